@@ -1,0 +1,159 @@
+//! The shared state of a running bot, and how it starts and stops.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+
+use tokio::sync::{watch, Notify};
+
+use crate::config::{Config, Secret};
+use crate::metrics::Metrics;
+use crate::runtime::deliver::{run_deliverer, Pacer};
+use crate::runtime::timers::run_timers;
+use crate::slack::client::Identity;
+use crate::slack::SlackClient;
+use crate::store::{Store, StoreError};
+use crate::trouble::decide::Decision;
+
+pub struct App {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub slack: SlackClient,
+    pub metrics: Metrics,
+    pub pacer: Pacer,
+    pub outbox_changed: Notify,
+    pub timers_changed: Notify,
+    /// The bot's own user id, learnt from `auth.test`, so it can ignore its own messages.
+    pub identity: RwLock<Option<Identity>>,
+}
+
+impl App {
+    pub fn new(config: Config) -> Result<Arc<App>, StoreError> {
+        let store = Store::open(&config.data_dir)?;
+        let token = config.slack.bot_token.clone().unwrap_or_else(|| Secret::new(""));
+        let slack = SlackClient::new(&config.slack.api_url, token);
+        Ok(Arc::new(App {
+            config: Arc::new(config),
+            store,
+            slack,
+            metrics: Metrics::default(),
+            pacer: Pacer::default(),
+            outbox_changed: Notify::new(),
+            timers_changed: Notify::new(),
+            identity: RwLock::new(None),
+        }))
+    }
+
+    /// Wakes the workers a stored decision concerns.
+    pub async fn after_write(&self, decision: &Decision) {
+        if !decision.deliveries.is_empty() {
+            self.outbox_changed.notify_one();
+        }
+        if !decision.timers.is_empty() {
+            self.timers_changed.notify_one();
+        }
+    }
+
+    pub fn bot_user_id(&self) -> Option<String> {
+        self.identity.read().ok()?.as_ref().map(|i| i.user_id.to_string())
+    }
+}
+
+/// A bot serving on a socket, with its workers. Tests and `main` both start it this way.
+pub struct RunningBot {
+    pub addr: SocketAddr,
+    pub app: Arc<App>,
+    shutdown: watch::Sender<bool>,
+    tasks: tokio::task::JoinSet<()>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {error}")]
+    Listen { addr: String, error: std::io::Error },
+}
+
+pub async fn start(config: Config) -> Result<RunningBot, StartError> {
+    let listen = config.listen.clone();
+    let app = App::new(config)?;
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .map_err(|error| StartError::Listen {
+            addr: listen.clone(),
+            error,
+        })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|error| StartError::Listen { addr: listen, error })?;
+    let (shutdown, rx) = watch::channel(false);
+    let mut tasks = tokio::task::JoinSet::new();
+    let router = crate::http::router(app.clone());
+    let mut server_rx = rx.clone();
+    tasks.spawn(async move {
+        let stop = async move {
+            let _ = server_rx.wait_for(|stop| *stop).await;
+        };
+        if let Err(e) = axum::serve(listener, router).with_graceful_shutdown(stop).await {
+            tracing::error!(error = %e, "HTTP server stopped");
+        }
+    });
+    tasks.spawn(run_deliverer(app.clone(), rx.clone()));
+    tasks.spawn(run_timers(app.clone(), rx.clone()));
+    tasks.spawn(learn_identity(app.clone(), rx.clone()));
+    tasks.spawn(prune_events(app.clone(), rx));
+    tracing::info!(%addr, "trouble-bot listening");
+    Ok(RunningBot {
+        addr,
+        app,
+        shutdown,
+        tasks,
+    })
+}
+
+impl RunningBot {
+    /// Stops accepting, lets in-flight requests and Slack calls finish, flushes the store.
+    pub async fn stop(mut self) {
+        let _ = self.shutdown.send(true);
+        while self.tasks.join_next().await.is_some() {}
+        if let Err(e) = self.app.store.flush().await {
+            tracing::error!(error = %e, "final flush failed");
+        }
+    }
+}
+
+/// Asks Slack who the bot is, retrying in the background: the server does not wait for it.
+async fn learn_identity(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
+    let mut wait = std::time::Duration::from_millis(500);
+    loop {
+        match app.slack.auth_test().await {
+            Ok(identity) => {
+                tracing::info!(user = %identity.user_id, "connected to Slack");
+                if let Ok(mut slot) = app.identity.write() {
+                    *slot = Some(identity);
+                }
+                return;
+            }
+            Err(e) => tracing::warn!(error = %e, "auth.test failed; will retry"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => return,
+        }
+        wait = (wait * 2).min(std::time::Duration::from_secs(60));
+    }
+}
+
+/// Slack stops retrying an event within minutes; remembering ids for six hours is plenty.
+async fn prune_events(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        let cutoff = chrono::Utc::now() - chrono::Duration::hours(6);
+        if let Err(e) = app.store.prune_events(cutoff) {
+            tracing::warn!(error = %e, "cannot prune event ids");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(600)) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}

@@ -1,0 +1,729 @@
+//! Configuration: the TOML file and the environment, validated into one `Config`.
+//!
+//! This is the only module that reads environment variables. Every problem is collected so that
+//! `check-config` can list them all at once instead of making the admin fix them one by one.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{NaiveDate, NaiveTime, Weekday};
+use chrono_tz::Tz;
+
+use crate::i18n::Locale;
+use crate::trouble::hours::BusinessHours;
+use crate::trouble::model::UserId;
+use crate::trouble::when::parse_duration;
+
+/// A secret that never shows up in logs or debug output.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Department {
+    pub key: String,
+    pub name: String,
+    pub usergroup: Option<String>,
+    pub members: Vec<UserId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SeverityPolicy {
+    pub level: u8,
+    pub name: Option<String>,
+    pub ack_timeout: Duration,
+    pub customer_update_every: Duration,
+    pub departments: Vec<String>,
+    pub announce_channels: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub listen: String,
+    pub data_dir: PathBuf,
+    pub locale: Locale,
+    pub timezone: Tz,
+    pub team_id: Option<String>,
+    pub channel_prefix: String,
+    pub private_channels: bool,
+    pub default_severity: u8,
+    pub default_manager: Option<UserId>,
+    pub managers: BTreeMap<UserId, UserId>,
+    pub departments: BTreeMap<String, Department>,
+    pub severities: BTreeMap<u8, SeverityPolicy>,
+    pub business_hours: Option<BusinessHours>,
+    pub slack: SlackSettings,
+}
+
+/// What `serve` needs from the environment to talk to Slack.
+#[derive(Clone, Debug)]
+pub struct SlackSettings {
+    pub signing_secrets: Vec<Secret>,
+    pub bot_token: Option<Secret>,
+    pub api_url: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:3000".into(),
+            data_dir: PathBuf::from("data"),
+            locale: Locale::Ja,
+            timezone: chrono_tz::Asia::Tokyo,
+            team_id: None,
+            channel_prefix: "trouble".into(),
+            private_channels: false,
+            default_severity: 2,
+            default_manager: None,
+            managers: BTreeMap::new(),
+            departments: BTreeMap::new(),
+            severities: default_severities(),
+            business_hours: None,
+            slack: SlackSettings {
+                signing_secrets: Vec::new(),
+                bot_token: None,
+                api_url: "https://slack.com/api/".into(),
+            },
+        }
+    }
+}
+
+fn default_severities() -> BTreeMap<u8, SeverityPolicy> {
+    let mk = |level, ack_mins: u64, every_mins: u64| SeverityPolicy {
+        level,
+        name: None,
+        ack_timeout: Duration::from_secs(ack_mins * 60),
+        customer_update_every: Duration::from_secs(every_mins * 60),
+        departments: Vec::new(),
+        announce_channels: Vec::new(),
+    };
+    BTreeMap::from([(1, mk(1, 10, 60)), (2, mk(2, 30, 240)), (3, mk(3, 120, 1440))])
+}
+
+impl Config {
+    /// The manager of `user`: the org table first, then the default manager.
+    pub fn manager_of(&self, user: &UserId) -> Option<UserId> {
+        self.managers
+            .get(user)
+            .cloned()
+            .or_else(|| self.default_manager.clone().filter(|m| m != user))
+    }
+
+    /// The escalation chain above (and including) `manager`, without loops.
+    pub fn chain_from(&self, manager: &UserId) -> Vec<UserId> {
+        let mut chain = vec![manager.clone()];
+        let mut current = manager.clone();
+        while let Some(next) = self.managers.get(&current) {
+            if chain.contains(next) {
+                break;
+            }
+            chain.push(next.clone());
+            current = next.clone();
+        }
+        chain
+    }
+
+    pub fn severity(&self, level: u8) -> &SeverityPolicy {
+        self.severities
+            .get(&level)
+            .or_else(|| self.severities.get(&self.default_severity))
+            .or_else(|| self.severities.values().next())
+            .expect("validated config has at least one severity")
+    }
+
+    /// Loads from `TROUBLE_CONFIG` (default `trouble.toml`; a missing file means all defaults)
+    /// and the process environment.
+    pub fn load_from_env() -> Result<Config, Vec<String>> {
+        let env: BTreeMap<String, String> = std::env::vars().collect();
+        let path = env
+            .get("TROUBLE_CONFIG")
+            .cloned()
+            .unwrap_or_else(|| "trouble.toml".into());
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !env.contains_key("TROUBLE_CONFIG") => None,
+            Err(e) => return Err(vec![format!("cannot read config file {path}: {e}")]),
+        };
+        Config::from_sources(text.as_deref(), &env)
+    }
+
+    /// Builds a config from TOML text and an environment map; lists every problem found.
+    pub fn from_sources(toml_text: Option<&str>, env: &BTreeMap<String, String>) -> Result<Config, Vec<String>> {
+        let mut problems = Vec::new();
+        let table = match toml_text.map(|t| t.parse::<toml::Table>()) {
+            None => toml::Table::new(),
+            Some(Ok(table)) => table,
+            Some(Err(e)) => return Err(vec![format!("config is not valid TOML: {e}")]),
+        };
+        let mut config = Config::default();
+        let mut root = Fields::new("", table, &mut problems);
+        if let Some(v) = root.string("listen") {
+            config.listen = v;
+        }
+        if let Some(v) = root.string("data_dir") {
+            config.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = root.string("locale") {
+            match Locale::parse(&v) {
+                Some(l) => config.locale = l,
+                None => root.problem("locale", format!("must be \"ja\" or \"en\", not {v:?}")),
+            }
+        }
+        if let Some(v) = root.string("timezone") {
+            match v.parse::<Tz>() {
+                Ok(tz) => config.timezone = tz,
+                Err(_) => root.problem("timezone", format!("{v:?} is not an IANA time zone name")),
+            }
+        }
+        config.team_id = root.string("team_id");
+        if let Some(v) = root.string("channel_prefix") {
+            if v.is_empty()
+                || v.len() > 40
+                || !v
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+            {
+                root.problem("channel_prefix", "use 1-40 lowercase letters, digits, - or _".into());
+            } else {
+                config.channel_prefix = v;
+            }
+        }
+        if let Some(v) = root.bool("private_channels") {
+            config.private_channels = v;
+        }
+        let default_severity = root.integer("default_severity");
+        if let Some(org) = root.table("org") {
+            let mut org = Fields::new("org", org, root.problems);
+            config.default_manager = org.user("default_manager");
+            if let Some(managers) = org.table("managers") {
+                for (person, manager) in managers {
+                    match manager.as_str() {
+                        Some(m) if looks_like_user(m) && looks_like_user(&person) => {
+                            config.managers.insert(UserId::new(person), UserId::new(m));
+                        }
+                        _ => org.problems.push(format!(
+                            "org.managers.{person}: both sides must be Slack user ids like \"U0123ABC\""
+                        )),
+                    }
+                }
+            }
+            org.finish();
+        }
+        if let Some(departments) = root.table("departments") {
+            for (key, value) in departments {
+                let Some(t) = value.as_table().cloned() else {
+                    root.problems.push(format!("departments.{key}: must be a table"));
+                    continue;
+                };
+                if !valid_department_key(&key) {
+                    root.problems.push(format!(
+                        "departments.{key}: the short name may hold only letters, digits, - and _"
+                    ));
+                }
+                let path = format!("departments.{key}");
+                let mut d = Fields::new(&path, t, root.problems);
+                let name = d.string("name").unwrap_or_else(|| key.clone());
+                let usergroup = d.string("usergroup");
+                if let Some(g) = &usergroup {
+                    if !g.starts_with('S') {
+                        d.problem("usergroup", format!("{g:?} is not a user group id (they start with S)"));
+                    }
+                }
+                let members = d.users("members");
+                d.finish();
+                config.departments.insert(
+                    key.clone(),
+                    Department {
+                        key,
+                        name,
+                        usergroup,
+                        members,
+                    },
+                );
+            }
+        }
+        if let Some(severities) = root.table("severity") {
+            config.severities.clear();
+            for (key, value) in severities {
+                let level = match key.parse::<u8>() {
+                    Ok(l) if (1..=9).contains(&l) => l,
+                    _ => {
+                        root.problems
+                            .push(format!("severity.{key}: severity levels are numbers 1-9"));
+                        continue;
+                    }
+                };
+                let Some(t) = value.as_table().cloned() else {
+                    root.problems.push(format!("severity.{key}: must be a table"));
+                    continue;
+                };
+                let defaults = default_severities()
+                    .remove(&level)
+                    .unwrap_or_else(|| default_severities().remove(&3).expect("default 3"));
+                let path = format!("severity.{key}");
+                let mut s = Fields::new(&path, t, root.problems);
+                let policy = SeverityPolicy {
+                    level,
+                    name: s.string("name"),
+                    ack_timeout: s.duration("ack_timeout").unwrap_or(defaults.ack_timeout),
+                    customer_update_every: s
+                        .duration("customer_update_every")
+                        .unwrap_or(defaults.customer_update_every),
+                    departments: s.strings("departments"),
+                    announce_channels: s.strings("announce_channels"),
+                };
+                s.finish();
+                config.severities.insert(level, policy);
+            }
+        }
+        if let Some(bh) = root.table("business_hours") {
+            let mut b = Fields::new("business_hours", bh, root.problems);
+            let days = b
+                .strings("days")
+                .into_iter()
+                .filter_map(|d| match d.parse::<Weekday>() {
+                    Ok(w) => Some(w),
+                    Err(_) => {
+                        b.problems
+                            .push(format!("business_hours.days: {d:?} is not a weekday (mon, tue, …)"));
+                        None
+                    }
+                })
+                .collect::<Vec<_>>();
+            let days = if b.has_seen("days") {
+                days
+            } else {
+                vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri]
+            };
+            let open = b
+                .time("open")
+                .unwrap_or(NaiveTime::from_hms_opt(9, 0, 0).expect("valid"));
+            let close = b
+                .time("close")
+                .unwrap_or(NaiveTime::from_hms_opt(18, 0, 0).expect("valid"));
+            if close <= open {
+                b.problems.push("business_hours: close must be after open".into());
+            }
+            let holidays = b
+                .strings("holidays")
+                .into_iter()
+                .filter_map(|d| match NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
+                    Ok(date) => Some(date),
+                    Err(_) => {
+                        b.problems
+                            .push(format!("business_hours.holidays: {d:?} is not a date like 2026-12-31"));
+                        None
+                    }
+                })
+                .collect();
+            b.finish();
+            config.business_hours = Some(BusinessHours {
+                days,
+                open,
+                close,
+                holidays,
+            });
+        }
+        root.finish();
+
+        if let Some(level) = default_severity {
+            match u8::try_from(level) {
+                Ok(l) if config.severities.contains_key(&l) => config.default_severity = l,
+                _ => problems.push(format!(
+                    "default_severity: {level} is not one of the configured severities"
+                )),
+            }
+        } else if !config.severities.contains_key(&config.default_severity) {
+            config.default_severity = *config.severities.keys().next().unwrap_or(&2);
+        }
+        if config.severities.is_empty() {
+            problems.push("severity: at least one severity level is needed".into());
+        }
+        for policy in config.severities.values() {
+            for d in &policy.departments {
+                if !config.departments.contains_key(d) {
+                    problems.push(format!(
+                        "severity.{}.departments: no department named {d:?}",
+                        policy.level
+                    ));
+                }
+            }
+        }
+
+        // The environment overrides the file.
+        if let Some(v) = env.get("TROUBLE_LISTEN") {
+            config.listen = v.clone();
+        }
+        if let Some(v) = env.get("TROUBLE_DATA_DIR") {
+            config.data_dir = PathBuf::from(v);
+        }
+        if config.listen.parse::<std::net::SocketAddr>().is_err() {
+            problems.push(format!(
+                "listen: {:?} is not an address like 127.0.0.1:3000",
+                config.listen
+            ));
+        }
+        if let Some(v) = env.get("SLACK_SIGNING_SECRET") {
+            config.slack.signing_secrets = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(Secret::new)
+                .collect();
+        }
+        if let Some(v) = env.get("SLACK_BOT_TOKEN").filter(|v| !v.trim().is_empty()) {
+            config.slack.bot_token = Some(Secret::new(v.trim()));
+        }
+        if let Some(v) = env.get("SLACK_API_URL") {
+            let mut url = v.clone();
+            if !url.ends_with('/') {
+                url.push('/');
+            }
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                problems.push(format!("SLACK_API_URL: {v:?} must start with http:// or https://"));
+            }
+            config.slack.api_url = url;
+        }
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// What `serve` needs beyond a valid file: the Slack credentials.
+    pub fn serve_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.slack.signing_secrets.is_empty() {
+            problems.push("SLACK_SIGNING_SECRET is not set (the app's Signing Secret, from Basic Information)".into());
+        }
+        match &self.slack.bot_token {
+            None => problems.push("SLACK_BOT_TOKEN is not set (the Bot User OAuth Token, xoxb-…)".into()),
+            Some(t) if !t.expose().starts_with("xoxb-") => {
+                problems.push("SLACK_BOT_TOKEN does not look like a bot token (xoxb-…)".into())
+            }
+            Some(_) => {}
+        }
+        problems
+    }
+
+    /// A human summary for `check-config`.
+    pub fn summary(&self) -> String {
+        let mut out = String::new();
+        let mut line = |s: String| {
+            out.push_str(&s);
+            out.push('\n');
+        };
+        line(format!("listen:           {}", self.listen));
+        line(format!("data_dir:         {}", self.data_dir.display()));
+        line(format!("locale:           {}", self.locale.code()));
+        line(format!("timezone:         {}", self.timezone.name()));
+        line(format!(
+            "team_id:          {}",
+            self.team_id.as_deref().unwrap_or("(any workspace)")
+        ));
+        line(format!(
+            "channels:         {}-<yyyymmdd>-<n>[-<customer>]{}",
+            self.channel_prefix,
+            if self.private_channels { " (private)" } else { "" }
+        ));
+        line(format!(
+            "default manager:  {}",
+            self.default_manager.as_ref().map(|u| u.as_str()).unwrap_or("(none)")
+        ));
+        line(format!(
+            "managers:         {} people in the org table",
+            self.managers.len()
+        ));
+        for d in self.departments.values() {
+            line(format!(
+                "department +{}: {} ({} members{})",
+                d.key,
+                d.name,
+                d.members.len(),
+                d.usergroup.as_ref().map(|g| format!(", group {g}")).unwrap_or_default()
+            ));
+        }
+        for s in self.severities.values() {
+            line(format!(
+                "severity {}{}: ack within {}, customer update every {}{}",
+                s.level,
+                if s.level == self.default_severity {
+                    " (default)"
+                } else {
+                    ""
+                },
+                crate::i18n::format_duration(Locale::En, s.ack_timeout.as_secs()),
+                crate::i18n::format_duration(Locale::En, s.customer_update_every.as_secs()),
+                if s.departments.is_empty() {
+                    String::new()
+                } else {
+                    format!(", always +{}", s.departments.join(" +"))
+                }
+            ));
+        }
+        match &self.business_hours {
+            None => line("business hours:   around the clock".into()),
+            Some(b) => line(format!(
+                "business hours:   {:?} {}-{}, {} holidays",
+                b.days,
+                b.open.format("%H:%M"),
+                b.close.format("%H:%M"),
+                b.holidays.len()
+            )),
+        }
+        line(format!("slack api:        {}", self.slack.api_url));
+        line(format!("signing secrets:  {} set", self.slack.signing_secrets.len()));
+        line(format!(
+            "bot token:        {}",
+            if self.slack.bot_token.is_some() {
+                "set"
+            } else {
+                "not set"
+            }
+        ));
+        out
+    }
+}
+
+fn looks_like_user(s: &str) -> bool {
+    (s.starts_with('U') || s.starts_with('W')) && s.len() >= 2 && s.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+fn valid_department_key(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Pulls typed keys out of one TOML table, recording problems, then reports the keys nobody took.
+struct Fields<'p> {
+    path: String,
+    table: toml::Table,
+    seen: Vec<String>,
+    problems: &'p mut Vec<String>,
+}
+
+impl<'p> Fields<'p> {
+    fn new(path: &str, table: toml::Table, problems: &'p mut Vec<String>) -> Self {
+        Fields {
+            path: path.to_string(),
+            table,
+            seen: Vec::new(),
+            problems,
+        }
+    }
+
+    fn name(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    fn problem(&mut self, key: &str, what: String) {
+        let name = self.name(key);
+        self.problems.push(format!("{name}: {what}"));
+    }
+
+    fn has_seen(&self, key: &str) -> bool {
+        self.seen.iter().any(|k| k == key) && self.table.contains_key(key)
+    }
+
+    fn take(&mut self, key: &str) -> Option<toml::Value> {
+        self.seen.push(key.to_string());
+        self.table.get(key).cloned()
+    }
+
+    fn typed<T>(&mut self, key: &str, kind: &str, get: impl FnOnce(&toml::Value) -> Option<T>) -> Option<T> {
+        let value = self.take(key)?;
+        let got = get(&value);
+        if got.is_none() {
+            self.problem(key, format!("must be {kind}"));
+        }
+        got
+    }
+
+    fn string(&mut self, key: &str) -> Option<String> {
+        self.typed(key, "a string", |v| v.as_str().map(str::to_string))
+    }
+    fn bool(&mut self, key: &str) -> Option<bool> {
+        self.typed(key, "true or false", toml::Value::as_bool)
+    }
+    fn integer(&mut self, key: &str) -> Option<i64> {
+        self.typed(key, "a whole number", toml::Value::as_integer)
+    }
+    fn table(&mut self, key: &str) -> Option<toml::Table> {
+        self.typed(key, "a table", |v| v.as_table().cloned())
+    }
+    fn strings(&mut self, key: &str) -> Vec<String> {
+        self.typed(key, "a list of strings", |v| {
+            v.as_array()?
+                .iter()
+                .map(|x| x.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+        })
+        .unwrap_or_default()
+    }
+    fn user(&mut self, key: &str) -> Option<UserId> {
+        let v = self.string(key)?;
+        if looks_like_user(&v) {
+            Some(UserId::new(v))
+        } else {
+            self.problem(key, format!("{v:?} is not a Slack user id like \"U0123ABC\""));
+            None
+        }
+    }
+    fn users(&mut self, key: &str) -> Vec<UserId> {
+        let list = self.strings(key);
+        let mut users = Vec::new();
+        for v in list {
+            if looks_like_user(&v) {
+                users.push(UserId::new(v));
+            } else {
+                self.problem(key, format!("{v:?} is not a Slack user id like \"U0123ABC\""));
+            }
+        }
+        users
+    }
+    fn duration(&mut self, key: &str) -> Option<Duration> {
+        let v = self.string(key)?;
+        let d = parse_duration(&v);
+        if d.is_none() {
+            self.problem(
+                key,
+                format!("{v:?} is not a duration like \"90s\", \"15m\", \"4h\", \"1d\" or \"1h30m\""),
+            );
+        }
+        d
+    }
+    fn time(&mut self, key: &str) -> Option<NaiveTime> {
+        let v = self.string(key)?;
+        let t = NaiveTime::parse_from_str(&v, "%H:%M").ok();
+        if t.is_none() {
+            self.problem(key, format!("{v:?} is not a time like \"09:00\""));
+        }
+        t
+    }
+
+    fn finish(self) {
+        for key in self.table.keys() {
+            if !self.seen.iter().any(|k| k == key) {
+                let name = if self.path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{}.{key}", self.path)
+                };
+                self.problems.push(format!("{name}: unknown key"));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn no_file_means_defaults() {
+        let c = Config::from_sources(None, &env(&[])).unwrap();
+        assert_eq!(c.listen, "127.0.0.1:3000");
+        assert_eq!(c.severities.len(), 3);
+        assert_eq!(c.severity(1).ack_timeout, Duration::from_secs(600));
+        assert_eq!(c.default_severity, 2);
+    }
+
+    #[test]
+    fn every_problem_is_listed_at_once() {
+        let text = r#"
+            lisen = "x"
+            locale = "fr"
+            timezone = "Mars/Olympus"
+            [severity.1]
+            ack_timeout = "soon"
+            colour = "red"
+            [departments.quality]
+            usergroup = "G1"
+        "#;
+        let problems = Config::from_sources(Some(text), &env(&[])).unwrap_err();
+        let all = problems.join("\n");
+        for expected in [
+            "lisen: unknown key",
+            "locale:",
+            "timezone:",
+            "severity.1.ack_timeout",
+            "severity.1.colour: unknown key",
+            "departments.quality.usergroup",
+        ] {
+            assert!(all.contains(expected), "missing {expected:?} in\n{all}");
+        }
+    }
+
+    #[test]
+    fn durations_down_to_seconds_and_env_overrides() {
+        let text = "[severity.1]\nack_timeout = \"2s\"\ncustomer_update_every = \"1h30m\"\n";
+        let c = Config::from_sources(
+            Some(text),
+            &env(&[
+                ("TROUBLE_LISTEN", "127.0.0.1:0"),
+                ("SLACK_SIGNING_SECRET", "a, b"),
+                ("SLACK_API_URL", "http://127.0.0.1:9/api"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.severity(1).ack_timeout, Duration::from_secs(2));
+        assert_eq!(c.severity(1).customer_update_every, Duration::from_secs(5400));
+        assert_eq!(c.listen, "127.0.0.1:0");
+        assert_eq!(c.slack.signing_secrets.len(), 2);
+        assert_eq!(c.slack.api_url, "http://127.0.0.1:9/api/");
+        assert_eq!(c.default_severity, 1, "default falls back to a configured level");
+    }
+
+    #[test]
+    fn serve_names_missing_credentials_and_secrets_are_redacted() {
+        let c = Config::from_sources(None, &env(&[])).unwrap();
+        let p = c.serve_problems().join("\n");
+        assert!(p.contains("SLACK_SIGNING_SECRET") && p.contains("SLACK_BOT_TOKEN"));
+        let c = Config::from_sources(
+            None,
+            &env(&[("SLACK_BOT_TOKEN", "xoxb-very-secret"), ("SLACK_SIGNING_SECRET", "shh")]),
+        )
+        .unwrap();
+        assert!(c.serve_problems().is_empty());
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("very-secret") && !debug.contains("shh"));
+    }
+
+    #[test]
+    fn the_chain_follows_managers_upward_without_loops() {
+        let text = "[org]\ndefault_manager = \"U0M\"\n[org.managers]\nU0S = \"U0M\"\nU0M = \"U0D\"\nU0D = \"U0M\"\n";
+        let c = Config::from_sources(Some(text), &env(&[])).unwrap();
+        assert_eq!(c.manager_of(&UserId::new("U0S")), Some(UserId::new("U0M")));
+        assert_eq!(c.manager_of(&UserId::new("U0X")), Some(UserId::new("U0M")));
+        let chain: Vec<_> = c
+            .chain_from(&UserId::new("U0M"))
+            .into_iter()
+            .map(|u| u.as_str().to_string())
+            .collect();
+        assert_eq!(chain, ["U0M", "U0D"]);
+    }
+}

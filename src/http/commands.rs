@@ -1,0 +1,217 @@
+//! `POST /slack/commands`: the `/trouble` slash command.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+
+use super::{check_team, ephemeral, ephemeral_text, internal, verify};
+use crate::app::App;
+use crate::i18n::{self, history_text, list_text, render, reply_text, report_markdown, slack_parts, usage_text};
+use crate::slack::blocks::SECTION_TEXT_LIMIT;
+use crate::slack::payloads::SlashCommand;
+use crate::trouble::command::{self, Command};
+use crate::trouble::decide::{self, Ctx, Decision, Input, Message, Reply};
+use crate::trouble::model::{ChannelId, Origin, TroubleId, UserId};
+
+pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+    // Slack's TLS check carries no signature and wants only a 200.
+    if let Ok(form) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
+        if form.iter().any(|(k, v)| k == "ssl_check" && v == "1") && !form.iter().any(|(k, _)| k == "command") {
+            return StatusCode::OK.into_response();
+        }
+    }
+    if let Err(r) = verify(&app, &headers, &body) {
+        return r.into_response();
+    }
+    let Ok(cmd) = serde_urlencoded::from_bytes::<SlashCommand>(&body) else {
+        return (StatusCode::BAD_REQUEST, "not a slash command").into_response();
+    };
+    if let Err(r) = check_team(&app, Some(cmd.team_id.as_str()).filter(|t| !t.is_empty())) {
+        return r.into_response();
+    }
+    let response = run(&app, cmd).await;
+    app.metrics.request("commands", response.status().as_u16());
+    response
+}
+
+async fn run(app: &Arc<App>, cmd: SlashCommand) -> Response {
+    let l = app.config.locale;
+    let now = Utc::now();
+    let command = match command::parse(&cmd.text) {
+        Ok(c) => c,
+        Err(e) => return ephemeral_text(usage_text(l, &e)),
+    };
+    let user = UserId::new(&cmd.user_id);
+    let channel = ChannelId::new(&cmd.channel_id);
+    let ctx = Ctx {
+        config: &app.config,
+        now,
+    };
+    match command {
+        Command::Help => ephemeral_text(i18n::help(l)),
+        Command::List => match app.store.all_troubles() {
+            Ok(mut troubles) => {
+                troubles.retain(|t| t.is_open());
+                troubles.sort_by_key(|t| (t.severity, t.opened_at));
+                ephemeral_text(list_text(l, &troubles, now))
+            }
+            Err(e) => internal(app, "cannot list troubles", e),
+        },
+        Command::History(customer) => match app.store.all_troubles() {
+            Ok(mut troubles) => {
+                let wanted = normalize_customer(&customer);
+                troubles.retain(|t| normalize_customer(&t.customer) == wanted);
+                troubles.sort_by_key(|t| std::cmp::Reverse(t.opened_at));
+                ephemeral_text(history_text(l, &app.config, &customer, &troubles))
+            }
+            Err(e) => internal(app, "cannot read history", e),
+        },
+        Command::OpenModal => {
+            let Some(trigger_id) = cmd.trigger_id.clone().filter(|t| !t.is_empty()) else {
+                return ephemeral_text(usage_text(l, &command::UsageError::OpenNeedsCustomerAndSummary));
+            };
+            // Trigger ids expire in 3 s: open the modal now rather than through the outbox.
+            let view = super::views::open_modal(l, &app.config, &user, &channel, cmd.response_url.as_deref());
+            match app.slack.open_view(&trigger_id, &view).await {
+                Ok(()) => {
+                    app.metrics.slack_call("views.open", "ok");
+                    StatusCode::OK.into_response()
+                }
+                Err(e) => internal(app, "cannot open the modal", e),
+            }
+        }
+        Command::Open(req) => {
+            let day = now.with_timezone(&app.config.timezone).format("%Y%m%d").to_string();
+            let origin = Origin {
+                channel,
+                response_url: cmd.response_url.clone(),
+            };
+            open_and_answer(app, &day, user, origin, req).await
+        }
+        command => {
+            let Some(id) = app.store.by_channel(&channel).ok().flatten() else {
+                return ephemeral_text(reply_text(l, &app.config, &Reply::NotInTroubleChannel));
+            };
+            if command == Command::Report {
+                return post_report(app, &id, now).await;
+            }
+            let input = Input::Command { user, command };
+            match app
+                .store
+                .update(&id, None, None, now, |t| decide::decide(&ctx, t, input.clone()))
+            {
+                Ok(Ok(decision)) => answer(app, decision).await,
+                Ok(Err(_)) => StatusCode::OK.into_response(),
+                Err(e) => internal(app, "cannot store a decision", e),
+            }
+        }
+    }
+}
+
+/// Opens a trouble (from the text form or the modal) and returns the reply for the reporter.
+pub(crate) async fn open_and_answer(
+    app: &Arc<App>,
+    day: &str,
+    user: UserId,
+    origin: Origin,
+    req: command::OpenRequest,
+) -> Response {
+    let now = Utc::now();
+    let ctx = Ctx {
+        config: &app.config,
+        now,
+    };
+    let result = app.store.open_trouble(day, now, |id: TroubleId, seq| {
+        decide::open(&ctx, id, seq, user.clone(), origin.clone(), req.clone())
+    });
+    match result {
+        Ok(decision) => {
+            if let Some(t) = &decision.trouble {
+                app.metrics.trouble_opened(t.severity);
+            }
+            answer(app, decision).await
+        }
+        Err(e) => internal(app, "cannot open a trouble", e),
+    }
+}
+
+/// Flushes what was decided, wakes the workers, then answers: an answered request is durable.
+pub(crate) async fn answer(app: &Arc<App>, decision: Decision) -> Response {
+    if decision.trouble.is_some() || !decision.deliveries.is_empty() {
+        if let Err(e) = app.store.flush().await {
+            return internal(app, "cannot flush the store", e);
+        }
+    }
+    if let Some(t) = &decision.trouble {
+        if decision
+            .entries
+            .iter()
+            .any(|e| matches!(e.event, crate::trouble::timeline::Event::Closed { .. }))
+        {
+            app.metrics.trouble_closed(t.severity);
+        }
+    }
+    app.after_write(&decision).await;
+    let l = app.config.locale;
+    match decision.reply {
+        None => StatusCode::OK.into_response(),
+        Some(Reply::Status(t)) => ephemeral(render(l, &app.config, &t, &Message::Status, Utc::now())),
+        Some(reply) => ephemeral_text(reply_text(l, &app.config, &reply)),
+    }
+}
+
+async fn post_report(app: &Arc<App>, id: &TroubleId, now: chrono::DateTime<Utc>) -> Response {
+    let (trouble, timeline) = match (app.store.get(id), app.store.timeline(id)) {
+        (Ok(Some(t)), Ok(timeline)) => (t, timeline),
+        (Err(e), _) | (_, Err(e)) => return internal(app, "cannot read a trouble", e),
+        (Ok(None), _) => {
+            return ephemeral_text(reply_text(app.config.locale, &app.config, &Reply::NotInTroubleChannel))
+        }
+    };
+    let markdown = report_markdown(app.config.locale, &app.config, &trouble, &timeline);
+    let parts = slack_parts(&markdown, SECTION_TEXT_LIMIT - 20);
+    let ctx = Ctx {
+        config: &app.config,
+        now,
+    };
+    match app
+        .store
+        .update(id, None, None, now, |t| decide::report_posts(&ctx, t, parts.clone()))
+    {
+        Ok(Ok(decision)) => answer(app, decision).await,
+        Ok(Err(_)) => StatusCode::OK.into_response(),
+        Err(e) => internal(app, "cannot queue the report", e),
+    }
+}
+
+/// Customer names match case- and width-insensitively (`ＡＣＭＥ` is `acme`).
+pub fn normalize_customer(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .flat_map(char::to_lowercase)
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_customer;
+
+    #[test]
+    fn customers_match_across_width_and_case() {
+        assert_eq!(normalize_customer("ＡＣＭＥ"), normalize_customer("acme"));
+        assert_eq!(
+            normalize_customer("Acme Corp"),
+            normalize_customer("ａｃｍｅ　ｃｏｒｐ")
+        );
+        assert_ne!(normalize_customer("ACME"), normalize_customer("ACNE"));
+    }
+}

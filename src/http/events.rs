@@ -1,0 +1,82 @@
+//! `POST /slack/events`: the URL handshake and message events (acknowledgement in the thread).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Utc;
+use serde_json::json;
+
+use super::{check_team, verify};
+use crate::app::App;
+use crate::slack::payloads::{thread_reply, EventBody};
+use crate::trouble::decide::{decide, Ctx, Input};
+use crate::trouble::model::{ChannelId, Ts, UserId};
+
+pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(r) = verify(&app, &headers, &body) {
+        return r.into_response();
+    }
+    let Ok(event_body) = serde_json::from_slice::<EventBody>(&body) else {
+        return (StatusCode::BAD_REQUEST, "not an Events API body").into_response();
+    };
+    let response = match event_body {
+        EventBody::UrlVerification { challenge } => Json(json!({ "challenge": challenge })).into_response(),
+        EventBody::EventCallback {
+            team_id,
+            event_id,
+            event,
+        } => {
+            if let Err(r) = check_team(&app, team_id.as_deref()) {
+                return r.into_response();
+            }
+            on_event(&app, &event_id, &event).await
+        }
+        EventBody::Other => StatusCode::OK.into_response(),
+    };
+    app.metrics.request("events", response.status().as_u16());
+    response
+}
+
+async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> Response {
+    let now = Utc::now();
+    let bot = app.bot_user_id();
+    let Some(reply) = thread_reply(event, bot.as_deref()) else {
+        return StatusCode::OK.into_response();
+    };
+    let Ok(Some(id)) = app.store.by_channel(&ChannelId::new(&reply.channel)) else {
+        return StatusCode::OK.into_response();
+    };
+    let ctx = Ctx {
+        config: &app.config,
+        now,
+    };
+    let input = Input::ThreadReply {
+        user: UserId::new(&reply.user),
+        thread_ts: Ts::new(&reply.thread_ts),
+    };
+    // The event id is remembered in the same write, so a retried delivery is handled once.
+    match app
+        .store
+        .update(&id, Some(event_id), None, now, |t| decide(&ctx, t, input.clone()))
+    {
+        Ok(Ok(decision)) => {
+            if decision.trouble.is_some() {
+                if let Err(e) = app.store.flush().await {
+                    tracing::error!(error = %e, "cannot flush");
+                    return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                }
+            }
+            app.after_write(&decision).await;
+            StatusCode::OK.into_response()
+        }
+        Ok(Err(_duplicate)) => StatusCode::OK.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot store an event");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! The HTTP surface: Slack's three request URLs, health and metrics.
+
+mod commands;
+mod events;
+mod interactions;
+pub mod views;
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::app::App;
+use crate::i18n::{self, Rendered};
+use crate::slack::signature;
+
+/// Slack bodies are small; anything over this is refused with 413 before it is read further.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/slack/commands", post(commands::handle))
+        .route("/slack/events", post(events::handle))
+        .route("/slack/interactions", post(interactions::handle))
+        .route("/healthz", get(health))
+        .route("/metrics", get(metrics))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(app)
+}
+
+async fn health(State(app): State<Arc<App>>) -> Response {
+    match app.store.next_timer() {
+        Ok(_) => (StatusCode::OK, "ok").into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "store unavailable").into_response(),
+    }
+}
+
+async fn metrics(State(app): State<Arc<App>>) -> Response {
+    (
+        [("content-type", "text/plain; version=0.0.4")],
+        app.metrics.render(&app.store),
+    )
+        .into_response()
+}
+
+/// Checks Slack's signature over the raw body. Nothing is parsed before this passes.
+pub(crate) fn verify(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<(), StatusCode> {
+    let header = |name: &str| {
+        let mut values = headers.get_all(name).iter();
+        let first = values.next()?.to_str().ok();
+        // A duplicated header is ambiguous: refuse rather than guess which one Slack meant.
+        if values.next().is_some() {
+            return None;
+        }
+        first
+    };
+    let now = chrono::Utc::now().timestamp();
+    signature::verify(
+        &app.config.slack.signing_secrets,
+        header("x-slack-request-timestamp"),
+        header("x-slack-signature"),
+        body,
+        now,
+    )
+    .map_err(|why| {
+        tracing::info!(?why, "rejected an unsigned or badly signed request");
+        StatusCode::UNAUTHORIZED
+    })
+}
+
+/// 403 for a workspace other than the configured one.
+pub(crate) fn check_team(app: &App, team: Option<&str>) -> Result<(), StatusCode> {
+    match (&app.config.team_id, team) {
+        (Some(expected), Some(team)) if expected != team => Err(StatusCode::FORBIDDEN),
+        (Some(_), None) => Err(StatusCode::FORBIDDEN),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn ephemeral(rendered: Rendered) -> Response {
+    let mut body = json!({"response_type": "ephemeral", "text": rendered.text});
+    if let Some(blocks) = rendered.blocks {
+        body["blocks"] = json!(blocks);
+    }
+    Json(body).into_response()
+}
+
+pub(crate) fn ephemeral_text(text: String) -> Response {
+    ephemeral(Rendered { text, blocks: None })
+}
+
+/// An internal failure: logged with context, and the user sees a short apology.
+pub(crate) fn internal(app: &App, what: &str, error: impl std::fmt::Display) -> Response {
+    tracing::error!(%error, "{what}");
+    ephemeral_text(i18n::sorry_internal(app.config.locale))
+}

@@ -1,0 +1,110 @@
+//! The modals: opening a trouble, and logging a customer update.
+
+use serde_json::{json, Value};
+
+use crate::config::Config;
+use crate::i18n::{severity_label, tr, Locale};
+use crate::slack::blocks::{modal, text_input};
+use crate::trouble::model::{ChannelId, Trouble, UserId};
+
+/// `/trouble open` with no text: customer, summary, severity, manager, departments, contact.
+pub fn open_modal(
+    l: Locale,
+    config: &Config,
+    reporter: &UserId,
+    origin: &ChannelId,
+    response_url: Option<&str>,
+) -> Value {
+    let severity_options: Vec<Value> = config
+        .severities
+        .keys()
+        .map(|level| option(&severity_label(l, config, *level), &level.to_string()))
+        .collect();
+    let default_severity = option(
+        &severity_label(l, config, config.default_severity),
+        &config.default_severity.to_string(),
+    );
+    let mut manager = json!({"type": "users_select", "action_id": "value"});
+    if let Some(m) = config.manager_of(reporter) {
+        manager["initial_user"] = json!(m);
+    }
+    let mut blocks = vec![
+        text_input("customer", tr!(l, "顧客", "Customer"), false, false, None),
+        text_input(
+            "summary",
+            tr!(l, "何が起きたか", "What happened"),
+            true,
+            false,
+            Some(tr!(
+                l,
+                "分かっている事実だけで構いません",
+                "The facts known so far are enough"
+            )),
+        ),
+        json!({"type": "input", "block_id": "severity", "label": {"type": "plain_text", "text": tr!(l, "重大度", "Severity")},
+               "element": {"type": "static_select", "action_id": "value", "options": severity_options, "initial_option": default_severity}}),
+        json!({"type": "input", "block_id": "manager", "optional": true, "label": {"type": "plain_text", "text": tr!(l, "上司", "Manager")}, "element": manager}),
+    ];
+    if !config.departments.is_empty() {
+        let options: Vec<Value> = config
+            .departments
+            .values()
+            .take(100)
+            .map(|d| option(&d.name, &d.key))
+            .collect();
+        blocks.push(json!({"type": "input", "block_id": "departments", "optional": true, "label": {"type": "plain_text", "text": tr!(l, "関係部門", "Related departments")},
+                           "element": {"type": "multi_static_select", "action_id": "value", "options": options}}));
+    }
+    blocks.push(text_input(
+        "contact",
+        tr!(l, "顧客側の担当者（任意）", "Customer contact (optional)"),
+        false,
+        true,
+        None,
+    ));
+    let metadata = json!({"channel": origin, "response_url": response_url}).to_string();
+    modal(
+        "open_trouble",
+        tr!(l, "トラブル開始", "Open a trouble"),
+        tr!(l, "開始", "Open"),
+        tr!(l, "キャンセル", "Cancel"),
+        &metadata,
+        blocks,
+    )
+}
+
+/// The Log update button: what the customer was told, and when they hear next.
+pub fn update_modal(l: Locale, t: &Trouble) -> Value {
+    let blocks = vec![
+        text_input(
+            "text",
+            tr!(l, "顧客に伝えた内容", "What you told the customer"),
+            true,
+            false,
+            Some(tr!(
+                l,
+                "状況・次の対応・次回連絡の時期",
+                "Where things stand, what happens next, when they hear next"
+            )),
+        ),
+        text_input(
+            "next",
+            tr!(l, "次回報告の約束（任意）", "Next update promised (optional)"),
+            false,
+            true,
+            Some(tr!(l, "例: 15:00、明日 10:00、2h", "e.g. 15:00, tomorrow 10:00, 2h")),
+        ),
+    ];
+    modal(
+        "log_update",
+        tr!(l, "顧客への報告", "Customer update"),
+        tr!(l, "記録", "Log"),
+        tr!(l, "キャンセル", "Cancel"),
+        t.id.as_str(),
+        blocks,
+    )
+}
+
+fn option(text: &str, value: &str) -> Value {
+    json!({"text": {"type": "plain_text", "text": text.chars().take(75).collect::<String>()}, "value": value})
+}

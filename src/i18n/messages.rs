@@ -1,0 +1,390 @@
+//! The bot's Slack messages in both locales, rendered from the trouble's current state.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::{format_duration, format_time, severity_default_name, stage_icon, stage_name, stage_state, Locale};
+use crate::config::Config;
+use crate::slack::blocks::{actions, button, context, divider, escape, fields, header, section};
+use crate::trouble::decide::{Message, Nudge};
+use crate::trouble::hours::add_working_time;
+use crate::trouble::model::{StageState, Trouble, UserId};
+
+/// A message ready for chat.postMessage / chat.update: fallback text plus blocks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rendered {
+    pub text: String,
+    pub blocks: Option<Vec<Value>>,
+}
+
+impl Rendered {
+    fn text(text: String) -> Rendered {
+        Rendered {
+            blocks: Some(vec![section(&text)]),
+            text,
+        }
+    }
+}
+
+pub fn severity_label(l: Locale, config: &Config, level: u8) -> String {
+    let name = config
+        .severities
+        .get(&level)
+        .and_then(|s| s.name.clone())
+        .unwrap_or_else(|| severity_default_name(l, level));
+    format!("sev{level} {name}")
+}
+
+fn user(u: &UserId) -> String {
+    format!("<@{u}>")
+}
+
+fn channel_ref(l: Locale, t: &Trouble) -> String {
+    match (&t.channel, &t.channel_name) {
+        (Some(c), _) => format!("<#{c}>"),
+        (None, Some(name)) => tr!(l, format!("#{name}（作成中）"), format!("#{name} (being set up)")),
+        (None, None) => tr!(l, "（チャンネル作成中）", "(channel being set up)").to_string(),
+    }
+}
+
+/// When the next customer update is due: the promise if there is one, else one cadence on.
+pub fn next_update_due(config: &Config, t: &Trouble) -> DateTime<Utc> {
+    let last = t.last_customer_contact();
+    match t.promised_next().filter(|p| *p > last) {
+        Some(p) => p,
+        None => {
+            let cadence = chrono::Duration::from_std(config.severity(t.severity).customer_update_every)
+                .unwrap_or(chrono::Duration::MAX);
+            add_working_time(config.business_hours.as_ref(), config.timezone, last, cadence)
+        }
+    }
+}
+
+fn department_mentions(config: &Config, t: &Trouble) -> Vec<String> {
+    let mut keys = t.departments.clone();
+    for d in &config.severity(t.severity).departments {
+        if !keys.contains(d) {
+            keys.push(d.clone());
+        }
+    }
+    keys.iter()
+        .filter_map(|k| config.departments.get(k))
+        .map(|d| match &d.usergroup {
+            Some(g) => format!("<!subteam^{g}> ({})", escape(&d.name)),
+            None => escape(&d.name),
+        })
+        .collect()
+}
+
+fn stages_text(l: Locale, config: &Config, t: &Trouble) -> String {
+    t.stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let when = match s.state {
+                StageState::Done => s
+                    .done_at
+                    .map(|at| format!(" · {}", format_time(config.timezone, at)))
+                    .unwrap_or_default(),
+                StageState::InProgress => s
+                    .started_at
+                    .map(|at| format!(" · {} {}", tr!(l, "開始", "since"), format_time(config.timezone, at)))
+                    .unwrap_or_default(),
+                StageState::NotStarted => String::new(),
+            };
+            format!(
+                "{} {}. {} — {}{}",
+                stage_icon(s.state),
+                i + 1,
+                stage_name(l, i),
+                stage_state(l, s.state),
+                when
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn ack_text(l: Locale, t: &Trouble) -> String {
+    match &t.ack {
+        Some(a) => tr!(
+            l,
+            format!(
+                "✅ {} が受領（{}後）",
+                user(&a.by),
+                format_duration(l, (a.at - t.opened_at).num_seconds().max(0) as u64)
+            ),
+            format!(
+                "✅ acknowledged by {} after {}",
+                user(&a.by),
+                format_duration(l, (a.at - t.opened_at).num_seconds().max(0) as u64)
+            )
+        ),
+        None if t.manager.is_none() => tr!(l, "⚠️ 上司が未設定です", "⚠️ no manager set").to_string(),
+        None => tr!(l, "⏳ 受領待ち", "⏳ waiting for acknowledgement").to_string(),
+    }
+}
+
+fn title(l: Locale, t: &Trouble) -> String {
+    tr!(
+        l,
+        format!("🚨 トラブル {} — {}", t.id, t.customer),
+        format!("🚨 Trouble {} — {}", t.id, t.customer)
+    )
+}
+
+pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message, now: DateTime<Utc>) -> Rendered {
+    let tz = config.timezone;
+    let sev = severity_label(l, config, t.severity);
+    match message {
+        Message::Kickoff => {
+            let manager_line = match &t.manager {
+                Some(m) if t.ack.is_none() => tr!(
+                    l,
+                    format!("{} 受領をお願いします。このスレッドに返信するか、下のボタンを押してください。", user(m)),
+                    format!("{} please acknowledge: reply in this thread or press the button below.", user(m))
+                ),
+                Some(m) => format!("{} · {}", user(m), ack_text(l, t)),
+                None => ack_text(l, t),
+            };
+            let depts = department_mentions(config, t);
+            let mut blocks = vec![
+                header(&title(l, t)),
+                section(&escape(&t.summary)),
+                fields(&[
+                    (tr!(l, "顧客", "Customer").into(), escape(&t.customer)),
+                    (tr!(l, "重大度", "Severity").into(), sev.clone()),
+                    (tr!(l, "担当営業", "Owner").into(), user(&t.owner)),
+                    (tr!(l, "上司", "Manager").into(), t.manager.as_ref().map(user).unwrap_or_else(|| "—".into())),
+                ]),
+                section(&manager_line),
+            ];
+            if !depts.is_empty() {
+                blocks.push(section(&tr!(l, format!("関係部門: {}", depts.join(" ")), format!("Related departments: {}", depts.join(" ")))));
+            }
+            blocks.push(context(&stages_text(l, config, t)));
+            if t.ack.is_none() && t.manager.is_some() && t.is_open() {
+                blocks.push(actions("kickoff", vec![button("acknowledge", tr!(l, "受領する", "Acknowledge"), t.id.as_str(), true)]));
+            }
+            let text = tr!(
+                l,
+                format!("トラブル {}: {} — {}（{}）{}", t.id, t.customer, t.summary, sev, t.manager.as_ref().map(|m| format!(" {} 受領をお願いします", user(m))).unwrap_or_default()),
+                format!("Trouble {}: {} — {} ({}){}", t.id, t.customer, t.summary, sev, t.manager.as_ref().map(|m| format!(" {} please acknowledge", user(m))).unwrap_or_default())
+            );
+            Rendered { text, blocks: Some(blocks) }
+        }
+        Message::Status => {
+            let last = t.last_customer_contact();
+            let due = next_update_due(config, t);
+            let promised = t.promised_next().filter(|p| *p > last).is_some();
+            let state = if let Some(c) = &t.closed {
+                tr!(l, format!("🏁 クローズ {}", format_time(tz, c.at)), format!("🏁 closed {}", format_time(tz, c.at)))
+            } else {
+                match t.current_stage() {
+                    Some(s) => tr!(l, format!("現在: 第{}段階 {}", s + 1, stage_name(l, s)), format!("Now: stage {} {}", s + 1, stage_name(l, s))),
+                    None => tr!(l, "全段階完了 — `/trouble close` でクローズできます", "All stages done — `/trouble close` to close").to_string(),
+                }
+            };
+            let mut blocks = vec![
+                header(&tr!(l, format!("📋 状況 {} — {}", t.id, t.customer), format!("📋 Status {} — {}", t.id, t.customer))),
+                section(&state),
+                fields(&[
+                    (tr!(l, "重大度", "Severity").into(), sev.clone()),
+                    (tr!(l, "担当営業", "Owner").into(), user(&t.owner)),
+                    (tr!(l, "上司", "Manager").into(), t.manager.as_ref().map(user).unwrap_or_else(|| "—".into())),
+                    (tr!(l, "受領", "Acknowledged").into(), ack_text(l, t)),
+                    (tr!(l, "顧客への最終報告", "Customer last updated").into(), if t.customer_updates.is_empty() { tr!(l, "まだありません（開始時刻から計測）", "not yet (counting from opening)").into() } else { format!("{} ({})", format_time(tz, last), tr!(l, format!("{}前", format_duration(l, (now - last).num_seconds().max(0) as u64)), format!("{} ago", format_duration(l, (now - last).num_seconds().max(0) as u64)))) }),
+                    (tr!(l, if promised { "次回報告（約束）" } else { "次回報告の期限" }, if promised { "Next update (promised)" } else { "Next update due" }).into(), if t.is_open() { format_time(tz, due) } else { "—".into() }),
+                ]),
+                divider(),
+                section(&stages_text(l, config, t)),
+            ];
+            if let Some(s) = &t.split {
+                blocks.push(context(&tr!(l, format!("責任区分 当社{}% / 顧客{}% / 他{}%", s.ours, s.customer, s.other), format!("Responsibility: ours {}% / customer {}% / other {}%", s.ours, s.customer, s.other))));
+            }
+            if t.is_open() {
+                if let Some(s) = t.current_stage() {
+                    blocks.push(actions("status", vec![button("complete_stage", &tr!(l, format!("第{}段階を完了", s + 1), format!("Complete stage {}", s + 1)), t.id.as_str(), false)]));
+                }
+            }
+            let text = tr!(l, format!("状況 {}: {}", t.id, state), format!("Status {}: {}", t.id, state));
+            Rendered { text, blocks: Some(blocks) }
+        }
+        Message::ManagerDm => {
+            let intro = tr!(
+                l,
+                format!("🚨 {} からトラブルの報告です。受領をお願いします。", user(&t.owner)),
+                format!("🚨 {} reported a trouble. Please acknowledge it.", user(&t.owner))
+            );
+            let mut blocks = vec![
+                section(&intro),
+                fields(&[
+                    (tr!(l, "顧客", "Customer").into(), escape(&t.customer)),
+                    (tr!(l, "重大度", "Severity").into(), sev.clone()),
+                    (tr!(l, "概要", "Summary").into(), escape(&t.summary)),
+                    (tr!(l, "チャンネル", "Channel").into(), channel_ref(l, t)),
+                ]),
+                context(&ack_text(l, t)),
+            ];
+            if t.ack.is_none() && t.is_open() {
+                blocks.push(actions("dm", vec![button("acknowledge", tr!(l, "受領する", "Acknowledge"), t.id.as_str(), true)]));
+            }
+            let text = tr!(
+                l,
+                format!("トラブル {}: {} — {}（{}）報告者 {} · {}", t.id, t.customer, t.summary, sev, user(&t.owner), channel_ref(l, t)),
+                format!("Trouble {}: {} — {} ({}) from {} · {}", t.id, t.customer, t.summary, sev, user(&t.owner), channel_ref(l, t))
+            );
+            Rendered { text, blocks: Some(blocks) }
+        }
+        Message::OriginNotice | Message::Announcement => {
+            let text = tr!(
+                l,
+                format!("🚨 {} がトラブル {} を開始しました: *{}* — {}（{}）→ {}", user(&t.owner), t.id, escape(&t.customer), escape(&t.summary), sev, channel_ref(l, t)),
+                format!("🚨 {} opened trouble {}: *{}* — {} ({}) → {}", user(&t.owner), t.id, escape(&t.customer), escape(&t.summary), sev, channel_ref(l, t))
+            );
+            Rendered::text(text)
+        }
+        Message::NoManagerHint => Rendered::text(tr!(
+            l,
+            format!("⚠️ 上司が設定されていないため、誰にも受領依頼を送れていません。`/trouble manager @上司` で指名してください（設定ファイルの `[org]` で既定の上司を決められます）。 {}", user(&t.owner)),
+            format!("⚠️ No manager is configured, so nobody was asked to acknowledge. Name one with `/trouble manager @manager` (the `[org]` section of the config sets a default). {}", user(&t.owner))
+        )),
+        Message::Acknowledged { by, after_secs } => Rendered::text(tr!(
+            l,
+            format!("✅ {} が受領しました（{}後）。", user(by), format_duration(l, (*after_secs).max(0) as u64)),
+            format!("✅ Acknowledged by {} after {}.", user(by), format_duration(l, (*after_secs).max(0) as u64))
+        )),
+        Message::EscalationMention { to, waited_secs } => Rendered::text(tr!(
+            l,
+            format!("⏫ {} 開始から{}経っても受領がありません。このスレッドに返信するか、受領ボタンを押してください。", user(to), format_duration(l, (*waited_secs).max(0) as u64)),
+            format!("⏫ {} nobody has acknowledged this in {}. Please reply in this thread or press Acknowledge.", user(to), format_duration(l, (*waited_secs).max(0) as u64))
+        )),
+        Message::EscalationDm { to: _, waited_secs } => {
+            let text = tr!(
+                l,
+                format!("⏫ トラブル {}（{} — {}、{}）が{}間受領されていません。{} で受領してください。", t.id, escape(&t.customer), escape(&t.summary), sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t)),
+                format!("⏫ Trouble {} ({} — {}, {}) has not been acknowledged for {}. Please acknowledge it in {}.", t.id, escape(&t.customer), escape(&t.summary), sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t))
+            );
+            let blocks = vec![section(&text), actions("dm", vec![button("acknowledge", tr!(l, "受領する", "Acknowledge"), t.id.as_str(), true)])];
+            Rendered { text, blocks: Some(blocks) }
+        }
+        Message::NobodyAnswered => Rendered::text(tr!(
+            l,
+            format!("🛑 上位者まで繰り返し呼び出しましたが、誰も受領していません。{} 直接電話などで連絡を取ってください。", user(&t.owner)),
+            format!("🛑 The whole chain was pinged repeatedly and nobody has acknowledged. {} please reach them directly, by phone if need be.", user(&t.owner))
+        )),
+        Message::StageChanged { stage, done, by, note } => {
+            let note = if note.is_empty() { String::new() } else { format!("\n> {}", escape(note)) };
+            Rendered::text(if *done {
+                tr!(l, format!("✅ 第{}段階「{}」完了（{}）{}", stage + 1, stage_name(l, *stage), user(by), note), format!("✅ Stage {} \"{}\" done ({}){}", stage + 1, stage_name(l, *stage), user(by), note))
+            } else {
+                tr!(l, format!("🔶 第{}段階「{}」開始（{}）{}", stage + 1, stage_name(l, *stage), user(by), note), format!("🔶 Stage {} \"{}\" started ({}){}", stage + 1, stage_name(l, *stage), user(by), note))
+            })
+        }
+        Message::SeverityRaised { from, to } => {
+            let depts = department_mentions(config, t);
+            Rendered::text(tr!(
+                l,
+                format!("⬆️ 重大度を {} から {} に引き上げました。{}", severity_label(l, config, *from), severity_label(l, config, *to), depts.join(" ")),
+                format!("⬆️ Severity raised from {} to {}. {}", severity_label(l, config, *from), severity_label(l, config, *to), depts.join(" "))
+            ))
+        }
+        Message::Nudge(n) => nudge(l, config, t, n),
+        Message::Closed { by, forced_reason } => Rendered::text(match forced_reason {
+            None => tr!(l, format!("🏁 {} がトラブル {} をクローズしました。おつかれさまでした。`/trouble report` で報告書を投稿できます。", user(by), t.id), format!("🏁 {} closed trouble {}. Well done. `/trouble report` posts the report.", user(by), t.id)),
+            Some(r) => tr!(l, format!("🏁 {} がトラブル {} を強制クローズしました。理由: {}", user(by), t.id, escape(r)), format!("🏁 {} force-closed trouble {}. Reason: {}", user(by), t.id, escape(r))),
+        }),
+        Message::ReportPart { text, part, of } => {
+            let head = if *of > 1 { format!("({part}/{of})\n") } else { String::new() };
+            Rendered { text: format!("{head}{text}"), blocks: Some(vec![section(&format!("{head}{text}"))]) }
+        }
+        Message::Text { text } => Rendered { text: text.clone(), blocks: None },
+        Message::DeliveryProblem { method, error } => Rendered::text(tr!(
+            l,
+            format!("⚠️ Slackへの送信に失敗しました（{method}: {error}）。権限や設定を確認してください。"),
+            format!("⚠️ A Slack call failed for good ({method}: {error}). Please check the app's permissions and settings.")
+        )),
+    }
+}
+
+fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
+    let tz = config.timezone;
+    let waited = format_duration(l, n.waited_secs.max(0) as u64);
+    let opening = match (n.promise, n.promise_missed) {
+        (Some(p), false) => tr!(
+            l,
+            format!(
+                "⏰ {} 顧客に {} に次の報告をすると約束しています（あと少しです）。",
+                user(&n.owner),
+                format_time(tz, p)
+            ),
+            format!(
+                "⏰ {} you promised the customer an update at {} — it is coming up.",
+                user(&n.owner),
+                format_time(tz, p)
+            )
+        ),
+        (Some(p), true) => tr!(
+            l,
+            format!(
+                "⚠️ {} 約束した報告の時刻 {} を過ぎています。顧客は{}待っています。",
+                user(&n.owner),
+                format_time(tz, p),
+                waited
+            ),
+            format!(
+                "⚠️ {} the update you promised for {} is overdue. The customer has been waiting {}.",
+                user(&n.owner),
+                format_time(tz, p),
+                waited
+            )
+        ),
+        (None, _) => tr!(
+            l,
+            format!(
+                "⏰ {} 顧客は最後の報告から{}待っています。原因が分からなくても、途中経過を伝えましょう。",
+                user(&n.owner),
+                waited
+            ),
+            format!(
+                "⏰ {} the customer has heard nothing for {}. Give them an update, even if the cause is not known yet.",
+                user(&n.owner),
+                waited
+            )
+        ),
+    };
+    let manager = n
+        .manager
+        .as_ref()
+        .map(|m| {
+            tr!(
+                l,
+                format!("\n{} 報告が大きく遅れています。フォローをお願いします。", user(m)),
+                format!("\n{} the customer update is well overdue; please follow up.", user(m))
+            )
+        })
+        .unwrap_or_default();
+    let tips = tr!(
+        l,
+        "良い途中報告: いまの状況 · 次に何をするか · 次の連絡はいつか",
+        "A good update says: where things stand · what happens next · when they will hear from us next"
+    );
+    let text = format!("{opening}{manager}");
+    let blocks = vec![
+        section(&text),
+        context(tips),
+        actions(
+            "nudge",
+            vec![button(
+                "log_update",
+                tr!(l, "報告を記録", "Log update"),
+                t.id.as_str(),
+                true,
+            )],
+        ),
+    ];
+    Rendered {
+        text,
+        blocks: Some(blocks),
+    }
+}

@@ -1,0 +1,265 @@
+//! Ephemeral answers to the person who typed a command or pressed a button, in both locales.
+
+use chrono::{DateTime, Utc};
+
+use super::{format_duration, format_time, stage_name, Locale};
+use crate::config::Config;
+use crate::trouble::command::UsageError;
+use crate::trouble::decide::Reply;
+use crate::trouble::model::{Trouble, UserId};
+use crate::trouble::when::WhenError;
+
+fn users(list: &[UserId]) -> String {
+    list.iter().map(|u| format!("<@{u}>")).collect::<Vec<_>>().join(", ")
+}
+
+pub fn usage_text(l: Locale, e: &UsageError) -> String {
+    match e {
+        UsageError::UnknownSubcommand(w) => tr!(
+            l,
+            format!("`{w}` というコマンドはありません。`/trouble help` で使い方を表示します。"),
+            format!("There is no `{w}` command. `/trouble help` lists them.")
+        ),
+        UsageError::OpenNeedsCustomerAndSummary => tr!(
+            l,
+            "顧客名と概要をコロンで区切って書いてください: `/trouble open ACME: ロット42のハウジング不良`（`sev1` や `+部門` は先頭に）。`/trouble open` だけならフォームが開きます。",
+            "Write the customer and a summary separated by a colon: `/trouble open ACME: defective housings in lot 42` (`sev1` or `+department` go first). `/trouble open` alone opens a form."
+        )
+        .to_string(),
+        UsageError::NeedsText(sub) => tr!(l, format!("`/trouble {sub}` の後に内容を書いてください。"), format!("Write the text after `/trouble {sub}`.")),
+        UsageError::BadStage(sub) => tr!(l, format!("段階は1〜7の番号で指定してください: `/trouble {sub} 3 原因特定`"), format!("Give the stage as a number 1-7: `/trouble {sub} 3 cause confirmed`")),
+        UsageError::BadSplit => tr!(l, "責任区分は `当社/顧客[/他]` のパーセントで: `/trouble split 70/30 理由`", "Write the split as percentages OURS/CUSTOMER[/OTHER]: `/trouble split 70/30 reason`").to_string(),
+        UsageError::SplitNotHundred(total) => tr!(l, format!("責任区分の合計が{total}%です。合計100%にしてください。"), format!("The split adds up to {total}%; it must add up to 100.")),
+        UsageError::BadCost => tr!(l, "金額と負担者を書いてください: `/trouble cost ¥120,000 ours 交換品送料`", "Write an amount and who pays: `/trouble cost ¥120,000 ours replacement shipping`").to_string(),
+        UsageError::NeedsUser(sub) => tr!(l, format!("ユーザーをメンションで指定してください: `/trouble {sub} @名前`"), format!("Mention the person: `/trouble {sub} @name`")),
+        UsageError::BadSeverity(s) => tr!(l, format!("重大度 `{s}` が分かりません。`sev1`〜`sev3` のように書いてください。"), format!("`{s}` is not a severity; write it like `sev1`.")),
+        UsageError::HistoryNeedsCustomer => tr!(l, "顧客名を指定してください: `/trouble history ACME`", "Name the customer: `/trouble history ACME`").to_string(),
+    }
+}
+
+fn when_error(l: Locale, text: &str, e: &WhenError) -> String {
+    match e {
+        WhenError::InPast => tr!(
+            l,
+            format!("`{text}` は過去の時刻です。これからの時刻を指定してください。"),
+            format!("`{text}` is in the past; promise a time that is still ahead.")
+        ),
+        WhenError::Unrecognised => tr!(
+            l,
+            format!(
+                "`{text}` を時刻として読めません。`15:00`、`明日 10:00`、`2h`、`mon 9:00` のように書いてください。"
+            ),
+            format!("`{text}` is not a time I can read. Try `15:00`, `tomorrow 10:00`, `2h` or `mon 9:00`.")
+        ),
+    }
+}
+
+pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
+    let tz = config.timezone;
+    match reply {
+        Reply::Opened { id, channel_name } => tr!(
+            l,
+            format!("トラブル {id} を開始しました。上司に連絡済みです。チャンネル #{channel_name} を準備しています。"),
+            format!("Trouble {id} opened. Your manager has been pinged; channel #{channel_name} is coming up.")
+        ),
+        Reply::Usage(e) => usage_text(l, e),
+        Reply::UnknownDepartment { name, known } => {
+            let list = if known.is_empty() {
+                tr!(l, "（設定された部門はありません）", "(none configured)").to_string()
+            } else {
+                known.iter().map(|k| format!("`+{k}`")).collect::<Vec<_>>().join(" ")
+            };
+            tr!(
+                l,
+                format!("部門 `+{name}` は設定にありません。使える部門: {list}"),
+                format!("There is no department `+{name}`. Known departments: {list}")
+            )
+        }
+        Reply::UnknownSeverity { level, known } => {
+            let list = known.iter().map(|k| format!("`sev{k}`")).collect::<Vec<_>>().join(" ");
+            tr!(
+                l,
+                format!("重大度 {level} は設定にありません。使えるのは {list} です。"),
+                format!("Severity {level} is not configured. Use one of {list}.")
+            )
+        }
+        Reply::NotInTroubleChannel => tr!(
+            l,
+            "このコマンドはトラブルのチャンネルで使ってください。`/trouble list` でチャンネルを確認できます。",
+            "Use this command in a trouble's channel. `/trouble list` shows where they are."
+        )
+        .to_string(),
+        Reply::NotAllowed { who } => tr!(
+            l,
+            format!("これを行えるのは {} だけです。", users(who)),
+            format!("Only {} can do that.", users(who))
+        ),
+        Reply::AlreadyAcknowledged { by } => tr!(
+            l,
+            format!("すでに <@{by}> が受領しています。"),
+            format!("Already acknowledged by <@{by}>.")
+        ),
+        Reply::Acknowledged => tr!(
+            l,
+            "受領しました。エスカレーションは止まります。",
+            "Acknowledged. Escalation has stopped."
+        )
+        .to_string(),
+        Reply::StageDone { stage } => tr!(
+            l,
+            format!("第{}段階「{}」を完了にしました。", stage + 1, stage_name(l, *stage)),
+            format!("Stage {} \"{}\" marked done.", stage + 1, stage_name(l, *stage))
+        ),
+        Reply::StageStarted { stage } => tr!(
+            l,
+            format!("第{}段階「{}」を対応中にしました。", stage + 1, stage_name(l, *stage)),
+            format!("Stage {} \"{}\" is now in progress.", stage + 1, stage_name(l, *stage))
+        ),
+        Reply::AllStagesDone => tr!(
+            l,
+            "7段階すべて完了しています。`/trouble close` でクローズできます。",
+            "All seven stages are done. `/trouble close` closes the trouble."
+        )
+        .to_string(),
+        Reply::Noted => tr!(l, "タイムラインに記録しました。", "Added to the timeline.").to_string(),
+        Reply::UpdateLogged { next_due, promised } => {
+            if *promised {
+                tr!(
+                    l,
+                    format!(
+                        "顧客への報告を記録しました。次回の約束 {} の15分前にお知らせします。",
+                        format_time(tz, *next_due)
+                    ),
+                    format!(
+                        "Customer update logged. I'll remind you 15 minutes before the promised {}.",
+                        format_time(tz, *next_due)
+                    )
+                )
+            } else {
+                tr!(
+                    l,
+                    format!(
+                        "顧客への報告を記録しました。次回の報告期限は {} です。",
+                        format_time(tz, *next_due)
+                    ),
+                    format!(
+                        "Customer update logged. The next one is due by {}.",
+                        format_time(tz, *next_due)
+                    )
+                )
+            }
+        }
+        Reply::BadWhen { text, error } => when_error(l, text, error),
+        Reply::SplitSet => tr!(
+            l,
+            "責任区分を記録しました（第5段階）。",
+            "Responsibility split recorded (stage 5)."
+        )
+        .to_string(),
+        Reply::CostAdded => tr!(l, "補償・費用を記録しました（第6段階）。", "Cost recorded (stage 6).").to_string(),
+        Reply::MeasureAdded => tr!(
+            l,
+            "再発防止策を記録しました（第7段階）。",
+            "Prevention measure recorded (stage 7)."
+        )
+        .to_string(),
+        Reply::OwnerChanged { to } => tr!(
+            l,
+            format!("担当を <@{to}> に変更しました。"),
+            format!("The owner is now <@{to}>.")
+        ),
+        Reply::ManagerChanged { to } => tr!(
+            l,
+            format!("上司を <@{to}> に変更しました。"),
+            format!("The manager is now <@{to}>.")
+        ),
+        Reply::SeverityChanged { from, to } => tr!(
+            l,
+            format!("重大度を {from} から {to} に変更しました。"),
+            format!("Severity changed from {from} to {to}.")
+        ),
+        Reply::SeverityUnchanged => tr!(l, "重大度はすでにその値です。", "The severity is already that.").to_string(),
+        Reply::Closed => tr!(l, "クローズしました。", "Closed.").to_string(),
+        Reply::CloseMissing {
+            stage7_done,
+            has_measure,
+        } => {
+            let mut missing = Vec::new();
+            if !has_measure {
+                missing.push(tr!(
+                    l,
+                    "再発防止策（`/trouble prevent 対策`）",
+                    "a prevention measure (`/trouble prevent MEASURE`)"
+                ));
+            }
+            if !stage7_done {
+                missing.push(tr!(
+                    l,
+                    "第7段階の完了（`/trouble done 7`）",
+                    "stage 7 done (`/trouble done 7`)"
+                ));
+            }
+            tr!(
+                l,
+                format!("まだクローズできません。足りないもの: {}。上司は `/trouble close force 理由` で強制クローズできます。", missing.join("、")),
+                format!("Not ready to close. Missing: {}. The manager chain can `/trouble close force REASON`.", missing.join(", "))
+            )
+        }
+        Reply::AlreadyClosed => {
+            tr!(l, "このトラブルはクローズ済みです。", "This trouble is already closed.").to_string()
+        }
+        Reply::ReportPosted { parts } => tr!(
+            l,
+            format!("報告書を投稿しました（{parts}件）。"),
+            format!("Report posted ({parts} message(s)).")
+        ),
+        Reply::Status(_) => String::new(),
+    }
+}
+
+pub fn list_text(l: Locale, troubles: &[Trouble], now: DateTime<Utc>) -> String {
+    if troubles.is_empty() {
+        return tr!(l, "対応中のトラブルはありません。", "No open troubles.").to_string();
+    }
+    let mut out = tr!(
+        l,
+        format!("*対応中のトラブル {}件*\n", troubles.len()),
+        format!("*{} open troubles*\n", troubles.len())
+    );
+    for t in troubles.iter().take(50) {
+        let stage = t
+            .current_stage()
+            .map(|s| format!("{}. {}", s + 1, stage_name(l, s)))
+            .unwrap_or_else(|| tr!(l, "全段階完了", "all stages done").into());
+        let ack = if t.ack.is_some() {
+            tr!(l, "受領済", "acked")
+        } else {
+            tr!(l, "未受領", "NOT acked")
+        };
+        let waited = format_duration(l, (now - t.last_customer_contact()).num_seconds().max(0) as u64);
+        let channel = t
+            .channel
+            .as_ref()
+            .map(|c| format!("<#{c}>"))
+            .unwrap_or_else(|| format!("#{}", t.channel_name.clone().unwrap_or_default()));
+        out.push_str(&tr!(
+            l,
+            format!(
+                "• `{}` *{}* sev{} · {} · {} · 顧客への報告から{} · {}\n",
+                t.id, t.customer, t.severity, stage, ack, waited, channel
+            ),
+            format!(
+                "• `{}` *{}* sev{} · {} · {} · customer last heard {} ago · {}\n",
+                t.id, t.customer, t.severity, stage, ack, waited, channel
+            )
+        ));
+    }
+    if troubles.len() > 50 {
+        out.push_str(&tr!(
+            l,
+            format!("…ほか{}件", troubles.len() - 50),
+            format!("…and {} more", troubles.len() - 50)
+        ));
+    }
+    out
+}

@@ -1,0 +1,384 @@
+//! The trouble report (Markdown, from the timeline) and the customer history, in both locales.
+
+use super::{format_duration, format_time, stage_name, stage_state, Locale};
+use crate::config::Config;
+use crate::trouble::model::Trouble;
+use crate::trouble::timeline::{Entry, Event};
+
+fn event_text(l: Locale, e: &Event) -> String {
+    match e {
+        Event::Opened {
+            customer,
+            summary,
+            severity,
+            ..
+        } => tr!(
+            l,
+            format!("開始: {customer} — {summary}（sev{severity}）"),
+            format!("opened: {customer} — {summary} (sev{severity})")
+        ),
+        Event::ChannelCreated { name, .. } => tr!(
+            l,
+            format!("チャンネル #{name} を作成"),
+            format!("channel #{name} created")
+        ),
+        Event::ManagerPinged { manager } => tr!(
+            l,
+            format!("上司 <@{manager}> に連絡"),
+            format!("manager <@{manager}> pinged")
+        ),
+        Event::Acknowledged { by, after_secs } => tr!(
+            l,
+            format!("<@{by}> が受領（{}後）", format_duration(l, *after_secs as u64)),
+            format!(
+                "acknowledged by <@{by}> after {}",
+                format_duration(l, *after_secs as u64)
+            )
+        ),
+        Event::Escalated { to, level } => tr!(
+            l,
+            format!("<@{to}> にエスカレーション（{level}段上）"),
+            format!("escalated to <@{to}> (level {level})")
+        ),
+        Event::Repinged { to, count } => tr!(
+            l,
+            format!("<@{to}> に再通知（{count}回目）"),
+            format!("re-pinged <@{to}> (#{count})")
+        ),
+        Event::NobodyAnswered => tr!(l, "誰も受領せず", "nobody acknowledged").to_string(),
+        Event::StageStarted { stage, note } => tr!(
+            l,
+            format!("第{}段階 開始 {note}", stage + 1),
+            format!("stage {} started {note}", stage + 1)
+        ),
+        Event::StageDone { stage, note } => tr!(
+            l,
+            format!("第{}段階 完了 {note}", stage + 1),
+            format!("stage {} done {note}", stage + 1)
+        ),
+        Event::Note { text } => tr!(l, format!("事実: {text}"), format!("fact: {text}")),
+        Event::CustomerUpdate { text, .. } => {
+            tr!(l, format!("顧客への報告: {text}"), format!("customer update: {text}"))
+        }
+        Event::NudgePosted { waited_secs, .. } => tr!(
+            l,
+            format!("報告催促（{}経過）", format_duration(l, *waited_secs as u64)),
+            format!("update nudge ({} waiting)", format_duration(l, *waited_secs as u64))
+        ),
+        Event::SplitSet {
+            ours,
+            customer,
+            other,
+            reason,
+        } => tr!(
+            l,
+            format!("責任区分 当社{ours}/顧客{customer}/他{other} {reason}"),
+            format!("split ours {ours}/customer {customer}/other {other} {reason}")
+        ),
+        Event::CostAdded { amount, payer, note } => tr!(
+            l,
+            format!("費用 {amount} 負担 {payer} {note}"),
+            format!("cost {amount} paid by {payer} {note}")
+        ),
+        Event::MeasureAdded { text } => tr!(l, format!("再発防止策: {text}"), format!("prevention measure: {text}")),
+        Event::OwnerChanged { from, to } => tr!(
+            l,
+            format!("担当 <@{from}> → <@{to}>"),
+            format!("owner <@{from}> → <@{to}>")
+        ),
+        Event::ManagerChanged { to, .. } => tr!(l, format!("上司 → <@{to}>"), format!("manager → <@{to}>")),
+        Event::SeverityChanged { from, to } => {
+            tr!(l, format!("重大度 {from} → {to}"), format!("severity {from} → {to}"))
+        }
+        Event::Closed { note, forced_reason } => match forced_reason {
+            Some(r) => tr!(l, format!("強制クローズ: {r}"), format!("force-closed: {r}")),
+            None => tr!(l, format!("クローズ {note}"), format!("closed {note}")),
+        },
+        Event::DeliveryFailed { method, error } => tr!(
+            l,
+            format!("Slack送信失敗 {method}: {error}"),
+            format!("Slack call failed {method}: {error}")
+        ),
+    }
+}
+
+/// The report of spec §8, generated from the trouble and its timeline.
+pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entry]) -> String {
+    let tz = config.timezone;
+    let mut md = String::new();
+    let mut line = |s: String| {
+        md.push_str(&s);
+        md.push('\n');
+    };
+    line(tr!(
+        l,
+        format!("# トラブル報告書 {}", t.id),
+        format!("# Trouble report {}", t.id)
+    ));
+    line(String::new());
+    line(format!("- {}: {}", tr!(l, "顧客", "Customer"), t.customer));
+    line(format!("- {}: {}", tr!(l, "概要", "Summary"), t.summary));
+    line(format!(
+        "- {}: {}",
+        tr!(l, "重大度", "Severity"),
+        super::severity_label(l, config, t.severity)
+    ));
+    line(format!("- {}: <@{}>", tr!(l, "担当営業", "Owner"), t.owner));
+    line(format!(
+        "- {}: {}",
+        tr!(l, "上司", "Manager"),
+        t.manager
+            .as_ref()
+            .map(|m| format!("<@{m}>"))
+            .unwrap_or_else(|| "—".into())
+    ));
+    line(format!(
+        "- {}: {}",
+        tr!(l, "開始", "Opened"),
+        format_time(tz, t.opened_at)
+    ));
+    line(format!(
+        "- {}: {}",
+        tr!(l, "受領まで", "Acknowledged after"),
+        t.ack
+            .as_ref()
+            .map(|a| format!(
+                "{} (<@{}>)",
+                format_duration(l, (a.at - t.opened_at).num_seconds().max(0) as u64),
+                a.by
+            ))
+            .unwrap_or_else(|| "—".into())
+    ));
+    line(format!(
+        "- {}: {}",
+        tr!(l, "クローズ", "Closed"),
+        t.closed
+            .as_ref()
+            .map(|c| format_time(tz, c.at))
+            .unwrap_or_else(|| tr!(l, "対応中", "open").into())
+    ));
+    line(String::new());
+    line(tr!(l, "## 7つの段階", "## The seven stages").to_string());
+    for (i, s) in t.stages.iter().enumerate() {
+        let dates = [
+            s.started_at.map(|a| format_time(tz, a)),
+            s.done_at.map(|a| format_time(tz, a)),
+        ]
+        .iter()
+        .map(|d| d.clone().unwrap_or_else(|| "—".into()))
+        .collect::<Vec<_>>()
+        .join(" → ");
+        line(format!(
+            "{}. {} — {} ({dates})",
+            i + 1,
+            stage_name(l, i),
+            stage_state(l, s.state)
+        ));
+        for n in &s.notes {
+            line(format!("   - {n}"));
+        }
+    }
+    line(String::new());
+    line(tr!(l, "## 顧客への報告", "## Customer updates").to_string());
+    let mut prev = t.opened_at;
+    if t.customer_updates.is_empty() {
+        line(tr!(l, "（なし）", "(none)").to_string());
+    }
+    for u in &t.customer_updates {
+        line(tr!(
+            l,
+            format!(
+                "- {}（前回から{}）<@{}>: {}",
+                format_time(tz, u.at),
+                format_duration(l, (u.at - prev).num_seconds().max(0) as u64),
+                u.by,
+                u.text
+            ),
+            format!(
+                "- {} ({} after the previous) <@{}>: {}",
+                format_time(tz, u.at),
+                format_duration(l, (u.at - prev).num_seconds().max(0) as u64),
+                u.by,
+                u.text
+            )
+        ));
+        prev = u.at;
+    }
+    line(String::new());
+    line(tr!(l, "## 責任区分と費用", "## Responsibility and costs").to_string());
+    match &t.split {
+        Some(s) => line(tr!(
+            l,
+            format!(
+                "- 責任区分: 当社 {}% / 顧客 {}% / 他 {}% — {}",
+                s.ours, s.customer, s.other, s.reason
+            ),
+            format!(
+                "- Split: ours {}% / customer {}% / other {}% — {}",
+                s.ours, s.customer, s.other, s.reason
+            )
+        )),
+        None => line(tr!(l, "- 責任区分: 未定", "- Split: not settled").to_string()),
+    }
+    for c in &t.costs {
+        line(tr!(
+            l,
+            format!("- 費用 {} 負担: {} {}", c.amount, c.payer, c.note),
+            format!("- Cost {} borne by {} {}", c.amount, c.payer, c.note)
+        ));
+    }
+    line(String::new());
+    line(tr!(l, "## 再発防止策", "## Prevention measures").to_string());
+    if t.measures.is_empty() {
+        line(tr!(l, "（なし）", "(none)").to_string());
+    }
+    for m in &t.measures {
+        line(format!("- {} (<@{}>, {})", m.text, m.by, format_time(tz, m.at)));
+    }
+    line(String::new());
+    line(tr!(l, "## タイムライン", "## Timeline").to_string());
+    for e in timeline {
+        let actor = e.actor.as_ref().map(|a| format!(" <@{a}>")).unwrap_or_default();
+        line(format!(
+            "{}. {}{} — {}",
+            e.seq + 1,
+            format_time(tz, e.at),
+            actor,
+            event_text(l, &e.event)
+        ));
+    }
+    line(String::new());
+    line(tr!(
+        l,
+        format!(
+            "チェーンヘッド（SHA-256）: `{}`（{}件）",
+            t.timeline_head, t.timeline_len
+        ),
+        format!(
+            "Chain head (SHA-256): `{}` ({} entries)",
+            t.timeline_head, t.timeline_len
+        )
+    ));
+    md
+}
+
+/// Splits text into Slack-sized pieces on line boundaries (a line longer than the limit is cut).
+pub fn slack_parts(text: &str, limit: usize) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        let mut line = line.to_string();
+        while line.chars().count() > limit {
+            let head: String = line.chars().take(limit).collect();
+            line = line.chars().skip(limit).collect();
+            if !current.is_empty() {
+                parts.push(std::mem::take(&mut current));
+            }
+            parts.push(head);
+        }
+        if current.chars().count() + line.chars().count() + 1 > limit && !current.is_empty() {
+            parts.push(std::mem::take(&mut current));
+        }
+        current.push_str(&line);
+        current.push('\n');
+    }
+    if !current.trim().is_empty() {
+        parts.push(current);
+    }
+    parts
+}
+
+/// Past troubles with one customer: dates, stage reached, split and costs (principle 3).
+pub fn history_text(l: Locale, config: &Config, customer: &str, troubles: &[Trouble]) -> String {
+    if troubles.is_empty() {
+        return tr!(
+            l,
+            format!("「{customer}」の過去のトラブルは見つかりません。"),
+            format!("No troubles found with \"{customer}\".")
+        );
+    }
+    let mut out = tr!(
+        l,
+        format!("*{customer} のトラブル履歴（{}件）*\n", troubles.len()),
+        format!("*History with {customer} ({} troubles)*\n", troubles.len())
+    );
+    for t in troubles {
+        let reached = t
+            .stages
+            .iter()
+            .rposition(|s| s.state == crate::trouble::model::StageState::Done)
+            .map(|s| s + 1)
+            .unwrap_or(0);
+        let split = t
+            .split
+            .as_ref()
+            .map(|s| {
+                tr!(
+                    l,
+                    format!("当社{}%/顧客{}%/他{}%", s.ours, s.customer, s.other),
+                    format!("ours {}%/customer {}%/other {}%", s.ours, s.customer, s.other)
+                )
+            })
+            .unwrap_or_else(|| tr!(l, "区分未定", "split not settled").into());
+        let costs = if t.costs.is_empty() {
+            tr!(l, "費用なし", "no costs").to_string()
+        } else {
+            t.costs
+                .iter()
+                .map(|c| {
+                    tr!(
+                        l,
+                        format!("{}（{}負担）", c.amount, c.payer),
+                        format!("{} (paid by {})", c.amount, c.payer)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let state = if t.is_open() {
+            tr!(l, "対応中", "open")
+        } else {
+            tr!(l, "クローズ", "closed")
+        };
+        out.push_str(&tr!(
+            l,
+            format!(
+                "• `{}` {} {} — {} · 第{}段階まで完了 · {} · {}\n",
+                t.id,
+                format_time(config.timezone, t.opened_at),
+                state,
+                t.summary,
+                reached,
+                split,
+                costs
+            ),
+            format!(
+                "• `{}` {} {} — {} · stages done up to {} · {} · {}\n",
+                t.id,
+                format_time(config.timezone, t.opened_at),
+                state,
+                t.summary,
+                reached,
+                split,
+                costs
+            )
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_respect_the_limit_and_keep_everything() {
+        let text: String = (0..500).map(|i| format!("line {i} with some words\n")).collect();
+        let parts = slack_parts(&text, 3000);
+        assert!(parts.len() > 1);
+        assert!(parts.iter().all(|p| p.chars().count() <= 3000));
+        assert_eq!(parts.concat(), text);
+        let long = "x".repeat(7000);
+        assert!(slack_parts(&long, 3000).iter().all(|p| p.chars().count() <= 3000));
+    }
+}

@@ -1,0 +1,15 @@
+//! trouble-bot: a Slack bot for handling customer troubles — the first move, the seven stages,
+//! follow-ups with the customer, and a timeline nobody can silently edit.
+
+pub mod app;
+pub mod config;
+pub mod http;
+pub mod i18n;
+pub mod metrics;
+pub mod runtime;
+pub mod slack;
+pub mod store;
+pub mod trouble;
+
+pub use app::{start, App, RunningBot};
+pub use config::Config;

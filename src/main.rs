@@ -1,0 +1,180 @@
+//! The `trouble-bot` command: serve, check-config, export, verify. Wiring only.
+
+use std::process::ExitCode;
+
+use trouble_bot::config::Config;
+use trouble_bot::i18n::report_markdown;
+use trouble_bot::store::Store;
+use trouble_bot::trouble::model::TroubleId;
+use trouble_bot::trouble::timeline::verify_chain;
+
+const USAGE: &str = "usage: trouble-bot [serve | check-config | export <trouble-id> [--format md|json] | verify]";
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let config = match Config::load_from_env() {
+        Ok(c) => c,
+        Err(problems) => {
+            eprintln!("The configuration has {} problem(s):", problems.len());
+            for p in problems {
+                eprintln!("  - {p}");
+            }
+            return ExitCode::FAILURE;
+        }
+    };
+    match args.first().map(String::as_str) {
+        None | Some("serve") => serve(config),
+        Some("check-config") => {
+            print!("{}", config.summary());
+            let problems = config.serve_problems();
+            if problems.is_empty() {
+                println!("configuration OK");
+            } else {
+                println!("configuration OK; to serve, also set:");
+                for p in problems {
+                    println!("  - {p}");
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Some("export") => export(&config, &args[1..]),
+        Some("verify") => verify(&config),
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Some(other) => {
+            eprintln!("unknown command {other:?}\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn serve(config: Config) -> ExitCode {
+    let problems = config.serve_problems();
+    if !problems.is_empty() {
+        eprintln!("Cannot serve:");
+        for p in problems {
+            eprintln!("  - {p}");
+        }
+        return ExitCode::FAILURE;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    runtime.block_on(async move {
+        let bot = match trouble_bot::start(config).await {
+            Ok(bot) => bot,
+            Err(e) => {
+                eprintln!("Cannot start: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        wait_for_signal().await;
+        tracing::info!("shutting down: finishing in-flight work");
+        bot.stop().await;
+        ExitCode::SUCCESS
+    })
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+fn open_store(config: &Config) -> Result<Store, ExitCode> {
+    Store::open(&config.data_dir).map_err(|e| {
+        eprintln!("cannot open the store in {}: {e}", config.data_dir.display());
+        ExitCode::FAILURE
+    })
+}
+
+fn export(config: &Config, args: &[String]) -> ExitCode {
+    let Some(id) = args.first() else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let format = match args.get(1..) {
+        Some([flag, f]) if flag == "--format" => f.as_str(),
+        Some([]) | None => "md",
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let store = match open_store(config) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let id = TroubleId::new(id);
+    let (trouble, timeline) = match (store.get(&id), store.timeline(&id)) {
+        (Ok(Some(t)), Ok(timeline)) => (t, timeline),
+        (Ok(None), _) => {
+            eprintln!("no trouble {id}");
+            return ExitCode::FAILURE;
+        }
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match format {
+        "md" => print!("{}", report_markdown(config.locale, config, &trouble, &timeline)),
+        "json" => println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({"trouble": trouble, "timeline": timeline}))
+                .expect("serializable")
+        ),
+        other => {
+            eprintln!("unknown format {other:?}: use md or json");
+            return ExitCode::from(2);
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn verify(config: &Config) -> ExitCode {
+    let store = match open_store(config) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let troubles = match store.all_troubles() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut broken = 0;
+    for t in &troubles {
+        let result = store.timeline(&t.id).map_err(|e| e.to_string()).and_then(|entries| {
+            verify_chain(&entries, t.timeline_len, &t.timeline_head)
+                .map_err(|b| format!("entry {} {}", b.seq + 1, b.why))
+        });
+        if let Err(why) = result {
+            broken += 1;
+            println!("BROKEN {}: {why}", t.id);
+        }
+    }
+    println!("{} troubles checked, {} broken", troubles.len(), broken);
+    if broken == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,353 @@
+//! The outbox deliverer: one worker per busy lane, in order within the lane, retried with
+//! backoff until Slack takes the call or refuses it for good.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use crate::app::App;
+use crate::i18n::{render, Rendered};
+use crate::slack::SlackError;
+use crate::store::OutboxItem;
+use crate::trouble::decide::{channel_name, decide, Ctx, Dest, Input, Message, Op, Outcome, Slot};
+use crate::trouble::model::{ChannelId, Trouble};
+
+/// Slack allows about one message a second per channel, with short bursts.
+const CHANNEL_INTERVAL: Duration = Duration::from_secs(1);
+const CHANNEL_BURST: Duration = Duration::from_secs(2);
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// How many suffixed names to try on `name_taken` before giving up.
+const MAX_NAME_ATTEMPTS: u32 = 50;
+
+/// Per-channel pacing (GCRA): when the next message to a channel may go.
+#[derive(Default)]
+pub struct Pacer {
+    next: Mutex<HashMap<String, Instant>>,
+}
+
+impl Pacer {
+    async fn wait_turn(&self, channel: &str) {
+        let wait_until = {
+            let mut next = self.next.lock().expect("pacer lock");
+            let now = Instant::now();
+            let tat = next.get(channel).copied().unwrap_or(now).max(now);
+            next.insert(channel.to_string(), tat + CHANNEL_INTERVAL);
+            tat.checked_sub(CHANNEL_BURST).unwrap_or(now)
+        };
+        tokio::time::sleep_until(wait_until).await;
+    }
+
+    /// Holds a channel back after Slack said 429 for it.
+    fn hold(&self, channel: &str, for_: Duration) {
+        let mut next = self.next.lock().expect("pacer lock");
+        let until = Instant::now() + for_ + CHANNEL_BURST;
+        let entry = next.entry(channel.to_string()).or_insert(until);
+        *entry = (*entry).max(until);
+    }
+}
+
+pub async fn run_deliverer(app: Arc<App>, shutdown: watch::Receiver<bool>) {
+    let busy: Arc<Mutex<HashSet<Vec<u8>>>> = Arc::default();
+    let mut workers = tokio::task::JoinSet::new();
+    let mut shutdown_main = shutdown.clone();
+    loop {
+        let changed = app.outbox_changed.notified();
+        tokio::pin!(changed);
+        changed.as_mut().enable();
+        match app.store.outbox_lanes() {
+            Ok(lanes) => {
+                for lane in lanes {
+                    if busy.lock().expect("busy lock").insert(lane.clone()) {
+                        let (app, busy, shutdown) = (app.clone(), busy.clone(), shutdown.clone());
+                        workers.spawn(async move {
+                            deliver_lane(&app, &lane, shutdown).await;
+                            busy.lock().expect("busy lock").remove(&lane);
+                            // Work may have arrived between our last look and leaving the lane.
+                            if matches!(app.store.lane_head(&lane), Ok(Some(_))) {
+                                app.outbox_changed.notify_one();
+                            }
+                        });
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot read the outbox"),
+        }
+        while workers.try_join_next().is_some() {}
+        tokio::select! {
+            _ = &mut changed => {}
+            _ = shutdown_main.changed() => break,
+        }
+    }
+    // Let in-flight calls finish (their results are stored); queued ones wait for the next start.
+    while workers.join_next().await.is_some() {}
+}
+
+async fn deliver_lane(app: &Arc<App>, lane: &[u8], shutdown: watch::Receiver<bool>) {
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        let head = match app.store.lane_head(lane) {
+            Ok(Some(head)) => head,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read an outbox lane");
+                return;
+            }
+        };
+        let (key, item) = head;
+        let mut attempt: u32 = 0;
+        let outcome = loop {
+            match deliver_once(app, &item).await {
+                Ok(outcome) => {
+                    app.metrics.slack_call(item_method(&item.op), "ok");
+                    break outcome;
+                }
+                Err(e) if e.is_permanent() => {
+                    app.metrics.slack_call(item_method(&item.op), "permanent_error");
+                    tracing::warn!(error = %e, trouble = ?item.trouble, "Slack refused a call for good");
+                    break Some(Outcome::Failed {
+                        method: item_method(&item.op).to_string(),
+                        error: e.code(),
+                    });
+                }
+                Err(e) => {
+                    app.metrics.slack_call(item_method(&item.op), "retry");
+                    attempt += 1;
+                    let backoff = e.retry_after().unwrap_or_else(|| backoff(attempt));
+                    tracing::info!(error = %e, attempt, ?backoff, "Slack call will be retried");
+                    let mut shutdown = shutdown.clone();
+                    tokio::select! {
+                        _ = tokio::time::sleep(backoff) => {}
+                        _ = shutdown.changed() => return,
+                    }
+                }
+            }
+        };
+        finish_item(app, &key, &item, outcome).await;
+    }
+}
+
+fn backoff(attempt: u32) -> Duration {
+    let ms = 250u64.saturating_mul(1u64 << attempt.min(8));
+    Duration::from_millis(ms).min(MAX_BACKOFF)
+}
+
+/// Removes the item and feeds its outcome to the core, in one transaction.
+async fn finish_item(app: &Arc<App>, key: &[u8], item: &OutboxItem, outcome: Option<Outcome>) {
+    let now = Utc::now();
+    let result = match (&item.trouble, outcome) {
+        (Some(id), Some(outcome)) => {
+            let config = app.config.clone();
+            app.store
+                .update(id, None, Some(key), now, |t| {
+                    decide(&Ctx { config: &config, now }, t, Input::Delivered(outcome.clone()))
+                })
+                .map(|r| r.unwrap_or_default())
+        }
+        _ => app.store.remove_outbox(key).map(|_| Default::default()),
+    };
+    match result {
+        Ok(decision) => app.after_write(&decision).await,
+        Err(e) => tracing::error!(error = %e, "cannot record a delivery"),
+    }
+}
+
+fn item_method(op: &Op) -> &'static str {
+    match op {
+        Op::CreateChannel => "conversations.create",
+        Op::Invite { .. } => "conversations.invite",
+        Op::Post { .. } => "chat.postMessage",
+        Op::Refresh { .. } => "chat.update",
+        Op::Pin { .. } => "pins.add",
+        Op::Respond { .. } => "response_url",
+        Op::OpenUpdateModal { .. } => "views.open",
+    }
+}
+
+fn missing(method: &str, what: &str) -> SlackError {
+    SlackError::Api {
+        method: method.into(),
+        error: format!("no_{what}"),
+    }
+}
+
+fn slot_message(t: &Trouble, slot: Slot) -> Option<&crate::trouble::model::PostedMessage> {
+    match slot {
+        Slot::Kickoff => t.kickoff.as_ref(),
+        Slot::Status => t.status.as_ref(),
+        Slot::ManagerDm => t.manager_dm.as_ref(),
+        Slot::OriginNotice => t.origin_notice.as_ref(),
+    }
+}
+
+fn slot_content(slot: Slot) -> Message {
+    match slot {
+        Slot::Kickoff => Message::Kickoff,
+        Slot::Status => Message::Status,
+        Slot::ManagerDm => Message::ManagerDm,
+        Slot::OriginNotice => Message::OriginNotice,
+    }
+}
+
+/// Makes one attempt at one call. Ok(None): done, nothing to tell the core.
+async fn deliver_once(app: &Arc<App>, item: &OutboxItem) -> Result<Option<Outcome>, SlackError> {
+    let slack = &app.slack;
+    let method = item_method(&item.op);
+    let trouble = match &item.trouble {
+        Some(id) => match app.store.get(id) {
+            Ok(Some(t)) => Some(t),
+            Ok(None) => return Err(missing(method, "trouble")),
+            Err(e) => {
+                return Err(SlackError::Network {
+                    method: method.into(),
+                    detail: e.to_string(),
+                })
+            }
+        },
+        None => None,
+    };
+    let locale = app.config.locale;
+    let rendered = |t: &Trouble, m: &Message| render(locale, &app.config, t, m, Utc::now());
+    match (&item.op, trouble) {
+        (
+            Op::Respond {
+                url,
+                message: Message::Text { text },
+            },
+            _,
+        ) => {
+            slack
+                .respond(
+                    url,
+                    &Rendered {
+                        text: text.clone(),
+                        blocks: None,
+                    },
+                )
+                .await?;
+            Ok(None)
+        }
+        (Op::OpenUpdateModal { trigger_id }, Some(t)) => {
+            slack
+                .open_view(trigger_id, &crate::http::views::update_modal(locale, &t))
+                .await?;
+            Ok(None)
+        }
+        (Op::Respond { url, message }, Some(t)) => {
+            slack.respond(url, &rendered(&t, message)).await?;
+            Ok(None)
+        }
+        (_, None) => Err(missing(method, "trouble")),
+        (Op::CreateChannel, Some(t)) => {
+            if let (Some(channel), Some(name)) = (&t.channel, &t.channel_name) {
+                return Ok(Some(Outcome::ChannelCreated {
+                    channel: channel.clone(),
+                    name: name.clone(),
+                }));
+            }
+            for attempt in 1..=MAX_NAME_ATTEMPTS {
+                let name = channel_name(&app.config.channel_prefix, &t.id, &t.customer, attempt);
+                match slack.create_channel(&name, app.config.private_channels).await {
+                    Ok((channel, name)) => return Ok(Some(Outcome::ChannelCreated { channel, name })),
+                    Err(SlackError::Api { error, .. }) if error == "name_taken" => continue,
+                    Err(e) => return Err(e),
+                }
+            }
+            Err(SlackError::Api {
+                method: method.into(),
+                error: "name_taken".into(),
+            })
+        }
+        (Op::Invite { users }, Some(t)) => {
+            let channel = t.channel.clone().ok_or_else(|| missing(method, "channel"))?;
+            slack.invite(&channel, users).await?;
+            Ok(None)
+        }
+        (Op::Pin { slot }, Some(t)) => {
+            let posted = slot_message(&t, *slot).ok_or_else(|| missing(method, "message"))?;
+            slack.pin(&posted.channel, &posted.ts).await?;
+            Ok(None)
+        }
+        (Op::Refresh { slot }, Some(t)) => {
+            let trouble = if *slot == Slot::Status {
+                // Clear the flag before rendering: any later change queues another refresh.
+                app.store
+                    .clear_status_refresh_flag(&t.id)
+                    .map_err(|e| SlackError::Network {
+                        method: method.into(),
+                        detail: e.to_string(),
+                    })?;
+                if let Some(posted) = &t.status {
+                    app.pacer.wait_turn(posted.channel.as_str()).await;
+                }
+                app.store.get(&t.id).ok().flatten().unwrap_or(t)
+            } else {
+                t
+            };
+            let posted = slot_message(&trouble, *slot)
+                .ok_or_else(|| missing(method, "message"))?
+                .clone();
+            let message = rendered(&trouble, &slot_content(*slot));
+            slack
+                .update_message(&posted.channel, &posted.ts, &message)
+                .await
+                .inspect_err(|e| hold_on_429(app, posted.channel.as_str(), e))?;
+            Ok(None)
+        }
+        (Op::Post { to, message, keep_as }, Some(t)) => {
+            let (channel, thread_ts) = match to {
+                Dest::TroubleChannel => (t.channel.clone().ok_or_else(|| missing(method, "channel"))?, None),
+                Dest::KickoffThread => {
+                    let k = t.kickoff.clone().ok_or_else(|| missing(method, "kickoff"))?;
+                    (k.channel, Some(k.ts))
+                }
+                Dest::Channel(c) => (c.clone(), None),
+                Dest::Dm(user) => (ChannelId::new(user.as_str()), None),
+            };
+            app.pacer.wait_turn(channel.as_str()).await;
+            let marker = item.id.to_string();
+            let result = slack
+                .post_message(
+                    channel.as_str(),
+                    &rendered(&t, message),
+                    thread_ts.as_ref(),
+                    Some(&marker),
+                )
+                .await;
+            match (result, keep_as) {
+                (Ok((posted_channel, ts)), Some(slot)) => Ok(Some(Outcome::Posted {
+                    slot: *slot,
+                    channel: posted_channel,
+                    ts,
+                })),
+                (Ok(_), None) => Ok(None),
+                (Err(SlackError::Api { error, .. }), Some(Slot::OriginNotice))
+                    if [
+                        "not_in_channel",
+                        "channel_not_found",
+                        "is_archived",
+                        "restricted_action",
+                    ]
+                    .contains(&error.as_str()) =>
+                {
+                    Ok(Some(Outcome::OriginUnreachable))
+                }
+                (Err(e), _) => {
+                    hold_on_429(app, channel.as_str(), &e);
+                    Err(e)
+                }
+            }
+        }
+    }
+}
+
+fn hold_on_429(app: &App, channel: &str, e: &SlackError) {
+    if let Some(wait) = e.retry_after() {
+        app.pacer.hold(channel, wait);
+    }
+}

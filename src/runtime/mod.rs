@@ -1,0 +1,4 @@
+//! The running parts: the outbox deliverer and the timer loop.
+
+pub mod deliver;
+pub mod timers;

@@ -1,0 +1,93 @@
+//! Block Kit builders: the few block shapes the bot's messages are made of.
+
+use serde_json::{json, Value};
+
+/// Slack's limit for a section's text.
+pub const SECTION_TEXT_LIMIT: usize = 3000;
+
+/// Escapes text for mrkdwn: only `&`, `<` and `>` (Slack's rule).
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(max - 1).collect();
+        s.push('…');
+        s
+    }
+}
+
+pub fn header(text: &str) -> Value {
+    json!({"type": "header", "text": {"type": "plain_text", "text": cut(text, 150), "emoji": true}})
+}
+
+pub fn section(mrkdwn: &str) -> Value {
+    json!({"type": "section", "text": {"type": "mrkdwn", "text": cut(mrkdwn, SECTION_TEXT_LIMIT)}})
+}
+
+/// A section of label/value fields (at most 10, Slack's limit).
+pub fn fields(pairs: &[(String, String)]) -> Value {
+    let fields: Vec<Value> = pairs
+        .iter()
+        .take(10)
+        .map(|(k, v)| json!({"type": "mrkdwn", "text": cut(&format!("*{k}*\n{v}"), 2000)}))
+        .collect();
+    json!({"type": "section", "fields": fields})
+}
+
+pub fn context(mrkdwn: &str) -> Value {
+    json!({"type": "context", "elements": [{"type": "mrkdwn", "text": cut(mrkdwn, SECTION_TEXT_LIMIT)}]})
+}
+
+pub fn divider() -> Value {
+    json!({"type": "divider"})
+}
+
+pub fn button(action_id: &str, text: &str, value: &str, primary: bool) -> Value {
+    let mut b = json!({"type": "button", "action_id": action_id, "text": {"type": "plain_text", "text": cut(text, 75), "emoji": true}, "value": value});
+    if primary {
+        b["style"] = json!("primary");
+    }
+    b
+}
+
+pub fn actions(block_id: &str, elements: Vec<Value>) -> Value {
+    json!({"type": "actions", "block_id": block_id, "elements": elements})
+}
+
+/// A plain-text input for a modal.
+pub fn text_input(block_id: &str, label: &str, multiline: bool, optional: bool, hint: Option<&str>) -> Value {
+    let mut b = json!({
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": {"type": "plain_text", "text": cut(label, 2000)},
+        "element": {"type": "plain_text_input", "action_id": "value", "multiline": multiline}
+    });
+    if let Some(h) = hint {
+        b["hint"] = json!({"type": "plain_text", "text": cut(h, 2000)});
+    }
+    b
+}
+
+pub fn modal(
+    callback_id: &str,
+    title: &str,
+    submit: &str,
+    close: &str,
+    private_metadata: &str,
+    blocks: Vec<Value>,
+) -> Value {
+    json!({
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": {"type": "plain_text", "text": cut(title, 24)},
+        "submit": {"type": "plain_text", "text": cut(submit, 24)},
+        "close": {"type": "plain_text", "text": cut(close, 24)},
+        "private_metadata": cut(private_metadata, 3000),
+        "blocks": blocks
+    })
+}

@@ -1,0 +1,265 @@
+//! The thin Web API client: bearer token, JSON bodies, Slack's `ok` envelope and 429s.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::config::Secret;
+use crate::i18n::Rendered;
+use crate::trouble::model::{ChannelId, Ts, UserId};
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SlackError {
+    /// HTTP 200 with `"ok": false`.
+    #[error("{method}: {error}")]
+    Api { method: String, error: String },
+    #[error("{method}: rate limited, retry after {retry_after:?}")]
+    RateLimited { method: String, retry_after: Duration },
+    #[error("{method}: HTTP {status}")]
+    Http { method: String, status: u16 },
+    #[error("{method}: {detail}")]
+    Network { method: String, detail: String },
+}
+
+/// Errors Slack documents as passing: worth another try.
+const TRANSIENT_ERRORS: &[&str] = &[
+    "internal_error",
+    "fatal_error",
+    "service_unavailable",
+    "request_timeout",
+    "ratelimited",
+    "rate_limited",
+    "team_added_to_org",
+];
+
+impl SlackError {
+    /// A permanent error will fail the same way on every retry (bad scope, unknown channel, …).
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            SlackError::Api { error, .. } => !TRANSIENT_ERRORS.contains(&error.as_str()),
+            SlackError::Http { status, .. } => (400..500).contains(status) && *status != 408 && *status != 429,
+            SlackError::RateLimited { .. } | SlackError::Network { .. } => false,
+        }
+    }
+    pub fn code(&self) -> String {
+        match self {
+            SlackError::Api { error, .. } => error.clone(),
+            SlackError::RateLimited { .. } => "ratelimited".into(),
+            SlackError::Http { status, .. } => format!("http_{status}"),
+            SlackError::Network { .. } => "network".into(),
+        }
+    }
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            SlackError::RateLimited { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct SlackClient {
+    http: reqwest::Client,
+    base: String,
+    token: Secret,
+}
+
+/// What the bot learns about itself at start-up.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub user_id: UserId,
+    pub bot_id: Option<String>,
+}
+
+impl SlackClient {
+    pub fn new(base: &str, token: Secret) -> SlackClient {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .connect_timeout(Duration::from_secs(5))
+            .pool_max_idle_per_host(32)
+            .build()
+            .expect("the HTTP client builds with rustls");
+        let mut base = base.to_string();
+        if !base.ends_with('/') {
+            base.push('/');
+        }
+        SlackClient { http, base, token }
+    }
+
+    /// Calls a Web API method with a JSON body and checks Slack's envelope.
+    pub async fn call(&self, method: &str, body: &Value) -> Result<Value, SlackError> {
+        let response = self
+            .http
+            .post(format!("{}{method}", self.base))
+            .bearer_auth(self.token.expose())
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| SlackError::Network {
+                method: method.into(),
+                detail: network_detail(&e),
+            })?;
+        let status = response.status().as_u16();
+        if status == 429 {
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .unwrap_or(1);
+            return Err(SlackError::RateLimited {
+                method: method.into(),
+                retry_after: Duration::from_secs(retry_after.min(600)),
+            });
+        }
+        if !(200..300).contains(&status) {
+            return Err(SlackError::Http {
+                method: method.into(),
+                status,
+            });
+        }
+        let value: Value = response.json().await.map_err(|e| SlackError::Network {
+            method: method.into(),
+            detail: network_detail(&e),
+        })?;
+        if value.get("ok").and_then(Value::as_bool) == Some(true) {
+            Ok(value)
+        } else {
+            let error = value
+                .get("error")
+                .and_then(Value::as_str)
+                .unwrap_or("unknown_error")
+                .to_string();
+            Err(SlackError::Api {
+                method: method.into(),
+                error,
+            })
+        }
+    }
+
+    /// Posts to a `response_url` (no token: the URL itself is the credential).
+    pub async fn respond(&self, url: &str, rendered: &Rendered) -> Result<(), SlackError> {
+        let mut body = json!({"response_type": "ephemeral", "replace_original": false, "text": rendered.text});
+        if let Some(blocks) = &rendered.blocks {
+            body["blocks"] = json!(blocks);
+        }
+        let response = self
+            .http
+            .post(url)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| SlackError::Network {
+                method: "response_url".into(),
+                detail: network_detail(&e),
+            })?;
+        let status = response.status().as_u16();
+        match status {
+            200..=299 => Ok(()),
+            429 => Err(SlackError::RateLimited {
+                method: "response_url".into(),
+                retry_after: Duration::from_secs(1),
+            }),
+            _ => Err(SlackError::Http {
+                method: "response_url".into(),
+                status,
+            }),
+        }
+    }
+
+    pub async fn auth_test(&self) -> Result<Identity, SlackError> {
+        let v = self.call("auth.test", &json!({})).await?;
+        Ok(Identity {
+            user_id: UserId::new(v.get("user_id").and_then(Value::as_str).unwrap_or_default()),
+            bot_id: v.get("bot_id").and_then(Value::as_str).map(str::to_string),
+        })
+    }
+
+    pub async fn create_channel(&self, name: &str, private: bool) -> Result<(ChannelId, String), SlackError> {
+        let v = self
+            .call("conversations.create", &json!({"name": name, "is_private": private}))
+            .await?;
+        let channel = &v["channel"];
+        Ok((
+            ChannelId::new(channel["id"].as_str().unwrap_or_default()),
+            channel["name"].as_str().unwrap_or(name).to_string(),
+        ))
+    }
+
+    pub async fn invite(&self, channel: &ChannelId, users: &[UserId]) -> Result<(), SlackError> {
+        let users = users.iter().map(UserId::as_str).collect::<Vec<_>>().join(",");
+        match self
+            .call(
+                "conversations.invite",
+                &json!({"channel": channel, "users": users, "force": true}),
+            )
+            .await
+        {
+            // Inviting people who are already there is what we wanted anyway.
+            Err(SlackError::Api { error, .. }) if error == "already_in_channel" || error == "cant_invite_self" => {
+                Ok(())
+            }
+            other => other.map(|_| ()),
+        }
+    }
+
+    /// Posts a message; `metadata` marks it as ours so a re-send after a crash can be detected.
+    pub async fn post_message(
+        &self,
+        channel: &str,
+        rendered: &Rendered,
+        thread_ts: Option<&Ts>,
+        marker: Option<&str>,
+    ) -> Result<(ChannelId, Ts), SlackError> {
+        let mut body = json!({"channel": channel, "text": rendered.text, "unfurl_links": false});
+        if let Some(blocks) = &rendered.blocks {
+            body["blocks"] = json!(blocks);
+        }
+        if let Some(ts) = thread_ts {
+            body["thread_ts"] = json!(ts);
+        }
+        if let Some(m) = marker {
+            body["metadata"] = json!({"event_type": "trouble_bot_delivery", "event_payload": {"delivery": m}});
+        }
+        let v = self.call("chat.postMessage", &body).await?;
+        Ok((
+            ChannelId::new(v["channel"].as_str().unwrap_or(channel)),
+            Ts::new(v["ts"].as_str().unwrap_or_default()),
+        ))
+    }
+
+    pub async fn update_message(&self, channel: &ChannelId, ts: &Ts, rendered: &Rendered) -> Result<(), SlackError> {
+        let mut body = json!({"channel": channel, "ts": ts, "text": rendered.text});
+        if let Some(blocks) = &rendered.blocks {
+            body["blocks"] = json!(blocks);
+        }
+        self.call("chat.update", &body).await.map(|_| ())
+    }
+
+    pub async fn pin(&self, channel: &ChannelId, ts: &Ts) -> Result<(), SlackError> {
+        match self
+            .call("pins.add", &json!({"channel": channel, "timestamp": ts}))
+            .await
+        {
+            Err(SlackError::Api { error, .. }) if error == "already_pinned" => Ok(()),
+            other => other.map(|_| ()),
+        }
+    }
+
+    pub async fn open_view(&self, trigger_id: &str, view: &Value) -> Result<(), SlackError> {
+        self.call("views.open", &json!({"trigger_id": trigger_id, "view": view}))
+            .await
+            .map(|_| ())
+    }
+}
+
+fn network_detail(e: &reqwest::Error) -> String {
+    // reqwest errors carry the URL, which is fine (no token in it); keep it short.
+    if e.is_timeout() {
+        "timed out".into()
+    } else if e.is_connect() {
+        "could not connect".into()
+    } else {
+        "request failed".into()
+    }
+}

@@ -1,0 +1,9 @@
+//! Slack: the Web API client, inbound payload types and Block Kit builders. Only this module
+//! knows Slack's wire format.
+
+pub mod blocks;
+pub mod client;
+pub mod payloads;
+pub mod signature;
+
+pub use client::{SlackClient, SlackError};

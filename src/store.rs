@@ -1,0 +1,436 @@
+//! The sled store: troubles, timelines, the outbox, timers and the event-id memory, written
+//! together in one transaction per decision.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+use sled::Transactional;
+
+use crate::trouble::decide::{Decision, Delivery, Lane, Op, Timer};
+use crate::trouble::model::{ChannelId, Trouble, TroubleId};
+use crate::trouble::timeline::Entry;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("store: corrupt record: {0}")]
+    Corrupt(String),
+}
+
+/// A Slack call the bot has decided to make, waiting to be delivered.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OutboxItem {
+    pub id: u64,
+    /// None for calls that belong to no trouble yet (the open modal).
+    pub trouble: Option<TroubleId>,
+    pub lane: Lane,
+    pub op: Op,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    troubles: sled::Tree,
+    timeline: sled::Tree,
+    outbox: sled::Tree,
+    timers: sled::Tree,
+    channels: sled::Tree,
+    counters: sled::Tree,
+    events: sled::Tree,
+}
+
+/// Why a transaction did not write.
+#[derive(Debug)]
+pub enum Skip {
+    /// This Slack event id was handled before.
+    DuplicateEvent,
+}
+
+fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("store records serialize")
+}
+
+fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+pub fn lane_key(trouble: Option<&TroubleId>, lane: Lane) -> Vec<u8> {
+    let mut key = trouble
+        .map(|t| t.as_str().as_bytes().to_vec())
+        .unwrap_or_else(|| b"_".to_vec());
+    key.push(b'/');
+    key.extend_from_slice(lane.name().as_bytes());
+    key.push(0);
+    key
+}
+
+fn timeline_key(trouble: &TroubleId, seq: u64) -> Vec<u8> {
+    let mut key = trouble.as_str().as_bytes().to_vec();
+    key.push(0);
+    key.extend_from_slice(&seq.to_be_bytes());
+    key
+}
+
+/// Big-endian due time first, so a range scan yields timers in due order.
+pub fn timer_key(timer: &Timer) -> Vec<u8> {
+    let mut key = (timer.due.timestamp_millis().max(0) as u64).to_be_bytes().to_vec();
+    key.extend_from_slice(timer.trouble.as_str().as_bytes());
+    key.push(0);
+    key.extend_from_slice(&encode(&timer.kind));
+    key
+}
+
+type Trees<'a> = (
+    &'a TransactionalTree,
+    &'a TransactionalTree,
+    &'a TransactionalTree,
+    &'a TransactionalTree,
+    &'a TransactionalTree,
+    &'a TransactionalTree,
+    &'a TransactionalTree,
+);
+
+fn abort<E>(e: E) -> ConflictableTransactionError<E> {
+    ConflictableTransactionError::Abort(e)
+}
+
+/// Writes one decision inside a transaction.
+fn write_decision(
+    tx: &Trees,
+    d: &Decision,
+    trouble_for_calls: Option<&TroubleId>,
+    now: DateTime<Utc>,
+) -> Result<(), ConflictableTransactionError<Skip>> {
+    let (troubles, timeline, outbox, timers, channels, _, _) = tx;
+    if let Some(t) = &d.trouble {
+        troubles.insert(t.id.as_str().as_bytes(), encode(t))?;
+        if let Some(c) = &t.channel {
+            channels.insert(c.as_str().as_bytes(), t.id.as_str().as_bytes())?;
+        }
+    }
+    for e in &d.entries {
+        timeline.insert(timeline_key(&e.trouble, e.seq), encode(e))?;
+    }
+    let trouble_id = d.trouble.as_ref().map(|t| &t.id).or(trouble_for_calls);
+    for Delivery { lane, op } in &d.deliveries {
+        let id = outbox.generate_id()?;
+        let mut key = lane_key(trouble_id, *lane);
+        key.extend_from_slice(&id.to_be_bytes());
+        outbox.insert(
+            key,
+            encode(&OutboxItem {
+                id,
+                trouble: trouble_id.cloned(),
+                lane: *lane,
+                op: op.clone(),
+                created_at: now,
+            }),
+        )?;
+    }
+    for timer in &d.timers {
+        timers.insert(timer_key(timer), encode(timer))?;
+    }
+    Ok(())
+}
+
+impl Store {
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
+        let db = sled::Config::new()
+            .path(dir.join("db"))
+            .cache_capacity(16 * 1024 * 1024)
+            .flush_every_ms(Some(500))
+            .open()?;
+        Ok(Store {
+            troubles: db.open_tree("troubles")?,
+            timeline: db.open_tree("timeline")?,
+            outbox: db.open_tree("outbox")?,
+            timers: db.open_tree("timers")?,
+            channels: db.open_tree("channels")?,
+            counters: db.open_tree("counters")?,
+            events: db.open_tree("events")?,
+            db,
+        })
+    }
+
+    /// Makes everything written so far durable (fsync). Called before answering Slack.
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush_async().await?;
+        Ok(())
+    }
+
+    pub fn is_usable(&self) -> bool {
+        self.db.was_recovered() || self.troubles.len() < usize::MAX
+    }
+
+    pub fn get(&self, id: &TroubleId) -> Result<Option<Trouble>, StoreError> {
+        self.troubles
+            .get(id.as_str().as_bytes())?
+            .map(|b| decode(&b))
+            .transpose()
+    }
+
+    pub fn by_channel(&self, channel: &ChannelId) -> Result<Option<TroubleId>, StoreError> {
+        Ok(self
+            .channels
+            .get(channel.as_str().as_bytes())?
+            .map(|b| TroubleId::new(String::from_utf8_lossy(&b).into_owned())))
+    }
+
+    pub fn all_troubles(&self) -> Result<Vec<Trouble>, StoreError> {
+        self.troubles.iter().values().map(|v| decode(&v?)).collect()
+    }
+
+    pub fn trouble_count(&self) -> usize {
+        self.troubles.len()
+    }
+
+    pub fn timeline(&self, id: &TroubleId) -> Result<Vec<Entry>, StoreError> {
+        let mut prefix = id.as_str().as_bytes().to_vec();
+        prefix.push(0);
+        self.timeline
+            .scan_prefix(prefix)
+            .values()
+            .map(|v| decode(&v?))
+            .collect()
+    }
+
+    /// Raw access for `verify` and for tests that tamper on purpose.
+    pub fn timeline_tree(&self) -> &sled::Tree {
+        &self.timeline
+    }
+
+    fn transaction<R>(
+        &self,
+        f: impl Fn(&Trees) -> Result<R, ConflictableTransactionError<Skip>>,
+    ) -> Result<Result<R, Skip>, StoreError> {
+        let result = (
+            &self.troubles,
+            &self.timeline,
+            &self.outbox,
+            &self.timers,
+            &self.channels,
+            &self.counters,
+            &self.events,
+        )
+            .transaction(|(a, b, c, d, e, f2, g)| f(&(a, b, c, d, e, f2, g)));
+        match result {
+            Ok(r) => Ok(Ok(r)),
+            Err(TransactionError::Abort(skip)) => Ok(Err(skip)),
+            Err(TransactionError::Storage(e)) => Err(e.into()),
+        }
+    }
+
+    /// Opens a trouble: allocates the day's next id and writes what `decide` returns for it,
+    /// all in one transaction. `decide` may run more than once on conflicts; it is pure.
+    pub fn open_trouble(
+        &self,
+        day: &str,
+        now: DateTime<Utc>,
+        decide: impl Fn(TroubleId, u32) -> Decision,
+    ) -> Result<Decision, StoreError> {
+        let r = self.transaction(|tx| {
+            let counters = tx.5;
+            let seq = counters
+                .get(day.as_bytes())?
+                .map(|b| u32::from_be_bytes(b.as_ref().try_into().unwrap_or([0; 4])))
+                .unwrap_or(0)
+                + 1;
+            let id = TroubleId::new(format!("{day}-{seq}"));
+            let decision = decide(id, seq);
+            if decision.trouble.is_some() {
+                counters.insert(day.as_bytes(), &seq.to_be_bytes())?;
+                write_decision(tx, &decision, None, now)?;
+            }
+            Ok(decision)
+        })?;
+        Ok(r.unwrap_or_default())
+    }
+
+    /// Reads the trouble, lets `decide` decide, writes the result: one transaction.
+    /// With `event_id`, a Slack event already handled is skipped (Slack retries deliveries).
+    /// With `done_item`, the outbox item whose result this is leaves the outbox in the same write.
+    pub fn update(
+        &self,
+        id: &TroubleId,
+        event_id: Option<&str>,
+        done_item: Option<&[u8]>,
+        now: DateTime<Utc>,
+        decide: impl Fn(&Trouble) -> Decision,
+    ) -> Result<Result<Decision, Skip>, StoreError> {
+        self.transaction(|tx| {
+            if let Some(event) = event_id {
+                if tx
+                    .6
+                    .insert(event.as_bytes(), &(now.timestamp_millis() as u64).to_be_bytes())?
+                    .is_some()
+                {
+                    return Err(abort(Skip::DuplicateEvent));
+                }
+            }
+            if let Some(key) = done_item {
+                tx.2.remove(key)?;
+            }
+            let Some(bytes) = tx.0.get(id.as_str().as_bytes())? else {
+                return Ok(Decision::default());
+            };
+            let trouble: Trouble = serde_json::from_slice(&bytes).map_err(|e| abort_storage(e.to_string()))?;
+            let decision = decide(&trouble);
+            write_decision(tx, &decision, Some(id), now)?;
+            Ok(decision)
+        })
+    }
+
+    /// Remembers an event id with nothing else to write; false when it was seen before.
+    pub fn mark_event(&self, event_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        Ok(self
+            .events
+            .insert(event_id.as_bytes(), &(now.timestamp_millis() as u64).to_be_bytes())?
+            .is_none())
+    }
+
+    /// Forgets event ids older than `before` (Slack stops retrying after minutes).
+    pub fn prune_events(&self, before: DateTime<Utc>) -> Result<usize, StoreError> {
+        let cutoff = before.timestamp_millis().max(0) as u64;
+        let mut removed = 0;
+        for item in self.events.iter() {
+            let (k, v) = item?;
+            let at = u64::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 8]));
+            if at < cutoff {
+                self.events.remove(k)?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Queues calls that belong to no trouble (the open modal).
+    pub fn enqueue_loose(&self, deliveries: Vec<Delivery>, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let d = Decision {
+            deliveries,
+            ..Decision::default()
+        };
+        self.transaction(|tx| write_decision(tx, &d, None, now))?.ok();
+        Ok(())
+    }
+
+    /// Each lane that has work: its key prefix.
+    pub fn outbox_lanes(&self) -> Result<Vec<Vec<u8>>, StoreError> {
+        let mut lanes = Vec::new();
+        let mut from: Vec<u8> = Vec::new();
+        while let Some(item) = self.outbox.range(from.clone()..).next() {
+            let (key, _) = item?;
+            let Some(end) = key.iter().position(|b| *b == 0) else {
+                return Err(StoreError::Corrupt("outbox key without lane".into()));
+            };
+            let lane = key[..=end].to_vec();
+            // Jump past this lane: the next key after every `lane ++ seq`.
+            let mut next = lane.clone();
+            next.extend_from_slice(&[0xff; 9]);
+            lanes.push(lane);
+            from = next;
+        }
+        Ok(lanes)
+    }
+
+    /// The oldest undelivered call in a lane, with its key.
+    pub fn lane_head(&self, lane: &[u8]) -> Result<Option<(Vec<u8>, OutboxItem)>, StoreError> {
+        match self.outbox.scan_prefix(lane).next() {
+            None => Ok(None),
+            Some(item) => {
+                let (k, v) = item?;
+                Ok(Some((k.to_vec(), decode(&v)?)))
+            }
+        }
+    }
+
+    pub fn remove_outbox(&self, key: &[u8]) -> Result<(), StoreError> {
+        self.outbox.remove(key)?;
+        Ok(())
+    }
+
+    pub fn outbox_len(&self) -> usize {
+        self.outbox.len()
+    }
+
+    pub fn outbox_items(&self) -> Result<Vec<OutboxItem>, StoreError> {
+        self.outbox.iter().values().map(|v| decode(&v?)).collect()
+    }
+
+    /// The earliest timer, with its key.
+    pub fn next_timer(&self) -> Result<Option<(Vec<u8>, Timer)>, StoreError> {
+        match self.timers.iter().next() {
+            None => Ok(None),
+            Some(item) => {
+                let (k, v) = item?;
+                Ok(Some((k.to_vec(), decode(&v)?)))
+            }
+        }
+    }
+
+    pub fn remove_timer(&self, key: &[u8]) -> Result<(), StoreError> {
+        self.timers.remove(key)?;
+        Ok(())
+    }
+
+    pub fn timers_len(&self) -> usize {
+        self.timers.len()
+    }
+
+    /// Fires a timer: removes it and writes what `decide` makes of it, in one transaction,
+    /// so a timer acts exactly once even across crashes.
+    pub fn fire_timer(
+        &self,
+        key: &[u8],
+        timer: &Timer,
+        now: DateTime<Utc>,
+        decide: impl Fn(&Trouble) -> Decision,
+    ) -> Result<Decision, StoreError> {
+        let r = self.transaction(|tx| {
+            if tx.3.remove(key)?.is_none() {
+                return Ok(Decision::default());
+            }
+            let Some(bytes) = tx.0.get(timer.trouble.as_str().as_bytes())? else {
+                return Ok(Decision::default());
+            };
+            let trouble: Trouble = serde_json::from_slice(&bytes).map_err(|e| abort_storage(e.to_string()))?;
+            let decision = decide(&trouble);
+            write_decision(tx, &decision, Some(&timer.trouble), now)?;
+            Ok(decision)
+        })?;
+        Ok(r.unwrap_or_default())
+    }
+
+    /// Small bookkeeping outside the core: clears the "status refresh queued" flag right before
+    /// a refresh renders, so any change after this point queues a new refresh.
+    pub fn clear_status_refresh_flag(&self, id: &TroubleId) -> Result<(), StoreError> {
+        self.troubles
+            .transaction(|tx| {
+                if let Some(bytes) = tx.get(id.as_str().as_bytes())? {
+                    if let Ok(mut t) = serde_json::from_slice::<Trouble>(&bytes) {
+                        if t.status_refresh_queued {
+                            t.status_refresh_queued = false;
+                            tx.insert(id.as_str().as_bytes(), encode(&t))?;
+                        }
+                    }
+                }
+                Ok::<(), ConflictableTransactionError<()>>(())
+            })
+            .map_err(|e| match e {
+                TransactionError::Storage(e) => StoreError::Sled(e),
+                TransactionError::Abort(()) => StoreError::Corrupt("aborted".into()),
+            })
+    }
+
+    pub fn size_on_disk(&self) -> u64 {
+        self.db.size_on_disk().unwrap_or(0)
+    }
+}
+
+fn abort_storage(detail: String) -> ConflictableTransactionError<Skip> {
+    ConflictableTransactionError::Storage(sled::Error::Unsupported(format!("corrupt record: {detail}")))
+}

@@ -1,0 +1,389 @@
+//! The `/trouble` command grammar: text in, a typed command or a precise usage error out.
+
+use super::model::UserId;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenRequest {
+    pub severity: Option<u8>,
+    pub manager: Option<UserId>,
+    pub departments: Vec<String>,
+    pub customer: String,
+    pub summary: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    Help,
+    /// `/trouble open` with no text: the modal.
+    OpenModal,
+    Open(OpenRequest),
+    List,
+    History(String),
+    Status,
+    Ack,
+    Next(String),
+    Done(usize, String),
+    Start(usize, String),
+    Update {
+        text: String,
+        next: Option<String>,
+    },
+    Note(String),
+    Split {
+        ours: u8,
+        customer: u8,
+        other: u8,
+        reason: String,
+    },
+    Cost {
+        amount: String,
+        payer: String,
+        note: String,
+    },
+    Prevent(String),
+    Owner(UserId),
+    Manager(UserId),
+    Severity(u8),
+    Close(String),
+    CloseForce(String),
+    Report,
+}
+
+impl Command {
+    /// Commands that act on the trouble whose channel they are typed in.
+    pub fn needs_trouble(&self) -> bool {
+        !matches!(
+            self,
+            Command::Help | Command::OpenModal | Command::Open(_) | Command::List | Command::History(_)
+        )
+    }
+}
+
+/// A user mistake, explained by the message catalogue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UsageError {
+    UnknownSubcommand(String),
+    OpenNeedsCustomerAndSummary,
+    NeedsText(&'static str),
+    BadStage(&'static str),
+    BadSplit,
+    SplitNotHundred(u32),
+    BadCost,
+    NeedsUser(&'static str),
+    BadSeverity(String),
+    HistoryNeedsCustomer,
+}
+
+pub fn parse(text: &str) -> Result<Command, UsageError> {
+    let text = text.trim();
+    let (word, rest) = split_word(text);
+    let rest = rest.trim();
+    match word.to_lowercase().as_str() {
+        "" | "help" | "ヘルプ" => Ok(Command::Help),
+        "open" | "開始" => {
+            if rest.is_empty() {
+                Ok(Command::OpenModal)
+            } else {
+                parse_open(rest).map(Command::Open)
+            }
+        }
+        "list" | "一覧" => Ok(Command::List),
+        "history" | "履歴" => {
+            if rest.is_empty() {
+                Err(UsageError::HistoryNeedsCustomer)
+            } else {
+                Ok(Command::History(rest.to_string()))
+            }
+        }
+        "status" | "状況" => Ok(Command::Status),
+        "ack" | "了解" => Ok(Command::Ack),
+        "next" | "次へ" => Ok(Command::Next(rest.to_string())),
+        "done" => parse_stage(rest, "done").map(|(n, note)| Command::Done(n, note)),
+        "start" => parse_stage(rest, "start").map(|(n, note)| Command::Start(n, note)),
+        "update" | "報告" => parse_update(rest),
+        "note" | "メモ" => needs_text(rest, "note").map(Command::Note),
+        "split" => parse_split(rest),
+        "cost" => parse_cost(rest),
+        "prevent" => needs_text(rest, "prevent").map(Command::Prevent),
+        "owner" => parse_user(rest)
+            .map(Command::Owner)
+            .ok_or(UsageError::NeedsUser("owner")),
+        "manager" => parse_user(rest)
+            .map(Command::Manager)
+            .ok_or(UsageError::NeedsUser("manager")),
+        "sev" | "severity" => {
+            let digits = rest.trim_start_matches("sev");
+            digits
+                .parse::<u8>()
+                .map(Command::Severity)
+                .map_err(|_| UsageError::BadSeverity(rest.to_string()))
+        }
+        "close" => {
+            let (first, reason) = split_word(rest);
+            if first.eq_ignore_ascii_case("force") {
+                needs_text(reason.trim(), "close force").map(Command::CloseForce)
+            } else {
+                Ok(Command::Close(rest.to_string()))
+            }
+        }
+        "report" | "報告書" => Ok(Command::Report),
+        _ => Err(UsageError::UnknownSubcommand(truncate(word, 40))),
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+fn split_word(text: &str) -> (&str, &str) {
+    match text.find(char::is_whitespace) {
+        Some(i) => (&text[..i], &text[i..]),
+        None => (text, ""),
+    }
+}
+
+fn needs_text(rest: &str, sub: &'static str) -> Result<String, UsageError> {
+    if rest.is_empty() {
+        Err(UsageError::NeedsText(sub))
+    } else {
+        Ok(rest.to_string())
+    }
+}
+
+/// `<@U123>`, `<@U123|name>`, or a bare `U123`.
+pub fn parse_user(text: &str) -> Option<UserId> {
+    let t = text.trim();
+    let inner = t.strip_prefix("<@").and_then(|s| s.strip_suffix('>')).unwrap_or(t);
+    let id = inner.split('|').next()?;
+    let valid =
+        id.len() >= 2 && (id.starts_with('U') || id.starts_with('W')) && id.chars().all(|c| c.is_ascii_alphanumeric());
+    valid.then(|| UserId::new(id))
+}
+
+fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
+    let mut severity = None;
+    let mut manager = None;
+    let mut departments = Vec::new();
+    let mut remaining = rest.trim();
+    // Options come first; the first word that is not an option starts the customer name.
+    loop {
+        let (word, after) = split_word(remaining);
+        let lower = word.to_lowercase();
+        if let Some(n) = lower
+            .strip_prefix("sev")
+            .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+        {
+            severity = Some(n.parse::<u8>().map_err(|_| UsageError::BadSeverity(word.to_string()))?);
+        } else if word.starts_with("<@") && word.ends_with('>') {
+            manager = Some(parse_user(word).ok_or(UsageError::NeedsUser("open"))?);
+        } else if let Some(dept) = word
+            .strip_prefix('+')
+            .filter(|d| !d.is_empty() && !d.contains([':', '：']))
+        {
+            departments.push(dept.to_string());
+        } else {
+            break;
+        }
+        remaining = after.trim_start();
+    }
+    let split_at = remaining
+        .find([':', '：'])
+        .ok_or(UsageError::OpenNeedsCustomerAndSummary)?;
+    let customer = remaining[..split_at].trim();
+    let sep_len = remaining[split_at..].chars().next().map(char::len_utf8).unwrap_or(1);
+    let summary = remaining[split_at + sep_len..].trim();
+    if customer.is_empty() || summary.is_empty() {
+        return Err(UsageError::OpenNeedsCustomerAndSummary);
+    }
+    Ok(OpenRequest {
+        severity,
+        manager,
+        departments,
+        customer: truncate(customer, 200),
+        summary: truncate(summary, 3000),
+    })
+}
+
+fn parse_stage(rest: &str, sub: &'static str) -> Result<(usize, String), UsageError> {
+    let (n, note) = split_word(rest);
+    match n.parse::<usize>() {
+        Ok(n) if (1..=7).contains(&n) => Ok((n - 1, note.trim().to_string())),
+        _ => Err(UsageError::BadStage(sub)),
+    }
+}
+
+fn parse_update(rest: &str) -> Result<Command, UsageError> {
+    let lower = rest.to_lowercase();
+    let marker = ["next:", "next：", "次回:", "次回："]
+        .iter()
+        .filter_map(|m| lower.find(m).map(|i| (i, m.len())))
+        .min();
+    let (text, next) = match marker {
+        // `to_lowercase` keeps byte offsets for these ASCII/Japanese markers.
+        Some((i, len)) if rest.is_char_boundary(i) && rest.is_char_boundary(i + len) => {
+            (rest[..i].trim(), Some(rest[i + len..].trim().to_string()))
+        }
+        _ => (rest, None),
+    };
+    if text.is_empty() {
+        return Err(UsageError::NeedsText("update"));
+    }
+    Ok(Command::Update {
+        text: text.to_string(),
+        next: next.filter(|n| !n.is_empty()),
+    })
+}
+
+fn parse_split(rest: &str) -> Result<Command, UsageError> {
+    let (numbers, reason) = split_word(rest);
+    let parts: Vec<u32> = numbers
+        .split('/')
+        .map(|p| p.trim_end_matches('%').parse::<u32>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| UsageError::BadSplit)?;
+    if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| *p > 100) {
+        return Err(UsageError::BadSplit);
+    }
+    let total: u32 = parts.iter().sum();
+    if total != 100 {
+        return Err(UsageError::SplitNotHundred(total));
+    }
+    Ok(Command::Split {
+        ours: parts[0] as u8,
+        customer: parts[1] as u8,
+        other: parts.get(2).copied().unwrap_or(0) as u8,
+        reason: reason.trim().to_string(),
+    })
+}
+
+fn parse_cost(rest: &str) -> Result<Command, UsageError> {
+    // The amount may be written `JPY 120000` (two words) or `¥120,000` (one).
+    let (first, after) = split_word(rest);
+    let (amount, after) = if first.chars().all(|c| c.is_ascii_alphabetic()) && first.len() == 3 {
+        let (number, after2) = split_word(after.trim_start());
+        (format!("{first} {number}"), after2)
+    } else {
+        (first.to_string(), after)
+    };
+    if !amount.chars().any(|c| c.is_ascii_digit()) {
+        return Err(UsageError::BadCost);
+    }
+    let (payer, note) = split_word(after.trim_start());
+    if payer.is_empty() {
+        return Err(UsageError::BadCost);
+    }
+    Ok(Command::Cost {
+        amount,
+        payer: payer.to_string(),
+        note: note.trim().to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn open(text: &str) -> OpenRequest {
+        match parse(text) {
+            Ok(Command::Open(r)) => r,
+            other => panic!("{text:?} gave {other:?}"),
+        }
+    }
+
+    #[test]
+    fn open_with_every_option() {
+        let r = open("open sev1 <@U0BOSS|boss> +quality +field ACME: defective housings in lot 42");
+        assert_eq!(r.severity, Some(1));
+        assert_eq!(r.manager, Some(UserId::new("U0BOSS")));
+        assert_eq!(r.departments, ["quality", "field"]);
+        assert_eq!(r.customer, "ACME");
+        assert_eq!(r.summary, "defective housings in lot 42");
+    }
+
+    #[test]
+    fn open_accepts_full_width_colon_and_plain_mentions() {
+        let r = open("open <@U0BOSS> 山田工業：ハウジング不良");
+        assert_eq!(r.customer, "山田工業");
+        assert_eq!(r.summary, "ハウジング不良");
+        assert_eq!(r.manager, Some(UserId::new("U0BOSS")));
+    }
+
+    #[test]
+    fn usage_errors_are_precise() {
+        let cases: &[(&str, UsageError)] = &[
+            ("open ACME defective", UsageError::OpenNeedsCustomerAndSummary),
+            ("open : only summary", UsageError::OpenNeedsCustomerAndSummary),
+            ("open ACME:   ", UsageError::OpenNeedsCustomerAndSummary),
+            ("frobnicate", UsageError::UnknownSubcommand("frobnicate".into())),
+            ("done 9", UsageError::BadStage("done")),
+            ("split 50/40", UsageError::SplitNotHundred(90)),
+            ("split abc", UsageError::BadSplit),
+            ("cost ours", UsageError::BadCost),
+            ("owner bob", UsageError::NeedsUser("owner")),
+            ("note", UsageError::NeedsText("note")),
+            ("update next: 15:00", UsageError::NeedsText("update")),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse(text).as_ref(), Err(expected), "{text}");
+        }
+    }
+
+    #[test]
+    fn record_commands() {
+        assert_eq!(parse("open").unwrap(), Command::OpenModal);
+        assert_eq!(parse("").unwrap(), Command::Help);
+        assert_eq!(
+            parse("done 3 cause found").unwrap(),
+            Command::Done(2, "cause found".into())
+        );
+        assert_eq!(
+            parse("update Called Mr. Sato next: tomorrow 10:00").unwrap(),
+            Command::Update {
+                text: "Called Mr. Sato".into(),
+                next: Some("tomorrow 10:00".into())
+            }
+        );
+        assert_eq!(
+            parse("split 70/30 our lot").unwrap(),
+            Command::Split {
+                ours: 70,
+                customer: 30,
+                other: 0,
+                reason: "our lot".into()
+            }
+        );
+        assert_eq!(
+            parse("cost ¥120,000 ours replacement shipping").unwrap(),
+            Command::Cost {
+                amount: "¥120,000".into(),
+                payer: "ours".into(),
+                note: "replacement shipping".into()
+            }
+        );
+        assert_eq!(
+            parse("cost JPY 120000 customer").unwrap(),
+            Command::Cost {
+                amount: "JPY 120000".into(),
+                payer: "customer".into(),
+                note: String::new()
+            }
+        );
+        assert_eq!(
+            parse("close force customer withdrew").unwrap(),
+            Command::CloseForce("customer withdrew".into())
+        );
+        assert_eq!(parse("sev 1").unwrap(), Command::Severity(1));
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_gives_a_command_or_a_usage_error(text in "\\PC{0,200}") {
+            let _ = parse(&text);
+        }
+        #[test]
+        fn any_open_text_gives_a_command_or_a_usage_error(text in "(sev[0-9]{1,4} |<@[A-Z0-9|]{0,8}> |\\+[a-z：:]{0,5} ){0,4}\\PC{0,40}") {
+            let _ = parse(&format!("open {text}"));
+        }
+    }
+}

@@ -1,0 +1,1240 @@
+//! The decisions: given a trouble, an input and `now`, what changes and what the bot must say.
+//!
+//! Nothing here does I/O or reads the clock. The shell stores a `Decision` in one transaction
+//! (trouble, timeline, outbox, timers) and only then answers Slack and delivers.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::command::{Command, OpenRequest, UsageError};
+use super::hours::{add_working_time, is_open, next_open, working_time_between};
+use super::model::*;
+use super::timeline::{Entry, Event, GENESIS};
+use super::when::{parse_when, WhenError};
+use crate::config::Config;
+
+/// What the core needs besides the trouble: the configuration and the time.
+pub struct Ctx<'a> {
+    pub config: &'a Config,
+    pub now: DateTime<Utc>,
+}
+
+/// Per-trouble delivery lanes: calls in one lane run in order, lanes run side by side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lane {
+    /// Create channel → invite → kickoff → pin → status → everything else in the channel.
+    Channel,
+    /// Direct messages to the manager chain: never wait for the channel.
+    Dm,
+    /// The notice in the channel where `/trouble open` was typed, and replies to the reporter.
+    Origin,
+    /// Business-unit / company-wide announcements.
+    Announce,
+    /// Modals: must be opened within 3 s of the trigger, so they wait for nothing.
+    View,
+}
+
+impl Lane {
+    pub fn name(self) -> &'static str {
+        match self {
+            Lane::Channel => "channel",
+            Lane::Dm => "dm",
+            Lane::Origin => "origin",
+            Lane::Announce => "announce",
+            Lane::View => "view",
+        }
+    }
+}
+
+/// Messages the bot keeps and edits in place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Slot {
+    Kickoff,
+    Status,
+    ManagerDm,
+    OriginNotice,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dest {
+    TroubleChannel,
+    /// The kickoff message's thread, where acknowledgement happens.
+    KickoffThread,
+    Channel(ChannelId),
+    Dm(UserId),
+}
+
+/// What a message says; rendered into Slack's format at delivery time, in the configured locale.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Message {
+    /// Slot messages: rendered from the trouble's current state.
+    Kickoff,
+    Status,
+    ManagerDm,
+    OriginNotice,
+    Announcement,
+    NoManagerHint,
+    Acknowledged {
+        by: UserId,
+        after_secs: i64,
+    },
+    EscalationMention {
+        to: UserId,
+        waited_secs: i64,
+    },
+    EscalationDm {
+        to: UserId,
+        waited_secs: i64,
+    },
+    NobodyAnswered,
+    StageChanged {
+        stage: usize,
+        done: bool,
+        by: UserId,
+        note: String,
+    },
+    SeverityRaised {
+        from: u8,
+        to: u8,
+    },
+    Nudge(Nudge),
+    Closed {
+        by: UserId,
+        forced_reason: Option<String>,
+    },
+    /// A report part: `part` of `of`, already in Slack-sized pieces.
+    ReportPart {
+        text: String,
+        part: usize,
+        of: usize,
+    },
+    DeliveryProblem {
+        method: String,
+        error: String,
+    },
+    /// Text already rendered by the shell (an answer to a button click).
+    Text {
+        text: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Nudge {
+    pub owner: UserId,
+    pub waited_secs: i64,
+    pub manager: Option<UserId>,
+    pub promise: Option<DateTime<Utc>>,
+    pub promise_missed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    CreateChannel,
+    Invite {
+        users: Vec<UserId>,
+    },
+    Post {
+        to: Dest,
+        message: Message,
+        keep_as: Option<Slot>,
+    },
+    /// Re-render a kept message from the current state and edit it in place.
+    Refresh {
+        slot: Slot,
+    },
+    Pin {
+        slot: Slot,
+    },
+    /// An ephemeral answer through a `response_url`.
+    Respond {
+        url: String,
+        message: Message,
+    },
+    OpenUpdateModal {
+        trigger_id: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub lane: Lane,
+    pub op: Op,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "timer", rename_all = "snake_case")]
+pub enum TimerKind {
+    /// No acknowledgement yet: go up the chain. `round` must match the trouble's, or it is stale.
+    AckTimeout { round: u32 },
+    /// The customer is owed an update. `epoch` must match the trouble's, or it is stale.
+    FollowUp { epoch: u32 },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Timer {
+    pub due: DateTime<Utc>,
+    pub trouble: TroubleId,
+    pub kind: TimerKind,
+}
+
+/// The result of a delivery, fed back so the trouble learns its channel and message ids.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    ChannelCreated {
+        channel: ChannelId,
+        name: String,
+    },
+    Posted {
+        slot: Slot,
+        channel: ChannelId,
+        ts: Ts,
+    },
+    /// The origin channel refused the notice: tell the reporter instead.
+    OriginUnreachable,
+    Failed {
+        method: String,
+        error: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum ButtonAction {
+    Acknowledge,
+    CompleteStage,
+    LogUpdate { trigger_id: String },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input {
+    Command {
+        user: UserId,
+        command: Command,
+    },
+    ThreadReply {
+        user: UserId,
+        thread_ts: Ts,
+    },
+    Button {
+        user: UserId,
+        action: ButtonAction,
+    },
+    UpdateSubmitted {
+        user: UserId,
+        text: String,
+        next: Option<String>,
+    },
+    Timer(TimerKind),
+    Delivered(Outcome),
+}
+
+/// What a user is told, ephemerally, in answer to what they did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reply {
+    Opened { id: TroubleId, channel_name: String },
+    Usage(UsageError),
+    UnknownDepartment { name: String, known: Vec<String> },
+    UnknownSeverity { level: u8, known: Vec<u8> },
+    NotInTroubleChannel,
+    NotAllowed { who: Vec<UserId> },
+    AlreadyAcknowledged { by: UserId },
+    Acknowledged,
+    StageDone { stage: usize },
+    StageStarted { stage: usize },
+    AllStagesDone,
+    Noted,
+    UpdateLogged { next_due: DateTime<Utc>, promised: bool },
+    BadWhen { text: String, error: WhenError },
+    SplitSet,
+    CostAdded,
+    MeasureAdded,
+    OwnerChanged { to: UserId },
+    ManagerChanged { to: UserId },
+    SeverityChanged { from: u8, to: u8 },
+    SeverityUnchanged,
+    Closed,
+    CloseMissing { stage7_done: bool, has_measure: bool },
+    AlreadyClosed,
+    ReportPosted { parts: usize },
+    Status(Box<Trouble>),
+}
+
+/// Everything one input changes. Applied atomically by the shell.
+#[derive(Debug, Default)]
+pub struct Decision {
+    /// The trouble as it is now, when it changed.
+    pub trouble: Option<Trouble>,
+    pub entries: Vec<Entry>,
+    pub deliveries: Vec<Delivery>,
+    pub timers: Vec<Timer>,
+    pub reply: Option<Reply>,
+}
+
+impl Decision {
+    fn reply(reply: Reply) -> Decision {
+        Decision {
+            reply: Some(reply),
+            ..Decision::default()
+        }
+    }
+}
+
+/// Accumulates a decision on a working copy of the trouble.
+struct Work<'a> {
+    ctx: &'a Ctx<'a>,
+    t: Trouble,
+    changed: bool,
+    d: Decision,
+}
+
+impl<'a> Work<'a> {
+    fn new(ctx: &'a Ctx<'a>, t: Trouble) -> Self {
+        Work {
+            ctx,
+            t,
+            changed: false,
+            d: Decision::default(),
+        }
+    }
+
+    fn log(&mut self, actor: Option<&UserId>, event: Event) {
+        let prev = if self.t.timeline_len == 0 {
+            GENESIS.to_string()
+        } else {
+            self.t.timeline_head.clone()
+        };
+        let entry = Entry::new(
+            &self.t.id,
+            self.t.timeline_len,
+            &prev,
+            self.ctx.now,
+            actor.cloned(),
+            event,
+        );
+        self.t.timeline_len += 1;
+        self.t.timeline_head = entry.hash.clone();
+        self.d.entries.push(entry);
+        self.changed = true;
+    }
+
+    fn send(&mut self, lane: Lane, op: Op) {
+        self.d.deliveries.push(Delivery { lane, op });
+    }
+
+    fn post(&mut self, lane: Lane, to: Dest, message: Message) {
+        self.send(
+            lane,
+            Op::Post {
+                to,
+                message,
+                keep_as: None,
+            },
+        );
+    }
+
+    fn timer(&mut self, due: DateTime<Utc>, kind: TimerKind) {
+        self.d.timers.push(Timer {
+            due,
+            trouble: self.t.id.clone(),
+            kind,
+        });
+    }
+
+    /// The status message is edited after every change; a refresh already queued renders the
+    /// latest state when it runs, so one is enough.
+    fn refresh_status(&mut self) {
+        if !self.t.status_refresh_queued {
+            self.t.status_refresh_queued = true;
+            self.changed = true;
+            self.send(Lane::Channel, Op::Refresh { slot: Slot::Status });
+        }
+    }
+
+    fn finish(mut self, reply: Option<Reply>) -> Decision {
+        self.d.reply = reply;
+        if self.changed {
+            self.d.trouble = Some(self.t);
+        }
+        self.d
+    }
+
+    fn policy(&self) -> &crate::config::SeverityPolicy {
+        self.ctx.config.severity(self.t.severity)
+    }
+
+    fn ack_timeout(&self) -> Duration {
+        to_chrono(self.policy().ack_timeout)
+    }
+
+    fn cadence(&self) -> Duration {
+        to_chrono(self.policy().customer_update_every)
+    }
+
+    fn start_ack_timer(&mut self) {
+        self.t.escalation.round += 1;
+        let round = self.t.escalation.round;
+        let due = self.ctx.now + self.ack_timeout();
+        self.timer(due, TimerKind::AckTimeout { round });
+    }
+
+    fn start_followup_timer(&mut self, due: DateTime<Utc>) {
+        self.t.followup_epoch += 1;
+        let epoch = self.t.followup_epoch;
+        self.changed = true;
+        self.timer(due, TimerKind::FollowUp { epoch });
+    }
+
+    fn working_after(&self, start: DateTime<Utc>, amount: Duration) -> DateTime<Utc> {
+        add_working_time(
+            self.ctx.config.business_hours.as_ref(),
+            self.ctx.config.timezone,
+            start,
+            amount,
+        )
+    }
+
+    /// Invites in Slack-sized batches (at most 100 users a call).
+    fn invite(&mut self, users: Vec<UserId>) {
+        for batch in users.chunks(100) {
+            self.send(Lane::Channel, Op::Invite { users: batch.to_vec() });
+        }
+    }
+
+    fn departments_to_ping(&self) -> Vec<String> {
+        let mut all = self.t.departments.clone();
+        for d in &self.policy().departments {
+            if !all.contains(d) {
+                all.push(d.clone());
+            }
+        }
+        all
+    }
+}
+
+fn to_chrono(d: std::time::Duration) -> Duration {
+    Duration::from_std(d).unwrap_or(Duration::MAX)
+}
+
+/// The channel name: `<prefix>-<yyyymmdd>-<n>[-<ascii slug of customer>]`, at most 80 characters.
+pub fn channel_name(prefix: &str, id: &TroubleId, customer: &str, attempt: u32) -> String {
+    let mut slug = String::new();
+    for c in customer.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let suffix = if attempt > 1 {
+        format!("-{attempt}")
+    } else {
+        String::new()
+    };
+    let mut name = format!("{prefix}-{id}");
+    if !slug.is_empty() {
+        let room = 80usize.saturating_sub(name.len() + 1 + suffix.len());
+        let cut: String = slug.chars().take(room).collect();
+        let cut = cut.trim_end_matches('-');
+        if !cut.is_empty() {
+            name.push('-');
+            name.push_str(cut);
+        }
+    }
+    name.push_str(&suffix);
+    name
+}
+
+/// Opens a new trouble: the first move.
+pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, req: OpenRequest) -> Decision {
+    let config = ctx.config;
+    let severity = req.severity.unwrap_or(config.default_severity);
+    if !config.severities.contains_key(&severity) {
+        return Decision::reply(Reply::UnknownSeverity {
+            level: severity,
+            known: config.severities.keys().copied().collect(),
+        });
+    }
+    if let Some(bad) = req.departments.iter().find(|d| !config.departments.contains_key(*d)) {
+        return Decision::reply(Reply::UnknownDepartment {
+            name: bad.clone(),
+            known: config.departments.keys().cloned().collect(),
+        });
+    }
+    let manager = req.manager.clone().or_else(|| config.manager_of(&owner));
+    let mut departments = req.departments.clone();
+    departments.dedup();
+    let trouble = Trouble {
+        id: id.clone(),
+        seq,
+        customer: req.customer.clone(),
+        summary: req.summary.clone(),
+        severity,
+        owner: owner.clone(),
+        manager: manager.clone(),
+        departments,
+        origin,
+        opened_at: ctx.now,
+        channel: None,
+        channel_name: Some(channel_name(&config.channel_prefix, &id, &req.customer, 1)),
+        kickoff: None,
+        status: None,
+        manager_dm: None,
+        origin_notice: None,
+        stages: vec![Stage::default(); STAGE_COUNT],
+        ack: None,
+        escalation: Escalation {
+            chain: manager.as_ref().map(|m| config.chain_from(m)).unwrap_or_default(),
+            ..Escalation::default()
+        },
+        customer_updates: Vec::new(),
+        split: None,
+        costs: Vec::new(),
+        measures: Vec::new(),
+        closed: None,
+        timeline_len: 0,
+        timeline_head: GENESIS.to_string(),
+        status_refresh_queued: false,
+        followup_epoch: 0,
+    };
+    let mut w = Work::new(ctx, trouble);
+    let departments = w.departments_to_ping();
+    w.log(
+        Some(&owner),
+        Event::Opened {
+            customer: req.customer,
+            summary: req.summary,
+            severity,
+            owner: owner.clone(),
+            manager: manager.clone(),
+            departments: departments.clone(),
+        },
+    );
+    // 1. The manager's ping goes first, in its own lane: nothing about the channel may delay it.
+    if let Some(m) = &manager {
+        w.send(
+            Lane::Dm,
+            Op::Post {
+                to: Dest::Dm(m.clone()),
+                message: Message::ManagerDm,
+                keep_as: Some(Slot::ManagerDm),
+            },
+        );
+        w.log(None, Event::ManagerPinged { manager: m.clone() });
+        w.start_ack_timer();
+    }
+    // 6. The origin channel hears of it at once, and 7. the announce channels.
+    w.send(
+        Lane::Origin,
+        Op::Post {
+            to: Dest::Channel(w.t.origin.channel.clone()),
+            message: Message::OriginNotice,
+            keep_as: Some(Slot::OriginNotice),
+        },
+    );
+    for c in w.policy().announce_channels.clone() {
+        w.post(Lane::Announce, Dest::Channel(ChannelId::new(c)), Message::Announcement);
+    }
+    // 2-5. The channel, in order: create, invite, kickoff (pinned), status (pinned).
+    w.send(Lane::Channel, Op::CreateChannel);
+    let mut invitees = vec![owner.clone()];
+    invitees.extend(manager.iter().cloned());
+    for d in &departments {
+        invitees.extend(config.departments[d].members.iter().cloned());
+    }
+    let mut seen = std::collections::HashSet::new();
+    invitees.retain(|u| seen.insert(u.clone()));
+    w.invite(invitees);
+    w.send(
+        Lane::Channel,
+        Op::Post {
+            to: Dest::TroubleChannel,
+            message: Message::Kickoff,
+            keep_as: Some(Slot::Kickoff),
+        },
+    );
+    w.send(Lane::Channel, Op::Pin { slot: Slot::Kickoff });
+    w.send(
+        Lane::Channel,
+        Op::Post {
+            to: Dest::TroubleChannel,
+            message: Message::Status,
+            keep_as: Some(Slot::Status),
+        },
+    );
+    w.send(Lane::Channel, Op::Pin { slot: Slot::Status });
+    if manager.is_none() {
+        w.post(Lane::Channel, Dest::TroubleChannel, Message::NoManagerHint);
+    }
+    let first_followup = w.working_after(ctx.now, w.cadence());
+    w.start_followup_timer(first_followup);
+    let channel_name = w.t.channel_name.clone().unwrap_or_default();
+    w.changed = true;
+    w.finish(Some(Reply::Opened { id, channel_name }))
+}
+
+/// Decides what an input means for an existing trouble.
+pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
+    let mut w = Work::new(ctx, trouble.clone());
+    let reply = match input {
+        Input::Command { user, command } => command_on(&mut w, user, command),
+        Input::ThreadReply { user, thread_ts } => {
+            let in_kickoff_thread = w.t.kickoff.as_ref().is_some_and(|k| k.ts == thread_ts);
+            if in_kickoff_thread && w.t.ack.is_none() && w.t.manager_chain().contains(&user) && w.t.is_open() {
+                acknowledge(&mut w, &user);
+            }
+            None
+        }
+        Input::Button { user, action } => button(&mut w, user, action),
+        Input::UpdateSubmitted { user, text, next } => Some(log_update(&mut w, &user, text, next)),
+        Input::Timer(kind) => {
+            timer_fired(&mut w, kind);
+            None
+        }
+        Input::Delivered(outcome) => {
+            delivered(&mut w, outcome);
+            None
+        }
+    };
+    w.finish(reply)
+}
+
+fn may_manage(t: &Trouble, user: &UserId) -> bool {
+    t.owner == *user || t.manager_chain().contains(user)
+}
+
+fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
+    if w.t.closed.is_some() && !matches!(command, Command::Status | Command::Report) {
+        return Some(Reply::AlreadyClosed);
+    }
+    let now = w.ctx.now;
+    Some(match command {
+        Command::Status => Reply::Status(Box::new(w.t.clone())),
+        Command::Ack => try_acknowledge(w, &user),
+        Command::Next(note) => match w.t.current_stage() {
+            None => Reply::AllStagesDone,
+            Some(stage) => {
+                complete_stage(w, &user, stage, note);
+                Reply::StageDone { stage }
+            }
+        },
+        Command::Done(stage, note) => {
+            complete_stage(w, &user, stage, note);
+            Reply::StageDone { stage }
+        }
+        Command::Start(stage, note) => {
+            start_stage(w, &user, stage, note.clone());
+            w.log(
+                Some(&user),
+                Event::StageStarted {
+                    stage,
+                    note: note.clone(),
+                },
+            );
+            w.post(
+                Lane::Channel,
+                Dest::TroubleChannel,
+                Message::StageChanged {
+                    stage,
+                    done: false,
+                    by: user.clone(),
+                    note,
+                },
+            );
+            w.refresh_status();
+            Reply::StageStarted { stage }
+        }
+        Command::Update { text, next } => log_update(w, &user, text, next),
+        Command::Note(text) => {
+            w.log(Some(&user), Event::Note { text });
+            Reply::Noted
+        }
+        Command::Split {
+            ours,
+            customer,
+            other,
+            reason,
+        } => {
+            start_stage(w, &user, 4, String::new());
+            w.t.split = Some(Split {
+                ours,
+                customer,
+                other,
+                reason: reason.clone(),
+                by: user.clone(),
+                at: now,
+            });
+            w.log(
+                Some(&user),
+                Event::SplitSet {
+                    ours,
+                    customer,
+                    other,
+                    reason,
+                },
+            );
+            w.refresh_status();
+            Reply::SplitSet
+        }
+        Command::Cost { amount, payer, note } => {
+            start_stage(w, &user, 5, String::new());
+            w.t.costs.push(Cost {
+                amount: amount.clone(),
+                payer: payer.clone(),
+                note: note.clone(),
+                by: user.clone(),
+                at: now,
+            });
+            w.log(Some(&user), Event::CostAdded { amount, payer, note });
+            w.refresh_status();
+            Reply::CostAdded
+        }
+        Command::Prevent(text) => {
+            start_stage(w, &user, 6, String::new());
+            w.t.measures.push(Measure {
+                text: text.clone(),
+                by: user.clone(),
+                at: now,
+            });
+            w.log(Some(&user), Event::MeasureAdded { text });
+            w.refresh_status();
+            Reply::MeasureAdded
+        }
+        Command::Owner(to) => {
+            if !may_manage(&w.t, &user) {
+                return Some(not_allowed(&w.t, true));
+            }
+            let from = std::mem::replace(&mut w.t.owner, to.clone());
+            w.log(Some(&user), Event::OwnerChanged { from, to: to.clone() });
+            w.invite(vec![to.clone()]);
+            w.refresh_status();
+            Reply::OwnerChanged { to }
+        }
+        Command::Manager(to) => {
+            if !may_manage(&w.t, &user) {
+                return Some(not_allowed(&w.t, true));
+            }
+            let from = w.t.manager.replace(to.clone());
+            w.t.escalation = Escalation {
+                chain: w.ctx.config.chain_from(&to),
+                round: w.t.escalation.round,
+                ..Escalation::default()
+            };
+            w.log(Some(&user), Event::ManagerChanged { from, to: to.clone() });
+            w.invite(vec![to.clone()]);
+            if w.t.ack.is_none() {
+                w.send(
+                    Lane::Dm,
+                    Op::Post {
+                        to: Dest::Dm(to.clone()),
+                        message: Message::EscalationDm {
+                            to: to.clone(),
+                            waited_secs: (now - w.t.opened_at).num_seconds(),
+                        },
+                        keep_as: None,
+                    },
+                );
+                w.send(
+                    Lane::Channel,
+                    Op::Post {
+                        to: Dest::KickoffThread,
+                        message: Message::EscalationMention {
+                            to: to.clone(),
+                            waited_secs: (now - w.t.opened_at).num_seconds(),
+                        },
+                        keep_as: None,
+                    },
+                );
+                w.start_ack_timer();
+            }
+            w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+            w.refresh_status();
+            Reply::ManagerChanged { to }
+        }
+        Command::Severity(to) => {
+            if !w.ctx.config.severities.contains_key(&to) {
+                return Some(Reply::UnknownSeverity {
+                    level: to,
+                    known: w.ctx.config.severities.keys().copied().collect(),
+                });
+            }
+            let from = w.t.severity;
+            if from == to {
+                return Some(Reply::SeverityUnchanged);
+            }
+            let before = w.departments_to_ping();
+            let announced_before = w.policy().announce_channels.clone();
+            w.t.severity = to;
+            w.log(Some(&user), Event::SeverityChanged { from, to });
+            // Lower numbers are more severe: only a raise brings new people in.
+            if to < from {
+                let new_departments: Vec<String> = w
+                    .departments_to_ping()
+                    .into_iter()
+                    .filter(|d| !before.contains(d))
+                    .collect();
+                let members: Vec<UserId> = new_departments
+                    .iter()
+                    .flat_map(|d| w.ctx.config.departments[d].members.clone())
+                    .collect();
+                w.invite(members);
+                w.post(
+                    Lane::Channel,
+                    Dest::TroubleChannel,
+                    Message::SeverityRaised { from, to },
+                );
+                for c in w.policy().announce_channels.clone() {
+                    if !announced_before.contains(&c) {
+                        w.post(Lane::Announce, Dest::Channel(ChannelId::new(c)), Message::Announcement);
+                    }
+                }
+            }
+            w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+            w.refresh_status();
+            Reply::SeverityChanged { from, to }
+        }
+        Command::Close(note) => {
+            let stage7_done = w.t.stages[6].state == StageState::Done;
+            let has_measure = !w.t.measures.is_empty();
+            if !(stage7_done && has_measure) {
+                return Some(Reply::CloseMissing {
+                    stage7_done,
+                    has_measure,
+                });
+            }
+            close(w, &user, note, None);
+            Reply::Closed
+        }
+        Command::CloseForce(reason) => {
+            if !w.t.manager_chain().contains(&user) {
+                return Some(not_allowed(&w.t, false));
+            }
+            close(w, &user, String::new(), Some(reason));
+            Reply::Closed
+        }
+        // Answered by the shell: they read other troubles or the whole timeline.
+        Command::Report
+        | Command::Help
+        | Command::OpenModal
+        | Command::Open(_)
+        | Command::List
+        | Command::History(_) => return None,
+    })
+}
+
+/// Posts a report (already split for Slack) in the trouble's channel.
+pub fn report_posts(ctx: &Ctx, trouble: &Trouble, parts: Vec<String>) -> Decision {
+    let mut w = Work::new(ctx, trouble.clone());
+    let of = parts.len();
+    for (i, text) in parts.into_iter().enumerate() {
+        w.post(
+            Lane::Channel,
+            Dest::TroubleChannel,
+            Message::ReportPart { text, part: i + 1, of },
+        );
+    }
+    w.finish(Some(Reply::ReportPosted { parts: of }))
+}
+
+fn not_allowed(t: &Trouble, owner_too: bool) -> Reply {
+    let mut who = Vec::new();
+    if owner_too {
+        who.push(t.owner.clone());
+    }
+    who.extend(t.manager_chain().iter().cloned());
+    Reply::NotAllowed { who }
+}
+
+fn close(w: &mut Work, user: &UserId, note: String, forced_reason: Option<String>) {
+    w.t.closed = Some(Closure {
+        by: user.clone(),
+        at: w.ctx.now,
+        note: note.clone(),
+        forced_reason: forced_reason.clone(),
+    });
+    // Bumping the epochs makes every pending nudge and escalation timer stale.
+    w.t.followup_epoch += 1;
+    w.t.escalation.round += 1;
+    w.log(
+        Some(user),
+        Event::Closed {
+            note,
+            forced_reason: forced_reason.clone(),
+        },
+    );
+    w.post(
+        Lane::Channel,
+        Dest::TroubleChannel,
+        Message::Closed {
+            by: user.clone(),
+            forced_reason,
+        },
+    );
+    w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+    w.refresh_status();
+}
+
+fn start_stage(w: &mut Work, _user: &UserId, stage: usize, note: String) {
+    let s = &mut w.t.stages[stage];
+    if s.state == StageState::NotStarted {
+        s.state = StageState::InProgress;
+        s.started_at = Some(w.ctx.now);
+        w.changed = true;
+    }
+    if !note.is_empty() {
+        w.t.stages[stage].notes.push(note);
+        w.changed = true;
+    }
+}
+
+fn complete_stage(w: &mut Work, user: &UserId, stage: usize, note: String) {
+    let now = w.ctx.now;
+    let s = &mut w.t.stages[stage];
+    if s.started_at.is_none() {
+        s.started_at = Some(now);
+    }
+    s.state = StageState::Done;
+    s.done_at = Some(now);
+    s.done_by = Some(user.clone());
+    if !note.is_empty() {
+        s.notes.push(note.clone());
+    }
+    w.log(
+        Some(user),
+        Event::StageDone {
+            stage,
+            note: note.clone(),
+        },
+    );
+    // The next stage is now the one being worked on.
+    if let Some(next) = w.t.current_stage() {
+        if w.t.stages[next].state == StageState::NotStarted {
+            start_stage(w, user, next, String::new());
+        }
+    }
+    w.post(
+        Lane::Channel,
+        Dest::TroubleChannel,
+        Message::StageChanged {
+            stage,
+            done: true,
+            by: user.clone(),
+            note,
+        },
+    );
+    w.refresh_status();
+}
+
+fn try_acknowledge(w: &mut Work, user: &UserId) -> Reply {
+    if let Some(ack) = &w.t.ack {
+        return Reply::AlreadyAcknowledged { by: ack.by.clone() };
+    }
+    if !w.t.manager_chain().contains(user) {
+        return not_allowed(&w.t, false);
+    }
+    acknowledge(w, user);
+    Reply::Acknowledged
+}
+
+fn acknowledge(w: &mut Work, user: &UserId) {
+    let after_secs = (w.ctx.now - w.t.opened_at).num_seconds();
+    w.t.ack = Some(Acknowledgement {
+        by: user.clone(),
+        at: w.ctx.now,
+    });
+    w.log(
+        Some(user),
+        Event::Acknowledged {
+            by: user.clone(),
+            after_secs,
+        },
+    );
+    w.post(
+        Lane::Channel,
+        Dest::KickoffThread,
+        Message::Acknowledged {
+            by: user.clone(),
+            after_secs,
+        },
+    );
+    w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+    w.refresh_status();
+    if w.t.manager_dm.is_some() {
+        w.send(Lane::Dm, Op::Refresh { slot: Slot::ManagerDm });
+    }
+}
+
+fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option<Reply> {
+    if w.t.closed.is_some() {
+        return Some(Reply::AlreadyClosed);
+    }
+    match action {
+        ButtonAction::Acknowledge => Some(try_acknowledge(w, &user)),
+        ButtonAction::CompleteStage => match w.t.current_stage() {
+            None => Some(Reply::AllStagesDone),
+            Some(stage) => {
+                complete_stage(w, &user, stage, String::new());
+                Some(Reply::StageDone { stage })
+            }
+        },
+        ButtonAction::LogUpdate { trigger_id } => {
+            w.send(Lane::View, Op::OpenUpdateModal { trigger_id });
+            None
+        }
+    }
+}
+
+fn log_update(w: &mut Work, user: &UserId, text: String, next: Option<String>) -> Reply {
+    let now = w.ctx.now;
+    let promised = match next {
+        None => None,
+        Some(n) => match parse_when(&n, now, w.ctx.config.timezone) {
+            Ok(at) => Some(at),
+            Err(error) => return Reply::BadWhen { text: n, error },
+        },
+    };
+    w.t.customer_updates.push(CustomerUpdate {
+        text: text.clone(),
+        by: user.clone(),
+        at: now,
+        promised_next: promised,
+    });
+    w.log(
+        Some(user),
+        Event::CustomerUpdate {
+            text,
+            promised_next: promised,
+        },
+    );
+    let next_due = match promised {
+        // Nudge a quarter of an hour before the promise (or at once when it is closer than that).
+        Some(p) => (p - Duration::minutes(15)).max(now),
+        None => w.working_after(now, w.cadence()),
+    };
+    w.start_followup_timer(next_due);
+    w.refresh_status();
+    Reply::UpdateLogged {
+        next_due: promised.unwrap_or(next_due),
+        promised: promised.is_some(),
+    }
+}
+
+fn timer_fired(w: &mut Work, kind: TimerKind) {
+    if w.t.closed.is_some() {
+        return;
+    }
+    match kind {
+        TimerKind::AckTimeout { round } => {
+            if round == w.t.escalation.round && w.t.ack.is_none() && !w.t.escalation.gave_up {
+                escalate(w);
+            }
+        }
+        TimerKind::FollowUp { epoch } => {
+            if epoch == w.t.followup_epoch {
+                follow_up(w);
+            }
+        }
+    }
+}
+
+const MAX_TOP_REPINGS: u32 = 5;
+
+fn escalate(w: &mut Work) {
+    let waited_secs = (w.ctx.now - w.t.opened_at).num_seconds();
+    let chain = w.t.escalation.chain.clone();
+    let next_level = w.t.escalation.level + 1;
+    if let Some(next) = chain.get(next_level) {
+        w.t.escalation.level = next_level;
+        w.log(
+            None,
+            Event::Escalated {
+                to: next.clone(),
+                level: next_level,
+            },
+        );
+        w.invite(vec![next.clone()]);
+        w.send(
+            Lane::Dm,
+            Op::Post {
+                to: Dest::Dm(next.clone()),
+                message: Message::EscalationDm {
+                    to: next.clone(),
+                    waited_secs,
+                },
+                keep_as: None,
+            },
+        );
+        w.post(
+            Lane::Channel,
+            Dest::KickoffThread,
+            Message::EscalationMention {
+                to: next.clone(),
+                waited_secs,
+            },
+        );
+        w.start_ack_timer();
+        w.refresh_status();
+    } else if let Some(top) = chain.last() {
+        if w.t.escalation.top_repings < MAX_TOP_REPINGS {
+            w.t.escalation.top_repings += 1;
+            let count = w.t.escalation.top_repings;
+            w.log(None, Event::Repinged { to: top.clone(), count });
+            w.send(
+                Lane::Dm,
+                Op::Post {
+                    to: Dest::Dm(top.clone()),
+                    message: Message::EscalationDm {
+                        to: top.clone(),
+                        waited_secs,
+                    },
+                    keep_as: None,
+                },
+            );
+            w.post(
+                Lane::Channel,
+                Dest::KickoffThread,
+                Message::EscalationMention {
+                    to: top.clone(),
+                    waited_secs,
+                },
+            );
+            w.start_ack_timer();
+        } else {
+            w.t.escalation.gave_up = true;
+            w.log(None, Event::NobodyAnswered);
+            w.post(Lane::Channel, Dest::TroubleChannel, Message::NobodyAnswered);
+            w.refresh_status();
+        }
+    }
+}
+
+fn follow_up(w: &mut Work) {
+    let now = w.ctx.now;
+    let config = w.ctx.config;
+    let hours = config.business_hours.as_ref();
+    if !is_open(hours, config.timezone, now) {
+        // Nothing is posted outside business hours; what fell due is posted once at opening.
+        let at = next_open(hours, config.timezone, now);
+        w.start_followup_timer(at);
+        return;
+    }
+    let cadence = w.cadence();
+    let last = w.t.last_customer_contact();
+    let waited = working_time_between(hours, config.timezone, last, now);
+    let waited_secs = (now - last).num_seconds();
+    let promise = w.t.promised_next().filter(|p| *p > last);
+    let (mention_manager, promise_missed, next_due) = match promise {
+        Some(p) if now < p => (false, false, p),
+        Some(p) => {
+            let badly = now >= p + cadence;
+            let next = if badly {
+                w.working_after(now, cadence)
+            } else {
+                p + cadence
+            };
+            (badly, true, next)
+        }
+        None => {
+            // One nudge however many periods passed (e.g. while the bot was down); the next one
+            // is due at the next whole period since the customer last heard from us.
+            let periods = if cadence > Duration::zero() {
+                waited.num_seconds() / cadence.num_seconds().max(1)
+            } else {
+                1
+            };
+            let next = w.working_after(last, cadence * (periods.max(1) as i32 + 1));
+            (waited >= cadence * 2, false, next.max(now + Duration::seconds(1)))
+        }
+    };
+    let nudge = Nudge {
+        owner: w.t.owner.clone(),
+        waited_secs,
+        manager: if mention_manager { w.t.manager.clone() } else { None },
+        promise,
+        promise_missed,
+    };
+    w.log(
+        None,
+        Event::NudgePosted {
+            waited_secs,
+            manager_mentioned: nudge.manager.is_some(),
+        },
+    );
+    w.post(Lane::Channel, Dest::TroubleChannel, Message::Nudge(nudge));
+    w.start_followup_timer(next_due);
+    w.refresh_status();
+}
+
+fn delivered(w: &mut Work, outcome: Outcome) {
+    match outcome {
+        Outcome::ChannelCreated { channel, name } => {
+            w.t.channel = Some(channel.clone());
+            w.t.channel_name = Some(name.clone());
+            w.log(None, Event::ChannelCreated { channel, name });
+            // The DM and the origin notice went out before the channel existed: add its link.
+            if w.t.manager_dm.is_some() {
+                w.send(Lane::Dm, Op::Refresh { slot: Slot::ManagerDm });
+            }
+            if w.t.origin_notice.is_some() {
+                w.send(
+                    Lane::Origin,
+                    Op::Refresh {
+                        slot: Slot::OriginNotice,
+                    },
+                );
+            }
+        }
+        Outcome::Posted { slot, channel, ts } => {
+            let posted = Some(PostedMessage { channel, ts });
+            let channel_known = w.t.channel.is_some();
+            match slot {
+                Slot::Kickoff => w.t.kickoff = posted,
+                Slot::Status => w.t.status = posted,
+                Slot::ManagerDm => {
+                    w.t.manager_dm = posted;
+                    if channel_known {
+                        w.send(Lane::Dm, Op::Refresh { slot: Slot::ManagerDm });
+                    }
+                }
+                Slot::OriginNotice => {
+                    w.t.origin_notice = posted;
+                    if channel_known {
+                        w.send(
+                            Lane::Origin,
+                            Op::Refresh {
+                                slot: Slot::OriginNotice,
+                            },
+                        );
+                    }
+                }
+            }
+            w.changed = true;
+        }
+        Outcome::OriginUnreachable => {
+            if let Some(url) = w.t.origin.response_url.clone() {
+                w.send(
+                    Lane::Origin,
+                    Op::Respond {
+                        url,
+                        message: Message::OriginNotice,
+                    },
+                );
+            }
+        }
+        Outcome::Failed { method, error } => {
+            w.log(
+                None,
+                Event::DeliveryFailed {
+                    method: method.clone(),
+                    error: error.clone(),
+                },
+            );
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! The pure core: the trouble model, the command grammar, decisions, timeline, time arithmetic.
+
+pub mod command;
+pub mod decide;
+pub mod hours;
+pub mod model;
+pub mod timeline;
+pub mod when;

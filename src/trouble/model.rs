@@ -1,0 +1,193 @@
+//! The trouble as the core sees it: ids, the seven stages, acknowledgement and follow-up state.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+        impl $name {
+            pub fn new(value: impl Into<String>) -> Self {
+                $name(value.into())
+            }
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+id_type!(/// A Slack user (`U…`/`W…`).
+    UserId);
+id_type!(/// A Slack conversation (`C…`, `G…`, `D…`).
+    ChannelId);
+id_type!(/// A Slack message timestamp, which is also its id within a channel.
+    Ts);
+id_type!(/// A trouble's human-friendly id: the local opening date and the day's sequence, `20261127-3`.
+    TroubleId);
+
+pub const STAGE_COUNT: usize = 7;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum StageState {
+    #[default]
+    NotStarted,
+    InProgress,
+    Done,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct Stage {
+    pub state: StageState,
+    pub started_at: Option<DateTime<Utc>>,
+    pub done_at: Option<DateTime<Utc>>,
+    pub done_by: Option<UserId>,
+    /// What was recorded for this stage (notes given with start/done).
+    pub notes: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Acknowledgement {
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Split {
+    pub ours: u8,
+    pub customer: u8,
+    pub other: u8,
+    pub reason: String,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cost {
+    /// As written, so the currency is kept (`¥120,000`, `$3,000`).
+    pub amount: String,
+    pub payer: String,
+    pub note: String,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Measure {
+    pub text: String,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomerUpdate {
+    pub text: String,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+    pub promised_next: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Closure {
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+    pub note: String,
+    /// Set when the manager chain closed it without stage 7 done.
+    pub forced_reason: Option<String>,
+}
+
+/// Where `/trouble open` was typed, so the bot can tell that channel (or the reporter).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Origin {
+    pub channel: ChannelId,
+    pub response_url: Option<String>,
+}
+
+/// Who has been pinged for acknowledgement so far: index 0 is the manager.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct Escalation {
+    pub chain: Vec<UserId>,
+    /// How far up the chain the bot has gone (0 = only the manager).
+    pub level: usize,
+    /// Bumped each time an acknowledgement timer is set, so only the newest one acts.
+    pub round: u32,
+    /// Re-pings of the top of the chain.
+    pub top_repings: u32,
+    pub gave_up: bool,
+}
+
+/// A message the bot posted and keeps editing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PostedMessage {
+    pub channel: ChannelId,
+    pub ts: Ts,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trouble {
+    pub id: TroubleId,
+    /// The day's sequence number, used in the channel name.
+    pub seq: u32,
+    pub customer: String,
+    pub summary: String,
+    pub severity: u8,
+    pub owner: UserId,
+    pub manager: Option<UserId>,
+    pub departments: Vec<String>,
+    pub origin: Origin,
+    pub opened_at: DateTime<Utc>,
+    pub channel: Option<ChannelId>,
+    pub channel_name: Option<String>,
+    pub kickoff: Option<PostedMessage>,
+    pub status: Option<PostedMessage>,
+    pub manager_dm: Option<PostedMessage>,
+    pub origin_notice: Option<PostedMessage>,
+    pub stages: Vec<Stage>,
+    pub ack: Option<Acknowledgement>,
+    pub escalation: Escalation,
+    pub customer_updates: Vec<CustomerUpdate>,
+    pub split: Option<Split>,
+    pub costs: Vec<Cost>,
+    pub measures: Vec<Measure>,
+    pub closed: Option<Closure>,
+    /// Number of timeline entries and the hash of the last one (the chain head).
+    pub timeline_len: u64,
+    pub timeline_head: String,
+    /// A status-message refresh is already waiting in the outbox; later changes ride on it.
+    pub status_refresh_queued: bool,
+    /// Bumped whenever the follow-up clock restarts, so a stale nudge timer knows it is stale.
+    pub followup_epoch: u32,
+}
+
+impl Trouble {
+    pub fn is_open(&self) -> bool {
+        self.closed.is_none()
+    }
+
+    /// The current stage (0-based): the first one not done; None when all are done.
+    pub fn current_stage(&self) -> Option<usize> {
+        self.stages.iter().position(|s| s.state != StageState::Done)
+    }
+
+    pub fn last_customer_contact(&self) -> DateTime<Utc> {
+        self.customer_updates.last().map(|u| u.at).unwrap_or(self.opened_at)
+    }
+
+    pub fn promised_next(&self) -> Option<DateTime<Utc>> {
+        self.customer_updates.last().and_then(|u| u.promised_next)
+    }
+
+    /// Everyone who may act as the manager: the manager and the chain above.
+    pub fn manager_chain(&self) -> &[UserId] {
+        &self.escalation.chain
+    }
+}

@@ -1,0 +1,260 @@
+//! The append-only timeline: every fact about a trouble, hash-chained so an edit or a removal shows.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::model::{ChannelId, TroubleId, UserId};
+
+/// The hash the first entry chains from.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    Opened {
+        customer: String,
+        summary: String,
+        severity: u8,
+        owner: UserId,
+        manager: Option<UserId>,
+        departments: Vec<String>,
+    },
+    ChannelCreated {
+        channel: ChannelId,
+        name: String,
+    },
+    ManagerPinged {
+        manager: UserId,
+    },
+    Acknowledged {
+        by: UserId,
+        after_secs: i64,
+    },
+    Escalated {
+        to: UserId,
+        level: usize,
+    },
+    Repinged {
+        to: UserId,
+        count: u32,
+    },
+    NobodyAnswered,
+    StageStarted {
+        stage: usize,
+        note: String,
+    },
+    StageDone {
+        stage: usize,
+        note: String,
+    },
+    Note {
+        text: String,
+    },
+    CustomerUpdate {
+        text: String,
+        promised_next: Option<DateTime<Utc>>,
+    },
+    NudgePosted {
+        waited_secs: i64,
+        manager_mentioned: bool,
+    },
+    SplitSet {
+        ours: u8,
+        customer: u8,
+        other: u8,
+        reason: String,
+    },
+    CostAdded {
+        amount: String,
+        payer: String,
+        note: String,
+    },
+    MeasureAdded {
+        text: String,
+    },
+    OwnerChanged {
+        from: UserId,
+        to: UserId,
+    },
+    ManagerChanged {
+        from: Option<UserId>,
+        to: UserId,
+    },
+    SeverityChanged {
+        from: u8,
+        to: u8,
+    },
+    Closed {
+        note: String,
+        forced_reason: Option<String>,
+    },
+    DeliveryFailed {
+        method: String,
+        error: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub trouble: TroubleId,
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub actor: Option<UserId>,
+    pub event: Event,
+    pub prev: String,
+    pub hash: String,
+}
+
+/// The content an entry's hash covers: everything but the hash itself.
+#[derive(Serialize)]
+struct Content<'a> {
+    trouble: &'a TroubleId,
+    seq: u64,
+    at: &'a DateTime<Utc>,
+    actor: &'a Option<UserId>,
+    event: &'a Event,
+}
+
+pub fn hash_of(
+    prev: &str,
+    trouble: &TroubleId,
+    seq: u64,
+    at: &DateTime<Utc>,
+    actor: &Option<UserId>,
+    event: &Event,
+) -> String {
+    let content = serde_json::to_vec(&Content {
+        trouble,
+        seq,
+        at,
+        actor,
+        event,
+    })
+    .expect("timeline content serializes");
+    let mut hasher = Sha256::new();
+    hasher.update(prev.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(&content);
+    hex::encode(hasher.finalize())
+}
+
+impl Entry {
+    pub fn new(
+        trouble: &TroubleId,
+        seq: u64,
+        prev: &str,
+        at: DateTime<Utc>,
+        actor: Option<UserId>,
+        event: Event,
+    ) -> Entry {
+        let hash = hash_of(prev, trouble, seq, &at, &actor, &event);
+        Entry {
+            trouble: trouble.clone(),
+            seq,
+            at,
+            actor,
+            event,
+            prev: prev.to_string(),
+            hash,
+        }
+    }
+
+    pub fn recomputed_hash(&self) -> String {
+        hash_of(&self.prev, &self.trouble, self.seq, &self.at, &self.actor, &self.event)
+    }
+}
+
+/// Where a chain is broken, if it is.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Break {
+    pub seq: u64,
+    pub why: &'static str,
+}
+
+/// Checks entries in order against each other and against the head the trouble records.
+pub fn verify_chain(entries: &[Entry], expected_len: u64, expected_head: &str) -> Result<(), Break> {
+    let mut prev = GENESIS.to_string();
+    for (i, e) in entries.iter().enumerate() {
+        let seq = i as u64;
+        if e.seq != seq {
+            return Err(Break {
+                seq,
+                why: "an entry is missing or out of order",
+            });
+        }
+        if e.prev != prev {
+            return Err(Break {
+                seq,
+                why: "does not chain from the entry before it",
+            });
+        }
+        if e.recomputed_hash() != e.hash {
+            return Err(Break {
+                seq,
+                why: "its content was changed after it was written",
+            });
+        }
+        prev = e.hash.clone();
+    }
+    if entries.len() as u64 != expected_len {
+        return Err(Break {
+            seq: entries.len() as u64,
+            why: "entries were removed from the end",
+        });
+    }
+    if prev != expected_head {
+        return Err(Break {
+            seq: expected_len.saturating_sub(1),
+            why: "the last entry is not the recorded chain head",
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: u64) -> Vec<Entry> {
+        let id = TroubleId::new("20261127-1");
+        let mut prev = GENESIS.to_string();
+        (0..n)
+            .map(|seq| {
+                let e = Entry::new(
+                    &id,
+                    seq,
+                    &prev,
+                    DateTime::from_timestamp(1_800_000_000 + seq as i64, 0).unwrap(),
+                    None,
+                    Event::Note {
+                        text: format!("fact {seq}"),
+                    },
+                );
+                prev = e.hash.clone();
+                e
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_intact_chain_verifies() {
+        let c = chain(5);
+        assert_eq!(verify_chain(&c, 5, &c[4].hash), Ok(()));
+    }
+
+    #[test]
+    fn edits_removals_and_truncation_are_caught() {
+        let c = chain(5);
+        let head = c[4].hash.clone();
+        let mut edited = c.clone();
+        edited[2].event = Event::Note {
+            text: "softened".into(),
+        };
+        assert_eq!(verify_chain(&edited, 5, &head).unwrap_err().seq, 2);
+        let mut removed = c.clone();
+        removed.remove(1);
+        assert_eq!(verify_chain(&removed, 5, &head).unwrap_err().seq, 1);
+        assert!(verify_chain(&c[..4], 5, &head).is_err());
+    }
+}

@@ -1,0 +1,696 @@
+//! Parsing the promised time of the next customer update ("15:00", "tomorrow 10:00", "2h").
+
+use std::time::Duration;
+
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc, Weekday};
+use chrono_tz::Tz;
+
+use super::hours::{local_date, local_to_utc};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WhenError {
+    #[error("unrecognised time")]
+    Unrecognised,
+    #[error("in the past")]
+    InPast,
+}
+
+/// Parses TEXT relative to `now` in timezone `tz`. Accepted forms (case-insensitive, full-width
+/// digits/colon normalised to ASCII, surrounding spaces ignored):
+///
+/// - `15:00`, `9:30`, `3pm`, `15時`, `午後3時` → today at that local time; already past → InPast
+/// - `tomorrow 10:00`, `明日 10:00`, `明日10:00`, `あした 10:00`, `明日の10時` → the next local day
+/// - `today 15:00`, `今日 15:00`
+/// - `mon 9:00` … `sun 9:00`, `monday 9:00`, `月曜 9:00`, `月 9:00` (火 水 木 金 土 日) → the next
+///   such weekday: today if the time is still ahead today, else next week
+/// - `2h`, `30m`, `90s`, `1h30m`, `1d`, `2時間`, `30分`, `2時間後`, `in 2h` → now + duration
+/// - `2026-12-01 10:00`, `2026/12/01 10:00`, `12/01 10:00`, `12月1日 10:00`, optionally with the
+///   weekday as in `12/01(火) 10:00` (a weekday that does not match the date is rejected) → that
+///   local date and time; already past → InPast. Without a year, the year that puts the date
+///   nearest to `now` is meant, so `1/5` typed in late December is next January.
+///
+/// Local times skipped by a daylight-saving jump mean the first instant after the jump.
+pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, WhenError> {
+    let text = normalise(text);
+    if let Some(duration) = relative(&text) {
+        let duration = chrono::Duration::from_std(duration).map_err(|_| WhenError::Unrecognised)?;
+        return now.checked_add_signed(duration).ok_or(WhenError::Unrecognised);
+    }
+    let (day, time) = day_and_time(&text).ok_or(WhenError::Unrecognised)?;
+    resolve(day, time, now, tz)
+}
+
+/// Parses a duration like "90s", "15m", "4h", "1d", "1h30m" (the config format). Zero and empty
+/// are errors; overflow is an error, never a panic.
+///
+/// Units must come largest first and at most once each, so a typo like "30m1h" is caught.
+/// Anything over 10,000 years counts as overflow, so that callers can convert the result to a
+/// `chrono::Duration` and add it to any present-day instant without overflowing in turn.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    sum_units(text.trim(), CONFIG_UNITS, false)
+}
+
+const MINUTE: u64 = 60;
+const HOUR: u64 = 60 * MINUTE;
+const DAY: u64 = 24 * HOUR;
+const MAX_SECONDS: u64 = 10_000 * 366 * DAY;
+
+/// (spelling, seconds).
+const CONFIG_UNITS: &[(&str, u64)] = &[("d", DAY), ("h", HOUR), ("m", MINUTE), ("s", 1)];
+
+/// Within one unit the longer spellings come first, since the first spelling that prefixes the
+/// text wins ("min" must not be read as "m" followed by garbage).
+const CHAT_UNITS: &[(&str, u64)] = &[
+    ("days", DAY),
+    ("day", DAY),
+    ("d", DAY),
+    ("日", DAY),
+    ("hours", HOUR),
+    ("hour", HOUR),
+    ("hrs", HOUR),
+    ("hr", HOUR),
+    ("h", HOUR),
+    ("時間", HOUR),
+    ("minutes", MINUTE),
+    ("minute", MINUTE),
+    ("mins", MINUTE),
+    ("min", MINUTE),
+    ("m", MINUTE),
+    ("分", MINUTE),
+    ("seconds", 1),
+    ("second", 1),
+    ("secs", 1),
+    ("sec", 1),
+    ("s", 1),
+    ("秒", 1),
+];
+
+/// Sums `<number><unit>` pieces. `spaced` lets people write "1h 30m" or "2 hours" in chat.
+fn sum_units(text: &str, units: &[(&str, u64)], spaced: bool) -> Option<Duration> {
+    let mut rest = text;
+    let mut total: u64 = 0;
+    let mut previous_unit = u64::MAX;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let count: u64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        if spaced {
+            rest = rest.trim_start();
+        }
+        let &(name, seconds) = units.iter().find(|(name, _)| rest.starts_with(name))?;
+        if seconds >= previous_unit {
+            return None;
+        }
+        previous_unit = seconds;
+        total = total.checked_add(count.checked_mul(seconds)?)?;
+        rest = &rest[name.len()..];
+        if spaced {
+            rest = rest.trim_start();
+        }
+    }
+    (1..=MAX_SECONDS).contains(&total).then(|| Duration::from_secs(total))
+}
+
+/// Full-width forms are what a Japanese IME produces by default; lower case and single spaces
+/// let the grammar below stay small.
+fn normalise(text: &str) -> String {
+    let mapped: String = text
+        .chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            c => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect();
+    mapped.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn relative(text: &str) -> Option<Duration> {
+    let text = text.strip_prefix("in ").unwrap_or(text);
+    let text = text
+        .strip_suffix("後")
+        .or_else(|| text.strip_suffix(" later"))
+        .unwrap_or(text);
+    sum_units(text, CHAT_UNITS, true)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum DaySpec {
+    Today,
+    Tomorrow,
+    Weekday(Weekday),
+    /// A full date, with the weekday the text named alongside it, if any.
+    Date(NaiveDate, Option<Weekday>),
+    /// Month and day without a year.
+    MonthDay(u32, u32, Option<Weekday>),
+}
+
+const TODAY: &[&str] = &["today", "今日", "きょう", "本日"];
+const TOMORROW: &[&str] = &["tomorrow", "明日", "あした", "あす"];
+
+const ENGLISH_WEEKDAYS: &[(&str, Weekday)] = &[
+    ("monday", Weekday::Mon),
+    ("mon", Weekday::Mon),
+    ("tuesday", Weekday::Tue),
+    ("tues", Weekday::Tue),
+    ("tue", Weekday::Tue),
+    ("wednesday", Weekday::Wed),
+    ("wed", Weekday::Wed),
+    ("thursday", Weekday::Thu),
+    ("thurs", Weekday::Thu),
+    ("thur", Weekday::Thu),
+    ("thu", Weekday::Thu),
+    ("friday", Weekday::Fri),
+    ("fri", Weekday::Fri),
+    ("saturday", Weekday::Sat),
+    ("sat", Weekday::Sat),
+    ("sunday", Weekday::Sun),
+    ("sun", Weekday::Sun),
+];
+
+const JAPANESE_WEEKDAYS: &[(&str, Weekday)] = &[
+    ("月", Weekday::Mon),
+    ("火", Weekday::Tue),
+    ("水", Weekday::Wed),
+    ("木", Weekday::Thu),
+    ("金", Weekday::Fri),
+    ("土", Weekday::Sat),
+    ("日", Weekday::Sun),
+];
+
+/// Every way `text` can start with a weekday name, with what follows it. All are returned
+/// because "日" alone, "日曜" and "日曜日" are all names and only the rest decides which fits.
+fn weekday_prefixes(text: &str) -> Vec<(Weekday, &str)> {
+    let mut found = Vec::new();
+    for &(name, weekday) in ENGLISH_WEEKDAYS {
+        if let Some(rest) = text.strip_prefix(name) {
+            found.push((weekday, rest));
+        }
+    }
+    for &(name, weekday) in JAPANESE_WEEKDAYS {
+        let Some(rest) = text.strip_prefix(name) else { continue };
+        found.push((weekday, rest));
+        let Some(rest) = rest.strip_prefix("曜") else { continue };
+        found.push((weekday, rest));
+        if let Some(rest) = rest.strip_prefix("日") {
+            found.push((weekday, rest));
+        }
+    }
+    found
+}
+
+fn day_and_time(text: &str) -> Option<(DaySpec, NaiveTime)> {
+    if let Some(time) = time_of_day(text) {
+        return Some((DaySpec::Today, time));
+    }
+    let words = TODAY
+        .iter()
+        .map(|w| (DaySpec::Today, *w))
+        .chain(TOMORROW.iter().map(|w| (DaySpec::Tomorrow, *w)));
+    for (day, word) in words {
+        if let Some(time) = text.strip_prefix(word).and_then(time_after) {
+            return Some((day, time));
+        }
+    }
+    for (weekday, rest) in weekday_prefixes(text) {
+        if let Some(time) = time_after(rest) {
+            return Some((DaySpec::Weekday(weekday), time));
+        }
+    }
+    let (day, rest) = date_prefix(text)?;
+    Some((day, time_after(rest)?))
+}
+
+/// The time that follows a day, allowing the joining words people put between the two.
+fn time_after(rest: &str) -> Option<NaiveTime> {
+    let rest = rest.trim_start();
+    let rest = ["at ", "の"]
+        .iter()
+        .find_map(|joint| rest.strip_prefix(joint))
+        .unwrap_or(rest);
+    time_of_day(rest.trim_start())
+}
+
+/// A tiny cursor; every method leaves it where it was when it fails.
+struct Scan<'a>(&'a str);
+
+impl Scan<'_> {
+    fn eat(&mut self, literal: &str) -> bool {
+        match self.0.strip_prefix(literal) {
+            Some(rest) => {
+                self.0 = rest;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn space(&mut self) {
+        self.0 = self.0.trim_start_matches(' ');
+    }
+
+    /// A number written with `min..=max` digits; more digits than `max` is not this number.
+    fn number(&mut self, min: usize, max: usize) -> Option<u32> {
+        let digits = self.0.bytes().take_while(u8::is_ascii_digit).count();
+        if !(min..=max).contains(&digits) {
+            return None;
+        }
+        let value = self.0[..digits].parse().ok()?;
+        self.0 = &self.0[digits..];
+        Some(value)
+    }
+
+    fn done(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Meridiem {
+    None,
+    Am,
+    Pm,
+}
+
+/// "15:00", "9:30", "3pm", "3:30 pm", "15時", "15時30分", "3時半", "午後3時".
+fn time_of_day(text: &str) -> Option<NaiveTime> {
+    let mut scan = Scan(text);
+    let mut meridiem = if scan.eat("午前") {
+        Meridiem::Am
+    } else if scan.eat("午後") {
+        Meridiem::Pm
+    } else {
+        Meridiem::None
+    };
+    let hour = scan.number(1, 2)?;
+    let minute = if scan.eat(":") {
+        scan.number(2, 2)?
+    } else if scan.eat("時") {
+        if scan.eat("半") {
+            30
+        } else if let Some(minute) = scan.number(1, 2) {
+            scan.eat("分").then_some(minute)?
+        } else {
+            0
+        }
+    } else {
+        // A bare number is too ambiguous to be a time unless "am"/"pm" follows.
+        scan.space();
+        if meridiem == Meridiem::None && !scan.0.starts_with(['a', 'p']) {
+            return None;
+        }
+        0
+    };
+    scan.space();
+    if meridiem == Meridiem::None {
+        if scan.eat("am") {
+            meridiem = Meridiem::Am;
+        } else if scan.eat("pm") {
+            meridiem = Meridiem::Pm;
+        }
+    }
+    if !scan.done() {
+        return None;
+    }
+    let hour = match meridiem {
+        Meridiem::None => hour,
+        _ if !(1..=12).contains(&hour) => return None,
+        Meridiem::Am => hour % 12,
+        Meridiem::Pm => hour % 12 + 12,
+    };
+    NaiveTime::from_hms_opt(hour, minute, 0)
+}
+
+/// "2026-12-01", "2026/12/01", "12/01", "2026年12月1日", "12月1日", each optionally followed by
+/// the weekday in parentheses as Japanese writers add it: "12/01(火)".
+fn date_prefix(text: &str) -> Option<(DaySpec, &str)> {
+    let mut scan = Scan(text);
+    let first = scan.number(1, 4)?;
+    let full_year = text.bytes().take_while(u8::is_ascii_digit).count() == 4;
+    let day = if full_year && (scan.eat("-") || scan.eat("/")) {
+        let separator = &text[4..5];
+        let month = scan.number(1, 2)?;
+        if !scan.eat(separator) {
+            return None;
+        }
+        let day = scan.number(1, 2)?;
+        DaySpec::Date(NaiveDate::from_ymd_opt(i32::try_from(first).ok()?, month, day)?, None)
+    } else if full_year && scan.eat("年") {
+        let month = scan.number(1, 2)?;
+        let day = scan.eat("月").then(|| scan.number(1, 2)).flatten()?;
+        if !scan.eat("日") {
+            return None;
+        }
+        DaySpec::Date(NaiveDate::from_ymd_opt(i32::try_from(first).ok()?, month, day)?, None)
+    } else if !full_year && scan.eat("/") {
+        DaySpec::MonthDay(first, scan.number(1, 2)?, None)
+    } else if !full_year && scan.eat("月") {
+        let day = scan.number(1, 2)?;
+        if !scan.eat("日") {
+            return None;
+        }
+        DaySpec::MonthDay(first, day, None)
+    } else {
+        return None;
+    };
+    let mut day = day;
+    if let DaySpec::Date(_, named) | DaySpec::MonthDay(_, _, named) = &mut day {
+        *named = weekday_in_parentheses(&mut scan);
+    }
+    // ISO 8601 joins date and time with a "T" (lower-cased by `normalise`).
+    let rest = scan
+        .0
+        .strip_prefix('t')
+        .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()));
+    Some((day, rest.unwrap_or(scan.0)))
+}
+
+fn weekday_in_parentheses(scan: &mut Scan<'_>) -> Option<Weekday> {
+    let inner = scan.0.trim_start().strip_prefix('(')?;
+    let (weekday, rest) = weekday_prefixes(inner)
+        .into_iter()
+        .find_map(|(weekday, rest)| Some((weekday, rest.strip_prefix(')')?)))?;
+    scan.0 = rest;
+    Some(weekday)
+}
+
+fn resolve(day: DaySpec, time: NaiveTime, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, WhenError> {
+    use WhenError::{InPast, Unrecognised};
+    let today = local_date(tz, now);
+    let at = |date: NaiveDate| local_to_utc(tz, date.and_time(time)).ok_or(Unrecognised);
+    let after = |date: NaiveDate, days: u64| date.checked_add_days(Days::new(days)).ok_or(Unrecognised);
+    let ahead = |instant: DateTime<Utc>| if instant > now { Ok(instant) } else { Err(InPast) };
+    let matches = |date: NaiveDate, named: Option<Weekday>| match named {
+        Some(weekday) if weekday != date.weekday() => Err(Unrecognised),
+        _ => Ok(date),
+    };
+    match day {
+        DaySpec::Today => ahead(at(today)?),
+        DaySpec::Tomorrow => ahead(at(after(today, 1)?)?),
+        DaySpec::Weekday(weekday) => {
+            let days = (7 + weekday.num_days_from_monday() - today.weekday().num_days_from_monday()) % 7;
+            let this_week = at(after(today, u64::from(days))?)?;
+            if this_week > now {
+                Ok(this_week)
+            } else {
+                ahead(at(after(today, u64::from(days) + 7)?)?)
+            }
+        }
+        DaySpec::Date(date, named) => ahead(at(matches(date, named)?)?),
+        DaySpec::MonthDay(month, day, named) => {
+            let year = today.year();
+            let nearest = [year - 1, year, year + 1]
+                .into_iter()
+                .filter_map(|y| NaiveDate::from_ymd_opt(y, month, day))
+                .filter_map(|date| Some((date, at(date).ok()?)))
+                .min_by_key(|&(_, instant)| (instant - now).abs());
+            let (date, instant) = nearest.ok_or(Unrecognised)?;
+            matches(date, named)?;
+            ahead(instant)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::America::New_York;
+    use chrono_tz::Asia::Tokyo;
+    use proptest::prelude::*;
+    use WhenError::{InPast, Unrecognised};
+
+    /// Friday 2026-11-27, 12:00 in Tokyo.
+    fn now() -> DateTime<Utc> {
+        at("2026-11-27T03:00:00Z")
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn ok(s: &str) -> Result<DateTime<Utc>, WhenError> {
+        Ok(at(s))
+    }
+
+    #[test]
+    fn parse_when_table() {
+        #[rustfmt::skip]
+        let cases: &[(&str, Result<DateTime<Utc>, WhenError>)] = &[
+            // today at a time
+            ("15:00", ok("2026-11-27T15:00:00+09:00")),
+            ("9:30", Err(InPast)),
+            ("12:00", Err(InPast)),
+            ("12:01", ok("2026-11-27T12:01:00+09:00")),
+            ("23:59", ok("2026-11-27T23:59:00+09:00")),
+            ("  15:00  ", ok("2026-11-27T15:00:00+09:00")),
+            ("１５：００", ok("2026-11-27T15:00:00+09:00")),
+            ("3pm", ok("2026-11-27T15:00:00+09:00")),
+            ("3:30 PM", ok("2026-11-27T15:30:00+09:00")),
+            ("12pm", Err(InPast)),
+            ("10am", Err(InPast)),
+            ("15時", ok("2026-11-27T15:00:00+09:00")),
+            ("15時30分", ok("2026-11-27T15:30:00+09:00")),
+            ("3時半", Err(InPast)),
+            ("午後3時", ok("2026-11-27T15:00:00+09:00")),
+            ("today 15:00", ok("2026-11-27T15:00:00+09:00")),
+            ("Today 15:00", ok("2026-11-27T15:00:00+09:00")),
+            ("今日 15:00", ok("2026-11-27T15:00:00+09:00")),
+            ("today 11:00", Err(InPast)),
+            // tomorrow
+            ("tomorrow 10:00", ok("2026-11-28T10:00:00+09:00")),
+            ("TOMORROW 10:00", ok("2026-11-28T10:00:00+09:00")),
+            ("tomorrow at 10:00", ok("2026-11-28T10:00:00+09:00")),
+            ("明日 10:00", ok("2026-11-28T10:00:00+09:00")),
+            ("明日10:00", ok("2026-11-28T10:00:00+09:00")),
+            ("明日　１０：００", ok("2026-11-28T10:00:00+09:00")),
+            ("あした 10:00", ok("2026-11-28T10:00:00+09:00")),
+            ("明日の10時", ok("2026-11-28T10:00:00+09:00")),
+            // weekdays: today is Friday
+            ("mon 9:00", ok("2026-11-30T09:00:00+09:00")),
+            ("Monday 9:00", ok("2026-11-30T09:00:00+09:00")),
+            ("月曜 9:00", ok("2026-11-30T09:00:00+09:00")),
+            ("月曜日 9:00", ok("2026-11-30T09:00:00+09:00")),
+            ("月 9:00", ok("2026-11-30T09:00:00+09:00")),
+            ("tue 9:00", ok("2026-12-01T09:00:00+09:00")),
+            ("火 9:00", ok("2026-12-01T09:00:00+09:00")),
+            ("wed 9:00", ok("2026-12-02T09:00:00+09:00")),
+            ("水 9:00", ok("2026-12-02T09:00:00+09:00")),
+            ("thu 9:00", ok("2026-12-03T09:00:00+09:00")),
+            ("木曜 9:00", ok("2026-12-03T09:00:00+09:00")),
+            ("sat 9:00", ok("2026-11-28T09:00:00+09:00")),
+            ("土 9:00", ok("2026-11-28T09:00:00+09:00")),
+            ("sun 9:00", ok("2026-11-29T09:00:00+09:00")),
+            ("日 9:00", ok("2026-11-29T09:00:00+09:00")),
+            ("日曜日 9:00", ok("2026-11-29T09:00:00+09:00")),
+            ("fri 13:00", ok("2026-11-27T13:00:00+09:00")),
+            ("金 13:00", ok("2026-11-27T13:00:00+09:00")),
+            ("fri 11:00", ok("2026-12-04T11:00:00+09:00")),
+            ("friday 12:00", ok("2026-12-04T12:00:00+09:00")),
+            // durations from now
+            ("2h", ok("2026-11-27T05:00:00Z")),
+            ("30m", ok("2026-11-27T03:30:00Z")),
+            ("90s", ok("2026-11-27T03:01:30Z")),
+            ("1h30m", ok("2026-11-27T04:30:00Z")),
+            ("1h 30m", ok("2026-11-27T04:30:00Z")),
+            ("1d", ok("2026-11-28T03:00:00Z")),
+            ("2H", ok("2026-11-27T05:00:00Z")),
+            ("２ｈ", ok("2026-11-27T05:00:00Z")),
+            ("in 2 hours", ok("2026-11-27T05:00:00Z")),
+            ("45 min", ok("2026-11-27T03:45:00Z")),
+            ("2時間", ok("2026-11-27T05:00:00Z")),
+            ("30分", ok("2026-11-27T03:30:00Z")),
+            ("2時間30分", ok("2026-11-27T05:30:00Z")),
+            ("2時間後", ok("2026-11-27T05:00:00Z")),
+            ("３０分後", ok("2026-11-27T03:30:00Z")),
+            // dates
+            ("2026-12-01 10:00", ok("2026-12-01T10:00:00+09:00")),
+            ("2026/12/01 10:00", ok("2026-12-01T10:00:00+09:00")),
+            ("2026-12-01T10:00", ok("2026-12-01T10:00:00+09:00")),
+            ("2026年12月1日 10:00", ok("2026-12-01T10:00:00+09:00")),
+            ("12/01 10:00", ok("2026-12-01T10:00:00+09:00")),
+            ("12/1 10:00", ok("2026-12-01T10:00:00+09:00")),
+            ("１２／０１　１０：００", ok("2026-12-01T10:00:00+09:00")),
+            ("12月1日 10時", ok("2026-12-01T10:00:00+09:00")),
+            ("12月1日10時", ok("2026-12-01T10:00:00+09:00")),
+            ("12/01(火) 10:00", ok("2026-12-01T10:00:00+09:00")),
+            ("12/01（火） 10:00", ok("2026-12-01T10:00:00+09:00")),
+            ("2026-12-01 (tue) 10:00", ok("2026-12-01T10:00:00+09:00")),
+            ("12/01(水) 10:00", Err(Unrecognised)),
+            ("1/5 10:00", ok("2027-01-05T10:00:00+09:00")),
+            ("2026-11-27 15:00", ok("2026-11-27T15:00:00+09:00")),
+            ("2026-11-26 10:00", Err(InPast)),
+            ("2026-11-27 11:59", Err(InPast)),
+            ("11/26 10:00", Err(InPast)),
+            ("2025-12-01 10:00", Err(InPast)),
+            // not times
+            ("", Err(Unrecognised)),
+            ("   ", Err(Unrecognised)),
+            ("soon", Err(Unrecognised)),
+            ("asap", Err(Unrecognised)),
+            ("15", Err(Unrecognised)),
+            ("25:00", Err(Unrecognised)),
+            ("24:00", Err(Unrecognised)),
+            ("12:60", Err(Unrecognised)),
+            ("15:0", Err(Unrecognised)),
+            ("115:00", Err(Unrecognised)),
+            ("13pm", Err(Unrecognised)),
+            ("0am", Err(Unrecognised)),
+            ("tomorrow", Err(Unrecognised)),
+            ("tomorrow 10", Err(Unrecognised)),
+            ("mon", Err(Unrecognised)),
+            ("moon 9:00", Err(Unrecognised)),
+            ("2026-12-01", Err(Unrecognised)),
+            ("2026-02-30 10:00", Err(Unrecognised)),
+            ("2026-12/01 10:00", Err(Unrecognised)),
+            ("13/01 10:00", Err(Unrecognised)),
+            ("12/32 10:00", Err(Unrecognised)),
+            ("2/29 10:00", Err(Unrecognised)),
+            ("0m", Err(Unrecognised)),
+            ("-2h", Err(Unrecognised)),
+            ("2x", Err(Unrecognised)),
+            ("h", Err(Unrecognised)),
+            ("30m1h", Err(Unrecognised)),
+            ("1.5h", Err(Unrecognised)),
+            ("99999999999999999999h", Err(Unrecognised)),
+            ("9999999999999999s", Err(Unrecognised)),
+            ("15:00 tomorrow", Err(Unrecognised)),
+        ];
+        for (text, want) in cases {
+            assert_eq!(&parse_when(text, now(), Tokyo), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn parse_when_across_daylight_saving() {
+        // Saturday 2026-03-07 12:00 EST; clocks jump from 02:00 to 03:00 on Sunday.
+        let spring = at("2026-03-07T17:00:00Z");
+        // Saturday 2026-10-31 12:00 EDT; 01:00-02:00 happens twice on Sunday.
+        let fall = at("2026-10-31T16:00:00Z");
+        #[rustfmt::skip]
+        let cases: &[(DateTime<Utc>, &str, &str)] = &[
+            (spring, "tomorrow 10:00", "2026-03-08T14:00:00Z"),
+            (spring, "tomorrow 2:30", "2026-03-08T07:00:00Z"),
+            (spring, "mon 9:00", "2026-03-09T13:00:00Z"),
+            (spring, "24h", "2026-03-08T17:00:00Z"),
+            (fall, "tomorrow 10:00", "2026-11-01T15:00:00Z"),
+            (fall, "tomorrow 1:30", "2026-11-01T05:30:00Z"),
+            (fall, "11/02 9:00", "2026-11-02T14:00:00Z"),
+        ];
+        for &(now, text, want) in cases {
+            assert_eq!(parse_when(text, now, New_York), Ok(at(want)), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn month_day_picks_the_nearest_year() {
+        let new_years_eve = at("2026-12-31T03:00:00Z");
+        assert_eq!(
+            parse_when("1/2 10:00", new_years_eve, Tokyo),
+            ok("2027-01-02T10:00:00+09:00")
+        );
+        assert_eq!(parse_when("12/30 10:00", new_years_eve, Tokyo), Err(InPast));
+        let new_year = at("2027-01-01T03:00:00Z");
+        assert_eq!(parse_when("12/31 10:00", new_year, Tokyo), Err(InPast));
+        assert_eq!(
+            parse_when("2/29 10:00", at("2028-01-10T00:00:00Z"), Tokyo),
+            ok("2028-02-29T10:00:00+09:00")
+        );
+    }
+
+    #[test]
+    fn parse_duration_table() {
+        #[rustfmt::skip]
+        let cases: &[(&str, Option<u64>)] = &[
+            ("90s", Some(90)),
+            ("15m", Some(900)),
+            ("4h", Some(4 * 3600)),
+            ("1d", Some(86_400)),
+            ("1h30m", Some(5400)),
+            ("1d2h3m4s", Some(93_784)),
+            ("0h1s", Some(1)),
+            (" 4h ", Some(4 * 3600)),
+            ("", None),
+            (" ", None),
+            ("0s", None),
+            ("0h0m", None),
+            ("4", None),
+            ("h", None),
+            ("4x", None),
+            ("4H", None),
+            ("1m1h", None),
+            ("1h1h", None),
+            ("1h 30m", None),
+            ("-1h", None),
+            ("1.5h", None),
+            ("4 hours", None),
+            ("18446744073709551616s", None),
+            ("213503982334602d", None),
+            ("18446744073709551615s", None),
+            ("3660000d", Some(3_660_000 * 86_400)),
+            ("3660001d", None),
+        ];
+        for &(text, want) in cases {
+            assert_eq!(parse_duration(text), want.map(Duration::from_secs), "{text:?}");
+        }
+    }
+
+    fn zone() -> impl Strategy<Value = Tz> {
+        prop_oneof![
+            Just(Tokyo),
+            Just(New_York),
+            Just(chrono_tz::Pacific::Kiritimati),
+            Just(chrono_tz::UTC)
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn parse_when_never_panics(text in "\\PC{0,40}", seconds in any::<i64>(), tz in zone()) {
+            let now = DateTime::from_timestamp(seconds % 8_000_000_000_000, 0).unwrap_or(DateTime::<Utc>::MAX_UTC);
+            if let Ok(t) = parse_when(&text, now, tz) {
+                prop_assert!(t > now);
+            }
+        }
+
+        #[test]
+        fn parse_when_never_panics_on_near_misses(
+            text in "[0-9０-９:：/()（） .-]{0,6}(tomorrow|明日|today|mon|月|日|曜|時|分|秒|時間|後|h|m|s|d|am|pm|t|年|午後)?[0-9０-９:：/ ]{0,8}(時|分|h|m|s|pm)?",
+            now in prop_oneof![
+                Just(DateTime::<Utc>::MIN_UTC),
+                Just(DateTime::<Utc>::MAX_UTC),
+                (1_700_000_000i64..1_900_000_000).prop_map(|s| DateTime::from_timestamp(s, 0).unwrap()),
+            ],
+            tz in zone(),
+        ) {
+            if let Ok(t) = parse_when(&text, now, tz) {
+                prop_assert!(t > now);
+            }
+        }
+
+        #[test]
+        fn parse_duration_never_panics(text in "\\PC{0,30}|[0-9]{1,22}[dhms]([0-9]{1,22}[dhms])?") {
+            if let Some(duration) = parse_duration(&text) {
+                let duration = chrono::Duration::from_std(duration);
+                prop_assert!(duration.is_ok_and(|d| now().checked_add_signed(d).is_some()));
+            }
+        }
+
+        #[test]
+        fn parse_duration_reads_what_it_is_written_as(d in 0u64..10_000, h in 0u64..24, m in 0u64..60, s in 0u64..60) {
+            let text: String = [(d, "d"), (h, "h"), (m, "m"), (s, "s")]
+                .iter()
+                .filter(|(n, _)| *n > 0)
+                .map(|(n, unit)| format!("{n}{unit}"))
+                .collect();
+            let total = d * 86_400 + h * 3600 + m * 60 + s;
+            prop_assert_eq!(parse_duration(&text), (total > 0).then(|| Duration::from_secs(total)));
+        }
+    }
+}

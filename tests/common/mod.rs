@@ -1,0 +1,336 @@
+//! Test harness: the real bot on 127.0.0.1:0 with a temp data dir, a fake Slack, and requests
+//! signed exactly as Slack signs them.
+#![allow(dead_code)]
+
+pub mod fake_slack;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+#[allow(unused_imports)]
+pub use fake_slack::{Call, FakeSlack};
+use serde_json::Value;
+use trouble_bot::config::Config;
+use trouble_bot::slack::signature::sign;
+use trouble_bot::store::Store;
+use trouble_bot::RunningBot;
+
+pub const SECRET: &str = "test-signing-secret";
+pub const SALES: &str = "U0SALES";
+pub const MANAGER: &str = "U0MANAGER";
+pub const DIRECTOR: &str = "U0DIRECTOR";
+pub const VP: &str = "U0VP";
+pub const COLLEAGUE: &str = "U0COLLEAGUE";
+pub const ORIGIN: &str = "C0ORIGIN";
+
+/// The org and departments every test shares; durations long enough that no timer fires
+/// unless a test asks for it.
+pub const BASE_CONFIG: &str = r#"
+locale = "en"
+timezone = "Asia/Tokyo"
+channel_prefix = "trouble"
+
+[org]
+default_manager = "U0MANAGER"
+[org.managers]
+U0SALES = "U0MANAGER"
+U0COLLEAGUE = "U0MANAGER"
+U0MANAGER = "U0DIRECTOR"
+U0DIRECTOR = "U0VP"
+
+[departments.quality]
+name = "Quality Assurance"
+usergroup = "S0QUALITY"
+members = ["U0QA1", "U0QA2"]
+
+[departments.field]
+name = "Field Service"
+usergroup = "S0FIELD"
+members = ["U0FS1"]
+"#;
+
+pub const DEFAULT_SEVERITIES: &str = r#"
+[severity.1]
+ack_timeout = "1h"
+customer_update_every = "4h"
+departments = ["quality"]
+announce_channels = ["C0BIZUNIT"]
+[severity.2]
+ack_timeout = "1h"
+customer_update_every = "4h"
+[severity.3]
+ack_timeout = "2h"
+customer_update_every = "1d"
+"#;
+
+pub struct TestBot {
+    bot: Option<RunningBot>,
+    pub slack: FakeSlack,
+    pub dir: tempfile::TempDir,
+    pub base_url: String,
+    config_text: String,
+    env: BTreeMap<String, String>,
+    client: reqwest::Client,
+}
+
+/// The bot with the shared org and the default severities.
+pub async fn spawn_bot() -> TestBot {
+    spawn_bot_with(DEFAULT_SEVERITIES).await
+}
+
+/// The bot with the shared org plus `extra` TOML (severities, business hours, …).
+pub async fn spawn_bot_with(extra: &str) -> TestBot {
+    spawn_bot_raw(&format!("{BASE_CONFIG}\n{extra}")).await
+}
+
+/// The bot with exactly this TOML (top-level keys must come before any table).
+pub async fn spawn_bot_raw(config_text: &str) -> TestBot {
+    let slack = FakeSlack::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let env: BTreeMap<String, String> = [
+        ("SLACK_SIGNING_SECRET", SECRET.to_string()),
+        ("SLACK_BOT_TOKEN", "xoxb-test-token".to_string()),
+        ("SLACK_API_URL", slack.api_url()),
+        ("TROUBLE_LISTEN", "127.0.0.1:0".to_string()),
+        ("TROUBLE_DATA_DIR", dir.path().to_string_lossy().into_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let mut bot = TestBot {
+        bot: None,
+        slack,
+        dir,
+        base_url: String::new(),
+        config_text: config_text.to_string(),
+        env,
+        client: reqwest::Client::new(),
+    };
+    bot.start().await;
+    bot
+}
+
+pub fn now_secs() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+impl TestBot {
+    pub fn config(&self) -> Config {
+        Config::from_sources(Some(&self.config_text), &self.env).unwrap_or_else(|p| panic!("test config: {p:?}"))
+    }
+
+    async fn start(&mut self) {
+        let bot = trouble_bot::start(self.config()).await.expect("bot starts");
+        self.base_url = format!("http://{}", bot.addr);
+        self.bot = Some(bot);
+    }
+
+    /// Stops the bot gracefully and starts it again on the same data directory.
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        self.start().await;
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(bot) = self.bot.take() {
+            bot.stop().await;
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.bot.as_ref().expect("bot running").app.store
+    }
+
+    /// POSTs a body signed with the test secret (or as the caller says).
+    pub async fn post_signed(&self, path: &str, content_type: &str, body: &str) -> reqwest::Response {
+        let ts = now_secs().to_string();
+        let signature = sign(SECRET, &ts, body.as_bytes());
+        self.post_raw(
+            path,
+            content_type,
+            body.as_bytes().to_vec(),
+            &[("x-slack-request-timestamp", &ts), ("x-slack-signature", &signature)],
+        )
+        .await
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.base_url))
+            .header("content-type", content_type)
+            .body(body);
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        request.send().await.expect("request reaches the bot")
+    }
+
+    /// A slash command form as Slack sends it.
+    pub fn command_form(&self, user: &str, channel: &str, text: &str) -> String {
+        serde_urlencoded::to_string([
+            ("token", "legacy"),
+            ("team_id", "T0TEAM"),
+            ("team_domain", "test"),
+            ("channel_id", channel),
+            ("channel_name", "somewhere"),
+            ("user_id", user),
+            ("user_name", "someone"),
+            ("command", "/trouble"),
+            ("text", text),
+            ("api_app_id", "A0APP"),
+            ("response_url", &self.slack.response_url(&format!("cmd-{user}"))),
+            ("trigger_id", "1337.42.abcdef"),
+        ])
+        .expect("form")
+    }
+
+    /// `/trouble <text>` typed by `user` in `channel`; returns the JSON answer (Null if empty).
+    pub async fn command(&self, user: &str, channel: &str, text: &str) -> Value {
+        let response = self
+            .post_signed(
+                "/slack/commands",
+                "application/x-www-form-urlencoded",
+                &self.command_form(user, channel, text),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            200,
+            "command {text:?} answered {}",
+            response.status()
+        );
+        let body = response.text().await.expect("body");
+        if body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&body).unwrap_or(Value::String(body))
+        }
+    }
+
+    /// The ephemeral text of a command's answer.
+    pub async fn command_text(&self, user: &str, channel: &str, text: &str) -> String {
+        let answer = self.command(user, channel, text).await;
+        assert_eq!(answer["response_type"], "ephemeral", "answer to {text:?}: {answer}");
+        answer["text"].as_str().unwrap_or_default().to_string()
+    }
+
+    pub async fn event(&self, body: &Value, retry_num: Option<u32>) -> reqwest::Response {
+        let body = body.to_string();
+        let ts = now_secs().to_string();
+        let signature = sign(SECRET, &ts, body.as_bytes());
+        let retry = retry_num.map(|n| n.to_string());
+        let mut headers = vec![
+            ("x-slack-request-timestamp", ts.as_str()),
+            ("x-slack-signature", signature.as_str()),
+        ];
+        if let Some(n) = &retry {
+            headers.push(("x-slack-retry-num", n.as_str()));
+            headers.push(("x-slack-retry-reason", "http_timeout"));
+        }
+        self.post_raw("/slack/events", "application/json", body.into_bytes(), &headers)
+            .await
+    }
+
+    pub async fn interaction(&self, payload: &Value) -> reqwest::Response {
+        let body = serde_urlencoded::to_string([("payload", payload.to_string())]).expect("form");
+        self.post_signed("/slack/interactions", "application/x-www-form-urlencoded", &body)
+            .await
+    }
+
+    /// Opens a trouble as the sales rep and waits until its channel, kickoff and status exist.
+    pub async fn open_ready(&self, text: &str) -> OpenedTrouble {
+        let answer = self.command_text(SALES, ORIGIN, &format!("open {text}")).await;
+        let id = answer
+            .split_whitespace()
+            .nth(1)
+            .expect("answer names the trouble")
+            .to_string();
+        let trouble_id = trouble_bot::trouble::model::TroubleId::new(&id);
+        let trouble = wait_until(|| {
+            self.store()
+                .get(&trouble_id)
+                .ok()
+                .flatten()
+                .filter(|t| t.status.is_some() && t.kickoff.is_some())
+        })
+        .await;
+        let channel_id = trouble.channel.clone().expect("channel").to_string();
+        self.slack
+            .wait_for_n("pins.add", 2, |c| c.params["channel"] == channel_id.as_str())
+            .await;
+        let channel = trouble.channel.clone().expect("channel").to_string();
+        let kickoff_ts = trouble.kickoff.clone().expect("kickoff").ts.to_string();
+        OpenedTrouble {
+            id,
+            channel,
+            kickoff_ts,
+        }
+    }
+}
+
+impl Drop for TestBot {
+    fn drop(&mut self) {
+        // A test that panicked leaves the bot running; its runtime ends with the test anyway.
+        let _ = self.bot.take();
+    }
+}
+
+pub struct OpenedTrouble {
+    pub id: String,
+    pub channel: String,
+    pub kickoff_ts: String,
+}
+
+/// Polls a condition on the bot's own store (no Slack involved) until it holds, for up to 10 s.
+pub async fn wait_until<T>(mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "condition not reached within 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A message event in Slack's Events API wrapper.
+pub fn message_event(event_id: &str, channel: &str, user: &str, ts: &str, thread_ts: Option<&str>) -> Value {
+    let mut event = serde_json::json!({
+        "type": "message", "channel": channel, "user": user, "text": "on it", "ts": ts,
+        "channel_type": "channel", "event_ts": ts,
+    });
+    if let Some(t) = thread_ts {
+        event["thread_ts"] = Value::String(t.to_string());
+        event["parent_user_id"] = Value::String("UBOT".into());
+    }
+    serde_json::json!({
+        "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0APP", "event": event,
+        "type": "event_callback", "event_id": event_id, "event_time": now_secs(),
+        "authorizations": [{"team_id": "T0TEAM", "user_id": "UBOT", "is_bot": true}],
+    })
+}
+
+/// A `block_actions` payload for one of the bot's buttons.
+pub fn button_payload(slack: &FakeSlack, user: &str, action_id: &str, trouble_id: &str, channel: &str) -> Value {
+    serde_json::json!({
+        "type": "block_actions",
+        "user": {"id": user, "username": "someone", "team_id": "T0TEAM"},
+        "api_app_id": "A0APP",
+        "team": {"id": "T0TEAM", "domain": "test"},
+        "container": {"type": "message", "message_ts": "1.2", "channel_id": channel},
+        "channel": {"id": channel, "name": "trouble"},
+        "trigger_id": "111.222.trigger",
+        "response_url": slack.response_url(&format!("click-{user}")),
+        "actions": [{"action_id": action_id, "block_id": "b", "value": trouble_id, "type": "button", "action_ts": "1.3"}],
+    })
+}

@@ -1,0 +1,317 @@
+//! `/trouble open` end to end: the first move, the channel, the kickoff, and bad input.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::Value;
+
+fn text_of(message: &Value) -> String {
+    format!("{} {}", message["text"].as_str().unwrap_or_default(), message["blocks"])
+}
+
+#[tokio::test]
+async fn manager_is_pinged_before_the_channel_exists_and_the_dm_later_links_it() {
+    let bot = spawn_bot().await;
+    bot.slack.delay("conversations.create", Duration::from_millis(1500));
+    let sent = std::time::Instant::now();
+    let answer = bot
+        .command_text(SALES, ORIGIN, "open ACME: defective housings in lot 42")
+        .await;
+    assert!(answer.contains("opened"), "{answer}");
+
+    let dm = bot
+        .slack
+        .wait_for("chat.postMessage", |c| c.params["channel"] == MANAGER)
+        .await;
+    let create = bot.slack.wait_for("conversations.create", |_| true).await;
+    assert!(text_of(&dm.params).contains("ACME"), "the DM names the customer");
+    assert!(
+        bot.slack.channels().is_empty(),
+        "the DM went out while the channel was still being created"
+    );
+    println!("first ping after {:?}", dm.at.duration_since(sent));
+    assert!(dm.at < create.at + Duration::from_millis(1500));
+
+    let update = bot
+        .slack
+        .wait_for("chat.update", |c| {
+            c.params["channel"].as_str().is_some_and(|ch| ch.starts_with('D'))
+        })
+        .await;
+    let channel = bot.slack.channels()[0].id.clone();
+    assert!(
+        text_of(&update.params).contains(&format!("<#{channel}>")),
+        "the DM now links the channel: {}",
+        update.params
+    );
+}
+
+#[tokio::test]
+async fn kickoff_mentions_the_manager_and_every_department_and_is_pinned() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("sev1 +field ACME: defective housings in lot 42").await;
+    let messages = bot.slack.messages_in(&t.channel);
+    let kickoff = messages
+        .iter()
+        .find(|m| m["ts"] == t.kickoff_ts.as_str())
+        .expect("kickoff posted");
+    let text = text_of(kickoff);
+    assert!(text.contains(&format!("<@{MANAGER}>")), "{text}");
+    assert!(
+        text.contains("<!subteam^S0QUALITY"),
+        "sev1 always brings quality: {text}"
+    );
+    assert!(text.contains("<!subteam^S0FIELD"), "+field was named: {text}");
+    assert!(text.contains("acknowledge"), "the Acknowledge button: {text}");
+    let pins = bot.slack.pins(&t.channel);
+    assert!(pins.contains(&t.kickoff_ts), "kickoff pinned");
+    assert_eq!(pins.len(), 2, "kickoff and status pinned");
+    // The announce channel of sev1 and the origin channel heard of it.
+    bot.slack
+        .wait_for("chat.postMessage", |c| c.params["channel"] == "C0BIZUNIT")
+        .await;
+    bot.slack
+        .wait_for("chat.postMessage", |c| c.params["channel"] == ORIGIN)
+        .await;
+}
+
+#[tokio::test]
+async fn everyone_expected_is_invited() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("+quality +field ACME: broken").await;
+    bot.slack.wait_for("conversations.invite", |_| true).await;
+    let members = bot.slack.members(&t.channel);
+    for user in [SALES, MANAGER, "U0QA1", "U0QA2", "U0FS1"] {
+        assert!(members.iter().any(|m| m == user), "{user} not in {members:?}");
+    }
+}
+
+#[tokio::test]
+async fn more_than_100_invitees_are_split_into_batches() {
+    let members: Vec<String> = (0..150).map(|i| format!("\"U1{i:05}\"")).collect();
+    let extra = format!(
+        "{DEFAULT_SEVERITIES}\n[departments.plant]\nname = \"Plant\"\nmembers = [{}]\n",
+        members.join(",")
+    );
+    let bot = spawn_bot_with(&extra).await;
+    let t = bot.open_ready("+plant ACME: broken").await;
+    let invites = bot
+        .slack
+        .wait_for_n("conversations.invite", 2, |c| c.params["channel"] == t.channel.as_str())
+        .await;
+    for i in &invites {
+        let n = i.params["users"].as_str().unwrap().split(',').count();
+        assert!(n <= 100, "batch of {n}");
+    }
+    assert_eq!(
+        bot.slack.members(&t.channel).len(),
+        1 + 152,
+        "the bot, the rep, the manager and 150 plant members"
+    );
+}
+
+#[tokio::test]
+async fn a_taken_name_gets_a_suffix_and_a_japanese_only_customer_gets_no_slug() {
+    let bot = spawn_bot().await;
+    let day = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Tokyo)
+        .format("%Y%m%d")
+        .to_string();
+    bot.slack.take_name(&format!("trouble-{day}-1-acme"));
+    let first = bot.open_ready("ACME: broken").await;
+    let second = bot.open_ready("山田工業：ハウジング不良").await;
+    let names: Vec<String> = bot.slack.channels().into_iter().map(|c| c.name).collect();
+    assert!(names.contains(&format!("trouble-{day}-1-acme-2")), "{names:?}");
+    assert!(names.contains(&format!("trouble-{day}-2")), "{names:?}");
+    assert_ne!(first.channel, second.channel);
+}
+
+#[tokio::test]
+async fn bad_signatures_stale_timestamps_and_missing_headers_get_401_and_change_nothing() {
+    let bot = spawn_bot().await;
+    let form = bot.command_form(SALES, ORIGIN, "open ACME: broken");
+    let now = now_secs().to_string();
+    let stale = (now_secs() - 301).to_string();
+    let good = trouble_bot::slack::signature::sign(SECRET, &now, form.as_bytes());
+    let other_secret = trouble_bot::slack::signature::sign("another-secret", &now, form.as_bytes());
+    let stale_sig = trouble_bot::slack::signature::sign(SECRET, &stale, form.as_bytes());
+    let cases: Vec<(&str, Vec<u8>, Vec<(&str, &str)>)> = vec![
+        (
+            "other secret",
+            form.clone().into_bytes(),
+            vec![
+                ("x-slack-request-timestamp", &now),
+                ("x-slack-signature", &other_secret),
+            ],
+        ),
+        (
+            "stale",
+            form.clone().into_bytes(),
+            vec![("x-slack-request-timestamp", &stale), ("x-slack-signature", &stale_sig)],
+        ),
+        ("no headers", form.clone().into_bytes(), vec![]),
+        (
+            "no signature",
+            form.clone().into_bytes(),
+            vec![("x-slack-request-timestamp", &now)],
+        ),
+        (
+            "altered body",
+            form.replace("ACME", "ACNE").into_bytes(),
+            vec![("x-slack-request-timestamp", &now), ("x-slack-signature", &good)],
+        ),
+        (
+            "duplicated signature",
+            form.clone().into_bytes(),
+            vec![
+                ("x-slack-request-timestamp", &now),
+                ("x-slack-signature", &other_secret),
+                ("x-slack-signature", &good),
+            ],
+        ),
+    ];
+    for path in ["/slack/commands", "/slack/events", "/slack/interactions"] {
+        for (what, body, headers) in &cases {
+            let r = bot
+                .post_raw(path, "application/x-www-form-urlencoded", body.clone(), headers)
+                .await;
+            assert_eq!(r.status(), 401, "{what} on {path}");
+            assert!(r.text().await.unwrap().is_empty(), "no detail");
+        }
+    }
+    let big = vec![b'a'; 1024 * 1024 + 10];
+    let r = bot
+        .post_raw("/slack/commands", "application/x-www-form-urlencoded", big, &[])
+        .await;
+    assert_eq!(r.status(), 413);
+    assert_eq!(bot.store().trouble_count(), 0);
+    bot.slack
+        .expect_none("chat.postMessage", |_| true, Duration::from_millis(300))
+        .await;
+    assert!(
+        bot.slack.calls().iter().all(|c| c.method == "auth.test"),
+        "no Slack call but auth.test: {:?}",
+        bot.slack.calls().iter().map(|c| c.method.clone()).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn a_foreign_workspace_gets_403_when_a_team_is_configured() {
+    let bot = spawn_bot_raw(&format!("team_id = \"T0MINE\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    let r = bot
+        .post_signed(
+            "/slack/commands",
+            "application/x-www-form-urlencoded",
+            &bot.command_form(SALES, ORIGIN, "open ACME: x"),
+        )
+        .await;
+    assert_eq!(r.status(), 403, "the form says T0TEAM");
+    assert_eq!(bot.store().trouble_count(), 0);
+}
+
+#[tokio::test]
+async fn a_malformed_open_gets_usage_and_nothing_is_stored_or_sent() {
+    let bot = spawn_bot().await;
+    for text in [
+        "open ACME defective housings",
+        "open : no customer",
+        "open ACME:",
+        "open +nosuchdept ACME: x",
+        "open sev9 ACME: x",
+        "frobnicate",
+    ] {
+        let answer = bot.command_text(SALES, ORIGIN, text).await;
+        assert!(!answer.is_empty(), "{text} explained");
+    }
+    let usage = bot.command_text(SALES, ORIGIN, "open ACME defective").await;
+    assert!(usage.contains("colon"), "{usage}");
+    let dept = bot.command_text(SALES, ORIGIN, "open +nosuchdept ACME: x").await;
+    assert!(
+        dept.contains("+quality") && dept.contains("+field"),
+        "lists the known departments: {dept}"
+    );
+    assert_eq!(bot.store().trouble_count(), 0);
+    bot.slack
+        .expect_none("chat.postMessage", |_| true, Duration::from_millis(300))
+        .await;
+}
+
+#[tokio::test]
+async fn help_ssl_check_url_verification_and_health() {
+    let bot = spawn_bot().await;
+    let help = bot.command_text(SALES, ORIGIN, "help").await;
+    assert!(help.contains("/trouble open"));
+    let r = bot
+        .post_raw(
+            "/slack/commands",
+            "application/x-www-form-urlencoded",
+            b"ssl_check=1&token=x".to_vec(),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let body = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/slack-fixtures/inbound/events/url_verification.json"
+    ))
+    .unwrap();
+    let r = bot.post_signed("/slack/events", "application/json", &body).await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    let expected: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["challenge"], expected["challenge"]);
+    let health = reqwest::get(format!("{}/healthz", bot.base_url)).await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert_eq!(health.text().await.unwrap(), "ok");
+}
+
+#[tokio::test]
+async fn when_the_bot_cannot_post_in_the_origin_channel_the_reporter_hears_through_response_url() {
+    let bot = spawn_bot().await;
+    bot.slack.set_not_in_channel(ORIGIN);
+    bot.command_text(SALES, ORIGIN, "open ACME: broken").await;
+    let respond = bot.slack.wait_for("response_url", |_| true).await;
+    assert!(
+        respond.params["text"].as_str().unwrap().contains("ACME"),
+        "{}",
+        respond.params
+    );
+}
+
+#[tokio::test]
+async fn without_any_manager_the_trouble_opens_and_the_channel_says_how_to_name_one() {
+    let bot = spawn_bot_raw("locale = \"en\"\n").await;
+    let answer = bot.command_text(SALES, ORIGIN, "open ACME: broken").await;
+    assert!(answer.contains("opened"), "{answer}");
+    let hint = bot
+        .slack
+        .wait_for("chat.postMessage", |c| text_of(&c.params).contains("/trouble manager"))
+        .await;
+    assert!(hint.params["channel"].as_str().unwrap().starts_with('C'));
+}
+
+#[tokio::test]
+async fn after_a_restart_list_still_shows_the_trouble_and_nothing_is_resent() {
+    let mut bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.slack
+        .wait_for("chat.update", |c| {
+            c.params["channel"].as_str().is_some_and(|ch| ch.starts_with('D'))
+        })
+        .await;
+    let before = bot.slack.calls().iter().filter(|c| c.method != "auth.test").count();
+    bot.restart().await;
+    let list = bot.command_text(SALES, ORIGIN, "list").await;
+    assert!(list.contains(&t.id) && list.contains("ACME"), "{list}");
+    bot.slack
+        .expect_none(
+            "chat.postMessage",
+            |c| c.seq as usize >= before + 1,
+            Duration::from_millis(500),
+        )
+        .await;
+    let after = bot.slack.calls().iter().filter(|c| c.method != "auth.test").count();
+    assert_eq!(before, after, "nothing re-sent");
+}
