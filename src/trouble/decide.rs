@@ -1238,3 +1238,7 @@ fn delivered(w: &mut Work, outcome: Outcome) {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "decide_tests.rs"]
+mod tests;

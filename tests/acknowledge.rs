@@ -1,0 +1,328 @@
+//! Acknowledgement in the kickoff thread, by button or command, and escalation up the chain.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::Value;
+use trouble_bot::trouble::model::TroubleId;
+
+fn text_of(params: &Value) -> String {
+    format!("{} {}", params["text"].as_str().unwrap_or_default(), params["blocks"])
+}
+
+fn is_ack_reply(c: &Call, kickoff_ts: &str) -> bool {
+    c.params["thread_ts"] == kickoff_ts && text_of(&c.params).contains("Acknowledged by")
+}
+
+fn acked_by(bot: &TestBot, id: &str) -> Option<String> {
+    bot.store()
+        .get(&TroubleId::new(id))
+        .unwrap()
+        .unwrap()
+        .ack
+        .map(|a| a.by.to_string())
+}
+
+const FAST_ESCALATION: &str = r#"
+[severity.1]
+ack_timeout = "2s"
+customer_update_every = "4h"
+[severity.2]
+ack_timeout = "2s"
+customer_update_every = "4h"
+"#;
+
+#[tokio::test]
+async fn the_managers_reply_in_the_kickoff_thread_acknowledges() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: broken").await;
+    let r = bot
+        .event(
+            &message_event("Ev1", &t.channel, MANAGER, "1800000000.000200", Some(&t.kickoff_ts)),
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let reply = bot
+        .slack
+        .wait_for("chat.postMessage", |c| is_ack_reply(c, &t.kickoff_ts))
+        .await;
+    assert!(text_of(&reply.params).contains(&format!("<@{MANAGER}>")));
+    assert_eq!(acked_by(&bot, &t.id).as_deref(), Some(MANAGER));
+    // The kickoff loses its button and says who acknowledged.
+    let kickoff_edit = bot
+        .slack
+        .wait_for("chat.update", |c| c.params["ts"] == t.kickoff_ts.as_str())
+        .await;
+    assert!(
+        !text_of(&kickoff_edit.params).contains("\"acknowledge\""),
+        "button gone: {}",
+        kickoff_edit.params
+    );
+}
+
+#[tokio::test]
+async fn a_colleagues_reply_another_thread_or_the_channel_itself_does_not_acknowledge() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: broken").await;
+    let events = [
+        message_event("Ev1", &t.channel, COLLEAGUE, "1800000000.000201", Some(&t.kickoff_ts)),
+        message_event(
+            "Ev2",
+            &t.channel,
+            MANAGER,
+            "1800000000.000202",
+            Some("1799999999.000001"),
+        ),
+        message_event("Ev3", &t.channel, MANAGER, "1800000000.000203", None),
+    ];
+    for e in &events {
+        assert_eq!(bot.event(e, None).await.status(), 200);
+    }
+    bot.slack
+        .expect_none(
+            "chat.postMessage",
+            |c| is_ack_reply(c, &t.kickoff_ts),
+            Duration::from_millis(400),
+        )
+        .await;
+    assert_eq!(acked_by(&bot, &t.id), None);
+}
+
+#[tokio::test]
+async fn the_bots_own_and_other_bots_messages_in_the_thread_do_not_acknowledge() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: broken").await;
+    let mut from_bot = message_event("Ev1", &t.channel, MANAGER, "1800000000.000301", Some(&t.kickoff_ts));
+    from_bot["event"]["bot_id"] = Value::String("B0OTHER".into());
+    let mut edited = message_event("Ev2", &t.channel, MANAGER, "1800000000.000302", Some(&t.kickoff_ts));
+    edited["event"]["subtype"] = Value::String("message_changed".into());
+    for e in [&from_bot, &edited] {
+        assert_eq!(bot.event(e, None).await.status(), 200);
+    }
+    bot.slack
+        .expect_none(
+            "chat.postMessage",
+            |c| is_ack_reply(c, &t.kickoff_ts),
+            Duration::from_millis(400),
+        )
+        .await;
+    assert_eq!(acked_by(&bot, &t.id), None);
+}
+
+#[tokio::test]
+async fn the_button_by_the_manager_acknowledges_and_by_someone_else_is_refused() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: broken").await;
+    let r = bot
+        .interaction(&button_payload(&bot.slack, COLLEAGUE, "acknowledge", &t.id, &t.channel))
+        .await;
+    assert_eq!(r.status(), 200);
+    let refusal = bot
+        .slack
+        .wait_for("response_url", |c| c.params["_path"] == format!("click-{COLLEAGUE}"))
+        .await;
+    assert_eq!(refusal.params["response_type"], "ephemeral");
+    assert!(
+        refusal.params["text"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("<@{MANAGER}>")),
+        "says who can: {}",
+        refusal.params
+    );
+    assert_eq!(acked_by(&bot, &t.id), None, "state unchanged");
+
+    let r = bot
+        .interaction(&button_payload(&bot.slack, MANAGER, "acknowledge", &t.id, &t.channel))
+        .await;
+    assert_eq!(r.status(), 200);
+    bot.slack
+        .wait_for("chat.postMessage", |c| is_ack_reply(c, &t.kickoff_ts))
+        .await;
+    assert_eq!(acked_by(&bot, &t.id).as_deref(), Some(MANAGER));
+}
+
+#[tokio::test]
+async fn ack_by_command_and_a_second_acknowledgement_changes_nothing() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: broken").await;
+    let refused = bot.command_text(COLLEAGUE, &t.channel, "ack").await;
+    assert!(refused.contains("Only"), "{refused}");
+    let ok = bot.command_text(DIRECTOR, &t.channel, "ack").await;
+    assert!(
+        ok.contains("Acknowledged"),
+        "someone above the manager may acknowledge: {ok}"
+    );
+    let again = bot.command_text(MANAGER, &t.channel, "ack").await;
+    assert!(again.contains("Already acknowledged"), "{again}");
+    assert_eq!(acked_by(&bot, &t.id).as_deref(), Some(DIRECTOR));
+    bot.slack
+        .wait_for("chat.postMessage", |c| is_ack_reply(c, &t.kickoff_ts))
+        .await;
+    bot.slack
+        .expect_none(
+            "chat.postMessage",
+            |c| is_ack_reply(c, &t.kickoff_ts) && text_of(&c.params).contains(MANAGER),
+            Duration::from_millis(300),
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn the_same_event_delivered_twice_is_handled_once() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: broken").await;
+    let event = message_event("EvSame", &t.channel, MANAGER, "1800000000.000400", Some(&t.kickoff_ts));
+    assert_eq!(bot.event(&event, None).await.status(), 200);
+    assert_eq!(bot.event(&event, Some(1)).await.status(), 200);
+    bot.slack
+        .wait_for("chat.postMessage", |c| is_ack_reply(c, &t.kickoff_ts))
+        .await;
+    let timeline = bot.store().timeline(&TroubleId::new(&t.id)).unwrap();
+    let acks = timeline
+        .iter()
+        .filter(|e| matches!(e.event, trouble_bot::trouble::timeline::Event::Acknowledged { .. }))
+        .count();
+    assert_eq!(acks, 1);
+    let mark = bot.slack.calls().len() as u64;
+    bot.slack
+        .expect_none(
+            "chat.postMessage",
+            |c| c.seq >= mark && is_ack_reply(c, &t.kickoff_ts),
+            Duration::from_millis(300),
+        )
+        .await;
+    assert_eq!(
+        bot.slack
+            .calls_to("chat.postMessage")
+            .iter()
+            .filter(|c| is_ack_reply(c, &t.kickoff_ts))
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn without_an_answer_the_director_is_invited_dmed_and_mentioned_then_nothing_after_the_ack() {
+    let bot = spawn_bot_with(FAST_ESCALATION).await;
+    let t = bot.open_ready("ACME: broken").await;
+    let dm = bot
+        .slack
+        .wait_for("chat.postMessage", |c| c.params["channel"] == DIRECTOR)
+        .await;
+    assert!(text_of(&dm.params).contains("not been acknowledged"), "{}", dm.params);
+    bot.slack
+        .wait_for("conversations.invite", |c| {
+            c.params["users"].as_str().is_some_and(|u| u.contains(DIRECTOR))
+        })
+        .await;
+    bot.slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["thread_ts"] == t.kickoff_ts.as_str() && text_of(&c.params).contains(&format!("<@{DIRECTOR}>"))
+        })
+        .await;
+    assert!(bot.slack.members(&t.channel).contains(&DIRECTOR.to_string()));
+
+    bot.command_text(DIRECTOR, &t.channel, "ack").await;
+    let mark = bot.slack.calls().len() as u64;
+    // Two more ack timeouts pass: the VP must not be pinged.
+    bot.slack
+        .expect_none(
+            "chat.postMessage",
+            |c| c.seq >= mark && c.params["channel"] == VP,
+            Duration::from_secs(5),
+        )
+        .await;
+    let timeline = bot.store().timeline(&TroubleId::new(&t.id)).unwrap();
+    let escalations = timeline
+        .iter()
+        .filter(|e| matches!(e.event, trouble_bot::trouble::timeline::Event::Escalated { .. }))
+        .count();
+    assert_eq!(escalations, 1);
+}
+
+#[tokio::test]
+async fn at_the_top_of_the_chain_the_bot_repings_then_says_nobody_answered() {
+    let config = r#"
+locale = "en"
+[org]
+default_manager = "U0BOSS"
+[severity.2]
+ack_timeout = "1s"
+customer_update_every = "4h"
+"#;
+    let bot = spawn_bot_raw(config).await;
+    let t = bot.open_ready("ACME: broken").await;
+    let last = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == t.channel.as_str() && text_of(&c.params).contains("whole chain was pinged")
+        })
+        .await;
+    let repings = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| {
+            c.params["channel"] == "U0BOSS"
+                && text_of(&c.params).contains("has not been acknowledged")
+                && c.seq < last.seq
+        })
+        .count();
+    assert_eq!(repings, 5, "the boss is re-pinged five times, then the channel is told");
+    let mark = bot.slack.calls().len() as u64;
+    bot.slack
+        .expect_none(
+            "chat.postMessage",
+            |c| c.seq >= mark && c.params["channel"] == "U0BOSS",
+            Duration::from_millis(2500),
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn a_bot_restarted_during_the_wait_still_escalates_once_on_time() {
+    let mut bot = spawn_bot_with(FAST_ESCALATION).await;
+    let t = bot.open_ready("ACME: broken").await;
+    let opened = std::time::Instant::now();
+    bot.restart().await;
+    let dm = bot
+        .slack
+        .wait_for("chat.postMessage", |c| c.params["channel"] == DIRECTOR)
+        .await;
+    let waited = dm.at.duration_since(opened);
+    assert!(waited < Duration::from_secs(8), "escalated after {waited:?}");
+    bot.command_text(DIRECTOR, &t.channel, "ack").await;
+    let dms = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.params["channel"] == DIRECTOR)
+        .count();
+    assert_eq!(dms, 1, "escalated once");
+}
+
+#[tokio::test]
+async fn a_timer_that_fell_due_while_the_bot_was_down_fires_once_after_start() {
+    let mut bot = spawn_bot_with(FAST_ESCALATION).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.stop().await;
+    // Stay down past two ack timeouts; the store has the timer.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let mark = bot.slack.calls().len() as u64;
+    bot.restart().await;
+    bot.slack
+        .wait_for("chat.postMessage", |c| c.seq >= mark && c.params["channel"] == DIRECTOR)
+        .await;
+    bot.command_text(DIRECTOR, &t.channel, "ack").await;
+    let to_vp = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.params["channel"] == VP)
+        .count();
+    assert_eq!(to_vp, 0, "one escalation for the missed period, not one per period");
+}
