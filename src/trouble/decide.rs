@@ -1141,15 +1141,10 @@ fn follow_up(w: &mut Work) {
             (badly, true, next)
         }
         None => {
-            // One nudge however many periods passed (e.g. while the bot was down); the next one
-            // is due at the next whole period since the customer last heard from us.
-            let periods = if cadence > Duration::zero() {
-                waited.num_seconds() / cadence.num_seconds().max(1)
-            } else {
-                1
-            };
-            let next = w.working_after(last, cadence * (periods.max(1) as i32 + 1));
-            (waited >= cadence * 2, false, next.max(now + Duration::seconds(1)))
+            // One nudge however many periods passed (e.g. while the bot was down), then one a
+            // cadence while the customer is still waiting.
+            let next = w.working_after(now, cadence).max(now + Duration::seconds(1));
+            (waited >= cadence * 2, false, next)
         }
     };
     let nudge = Nudge {

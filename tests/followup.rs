@@ -1,0 +1,293 @@
+//! Customer progress-update nudges: cadence, promises, the Log update modal, restarts.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::{json, Value};
+use trouble_bot::trouble::model::TroubleId;
+
+fn text_of(params: &Value) -> String {
+    format!("{} {}", params["text"].as_str().unwrap_or_default(), params["blocks"])
+}
+
+fn is_nudge(c: &Call, channel: &str) -> bool {
+    c.params["channel"] == channel && text_of(&c.params).contains("log_update")
+}
+
+const FAST_NUDGES: &str = r#"
+[severity.2]
+ack_timeout = "1h"
+customer_update_every = "2s"
+"#;
+
+#[tokio::test]
+async fn a_nudge_mentions_the_owner_an_update_postpones_the_next_and_close_stops_them() {
+    let bot = spawn_bot_with(FAST_NUDGES).await;
+    let t = bot.open_ready("ACME: broken").await;
+    let first = bot
+        .slack
+        .wait_for("chat.postMessage", |c| is_nudge(c, &t.channel))
+        .await;
+    let text = text_of(&first.params);
+    assert!(text.contains(&format!("<@{SALES}>")), "mentions the owner: {text}");
+    assert!(
+        text.contains("even if the cause is not known"),
+        "says what a good update is: {text}"
+    );
+    assert!(
+        !text.contains(&format!("<@{MANAGER}>")),
+        "not yet overdue twice: {text}"
+    );
+
+    let answer = bot
+        .command_text(
+            SALES,
+            &t.channel,
+            "update Called Mr. Sato: replacement parts ship tomorrow",
+        )
+        .await;
+    assert!(answer.contains("logged"), "{answer}");
+    let mark = bot.slack.calls().len() as u64;
+    let next = bot
+        .slack
+        .wait_for("chat.postMessage", |c| c.seq >= mark && is_nudge(c, &t.channel))
+        .await;
+    assert!(
+        !text_of(&next.params).contains(&format!("<@{MANAGER}>")),
+        "the clock restarted at the update: {}",
+        next.params
+    );
+    let trouble = bot.store().get(&TroubleId::new(&t.id)).unwrap().unwrap();
+    assert_eq!(trouble.customer_updates.len(), 1);
+
+    // Close (force, by the manager) and nothing more arrives.
+    bot.command_text(MANAGER, &t.channel, "close force test").await;
+    let mark = bot.slack.calls().len() as u64;
+    bot.slack
+        .expect_none(
+            "chat.postMessage",
+            |c| c.seq >= mark && is_nudge(c, &t.channel),
+            Duration::from_secs(5),
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn overdue_twice_the_cadence_brings_in_the_manager() {
+    let bot = spawn_bot_with(FAST_NUDGES).await;
+    let t = bot.open_ready("ACME: broken").await;
+    let with_manager = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            is_nudge(c, &t.channel) && text_of(&c.params).contains(&format!("<@{MANAGER}>"))
+        })
+        .await;
+    let before = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| is_nudge(c, &t.channel) && c.seq < with_manager.seq)
+        .count();
+    assert_eq!(before, 1, "one owner-only nudge first");
+}
+
+#[tokio::test]
+async fn the_log_update_button_opens_a_modal_whose_submission_records_the_update() {
+    let bot = spawn_bot_with(FAST_NUDGES).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.slack
+        .wait_for("chat.postMessage", |c| is_nudge(c, &t.channel))
+        .await;
+    let r = bot
+        .interaction(&button_payload(&bot.slack, SALES, "log_update", &t.id, &t.channel))
+        .await;
+    assert_eq!(r.status(), 200);
+    let open = bot.slack.wait_for("views.open", |_| true).await;
+    assert_eq!(open.params["trigger_id"], "111.222.trigger");
+    assert_eq!(open.params["view"]["callback_id"], "log_update");
+    assert_eq!(open.params["view"]["private_metadata"], t.id.as_str());
+
+    let submission = |text: &str, next: Option<&str>| {
+        json!({
+            "type": "view_submission",
+            "team": {"id": "T0TEAM", "domain": "test"},
+            "user": {"id": SALES, "username": "rep", "team_id": "T0TEAM"},
+            "api_app_id": "A0APP",
+            "trigger_id": "222.333.trigger",
+            "view": {
+                "id": "V0000001", "type": "modal", "callback_id": "log_update", "private_metadata": t.id,
+                "state": {"values": {
+                    "text": {"value": {"type": "plain_text_input", "value": text}},
+                    "next": {"value": {"type": "plain_text_input", "value": next}},
+                }},
+            },
+        })
+    };
+    // A time in the past is refused next to the field, and nothing is recorded.
+    let r = bot
+        .interaction(&submission("Told them", Some("2001-01-01 10:00")))
+        .await;
+    assert_eq!(r.status(), 200);
+    let errors: Value = r.json().await.unwrap();
+    assert_eq!(errors["response_action"], "errors");
+    assert!(errors["errors"]["next"].as_str().unwrap().contains("past"), "{errors}");
+    assert!(bot
+        .store()
+        .get(&TroubleId::new(&t.id))
+        .unwrap()
+        .unwrap()
+        .customer_updates
+        .is_empty());
+
+    let r = bot
+        .interaction(&submission(
+            "Told them the cause is being analysed",
+            Some("tomorrow 10:00"),
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().is_empty(), "an empty 200 closes the modal");
+    let trouble = bot.store().get(&TroubleId::new(&t.id)).unwrap().unwrap();
+    assert_eq!(trouble.customer_updates.len(), 1);
+    assert_eq!(
+        trouble.customer_updates[0].text,
+        "Told them the cause is being analysed"
+    );
+    assert!(trouble.customer_updates[0].promised_next.is_some());
+    let timeline = bot.store().timeline(&TroubleId::new(&t.id)).unwrap();
+    assert!(timeline.iter().any(|e| matches!(&e.event, trouble_bot::trouble::timeline::Event::CustomerUpdate { text, .. } if text.contains("being analysed"))));
+}
+
+#[tokio::test]
+async fn a_promise_gets_its_nudge_and_when_missed_the_manager_is_mentioned() {
+    let extra = r#"
+[severity.2]
+ack_timeout = "1h"
+customer_update_every = "3s"
+"#;
+    let bot = spawn_bot_with(extra).await;
+    let t = bot.open_ready("ACME: broken").await;
+    let answer = bot
+        .command_text(SALES, &t.channel, "update Cause under investigation next: 2s")
+        .await;
+    assert!(answer.contains("promised"), "{answer}");
+    let mark_promise = bot.slack.calls().len() as u64;
+    // Two seconds is inside the 15-minute lead, so the reminder comes at once…
+    let soon = bot
+        .slack
+        .wait_for("chat.postMessage", |c| c.seq >= mark_promise && is_nudge(c, &t.channel))
+        .await;
+    assert!(text_of(&soon.params).contains("you promised"), "{}", soon.params);
+    // …then the missed promise, then (missed by a whole cadence) the manager.
+    let missed = bot
+        .slack
+        .wait_for("chat.postMessage", |c| c.seq > soon.seq && is_nudge(c, &t.channel))
+        .await;
+    assert!(text_of(&missed.params).contains("overdue"), "{}", missed.params);
+    let manager = bot
+        .slack
+        .wait_for("chat.postMessage", |c| c.seq > missed.seq && is_nudge(c, &t.channel))
+        .await;
+    assert!(
+        text_of(&manager.params).contains(&format!("<@{MANAGER}>")),
+        "{}",
+        manager.params
+    );
+}
+
+#[tokio::test]
+async fn a_promise_in_the_past_or_unreadable_is_refused() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: broken").await;
+    let past = bot
+        .command_text(SALES, &t.channel, "update Called next: 2001-01-01 09:00")
+        .await;
+    assert!(past.contains("past"), "{past}");
+    let garbage = bot
+        .command_text(SALES, &t.channel, "update Called next: whenever")
+        .await;
+    assert!(garbage.contains("15:00"), "shows the accepted forms: {garbage}");
+    assert!(bot
+        .store()
+        .get(&TroubleId::new(&t.id))
+        .unwrap()
+        .unwrap()
+        .customer_updates
+        .is_empty());
+}
+
+#[tokio::test]
+async fn the_bot_stopped_across_three_cadences_posts_one_nudge_after_it_starts() {
+    let extra = r#"
+[severity.2]
+ack_timeout = "1h"
+customer_update_every = "3s"
+"#;
+    let mut bot = spawn_bot_with(extra).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.stop().await;
+    // Down for more than three cadences.
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let mark = bot.slack.calls().len() as u64;
+    bot.restart().await;
+    let first = bot
+        .slack
+        .wait_for("chat.postMessage", |c| c.seq >= mark && is_nudge(c, &t.channel))
+        .await;
+    assert!(
+        text_of(&first.params).contains(&format!("<@{MANAGER}>")),
+        "long overdue: the manager is told"
+    );
+    bot.slack
+        .expect_none(
+            "chat.postMessage",
+            |c| c.seq > first.seq && is_nudge(c, &t.channel),
+            Duration::from_millis(2000),
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn the_status_message_shows_the_last_update_and_the_next_due() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.command_text(SALES, &t.channel, "update Called the plant next: tomorrow 10:00")
+        .await;
+    let status_ts = bot
+        .store()
+        .get(&TroubleId::new(&t.id))
+        .unwrap()
+        .unwrap()
+        .status
+        .unwrap()
+        .ts
+        .to_string();
+    let update = bot
+        .slack
+        .wait_for("chat.update", |c| {
+            c.params["ts"] == status_ts.as_str() && text_of(&c.params).contains("promised")
+        })
+        .await;
+    assert!(text_of(&update.params).contains("10:00"), "{}", update.params);
+}
+
+#[tokio::test]
+async fn outside_business_hours_nothing_is_posted() {
+    // Business hours only on a weekday that is not today in Tokyo: the nudge falls due, but waits.
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Tokyo)
+        .format("%a")
+        .to_string()
+        .to_lowercase();
+    let other = if today == "wed" { "thu" } else { "wed" };
+    let extra = format!("{FAST_NUDGES}\n[business_hours]\ndays = [\"{other}\"]\nopen = \"00:00\"\nclose = \"23:59\"\n");
+    let bot = spawn_bot_with(&extra).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.slack
+        .expect_none("chat.postMessage", |c| is_nudge(c, &t.channel), Duration::from_secs(4))
+        .await;
+    let trouble = bot.store().get(&TroubleId::new(&t.id)).unwrap().unwrap();
+    assert!(trouble.is_open());
+}
