@@ -12,7 +12,7 @@ use crate::runtime::timers::run_timers;
 use crate::slack::client::Identity;
 use crate::slack::SlackClient;
 use crate::store::{Store, StoreError};
-use crate::trouble::decide::Decision;
+use crate::trouble::decide::{Decision, Delivery, Lane, Op};
 
 pub struct App {
     pub config: Arc<Config>,
@@ -24,6 +24,8 @@ pub struct App {
     pub timers_changed: Notify,
     /// The bot's own user id, learnt from `auth.test`, so it can ignore its own messages.
     pub identity: RwLock<Option<Identity>>,
+    /// Outbox items older than this were left by a previous run and may have been in flight.
+    pub started_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl App {
@@ -40,16 +42,42 @@ impl App {
             outbox_changed: Notify::new(),
             timers_changed: Notify::new(),
             identity: RwLock::new(None),
+            started_at: chrono::Utc::now(),
         }))
     }
 
     /// Wakes the workers a stored decision concerns.
     pub async fn after_write(&self, decision: &Decision) {
+        self.metrics.observe_decision(decision);
+        self.refresh_homes(decision);
         if !decision.deliveries.is_empty() {
             self.outbox_changed.notify_one();
         }
         if !decision.timers.is_empty() {
             self.timers_changed.notify_one();
+        }
+    }
+
+    /// Republishes the App Home of the people a change concerns, if they use it.
+    fn refresh_homes(&self, decision: &Decision) {
+        let Some(t) = decision.trouble.as_ref().filter(|_| !decision.entries.is_empty()) else {
+            return;
+        };
+        let mut people = vec![t.owner.clone()];
+        people.extend(t.manager_chain().iter().cloned());
+        let now = chrono::Utc::now();
+        for user in people {
+            if self.store.is_home_viewer(&user) && !self.store.home_publish_pending(&user) {
+                self.publish_home(user, now);
+            }
+        }
+    }
+
+    pub fn publish_home(&self, user: crate::trouble::model::UserId, now: chrono::DateTime<chrono::Utc>) {
+        let op = Op::PublishHome { user };
+        match self.store.enqueue_loose(vec![Delivery { lane: Lane::Home, op }], now) {
+            Ok(()) => self.outbox_changed.notify_one(),
+            Err(e) => tracing::error!(error = %e, "cannot queue an App Home refresh"),
         }
     }
 

@@ -69,6 +69,10 @@ pub struct Config {
     pub severities: BTreeMap<u8, SeverityPolicy>,
     pub business_hours: Option<BusinessHours>,
     pub slack: SlackSettings,
+    /// `log_format = "json"` (or TROUBLE_LOG_FORMAT=json): one JSON object per log line.
+    pub log_json: bool,
+    /// A tracing filter; RUST_LOG overrides it.
+    pub log_filter: String,
 }
 
 /// What `serve` needs from the environment to talk to Slack.
@@ -95,6 +99,8 @@ impl Default for Config {
             departments: BTreeMap::new(),
             severities: default_severities(),
             business_hours: None,
+            log_json: false,
+            log_filter: "info".into(),
             slack: SlackSettings {
                 signing_secrets: Vec::new(),
                 bot_token: None,
@@ -203,6 +209,16 @@ impl Config {
             } else {
                 config.channel_prefix = v;
             }
+        }
+        if let Some(v) = root.string("log_format") {
+            match v.as_str() {
+                "json" => config.log_json = true,
+                "text" => config.log_json = false,
+                _ => root.problem("log_format", format!("must be \"text\" or \"json\", not {v:?}")),
+            }
+        }
+        if let Some(v) = root.string("log_level") {
+            config.log_filter = v;
         }
         if let Some(v) = root.bool("private_channels") {
             config.private_channels = v;
@@ -369,6 +385,12 @@ impl Config {
         // The environment overrides the file.
         if let Some(v) = env.get("TROUBLE_LISTEN") {
             config.listen = v.clone();
+        }
+        if let Some(v) = env.get("TROUBLE_LOG_FORMAT") {
+            config.log_json = v.eq_ignore_ascii_case("json");
+        }
+        if let Some(v) = env.get("RUST_LOG").filter(|v| !v.is_empty()) {
+            config.log_filter = v.clone();
         }
         if let Some(v) = env.get("TROUBLE_DATA_DIR") {
             config.data_dir = PathBuf::from(v);

@@ -8,13 +8,9 @@ use trouble_bot::store::Store;
 use trouble_bot::trouble::model::TroubleId;
 use trouble_bot::trouble::timeline::verify_chain;
 
-const USAGE: &str = "usage: trouble-bot [serve | check-config | export <trouble-id> [--format md|json] | verify]";
+const USAGE: &str = "usage: trouble-bot [serve | check-config | export <trouble-id> [--format md|json] | verify | demo [--locale ja|en]]";
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .with_writer(std::io::stderr)
-        .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let config = match Config::load_from_env() {
         Ok(c) => c,
@@ -26,6 +22,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    init_logs(&config);
     match args.first().map(String::as_str) {
         None | Some("serve") => serve(config),
         Some("check-config") => {
@@ -43,6 +40,7 @@ fn main() -> ExitCode {
         }
         Some("export") => export(&config, &args[1..]),
         Some("verify") => verify(&config),
+        Some("demo") => demo(&config, &args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -51,6 +49,19 @@ fn main() -> ExitCode {
             eprintln!("unknown command {other:?}\n{USAGE}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Logs go to stderr, as text or (with `log_format = "json"`) one JSON object a line.
+fn init_logs(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::new(&config.log_filter);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if config.log_json {
+        builder.json().init();
+    } else {
+        builder.with_ansi(false).init();
     }
 }
 
@@ -75,6 +86,8 @@ fn serve(config: Config) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        // A plain line for operators and for scripts that start the bot on port 0.
+        println!("trouble-bot listening on {}", bot.addr);
         wait_for_signal().await;
         tracing::info!("shutting down: finishing in-flight work");
         bot.stop().await;
@@ -95,6 +108,33 @@ async fn wait_for_signal() {
     }
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
+}
+
+/// Plays a whole trouble against a built-in Slack simulator: nothing to install or configure.
+fn demo(config: &Config, args: &[String]) -> ExitCode {
+    let locale = match args {
+        [flag, l] if flag == "--locale" => match trouble_bot::i18n::Locale::parse(l) {
+            Some(l) => l,
+            None => {
+                eprintln!("unknown locale {l:?}: use ja or en");
+                return ExitCode::from(2);
+            }
+        },
+        [] => config.locale,
+        _ => {
+            eprintln!("usage: trouble-bot demo [--locale ja|en]");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    if runtime.block_on(trouble_bot::demo::run(locale)) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 fn open_store(config: &Config) -> Result<Store, ExitCode> {

@@ -1,21 +1,84 @@
-//! Counters for `/metrics`, in Prometheus text format.
+//! Counters and histograms for `/metrics`, in Prometheus text format.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
 
+use chrono::Utc;
+
 use crate::store::Store;
-use crate::trouble::decide::TimerKind;
+use crate::trouble::decide::{Decision, TimerKind};
+use crate::trouble::timeline::Event;
+
+/// Buckets in seconds: from a fast first ping to a day-long silence.
+const BUCKETS: &[f64] = &[
+    0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 1800.0, 3600.0, 14400.0, 86400.0,
+];
+
+#[derive(Clone, Default)]
+struct Histogram {
+    counts: Vec<u64>,
+    sum: f64,
+    count: u64,
+}
+
+impl Histogram {
+    fn observe(&mut self, value: f64) {
+        if self.counts.is_empty() {
+            self.counts = vec![0; BUCKETS.len()];
+        }
+        for (i, le) in BUCKETS.iter().enumerate() {
+            if value <= *le {
+                self.counts[i] += 1;
+            }
+        }
+        self.sum += value;
+        self.count += 1;
+    }
+}
 
 #[derive(Default)]
 pub struct Metrics {
     counters: Mutex<BTreeMap<(String, String), u64>>,
+    histograms: Mutex<BTreeMap<String, Histogram>>,
 }
+
+const HELP: &[(&str, &str)] = &[
+    ("trouble_bot_troubles_opened_total", "Troubles opened, by severity."),
+    ("trouble_bot_troubles_closed_total", "Troubles closed, by severity."),
+    (
+        "trouble_bot_slack_calls_total",
+        "Slack calls by method and outcome (ok, retry, permanent_error).",
+    ),
+    (
+        "trouble_bot_requests_total",
+        "Verified Slack requests by route and HTTP status.",
+    ),
+    ("trouble_bot_timers_fired_total", "Timers that acted, by kind."),
+    (
+        "trouble_bot_first_ping_seconds",
+        "From the open command to the manager's DM accepted by Slack.",
+    ),
+    (
+        "trouble_bot_acknowledgement_seconds",
+        "From opening to the manager chain's acknowledgement.",
+    ),
+    (
+        "trouble_bot_customer_update_gap_seconds",
+        "Time between customer updates (the first counts from opening).",
+    ),
+];
 
 impl Metrics {
     fn bump(&self, name: &str, labels: String) {
         if let Ok(mut c) = self.counters.lock() {
             *c.entry((name.to_string(), labels)).or_default() += 1;
+        }
+    }
+
+    fn observe(&self, name: &str, seconds: f64) {
+        if let Ok(mut h) = self.histograms.lock() {
+            h.entry(name.to_string()).or_default().observe(seconds.max(0.0));
         }
     }
 
@@ -26,19 +89,15 @@ impl Metrics {
         );
     }
 
-    pub fn trouble_opened(&self, severity: u8) {
-        self.bump("trouble_bot_troubles_opened_total", format!("severity=\"{severity}\""));
-    }
-
-    pub fn trouble_closed(&self, severity: u8) {
-        self.bump("trouble_bot_troubles_closed_total", format!("severity=\"{severity}\""));
-    }
-
     pub fn request(&self, route: &str, status: u16) {
         self.bump(
             "trouble_bot_requests_total",
             format!("route=\"{route}\",status=\"{status}\""),
         );
+    }
+
+    pub fn first_ping(&self, seconds: f64) {
+        self.observe("trouble_bot_first_ping_seconds", seconds);
     }
 
     pub fn note_timer_fired(&self, kind: &TimerKind) {
@@ -49,32 +108,105 @@ impl Metrics {
         self.bump("trouble_bot_timers_fired_total", format!("kind=\"{kind}\""));
     }
 
+    /// Reads what a stored decision means for the counters and histograms.
+    pub fn observe_decision(&self, decision: &Decision) {
+        let Some(t) = &decision.trouble else {
+            return;
+        };
+        for entry in &decision.entries {
+            match &entry.event {
+                Event::Opened { severity, .. } => {
+                    self.bump("trouble_bot_troubles_opened_total", format!("severity=\"{severity}\""))
+                }
+                Event::Closed { .. } => self.bump(
+                    "trouble_bot_troubles_closed_total",
+                    format!("severity=\"{}\"", t.severity),
+                ),
+                Event::Acknowledged { after_secs, .. } => {
+                    self.observe("trouble_bot_acknowledgement_seconds", *after_secs as f64)
+                }
+                Event::CustomerUpdate { .. } => {
+                    let n = t.customer_updates.len();
+                    let previous = if n >= 2 {
+                        t.customer_updates[n - 2].at
+                    } else {
+                        t.opened_at
+                    };
+                    if let Some(last) = t.customer_updates.last() {
+                        self.observe(
+                            "trouble_bot_customer_update_gap_seconds",
+                            (last.at - previous).num_milliseconds() as f64 / 1000.0,
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
     pub fn render(&self, store: &Store) -> String {
         let mut out = String::new();
+        let help = |out: &mut String, name: &str, kind: &str| {
+            if let Some((_, text)) = HELP.iter().find(|(n, _)| *n == name) {
+                let _ = writeln!(out, "# HELP {name} {text}");
+            }
+            let _ = writeln!(out, "# TYPE {name} {kind}");
+        };
         let counters = self.counters.lock().map(|c| c.clone()).unwrap_or_default();
         let mut last = String::new();
         for ((name, labels), value) in &counters {
             if *name != last {
-                let _ = writeln!(out, "# TYPE {name} counter");
+                help(&mut out, name, "counter");
                 last = name.clone();
             }
             let _ = writeln!(out, "{name}{{{labels}}} {value}");
         }
-        let _ = writeln!(
-            out,
-            "# TYPE trouble_bot_outbox_depth gauge\ntrouble_bot_outbox_depth {}",
-            store.outbox_len()
-        );
-        let _ = writeln!(
-            out,
-            "# TYPE trouble_bot_timers_pending gauge\ntrouble_bot_timers_pending {}",
-            store.timers_len()
-        );
-        let _ = writeln!(
-            out,
-            "# TYPE trouble_bot_troubles gauge\ntrouble_bot_troubles {}",
-            store.trouble_count()
-        );
+        let histograms = self.histograms.lock().map(|h| h.clone()).unwrap_or_default();
+        for (name, h) in &histograms {
+            help(&mut out, name, "histogram");
+            for (i, le) in BUCKETS.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "{name}_bucket{{le=\"{le}\"}} {}",
+                    h.counts.get(i).copied().unwrap_or(0)
+                );
+            }
+            let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {}", h.count);
+            let _ = writeln!(out, "{name}_sum {}", h.sum);
+            let _ = writeln!(out, "{name}_count {}", h.count);
+        }
+        let oldest = store
+            .outbox_items()
+            .ok()
+            .and_then(|items| items.iter().map(|i| i.created_at).min());
+        let oldest_age = oldest
+            .map(|at| (Utc::now() - at).num_milliseconds() as f64 / 1000.0)
+            .unwrap_or(0.0);
+        let gauges = [
+            (
+                "trouble_bot_outbox_depth",
+                "Slack calls waiting to be delivered.",
+                store.outbox_len() as f64,
+            ),
+            (
+                "trouble_bot_outbox_oldest_age_seconds",
+                "Age of the oldest undelivered Slack call.",
+                oldest_age,
+            ),
+            (
+                "trouble_bot_timers_pending",
+                "Stored timers (escalations, nudges).",
+                store.timers_len() as f64,
+            ),
+            (
+                "trouble_bot_troubles",
+                "Troubles in the store.",
+                store.trouble_count() as f64,
+            ),
+        ];
+        for (name, text, value) in gauges {
+            let _ = writeln!(out, "# HELP {name} {text}\n# TYPE {name} gauge\n{name} {value}");
+        }
         out
     }
 }

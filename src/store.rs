@@ -9,7 +9,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 use sled::Transactional;
 
 use crate::trouble::decide::{Decision, Delivery, Lane, Op, Timer};
-use crate::trouble::model::{ChannelId, Trouble, TroubleId};
+use crate::trouble::model::{ChannelId, Trouble, TroubleId, UserId};
 use crate::trouble::timeline::Entry;
 
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +41,17 @@ pub struct Store {
     channels: sled::Tree,
     counters: sled::Tree,
     events: sled::Tree,
+    home_viewers: sled::Tree,
+    group_commit: std::sync::Arc<GroupCommit>,
+}
+
+/// Group commit: concurrent callers of `flush` share one fsync. A caller takes a ticket after
+/// its write; whoever flushes records the newest ticket taken before it started, and every
+/// caller at or below that ticket is durable without flushing again.
+#[derive(Default)]
+struct GroupCommit {
+    tickets: std::sync::atomic::AtomicU64,
+    flushed_upto: tokio::sync::Mutex<u64>,
 }
 
 /// Why a transaction did not write.
@@ -153,13 +164,23 @@ impl Store {
             channels: db.open_tree("channels")?,
             counters: db.open_tree("counters")?,
             events: db.open_tree("events")?,
+            home_viewers: db.open_tree("home_viewers")?,
+            group_commit: Default::default(),
             db,
         })
     }
 
     /// Makes everything written so far durable (fsync). Called before answering Slack.
     pub async fn flush(&self) -> Result<(), StoreError> {
+        use std::sync::atomic::Ordering;
+        let mine = self.group_commit.tickets.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut flushed_upto = self.group_commit.flushed_upto.lock().await;
+        if *flushed_upto >= mine {
+            return Ok(());
+        }
+        let covering = self.group_commit.tickets.load(Ordering::SeqCst);
         self.db.flush_async().await?;
+        *flushed_upto = covering;
         Ok(())
     }
 
@@ -346,6 +367,34 @@ impl Store {
                 Ok(Some((k.to_vec(), decode(&v)?)))
             }
         }
+    }
+
+    /// Remembers that a user has opened the App Home, so it is kept current for them.
+    pub fn mark_home_viewer(&self, user: &UserId) -> Result<(), StoreError> {
+        self.home_viewers.insert(user.as_str().as_bytes(), &[])?;
+        Ok(())
+    }
+
+    pub fn is_home_viewer(&self, user: &UserId) -> bool {
+        self.home_viewers
+            .contains_key(user.as_str().as_bytes())
+            .unwrap_or(false)
+    }
+
+    /// Whether a publish of this user's App Home is already waiting (it renders the latest state).
+    pub fn home_publish_pending(&self, user: &UserId) -> bool {
+        let Ok(items) = self
+            .outbox
+            .scan_prefix(lane_key(None, Lane::Home))
+            .values()
+            .collect::<Result<Vec<_>, _>>()
+        else {
+            return false;
+        };
+        items
+            .iter()
+            .filter_map(|v| decode::<OutboxItem>(v).ok())
+            .any(|i| matches!(&i.op, Op::PublishHome { user: u } if u == user))
     }
 
     pub fn remove_outbox(&self, key: &[u8]) -> Result<(), StoreError> {

@@ -137,7 +137,8 @@ async fn bad_signatures_stale_timestamps_and_missing_headers_get_401_and_change_
     let good = trouble_bot::slack::signature::sign(SECRET, &now, form.as_bytes());
     let other_secret = trouble_bot::slack::signature::sign("another-secret", &now, form.as_bytes());
     let stale_sig = trouble_bot::slack::signature::sign(SECRET, &stale, form.as_bytes());
-    let cases: Vec<(&str, Vec<u8>, Vec<(&str, &str)>)> = vec![
+    type Case<'a> = (&'a str, Vec<u8>, Vec<(&'a str, &'a str)>);
+    let cases: Vec<Case> = vec![
         (
             "other secret",
             form.clone().into_bytes(),
@@ -308,7 +309,7 @@ async fn after_a_restart_list_still_shows_the_trouble_and_nothing_is_resent() {
     bot.slack
         .expect_none(
             "chat.postMessage",
-            |c| c.seq as usize >= before + 1,
+            |c| c.seq as usize > before,
             Duration::from_millis(500),
         )
         .await;

@@ -129,12 +129,7 @@ pub(crate) async fn open_and_answer(
         decide::open(&ctx, id, seq, user.clone(), origin.clone(), req.clone())
     });
     match result {
-        Ok(decision) => {
-            if let Some(t) = &decision.trouble {
-                app.metrics.trouble_opened(t.severity);
-            }
-            answer(app, decision).await
-        }
+        Ok(decision) => answer(app, decision).await,
         Err(e) => internal(app, "cannot open a trouble", e),
     }
 }
@@ -144,15 +139,6 @@ pub(crate) async fn answer(app: &Arc<App>, decision: Decision) -> Response {
     if decision.trouble.is_some() || !decision.deliveries.is_empty() {
         if let Err(e) = app.store.flush().await {
             return internal(app, "cannot flush the store", e);
-        }
-    }
-    if let Some(t) = &decision.trouble {
-        if decision
-            .entries
-            .iter()
-            .any(|e| matches!(e.event, crate::trouble::timeline::Event::Closed { .. }))
-        {
-            app.metrics.trouble_closed(t.severity);
         }
     }
     app.after_write(&decision).await;

@@ -43,6 +43,9 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
 
 async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> Response {
     let now = Utc::now();
+    if event.get("type").and_then(|t| t.as_str()) == Some("app_home_opened") {
+        return on_home_opened(app, event_id, event).await;
+    }
     let bot = app.bot_user_id();
     let Some(reply) = thread_reply(event, bot.as_deref()) else {
         return StatusCode::OK.into_response();
@@ -79,4 +82,33 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
+}
+
+/// The user opened the bot's App Home: show their troubles, and keep it current from now on.
+async fn on_home_opened(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> Response {
+    let Some(user) = event.get("user").and_then(|u| u.as_str()) else {
+        return StatusCode::OK.into_response();
+    };
+    if event
+        .get("tab")
+        .and_then(|t| t.as_str())
+        .is_some_and(|tab| tab != "home")
+    {
+        return StatusCode::OK.into_response();
+    }
+    let now = Utc::now();
+    match app.store.mark_event(event_id, now) {
+        Ok(true) => {}
+        Ok(false) => return StatusCode::OK.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot remember an event");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    }
+    let user = UserId::new(user);
+    if let Err(e) = app.store.mark_home_viewer(&user) {
+        tracing::error!(error = %e, "cannot remember an App Home viewer");
+    }
+    app.publish_home(user, now);
+    StatusCode::OK.into_response()
 }

@@ -29,7 +29,24 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(with_request_id))
         .with_state(app)
+}
+
+/// Every request's logs carry a request id, so one request can be followed through the log.
+async fn with_request_id(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use tracing::Instrument;
+    static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    let retry = request
+        .headers()
+        .get("x-slack-retry-num")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("0")
+        .to_string();
+    let span = tracing::info_span!("request", id, path = %request.uri().path(), slack_retry = %retry);
+    next.run(request).instrument(span).await
 }
 
 async fn health(State(app): State<Arc<App>>) -> Response {

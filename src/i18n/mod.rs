@@ -161,9 +161,11 @@ pub fn sorry_internal(l: Locale) -> String {
     .into()
 }
 
+mod home;
 mod messages;
 mod replies;
 mod report;
+pub use home::home_view;
 pub use messages::{next_update_due, render, severity_label, Rendered};
 pub use replies::{list_text, reply_text, usage_text};
 pub use report::{history_text, report_markdown, slack_parts};

@@ -101,8 +101,10 @@ async fn deliver_lane(app: &Arc<App>, lane: &[u8], shutdown: watch::Receiver<boo
         };
         let (key, item) = head;
         let mut attempt: u32 = 0;
+        // A call left over from a previous run may have reached Slack just before a crash.
+        let mut maybe_sent = item.created_at < app.started_at;
         let outcome = loop {
-            match deliver_once(app, &item).await {
+            match deliver_once(app, &item, maybe_sent).await {
                 Ok(outcome) => {
                     app.metrics.slack_call(item_method(&item.op), "ok");
                     break outcome;
@@ -117,6 +119,8 @@ async fn deliver_lane(app: &Arc<App>, lane: &[u8], shutdown: watch::Receiver<boo
                 }
                 Err(e) => {
                     app.metrics.slack_call(item_method(&item.op), "retry");
+                    // A timeout or a 5xx leaves it unknown whether Slack acted on the call.
+                    maybe_sent |= e.is_ambiguous();
                     attempt += 1;
                     let backoff = e.retry_after().unwrap_or_else(|| backoff(attempt));
                     tracing::info!(error = %e, attempt, ?backoff, "Slack call will be retried");
@@ -166,6 +170,7 @@ fn item_method(op: &Op) -> &'static str {
         Op::Pin { .. } => "pins.add",
         Op::Respond { .. } => "response_url",
         Op::OpenUpdateModal { .. } => "views.open",
+        Op::PublishHome { .. } => "views.publish",
     }
 }
 
@@ -195,7 +200,7 @@ fn slot_content(slot: Slot) -> Message {
 }
 
 /// Makes one attempt at one call. Ok(None): done, nothing to tell the core.
-async fn deliver_once(app: &Arc<App>, item: &OutboxItem) -> Result<Option<Outcome>, SlackError> {
+async fn deliver_once(app: &Arc<App>, item: &OutboxItem, maybe_sent: bool) -> Result<Option<Outcome>, SlackError> {
     let slack = &app.slack;
     let method = item_method(&item.op);
     let trouble = match &item.trouble {
@@ -232,6 +237,15 @@ async fn deliver_once(app: &Arc<App>, item: &OutboxItem) -> Result<Option<Outcom
                 .await?;
             Ok(None)
         }
+        (Op::PublishHome { user }, _) => {
+            let troubles = app.store.all_troubles().map_err(|e| SlackError::Network {
+                method: method.into(),
+                detail: e.to_string(),
+            })?;
+            let view = crate::i18n::home_view(locale, &app.config, user, &troubles, Utc::now());
+            slack.publish_home(user, &view).await?;
+            Ok(None)
+        }
         (Op::OpenUpdateModal { trigger_id }, Some(t)) => {
             slack
                 .open_view(trigger_id, &crate::http::views::update_modal(locale, &t))
@@ -254,7 +268,18 @@ async fn deliver_once(app: &Arc<App>, item: &OutboxItem) -> Result<Option<Outcom
                 let name = channel_name(&app.config.channel_prefix, &t.id, &t.customer, attempt);
                 match slack.create_channel(&name, app.config.private_channels).await {
                     Ok((channel, name)) => return Ok(Some(Outcome::ChannelCreated { channel, name })),
-                    Err(SlackError::Api { error, .. }) if error == "name_taken" => continue,
+                    Err(SlackError::Api { error, .. }) if error == "name_taken" => {
+                        // Our own earlier attempt may have created it before we heard back.
+                        if maybe_sent {
+                            match slack.find_own_channel(&name, app.bot_user_id().as_deref()).await {
+                                Ok(Some(channel)) => return Ok(Some(Outcome::ChannelCreated { channel, name })),
+                                Ok(None) => {}
+                                Err(e) if e.is_permanent() => tracing::info!(error = %e, "cannot list channels"),
+                                Err(e) => return Err(e),
+                            }
+                        }
+                        continue;
+                    }
                     Err(e) => return Err(e),
                 }
             }
@@ -309,8 +334,35 @@ async fn deliver_once(app: &Arc<App>, item: &OutboxItem) -> Result<Option<Outcom
                 Dest::Channel(c) => (c.clone(), None),
                 Dest::Dm(user) => (ChannelId::new(user.as_str()), None),
             };
-            app.pacer.wait_turn(channel.as_str()).await;
             let marker = item.id.to_string();
+            if maybe_sent {
+                match slack
+                    .find_marked(
+                        channel.as_str(),
+                        thread_ts.as_ref(),
+                        &marker,
+                        item.created_at.timestamp(),
+                    )
+                    .await
+                {
+                    Ok(Some((posted_channel, ts))) => {
+                        tracing::info!(
+                            delivery = item.id,
+                            "already posted before a crash or timeout; not posting twice"
+                        );
+                        return Ok(keep_as.map(|slot| Outcome::Posted {
+                            slot,
+                            channel: posted_channel,
+                            ts,
+                        }));
+                    }
+                    Ok(None) => {}
+                    // We cannot look (e.g. a public channel the bot is not in): posting beats silence.
+                    Err(e) if e.is_permanent() => tracing::info!(error = %e, "cannot check for an earlier post"),
+                    Err(e) => return Err(e),
+                }
+            }
+            app.pacer.wait_turn(channel.as_str()).await;
             let result = slack
                 .post_message(
                     channel.as_str(),

@@ -41,6 +41,18 @@ impl SlackError {
             SlackError::RateLimited { .. } | SlackError::Network { .. } => false,
         }
     }
+    /// Whether Slack may have acted on the call although we saw an error (timeouts, 5xx).
+    pub fn is_ambiguous(&self) -> bool {
+        match self {
+            SlackError::Network { detail, .. } => detail != "could not connect",
+            SlackError::Http { status, .. } => *status >= 500,
+            SlackError::Api { error, .. } => {
+                error == "internal_error" || error == "fatal_error" || error == "request_timeout"
+            }
+            SlackError::RateLimited { .. } => false,
+        }
+    }
+
     pub fn code(&self) -> String {
         match self {
             SlackError::Api { error, .. } => error.clone(),
@@ -228,6 +240,60 @@ impl SlackClient {
         ))
     }
 
+    /// Finds a message this bot posted with `marker` (after a crash or an ambiguous error), so
+    /// it is not posted twice. `channel` may be a user id (a DM). Looks back from `since`.
+    pub async fn find_marked(
+        &self,
+        channel: &str,
+        thread_ts: Option<&Ts>,
+        marker: &str,
+        since: i64,
+    ) -> Result<Option<(ChannelId, Ts)>, SlackError> {
+        let channel = if channel.starts_with('U') || channel.starts_with('W') {
+            let v = self.call("conversations.open", &json!({"users": channel})).await?;
+            v["channel"]["id"].as_str().unwrap_or(channel).to_string()
+        } else {
+            channel.to_string()
+        };
+        let oldest = format!("{}.000000", since.saturating_sub(60));
+        let v = match thread_ts {
+            Some(ts) => self.call("conversations.replies", &json!({"channel": channel, "ts": ts, "oldest": oldest, "limit": 200, "include_all_metadata": true})).await?,
+            None => self.call("conversations.history", &json!({"channel": channel, "oldest": oldest, "limit": 200, "include_all_metadata": true})).await?,
+        };
+        let found = v["messages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|m| m["metadata"]["event_payload"]["delivery"].as_str() == Some(marker));
+        Ok(found
+            .and_then(|m| m["ts"].as_str())
+            .map(|ts| (ChannelId::new(&channel), Ts::new(ts))))
+    }
+
+    /// A channel named `name` that this bot created (after a crash or an ambiguous error).
+    pub async fn find_own_channel(&self, name: &str, bot_user: Option<&str>) -> Result<Option<ChannelId>, SlackError> {
+        let mut cursor = String::new();
+        for _ in 0..50 {
+            let v = self.call("conversations.list", &json!({"types": "public_channel,private_channel", "exclude_archived": true, "limit": 1000, "cursor": cursor})).await?;
+            let found = v["channels"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|c| c["name"] == name && (bot_user.is_none() || c["creator"].as_str() == bot_user));
+            if let Some(c) = found {
+                return Ok(c["id"].as_str().map(ChannelId::new));
+            }
+            cursor = v["response_metadata"]["next_cursor"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            if cursor.is_empty() {
+                break;
+            }
+        }
+        Ok(None)
+    }
+
     pub async fn update_message(&self, channel: &ChannelId, ts: &Ts, rendered: &Rendered) -> Result<(), SlackError> {
         let mut body = json!({"channel": channel, "ts": ts, "text": rendered.text});
         if let Some(blocks) = &rendered.blocks {
@@ -244,6 +310,12 @@ impl SlackClient {
             Err(SlackError::Api { error, .. }) if error == "already_pinned" => Ok(()),
             other => other.map(|_| ()),
         }
+    }
+
+    pub async fn publish_home(&self, user: &UserId, view: &Value) -> Result<(), SlackError> {
+        self.call("views.publish", &json!({"user_id": user, "view": view}))
+            .await
+            .map(|_| ())
     }
 
     pub async fn open_view(&self, trigger_id: &str, view: &Value) -> Result<(), SlackError> {

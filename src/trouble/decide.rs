@@ -33,6 +33,8 @@ pub enum Lane {
     Announce,
     /// Modals: must be opened within 3 s of the trigger, so they wait for nothing.
     View,
+    /// App Home tabs, republished when what they show changes.
+    Home,
 }
 
 impl Lane {
@@ -43,6 +45,7 @@ impl Lane {
             Lane::Origin => "origin",
             Lane::Announce => "announce",
             Lane::View => "view",
+            Lane::Home => "home",
         }
     }
 }
@@ -157,6 +160,10 @@ pub enum Op {
     },
     OpenUpdateModal {
         trigger_id: String,
+    },
+    /// Re-render a user's App Home from the store and publish it.
+    PublishHome {
+        user: UserId,
     },
 }
 
@@ -469,7 +476,8 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
     }
     let manager = req.manager.clone().or_else(|| config.manager_of(&owner));
     let mut departments = req.departments.clone();
-    departments.dedup();
+    let mut named = std::collections::HashSet::new();
+    departments.retain(|d| named.insert(d.clone()));
     let trouble = Trouble {
         id: id.clone(),
         seq,
@@ -592,6 +600,8 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
             None
         }
         Input::Button { user, action } => button(&mut w, user, action),
+        // A modal opened before the close may still be submitted after it.
+        Input::UpdateSubmitted { .. } if w.t.closed.is_some() => Some(Reply::AlreadyClosed),
         Input::UpdateSubmitted { user, text, next } => Some(log_update(&mut w, &user, text, next)),
         Input::Timer(kind) => {
             timer_fired(&mut w, kind);
@@ -772,6 +782,16 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
             let announced_before = w.policy().announce_channels.clone();
             w.t.severity = to;
             w.log(Some(&user), Event::SeverityChanged { from, to });
+            // The new severity's clocks apply from now on: the wait for an acknowledgement and
+            // the cadence of customer updates (a promised time keeps its own timer).
+            if w.t.ack.is_none() && w.t.manager.is_some() && !w.t.escalation.gave_up {
+                w.start_ack_timer();
+            }
+            let last = w.t.last_customer_contact();
+            if w.t.promised_next().filter(|p| *p > last).is_none() {
+                let due = w.working_after(last, w.cadence()).max(now);
+                w.start_followup_timer(due);
+            }
             // Lower numbers are more severe: only a raise brings new people in.
             if to < from {
                 let new_departments: Vec<String> = w

@@ -1,1 +1,2043 @@
-//! Unit tests of the pure core (filled in next).
+//! Table-driven unit tests of the pure core: `open`, `decide` and `channel_name`.
+//!
+//! Every test starts at the same instant (Friday 2026-11-27 03:00 UTC, 12:00 in Tokyo) and moves
+//! time on explicitly. The org is U0SALES → U0MANAGER → U0DIRECTOR → U0VP.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::*;
+use crate::trouble::timeline::verify_chain;
+
+const CONFIG: &str = r#"
+channel_prefix = "trouble"
+default_severity = 2
+
+[org.managers]
+U0SALES = "U0MANAGER"
+U0MANAGER = "U0DIRECTOR"
+U0DIRECTOR = "U0VP"
+U0OTHERREP = "U0OTHERMGR"
+
+[departments.quality]
+name = "品質保証部"
+usergroup = "S0QUALITY"
+members = ["U0QA1", "U0QA2"]
+
+[departments.field]
+name = "フィールドサービス部"
+usergroup = "S0FIELD"
+members = ["U0FS1", "U0QA1"]
+
+[severity.1]
+ack_timeout = "10m"
+customer_update_every = "1h"
+departments = ["quality"]
+announce_channels = ["C0BIZUNIT", "C0COMPANY"]
+
+[severity.2]
+ack_timeout = "30m"
+customer_update_every = "4h"
+
+[severity.3]
+ack_timeout = "2h"
+customer_update_every = "1d"
+"#;
+
+const T0: &str = "2026-11-27T03:00:00Z";
+const ID: &str = "20261127-3";
+const TROUBLE_CHANNEL: &str = "C0TROUBLE";
+const KICKOFF_TS: &str = "1795748400.000100";
+const RESPONSE_URL: &str = "https://hooks.slack.test/commands/T0/1/abc";
+const CHAIN: [&str; 3] = ["U0MANAGER", "U0DIRECTOR", "U0VP"];
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+fn t0() -> DateTime<Utc> {
+    T0.parse().expect("a valid instant")
+}
+
+fn at(text: &str) -> DateTime<Utc> {
+    text.parse().expect("a valid instant")
+}
+
+fn mins(n: i64) -> Duration {
+    Duration::minutes(n)
+}
+
+fn hours(n: i64) -> Duration {
+    Duration::hours(n)
+}
+
+fn u(id: &str) -> UserId {
+    UserId::new(id)
+}
+
+fn users(ids: &[&str]) -> Vec<UserId> {
+    ids.iter().map(|id| u(id)).collect()
+}
+
+fn config() -> Config {
+    config_with("")
+}
+
+/// The test config plus extra TOML (more departments, business hours, a default manager).
+fn config_with(extra: &str) -> Config {
+    let text = format!("{CONFIG}\n{extra}");
+    Config::from_sources(Some(&text), &BTreeMap::new()).expect("the test config is valid")
+}
+
+fn req(customer: &str) -> OpenRequest {
+    OpenRequest {
+        severity: None,
+        manager: None,
+        departments: Vec::new(),
+        customer: customer.to_string(),
+        summary: "defective housings in lot 42".to_string(),
+    }
+}
+
+fn sev(level: u8, customer: &str) -> OpenRequest {
+    OpenRequest {
+        severity: Some(level),
+        ..req(customer)
+    }
+}
+
+fn depts(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| n.to_string()).collect()
+}
+
+fn origin() -> Origin {
+    Origin {
+        channel: ChannelId::new("C0SALESFLOOR"),
+        response_url: Some(RESPONSE_URL.to_string()),
+    }
+}
+
+fn try_open(config: &Config, owner: &str, req: OpenRequest) -> Decision {
+    let ctx = Ctx { config, now: t0() };
+    open(&ctx, TroubleId::new(ID), 3, u(owner), origin(), req)
+}
+
+/// The trouble after a decision: the decision's copy when it changed, else the one before.
+fn apply(t: &Trouble, d: &Decision) -> Trouble {
+    d.trouble.clone().unwrap_or_else(|| t.clone())
+}
+
+fn post_op(to: Dest, message: Message, keep_as: Option<Slot>) -> Op {
+    Op::Post { to, message, keep_as }
+}
+
+fn posted(slot: Slot, channel: &str, ts: &str) -> Input {
+    Input::Delivered(Outcome::Posted {
+        slot,
+        channel: ChannelId::new(channel),
+        ts: Ts::new(ts),
+    })
+}
+
+fn channel_created(name: &str) -> Input {
+    Input::Delivered(Outcome::ChannelCreated {
+        channel: ChannelId::new(TROUBLE_CHANNEL),
+        name: name.to_string(),
+    })
+}
+
+fn ops(d: &Decision, lane: Lane) -> Vec<Op> {
+    d.deliveries
+        .iter()
+        .filter(|x| x.lane == lane)
+        .map(|x| x.op.clone())
+        .collect()
+}
+
+fn has_op(d: &Decision, lane: Lane, op: &Op) -> bool {
+    ops(d, lane).contains(op)
+}
+
+/// Every message posted, in any lane.
+fn messages(d: &Decision) -> Vec<Message> {
+    d.deliveries
+        .iter()
+        .filter_map(|x| match &x.op {
+            Op::Post { message, .. } => Some(message.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn nudges(d: &Decision) -> Vec<Nudge> {
+    messages(d)
+        .into_iter()
+        .filter_map(|m| match m {
+            Message::Nudge(n) => Some(n),
+            _ => None,
+        })
+        .collect()
+}
+
+fn invite_batches(d: &Decision) -> Vec<Vec<UserId>> {
+    d.deliveries
+        .iter()
+        .filter_map(|x| match &x.op {
+            Op::Invite { users } => Some(users.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn invited(d: &Decision) -> BTreeSet<UserId> {
+    invite_batches(d).into_iter().flatten().collect()
+}
+
+fn events(d: &Decision) -> Vec<Event> {
+    d.entries.iter().map(|e| e.event.clone()).collect()
+}
+
+fn status_refreshes(d: &Decision) -> usize {
+    d.deliveries
+        .iter()
+        .filter(|x| x.op == Op::Refresh { slot: Slot::Status })
+        .count()
+}
+
+fn ack_timers(d: &Decision) -> Vec<(DateTime<Utc>, u32)> {
+    d.timers
+        .iter()
+        .filter_map(|t| match t.kind {
+            TimerKind::AckTimeout { round } => Some((t.due, round)),
+            TimerKind::FollowUp { .. } => None,
+        })
+        .collect()
+}
+
+fn followup_timers(d: &Decision) -> Vec<(DateTime<Utc>, u32)> {
+    d.timers
+        .iter()
+        .filter_map(|t| match t.kind {
+            TimerKind::FollowUp { epoch } => Some((t.due, epoch)),
+            TimerKind::AckTimeout { .. } => None,
+        })
+        .collect()
+}
+
+/// A decision that changes nothing and says nothing to anyone (a reply may still be given).
+fn assert_no_effect(d: &Decision, what: &str) {
+    assert!(d.trouble.is_none(), "{what}: the trouble changed");
+    assert!(d.entries.is_empty(), "{what}: timeline entries {:?}", d.entries);
+    assert!(d.deliveries.is_empty(), "{what}: deliveries {:?}", d.deliveries);
+    assert!(d.timers.is_empty(), "{what}: timers {:?}", d.timers);
+}
+
+fn assert_nothing_happens(d: &Decision, what: &str) {
+    assert_no_effect(d, what);
+    assert_eq!(d.reply, None, "{what}");
+}
+
+/// One trouble driven through a sequence of inputs, the way the shell would: each decision's
+/// trouble replaces the stored one, entries are appended, timers collected.
+struct Sim {
+    config: Config,
+    now: DateTime<Utc>,
+    t: Trouble,
+    entries: Vec<Entry>,
+    timers: Vec<Timer>,
+}
+
+impl Sim {
+    fn open(config: Config, owner: &str, req: OpenRequest) -> (Sim, Decision) {
+        let d = try_open(&config, owner, req);
+        let t = d.trouble.clone().expect("a valid open creates the trouble");
+        let sim = Sim {
+            config,
+            now: t0(),
+            t,
+            entries: d.entries.clone(),
+            timers: d.timers.clone(),
+        };
+        (sim, d)
+    }
+
+    /// Opened by U0SALES, with the DM, channel, origin notice, kickoff and status delivered.
+    fn ready(req: OpenRequest) -> Sim {
+        Sim::ready_with(config(), req)
+    }
+
+    fn ready_with(config: Config, req: OpenRequest) -> Sim {
+        let (mut sim, _) = Sim::open(config, "U0SALES", req);
+        let name = sim.t.channel_name.clone().expect("a channel name at opening");
+        sim.feed(posted(Slot::ManagerDm, "D0MANAGER", "1795748400.000001"));
+        sim.feed(channel_created(&name));
+        sim.feed(posted(Slot::OriginNotice, "C0SALESFLOOR", "1795748400.000002"));
+        sim.feed(posted(Slot::Kickoff, TROUBLE_CHANNEL, KICKOFF_TS));
+        sim.feed(posted(Slot::Status, TROUBLE_CHANNEL, "1795748400.000200"));
+        sim
+    }
+
+    fn feed(&mut self, input: Input) -> Decision {
+        let ctx = Ctx {
+            config: &self.config,
+            now: self.now,
+        };
+        let d = decide(&ctx, &self.t, input);
+        self.t = apply(&self.t, &d);
+        self.entries.extend(d.entries.iter().cloned());
+        self.timers.extend(d.timers.iter().cloned());
+        d
+    }
+
+    fn cmd(&mut self, user: &str, command: Command) -> Decision {
+        self.feed(Input::Command { user: u(user), command })
+    }
+
+    fn advance(&mut self, by: Duration) {
+        self.now += by;
+    }
+
+    /// Time moves on to the timer's due instant and the timer fires.
+    fn fire_when_due(&mut self, timer: &Timer) -> Decision {
+        assert!(timer.due >= self.now, "time never runs backwards");
+        self.now = timer.due;
+        self.feed(Input::Timer(timer.kind.clone()))
+    }
+
+    fn last_ack_timer(&self) -> Timer {
+        let timer = self
+            .timers
+            .iter()
+            .rev()
+            .find(|t| matches!(t.kind, TimerKind::AckTimeout { .. }));
+        timer.expect("an ack timer was set").clone()
+    }
+
+    fn last_followup_timer(&self) -> Timer {
+        let timer = self
+            .timers
+            .iter()
+            .rev()
+            .find(|t| matches!(t.kind, TimerKind::FollowUp { .. }));
+        timer.expect("a follow-up timer was set").clone()
+    }
+
+    /// What the shell does once the queued status refresh has been delivered.
+    fn status_refresh_delivered(&mut self) {
+        self.t.status_refresh_queued = false;
+    }
+
+    fn close_properly(&mut self) {
+        self.cmd(
+            "U0SALES",
+            Command::Prevent("outgoing inspection of lot markings".into()),
+        );
+        self.cmd("U0SALES", Command::Done(6, String::new()));
+        let d = self.cmd("U0SALES", Command::Close("customer satisfied".into()));
+        assert_eq!(d.reply, Some(Reply::Closed));
+    }
+
+    fn assert_chain_valid(&self) {
+        if let Err(b) = verify_chain(&self.entries, self.t.timeline_len, &self.t.timeline_head) {
+            panic!("timeline chain broken at entry {}: {}", b.seq, b.why);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// open: the first move
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn open_uses_the_default_severity_unless_one_is_given() {
+    // (asked for, severity, ack timeout, customer-update cadence)
+    let cases = [
+        (None, 2, mins(30), hours(4)),
+        (Some(1), 1, mins(10), hours(1)),
+        (Some(2), 2, mins(30), hours(4)),
+        (Some(3), 3, hours(2), hours(24)),
+    ];
+    for (asked, severity, ack, cadence) in cases {
+        let (sim, d) = Sim::open(
+            config(),
+            "U0SALES",
+            OpenRequest {
+                severity: asked,
+                ..req("ACME")
+            },
+        );
+        assert_eq!(sim.t.severity, severity, "asked {asked:?}");
+        assert_eq!(
+            d.reply,
+            Some(Reply::Opened {
+                id: TroubleId::new(ID),
+                channel_name: "trouble-20261127-3-acme".into()
+            })
+        );
+        assert_eq!(ack_timers(&d), vec![(t0() + ack, 1)], "asked {asked:?}");
+        assert_eq!(followup_timers(&d), vec![(t0() + cadence, 1)], "asked {asked:?}");
+        assert!(d.timers.iter().all(|t| t.trouble == TroubleId::new(ID)));
+        assert_eq!(sim.t.escalation.round, 1);
+        assert_eq!(sim.t.followup_epoch, 1);
+        assert_eq!(sim.t.opened_at, t0());
+        assert!(sim.t.is_open() && sim.t.ack.is_none());
+        assert_eq!(sim.t.stages.len(), STAGE_COUNT);
+        assert!(sim.t.stages.iter().all(|s| s.state == StageState::NotStarted));
+    }
+}
+
+#[test]
+fn open_refuses_an_unknown_department_and_creates_nothing() {
+    for named in [vec!["legal"], vec!["quality", "legal"], vec!["Quality"]] {
+        let d = try_open(
+            &config(),
+            "U0SALES",
+            OpenRequest {
+                departments: depts(&named),
+                ..req("ACME")
+            },
+        );
+        let bad = named.iter().find(|n| **n != "quality").expect("a bad name");
+        assert_eq!(
+            d.reply,
+            Some(Reply::UnknownDepartment {
+                name: bad.to_string(),
+                known: depts(&["field", "quality"]),
+            }),
+            "{named:?}"
+        );
+        assert_no_effect(&d, "unknown department");
+    }
+}
+
+#[test]
+fn open_refuses_an_unknown_severity_and_creates_nothing() {
+    for level in [0, 4, 9] {
+        let d = try_open(&config(), "U0SALES", sev(level, "ACME"));
+        assert_eq!(
+            d.reply,
+            Some(Reply::UnknownSeverity {
+                level,
+                known: vec![1, 2, 3]
+            })
+        );
+        assert_no_effect(&d, "unknown severity");
+    }
+}
+
+#[test]
+fn open_takes_the_manager_from_the_org_table_unless_one_is_named() {
+    /// (owner, named manager, manager, escalation chain)
+    type Case = (
+        &'static str,
+        Option<&'static str>,
+        Option<&'static str>,
+        &'static [&'static str],
+    );
+    let cases: [Case; 6] = [
+        ("U0SALES", None, Some("U0MANAGER"), &CHAIN),
+        ("U0SALES", Some("U0OTHERMGR"), Some("U0OTHERMGR"), &["U0OTHERMGR"]),
+        (
+            "U0SALES",
+            Some("U0DIRECTOR"),
+            Some("U0DIRECTOR"),
+            &["U0DIRECTOR", "U0VP"],
+        ),
+        ("U0OTHERREP", None, Some("U0OTHERMGR"), &["U0OTHERMGR"]),
+        ("U0LONER", Some("U0MANAGER"), Some("U0MANAGER"), &CHAIN),
+        ("U0LONER", None, None, &[]),
+    ];
+    for (owner, named, manager, chain) in cases {
+        let (sim, d) = Sim::open(
+            config(),
+            owner,
+            OpenRequest {
+                manager: named.map(u),
+                ..req("ACME")
+            },
+        );
+        let case = format!("{owner} naming {named:?}");
+        assert_eq!(sim.t.owner, u(owner), "{case}");
+        assert_eq!(sim.t.manager, manager.map(u), "{case}");
+        assert_eq!(sim.t.manager_chain(), users(chain).as_slice(), "{case}");
+        let dms: Vec<Op> = manager
+            .iter()
+            .map(|m| post_op(Dest::Dm(u(m)), Message::ManagerDm, Some(Slot::ManagerDm)))
+            .collect();
+        assert_eq!(ops(&d, Lane::Dm), dms, "{case}");
+    }
+}
+
+#[test]
+fn an_owner_missing_from_the_org_table_gets_the_default_manager() {
+    let config = config_with("[org]\ndefault_manager = \"U0DEFAULT\"\n");
+    let (loner, _) = Sim::open(config.clone(), "U0LONER", req("ACME"));
+    assert_eq!(loner.t.manager, Some(u("U0DEFAULT")));
+    let (listed, _) = Sim::open(config, "U0SALES", req("ACME"));
+    assert_eq!(
+        listed.t.manager,
+        Some(u("U0MANAGER")),
+        "the org table wins over the default"
+    );
+}
+
+#[test]
+fn open_dms_the_manager_first_in_its_own_lane() {
+    let (_, d) = Sim::open(config(), "U0SALES", sev(1, "ACME"));
+    assert_eq!(
+        d.deliveries.first(),
+        Some(&Delivery {
+            lane: Lane::Dm,
+            op: post_op(Dest::Dm(u("U0MANAGER")), Message::ManagerDm, Some(Slot::ManagerDm)),
+        }),
+        "the manager's ping is the very first delivery"
+    );
+    assert_eq!(ops(&d, Lane::Dm).len(), 1);
+}
+
+#[test]
+fn open_sets_up_the_channel_in_order_and_invites_everyone_concerned() {
+    // Severity 1 always includes quality; field is named. U0QA1 is in both and is invited once.
+    let (_, d) = Sim::open(
+        config(),
+        "U0SALES",
+        OpenRequest {
+            severity: Some(1),
+            departments: depts(&["field"]),
+            ..req("ACME")
+        },
+    );
+    let mut channel = ops(&d, Lane::Channel);
+    for op in &mut channel {
+        if let Op::Invite { users } = op {
+            users.sort();
+        }
+    }
+    assert_eq!(
+        channel,
+        vec![
+            Op::CreateChannel,
+            Op::Invite {
+                users: users(&["U0FS1", "U0MANAGER", "U0QA1", "U0QA2", "U0SALES"])
+            },
+            post_op(Dest::TroubleChannel, Message::Kickoff, Some(Slot::Kickoff)),
+            Op::Pin { slot: Slot::Kickoff },
+            post_op(Dest::TroubleChannel, Message::Status, Some(Slot::Status)),
+            Op::Pin { slot: Slot::Status },
+        ]
+    );
+    assert!(!messages(&d).contains(&Message::NoManagerHint));
+}
+
+#[test]
+fn open_invites_in_batches_of_at_most_one_hundred_without_duplicates() {
+    // 150 members of "big", who also list the owner and a quality member.
+    let big: Vec<String> = (1..=150).map(|i| format!("\"U0BIG{i:03}\"")).collect();
+    let extra = format!(
+        "[departments.big]\nmembers = [{}, \"U0SALES\", \"U0QA1\"]\n",
+        big.join(", ")
+    );
+    let (_, d) = Sim::open(
+        config_with(&extra),
+        "U0SALES",
+        OpenRequest {
+            departments: depts(&["big", "quality"]),
+            ..req("ACME")
+        },
+    );
+    let batches = invite_batches(&d);
+    let sizes: Vec<usize> = batches.iter().map(Vec::len).collect();
+    assert_eq!(sizes, vec![100, 54], "owner + manager + 150 + U0QA1 + U0QA2");
+    let all: Vec<UserId> = batches.iter().flatten().cloned().collect();
+    let unique: BTreeSet<UserId> = all.iter().cloned().collect();
+    assert_eq!(unique.len(), all.len(), "nobody is invited twice");
+    for who in ["U0SALES", "U0MANAGER", "U0BIG001", "U0BIG150", "U0QA1", "U0QA2"] {
+        assert!(unique.contains(&u(who)), "{who} is invited");
+    }
+    // The batches sit between the channel's creation and the kickoff post.
+    let channel = ops(&d, Lane::Channel);
+    assert_eq!(channel[0], Op::CreateChannel);
+    assert!(matches!(channel[1], Op::Invite { .. }) && matches!(channel[2], Op::Invite { .. }));
+    assert_eq!(
+        channel[3],
+        post_op(Dest::TroubleChannel, Message::Kickoff, Some(Slot::Kickoff))
+    );
+}
+
+#[test]
+fn open_tells_the_origin_channel_and_every_announce_channel_of_the_severity() {
+    // (severity, announce channels)
+    let cases: [(u8, &[&str]); 3] = [(1, &["C0BIZUNIT", "C0COMPANY"]), (2, &[]), (3, &[])];
+    for (level, announce) in cases {
+        let (_, d) = Sim::open(config(), "U0SALES", sev(level, "ACME"));
+        assert_eq!(
+            ops(&d, Lane::Origin),
+            vec![post_op(
+                Dest::Channel(ChannelId::new("C0SALESFLOOR")),
+                Message::OriginNotice,
+                Some(Slot::OriginNotice)
+            )],
+            "severity {level}"
+        );
+        let expected: Vec<Op> = announce
+            .iter()
+            .map(|c| post_op(Dest::Channel(ChannelId::new(*c)), Message::Announcement, None))
+            .collect();
+        assert_eq!(ops(&d, Lane::Announce), expected, "severity {level}");
+    }
+}
+
+#[test]
+fn open_writes_opened_and_manager_pinged_on_a_valid_chain() {
+    let (sim, d) = Sim::open(
+        config(),
+        "U0SALES",
+        OpenRequest {
+            severity: Some(1),
+            departments: depts(&["field"]),
+            ..req("ACME")
+        },
+    );
+    assert_eq!(
+        events(&d),
+        vec![
+            Event::Opened {
+                customer: "ACME".into(),
+                summary: "defective housings in lot 42".into(),
+                severity: 1,
+                owner: u("U0SALES"),
+                manager: Some(u("U0MANAGER")),
+                departments: depts(&["field", "quality"]),
+            },
+            Event::ManagerPinged {
+                manager: u("U0MANAGER")
+            },
+        ]
+    );
+    assert_eq!(d.entries[0].actor, Some(u("U0SALES")));
+    assert_eq!(d.entries[1].actor, None);
+    assert!(d
+        .entries
+        .iter()
+        .all(|e| e.at == t0() && e.trouble == TroubleId::new(ID)));
+    assert_eq!(d.entries[0].prev, GENESIS);
+    assert_eq!(sim.t.timeline_len, 2);
+    assert_eq!(
+        verify_chain(&d.entries, sim.t.timeline_len, &sim.t.timeline_head),
+        Ok(())
+    );
+}
+
+#[test]
+fn open_without_any_manager_posts_a_hint_and_sets_no_ack_timer() {
+    let (sim, d) = Sim::open(config(), "U0LONER", req("ACME"));
+    assert_eq!(sim.t.manager, None);
+    assert!(sim.t.manager_chain().is_empty());
+    assert!(ops(&d, Lane::Dm).is_empty(), "nobody to DM");
+    let hint = post_op(Dest::TroubleChannel, Message::NoManagerHint, None);
+    let channel = ops(&d, Lane::Channel);
+    assert_eq!(channel.iter().filter(|op| **op == hint).count(), 1);
+    assert!(
+        channel.iter().position(|op| *op == hint) > channel.iter().position(|op| *op == Op::CreateChannel),
+        "the hint goes into the channel, after it exists"
+    );
+    assert_eq!(invited(&d), BTreeSet::from([u("U0LONER")]));
+    assert!(ack_timers(&d).is_empty());
+    assert_eq!(followup_timers(&d), vec![(t0() + hours(4), 1)]);
+    assert_eq!(events(&d).len(), 1, "only Opened: {:?}", events(&d));
+    assert!(matches!(events(&d)[0], Event::Opened { manager: None, .. }));
+    assert_eq!(
+        verify_chain(&d.entries, sim.t.timeline_len, &sim.t.timeline_head),
+        Ok(())
+    );
+}
+
+#[test]
+fn naming_a_department_twice_records_and_pings_it_once() {
+    let (sim, d) = Sim::open(
+        config(),
+        "U0SALES",
+        OpenRequest {
+            departments: depts(&["quality", "field", "quality"]),
+            ..req("ACME")
+        },
+    );
+    assert_eq!(sim.t.departments, depts(&["quality", "field"]));
+    assert!(
+        matches!(&events(&d)[0], Event::Opened { departments, .. } if *departments == depts(&["quality", "field"]))
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// channel_name
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn channel_names_are_built_from_the_ascii_letters_and_digits_of_the_customer() {
+    // (customer, attempt, name)
+    let cases = [
+        ("ACME", 1, "trouble-20261127-3-acme"),
+        ("ACME Corp.", 1, "trouble-20261127-3-acme-corp"),
+        ("--Big   Co--", 1, "trouble-20261127-3-big-co"),
+        ("Plant 42", 1, "trouble-20261127-3-plant-42"),
+        ("株式会社山田製作所", 1, "trouble-20261127-3"),
+        ("山田 Yamada工業 (Osaka) K.K.", 1, "trouble-20261127-3-yamada-osaka-k-k"),
+        ("ÉCOLE Süd", 1, "trouble-20261127-3-cole-s-d"),
+        ("ACME", 2, "trouble-20261127-3-acme-2"),
+        ("ACME Corp.", 3, "trouble-20261127-3-acme-corp-3"),
+        ("株式会社山田製作所", 2, "trouble-20261127-3-2"),
+    ];
+    for (customer, attempt, expected) in cases {
+        assert_eq!(
+            channel_name("trouble", &TroubleId::new(ID), customer, attempt),
+            expected,
+            "{customer:?} attempt {attempt}"
+        );
+    }
+}
+
+#[test]
+fn channel_names_never_exceed_eighty_characters() {
+    let long_word = "A".repeat(300);
+    let long_words = "Very Long Customer Name Holdings ".repeat(10);
+    let long_prefix = "a".repeat(40);
+    for (prefix, customer) in [
+        ("trouble", long_word.as_str()),
+        ("trouble", long_words.as_str()),
+        (long_prefix.as_str(), long_words.as_str()),
+    ] {
+        for attempt in [1, 2, 17, 1000] {
+            let name = channel_name(prefix, &TroubleId::new(ID), customer, attempt);
+            let case = format!("{prefix}/{customer:.20}… attempt {attempt}: {name}");
+            assert!(name.chars().count() <= 80, "{case}");
+            assert!(name.starts_with(&format!("{prefix}-{ID}-")), "{case}");
+            assert_eq!(name, name.to_lowercase(), "{case}");
+            assert!(!name.contains("--") && !name.ends_with('-'), "{case}");
+            if attempt > 1 {
+                assert!(name.ends_with(&format!("-{attempt}")), "{case}");
+            }
+        }
+    }
+    // Long names still fill the room they have.
+    assert_eq!(channel_name("trouble", &TroubleId::new(ID), &long_word, 1).len(), 80);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Acknowledgement
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_reply_in_the_kickoff_thread_acknowledges_only_when_it_comes_from_the_manager_chain() {
+    // (who replies, in which thread, acknowledges?)
+    let cases = [
+        ("U0MANAGER", KICKOFF_TS, true),
+        ("U0DIRECTOR", KICKOFF_TS, true),
+        ("U0VP", KICKOFF_TS, true),
+        ("U0QA1", KICKOFF_TS, false),
+        ("U0SALES", KICKOFF_TS, false),
+        ("U0MANAGER", "1795748999.000900", false),
+    ];
+    for (who, thread, acks) in cases {
+        let mut sim = Sim::ready(req("ACME"));
+        sim.advance(mins(4) + Duration::seconds(12));
+        let d = sim.feed(Input::ThreadReply {
+            user: u(who),
+            thread_ts: Ts::new(thread),
+        });
+        let case = format!("{who} in thread {thread}");
+        assert_eq!(d.reply, None, "{case}");
+        if !acks {
+            assert_nothing_happens(&d, &case);
+            assert_eq!(sim.t.ack, None);
+            continue;
+        }
+        assert_eq!(
+            sim.t.ack,
+            Some(Acknowledgement {
+                by: u(who),
+                at: t0() + Duration::seconds(252)
+            }),
+            "{case}"
+        );
+        assert!(has_op(
+            &d,
+            Lane::Channel,
+            &post_op(
+                Dest::KickoffThread,
+                Message::Acknowledged {
+                    by: u(who),
+                    after_secs: 252
+                },
+                None
+            )
+        ));
+        assert!(has_op(&d, Lane::Channel, &Op::Refresh { slot: Slot::Kickoff }));
+        assert_eq!(status_refreshes(&d), 1);
+        assert_eq!(ops(&d, Lane::Dm), vec![Op::Refresh { slot: Slot::ManagerDm }]);
+        assert_eq!(
+            events(&d),
+            vec![Event::Acknowledged {
+                by: u(who),
+                after_secs: 252
+            }]
+        );
+        assert_eq!(d.entries[0].actor, Some(u(who)));
+    }
+}
+
+#[test]
+fn a_thread_reply_before_the_kickoff_is_known_does_not_acknowledge() {
+    let (mut sim, _) = Sim::open(config(), "U0SALES", req("ACME"));
+    let d = sim.feed(Input::ThreadReply {
+        user: u("U0MANAGER"),
+        thread_ts: Ts::new(KICKOFF_TS),
+    });
+    assert_nothing_happens(&d, "no kickoff yet");
+    // Once the kickoff's ts is fed back, the same reply acknowledges.
+    sim.feed(posted(Slot::Kickoff, TROUBLE_CHANNEL, KICKOFF_TS));
+    sim.feed(Input::ThreadReply {
+        user: u("U0MANAGER"),
+        thread_ts: Ts::new(KICKOFF_TS),
+    });
+    assert_eq!(sim.t.ack.as_ref().map(|a| &a.by), Some(&u("U0MANAGER")));
+}
+
+#[test]
+fn the_ack_command_and_button_acknowledge_for_the_manager_chain() {
+    let inputs = [
+        Input::Command {
+            user: u("U0MANAGER"),
+            command: Command::Ack,
+        },
+        Input::Button {
+            user: u("U0DIRECTOR"),
+            action: ButtonAction::Acknowledge,
+        },
+    ];
+    for input in inputs {
+        let mut sim = Sim::ready(req("ACME"));
+        sim.advance(mins(3));
+        let d = sim.feed(input.clone());
+        assert_eq!(d.reply, Some(Reply::Acknowledged), "{input:?}");
+        assert!(sim.t.ack.is_some(), "{input:?}");
+        assert!(matches!(events(&d)[..], [Event::Acknowledged { after_secs: 180, .. }]));
+    }
+}
+
+#[test]
+fn a_second_acknowledgement_changes_nothing() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.advance(mins(2));
+    sim.cmd("U0MANAGER", Command::Ack);
+    let first = sim.t.ack.clone();
+    sim.advance(mins(5));
+    // (second attempt, reply)
+    let cases = [
+        (
+            Input::Command {
+                user: u("U0DIRECTOR"),
+                command: Command::Ack,
+            },
+            Some(Reply::AlreadyAcknowledged { by: u("U0MANAGER") }),
+        ),
+        (
+            Input::Button {
+                user: u("U0MANAGER"),
+                action: ButtonAction::Acknowledge,
+            },
+            Some(Reply::AlreadyAcknowledged { by: u("U0MANAGER") }),
+        ),
+        (
+            Input::ThreadReply {
+                user: u("U0VP"),
+                thread_ts: Ts::new(KICKOFF_TS),
+            },
+            None,
+        ),
+    ];
+    for (input, reply) in cases {
+        let d = sim.feed(input.clone());
+        assert_eq!(d.reply, reply, "{input:?}");
+        assert_no_effect(&d, &format!("{input:?}"));
+        assert_eq!(sim.t.ack, first);
+    }
+}
+
+#[test]
+fn someone_outside_the_manager_chain_may_not_acknowledge() {
+    for who in ["U0QA1", "U0SALES"] {
+        for input in [
+            Input::Button {
+                user: u(who),
+                action: ButtonAction::Acknowledge,
+            },
+            Input::Command {
+                user: u(who),
+                command: Command::Ack,
+            },
+        ] {
+            let mut sim = Sim::ready(req("ACME"));
+            let d = sim.feed(input.clone());
+            assert_eq!(d.reply, Some(Reply::NotAllowed { who: users(&CHAIN) }), "{input:?}");
+            assert_no_effect(&d, &format!("{input:?}"));
+            assert_eq!(sim.t.ack, None);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Escalation
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn no_ack_within_the_timeout_escalates_one_level_up_the_chain() {
+    let mut sim = Sim::ready(req("ACME")); // severity 2: 30 minutes
+                                           // (reached, level, waited, next timer due, next round)
+    let steps = [
+        ("U0DIRECTOR", 1, mins(30), mins(60), 2),
+        ("U0VP", 2, mins(60), mins(90), 3),
+    ];
+    for (to, level, waited, next_due, next_round) in steps {
+        let timer = sim.last_ack_timer();
+        assert_eq!(timer.due, t0() + waited);
+        sim.status_refresh_delivered();
+        let d = sim.fire_when_due(&timer);
+        let waited_secs = waited.num_seconds();
+        assert_eq!(sim.t.escalation.level, level);
+        assert_eq!(
+            ops(&d, Lane::Channel),
+            vec![
+                Op::Invite { users: users(&[to]) },
+                post_op(
+                    Dest::KickoffThread,
+                    Message::EscalationMention { to: u(to), waited_secs },
+                    None
+                ),
+                Op::Refresh { slot: Slot::Status },
+            ],
+            "{to}"
+        );
+        assert_eq!(
+            ops(&d, Lane::Dm),
+            vec![post_op(
+                Dest::Dm(u(to)),
+                Message::EscalationDm { to: u(to), waited_secs },
+                None
+            )],
+            "{to}"
+        );
+        assert_eq!(ack_timers(&d), vec![(t0() + next_due, next_round)], "{to}");
+        assert_eq!(sim.t.escalation.round, next_round);
+        assert_eq!(events(&d), vec![Event::Escalated { to: u(to), level }]);
+    }
+}
+
+#[test]
+fn a_stale_ack_timer_does_nothing() {
+    let mut sim = Sim::ready(req("ACME"));
+    let first = sim.last_ack_timer();
+    sim.fire_when_due(&first); // → round 2
+    sim.advance(mins(1));
+    for round in [0, 1, 3, 99] {
+        let d = sim.feed(Input::Timer(TimerKind::AckTimeout { round }));
+        assert_nothing_happens(&d, &format!("round {round}"));
+    }
+    assert_eq!(sim.t.escalation.level, 1);
+}
+
+#[test]
+fn after_acknowledgement_an_ack_timer_does_nothing() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.advance(mins(5));
+    sim.cmd("U0MANAGER", Command::Ack);
+    let timer = sim.last_ack_timer();
+    let d = sim.fire_when_due(&timer);
+    assert_nothing_happens(&d, "acknowledged");
+    assert_eq!(sim.t.escalation.level, 0);
+}
+
+#[test]
+fn at_the_top_of_the_chain_the_bot_repings_five_times_then_says_nobody_answered_once() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.fire_when_due(&sim.last_ack_timer()); // director
+    sim.fire_when_due(&sim.last_ack_timer()); // vp, the top
+    assert_eq!(sim.t.escalation.level, 2);
+    for count in 1..=5 {
+        let timer = sim.last_ack_timer();
+        let d = sim.fire_when_due(&timer);
+        let waited_secs = (sim.now - t0()).num_seconds();
+        assert_eq!(events(&d), vec![Event::Repinged { to: u("U0VP"), count }]);
+        assert_eq!(
+            ops(&d, Lane::Dm),
+            vec![post_op(
+                Dest::Dm(u("U0VP")),
+                Message::EscalationDm {
+                    to: u("U0VP"),
+                    waited_secs
+                },
+                None
+            )]
+        );
+        assert!(has_op(
+            &d,
+            Lane::Channel,
+            &post_op(
+                Dest::KickoffThread,
+                Message::EscalationMention {
+                    to: u("U0VP"),
+                    waited_secs
+                },
+                None
+            )
+        ));
+        assert!(invite_batches(&d).is_empty(), "the top is already in the channel");
+        assert_eq!(ack_timers(&d).len(), 1, "re-ping {count}");
+        assert_eq!(ack_timers(&d)[0].0, sim.now + mins(30), "every ack_timeout");
+    }
+    let d = sim.fire_when_due(&sim.last_ack_timer());
+    assert_eq!(events(&d), vec![Event::NobodyAnswered]);
+    assert_eq!(
+        messages(&d),
+        vec![Message::NobodyAnswered],
+        "posted once, and no more pings"
+    );
+    assert!(has_op(
+        &d,
+        Lane::Channel,
+        &post_op(Dest::TroubleChannel, Message::NobodyAnswered, None)
+    ));
+    assert!(d.timers.is_empty());
+    assert!(sim.t.escalation.gave_up);
+    // Then nothing, whatever fires.
+    sim.advance(hours(1));
+    let round = sim.t.escalation.round;
+    let d = sim.feed(Input::Timer(TimerKind::AckTimeout { round }));
+    assert_nothing_happens(&d, "after giving up");
+    // The manager chain may still acknowledge late.
+    let d = sim.cmd("U0DIRECTOR", Command::Ack);
+    assert_eq!(d.reply, Some(Reply::Acknowledged));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stages
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn next_done_and_start_move_the_stages() {
+    use StageState::{Done as D, InProgress as P, NotStarted as N};
+    let mut sim = Sim::ready(req("ACME"));
+    // (command, reply, states afterwards, current stage afterwards)
+    let steps: Vec<(Command, Reply, [StageState; 7], Option<usize>)> = vec![
+        (
+            Command::Next("12 units returned".into()),
+            Reply::StageDone { stage: 0 },
+            [D, P, N, N, N, N, N],
+            Some(1),
+        ),
+        (
+            Command::Done(1, "lots 40-44 affected".into()),
+            Reply::StageDone { stage: 1 },
+            [D, D, P, N, N, N, N],
+            Some(2),
+        ),
+        (
+            Command::Start(4, "talking about the split early".into()),
+            Reply::StageStarted { stage: 4 },
+            [D, D, P, N, P, N, N],
+            Some(2),
+        ),
+        (
+            Command::Start(3, String::new()),
+            Reply::StageStarted { stage: 3 },
+            [D, D, P, P, P, N, N],
+            Some(2),
+        ),
+        (
+            Command::Next("solder joint cracks".into()),
+            Reply::StageDone { stage: 2 },
+            [D, D, D, P, P, N, N],
+            Some(3),
+        ),
+        (
+            Command::Done(6, "measures presented".into()),
+            Reply::StageDone { stage: 6 },
+            [D, D, D, P, P, N, D],
+            Some(3),
+        ),
+        (
+            Command::Done(3, String::new()),
+            Reply::StageDone { stage: 3 },
+            [D, D, D, D, P, N, D],
+            Some(4),
+        ),
+    ];
+    for (step, (command, reply, states, current)) in steps.into_iter().enumerate() {
+        sim.advance(mins(10));
+        let case = format!("step {step}: {command:?}");
+        let (done, stage, note) = match &command {
+            Command::Next(note) => (true, sim.t.current_stage().expect("a stage"), note.clone()),
+            Command::Done(n, note) => (true, *n, note.clone()),
+            Command::Start(n, note) => (false, *n, note.clone()),
+            other => unreachable!("{other:?}"),
+        };
+        let d = sim.cmd("U0SALES", command);
+        assert_eq!(d.reply, Some(reply), "{case}");
+        let got: Vec<StageState> = sim.t.stages.iter().map(|s| s.state).collect();
+        assert_eq!(got, states, "{case}");
+        assert_eq!(sim.t.current_stage(), current, "{case}");
+        assert!(
+            messages(&d).contains(&Message::StageChanged {
+                stage,
+                done,
+                by: u("U0SALES"),
+                note: note.clone()
+            }),
+            "{case}"
+        );
+        let event = if done {
+            Event::StageDone {
+                stage,
+                note: note.clone(),
+            }
+        } else {
+            Event::StageStarted {
+                stage,
+                note: note.clone(),
+            }
+        };
+        assert_eq!(events(&d), vec![event], "{case}");
+        let s = &sim.t.stages[stage];
+        if done {
+            assert_eq!(
+                (s.done_at, s.done_by.clone()),
+                (Some(sim.now), Some(u("U0SALES"))),
+                "{case}"
+            );
+        }
+        if !note.is_empty() {
+            assert_eq!(s.notes.last(), Some(&note), "{case}");
+        }
+        for s in &sim.t.stages {
+            assert_eq!(s.started_at.is_some(), s.state != N, "{case}: started_at iff started");
+            assert_eq!(s.done_at.is_some(), s.state == D, "{case}: done_at iff done");
+        }
+    }
+    // Stage 5 keeps the time it was really started, though later changes touched its neighbours.
+    assert_eq!(sim.t.stages[4].started_at, Some(t0() + mins(30)));
+    sim.assert_chain_valid();
+}
+
+#[test]
+fn next_after_every_stage_is_done_says_so_and_changes_nothing() {
+    let mut sim = Sim::ready(req("ACME"));
+    for _ in 0..STAGE_COUNT {
+        sim.cmd("U0SALES", Command::Next(String::new()));
+    }
+    assert_eq!(sim.t.current_stage(), None);
+    let d = sim.cmd("U0SALES", Command::Next("again".into()));
+    assert_eq!(d.reply, Some(Reply::AllStagesDone));
+    assert_no_effect(&d, "all done");
+    let d = sim.feed(Input::Button {
+        user: u("U0SALES"),
+        action: ButtonAction::CompleteStage,
+    });
+    assert_eq!(d.reply, Some(Reply::AllStagesDone));
+    assert_no_effect(&d, "all done, by button");
+}
+
+#[test]
+fn split_cost_and_prevent_record_and_start_their_stages() {
+    // (command, reply, the stage it starts)
+    let cases = [
+        (
+            Command::Split {
+                ours: 70,
+                customer: 30,
+                other: 0,
+                reason: "our lot".into(),
+            },
+            Reply::SplitSet,
+            4,
+        ),
+        (
+            Command::Cost {
+                amount: "¥120,000".into(),
+                payer: "ours".into(),
+                note: "replacement shipping".into(),
+            },
+            Reply::CostAdded,
+            5,
+        ),
+        (
+            Command::Prevent("outgoing inspection of lot markings".into()),
+            Reply::MeasureAdded,
+            6,
+        ),
+    ];
+    for (command, reply, stage) in cases {
+        let mut sim = Sim::ready(req("ACME"));
+        sim.advance(hours(1));
+        let case = format!("{command:?}");
+        let d = sim.cmd("U0SALES", command);
+        assert_eq!(d.reply, Some(reply.clone()), "{case}");
+        for (i, s) in sim.t.stages.iter().enumerate() {
+            let expected = if i == stage {
+                StageState::InProgress
+            } else {
+                StageState::NotStarted
+            };
+            assert_eq!(s.state, expected, "{case}: stage {i}");
+        }
+        assert_eq!(sim.t.stages[stage].started_at, Some(sim.now), "{case}");
+        assert_eq!(
+            sim.t.current_stage(),
+            Some(0),
+            "{case}: stage 1 is still the current one"
+        );
+        match reply {
+            Reply::SplitSet => {
+                let split = sim.t.split.clone().expect("split recorded");
+                assert_eq!((split.ours, split.customer, split.other), (70, 30, 0));
+                assert!(matches!(events(&d)[..], [Event::SplitSet { ours: 70, .. }]));
+            }
+            Reply::CostAdded => {
+                assert_eq!(sim.t.costs.len(), 1);
+                assert_eq!(sim.t.costs[0].amount, "¥120,000");
+                assert!(matches!(events(&d)[..], [Event::CostAdded { .. }]));
+            }
+            _ => {
+                assert_eq!(sim.t.measures.len(), 1);
+                assert!(matches!(events(&d)[..], [Event::MeasureAdded { .. }]));
+            }
+        }
+        assert_eq!(status_refreshes(&d), 1, "{case}");
+    }
+}
+
+#[test]
+fn close_is_refused_with_what_is_missing() {
+    // (stage 7 done?, a prevention measure?)
+    for (stage7_done, has_measure) in [(false, false), (true, false), (false, true)] {
+        let mut sim = Sim::ready(req("ACME"));
+        if has_measure {
+            sim.cmd("U0SALES", Command::Prevent("double-check lot labels".into()));
+        }
+        if stage7_done {
+            sim.cmd("U0SALES", Command::Done(6, String::new()));
+        }
+        let d = sim.cmd("U0SALES", Command::Close("done".into()));
+        assert_eq!(
+            d.reply,
+            Some(Reply::CloseMissing {
+                stage7_done,
+                has_measure
+            }),
+            "stage 7 done {stage7_done}, measure {has_measure}"
+        );
+        assert_no_effect(&d, "refused close");
+        assert!(sim.t.is_open());
+    }
+}
+
+#[test]
+fn close_after_stage_seven_and_a_measure_closes_the_trouble() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.cmd(
+        "U0SALES",
+        Command::Prevent("outgoing inspection of lot markings".into()),
+    );
+    sim.cmd("U0SALES", Command::Done(6, String::new()));
+    sim.advance(hours(2));
+    sim.status_refresh_delivered();
+    let (epoch, round) = (sim.t.followup_epoch, sim.t.escalation.round);
+    let d = sim.cmd("U0SALES", Command::Close("customer satisfied".into()));
+    assert_eq!(d.reply, Some(Reply::Closed));
+    assert_eq!(
+        sim.t.closed,
+        Some(Closure {
+            by: u("U0SALES"),
+            at: sim.now,
+            note: "customer satisfied".into(),
+            forced_reason: None,
+        })
+    );
+    assert_eq!(
+        events(&d),
+        vec![Event::Closed {
+            note: "customer satisfied".into(),
+            forced_reason: None
+        }]
+    );
+    assert!(has_op(
+        &d,
+        Lane::Channel,
+        &post_op(
+            Dest::TroubleChannel,
+            Message::Closed {
+                by: u("U0SALES"),
+                forced_reason: None
+            },
+            None
+        )
+    ));
+    assert!(has_op(&d, Lane::Channel, &Op::Refresh { slot: Slot::Kickoff }));
+    assert_eq!(status_refreshes(&d), 1);
+    assert!(
+        sim.t.followup_epoch > epoch && sim.t.escalation.round > round,
+        "pending timers go stale"
+    );
+}
+
+#[test]
+fn close_force_is_only_for_the_manager_chain() {
+    // (who, allowed?)
+    let cases = [
+        ("U0SALES", false),
+        ("U0QA1", false),
+        ("U0MANAGER", true),
+        ("U0DIRECTOR", true),
+        ("U0VP", true),
+    ];
+    for (who, allowed) in cases {
+        let mut sim = Sim::ready(req("ACME"));
+        let d = sim.cmd(who, Command::CloseForce("customer withdrew the claim".into()));
+        if !allowed {
+            assert_eq!(d.reply, Some(Reply::NotAllowed { who: users(&CHAIN) }), "{who}");
+            assert_no_effect(&d, who);
+            assert!(sim.t.is_open());
+            continue;
+        }
+        assert_eq!(d.reply, Some(Reply::Closed), "{who}");
+        let closure = sim.t.closed.clone().expect("closed");
+        assert_eq!(closure.by, u(who));
+        assert_eq!(closure.forced_reason.as_deref(), Some("customer withdrew the claim"));
+        assert_eq!(
+            events(&d),
+            vec![Event::Closed {
+                note: String::new(),
+                forced_reason: Some("customer withdrew the claim".into())
+            }]
+        );
+        assert!(messages(&d).contains(&Message::Closed {
+            by: u(who),
+            forced_reason: Some("customer withdrew the claim".into())
+        }));
+    }
+}
+
+#[test]
+fn commands_buttons_and_replies_after_close_change_nothing() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.close_properly();
+    sim.advance(hours(1));
+    let commands = [
+        Command::Ack,
+        Command::Next(String::new()),
+        Command::Done(2, String::new()),
+        Command::Start(3, String::new()),
+        Command::Update {
+            text: "called".into(),
+            next: None,
+        },
+        Command::Note("late fact".into()),
+        Command::Split {
+            ours: 50,
+            customer: 50,
+            other: 0,
+            reason: String::new(),
+        },
+        Command::Cost {
+            amount: "¥1".into(),
+            payer: "ours".into(),
+            note: String::new(),
+        },
+        Command::Prevent("more".into()),
+        Command::Owner(u("U0QA1")),
+        Command::Manager(u("U0DIRECTOR")),
+        Command::Severity(1),
+        Command::Close(String::new()),
+        Command::CloseForce("again".into()),
+    ];
+    for command in commands {
+        let case = format!("{command:?}");
+        let d = sim.cmd("U0MANAGER", command);
+        assert_eq!(d.reply, Some(Reply::AlreadyClosed), "{case}");
+        assert_no_effect(&d, &case);
+    }
+    for action in [ButtonAction::Acknowledge, ButtonAction::CompleteStage] {
+        let d = sim.feed(Input::Button {
+            user: u("U0MANAGER"),
+            action,
+        });
+        assert_eq!(d.reply, Some(Reply::AlreadyClosed));
+        assert_no_effect(&d, "button after close");
+    }
+    let d = sim.feed(Input::ThreadReply {
+        user: u("U0MANAGER"),
+        thread_ts: Ts::new(KICKOFF_TS),
+    });
+    assert_nothing_happens(&d, "thread reply after close");
+    // Status still answers.
+    let d = sim.cmd("U0QA1", Command::Status);
+    assert_eq!(d.reply, Some(Reply::Status(Box::new(sim.t.clone()))));
+    assert_no_effect(&d, "status");
+}
+
+#[test]
+fn an_update_submitted_from_the_modal_after_close_is_refused_like_the_command() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.close_properly();
+    let d = sim.feed(Input::UpdateSubmitted {
+        user: u("U0SALES"),
+        text: "told them it is closed".into(),
+        next: Some("2h".into()),
+    });
+    assert_eq!(d.reply, Some(Reply::AlreadyClosed));
+    assert_no_effect(&d, "modal update after close");
+}
+
+#[test]
+fn status_refreshes_are_coalesced_while_one_is_queued() {
+    let mut sim = Sim::ready(req("ACME"));
+    // One is already waiting in the outbox: later changes ride on it.
+    sim.t.status_refresh_queued = true;
+    let first = sim.cmd("U0SALES", Command::Next(String::new()));
+    let second = sim.cmd("U0SALES", Command::Next(String::new()));
+    assert!(first.trouble.is_some() && second.trouble.is_some());
+    assert_eq!((status_refreshes(&first), status_refreshes(&second)), (0, 0));
+    // Once it was delivered, the next change queues exactly one again.
+    sim.status_refresh_delivered();
+    let first = sim.cmd("U0SALES", Command::Next(String::new()));
+    let second = sim.cmd("U0SALES", Command::Next(String::new()));
+    assert_eq!((status_refreshes(&first), status_refreshes(&second)), (1, 0));
+    assert!(sim.t.status_refresh_queued);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Severity
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn raising_the_severity_invites_the_newly_required_departments_and_announces() {
+    let mut sim = Sim::ready(OpenRequest {
+        severity: Some(3),
+        departments: depts(&["field"]),
+        ..req("ACME")
+    });
+    sim.advance(mins(10));
+    let d = sim.cmd("U0SALES", Command::Severity(1));
+    assert_eq!(d.reply, Some(Reply::SeverityChanged { from: 3, to: 1 }));
+    assert_eq!(sim.t.severity, 1);
+    let invited = invited(&d);
+    assert!(
+        invited.contains(&u("U0QA2")),
+        "quality comes with severity 1: {invited:?}"
+    );
+    let quality: BTreeSet<UserId> = users(&["U0QA1", "U0QA2"]).into_iter().collect();
+    assert!(invited.is_subset(&quality), "only the new department: {invited:?}");
+    assert!(has_op(
+        &d,
+        Lane::Channel,
+        &post_op(Dest::TroubleChannel, Message::SeverityRaised { from: 3, to: 1 }, None)
+    ));
+    assert_eq!(
+        ops(&d, Lane::Announce),
+        vec![
+            post_op(Dest::Channel(ChannelId::new("C0BIZUNIT")), Message::Announcement, None),
+            post_op(Dest::Channel(ChannelId::new("C0COMPANY")), Message::Announcement, None),
+        ]
+    );
+    assert!(has_op(&d, Lane::Channel, &Op::Refresh { slot: Slot::Kickoff }));
+    assert_eq!(events(&d), vec![Event::SeverityChanged { from: 3, to: 1 }]);
+}
+
+#[test]
+fn lowering_the_severity_posts_nothing_but_is_logged() {
+    let mut sim = Sim::ready(sev(1, "ACME"));
+    let d = sim.cmd("U0MANAGER", Command::Severity(3));
+    assert_eq!(d.reply, Some(Reply::SeverityChanged { from: 1, to: 3 }));
+    assert_eq!(sim.t.severity, 3);
+    assert_eq!(messages(&d), Vec::<Message>::new(), "nothing is posted");
+    assert!(invite_batches(&d).is_empty());
+    assert!(ops(&d, Lane::Announce).is_empty());
+    assert_eq!(events(&d), vec![Event::SeverityChanged { from: 1, to: 3 }]);
+    assert_eq!(d.entries[0].actor, Some(u("U0MANAGER")));
+}
+
+#[test]
+fn setting_the_same_or_an_unknown_severity_changes_nothing() {
+    // (asked, reply)
+    let cases = [
+        (2, Reply::SeverityUnchanged),
+        (
+            5,
+            Reply::UnknownSeverity {
+                level: 5,
+                known: vec![1, 2, 3],
+            },
+        ),
+    ];
+    for (level, reply) in cases {
+        let mut sim = Sim::ready(req("ACME"));
+        let d = sim.cmd("U0SALES", Command::Severity(level));
+        assert_eq!(d.reply, Some(reply), "sev {level}");
+        assert_no_effect(&d, "same or unknown severity");
+    }
+}
+
+#[test]
+fn raising_the_severity_brings_the_next_nudge_forward_to_the_new_cadence() {
+    // Severity 3 owes the customer an update every day, severity 1 every hour.
+    let mut sim = Sim::ready(sev(3, "ACME"));
+    sim.advance(mins(10));
+    let d = sim.cmd("U0SALES", Command::Severity(1));
+    let due = followup_timers(&d);
+    assert!(
+        due.iter()
+            .any(|(at, epoch)| *at <= t0() + hours(1) && *epoch == sim.t.followup_epoch),
+        "a nudge due within the new cadence; timers set: {due:?}"
+    );
+}
+
+#[test]
+fn raising_the_severity_of_an_unacknowledged_trouble_shortens_the_wait_for_an_ack() {
+    // Severity 3 waits 2h for an ack, severity 1 only 10 minutes.
+    let mut sim = Sim::ready(sev(3, "ACME"));
+    sim.advance(mins(5));
+    let d = sim.cmd("U0SALES", Command::Severity(1));
+    let due = ack_timers(&d);
+    assert!(
+        due.iter()
+            .any(|(at, round)| *at <= sim.now + mins(10) && *round == sim.t.escalation.round),
+        "an ack timer within the new ack_timeout; timers set: {due:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Following up with the customer
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_due_follow_up_nudges_the_owner_and_the_manager_once_twice_overdue() {
+    // Severity 2: an update every 4h; the next nudge comes a cadence after this one.
+    // (fired at, manager mentioned, next nudge due)
+    let cases = [
+        (hours(4), None, hours(8)),
+        (hours(7) + mins(59), None, hours(11) + mins(59)),
+        (hours(8), Some("U0MANAGER"), hours(12)),
+        (hours(9), Some("U0MANAGER"), hours(13)),
+    ];
+    for (fired, manager, next) in cases {
+        let mut sim = Sim::ready(req("ACME"));
+        assert_eq!(sim.last_followup_timer().due, t0() + hours(4));
+        sim.advance(fired);
+        let d = sim.feed(Input::Timer(TimerKind::FollowUp { epoch: 1 }));
+        let case = format!("fired after {}m", fired.num_minutes());
+        let waited_secs = fired.num_seconds();
+        let nudge = Nudge {
+            owner: u("U0SALES"),
+            waited_secs,
+            manager: manager.map(u),
+            promise: None,
+            promise_missed: false,
+        };
+        assert_eq!(
+            ops(&d, Lane::Channel)
+                .into_iter()
+                .filter(|op| matches!(op, Op::Post { .. }))
+                .collect::<Vec<_>>(),
+            vec![post_op(Dest::TroubleChannel, Message::Nudge(nudge), None)],
+            "{case}"
+        );
+        assert_eq!(followup_timers(&d), vec![(t0() + next, 2)], "{case}");
+        assert_eq!(
+            events(&d),
+            vec![Event::NudgePosted {
+                waited_secs,
+                manager_mentioned: manager.is_some()
+            }],
+            "{case}"
+        );
+    }
+}
+
+#[test]
+fn a_stale_follow_up_timer_does_nothing() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.advance(hours(1));
+    sim.cmd(
+        "U0SALES",
+        Command::Update {
+            text: "explained where things stand".into(),
+            next: None,
+        },
+    );
+    assert_eq!(sim.t.followup_epoch, 2);
+    sim.advance(hours(3));
+    for epoch in [0, 1, 3] {
+        let d = sim.feed(Input::Timer(TimerKind::FollowUp { epoch }));
+        assert_nothing_happens(&d, &format!("epoch {epoch}"));
+    }
+}
+
+#[test]
+fn no_nudge_after_close() {
+    let mut sim = Sim::ready(req("ACME"));
+    let before_close = sim.t.followup_epoch;
+    sim.close_properly();
+    sim.advance(hours(5));
+    for epoch in [before_close, sim.t.followup_epoch] {
+        let d = sim.feed(Input::Timer(TimerKind::FollowUp { epoch }));
+        assert_nothing_happens(&d, &format!("epoch {epoch} after close"));
+    }
+}
+
+#[test]
+fn an_update_restarts_the_clock_and_a_promise_sets_the_nudge_fifteen_minutes_before_it() {
+    // Now is 12:00 in Tokyo. (next:, promised time, nudge due)
+    let cases = [
+        (None, None, t0() + hours(4)),
+        (Some("2h"), Some(t0() + hours(2)), t0() + hours(2) - mins(15)),
+        (
+            Some("15:00"),
+            Some(at("2026-11-27T06:00:00Z")),
+            at("2026-11-27T05:45:00Z"),
+        ),
+        (
+            Some("tomorrow 10:00"),
+            Some(at("2026-11-28T01:00:00Z")),
+            at("2026-11-28T00:45:00Z"),
+        ),
+        (Some("10m"), Some(t0() + mins(10)), t0()),
+    ];
+    for (next, promise, due) in cases {
+        let mut sim = Sim::ready(req("ACME"));
+        let d = sim.cmd(
+            "U0SALES",
+            Command::Update {
+                text: "cause still under investigation; replacement parts ship today".into(),
+                next: next.map(str::to_string),
+            },
+        );
+        let case = format!("next: {next:?}");
+        assert_eq!(
+            d.reply,
+            Some(Reply::UpdateLogged {
+                next_due: promise.unwrap_or(due),
+                promised: promise.is_some()
+            }),
+            "{case}"
+        );
+        assert_eq!(followup_timers(&d), vec![(due, 2)], "{case}");
+        assert_eq!(sim.t.last_customer_contact(), t0(), "{case}");
+        assert_eq!(sim.t.promised_next(), promise, "{case}");
+        assert!(
+            matches!(&events(&d)[..], [Event::CustomerUpdate { promised_next, .. }] if *promised_next == promise),
+            "{case}"
+        );
+    }
+}
+
+#[test]
+fn the_update_modal_does_what_the_update_command_does() {
+    let mut by_command = Sim::ready(req("ACME"));
+    let mut by_modal = Sim::ready(req("ACME"));
+    let a = by_command.cmd(
+        "U0SALES",
+        Command::Update {
+            text: "called Mr. Sato".into(),
+            next: Some("2h".into()),
+        },
+    );
+    let b = by_modal.feed(Input::UpdateSubmitted {
+        user: u("U0SALES"),
+        text: "called Mr. Sato".into(),
+        next: Some("2h".into()),
+    });
+    assert_eq!(a.reply, b.reply);
+    assert_eq!(a.trouble, b.trouble);
+    assert_eq!(a.entries, b.entries);
+    assert_eq!(a.timers, b.timers);
+    assert_eq!(a.deliveries, b.deliveries);
+}
+
+#[test]
+fn a_promise_that_cannot_be_read_is_refused_and_changes_nothing() {
+    // (next:, error) — it is 12:00 in Tokyo, so 09:00 today has passed.
+    let cases = [("someday", WhenError::Unrecognised), ("09:00", WhenError::InPast)];
+    for (next, error) in cases {
+        let mut sim = Sim::ready(req("ACME"));
+        let d = sim.cmd(
+            "U0SALES",
+            Command::Update {
+                text: "called".into(),
+                next: Some(next.into()),
+            },
+        );
+        assert_eq!(
+            d.reply,
+            Some(Reply::BadWhen {
+                text: next.into(),
+                error
+            }),
+            "{next}"
+        );
+        assert_no_effect(&d, next);
+        assert!(sim.t.customer_updates.is_empty());
+    }
+}
+
+#[test]
+fn a_nudge_before_the_promise_reminds_of_it_and_one_after_says_it_was_missed() {
+    let mut sim = Sim::ready(req("ACME")); // severity 2: every 4h
+    sim.advance(hours(1));
+    sim.cmd(
+        "U0SALES",
+        Command::Update {
+            text: "cause under investigation".into(),
+            next: Some("2h".into()),
+        },
+    );
+    let spoke = t0() + hours(1);
+    let promise = spoke + hours(2);
+    // (fires at, manager mentioned, promise missed, next nudge due)
+    let steps = [
+        (promise - mins(15), None, false, promise),
+        (promise, None, true, promise + hours(4)),
+        (promise + hours(4), Some("U0MANAGER"), true, promise + hours(8)),
+    ];
+    for (fires, manager, promise_missed, next) in steps {
+        let timer = sim.last_followup_timer();
+        assert_eq!(timer.due, fires);
+        let d = sim.fire_when_due(&timer);
+        assert_eq!(
+            nudges(&d),
+            vec![Nudge {
+                owner: u("U0SALES"),
+                waited_secs: (fires - spoke).num_seconds(),
+                manager: manager.map(u),
+                promise: Some(promise),
+                promise_missed,
+            }],
+            "fired at {fires}"
+        );
+        assert_eq!(
+            followup_timers(&d),
+            vec![(next, sim.t.followup_epoch)],
+            "fired at {fires}"
+        );
+    }
+}
+
+#[test]
+fn a_nudge_that_fell_due_long_ago_is_posted_once_and_the_next_is_in_the_future() {
+    let mut sim = Sim::ready(req("ACME"));
+    // Three and a quarter cadences later (the bot was down), the first timer finally fires.
+    sim.advance(hours(13));
+    let d = sim.feed(Input::Timer(TimerKind::FollowUp { epoch: 1 }));
+    let nudges = nudges(&d);
+    assert_eq!(nudges.len(), 1, "one nudge, not one per missed period");
+    assert_eq!(nudges[0].manager, Some(u("U0MANAGER")));
+    assert_eq!(nudges[0].waited_secs, hours(13).num_seconds());
+    let timers = followup_timers(&d);
+    assert_eq!(timers.len(), 1);
+    assert!(timers[0].0 > sim.now, "next nudge in the future: {timers:?}");
+    assert_eq!(timers[0].0, sim.now + hours(4), "a cadence after this nudge");
+}
+
+#[test]
+fn outside_business_hours_a_due_nudge_waits_for_the_opening() {
+    let config = config_with("[business_hours]\nopen = \"09:00\"\nclose = \"18:00\"\n");
+    let mut sim = Sim::ready_with(config, req("ACME")); // Friday 12:00 JST
+    let first = sim.last_followup_timer();
+    assert_eq!(first.due, at("2026-11-27T07:00:00Z"), "Friday 16:00 JST");
+    // It fires on Saturday noon: nothing is posted, the nudge waits for Monday 09:00 JST.
+    sim.now = at("2026-11-28T03:00:00Z");
+    let d = sim.feed(Input::Timer(first.kind.clone()));
+    assert!(messages(&d).is_empty() && d.entries.is_empty());
+    let monday = at("2026-11-30T00:00:00Z");
+    assert_eq!(followup_timers(&d), vec![(monday, 2)]);
+    // On Monday it is posted once; 6 working hours have passed, so no manager yet.
+    let d = sim.fire_when_due(&sim.last_followup_timer());
+    let nudges = nudges(&d);
+    assert_eq!(nudges.len(), 1);
+    assert_eq!(nudges[0].manager, None);
+    assert_eq!(
+        followup_timers(&d),
+        vec![(at("2026-11-30T04:00:00Z"), 3)],
+        "a cadence of working time later: Monday 13:00 JST"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delivery outcomes
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn channel_created_records_the_channel_and_refreshes_what_was_already_posted() {
+    // (DM posted already?, origin notice posted already?, refreshes)
+    let cases = [
+        (false, false, vec![]),
+        (
+            true,
+            false,
+            vec![Delivery {
+                lane: Lane::Dm,
+                op: Op::Refresh { slot: Slot::ManagerDm },
+            }],
+        ),
+        (
+            true,
+            true,
+            vec![
+                Delivery {
+                    lane: Lane::Dm,
+                    op: Op::Refresh { slot: Slot::ManagerDm },
+                },
+                Delivery {
+                    lane: Lane::Origin,
+                    op: Op::Refresh {
+                        slot: Slot::OriginNotice,
+                    },
+                },
+            ],
+        ),
+    ];
+    for (dm_posted, notice_posted, refreshes) in cases {
+        let (mut sim, _) = Sim::open(config(), "U0SALES", req("ACME"));
+        if dm_posted {
+            let d = sim.feed(posted(Slot::ManagerDm, "D0MANAGER", "1.000001"));
+            assert!(ops(&d, Lane::Dm).is_empty(), "no channel yet, no link to add");
+        }
+        if notice_posted {
+            sim.feed(posted(Slot::OriginNotice, "C0SALESFLOOR", "1.000002"));
+        }
+        // The first name was taken, so the shell created the `-2` one.
+        let d = sim.feed(channel_created("trouble-20261127-3-acme-2"));
+        let case = format!("dm {dm_posted}, notice {notice_posted}");
+        let got: Vec<Delivery> = d
+            .deliveries
+            .iter()
+            .filter(|x| matches!(x.lane, Lane::Dm | Lane::Origin | Lane::Channel))
+            .cloned()
+            .collect();
+        assert_eq!(got, refreshes, "{case}");
+        assert_eq!(sim.t.channel, Some(ChannelId::new(TROUBLE_CHANNEL)), "{case}");
+        assert_eq!(sim.t.channel_name.as_deref(), Some("trouble-20261127-3-acme-2"));
+        assert_eq!(
+            events(&d),
+            vec![Event::ChannelCreated {
+                channel: ChannelId::new(TROUBLE_CHANNEL),
+                name: "trouble-20261127-3-acme-2".into()
+            }]
+        );
+    }
+}
+
+#[test]
+fn a_message_posted_after_the_channel_exists_is_refreshed_with_its_link() {
+    // (slot, lane of its refresh)
+    let cases = [(Slot::ManagerDm, Lane::Dm), (Slot::OriginNotice, Lane::Origin)];
+    for (slot, lane) in cases {
+        let (mut sim, _) = Sim::open(config(), "U0SALES", req("ACME"));
+        sim.feed(channel_created("trouble-20261127-3-acme"));
+        let d = sim.feed(posted(slot, "D0ANY", "1.000001"));
+        assert_eq!(ops(&d, lane), vec![Op::Refresh { slot }], "{slot:?}");
+        let kept = match slot {
+            Slot::ManagerDm => &sim.t.manager_dm,
+            _ => &sim.t.origin_notice,
+        };
+        assert_eq!(
+            kept,
+            &Some(PostedMessage {
+                channel: ChannelId::new("D0ANY"),
+                ts: Ts::new("1.000001")
+            })
+        );
+    }
+}
+
+#[test]
+fn posted_kickoff_and_status_are_kept_for_later_edits() {
+    let (mut sim, _) = Sim::open(config(), "U0SALES", req("ACME"));
+    sim.feed(channel_created("trouble-20261127-3-acme"));
+    for (slot, ts) in [(Slot::Kickoff, KICKOFF_TS), (Slot::Status, "1795748400.000200")] {
+        let d = sim.feed(posted(slot, TROUBLE_CHANNEL, ts));
+        assert!(d.trouble.is_some() && d.entries.is_empty());
+        assert!(ops(&d, Lane::Channel).is_empty() && ops(&d, Lane::Dm).is_empty());
+    }
+    let kept = |ts: &str| {
+        Some(PostedMessage {
+            channel: ChannelId::new(TROUBLE_CHANNEL),
+            ts: Ts::new(ts),
+        })
+    };
+    assert_eq!(sim.t.kickoff, kept(KICKOFF_TS));
+    assert_eq!(sim.t.status, kept("1795748400.000200"));
+}
+
+#[test]
+fn an_unreachable_origin_channel_is_answered_through_the_response_url() {
+    // (response url, what goes out in the origin lane)
+    let cases = [
+        (
+            Some(RESPONSE_URL),
+            vec![Op::Respond {
+                url: RESPONSE_URL.into(),
+                message: Message::OriginNotice,
+            }],
+        ),
+        (None, vec![]),
+    ];
+    for (url, origin_ops) in cases {
+        let mut sim = Sim::ready(req("ACME"));
+        sim.t.origin.response_url = url.map(str::to_string);
+        let d = sim.feed(Input::Delivered(Outcome::OriginUnreachable));
+        assert_eq!(ops(&d, Lane::Origin), origin_ops, "{url:?}");
+        assert!(messages(&d).is_empty(), "{url:?}");
+        assert!(d.entries.is_empty());
+    }
+}
+
+#[test]
+fn a_failed_delivery_is_noted_in_the_timeline() {
+    let mut sim = Sim::ready(req("ACME"));
+    let len = sim.t.timeline_len;
+    let d = sim.feed(Input::Delivered(Outcome::Failed {
+        method: "chat.postMessage".into(),
+        error: "channel_not_found".into(),
+    }));
+    assert_eq!(
+        events(&d),
+        vec![Event::DeliveryFailed {
+            method: "chat.postMessage".into(),
+            error: "channel_not_found".into()
+        }]
+    );
+    assert_eq!(d.entries[0].actor, None);
+    assert_eq!(sim.t.timeline_len, len + 1);
+    sim.assert_chain_valid();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The timeline across a whole trouble
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn the_timeline_chain_stays_valid_across_a_whole_trouble() {
+    let mut sim = Sim::ready(OpenRequest {
+        departments: depts(&["field"]),
+        ..req("ACME Corp.")
+    });
+    sim.fire_when_due(&sim.last_ack_timer()); // escalated to the director
+    sim.advance(mins(2));
+    sim.feed(Input::ThreadReply {
+        user: u("U0DIRECTOR"),
+        thread_ts: Ts::new(KICKOFF_TS),
+    });
+    let steps: Vec<(&str, Command)> = vec![
+        ("U0SALES", Command::Note("customer reports 12 failed units".into())),
+        ("U0SALES", Command::Next("12 units returned".into())),
+        (
+            "U0SALES",
+            Command::Update {
+                text: "scope confirmed, cause unknown".into(),
+                next: Some("2h".into()),
+            },
+        ),
+        ("U0QA1", Command::Next("lots 40-44".into())),
+        ("U0QA1", Command::Start(3, "replacement parts shipped".into())),
+        ("U0QA1", Command::Next("cracked solder joints".into())),
+        (
+            "U0SALES",
+            Command::Split {
+                ours: 80,
+                customer: 20,
+                other: 0,
+                reason: "our process".into(),
+            },
+        ),
+        (
+            "U0SALES",
+            Command::Cost {
+                amount: "¥120,000".into(),
+                payer: "ours".into(),
+                note: "replacement shipping".into(),
+            },
+        ),
+        ("U0MANAGER", Command::Severity(1)),
+        ("U0MANAGER", Command::Owner(u("U0OTHERREP"))),
+        (
+            "U0OTHERREP",
+            Command::Prevent("outgoing inspection of lot markings".into()),
+        ),
+        ("U0OTHERREP", Command::Done(3, String::new())),
+        ("U0OTHERREP", Command::Done(4, String::new())),
+        ("U0OTHERREP", Command::Done(5, String::new())),
+        ("U0OTHERREP", Command::Done(6, "measures presented".into())),
+    ];
+    for (step, (who, command)) in steps.into_iter().enumerate() {
+        sim.advance(mins(20));
+        let case = format!("{who}: {command:?}");
+        let d = sim.cmd(who, command);
+        assert!(
+            !matches!(
+                d.reply,
+                Some(Reply::NotAllowed { .. } | Reply::BadWhen { .. } | Reply::AlreadyClosed)
+            ),
+            "{case}: {:?}",
+            d.reply
+        );
+        if step == 2 {
+            // After the update with its promise, a nudge and a failed delivery land in between.
+            sim.feed(Input::Timer(TimerKind::FollowUp {
+                epoch: sim.t.followup_epoch,
+            }));
+            sim.feed(Input::Delivered(Outcome::Failed {
+                method: "pins.add".into(),
+                error: "not_pinnable".into(),
+            }));
+        }
+        sim.assert_chain_valid();
+    }
+    sim.advance(hours(1));
+    let d = sim.cmd("U0OTHERREP", Command::Close("customer satisfied".into()));
+    assert_eq!(d.reply, Some(Reply::Closed));
+    sim.assert_chain_valid();
+    assert_eq!(sim.entries.len() as u64, sim.t.timeline_len);
+    assert!(sim.entries.len() >= 20, "{} entries", sim.entries.len());
+    let kinds: BTreeSet<String> = sim
+        .entries
+        .iter()
+        .map(|e| {
+            let json = serde_json::to_value(&e.event).expect("serializes");
+            json["type"].as_str().unwrap_or_default().to_string()
+        })
+        .collect();
+    for kind in [
+        "opened",
+        "manager_pinged",
+        "channel_created",
+        "escalated",
+        "acknowledged",
+        "note",
+        "stage_done",
+        "stage_started",
+        "customer_update",
+        "nudge_posted",
+        "delivery_failed",
+        "split_set",
+        "cost_added",
+        "severity_changed",
+        "owner_changed",
+        "measure_added",
+        "closed",
+    ] {
+        assert!(kinds.contains(kind), "no {kind} entry in {kinds:?}");
+    }
+    // And the chain really guards the entries: a softened one breaks it.
+    let mut tampered = sim.entries.clone();
+    tampered[5].event = Event::Note {
+        text: "nothing happened".into(),
+    };
+    assert!(verify_chain(&tampered, sim.t.timeline_len, &sim.t.timeline_head).is_err());
+}

@@ -1,0 +1,216 @@
+//! The Slack-native surface: the open modal, App Home, and /metrics.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::{json, Value};
+use trouble_bot::trouble::model::TroubleId;
+
+fn open_submission(customer: &str, summary: &str, private_metadata: &str) -> Value {
+    json!({
+        "type": "view_submission",
+        "team": {"id": "T0TEAM", "domain": "test"},
+        "user": {"id": SALES, "username": "rep", "team_id": "T0TEAM"},
+        "api_app_id": "A0APP",
+        "trigger_id": "333.444.trigger",
+        "view": {
+            "id": "V0000009", "type": "modal", "callback_id": "open_trouble", "private_metadata": private_metadata,
+            "state": {"values": {
+                "customer": {"value": {"type": "plain_text_input", "value": customer}},
+                "summary": {"value": {"type": "plain_text_input", "value": summary}},
+                "severity": {"value": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "sev1"}, "value": "1"}}},
+                "manager": {"value": {"type": "users_select", "selected_user": MANAGER}},
+                "departments": {"value": {"type": "multi_static_select", "selected_options": [{"text": {"type": "plain_text", "text": "Field"}, "value": "field"}]}},
+                "contact": {"value": {"type": "plain_text_input", "value": "Mr. Sato"}},
+            }},
+        },
+    })
+}
+
+#[tokio::test]
+async fn the_open_modal_opens_with_the_trigger_id_and_its_submission_opens_a_trouble() {
+    let bot = spawn_bot().await;
+    let answer = bot.command(SALES, ORIGIN, "open").await;
+    assert_eq!(answer, Value::Null, "an empty 200: the modal is the answer");
+    let open = bot.slack.wait_for("views.open", |_| true).await;
+    assert_eq!(open.params["trigger_id"], "1337.42.abcdef");
+    let view = &open.params["view"];
+    assert_eq!(view["callback_id"], "open_trouble");
+    let blocks = view["blocks"].to_string();
+    for block in ["customer", "summary", "severity", "manager", "departments", "contact"] {
+        assert!(
+            blocks.contains(&format!("\"block_id\":\"{block}\"")),
+            "{block} in {blocks}"
+        );
+    }
+    assert!(
+        blocks.contains(&format!("\"initial_user\":\"{MANAGER}\"")),
+        "manager defaulted: {blocks}"
+    );
+    let metadata = view["private_metadata"].as_str().unwrap().to_string();
+    assert!(
+        metadata.contains(ORIGIN),
+        "the origin channel is remembered: {metadata}"
+    );
+
+    let r = bot
+        .interaction(&open_submission("  ", "lot 42 housings", &metadata))
+        .await;
+    let errors: Value = r.json().await.unwrap();
+    assert_eq!(errors["response_action"], "errors");
+    assert!(errors["errors"]["customer"].is_string(), "{errors}");
+    assert_eq!(bot.store().trouble_count(), 0);
+
+    let r = bot
+        .interaction(&open_submission("ACME", "defective housings in lot 42", &metadata))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().is_empty(), "the modal closes");
+    let dm = bot
+        .slack
+        .wait_for("chat.postMessage", |c| c.params["channel"] == MANAGER)
+        .await;
+    assert!(dm.params["text"].as_str().unwrap().contains("ACME"));
+    bot.slack
+        .wait_for("chat.postMessage", |c| c.params["channel"] == ORIGIN)
+        .await;
+    bot.slack
+        .wait_for("chat.postMessage", |c| c.params["channel"] == "C0BIZUNIT")
+        .await;
+    let troubles = bot.store().all_troubles().unwrap();
+    assert_eq!(troubles.len(), 1);
+    let t = &troubles[0];
+    assert_eq!((t.severity, t.customer.as_str()), (1, "ACME"));
+    assert!(t.summary.contains("Mr. Sato"));
+    assert_eq!(t.departments, ["field"]);
+    assert_eq!(t.origin.channel.as_str(), ORIGIN);
+}
+
+#[tokio::test]
+async fn app_home_shows_a_trouble_waiting_for_the_viewers_acknowledgement_and_refreshes() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: broken").await;
+    let home_opened = json!({
+        "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0APP", "type": "event_callback",
+        "event_id": "EvHome1", "event_time": now_secs(),
+        "event": {"type": "app_home_opened", "user": MANAGER, "channel": "D0MANAGER", "tab": "home", "event_ts": "1.2"},
+    });
+    assert_eq!(bot.event(&home_opened, None).await.status(), 200);
+    let publish = bot
+        .slack
+        .wait_for("views.publish", |c| c.params["user_id"] == MANAGER)
+        .await;
+    let view = publish.params["view"].to_string();
+    assert!(view.contains("Waiting for your acknowledgement* (1)"), "{view}");
+    assert!(view.contains(&t.id));
+
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    let mark = publish.seq;
+    let refreshed = bot
+        .slack
+        .wait_for("views.publish", |c| c.seq > mark && c.params["user_id"] == MANAGER)
+        .await;
+    assert!(
+        refreshed.params["view"]
+            .to_string()
+            .contains("Waiting for your acknowledgement* (0)"),
+        "{}",
+        refreshed.params["view"]
+    );
+}
+
+#[tokio::test]
+async fn metrics_parse_as_prometheus_text_and_move_when_a_trouble_is_opened() {
+    let bot = spawn_bot().await;
+    let before = reqwest::get(format!("{}/metrics", bot.base_url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        sample(&before, "trouble_bot_troubles_opened_total{severity=\"2\"}"),
+        None
+    );
+    let t = bot.open_ready("ACME: broken").await;
+    bot.slack
+        .wait_for("chat.postMessage", |c| c.params["channel"] == MANAGER)
+        .await;
+    let _ = t;
+    let after = reqwest::get(format!("{}/metrics", bot.base_url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    check_prometheus_text(&after);
+    assert_eq!(
+        sample(&after, "trouble_bot_troubles_opened_total{severity=\"2\"}"),
+        Some(1.0),
+        "{after}"
+    );
+    assert_eq!(
+        sample(&after, "trouble_bot_first_ping_seconds_count"),
+        Some(1.0),
+        "{after}"
+    );
+    assert!(
+        sample(
+            &after,
+            "trouble_bot_slack_calls_total{method=\"conversations.create\",outcome=\"ok\"}"
+        )
+        .unwrap()
+            >= 1.0
+    );
+    assert_eq!(sample(&after, "trouble_bot_troubles"), Some(1.0));
+    assert!(
+        sample(&after, "trouble_bot_timers_pending").unwrap() >= 2.0,
+        "ack and follow-up timers"
+    );
+    let _ = TroubleId::new("x");
+    let _ = Duration::ZERO;
+}
+
+fn sample(text: &str, name: &str) -> Option<f64> {
+    text.lines().find_map(|l| {
+        l.strip_prefix(name)
+            .and_then(|rest| rest.strip_prefix(' '))
+            .and_then(|v| v.trim().parse().ok())
+    })
+}
+
+/// Every line is a comment (`# HELP`/`# TYPE`) or `name{labels} value`, and every sample's
+/// metric has a TYPE line before it.
+fn check_prometheus_text(text: &str) {
+    let mut typed = std::collections::HashSet::new();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let mut parts = rest.split_whitespace();
+            let name = parts.next().unwrap();
+            let kind = parts.next().unwrap();
+            assert!(["counter", "gauge", "histogram"].contains(&kind), "{line}");
+            typed.insert(name.to_string());
+            continue;
+        }
+        if line.starts_with("# HELP ") || line.is_empty() {
+            continue;
+        }
+        let (series, value) = line.rsplit_once(' ').unwrap_or_else(|| panic!("no value: {line}"));
+        assert!(value.parse::<f64>().is_ok(), "value of {line}");
+        let name = series.split('{').next().unwrap();
+        assert!(
+            name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+            "name {name}"
+        );
+        if series.contains('{') {
+            assert!(series.ends_with('}'), "labels closed: {line}");
+        }
+        let base = ["_bucket", "_sum", "_count"]
+            .iter()
+            .find_map(|s| name.strip_suffix(s))
+            .unwrap_or(name);
+        assert!(typed.contains(name) || typed.contains(base), "no TYPE before {line}");
+    }
+}
