@@ -51,13 +51,17 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
             };
             let button = match action.action_id.as_str() {
                 "acknowledge" => ButtonAction::Acknowledge,
-                "complete_stage" => ButtonAction::CompleteStage,
+                "complete_stage" => ButtonAction::CompleteStage {
+                    stage: stage_in_value(action.value.as_deref()),
+                },
                 "log_update" => ButtonAction::LogUpdate {
                     trigger_id: trigger_id.unwrap_or_default(),
                 },
                 _ => return StatusCode::OK.into_response(),
             };
-            let id = TroubleId::new(action.value.clone().unwrap_or_default());
+            // Button values are the trouble id, with `:<stage>` on the stage button.
+            let value = action.value.clone().unwrap_or_default();
+            let id = TroubleId::new(value.split(':').next().unwrap_or_default());
             on_button(&app, &id, UserId::new(user.id), button, response_url).await
         }
         Interaction::ViewSubmission { user, view, .. } => match view.callback_id.as_str() {
@@ -78,6 +82,11 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
     };
     app.metrics.request("interactions", response.status().as_u16());
     response
+}
+
+/// The 0-based stage a "Complete stage N" button was showing, from its value `<id>:<stage>`.
+fn stage_in_value(value: Option<&str>) -> Option<usize> {
+    value?.split_once(':')?.1.parse().ok()
 }
 
 async fn on_button(

@@ -204,7 +204,7 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message, now: D
             }
             if t.is_open() {
                 if let Some(s) = t.current_stage() {
-                    blocks.push(actions("status", vec![button("complete_stage", &tr!(l, format!("第{}段階を完了", s + 1), format!("Complete stage {}", s + 1)), t.id.as_str(), false)]));
+                    blocks.push(actions("status", vec![button("complete_stage", &tr!(l, format!("第{}段階を完了", s + 1), format!("Complete stage {}", s + 1)), &format!("{}:{s}", t.id), false)]));
                 }
             }
             let text = tr!(l, format!("状況 {}: {}", t.id, state), format!("Status {}: {}", t.id, state));
@@ -285,8 +285,8 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message, now: D
             let depts = department_mentions(config, t);
             Rendered::text(tr!(
                 l,
-                format!("⬆️ 重大度を {} から {} に引き上げました。{}", severity_label(l, config, *from), severity_label(l, config, *to), depts.join(" ")),
-                format!("⬆️ Severity raised from {} to {}. {}", severity_label(l, config, *from), severity_label(l, config, *to), depts.join(" "))
+                format!("⬆️ トラブル {}（{}）の重大度を {} から {} に引き上げました。{} {}", t.id, escape(&t.customer), severity_label(l, config, *from), severity_label(l, config, *to), depts.join(" "), channel_ref(l, t)),
+                format!("⬆️ Severity of trouble {} ({}) raised from {} to {}. {} {}", t.id, escape(&t.customer), severity_label(l, config, *from), severity_label(l, config, *to), depts.join(" "), channel_ref(l, t))
             ))
         }
         Message::Nudge(n) => nudge(l, config, t, n),

@@ -115,6 +115,15 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
             format!("第{}段階「{}」を対応中にしました。", stage + 1, stage_name(l, *stage)),
             format!("Stage {} \"{}\" is now in progress.", stage + 1, stage_name(l, *stage))
         ),
+        Reply::StageAlreadyDone { stage } => tr!(
+            l,
+            format!(
+                "第{}段階「{}」はすでに完了しています。",
+                stage + 1,
+                stage_name(l, *stage)
+            ),
+            format!("Stage {} \"{}\" is already done.", stage + 1, stage_name(l, *stage))
+        ),
         Reply::AllStagesDone => tr!(
             l,
             "7段階すべて完了しています。`/trouble close` でクローズできます。",

@@ -372,11 +372,17 @@ async fn deliver_once(app: &Arc<App>, item: &OutboxItem, maybe_sent: bool) -> Re
                 )
                 .await;
             match (result, keep_as) {
-                (Ok((posted_channel, ts)), Some(slot)) => Ok(Some(Outcome::Posted {
-                    slot: *slot,
-                    channel: posted_channel,
-                    ts,
-                })),
+                (Ok((posted_channel, ts)), Some(slot)) => {
+                    if *slot == Slot::ManagerDm {
+                        app.metrics
+                            .first_ping((Utc::now() - t.opened_at).num_milliseconds() as f64 / 1000.0);
+                    }
+                    Ok(Some(Outcome::Posted {
+                        slot: *slot,
+                        channel: posted_channel,
+                        ts,
+                    }))
+                }
                 (Ok(_), None) => Ok(None),
                 (Err(SlackError::Api { error, .. }), Some(Slot::OriginNotice))
                     if [

@@ -214,8 +214,13 @@ pub enum Outcome {
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum ButtonAction {
     Acknowledge,
-    CompleteStage,
-    LogUpdate { trigger_id: String },
+    /// The status message's button, for the stage it showed (None: whatever is current).
+    CompleteStage {
+        stage: Option<usize>,
+    },
+    LogUpdate {
+        trigger_id: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -254,6 +259,7 @@ pub enum Reply {
     Acknowledged,
     StageDone { stage: usize },
     StageStarted { stage: usize },
+    StageAlreadyDone { stage: usize },
     AllStagesDone,
     Noted,
     UpdateLogged { next_due: DateTime<Utc>, promised: bool },
@@ -639,6 +645,13 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
             Reply::StageDone { stage }
         }
         Command::Start(stage, note) => {
+            // Starting a stage that was done reopens it: rework is part of the record.
+            if w.t.stages[stage].state == StageState::Done {
+                let s = &mut w.t.stages[stage];
+                s.state = StageState::InProgress;
+                s.done_at = None;
+                s.done_by = None;
+            }
             start_stage(w, &user, stage, note.clone());
             w.log(
                 Some(&user),
@@ -811,7 +824,11 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
                 );
                 for c in w.policy().announce_channels.clone() {
                     if !announced_before.contains(&c) {
-                        w.post(Lane::Announce, Dest::Channel(ChannelId::new(c)), Message::Announcement);
+                        w.post(
+                            Lane::Announce,
+                            Dest::Channel(ChannelId::new(c)),
+                            Message::SeverityRaised { from, to },
+                        );
                     }
                 }
             }
@@ -996,7 +1013,20 @@ fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option<Reply> {
     }
     match action {
         ButtonAction::Acknowledge => Some(try_acknowledge(w, &user)),
-        ButtonAction::CompleteStage => match w.t.current_stage() {
+        // A stale button (a double click, or a status message not yet refreshed) must not
+        // complete a later stage than the one it showed.
+        ButtonAction::CompleteStage { stage: Some(stage) }
+            if stage >= STAGE_COUNT || w.t.stages[stage].state == StageState::Done =>
+        {
+            Some(Reply::StageAlreadyDone {
+                stage: stage.min(STAGE_COUNT - 1),
+            })
+        }
+        ButtonAction::CompleteStage { stage: Some(stage) } => {
+            complete_stage(w, &user, stage, String::new());
+            Some(Reply::StageDone { stage })
+        }
+        ButtonAction::CompleteStage { stage: None } => match w.t.current_stage() {
             None => Some(Reply::AllStagesDone),
             Some(stage) => {
                 complete_stage(w, &user, stage, String::new());
@@ -1242,6 +1272,9 @@ fn delivered(w: &mut Work, outcome: Outcome) {
                 );
             }
         }
+        // A call that could not run because an earlier one failed (no channel yet) is a
+        // consequence, already on the timeline through its cause.
+        Outcome::Failed { error, .. } if error.starts_with("no_") => {}
         Outcome::Failed { method, error } => {
             w.log(
                 None,
@@ -1250,6 +1283,11 @@ fn delivered(w: &mut Work, outcome: Outcome) {
                     error: error.clone(),
                 },
             );
+            // Without a channel nothing else can happen there: the owner must know at once.
+            if method == "conversations.create" {
+                let owner = w.t.owner.clone();
+                w.post(Lane::Dm, Dest::Dm(owner), Message::DeliveryProblem { method, error });
+            }
         }
     }
 }

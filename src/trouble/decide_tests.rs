@@ -1138,7 +1138,7 @@ fn next_after_every_stage_is_done_says_so_and_changes_nothing() {
     assert_no_effect(&d, "all done");
     let d = sim.feed(Input::Button {
         user: u("U0SALES"),
-        action: ButtonAction::CompleteStage,
+        action: ButtonAction::CompleteStage { stage: None },
     });
     assert_eq!(d.reply, Some(Reply::AllStagesDone));
     assert_no_effect(&d, "all done, by button");
@@ -1363,7 +1363,7 @@ fn commands_buttons_and_replies_after_close_change_nothing() {
         assert_eq!(d.reply, Some(Reply::AlreadyClosed), "{case}");
         assert_no_effect(&d, &case);
     }
-    for action in [ButtonAction::Acknowledge, ButtonAction::CompleteStage] {
+    for action in [ButtonAction::Acknowledge, ButtonAction::CompleteStage { stage: None }] {
         let d = sim.feed(Input::Button {
             user: u("U0MANAGER"),
             action,

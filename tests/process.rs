@@ -1,0 +1,322 @@
+//! The built binary as a child process: SIGKILL mid-delivery, SIGTERM with requests in
+//! flight, and logs that never show a secret.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+use common::*;
+use serde_json::Value;
+
+const TOKEN: &str = "xoxb-super-secret-token-4242";
+
+/// The release or debug binary cargo built for these tests, running `serve`.
+struct BotProcess {
+    child: Child,
+    base_url: String,
+    logs: Arc<Mutex<String>>,
+    client: reqwest::Client,
+}
+
+impl BotProcess {
+    fn start(dir: &Path, config: &str, slack_url: &str, rust_log: &str) -> BotProcess {
+        let config_path = dir.join("trouble.toml");
+        std::fs::write(&config_path, config).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+            .arg("serve")
+            .env("SLACK_SIGNING_SECRET", SECRET)
+            .env("SLACK_BOT_TOKEN", TOKEN)
+            .env("SLACK_API_URL", slack_url)
+            .env("TROUBLE_CONFIG", &config_path)
+            .env("TROUBLE_DATA_DIR", dir.join("data"))
+            .env("TROUBLE_LISTEN", "127.0.0.1:0")
+            .env("RUST_LOG", rust_log)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        let logs = Arc::new(Mutex::new(String::new()));
+        let stderr = child.stderr.take().unwrap();
+        let sink = logs.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut l = sink.lock().unwrap();
+                l.push_str(&line);
+                l.push('\n');
+            }
+        });
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("trouble-bot listening on ") {
+                    let _ = tx.send(addr.trim().to_string());
+                }
+            }
+        });
+        let addr = rx
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("no address; logs:\n{}", logs.lock().unwrap()));
+        BotProcess {
+            child,
+            base_url: format!("http://{addr}"),
+            logs,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    async fn command(&self, user: &str, channel: &str, text: &str) -> reqwest::Response {
+        let form = serde_urlencoded::to_string([
+            ("team_id", "T0TEAM"),
+            ("channel_id", channel),
+            ("user_id", user),
+            ("command", "/trouble"),
+            ("text", text),
+            ("response_url", "http://127.0.0.1:9/unused"),
+            ("trigger_id", "1.2.3"),
+        ])
+        .unwrap();
+        let ts = now_secs().to_string();
+        let sig = trouble_bot::slack::signature::sign(SECRET, &ts, form.as_bytes());
+        self.client
+            .post(format!("{}/slack/commands", self.base_url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-slack-request-timestamp", ts)
+            .header("x-slack-signature", sig)
+            .body(form)
+            .send()
+            .await
+            .expect("the bot answers")
+    }
+
+    fn kill_hard(&mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().unwrap();
+    }
+
+    fn terminate(&mut self) -> std::process::ExitStatus {
+        let status = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        self.child.wait().unwrap()
+    }
+}
+
+impl Drop for BotProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn config() -> String {
+    format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")
+}
+
+fn trouble_id_of(answer: &Value) -> String {
+    answer["text"]
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn killed_mid_delivery_and_restarted_every_answered_open_has_one_channel_one_kickoff_one_dm() {
+    let slack = FakeSlack::start().await;
+    // Slack is slow, so deliveries are in flight when the kill comes.
+    slack.delay("chat.postMessage", Duration::from_millis(250));
+    slack.delay("conversations.create", Duration::from_millis(250));
+    let dir = tempfile::tempdir().unwrap();
+    let mut bot = BotProcess::start(dir.path(), &config(), &slack.api_url(), "info");
+
+    let mut ids = Vec::new();
+    for i in 0..12 {
+        let r = bot
+            .command(SALES, ORIGIN, &format!("open CUST{i}: housing cracked"))
+            .await;
+        assert_eq!(r.status(), 200);
+        ids.push(trouble_id_of(&r.json().await.unwrap()));
+    }
+    slack.wait_for_n("chat.postMessage", 10, |_| true).await;
+    bot.kill_hard();
+
+    slack.delay("chat.postMessage", Duration::ZERO);
+    slack.delay("conversations.create", Duration::ZERO);
+    let bot = BotProcess::start(dir.path(), &config(), &slack.api_url(), "info");
+    for (i, id) in ids.iter().enumerate() {
+        let slug = format!("-cust{i}");
+        // Delivery completes: the status message of every trouble is pinned.
+        let channel = loop_until_channel(&slack, &slug).await;
+        slack
+            .wait_for_n("pins.add", 2, |c| c.params["channel"] == channel.as_str())
+            .await;
+        let named: Vec<_> = slack
+            .channels()
+            .into_iter()
+            .filter(|c| c.name.ends_with(&slug))
+            .collect();
+        assert_eq!(named.len(), 1, "one channel for {id}: {named:?}");
+        let messages = slack.messages_in(&channel);
+        let kickoffs = messages
+            .iter()
+            .filter(|m| {
+                m["text"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .starts_with(&format!("Trouble {id}:"))
+            })
+            .count();
+        let statuses = messages
+            .iter()
+            .filter(|m| {
+                m["text"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .starts_with(&format!("Status {id}:"))
+            })
+            .count();
+        assert_eq!(
+            (kickoffs, statuses),
+            (1, 1),
+            "one kickoff and one status in {channel} for {id}"
+        );
+        let dm_text = format!("Trouble {id}:");
+        slack
+            .wait_for("chat.postMessage", |c| {
+                c.params["channel"] == MANAGER && c.params["text"].as_str().is_some_and(|t| t.starts_with(&dm_text))
+            })
+            .await;
+        let dms = slack
+            .messages_in(MANAGER)
+            .iter()
+            .filter(|m| {
+                m["text"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .starts_with(&format!("Trouble {id}:"))
+            })
+            .count();
+        assert_eq!(dms, 1, "one manager DM for {id}");
+    }
+    let list = bot.command(SALES, ORIGIN, "list").await.json::<Value>().await.unwrap();
+    for id in &ids {
+        assert!(
+            list["text"].as_str().unwrap().contains(id.as_str()),
+            "{id} answered, so it is stored"
+        );
+    }
+}
+
+async fn loop_until_channel(slack: &FakeSlack, slug: &str) -> String {
+    slack
+        .wait_for("conversations.create", |c| {
+            c.params["name"].as_str().is_some_and(|n| n.contains(slug))
+        })
+        .await;
+    wait_until(|| {
+        slack
+            .channels()
+            .into_iter()
+            .find(|c| c.name.ends_with(slug))
+            .map(|c| c.id)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn sigterm_lets_a_request_in_flight_finish_flushes_and_exits_zero() {
+    let slack = FakeSlack::start().await;
+    // `/trouble open` without text opens a modal inside the request: make that take a while.
+    slack.delay("views.open", Duration::from_millis(1500));
+    let dir = tempfile::tempdir().unwrap();
+    let mut bot = BotProcess::start(dir.path(), &config(), &slack.api_url(), "info");
+    let opened = bot.command(SALES, ORIGIN, "open ACME: before the signal").await;
+    let id = trouble_id_of(&opened.json().await.unwrap());
+    let base = bot.base_url.clone();
+    let in_flight = {
+        let form = serde_urlencoded::to_string([
+            ("team_id", "T0TEAM"),
+            ("channel_id", ORIGIN),
+            ("user_id", SALES),
+            ("command", "/trouble"),
+            ("text", "open"),
+            ("trigger_id", "9.9.9"),
+        ])
+        .unwrap();
+        let ts = now_secs().to_string();
+        let sig = trouble_bot::slack::signature::sign(SECRET, &ts, form.as_bytes());
+        tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(format!("{base}/slack/commands"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("x-slack-request-timestamp", ts)
+                .header("x-slack-signature", sig)
+                .body(form)
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        })
+    };
+    slack.wait_for("views.open", |_| true).await;
+    let status = bot.terminate();
+    assert!(
+        status.success(),
+        "exit status {status:?}; logs:\n{}",
+        bot.logs.lock().unwrap()
+    );
+    assert_eq!(
+        in_flight.await.unwrap().expect("the in-flight request was answered"),
+        200
+    );
+    // The store was flushed and released: it opens, and the trouble is there.
+    let store = trouble_bot::store::Store::open(&dir.path().join("data")).unwrap();
+    assert!(store
+        .get(&trouble_bot::trouble::model::TroubleId::new(&id))
+        .unwrap()
+        .is_some());
+}
+
+#[tokio::test]
+async fn the_token_and_the_signing_secret_never_appear_in_logs() {
+    let slack = FakeSlack::start().await;
+    slack.fail_next("conversations.create", "missing_scope", 1);
+    slack.fail_http_next("chat.postMessage", 500, 2);
+    let dir = tempfile::tempdir().unwrap();
+    let mut bot = BotProcess::start(dir.path(), &config(), &slack.api_url(), "debug");
+    bot.command(SALES, ORIGIN, "open ACME: secrets").await;
+    // A request with a bad signature is logged as rejected.
+    let r = reqwest::Client::new()
+        .post(format!("{}/slack/commands", bot.base_url))
+        .header("x-slack-request-timestamp", now_secs().to_string())
+        .header("x-slack-signature", "v0=00")
+        .body("text=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    slack
+        .wait_for("chat.postMessage", |c| c.params["channel"] == MANAGER)
+        .await;
+    slack.wait_for_n("chat.postMessage", 3, |_| true).await;
+    bot.terminate();
+    let logs = bot.logs.lock().unwrap().clone();
+    assert!(
+        logs.contains("Slack refused a call for good") || logs.contains("missing_scope"),
+        "the failure is logged:\n{logs}"
+    );
+    assert!(
+        !logs.contains(TOKEN) && !logs.contains("super-secret"),
+        "token leaked:\n{logs}"
+    );
+    assert!(!logs.contains(SECRET), "signing secret leaked:\n{logs}");
+}

@@ -1,0 +1,915 @@
+//! The seven stages end to end: walking them by command and button, closing, the report (posted and
+//! exported), the hash-chained timeline under `trouble-bot verify`, history, who may do what, severity.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::{json, Value};
+use trouble_bot::i18n::{stage_name, Locale};
+use trouble_bot::store::Store;
+use trouble_bot::trouble::model::{StageState, Trouble, TroubleId};
+use trouble_bot::trouble::timeline::{Entry, Event};
+
+/// Channel messages are paced at about one a second, so a long walk takes a while to show.
+const SLOW: Duration = Duration::from_secs(90);
+
+fn text_of(message: &Value) -> String {
+    format!("{} {}", message["text"].as_str().unwrap_or_default(), message["blocks"])
+}
+
+/// Polls `check` (anything: the fake Slack, the store) until it holds, for up to `limit`.
+async fn eventually<T>(what: &str, limit: Duration, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "{what}: not reached within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn trouble(bot: &TestBot, id: &str) -> Trouble {
+    bot.store()
+        .get(&TroubleId::new(id))
+        .expect("store readable")
+        .expect("trouble stored")
+}
+
+fn timeline(bot: &TestBot, id: &str) -> Vec<Entry> {
+    bot.store().timeline(&TroubleId::new(id)).expect("timeline readable")
+}
+
+fn stage_states(bot: &TestBot, id: &str) -> Vec<StageState> {
+    trouble(bot, id).stages.iter().map(|s| s.state).collect()
+}
+
+/// The status message: (channel, ts).
+fn status_of(bot: &TestBot, id: &str) -> (String, String) {
+    let status = trouble(bot, id).status.expect("status message posted");
+    (status.channel.to_string(), status.ts.to_string())
+}
+
+fn latest_status(bot: &TestBot, id: &str) -> Value {
+    let (channel, ts) = status_of(bot, id);
+    bot.slack
+        .message_versions(&channel, &ts)
+        .pop()
+        .expect("the fake Slack has the status message")
+}
+
+/// The mrkdwn text of every block that has one (sections, headers; context elements).
+fn block_texts(message: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for block in message["blocks"].as_array().into_iter().flatten() {
+        if let Some(t) = block["text"]["text"].as_str() {
+            out.push(t.to_string());
+        }
+        for e in block["elements"].as_array().into_iter().flatten() {
+            if let Some(t) = e["text"].as_str() {
+                out.push(t.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Stage numbers (1-based) shown as done (✅) in a status message's stage list.
+fn stages_shown_done(status: &Value) -> Vec<usize> {
+    let mut done: Vec<usize> = block_texts(status)
+        .iter()
+        .flat_map(|t| t.lines().map(str::to_string).collect::<Vec<_>>())
+        .filter_map(|line| {
+            let rest = line.strip_prefix("✅ ")?;
+            let (n, _) = rest.split_once(". ")?;
+            n.parse().ok()
+        })
+        .collect();
+    done.sort_unstable();
+    done.dedup();
+    done
+}
+
+async fn click(bot: &TestBot, user: &str, action: &str, t: &OpenedTrouble) {
+    let r = bot
+        .interaction(&button_payload(&bot.slack, user, action, &t.id, &t.channel))
+        .await;
+    assert_eq!(r.status(), 200, "click on {action}");
+}
+
+/// The answer to a click, sent to its response_url, whose text contains `needle`.
+async fn click_answer(bot: &TestBot, user: &str, needle: &str) -> String {
+    let path = format!("click-{user}");
+    let call = bot
+        .slack
+        .wait_for("response_url", |c| {
+            c.params["_path"] == path.as_str() && c.params["text"].as_str().is_some_and(|t| t.contains(needle))
+        })
+        .await;
+    call.params["text"].as_str().unwrap_or_default().to_string()
+}
+
+/// `format!("locale = \"{locale}\"\n…")` over the shared org: BASE_CONFIG without its own locale line.
+fn config_text(locale: &str) -> String {
+    let base = BASE_CONFIG.replacen("locale = \"en\"\n", "", 1);
+    assert!(!base.contains("locale ="), "BASE_CONFIG's locale line was removed");
+    format!("locale = \"{locale}\"\n{base}\n{DEFAULT_SEVERITIES}")
+}
+
+/// A config file for the CLI (TROUBLE_CONFIG must name an existing file).
+fn config_file(locale: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("trouble.toml");
+    std::fs::write(&path, config_text(locale)).expect("write config");
+    (dir, path)
+}
+
+/// Runs the built `trouble-bot` binary on a data directory.
+fn run_cli(config: &Path, data_dir: &Path, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+        .args(args)
+        .env("TROUBLE_CONFIG", config)
+        .env("TROUBLE_DATA_DIR", data_dir)
+        .env_remove("TROUBLE_LISTEN")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the trouble-bot binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn describe(o: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        stdout(o),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A report part as posted: `(k/N)\n…` when split, or the whole report starting with `# `.
+fn report_part(message: &Value) -> Option<(usize, usize)> {
+    let text = message["text"].as_str()?;
+    if let Some(rest) = text.strip_prefix('(') {
+        let (label, _) = rest.split_once(")\n")?;
+        let (k, n) = label.split_once('/')?;
+        return Some((k.parse().ok()?, n.parse().ok()?));
+    }
+    text.starts_with("# ").then_some((1, 1))
+}
+
+/// A part's text without its `(k/N)` label.
+fn without_part_label(text: &str) -> &str {
+    match text.split_once(")\n") {
+        Some((label, body)) if label.starts_with('(') && label.contains('/') => body,
+        _ => text,
+    }
+}
+
+/// Waits until every part of the report is in the channel; returns them in order.
+async fn posted_report(bot: &TestBot, channel: &str, parts: usize) -> Vec<Value> {
+    eventually("every report part posted", SLOW, || {
+        let mut found: Vec<(usize, usize, Value)> = bot
+            .slack
+            .messages_in(channel)
+            .into_iter()
+            .filter_map(|m| report_part(&m).map(|(k, n)| (k, n, m)))
+            .collect();
+        found.sort_by_key(|(k, _, _)| *k);
+        let complete = found.len() == parts
+            && found
+                .iter()
+                .enumerate()
+                .all(|(i, (k, n, _))| *k == i + 1 && *n == parts);
+        complete.then(|| found.into_iter().map(|(_, _, m)| m).collect())
+    })
+    .await
+}
+
+/// The first number in a text (`Report posted (3 message(s))`, `報告書を投稿しました（3件）`).
+fn first_number(text: &str) -> usize {
+    let digits: String = text
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().unwrap_or_else(|_| panic!("no number in {text:?}"))
+}
+
+// What the full walk records, so the report can be checked for each of them.
+const NOTES: [&str; 2] = ["the rib cracked on 3 of 40 units", "lot 42 came from line B"];
+const UPDATE: &str = "told Mr. Sato we replace the whole lot";
+const STAGE_NOTES: [&str; 3] = [
+    "goods recovered from the line",
+    "mold temperature too low",
+    "lot replaced",
+];
+const SPLIT_REASON: &str = "our mold, their storage";
+const COST_NOTE: &str = "replacement shipping";
+const SECOND_COST: &str = "¥30,000";
+const MEASURE: &str = "add a mold temperature alarm";
+
+/// Records one of everything and closes the trouble normally.
+async fn walk_everything(bot: &TestBot, t: &OpenedTrouble) {
+    let mut commands: Vec<String> = NOTES.iter().map(|n| format!("note {n}")).collect();
+    commands.extend([
+        format!("update {UPDATE}"),
+        format!("next {}", STAGE_NOTES[0]),
+        "done 2".to_string(),
+        format!("done 3 {}", STAGE_NOTES[1]),
+        format!("done 4 {}", STAGE_NOTES[2]),
+        format!("split 70/30 {SPLIT_REASON}"),
+        "done 5".to_string(),
+        format!("cost ¥120,000 ours {COST_NOTE}"),
+        format!("cost {SECOND_COST} customer storage inspection"),
+        "done 6".to_string(),
+        format!("prevent {MEASURE}"),
+        "done 7".to_string(),
+        "close all settled".to_string(),
+    ]);
+    for c in &commands {
+        let answer = bot.command_text(SALES, &t.channel, c).await;
+        assert!(!answer.is_empty(), "{c:?} answered");
+    }
+    let done = trouble(bot, &t.id);
+    assert!(done.stages.iter().all(|s| s.state == StageState::Done));
+    assert!(done.closed.is_some(), "closed normally");
+}
+
+/// Everything §8 asks of the report, in one locale.
+fn assert_report_complete(md: &str, l: Locale, t: &Trouble) {
+    let heading = match l {
+        Locale::En => format!("Trouble report {}", t.id),
+        Locale::Ja => format!("トラブル報告書 {}", t.id),
+    };
+    assert!(md.contains(&heading), "heading {heading:?} in:\n{md}");
+    for i in 0..7 {
+        assert!(md.contains(stage_name(l, i)), "stage {} in:\n{md}", i + 1);
+    }
+    for n in STAGE_NOTES {
+        assert!(md.contains(n), "what was recorded for a stage ({n:?}) in:\n{md}");
+    }
+    let split = match l {
+        Locale::En => "ours 70% / customer 30%",
+        Locale::Ja => "当社 70% / 顧客 30%",
+    };
+    assert!(md.contains(split), "split {split:?} in:\n{md}");
+    for needle in [SPLIT_REASON, "¥120,000", COST_NOTE, SECOND_COST, MEASURE, UPDATE] {
+        assert!(md.contains(needle), "{needle:?} in:\n{md}");
+    }
+    let timeline_heading = match l {
+        Locale::En => "## Timeline",
+        Locale::Ja => "## タイムライン",
+    };
+    let (_, timeline) = md
+        .split_once(timeline_heading)
+        .unwrap_or_else(|| panic!("{timeline_heading:?} in:\n{md}"));
+    for n in NOTES {
+        assert!(timeline.contains(n), "note {n:?} in the timeline:\n{timeline}");
+    }
+    for seq in 1..=t.timeline_len {
+        assert!(
+            timeline.contains(&format!("\n{seq}. ")),
+            "timeline entry {seq} of {} in:\n{timeline}",
+            t.timeline_len
+        );
+    }
+    assert!(md.contains(&t.timeline_head), "the chain head in:\n{md}");
+}
+
+#[tokio::test]
+async fn the_seven_stages_walked_by_commands_and_the_status_button_end_in_a_closed_status() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked in lot 42").await;
+
+    let r = bot
+        .command_text(SALES, &t.channel, "next goods recovered from the line")
+        .await;
+    assert!(r.contains("Stage 1"), "{r}");
+    assert_eq!(
+        stage_states(&bot, &t.id)[..2],
+        [StageState::Done, StageState::InProgress],
+        "next finishes stage 1 and starts stage 2"
+    );
+
+    // The status message carries the button for the current stage.
+    let status = eventually("the status offers to complete stage 2", SLOW, || {
+        Some(latest_status(&bot, &t.id)).filter(|s| text_of(s).contains("Complete stage 2"))
+    })
+    .await;
+    assert!(
+        text_of(&status).contains("\"action_id\":\"complete_stage\"") && text_of(&status).contains(&t.id),
+        "{status}"
+    );
+    click(&bot, SALES, "complete_stage", &t).await;
+    let answer = click_answer(&bot, SALES, "Stage 2").await;
+    assert!(answer.contains("done"), "{answer}");
+    assert_eq!(stage_states(&bot, &t.id)[1], StageState::Done);
+
+    let r = bot
+        .command_text(SALES, &t.channel, "done 3 mold temperature too low")
+        .await;
+    assert!(r.contains("Stage 3"), "{r}");
+    let r = bot.command_text(SALES, &t.channel, "start 4 replacing the lot").await;
+    assert!(r.contains("Stage 4") && r.contains("in progress"), "{r}");
+    let after_start = trouble(&bot, &t.id);
+    assert_eq!(after_start.stages[2].notes, ["mold temperature too low"]);
+    assert_eq!(after_start.stages[3].state, StageState::InProgress);
+    assert!(after_start.stages[3].notes.iter().any(|n| n == "replacing the lot"));
+
+    click(&bot, SALES, "complete_stage", &t).await;
+    click_answer(&bot, SALES, "Stage 4").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "split 70/30 our mold, their storage")
+        .await;
+    assert!(r.contains("split"), "{r}");
+    click(&bot, MANAGER, "complete_stage", &t).await;
+    click_answer(&bot, MANAGER, "Stage 5").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "cost ¥120,000 ours replacement shipping")
+        .await;
+    assert!(r.contains("Cost recorded"), "{r}");
+    click(&bot, SALES, "complete_stage", &t).await;
+    click_answer(&bot, SALES, "Stage 6").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "prevent add a mold temperature alarm")
+        .await;
+    assert!(r.contains("Prevention measure"), "{r}");
+    let r = bot.command_text(SALES, &t.channel, "done 7").await;
+    assert!(r.contains("Stage 7"), "{r}");
+
+    let all_done = trouble(&bot, &t.id);
+    assert!(
+        all_done.stages.iter().all(|s| s.state == StageState::Done),
+        "{:?}",
+        all_done.stages
+    );
+    assert_eq!(all_done.current_stage(), None);
+    let split = all_done.split.as_ref().expect("split recorded");
+    assert_eq!((split.ours, split.customer, split.other), (70, 30, 0));
+    assert_eq!(all_done.costs.len(), 1);
+    assert_eq!(all_done.costs[0].amount, "¥120,000");
+    assert_eq!(all_done.costs[0].payer, "ours");
+    assert_eq!(all_done.measures.len(), 1);
+    let done_events: Vec<usize> = timeline(&bot, &t.id)
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::StageDone { stage, .. } => Some(stage + 1),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(done_events, [1, 2, 3, 4, 5, 6, 7], "each stage done once, in order");
+
+    // One more click: nothing left to complete.
+    click(&bot, SALES, "complete_stage", &t).await;
+    click_answer(&bot, SALES, "All seven stages are done").await;
+
+    let r = bot.command_text(SALES, &t.channel, "close all settled").await;
+    assert_eq!(r, "Closed.");
+    let closed = trouble(&bot, &t.id).closed.expect("closed");
+    assert_eq!(closed.forced_reason, None);
+
+    // The channel heard of every stage, and the status message ends closed with all seven done.
+    eventually("a done message for every stage and the close", SLOW, || {
+        let texts: Vec<String> = bot
+            .slack
+            .messages_in(&t.channel)
+            .iter()
+            .map(|m| m["text"].as_str().unwrap_or_default().to_string())
+            .collect();
+        let every_stage = (1..=7).all(|n| {
+            texts
+                .iter()
+                .any(|m| m.contains(&format!("Stage {n} \"")) && m.contains("done"))
+        });
+        let closed = texts.iter().any(|m| m.contains("closed trouble"));
+        (every_stage && closed).then_some(())
+    })
+    .await;
+    let last = eventually("the status message shows the closed trouble", SLOW, || {
+        Some(latest_status(&bot, &t.id)).filter(|s| s["text"].as_str().is_some_and(|t| t.contains("closed")))
+    })
+    .await;
+    assert_eq!(stages_shown_done(&last), [1, 2, 3, 4, 5, 6, 7], "{last}");
+    assert_eq!(
+        text_of(&last).matches("✅").count(),
+        7,
+        "seven ticks and no other: {last}"
+    );
+    assert!(
+        !text_of(&last).contains("complete_stage"),
+        "a closed trouble offers no stage button: {last}"
+    );
+    assert!(
+        text_of(&last).contains("ours 70%"),
+        "the split is on the status: {last}"
+    );
+}
+
+#[tokio::test]
+async fn close_says_what_is_missing_and_only_the_manager_chain_may_force_it() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+
+    let refused = bot.command_text(SALES, &t.channel, "close").await;
+    assert!(refused.contains("Not ready to close"), "{refused}");
+    assert!(refused.contains("prevention measure"), "{refused}");
+    assert!(refused.contains("stage 7"), "{refused}");
+    assert!(refused.contains("close force"), "says how to force it: {refused}");
+    assert!(trouble(&bot, &t.id).closed.is_none());
+
+    bot.command_text(SALES, &t.channel, "done 7").await;
+    let refused = bot.command_text(SALES, &t.channel, "close").await;
+    assert!(refused.contains("prevention measure"), "{refused}");
+    assert!(
+        !refused.contains("stage 7 done"),
+        "stage 7 is done, so it is not listed: {refused}"
+    );
+    assert!(trouble(&bot, &t.id).closed.is_none());
+
+    let reason = "customer withdrew the claim";
+    for who in [COLLEAGUE, SALES] {
+        let refused = bot
+            .command_text(who, &t.channel, &format!("close force {reason}"))
+            .await;
+        assert!(refused.starts_with("Only"), "{who}: {refused}");
+        assert!(refused.contains(&format!("<@{MANAGER}>")), "says who can: {refused}");
+        assert!(trouble(&bot, &t.id).closed.is_none(), "{who} could not force it");
+    }
+    assert!(
+        !timeline(&bot, &t.id)
+            .iter()
+            .any(|e| matches!(e.event, Event::Closed { .. })),
+        "refusals leave no close on the timeline"
+    );
+
+    let mark = bot.slack.calls().len() as u64;
+    let ok = bot
+        .command_text(MANAGER, &t.channel, &format!("close force {reason}"))
+        .await;
+    assert_eq!(ok, "Closed.");
+    let closed = trouble(&bot, &t.id).closed.expect("closed");
+    assert_eq!(closed.forced_reason.as_deref(), Some(reason));
+    assert_eq!(closed.by.as_str(), MANAGER);
+    let entries = timeline(&bot, &t.id);
+    let last = entries.last().expect("timeline");
+    assert!(
+        matches!(&last.event, Event::Closed { forced_reason: Some(r), .. } if r == reason),
+        "{:?}",
+        last.event
+    );
+    assert_eq!(last.actor.as_ref().map(|a| a.as_str()), Some(MANAGER));
+    bot.slack
+        .wait_for("chat.postMessage", |c| {
+            c.seq >= mark && c.params["channel"] == t.channel.as_str() && text_of(&c.params).contains(reason)
+        })
+        .await;
+    let after = bot.command_text(SALES, &t.channel, "note one more thing").await;
+    assert!(after.contains("already closed"), "{after}");
+}
+
+#[tokio::test]
+async fn verify_passes_an_intact_store_and_names_an_entry_changed_or_removed_behind_its_back() {
+    let mut bot = spawn_bot().await;
+    let edited = bot.open_ready("ACME: housings cracked").await;
+    let removed = bot.open_ready("Globex: labels smudged").await;
+    for t in [&edited, &removed] {
+        for note in NOTES {
+            let r = bot.command_text(SALES, &t.channel, &format!("note {note}")).await;
+            assert_eq!(r, "Added to the timeline.");
+        }
+        bot.command_text(SALES, &t.channel, "next").await;
+    }
+    let data_dir = bot.dir.path().to_path_buf();
+    bot.stop().await;
+    let (_config_dir, config) = config_file("en");
+
+    let intact = run_cli(&config, &data_dir, &["verify"]);
+    assert!(intact.status.success(), "{}", describe(&intact));
+    assert!(
+        stdout(&intact).contains("2 troubles checked, 0 broken"),
+        "{}",
+        describe(&intact)
+    );
+
+    // Rewrite one note of the first trouble and delete one note of the second, as an
+    // editor of the database files would.
+    let (edited_seq, removed_seq) = {
+        let store = Store::open(&data_dir).expect("the stopped bot released the store");
+        let tree = store.timeline_tree();
+        let entries: Vec<(sled::IVec, Value)> = tree
+            .iter()
+            .map(|item| {
+                let (k, v) = item.expect("timeline entry");
+                (k, serde_json::from_slice(&v).expect("entry is JSON"))
+            })
+            .collect();
+        let find = |id: &str| {
+            entries
+                .iter()
+                .find(|(_, e)| e["trouble"] == id && e["event"]["text"] == NOTES[1])
+                .cloned()
+                .unwrap_or_else(|| panic!("note of {id} in the timeline"))
+        };
+        let (key, mut entry) = find(&edited.id);
+        entry["event"]["text"] = json!("lot 42 came from line A");
+        tree.insert(key, serde_json::to_vec(&entry).expect("json"))
+            .expect("write");
+        let edited_seq = entry["seq"].as_u64().expect("seq");
+        let (key, entry) = find(&removed.id);
+        tree.remove(key).expect("remove");
+        let removed_seq = entry["seq"].as_u64().expect("seq");
+        store.flush().await.expect("flush");
+        (edited_seq, removed_seq)
+    };
+
+    let broken = run_cli(&config, &data_dir, &["verify"]);
+    assert!(!broken.status.success(), "{}", describe(&broken));
+    let out = stdout(&broken);
+    let line_of = |id: &str| {
+        out.lines()
+            .find(|l| l.contains(&format!("BROKEN {id}")))
+            .unwrap_or_else(|| panic!("{id} reported broken: {}", describe(&broken)))
+            .to_string()
+    };
+    let edited_line = line_of(&edited.id);
+    assert!(
+        edited_line.contains(&format!("entry {} ", edited_seq + 1)),
+        "names the changed entry (#{}, 1-based): {edited_line}",
+        edited_seq + 1
+    );
+    let removed_line = line_of(&removed.id);
+    assert!(
+        removed_line.contains(&format!("entry {} ", removed_seq + 1)),
+        "names where the removed entry was (#{}): {removed_line}",
+        removed_seq + 1
+    );
+    assert!(out.contains("2 troubles checked, 2 broken"), "{}", describe(&broken));
+}
+
+#[tokio::test]
+async fn the_report_in_english_has_every_stage_the_split_the_costs_the_measures_and_the_timeline() {
+    let mut bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked in lot 42").await;
+    walk_everything(&bot, &t).await;
+    let before = trouble(&bot, &t.id);
+
+    let answer = bot.command_text(SALES, &t.channel, "report").await;
+    assert!(answer.contains("Report posted"), "{answer}");
+    let parts = posted_report(&bot, &t.channel, first_number(&answer)).await;
+    let posted: String = parts
+        .iter()
+        .flat_map(block_texts)
+        .map(|s| without_part_label(&s).to_string())
+        .collect();
+    assert!(posted.contains("# Trouble report"), "{posted}");
+    assert_report_complete(&posted, Locale::En, &before);
+    assert_eq!(
+        trouble(&bot, &t.id).timeline_head,
+        before.timeline_head,
+        "posting the report adds nothing to the timeline"
+    );
+
+    let data_dir = bot.dir.path().to_path_buf();
+    bot.stop().await;
+    let (_en_dir, en) = config_file("en");
+    let md = run_cli(&en, &data_dir, &["export", &t.id, "--format", "md"]);
+    assert!(md.status.success(), "{}", describe(&md));
+    assert_report_complete(&stdout(&md), Locale::En, &before);
+    let default_format = run_cli(&en, &data_dir, &["export", &t.id]);
+    assert_eq!(stdout(&default_format), stdout(&md), "md is the default format");
+
+    let (_ja_dir, ja) = config_file("ja");
+    let md_ja = run_cli(&ja, &data_dir, &["export", &t.id, "--format", "md"]);
+    assert!(md_ja.status.success(), "{}", describe(&md_ja));
+    assert_report_complete(&stdout(&md_ja), Locale::Ja, &before);
+
+    let json_out = run_cli(&en, &data_dir, &["export", &t.id, "--format", "json"]);
+    assert!(json_out.status.success(), "{}", describe(&json_out));
+    let v: Value = serde_json::from_str(&stdout(&json_out)).expect("export --format json is JSON");
+    let entries = v["timeline"].as_array().expect("a timeline array");
+    assert_eq!(entries.len() as u64, before.timeline_len);
+    assert_eq!(entries.last().unwrap()["hash"], before.timeline_head.as_str());
+    assert!(entries.iter().any(|e| e["event"]["text"] == NOTES[0]), "{v}");
+    assert_eq!(v["trouble"]["split"]["ours"], 70);
+    assert_eq!(v["trouble"]["costs"].as_array().map(Vec::len), Some(2));
+
+    let missing = run_cli(&en, &data_dir, &["export", "20000101-9"]);
+    assert!(!missing.status.success(), "an unknown id fails: {}", describe(&missing));
+}
+
+#[tokio::test]
+async fn the_report_in_japanese_has_every_stage_the_split_the_costs_the_measures_and_the_timeline() {
+    let mut bot = spawn_bot_raw(&config_text("ja")).await;
+    let t = bot.open_ready("ACME: ハウジング割れ").await;
+    walk_everything(&bot, &t).await;
+    let before = trouble(&bot, &t.id);
+
+    let answer = bot.command_text(SALES, &t.channel, "report").await;
+    assert!(answer.contains("報告書"), "{answer}");
+    let parts = posted_report(&bot, &t.channel, first_number(&answer)).await;
+    let posted: String = parts
+        .iter()
+        .flat_map(block_texts)
+        .map(|s| without_part_label(&s).to_string())
+        .collect();
+    assert!(posted.contains("# トラブル報告書"), "{posted}");
+    assert_report_complete(&posted, Locale::Ja, &before);
+
+    let data_dir = bot.dir.path().to_path_buf();
+    bot.stop().await;
+    let (_ja_dir, ja) = config_file("ja");
+    let md = run_cli(&ja, &data_dir, &["export", &t.id, "--format", "md"]);
+    assert!(md.status.success(), "{}", describe(&md));
+    assert_report_complete(&stdout(&md), Locale::Ja, &before);
+}
+
+#[tokio::test]
+async fn a_long_report_is_posted_in_slack_sized_parts_that_together_hold_every_note() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let notes: Vec<String> = (0..200)
+        .map(|i| {
+            let mut n = format!("fact-{i:03} ");
+            while n.len() < 100 {
+                n.push_str(&format!("{}", i % 10));
+            }
+            n
+        })
+        .collect();
+    for n in &notes {
+        assert_eq!(n.chars().count(), 100);
+        let r = bot.command_text(SALES, &t.channel, &format!("note {n}")).await;
+        assert_eq!(r, "Added to the timeline.");
+    }
+
+    let answer = bot.command_text(SALES, &t.channel, "report").await;
+    let count = first_number(&answer);
+    assert!(count > 1, "a 20,000-character report needs several messages: {answer}");
+    let parts = posted_report(&bot, &t.channel, count).await;
+    let mut all = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        let blocks = part["blocks"].as_array().expect("the part has blocks");
+        assert!(blocks.len() <= 50, "part {} has {} blocks", i + 1, blocks.len());
+        for text in block_texts(part) {
+            let chars = text.chars().count();
+            assert!(chars <= 3000, "part {} has a {chars}-character block", i + 1);
+            all.push_str(&text);
+            all.push('\n');
+        }
+    }
+    for n in &notes {
+        assert!(all.contains(n.as_str()), "{n} is in the posted report");
+    }
+}
+
+#[tokio::test]
+async fn twenty_changes_in_a_second_make_few_status_edits_and_the_last_one_shows_the_last_change() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let (channel, ts) = status_of(&bot, &t.id);
+    let edits_of_status = |mark: u64| {
+        bot.slack
+            .calls_to("chat.update")
+            .into_iter()
+            .filter(|c| c.seq >= mark && c.params["ts"] == ts.as_str())
+            .count()
+    };
+    // Let the open settle so only our changes count.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mark = bot.slack.calls().len() as u64;
+
+    let started = Instant::now();
+    for i in 0..20u32 {
+        let (ours, customer) = (50 + i, 50 - i);
+        bot.command_text(SALES, &t.channel, &format!("split {ours}/{customer} round {i}"))
+            .await;
+    }
+    println!("20 changes took {:?}", started.elapsed());
+    let last_split = "ours 69% / customer 31%";
+    eventually("the status shows the last split", SLOW, || {
+        let versions = bot.slack.message_versions(&channel, &ts);
+        versions.last().filter(|v| text_of(v).contains(last_split)).cloned()
+    })
+    .await;
+    // Refreshes are paced (about one a second per channel), so redundant ones would trickle in
+    // for a while: count only once three seconds pass without any.
+    let mut edits = edits_of_status(mark);
+    loop {
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let now = edits_of_status(mark);
+        if now == edits {
+            break;
+        }
+        edits = now;
+        assert!(edits <= 20, "{edits} status edits and counting");
+    }
+    println!("{edits} status edits for 20 changes");
+    assert!(
+        (1..=6).contains(&edits),
+        "{edits} chat.update calls on the status for 20 changes"
+    );
+    let last = latest_status(&bot, &t.id);
+    assert!(text_of(&last).contains(last_split), "still the last change: {last}");
+    assert_eq!(trouble(&bot, &t.id).split.expect("split").ours, 69);
+}
+
+#[tokio::test]
+async fn history_finds_a_customer_written_in_full_width_letters_with_split_and_costs() {
+    let bot = spawn_bot().await;
+    let acme = bot.open_ready("ACME: housings cracked").await;
+    let other = bot.open_ready("Globex: labels smudged").await;
+    for c in [
+        "next",
+        "split 70/30 our mold",
+        "cost ¥120,000 ours replacement shipping",
+    ] {
+        bot.command_text(SALES, &acme.channel, c).await;
+    }
+    let closed = bot
+        .command_text(MANAGER, &acme.channel, "close force settled by phone")
+        .await;
+    assert_eq!(closed, "Closed.");
+
+    let history = bot.command_text(COLLEAGUE, "C0ELSEWHERE", "history ＡＣＭＥ").await;
+    assert!(history.contains(&format!("`{}`", acme.id)), "{history}");
+    assert!(history.contains("closed"), "{history}");
+    assert!(history.contains("ours 70%/customer 30%"), "{history}");
+    assert!(history.contains("¥120,000 (paid by ours)"), "{history}");
+    assert!(history.contains("stages done up to 1"), "{history}");
+    assert!(
+        !history.contains(&other.id),
+        "another customer's trouble is not listed: {history}"
+    );
+
+    let none = bot.command_text(COLLEAGUE, ORIGIN, "history ＡＣＮＥ").await;
+    assert!(!none.contains(&acme.id), "{none}");
+}
+
+#[tokio::test]
+async fn only_the_owner_or_the_manager_chain_may_hand_the_trouble_to_someone_else() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let mark = bot.slack.calls().len() as u64;
+    let before = timeline(&bot, &t.id).len();
+
+    let refused = bot.command_text(COLLEAGUE, &t.channel, "owner <@U0QA1>").await;
+    assert!(refused.starts_with("Only"), "{refused}");
+    assert!(refused.contains(&format!("<@{SALES}>")), "the owner may: {refused}");
+    assert!(refused.contains(&format!("<@{MANAGER}>")), "the manager may: {refused}");
+    assert_eq!(trouble(&bot, &t.id).owner.as_str(), SALES, "unchanged");
+    assert_eq!(timeline(&bot, &t.id).len(), before, "nothing on the timeline");
+    bot.slack
+        .expect_none("conversations.invite", |c| c.seq >= mark, Duration::from_millis(400))
+        .await;
+
+    let ok = bot.command_text(SALES, &t.channel, "owner <@U0QA1|qa one>").await;
+    assert!(ok.contains("<@U0QA1>"), "{ok}");
+    assert_eq!(trouble(&bot, &t.id).owner.as_str(), "U0QA1");
+    let entries = timeline(&bot, &t.id);
+    assert!(
+        matches!(&entries.last().unwrap().event, Event::OwnerChanged { from, to } if from.as_str() == SALES && to.as_str() == "U0QA1"),
+        "{:?}",
+        entries.last().unwrap().event
+    );
+    bot.slack
+        .wait_for("conversations.invite", |c| {
+            c.seq >= mark && c.params["users"].as_str().is_some_and(|u| u.contains("U0QA1"))
+        })
+        .await;
+    eventually("the status names the new owner", SLOW, || {
+        Some(latest_status(&bot, &t.id)).filter(|s| text_of(s).contains("<@U0QA1>"))
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn raising_to_sev1_brings_in_quality_and_tells_the_business_unit_once_and_lowering_tells_nobody() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    assert_eq!(trouble(&bot, &t.id).severity, 2);
+    assert!(!bot.slack.members(&t.channel).iter().any(|m| m == "U0QA1"));
+    let mark = bot.slack.calls().len() as u64;
+
+    let r = bot.command_text(SALES, &t.channel, "sev 1").await;
+    assert!(r.contains("from 2 to 1"), "{r}");
+    let invite = bot
+        .slack
+        .wait_for("conversations.invite", |c| {
+            c.seq >= mark && c.params["channel"] == t.channel.as_str()
+        })
+        .await;
+    let invited = invite.params["users"].as_str().unwrap_or_default();
+    assert!(invited.contains("U0QA1") && invited.contains("U0QA2"), "{invited}");
+    let announce = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.seq >= mark && c.params["channel"] == "C0BIZUNIT"
+        })
+        .await;
+    assert!(text_of(&announce.params).contains("ACME"), "{}", announce.params);
+    let raised = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.seq >= mark && c.params["channel"] == t.channel.as_str() && text_of(&c.params).contains("raised from")
+        })
+        .await;
+    assert!(
+        text_of(&raised.params).contains("<!subteam^S0QUALITY>"),
+        "quality is mentioned: {}",
+        raised.params
+    );
+    bot.slack
+        .expect_none(
+            "chat.postMessage",
+            |c| c.seq > announce.seq && c.params["channel"] == "C0BIZUNIT",
+            Duration::from_millis(1500),
+        )
+        .await;
+
+    let mark = bot.slack.calls().len() as u64;
+    let r = bot.command_text(SALES, &t.channel, "sev 3").await;
+    assert!(r.contains("from 1 to 3"), "{r}");
+    assert_eq!(trouble(&bot, &t.id).severity, 3);
+    bot.slack
+        .expect_none("chat.postMessage", |c| c.seq >= mark, Duration::from_millis(2500))
+        .await;
+    bot.slack
+        .expect_none("conversations.invite", |c| c.seq >= mark, Duration::from_millis(10))
+        .await;
+    let changes: Vec<(u8, u8)> = timeline(&bot, &t.id)
+        .iter()
+        .filter_map(|e| match e.event {
+            Event::SeverityChanged { from, to } => Some((from, to)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(changes, [(2, 1), (1, 3)]);
+}
+
+/// The status message's button as Slack would send it back: whatever the clicked version carried.
+fn click_payload_from(bot: &TestBot, user: &str, message: &Value, t: &OpenedTrouble) -> Value {
+    let button = message["blocks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|b| b["type"] == "actions")
+        .flat_map(|b| {
+            b["elements"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |e| (b["block_id"].clone(), e))
+        })
+        .find(|(_, e)| e["action_id"].as_str().is_some_and(|a| a.starts_with("complete_stage")))
+        .unwrap_or_else(|| panic!("a complete-stage button in {message}"));
+    let (block_id, element) = button;
+    let mut payload = button_payload(&bot.slack, user, "complete_stage", &t.id, &t.channel);
+    payload["actions"][0]["action_id"] = element["action_id"].clone();
+    payload["actions"][0]["value"] = element["value"].clone();
+    payload["actions"][0]["block_id"] = block_id;
+    payload["container"]["message_ts"] = message["ts"].clone();
+    payload
+}
+
+#[tokio::test]
+async fn a_stale_complete_stage_button_does_not_complete_a_later_stage() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let stale = eventually("the status offers to complete stage 1", SLOW, || {
+        Some(latest_status(&bot, &t.id)).filter(|s| text_of(s).contains("Complete stage 1"))
+    })
+    .await;
+    bot.command_text(SALES, &t.channel, "next").await;
+    // The same click twice: a double click, or a click on a status message not yet refreshed.
+    let payload = click_payload_from(&bot, SALES, &stale, &t);
+    for _ in 0..2 {
+        assert_eq!(bot.interaction(&payload).await.status(), 200);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        stage_states(&bot, &t.id)[..3],
+        [StageState::Done, StageState::InProgress, StageState::NotStarted],
+        "a button that says \"Complete stage 1\" must not complete stage 2 or 3"
+    );
+}
+
+#[tokio::test]
+async fn start_on_a_done_stage_does_not_claim_what_the_state_does_not_show() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "done 3 cause found").await;
+    let answer = bot.command_text(SALES, &t.channel, "start 3 cause doubted again").await;
+    let state = stage_states(&bot, &t.id)[2];
+    assert!(
+        !(answer.contains("in progress") && state == StageState::Done),
+        "answered {answer:?} but stage 3 is {state:?}"
+    );
+}
