@@ -32,7 +32,7 @@ impl App {
     pub fn new(config: Config) -> Result<Arc<App>, StoreError> {
         let store = Store::open(&config.data_dir)?;
         let token = config.slack.bot_token.clone().unwrap_or_else(|| Secret::new(""));
-        let slack = SlackClient::new(&config.slack.api_url, token);
+        let slack = SlackClient::new(&config.slack.api_url, token, config.slack.timeout);
         Ok(Arc::new(App {
             config: Arc::new(config),
             store,

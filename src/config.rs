@@ -81,6 +81,8 @@ pub struct SlackSettings {
     pub signing_secrets: Vec<Secret>,
     pub bot_token: Option<Secret>,
     pub api_url: String,
+    /// How long one Web API call may take before it is retried (`slack_timeout`).
+    pub timeout: Duration,
 }
 
 impl Default for Config {
@@ -105,6 +107,7 @@ impl Default for Config {
                 signing_secrets: Vec::new(),
                 bot_token: None,
                 api_url: "https://slack.com/api/".into(),
+                timeout: Duration::from_secs(10),
             },
         }
     }
@@ -216,6 +219,9 @@ impl Config {
                 "text" => config.log_json = false,
                 _ => root.problem("log_format", format!("must be \"text\" or \"json\", not {v:?}")),
             }
+        }
+        if let Some(v) = root.duration("slack_timeout") {
+            config.slack.timeout = v;
         }
         if let Some(v) = root.string("log_level") {
             config.log_filter = v;

@@ -19,7 +19,8 @@ use crate::trouble::model::{ChannelId, Trouble};
 /// Slack allows about one message a second per channel, with short bursts.
 const CHANNEL_INTERVAL: Duration = Duration::from_secs(1);
 const CHANNEL_BURST: Duration = Duration::from_secs(2);
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// Short enough that a Slack outage is caught up within seconds of its end.
+const MAX_BACKOFF: Duration = Duration::from_secs(8);
 /// How many suffixed names to try on `name_taken` before giving up.
 const MAX_NAME_ATTEMPTS: u32 = 50;
 
@@ -41,7 +42,15 @@ impl Pacer {
         tokio::time::sleep_until(wait_until).await;
     }
 
-    /// Holds a channel back after Slack said 429 for it.
+    /// Waits while Slack's `Retry-After` for `key` (a method) runs; no pacing otherwise.
+    async fn wait_hold(&self, key: &str) {
+        let until = self.next.lock().expect("pacer lock").get(key).copied();
+        if let Some(until) = until {
+            tokio::time::sleep_until(until.checked_sub(CHANNEL_BURST).unwrap_or(until)).await;
+        }
+    }
+
+    /// Holds a channel (or a method) back after Slack said 429 for it.
     fn hold(&self, channel: &str, for_: Duration) {
         let mut next = self.next.lock().expect("pacer lock");
         let until = Instant::now() + for_ + CHANNEL_BURST;
@@ -121,6 +130,12 @@ async fn deliver_lane(app: &Arc<App>, lane: &[u8], shutdown: watch::Receiver<boo
                     app.metrics.slack_call(item_method(&item.op), "retry");
                     // A timeout or a 5xx leaves it unknown whether Slack acted on the call.
                     maybe_sent |= e.is_ambiguous();
+                    // Rate limits of methods that are not per channel hold the method for every lane.
+                    let method = item_method(&item.op);
+                    app.pacer.wait_hold(method).await;
+                    if let (Some(wait), false) = (e.retry_after(), method.starts_with("chat.")) {
+                        app.pacer.hold(method, wait);
+                    }
                     attempt += 1;
                     let backoff = e.retry_after().unwrap_or_else(|| backoff(attempt));
                     tracing::info!(error = %e, attempt, ?backoff, "Slack call will be retried");

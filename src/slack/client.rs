@@ -84,9 +84,9 @@ pub struct Identity {
 }
 
 impl SlackClient {
-    pub fn new(base: &str, token: Secret) -> SlackClient {
+    pub fn new(base: &str, token: Secret, timeout: Duration) -> SlackClient {
         let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
+            .timeout(timeout)
             .connect_timeout(Duration::from_secs(5))
             .pool_max_idle_per_host(32)
             .build()

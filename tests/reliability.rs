@@ -1,0 +1,276 @@
+//! Slack misbehaving: random faults, permanent errors, an outage, rate limits. Nothing lost,
+//! nothing doubled, order kept.
+
+mod common;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use common::fake_slack::Fault;
+use common::*;
+use serde_json::Value;
+use trouble_bot::trouble::model::{Trouble, TroubleId};
+use trouble_bot::trouble::timeline::Event;
+
+/// Short client timeout so that `Fault::Slow` (the work is done, the answer comes late) bites.
+const FAULTY: &str = r#"
+slack_timeout = "1s"
+"#;
+
+fn text_of(params: &Value) -> String {
+    params["text"].as_str().unwrap_or_default().to_string()
+}
+
+async fn wait_long<T>(what: &str, secs: u64, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: not reached within {secs} s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn settled(t: &Trouble) -> bool {
+    t.channel.is_some() && t.kickoff.is_some() && t.status.is_some() && t.manager_dm.is_some()
+}
+
+/// Exactly one channel, kickoff, status and manager DM per trouble; everyone invited; the
+/// channel's calls in order (create, invite, kickoff, pin, status, pin).
+fn assert_exactly_once(slack: &FakeSlack, troubles: &[Trouble]) {
+    let channels = slack.channels();
+    let dms = slack.messages_in(MANAGER);
+    let calls = slack.calls();
+    for t in troubles {
+        let id = t.id.as_str();
+        let slug = format!("-{}", t.customer.to_lowercase());
+        let named: Vec<_> = channels.iter().filter(|c| c.name.ends_with(&slug)).collect();
+        assert_eq!(named.len(), 1, "one channel for {id}: {named:?}");
+        let channel = t.channel.as_ref().unwrap().as_str();
+        assert_eq!(named[0].id, channel);
+        let messages = slack.messages_in(channel);
+        let count = |prefix: &str| messages.iter().filter(|m| text_of(m).starts_with(prefix)).count();
+        assert_eq!(count(&format!("Trouble {id}:")), 1, "one kickoff for {id}");
+        assert_eq!(count(&format!("Status {id}:")), 1, "one status for {id}");
+        assert_eq!(
+            dms.iter()
+                .filter(|m| text_of(m).starts_with(&format!("Trouble {id}:")))
+                .count(),
+            1,
+            "one manager DM for {id}"
+        );
+        let members = slack.members(channel);
+        assert!(
+            members.iter().any(|m| m == SALES) && members.iter().any(|m| m == MANAGER),
+            "{id} members {members:?}"
+        );
+        let pins = slack.pins(channel);
+        assert!(
+            pins.contains(&t.kickoff.as_ref().unwrap().ts.to_string())
+                && pins.contains(&t.status.as_ref().unwrap().ts.to_string())
+        );
+        // Order within the trouble: the effective invite, kickoff and status posts come in sequence.
+        let effective = |method: &str, pred: &dyn Fn(&Value) -> bool| {
+            calls
+                .iter()
+                .filter(|c| c.method == method && c.took_effect() && c.params["channel"] == channel && pred(&c.params))
+                .map(|c| c.seq)
+                .min()
+        };
+        let invite = effective("conversations.invite", &|_| true).expect("invited");
+        let kickoff = effective("chat.postMessage", &|p| {
+            text_of(p).starts_with(&format!("Trouble {id}:"))
+        })
+        .expect("kickoff");
+        let status = effective("chat.postMessage", &|p| {
+            text_of(p).starts_with(&format!("Status {id}:"))
+        })
+        .expect("status");
+        assert!(
+            invite < kickoff && kickoff < status,
+            "order in {id}: invite {invite}, kickoff {kickoff}, status {status}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn fifty_troubles_opened_concurrently_under_30_percent_faults_end_exactly_right() {
+    let bot = spawn_bot_raw(&format!("{FAULTY}{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    bot.slack.set_slow_delay(Duration::from_millis(1500));
+    bot.slack.set_fault_rate(
+        "*",
+        0.3,
+        &[
+            Fault::Http500,
+            Fault::RateLimited,
+            Fault::TransientOk,
+            Fault::Reset,
+            Fault::Slow,
+        ],
+    );
+    let mut opens = tokio::task::JoinSet::new();
+    let bot = std::sync::Arc::new(bot);
+    for i in 0..50 {
+        let bot = bot.clone();
+        opens.spawn(async move {
+            bot.command_text(SALES, ORIGIN, &format!("open CUST{i}: cracked housings"))
+                .await
+        });
+    }
+    let mut ids = Vec::new();
+    while let Some(answer) = opens.join_next().await {
+        let answer = answer.unwrap();
+        assert!(answer.contains("opened"), "{answer}");
+        ids.push(TroubleId::new(answer.split_whitespace().nth(1).unwrap()));
+    }
+    let troubles = wait_long("every trouble settled and the outbox drained", 120, || {
+        let all: Vec<Trouble> = ids.iter().map(|id| bot.store().get(id).unwrap().unwrap()).collect();
+        (all.iter().all(settled) && bot.store().outbox_len() == 0).then_some(all)
+    })
+    .await;
+    assert!(
+        bot.slack.fault_count() > 50,
+        "faults were injected: {}",
+        bot.slack.fault_count()
+    );
+    assert_exactly_once(&bot.slack, &troubles);
+    // No trouble recorded a permanent failure: every fault was transient.
+    for t in &troubles {
+        let timeline = bot.store().timeline(&t.id).unwrap();
+        assert!(
+            !timeline.iter().any(|e| matches!(e.event, Event::DeliveryFailed { .. })),
+            "{}: {timeline:?}",
+            t.id
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_permanent_error_stops_retrying_is_noted_on_the_timeline_counted_and_told_to_the_owner() {
+    let bot = spawn_bot().await;
+    bot.slack.fail_next("conversations.create", "missing_scope", 1);
+    let answer = bot.command_text(SALES, ORIGIN, "open ACME: broken").await;
+    let id = TroubleId::new(answer.split_whitespace().nth(1).unwrap());
+    let dm = bot
+        .slack
+        .wait_for("chat.postMessage", |c| c.params["channel"] == SALES)
+        .await;
+    assert!(text_of(&dm.params).contains("missing_scope"), "{}", dm.params);
+    let timeline = bot.store().timeline(&id).unwrap();
+    let failures: Vec<_> = timeline.iter().filter(|e| matches!(&e.event, Event::DeliveryFailed { method, error } if method == "conversations.create" && error == "missing_scope")).collect();
+    assert_eq!(failures.len(), 1, "{timeline:?}");
+    assert_eq!(
+        bot.slack.calls_to("conversations.create").len(),
+        1,
+        "no retry after a permanent error"
+    );
+    let metrics = reqwest::get(format!("{}/metrics", bot.base_url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics
+            .contains("trouble_bot_slack_calls_total{method=\"conversations.create\",outcome=\"permanent_error\"} 1"),
+        "{metrics}"
+    );
+    // The manager was still pinged: the DM lane does not depend on the channel.
+    bot.slack
+        .wait_for("chat.postMessage", |c| c.params["channel"] == MANAGER)
+        .await;
+}
+
+#[tokio::test]
+async fn while_slack_is_down_for_30_seconds_every_command_is_answered_and_the_bot_catches_up() {
+    let bot = spawn_bot().await;
+    bot.slack.outage(Duration::from_secs(30));
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let started = std::time::Instant::now();
+        let answer = bot
+            .command_text(SALES, ORIGIN, &format!("open DOWN{i}: during the outage"))
+            .await;
+        println!("answered in {:?} during the outage", started.elapsed());
+        assert!(answer.contains("opened"));
+        ids.push(TroubleId::new(answer.split_whitespace().nth(1).unwrap()));
+    }
+    let list = bot.command_text(SALES, ORIGIN, "list").await;
+    assert!(ids.iter().all(|id| list.contains(id.as_str())), "{list}");
+    let troubles = wait_long("caught up after the outage", 90, || {
+        let all: Vec<Trouble> = ids.iter().map(|id| bot.store().get(id).unwrap().unwrap()).collect();
+        (all.iter().all(settled) && bot.store().outbox_len() == 0).then_some(all)
+    })
+    .await;
+    assert_exactly_once(&bot.slack, &troubles);
+}
+
+#[tokio::test]
+async fn posts_to_one_channel_are_paced_and_a_busy_channel_does_not_stall_another() {
+    let bot = spawn_bot().await;
+    bot.slack.enforce_channel_rate_limit(true);
+    let busy = bot.open_ready("BUSY: many changes").await;
+    let quiet = bot.open_ready("QUIET: one change").await;
+    let mark = bot.slack.calls().len() as u64;
+    // Twelve stage changes in the busy channel, each posting a message there.
+    for i in 0..6 {
+        bot.command_text(SALES, &busy.channel, &format!("start {} step {i}", i + 1))
+            .await;
+        bot.command_text(SALES, &busy.channel, &format!("done {} step {i}", i + 1))
+            .await;
+    }
+    bot.command_text(SALES, &quiet.channel, "start 3 looking at the cause")
+        .await;
+    let quiet_post = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.seq >= mark && c.params["channel"] == quiet.channel.as_str() && c.took_effect()
+        })
+        .await;
+    // Paced at about one a second (status edits share the channel's pace): allow half a minute.
+    let busy_posts = wait_long("twelve posts in the busy channel", 40, || {
+        let posts: Vec<Call> = bot
+            .slack
+            .calls_to("chat.postMessage")
+            .into_iter()
+            .filter(|c| c.seq >= mark && c.params["channel"] == busy.channel.as_str() && c.took_effect())
+            .collect();
+        (posts.len() >= 12).then_some(posts)
+    })
+    .await;
+    assert!(
+        quiet_post.seq < busy_posts.last().unwrap().seq,
+        "the quiet channel did not wait for the busy one's backlog"
+    );
+    assert_eq!(
+        bot.slack.rate_limited_count(),
+        0,
+        "the bot kept to about one message per second per channel"
+    );
+    // Sustained: 12 posts (plus status edits) need at least ~9 s after a burst of 3.
+    let span = busy_posts.last().unwrap().at.duration_since(busy_posts[0].at);
+    assert!(span >= Duration::from_secs(8), "12 posts went out in {span:?}");
+}
+
+#[tokio::test]
+async fn a_429_on_a_method_holds_it_for_retry_after_then_it_goes_through() {
+    let bot = spawn_bot().await;
+    bot.slack.fail_http_next("conversations.create", 429, 1);
+    let answer = bot.command_text(SALES, ORIGIN, "open ACME: rate limited").await;
+    assert!(answer.contains("opened"));
+    let creates = bot.slack.wait_for_n("conversations.create", 2, |_| true).await;
+    let gap = creates[1].at.duration_since(creates[0].at);
+    assert!(
+        gap >= Duration::from_millis(900),
+        "retried after Retry-After (1 s), not before: {gap:?}"
+    );
+    let mut outcomes: HashMap<String, usize> = HashMap::new();
+    for c in &creates {
+        *outcomes.entry(c.outcome.clone()).or_default() += 1;
+    }
+    assert_eq!(outcomes.get("ok"), Some(&1), "{outcomes:?}");
+}
