@@ -22,6 +22,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let mut config = config;
+    // The demo prints a conversation; routine info lines would only clutter it.
+    if args.first().map(String::as_str) == Some("demo") && config.log_filter == "info" {
+        config.log_filter = "warn".into();
+    }
     init_logs(&config);
     match args.first().map(String::as_str) {
         None | Some("serve") => serve(config),

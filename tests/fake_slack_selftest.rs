@@ -5,10 +5,24 @@ mod fake_slack;
 
 use std::time::{Duration, Instant};
 
-use fake_slack::FakeSlack;
+use fake_slack::{FakeSlack, Fault};
 use serde_json::{json, Value};
 
 const TOKEN: &str = "Bearer xoxb-test-token";
+
+/// The raw answer (or the transport error) of one authenticated call.
+async fn call_raw(fake: &FakeSlack, method: &str, body: Value) -> reqwest::Result<reqwest::Response> {
+    reqwest::Client::new()
+        .post(format!("{}{method}", fake.api_url()))
+        .header("Authorization", TOKEN)
+        .json(&body)
+        .send()
+        .await
+}
+
+fn outcomes(fake: &FakeSlack, method: &str) -> Vec<String> {
+    fake.calls_to(method).into_iter().map(|c| c.outcome).collect()
+}
 
 async fn call(fake: &FakeSlack, method: &str, body: Value) -> Value {
     reqwest::Client::new()
@@ -114,9 +128,17 @@ async fn post_update_pin_history_and_auth() {
     assert_eq!(call(&fake, "pins.add", pin).await["error"], "already_pinned");
     assert_eq!(fake.pins("C0RIGIN"), vec![ts.clone()]);
 
-    let history = call(&fake, "conversations.history", json!({"channel": "C0RIGIN"})).await;
+    let history = call(
+        &fake,
+        "conversations.history",
+        json!({"channel": "C0RIGIN", "include_all_metadata": true}),
+    )
+    .await;
     assert_eq!(history["messages"][0]["text"], "second");
     assert_eq!(history["messages"][1]["metadata"]["event_type"], "t");
+    // Like Slack: no metadata unless asked for.
+    let plain = call(&fake, "conversations.history", json!({"channel": "C0RIGIN"})).await;
+    assert!(plain["messages"][1].get("metadata").is_none(), "{plain}");
 
     let dm = call(&fake, "chat.postMessage", json!({"channel": "U42", "text": "hi"})).await;
     assert_eq!(dm["channel"], "DU42");
@@ -216,4 +238,297 @@ async fn expect_none_panics_on_a_matching_call() {
     // Fails at once rather than after the window: the call is already recorded.
     fake.expect_none("chat.postMessage", |_| true, Duration::from_secs(30))
         .await;
+}
+
+#[tokio::test]
+async fn a_fault_rate_of_one_answers_each_kind_as_described_and_changes_nothing() {
+    let fake = FakeSlack::start().await;
+    let post = json!({"channel": "C1", "text": "t"});
+
+    fake.set_fault_rate("chat.postMessage", 1.0, &[Fault::Http500]);
+    let r = call_raw(&fake, "chat.postMessage", post.clone()).await.unwrap();
+    assert_eq!(r.status(), 500);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"], "internal_error");
+
+    fake.set_fault_rate("chat.postMessage", 1.0, &[Fault::RateLimited]);
+    let r = call_raw(&fake, "chat.postMessage", post.clone()).await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.headers()["retry-after"], "1");
+
+    fake.set_fault_rate("chat.postMessage", 1.0, &[Fault::TransientOk]);
+    let r = call_raw(&fake, "chat.postMessage", post.clone()).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json::<Value>().await.unwrap(),
+        json!({"ok": false, "error": "internal_error"})
+    );
+
+    fake.set_fault_rate("chat.postMessage", 1.0, &[Fault::Reset]);
+    let e = call_raw(&fake, "chat.postMessage", post.clone())
+        .await
+        .expect_err("a reset connection gives no answer");
+    assert!(!e.is_timeout() && !e.is_status(), "{e:?}");
+
+    assert!(fake.messages_in("C1").is_empty(), "faulted calls changed the world");
+    assert_eq!(
+        outcomes(&fake, "chat.postMessage"),
+        ["http:500", "http:429", "error:internal_error", "reset"]
+    );
+    assert!(fake.calls_to("chat.postMessage").iter().all(|c| !c.took_effect()));
+    assert_eq!(fake.fault_count(), 4);
+
+    // A reset connection does not take the server down, and a rate of 0 turns faults off.
+    fake.set_fault_rate("chat.postMessage", 0.0, &[Fault::Reset]);
+    assert_eq!(call(&fake, "chat.postMessage", post).await["ok"], true);
+    assert_eq!(fake.messages_in("C1").len(), 1);
+    assert_eq!(fake.fault_count(), 4);
+}
+
+#[tokio::test]
+async fn a_slow_call_takes_effect_at_once_but_answers_late() {
+    let fake = FakeSlack::start().await;
+    fake.set_slow_delay(Duration::from_millis(600));
+    fake.set_fault_rate("conversations.create", 1.0, &[Fault::Slow]);
+    let impatient = reqwest::Client::builder()
+        .timeout(Duration::from_millis(150))
+        .build()
+        .unwrap();
+    let e = impatient
+        .post(format!("{}conversations.create", fake.api_url()))
+        .header("Authorization", TOKEN)
+        .json(&json!({"name": "slow-one"}))
+        .send()
+        .await
+        .expect_err("the client gives up first");
+    assert!(e.is_timeout(), "{e:?}");
+    assert_eq!(fake.channels().len(), 1, "Slack did the work anyway");
+    assert_eq!(outcomes(&fake, "conversations.create"), ["slow"]);
+    assert!(fake.calls_to("conversations.create")[0].took_effect());
+
+    // A patient client gets the real answer, late; a retry of the same call sees the effect.
+    let started = Instant::now();
+    let again = call(&fake, "conversations.create", json!({"name": "slow-one"})).await;
+    assert!(started.elapsed() >= Duration::from_millis(600));
+    assert_eq!(again["error"], "name_taken");
+    assert_eq!(outcomes(&fake, "conversations.create")[1], "slow:error:name_taken");
+    assert_eq!(fake.fault_count(), 2);
+}
+
+#[tokio::test]
+async fn star_faults_every_method_but_auth_test_and_a_seed_makes_runs_repeatable() {
+    let run = |seed: u64| async move {
+        let fake = FakeSlack::start().await;
+        fake.seed(seed);
+        fake.set_fault_rate("*", 0.5, &[Fault::Http500, Fault::TransientOk]);
+        assert_eq!(call(&fake, "auth.test", json!({})).await["ok"], true);
+        for i in 0..40 {
+            let _ = call_raw(
+                &fake,
+                "chat.postMessage",
+                json!({"channel": "C1", "text": i.to_string()}),
+            )
+            .await;
+        }
+        assert!(outcomes(&fake, "auth.test").iter().all(|o| o == "ok"));
+        let posted = fake.messages_in("C1").len();
+        assert_eq!(posted + fake.fault_count(), 40);
+        assert!((8..=32).contains(&posted), "about half get through: {posted}");
+        outcomes(&fake, "chat.postMessage")
+    };
+    let first = run(7).await;
+    assert_eq!(first, run(7).await, "same seed, same faults");
+    assert_ne!(first, run(8).await, "another seed, other faults");
+    assert!(first.iter().any(|o| o == "http:500") && first.iter().any(|o| o == "error:internal_error"));
+}
+
+#[tokio::test]
+async fn an_outage_answers_503_to_everything_until_it_ends() {
+    let fake = FakeSlack::start().await;
+    fake.outage(Duration::from_secs(60));
+    for method in ["auth.test", "chat.postMessage", "conversations.create"] {
+        let r = call_raw(&fake, method, json!({"channel": "C1", "text": "t", "name": "x"}))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 503, "{method}");
+    }
+    let r = reqwest::Client::new()
+        .post(fake.response_url("cmd-1"))
+        .json(&json!({"text": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503, "response_url too");
+    assert!(fake.messages_in("C1").is_empty() && fake.channels().is_empty());
+    assert!(fake.calls().iter().all(|c| c.outcome == "http:503"));
+    assert_eq!(fake.fault_count(), 0, "an outage is not counted as injected faults");
+
+    fake.end_outage();
+    assert_eq!(
+        call(&fake, "chat.postMessage", json!({"channel": "C1", "text": "t"})).await["ok"],
+        true
+    );
+
+    // An outage also ends by itself.
+    fake.outage(Duration::from_millis(200));
+    assert_eq!(
+        call(&fake, "auth.test", json!({})).await["error"],
+        "service_unavailable"
+    );
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    assert_eq!(call(&fake, "auth.test", json!({})).await["ok"], true);
+}
+
+#[tokio::test]
+async fn the_channel_rate_limit_allows_a_burst_of_three_then_one_a_second() {
+    let fake = FakeSlack::start().await;
+    fake.enforce_channel_rate_limit(true);
+    let post = |channel: &str| json!({"channel": channel, "text": "t"});
+    for _ in 0..3 {
+        assert_eq!(call(&fake, "chat.postMessage", post("C1")).await["ok"], true);
+    }
+    let r = call_raw(&fake, "chat.postMessage", post("C1")).await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.headers()["retry-after"], "1");
+    assert_eq!(fake.rate_limited_count(), 1);
+    assert_eq!(fake.messages_in("C1").len(), 3, "the 429 had no effect");
+    // Per channel: another channel and a DM still have their own burst.
+    assert_eq!(call(&fake, "chat.postMessage", post("C2")).await["ok"], true);
+    assert_eq!(call(&fake, "chat.postMessage", post("U1")).await["ok"], true);
+
+    tokio::time::sleep(Duration::from_millis(1050)).await;
+    assert_eq!(call(&fake, "chat.postMessage", post("C1")).await["ok"], true);
+    let r = call_raw(&fake, "chat.postMessage", post("C1")).await.unwrap();
+    assert_eq!(r.status(), 429, "one token per second, not a new burst");
+    assert_eq!(fake.rate_limited_count(), 2);
+    assert_eq!(fake.messages_in("C1").len(), 4);
+    assert_eq!(fake.fault_count(), 0);
+
+    fake.enforce_channel_rate_limit(false);
+    for _ in 0..5 {
+        assert_eq!(call(&fake, "chat.postMessage", post("C1")).await["ok"], true);
+    }
+}
+
+#[tokio::test]
+async fn conversations_open_list_info_and_replies() {
+    let fake = FakeSlack::start().await;
+    let opened = call(&fake, "conversations.open", json!({"users": "U1"})).await;
+    assert_eq!(opened["ok"], true);
+    assert_eq!(opened["channel"]["id"], "DU1");
+    let dm = call(&fake, "chat.postMessage", json!({"channel": "U1", "text": "hi"})).await;
+    assert_eq!(dm["channel"], opened["channel"]["id"], "same DM id as chat.postMessage");
+    assert_eq!(
+        call(&fake, "conversations.open", json!({})).await["error"],
+        "users_list_not_supplied"
+    );
+
+    let public = call(&fake, "conversations.create", json!({"name": "pub"})).await;
+    let private = call(
+        &fake,
+        "conversations.create",
+        json!({"name": "priv", "is_private": true}),
+    )
+    .await;
+    let foreign = fake.add_channel("someone-elses", false, "U0OTHER");
+    let list = call(&fake, "conversations.list", json!({})).await;
+    let names: Vec<&str> = list["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["pub", "someone-elses"],
+        "Slack lists public channels only by default"
+    );
+    assert_eq!(list["response_metadata"]["next_cursor"], "");
+    assert_eq!(list["channels"][0]["creator"], "UBOT");
+    assert_eq!(list["channels"][1]["creator"], "U0OTHER");
+    assert_eq!(list["channels"][1]["is_member"], false);
+
+    // Paging through both kinds, one at a time.
+    let mut cursor = String::new();
+    let mut seen = Vec::new();
+    loop {
+        let page = call(
+            &fake,
+            "conversations.list",
+            json!({"types": "public_channel,private_channel", "limit": 1, "cursor": cursor}),
+        )
+        .await;
+        seen.extend(page["channels"].as_array().unwrap().iter().map(|c| c["id"].clone()));
+        cursor = page["response_metadata"]["next_cursor"].as_str().unwrap().to_string();
+        if cursor.is_empty() {
+            break;
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            public["channel"]["id"].clone(),
+            private["channel"]["id"].clone(),
+            json!(foreign)
+        ]
+    );
+
+    let info = call(
+        &fake,
+        "conversations.info",
+        json!({"channel": private["channel"]["id"]}),
+    )
+    .await;
+    assert_eq!(info["channel"]["name"], "priv");
+    assert_eq!(info["channel"]["is_private"], true);
+    assert_eq!(
+        call(&fake, "conversations.info", json!({"channel": "DU1"})).await["channel"]["user"],
+        "U1"
+    );
+    assert_eq!(
+        call(&fake, "conversations.info", json!({"channel": "C404"})).await["error"],
+        "channel_not_found"
+    );
+
+    // Threads and time windows: ts come from the wall clock, so `oldest = now - 60 s` finds them.
+    let since = chrono::Utc::now().timestamp() - 60;
+    let parent = call(&fake, "chat.postMessage", json!({"channel": "C7", "text": "parent"})).await;
+    let parent_ts = parent["ts"].as_str().unwrap().to_string();
+    let marker = json!({"event_type": "m", "event_payload": {"delivery": "d1"}});
+    let reply = call(
+        &fake,
+        "chat.postMessage",
+        json!({"channel": "C7", "text": "reply", "thread_ts": parent_ts, "metadata": marker}),
+    )
+    .await;
+    let args =
+        json!({"channel": "C7", "ts": parent_ts, "oldest": format!("{since}.000000"), "include_all_metadata": true});
+    let thread = call(&fake, "conversations.replies", args).await;
+    assert_eq!(thread["messages"][0]["ts"], parent_ts.as_str());
+    assert_eq!(thread["messages"][1]["ts"], reply["ts"]);
+    assert_eq!(thread["messages"][1]["metadata"]["event_payload"]["delivery"], "d1");
+    let history = call(
+        &fake,
+        "conversations.history",
+        json!({"channel": "C7", "oldest": format!("{since}.000000")}),
+    )
+    .await;
+    assert_eq!(
+        history["messages"].as_array().unwrap().len(),
+        1,
+        "replies stay in the thread"
+    );
+    let later = call(
+        &fake,
+        "conversations.history",
+        json!({"channel": "C7", "oldest": parent_ts}),
+    )
+    .await;
+    assert!(later["messages"].as_array().unwrap().is_empty(), "oldest is exclusive");
+    let inclusive = call(
+        &fake,
+        "conversations.history",
+        json!({"channel": "C7", "latest": parent_ts, "inclusive": true}),
+    )
+    .await;
+    assert_eq!(inclusive["messages"].as_array().unwrap().len(), 1);
 }

@@ -214,3 +214,33 @@ fn check_prometheus_text(text: &str) {
         assert!(typed.contains(name) || typed.contains(base), "no TYPE before {line}");
     }
 }
+
+#[test]
+fn the_demo_runs_to_the_end_and_prints_the_close_in_both_locales() {
+    for (locale, closed) in [("en", "closed"), ("ja", "クローズ")] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+            .args(["demo", "--locale", locale])
+            .env(
+                "TROUBLE_CONFIG",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/trouble.example.toml"),
+            )
+            .output()
+            .expect("the demo runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{locale}: {:?}\n{stdout}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let last = stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default();
+        assert!(last.contains(closed), "{locale}: last line {last:?}");
+        // The whole trouble was played: the first ping, the acknowledgement, a nudge and the report.
+        for expected in ["DM", "/trouble open", "/trouble close", "/trouble report"] {
+            assert!(
+                stdout.contains(expected),
+                "{locale}: {expected:?} missing from the demo"
+            );
+        }
+    }
+}

@@ -10,7 +10,9 @@ use chrono::Utc;
 
 use super::{check_team, ephemeral, ephemeral_text, internal, verify};
 use crate::app::App;
-use crate::i18n::{self, history_text, list_text, render, reply_text, report_markdown, slack_parts, usage_text};
+use crate::i18n::{
+    self, history_text, list_text, render, reply_text, report_markdown, report_mrkdwn, slack_parts, usage_text,
+};
 use crate::slack::blocks::SECTION_TEXT_LIMIT;
 use crate::slack::payloads::SlashCommand;
 use crate::trouble::command::{self, Command};
@@ -75,7 +77,7 @@ async fn run(app: &Arc<App>, cmd: SlashCommand) -> Response {
                 return ephemeral_text(usage_text(l, &command::UsageError::OpenNeedsCustomerAndSummary));
             };
             // Trigger ids expire in 3 s: open the modal now rather than through the outbox.
-            let view = super::views::open_modal(l, &app.config, &user, &channel, cmd.response_url.as_deref());
+            let view = crate::i18n::modals::open_modal(l, &app.config, &user, &channel, cmd.response_url.as_deref());
             match app.slack.open_view(&trigger_id, &view).await {
                 Ok(()) => {
                     app.metrics.slack_call("views.open", "ok");
@@ -145,7 +147,7 @@ pub(crate) async fn answer(app: &Arc<App>, decision: Decision) -> Response {
     let l = app.config.locale;
     match decision.reply {
         None => StatusCode::OK.into_response(),
-        Some(Reply::Status(t)) => ephemeral(render(l, &app.config, &t, &Message::Status, Utc::now())),
+        Some(Reply::Status(t)) => ephemeral(render(l, &app.config, &t, &Message::Status)),
         Some(reply) => ephemeral_text(reply_text(l, &app.config, &reply)),
     }
 }
@@ -159,7 +161,7 @@ async fn post_report(app: &Arc<App>, id: &TroubleId, now: chrono::DateTime<Utc>)
         }
     };
     let markdown = report_markdown(app.config.locale, &app.config, &trouble, &timeline);
-    let parts = slack_parts(&markdown, SECTION_TEXT_LIMIT - 20);
+    let parts = slack_parts(&report_mrkdwn(&markdown), SECTION_TEXT_LIMIT - 20);
     let ctx = Ctx {
         config: &app.config,
         now,

@@ -12,7 +12,8 @@ use serde_json::json;
 
 use super::{check_team, verify};
 use crate::app::App;
-use crate::i18n::{reply_text, tr, Locale};
+use crate::i18n::modals::{field_error, with_contact, FieldError};
+use crate::i18n::{reply_text, Locale};
 use crate::slack::payloads::Interaction;
 use crate::trouble::command::{parse_user, OpenRequest};
 use crate::trouble::decide::{decide, ButtonAction, Ctx, Delivery, Input, Lane, Message, Op, Reply};
@@ -146,7 +147,7 @@ async fn on_update_submitted(
 ) -> Response {
     let l = app.config.locale;
     if text.trim().is_empty() {
-        return field_errors(json!({"text": tr!(l, "伝えた内容を書いてください", "Write what you told the customer")}));
+        return field_errors(json!({"text": field_error(l, FieldError::UpdateTextMissing)}));
     }
     let now = Utc::now();
     let ctx = Ctx {
@@ -186,16 +187,10 @@ async fn on_open_submitted(app: &Arc<App>, user: UserId, view: &crate::slack::pa
     let summary = view.input("summary").unwrap_or_default().trim().to_string();
     let mut errors = serde_json::Map::new();
     if customer.is_empty() {
-        errors.insert(
-            "customer".into(),
-            json!(tr!(l, "顧客名を入力してください", "Enter the customer")),
-        );
+        errors.insert("customer".into(), json!(field_error(l, FieldError::CustomerMissing)));
     }
     if summary.is_empty() {
-        errors.insert(
-            "summary".into(),
-            json!(tr!(l, "概要を入力してください", "Enter a summary")),
-        );
+        errors.insert("summary".into(), json!(field_error(l, FieldError::SummaryMissing)));
     }
     if !errors.is_empty() {
         return field_errors(serde_json::Value::Object(errors));
@@ -207,7 +202,7 @@ async fn on_open_submitted(app: &Arc<App>, user: UserId, view: &crate::slack::pa
     };
     let contact = view.input("contact").filter(|c| !c.trim().is_empty());
     let summary = match contact {
-        Some(c) => format!("{summary} ({} {c})", tr!(l, "顧客担当:", "customer contact:")),
+        Some(c) => with_contact(l, &summary, &c),
         None => summary,
     };
     let req = OpenRequest {

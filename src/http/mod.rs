@@ -3,7 +3,6 @@
 mod commands;
 mod events;
 mod interactions;
-pub mod views;
 
 use std::sync::Arc;
 

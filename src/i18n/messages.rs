@@ -133,7 +133,7 @@ fn title(l: Locale, t: &Trouble) -> String {
     )
 }
 
-pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message, now: DateTime<Utc>) -> Rendered {
+pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Rendered {
     let tz = config.timezone;
     let sev = severity_label(l, config, t.severity);
     match message {
@@ -162,14 +162,16 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message, now: D
             if !depts.is_empty() {
                 blocks.push(section(&tr!(l, format!("関係部門: {}", depts.join(" ")), format!("Related departments: {}", depts.join(" ")))));
             }
-            blocks.push(context(&stages_text(l, config, t)));
+            // The stages by name only: their states live in the status message, which is kept current.
+            let stages = (0..crate::trouble::model::STAGE_COUNT).map(|i| format!("{}. {}", i + 1, stage_name(l, i))).collect::<Vec<_>>().join("\n");
+            blocks.push(context(&stages));
             if t.ack.is_none() && t.manager.is_some() && t.is_open() {
                 blocks.push(actions("kickoff", vec![button("acknowledge", tr!(l, "受領する", "Acknowledge"), t.id.as_str(), true)]));
             }
             let text = tr!(
                 l,
-                format!("トラブル {}: {} — {}（{}）{}", t.id, t.customer, t.summary, sev, t.manager.as_ref().map(|m| format!(" {} 受領をお願いします", user(m))).unwrap_or_default()),
-                format!("Trouble {}: {} — {} ({}){}", t.id, t.customer, t.summary, sev, t.manager.as_ref().map(|m| format!(" {} please acknowledge", user(m))).unwrap_or_default())
+                format!("トラブル {}: {} — {}（{}）{}", t.id, t.customer, t.summary, sev, t.manager.as_ref().filter(|_| t.ack.is_none()).map(|m| format!(" {} 受領をお願いします", user(m))).unwrap_or_default()),
+                format!("Trouble {}: {} — {} ({}){}", t.id, t.customer, t.summary, sev, t.manager.as_ref().filter(|_| t.ack.is_none()).map(|m| format!(" {} please acknowledge", user(m))).unwrap_or_default())
             );
             Rendered { text, blocks: Some(blocks) }
         }
@@ -193,7 +195,7 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message, now: D
                     (tr!(l, "担当営業", "Owner").into(), user(&t.owner)),
                     (tr!(l, "上司", "Manager").into(), t.manager.as_ref().map(user).unwrap_or_else(|| "—".into())),
                     (tr!(l, "受領", "Acknowledged").into(), ack_text(l, t)),
-                    (tr!(l, "顧客への最終報告", "Customer last updated").into(), if t.customer_updates.is_empty() { tr!(l, "まだありません（開始時刻から計測）", "not yet (counting from opening)").into() } else { format!("{} ({})", format_time(tz, last), tr!(l, format!("{}前", format_duration(l, (now - last).num_seconds().max(0) as u64)), format!("{} ago", format_duration(l, (now - last).num_seconds().max(0) as u64)))) }),
+                    (tr!(l, "顧客への最終報告", "Customer last updated").into(), if t.customer_updates.is_empty() { tr!(l, "まだありません（開始時刻から計測）", "not yet (counting from opening)").into() } else { format_time(tz, last) }),
                     (tr!(l, if promised { "次回報告（約束）" } else { "次回報告の期限" }, if promised { "Next update (promised)" } else { "Next update due" }).into(), if t.is_open() { format_time(tz, due) } else { "—".into() }),
                 ]),
                 divider(),
@@ -336,6 +338,19 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
                 "⚠️ {} the update you promised for {} is overdue. The customer has been waiting {}.",
                 user(&n.owner),
                 format_time(tz, p),
+                waited
+            )
+        ),
+        (None, _) if t.customer_updates.is_empty() => tr!(
+            l,
+            format!(
+                "⏰ {} トラブル発生から{}、顧客にはまだ途中経過を伝えていません。原因が分からなくても、いまの状況を伝えましょう。",
+                user(&n.owner),
+                waited
+            ),
+            format!(
+                "⏰ {} the customer has heard nothing from us in the {} since the trouble was opened. Give them an update, even if the cause is not known yet.",
+                user(&n.owner),
                 waited
             )
         ),

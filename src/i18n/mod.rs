@@ -34,7 +34,6 @@ macro_rules! tr {
         }
     };
 }
-pub(crate) use tr;
 
 pub fn stage_name(l: Locale, stage: usize) -> &'static str {
     const JA: [&str; 7] = [
@@ -104,7 +103,7 @@ pub fn format_duration(l: Locale, secs: u64) -> String {
     }
 }
 
-/// A local date and time for messages: `11/27 15:00` (with the year when it differs from `now`'s).
+/// A local date and time for messages and reports: `2026-11-27 15:00` in the configured zone.
 pub fn format_time(tz: Tz, at: DateTime<Utc>) -> String {
     at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
 }
@@ -163,9 +162,10 @@ pub fn sorry_internal(l: Locale) -> String {
 
 mod home;
 mod messages;
+pub mod modals;
 mod replies;
 mod report;
 pub use home::home_view;
 pub use messages::{next_update_due, render, severity_label, Rendered};
 pub use replies::{list_text, reply_text, usage_text};
-pub use report::{history_text, report_markdown, slack_parts};
+pub use report::{history_text, report_markdown, report_mrkdwn, slack_parts};

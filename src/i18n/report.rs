@@ -92,7 +92,11 @@ fn event_text(l: Locale, e: &Event) -> String {
         }
         Event::Closed { note, forced_reason } => match forced_reason {
             Some(r) => tr!(l, format!("強制クローズ: {r}"), format!("force-closed: {r}")),
-            None => tr!(l, format!("クローズ {note}"), format!("closed {note}")),
+            None => tr!(
+                l,
+                format!("クローズ {note}").trim_end().to_string(),
+                format!("closed {note}").trim_end().to_string()
+            ),
         },
         Event::DeliveryFailed { method, error } => tr!(
             l,
@@ -184,24 +188,15 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
     if t.customer_updates.is_empty() {
         line(tr!(l, "（なし）", "(none)").to_string());
     }
-    for u in &t.customer_updates {
-        line(tr!(
-            l,
-            format!(
-                "- {}（前回から{}）<@{}>: {}",
-                format_time(tz, u.at),
-                format_duration(l, (u.at - prev).num_seconds().max(0) as u64),
-                u.by,
-                u.text
-            ),
-            format!(
-                "- {} ({} after the previous) <@{}>: {}",
-                format_time(tz, u.at),
-                format_duration(l, (u.at - prev).num_seconds().max(0) as u64),
-                u.by,
-                u.text
-            )
-        ));
+    for (i, u) in t.customer_updates.iter().enumerate() {
+        let gap = format_duration(l, (u.at - prev).num_seconds().max(0) as u64);
+        let since = match (l, i) {
+            (Locale::Ja, 0) => format!("開始から{gap}"),
+            (Locale::Ja, _) => format!("前回から{gap}"),
+            (Locale::En, 0) => format!("{gap} after opening"),
+            (Locale::En, _) => format!("{gap} after the previous"),
+        };
+        line(format!("- {} ({since}) <@{}>: {}", format_time(tz, u.at), u.by, u.text));
         prev = u.at;
     }
     line(String::new());
@@ -223,8 +218,8 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
     for c in &t.costs {
         line(tr!(
             l,
-            format!("- 費用 {} 負担: {} {}", c.amount, c.payer, c.note),
-            format!("- Cost {} borne by {} {}", c.amount, c.payer, c.note)
+            format!("- 費用 {} — 負担: {} — {}", c.amount, c.payer, c.note),
+            format!("- Cost {} — paid by: {} — {}", c.amount, c.payer, c.note)
         ));
     }
     line(String::new());
@@ -260,6 +255,18 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
         )
     ));
     md
+}
+
+/// The report as Slack shows it: mrkdwn has no headings, so they become bold lines.
+pub fn report_mrkdwn(markdown: &str) -> String {
+    markdown
+        .lines()
+        .map(|line| match line.trim_start_matches('#') {
+            rest if rest.len() < line.len() && rest.starts_with(' ') => format!("*{}*", rest.trim()),
+            _ => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Splits text into Slack-sized pieces on line boundaries (a line longer than the limit is cut).

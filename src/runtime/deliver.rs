@@ -232,7 +232,7 @@ async fn deliver_once(app: &Arc<App>, item: &OutboxItem, maybe_sent: bool) -> Re
         None => None,
     };
     let locale = app.config.locale;
-    let rendered = |t: &Trouble, m: &Message| render(locale, &app.config, t, m, Utc::now());
+    let rendered = |t: &Trouble, m: &Message| render(locale, &app.config, t, m);
     match (&item.op, trouble) {
         (
             Op::Respond {
@@ -263,7 +263,7 @@ async fn deliver_once(app: &Arc<App>, item: &OutboxItem, maybe_sent: bool) -> Re
         }
         (Op::OpenUpdateModal { trigger_id }, Some(t)) => {
             slack
-                .open_view(trigger_id, &crate::http::views::update_modal(locale, &t))
+                .open_view(trigger_id, &crate::i18n::modals::update_modal(locale, &t))
                 .await?;
             Ok(None)
         }
@@ -315,16 +315,18 @@ async fn deliver_once(app: &Arc<App>, item: &OutboxItem, maybe_sent: bool) -> Re
         }
         (Op::Refresh { slot }, Some(t)) => {
             let trouble = if *slot == Slot::Status {
-                // Clear the flag before rendering: any later change queues another refresh.
+                // At most about one status edit a second per channel (edits have their own pace,
+                // apart from posts). Then clear the flag and render: any change after this point
+                // queues another refresh, and changes during the wait ride on this one.
+                if let Some(posted) = &t.status {
+                    app.pacer.wait_turn(&format!("edit:{}", posted.channel)).await;
+                }
                 app.store
                     .clear_status_refresh_flag(&t.id)
                     .map_err(|e| SlackError::Network {
                         method: method.into(),
                         detail: e.to_string(),
                     })?;
-                if let Some(posted) = &t.status {
-                    app.pacer.wait_turn(posted.channel.as_str()).await;
-                }
                 app.store.get(&t.id).ok().flatten().unwrap_or(t)
             } else {
                 t
@@ -349,6 +351,13 @@ async fn deliver_once(app: &Arc<App>, item: &OutboxItem, maybe_sent: bool) -> Re
                 Dest::Channel(c) => (c.clone(), None),
                 Dest::Dm(user) => (ChannelId::new(user.as_str()), None),
             };
+            // A nudge that waited in the queue while the owner updated the customer (or closed)
+            // is no longer true: drop it rather than nag about something already done.
+            if let Message::Nudge(n) = message {
+                if t.closed.is_some() || t.last_customer_contact() != n.last_contact {
+                    return Ok(None);
+                }
+            }
             let marker = item.id.to_string();
             if maybe_sent {
                 match slack

@@ -132,6 +132,9 @@ pub struct Nudge {
     pub manager: Option<UserId>,
     pub promise: Option<DateTime<Utc>>,
     pub promise_missed: bool,
+    /// When the customer had last heard from us as the nudge was decided; a later update makes
+    /// the nudge stale.
+    pub last_contact: DateTime<Utc>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -1203,6 +1206,7 @@ fn follow_up(w: &mut Work) {
         manager: if mention_manager { w.t.manager.clone() } else { None },
         promise,
         promise_missed,
+        last_contact: last,
     };
     w.log(
         None,

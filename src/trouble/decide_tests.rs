@@ -1442,8 +1442,16 @@ fn raising_the_severity_invites_the_newly_required_departments_and_announces() {
     assert_eq!(
         ops(&d, Lane::Announce),
         vec![
-            post_op(Dest::Channel(ChannelId::new("C0BIZUNIT")), Message::Announcement, None),
-            post_op(Dest::Channel(ChannelId::new("C0COMPANY")), Message::Announcement, None),
+            post_op(
+                Dest::Channel(ChannelId::new("C0BIZUNIT")),
+                Message::SeverityRaised { from: 3, to: 1 },
+                None
+            ),
+            post_op(
+                Dest::Channel(ChannelId::new("C0COMPANY")),
+                Message::SeverityRaised { from: 3, to: 1 },
+                None
+            ),
         ]
     );
     assert!(has_op(&d, Lane::Channel, &Op::Refresh { slot: Slot::Kickoff }));
@@ -1539,6 +1547,7 @@ fn a_due_follow_up_nudges_the_owner_and_the_manager_once_twice_overdue() {
             manager: manager.map(u),
             promise: None,
             promise_missed: false,
+            last_contact: t0(),
         };
         assert_eq!(
             ops(&d, Lane::Channel)
@@ -1717,6 +1726,7 @@ fn a_nudge_before_the_promise_reminds_of_it_and_one_after_says_it_was_missed() {
                 manager: manager.map(u),
                 promise: Some(promise),
                 promise_missed,
+                last_contact: spoke,
             }],
             "fired at {fires}"
         );

@@ -1,13 +1,28 @@
 //! A fake Slack Web API (and response_url endpoint): a real axum server on 127.0.0.1 that records calls and keeps a small world.
+//!
+//! Besides the world (channels, members, messages, pins, DMs) it can misbehave the way Slack does:
+//! - one-shot faults: `fail_next` (an `ok:false` error), `fail_http_next` (an HTTP status; 429 has `Retry-After: 1`);
+//! - random faults: `set_fault_rate(method, rate, &[Fault::…])`, drawn from a seeded PRNG (`seed`), so a run
+//!   is reproducible as long as the bot makes its calls in the same order;
+//! - `outage(for_)`: every call answers 503 until it ends;
+//! - `enforce_channel_rate_limit(true)`: chat.postMessage is limited per channel like real Slack (~1/s);
+//! - `delay(method, d)` and `Fault::Slow`: late answers (the first changes the world late, the second at once).
+//!
+//! Every request is recorded as a [`Call`], faulted or not; `Call::outcome` says what the fake answered.
 #![allow(dead_code)]
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::connect_info::Connected;
+use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, post};
@@ -21,6 +36,12 @@ pub const BOT_ID: &str = "BBOT";
 pub const TEAM_ID: &str = "T0TEAM";
 /// conversations.invite limit per current Slack docs (older docs say 1000; the bot must cap at 100).
 const MAX_INVITE: usize = 100;
+/// The PRNG seed until a test calls `seed`.
+const DEFAULT_SEED: u64 = 0x7E57_5EED_CAFE_F00D;
+/// How late `Fault::Slow` answers by default: longer than the bot's 10 s client timeout.
+const DEFAULT_SLOW_DELAY: Duration = Duration::from_secs(12);
+/// Per-channel chat.postMessage bucket: bursts of this many, then one per second.
+const CHANNEL_BURST: f64 = 3.0;
 
 /// One request the fake received. `seq` is its 0-based position in `FakeSlack::calls()`.
 #[derive(Clone, Debug)]
@@ -29,6 +50,34 @@ pub struct Call {
     pub params: Value,
     pub at: Instant,
     pub seq: u64,
+    /// What the fake answered: `"ok"`; `"error:<code>"` (HTTP 200, `ok:false`); `"http:<status>"` (faults,
+    /// outages, rate limits); `"reset"` (connection dropped unanswered); `"slow"` (`Fault::Slow`: the effect
+    /// was applied, the answer comes late; `"slow:error:<code>"` if the call itself failed); `"pending"`
+    /// while a `delay`ed call has not been decided yet.
+    pub outcome: String,
+}
+
+impl Call {
+    /// Whether the call changed (or could have changed) the world: answered `ok`, or `Fault::Slow`.
+    pub fn took_effect(&self) -> bool {
+        self.outcome == "ok" || self.outcome == "slow"
+    }
+}
+
+/// Misbehaviour that `FakeSlack::set_fault_rate` injects at random.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// HTTP 500 `{"ok":false,"error":"internal_error"}`; no effect.
+    Http500,
+    /// HTTP 429 with `Retry-After: 1` and `{"ok":false,"error":"ratelimited"}`; no effect.
+    RateLimited,
+    /// HTTP 200 `{"ok":false,"error":"internal_error"}` (Slack's transient error); no effect.
+    TransientOk,
+    /// The TCP connection is reset (RST) after the request was read, without any answer; no effect.
+    Reset,
+    /// The call takes effect at once, but the answer comes only after `set_slow_delay` (default 12 s,
+    /// beyond the bot's 10 s timeout): Slack often does the work even when the client gave up.
+    Slow,
 }
 
 #[derive(Clone, Debug)]
@@ -67,10 +116,30 @@ impl Shared {
     }
 }
 
+/// A fault answered instead of the real behaviour (queued by `fail_next`/`fail_http_next`, or drawn at random).
 #[derive(Clone, Debug)]
-enum Fault {
+enum Canned {
     Slack(String),
     Http(u16),
+}
+
+/// What `handle` does with a call instead of (or besides) its normal behaviour.
+enum Injection {
+    Canned(Canned),
+    Reset,
+    Slow,
+}
+
+/// `set_fault_rate` for one method (or "*").
+struct FaultRate {
+    rate: f64,
+    kinds: Vec<Fault>,
+}
+
+/// Token bucket of one channel for chat.postMessage.
+struct Bucket {
+    tokens: f64,
+    at: Instant,
 }
 
 struct StoredMessage {
@@ -86,16 +155,28 @@ struct StoredMessage {
 struct World {
     calls: Vec<Call>,
     delays: HashMap<String, Duration>,
-    faults: HashMap<String, VecDeque<Fault>>,
+    faults: HashMap<String, VecDeque<Canned>>,
+    fault_rates: HashMap<String, FaultRate>,
+    rng: u64,
+    slow_delay: Duration,
+    outage_until: Option<Instant>,
+    channel_limit: bool,
+    buckets: HashMap<String, Bucket>,
+    rate_limited: usize,
+    injected: usize,
     taken_names: HashSet<String>,
     not_in_channel: HashSet<String>,
     channels: Vec<FakeChannel>,
+    /// Channels not created by the bot (`add_channel`): channel id -> creator.
+    creators: HashMap<String, String>,
     members: HashMap<String, Vec<String>>,
     messages: Vec<StoredMessage>,
     pins: HashMap<String, Vec<String>>,
     usergroups: HashMap<String, Vec<String>>,
+    open_dms: HashSet<String>,
     channel_counter: u64,
-    ts_counter: u64,
+    /// Last ts handed out, in microseconds since the epoch.
+    last_ts_micros: i64,
     view_counter: u64,
 }
 
@@ -120,12 +201,27 @@ impl IntoResponse for Reply {
     }
 }
 
-impl Fault {
+impl Reply {
+    /// The `Call::outcome` of this answer.
+    fn outcome(&self) -> String {
+        match self {
+            Reply::Json(status, body) if *status == StatusCode::OK => match body.get("ok") {
+                Some(Value::Bool(false)) => format!("error:{}", body["error"].as_str().unwrap_or("?")),
+                _ => "ok".to_string(),
+            },
+            Reply::Json(status, _) => format!("http:{}", status.as_u16()),
+            Reply::RateLimited => "http:429".to_string(),
+            Reply::Text(_) => "ok".to_string(),
+        }
+    }
+}
+
+impl Canned {
     fn reply(&self) -> Reply {
         match self {
-            Fault::Slack(error) => Reply::Json(StatusCode::OK, err(error)),
-            Fault::Http(429) => Reply::RateLimited,
-            Fault::Http(status) => Reply::Json(
+            Canned::Slack(error) => Reply::Json(StatusCode::OK, err(error)),
+            Canned::Http(429) => Reply::RateLimited,
+            Canned::Http(status) => Reply::Json(
                 StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
                 err("internal_error"),
             ),
@@ -133,10 +229,134 @@ impl Fault {
     }
 }
 
+impl Fault {
+    fn injection(self) -> Injection {
+        match self {
+            Fault::Http500 => Injection::Canned(Canned::Http(500)),
+            Fault::RateLimited => Injection::Canned(Canned::Http(429)),
+            Fault::TransientOk => Injection::Canned(Canned::Slack("internal_error".to_string())),
+            Fault::Reset => Injection::Reset,
+            Fault::Slow => Injection::Slow,
+        }
+    }
+}
+
+/// The connection a request came on, so that `Fault::Reset` can drop it.
+#[derive(Clone, Debug, Default)]
+struct Conn {
+    killed: Arc<AtomicBool>,
+}
+
+impl Conn {
+    fn kill(&self) {
+        self.killed.store(true, Ordering::SeqCst);
+    }
+}
+
+/// A TCP listener whose connections can be reset from a handler (axum has no other way to answer nothing).
+struct KillableListener(tokio::net::TcpListener);
+
+impl axum::serve::Listener for KillableListener {
+    type Io = KillableIo;
+    type Addr = Conn;
+
+    async fn accept(&mut self) -> (KillableIo, Conn) {
+        loop {
+            match self.0.accept().await {
+                Ok((stream, _)) => {
+                    let conn = Conn::default();
+                    let io = KillableIo {
+                        inner: stream,
+                        killed: conn.killed.clone(),
+                    };
+                    return (io, conn);
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            }
+        }
+    }
+
+    fn local_addr(&self) -> io::Result<Conn> {
+        Ok(Conn::default())
+    }
+}
+
+impl Connected<axum::serve::IncomingStream<'_, KillableListener>> for Conn {
+    fn connect_info(stream: axum::serve::IncomingStream<'_, KillableListener>) -> Self {
+        stream.remote_addr().clone()
+    }
+}
+
+/// A TCP stream that fails every read and write once its connection is killed; dropping it then sends
+/// an RST, so the client sees "connection reset" instead of an answer.
+struct KillableIo {
+    inner: tokio::net::TcpStream,
+    killed: Arc<AtomicBool>,
+}
+
+impl KillableIo {
+    fn check(&self) -> io::Result<()> {
+        if self.killed.load(Ordering::SeqCst) {
+            let _ = self.inner.set_zero_linger();
+            Err(io::Error::new(
+                io::ErrorKind::ConnectionReset,
+                "fake slack: Fault::Reset",
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl tokio::io::AsyncRead for KillableIo {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        self.check()?;
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for KillableIo {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.check()?;
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.check()?;
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.check()?;
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.check()?;
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
 impl FakeSlack {
     pub async fn start() -> FakeSlack {
         let shared = Arc::new(Shared {
-            world: Mutex::new(World::default()),
+            world: Mutex::new(World {
+                rng: DEFAULT_SEED,
+                slow_delay: DEFAULT_SLOW_DELAY,
+                ..World::default()
+            }),
             notify: tokio::sync::Notify::new(),
         });
         let app = Router::new()
@@ -149,7 +369,10 @@ impl FakeSlack {
             .expect("fake slack: bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("fake slack: local_addr");
         let server = tokio::spawn(async move {
-            axum::serve(listener, app).await.expect("fake slack: serve");
+            let listener = KillableListener(listener);
+            axum::serve(listener, app.into_make_service_with_connect_info::<Conn>())
+                .await
+                .expect("fake slack: serve");
         });
         FakeSlack {
             shared,
@@ -230,16 +453,99 @@ impl FakeSlack {
         }
     }
 
+    /// Answers `method` only after `d`, and changes the world only then (the call is recorded at once,
+    /// with outcome "pending"). If the client gives up first, the call never takes effect; for
+    /// "done but answered too late" use `Fault::Slow`.
     pub fn delay(&self, method: &str, d: Duration) {
         self.shared.lock().delays.insert(method.to_string(), d);
     }
 
     pub fn fail_next(&self, method: &str, error: &str, times: usize) {
-        self.push_faults(method, Fault::Slack(error.to_string()), times);
+        self.push_faults(method, Canned::Slack(error.to_string()), times);
     }
 
     pub fn fail_http_next(&self, method: &str, status: u16, times: usize) {
-        self.push_faults(method, Fault::Http(status), times);
+        self.push_faults(method, Canned::Http(status), times);
+    }
+
+    /// From now on, each call of `method` is faulted with probability `rate` (0.0–1.0), with one of `kinds`
+    /// chosen uniformly. `"*"` means every method except auth.test (response_url included); a method's own
+    /// rate wins over `"*"`. Rate 0 or no kinds removes the setting. Queued `fail_next` faults go first.
+    /// Faults apply to calls carrying a bot token (and to response_url), like `fail_next`.
+    pub fn set_fault_rate(&self, method: &str, rate: f64, kinds: &[Fault]) {
+        let mut world = self.shared.lock();
+        if rate <= 0.0 || kinds.is_empty() {
+            world.fault_rates.remove(method);
+        } else {
+            let rate = FaultRate {
+                rate: rate.min(1.0),
+                kinds: kinds.to_vec(),
+            };
+            world.fault_rates.insert(method.to_string(), rate);
+        }
+    }
+
+    /// Removes every `set_fault_rate` setting and every queued `fail_next`/`fail_http_next` fault.
+    pub fn clear_faults(&self) {
+        let mut world = self.shared.lock();
+        world.fault_rates.clear();
+        world.faults.clear();
+    }
+
+    /// Restarts the fault PRNG (splitmix64) from `seed`; the default seed is fixed.
+    pub fn seed(&self, seed: u64) {
+        self.shared.lock().rng = seed;
+    }
+
+    /// How late `Fault::Slow` answers (default 12 s).
+    pub fn set_slow_delay(&self, d: Duration) {
+        self.shared.lock().slow_delay = d;
+    }
+
+    /// Faults injected so far: queued (`fail_next`, `fail_http_next`) and random (`set_fault_rate`).
+    /// Outage 503s and channel rate limit 429s are not counted here.
+    pub fn fault_count(&self) -> usize {
+        self.shared.lock().injected
+    }
+
+    /// From now, for `for_`, every request (auth.test and response_url included) answers HTTP 503
+    /// `{"ok":false,"error":"service_unavailable"}` at once, without effect.
+    pub fn outage(&self, for_: Duration) {
+        self.shared.lock().outage_until = Some(Instant::now() + for_);
+    }
+
+    pub fn end_outage(&self) {
+        self.shared.lock().outage_until = None;
+    }
+
+    /// Slack's per-channel limit on chat.postMessage (about one a second, short bursts tolerated): a token
+    /// bucket per channel (a DM counts as its D… channel), capacity 3, refilled at one per second. Beyond it
+    /// the call answers 429 `Retry-After: 1` without effect. Off by default.
+    pub fn enforce_channel_rate_limit(&self, on: bool) {
+        let mut world = self.shared.lock();
+        world.channel_limit = on;
+        world.buckets.clear();
+    }
+
+    /// How many 429s the per-channel rate limit answered (injected 429s are in `fault_count`).
+    pub fn rate_limited_count(&self) -> usize {
+        self.shared.lock().rate_limited
+    }
+
+    /// A channel that someone else created (`creator`), which the bot is not a member of.
+    /// It shows in conversations.list/info but is never a trouble channel. Returns its id.
+    pub fn add_channel(&self, name: &str, is_private: bool, creator: &str) -> String {
+        let mut world = self.shared.lock();
+        world.channel_counter += 1;
+        let channel = FakeChannel {
+            id: format!("C{:07}", world.channel_counter),
+            name: name.to_string(),
+            is_private,
+        };
+        world.creators.insert(channel.id.clone(), creator.to_string());
+        world.members.insert(channel.id.clone(), vec![creator.to_string()]);
+        world.channels.push(channel.clone());
+        channel.id
     }
 
     pub fn take_name(&self, name: &str) {
@@ -297,7 +603,7 @@ impl FakeSlack {
         self.shared.lock().members.get(channel).cloned().unwrap_or_default()
     }
 
-    fn push_faults(&self, method: &str, fault: Fault, times: usize) {
+    fn push_faults(&self, method: &str, fault: Canned, times: usize) {
         let mut world = self.shared.lock();
         let queue = world.faults.entry(method.to_string()).or_default();
         queue.extend(std::iter::repeat_n(fault, times));
@@ -319,6 +625,9 @@ impl FakeSlack {
         let mut out = format!("recorded calls ({}):", calls.len());
         for c in &calls {
             out.push_str(&format!("\n  #{} {}", c.seq, c.method));
+            if c.outcome != "ok" {
+                out.push_str(&format!(" [{}]", c.outcome));
+            }
             if c.method == method {
                 let mut params = c.params.to_string();
                 if params.len() > 300 {
@@ -335,6 +644,7 @@ impl FakeSlack {
 
 async fn api_handler(
     State(shared): State<Arc<Shared>>,
+    ConnectInfo(conn): ConnectInfo<Conn>,
     Path(method): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
@@ -352,11 +662,13 @@ async fn api_handler(
         .and_then(|v| v.strip_prefix("Bearer "))
         .is_some_and(|token| token.starts_with("xoxb-"));
     let m = method.clone();
-    handle(&shared, method, params, authed, move |world, p| {
-        if authed {
-            Reply::Json(StatusCode::OK, world.dispatch(&m, p))
-        } else {
+    handle(&shared, &conn, method, params, authed, move |world, p| {
+        if !authed {
             Reply::Json(StatusCode::OK, err("not_authed"))
+        } else if m == "chat.postMessage" && !world.take_channel_token(p) {
+            Reply::RateLimited
+        } else {
+            Reply::Json(StatusCode::OK, world.dispatch(&m, p))
         }
     })
     .await
@@ -364,6 +676,7 @@ async fn api_handler(
 
 async fn response_url_handler(
     State(shared): State<Arc<Shared>>,
+    ConnectInfo(conn): ConnectInfo<Conn>,
     Path(name): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -373,68 +686,170 @@ async fn response_url_handler(
         other => json!({ "_raw": other }),
     };
     params["_path"] = Value::String(name);
-    handle(&shared, "response_url".to_string(), params, true, |_, _| {
+    handle(&shared, &conn, "response_url".to_string(), params, true, |_, _| {
         Reply::Text("ok")
     })
     .await
 }
 
-/// Records the call on arrival, then applies delay and fault, then the normal behaviour.
+/// What `handle` decided on arrival.
+enum Next<A> {
+    /// Answered at once (the world, if changed, changed under the recording lock).
+    Now(Reply),
+    /// A `delay`ed call: after the sleep, the injected fault or else the normal behaviour.
+    Later(Duration, Option<Canned>, A),
+    /// `Fault::Slow`: the world already changed; answer after the sleep.
+    Slow(Duration, Reply),
+    /// `Fault::Reset`: drop the connection (after the method's delay, if any).
+    Reset(Duration),
+}
+
+/// Records the call on arrival, then applies outage, fault and delay, then the normal behaviour.
 /// Without a delay the world changes under the same lock as the recording, so a test that saw the
 /// call via `wait_for` also sees its effect (e.g. in `messages_in`).
-async fn handle(
+async fn handle<A: FnOnce(&mut World, &Value) -> Reply>(
     shared: &Shared,
+    conn: &Conn,
     method: String,
     params: Value,
     use_faults: bool,
-    answer: impl FnOnce(&mut World, &Value) -> Reply,
+    answer: A,
 ) -> Response {
-    let later = {
+    let (seq, next) = {
         let mut world = shared.lock();
-        let seq = world.calls.len() as u64;
+        let seq = world.calls.len();
         world.calls.push(Call {
             method: method.clone(),
             params: params.clone(),
             at: Instant::now(),
-            seq,
+            seq: seq as u64,
+            outcome: "pending".to_string(),
         });
-        let fault = if use_faults {
-            world.faults.get_mut(&method).and_then(|q| q.pop_front())
-        } else {
+        let in_outage = world.outage_until.is_some_and(|until| Instant::now() < until);
+        let injection = if in_outage || !use_faults {
             None
+        } else {
+            world.injection(&method)
         };
-        match world.delays.get(&method).copied() {
-            Some(d) if !d.is_zero() => Err((d, fault, answer)),
-            _ => Ok(decide(&mut world, fault, answer, &params)),
-        }
+        let delay = world.delays.get(&method).copied().filter(|d| !d.is_zero());
+        let next = if in_outage {
+            Next::Now(Reply::Json(StatusCode::SERVICE_UNAVAILABLE, err("service_unavailable")))
+        } else {
+            match (injection, delay) {
+                (Some(Injection::Reset), d) => Next::Reset(d.unwrap_or_default()),
+                (Some(Injection::Slow), _) => {
+                    let reply = answer(&mut world, &params);
+                    Next::Slow(world.slow_delay, reply)
+                }
+                (Some(Injection::Canned(canned)), Some(d)) => Next::Later(d, Some(canned), answer),
+                (None, Some(d)) => Next::Later(d, None, answer),
+                // A faulted call must leave the world untouched, so `answer` is not run at all.
+                (Some(Injection::Canned(canned)), None) => Next::Now(canned.reply()),
+                (None, None) => Next::Now(answer(&mut world, &params)),
+            }
+        };
+        world.calls[seq].outcome = match &next {
+            Next::Now(reply) => reply.outcome(),
+            Next::Later(..) => "pending".to_string(),
+            Next::Slow(_, reply) => match reply.outcome().as_str() {
+                "ok" => "slow".to_string(),
+                other => format!("slow:{other}"),
+            },
+            Next::Reset(_) => "reset".to_string(),
+        };
+        (seq, next)
     };
     shared.notify.notify_waiters();
-    let reply = match later {
-        Ok(reply) => reply,
-        Err((d, fault, answer)) => {
+    let reply = match next {
+        Next::Now(reply) => reply,
+        Next::Later(d, canned, answer) => {
             tokio::time::sleep(d).await;
-            let reply = decide(&mut shared.lock(), fault, answer, &params);
+            let reply = {
+                let mut world = shared.lock();
+                let reply = match canned {
+                    Some(canned) => canned.reply(),
+                    None => answer(&mut world, &params),
+                };
+                world.calls[seq].outcome = reply.outcome();
+                reply
+            };
             shared.notify.notify_waiters();
             reply
+        }
+        Next::Slow(d, reply) => {
+            tokio::time::sleep(d).await;
+            reply
+        }
+        Next::Reset(d) => {
+            tokio::time::sleep(d).await;
+            // Every read and write on this connection now fails: hyper drops it without writing this.
+            conn.kill();
+            Reply::Json(StatusCode::BAD_GATEWAY, err("connection_reset"))
         }
     };
     reply.into_response()
 }
 
-fn decide(
-    world: &mut World,
-    fault: Option<Fault>,
-    answer: impl FnOnce(&mut World, &Value) -> Reply,
-    params: &Value,
-) -> Reply {
-    match fault {
-        // A faulted call must leave the world untouched, so `answer` is not run at all.
-        Some(f) => f.reply(),
-        None => answer(world, params),
-    }
-}
-
 impl World {
+    /// The fault for this call, if any: a queued one first, else a random draw per `set_fault_rate`.
+    fn injection(&mut self, method: &str) -> Option<Injection> {
+        if let Some(canned) = self.faults.get_mut(method).and_then(|q| q.pop_front()) {
+            self.injected += 1;
+            return Some(Injection::Canned(canned));
+        }
+        let key = if self.fault_rates.contains_key(method) {
+            method
+        } else if method != "auth.test" && self.fault_rates.contains_key("*") {
+            "*"
+        } else {
+            return None;
+        };
+        let (rate, n) = {
+            let r = &self.fault_rates[key];
+            (r.rate, r.kinds.len())
+        };
+        let draw = (self.next_random() >> 11) as f64 / (1u64 << 53) as f64;
+        let pick = (self.next_random() % n as u64) as usize;
+        if draw >= rate {
+            return None;
+        }
+        self.injected += 1;
+        Some(self.fault_rates[key].kinds[pick].injection())
+    }
+
+    /// splitmix64: small, fast, and good enough to spread faults.
+    fn next_random(&mut self) -> u64 {
+        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Per-channel token bucket of chat.postMessage; false (and counted) when the call must get a 429.
+    fn take_channel_token(&mut self, p: &Value) -> bool {
+        if !self.channel_limit {
+            return true;
+        }
+        let Some(channel) = s(p, "channel").filter(|c| !c.is_empty()).map(|c| dm_or_channel(&c)) else {
+            return true;
+        };
+        let now = Instant::now();
+        let bucket = self.buckets.entry(channel).or_insert(Bucket {
+            tokens: CHANNEL_BURST,
+            at: now,
+        });
+        bucket.tokens = (bucket.tokens + now.duration_since(bucket.at).as_secs_f64()).min(CHANNEL_BURST);
+        bucket.at = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            true
+        } else {
+            self.rate_limited += 1;
+            false
+        }
+    }
+
     fn dispatch(&mut self, method: &str, p: &Value) -> Value {
         match method {
             "auth.test" => json!({
@@ -466,6 +881,10 @@ impl World {
             },
             "chat.getPermalink" => self.permalink(p),
             "conversations.history" => self.history(p),
+            "conversations.replies" => self.replies(p),
+            "conversations.open" => self.open_dm(p),
+            "conversations.list" => self.list_channels(p),
+            "conversations.info" => self.channel_info(p),
             "users.info" => match s(p, "user") {
                 Some(user) => json!({"ok": true, "user": {
                     "id": user, "team_id": TEAM_ID, "name": user.to_lowercase(),
@@ -511,7 +930,7 @@ impl World {
         };
         self.members.insert(channel.id.clone(), vec![BOT_USER_ID.to_string()]);
         self.channels.push(channel.clone());
-        json!({"ok": true, "channel": channel_json(&channel)})
+        json!({"ok": true, "channel": self.channel_obj(&channel)})
     }
 
     fn invite(&mut self, p: &Value) -> Value {
@@ -543,7 +962,7 @@ impl World {
                 members.push(user);
             }
         }
-        json!({"ok": true, "channel": channel_json(&channel)})
+        json!({"ok": true, "channel": self.channel_obj(&channel)})
     }
 
     fn post_message(&mut self, p: &Value) -> Value {
@@ -625,30 +1044,149 @@ impl World {
         json!({"ok": true, "channel": channel, "permalink": link})
     }
 
+    /// Channel-level messages, newest first; `oldest`/`latest` (exclusive unless `inclusive`), `limit`
+    /// (default 100) and `cursor` as in Slack. Like Slack, `metadata` only with `include_all_metadata`.
     fn history(&mut self, p: &Value) -> Value {
-        let Some(channel) = s(p, "channel").map(|c| dm_or_channel(&c)) else {
+        let Some(channel) = s(p, "channel").filter(|c| !c.is_empty()).map(|c| dm_or_channel(&c)) else {
             return err("channel_not_found");
         };
-        let limit = s(p, "limit")
-            .and_then(|l| l.parse::<usize>().ok())
-            .filter(|l| *l > 0)
-            .unwrap_or(100);
+        let range = TsRange::of(p);
         // Like Slack, history lists channel-level messages only: thread replies are left out
         // unless they were broadcast to the channel.
         let top_level: Vec<Value> = self
             .messages
             .iter()
             .rev()
-            .filter(|m| m.channel == channel)
+            .filter(|m| m.channel == channel && range.contains(&m.ts))
             .filter(|m| {
                 let reply = s(&m.current, "thread_ts").is_some_and(|t| t != m.ts);
                 !reply || flag(&m.current, "reply_broadcast")
             })
             .map(|m| message_json(&m.current))
             .collect();
-        let has_more = top_level.len() > limit;
-        let messages: Vec<Value> = top_level.into_iter().take(limit).collect();
-        json!({"ok": true, "messages": messages, "has_more": has_more})
+        page_of_messages(p, top_level)
+    }
+
+    /// A thread: its parent first, then the replies oldest first (within `oldest`/`latest`).
+    fn replies(&mut self, p: &Value) -> Value {
+        let (Some(channel), Some(ts)) = (s(p, "channel").map(|c| dm_or_channel(&c)), s(p, "ts")) else {
+            return err("thread_not_found");
+        };
+        let Some(parent) = self.messages.iter().find(|m| m.channel == channel && m.ts == ts) else {
+            return err("thread_not_found");
+        };
+        let range = TsRange::of(p);
+        let mut thread = vec![message_json(&parent.current)];
+        thread.extend(
+            self.messages
+                .iter()
+                .filter(|m| m.channel == channel && m.ts != ts && range.contains(&m.ts))
+                .filter(|m| s(&m.current, "thread_ts").as_deref() == Some(ts.as_str()))
+                .map(|m| message_json(&m.current)),
+        );
+        page_of_messages(p, thread)
+    }
+
+    /// conversations.open with `users` (one id → the DM `D<user>`, as chat.postMessage answers; several →
+    /// an `G…` group DM) or with `channel` (reopen).
+    fn open_dm(&mut self, p: &Value) -> Value {
+        if let Some(channel) = s(p, "channel").filter(|c| !c.is_empty()) {
+            return json!({"ok": true, "no_op": true, "already_open": true, "channel": {"id": channel}});
+        }
+        let users: Vec<String> = s(p, "users")
+            .unwrap_or_default()
+            .split(',')
+            .map(|u| u.trim().to_string())
+            .filter(|u| !u.is_empty())
+            .collect();
+        if users.is_empty() {
+            return err("users_list_not_supplied");
+        }
+        if users.iter().any(|u| u == BOT_USER_ID) && users.len() == 1 {
+            return err("cannot_dm_bot");
+        }
+        let id = match users.as_slice() {
+            [one] => dm_or_channel(one),
+            many => format!("G{}", many.join("")),
+        };
+        let already_open = !self.open_dms.insert(id.clone());
+        json!({"ok": true, "no_op": already_open, "already_open": already_open, "channel": {"id": id}})
+    }
+
+    /// conversations.list: `types` (default `public_channel`, as in Slack), `limit` (default 100, max 1000)
+    /// and `cursor`; the last page has `next_cursor: ""`.
+    fn list_channels(&mut self, p: &Value) -> Value {
+        let types = s(p, "types")
+            .filter(|t| !t.is_empty())
+            .unwrap_or("public_channel".into());
+        let types: Vec<&str> = types.split(',').map(str::trim).collect();
+        let wanted = |c: &FakeChannel| {
+            let kind = if c.is_private {
+                "private_channel"
+            } else {
+                "public_channel"
+            };
+            types.contains(&kind)
+        };
+        let limit = s(p, "limit")
+            .and_then(|l| l.parse::<usize>().ok())
+            .filter(|l| *l > 0)
+            .unwrap_or(100)
+            .min(1000);
+        let Some(start) = parse_cursor(p) else {
+            return err("invalid_cursor");
+        };
+        let matching: Vec<Value> = self
+            .channels
+            .iter()
+            .filter(|c| wanted(c))
+            .map(|c| self.channel_obj(c))
+            .collect();
+        let next = if start + limit < matching.len() {
+            cursor_for(start + limit)
+        } else {
+            String::new()
+        };
+        let channels: Vec<Value> = matching.into_iter().skip(start).take(limit).collect();
+        json!({"ok": true, "channels": channels, "response_metadata": {"next_cursor": next}})
+    }
+
+    fn channel_info(&mut self, p: &Value) -> Value {
+        let Some(id) = s(p, "channel").filter(|c| !c.is_empty()) else {
+            return err("channel_not_found");
+        };
+        if let Some(channel) = self.channels.iter().find(|c| c.id == id) {
+            return json!({"ok": true, "channel": self.channel_obj(channel)});
+        }
+        match id.strip_prefix('D') {
+            Some(user) if user.starts_with('U') || user.starts_with('W') => json!({"ok": true, "channel": {
+                "id": id, "is_im": true, "is_channel": false, "is_group": false, "is_mpim": false,
+                "is_private": true, "user": user, "created": 1_700_000_000, "is_archived": false,
+                "is_org_shared": false
+            }}),
+            _ => err("channel_not_found"),
+        }
+    }
+
+    /// A channel as Slack describes it: `creator` is UBOT unless `add_channel` said otherwise.
+    fn channel_obj(&self, c: &FakeChannel) -> Value {
+        let creator = self.creators.get(&c.id).map(String::as_str).unwrap_or(BOT_USER_ID);
+        let is_member = self
+            .members
+            .get(&c.id)
+            .is_some_and(|m| m.iter().any(|u| u == BOT_USER_ID));
+        let num_members = self.members.get(&c.id).map(Vec::len).unwrap_or(0);
+        json!({
+            "id": c.id, "name": c.name, "name_normalized": c.name,
+            "is_channel": true, "is_group": false, "is_im": false, "is_mpim": false,
+            "is_private": c.is_private, "is_archived": false, "is_general": false,
+            "is_member": is_member, "created": 1_700_000_000, "creator": creator,
+            "is_shared": false, "is_ext_shared": false, "is_org_shared": false,
+            "num_members": num_members,
+            "topic": {"value": "", "creator": "", "last_set": 0},
+            "purpose": {"value": "", "creator": "", "last_set": 0},
+            "previous_names": []
+        })
     }
 
     fn view_reply(&mut self, view: Value, view_id: Option<String>) -> Value {
@@ -669,11 +1207,16 @@ impl World {
         self.messages.iter_mut().find(|m| m.channel == channel && m.ts == ts)
     }
 
-    /// Unique, strictly increasing, fixed-width (so string order = time order) Slack-style ts.
+    /// Unique, strictly increasing, fixed-width (so string order = time order) Slack-style ts taken from
+    /// the wall clock, like Slack's: `oldest = now - 60 s` style filters work.
     fn next_ts(&mut self) -> String {
-        self.ts_counter += 1;
-        let n = self.ts_counter;
-        format!("{}.{:06}", 1_700_000_000 + n, (n * 100) % 1_000_000)
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_micros() as i64)
+            .unwrap_or_default();
+        let micros = now.max(self.last_ts_micros + 1);
+        self.last_ts_micros = micros;
+        format!("{}.{:06}", micros / 1_000_000, micros % 1_000_000)
     }
 }
 
@@ -744,17 +1287,79 @@ fn message_json(stored: &Value) -> Value {
     msg
 }
 
-fn channel_json(c: &FakeChannel) -> Value {
-    json!({
-        "id": c.id, "name": c.name, "name_normalized": c.name,
-        "is_channel": true, "is_group": false, "is_im": false, "is_mpim": false,
-        "is_private": c.is_private, "is_archived": false, "is_general": false,
-        "is_member": true, "created": 1_700_000_000, "creator": BOT_USER_ID,
-        "is_shared": false, "is_ext_shared": false, "is_org_shared": false,
-        "topic": {"value": "", "creator": "", "last_set": 0},
-        "purpose": {"value": "", "creator": "", "last_set": 0},
-        "previous_names": []
-    })
+/// A Slack ts ("1700000000.000100", "1700000000" or a number) in microseconds.
+fn ts_micros(ts: &str) -> Option<i64> {
+    let (secs, frac) = ts.trim().split_once('.').unwrap_or((ts.trim(), ""));
+    let secs: i64 = secs.parse().ok()?;
+    let frac = format!("{:0<6}", frac.get(..frac.len().min(6))?);
+    Some(secs * 1_000_000 + frac.parse::<i64>().ok()?)
+}
+
+/// `oldest`/`latest`/`inclusive` of history and replies.
+struct TsRange {
+    oldest: Option<i64>,
+    latest: Option<i64>,
+    inclusive: bool,
+}
+
+impl TsRange {
+    fn of(p: &Value) -> TsRange {
+        let bound = |key: &str| s(p, key).and_then(|v| ts_micros(&v)).filter(|v| *v > 0);
+        TsRange {
+            oldest: bound("oldest"),
+            latest: bound("latest"),
+            inclusive: flag(p, "inclusive"),
+        }
+    }
+
+    fn contains(&self, ts: &str) -> bool {
+        let Some(t) = ts_micros(ts) else {
+            return false;
+        };
+        let after = self.oldest.is_none_or(|o| t > o || (self.inclusive && t == o));
+        let before = self.latest.is_none_or(|l| t < l || (self.inclusive && t == l));
+        after && before
+    }
+}
+
+/// Slack's opaque cursors, here "offset_<n>"; none or empty means the start.
+fn parse_cursor(p: &Value) -> Option<usize> {
+    match s(p, "cursor").filter(|c| !c.is_empty()) {
+        None => Some(0),
+        Some(c) => c.strip_prefix("offset_")?.parse().ok(),
+    }
+}
+
+fn cursor_for(offset: usize) -> String {
+    format!("offset_{offset}")
+}
+
+/// One page of history/replies: `limit` (default 100, max 999) from `cursor`; metadata dropped unless
+/// `include_all_metadata` (Slack's default is false).
+fn page_of_messages(p: &Value, mut all: Vec<Value>) -> Value {
+    let limit = s(p, "limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .filter(|l| *l > 0)
+        .unwrap_or(100)
+        .min(999);
+    let Some(start) = parse_cursor(p) else {
+        return err("invalid_cursor");
+    };
+    if !flag(p, "include_all_metadata") {
+        for m in &mut all {
+            if let Value::Object(map) = m {
+                map.remove("metadata");
+            }
+        }
+    }
+    let has_more = start + limit < all.len();
+    let next = if has_more {
+        cursor_for(start + limit)
+    } else {
+        String::new()
+    };
+    let messages: Vec<Value> = all.into_iter().skip(start).take(limit).collect();
+    json!({"ok": true, "messages": messages, "has_more": has_more, "response_metadata": {"next_cursor": next}})
 }
 
 /// Body → JSON object: JSON for application/json (any charset), else form-encoded; empty → {}.

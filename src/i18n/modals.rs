@@ -1,9 +1,9 @@
-//! The modals: opening a trouble, and logging a customer update.
+//! The modals in both locales: opening a trouble, and logging a customer update.
 
 use serde_json::{json, Value};
 
+use super::{severity_label, Locale};
 use crate::config::Config;
-use crate::i18n::{severity_label, tr, Locale};
 use crate::slack::blocks::{modal, text_input};
 use crate::trouble::model::{ChannelId, Trouble, UserId};
 
@@ -107,4 +107,28 @@ pub fn update_modal(l: Locale, t: &Trouble) -> Value {
 
 fn option(text: &str, value: &str) -> Value {
     json!({"text": {"type": "plain_text", "text": text.chars().take(75).collect::<String>()}, "value": value})
+}
+
+/// Field errors shown next to a modal's inputs.
+pub enum FieldError {
+    UpdateTextMissing,
+    CustomerMissing,
+    SummaryMissing,
+}
+
+pub fn field_error(l: Locale, e: FieldError) -> &'static str {
+    match e {
+        FieldError::UpdateTextMissing => tr!(l, "伝えた内容を書いてください", "Write what you told the customer"),
+        FieldError::CustomerMissing => tr!(l, "顧客名を入力してください", "Enter the customer"),
+        FieldError::SummaryMissing => tr!(l, "概要を入力してください", "Enter a summary"),
+    }
+}
+
+/// The customer contact from the open modal, appended to the summary.
+pub fn with_contact(l: Locale, summary: &str, contact: &str) -> String {
+    tr!(
+        l,
+        format!("{summary}（顧客担当: {contact}）"),
+        format!("{summary} (customer contact: {contact})")
+    )
 }

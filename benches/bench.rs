@@ -1,0 +1,1549 @@
+//! `cargo bench`: the release-built bot on loopback against a fake Slack, loaded by a generator that
+//! signs every request exactly as Slack does. Prints one table; BENCHMARKS.md explains it.
+//!
+//! `cargo bench -- --quick` runs smaller counts; `cargo bench -- open scale` runs only those parts
+//! (baseline, help, open, ping, scale, nudge).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use axum::Router;
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use trouble_bot::config::{Config, Secret};
+use trouble_bot::slack::signature::{sign, verify};
+use trouble_bot::RunningBot;
+
+const SECRET: &str = "bench-signing-secret";
+const DEFAULT_MANAGER: &str = "U0MANAGER";
+/// The fake's per-channel chat.postMessage limit: 1 per second, bursts of 3 (Slack's documented rule).
+const LIMIT_RATE_PER_SEC: f64 = 1.0;
+const LIMIT_BURST: f64 = 3.0;
+/// Arrival jitter forgiven by the limiter (the bot paces by departure time; Slack is not exact to the ms).
+const LIMIT_SLACK_TOKENS: f64 = 0.02;
+
+/// Every id, customer and channel in the run is unique: one counter for the whole process.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+fn next_id() -> u64 {
+    NEXT_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone)]
+struct Opts {
+    quick: bool,
+    parts: Vec<String>,
+    /// Seconds of measured load per row of the throughput table.
+    load_secs: f64,
+    warmup_secs: f64,
+    scale_n: u64,
+    nudge_n: u64,
+    ping_n: u64,
+    list_n: u64,
+}
+
+impl Opts {
+    fn from_args() -> Opts {
+        let mut quick = false;
+        let mut parts = Vec::new();
+        for arg in std::env::args().skip(1) {
+            if arg == "--quick" {
+                quick = true;
+            } else if !arg.starts_with('-') {
+                parts.push(arg);
+            }
+            // Other flags (cargo passes `--bench`) are ignored.
+        }
+        if quick {
+            Opts {
+                quick,
+                parts,
+                load_secs: 1.5,
+                warmup_secs: 0.3,
+                scale_n: 2_000,
+                nudge_n: 200,
+                ping_n: 40,
+                list_n: 20,
+            }
+        } else {
+            Opts {
+                quick,
+                parts,
+                load_secs: 5.0,
+                warmup_secs: 1.0,
+                scale_n: 10_000,
+                nudge_n: 1_000,
+                ping_n: 200,
+                list_n: 50,
+            }
+        }
+    }
+
+    fn wants(&self, part: &str) -> bool {
+        self.parts.is_empty() || self.parts.iter().any(|p| p == part)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fake Slack
+// ---------------------------------------------------------------------------------------------
+
+/// One call the fake received, recorded on arrival.
+#[derive(Clone)]
+struct Rec {
+    method: String,
+    /// `channel` param (chat.*, pins.*, conversations.invite) or the requested name (conversations.create).
+    channel: String,
+    /// conversations.create: the id handed out.
+    created: String,
+    at: Instant,
+    wall: DateTime<Utc>,
+    /// A customer-update nudge (chat.postMessage carrying the Log update button).
+    nudge: bool,
+    /// Answered 429 by the per-channel limiter.
+    limited: bool,
+}
+
+struct FakeState {
+    latency_us: AtomicU64,
+    limit_channels: AtomicBool,
+    record: AtomicBool,
+    counter: AtomicU64,
+    total: AtomicU64,
+    calls: Mutex<Vec<Rec>>,
+    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[derive(Clone)]
+struct Fake {
+    state: Arc<FakeState>,
+    base: String,
+}
+
+impl Fake {
+    async fn start(latency: Duration, limit_channels: bool) -> Fake {
+        let state = Arc::new(FakeState {
+            latency_us: AtomicU64::new(latency.as_micros() as u64),
+            limit_channels: AtomicBool::new(limit_channels),
+            record: AtomicBool::new(true),
+            counter: AtomicU64::new(0),
+            total: AtomicU64::new(0),
+            calls: Mutex::new(Vec::new()),
+            buckets: Mutex::new(HashMap::new()),
+        });
+        let router = Router::new()
+            .route("/api/{method}", any(fake_api))
+            .route("/response/{name}", post(|| async { "ok" }))
+            .with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("fake binds");
+        let addr = listener.local_addr().expect("fake addr");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        Fake {
+            state,
+            base: format!("http://{addr}"),
+        }
+    }
+
+    fn api_url(&self) -> String {
+        format!("{}/api/", self.base)
+    }
+
+    fn calls(&self) -> Vec<Rec> {
+        lock(&self.state.calls).clone()
+    }
+
+    fn total(&self) -> u64 {
+        self.state.total.load(Ordering::Relaxed)
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn dm_or_channel(channel: &str) -> String {
+    if channel.starts_with('U') || channel.starts_with('W') {
+        format!("D{channel}")
+    } else {
+        channel.to_string()
+    }
+}
+
+/// Token bucket per channel; true when the call may pass.
+fn take_token(buckets: &mut HashMap<String, (f64, Instant)>, channel: &str, now: Instant) -> bool {
+    let (tokens, last) = buckets.entry(channel.to_string()).or_insert((LIMIT_BURST, now));
+    let refill = now.saturating_duration_since(*last).as_secs_f64() * LIMIT_RATE_PER_SEC;
+    *tokens = (*tokens + refill).min(LIMIT_BURST);
+    *last = now;
+    if *tokens >= 1.0 - LIMIT_SLACK_TOKENS {
+        *tokens -= 1.0;
+        true
+    } else {
+        false
+    }
+}
+
+async fn fake_api(State(fake): State<Arc<FakeState>>, UrlPath(method): UrlPath<String>, body: Bytes) -> Response {
+    let now = Instant::now();
+    let wall = Utc::now();
+    fake.total.fetch_add(1, Ordering::Relaxed);
+    let params: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let param = |k: &str| params.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    let channel = match method.as_str() {
+        "conversations.create" => param("name"),
+        "conversations.open" => param("users"),
+        _ => param("channel"),
+    };
+    let n = fake.counter.fetch_add(1, Ordering::Relaxed) + 1;
+    let limited = method == "chat.postMessage"
+        && fake.limit_channels.load(Ordering::Relaxed)
+        && !take_token(&mut lock(&fake.buckets), &dm_or_channel(&channel), now);
+    let created = if method == "conversations.create" {
+        format!("C{n:09}")
+    } else {
+        String::new()
+    };
+    if fake.record.load(Ordering::Relaxed) {
+        let nudge = method == "chat.postMessage" && contains(&body, b"log_update");
+        lock(&fake.calls).push(Rec {
+            method: method.clone(),
+            channel: channel.clone(),
+            created: created.clone(),
+            at: now,
+            wall,
+            nudge,
+            limited,
+        });
+    }
+    let latency = fake.latency_us.load(Ordering::Relaxed);
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_micros(latency)).await;
+    }
+    if limited {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "1")],
+            axum::Json(json!({"ok": false, "error": "ratelimited"})),
+        )
+            .into_response();
+    }
+    let ts = format!("{}.{:06}", 1_700_000_000 + n / 1_000_000, n % 1_000_000);
+    let reply = match method.as_str() {
+        "auth.test" => json!({"ok": true, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T0TEAM",
+                              "user": "trouble-bot", "team": "Bench", "url": "https://bench.slack.com/"}),
+        "conversations.create" => json!({"ok": true, "channel": {"id": created, "name": channel,
+                                         "is_channel": true, "is_private": false, "is_member": true}}),
+        "conversations.invite" => json!({"ok": true, "channel": {"id": channel}}),
+        "chat.postMessage" => {
+            let ch = dm_or_channel(&channel);
+            json!({"ok": true, "channel": ch, "ts": ts, "message": {"type": "message", "user": "UBOT", "ts": ts}})
+        }
+        "chat.update" => json!({"ok": true, "channel": dm_or_channel(&channel), "ts": param("ts")}),
+        "chat.postEphemeral" => json!({"ok": true, "message_ts": ts}),
+        "pins.add" => json!({"ok": true}),
+        "views.open" | "views.update" | "views.publish" => json!({"ok": true, "view": {"id": format!("V{n:09}")}}),
+        "conversations.history" | "conversations.replies" => {
+            json!({"ok": true, "messages": [], "has_more": false})
+        }
+        "conversations.open" => json!({"ok": true, "channel": {"id": dm_or_channel(&channel)}}),
+        "conversations.list" => json!({"ok": true, "channels": [], "response_metadata": {"next_cursor": ""}}),
+        "chat.getPermalink" => {
+            json!({"ok": true, "channel": channel, "permalink": format!("https://bench.slack.com/archives/{channel}")})
+        }
+        "users.info" => json!({"ok": true, "user": {"id": param("user"), "name": "someone", "tz": "Asia/Tokyo"}}),
+        "usergroups.users.list" => json!({"ok": true, "users": []}),
+        _ => json!({"ok": true}),
+    };
+    axum::Json(reply).into_response()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The bot and the baseline
+// ---------------------------------------------------------------------------------------------
+
+fn config_text(customer_update_every: &str) -> String {
+    format!(
+        r#"
+locale = "en"
+timezone = "Asia/Tokyo"
+channel_prefix = "trouble"
+
+[org]
+default_manager = "{DEFAULT_MANAGER}"
+
+[severity.1]
+ack_timeout = "1h"
+customer_update_every = "4h"
+[severity.2]
+ack_timeout = "1h"
+customer_update_every = "{customer_update_every}"
+[severity.3]
+ack_timeout = "2h"
+customer_update_every = "1d"
+"#
+    )
+}
+
+fn bot_env(api_url: &str, dir: &Path, listen: &str) -> BTreeMap<String, String> {
+    [
+        ("SLACK_SIGNING_SECRET", SECRET.to_string()),
+        ("SLACK_BOT_TOKEN", "xoxb-bench-token".to_string()),
+        ("SLACK_API_URL", api_url.to_string()),
+        ("TROUBLE_LISTEN", listen.to_string()),
+        ("TROUBLE_DATA_DIR", dir.to_string_lossy().into_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+fn bot_config(api_url: &str, dir: &Path, every: &str) -> Config {
+    Config::from_sources(Some(&config_text(every)), &bot_env(api_url, dir, "127.0.0.1:0"))
+        .unwrap_or_else(|p| panic!("bench config: {p:?}"))
+}
+
+async fn start_bot(fake: &Fake, dir: &Path, every: &str) -> (RunningBot, String) {
+    start_bot_at(&fake.api_url(), dir, every).await
+}
+
+async fn start_bot_at(api_url: &str, dir: &Path, every: &str) -> (RunningBot, String) {
+    let bot = trouble_bot::start(bot_config(api_url, dir, every))
+        .await
+        .expect("bot starts");
+    let url = format!("http://{}", bot.addr);
+    (bot, url)
+}
+
+/// A bare axum handler that verifies Slack's signature and answers: the floor for any handler.
+async fn start_baseline() -> String {
+    async fn handle(State(secrets): State<Arc<Vec<Secret>>>, headers: HeaderMap, body: Bytes) -> Response {
+        let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
+        let now = Utc::now().timestamp();
+        match verify(
+            &secrets,
+            h("x-slack-request-timestamp"),
+            h("x-slack-signature"),
+            &body,
+            now,
+        ) {
+            Ok(()) => axum::Json(json!({"response_type": "ephemeral", "text": "ok"})).into_response(),
+            Err(_) => StatusCode::UNAUTHORIZED.into_response(),
+        }
+    }
+    let router = Router::new()
+        .route("/slack/commands", post(handle))
+        .route("/healthz", get(|| async { "ok" }))
+        .with_state(Arc::new(vec![Secret::new(SECRET)]));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("baseline binds");
+    let addr = listener.local_addr().expect("baseline addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    format!("http://{addr}")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load generator
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Help,
+    /// Distinct reporter, manager (`<@…>`), origin channel and customer per request.
+    Open,
+    /// Opened by one reporter with the org's default manager, from one origin channel.
+    OpenDefaultManager,
+    List,
+}
+
+fn command_body(kind: Kind, n: u64, response_url: &str) -> String {
+    let (user, channel, text) = match kind {
+        Kind::Help => ("U0SALES".to_string(), "C0ORIGIN".to_string(), "help".to_string()),
+        Kind::List => ("U0SALES".to_string(), "C0ORIGIN".to_string(), "list".to_string()),
+        Kind::Open => (
+            format!("USALES{n:07}"),
+            format!("CORIG{n:07}"),
+            format!("open <@UMGR{n:07}> Cust{n:07}: housing cracked on lot {n}"),
+        ),
+        Kind::OpenDefaultManager => (
+            "U0SALES".to_string(),
+            format!("CORIG{n:07}"),
+            format!("open Cust{n:07}: housing cracked on lot {n}"),
+        ),
+    };
+    serde_urlencoded::to_string([
+        ("token", "legacy"),
+        ("team_id", "T0TEAM"),
+        ("team_domain", "bench"),
+        ("channel_id", channel.as_str()),
+        ("channel_name", "somewhere"),
+        ("user_id", user.as_str()),
+        ("user_name", "someone"),
+        ("command", "/trouble"),
+        ("text", text.as_str()),
+        ("api_app_id", "A0APP"),
+        ("response_url", response_url),
+        ("trigger_id", "1337.42.abcdef"),
+    ])
+    .expect("form")
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(256)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client")
+}
+
+/// Sends one freshly signed `/trouble` command; Ok(latency) when answered 200 with the expected text.
+async fn send(client: &reqwest::Client, base: &str, kind: Kind, n: u64, response_url: &str) -> Result<Duration, ()> {
+    let body = command_body(kind, n, response_url);
+    let ts = Utc::now().timestamp().to_string();
+    let signature = sign(SECRET, &ts, body.as_bytes());
+    let t0 = Instant::now();
+    let response = client
+        .post(format!("{base}/slack/commands"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-slack-request-timestamp", ts)
+        .header("x-slack-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .map_err(|_| ())?;
+    let ok = response.status() == StatusCode::OK;
+    let text = response.bytes().await.map_err(|_| ())?;
+    let latency = t0.elapsed();
+    let expected = match kind {
+        Kind::Open | Kind::OpenDefaultManager => contains(&text, b" opened"),
+        Kind::Help | Kind::List => !text.is_empty(),
+    };
+    if ok && expected {
+        Ok(latency)
+    } else {
+        Err(())
+    }
+}
+
+struct Sample {
+    latencies: Vec<Duration>,
+    elapsed: Duration,
+    errors: u64,
+    /// CPU time of the whole bench process (bot, generator and fake) over the window, in cores.
+    cpu_cores: f64,
+    /// Bytes this process caused to be written to storage over the window (/proc/self/io).
+    disk_bytes: u64,
+    /// CPU used by every other process on the machine over the window, in cores (noise).
+    others_cores: f64,
+}
+
+impl Sample {
+    fn rate(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// `concurrency` closed-loop workers until `duration` has passed or `max` requests were sent.
+async fn run_load(
+    base: &str,
+    kind: Kind,
+    concurrency: usize,
+    duration: Duration,
+    max: u64,
+    response_url: &str,
+) -> Sample {
+    let client = client();
+    let sent = Arc::new(AtomicU64::new(0));
+    let cpu_before = cpu_secs();
+    let machine_before = machine_busy_secs();
+    let disk_before = disk_written();
+    let start = Instant::now();
+    let deadline = start + duration;
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..concurrency {
+        let (client, sent, base, response_url) =
+            (client.clone(), sent.clone(), base.to_string(), response_url.to_string());
+        workers.spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0u64;
+            while Instant::now() < deadline && sent.fetch_add(1, Ordering::Relaxed) < max {
+                match send(&client, &base, kind, next_id(), &response_url).await {
+                    Ok(l) => latencies.push(l),
+                    Err(()) => errors += 1,
+                }
+            }
+            (latencies, errors)
+        });
+    }
+    let mut sample = Sample {
+        latencies: Vec::new(),
+        elapsed: Duration::ZERO,
+        errors: 0,
+        cpu_cores: 0.0,
+        disk_bytes: 0,
+        others_cores: 0.0,
+    };
+    while let Some(done) = workers.join_next().await {
+        let (l, e) = done.expect("worker");
+        sample.latencies.extend(l);
+        sample.errors += e;
+    }
+    sample.elapsed = start.elapsed();
+    sample.cpu_cores = (cpu_secs() - cpu_before) / sample.elapsed.as_secs_f64().max(1e-9);
+    sample.disk_bytes = disk_written().saturating_sub(disk_before);
+    let own = cpu_secs() - cpu_before;
+    sample.others_cores =
+        ((machine_busy_secs() - machine_before - own) / sample.elapsed.as_secs_f64().max(1e-9)).max(0.0);
+    sample.latencies.sort();
+    sample
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring helpers
+// ---------------------------------------------------------------------------------------------
+
+fn pct(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn ms(d: Duration) -> String {
+    let v = d.as_secs_f64() * 1000.0;
+    if v < 10.0 {
+        format!("{v:.2} ms")
+    } else if v < 10_000.0 {
+        format!("{v:.1} ms")
+    } else {
+        format!("{:.1} s", v / 1000.0)
+    }
+}
+
+fn rss_kb(pid: Option<u32>) -> u64 {
+    let path = match pid {
+        Some(p) => format!("/proc/{p}/status"),
+        None => "/proc/self/status".to_string(),
+    };
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// User + system CPU seconds this process has used (all threads).
+fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // /proc reports clock ticks; USER_HZ is 100 on Linux.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Busy CPU seconds of the whole machine so far (all CPUs; idle and iowait excluded).
+fn machine_busy_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let ticks: Vec<f64> = stat
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .skip(1)
+        .take(8)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    let total: f64 = ticks.iter().sum();
+    let idle = ticks.get(3).copied().unwrap_or(0.0) + ticks.get(4).copied().unwrap_or(0.0);
+    (total - idle) / 100.0
+}
+
+/// Bytes written to storage by this process so far (`write_bytes` in /proc/self/io).
+fn disk_written() -> u64 {
+    std::fs::read_to_string("/proc/self/io")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("write_bytes:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn mb(kb: u64) -> String {
+    format!("{:.1} MB", kb as f64 / 1024.0)
+}
+
+/// Waits until the outbox is empty (every intended Slack call delivered); None past `limit`.
+async fn drain(app: &trouble_bot::App, limit: Duration) -> Option<Duration> {
+    let t = Instant::now();
+    loop {
+        if app.store.outbox_len() == 0 {
+            return Some(t.elapsed());
+        }
+        if t.elapsed() > limit {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn wait_healthy(base: &str, limit: Duration) -> bool {
+    let client = client();
+    let t = Instant::now();
+    while t.elapsed() < limit {
+        if let Ok(r) = client.get(format!("{base}/healthz")).send().await {
+            if r.status() == StatusCode::OK {
+                return true;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    false
+}
+
+fn load_avg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------------
+
+struct Row {
+    what: String,
+    concurrency: usize,
+    sample: Sample,
+    /// Throughput and p99 of the baseline at the same concurrency.
+    baseline: Option<(f64, Duration)>,
+    note: String,
+}
+
+#[derive(Default)]
+struct Report {
+    rows: Vec<Row>,
+    lines: Vec<(String, String)>,
+    targets: Vec<(String, String, bool)>,
+}
+
+impl Report {
+    fn line(&mut self, what: impl Into<String>, value: impl Into<String>) {
+        let (what, value) = (what.into(), value.into());
+        eprintln!("  {what}: {value}");
+        self.lines.push((what, value));
+    }
+
+    fn target(&mut self, what: impl Into<String>, measured: impl Into<String>, met: bool) {
+        self.targets.push((what.into(), measured.into(), met));
+    }
+
+    fn print(&self, opts: &Opts) {
+        println!();
+        println!(
+            "trouble-bot benchmark ({} run) — {} cores, {} total memory",
+            if opts.quick { "quick" } else { "full" },
+            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+            mem_total()
+        );
+        println!();
+        if !self.rows.is_empty() {
+            println!(
+                "| {:<34} | {:>3} | {:>6} | {:>8} | {:>9} | {:>9} | {:>9} | {:>13} | {:>11} | {:>5} | {:>6} | {:>9} | note",
+                "ack latency / throughput",
+                "c",
+                "n",
+                "req/s",
+                "p50",
+                "p99",
+                "max",
+                "req/s vs base",
+                "p99 vs base",
+                "CPU",
+                "others",
+                "disk/req"
+            );
+            println!(
+                "|{:-<36}|{:-<5}|{:-<8}|{:-<10}|{:-<11}|{:-<11}|{:-<11}|{:-<15}|{:-<13}|{:-<7}|{:-<8}|{:-<11}|------",
+                "", "", "", "", "", "", "", "", "", "", "", ""
+            );
+            for r in &self.rows {
+                let s = &r.sample;
+                let (ratio, p99_ratio) = match r.baseline {
+                    Some((rate, p99)) => (
+                        format!("{:.2}×", s.rate() / rate),
+                        format!(
+                            "{:.1}×",
+                            pct(&s.latencies, 99.0).as_secs_f64() / p99.as_secs_f64().max(1e-9)
+                        ),
+                    ),
+                    None => ("—".to_string(), "—".to_string()),
+                };
+                let errors = if s.errors > 0 {
+                    format!(" ERRORS: {}", s.errors)
+                } else {
+                    String::new()
+                };
+                println!(
+                    "| {:<34} | {:>3} | {:>6} | {:>8.0} | {:>9} | {:>9} | {:>9} | {:>13} | {:>11} | {:>4.0}% | {:>5.0}% | {:>6.1} KB | {}{}",
+                    r.what,
+                    r.concurrency,
+                    s.latencies.len(),
+                    s.rate(),
+                    ms(pct(&s.latencies, 50.0)),
+                    ms(pct(&s.latencies, 99.0)),
+                    ms(s.latencies.last().copied().unwrap_or_default()),
+                    ratio,
+                    p99_ratio,
+                    100.0 * s.cpu_cores,
+                    100.0 * s.others_cores,
+                    s.disk_bytes as f64 / 1024.0 / (s.latencies.len().max(1) as f64),
+                    r.note,
+                    errors
+                );
+            }
+            println!();
+        }
+        if !self.lines.is_empty() {
+            let width = self.lines.iter().map(|(w, _)| w.chars().count()).max().unwrap_or(0);
+            for (what, value) in &self.lines {
+                println!("  {what:<width$}  {value}");
+            }
+            println!();
+        }
+        if !self.targets.is_empty() {
+            println!("targets (2-core machine):");
+            for (what, measured, met) in &self.targets {
+                println!("  [{}] {what}: {measured}", if *met { "met " } else { "MISS" });
+            }
+        }
+    }
+}
+
+fn mem_total() -> String {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<u64>().ok())
+        })
+        .map(|kb| format!("{:.1} GB", kb as f64 / 1024.0 / 1024.0))
+        .unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parts
+// ---------------------------------------------------------------------------------------------
+
+const LEVELS: [usize; 3] = [1, 16, 64];
+
+async fn part_baseline(opts: &Opts, report: &mut Report) -> HashMap<usize, (f64, Duration)> {
+    eprintln!("baseline: bare axum handler, signature check only");
+    let base = start_baseline().await;
+    let mut out = HashMap::new();
+    for c in LEVELS {
+        let warm = Duration::from_secs_f64(opts.warmup_secs);
+        run_load(&base, Kind::Help, c, warm, u64::MAX, "http://127.0.0.1:9/").await;
+        let s = run_load(
+            &base,
+            Kind::Help,
+            c,
+            Duration::from_secs_f64(opts.load_secs),
+            u64::MAX,
+            "http://127.0.0.1:9/",
+        )
+        .await;
+        eprintln!("  c={c}: {:.0} req/s p99 {}", s.rate(), ms(pct(&s.latencies, 99.0)));
+        out.insert(c, (s.rate(), pct(&s.latencies, 99.0)));
+        report.rows.push(Row {
+            what: "baseline (verify + answer)".into(),
+            concurrency: c,
+            sample: s,
+            baseline: None,
+            note: String::new(),
+        });
+    }
+    out
+}
+
+async fn part_help(opts: &Opts, report: &mut Report, baseline: &HashMap<usize, (f64, Duration)>) {
+    eprintln!("help: /trouble help");
+    let fake = Fake::start(Duration::ZERO, false).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (bot, base) = start_bot(&fake, dir.path(), "4h").await;
+    let response_url = format!("{}/response/x", fake.base);
+    for c in LEVELS {
+        let warm = Duration::from_secs_f64(opts.warmup_secs);
+        run_load(&base, Kind::Help, c, warm, u64::MAX, &response_url).await;
+        let s = run_load(
+            &base,
+            Kind::Help,
+            c,
+            Duration::from_secs_f64(opts.load_secs),
+            u64::MAX,
+            &response_url,
+        )
+        .await;
+        eprintln!("  c={c}: {:.0} req/s p99 {}", s.rate(), ms(pct(&s.latencies, 99.0)));
+        let b = baseline.get(&c).copied();
+        if c == 16 {
+            let p99 = pct(&s.latencies, 99.0);
+            if let Some((rate, _)) = b {
+                report.target(
+                    "help ≥ 0.7× baseline throughput at c=16",
+                    format!("{:.2}×", s.rate() / rate),
+                    s.rate() >= 0.7 * rate,
+                );
+            }
+            report.target(
+                "help p99 < 5 ms at c=16",
+                ms(p99),
+                p99 < Duration::from_millis(5) && s.errors == 0,
+            );
+        }
+        report.rows.push(Row {
+            what: "/trouble help".into(),
+            concurrency: c,
+            sample: s,
+            baseline: b,
+            note: String::new(),
+        });
+    }
+    bot.stop().await;
+}
+
+async fn part_open(opts: &Opts, report: &mut Report, baseline: &HashMap<usize, (f64, Duration)>) {
+    eprintln!("open: /trouble open, durable, deliveries running (fake Slack 0 ms)");
+    for c in LEVELS {
+        // A fresh bot per level, so each starts from an empty store.
+        let fake = Fake::start(Duration::ZERO, false).await;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (bot, base) = start_bot(&fake, dir.path(), "4h").await;
+        let response_url = format!("{}/response/x", fake.base);
+        // Warm the connections with help, not opens, so no earlier deliveries overlap the window.
+        let warm = Duration::from_secs_f64(opts.warmup_secs);
+        run_load(&base, Kind::Help, c, warm, u64::MAX, &response_url).await;
+        let calls_before = fake.total();
+        let s = run_load(
+            &base,
+            Kind::Open,
+            c,
+            Duration::from_secs_f64(opts.load_secs),
+            u64::MAX,
+            &response_url,
+        )
+        .await;
+        let backlog = bot.app.store.outbox_len();
+        let calls_during = fake.total() - calls_before;
+        let drained = drain(&bot.app, Duration::from_secs(120)).await;
+        let calls_total = fake.total() - calls_before;
+        let opened = s.latencies.len() as f64;
+        let note = format!(
+            "outbox at end {backlog}; drained {}; Slack calls {calls_total} ({:.1}/open, {:.0}% done during load)",
+            drained.map(ms).unwrap_or_else(|| "NOT within 120 s".into()),
+            calls_total as f64 / opened.max(1.0),
+            100.0 * calls_during as f64 / calls_total.max(1) as f64
+        );
+        eprintln!(
+            "  c={c}: {:.0} opens/s p99 {}; {note}",
+            s.rate(),
+            ms(pct(&s.latencies, 99.0))
+        );
+        if c == 64 {
+            let p99 = pct(&s.latencies, 99.0);
+            report.target(
+                "open ≥ 1,500 durable opens/s at c=64",
+                format!("{:.0}/s", s.rate()),
+                s.rate() >= 1500.0 && s.errors == 0,
+            );
+            report.target("open p99 ack < 50 ms at c=64", ms(p99), p99 < Duration::from_millis(50));
+            let keep_up = drained.is_some_and(|d| d < Duration::from_secs(1));
+            report.target(
+                "deliveries keep up at c=64 (outbox drained < 1 s after the load)",
+                format!(
+                    "{}; backlog at end {backlog}",
+                    drained.map(ms).unwrap_or_else(|| "not drained".into())
+                ),
+                keep_up,
+            );
+        }
+        report.rows.push(Row {
+            what: "/trouble open (durable)".into(),
+            concurrency: c,
+            sample: s,
+            baseline: baseline.get(&c).copied(),
+            note,
+        });
+        bot.stop().await;
+    }
+    // Diagnostic: the ack path alone. Slack is unreachable (connection refused), so deliveries
+    // back off instead of running; what is left is parse, decide, transaction and fsync.
+    let c = 64;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| format!("http://{a}/api/"))
+        .expect("a free port");
+    let (bot, base) = start_bot_at(&dead, dir.path(), "4h").await;
+    let warm = Duration::from_secs_f64(opts.warmup_secs);
+    run_load(&base, Kind::Help, c, warm, u64::MAX, "http://127.0.0.1:9/").await;
+    let s = run_load(
+        &base,
+        Kind::Open,
+        c,
+        Duration::from_secs_f64(opts.load_secs),
+        u64::MAX,
+        "http://127.0.0.1:9/",
+    )
+    .await;
+    eprintln!(
+        "  ack path only, c={c}: {:.0} opens/s p99 {}",
+        s.rate(),
+        ms(pct(&s.latencies, 99.0))
+    );
+    report.rows.push(Row {
+        what: "open, Slack down (ack path only)".into(),
+        concurrency: c,
+        sample: s,
+        baseline: baseline.get(&c).copied(),
+        note: "diagnostic: deliveries back off instead of running".into(),
+    });
+    bot.stop().await;
+}
+
+/// Time to first ping and to a ready channel, opening one trouble every `gap`.
+async fn part_ping(opts: &Opts, report: &mut Report) {
+    for latency_ms in [0u64, 100] {
+        eprintln!("ping: fake Slack answering in {latency_ms} ms");
+        let fake = Fake::start(Duration::from_millis(latency_ms), false).await;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (bot, base) = start_bot(&fake, dir.path(), "4h").await;
+        let response_url = format!("{}/response/x", fake.base);
+        let client = client();
+        // Warm the connection.
+        for _ in 0..20 {
+            let _ = send(&client, &base, Kind::Help, 0, &response_url).await;
+        }
+        let gap = Duration::from_millis(25);
+        let mut sent: Vec<(u64, Instant)> = Vec::new();
+        let mut errors = 0;
+        let start = Instant::now();
+        for i in 0..opts.ping_n {
+            let n = next_id();
+            let t0 = Instant::now();
+            match send(&client, &base, Kind::Open, n, &response_url).await {
+                Ok(_) => sent.push((n, t0)),
+                Err(()) => errors += 1,
+            }
+            tokio::time::sleep_until((start + gap * (i as u32 + 1)).into()).await;
+        }
+        // Wait (bounded) for every DM and every second pin.
+        let limit = Instant::now() + Duration::from_secs(30);
+        let (firsts, readies) = loop {
+            let calls = fake.calls();
+            let (firsts, readies) = ping_times(&calls, &sent);
+            if (firsts.len() == sent.len() && readies.len() == sent.len()) || Instant::now() > limit {
+                break (firsts, readies);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        let label = format!("fake Slack {latency_ms} ms");
+        report.line(
+            format!("time to first ping ({label}, {} opens, 1 per 25 ms)", sent.len()),
+            format!(
+                "p50 {}  p99 {}  max {}{}",
+                ms(pct(&firsts, 50.0)),
+                ms(pct(&firsts, 99.0)),
+                ms(firsts.last().copied().unwrap_or_default()),
+                missing_note(firsts.len(), sent.len(), errors)
+            ),
+        );
+        report.line(
+            format!("time to ready channel ({label}: 2nd pins.add)"),
+            format!(
+                "p50 {}  p99 {}  max {}{}",
+                ms(pct(&readies, 50.0)),
+                ms(pct(&readies, 99.0)),
+                ms(readies.last().copied().unwrap_or_default()),
+                missing_note(readies.len(), sent.len(), errors)
+            ),
+        );
+        let bound = Duration::from_millis(latency_ms + 10);
+        let p99 = pct(&firsts, 99.0);
+        report.target(
+            format!("first ping p99 ≤ one round trip + 10 ms ({label}: ≤ {})", ms(bound)),
+            ms(p99),
+            p99 <= bound && firsts.len() == sent.len(),
+        );
+        if latency_ms == 0 {
+            // The same manager for a burst: Slack's per-channel limit applies to the DM channel too.
+            let burst = 10;
+            let mut joins = tokio::task::JoinSet::new();
+            let t0 = Instant::now();
+            for _ in 0..burst {
+                let (client, base, response_url) = (client.clone(), base.clone(), response_url.clone());
+                joins.spawn(
+                    async move { send(&client, &base, Kind::OpenDefaultManager, next_id(), &response_url).await },
+                );
+            }
+            while joins.join_next().await.is_some() {}
+            let limit = Instant::now() + Duration::from_secs(30);
+            let dms = loop {
+                let dms: Vec<Duration> = fake
+                    .calls()
+                    .iter()
+                    .filter(|r| r.method == "chat.postMessage" && r.channel == DEFAULT_MANAGER && !r.limited)
+                    .map(|r| r.at.saturating_duration_since(t0))
+                    .collect();
+                if dms.len() >= burst || Instant::now() > limit {
+                    break dms;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            };
+            let mut dms = dms;
+            dms.sort();
+            report.line(
+                format!("first ping, {burst} opens at once for ONE manager (fake 0 ms)"),
+                format!(
+                    "p50 {}  max {}  ({} of {burst} DMs)",
+                    ms(pct(&dms, 50.0)),
+                    ms(dms.last().copied().unwrap_or_default()),
+                    dms.len()
+                ),
+            );
+        }
+        bot.stop().await;
+    }
+}
+
+fn missing_note(got: usize, sent: usize, errors: usize) -> String {
+    let mut s = String::new();
+    if got < sent {
+        s.push_str(&format!("  (MISSING {} of {sent})", sent - got));
+    }
+    if errors > 0 {
+        s.push_str(&format!("  ({errors} opens failed)"));
+    }
+    s
+}
+
+/// Per open: its DM's arrival, and the second pins.add in its channel, relative to sending.
+fn ping_times(calls: &[Rec], sent: &[(u64, Instant)]) -> (Vec<Duration>, Vec<Duration>) {
+    let mut first_dm: HashMap<&str, Instant> = HashMap::new();
+    let mut channel_of: HashMap<String, &str> = HashMap::new();
+    let mut pins: HashMap<&str, Vec<Instant>> = HashMap::new();
+    for r in calls.iter().filter(|r| !r.limited) {
+        match r.method.as_str() {
+            "chat.postMessage" => {
+                first_dm.entry(r.channel.as_str()).or_insert(r.at);
+            }
+            "conversations.create" => {
+                // trouble-<yyyymmdd>-<n>-custNNNNNNN
+                if let Some(slug) = r.channel.rsplit('-').next() {
+                    channel_of.insert(slug.to_string(), r.created.as_str());
+                }
+            }
+            "pins.add" => pins.entry(r.channel.as_str()).or_default().push(r.at),
+            _ => {}
+        }
+    }
+    let mut firsts = Vec::new();
+    let mut readies = Vec::new();
+    for (n, t0) in sent {
+        if let Some(at) = first_dm.get(format!("UMGR{n:07}").as_str()) {
+            firsts.push(at.saturating_duration_since(*t0));
+        }
+        let ready = channel_of
+            .get(&format!("cust{n:07}"))
+            .and_then(|c| pins.get(c))
+            .and_then(|p| p.get(1));
+        if let Some(at) = ready {
+            readies.push(at.saturating_duration_since(*t0));
+        }
+    }
+    firsts.sort();
+    readies.sort();
+    (firsts, readies)
+}
+
+async fn part_scale(opts: &Opts, report: &mut Report) {
+    let n = opts.scale_n;
+    eprintln!("scale: {n} open troubles");
+    let fake = Fake::start(Duration::ZERO, false).await;
+    // 100k+ recorded calls would inflate this process's RSS; only counters are kept here.
+    fake.state.record.store(false, Ordering::Relaxed);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let response_url = format!("{}/response/x", fake.base);
+    let rss_before = rss_kb(None);
+    let (bot, base) = start_bot(&fake, dir.path(), "4h").await;
+    let fill = run_load(&base, Kind::Open, 64, Duration::from_secs(300), n, &response_url).await;
+    let backlog = bot.app.store.outbox_len();
+    let drained = drain(&bot.app, Duration::from_secs(180)).await;
+    let count = bot.app.store.trouble_count() as u64;
+    eprintln!(
+        "  filled {count} at {:.0}/s, drained {}",
+        fill.rate(),
+        drained.map(ms).unwrap_or_default()
+    );
+    bot.app.store.flush().await.expect("flush");
+    let rss_after = rss_kb(None);
+    let size = bot.app.store.size_on_disk();
+    report.line(
+        format!("fill: {count} opens over HTTP at c=64"),
+        format!(
+            "{:.0} opens/s, ack p50 {} p99 {}, {:.0} KB written to disk per open; outbox {backlog} at end, drained {}{}",
+            fill.rate(),
+            ms(pct(&fill.latencies, 50.0)),
+            ms(pct(&fill.latencies, 99.0)),
+            fill.disk_bytes as f64 / 1024.0 / fill.latencies.len().max(1) as f64,
+            drained.map(ms).unwrap_or_else(|| "NOT within 180 s".into()),
+            if fill.errors > 0 {
+                format!(" ({} errors)", fill.errors)
+            } else {
+                String::new()
+            }
+        ),
+    );
+    report.line(
+        format!("RSS, bench process (bot + load generator + fake), {count} troubles"),
+        format!(
+            "{} (before start {}, growth {})",
+            mb(rss_after),
+            mb(rss_before),
+            mb(rss_after.saturating_sub(rss_before))
+        ),
+    );
+    let troubles = bot.app.store.all_troubles().unwrap_or_default();
+    let json_bytes: usize = troubles
+        .iter()
+        .map(|t| serde_json::to_vec(t).map(|v| v.len()).unwrap_or(0))
+        .sum();
+    let entries: usize = troubles.iter().map(|t| t.timeline_len as usize).sum();
+    report.line(
+        "trouble record (JSON, rewritten on every change) / timeline entries per trouble",
+        format!(
+            "{:.1} KB / {:.1}",
+            json_bytes as f64 / troubles.len().max(1) as f64 / 1024.0,
+            entries as f64 / troubles.len().max(1) as f64
+        ),
+    );
+    drop(troubles);
+    report.line(
+        "store size on disk per trouble",
+        format!(
+            "{:.1} KB ({:.1} MB total)",
+            size as f64 / count.max(1) as f64 / 1024.0,
+            size as f64 / 1024.0 / 1024.0
+        ),
+    );
+    let list = run_load(
+        &base,
+        Kind::List,
+        1,
+        Duration::from_secs(120),
+        opts.list_n,
+        &response_url,
+    )
+    .await;
+    report.line(
+        format!(
+            "/trouble list with {count} open (in-process, {} requests)",
+            list.latencies.len()
+        ),
+        format!(
+            "p50 {}  p99 {}  max {}",
+            ms(pct(&list.latencies, 50.0)),
+            ms(pct(&list.latencies, 99.0)),
+            ms(list.latencies.last().copied().unwrap_or_default())
+        ),
+    );
+    bot.stop().await;
+
+    // Start-up in-process: trouble_bot::start until /healthz answers.
+    let t = Instant::now();
+    let (bot, base) = start_bot(&fake, dir.path(), "4h").await;
+    let healthy = wait_healthy(&base, Duration::from_secs(30)).await;
+    let startup = t.elapsed();
+    report.line(
+        format!("start-up with {count} troubles (in-process start → /healthz 200)"),
+        if healthy {
+            ms(startup)
+        } else {
+            "NOT healthy within 30 s".into()
+        },
+    );
+    bot.stop().await;
+
+    // The bot alone: the release binary as a child process on the same data directory.
+    let child = measure_child(&fake, dir.path(), &response_url, opts.list_n).await;
+    match &child {
+        Ok(c) => {
+            report.line(
+                format!("bot alone (release binary, {count} troubles): start-up exec → /healthz 200"),
+                ms(c.startup),
+            );
+            report.line(
+                "bot alone: RSS idle after start / after the lists",
+                format!("{} / {}", mb(c.rss_idle), mb(c.rss_after_lists)),
+            );
+            report.line(
+                format!("bot alone: /trouble list ({} requests)", c.list.latencies.len()),
+                format!(
+                    "p50 {}  p99 {}  max {}",
+                    ms(pct(&c.list.latencies, 50.0)),
+                    ms(pct(&c.list.latencies, 99.0)),
+                    ms(c.list.latencies.last().copied().unwrap_or_default())
+                ),
+            );
+        }
+        Err(e) => report.line("bot alone (release binary)", format!("not measured: {e}")),
+    }
+    let n_label = format!("{count} open troubles");
+    let (rss, rss_how) = match &child {
+        Ok(c) => (c.rss_after_lists.max(c.rss_idle), "bot alone, max of idle/after lists"),
+        Err(_) => (rss_after.saturating_sub(rss_before), "in-process growth"),
+    };
+    report.target(format!("{n_label}: RSS < 64 MB ({rss_how})"), mb(rss), rss < 64 * 1024);
+    let startup_child = child.as_ref().map(|c| c.startup).unwrap_or(startup);
+    let worst_startup = startup.max(startup_child);
+    report.target(
+        format!("{n_label}: start-up < 1 s"),
+        format!("in-process {}, binary {}", ms(startup), ms(startup_child)),
+        healthy && worst_startup < Duration::from_secs(1),
+    );
+    let list_p99 =
+        pct(&list.latencies, 99.0).max(child.as_ref().map(|c| pct(&c.list.latencies, 99.0)).unwrap_or_default());
+    report.target(
+        format!("{n_label}: list p99 < 50 ms"),
+        ms(list_p99),
+        list_p99 < Duration::from_millis(50) && list.errors == 0,
+    );
+}
+
+struct ChildFigures {
+    startup: Duration,
+    rss_idle: u64,
+    rss_after_lists: u64,
+    list: Sample,
+}
+
+async fn measure_child(fake: &Fake, dir: &Path, response_url: &str, list_n: u64) -> Result<ChildFigures, String> {
+    let exe = env!("CARGO_BIN_EXE_trouble-bot");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let config_path = dir.join("bench-trouble.toml");
+    std::fs::write(&config_path, config_text("4h")).map_err(|e| e.to_string())?;
+    let mut cmd = std::process::Command::new(exe);
+    cmd.arg("serve")
+        .env_clear()
+        .envs(bot_env(&fake.api_url(), dir, &listen))
+        .env("TROUBLE_CONFIG", &config_path)
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let t = Instant::now();
+    let mut child = cmd.spawn().map_err(|e| format!("cannot run {exe}: {e}"))?;
+    let base = format!("http://{listen}");
+    let healthy = wait_healthy(&base, Duration::from_secs(30)).await;
+    let startup = t.elapsed();
+    let result = if healthy {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let rss_idle = rss_kb(Some(child.id()));
+        let list = run_load(&base, Kind::List, 1, Duration::from_secs(120), list_n, response_url).await;
+        let rss_after_lists = rss_kb(Some(child.id()));
+        Ok(ChildFigures {
+            startup,
+            rss_idle,
+            rss_after_lists,
+            list,
+        })
+    } else {
+        Err("the binary did not answer /healthz within 30 s".to_string())
+    };
+    // SIGTERM (graceful), then SIGKILL if it lingers; only this child, by its id.
+    let _ = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    let t = Instant::now();
+    while t.elapsed() < Duration::from_secs(10) {
+        if let Ok(Some(_)) = child.try_wait() {
+            return result;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    result
+}
+
+async fn part_nudge(opts: &Opts, report: &mut Report) {
+    let n = opts.nudge_n;
+    let every = Duration::from_secs(5);
+    for limit in [false, true] {
+        let label = if limit {
+            "fake enforces 1 post/s/channel, burst 3 (429 beyond)"
+        } else {
+            "no per-channel limit in the fake"
+        };
+        eprintln!("nudge: {n} customer-update nudges due together; {label}");
+        let fake = Fake::start(Duration::ZERO, limit).await;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (bot, _base) = start_bot(&fake, dir.path(), "5s").await;
+        let response_url = format!("{}/response/x", fake.base);
+        let fill_took = open_direct(&bot, n, &response_url).await;
+        let opened: Vec<_> = bot
+            .app
+            .store
+            .all_troubles()
+            .expect("troubles")
+            .into_iter()
+            .map(|t| (t.id.to_string(), t.opened_at))
+            .collect();
+        let first_due = opened.iter().map(|(_, at)| *at).min().unwrap_or_else(Utc::now);
+        let last_due = opened.iter().map(|(_, at)| *at).max().unwrap_or_else(Utc::now);
+        // Bounded wait: until every trouble's channel got its first nudge, or 30 s after the last was due.
+        let deadline =
+            Instant::now() + (last_due - Utc::now()).to_std().unwrap_or_default() + every + Duration::from_secs(30);
+        loop {
+            let nudged = fake
+                .calls()
+                .iter()
+                .filter(|r| r.nudge && !r.limited)
+                .map(|r| r.channel.clone())
+                .collect::<std::collections::HashSet<_>>()
+                .len() as u64;
+            if nudged >= opened.len() as u64 || Instant::now() > deadline {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let troubles = bot.app.store.all_troubles().expect("troubles");
+        let calls = fake.calls();
+        let mut first_nudge: HashMap<&str, DateTime<Utc>> = HashMap::new();
+        for r in calls.iter().filter(|r| r.nudge && !r.limited) {
+            first_nudge.entry(r.channel.as_str()).or_insert(r.wall);
+        }
+        let mut late = Vec::new();
+        for t in &troubles {
+            let due = t.opened_at + chrono::Duration::from_std(every).expect("duration");
+            let at = t.channel.as_ref().and_then(|c| first_nudge.get(c.as_str()));
+            if let Some(at) = at {
+                late.push((*at - due).to_std().unwrap_or_default());
+            }
+        }
+        late.sort();
+        let posts = calls.iter().filter(|r| r.method == "chat.postMessage").count();
+        let refused = calls.iter().filter(|r| r.limited).count();
+        let would_refuse = replay_limiter(&calls);
+        let max_in_1s = max_posts_in_one_second(&calls);
+        report.line(
+            format!(
+                "{} nudges due within {:.2} s ({label})",
+                troubles.len(),
+                (last_due - first_due).num_milliseconds() as f64 / 1000.0
+            ),
+            format!(
+                "late p50 {}  p99 {}  max {}  ({} of {} posted; {} opened in {})",
+                ms(pct(&late, 50.0)),
+                ms(pct(&late, 99.0)),
+                ms(late.last().copied().unwrap_or_default()),
+                late.len(),
+                troubles.len(),
+                n,
+                ms(fill_took)
+            ),
+        );
+        report.line(
+            format!("  per-channel limit ({label})"),
+            format!(
+                "{refused} of {} calls answered 429 ({:.2}%), {posts} chat.postMessage; \
+                 a 1/s burst-3 limiter would refuse {would_refuse}; most posts to one channel in 1 s: {max_in_1s}",
+                calls.len(),
+                100.0 * refused as f64 / calls.len().max(1) as f64
+            ),
+        );
+        let p99 = pct(&late, 99.0);
+        let all = late.len() == troubles.len();
+        if limit {
+            let share = refused as f64 / calls.len().max(1) as f64;
+            report.target(
+                format!("{n} nudges with per-channel limits: < 1% of calls answered 429"),
+                format!(
+                    "{:.2}% ({refused} of {}); lateness p99 {}",
+                    100.0 * share,
+                    calls.len(),
+                    ms(p99)
+                ),
+                share < 0.01 && all,
+            );
+        } else {
+            report.target(
+                format!("{n} nudges due together: p99 lateness < 1 s"),
+                format!("{}{}", ms(p99), if all { "" } else { " (some never posted)" }),
+                p99 < Duration::from_secs(1) && all,
+            );
+        }
+        bot.stop().await;
+    }
+}
+
+/// Opens `n` troubles through the store API with one `now`, as the HTTP handler does (decide,
+/// one transaction each, wake the workers, one flush), so every follow-up timer falls due at the
+/// same instant: HTTP opens are too slow on 2 cores to put 1,000 due times in one second.
+async fn open_direct(bot: &RunningBot, n: u64, response_url: &str) -> Duration {
+    use trouble_bot::trouble::command::OpenRequest;
+    use trouble_bot::trouble::decide::{self, Ctx};
+    use trouble_bot::trouble::model::{ChannelId, Origin, UserId};
+    let app = &bot.app;
+    let t = Instant::now();
+    let now = Utc::now();
+    let day = now.with_timezone(&app.config.timezone).format("%Y%m%d").to_string();
+    let ctx = Ctx {
+        config: &app.config,
+        now,
+    };
+    for _ in 0..n {
+        let i = next_id();
+        let owner = UserId::new(format!("USALES{i:07}"));
+        let origin = Origin {
+            channel: ChannelId::new(format!("CORIG{i:07}")),
+            response_url: Some(response_url.to_string()),
+        };
+        let req = OpenRequest {
+            severity: None,
+            manager: Some(UserId::new(format!("UMGR{i:07}"))),
+            departments: Vec::new(),
+            customer: format!("Cust{i:07}"),
+            summary: format!("housing cracked on lot {i}"),
+        };
+        let decision = app
+            .store
+            .open_trouble(&day, now, |id, seq| {
+                decide::open(&ctx, id, seq, owner.clone(), origin.clone(), req.clone())
+            })
+            .expect("open through the store");
+        app.after_write(&decision).await;
+    }
+    app.store.flush().await.expect("flush");
+    t.elapsed()
+}
+
+/// How many accepted chat.postMessage calls a 1/s, burst-3 per-channel limiter would have refused.
+fn replay_limiter(calls: &[Rec]) -> usize {
+    let mut buckets = HashMap::new();
+    calls
+        .iter()
+        .filter(|r| r.method == "chat.postMessage" && !r.limited)
+        .filter(|r| !take_token(&mut buckets, &dm_or_channel(&r.channel), r.at))
+        .count()
+}
+
+fn max_posts_in_one_second(calls: &[Rec]) -> usize {
+    let mut by_channel: HashMap<String, Vec<Instant>> = HashMap::new();
+    for r in calls.iter().filter(|r| r.method == "chat.postMessage" && !r.limited) {
+        by_channel.entry(dm_or_channel(&r.channel)).or_default().push(r.at);
+    }
+    let mut best = 0;
+    for times in by_channel.values_mut() {
+        times.sort();
+        let mut start = 0;
+        for end in 0..times.len() {
+            while times[end].saturating_duration_since(times[start]) >= Duration::from_secs(1) {
+                start += 1;
+            }
+            best = best.max(end - start + 1);
+        }
+    }
+    best
+}
+
+fn main() {
+    let opts = Opts::from_args();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    eprintln!(
+        "trouble-bot bench: {} run; load average before: {}",
+        if opts.quick { "quick" } else { "full" },
+        load_avg()
+    );
+    let started = Instant::now();
+    let (own_before, machine_before) = (cpu_secs(), machine_busy_secs());
+    let load_before = load_avg();
+    let mut report = runtime.block_on(async {
+        let mut report = Report::default();
+        // Scale first, while this process is still small: its in-process RSS growth is then
+        // mostly the bot's.
+        if opts.wants("scale") {
+            part_scale(&opts, &mut report).await;
+        }
+        let baseline = if opts.wants("baseline") || opts.wants("help") || opts.wants("open") {
+            part_baseline(&opts, &mut report).await
+        } else {
+            HashMap::new()
+        };
+        if opts.wants("help") {
+            part_help(&opts, &mut report, &baseline).await;
+        }
+        if opts.wants("open") {
+            part_open(&opts, &mut report, &baseline).await;
+        }
+        if opts.wants("ping") {
+            part_ping(&opts, &mut report).await;
+        }
+        if opts.wants("nudge") {
+            part_nudge(&opts, &mut report).await;
+        }
+        report
+    });
+    let elapsed = started.elapsed().as_secs_f64();
+    let others = (machine_busy_secs() - machine_before - (cpu_secs() - own_before)) / elapsed;
+    report.line(
+        "noise: other processes' CPU over the whole run / load average before → after",
+        format!("{:.2} cores / {load_before} → {}", others.max(0.0), load_avg()),
+    );
+    report.print(&opts);
+    eprintln!(
+        "done in {:.0} s; load average after: {}",
+        started.elapsed().as_secs_f64(),
+        load_avg()
+    );
+}
