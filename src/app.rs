@@ -46,6 +46,16 @@ impl App {
         }))
     }
 
+    /// Makes a stored decision durable (one shared fsync), then wakes the workers: called
+    /// before answering Slack, so what the bot answered, it has stored.
+    pub async fn commit(&self, decision: &Decision) -> Result<(), StoreError> {
+        if decision.trouble.is_some() || !decision.deliveries.is_empty() {
+            self.store.flush().await?;
+        }
+        self.after_write(decision).await;
+        Ok(())
+    }
+
     /// Wakes the workers a stored decision concerns.
     pub async fn after_write(&self, decision: &Decision) {
         self.metrics.observe_decision(decision);

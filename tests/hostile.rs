@@ -217,21 +217,7 @@ struct Target {
 
 impl Target {
     fn command_form(&self, user: &str, channel: &str, text: &str) -> String {
-        serde_urlencoded::to_string([
-            ("token", "legacy"),
-            ("team_id", "T0TEAM"),
-            ("team_domain", "test"),
-            ("channel_id", channel),
-            ("channel_name", "somewhere"),
-            ("user_id", user),
-            ("user_name", "someone"),
-            ("command", "/trouble"),
-            ("text", text),
-            ("api_app_id", "A0APP"),
-            ("response_url", &self.response_url),
-            ("trigger_id", "1337.42.abcdef"),
-        ])
-        .expect("form")
+        slash_command_form(user, channel, text, &self.response_url)
     }
 
     fn command(&self, kind: &'static str, what: impl Into<String>, user: &str, channel: &str, text: &str) -> Req {

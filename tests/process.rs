@@ -153,61 +153,22 @@ async fn killed_mid_delivery_and_restarted_every_answered_open_has_one_channel_o
     slack.delay("chat.postMessage", Duration::ZERO);
     slack.delay("conversations.create", Duration::ZERO);
     let bot = BotProcess::start(dir.path(), &config(), &slack.api_url(), "info");
+    let mut expected = Vec::new();
     for (i, id) in ids.iter().enumerate() {
-        let slug = format!("-cust{i}");
-        // Delivery completes: the status message of every trouble is pinned.
-        let channel = loop_until_channel(&slack, &slug).await;
+        // Delivery completes: both pins in the trouble's channel, and the manager's DM.
+        let channel = loop_until_channel(&slack, &format!("-cust{i}")).await;
         slack
             .wait_for_n("pins.add", 2, |c| c.params["channel"] == channel.as_str())
             .await;
-        let named: Vec<_> = slack
-            .channels()
-            .into_iter()
-            .filter(|c| c.name.ends_with(&slug))
-            .collect();
-        assert_eq!(named.len(), 1, "one channel for {id}: {named:?}");
-        let messages = slack.messages_in(&channel);
-        let kickoffs = messages
-            .iter()
-            .filter(|m| {
-                m["text"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .starts_with(&format!("Trouble {id}:"))
-            })
-            .count();
-        let statuses = messages
-            .iter()
-            .filter(|m| {
-                m["text"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .starts_with(&format!("Status {id}:"))
-            })
-            .count();
-        assert_eq!(
-            (kickoffs, statuses),
-            (1, 1),
-            "one kickoff and one status in {channel} for {id}"
-        );
-        let dm_text = format!("Trouble {id}:");
+        let dm = format!("Trouble {id}:");
         slack
             .wait_for("chat.postMessage", |c| {
-                c.params["channel"] == MANAGER && c.params["text"].as_str().is_some_and(|t| t.starts_with(&dm_text))
+                c.params["channel"] == MANAGER && c.params["text"].as_str().is_some_and(|t| t.starts_with(&dm))
             })
             .await;
-        let dms = slack
-            .messages_in(MANAGER)
-            .iter()
-            .filter(|m| {
-                m["text"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .starts_with(&format!("Trouble {id}:"))
-            })
-            .count();
-        assert_eq!(dms, 1, "one manager DM for {id}");
+        expected.push((id.clone(), format!("CUST{i}")));
     }
+    assert_set_up_exactly_once(&slack, &expected);
     let list = bot.command(SALES, ORIGIN, "list").await.json::<Value>().await.unwrap();
     for id in &ids {
         assert!(

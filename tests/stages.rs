@@ -21,18 +21,6 @@ fn text_of(message: &Value) -> String {
     format!("{} {}", message["text"].as_str().unwrap_or_default(), message["blocks"])
 }
 
-/// Polls `check` (anything: the fake Slack, the store) until it holds, for up to `limit`.
-async fn eventually<T>(what: &str, limit: Duration, mut check: impl FnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(v) = check() {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "{what}: not reached within {limit:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 fn trouble(bot: &TestBot, id: &str) -> Trouble {
     bot.store()
         .get(&TroubleId::new(id))

@@ -138,12 +138,9 @@ pub(crate) async fn open_and_answer(
 
 /// Flushes what was decided, wakes the workers, then answers: an answered request is durable.
 pub(crate) async fn answer(app: &Arc<App>, decision: Decision) -> Response {
-    if decision.trouble.is_some() || !decision.deliveries.is_empty() {
-        if let Err(e) = app.store.flush().await {
-            return internal(app, "cannot flush the store", e);
-        }
+    if let Err(e) = app.commit(&decision).await {
+        return internal(app, "cannot flush the store", e);
     }
-    app.after_write(&decision).await;
     let l = app.config.locale;
     match decision.reply {
         None => StatusCode::OK.into_response(),

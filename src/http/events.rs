@@ -67,13 +67,10 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
         .update(&id, Some(event_id), None, now, |t| decide(&ctx, t, input.clone()))
     {
         Ok(Ok(decision)) => {
-            if decision.trouble.is_some() {
-                if let Err(e) = app.store.flush().await {
-                    tracing::error!(error = %e, "cannot flush");
-                    return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-                }
+            if let Err(e) = app.commit(&decision).await {
+                tracing::error!(error = %e, "cannot flush");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
             }
-            app.after_write(&decision).await;
             StatusCode::OK.into_response()
         }
         Ok(Err(_duplicate)) => StatusCode::OK.into_response(),

@@ -108,10 +108,10 @@ async fn on_button(
         .update(id, None, None, now, |t| decide(&ctx, t, input.clone()))
     {
         Ok(Ok(decision)) => {
-            if let Err(e) = app.store.flush().await {
+            if let Err(e) = app.commit(&decision).await {
                 tracing::error!(error = %e, "cannot flush");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
             }
-            app.after_write(&decision).await;
             // A refusal (or any answer) goes back to the clicker alone, through response_url.
             if let (Some(reply), Some(url)) = (decision.reply, response_url) {
                 let text = reply_text(app.config.locale, &app.config, &reply);
@@ -167,10 +167,10 @@ async fn on_update_submitted(
             if let Some(reply @ Reply::BadWhen { .. }) = &decision.reply {
                 return field_errors(json!({"next": reply_text(l, &app.config, reply)}));
             }
-            if let Err(e) = app.store.flush().await {
+            if let Err(e) = app.commit(&decision).await {
                 tracing::error!(error = %e, "cannot flush");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
             }
-            app.after_write(&decision).await;
             StatusCode::OK.into_response()
         }
         Ok(Err(_)) => StatusCode::OK.into_response(),

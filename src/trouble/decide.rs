@@ -755,28 +755,7 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
             w.log(Some(&user), Event::ManagerChanged { from, to: to.clone() });
             w.invite(vec![to.clone()]);
             if w.t.ack.is_none() {
-                w.send(
-                    Lane::Dm,
-                    Op::Post {
-                        to: Dest::Dm(to.clone()),
-                        message: Message::EscalationDm {
-                            to: to.clone(),
-                            waited_secs: (now - w.t.opened_at).num_seconds(),
-                        },
-                        keep_as: None,
-                    },
-                );
-                w.send(
-                    Lane::Channel,
-                    Op::Post {
-                        to: Dest::KickoffThread,
-                        message: Message::EscalationMention {
-                            to: to.clone(),
-                            waited_secs: (now - w.t.opened_at).num_seconds(),
-                        },
-                        keep_as: None,
-                    },
-                );
+                ask_to_acknowledge(w, &to);
                 w.start_ack_timer();
             }
             w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
@@ -1099,7 +1078,6 @@ fn timer_fired(w: &mut Work, kind: TimerKind) {
 const MAX_TOP_REPINGS: u32 = 5;
 
 fn escalate(w: &mut Work) {
-    let waited_secs = (w.ctx.now - w.t.opened_at).num_seconds();
     let chain = w.t.escalation.chain.clone();
     let next_level = w.t.escalation.level + 1;
     if let Some(next) = chain.get(next_level) {
@@ -1112,25 +1090,7 @@ fn escalate(w: &mut Work) {
             },
         );
         w.invite(vec![next.clone()]);
-        w.send(
-            Lane::Dm,
-            Op::Post {
-                to: Dest::Dm(next.clone()),
-                message: Message::EscalationDm {
-                    to: next.clone(),
-                    waited_secs,
-                },
-                keep_as: None,
-            },
-        );
-        w.post(
-            Lane::Channel,
-            Dest::KickoffThread,
-            Message::EscalationMention {
-                to: next.clone(),
-                waited_secs,
-            },
-        );
+        ask_to_acknowledge(w, next);
         w.start_ack_timer();
         w.refresh_status();
     } else if let Some(top) = chain.last() {
@@ -1138,25 +1098,7 @@ fn escalate(w: &mut Work) {
             w.t.escalation.top_repings += 1;
             let count = w.t.escalation.top_repings;
             w.log(None, Event::Repinged { to: top.clone(), count });
-            w.send(
-                Lane::Dm,
-                Op::Post {
-                    to: Dest::Dm(top.clone()),
-                    message: Message::EscalationDm {
-                        to: top.clone(),
-                        waited_secs,
-                    },
-                    keep_as: None,
-                },
-            );
-            w.post(
-                Lane::Channel,
-                Dest::KickoffThread,
-                Message::EscalationMention {
-                    to: top.clone(),
-                    waited_secs,
-                },
-            );
+            ask_to_acknowledge(w, top);
             w.start_ack_timer();
         } else {
             w.t.escalation.gave_up = true;
@@ -1165,6 +1107,28 @@ fn escalate(w: &mut Work) {
             w.refresh_status();
         }
     }
+}
+
+/// Asks someone in the chain to acknowledge: a DM (which never waits for the channel) and a
+/// mention in the kickoff thread, where a reply acknowledges.
+fn ask_to_acknowledge(w: &mut Work, who: &UserId) {
+    let waited_secs = (w.ctx.now - w.t.opened_at).num_seconds();
+    w.post(
+        Lane::Dm,
+        Dest::Dm(who.clone()),
+        Message::EscalationDm {
+            to: who.clone(),
+            waited_secs,
+        },
+    );
+    w.post(
+        Lane::Channel,
+        Dest::KickoffThread,
+        Message::EscalationMention {
+            to: who.clone(),
+            waited_secs,
+        },
+    );
 }
 
 fn follow_up(w: &mut Work) {

@@ -172,23 +172,9 @@ impl TestBot {
         request.send().await.expect("request reaches the bot")
     }
 
-    /// A slash command form as Slack sends it.
+    /// A slash command form as Slack sends it, answering to a fake response_url.
     pub fn command_form(&self, user: &str, channel: &str, text: &str) -> String {
-        serde_urlencoded::to_string([
-            ("token", "legacy"),
-            ("team_id", "T0TEAM"),
-            ("team_domain", "test"),
-            ("channel_id", channel),
-            ("channel_name", "somewhere"),
-            ("user_id", user),
-            ("user_name", "someone"),
-            ("command", "/trouble"),
-            ("text", text),
-            ("api_app_id", "A0APP"),
-            ("response_url", &self.slack.response_url(&format!("cmd-{user}"))),
-            ("trigger_id", "1337.42.abcdef"),
-        ])
-        .expect("form")
+        slash_command_form(user, channel, text, &self.slack.response_url(&format!("cmd-{user}")))
     }
 
     /// `/trouble <text>` typed by `user` in `channel`; returns the JSON answer (Null if empty).
@@ -288,19 +274,43 @@ pub struct OpenedTrouble {
     pub kickoff_ts: String,
 }
 
-/// Polls a condition on the bot's own store (no Slack involved) until it holds, for up to 10 s.
-pub async fn wait_until<T>(mut check: impl FnMut() -> Option<T>) -> T {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+/// Polls `check` (the bot's store, the fake Slack's record) until it holds, for up to 10 s.
+pub async fn wait_until<T>(check: impl FnMut() -> Option<T>) -> T {
+    eventually("condition", Duration::from_secs(10), check).await
+}
+
+/// Polls `check` until it holds, for up to `limit`; panics naming `what` otherwise.
+pub async fn eventually<T>(what: &str, limit: Duration, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + limit;
     loop {
         if let Some(v) = check() {
             return v;
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "condition not reached within 10 s"
+            "{what}: not reached within {limit:?}"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// A `/trouble` slash command body (form-encoded), with the fields Slack sends.
+pub fn slash_command_form(user: &str, channel: &str, text: &str, response_url: &str) -> String {
+    serde_urlencoded::to_string([
+        ("token", "legacy"),
+        ("team_id", "T0TEAM"),
+        ("team_domain", "test"),
+        ("channel_id", channel),
+        ("channel_name", "somewhere"),
+        ("user_id", user),
+        ("user_name", "someone"),
+        ("command", "/trouble"),
+        ("text", text),
+        ("api_app_id", "A0APP"),
+        ("response_url", response_url),
+        ("trigger_id", "1337.42.abcdef"),
+    ])
+    .expect("form")
 }
 
 /// A message event in Slack's Events API wrapper.
@@ -333,4 +343,73 @@ pub fn button_payload(slack: &FakeSlack, user: &str, action_id: &str, trouble_id
         "response_url": slack.response_url(&format!("click-{user}")),
         "actions": [{"action_id": action_id, "block_id": "b", "value": trouble_id, "type": "button", "action_ts": "1.3"}],
     })
+}
+
+fn text_of(message: &Value) -> &str {
+    message["text"].as_str().unwrap_or_default()
+}
+
+/// For each (trouble id, customer): exactly one channel (named after the customer), one
+/// kickoff and one status message in it, both pinned, the owner and manager invited, one
+/// manager DM; and in the channel the effective invite, kickoff and status came in that order.
+pub fn assert_set_up_exactly_once(slack: &FakeSlack, troubles: &[(String, String)]) {
+    let channels = slack.channels();
+    let dms = slack.messages_in(MANAGER);
+    let calls = slack.calls();
+    for (id, customer) in troubles {
+        let slug = format!("-{}", customer.to_lowercase());
+        let named: Vec<_> = channels.iter().filter(|c| c.name.ends_with(&slug)).collect();
+        assert_eq!(named.len(), 1, "one channel for {id}: {named:?}");
+        let channel = named[0].id.as_str();
+        let (kickoff, status) = (format!("Trouble {id}:"), format!("Status {id}:"));
+        let messages = slack.messages_in(channel);
+        let find = |prefix: &str| {
+            messages
+                .iter()
+                .filter(|m| text_of(m).starts_with(prefix))
+                .collect::<Vec<_>>()
+        };
+        let (kickoffs, statuses) = (find(&kickoff), find(&status));
+        assert_eq!(
+            (kickoffs.len(), statuses.len()),
+            (1, 1),
+            "one kickoff and one status for {id} in {channel}"
+        );
+        let pins = slack.pins(channel);
+        for m in [kickoffs[0], statuses[0]] {
+            assert!(
+                pins.iter().any(|p| m["ts"] == p.as_str()),
+                "{id}: pinned {}",
+                text_of(m)
+            );
+        }
+        assert_eq!(
+            dms.iter().filter(|m| text_of(m).starts_with(&kickoff)).count(),
+            1,
+            "one manager DM for {id}"
+        );
+        let members = slack.members(channel);
+        assert!(
+            members.iter().any(|m| m == SALES) && members.iter().any(|m| m == MANAGER),
+            "{id} members {members:?}"
+        );
+        let first_effective = |method: &str, prefix: &str| {
+            calls
+                .iter()
+                .filter(|c| c.method == method && c.took_effect() && c.params["channel"] == channel)
+                .filter(|c| text_of(&c.params).starts_with(prefix))
+                .map(|c| c.seq)
+                .min()
+                .unwrap_or_else(|| panic!("{id}: no effective {method} {prefix:?}"))
+        };
+        let (invite, kickoff, status) = (
+            first_effective("conversations.invite", ""),
+            first_effective("chat.postMessage", &kickoff),
+            first_effective("chat.postMessage", &status),
+        );
+        assert!(
+            invite < kickoff && kickoff < status,
+            "order in {id}: invite {invite}, kickoff {kickoff}, status {status}"
+        );
+    }
 }
