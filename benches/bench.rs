@@ -1336,11 +1336,11 @@ async fn part_nudge(opts: &Opts, report: &mut Report) {
             .into_iter()
             .map(|t| (t.id.to_string(), t.opened_at))
             .collect();
-        let first_due = opened.iter().map(|(_, at)| *at).min().unwrap_or_else(Utc::now);
-        let last_due = opened.iter().map(|(_, at)| *at).max().unwrap_or_else(Utc::now);
+        let first_opened = opened.iter().map(|(_, at)| *at).min().unwrap_or_else(Utc::now);
+        let last_opened = opened.iter().map(|(_, at)| *at).max().unwrap_or_else(Utc::now);
         // Bounded wait: until every trouble's channel got its first nudge, or 30 s after the last was due.
         let deadline =
-            Instant::now() + (last_due - Utc::now()).to_std().unwrap_or_default() + every + Duration::from_secs(30);
+            Instant::now() + (last_opened - Utc::now()).to_std().unwrap_or_default() + every + Duration::from_secs(30);
         loop {
             let nudged = fake
                 .calls()
@@ -1377,7 +1377,7 @@ async fn part_nudge(opts: &Opts, report: &mut Report) {
             format!(
                 "{} nudges due within {:.2} s ({label})",
                 troubles.len(),
-                (last_due - first_due).num_milliseconds() as f64 / 1000.0
+                (last_opened - first_opened).num_milliseconds() as f64 / 1000.0
             ),
             format!(
                 "late p50 {}  p99 {}  max {}  ({} of {} posted; {} opened in {})",

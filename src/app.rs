@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 
-use tokio::sync::{watch, Notify};
+use tokio::sync::{mpsc, watch, Notify};
 
 use crate::config::{Config, Secret};
 use crate::metrics::Metrics;
@@ -11,8 +11,15 @@ use crate::runtime::deliver::{run_deliverer, Pacer};
 use crate::runtime::timers::run_timers;
 use crate::slack::client::Identity;
 use crate::slack::SlackClient;
-use crate::store::{Store, StoreError};
+use crate::store::{lane_key, Store, StoreError};
 use crate::trouble::decide::{Decision, Delivery, Lane, Op};
+
+/// What the deliverer is told when work is queued.
+#[derive(Debug)]
+pub enum Wake {
+    /// This lane (its outbox key prefix) has work.
+    Lane(Vec<u8>),
+}
 
 pub struct App {
     pub config: Arc<Config>,
@@ -20,7 +27,12 @@ pub struct App {
     pub slack: SlackClient,
     pub metrics: Metrics,
     pub pacer: Pacer,
-    pub outbox_changed: Notify,
+    /// Bounds Slack calls in flight (the manager's DMs excepted, see the deliverer), so a burst
+    /// of work reuses pooled connections and leaves CPU for answering Slack within 3 s.
+    pub delivery_slots: tokio::sync::Semaphore,
+    /// Tells the deliverer which lane has new work (a targeted wake, no rescan of the outbox).
+    outbox_wake: mpsc::UnboundedSender<Wake>,
+    outbox_wake_rx: std::sync::Mutex<Option<mpsc::UnboundedReceiver<Wake>>>,
     pub timers_changed: Notify,
     /// The bot's own user id, learnt from `auth.test`, so it can ignore its own messages.
     pub identity: RwLock<Option<Identity>>,
@@ -33,13 +45,16 @@ impl App {
         let store = Store::open(&config.data_dir)?;
         let token = config.slack.bot_token.clone().unwrap_or_else(|| Secret::new(""));
         let slack = SlackClient::new(&config.slack.api_url, token, config.slack.timeout);
+        let (outbox_wake, outbox_wake_rx) = mpsc::unbounded_channel();
         Ok(Arc::new(App {
             config: Arc::new(config),
             store,
             slack,
             metrics: Metrics::default(),
             pacer: Pacer::default(),
-            outbox_changed: Notify::new(),
+            delivery_slots: tokio::sync::Semaphore::new(crate::runtime::deliver::DELIVERY_SLOTS),
+            outbox_wake,
+            outbox_wake_rx: std::sync::Mutex::new(Some(outbox_wake_rx)),
             timers_changed: Notify::new(),
             identity: RwLock::new(None),
             started_at: chrono::Utc::now(),
@@ -60,8 +75,13 @@ impl App {
     pub async fn after_write(&self, decision: &Decision) {
         self.metrics.observe_decision(decision);
         self.refresh_homes(decision);
-        if !decision.deliveries.is_empty() {
-            self.outbox_changed.notify_one();
+        let mut woken: Vec<Vec<u8>> = Vec::new();
+        for d in &decision.deliveries {
+            let key = lane_key(decision.subject.as_ref(), d.lane);
+            if !woken.contains(&key) {
+                self.wake(Wake::Lane(key.clone()));
+                woken.push(key);
+            }
         }
         if !decision.timers.is_empty() {
             self.timers_changed.notify_one();
@@ -86,9 +106,19 @@ impl App {
     pub fn publish_home(&self, user: crate::trouble::model::UserId, now: chrono::DateTime<chrono::Utc>) {
         let op = Op::PublishHome { user };
         match self.store.enqueue_loose(vec![Delivery { lane: Lane::Home, op }], now) {
-            Ok(()) => self.outbox_changed.notify_one(),
+            Ok(()) => self.wake(Wake::Lane(lane_key(None, Lane::Home))),
             Err(e) => tracing::error!(error = %e, "cannot queue an App Home refresh"),
         }
+    }
+
+    pub fn wake(&self, wake: Wake) {
+        // Only fails when the deliverer has stopped; the work stays in the outbox for the next start.
+        let _ = self.outbox_wake.send(wake);
+    }
+
+    /// The deliverer's end of the wake channel (taken once, when it starts).
+    pub fn take_wake_receiver(&self) -> Option<mpsc::UnboundedReceiver<Wake>> {
+        self.outbox_wake_rx.lock().ok()?.take()
     }
 
     pub fn bot_user_id(&self) -> Option<String> {

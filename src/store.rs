@@ -9,7 +9,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 use sled::Transactional;
 
 use crate::trouble::decide::{Decision, Delivery, Lane, Op, Timer};
-use crate::trouble::model::{ChannelId, Trouble, TroubleId, UserId};
+use crate::trouble::model::{ChannelId, Trouble, TroubleId, TroubleSummary, UserId};
 use crate::trouble::timeline::Entry;
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +42,8 @@ pub struct Store {
     counters: sled::Tree,
     events: sled::Tree,
     home_viewers: sled::Tree,
+    /// Open troubles only: id → `TroubleSummary`, for `/trouble list`.
+    summaries: sled::Tree,
     group_commit: std::sync::Arc<GroupCommit>,
 }
 
@@ -103,6 +105,7 @@ type Trees<'a> = (
     &'a TransactionalTree,
     &'a TransactionalTree,
     &'a TransactionalTree,
+    &'a TransactionalTree,
 );
 
 fn abort<E>(e: E) -> ConflictableTransactionError<E> {
@@ -116,9 +119,18 @@ fn write_decision(
     trouble_for_calls: Option<&TroubleId>,
     now: DateTime<Utc>,
 ) -> Result<(), ConflictableTransactionError<Skip>> {
-    let (troubles, timeline, outbox, timers, channels, _, _) = tx;
+    let (troubles, timeline, outbox, timers, channels, _, _, summaries) = tx;
     if let Some(t) = &d.trouble {
         troubles.insert(t.id.as_str().as_bytes(), encode(t))?;
+        if t.is_open() {
+            // Most changes (a message's ts recorded) leave the summary as it was: skip the write.
+            let summary = encode(&TroubleSummary::from(t));
+            if summaries.get(t.id.as_str().as_bytes())?.as_deref() != Some(summary.as_slice()) {
+                summaries.insert(t.id.as_str().as_bytes(), summary)?;
+            }
+        } else {
+            summaries.remove(t.id.as_str().as_bytes())?;
+        }
         if let Some(c) = &t.channel {
             channels.insert(c.as_str().as_bytes(), t.id.as_str().as_bytes())?;
         }
@@ -156,7 +168,7 @@ impl Store {
             .cache_capacity(16 * 1024 * 1024)
             .flush_every_ms(Some(500))
             .open()?;
-        Ok(Store {
+        let store = Store {
             troubles: db.open_tree("troubles")?,
             timeline: db.open_tree("timeline")?,
             outbox: db.open_tree("outbox")?,
@@ -165,9 +177,14 @@ impl Store {
             counters: db.open_tree("counters")?,
             events: db.open_tree("events")?,
             home_viewers: db.open_tree("home_viewers")?,
+            summaries: db.open_tree("summaries")?,
             group_commit: Default::default(),
             db,
-        })
+        };
+        if store.summaries.is_empty() && !store.troubles.is_empty() {
+            store.rebuild_summaries()?;
+        }
+        Ok(store)
     }
 
     /// Makes everything written so far durable (fsync). Called before answering Slack.
@@ -182,10 +199,6 @@ impl Store {
         self.db.flush_async().await?;
         *flushed_upto = covering;
         Ok(())
-    }
-
-    pub fn is_usable(&self) -> bool {
-        self.db.was_recovered() || self.troubles.len() < usize::MAX
     }
 
     pub fn get(&self, id: &TroubleId) -> Result<Option<Trouble>, StoreError> {
@@ -204,6 +217,22 @@ impl Store {
 
     pub fn all_troubles(&self) -> Result<Vec<Trouble>, StoreError> {
         self.troubles.iter().values().map(|v| decode(&v?)).collect()
+    }
+
+    /// The open troubles, from the summary index.
+    pub fn open_summaries(&self) -> Result<Vec<TroubleSummary>, StoreError> {
+        self.summaries.iter().values().map(|v| decode(&v?)).collect()
+    }
+
+    /// Builds the summary index from the troubles (a store written before it existed).
+    fn rebuild_summaries(&self) -> Result<(), StoreError> {
+        for t in self.all_troubles()? {
+            if t.is_open() {
+                self.summaries
+                    .insert(t.id.as_str().as_bytes(), encode(&TroubleSummary::from(&t)))?;
+            }
+        }
+        Ok(())
     }
 
     pub fn trouble_count(&self) -> usize {
@@ -237,8 +266,9 @@ impl Store {
             &self.channels,
             &self.counters,
             &self.events,
+            &self.summaries,
         )
-            .transaction(|(a, b, c, d, e, f2, g)| f(&(a, b, c, d, e, f2, g)));
+            .transaction(|(a, b, c, d, e, f2, g, h)| f(&(a, b, c, d, e, f2, g, h)));
         match result {
             Ok(r) => Ok(Ok(r)),
             Err(TransactionError::Abort(skip)) => Ok(Err(skip)),

@@ -55,9 +55,8 @@ async fn run(app: &Arc<App>, cmd: SlashCommand) -> Response {
     };
     match command {
         Command::Help => ephemeral_text(i18n::help(l)),
-        Command::List => match app.store.all_troubles() {
+        Command::List => match app.store.open_summaries() {
             Ok(mut troubles) => {
-                troubles.retain(|t| t.is_open());
                 troubles.sort_by_key(|t| (t.severity, t.opened_at));
                 ephemeral_text(list_text(l, &troubles, now))
             }

@@ -11,10 +11,11 @@ use chrono::Utc;
 use serde_json::json;
 
 use super::{check_team, verify};
-use crate::app::App;
+use crate::app::{App, Wake};
 use crate::i18n::modals::{field_error, with_contact, FieldError};
 use crate::i18n::{reply_text, Locale};
 use crate::slack::payloads::Interaction;
+use crate::store::lane_key;
 use crate::trouble::command::{parse_user, OpenRequest};
 use crate::trouble::decide::{decide, ButtonAction, Ctx, Delivery, Input, Lane, Message, Op, Reply};
 use crate::trouble::model::{ChannelId, Origin, TroubleId, UserId};
@@ -120,7 +121,7 @@ async fn on_button(
                     message: Message::Text { text },
                 };
                 match app.store.enqueue_loose(vec![Delivery { lane: Lane::View, op }], now) {
-                    Ok(()) => app.outbox_changed.notify_one(),
+                    Ok(()) => app.wake(Wake::Lane(lane_key(None, Lane::View))),
                     Err(e) => tracing::error!(error = %e, "cannot queue the answer to a click"),
                 }
             }

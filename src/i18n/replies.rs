@@ -6,7 +6,7 @@ use super::{format_duration, format_time, stage_name, Locale};
 use crate::config::Config;
 use crate::trouble::command::UsageError;
 use crate::trouble::decide::Reply;
-use crate::trouble::model::{Trouble, UserId};
+use crate::trouble::model::{TroubleSummary, UserId};
 use crate::trouble::when::WhenError;
 
 fn users(list: &[UserId]) -> String {
@@ -226,7 +226,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
     }
 }
 
-pub fn list_text(l: Locale, troubles: &[Trouble], now: DateTime<Utc>) -> String {
+pub fn list_text(l: Locale, troubles: &[TroubleSummary], now: DateTime<Utc>) -> String {
     if troubles.is_empty() {
         return tr!(l, "対応中のトラブルはありません。", "No open troubles.").to_string();
     }
@@ -237,15 +237,15 @@ pub fn list_text(l: Locale, troubles: &[Trouble], now: DateTime<Utc>) -> String 
     );
     for t in troubles.iter().take(50) {
         let stage = t
-            .current_stage()
+            .current_stage
             .map(|s| format!("{}. {}", s + 1, stage_name(l, s)))
             .unwrap_or_else(|| tr!(l, "全段階完了", "all stages done").into());
-        let ack = if t.ack.is_some() {
+        let ack = if t.acknowledged {
             tr!(l, "受領済", "acked")
         } else {
             tr!(l, "未受領", "NOT acked")
         };
-        let waited = format_duration(l, (now - t.last_customer_contact()).num_seconds().max(0) as u64);
+        let waited = format_duration(l, (now - t.last_customer_contact).num_seconds().max(0) as u64);
         let channel = t
             .channel
             .as_ref()

@@ -9,17 +9,21 @@ use chrono::Utc;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use crate::app::App;
+use crate::app::{App, Wake};
 use crate::i18n::{render, Rendered};
 use crate::slack::SlackError;
 use crate::store::OutboxItem;
-use crate::trouble::decide::{channel_name, decide, Ctx, Dest, Input, Message, Op, Outcome, Slot};
+use crate::trouble::decide::{channel_name, decide, Ctx, Dest, Input, Lane, Message, Op, Outcome, Slot};
 use crate::trouble::model::{ChannelId, Trouble};
 
 /// Slack allows about one message a second per channel, with short bursts.
 const CHANNEL_INTERVAL: Duration = Duration::from_secs(1);
 const CHANNEL_BURST: Duration = Duration::from_secs(2);
 /// Short enough that a Slack outage is caught up within seconds of its end.
+/// Slack calls in flight at once, outside the DM lane.
+pub const DELIVERY_SLOTS: usize = 64;
+/// The pacer keeps at most about this many channels before forgetting quiet ones.
+const PACER_FORGET_ABOVE: usize = 4096;
 const MAX_BACKOFF: Duration = Duration::from_secs(8);
 /// How many suffixed names to try on `name_taken` before giving up.
 const MAX_NAME_ATTEMPTS: u32 = 50;
@@ -35,6 +39,10 @@ impl Pacer {
         let wait_until = {
             let mut next = self.next.lock().expect("pacer lock");
             let now = Instant::now();
+            // Forget channels that have been quiet long enough to be back at a full burst.
+            if next.len() > PACER_FORGET_ABOVE {
+                next.retain(|_, tat| *tat > now);
+            }
             let tat = next.get(channel).copied().unwrap_or(now).max(now);
             next.insert(channel.to_string(), tat + CHANNEL_INTERVAL);
             tat.checked_sub(CHANNEL_BURST).unwrap_or(now)
@@ -60,36 +68,41 @@ impl Pacer {
 }
 
 pub async fn run_deliverer(app: Arc<App>, shutdown: watch::Receiver<bool>) {
+    let Some(mut wakes) = app.take_wake_receiver() else {
+        tracing::error!("the deliverer is already running");
+        return;
+    };
     let busy: Arc<Mutex<HashSet<Vec<u8>>>> = Arc::default();
     let mut workers = tokio::task::JoinSet::new();
     let mut shutdown_main = shutdown.clone();
-    loop {
-        let changed = app.outbox_changed.notified();
-        tokio::pin!(changed);
-        changed.as_mut().enable();
-        match app.store.outbox_lanes() {
-            Ok(lanes) => {
-                for lane in lanes {
-                    if busy.lock().expect("busy lock").insert(lane.clone()) {
-                        let (app, busy, shutdown) = (app.clone(), busy.clone(), shutdown.clone());
-                        workers.spawn(async move {
-                            deliver_lane(&app, &lane, shutdown).await;
-                            busy.lock().expect("busy lock").remove(&lane);
-                            // Work may have arrived between our last look and leaving the lane.
-                            if matches!(app.store.lane_head(&lane), Ok(Some(_))) {
-                                app.outbox_changed.notify_one();
-                            }
-                        });
-                    }
-                }
-            }
-            Err(e) => tracing::error!(error = %e, "cannot read the outbox"),
+    let start_lane = |lane: Vec<u8>, workers: &mut tokio::task::JoinSet<()>| {
+        if !busy.lock().expect("busy lock").insert(lane.clone()) {
+            return;
         }
-        while workers.try_join_next().is_some() {}
+        let (app, busy, shutdown) = (app.clone(), busy.clone(), shutdown.clone());
+        workers.spawn(async move {
+            deliver_lane(&app, &lane, shutdown).await;
+            busy.lock().expect("busy lock").remove(&lane);
+            // Work may have arrived between our last look and leaving the lane.
+            if matches!(app.store.lane_head(&lane), Ok(Some(_))) {
+                app.wake(Wake::Lane(lane));
+            }
+        });
+    };
+    // What a previous run left undelivered; from then on, wakes name their lane.
+    match app.store.outbox_lanes() {
+        Ok(lanes) => lanes.into_iter().for_each(|lane| start_lane(lane, &mut workers)),
+        Err(e) => tracing::error!(error = %e, "cannot read the outbox"),
+    }
+    loop {
         tokio::select! {
-            _ = &mut changed => {}
+            wake = wakes.recv() => match wake {
+                Some(Wake::Lane(lane)) => start_lane(lane, &mut workers),
+                None => break,
+            },
             _ = shutdown_main.changed() => break,
         }
+        while workers.try_join_next().is_some() {}
     }
     // Let in-flight calls finish (their results are stored); queued ones wait for the next start.
     while workers.join_next().await.is_some() {}
@@ -113,7 +126,21 @@ async fn deliver_lane(app: &Arc<App>, lane: &[u8], shutdown: watch::Receiver<boo
         // A call left over from a previous run may have reached Slack just before a crash.
         let mut maybe_sent = item.created_at < app.started_at;
         let outcome = loop {
-            match deliver_once(app, &item, maybe_sent).await {
+            // The first ping must leave at once, whatever backlog of channel set-up there is:
+            // DMs to the manager chain do not queue for a slot.
+            let result = {
+                let _slot = match item.lane {
+                    Lane::Dm => None,
+                    _ => Some(
+                        app.delivery_slots
+                            .acquire()
+                            .await
+                            .expect("the semaphore is never closed"),
+                    ),
+                };
+                deliver_once(app, &item, maybe_sent).await
+            };
+            match result {
                 Ok(outcome) => {
                     app.metrics.slack_call(item_method(&item.op), "ok");
                     break outcome;

@@ -88,7 +88,7 @@ impl SlackClient {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(Duration::from_secs(5))
-            .pool_max_idle_per_host(32)
+            .pool_max_idle_per_host(64)
             .build()
             .expect("the HTTP client builds with rustls");
         let mut base = base.to_string();

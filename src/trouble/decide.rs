@@ -284,6 +284,8 @@ pub enum Reply {
 /// Everything one input changes. Applied atomically by the shell.
 #[derive(Debug, Default)]
 pub struct Decision {
+    /// The trouble this decision is about (None for a refusal before one exists).
+    pub subject: Option<TroubleId>,
     /// The trouble as it is now, when it changed.
     pub trouble: Option<Trouble>,
     pub entries: Vec<Entry>,
@@ -374,6 +376,7 @@ impl<'a> Work<'a> {
 
     fn finish(mut self, reply: Option<Reply>) -> Decision {
         self.d.reply = reply;
+        self.d.subject = Some(self.t.id.clone());
         if self.changed {
             self.d.trouble = Some(self.t);
         }

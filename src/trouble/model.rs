@@ -191,3 +191,34 @@ impl Trouble {
         &self.escalation.chain
     }
 }
+
+/// What `/trouble list` shows of an open trouble, kept in its own index so listing thousands
+/// of troubles does not decode them whole.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TroubleSummary {
+    pub id: TroubleId,
+    pub customer: String,
+    pub severity: u8,
+    pub current_stage: Option<usize>,
+    pub acknowledged: bool,
+    pub opened_at: DateTime<Utc>,
+    pub last_customer_contact: DateTime<Utc>,
+    pub channel: Option<ChannelId>,
+    pub channel_name: Option<String>,
+}
+
+impl From<&Trouble> for TroubleSummary {
+    fn from(t: &Trouble) -> Self {
+        TroubleSummary {
+            id: t.id.clone(),
+            customer: t.customer.clone(),
+            severity: t.severity,
+            current_stage: t.current_stage(),
+            acknowledged: t.ack.is_some(),
+            opened_at: t.opened_at,
+            last_customer_contact: t.last_customer_contact(),
+            channel: t.channel.clone(),
+            channel_name: t.channel_name.clone(),
+        }
+    }
+}
