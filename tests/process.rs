@@ -176,6 +176,68 @@ async fn killed_mid_delivery_and_restarted_every_answered_open_has_one_channel_o
             "{id} answered, so it is stored"
         );
     }
+    // Timers are intact: every trouble still has its escalation and follow-up timers.
+    let mut bot = bot;
+    assert!(bot.terminate().success());
+    let store = trouble_bot::store::Store::open(&dir.path().join("data")).unwrap();
+    assert!(
+        store.timers_len() >= 2 * ids.len(),
+        "{} timers for {} troubles",
+        store.timers_len(),
+        ids.len()
+    );
+}
+
+fn run_cli(args: &[&str], config: &str, env: &[(&str, &str)]) -> (bool, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trouble.toml");
+    std::fs::write(&path, config).unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_trouble-bot"));
+    command
+        .args(args)
+        .env("TROUBLE_CONFIG", &path)
+        .env("TROUBLE_DATA_DIR", dir.path().join("data"));
+    command.env_remove("SLACK_SIGNING_SECRET").env_remove("SLACK_BOT_TOKEN");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let output = command.output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+#[test]
+fn check_config_lists_every_problem_at_once_and_serve_names_missing_credentials() {
+    let (ok, text) = run_cli(
+        &["check-config"],
+        "locale = \"fr\"\nlisten = \"nowhere\"\n[severity.1]\nack_timeout = \"soon\"\ncolour = 1\n",
+        &[],
+    );
+    assert!(!ok, "{text}");
+    for problem in [
+        "locale",
+        "listen",
+        "severity.1.ack_timeout",
+        "severity.1.colour: unknown key",
+    ] {
+        assert!(text.contains(problem), "{problem} missing from:\n{text}");
+    }
+    let (ok, text) = run_cli(&["check-config"], &config(), &[]);
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("configuration OK") && text.contains("department +quality"),
+        "{text}"
+    );
+    let (ok, text) = run_cli(&["serve"], &config(), &[]);
+    assert!(!ok, "serve must refuse without credentials");
+    assert!(
+        text.contains("SLACK_SIGNING_SECRET") && text.contains("SLACK_BOT_TOKEN"),
+        "{text}"
+    );
 }
 
 async fn loop_until_channel(slack: &FakeSlack, slug: &str) -> String {
