@@ -70,25 +70,8 @@ impl BotProcess {
     }
 
     async fn command(&self, user: &str, channel: &str, text: &str) -> reqwest::Response {
-        let form = serde_urlencoded::to_string([
-            ("team_id", "T0TEAM"),
-            ("channel_id", channel),
-            ("user_id", user),
-            ("command", "/trouble"),
-            ("text", text),
-            ("response_url", "http://127.0.0.1:9/unused"),
-            ("trigger_id", "1.2.3"),
-        ])
-        .unwrap();
-        let ts = now_secs().to_string();
-        let sig = trouble_bot::slack::signature::sign(SECRET, &ts, form.as_bytes());
-        self.client
-            .post(format!("{}/slack/commands", self.base_url))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("x-slack-request-timestamp", ts)
-            .header("x-slack-signature", sig)
-            .body(form)
-            .send()
+        let form = slash_command_form(user, channel, text, "http://127.0.0.1:9/unused");
+        post_signed_command(&self.client, &self.base_url, form)
             .await
             .expect("the bot answers")
     }
@@ -107,6 +90,24 @@ impl BotProcess {
         assert!(status.success());
         self.child.wait().unwrap()
     }
+}
+
+/// POSTs a slash-command form to `/slack/commands`, signed as Slack signs it.
+async fn post_signed_command(
+    client: &reqwest::Client,
+    base_url: &str,
+    form: String,
+) -> reqwest::Result<reqwest::Response> {
+    let ts = now_secs().to_string();
+    let signature = trouble_bot::slack::signature::sign(SECRET, &ts, form.as_bytes());
+    client
+        .post(format!("{base_url}/slack/commands"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-slack-request-timestamp", ts)
+        .header("x-slack-signature", signature)
+        .body(form)
+        .send()
+        .await
 }
 
 impl Drop for BotProcess {
@@ -267,25 +268,9 @@ async fn sigterm_lets_a_request_in_flight_finish_flushes_and_exits_zero() {
     let id = trouble_id_of(&opened.json().await.unwrap());
     let base = bot.base_url.clone();
     let in_flight = {
-        let form = serde_urlencoded::to_string([
-            ("team_id", "T0TEAM"),
-            ("channel_id", ORIGIN),
-            ("user_id", SALES),
-            ("command", "/trouble"),
-            ("text", "open"),
-            ("trigger_id", "9.9.9"),
-        ])
-        .unwrap();
-        let ts = now_secs().to_string();
-        let sig = trouble_bot::slack::signature::sign(SECRET, &ts, form.as_bytes());
+        let form = slash_command_form(SALES, ORIGIN, "open", "http://127.0.0.1:9/unused");
         tokio::spawn(async move {
-            reqwest::Client::new()
-                .post(format!("{base}/slack/commands"))
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("x-slack-request-timestamp", ts)
-                .header("x-slack-signature", sig)
-                .body(form)
-                .send()
+            post_signed_command(&reqwest::Client::new(), &base, form)
                 .await
                 .map(|r| r.status().as_u16())
         })

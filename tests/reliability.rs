@@ -21,6 +21,13 @@ fn text_of(params: &Value) -> String {
     params["text"].as_str().unwrap_or_default().to_string()
 }
 
+fn ids_and_customers(troubles: &[Trouble]) -> Vec<(String, String)> {
+    troubles
+        .iter()
+        .map(|t| (t.id.to_string(), t.customer.clone()))
+        .collect()
+}
+
 fn settled(t: &Trouble) -> bool {
     t.channel.is_some() && t.kickoff.is_some() && t.status.is_some() && t.manager_dm.is_some()
 }
@@ -69,13 +76,7 @@ async fn fifty_troubles_opened_concurrently_under_30_percent_faults_end_exactly_
         "faults were injected: {}",
         bot.slack.fault_count()
     );
-    assert_set_up_exactly_once(
-        &bot.slack,
-        &troubles
-            .iter()
-            .map(|t| (t.id.to_string(), t.customer.clone()))
-            .collect::<Vec<_>>(),
-    );
+    assert_set_up_exactly_once(&bot.slack, &ids_and_customers(&troubles));
     // No trouble recorded a permanent failure: every fault was transient.
     for t in &troubles {
         let timeline = bot.store().timeline(&t.id).unwrap();
@@ -144,13 +145,7 @@ async fn while_slack_is_down_for_30_seconds_every_command_is_answered_and_the_bo
         (all.iter().all(settled) && bot.store().outbox_len() == 0).then_some(all)
     })
     .await;
-    assert_set_up_exactly_once(
-        &bot.slack,
-        &troubles
-            .iter()
-            .map(|t| (t.id.to_string(), t.customer.clone()))
-            .collect::<Vec<_>>(),
-    );
+    assert_set_up_exactly_once(&bot.slack, &ids_and_customers(&troubles));
 }
 
 #[tokio::test]
