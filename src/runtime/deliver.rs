@@ -159,7 +159,6 @@ async fn deliver_lane(app: &Arc<App>, lane: &[u8], shutdown: watch::Receiver<boo
                     maybe_sent |= e.is_ambiguous();
                     // Rate limits of methods that are not per channel hold the method for every lane.
                     let method = item_method(&item.op);
-                    app.pacer.wait_hold(method).await;
                     if let (Some(wait), false) = (e.retry_after(), method.starts_with("chat.")) {
                         app.pacer.hold(method, wait);
                     }
@@ -245,6 +244,8 @@ fn slot_content(slot: Slot) -> Message {
 async fn deliver_once(app: &Arc<App>, item: &OutboxItem, maybe_sent: bool) -> Result<Option<Outcome>, SlackError> {
     let slack = &app.slack;
     let method = item_method(&item.op);
+    // Another lane may have been told to wait (429) for this method.
+    app.pacer.wait_hold(method).await;
     let trouble = match &item.trouble {
         Some(id) => match app.store.get(id) {
             Ok(Some(t)) => Some(t),
