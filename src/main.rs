@@ -179,7 +179,11 @@ fn export(config: &Config, args: &[String]) -> ExitCode {
         }
     };
     match format {
-        "md" => print!("{}", report_markdown(config.locale, config, &trouble, &timeline)),
+        // Stored text is Slack's (entities for &, <, >); a file for people reads plainly.
+        "md" => print!(
+            "{}",
+            trouble_bot::slack::blocks::unescape(&report_markdown(config.locale, config, &trouble, &timeline))
+        ),
         "json" => println!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({"trouble": trouble, "timeline": timeline}))

@@ -316,3 +316,30 @@ async fn after_a_restart_list_still_shows_the_trouble_and_nothing_is_resent() {
     let after = bot.slack.calls().iter().filter(|c| c.method != "auth.test").count();
     assert_eq!(before, after, "nothing re-sent");
 }
+
+#[tokio::test]
+async fn text_slack_escaped_in_the_command_is_posted_back_once_escaped_and_slugs_plainly() {
+    let bot = spawn_bot().await;
+    // Slack sends a typed `A&B: housing <lot 42>` as entities; mentions stay real references.
+    let t = bot
+        .open_ready("A&amp;B Co: housing &lt;lot 42&gt; cracked, ask <@U0QA1>")
+        .await;
+    let kickoff = bot
+        .slack
+        .messages_in(&t.channel)
+        .into_iter()
+        .find(|m| m["ts"] == t.kickoff_ts.as_str())
+        .unwrap();
+    let text = text_of(&kickoff);
+    assert!(text.contains("A&amp;B Co") && text.contains("&lt;lot 42&gt;"), "{text}");
+    assert!(
+        !text.contains("&amp;amp;") && !text.contains("&amp;lt;"),
+        "escaped twice: {text}"
+    );
+    assert!(
+        text.contains("<@U0QA1>"),
+        "a mention in the summary stays a mention: {text}"
+    );
+    let name = bot.slack.channels()[0].name.clone();
+    assert!(name.ends_with("-a-b-co"), "{name}");
+}

@@ -174,7 +174,8 @@ async fn post_report(app: &Arc<App>, id: &TroubleId, now: chrono::DateTime<Utc>)
 
 /// Customer names match case- and width-insensitively (`ＡＣＭＥ` is `acme`).
 pub fn normalize_customer(name: &str) -> String {
-    name.chars()
+    crate::slack::blocks::unescape(name)
+        .chars()
         .map(|c| match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             '\u{3000}' => ' ',

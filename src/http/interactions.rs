@@ -14,6 +14,7 @@ use super::{check_team, verify};
 use crate::app::{App, Wake};
 use crate::i18n::modals::{field_error, with_contact, FieldError};
 use crate::i18n::{reply_text, Locale};
+use crate::slack::blocks::escape;
 use crate::slack::payloads::Interaction;
 use crate::store::lane_key;
 use crate::trouble::command::{parse_user, OpenRequest};
@@ -150,6 +151,9 @@ async fn on_update_submitted(
     if text.trim().is_empty() {
         return field_errors(json!({"text": field_error(l, FieldError::UpdateTextMissing)}));
     }
+    // Modal inputs are plain text; the trouble keeps text as Slack's commands deliver it (mrkdwn
+    // with &, < and > escaped), so it can be posted back as it is.
+    let text = escape(&text);
     let now = Utc::now();
     let ctx = Ctx {
         config: &app.config,
@@ -184,8 +188,9 @@ async fn on_update_submitted(
 
 async fn on_open_submitted(app: &Arc<App>, user: UserId, view: &crate::slack::payloads::View) -> Response {
     let l: Locale = app.config.locale;
-    let customer = view.input("customer").unwrap_or_default().trim().to_string();
-    let summary = view.input("summary").unwrap_or_default().trim().to_string();
+    // Plain text from the modal, escaped like command text (see on_update_submitted).
+    let customer = escape(view.input("customer").unwrap_or_default().trim());
+    let summary = escape(view.input("summary").unwrap_or_default().trim());
     let mut errors = serde_json::Map::new();
     if customer.is_empty() {
         errors.insert("customer".into(), json!(field_error(l, FieldError::CustomerMissing)));
@@ -201,7 +206,10 @@ async fn on_open_submitted(app: &Arc<App>, user: UserId, view: &crate::slack::pa
         channel: ChannelId::new(meta.get("channel").and_then(|c| c.as_str()).unwrap_or(user.as_str())),
         response_url: meta.get("response_url").and_then(|c| c.as_str()).map(str::to_string),
     };
-    let contact = view.input("contact").filter(|c| !c.trim().is_empty());
+    let contact = view
+        .input("contact")
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| escape(&c));
     let summary = match contact {
         Some(c) => with_contact(l, &summary, &c),
         None => summary,

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::{format_duration, next_update_due, stage_name, Locale};
 use crate::config::Config;
-use crate::slack::blocks::{context, divider, escape, header, section};
+use crate::slack::blocks::{context, divider, header, section};
 use crate::trouble::model::{Trouble, UserId};
 
 /// Slack allows 100 blocks in a Home view; keep room for headings.
@@ -26,21 +26,11 @@ fn row(l: Locale, t: &Trouble, now: DateTime<Utc>) -> Value {
         l,
         format!(
             "*{}* `{}` sev{} · {} · 顧客への報告から{} · {}",
-            escape(&t.customer),
-            t.id,
-            t.severity,
-            stage,
-            waited,
-            channel
+            t.customer, t.id, t.severity, stage, waited, channel
         ),
         format!(
             "*{}* `{}` sev{} · {} · customer last heard {} ago · {}",
-            escape(&t.customer),
-            t.id,
-            t.severity,
-            stage,
-            waited,
-            channel
+            t.customer, t.id, t.severity, stage, waited, channel
         )
     ))
 }

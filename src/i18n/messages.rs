@@ -150,9 +150,9 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
             let depts = department_mentions(config, t);
             let mut blocks = vec![
                 header(&title(l, t)),
-                section(&escape(&t.summary)),
+                section(&t.summary),
                 fields(&[
-                    (tr!(l, "顧客", "Customer").into(), escape(&t.customer)),
+                    (tr!(l, "顧客", "Customer").into(), t.customer.clone()),
                     (tr!(l, "重大度", "Severity").into(), sev.clone()),
                     (tr!(l, "担当営業", "Owner").into(), user(&t.owner)),
                     (tr!(l, "上司", "Manager").into(), t.manager.as_ref().map(user).unwrap_or_else(|| "—".into())),
@@ -221,9 +221,9 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
             let mut blocks = vec![
                 section(&intro),
                 fields(&[
-                    (tr!(l, "顧客", "Customer").into(), escape(&t.customer)),
+                    (tr!(l, "顧客", "Customer").into(), t.customer.clone()),
                     (tr!(l, "重大度", "Severity").into(), sev.clone()),
-                    (tr!(l, "概要", "Summary").into(), escape(&t.summary)),
+                    (tr!(l, "概要", "Summary").into(), t.summary.clone()),
                     (tr!(l, "チャンネル", "Channel").into(), channel_ref(l, t)),
                 ]),
                 context(&ack_text(l, t)),
@@ -241,8 +241,8 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
         Message::OriginNotice | Message::Announcement => {
             let text = tr!(
                 l,
-                format!("🚨 {} がトラブル {} を開始しました: *{}* — {}（{}）→ {}", user(&t.owner), t.id, escape(&t.customer), escape(&t.summary), sev, channel_ref(l, t)),
-                format!("🚨 {} opened trouble {}: *{}* — {} ({}) → {}", user(&t.owner), t.id, escape(&t.customer), escape(&t.summary), sev, channel_ref(l, t))
+                format!("🚨 {} がトラブル {} を開始しました: *{}* — {}（{}）→ {}", user(&t.owner), t.id, &t.customer, &t.summary, sev, channel_ref(l, t)),
+                format!("🚨 {} opened trouble {}: *{}* — {} ({}) → {}", user(&t.owner), t.id, &t.customer, &t.summary, sev, channel_ref(l, t))
             );
             Rendered::text(text)
         }
@@ -264,8 +264,8 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
         Message::EscalationDm { to: _, waited_secs } => {
             let text = tr!(
                 l,
-                format!("⏫ トラブル {}（{} — {}、{}）が{}間受領されていません。{} で受領してください。", t.id, escape(&t.customer), escape(&t.summary), sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t)),
-                format!("⏫ Trouble {} ({} — {}, {}) has not been acknowledged for {}. Please acknowledge it in {}.", t.id, escape(&t.customer), escape(&t.summary), sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t))
+                format!("⏫ トラブル {}（{} — {}、{}）が{}間受領されていません。{} で受領してください。", t.id, &t.customer, &t.summary, sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t)),
+                format!("⏫ Trouble {} ({} — {}, {}) has not been acknowledged for {}. Please acknowledge it in {}.", t.id, &t.customer, &t.summary, sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t))
             );
             let blocks = vec![section(&text), actions("dm", vec![button("acknowledge", tr!(l, "受領する", "Acknowledge"), t.id.as_str(), true)])];
             Rendered { text, blocks: Some(blocks) }
@@ -276,7 +276,7 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
             format!("🛑 The whole chain was pinged repeatedly and nobody has acknowledged. {} please reach them directly, by phone if need be.", user(&t.owner))
         )),
         Message::StageChanged { stage, done, by, note } => {
-            let note = if note.is_empty() { String::new() } else { format!("\n> {}", escape(note)) };
+            let note = if note.is_empty() { String::new() } else { format!("\n> {}", note) };
             Rendered::text(if *done {
                 tr!(l, format!("✅ 第{}段階「{}」完了（{}）{}", stage + 1, stage_name(l, *stage), user(by), note), format!("✅ Stage {} \"{}\" done ({}){}", stage + 1, stage_name(l, *stage), user(by), note))
             } else {
@@ -287,14 +287,14 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
             let depts = department_mentions(config, t);
             Rendered::text(tr!(
                 l,
-                format!("⬆️ トラブル {}（{}）の重大度を {} から {} に引き上げました。{} {}", t.id, escape(&t.customer), severity_label(l, config, *from), severity_label(l, config, *to), depts.join(" "), channel_ref(l, t)),
-                format!("⬆️ Severity of trouble {} ({}) raised from {} to {}. {} {}", t.id, escape(&t.customer), severity_label(l, config, *from), severity_label(l, config, *to), depts.join(" "), channel_ref(l, t))
+                format!("⬆️ トラブル {}（{}）の重大度を {} から {} に引き上げました。{} {}", t.id, &t.customer, severity_label(l, config, *from), severity_label(l, config, *to), depts.join(" "), channel_ref(l, t)),
+                format!("⬆️ Severity of trouble {} ({}) raised from {} to {}. {} {}", t.id, &t.customer, severity_label(l, config, *from), severity_label(l, config, *to), depts.join(" "), channel_ref(l, t))
             ))
         }
         Message::Nudge(n) => nudge(l, config, t, n),
         Message::Closed { by, forced_reason } => Rendered::text(match forced_reason {
             None => tr!(l, format!("🏁 {} がトラブル {} をクローズしました。おつかれさまでした。`/trouble report` で報告書を投稿できます。", user(by), t.id), format!("🏁 {} closed trouble {}. Well done. `/trouble report` posts the report.", user(by), t.id)),
-            Some(r) => tr!(l, format!("🏁 {} がトラブル {} を強制クローズしました。理由: {}", user(by), t.id, escape(r)), format!("🏁 {} force-closed trouble {}. Reason: {}", user(by), t.id, escape(r))),
+            Some(r) => tr!(l, format!("🏁 {} がトラブル {} を強制クローズしました。理由: {}", user(by), t.id, r), format!("🏁 {} force-closed trouble {}. Reason: {}", user(by), t.id, r)),
         }),
         Message::ReportPart { text, part, of } => {
             let head = if *of > 1 { format!("({part}/{of})\n") } else { String::new() };

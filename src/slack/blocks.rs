@@ -10,6 +10,12 @@ pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
+/// Undoes `escape`: Slack sends command text with `&`, `<` and `>` escaped, and the trouble
+/// keeps it that way (it is posted back as mrkdwn); reading it as plain text needs this.
+pub fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
 fn cut(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         text.to_string()

@@ -443,7 +443,8 @@ fn to_chrono(d: std::time::Duration) -> Duration {
 /// The channel name: `<prefix>-<yyyymmdd>-<n>[-<ascii slug of customer>]`, at most 80 characters.
 pub fn channel_name(prefix: &str, id: &TroubleId, customer: &str, attempt: u32) -> String {
     let mut slug = String::new();
-    for c in customer.chars() {
+    // `&amp;` in Slack's text is one `&`, not a word "amp".
+    for c in crate::slack::blocks::unescape(customer).chars() {
         if c.is_ascii_alphanumeric() {
             slug.push(c.to_ascii_lowercase());
         } else if !slug.is_empty() && !slug.ends_with('-') {
