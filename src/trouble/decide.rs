@@ -647,6 +647,8 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
                 Reply::StageDone { stage }
             }
         },
+        // Done twice would claim a second completion on the record; `note` adds to a done stage.
+        Command::Done(stage, _) if w.t.stages[stage].state == StageState::Done => Reply::StageAlreadyDone { stage },
         Command::Done(stage, note) => {
             complete_stage(w, &user, stage, note);
             Reply::StageDone { stage }

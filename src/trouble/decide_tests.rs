@@ -2051,3 +2051,12 @@ fn the_timeline_chain_stays_valid_across_a_whole_trouble() {
     };
     assert!(verify_chain(&tampered, sim.t.timeline_len, &sim.t.timeline_head).is_err());
 }
+
+#[test]
+fn done_on_a_stage_already_done_says_so_and_records_nothing() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.cmd("U0SALES", Command::Done(2, "cause found".into()));
+    let again = sim.cmd("U0SALES", Command::Done(2, "cause found again".into()));
+    assert_eq!(again.reply, Some(Reply::StageAlreadyDone { stage: 2 }));
+    assert!(again.trouble.is_none() && again.entries.is_empty() && again.deliveries.is_empty());
+}
