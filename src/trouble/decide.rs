@@ -508,7 +508,17 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         status: None,
         manager_dm: None,
         origin_notice: None,
-        stages: vec![Stage::default(); STAGE_COUNT],
+        // Gathering the facts starts the moment the trouble is reported.
+        stages: (0..STAGE_COUNT)
+            .map(|i| match i {
+                0 => Stage {
+                    state: StageState::InProgress,
+                    started_at: Some(ctx.now),
+                    ..Stage::default()
+                },
+                _ => Stage::default(),
+            })
+            .collect(),
         ack: None,
         escalation: Escalation {
             chain: manager.as_ref().map(|m| config.chain_from(m)).unwrap_or_default(),

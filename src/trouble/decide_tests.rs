@@ -381,7 +381,13 @@ fn open_uses_the_default_severity_unless_one_is_given() {
         assert_eq!(sim.t.opened_at, t0());
         assert!(sim.t.is_open() && sim.t.ack.is_none());
         assert_eq!(sim.t.stages.len(), STAGE_COUNT);
-        assert!(sim.t.stages.iter().all(|s| s.state == StageState::NotStarted));
+        assert_eq!(
+            sim.t.stages[0].state,
+            StageState::InProgress,
+            "gathering facts starts at once"
+        );
+        assert_eq!(sim.t.stages[0].started_at, Some(t0()));
+        assert!(sim.t.stages[1..].iter().all(|s| s.state == StageState::NotStarted));
     }
 }
 
@@ -1180,7 +1186,7 @@ fn split_cost_and_prevent_record_and_start_their_stages() {
         let d = sim.cmd("U0SALES", command);
         assert_eq!(d.reply, Some(reply.clone()), "{case}");
         for (i, s) in sim.t.stages.iter().enumerate() {
-            let expected = if i == stage {
+            let expected = if i == stage || i == 0 {
                 StageState::InProgress
             } else {
                 StageState::NotStarted
