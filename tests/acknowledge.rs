@@ -16,6 +16,18 @@ fn is_ack_reply(c: &Call, kickoff_ts: &str) -> bool {
     c.params["thread_ts"] == kickoff_ts && text_of(&c.params).contains("Acknowledged by")
 }
 
+/// Nothing acknowledged: no thread reply saying so, and no acknowledgement stored.
+async fn assert_not_acknowledged(bot: &TestBot, t: &OpenedTrouble) {
+    bot.slack
+        .expect_none(
+            "chat.postMessage",
+            |c| is_ack_reply(c, &t.kickoff_ts),
+            Duration::from_millis(400),
+        )
+        .await;
+    assert_eq!(acked_by(bot, &t.id), None);
+}
+
 fn acked_by(bot: &TestBot, id: &str) -> Option<String> {
     bot.store()
         .get(&TroubleId::new(id))
@@ -81,14 +93,7 @@ async fn a_colleagues_reply_another_thread_or_the_channel_itself_does_not_acknow
     for e in &events {
         assert_eq!(bot.event(e, None).await.status(), 200);
     }
-    bot.slack
-        .expect_none(
-            "chat.postMessage",
-            |c| is_ack_reply(c, &t.kickoff_ts),
-            Duration::from_millis(400),
-        )
-        .await;
-    assert_eq!(acked_by(&bot, &t.id), None);
+    assert_not_acknowledged(&bot, &t).await;
 }
 
 #[tokio::test]
@@ -102,14 +107,7 @@ async fn the_bots_own_and_other_bots_messages_in_the_thread_do_not_acknowledge()
     for e in [&from_bot, &edited] {
         assert_eq!(bot.event(e, None).await.status(), 200);
     }
-    bot.slack
-        .expect_none(
-            "chat.postMessage",
-            |c| is_ack_reply(c, &t.kickoff_ts),
-            Duration::from_millis(400),
-        )
-        .await;
-    assert_eq!(acked_by(&bot, &t.id), None);
+    assert_not_acknowledged(&bot, &t).await;
 }
 
 #[tokio::test]

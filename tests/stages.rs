@@ -545,6 +545,25 @@ async fn verify_passes_an_intact_store_and_names_an_entry_changed_or_removed_beh
     assert!(out.contains("2 troubles checked, 2 broken"), "{}", describe(&broken));
 }
 
+/// `/trouble report` in the channel: every part arrives, headings as bold lines, and together
+/// they hold everything the report must.
+async fn post_and_check_report(bot: &TestBot, t: &OpenedTrouble, l: Locale, before: &Trouble) {
+    let (posted_reply, heading) = match l {
+        Locale::En => ("Report posted", "*Trouble report 2"),
+        Locale::Ja => ("報告書", "*トラブル報告書 2"),
+    };
+    let answer = bot.command_text(SALES, &t.channel, "report").await;
+    assert!(answer.contains(posted_reply), "{answer}");
+    let parts = posted_report(bot, &t.channel, first_number(&answer)).await;
+    let posted: String = parts
+        .iter()
+        .flat_map(block_texts)
+        .map(|s| without_part_label(&s).to_string())
+        .collect();
+    assert!(posted.contains(heading), "Slack shows headings as bold lines: {posted}");
+    assert_report_complete(&posted, l, before);
+}
+
 #[tokio::test]
 async fn the_report_in_english_has_every_stage_the_split_the_costs_the_measures_and_the_timeline() {
     let mut bot = spawn_bot().await;
@@ -552,19 +571,7 @@ async fn the_report_in_english_has_every_stage_the_split_the_costs_the_measures_
     walk_everything(&bot, &t).await;
     let before = trouble(&bot, &t.id);
 
-    let answer = bot.command_text(SALES, &t.channel, "report").await;
-    assert!(answer.contains("Report posted"), "{answer}");
-    let parts = posted_report(&bot, &t.channel, first_number(&answer)).await;
-    let posted: String = parts
-        .iter()
-        .flat_map(block_texts)
-        .map(|s| without_part_label(&s).to_string())
-        .collect();
-    assert!(
-        posted.contains("*Trouble report 2"),
-        "Slack shows headings as bold lines: {posted}"
-    );
-    assert_report_complete(&posted, Locale::En, &before);
+    post_and_check_report(&bot, &t, Locale::En, &before).await;
     assert_eq!(
         trouble(&bot, &t.id).timeline_head,
         before.timeline_head,
@@ -606,19 +613,7 @@ async fn the_report_in_japanese_has_every_stage_the_split_the_costs_the_measures
     walk_everything(&bot, &t).await;
     let before = trouble(&bot, &t.id);
 
-    let answer = bot.command_text(SALES, &t.channel, "report").await;
-    assert!(answer.contains("報告書"), "{answer}");
-    let parts = posted_report(&bot, &t.channel, first_number(&answer)).await;
-    let posted: String = parts
-        .iter()
-        .flat_map(block_texts)
-        .map(|s| without_part_label(&s).to_string())
-        .collect();
-    assert!(
-        posted.contains("*トラブル報告書 2"),
-        "Slack shows headings as bold lines: {posted}"
-    );
-    assert_report_complete(&posted, Locale::Ja, &before);
+    post_and_check_report(&bot, &t, Locale::Ja, &before).await;
 
     let data_dir = bot.dir.path().to_path_buf();
     bot.stop().await;
