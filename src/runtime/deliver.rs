@@ -16,9 +16,11 @@ use crate::store::OutboxItem;
 use crate::trouble::decide::{channel_name, decide, Ctx, Dest, Input, Lane, Message, Op, Outcome, Slot};
 use crate::trouble::model::{ChannelId, Trouble};
 
-/// Slack allows about one message a second per channel, with short bursts.
+/// Slack allows about one message a second per channel, with short bursts. The bot allows
+/// itself a burst of two (one second of tolerance): pacing by departure time, it keeps a
+/// token in hand for the jitter between leaving here and arriving at Slack.
 const CHANNEL_INTERVAL: Duration = Duration::from_secs(1);
-const CHANNEL_BURST: Duration = Duration::from_secs(2);
+const CHANNEL_BURST: Duration = Duration::from_secs(1);
 /// Short enough that a Slack outage is caught up within seconds of its end.
 /// Slack calls in flight at once, outside the DM lane.
 pub const DELIVERY_SLOTS: usize = 64;
