@@ -247,17 +247,7 @@ impl Target {
     }
 
     fn block_actions(&self, user: &str, action_id: &str, value: &str, channel: &str) -> Value {
-        json!({
-            "type": "block_actions",
-            "user": {"id": user, "username": "someone", "team_id": "T0TEAM"},
-            "api_app_id": "A0APP",
-            "team": {"id": "T0TEAM", "domain": "test"},
-            "container": {"type": "message", "message_ts": "1.2", "channel_id": channel},
-            "channel": {"id": channel, "name": "trouble"},
-            "trigger_id": "111.222.trigger",
-            "response_url": self.response_url,
-            "actions": [{"action_id": action_id, "block_id": "b", "value": value, "type": "button", "action_ts": "1.3"}],
-        })
+        button_payload_to(&self.response_url, user, action_id, value, channel)
     }
 
     /// One hostile request of a kind chosen by `rng`.

@@ -674,8 +674,11 @@ async fn twenty_changes_in_a_second_make_few_status_edits_and_the_last_one_shows
             .filter(|c| c.seq >= mark && c.params["ts"] == ts.as_str())
             .count()
     };
-    // Let the open settle so only our changes count.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Let the open settle (every Slack call it queued delivered) so only our changes count.
+    eventually("the open's deliveries drained", SLOW, || {
+        (bot.store().outbox_len() == 0).then_some(())
+    })
+    .await;
     let mark = bot.slack.calls().len() as u64;
 
     let started = Instant::now();
@@ -886,7 +889,7 @@ async fn a_stale_complete_stage_button_does_not_complete_a_later_stage() {
     for _ in 0..2 {
         assert_eq!(bot.interaction(&payload).await.status(), 200);
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Answered means stored: the state can be read at once.
     assert_eq!(
         stage_states(&bot, &t.id)[..3],
         [StageState::Done, StageState::InProgress, StageState::NotStarted],

@@ -330,8 +330,19 @@ pub fn message_event(event_id: &str, channel: &str, user: &str, ts: &str, thread
     })
 }
 
-/// A `block_actions` payload for one of the bot's buttons.
+/// A `block_actions` payload for one of the bot's buttons, answering to the fake's response_url.
 pub fn button_payload(slack: &FakeSlack, user: &str, action_id: &str, trouble_id: &str, channel: &str) -> Value {
+    button_payload_to(
+        &slack.response_url(&format!("click-{user}")),
+        user,
+        action_id,
+        trouble_id,
+        channel,
+    )
+}
+
+/// A `block_actions` payload for one of the bot's buttons, with its value and response_url as given.
+pub fn button_payload_to(response_url: &str, user: &str, action_id: &str, value: &str, channel: &str) -> Value {
     serde_json::json!({
         "type": "block_actions",
         "user": {"id": user, "username": "someone", "team_id": "T0TEAM"},
@@ -340,8 +351,8 @@ pub fn button_payload(slack: &FakeSlack, user: &str, action_id: &str, trouble_id
         "container": {"type": "message", "message_ts": "1.2", "channel_id": channel},
         "channel": {"id": channel, "name": "trouble"},
         "trigger_id": "111.222.trigger",
-        "response_url": slack.response_url(&format!("click-{user}")),
-        "actions": [{"action_id": action_id, "block_id": "b", "value": trouble_id, "type": "button", "action_ts": "1.3"}],
+        "response_url": response_url,
+        "actions": [{"action_id": action_id, "block_id": "b", "value": value, "type": "button", "action_ts": "1.3"}],
     })
 }
 
