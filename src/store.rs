@@ -1,5 +1,6 @@
-//! The sled store: troubles, timelines, the outbox, timers and the event-id memory, written
-//! together in one transaction per decision.
+//! The sled store: troubles, timelines, the outbox, timers and the memory of requests already
+//! handled (event ids, request signatures, modal view ids), written together in one transaction
+//! per decision.
 
 use std::path::Path;
 
@@ -29,6 +30,10 @@ pub struct OutboxItem {
     pub lane: Lane,
     pub op: Op,
     pub created_at: DateTime<Utc>,
+    /// When the latest attempt at a call that must not happen twice began (stored before the
+    /// call): after a crash, the call may still reach Slack until `slack_timeout` after this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt_started_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone)]
@@ -59,8 +64,39 @@ struct GroupCommit {
 /// Why a transaction did not write.
 #[derive(Debug)]
 pub enum Skip {
-    /// This Slack event id was handled before.
-    DuplicateEvent,
+    /// This request (event id, signature or modal view id) was handled before.
+    Duplicate,
+}
+
+/// Whether a decision changed anything: only such a decision is remembered against its request
+/// keys, so a refused modal submission, corrected, still goes through.
+fn has_effect(d: &Decision) -> bool {
+    d.trouble.is_some() || !d.entries.is_empty() || !d.deliveries.is_empty() || !d.timers.is_empty()
+}
+
+fn millis(now: DateTime<Utc>) -> [u8; 8] {
+    (now.timestamp_millis().max(0) as u64).to_be_bytes()
+}
+
+/// Aborts when any of `seen` was remembered before.
+fn check_unseen(events: &TransactionalTree, seen: &[&str]) -> Result<(), ConflictableTransactionError<Skip>> {
+    for key in seen {
+        if events.get(key.as_bytes())?.is_some() {
+            return Err(abort(Skip::Duplicate));
+        }
+    }
+    Ok(())
+}
+
+fn remember(
+    events: &TransactionalTree,
+    seen: &[&str],
+    now: DateTime<Utc>,
+) -> Result<(), ConflictableTransactionError<Skip>> {
+    for key in seen {
+        events.insert(key.as_bytes(), &millis(now))?;
+    }
+    Ok(())
 }
 
 fn encode<T: Serialize>(value: &T) -> Vec<u8> {
@@ -151,6 +187,7 @@ fn write_decision(
                 lane: *lane,
                 op: op.clone(),
                 created_at: now,
+                attempt_started_at: None,
             }),
         )?;
     }
@@ -162,7 +199,7 @@ fn write_decision(
 
 impl Store {
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
+        create_private_dir(dir).map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
         let db = sled::Config::new()
             .path(dir.join("db"))
             .cache_capacity(16 * 1024 * 1024)
@@ -284,7 +321,21 @@ impl Store {
         now: DateTime<Utc>,
         decide: impl Fn(TroubleId, u32) -> Decision,
     ) -> Result<Decision, StoreError> {
-        let r = self.transaction(|tx| {
+        Ok(self.open_trouble_once(day, &[], now, decide)?.unwrap_or_default())
+    }
+
+    /// `open_trouble` for a request identified by `seen` (its signature, a modal's view id):
+    /// a request already answered by an opened trouble is skipped, and the keys are remembered
+    /// in the same transaction that opens the trouble.
+    pub fn open_trouble_once(
+        &self,
+        day: &str,
+        seen: &[&str],
+        now: DateTime<Utc>,
+        decide: impl Fn(TroubleId, u32) -> Decision,
+    ) -> Result<Result<Decision, Skip>, StoreError> {
+        self.transaction(|tx| {
+            check_unseen(tx.6, seen)?;
             let counters = tx.5;
             let seq = counters
                 .get(day.as_bytes())?
@@ -296,10 +347,10 @@ impl Store {
             if decision.trouble.is_some() {
                 counters.insert(day.as_bytes(), &seq.to_be_bytes())?;
                 write_decision(tx, &decision, None, now)?;
+                remember(tx.6, seen, now)?;
             }
             Ok(decision)
-        })?;
-        Ok(r.unwrap_or_default())
+        })
     }
 
     /// Reads the trouble, lets `decide` decide, writes the result: one transaction.
@@ -313,16 +364,22 @@ impl Store {
         now: DateTime<Utc>,
         decide: impl Fn(&Trouble) -> Decision,
     ) -> Result<Result<Decision, Skip>, StoreError> {
+        self.update_once(id, event_id.as_slice(), done_item, now, decide)
+    }
+
+    /// `update` for a request identified by `seen` (event id, signature, modal view id): skipped
+    /// when any key was remembered before; the keys are remembered in the same write as a
+    /// decision that changed something.
+    pub fn update_once(
+        &self,
+        id: &TroubleId,
+        seen: &[&str],
+        done_item: Option<&[u8]>,
+        now: DateTime<Utc>,
+        decide: impl Fn(&Trouble) -> Decision,
+    ) -> Result<Result<Decision, Skip>, StoreError> {
         self.transaction(|tx| {
-            if let Some(event) = event_id {
-                if tx
-                    .6
-                    .insert(event.as_bytes(), &(now.timestamp_millis() as u64).to_be_bytes())?
-                    .is_some()
-                {
-                    return Err(abort(Skip::DuplicateEvent));
-                }
-            }
+            check_unseen(tx.6, seen)?;
             if let Some(key) = done_item {
                 tx.2.remove(key)?;
             }
@@ -332,19 +389,34 @@ impl Store {
             let trouble: Trouble = serde_json::from_slice(&bytes).map_err(|e| abort_storage(e.to_string()))?;
             let decision = decide(&trouble);
             write_decision(tx, &decision, Some(id), now)?;
+            if has_effect(&decision) {
+                remember(tx.6, seen, now)?;
+            }
             Ok(decision)
         })
     }
 
-    /// Remembers an event id with nothing else to write; false when it was seen before.
-    pub fn mark_event(&self, event_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
-        Ok(self
-            .events
-            .insert(event_id.as_bytes(), &(now.timestamp_millis() as u64).to_be_bytes())?
-            .is_none())
+    /// Records that an attempt at the outbox item under `key` begins now, and makes that
+    /// durable before the call leaves. False when the item is gone.
+    pub async fn mark_attempt(&self, key: &[u8], now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let Some(bytes) = self.outbox.get(key)? else {
+            return Ok(false);
+        };
+        let mut item: OutboxItem = decode(&bytes)?;
+        item.attempt_started_at = Some(now);
+        // Only this deliverer's lane worker writes the item while it is at the head.
+        self.outbox.insert(key, encode(&item))?;
+        self.flush().await?;
+        Ok(true)
     }
 
-    /// Forgets event ids older than `before` (Slack stops retrying after minutes).
+    /// Remembers an event id with nothing else to write; false when it was seen before.
+    pub fn mark_event(&self, event_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        Ok(self.events.insert(event_id.as_bytes(), &millis(now))?.is_none())
+    }
+
+    /// Forgets request keys older than `before` (Slack stops retrying after minutes; a
+    /// signature is only accepted within 5 minutes of its timestamp).
     pub fn prune_events(&self, before: DateTime<Utc>) -> Result<usize, StoreError> {
         let cutoff = before.timestamp_millis().max(0) as u64;
         let mut removed = 0;
@@ -508,6 +580,15 @@ impl Store {
     pub fn size_on_disk(&self) -> u64 {
         self.db.size_on_disk().unwrap_or(0)
     }
+}
+
+/// The data directory holds every trouble: readable by the bot's user only.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
 
 fn abort_storage(detail: String) -> ConflictableTransactionError<Skip> {

@@ -8,13 +8,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
-use super::{check_team, ephemeral, ephemeral_text, internal, verify};
+use super::{already_handled, check_team, ephemeral, ephemeral_text, internal, verify};
 use crate::app::App;
 use crate::i18n::{
     self, history_text, list_text, render, reply_text, report_markdown, report_mrkdwn, slack_parts, usage_text,
 };
 use crate::slack::blocks::SECTION_TEXT_LIMIT;
 use crate::slack::payloads::SlashCommand;
+use crate::store::{Skip, StoreError};
 use crate::trouble::command::{self, Command};
 use crate::trouble::decide::{self, Ctx, Decision, Input, Message, Reply};
 use crate::trouble::model::{ChannelId, Origin, TroubleId, UserId};
@@ -26,21 +27,24 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
             return StatusCode::OK.into_response();
         }
     }
-    if let Err(r) = verify(&app, &headers, &body) {
-        return r.into_response();
-    }
+    let request_key = match verify(&app, &headers, &body) {
+        Ok(key) => key,
+        Err(r) => return r.into_response(),
+    };
     let Ok(cmd) = serde_urlencoded::from_bytes::<SlashCommand>(&body) else {
         return (StatusCode::BAD_REQUEST, "not a slash command").into_response();
     };
     if let Err(r) = check_team(&app, Some(cmd.team_id.as_str()).filter(|t| !t.is_empty())) {
         return r.into_response();
     }
-    let response = run(&app, cmd).await;
+    let response = run(&app, cmd, &request_key).await;
     app.metrics.request("commands", response.status().as_u16());
     response
 }
 
-async fn run(app: &Arc<App>, cmd: SlashCommand) -> Response {
+/// `request_key` identifies this request: what it changes is stored with it, and a replay of
+/// it is answered without effect.
+async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
     let l = app.config.locale;
     let now = Utc::now();
     let command = match command::parse(&cmd.text) {
@@ -91,55 +95,55 @@ async fn run(app: &Arc<App>, cmd: SlashCommand) -> Response {
                 channel,
                 response_url: cmd.response_url.clone(),
             };
-            open_and_answer(app, &day, user, origin, req).await
+            match open_once(app, &day, &[request_key], user, origin, req) {
+                Ok(Ok(decision)) => answer(app, decision).await,
+                Ok(Err(_)) => already_handled(),
+                Err(e) => internal(app, "cannot open a trouble", e),
+            }
         }
         command => {
             let Some(id) = app.store.by_channel(&channel).ok().flatten() else {
                 return ephemeral_text(reply_text(l, &app.config, &Reply::NotInTroubleChannel));
             };
             if command == Command::Report {
-                return post_report(app, &id, now).await;
+                return post_report(app, &id, request_key, now).await;
             }
             let input = Input::Command { user, command };
-            match app
-                .store
-                .update(&id, None, None, now, |t| decide::decide(&ctx, t, input.clone()))
-            {
+            match app.store.update_once(&id, &[request_key], None, now, |t| {
+                decide::decide(&ctx, t, input.clone())
+            }) {
                 Ok(Ok(decision)) => answer(app, decision).await,
-                Ok(Err(_)) => StatusCode::OK.into_response(),
+                Ok(Err(_)) => already_handled(),
                 Err(e) => internal(app, "cannot store a decision", e),
             }
         }
     }
 }
 
-/// Opens a trouble (from the text form or the modal) and returns the reply for the reporter.
-pub(crate) async fn open_and_answer(
+/// Opens a trouble (from the text form or the modal) unless one of `seen` opened one before;
+/// the keys are stored with the trouble. The caller commits and answers.
+pub(crate) fn open_once(
     app: &Arc<App>,
     day: &str,
+    seen: &[&str],
     user: UserId,
     origin: Origin,
     req: command::OpenRequest,
-) -> Response {
+) -> Result<Result<Decision, Skip>, StoreError> {
     let now = Utc::now();
     let ctx = Ctx {
         config: &app.config,
         now,
     };
-    let result = app.store.open_trouble(day, now, |id: TroubleId, seq| {
+    app.store.open_trouble_once(day, seen, now, |id: TroubleId, seq| {
         decide::open(&ctx, id, seq, user.clone(), origin.clone(), req.clone())
-    });
-    match result {
-        Ok(decision) => answer(app, decision).await,
-        Err(e) => internal(app, "cannot open a trouble", e),
-    }
+    })
 }
 
-/// Flushes what was decided, wakes the workers, then answers: an answered request is durable.
+/// Commits what was decided (see `App::commit`), then answers with the decision's reply.
 pub(crate) async fn answer(app: &Arc<App>, decision: Decision) -> Response {
-    if let Err(e) = app.commit(&decision).await {
-        return internal(app, "cannot flush the store", e);
-    }
+    // A flush error is logged there; the decision stands, so the reply is still true.
+    let _ = app.commit(&decision).await;
     let l = app.config.locale;
     match decision.reply {
         None => StatusCode::OK.into_response(),
@@ -148,7 +152,7 @@ pub(crate) async fn answer(app: &Arc<App>, decision: Decision) -> Response {
     }
 }
 
-async fn post_report(app: &Arc<App>, id: &TroubleId, now: chrono::DateTime<Utc>) -> Response {
+async fn post_report(app: &Arc<App>, id: &TroubleId, request_key: &str, now: chrono::DateTime<Utc>) -> Response {
     let (trouble, timeline) = match (app.store.get(id), app.store.timeline(id)) {
         (Ok(Some(t)), Ok(timeline)) => (t, timeline),
         (Err(e), _) | (_, Err(e)) => return internal(app, "cannot read a trouble", e),
@@ -162,12 +166,11 @@ async fn post_report(app: &Arc<App>, id: &TroubleId, now: chrono::DateTime<Utc>)
         config: &app.config,
         now,
     };
-    match app
-        .store
-        .update(id, None, None, now, |t| decide::report_posts(&ctx, t, parts.clone()))
-    {
+    match app.store.update_once(id, &[request_key], None, now, |t| {
+        decide::report_posts(&ctx, t, parts.clone())
+    }) {
         Ok(Ok(decision)) => answer(app, decision).await,
-        Ok(Err(_)) => StatusCode::OK.into_response(),
+        Ok(Err(_)) => already_handled(),
         Err(e) => internal(app, "cannot queue the report", e),
     }
 }

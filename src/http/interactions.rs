@@ -10,7 +10,7 @@ use axum::Json;
 use chrono::Utc;
 use serde_json::json;
 
-use super::{check_team, verify};
+use super::{already_handled, check_team, verify};
 use crate::app::{App, Wake};
 use crate::i18n::modals::{field_error, with_contact, FieldError};
 use crate::i18n::{reply_text, Locale};
@@ -27,9 +27,10 @@ struct Form {
 }
 
 pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = verify(&app, &headers, &body) {
-        return r.into_response();
-    }
+    let request_key = match verify(&app, &headers, &body) {
+        Ok(key) => key,
+        Err(r) => return r.into_response(),
+    };
     let Ok(form) = serde_urlencoded::from_bytes::<Form>(&body) else {
         return (StatusCode::BAD_REQUEST, "expected a form with a payload field").into_response();
     };
@@ -65,22 +66,32 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
             // Button values are the trouble id, with `:<stage>` on the stage button.
             let value = action.value.clone().unwrap_or_default();
             let id = TroubleId::new(value.split(':').next().unwrap_or_default());
-            on_button(&app, &id, UserId::new(user.id), button, response_url).await
+            on_button(&app, &id, UserId::new(user.id), button, response_url, &request_key).await
         }
-        Interaction::ViewSubmission { user, view, .. } => match view.callback_id.as_str() {
-            "log_update" => {
-                on_update_submitted(
-                    &app,
-                    &TroubleId::new(&view.private_metadata),
-                    UserId::new(user.id),
-                    view.input("text").unwrap_or_default(),
-                    view.input("next"),
-                )
-                .await
+        Interaction::ViewSubmission { user, view, .. } => {
+            // One modal is submitted once: a second submission of an accepted view (a double
+            // click, a replay) is skipped, while a corrected one after field errors goes through.
+            let view_key = format!("view:{}", view.id);
+            let mut seen = vec![request_key.as_str()];
+            if !view.id.is_empty() {
+                seen.push(view_key.as_str());
             }
-            "open_trouble" => on_open_submitted(&app, UserId::new(user.id), &view).await,
-            _ => StatusCode::OK.into_response(),
-        },
+            match view.callback_id.as_str() {
+                "log_update" => {
+                    on_update_submitted(
+                        &app,
+                        &TroubleId::new(&view.private_metadata),
+                        UserId::new(user.id),
+                        view.input("text").unwrap_or_default(),
+                        view.input("next"),
+                        &seen,
+                    )
+                    .await
+                }
+                "open_trouble" => on_open_submitted(&app, UserId::new(user.id), &view, &seen).await,
+                _ => StatusCode::OK.into_response(),
+            }
+        }
         Interaction::Other => StatusCode::OK.into_response(),
     };
     app.metrics.request("interactions", response.status().as_u16());
@@ -98,6 +109,7 @@ async fn on_button(
     user: UserId,
     button: ButtonAction,
     response_url: Option<String>,
+    request_key: &str,
 ) -> Response {
     let now = Utc::now();
     let ctx = Ctx {
@@ -107,13 +119,11 @@ async fn on_button(
     let input = Input::Button { user, action: button };
     match app
         .store
-        .update(id, None, None, now, |t| decide(&ctx, t, input.clone()))
+        .update_once(id, &[request_key], None, now, |t| decide(&ctx, t, input.clone()))
     {
         Ok(Ok(decision)) => {
-            if let Err(e) = app.commit(&decision).await {
-                tracing::error!(error = %e, "cannot flush");
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            }
+            // A flush error is logged there; the click stands, so it is answered as done.
+            let _ = app.commit(&decision).await;
             // A refusal (or any answer) goes back to the clicker alone, through response_url.
             if let (Some(reply), Some(url)) = (decision.reply, response_url) {
                 let text = reply_text(app.config.locale, &app.config, &reply);
@@ -128,7 +138,7 @@ async fn on_button(
             }
             StatusCode::OK.into_response()
         }
-        Ok(Err(_)) => StatusCode::OK.into_response(),
+        Ok(Err(_)) => already_handled(),
         Err(e) => {
             tracing::error!(error = %e, "cannot store a button click");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
@@ -140,12 +150,42 @@ fn field_errors(errors: serde_json::Value) -> Response {
     Json(json!({"response_action": "errors", "errors": errors})).into_response()
 }
 
+/// The modal stays open with the reason on `field`: a submission is never dropped silently.
+fn field_error_on(field: &str, text: String) -> Response {
+    field_errors(json!({ field: text }))
+}
+
+/// An internal failure while a modal is open: logged, and the modal stays open with an apology
+/// on `field`, so the reporter can submit again (nothing was stored).
+fn modal_internal(app: &App, field: &str, what: &str, error: impl std::fmt::Display) -> Response {
+    tracing::error!(%error, "{what}");
+    field_error_on(field, crate::i18n::sorry_internal(app.config.locale))
+}
+
+/// The input of the open modal a refusal is about.
+fn open_field_for(reply: &Reply) -> &'static str {
+    match reply {
+        Reply::UnknownSeverity { .. } => "severity",
+        Reply::UnknownDepartment { .. } => "departments",
+        _ => "summary",
+    }
+}
+
+/// Whether a reply turns a submission down (the modal stays open) rather than confirms it.
+fn is_refusal(reply: &Reply) -> bool {
+    !matches!(
+        reply,
+        Reply::Opened { .. } | Reply::UpdateLogged { .. } | Reply::Noted | Reply::Status(_)
+    )
+}
+
 async fn on_update_submitted(
     app: &Arc<App>,
     id: &TroubleId,
     user: UserId,
     text: String,
     next: Option<String>,
+    seen: &[&str],
 ) -> Response {
     let l = app.config.locale;
     if text.trim().is_empty() {
@@ -166,27 +206,31 @@ async fn on_update_submitted(
     };
     match app
         .store
-        .update(id, None, None, now, |t| decide(&ctx, t, input.clone()))
+        .update_once(id, seen, None, now, |t| decide(&ctx, t, input.clone()))
     {
         Ok(Ok(decision)) => {
-            if let Some(reply @ Reply::BadWhen { .. }) = &decision.reply {
-                return field_errors(json!({"next": reply_text(l, &app.config, reply)}));
+            // A flush error is logged there; the update stands, so the modal closes.
+            let _ = app.commit(&decision).await;
+            match &decision.reply {
+                Some(reply @ Reply::BadWhen { .. }) => field_error_on("next", reply_text(l, &app.config, reply)),
+                Some(reply) if is_refusal(reply) => field_error_on("text", reply_text(l, &app.config, reply)),
+                None if decision.trouble.is_none() => {
+                    field_error_on("text", reply_text(l, &app.config, &Reply::NotInTroubleChannel))
+                }
+                _ => StatusCode::OK.into_response(),
             }
-            if let Err(e) = app.commit(&decision).await {
-                tracing::error!(error = %e, "cannot flush");
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            }
-            StatusCode::OK.into_response()
         }
-        Ok(Err(_)) => StatusCode::OK.into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot store an update");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+        Ok(Err(_)) => already_handled(),
+        Err(e) => modal_internal(app, "text", "cannot store an update", e),
     }
 }
 
-async fn on_open_submitted(app: &Arc<App>, user: UserId, view: &crate::slack::payloads::View) -> Response {
+async fn on_open_submitted(
+    app: &Arc<App>,
+    user: UserId,
+    view: &crate::slack::payloads::View,
+    seen: &[&str],
+) -> Response {
     let l: Locale = app.config.locale;
     // Plain text from the modal, escaped like command text (see on_update_submitted).
     let customer = escape(view.input("customer").unwrap_or_default().trim());
@@ -223,11 +267,19 @@ async fn on_open_submitted(app: &Arc<App>, user: UserId, view: &crate::slack::pa
     };
     let now = Utc::now();
     let day = now.with_timezone(&app.config.timezone).format("%Y%m%d").to_string();
-    let response = super::commands::open_and_answer(app, &day, user, origin, req).await;
-    // The modal closes on an empty 200; the reporter hears through the origin notice.
-    if response.status().is_success() {
-        StatusCode::OK.into_response()
-    } else {
-        response
+    match super::commands::open_once(app, &day, seen, user, origin, req) {
+        Ok(Ok(decision)) => {
+            // A flush error is logged there; the trouble stands, so the modal closes.
+            let _ = app.commit(&decision).await;
+            match &decision.reply {
+                Some(reply) if decision.trouble.is_none() => {
+                    field_error_on(open_field_for(reply), reply_text(l, &app.config, reply))
+                }
+                // The modal closes on an empty 200; the reporter hears through the origin notice.
+                _ => StatusCode::OK.into_response(),
+            }
+        }
+        Ok(Err(_)) => already_handled(),
+        Err(e) => modal_internal(app, "summary", "cannot open a trouble", e),
     }
 }

@@ -41,10 +41,10 @@ async fn with_request_id(request: axum::extract::Request, next: axum::middleware
     let retry = request
         .headers()
         .get("x-slack-retry-num")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("0")
-        .to_string();
-    let span = tracing::info_span!("request", id, path = %request.uri().path(), slack_retry = %retry);
+        .map(|v| bounded(v.as_bytes()))
+        .unwrap_or_else(|| "0".into());
+    let path = bounded(request.uri().path().as_bytes());
+    let span = tracing::info_span!("request", id, %path, slack_retry = %retry);
     next.run(request).instrument(span).await
 }
 
@@ -63,8 +63,23 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
         .into_response()
 }
 
+/// A client-chosen value as it may appear in a log line: short, printable.
+fn bounded(value: &[u8]) -> String {
+    const MAX: usize = 32;
+    let mut text: String = String::from_utf8_lossy(&value[..value.len().min(MAX)])
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if value.len() > MAX {
+        text.push('…');
+    }
+    text
+}
+
 /// Checks Slack's signature over the raw body. Nothing is parsed before this passes.
-pub(crate) fn verify(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<(), StatusCode> {
+/// Returns the key that identifies this request (its signature) for replay detection: a
+/// signature is unique to its timestamp and body, and only accepted within Slack's window.
+pub(crate) fn verify(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<String, StatusCode> {
     let header = |name: &str| {
         let mut values = headers.get_all(name).iter();
         let first = values.next()?.to_str().ok();
@@ -75,17 +90,19 @@ pub(crate) fn verify(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<(), 
         first
     };
     let now = chrono::Utc::now().timestamp();
+    let signature = header("x-slack-signature");
     signature::verify(
         &app.config.slack.signing_secrets,
         header("x-slack-request-timestamp"),
-        header("x-slack-signature"),
+        signature,
         body,
         now,
     )
     .map_err(|why| {
         tracing::info!(?why, "rejected an unsigned or badly signed request");
         StatusCode::UNAUTHORIZED
-    })
+    })?;
+    Ok(format!("sig:{}", signature.unwrap_or_default().to_ascii_lowercase()))
 }
 
 /// 403 for a workspace other than the configured one.
@@ -107,6 +124,12 @@ pub(crate) fn ephemeral(rendered: Rendered) -> Response {
 
 pub(crate) fn ephemeral_text(text: String) -> Response {
     ephemeral(Rendered { text, blocks: None })
+}
+
+/// A request already handled (a replay, or a double submit): 200 and nothing else.
+pub(crate) fn already_handled() -> Response {
+    tracing::info!("a request already handled came again; answered without effect");
+    StatusCode::OK.into_response()
 }
 
 /// An internal failure: logged with context, and the user sees a short apology.

@@ -126,6 +126,9 @@ pub struct Action {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct View {
+    /// Stays the same across resubmissions of one modal: the key for "submitted once".
+    #[serde(default)]
+    pub id: String,
     #[serde(default)]
     pub callback_id: String,
     #[serde(default)]

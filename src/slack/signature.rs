@@ -18,7 +18,8 @@ pub enum Rejection {
 
 /// The timestamp check, a pure function of `now` so the ±300 s edge is testable.
 pub fn timestamp_fresh(timestamp: i64, now: i64) -> bool {
-    (now - timestamp).abs() <= MAX_SKEW_SECS
+    // abs_diff: a hostile timestamp near i64::MIN must not overflow the subtraction.
+    now.abs_diff(timestamp) <= MAX_SKEW_SECS as u64
 }
 
 pub fn sign(secret: &str, timestamp: &str, body: &[u8]) -> String {
@@ -128,5 +129,7 @@ mod tests {
         assert!(timestamp_fresh(1000, 1300));
         assert!(timestamp_fresh(1300, 1000));
         assert!(!timestamp_fresh(1000, 1301));
+        assert!(!timestamp_fresh(i64::MIN, 1300));
+        assert!(!timestamp_fresh(i64::MAX, -1300));
     }
 }
