@@ -137,3 +137,17 @@ pub(crate) fn internal(app: &App, what: &str, error: impl std::fmt::Display) -> 
     tracing::error!(%error, "{what}");
     ephemeral_text(i18n::sorry_internal(app.config.locale))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::bounded;
+
+    #[test]
+    fn a_logged_header_value_is_short_and_printable() {
+        assert_eq!(bounded(b"1"), "1");
+        let long = "9".repeat(20_000);
+        let logged = bounded(long.as_bytes());
+        assert!(logged.chars().count() <= 33, "{logged}");
+        assert_eq!(bounded(b"1\r\n\x1b[31m"), "1???[31m");
+    }
+}

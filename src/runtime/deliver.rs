@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use crate::app::{App, Wake};
 use crate::i18n::{render, Rendered};
 use crate::slack::SlackError;
-use crate::store::OutboxItem;
+use crate::store::{OutboxItem, StoreError};
 use crate::trouble::decide::{channel_name, decide, Ctx, Dest, Input, Lane, Message, Op, Outcome, Slot};
 use crate::trouble::model::{ChannelId, Trouble};
 
@@ -110,6 +110,72 @@ pub async fn run_deliverer(app: Arc<App>, shutdown: watch::Receiver<bool>) {
     while workers.join_next().await.is_some() {}
 }
 
+/// Why one attempt at a call did not complete.
+#[derive(Debug, thiserror::Error)]
+enum AttemptError {
+    /// Slack (or the way to it) answered with an error: its code belongs on the timeline.
+    #[error("{0}")]
+    Slack(SlackError),
+    /// The deliverer's own finding: the call cannot run because what it needs does not exist
+    /// (no channel yet, the trouble gone). A consequence of an earlier failure, not Slack's word.
+    #[error("{method}: no {missing}")]
+    Unrunnable {
+        method: &'static str,
+        missing: &'static str,
+    },
+    /// The store could not be read or written: try again.
+    #[error("{0}")]
+    Store(StoreError),
+}
+
+impl From<SlackError> for AttemptError {
+    fn from(e: SlackError) -> Self {
+        AttemptError::Slack(e)
+    }
+}
+
+impl From<StoreError> for AttemptError {
+    fn from(e: StoreError) -> Self {
+        AttemptError::Store(e)
+    }
+}
+
+/// A delivery slot, held only while a call to Slack is under way: never while sleeping out
+/// pacing or a 429 hold, so a waiting lane does not keep another lane from its turn.
+struct CallSlot<'a> {
+    app: &'a App,
+    lane: Lane,
+    permit: Option<tokio::sync::SemaphorePermit<'a>>,
+}
+
+impl<'a> CallSlot<'a> {
+    fn new(app: &'a App, lane: Lane) -> CallSlot<'a> {
+        CallSlot {
+            app,
+            lane,
+            permit: None,
+        }
+    }
+
+    async fn take(&mut self) {
+        // The first ping must leave at once, whatever backlog of channel set-up there is:
+        // DMs to the manager chain do not queue for a slot.
+        if self.permit.is_none() && self.lane != Lane::Dm {
+            self.permit = Some(
+                self.app
+                    .delivery_slots
+                    .acquire()
+                    .await
+                    .expect("the semaphore is never closed"),
+            );
+        }
+    }
+
+    fn release(&mut self) {
+        self.permit = None;
+    }
+}
+
 async fn deliver_lane(app: &Arc<App>, lane: &[u8], shutdown: watch::Receiver<bool>) {
     loop {
         if *shutdown.borrow() {
@@ -126,46 +192,60 @@ async fn deliver_lane(app: &Arc<App>, lane: &[u8], shutdown: watch::Receiver<boo
         let (key, item) = head;
         let mut attempt: u32 = 0;
         // A call left over from a previous run may have reached Slack just before a crash.
-        let mut maybe_sent = item.created_at < app.started_at;
+        let mut maybe_sent = item.attempt_started_at.is_some() || item.created_at < app.started_at;
+        // An attempt a previous run started may still be on its way to Slack: look for it only
+        // once it can no longer arrive.
+        if let Some(started) = item.attempt_started_at.filter(|at| *at < app.started_at) {
+            let wait = settle_wait(started, Utc::now(), app.slack.timeout);
+            if !wait.is_zero() {
+                tracing::info!(
+                    delivery = item.id,
+                    ?wait,
+                    "waiting out a call a previous run had in flight"
+                );
+                let mut shutdown = shutdown.clone();
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = shutdown.changed() => return,
+                }
+            }
+        }
+        let method = item_method(&item.op);
         let outcome = loop {
-            // The first ping must leave at once, whatever backlog of channel set-up there is:
-            // DMs to the manager chain do not queue for a slot.
-            let result = {
-                let _slot = match item.lane {
-                    Lane::Dm => None,
-                    _ => Some(
-                        app.delivery_slots
-                            .acquire()
-                            .await
-                            .expect("the semaphore is never closed"),
-                    ),
-                };
-                deliver_once(app, &item, maybe_sent).await
-            };
-            match result {
+            match deliver_once(app, &key, &item, maybe_sent).await {
                 Ok(outcome) => {
-                    app.metrics.slack_call(item_method(&item.op), "ok");
+                    app.metrics.slack_call(method, "ok");
                     break outcome;
                 }
-                Err(e) if e.is_permanent() => {
-                    app.metrics.slack_call(item_method(&item.op), "permanent_error");
+                Err(AttemptError::Unrunnable { method, missing }) => {
+                    app.metrics.slack_call(method, "unrunnable");
+                    tracing::info!(trouble = ?item.trouble, method, missing, "a call cannot run; dropped");
+                    break None;
+                }
+                Err(AttemptError::Slack(e)) if e.is_permanent() => {
+                    app.metrics.slack_call(method, "permanent_error");
                     tracing::warn!(error = %e, trouble = ?item.trouble, "Slack refused a call for good");
                     break Some(Outcome::Failed {
-                        method: item_method(&item.op).to_string(),
+                        method: method.to_string(),
                         error: e.code(),
                     });
                 }
                 Err(e) => {
-                    app.metrics.slack_call(item_method(&item.op), "retry");
-                    // A timeout or a 5xx leaves it unknown whether Slack acted on the call.
-                    maybe_sent |= e.is_ambiguous();
+                    app.metrics.slack_call(method, "retry");
+                    let retry_after = match &e {
+                        AttemptError::Slack(e) => {
+                            // A timeout or a 5xx leaves it unknown whether Slack acted on the call.
+                            maybe_sent |= e.is_ambiguous();
+                            e.retry_after()
+                        }
+                        _ => None,
+                    };
                     // Rate limits of methods that are not per channel hold the method for every lane.
-                    let method = item_method(&item.op);
-                    if let (Some(wait), false) = (e.retry_after(), method.starts_with("chat.")) {
+                    if let (Some(wait), false) = (retry_after, method.starts_with("chat.")) {
                         app.pacer.hold(method, wait);
                     }
                     attempt += 1;
-                    let backoff = e.retry_after().unwrap_or_else(|| backoff(attempt));
+                    let backoff = retry_after.unwrap_or_else(|| backoff(attempt));
                     tracing::info!(error = %e, attempt, ?backoff, "Slack call will be retried");
                     let mut shutdown = shutdown.clone();
                     tokio::select! {
@@ -177,6 +257,14 @@ async fn deliver_lane(app: &Arc<App>, lane: &[u8], shutdown: watch::Receiver<boo
         };
         finish_item(app, &key, &item, outcome).await;
     }
+}
+
+/// How long to wait before looking for a call that started at `started`: it may reach Slack
+/// until the client gives up on it (`timeout`), plus a margin for Slack's own processing.
+fn settle_wait(started: chrono::DateTime<Utc>, now: chrono::DateTime<Utc>, timeout: Duration) -> Duration {
+    const MARGIN: Duration = Duration::from_secs(1);
+    let settled = started + chrono::Duration::from_std(timeout + MARGIN).unwrap_or(chrono::Duration::MAX);
+    (settled - now).to_std().unwrap_or(Duration::ZERO)
 }
 
 fn backoff(attempt: u32) -> Duration {
@@ -217,11 +305,8 @@ fn item_method(op: &Op) -> &'static str {
     }
 }
 
-fn missing(method: &str, what: &str) -> SlackError {
-    SlackError::Api {
-        method: method.into(),
-        error: format!("no_{what}"),
-    }
+fn missing(method: &'static str, what: &'static str) -> AttemptError {
+    AttemptError::Unrunnable { method, missing: what }
 }
 
 fn slot_message(t: &Trouble, slot: Slot) -> Option<&crate::trouble::model::PostedMessage> {
@@ -243,21 +328,22 @@ fn slot_content(slot: Slot) -> Message {
 }
 
 /// Makes one attempt at one call. Ok(None): done, nothing to tell the core.
-async fn deliver_once(app: &Arc<App>, item: &OutboxItem, maybe_sent: bool) -> Result<Option<Outcome>, SlackError> {
+async fn deliver_once(
+    app: &Arc<App>,
+    key: &[u8],
+    item: &OutboxItem,
+    maybe_sent: bool,
+) -> Result<Option<Outcome>, AttemptError> {
     let slack = &app.slack;
     let method = item_method(&item.op);
     // Another lane may have been told to wait (429) for this method.
     app.pacer.wait_hold(method).await;
+    let mut call_slot = CallSlot::new(app, item.lane);
+    call_slot.take().await;
     let trouble = match &item.trouble {
-        Some(id) => match app.store.get(id) {
-            Ok(Some(t)) => Some(t),
-            Ok(None) => return Err(missing(method, "trouble")),
-            Err(e) => {
-                return Err(SlackError::Network {
-                    method: method.into(),
-                    detail: e.to_string(),
-                })
-            }
+        Some(id) => match app.store.get(id)? {
+            Some(t) => Some(t),
+            None => return Err(missing(method, "trouble")),
         },
         None => None,
     };
@@ -283,10 +369,7 @@ async fn deliver_once(app: &Arc<App>, item: &OutboxItem, maybe_sent: bool) -> Re
             Ok(None)
         }
         (Op::PublishHome { user }, _) => {
-            let troubles = app.store.all_troubles().map_err(|e| SlackError::Network {
-                method: method.into(),
-                detail: e.to_string(),
-            })?;
+            let troubles = app.store.all_troubles()?;
             let view = crate::i18n::home_view(locale, &app.config, user, &troubles, Utc::now());
             slack.publish_home(user, &view).await?;
             Ok(None)
@@ -311,6 +394,7 @@ async fn deliver_once(app: &Arc<App>, item: &OutboxItem, maybe_sent: bool) -> Re
             }
             for attempt in 1..=MAX_NAME_ATTEMPTS {
                 let name = channel_name(&app.config.channel_prefix, &t.id, &t.customer, attempt);
+                mark_attempt(app, key).await?;
                 match slack.create_channel(&name, app.config.private_channels).await {
                     Ok((channel, name)) => return Ok(Some(Outcome::ChannelCreated { channel, name })),
                     Err(SlackError::Api { error, .. }) if error == "name_taken" => {
@@ -320,18 +404,19 @@ async fn deliver_once(app: &Arc<App>, item: &OutboxItem, maybe_sent: bool) -> Re
                                 Ok(Some(channel)) => return Ok(Some(Outcome::ChannelCreated { channel, name })),
                                 Ok(None) => {}
                                 Err(e) if e.is_permanent() => tracing::info!(error = %e, "cannot list channels"),
-                                Err(e) => return Err(e),
+                                Err(e) => return Err(e.into()),
                             }
                         }
                         continue;
                     }
-                    Err(e) => return Err(e),
+                    Err(e) => return Err(e.into()),
                 }
             }
             Err(SlackError::Api {
                 method: method.into(),
                 error: "name_taken".into(),
-            })
+            }
+            .into())
         }
         (Op::Invite { users }, Some(t)) => {
             let channel = t.channel.clone().ok_or_else(|| missing(method, "channel"))?;
@@ -349,14 +434,11 @@ async fn deliver_once(app: &Arc<App>, item: &OutboxItem, maybe_sent: bool) -> Re
                 // apart from posts). Then clear the flag and render: any change after this point
                 // queues another refresh, and changes during the wait ride on this one.
                 if let Some(posted) = &t.status {
+                    call_slot.release();
                     app.pacer.wait_turn(&format!("edit:{}", posted.channel)).await;
+                    call_slot.take().await;
                 }
-                app.store
-                    .clear_status_refresh_flag(&t.id)
-                    .map_err(|e| SlackError::Network {
-                        method: method.into(),
-                        detail: e.to_string(),
-                    })?;
+                app.store.clear_status_refresh_flag(&t.id)?;
                 app.store.get(&t.id).ok().flatten().unwrap_or(t)
             } else {
                 t
@@ -413,10 +495,13 @@ async fn deliver_once(app: &Arc<App>, item: &OutboxItem, maybe_sent: bool) -> Re
                     Ok(None) => {}
                     // We cannot look (e.g. a public channel the bot is not in): posting beats silence.
                     Err(e) if e.is_permanent() => tracing::info!(error = %e, "cannot check for an earlier post"),
-                    Err(e) => return Err(e),
+                    Err(e) => return Err(e.into()),
                 }
             }
+            call_slot.release();
             app.pacer.wait_turn(channel.as_str()).await;
+            call_slot.take().await;
+            mark_attempt(app, key).await?;
             let result = slack
                 .post_message(
                     channel.as_str(),
@@ -451,15 +536,39 @@ async fn deliver_once(app: &Arc<App>, item: &OutboxItem, maybe_sent: bool) -> Re
                 }
                 (Err(e), _) => {
                     hold_on_429(app, channel.as_str(), &e);
-                    Err(e)
+                    Err(e.into())
                 }
             }
         }
     }
 }
 
+/// Records, durably, that a call that must not happen twice leaves now.
+async fn mark_attempt(app: &App, key: &[u8]) -> Result<(), AttemptError> {
+    app.store.mark_attempt(key, Utc::now()).await?;
+    Ok(())
+}
+
 fn hold_on_429(app: &App, channel: &str, e: &SlackError) {
     if let Some(wait) = e.retry_after() {
         app.pacer.hold(channel, wait);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_call_a_previous_run_started_is_looked_for_only_after_it_can_no_longer_arrive() {
+        let started = chrono::DateTime::parse_from_rfc3339("2026-11-30T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let timeout = Duration::from_secs(2);
+        let at = |ms: i64| started + chrono::Duration::milliseconds(ms);
+        assert_eq!(settle_wait(started, at(0), timeout), Duration::from_secs(3));
+        assert_eq!(settle_wait(started, at(2500), timeout), Duration::from_millis(500));
+        assert_eq!(settle_wait(started, at(3000), timeout), Duration::ZERO);
+        assert_eq!(settle_wait(started, at(60_000), timeout), Duration::ZERO);
     }
 }

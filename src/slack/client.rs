@@ -69,11 +69,16 @@ impl SlackError {
     }
 }
 
+/// How long `views.open` may take: its trigger id is only valid for 3 s.
+const OPEN_VIEW_TIMEOUT: Duration = Duration::from_secs(2);
+
 #[derive(Clone)]
 pub struct SlackClient {
     http: reqwest::Client,
     base: String,
     token: Secret,
+    /// `slack_timeout`: after this, a call may still reach Slack, but no later.
+    pub timeout: Duration,
 }
 
 /// What the bot learns about itself at start-up.
@@ -95,22 +100,33 @@ impl SlackClient {
         if !base.ends_with('/') {
             base.push('/');
         }
-        SlackClient { http, base, token }
+        SlackClient {
+            http,
+            base,
+            token,
+            timeout,
+        }
     }
 
     /// Calls a Web API method with a JSON body and checks Slack's envelope.
     pub async fn call(&self, method: &str, body: &Value) -> Result<Value, SlackError> {
-        let response = self
+        self.call_within(method, body, None).await
+    }
+
+    /// `call`, giving up after `limit` rather than `slack_timeout` when one is given.
+    async fn call_within(&self, method: &str, body: &Value, limit: Option<Duration>) -> Result<Value, SlackError> {
+        let mut request = self
             .http
             .post(format!("{}{method}", self.base))
             .bearer_auth(self.token.expose())
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| SlackError::Network {
-                method: method.into(),
-                detail: network_detail(&e),
-            })?;
+            .json(body);
+        if let Some(limit) = limit {
+            request = request.timeout(limit);
+        }
+        let response = request.send().await.map_err(|e| SlackError::Network {
+            method: method.into(),
+            detail: network_detail(&e),
+        })?;
         let status = response.status().as_u16();
         if status == 429 {
             let retry_after = response
@@ -318,10 +334,16 @@ impl SlackClient {
             .map(|_| ())
     }
 
+    /// Opens a modal. A trigger id expires 3 s after the click or command, and the bot opens
+    /// the modal while Slack waits for its answer: give up in time to answer inside 3 s.
     pub async fn open_view(&self, trigger_id: &str, view: &Value) -> Result<(), SlackError> {
-        self.call("views.open", &json!({"trigger_id": trigger_id, "view": view}))
-            .await
-            .map(|_| ())
+        self.call_within(
+            "views.open",
+            &json!({"trigger_id": trigger_id, "view": view}),
+            Some(self.timeout.min(OPEN_VIEW_TIMEOUT)),
+        )
+        .await
+        .map(|_| ())
     }
 }
 

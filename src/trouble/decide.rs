@@ -1256,9 +1256,8 @@ fn delivered(w: &mut Work, outcome: Outcome) {
                 );
             }
         }
-        // A call that could not run because an earlier one failed (no channel yet) is a
-        // consequence, already on the timeline through its cause.
-        Outcome::Failed { error, .. } if error.starts_with("no_") => {}
+        // Always Slack's own error code: a call that could not run because an earlier one failed
+        // (no channel yet) never reaches here, the deliverer drops it (see `AttemptError`).
         Outcome::Failed { method, error } => {
             w.log(
                 None,

@@ -1934,6 +1934,25 @@ fn a_failed_delivery_is_noted_in_the_timeline() {
     sim.assert_chain_valid();
 }
 
+#[test]
+fn a_slack_error_code_starting_with_no_is_noted_like_any_other() {
+    for code in ["no_text", "no_user", "no_permission"] {
+        let mut sim = Sim::ready(req("ACME"));
+        let d = sim.feed(Input::Delivered(Outcome::Failed {
+            method: "chat.postMessage".into(),
+            error: code.into(),
+        }));
+        assert_eq!(
+            events(&d),
+            vec![Event::DeliveryFailed {
+                method: "chat.postMessage".into(),
+                error: code.into()
+            }],
+            "{code}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The timeline across a whole trouble
 // ---------------------------------------------------------------------------------------------
