@@ -149,6 +149,8 @@ pub struct RunningBot {
     pub app: Arc<App>,
     shutdown: watch::Sender<bool>,
     tasks: tokio::task::JoinSet<()>,
+    /// How long `stop` waits for the server and the workers before it cuts them off.
+    stop_deadline: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -159,7 +161,13 @@ pub enum StartError {
     Listen { addr: String, error: std::io::Error },
 }
 
+/// Starts the bot with the default HTTP limits.
 pub async fn start(config: Config) -> Result<RunningBot, StartError> {
+    start_with(config, crate::http::server::Limits::default()).await
+}
+
+/// Starts the bot with these HTTP limits (tests shorten the timeouts).
+pub async fn start_with(config: Config, limits: crate::http::server::Limits) -> Result<RunningBot, StartError> {
     let listen = config.listen.clone();
     let app = App::new(config)?;
     let listener = tokio::net::TcpListener::bind(&listen)
@@ -174,15 +182,9 @@ pub async fn start(config: Config) -> Result<RunningBot, StartError> {
     let (shutdown, rx) = watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();
     let router = crate::http::router(app.clone());
-    let mut server_rx = rx.clone();
-    tasks.spawn(async move {
-        let stop = async move {
-            let _ = server_rx.wait_for(|stop| *stop).await;
-        };
-        if let Err(e) = axum::serve(listener, router).with_graceful_shutdown(stop).await {
-            tracing::error!(error = %e, "HTTP server stopped");
-        }
-    });
+    // In-flight Slack calls finish within slack_timeout; requests within the grace period.
+    let stop_deadline = limits.shutdown_grace.max(app.config.slack.timeout) + std::time::Duration::from_secs(1);
+    tasks.spawn(crate::http::server::serve(listener, router, limits, rx.clone()));
     tasks.spawn(run_deliverer(app.clone(), rx.clone()));
     tasks.spawn(run_timers(app.clone(), rx.clone()));
     tasks.spawn(learn_identity(app.clone(), rx.clone()));
@@ -193,14 +195,24 @@ pub async fn start(config: Config) -> Result<RunningBot, StartError> {
         app,
         shutdown,
         tasks,
+        stop_deadline,
     })
 }
 
 impl RunningBot {
     /// Stops accepting, lets in-flight requests and Slack calls finish, flushes the store.
+    /// Bounded: whatever still runs at the deadline (a slow client, a hung call) is cut off,
+    /// and the store is flushed all the same; the outbox keeps what was not delivered.
     pub async fn stop(mut self) {
         let _ = self.shutdown.send(true);
-        while self.tasks.join_next().await.is_some() {}
+        let finished = tokio::time::timeout(self.stop_deadline, async {
+            while self.tasks.join_next().await.is_some() {}
+        })
+        .await;
+        if finished.is_err() {
+            tracing::warn!("work still running at the shutdown deadline was cut off");
+            self.tasks.shutdown().await;
+        }
         if let Err(e) = self.app.store.flush().await {
             tracing::error!(error = %e, "final flush failed");
         }

@@ -12,5 +12,5 @@ pub mod slack;
 pub mod store;
 pub mod trouble;
 
-pub use app::{start, App, RunningBot};
+pub use app::{start, start_with, App, RunningBot};
 pub use config::Config;

@@ -3,6 +3,7 @@
 mod commands;
 mod events;
 mod interactions;
+pub mod server;
 
 use std::sync::Arc;
 
