@@ -6,6 +6,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
@@ -121,6 +122,12 @@ fn config() -> String {
     format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")
 }
 
+/// After a crash, a call that was in flight is looked for once `slack_timeout` has passed:
+/// keep that short so restart tests settle quickly.
+fn crash_config() -> String {
+    format!("slack_timeout = \"2s\"\n{}", config())
+}
+
 fn trouble_id_of(answer: &Value) -> String {
     answer["text"]
         .as_str()
@@ -138,7 +145,7 @@ async fn killed_mid_delivery_and_restarted_every_answered_open_has_one_channel_o
     slack.delay("chat.postMessage", Duration::from_millis(250));
     slack.delay("conversations.create", Duration::from_millis(250));
     let dir = tempfile::tempdir().unwrap();
-    let mut bot = BotProcess::start(dir.path(), &config(), &slack.api_url(), "info");
+    let mut bot = BotProcess::start(dir.path(), &crash_config(), &slack.api_url(), "info");
 
     let mut ids = Vec::new();
     for i in 0..12 {
@@ -153,23 +160,8 @@ async fn killed_mid_delivery_and_restarted_every_answered_open_has_one_channel_o
 
     slack.delay("chat.postMessage", Duration::ZERO);
     slack.delay("conversations.create", Duration::ZERO);
-    let bot = BotProcess::start(dir.path(), &config(), &slack.api_url(), "info");
-    let mut expected = Vec::new();
-    for (i, id) in ids.iter().enumerate() {
-        // Delivery completes: both pins in the trouble's channel, and the manager's DM.
-        let channel = loop_until_channel(&slack, &format!("-cust{i}")).await;
-        slack
-            .wait_for_n("pins.add", 2, |c| c.params["channel"] == channel.as_str())
-            .await;
-        let dm = format!("Trouble {id}:");
-        slack
-            .wait_for("chat.postMessage", |c| {
-                c.params["channel"] == MANAGER && c.params["text"].as_str().is_some_and(|t| t.starts_with(&dm))
-            })
-            .await;
-        expected.push((id.clone(), format!("CUST{i}")));
-    }
-    assert_set_up_exactly_once(&slack, &expected);
+    let bot = BotProcess::start(dir.path(), &crash_config(), &slack.api_url(), "info");
+    wait_until_set_up(&slack, &ids).await;
     let list = bot.command(SALES, ORIGIN, "list").await.json::<Value>().await.unwrap();
     for id in &ids {
         assert!(
@@ -239,6 +231,28 @@ fn check_config_lists_every_problem_at_once_and_serve_names_missing_credentials(
         text.contains("SLACK_SIGNING_SECRET") && text.contains("SLACK_BOT_TOKEN"),
         "{text}"
     );
+}
+
+/// Waits until every trouble `CUST<i>` is set up (both pins, the manager's DM), then checks
+/// that each thing was done exactly once.
+async fn wait_until_set_up(slack: &FakeSlack, ids: &[String]) {
+    let mut expected = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let channel = loop_until_channel(slack, &format!("-cust{i}")).await;
+        slack
+            .wait_for_n("pins.add", 2, |c| c.params["channel"] == channel.as_str())
+            .await;
+        let dm = format!("Trouble {id}:");
+        slack
+            .wait_for("chat.postMessage", |c| {
+                c.took_effect()
+                    && c.params["channel"] == MANAGER
+                    && c.params["text"].as_str().is_some_and(|t| t.starts_with(&dm))
+            })
+            .await;
+        expected.push((id.clone(), format!("CUST{i}")));
+    }
+    assert_set_up_exactly_once(slack, &expected);
 }
 
 async fn loop_until_channel(slack: &FakeSlack, slug: &str) -> String {
@@ -327,4 +341,140 @@ async fn the_token_and_the_signing_secret_never_appear_in_logs() {
         "token leaked:\n{logs}"
     );
     assert!(!logs.contains(SECRET), "signing secret leaked:\n{logs}");
+}
+
+/// A way to Slack on which every post arrives `latency` late, and arrives even when the bot
+/// that sent it has died meanwhile (bytes already on the wire); other calls go straight
+/// through. Returns its API URL and the number of posts on their way.
+async fn latent_way_to(slack: &FakeSlack, latency: Duration) -> (String, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let target = slack.api_url().trim_end_matches("/api/").to_string();
+    let (client, in_flight) = (reqwest::Client::new(), Arc::new(AtomicUsize::new(0)));
+    let counter = in_flight.clone();
+    let relay = move |uri: axum::http::Uri, headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+        let (client, target, counter) = (client.clone(), target.clone(), counter.clone());
+        async move {
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            let is_post = uri.path().ends_with("chat.postMessage");
+            tokio::spawn(async move {
+                if is_post {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(latency).await;
+                }
+                let mut request = client.post(format!("{target}{uri}")).body(body);
+                for name in ["authorization", "content-type"] {
+                    if let Some(v) = headers.get(name) {
+                        request = request.header(name, v.clone());
+                    }
+                }
+                let answer = match request.send().await {
+                    Ok(r) => (r.status().as_u16(), r.bytes().await.unwrap_or_default()),
+                    Err(_) => (502, Default::default()),
+                };
+                if is_post {
+                    counter.fetch_sub(1, Ordering::SeqCst);
+                }
+                let _ = tx.send(answer);
+            });
+            let (status, body) = rx.await.unwrap_or((502, Default::default()));
+            (
+                axum::http::StatusCode::from_u16(status).unwrap(),
+                [("content-type", "application/json")],
+                body,
+            )
+        }
+    };
+    let router = axum::Router::new().fallback(relay);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (format!("http://{addr}/api/"), in_flight)
+}
+
+#[tokio::test]
+async fn killed_with_posts_still_on_their_way_to_slack_and_restarted_at_once_each_is_posted_once() {
+    let slack = FakeSlack::start().await;
+    // Every post reaches Slack 1.5 s after it leaves (under slack_timeout), also after the bot
+    // that sent it died: a post in flight at the kill lands while the restarted bot is already
+    // running (the 300 ms of the original report is shorter than a debug build's restart).
+    let (api_url, posts_in_flight) = latent_way_to(&slack, Duration::from_millis(1500)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut bot = BotProcess::start(dir.path(), &crash_config(), &api_url, "info");
+    let mut ids = Vec::new();
+    for i in 0..10 {
+        let r = bot
+            .command(SALES, ORIGIN, &format!("open CUST{i}: housing cracked"))
+            .await;
+        assert_eq!(r.status(), 200);
+        ids.push(trouble_id_of(&r.json().await.unwrap()));
+    }
+    slack.wait_for_n("chat.postMessage", 4, |_| true).await;
+    eventually("posts on their way to Slack", Duration::from_secs(10), || {
+        (posts_in_flight.load(Ordering::SeqCst) >= 2).then_some(())
+    })
+    .await;
+    bot.kill_hard();
+    let bot = BotProcess::start(dir.path(), &crash_config(), &api_url, "info");
+    wait_until_set_up(&slack, &ids).await;
+    drop(bot);
+}
+
+/// A client that sent part of its headers, and one trickling a 1 MiB body.
+async fn slow_clients(base_url: &str) -> Vec<tokio::net::TcpStream> {
+    use tokio::io::AsyncWriteExt;
+    let addr = base_url.trim_start_matches("http://");
+    let mut partial = tokio::net::TcpStream::connect(addr).await.unwrap();
+    partial
+        .write_all(b"POST /slack/commands HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .unwrap();
+    let mut trickling = tokio::net::TcpStream::connect(addr).await.unwrap();
+    trickling
+        .write_all(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n{")
+        .await
+        .unwrap();
+    vec![partial, trickling]
+}
+
+#[tokio::test]
+async fn sigterm_with_slow_clients_connected_flushes_and_exits_zero_within_its_deadline() {
+    let slack = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut bot = BotProcess::start(dir.path(), &config(), &slack.api_url(), "info");
+    let opened = bot.command(SALES, ORIGIN, "open ACME: before the signal").await;
+    let id = trouble_id_of(&opened.json().await.unwrap());
+    let _clients = slow_clients(&bot.base_url).await;
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(bot.child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // The slow clients stay connected; the bot must not wait for them forever.
+    let exit = eventually("the bot exits after SIGTERM", Duration::from_secs(40), || {
+        bot.child.try_wait().unwrap()
+    })
+    .await;
+    assert!(
+        exit.success(),
+        "exit status {exit:?}; logs:\n{}",
+        bot.logs.lock().unwrap()
+    );
+    let logs = bot.logs.lock().unwrap().clone();
+    assert!(logs.contains("cutting off clients"), "{logs}");
+    let store = trouble_bot::store::Store::open(&dir.path().join("data")).unwrap();
+    assert!(store
+        .get(&trouble_bot::trouble::model::TroubleId::new(&id))
+        .unwrap()
+        .is_some());
+}
+
+#[cfg(unix)]
+#[test]
+fn the_data_directory_is_created_readable_by_the_bot_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    trouble_bot::store::Store::open(&data).unwrap();
+    let mode = std::fs::metadata(&data).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "{mode:o}");
 }

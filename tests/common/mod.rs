@@ -424,3 +424,13 @@ pub fn assert_set_up_exactly_once(slack: &FakeSlack, troubles: &[(String, String
         );
     }
 }
+
+/// The bot with the shared org and the default severities, serving under these HTTP limits.
+pub async fn spawn_bot_with_limits(limits: trouble_bot::http::server::Limits) -> TestBot {
+    let mut bot = spawn_bot().await;
+    bot.stop().await;
+    let running = trouble_bot::start_with(bot.config(), limits).await.expect("bot starts");
+    bot.base_url = format!("http://{}", running.addr);
+    bot.bot = Some(running);
+    bot
+}

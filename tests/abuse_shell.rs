@@ -1,0 +1,273 @@
+//! Hostile clients at the shell: replayed and double-submitted requests count once, refused
+//! modal submissions stay open with the reason, slow clients are cut off, and Slack's own
+//! error codes reach the timeline.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use trouble_bot::http::server::Limits;
+use trouble_bot::slack::signature::sign;
+use trouble_bot::trouble::model::TroubleId;
+use trouble_bot::trouble::timeline::Event;
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// A body with its signature headers, fixed once so it can be sent again byte for byte.
+struct Signed {
+    body: String,
+    ts: String,
+    signature: String,
+}
+
+impl Signed {
+    fn new(body: String) -> Signed {
+        let ts = now_secs().to_string();
+        let signature = sign(SECRET, &ts, body.as_bytes());
+        Signed { body, ts, signature }
+    }
+
+    fn interaction(payload: &Value) -> Signed {
+        Signed::new(serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap())
+    }
+
+    async fn send(&self, bot: &TestBot, path: &str) -> reqwest::Response {
+        bot.post_raw(
+            path,
+            FORM,
+            self.body.clone().into_bytes(),
+            &[
+                ("x-slack-request-timestamp", &self.ts),
+                ("x-slack-signature", &self.signature),
+            ],
+        )
+        .await
+    }
+}
+
+fn open_submission(view_id: &str, customer: &str, severity: &str, department: &str) -> Value {
+    let metadata = json!({"channel": ORIGIN}).to_string();
+    json!({
+        "type": "view_submission",
+        "team": {"id": "T0TEAM", "domain": "test"},
+        "user": {"id": SALES, "username": "rep", "team_id": "T0TEAM"},
+        "api_app_id": "A0APP",
+        "view": {
+            "id": view_id, "type": "modal", "callback_id": "open_trouble", "private_metadata": metadata,
+            "state": {"values": {
+                "customer": {"value": {"type": "plain_text_input", "value": customer}},
+                "summary": {"value": {"type": "plain_text_input", "value": "cracked housings"}},
+                "severity": {"value": {"type": "static_select", "selected_option": {"value": severity}}},
+                "departments": {"value": {"type": "multi_static_select", "selected_options": [{"value": department}]}},
+            }},
+        },
+    })
+}
+
+async fn opened_count(bot: &TestBot) -> usize {
+    bot.store().trouble_count()
+}
+
+#[tokio::test]
+async fn a_replayed_open_command_opens_one_trouble_and_the_replay_gets_an_empty_200() {
+    let bot = spawn_bot().await;
+    let request = Signed::new(bot.command_form(SALES, ORIGIN, "open ACME: cracked housings"));
+    let first = request.send(&bot, "/slack/commands").await;
+    assert_eq!(first.status(), 200);
+    assert!(first.text().await.unwrap().contains("opened"));
+    let replay = request.send(&bot, "/slack/commands").await;
+    assert_eq!(replay.status(), 200);
+    assert_eq!(replay.text().await.unwrap(), "", "the replay has no answer");
+    assert_eq!(opened_count(&bot).await, 1);
+    bot.slack.wait_for("conversations.create", |_| true).await;
+    assert_eq!(bot.slack.calls_to("conversations.create").len(), 1);
+}
+
+#[tokio::test]
+async fn a_replayed_command_in_a_trouble_channel_is_applied_once_even_after_a_restart() {
+    let mut bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    let request = Signed::new(bot.command_form(SALES, &t.channel, "cost 1200 us replacement parts"));
+    assert_eq!(request.send(&bot, "/slack/commands").await.status(), 200);
+    bot.restart().await;
+    let replay = request.send(&bot, "/slack/commands").await;
+    assert_eq!(replay.status(), 200);
+    assert_eq!(replay.text().await.unwrap(), "");
+    let trouble = bot.store().get(&TroubleId::new(&t.id)).unwrap().unwrap();
+    assert_eq!(trouble.costs.len(), 1, "{:?}", trouble.costs);
+}
+
+#[tokio::test]
+async fn a_replayed_click_on_log_update_opens_one_modal() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    let click = Signed::interaction(&button_payload(&bot.slack, SALES, "log_update", &t.id, &t.channel));
+    assert_eq!(click.send(&bot, "/slack/interactions").await.status(), 200);
+    bot.slack.wait_for("views.open", |_| true).await;
+    assert_eq!(click.send(&bot, "/slack/interactions").await.status(), 200);
+    // A later, different click goes through the same lane: a replay's modal would come before it.
+    let mut later = button_payload(&bot.slack, SALES, "log_update", &t.id, &t.channel);
+    later["trigger_id"] = json!("later.trigger");
+    assert_eq!(bot.interaction(&later).await.status(), 200);
+    bot.slack
+        .wait_for("views.open", |c| c.params["trigger_id"] == "later.trigger")
+        .await;
+    assert_eq!(
+        bot.slack.calls_to("views.open").len(),
+        2,
+        "the click and the later one, not the replay"
+    );
+}
+
+#[tokio::test]
+async fn a_modal_submission_replayed_or_submitted_twice_opens_one_trouble() {
+    let bot = spawn_bot().await;
+    let submission = open_submission("V0DOUBLE", "ACME", "1", "quality");
+    let first = Signed::interaction(&submission);
+    let r = first.send(&bot, "/slack/interactions").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "", "the modal closes");
+    // The same bytes again (a replay), and a fresh signature for the same view (a double click).
+    assert_eq!(first.send(&bot, "/slack/interactions").await.status(), 200);
+    let again = bot.interaction(&submission).await;
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.text().await.unwrap(), "");
+    assert_eq!(opened_count(&bot).await, 1);
+}
+
+#[tokio::test]
+async fn a_refused_modal_submission_stays_open_with_the_reason_and_its_correction_goes_through() {
+    let bot = spawn_bot().await;
+    let errors = |v: &Value| v["errors"].as_object().cloned().unwrap_or_default();
+    let r = bot.interaction(&open_submission("V0FIX", "ACME", "9", "quality")).await;
+    assert_eq!(r.status(), 200);
+    let answer: Value = r.json().await.unwrap();
+    assert_eq!(answer["response_action"], "errors", "{answer}");
+    assert!(errors(&answer).contains_key("severity"), "{answer}");
+    let r = bot.interaction(&open_submission("V0FIX", "ACME", "1", "removed")).await;
+    let answer: Value = r.json().await.unwrap();
+    assert_eq!(answer["response_action"], "errors", "{answer}");
+    assert!(errors(&answer).contains_key("departments"), "{answer}");
+    assert_eq!(opened_count(&bot).await, 0, "nothing opened while refused");
+    let r = bot.interaction(&open_submission("V0FIX", "ACME", "1", "quality")).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "");
+    assert_eq!(
+        opened_count(&bot).await,
+        1,
+        "the corrected submission of the same view opened it"
+    );
+}
+
+#[tokio::test]
+async fn an_update_modal_for_a_trouble_that_does_not_exist_stays_open_with_the_reason() {
+    let bot = spawn_bot().await;
+    let payload = json!({
+        "type": "view_submission",
+        "team": {"id": "T0TEAM"},
+        "user": {"id": SALES},
+        "view": {"id": "V0GONE", "callback_id": "log_update", "private_metadata": "20990101-1",
+            "state": {"values": {"text": {"t": {"type": "plain_text_input", "value": "told them"}}}}},
+    });
+    let answer: Value = bot.interaction(&payload).await.json().await.unwrap();
+    assert_eq!(answer["response_action"], "errors", "{answer}");
+    assert!(
+        answer["errors"]["text"].as_str().is_some_and(|t| !t.is_empty()),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn a_slack_error_code_starting_with_no_lands_on_the_timeline() {
+    let bot = spawn_bot().await;
+    bot.slack.fail_next("chat.postMessage", "no_user", 1);
+    let answer = bot.command_text(SALES, ORIGIN, "open ACME: cracked housings").await;
+    let id = TroubleId::new(answer.split_whitespace().nth(1).unwrap());
+    let failure = wait_until(|| {
+        bot.store().timeline(&id).unwrap().into_iter().find(|e| {
+            matches!(&e.event, Event::DeliveryFailed { method, error } if method == "chat.postMessage" && error == "no_user")
+        })
+    })
+    .await;
+    assert_eq!(failure.actor, None);
+}
+
+/// A bot whose HTTP timeouts are short enough to watch them work.
+async fn impatient_bot() -> TestBot {
+    spawn_bot_with_limits(Limits {
+        header_read: Duration::from_millis(700),
+        body_read: Duration::from_millis(700),
+        ..Limits::default()
+    })
+    .await
+}
+
+/// Reads until the server closes the connection; what it sent, if anything.
+async fn until_closed(stream: &mut TcpStream) -> String {
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "the server kept the connection open");
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+fn addr(bot: &TestBot) -> String {
+    bot.base_url.trim_start_matches("http://").to_string()
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    let bot = impatient_bot().await;
+    let mut stream = TcpStream::connect(addr(&bot)).await.unwrap();
+    stream
+        .write_all(b"POST /slack/commands HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .unwrap();
+    until_closed(&mut stream).await;
+    // And an idle kept-alive connection is closed the same way.
+    let mut idle = TcpStream::connect(addr(&bot)).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let answer = until_closed(&mut idle).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[tokio::test]
+async fn a_client_that_trickles_its_body_is_answered_408_and_cut_off() {
+    let bot = impatient_bot().await;
+    let mut stream = TcpStream::connect(addr(&bot)).await.unwrap();
+    stream
+        .write_all(b"POST /slack/commands HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
+        .await
+        .unwrap();
+    let trickle = async {
+        for _ in 0..200 {
+            if stream.write_all(b"a").await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    trickle.await;
+    let answer = until_closed(&mut stream).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    // The bot still serves everyone else.
+    let r = reqwest::get(format!("{}/healthz", bot.base_url)).await.unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn an_over_limit_content_length_is_refused_before_the_body_is_sent() {
+    let bot = spawn_bot().await;
+    let mut stream = TcpStream::connect(addr(&bot)).await.unwrap();
+    stream
+        .write_all(b"POST /slack/commands HTTP/1.1\r\nHost: x\r\nContent-Length: 50000000\r\n\r\n")
+        .await
+        .unwrap();
+    let answer = until_closed(&mut stream).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+}
