@@ -131,9 +131,11 @@ async fn a_modal_submission_replayed_or_submitted_twice_opens_one_trouble() {
     let r = first.send(&bot, "/slack/interactions").await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.text().await.unwrap(), "", "the modal closes");
-    // The same bytes again (a replay), and a fresh signature for the same view (a double click).
+    // The same bytes again (a replay), and a fresh signature for the same view (a double click),
+    // twice at once.
     assert_eq!(first.send(&bot, "/slack/interactions").await.status(), 200);
-    let again = bot.interaction(&submission).await;
+    let (again, at_once) = tokio::join!(bot.interaction(&submission), bot.interaction(&submission));
+    assert_eq!(at_once.status(), 200);
     assert_eq!(again.status(), 200);
     assert_eq!(again.text().await.unwrap(), "");
     assert_eq!(opened_count(&bot).await, 1);

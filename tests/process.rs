@@ -478,3 +478,25 @@ fn the_data_directory_is_created_readable_by_the_bot_alone() {
     let mode = std::fs::metadata(&data).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o700, "{mode:o}");
 }
+
+#[tokio::test]
+async fn a_20_kb_retry_header_is_answered_but_never_copied_into_the_logs() {
+    let slack = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut bot = BotProcess::start(dir.path(), &config(), &slack.api_url(), "info");
+    let huge = "7".repeat(20 * 1024);
+    let r = reqwest::Client::new()
+        .post(format!("{}/slack/commands", bot.base_url))
+        .header("x-slack-request-timestamp", now_secs().to_string())
+        .header("x-slack-signature", "v0=00")
+        .header("x-slack-retry-num", &huge)
+        .body("text=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(bot.terminate().success());
+    let logs = bot.logs.lock().unwrap().clone();
+    assert!(logs.contains("rejected an unsigned or badly signed request"), "{logs}");
+    assert!(!logs.contains(&"7".repeat(100)), "the header value was logged whole");
+}

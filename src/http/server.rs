@@ -47,6 +47,9 @@ impl Default for Limits {
     }
 }
 
+/// The most hyper buffers per connection, headers included.
+const READ_BUFFER: usize = 32 * 1024;
+
 /// The unit the body budget is counted in.
 const BUDGET_UNIT: usize = 16 * 1024;
 
@@ -85,6 +88,9 @@ pub async fn serve(listener: TcpListener, router: Router, limits: Limits, mut sh
             let connection = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(limits.header_read)
+                // Slack's headers are a few KiB; a smaller read buffer keeps a crowd of
+                // connections small (hyper's default grows to about 400 KiB each).
+                .max_buf_size(READ_BUFFER)
                 .keep_alive(true)
                 .serve_connection(TokioIo::new(stream), service);
             tokio::pin!(connection);
