@@ -294,8 +294,17 @@ pub async fn eventually<T>(what: &str, limit: Duration, mut check: impl FnMut() 
     }
 }
 
+/// A number never handed out before in this test process: Slack's trigger ids and action
+/// timestamps differ on every invocation, so two requests a test sends are never byte for
+/// byte the same (the bot treats those as replays).
+pub fn unique() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// A `/trouble` slash command body (form-encoded), with the fields Slack sends.
 pub fn slash_command_form(user: &str, channel: &str, text: &str, response_url: &str) -> String {
+    let trigger_id = format!("1337.42.{}", unique());
     serde_urlencoded::to_string([
         ("token", "legacy"),
         ("team_id", "T0TEAM"),
@@ -308,7 +317,7 @@ pub fn slash_command_form(user: &str, channel: &str, text: &str, response_url: &
         ("text", text),
         ("api_app_id", "A0APP"),
         ("response_url", response_url),
-        ("trigger_id", "1337.42.abcdef"),
+        ("trigger_id", trigger_id.as_str()),
     ])
     .expect("form")
 }
@@ -352,7 +361,7 @@ pub fn button_payload_to(response_url: &str, user: &str, action_id: &str, value:
         "channel": {"id": channel, "name": "trouble"},
         "trigger_id": "111.222.trigger",
         "response_url": response_url,
-        "actions": [{"action_id": action_id, "block_id": "b", "value": value, "type": "button", "action_ts": "1.3"}],
+        "actions": [{"action_id": action_id, "block_id": "b", "value": value, "type": "button", "action_ts": format!("1.{}", unique())}],
     })
 }
 
