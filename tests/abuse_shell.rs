@@ -216,24 +216,22 @@ async fn until_closed(stream: &mut TcpStream) -> String {
     String::from_utf8_lossy(&answer).into_owned()
 }
 
-fn addr(bot: &TestBot) -> String {
-    bot.base_url.trim_start_matches("http://").to_string()
+/// A raw connection to the bot that has sent `bytes`.
+async fn connect_and_send(bot: &TestBot, bytes: &[u8]) -> TcpStream {
+    let mut stream = TcpStream::connect(bot.base_url.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    stream.write_all(bytes).await.unwrap();
+    stream
 }
 
 #[tokio::test]
 async fn a_client_that_never_finishes_its_headers_is_cut_off() {
     let bot = impatient_bot().await;
-    let mut stream = TcpStream::connect(addr(&bot)).await.unwrap();
-    stream
-        .write_all(b"POST /slack/commands HTTP/1.1\r\nHost: x\r\nX-Slow: ")
-        .await
-        .unwrap();
+    let mut stream = connect_and_send(&bot, b"POST /slack/commands HTTP/1.1\r\nHost: x\r\nX-Slow: ").await;
     until_closed(&mut stream).await;
     // And an idle kept-alive connection is closed the same way.
-    let mut idle = TcpStream::connect(addr(&bot)).await.unwrap();
-    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        .await
-        .unwrap();
+    let mut idle = connect_and_send(&bot, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await;
     let answer = until_closed(&mut idle).await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
@@ -241,11 +239,11 @@ async fn a_client_that_never_finishes_its_headers_is_cut_off() {
 #[tokio::test]
 async fn a_client_that_trickles_its_body_is_answered_408_and_cut_off() {
     let bot = impatient_bot().await;
-    let mut stream = TcpStream::connect(addr(&bot)).await.unwrap();
-    stream
-        .write_all(b"POST /slack/commands HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
-        .await
-        .unwrap();
+    let mut stream = connect_and_send(
+        &bot,
+        b"POST /slack/commands HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n",
+    )
+    .await;
     let trickle = async {
         for _ in 0..200 {
             if stream.write_all(b"a").await.is_err() {
@@ -265,11 +263,22 @@ async fn a_client_that_trickles_its_body_is_answered_408_and_cut_off() {
 #[tokio::test]
 async fn an_over_limit_content_length_is_refused_before_the_body_is_sent() {
     let bot = spawn_bot().await;
-    let mut stream = TcpStream::connect(addr(&bot)).await.unwrap();
-    stream
-        .write_all(b"POST /slack/commands HTTP/1.1\r\nHost: x\r\nContent-Length: 50000000\r\n\r\n")
-        .await
-        .unwrap();
+    let mut stream = connect_and_send(
+        &bot,
+        b"POST /slack/commands HTTP/1.1\r\nHost: x\r\nContent-Length: 50000000\r\n\r\n",
+    )
+    .await;
     let answer = until_closed(&mut stream).await;
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+}
+
+#[tokio::test]
+async fn a_modal_slack_is_slow_to_open_is_given_up_in_time_to_answer_within_3_seconds() {
+    let bot = spawn_bot().await;
+    // Slack's trigger id lasts 3 s: an answer after that is lost, so the bot gives up at 2 s
+    // and says so, rather than waiting out slack_timeout (10 s).
+    bot.slack.delay("views.open", Duration::from_millis(2500));
+    let answer = bot.command(SALES, ORIGIN, "open").await;
+    assert_eq!(answer["response_type"], "ephemeral", "{answer}");
+    assert!(answer["text"].as_str().is_some_and(|t| t.contains("Sorry")), "{answer}");
 }
