@@ -594,3 +594,53 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 fn abort_storage(detail: String) -> ConflictableTransactionError<Skip> {
     ConflictableTransactionError::Storage(sled::Error::Unsupported(format!("corrupt record: {detail}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::trouble::command::OpenRequest;
+    use crate::trouble::decide::{self, Ctx};
+    use crate::trouble::model::Origin;
+
+    fn request(severity: u8) -> OpenRequest {
+        OpenRequest {
+            severity: Some(severity),
+            manager: None,
+            departments: vec![],
+            customer: "ACME".into(),
+            summary: "cracked".into(),
+        }
+    }
+
+    #[test]
+    fn a_request_key_is_remembered_with_the_decision_it_caused_and_only_then() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::from_sources(None, &Default::default()).unwrap();
+        let now = Utc::now();
+        let ctx = Ctx { config: &config, now };
+        let open = |store: &Store, key: &str, severity: u8| {
+            store
+                .open_trouble_once("20261130", &[key, "view:V1"], now, |id, seq| {
+                    let origin = Origin {
+                        channel: ChannelId::new("C0ORIGIN"),
+                        response_url: None,
+                    };
+                    decide::open(&ctx, id, seq, UserId::new("U0SALES"), origin, request(severity))
+                })
+                .unwrap()
+        };
+        let store = Store::open(dir.path()).unwrap();
+        // A refusal (an unknown severity) changes nothing and remembers nothing.
+        assert!(open(&store, "sig:a", 9).is_ok_and(|d| d.trouble.is_none()));
+        assert!(open(&store, "sig:b", 1).is_ok_and(|d| d.trouble.is_some()));
+        // The same signature, or another request for the same view, is skipped, after a restart too.
+        drop(store);
+        let store = Store::open(dir.path()).unwrap();
+        assert!(matches!(open(&store, "sig:b", 1), Err(Skip::Duplicate)));
+        assert!(matches!(open(&store, "sig:c", 1), Err(Skip::Duplicate)));
+        assert_eq!(store.trouble_count(), 1);
+        // Pruned with the event ids.
+        assert_eq!(store.prune_events(now + chrono::Duration::seconds(1)).unwrap(), 2);
+    }
+}
