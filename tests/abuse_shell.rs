@@ -273,7 +273,7 @@ async fn an_over_limit_content_length_is_refused_before_the_body_is_sent() {
 }
 
 #[tokio::test]
-async fn a_modal_slack_is_slow_to_open_is_given_up_in_time_to_answer_within_3_seconds() {
+async fn a_modal_that_slack_is_slow_to_open_is_given_up_in_time_to_answer_within_3_seconds() {
     let bot = spawn_bot().await;
     // Slack's trigger id lasts 3 s: an answer after that is lost, so the bot gives up at 2 s
     // and says so, rather than waiting out slack_timeout (10 s).
