@@ -291,6 +291,19 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
                 format!("⬆️ Severity of trouble {} ({}) raised from {} to {}. {} {}", t.id, &t.customer, severity_label(l, config, *from), severity_label(l, config, *to), depts.join(" "), channel_ref(l, t))
             ))
         }
+        Message::ParticipantsAdded { by, users, departments } => {
+            let mut who = participants_list(users, departments);
+            for d in departments.iter().filter_map(|d| config.departments.get(d)) {
+                if let Some(g) = &d.usergroup {
+                    who.push_str(&format!(" <!subteam^{g}>"));
+                }
+            }
+            Rendered::text(tr!(
+                l,
+                format!("➕ {} が {} をこのトラブルの参加者に追加しました。", user(by), who),
+                format!("➕ {} added {} to this trouble's participants.", user(by), who)
+            ))
+        }
         Message::Nudge(n) => nudge(l, config, t, n),
         Message::Closed { by, forced_reason } => Rendered::text(match forced_reason {
             None => tr!(l, format!("🏁 {} がトラブル {} をクローズしました。おつかれさまでした。`/trouble report` で報告書を投稿できます。", user(by), t.id), format!("🏁 {} closed trouble {}. Well done. `/trouble report` posts the report.", user(by), t.id)),
@@ -307,6 +320,22 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
             format!("⚠️ A Slack call failed for good ({method}: {error}). Please check the app's permissions and settings.")
         )),
     }
+}
+
+/// `<@U1>, <@U2>, +quality`: people and departments made participants.
+pub fn participants_list(users: &[UserId], departments: &[String]) -> String {
+    users
+        .iter()
+        .map(user)
+        .chain(departments.iter().map(|d| format!("+{}", escape(d))))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The timeline line of `/trouble add`.
+pub fn participants_added(l: Locale, users: &[UserId], departments: &[String]) -> String {
+    let who = participants_list(users, departments);
+    tr!(l, format!("参加者を追加: {who}"), format!("participants added: {who}"))
 }
 
 fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{format_duration, format_time, stage_name, Locale};
 use crate::config::Config;
 use crate::trouble::command::UsageError;
-use crate::trouble::decide::Reply;
+use crate::trouble::decide::{Act, Reply, Who};
 use crate::trouble::model::{TroubleSummary, UserId};
 use crate::trouble::when::WhenError;
 
@@ -43,6 +43,11 @@ fn when_error(l: Locale, text: &str, e: &WhenError) -> String {
             l,
             format!("`{text}` は過去の時刻です。これからの時刻を指定してください。"),
             format!("`{text}` is in the past; promise a time that is still ahead.")
+        ),
+        WhenError::TooFar { days } => tr!(
+            l,
+            format!("`{text}` は{days}日より先です。約束できるのは{days}日以内です。それまでに一度、途中経過を伝えてください。"),
+            format!("`{text}` is more than {days} days ahead. A promise may reach at most {days} days; give the customer an interim update before then.")
         ),
         WhenError::Unrecognised => tr!(
             l,
@@ -89,11 +94,27 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
             "Use this command in a trouble's channel. `/trouble list` shows where they are."
         )
         .to_string(),
-        Reply::NotAllowed { who } => tr!(
+        Reply::NotAllowed { act, who } => not_allowed(l, *act, who),
+        Reply::OwnerCannotBeManager => tr!(
             l,
-            format!("これを行えるのは {} だけです。", users(who)),
-            format!("Only {} can do that.", users(who))
-        ),
+            "担当者は自分の上司になれません。別の人を上司に指名してください（設定された上司は常に受領・エスカレーションの対象です）。",
+            "The owner cannot be their own manager. Name someone else (the configured manager chain always stays in the chain)."
+        )
+        .to_string(),
+        Reply::ParticipantsAdded { users: added, departments } if added.is_empty() && departments.is_empty() => tr!(
+            l,
+            "指定された人と部門はすでに参加者です。",
+            "Everyone named is already a participant."
+        )
+        .to_string(),
+        Reply::ParticipantsAdded { users: added, departments } => {
+            let who = super::messages::participants_list(added, departments);
+            tr!(
+                l,
+                format!("{who} を参加者に追加し、チャンネルに招待しました。"),
+                format!("Added {who} as participants and invited them to the channel.")
+            )
+        }
         Reply::AlreadyAcknowledged { by } => tr!(
             l,
             format!("すでに <@{by}> が受領しています。"),
@@ -190,22 +211,25 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
         Reply::SeverityUnchanged => tr!(l, "重大度はすでにその値です。", "The severity is already that.").to_string(),
         Reply::Closed => tr!(l, "クローズしました。", "Closed.").to_string(),
         Reply::CloseMissing {
-            stage7_done,
+            stages_not_done,
             has_measure,
         } => {
             let mut missing = Vec::new();
             if !has_measure {
-                missing.push(tr!(
-                    l,
-                    "再発防止策（`/trouble prevent 対策`）",
-                    "a prevention measure (`/trouble prevent MEASURE`)"
-                ));
+                missing.push(
+                    tr!(
+                        l,
+                        "再発防止策（`/trouble prevent 対策`）",
+                        "a prevention measure (`/trouble prevent MEASURE`)"
+                    )
+                    .to_string(),
+                );
             }
-            if !stage7_done {
+            for stage in stages_not_done {
                 missing.push(tr!(
                     l,
-                    "第7段階の完了（`/trouble done 7`）",
-                    "stage 7 done (`/trouble done 7`)"
+                    format!("第{}段階「{}」の完了（`/trouble done {}`）", stage + 1, stage_name(l, *stage), stage + 1),
+                    format!("stage {} \"{}\" done (`/trouble done {}`)", stage + 1, stage_name(l, *stage), stage + 1)
                 ));
             }
             tr!(
@@ -223,6 +247,87 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
             format!("Report posted ({parts} message(s)).")
         ),
         Reply::Status(_) => String::new(),
+    }
+}
+
+/// The act as a refusal names it ("only … can acknowledge").
+fn act_text(l: Locale, act: Act) -> &'static str {
+    match act {
+        Act::Acknowledge => tr!(l, "受領", "acknowledge"),
+        Act::Stages => tr!(l, "段階の変更", "change the stages"),
+        Act::Update => tr!(l, "顧客への報告の記録", "log customer updates"),
+        Act::Split => tr!(l, "責任区分の記録", "record the split"),
+        Act::Cost => tr!(l, "費用の記録", "record costs"),
+        Act::Prevent => tr!(l, "再発防止策の記録", "record prevention measures"),
+        Act::Add => tr!(l, "参加者の追加", "add participants"),
+        Act::RaiseSeverity => tr!(l, "重大度の引き上げ", "raise the severity"),
+        Act::LowerSeverity => tr!(l, "重大度の引き下げ", "lower the severity"),
+        Act::ChangeOwner => tr!(l, "担当の変更", "change the owner"),
+        Act::NameManager => tr!(l, "上司の指名", "name the manager"),
+        Act::Close => tr!(l, "クローズ", "close this trouble"),
+        Act::CloseForce => tr!(l, "強制クローズ", "force-close this trouble"),
+    }
+}
+
+/// The head of the chain "or those above them" (named, so the refusal says who to ask).
+fn chain_text(l: Locale, chain: &[UserId]) -> String {
+    match chain {
+        [] => tr!(l, "（上司が未指名）", "(no manager named yet)").to_string(),
+        [only] => format!("<@{only}>"),
+        [head, above @ ..] => tr!(
+            l,
+            format!("<@{head}> またはその上位者（{}）", users(above)),
+            format!("<@{head}> or those above them ({})", users(above))
+        ),
+    }
+}
+
+fn not_allowed(l: Locale, act: Act, who: &Who) -> String {
+    let what = act_text(l, act);
+    match who {
+        Who::Chain(chain) if chain.is_empty() => tr!(
+            l,
+            format!("上司がまだ指名されていないため、{what}は誰もできません。担当者が `/trouble manager @上司` で指名できます。"),
+            format!("No manager is named yet, so nobody can {what}. The owner can name one with `/trouble manager @name`.")
+        ),
+        Who::Chain(chain) => tr!(
+            l,
+            format!("{what}ができるのは {} だけです。", chain_text(l, chain)),
+            format!("Only {} can {what}.", chain_text(l, chain))
+        ),
+        Who::OwnerOrChain { owner, chain } if chain.is_empty() => tr!(
+            l,
+            format!("{what}ができるのは担当者 <@{owner}>（自分以外を指名）だけです。"),
+            format!("Only the owner <@{owner}> can {what} (anyone but themself).")
+        ),
+        Who::OwnerOrChain { owner, chain } => tr!(
+            l,
+            format!("{what}ができるのは担当者 <@{owner}> と {} だけです。", chain_text(l, chain)),
+            format!("Only the owner <@{owner}> or {} can {what}.", chain_text(l, chain))
+        ),
+        Who::Participants {
+            owner,
+            chain,
+            departments,
+        } => {
+            let depts = departments.iter().map(|d| format!("`+{d}`")).collect::<Vec<_>>().join(" ");
+            let depts = if depts.is_empty() {
+                String::new()
+            } else {
+                tr!(l, format!("、{depts} の部門メンバー"), format!(", members of {depts}"))
+            };
+            tr!(
+                l,
+                format!(
+                    "{what}ができるのはこのトラブルの参加者だけです: 担当者 <@{owner}>、{}{depts}、`/trouble add` で追加された人。",
+                    chain_text(l, chain)
+                ),
+                format!(
+                    "Only this trouble's participants can {what}: the owner <@{owner}>, {}{depts}, and people added with `/trouble add`.",
+                    chain_text(l, chain)
+                )
+            )
+        }
     }
 }
 

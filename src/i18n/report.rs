@@ -90,6 +90,7 @@ fn event_text(l: Locale, e: &Event) -> String {
         Event::SeverityChanged { from, to } => {
             tr!(l, format!("重大度 {from} → {to}"), format!("severity {from} → {to}"))
         }
+        Event::ParticipantsAdded { users, departments } => super::messages::participants_added(l, users, departments),
         Event::Closed { note, forced_reason } => match forced_reason {
             Some(r) => tr!(l, format!("強制クローズ: {r}"), format!("force-closed: {r}")),
             None => tr!(

@@ -41,6 +41,11 @@ pub enum Command {
         note: String,
     },
     Prevent(String),
+    /// `add <@U>… +dept…`: makes them participants.
+    Add {
+        users: Vec<UserId>,
+        departments: Vec<String>,
+    },
     Owner(UserId),
     Manager(UserId),
     Severity(u8),
@@ -105,6 +110,7 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
         "split" => parse_split(rest),
         "cost" => parse_cost(rest),
         "prevent" => needs_text(rest, "prevent").map(Command::Prevent),
+        "add" | "追加" => parse_add(rest),
         "owner" => parse_user(rest)
             .map(Command::Owner)
             .ok_or(UsageError::NeedsUser("owner")),
@@ -202,6 +208,23 @@ fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
         customer: truncate(customer, 200),
         summary: truncate(summary, 3000),
     })
+}
+
+/// `<@U1> <@U2|name> +quality`: at least one person or department, nothing else.
+fn parse_add(rest: &str) -> Result<Command, UsageError> {
+    let mut users = Vec::new();
+    let mut departments = Vec::new();
+    for word in rest.split_whitespace() {
+        if let Some(dept) = word.strip_prefix('+').filter(|d| !d.is_empty()) {
+            departments.push(dept.to_string());
+        } else {
+            users.push(parse_user(word).ok_or(UsageError::NeedsUser("add"))?);
+        }
+    }
+    if users.is_empty() && departments.is_empty() {
+        return Err(UsageError::NeedsUser("add"));
+    }
+    Ok(Command::Add { users, departments })
 }
 
 fn parse_stage(rest: &str, sub: &'static str) -> Result<(usize, String), UsageError> {
