@@ -221,6 +221,10 @@ async fn on_open_submitted(app: &Arc<App>, user: UserId, view: &crate::slack::pa
         customer,
         summary,
     };
+    // The owner is never their own manager: say so on the field rather than closing the form.
+    if let Some(refusal) = crate::trouble::decide::open_refusal(&user, &req) {
+        return field_errors(json!({"manager": reply_text(l, &app.config, &refusal)}));
+    }
     let now = Utc::now();
     let day = now.with_timezone(&app.config.timezone).format("%Y%m%d").to_string();
     let response = super::commands::open_and_answer(app, &day, user, origin, req).await;

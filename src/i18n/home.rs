@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use super::{format_duration, next_update_due, stage_name, Locale};
 use crate::config::Config;
 use crate::slack::blocks::{context, divider, header, section};
+use crate::trouble::decide::may_see;
 use crate::trouble::model::{Trouble, UserId};
 
 /// Slack allows 100 blocks in a Home view; keep room for headings.
@@ -41,7 +42,11 @@ fn awaits_ack_from(t: &Trouble, user: &UserId) -> bool {
 }
 
 pub fn home_view(l: Locale, config: &Config, user: &UserId, troubles: &[Trouble], now: DateTime<Utc>) -> Value {
-    let open: Vec<&Trouble> = troubles.iter().filter(|t| t.is_open()).collect();
+    // The same rule as `list`: a private trouble only for those who may see its channel.
+    let open: Vec<&Trouble> = troubles
+        .iter()
+        .filter(|t| t.is_open() && may_see(config, t, user))
+        .collect();
     let waiting: Vec<&Trouble> = open.iter().copied().filter(|t| awaits_ack_from(t, user)).collect();
     let overdue: Vec<&Trouble> = open
         .iter()

@@ -727,11 +727,15 @@ pub enum Who {
 pub const MAX_PROMISE_DAYS: u32 = 14;
 
 /// The manager chain of a trouble: a named manager in front of the owner's configured chain
-/// (which it never replaces), without repeats and never the owner.
+/// (which it never replaces), then the named manager's own superiors; without repeats and never
+/// the owner.
 pub fn chain_for(config: &Config, owner: &UserId, named: Option<&UserId>) -> Vec<UserId> {
     let mut chain: Vec<UserId> = named.cloned().into_iter().collect();
     if let Some(m) = config.manager_of(owner) {
         chain.extend(config.chain_from(&m));
+    }
+    if let Some(n) = named {
+        chain.extend(config.chain_from(n));
     }
     let mut seen = std::collections::HashSet::new();
     chain.retain(|u| u != owner && seen.insert(u.clone()));
@@ -809,8 +813,10 @@ pub fn open_refusal(owner: &UserId, req: &OpenRequest) -> Option<Reply> {
 
 /// The row of the roles table a command falls under (None: anyone in the channel, or checked
 /// where the command is decided).
-fn act_of(t: &Trouble, command: &Command) -> Option<Act> {
+fn act_of(config: &Config, t: &Trouble, command: &Command) -> Option<Act> {
     Some(match command {
+        // An unknown level is a usage mistake, answered as such to anyone.
+        Command::Severity(to) if !config.severities.contains_key(to) => return None,
         Command::Next(_) | Command::Done(..) | Command::Start(..) => Act::Stages,
         Command::Update { .. } => Act::Update,
         Command::Split { .. } => Act::Split,
@@ -832,7 +838,7 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
     if w.t.closed.is_some() && !matches!(command, Command::Status | Command::Report) {
         return Some(Reply::AlreadyClosed);
     }
-    if let Some(refusal) = act_of(&w.t, &command).and_then(|act| refuse(w.ctx.config, &w.t, &user, act)) {
+    if let Some(refusal) = act_of(w.ctx.config, &w.t, &command).and_then(|act| refuse(w.ctx.config, &w.t, &user, act)) {
         return Some(refusal);
     }
     let now = w.ctx.now;

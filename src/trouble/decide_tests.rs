@@ -196,6 +196,14 @@ fn events(d: &Decision) -> Vec<Event> {
     d.entries.iter().map(|e| e.event.clone()).collect()
 }
 
+/// The refusal of an act only the manager chain may do.
+fn chain_only(act: Act) -> Reply {
+    Reply::NotAllowed {
+        act,
+        who: Who::Chain(users(&CHAIN)),
+    }
+}
+
 fn status_refreshes(d: &Decision) -> usize {
     d.deliveries
         .iter()
@@ -326,12 +334,21 @@ impl Sim {
         self.t.status_refresh_queued = false;
     }
 
-    fn close_properly(&mut self) {
+    /// Every stage done and a measure recorded: what `close` needs.
+    fn ready_to_close(&mut self) {
         self.cmd(
             "U0SALES",
             Command::Prevent("outgoing inspection of lot markings".into()),
         );
-        self.cmd("U0SALES", Command::Done(6, String::new()));
+        for stage in 0..STAGE_COUNT {
+            if self.t.stages[stage].state != StageState::Done {
+                self.cmd("U0SALES", Command::Done(stage, String::new()));
+            }
+        }
+    }
+
+    fn close_properly(&mut self) {
+        self.ready_to_close();
         let d = self.cmd("U0SALES", Command::Close("customer satisfied".into()));
         assert_eq!(d.reply, Some(Reply::Closed));
     }
@@ -431,28 +448,37 @@ fn open_refuses_an_unknown_severity_and_creates_nothing() {
 }
 
 #[test]
-fn open_takes_the_manager_from_the_org_table_unless_one_is_named() {
-    /// (owner, named manager, manager, escalation chain)
+fn open_puts_a_named_manager_in_front_of_the_configured_chain_and_dms_both() {
+    /// (owner, named manager, manager, escalation chain, the configured manager DMed as well)
     type Case = (
         &'static str,
         Option<&'static str>,
         Option<&'static str>,
         &'static [&'static str],
+        Option<&'static str>,
     );
     let cases: [Case; 6] = [
-        ("U0SALES", None, Some("U0MANAGER"), &CHAIN),
-        ("U0SALES", Some("U0OTHERMGR"), Some("U0OTHERMGR"), &["U0OTHERMGR"]),
+        ("U0SALES", None, Some("U0MANAGER"), &CHAIN, None),
+        (
+            "U0SALES",
+            Some("U0OTHERMGR"),
+            Some("U0OTHERMGR"),
+            &["U0OTHERMGR", "U0MANAGER", "U0DIRECTOR", "U0VP"],
+            Some("U0MANAGER"),
+        ),
         (
             "U0SALES",
             Some("U0DIRECTOR"),
             Some("U0DIRECTOR"),
-            &["U0DIRECTOR", "U0VP"],
+            &["U0DIRECTOR", "U0MANAGER", "U0VP"],
+            Some("U0MANAGER"),
         ),
-        ("U0OTHERREP", None, Some("U0OTHERMGR"), &["U0OTHERMGR"]),
-        ("U0LONER", Some("U0MANAGER"), Some("U0MANAGER"), &CHAIN),
-        ("U0LONER", None, None, &[]),
+        ("U0OTHERREP", None, Some("U0OTHERMGR"), &["U0OTHERMGR"], None),
+        // Nobody configured above the owner: the named manager's own superiors follow.
+        ("U0LONER", Some("U0MANAGER"), Some("U0MANAGER"), &CHAIN, None),
+        ("U0LONER", None, None, &[], None),
     ];
-    for (owner, named, manager, chain) in cases {
+    for (owner, named, manager, chain, configured) in cases {
         let (sim, d) = Sim::open(
             config(),
             owner,
@@ -465,11 +491,15 @@ fn open_takes_the_manager_from_the_org_table_unless_one_is_named() {
         assert_eq!(sim.t.owner, u(owner), "{case}");
         assert_eq!(sim.t.manager, manager.map(u), "{case}");
         assert_eq!(sim.t.manager_chain(), users(chain).as_slice(), "{case}");
-        let dms: Vec<Op> = manager
+        let mut dms: Vec<Op> = manager
             .iter()
             .map(|m| post_op(Dest::Dm(u(m)), Message::ManagerDm, Some(Slot::ManagerDm)))
             .collect();
+        dms.extend(configured.map(|c| post_op(Dest::Dm(u(c)), Message::ManagerDm, None)));
         assert_eq!(ops(&d, Lane::Dm), dms, "{case}");
+        for c in configured {
+            assert!(invited(&d).contains(&u(c)), "{case}: the configured manager is invited");
+        }
     }
 }
 
@@ -883,7 +913,7 @@ fn someone_outside_the_manager_chain_may_not_acknowledge() {
         ] {
             let mut sim = Sim::ready(req("ACME"));
             let d = sim.feed(input.clone());
-            assert_eq!(d.reply, Some(Reply::NotAllowed { who: users(&CHAIN) }), "{input:?}");
+            assert_eq!(d.reply, Some(chain_only(Act::Acknowledge)), "{input:?}");
             assert_no_effect(&d, &format!("{input:?}"));
             assert_eq!(sim.t.ack, None);
         }
@@ -1221,23 +1251,30 @@ fn split_cost_and_prevent_record_and_start_their_stages() {
 
 #[test]
 fn close_is_refused_with_what_is_missing() {
-    // (stage 7 done?, a prevention measure?)
-    for (stage7_done, has_measure) in [(false, false), (true, false), (false, true)] {
+    // (stages marked done, a prevention measure?, the stages it names as not done)
+    let cases: [(&[usize], bool, &[usize]); 5] = [
+        (&[], false, &[0, 1, 2, 3, 4, 5, 6]),
+        (&[6], false, &[0, 1, 2, 3, 4, 5]),
+        (&[6], true, &[0, 1, 2, 3, 4, 5]),
+        (&[0, 1, 2, 3, 4, 6], true, &[5]),
+        (&[0, 1, 2, 3, 4, 5, 6], false, &[]),
+    ];
+    for (done, has_measure, not_done) in cases {
         let mut sim = Sim::ready(req("ACME"));
         if has_measure {
             sim.cmd("U0SALES", Command::Prevent("double-check lot labels".into()));
         }
-        if stage7_done {
-            sim.cmd("U0SALES", Command::Done(6, String::new()));
+        for stage in done {
+            sim.cmd("U0SALES", Command::Done(*stage, String::new()));
         }
         let d = sim.cmd("U0SALES", Command::Close("done".into()));
         assert_eq!(
             d.reply,
             Some(Reply::CloseMissing {
-                stage7_done,
+                stages_not_done: not_done.to_vec(),
                 has_measure
             }),
-            "stage 7 done {stage7_done}, measure {has_measure}"
+            "done {done:?}, measure {has_measure}"
         );
         assert_no_effect(&d, "refused close");
         assert!(sim.t.is_open());
@@ -1245,13 +1282,9 @@ fn close_is_refused_with_what_is_missing() {
 }
 
 #[test]
-fn close_after_stage_seven_and_a_measure_closes_the_trouble() {
+fn close_after_every_stage_and_a_measure_closes_the_trouble() {
     let mut sim = Sim::ready(req("ACME"));
-    sim.cmd(
-        "U0SALES",
-        Command::Prevent("outgoing inspection of lot markings".into()),
-    );
-    sim.cmd("U0SALES", Command::Done(6, String::new()));
+    sim.ready_to_close();
     sim.advance(hours(2));
     sim.status_refresh_delivered();
     let (epoch, round) = (sim.t.followup_epoch, sim.t.escalation.round);
@@ -1307,7 +1340,7 @@ fn close_force_is_only_for_the_manager_chain() {
         let mut sim = Sim::ready(req("ACME"));
         let d = sim.cmd(who, Command::CloseForce("customer withdrew the claim".into()));
         if !allowed {
-            assert_eq!(d.reply, Some(Reply::NotAllowed { who: users(&CHAIN) }), "{who}");
+            assert_eq!(d.reply, Some(chain_only(Act::CloseForce)), "{who}");
             assert_no_effect(&d, who);
             assert!(sim.t.is_open());
             continue;
