@@ -397,6 +397,20 @@ mod tests {
             Command::CloseForce("customer withdrew".into())
         );
         assert_eq!(parse("sev 1").unwrap(), Command::Severity(1));
+        assert_eq!(
+            parse("add <@U0QA1|qa one> <@W0FS1> +field").unwrap(),
+            Command::Add {
+                users: vec![UserId::new("U0QA1"), UserId::new("W0FS1")],
+                departments: vec!["field".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn add_needs_people_or_departments_and_nothing_else() {
+        for text in ["add", "add bob", "add <@U0QA1> and +field", "add +"] {
+            assert_eq!(parse(text), Err(UsageError::NeedsUser("add")), "{text}");
+        }
     }
 
     proptest! {

@@ -2099,3 +2099,374 @@ fn done_on_a_stage_already_done_says_so_and_records_nothing() {
     assert_eq!(again.reply, Some(Reply::StageAlreadyDone { stage: 2 }));
     assert!(again.trouble.is_none() && again.entries.is_empty() && again.deliveries.is_empty());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Roles: who may do what (the README's roles table)
+// ---------------------------------------------------------------------------------------------
+
+const OUTSIDER: &str = "U0OUTSIDER";
+const ADDED: &str = "U0ADDED";
+
+/// Opened by U0SALES with +quality (U0QA1 a member), U0ADDED brought in with `/trouble add`.
+fn sim_with_participants() -> Sim {
+    let mut sim = Sim::ready(OpenRequest {
+        departments: depts(&["quality"]),
+        ..req("ACME")
+    });
+    let d = sim.cmd(
+        "U0SALES",
+        Command::Add {
+            users: users(&[ADDED]),
+            departments: Vec::new(),
+        },
+    );
+    assert_eq!(
+        d.reply,
+        Some(Reply::ParticipantsAdded {
+            users: users(&[ADDED]),
+            departments: Vec::new()
+        })
+    );
+    sim
+}
+
+#[test]
+fn the_roles_table_says_who_may_do_what() {
+    let people = ["U0SALES", "U0MANAGER", "U0VP", "U0QA1", ADDED, OUTSIDER];
+    // Allowed, in the order of `people`: owner, manager, top of the chain, department member,
+    // added, outsider.
+    let participants = [true, true, true, true, true, false];
+    let chain = [false, true, true, false, false, false];
+    let rows: [(Act, [bool; 6]); 13] = [
+        (Act::Acknowledge, chain),
+        (Act::Stages, participants),
+        (Act::Update, participants),
+        (Act::Split, participants),
+        (Act::Cost, participants),
+        (Act::Prevent, participants),
+        (Act::Add, participants),
+        (Act::RaiseSeverity, participants),
+        (Act::LowerSeverity, chain),
+        (Act::ChangeOwner, chain),
+        (Act::NameManager, chain),
+        (Act::CloseForce, chain),
+        (Act::Close, [true, true, true, false, false, false]),
+    ];
+    let sim = sim_with_participants();
+    for (act, allowed) in rows {
+        for (who, expected) in people.iter().zip(allowed) {
+            assert_eq!(may(&sim.config, &sim.t, &u(who), act), expected, "{who} {act:?}");
+        }
+    }
+}
+
+#[test]
+fn an_outsider_is_refused_everything_but_reading_and_notes_and_nothing_changes() {
+    let participants = Who::Participants {
+        owner: u("U0SALES"),
+        chain: users(&CHAIN),
+        departments: depts(&["quality"]),
+    };
+    let owner_or_chain = Who::OwnerOrChain {
+        owner: u("U0SALES"),
+        chain: users(&CHAIN),
+    };
+    let cases: Vec<(Command, Act, Who)> = vec![
+        (Command::Done(6, String::new()), Act::Stages, participants.clone()),
+        (Command::Next(String::new()), Act::Stages, participants.clone()),
+        (Command::Start(3, String::new()), Act::Stages, participants.clone()),
+        (
+            Command::Update {
+                text: "all fine".into(),
+                next: Some("3660000d".into()),
+            },
+            Act::Update,
+            participants.clone(),
+        ),
+        (
+            Command::Split {
+                ours: 0,
+                customer: 100,
+                other: 0,
+                reason: String::new(),
+            },
+            Act::Split,
+            participants.clone(),
+        ),
+        (
+            Command::Cost {
+                amount: "¥1".into(),
+                payer: "customer".into(),
+                note: String::new(),
+            },
+            Act::Cost,
+            participants.clone(),
+        ),
+        (Command::Prevent("x".into()), Act::Prevent, participants.clone()),
+        (
+            Command::Add {
+                users: users(&[OUTSIDER]),
+                departments: Vec::new(),
+            },
+            Act::Add,
+            participants.clone(),
+        ),
+        (Command::Severity(1), Act::RaiseSeverity, participants.clone()),
+        (Command::Severity(3), Act::LowerSeverity, Who::Chain(users(&CHAIN))),
+        (Command::Owner(u(OUTSIDER)), Act::ChangeOwner, Who::Chain(users(&CHAIN))),
+        (Command::Manager(u(OUTSIDER)), Act::NameManager, Who::Chain(users(&CHAIN))),
+        (Command::Close(String::new()), Act::Close, owner_or_chain),
+        (Command::CloseForce("gone".into()), Act::CloseForce, Who::Chain(users(&CHAIN))),
+    ];
+    for (command, act, who) in cases {
+        let mut sim = sim_with_participants();
+        let before = sim.t.clone();
+        let d = sim.cmd(OUTSIDER, command.clone());
+        assert_eq!(d.reply, Some(Reply::NotAllowed { act, who }), "{command:?}");
+        assert_no_effect(&d, &format!("{command:?}"));
+        assert_eq!(sim.t, before, "{command:?}");
+    }
+    let mut sim = sim_with_participants();
+    assert_eq!(sim.cmd(OUTSIDER, Command::Note("seen at the plant".into())).reply, Some(Reply::Noted));
+    assert!(matches!(sim.cmd(OUTSIDER, Command::Status).reply, Some(Reply::Status(_))));
+}
+
+#[test]
+fn an_outsiders_buttons_and_update_form_are_refused() {
+    let inputs = [
+        (
+            Input::Button {
+                user: u(OUTSIDER),
+                action: ButtonAction::CompleteStage { stage: Some(0) },
+            },
+            Act::Stages,
+        ),
+        (
+            Input::Button {
+                user: u(OUTSIDER),
+                action: ButtonAction::LogUpdate {
+                    trigger_id: "1.2.3".into(),
+                },
+            },
+            Act::Update,
+        ),
+        (
+            Input::UpdateSubmitted {
+                user: u(OUTSIDER),
+                text: "told them".into(),
+                next: None,
+            },
+            Act::Update,
+        ),
+    ];
+    for (input, act) in inputs {
+        let mut sim = sim_with_participants();
+        let d = sim.feed(input.clone());
+        assert!(
+            matches!(&d.reply, Some(Reply::NotAllowed { act: a, .. }) if *a == act),
+            "{input:?}: {:?}",
+            d.reply
+        );
+        assert_no_effect(&d, &format!("{input:?}"));
+    }
+}
+
+#[test]
+fn the_owner_is_never_their_own_manager() {
+    let d = try_open(
+        &config(),
+        "U0SALES",
+        OpenRequest {
+            manager: Some(u("U0SALES")),
+            ..req("ACME")
+        },
+    );
+    assert_eq!(d.reply, Some(Reply::OwnerCannotBeManager));
+    assert!(d.trouble.is_none() && d.deliveries.is_empty() && d.entries.is_empty());
+
+    // Nobody configured above the owner: they may name a manager, anyone but themself, once.
+    let (mut loner, _) = Sim::open(config(), "U0LONER", req("ACME"));
+    let d = loner.cmd("U0LONER", Command::Manager(u("U0LONER")));
+    assert_eq!(d.reply, Some(Reply::OwnerCannotBeManager));
+    assert_no_effect(&d, "owner naming themself");
+    let d = loner.cmd("U0LONER", Command::Manager(u("U0MANAGER")));
+    assert_eq!(d.reply, Some(Reply::ManagerChanged { to: u("U0MANAGER") }));
+    assert_eq!(loner.t.manager_chain(), users(&CHAIN).as_slice());
+    let d = loner.cmd("U0LONER", Command::Manager(u("U0OTHERMGR")));
+    assert_eq!(d.reply, Some(chain_only(Act::NameManager)));
+
+    // The chain names another manager: put in front, the configured chain stays behind.
+    let mut sim = Sim::ready(req("ACME"));
+    sim.cmd("U0MANAGER", Command::Manager(u("U0OTHERMGR")));
+    assert_eq!(
+        sim.t.manager_chain(),
+        users(&["U0OTHERMGR", "U0MANAGER", "U0DIRECTOR", "U0VP"]).as_slice()
+    );
+    assert!(may(&sim.config, &sim.t, &u("U0MANAGER"), Act::Acknowledge));
+}
+
+#[test]
+fn a_severity_change_never_postpones_the_running_ack_timer() {
+    let mut sim = Sim::ready(req("ACME")); // severity 2: the ack is due 30 minutes after opening
+    let due = sim.last_ack_timer().due;
+    assert_eq!(due, t0() + mins(30));
+    sim.advance(mins(5));
+    // (who, severity, the ack timer then due)
+    let steps = [
+        ("U0MANAGER", 3, t0() + mins(30)),
+        ("U0SALES", 2, t0() + mins(30)),
+        ("U0MANAGER", 3, t0() + mins(30)),
+        ("U0SALES", 1, t0() + mins(15)),
+        ("U0MANAGER", 3, t0() + mins(15)),
+    ];
+    for (who, level, expected) in steps {
+        let d = sim.cmd(who, Command::Severity(level));
+        assert!(matches!(d.reply, Some(Reply::SeverityChanged { .. })), "{who} sev {level}: {:?}", d.reply);
+        assert_eq!(sim.last_ack_timer().due, expected, "{who} sev {level}");
+        assert!(ack_timers(&d).iter().all(|(at, _)| *at <= expected), "sev {level}");
+    }
+    let d = sim.fire_when_due(&sim.last_ack_timer());
+    assert!(events(&d).contains(&Event::Escalated {
+        to: u("U0DIRECTOR"),
+        level: 1
+    }));
+}
+
+#[test]
+fn a_promise_may_reach_fourteen_days_and_no_further() {
+    // (promise, accepted?)
+    let cases = [("14d", true), ("15d", false), ("3660000d", false), ("2h", true)];
+    for (promise, accepted) in cases {
+        let mut sim = Sim::ready(req("ACME"));
+        let d = sim.cmd(
+            "U0SALES",
+            Command::Update {
+                text: "called".into(),
+                next: Some(promise.into()),
+            },
+        );
+        if accepted {
+            assert!(matches!(d.reply, Some(Reply::UpdateLogged { promised: true, .. })), "{promise}");
+        } else {
+            assert_eq!(
+                d.reply,
+                Some(Reply::BadWhen {
+                    text: promise.into(),
+                    error: WhenError::TooFar { days: 14 }
+                }),
+                "{promise}"
+            );
+            assert_no_effect(&d, promise);
+        }
+    }
+}
+
+#[test]
+fn a_missed_promise_no_longer_holds_back_the_nudges() {
+    let mut sim = Sim::ready(req("ACME")); // severity 2: an update every 4 hours
+    sim.cmd(
+        "U0SALES",
+        Command::Update {
+            text: "called".into(),
+            next: Some("2h".into()),
+        },
+    );
+    let promise = t0() + hours(2);
+    sim.fire_when_due(&sim.last_followup_timer()); // the reminder, 15 minutes before
+    let d = sim.fire_when_due(&sim.last_followup_timer());
+    assert_eq!(sim.now, promise);
+    assert!(nudges(&d).iter().all(|n| n.promise_missed), "missed at the promise");
+    // After the promise, the cadence runs again.
+    assert_eq!(sim.last_followup_timer().due, promise + hours(4));
+}
+
+#[test]
+fn add_makes_participants_invites_them_and_says_so() {
+    let mut sim = Sim::ready(req("ACME"));
+    let d = sim.cmd(
+        "U0SALES",
+        Command::Add {
+            users: users(&[ADDED, ADDED]),
+            departments: depts(&["field"]),
+        },
+    );
+    assert_eq!(
+        d.reply,
+        Some(Reply::ParticipantsAdded {
+            users: users(&[ADDED]),
+            departments: depts(&["field"])
+        })
+    );
+    assert_eq!(invited(&d), users(&[ADDED, "U0FS1", "U0QA1"]).into_iter().collect());
+    assert_eq!(
+        events(&d),
+        vec![Event::ParticipantsAdded {
+            users: users(&[ADDED]),
+            departments: depts(&["field"])
+        }]
+    );
+    assert!(messages(&d).contains(&Message::ParticipantsAdded {
+        by: u("U0SALES"),
+        users: users(&[ADDED]),
+        departments: depts(&["field"])
+    }));
+    for who in [ADDED, "U0FS1"] {
+        assert!(may(&sim.config, &sim.t, &u(who), Act::Stages), "{who}");
+    }
+    // Again: nothing new.
+    let d = sim.cmd(
+        "U0SALES",
+        Command::Add {
+            users: users(&[ADDED]),
+            departments: depts(&["field"]),
+        },
+    );
+    assert_no_effect(&d, "added twice");
+    let d = sim.cmd(
+        "U0SALES",
+        Command::Add {
+            users: Vec::new(),
+            departments: depts(&["nosuch"]),
+        },
+    );
+    assert!(matches!(d.reply, Some(Reply::UnknownDepartment { .. })));
+    assert_no_effect(&d, "unknown department");
+}
+
+#[test]
+fn a_private_trouble_is_seen_by_participants_and_members_seen_join() {
+    // (private channels?, who, sees it?)
+    let cases = [
+        (false, OUTSIDER, true),
+        (true, OUTSIDER, false),
+        (true, "U0SALES", true),
+        (true, "U0VP", true),
+        (true, "U0QA1", true),
+        (true, ADDED, true),
+    ];
+    for (private, who, sees) in cases {
+        let extra = if private { "private_channels = true\n" } else { "" };
+        let config = Config::from_sources(Some(&format!("{extra}{CONFIG}")), &BTreeMap::new()).expect("config");
+        let mut sim = Sim::ready_with(
+            config,
+            OpenRequest {
+                departments: depts(&["quality"]),
+                ..req("ACME")
+            },
+        );
+        sim.cmd(
+            "U0SALES",
+            Command::Add {
+                users: users(&[ADDED]),
+                departments: Vec::new(),
+            },
+        );
+        assert_eq!(may_see(&sim.config, &sim.t, &u(who)), sees, "private {private}, {who}");
+        if private && !sees {
+            sim.feed(Input::MemberJoined { user: u(who) });
+            assert!(may_see(&sim.config, &sim.t, &u(who)), "{who} joined");
+            sim.feed(Input::MemberLeft { user: u(who) });
+            assert!(!may_see(&sim.config, &sim.t, &u(who)), "{who} left");
+        }
+    }
+}
