@@ -214,7 +214,18 @@ fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
 fn parse_add(rest: &str) -> Result<Command, UsageError> {
     let mut users = Vec::new();
     let mut departments = Vec::new();
+    // A mention's label may hold spaces (`<@U1|qa one>`): it runs to its closing `>`.
+    let mut words: Vec<String> = Vec::new();
     for word in rest.split_whitespace() {
+        match words.last_mut() {
+            Some(open) if open.starts_with('<') && !open.ends_with('>') => {
+                open.push(' ');
+                open.push_str(word);
+            }
+            _ => words.push(word.to_string()),
+        }
+    }
+    for word in &words {
         if let Some(dept) = word.strip_prefix('+').filter(|d| !d.is_empty()) {
             departments.push(dept.to_string());
         } else {
