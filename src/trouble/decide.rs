@@ -658,8 +658,9 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
             refuse(ctx.config, &w.t, &user, Act::Update)
         }
         Input::UpdateSubmitted { user, text, next } => Some(log_update(&mut w, &user, text, next)),
+        // Participants see the trouble by their role; only others' membership needs keeping.
         Input::MemberJoined { user } => {
-            if !w.t.members_seen.contains(&user) {
+            if !w.t.members_seen.contains(&user) && !is_participant(ctx.config, &w.t, &user) {
                 w.t.members_seen.push(user);
                 w.changed = true;
             }
