@@ -25,7 +25,10 @@ customer_update_every = "1d"
 const HELPER: &str = "U0HELPER";
 
 fn trouble(bot: &TestBot, id: &str) -> Trouble {
-    bot.store().get(&TroubleId::new(id)).unwrap().expect("the trouble exists")
+    bot.store()
+        .get(&TroubleId::new(id))
+        .unwrap()
+        .expect("the trouble exists")
 }
 
 fn text_of(params: &Value) -> String {
@@ -88,13 +91,21 @@ async fn the_owner_naming_themself_manager_is_refused_at_open_in_the_modal_and_w
     assert!(field.contains("cannot be their own manager"), "{answer}");
     assert_eq!(bot.store().trouble_count(), 0, "nothing opened");
     bot.slack
-        .expect_none("chat.postMessage", |c| c.params["channel"] == SALES, Duration::from_millis(300))
+        .expect_none(
+            "chat.postMessage",
+            |c| c.params["channel"] == SALES,
+            Duration::from_millis(300),
+        )
         .await;
 
     let t = bot.open_ready("ACME: housing cracked").await;
-    let by_owner = bot.command_text(SALES, &t.channel, &format!("manager <@{SALES}>")).await;
+    let by_owner = bot
+        .command_text(SALES, &t.channel, &format!("manager <@{SALES}>"))
+        .await;
     assert!(by_owner.contains(&format!("Only <@{MANAGER}>")), "{by_owner}");
-    let by_manager = bot.command_text(MANAGER, &t.channel, &format!("manager <@{SALES}>")).await;
+    let by_manager = bot
+        .command_text(MANAGER, &t.channel, &format!("manager <@{SALES}>"))
+        .await;
     assert!(by_manager.contains("cannot be their own manager"), "{by_manager}");
     let after = trouble(&bot, &t.id);
     assert_eq!(after.manager.as_ref().map(|m| m.as_str()), Some(MANAGER));
@@ -114,16 +125,28 @@ async fn the_configured_manager_is_dmed_when_another_is_named_and_can_still_ackn
             .slack
             .wait_for("chat.postMessage", |c| c.params["channel"] == who)
             .await;
-        assert!(text_of(&dm.params).contains(&format!("Trouble {id}")), "{who}: {}", dm.params);
+        assert!(
+            text_of(&dm.params).contains(&format!("Trouble {id}")),
+            "{who}: {}",
+            dm.params
+        );
     }
     let t = trouble(&bot, &id);
     assert_eq!(t.manager.as_ref().map(|m| m.as_str()), Some(COLLEAGUE));
     let chain: Vec<&str> = t.manager_chain().iter().map(|u| u.as_str()).collect();
     assert_eq!(chain, [COLLEAGUE, MANAGER, DIRECTOR, VP]);
-    let channel = wait_until(|| trouble(&bot, &id).channel.filter(|_| trouble(&bot, &id).kickoff.is_some())).await;
+    let channel = wait_until(|| {
+        trouble(&bot, &id)
+            .channel
+            .filter(|_| trouble(&bot, &id).kickoff.is_some())
+    })
+    .await;
     let acked = bot.command_text(MANAGER, channel.as_str(), "ack").await;
     assert!(acked.contains("Acknowledged"), "{acked}");
-    assert_eq!(trouble(&bot, &id).ack.map(|a| a.by.to_string()).as_deref(), Some(MANAGER));
+    assert_eq!(
+        trouble(&bot, &id).ack.map(|a| a.by.to_string()).as_deref(),
+        Some(MANAGER)
+    );
 }
 
 #[tokio::test]
@@ -176,10 +199,14 @@ async fn sev_toggling_by_participants_does_not_delay_escalation() {
 async fn a_promise_fifteen_days_ahead_is_refused() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housing cracked").await;
-    let refused = bot.command_text(SALES, &t.channel, "update Called Mr. Sato next: 15d").await;
+    let refused = bot
+        .command_text(SALES, &t.channel, "update Called Mr. Sato next: 15d")
+        .await;
     assert!(refused.contains("more than 14 days"), "{refused}");
     assert!(trouble(&bot, &t.id).customer_updates.is_empty());
-    let accepted = bot.command_text(SALES, &t.channel, "update Called Mr. Sato next: 14d").await;
+    let accepted = bot
+        .command_text(SALES, &t.channel, "update Called Mr. Sato next: 14d")
+        .await;
     assert!(accepted.contains("Customer update logged"), "{accepted}");
 }
 
@@ -190,12 +217,19 @@ async fn add_invites_them_and_makes_a_participant_who_may_then_complete_a_stage(
     let refused = bot.command_text(HELPER, &t.channel, "done 1").await;
     assert!(refused.starts_with("Only this trouble's participants"), "{refused}");
 
-    let added = bot.command_text(SALES, &t.channel, &format!("add <@{HELPER}|helper> +field")).await;
-    assert!(added.contains(&format!("<@{HELPER}>")) && added.contains("+field"), "{added}");
+    let added = bot
+        .command_text(SALES, &t.channel, &format!("add <@{HELPER}|helper> +field"))
+        .await;
+    assert!(
+        added.contains(&format!("<@{HELPER}>")) && added.contains("+field"),
+        "{added}"
+    );
     bot.slack
         .wait_for("conversations.invite", |c| {
             c.params["channel"] == t.channel.as_str()
-                && c.params["users"].as_str().is_some_and(|u| u.contains(HELPER) && u.contains("U0FS1"))
+                && c.params["users"]
+                    .as_str()
+                    .is_some_and(|u| u.contains(HELPER) && u.contains("U0FS1"))
         })
         .await;
     bot.slack
@@ -230,7 +264,10 @@ async fn history_and_list_hide_a_private_trouble_from_a_non_member_until_they_jo
     assert!(owners_list.contains(&t.id), "the owner sees it: {owners_list}");
 
     let joined = bot
-        .event(&member_event("member_joined_channel", "EvJoin1", &t.channel, COLLEAGUE), None)
+        .event(
+            &member_event("member_joined_channel", "EvJoin1", &t.channel, COLLEAGUE),
+            None,
+        )
         .await;
     assert_eq!(joined.status(), 200);
     let list = bot.command_text(COLLEAGUE, elsewhere, "list").await;
@@ -239,7 +276,10 @@ async fn history_and_list_hide_a_private_trouble_from_a_non_member_until_they_jo
     assert!(history.contains(&t.id), "{history}");
 
     let left = bot
-        .event(&member_event("member_left_channel", "EvLeft1", &t.channel, COLLEAGUE), None)
+        .event(
+            &member_event("member_left_channel", "EvLeft1", &t.channel, COLLEAGUE),
+            None,
+        )
         .await;
     assert_eq!(left.status(), 200);
     let list = bot.command_text(COLLEAGUE, elsewhere, "list").await;

@@ -66,7 +66,8 @@ async fn run(app: &Arc<App>, cmd: SlashCommand) -> Response {
         Command::History(customer) => match app.store.all_troubles() {
             Ok(mut troubles) => {
                 let wanted = normalize_customer(&customer);
-                troubles.retain(|t| normalize_customer(&t.customer) == wanted && decide::may_see(&app.config, t, &user));
+                troubles
+                    .retain(|t| normalize_customer(&t.customer) == wanted && decide::may_see(&app.config, t, &user));
                 troubles.sort_by_key(|t| std::cmp::Reverse(t.opened_at));
                 ephemeral_text(history_text(l, &app.config, &customer, &troubles))
             }

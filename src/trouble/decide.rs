@@ -265,34 +265,75 @@ pub enum Input {
 /// What a user is told, ephemerally, in answer to what they did.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reply {
-    Opened { id: TroubleId, channel_name: String },
+    Opened {
+        id: TroubleId,
+        channel_name: String,
+    },
     Usage(UsageError),
-    UnknownDepartment { name: String, known: Vec<String> },
-    UnknownSeverity { level: u8, known: Vec<u8> },
+    UnknownDepartment {
+        name: String,
+        known: Vec<String>,
+    },
+    UnknownSeverity {
+        level: u8,
+        known: Vec<u8>,
+    },
     NotInTroubleChannel,
-    NotAllowed { act: Act, who: Who },
+    NotAllowed {
+        act: Act,
+        who: Who,
+    },
     OwnerCannotBeManager,
-    ParticipantsAdded { users: Vec<UserId>, departments: Vec<String> },
-    AlreadyAcknowledged { by: UserId },
+    ParticipantsAdded {
+        users: Vec<UserId>,
+        departments: Vec<String>,
+    },
+    AlreadyAcknowledged {
+        by: UserId,
+    },
     Acknowledged,
-    StageDone { stage: usize },
-    StageStarted { stage: usize },
-    StageAlreadyDone { stage: usize },
+    StageDone {
+        stage: usize,
+    },
+    StageStarted {
+        stage: usize,
+    },
+    StageAlreadyDone {
+        stage: usize,
+    },
     AllStagesDone,
     Noted,
-    UpdateLogged { next_due: DateTime<Utc>, promised: bool },
-    BadWhen { text: String, error: WhenError },
+    UpdateLogged {
+        next_due: DateTime<Utc>,
+        promised: bool,
+    },
+    BadWhen {
+        text: String,
+        error: WhenError,
+    },
     SplitSet,
     CostAdded,
     MeasureAdded,
-    OwnerChanged { to: UserId },
-    ManagerChanged { to: UserId },
-    SeverityChanged { from: u8, to: u8 },
+    OwnerChanged {
+        to: UserId,
+    },
+    ManagerChanged {
+        to: UserId,
+    },
+    SeverityChanged {
+        from: u8,
+        to: u8,
+    },
     SeverityUnchanged,
     Closed,
-    CloseMissing { stages_not_done: Vec<usize>, has_measure: bool },
+    CloseMissing {
+        stages_not_done: Vec<usize>,
+        has_measure: bool,
+    },
     AlreadyClosed,
-    ReportPosted { parts: usize },
+    ReportPosted {
+        parts: usize,
+    },
     Status(Box<Trouble>),
 }
 
@@ -646,7 +687,8 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
         Input::Command { user, command } => command_on(&mut w, user, command),
         Input::ThreadReply { user, thread_ts } => {
             let in_kickoff_thread = w.t.kickoff.as_ref().is_some_and(|k| k.ts == thread_ts);
-            if in_kickoff_thread && w.t.ack.is_none() && may(ctx.config, &w.t, &user, Act::Acknowledge) && w.t.is_open() {
+            if in_kickoff_thread && w.t.ack.is_none() && may(ctx.config, &w.t, &user, Act::Acknowledge) && w.t.is_open()
+            {
                 acknowledge(&mut w, &user);
             }
             None
