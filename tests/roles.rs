@@ -56,25 +56,6 @@ fn member_event(kind: &str, event_id: &str, channel: &str, user: &str) -> Value 
     })
 }
 
-fn open_submission_naming(manager: &str) -> Value {
-    json!({
-        "type": "view_submission",
-        "team": {"id": "T0TEAM", "domain": "test"},
-        "user": {"id": SALES, "username": "rep", "team_id": "T0TEAM"},
-        "api_app_id": "A0APP",
-        "trigger_id": "333.444.trigger",
-        "view": {
-            "id": "V0000009", "type": "modal", "callback_id": "open_trouble",
-            "private_metadata": json!({"channel": ORIGIN}).to_string(),
-            "state": {"values": {
-                "customer": {"value": {"type": "plain_text_input", "value": "SelfCo"}},
-                "summary": {"value": {"type": "plain_text_input", "value": "housing cracked"}},
-                "manager": {"value": {"type": "users_select", "selected_user": manager}},
-            }},
-        },
-    })
-}
-
 #[tokio::test]
 async fn the_owner_naming_themself_manager_is_refused_at_open_in_the_modal_and_with_manager() {
     let bot = spawn_bot().await;
@@ -83,7 +64,10 @@ async fn the_owner_naming_themself_manager_is_refused_at_open_in_the_modal_and_w
         .await;
     assert!(refused.contains("cannot be their own manager"), "{refused}");
 
-    let answer = bot.interaction(&open_submission_naming(SALES)).await;
+    let metadata = json!({"channel": ORIGIN}).to_string();
+    let answer = bot
+        .interaction(&open_submission("SelfCo", "housing cracked", SALES, &metadata))
+        .await;
     assert_eq!(answer.status(), 200);
     let answer: Value = answer.json().await.expect("a JSON answer");
     assert_eq!(answer["response_action"], "errors", "{answer}");
