@@ -2491,3 +2491,21 @@ fn a_private_trouble_is_seen_by_participants_and_members_seen_join() {
         }
     }
 }
+
+#[test]
+fn a_trouble_stored_before_roles_existed_still_opens_and_follows_the_configured_privacy() {
+    let sim = Sim::ready(req("ACME"));
+    let mut stored = serde_json::to_value(&sim.t).expect("serializes");
+    for field in ["added", "members_seen", "private"] {
+        stored.as_object_mut().expect("an object").remove(field);
+    }
+    stored["escalation"].as_object_mut().expect("an object").remove("due");
+    let old: Trouble = serde_json::from_value(stored).expect("old data decodes");
+    assert_eq!((old.private, old.escalation.due), (None, None));
+    assert!(old.added.is_empty() && old.members_seen.is_empty());
+    let private =
+        Config::from_sources(Some(&format!("private_channels = true\n{CONFIG}")), &BTreeMap::new()).expect("config");
+    assert!(may_see(&sim.config, &old, &u(OUTSIDER)), "public by the config");
+    assert!(!may_see(&private, &old, &u(OUTSIDER)), "private by the config");
+    assert!(may_see(&private, &old, &u("U0SALES")));
+}
