@@ -101,14 +101,14 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
             "The owner cannot be their own manager. Name someone else (the configured manager chain always stays in the chain)."
         )
         .to_string(),
-        Reply::ParticipantsAdded { users: added, departments } if added.is_empty() && departments.is_empty() => tr!(
+        Reply::ParticipantsAdded { users: added, depts } if added.is_empty() && depts.is_empty() => tr!(
             l,
             "指定された人と部門はすでに参加者です。",
             "Everyone named is already a participant."
         )
         .to_string(),
-        Reply::ParticipantsAdded { users: added, departments } => {
-            let who = super::messages::participants_list(added, departments);
+        Reply::ParticipantsAdded { users: added, depts } => {
+            let who = super::messages::participants_list(added, depts);
             tr!(
                 l,
                 format!("{who} を参加者に追加し、チャンネルに招待しました。"),
@@ -211,7 +211,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
         Reply::SeverityUnchanged => tr!(l, "重大度はすでにその値です。", "The severity is already that.").to_string(),
         Reply::Closed => tr!(l, "クローズしました。", "Closed.").to_string(),
         Reply::CloseMissing {
-            stages_not_done,
+            not_done,
             has_measure,
         } => {
             let mut missing = Vec::new();
@@ -225,7 +225,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
                     .to_string(),
                 );
             }
-            for stage in stages_not_done {
+            for stage in not_done {
                 missing.push(tr!(
                     l,
                     format!("第{}段階「{}」の完了（`/trouble done {}`）", stage + 1, stage_name(l, *stage), stage + 1),

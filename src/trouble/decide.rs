@@ -265,75 +265,34 @@ pub enum Input {
 /// What a user is told, ephemerally, in answer to what they did.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reply {
-    Opened {
-        id: TroubleId,
-        channel_name: String,
-    },
+    Opened { id: TroubleId, channel_name: String },
     Usage(UsageError),
-    UnknownDepartment {
-        name: String,
-        known: Vec<String>,
-    },
-    UnknownSeverity {
-        level: u8,
-        known: Vec<u8>,
-    },
+    UnknownDepartment { name: String, known: Vec<String> },
+    UnknownSeverity { level: u8, known: Vec<u8> },
     NotInTroubleChannel,
-    NotAllowed {
-        act: Act,
-        who: Who,
-    },
+    NotAllowed { act: Act, who: Who },
     OwnerCannotBeManager,
-    ParticipantsAdded {
-        users: Vec<UserId>,
-        departments: Vec<String>,
-    },
-    AlreadyAcknowledged {
-        by: UserId,
-    },
+    ParticipantsAdded { users: Vec<UserId>, depts: Vec<String> },
+    AlreadyAcknowledged { by: UserId },
     Acknowledged,
-    StageDone {
-        stage: usize,
-    },
-    StageStarted {
-        stage: usize,
-    },
-    StageAlreadyDone {
-        stage: usize,
-    },
+    StageDone { stage: usize },
+    StageStarted { stage: usize },
+    StageAlreadyDone { stage: usize },
     AllStagesDone,
     Noted,
-    UpdateLogged {
-        next_due: DateTime<Utc>,
-        promised: bool,
-    },
-    BadWhen {
-        text: String,
-        error: WhenError,
-    },
+    UpdateLogged { next_due: DateTime<Utc>, promised: bool },
+    BadWhen { text: String, error: WhenError },
     SplitSet,
     CostAdded,
     MeasureAdded,
-    OwnerChanged {
-        to: UserId,
-    },
-    ManagerChanged {
-        to: UserId,
-    },
-    SeverityChanged {
-        from: u8,
-        to: u8,
-    },
+    OwnerChanged { to: UserId },
+    ManagerChanged { to: UserId },
+    SeverityChanged { from: u8, to: u8 },
     SeverityUnchanged,
     Closed,
-    CloseMissing {
-        stages_not_done: Vec<usize>,
-        has_measure: bool,
-    },
+    CloseMissing { not_done: Vec<usize>, has_measure: bool },
     AlreadyClosed,
-    ReportPosted {
-        parts: usize,
-    },
+    ReportPosted { parts: usize },
     Status(Box<Trouble>),
 }
 
@@ -1076,15 +1035,12 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
             Reply::SeverityChanged { from, to }
         }
         Command::Close(note) => {
-            let stages_not_done: Vec<usize> = (0..STAGE_COUNT)
+            let not_done: Vec<usize> = (0..STAGE_COUNT)
                 .filter(|i| w.t.stages[*i].state != StageState::Done)
                 .collect();
             let has_measure = !w.t.measures.is_empty();
-            if !stages_not_done.is_empty() || !has_measure {
-                return Some(Reply::CloseMissing {
-                    stages_not_done,
-                    has_measure,
-                });
+            if !not_done.is_empty() || !has_measure {
+                return Some(Reply::CloseMissing { not_done, has_measure });
             }
             close(w, &user, note, None);
             Reply::Closed
@@ -1142,7 +1098,7 @@ fn add_participants(w: &mut Work, by: &UserId, users: Vec<UserId>, departments: 
     if new_users.is_empty() && new_departments.is_empty() {
         return Reply::ParticipantsAdded {
             users: Vec::new(),
-            departments: Vec::new(),
+            depts: Vec::new(),
         };
     }
     w.t.added.extend(new_users.iter().cloned());
@@ -1177,7 +1133,7 @@ fn add_participants(w: &mut Work, by: &UserId, users: Vec<UserId>, departments: 
     w.refresh_status();
     Reply::ParticipantsAdded {
         users: new_users,
-        departments: new_departments,
+        depts: new_departments,
     }
 }
 

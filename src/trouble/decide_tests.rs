@@ -1271,7 +1271,7 @@ fn close_is_refused_with_what_is_missing() {
         assert_eq!(
             d.reply,
             Some(Reply::CloseMissing {
-                stages_not_done: not_done.to_vec(),
+                not_done: not_done.to_vec(),
                 has_measure
             }),
             "done {done:?}, measure {has_measure}"
@@ -2124,7 +2124,7 @@ fn sim_with_participants() -> Sim {
         d.reply,
         Some(Reply::ParticipantsAdded {
             users: users(&[ADDED]),
-            departments: Vec::new()
+            depts: Vec::new()
         })
     );
     sim
@@ -2415,7 +2415,7 @@ fn add_makes_participants_invites_them_and_says_so() {
         d.reply,
         Some(Reply::ParticipantsAdded {
             users: users(&[ADDED]),
-            departments: depts(&["field"])
+            depts: depts(&["field"])
         })
     );
     assert_eq!(invited(&d), users(&[ADDED, "U0FS1", "U0QA1"]).into_iter().collect());
