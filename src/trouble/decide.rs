@@ -988,9 +988,9 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
             let announced_before = w.policy().announce_channels.clone();
             w.t.severity = to;
             w.log(Some(&user), Event::SeverityChanged { from, to });
-            // The new severity's clocks apply from now on: the wait for an acknowledgement and
-            // the cadence of customer updates (a promised time keeps its own timer).
-            // A shorter wait brings the escalation forward; a longer one never postpones it.
+            // The new severity's clocks apply from now on: a shorter wait for an acknowledgement
+            // brings the escalation forward, a longer one never postpones it; the cadence of
+            // customer updates restarts (a promised time keeps its own timer).
             if w.t.ack.is_none() && w.t.manager.is_some() && !w.t.escalation.gave_up {
                 let due = w.ctx.now + w.ack_timeout();
                 match w.t.escalation.due {
