@@ -1,58 +1,112 @@
-//! The `trouble-bot` command: serve, check-config, export, verify. Wiring only.
+//! The `trouble-bot` command line: serve, check-config, export, verify, demo. Wiring only.
 
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand, ValueEnum};
 use trouble_bot::config::Config;
-use trouble_bot::i18n::report_markdown;
+use trouble_bot::i18n::{report_markdown, Locale};
 use trouble_bot::store::Store;
 use trouble_bot::trouble::model::TroubleId;
 use trouble_bot::trouble::timeline::verify_chain;
 
-const USAGE: &str = "usage: trouble-bot [serve | check-config | export <trouble-id> [--format md|json] | verify | demo [--locale ja|en]]";
+/// Where the configuration and the store come from: every command that reads them says so.
+const ENV_CONFIG: &str = concat!(
+    "  TROUBLE_CONFIG        the TOML file (default trouble.toml; a missing default file means all defaults)\n",
+    "  TROUBLE_DATA_DIR      overrides data_dir (the store)"
+);
+const ENV_SERVE: &str = concat!(
+    "  SLACK_SIGNING_SECRET  required; several secrets comma-separated during rotation\n",
+    "  SLACK_BOT_TOKEN       required (xoxb-…); never logged\n",
+    "  SLACK_API_URL         Web API base (default https://slack.com/api/)\n",
+    "  TROUBLE_LISTEN        overrides listen\n",
+    "  TROUBLE_LOG_FORMAT    json for one JSON object per log line\n",
+    "  RUST_LOG              the log filter"
+);
+
+#[derive(Parser)]
+#[command(
+    name = "trouble-bot",
+    version,
+    about = "A Slack bot for handling customer troubles: the first move, the seven stages, follow-ups, a timeline nobody can silently edit.",
+    after_help = "Without a command, trouble-bot serves. `trouble-bot <command> --help` lists a command's options and the environment variables it reads."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the bot (the default): Slack's requests on `listen`, deliveries and timers.
+    #[command(after_help = format!("Environment:\n{ENV_CONFIG}\n{ENV_SERVE}"))]
+    Serve,
+    /// Validate the configuration and print a summary, or every problem (exit 1 on problems).
+    #[command(after_help = format!("Environment:\n{ENV_CONFIG}\n{ENV_SERVE}\nThe summary is in the configured locale."))]
+    CheckConfig,
+    /// Print one trouble's report to stdout.
+    #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
+    Export {
+        /// The trouble's id, e.g. 20261127-3
+        id: String,
+        /// md: the report as Markdown, in the configured locale; json: the trouble and its timeline
+        #[arg(long, value_enum, default_value_t = Format::Md)]
+        format: Format,
+    },
+    /// Recompute every timeline's hash chain; name the first broken entry, exit 1 on any break.
+    #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
+    Verify,
+    /// Play a whole trouble against a built-in Slack simulator: needs no Slack and no valid config.
+    #[command(after_help = format!(
+        "Environment:\n  TROUBLE_CONFIG        read for its locale only, when it is valid\n  RUST_LOG              the log filter (default warn)"
+    ))]
+    Demo {
+        /// The language of the conversation (default: the configured locale, else ja)
+        #[arg(long, value_enum)]
+        locale: Option<LocaleArg>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Md,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LocaleArg {
+    Ja,
+    En,
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let config = match Config::load_from_env() {
-        Ok(c) => c,
+    // Help, version and usage errors are answered here, before any configuration is read.
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => with_config(serve),
+        Command::CheckConfig => with_config(|config| {
+            print!("{}", config.summary());
+            ExitCode::SUCCESS
+        }),
+        Command::Export { id, format } => with_config(|config| export(&config, &id, format)),
+        Command::Verify => with_config(|config| verify(&config)),
+        Command::Demo { locale } => demo(locale),
+    }
+}
+
+/// Loads the configuration and starts the logs, then runs `command`; on problems, lists every
+/// one on stderr and exits 1.
+fn with_config(command: impl FnOnce(Config) -> ExitCode) -> ExitCode {
+    match Config::load_from_env() {
+        Ok(config) => {
+            init_logs(&config);
+            command(config)
+        }
         Err(problems) => {
             eprintln!("The configuration has {} problem(s):", problems.len());
             for p in problems {
                 eprintln!("  - {p}");
             }
-            return ExitCode::FAILURE;
-        }
-    };
-    let mut config = config;
-    // The demo prints a conversation; routine info lines would only clutter it.
-    if args.first().map(String::as_str) == Some("demo") && config.log_filter == "info" {
-        config.log_filter = "warn".into();
-    }
-    init_logs(&config);
-    match args.first().map(String::as_str) {
-        None | Some("serve") => serve(config),
-        Some("check-config") => {
-            print!("{}", config.summary());
-            let problems = config.serve_problems();
-            if problems.is_empty() {
-                println!("configuration OK");
-            } else {
-                println!("configuration OK; to serve, also set:");
-                for p in problems {
-                    println!("  - {p}");
-                }
-            }
-            ExitCode::SUCCESS
-        }
-        Some("export") => export(&config, &args[1..]),
-        Some("verify") => verify(&config),
-        Some("demo") => demo(&config, &args[1..]),
-        Some("help" | "--help" | "-h") => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Some(other) => {
-            eprintln!("unknown command {other:?}\n{USAGE}");
-            ExitCode::from(2)
+            ExitCode::FAILURE
         }
     }
 }
@@ -116,20 +170,24 @@ async fn wait_for_signal() {
 }
 
 /// Plays a whole trouble against a built-in Slack simulator: nothing to install or configure.
-fn demo(config: &Config, args: &[String]) -> ExitCode {
-    let locale = match args {
-        [flag, l] if flag == "--locale" => match trouble_bot::i18n::Locale::parse(l) {
-            Some(l) => l,
-            None => {
-                eprintln!("unknown locale {l:?}: use ja or en");
-                return ExitCode::from(2);
-            }
-        },
-        [] => config.locale,
-        _ => {
-            eprintln!("usage: trouble-bot demo [--locale ja|en]");
-            return ExitCode::from(2);
-        }
+fn demo(locale: Option<LocaleArg>) -> ExitCode {
+    // The demo runs whatever state trouble.toml is in: a broken file only loses its locale.
+    let mut config = Config::load_from_env().unwrap_or_else(|problems| {
+        eprintln!(
+            "(trouble.toml has {} problem(s), see check-config; the demo uses the defaults)",
+            problems.len()
+        );
+        Config::default()
+    });
+    // The demo prints a conversation; routine info lines would only clutter it.
+    if config.log_filter == "info" {
+        config.log_filter = "warn".into();
+    }
+    init_logs(&config);
+    let locale = match locale {
+        Some(LocaleArg::Ja) => Locale::Ja,
+        Some(LocaleArg::En) => Locale::En,
+        None => config.locale,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -149,19 +207,7 @@ fn open_store(config: &Config) -> Result<Store, ExitCode> {
     })
 }
 
-fn export(config: &Config, args: &[String]) -> ExitCode {
-    let Some(id) = args.first() else {
-        eprintln!("{USAGE}");
-        return ExitCode::from(2);
-    };
-    let format = match args.get(1..) {
-        Some([flag, f]) if flag == "--format" => f.as_str(),
-        Some([]) | None => "md",
-        _ => {
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
+fn export(config: &Config, id: &str, format: Format) -> ExitCode {
     let store = match open_store(config) {
         Ok(s) => s,
         Err(code) => return code,
@@ -180,19 +226,15 @@ fn export(config: &Config, args: &[String]) -> ExitCode {
     };
     match format {
         // Stored text is Slack's (entities for &, <, >); a file for people reads plainly.
-        "md" => print!(
+        Format::Md => print!(
             "{}",
             trouble_bot::slack::blocks::unescape(&report_markdown(config.locale, config, &trouble, &timeline))
         ),
-        "json" => println!(
+        Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({"trouble": trouble, "timeline": timeline}))
                 .expect("serializable")
         ),
-        other => {
-            eprintln!("unknown format {other:?}: use md or json");
-            return ExitCode::from(2);
-        }
     }
     ExitCode::SUCCESS
 }
