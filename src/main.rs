@@ -1,13 +1,12 @@
-//! The `trouble-bot` command line: serve, check-config, export, verify, demo. Wiring only.
+//! The `trouble-bot` command line: serve, check-config, export, verify, backup, restore, demo. Wiring only.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use trouble_bot::admin::{self, Outcome};
 use trouble_bot::config::Config;
-use trouble_bot::i18n::{report_markdown, Locale};
-use trouble_bot::store::Store;
-use trouble_bot::trouble::model::TroubleId;
-use trouble_bot::trouble::timeline::verify_chain;
+use trouble_bot::i18n::Locale;
 
 /// Where the configuration and the store come from: every command that reads them says so.
 const ENV_CONFIG: &str = concat!(
@@ -43,7 +42,7 @@ enum Command {
     /// Validate the configuration and print a summary, or every problem (exit 1 on problems).
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}\n{ENV_SERVE}\nThe summary is in the configured locale."))]
     CheckConfig,
-    /// Print one trouble's report to stdout.
+    /// Print one trouble's report to stdout; works beside a running bot.
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
     Export {
         /// The trouble's id, e.g. 20261127-3
@@ -53,8 +52,21 @@ enum Command {
         format: Format,
     },
     /// Recompute every timeline's hash chain; name the first broken entry, exit 1 on any break.
+    /// Works beside a running bot.
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
     Verify,
+    /// Copy the store into DIR, consistently, even while the bot runs; DIR becomes a data directory.
+    #[command(after_help = format!("Environment:\n{ENV_CONFIG}\n\nCheck a backup with: TROUBLE_DATA_DIR=DIR trouble-bot verify"))]
+    Backup {
+        /// A new or empty directory for the copy
+        dir: PathBuf,
+    },
+    /// Bring a backup back as the store, only while the bot is stopped (the old store is kept aside).
+    #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
+    Restore {
+        /// A directory written by `trouble-bot backup`
+        dir: PathBuf,
+    },
     /// Play a whole trouble against a built-in Slack simulator: needs no Slack and no valid config.
     #[command(after_help = format!(
         "Environment:\n  TROUBLE_CONFIG        read for its locale only, when it is valid\n  RUST_LOG              the log filter (default warn)"
@@ -87,8 +99,16 @@ fn main() -> ExitCode {
             print!("{}", config.summary());
             ExitCode::SUCCESS
         }),
-        Command::Export { id, format } => with_config(|config| export(&config, &id, format)),
-        Command::Verify => with_config(|config| verify(&config)),
+        Command::Export { id, format } => with_config(|config| {
+            let format = match format {
+                Format::Md => admin::Format::Md,
+                Format::Json => admin::Format::Json,
+            };
+            print_outcome(admin::run(&config, admin::Request::Export { id, format }))
+        }),
+        Command::Verify => with_config(|config| print_outcome(admin::run(&config, admin::Request::Verify))),
+        Command::Backup { dir } => with_config(|config| print_outcome(admin::backup(&config, &dir))),
+        Command::Restore { dir } => with_config(|config| print_outcome(admin::restore(&config, &dir))),
         Command::Demo { locale } => demo(locale),
     }
 }
@@ -109,6 +129,13 @@ fn with_config(command: impl FnOnce(Config) -> ExitCode) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Prints what an admin command produced and exits with its code.
+fn print_outcome(outcome: Outcome) -> ExitCode {
+    print!("{}", outcome.stdout);
+    eprint!("{}", outcome.stderr);
+    ExitCode::from(outcome.code)
 }
 
 /// Logs go to stderr, as text or (with `log_format = "json"`) one JSON object a line.
@@ -145,10 +172,15 @@ fn serve(config: Config) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        // export, verify and backup from the command line are answered here while the bot runs.
+        let admin_socket = admin::listen(bot.app.clone());
         // A plain line for operators and for scripts that start the bot on port 0.
         println!("trouble-bot listening on {}", bot.addr);
         wait_for_signal().await;
         tracing::info!("shutting down: finishing in-flight work");
+        if let Some(socket) = admin_socket {
+            socket.close();
+        }
         bot.stop().await;
         ExitCode::SUCCESS
     })
@@ -194,76 +226,6 @@ fn demo(locale: Option<LocaleArg>) -> ExitCode {
         .build()
         .expect("tokio runtime");
     if runtime.block_on(trouble_bot::demo::run(locale)) {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
-}
-
-fn open_store(config: &Config) -> Result<Store, ExitCode> {
-    Store::open(&config.data_dir).map_err(|e| {
-        eprintln!("cannot open the store in {}: {e}", config.data_dir.display());
-        ExitCode::FAILURE
-    })
-}
-
-fn export(config: &Config, id: &str, format: Format) -> ExitCode {
-    let store = match open_store(config) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let id = TroubleId::new(id);
-    let (trouble, timeline) = match (store.get(&id), store.timeline(&id)) {
-        (Ok(Some(t)), Ok(timeline)) => (t, timeline),
-        (Ok(None), _) => {
-            eprintln!("no trouble {id}");
-            return ExitCode::FAILURE;
-        }
-        (Err(e), _) | (_, Err(e)) => {
-            eprintln!("{e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match format {
-        // Stored text is Slack's (entities for &, <, >); a file for people reads plainly.
-        Format::Md => print!(
-            "{}",
-            trouble_bot::slack::blocks::unescape(&report_markdown(config.locale, config, &trouble, &timeline))
-        ),
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({"trouble": trouble, "timeline": timeline}))
-                .expect("serializable")
-        ),
-    }
-    ExitCode::SUCCESS
-}
-
-fn verify(config: &Config) -> ExitCode {
-    let store = match open_store(config) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let troubles = match store.all_troubles() {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let mut broken = 0;
-    for t in &troubles {
-        let result = store.timeline(&t.id).map_err(|e| e.to_string()).and_then(|entries| {
-            verify_chain(&entries, t.timeline_len, &t.timeline_head)
-                .map_err(|b| format!("entry {} {}", b.seq + 1, b.why))
-        });
-        if let Err(why) = result {
-            broken += 1;
-            println!("BROKEN {}: {why}", t.id);
-        }
-    }
-    println!("{} troubles checked, {} broken", troubles.len(), broken);
-    if broken == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

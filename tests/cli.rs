@@ -49,7 +49,7 @@ fn version_prints_the_package_version() {
 fn help_for_the_bot_and_each_command_works_with_a_broken_config() {
     let (ok, stdout, stderr) = run(&["--help"], BROKEN);
     assert!(ok, "{stderr}");
-    for command in ["serve", "check-config", "export", "verify", "demo"] {
+    for command in ["serve", "check-config", "export", "verify", "backup", "restore", "demo"] {
         assert!(stdout.contains(command), "{command} missing from --help:\n{stdout}");
     }
     let (ok, stdout, stderr) = run(&["demo", "--help"], BROKEN);
