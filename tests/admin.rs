@@ -63,15 +63,7 @@ impl Drop for Served {
 /// Posts a signed `/trouble` command and returns Slack's view of the answer.
 async fn command(client: &reqwest::Client, base_url: &str, text: &str) -> Value {
     let form = slash_command_form(SALES, ORIGIN, text, "http://127.0.0.1:9/unused");
-    let ts = now_secs().to_string();
-    let signature = trouble_bot::slack::signature::sign(SECRET, &ts, form.as_bytes());
-    let answer = client
-        .post(format!("{base_url}/slack/commands"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-slack-request-timestamp", ts)
-        .header("x-slack-signature", signature)
-        .body(form)
-        .send()
+    let answer = post_signed_command(client, base_url, form)
         .await
         .expect("the bot answers");
     assert_eq!(answer.status(), 200);
