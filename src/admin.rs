@@ -1,7 +1,7 @@
 //! Admin commands (export, verify, backup, restore) beside a running bot, or on the store when it is stopped.
 //!
 //! sled lets one process open a store, so while `serve` runs it answers the admin commands
-//! itself on `DATA_DIR/admin.sock` (mode 0600, in the bot's own directory: only its user may
+//! itself on `DATA_DIR/trouble-admin.sock` (mode 0600, in the bot's own directory: only its user may
 //! connect). The command line asks that socket first; when nobody answers (no file, or a file
 //! left by a killed bot) it opens the store itself. The protocol is one JSON request line, one
 //! JSON `Outcome` line, and for a backup the store's records in frames after it.
@@ -28,7 +28,7 @@ use crate::trouble::model::TroubleId;
 use crate::trouble::timeline::verify_chain;
 
 /// The admin socket's file name inside the data directory.
-pub const SOCKET: &str = "admin.sock";
+pub const SOCKET: &str = "trouble-admin.sock";
 
 /// A request line is small; anything longer is not one of ours.
 const MAX_REQUEST: u64 = 64 * 1024;
@@ -348,7 +348,7 @@ impl AdminSocket {
     }
 }
 
-/// Starts answering admin commands on `DATA_DIR/admin.sock`. The bot holds the store's lock,
+/// Starts answering admin commands on `DATA_DIR/trouble-admin.sock`. The bot holds the store's lock,
 /// so a socket file already there was left by a bot that died: it is replaced. Without the
 /// socket the bot still serves; only the admin commands wait for it to stop.
 pub fn listen(app: Arc<App>) -> Option<AdminSocket> {

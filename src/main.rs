@@ -37,7 +37,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the bot (the default): Slack's requests on `listen`, deliveries and timers.
-    #[command(after_help = format!("Environment:\n{ENV_CONFIG}\n{ENV_SERVE}"))]
+    #[command(after_help = format!(
+        "Environment:\n{ENV_CONFIG}\n{ENV_SERVE}\n\nWhile it runs, export, verify and backup are answered on DATA_DIR/trouble-admin.sock (mode 0600)."
+    ))]
     Serve,
     /// Validate the configuration and print a summary, or every problem (exit 1 on problems).
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}\n{ENV_SERVE}\nThe summary is in the configured locale."))]
@@ -51,8 +53,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Md)]
         format: Format,
     },
-    /// Recompute every timeline's hash chain; name the first broken entry, exit 1 on any break.
-    /// Works beside a running bot.
+    /// Recompute every timeline's hash chain; exit 1 naming the first broken entry; works beside a running bot.
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
     Verify,
     /// Copy the store into DIR, consistently, even while the bot runs; DIR becomes a data directory.

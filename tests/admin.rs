@@ -131,7 +131,7 @@ async fn a_backup_taken_while_troubles_are_opened_restores_into_a_fresh_director
     std::fs::write(&config, format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).unwrap();
     let data = dir.path().join("data");
     let mut bot = Served::start(&config, &data, &slack.api_url());
-    let socket = std::fs::metadata(data.join("admin.sock")).expect("the admin socket exists");
+    let socket = std::fs::metadata(data.join("trouble-admin.sock")).expect("the admin socket exists");
     assert_eq!(
         socket.permissions().mode() & 0o777,
         0o600,
@@ -185,7 +185,7 @@ async fn a_backup_taken_while_troubles_are_opened_restores_into_a_fresh_director
     bot.child.kill().unwrap();
     bot.child.wait().unwrap();
     // A killed bot leaves its socket file behind; the commands open the store themselves.
-    assert!(data.join("admin.sock").exists());
+    assert!(data.join("trouble-admin.sock").exists());
     let (ok, verified, stderr) = admin(&["verify"], &config, &data).await;
     assert!(ok && verified.contains(", 0 broken"), "{verified}\n{stderr}");
 
