@@ -261,7 +261,7 @@ pub fn restore(config: &Config, from: &Path) -> Outcome {
             from.display(),
             data_dir.display()
         )),
-        Err(e) => Outcome::failed(format!("cannot write the store in {}: {e}", data_dir.display())),
+        Err(e) => Outcome::failed(format!("cannot write the store in {}: {e}{kept}", data_dir.display())),
     }
 }
 
