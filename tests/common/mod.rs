@@ -446,3 +446,22 @@ pub fn open_submission(customer: &str, summary: &str, manager: &str, private_met
         },
     })
 }
+
+/// POSTs a slash-command form to a bot at `base_url` (one not started by `spawn_bot`, e.g. the
+/// binary as a child process), signed as Slack signs it.
+pub async fn post_signed_command(
+    client: &reqwest::Client,
+    base_url: &str,
+    form: String,
+) -> reqwest::Result<reqwest::Response> {
+    let ts = now_secs().to_string();
+    let signature = sign(SECRET, &ts, form.as_bytes());
+    client
+        .post(format!("{base_url}/slack/commands"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-slack-request-timestamp", ts)
+        .header("x-slack-signature", signature)
+        .body(form)
+        .send()
+        .await
+}
