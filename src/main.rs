@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 use trouble_bot::config::Config;
-use trouble_bot::i18n::report_markdown;
 use trouble_bot::store::Store;
 use trouble_bot::trouble::model::TroubleId;
 use trouble_bot::trouble::timeline::verify_chain;
@@ -179,16 +178,11 @@ fn export(config: &Config, args: &[String]) -> ExitCode {
         }
     };
     match format {
-        // Stored text is Slack's (entities for &, <, >); a file for people reads plainly.
         "md" => print!(
             "{}",
-            trouble_bot::slack::blocks::unescape(&report_markdown(config.locale, config, &trouble, &timeline))
+            trouble_bot::i18n::export_markdown(config.locale, config, &trouble, &timeline)
         ),
-        "json" => println!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({"trouble": trouble, "timeline": timeline}))
-                .expect("serializable")
-        ),
+        "json" => println!("{}", trouble_bot::i18n::export_json(&trouble, &timeline)),
         other => {
             eprintln!("unknown format {other:?}: use md or json");
             return ExitCode::from(2);

@@ -5,7 +5,8 @@ use serde_json::Value;
 
 use super::{format_duration, format_time, severity_default_name, stage_icon, stage_name, stage_state, Locale};
 use crate::config::Config;
-use crate::slack::blocks::{actions, button, context, divider, escape, fields, header, section};
+use crate::slack::blocks::{actions, button, context, cut, divider, escape, fields, header, section};
+use crate::slack::text::{one_line, quoted, user_text, Where};
 use crate::trouble::decide::{Message, Nudge};
 use crate::trouble::hours::add_working_time;
 use crate::trouble::model::{StageState, Trouble, UserId};
@@ -33,6 +34,19 @@ pub fn severity_label(l: Locale, config: &Config, level: u8) -> String {
         .and_then(|s| s.name.clone())
         .unwrap_or_else(|| severity_default_name(l, level));
     format!("sev{level} {name}")
+}
+
+/// Slack's `text` is the notification and fallback; chat.update refuses more than 4,000.
+const FALLBACK_TEXT_LIMIT: usize = 3000;
+
+/// User text inline in the trouble's own channel.
+fn here(raw: &str) -> String {
+    one_line(raw, Where::OwnChannel)
+}
+
+/// User text inline anywhere else (DMs, announce and origin channels, headers).
+fn away(raw: &str) -> String {
+    one_line(raw, Where::Elsewhere)
 }
 
 fn user(u: &UserId) -> String {
@@ -125,15 +139,22 @@ fn ack_text(l: Locale, t: &Trouble) -> String {
     }
 }
 
+/// A header is plain text: a mention there would show as raw syntax, so it reads as elsewhere.
 fn title(l: Locale, t: &Trouble) -> String {
     tr!(
         l,
-        format!("🚨 トラブル {} — {}", t.id, t.customer),
-        format!("🚨 Trouble {} — {}", t.id, t.customer)
+        format!("🚨 トラブル {} — {}", t.id, away(&t.customer)),
+        format!("🚨 Trouble {} — {}", t.id, away(&t.customer))
     )
 }
 
 pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Rendered {
+    let mut rendered = render_full(l, config, t, message);
+    rendered.text = cut(&rendered.text, FALLBACK_TEXT_LIMIT);
+    rendered
+}
+
+fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Rendered {
     let tz = config.timezone;
     let sev = severity_label(l, config, t.severity);
     match message {
@@ -150,9 +171,9 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
             let depts = department_mentions(config, t);
             let mut blocks = vec![
                 header(&title(l, t)),
-                section(&t.summary),
+                section(&user_text(&t.summary, Where::OwnChannel)),
                 fields(&[
-                    (tr!(l, "顧客", "Customer").into(), t.customer.clone()),
+                    (tr!(l, "顧客", "Customer").into(), here(&t.customer)),
                     (tr!(l, "重大度", "Severity").into(), sev.clone()),
                     (tr!(l, "担当営業", "Owner").into(), user(&t.owner)),
                     (tr!(l, "上司", "Manager").into(), t.manager.as_ref().map(user).unwrap_or_else(|| "—".into())),
@@ -170,8 +191,8 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
             }
             let text = tr!(
                 l,
-                format!("トラブル {}: {} — {}（{}）{}", t.id, t.customer, t.summary, sev, t.manager.as_ref().filter(|_| t.ack.is_none()).map(|m| format!(" {} 受領をお願いします", user(m))).unwrap_or_default()),
-                format!("Trouble {}: {} — {} ({}){}", t.id, t.customer, t.summary, sev, t.manager.as_ref().filter(|_| t.ack.is_none()).map(|m| format!(" {} please acknowledge", user(m))).unwrap_or_default())
+                format!("トラブル {}: {} — {}（{}）{}", t.id, here(&t.customer), here(&t.summary), sev, t.manager.as_ref().filter(|_| t.ack.is_none()).map(|m| format!(" {} 受領をお願いします", user(m))).unwrap_or_default()),
+                format!("Trouble {}: {} — {} ({}){}", t.id, here(&t.customer), here(&t.summary), sev, t.manager.as_ref().filter(|_| t.ack.is_none()).map(|m| format!(" {} please acknowledge", user(m))).unwrap_or_default())
             );
             Rendered { text, blocks: Some(blocks) }
         }
@@ -188,7 +209,7 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
                 }
             };
             let mut blocks = vec![
-                header(&tr!(l, format!("📋 状況 {} — {}", t.id, t.customer), format!("📋 Status {} — {}", t.id, t.customer))),
+                header(&tr!(l, format!("📋 状況 {} — {}", t.id, away(&t.customer)), format!("📋 Status {} — {}", t.id, away(&t.customer)))),
                 section(&state),
                 fields(&[
                     (tr!(l, "重大度", "Severity").into(), sev.clone()),
@@ -221,9 +242,9 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
             let mut blocks = vec![
                 section(&intro),
                 fields(&[
-                    (tr!(l, "顧客", "Customer").into(), t.customer.clone()),
+                    (tr!(l, "顧客", "Customer").into(), away(&t.customer)),
                     (tr!(l, "重大度", "Severity").into(), sev.clone()),
-                    (tr!(l, "概要", "Summary").into(), t.summary.clone()),
+                    (tr!(l, "概要", "Summary").into(), user_text(&t.summary, Where::Elsewhere)),
                     (tr!(l, "チャンネル", "Channel").into(), channel_ref(l, t)),
                 ]),
                 context(&ack_text(l, t)),
@@ -233,16 +254,16 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
             }
             let text = tr!(
                 l,
-                format!("トラブル {}: {} — {}（{}）報告者 {} · {}", t.id, t.customer, t.summary, sev, user(&t.owner), channel_ref(l, t)),
-                format!("Trouble {}: {} — {} ({}) from {} · {}", t.id, t.customer, t.summary, sev, user(&t.owner), channel_ref(l, t))
+                format!("トラブル {}: {} — {}（{}）報告者 {} · {}", t.id, away(&t.customer), away(&t.summary), sev, user(&t.owner), channel_ref(l, t)),
+                format!("Trouble {}: {} — {} ({}) from {} · {}", t.id, away(&t.customer), away(&t.summary), sev, user(&t.owner), channel_ref(l, t))
             );
             Rendered { text, blocks: Some(blocks) }
         }
         Message::OriginNotice | Message::Announcement => {
             let text = tr!(
                 l,
-                format!("🚨 {} がトラブル {} を開始しました: *{}* — {}（{}）→ {}", user(&t.owner), t.id, &t.customer, &t.summary, sev, channel_ref(l, t)),
-                format!("🚨 {} opened trouble {}: *{}* — {} ({}) → {}", user(&t.owner), t.id, &t.customer, &t.summary, sev, channel_ref(l, t))
+                format!("🚨 {} がトラブル {} を開始しました: *{}* — {}（{}）→ {}", user(&t.owner), t.id, away(&t.customer), away(&t.summary), sev, channel_ref(l, t)),
+                format!("🚨 {} opened trouble {}: *{}* — {} ({}) → {}", user(&t.owner), t.id, away(&t.customer), away(&t.summary), sev, channel_ref(l, t))
             );
             Rendered::text(text)
         }
@@ -264,8 +285,8 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
         Message::EscalationDm { to: _, waited_secs } => {
             let text = tr!(
                 l,
-                format!("⏫ トラブル {}（{} — {}、{}）が{}間受領されていません。{} で受領してください。", t.id, &t.customer, &t.summary, sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t)),
-                format!("⏫ Trouble {} ({} — {}, {}) has not been acknowledged for {}. Please acknowledge it in {}.", t.id, &t.customer, &t.summary, sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t))
+                format!("⏫ トラブル {}（{} — {}、{}）が{}間受領されていません。{} で受領してください。", t.id, away(&t.customer), away(&t.summary), sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t)),
+                format!("⏫ Trouble {} ({} — {}, {}) has not been acknowledged for {}. Please acknowledge it in {}.", t.id, away(&t.customer), away(&t.summary), sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t))
             );
             let blocks = vec![section(&text), actions("dm", vec![button("acknowledge", tr!(l, "受領する", "Acknowledge"), t.id.as_str(), true)])];
             Rendered { text, blocks: Some(blocks) }
@@ -276,7 +297,7 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
             format!("🛑 The whole chain was pinged repeatedly and nobody has acknowledged. {} please reach them directly, by phone if need be.", user(&t.owner))
         )),
         Message::StageChanged { stage, done, by, note } => {
-            let note = if note.is_empty() { String::new() } else { format!("\n> {}", note) };
+            let note = if note.trim().is_empty() { String::new() } else { format!("\n{}", quoted(note, Where::OwnChannel)) };
             Rendered::text(if *done {
                 tr!(l, format!("✅ 第{}段階「{}」完了（{}）{}", stage + 1, stage_name(l, *stage), user(by), note), format!("✅ Stage {} \"{}\" done ({}){}", stage + 1, stage_name(l, *stage), user(by), note))
             } else {
@@ -287,24 +308,45 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
             let depts = department_mentions(config, t);
             Rendered::text(tr!(
                 l,
-                format!("⬆️ トラブル {}（{}）の重大度を {} から {} に引き上げました。{} {}", t.id, &t.customer, severity_label(l, config, *from), severity_label(l, config, *to), depts.join(" "), channel_ref(l, t)),
-                format!("⬆️ Severity of trouble {} ({}) raised from {} to {}. {} {}", t.id, &t.customer, severity_label(l, config, *from), severity_label(l, config, *to), depts.join(" "), channel_ref(l, t))
+                format!("⬆️ トラブル {}（{}）の重大度を {} から {} に引き上げました。{} {}", t.id, away(&t.customer), severity_label(l, config, *from), severity_label(l, config, *to), depts.join(" "), channel_ref(l, t)),
+                format!("⬆️ Severity of trouble {} ({}) raised from {} to {}. {} {}", t.id, away(&t.customer), severity_label(l, config, *from), severity_label(l, config, *to), depts.join(" "), channel_ref(l, t))
             ))
         }
         Message::Nudge(n) => nudge(l, config, t, n),
         Message::Closed { by, forced_reason } => Rendered::text(match forced_reason {
             None => tr!(l, format!("🏁 {} がトラブル {} をクローズしました。おつかれさまでした。`/trouble report` で報告書を投稿できます。", user(by), t.id), format!("🏁 {} closed trouble {}. Well done. `/trouble report` posts the report.", user(by), t.id)),
-            Some(r) => tr!(l, format!("🏁 {} がトラブル {} を強制クローズしました。理由: {}", user(by), t.id, r), format!("🏁 {} force-closed trouble {}. Reason: {}", user(by), t.id, r)),
+            Some(r) => {
+                let r = quoted(r, Where::OwnChannel);
+                tr!(l, format!("🏁 {} がトラブル {} を強制クローズしました。理由:\n{}", user(by), t.id, r), format!("🏁 {} force-closed trouble {}. Reason:\n{}", user(by), t.id, r))
+            }
         }),
+        Message::ReportSummary => {
+            let parts = t.last_report.as_ref().map_or(0, |r| r.parts);
+            let stage = match (&t.closed, t.current_stage()) {
+                (Some(c), _) => tr!(l, format!("クローズ {}", format_time(tz, c.at)), format!("closed {}", format_time(tz, c.at))),
+                (None, Some(s)) => tr!(l, format!("第{}段階 {}", s + 1, stage_name(l, s)), format!("stage {} {}", s + 1, stage_name(l, s))),
+                (None, None) => tr!(l, "全段階完了", "all stages done").to_string(),
+            };
+            Rendered::text(tr!(
+                l,
+                format!("📄 *トラブル報告書 {}* — {}（{}）· {} · 記録{}件\n本文はこのスレッドにあります（{}件）。全文: `trouble-bot export {}`", t.id, away(&t.customer), sev, stage, t.timeline_len, parts, t.id),
+                format!("📄 *Trouble report {}* — {} ({}) · {} · {} timeline entries\nThe full report is in this thread ({} part(s)). All of it: `trouble-bot export {}`", t.id, away(&t.customer), sev, stage, t.timeline_len, parts, t.id)
+            ))
+        }
         Message::ReportPart { text, part, of } => {
             let head = if *of > 1 { format!("({part}/{of})\n") } else { String::new() };
             Rendered { text: format!("{head}{text}"), blocks: Some(vec![section(&format!("{head}{text}"))]) }
         }
+        Message::ReportContinues { shown, of } => Rendered::text(tr!(
+            l,
+            format!("報告書は全{of}件のうち{shown}件をここに載せました。全文は `trouble-bot export {}` で出力できます（ボットを動かしているサーバーで）。", t.id),
+            format!("This thread shows {shown} of the report's {of} parts. The whole report: `trouble-bot export {}` (on the server that runs the bot).", t.id)
+        )),
         Message::Text { text } => Rendered { text: text.clone(), blocks: None },
         Message::DeliveryProblem { method, error } => Rendered::text(tr!(
             l,
-            format!("⚠️ Slackへの送信に失敗しました（{method}: {error}）。権限や設定を確認してください。"),
-            format!("⚠️ A Slack call failed for good ({method}: {error}). Please check the app's permissions and settings.")
+            format!("⚠️ Slackへの送信に失敗しました（{}: {}）。権限や設定を確認してください。", escape(method), away(error)),
+            format!("⚠️ A Slack call failed for good ({}: {}). Please check the app's permissions and settings.", escape(method), away(error))
         )),
     }
 }

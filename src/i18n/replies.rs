@@ -4,10 +4,16 @@ use chrono::{DateTime, Utc};
 
 use super::{format_duration, format_time, stage_name, Locale};
 use crate::config::Config;
+use crate::slack::text::{one_line, Where};
 use crate::trouble::command::UsageError;
 use crate::trouble::decide::Reply;
 use crate::trouble::model::{TroubleSummary, UserId};
 use crate::trouble::when::WhenError;
+
+/// What someone typed, echoed back in an answer: never a mention or broadcast.
+fn typed(raw: &str) -> String {
+    one_line(raw, Where::Elsewhere)
+}
 
 fn users(list: &[UserId]) -> String {
     list.iter().map(|u| format!("<@{u}>")).collect::<Vec<_>>().join(", ")
@@ -15,11 +21,14 @@ fn users(list: &[UserId]) -> String {
 
 pub fn usage_text(l: Locale, e: &UsageError) -> String {
     match e {
-        UsageError::UnknownSubcommand(w) => tr!(
+        UsageError::UnknownSubcommand(w) => {
+            let w = typed(w);
+            tr!(
             l,
             format!("`{w}` というコマンドはありません。`/trouble help` で使い方を表示します。"),
             format!("There is no `{w}` command. `/trouble help` lists them.")
-        ),
+        )
+        }
         UsageError::OpenNeedsCustomerAndSummary => tr!(
             l,
             "顧客名と概要をコロンで区切って書いてください: `/trouble open ACME: ロット42のハウジング不良`（`sev1` や `+部門` は先頭に）。`/trouble open` だけならフォームが開きます。",
@@ -32,12 +41,21 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
         UsageError::SplitNotHundred(total) => tr!(l, format!("責任区分の合計が{total}%です。合計100%にしてください。"), format!("The split adds up to {total}%; it must add up to 100.")),
         UsageError::BadCost => tr!(l, "金額と負担者を書いてください: `/trouble cost ¥120,000 ours 交換品送料`", "Write an amount and who pays: `/trouble cost ¥120,000 ours replacement shipping`").to_string(),
         UsageError::NeedsUser(sub) => tr!(l, format!("ユーザーをメンションで指定してください: `/trouble {sub} @名前`"), format!("Mention the person: `/trouble {sub} @name`")),
-        UsageError::BadSeverity(s) => tr!(l, format!("重大度 `{s}` が分かりません。`sev1`〜`sev3` のように書いてください。"), format!("`{s}` is not a severity; write it like `sev1`.")),
+        UsageError::BadSeverity(s) => {
+            let s = typed(s);
+            tr!(l, format!("重大度 `{s}` が分かりません。`sev1`〜`sev3` のように書いてください。"), format!("`{s}` is not a severity; write it like `sev1`."))
+        }
         UsageError::HistoryNeedsCustomer => tr!(l, "顧客名を指定してください: `/trouble history ACME`", "Name the customer: `/trouble history ACME`").to_string(),
+        UsageError::TooLong { limit, len } => tr!(
+            l,
+            format!("長すぎます（{len}文字）。1つの項目は{limit}文字までです。短くするか、何回かに分けて記録してください。何も記録していません。"),
+            format!("That is too long ({len} characters); each text may hold at most {limit}. Shorten it or record it in several parts. Nothing was recorded.")
+        ),
     }
 }
 
 fn when_error(l: Locale, text: &str, e: &WhenError) -> String {
+    let text = typed(text);
     match e {
         WhenError::InPast => tr!(
             l,
@@ -69,6 +87,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
             } else {
                 known.iter().map(|k| format!("`+{k}`")).collect::<Vec<_>>().join(" ")
             };
+            let name = typed(name);
             tr!(
                 l,
                 format!("部門 `+{name}` は設定にありません。使える部門: {list}"),
@@ -219,9 +238,17 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
         }
         Reply::ReportPosted { parts } => tr!(
             l,
-            format!("報告書を投稿しました（{parts}件）。"),
-            format!("Report posted ({parts} message(s)).")
+            format!("報告書を投稿しました。チャンネルに概要、そのスレッドに本文（{parts}件）があります。"),
+            format!("Report posted: a summary in the channel, the full report in its thread ({parts} part(s)).")
         ),
+        Reply::ReportRecent { at } => {
+            let at = at.with_timezone(&tz).format("%H:%M:%S");
+            tr!(
+                l,
+                format!("報告書は {at} にこのチャンネルに投稿したばかりです（本文はそのスレッドにあります）。1分たってからもう一度どうぞ。"),
+                format!("The report was just posted in this channel at {at} (the full text is in its thread). Ask again after a minute.")
+            )
+        }
         Reply::Status(_) => String::new(),
     }
 }
@@ -255,11 +282,23 @@ pub fn list_text(l: Locale, troubles: &[TroubleSummary], now: DateTime<Utc>) -> 
             l,
             format!(
                 "• `{}` *{}* sev{} · {} · {} · 顧客への報告から{} · {}\n",
-                t.id, t.customer, t.severity, stage, ack, waited, channel
+                t.id,
+                typed(&t.customer),
+                t.severity,
+                stage,
+                ack,
+                waited,
+                channel
             ),
             format!(
                 "• `{}` *{}* sev{} · {} · {} · customer last heard {} ago · {}\n",
-                t.id, t.customer, t.severity, stage, ack, waited, channel
+                t.id,
+                typed(&t.customer),
+                t.severity,
+                stage,
+                ack,
+                waited,
+                channel
             )
         ));
     }

@@ -125,6 +125,15 @@ pub struct Escalation {
     pub gave_up: bool,
 }
 
+/// The last `/trouble report`: when it was asked for, how long it was, and the summary message
+/// whose thread holds the parts (known once Slack has it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LastReport {
+    pub at: DateTime<Utc>,
+    pub parts: usize,
+    pub message: Option<PostedMessage>,
+}
+
 /// A message the bot posted and keeps editing.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PostedMessage {
@@ -166,6 +175,9 @@ pub struct Trouble {
     pub status_refresh_queued: bool,
     /// Bumped whenever the follow-up clock restarts, so a stale nudge timer knows it is stale.
     pub followup_epoch: u32,
+    /// Troubles stored before reports were remembered open with none.
+    #[serde(default)]
+    pub last_report: Option<LastReport>,
 }
 
 impl Trouble {
