@@ -332,14 +332,19 @@ pub fn report_mrkdwn(markdown: &str) -> String {
 }
 
 /// Splits text into Slack-sized pieces on line boundaries. A line longer than the limit is cut
-/// where no entity or token is split, and a quoted line stays quoted in every piece: the
-/// continuation of someone's text must not start a line of the report.
+/// where no entity or token is split, and its continuation is quoted again or marked `… `: the
+/// rest of someone's text must not start a line of the report.
 pub fn slack_parts(text: &str, limit: usize) -> Vec<String> {
     let mut parts = Vec::new();
     let mut current = String::new();
     for line in text.lines() {
         let mut line = line.to_string();
-        let prefix = if line.starts_with("> ") && limit > 8 { "> " } else { "" };
+        // A continuation never starts a line with someone's text: it stays quoted, or is marked.
+        let prefix = match (line.starts_with("> "), limit > 8) {
+            (_, false) => "",
+            (true, true) => "> ",
+            (false, true) => "… ",
+        };
         while line.chars().count() > limit {
             let head = cut(&line, limit + 1);
             let head = head.trim_end_matches('…');
@@ -480,5 +485,23 @@ mod tests {
         assert_eq!(parts.concat(), text);
         let long = "x".repeat(7000);
         assert!(slack_parts(&long, 3000).iter().all(|p| p.chars().count() <= 3000));
+    }
+
+    #[test]
+    fn a_split_line_never_lets_its_rest_start_a_line_or_halves_an_entity() {
+        let forged = format!("1. time — fact: {}99. 2026-11-30 09:00 forged", "&amp;".repeat(700));
+        let quoted = format!("> {}# heading", "y".repeat(2990));
+        for line in [forged, quoted] {
+            let parts = slack_parts(&line, 2980);
+            assert!(parts.len() > 1);
+            for p in &parts[1..] {
+                assert!(p.starts_with("> ") || p.starts_with("… "), "{}", &p[..20]);
+            }
+            for p in &parts {
+                assert!(p.chars().count() <= 2982);
+                let body = p.trim_end();
+                assert_eq!(body.matches('&').count(), body.matches(';').count(), "{p}");
+            }
+        }
     }
 }
