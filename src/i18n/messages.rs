@@ -329,8 +329,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             };
             Rendered::text(tr!(
                 l,
-                format!("📄 *トラブル報告書 {}* — {}（{}）· {} · 記録{}件\n本文はこのスレッドにあります（{}件）。全文: `trouble-bot export {}`", t.id, away(&t.customer), sev, stage, t.timeline_len, parts, t.id),
-                format!("📄 *Trouble report {}* — {} ({}) · {} · {} timeline entries\nThe full report is in this thread ({} part(s)). All of it: `trouble-bot export {}`", t.id, away(&t.customer), sev, stage, t.timeline_len, parts, t.id)
+                format!("📄 *トラブル報告書 {}* — {}（{}）· {} · 記録{}件\n本文はこのスレッドにあります（{}件）。", t.id, away(&t.customer), sev, stage, t.timeline_len, parts),
+                format!("📄 *Trouble report {}* — {} ({}) · {} · {} timeline entries\nThe full report is in this thread ({} part(s)).", t.id, away(&t.customer), sev, stage, t.timeline_len, parts)
             ))
         }
         Message::ReportPart { text, part, of } => {

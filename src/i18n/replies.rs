@@ -4,15 +4,17 @@ use chrono::{DateTime, Utc};
 
 use super::{format_duration, format_time, stage_name, Locale};
 use crate::config::Config;
+use crate::slack::blocks::cut;
 use crate::slack::text::{one_line, Where};
 use crate::trouble::command::UsageError;
 use crate::trouble::decide::Reply;
 use crate::trouble::model::{TroubleSummary, UserId};
 use crate::trouble::when::WhenError;
 
-/// What someone typed, echoed back in an answer: never a mention or broadcast.
+/// What someone typed, echoed back in an answer: never a mention or broadcast, and short
+/// enough that a list of fifty stays one message.
 fn typed(raw: &str) -> String {
-    one_line(raw, Where::Elsewhere)
+    cut(&one_line(raw, Where::Elsewhere), 200)
 }
 
 fn users(list: &[UserId]) -> String {

@@ -26,6 +26,9 @@ fn inline(raw: &str) -> String {
     one_line(raw, Where::Elsewhere)
 }
 
+/// A summary in a list of troubles: enough to recognise it.
+const SHORT_SUMMARY: usize = 200;
+
 /// A person in the report: named, not mentioned.
 fn who(u: &UserId) -> String {
     format!("@{u}")
@@ -452,7 +455,7 @@ pub fn history_text(l: Locale, config: &Config, customer: &str, troubles: &[Trou
                 t.id,
                 format_time(config.timezone, t.opened_at),
                 state,
-                inline(&t.summary),
+                cut(&inline(&t.summary), SHORT_SUMMARY),
                 reached,
                 split,
                 costs
@@ -462,7 +465,7 @@ pub fn history_text(l: Locale, config: &Config, customer: &str, troubles: &[Trou
                 t.id,
                 format_time(config.timezone, t.opened_at),
                 state,
-                inline(&t.summary),
+                cut(&inline(&t.summary), SHORT_SUMMARY),
                 reached,
                 split,
                 costs
