@@ -195,8 +195,8 @@ fn token(body: &str, place: Where) -> String {
         // A broadcast, a user group, a date: shown as its words, never as the thing itself.
         let shown = match (special.split_once('^'), label_text) {
             (_, Some(l)) if special.starts_with("date") => l,
-            (Some((kind, id)), Some(l)) if kind == "subteam" => format!("{l} ({id})"),
-            (Some((kind, id)), None) if kind == "subteam" => format!("@{id}"),
+            (Some(("subteam", id)), Some(l)) => format!("{l} ({id})"),
+            (Some(("subteam", id)), None) => format!("@{id}"),
             (_, Some(l)) => l,
             _ => format!("@{}", decode(special)),
         };
