@@ -280,27 +280,16 @@ pub fn list_text(l: Locale, troubles: &[TroubleSummary], now: DateTime<Utc>) -> 
             .as_ref()
             .map(|c| format!("<#{c}>"))
             .unwrap_or_else(|| format!("#{}", t.channel_name.clone().unwrap_or_default()));
+        let customer = typed(&t.customer);
         out.push_str(&tr!(
             l,
             format!(
-                "• `{}` *{}* sev{} · {} · {} · 顧客への報告から{} · {}\n",
-                t.id,
-                typed(&t.customer),
-                t.severity,
-                stage,
-                ack,
-                waited,
-                channel
+                "• `{}` *{customer}* sev{} · {} · {} · 顧客への報告から{} · {}\n",
+                t.id, t.severity, stage, ack, waited, channel
             ),
             format!(
-                "• `{}` *{}* sev{} · {} · {} · customer last heard {} ago · {}\n",
-                t.id,
-                typed(&t.customer),
-                t.severity,
-                stage,
-                ack,
-                waited,
-                channel
+                "• `{}` *{customer}* sev{} · {} · {} · customer last heard {} ago · {}\n",
+                t.id, t.severity, stage, ack, waited, channel
             )
         ));
     }
