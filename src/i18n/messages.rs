@@ -445,3 +445,110 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
         blocks: Some(blocks),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trouble::command::OpenRequest;
+    use crate::trouble::decide::{open, Ctx};
+    use crate::trouble::model::{ChannelId, Origin, TroubleId};
+
+    /// A trouble whose every typed field tries to ping, link and forge.
+    fn hostile() -> (Config, Trouble) {
+        let config = Config::from_sources(
+            Some("[departments.quality]\nname = \"QA <!here>\"\nusergroup = \"S0QUALITY\"\nmembers = []\n[severity.1]\ndepartments = [\"quality\"]"),
+            &Default::default(),
+        )
+        .expect("config");
+        let hostile = "x <!channel> <!here|here> <!everyone> <!subteam^S123|@devs> <http://evil|click> <@U0QA1|sato>\n# forged\n\u{1b}[31m\u{202e}";
+        let req = OpenRequest {
+            severity: Some(1),
+            manager: Some(UserId::new("U0MANAGER")),
+            departments: vec![],
+            customer: hostile.into(),
+            summary: hostile.into(),
+        };
+        let ctx = Ctx {
+            config: &config,
+            now: chrono::DateTime::UNIX_EPOCH,
+        };
+        let origin = Origin {
+            channel: ChannelId::new("C0ORIGIN"),
+            response_url: None,
+        };
+        let d = open(
+            &ctx,
+            TroubleId::new("20261130-1"),
+            1,
+            UserId::new("U0SALES"),
+            origin,
+            req,
+        );
+        let mut t = d.trouble.expect("opened");
+        t.channel = Some(ChannelId::new("C0TROUBLE"));
+        (config, t)
+    }
+
+    #[test]
+    fn typed_text_never_pings_from_elsewhere_and_never_broadcasts_or_links() {
+        let (config, t) = hostile();
+        let by = UserId::new("U0SALES");
+        let own = [
+            Message::Kickoff,
+            Message::Status,
+            Message::StageChanged {
+                stage: 1,
+                done: true,
+                by: by.clone(),
+                note: t.summary.clone(),
+            },
+            Message::Closed {
+                by: by.clone(),
+                forced_reason: Some(t.summary.clone()),
+            },
+        ];
+        let elsewhere = [
+            Message::ManagerDm,
+            Message::OriginNotice,
+            Message::Announcement,
+            Message::EscalationDm {
+                to: by.clone(),
+                waited_secs: 60,
+            },
+            Message::SeverityRaised { from: 2, to: 1 },
+            Message::DeliveryProblem {
+                method: "chat.postMessage".into(),
+                error: t.summary.clone(),
+            },
+        ];
+        for l in [Locale::Ja, Locale::En] {
+            for (m, from_elsewhere) in own
+                .iter()
+                .map(|m| (m, false))
+                .chain(elsewhere.iter().map(|m| (m, true)))
+            {
+                let r = render(l, &config, &t, m);
+                let all = format!("{} {}", r.text, serde_json::to_string(&r.blocks).expect("json"));
+                // The configured user group is the bot's own mention; only it may be a `<!…>`.
+                let typed = all.replace("<!subteam^S0QUALITY>", "");
+                for live in ["<!", "<http", "\u{1b}", "\u{202e}"] {
+                    assert!(!typed.contains(live), "{m:?} in {l:?} carries {live:?}: {all}");
+                }
+                assert_eq!(
+                    all.contains("<@U0QA1>"),
+                    !from_elsewhere && !matches!(m, Message::Status),
+                    "{m:?}: {all}"
+                );
+                // Inline it is one line; after the bot's own words it is a quoted block.
+                assert!(
+                    !r.text.contains("\n# forged"),
+                    "{m:?} lets a typed line start a line: {}",
+                    r.text
+                );
+                if matches!(m, Message::StageChanged { .. } | Message::Closed { .. }) {
+                    assert!(r.text.contains("\n> # forged"), "{m:?}: {}", r.text);
+                }
+            }
+        }
+    }
+}
