@@ -238,7 +238,12 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
         Reply::AlreadyClosed => {
             tr!(l, "このトラブルはクローズ済みです。", "This trouble is already closed.").to_string()
         }
-        Reply::ReportPosted { parts } => tr!(
+        Reply::ReportPosted { parts, shown } if shown < parts => tr!(
+            l,
+            format!("報告書を投稿しました。チャンネルに概要、そのスレッドに全{parts}件のうち{shown}件があります。全文はボットのサーバーで `trouble-bot export` で出力できます。"),
+            format!("Report posted: a summary in the channel, {shown} of its {parts} parts in its thread. `trouble-bot export` on the bot's server prints all of it.")
+        ),
+        Reply::ReportPosted { parts, .. } => tr!(
             l,
             format!("報告書を投稿しました。チャンネルに概要、そのスレッドに本文（{parts}件）があります。"),
             format!("Report posted: a summary in the channel, the full report in its thread ({parts} part(s)).")

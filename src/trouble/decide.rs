@@ -325,6 +325,8 @@ pub enum Reply {
     AlreadyClosed,
     ReportPosted {
         parts: usize,
+        /// How many of them the thread holds (all, or nine and a note on exporting).
+        shown: usize,
     },
     /// A report was posted less than a minute ago; not again.
     ReportRecent {
@@ -977,7 +979,7 @@ pub fn report_posts(ctx: &Ctx, trouble: &Trouble, parts: Vec<String>) -> Decisio
             Message::ReportContinues { shown, of },
         );
     }
-    w.finish(Some(Reply::ReportPosted { parts: of }))
+    w.finish(Some(Reply::ReportPosted { parts: of, shown }))
 }
 
 fn not_allowed(t: &Trouble, owner_too: bool) -> Reply {

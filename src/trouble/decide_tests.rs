@@ -2088,7 +2088,7 @@ impl Sim {
 fn a_report_is_one_summary_in_the_channel_and_its_parts_in_the_summarys_thread() {
     let mut sim = Sim::ready(req("ACME"));
     let d = sim.report(3);
-    assert_eq!(d.reply, Some(Reply::ReportPosted { parts: 3 }));
+    assert_eq!(d.reply, Some(Reply::ReportPosted { parts: 3, shown: 3 }));
     let channel = ops(&d, Lane::Channel);
     assert_eq!(
         channel[0],
@@ -2115,6 +2115,7 @@ fn a_report_longer_than_ten_parts_shows_nine_and_says_how_to_export_the_rest() {
     let mut sim = Sim::ready(req("ACME"));
     let d = sim.report(25);
     let thread: Vec<Message> = messages(&d).into_iter().skip(1).collect();
+    assert_eq!(d.reply, Some(Reply::ReportPosted { parts: 25, shown: 9 }));
     assert_eq!(thread.len(), MAX_REPORT_PARTS);
     assert_eq!(thread.last(), Some(&Message::ReportContinues { shown: 9, of: 25 }));
 }
@@ -2131,7 +2132,7 @@ fn a_report_again_within_a_minute_is_answered_privately_and_after_it_is_posted()
 
     sim.advance(Duration::seconds(1));
     let later = sim.report(2);
-    assert_eq!(later.reply, Some(Reply::ReportPosted { parts: 2 }));
+    assert_eq!(later.reply, Some(Reply::ReportPosted { parts: 2, shown: 2 }));
     // Until the new summary is posted, the old one keeps its thread for parts still queued.
     let last = sim.t.last_report.clone().expect("remembered");
     assert_eq!(last.message.map(|m| m.ts), Some(Ts::new("1795748400.000900")));
