@@ -22,7 +22,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 
 use crate::app::App;
 use crate::config::Config;
-use crate::i18n::report_markdown;
+use crate::i18n::{export_json, export_markdown};
 use crate::store::{Store, TreeRecords};
 use crate::trouble::model::TroubleId;
 use crate::trouble::timeline::verify_chain;
@@ -98,12 +98,8 @@ pub fn export(config: &Config, store: &Store, id: &str, format: Format) -> Outco
     };
     Outcome::ok(match format {
         // Stored text is Slack's (entities for &, <, >); a file for people reads plainly.
-        Format::Md => crate::slack::blocks::unescape(&report_markdown(config.locale, config, &trouble, &timeline)),
-        Format::Json => {
-            serde_json::to_string_pretty(&serde_json::json!({"trouble": trouble, "timeline": timeline}))
-                .expect("serializable")
-                + "\n"
-        }
+        Format::Md => export_markdown(config.locale, config, &trouble, &timeline),
+        Format::Json => export_json(&trouble, &timeline) + "\n",
     })
 }
 

@@ -170,4 +170,4 @@ mod report;
 pub use home::home_view;
 pub use messages::{next_update_due, render, severity_label, Rendered};
 pub use replies::{list_text, reply_text, usage_text};
-pub use report::{history_text, report_markdown, report_mrkdwn, slack_parts};
+pub use report::{export_json, export_markdown, history_text, report_markdown, report_mrkdwn, slack_parts};

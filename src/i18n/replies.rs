@@ -4,10 +4,18 @@ use chrono::{DateTime, Utc};
 
 use super::{format_duration, format_time, stage_name, Locale};
 use crate::config::Config;
+use crate::slack::blocks::cut;
+use crate::slack::text::{one_line, Where};
 use crate::trouble::command::UsageError;
 use crate::trouble::decide::{Act, Reply, Who};
 use crate::trouble::model::{TroubleSummary, UserId};
 use crate::trouble::when::WhenError;
+
+/// What someone typed, echoed back in an answer: never a mention or broadcast, and short
+/// enough that a list of fifty stays one message.
+fn typed(raw: &str) -> String {
+    cut(&one_line(raw, Where::Elsewhere), 200)
+}
 
 fn users(list: &[UserId]) -> String {
     list.iter().map(|u| format!("<@{u}>")).collect::<Vec<_>>().join(", ")
@@ -15,11 +23,14 @@ fn users(list: &[UserId]) -> String {
 
 pub fn usage_text(l: Locale, e: &UsageError) -> String {
     match e {
-        UsageError::UnknownSubcommand(w) => tr!(
+        UsageError::UnknownSubcommand(w) => {
+            let w = typed(w);
+            tr!(
             l,
             format!("`{w}` というコマンドはありません。`/trouble help` で使い方を表示します。"),
             format!("There is no `{w}` command. `/trouble help` lists them.")
-        ),
+        )
+        }
         UsageError::OpenNeedsCustomerAndSummary => tr!(
             l,
             "顧客名と概要をコロンで区切って書いてください: `/trouble open ACME: ロット42のハウジング不良`（`sev1` や `+部門` は先頭に）。`/trouble open` だけならフォームが開きます。",
@@ -32,12 +43,21 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
         UsageError::SplitNotHundred(total) => tr!(l, format!("責任区分の合計が{total}%です。合計100%にしてください。"), format!("The split adds up to {total}%; it must add up to 100.")),
         UsageError::BadCost => tr!(l, "金額と負担者を書いてください: `/trouble cost ¥120,000 ours 交換品送料`", "Write an amount and who pays: `/trouble cost ¥120,000 ours replacement shipping`").to_string(),
         UsageError::NeedsUser(sub) => tr!(l, format!("ユーザーをメンションで指定してください: `/trouble {sub} @名前`"), format!("Mention the person: `/trouble {sub} @name`")),
-        UsageError::BadSeverity(s) => tr!(l, format!("重大度 `{s}` が分かりません。`sev1`〜`sev3` のように書いてください。"), format!("`{s}` is not a severity; write it like `sev1`.")),
+        UsageError::BadSeverity(s) => {
+            let s = typed(s);
+            tr!(l, format!("重大度 `{s}` が分かりません。`sev1`〜`sev3` のように書いてください。"), format!("`{s}` is not a severity; write it like `sev1`."))
+        }
         UsageError::HistoryNeedsCustomer => tr!(l, "顧客名を指定してください: `/trouble history ACME`", "Name the customer: `/trouble history ACME`").to_string(),
+        UsageError::TooLong { limit, len } => tr!(
+            l,
+            format!("長すぎます（{len}文字）。1つの項目は{limit}文字までです。短くするか、何回かに分けて記録してください。何も記録していません。"),
+            format!("That is too long ({len} characters); each text may hold at most {limit}. Shorten it or record it in several parts. Nothing was recorded.")
+        ),
     }
 }
 
 fn when_error(l: Locale, text: &str, e: &WhenError) -> String {
+    let text = typed(text);
     match e {
         WhenError::InPast => tr!(
             l,
@@ -74,6 +94,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
             } else {
                 known.iter().map(|k| format!("`+{k}`")).collect::<Vec<_>>().join(" ")
             };
+            let name = typed(name);
             tr!(
                 l,
                 format!("部門 `+{name}` は設定にありません。使える部門: {list}"),
@@ -241,11 +262,24 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
         Reply::AlreadyClosed => {
             tr!(l, "このトラブルはクローズ済みです。", "This trouble is already closed.").to_string()
         }
-        Reply::ReportPosted { parts } => tr!(
+        Reply::ReportPosted { parts, shown } if shown < parts => tr!(
             l,
-            format!("報告書を投稿しました（{parts}件）。"),
-            format!("Report posted ({parts} message(s)).")
+            format!("報告書を投稿しました。チャンネルに概要、そのスレッドに全{parts}件のうち{shown}件があります。全文はボットのサーバーで `trouble-bot export` で出力できます。"),
+            format!("Report posted: a summary in the channel, {shown} of its {parts} parts in its thread. `trouble-bot export` on the bot's server prints all of it.")
         ),
+        Reply::ReportPosted { parts, .. } => tr!(
+            l,
+            format!("報告書を投稿しました。チャンネルに概要、そのスレッドに本文（{parts}件）があります。"),
+            format!("Report posted: a summary in the channel, the full report in its thread ({parts} part(s)).")
+        ),
+        Reply::ReportRecent { at } => {
+            let at = at.with_timezone(&tz).format("%H:%M:%S");
+            tr!(
+                l,
+                format!("報告書は {at} にこのチャンネルに投稿したばかりです（本文はそのスレッドにあります）。1分たってからもう一度どうぞ。"),
+                format!("The report was just posted in this channel at {at} (the full text is in its thread). Ask again after a minute.")
+            )
+        }
         Reply::Status(_) => String::new(),
     }
 }
@@ -356,15 +390,16 @@ pub fn list_text(l: Locale, troubles: &[TroubleSummary], now: DateTime<Utc>) -> 
             .as_ref()
             .map(|c| format!("<#{c}>"))
             .unwrap_or_else(|| format!("#{}", t.channel_name.clone().unwrap_or_default()));
+        let customer = typed(&t.customer);
         out.push_str(&tr!(
             l,
             format!(
-                "• `{}` *{}* sev{} · {} · {} · 顧客への報告から{} · {}\n",
-                t.id, t.customer, t.severity, stage, ack, waited, channel
+                "• `{}` *{customer}* sev{} · {} · {} · 顧客への報告から{} · {}\n",
+                t.id, t.severity, stage, ack, waited, channel
             ),
             format!(
-                "• `{}` *{}* sev{} · {} · {} · customer last heard {} ago · {}\n",
-                t.id, t.customer, t.severity, stage, ack, waited, channel
+                "• `{}` *{customer}* sev{} · {} · {} · customer last heard {} ago · {}\n",
+                t.id, t.severity, stage, ack, waited, channel
             )
         ));
     }

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::command::{Command, OpenRequest, UsageError};
+use super::command::{check_length, Command, OpenRequest, UsageError};
 use super::hours::{add_working_time, is_open, next_open, working_time_between};
 use super::model::*;
 use super::timeline::{Entry, Event, GENESIS};
@@ -58,6 +58,8 @@ pub enum Slot {
     Status,
     ManagerDm,
     OriginNotice,
+    /// The summary of the last report, in the channel.
+    Report,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +68,8 @@ pub enum Dest {
     TroubleChannel,
     /// The kickoff message's thread, where acknowledgement happens.
     KickoffThread,
+    /// The last report's thread, where its parts go.
+    ReportThread,
     Channel(ChannelId),
     Dm(UserId),
 }
@@ -115,10 +119,17 @@ pub enum Message {
         by: UserId,
         forced_reason: Option<String>,
     },
+    /// The report's one message in the channel, rendered from `last_report`.
+    ReportSummary,
     /// A report part: `part` of `of`, already in Slack-sized pieces.
     ReportPart {
         text: String,
         part: usize,
+        of: usize,
+    },
+    /// The report was longer than its thread may hold: how to get all of it.
+    ReportContinues {
+        shown: usize,
         of: usize,
     },
     DeliveryProblem {
@@ -265,34 +276,81 @@ pub enum Input {
 /// What a user is told, ephemerally, in answer to what they did.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reply {
-    Opened { id: TroubleId, channel_name: String },
+    Opened {
+        id: TroubleId,
+        channel_name: String,
+    },
     Usage(UsageError),
-    UnknownDepartment { name: String, known: Vec<String> },
-    UnknownSeverity { level: u8, known: Vec<u8> },
+    UnknownDepartment {
+        name: String,
+        known: Vec<String>,
+    },
+    UnknownSeverity {
+        level: u8,
+        known: Vec<u8>,
+    },
     NotInTroubleChannel,
-    NotAllowed { act: Act, who: Who },
+    NotAllowed {
+        act: Act,
+        who: Who,
+    },
     OwnerCannotBeManager,
-    ParticipantsAdded { users: Vec<UserId>, depts: Vec<String> },
-    AlreadyAcknowledged { by: UserId },
+    ParticipantsAdded {
+        users: Vec<UserId>,
+        depts: Vec<String>,
+    },
+    AlreadyAcknowledged {
+        by: UserId,
+    },
     Acknowledged,
-    StageDone { stage: usize },
-    StageStarted { stage: usize },
-    StageAlreadyDone { stage: usize },
+    StageDone {
+        stage: usize,
+    },
+    StageStarted {
+        stage: usize,
+    },
+    StageAlreadyDone {
+        stage: usize,
+    },
     AllStagesDone,
     Noted,
-    UpdateLogged { next_due: DateTime<Utc>, promised: bool },
-    BadWhen { text: String, error: WhenError },
+    UpdateLogged {
+        next_due: DateTime<Utc>,
+        promised: bool,
+    },
+    BadWhen {
+        text: String,
+        error: WhenError,
+    },
     SplitSet,
     CostAdded,
     MeasureAdded,
-    OwnerChanged { to: UserId },
-    ManagerChanged { to: UserId },
-    SeverityChanged { from: u8, to: u8 },
+    OwnerChanged {
+        to: UserId,
+    },
+    ManagerChanged {
+        to: UserId,
+    },
+    SeverityChanged {
+        from: u8,
+        to: u8,
+    },
     SeverityUnchanged,
     Closed,
-    CloseMissing { not_done: Vec<usize>, has_measure: bool },
+    CloseMissing {
+        not_done: Vec<usize>,
+        has_measure: bool,
+    },
     AlreadyClosed,
-    ReportPosted { parts: usize },
+    ReportPosted {
+        parts: usize,
+        /// How many of them the thread holds (all, or nine and a note on exporting).
+        shown: usize,
+    },
+    /// A report was posted less than a minute ago; not again.
+    ReportRecent {
+        at: DateTime<Utc>,
+    },
     Status(Box<Trouble>),
 }
 
@@ -487,6 +545,10 @@ pub fn channel_name(prefix: &str, id: &TroubleId, customer: &str, attempt: u32) 
 /// Opens a new trouble: the first move.
 pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, req: OpenRequest) -> Decision {
     let config = ctx.config;
+    // The modal's fields arrive here without the command grammar's check.
+    if let Err(e) = check_length(&req.customer).and_then(|_| check_length(&req.summary)) {
+        return Decision::reply(Reply::Usage(e));
+    }
     let severity = req.severity.unwrap_or(config.default_severity);
     if !config.severities.contains_key(&severity) {
         return Decision::reply(Reply::UnknownSeverity {
@@ -557,6 +619,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         added: Vec::new(),
         members_seen: Vec::new(),
         private: Some(config.private_channels),
+        last_report: None,
     };
     let mut w = Work::new(ctx, trouble);
     let departments = w.departments_to_ping();
@@ -658,7 +721,12 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
         Input::UpdateSubmitted { user, .. } if !may(ctx.config, &w.t, &user, Act::Update) => {
             refuse(ctx.config, &w.t, &user, Act::Update)
         }
-        Input::UpdateSubmitted { user, text, next } => Some(log_update(&mut w, &user, text, next)),
+        Input::UpdateSubmitted { user, text, next } => {
+            match check_length(&text).and_then(|_| check_length(next.as_deref().unwrap_or_default())) {
+                Err(e) => Some(Reply::Usage(e)),
+                Ok(()) => Some(log_update(&mut w, &user, text, next)),
+            }
+        }
         // Participants see the trouble by their role; only others' membership needs keeping.
         Input::MemberJoined { user } => {
             if !w.t.members_seen.contains(&user) && !is_participant(ctx.config, &w.t, &user) {
@@ -1059,18 +1127,59 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
     })
 }
 
-/// Posts a report (already split for Slack) in the trouble's channel.
+/// The most messages a report puts in its thread; a longer one says how to export it.
+pub const MAX_REPORT_PARTS: usize = 10;
+
+/// How long a posted report stands: asking again within it is answered privately.
+const REPORT_AGAIN_AFTER_SECS: i64 = 60;
+
+/// Posts a report (already split for Slack): one summary message in the trouble's channel,
+/// the parts in its thread, at most [`MAX_REPORT_PARTS`] messages there.
 pub fn report_posts(ctx: &Ctx, trouble: &Trouble, parts: Vec<String>) -> Decision {
+    if let Some(last) = &trouble.last_report {
+        if ctx.now - last.at < Duration::seconds(REPORT_AGAIN_AFTER_SECS) {
+            return Decision::reply(Reply::ReportRecent { at: last.at });
+        }
+    }
     let mut w = Work::new(ctx, trouble.clone());
     let of = parts.len();
-    for (i, text) in parts.into_iter().enumerate() {
+    // The previous summary stays known until the new one is posted: parts of an earlier
+    // report still queued go to their own thread.
+    let message = w.t.last_report.take().and_then(|r| r.message);
+    w.t.last_report = Some(LastReport {
+        at: ctx.now,
+        parts: of,
+        message,
+    });
+    w.changed = true;
+    w.send(
+        Lane::Channel,
+        Op::Post {
+            to: Dest::TroubleChannel,
+            message: Message::ReportSummary,
+            keep_as: Some(Slot::Report),
+        },
+    );
+    let shown = if of > MAX_REPORT_PARTS {
+        MAX_REPORT_PARTS - 1
+    } else {
+        of
+    };
+    for (i, text) in parts.into_iter().take(shown).enumerate() {
         w.post(
             Lane::Channel,
-            Dest::TroubleChannel,
+            Dest::ReportThread,
             Message::ReportPart { text, part: i + 1, of },
         );
     }
-    w.finish(Some(Reply::ReportPosted { parts: of }))
+    if shown < of {
+        w.post(
+            Lane::Channel,
+            Dest::ReportThread,
+            Message::ReportContinues { shown, of },
+        );
+    }
+    w.finish(Some(Reply::ReportPosted { parts: of, shown }))
 }
 
 /// `/trouble add`: makes people and departments participants, invites them and says so.
@@ -1491,6 +1600,11 @@ fn delivered(w: &mut Work, outcome: Outcome) {
             match slot {
                 Slot::Kickoff => w.t.kickoff = posted,
                 Slot::Status => w.t.status = posted,
+                Slot::Report => {
+                    if let Some(r) = w.t.last_report.as_mut() {
+                        r.message = posted;
+                    }
+                }
                 Slot::ManagerDm => {
                     w.t.manager_dm = posted;
                     if channel_known {

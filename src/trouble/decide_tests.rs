@@ -2509,3 +2509,90 @@ fn a_trouble_stored_before_roles_existed_still_opens_and_follows_the_configured_
     assert!(!may_see(&private, &old, &u(OUTSIDER)), "private by the config");
     assert!(may_see(&private, &old, &u("U0SALES")));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The report: one summary, a bounded thread, not again within a minute
+// ---------------------------------------------------------------------------------------------
+
+impl Sim {
+    fn report(&mut self, parts: usize) -> Decision {
+        let ctx = Ctx {
+            config: &self.config,
+            now: self.now,
+        };
+        let texts = (1..=parts).map(|i| format!("part {i}")).collect();
+        let d = report_posts(&ctx, &self.t, texts);
+        self.t = apply(&self.t, &d);
+        d
+    }
+}
+
+#[test]
+fn a_report_is_one_summary_in_the_channel_and_its_parts_in_the_summarys_thread() {
+    let mut sim = Sim::ready(req("ACME"));
+    let d = sim.report(3);
+    assert_eq!(d.reply, Some(Reply::ReportPosted { parts: 3, shown: 3 }));
+    let channel = ops(&d, Lane::Channel);
+    assert_eq!(
+        channel[0],
+        post_op(Dest::TroubleChannel, Message::ReportSummary, Some(Slot::Report))
+    );
+    for (i, op) in channel[1..].iter().enumerate() {
+        let part = Message::ReportPart {
+            text: format!("part {}", i + 1),
+            part: i + 1,
+            of: 3,
+        };
+        assert_eq!(*op, post_op(Dest::ReportThread, part, None));
+    }
+    assert_eq!(channel.len(), 4);
+    assert!(d.entries.is_empty(), "a report adds nothing to the timeline");
+    sim.feed(posted(Slot::Report, TROUBLE_CHANNEL, "1795748400.000900"));
+    let last = sim.t.last_report.clone().expect("remembered");
+    assert_eq!((last.at, last.parts), (t0(), 3));
+    assert_eq!(last.message.map(|m| m.ts), Some(Ts::new("1795748400.000900")));
+}
+
+#[test]
+fn a_report_longer_than_ten_parts_shows_nine_and_says_how_to_export_the_rest() {
+    let mut sim = Sim::ready(req("ACME"));
+    let d = sim.report(25);
+    let thread: Vec<Message> = messages(&d).into_iter().skip(1).collect();
+    assert_eq!(d.reply, Some(Reply::ReportPosted { parts: 25, shown: 9 }));
+    assert_eq!(thread.len(), MAX_REPORT_PARTS);
+    assert_eq!(thread.last(), Some(&Message::ReportContinues { shown: 9, of: 25 }));
+}
+
+#[test]
+fn a_report_again_within_a_minute_is_answered_privately_and_after_it_is_posted() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.report(1);
+    sim.feed(posted(Slot::Report, TROUBLE_CHANNEL, "1795748400.000900"));
+    sim.advance(Duration::seconds(59));
+    let again = sim.report(1);
+    assert_eq!(again.reply, Some(Reply::ReportRecent { at: t0() }));
+    assert!(again.deliveries.is_empty() && again.trouble.is_none());
+
+    sim.advance(Duration::seconds(1));
+    let later = sim.report(2);
+    assert_eq!(later.reply, Some(Reply::ReportPosted { parts: 2, shown: 2 }));
+    // Until the new summary is posted, the old one keeps its thread for parts still queued.
+    let last = sim.t.last_report.clone().expect("remembered");
+    assert_eq!(last.message.map(|m| m.ts), Some(Ts::new("1795748400.000900")));
+}
+
+#[test]
+fn text_over_the_limit_from_a_form_is_refused_and_nothing_changes() {
+    let mut sim = Sim::ready(req("ACME"));
+    let d = sim.feed(Input::UpdateSubmitted {
+        user: u("U0SALES"),
+        text: "x".repeat(crate::trouble::command::TEXT_LIMIT + 1),
+        next: None,
+    });
+    assert!(matches!(d.reply, Some(Reply::Usage(UsageError::TooLong { .. }))));
+    assert!(d.trouble.is_none() && d.entries.is_empty() && d.deliveries.is_empty());
+    let mut long = req("ACME");
+    long.summary = "y".repeat(crate::trouble::command::TEXT_LIMIT + 1);
+    let d = try_open(&config(), "U0SALES", long);
+    assert!(d.trouble.is_none() && matches!(d.reply, Some(Reply::Usage(UsageError::TooLong { .. }))));
+}

@@ -128,6 +128,15 @@ pub struct Escalation {
     pub due: Option<DateTime<Utc>>,
 }
 
+/// The last `/trouble report`: when it was asked for, how long it was, and the summary message
+/// whose thread holds the parts (known once Slack has it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LastReport {
+    pub at: DateTime<Utc>,
+    pub parts: usize,
+    pub message: Option<PostedMessage>,
+}
+
 /// A message the bot posted and keeps editing.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PostedMessage {
@@ -179,6 +188,9 @@ pub struct Trouble {
     /// Whether its channel is private; None for a trouble stored before this was recorded.
     #[serde(default)]
     pub private: Option<bool>,
+    /// Troubles stored before reports were remembered open with none.
+    #[serde(default)]
+    pub last_report: Option<LastReport>,
 }
 
 impl Trouble {
