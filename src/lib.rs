@@ -1,6 +1,7 @@
 //! trouble-bot: a Slack bot for handling customer troubles — the first move, the seven stages,
 //! follow-ups with the customer, and a timeline nobody can silently edit.
 
+pub mod admin;
 pub mod app;
 pub mod config;
 pub mod demo;

@@ -1,60 +1,142 @@
-//! The `trouble-bot` command: serve, check-config, export, verify. Wiring only.
+//! The `trouble-bot` command line: serve, check-config, export, verify, backup, restore, demo. Wiring only.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand, ValueEnum};
+use trouble_bot::admin::{self, Outcome};
 use trouble_bot::config::Config;
-use trouble_bot::i18n::report_markdown;
-use trouble_bot::store::Store;
-use trouble_bot::trouble::model::TroubleId;
-use trouble_bot::trouble::timeline::verify_chain;
+use trouble_bot::i18n::Locale;
 
-const USAGE: &str = "usage: trouble-bot [serve | check-config | export <trouble-id> [--format md|json] | verify | demo [--locale ja|en]]";
+/// Where the configuration and the store come from: every command that reads them says so.
+const ENV_CONFIG: &str = concat!(
+    "  TROUBLE_CONFIG        the TOML file (default trouble.toml; a missing default file means all defaults)\n",
+    "  TROUBLE_DATA_DIR      overrides data_dir (the store)"
+);
+const ENV_SERVE: &str = concat!(
+    "  SLACK_SIGNING_SECRET  required; several secrets comma-separated during rotation\n",
+    "  SLACK_BOT_TOKEN       required (xoxb-…); never logged\n",
+    "  SLACK_API_URL         Web API base (default https://slack.com/api/)\n",
+    "  TROUBLE_LISTEN        overrides listen\n",
+    "  TROUBLE_LOG_FORMAT    json for one JSON object per log line\n",
+    "  RUST_LOG              the log filter"
+);
+
+#[derive(Parser)]
+#[command(
+    name = "trouble-bot",
+    version,
+    about = "A Slack bot for handling customer troubles: the first move, the seven stages, follow-ups, a timeline nobody can silently edit.",
+    after_help = "Without a command, trouble-bot serves. `trouble-bot <command> --help` lists a command's options and the environment variables it reads."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the bot (the default): Slack's requests on `listen`, deliveries and timers.
+    #[command(after_help = format!(
+        "Environment:\n{ENV_CONFIG}\n{ENV_SERVE}\n\nWhile it runs, export, verify and backup are answered on DATA_DIR/trouble-admin.sock (mode 0600)."
+    ))]
+    Serve,
+    /// Validate the configuration and print a summary, or every problem (exit 1 on problems).
+    #[command(after_help = format!("Environment:\n{ENV_CONFIG}\n{ENV_SERVE}\nThe summary is in the configured locale."))]
+    CheckConfig,
+    /// Print one trouble's report to stdout; works beside a running bot.
+    #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
+    Export {
+        /// The trouble's id, e.g. 20261127-3
+        id: String,
+        /// md: the report as Markdown, in the configured locale; json: the trouble and its timeline
+        #[arg(long, value_enum, default_value_t = Format::Md)]
+        format: Format,
+    },
+    /// Recompute every timeline's hash chain; exit 1 naming the first broken entry; works beside a running bot.
+    #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
+    Verify,
+    /// Copy the store into DIR, consistently, even while the bot runs; DIR becomes a data directory.
+    #[command(after_help = format!("Environment:\n{ENV_CONFIG}\n\nCheck a backup with: TROUBLE_DATA_DIR=DIR trouble-bot verify"))]
+    Backup {
+        /// A new or empty directory for the copy
+        dir: PathBuf,
+    },
+    /// Bring a backup back as the store, only while the bot is stopped (the old store is kept aside).
+    #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
+    Restore {
+        /// A directory written by `trouble-bot backup`
+        dir: PathBuf,
+    },
+    /// Play a whole trouble against a built-in Slack simulator: needs no Slack and no valid config.
+    #[command(after_help = format!(
+        "Environment:\n  TROUBLE_CONFIG        read for its locale only, when it is valid\n  RUST_LOG              the log filter (default warn)"
+    ))]
+    Demo {
+        /// The language of the conversation (default: the configured locale, else ja)
+        #[arg(long, value_enum)]
+        locale: Option<LocaleArg>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Md,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LocaleArg {
+    Ja,
+    En,
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let config = match Config::load_from_env() {
-        Ok(c) => c,
+    // Help, version and usage errors are answered here, before any configuration is read.
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => with_config(serve),
+        Command::CheckConfig => with_config(|config| {
+            print!("{}", config.summary());
+            ExitCode::SUCCESS
+        }),
+        Command::Export { id, format } => with_config(|config| {
+            let format = match format {
+                Format::Md => admin::Format::Md,
+                Format::Json => admin::Format::Json,
+            };
+            print_outcome(admin::run(&config, admin::Request::Export { id, format }))
+        }),
+        Command::Verify => with_config(|config| print_outcome(admin::run(&config, admin::Request::Verify))),
+        Command::Backup { dir } => with_config(|config| print_outcome(admin::backup(&config, &dir))),
+        Command::Restore { dir } => with_config(|config| print_outcome(admin::restore(&config, &dir))),
+        Command::Demo { locale } => demo(locale),
+    }
+}
+
+/// Loads the configuration and starts the logs, then runs `command`; on problems, lists every
+/// one on stderr and exits 1.
+fn with_config(command: impl FnOnce(Config) -> ExitCode) -> ExitCode {
+    match Config::load_from_env() {
+        Ok(config) => {
+            init_logs(&config);
+            command(config)
+        }
         Err(problems) => {
             eprintln!("The configuration has {} problem(s):", problems.len());
             for p in problems {
                 eprintln!("  - {p}");
             }
-            return ExitCode::FAILURE;
-        }
-    };
-    let mut config = config;
-    // The demo prints a conversation; routine info lines would only clutter it.
-    if args.first().map(String::as_str) == Some("demo") && config.log_filter == "info" {
-        config.log_filter = "warn".into();
-    }
-    init_logs(&config);
-    match args.first().map(String::as_str) {
-        None | Some("serve") => serve(config),
-        Some("check-config") => {
-            print!("{}", config.summary());
-            let problems = config.serve_problems();
-            if problems.is_empty() {
-                println!("configuration OK");
-            } else {
-                println!("configuration OK; to serve, also set:");
-                for p in problems {
-                    println!("  - {p}");
-                }
-            }
-            ExitCode::SUCCESS
-        }
-        Some("export") => export(&config, &args[1..]),
-        Some("verify") => verify(&config),
-        Some("demo") => demo(&config, &args[1..]),
-        Some("help" | "--help" | "-h") => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Some(other) => {
-            eprintln!("unknown command {other:?}\n{USAGE}");
-            ExitCode::from(2)
+            ExitCode::FAILURE
         }
     }
+}
+
+/// Prints what an admin command produced and exits with its code.
+fn print_outcome(outcome: Outcome) -> ExitCode {
+    print!("{}", outcome.stdout);
+    eprint!("{}", outcome.stderr);
+    ExitCode::from(outcome.code)
 }
 
 /// Logs go to stderr, as text or (with `log_format = "json"`) one JSON object a line.
@@ -91,10 +173,15 @@ fn serve(config: Config) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        // export, verify and backup from the command line are answered here while the bot runs.
+        let admin_socket = admin::listen(bot.app.clone());
         // A plain line for operators and for scripts that start the bot on port 0.
         println!("trouble-bot listening on {}", bot.addr);
         wait_for_signal().await;
         tracing::info!("shutting down: finishing in-flight work");
+        if let Some(socket) = admin_socket {
+            socket.close();
+        }
         bot.stop().await;
         ExitCode::SUCCESS
     })
@@ -116,112 +203,30 @@ async fn wait_for_signal() {
 }
 
 /// Plays a whole trouble against a built-in Slack simulator: nothing to install or configure.
-fn demo(config: &Config, args: &[String]) -> ExitCode {
-    let locale = match args {
-        [flag, l] if flag == "--locale" => match trouble_bot::i18n::Locale::parse(l) {
-            Some(l) => l,
-            None => {
-                eprintln!("unknown locale {l:?}: use ja or en");
-                return ExitCode::from(2);
-            }
-        },
-        [] => config.locale,
-        _ => {
-            eprintln!("usage: trouble-bot demo [--locale ja|en]");
-            return ExitCode::from(2);
-        }
+fn demo(locale: Option<LocaleArg>) -> ExitCode {
+    // The demo runs whatever state trouble.toml is in: a broken file only loses its locale.
+    let mut config = Config::load_from_env().unwrap_or_else(|problems| {
+        eprintln!(
+            "(trouble.toml has {} problem(s), see check-config; the demo uses the defaults)",
+            problems.len()
+        );
+        Config::default()
+    });
+    // The demo prints a conversation; routine info lines would only clutter it.
+    if config.log_filter == "info" {
+        config.log_filter = "warn".into();
+    }
+    init_logs(&config);
+    let locale = match locale {
+        Some(LocaleArg::Ja) => Locale::Ja,
+        Some(LocaleArg::En) => Locale::En,
+        None => config.locale,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("tokio runtime");
     if runtime.block_on(trouble_bot::demo::run(locale)) {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
-}
-
-fn open_store(config: &Config) -> Result<Store, ExitCode> {
-    Store::open(&config.data_dir).map_err(|e| {
-        eprintln!("cannot open the store in {}: {e}", config.data_dir.display());
-        ExitCode::FAILURE
-    })
-}
-
-fn export(config: &Config, args: &[String]) -> ExitCode {
-    let Some(id) = args.first() else {
-        eprintln!("{USAGE}");
-        return ExitCode::from(2);
-    };
-    let format = match args.get(1..) {
-        Some([flag, f]) if flag == "--format" => f.as_str(),
-        Some([]) | None => "md",
-        _ => {
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    let store = match open_store(config) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let id = TroubleId::new(id);
-    let (trouble, timeline) = match (store.get(&id), store.timeline(&id)) {
-        (Ok(Some(t)), Ok(timeline)) => (t, timeline),
-        (Ok(None), _) => {
-            eprintln!("no trouble {id}");
-            return ExitCode::FAILURE;
-        }
-        (Err(e), _) | (_, Err(e)) => {
-            eprintln!("{e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match format {
-        // Stored text is Slack's (entities for &, <, >); a file for people reads plainly.
-        "md" => print!(
-            "{}",
-            trouble_bot::slack::blocks::unescape(&report_markdown(config.locale, config, &trouble, &timeline))
-        ),
-        "json" => println!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({"trouble": trouble, "timeline": timeline}))
-                .expect("serializable")
-        ),
-        other => {
-            eprintln!("unknown format {other:?}: use md or json");
-            return ExitCode::from(2);
-        }
-    }
-    ExitCode::SUCCESS
-}
-
-fn verify(config: &Config) -> ExitCode {
-    let store = match open_store(config) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let troubles = match store.all_troubles() {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let mut broken = 0;
-    for t in &troubles {
-        let result = store.timeline(&t.id).map_err(|e| e.to_string()).and_then(|entries| {
-            verify_chain(&entries, t.timeline_len, &t.timeline_head)
-                .map_err(|b| format!("entry {} {}", b.seq + 1, b.why))
-        });
-        if let Err(why) = result {
-            broken += 1;
-            println!("BROKEN {}: {why}", t.id);
-        }
-    }
-    println!("{} troubles checked, {} broken", troubles.len(), broken);
-    if broken == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -50,6 +50,9 @@ pub struct Store {
     /// Open troubles only: id → `TroubleSummary`, for `/trouble list`.
     summaries: sled::Tree,
     group_commit: std::sync::Arc<GroupCommit>,
+    /// Shared by every transaction, taken alone by `with_writes_paused`: a decision spans
+    /// several trees, so a reader that walks them needs the writers held back to see one state.
+    write_gate: std::sync::Arc<std::sync::RwLock<()>>,
 }
 
 /// Group commit: concurrent callers of `flush` share one fsync. A caller takes a ticket after
@@ -60,6 +63,9 @@ struct GroupCommit {
     tickets: std::sync::atomic::AtomicU64,
     flushed_upto: tokio::sync::Mutex<u64>,
 }
+
+/// One sled tree as a backup carries it: its name and its records in key order.
+pub type TreeRecords = (Vec<u8>, Vec<(sled::IVec, sled::IVec)>);
 
 /// Why a transaction did not write.
 #[derive(Debug)]
@@ -216,6 +222,7 @@ impl Store {
             home_viewers: db.open_tree("home_viewers")?,
             summaries: db.open_tree("summaries")?,
             group_commit: Default::default(),
+            write_gate: Default::default(),
             db,
         };
         if store.summaries.is_empty() && !store.troubles.is_empty() {
@@ -295,6 +302,10 @@ impl Store {
         &self,
         f: impl Fn(&Trees) -> Result<R, ConflictableTransactionError<Skip>>,
     ) -> Result<Result<R, Skip>, StoreError> {
+        let _writing = self
+            .write_gate
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let result = (
             &self.troubles,
             &self.timeline,
@@ -575,6 +586,26 @@ impl Store {
                 TransactionError::Storage(e) => StoreError::Sled(e),
                 TransactionError::Abort(()) => StoreError::Corrupt("aborted".into()),
             })
+    }
+
+    /// Runs `read` while no decision is being written, so it sees every transaction whole
+    /// (a backup, `verify` beside a running bot). Decisions wait meanwhile: keep `read` short.
+    pub fn with_writes_paused<R>(&self, read: impl FnOnce(&Store) -> R) -> R {
+        let _paused = self
+            .write_gate
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        read(self)
+    }
+
+    /// Every tree's name and records, in key order: what a backup copies.
+    pub fn records(&self) -> Result<Vec<TreeRecords>, StoreError> {
+        let mut trees = Vec::new();
+        for name in self.db.tree_names() {
+            let records = self.db.open_tree(&name)?.iter().collect::<Result<Vec<_>, _>>()?;
+            trees.push((name.to_vec(), records));
+        }
+        Ok(trees)
     }
 
     pub fn size_on_disk(&self) -> u64 {

@@ -49,7 +49,7 @@ impl Signed {
     }
 }
 
-fn open_submission(view_id: &str, customer: &str, severity: &str, department: &str) -> Value {
+fn open_form(view_id: &str, customer: &str, severity: &str, department: &str) -> Value {
     let metadata = json!({"channel": ORIGIN}).to_string();
     json!({
         "type": "view_submission",
@@ -126,7 +126,7 @@ async fn a_replayed_click_on_log_update_opens_one_modal() {
 #[tokio::test]
 async fn a_modal_submission_replayed_or_submitted_twice_opens_one_trouble() {
     let bot = spawn_bot().await;
-    let submission = open_submission("V0DOUBLE", "ACME", "1", "quality");
+    let submission = open_form("V0DOUBLE", "ACME", "1", "quality");
     let first = Signed::interaction(&submission);
     let r = first.send(&bot, "/slack/interactions").await;
     assert_eq!(r.status(), 200);
@@ -145,17 +145,17 @@ async fn a_modal_submission_replayed_or_submitted_twice_opens_one_trouble() {
 async fn a_refused_modal_submission_stays_open_with_the_reason_and_its_correction_goes_through() {
     let bot = spawn_bot().await;
     let errors = |v: &Value| v["errors"].as_object().cloned().unwrap_or_default();
-    let r = bot.interaction(&open_submission("V0FIX", "ACME", "9", "quality")).await;
+    let r = bot.interaction(&open_form("V0FIX", "ACME", "9", "quality")).await;
     assert_eq!(r.status(), 200);
     let answer: Value = r.json().await.unwrap();
     assert_eq!(answer["response_action"], "errors", "{answer}");
     assert!(errors(&answer).contains_key("severity"), "{answer}");
-    let r = bot.interaction(&open_submission("V0FIX", "ACME", "1", "removed")).await;
+    let r = bot.interaction(&open_form("V0FIX", "ACME", "1", "removed")).await;
     let answer: Value = r.json().await.unwrap();
     assert_eq!(answer["response_action"], "errors", "{answer}");
     assert!(errors(&answer).contains_key("departments"), "{answer}");
     assert_eq!(opened_count(&bot).await, 0, "nothing opened while refused");
-    let r = bot.interaction(&open_submission("V0FIX", "ACME", "1", "quality")).await;
+    let r = bot.interaction(&open_form("V0FIX", "ACME", "1", "quality")).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.text().await.unwrap(), "");
     assert_eq!(

@@ -255,7 +255,7 @@ async fn help_ssl_check_url_verification_and_health() {
     assert_eq!(r.status(), 200);
     let body = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/slack-fixtures/inbound/events/url_verification.json"
+        "/tests/fixtures/slack/inbound/events/url_verification.json"
     ))
     .unwrap();
     let r = bot.post_signed("/slack/events", "application/json", &body).await;

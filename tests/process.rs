@@ -97,24 +97,6 @@ impl BotProcess {
     }
 }
 
-/// POSTs a slash-command form to `/slack/commands`, signed as Slack signs it.
-async fn post_signed_command(
-    client: &reqwest::Client,
-    base_url: &str,
-    form: String,
-) -> reqwest::Result<reqwest::Response> {
-    let ts = now_secs().to_string();
-    let signature = trouble_bot::slack::signature::sign(SECRET, &ts, form.as_bytes());
-    client
-        .post(format!("{base_url}/slack/commands"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-slack-request-timestamp", ts)
-        .header("x-slack-signature", signature)
-        .body(form)
-        .send()
-        .await
-}
-
 impl Drop for BotProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -8,27 +8,6 @@ use common::*;
 use serde_json::{json, Value};
 use trouble_bot::trouble::model::TroubleId;
 
-fn open_submission(customer: &str, summary: &str, private_metadata: &str) -> Value {
-    json!({
-        "type": "view_submission",
-        "team": {"id": "T0TEAM", "domain": "test"},
-        "user": {"id": SALES, "username": "rep", "team_id": "T0TEAM"},
-        "api_app_id": "A0APP",
-        "trigger_id": "333.444.trigger",
-        "view": {
-            "id": "V0000009", "type": "modal", "callback_id": "open_trouble", "private_metadata": private_metadata,
-            "state": {"values": {
-                "customer": {"value": {"type": "plain_text_input", "value": customer}},
-                "summary": {"value": {"type": "plain_text_input", "value": summary}},
-                "severity": {"value": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "sev1"}, "value": "1"}}},
-                "manager": {"value": {"type": "users_select", "selected_user": MANAGER}},
-                "departments": {"value": {"type": "multi_static_select", "selected_options": [{"text": {"type": "plain_text", "text": "Field"}, "value": "field"}]}},
-                "contact": {"value": {"type": "plain_text_input", "value": "Mr. Sato"}},
-            }},
-        },
-    })
-}
-
 #[tokio::test]
 async fn the_open_modal_opens_with_the_trigger_id_and_its_submission_opens_a_trouble() {
     let bot = spawn_bot().await;
@@ -62,7 +41,7 @@ async fn the_open_modal_opens_with_the_trigger_id_and_its_submission_opens_a_tro
     );
 
     let r = bot
-        .interaction(&open_submission("  ", "lot 42 housings", &metadata))
+        .interaction(&open_submission("  ", "lot 42 housings", MANAGER, &metadata))
         .await;
     let errors: Value = r.json().await.unwrap();
     assert_eq!(errors["response_action"], "errors");
@@ -70,7 +49,12 @@ async fn the_open_modal_opens_with_the_trigger_id_and_its_submission_opens_a_tro
     assert_eq!(bot.store().trouble_count(), 0);
 
     let r = bot
-        .interaction(&open_submission("ACME", "defective housings in lot 42", &metadata))
+        .interaction(&open_submission(
+            "ACME",
+            "defective housings in lot 42",
+            MANAGER,
+            &metadata,
+        ))
         .await;
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().is_empty(), "the modal closes");

@@ -377,7 +377,7 @@ impl Demo<'_> {
         self.stage(SATO, &channel, "close").await?;
         let mark = sim.mark();
         let answer = self.command(SATO, &channel, "report").await?;
-        // The answer says how many messages the report takes: "Report posted (2 message(s))."
+        // The answer says how many parts the summary's thread holds: "… in its thread (2 part(s))."
         let parts: usize = answer["text"]
             .as_str()
             .unwrap_or_default()
@@ -388,7 +388,7 @@ impl Demo<'_> {
             let posted = calls
                 .iter()
                 .filter_map(Call::post)
-                .filter(|p| p.channel == channel && p.thread_ts.is_none())
+                .filter(|p| p.channel == channel && p.thread_ts.is_some())
                 .count();
             (posted >= parts).then_some(())
         })

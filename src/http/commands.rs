@@ -18,7 +18,7 @@ use crate::slack::payloads::SlashCommand;
 use crate::store::{Skip, StoreError};
 use crate::trouble::command::{self, Command};
 use crate::trouble::decide::{self, Ctx, Decision, Input, Message, Reply};
-use crate::trouble::model::{ChannelId, Origin, TroubleId, UserId};
+use crate::trouble::model::{ChannelId, Origin, TroubleId, TroubleSummary, UserId};
 
 pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
     // Slack's TLS check carries no signature and wants only a 200.
@@ -61,6 +61,7 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
         Command::Help => ephemeral_text(i18n::help(l)),
         Command::List => match app.store.open_summaries() {
             Ok(mut troubles) => {
+                troubles.retain(|s| summary_visible(app, s, &user));
                 troubles.sort_by_key(|t| (t.severity, t.opened_at));
                 ephemeral_text(list_text(l, &troubles, now))
             }
@@ -69,7 +70,8 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
         Command::History(customer) => match app.store.all_troubles() {
             Ok(mut troubles) => {
                 let wanted = normalize_customer(&customer);
-                troubles.retain(|t| normalize_customer(&t.customer) == wanted);
+                troubles
+                    .retain(|t| normalize_customer(&t.customer) == wanted && decide::may_see(&app.config, t, &user));
                 troubles.sort_by_key(|t| std::cmp::Reverse(t.opened_at));
                 ephemeral_text(history_text(l, &app.config, &customer, &troubles))
             }
@@ -118,6 +120,15 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
             }
         }
     }
+}
+
+/// Whether `user` may see a listed trouble: a public one from its summary alone, a private one
+/// (or one whose summary predates the flag) by the rule on the whole trouble.
+fn summary_visible(app: &App, summary: &TroubleSummary, user: &UserId) -> bool {
+    if summary.private == Some(false) {
+        return true;
+    }
+    matches!(app.store.get(&summary.id), Ok(Some(t)) if decide::may_see(&app.config, &t, user))
 }
 
 /// Opens a trouble (from the text form or the modal) unless one of `seen` opened one before;

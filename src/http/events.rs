@@ -1,4 +1,5 @@
-//! `POST /slack/events`: the URL handshake and message events (acknowledgement in the thread).
+//! `POST /slack/events`: the URL handshake, message events (acknowledgement in the thread),
+//! channel membership (who may see a private trouble) and App Home.
 
 use std::sync::Arc;
 
@@ -43,23 +44,39 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
 
 async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> Response {
     let now = Utc::now();
-    if event.get("type").and_then(|t| t.as_str()) == Some("app_home_opened") {
-        return on_home_opened(app, event_id, event).await;
-    }
-    let bot = app.bot_user_id();
-    let Some(reply) = thread_reply(event, bot.as_deref()) else {
-        return StatusCode::OK.into_response();
+    let (channel, input) = match event.get("type").and_then(|t| t.as_str()) {
+        Some("app_home_opened") => return on_home_opened(app, event_id, event).await,
+        Some(kind @ ("member_joined_channel" | "member_left_channel")) => {
+            let field = |k: &str| event.get(k).and_then(|v| v.as_str());
+            let (Some(user), Some(channel)) = (field("user"), field("channel")) else {
+                return StatusCode::OK.into_response();
+            };
+            let user = UserId::new(user);
+            let input = if kind == "member_joined_channel" {
+                Input::MemberJoined { user }
+            } else {
+                Input::MemberLeft { user }
+            };
+            (channel.to_string(), input)
+        }
+        _ => {
+            let bot = app.bot_user_id();
+            let Some(reply) = thread_reply(event, bot.as_deref()) else {
+                return StatusCode::OK.into_response();
+            };
+            let input = Input::ThreadReply {
+                user: UserId::new(&reply.user),
+                thread_ts: Ts::new(&reply.thread_ts),
+            };
+            (reply.channel, input)
+        }
     };
-    let Ok(Some(id)) = app.store.by_channel(&ChannelId::new(&reply.channel)) else {
+    let Ok(Some(id)) = app.store.by_channel(&ChannelId::new(&channel)) else {
         return StatusCode::OK.into_response();
     };
     let ctx = Ctx {
         config: &app.config,
         now,
-    };
-    let input = Input::ThreadReply {
-        user: UserId::new(&reply.user),
-        thread_ts: Ts::new(&reply.thread_ts),
     };
     // The event id is remembered in the same write, so a retried delivery is handled once.
     match app

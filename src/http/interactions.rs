@@ -167,6 +167,7 @@ fn open_field_for(reply: &Reply) -> &'static str {
     match reply {
         Reply::UnknownSeverity { .. } => "severity",
         Reply::UnknownDepartment { .. } => "departments",
+        Reply::OwnerCannotBeManager => "manager",
         _ => "summary",
     }
 }
@@ -265,6 +266,10 @@ async fn on_open_submitted(
         customer,
         summary,
     };
+    // The owner is never their own manager: say so on the field rather than closing the form.
+    if let Some(refusal) = crate::trouble::decide::open_refusal(&user, &req) {
+        return field_errors(json!({"manager": reply_text(l, &app.config, &refusal)}));
+    }
     let now = Utc::now();
     let day = now.with_timezone(&app.config.timezone).format("%Y%m%d").to_string();
     match super::commands::open_once(app, &day, seen, user, origin, req) {

@@ -5,7 +5,9 @@ use serde_json::{json, Value};
 
 use super::{format_duration, next_update_due, stage_name, Locale};
 use crate::config::Config;
-use crate::slack::blocks::{context, divider, header, section};
+use crate::slack::blocks::{context, cut, divider, header, section};
+use crate::slack::text::{one_line, Where};
+use crate::trouble::decide::may_see;
 use crate::trouble::model::{Trouble, UserId};
 
 /// Slack allows 100 blocks in a Home view; keep room for headings.
@@ -22,15 +24,16 @@ fn row(l: Locale, t: &Trouble, now: DateTime<Utc>) -> Value {
         .map(|s| format!("{}. {}", s + 1, stage_name(l, s)))
         .unwrap_or_else(|| tr!(l, "全段階完了", "all stages done").into());
     let waited = format_duration(l, (now - t.last_customer_contact()).num_seconds().max(0) as u64);
+    let customer = cut(&one_line(&t.customer, Where::Elsewhere), 200);
     section(&tr!(
         l,
         format!(
             "*{}* `{}` sev{} · {} · 顧客への報告から{} · {}",
-            t.customer, t.id, t.severity, stage, waited, channel
+            customer, t.id, t.severity, stage, waited, channel
         ),
         format!(
             "*{}* `{}` sev{} · {} · customer last heard {} ago · {}",
-            t.customer, t.id, t.severity, stage, waited, channel
+            customer, t.id, t.severity, stage, waited, channel
         )
     ))
 }
@@ -41,7 +44,11 @@ fn awaits_ack_from(t: &Trouble, user: &UserId) -> bool {
 }
 
 pub fn home_view(l: Locale, config: &Config, user: &UserId, troubles: &[Trouble], now: DateTime<Utc>) -> Value {
-    let open: Vec<&Trouble> = troubles.iter().filter(|t| t.is_open()).collect();
+    // The same rule as `list`: a private trouble only for those who may see its channel.
+    let open: Vec<&Trouble> = troubles
+        .iter()
+        .filter(|t| t.is_open() && may_see(config, t, user))
+        .collect();
     let waiting: Vec<&Trouble> = open.iter().copied().filter(|t| awaits_ack_from(t, user)).collect();
     let overdue: Vec<&Trouble> = open
         .iter()

@@ -5,7 +5,8 @@ use serde_json::Value;
 
 use super::{format_duration, format_time, severity_default_name, stage_icon, stage_name, stage_state, Locale};
 use crate::config::Config;
-use crate::slack::blocks::{actions, button, context, divider, escape, fields, header, section};
+use crate::slack::blocks::{actions, button, context, cut, divider, escape, fields, header, section};
+use crate::slack::text::{one_line, quoted, user_text, Where};
 use crate::trouble::decide::{Message, Nudge};
 use crate::trouble::hours::add_working_time;
 use crate::trouble::model::{StageState, Trouble, UserId};
@@ -33,6 +34,19 @@ pub fn severity_label(l: Locale, config: &Config, level: u8) -> String {
         .and_then(|s| s.name.clone())
         .unwrap_or_else(|| severity_default_name(l, level));
     format!("sev{level} {name}")
+}
+
+/// Slack's `text` is the notification and fallback; chat.update refuses more than 4,000.
+const FALLBACK_TEXT_LIMIT: usize = 3000;
+
+/// User text inline in the trouble's own channel.
+fn here(raw: &str) -> String {
+    one_line(raw, Where::OwnChannel)
+}
+
+/// User text inline anywhere else (DMs, announce and origin channels, headers).
+fn away(raw: &str) -> String {
+    one_line(raw, Where::Elsewhere)
 }
 
 fn user(u: &UserId) -> String {
@@ -125,15 +139,22 @@ fn ack_text(l: Locale, t: &Trouble) -> String {
     }
 }
 
+/// A header is plain text: a mention there would show as raw syntax, so it reads as elsewhere.
 fn title(l: Locale, t: &Trouble) -> String {
     tr!(
         l,
-        format!("🚨 トラブル {} — {}", t.id, t.customer),
-        format!("🚨 Trouble {} — {}", t.id, t.customer)
+        format!("🚨 トラブル {} — {}", t.id, away(&t.customer)),
+        format!("🚨 Trouble {} — {}", t.id, away(&t.customer))
     )
 }
 
 pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Rendered {
+    let mut rendered = render_full(l, config, t, message);
+    rendered.text = cut(&rendered.text, FALLBACK_TEXT_LIMIT);
+    rendered
+}
+
+fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Rendered {
     let tz = config.timezone;
     let sev = severity_label(l, config, t.severity);
     match message {
@@ -150,9 +171,9 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
             let depts = department_mentions(config, t);
             let mut blocks = vec![
                 header(&title(l, t)),
-                section(&t.summary),
+                section(&user_text(&t.summary, Where::OwnChannel)),
                 fields(&[
-                    (tr!(l, "顧客", "Customer").into(), t.customer.clone()),
+                    (tr!(l, "顧客", "Customer").into(), here(&t.customer)),
                     (tr!(l, "重大度", "Severity").into(), sev.clone()),
                     (tr!(l, "担当営業", "Owner").into(), user(&t.owner)),
                     (tr!(l, "上司", "Manager").into(), t.manager.as_ref().map(user).unwrap_or_else(|| "—".into())),
@@ -170,8 +191,8 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
             }
             let text = tr!(
                 l,
-                format!("トラブル {}: {} — {}（{}）{}", t.id, t.customer, t.summary, sev, t.manager.as_ref().filter(|_| t.ack.is_none()).map(|m| format!(" {} 受領をお願いします", user(m))).unwrap_or_default()),
-                format!("Trouble {}: {} — {} ({}){}", t.id, t.customer, t.summary, sev, t.manager.as_ref().filter(|_| t.ack.is_none()).map(|m| format!(" {} please acknowledge", user(m))).unwrap_or_default())
+                format!("トラブル {}: {} — {}（{}）{}", t.id, here(&t.customer), here(&t.summary), sev, t.manager.as_ref().filter(|_| t.ack.is_none()).map(|m| format!(" {} 受領をお願いします", user(m))).unwrap_or_default()),
+                format!("Trouble {}: {} — {} ({}){}", t.id, here(&t.customer), here(&t.summary), sev, t.manager.as_ref().filter(|_| t.ack.is_none()).map(|m| format!(" {} please acknowledge", user(m))).unwrap_or_default())
             );
             Rendered { text, blocks: Some(blocks) }
         }
@@ -188,7 +209,7 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
                 }
             };
             let mut blocks = vec![
-                header(&tr!(l, format!("📋 状況 {} — {}", t.id, t.customer), format!("📋 Status {} — {}", t.id, t.customer))),
+                header(&tr!(l, format!("📋 状況 {} — {}", t.id, away(&t.customer)), format!("📋 Status {} — {}", t.id, away(&t.customer)))),
                 section(&state),
                 fields(&[
                     (tr!(l, "重大度", "Severity").into(), sev.clone()),
@@ -221,9 +242,9 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
             let mut blocks = vec![
                 section(&intro),
                 fields(&[
-                    (tr!(l, "顧客", "Customer").into(), t.customer.clone()),
+                    (tr!(l, "顧客", "Customer").into(), away(&t.customer)),
                     (tr!(l, "重大度", "Severity").into(), sev.clone()),
-                    (tr!(l, "概要", "Summary").into(), t.summary.clone()),
+                    (tr!(l, "概要", "Summary").into(), user_text(&t.summary, Where::Elsewhere)),
                     (tr!(l, "チャンネル", "Channel").into(), channel_ref(l, t)),
                 ]),
                 context(&ack_text(l, t)),
@@ -233,16 +254,16 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
             }
             let text = tr!(
                 l,
-                format!("トラブル {}: {} — {}（{}）報告者 {} · {}", t.id, t.customer, t.summary, sev, user(&t.owner), channel_ref(l, t)),
-                format!("Trouble {}: {} — {} ({}) from {} · {}", t.id, t.customer, t.summary, sev, user(&t.owner), channel_ref(l, t))
+                format!("トラブル {}: {} — {}（{}）報告者 {} · {}", t.id, away(&t.customer), away(&t.summary), sev, user(&t.owner), channel_ref(l, t)),
+                format!("Trouble {}: {} — {} ({}) from {} · {}", t.id, away(&t.customer), away(&t.summary), sev, user(&t.owner), channel_ref(l, t))
             );
             Rendered { text, blocks: Some(blocks) }
         }
         Message::OriginNotice | Message::Announcement => {
             let text = tr!(
                 l,
-                format!("🚨 {} がトラブル {} を開始しました: *{}* — {}（{}）→ {}", user(&t.owner), t.id, &t.customer, &t.summary, sev, channel_ref(l, t)),
-                format!("🚨 {} opened trouble {}: *{}* — {} ({}) → {}", user(&t.owner), t.id, &t.customer, &t.summary, sev, channel_ref(l, t))
+                format!("🚨 {} がトラブル {} を開始しました: *{}* — {}（{}）→ {}", user(&t.owner), t.id, away(&t.customer), away(&t.summary), sev, channel_ref(l, t)),
+                format!("🚨 {} opened trouble {}: *{}* — {} ({}) → {}", user(&t.owner), t.id, away(&t.customer), away(&t.summary), sev, channel_ref(l, t))
             );
             Rendered::text(text)
         }
@@ -264,8 +285,8 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
         Message::EscalationDm { to: _, waited_secs } => {
             let text = tr!(
                 l,
-                format!("⏫ トラブル {}（{} — {}、{}）が{}間受領されていません。{} で受領してください。", t.id, &t.customer, &t.summary, sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t)),
-                format!("⏫ Trouble {} ({} — {}, {}) has not been acknowledged for {}. Please acknowledge it in {}.", t.id, &t.customer, &t.summary, sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t))
+                format!("⏫ トラブル {}（{} — {}、{}）が{}間受領されていません。{} で受領してください。", t.id, away(&t.customer), away(&t.summary), sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t)),
+                format!("⏫ Trouble {} ({} — {}, {}) has not been acknowledged for {}. Please acknowledge it in {}.", t.id, away(&t.customer), away(&t.summary), sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t))
             );
             let blocks = vec![section(&text), actions("dm", vec![button("acknowledge", tr!(l, "受領する", "Acknowledge"), t.id.as_str(), true)])];
             Rendered { text, blocks: Some(blocks) }
@@ -276,7 +297,7 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
             format!("🛑 The whole chain was pinged repeatedly and nobody has acknowledged. {} please reach them directly, by phone if need be.", user(&t.owner))
         )),
         Message::StageChanged { stage, done, by, note } => {
-            let note = if note.is_empty() { String::new() } else { format!("\n> {}", note) };
+            let note = if note.trim().is_empty() { String::new() } else { format!("\n{}", quoted(note, Where::OwnChannel)) };
             Rendered::text(if *done {
                 tr!(l, format!("✅ 第{}段階「{}」完了（{}）{}", stage + 1, stage_name(l, *stage), user(by), note), format!("✅ Stage {} \"{}\" done ({}){}", stage + 1, stage_name(l, *stage), user(by), note))
             } else {
@@ -287,26 +308,76 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
             let depts = department_mentions(config, t);
             Rendered::text(tr!(
                 l,
-                format!("⬆️ トラブル {}（{}）の重大度を {} から {} に引き上げました。{} {}", t.id, &t.customer, severity_label(l, config, *from), severity_label(l, config, *to), depts.join(" "), channel_ref(l, t)),
-                format!("⬆️ Severity of trouble {} ({}) raised from {} to {}. {} {}", t.id, &t.customer, severity_label(l, config, *from), severity_label(l, config, *to), depts.join(" "), channel_ref(l, t))
+                format!("⬆️ トラブル {}（{}）の重大度を {} から {} に引き上げました。{} {}", t.id, away(&t.customer), severity_label(l, config, *from), severity_label(l, config, *to), depts.join(" "), channel_ref(l, t)),
+                format!("⬆️ Severity of trouble {} ({}) raised from {} to {}. {} {}", t.id, away(&t.customer), severity_label(l, config, *from), severity_label(l, config, *to), depts.join(" "), channel_ref(l, t))
+            ))
+        }
+        Message::ParticipantsAdded { by, users, departments } => {
+            let mut who = participants_list(users, departments);
+            for d in departments.iter().filter_map(|d| config.departments.get(d)) {
+                if let Some(g) = &d.usergroup {
+                    who.push_str(&format!(" <!subteam^{g}>"));
+                }
+            }
+            Rendered::text(tr!(
+                l,
+                format!("➕ {} が {} をこのトラブルの参加者に追加しました。", user(by), who),
+                format!("➕ {} added {} to this trouble's participants.", user(by), who)
             ))
         }
         Message::Nudge(n) => nudge(l, config, t, n),
         Message::Closed { by, forced_reason } => Rendered::text(match forced_reason {
             None => tr!(l, format!("🏁 {} がトラブル {} をクローズしました。おつかれさまでした。`/trouble report` で報告書を投稿できます。", user(by), t.id), format!("🏁 {} closed trouble {}. Well done. `/trouble report` posts the report.", user(by), t.id)),
-            Some(r) => tr!(l, format!("🏁 {} がトラブル {} を強制クローズしました。理由: {}", user(by), t.id, r), format!("🏁 {} force-closed trouble {}. Reason: {}", user(by), t.id, r)),
+            Some(r) => {
+                let r = quoted(r, Where::OwnChannel);
+                tr!(l, format!("🏁 {} がトラブル {} を強制クローズしました。理由:\n{}", user(by), t.id, r), format!("🏁 {} force-closed trouble {}. Reason:\n{}", user(by), t.id, r))
+            }
         }),
+        Message::ReportSummary => {
+            let parts = t.last_report.as_ref().map_or(0, |r| r.parts);
+            let stage = match (&t.closed, t.current_stage()) {
+                (Some(c), _) => tr!(l, format!("クローズ {}", format_time(tz, c.at)), format!("closed {}", format_time(tz, c.at))),
+                (None, Some(s)) => tr!(l, format!("第{}段階 {}", s + 1, stage_name(l, s)), format!("stage {} {}", s + 1, stage_name(l, s))),
+                (None, None) => tr!(l, "全段階完了", "all stages done").to_string(),
+            };
+            Rendered::text(tr!(
+                l,
+                format!("📄 *トラブル報告書 {}* — {}（{}）· {} · 記録{}件\n本文はこのスレッドにあります（{}件）。", t.id, away(&t.customer), sev, stage, t.timeline_len, parts),
+                format!("📄 *Trouble report {}* — {} ({}) · {} · {} timeline entries\nThe full report is in this thread ({} part(s)).", t.id, away(&t.customer), sev, stage, t.timeline_len, parts)
+            ))
+        }
         Message::ReportPart { text, part, of } => {
             let head = if *of > 1 { format!("({part}/{of})\n") } else { String::new() };
             Rendered { text: format!("{head}{text}"), blocks: Some(vec![section(&format!("{head}{text}"))]) }
         }
+        Message::ReportContinues { shown, of } => Rendered::text(tr!(
+            l,
+            format!("報告書は全{of}件のうち{shown}件をここに載せました。全文は `trouble-bot export {}` で出力できます（ボットを動かしているサーバーで）。", t.id),
+            format!("This thread shows {shown} of the report's {of} parts. The whole report: `trouble-bot export {}` (on the server that runs the bot).", t.id)
+        )),
         Message::Text { text } => Rendered { text: text.clone(), blocks: None },
         Message::DeliveryProblem { method, error } => Rendered::text(tr!(
             l,
-            format!("⚠️ Slackへの送信に失敗しました（{method}: {error}）。権限や設定を確認してください。"),
-            format!("⚠️ A Slack call failed for good ({method}: {error}). Please check the app's permissions and settings.")
+            format!("⚠️ Slackへの送信に失敗しました（{}: {}）。権限や設定を確認してください。", escape(method), away(error)),
+            format!("⚠️ A Slack call failed for good ({}: {}). Please check the app's permissions and settings.", escape(method), away(error))
         )),
     }
+}
+
+/// `<@U1>, <@U2>, +quality`: people and departments made participants.
+pub fn participants_list(users: &[UserId], departments: &[String]) -> String {
+    users
+        .iter()
+        .map(user)
+        .chain(departments.iter().map(|d| format!("+{}", escape(d))))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The timeline line of `/trouble add`.
+pub fn participants_added(l: Locale, users: &[UserId], departments: &[String]) -> String {
+    let who = participants_list(users, departments);
+    tr!(l, format!("参加者を追加: {who}"), format!("participants added: {who}"))
 }
 
 fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
@@ -401,5 +472,112 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
     Rendered {
         text,
         blocks: Some(blocks),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trouble::command::OpenRequest;
+    use crate::trouble::decide::{open, Ctx};
+    use crate::trouble::model::{ChannelId, Origin, TroubleId};
+
+    /// A trouble whose every typed field tries to ping, link and forge.
+    fn hostile() -> (Config, Trouble) {
+        let config = Config::from_sources(
+            Some("[departments.quality]\nname = \"QA <!here>\"\nusergroup = \"S0QUALITY\"\nmembers = []\n[severity.1]\ndepartments = [\"quality\"]"),
+            &Default::default(),
+        )
+        .expect("config");
+        let hostile = "x <!channel> <!here|here> <!everyone> <!subteam^S123|@devs> <http://evil|click> <@U0QA1|sato>\n# forged\n\u{1b}[31m\u{202e}";
+        let req = OpenRequest {
+            severity: Some(1),
+            manager: Some(UserId::new("U0MANAGER")),
+            departments: vec![],
+            customer: hostile.into(),
+            summary: hostile.into(),
+        };
+        let ctx = Ctx {
+            config: &config,
+            now: chrono::DateTime::UNIX_EPOCH,
+        };
+        let origin = Origin {
+            channel: ChannelId::new("C0ORIGIN"),
+            response_url: None,
+        };
+        let d = open(
+            &ctx,
+            TroubleId::new("20261130-1"),
+            1,
+            UserId::new("U0SALES"),
+            origin,
+            req,
+        );
+        let mut t = d.trouble.expect("opened");
+        t.channel = Some(ChannelId::new("C0TROUBLE"));
+        (config, t)
+    }
+
+    #[test]
+    fn typed_text_never_pings_from_elsewhere_and_never_broadcasts_or_links() {
+        let (config, t) = hostile();
+        let by = UserId::new("U0SALES");
+        let own = [
+            Message::Kickoff,
+            Message::Status,
+            Message::StageChanged {
+                stage: 1,
+                done: true,
+                by: by.clone(),
+                note: t.summary.clone(),
+            },
+            Message::Closed {
+                by: by.clone(),
+                forced_reason: Some(t.summary.clone()),
+            },
+        ];
+        let elsewhere = [
+            Message::ManagerDm,
+            Message::OriginNotice,
+            Message::Announcement,
+            Message::EscalationDm {
+                to: by.clone(),
+                waited_secs: 60,
+            },
+            Message::SeverityRaised { from: 2, to: 1 },
+            Message::DeliveryProblem {
+                method: "chat.postMessage".into(),
+                error: t.summary.clone(),
+            },
+        ];
+        for l in [Locale::Ja, Locale::En] {
+            for (m, from_elsewhere) in own
+                .iter()
+                .map(|m| (m, false))
+                .chain(elsewhere.iter().map(|m| (m, true)))
+            {
+                let r = render(l, &config, &t, m);
+                let all = format!("{} {}", r.text, serde_json::to_string(&r.blocks).expect("json"));
+                // The configured user group is the bot's own mention; only it may be a `<!…>`.
+                let typed = all.replace("<!subteam^S0QUALITY>", "");
+                for live in ["<!", "<http", "\u{1b}", "\u{202e}"] {
+                    assert!(!typed.contains(live), "{m:?} in {l:?} carries {live:?}: {all}");
+                }
+                assert_eq!(
+                    all.contains("<@U0QA1>"),
+                    !from_elsewhere && !matches!(m, Message::Status),
+                    "{m:?}: {all}"
+                );
+                // Inline it is one line; after the bot's own words it is a quoted block.
+                assert!(
+                    !r.text.contains("\n# forged"),
+                    "{m:?} lets a typed line start a line: {}",
+                    r.text
+                );
+                if matches!(m, Message::StageChanged { .. } | Message::Closed { .. }) {
+                    assert!(r.text.contains("\n> # forged"), "{m:?}: {}", r.text);
+                }
+            }
+        }
     }
 }

@@ -126,8 +126,9 @@ pub fn help(l: Locale) -> String {
          • `/trouble split 当社/顧客[/他] [理由]` — 責任区分（合計100）\n\
          • `/trouble cost 金額 負担者 [メモ]` — 補償・費用（例: `¥120,000 ours 交換品送料`）\n\
          • `/trouble prevent 対策` — 再発防止策\n\
-         • `/trouble owner @担当` / `manager @上司` / `sev N` — 担当・上司・重大度の変更\n\
-         • `/trouble close [メモ]` — クローズ（第7段階の完了が必要。上司は `close force 理由`）\n\
+         • `/trouble add @人 [+部門]` — 参加者を追加して招待\n\
+         • `/trouble owner @担当` / `manager @上司` / `sev N` — 担当・上司・重大度の変更（引き下げと担当変更は上司）\n\
+         • `/trouble close [メモ]` — クローズ（全7段階の完了と再発防止策が必要。上司は `close force 理由`）\n\
          • `/trouble report` — 報告書をチャンネルに投稿",
         "*Trouble bot* — the first move decides everything. Your manager and the related departments hear at once.\n\
          *Anywhere*\n\
@@ -144,8 +145,9 @@ pub fn help(l: Locale) -> String {
          • `/trouble split OURS/CUSTOMER[/OTHER] [reason]` — responsibility split (adds up to 100)\n\
          • `/trouble cost AMOUNT PAYER [note]` — compensation or cost (e.g. `¥120,000 ours replacement shipping`)\n\
          • `/trouble prevent MEASURE` — recurrence-prevention measure\n\
-         • `/trouble owner @user` / `manager @user` / `sev N` — reassign or change severity\n\
-         • `/trouble close [note]` — close (needs stage 7 done; the manager chain may `close force REASON`)\n\
+         • `/trouble add @user [+dept]` — add participants and invite them\n\
+         • `/trouble owner @user` / `manager @user` / `sev N` — reassign or change severity (lowering and reassigning are for the manager chain)\n\
+         • `/trouble close [note]` — close (needs all seven stages done and a measure; the manager chain may `close force REASON`)\n\
          • `/trouble report` — post the report in the channel"
     )
     .to_string()
@@ -168,4 +170,4 @@ mod report;
 pub use home::home_view;
 pub use messages::{next_update_due, render, severity_label, Rendered};
 pub use replies::{list_text, reply_text, usage_text};
-pub use report::{history_text, report_markdown, report_mrkdwn, slack_parts};
+pub use report::{export_json, export_markdown, history_text, report_markdown, report_mrkdwn, slack_parts};

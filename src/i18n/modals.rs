@@ -5,7 +5,21 @@ use serde_json::{json, Value};
 use super::{severity_label, Locale};
 use crate::config::Config;
 use crate::slack::blocks::{modal, text_input};
+use crate::trouble::command::TEXT_LIMIT;
 use crate::trouble::model::{ChannelId, Trouble, UserId};
+
+/// The customer contact is short, a name and perhaps a phone number.
+const CONTACT_LIMIT: usize = 200;
+
+/// The contact is appended to the summary (`with_contact`), which as stored holds at most
+/// `TEXT_LIMIT` characters: the form keeps room for it, so it never refuses what it allowed.
+const SUMMARY_LIMIT: usize = TEXT_LIMIT - CONTACT_LIMIT - 40;
+
+/// Slack's form refuses longer input before it is sent (the core refuses it anyway).
+fn limited(mut input: Value, max: usize) -> Value {
+    input["element"]["max_length"] = json!(max);
+    input
+}
 
 /// `/trouble open` with no text: customer, summary, severity, manager, departments, contact.
 pub fn open_modal(
@@ -29,17 +43,23 @@ pub fn open_modal(
         manager["initial_user"] = json!(m);
     }
     let mut blocks = vec![
-        text_input("customer", tr!(l, "顧客", "Customer"), false, false, None),
-        text_input(
-            "summary",
-            tr!(l, "何が起きたか", "What happened"),
-            true,
-            false,
-            Some(tr!(
-                l,
-                "分かっている事実だけで構いません",
-                "The facts known so far are enough"
-            )),
+        limited(
+            text_input("customer", tr!(l, "顧客", "Customer"), false, false, None),
+            TEXT_LIMIT,
+        ),
+        limited(
+            text_input(
+                "summary",
+                tr!(l, "何が起きたか", "What happened"),
+                true,
+                false,
+                Some(tr!(
+                    l,
+                    "分かっている事実だけで構いません",
+                    "The facts known so far are enough"
+                )),
+            ),
+            SUMMARY_LIMIT,
         ),
         json!({"type": "input", "block_id": "severity", "label": {"type": "plain_text", "text": tr!(l, "重大度", "Severity")},
                "element": {"type": "static_select", "action_id": "value", "options": severity_options, "initial_option": default_severity}}),
@@ -55,12 +75,15 @@ pub fn open_modal(
         blocks.push(json!({"type": "input", "block_id": "departments", "optional": true, "label": {"type": "plain_text", "text": tr!(l, "関係部門", "Related departments")},
                            "element": {"type": "multi_static_select", "action_id": "value", "options": options}}));
     }
-    blocks.push(text_input(
-        "contact",
-        tr!(l, "顧客側の担当者（任意）", "Customer contact (optional)"),
-        false,
-        true,
-        None,
+    blocks.push(limited(
+        text_input(
+            "contact",
+            tr!(l, "顧客側の担当者（任意）", "Customer contact (optional)"),
+            false,
+            true,
+            None,
+        ),
+        CONTACT_LIMIT,
     ));
     let metadata = json!({"channel": origin, "response_url": response_url}).to_string();
     modal(
@@ -76,23 +99,29 @@ pub fn open_modal(
 /// The Log update button: what the customer was told, and when they hear next.
 pub fn update_modal(l: Locale, t: &Trouble) -> Value {
     let blocks = vec![
-        text_input(
-            "text",
-            tr!(l, "顧客に伝えた内容", "What you told the customer"),
-            true,
-            false,
-            Some(tr!(
-                l,
-                "状況・次の対応・次回連絡の時期",
-                "Where things stand, what happens next, when they hear next"
-            )),
+        limited(
+            text_input(
+                "text",
+                tr!(l, "顧客に伝えた内容", "What you told the customer"),
+                true,
+                false,
+                Some(tr!(
+                    l,
+                    "状況・次の対応・次回連絡の時期",
+                    "Where things stand, what happens next, when they hear next"
+                )),
+            ),
+            TEXT_LIMIT,
         ),
-        text_input(
-            "next",
-            tr!(l, "次回報告の約束（任意）", "Next update promised (optional)"),
-            false,
-            true,
-            Some(tr!(l, "例: 15:00、明日 10:00、2h", "e.g. 15:00, tomorrow 10:00, 2h")),
+        limited(
+            text_input(
+                "next",
+                tr!(l, "次回報告の約束（任意）", "Next update promised (optional)"),
+                false,
+                true,
+                Some(tr!(l, "例: 15:00、明日 10:00、2h", "e.g. 15:00, tomorrow 10:00, 2h")),
+            ),
+            100,
         ),
     ];
     modal(

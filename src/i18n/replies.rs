@@ -4,10 +4,18 @@ use chrono::{DateTime, Utc};
 
 use super::{format_duration, format_time, stage_name, Locale};
 use crate::config::Config;
+use crate::slack::blocks::cut;
+use crate::slack::text::{one_line, Where};
 use crate::trouble::command::UsageError;
-use crate::trouble::decide::Reply;
+use crate::trouble::decide::{Act, Reply, Who};
 use crate::trouble::model::{TroubleSummary, UserId};
 use crate::trouble::when::WhenError;
+
+/// What someone typed, echoed back in an answer: never a mention or broadcast, and short
+/// enough that a list of fifty stays one message.
+fn typed(raw: &str) -> String {
+    cut(&one_line(raw, Where::Elsewhere), 200)
+}
 
 fn users(list: &[UserId]) -> String {
     list.iter().map(|u| format!("<@{u}>")).collect::<Vec<_>>().join(", ")
@@ -15,11 +23,14 @@ fn users(list: &[UserId]) -> String {
 
 pub fn usage_text(l: Locale, e: &UsageError) -> String {
     match e {
-        UsageError::UnknownSubcommand(w) => tr!(
+        UsageError::UnknownSubcommand(w) => {
+            let w = typed(w);
+            tr!(
             l,
             format!("`{w}` というコマンドはありません。`/trouble help` で使い方を表示します。"),
             format!("There is no `{w}` command. `/trouble help` lists them.")
-        ),
+        )
+        }
         UsageError::OpenNeedsCustomerAndSummary => tr!(
             l,
             "顧客名と概要をコロンで区切って書いてください: `/trouble open ACME: ロット42のハウジング不良`（`sev1` や `+部門` は先頭に）。`/trouble open` だけならフォームが開きます。",
@@ -32,17 +43,31 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
         UsageError::SplitNotHundred(total) => tr!(l, format!("責任区分の合計が{total}%です。合計100%にしてください。"), format!("The split adds up to {total}%; it must add up to 100.")),
         UsageError::BadCost => tr!(l, "金額と負担者を書いてください: `/trouble cost ¥120,000 ours 交換品送料`", "Write an amount and who pays: `/trouble cost ¥120,000 ours replacement shipping`").to_string(),
         UsageError::NeedsUser(sub) => tr!(l, format!("ユーザーをメンションで指定してください: `/trouble {sub} @名前`"), format!("Mention the person: `/trouble {sub} @name`")),
-        UsageError::BadSeverity(s) => tr!(l, format!("重大度 `{s}` が分かりません。`sev1`〜`sev3` のように書いてください。"), format!("`{s}` is not a severity; write it like `sev1`.")),
+        UsageError::BadSeverity(s) => {
+            let s = typed(s);
+            tr!(l, format!("重大度 `{s}` が分かりません。`sev1`〜`sev3` のように書いてください。"), format!("`{s}` is not a severity; write it like `sev1`."))
+        }
         UsageError::HistoryNeedsCustomer => tr!(l, "顧客名を指定してください: `/trouble history ACME`", "Name the customer: `/trouble history ACME`").to_string(),
+        UsageError::TooLong { limit, len } => tr!(
+            l,
+            format!("長すぎます（{len}文字）。1つの項目は{limit}文字までです。短くするか、何回かに分けて記録してください。何も記録していません。"),
+            format!("That is too long ({len} characters); each text may hold at most {limit}. Shorten it or record it in several parts. Nothing was recorded.")
+        ),
     }
 }
 
 fn when_error(l: Locale, text: &str, e: &WhenError) -> String {
+    let text = typed(text);
     match e {
         WhenError::InPast => tr!(
             l,
             format!("`{text}` は過去の時刻です。これからの時刻を指定してください。"),
             format!("`{text}` is in the past; promise a time that is still ahead.")
+        ),
+        WhenError::TooFar { days } => tr!(
+            l,
+            format!("`{text}` は{days}日より先です。約束できるのは{days}日以内です。それまでに一度、途中経過を伝えてください。"),
+            format!("`{text}` is more than {days} days ahead. A promise may reach at most {days} days; give the customer an interim update before then.")
         ),
         WhenError::Unrecognised => tr!(
             l,
@@ -69,6 +94,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
             } else {
                 known.iter().map(|k| format!("`+{k}`")).collect::<Vec<_>>().join(" ")
             };
+            let name = typed(name);
             tr!(
                 l,
                 format!("部門 `+{name}` は設定にありません。使える部門: {list}"),
@@ -89,11 +115,27 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
             "Use this command in a trouble's channel. `/trouble list` shows where they are."
         )
         .to_string(),
-        Reply::NotAllowed { who } => tr!(
+        Reply::NotAllowed { act, who } => not_allowed(l, *act, who),
+        Reply::OwnerCannotBeManager => tr!(
             l,
-            format!("これを行えるのは {} だけです。", users(who)),
-            format!("Only {} can do that.", users(who))
-        ),
+            "担当者は自分の上司になれません。別の人を上司に指名してください（設定された上司は常に受領・エスカレーションの対象です）。",
+            "The owner cannot be their own manager. Name someone else (the configured manager chain always stays in the chain)."
+        )
+        .to_string(),
+        Reply::ParticipantsAdded { users: added, depts } if added.is_empty() && depts.is_empty() => tr!(
+            l,
+            "指定された人と部門はすでに参加者です。",
+            "Everyone named is already a participant."
+        )
+        .to_string(),
+        Reply::ParticipantsAdded { users: added, depts } => {
+            let who = super::messages::participants_list(added, depts);
+            tr!(
+                l,
+                format!("{who} を参加者に追加し、チャンネルに招待しました。"),
+                format!("Added {who} as participants and invited them to the channel.")
+            )
+        }
         Reply::AlreadyAcknowledged { by } => tr!(
             l,
             format!("すでに <@{by}> が受領しています。"),
@@ -190,22 +232,25 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
         Reply::SeverityUnchanged => tr!(l, "重大度はすでにその値です。", "The severity is already that.").to_string(),
         Reply::Closed => tr!(l, "クローズしました。", "Closed.").to_string(),
         Reply::CloseMissing {
-            stage7_done,
+            not_done,
             has_measure,
         } => {
             let mut missing = Vec::new();
             if !has_measure {
-                missing.push(tr!(
-                    l,
-                    "再発防止策（`/trouble prevent 対策`）",
-                    "a prevention measure (`/trouble prevent MEASURE`)"
-                ));
+                missing.push(
+                    tr!(
+                        l,
+                        "再発防止策（`/trouble prevent 対策`）",
+                        "a prevention measure (`/trouble prevent MEASURE`)"
+                    )
+                    .to_string(),
+                );
             }
-            if !stage7_done {
+            for stage in not_done {
                 missing.push(tr!(
                     l,
-                    "第7段階の完了（`/trouble done 7`）",
-                    "stage 7 done (`/trouble done 7`)"
+                    format!("第{}段階「{}」の完了（`/trouble done {}`）", stage + 1, stage_name(l, *stage), stage + 1),
+                    format!("stage {} \"{}\" done (`/trouble done {}`)", stage + 1, stage_name(l, *stage), stage + 1)
                 ));
             }
             tr!(
@@ -217,12 +262,106 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
         Reply::AlreadyClosed => {
             tr!(l, "このトラブルはクローズ済みです。", "This trouble is already closed.").to_string()
         }
-        Reply::ReportPosted { parts } => tr!(
+        Reply::ReportPosted { parts, shown } if shown < parts => tr!(
             l,
-            format!("報告書を投稿しました（{parts}件）。"),
-            format!("Report posted ({parts} message(s)).")
+            format!("報告書を投稿しました。チャンネルに概要、そのスレッドに全{parts}件のうち{shown}件があります。全文はボットのサーバーで `trouble-bot export` で出力できます。"),
+            format!("Report posted: a summary in the channel, {shown} of its {parts} parts in its thread. `trouble-bot export` on the bot's server prints all of it.")
         ),
+        Reply::ReportPosted { parts, .. } => tr!(
+            l,
+            format!("報告書を投稿しました。チャンネルに概要、そのスレッドに本文（{parts}件）があります。"),
+            format!("Report posted: a summary in the channel, the full report in its thread ({parts} part(s)).")
+        ),
+        Reply::ReportRecent { at } => {
+            let at = at.with_timezone(&tz).format("%H:%M:%S");
+            tr!(
+                l,
+                format!("報告書は {at} にこのチャンネルに投稿したばかりです（本文はそのスレッドにあります）。1分たってからもう一度どうぞ。"),
+                format!("The report was just posted in this channel at {at} (the full text is in its thread). Ask again after a minute.")
+            )
+        }
         Reply::Status(_) => String::new(),
+    }
+}
+
+/// The act as a refusal names it ("only … can acknowledge").
+fn act_text(l: Locale, act: Act) -> &'static str {
+    match act {
+        Act::Acknowledge => tr!(l, "受領", "acknowledge"),
+        Act::Stages => tr!(l, "段階の変更", "change the stages"),
+        Act::Update => tr!(l, "顧客への報告の記録", "log customer updates"),
+        Act::Split => tr!(l, "責任区分の記録", "record the split"),
+        Act::Cost => tr!(l, "費用の記録", "record costs"),
+        Act::Prevent => tr!(l, "再発防止策の記録", "record prevention measures"),
+        Act::Add => tr!(l, "参加者の追加", "add participants"),
+        Act::RaiseSeverity => tr!(l, "重大度の引き上げ", "raise the severity"),
+        Act::LowerSeverity => tr!(l, "重大度の引き下げ", "lower the severity"),
+        Act::ChangeOwner => tr!(l, "担当の変更", "change the owner"),
+        Act::NameManager => tr!(l, "上司の指名", "name the manager"),
+        Act::Close => tr!(l, "クローズ", "close this trouble"),
+        Act::CloseForce => tr!(l, "強制クローズ", "force-close this trouble"),
+    }
+}
+
+/// The head of the chain "or those above them" (named, so the refusal says who to ask).
+fn chain_text(l: Locale, chain: &[UserId]) -> String {
+    match chain {
+        [] => tr!(l, "（上司が未指名）", "(no manager named yet)").to_string(),
+        [only] => format!("<@{only}>"),
+        [head, above @ ..] => tr!(
+            l,
+            format!("<@{head}> またはその上位者（{}）", users(above)),
+            format!("<@{head}> or those above them ({})", users(above))
+        ),
+    }
+}
+
+fn not_allowed(l: Locale, act: Act, who: &Who) -> String {
+    let what = act_text(l, act);
+    match who {
+        Who::Chain(chain) if chain.is_empty() => tr!(
+            l,
+            format!("上司がまだ指名されていないため、{what}は誰もできません。担当者が `/trouble manager @上司` で指名できます。"),
+            format!("No manager is named yet, so nobody can {what}. The owner can name one with `/trouble manager @name`.")
+        ),
+        Who::Chain(chain) => tr!(
+            l,
+            format!("{what}ができるのは {} だけです。", chain_text(l, chain)),
+            format!("Only {} can {what}.", chain_text(l, chain))
+        ),
+        Who::OwnerOrChain { owner, chain } if chain.is_empty() => tr!(
+            l,
+            format!("{what}ができるのは担当者 <@{owner}>（自分以外を指名）だけです。"),
+            format!("Only the owner <@{owner}> can {what} (anyone but themself).")
+        ),
+        Who::OwnerOrChain { owner, chain } => tr!(
+            l,
+            format!("{what}ができるのは担当者 <@{owner}> と {} だけです。", chain_text(l, chain)),
+            format!("Only the owner <@{owner}> or {} can {what}.", chain_text(l, chain))
+        ),
+        Who::Participants {
+            owner,
+            chain,
+            departments,
+        } => {
+            let depts = departments.iter().map(|d| format!("`+{d}`")).collect::<Vec<_>>().join(" ");
+            let depts = if depts.is_empty() {
+                String::new()
+            } else {
+                tr!(l, format!("、{depts} の部門メンバー"), format!(", members of {depts}"))
+            };
+            tr!(
+                l,
+                format!(
+                    "{what}ができるのはこのトラブルの参加者だけです: 担当者 <@{owner}>、{}{depts}、`/trouble add` で追加された人。",
+                    chain_text(l, chain)
+                ),
+                format!(
+                    "Only this trouble's participants can {what}: the owner <@{owner}>, {}{depts}, and people added with `/trouble add`.",
+                    chain_text(l, chain)
+                )
+            )
+        }
     }
 }
 
@@ -251,15 +390,16 @@ pub fn list_text(l: Locale, troubles: &[TroubleSummary], now: DateTime<Utc>) -> 
             .as_ref()
             .map(|c| format!("<#{c}>"))
             .unwrap_or_else(|| format!("#{}", t.channel_name.clone().unwrap_or_default()));
+        let customer = typed(&t.customer);
         out.push_str(&tr!(
             l,
             format!(
-                "• `{}` *{}* sev{} · {} · {} · 顧客への報告から{} · {}\n",
-                t.id, t.customer, t.severity, stage, ack, waited, channel
+                "• `{}` *{customer}* sev{} · {} · {} · 顧客への報告から{} · {}\n",
+                t.id, t.severity, stage, ack, waited, channel
             ),
             format!(
-                "• `{}` *{}* sev{} · {} · {} · customer last heard {} ago · {}\n",
-                t.id, t.customer, t.severity, stage, ack, waited, channel
+                "• `{}` *{customer}* sev{} · {} · {} · customer last heard {} ago · {}\n",
+                t.id, t.severity, stage, ack, waited, channel
             )
         ));
     }

@@ -2,8 +2,37 @@
 
 use super::{format_duration, format_time, stage_name, stage_state, Locale};
 use crate::config::Config;
-use crate::trouble::model::Trouble;
+use crate::slack::blocks::cut;
+use crate::slack::text::{acts_on_display, one_line, quote_lines, strip_controls, user_text, Where};
+use crate::trouble::model::{Trouble, UserId};
 use crate::trouble::timeline::{Entry, Event};
+
+/// User text in the report: inline when it is one line, else a quoted block on the lines
+/// below, so nothing someone typed can pass for a timeline line, a heading or a chain head.
+/// The report is read far from the trouble's channel and posted again and again: it pings
+/// nobody (`Where::Elsewhere`).
+fn said(raw: &str) -> String {
+    let text = user_text(raw, Where::Elsewhere);
+    let text = text.trim_matches(['\n', ' ', '\t']);
+    if text.contains('\n') {
+        format!("\n{}", quote_lines(text))
+    } else {
+        text.to_string()
+    }
+}
+
+/// A short user value that belongs on one line (customer, amount, payer).
+fn inline(raw: &str) -> String {
+    one_line(raw, Where::Elsewhere)
+}
+
+/// A summary in a list of troubles: enough to recognise it.
+const SHORT_SUMMARY: usize = 200;
+
+/// A person in the report: named, not mentioned.
+fn who(u: &UserId) -> String {
+    format!("@{u}")
+}
 
 fn event_text(l: Locale, e: &Event) -> String {
     match e {
@@ -14,8 +43,8 @@ fn event_text(l: Locale, e: &Event) -> String {
             ..
         } => tr!(
             l,
-            format!("開始: {customer} — {summary}（sev{severity}）"),
-            format!("opened: {customer} — {summary} (sev{severity})")
+            format!("開始: {} （sev{severity}） — {}", inline(customer), said(summary)),
+            format!("opened: {} (sev{severity}) — {}", inline(customer), said(summary))
         ),
         Event::ChannelCreated { name, .. } => tr!(
             l,
@@ -24,41 +53,46 @@ fn event_text(l: Locale, e: &Event) -> String {
         ),
         Event::ManagerPinged { manager } => tr!(
             l,
-            format!("上司 <@{manager}> に連絡"),
-            format!("manager <@{manager}> pinged")
+            format!("上司 {} に連絡", who(manager)),
+            format!("manager {} pinged", who(manager))
         ),
         Event::Acknowledged { by, after_secs } => tr!(
             l,
-            format!("<@{by}> が受領（{}後）", format_duration(l, *after_secs as u64)),
+            format!("{} が受領（{}後）", who(by), format_duration(l, *after_secs as u64)),
             format!(
-                "acknowledged by <@{by}> after {}",
+                "acknowledged by {} after {}",
+                who(by),
                 format_duration(l, *after_secs as u64)
             )
         ),
         Event::Escalated { to, level } => tr!(
             l,
-            format!("<@{to}> にエスカレーション（{level}段上）"),
-            format!("escalated to <@{to}> (level {level})")
+            format!("{} にエスカレーション（{level}段上）", who(to)),
+            format!("escalated to {} (level {level})", who(to))
         ),
         Event::Repinged { to, count } => tr!(
             l,
-            format!("<@{to}> に再通知（{count}回目）"),
-            format!("re-pinged <@{to}> (#{count})")
+            format!("{} に再通知（{count}回目）", who(to)),
+            format!("re-pinged {} (#{count})", who(to))
         ),
         Event::NobodyAnswered => tr!(l, "誰も受領せず", "nobody acknowledged").to_string(),
         Event::StageStarted { stage, note } => tr!(
             l,
-            format!("第{}段階 開始 {note}", stage + 1),
-            format!("stage {} started {note}", stage + 1)
+            format!("第{}段階 開始 {}", stage + 1, said(note)),
+            format!("stage {} started {}", stage + 1, said(note))
         ),
         Event::StageDone { stage, note } => tr!(
             l,
-            format!("第{}段階 完了 {note}", stage + 1),
-            format!("stage {} done {note}", stage + 1)
+            format!("第{}段階 完了 {}", stage + 1, said(note)),
+            format!("stage {} done {}", stage + 1, said(note))
         ),
-        Event::Note { text } => tr!(l, format!("事実: {text}"), format!("fact: {text}")),
+        Event::Note { text } => tr!(l, format!("事実: {}", said(text)), format!("fact: {}", said(text))),
         Event::CustomerUpdate { text, .. } => {
-            tr!(l, format!("顧客への報告: {text}"), format!("customer update: {text}"))
+            tr!(
+                l,
+                format!("顧客への報告: {}", said(text)),
+                format!("customer update: {}", said(text))
+            )
         }
         Event::NudgePosted { waited_secs, .. } => tr!(
             l,
@@ -72,36 +106,45 @@ fn event_text(l: Locale, e: &Event) -> String {
             reason,
         } => tr!(
             l,
-            format!("責任区分 当社{ours}/顧客{customer}/他{other} {reason}"),
-            format!("split ours {ours}/customer {customer}/other {other} {reason}")
+            format!("責任区分 当社{ours}/顧客{customer}/他{other} {}", said(reason)),
+            format!("split ours {ours}/customer {customer}/other {other} {}", said(reason))
         ),
         Event::CostAdded { amount, payer, note } => tr!(
             l,
-            format!("費用 {amount} 負担 {payer} {note}"),
-            format!("cost {amount} paid by {payer} {note}")
+            format!("費用 {} 負担 {} {}", inline(amount), inline(payer), said(note)),
+            format!("cost {} paid by {} {}", inline(amount), inline(payer), said(note))
         ),
-        Event::MeasureAdded { text } => tr!(l, format!("再発防止策: {text}"), format!("prevention measure: {text}")),
+        Event::MeasureAdded { text } => tr!(
+            l,
+            format!("再発防止策: {}", said(text)),
+            format!("prevention measure: {}", said(text))
+        ),
         Event::OwnerChanged { from, to } => tr!(
             l,
-            format!("担当 <@{from}> → <@{to}>"),
-            format!("owner <@{from}> → <@{to}>")
+            format!("担当 {} → {}", who(from), who(to)),
+            format!("owner {} → {}", who(from), who(to))
         ),
-        Event::ManagerChanged { to, .. } => tr!(l, format!("上司 → <@{to}>"), format!("manager → <@{to}>")),
+        Event::ManagerChanged { to, .. } => tr!(l, format!("上司 → {}", who(to)), format!("manager → {}", who(to))),
         Event::SeverityChanged { from, to } => {
             tr!(l, format!("重大度 {from} → {to}"), format!("severity {from} → {to}"))
         }
+        Event::ParticipantsAdded { users, departments } => super::messages::participants_added(l, users, departments),
         Event::Closed { note, forced_reason } => match forced_reason {
-            Some(r) => tr!(l, format!("強制クローズ: {r}"), format!("force-closed: {r}")),
+            Some(r) => tr!(
+                l,
+                format!("強制クローズ: {}", said(r)),
+                format!("force-closed: {}", said(r))
+            ),
             None => tr!(
                 l,
-                format!("クローズ {note}").trim_end().to_string(),
-                format!("closed {note}").trim_end().to_string()
+                format!("クローズ {}", said(note)).trim_end().to_string(),
+                format!("closed {}", said(note)).trim_end().to_string()
             ),
         },
         Event::DeliveryFailed { method, error } => tr!(
             l,
-            format!("Slack送信失敗 {method}: {error}"),
-            format!("Slack call failed {method}: {error}")
+            format!("Slack送信失敗 {}: {}", inline(method), inline(error)),
+            format!("Slack call failed {}: {}", inline(method), inline(error))
         ),
     }
 }
@@ -120,21 +163,18 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
         format!("# Trouble report {}", t.id)
     ));
     line(String::new());
-    line(format!("- {}: {}", tr!(l, "顧客", "Customer"), t.customer));
-    line(format!("- {}: {}", tr!(l, "概要", "Summary"), t.summary));
+    line(format!("- {}: {}", tr!(l, "顧客", "Customer"), inline(&t.customer)));
+    line(format!("- {}: {}", tr!(l, "概要", "Summary"), said(&t.summary)));
     line(format!(
         "- {}: {}",
         tr!(l, "重大度", "Severity"),
         super::severity_label(l, config, t.severity)
     ));
-    line(format!("- {}: <@{}>", tr!(l, "担当営業", "Owner"), t.owner));
+    line(format!("- {}: {}", tr!(l, "担当営業", "Owner"), who(&t.owner)));
     line(format!(
         "- {}: {}",
         tr!(l, "上司", "Manager"),
-        t.manager
-            .as_ref()
-            .map(|m| format!("<@{m}>"))
-            .unwrap_or_else(|| "—".into())
+        t.manager.as_ref().map(who).unwrap_or_else(|| "—".into())
     ));
     line(format!(
         "- {}: {}",
@@ -147,9 +187,9 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
         t.ack
             .as_ref()
             .map(|a| format!(
-                "{} (<@{}>)",
+                "{} ({})",
                 format_duration(l, (a.at - t.opened_at).num_seconds().max(0) as u64),
-                a.by
+                who(&a.by)
             ))
             .unwrap_or_else(|| "—".into())
     ));
@@ -179,7 +219,7 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
             stage_state(l, s.state)
         ));
         for n in &s.notes {
-            line(format!("   - {n}"));
+            line(format!("   - {}", said(n)));
         }
     }
     line(String::new());
@@ -196,7 +236,12 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
             (Locale::En, 0) => format!("{gap} after opening"),
             (Locale::En, _) => format!("{gap} after the previous"),
         };
-        line(format!("- {} ({since}) <@{}>: {}", format_time(tz, u.at), u.by, u.text));
+        line(format!(
+            "- {} ({since}) {}: {}",
+            format_time(tz, u.at),
+            who(&u.by),
+            said(&u.text)
+        ));
         prev = u.at;
     }
     line(String::new());
@@ -206,11 +251,17 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
             l,
             format!(
                 "- 責任区分: 当社 {}% / 顧客 {}% / 他 {}% — {}",
-                s.ours, s.customer, s.other, s.reason
+                s.ours,
+                s.customer,
+                s.other,
+                said(&s.reason)
             ),
             format!(
                 "- Split: ours {}% / customer {}% / other {}% — {}",
-                s.ours, s.customer, s.other, s.reason
+                s.ours,
+                s.customer,
+                s.other,
+                said(&s.reason)
             )
         )),
         None => line(tr!(l, "- 責任区分: 未定", "- Split: not settled").to_string()),
@@ -218,8 +269,18 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
     for c in &t.costs {
         line(tr!(
             l,
-            format!("- 費用 {} — 負担: {} — {}", c.amount, c.payer, c.note),
-            format!("- Cost {} — paid by: {} — {}", c.amount, c.payer, c.note)
+            format!(
+                "- 費用 {} — 負担: {} — {}",
+                inline(&c.amount),
+                inline(&c.payer),
+                said(&c.note)
+            ),
+            format!(
+                "- Cost {} — paid by: {} — {}",
+                inline(&c.amount),
+                inline(&c.payer),
+                said(&c.note)
+            )
         ));
     }
     line(String::new());
@@ -228,12 +289,17 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
         line(tr!(l, "（なし）", "(none)").to_string());
     }
     for m in &t.measures {
-        line(format!("- {} (<@{}>, {})", m.text, m.by, format_time(tz, m.at)));
+        line(format!(
+            "- ({}, {}) {}",
+            who(&m.by),
+            format_time(tz, m.at),
+            said(&m.text)
+        ));
     }
     line(String::new());
     line(tr!(l, "## タイムライン", "## Timeline").to_string());
     for e in timeline {
-        let actor = e.actor.as_ref().map(|a| format!(" <@{a}>")).unwrap_or_default();
+        let actor = e.actor.as_ref().map(|a| format!(" {}", who(a))).unwrap_or_default();
         line(format!(
             "{}. {}{} — {}",
             e.seq + 1,
@@ -269,19 +335,31 @@ pub fn report_mrkdwn(markdown: &str) -> String {
         .join("\n")
 }
 
-/// Splits text into Slack-sized pieces on line boundaries (a line longer than the limit is cut).
+/// Splits text into Slack-sized pieces on line boundaries. A line longer than the limit is cut
+/// where no entity or token is split, and its continuation is quoted again or marked `… `: the
+/// rest of someone's text must not start a line of the report.
 pub fn slack_parts(text: &str, limit: usize) -> Vec<String> {
     let mut parts = Vec::new();
     let mut current = String::new();
     for line in text.lines() {
         let mut line = line.to_string();
+        // A continuation never starts a line with someone's text: it stays quoted, or is marked.
+        let prefix = match (line.starts_with("> "), limit > 8) {
+            (_, false) => "",
+            (true, true) => "> ",
+            (false, true) => "… ",
+        };
         while line.chars().count() > limit {
-            let head: String = line.chars().take(limit).collect();
-            line = line.chars().skip(limit).collect();
+            let head = cut(&line, limit + 1);
+            let head = head.trim_end_matches('…');
+            // At least one character moves on, whatever the limit.
+            let taken = head.len().max(line.chars().next().map_or(0, char::len_utf8));
+            let rest = format!("{prefix}{}", &line[taken..]);
             if !current.is_empty() {
                 parts.push(std::mem::take(&mut current));
             }
-            parts.push(head);
+            parts.push(line[..taken].to_string());
+            line = rest;
         }
         if current.chars().count() + line.chars().count() + 1 > limit && !current.is_empty() {
             parts.push(std::mem::take(&mut current));
@@ -295,19 +373,43 @@ pub fn slack_parts(text: &str, limit: usize) -> Vec<String> {
     parts
 }
 
+/// `trouble-bot export ID` (Markdown): the report for people, plainly readable (Slack's
+/// entities decoded) and with nothing that acts on a terminal (controls, escapes, bidi).
+pub fn export_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entry]) -> String {
+    strip_controls(&crate::slack::blocks::unescape(&report_markdown(
+        l, config, t, timeline,
+    )))
+}
+
+/// `trouble-bot export ID --format json`: the data as stored, with every control and bidi
+/// character written as a `\uXXXX` escape, so it is kept exactly but never acts on a terminal.
+pub fn export_json(t: &Trouble, timeline: &[Entry]) -> String {
+    let json = serde_json::to_string_pretty(&serde_json::json!({"trouble": t, "timeline": timeline}))
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    json.chars()
+        .map(|c| {
+            if acts_on_display(c) {
+                format!("\\u{:04x}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// Past troubles with one customer: dates, stage reached, split and costs (principle 3).
 pub fn history_text(l: Locale, config: &Config, customer: &str, troubles: &[Trouble]) -> String {
     if troubles.is_empty() {
         return tr!(
             l,
-            format!("「{customer}」の過去のトラブルは見つかりません。"),
-            format!("No troubles found with \"{customer}\".")
+            format!("「{}」の過去のトラブルは見つかりません。", inline(customer)),
+            format!("No troubles found with \"{}\".", inline(customer))
         );
     }
     let mut out = tr!(
         l,
-        format!("*{customer} のトラブル履歴（{}件）*\n", troubles.len()),
-        format!("*History with {customer} ({} troubles)*\n", troubles.len())
+        format!("*{} のトラブル履歴（{}件）*\n", inline(customer), troubles.len()),
+        format!("*History with {} ({} troubles)*\n", inline(customer), troubles.len())
     );
     for t in troubles {
         let reached = t
@@ -354,7 +456,7 @@ pub fn history_text(l: Locale, config: &Config, customer: &str, troubles: &[Trou
                 t.id,
                 format_time(config.timezone, t.opened_at),
                 state,
-                t.summary,
+                cut(&inline(&t.summary), SHORT_SUMMARY),
                 reached,
                 split,
                 costs
@@ -364,7 +466,7 @@ pub fn history_text(l: Locale, config: &Config, customer: &str, troubles: &[Trou
                 t.id,
                 format_time(config.timezone, t.opened_at),
                 state,
-                t.summary,
+                cut(&inline(&t.summary), SHORT_SUMMARY),
                 reached,
                 split,
                 costs
@@ -387,5 +489,23 @@ mod tests {
         assert_eq!(parts.concat(), text);
         let long = "x".repeat(7000);
         assert!(slack_parts(&long, 3000).iter().all(|p| p.chars().count() <= 3000));
+    }
+
+    #[test]
+    fn a_split_line_never_lets_its_rest_start_a_line_or_halves_an_entity() {
+        let forged = format!("1. time — fact: {}99. 2026-11-30 09:00 forged", "&amp;".repeat(700));
+        let quoted = format!("> {}# heading", "y".repeat(2990));
+        for line in [forged, quoted] {
+            let parts = slack_parts(&line, 2980);
+            assert!(parts.len() > 1);
+            for p in &parts[1..] {
+                assert!(p.starts_with("> ") || p.starts_with("… "), "{}", &p[..20]);
+            }
+            for p in &parts {
+                assert!(p.chars().count() <= 2982);
+                let body = p.trim_end();
+                assert_eq!(body.matches('&').count(), body.matches(';').count(), "{p}");
+            }
+        }
     }
 }

@@ -315,6 +315,7 @@ fn slot_message(t: &Trouble, slot: Slot) -> Option<&crate::trouble::model::Poste
         Slot::Status => t.status.as_ref(),
         Slot::ManagerDm => t.manager_dm.as_ref(),
         Slot::OriginNotice => t.origin_notice.as_ref(),
+        Slot::Report => t.last_report.as_ref().and_then(|r| r.message.as_ref()),
     }
 }
 
@@ -324,6 +325,7 @@ fn slot_content(slot: Slot) -> Message {
         Slot::Status => Message::Status,
         Slot::ManagerDm => Message::ManagerDm,
         Slot::OriginNotice => Message::OriginNotice,
+        Slot::Report => Message::ReportSummary,
     }
 }
 
@@ -459,6 +461,10 @@ async fn deliver_once(
                 Dest::KickoffThread => {
                     let k = t.kickoff.clone().ok_or_else(|| missing(method, "kickoff"))?;
                     (k.channel, Some(k.ts))
+                }
+                Dest::ReportThread => {
+                    let r = slot_message(&t, Slot::Report).ok_or_else(|| missing(method, "report"))?;
+                    (r.channel.clone(), Some(r.ts.clone()))
                 }
                 Dest::Channel(c) => (c.clone(), None),
                 Dest::Dm(user) => (ChannelId::new(user.as_str()), None),

@@ -16,14 +16,30 @@ pub fn unescape(text: &str) -> String {
     text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 }
 
-fn cut(text: &str, max: usize) -> String {
+/// Slack's limit for a context element's text.
+pub const CONTEXT_TEXT_LIMIT: usize = 2000;
+
+/// Cuts mrkdwn to at most `max` characters (with `…`), never inside an entity (`&am`) or a
+/// token (`<@U12`): half of one would show as raw syntax, or leave a `<` that starts nothing.
+pub fn cut(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let mut s: String = text.chars().take(max - 1).collect();
-        s.push('…');
-        s
+        return text.to_string();
     }
+    let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
+    while let Some(i) = s.rfind(['&', '<']) {
+        let tail = &s[i..];
+        let open = if tail.starts_with('&') {
+            !tail.contains(';')
+        } else {
+            !tail.contains('>')
+        };
+        if !open {
+            break;
+        }
+        s.truncate(i);
+    }
+    s.push('…');
+    s
 }
 
 pub fn header(text: &str) -> Value {
@@ -45,7 +61,7 @@ pub fn fields(pairs: &[(String, String)]) -> Value {
 }
 
 pub fn context(mrkdwn: &str) -> Value {
-    json!({"type": "context", "elements": [{"type": "mrkdwn", "text": cut(mrkdwn, SECTION_TEXT_LIMIT)}]})
+    json!({"type": "context", "elements": [{"type": "mrkdwn", "text": cut(mrkdwn, CONTEXT_TEXT_LIMIT)}]})
 }
 
 pub fn divider() -> Value {
@@ -96,4 +112,22 @@ pub fn modal(
         "private_metadata": cut(private_metadata, 3000),
         "blocks": blocks
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cut_never_splits_an_entity_or_a_token() {
+        let text = format!("{}&amp;&amp;", "x".repeat(8));
+        for max in 8..=16 {
+            let c = cut(&text, max);
+            assert!(c.chars().count() <= max, "{c}");
+            let body = c.trim_end_matches('…');
+            assert!(body.matches('&').count() == body.matches(';').count(), "{c}");
+        }
+        let c = cut(&format!("{}<@U0QA1> done", "y".repeat(10)), 14);
+        assert_eq!(c, format!("{}…", "y".repeat(10)));
+    }
 }

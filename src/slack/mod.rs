@@ -5,5 +5,6 @@ pub mod blocks;
 pub mod client;
 pub mod payloads;
 pub mod signature;
+pub mod text;
 
 pub use client::{SlackClient, SlackError};

@@ -199,7 +199,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const INBOUND: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/slack-fixtures/inbound/");
+    const INBOUND: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/slack/inbound/");
 
     fn fixture(path: &str) -> String {
         std::fs::read_to_string(format!("{INBOUND}{path}")).unwrap_or_else(|e| panic!("{path}: {e}"))

@@ -69,7 +69,7 @@ pub fn verify(
 mod tests {
     use super::*;
 
-    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/slack-fixtures/signing/");
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/slack/signing/");
 
     fn docs_example() -> (String, String, String, Vec<u8>) {
         let meta: serde_json::Value = serde_json::from_str(

@@ -41,6 +41,11 @@ pub enum Command {
         note: String,
     },
     Prevent(String),
+    /// `add <@U>… +dept…`: makes them participants.
+    Add {
+        users: Vec<UserId>,
+        departments: Vec<String>,
+    },
     Owner(UserId),
     Manager(UserId),
     Severity(u8),
@@ -72,9 +77,65 @@ pub enum UsageError {
     NeedsUser(&'static str),
     BadSeverity(String),
     HistoryNeedsCustomer,
+    /// Free text longer than [`TEXT_LIMIT`] characters as typed.
+    TooLong {
+        limit: usize,
+        len: usize,
+    },
+}
+
+/// The most characters, as typed, any free-text field may hold (a note, an update, a reason,
+/// the customer, the summary…): enough for any real fact, small enough that a report stays a
+/// handful of Slack messages and nobody can flood the trouble's channel.
+pub const TEXT_LIMIT: usize = 3000;
+
+/// Refuses text longer than [`TEXT_LIMIT`]. Slack sends `&`, `<` and `>` as entities; they
+/// count as the one character that was typed.
+pub fn check_length(text: &str) -> Result<(), UsageError> {
+    let len = crate::slack::blocks::unescape(text).chars().count();
+    if len > TEXT_LIMIT {
+        Err(UsageError::TooLong { limit: TEXT_LIMIT, len })
+    } else {
+        Ok(())
+    }
+}
+
+/// Every free-text field of a command, so none is stored over the limit.
+fn check_lengths(command: &Command) -> Result<(), UsageError> {
+    let texts: Vec<&str> = match command {
+        Command::Open(r) => vec![&r.customer, &r.summary],
+        Command::History(t)
+        | Command::Next(t)
+        | Command::Done(_, t)
+        | Command::Start(_, t)
+        | Command::Note(t)
+        | Command::Prevent(t)
+        | Command::Close(t)
+        | Command::CloseForce(t) => vec![t],
+        Command::Update { text, next } => vec![text, next.as_deref().unwrap_or_default()],
+        Command::Split { reason, .. } => vec![reason],
+        Command::Cost { amount, payer, note } => vec![amount, payer, note],
+        Command::Help
+        | Command::OpenModal
+        | Command::List
+        | Command::Status
+        | Command::Ack
+        | Command::Owner(_)
+        | Command::Manager(_)
+        | Command::Severity(_)
+        | Command::Add { .. }
+        | Command::Report => vec![],
+    };
+    texts.into_iter().try_for_each(check_length)
 }
 
 pub fn parse(text: &str) -> Result<Command, UsageError> {
+    let command = parse_unchecked(text)?;
+    check_lengths(&command)?;
+    Ok(command)
+}
+
+fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
     let text = text.trim();
     let (word, rest) = split_word(text);
     let rest = rest.trim();
@@ -105,6 +166,7 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
         "split" => parse_split(rest),
         "cost" => parse_cost(rest),
         "prevent" => needs_text(rest, "prevent").map(Command::Prevent),
+        "add" | "追加" => parse_add(rest),
         "owner" => parse_user(rest)
             .map(Command::Owner)
             .ok_or(UsageError::NeedsUser("owner")),
@@ -199,9 +261,37 @@ fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
         severity,
         manager,
         departments,
-        customer: truncate(customer, 200),
-        summary: truncate(summary, 3000),
+        customer: customer.to_string(),
+        summary: summary.to_string(),
     })
+}
+
+/// `<@U1> <@U2|name> +quality`: at least one person or department, nothing else.
+fn parse_add(rest: &str) -> Result<Command, UsageError> {
+    let mut users = Vec::new();
+    let mut departments = Vec::new();
+    // A mention's label may hold spaces (`<@U1|qa one>`): it runs to its closing `>`.
+    let mut words: Vec<String> = Vec::new();
+    for word in rest.split_whitespace() {
+        match words.last_mut() {
+            Some(open) if open.starts_with('<') && !open.ends_with('>') => {
+                open.push(' ');
+                open.push_str(word);
+            }
+            _ => words.push(word.to_string()),
+        }
+    }
+    for word in &words {
+        if let Some(dept) = word.strip_prefix('+').filter(|d| !d.is_empty()) {
+            departments.push(dept.to_string());
+        } else {
+            users.push(parse_user(word).ok_or(UsageError::NeedsUser("add"))?);
+        }
+    }
+    if users.is_empty() && departments.is_empty() {
+        return Err(UsageError::NeedsUser("add"));
+    }
+    Ok(Command::Add { users, departments })
 }
 
 fn parse_stage(rest: &str, sub: &'static str) -> Result<(usize, String), UsageError> {
@@ -213,17 +303,17 @@ fn parse_stage(rest: &str, sub: &'static str) -> Result<(usize, String), UsageEr
 }
 
 fn parse_update(rest: &str) -> Result<Command, UsageError> {
-    let lower = rest.to_lowercase();
-    let marker = ["next:", "next：", "次回:", "次回："]
-        .iter()
-        .filter_map(|m| lower.find(m).map(|i| (i, m.len())))
-        .min();
+    // The marker is found in the text itself (not in a lower-cased copy, whose byte offsets
+    // differ once a character like `İ` changes length), ignoring ASCII case.
+    let marker = rest.char_indices().find_map(|(i, _)| {
+        ["next:", "next：", "次回:", "次回："]
+            .iter()
+            .find(|m| rest[i..].get(..m.len()).is_some_and(|s| s.eq_ignore_ascii_case(m)))
+            .map(|m| (i, m.len()))
+    });
     let (text, next) = match marker {
-        // `to_lowercase` keeps byte offsets for these ASCII/Japanese markers.
-        Some((i, len)) if rest.is_char_boundary(i) && rest.is_char_boundary(i + len) => {
-            (rest[..i].trim(), Some(rest[i + len..].trim().to_string()))
-        }
-        _ => (rest, None),
+        Some((i, len)) => (rest[..i].trim(), Some(rest[i + len..].trim().to_string())),
+        None => (rest, None),
     };
     if text.is_empty() {
         return Err(UsageError::NeedsText("update"));
@@ -374,9 +464,81 @@ mod tests {
             Command::CloseForce("customer withdrew".into())
         );
         assert_eq!(parse("sev 1").unwrap(), Command::Severity(1));
+        assert_eq!(
+            parse("add <@U0QA1|qa one> <@W0FS1> +field").unwrap(),
+            Command::Add {
+                users: vec![UserId::new("U0QA1"), UserId::new("W0FS1")],
+                departments: vec!["field".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn add_needs_people_or_departments_and_nothing_else() {
+        for text in ["add", "add bob", "add <@U0QA1> and +field", "add +"] {
+            assert_eq!(parse(text), Err(UsageError::NeedsUser("add")), "{text}");
+        }
+    }
+
+    #[test]
+    fn text_over_the_limit_is_refused_with_its_length() {
+        let long = "x".repeat(TEXT_LIMIT + 1);
+        for text in [
+            format!("note {long}"),
+            format!("update {long}"),
+            format!("update ok next: {long}"),
+            format!("prevent {long}"),
+            format!("done 2 {long}"),
+            format!("close force {long}"),
+            format!("split 50/50 {long}"),
+            format!("cost ¥1 ours {long}"),
+            format!("open ACME: {long}"),
+            format!("open {long}: summary"),
+        ] {
+            assert_eq!(
+                parse(&text),
+                Err(UsageError::TooLong {
+                    limit: TEXT_LIMIT,
+                    len: TEXT_LIMIT + 1
+                }),
+                "{}",
+                &text[..20]
+            );
+        }
+        // As typed: Slack's `&amp;` is one character.
+        assert!(parse(&format!("note {}", "&amp;".repeat(TEXT_LIMIT))).is_ok());
+        assert!(parse(&format!("note {}", "x".repeat(TEXT_LIMIT))).is_ok());
+    }
+
+    #[test]
+    fn next_is_found_where_it_is_whatever_comes_before_it() {
+        assert_eq!(
+            parse("update İİİİ told them next:12h").unwrap(),
+            Command::Update {
+                text: "İİİİ told them".into(),
+                next: Some("12h".into())
+            }
+        );
+        assert_eq!(
+            parse("update called NEXT： 15:00").unwrap(),
+            Command::Update {
+                text: "called".into(),
+                next: Some("15:00".into())
+            }
+        );
     }
 
     proptest! {
+        #[test]
+        fn next_splits_on_the_marker_whatever_the_text_before(before in "[^nN次]{1,40}", after in "[0-9]{1,2}h") {
+            let parsed = parse(&format!("update {before} next:{after}"));
+            if before.trim().is_empty() {
+                prop_assert_eq!(parsed, Err(UsageError::NeedsText("update")));
+            } else {
+                prop_assert_eq!(parsed, Ok(Command::Update { text: before.trim().to_string(), next: Some(after) }));
+            }
+        }
+
         #[test]
         fn any_text_gives_a_command_or_a_usage_error(text in "\\PC{0,200}") {
             let _ = parse(&text);

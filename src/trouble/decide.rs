@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::command::{Command, OpenRequest, UsageError};
+use super::command::{check_length, Command, OpenRequest, UsageError};
 use super::hours::{add_working_time, is_open, next_open, working_time_between};
 use super::model::*;
 use super::timeline::{Entry, Event, GENESIS};
@@ -58,6 +58,8 @@ pub enum Slot {
     Status,
     ManagerDm,
     OriginNotice,
+    /// The summary of the last report, in the channel.
+    Report,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +68,8 @@ pub enum Dest {
     TroubleChannel,
     /// The kickoff message's thread, where acknowledgement happens.
     KickoffThread,
+    /// The last report's thread, where its parts go.
+    ReportThread,
     Channel(ChannelId),
     Dm(UserId),
 }
@@ -104,15 +108,28 @@ pub enum Message {
         from: u8,
         to: u8,
     },
+    /// `/trouble add`: who brought whom in.
+    ParticipantsAdded {
+        by: UserId,
+        users: Vec<UserId>,
+        departments: Vec<String>,
+    },
     Nudge(Nudge),
     Closed {
         by: UserId,
         forced_reason: Option<String>,
     },
+    /// The report's one message in the channel, rendered from `last_report`.
+    ReportSummary,
     /// A report part: `part` of `of`, already in Slack-sized pieces.
     ReportPart {
         text: String,
         part: usize,
+        of: usize,
+    },
+    /// The report was longer than its thread may hold: how to get all of it.
+    ReportContinues {
+        shown: usize,
         of: usize,
     },
     DeliveryProblem {
@@ -247,37 +264,93 @@ pub enum Input {
     },
     Timer(TimerKind),
     Delivered(Outcome),
+    /// Slack saw someone join or leave the trouble's channel (`member_joined_channel`/`_left_`).
+    MemberJoined {
+        user: UserId,
+    },
+    MemberLeft {
+        user: UserId,
+    },
 }
 
 /// What a user is told, ephemerally, in answer to what they did.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reply {
-    Opened { id: TroubleId, channel_name: String },
+    Opened {
+        id: TroubleId,
+        channel_name: String,
+    },
     Usage(UsageError),
-    UnknownDepartment { name: String, known: Vec<String> },
-    UnknownSeverity { level: u8, known: Vec<u8> },
+    UnknownDepartment {
+        name: String,
+        known: Vec<String>,
+    },
+    UnknownSeverity {
+        level: u8,
+        known: Vec<u8>,
+    },
     NotInTroubleChannel,
-    NotAllowed { who: Vec<UserId> },
-    AlreadyAcknowledged { by: UserId },
+    NotAllowed {
+        act: Act,
+        who: Who,
+    },
+    OwnerCannotBeManager,
+    ParticipantsAdded {
+        users: Vec<UserId>,
+        depts: Vec<String>,
+    },
+    AlreadyAcknowledged {
+        by: UserId,
+    },
     Acknowledged,
-    StageDone { stage: usize },
-    StageStarted { stage: usize },
-    StageAlreadyDone { stage: usize },
+    StageDone {
+        stage: usize,
+    },
+    StageStarted {
+        stage: usize,
+    },
+    StageAlreadyDone {
+        stage: usize,
+    },
     AllStagesDone,
     Noted,
-    UpdateLogged { next_due: DateTime<Utc>, promised: bool },
-    BadWhen { text: String, error: WhenError },
+    UpdateLogged {
+        next_due: DateTime<Utc>,
+        promised: bool,
+    },
+    BadWhen {
+        text: String,
+        error: WhenError,
+    },
     SplitSet,
     CostAdded,
     MeasureAdded,
-    OwnerChanged { to: UserId },
-    ManagerChanged { to: UserId },
-    SeverityChanged { from: u8, to: u8 },
+    OwnerChanged {
+        to: UserId,
+    },
+    ManagerChanged {
+        to: UserId,
+    },
+    SeverityChanged {
+        from: u8,
+        to: u8,
+    },
     SeverityUnchanged,
     Closed,
-    CloseMissing { stage7_done: bool, has_measure: bool },
+    CloseMissing {
+        not_done: Vec<usize>,
+        has_measure: bool,
+    },
     AlreadyClosed,
-    ReportPosted { parts: usize },
+    ReportPosted {
+        parts: usize,
+        /// How many of them the thread holds (all, or nine and a note on exporting).
+        shown: usize,
+    },
+    /// A report was posted less than a minute ago; not again.
+    ReportRecent {
+        at: DateTime<Utc>,
+    },
     Status(Box<Trouble>),
 }
 
@@ -396,9 +469,13 @@ impl<'a> Work<'a> {
     }
 
     fn start_ack_timer(&mut self) {
+        self.start_ack_timer_at(self.ctx.now + self.ack_timeout());
+    }
+
+    fn start_ack_timer_at(&mut self, due: DateTime<Utc>) {
         self.t.escalation.round += 1;
+        self.t.escalation.due = Some(due);
         let round = self.t.escalation.round;
-        let due = self.ctx.now + self.ack_timeout();
         self.timer(due, TimerKind::AckTimeout { round });
     }
 
@@ -426,13 +503,7 @@ impl<'a> Work<'a> {
     }
 
     fn departments_to_ping(&self) -> Vec<String> {
-        let mut all = self.t.departments.clone();
-        for d in &self.policy().departments {
-            if !all.contains(d) {
-                all.push(d.clone());
-            }
-        }
-        all
+        departments_of(self.ctx.config, &self.t)
     }
 }
 
@@ -474,6 +545,10 @@ pub fn channel_name(prefix: &str, id: &TroubleId, customer: &str, attempt: u32) 
 /// Opens a new trouble: the first move.
 pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, req: OpenRequest) -> Decision {
     let config = ctx.config;
+    // The modal's fields arrive here without the command grammar's check.
+    if let Err(e) = check_length(&req.customer).and_then(|_| check_length(&req.summary)) {
+        return Decision::reply(Reply::Usage(e));
+    }
     let severity = req.severity.unwrap_or(config.default_severity);
     if !config.severities.contains_key(&severity) {
         return Decision::reply(Reply::UnknownSeverity {
@@ -487,7 +562,15 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
             known: config.departments.keys().cloned().collect(),
         });
     }
-    let manager = req.manager.clone().or_else(|| config.manager_of(&owner));
+    if let Some(refusal) = open_refusal(&owner, &req) {
+        return Decision::reply(refusal);
+    }
+    let chain = chain_for(config, &owner, req.manager.as_ref());
+    let manager = chain.first().cloned();
+    // A manager named instead of the configured one: the configured one still hears at once.
+    let configured = config
+        .manager_of(&owner)
+        .filter(|m| chain.contains(m) && Some(m) != manager.as_ref());
     let mut departments = req.departments.clone();
     let mut named = std::collections::HashSet::new();
     departments.retain(|d| named.insert(d.clone()));
@@ -521,7 +604,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
             .collect(),
         ack: None,
         escalation: Escalation {
-            chain: manager.as_ref().map(|m| config.chain_from(m)).unwrap_or_default(),
+            chain,
             ..Escalation::default()
         },
         customer_updates: Vec::new(),
@@ -533,6 +616,10 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         timeline_head: GENESIS.to_string(),
         status_refresh_queued: false,
         followup_epoch: 0,
+        added: Vec::new(),
+        members_seen: Vec::new(),
+        private: Some(config.private_channels),
+        last_report: None,
     };
     let mut w = Work::new(ctx, trouble);
     let departments = w.departments_to_ping();
@@ -560,6 +647,10 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         w.log(None, Event::ManagerPinged { manager: m.clone() });
         w.start_ack_timer();
     }
+    if let Some(c) = &configured {
+        w.post(Lane::Dm, Dest::Dm(c.clone()), Message::ManagerDm);
+        w.log(None, Event::ManagerPinged { manager: c.clone() });
+    }
     // 6. The origin channel hears of it at once, and 7. the announce channels.
     w.send(
         Lane::Origin,
@@ -576,6 +667,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
     w.send(Lane::Channel, Op::CreateChannel);
     let mut invitees = vec![owner.clone()];
     invitees.extend(manager.iter().cloned());
+    invitees.extend(configured.iter().cloned());
     for d in &departments {
         invitees.extend(config.departments[d].members.iter().cloned());
     }
@@ -617,7 +709,8 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
         Input::Command { user, command } => command_on(&mut w, user, command),
         Input::ThreadReply { user, thread_ts } => {
             let in_kickoff_thread = w.t.kickoff.as_ref().is_some_and(|k| k.ts == thread_ts);
-            if in_kickoff_thread && w.t.ack.is_none() && w.t.manager_chain().contains(&user) && w.t.is_open() {
+            if in_kickoff_thread && w.t.ack.is_none() && may(ctx.config, &w.t, &user, Act::Acknowledge) && w.t.is_open()
+            {
                 acknowledge(&mut w, &user);
             }
             None
@@ -625,7 +718,30 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
         Input::Button { user, action } => button(&mut w, user, action),
         // A modal opened before the close may still be submitted after it.
         Input::UpdateSubmitted { .. } if w.t.closed.is_some() => Some(Reply::AlreadyClosed),
-        Input::UpdateSubmitted { user, text, next } => Some(log_update(&mut w, &user, text, next)),
+        Input::UpdateSubmitted { user, .. } if !may(ctx.config, &w.t, &user, Act::Update) => {
+            refuse(ctx.config, &w.t, &user, Act::Update)
+        }
+        Input::UpdateSubmitted { user, text, next } => {
+            match check_length(&text).and_then(|_| check_length(next.as_deref().unwrap_or_default())) {
+                Err(e) => Some(Reply::Usage(e)),
+                Ok(()) => Some(log_update(&mut w, &user, text, next)),
+            }
+        }
+        // Participants see the trouble by their role; only others' membership needs keeping.
+        Input::MemberJoined { user } => {
+            if !w.t.members_seen.contains(&user) && !is_participant(ctx.config, &w.t, &user) {
+                w.t.members_seen.push(user);
+                w.changed = true;
+            }
+            None
+        }
+        Input::MemberLeft { user } => {
+            if w.t.members_seen.contains(&user) {
+                w.t.members_seen.retain(|u| *u != user);
+                w.changed = true;
+            }
+            None
+        }
         Input::Timer(kind) => {
             timer_fired(&mut w, kind);
             None
@@ -638,13 +754,162 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
     w.finish(reply)
 }
 
-fn may_manage(t: &Trouble, user: &UserId) -> bool {
-    t.owner == *user || t.manager_chain().contains(user)
+// ---------------------------------------------------------------------------------------------
+// Roles: who may do what to a trouble (the README's roles table). Everyone in the channel may
+// read (`status`, `report`) and add a `note`; everything else is checked here.
+// ---------------------------------------------------------------------------------------------
+
+/// An act not everyone may do: one row of the roles table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Act {
+    Acknowledge,
+    /// `next`, `done`, `start` and the Complete button.
+    Stages,
+    Update,
+    Split,
+    Cost,
+    Prevent,
+    Add,
+    RaiseSeverity,
+    LowerSeverity,
+    ChangeOwner,
+    NameManager,
+    Close,
+    CloseForce,
+}
+
+/// Who may do an act, as a refusal names them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Who {
+    /// The manager chain: its head or anyone above them (never the owner).
+    Chain(Vec<UserId>),
+    /// The owner or the manager chain.
+    OwnerOrChain { owner: UserId, chain: Vec<UserId> },
+    /// The participants: owner, chain, members of its departments, people added.
+    Participants {
+        owner: UserId,
+        chain: Vec<UserId>,
+        departments: Vec<String>,
+    },
+}
+
+/// A promise to the customer may reach at most this far ahead.
+pub const MAX_PROMISE_DAYS: u32 = 14;
+
+/// The manager chain of a trouble: a named manager in front of the owner's configured chain
+/// (which it never replaces), then the named manager's own superiors; without repeats and never
+/// the owner.
+pub fn chain_for(config: &Config, owner: &UserId, named: Option<&UserId>) -> Vec<UserId> {
+    let mut chain: Vec<UserId> = named.cloned().into_iter().collect();
+    if let Some(m) = config.manager_of(owner) {
+        chain.extend(config.chain_from(&m));
+    }
+    if let Some(n) = named {
+        chain.extend(config.chain_from(n));
+    }
+    let mut seen = std::collections::HashSet::new();
+    chain.retain(|u| u != owner && seen.insert(u.clone()));
+    chain
+}
+
+/// Its departments: those named and those its severity always includes.
+pub fn departments_of(config: &Config, t: &Trouble) -> Vec<String> {
+    let mut all = t.departments.clone();
+    for d in &config.severity(t.severity).departments {
+        if !all.contains(d) {
+            all.push(d.clone());
+        }
+    }
+    all
+}
+
+pub fn is_participant(config: &Config, t: &Trouble, user: &UserId) -> bool {
+    t.owner == *user
+        || t.manager_chain().contains(user)
+        || t.added.contains(user)
+        || departments_of(config, t)
+            .iter()
+            .filter_map(|d| config.departments.get(d))
+            .any(|d| d.members.contains(user))
+}
+
+pub fn who_may(config: &Config, t: &Trouble, act: Act) -> Who {
+    let chain = t.manager_chain().to_vec();
+    match act {
+        Act::Acknowledge | Act::LowerSeverity | Act::ChangeOwner | Act::CloseForce => Who::Chain(chain),
+        // With no chain at all, the owner names one (anyone but themself).
+        Act::NameManager if !chain.is_empty() => Who::Chain(chain),
+        Act::NameManager | Act::Close => Who::OwnerOrChain {
+            owner: t.owner.clone(),
+            chain,
+        },
+        Act::Stages | Act::Update | Act::Split | Act::Cost | Act::Prevent | Act::Add | Act::RaiseSeverity => {
+            Who::Participants {
+                owner: t.owner.clone(),
+                chain,
+                departments: departments_of(config, t),
+            }
+        }
+    }
+}
+
+pub fn may(config: &Config, t: &Trouble, user: &UserId, act: Act) -> bool {
+    match who_may(config, t, act) {
+        Who::Chain(chain) => chain.contains(user) && t.owner != *user,
+        Who::OwnerOrChain { owner, chain } => owner == *user || chain.contains(user),
+        Who::Participants { .. } => is_participant(config, t, user),
+    }
+}
+
+/// The refusal when `user` may not do `act`, naming who may.
+fn refuse(config: &Config, t: &Trouble, user: &UserId, act: Act) -> Option<Reply> {
+    (!may(config, t, user, act)).then(|| Reply::NotAllowed {
+        act,
+        who: who_may(config, t, act),
+    })
+}
+
+/// Who may see a trouble in `list`, `history` and App Home: anyone when its channel is public;
+/// for a private one, its participants and the members the bot has seen join.
+pub fn may_see(config: &Config, t: &Trouble, user: &UserId) -> bool {
+    !t.private.unwrap_or(config.private_channels) || t.members_seen.contains(user) || is_participant(config, t, user)
+}
+
+/// Why an open request is refused before anything is created: the owner is never their own
+/// manager (the command, the modal and `/trouble manager` alike).
+pub fn open_refusal(owner: &UserId, req: &OpenRequest) -> Option<Reply> {
+    (req.manager.as_ref() == Some(owner)).then_some(Reply::OwnerCannotBeManager)
+}
+
+/// The row of the roles table a command falls under (None: anyone in the channel, or checked
+/// where the command is decided).
+fn act_of(config: &Config, t: &Trouble, command: &Command) -> Option<Act> {
+    Some(match command {
+        // An unknown level is a usage mistake, answered as such to anyone.
+        Command::Severity(to) if !config.severities.contains_key(to) => return None,
+        Command::Next(_) | Command::Done(..) | Command::Start(..) => Act::Stages,
+        Command::Update { .. } => Act::Update,
+        Command::Split { .. } => Act::Split,
+        Command::Cost { .. } => Act::Cost,
+        Command::Prevent(_) => Act::Prevent,
+        Command::Add { .. } => Act::Add,
+        // Lower numbers are more severe.
+        Command::Severity(to) if *to <= t.severity => Act::RaiseSeverity,
+        Command::Severity(_) => Act::LowerSeverity,
+        Command::Owner(_) => Act::ChangeOwner,
+        Command::Manager(_) => Act::NameManager,
+        Command::Close(_) => Act::Close,
+        Command::CloseForce(_) => Act::CloseForce,
+        _ => return None,
+    })
 }
 
 fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
     if w.t.closed.is_some() && !matches!(command, Command::Status | Command::Report) {
         return Some(Reply::AlreadyClosed);
+    }
+    if let Some(refusal) = act_of(w.ctx.config, &w.t, &command).and_then(|act| refuse(w.ctx.config, &w.t, &user, act)) {
+        return Some(refusal);
     }
     let now = w.ctx.now;
     Some(match command {
@@ -748,10 +1013,8 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
             w.refresh_status();
             Reply::MeasureAdded
         }
+        Command::Add { users, departments } => add_participants(w, &user, users, departments),
         Command::Owner(to) => {
-            if !may_manage(&w.t, &user) {
-                return Some(not_allowed(&w.t, true));
-            }
             let from = std::mem::replace(&mut w.t.owner, to.clone());
             w.log(Some(&user), Event::OwnerChanged { from, to: to.clone() });
             w.invite(vec![to.clone()]);
@@ -759,12 +1022,12 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
             Reply::OwnerChanged { to }
         }
         Command::Manager(to) => {
-            if !may_manage(&w.t, &user) {
-                return Some(not_allowed(&w.t, true));
+            if to == w.t.owner {
+                return Some(Reply::OwnerCannotBeManager);
             }
             let from = w.t.manager.replace(to.clone());
             w.t.escalation = Escalation {
-                chain: w.ctx.config.chain_from(&to),
+                chain: chain_for(w.ctx.config, &w.t.owner, Some(&to)),
                 round: w.t.escalation.round,
                 ..Escalation::default()
             };
@@ -793,10 +1056,15 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
             let announced_before = w.policy().announce_channels.clone();
             w.t.severity = to;
             w.log(Some(&user), Event::SeverityChanged { from, to });
-            // The new severity's clocks apply from now on: the wait for an acknowledgement and
-            // the cadence of customer updates (a promised time keeps its own timer).
+            // The new severity's clocks apply from now on: a shorter wait for an acknowledgement
+            // brings the escalation forward, a longer one never postpones it; the cadence of
+            // customer updates restarts (a promised time keeps its own timer).
             if w.t.ack.is_none() && w.t.manager.is_some() && !w.t.escalation.gave_up {
-                w.start_ack_timer();
+                let due = w.ctx.now + w.ack_timeout();
+                match w.t.escalation.due {
+                    Some(running) if running <= due => {}
+                    _ => w.start_ack_timer_at(due),
+                }
             }
             let last = w.t.last_customer_contact();
             if w.t.promised_next().filter(|p| *p > last).is_none() {
@@ -835,21 +1103,17 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
             Reply::SeverityChanged { from, to }
         }
         Command::Close(note) => {
-            let stage7_done = w.t.stages[6].state == StageState::Done;
+            let not_done: Vec<usize> = (0..STAGE_COUNT)
+                .filter(|i| w.t.stages[*i].state != StageState::Done)
+                .collect();
             let has_measure = !w.t.measures.is_empty();
-            if !(stage7_done && has_measure) {
-                return Some(Reply::CloseMissing {
-                    stage7_done,
-                    has_measure,
-                });
+            if !not_done.is_empty() || !has_measure {
+                return Some(Reply::CloseMissing { not_done, has_measure });
             }
             close(w, &user, note, None);
             Reply::Closed
         }
         Command::CloseForce(reason) => {
-            if !w.t.manager_chain().contains(&user) {
-                return Some(not_allowed(&w.t, false));
-            }
             close(w, &user, String::new(), Some(reason));
             Reply::Closed
         }
@@ -863,27 +1127,123 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
     })
 }
 
-/// Posts a report (already split for Slack) in the trouble's channel.
+/// The most messages a report puts in its thread; a longer one says how to export it.
+pub const MAX_REPORT_PARTS: usize = 10;
+
+/// How long a posted report stands: asking again within it is answered privately.
+const REPORT_AGAIN_AFTER_SECS: i64 = 60;
+
+/// Posts a report (already split for Slack): one summary message in the trouble's channel,
+/// the parts in its thread, at most [`MAX_REPORT_PARTS`] messages there.
 pub fn report_posts(ctx: &Ctx, trouble: &Trouble, parts: Vec<String>) -> Decision {
+    if let Some(last) = &trouble.last_report {
+        if ctx.now - last.at < Duration::seconds(REPORT_AGAIN_AFTER_SECS) {
+            return Decision::reply(Reply::ReportRecent { at: last.at });
+        }
+    }
     let mut w = Work::new(ctx, trouble.clone());
     let of = parts.len();
-    for (i, text) in parts.into_iter().enumerate() {
+    // The previous summary stays known until the new one is posted: parts of an earlier
+    // report still queued go to their own thread.
+    let message = w.t.last_report.take().and_then(|r| r.message);
+    w.t.last_report = Some(LastReport {
+        at: ctx.now,
+        parts: of,
+        message,
+    });
+    w.changed = true;
+    w.send(
+        Lane::Channel,
+        Op::Post {
+            to: Dest::TroubleChannel,
+            message: Message::ReportSummary,
+            keep_as: Some(Slot::Report),
+        },
+    );
+    let shown = if of > MAX_REPORT_PARTS {
+        MAX_REPORT_PARTS - 1
+    } else {
+        of
+    };
+    for (i, text) in parts.into_iter().take(shown).enumerate() {
         w.post(
             Lane::Channel,
-            Dest::TroubleChannel,
+            Dest::ReportThread,
             Message::ReportPart { text, part: i + 1, of },
         );
     }
-    w.finish(Some(Reply::ReportPosted { parts: of }))
+    if shown < of {
+        w.post(
+            Lane::Channel,
+            Dest::ReportThread,
+            Message::ReportContinues { shown, of },
+        );
+    }
+    w.finish(Some(Reply::ReportPosted { parts: of, shown }))
 }
 
-fn not_allowed(t: &Trouble, owner_too: bool) -> Reply {
-    let mut who = Vec::new();
-    if owner_too {
-        who.push(t.owner.clone());
+/// `/trouble add`: makes people and departments participants, invites them and says so.
+fn add_participants(w: &mut Work, by: &UserId, users: Vec<UserId>, departments: Vec<String>) -> Reply {
+    let config = w.ctx.config;
+    if let Some(bad) = departments.iter().find(|d| !config.departments.contains_key(*d)) {
+        return Reply::UnknownDepartment {
+            name: bad.clone(),
+            known: config.departments.keys().cloned().collect(),
+        };
     }
-    who.extend(t.manager_chain().iter().cloned());
-    Reply::NotAllowed { who }
+    let before = departments_of(config, &w.t);
+    let mut new_departments: Vec<String> = Vec::new();
+    for d in departments {
+        if !before.contains(&d) && !new_departments.contains(&d) {
+            new_departments.push(d);
+        }
+    }
+    let mut new_users: Vec<UserId> = Vec::new();
+    for u in users {
+        if !w.t.added.contains(&u) && !new_users.contains(&u) {
+            new_users.push(u);
+        }
+    }
+    if new_users.is_empty() && new_departments.is_empty() {
+        return Reply::ParticipantsAdded {
+            users: Vec::new(),
+            depts: Vec::new(),
+        };
+    }
+    w.t.added.extend(new_users.iter().cloned());
+    w.t.departments.extend(new_departments.iter().cloned());
+    let mut invitees = new_users.clone();
+    for d in &new_departments {
+        for m in &config.departments[d].members {
+            if !invitees.contains(m) {
+                invitees.push(m.clone());
+            }
+        }
+    }
+    w.log(
+        Some(by),
+        Event::ParticipantsAdded {
+            users: new_users.clone(),
+            departments: new_departments.clone(),
+        },
+    );
+    w.invite(invitees);
+    w.post(
+        Lane::Channel,
+        Dest::TroubleChannel,
+        Message::ParticipantsAdded {
+            by: by.clone(),
+            users: new_users.clone(),
+            departments: new_departments.clone(),
+        },
+    );
+    // The kickoff lists the departments.
+    w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+    w.refresh_status();
+    Reply::ParticipantsAdded {
+        users: new_users,
+        depts: new_departments,
+    }
 }
 
 fn close(w: &mut Work, user: &UserId, note: String, forced_reason: Option<String>) {
@@ -970,8 +1330,8 @@ fn try_acknowledge(w: &mut Work, user: &UserId) -> Reply {
     if let Some(ack) = &w.t.ack {
         return Reply::AlreadyAcknowledged { by: ack.by.clone() };
     }
-    if !w.t.manager_chain().contains(user) {
-        return not_allowed(&w.t, false);
+    if let Some(refusal) = refuse(w.ctx.config, &w.t, user, Act::Acknowledge) {
+        return refusal;
     }
     acknowledge(w, user);
     Reply::Acknowledged
@@ -1009,6 +1369,14 @@ fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option<Reply> {
     if w.t.closed.is_some() {
         return Some(Reply::AlreadyClosed);
     }
+    let act = match action {
+        ButtonAction::Acknowledge => Act::Acknowledge,
+        ButtonAction::CompleteStage { .. } => Act::Stages,
+        ButtonAction::LogUpdate { .. } => Act::Update,
+    };
+    if let Some(refusal) = refuse(w.ctx.config, &w.t, &user, act) {
+        return Some(refusal);
+    }
     match action {
         ButtonAction::Acknowledge => Some(try_acknowledge(w, &user)),
         // A stale button (a double click, or a status message not yet refreshed) must not
@@ -1043,6 +1411,13 @@ fn log_update(w: &mut Work, user: &UserId, text: String, next: Option<String>) -
     let promised = match next {
         None => None,
         Some(n) => match parse_when(&n, now, w.ctx.config.timezone) {
+            // A promise far ahead would silence every nudge until then.
+            Ok(at) if at > now + Duration::days(MAX_PROMISE_DAYS.into()) => {
+                return Reply::BadWhen {
+                    text: n,
+                    error: WhenError::TooFar { days: MAX_PROMISE_DAYS },
+                }
+            }
             Ok(at) => Some(at),
             Err(error) => return Reply::BadWhen { text: n, error },
         },
@@ -1225,6 +1600,11 @@ fn delivered(w: &mut Work, outcome: Outcome) {
             match slot {
                 Slot::Kickoff => w.t.kickoff = posted,
                 Slot::Status => w.t.status = posted,
+                Slot::Report => {
+                    if let Some(r) = w.t.last_report.as_mut() {
+                        r.message = posted;
+                    }
+                }
                 Slot::ManagerDm => {
                     w.t.manager_dm = posted;
                     if channel_known {

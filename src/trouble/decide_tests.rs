@@ -196,6 +196,14 @@ fn events(d: &Decision) -> Vec<Event> {
     d.entries.iter().map(|e| e.event.clone()).collect()
 }
 
+/// The refusal of an act only the manager chain may do.
+fn chain_only(act: Act) -> Reply {
+    Reply::NotAllowed {
+        act,
+        who: Who::Chain(users(&CHAIN)),
+    }
+}
+
 fn status_refreshes(d: &Decision) -> usize {
     d.deliveries
         .iter()
@@ -326,12 +334,21 @@ impl Sim {
         self.t.status_refresh_queued = false;
     }
 
-    fn close_properly(&mut self) {
+    /// Every stage done and a measure recorded: what `close` needs.
+    fn ready_to_close(&mut self) {
         self.cmd(
             "U0SALES",
             Command::Prevent("outgoing inspection of lot markings".into()),
         );
-        self.cmd("U0SALES", Command::Done(6, String::new()));
+        for stage in 0..STAGE_COUNT {
+            if self.t.stages[stage].state != StageState::Done {
+                self.cmd("U0SALES", Command::Done(stage, String::new()));
+            }
+        }
+    }
+
+    fn close_properly(&mut self) {
+        self.ready_to_close();
         let d = self.cmd("U0SALES", Command::Close("customer satisfied".into()));
         assert_eq!(d.reply, Some(Reply::Closed));
     }
@@ -431,28 +448,37 @@ fn open_refuses_an_unknown_severity_and_creates_nothing() {
 }
 
 #[test]
-fn open_takes_the_manager_from_the_org_table_unless_one_is_named() {
-    /// (owner, named manager, manager, escalation chain)
+fn open_puts_a_named_manager_in_front_of_the_configured_chain_and_dms_both() {
+    /// (owner, named manager, manager, escalation chain, the configured manager DMed as well)
     type Case = (
         &'static str,
         Option<&'static str>,
         Option<&'static str>,
         &'static [&'static str],
+        Option<&'static str>,
     );
     let cases: [Case; 6] = [
-        ("U0SALES", None, Some("U0MANAGER"), &CHAIN),
-        ("U0SALES", Some("U0OTHERMGR"), Some("U0OTHERMGR"), &["U0OTHERMGR"]),
+        ("U0SALES", None, Some("U0MANAGER"), &CHAIN, None),
+        (
+            "U0SALES",
+            Some("U0OTHERMGR"),
+            Some("U0OTHERMGR"),
+            &["U0OTHERMGR", "U0MANAGER", "U0DIRECTOR", "U0VP"],
+            Some("U0MANAGER"),
+        ),
         (
             "U0SALES",
             Some("U0DIRECTOR"),
             Some("U0DIRECTOR"),
-            &["U0DIRECTOR", "U0VP"],
+            &["U0DIRECTOR", "U0MANAGER", "U0VP"],
+            Some("U0MANAGER"),
         ),
-        ("U0OTHERREP", None, Some("U0OTHERMGR"), &["U0OTHERMGR"]),
-        ("U0LONER", Some("U0MANAGER"), Some("U0MANAGER"), &CHAIN),
-        ("U0LONER", None, None, &[]),
+        ("U0OTHERREP", None, Some("U0OTHERMGR"), &["U0OTHERMGR"], None),
+        // Nobody configured above the owner: the named manager's own superiors follow.
+        ("U0LONER", Some("U0MANAGER"), Some("U0MANAGER"), &CHAIN, None),
+        ("U0LONER", None, None, &[], None),
     ];
-    for (owner, named, manager, chain) in cases {
+    for (owner, named, manager, chain, configured) in cases {
         let (sim, d) = Sim::open(
             config(),
             owner,
@@ -465,11 +491,15 @@ fn open_takes_the_manager_from_the_org_table_unless_one_is_named() {
         assert_eq!(sim.t.owner, u(owner), "{case}");
         assert_eq!(sim.t.manager, manager.map(u), "{case}");
         assert_eq!(sim.t.manager_chain(), users(chain).as_slice(), "{case}");
-        let dms: Vec<Op> = manager
+        let mut dms: Vec<Op> = manager
             .iter()
             .map(|m| post_op(Dest::Dm(u(m)), Message::ManagerDm, Some(Slot::ManagerDm)))
             .collect();
+        dms.extend(configured.map(|c| post_op(Dest::Dm(u(c)), Message::ManagerDm, None)));
         assert_eq!(ops(&d, Lane::Dm), dms, "{case}");
+        if let Some(c) = configured {
+            assert!(invited(&d).contains(&u(c)), "{case}: the configured manager is invited");
+        }
     }
 }
 
@@ -883,7 +913,7 @@ fn someone_outside_the_manager_chain_may_not_acknowledge() {
         ] {
             let mut sim = Sim::ready(req("ACME"));
             let d = sim.feed(input.clone());
-            assert_eq!(d.reply, Some(Reply::NotAllowed { who: users(&CHAIN) }), "{input:?}");
+            assert_eq!(d.reply, Some(chain_only(Act::Acknowledge)), "{input:?}");
             assert_no_effect(&d, &format!("{input:?}"));
             assert_eq!(sim.t.ack, None);
         }
@@ -1221,23 +1251,30 @@ fn split_cost_and_prevent_record_and_start_their_stages() {
 
 #[test]
 fn close_is_refused_with_what_is_missing() {
-    // (stage 7 done?, a prevention measure?)
-    for (stage7_done, has_measure) in [(false, false), (true, false), (false, true)] {
+    // (stages marked done, a prevention measure?, the stages it names as not done)
+    let cases: [(&[usize], bool, &[usize]); 5] = [
+        (&[], false, &[0, 1, 2, 3, 4, 5, 6]),
+        (&[6], false, &[0, 1, 2, 3, 4, 5]),
+        (&[6], true, &[0, 1, 2, 3, 4, 5]),
+        (&[0, 1, 2, 3, 4, 6], true, &[5]),
+        (&[0, 1, 2, 3, 4, 5, 6], false, &[]),
+    ];
+    for (done, has_measure, not_done) in cases {
         let mut sim = Sim::ready(req("ACME"));
         if has_measure {
             sim.cmd("U0SALES", Command::Prevent("double-check lot labels".into()));
         }
-        if stage7_done {
-            sim.cmd("U0SALES", Command::Done(6, String::new()));
+        for stage in done {
+            sim.cmd("U0SALES", Command::Done(*stage, String::new()));
         }
         let d = sim.cmd("U0SALES", Command::Close("done".into()));
         assert_eq!(
             d.reply,
             Some(Reply::CloseMissing {
-                stage7_done,
+                not_done: not_done.to_vec(),
                 has_measure
             }),
-            "stage 7 done {stage7_done}, measure {has_measure}"
+            "done {done:?}, measure {has_measure}"
         );
         assert_no_effect(&d, "refused close");
         assert!(sim.t.is_open());
@@ -1245,13 +1282,9 @@ fn close_is_refused_with_what_is_missing() {
 }
 
 #[test]
-fn close_after_stage_seven_and_a_measure_closes_the_trouble() {
+fn close_after_every_stage_and_a_measure_closes_the_trouble() {
     let mut sim = Sim::ready(req("ACME"));
-    sim.cmd(
-        "U0SALES",
-        Command::Prevent("outgoing inspection of lot markings".into()),
-    );
-    sim.cmd("U0SALES", Command::Done(6, String::new()));
+    sim.ready_to_close();
     sim.advance(hours(2));
     sim.status_refresh_delivered();
     let (epoch, round) = (sim.t.followup_epoch, sim.t.escalation.round);
@@ -1307,7 +1340,7 @@ fn close_force_is_only_for_the_manager_chain() {
         let mut sim = Sim::ready(req("ACME"));
         let d = sim.cmd(who, Command::CloseForce("customer withdrew the claim".into()));
         if !allowed {
-            assert_eq!(d.reply, Some(Reply::NotAllowed { who: users(&CHAIN) }), "{who}");
+            assert_eq!(d.reply, Some(chain_only(Act::CloseForce)), "{who}");
             assert_no_effect(&d, who);
             assert!(sim.t.is_open());
             continue;
@@ -2084,4 +2117,501 @@ fn done_on_a_stage_already_done_says_so_and_records_nothing() {
     let again = sim.cmd("U0SALES", Command::Done(2, "cause found again".into()));
     assert_eq!(again.reply, Some(Reply::StageAlreadyDone { stage: 2 }));
     assert!(again.trouble.is_none() && again.entries.is_empty() && again.deliveries.is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Roles: who may do what (the README's roles table)
+// ---------------------------------------------------------------------------------------------
+
+const OUTSIDER: &str = "U0OUTSIDER";
+const ADDED: &str = "U0ADDED";
+
+/// Opened by U0SALES with +quality (U0QA1 a member), U0ADDED brought in with `/trouble add`.
+fn sim_with_participants() -> Sim {
+    let mut sim = Sim::ready(OpenRequest {
+        departments: depts(&["quality"]),
+        ..req("ACME")
+    });
+    let d = sim.cmd(
+        "U0SALES",
+        Command::Add {
+            users: users(&[ADDED]),
+            departments: Vec::new(),
+        },
+    );
+    assert_eq!(
+        d.reply,
+        Some(Reply::ParticipantsAdded {
+            users: users(&[ADDED]),
+            depts: Vec::new()
+        })
+    );
+    sim
+}
+
+#[test]
+fn the_roles_table_says_who_may_do_what() {
+    let people = ["U0SALES", "U0MANAGER", "U0VP", "U0QA1", ADDED, OUTSIDER];
+    // Allowed, in the order of `people`: owner, manager, top of the chain, department member,
+    // added, outsider.
+    let participants = [true, true, true, true, true, false];
+    let chain = [false, true, true, false, false, false];
+    let rows: [(Act, [bool; 6]); 13] = [
+        (Act::Acknowledge, chain),
+        (Act::Stages, participants),
+        (Act::Update, participants),
+        (Act::Split, participants),
+        (Act::Cost, participants),
+        (Act::Prevent, participants),
+        (Act::Add, participants),
+        (Act::RaiseSeverity, participants),
+        (Act::LowerSeverity, chain),
+        (Act::ChangeOwner, chain),
+        (Act::NameManager, chain),
+        (Act::CloseForce, chain),
+        (Act::Close, [true, true, true, false, false, false]),
+    ];
+    let sim = sim_with_participants();
+    for (act, allowed) in rows {
+        for (who, expected) in people.iter().zip(allowed) {
+            assert_eq!(may(&sim.config, &sim.t, &u(who), act), expected, "{who} {act:?}");
+        }
+    }
+}
+
+#[test]
+fn an_outsider_is_refused_everything_but_reading_and_notes_and_nothing_changes() {
+    let participants = Who::Participants {
+        owner: u("U0SALES"),
+        chain: users(&CHAIN),
+        departments: depts(&["quality"]),
+    };
+    let owner_or_chain = Who::OwnerOrChain {
+        owner: u("U0SALES"),
+        chain: users(&CHAIN),
+    };
+    let cases: Vec<(Command, Act, Who)> = vec![
+        (Command::Done(6, String::new()), Act::Stages, participants.clone()),
+        (Command::Next(String::new()), Act::Stages, participants.clone()),
+        (Command::Start(3, String::new()), Act::Stages, participants.clone()),
+        (
+            Command::Update {
+                text: "all fine".into(),
+                next: Some("3660000d".into()),
+            },
+            Act::Update,
+            participants.clone(),
+        ),
+        (
+            Command::Split {
+                ours: 0,
+                customer: 100,
+                other: 0,
+                reason: String::new(),
+            },
+            Act::Split,
+            participants.clone(),
+        ),
+        (
+            Command::Cost {
+                amount: "¥1".into(),
+                payer: "customer".into(),
+                note: String::new(),
+            },
+            Act::Cost,
+            participants.clone(),
+        ),
+        (Command::Prevent("x".into()), Act::Prevent, participants.clone()),
+        (
+            Command::Add {
+                users: users(&[OUTSIDER]),
+                departments: Vec::new(),
+            },
+            Act::Add,
+            participants.clone(),
+        ),
+        (Command::Severity(1), Act::RaiseSeverity, participants.clone()),
+        (Command::Severity(3), Act::LowerSeverity, Who::Chain(users(&CHAIN))),
+        (Command::Owner(u(OUTSIDER)), Act::ChangeOwner, Who::Chain(users(&CHAIN))),
+        (
+            Command::Manager(u(OUTSIDER)),
+            Act::NameManager,
+            Who::Chain(users(&CHAIN)),
+        ),
+        (Command::Close(String::new()), Act::Close, owner_or_chain),
+        (
+            Command::CloseForce("gone".into()),
+            Act::CloseForce,
+            Who::Chain(users(&CHAIN)),
+        ),
+    ];
+    for (command, act, who) in cases {
+        let mut sim = sim_with_participants();
+        let before = sim.t.clone();
+        let d = sim.cmd(OUTSIDER, command.clone());
+        assert_eq!(d.reply, Some(Reply::NotAllowed { act, who }), "{command:?}");
+        assert_no_effect(&d, &format!("{command:?}"));
+        assert_eq!(sim.t, before, "{command:?}");
+    }
+    let mut sim = sim_with_participants();
+    assert_eq!(
+        sim.cmd(OUTSIDER, Command::Note("seen at the plant".into())).reply,
+        Some(Reply::Noted)
+    );
+    assert!(matches!(
+        sim.cmd(OUTSIDER, Command::Status).reply,
+        Some(Reply::Status(_))
+    ));
+}
+
+#[test]
+fn an_outsiders_buttons_and_update_form_are_refused() {
+    let inputs = [
+        (
+            Input::Button {
+                user: u(OUTSIDER),
+                action: ButtonAction::CompleteStage { stage: Some(0) },
+            },
+            Act::Stages,
+        ),
+        (
+            Input::Button {
+                user: u(OUTSIDER),
+                action: ButtonAction::LogUpdate {
+                    trigger_id: "1.2.3".into(),
+                },
+            },
+            Act::Update,
+        ),
+        (
+            Input::UpdateSubmitted {
+                user: u(OUTSIDER),
+                text: "told them".into(),
+                next: None,
+            },
+            Act::Update,
+        ),
+    ];
+    for (input, act) in inputs {
+        let mut sim = sim_with_participants();
+        let d = sim.feed(input.clone());
+        assert!(
+            matches!(&d.reply, Some(Reply::NotAllowed { act: a, .. }) if *a == act),
+            "{input:?}: {:?}",
+            d.reply
+        );
+        assert_no_effect(&d, &format!("{input:?}"));
+    }
+}
+
+#[test]
+fn the_owner_is_never_their_own_manager() {
+    let d = try_open(
+        &config(),
+        "U0SALES",
+        OpenRequest {
+            manager: Some(u("U0SALES")),
+            ..req("ACME")
+        },
+    );
+    assert_eq!(d.reply, Some(Reply::OwnerCannotBeManager));
+    assert!(d.trouble.is_none() && d.deliveries.is_empty() && d.entries.is_empty());
+
+    // Nobody configured above the owner: they may name a manager, anyone but themself, once.
+    let (mut loner, _) = Sim::open(config(), "U0LONER", req("ACME"));
+    let d = loner.cmd("U0LONER", Command::Manager(u("U0LONER")));
+    assert_eq!(d.reply, Some(Reply::OwnerCannotBeManager));
+    assert_no_effect(&d, "owner naming themself");
+    let d = loner.cmd("U0LONER", Command::Manager(u("U0MANAGER")));
+    assert_eq!(d.reply, Some(Reply::ManagerChanged { to: u("U0MANAGER") }));
+    assert_eq!(loner.t.manager_chain(), users(&CHAIN).as_slice());
+    let d = loner.cmd("U0LONER", Command::Manager(u("U0OTHERMGR")));
+    assert_eq!(d.reply, Some(chain_only(Act::NameManager)));
+
+    // The chain names another manager: put in front, the configured chain stays behind.
+    let mut sim = Sim::ready(req("ACME"));
+    sim.cmd("U0MANAGER", Command::Manager(u("U0OTHERMGR")));
+    assert_eq!(
+        sim.t.manager_chain(),
+        users(&["U0OTHERMGR", "U0MANAGER", "U0DIRECTOR", "U0VP"]).as_slice()
+    );
+    assert!(may(&sim.config, &sim.t, &u("U0MANAGER"), Act::Acknowledge));
+}
+
+#[test]
+fn a_severity_change_never_postpones_the_running_ack_timer() {
+    let mut sim = Sim::ready(req("ACME")); // severity 2: the ack is due 30 minutes after opening
+    let due = sim.last_ack_timer().due;
+    assert_eq!(due, t0() + mins(30));
+    sim.advance(mins(5));
+    // (who, severity, the ack timer then due)
+    let steps = [
+        ("U0MANAGER", 3, t0() + mins(30)),
+        ("U0SALES", 2, t0() + mins(30)),
+        ("U0MANAGER", 3, t0() + mins(30)),
+        ("U0SALES", 1, t0() + mins(15)),
+        ("U0MANAGER", 3, t0() + mins(15)),
+    ];
+    for (who, level, expected) in steps {
+        let d = sim.cmd(who, Command::Severity(level));
+        assert!(
+            matches!(d.reply, Some(Reply::SeverityChanged { .. })),
+            "{who} sev {level}: {:?}",
+            d.reply
+        );
+        assert_eq!(sim.last_ack_timer().due, expected, "{who} sev {level}");
+        assert!(ack_timers(&d).iter().all(|(at, _)| *at <= expected), "sev {level}");
+    }
+    let d = sim.fire_when_due(&sim.last_ack_timer());
+    assert!(events(&d).contains(&Event::Escalated {
+        to: u("U0DIRECTOR"),
+        level: 1
+    }));
+}
+
+#[test]
+fn a_promise_may_reach_fourteen_days_and_no_further() {
+    // (promise, accepted?)
+    let cases = [("14d", true), ("15d", false), ("3660000d", false), ("2h", true)];
+    for (promise, accepted) in cases {
+        let mut sim = Sim::ready(req("ACME"));
+        let d = sim.cmd(
+            "U0SALES",
+            Command::Update {
+                text: "called".into(),
+                next: Some(promise.into()),
+            },
+        );
+        if accepted {
+            assert!(
+                matches!(d.reply, Some(Reply::UpdateLogged { promised: true, .. })),
+                "{promise}"
+            );
+        } else {
+            assert_eq!(
+                d.reply,
+                Some(Reply::BadWhen {
+                    text: promise.into(),
+                    error: WhenError::TooFar { days: 14 }
+                }),
+                "{promise}"
+            );
+            assert_no_effect(&d, promise);
+        }
+    }
+}
+
+#[test]
+fn a_missed_promise_no_longer_holds_back_the_nudges() {
+    let mut sim = Sim::ready(req("ACME")); // severity 2: an update every 4 hours
+    sim.cmd(
+        "U0SALES",
+        Command::Update {
+            text: "called".into(),
+            next: Some("2h".into()),
+        },
+    );
+    let promise = t0() + hours(2);
+    sim.fire_when_due(&sim.last_followup_timer()); // the reminder, 15 minutes before
+    let d = sim.fire_when_due(&sim.last_followup_timer());
+    assert_eq!(sim.now, promise);
+    assert!(nudges(&d).iter().all(|n| n.promise_missed), "missed at the promise");
+    // After the promise, the cadence runs again.
+    assert_eq!(sim.last_followup_timer().due, promise + hours(4));
+}
+
+#[test]
+fn add_makes_participants_invites_them_and_says_so() {
+    let mut sim = Sim::ready(req("ACME"));
+    let d = sim.cmd(
+        "U0SALES",
+        Command::Add {
+            users: users(&[ADDED, ADDED]),
+            departments: depts(&["field"]),
+        },
+    );
+    assert_eq!(
+        d.reply,
+        Some(Reply::ParticipantsAdded {
+            users: users(&[ADDED]),
+            depts: depts(&["field"])
+        })
+    );
+    assert_eq!(invited(&d), users(&[ADDED, "U0FS1", "U0QA1"]).into_iter().collect());
+    assert_eq!(
+        events(&d),
+        vec![Event::ParticipantsAdded {
+            users: users(&[ADDED]),
+            departments: depts(&["field"])
+        }]
+    );
+    assert!(messages(&d).contains(&Message::ParticipantsAdded {
+        by: u("U0SALES"),
+        users: users(&[ADDED]),
+        departments: depts(&["field"])
+    }));
+    for who in [ADDED, "U0FS1"] {
+        assert!(may(&sim.config, &sim.t, &u(who), Act::Stages), "{who}");
+    }
+    // Again: nothing new.
+    let d = sim.cmd(
+        "U0SALES",
+        Command::Add {
+            users: users(&[ADDED]),
+            departments: depts(&["field"]),
+        },
+    );
+    assert_no_effect(&d, "added twice");
+    let d = sim.cmd(
+        "U0SALES",
+        Command::Add {
+            users: Vec::new(),
+            departments: depts(&["nosuch"]),
+        },
+    );
+    assert!(matches!(d.reply, Some(Reply::UnknownDepartment { .. })));
+    assert_no_effect(&d, "unknown department");
+}
+
+#[test]
+fn a_private_trouble_is_seen_by_participants_and_members_seen_join() {
+    // (private channels?, who, sees it?)
+    let cases = [
+        (false, OUTSIDER, true),
+        (true, OUTSIDER, false),
+        (true, "U0SALES", true),
+        (true, "U0VP", true),
+        (true, "U0QA1", true),
+        (true, ADDED, true),
+    ];
+    for (private, who, sees) in cases {
+        let extra = if private { "private_channels = true\n" } else { "" };
+        let config = Config::from_sources(Some(&format!("{extra}{CONFIG}")), &BTreeMap::new()).expect("config");
+        let mut sim = Sim::ready_with(
+            config,
+            OpenRequest {
+                departments: depts(&["quality"]),
+                ..req("ACME")
+            },
+        );
+        sim.cmd(
+            "U0SALES",
+            Command::Add {
+                users: users(&[ADDED]),
+                departments: Vec::new(),
+            },
+        );
+        assert_eq!(may_see(&sim.config, &sim.t, &u(who)), sees, "private {private}, {who}");
+        if private && !sees {
+            sim.feed(Input::MemberJoined { user: u(who) });
+            assert!(may_see(&sim.config, &sim.t, &u(who)), "{who} joined");
+            sim.feed(Input::MemberLeft { user: u(who) });
+            assert!(!may_see(&sim.config, &sim.t, &u(who)), "{who} left");
+        }
+    }
+}
+
+#[test]
+fn a_trouble_stored_before_roles_existed_still_opens_and_follows_the_configured_privacy() {
+    let sim = Sim::ready(req("ACME"));
+    let mut stored = serde_json::to_value(&sim.t).expect("serializes");
+    for field in ["added", "members_seen", "private"] {
+        stored.as_object_mut().expect("an object").remove(field);
+    }
+    stored["escalation"].as_object_mut().expect("an object").remove("due");
+    let old: Trouble = serde_json::from_value(stored).expect("old data decodes");
+    assert_eq!((old.private, old.escalation.due), (None, None));
+    assert!(old.added.is_empty() && old.members_seen.is_empty());
+    let private =
+        Config::from_sources(Some(&format!("private_channels = true\n{CONFIG}")), &BTreeMap::new()).expect("config");
+    assert!(may_see(&sim.config, &old, &u(OUTSIDER)), "public by the config");
+    assert!(!may_see(&private, &old, &u(OUTSIDER)), "private by the config");
+    assert!(may_see(&private, &old, &u("U0SALES")));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report: one summary, a bounded thread, not again within a minute
+// ---------------------------------------------------------------------------------------------
+
+impl Sim {
+    fn report(&mut self, parts: usize) -> Decision {
+        let ctx = Ctx {
+            config: &self.config,
+            now: self.now,
+        };
+        let texts = (1..=parts).map(|i| format!("part {i}")).collect();
+        let d = report_posts(&ctx, &self.t, texts);
+        self.t = apply(&self.t, &d);
+        d
+    }
+}
+
+#[test]
+fn a_report_is_one_summary_in_the_channel_and_its_parts_in_the_summarys_thread() {
+    let mut sim = Sim::ready(req("ACME"));
+    let d = sim.report(3);
+    assert_eq!(d.reply, Some(Reply::ReportPosted { parts: 3, shown: 3 }));
+    let channel = ops(&d, Lane::Channel);
+    assert_eq!(
+        channel[0],
+        post_op(Dest::TroubleChannel, Message::ReportSummary, Some(Slot::Report))
+    );
+    for (i, op) in channel[1..].iter().enumerate() {
+        let part = Message::ReportPart {
+            text: format!("part {}", i + 1),
+            part: i + 1,
+            of: 3,
+        };
+        assert_eq!(*op, post_op(Dest::ReportThread, part, None));
+    }
+    assert_eq!(channel.len(), 4);
+    assert!(d.entries.is_empty(), "a report adds nothing to the timeline");
+    sim.feed(posted(Slot::Report, TROUBLE_CHANNEL, "1795748400.000900"));
+    let last = sim.t.last_report.clone().expect("remembered");
+    assert_eq!((last.at, last.parts), (t0(), 3));
+    assert_eq!(last.message.map(|m| m.ts), Some(Ts::new("1795748400.000900")));
+}
+
+#[test]
+fn a_report_longer_than_ten_parts_shows_nine_and_says_how_to_export_the_rest() {
+    let mut sim = Sim::ready(req("ACME"));
+    let d = sim.report(25);
+    let thread: Vec<Message> = messages(&d).into_iter().skip(1).collect();
+    assert_eq!(d.reply, Some(Reply::ReportPosted { parts: 25, shown: 9 }));
+    assert_eq!(thread.len(), MAX_REPORT_PARTS);
+    assert_eq!(thread.last(), Some(&Message::ReportContinues { shown: 9, of: 25 }));
+}
+
+#[test]
+fn a_report_again_within_a_minute_is_answered_privately_and_after_it_is_posted() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.report(1);
+    sim.feed(posted(Slot::Report, TROUBLE_CHANNEL, "1795748400.000900"));
+    sim.advance(Duration::seconds(59));
+    let again = sim.report(1);
+    assert_eq!(again.reply, Some(Reply::ReportRecent { at: t0() }));
+    assert!(again.deliveries.is_empty() && again.trouble.is_none());
+
+    sim.advance(Duration::seconds(1));
+    let later = sim.report(2);
+    assert_eq!(later.reply, Some(Reply::ReportPosted { parts: 2, shown: 2 }));
+    // Until the new summary is posted, the old one keeps its thread for parts still queued.
+    let last = sim.t.last_report.clone().expect("remembered");
+    assert_eq!(last.message.map(|m| m.ts), Some(Ts::new("1795748400.000900")));
+}
+
+#[test]
+fn text_over_the_limit_from_a_form_is_refused_and_nothing_changes() {
+    let mut sim = Sim::ready(req("ACME"));
+    let d = sim.feed(Input::UpdateSubmitted {
+        user: u("U0SALES"),
+        text: "x".repeat(crate::trouble::command::TEXT_LIMIT + 1),
+        next: None,
+    });
+    assert!(matches!(d.reply, Some(Reply::Usage(UsageError::TooLong { .. }))));
+    assert!(d.trouble.is_none() && d.entries.is_empty() && d.deliveries.is_empty());
+    let mut long = req("ACME");
+    long.summary = "y".repeat(crate::trouble::command::TEXT_LIMIT + 1);
+    let d = try_open(&config(), "U0SALES", long);
+    assert!(d.trouble.is_none() && matches!(d.reply, Some(Reply::Usage(UsageError::TooLong { .. }))));
 }

@@ -123,6 +123,18 @@ pub struct Escalation {
     /// Re-pings of the top of the chain.
     pub top_repings: u32,
     pub gave_up: bool,
+    /// When the running acknowledgement timer falls due, so a severity change never postpones it.
+    #[serde(default)]
+    pub due: Option<DateTime<Utc>>,
+}
+
+/// The last `/trouble report`: when it was asked for, how long it was, and the summary message
+/// whose thread holds the parts (known once Slack has it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LastReport {
+    pub at: DateTime<Utc>,
+    pub parts: usize,
+    pub message: Option<PostedMessage>,
 }
 
 /// A message the bot posted and keeps editing.
@@ -166,6 +178,19 @@ pub struct Trouble {
     pub status_refresh_queued: bool,
     /// Bumped whenever the follow-up clock restarts, so a stale nudge timer knows it is stale.
     pub followup_epoch: u32,
+    /// People added with `/trouble add`: participants besides the owner, the chain and the
+    /// members of its departments.
+    #[serde(default)]
+    pub added: Vec<UserId>,
+    /// Members the bot has seen join its channel (and not leave): they may see a private trouble.
+    #[serde(default)]
+    pub members_seen: Vec<UserId>,
+    /// Whether its channel is private; None for a trouble stored before this was recorded.
+    #[serde(default)]
+    pub private: Option<bool>,
+    /// Troubles stored before reports were remembered open with none.
+    #[serde(default)]
+    pub last_report: Option<LastReport>,
 }
 
 impl Trouble {
@@ -205,6 +230,9 @@ pub struct TroubleSummary {
     pub last_customer_contact: DateTime<Utc>,
     pub channel: Option<ChannelId>,
     pub channel_name: Option<String>,
+    /// Whether its channel is private; None in a summary written before this was recorded.
+    #[serde(default)]
+    pub private: Option<bool>,
 }
 
 impl From<&Trouble> for TroubleSummary {
@@ -219,6 +247,7 @@ impl From<&Trouble> for TroubleSummary {
             last_customer_contact: t.last_customer_contact(),
             channel: t.channel.clone(),
             channel_name: t.channel_name.clone(),
+            private: t.private,
         }
     }
 }

@@ -85,6 +85,11 @@ pub enum Event {
         from: u8,
         to: u8,
     },
+    /// `/trouble add`: people and departments made participants.
+    ParticipantsAdded {
+        users: Vec<UserId>,
+        departments: Vec<String>,
+    },
     Closed {
         note: String,
         forced_reason: Option<String>,

@@ -13,6 +13,9 @@ pub enum WhenError {
     Unrecognised,
     #[error("in the past")]
     InPast,
+    /// Further ahead than a promise may reach (decided by the core, not the parser).
+    #[error("more than {days} days ahead")]
+    TooFar { days: u32 },
 }
 
 /// Parses TEXT relative to `now` in timezone `tz`. Accepted forms (case-insensitive, full-width

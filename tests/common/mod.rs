@@ -443,3 +443,44 @@ pub async fn spawn_bot_with_limits(limits: trouble_bot::http::server::Limits) ->
     bot.bot = Some(running);
     bot
 }
+
+/// The open form submitted by the sales rep, naming `manager`, with sev1, +field and a contact.
+pub fn open_submission(customer: &str, summary: &str, manager: &str, private_metadata: &str) -> Value {
+    serde_json::json!({
+        "type": "view_submission",
+        "team": {"id": "T0TEAM", "domain": "test"},
+        "user": {"id": SALES, "username": "rep", "team_id": "T0TEAM"},
+        "api_app_id": "A0APP",
+        "trigger_id": "333.444.trigger",
+        "view": {
+            "id": "V0000009", "type": "modal", "callback_id": "open_trouble", "private_metadata": private_metadata,
+            "state": {"values": {
+                "customer": {"value": {"type": "plain_text_input", "value": customer}},
+                "summary": {"value": {"type": "plain_text_input", "value": summary}},
+                "severity": {"value": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "sev1"}, "value": "1"}}},
+                "manager": {"value": {"type": "users_select", "selected_user": manager}},
+                "departments": {"value": {"type": "multi_static_select", "selected_options": [{"text": {"type": "plain_text", "text": "Field"}, "value": "field"}]}},
+                "contact": {"value": {"type": "plain_text_input", "value": "Mr. Sato"}},
+            }},
+        },
+    })
+}
+
+/// POSTs a slash-command form to a bot at `base_url` (one not started by `spawn_bot`, e.g. the
+/// binary as a child process), signed as Slack signs it.
+pub async fn post_signed_command(
+    client: &reqwest::Client,
+    base_url: &str,
+    form: String,
+) -> reqwest::Result<reqwest::Response> {
+    let ts = now_secs().to_string();
+    let signature = sign(SECRET, &ts, form.as_bytes());
+    client
+        .post(format!("{base_url}/slack/commands"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-slack-request-timestamp", ts)
+        .header("x-slack-signature", signature)
+        .body(form)
+        .send()
+        .await
+}

@@ -1,0 +1,498 @@
+//! Admin commands (export, verify, backup, restore) beside a running bot, or on the store when it is stopped.
+//!
+//! sled lets one process open a store, so while `serve` runs it answers the admin commands
+//! itself on `DATA_DIR/trouble-admin.sock` (mode 0600, in the bot's own directory: only its user may
+//! connect). The command line asks that socket first; when nobody answers (no file, or a file
+//! left by a killed bot) it opens the store itself. The protocol is one JSON request line, one
+//! JSON `Outcome` line, and for a backup the store's records in frames after it.
+//!
+//! A backup is a copy of every tree taken while no decision is being written
+//! (`Store::with_writes_paused`), so it holds each multi-tree transaction whole or not at all.
+//! It is written as a data directory of its own (`DIR/db`): `verify` and `serve` open it as is.
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+
+use crate::app::App;
+use crate::config::Config;
+use crate::i18n::{export_json, export_markdown};
+use crate::store::{Store, TreeRecords};
+use crate::trouble::model::TroubleId;
+use crate::trouble::timeline::verify_chain;
+
+/// The admin socket's file name inside the data directory.
+pub const SOCKET: &str = "trouble-admin.sock";
+
+/// A request line is small; anything longer is not one of ours.
+const MAX_REQUEST: u64 = 64 * 1024;
+
+/// How long the command line waits for the running bot (a backup of a large store takes a while).
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(300);
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Md,
+    Json,
+}
+
+/// What the command line asks the running bot.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "lowercase")]
+pub enum Request {
+    /// Is a bot serving this data directory?
+    Ping,
+    Export {
+        id: String,
+        format: Format,
+    },
+    Verify,
+    Backup,
+}
+
+/// What a command prints and its exit code, the same whether the bot or the CLI ran it.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Outcome {
+    pub code: u8,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Outcome {
+    fn ok(stdout: String) -> Outcome {
+        Outcome {
+            stdout,
+            ..Outcome::default()
+        }
+    }
+
+    fn failed(stderr: String) -> Outcome {
+        Outcome {
+            code: 1,
+            stderr: stderr + "\n",
+            ..Outcome::default()
+        }
+    }
+}
+
+pub fn socket_path(data_dir: &Path) -> PathBuf {
+    data_dir.join(SOCKET)
+}
+
+/// A trouble's report: Markdown in the configured locale, or the trouble and its timeline as JSON.
+pub fn export(config: &Config, store: &Store, id: &str, format: Format) -> Outcome {
+    let id = TroubleId::new(id);
+    // One state: the trouble and its timeline from the same moment.
+    let read = store.with_writes_paused(|s| Ok::<_, crate::store::StoreError>((s.get(&id)?, s.timeline(&id)?)));
+    let (trouble, timeline) = match read {
+        Ok((Some(t), timeline)) => (t, timeline),
+        Ok((None, _)) => return Outcome::failed(format!("no trouble {id}")),
+        Err(e) => return Outcome::failed(e.to_string()),
+    };
+    Outcome::ok(match format {
+        // Stored text is Slack's (entities for &, <, >); a file for people reads plainly.
+        Format::Md => export_markdown(config.locale, config, &trouble, &timeline),
+        Format::Json => export_json(&trouble, &timeline) + "\n",
+    })
+}
+
+/// Recomputes every timeline's hash chain; names the first broken entry of each broken one.
+pub fn verify(store: &Store) -> Outcome {
+    // A trouble and its timeline entries are written in one transaction; read them the same way.
+    store.with_writes_paused(|store| {
+        let troubles = match store.all_troubles() {
+            Ok(t) => t,
+            Err(e) => return Outcome::failed(e.to_string()),
+        };
+        let mut out = String::new();
+        let mut broken = 0;
+        for t in &troubles {
+            let result = store.timeline(&t.id).map_err(|e| e.to_string()).and_then(|entries| {
+                verify_chain(&entries, t.timeline_len, &t.timeline_head)
+                    .map_err(|b| format!("entry {} {}", b.seq + 1, b.why))
+            });
+            if let Err(why) = result {
+                broken += 1;
+                out.push_str(&format!("BROKEN {}: {why}\n", t.id));
+            }
+        }
+        out.push_str(&format!("{} troubles checked, {} broken\n", troubles.len(), broken));
+        Outcome {
+            code: u8::from(broken > 0),
+            stdout: out,
+            stderr: String::new(),
+        }
+    })
+}
+
+/// Runs `export` or `verify`: through the running bot if one answers, else on the store.
+pub fn run(config: &Config, request: Request) -> Outcome {
+    match ask(&config.data_dir, &request) {
+        Ok(Some((outcome, _))) => return outcome,
+        Ok(None) => {}
+        Err(e) => return not_answering(&config.data_dir, e),
+    }
+    let store = match open(&config.data_dir) {
+        Ok(store) => store,
+        Err(outcome) => return outcome,
+    };
+    on_store(config, &store, request).0
+}
+
+/// Runs a request on an open store: what it prints, and the backup frames that follow it.
+fn on_store(config: &Config, store: &Store, request: Request) -> (Outcome, Vec<u8>) {
+    match request {
+        Request::Ping => (Outcome::ok(String::new()), Vec::new()),
+        Request::Export { id, format } => (export(config, store, &id, format), Vec::new()),
+        Request::Verify => (verify(store), Vec::new()),
+        // Copied into memory with writes paused; sent after, with writes flowing again.
+        Request::Backup => match store.with_writes_paused(Store::records) {
+            Ok(trees) => (Outcome::ok(String::new()), frames(&trees)),
+            Err(e) => (Outcome::failed(e.to_string()), Vec::new()),
+        },
+    }
+}
+
+/// Copies the store into `dir` (which must not hold a store yet) as a data directory of its own.
+pub fn backup(config: &Config, dir: &Path) -> Outcome {
+    if dir.join("db").exists() {
+        return Outcome::failed(format!(
+            "{} already holds a store: back up into a new or empty directory",
+            dir.display()
+        ));
+    }
+    let trees = match ask(&config.data_dir, &Request::Backup) {
+        Ok(Some((outcome, _))) if outcome.code != 0 => return outcome,
+        Ok(Some((_, mut frames))) => match read_frames(&mut frames) {
+            Ok(trees) => trees,
+            Err(e) => return not_answering(&config.data_dir, e),
+        },
+        Ok(None) => match open(&config.data_dir).map(|store| store.with_writes_paused(Store::records)) {
+            Ok(Ok(trees)) => trees,
+            Ok(Err(e)) => return Outcome::failed(e.to_string()),
+            Err(outcome) => return outcome,
+        },
+        Err(e) => return not_answering(&config.data_dir, e),
+    };
+    match write_store(dir, &trees) {
+        Ok(()) => Outcome::ok(format!(
+            "backup of {} troubles written to {}\ncheck it with: TROUBLE_DATA_DIR={} trouble-bot verify\n",
+            trouble_count(&trees),
+            dir.display(),
+            dir.display()
+        )),
+        Err(e) => Outcome::failed(format!("cannot write the backup to {}: {e}", dir.display())),
+    }
+}
+
+/// Brings a backup back as the store of `data_dir`, only while no bot serves it. The store it
+/// replaces is moved aside (`db.before-restore`), never deleted.
+pub fn restore(config: &Config, from: &Path) -> Outcome {
+    let data_dir = &config.data_dir;
+    match ask(data_dir, &Request::Ping) {
+        Ok(None) => {}
+        Ok(Some(_)) => {
+            return Outcome::failed(format!(
+                "the bot is running on {} (it answered on {}): stop it first (e.g. systemctl stop trouble-bot), then restore",
+                data_dir.display(),
+                socket_path(data_dir).display()
+            ))
+        }
+        Err(e) => return not_answering(data_dir, e),
+    }
+    if !from.join("db").is_dir() {
+        return Outcome::failed(format!(
+            "{} is not a backup (it has no db directory); make one with: trouble-bot backup DIR",
+            from.display()
+        ));
+    }
+    let trees = {
+        let backup = match Store::open(from) {
+            Ok(store) => store,
+            Err(e) => return Outcome::failed(format!("cannot open the backup in {}: {e}", from.display())),
+        };
+        let checked = verify(&backup);
+        if checked.code != 0 {
+            return Outcome::failed(format!(
+                "the backup in {} does not verify; nothing was restored:\n{}",
+                from.display(),
+                checked.stdout.trim_end()
+            ));
+        }
+        match backup.records() {
+            Ok(trees) => trees,
+            Err(e) => return Outcome::failed(e.to_string()),
+        }
+    };
+    let current = data_dir.join("db");
+    let mut kept = String::new();
+    if current.exists() {
+        // Opening it proves no other process (a bot without its admin socket) is using it.
+        if let Err(outcome) = open(data_dir) {
+            return outcome;
+        }
+        let aside = (1..)
+            .map(|n| match n {
+                1 => data_dir.join("db.before-restore"),
+                n => data_dir.join(format!("db.before-restore-{n}")),
+            })
+            .find(|p| !p.exists())
+            .expect("a free name");
+        if let Err(e) = std::fs::rename(&current, &aside) {
+            return Outcome::failed(format!("cannot move the current store aside: {e}"));
+        }
+        kept = format!("; the previous store is kept in {}", aside.display());
+    }
+    match write_store(data_dir, &trees) {
+        Ok(()) => Outcome::ok(format!(
+            "restored {} troubles from {} into {}{kept}\n",
+            trouble_count(&trees),
+            from.display(),
+            data_dir.display()
+        )),
+        Err(e) => Outcome::failed(format!("cannot write the store in {}: {e}{kept}", data_dir.display())),
+    }
+}
+
+fn open(data_dir: &Path) -> Result<Store, Outcome> {
+    Store::open(data_dir).map_err(|e| {
+        Outcome::failed(format!(
+            "cannot open the store in {}: {e}\n(if a bot is running on it, its admin socket {} did not answer)",
+            data_dir.display(),
+            socket_path(data_dir).display()
+        ))
+    })
+}
+
+fn not_answering(data_dir: &Path, e: io::Error) -> Outcome {
+    Outcome::failed(format!(
+        "the running bot did not answer on {}: {e}",
+        socket_path(data_dir).display()
+    ))
+}
+
+fn trouble_count(trees: &[TreeRecords]) -> usize {
+    trees
+        .iter()
+        .find(|(name, _)| name == b"troubles")
+        .map_or(0, |(_, records)| records.len())
+}
+
+/// Writes the records as a new sled store in `dir/db`, under another name until it is complete,
+/// so a half-written copy is never mistaken for a store.
+fn write_store(dir: &Path, trees: &[TreeRecords]) -> Result<(), Box<dyn std::error::Error>> {
+    let target = dir.join("db");
+    if target.exists() {
+        return Err(format!("{} exists", target.display()).into());
+    }
+    let partial = dir.join("db.partial");
+    if partial.exists() {
+        std::fs::remove_dir_all(&partial)?;
+    }
+    std::fs::create_dir_all(dir)?;
+    {
+        let db = sled::Config::new().path(&partial).open()?;
+        for (name, records) in trees {
+            let tree = db.open_tree(name)?;
+            let mut batch = sled::Batch::default();
+            for (k, v) in records {
+                batch.insert(k.clone(), v.clone());
+            }
+            tree.apply_batch(batch)?;
+        }
+        db.flush()?;
+    }
+    std::fs::rename(&partial, &target)?;
+    Ok(())
+}
+
+/// Asks the bot serving `data_dir`; `None` when no bot listens there (no socket, or a stale one).
+fn ask(data_dir: &Path, request: &Request) -> io::Result<Option<(Outcome, BufReader<UnixStream>)>> {
+    let mut stream = match UnixStream::connect(socket_path(data_dir)) {
+        Ok(stream) => stream,
+        Err(e) if matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    stream.set_read_timeout(Some(ANSWER_TIMEOUT))?;
+    let mut line = serde_json::to_string(request).expect("serializable");
+    line.push('\n');
+    stream.write_all(line.as_bytes())?;
+    let mut reader = BufReader::new(stream);
+    let mut answer = String::new();
+    reader.read_line(&mut answer)?;
+    let outcome = serde_json::from_str(&answer).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+    Ok(Some((outcome, reader)))
+}
+
+/// The admin socket of a running bot; `close` removes it.
+pub struct AdminSocket {
+    path: PathBuf,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl AdminSocket {
+    pub fn close(self) {
+        self.task.abort();
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Starts answering admin commands on `DATA_DIR/trouble-admin.sock`. The bot holds the store's lock,
+/// so a socket file already there was left by a bot that died: it is replaced. Without the
+/// socket the bot still serves; only the admin commands wait for it to stop.
+pub fn listen(app: Arc<App>) -> Option<AdminSocket> {
+    let path = socket_path(&app.config.data_dir);
+    match bind(&path) {
+        Ok(listener) => {
+            let task = tokio::spawn(accept(app, listener));
+            Some(AdminSocket { path, task })
+        }
+        Err(e) => {
+            tracing::warn!(path = %path.display(), error = %e, "no admin socket: export, verify and backup need the bot stopped");
+            None
+        }
+    }
+}
+
+/// Binds under a temporary name and makes it owner-only before it takes the real name, so
+/// nobody else can connect in between.
+fn bind(path: &Path) -> io::Result<tokio::net::UnixListener> {
+    let fresh = path.with_extension("sock.new");
+    for p in [path, fresh.as_path()] {
+        match std::fs::remove_file(p) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    let listener = tokio::net::UnixListener::bind(&fresh)?;
+    std::fs::set_permissions(&fresh, std::fs::Permissions::from_mode(0o600))?;
+    std::fs::rename(&fresh, path)?;
+    Ok(listener)
+}
+
+async fn accept(app: Arc<App>, listener: tokio::net::UnixListener) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, _)) => {
+                let app = app.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = answer(app, stream).await {
+                        tracing::warn!(error = %e, "admin request failed");
+                    }
+                });
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "admin socket accept failed");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
+async fn answer(app: Arc<App>, stream: tokio::net::UnixStream) -> io::Result<()> {
+    let (read, mut write) = stream.into_split();
+    let mut line = String::new();
+    tokio::io::BufReader::new(read.take(MAX_REQUEST))
+        .read_line(&mut line)
+        .await?;
+    let request: Request = match serde_json::from_str(&line) {
+        Ok(r) => r,
+        Err(e) => {
+            let outcome = Outcome {
+                code: 2,
+                stderr: format!("not an admin request: {e}\n"),
+                ..Outcome::default()
+            };
+            return write_outcome(&mut write, &outcome).await;
+        }
+    };
+    tracing::info!(?request, "admin request");
+    // Reading the store blocks (and a backup pauses writes): keep it off the async workers.
+    let (outcome, frames) = tokio::task::spawn_blocking(move || on_store(&app.config, &app.store, request))
+        .await
+        .map_err(io::Error::other)?;
+    write_outcome(&mut write, &outcome).await?;
+    write.write_all(&frames).await?;
+    write.shutdown().await
+}
+
+async fn write_outcome(write: &mut (impl AsyncWriteExt + Unpin), outcome: &Outcome) -> io::Result<()> {
+    let mut line = serde_json::to_vec(outcome).expect("serializable");
+    line.push(b'\n');
+    write.write_all(&line).await
+}
+
+/// Records on the wire: `T name` starts a tree, `R key value` is a record, `E` ends; every
+/// byte string is a big-endian u32 length and the bytes.
+fn frames(trees: &[TreeRecords]) -> Vec<u8> {
+    fn put(out: &mut Vec<u8>, bytes: &[u8]) {
+        out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
+        out.extend_from_slice(bytes);
+    }
+    let mut out = Vec::new();
+    for (name, records) in trees {
+        out.push(b'T');
+        put(&mut out, name);
+        for (k, v) in records {
+            out.push(b'R');
+            put(&mut out, k);
+            put(&mut out, v);
+        }
+    }
+    out.push(b'E');
+    out
+}
+
+fn read_frames(input: &mut impl Read) -> io::Result<Vec<TreeRecords>> {
+    fn get(input: &mut impl Read) -> io::Result<Vec<u8>> {
+        let mut len = [0; 4];
+        input.read_exact(&mut len)?;
+        let mut bytes = vec![0; u32::from_be_bytes(len) as usize];
+        input.read_exact(&mut bytes)?;
+        Ok(bytes)
+    }
+    let mut trees: Vec<TreeRecords> = Vec::new();
+    loop {
+        let mut tag = [0; 1];
+        input.read_exact(&mut tag)?;
+        match (tag[0], trees.last_mut()) {
+            (b'T', _) => trees.push((get(input)?, Vec::new())),
+            (b'R', Some((_, records))) => {
+                let key = get(input)?;
+                records.push((key.into(), get(input)?.into()));
+            }
+            (b'E', _) => return Ok(trees),
+            _ => return Err(io::Error::new(io::ErrorKind::InvalidData, "not a backup stream")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_survive_the_wire_format_and_a_truncated_stream_is_an_error() {
+        let trees: Vec<TreeRecords> = vec![
+            (
+                b"troubles".to_vec(),
+                vec![(b"a".into(), b"1".into()), (b"b".into(), b"".into())],
+            ),
+            (b"empty".to_vec(), vec![]),
+        ];
+        let bytes = frames(&trees);
+        assert_eq!(read_frames(&mut bytes.as_slice()).unwrap(), trees);
+        assert!(read_frames(&mut &bytes[..bytes.len() - 1]).is_err());
+        assert!(
+            read_frames(&mut &b"R\0\0\0\x01a"[..]).is_err(),
+            "a record before any tree"
+        );
+    }
+}

@@ -1,0 +1,326 @@
+//! The one neutraliser for user text: what people typed is shown as data, never as Slack syntax.
+//!
+//! A trouble keeps text as Slack's commands deliver it: `&`, `<` and `>` as entities, and
+//! mentions, broadcasts and links as `<…>` tokens (modal text is escaped the same way at the
+//! boundary). Showing it again goes through [`user_text`]: every character is escaped, and only
+//! a strict user or channel mention (`<@U…>`, `<#C…>`) is let through, and only in the trouble's
+//! own channel. Broadcasts (`<!channel>`, `<!here>`, `<!subteam^…>`, …) and links never pass.
+
+/// Where user text is about to be shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Where {
+    /// The trouble's own channel (kickoff, status, channel posts): mentions stay mentions.
+    OwnChannel,
+    /// Announce channels, the origin channel, DMs, the App Home, ephemeral answers, the report:
+    /// a mention becomes plain text (`@name`, or the id), so nobody is pinged by someone's text.
+    Elsewhere,
+}
+
+/// User text as safe mrkdwn for `place`: escaped, line breaks kept as `\n`, control and bidi
+/// characters removed, only strict user/channel mentions re-admitted in the trouble's channel.
+pub fn user_text(raw: &str, place: Where) -> String {
+    let clean = strip_controls(raw);
+    let mut out = String::with_capacity(clean.len());
+    let mut rest = clean.as_str();
+    while let Some(i) = rest.find(['<', '&']) {
+        out.push_str(&escape_plain(&rest[..i]));
+        rest = &rest[i..];
+        if rest.starts_with('&') {
+            let (ch, len) = decode_entity(rest);
+            out.push_str(&escape_plain(ch));
+            rest = &rest[len..];
+            continue;
+        }
+        // A token runs to the next `>`, unless another `<` comes first; its target (before any
+        // `|label`) is one word, as Slack writes them. Anything else is a typed `<`.
+        let body = &rest[1..];
+        match body.find(['<', '>']) {
+            Some(j) if body.as_bytes()[j] == b'>' && is_target(&body[..j]) => {
+                out.push_str(&token(&body[..j], place));
+                rest = &body[j + 1..];
+            }
+            _ => {
+                out.push_str("&lt;");
+                rest = body;
+            }
+        }
+    }
+    out.push_str(&escape_plain(rest));
+    out
+}
+
+/// [`user_text`] on one line: for text shown inline (a customer name, a summary in a notice).
+pub fn one_line(raw: &str, place: Where) -> String {
+    user_text(raw, place)
+        .split(['\n', '\t'])
+        .filter(|s| !s.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// [`user_text`] as a quoted block: every line starts with `> `, so no line of it can pass for
+/// a line of the message or report around it (a timeline entry, a heading, a chain head).
+pub fn quoted(raw: &str, place: Where) -> String {
+    quote_lines(&user_text(raw, place))
+}
+
+/// Prefixes every line of already-neutralised text with `> `.
+pub fn quote_lines(text: &str) -> String {
+    text.split('\n')
+        .map(|l| format!("> {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Removes what would act on a terminal or reorder text instead of being read: C0 controls
+/// except newline and tab, DEL, C1 controls, escape sequences (CSI, OSC and two-character
+/// ones), and bidi embeddings, overrides, isolates and marks. Line breaks of every kind
+/// (`\r\n`, `\r`, U+2028/2029, NEL, VT, FF) become `\n`.
+pub fn strip_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                out.push('\n');
+            }
+            '\n' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}' => out.push('\n'),
+            '\t' => out.push('\t'),
+            '\u{1B}' => match chars.peek() {
+                // CSI: parameters and intermediates, then one final byte.
+                Some('[') => {
+                    chars.next();
+                    while chars.next_if(|c| ('\u{20}'..='\u{3F}').contains(c)).is_some() {}
+                    chars.next_if(|c| ('\u{40}'..='\u{7E}').contains(c));
+                }
+                // OSC (titles, hyperlinks): up to BEL or ST, never past the line.
+                Some(']') => {
+                    chars.next();
+                    while let Some(c) = chars.next_if(|c| *c != '\n') {
+                        if c == '\u{07}' || (c == '\u{1B}' && chars.next_if_eq(&'\\').is_some()) {
+                            break;
+                        }
+                    }
+                }
+                Some(c) if ('\u{20}'..='\u{7E}').contains(c) => {
+                    chars.next();
+                }
+                _ => {}
+            },
+            c if is_hidden(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A character that moves the cursor, breaks a line or reorders text rather than being read:
+/// what an export must never print raw (newline and tab aside).
+pub fn acts_on_display(c: char) -> bool {
+    is_hidden(c) || matches!(c, '\r' | '\u{0B}' | '\u{0C}' | '\u{2028}' | '\u{2029}')
+}
+
+/// Characters never shown from user text: controls and bidi formatting.
+fn is_hidden(c: char) -> bool {
+    matches!(c,
+        '\u{00}'..='\u{08}' | '\u{0E}'..='\u{1F}' | '\u{7F}'..='\u{9F}'
+        | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+fn escape_plain(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// `&amp;`, `&lt;`, `&gt;` (Slack's only entities) as the character and the length read; any
+/// other `&` is itself.
+fn decode_entity(text: &str) -> (&'static str, usize) {
+    for (entity, ch) in [("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">")] {
+        if text.starts_with(entity) {
+            return (ch, entity.len());
+        }
+    }
+    ("&", 1)
+}
+
+/// Entities decoded: what a label inside a token reads as.
+fn decode(text: &str) -> String {
+    text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+/// `U…`/`W…` (users) or `C…` (channels): 2-20 more upper-case letters or digits.
+fn strict_id(id: &str, kinds: &[char]) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| kinds.contains(&c))
+        && (3..=21).contains(&id.len())
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// An optional label: up to 80 characters, none of `<`, `>`, `|`.
+fn strict_label(label: Option<&str>) -> bool {
+    label.is_none_or(|l| l.chars().count() <= 80 && !l.contains(['<', '>', '|']))
+}
+
+fn is_target(body: &str) -> bool {
+    let target = body.split('|').next().unwrap_or_default();
+    !target.is_empty() && !target.contains(char::is_whitespace)
+}
+
+/// One `<…>` token (without the brackets) as shown in `place`.
+fn token(body: &str, place: Where) -> String {
+    let (target, label) = match body.split_once('|') {
+        Some((t, l)) => (t, Some(l)),
+        None => (body, None),
+    };
+    let label_text = label.map(decode).filter(|l| !l.trim().is_empty());
+    let plain = |shown: String| one_line_plain(&shown);
+    if let Some(id) = target.strip_prefix('@') {
+        if strict_id(id, &['U', 'W']) && strict_label(label) {
+            return match place {
+                Where::OwnChannel => format!("<@{id}>"),
+                Where::Elsewhere => plain(format!("@{}", label_text.unwrap_or_else(|| id.to_string()))),
+            };
+        }
+    }
+    if let Some(id) = target.strip_prefix('#') {
+        if strict_id(id, &['C']) && strict_label(label) {
+            return match place {
+                Where::OwnChannel => format!("<#{id}>"),
+                Where::Elsewhere => plain(format!("#{}", label_text.unwrap_or_else(|| id.to_string()))),
+            };
+        }
+    }
+    if let Some(special) = target.strip_prefix('!') {
+        // A broadcast, a user group, a date: shown as its words, never as the thing itself.
+        let shown = match (special.split_once('^'), label_text) {
+            (_, Some(l)) if special.starts_with("date") => l,
+            (Some(("subteam", id)), Some(l)) => format!("{l} ({id})"),
+            (Some(("subteam", id)), None) => format!("@{id}"),
+            (_, Some(l)) => l,
+            _ => format!("@{}", decode(special)),
+        };
+        return plain(shown);
+    }
+    // A link (`http…`, `mailto:`): the address is shown, so a label cannot hide where it goes.
+    let target = decode(target);
+    plain(match label_text {
+        Some(l) if l != target => format!("{l} ({target})"),
+        _ => target,
+    })
+}
+
+/// Decoded token text, re-escaped, with any line break flattened.
+fn one_line_plain(text: &str) -> String {
+    escape_plain(&strip_controls(text).replace(['\n', '\t'], " "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const OWN: Where = Where::OwnChannel;
+    const AWAY: Where = Where::Elsewhere;
+
+    #[test]
+    fn broadcasts_never_pass_anywhere() {
+        for raw in [
+            "<!channel>",
+            "<!here>",
+            "<!everyone>",
+            "<!subteam^S123>",
+            "<!subteam^S123|@devs>",
+            "<!here|here>",
+        ] {
+            for place in [OWN, AWAY] {
+                let out = user_text(raw, place);
+                assert!(!out.contains('<'), "{raw} -> {out}");
+            }
+        }
+        assert_eq!(user_text("hi <!channel>", OWN), "hi @channel");
+        assert_eq!(user_text("<!subteam^S123|@devs>", AWAY), "@devs (S123)");
+    }
+
+    #[test]
+    fn a_strict_mention_is_live_only_in_the_trouble_channel() {
+        assert_eq!(user_text("ask <@U0QA1>", OWN), "ask <@U0QA1>");
+        assert_eq!(user_text("ask <@U0QA1|sato>", OWN), "ask <@U0QA1>");
+        assert_eq!(user_text("ask <@U0QA1|sato>", AWAY), "ask @sato");
+        assert_eq!(user_text("ask <@U0QA1>", AWAY), "ask @U0QA1");
+        assert_eq!(user_text("in <#C0GEN|general>", OWN), "in <#C0GEN>");
+        assert_eq!(user_text("in <#C0GEN|general>", AWAY), "in #general");
+        // Not strict: lower case, too long, a group id as a user.
+        assert_eq!(user_text("<@u0qa1>", OWN), "@u0qa1");
+        assert!(!user_text(&format!("<@U{}>", "A".repeat(30)), OWN).contains('<'));
+        assert!(!user_text("<@S0QUALITY>", OWN).contains('<'));
+    }
+
+    #[test]
+    fn links_show_their_address_and_never_become_live() {
+        assert_eq!(user_text("<http://evil|click>", OWN), "click (http://evil)");
+        assert_eq!(
+            user_text("<https://ex.com/a?b=1&amp;c=2>", AWAY),
+            "https://ex.com/a?b=1&amp;c=2"
+        );
+    }
+
+    #[test]
+    fn slack_entities_are_escaped_once_and_stray_brackets_are_text() {
+        assert_eq!(user_text("A&amp;B &lt;lot 42&gt;", OWN), "A&amp;B &lt;lot 42&gt;");
+        assert_eq!(user_text("a < b & c > d", OWN), "a &lt; b &amp; c &gt; d");
+        assert_eq!(user_text("<<@U0QA1>", OWN), "&lt;<@U0QA1>");
+        assert_eq!(user_text("&amp;lt;!channel&amp;gt;", OWN), "&amp;lt;!channel&amp;gt;");
+    }
+
+    #[test]
+    fn controls_and_bidi_are_removed_and_line_breaks_kept() {
+        assert_eq!(strip_controls("a\u{1B}[31mred\u{1B}[0m b"), "ared b");
+        assert_eq!(strip_controls("x\u{1B}]0;title\u{07}y"), "xy");
+        assert_eq!(strip_controls("abc\u{202E}fed\u{2066}\u{200F}"), "abcfed");
+        assert_eq!(strip_controls("a\r\nb\rc\u{2028}d\u{85}e"), "a\nb\nc\nd\ne");
+        assert_eq!(strip_controls("tab\there\u{0}\u{9B}"), "tab\there");
+    }
+
+    #[test]
+    fn a_quoted_block_keeps_every_line_inside() {
+        let raw = "ok\n99. 2026-11-30 09:00 <@U0MANAGER> — acknowledged\n# Heading\r\nChain head (SHA-256): `0000`";
+        let q = quoted(raw, AWAY);
+        assert_eq!(q.lines().count(), 4);
+        assert!(q.lines().all(|l| l.starts_with("> ")), "{q}");
+        assert!(!q.contains("<@"), "{q}");
+        assert_eq!(one_line("ACME\n\nCorp\t", AWAY), "ACME Corp");
+    }
+
+    proptest! {
+        #[test]
+        fn no_broadcast_and_every_bracket_starts_an_allowed_mention(raw in "(\\PC|[<>&!@#|^\\n]|<!channel>|<@U0QA1>|<#C0GEN|x>|&amp;|&lt;|\u{1B}\\[|\u{202E})*") {
+            for place in [OWN, AWAY] {
+                let out = user_text(&raw, place);
+                prop_assert!(!out.contains("<!"), "{out}");
+                prop_assert!(!out.chars().any(|c| is_hidden(c) || c == '\r'), "{out:?}");
+                let mut rest = out.as_str();
+                while let Some(i) = rest.find('<') {
+                    prop_assert!(place == OWN, "no bracket outside the trouble channel: {out}");
+                    let tail = &rest[i + 1..];
+                    let end = tail.find('>').expect("closed");
+                    let body = &tail[..end];
+                    let ok = body.strip_prefix('@').is_some_and(|id| strict_id(id, &['U', 'W']))
+                        || body.strip_prefix('#').is_some_and(|id| strict_id(id, &['C']));
+                    prop_assert!(ok, "{body} in {out}");
+                    rest = &tail[end..];
+                }
+                prop_assert!(!out.contains('>') || out.matches('>').count() == out.matches('<').count(), "{out}");
+            }
+        }
+
+        #[test]
+        fn no_line_of_a_quoted_block_starts_the_reports_structure(raw in "(\\PC|\\n|\\r|\u{2028}|# |99\\. |Chain head|- )*") {
+            let q = quoted(&raw, AWAY);
+            for line in q.split('\n') {
+                prop_assert!(line.starts_with("> "), "{line:?}");
+            }
+            prop_assert!(!one_line(&raw, AWAY).contains('\n'));
+        }
+    }
+}

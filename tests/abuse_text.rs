@@ -1,0 +1,322 @@
+//! User text is data: mentions, broadcasts and links typed by someone reach Slack only as text
+//! (a mention stays live in the trouble's own channel), typed lines cannot forge the report,
+//! exports carry no terminal escapes, text is bounded, and the report is one message plus a
+//! short thread, not repeated within a minute.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::Duration;
+
+use common::*;
+use serde_json::Value;
+use trouble_bot::trouble::decide::{Message, Op};
+use trouble_bot::trouble::model::{Trouble, TroubleId};
+
+/// Channel messages are paced at about one a second; a report takes a while to show.
+const SLOW: Duration = Duration::from_secs(90);
+
+/// What Slack would read of a call: its text and its blocks, as sent.
+fn sent(call: &Call) -> String {
+    format!("{} {}", call.params["text"], call.params["blocks"])
+}
+
+fn trouble(bot: &TestBot, id: &str) -> Trouble {
+    bot.store()
+        .get(&TroubleId::new(id))
+        .expect("store readable")
+        .expect("trouble stored")
+}
+
+/// The hostile open: broadcasts and a user group in the customer; broadcasts, a link and a real
+/// mention in the summary. Severity 1 is announced in C0BIZUNIT.
+const HOSTILE_OPEN: &str = "sev1 ACME <!channel> <!subteam^S123|@devs>: lid cracked <!here> <!everyone> \
+                            see <http://evil.example|click> ask <@U0QA1|sato>";
+
+/// Opens the hostile trouble and waits until the announcement, the origin notice and the
+/// manager's DM have been posted, and the DM and notice edited with the channel link.
+async fn open_hostile(bot: &TestBot) -> OpenedTrouble {
+    let t = bot.open_ready(HOSTILE_OPEN).await;
+    for channel in ["C0BIZUNIT", ORIGIN, MANAGER] {
+        bot.slack
+            .wait_for("chat.postMessage", |c| c.params["channel"] == channel)
+            .await;
+    }
+    bot.slack.wait_for_n("chat.update", 2, |_| true).await;
+    t
+}
+
+/// Every post and edit the fake received, split into (in the trouble's channel, elsewhere).
+fn posts(bot: &TestBot, own_channel: &str) -> (Vec<String>, Vec<String>) {
+    let calls: Vec<Call> = bot
+        .slack
+        .calls()
+        .into_iter()
+        .filter(|c| ["chat.postMessage", "chat.update", "chat.postEphemeral"].contains(&c.method.as_str()))
+        .collect();
+    let (own, away): (Vec<Call>, Vec<Call>) = calls.into_iter().partition(|c| c.params["channel"] == own_channel);
+    (own.iter().map(sent).collect(), away.iter().map(sent).collect())
+}
+
+#[tokio::test]
+async fn broadcasts_a_user_group_and_a_link_in_customer_or_summary_reach_no_post_as_live_tokens() {
+    let bot = spawn_bot().await;
+    let t = open_hostile(&bot).await;
+    let (own, away) = posts(&bot, &t.channel);
+    assert!(
+        !own.is_empty() && away.len() >= 3,
+        "posts seen: {} own, {} elsewhere",
+        own.len(),
+        away.len()
+    );
+    for text in own.iter().chain(&away) {
+        for live in ["<!channel", "<!here", "<!everyone", "<!subteam^S123", "<http"] {
+            assert!(!text.contains(live), "{live} went out live in: {text}");
+        }
+    }
+    // Shown as words instead, so nothing typed is lost.
+    let announcement = away
+        .iter()
+        .find(|t| t.contains("opened trouble"))
+        .expect("announcement");
+    assert!(
+        announcement.contains("@channel") && announcement.contains("click (http://evil.example)"),
+        "{announcement}"
+    );
+}
+
+#[tokio::test]
+async fn a_mention_in_the_summary_is_live_in_the_trouble_channel_but_plain_in_the_dm_announcement_and_origin() {
+    let bot = spawn_bot().await;
+    let t = open_hostile(&bot).await;
+    let (own, away) = posts(&bot, &t.channel);
+    let kickoff = own
+        .iter()
+        .find(|p| p.contains(&format!("Trouble {}:", t.id)))
+        .expect("kickoff");
+    assert!(kickoff.contains("<@U0QA1>"), "live in the trouble's channel: {kickoff}");
+    for text in &away {
+        assert!(
+            !text.contains("<@U0QA1"),
+            "a typed mention pinged from elsewhere: {text}"
+        );
+    }
+    for channel in ["C0BIZUNIT", ORIGIN, MANAGER] {
+        let message = bot.slack.messages_in(channel);
+        assert!(
+            message.iter().any(|m| m.to_string().contains("@sato")),
+            "{channel} names the person plainly: {message:?}"
+        );
+    }
+}
+
+/// A config file for the CLI (TROUBLE_CONFIG must name an existing file).
+fn config_file() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("trouble.toml");
+    std::fs::write(&path, format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).expect("write config");
+    (dir, path)
+}
+
+/// `trouble-bot export ID --format FORMAT` with the built binary, as an operator runs it.
+fn export(config: &Path, data_dir: &Path, id: &str, format: &str) -> String {
+    let out: Output = std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+        .args(["export", id, "--format", format])
+        .env("TROUBLE_CONFIG", config)
+        .env("TROUBLE_DATA_DIR", data_dir)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the trouble-bot binary runs");
+    assert!(
+        out.status.success(),
+        "export failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+/// The text and blocks of every message in a thread, oldest first.
+fn thread(bot: &TestBot, channel: &str, parent: &str) -> Vec<Value> {
+    bot.slack
+        .messages_in(channel)
+        .into_iter()
+        .filter(|m| m["thread_ts"] == parent && m["ts"] != parent)
+        .collect()
+}
+
+/// The report's one message in the channel (not in a thread): its ts.
+fn report_summaries(bot: &TestBot, channel: &str) -> Vec<String> {
+    bot.slack
+        .messages_in(channel)
+        .into_iter()
+        .filter(|m| m["thread_ts"].is_null() || m["thread_ts"] == m["ts"])
+        .filter(|m| m["text"].as_str().is_some_and(|t| t.contains("*Trouble report ")))
+        .map(|m| m["ts"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Posts the report and waits until its summary and `parts` thread messages are in Slack.
+async fn post_report(bot: &TestBot, t: &OpenedTrouble, parts: usize) -> (String, Vec<Value>) {
+    let answer = bot.command_text(SALES, &t.channel, "report").await;
+    assert!(answer.starts_with("Report posted"), "{answer}");
+    eventually("the report's summary and thread", SLOW, || {
+        let summary = report_summaries(bot, &t.channel).pop()?;
+        let replies = thread(bot, &t.channel, &summary);
+        (replies.len() == parts).then_some((summary, replies))
+    })
+    .await
+}
+
+const FORGED_NOTE: &str = "ok\n99. 2026-11-30 09:00 <@U0MANAGER> — acknowledged after 1s\n# Forged heading\n\
+                           Chain head (SHA-256): `0000` (99 entries)";
+
+/// Every line that carries one of the forged note's lines must be inside the quote.
+fn assert_forgery_quoted(report: &str) {
+    let mut seen = 0;
+    for line in report.lines() {
+        if line.contains("99. 2026-11-30 09:00") || line.contains("Forged heading") || line.contains("`0000`") {
+            seen += 1;
+            assert!(
+                line.starts_with("> "),
+                "a typed line escaped its quote: {line:?}\n{report}"
+            );
+        }
+    }
+    assert_eq!(seen, 3, "all three forged lines are shown, quoted:\n{report}");
+    let heads = report.lines().filter(|l| l.starts_with("Chain head")).count();
+    assert_eq!(heads, 1, "one chain head:\n{report}");
+    assert!(!report.contains("<@U0MANAGER>"), "the report pings nobody:\n{report}");
+}
+
+#[tokio::test]
+async fn a_forged_timeline_line_and_heading_in_a_note_stay_inside_a_quoted_note_in_report_and_export() {
+    let mut bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let answer = bot
+        .command_text(SALES, &t.channel, &format!("note {FORGED_NOTE}"))
+        .await;
+    assert_eq!(answer, "Added to the timeline.");
+
+    let (_, parts) = post_report(&bot, &t, 1).await;
+    let posted = parts[0]["text"].as_str().unwrap_or_default().to_string();
+    assert_forgery_quoted(&posted);
+
+    let data_dir = bot.dir.path().to_path_buf();
+    bot.stop().await;
+    let (_dir, config) = config_file();
+    assert_forgery_quoted(&export(&config, &data_dir, &t.id, "md"));
+}
+
+#[tokio::test]
+async fn export_strips_terminal_escapes_and_right_to_left_overrides_but_json_keeps_the_text() {
+    let mut bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let typed = "red \u{1b}[31malert\u{1b}[0m \u{1b}]0;pwned\u{7} invoice\u{202e}fdp.exe\u{2066}x\u{85}y";
+    bot.command_text(SALES, &t.channel, &format!("note {typed}")).await;
+
+    let data_dir = bot.dir.path().to_path_buf();
+    bot.stop().await;
+    let (_dir, config) = config_file();
+    let md = export(&config, &data_dir, &t.id, "md");
+    let json = export(&config, &data_dir, &t.id, "json");
+    for (format, out) in [("md", &md), ("json", &json)] {
+        for bad in ['\u{1b}', '\u{7}', '\u{202e}', '\u{2066}', '\u{85}'] {
+            assert!(!out.contains(bad), "{format} export prints {:?} raw", bad);
+        }
+    }
+    assert!(md.contains("red alert  invoicefdp.exe"), "{md}");
+    // JSON keeps the data exactly, as escapes.
+    let v: Value = serde_json::from_str(&json).expect("JSON");
+    let stored = v["timeline"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .find_map(|e| e["event"]["text"].as_str())
+        .expect("the note");
+    assert_eq!(stored, typed);
+}
+
+#[tokio::test]
+async fn a_150_kb_note_and_a_3001_character_note_are_refused_with_their_length_and_nothing_is_stored() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let before = trouble(&bot, &t.id).timeline_len;
+    for len in [150_000, 3_001] {
+        let answer = bot
+            .command_text(SALES, &t.channel, &format!("note {}", "x".repeat(len)))
+            .await;
+        assert!(
+            answer.contains(&format!("({len} characters)")) && answer.contains("3000"),
+            "{answer}"
+        );
+    }
+    let answer = bot
+        .command_text(SALES, &t.channel, &format!("update {}", "y".repeat(3_001)))
+        .await;
+    assert!(answer.contains("Nothing was recorded"), "{answer}");
+    assert_eq!(trouble(&bot, &t.id).timeline_len, before, "nothing stored");
+    let answer = bot
+        .command_text(SALES, &t.channel, &format!("note {}", "z".repeat(3_000)))
+        .await;
+    assert_eq!(answer, "Added to the timeline.", "3,000 characters are fine");
+}
+
+#[tokio::test]
+async fn a_long_report_posts_one_summary_in_the_channel_and_at_most_ten_parts_in_its_thread() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    for i in 0..20 {
+        let note = format!("fact-{i:02} {}", "&amp;".repeat(2_990));
+        assert_eq!(
+            bot.command_text(SALES, &t.channel, &format!("note {note}")).await,
+            "Added to the timeline."
+        );
+    }
+    let (summary, parts) = post_report(&bot, &t, 10).await;
+    assert_eq!(report_summaries(&bot, &t.channel), [summary], "one summary message");
+    let last = parts.last().expect("parts")["text"].as_str().unwrap_or_default();
+    assert!(
+        last.contains(&format!("trouble-bot export {}", t.id)),
+        "the thread says how to get the rest: {last}"
+    );
+    for part in &parts {
+        for block in part["blocks"].as_array().expect("blocks") {
+            let text = block["text"]["text"].as_str().unwrap_or_default();
+            assert!(
+                text.chars().count() <= 3000,
+                "a {}-character block",
+                text.chars().count()
+            );
+            assert_eq!(
+                text.matches('&').count(),
+                text.matches(';').count(),
+                "no entity cut in half"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_second_report_within_a_minute_is_answered_privately_and_posts_nothing() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let (summary, _) = post_report(&bot, &t, 1).await;
+    let posted_at = trouble(&bot, &t.id).last_report.expect("remembered").at;
+
+    let answer = bot.command_text(COLLEAGUE, &t.channel, "report").await;
+    assert!(answer.contains("was just posted"), "{answer}");
+    assert_eq!(trouble(&bot, &t.id).last_report.expect("kept").at, posted_at);
+    assert_eq!(report_summaries(&bot, &t.channel), [summary], "still one report");
+    let queued = bot.store().outbox_items().expect("outbox readable");
+    assert!(
+        !queued.iter().any(|item| matches!(
+            &item.op,
+            Op::Post {
+                message: Message::ReportSummary | Message::ReportPart { .. },
+                ..
+            }
+        )),
+        "no report queued: {queued:?}"
+    );
+}

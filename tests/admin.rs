@@ -1,0 +1,233 @@
+//! Admin commands beside the running binary: export and verify answer while it serves, a backup
+//! taken while troubles are being opened restores into a fresh directory that verifies and
+//! serves them, and restore refuses while the bot runs.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+use common::*;
+use serde_json::Value;
+
+/// `trouble-bot serve` as a child process on a given data directory.
+struct Served {
+    child: Child,
+    base_url: String,
+}
+
+impl Served {
+    fn start(config: &Path, data_dir: &Path, slack_url: &str) -> Served {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+            .arg("serve")
+            .env("SLACK_SIGNING_SECRET", SECRET)
+            .env("SLACK_BOT_TOKEN", "xoxb-admin-test")
+            .env("SLACK_API_URL", slack_url)
+            .env("TROUBLE_CONFIG", config)
+            .env("TROUBLE_DATA_DIR", data_dir)
+            .env("TROUBLE_LISTEN", "127.0.0.1:0")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the binary starts");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("trouble-bot listening on ") {
+                    let _ = tx.send(addr.trim().to_string());
+                }
+            }
+        });
+        let addr = rx.recv_timeout(Duration::from_secs(20)).expect("the bot listens");
+        Served {
+            child,
+            base_url: format!("http://{addr}"),
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Posts a signed `/trouble` command and returns Slack's view of the answer.
+async fn command(client: &reqwest::Client, base_url: &str, text: &str) -> Value {
+    let form = slash_command_form(SALES, ORIGIN, text, "http://127.0.0.1:9/unused");
+    let answer = post_signed_command(client, base_url, form)
+        .await
+        .expect("the bot answers");
+    assert_eq!(answer.status(), 200);
+    answer.json().await.unwrap()
+}
+
+/// Runs an admin command on `data_dir`, off the async workers: (succeeded, stdout, stderr).
+async fn admin(args: &[&str], config: &Path, data_dir: &Path) -> (bool, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_trouble-bot"));
+    command
+        .args(args)
+        .env("TROUBLE_CONFIG", config)
+        .env("TROUBLE_DATA_DIR", data_dir)
+        .env_remove("SLACK_SIGNING_SECRET")
+        .env_remove("SLACK_BOT_TOKEN");
+    let output = tokio::task::spawn_blocking(move || command.output().expect("the binary runs"))
+        .await
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Opens troubles two at a time until told to stop (48 at most, so `/trouble list` shows them
+/// all), recording the ids answered.
+fn open_until_stopped(
+    base_url: String,
+    stop: Arc<AtomicBool>,
+    answered: Arc<Mutex<Vec<String>>>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let client = reqwest::Client::new();
+        let mut n = 0;
+        while !stop.load(Ordering::SeqCst) && n < 48 {
+            let (first, second) = (
+                format!("open CUST{n}: housing cracked"),
+                format!("open CUST{}: housing cracked", n + 1),
+            );
+            let (a, b) = tokio::join!(
+                command(&client, &base_url, &first),
+                command(&client, &base_url, &second)
+            );
+            for answer in [a, b] {
+                let id = answer["text"]
+                    .as_str()
+                    .unwrap()
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap()
+                    .to_string();
+                answered.lock().unwrap().push(id);
+            }
+            n += 2;
+        }
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_taken_while_troubles_are_opened_restores_into_a_fresh_directory_that_verifies_and_serves_them() {
+    let slack = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("trouble.toml");
+    std::fs::write(&config, format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).unwrap();
+    let data = dir.path().join("data");
+    let mut bot = Served::start(&config, &data, &slack.api_url());
+    let socket = std::fs::metadata(data.join("trouble-admin.sock")).expect("the admin socket exists");
+    assert_eq!(
+        socket.permissions().mode() & 0o777,
+        0o600,
+        "only the bot's user may connect"
+    );
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let answered = Arc::new(Mutex::new(Vec::new()));
+    let load = open_until_stopped(bot.base_url.clone(), stop.clone(), answered.clone());
+    let before: Vec<String> = wait_until(|| {
+        let ids = answered.lock().unwrap();
+        (ids.len() >= 6).then(|| ids.clone())
+    })
+    .await;
+
+    // The backup is taken while opens keep arriving.
+    let backup = dir.path().join("backup");
+    let (ok, stdout, stderr) = admin(&["backup", backup.to_str().unwrap()], &config, &data).await;
+    assert!(ok, "{stdout}\n{stderr}");
+    let in_backup: usize = stdout
+        .strip_prefix("backup of ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count in {stdout:?}"));
+    assert!(
+        in_backup >= before.len(),
+        "{in_backup} troubles, {} answered before",
+        before.len()
+    );
+
+    // Export and verify answer while the bot serves (the store is locked by it).
+    let (ok, report, stderr) = admin(&["export", &before[0]], &config, &data).await;
+    assert!(ok && report.contains("CUST0"), "{report}\n{stderr}");
+    let (ok, json, stderr) = admin(&["export", &before[1], "--format", "json"], &config, &data).await;
+    assert!(ok, "{stderr}");
+    let json: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["trouble"]["id"], before[1].as_str());
+    let (ok, verified, stderr) = admin(&["verify"], &config, &data).await;
+    assert!(ok && verified.contains(", 0 broken"), "{verified}\n{stderr}");
+
+    // Restore refuses while the bot runs, and leaves its store alone.
+    let (ok, _, stderr) = admin(&["restore", backup.to_str().unwrap()], &config, &data).await;
+    assert!(
+        !ok && stderr.contains("running") && stderr.contains("stop it first"),
+        "{stderr}"
+    );
+    assert!(!data.join("db.before-restore").exists());
+
+    stop.store(true, Ordering::SeqCst);
+    load.await.unwrap();
+    bot.child.kill().unwrap();
+    bot.child.wait().unwrap();
+    // A killed bot leaves its socket file behind; the commands open the store themselves.
+    assert!(data.join("trouble-admin.sock").exists());
+    let (ok, verified, stderr) = admin(&["verify"], &config, &data).await;
+    assert!(ok && verified.contains(", 0 broken"), "{verified}\n{stderr}");
+
+    let fresh: PathBuf = dir.path().join("fresh");
+    let (ok, restored, stderr) = admin(&["restore", backup.to_str().unwrap()], &config, &fresh).await;
+    assert!(ok, "{stderr}");
+    assert!(
+        restored.starts_with(&format!("restored {in_backup} troubles")),
+        "{restored}"
+    );
+    let (ok, verified, stderr) = admin(&["verify"], &config, &fresh).await;
+    assert!(ok, "{verified}\n{stderr}");
+    assert!(
+        verified.contains(&format!("{in_backup} troubles checked, 0 broken")),
+        "{verified}"
+    );
+
+    assert_every_transaction_is_whole(&fresh);
+
+    let bot = Served::start(&config, &fresh, &slack.api_url());
+    let list = command(&reqwest::Client::new(), &bot.base_url, "list").await;
+    let list = list["text"].as_str().unwrap();
+    assert!(list.contains(&format!("{in_backup} open troubles")), "{list}");
+    for id in &before {
+        assert!(list.contains(id.as_str()), "{id} missing from\n{list}");
+    }
+}
+
+/// Each decision writes a trouble and its timeline entries together: in a consistent copy every
+/// trouble has exactly its entries and no entry belongs to a trouble the copy lacks.
+fn assert_every_transaction_is_whole(data_dir: &Path) {
+    let store = trouble_bot::store::Store::open(data_dir).unwrap();
+    let troubles = store.all_troubles().unwrap();
+    let mut entries = 0;
+    for t in &troubles {
+        let timeline = store.timeline(&t.id).unwrap();
+        assert_eq!(timeline.len() as u64, t.timeline_len, "{}", t.id);
+        entries += timeline.len();
+    }
+    assert_eq!(
+        store.timeline_tree().len(),
+        entries,
+        "timeline entries of troubles not in the copy"
+    );
+}

@@ -1,0 +1,145 @@
+//! The command line as an admin meets it: help and version without a valid config, the demo
+//! despite a broken trouble.toml, and check-config's summary and problem list.
+
+mod common;
+
+use std::process::Command;
+
+use common::{BASE_CONFIG, DEFAULT_SEVERITIES};
+
+/// A configuration with three problems in it.
+const BROKEN: &str = "locale = \"fr\"\nlisten = \"nowhere\"\n[severity.1]\nack_timeout = \"soon\"\n";
+
+/// Runs the built binary with `config` as trouble.toml and no Slack credentials:
+/// (succeeded, stdout, stderr).
+fn run(args: &[&str], config: &str) -> (bool, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trouble.toml");
+    std::fs::write(&path, config).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+        .args(args)
+        .env("TROUBLE_CONFIG", &path)
+        .env("TROUBLE_DATA_DIR", dir.path().join("data"))
+        .env_remove("SLACK_SIGNING_SECRET")
+        .env_remove("SLACK_BOT_TOKEN")
+        .env_remove("TROUBLE_LISTEN")
+        .output()
+        .expect("the binary runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn config_in(locale: &str) -> String {
+    let base = BASE_CONFIG.replace("locale = \"en\"", &format!("locale = \"{locale}\""));
+    // Severity 1 gets a name of its own; 2 and 3 keep the default names.
+    format!("{base}\n{DEFAULT_SEVERITIES}").replace("[severity.1]\n", "[severity.1]\nname = \"Line stop\"\n")
+}
+
+#[test]
+fn version_prints_the_package_version() {
+    let (ok, stdout, stderr) = run(&["--version"], BROKEN);
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout.trim(), format!("trouble-bot {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn help_for_the_bot_and_each_command_works_with_a_broken_config() {
+    let (ok, stdout, stderr) = run(&["--help"], BROKEN);
+    assert!(ok, "{stderr}");
+    for command in ["serve", "check-config", "export", "verify", "backup", "restore", "demo"] {
+        assert!(stdout.contains(command), "{command} missing from --help:\n{stdout}");
+    }
+    let (ok, stdout, stderr) = run(&["demo", "--help"], BROKEN);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("--locale") && stdout.contains("ja, en"), "{stdout}");
+    let (ok, stdout, stderr) = run(&["export", "--help"], BROKEN);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("--format") && stdout.contains("TROUBLE_DATA_DIR"),
+        "export names its option and the environment it reads:\n{stdout}"
+    );
+    let (ok, stdout, stderr) = run(&["serve", "--help"], BROKEN);
+    assert!(ok, "{stderr}");
+    for variable in [
+        "SLACK_SIGNING_SECRET",
+        "SLACK_BOT_TOKEN",
+        "TROUBLE_CONFIG",
+        "TROUBLE_LISTEN",
+    ] {
+        assert!(
+            stdout.contains(variable),
+            "{variable} missing from serve --help:\n{stdout}"
+        );
+    }
+}
+
+#[test]
+fn a_usage_mistake_exits_2_and_says_what_is_allowed() {
+    let (ok, _, stderr) = run(&["export", "20261127-1", "--format", "xml"], &config_in("en"));
+    assert!(!ok);
+    assert!(stderr.contains("md") && stderr.contains("json"), "{stderr}");
+}
+
+#[test]
+fn the_demo_plays_to_the_end_although_trouble_toml_is_broken() {
+    let (ok, stdout, stderr) = run(&["demo", "--locale", "en"], BROKEN);
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(stdout.contains("demo finished"), "{stdout}");
+    assert!(
+        stderr.contains("check-config"),
+        "the broken file is pointed out: {stderr}"
+    );
+}
+
+#[test]
+fn check_config_summarises_severities_departments_and_hours_in_english() {
+    let config = format!(
+        "{}\n[business_hours]\ndays = [\"mon\", \"fri\"]\nopen = \"09:00\"\nclose = \"18:00\"\n",
+        config_in("en")
+    );
+    let (ok, stdout, stderr) = run(&["check-config"], &config);
+    assert!(ok, "{stdout}\n{stderr}");
+    for expected in [
+        "sev1 Line stop: acknowledge within 1h, customer update every 4h, departments +quality, announce channels C0BIZUNIT",
+        "sev2 major",
+        "sev3 minor: acknowledge within 2h, customer update every 1d",
+        "+quality: Quality Assurance, 2 members, group S0QUALITY",
+        "+field: Field Service, 1 member, group S0FIELD",
+        "org chart:",
+        "5 people",
+        "Mon, Fri 09:00-18:00",
+        "Asia/Tokyo",
+        "to serve, also set",
+    ] {
+        assert!(stdout.contains(expected), "{expected:?} missing from:\n{stdout}");
+    }
+    assert!(!stdout.contains("1 members"), "{stdout}");
+}
+
+#[test]
+fn check_config_speaks_japanese_when_the_locale_is_ja() {
+    let (ok, stdout, stderr) = run(&["check-config"], &config_in("ja"));
+    assert!(ok, "{stdout}\n{stderr}");
+    for expected in [
+        "sev1 Line stop: 初動確認 1時間以内、顧客への報告 4時間ごと",
+        "sev2 重要",
+        "+quality: Quality Assurance、2人、グループ S0QUALITY",
+        "営業時間:",
+        "24時間",
+    ] {
+        assert!(stdout.contains(expected), "{expected:?} missing from:\n{stdout}");
+    }
+}
+
+#[test]
+fn check_config_with_problems_exits_non_zero_and_lists_each() {
+    let (ok, stdout, stderr) = run(&["check-config"], BROKEN);
+    assert!(!ok, "{stdout}");
+    for problem in ["locale", "listen", "severity.1.ack_timeout"] {
+        assert!(stderr.contains(problem), "{problem} missing from:\n{stderr}");
+    }
+    assert!(stderr.contains("3 problem(s)"), "{stderr}");
+}

@@ -1,0 +1,271 @@
+//! Roles: who may acknowledge, change, close and see a trouble, against the fake Slack.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::{json, Value};
+use trouble_bot::trouble::model::{StageState, Trouble, TroubleId};
+
+/// Severity 2 escalates after 3 s; 1 and 3 wait an hour, so a change to either that restarted
+/// the wait would hold the escalation back far beyond the test's patience.
+const FAST_SEV2: &str = r#"
+[severity.1]
+ack_timeout = "1h"
+customer_update_every = "4h"
+[severity.2]
+ack_timeout = "3s"
+customer_update_every = "4h"
+[severity.3]
+ack_timeout = "1h"
+customer_update_every = "1d"
+"#;
+
+const HELPER: &str = "U0HELPER";
+
+fn trouble(bot: &TestBot, id: &str) -> Trouble {
+    bot.store()
+        .get(&TroubleId::new(id))
+        .unwrap()
+        .expect("the trouble exists")
+}
+
+fn text_of(params: &Value) -> String {
+    format!("{} {}", params["text"].as_str().unwrap_or_default(), params["blocks"])
+}
+
+/// Waits for the escalation to the director: a DM saying nobody has acknowledged.
+async fn director_is_asked_to_acknowledge(bot: &TestBot) {
+    let dm = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == DIRECTOR && text_of(&c.params).contains("not been acknowledged")
+        })
+        .await;
+    assert!(text_of(&dm.params).contains("Trouble"), "{}", dm.params);
+}
+
+fn member_event(kind: &str, event_id: &str, channel: &str, user: &str) -> Value {
+    json!({
+        "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0APP",
+        "event": {"type": kind, "user": user, "channel": channel, "channel_type": "G", "team": "T0TEAM",
+                  "inviter": SALES, "event_ts": "1800000000.000100"},
+        "type": "event_callback", "event_id": event_id, "event_time": now_secs(),
+        "authorizations": [{"team_id": "T0TEAM", "user_id": "UBOT", "is_bot": true}],
+    })
+}
+
+#[tokio::test]
+async fn the_owner_naming_themself_manager_is_refused_at_open_in_the_modal_and_with_manager() {
+    let bot = spawn_bot().await;
+    let refused = bot
+        .command_text(SALES, ORIGIN, &format!("open <@{SALES}> SelfCo: housing cracked"))
+        .await;
+    assert!(refused.contains("cannot be their own manager"), "{refused}");
+
+    let metadata = json!({"channel": ORIGIN}).to_string();
+    let answer = bot
+        .interaction(&open_submission("SelfCo", "housing cracked", SALES, &metadata))
+        .await;
+    assert_eq!(answer.status(), 200);
+    let answer: Value = answer.json().await.expect("a JSON answer");
+    assert_eq!(answer["response_action"], "errors", "{answer}");
+    let field = answer["errors"]["manager"].as_str().unwrap_or_default();
+    assert!(field.contains("cannot be their own manager"), "{answer}");
+    assert_eq!(bot.store().trouble_count(), 0, "nothing opened");
+    bot.slack
+        .expect_none(
+            "chat.postMessage",
+            |c| c.params["channel"] == SALES,
+            Duration::from_millis(300),
+        )
+        .await;
+
+    let t = bot.open_ready("ACME: housing cracked").await;
+    let by_owner = bot
+        .command_text(SALES, &t.channel, &format!("manager <@{SALES}>"))
+        .await;
+    assert!(by_owner.contains(&format!("Only <@{MANAGER}>")), "{by_owner}");
+    let by_manager = bot
+        .command_text(MANAGER, &t.channel, &format!("manager <@{SALES}>"))
+        .await;
+    assert!(by_manager.contains("cannot be their own manager"), "{by_manager}");
+    let after = trouble(&bot, &t.id);
+    assert_eq!(after.manager.as_ref().map(|m| m.as_str()), Some(MANAGER));
+    assert!(!after.manager_chain().iter().any(|u| u.as_str() == SALES));
+}
+
+#[tokio::test]
+async fn the_configured_manager_is_dmed_when_another_is_named_and_can_still_acknowledge() {
+    let bot = spawn_bot().await;
+    let answer = bot
+        .command_text(SALES, ORIGIN, &format!("open <@{COLLEAGUE}> ACME: housing cracked"))
+        .await;
+    assert!(answer.contains("opened"), "{answer}");
+    let id = answer.split_whitespace().nth(1).expect("an id").to_string();
+    for who in [COLLEAGUE, MANAGER] {
+        let dm = bot
+            .slack
+            .wait_for("chat.postMessage", |c| c.params["channel"] == who)
+            .await;
+        assert!(
+            text_of(&dm.params).contains(&format!("Trouble {id}")),
+            "{who}: {}",
+            dm.params
+        );
+    }
+    let t = trouble(&bot, &id);
+    assert_eq!(t.manager.as_ref().map(|m| m.as_str()), Some(COLLEAGUE));
+    let chain: Vec<&str> = t.manager_chain().iter().map(|u| u.as_str()).collect();
+    assert_eq!(chain, [COLLEAGUE, MANAGER, DIRECTOR, VP]);
+    let channel = wait_until(|| {
+        trouble(&bot, &id)
+            .channel
+            .filter(|_| trouble(&bot, &id).kickoff.is_some())
+    })
+    .await;
+    let acked = bot.command_text(MANAGER, channel.as_str(), "ack").await;
+    assert!(acked.contains("Acknowledged"), "{acked}");
+    assert_eq!(
+        trouble(&bot, &id).ack.map(|a| a.by.to_string()).as_deref(),
+        Some(MANAGER)
+    );
+}
+
+#[tokio::test]
+async fn an_outsiders_sev_close_done_owner_and_manager_are_refused_and_escalation_fires_on_time() {
+    let bot = spawn_bot_with(FAST_SEV2).await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    for command in [
+        "sev 3".to_string(),
+        "close".to_string(),
+        "done 7".to_string(),
+        format!("owner <@{COLLEAGUE}>"),
+        format!("manager <@{COLLEAGUE}>"),
+        "close force nothing to see".to_string(),
+    ] {
+        let refused = bot.command_text(COLLEAGUE, &t.channel, &command).await;
+        assert!(
+            refused.starts_with("Only") && refused.contains(&format!("<@{MANAGER}>")),
+            "{command}: {refused}"
+        );
+    }
+    let after = trouble(&bot, &t.id);
+    assert_eq!(after.severity, 2);
+    assert!(after.is_open());
+    assert_eq!(after.stages[6].state, StageState::NotStarted);
+    assert_eq!(after.owner.as_str(), SALES);
+    assert_eq!(after.manager.as_ref().map(|m| m.as_str()), Some(MANAGER));
+    let close = bot.command_text(COLLEAGUE, &t.channel, "close").await;
+    assert!(close.contains(&format!("the owner <@{SALES}>")), "{close}");
+    director_is_asked_to_acknowledge(&bot).await;
+}
+
+#[tokio::test]
+async fn sev_toggling_by_participants_does_not_delay_escalation() {
+    let bot = spawn_bot_with(FAST_SEV2).await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    // The owner may raise; lowering is for the chain, and the owner is refused it.
+    let raised = bot.command_text(SALES, &t.channel, "sev 1").await;
+    assert!(raised.contains("Severity changed from 2 to 1"), "{raised}");
+    let lowered = bot.command_text(SALES, &t.channel, "sev 2").await;
+    assert!(lowered.starts_with("Only"), "{lowered}");
+    let lowered = bot.command_text(VP, &t.channel, "sev 2").await;
+    assert!(lowered.contains("Severity changed from 1 to 2"), "{lowered}");
+    let raised = bot.command_text(SALES, &t.channel, "sev 1").await;
+    assert!(raised.contains("Severity changed from 2 to 1"), "{raised}");
+    // Severity 1 waits an hour; the wait begun at severity 2 still ends first.
+    director_is_asked_to_acknowledge(&bot).await;
+}
+
+#[tokio::test]
+async fn a_promise_fifteen_days_ahead_is_refused() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    let refused = bot
+        .command_text(SALES, &t.channel, "update Called Mr. Sato next: 15d")
+        .await;
+    assert!(refused.contains("more than 14 days"), "{refused}");
+    assert!(trouble(&bot, &t.id).customer_updates.is_empty());
+    let accepted = bot
+        .command_text(SALES, &t.channel, "update Called Mr. Sato next: 14d")
+        .await;
+    assert!(accepted.contains("Customer update logged"), "{accepted}");
+}
+
+#[tokio::test]
+async fn add_invites_them_and_makes_a_participant_who_may_then_complete_a_stage() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    let refused = bot.command_text(HELPER, &t.channel, "done 1").await;
+    assert!(refused.starts_with("Only this trouble's participants"), "{refused}");
+
+    let added = bot
+        .command_text(SALES, &t.channel, &format!("add <@{HELPER}|helper> +field"))
+        .await;
+    assert!(
+        added.contains(&format!("<@{HELPER}>")) && added.contains("+field"),
+        "{added}"
+    );
+    bot.slack
+        .wait_for("conversations.invite", |c| {
+            c.params["channel"] == t.channel.as_str()
+                && c.params["users"]
+                    .as_str()
+                    .is_some_and(|u| u.contains(HELPER) && u.contains("U0FS1"))
+        })
+        .await;
+    bot.slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == t.channel.as_str() && text_of(&c.params).contains("added")
+        })
+        .await;
+    let done = bot.command_text(HELPER, &t.channel, "done 1").await;
+    assert!(done.contains("Stage 1"), "{done}");
+    let after = trouble(&bot, &t.id);
+    assert_eq!(after.stages[0].state, StageState::Done);
+    assert_eq!(after.stages[0].done_by.as_ref().map(|u| u.as_str()), Some(HELPER));
+    let timeline = bot.store().timeline(&TroubleId::new(&t.id)).unwrap();
+    assert!(timeline.iter().any(|e| matches!(
+        &e.event,
+        trouble_bot::trouble::timeline::Event::ParticipantsAdded { users, .. } if users.iter().any(|u| u.as_str() == HELPER)
+    )));
+}
+
+#[tokio::test]
+async fn history_and_list_hide_a_private_trouble_from_a_non_member_until_they_join() {
+    let bot = spawn_bot_raw(&format!("private_channels = true\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    // From a DM with the bot, where anyone can type.
+    let elsewhere = "D0COLLEAGUE";
+    let list = bot.command_text(COLLEAGUE, elsewhere, "list").await;
+    let history = bot.command_text(COLLEAGUE, elsewhere, "history ACME").await;
+    for answer in [&list, &history] {
+        assert!(!answer.contains(&t.id) && !answer.contains("housing"), "{answer}");
+    }
+    let owners_list = bot.command_text(SALES, elsewhere, "list").await;
+    assert!(owners_list.contains(&t.id), "the owner sees it: {owners_list}");
+
+    let joined = bot
+        .event(
+            &member_event("member_joined_channel", "EvJoin1", &t.channel, COLLEAGUE),
+            None,
+        )
+        .await;
+    assert_eq!(joined.status(), 200);
+    let list = bot.command_text(COLLEAGUE, elsewhere, "list").await;
+    assert!(list.contains(&t.id), "{list}");
+    let history = bot.command_text(COLLEAGUE, elsewhere, "history ACME").await;
+    assert!(history.contains(&t.id), "{history}");
+
+    let left = bot
+        .event(
+            &member_event("member_left_channel", "EvLeft1", &t.channel, COLLEAGUE),
+            None,
+        )
+        .await;
+    assert_eq!(left.status(), 200);
+    let list = bot.command_text(COLLEAGUE, elsewhere, "list").await;
+    assert!(!list.contains(&t.id), "{list}");
+}
