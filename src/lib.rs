@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod app;
+pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod http;
@@ -13,5 +14,6 @@ pub mod slack;
 pub mod store;
 pub mod trouble;
 
-pub use app::{start, start_with, App, RunningBot};
+pub use app::{start, start_on, start_with, App, RunningBot};
+pub use clock::Clock;
 pub use config::Config;

@@ -115,7 +115,9 @@ async fn more_than_100_invitees_are_split_into_batches() {
 #[tokio::test]
 async fn a_taken_name_gets_a_suffix_and_a_japanese_only_customer_gets_no_slug() {
     let bot = spawn_bot().await;
-    let day = chrono::Utc::now()
+    let day = bot
+        .clock
+        .now()
         .with_timezone(&chrono_tz::Asia::Tokyo)
         .format("%Y%m%d")
         .to_string();
@@ -132,8 +134,8 @@ async fn a_taken_name_gets_a_suffix_and_a_japanese_only_customer_gets_no_slug() 
 async fn bad_signatures_stale_timestamps_and_missing_headers_get_401_and_change_nothing() {
     let bot = spawn_bot().await;
     let form = bot.command_form(SALES, ORIGIN, "open ACME: broken");
-    let now = now_secs().to_string();
-    let stale = (now_secs() - 301).to_string();
+    let now = bot.now_secs().to_string();
+    let stale = (bot.now_secs() - 301).to_string();
     let good = trouble_bot::slack::signature::sign(SECRET, &now, form.as_bytes());
     let other_secret = trouble_bot::slack::signature::sign("another-secret", &now, form.as_bytes());
     let stale_sig = trouble_bot::slack::signature::sign(SECRET, &stale, form.as_bytes());

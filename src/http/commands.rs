@@ -46,7 +46,7 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
 /// it is answered without effect.
 async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
     let l = app.config.locale;
-    let now = Utc::now();
+    let now = app.clock.now();
     let command = match command::parse(&cmd.text) {
         Ok(c) => c,
         Err(e) => return ephemeral_text(usage_text(l, &e)),
@@ -141,7 +141,7 @@ pub(crate) fn open_once(
     origin: Origin,
     req: command::OpenRequest,
 ) -> Result<Result<Decision, Skip>, StoreError> {
-    let now = Utc::now();
+    let now = app.clock.now();
     let ctx = Ctx {
         config: &app.config,
         now,

@@ -8,7 +8,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::Utc;
 use serde_json::json;
 
 use super::{check_team, verify};
@@ -43,7 +42,7 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
 }
 
 async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> Response {
-    let now = Utc::now();
+    let now = app.clock.now();
     let (channel, input) = match event.get("type").and_then(|t| t.as_str()) {
         Some("app_home_opened") => return on_home_opened(app, event_id, event).await,
         Some(kind @ ("member_joined_channel" | "member_left_channel")) => {
@@ -110,7 +109,7 @@ async fn on_home_opened(app: &Arc<App>, event_id: &str, event: &serde_json::Valu
     {
         return StatusCode::OK.into_response();
     }
-    let now = Utc::now();
+    let now = app.clock.now();
     match app.store.mark_event(event_id, now) {
         Ok(true) => {}
         Ok(false) => return StatusCode::OK.into_response(),

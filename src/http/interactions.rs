@@ -7,7 +7,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::Utc;
 use serde_json::json;
 
 use super::{already_handled, check_team, verify};
@@ -111,7 +110,7 @@ async fn on_button(
     response_url: Option<String>,
     request_key: &str,
 ) -> Response {
-    let now = Utc::now();
+    let now = app.clock.now();
     let ctx = Ctx {
         config: &app.config,
         now,
@@ -195,7 +194,7 @@ async fn on_update_submitted(
     // Modal inputs are plain text; the trouble keeps text as Slack's commands deliver it (mrkdwn
     // with &, < and > escaped), so it can be posted back as it is.
     let text = escape(&text);
-    let now = Utc::now();
+    let now = app.clock.now();
     let ctx = Ctx {
         config: &app.config,
         now,
@@ -270,7 +269,7 @@ async fn on_open_submitted(
     if let Some(refusal) = crate::trouble::decide::open_refusal(&user, &req) {
         return field_errors(json!({"manager": reply_text(l, &app.config, &refusal)}));
     }
-    let now = Utc::now();
+    let now = app.clock.now();
     let day = now.with_timezone(&app.config.timezone).format("%Y%m%d").to_string();
     match super::commands::open_once(app, &day, seen, user, origin, req) {
         Ok(Ok(decision)) => {

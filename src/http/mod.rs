@@ -59,7 +59,7 @@ async fn health(State(app): State<Arc<App>>) -> Response {
 async fn metrics(State(app): State<Arc<App>>) -> Response {
     (
         [("content-type", "text/plain; version=0.0.4")],
-        app.metrics.render(&app.store),
+        app.metrics.render(&app.store, app.clock.now()),
     )
         .into_response()
 }
@@ -90,7 +90,7 @@ pub(crate) fn verify(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Stri
         }
         first
     };
-    let now = chrono::Utc::now().timestamp();
+    let now = app.clock.now().timestamp();
     let signature = header("x-slack-signature");
     signature::verify(
         &app.config.slack.signing_secrets,

@@ -5,11 +5,11 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::sync::watch;
-use tokio::time::Instant;
 
 use crate::app::{App, Wake};
+use crate::clock::Clock;
 use crate::i18n::{render, Rendered};
 use crate::slack::SlackError;
 use crate::store::{OutboxItem, StoreError};
@@ -31,39 +31,51 @@ const MAX_BACKOFF: Duration = Duration::from_secs(8);
 const MAX_NAME_ATTEMPTS: u32 = 50;
 
 /// Per-channel pacing (GCRA): when the next message to a channel may go.
-#[derive(Default)]
 pub struct Pacer {
-    next: Mutex<HashMap<String, Instant>>,
+    clock: Clock,
+    next: Mutex<HashMap<String, DateTime<Utc>>>,
+}
+
+/// `d` as a chrono duration (the pacer's waits are a few seconds, far from overflow).
+fn span(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
 impl Pacer {
+    pub fn new(clock: Clock) -> Pacer {
+        Pacer {
+            clock,
+            next: Mutex::default(),
+        }
+    }
+
     async fn wait_turn(&self, channel: &str) {
         let wait_until = {
             let mut next = self.next.lock().expect("pacer lock");
-            let now = Instant::now();
+            let now = self.clock.now();
             // Forget channels that have been quiet long enough to be back at a full burst.
             if next.len() > PACER_FORGET_ABOVE {
                 next.retain(|_, tat| *tat > now);
             }
             let tat = next.get(channel).copied().unwrap_or(now).max(now);
-            next.insert(channel.to_string(), tat + CHANNEL_INTERVAL);
-            tat.checked_sub(CHANNEL_BURST).unwrap_or(now)
+            next.insert(channel.to_string(), tat + span(CHANNEL_INTERVAL));
+            tat - span(CHANNEL_BURST)
         };
-        tokio::time::sleep_until(wait_until).await;
+        self.clock.sleep_until(wait_until).await;
     }
 
     /// Waits while Slack's `Retry-After` for `key` (a method) runs; no pacing otherwise.
     async fn wait_hold(&self, key: &str) {
         let until = self.next.lock().expect("pacer lock").get(key).copied();
         if let Some(until) = until {
-            tokio::time::sleep_until(until.checked_sub(CHANNEL_BURST).unwrap_or(until)).await;
+            self.clock.sleep_until(until - span(CHANNEL_BURST)).await;
         }
     }
 
     /// Holds a channel (or a method) back after Slack said 429 for it.
     fn hold(&self, channel: &str, for_: Duration) {
         let mut next = self.next.lock().expect("pacer lock");
-        let until = Instant::now() + for_ + CHANNEL_BURST;
+        let until = self.clock.now() + span(for_) + span(CHANNEL_BURST);
         let entry = next.entry(channel.to_string()).or_insert(until);
         *entry = (*entry).max(until);
     }
@@ -196,7 +208,7 @@ async fn deliver_lane(app: &Arc<App>, lane: &[u8], shutdown: watch::Receiver<boo
         // An attempt a previous run started may still be on its way to Slack: look for it only
         // once it can no longer arrive.
         if let Some(started) = item.attempt_started_at.filter(|at| *at < app.started_at) {
-            let wait = settle_wait(started, Utc::now(), app.slack.timeout);
+            let wait = settle_wait(started, app.clock.now(), app.slack.timeout);
             if !wait.is_zero() {
                 tracing::info!(
                     delivery = item.id,
@@ -205,7 +217,7 @@ async fn deliver_lane(app: &Arc<App>, lane: &[u8], shutdown: watch::Receiver<boo
                 );
                 let mut shutdown = shutdown.clone();
                 tokio::select! {
-                    _ = tokio::time::sleep(wait) => {}
+                    _ = app.clock.sleep(wait) => {}
                     _ = shutdown.changed() => return,
                 }
             }
@@ -249,7 +261,7 @@ async fn deliver_lane(app: &Arc<App>, lane: &[u8], shutdown: watch::Receiver<boo
                     tracing::info!(error = %e, attempt, ?backoff, "Slack call will be retried");
                     let mut shutdown = shutdown.clone();
                     tokio::select! {
-                        _ = tokio::time::sleep(backoff) => {}
+                        _ = app.clock.sleep(backoff) => {}
                         _ = shutdown.changed() => return,
                     }
                 }
@@ -274,7 +286,7 @@ fn backoff(attempt: u32) -> Duration {
 
 /// Removes the item and feeds its outcome to the core, in one transaction.
 async fn finish_item(app: &Arc<App>, key: &[u8], item: &OutboxItem, outcome: Option<Outcome>) {
-    let now = Utc::now();
+    let now = app.clock.now();
     let result = match (&item.trouble, outcome) {
         (Some(id), Some(outcome)) => {
             let config = app.config.clone();
@@ -372,7 +384,7 @@ async fn deliver_once(
         }
         (Op::PublishHome { user }, _) => {
             let troubles = app.store.all_troubles()?;
-            let view = crate::i18n::home_view(locale, &app.config, user, &troubles, Utc::now());
+            let view = crate::i18n::home_view(locale, &app.config, user, &troubles, app.clock.now());
             slack.publish_home(user, &view).await?;
             Ok(None)
         }
@@ -520,7 +532,7 @@ async fn deliver_once(
                 (Ok((posted_channel, ts)), Some(slot)) => {
                     if *slot == Slot::ManagerDm {
                         app.metrics
-                            .first_ping((Utc::now() - t.opened_at).num_milliseconds() as f64 / 1000.0);
+                            .first_ping((app.clock.now() - t.opened_at).num_milliseconds() as f64 / 1000.0);
                     }
                     Ok(Some(Outcome::Posted {
                         slot: *slot,
@@ -551,7 +563,7 @@ async fn deliver_once(
 
 /// Records, durably, that a call that must not happen twice leaves now.
 async fn mark_attempt(app: &App, key: &[u8]) -> Result<(), AttemptError> {
-    app.store.mark_attempt(key, Utc::now()).await?;
+    app.store.mark_attempt(key, app.clock.now()).await?;
     Ok(())
 }
 

@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
 use tokio::sync::watch;
 
 use crate::app::App;
@@ -30,11 +29,10 @@ pub async fn run_timers(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
                 _ = shutdown.changed() => return,
             }
         };
-        let now = Utc::now();
+        let now = app.clock.now();
         if timer.due > now {
-            let wait = (timer.due - now).to_std().unwrap_or_default();
             tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
+                _ = app.clock.sleep_until(timer.due) => {}
                 _ = &mut changed => {}
                 _ = shutdown.changed() => return,
             }
