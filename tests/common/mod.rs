@@ -508,3 +508,23 @@ pub async fn post_signed_command(
         .send()
         .await
 }
+
+impl TestBot {
+    /// Moves the bot's clock forward by `by`, then waits until every timer due by then has fired
+    /// and every Slack call it caused was delivered: after this, what the jump brought about has
+    /// happened, and what it did not bring about will not (without another jump).
+    pub async fn advance_and_settle(&self, by: Duration) {
+        self.advance(by);
+        self.settle().await;
+    }
+
+    /// Waits until no stored timer is due at the bot's clock and the outbox is empty.
+    pub async fn settle(&self) {
+        eventually("due timers fired and deliveries done", Duration::from_secs(20), || {
+            let now = self.clock.now();
+            let due = self.store().next_timer().ok()?.is_some_and(|(_, t)| t.due <= now);
+            (!due && self.store().outbox_len() == 0).then_some(())
+        })
+        .await;
+    }
+}
