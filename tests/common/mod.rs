@@ -518,13 +518,30 @@ impl TestBot {
         self.settle().await;
     }
 
-    /// Waits until no stored timer is due at the bot's clock and the outbox is empty.
+    /// Waits until no stored timer is due at the bot's clock and the outbox is empty. While
+    /// calls wait their turn (Slack's pace of about one message a second per channel), the
+    /// clock is moved on a second at a time, so a test does not wait out the pacing.
     pub async fn settle(&self) {
-        eventually("due timers fired and deliveries done", Duration::from_secs(20), || {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
             let now = self.clock.now();
-            let due = self.store().next_timer().ok()?.is_some_and(|(_, t)| t.due <= now);
-            (!due && self.store().outbox_len() == 0).then_some(())
-        })
-        .await;
+            let due = self
+                .store()
+                .next_timer()
+                .expect("timers readable")
+                .is_some_and(|(_, t)| t.due <= now);
+            let queued = self.store().outbox_len() > 0;
+            if !due && !queued {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "due timers fired and deliveries done: not reached within 20 s"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            if queued {
+                self.advance(Duration::from_millis(500));
+            }
+        }
     }
 }
