@@ -75,12 +75,7 @@ async fn the_owner_naming_themself_manager_is_refused_at_open_in_the_modal_and_w
     let field = answer["errors"]["manager"].as_str().unwrap_or_default();
     assert!(field.contains("cannot be their own manager"), "{answer}");
     assert_eq!(bot.store().trouble_count(), 0, "nothing opened");
-    bot.slack
-        .expect_none(
-            "chat.postMessage",
-            |c| c.params["channel"] == SALES,
-            Duration::from_millis(300),
-        )
+    bot.expect_none("chat.postMessage", |c| c.params["channel"] == SALES)
         .await;
 
     let t = bot.open_ready("ACME: housing cracked").await;

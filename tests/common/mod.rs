@@ -518,6 +518,14 @@ impl TestBot {
         self.settle().await;
     }
 
+    /// Asserts that no `method` call matching `pred` was made, once everything the bot has
+    /// decided so far was delivered: what it answered, it had already stored, so nothing that
+    /// a request caused can still arrive after this.
+    pub async fn expect_none(&self, method: &str, pred: impl Fn(&Call) -> bool) {
+        self.settle().await;
+        self.slack.expect_none(method, pred, Duration::ZERO).await;
+    }
+
     /// Waits until no stored timer is due at the bot's clock and the outbox is empty. While
     /// calls wait their turn (Slack's pace of about one message a second per channel), the
     /// clock is moved on a second at a time, so a test does not wait out the pacing.
