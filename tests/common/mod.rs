@@ -530,7 +530,12 @@ impl TestBot {
     /// calls wait their turn (Slack's pace of about one message a second per channel), the
     /// clock is moved on a second at a time, so a test does not wait out the pacing.
     pub async fn settle(&self) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        self.settle_within(Duration::from_secs(20)).await;
+    }
+
+    /// `settle`, for up to `limit` of real time (Slack's faults and slow answers take real time).
+    pub async fn settle_within(&self, limit: Duration) {
+        let deadline = tokio::time::Instant::now() + limit;
         loop {
             let now = self.clock.now();
             let due = self
@@ -544,7 +549,7 @@ impl TestBot {
             }
             assert!(
                 tokio::time::Instant::now() < deadline,
-                "due timers fired and deliveries done: not reached within 20 s"
+                "due timers fired and deliveries done: not reached within {limit:?}"
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
             if queued {
