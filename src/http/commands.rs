@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::{already_handled, check_team, ephemeral, ephemeral_text, internal, verify};
+use super::{already_handled, check_team, ephemeral, ephemeral_text, failed, verify, Surface};
 use crate::app::App;
 use crate::engine::Applied;
 use crate::i18n::{
@@ -60,7 +60,7 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
                 troubles.sort_by_key(|t| (t.severity, t.opened_at));
                 ephemeral_text(list_text(l, &troubles, now))
             }
-            Err(e) => internal(app, "cannot list troubles", e),
+            Err(e) => failed(app, Surface::Command, "cannot list troubles", e),
         },
         Command::History(customer) => match app.store.all_troubles() {
             Ok(mut troubles) => {
@@ -70,7 +70,7 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
                 troubles.sort_by_key(|t| std::cmp::Reverse(t.opened_at));
                 ephemeral_text(history_text(l, &app.config, &customer, &troubles))
             }
-            Err(e) => internal(app, "cannot read history", e),
+            Err(e) => failed(app, Surface::Command, "cannot read history", e),
         },
         Command::OpenModal => {
             let Some(trigger_id) = cmd.trigger_id.clone().filter(|t| !t.is_empty()) else {
@@ -83,7 +83,7 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
                     app.metrics.slack_call("views.open", "ok");
                     StatusCode::OK.into_response()
                 }
-                Err(e) => internal(app, "cannot open the modal", e),
+                Err(e) => failed(app, Surface::Command, "cannot open the modal", e),
             }
         }
         Command::Open(req) => {
@@ -93,7 +93,7 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
             };
             match app.engine().open(&[request_key], user, origin, req).await {
                 Ok(applied) => answer(app, applied),
-                Err(e) => internal(app, "cannot open a trouble", e),
+                Err(e) => failed(app, Surface::Command, "cannot open a trouble", e),
             }
         }
         command => {
@@ -106,7 +106,7 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
             let input = Input::Command { user, command };
             match app.engine().apply(&id, &[request_key], input).await {
                 Ok(applied) => answer(app, applied),
-                Err(e) => internal(app, "cannot store a decision", e),
+                Err(e) => failed(app, Surface::Command, "cannot store a decision", e),
             }
         }
     }
@@ -137,7 +137,7 @@ fn answer(app: &App, applied: Applied) -> Response {
 async fn post_report(app: &Arc<App>, id: &TroubleId, request_key: &str) -> Response {
     let (trouble, timeline) = match (app.store.get(id), app.store.timeline(id)) {
         (Ok(Some(t)), Ok(timeline)) => (t, timeline),
-        (Err(e), _) | (_, Err(e)) => return internal(app, "cannot read a trouble", e),
+        (Err(e), _) | (_, Err(e)) => return failed(app, Surface::Command, "cannot read a trouble", e),
         (Ok(None), _) => {
             return ephemeral_text(reply_text(app.config.locale, &app.config, &Reply::NotInTroubleChannel))
         }
@@ -146,7 +146,7 @@ async fn post_report(app: &Arc<App>, id: &TroubleId, request_key: &str) -> Respo
     let parts = slack_parts(&report_mrkdwn(&markdown), SECTION_TEXT_LIMIT - 20);
     match app.engine().post_report(id, &[request_key], parts).await {
         Ok(applied) => answer(app, applied),
-        Err(e) => internal(app, "cannot queue the report", e),
+        Err(e) => failed(app, Surface::Command, "cannot queue the report", e),
     }
 }
 

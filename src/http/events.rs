@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use super::{check_team, verify};
+use super::{check_team, failed, verify, Surface};
 use crate::app::App;
 use crate::slack::payloads::{thread_reply, EventBody};
 use crate::trouble::decide::Input;
@@ -75,10 +75,7 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
     // The event id is remembered in the same write, so a retried delivery is handled once.
     match app.engine().apply(&id, &[event_id], input).await {
         Ok(_) => StatusCode::OK.into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot store an event");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+        Err(e) => failed(app, Surface::Event, "cannot store an event", e),
     }
 }
 
@@ -98,10 +95,7 @@ async fn on_home_opened(app: &Arc<App>, event_id: &str, event: &serde_json::Valu
     match app.store.mark_event(event_id, now) {
         Ok(true) => {}
         Ok(false) => return StatusCode::OK.into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot remember an event");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+        Err(e) => return failed(app, Surface::Event, "cannot remember an event", e),
     }
     let user = UserId::new(user);
     if let Err(e) = app.store.mark_home_viewer(&user) {

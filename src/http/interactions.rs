@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use super::{already_handled, check_team, verify};
+use super::{already_handled, check_team, failed, verify, Surface};
 use crate::app::{App, Wake};
 use crate::engine::Applied;
 use crate::i18n::modals::{field_error, with_contact, FieldError};
@@ -132,10 +132,7 @@ async fn on_button(
             StatusCode::OK.into_response()
         }
         Ok(Applied::AlreadyHandled) => already_handled(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot store a button click");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+        Err(e) => failed(app, Surface::Click, "cannot store a button click", e),
     }
 }
 
@@ -146,13 +143,6 @@ fn field_errors(errors: serde_json::Value) -> Response {
 /// The modal stays open with the reason on `field`: a submission is never dropped silently.
 fn field_error_on(field: &str, text: String) -> Response {
     field_errors(json!({ field: text }))
-}
-
-/// An internal failure while a modal is open: logged, and the modal stays open with an apology
-/// on `field`, so the reporter can submit again (nothing was stored).
-fn modal_internal(app: &App, field: &str, what: &str, error: impl std::fmt::Display) -> Response {
-    tracing::error!(%error, "{what}");
-    field_error_on(field, crate::i18n::sorry_internal(app.config.locale))
 }
 
 /// The input of the open modal a refusal is about.
@@ -203,7 +193,7 @@ async fn on_update_submitted(
             _ => StatusCode::OK.into_response(),
         },
         Ok(Applied::AlreadyHandled) => already_handled(),
-        Err(e) => modal_internal(app, "text", "cannot store an update", e),
+        Err(e) => failed(app, Surface::Modal { field: "text" }, "cannot store an update", e),
     }
 }
 
@@ -262,6 +252,6 @@ async fn on_open_submitted(
             }
         }
         Ok(Applied::AlreadyHandled) => already_handled(),
-        Err(e) => modal_internal(app, "summary", "cannot open a trouble", e),
+        Err(e) => failed(app, Surface::Modal { field: "summary" }, "cannot open a trouble", e),
     }
 }
