@@ -19,7 +19,7 @@ use crate::trouble::model::{Origin, Trouble, TroubleId, UserId};
 pub enum Applied {
     /// The core decided; what it decided is stored (and, where it mattered, flushed) and the
     /// workers are woken.
-    Decided(Decision),
+    Decided(Box<Decision>),
     /// A request the bot had handled before (Slack's retry, a double submit): nothing changed.
     AlreadyHandled,
 }
@@ -101,7 +101,7 @@ impl Engine<'_> {
             }
             _ => {
                 self.app.store.remove_outbox(key)?;
-                Ok(Applied::Decided(Decision::default()))
+                Ok(Applied::Decided(Box::default()))
             }
         }
     }
@@ -158,6 +158,6 @@ impl Engine<'_> {
         } else {
             self.app.after_write(&decision).await;
         }
-        Ok(Applied::Decided(decision))
+        Ok(Applied::Decided(Box::new(decision)))
     }
 }
