@@ -60,11 +60,8 @@ impl Engine<'_> {
         origin: Origin,
         request: OpenRequest,
     ) -> Result<Applied, EngineError> {
-        let now = self.app.clock.now();
-        let ctx = Ctx {
-            config: &self.app.config,
-            now,
-        };
+        let ctx = self.context();
+        let now = ctx.now;
         let day = now
             .with_timezone(&self.app.config.timezone)
             .format("%Y%m%d")
@@ -109,11 +106,8 @@ impl Engine<'_> {
     /// Fires a due timer: it leaves the store in the same write as what the core makes of it,
     /// so it acts exactly once, across crashes too.
     pub async fn fire(&self, key: &[u8], timer: &Timer) -> Result<Decision, EngineError> {
-        let now = self.app.clock.now();
-        let ctx = Ctx {
-            config: &self.app.config,
-            now,
-        };
+        let ctx = self.context();
+        let now = ctx.now;
         let kind = timer.kind.clone();
         let decision = self
             .app
@@ -124,6 +118,14 @@ impl Engine<'_> {
         Ok(decision)
     }
 
+    /// What the core decides with: the clock, read once for the whole change.
+    fn context(&self) -> Ctx<'_> {
+        Ctx {
+            config: &self.app.config,
+            now: self.app.clock.now(),
+        }
+    }
+
     async fn decide_on(
         &self,
         id: &TroubleId,
@@ -132,11 +134,8 @@ impl Engine<'_> {
         answered: bool,
         decide: impl Fn(&Ctx, &Trouble) -> Decision,
     ) -> Result<Applied, EngineError> {
-        let now = self.app.clock.now();
-        let ctx = Ctx {
-            config: &self.app.config,
-            now,
-        };
+        let ctx = self.context();
+        let now = ctx.now;
         let result = self
             .app
             .store
