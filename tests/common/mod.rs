@@ -2,7 +2,7 @@
 //! signed exactly as Slack signs them.
 #![allow(dead_code)]
 
-pub mod fake_slack;
+pub use fake_slack;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
