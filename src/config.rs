@@ -73,6 +73,9 @@ pub struct Config {
     pub log_json: bool,
     /// A tracing filter; RUST_LOG overrides it.
     pub log_filter: String,
+    /// `[customers]`: other spellings of a customer's name → the name they stand for
+    /// (`"アクメ" = "ACME"`), so one customer keeps one history.
+    pub customers: BTreeMap<String, String>,
 }
 
 /// What `serve` needs from the environment to talk to Slack.
@@ -103,6 +106,7 @@ impl Default for Config {
             business_hours: None,
             log_json: false,
             log_filter: "info".into(),
+            customers: BTreeMap::new(),
             slack: SlackSettings {
                 signing_secrets: Vec::new(),
                 bot_token: None,
@@ -361,6 +365,16 @@ impl Config {
                 close,
                 holidays,
             });
+        }
+        if let Some(customers) = root.table("customers") {
+            for (alias, value) in customers {
+                match value.as_str() {
+                    Some(name) if !name.trim().is_empty() => {
+                        config.customers.insert(alias, name.to_string());
+                    }
+                    _ => root.problems.push(format!("customers.{alias}: must be the customer's name as a string")),
+                }
+            }
         }
         root.finish();
 

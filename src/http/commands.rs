@@ -69,9 +69,9 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
         },
         Command::History(customer) => match app.store.all_troubles() {
             Ok(mut troubles) => {
-                let wanted = normalize_customer(&customer);
-                troubles
-                    .retain(|t| normalize_customer(&t.customer) == wanted && decide::may_see(&app.config, t, &user));
+                let key = |name: &str| crate::trouble::customer::customer_key(&app.config.customers, name);
+                let wanted = key(&customer);
+                troubles.retain(|t| key(&t.customer) == wanted && decide::may_see(&app.config, t, &user));
                 troubles.sort_by_key(|t| std::cmp::Reverse(t.opened_at));
                 ephemeral_text(history_text(l, &app.config, &customer, &troubles))
             }
@@ -186,18 +186,9 @@ async fn post_report(app: &Arc<App>, id: &TroubleId, request_key: &str, now: chr
     }
 }
 
-/// Customer names match case- and width-insensitively (`ＡＣＭＥ` is `acme`).
+/// Customer names match across width, case and company forms (`ＡＣＭＥ（株）` is `acme`).
 pub fn normalize_customer(name: &str) -> String {
-    crate::slack::blocks::unescape(name)
-        .chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            '\u{3000}' => ' ',
-            _ => c,
-        })
-        .flat_map(char::to_lowercase)
-        .filter(|c| !c.is_whitespace())
-        .collect()
+    crate::trouble::customer::normalize(name)
 }
 
 #[cfg(test)]

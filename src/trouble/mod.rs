@@ -1,8 +1,10 @@
 //! The pure core: the trouble model, the command grammar, decisions, timeline, time arithmetic.
 
 pub mod command;
+pub mod customer;
 pub mod decide;
 pub mod hours;
 pub mod model;
+pub mod money;
 pub mod timeline;
 pub mod when;
