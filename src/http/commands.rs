@@ -185,23 +185,3 @@ async fn post_report(app: &Arc<App>, id: &TroubleId, request_key: &str, now: chr
         Err(e) => internal(app, "cannot queue the report", e),
     }
 }
-
-/// Customer names match across width, case and company forms (`ＡＣＭＥ（株）` is `acme`).
-pub fn normalize_customer(name: &str) -> String {
-    crate::trouble::customer::normalize(name)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::normalize_customer;
-
-    #[test]
-    fn customers_match_across_width_and_case() {
-        assert_eq!(normalize_customer("ＡＣＭＥ"), normalize_customer("acme"));
-        assert_eq!(
-            normalize_customer("Acme Corp"),
-            normalize_customer("ａｃｍｅ　ｃｏｒｐ")
-        );
-        assert_ne!(normalize_customer("ACME"), normalize_customer("ACNE"));
-    }
-}

@@ -9,7 +9,9 @@ use crate::slack::blocks::{actions, button, context, cut, divider, escape, field
 use crate::slack::text::{one_line, quoted, user_text, Where};
 use crate::trouble::decide::{Message, Nudge};
 use crate::trouble::hours::add_working_time;
-use crate::trouble::model::{StageState, Trouble, UserId};
+use crate::trouble::model::{Cost, StageState, Trouble, UserId};
+use crate::trouble::money::Payer;
+use crate::trouble::record::{cost_totals, Record};
 
 /// A message ready for chat.postMessage / chat.update: fallback text plus blocks.
 #[derive(Clone, Debug, PartialEq)]
@@ -225,6 +227,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             if let Some(s) = &t.split {
                 blocks.push(context(&tr!(l, format!("責任区分 当社{}% / 顧客{}% / 他{}%", s.ours, s.customer, s.other), format!("Responsibility: ours {}% / customer {}% / other {}%", s.ours, s.customer, s.other))));
             }
+            blocks.extend(record_blocks(l, config, t));
             if t.is_open() {
                 if let Some(s) = t.current_stage() {
                     blocks.push(actions("status", vec![button("complete_stage", &tr!(l, format!("第{}段階を完了", s + 1), format!("Complete stage {}", s + 1)), &format!("{}:{s}", t.id), false)]));
@@ -355,6 +358,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             format!("報告書は全{of}件のうち{shown}件をここに載せました。全文は `trouble-bot export {}` で出力できます（ボットを動かしているサーバーで）。", t.id),
             format!("This thread shows {shown} of the report's {of} parts. The whole report: `trouble-bot export {}` (on the server that runs the bot).", t.id)
         )),
+        Message::Recorded { by, what } => Rendered::text(record_line(l, config, by, what)),
         Message::Text { text } => Rendered { text: text.clone(), blocks: None },
         Message::DeliveryProblem { method, error } => Rendered::text(tr!(
             l,
@@ -580,4 +584,100 @@ mod tests {
             }
         }
     }
+}
+
+/// Who bears a cost, in the locale: 当社 / お客様 / 他社, "us" / "the customer" / "others".
+pub fn payer_label(l: Locale, payer: Payer) -> &'static str {
+    match payer {
+        Payer::Ours => tr!(l, "当社", "us"),
+        Payer::Customer => tr!(l, "お客様", "the customer"),
+        Payer::Other => tr!(l, "他社", "others"),
+    }
+}
+
+/// A cost as one phrase: the parsed amount and payer when they parse, else as written.
+pub fn cost_phrase(l: Locale, c: &Cost) -> String {
+    let amount = c.money().map(|m| m.to_string()).unwrap_or_else(|| here(&c.amount));
+    let payer = c.payer_kind().map(|p| payer_label(l, p).to_string()).unwrap_or_else(|| here(&c.payer));
+    tr!(l, format!("{amount}（{payer}負担）"), format!("{amount}, borne by {payer}"))
+}
+
+/// The running totals of costs per payer and currency: `当社 ¥240,000 · お客様 $10.00`.
+pub fn cost_totals_text(l: Locale, costs: &[Cost]) -> Option<String> {
+    let totals = cost_totals(costs);
+    if totals.is_empty() {
+        return None;
+    }
+    Some(
+        totals
+            .iter()
+            .map(|((payer, currency), minor)| {
+                let m = crate::trouble::money::Money { currency: *currency, minor: *minor };
+                tr!(l, format!("{} {m}", payer_label(l, *payer)), format!("borne by {} {m}", payer_label(l, *payer)))
+            })
+            .collect::<Vec<_>>()
+            .join(" · "),
+    )
+}
+
+/// One line in the trouble's channel per change to the record.
+fn record_line(l: Locale, config: &Config, by: &UserId, what: &Record) -> String {
+    let tz = config.timezone;
+    let who = user(by);
+    let tail = |note: &str| if note.trim().is_empty() { String::new() } else { format!(" — {}", here(note)) };
+    match what {
+        Record::Update { text, promised_next } => {
+            let next = promised_next.map(|p| format_time(tz, p));
+            tr!(
+                l,
+                format!("📞 {who} お客様へ報告:「{}」{}", here(text), next.map(|n| format!(" · 次回連絡の約束 {n}")).unwrap_or_default()),
+                format!("📞 {who} told the customer: “{}”{}", here(text), next.map(|n| format!(" · next contact promised by {n}")).unwrap_or_default())
+            )
+        }
+        Record::Note { text } => tr!(l, format!("📝 {who} 事実を記録: {}", here(text)), format!("📝 {who} noted: {}", here(text))),
+        Record::Split { ours, customer, other, reason } => tr!(
+            l,
+            format!("⚖️ {who} 責任区分: 当社 {ours}% / お客様 {customer}% / 他社 {other}%{}", tail(reason)),
+            format!("⚖️ {who} set the split: us {ours}% / the customer {customer}% / others {other}%{}", tail(reason))
+        ),
+        Record::Cost { amount, payer, note } => {
+            let c = Cost { amount: amount.clone(), payer: payer.clone(), note: note.clone(), by: by.clone(), at: DateTime::<Utc>::default() };
+            tr!(l, format!("💴 {who} 費用を記録: {}{}", cost_phrase(l, &c), tail(note)), format!("💴 {who} recorded a cost: {}{}", cost_phrase(l, &c), tail(note)))
+        }
+        Record::Measure { text } => tr!(l, format!("🛡️ {who} 再発防止策: {}", here(text)), format!("🛡️ {who} added a prevention measure: {}", here(text))),
+        Record::Owner { from, to } => tr!(l, format!("👤 {who} 担当営業を {} から {} に変更", user(from), user(to)), format!("👤 {who} handed the trouble from {} to {}", user(from), user(to))),
+        Record::Manager { from, to } => match from {
+            Some(f) => tr!(l, format!("👤 {who} 上司を {} から {} に変更", user(f), user(to)), format!("👤 {who} changed the manager from {} to {}", user(f), user(to))),
+            None => tr!(l, format!("👤 {who} 上司に {} を指名", user(to)), format!("👤 {who} named {} the manager", user(to))),
+        },
+    }
+}
+
+/// The status message's record: what the customer was last told, the costs, the measures.
+fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Value> {
+    let tz = config.timezone;
+    let mut blocks = Vec::new();
+    if let Some(u) = t.customer_updates.last() {
+        let promise = u
+            .promised_next
+            .map(|p| tr!(l, format!("\n次回連絡の約束: {}", format_time(tz, p)), format!("\nNext contact promised by {}", format_time(tz, p))))
+            .unwrap_or_default();
+        blocks.push(section(&tr!(
+            l,
+            format!("*お客様に最後に伝えた内容*（{}、{}）\n{}{}", format_time(tz, u.at), user(&u.by), quoted(&u.text, Where::OwnChannel), promise),
+            format!("*Last told to the customer* ({}, {})\n{}{}", format_time(tz, u.at), user(&u.by), quoted(&u.text, Where::OwnChannel), promise)
+        )));
+    }
+    if !t.costs.is_empty() {
+        let mut lines: Vec<String> = t.costs.iter().map(|c| format!("• {}{}", cost_phrase(l, c), if c.note.trim().is_empty() { String::new() } else { format!(" — {}", here(&c.note)) })).collect();
+        if let Some(totals) = cost_totals_text(l, &t.costs) {
+            lines.push(tr!(l, format!("*負担者別の合計* {totals}"), format!("*Totals* {totals}")));
+        }
+        blocks.push(section(&format!("{}\n{}", tr!(l, "*補償・費用*", "*Costs*"), lines.join("\n"))));
+    }
+    if !t.measures.is_empty() {
+        let lines: Vec<String> = t.measures.iter().map(|m| format!("• {}", here(&m.text))).collect();
+        blocks.push(section(&format!("{}\n{}", tr!(l, "*再発防止策*", "*Prevention measures*"), lines.join("\n"))));
+    }
+    blocks
 }

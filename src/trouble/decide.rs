@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::command::{check_length, Command, OpenRequest, UsageError};
 use super::hours::{add_working_time, is_open, next_open, working_time_between};
 use super::model::*;
+use super::record::Record;
 use super::timeline::{Entry, Event, GENESIS};
 use super::when::{parse_when, WhenError};
 use crate::config::Config;
@@ -135,6 +136,11 @@ pub enum Message {
     DeliveryProblem {
         method: String,
         error: String,
+    },
+    /// A change to the record, as one line in the trouble's channel.
+    Recorded {
+        by: UserId,
+        what: Record,
     },
     /// Text already rendered by the shell (an answer to a button click).
     Text {
@@ -425,6 +431,18 @@ impl<'a> Work<'a> {
                 to,
                 message,
                 keep_as: None,
+            },
+        );
+    }
+
+    /// Tells the trouble's channel what changed, through the same ordered lane as everything else.
+    fn record(&mut self, by: &UserId, what: Record) {
+        self.post(
+            Lane::Channel,
+            Dest::TroubleChannel,
+            Message::Recorded {
+                by: by.clone(),
+                what,
             },
         );
     }
@@ -959,6 +977,7 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
         }
         Command::Update { text, next } => log_update(w, &user, text, next),
         Command::Note(text) => {
+            w.record(&user, Record::Note { text: text.clone() });
             w.log(Some(&user), Event::Note { text });
             Reply::Noted
         }
@@ -977,6 +996,15 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
                 by: user.clone(),
                 at: now,
             });
+            w.record(
+                &user,
+                Record::Split {
+                    ours,
+                    customer,
+                    other,
+                    reason: reason.clone(),
+                },
+            );
             w.log(
                 Some(&user),
                 Event::SplitSet {
@@ -998,6 +1026,14 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
                 by: user.clone(),
                 at: now,
             });
+            w.record(
+                &user,
+                Record::Cost {
+                    amount: amount.clone(),
+                    payer: payer.clone(),
+                    note: note.clone(),
+                },
+            );
             w.log(Some(&user), Event::CostAdded { amount, payer, note });
             w.refresh_status();
             Reply::CostAdded
@@ -1009,6 +1045,7 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
                 by: user.clone(),
                 at: now,
             });
+            w.record(&user, Record::Measure { text: text.clone() });
             w.log(Some(&user), Event::MeasureAdded { text });
             w.refresh_status();
             Reply::MeasureAdded
@@ -1016,6 +1053,13 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
         Command::Add { users, departments } => add_participants(w, &user, users, departments),
         Command::Owner(to) => {
             let from = std::mem::replace(&mut w.t.owner, to.clone());
+            w.record(
+                &user,
+                Record::Owner {
+                    from: from.clone(),
+                    to: to.clone(),
+                },
+            );
             w.log(Some(&user), Event::OwnerChanged { from, to: to.clone() });
             w.invite(vec![to.clone()]);
             w.refresh_status();
@@ -1031,6 +1075,13 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
                 round: w.t.escalation.round,
                 ..Escalation::default()
             };
+            w.record(
+                &user,
+                Record::Manager {
+                    from: from.clone(),
+                    to: to.clone(),
+                },
+            );
             w.log(Some(&user), Event::ManagerChanged { from, to: to.clone() });
             w.invite(vec![to.clone()]);
             if w.t.ack.is_none() {
@@ -1428,6 +1479,13 @@ fn log_update(w: &mut Work, user: &UserId, text: String, next: Option<String>) -
         at: now,
         promised_next: promised,
     });
+    w.record(
+        user,
+        Record::Update {
+            text: text.clone(),
+            promised_next: promised,
+        },
+    );
     w.log(
         Some(user),
         Event::CustomerUpdate {

@@ -5,6 +5,7 @@ pub mod customer;
 pub mod decide;
 pub mod hours;
 pub mod model;
+pub mod record;
 pub mod money;
 pub mod timeline;
 pub mod when;
