@@ -737,7 +737,7 @@ async fn history_finds_a_customer_written_in_full_width_letters_with_split_and_c
     assert!(history.contains(&format!("`{}`", acme.id)), "{history}");
     assert!(history.contains("closed"), "{history}");
     assert!(history.contains("ours 70%/customer 30%"), "{history}");
-    assert!(history.contains("¥120,000 (paid by ours)"), "{history}");
+    assert!(history.contains("¥120,000 (borne by us)"), "{history}");
     assert!(history.contains("stages done up to 1"), "{history}");
     assert!(
         !history.contains(&other.id),

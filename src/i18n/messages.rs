@@ -126,7 +126,7 @@ fn ack_text(l: Locale, t: &Trouble) -> String {
         Some(a) => tr!(
             l,
             format!(
-                "✅ {} が受領（{}後）",
+                "✅ {}が確認（起票から{}）",
                 user(&a.by),
                 format_duration(l, (a.at - t.opened_at).num_seconds().max(0) as u64)
             ),
@@ -137,7 +137,7 @@ fn ack_text(l: Locale, t: &Trouble) -> String {
             )
         ),
         None if t.manager.is_none() => tr!(l, "⚠️ 上司が未設定です", "⚠️ no manager set").to_string(),
-        None => tr!(l, "⏳ 受領待ち", "⏳ waiting for acknowledgement").to_string(),
+        None => tr!(l, "⏳ 確認待ち", "⏳ waiting for acknowledgement").to_string(),
     }
 }
 
@@ -152,7 +152,10 @@ fn title(l: Locale, t: &Trouble) -> String {
 
 pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Rendered {
     let mut rendered = render_full(l, config, t, message);
-    rendered.text = cut(&rendered.text, FALLBACK_TEXT_LIMIT);
+    rendered.text = cut(&super::san(l, &rendered.text), FALLBACK_TEXT_LIMIT);
+    if let Some(blocks) = rendered.blocks.as_mut() {
+        blocks.iter_mut().for_each(|b| super::san_value(l, b));
+    }
     rendered
 }
 
@@ -164,7 +167,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let manager_line = match &t.manager {
                 Some(m) if t.ack.is_none() => tr!(
                     l,
-                    format!("{} 受領をお願いします。このスレッドに返信するか、下のボタンを押してください。", user(m)),
+                    format!("{} 確認をお願いします。このスレッドに返信するか、下のボタンを押してください。", user(m)),
                     format!("{} please acknowledge: reply in this thread or press the button below.", user(m))
                 ),
                 Some(m) => format!("{} · {}", user(m), ack_text(l, t)),
@@ -175,7 +178,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 header(&title(l, t)),
                 section(&user_text(&t.summary, Where::OwnChannel)),
                 fields(&[
-                    (tr!(l, "顧客", "Customer").into(), here(&t.customer)),
+                    (tr!(l, "お客様", "Customer").into(), here(&t.customer)),
                     (tr!(l, "重大度", "Severity").into(), sev.clone()),
                     (tr!(l, "担当営業", "Owner").into(), user(&t.owner)),
                     (tr!(l, "上司", "Manager").into(), t.manager.as_ref().map(user).unwrap_or_else(|| "—".into())),
@@ -189,11 +192,11 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let stages = (0..crate::trouble::model::STAGE_COUNT).map(|i| format!("{}. {}", i + 1, stage_name(l, i))).collect::<Vec<_>>().join("\n");
             blocks.push(context(&stages));
             if t.ack.is_none() && t.manager.is_some() && t.is_open() {
-                blocks.push(actions("kickoff", vec![button("acknowledge", tr!(l, "受領する", "Acknowledge"), t.id.as_str(), true)]));
+                blocks.push(actions("kickoff", vec![button("acknowledge", tr!(l, "確認しました", "Acknowledge"), t.id.as_str(), true)]));
             }
             let text = tr!(
                 l,
-                format!("トラブル {}: {} — {}（{}）{}", t.id, here(&t.customer), here(&t.summary), sev, t.manager.as_ref().filter(|_| t.ack.is_none()).map(|m| format!(" {} 受領をお願いします", user(m))).unwrap_or_default()),
+                format!("トラブル {}: {} — {}（{}）{}", t.id, here(&t.customer), here(&t.summary), sev, t.manager.as_ref().filter(|_| t.ack.is_none()).map(|m| format!(" {} 確認をお願いします", user(m))).unwrap_or_default()),
                 format!("Trouble {}: {} — {} ({}){}", t.id, here(&t.customer), here(&t.summary), sev, t.manager.as_ref().filter(|_| t.ack.is_none()).map(|m| format!(" {} please acknowledge", user(m))).unwrap_or_default())
             );
             Rendered { text, blocks: Some(blocks) }
@@ -217,15 +220,15 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     (tr!(l, "重大度", "Severity").into(), sev.clone()),
                     (tr!(l, "担当営業", "Owner").into(), user(&t.owner)),
                     (tr!(l, "上司", "Manager").into(), t.manager.as_ref().map(user).unwrap_or_else(|| "—".into())),
-                    (tr!(l, "受領", "Acknowledged").into(), ack_text(l, t)),
-                    (tr!(l, "顧客への最終報告", "Customer last updated").into(), if t.customer_updates.is_empty() { tr!(l, "まだありません（開始時刻から計測）", "not yet (counting from opening)").into() } else { format_time(tz, last) }),
+                    (tr!(l, "上司確認", "Acknowledged").into(), ack_text(l, t)),
+                    (tr!(l, "お客様への最終報告", "Customer last updated").into(), if t.customer_updates.is_empty() { tr!(l, "まだありません（起票時刻から計測）", "not yet (counting from opening)").into() } else { format_time(tz, last) }),
                     (tr!(l, if promised { "次回報告（約束）" } else { "次回報告の期限" }, if promised { "Next update (promised)" } else { "Next update due" }).into(), if t.is_open() { format_time(tz, due) } else { "—".into() }),
                 ]),
                 divider(),
                 section(&stages_text(l, config, t)),
             ];
             if let Some(s) = &t.split {
-                blocks.push(context(&tr!(l, format!("責任区分 当社{}% / 顧客{}% / 他{}%", s.ours, s.customer, s.other), format!("Responsibility: ours {}% / customer {}% / other {}%", s.ours, s.customer, s.other))));
+                blocks.push(context(&tr!(l, format!("責任区分 当社{}% / お客様{}% / 他{}%", s.ours, s.customer, s.other), format!("Responsibility: ours {}% / customer {}% / other {}%", s.ours, s.customer, s.other))));
             }
             blocks.extend(record_blocks(l, config, t));
             if t.is_open() {
@@ -239,13 +242,13 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::ManagerDm => {
             let intro = tr!(
                 l,
-                format!("🚨 {} からトラブルの報告です。受領をお願いします。", user(&t.owner)),
+                format!("🚨 {} からトラブルの報告です。確認をお願いします。", user(&t.owner)),
                 format!("🚨 {} reported a trouble. Please acknowledge it.", user(&t.owner))
             );
             let mut blocks = vec![
                 section(&intro),
                 fields(&[
-                    (tr!(l, "顧客", "Customer").into(), away(&t.customer)),
+                    (tr!(l, "お客様", "Customer").into(), away(&t.customer)),
                     (tr!(l, "重大度", "Severity").into(), sev.clone()),
                     (tr!(l, "概要", "Summary").into(), user_text(&t.summary, Where::Elsewhere)),
                     (tr!(l, "チャンネル", "Channel").into(), channel_ref(l, t)),
@@ -253,7 +256,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 context(&ack_text(l, t)),
             ];
             if t.ack.is_none() && t.is_open() {
-                blocks.push(actions("dm", vec![button("acknowledge", tr!(l, "受領する", "Acknowledge"), t.id.as_str(), true)]));
+                blocks.push(actions("dm", vec![button("acknowledge", tr!(l, "確認しました", "Acknowledge"), t.id.as_str(), true)]));
             }
             let text = tr!(
                 l,
@@ -265,38 +268,38 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::OriginNotice | Message::Announcement => {
             let text = tr!(
                 l,
-                format!("🚨 {} がトラブル {} を開始しました: *{}* — {}（{}）→ {}", user(&t.owner), t.id, away(&t.customer), away(&t.summary), sev, channel_ref(l, t)),
+                format!("🚨 {}がトラブル {} を起票しました: *{}* — {}（{}）→ {}", user(&t.owner), t.id, away(&t.customer), away(&t.summary), sev, channel_ref(l, t)),
                 format!("🚨 {} opened trouble {}: *{}* — {} ({}) → {}", user(&t.owner), t.id, away(&t.customer), away(&t.summary), sev, channel_ref(l, t))
             );
             Rendered::text(text)
         }
         Message::NoManagerHint => Rendered::text(tr!(
             l,
-            format!("⚠️ 上司が設定されていないため、誰にも受領依頼を送れていません。`/trouble manager @上司` で指名してください（設定ファイルの `[org]` で既定の上司を決められます）。 {}", user(&t.owner)),
+            format!("⚠️ 上司が設定されていないため、誰にも確認を依頼できていません。`/trouble manager @上司` で指名してください（設定ファイルの `[org]` で既定の上司を決められます）。 {}", user(&t.owner)),
             format!("⚠️ No manager is configured, so nobody was asked to acknowledge. Name one with `/trouble manager @manager` (the `[org]` section of the config sets a default). {}", user(&t.owner))
         )),
         Message::Acknowledged { by, after_secs } => Rendered::text(tr!(
             l,
-            format!("✅ {} が受領しました（{}後）。", user(by), format_duration(l, (*after_secs).max(0) as u64)),
+            format!("✅ {}が確認しました（起票から{}）。", user(by), format_duration(l, (*after_secs).max(0) as u64)),
             format!("✅ Acknowledged by {} after {}.", user(by), format_duration(l, (*after_secs).max(0) as u64))
         )),
         Message::EscalationMention { to, waited_secs } => Rendered::text(tr!(
             l,
-            format!("⏫ {} 開始から{}経っても受領がありません。このスレッドに返信するか、受領ボタンを押してください。", user(to), format_duration(l, (*waited_secs).max(0) as u64)),
+            format!("⏫ {} 起票から{}経っても確認がありません。このスレッドに返信するか、「確認しました」ボタンを押してください。", user(to), format_duration(l, (*waited_secs).max(0) as u64)),
             format!("⏫ {} nobody has acknowledged this in {}. Please reply in this thread or press Acknowledge.", user(to), format_duration(l, (*waited_secs).max(0) as u64))
         )),
         Message::EscalationDm { to: _, waited_secs } => {
             let text = tr!(
                 l,
-                format!("⏫ トラブル {}（{} — {}、{}）が{}間受領されていません。{} で受領してください。", t.id, away(&t.customer), away(&t.summary), sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t)),
+                format!("⏫ トラブル {}（{} — {}、{}）は起票から{}経っても確認されていません。{} で確認をお願いします。", t.id, away(&t.customer), away(&t.summary), sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t)),
                 format!("⏫ Trouble {} ({} — {}, {}) has not been acknowledged for {}. Please acknowledge it in {}.", t.id, away(&t.customer), away(&t.summary), sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t))
             );
-            let blocks = vec![section(&text), actions("dm", vec![button("acknowledge", tr!(l, "受領する", "Acknowledge"), t.id.as_str(), true)])];
+            let blocks = vec![section(&text), actions("dm", vec![button("acknowledge", tr!(l, "確認しました", "Acknowledge"), t.id.as_str(), true)])];
             Rendered { text, blocks: Some(blocks) }
         }
         Message::NobodyAnswered => Rendered::text(tr!(
             l,
-            format!("🛑 上位者まで繰り返し呼び出しましたが、誰も受領していません。{} 直接電話などで連絡を取ってください。", user(&t.owner)),
+            format!("🛑 上位者まで繰り返し呼び出しましたが、誰も確認していません。{} 直接電話などで連絡を取ってください。", user(&t.owner)),
             format!("🛑 The whole chain was pinged repeatedly and nobody has acknowledged. {} please reach them directly, by phone if need be.", user(&t.owner))
         )),
         Message::StageChanged { stage, done, by, note } => {
@@ -324,16 +327,16 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             }
             Rendered::text(tr!(
                 l,
-                format!("➕ {} が {} をこのトラブルの参加者に追加しました。", user(by), who),
+                format!("➕ {}が {} をこのトラブルの参加者に追加しました。", user(by), who),
                 format!("➕ {} added {} to this trouble's participants.", user(by), who)
             ))
         }
         Message::Nudge(n) => nudge(l, config, t, n),
         Message::Closed { by, forced_reason } => Rendered::text(match forced_reason {
-            None => tr!(l, format!("🏁 {} がトラブル {} をクローズしました。おつかれさまでした。`/trouble report` で報告書を投稿できます。", user(by), t.id), format!("🏁 {} closed trouble {}. Well done. `/trouble report` posts the report.", user(by), t.id)),
+            None => tr!(l, format!("🏁 {}がトラブル {} をクローズしました。おつかれさまでした。`/trouble report` で報告書を投稿できます。", user(by), t.id), format!("🏁 {} closed trouble {}. Well done. `/trouble report` posts the report.", user(by), t.id)),
             Some(r) => {
                 let r = quoted(r, Where::OwnChannel);
-                tr!(l, format!("🏁 {} がトラブル {} を強制クローズしました。理由:\n{}", user(by), t.id, r), format!("🏁 {} force-closed trouble {}. Reason:\n{}", user(by), t.id, r))
+                tr!(l, format!("🏁 {}がトラブル {} を強制クローズしました。理由:\n{}", user(by), t.id, r), format!("🏁 {} force-closed trouble {}. Reason:\n{}", user(by), t.id, r))
             }
         }),
         Message::ReportSummary => {
@@ -391,7 +394,7 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
         (Some(p), false) => tr!(
             l,
             format!(
-                "⏰ {} 顧客に {} に次の報告をすると約束しています（あと少しです）。",
+                "⏰ {} お客様に {} に次の報告をすると約束しています（あと少しです）。",
                 user(&n.owner),
                 format_time(tz, p)
             ),
@@ -404,7 +407,7 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
         (Some(p), true) => tr!(
             l,
             format!(
-                "⚠️ {} 約束した報告の時刻 {} を過ぎています。顧客は{}待っています。",
+                "⚠️ {} 約束した報告の時刻 {} を過ぎています。お客様は{}待っています。",
                 user(&n.owner),
                 format_time(tz, p),
                 waited
@@ -419,7 +422,7 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
         (None, _) if t.customer_updates.is_empty() => tr!(
             l,
             format!(
-                "⏰ {} トラブル発生から{}、顧客にはまだ途中経過を伝えていません。原因が分からなくても、いまの状況を伝えましょう。",
+                "⏰ {} トラブル発生から{}、お客様にはまだ途中経過を伝えていません。原因が分からなくても、いまの状況を伝えましょう。",
                 user(&n.owner),
                 waited
             ),
@@ -432,7 +435,7 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
         (None, _) => tr!(
             l,
             format!(
-                "⏰ {} 顧客は最後の報告から{}待っています。原因が分からなくても、途中経過を伝えましょう。",
+                "⏰ {} お客様は最後の報告から{}待っています。原因が分からなくても、途中経過を伝えましょう。",
                 user(&n.owner),
                 waited
             ),
@@ -630,25 +633,25 @@ fn record_line(l: Locale, config: &Config, by: &UserId, what: &Record) -> String
             let next = promised_next.map(|p| format_time(tz, p));
             tr!(
                 l,
-                format!("📞 {who} お客様へ報告:「{}」{}", here(text), next.map(|n| format!(" · 次回連絡の約束 {n}")).unwrap_or_default()),
+                format!("📞 {who}がお客様へ報告:「{}」{}", here(text), next.map(|n| format!(" · 次回連絡の約束 {n}")).unwrap_or_default()),
                 format!("📞 {who} told the customer: “{}”{}", here(text), next.map(|n| format!(" · next contact promised by {n}")).unwrap_or_default())
             )
         }
-        Record::Note { text } => tr!(l, format!("📝 {who} 事実を記録: {}", here(text)), format!("📝 {who} noted: {}", here(text))),
+        Record::Note { text } => tr!(l, format!("📝 {who}が事実を記録: {}", here(text)), format!("📝 {who} noted: {}", here(text))),
         Record::Split { ours, customer, other, reason } => tr!(
             l,
-            format!("⚖️ {who} 責任区分: 当社 {ours}% / お客様 {customer}% / 他社 {other}%{}", tail(reason)),
+            format!("⚖️ {who}が責任区分を設定: 当社 {ours}% / お客様 {customer}% / 他社 {other}%{}", tail(reason)),
             format!("⚖️ {who} set the split: us {ours}% / the customer {customer}% / others {other}%{}", tail(reason))
         ),
         Record::Cost { amount, payer, note } => {
             let c = Cost { amount: amount.clone(), payer: payer.clone(), note: note.clone(), by: by.clone(), at: DateTime::<Utc>::default() };
-            tr!(l, format!("💴 {who} 費用を記録: {}{}", cost_phrase(l, &c), tail(note)), format!("💴 {who} recorded a cost: {}{}", cost_phrase(l, &c), tail(note)))
+            tr!(l, format!("💴 {who}が費用を記録: {}{}", cost_phrase(l, &c), tail(note)), format!("💴 {who} recorded a cost: {}{}", cost_phrase(l, &c), tail(note)))
         }
-        Record::Measure { text } => tr!(l, format!("🛡️ {who} 再発防止策: {}", here(text)), format!("🛡️ {who} added a prevention measure: {}", here(text))),
-        Record::Owner { from, to } => tr!(l, format!("👤 {who} 担当営業を {} から {} に変更", user(from), user(to)), format!("👤 {who} handed the trouble from {} to {}", user(from), user(to))),
+        Record::Measure { text } => tr!(l, format!("🛡️ {who}が再発防止策を追加: {}", here(text)), format!("🛡️ {who} added a prevention measure: {}", here(text))),
+        Record::Owner { from, to } => tr!(l, format!("👤 {who}が担当営業を {} から {} に変更", user(from), user(to)), format!("👤 {who} handed the trouble from {} to {}", user(from), user(to))),
         Record::Manager { from, to } => match from {
-            Some(f) => tr!(l, format!("👤 {who} 上司を {} から {} に変更", user(f), user(to)), format!("👤 {who} changed the manager from {} to {}", user(f), user(to))),
-            None => tr!(l, format!("👤 {who} 上司に {} を指名", user(to)), format!("👤 {who} named {} the manager", user(to))),
+            Some(f) => tr!(l, format!("👤 {who}が上司を {} から {} に変更", user(f), user(to)), format!("👤 {who} changed the manager from {} to {}", user(f), user(to))),
+            None => tr!(l, format!("👤 {who}が {} を上司に指名", user(to)), format!("👤 {who} named {} the manager", user(to))),
         },
     }
 }
