@@ -216,7 +216,7 @@ fn ack_timers(d: &Decision) -> Vec<(DateTime<Utc>, u32)> {
         .iter()
         .filter_map(|t| match t.kind {
             TimerKind::AckTimeout { round } => Some((t.due, round)),
-            TimerKind::FollowUp { .. } => None,
+            TimerKind::FollowUp { .. } | TimerKind::FirstContact { .. } => None,
         })
         .collect()
 }
@@ -226,7 +226,7 @@ fn followup_timers(d: &Decision) -> Vec<(DateTime<Utc>, u32)> {
         .iter()
         .filter_map(|t| match t.kind {
             TimerKind::FollowUp { epoch } => Some((t.due, epoch)),
-            TimerKind::AckTimeout { .. } => None,
+            TimerKind::AckTimeout { .. } | TimerKind::FirstContact { .. } => None,
         })
         .collect()
 }

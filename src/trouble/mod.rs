@@ -3,6 +3,7 @@
 pub mod command;
 pub mod customer;
 pub mod decide;
+pub mod first_contact;
 pub mod hours;
 pub mod model;
 pub mod record;
