@@ -175,6 +175,10 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 None => ack_text(l, t),
             };
             let depts = department_mentions(config, t);
+            let manager_line = match &t.closed {
+                Some(c) => closed_line(l, config, t, c),
+                None => manager_line,
+            };
             let mut blocks = vec![
                 header(&title(l, t)),
                 section(&user_text(&t.summary, Where::OwnChannel)),
@@ -335,13 +339,13 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         }
         Message::Nudge(n) => nudge(l, config, t, n),
         Message::FirstContact { owner, manager, due } => first_contact(l, config, t, owner, manager.as_ref(), *due),
-        Message::Closed { by, forced_reason } => Rendered::text(match forced_reason {
+        Message::Closed { by, forced_reason } => Rendered::text(format!("{}\n{}", match forced_reason {
             None => tr!(l, format!("🏁 {}がトラブル {} をクローズしました。おつかれさまでした。`/trouble report` で報告書を投稿できます。", user(by), t.id), format!("🏁 {} closed trouble {}. Well done. `/trouble report` posts the report.", user(by), t.id)),
             Some(r) => {
                 let r = quoted(r, Where::OwnChannel);
                 tr!(l, format!("🏁 {}がトラブル {} を強制クローズしました。理由:\n{}", user(by), t.id, r), format!("🏁 {} force-closed trouble {}. Reason:\n{}", user(by), t.id, r))
             }
-        }),
+        }, closing_summary(l, t))),
         Message::ReportSummary => {
             let parts = t.last_report.as_ref().map_or(0, |r| r.parts);
             let stage = match (&t.closed, t.current_stage()) {
@@ -724,4 +728,40 @@ fn first_contact(l: Locale, config: &Config, t: &Trouble, owner: &UserId, manage
         actions("first_contact", vec![button("log_update", tr!(l, "報告を記録", "Log update"), t.id.as_str(), true)]),
     ];
     Rendered { text: opening, blocks: Some(blocks) }
+}
+
+/// The kickoff of a closed trouble: closed by whom and when, and where its report is.
+fn closed_line(l: Locale, config: &Config, t: &Trouble, c: &crate::trouble::model::Closure) -> String {
+    let when = format_time(config.timezone, c.at);
+    let report = match t.last_report.as_ref().and_then(|r| r.message.as_ref()) {
+        Some(m) => {
+            let link = format!("https://slack.com/archives/{}/p{}", m.channel, m.ts.as_str().replace('.', ""));
+            tr!(l, format!(" · <{link}|報告書>"), format!(" · <{link}|the report>"))
+        }
+        None => tr!(l, " · 報告書は `/trouble report` で投稿できます", " · `/trouble report` posts the report").to_string(),
+    };
+    tr!(
+        l,
+        format!("🏁 {} に {} がクローズしました{}", when, user(&c.by), report),
+        format!("🏁 Closed {} by {}{}", when, user(&c.by), report)
+    )
+}
+
+/// What a closing leaves on the record, in a few lines: stages, customer updates, split,
+/// costs by payer, measures.
+fn closing_summary(l: Locale, t: &Trouble) -> String {
+    let done = t.stages.iter().filter(|s| s.state == StageState::Done).count();
+    let took = format_duration(l, (t.closed.as_ref().map_or(t.opened_at, |c| c.at) - t.opened_at).num_seconds().max(0) as u64);
+    let mut lines = vec![tr!(
+        l,
+        format!("起票から{took} · 完了した段階 {done}/7 · お客様への報告 {}回 · 再発防止策 {}件", t.customer_updates.len(), t.measures.len()),
+        format!("{took} after opening · stages done {done}/7 · customer updates {} · prevention measures {}", t.customer_updates.len(), t.measures.len())
+    )];
+    if let Some(s) = &t.split {
+        lines.push(tr!(l, format!("責任区分 当社 {}% / お客様 {}% / 他社 {}%", s.ours, s.customer, s.other), format!("Split: us {}% / the customer {}% / others {}%", s.ours, s.customer, s.other)));
+    }
+    if let Some(totals) = cost_totals_text(l, &t.costs) {
+        lines.push(tr!(l, format!("費用 {totals}"), format!("Costs {totals}")));
+    }
+    lines.join("\n")
 }

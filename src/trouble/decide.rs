@@ -356,6 +356,8 @@ pub enum Reply {
     Closed,
     CloseMissing {
         not_done: Vec<usize>,
+        /// Of those, the stages nobody ever started: the gaps a forced close would leave.
+        never_started: Vec<usize>,
         has_measure: bool,
     },
     AlreadyClosed,
@@ -1173,7 +1175,16 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
                 .collect();
             let has_measure = !w.t.measures.is_empty();
             if !not_done.is_empty() || !has_measure {
-                return Some(Reply::CloseMissing { not_done, has_measure });
+                let never_started = not_done
+                    .iter()
+                    .copied()
+                    .filter(|i| w.t.stages[*i].state == StageState::NotStarted)
+                    .collect();
+                return Some(Reply::CloseMissing {
+                    not_done,
+                    never_started,
+                    has_measure,
+                });
             }
             close(w, &user, note, None);
             Reply::Closed
@@ -1703,6 +1714,10 @@ fn delivered(w: &mut Work, outcome: Outcome) {
                 Slot::Report => {
                     if let Some(r) = w.t.last_report.as_mut() {
                         r.message = posted;
+                    }
+                    // A closed trouble's kickoff links to its report.
+                    if w.t.closed.is_some() {
+                        w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
                     }
                 }
                 Slot::ManagerDm => {
