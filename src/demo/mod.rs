@@ -177,7 +177,15 @@ impl Demo<'_> {
             "ACME had a trouble before (damaged packaging; we paid the shipping). It is on record.",
         ));
         let before = self
-            .command(SATO, SALES, tr(l, "open sev2 ACME株式会社: 梱包の破損", "open sev2 ACME Corp.: damaged packaging"))
+            .command(
+                SATO,
+                SALES,
+                tr(
+                    l,
+                    "open sev2 ACME株式会社: 梱包の破損",
+                    "open sev2 ACME Corp.: damaged packaging",
+                ),
+            )
             .await?;
         let before_id = before["text"]
             .as_str()
@@ -185,13 +193,36 @@ impl Demo<'_> {
             .ok_or_else(|| tr(l, "トラブルが起票されませんでした", "no trouble was opened").to_string())?
             .to_string();
         let before_channel = self
-            .wait(0, tr(l, "前回のトラブルのチャンネル", "the earlier trouble's channel"), |calls| {
-                calls.iter().filter_map(Call::post).find(|p| p.has("kickoff")).map(|p| p.channel.to_string())
-            })
+            .wait(
+                0,
+                tr(l, "前回のトラブルのチャンネル", "the earlier trouble's channel"),
+                |calls| {
+                    calls
+                        .iter()
+                        .filter_map(Call::post)
+                        .find(|p| p.has("kickoff"))
+                        .map(|p| p.channel.to_string())
+                },
+            )
             .await?;
-        self.command(SATO, &before_channel, tr(l, "split 100/0 梱包仕様の不備", "split 100/0 our packaging spec")).await?;
-        self.command(SATO, &before_channel, tr(l, "cost ¥30,000 当社 再送料", "cost ¥30,000 ours re-shipping")).await?;
-        self.command(TANAKA, &before_channel, tr(l, "close force 再送で解決", "close force settled by re-shipping")).await?;
+        self.command(
+            SATO,
+            &before_channel,
+            tr(l, "split 100/0 梱包仕様の不備", "split 100/0 our packaging spec"),
+        )
+        .await?;
+        self.command(
+            SATO,
+            &before_channel,
+            tr(l, "cost ¥30,000 当社 再送料", "cost ¥30,000 ours re-shipping"),
+        )
+        .await?;
+        self.command(
+            TANAKA,
+            &before_channel,
+            tr(l, "close force 再送で解決", "close force settled by re-shipping"),
+        )
+        .await?;
 
         sim.narrate(tr(
             l,
@@ -239,13 +270,17 @@ impl Demo<'_> {
             "キックオフのスレッドには、ACMEとの過去のトラブルと負担の累計が出ています。責任区分を決めるときに効いてきます。",
             "The kickoff thread lists ACME's past troubles and the running balance of who paid: it will matter when the split is settled.",
         ));
-        self.wait(opened, tr(l, "過去のトラブルの一覧", "the customer's history"), |calls| {
-            calls
-                .iter()
-                .filter_map(Call::post)
-                .any(|p| p.thread_ts == Some(kickoff.as_str()) && p.text.contains(before_id.as_str()))
-                .then_some(())
-        })
+        self.wait(
+            opened,
+            tr(l, "過去のトラブルの一覧", "the customer's history"),
+            |calls| {
+                calls
+                    .iter()
+                    .filter_map(Call::post)
+                    .any(|p| p.thread_ts == Some(kickoff.as_str()) && p.text.contains(before_id.as_str()))
+                    .then_some(())
+            },
+        )
         .await?;
 
         sim.narrate(tr(
@@ -253,29 +288,41 @@ impl Demo<'_> {
             "@田中はDMで呼ばれましたが、会議中で気づきません。期限が過ぎると、ボットは部長の@鈴木を呼びます。",
             "@tanaka was pinged by DM but is in a meeting. When the deadline passes, the bot goes up to director @suzuki.",
         ));
-        self.wait(opened, tr(l, "部長へのエスカレーション", "the escalation to the director"), |calls| {
-            calls
-                .iter()
-                .filter_map(Call::post)
-                .any(|p| p.thread_ts == Some(kickoff.as_str()) && p.text.contains(SUZUKI))
-                .then_some(())
-        })
+        self.wait(
+            opened,
+            tr(l, "部長へのエスカレーション", "the escalation to the director"),
+            |calls| {
+                calls
+                    .iter()
+                    .filter_map(Call::post)
+                    .any(|p| p.thread_ts == Some(kickoff.as_str()) && p.text.contains(SUZUKI))
+                    .then_some(())
+            },
+        )
         .await?;
         let mark = sim.mark();
         self.reply_in_thread(
             SUZUKI,
             &channel,
             &kickoff,
-            tr(l, "確認しました。田中さんの代わりに見ます。", "On it — I'll cover for tanaka."),
+            tr(
+                l,
+                "確認しました。田中さんの代わりに見ます。",
+                "On it — I'll cover for tanaka.",
+            ),
         )
         .await?;
-        self.wait(mark, tr(l, "部長の確認", "the director's acknowledgement"), |calls| {
-            calls
-                .iter()
-                .filter_map(Call::post)
-                .any(|p| p.thread_ts == Some(kickoff.as_str()))
-                .then_some(())
-        })
+        self.wait(
+            mark,
+            tr(l, "部長の確認", "the director's acknowledgement"),
+            |calls| {
+                calls
+                    .iter()
+                    .filter_map(Call::post)
+                    .any(|p| p.thread_ts == Some(kickoff.as_str()))
+                    .then_some(())
+            },
+        )
         .await?;
 
         sim.narrate(tr(

@@ -6,7 +6,7 @@ pub mod decide;
 pub mod first_contact;
 pub mod hours;
 pub mod model;
-pub mod record;
 pub mod money;
+pub mod record;
 pub mod timeline;
 pub mod when;
