@@ -49,6 +49,9 @@ pub struct SeverityPolicy {
     pub name: Option<String>,
     pub ack_timeout: Duration,
     pub customer_update_every: Duration,
+    /// How soon the owner must first talk to the customer (working time): the apology, the
+    /// facts repeated back, the goods asked back, and when we will call again.
+    pub first_contact_within: Duration,
     pub departments: Vec<String>,
     pub announce_channels: Vec<String>,
 }
@@ -73,6 +76,9 @@ pub struct Config {
     pub log_json: bool,
     /// A tracing filter; RUST_LOG overrides it.
     pub log_filter: String,
+    /// `[customers]`: other spellings of a customer's name → the name they stand for
+    /// (`"アクメ" = "ACME"`), so one customer keeps one history.
+    pub customers: BTreeMap<String, String>,
 }
 
 /// What `serve` needs from the environment to talk to Slack.
@@ -103,6 +109,7 @@ impl Default for Config {
             business_hours: None,
             log_json: false,
             log_filter: "info".into(),
+            customers: BTreeMap::new(),
             slack: SlackSettings {
                 signing_secrets: Vec::new(),
                 bot_token: None,
@@ -114,15 +121,20 @@ impl Default for Config {
 }
 
 fn default_severities() -> BTreeMap<u8, SeverityPolicy> {
-    let mk = |level, ack_mins: u64, every_mins: u64| SeverityPolicy {
+    let mk = |level, ack_mins: u64, every_mins: u64, first_mins: u64| SeverityPolicy {
         level,
         name: None,
         ack_timeout: Duration::from_secs(ack_mins * 60),
         customer_update_every: Duration::from_secs(every_mins * 60),
+        first_contact_within: Duration::from_secs(first_mins * 60),
         departments: Vec::new(),
         announce_channels: Vec::new(),
     };
-    BTreeMap::from([(1, mk(1, 10, 60)), (2, mk(2, 30, 240)), (3, mk(3, 120, 1440))])
+    BTreeMap::from([
+        (1, mk(1, 10, 60, 30)),
+        (2, mk(2, 30, 240, 60)),
+        (3, mk(3, 120, 1440, 240)),
+    ])
 }
 
 impl Config {
@@ -307,6 +319,9 @@ impl Config {
                     customer_update_every: s
                         .duration("customer_update_every")
                         .unwrap_or(defaults.customer_update_every),
+                    first_contact_within: s
+                        .duration("first_contact_within")
+                        .unwrap_or(defaults.first_contact_within),
                     departments: s.strings("departments"),
                     announce_channels: s.strings("announce_channels"),
                 };
@@ -361,6 +376,18 @@ impl Config {
                 close,
                 holidays,
             });
+        }
+        if let Some(customers) = root.table("customers") {
+            for (alias, value) in customers {
+                match value.as_str() {
+                    Some(name) if !name.trim().is_empty() => {
+                        config.customers.insert(alias, name.to_string());
+                    }
+                    _ => root
+                        .problems
+                        .push(format!("customers.{alias}: must be the customer's name as a string")),
+                }
+            }
         }
         root.finish();
 

@@ -66,6 +66,12 @@ impl Engine<'_> {
             .with_timezone(&self.app.config.timezone)
             .format("%Y%m%d")
             .to_string();
+        // The customer's history goes to the core with the request (principle 3: the balance).
+        let past =
+            self.app.store.all_troubles().map(|all| {
+                crate::trouble::customer::past_troubles(&self.app.config.customers, &request.customer, &all)
+            })?;
+        let request = OpenRequest { past, ..request };
         let result = self.app.store.open_trouble_once(&day, seen, now, |id, seq| {
             decide::open(&ctx, id, seq, owner.clone(), origin.clone(), request.clone())
         })?;

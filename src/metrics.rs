@@ -104,6 +104,7 @@ impl Metrics {
         let kind = match kind {
             TimerKind::AckTimeout { .. } => "ack_timeout",
             TimerKind::FollowUp { .. } => "follow_up",
+            TimerKind::FirstContact { .. } => "first_contact",
         };
         self.bump("trouble_bot_timers_fired_total", format!("kind=\"{kind}\""));
     }

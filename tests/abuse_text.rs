@@ -171,7 +171,7 @@ async fn post_report(bot: &TestBot, t: &OpenedTrouble, parts: usize) -> (String,
 }
 
 const FORGED_NOTE: &str = "ok\n99. 2026-11-30 09:00 <@U0MANAGER> — acknowledged after 1s\n# Forged heading\n\
-                           Chain head (SHA-256): `0000` (99 entries)";
+                           Integrity hash (SHA-256): `0000` (99 entries)";
 
 /// Every line that carries one of the forged note's lines must be inside the quote.
 fn assert_forgery_quoted(report: &str) {
@@ -186,8 +186,8 @@ fn assert_forgery_quoted(report: &str) {
         }
     }
     assert_eq!(seen, 3, "all three forged lines are shown, quoted:\n{report}");
-    let heads = report.lines().filter(|l| l.starts_with("Chain head")).count();
-    assert_eq!(heads, 1, "one chain head:\n{report}");
+    let heads = report.lines().filter(|l| l.starts_with("Integrity hash")).count();
+    assert_eq!(heads, 1, "one integrity hash:\n{report}");
     assert!(!report.contains("<@U0MANAGER>"), "the report pings nobody:\n{report}");
 }
 

@@ -64,9 +64,9 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
         },
         Command::History(customer) => match app.store.all_troubles() {
             Ok(mut troubles) => {
-                let wanted = normalize_customer(&customer);
-                troubles
-                    .retain(|t| normalize_customer(&t.customer) == wanted && decide::may_see(&app.config, t, &user));
+                let key = |name: &str| crate::trouble::customer::customer_key(&app.config.customers, name);
+                let wanted = key(&customer);
+                troubles.retain(|t| key(&t.customer) == wanted && decide::may_see(&app.config, t, &user));
                 troubles.sort_by_key(|t| std::cmp::Reverse(t.opened_at));
                 ephemeral_text(history_text(l, &app.config, &customer, &troubles))
             }
@@ -147,34 +147,5 @@ async fn post_report(app: &Arc<App>, id: &TroubleId, request_key: &str) -> Respo
     match app.engine().post_report(id, &[request_key], parts).await {
         Ok(applied) => answer(app, applied),
         Err(e) => failed(app, Surface::Command, "cannot queue the report", e),
-    }
-}
-
-/// Customer names match case- and width-insensitively (`ＡＣＭＥ` is `acme`).
-pub fn normalize_customer(name: &str) -> String {
-    crate::slack::blocks::unescape(name)
-        .chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            '\u{3000}' => ' ',
-            _ => c,
-        })
-        .flat_map(char::to_lowercase)
-        .filter(|c| !c.is_whitespace())
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::normalize_customer;
-
-    #[test]
-    fn customers_match_across_width_and_case() {
-        assert_eq!(normalize_customer("ＡＣＭＥ"), normalize_customer("acme"));
-        assert_eq!(
-            normalize_customer("Acme Corp"),
-            normalize_customer("ａｃｍｅ　ｃｏｒｐ")
-        );
-        assert_ne!(normalize_customer("ACME"), normalize_customer("ACNE"));
     }
 }

@@ -28,7 +28,7 @@ fn row(l: Locale, t: &Trouble, now: DateTime<Utc>) -> Value {
     section(&tr!(
         l,
         format!(
-            "*{}* `{}` sev{} · {} · 顧客への報告から{} · {}",
+            "*{}* `{}` sev{} · {} · お客様への報告から{} · {}",
             customer, t.id, t.severity, stage, waited, channel
         ),
         format!(
@@ -44,6 +44,12 @@ fn awaits_ack_from(t: &Trouble, user: &UserId) -> bool {
 }
 
 pub fn home_view(l: Locale, config: &Config, user: &UserId, troubles: &[Trouble], now: DateTime<Utc>) -> Value {
+    let mut view = home_blocks(l, config, user, troubles, now);
+    super::san_value(l, &mut view);
+    view
+}
+
+fn home_blocks(l: Locale, config: &Config, user: &UserId, troubles: &[Trouble], now: DateTime<Utc>) -> Value {
     // The same rule as `list`: a private trouble only for those who may see its channel.
     let open: Vec<&Trouble> = troubles
         .iter()
@@ -59,12 +65,12 @@ pub fn home_view(l: Locale, config: &Config, user: &UserId, troubles: &[Trouble]
     let mut blocks = vec![header(tr!(l, "🚨 トラブル対応", "🚨 Troubles"))];
     let sections: [(&str, &Vec<&Trouble>, &str); 3] = [
         (
-            tr!(l, "⏳ あなたの受領待ち", "⏳ Waiting for your acknowledgement"),
+            tr!(l, "⏳ あなたの確認待ち", "⏳ Waiting for your acknowledgement"),
             &waiting,
             tr!(l, "ありません", "None"),
         ),
         (
-            tr!(l, "⚠️ 顧客への報告が期限切れ", "⚠️ Customer update overdue"),
+            tr!(l, "⚠️ お客様への報告が期限切れ", "⚠️ Customer update overdue"),
             &overdue,
             tr!(l, "ありません", "None"),
         ),
@@ -86,7 +92,7 @@ pub fn home_view(l: Locale, config: &Config, user: &UserId, troubles: &[Trouble]
     }
     blocks.push(context(tr!(
         l,
-        "`/trouble open 顧客名: 概要` でトラブルを開始できます。",
+        "`/trouble open お客様名: 概要` でトラブルを起票できます。",
         "Open a trouble with `/trouble open CUSTOMER: SUMMARY`."
     )));
     json!({"type": "home", "blocks": blocks})

@@ -9,8 +9,11 @@ use crate::slack::blocks::{actions, button, context, cut, divider, escape, field
 use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, quoted, user_text, Where};
 use crate::trouble::decide::{Message, Nudge};
+use crate::trouble::first_contact::{first_contact_due, first_contact_made};
 use crate::trouble::hours::add_working_time;
-use crate::trouble::model::{StageState, Trouble, UserId};
+use crate::trouble::model::{Cost, StageState, Trouble, UserId};
+use crate::trouble::money::Payer;
+use crate::trouble::record::{cost_totals, Record};
 
 /// A message ready for chat.postMessage / chat.update: fallback text plus blocks.
 #[derive(Clone, Debug, PartialEq)]
@@ -125,7 +128,7 @@ fn ack_text(l: Locale, t: &Trouble) -> String {
         Some(a) => tr!(
             l,
             format!(
-                "✅ {} が受領（{}後）",
+                "✅ {}が確認（起票から{}）",
                 user(&a.by),
                 format_duration(l, (a.at - t.opened_at).num_seconds().max(0) as u64)
             ),
@@ -136,7 +139,7 @@ fn ack_text(l: Locale, t: &Trouble) -> String {
             )
         ),
         None if t.manager.is_none() => tr!(l, "⚠️ 上司が未設定です", "⚠️ no manager set").to_string(),
-        None => tr!(l, "⏳ 受領待ち", "⏳ waiting for acknowledgement").to_string(),
+        None => tr!(l, "⏳ 確認待ち", "⏳ waiting for acknowledgement").to_string(),
     }
 }
 
@@ -151,7 +154,10 @@ fn title(l: Locale, t: &Trouble) -> String {
 
 pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Rendered {
     let mut rendered = render_full(l, config, t, message);
-    rendered.text = cut(&rendered.text, FALLBACK_TEXT_LIMIT);
+    rendered.text = cut(&super::san(l, &rendered.text), FALLBACK_TEXT_LIMIT);
+    if let Some(blocks) = rendered.blocks.as_mut() {
+        blocks.iter_mut().for_each(|b| super::san_value(l, b));
+    }
     rendered
 }
 
@@ -163,21 +169,26 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let manager_line = match &t.manager {
                 Some(m) if t.ack.is_none() => tr!(
                     l,
-                    format!("{} 受領をお願いします。このスレッドに返信するか、下のボタンを押してください。", user(m)),
+                    format!("{} 確認をお願いします。このスレッドに返信するか、下のボタンを押してください。", user(m)),
                     format!("{} please acknowledge: reply in this thread or press the button below.", user(m))
                 ),
                 Some(m) => format!("{} · {}", user(m), ack_text(l, t)),
                 None => ack_text(l, t),
             };
             let depts = department_mentions(config, t);
+            let manager_line = match &t.closed {
+                Some(c) => closed_line(l, config, t, c),
+                None => manager_line,
+            };
             let mut blocks = vec![
                 header(&title(l, t)),
                 section(&user_text(&t.summary, Where::OwnChannel)),
                 fields(&[
-                    (tr!(l, "顧客", "Customer").into(), here(&t.customer)),
+                    (tr!(l, "お客様", "Customer").into(), here(&t.customer)),
                     (tr!(l, "重大度", "Severity").into(), sev.clone()),
                     (tr!(l, "担当営業", "Owner").into(), user(&t.owner)),
                     (tr!(l, "上司", "Manager").into(), t.manager.as_ref().map(user).unwrap_or_else(|| "—".into())),
+                    (tr!(l, "お客様への初回連絡", "First customer contact").into(), first_contact_field(l, config, t)),
                 ]),
                 section(&manager_line),
             ];
@@ -188,12 +199,12 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let stages = (0..crate::trouble::model::STAGE_COUNT).map(|i| format!("{}. {}", i + 1, stage_name(l, i))).collect::<Vec<_>>().join("\n");
             blocks.push(context(&stages));
             if t.ack.is_none() && t.manager.is_some() && t.is_open() {
-                blocks.push(actions("kickoff", vec![button(Action::Acknowledge.id(), tr!(l, "受領する", "Acknowledge"), &ButtonValue::trouble(t.id.as_str()).encode(), true)]));
+                blocks.push(actions("kickoff", vec![button(Action::Acknowledge.id(), tr!(l, "確認しました", "Acknowledge"), &ButtonValue::trouble(t.id.as_str()).encode(), true)]));
             }
             let text = tr!(
                 l,
-                format!("トラブル {}: {} — {}（{}）{}", t.id, here(&t.customer), here(&t.summary), sev, t.manager.as_ref().filter(|_| t.ack.is_none()).map(|m| format!(" {} 受領をお願いします", user(m))).unwrap_or_default()),
-                format!("Trouble {}: {} — {} ({}){}", t.id, here(&t.customer), here(&t.summary), sev, t.manager.as_ref().filter(|_| t.ack.is_none()).map(|m| format!(" {} please acknowledge", user(m))).unwrap_or_default())
+                format!("トラブル {}: {} — {}（{}）{}", t.id, here(&t.customer), here(&t.summary), sev, t.manager.as_ref().filter(|_| t.ack.is_none() && t.is_open()).map(|m| format!(" {} 確認をお願いします", user(m))).unwrap_or_default()),
+                format!("Trouble {}: {} — {} ({}){}", t.id, here(&t.customer), here(&t.summary), sev, t.manager.as_ref().filter(|_| t.ack.is_none() && t.is_open()).map(|m| format!(" {} please acknowledge", user(m))).unwrap_or_default())
             );
             Rendered { text, blocks: Some(blocks) }
         }
@@ -216,16 +227,17 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     (tr!(l, "重大度", "Severity").into(), sev.clone()),
                     (tr!(l, "担当営業", "Owner").into(), user(&t.owner)),
                     (tr!(l, "上司", "Manager").into(), t.manager.as_ref().map(user).unwrap_or_else(|| "—".into())),
-                    (tr!(l, "受領", "Acknowledged").into(), ack_text(l, t)),
-                    (tr!(l, "顧客への最終報告", "Customer last updated").into(), if t.customer_updates.is_empty() { tr!(l, "まだありません（開始時刻から計測）", "not yet (counting from opening)").into() } else { format_time(tz, last) }),
+                    (tr!(l, "上司確認", "Acknowledged").into(), ack_text(l, t)),
+                    (tr!(l, "お客様への最終報告", "Customer last updated").into(), if t.customer_updates.is_empty() { tr!(l, "まだありません（起票時刻から計測）", "not yet (counting from opening)").into() } else { format_time(tz, last) }),
                     (tr!(l, if promised { "次回報告（約束）" } else { "次回報告の期限" }, if promised { "Next update (promised)" } else { "Next update due" }).into(), if t.is_open() { format_time(tz, due) } else { "—".into() }),
                 ]),
                 divider(),
                 section(&stages_text(l, config, t)),
             ];
             if let Some(s) = &t.split {
-                blocks.push(context(&tr!(l, format!("責任区分 当社{}% / 顧客{}% / 他{}%", s.ours, s.customer, s.other), format!("Responsibility: ours {}% / customer {}% / other {}%", s.ours, s.customer, s.other))));
+                blocks.push(context(&tr!(l, format!("責任区分 当社{}% / お客様{}% / 他{}%", s.ours, s.customer, s.other), format!("Responsibility: ours {}% / customer {}% / other {}%", s.ours, s.customer, s.other))));
             }
+            blocks.extend(record_blocks(l, config, t));
             if t.is_open() {
                 if let Some(s) = t.current_stage() {
                     blocks.push(actions("status", vec![button(Action::CompleteStage.id(), &tr!(l, format!("第{}段階を完了", s + 1), format!("Complete stage {}", s + 1)), &ButtonValue::stage(t.id.as_str(), s).encode(), false)]));
@@ -237,13 +249,13 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::ManagerDm => {
             let intro = tr!(
                 l,
-                format!("🚨 {} からトラブルの報告です。受領をお願いします。", user(&t.owner)),
+                format!("🚨 {} からトラブルの報告です。確認をお願いします。", user(&t.owner)),
                 format!("🚨 {} reported a trouble. Please acknowledge it.", user(&t.owner))
             );
             let mut blocks = vec![
                 section(&intro),
                 fields(&[
-                    (tr!(l, "顧客", "Customer").into(), away(&t.customer)),
+                    (tr!(l, "お客様", "Customer").into(), away(&t.customer)),
                     (tr!(l, "重大度", "Severity").into(), sev.clone()),
                     (tr!(l, "概要", "Summary").into(), user_text(&t.summary, Where::Elsewhere)),
                     (tr!(l, "チャンネル", "Channel").into(), channel_ref(l, t)),
@@ -251,7 +263,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 context(&ack_text(l, t)),
             ];
             if t.ack.is_none() && t.is_open() {
-                blocks.push(actions("dm", vec![button(Action::Acknowledge.id(), tr!(l, "受領する", "Acknowledge"), &ButtonValue::trouble(t.id.as_str()).encode(), true)]));
+                blocks.push(actions("dm", vec![button(Action::Acknowledge.id(), tr!(l, "確認しました", "Acknowledge"), &ButtonValue::trouble(t.id.as_str()).encode(), true)]));
             }
             let text = tr!(
                 l,
@@ -263,38 +275,38 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::OriginNotice | Message::Announcement => {
             let text = tr!(
                 l,
-                format!("🚨 {} がトラブル {} を開始しました: *{}* — {}（{}）→ {}", user(&t.owner), t.id, away(&t.customer), away(&t.summary), sev, channel_ref(l, t)),
+                format!("🚨 {}がトラブル {} を起票しました: *{}* — {}（{}）→ {}", user(&t.owner), t.id, away(&t.customer), away(&t.summary), sev, channel_ref(l, t)),
                 format!("🚨 {} opened trouble {}: *{}* — {} ({}) → {}", user(&t.owner), t.id, away(&t.customer), away(&t.summary), sev, channel_ref(l, t))
             );
             Rendered::text(text)
         }
         Message::NoManagerHint => Rendered::text(tr!(
             l,
-            format!("⚠️ 上司が設定されていないため、誰にも受領依頼を送れていません。`/trouble manager @上司` で指名してください（設定ファイルの `[org]` で既定の上司を決められます）。 {}", user(&t.owner)),
+            format!("⚠️ 上司が設定されていないため、誰にも確認を依頼できていません。`/trouble manager @上司` で指名してください（設定ファイルの `[org]` で既定の上司を決められます）。 {}", user(&t.owner)),
             format!("⚠️ No manager is configured, so nobody was asked to acknowledge. Name one with `/trouble manager @manager` (the `[org]` section of the config sets a default). {}", user(&t.owner))
         )),
         Message::Acknowledged { by, after_secs } => Rendered::text(tr!(
             l,
-            format!("✅ {} が受領しました（{}後）。", user(by), format_duration(l, (*after_secs).max(0) as u64)),
+            format!("✅ {}が確認しました（起票から{}）。", user(by), format_duration(l, (*after_secs).max(0) as u64)),
             format!("✅ Acknowledged by {} after {}.", user(by), format_duration(l, (*after_secs).max(0) as u64))
         )),
         Message::EscalationMention { to, waited_secs } => Rendered::text(tr!(
             l,
-            format!("⏫ {} 開始から{}経っても受領がありません。このスレッドに返信するか、受領ボタンを押してください。", user(to), format_duration(l, (*waited_secs).max(0) as u64)),
+            format!("⏫ {} 起票から{}経っても確認がありません。このスレッドに返信するか、「確認しました」ボタンを押してください。", user(to), format_duration(l, (*waited_secs).max(0) as u64)),
             format!("⏫ {} nobody has acknowledged this in {}. Please reply in this thread or press Acknowledge.", user(to), format_duration(l, (*waited_secs).max(0) as u64))
         )),
         Message::EscalationDm { to: _, waited_secs } => {
             let text = tr!(
                 l,
-                format!("⏫ トラブル {}（{} — {}、{}）が{}間受領されていません。{} で受領してください。", t.id, away(&t.customer), away(&t.summary), sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t)),
+                format!("⏫ トラブル {}（{} — {}、{}）は起票から{}経っても確認されていません。{} で確認をお願いします。", t.id, away(&t.customer), away(&t.summary), sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t)),
                 format!("⏫ Trouble {} ({} — {}, {}) has not been acknowledged for {}. Please acknowledge it in {}.", t.id, away(&t.customer), away(&t.summary), sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t))
             );
-            let blocks = vec![section(&text), actions("dm", vec![button(Action::Acknowledge.id(), tr!(l, "受領する", "Acknowledge"), &ButtonValue::trouble(t.id.as_str()).encode(), true)])];
+            let blocks = vec![section(&text), actions("dm", vec![button(Action::Acknowledge.id(), tr!(l, "確認しました", "Acknowledge"), &ButtonValue::trouble(t.id.as_str()).encode(), true)])];
             Rendered { text, blocks: Some(blocks) }
         }
         Message::NobodyAnswered => Rendered::text(tr!(
             l,
-            format!("🛑 上位者まで繰り返し呼び出しましたが、誰も受領していません。{} 直接電話などで連絡を取ってください。", user(&t.owner)),
+            format!("🛑 上位者まで繰り返し呼び出しましたが、誰も確認していません。{} 直接電話などで連絡を取ってください。", user(&t.owner)),
             format!("🛑 The whole chain was pinged repeatedly and nobody has acknowledged. {} please reach them directly, by phone if need be.", user(&t.owner))
         )),
         Message::StageChanged { stage, done, by, note } => {
@@ -322,18 +334,19 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             }
             Rendered::text(tr!(
                 l,
-                format!("➕ {} が {} をこのトラブルの参加者に追加しました。", user(by), who),
+                format!("➕ {}が {} をこのトラブルの参加者に追加しました。", user(by), who),
                 format!("➕ {} added {} to this trouble's participants.", user(by), who)
             ))
         }
         Message::Nudge(n) => nudge(l, config, t, n),
-        Message::Closed { by, forced_reason } => Rendered::text(match forced_reason {
-            None => tr!(l, format!("🏁 {} がトラブル {} をクローズしました。おつかれさまでした。`/trouble report` で報告書を投稿できます。", user(by), t.id), format!("🏁 {} closed trouble {}. Well done. `/trouble report` posts the report.", user(by), t.id)),
+        Message::FirstContact { owner, manager, due } => first_contact(l, config, t, owner, manager.as_ref(), *due),
+        Message::Closed { by, forced_reason } => Rendered::text(format!("{}\n{}", match forced_reason {
+            None => tr!(l, format!("🏁 {}がトラブル {} をクローズしました。おつかれさまでした。`/trouble report` で報告書を投稿できます。", user(by), t.id), format!("🏁 {} closed trouble {}. Well done. `/trouble report` posts the report.", user(by), t.id)),
             Some(r) => {
                 let r = quoted(r, Where::OwnChannel);
-                tr!(l, format!("🏁 {} がトラブル {} を強制クローズしました。理由:\n{}", user(by), t.id, r), format!("🏁 {} force-closed trouble {}. Reason:\n{}", user(by), t.id, r))
+                tr!(l, format!("🏁 {}がトラブル {} を強制クローズしました。理由:\n{}", user(by), t.id, r), format!("🏁 {} force-closed trouble {}. Reason:\n{}", user(by), t.id, r))
             }
-        }),
+        }, closing_summary(l, t))),
         Message::ReportSummary => {
             let parts = t.last_report.as_ref().map_or(0, |r| r.parts);
             let stage = match (&t.closed, t.current_stage()) {
@@ -356,6 +369,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             format!("報告書は全{of}件のうち{shown}件をここに載せました。全文は `trouble-bot export {}` で出力できます（ボットを動かしているサーバーで）。", t.id),
             format!("This thread shows {shown} of the report's {of} parts. The whole report: `trouble-bot export {}` (on the server that runs the bot).", t.id)
         )),
+        Message::CustomerHistory => Rendered::text(customer_history(l, config, t)),
+        Message::Recorded { by, what } => Rendered::text(record_line(l, config, by, what)),
         Message::Text { text } => Rendered { text: text.clone(), blocks: None },
         Message::DeliveryProblem { method, error } => Rendered::text(tr!(
             l,
@@ -388,7 +403,7 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
         (Some(p), false) => tr!(
             l,
             format!(
-                "⏰ {} 顧客に {} に次の報告をすると約束しています（あと少しです）。",
+                "⏰ {} お客様に {} に次の報告をすると約束しています（あと少しです）。",
                 user(&n.owner),
                 format_time(tz, p)
             ),
@@ -401,7 +416,7 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
         (Some(p), true) => tr!(
             l,
             format!(
-                "⚠️ {} 約束した報告の時刻 {} を過ぎています。顧客は{}待っています。",
+                "⚠️ {} 約束した報告の時刻 {} を過ぎています。お客様は{}待っています。",
                 user(&n.owner),
                 format_time(tz, p),
                 waited
@@ -416,7 +431,7 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
         (None, _) if t.customer_updates.is_empty() => tr!(
             l,
             format!(
-                "⏰ {} トラブル発生から{}、顧客にはまだ途中経過を伝えていません。原因が分からなくても、いまの状況を伝えましょう。",
+                "⏰ {} トラブル発生から{}、お客様にはまだ途中経過を伝えていません。原因が分からなくても、いまの状況を伝えましょう。",
                 user(&n.owner),
                 waited
             ),
@@ -429,7 +444,7 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
         (None, _) => tr!(
             l,
             format!(
-                "⏰ {} 顧客は最後の報告から{}待っています。原因が分からなくても、途中経過を伝えましょう。",
+                "⏰ {} お客様は最後の報告から{}待っています。原因が分からなくても、途中経過を伝えましょう。",
                 user(&n.owner),
                 waited
             ),
@@ -460,20 +475,402 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
     let blocks = vec![
         section(&text),
         context(tips),
-        actions(
-            "nudge",
-            vec![button(
-                Action::LogUpdate.id(),
-                tr!(l, "報告を記録", "Log update"),
-                &ButtonValue::trouble(t.id.as_str()).encode(),
-                true,
-            )],
-        ),
+        actions("nudge", vec![log_update_button(l, t)]),
     ];
     Rendered {
         text,
         blocks: Some(blocks),
     }
+}
+
+/// Who bears a cost, in the locale: 当社 / お客様 / 他社, "us" / "the customer" / "others".
+pub fn payer_label(l: Locale, payer: Payer) -> &'static str {
+    match payer {
+        Payer::Ours => tr!(l, "当社", "us"),
+        Payer::Customer => tr!(l, "お客様", "the customer"),
+        Payer::Other => tr!(l, "他社", "others"),
+    }
+}
+
+/// The button that opens the customer-update form, on nudges and the first-call checklist.
+fn log_update_button(l: Locale, t: &Trouble) -> Value {
+    button(
+        Action::LogUpdate.id(),
+        tr!(l, "報告を記録", "Log update"),
+        &ButtonValue::trouble(t.id.as_str()).encode(),
+        true,
+    )
+}
+
+/// A cost as one phrase: the parsed amount and payer when they parse, else as written
+/// (neutralised for `place`).
+pub fn cost_phrase(l: Locale, c: &Cost, place: Where) -> String {
+    let amount = c
+        .money()
+        .map(|m| m.to_string())
+        .unwrap_or_else(|| one_line(&c.amount, place));
+    let payer = c
+        .payer_kind()
+        .map(|p| payer_label(l, p).to_string())
+        .unwrap_or_else(|| one_line(&c.payer, place));
+    tr!(
+        l,
+        format!("{amount}（{payer}負担）"),
+        format!("{amount} (borne by {payer})")
+    )
+}
+
+/// The running totals of costs per payer and currency: `当社 ¥240,000 · お客様 $10.00`.
+pub fn cost_totals_text(l: Locale, costs: &[Cost]) -> Option<String> {
+    let totals = cost_totals(costs);
+    if totals.is_empty() {
+        return None;
+    }
+    Some(
+        totals
+            .iter()
+            .map(|((payer, currency), minor)| {
+                let m = crate::trouble::money::Money {
+                    currency: *currency,
+                    minor: *minor,
+                };
+                tr!(
+                    l,
+                    format!("{} {m}", payer_label(l, *payer)),
+                    format!("borne by {} {m}", payer_label(l, *payer))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" · "),
+    )
+}
+
+/// One line in the trouble's channel per change to the record.
+fn record_line(l: Locale, config: &Config, by: &UserId, what: &Record) -> String {
+    let tz = config.timezone;
+    let who = user(by);
+    let tail = |note: &str| {
+        if note.trim().is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", here(note))
+        }
+    };
+    match what {
+        Record::Update { text, promised_next } => {
+            let next = promised_next.map(|p| format_time(tz, p));
+            tr!(
+                l,
+                format!(
+                    "📞 {who}がお客様へ報告:「{}」{}",
+                    here(text),
+                    next.map(|n| format!(" · 次回連絡の約束 {n}")).unwrap_or_default()
+                ),
+                format!(
+                    "📞 {who} told the customer: “{}”{}",
+                    here(text),
+                    next.map(|n| format!(" · next contact promised by {n}"))
+                        .unwrap_or_default()
+                )
+            )
+        }
+        Record::Note { text } => tr!(
+            l,
+            format!("📝 {who}が事実を記録: {}", here(text)),
+            format!("📝 {who} noted: {}", here(text))
+        ),
+        Record::Split {
+            ours,
+            customer,
+            other,
+            reason,
+        } => tr!(
+            l,
+            format!(
+                "⚖️ {who}が責任区分を設定: 当社 {ours}% / お客様 {customer}% / 他社 {other}%{}",
+                tail(reason)
+            ),
+            format!(
+                "⚖️ {who} set the split: us {ours}% / the customer {customer}% / others {other}%{}",
+                tail(reason)
+            )
+        ),
+        Record::Cost { amount, payer, note } => {
+            let c = Cost {
+                amount: amount.clone(),
+                payer: payer.clone(),
+                note: note.clone(),
+                by: by.clone(),
+                at: DateTime::<Utc>::default(),
+            };
+            tr!(
+                l,
+                format!(
+                    "💴 {who}が費用を記録: {}{}",
+                    cost_phrase(l, &c, Where::OwnChannel),
+                    tail(note)
+                ),
+                format!(
+                    "💴 {who} recorded a cost: {}{}",
+                    cost_phrase(l, &c, Where::OwnChannel),
+                    tail(note)
+                )
+            )
+        }
+        Record::Measure { text } => tr!(
+            l,
+            format!("🛡️ {who}が再発防止策を追加: {}", here(text)),
+            format!("🛡️ {who} added a prevention measure: {}", here(text))
+        ),
+        Record::Owner { from, to } => tr!(
+            l,
+            format!("👤 {who}が担当営業を {} から {} に変更", user(from), user(to)),
+            format!("👤 {who} handed the trouble from {} to {}", user(from), user(to))
+        ),
+        Record::Manager { from, to } => match from {
+            Some(f) => tr!(
+                l,
+                format!("👤 {who}が上司を {} から {} に変更", user(f), user(to)),
+                format!("👤 {who} changed the manager from {} to {}", user(f), user(to))
+            ),
+            None => tr!(
+                l,
+                format!("👤 {who}が {} を上司に指名", user(to)),
+                format!("👤 {who} named {} the manager", user(to))
+            ),
+        },
+    }
+}
+
+/// The status message's record: what the customer was last told, the costs, the measures.
+fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Value> {
+    let tz = config.timezone;
+    let mut blocks = Vec::new();
+    if let Some(u) = t.customer_updates.last() {
+        let promise = u
+            .promised_next
+            .map(|p| {
+                tr!(
+                    l,
+                    format!("\n次回連絡の約束: {}", format_time(tz, p)),
+                    format!("\nNext contact promised by {}", format_time(tz, p))
+                )
+            })
+            .unwrap_or_default();
+        blocks.push(section(&tr!(
+            l,
+            format!(
+                "*お客様に最後に伝えた内容*（{}、{}）\n{}{}",
+                format_time(tz, u.at),
+                user(&u.by),
+                quoted(&u.text, Where::OwnChannel),
+                promise
+            ),
+            format!(
+                "*Last told to the customer* ({}, {})\n{}{}",
+                format_time(tz, u.at),
+                user(&u.by),
+                quoted(&u.text, Where::OwnChannel),
+                promise
+            )
+        )));
+    }
+    if !t.costs.is_empty() {
+        let mut lines: Vec<String> = t
+            .costs
+            .iter()
+            .map(|c| {
+                format!(
+                    "• {}{}",
+                    cost_phrase(l, c, Where::OwnChannel),
+                    if c.note.trim().is_empty() {
+                        String::new()
+                    } else {
+                        format!(" — {}", here(&c.note))
+                    }
+                )
+            })
+            .collect();
+        if let Some(totals) = cost_totals_text(l, &t.costs) {
+            lines.push(tr!(
+                l,
+                format!("*負担者別の合計* {totals}"),
+                format!("*Totals* {totals}")
+            ));
+        }
+        blocks.push(section(&format!(
+            "{}\n{}",
+            tr!(l, "*補償・費用*", "*Costs*"),
+            lines.join("\n")
+        )));
+    }
+    if !t.measures.is_empty() {
+        let lines: Vec<String> = t.measures.iter().map(|m| format!("• {}", here(&m.text))).collect();
+        blocks.push(section(&format!(
+            "{}\n{}",
+            tr!(l, "*再発防止策*", "*Prevention measures*"),
+            lines.join("\n")
+        )));
+    }
+    blocks
+}
+
+/// The kickoff's first-contact field: the deadline until it is met, then when it was.
+fn first_contact_field(l: Locale, config: &Config, t: &Trouble) -> String {
+    let tz = config.timezone;
+    match first_contact_made(t) {
+        Some(at) => tr!(
+            l,
+            format!("✅ {}", format_time(tz, at)),
+            format!("✅ {}", format_time(tz, at))
+        ),
+        None => tr!(
+            l,
+            format!("⏳ 期限 {}", format_time(tz, first_contact_due(config, t))),
+            format!("⏳ due by {}", format_time(tz, first_contact_due(config, t)))
+        ),
+    }
+}
+
+/// The first-call checklist (初動): what the first call to the customer must carry.
+fn first_contact(
+    l: Locale,
+    config: &Config,
+    t: &Trouble,
+    owner: &UserId,
+    manager: Option<&UserId>,
+    due: DateTime<Utc>,
+) -> Rendered {
+    let tz = config.timezone;
+    let since = format_duration(l, (due - t.opened_at).num_seconds().max(0) as u64);
+    let opening = match manager {
+        None => tr!(
+            l,
+            format!("📞 {} お客様にはまだ連絡が記録されていません。初回連絡の期限は {}（起票から{}）です。", user(owner), format_time(tz, due), since),
+            format!("📞 {} the customer has not heard from us yet. The first call is due by {} ({} after opening).", user(owner), format_time(tz, due), since)
+        ),
+        Some(m) => tr!(
+            l,
+            format!("⚠️ {} お客様への初回連絡の期限 {} を過ぎました。\n{} 初回連絡がまだです。フォローをお願いします。", user(owner), format_time(tz, due), user(m)),
+            format!("⚠️ {} the first call to the customer was due by {}.\n{} the customer has not heard from us yet; please follow up.", user(owner), format_time(tz, due), user(m))
+        ),
+    };
+    let checklist = tr!(
+        l,
+        "*初回連絡のチェックリスト*\n1. お詫び — まずご迷惑をおかけしたことを謝る\n2. 伺った事実の復唱 — いつ・どこで・何が・いくつ\n3. 現品の返却のお願い — 回収の方法と送り先\n4. 当面の対応 — 代替品・応急処置\n5. 次回の連絡日時の約束",
+        "*First call checklist*\n1. Apologise — first, for the trouble caused\n2. Repeat back the facts you heard — when, where, what, how many\n3. Ask for the affected goods back — how and where to send them\n4. The interim measure — replacement, workaround\n5. When we will call next"
+    );
+    let blocks = vec![
+        section(&opening),
+        section(checklist),
+        actions("first_contact", vec![log_update_button(l, t)]),
+    ];
+    Rendered {
+        text: opening,
+        blocks: Some(blocks),
+    }
+}
+
+/// The kickoff of a closed trouble: closed by whom and when, and where its report is.
+fn closed_line(l: Locale, config: &Config, t: &Trouble, c: &crate::trouble::model::Closure) -> String {
+    let when = format_time(config.timezone, c.at);
+    let report = match t.last_report.as_ref().and_then(|r| r.message.as_ref()) {
+        Some(m) => {
+            let link = format!(
+                "https://slack.com/archives/{}/p{}",
+                m.channel,
+                m.ts.as_str().replace('.', "")
+            );
+            tr!(l, format!(" · <{link}|報告書>"), format!(" · <{link}|the report>"))
+        }
+        None => tr!(
+            l,
+            " · 報告書は `/trouble report` で投稿できます",
+            " · `/trouble report` posts the report"
+        )
+        .to_string(),
+    };
+    tr!(
+        l,
+        format!("🏁 {} に {} がクローズしました{}", when, user(&c.by), report),
+        format!("🏁 Closed {} by {}{}", when, user(&c.by), report)
+    )
+}
+
+/// What a closing leaves on the record, in a few lines: stages, customer updates, split,
+/// costs by payer, measures.
+fn closing_summary(l: Locale, t: &Trouble) -> String {
+    let done = t.stages.iter().filter(|s| s.state == StageState::Done).count();
+    let took = format_duration(
+        l,
+        (t.closed.as_ref().map_or(t.opened_at, |c| c.at) - t.opened_at)
+            .num_seconds()
+            .max(0) as u64,
+    );
+    let mut lines = vec![tr!(
+        l,
+        format!(
+            "起票から{took} · 完了した段階 {done}/7 · お客様への報告 {}回 · 再発防止策 {}件",
+            t.customer_updates.len(),
+            t.measures.len()
+        ),
+        format!(
+            "{took} after opening · stages done {done}/7 · customer updates {} · prevention measures {}",
+            t.customer_updates.len(),
+            t.measures.len()
+        )
+    )];
+    if let Some(s) = &t.split {
+        lines.push(tr!(
+            l,
+            format!("責任区分 当社 {}% / お客様 {}% / 他社 {}%", s.ours, s.customer, s.other),
+            format!(
+                "Split: us {}% / the customer {}% / others {}%",
+                s.ours, s.customer, s.other
+            )
+        ));
+    }
+    if let Some(totals) = cost_totals_text(l, &t.costs) {
+        lines.push(tr!(l, format!("費用 {totals}"), format!("Costs {totals}")));
+    }
+    lines.join("\n")
+}
+
+/// The customer's past troubles and the running balance, in the kickoff thread at opening and
+/// again in the channel when the split is being settled.
+fn customer_history(l: Locale, config: &Config, t: &Trouble) -> String {
+    let lines: Vec<String> = t
+        .past
+        .iter()
+        .map(|p| super::report::past_trouble_line(l, config, p, Where::OwnChannel))
+        .collect();
+    let costs: Vec<Cost> = t.past.iter().flat_map(|p| p.costs.clone()).collect();
+    let balance = cost_totals_text(l, &costs)
+        .map(|b| {
+            tr!(
+                l,
+                format!("\n*これまでの負担の累計* {b}"),
+                format!("\n*Running balance* {b}")
+            )
+        })
+        .unwrap_or_default();
+    tr!(
+        l,
+        format!(
+            "📚 {}様との過去のトラブル（直近{}件）\n{}{}",
+            here(&t.customer),
+            t.past.len(),
+            lines.join("\n"),
+            balance
+        ),
+        format!(
+            "📚 Past troubles with {} (last {})\n{}{}",
+            here(&t.customer),
+            t.past.len(),
+            lines.join("\n"),
+            balance
+        )
+    )
 }
 
 #[cfg(test)]
@@ -497,6 +894,7 @@ mod tests {
             departments: vec![],
             customer: hostile.into(),
             summary: hostile.into(),
+            past: Vec::new(),
         };
         let ctx = Ctx {
             config: &config,

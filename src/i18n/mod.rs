@@ -1,4 +1,19 @@
 //! The message catalogue: every word the bot says, in Japanese and English.
+//!
+//! The glossary keeps the words the same everywhere, as a sales floor says them:
+//!
+//! | 日本語 | English | not |
+//! |---|---|---|
+//! | 起票 / 起票しました | open / opened (a trouble) | トラブルを開始 (sounds as if we caused it) |
+//! | 確認 / 確認しました / 確認待ち / 上司確認まで | acknowledge / acknowledged / not acknowledged | 受領 (that is receipt of goods) |
+//! | 現品の受領 | receipt of the returned goods | — the only 受領 |
+//! | お客様 | the customer | 顧客 |
+//! | <@U…>さん | <@U…> | a bare name (user groups take no さん) |
+//! | 起票から4分12秒 | 4m12s after opening | （0秒後） |
+//! | 入力してください | enter / write | 書いてください |
+//! | 当社 / お客様 / 他社 負担 | borne by us / the customer / others | paid by ours |
+//! | 次回連絡の約束 | next contact promised by | |
+//! | 改ざん検知用ハッシュ | integrity hash | chain head |
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -33,6 +48,53 @@ macro_rules! tr {
             Locale::En => $en,
         }
     };
+}
+
+/// In Japanese a person is never named bare: every user mention (`<@U…>`, `<@W…>`) is followed
+/// by さん. User groups (`<!subteam^…>`) are teams, not people, and stay as they are.
+pub fn san(l: Locale, text: &str) -> String {
+    if l != Locale::Ja || !text.contains("<@") {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(i) = rest.find("<@") {
+        out.push_str(&rest[..i]);
+        let token = &rest[i..];
+        match token.find('>') {
+            Some(end) if is_user_token(&token[2..end]) => {
+                out.push_str(&token[..=end]);
+                rest = &token[end + 1..];
+                if !rest.starts_with("さん") {
+                    out.push_str("さん");
+                }
+            }
+            _ => {
+                out.push_str("<@");
+                rest = &token[2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn is_user_token(inner: &str) -> bool {
+    let id = inner.split('|').next().unwrap_or_default();
+    id.len() >= 3 && id.starts_with(['U', 'W']) && id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// [`san`] over every string of a Block Kit value.
+pub fn san_value(l: Locale, value: &mut serde_json::Value) {
+    if l != Locale::Ja {
+        return;
+    }
+    match value {
+        serde_json::Value::String(s) => *s = san(l, s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| san_value(l, v)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|v| san_value(l, v)),
+        _ => {}
+    }
 }
 
 pub fn stage_name(l: Locale, stage: usize) -> &'static str {
@@ -113,17 +175,17 @@ pub fn help(l: Locale) -> String {
         l,
         "*トラブル対応ボット* — 初動が命。すぐに上司と関係部門に共有します。\n\
          *どこでも*\n\
-         • `/trouble open 顧客名: 概要` — トラブルを開始（例: `/trouble open sev1 +quality ACME: ロット42のハウジング不良`）。`sev1`〜`sev3`、`<@上司>`、`+部門` を先頭に付けられます。\n\
+         • `/trouble open お客様名: 概要` — トラブルを起票（例: `/trouble open sev1 +quality ACME: ロット42のハウジング不良`）。`sev1`〜`sev3`、`<@上司>`、`+部門` を先頭に付けられます。\n\
          • `/trouble open` — 入力フォームで開始\n\
          • `/trouble list` — 対応中のトラブル一覧\n\
-         • `/trouble history 顧客名` — その顧客の過去のトラブル（責任区分・費用負担）\n\
+         • `/trouble history お客様名` — そのお客様の過去のトラブル（責任区分・費用負担）\n\
          *トラブルのチャンネルで*\n\
          • `/trouble status` — 現在の状況\n\
-         • `/trouble ack` — 上司として受領\n\
+         • `/trouble ack` — 上司として確認\n\
          • `/trouble next [メモ]` / `done N [メモ]` / `start N [メモ]` — 段階を進める\n\
-         • `/trouble update 伝えた内容 [next: 15:00]` — 顧客への報告を記録（次回の約束も）\n\
+         • `/trouble update 伝えた内容 [next: 15:00]` — お客様への報告を記録（次回の約束も）\n\
          • `/trouble note 事実` — 事実を記録\n\
-         • `/trouble split 当社/顧客[/他] [理由]` — 責任区分（合計100）\n\
+         • `/trouble split 当社/お客様[/他] [理由]` — 責任区分（合計100）\n\
          • `/trouble cost 金額 負担者 [メモ]` — 補償・費用（例: `¥120,000 ours 交換品送料`）\n\
          • `/trouble prevent 対策` — 再発防止策\n\
          • `/trouble add @人 [+部門]` — 参加者を追加して招待\n\
@@ -171,3 +233,20 @@ pub use home::home_view;
 pub use messages::{next_update_due, render, severity_label, Rendered};
 pub use replies::{list_text, reply_text, usage_text};
 pub use report::{export_json, export_markdown, history_text, report_markdown, report_mrkdwn, slack_parts};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_person_named_in_japanese_is_followed_by_san_once() {
+        assert_eq!(san(Locale::Ja, "<@U1ABC> が確認"), "<@U1ABC>さん が確認");
+        assert_eq!(san(Locale::Ja, "<@U1ABC>さん"), "<@U1ABC>さん");
+        assert_eq!(
+            san(Locale::Ja, "<!subteam^S1> <#C1> &lt;@U1&gt;"),
+            "<!subteam^S1> <#C1> &lt;@U1&gt;"
+        );
+        assert_eq!(san(Locale::En, "<@U1ABC> done"), "<@U1ABC> done");
+        assert_eq!(san(Locale::Ja, "<@W0SATO|sato>, <@"), "<@W0SATO|sato>さん, <@");
+    }
+}

@@ -45,7 +45,7 @@ pub fn open_modal(
     }
     let mut blocks = vec![
         limited(
-            text_input("customer", tr!(l, "顧客", "Customer"), false, false, None),
+            text_input("customer", tr!(l, "お客様", "Customer"), false, false, None),
             TEXT_LIMIT,
         ),
         limited(
@@ -79,7 +79,7 @@ pub fn open_modal(
     blocks.push(limited(
         text_input(
             "contact",
-            tr!(l, "顧客側の担当者（任意）", "Customer contact (optional)"),
+            tr!(l, "お客様側の担当者（任意）", "Customer contact (optional)"),
             false,
             true,
             None,
@@ -107,7 +107,7 @@ pub fn update_modal(l: Locale, t: &Trouble) -> Value {
         limited(
             text_input(
                 "text",
-                tr!(l, "顧客に伝えた内容", "What you told the customer"),
+                tr!(l, "お客様に伝えた内容", "What you told the customer"),
                 true,
                 false,
                 Some(tr!(
@@ -131,7 +131,7 @@ pub fn update_modal(l: Locale, t: &Trouble) -> Value {
     ];
     modal(
         Callback::LogUpdate.id(),
-        tr!(l, "顧客への報告", "Customer update"),
+        tr!(l, "お客様への報告", "Customer update"),
         tr!(l, "記録", "Log"),
         tr!(l, "キャンセル", "Cancel"),
         t.id.as_str(),
@@ -152,8 +152,8 @@ pub enum FieldError {
 
 pub fn field_error(l: Locale, e: FieldError) -> &'static str {
     match e {
-        FieldError::UpdateTextMissing => tr!(l, "伝えた内容を書いてください", "Write what you told the customer"),
-        FieldError::CustomerMissing => tr!(l, "顧客名を入力してください", "Enter the customer"),
+        FieldError::UpdateTextMissing => tr!(l, "伝えた内容を入力してください", "Write what you told the customer"),
+        FieldError::CustomerMissing => tr!(l, "お客様名を入力してください", "Enter the customer"),
         FieldError::SummaryMissing => tr!(l, "概要を入力してください", "Enter a summary"),
     }
 }
@@ -162,7 +162,7 @@ pub fn field_error(l: Locale, e: FieldError) -> &'static str {
 pub fn with_contact(l: Locale, summary: &str, contact: &str) -> String {
     tr!(
         l,
-        format!("{summary}（顧客担当: {contact}）"),
+        format!("{summary}（お客様担当: {contact}）"),
         format!("{summary} (customer contact: {contact})")
     )
 }

@@ -33,21 +33,21 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
         }
         UsageError::OpenNeedsCustomerAndSummary => tr!(
             l,
-            "顧客名と概要をコロンで区切って書いてください: `/trouble open ACME: ロット42のハウジング不良`（`sev1` や `+部門` は先頭に）。`/trouble open` だけならフォームが開きます。",
+            "お客様名と概要をコロンで区切って入力してください: `/trouble open ACME: ロット42のハウジング不良`（`sev1` や `+部門` は先頭に）。`/trouble open` だけならフォームが開きます。",
             "Write the customer and a summary separated by a colon: `/trouble open ACME: defective housings in lot 42` (`sev1` or `+department` go first). `/trouble open` alone opens a form."
         )
         .to_string(),
-        UsageError::NeedsText(sub) => tr!(l, format!("`/trouble {sub}` の後に内容を書いてください。"), format!("Write the text after `/trouble {sub}`.")),
+        UsageError::NeedsText(sub) => tr!(l, format!("`/trouble {sub}` の後に内容を入力してください。"), format!("Write the text after `/trouble {sub}`.")),
         UsageError::BadStage(sub) => tr!(l, format!("段階は1〜7の番号で指定してください: `/trouble {sub} 3 原因特定`"), format!("Give the stage as a number 1-7: `/trouble {sub} 3 cause confirmed`")),
-        UsageError::BadSplit => tr!(l, "責任区分は `当社/顧客[/他]` のパーセントで: `/trouble split 70/30 理由`", "Write the split as percentages OURS/CUSTOMER[/OTHER]: `/trouble split 70/30 reason`").to_string(),
+        UsageError::BadSplit => tr!(l, "責任区分は `当社/お客様[/他]` のパーセントで: `/trouble split 70/30 理由`", "Write the split as percentages OURS/CUSTOMER[/OTHER]: `/trouble split 70/30 reason`").to_string(),
         UsageError::SplitNotHundred(total) => tr!(l, format!("責任区分の合計が{total}%です。合計100%にしてください。"), format!("The split adds up to {total}%; it must add up to 100.")),
-        UsageError::BadCost => tr!(l, "金額と負担者を書いてください: `/trouble cost ¥120,000 ours 交換品送料`", "Write an amount and who pays: `/trouble cost ¥120,000 ours replacement shipping`").to_string(),
+        UsageError::BadCost => tr!(l, "金額と負担者を入力してください: `/trouble cost ¥120,000 ours 交換品送料`", "Write an amount and who pays: `/trouble cost ¥120,000 ours replacement shipping`").to_string(),
         UsageError::NeedsUser(sub) => tr!(l, format!("ユーザーをメンションで指定してください: `/trouble {sub} @名前`"), format!("Mention the person: `/trouble {sub} @name`")),
         UsageError::BadSeverity(s) => {
             let s = typed(s);
-            tr!(l, format!("重大度 `{s}` が分かりません。`sev1`〜`sev3` のように書いてください。"), format!("`{s}` is not a severity; write it like `sev1`."))
+            tr!(l, format!("重大度 `{s}` が分かりません。`sev1`〜`sev3` のように入力してください。"), format!("`{s}` is not a severity; write it like `sev1`."))
         }
-        UsageError::HistoryNeedsCustomer => tr!(l, "顧客名を指定してください: `/trouble history ACME`", "Name the customer: `/trouble history ACME`").to_string(),
+        UsageError::HistoryNeedsCustomer => tr!(l, "お客様名を指定してください: `/trouble history ACME`", "Name the customer: `/trouble history ACME`").to_string(),
         UsageError::TooLong { limit, len } => tr!(
             l,
             format!("長すぎます（{len}文字）。1つの項目は{limit}文字までです。短くするか、何回かに分けて記録してください。何も記録していません。"),
@@ -72,7 +72,7 @@ fn when_error(l: Locale, text: &str, e: &WhenError) -> String {
         WhenError::Unrecognised => tr!(
             l,
             format!(
-                "`{text}` を時刻として読めません。`15:00`、`明日 10:00`、`2h`、`mon 9:00` のように書いてください。"
+                "`{text}` を時刻として読めません。`15:00`、`明日 10:00`、`2h`、`mon 9:00` のように入力してください。"
             ),
             format!("`{text}` is not a time I can read. Try `15:00`, `tomorrow 10:00`, `2h` or `mon 9:00`.")
         ),
@@ -80,11 +80,15 @@ fn when_error(l: Locale, text: &str, e: &WhenError) -> String {
 }
 
 pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
+    super::san(l, &reply_words(l, config, reply))
+}
+
+fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
     let tz = config.timezone;
     match reply {
         Reply::Opened { id, channel_name } => tr!(
             l,
-            format!("トラブル {id} を開始しました。上司に連絡済みです。チャンネル #{channel_name} を準備しています。"),
+            format!("トラブル {id} を起票しました。上司に連絡済みです。チャンネル #{channel_name} を準備しています。"),
             format!("Trouble {id} opened. Your manager has been pinged; channel #{channel_name} is coming up.")
         ),
         Reply::Usage(e) => usage_text(l, e),
@@ -118,7 +122,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
         Reply::NotAllowed { act, who } => not_allowed(l, *act, who),
         Reply::OwnerCannotBeManager => tr!(
             l,
-            "担当者は自分の上司になれません。別の人を上司に指名してください（設定された上司は常に受領・エスカレーションの対象です）。",
+            "担当者は自分の上司になれません。別の人を上司に指名してください（設定された上司は常に確認依頼・エスカレーションの対象です）。",
             "The owner cannot be their own manager. Name someone else (the configured manager chain always stays in the chain)."
         )
         .to_string(),
@@ -138,12 +142,12 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
         }
         Reply::AlreadyAcknowledged { by } => tr!(
             l,
-            format!("すでに <@{by}> が受領しています。"),
+            format!("すでに <@{by}>が確認しています。"),
             format!("Already acknowledged by <@{by}>.")
         ),
         Reply::Acknowledged => tr!(
             l,
-            "受領しました。エスカレーションは止まります。",
+            "確認しました。エスカレーションは止まります。",
             "Acknowledged. Escalation has stopped."
         )
         .to_string(),
@@ -178,7 +182,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
                 tr!(
                     l,
                     format!(
-                        "顧客への報告を記録しました。次回の約束 {} の15分前にお知らせします。",
+                        "お客様への報告を記録しました。次回の約束 {} の15分前にお知らせします。",
                         format_time(tz, *next_due)
                     ),
                     format!(
@@ -190,7 +194,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
                 tr!(
                     l,
                     format!(
-                        "顧客への報告を記録しました。次回の報告期限は {} です。",
+                        "お客様への報告を記録しました。次回の報告期限は {} です。",
                         format_time(tz, *next_due)
                     ),
                     format!(
@@ -233,6 +237,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
         Reply::Closed => tr!(l, "クローズしました。", "Closed.").to_string(),
         Reply::CloseMissing {
             not_done,
+            never_started,
             has_measure,
         } => {
             let mut missing = Vec::new();
@@ -246,6 +251,12 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
                     .to_string(),
                 );
             }
+            let never: Vec<String> = never_started.iter().map(|s| (s + 1).to_string()).collect();
+            let never_text = if never.is_empty() {
+                String::new()
+            } else {
+                tr!(l, format!("一度も着手されていない段階: 第{}段階。", never.join("・")), format!("Never started: stage {}. ", never.join(", ")))
+            };
             for stage in not_done {
                 missing.push(tr!(
                     l,
@@ -255,8 +266,8 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
             }
             tr!(
                 l,
-                format!("まだクローズできません。足りないもの: {}。上司は `/trouble close force 理由` で強制クローズできます。", missing.join("、")),
-                format!("Not ready to close. Missing: {}. The manager chain can `/trouble close force REASON`.", missing.join(", "))
+                format!("まだクローズできません。足りないもの: {}。{}上司は `/trouble close force 理由` で強制クローズできます。", missing.join("、"), never_text),
+                format!("Not ready to close. Missing: {}. {}The manager chain can `/trouble close force REASON`.", missing.join(", "), never_text)
             )
         }
         Reply::AlreadyClosed => {
@@ -287,9 +298,9 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
 /// The act as a refusal names it ("only … can acknowledge").
 fn act_text(l: Locale, act: Act) -> &'static str {
     match act {
-        Act::Acknowledge => tr!(l, "受領", "acknowledge"),
+        Act::Acknowledge => tr!(l, "確認", "acknowledge"),
         Act::Stages => tr!(l, "段階の変更", "change the stages"),
-        Act::Update => tr!(l, "顧客への報告の記録", "log customer updates"),
+        Act::Update => tr!(l, "お客様への報告の記録", "log customer updates"),
         Act::Split => tr!(l, "責任区分の記録", "record the split"),
         Act::Cost => tr!(l, "費用の記録", "record costs"),
         Act::Prevent => tr!(l, "再発防止策の記録", "record prevention measures"),
@@ -380,9 +391,9 @@ pub fn list_text(l: Locale, troubles: &[TroubleSummary], now: DateTime<Utc>) -> 
             .map(|s| format!("{}. {}", s + 1, stage_name(l, s)))
             .unwrap_or_else(|| tr!(l, "全段階完了", "all stages done").into());
         let ack = if t.acknowledged {
-            tr!(l, "受領済", "acked")
+            tr!(l, "確認済", "acknowledged")
         } else {
-            tr!(l, "未受領", "NOT acked")
+            tr!(l, "未確認", "not acknowledged")
         };
         let waited = format_duration(l, (now - t.last_customer_contact).num_seconds().max(0) as u64);
         let channel = t
@@ -394,7 +405,7 @@ pub fn list_text(l: Locale, troubles: &[TroubleSummary], now: DateTime<Utc>) -> 
         out.push_str(&tr!(
             l,
             format!(
-                "• `{}` *{customer}* sev{} · {} · {} · 顧客への報告から{} · {}\n",
+                "• `{}` *{customer}* sev{} · {} · {} · お客様への報告から{} · {}\n",
                 t.id, t.severity, stage, ack, waited, channel
             ),
             format!(

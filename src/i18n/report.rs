@@ -4,6 +4,7 @@ use super::{format_duration, format_time, stage_name, stage_state, Locale};
 use crate::config::Config;
 use crate::slack::blocks::cut;
 use crate::slack::text::{acts_on_display, one_line, quote_lines, strip_controls, user_text, Where};
+use crate::trouble::customer::PastTrouble;
 use crate::trouble::model::{Trouble, UserId};
 use crate::trouble::timeline::{Entry, Event};
 
@@ -58,7 +59,11 @@ fn event_text(l: Locale, e: &Event) -> String {
         ),
         Event::Acknowledged { by, after_secs } => tr!(
             l,
-            format!("{} が受領（{}後）", who(by), format_duration(l, *after_secs as u64)),
+            format!(
+                "{} が確認（起票から{}）",
+                who(by),
+                format_duration(l, *after_secs as u64)
+            ),
             format!(
                 "acknowledged by {} after {}",
                 who(by),
@@ -75,7 +80,7 @@ fn event_text(l: Locale, e: &Event) -> String {
             format!("{} に再通知（{count}回目）", who(to)),
             format!("re-pinged {} (#{count})", who(to))
         ),
-        Event::NobodyAnswered => tr!(l, "誰も受領せず", "nobody acknowledged").to_string(),
+        Event::NobodyAnswered => tr!(l, "誰も確認せず", "nobody acknowledged").to_string(),
         Event::StageStarted { stage, note } => tr!(
             l,
             format!("第{}段階 開始 {}", stage + 1, said(note)),
@@ -90,7 +95,7 @@ fn event_text(l: Locale, e: &Event) -> String {
         Event::CustomerUpdate { text, .. } => {
             tr!(
                 l,
-                format!("顧客への報告: {}", said(text)),
+                format!("お客様への報告: {}", said(text)),
                 format!("customer update: {}", said(text))
             )
         }
@@ -106,13 +111,13 @@ fn event_text(l: Locale, e: &Event) -> String {
             reason,
         } => tr!(
             l,
-            format!("責任区分 当社{ours}/顧客{customer}/他{other} {}", said(reason)),
+            format!("責任区分 当社{ours}/お客様{customer}/他{other} {}", said(reason)),
             format!("split ours {ours}/customer {customer}/other {other} {}", said(reason))
         ),
         Event::CostAdded { amount, payer, note } => tr!(
             l,
             format!("費用 {} 負担 {} {}", inline(amount), inline(payer), said(note)),
-            format!("cost {} paid by {} {}", inline(amount), inline(payer), said(note))
+            format!("cost {} borne by {} {}", inline(amount), inline(payer), said(note))
         ),
         Event::MeasureAdded { text } => tr!(
             l,
@@ -163,7 +168,7 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
         format!("# Trouble report {}", t.id)
     ));
     line(String::new());
-    line(format!("- {}: {}", tr!(l, "顧客", "Customer"), inline(&t.customer)));
+    line(format!("- {}: {}", tr!(l, "お客様", "Customer"), inline(&t.customer)));
     line(format!("- {}: {}", tr!(l, "概要", "Summary"), said(&t.summary)));
     line(format!(
         "- {}: {}",
@@ -183,7 +188,7 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
     ));
     line(format!(
         "- {}: {}",
-        tr!(l, "受領まで", "Acknowledged after"),
+        tr!(l, "上司確認まで", "Acknowledged after"),
         t.ack
             .as_ref()
             .map(|a| format!(
@@ -223,7 +228,7 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
         }
     }
     line(String::new());
-    line(tr!(l, "## 顧客への報告", "## Customer updates").to_string());
+    line(tr!(l, "## お客様への報告", "## Customer updates").to_string());
     let mut prev = t.opened_at;
     if t.customer_updates.is_empty() {
         line(tr!(l, "（なし）", "(none)").to_string());
@@ -231,7 +236,7 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
     for (i, u) in t.customer_updates.iter().enumerate() {
         let gap = format_duration(l, (u.at - prev).num_seconds().max(0) as u64);
         let since = match (l, i) {
-            (Locale::Ja, 0) => format!("開始から{gap}"),
+            (Locale::Ja, 0) => format!("起票から{gap}"),
             (Locale::Ja, _) => format!("前回から{gap}"),
             (Locale::En, 0) => format!("{gap} after opening"),
             (Locale::En, _) => format!("{gap} after the previous"),
@@ -250,7 +255,7 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
         Some(s) => line(tr!(
             l,
             format!(
-                "- 責任区分: 当社 {}% / 顧客 {}% / 他 {}% — {}",
+                "- 責任区分: 当社 {}% / お客様 {}% / 他 {}% — {}",
                 s.ours,
                 s.customer,
                 s.other,
@@ -276,7 +281,7 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
                 said(&c.note)
             ),
             format!(
-                "- Cost {} — paid by: {} — {}",
+                "- Cost {} — borne by: {} — {}",
                 inline(&c.amount),
                 inline(&c.payer),
                 said(&c.note)
@@ -312,11 +317,11 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
     line(tr!(
         l,
         format!(
-            "チェーンヘッド（SHA-256）: `{}`（{}件）",
+            "改ざん検知用ハッシュ（SHA-256）: `{}`（記録{}件）",
             t.timeline_head, t.timeline_len
         ),
         format!(
-            "Chain head (SHA-256): `{}` ({} entries)",
+            "Integrity hash (SHA-256): `{}` ({} entries)",
             t.timeline_head, t.timeline_len
         )
     ));
@@ -397,6 +402,64 @@ pub fn export_json(t: &Trouble, timeline: &[Entry]) -> String {
         .collect()
 }
 
+/// One past trouble in a customer's history: date, state, summary, stage reached, split and
+/// costs with who bore them.
+pub fn past_trouble_line(l: Locale, config: &Config, p: &PastTrouble, place: Where) -> String {
+    let split = p
+        .split
+        .as_ref()
+        .map(|s| {
+            tr!(
+                l,
+                format!("当社{}%/お客様{}%/他社{}%", s.ours, s.customer, s.other),
+                format!("ours {}%/customer {}%/other {}%", s.ours, s.customer, s.other)
+            )
+        })
+        .unwrap_or_else(|| tr!(l, "区分未定", "split not settled").into());
+    let costs = if p.costs.is_empty() {
+        tr!(l, "費用なし", "no costs").to_string()
+    } else {
+        p.costs
+            .iter()
+            .map(|c| super::messages::cost_phrase(l, c, place))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let state = if p.closed {
+        tr!(l, "クローズ", "closed")
+    } else {
+        tr!(l, "対応中", "open")
+    };
+    let reached = match p.reached {
+        0 => tr!(l, "完了した段階なし", "no stage done").to_string(),
+        n => tr!(l, format!("第{n}段階まで完了"), format!("stages done up to {n}")),
+    };
+    let summary = cut(&one_line(&p.summary, place), SHORT_SUMMARY);
+    let when = format_time(config.timezone, p.opened_at);
+    tr!(
+        l,
+        format!(
+            "• `{}` {when} {state} — {summary} · {reached} · {split} · {costs}",
+            p.id
+        ),
+        format!(
+            "• `{}` {when} {state} — {summary} · {reached} · {split} · {costs}",
+            p.id
+        )
+    )
+}
+
+/// The running balance with a customer (貸し借り): what each side bore, per currency.
+pub fn balance_text(l: Locale, troubles: &[Trouble]) -> Option<String> {
+    let costs: Vec<crate::trouble::model::Cost> = troubles.iter().flat_map(|t| t.costs.clone()).collect();
+    let totals = super::messages::cost_totals_text(l, &costs)?;
+    Some(tr!(
+        l,
+        format!("*これまでの負担の累計* {totals}"),
+        format!("*Running balance* {totals}")
+    ))
+}
+
 /// Past troubles with one customer: dates, stage reached, split and costs (principle 3).
 pub fn history_text(l: Locale, config: &Config, customer: &str, troubles: &[Trouble]) -> String {
     if troubles.is_empty() {
@@ -412,66 +475,12 @@ pub fn history_text(l: Locale, config: &Config, customer: &str, troubles: &[Trou
         format!("*History with {} ({} troubles)*\n", inline(customer), troubles.len())
     );
     for t in troubles {
-        let reached = t
-            .stages
-            .iter()
-            .rposition(|s| s.state == crate::trouble::model::StageState::Done)
-            .map(|s| s + 1)
-            .unwrap_or(0);
-        let split = t
-            .split
-            .as_ref()
-            .map(|s| {
-                tr!(
-                    l,
-                    format!("当社{}%/顧客{}%/他{}%", s.ours, s.customer, s.other),
-                    format!("ours {}%/customer {}%/other {}%", s.ours, s.customer, s.other)
-                )
-            })
-            .unwrap_or_else(|| tr!(l, "区分未定", "split not settled").into());
-        let costs = if t.costs.is_empty() {
-            tr!(l, "費用なし", "no costs").to_string()
-        } else {
-            t.costs
-                .iter()
-                .map(|c| {
-                    tr!(
-                        l,
-                        format!("{}（{}負担）", c.amount, c.payer),
-                        format!("{} (paid by {})", c.amount, c.payer)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let state = if t.is_open() {
-            tr!(l, "対応中", "open")
-        } else {
-            tr!(l, "クローズ", "closed")
-        };
-        out.push_str(&tr!(
-            l,
-            format!(
-                "• `{}` {} {} — {} · 第{}段階まで完了 · {} · {}\n",
-                t.id,
-                format_time(config.timezone, t.opened_at),
-                state,
-                cut(&inline(&t.summary), SHORT_SUMMARY),
-                reached,
-                split,
-                costs
-            ),
-            format!(
-                "• `{}` {} {} — {} · stages done up to {} · {} · {}\n",
-                t.id,
-                format_time(config.timezone, t.opened_at),
-                state,
-                cut(&inline(&t.summary), SHORT_SUMMARY),
-                reached,
-                split,
-                costs
-            )
-        ));
+        out.push_str(&past_trouble_line(l, config, &PastTrouble::from(t), Where::Elsewhere));
+        out.push('\n');
+    }
+    if let Some(balance) = balance_text(l, troubles) {
+        out.push_str(&balance);
+        out.push('\n');
     }
     out
 }

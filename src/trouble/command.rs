@@ -9,6 +9,8 @@ pub struct OpenRequest {
     pub departments: Vec<String>,
     pub customer: String,
     pub summary: String,
+    /// The customer's past troubles, read by the shell (the grammar leaves it empty).
+    pub past: Vec<super::customer::PastTrouble>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -263,6 +265,7 @@ fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
         departments,
         customer: customer.to_string(),
         summary: summary.to_string(),
+        past: Vec::new(),
     })
 }
 
@@ -355,7 +358,8 @@ fn parse_cost(rest: &str) -> Result<Command, UsageError> {
     } else {
         (first.to_string(), after)
     };
-    if !amount.chars().any(|c| c.is_ascii_digit()) {
+    // Full-width digits count: `￥１２０，０００` is an amount.
+    if !super::money::fold_width(&amount).chars().any(|c| c.is_ascii_digit()) {
         return Err(UsageError::BadCost);
     }
     let (payer, note) = split_word(after.trim_start());

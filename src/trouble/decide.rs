@@ -7,8 +7,10 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::command::{check_length, Command, OpenRequest, UsageError};
+use super::first_contact::{first_contact_due, first_contact_reminder};
 use super::hours::{add_working_time, is_open, next_open, working_time_between};
 use super::model::*;
+use super::record::Record;
 use super::timeline::{Entry, Event, GENESIS};
 use super::when::{parse_when, WhenError};
 use crate::config::Config;
@@ -115,6 +117,13 @@ pub enum Message {
         departments: Vec<String>,
     },
     Nudge(Nudge),
+    /// The customer has not heard from us yet: the first-call checklist for the owner, and the
+    /// manager once the deadline has passed.
+    FirstContact {
+        owner: UserId,
+        manager: Option<UserId>,
+        due: DateTime<Utc>,
+    },
     Closed {
         by: UserId,
         forced_reason: Option<String>,
@@ -136,6 +145,13 @@ pub enum Message {
         method: String,
         error: String,
     },
+    /// A change to the record, as one line in the trouble's channel.
+    Recorded {
+        by: UserId,
+        what: Record,
+    },
+    /// The customer's past troubles and the running balance (`Trouble::past`).
+    CustomerHistory,
     /// Text already rendered by the shell (an answer to a button click).
     Text {
         text: String,
@@ -200,6 +216,9 @@ pub enum TimerKind {
     AckTimeout { round: u32 },
     /// The customer is owed an update. `epoch` must match the trouble's, or it is stale.
     FollowUp { epoch: u32 },
+    /// The first call to the customer: a reminder halfway, then `missed` at the deadline.
+    /// Stale once any update is logged.
+    FirstContact { missed: bool },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -339,6 +358,8 @@ pub enum Reply {
     Closed,
     CloseMissing {
         not_done: Vec<usize>,
+        /// Of those, the stages nobody ever started: the gaps a forced close would leave.
+        never_started: Vec<usize>,
         has_measure: bool,
     },
     AlreadyClosed,
@@ -426,6 +447,15 @@ impl<'a> Work<'a> {
                 message,
                 keep_as: None,
             },
+        );
+    }
+
+    /// Tells the trouble's channel what changed, through the same ordered lane as everything else.
+    fn record(&mut self, by: &UserId, what: Record) {
+        self.post(
+            Lane::Channel,
+            Dest::TroubleChannel,
+            Message::Recorded { by: by.clone(), what },
         );
     }
 
@@ -620,6 +650,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         members_seen: Vec::new(),
         private: Some(config.private_channels),
         last_report: None,
+        past: Vec::new(),
     };
     let mut w = Work::new(ctx, trouble);
     let departments = w.departments_to_ping();
@@ -695,8 +726,18 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
     if manager.is_none() {
         w.post(Lane::Channel, Dest::TroubleChannel, Message::NoManagerHint);
     }
+    w.t.past = super::customer::shown_in(config.private_channels, &req.past);
+    if !w.t.past.is_empty() {
+        w.post(Lane::Channel, Dest::KickoffThread, Message::CustomerHistory);
+    }
     let first_followup = w.working_after(ctx.now, w.cadence());
     w.start_followup_timer(first_followup);
+    let (reminder, due) = (
+        first_contact_reminder(ctx.config, &w.t),
+        first_contact_due(ctx.config, &w.t),
+    );
+    w.timer(reminder, TimerKind::FirstContact { missed: false });
+    w.timer(due, TimerKind::FirstContact { missed: true });
     let channel_name = w.t.channel_name.clone().unwrap_or_default();
     w.changed = true;
     w.finish(Some(Reply::Opened { id, channel_name }))
@@ -959,6 +1000,7 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
         }
         Command::Update { text, next } => log_update(w, &user, text, next),
         Command::Note(text) => {
+            w.record(&user, Record::Note { text: text.clone() });
             w.log(Some(&user), Event::Note { text });
             Reply::Noted
         }
@@ -977,6 +1019,15 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
                 by: user.clone(),
                 at: now,
             });
+            w.record(
+                &user,
+                Record::Split {
+                    ours,
+                    customer,
+                    other,
+                    reason: reason.clone(),
+                },
+            );
             w.log(
                 Some(&user),
                 Event::SplitSet {
@@ -998,6 +1049,14 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
                 by: user.clone(),
                 at: now,
             });
+            w.record(
+                &user,
+                Record::Cost {
+                    amount: amount.clone(),
+                    payer: payer.clone(),
+                    note: note.clone(),
+                },
+            );
             w.log(Some(&user), Event::CostAdded { amount, payer, note });
             w.refresh_status();
             Reply::CostAdded
@@ -1009,6 +1068,7 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
                 by: user.clone(),
                 at: now,
             });
+            w.record(&user, Record::Measure { text: text.clone() });
             w.log(Some(&user), Event::MeasureAdded { text });
             w.refresh_status();
             Reply::MeasureAdded
@@ -1016,6 +1076,13 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
         Command::Add { users, departments } => add_participants(w, &user, users, departments),
         Command::Owner(to) => {
             let from = std::mem::replace(&mut w.t.owner, to.clone());
+            w.record(
+                &user,
+                Record::Owner {
+                    from: from.clone(),
+                    to: to.clone(),
+                },
+            );
             w.log(Some(&user), Event::OwnerChanged { from, to: to.clone() });
             w.invite(vec![to.clone()]);
             w.refresh_status();
@@ -1031,6 +1098,13 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
                 round: w.t.escalation.round,
                 ..Escalation::default()
             };
+            w.record(
+                &user,
+                Record::Manager {
+                    from: from.clone(),
+                    to: to.clone(),
+                },
+            );
             w.log(Some(&user), Event::ManagerChanged { from, to: to.clone() });
             w.invite(vec![to.clone()]);
             if w.t.ack.is_none() {
@@ -1108,7 +1182,16 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
                 .collect();
             let has_measure = !w.t.measures.is_empty();
             if !not_done.is_empty() || !has_measure {
-                return Some(Reply::CloseMissing { not_done, has_measure });
+                let never_started = not_done
+                    .iter()
+                    .copied()
+                    .filter(|i| w.t.stages[*i].state == StageState::NotStarted)
+                    .collect();
+                return Some(Reply::CloseMissing {
+                    not_done,
+                    never_started,
+                    has_measure,
+                });
             }
             close(w, &user, note, None);
             Reply::Closed
@@ -1275,12 +1358,18 @@ fn close(w: &mut Work, user: &UserId, note: String, forced_reason: Option<String
     w.refresh_status();
 }
 
+/// The stage where the split is settled: the customer's history is shown again when it starts.
+const SPLIT_STAGE: usize = 4;
+
 fn start_stage(w: &mut Work, _user: &UserId, stage: usize, note: String) {
     let s = &mut w.t.stages[stage];
     if s.state == StageState::NotStarted {
         s.state = StageState::InProgress;
         s.started_at = Some(w.ctx.now);
         w.changed = true;
+        if stage == SPLIT_STAGE && !w.t.past.is_empty() {
+            w.post(Lane::Channel, Dest::TroubleChannel, Message::CustomerHistory);
+        }
     }
     if !note.is_empty() {
         w.t.stages[stage].notes.push(note);
@@ -1422,12 +1511,23 @@ fn log_update(w: &mut Work, user: &UserId, text: String, next: Option<String>) -
             Err(error) => return Reply::BadWhen { text: n, error },
         },
     };
+    if w.t.customer_updates.is_empty() {
+        // The kickoff shows the first-contact deadline until it is met.
+        w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+    }
     w.t.customer_updates.push(CustomerUpdate {
         text: text.clone(),
         by: user.clone(),
         at: now,
         promised_next: promised,
     });
+    w.record(
+        user,
+        Record::Update {
+            text: text.clone(),
+            promised_next: promised,
+        },
+    );
     w.log(
         Some(user),
         Event::CustomerUpdate {
@@ -1461,6 +1561,11 @@ fn timer_fired(w: &mut Work, kind: TimerKind) {
         TimerKind::FollowUp { epoch } => {
             if epoch == w.t.followup_epoch {
                 follow_up(w);
+            }
+        }
+        TimerKind::FirstContact { missed } => {
+            if w.t.customer_updates.is_empty() {
+                first_contact(w, missed);
             }
         }
     }
@@ -1575,6 +1680,25 @@ fn follow_up(w: &mut Work) {
     w.refresh_status();
 }
 
+/// Reminds the owner of the first call (the checklist and a Log update button); once the
+/// deadline has passed, brings the manager in.
+fn first_contact(w: &mut Work, missed: bool) {
+    let manager = if missed { w.t.manager.clone() } else { None };
+    w.log(
+        None,
+        Event::NudgePosted {
+            waited_secs: (w.ctx.now - w.t.opened_at).num_seconds(),
+            manager_mentioned: manager.is_some(),
+        },
+    );
+    let message = Message::FirstContact {
+        owner: w.t.owner.clone(),
+        manager,
+        due: first_contact_due(w.ctx.config, &w.t),
+    };
+    w.post(Lane::Channel, Dest::TroubleChannel, message);
+}
+
 fn delivered(w: &mut Work, outcome: Outcome) {
     match outcome {
         Outcome::ChannelCreated { channel, name } => {
@@ -1603,6 +1727,10 @@ fn delivered(w: &mut Work, outcome: Outcome) {
                 Slot::Report => {
                     if let Some(r) = w.t.last_report.as_mut() {
                         r.message = posted;
+                    }
+                    // A closed trouble's kickoff links to its report.
+                    if w.t.closed.is_some() {
+                        w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
                     }
                 }
                 Slot::ManagerDm => {

@@ -95,6 +95,7 @@ fn req(customer: &str) -> OpenRequest {
         departments: Vec::new(),
         customer: customer.to_string(),
         summary: "defective housings in lot 42".to_string(),
+        past: Vec::new(),
     }
 }
 
@@ -216,7 +217,7 @@ fn ack_timers(d: &Decision) -> Vec<(DateTime<Utc>, u32)> {
         .iter()
         .filter_map(|t| match t.kind {
             TimerKind::AckTimeout { round } => Some((t.due, round)),
-            TimerKind::FollowUp { .. } => None,
+            TimerKind::FollowUp { .. } | TimerKind::FirstContact { .. } => None,
         })
         .collect()
 }
@@ -226,7 +227,7 @@ fn followup_timers(d: &Decision) -> Vec<(DateTime<Utc>, u32)> {
         .iter()
         .filter_map(|t| match t.kind {
             TimerKind::FollowUp { epoch } => Some((t.due, epoch)),
-            TimerKind::AckTimeout { .. } => None,
+            TimerKind::AckTimeout { .. } | TimerKind::FirstContact { .. } => None,
         })
         .collect()
 }
@@ -1272,6 +1273,11 @@ fn close_is_refused_with_what_is_missing() {
             d.reply,
             Some(Reply::CloseMissing {
                 not_done: not_done.to_vec(),
+                never_started: not_done
+                    .iter()
+                    .copied()
+                    .filter(|s| sim.t.stages[*s].state == StageState::NotStarted)
+                    .collect(),
                 has_measure
             }),
             "done {done:?}, measure {has_measure}"

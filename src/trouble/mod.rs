@@ -1,8 +1,12 @@
 //! The pure core: the trouble model, the command grammar, decisions, timeline, time arithmetic.
 
 pub mod command;
+pub mod customer;
 pub mod decide;
+pub mod first_contact;
 pub mod hours;
 pub mod model;
+pub mod money;
+pub mod record;
 pub mod timeline;
 pub mod when;

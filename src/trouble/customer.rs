@@ -1,0 +1,176 @@
+//! One customer, one key: 「株式会社ACME」, 「ＡＣＭＥ（株）」 and "ACME Corp." are the same history.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::model::{Cost, Split, StageState, Trouble, TroubleId};
+use super::money::fold_width;
+
+/// What a new trouble shows of one of the customer's past troubles (principle 3: the balance).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastTrouble {
+    pub id: TroubleId,
+    pub opened_at: DateTime<Utc>,
+    pub summary: String,
+    /// The last stage done (1-7), 0 when none was.
+    pub reached: usize,
+    pub closed: bool,
+    pub split: Option<Split>,
+    pub costs: Vec<Cost>,
+    /// Whether its channel was private (None: stored before this was recorded).
+    pub private: Option<bool>,
+}
+
+impl From<&Trouble> for PastTrouble {
+    fn from(t: &Trouble) -> Self {
+        PastTrouble {
+            id: t.id.clone(),
+            opened_at: t.opened_at,
+            summary: t.summary.clone(),
+            reached: t
+                .stages
+                .iter()
+                .rposition(|s| s.state == StageState::Done)
+                .map_or(0, |s| s + 1),
+            closed: !t.is_open(),
+            split: t.split.clone(),
+            costs: t.costs.clone(),
+            private: t.private,
+        }
+    }
+}
+
+/// How many past troubles a new one lists.
+pub const PAST_SHOWN: usize = 5;
+
+/// The customer's troubles among `all`, newest first: what the shell hands to `open`.
+pub fn past_troubles(aliases: &BTreeMap<String, String>, customer: &str, all: &[Trouble]) -> Vec<PastTrouble> {
+    let key = customer_key(aliases, customer);
+    let mut past: Vec<PastTrouble> = all
+        .iter()
+        .filter(|t| customer_key(aliases, &t.customer) == key)
+        .map(PastTrouble::from)
+        .collect();
+    past.sort_by_key(|p| std::cmp::Reverse(p.opened_at));
+    past
+}
+
+/// What a new trouble may show: in a public channel only troubles whose channels were public
+/// (a private trouble is not told to the whole company); the last [`PAST_SHOWN`].
+pub fn shown_in(new_is_private: bool, past: &[PastTrouble]) -> Vec<PastTrouble> {
+    past.iter()
+        .filter(|p| new_is_private || p.private == Some(false))
+        .take(PAST_SHOWN)
+        .cloned()
+        .collect()
+}
+
+/// Company forms that say nothing about which company it is, longest first so `co., ltd.`
+/// goes before `ltd.`. Matched on the width-folded, lower-cased name.
+const COMPANY_FORMS: &[&str] = &[
+    "株式会社",
+    "有限会社",
+    "合同会社",
+    "(株)",
+    "(有)",
+    "㈱",
+    "㈲",
+    "co., ltd.",
+    "co.,ltd.",
+    "co. ltd.",
+    "co., ltd",
+    "co.,ltd",
+    "corporation",
+    "company",
+    "limited",
+    "inc.",
+    "inc",
+    "corp.",
+    "corp",
+    "ltd.",
+    "ltd",
+    "llc",
+    "k.k.",
+    "gmbh",
+];
+
+/// The key a customer's troubles are filed under: width and case folded, company forms and
+/// punctuation dropped. The spelling as typed is kept on the trouble for display.
+pub fn normalize(name: &str) -> String {
+    let mut s = fold_width(&crate::slack::blocks::unescape(name)).to_lowercase();
+    for form in COMPANY_FORMS {
+        s = s.replace(form, " ");
+    }
+    s.chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+/// The key after the `[customers]` alias table: an alias resolves to the name it stands for.
+pub fn customer_key(aliases: &BTreeMap<String, String>, name: &str) -> String {
+    let key = normalize(name);
+    aliases
+        .iter()
+        .find(|(alias, _)| normalize(alias) == key)
+        .map(|(_, target)| normalize(target))
+        .unwrap_or(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings_of_one_company_share_a_key() {
+        for spelling in [
+            "株式会社ACME",
+            "ACME",
+            "ＡＣＭＥ（株）",
+            "ACME Corp.",
+            "Acme Co., Ltd.",
+            "acme inc",
+            "㈱ＡＣＭＥ",
+            "有限会社 ACME",
+            "A.C.M.E",
+        ] {
+            assert_eq!(normalize(spelling), "acme", "{spelling}");
+        }
+        assert_ne!(normalize("ACME"), normalize("ACNE"));
+        assert_eq!(normalize("東洋精機株式会社"), normalize("東洋精機（株）"));
+    }
+
+    #[test]
+    fn an_alias_files_a_customer_under_the_name_it_stands_for() {
+        let aliases = BTreeMap::from([("アクメ".to_string(), "ACME".to_string())]);
+        assert_eq!(
+            customer_key(&aliases, "アクメ株式会社"),
+            customer_key(&aliases, "ACME Corp.")
+        );
+        assert_eq!(customer_key(&aliases, "Beta"), "beta");
+    }
+
+    fn past(n: i64, private: Option<bool>) -> PastTrouble {
+        PastTrouble {
+            id: TroubleId::new(format!("2026010{n}-1")),
+            opened_at: DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::days(n),
+            summary: String::new(),
+            reached: 0,
+            closed: true,
+            split: None,
+            costs: Vec::new(),
+            private,
+        }
+    }
+
+    #[test]
+    fn a_public_trouble_lists_only_public_past_troubles_and_at_most_five() {
+        let all: Vec<PastTrouble> = (1..=8)
+            .map(|n| past(n, Some(n % 2 == 0)))
+            .chain([past(9, None)])
+            .collect();
+        let public = shown_in(false, &all);
+        assert!(public.iter().all(|p| p.private == Some(false)), "{public:?}");
+        assert_eq!(public.len(), 4);
+        assert_eq!(shown_in(true, &all).len(), PAST_SHOWN);
+    }
+}

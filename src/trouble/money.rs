@@ -1,0 +1,327 @@
+//! Money as a sales floor writes it (`¥1,200,000`, `120万円`, `$3,000.50`, full-width digits) and who bears it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Currency {
+    Jpy,
+    Usd,
+    Eur,
+}
+
+impl Currency {
+    /// Digits after the decimal point: yen has none, so yen amounts are whole yen.
+    pub fn decimals(self) -> u32 {
+        match self {
+            Currency::Jpy => 0,
+            Currency::Usd | Currency::Eur => 2,
+        }
+    }
+
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Currency::Jpy => "¥",
+            Currency::Usd => "$",
+            Currency::Eur => "€",
+        }
+    }
+}
+
+/// An amount in integer minor units (yen, cents), so totals never round.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Money {
+    pub currency: Currency,
+    pub minor: i64,
+}
+
+impl std::fmt::Display for Money {
+    /// `¥1,200,000`, `$3,000.50`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let scale = 10i64.pow(self.currency.decimals());
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let abs = self.minor.unsigned_abs();
+        let whole = group(abs / scale as u64);
+        match self.currency.decimals() {
+            0 => write!(f, "{sign}{}{whole}", self.currency.symbol()),
+            d => write!(
+                f,
+                "{sign}{}{whole}.{:0width$}",
+                self.currency.symbol(),
+                abs % scale as u64,
+                width = d as usize
+            ),
+        }
+    }
+}
+
+fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Who bears a cost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Payer {
+    Ours,
+    Customer,
+    Other,
+}
+
+/// `ours` / `us` / `当社` / `弊社`, `customer` / `お客様` / `顧客`, `other` / `他社` / `third party`.
+pub fn parse_payer(text: &str) -> Option<Payer> {
+    let t = fold_width(text).trim().to_lowercase();
+    match t.as_str() {
+        "ours" | "our" | "us" | "we" | "当社" | "弊社" | "自社" => Some(Payer::Ours),
+        "customer" | "client" | "theirs" | "お客様" | "お客さま" | "顧客" | "客先" => Some(Payer::Customer),
+        "other" | "others" | "third" | "third-party" | "他社" | "その他" | "第三者" => Some(Payer::Other),
+        _ => None,
+    }
+}
+
+/// Full-width ASCII (`１２０`, `ＵＳＤ`, `，`) and the ideographic space become their narrow forms.
+pub fn fold_width(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            '￥' => '¥',
+            _ => c,
+        })
+        .collect()
+}
+
+/// Parses an amount; None when it names no currency or is not a number (it then stays text).
+pub fn parse_amount(text: &str) -> Option<Money> {
+    let folded: String = fold_width(text).chars().filter(|c| !c.is_whitespace()).collect();
+    let mut s = folded.as_str();
+    let mut currency = None;
+    let upper = s.to_uppercase();
+    for (prefix, c) in [
+        ("¥", Currency::Jpy),
+        ("JPY", Currency::Jpy),
+        ("$", Currency::Usd),
+        ("USD", Currency::Usd),
+        ("US$", Currency::Usd),
+        ("€", Currency::Eur),
+        ("EUR", Currency::Eur),
+    ] {
+        if upper.starts_with(prefix) {
+            currency = Some(c);
+            s = &s[prefix.len()..];
+            break;
+        }
+    }
+    let upper = s.to_uppercase();
+    for (suffix, c) in [
+        ("円", Currency::Jpy),
+        ("JPY", Currency::Jpy),
+        ("ドル", Currency::Usd),
+        ("USD", Currency::Usd),
+        ("ユーロ", Currency::Eur),
+        ("EUR", Currency::Eur),
+    ] {
+        if upper.ends_with(suffix) {
+            if currency.is_some_and(|have| have != c) {
+                return None;
+            }
+            currency = Some(c);
+            s = &s[..s.len() - suffix.len()];
+            break;
+        }
+    }
+    let (number, man) = match s.strip_suffix('万') {
+        Some(n) => (n, true),
+        None => (s, false),
+    };
+    if man {
+        // 万 is a yen habit: `12万` alone is ¥120,000.
+        if currency.is_some_and(|c| c != Currency::Jpy) {
+            return None;
+        }
+        currency = Some(Currency::Jpy);
+    }
+    let currency = currency?;
+    let (whole, fraction) = split_number(number)?;
+    let (scale_digits, extra) = if man { (4u32, 0u32) } else { (0, currency.decimals()) };
+    // The value in units of 10^-(decimals) after applying 万.
+    let total_decimals = extra;
+    let frac_allowed = scale_digits + total_decimals;
+    if fraction.len() as u32 > frac_allowed {
+        return None;
+    }
+    let mut digits = format!("{whole}{fraction}");
+    for _ in fraction.len() as u32..frac_allowed {
+        digits.push('0');
+    }
+    let minor: i64 = digits.parse().ok()?;
+    Some(Money { currency, minor })
+}
+
+/// `1,200,000.50` → ("1200000", "50"). Separators must sit every three digits.
+fn split_number(s: &str) -> Option<(String, String)> {
+    let (whole, fraction) = match s.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (s, ""),
+    };
+    if whole.is_empty() || !fraction.chars().all(|c| c.is_ascii_digit()) || (s.contains('.') && fraction.is_empty()) {
+        return None;
+    }
+    let groups: Vec<&str> = whole.split(',').collect();
+    let well_grouped = groups.iter().enumerate().all(|(i, g)| {
+        !g.is_empty()
+            && g.chars().all(|c| c.is_ascii_digit())
+            && (i == 0 || g.len() == 3)
+            && (i > 0 || groups.len() == 1 || g.len() <= 3)
+    });
+    if !well_grouped || whole.len() > 15 {
+        return None;
+    }
+    Some((groups.concat(), fraction.to_string()))
+}
+
+/// Totals per payer and currency, in a stable order; amounts that did not parse are left out.
+pub fn totals<'a>(
+    costs: impl IntoIterator<Item = (Option<Money>, Option<Payer>)> + 'a,
+) -> BTreeMap<(Payer, Currency), i64> {
+    let mut out = BTreeMap::new();
+    for (money, payer) in costs {
+        if let (Some(m), Some(p)) = (money, payer) {
+            *out.entry((p, m.currency)).or_insert(0) += m.minor;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yen(n: i64) -> Option<Money> {
+        Some(Money {
+            currency: Currency::Jpy,
+            minor: n,
+        })
+    }
+
+    #[test]
+    fn amounts_as_written_become_currency_and_minor_units() {
+        let table: &[(&str, Option<Money>)] = &[
+            ("¥1,200,000", yen(1_200_000)),
+            ("120万円", yen(1_200_000)),
+            ("JPY 1200000", yen(1_200_000)),
+            ("1,200,000円", yen(1_200_000)),
+            ("12万", yen(120_000)),
+            ("1.5万円", yen(15_000)),
+            ("￥１，２００，０００", yen(1_200_000)),
+            ("１２０万円", yen(1_200_000)),
+            (
+                "$3,000.50",
+                Some(Money {
+                    currency: Currency::Usd,
+                    minor: 300_050,
+                }),
+            ),
+            (
+                "USD 3000",
+                Some(Money {
+                    currency: Currency::Usd,
+                    minor: 300_000,
+                }),
+            ),
+            (
+                "3000.5 USD",
+                Some(Money {
+                    currency: Currency::Usd,
+                    minor: 300_050,
+                }),
+            ),
+            (
+                "€99.99",
+                Some(Money {
+                    currency: Currency::Eur,
+                    minor: 9_999,
+                }),
+            ),
+            ("EUR 1.000", None),
+            ("1200", None),
+            ("¥1,20,000", None),
+            ("¥12.5", None),
+            ("$3.005", None),
+            ("$12万", None),
+            ("¥", None),
+            ("lots", None),
+        ];
+        for (text, want) in table {
+            assert_eq!(parse_amount(text), *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn money_is_shown_with_its_symbol_and_separators() {
+        assert_eq!(yen(1_200_000).unwrap().to_string(), "¥1,200,000");
+        assert_eq!(
+            Money {
+                currency: Currency::Usd,
+                minor: 300_050
+            }
+            .to_string(),
+            "$3,000.50"
+        );
+        assert_eq!(
+            Money {
+                currency: Currency::Eur,
+                minor: 5
+            }
+            .to_string(),
+            "€0.05"
+        );
+    }
+
+    #[test]
+    fn payers_are_understood_in_both_languages() {
+        for (text, want) in [
+            ("ours", Some(Payer::Ours)),
+            ("当社", Some(Payer::Ours)),
+            ("Customer", Some(Payer::Customer)),
+            ("お客様", Some(Payer::Customer)),
+            ("other", Some(Payer::Other)),
+            ("他社", Some(Payer::Other)),
+            ("supplier", None),
+        ] {
+            assert_eq!(parse_payer(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn totals_add_per_payer_and_currency_and_skip_unparsed_amounts() {
+        let t = totals(vec![
+            (yen(100), Some(Payer::Ours)),
+            (yen(50), Some(Payer::Ours)),
+            (
+                Some(Money {
+                    currency: Currency::Usd,
+                    minor: 1,
+                }),
+                Some(Payer::Ours),
+            ),
+            (yen(7), Some(Payer::Customer)),
+            (None, Some(Payer::Customer)),
+            (yen(9), None),
+        ]);
+        assert_eq!(t.get(&(Payer::Ours, Currency::Jpy)), Some(&150));
+        assert_eq!(t.get(&(Payer::Ours, Currency::Usd)), Some(&1));
+        assert_eq!(t.get(&(Payer::Customer, Currency::Jpy)), Some(&7));
+        assert_eq!(t.len(), 3);
+    }
+}

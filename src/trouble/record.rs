@@ -1,0 +1,90 @@
+//! The shared record: what each change says in the trouble's channel, and the cost totals it shows.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::model::{Cost, UserId};
+use super::money::{parse_amount, parse_payer, totals, Currency, Money, Payer};
+
+/// One change to the trouble, posted as one line in its channel so that everyone there reads
+/// the same story (what the customer was told, what was decided, who pays) as it happens.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "record", rename_all = "snake_case")]
+pub enum Record {
+    Update {
+        text: String,
+        promised_next: Option<DateTime<Utc>>,
+    },
+    Note {
+        text: String,
+    },
+    Split {
+        ours: u8,
+        customer: u8,
+        other: u8,
+        reason: String,
+    },
+    Cost {
+        amount: String,
+        payer: String,
+        note: String,
+    },
+    Measure {
+        text: String,
+    },
+    Owner {
+        from: UserId,
+        to: UserId,
+    },
+    Manager {
+        from: Option<UserId>,
+        to: UserId,
+    },
+}
+
+impl Cost {
+    /// The amount as money; None when it was written in a way that names no currency.
+    pub fn money(&self) -> Option<Money> {
+        parse_amount(&crate::slack::blocks::unescape(&self.amount))
+    }
+
+    pub fn payer_kind(&self) -> Option<Payer> {
+        parse_payer(&self.payer)
+    }
+}
+
+/// What each payer bore, per currency; costs whose amount or payer did not parse are left out
+/// (they are still listed as written).
+pub fn cost_totals(costs: &[Cost]) -> BTreeMap<(Payer, Currency), i64> {
+    totals(costs.iter().map(|c| (c.money(), c.payer_kind())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cost(amount: &str, payer: &str) -> Cost {
+        Cost {
+            amount: amount.into(),
+            payer: payer.into(),
+            note: String::new(),
+            by: UserId::new("U1"),
+            at: DateTime::<Utc>::default(),
+        }
+    }
+
+    #[test]
+    fn costs_written_as_text_stay_outside_the_totals() {
+        let t = cost_totals(&[
+            cost("¥120,000", "ours"),
+            cost("12万", "当社"),
+            cost("about 3 pallets", "ours"),
+            cost("$10", "お客様"),
+        ]);
+        assert_eq!(t.get(&(Payer::Ours, Currency::Jpy)), Some(&240_000));
+        assert_eq!(t.get(&(Payer::Customer, Currency::Usd)), Some(&1_000));
+        assert_eq!(t.len(), 2);
+    }
+}
