@@ -23,6 +23,12 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
     let Ok(event_body) = serde_json::from_slice::<EventBody>(&body) else {
         return (StatusCode::BAD_REQUEST, "not an Events API body").into_response();
     };
+    answer_event(&app, event_body).await
+}
+
+/// An Events API body that came from Slack (signed, or over the socket) → the answer.
+/// The HTTP route and Socket Mode both answer through here.
+pub(crate) async fn answer_event(app: &Arc<App>, event_body: EventBody) -> Response {
     let response = match event_body {
         EventBody::UrlVerification { challenge } => Json(json!({ "challenge": challenge })).into_response(),
         EventBody::EventCallback {
@@ -30,10 +36,10 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
             event_id,
             event,
         } => {
-            if let Err(r) = check_team(&app, team_id.as_deref()) {
+            if let Err(r) = check_team(app, team_id.as_deref()) {
                 return r.into_response();
             }
-            on_event(&app, &event_id, &event).await
+            on_event(app, &event_id, &event).await
         }
         EventBody::Other => StatusCode::OK.into_response(),
     };
