@@ -188,7 +188,8 @@ async fn keep_connected(app: Arc<App>, token: Secret, slot: usize, mut shutdown:
         match open_socket(&app, &token).await {
             Ok(socket) => {
                 let (replace_tx, mut replace_rx) = oneshot::channel();
-                let mut connection = tokio::spawn(serve_socket(app.clone(), socket, slot, replace_tx, shutdown.clone()));
+                let mut connection =
+                    tokio::spawn(serve_socket(app.clone(), socket, slot, replace_tx, shutdown.clone()));
                 tokio::select! {
                     ended = &mut connection => match ended {
                         Ok(Ended::AfterHello) => failures = 0,
@@ -384,7 +385,11 @@ async fn answer(app: &Arc<App>, kind: Kind, envelope: Envelope) -> Option<Value>
         retry_attempt,
     } = envelope;
     let span = tracing::info_span!("envelope", id = %envelope_id, ?kind, retry = retry_attempt.unwrap_or(0));
-    tracing::Instrument::instrument(answer_once(app, kind, envelope_id, payload, accepts_response_payload), span).await
+    tracing::Instrument::instrument(
+        answer_once(app, kind, envelope_id, payload, accepts_response_payload),
+        span,
+    )
+    .await
 }
 
 async fn answer_once(
@@ -486,7 +491,10 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        for name in ["envelope.events_api.app_mention.json", "envelope.events_api.message.json"] {
+        for name in [
+            "envelope.events_api.app_mention.json",
+            "envelope.events_api.message.json",
+        ] {
             match Inbound::parse(&fixture(name)) {
                 Some(Inbound::EventsApi(e)) => {
                     assert!(!e.accepts_response_payload);
@@ -501,7 +509,10 @@ mod tests {
             Inbound::parse(&fixture("envelope.interactive.shortcut.json")),
             Some(Inbound::Interactive(_))
         ));
-        assert!(matches!(Inbound::parse(r#"{"type":"something_new"}"#), Some(Inbound::Other)));
+        assert!(matches!(
+            Inbound::parse(r#"{"type":"something_new"}"#),
+            Some(Inbound::Other)
+        ));
         assert!(Inbound::parse("not json").is_none());
     }
 
@@ -523,7 +534,8 @@ mod tests {
         let Seen::Before(mut again) = state.begin("envelope:1") else {
             panic!("second delivery is not new")
         };
-        done.send(Some(Some(json!({"text": "opened"})))).expect("receiver alive");
+        done.send(Some(Some(json!({"text": "opened"}))))
+            .expect("receiver alive");
         let answered = again.wait_for(Option::is_some).await.expect("answered").clone();
         assert_eq!(answered, Some(Some(json!({"text": "opened"}))));
         state.forget("envelope:1");

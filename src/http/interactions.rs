@@ -45,10 +45,7 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
 pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Value, request_key: &str) -> Response {
     let app = app.clone();
     let request_key = request_key.to_string();
-    let response_url = payload
-        .get("response_url")
-        .and_then(|u| u.as_str())
-        .map(str::to_string);
+    let response_url = payload.get("response_url").and_then(|u| u.as_str()).map(str::to_string);
     let Ok(interaction) = serde_json::from_value::<Interaction>(payload) else {
         return (StatusCode::BAD_REQUEST, "payload is not an interaction").into_response();
     };

@@ -208,7 +208,9 @@ impl SlackClient {
 
     /// A fresh Socket Mode URL (`wss://…`, valid once), asked with the app-level token.
     pub async fn open_connection(&self, app_token: &Secret) -> Result<String, SlackError> {
-        let v = self.call_as(app_token, "apps.connections.open", &json!({}), None).await?;
+        let v = self
+            .call_as(app_token, "apps.connections.open", &json!({}), None)
+            .await?;
         v.get("url")
             .and_then(Value::as_str)
             .map(str::to_string)
