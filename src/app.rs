@@ -39,6 +39,8 @@ pub struct App {
     pub timers_changed: Notify,
     /// The bot's own user id, learnt from `auth.test`, so it can ignore its own messages.
     pub identity: RwLock<Option<Identity>>,
+    /// Which channels are shared outside the company (Slack Connect), as far as the bot knows.
+    pub shared_channels: crate::slack::connect::SharedChannels,
     /// The Socket Mode connections, when the bot receives Slack's requests that way.
     pub socket: crate::socket_mode::SocketState,
     /// Outbox items older than this were left by a previous run and may have been in flight.
@@ -64,6 +66,7 @@ impl App {
             outbox_wake_rx: std::sync::Mutex::new(Some(outbox_wake_rx)),
             timers_changed: Notify::new(),
             identity: RwLock::new(None),
+            shared_channels: Default::default(),
             socket: Default::default(),
         }))
     }

@@ -51,6 +51,13 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
     let now = app.clock.now();
     let (channel, input) = match event.get("type").and_then(|t| t.as_str()) {
         Some("app_home_opened") => return on_home_opened(app, event_id, event).await,
+        Some("channel_shared" | "channel_unshared") => {
+            if let Some(channel) = event.get("channel").and_then(|c| c.as_str()) {
+                tracing::info!(channel, "a channel's sharing outside the company changed");
+                app.shared_channels.forget(channel);
+            }
+            return StatusCode::OK.into_response();
+        }
         Some(kind @ ("member_joined_channel" | "member_left_channel")) => {
             let field = |k: &str| event.get(k).and_then(|v| v.as_str());
             let (Some(user), Some(channel)) = (field("user"), field("channel")) else {

@@ -3,6 +3,7 @@
 
 pub mod blocks;
 pub mod client;
+pub mod connect;
 pub mod payloads;
 pub mod signature;
 pub mod text;
