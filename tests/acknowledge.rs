@@ -18,12 +18,7 @@ fn is_ack_reply(c: &Call, kickoff_ts: &str) -> bool {
 
 /// Nothing acknowledged: no thread reply saying so, and no acknowledgement stored.
 async fn assert_not_acknowledged(bot: &TestBot, t: &OpenedTrouble) {
-    bot.slack
-        .expect_none(
-            "chat.postMessage",
-            |c| is_ack_reply(c, &t.kickoff_ts),
-            Duration::from_millis(400),
-        )
+    bot.expect_none("chat.postMessage", |c| is_ack_reply(c, &t.kickoff_ts))
         .await;
     assert_eq!(acked_by(bot, &t.id), None);
 }
@@ -170,13 +165,10 @@ async fn ack_by_command_and_a_second_acknowledgement_changes_nothing() {
     bot.slack
         .wait_for("chat.postMessage", |c| is_ack_reply(c, &t.kickoff_ts))
         .await;
-    bot.slack
-        .expect_none(
-            "chat.postMessage",
-            |c| is_ack_reply(c, &t.kickoff_ts) && text_of(&c.params).contains(MANAGER),
-            Duration::from_millis(300),
-        )
-        .await;
+    bot.expect_none("chat.postMessage", |c| {
+        is_ack_reply(c, &t.kickoff_ts) && text_of(&c.params).contains(MANAGER)
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -196,12 +188,7 @@ async fn the_same_event_delivered_twice_is_handled_once() {
         .count();
     assert_eq!(acks, 1);
     let mark = bot.slack.calls().len() as u64;
-    bot.slack
-        .expect_none(
-            "chat.postMessage",
-            |c| c.seq >= mark && is_ack_reply(c, &t.kickoff_ts),
-            Duration::from_millis(300),
-        )
+    bot.expect_none("chat.postMessage", |c| c.seq >= mark && is_ack_reply(c, &t.kickoff_ts))
         .await;
     assert_eq!(
         bot.slack

@@ -530,13 +530,43 @@ impl TestBot {
         self.settle().await;
     }
 
-    /// Waits until no stored timer is due at the bot's clock and the outbox is empty.
+    /// Asserts that no `method` call matching `pred` was made, once everything the bot has
+    /// decided so far was delivered: what it answered, it had already stored, so nothing that
+    /// a request caused can still arrive after this.
+    pub async fn expect_none(&self, method: &str, pred: impl Fn(&Call) -> bool) {
+        self.settle().await;
+        self.slack.expect_none(method, pred, Duration::ZERO).await;
+    }
+
+    /// Waits until no stored timer is due at the bot's clock and the outbox is empty. While
+    /// calls wait their turn (Slack's pace of about one message a second per channel), the
+    /// clock is moved on a second at a time, so a test does not wait out the pacing.
     pub async fn settle(&self) {
-        eventually("due timers fired and deliveries done", Duration::from_secs(20), || {
+        self.settle_within(Duration::from_secs(20)).await;
+    }
+
+    /// `settle`, for up to `limit` of real time (Slack's faults and slow answers take real time).
+    pub async fn settle_within(&self, limit: Duration) {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
             let now = self.clock.now();
-            let due = self.store().next_timer().ok()?.is_some_and(|(_, t)| t.due <= now);
-            (!due && self.store().outbox_len() == 0).then_some(())
-        })
-        .await;
+            let due = self
+                .store()
+                .next_timer()
+                .expect("timers readable")
+                .is_some_and(|(_, t)| t.due <= now);
+            let queued = self.store().outbox_len() > 0;
+            if !due && !queued {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "due timers fired and deliveries done: not reached within {limit:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            if queued {
+                self.advance(Duration::from_millis(500));
+            }
+        }
     }
 }
