@@ -241,3 +241,55 @@ async fn health_until(bot: &TestBot, what: &str, ok: impl Fn(u16, &str) -> bool)
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test]
+async fn a_managers_reply_over_the_socket_acknowledges_and_its_retry_is_acknowledged_without_effect() {
+    let (bot, socket) = socket_bot().await;
+    let c = socket.wait_live(2).await;
+    socket.send(
+        c[0],
+        &command_envelope("env-ack-open", &bot.command_form(SALES, ORIGIN, "open ACME: housings")),
+    );
+    let trouble = wait_until(|| {
+        let summaries = bot.store().open_summaries().ok()?;
+        let id = summaries.first()?.id.clone();
+        bot.store().get(&id).ok().flatten().filter(|t| t.kickoff.is_some())
+    })
+    .await;
+    let channel = trouble.channel.clone().expect("channel").to_string();
+    let kickoff_ts = trouble.kickoff.clone().expect("kickoff").ts.to_string();
+    let event = message_event(
+        "Ev0SOCKETACK",
+        &channel,
+        MANAGER,
+        "1795748400.000900",
+        Some(&kickoff_ts),
+    );
+    let envelope = |id: &str, retry: u32| {
+        json!({"envelope_id": id, "type": "events_api", "accepts_response_payload": false,
+               "retry_attempt": retry, "retry_reason": if retry > 0 { "timeout" } else { "" }, "payload": event})
+    };
+    socket.send(c[1], &envelope("env-ack-1", 0));
+    socket.wait_acks("env-ack-1", 1).await;
+    let acked = wait_until(|| bot.store().get(&trouble.id).ok().flatten().filter(|t| t.ack.is_some())).await;
+    assert_eq!(acked.ack.as_ref().map(|a| a.by.to_string()), Some(MANAGER.to_string()));
+
+    // Slack retries the event in a new envelope: acknowledged, nothing happens again.
+    socket.send(c[0], &envelope("env-ack-2", 1));
+    let retry = socket.wait_acks("env-ack-2", 1).await.remove(0);
+    assert!(
+        retry.body.get("payload").is_none(),
+        "events carry no answer: {}",
+        retry.body
+    );
+    bot.settle().await;
+    let thanks = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| {
+            c.params["thread_ts"] == kickoff_ts.as_str() && c.params["text"].to_string().contains("Acknowledged by")
+        })
+        .count();
+    assert_eq!(thanks, 1);
+}
