@@ -3,22 +3,13 @@
 
 mod common;
 
-use common::fake_socket::FakeSocket;
+use common::fake_socket::{spawn_bot_behind_front, FakeSocket};
 use common::*;
 use serde_json::json;
 
-/// A bot whose Web API calls pass the fake socket's front, which knows which channels are shared.
+/// A bot whose Web API calls pass the fake front, which knows which channels are shared.
 async fn bot_with_connect() -> (TestBot, FakeSocket) {
-    let slack = FakeSlack::start().await;
-    let front = FakeSocket::start(&slack).await;
-    let bot = spawn_bot_on(
-        &format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"),
-        trouble_bot::http::server::Limits::default(),
-        slack,
-        &[("SLACK_API_URL", front.api_url())],
-    )
-    .await;
-    (bot, front)
+    spawn_bot_behind_front(false, |_| {}).await
 }
 
 fn posts_to(slack: &FakeSlack, channel: &str) -> usize {

@@ -6,26 +6,13 @@ mod common;
 
 use std::time::Duration;
 
-use common::fake_socket::{FakeSocket, APP_TOKEN};
+use common::fake_socket::{spawn_bot_behind_front, FakeSocket};
 use common::*;
 use serde_json::{json, Value};
 
 /// A bot in Socket Mode (no signing secret) and the fake socket in front of its fake Slack.
 async fn socket_bot() -> (TestBot, FakeSocket) {
-    let slack = FakeSlack::start().await;
-    let socket = FakeSocket::start(&slack).await;
-    let bot = spawn_bot_on(
-        &format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"),
-        trouble_bot::http::server::Limits::default(),
-        slack,
-        &[
-            ("SLACK_API_URL", socket.api_url()),
-            ("SLACK_APP_TOKEN", APP_TOKEN.to_string()),
-            ("SLACK_SIGNING_SECRET", String::new()),
-        ],
-    )
-    .await;
-    (bot, socket)
+    spawn_bot_behind_front(true, |_| {}).await
 }
 
 /// A slash command as Socket Mode wraps it: the HTTP form's fields, as JSON.
@@ -193,19 +180,7 @@ async fn slacks_request_urls_answer_404_in_socket_mode() {
 
 #[tokio::test]
 async fn healthz_says_why_while_no_socket_is_up_and_ok_once_one_is() {
-    let slack = FakeSlack::start().await;
-    let socket = FakeSocket::start(&slack).await;
-    socket.refuse_opens(true);
-    let bot = spawn_bot_on(
-        &format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"),
-        trouble_bot::http::server::Limits::default(),
-        slack,
-        &[
-            ("SLACK_API_URL", socket.api_url()),
-            ("SLACK_APP_TOKEN", APP_TOKEN.to_string()),
-        ],
-    )
-    .await;
+    let (bot, socket) = spawn_bot_behind_front(true, |socket| socket.refuse_opens(true)).await;
     let down = health_until(&bot, "503 naming the failing call", |status, text| {
         status == 503 && text.contains("apps.connections.open failed")
     })

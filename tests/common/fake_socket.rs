@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
-use super::{eventually, FakeSlack};
+use super::{eventually, spawn_bot_on, FakeSlack, TestBot, BASE_CONFIG, DEFAULT_SEVERITIES};
 
 const WAIT_LIMIT: Duration = Duration::from_secs(10);
 /// The app-level token the fake accepts.
@@ -67,6 +67,22 @@ enum Out {
     Text(String),
     /// Drop the TCP connection without a closing handshake, as a network failure would.
     Drop,
+}
+
+/// The usual test bot, its Web API calls passing a fake front; in Socket Mode (the app-level
+/// token, no signing secret) when `socket_mode`. `prepare` runs before the bot starts.
+pub async fn spawn_bot_behind_front(socket_mode: bool, prepare: impl FnOnce(&FakeSocket)) -> (TestBot, FakeSocket) {
+    let slack = FakeSlack::start().await;
+    let front = FakeSocket::start(&slack).await;
+    prepare(&front);
+    let mut env = vec![("SLACK_API_URL", front.api_url())];
+    if socket_mode {
+        env.push(("SLACK_APP_TOKEN", APP_TOKEN.to_string()));
+        env.push(("SLACK_SIGNING_SECRET", String::new()));
+    }
+    let config = format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}");
+    let bot = spawn_bot_on(&config, trouble_bot::http::server::Limits::default(), slack, &env).await;
+    (bot, front)
 }
 
 fn fixture(name: &str) -> String {
