@@ -9,15 +9,16 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use super::{already_handled, check_team, verify};
+use super::{already_handled, check_team, failed, verify, Surface};
 use crate::app::{App, Wake};
+use crate::engine::Applied;
 use crate::i18n::modals::{field_error, with_contact, FieldError};
 use crate::i18n::{reply_text, Locale};
 use crate::slack::blocks::escape;
 use crate::slack::payloads::Interaction;
 use crate::store::lane_key;
 use crate::trouble::command::{parse_user, OpenRequest};
-use crate::trouble::decide::{decide, ButtonAction, Ctx, Delivery, Input, Lane, Message, Op, Reply};
+use crate::trouble::decide::{ButtonAction, Delivery, Input, Lane, Message, Op, Reply};
 use crate::trouble::model::{ChannelId, Origin, TroubleId, UserId};
 
 #[derive(serde::Deserialize)]
@@ -120,19 +121,9 @@ async fn on_button(
     response_url: Option<String>,
     request_key: &str,
 ) -> Response {
-    let now = app.clock.now();
-    let ctx = Ctx {
-        config: &app.config,
-        now,
-    };
     let input = Input::Button { user, action: button };
-    match app
-        .store
-        .update_once(id, &[request_key], None, now, |t| decide(&ctx, t, input.clone()))
-    {
-        Ok(Ok(decision)) => {
-            // A flush error is logged there; the click stands, so it is answered as done.
-            let _ = app.commit(&decision).await;
+    match app.engine().apply(id, &[request_key], input).await {
+        Ok(Applied::Decided(decision)) => {
             // A refusal (or any answer) goes back to the clicker alone, through response_url.
             if let (Some(reply), Some(url)) = (decision.reply, response_url) {
                 let text = reply_text(app.config.locale, &app.config, &reply);
@@ -140,18 +131,18 @@ async fn on_button(
                     url,
                     message: Message::Text { text },
                 };
-                match app.store.enqueue_loose(vec![Delivery { lane: Lane::View, op }], now) {
+                match app
+                    .store
+                    .enqueue_loose(vec![Delivery { lane: Lane::View, op }], app.clock.now())
+                {
                     Ok(()) => app.wake(Wake::Lane(lane_key(None, Lane::View))),
                     Err(e) => tracing::error!(error = %e, "cannot queue the answer to a click"),
                 }
             }
             StatusCode::OK.into_response()
         }
-        Ok(Err(_)) => already_handled(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot store a button click");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+        Ok(Applied::AlreadyHandled) => already_handled(),
+        Err(e) => failed(app, Surface::Click, "cannot store a button click", e),
     }
 }
 
@@ -162,13 +153,6 @@ fn field_errors(errors: serde_json::Value) -> Response {
 /// The modal stays open with the reason on `field`: a submission is never dropped silently.
 fn field_error_on(field: &str, text: String) -> Response {
     field_errors(json!({ field: text }))
-}
-
-/// An internal failure while a modal is open: logged, and the modal stays open with an apology
-/// on `field`, so the reporter can submit again (nothing was stored).
-fn modal_internal(app: &App, field: &str, what: &str, error: impl std::fmt::Display) -> Response {
-    tracing::error!(%error, "{what}");
-    field_error_on(field, crate::i18n::sorry_internal(app.config.locale))
 }
 
 /// The input of the open modal a refusal is about.
@@ -204,34 +188,22 @@ async fn on_update_submitted(
     // Modal inputs are plain text; the trouble keeps text as Slack's commands deliver it (mrkdwn
     // with &, < and > escaped), so it can be posted back as it is.
     let text = escape(&text);
-    let now = app.clock.now();
-    let ctx = Ctx {
-        config: &app.config,
-        now,
-    };
     let input = Input::UpdateSubmitted {
         user,
         text,
         next: next.filter(|n| !n.trim().is_empty()),
     };
-    match app
-        .store
-        .update_once(id, seen, None, now, |t| decide(&ctx, t, input.clone()))
-    {
-        Ok(Ok(decision)) => {
-            // A flush error is logged there; the update stands, so the modal closes.
-            let _ = app.commit(&decision).await;
-            match &decision.reply {
-                Some(reply @ Reply::BadWhen { .. }) => field_error_on("next", reply_text(l, &app.config, reply)),
-                Some(reply) if is_refusal(reply) => field_error_on("text", reply_text(l, &app.config, reply)),
-                None if decision.trouble.is_none() => {
-                    field_error_on("text", reply_text(l, &app.config, &Reply::NotInTroubleChannel))
-                }
-                _ => StatusCode::OK.into_response(),
+    match app.engine().apply(id, seen, input).await {
+        Ok(Applied::Decided(decision)) => match &decision.reply {
+            Some(reply @ Reply::BadWhen { .. }) => field_error_on("next", reply_text(l, &app.config, reply)),
+            Some(reply) if is_refusal(reply) => field_error_on("text", reply_text(l, &app.config, reply)),
+            None if decision.trouble.is_none() => {
+                field_error_on("text", reply_text(l, &app.config, &Reply::NotInTroubleChannel))
             }
-        }
-        Ok(Err(_)) => already_handled(),
-        Err(e) => modal_internal(app, "text", "cannot store an update", e),
+            _ => StatusCode::OK.into_response(),
+        },
+        Ok(Applied::AlreadyHandled) => already_handled(),
+        Err(e) => failed(app, Surface::Modal { field: "text" }, "cannot store an update", e),
     }
 }
 
@@ -279,12 +251,8 @@ async fn on_open_submitted(
     if let Some(refusal) = crate::trouble::decide::open_refusal(&user, &req) {
         return field_errors(json!({"manager": reply_text(l, &app.config, &refusal)}));
     }
-    let now = app.clock.now();
-    let day = now.with_timezone(&app.config.timezone).format("%Y%m%d").to_string();
-    match super::commands::open_once(app, &day, seen, user, origin, req) {
-        Ok(Ok(decision)) => {
-            // A flush error is logged there; the trouble stands, so the modal closes.
-            let _ = app.commit(&decision).await;
+    match app.engine().open(seen, user, origin, req).await {
+        Ok(Applied::Decided(decision)) => {
             match &decision.reply {
                 Some(reply) if decision.trouble.is_none() => {
                     field_error_on(open_field_for(reply), reply_text(l, &app.config, reply))
@@ -293,7 +261,7 @@ async fn on_open_submitted(
                 _ => StatusCode::OK.into_response(),
             }
         }
-        Ok(Err(_)) => already_handled(),
-        Err(e) => modal_internal(app, "summary", "cannot open a trouble", e),
+        Ok(Applied::AlreadyHandled) => already_handled(),
+        Err(e) => failed(app, Surface::Modal { field: "summary" }, "cannot open a trouble", e),
     }
 }

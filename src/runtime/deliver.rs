@@ -13,7 +13,7 @@ use crate::clock::Clock;
 use crate::i18n::{render, Rendered};
 use crate::slack::SlackError;
 use crate::store::{OutboxItem, StoreError};
-use crate::trouble::decide::{channel_name, decide, Ctx, Dest, Input, Lane, Message, Op, Outcome, Slot};
+use crate::trouble::decide::{channel_name, Dest, Lane, Message, Op, Outcome, Slot};
 use crate::trouble::model::{ChannelId, Trouble};
 
 /// Slack allows about one message a second per channel, with short bursts. The bot allows
@@ -286,21 +286,8 @@ fn backoff(attempt: u32) -> Duration {
 
 /// Removes the item and feeds its outcome to the core, in one transaction.
 async fn finish_item(app: &Arc<App>, key: &[u8], item: &OutboxItem, outcome: Option<Outcome>) {
-    let now = app.clock.now();
-    let result = match (&item.trouble, outcome) {
-        (Some(id), Some(outcome)) => {
-            let config = app.config.clone();
-            app.store
-                .update(id, None, Some(key), now, |t| {
-                    decide(&Ctx { config: &config, now }, t, Input::Delivered(outcome.clone()))
-                })
-                .map(|r| r.unwrap_or_default())
-        }
-        _ => app.store.remove_outbox(key).map(|_| Default::default()),
-    };
-    match result {
-        Ok(decision) => app.after_write(&decision).await,
-        Err(e) => tracing::error!(error = %e, "cannot record a delivery"),
+    if let Err(e) = app.engine().delivered(key, item.trouble.as_ref(), outcome).await {
+        tracing::error!(error = %e, "cannot record a delivery");
     }
 }
 

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use tokio::sync::watch;
 
 use crate::app::App;
-use crate::trouble::decide::{decide, Ctx, Input};
 
 pub async fn run_timers(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
     loop {
@@ -29,8 +28,7 @@ pub async fn run_timers(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
                 _ = shutdown.changed() => return,
             }
         };
-        let now = app.clock.now();
-        if timer.due > now {
+        if timer.due > app.clock.now() {
             tokio::select! {
                 _ = app.clock.sleep_until(timer.due) => {}
                 _ = &mut changed => {}
@@ -38,17 +36,11 @@ pub async fn run_timers(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
             }
             continue;
         }
-        let config = app.config.clone();
-        let kind = timer.kind.clone();
-        let result = app.store.fire_timer(&key, &timer, now, |t| {
-            decide(&Ctx { config: &config, now }, t, Input::Timer(kind.clone()))
-        });
-        match result {
+        match app.engine().fire(&key, &timer).await {
             Ok(decision) => {
                 if !decision.deliveries.is_empty() {
                     app.metrics.note_timer_fired(&timer.kind);
                 }
-                app.after_write(&decision).await;
             }
             Err(e) => {
                 tracing::error!(error = %e, trouble = %timer.trouble, "timer failed; dropping it");
