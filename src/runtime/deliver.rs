@@ -30,10 +30,21 @@ const MAX_BACKOFF: Duration = Duration::from_secs(8);
 /// How many suffixed names to try on `name_taken` before giving up.
 const MAX_NAME_ATTEMPTS: u32 = 50;
 
+/// What the pacer keeps a time for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum PaceKey {
+    /// Messages posted to a channel (and a 429 on any call about it).
+    Posts(ChannelId),
+    /// Edits of a channel's status message: paced apart from posts.
+    Edits(ChannelId),
+    /// A method Slack rate-limited as a whole (not per channel): every lane waits for it.
+    Method(&'static str),
+}
+
 /// Per-channel pacing (GCRA): when the next message to a channel may go.
 pub struct Pacer {
     clock: Clock,
-    next: Mutex<HashMap<String, DateTime<Utc>>>,
+    next: Mutex<HashMap<PaceKey, DateTime<Utc>>>,
 }
 
 /// `d` as a chrono duration (the pacer's waits are a few seconds, far from overflow).
@@ -49,7 +60,7 @@ impl Pacer {
         }
     }
 
-    async fn wait_turn(&self, channel: &str) {
+    async fn wait_turn(&self, key: PaceKey) {
         let wait_until = {
             let mut next = self.next.lock().expect("pacer lock");
             let now = self.clock.now();
@@ -57,26 +68,31 @@ impl Pacer {
             if next.len() > PACER_FORGET_ABOVE {
                 next.retain(|_, tat| *tat > now);
             }
-            let tat = next.get(channel).copied().unwrap_or(now).max(now);
-            next.insert(channel.to_string(), tat + span(CHANNEL_INTERVAL));
+            let tat = next.get(&key).copied().unwrap_or(now).max(now);
+            next.insert(key, tat + span(CHANNEL_INTERVAL));
             tat - span(CHANNEL_BURST)
         };
         self.clock.sleep_until(wait_until).await;
     }
 
-    /// Waits while Slack's `Retry-After` for `key` (a method) runs; no pacing otherwise.
-    async fn wait_hold(&self, key: &str) {
-        let until = self.next.lock().expect("pacer lock").get(key).copied();
+    /// Waits while Slack's `Retry-After` for `method` runs; no pacing otherwise.
+    async fn wait_hold(&self, method: &'static str) {
+        let until = self
+            .next
+            .lock()
+            .expect("pacer lock")
+            .get(&PaceKey::Method(method))
+            .copied();
         if let Some(until) = until {
             self.clock.sleep_until(until - span(CHANNEL_BURST)).await;
         }
     }
 
     /// Holds a channel (or a method) back after Slack said 429 for it.
-    fn hold(&self, channel: &str, for_: Duration) {
+    fn hold(&self, key: PaceKey, for_: Duration) {
         let mut next = self.next.lock().expect("pacer lock");
         let until = self.clock.now() + span(for_) + span(CHANNEL_BURST);
-        let entry = next.entry(channel.to_string()).or_insert(until);
+        let entry = next.entry(key).or_insert(until);
         *entry = (*entry).max(until);
     }
 }
@@ -254,7 +270,7 @@ async fn deliver_lane(app: &Arc<App>, lane: &[u8], shutdown: watch::Receiver<boo
                     };
                     // Rate limits of methods that are not per channel hold the method for every lane.
                     if let (Some(wait), false) = (retry_after, method.starts_with("chat.")) {
-                        app.pacer.hold(method, wait);
+                        app.pacer.hold(PaceKey::Method(method), wait);
                     }
                     attempt += 1;
                     let backoff = retry_after.unwrap_or_else(|| backoff(attempt));
@@ -436,7 +452,7 @@ async fn deliver_once(
                 // queues another refresh, and changes during the wait ride on this one.
                 if let Some(posted) = &t.status {
                     call_slot.release();
-                    app.pacer.wait_turn(&format!("edit:{}", posted.channel)).await;
+                    app.pacer.wait_turn(PaceKey::Edits(posted.channel.clone())).await;
                     call_slot.take().await;
                 }
                 app.store.clear_status_refresh_flag(&t.id)?;
@@ -451,7 +467,7 @@ async fn deliver_once(
             slack
                 .update_message(&posted.channel, &posted.ts, &message)
                 .await
-                .inspect_err(|e| hold_on_429(app, posted.channel.as_str(), e))?;
+                .inspect_err(|e| hold_on_429(app, &posted.channel, e))?;
             Ok(None)
         }
         (Op::Post { to, message, keep_as }, Some(t)) => {
@@ -512,7 +528,7 @@ async fn deliver_once(
                 }
             }
             call_slot.release();
-            app.pacer.wait_turn(channel.as_str()).await;
+            app.pacer.wait_turn(PaceKey::Posts(channel.clone())).await;
             call_slot.take().await;
             mark_attempt(app, key).await?;
             let result = slack
@@ -548,7 +564,7 @@ async fn deliver_once(
                     Ok(Some(Outcome::OriginUnreachable))
                 }
                 (Err(e), _) => {
-                    hold_on_429(app, channel.as_str(), &e);
+                    hold_on_429(app, &channel, &e);
                     Err(e.into())
                 }
             }
@@ -562,9 +578,9 @@ async fn mark_attempt(app: &App, key: &[u8]) -> Result<(), AttemptError> {
     Ok(())
 }
 
-fn hold_on_429(app: &App, channel: &str, e: &SlackError) {
+fn hold_on_429(app: &App, channel: &ChannelId, e: &SlackError) {
     if let Some(wait) = e.retry_after() {
-        app.pacer.hold(channel, wait);
+        app.pacer.hold(PaceKey::Posts(channel.clone()), wait);
     }
 }
 
