@@ -16,6 +16,8 @@ use crate::trouble::model::{Origin, Trouble, TroubleId, UserId};
 
 /// What came of a change the engine was asked to apply.
 #[derive(Debug)]
+// A decision is moved once per request, straight to its answer: boxing it would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Applied {
     /// The core decided; what it decided is stored (and, where it mattered, flushed) and the
     /// workers are woken.
