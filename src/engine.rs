@@ -16,12 +16,10 @@ use crate::trouble::model::{Origin, Trouble, TroubleId, UserId};
 
 /// What came of a change the engine was asked to apply.
 #[derive(Debug)]
-// A decision is moved once per request, straight to its answer: boxing it would buy nothing.
-#[allow(clippy::large_enum_variant)]
 pub enum Applied {
     /// The core decided; what it decided is stored (and, where it mattered, flushed) and the
     /// workers are woken.
-    Decided(Decision),
+    Decided(Box<Decision>),
     /// A request the bot had handled before (Slack's retry, a double submit): nothing changed.
     AlreadyHandled,
 }
@@ -62,11 +60,8 @@ impl Engine<'_> {
         origin: Origin,
         request: OpenRequest,
     ) -> Result<Applied, EngineError> {
-        let now = self.app.clock.now();
-        let ctx = Ctx {
-            config: &self.app.config,
-            now,
-        };
+        let ctx = self.context();
+        let now = ctx.now;
         let day = now
             .with_timezone(&self.app.config.timezone)
             .format("%Y%m%d")
@@ -103,7 +98,7 @@ impl Engine<'_> {
             }
             _ => {
                 self.app.store.remove_outbox(key)?;
-                Ok(Applied::Decided(Decision::default()))
+                Ok(Applied::Decided(Box::default()))
             }
         }
     }
@@ -111,11 +106,8 @@ impl Engine<'_> {
     /// Fires a due timer: it leaves the store in the same write as what the core makes of it,
     /// so it acts exactly once, across crashes too.
     pub async fn fire(&self, key: &[u8], timer: &Timer) -> Result<Decision, EngineError> {
-        let now = self.app.clock.now();
-        let ctx = Ctx {
-            config: &self.app.config,
-            now,
-        };
+        let ctx = self.context();
+        let now = ctx.now;
         let kind = timer.kind.clone();
         let decision = self
             .app
@@ -126,6 +118,14 @@ impl Engine<'_> {
         Ok(decision)
     }
 
+    /// What the core decides with: the clock, read once for the whole change.
+    fn context(&self) -> Ctx<'_> {
+        Ctx {
+            config: &self.app.config,
+            now: self.app.clock.now(),
+        }
+    }
+
     async fn decide_on(
         &self,
         id: &TroubleId,
@@ -134,11 +134,8 @@ impl Engine<'_> {
         answered: bool,
         decide: impl Fn(&Ctx, &Trouble) -> Decision,
     ) -> Result<Applied, EngineError> {
-        let now = self.app.clock.now();
-        let ctx = Ctx {
-            config: &self.app.config,
-            now,
-        };
+        let ctx = self.context();
+        let now = ctx.now;
         let result = self
             .app
             .store
@@ -160,6 +157,6 @@ impl Engine<'_> {
         } else {
             self.app.after_write(&decision).await;
         }
-        Ok(Applied::Decided(decision))
+        Ok(Applied::Decided(Box::new(decision)))
     }
 }

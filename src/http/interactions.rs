@@ -15,6 +15,7 @@ use crate::engine::Applied;
 use crate::i18n::modals::{field_error, with_contact, FieldError};
 use crate::i18n::{reply_text, Locale};
 use crate::slack::blocks::escape;
+use crate::slack::contracts::{Action, ButtonValue, Callback, OpenMetadata};
 use crate::slack::payloads::Interaction;
 use crate::store::lane_key;
 use crate::trouble::command::{parse_user, OpenRequest};
@@ -63,19 +64,16 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
             let Some(action) = actions.first() else {
                 return StatusCode::OK.into_response();
             };
-            let button = match action.action_id.as_str() {
-                "acknowledge" => ButtonAction::Acknowledge,
-                "complete_stage" => ButtonAction::CompleteStage {
-                    stage: stage_in_value(action.value.as_deref()),
-                },
-                "log_update" => ButtonAction::LogUpdate {
+            let value = ButtonValue::parse(action.value.as_deref().unwrap_or_default());
+            let button = match Action::parse(&action.action_id) {
+                Some(Action::Acknowledge) => ButtonAction::Acknowledge,
+                Some(Action::CompleteStage) => ButtonAction::CompleteStage { stage: value.stage },
+                Some(Action::LogUpdate) => ButtonAction::LogUpdate {
                     trigger_id: trigger_id.unwrap_or_default(),
                 },
-                _ => return StatusCode::OK.into_response(),
+                None => return StatusCode::OK.into_response(),
             };
-            // Button values are the trouble id, with `:<stage>` on the stage button.
-            let value = action.value.clone().unwrap_or_default();
-            let id = TroubleId::new(value.split(':').next().unwrap_or_default());
+            let id = TroubleId::new(&value.trouble);
             on_button(&app, &id, UserId::new(user.id), button, response_url, &request_key).await
         }
         Interaction::ViewSubmission { user, view, .. } => {
@@ -86,8 +84,8 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
             if !view.id.is_empty() {
                 seen.push(view_key.as_str());
             }
-            match view.callback_id.as_str() {
-                "log_update" => {
+            match Callback::parse(&view.callback_id) {
+                Some(Callback::LogUpdate) => {
                     on_update_submitted(
                         &app,
                         &TroubleId::new(&view.private_metadata),
@@ -98,19 +96,14 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
                     )
                     .await
                 }
-                "open_trouble" => on_open_submitted(&app, UserId::new(user.id), &view, &seen).await,
-                _ => StatusCode::OK.into_response(),
+                Some(Callback::OpenTrouble) => on_open_submitted(&app, UserId::new(user.id), &view, &seen).await,
+                None => StatusCode::OK.into_response(),
             }
         }
         Interaction::Other => StatusCode::OK.into_response(),
     };
     app.metrics.request("interactions", response.status().as_u16());
     response
-}
-
-/// The 0-based stage a "Complete stage N" button was showing, from its value `<id>:<stage>`.
-fn stage_in_value(value: Option<&str>) -> Option<usize> {
-    value?.split_once(':')?.1.parse().ok()
 }
 
 async fn on_button(
@@ -227,10 +220,10 @@ async fn on_open_submitted(
     if !errors.is_empty() {
         return field_errors(serde_json::Value::Object(errors));
     }
-    let meta: serde_json::Value = serde_json::from_str(&view.private_metadata).unwrap_or_default();
+    let meta = OpenMetadata::parse(&view.private_metadata);
     let origin = Origin {
-        channel: ChannelId::new(meta.get("channel").and_then(|c| c.as_str()).unwrap_or(user.as_str())),
-        response_url: meta.get("response_url").and_then(|c| c.as_str()).map(str::to_string),
+        channel: ChannelId::new(meta.channel.as_deref().unwrap_or(user.as_str())),
+        response_url: meta.response_url,
     };
     let contact = view
         .input("contact")

@@ -2,7 +2,7 @@
 //! signed exactly as Slack signs them.
 #![allow(dead_code)]
 
-pub mod fake_slack;
+pub use fake_slack;
 pub mod fake_socket;
 
 use std::collections::BTreeMap;
