@@ -275,11 +275,13 @@ async fn serve_socket(
     let mut retiring: Option<tokio::time::Instant> = None;
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
+    // Any frame counts, Slack's pings included; our own pings do not.
+    let mut heard = tokio::time::Instant::now();
     let why = loop {
         if retiring.is_some() && in_flight.is_empty() && acks.is_empty() {
             break "retired".to_string();
         }
-        let drain_deadline = retiring.unwrap_or_else(|| tokio::time::Instant::now() + IDLE_LIMIT);
+        let deadline = retiring.unwrap_or(heard + IDLE_LIMIT);
         tokio::select! {
             biased;
             Some(ack) = acks.recv() => {
@@ -291,15 +293,15 @@ async fn serve_socket(
             _ = stopped(&mut shutdown), if retiring.is_none() => {
                 retiring = Some(tokio::time::Instant::now() + DRAIN_LIMIT);
             }
-            _ = tokio::time::sleep_until(drain_deadline), if retiring.is_some() => {
-                break "gave up waiting for envelopes in flight".to_string();
-            }
-            frame = tokio::time::timeout(IDLE_LIMIT, stream.next()) => match frame {
-                Err(_) => break format!("nothing received for {} s", IDLE_LIMIT.as_secs()),
-                Ok(None) => break "the socket was closed".to_string(),
-                Ok(Some(Err(e))) => break format!("the socket failed: {e}"),
-                Ok(Some(Ok(Frame::Close(_)))) => break "Slack closed the socket".to_string(),
-                Ok(Some(Ok(Frame::Text(text)))) => match Inbound::parse(text.as_str()) {
+            _ = tokio::time::sleep_until(deadline) => match retiring {
+                Some(_) => break "gave up waiting for envelopes in flight".to_string(),
+                None => break format!("nothing received for {} s", IDLE_LIMIT.as_secs()),
+            },
+            frame = stream.next() => match frame.inspect(|_| heard = tokio::time::Instant::now()) {
+                None => break "the socket was closed".to_string(),
+                Some(Err(e)) => break format!("the socket failed: {e}"),
+                Some(Ok(Frame::Close(_))) => break "Slack closed the socket".to_string(),
+                Some(Ok(Frame::Text(text))) => match Inbound::parse(text.as_str()) {
                     Some(Inbound::Hello { num_connections }) => {
                         tracing::info!(slot, ?num_connections, "Socket Mode connection up");
                         said_hello = true;
@@ -325,7 +327,7 @@ async fn serve_socket(
                     Some(Inbound::Other) => {}
                     None => tracing::warn!(slot, "ignored a Socket Mode frame that is not Slack's JSON"),
                 },
-                Ok(Some(Ok(_))) => {}
+                Some(Ok(_)) => {}
             },
             _ = ping.tick(), if retiring.is_none() => {
                 if let Err(e) = sink.send(Frame::Ping(Vec::new().into())).await {
