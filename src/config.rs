@@ -877,6 +877,27 @@ mod tests {
     }
 
     #[test]
+    fn an_app_token_means_socket_mode_without_a_signing_secret_and_stays_redacted() {
+        let socket = |token: &str| {
+            Config::from_sources(
+                None,
+                &env(&[("SLACK_BOT_TOKEN", "xoxb-bot"), ("SLACK_APP_TOKEN", token)]),
+            )
+            .unwrap()
+        };
+        let c = socket("xapp-1-A0-very-secret");
+        assert!(c.socket_mode());
+        assert!(c.serve_problems().is_empty(), "{:?}", c.serve_problems());
+        assert!(!format!("{c:?}").contains("very-secret"));
+        let p = socket("xoxb-pasted-in-the-wrong-place").serve_problems().join("\n");
+        assert!(
+            p.contains("SLACK_APP_TOKEN does not look like an app-level token"),
+            "{p}"
+        );
+        assert!(!socket("  ").socket_mode(), "an empty token is no token");
+    }
+
+    #[test]
     fn the_chain_follows_managers_upward_without_loops() {
         let text = "[org]\ndefault_manager = \"U0M\"\n[org.managers]\nU0S = \"U0M\"\nU0M = \"U0D\"\nU0D = \"U0M\"\n";
         let c = Config::from_sources(Some(text), &env(&[])).unwrap();
