@@ -268,3 +268,65 @@ async fn a_managers_reply_over_the_socket_acknowledges_and_its_retry_is_acknowle
         .count();
     assert_eq!(thanks, 1);
 }
+
+#[tokio::test]
+async fn the_binary_serves_in_socket_mode_with_only_the_two_tokens_and_never_logs_the_app_token() {
+    use std::io::{BufRead, BufReader};
+    let slack = FakeSlack::start().await;
+    let front = FakeSocket::start(&slack).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("trouble.toml");
+    std::fs::write(&config, format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).expect("config");
+    let log_path = dir.path().join("stderr.log");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+        .arg("serve")
+        .env_remove("SLACK_SIGNING_SECRET")
+        .env("SLACK_APP_TOKEN", common::fake_socket::APP_TOKEN)
+        .env("SLACK_BOT_TOKEN", "xoxb-test-token")
+        .env("SLACK_API_URL", front.api_url())
+        .env("TROUBLE_CONFIG", &config)
+        .env("TROUBLE_DATA_DIR", dir.path().join("data"))
+        .env("TROUBLE_LISTEN", "127.0.0.1:0")
+        .env("RUST_LOG", "debug")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(&log_path).expect("log file"))
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(addr) = line.strip_prefix("trouble-bot listening on ") {
+                let _ = tx.send(addr.trim().to_string());
+            }
+        }
+    });
+    let addr = rx.recv_timeout(Duration::from_secs(20)).expect("listening");
+
+    let live = front.wait_live(2).await;
+    let form = slash_command_form(SALES, ORIGIN, "open ACME: housings", &slack.response_url("bin"));
+    front.send(live[0], &command_envelope("env-bin-1", &form));
+    let ack = front.wait_acks("env-bin-1", 1).await.remove(0);
+    assert!(
+        ack.body["payload"]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("opened"),
+        "{}",
+        ack.body
+    );
+    slack
+        .wait_for("chat.postMessage", |c| c.params["channel"] == MANAGER)
+        .await;
+    let health = reqwest::get(format!("http://{addr}/healthz")).await.expect("healthz");
+    assert_eq!(health.status(), 200);
+    let _ = child.kill();
+    let _ = child.wait();
+    let logs = std::fs::read_to_string(&log_path).unwrap_or_default();
+    assert!(logs.contains("Socket Mode connection up"), "{logs}");
+    assert!(!logs.contains("testtoken"), "the app token appears in the logs");
+    assert!(
+        !logs.contains("ticket="),
+        "a socket URL (a one-time ticket) appears in the logs"
+    );
+}
