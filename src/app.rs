@@ -39,6 +39,10 @@ pub struct App {
     pub timers_changed: Notify,
     /// The bot's own user id, learnt from `auth.test`, so it can ignore its own messages.
     pub identity: RwLock<Option<Identity>>,
+    /// Which channels are shared outside the company (Slack Connect), as far as the bot knows.
+    pub shared_channels: crate::slack::connect::SharedChannels,
+    /// The Socket Mode connections, when the bot receives Slack's requests that way.
+    pub socket: crate::socket_mode::SocketState,
     /// Outbox items older than this were left by a previous run and may have been in flight.
     pub started_at: chrono::DateTime<chrono::Utc>,
 }
@@ -62,6 +66,8 @@ impl App {
             outbox_wake_rx: std::sync::Mutex::new(Some(outbox_wake_rx)),
             timers_changed: Notify::new(),
             identity: RwLock::new(None),
+            shared_channels: Default::default(),
+            socket: Default::default(),
         }))
     }
 
@@ -201,6 +207,9 @@ pub async fn start_on(
     tasks.spawn(run_deliverer(app.clone(), rx.clone()));
     tasks.spawn(run_timers(app.clone(), rx.clone()));
     tasks.spawn(learn_identity(app.clone(), rx.clone()));
+    if app.config.socket_mode() {
+        tasks.spawn(crate::socket_mode::run(app.clone(), rx.clone()));
+    }
     tasks.spawn(prune_events(app.clone(), rx));
     tracing::info!(%addr, "trouble-bot listening");
     Ok(RunningBot {

@@ -86,6 +86,9 @@ pub struct Config {
 pub struct SlackSettings {
     pub signing_secrets: Vec<Secret>,
     pub bot_token: Option<Secret>,
+    /// The app-level token (`xapp-…`, scope `connections:write`): when set, the bot receives
+    /// Slack's requests over Socket Mode instead of on `/slack/*`.
+    pub app_token: Option<Secret>,
     pub api_url: String,
     /// How long one Web API call may take before it is retried (`slack_timeout`).
     pub timeout: Duration,
@@ -113,6 +116,7 @@ impl Default for Config {
             slack: SlackSettings {
                 signing_secrets: Vec::new(),
                 bot_token: None,
+                app_token: None,
                 api_url: "https://slack.com/api/".into(),
                 timeout: Duration::from_secs(10),
             },
@@ -445,6 +449,9 @@ impl Config {
         if let Some(v) = env.get("SLACK_BOT_TOKEN").filter(|v| !v.trim().is_empty()) {
             config.slack.bot_token = Some(Secret::new(v.trim()));
         }
+        if let Some(v) = env.get("SLACK_APP_TOKEN").filter(|v| !v.trim().is_empty()) {
+            config.slack.app_token = Some(Secret::new(v.trim()));
+        }
         if let Some(v) = env.get("SLACK_API_URL") {
             let mut url = v.clone();
             if !url.ends_with('/') {
@@ -462,11 +469,23 @@ impl Config {
         }
     }
 
+    /// Whether Slack's requests arrive over Socket Mode (an app-level token is set) rather than
+    /// on the `/slack/*` request URLs.
+    pub fn socket_mode(&self) -> bool {
+        self.slack.app_token.is_some()
+    }
+
     /// What `serve` needs beyond a valid file: the Slack credentials.
     pub fn serve_problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        if self.slack.signing_secrets.is_empty() {
-            problems.push("SLACK_SIGNING_SECRET is not set (the app's Signing Secret, from Basic Information)".into());
+        match &self.slack.app_token {
+            Some(t) if !t.expose().starts_with("xapp-") => {
+                problems.push("SLACK_APP_TOKEN does not look like an app-level token (xapp-…)".into())
+            }
+            // Socket Mode: Slack's requests arrive on the socket, unsigned; no secret is needed.
+            Some(_) => {}
+            None if self.slack.signing_secrets.is_empty() => problems.push("SLACK_SIGNING_SECRET is not set (the app's Signing Secret, from Basic Information), or SLACK_APP_TOKEN for Socket Mode".into()),
+            None => {}
         }
         match &self.slack.bot_token {
             None => problems.push("SLACK_BOT_TOKEN is not set (the Bot User OAuth Token, xoxb-…)".into()),
@@ -617,6 +636,15 @@ impl Config {
             match self.slack.bot_token.is_some() {
                 true => t("設定済み", "set"),
                 false => t("未設定", "not set"),
+            }
+            .into(),
+        );
+        line(
+            &mut out,
+            t("  受信方式:", "  receiver:"),
+            match self.slack.app_token.is_some() {
+                true => t("ソケットモード (SLACK_APP_TOKEN)", "Socket Mode (SLACK_APP_TOKEN)"),
+                false => t("HTTP (/slack/*)", "HTTP (/slack/*)"),
             }
             .into(),
         );
@@ -873,6 +901,27 @@ mod tests {
         assert!(c.serve_problems().is_empty());
         let debug = format!("{c:?}");
         assert!(!debug.contains("very-secret") && !debug.contains("shh"));
+    }
+
+    #[test]
+    fn an_app_token_means_socket_mode_without_a_signing_secret_and_stays_redacted() {
+        let socket = |token: &str| {
+            Config::from_sources(
+                None,
+                &env(&[("SLACK_BOT_TOKEN", "xoxb-bot"), ("SLACK_APP_TOKEN", token)]),
+            )
+            .unwrap()
+        };
+        let c = socket("xapp-1-A0-very-secret");
+        assert!(c.socket_mode());
+        assert!(c.serve_problems().is_empty(), "{:?}", c.serve_problems());
+        assert!(!format!("{c:?}").contains("very-secret"));
+        let p = socket("xoxb-pasted-in-the-wrong-place").serve_problems().join("\n");
+        assert!(
+            p.contains("SLACK_APP_TOKEN does not look like an app-level token"),
+            "{p}"
+        );
+        assert!(!socket("  ").socket_mode(), "an empty token is no token");
     }
 
     #[test]

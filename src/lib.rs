@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod metrics;
 pub mod runtime;
 pub mod slack;
+pub mod socket_mode;
 pub mod store;
 pub mod trouble;
 

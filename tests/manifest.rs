@@ -1,5 +1,6 @@
 //! Checks `manifest.yml` against the code: its request URLs are routes, every Web API method the code calls has its
-//! scopes, no scope or bot event is unused, and the values respect the manifest schema's keys and limits.
+//! scopes, no scope or bot event is unused, and the values respect the manifest schema's keys and limits; and that
+//! `manifest.socket.yml` is the same app in Socket Mode.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -10,6 +11,8 @@ use trouble_bot::slack::payloads::thread_reply;
 /// Bot scopes each Web API method needs (docs/slack.md §5). Calling a method missing from this table fails the
 /// test, and so does an entry the code no longer calls.
 const METHOD_SCOPES: &[(&str, &[&str])] = &[
+    // Socket Mode: called with the app-level token (connections:write), not a bot scope.
+    ("apps.connections.open", &[]),
     ("auth.test", &[]),
     // im:write: direct messages are posted with the user id as the channel.
     ("chat.postMessage", &["chat:write", "im:write"]),
@@ -21,6 +24,11 @@ const METHOD_SCOPES: &[(&str, &[&str])] = &[
     // id, and read the history or thread of a trouble channel, the origin channel or that DM.
     ("conversations.list", &["channels:read", "groups:read"]),
     ("conversations.open", &["im:write"]),
+    // Slack Connect: whether the origin or an announce channel (public, private, DM or group DM) is shared outside.
+    (
+        "conversations.info",
+        &["channels:read", "groups:read", "im:read", "mpim:read"],
+    ),
     (
         "conversations.history",
         &["channels:history", "groups:history", "im:history"],
@@ -46,6 +54,9 @@ const EVENT_SCOPES: &[(&str, &[&str])] = &[
     // Who joined or left a trouble channel, public or private (specs/slack_events_api_async_v1.json).
     ("member_joined_channel", &["channels:read", "groups:read"]),
     ("member_left_channel", &["channels:read", "groups:read"]),
+    // A channel shared with (or unshared from) another organisation: forget what the bot knew of it.
+    ("channel_shared", &["channels:read", "groups:read"]),
+    ("channel_unshared", &["channels:read", "groups:read"]),
 ];
 
 /// Thread replies only matter in the trouble channels the bot creates, which are public or private channels.
@@ -127,6 +138,10 @@ fn read(relative: &str) -> String {
 
 fn manifest() -> Value {
     yaml::parse(&read("manifest.yml"))
+}
+
+fn socket_manifest() -> Value {
+    yaml::parse(&read("manifest.socket.yml"))
 }
 
 /// Every `.rs` file under `src/` but the demo simulator, as (path relative to the crate, text).
@@ -457,6 +472,29 @@ fn the_manifest_respects_the_schema_keys_and_limits() {
     assert!(chars(str_at(&m, "settings.event_subscriptions.request_url")) <= 3500);
     assert!(strings_at(&m, "oauth_config.scopes.bot").len() <= 255);
     assert!(strings_at(&m, "settings.event_subscriptions.bot_events").len() <= 100);
+}
+
+#[test]
+fn the_socket_manifest_is_the_same_app_without_request_urls() {
+    let socket = socket_manifest();
+    check_keys(&socket, "");
+    assert_eq!(at(&socket, "settings.socket_mode_enabled"), &json!(true));
+    assert_eq!(at(&socket, "settings.interactivity.is_enabled"), &json!(true));
+    let text = read("manifest.socket.yml");
+    assert!(!text.contains("url:"), "Socket Mode needs no request URL");
+    // Everything else (scopes, events, the command, the texts) is manifest.yml's, so the checks above hold for it.
+    let mut http = manifest();
+    for command in http["features"]["slash_commands"].as_array_mut().unwrap() {
+        command.as_object_mut().unwrap().remove("url");
+    }
+    for (object, key) in [("event_subscriptions", "request_url"), ("interactivity", "request_url")] {
+        http["settings"][object].as_object_mut().unwrap().remove(key);
+    }
+    http["settings"]["socket_mode_enabled"] = json!(true);
+    assert_eq!(
+        socket, http,
+        "manifest.socket.yml differs from manifest.yml beyond its request URLs"
+    );
 }
 
 /// Fails on a key the schema does not allow, and on an object this test has no key list for.

@@ -33,10 +33,16 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
     let Ok(cmd) = serde_urlencoded::from_bytes::<SlashCommand>(&body) else {
         return (StatusCode::BAD_REQUEST, "not a slash command").into_response();
     };
-    if let Err(r) = check_team(&app, Some(cmd.team_id.as_str()).filter(|t| !t.is_empty())) {
+    answer_command(&app, cmd, &request_key).await
+}
+
+/// A slash command that came from Slack (signed, or over the socket) → what Slack shows the user.
+/// The HTTP route and Socket Mode both answer through here.
+pub(crate) async fn answer_command(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
+    if let Err(r) = check_team(app, Some(cmd.team_id.as_str()).filter(|t| !t.is_empty())) {
         return r.into_response();
     }
-    let response = run(&app, cmd, &request_key).await;
+    let response = run(app, cmd, request_key).await;
     app.metrics.request("commands", response.status().as_u16());
     response
 }

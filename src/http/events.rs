@@ -23,6 +23,12 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
     let Ok(event_body) = serde_json::from_slice::<EventBody>(&body) else {
         return (StatusCode::BAD_REQUEST, "not an Events API body").into_response();
     };
+    answer_event(&app, event_body).await
+}
+
+/// An Events API body that came from Slack (signed, or over the socket) → the answer.
+/// The HTTP route and Socket Mode both answer through here.
+pub(crate) async fn answer_event(app: &Arc<App>, event_body: EventBody) -> Response {
     let response = match event_body {
         EventBody::UrlVerification { challenge } => Json(json!({ "challenge": challenge })).into_response(),
         EventBody::EventCallback {
@@ -30,10 +36,10 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
             event_id,
             event,
         } => {
-            if let Err(r) = check_team(&app, team_id.as_deref()) {
+            if let Err(r) = check_team(app, team_id.as_deref()) {
                 return r.into_response();
             }
-            on_event(&app, &event_id, &event).await
+            on_event(app, &event_id, &event).await
         }
         EventBody::Other => StatusCode::OK.into_response(),
     };
@@ -44,6 +50,13 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
 async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> Response {
     let (channel, input) = match event.get("type").and_then(|t| t.as_str()) {
         Some("app_home_opened") => return on_home_opened(app, event_id, event).await,
+        Some("channel_shared" | "channel_unshared") => {
+            if let Some(channel) = event.get("channel").and_then(|c| c.as_str()) {
+                tracing::info!(channel, "a channel's sharing outside the company changed");
+                app.shared_channels.forget(channel);
+            }
+            return StatusCode::OK.into_response();
+        }
         Some(kind @ ("member_joined_channel" | "member_left_channel")) => {
             let field = |k: &str| event.get(k).and_then(|v| v.as_str());
             let (Some(user), Some(channel)) = (field("user"), field("channel")) else {

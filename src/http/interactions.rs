@@ -35,15 +35,25 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
     let Ok(form) = serde_urlencoded::from_bytes::<Form>(&body) else {
         return (StatusCode::BAD_REQUEST, "expected a form with a payload field").into_response();
     };
-    let Ok(interaction) = serde_json::from_str::<Interaction>(&form.payload) else {
+    let Ok(payload) = serde_json::from_str::<serde_json::Value>(&form.payload) else {
+        return (StatusCode::BAD_REQUEST, "payload is not an interaction").into_response();
+    };
+    answer_interaction(&app, payload, &request_key).await
+}
+
+/// An interaction payload that came from Slack (signed, or over the socket) → the answer
+/// (an empty 200, or a modal's `response_action`). The HTTP route and Socket Mode both
+/// answer through here.
+pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Value, request_key: &str) -> Response {
+    let app = app.clone();
+    let request_key = request_key.to_string();
+    let response_url = payload.get("response_url").and_then(|u| u.as_str()).map(str::to_string);
+    let Ok(interaction) = serde_json::from_value::<Interaction>(payload) else {
         return (StatusCode::BAD_REQUEST, "payload is not an interaction").into_response();
     };
     if let Err(r) = check_team(&app, interaction.team_id()) {
         return r.into_response();
     }
-    let response_url = serde_json::from_str::<serde_json::Value>(&form.payload)
-        .ok()
-        .and_then(|v| v.get("response_url").and_then(|u| u.as_str()).map(str::to_string));
     let response = match interaction {
         Interaction::BlockActions {
             user,

@@ -5,6 +5,10 @@ mod events;
 mod interactions;
 pub mod server;
 
+pub(crate) use commands::answer_command;
+pub(crate) use events::answer_event;
+pub(crate) use interactions::answer_interaction;
+
 use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, State};
@@ -22,10 +26,16 @@ use crate::slack::signature;
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
 pub fn router(app: Arc<App>) -> Router {
-    Router::new()
-        .route("/slack/commands", post(commands::handle))
-        .route("/slack/events", post(events::handle))
-        .route("/slack/interactions", post(interactions::handle))
+    let mut router = Router::new();
+    // In Socket Mode, Slack's requests come over the socket, unsigned by design: the request
+    // URLs are not served at all (404), so no one can reach the bot around the socket.
+    if !app.config.socket_mode() {
+        router = router
+            .route("/slack/commands", post(commands::handle))
+            .route("/slack/events", post(events::handle))
+            .route("/slack/interactions", post(interactions::handle));
+    }
+    router
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -50,10 +60,17 @@ async fn with_request_id(request: axum::extract::Request, next: axum::middleware
 }
 
 async fn health(State(app): State<Arc<App>>) -> Response {
-    match app.store.next_timer() {
-        Ok(_) => (StatusCode::OK, "ok").into_response(),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "store unavailable").into_response(),
+    if app.store.next_timer().is_err() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "store unavailable").into_response();
     }
+    if app.config.socket_mode() {
+        // Without a connection Slack cannot reach the bot at all: that is not healthy.
+        return match app.socket.health() {
+            Ok(connections) => (StatusCode::OK, format!("ok (socket mode, {connections} connected)")).into_response(),
+            Err(reason) => (StatusCode::SERVICE_UNAVAILABLE, format!("socket mode: {reason}")).into_response(),
+        };
+    }
+    (StatusCode::OK, "ok").into_response()
 }
 
 async fn metrics(State(app): State<Arc<App>>) -> Response {

@@ -377,6 +377,11 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             format!("⚠️ Slackへの送信に失敗しました（{}: {}）。権限や設定を確認してください。", escape(method), away(error)),
             format!("⚠️ A Slack call failed for good ({}: {}). Please check the app's permissions and settings.", escape(method), away(error))
         )),
+        Message::SharedChannelSkipped { channel } => Rendered::text(tr!(
+            l,
+            format!("⚠️ トラブル {} の告知を <#{}> には投稿しませんでした。このチャンネルは社外と共有されています（Slack コネクト）。告知先の設定を見直してください。", t.id, channel),
+            format!("⚠️ Trouble {}'s announcement was not posted in <#{}>: that channel is shared outside the company (Slack Connect). Please review the announce channels in the configuration.", t.id, channel)
+        )),
     }
 }
 
@@ -947,6 +952,9 @@ mod tests {
             Message::DeliveryProblem {
                 method: "chat.postMessage".into(),
                 error: t.summary.clone(),
+            },
+            Message::SharedChannelSkipped {
+                channel: ChannelId::new("C0SHARED"),
             },
         ];
         for l in [Locale::Ja, Locale::En] {

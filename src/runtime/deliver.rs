@@ -491,6 +491,14 @@ async fn deliver_once(
                     return Ok(None);
                 }
             }
+            // The origin and announce channels may be shared with the customer (Slack Connect):
+            // nothing internal is posted there; the core decides who hears instead.
+            if let Dest::Channel(c) = to {
+                if app.shared_channels.is_shared(slack, c, app.clock.now()).await? {
+                    tracing::warn!(channel = %c, lane = ?item.lane, "not posting into a channel shared outside the company");
+                    return Ok(Some(Outcome::SharedExternally { channel: c.clone() }));
+                }
+            }
             let marker = item.id.to_string();
             if maybe_sent {
                 match slack

@@ -115,10 +115,21 @@ impl SlackClient {
 
     /// `call`, giving up after `limit` rather than `slack_timeout` when one is given.
     async fn call_within(&self, method: &str, body: &Value, limit: Option<Duration>) -> Result<Value, SlackError> {
+        self.call_as(&self.token, method, body, limit).await
+    }
+
+    /// `call` with another token than the bot's (the app-level token opens sockets).
+    async fn call_as(
+        &self,
+        token: &Secret,
+        method: &str,
+        body: &Value,
+        limit: Option<Duration>,
+    ) -> Result<Value, SlackError> {
         let mut request = self
             .http
             .post(format!("{}{method}", self.base))
-            .bearer_auth(self.token.expose())
+            .bearer_auth(token.expose())
             .json(body);
         if let Some(limit) = limit {
             request = request.timeout(limit);
@@ -193,6 +204,29 @@ impl SlackClient {
                 status,
             }),
         }
+    }
+
+    /// A fresh Socket Mode URL (`wss://…`, valid once), asked with the app-level token.
+    pub async fn open_connection(&self, app_token: &Secret) -> Result<String, SlackError> {
+        let v = self
+            .call_as(app_token, "apps.connections.open", &json!({}), None)
+            .await?;
+        v.get("url")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| SlackError::Api {
+                method: "apps.connections.open".into(),
+                error: "no_url".into(),
+            })
+    }
+
+    /// Whether a channel is shared with another organisation (Slack Connect), or invited to be.
+    pub async fn is_externally_shared(&self, channel: &ChannelId) -> Result<bool, SlackError> {
+        let v = self
+            .call("conversations.info", &json!({"channel": channel.as_str()}))
+            .await?;
+        let flag = |k: &str| v["channel"].get(k).and_then(Value::as_bool).unwrap_or(false);
+        Ok(flag("is_ext_shared") || flag("is_pending_ext_shared"))
     }
 
     pub async fn auth_test(&self) -> Result<Identity, SlackError> {

@@ -3,6 +3,7 @@
 
 pub mod blocks;
 pub mod client;
+pub mod connect;
 pub mod contracts;
 pub mod payloads;
 pub mod signature;

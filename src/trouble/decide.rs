@@ -152,6 +152,10 @@ pub enum Message {
     },
     /// The customer's past troubles and the running balance (`Trouble::past`).
     CustomerHistory,
+    /// To the owner: an announcement was not posted in `channel`, which is shared outside.
+    SharedChannelSkipped {
+        channel: ChannelId,
+    },
     /// Text already rendered by the shell (an answer to a button click).
     Text {
         text: String,
@@ -243,6 +247,11 @@ pub enum Outcome {
     },
     /// The origin channel refused the notice: tell the reporter instead.
     OriginUnreachable,
+    /// A post into `channel` was held back: the channel is shared with another organisation
+    /// (Slack Connect), where the customer may read it.
+    SharedExternally {
+        channel: ChannelId,
+    },
     Failed {
         method: String,
         error: String,
@@ -1753,7 +1762,13 @@ fn delivered(w: &mut Work, outcome: Outcome) {
             }
             w.changed = true;
         }
-        Outcome::OriginUnreachable => {
+        // Nothing internal goes where the customer reads: the reporter alone hears of the trouble
+        // they opened there; the owner hears that an announcement was held back.
+        Outcome::SharedExternally { channel } if channel != w.t.origin.channel => {
+            let owner = w.t.owner.clone();
+            w.post(Lane::Dm, Dest::Dm(owner), Message::SharedChannelSkipped { channel });
+        }
+        Outcome::OriginUnreachable | Outcome::SharedExternally { .. } => {
             if let Some(url) = w.t.origin.response_url.clone() {
                 w.send(
                     Lane::Origin,

@@ -2621,3 +2621,46 @@ fn text_over_the_limit_from_a_form_is_refused_and_nothing_changes() {
     let d = try_open(&config(), "U0SALES", long);
     assert!(d.trouble.is_none() && matches!(d.reply, Some(Reply::Usage(UsageError::TooLong { .. }))));
 }
+
+#[test]
+fn a_channel_shared_outside_gets_nothing_internal_the_reporter_or_owner_hears_instead() {
+    // (shared channel, response url, what goes out in the origin lane, what goes to the owner)
+    let origin = |url: &str| Op::Respond {
+        url: url.into(),
+        message: Message::OriginNotice,
+    };
+    let warning = |c: &str| Message::SharedChannelSkipped {
+        channel: ChannelId::new(c),
+    };
+    let cases = [
+        ("ORIGIN", Some(RESPONSE_URL), vec![origin(RESPONSE_URL)], vec![]),
+        ("ORIGIN", None, vec![], vec![]),
+        ("C0BIZUNIT", Some(RESPONSE_URL), vec![], vec![warning("C0BIZUNIT")]),
+    ];
+    for (shared, url, origin_ops, to_owner) in cases {
+        let mut sim = Sim::ready(req("ACME"));
+        sim.t.origin.response_url = url.map(str::to_string);
+        let channel = match shared {
+            "ORIGIN" => sim.t.origin.channel.clone(),
+            c => ChannelId::new(c),
+        };
+        let d = sim.feed(Input::Delivered(Outcome::SharedExternally { channel }));
+        assert_eq!(ops(&d, Lane::Origin), origin_ops, "{shared} {url:?}");
+        let owner_dms: Vec<Message> = ops(&d, Lane::Dm)
+            .into_iter()
+            .filter_map(|op| match op {
+                Op::Post {
+                    to: Dest::Dm(u),
+                    message,
+                    ..
+                } if u == sim.t.owner => Some(message),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(owner_dms, to_owner, "{shared}");
+        assert!(
+            ops(&d, Lane::Announce).is_empty(),
+            "nothing is posted again into {shared}"
+        );
+    }
+}

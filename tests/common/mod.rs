@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub use fake_slack;
+pub mod fake_socket;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -96,9 +97,19 @@ pub async fn spawn_bot_raw(config_text: &str) -> TestBot {
 }
 
 async fn spawn_bot_full(config_text: &str, limits: trouble_bot::http::server::Limits) -> TestBot {
-    let slack = FakeSlack::start().await;
+    spawn_bot_on(config_text, limits, FakeSlack::start().await, &[]).await
+}
+
+/// The bot with exactly this TOML, on a fake Slack the test prepared, with these environment
+/// variables set over the usual ones (to reach Slack through a front, to use Socket Mode, …).
+pub async fn spawn_bot_on(
+    config_text: &str,
+    limits: trouble_bot::http::server::Limits,
+    slack: FakeSlack,
+    env_changes: &[(&str, String)],
+) -> TestBot {
     let dir = tempfile::tempdir().expect("temp dir");
-    let env: BTreeMap<String, String> = [
+    let mut env: BTreeMap<String, String> = [
         ("SLACK_SIGNING_SECRET", SECRET.to_string()),
         ("SLACK_BOT_TOKEN", "xoxb-test-token".to_string()),
         ("SLACK_API_URL", slack.api_url()),
@@ -108,6 +119,7 @@ async fn spawn_bot_full(config_text: &str, limits: trouble_bot::http::server::Li
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
+    env.extend(env_changes.iter().map(|(k, v)| (k.to_string(), v.clone())));
     let mut bot = TestBot {
         bot: None,
         clock: Clock::manual(CLOCK_START.parse().expect("clock start")),

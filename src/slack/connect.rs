@@ -1,0 +1,57 @@
+//! Slack Connect: which channels are shared with another organisation, asked of Slack once and remembered.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{SlackClient, SlackError};
+use crate::trouble::model::ChannelId;
+
+/// An answer is trusted this long; `channel_shared` / `channel_unshared` events drop it sooner.
+const REMEMBER_FOR: Duration = Duration::hours(1);
+
+#[derive(Default)]
+pub struct SharedChannels {
+    known: Mutex<HashMap<String, (bool, DateTime<Utc>)>>,
+}
+
+impl SharedChannels {
+    /// Whether the customer (another organisation) may read `channel`. Errors are the passing
+    /// kind (network, 5xx, rate limits): the caller tries again later.
+    pub async fn is_shared(
+        &self,
+        slack: &SlackClient,
+        channel: &ChannelId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, SlackError> {
+        if let Some((shared, at)) = self.lock().get(channel.as_str()) {
+            if now - *at < REMEMBER_FOR {
+                return Ok(*shared);
+            }
+        }
+        let shared = match slack.is_externally_shared(channel).await {
+            Ok(shared) => shared,
+            // A channel the bot cannot see: nothing says it is shared, and the post itself will
+            // fail the same way (and be answered through response_url).
+            Err(SlackError::Api { error, .. }) if error == "channel_not_found" => false,
+            Err(e) if e.is_permanent() => {
+                // A missing scope, say: unsure, so treat it as a channel the customer reads.
+                tracing::warn!(error = %e, channel = %channel, "cannot tell whether a channel is shared outside; treating it as shared");
+                true
+            }
+            Err(e) => return Err(e),
+        };
+        self.lock().insert(channel.to_string(), (shared, now));
+        Ok(shared)
+    }
+
+    /// The channel's sharing changed: ask again next time.
+    pub fn forget(&self, channel: &str) {
+        self.lock().remove(channel);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (bool, DateTime<Utc>)>> {
+        self.known.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}

@@ -1,0 +1,546 @@
+//! Socket Mode: Slack's requests over WebSockets the bot opens with the app-level token, answered by the same functions as the HTTP routes.
+//!
+//! Slack hands each envelope to one of the app's open connections and wants it acknowledged
+//! (by `envelope_id`, with the answer as `payload`) within 3 s. The bot keeps [`CONNECTIONS`]
+//! sockets open, so that while one is being refreshed (a `disconnect` message, a dropped
+//! socket) the other still receives; a refreshed socket finishes what it was handling before
+//! it closes. An envelope Slack delivers again (its acknowledgement was lost with a socket) is
+//! acknowledged with the answer it got the first time, and handled once.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tokio::sync::{oneshot, watch};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::Message as Frame;
+
+use crate::app::App;
+use crate::config::Secret;
+use crate::slack::payloads::{EventBody, SlashCommand};
+
+/// Sockets kept open at once (Slack allows ten per app).
+pub const CONNECTIONS: usize = 2;
+/// A socket that brought nothing, not even Slack's pings, for this long is taken for dead.
+const IDLE_LIMIT: Duration = Duration::from_secs(90);
+/// How often the bot pings Slack, so a dead peer is noticed by a failed write as well.
+const PING_EVERY: Duration = Duration::from_secs(30);
+/// After a `disconnect` message (or at shutdown), how long a socket may still take to send
+/// the acknowledgements of what it was handling.
+const DRAIN_LIMIT: Duration = Duration::from_secs(10);
+/// Envelope ids (and event ids) remembered with their answers.
+const REMEMBERED: usize = 4096;
+/// The longest wait between two attempts to open a socket.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// One frame Slack sends on the socket.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Inbound {
+    Hello {
+        #[serde(default)]
+        num_connections: Option<u32>,
+    },
+    Disconnect {
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    EventsApi(Envelope),
+    SlashCommands(Envelope),
+    Interactive(Envelope),
+    #[serde(other)]
+    Other,
+}
+
+/// A request as Socket Mode wraps it: `payload` is the body HTTP would have carried.
+#[derive(Debug, Deserialize)]
+pub struct Envelope {
+    pub envelope_id: String,
+    #[serde(default)]
+    pub payload: Value,
+    #[serde(default)]
+    pub accepts_response_payload: bool,
+    #[serde(default)]
+    pub retry_attempt: Option<u32>,
+}
+
+impl Inbound {
+    pub fn parse(text: &str) -> Option<Inbound> {
+        serde_json::from_str(text).ok()
+    }
+}
+
+/// What the bot knows about its sockets: `/healthz` reports it.
+#[derive(Default)]
+pub struct SocketState {
+    status: Mutex<Status>,
+    answered: Mutex<Answered>,
+}
+
+#[derive(Default)]
+struct Status {
+    connected: usize,
+    last_problem: Option<String>,
+}
+
+impl SocketState {
+    /// The number of sockets up, or why none is.
+    pub fn health(&self) -> Result<usize, String> {
+        let status = self.status.lock().unwrap_or_else(|e| e.into_inner());
+        match status.connected {
+            0 => Err(status
+                .last_problem
+                .clone()
+                .unwrap_or_else(|| "no connection to Slack yet".into())),
+            n => Ok(n),
+        }
+    }
+
+    fn up(&self) {
+        let mut status = self.status.lock().unwrap_or_else(|e| e.into_inner());
+        status.connected += 1;
+    }
+
+    fn down(&self, why: String) {
+        let mut status = self.status.lock().unwrap_or_else(|e| e.into_inner());
+        status.connected = status.connected.saturating_sub(1);
+        status.last_problem = Some(why);
+    }
+
+    fn problem(&self, why: String) {
+        self.status.lock().unwrap_or_else(|e| e.into_inner()).last_problem = Some(why);
+    }
+}
+
+/// Envelopes handled or being handled, so a redelivery is acknowledged, not handled again.
+#[derive(Default)]
+struct Answered {
+    by_key: HashMap<String, watch::Receiver<Option<Acked>>>,
+    order: VecDeque<String>,
+}
+
+/// The answer an envelope was acknowledged with (None: an empty acknowledgement).
+type Acked = Option<Value>;
+
+enum Seen {
+    /// First time: handle it, then `finish` (or `forget` if it should come again).
+    New(watch::Sender<Option<Acked>>),
+    /// Handled or being handled: this resolves to its answer.
+    Before(watch::Receiver<Option<Acked>>),
+}
+
+impl SocketState {
+    fn begin(&self, key: &str) -> Seen {
+        let mut answered = self.answered.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(rx) = answered.by_key.get(key) {
+            return Seen::Before(rx.clone());
+        }
+        let (tx, rx) = watch::channel(None);
+        answered.by_key.insert(key.to_string(), rx);
+        answered.order.push_back(key.to_string());
+        while answered.order.len() > REMEMBERED {
+            if let Some(old) = answered.order.pop_front() {
+                answered.by_key.remove(&old);
+            }
+        }
+        Seen::New(tx)
+    }
+
+    /// Handling failed in a way a redelivery may fix: the next delivery is handled afresh.
+    fn forget(&self, key: &str) {
+        let mut answered = self.answered.lock().unwrap_or_else(|e| e.into_inner());
+        answered.by_key.remove(key);
+        answered.order.retain(|k| k != key);
+    }
+}
+
+/// Keeps [`CONNECTIONS`] sockets to Slack open until `shutdown`.
+pub async fn run(app: Arc<App>, shutdown: watch::Receiver<bool>) {
+    let Some(token) = app.config.slack.app_token.clone() else {
+        return;
+    };
+    let mut slots = tokio::task::JoinSet::new();
+    for slot in 0..CONNECTIONS {
+        slots.spawn(keep_connected(app.clone(), token.clone(), slot, shutdown.clone()));
+    }
+    while slots.join_next().await.is_some() {}
+}
+
+/// How a socket ended.
+enum Ended {
+    /// It worked (Slack said hello) until it closed or dropped.
+    AfterHello,
+    /// It failed before Slack said hello.
+    Early,
+}
+
+/// One of the sockets: opens it, and opens it again whenever it ends, with backoff while
+/// it keeps failing.
+async fn keep_connected(app: Arc<App>, token: Secret, slot: usize, mut shutdown: watch::Receiver<bool>) {
+    let mut failures: u32 = 0;
+    let mut draining = tokio::task::JoinSet::new();
+    while !*shutdown.borrow() {
+        match open_socket(&app, &token).await {
+            Ok(socket) => {
+                let (replace_tx, mut replace_rx) = oneshot::channel();
+                let mut connection =
+                    tokio::spawn(serve_socket(app.clone(), socket, slot, replace_tx, shutdown.clone()));
+                tokio::select! {
+                    ended = &mut connection => match ended {
+                        Ok(Ended::AfterHello) => failures = 0,
+                        _ => failures += 1,
+                    },
+                    Ok(()) = &mut replace_rx => {
+                        // Slack is retiring this socket: open the next one at once, and let the
+                        // old one send what it still owes in the background.
+                        draining.spawn(async move {
+                            let _ = connection.await;
+                        });
+                        failures = 0;
+                        continue;
+                    }
+                }
+            }
+            Err(problem) => {
+                failures += 1;
+                tracing::warn!(slot, %problem, "cannot open a Socket Mode connection; will retry");
+                app.socket.problem(problem);
+            }
+        }
+        let wait = backoff(failures);
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stopped(&mut shutdown) => break,
+        }
+    }
+    while draining.join_next().await.is_some() {}
+}
+
+/// Resolves once the stop signal is given.
+async fn stopped(signal: &mut watch::Receiver<bool>) {
+    let _ = signal.wait_for(|stop| *stop).await;
+}
+
+/// 0.5 s after a socket that worked, then doubling to [`MAX_BACKOFF`] while attempts fail.
+fn backoff(failures: u32) -> Duration {
+    Duration::from_millis(500)
+        .saturating_mul(2u32.saturating_pow(failures.min(16)))
+        .min(MAX_BACKOFF)
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Asks Slack for a socket URL and connects to it.
+async fn open_socket(app: &App, token: &Secret) -> Result<Socket, String> {
+    let url = app
+        .slack
+        .open_connection(token)
+        .await
+        .map_err(|e| format!("apps.connections.open failed: {e}"))?;
+    // Slack's payloads are small; a bounded frame keeps a bad peer from growing the process.
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(crate::http::BODY_LIMIT))
+        .max_frame_size(Some(crate::http::BODY_LIMIT));
+    let connect = tokio_tungstenite::connect_async_with_config(url.as_str(), Some(config), true);
+    match tokio::time::timeout(Duration::from_secs(10), connect).await {
+        Ok(Ok((socket, _))) => Ok(socket),
+        // The URL carries a one-time ticket: it is not logged.
+        Ok(Err(e)) => Err(format!("cannot connect the socket: {e}")),
+        Err(_) => Err("cannot connect the socket: timed out".into()),
+    }
+}
+
+/// Reads one socket until it ends, handling each envelope in its own task and writing the
+/// acknowledgements. On a `disconnect` message it asks for its replacement (`replace`), then
+/// only finishes what it was handling.
+async fn serve_socket(
+    app: Arc<App>,
+    socket: Socket,
+    slot: usize,
+    replace: oneshot::Sender<()>,
+    mut shutdown: watch::Receiver<bool>,
+) -> Ended {
+    let (mut sink, mut stream) = socket.split();
+    let (acks_tx, mut acks) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let mut in_flight = tokio::task::JoinSet::new();
+    let mut replace = Some(replace);
+    let mut counted = false;
+    let mut said_hello = false;
+    // Set once this socket takes no new envelopes: after `disconnect`, or at shutdown.
+    let mut retiring: Option<tokio::time::Instant> = None;
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    // Any frame counts, Slack's pings included; our own pings do not.
+    let mut heard = tokio::time::Instant::now();
+    let why = loop {
+        if retiring.is_some() && in_flight.is_empty() && acks.is_empty() {
+            break "retired".to_string();
+        }
+        let deadline = retiring.unwrap_or(heard + IDLE_LIMIT);
+        tokio::select! {
+            biased;
+            Some(ack) = acks.recv() => {
+                if let Err(e) = sink.send(Frame::text(ack)).await {
+                    break format!("cannot send an acknowledgement: {e}");
+                }
+            }
+            Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
+            _ = stopped(&mut shutdown), if retiring.is_none() => {
+                retiring = Some(tokio::time::Instant::now() + DRAIN_LIMIT);
+            }
+            _ = tokio::time::sleep_until(deadline) => match retiring {
+                Some(_) => break "gave up waiting for envelopes in flight".to_string(),
+                None => break format!("nothing received for {} s", IDLE_LIMIT.as_secs()),
+            },
+            frame = stream.next() => match frame.inspect(|_| heard = tokio::time::Instant::now()) {
+                None => break "the socket was closed".to_string(),
+                Some(Err(e)) => break format!("the socket failed: {e}"),
+                Some(Ok(Frame::Close(_))) => break "Slack closed the socket".to_string(),
+                Some(Ok(Frame::Text(text))) => match Inbound::parse(text.as_str()) {
+                    Some(Inbound::Hello { num_connections }) => {
+                        tracing::info!(slot, ?num_connections, "Socket Mode connection up");
+                        said_hello = true;
+                        if !counted {
+                            counted = true;
+                            app.socket.up();
+                        }
+                    }
+                    Some(Inbound::Disconnect { reason }) => {
+                        tracing::info!(slot, ?reason, "Slack asked for a new Socket Mode connection");
+                        if let Some(replace) = replace.take() {
+                            let _ = replace.send(());
+                        }
+                        if counted {
+                            counted = false;
+                            app.socket.down(format!("refreshing ({})", reason.unwrap_or_default()));
+                        }
+                        retiring.get_or_insert(tokio::time::Instant::now() + DRAIN_LIMIT);
+                    }
+                    Some(Inbound::EventsApi(envelope)) => dispatch(&app, &mut in_flight, &acks_tx, Kind::Event, envelope, retiring.is_some()),
+                    Some(Inbound::SlashCommands(envelope)) => dispatch(&app, &mut in_flight, &acks_tx, Kind::Command, envelope, retiring.is_some()),
+                    Some(Inbound::Interactive(envelope)) => dispatch(&app, &mut in_flight, &acks_tx, Kind::Interaction, envelope, retiring.is_some()),
+                    Some(Inbound::Other) => {}
+                    None => tracing::warn!(slot, "ignored a Socket Mode frame that is not Slack's JSON"),
+                },
+                Some(Ok(_)) => {}
+            },
+            _ = ping.tick(), if retiring.is_none() => {
+                if let Err(e) = sink.send(Frame::Ping(Vec::new().into())).await {
+                    break format!("cannot ping: {e}");
+                }
+            }
+        }
+    };
+    tracing::info!(slot, reason = %why, "Socket Mode connection ended");
+    let _ = sink.close().await;
+    if counted {
+        app.socket.down(why);
+    }
+    if said_hello {
+        Ended::AfterHello
+    } else {
+        Ended::Early
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Command,
+    Event,
+    Interaction,
+}
+
+/// Starts handling an envelope; its acknowledgement goes to `acks` when it is ready. A
+/// retiring socket leaves new envelopes unacknowledged: Slack gives them to another socket.
+fn dispatch(
+    app: &Arc<App>,
+    in_flight: &mut tokio::task::JoinSet<()>,
+    acks: &tokio::sync::mpsc::UnboundedSender<String>,
+    kind: Kind,
+    envelope: Envelope,
+    retiring: bool,
+) {
+    if retiring {
+        tracing::info!(envelope = %envelope.envelope_id, "left an envelope to another connection");
+        return;
+    }
+    let (app, acks) = (app.clone(), acks.clone());
+    in_flight.spawn(async move {
+        if let Some(ack) = answer(&app, kind, envelope).await {
+            let _ = acks.send(ack.to_string());
+        }
+    });
+}
+
+/// Handles an envelope once and returns its acknowledgement; None leaves it unacknowledged,
+/// so Slack delivers it again (an internal failure, as a 5xx would over HTTP).
+async fn answer(app: &Arc<App>, kind: Kind, envelope: Envelope) -> Option<Value> {
+    let Envelope {
+        envelope_id,
+        payload,
+        accepts_response_payload,
+        retry_attempt,
+    } = envelope;
+    let span = tracing::info_span!("envelope", id = %envelope_id, ?kind, retry = retry_attempt.unwrap_or(0));
+    tracing::Instrument::instrument(
+        answer_once(app, kind, envelope_id, payload, accepts_response_payload),
+        span,
+    )
+    .await
+}
+
+async fn answer_once(
+    app: &Arc<App>,
+    kind: Kind,
+    envelope_id: String,
+    payload: Value,
+    accepts_response_payload: bool,
+) -> Option<Value> {
+    // A retried event comes in a new envelope with the same event id.
+    let key = match (kind, payload.get("event_id").and_then(Value::as_str)) {
+        (Kind::Event, Some(event_id)) => format!("event:{event_id}"),
+        _ => format!("envelope:{envelope_id}"),
+    };
+    let ack = |answer: Acked| {
+        let mut ack = json!({ "envelope_id": envelope_id });
+        if let (true, Some(answer)) = (accepts_response_payload, answer) {
+            ack["payload"] = answer;
+        }
+        ack
+    };
+    let done = match app.socket.begin(&key) {
+        Seen::New(done) => done,
+        Seen::Before(mut earlier) => {
+            tracing::info!("an envelope handled before came again; acknowledged with the same answer");
+            let answered = earlier.wait_for(Option::is_some).await.ok()?.clone();
+            return answered.map(ack);
+        }
+    };
+    let response = match kind {
+        Kind::Command => match serde_json::from_value::<SlashCommand>(payload) {
+            Ok(cmd) => crate::http::answer_command(app, cmd, &key).await,
+            Err(_) => refused("not a slash command"),
+        },
+        Kind::Event => match serde_json::from_value::<EventBody>(payload) {
+            Ok(body) => crate::http::answer_event(app, body).await,
+            Err(_) => refused("not an Events API body"),
+        },
+        Kind::Interaction => crate::http::answer_interaction(app, payload, &key).await,
+    };
+    let status = response.status();
+    if status.is_server_error() {
+        tracing::warn!(%status, "not acknowledged, so Slack delivers it again");
+        app.socket.forget(&key);
+        return None;
+    }
+    let answer = if status.is_success() {
+        body_json(response).await
+    } else {
+        tracing::info!(%status, "refused an envelope");
+        None
+    };
+    let _ = done.send(Some(answer.clone()));
+    Some(ack(answer))
+}
+
+fn refused(why: &'static str) -> Response {
+    axum::response::IntoResponse::into_response((StatusCode::BAD_REQUEST, why))
+}
+
+/// The JSON an HTTP answer carries (an ephemeral reply, a `response_action`), if any.
+async fn body_json(response: Response) -> Option<Value> {
+    let bytes = axum::body::to_bytes(response.into_body(), crate::http::BODY_LIMIT)
+        .await
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> String {
+        let path = format!(
+            "{}/tests/fixtures/slack/inbound/socket-mode/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    #[test]
+    fn slacks_frames_parse_into_what_the_bot_acts_on() {
+        assert!(matches!(
+            Inbound::parse(&fixture("hello.json")),
+            Some(Inbound::Hello {
+                num_connections: Some(2)
+            })
+        ));
+        match Inbound::parse(&fixture("disconnect.json")) {
+            Some(Inbound::Disconnect { reason }) => assert_eq!(reason.as_deref(), Some("too_many_websockets")),
+            other => panic!("{other:?}"),
+        }
+        match Inbound::parse(&fixture("envelope.slash_commands.json")) {
+            Some(Inbound::SlashCommands(e)) => {
+                assert_eq!(e.envelope_id, "1d3c79ab-0ffb-41f3-a080-d19e85f53649");
+                assert!(e.accepts_response_payload);
+                let cmd: SlashCommand = serde_json::from_value(e.payload).expect("the HTTP form's fields");
+                assert_eq!((cmd.user_id.as_str(), cmd.channel_id.as_str()), ("U111", "C111"));
+            }
+            other => panic!("{other:?}"),
+        }
+        for name in [
+            "envelope.events_api.app_mention.json",
+            "envelope.events_api.message.json",
+        ] {
+            match Inbound::parse(&fixture(name)) {
+                Some(Inbound::EventsApi(e)) => {
+                    assert!(!e.accepts_response_payload);
+                    assert_eq!(e.retry_attempt, Some(0));
+                    let body: EventBody = serde_json::from_value(e.payload).expect("an Events API body");
+                    assert!(matches!(body, EventBody::EventCallback { event_id, .. } if event_id == "Ev111"));
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        assert!(matches!(
+            Inbound::parse(&fixture("envelope.interactive.shortcut.json")),
+            Some(Inbound::Interactive(_))
+        ));
+        assert!(matches!(
+            Inbound::parse(r#"{"type":"something_new"}"#),
+            Some(Inbound::Other)
+        ));
+        assert!(Inbound::parse("not json").is_none());
+    }
+
+    #[test]
+    fn reconnecting_backs_off_from_half_a_second_to_thirty() {
+        assert_eq!(backoff(0), Duration::from_millis(500));
+        assert_eq!(backoff(1), Duration::from_secs(1));
+        assert_eq!(backoff(3), Duration::from_secs(4));
+        assert_eq!(backoff(10), MAX_BACKOFF);
+        assert_eq!(backoff(u32::MAX), MAX_BACKOFF);
+    }
+
+    #[tokio::test]
+    async fn an_envelope_seen_before_resolves_to_its_first_answer_and_a_forgotten_one_is_new() {
+        let state = SocketState::default();
+        let Seen::New(done) = state.begin("envelope:1") else {
+            panic!("first delivery is new")
+        };
+        let Seen::Before(mut again) = state.begin("envelope:1") else {
+            panic!("second delivery is not new")
+        };
+        done.send(Some(Some(json!({"text": "opened"}))))
+            .expect("receiver alive");
+        let answered = again.wait_for(Option::is_some).await.expect("answered").clone();
+        assert_eq!(answered, Some(Some(json!({"text": "opened"}))));
+        state.forget("envelope:1");
+        assert!(matches!(state.begin("envelope:1"), Seen::New(_)));
+    }
+}

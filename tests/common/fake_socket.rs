@@ -1,0 +1,327 @@
+//! Slack's Socket Mode side, faked: `apps.connections.open` and a WebSocket server on 127.0.0.1, in front of the fake Web API.
+//!
+//! The bot's `SLACK_API_URL` points here; `apps.connections.open` is answered here (it checks the
+//! app-level token) with the URL of a WebSocket server that says `hello` like Slack, carries the
+//! envelopes a test sends and records the acknowledgements. Every other method is forwarded to
+//! the fake Slack unchanged, except that `conversations.info` says `is_ext_shared` for the
+//! channels a test shared with another organisation (Slack Connect).
+#![allow(dead_code)]
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::Router;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+
+use super::{eventually, spawn_bot_on, FakeSlack, TestBot, BASE_CONFIG, DEFAULT_SEVERITIES};
+
+const WAIT_LIMIT: Duration = Duration::from_secs(10);
+/// The app-level token the fake accepts.
+pub const APP_TOKEN: &str = "xapp-1-A0APP-1-testtoken";
+
+/// One acknowledgement the bot sent: on which connection, and what.
+#[derive(Clone, Debug)]
+pub struct Ack {
+    pub connection: usize,
+    pub body: Value,
+}
+
+pub struct FakeSocket {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    state: Mutex<SocketWorld>,
+    /// Where the fake Web API listens (`…/api/`).
+    web_api: String,
+    ws_addr: SocketAddr,
+    client: reqwest::Client,
+}
+
+#[derive(Default)]
+struct SocketWorld {
+    opens: usize,
+    refuse_opens: bool,
+    connections: Vec<Connection>,
+    acks: Vec<Ack>,
+    ext_shared: HashSet<String>,
+}
+
+struct Connection {
+    to_bot: mpsc::UnboundedSender<Out>,
+    open: bool,
+}
+
+enum Out {
+    Text(String),
+    /// Drop the TCP connection without a closing handshake, as a network failure would.
+    Drop,
+}
+
+/// The usual test bot, its Web API calls passing a fake front; in Socket Mode (the app-level
+/// token, no signing secret) when `socket_mode`. `prepare` runs before the bot starts.
+pub async fn spawn_bot_behind_front(socket_mode: bool, prepare: impl FnOnce(&FakeSocket)) -> (TestBot, FakeSocket) {
+    let slack = FakeSlack::start().await;
+    let front = FakeSocket::start(&slack).await;
+    prepare(&front);
+    let mut env = vec![("SLACK_API_URL", front.api_url())];
+    if socket_mode {
+        env.push(("SLACK_APP_TOKEN", APP_TOKEN.to_string()));
+        env.push(("SLACK_SIGNING_SECRET", String::new()));
+    }
+    let config = format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}");
+    let bot = spawn_bot_on(&config, trouble_bot::http::server::Limits::default(), slack, &env).await;
+    (bot, front)
+}
+
+fn fixture(name: &str) -> String {
+    let path = format!(
+        "{}/tests/fixtures/slack/inbound/socket-mode/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+impl FakeSocket {
+    /// Starts the front for `slack`; point the bot's SLACK_API_URL at [`FakeSocket::api_url`].
+    pub async fn start(slack: &FakeSlack) -> FakeSocket {
+        let ws = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind ws");
+        let shared = Arc::new(Shared {
+            state: Mutex::new(SocketWorld::default()),
+            web_api: slack.api_url(),
+            ws_addr: ws.local_addr().expect("ws addr"),
+            client: reqwest::Client::new(),
+        });
+        tokio::spawn(accept_sockets(ws, shared.clone()));
+        let router = Router::new()
+            .route("/api/{method}", any(api))
+            .with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind front");
+        let addr = listener.local_addr().expect("front addr");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        FakeSocket { addr, shared }
+    }
+
+    pub fn api_url(&self) -> String {
+        format!("http://{}/api/", self.addr)
+    }
+
+    fn world(&self) -> MutexGuard<'_, SocketWorld> {
+        self.shared.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// How many times the bot asked for a socket URL.
+    pub fn opens(&self) -> usize {
+        self.world().opens
+    }
+
+    /// `apps.connections.open` fails (`ok:false`) while this is on.
+    pub fn refuse_opens(&self, on: bool) {
+        self.world().refuse_opens = on;
+    }
+
+    /// The connections the bot holds open now, oldest first.
+    pub fn live(&self) -> Vec<usize> {
+        let world = self.world();
+        (0..world.connections.len())
+            .filter(|i| world.connections[*i].open)
+            .collect()
+    }
+
+    /// Waits until the bot holds `n` connections open, and returns them.
+    pub async fn wait_live(&self, n: usize) -> Vec<usize> {
+        eventually(&format!("{n} live sockets"), WAIT_LIMIT, || {
+            let live = self.live();
+            (live.len() == n).then_some(live)
+        })
+        .await
+    }
+
+    /// Waits until connection `id` is closed (by the bot or by `drop_connection`).
+    pub async fn wait_closed(&self, id: usize) {
+        eventually(&format!("socket {id} closed"), WAIT_LIMIT, || {
+            (!self.world().connections[id].open).then_some(())
+        })
+        .await
+    }
+
+    /// Sends a frame to the bot on connection `id`.
+    pub fn send(&self, id: usize, frame: &Value) {
+        let world = self.world();
+        let _ = world.connections[id].to_bot.send(Out::Text(frame.to_string()));
+    }
+
+    /// Slack's `disconnect` message (from the fixture) on connection `id`; the socket stays
+    /// open until the bot closes it.
+    pub fn ask_to_reconnect(&self, id: usize) {
+        self.send(id, &serde_json::from_str(&fixture("disconnect.json")).expect("fixture"));
+    }
+
+    /// Cuts connection `id` off without a closing handshake.
+    pub fn drop_connection(&self, id: usize) {
+        let world = self.world();
+        let _ = world.connections[id].to_bot.send(Out::Drop);
+    }
+
+    /// Every acknowledgement of `envelope_id`, in order.
+    pub fn acks_for(&self, envelope_id: &str) -> Vec<Ack> {
+        self.world()
+            .acks
+            .iter()
+            .filter(|a| a.body["envelope_id"] == envelope_id)
+            .cloned()
+            .collect()
+    }
+
+    /// Waits until `envelope_id` has been acknowledged `n` times.
+    pub async fn wait_acks(&self, envelope_id: &str, n: usize) -> Vec<Ack> {
+        eventually(&format!("{n} acks of {envelope_id}"), WAIT_LIMIT, || {
+            let acks = self.acks_for(envelope_id);
+            (acks.len() >= n).then_some(acks)
+        })
+        .await
+    }
+
+    /// `conversations.info` says this channel is shared with another organisation.
+    pub fn share_externally(&self, channel: &str) {
+        self.world().ext_shared.insert(channel.to_string());
+    }
+}
+
+async fn accept_sockets(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
+    while let Ok((stream, _)) = listener.accept().await {
+        let Ok(socket) = tokio_tungstenite::accept_async(stream).await else {
+            continue;
+        };
+        let (to_bot, from_test) = mpsc::unbounded_channel();
+        let id = {
+            let mut world = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+            world.connections.push(Connection { to_bot, open: true });
+            world.connections.len() - 1
+        };
+        tokio::spawn(serve_socket(socket, id, from_test, shared.clone()));
+    }
+}
+
+async fn serve_socket(
+    socket: tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>,
+    id: usize,
+    mut from_test: mpsc::UnboundedReceiver<Out>,
+    shared: Arc<Shared>,
+) {
+    let (mut sink, mut stream) = socket.split();
+    let hello = fixture("hello.json");
+    if sink.send(Message::text(hello)).await.is_ok() {
+        loop {
+            tokio::select! {
+                frame = stream.next() => match frame {
+                    Some(Ok(Message::Text(text))) => {
+                        let body: Value = serde_json::from_str(text.as_str()).unwrap_or(Value::Null);
+                        shared
+                            .state
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .acks
+                            .push(Ack { connection: id, body });
+                    }
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                    Some(Ok(_)) => {}
+                },
+                out = from_test.recv() => match out {
+                    Some(Out::Text(text)) => {
+                        if sink.send(Message::text(text)).await.is_err() {
+                            break;
+                        }
+                    }
+                    Some(Out::Drop) | None => break,
+                },
+            }
+        }
+    }
+    shared.state.lock().unwrap_or_else(|e| e.into_inner()).connections[id].open = false;
+}
+
+/// `apps.connections.open` here; everything else forwarded to the fake Web API.
+async fn api(
+    State(shared): State<Arc<Shared>>,
+    Path(method): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let auth = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    if method == "apps.connections.open" {
+        let mut world = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+        world.opens += 1;
+        let answer = if auth != format!("Bearer {APP_TOKEN}") {
+            json!({"ok": false, "error": "invalid_auth"})
+        } else if world.refuse_opens {
+            json!({"ok": false, "error": "internal_error"})
+        } else {
+            json!({"ok": true, "url": format!("ws://{}/link/?ticket={}", shared.ws_addr, world.opens)})
+        };
+        return axum::Json(answer).into_response();
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json")
+        .to_string();
+    let Ok(forwarded) = shared
+        .client
+        .post(format!("{}{method}", shared.web_api))
+        .header(header::AUTHORIZATION, auth)
+        .header(header::CONTENT_TYPE, content_type)
+        .body(body.clone())
+        .send()
+        .await
+    else {
+        return StatusCode::BAD_GATEWAY.into_response();
+    };
+    let status = forwarded.status().as_u16();
+    let retry_after = forwarded.headers().get("retry-after").cloned();
+    let bytes = forwarded.bytes().await.unwrap_or_default();
+    let mut answer: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    if method == "conversations.info" {
+        let asked: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let channel = asked["channel"].as_str().unwrap_or_default().to_string();
+        if shared
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .ext_shared
+            .contains(&channel)
+        {
+            if answer["ok"] != true {
+                answer = json!({"ok": true, "channel": {"id": channel, "is_channel": true, "is_private": false}});
+            }
+            answer["channel"]["is_shared"] = json!(true);
+            answer["channel"]["is_ext_shared"] = json!(true);
+        }
+    }
+    let mut response = (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY),
+        axum::Json(answer),
+    )
+        .into_response();
+    if let Some(v) = retry_after {
+        response.headers_mut().insert("retry-after", v);
+    }
+    response
+}

@@ -1,0 +1,126 @@
+//! Slack Connect safety: nothing internal is posted into a channel shared with another
+//! organisation; the reporter (origin) or the owner (announce channels) hears instead.
+
+mod common;
+
+use common::fake_socket::{spawn_bot_behind_front, FakeSocket};
+use common::*;
+use serde_json::json;
+
+/// A bot whose Web API calls pass the fake front, which knows which channels are shared.
+async fn bot_with_connect() -> (TestBot, FakeSocket) {
+    spawn_bot_behind_front(false, |_| {}).await
+}
+
+fn posts_to(slack: &FakeSlack, channel: &str) -> usize {
+    slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| c.params["channel"] == channel)
+        .count()
+}
+
+#[tokio::test]
+async fn an_open_in_a_channel_shared_outside_posts_nothing_there_and_tells_the_reporter_alone() {
+    let (bot, front) = bot_with_connect().await;
+    front.share_externally(ORIGIN);
+    let answer = bot
+        .command_text(SALES, ORIGIN, "open sev1 ACME: defective housings in lot 42")
+        .await;
+    assert!(answer.contains("opened"), "the trouble opens all the same: {answer}");
+    bot.slack
+        .wait_for("chat.postMessage", |c| c.params["channel"] == MANAGER)
+        .await;
+    let notice = bot
+        .slack
+        .wait_for("response_url", |c| c.params["_path"] == format!("cmd-{SALES}"))
+        .await;
+    assert_eq!(notice.params["response_type"], "ephemeral");
+    assert!(
+        notice.params["text"].as_str().unwrap_or_default().contains("ACME"),
+        "the origin notice, to the reporter: {}",
+        notice.params
+    );
+    bot.settle().await;
+    assert_eq!(
+        posts_to(&bot.slack, ORIGIN),
+        0,
+        "nothing posted where the customer reads"
+    );
+    assert_eq!(
+        posts_to(&bot.slack, "C0BIZUNIT"),
+        1,
+        "an internal announce channel still hears"
+    );
+    assert!(
+        bot.slack
+            .calls_to("conversations.info")
+            .iter()
+            .any(|c| c.params["channel"] == ORIGIN),
+        "the bot asked Slack about the channel"
+    );
+}
+
+#[tokio::test]
+async fn an_announce_channel_shared_outside_is_skipped_with_a_warning_to_the_owner() {
+    let (bot, front) = bot_with_connect().await;
+    front.share_externally("C0BIZUNIT");
+    bot.command_text(SALES, ORIGIN, "open sev1 ACME: defective housings in lot 42")
+        .await;
+    let warning = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == SALES && c.params["text"].as_str().is_some_and(|t| t.contains("<#C0BIZUNIT>"))
+        })
+        .await;
+    assert!(
+        warning.params["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("shared outside the company"),
+        "{}",
+        warning.params
+    );
+    bot.settle().await;
+    assert_eq!(
+        posts_to(&bot.slack, "C0BIZUNIT"),
+        0,
+        "the shared announce channel is skipped"
+    );
+    assert_eq!(
+        posts_to(&bot.slack, ORIGIN),
+        1,
+        "the internal origin channel hears as usual"
+    );
+}
+
+#[tokio::test]
+async fn a_channel_shared_event_makes_the_bot_ask_again_before_posting_there() {
+    let (bot, front) = bot_with_connect().await;
+    bot.command_text(SALES, ORIGIN, "open sev2 ACME: first trouble").await;
+    bot.settle().await;
+    assert_eq!(
+        posts_to(&bot.slack, ORIGIN),
+        1,
+        "an internal channel hears of the first"
+    );
+
+    // The channel is shared with the customer afterwards; Slack says so with an event.
+    front.share_externally(ORIGIN);
+    let event = json!({
+        "type": "event_callback", "team_id": "T0TEAM", "event_id": format!("Ev0SHARED{}", unique()),
+        "event": {"type": "channel_shared", "connected_team_id": "E0CUSTOMER", "channel": ORIGIN,
+                  "event_ts": "1700000100.000100"},
+    });
+    assert_eq!(bot.event(&event, None).await.status(), 200);
+
+    bot.command_text(SALES, ORIGIN, "open sev2 GLOBEX: second trouble")
+        .await;
+    bot.slack
+        .wait_for("response_url", |c| {
+            c.params["text"].as_str().is_some_and(|t| t.contains("GLOBEX"))
+        })
+        .await;
+    bot.settle().await;
+    assert_eq!(posts_to(&bot.slack, ORIGIN), 1, "nothing more posted once it is shared");
+}

@@ -1,0 +1,332 @@
+//! Socket Mode end to end: the bot opens its sockets with the app-level token, answers envelopes
+//! as the HTTP routes answer requests, and survives refreshes and drops without losing or
+//! repeating work.
+
+mod common;
+
+use std::time::Duration;
+
+use common::fake_socket::{spawn_bot_behind_front, FakeSocket};
+use common::*;
+use serde_json::{json, Value};
+
+/// A bot in Socket Mode (no signing secret) and the fake socket in front of its fake Slack.
+async fn socket_bot() -> (TestBot, FakeSocket) {
+    spawn_bot_behind_front(true, |_| {}).await
+}
+
+/// A slash command as Socket Mode wraps it: the HTTP form's fields, as JSON.
+fn command_envelope(envelope_id: &str, form: &str) -> Value {
+    let fields: Vec<(String, String)> = serde_urlencoded::from_str(form).expect("form");
+    let payload: serde_json::Map<String, Value> = fields.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
+    json!({
+        "envelope_id": envelope_id,
+        "type": "slash_commands",
+        "accepts_response_payload": true,
+        "payload": payload,
+    })
+}
+
+fn interactive_envelope(envelope_id: &str, payload: Value) -> Value {
+    json!({
+        "envelope_id": envelope_id,
+        "type": "interactive",
+        "accepts_response_payload": true,
+        "payload": payload,
+    })
+}
+
+fn manager_dm(slack: &FakeSlack) -> Vec<Call> {
+    slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.params["channel"] == MANAGER)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_command_over_the_socket_opens_a_trouble_with_the_same_answer_and_first_ping_as_over_http() {
+    let http = spawn_bot().await;
+    let (bot, socket) = socket_bot().await;
+    let c = socket.wait_live(2).await;
+    assert_eq!(socket.opens(), 2, "two sockets, one URL each");
+
+    let text = "open sev2 ACME: defective housings in lot 42";
+    let over_http = http.command(SALES, ORIGIN, text).await;
+    socket.send(
+        c[0],
+        &command_envelope("env-open-1", &bot.command_form(SALES, ORIGIN, text)),
+    );
+    let ack = socket.wait_acks("env-open-1", 1).await.remove(0);
+    assert_eq!(ack.connection, c[0], "acknowledged on the socket it came on");
+    assert_eq!(ack.body["payload"], over_http, "the same ephemeral answer as over HTTP");
+    assert!(
+        over_http["text"].as_str().unwrap_or_default().contains("opened"),
+        "{over_http}"
+    );
+
+    let dm_http = http
+        .slack
+        .wait_for("chat.postMessage", |c| c.params["channel"] == MANAGER)
+        .await;
+    let dm_socket = bot
+        .slack
+        .wait_for("chat.postMessage", |c| c.params["channel"] == MANAGER)
+        .await;
+    assert_eq!(dm_socket.params["text"], dm_http.params["text"], "the same first ping");
+    assert_eq!(dm_socket.params["blocks"], dm_http.params["blocks"]);
+    bot.settle().await;
+    assert_eq!(bot.store().open_summaries().expect("store").len(), 1);
+}
+
+#[tokio::test]
+async fn a_modal_submission_over_the_socket_gets_the_same_response_action_as_over_http() {
+    let http = spawn_bot().await;
+    let (_bot, socket) = socket_bot().await;
+    let c = socket.wait_live(2).await;
+    // No customer: the modal stays open with the reason on the field.
+    let submission = open_submission("", "housings crack", MANAGER, r#"{"channel":"C0ORIGIN"}"#);
+    let over_http: Value = http.interaction(&submission).await.json().await.expect("json answer");
+    assert_eq!(over_http["response_action"], "errors", "{over_http}");
+
+    socket.send(c[1], &interactive_envelope("env-view-1", submission));
+    let ack = socket.wait_acks("env-view-1", 1).await.remove(0);
+    assert_eq!(ack.body["payload"], over_http);
+}
+
+#[tokio::test]
+async fn an_envelope_redelivered_after_a_reconnect_is_handled_once_and_answered_the_same() {
+    let (bot, socket) = socket_bot().await;
+    let c = socket.wait_live(2).await;
+    let envelope = command_envelope(
+        "env-again-1",
+        &bot.command_form(SALES, ORIGIN, "open ACME: defective housings"),
+    );
+    socket.send(c[0], &envelope);
+    let first = socket.wait_acks("env-again-1", 1).await.remove(0);
+    bot.slack
+        .wait_for("chat.postMessage", |c| c.params["channel"] == MANAGER)
+        .await;
+
+    // The socket drops; Slack, not sure the acknowledgement arrived, delivers it again on the
+    // connection the bot opens in its place.
+    socket.drop_connection(c[0]);
+    socket.wait_closed(c[0]).await;
+    let live = eventually("a replacement socket", Duration::from_secs(10), || {
+        let live = socket.live();
+        (live.len() == 2 && !live.contains(&c[0])).then_some(live)
+    })
+    .await;
+    assert_eq!(socket.opens(), 3);
+    let fresh = *live.iter().find(|id| **id != c[1]).expect("the new socket");
+    socket.send(fresh, &envelope);
+    let acks = socket.wait_acks("env-again-1", 2).await;
+    assert_eq!(acks[1].connection, fresh);
+    assert_eq!(
+        acks[1].body["payload"], first.body["payload"],
+        "answered as the first time"
+    );
+
+    bot.settle().await;
+    assert_eq!(manager_dm(&bot.slack).len(), 1, "one first ping");
+    assert_eq!(bot.store().open_summaries().expect("store").len(), 1, "one trouble");
+}
+
+#[tokio::test]
+async fn a_disconnect_message_brings_a_new_socket_while_the_envelope_in_flight_is_still_answered() {
+    let (bot, socket) = socket_bot().await;
+    let c = socket.wait_live(2).await;
+    // `/trouble open` alone opens the modal at once: the envelope is in flight while views.open
+    // takes its time.
+    bot.slack.delay("views.open", Duration::from_millis(1500));
+    socket.send(
+        c[0],
+        &command_envelope("env-flight-1", &bot.command_form(SALES, ORIGIN, "open")),
+    );
+    bot.slack.wait_for("views.open", |_| true).await;
+    assert!(socket.acks_for("env-flight-1").is_empty(), "still in flight");
+    socket.ask_to_reconnect(c[0]);
+
+    eventually("a socket in place of the retiring one", Duration::from_secs(10), || {
+        (socket.opens() == 3).then_some(())
+    })
+    .await;
+    let acks = socket.wait_acks("env-flight-1", 1).await;
+    assert_eq!(
+        acks[0].connection, c[0],
+        "acknowledged on the socket it came on, after the disconnect"
+    );
+    socket.wait_closed(c[0]).await;
+    let live = socket.wait_live(2).await;
+    assert!(!live.contains(&c[0]), "{live:?}");
+    assert_eq!(bot.slack.calls_to("views.open").len(), 1, "handled once");
+}
+
+#[tokio::test]
+async fn slacks_request_urls_answer_404_in_socket_mode() {
+    let (bot, socket) = socket_bot().await;
+    socket.wait_live(2).await;
+    let form = bot.command_form(SALES, ORIGIN, "open ACME: housings");
+    for path in ["/slack/commands", "/slack/events", "/slack/interactions"] {
+        let r = bot.post_signed(path, "application/x-www-form-urlencoded", &form).await;
+        assert_eq!(r.status(), 404, "{path}");
+    }
+    bot.settle().await;
+    assert!(
+        manager_dm(&bot.slack).is_empty(),
+        "nothing was opened around the socket"
+    );
+}
+
+#[tokio::test]
+async fn healthz_says_why_while_no_socket_is_up_and_ok_once_one_is() {
+    let (bot, socket) = spawn_bot_behind_front(true, |socket| socket.refuse_opens(true)).await;
+    let down = health_until(&bot, "503 naming the failing call", |status, text| {
+        status == 503 && text.contains("apps.connections.open failed")
+    })
+    .await;
+    assert!(down.1.starts_with("socket mode:"), "{down:?}");
+
+    socket.refuse_opens(false);
+    let live = socket.wait_live(2).await;
+    health_until(&bot, "200 with both sockets up", |status, text| {
+        status == 200 && text.contains("2 connected")
+    })
+    .await;
+
+    socket.refuse_opens(true);
+    for id in live {
+        socket.drop_connection(id);
+    }
+    health_until(&bot, "503 once every socket dropped", |status, _| status == 503).await;
+}
+
+/// Polls `/healthz` until `ok` holds for its status and text, for up to 10 s.
+async fn health_until(bot: &TestBot, what: &str, ok: impl Fn(u16, &str) -> bool) -> (u16, String) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let r = reqwest::get(format!("{}/healthz", bot.base_url))
+            .await
+            .expect("healthz");
+        let seen = (r.status().as_u16(), r.text().await.unwrap_or_default());
+        if ok(seen.0, &seen.1) {
+            return seen;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{what}: last {seen:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_managers_reply_over_the_socket_acknowledges_and_its_retry_is_acknowledged_without_effect() {
+    let (bot, socket) = socket_bot().await;
+    let c = socket.wait_live(2).await;
+    socket.send(
+        c[0],
+        &command_envelope("env-ack-open", &bot.command_form(SALES, ORIGIN, "open ACME: housings")),
+    );
+    let trouble = wait_until(|| {
+        let summaries = bot.store().open_summaries().ok()?;
+        let id = summaries.first()?.id.clone();
+        bot.store().get(&id).ok().flatten().filter(|t| t.kickoff.is_some())
+    })
+    .await;
+    let channel = trouble.channel.clone().expect("channel").to_string();
+    let kickoff_ts = trouble.kickoff.clone().expect("kickoff").ts.to_string();
+    let event = message_event(
+        "Ev0SOCKETACK",
+        &channel,
+        MANAGER,
+        "1795748400.000900",
+        Some(&kickoff_ts),
+    );
+    let envelope = |id: &str, retry: u32| {
+        json!({"envelope_id": id, "type": "events_api", "accepts_response_payload": false,
+               "retry_attempt": retry, "retry_reason": if retry > 0 { "timeout" } else { "" }, "payload": event})
+    };
+    socket.send(c[1], &envelope("env-ack-1", 0));
+    socket.wait_acks("env-ack-1", 1).await;
+    let acked = wait_until(|| bot.store().get(&trouble.id).ok().flatten().filter(|t| t.ack.is_some())).await;
+    assert_eq!(acked.ack.as_ref().map(|a| a.by.to_string()), Some(MANAGER.to_string()));
+
+    // Slack retries the event in a new envelope: acknowledged, nothing happens again.
+    socket.send(c[0], &envelope("env-ack-2", 1));
+    let retry = socket.wait_acks("env-ack-2", 1).await.remove(0);
+    assert!(
+        retry.body.get("payload").is_none(),
+        "events carry no answer: {}",
+        retry.body
+    );
+    bot.settle().await;
+    let thanks = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| {
+            c.params["thread_ts"] == kickoff_ts.as_str() && c.params["text"].to_string().contains("Acknowledged by")
+        })
+        .count();
+    assert_eq!(thanks, 1);
+}
+
+#[tokio::test]
+async fn the_binary_serves_in_socket_mode_with_only_the_two_tokens_and_never_logs_the_app_token() {
+    use std::io::{BufRead, BufReader};
+    let slack = FakeSlack::start().await;
+    let front = FakeSocket::start(&slack).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("trouble.toml");
+    std::fs::write(&config, format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).expect("config");
+    let log_path = dir.path().join("stderr.log");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+        .arg("serve")
+        .env_remove("SLACK_SIGNING_SECRET")
+        .env("SLACK_APP_TOKEN", common::fake_socket::APP_TOKEN)
+        .env("SLACK_BOT_TOKEN", "xoxb-test-token")
+        .env("SLACK_API_URL", front.api_url())
+        .env("TROUBLE_CONFIG", &config)
+        .env("TROUBLE_DATA_DIR", dir.path().join("data"))
+        .env("TROUBLE_LISTEN", "127.0.0.1:0")
+        .env("RUST_LOG", "debug")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(&log_path).expect("log file"))
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(addr) = line.strip_prefix("trouble-bot listening on ") {
+                let _ = tx.send(addr.trim().to_string());
+            }
+        }
+    });
+    let addr = rx.recv_timeout(Duration::from_secs(20)).expect("listening");
+
+    let live = front.wait_live(2).await;
+    let form = slash_command_form(SALES, ORIGIN, "open ACME: housings", &slack.response_url("bin"));
+    front.send(live[0], &command_envelope("env-bin-1", &form));
+    let ack = front.wait_acks("env-bin-1", 1).await.remove(0);
+    assert!(
+        ack.body["payload"]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("opened"),
+        "{}",
+        ack.body
+    );
+    slack
+        .wait_for("chat.postMessage", |c| c.params["channel"] == MANAGER)
+        .await;
+    let health = reqwest::get(format!("http://{addr}/healthz")).await.expect("healthz");
+    assert_eq!(health.status(), 200);
+    let _ = child.kill();
+    let _ = child.wait();
+    let logs = std::fs::read_to_string(&log_path).unwrap_or_default();
+    assert!(logs.contains("Socket Mode connection up"), "{logs}");
+    assert!(!logs.contains("testtoken"), "the app token appears in the logs");
+    assert!(
+        !logs.contains("ticket="),
+        "a socket URL (a one-time ticket) appears in the logs"
+    );
+}
