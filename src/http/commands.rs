@@ -77,6 +77,7 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
             }
             Err(e) => internal(app, "cannot read history", e),
         },
+        Command::Step(crate::trouble::facts::Step::Search(query)) => super::stages::search(app, &user, &query),
         Command::OpenModal => {
             let Some(trigger_id) = cmd.trigger_id.clone().filter(|t| !t.is_empty()) else {
                 return ephemeral_text(usage_text(l, &command::UsageError::OpenNeedsCustomerAndSummary));
@@ -110,11 +111,24 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
             if command == Command::Report {
                 return post_report(app, &id, request_key, now).await;
             }
+            use crate::trouble::facts::Step;
+            if let Command::Step(step @ (Step::FactModal | Step::ActionModal)) = command {
+                return super::stages::open_form(app, cmd.trigger_id.clone(), &id, user, step).await;
+            }
+            // A new part or lot may be one an earlier trouble of this customer had.
+            let recheck = matches!(command, Command::Step(Step::Facts(_) | Step::FixFact(..)));
             let input = Input::Command { user, command };
             match app.store.update_once(&id, &[request_key], None, now, |t| {
                 decide::decide(&ctx, t, input.clone())
             }) {
-                Ok(Ok(decision)) => answer(app, decision).await,
+                Ok(Ok(decision)) => {
+                    let changed = decision.trouble.is_some();
+                    let response = answer(app, decision).await;
+                    if recheck && changed {
+                        super::stages::flag_recurrence(app, &id).await;
+                    }
+                    response
+                }
                 Ok(Err(_)) => already_handled(),
                 Err(e) => internal(app, "cannot store a decision", e),
             }

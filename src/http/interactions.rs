@@ -61,6 +61,10 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
                 "log_update" => ButtonAction::LogUpdate {
                     trigger_id: trigger_id.unwrap_or_default(),
                 },
+                "effect_ok" | "effect_ng" => ButtonAction::Effect {
+                    n: stage_in_value(action.value.as_deref()).unwrap_or(0),
+                    effective: action.action_id == "effect_ok",
+                },
                 _ => return StatusCode::OK.into_response(),
             };
             // Button values are the trouble id, with `:<stage>` on the stage button.
@@ -89,6 +93,8 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
                     .await
                 }
                 "open_trouble" => on_open_submitted(&app, UserId::new(user.id), &view, &seen).await,
+                "trouble_facts" => super::stages::on_facts_submitted(&app, UserId::new(user.id), &view, &seen).await,
+                "trouble_action" => super::stages::on_action_submitted(&app, UserId::new(user.id), &view, &seen).await,
                 _ => StatusCode::OK.into_response(),
             }
         }
@@ -272,10 +278,15 @@ async fn on_open_submitted(
     }
     let now = Utc::now();
     let day = now.with_timezone(&app.config.timezone).format("%Y%m%d").to_string();
-    match super::commands::open_once(app, &day, seen, user, origin, req) {
+    let facts = super::stages::facts_in(view);
+    match super::commands::open_once(app, &day, seen, user.clone(), origin, req) {
         Ok(Ok(decision)) => {
             // A flush error is logged there; the trouble stands, so the modal closes.
             let _ = app.commit(&decision).await;
+            // The form's facts go on the new trouble as its first facts.
+            if let (Some(t), false) = (&decision.trouble, facts.is_empty()) {
+                super::stages::facts_at_open(app, &t.id, user, facts).await;
+            }
             match &decision.reply {
                 Some(reply) if decision.trouble.is_none() => {
                     field_error_on(open_field_for(reply), reply_text(l, &app.config, reply))

@@ -3,6 +3,7 @@
 mod commands;
 mod events;
 mod interactions;
+mod stages;
 pub mod server;
 
 use std::sync::Arc;

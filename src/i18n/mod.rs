@@ -229,6 +229,7 @@ mod messages;
 pub mod modals;
 mod replies;
 mod report;
+pub mod stages;
 pub use home::home_view;
 pub use messages::{next_update_due, render, severity_label, Rendered};
 pub use replies::{list_text, reply_text, usage_text};

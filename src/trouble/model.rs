@@ -191,6 +191,9 @@ pub struct Trouble {
     /// Troubles stored before reports were remembered open with none.
     #[serde(default)]
     pub last_report: Option<LastReport>,
+    /// Facts, returned goods, scope, cause and actions; troubles stored before them have none.
+    #[serde(default)]
+    pub substance: super::facts::Substance,
 }
 
 impl Trouble {
