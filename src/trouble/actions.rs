@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::command::{parse_user, UsageError};
 use super::decide::{departments_of, Dest, Lane, Message, Reply, TimerKind, Who, Work};
 use super::due::{parse_due, reminder_before, DueError};
-use super::facts::{split_marker, Mark, Numbered, Step, StepEvent, StepLine, StepReply};
+use super::facts::{Mark, Numbered, Step, StepEvent, StepLine, StepReply};
 use super::model::{StageState, Trouble, UserId, STAGE_COUNT};
 use super::timeline::Event;
 
@@ -108,30 +108,55 @@ pub(super) fn parse_action(rest: &str) -> Result<Step, UsageError> {
     }
 }
 
-/// The options may come in any order after the text: `owner:`, `due:`, `check:`.
+/// The options may come in any order around the text: `owner:<@U>` (one mention), `due:` and
+/// `check:` (one word, or a date and a time such as `12/10 15:00`).
 pub fn parse_new_action(kind: ActionKind, text: &str) -> Result<NewAction, UsageError> {
-    let mut text = text.trim().to_string();
-    let mut take = |names: &[&str]| -> Option<String> {
-        let (before, value) = split_marker(&text, names);
-        let value = value?;
-        // The option's value runs to the next option (or the end).
-        let end = ["owner:", "due:", "check:", "担当:", "期限:", "確認日:"]
+    let mut words: Vec<String> = Vec::new();
+    // A mention's label may hold spaces (`<@U1|qa one>`): it runs to its closing `>`.
+    for word in text.split_whitespace() {
+        match words.last_mut() {
+            Some(open) if open.contains("<@") && !open.ends_with('>') => {
+                open.push(' ');
+                open.push_str(word);
+            }
+            _ => words.push(word.to_string()),
+        }
+    }
+    let (mut owner, mut due, mut check) = (None, None, None);
+    let mut rest: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let word = super::money::fold_width(&words[i]);
+        let lower = word.to_lowercase();
+        let option = ["owner:", "担当:", "due:", "期限:", "check:", "確認日:"]
             .iter()
-            .filter_map(|m| value.to_lowercase().find(m))
-            .min()
-            .unwrap_or(value.len());
-        let (v, rest) = value.split_at(end);
-        let v = v.trim().to_string();
-        text = format!("{before} {rest}").trim().to_string();
-        Some(v)
-    };
-    let owner = take(&["owner:", "担当:"]);
-    let due = take(&["due:", "期限:"]);
-    let check = take(&["check:", "確認日:"]);
-    let owner = match owner {
-        Some(o) => Some(parse_user(&o).ok_or(UsageError::NeedsUser("action"))?),
-        None => None,
-    };
+            .find(|m| lower.starts_with(*m))
+            .copied();
+        let Some(option) = option else {
+            rest.push(words[i].clone());
+            i += 1;
+            continue;
+        };
+        let mut value = word[option.len()..].to_string();
+        if value.is_empty() && i + 1 < words.len() {
+            i += 1;
+            value = words[i].clone();
+        }
+        // A time after a date belongs to it.
+        if !option.starts_with("owner") && !option.starts_with("担当") {
+            if let Some(next) = words.get(i + 1).filter(|n| n.contains(':') && n.chars().all(|c| c.is_ascii_digit() || c == ':')) {
+                value = format!("{value} {next}");
+                i += 1;
+            }
+        }
+        match option {
+            "owner:" | "担当:" => owner = Some(parse_user(&value).ok_or(UsageError::NeedsUser("action"))?),
+            "due:" | "期限:" => due = Some(value),
+            _ => check = Some(value),
+        }
+        i += 1;
+    }
+    let text = rest.join(" ");
     if text.is_empty() {
         return Err(UsageError::NeedsText("action"));
     }
