@@ -363,7 +363,12 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
         StepReply::ScopeAdded { n } => tr!(l, format!("波及範囲 #{n} を追加しました。確認できたら `/trouble scope check {n}` を入力してください。"), format!("Scope line #{n} added. When it is checked: `/trouble scope check {n}`.")),
         StepReply::ScopeChecked { n } => tr!(l, format!("波及範囲 #{n} を確認済みにしました。"), format!("Scope line #{n} checked.")),
         StepReply::CauseSet => tr!(l, "原因を記録しました（第3段階）。", "Cause recorded (stage 3).").to_string(),
-        StepReply::ActionAdded { n } => tr!(l, format!("対策 #{n} を追加しました。"), format!("Action #{n} added.")),
+        StepReply::ActionAdded { n, kind: ActionKind::Prevent } => tr!(
+            l,
+            format!("再発防止策を対策 #{n} として記録しました（第7段階）。"),
+            format!("Prevention measure recorded as action #{n} (stage 7).")
+        ),
+        StepReply::ActionAdded { n, .. } => tr!(l, format!("対策 #{n} を追加しました（第4段階）。"), format!("Action #{n} added (stage 4).")),
         StepReply::ActionDone { n } => tr!(l, format!("対策 #{n} を完了にしました。"), format!("Action #{n} marked done.")),
         StepReply::ActionVerified { n } => tr!(l, format!("対策 #{n} を検証済みにしました。"), format!("Action #{n} verified.")),
         StepReply::NotDoneYet { n } => tr!(l, format!("対策 #{n} はまだ完了していないため、検証できません。"), format!("Action #{n} is not done yet, so it cannot be verified.")),

@@ -225,7 +225,7 @@ pub(super) fn add_action(w: &mut Work, user: &UserId, a: NewAction) -> Reply {
     }
     w.line(user, StepLine::Action { n });
     w.refresh_status();
-    Reply::Step(StepReply::ActionAdded { n })
+    Reply::Step(StepReply::ActionAdded { n, kind: a.kind })
 }
 
 fn action_index(w: &Work, n: usize) -> Result<usize, Reply> {

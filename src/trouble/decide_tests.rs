@@ -1205,7 +1205,10 @@ fn split_cost_and_prevent_record_and_start_their_stages() {
         ),
         (
             Command::Prevent("outgoing inspection of lot markings".into()),
-            Reply::Step(crate::trouble::facts::StepReply::ActionAdded { n: 1 }),
+            Reply::Step(crate::trouble::facts::StepReply::ActionAdded {
+                n: 1,
+                kind: crate::trouble::actions::ActionKind::Prevent,
+            }),
             6,
         ),
     ];

@@ -883,7 +883,7 @@ pub enum StepReply {
     ScopeAdded { n: usize },
     ScopeChecked { n: usize },
     CauseSet,
-    ActionAdded { n: usize },
+    ActionAdded { n: usize, kind: ActionKind },
     ActionDone { n: usize },
     ActionVerified { n: usize },
     NotDoneYet { n: usize },
