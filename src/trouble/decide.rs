@@ -476,10 +476,7 @@ impl<'a> Work<'a> {
         self.post(
             Lane::Channel,
             Dest::TroubleChannel,
-            Message::Recorded {
-                by: by.clone(),
-                what,
-            },
+            Message::Recorded { by: by.clone(), what },
         );
     }
 
@@ -773,7 +770,10 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
     }
     let first_followup = w.working_after(ctx.now, w.cadence());
     w.start_followup_timer(first_followup);
-    let (reminder, due) = (first_contact_reminder(ctx.config, &w.t), first_contact_due(ctx.config, &w.t));
+    let (reminder, due) = (
+        first_contact_reminder(ctx.config, &w.t),
+        first_contact_due(ctx.config, &w.t),
+    );
     w.timer(reminder, TimerKind::FirstContact { missed: false });
     w.timer(due, TimerKind::FirstContact { missed: true });
     let channel_name = w.t.channel_name.clone().unwrap_or_default();
@@ -942,13 +942,11 @@ pub fn who_may(config: &Config, t: &Trouble, act: Act) -> Who {
         | Act::RaiseSeverity
         | Act::Facts
         | Act::Actions
-        | Act::Fix => {
-            Who::Participants {
-                owner: t.owner.clone(),
-                chain,
-                departments: departments_of(config, t),
-            }
-        }
+        | Act::Fix => Who::Participants {
+            owner: t.owner.clone(),
+            chain,
+            departments: departments_of(config, t),
+        },
     }
 }
 
@@ -1556,7 +1554,9 @@ fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option<Reply> {
                 stage: stage.min(STAGE_COUNT - 1),
             })
         }
-        ButtonAction::CompleteStage { stage: Some(stage) } if super::facts::stage_refusal(w, &user, stage, "").is_some() => {
+        ButtonAction::CompleteStage { stage: Some(stage) }
+            if super::facts::stage_refusal(w, &user, stage, "").is_some() =>
+        {
             super::facts::stage_refusal(w, &user, stage, "")
         }
         ButtonAction::CompleteStage { stage: Some(stage) } => {

@@ -1250,7 +1250,10 @@ fn split_cost_and_prevent_record_and_start_their_stages() {
                 assert_eq!(actions.len(), 1);
                 assert_eq!(actions[0].kind, crate::trouble::actions::ActionKind::Prevent);
                 assert_eq!(actions[0].owner, sim.t.owner);
-                assert!(matches!(events(&d)[..], [Event::Stage(crate::trouble::facts::StepEvent::ActionAdded { .. })]));
+                assert!(matches!(
+                    events(&d)[..],
+                    [Event::Stage(crate::trouble::facts::StepEvent::ActionAdded { .. })]
+                ));
             }
         }
         assert_eq!(status_refreshes(&d), 1, "{case}");
@@ -1280,7 +1283,11 @@ fn close_is_refused_with_what_is_missing() {
             d.reply,
             Some(Reply::CloseMissing {
                 not_done: not_done.to_vec(),
-                never_started: not_done.iter().copied().filter(|s| sim.t.stages[*s].state == StageState::NotStarted).collect(),
+                never_started: not_done
+                    .iter()
+                    .copied()
+                    .filter(|s| sim.t.stages[*s].state == StageState::NotStarted)
+                    .collect(),
                 has_measure
             }),
             "done {done:?}, measure {has_measure}"
