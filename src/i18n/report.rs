@@ -237,7 +237,7 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
     for (i, u) in t.customer_updates.iter().enumerate() {
         let gap = format_duration(l, (u.at - prev).num_seconds().max(0) as u64);
         let since = match (l, i) {
-            (Locale::Ja, 0) => format!("開始から{gap}"),
+            (Locale::Ja, 0) => format!("起票から{gap}"),
             (Locale::Ja, _) => format!("前回から{gap}"),
             (Locale::En, 0) => format!("{gap} after opening"),
             (Locale::En, _) => format!("{gap} after the previous"),
@@ -439,7 +439,7 @@ pub fn past_trouble_line(l: Locale, config: &Config, p: &PastTrouble, place: Whe
     } else {
         p.costs
             .iter()
-            .map(|c| cost_words(l, c, place))
+            .map(|c| super::messages::cost_phrase(l, c, place))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -448,35 +448,22 @@ pub fn past_trouble_line(l: Locale, config: &Config, p: &PastTrouble, place: Whe
     } else {
         tr!(l, "対応中", "open")
     };
+    let reached = match p.reached {
+        0 => tr!(l, "完了した段階なし", "no stage done").to_string(),
+        n => tr!(l, format!("第{n}段階まで完了"), format!("stages done up to {n}")),
+    };
     let summary = cut(&one_line(&p.summary, place), SHORT_SUMMARY);
     let when = format_time(config.timezone, p.opened_at);
     tr!(
         l,
         format!(
-            "• `{}` {when} {state} — {summary} · 第{}段階まで完了 · {split} · {costs}",
-            p.id, p.reached
+            "• `{}` {when} {state} — {summary} · {reached} · {split} · {costs}",
+            p.id
         ),
         format!(
-            "• `{}` {when} {state} — {summary} · stages done up to {} · {split} · {costs}",
-            p.id, p.reached
+            "• `{}` {when} {state} — {summary} · {reached} · {split} · {costs}",
+            p.id
         )
-    )
-}
-
-/// A cost as written in a history: the parsed amount and payer when they parse.
-fn cost_words(l: Locale, c: &crate::trouble::model::Cost, place: Where) -> String {
-    let amount = c
-        .money()
-        .map(|m| m.to_string())
-        .unwrap_or_else(|| one_line(&c.amount, place));
-    let payer = c
-        .payer_kind()
-        .map(|p| super::messages::payer_label(l, p).to_string())
-        .unwrap_or_else(|| one_line(&c.payer, place));
-    tr!(
-        l,
-        format!("{amount}（{payer}負担）"),
-        format!("{amount} (borne by {payer})")
     )
 }
 
