@@ -185,7 +185,7 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
                 format!("🔁 {who} 再発防止策 #{n}「{what}」の効果確認の日です。効果はありましたか？"),
                 format!("🔁 {who} it is time to check prevention action #{n} “{what}”. Did it work?")
             );
-            let value = ButtonValue::stage(t.id.as_str(), *n as usize).encode();
+            let value = ButtonValue::stage(t.id.as_str(), *n).encode();
             let blocks: Vec<Value> = vec![
                 section(&text),
                 actions("effect", vec![button(contracts::Action::EffectOk.id(), tr!(l, "効果あり", "Effective"), &value, true), button(contracts::Action::EffectNotOk.id(), tr!(l, "効果なし（再開）", "Not effective (reopen)"), &value, false)]),
