@@ -49,6 +49,9 @@ pub struct SeverityPolicy {
     pub name: Option<String>,
     pub ack_timeout: Duration,
     pub customer_update_every: Duration,
+    /// How soon the owner must first talk to the customer (working time): the apology, the
+    /// facts repeated back, the goods asked back, and when we will call again.
+    pub first_contact_within: Duration,
     pub departments: Vec<String>,
     pub announce_channels: Vec<String>,
 }
@@ -122,15 +125,16 @@ impl Default for Config {
 }
 
 fn default_severities() -> BTreeMap<u8, SeverityPolicy> {
-    let mk = |level, ack_mins: u64, every_mins: u64| SeverityPolicy {
+    let mk = |level, ack_mins: u64, every_mins: u64, first_mins: u64| SeverityPolicy {
         level,
         name: None,
         ack_timeout: Duration::from_secs(ack_mins * 60),
         customer_update_every: Duration::from_secs(every_mins * 60),
+        first_contact_within: Duration::from_secs(first_mins * 60),
         departments: Vec::new(),
         announce_channels: Vec::new(),
     };
-    BTreeMap::from([(1, mk(1, 10, 60)), (2, mk(2, 30, 240)), (3, mk(3, 120, 1440))])
+    BTreeMap::from([(1, mk(1, 10, 60, 30)), (2, mk(2, 30, 240, 60)), (3, mk(3, 120, 1440, 240))])
 }
 
 impl Config {
@@ -318,6 +322,9 @@ impl Config {
                     customer_update_every: s
                         .duration("customer_update_every")
                         .unwrap_or(defaults.customer_update_every),
+                    first_contact_within: s
+                        .duration("first_contact_within")
+                        .unwrap_or(defaults.first_contact_within),
                     departments: s.strings("departments"),
                     announce_channels: s.strings("announce_channels"),
                 };

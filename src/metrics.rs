@@ -107,6 +107,7 @@ impl Metrics {
             TimerKind::ReturnReminder { .. } => "return_reminder",
             TimerKind::ActionDue { .. } => "action_due",
             TimerKind::EffectCheck { .. } => "effect_check",
+            TimerKind::FirstContact { .. } => "first_contact",
         };
         self.bump("trouble_bot_timers_fired_total", format!("kind=\"{kind}\""));
     }

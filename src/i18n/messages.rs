@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::slack::blocks::{actions, button, context, cut, divider, escape, fields, header, section};
 use crate::slack::text::{one_line, quoted, user_text, Where};
 use crate::trouble::decide::{Message, Nudge};
+use crate::trouble::first_contact::{first_contact_due, first_contact_made};
 use crate::trouble::hours::add_working_time;
 use crate::trouble::model::{Cost, StageState, Trouble, UserId};
 use crate::trouble::money::Payer;
@@ -174,6 +175,10 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 None => ack_text(l, t),
             };
             let depts = department_mentions(config, t);
+            let manager_line = match &t.closed {
+                Some(c) => closed_line(l, config, t, c),
+                None => manager_line,
+            };
             let mut blocks = vec![
                 header(&title(l, t)),
                 section(&user_text(&t.summary, Where::OwnChannel)),
@@ -182,6 +187,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     (tr!(l, "重大度", "Severity").into(), sev.clone()),
                     (tr!(l, "担当営業", "Owner").into(), user(&t.owner)),
                     (tr!(l, "上司", "Manager").into(), t.manager.as_ref().map(user).unwrap_or_else(|| "—".into())),
+                    (tr!(l, "お客様への初回連絡", "First customer contact").into(), first_contact_field(l, config, t)),
                 ]),
                 section(&manager_line),
             ];
@@ -333,13 +339,14 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             ))
         }
         Message::Nudge(n) => nudge(l, config, t, n),
-        Message::Closed { by, forced_reason } => Rendered::text(match forced_reason {
+        Message::FirstContact { owner, manager, due } => first_contact(l, config, t, owner, manager.as_ref(), *due),
+        Message::Closed { by, forced_reason } => Rendered::text(format!("{}\n{}", match forced_reason {
             None => tr!(l, format!("🏁 {}がトラブル {} をクローズしました。おつかれさまでした。`/trouble report` で報告書を投稿できます。", user(by), t.id), format!("🏁 {} closed trouble {}. Well done. `/trouble report` posts the report.", user(by), t.id)),
             Some(r) => {
                 let r = quoted(r, Where::OwnChannel);
                 tr!(l, format!("🏁 {}がトラブル {} を強制クローズしました。理由:\n{}", user(by), t.id, r), format!("🏁 {} force-closed trouble {}. Reason:\n{}", user(by), t.id, r))
             }
-        }),
+        }, closing_summary(l, t))),
         Message::ReportSummary => {
             let parts = t.last_report.as_ref().map_or(0, |r| r.parts);
             let stage = match (&t.closed, t.current_stage()) {
@@ -685,4 +692,78 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Value> {
         blocks.push(section(&format!("{}\n{}", tr!(l, "*再発防止策*", "*Prevention measures*"), lines.join("\n"))));
     }
     blocks
+}
+
+/// The kickoff's first-contact field: the deadline until it is met, then when it was.
+fn first_contact_field(l: Locale, config: &Config, t: &Trouble) -> String {
+    let tz = config.timezone;
+    match first_contact_made(t) {
+        Some(at) => tr!(l, format!("✅ {}", format_time(tz, at)), format!("✅ {}", format_time(tz, at))),
+        None => tr!(l, format!("⏳ 期限 {}", format_time(tz, first_contact_due(config, t))), format!("⏳ due by {}", format_time(tz, first_contact_due(config, t)))),
+    }
+}
+
+/// The first-call checklist (初動): what the first call to the customer must carry.
+fn first_contact(l: Locale, config: &Config, t: &Trouble, owner: &UserId, manager: Option<&UserId>, due: DateTime<Utc>) -> Rendered {
+    let tz = config.timezone;
+    let since = format_duration(l, (due - t.opened_at).num_seconds().max(0) as u64);
+    let opening = match manager {
+        None => tr!(
+            l,
+            format!("📞 {} お客様にはまだ連絡が記録されていません。初回連絡の期限は {}（起票から{}）です。", user(owner), format_time(tz, due), since),
+            format!("📞 {} the customer has not heard from us yet. The first call is due by {} ({} after opening).", user(owner), format_time(tz, due), since)
+        ),
+        Some(m) => tr!(
+            l,
+            format!("⚠️ {} お客様への初回連絡の期限 {} を過ぎました。\n{} 初回連絡がまだです。フォローをお願いします。", user(owner), format_time(tz, due), user(m)),
+            format!("⚠️ {} the first call to the customer was due by {}.\n{} the customer has not heard from us yet; please follow up.", user(owner), format_time(tz, due), user(m))
+        ),
+    };
+    let checklist = tr!(
+        l,
+        "*初回連絡のチェックリスト*\n1. お詫び — まずご迷惑をおかけしたことを謝る\n2. 伺った事実の復唱 — いつ・どこで・何が・いくつ\n3. 現品の返却のお願い — 回収の方法と送り先\n4. 当面の対応 — 代替品・応急処置\n5. 次回の連絡日時の約束",
+        "*First call checklist*\n1. Apologise — first, for the trouble caused\n2. Repeat back the facts you heard — when, where, what, how many\n3. Ask for the affected goods back — how and where to send them\n4. The interim measure — replacement, workaround\n5. When we will call next"
+    );
+    let blocks = vec![
+        section(&opening),
+        section(checklist),
+        actions("first_contact", vec![button("log_update", tr!(l, "報告を記録", "Log update"), t.id.as_str(), true)]),
+    ];
+    Rendered { text: opening, blocks: Some(blocks) }
+}
+
+/// The kickoff of a closed trouble: closed by whom and when, and where its report is.
+fn closed_line(l: Locale, config: &Config, t: &Trouble, c: &crate::trouble::model::Closure) -> String {
+    let when = format_time(config.timezone, c.at);
+    let report = match t.last_report.as_ref().and_then(|r| r.message.as_ref()) {
+        Some(m) => {
+            let link = format!("https://slack.com/archives/{}/p{}", m.channel, m.ts.as_str().replace('.', ""));
+            tr!(l, format!(" · <{link}|報告書>"), format!(" · <{link}|the report>"))
+        }
+        None => tr!(l, " · 報告書は `/trouble report` で投稿できます", " · `/trouble report` posts the report").to_string(),
+    };
+    tr!(
+        l,
+        format!("🏁 {} に {} がクローズしました{}", when, user(&c.by), report),
+        format!("🏁 Closed {} by {}{}", when, user(&c.by), report)
+    )
+}
+
+/// What a closing leaves on the record, in a few lines: stages, customer updates, split,
+/// costs by payer, measures.
+fn closing_summary(l: Locale, t: &Trouble) -> String {
+    let done = t.stages.iter().filter(|s| s.state == StageState::Done).count();
+    let took = format_duration(l, (t.closed.as_ref().map_or(t.opened_at, |c| c.at) - t.opened_at).num_seconds().max(0) as u64);
+    let mut lines = vec![tr!(
+        l,
+        format!("起票から{took} · 完了した段階 {done}/7 · お客様への報告 {}回 · 再発防止策 {}件", t.customer_updates.len(), t.measures.len()),
+        format!("{took} after opening · stages done {done}/7 · customer updates {} · prevention measures {}", t.customer_updates.len(), t.measures.len())
+    )];
+    if let Some(s) = &t.split {
+        lines.push(tr!(l, format!("責任区分 当社 {}% / お客様 {}% / 他社 {}%", s.ours, s.customer, s.other), format!("Split: us {}% / the customer {}% / others {}%", s.ours, s.customer, s.other)));
+    }
+    if let Some(totals) = cost_totals_text(l, &t.costs) {
+        lines.push(tr!(l, format!("費用 {totals}"), format!("Costs {totals}")));
+    }
+    lines.join("\n")
 }

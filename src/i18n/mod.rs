@@ -245,6 +245,6 @@ mod tests {
         assert_eq!(san(Locale::Ja, "<@U1ABC>さん"), "<@U1ABC>さん");
         assert_eq!(san(Locale::Ja, "<!subteam^S1> <#C1> &lt;@U1&gt;"), "<!subteam^S1> <#C1> &lt;@U1&gt;");
         assert_eq!(san(Locale::En, "<@U1ABC> done"), "<@U1ABC> done");
-        assert_eq!(san(Locale::Ja, "<@W9|sato>, <@"), "<@W9|sato>さん, <@");
+        assert_eq!(san(Locale::Ja, "<@W0SATO|sato>, <@"), "<@W0SATO|sato>さん, <@");
     }
 }

@@ -240,6 +240,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
         Reply::Closed => tr!(l, "クローズしました。", "Closed.").to_string(),
         Reply::CloseMissing {
             not_done,
+            never_started,
             has_measure,
         } => {
             let mut missing = Vec::new();
@@ -253,6 +254,12 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                     .to_string(),
                 );
             }
+            let never: Vec<String> = never_started.iter().map(|s| (s + 1).to_string()).collect();
+            let never_text = if never.is_empty() {
+                String::new()
+            } else {
+                tr!(l, format!("一度も着手されていない段階: 第{}段階。", never.join("・")), format!("Never started: stage {}. ", never.join(", ")))
+            };
             for stage in not_done {
                 missing.push(tr!(
                     l,
@@ -262,8 +269,8 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             }
             tr!(
                 l,
-                format!("まだクローズできません。足りないもの: {}。上司は `/trouble close force 理由` で強制クローズできます。", missing.join("、")),
-                format!("Not ready to close. Missing: {}. The manager chain can `/trouble close force REASON`.", missing.join(", "))
+                format!("まだクローズできません。足りないもの: {}。{}上司は `/trouble close force 理由` で強制クローズできます。", missing.join("、"), never_text),
+                format!("Not ready to close. Missing: {}. {}The manager chain can `/trouble close force REASON`.", missing.join(", "), never_text)
             )
         }
         Reply::AlreadyClosed => {

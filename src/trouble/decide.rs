@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::command::{check_length, Command, OpenRequest, UsageError};
+use super::first_contact::{first_contact_due, first_contact_reminder};
 use super::hours::{add_working_time, is_open, next_open, working_time_between};
 use super::model::*;
 use super::record::Record;
@@ -116,6 +117,13 @@ pub enum Message {
         departments: Vec<String>,
     },
     Nudge(Nudge),
+    /// The customer has not heard from us yet: the first-call checklist for the owner, and the
+    /// manager once the deadline has passed.
+    FirstContact {
+        owner: UserId,
+        manager: Option<UserId>,
+        due: DateTime<Utc>,
+    },
     Closed {
         by: UserId,
         forced_reason: Option<String>,
@@ -214,6 +222,9 @@ pub enum TimerKind {
     ActionDue { n: usize, overdue: bool },
     /// Ask whether prevention action `n` worked; `round` is the reopening count it was set in.
     EffectCheck { n: usize, round: u32 },
+    /// The first call to the customer: a reminder halfway, then `missed` at the deadline.
+    /// Stale once any update is logged.
+    FirstContact { missed: bool },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -360,6 +371,8 @@ pub enum Reply {
     Closed,
     CloseMissing {
         not_done: Vec<usize>,
+        /// Of those, the stages nobody ever started: the gaps a forced close would leave.
+        never_started: Vec<usize>,
         has_measure: bool,
     },
     AlreadyClosed,
@@ -753,6 +766,9 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
     }
     let first_followup = w.working_after(ctx.now, w.cadence());
     w.start_followup_timer(first_followup);
+    let (reminder, due) = (first_contact_reminder(ctx.config, &w.t), first_contact_due(ctx.config, &w.t));
+    w.timer(reminder, TimerKind::FirstContact { missed: false });
+    w.timer(due, TimerKind::FirstContact { missed: true });
     let channel_name = w.t.channel_name.clone().unwrap_or_default();
     w.changed = true;
     w.finish(Some(Reply::Opened { id, channel_name }))
@@ -1226,8 +1242,14 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
                 .collect();
             let (open_interim, has_prevention) = super::actions::close_gaps(&w.t);
             if !not_done.is_empty() || !has_prevention {
+                let never_started = not_done
+                    .iter()
+                    .copied()
+                    .filter(|i| w.t.stages[*i].state == StageState::NotStarted)
+                    .collect();
                 return Some(Reply::CloseMissing {
                     not_done,
+                    never_started,
                     has_measure: has_prevention,
                 });
             }
@@ -1562,6 +1584,10 @@ fn log_update(w: &mut Work, user: &UserId, text: String, next: Option<String>) -
             Err(error) => return Reply::BadWhen { text: n, error },
         },
     };
+    if w.t.customer_updates.is_empty() {
+        // The kickoff shows the first-contact deadline until it is met.
+        w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+    }
     w.t.customer_updates.push(CustomerUpdate {
         text: text.clone(),
         by: user.clone(),
@@ -1616,6 +1642,11 @@ fn timer_fired(w: &mut Work, kind: TimerKind) {
         TimerKind::ReturnReminder { round } => super::facts::return_reminder(w, round),
         TimerKind::ActionDue { n, overdue } => super::actions::action_reminder(w, n, overdue),
         TimerKind::EffectCheck { .. } => {}
+        TimerKind::FirstContact { missed } => {
+            if w.t.customer_updates.is_empty() {
+                first_contact(w, missed);
+            }
+        }
     }
 }
 
@@ -1728,6 +1759,25 @@ fn follow_up(w: &mut Work) {
     w.refresh_status();
 }
 
+/// Reminds the owner of the first call (the checklist and a Log update button); once the
+/// deadline has passed, brings the manager in.
+fn first_contact(w: &mut Work, missed: bool) {
+    let manager = if missed { w.t.manager.clone() } else { None };
+    w.log(
+        None,
+        Event::NudgePosted {
+            waited_secs: (w.ctx.now - w.t.opened_at).num_seconds(),
+            manager_mentioned: manager.is_some(),
+        },
+    );
+    let message = Message::FirstContact {
+        owner: w.t.owner.clone(),
+        manager,
+        due: first_contact_due(w.ctx.config, &w.t),
+    };
+    w.post(Lane::Channel, Dest::TroubleChannel, message);
+}
+
 fn delivered(w: &mut Work, outcome: Outcome) {
     match outcome {
         Outcome::ChannelCreated { channel, name } => {
@@ -1756,6 +1806,10 @@ fn delivered(w: &mut Work, outcome: Outcome) {
                 Slot::Report => {
                     if let Some(r) = w.t.last_report.as_mut() {
                         r.message = posted;
+                    }
+                    // A closed trouble's kickoff links to its report.
+                    if w.t.closed.is_some() {
+                        w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
                     }
                 }
                 Slot::ManagerDm => {

@@ -6,6 +6,7 @@ pub mod customer;
 pub mod decide;
 pub mod due;
 pub mod facts;
+pub mod first_contact;
 pub mod hours;
 pub mod model;
 pub mod record;

@@ -1,0 +1,27 @@
+//! The first call to the customer (初動): when it is due and when the owner is reminded of it.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::hours::add_working_time;
+use super::model::Trouble;
+use crate::config::Config;
+
+fn within(config: &Config, t: &Trouble) -> Duration {
+    Duration::from_std(config.severity(t.severity).first_contact_within).unwrap_or(Duration::MAX)
+}
+
+/// When the customer must have heard from us for the first time: the severity's
+/// `first_contact_within` of working time after opening.
+pub fn first_contact_due(config: &Config, t: &Trouble) -> DateTime<Utc> {
+    add_working_time(config.business_hours.as_ref(), config.timezone, t.opened_at, within(config, t))
+}
+
+/// Halfway to the deadline the owner gets the first-call checklist, while there is still time.
+pub fn first_contact_reminder(config: &Config, t: &Trouble) -> DateTime<Utc> {
+    add_working_time(config.business_hours.as_ref(), config.timezone, t.opened_at, within(config, t) / 2)
+}
+
+/// The first update logged, if the customer has heard from us at all.
+pub fn first_contact_made(t: &Trouble) -> Option<DateTime<Utc>> {
+    t.customer_updates.first().map(|u| u.at)
+}
