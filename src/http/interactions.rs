@@ -65,6 +65,10 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
                     n: stage_in_value(action.value.as_deref()).unwrap_or(0),
                     effective: action.action_id == "effect_ok",
                 },
+                "proposal_approve" | "proposal_reject" => ButtonAction::Proposal {
+                    n: stage_in_value(action.value.as_deref()).unwrap_or(0),
+                    approve: action.action_id == "proposal_approve",
+                },
                 _ => return StatusCode::OK.into_response(),
             };
             // Button values are the trouble id, with `:<stage>` on the stage button.

@@ -22,7 +22,7 @@ pub struct Rendered {
 }
 
 impl Rendered {
-    fn text(text: String) -> Rendered {
+    pub(super) fn text(text: String) -> Rendered {
         Rendered {
             blocks: Some(vec![section(&text)]),
             text,
@@ -371,6 +371,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         )),
         Message::Recorded { by, what } => Rendered::text(record_line(l, config, by, what)),
         Message::Step(line) => super::stages::step_line(l, config, t, line),
+        Message::Agreement(line) => super::agreement::line(l, config, t, line),
         Message::Text { text } => Rendered { text: text.clone(), blocks: None },
         Message::DeliveryProblem { method, error } => Rendered::text(tr!(
             l,
@@ -685,7 +686,14 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Value> {
         if let Some(totals) = cost_totals_text(l, &t.costs) {
             lines.push(tr!(l, format!("*負担者別の合計* {totals}"), format!("*Totals* {totals}")));
         }
+        if let Some(shares) = super::agreement::shares_text(l, t) {
+            lines.push(tr!(l, format!("*責任区分を適用* {shares}"), format!("*With the split applied* {shares}")));
+        }
         blocks.push(section(&format!("{}\n{}", tr!(l, "*補償・費用*", "*Costs*"), lines.join("\n"))));
+    }
+    let states = super::agreement::item_states(l, t, Where::OwnChannel);
+    if !states.is_empty() {
+        blocks.push(section(&format!("{}\n{}", tr!(l, "*提案と合意*", "*Proposals and agreement*"), states.join("\n"))));
     }
     if !t.measures.is_empty() {
         let lines: Vec<String> = t.measures.iter().map(|m| format!("• {}", here(&m.text))).collect();

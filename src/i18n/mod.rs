@@ -224,6 +224,7 @@ pub fn sorry_internal(l: Locale) -> String {
     .into()
 }
 
+pub mod agreement;
 mod home;
 mod messages;
 pub mod modals;

@@ -37,6 +37,7 @@ fn who(u: &UserId) -> String {
 fn event_text(l: Locale, config: &Config, e: &Event) -> String {
     match e {
         Event::Stage(step) => super::stages::event_text(l, config, step),
+        Event::Agreement(e) => super::agreement::event_text(l, e),
         Event::Opened {
             customer,
             summary,

@@ -54,6 +54,8 @@ pub enum Command {
     Report,
     /// Facts, returned goods, scope, cause, actions, corrections, reopening, search (`facts.rs`).
     Step(super::facts::Step),
+    /// `agreed N [note]`: the customer accepted approved proposal N (`approval.rs`).
+    Agreed(usize, String),
 }
 
 impl Command {
@@ -124,7 +126,8 @@ fn check_lengths(command: &Command) -> Result<(), UsageError> {
         | Command::Note(t)
         | Command::Prevent(t)
         | Command::Close(t)
-        | Command::CloseForce(t) => vec![t],
+        | Command::CloseForce(t)
+        | Command::Agreed(_, t) => vec![t],
         Command::Update { text, next } => vec![text, next.as_deref().unwrap_or_default()],
         Command::Split { reason, .. } => vec![reason],
         Command::Cost { amount, payer, note } => vec![amount, payer, note],
@@ -203,6 +206,7 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
             }
         }
         "report" | "報告書" => Ok(Command::Report),
+        "agreed" | "合意" => super::approval::parse_agreed(rest),
         other => match super::facts::parse(other, rest) {
             Some(step) => step.map(Command::Step),
             None => Err(UsageError::UnknownSubcommand(truncate(word, 40))),

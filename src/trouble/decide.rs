@@ -152,6 +152,8 @@ pub enum Message {
     },
     /// Facts, returned goods, scope, cause, actions, reopening (`facts.rs`, `actions.rs`).
     Step(super::facts::StepLine),
+    /// Proposals, approvals and agreement (`approval.rs`).
+    Agreement(super::approval::AgreementLine),
     /// Text already rendered by the shell (an answer to a button click).
     Text {
         text: String,
@@ -271,6 +273,11 @@ pub enum ButtonAction {
         n: usize,
         effective: bool,
     },
+    /// Approve or Reject on proposal `n`.
+    Proposal {
+        n: usize,
+        approve: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -354,8 +361,6 @@ pub enum Reply {
         text: String,
         error: WhenError,
     },
-    SplitSet,
-    CostAdded,
     MeasureAdded,
     OwnerChanged {
         to: UserId,
@@ -387,6 +392,7 @@ pub enum Reply {
     },
     Status(Box<Trouble>),
     Step(super::facts::StepReply),
+    Agreement(super::approval::AgreementReply),
     /// Close refused: interim actions still open, or no prevention action.
     CloseActions {
         open_interim: Vec<usize>,
@@ -689,6 +695,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         private: Some(config.private_channels),
         last_report: None,
         substance: Default::default(),
+        agreement: Default::default(),
     };
     let mut w = Work::new(ctx, trouble);
     let departments = w.departments_to_ping();
@@ -859,6 +866,10 @@ pub enum Act {
     Reopen,
     /// `fix cost|split|fact`.
     Fix,
+    /// Approve or Reject a proposal: checked per proposal (its level, never the proposer).
+    Approve,
+    /// `agreed N`: record that the customer accepted an approved proposal.
+    Agree,
 }
 
 /// Who may do an act, as a refusal names them.
@@ -919,10 +930,12 @@ pub fn is_participant(config: &Config, t: &Trouble, user: &UserId) -> bool {
 pub fn who_may(config: &Config, t: &Trouble, act: Act) -> Who {
     let chain = t.manager_chain().to_vec();
     match act {
-        Act::Acknowledge | Act::LowerSeverity | Act::ChangeOwner | Act::CloseForce | Act::Reopen => Who::Chain(chain),
+        Act::Acknowledge | Act::LowerSeverity | Act::ChangeOwner | Act::CloseForce | Act::Reopen | Act::Approve => {
+            Who::Chain(chain)
+        }
         // With no chain at all, the owner names one (anyone but themself).
         Act::NameManager if !chain.is_empty() => Who::Chain(chain),
-        Act::NameManager | Act::Close => Who::OwnerOrChain {
+        Act::NameManager | Act::Close | Act::Agree => Who::OwnerOrChain {
             owner: t.owner.clone(),
             chain,
         },
@@ -993,6 +1006,7 @@ fn act_of(config: &Config, t: &Trouble, command: &Command) -> Option<Act> {
         Command::Close(_) => Act::Close,
         Command::CloseForce(_) => Act::CloseForce,
         Command::Step(step) => return step.act(),
+        Command::Agreed(..) => Act::Agree,
         _ => return None,
     })
 }
@@ -1096,8 +1110,7 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
                     reason,
                 },
             );
-            w.refresh_status();
-            Reply::SplitSet
+            super::approval::propose(w, &user, super::approval::Item::Split)
         }
         Command::Cost { amount, payer, note } => {
             start_stage(w, &user, 5, String::new());
@@ -1117,9 +1130,10 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
                 },
             );
             w.log(Some(&user), Event::CostAdded { amount, payer, note });
-            w.refresh_status();
-            Reply::CostAdded
+            let n = w.t.costs.len();
+            super::approval::propose(w, &user, super::approval::Item::Cost { n })
         }
+        Command::Agreed(n, note) => super::approval::agreed(w, &user, n, note),
         // A measure is a prevention action owned by the trouble's owner.
         Command::Prevent(text) => super::actions::add_action(
             w,
@@ -1523,11 +1537,15 @@ fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option<Reply> {
     if w.t.closed.is_some() {
         return Some(Reply::AlreadyClosed);
     }
+    // Who may approve depends on the proposal: decided there.
+    if let ButtonAction::Proposal { n, approve } = action {
+        return Some(super::approval::decide_button(w, &user, n, approve));
+    }
     let act = match action {
         ButtonAction::Acknowledge => Act::Acknowledge,
         ButtonAction::CompleteStage { .. } => Act::Stages,
         ButtonAction::LogUpdate { .. } => Act::Update,
-        ButtonAction::Effect { .. } => return None,
+        ButtonAction::Effect { .. } | ButtonAction::Proposal { .. } => return None,
     };
     if let Some(refusal) = refuse(w.ctx.config, &w.t, &user, act) {
         return Some(refusal);
@@ -1564,7 +1582,7 @@ fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option<Reply> {
             w.send(Lane::View, Op::OpenUpdateModal { trigger_id });
             None
         }
-        ButtonAction::Effect { .. } => None,
+        ButtonAction::Effect { .. } | ButtonAction::Proposal { .. } => None,
     }
 }
 

@@ -535,7 +535,8 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                     new: format!("{amount} {payer}"),
                 },
             );
-            w.refresh_status();
+            // A corrected cost is a new proposal: the approval of the old amount does not carry over.
+            super::approval::propose(w, user, super::approval::Item::Cost { n });
             Reply::Step(StepReply::Corrected)
         }
         Step::FixSplit {
@@ -574,7 +575,7 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                     new: format!("{ours}/{customer}/{other}"),
                 },
             );
-            w.refresh_status();
+            super::approval::propose(w, user, super::approval::Item::Split);
             Reply::Step(StepReply::Corrected)
         }
         Step::Action(a) => super::actions::add_action(w, user, a),

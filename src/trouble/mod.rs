@@ -1,6 +1,7 @@
 //! The pure core: the trouble model, the command grammar, decisions, timeline, time arithmetic.
 
 pub mod actions;
+pub mod approval;
 pub mod command;
 pub mod customer;
 pub mod decide;

@@ -194,6 +194,9 @@ pub struct Trouble {
     /// Facts, returned goods, scope, cause and actions; troubles stored before them have none.
     #[serde(default)]
     pub substance: super::facts::Substance,
+    /// Split and cost proposals, their approval and the customer's agreement.
+    #[serde(default)]
+    pub agreement: super::approval::Agreements,
 }
 
 impl Trouble {
