@@ -326,7 +326,7 @@ async fn the_seven_stages_walked_by_commands_and_the_status_button_end_in_a_clos
     let r = bot
         .command_text(SALES, &t.channel, "cost ¥120,000 ours replacement shipping")
         .await;
-    assert!(r.contains("Cost recorded"), "{r}");
+    assert!(r.contains("proposal #2"), "{r}");
     click(&bot, SALES, "complete_stage", &t).await;
     click_answer(&bot, SALES, "Stage 6").await;
     let r = bot

@@ -1,0 +1,145 @@
+//! Stages 5–6 against the fake Slack: proposals approved up the chain, approval limits, the
+//! customer's agreement, costs with the split applied, the 8D for the customer.
+
+mod common;
+
+use common::*;
+use trouble_bot::trouble::approval::{ProposalState, Proposal};
+use trouble_bot::trouble::model::TroubleId;
+
+const LIMITS: &str = "[approval_limits]\nJPY = 1_000_000\nUSD = 10_000\n";
+
+fn proposals(bot: &TestBot, id: &str) -> Vec<Proposal> {
+    bot.store()
+        .get(&TroubleId::new(id))
+        .expect("store")
+        .expect("trouble")
+        .agreement
+        .proposals
+}
+
+async fn click_proposal(bot: &TestBot, user: &str, action: &str, t: &OpenedTrouble, n: usize) {
+    let payload = button_payload_to(
+        &bot.slack.response_url(&format!("click-{user}")),
+        user,
+        action,
+        &format!("{}:{n}", t.id),
+        &t.channel,
+    );
+    let r = bot.interaction(&payload).await;
+    assert_eq!(r.status(), 200, "click on {action}");
+}
+
+/// The answer to a click, sent to its response_url, whose text contains `needle`.
+async fn click_answer(bot: &TestBot, user: &str, needle: &str) -> String {
+    let path = format!("click-{user}");
+    let call = bot
+        .slack
+        .wait_for("response_url", |c| {
+            c.params["_path"] == path.as_str() && c.params["text"].as_str().is_some_and(|t| t.contains(needle))
+        })
+        .await;
+    call.params["text"].as_str().unwrap_or_default().to_string()
+}
+
+/// A message the bot posted to `channel` whose text contains `needle`.
+async fn posted(bot: &TestBot, channel: &str, needle: &str) -> serde_json::Value {
+    bot.slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == channel && c.params["text"].as_str().is_some_and(|t| t.contains(needle))
+        })
+        .await
+        .params
+}
+
+#[tokio::test]
+async fn a_split_approved_by_the_manager_is_recorded_as_agreed_with_the_customer() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+
+    let r = bot.command_text(SALES, &t.channel, "split 70/30 our mold, their storage").await;
+    assert!(r.contains("proposal #1") && r.contains(MANAGER), "{r}");
+    let proposal = posted(&bot, &t.channel, "Proposal #1").await;
+    let blocks = proposal["blocks"].to_string();
+    assert!(blocks.contains("proposal_approve") && blocks.contains("proposal_reject"), "{blocks}");
+
+    // Before approval the customer's agreement cannot be recorded.
+    let r = bot.command_text(SALES, &t.channel, "agreed 1").await;
+    assert!(r.contains("not approved yet"), "{r}");
+
+    click_proposal(&bot, MANAGER, "proposal_approve", &t, 1).await;
+    click_answer(&bot, MANAGER, "You approved proposal #1").await;
+    posted(&bot, &t.channel, "Proposal #1 approved by").await;
+
+    let r = bot.command_text(SALES, &t.channel, "agreed 1 accepted on the phone").await;
+    assert!(r.contains("agreement to proposal #1"), "{r}");
+    posted(&bot, &t.channel, "The customer accepted proposal #1").await;
+    assert!(matches!(proposals(&bot, &t.id)[0].state, ProposalState::Agreed { .. }));
+
+    let status = bot.command(SALES, &t.channel, "status").await.to_string();
+    assert!(status.contains("agreed with the customer"), "{status}");
+    let timeline = bot.store().timeline(&TroubleId::new(&t.id)).expect("timeline");
+    let kinds: Vec<String> = timeline.iter().map(|e| format!("{:?}", e.event)).collect();
+    assert!(kinds.iter().any(|k| k.starts_with("Agreement(Approved")), "{kinds:?}");
+    assert!(kinds.iter().any(|k| k.starts_with("Agreement(Agreed")), "{kinds:?}");
+}
+
+#[tokio::test]
+async fn the_proposer_cannot_approve_their_own_proposal() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+
+    bot.command_text(MANAGER, &t.channel, "cost ¥50,000 ours courier").await;
+    click_proposal(&bot, MANAGER, "proposal_approve", &t, 1).await;
+    let r = click_answer(&bot, MANAGER, "own proposal").await;
+    assert!(r.contains(DIRECTOR), "the refusal names who may: {r}");
+    // The owner is never an approver either.
+    click_proposal(&bot, SALES, "proposal_approve", &t, 1).await;
+    click_answer(&bot, SALES, "Only").await;
+    assert!(matches!(proposals(&bot, &t.id)[0].state, ProposalState::Proposed));
+
+    click_proposal(&bot, DIRECTOR, "proposal_reject", &t, 1).await;
+    click_answer(&bot, DIRECTOR, "You rejected proposal #1").await;
+    posted(&bot, &t.channel, "Proposal #1 rejected by").await;
+    assert!(matches!(proposals(&bot, &t.id)[0].state, ProposalState::Rejected { .. }));
+}
+
+#[tokio::test]
+async fn a_cost_that_crosses_the_jpy_limit_needs_the_director_who_is_dmed() {
+    let bot = spawn_bot_with(&format!("{DEFAULT_SEVERITIES}\n{LIMITS}")).await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+
+    bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
+    // Ours 70% of ¥1,200,000 = ¥840,000: under the limit, the manager's to approve.
+    let r = bot.command_text(SALES, &t.channel, "cost ¥1,200,000 ours replacement lot").await;
+    assert!(r.contains("proposal #2") && r.contains(MANAGER), "{r}");
+    assert_eq!(proposals(&bot, &t.id)[1].level, 0);
+
+    // Ours 70% of ¥1,800,000 = ¥1,260,000: over ¥1,000,000, so the director decides.
+    let r = bot.command_text(SALES, &t.channel, "cost 60万円 ours line stop").await;
+    assert!(r.contains("proposal #3") && r.contains(DIRECTOR), "{r}");
+    let dm = posted(&bot, DIRECTOR, "proposal #3").await;
+    let text = dm["text"].as_str().unwrap_or_default();
+    assert!(text.contains("¥1,260,000") && text.contains("¥1,000,000"), "the DM says why: {text}");
+
+    click_proposal(&bot, MANAGER, "proposal_approve", &t, 3).await;
+    let r = click_answer(&bot, MANAGER, "Only").await;
+    assert!(r.contains(DIRECTOR), "{r}");
+    click_proposal(&bot, DIRECTOR, "proposal_approve", &t, 3).await;
+    click_answer(&bot, DIRECTOR, "You approved proposal #3").await;
+    assert!(matches!(proposals(&bot, &t.id)[2].state, ProposalState::Approved { .. }));
+}
+
+#[tokio::test]
+async fn totals_apply_the_split_to_the_costs() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
+    bot.command_text(SALES, &t.channel, "cost ¥1,000,000 ours replacement lot").await;
+    bot.command_text(SALES, &t.channel, "cost 20万円 customer sorting at their site").await;
+
+    let status = bot.command(SALES, &t.channel, "status").await.to_string();
+    assert!(status.contains("ours 70% of ¥1,200,000 = ¥840,000"), "{status}");
+    assert!(status.contains("borne by us ¥1,000,000"), "{status}");
+    assert!(status.contains("awaiting approval"), "{status}");
+}
