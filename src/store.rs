@@ -641,6 +641,7 @@ mod tests {
             departments: vec![],
             customer: "ACME".into(),
             summary: "cracked".into(),
+            past: Vec::new(),
         }
     }
 

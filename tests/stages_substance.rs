@@ -105,8 +105,7 @@ async fn facts_from_the_command_and_the_form_are_stored_and_shown_in_the_status(
     // `/trouble fact` alone opens the form, filled with what is known.
     assert_eq!(bot.command(SALES, &t.channel, "fact").await, Value::Null);
     let form = bot.slack.wait_for("views.open", |_| true).await;
-    let view: Value = serde_json::from_str(form.params["view"].as_str().unwrap_or("{}"))
-        .unwrap_or_else(|_| form.params["view"].clone());
+    let view = &form.params["view"];
     assert_eq!(view["callback_id"], "trouble_facts", "{view}");
     assert!(view.to_string().contains("HX-200"), "the form shows the part already known: {view}");
 

@@ -275,6 +275,7 @@ async fn on_open_submitted(
         departments: view.multi("departments"),
         customer,
         summary,
+        past: Vec::new(),
     };
     // The owner is never their own manager: say so on the field rather than closing the form.
     if let Some(refusal) = crate::trouble::decide::open_refusal(&user, &req) {

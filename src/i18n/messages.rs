@@ -369,6 +369,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             format!("報告書は全{of}件のうち{shown}件をここに載せました。全文は `trouble-bot export {}` で出力できます（ボットを動かしているサーバーで）。", t.id),
             format!("This thread shows {shown} of the report's {of} parts. The whole report: `trouble-bot export {}` (on the server that runs the bot).", t.id)
         )),
+        Message::CustomerHistory => Rendered::text(customer_history(l, config, t)),
         Message::Recorded { by, what } => Rendered::text(record_line(l, config, by, what)),
         Message::Step(line) => super::stages::step_line(l, config, t, line),
         Message::Agreement(line) => super::agreement::line(l, config, t, line),
@@ -513,6 +514,7 @@ mod tests {
             departments: vec![],
             customer: hostile.into(),
             summary: hostile.into(),
+            past: Vec::new(),
         };
         let ctx = Ctx {
             config: &config,
@@ -764,8 +766,8 @@ fn closing_summary(l: Locale, t: &Trouble) -> String {
     let took = format_duration(l, (t.closed.as_ref().map_or(t.opened_at, |c| c.at) - t.opened_at).num_seconds().max(0) as u64);
     let mut lines = vec![tr!(
         l,
-        format!("起票から{took} · 完了した段階 {done}/7 · お客様への報告 {}回 · 再発防止策 {}件", t.customer_updates.len(), t.measures.len()),
-        format!("{took} after opening · stages done {done}/7 · customer updates {} · prevention measures {}", t.customer_updates.len(), t.measures.len())
+        format!("起票から{took} · 完了した段階 {done}/7 · お客様への報告 {}回 · 再発防止策 {}件", t.customer_updates.len(), crate::trouble::actions::prevention_count(t)),
+        format!("{took} after opening · stages done {done}/7 · customer updates {} · prevention measures {}", t.customer_updates.len(), crate::trouble::actions::prevention_count(t))
     )];
     if let Some(s) = &t.split {
         lines.push(tr!(l, format!("責任区分 当社 {}% / お客様 {}% / 他社 {}%", s.ours, s.customer, s.other), format!("Split: us {}% / the customer {}% / others {}%", s.ours, s.customer, s.other)));
@@ -774,4 +776,19 @@ fn closing_summary(l: Locale, t: &Trouble) -> String {
         lines.push(tr!(l, format!("費用 {totals}"), format!("Costs {totals}")));
     }
     lines.join("\n")
+}
+
+/// The customer's past troubles and the running balance, in the kickoff thread at opening and
+/// again in the channel when the split is being settled.
+fn customer_history(l: Locale, config: &Config, t: &Trouble) -> String {
+    let lines: Vec<String> = t.past.iter().map(|p| super::report::past_trouble_line(l, config, p, Where::OwnChannel)).collect();
+    let costs: Vec<Cost> = t.past.iter().flat_map(|p| p.costs.clone()).collect();
+    let balance = cost_totals_text(l, &costs)
+        .map(|b| tr!(l, format!("\n*これまでの負担の累計* {b}"), format!("\n*Running balance* {b}")))
+        .unwrap_or_default();
+    tr!(
+        l,
+        format!("📚 {}様との過去のトラブル（直近{}件）\n{}{}", here(&t.customer), t.past.len(), lines.join("\n"), balance),
+        format!("📚 Past troubles with {} (last {})\n{}{}", here(&t.customer), t.past.len(), lines.join("\n"), balance)
+    )
 }

@@ -4,6 +4,7 @@ use super::{format_duration, format_time, stage_name, stage_state, Locale};
 use crate::config::Config;
 use crate::slack::blocks::cut;
 use crate::slack::text::{acts_on_display, one_line, quote_lines, strip_controls, user_text, Where};
+use crate::trouble::customer::PastTrouble;
 use crate::trouble::model::{Trouble, UserId};
 use crate::trouble::timeline::{Entry, Event};
 
@@ -291,8 +292,11 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
     }
     line(String::new());
     line(tr!(l, "## 再発防止策", "## Prevention measures").to_string());
-    if t.measures.is_empty() {
+    if crate::trouble::actions::prevention_count(t) == 0 {
         line(tr!(l, "（なし）", "(none)").to_string());
+    }
+    for a in t.substance.actions.iter().filter(|a| a.kind == crate::trouble::actions::ActionKind::Prevent) {
+        line(format!("- ({}, {}) {}", who(&a.owner), format_time(tz, a.at), said(&a.text)));
     }
     for m in &t.measures {
         line(format!(
@@ -405,14 +409,8 @@ pub fn export_json(t: &Trouble, timeline: &[Entry]) -> String {
 
 /// One past trouble in a customer's history: date, state, summary, stage reached, split and
 /// costs with who bore them.
-pub fn past_trouble_line(l: Locale, config: &Config, t: &Trouble) -> String {
-    let reached = t
-        .stages
-        .iter()
-        .rposition(|s| s.state == crate::trouble::model::StageState::Done)
-        .map(|s| s + 1)
-        .unwrap_or(0);
-    let split = t
+pub fn past_trouble_line(l: Locale, config: &Config, p: &PastTrouble, place: Where) -> String {
+    let split = p
         .split
         .as_ref()
         .map(|s| {
@@ -423,48 +421,28 @@ pub fn past_trouble_line(l: Locale, config: &Config, t: &Trouble) -> String {
             )
         })
         .unwrap_or_else(|| tr!(l, "区分未定", "split not settled").into());
-    let costs = if t.costs.is_empty() {
+    let costs = if p.costs.is_empty() {
         tr!(l, "費用なし", "no costs").to_string()
     } else {
-        t.costs.iter().map(|c| cost_words(l, c)).collect::<Vec<_>>().join(", ")
+        p.costs.iter().map(|c| cost_words(l, c, place)).collect::<Vec<_>>().join(", ")
     };
-    let state = if t.is_open() {
-        tr!(l, "対応中", "open")
-    } else {
-        tr!(l, "クローズ", "closed")
-    };
+    let state = if p.closed { tr!(l, "クローズ", "closed") } else { tr!(l, "対応中", "open") };
+    let summary = cut(&one_line(&p.summary, place), SHORT_SUMMARY);
+    let when = format_time(config.timezone, p.opened_at);
     tr!(
         l,
-        format!(
-            "• `{}` {} {} — {} · 第{}段階まで完了 · {} · {}",
-            t.id,
-            format_time(config.timezone, t.opened_at),
-            state,
-            cut(&inline(&t.summary), SHORT_SUMMARY),
-            reached,
-            split,
-            costs
-        ),
-        format!(
-            "• `{}` {} {} — {} · stages done up to {} · {} · {}",
-            t.id,
-            format_time(config.timezone, t.opened_at),
-            state,
-            cut(&inline(&t.summary), SHORT_SUMMARY),
-            reached,
-            split,
-            costs
-        )
+        format!("• `{}` {when} {state} — {summary} · 第{}段階まで完了 · {split} · {costs}", p.id, p.reached),
+        format!("• `{}` {when} {state} — {summary} · stages done up to {} · {split} · {costs}", p.id, p.reached)
     )
 }
 
 /// A cost as written in a history: the parsed amount and payer when they parse.
-fn cost_words(l: Locale, c: &crate::trouble::model::Cost) -> String {
-    let amount = c.money().map(|m| m.to_string()).unwrap_or_else(|| inline(&c.amount));
+fn cost_words(l: Locale, c: &crate::trouble::model::Cost, place: Where) -> String {
+    let amount = c.money().map(|m| m.to_string()).unwrap_or_else(|| one_line(&c.amount, place));
     let payer = c
         .payer_kind()
         .map(|p| super::messages::payer_label(l, p).to_string())
-        .unwrap_or_else(|| inline(&c.payer));
+        .unwrap_or_else(|| one_line(&c.payer, place));
     tr!(l, format!("{amount}（{payer}負担）"), format!("{amount} (borne by {payer})"))
 }
 
@@ -490,7 +468,7 @@ pub fn history_text(l: Locale, config: &Config, customer: &str, troubles: &[Trou
         format!("*History with {} ({} troubles)*\n", inline(customer), troubles.len())
     );
     for t in troubles {
-        out.push_str(&past_trouble_line(l, config, t));
+        out.push_str(&past_trouble_line(l, config, &PastTrouble::from(t), Where::Elsewhere));
         out.push('\n');
     }
     if let Some(balance) = balance_text(l, troubles) {

@@ -310,8 +310,13 @@ pub fn close_gaps(t: &Trouble) -> (Vec<usize>, bool) {
         .filter(|(_, a)| a.kind == ActionKind::Interim && a.done.is_none())
         .map(|(i, _)| i + 1)
         .collect();
-    let has_prevention = !t.measures.is_empty() || t.substance.actions.iter().any(|a| a.kind == ActionKind::Prevent);
+    let has_prevention = prevention_count(t) > 0;
     (open_interim, has_prevention)
+}
+
+/// Prevention actions plus measures stored before actions existed.
+pub fn prevention_count(t: &Trouble) -> usize {
+    t.measures.len() + t.substance.actions.iter().filter(|a| a.kind == ActionKind::Prevent).count()
 }
 
 /// At close: the effectiveness checks of prevention actions carrying a `check:` date.

@@ -9,6 +9,8 @@ pub struct OpenRequest {
     pub departments: Vec<String>,
     pub customer: String,
     pub summary: String,
+    /// The customer's past troubles, read by the shell (the grammar leaves it empty).
+    pub past: Vec<super::customer::PastTrouble>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -284,6 +286,7 @@ fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
         departments,
         customer: customer.to_string(),
         summary: summary.to_string(),
+        past: Vec::new(),
     })
 }
 

@@ -2,7 +2,66 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::model::{Cost, Split, StageState, Trouble, TroubleId};
 use super::money::fold_width;
+
+/// What a new trouble shows of one of the customer's past troubles (principle 3: the balance).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastTrouble {
+    pub id: TroubleId,
+    pub opened_at: DateTime<Utc>,
+    pub summary: String,
+    /// The last stage done (1-7), 0 when none was.
+    pub reached: usize,
+    pub closed: bool,
+    pub split: Option<Split>,
+    pub costs: Vec<Cost>,
+    /// Whether its channel was private (None: stored before this was recorded).
+    pub private: Option<bool>,
+}
+
+impl From<&Trouble> for PastTrouble {
+    fn from(t: &Trouble) -> Self {
+        PastTrouble {
+            id: t.id.clone(),
+            opened_at: t.opened_at,
+            summary: t.summary.clone(),
+            reached: t.stages.iter().rposition(|s| s.state == StageState::Done).map_or(0, |s| s + 1),
+            closed: !t.is_open(),
+            split: t.split.clone(),
+            costs: t.costs.clone(),
+            private: t.private,
+        }
+    }
+}
+
+/// How many past troubles a new one lists.
+pub const PAST_SHOWN: usize = 5;
+
+/// The customer's troubles among `all`, newest first: what the shell hands to `open`.
+pub fn past_troubles(aliases: &BTreeMap<String, String>, customer: &str, all: &[Trouble]) -> Vec<PastTrouble> {
+    let key = customer_key(aliases, customer);
+    let mut past: Vec<PastTrouble> = all
+        .iter()
+        .filter(|t| customer_key(aliases, &t.customer) == key)
+        .map(PastTrouble::from)
+        .collect();
+    past.sort_by_key(|p| std::cmp::Reverse(p.opened_at));
+    past
+}
+
+/// What a new trouble may show: in a public channel only troubles whose channels were public
+/// (a private trouble is not told to the whole company); the last [`PAST_SHOWN`].
+pub fn shown_in(new_is_private: bool, past: &[PastTrouble]) -> Vec<PastTrouble> {
+    past.iter()
+        .filter(|p| new_is_private || p.private == Some(false))
+        .take(PAST_SHOWN)
+        .cloned()
+        .collect()
+}
 
 /// Company forms that say nothing about which company it is, longest first so `co., ltd.`
 /// goes before `ltd.`. Matched on the width-folded, lower-cased name.

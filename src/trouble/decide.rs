@@ -154,6 +154,8 @@ pub enum Message {
     Step(super::facts::StepLine),
     /// Proposals, approvals and agreement (`approval.rs`).
     Agreement(super::approval::AgreementLine),
+    /// The customer's past troubles and the running balance (`Trouble::past`).
+    CustomerHistory,
     /// Text already rendered by the shell (an answer to a button click).
     Text {
         text: String,
@@ -696,6 +698,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         last_report: None,
         substance: Default::default(),
         agreement: Default::default(),
+        past: Vec::new(),
     };
     let mut w = Work::new(ctx, trouble);
     let departments = w.departments_to_ping();
@@ -770,6 +773,10 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
     w.send(Lane::Channel, Op::Pin { slot: Slot::Status });
     if manager.is_none() {
         w.post(Lane::Channel, Dest::TroubleChannel, Message::NoManagerHint);
+    }
+    w.t.past = super::customer::shown_in(config.private_channels, &req.past);
+    if !w.t.past.is_empty() {
+        w.post(Lane::Channel, Dest::KickoffThread, Message::CustomerHistory);
     }
     let first_followup = w.working_after(ctx.now, w.cadence());
     w.start_followup_timer(first_followup);
@@ -1439,12 +1446,18 @@ fn close(w: &mut Work, user: &UserId, note: String, forced_reason: Option<String
     w.refresh_status();
 }
 
+/// The stage where the split is settled: the customer's history is shown again when it starts.
+const SPLIT_STAGE: usize = 4;
+
 fn start_stage(w: &mut Work, _user: &UserId, stage: usize, note: String) {
     let s = &mut w.t.stages[stage];
     if s.state == StageState::NotStarted {
         s.state = StageState::InProgress;
         s.started_at = Some(w.ctx.now);
         w.changed = true;
+        if stage == SPLIT_STAGE && !w.t.past.is_empty() {
+            w.post(Lane::Channel, Dest::TroubleChannel, Message::CustomerHistory);
+        }
     }
     if !note.is_empty() {
         w.t.stages[stage].notes.push(note);

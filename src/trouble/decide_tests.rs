@@ -95,6 +95,7 @@ fn req(customer: &str) -> OpenRequest {
         departments: Vec::new(),
         customer: customer.to_string(),
         summary: "defective housings in lot 42".to_string(),
+        past: Vec::new(),
     }
 }
 

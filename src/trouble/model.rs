@@ -61,7 +61,7 @@ pub struct Acknowledgement {
     pub at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Split {
     pub ours: u8,
     pub customer: u8,
@@ -71,7 +71,7 @@ pub struct Split {
     pub at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cost {
     /// As written, so the currency is kept (`¥120,000`, `$3,000`).
     pub amount: String,
@@ -197,6 +197,10 @@ pub struct Trouble {
     /// Split and cost proposals, their approval and the customer's agreement.
     #[serde(default)]
     pub agreement: super::approval::Agreements,
+    /// The customer's past troubles as they stood at opening (the last five), shown in the
+    /// kickoff thread and again when the split is being settled (stage 5).
+    #[serde(default)]
+    pub past: Vec<super::customer::PastTrouble>,
 }
 
 impl Trouble {
