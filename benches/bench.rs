@@ -1452,6 +1452,7 @@ async fn open_direct(bot: &RunningBot, n: u64, response_url: &str) -> Duration {
             departments: Vec::new(),
             customer: format!("Cust{i:07}"),
             summary: format!("housing cracked on lot {i}"),
+            past: Vec::new(),
         };
         let decision = app
             .store

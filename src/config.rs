@@ -138,7 +138,11 @@ fn default_severities() -> BTreeMap<u8, SeverityPolicy> {
         departments: Vec::new(),
         announce_channels: Vec::new(),
     };
-    BTreeMap::from([(1, mk(1, 10, 60, 30)), (2, mk(2, 30, 240, 60)), (3, mk(3, 120, 1440, 240))])
+    BTreeMap::from([
+        (1, mk(1, 10, 60, 30)),
+        (2, mk(2, 30, 240, 60)),
+        (3, mk(3, 120, 1440, 240)),
+    ])
 }
 
 impl Config {
@@ -390,7 +394,9 @@ impl Config {
                     Some(name) if !name.trim().is_empty() => {
                         config.customers.insert(alias, name.to_string());
                     }
-                    _ => root.problems.push(format!("customers.{alias}: must be the customer's name as a string")),
+                    _ => root
+                        .problems
+                        .push(format!("customers.{alias}: must be the customer's name as a string")),
                 }
             }
         }

@@ -94,8 +94,9 @@ usergroup = "S0QUALITY"
 members = ["{YAMADA}", "{KATO}"]
 
 [severity.2]
-ack_timeout = "4s"
-customer_update_every = "3s"
+ack_timeout = "3s"
+customer_update_every = "8s"
+first_contact_within = "4s"
 "#,
         locale = locale.code()
     );
@@ -152,7 +153,7 @@ impl Demo<'_> {
         let (l, sim) = (self.l, self.sim);
         sim.narrate(tr(
             l,
-            "trouble-bot デモ — 顧客トラブル1件を最初から最後まで。相手は内蔵のSlackシミュレーターで、外部には何も送りません。",
+            "trouble-bot デモ — お客様のトラブル1件を起票からクローズまで。相手は内蔵のSlackシミュレーターで、外部には何も送りません。",
             "trouble-bot demo — one customer trouble from start to finish, against a built-in Slack simulator (nothing leaves this machine).",
         ));
         sim.aside(tr(
@@ -162,8 +163,8 @@ impl Demo<'_> {
         ));
         sim.aside(tr(
                 l,
-                "時間は圧縮しています: 受領期限は4秒、顧客への報告は3秒ごと（実際には例えば30分と4時間）。",
-                "Time is compressed: acknowledgement is due within 4s, the customer is owed an update every 3s (in real life, say, 30 minutes and 4 hours).",
+                "時間は圧縮しています: 上司確認の期限は3秒、お客様への初回連絡は4秒以内、その後の報告は8秒ごと（実際には例えば30分・1時間・4時間）。",
+                "Time is compressed: acknowledgement is due within 3s, the first call to the customer within 4s, updates every 8s (in real life, say, 30 minutes, 1 hour and 4 hours).",
         ));
         self.wait(0, tr(l, "ボットの接続", "the bot to connect"), |calls| {
             calls.iter().any(|c| c.method == "auth.test" && c.ok()).then_some(())
@@ -172,7 +173,60 @@ impl Demo<'_> {
 
         sim.narrate(tr(
             l,
-            "ACMEから@佐藤に電話: ロット42のハウジングが割れている。初動が命 — その場で #営業部 からトラブルを開始します。",
+            "ACMEとは以前にもトラブルがありました（梱包の破損、当社が送料を負担）。その記録が残っています。",
+            "ACME had a trouble before (damaged packaging; we paid the shipping). It is on record.",
+        ));
+        let before = self
+            .command(
+                SATO,
+                SALES,
+                tr(
+                    l,
+                    "open sev2 ACME株式会社: 梱包の破損",
+                    "open sev2 ACME Corp.: damaged packaging",
+                ),
+            )
+            .await?;
+        let before_id = before["text"]
+            .as_str()
+            .and_then(|t| t.split_whitespace().nth(1))
+            .ok_or_else(|| tr(l, "トラブルが起票されませんでした", "no trouble was opened").to_string())?
+            .to_string();
+        let before_channel = self
+            .wait(
+                0,
+                tr(l, "前回のトラブルのチャンネル", "the earlier trouble's channel"),
+                |calls| {
+                    calls
+                        .iter()
+                        .filter_map(Call::post)
+                        .find(|p| p.has("kickoff"))
+                        .map(|p| p.channel.to_string())
+                },
+            )
+            .await?;
+        self.command(
+            SATO,
+            &before_channel,
+            tr(l, "split 100/0 梱包仕様の不備", "split 100/0 our packaging spec"),
+        )
+        .await?;
+        self.command(
+            SATO,
+            &before_channel,
+            tr(l, "cost ¥30,000 当社 再送料", "cost ¥30,000 ours re-shipping"),
+        )
+        .await?;
+        self.command(
+            TANAKA,
+            &before_channel,
+            tr(l, "close force 再送で解決", "close force settled by re-shipping"),
+        )
+        .await?;
+
+        sim.narrate(tr(
+            l,
+            "ACMEから@佐藤に電話: ロット42のハウジングが割れている。初動が命 — その場で #営業部 からトラブルを起票します。",
             "ACME calls @sato: the housings from lot 42 are cracking. The first move decides everything — she opens a trouble right away, from #sales.",
         ));
         let opened = sim.mark();
@@ -190,7 +244,7 @@ impl Demo<'_> {
         let id = answer["text"]
             .as_str()
             .and_then(|t| t.split_whitespace().nth(1))
-            .ok_or_else(|| tr(l, "トラブルが開始されませんでした", "no trouble was opened").to_string())?
+            .ok_or_else(|| tr(l, "トラブルが起票されませんでした", "no trouble was opened").to_string())?
             .to_string();
         let (channel, kickoff) = self
             .wait(
@@ -213,28 +267,62 @@ impl Demo<'_> {
 
         sim.narrate(tr(
             l,
-            "@田中はチャンネルの準備を待たずにDMで呼ばれました。キックオフのスレッドに返信して受領します。",
-            "@tanaka was pinged by DM before the channel even existed. He acknowledges by replying in the kickoff thread.",
+            "キックオフのスレッドには、ACMEとの過去のトラブルと負担の累計が出ています。責任区分を決めるときに効いてきます。",
+            "The kickoff thread lists ACME's past troubles and the running balance of who paid: it will matter when the split is settled.",
         ));
+        self.wait(
+            opened,
+            tr(l, "過去のトラブルの一覧", "the customer's history"),
+            |calls| {
+                calls
+                    .iter()
+                    .filter_map(Call::post)
+                    .any(|p| p.thread_ts == Some(kickoff.as_str()) && p.text.contains(before_id.as_str()))
+                    .then_some(())
+            },
+        )
+        .await?;
+
+        sim.narrate(tr(
+            l,
+            "@田中はDMで呼ばれましたが、会議中で気づきません。期限が過ぎると、ボットは部長の@鈴木を呼びます。",
+            "@tanaka was pinged by DM but is in a meeting. When the deadline passes, the bot goes up to director @suzuki.",
+        ));
+        self.wait(
+            opened,
+            tr(l, "部長へのエスカレーション", "the escalation to the director"),
+            |calls| {
+                calls
+                    .iter()
+                    .filter_map(Call::post)
+                    .any(|p| p.thread_ts == Some(kickoff.as_str()) && p.text.contains(SUZUKI))
+                    .then_some(())
+            },
+        )
+        .await?;
         let mark = sim.mark();
         self.reply_in_thread(
-            TANAKA,
+            SUZUKI,
             &channel,
             &kickoff,
             tr(
                 l,
-                "了解。ACMEの工場長に電話します。",
-                "Got it — calling ACME's plant manager now.",
+                "確認しました。田中さんの代わりに見ます。",
+                "On it — I'll cover for tanaka.",
             ),
         )
         .await?;
-        self.wait(mark, tr(l, "受領の返信", "the acknowledgement"), |calls| {
-            calls
-                .iter()
-                .filter_map(Call::post)
-                .any(|p| p.thread_ts == Some(kickoff.as_str()))
-                .then_some(())
-        })
+        self.wait(
+            mark,
+            tr(l, "部長の確認", "the director's acknowledgement"),
+            |calls| {
+                calls
+                    .iter()
+                    .filter_map(Call::post)
+                    .any(|p| p.thread_ts == Some(kickoff.as_str()))
+                    .then_some(())
+            },
+        )
         .await?;
 
         sim.narrate(tr(
@@ -265,13 +353,13 @@ impl Demo<'_> {
 
         sim.narrate(tr(
             l,
-            "その間ACMEは何も聞いていません。原因が分からなくても途中経過は伝えるもの — ボットが@佐藤に報告を促し、@佐藤は電話して記録します。",
-            "Meanwhile ACME has heard nothing. Even before the cause is known the customer must hear where things stand — the bot nudges @sato, she calls ACME and logs it.",
+            "その間ACMEにはまだ誰も連絡していません。初回連絡の期限が近づくと、ボットが@佐藤にチェックリスト（お詫び・事実の復唱・現品の返却のお願い・当面の対応・次回連絡の約束）を出します。@佐藤は電話して記録し、チャンネルの全員が何を伝えたかを読めます。",
+            "Meanwhile nobody has called ACME. As the first-call deadline nears the bot gives @sato the checklist (apologise, repeat the facts back, ask for the goods back, the interim measure, when we call next); she calls and logs it, and everyone in the channel reads what ACME was told.",
         ));
-        // The one deliberate wait: the nudge comes from the bot's own timer (3 s after opening).
+        // The one deliberate wait: the checklist comes from the bot's own timer (2 s after opening).
         self.wait(
             opened,
-            tr(l, "顧客への報告の催促", "a customer-update nudge"),
+            tr(l, "初回連絡のチェックリスト", "the first-call checklist"),
             |calls| {
                 calls
                     .iter()
@@ -287,8 +375,8 @@ impl Demo<'_> {
             &channel,
             tr(
                 l,
-                "update ACMEに報告: ロット42を回収済み、原因を調査中、代替品を手配中 次回: 2時間後",
-                "update Told ACME: lot 42 recalled, cause under investigation, replacements on the way next: 2h",
+                "update ACMEにお詫び。ロット42の状況を復唱し、現品の返却をお願い。代替品を手配中、原因は調査中 次回: 2時間後",
+                "update Apologised to ACME, repeated the facts of lot 42 back, asked for the goods back; replacements on the way, cause under investigation next: 2h",
             ),
         )
         .await?;
@@ -371,7 +459,7 @@ impl Demo<'_> {
 
         sim.narrate(tr(
             l,
-            "7段階すべて完了。@佐藤がクローズし、改ざんできないタイムラインから作られた報告書を投稿します。",
+            "7段階すべて完了。@佐藤がクローズし、改ざんできないタイムラインから作られた報告書を投稿します。キックオフも「クローズ」に書き換わります。",
             "All seven stages done. @sato closes the trouble and posts the report, built from the tamper-evident timeline.",
         ));
         self.stage(SATO, &channel, "close").await?;
@@ -393,6 +481,11 @@ impl Demo<'_> {
             (posted >= parts).then_some(())
         })
         .await?;
+        sim.narrate(tr(
+            l,
+            "まとめ: ①上司が応答しなければ部長まで自動で上がる ②お客様に伝えた内容・費用・責任区分はすべてチャンネルに残り、全員が同じ話を読む ③次にACMEでトラブルが起きたとき、過去の貸し借りがすぐ見える。\n導入: Slackアプリを manifest.yml から作成し、trouble.toml を書いて `trouble-bot check-config`、`trouble-bot serve` で起動（README参照）。",
+            "Recap: 1) if the manager does not answer, the bot goes up to the director by itself; 2) what the customer was told, the costs and the split all stay in the channel, so everyone reads the same story; 3) the next time ACME has a trouble, the past give-and-take is right there.\nInstall: create the Slack app from manifest.yml, write trouble.toml, run `trouble-bot check-config`, then `trouble-bot serve` (see the README).",
+        ));
         Ok(id)
     }
 

@@ -50,6 +50,7 @@ impl Call {
             channel: self.answer["channel"].as_str()?,
             ts: self.answer["ts"].as_str()?,
             thread_ts: self.params["thread_ts"].as_str(),
+            text: self.params["text"].as_str().unwrap_or_default(),
             blocks: &self.params["blocks"],
         })
     }
@@ -59,6 +60,7 @@ pub struct Posted<'a> {
     pub channel: &'a str,
     pub ts: &'a str,
     pub thread_ts: Option<&'a str>,
+    pub text: &'a str,
     pub blocks: &'a Value,
 }
 

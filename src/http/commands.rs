@@ -161,8 +161,14 @@ pub(crate) fn open_once(
         now,
     };
     // The customer's history goes to the core with the request (principle 3: the balance).
-    let past = app.store.all_troubles().map(|all| crate::trouble::customer::past_troubles(&app.config.customers, &req.customer, &all));
-    let req = command::OpenRequest { past: past.unwrap_or_default(), ..req };
+    let past = app
+        .store
+        .all_troubles()
+        .map(|all| crate::trouble::customer::past_troubles(&app.config.customers, &req.customer, &all));
+    let req = command::OpenRequest {
+        past: past.unwrap_or_default(),
+        ..req
+    };
     app.store.open_trouble_once(day, seen, now, |id: TroubleId, seq| {
         decide::open(&ctx, id, seq, user.clone(), origin.clone(), req.clone())
     })

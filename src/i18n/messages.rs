@@ -493,6 +493,389 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
     }
 }
 
+/// Who bears a cost, in the locale: 当社 / お客様 / 他社, "us" / "the customer" / "others".
+pub fn payer_label(l: Locale, payer: Payer) -> &'static str {
+    match payer {
+        Payer::Ours => tr!(l, "当社", "us"),
+        Payer::Customer => tr!(l, "お客様", "the customer"),
+        Payer::Other => tr!(l, "他社", "others"),
+    }
+}
+
+/// A cost as one phrase: the parsed amount and payer when they parse, else as written.
+pub fn cost_phrase(l: Locale, c: &Cost) -> String {
+    let amount = c.money().map(|m| m.to_string()).unwrap_or_else(|| here(&c.amount));
+    let payer = c
+        .payer_kind()
+        .map(|p| payer_label(l, p).to_string())
+        .unwrap_or_else(|| here(&c.payer));
+    tr!(
+        l,
+        format!("{amount}（{payer}負担）"),
+        format!("{amount}, borne by {payer}")
+    )
+}
+
+/// The running totals of costs per payer and currency: `当社 ¥240,000 · お客様 $10.00`.
+pub fn cost_totals_text(l: Locale, costs: &[Cost]) -> Option<String> {
+    let totals = cost_totals(costs);
+    if totals.is_empty() {
+        return None;
+    }
+    Some(
+        totals
+            .iter()
+            .map(|((payer, currency), minor)| {
+                let m = crate::trouble::money::Money {
+                    currency: *currency,
+                    minor: *minor,
+                };
+                tr!(
+                    l,
+                    format!("{} {m}", payer_label(l, *payer)),
+                    format!("borne by {} {m}", payer_label(l, *payer))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" · "),
+    )
+}
+
+/// One line in the trouble's channel per change to the record.
+fn record_line(l: Locale, config: &Config, by: &UserId, what: &Record) -> String {
+    let tz = config.timezone;
+    let who = user(by);
+    let tail = |note: &str| {
+        if note.trim().is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", here(note))
+        }
+    };
+    match what {
+        Record::Update { text, promised_next } => {
+            let next = promised_next.map(|p| format_time(tz, p));
+            tr!(
+                l,
+                format!(
+                    "📞 {who}がお客様へ報告:「{}」{}",
+                    here(text),
+                    next.map(|n| format!(" · 次回連絡の約束 {n}")).unwrap_or_default()
+                ),
+                format!(
+                    "📞 {who} told the customer: “{}”{}",
+                    here(text),
+                    next.map(|n| format!(" · next contact promised by {n}"))
+                        .unwrap_or_default()
+                )
+            )
+        }
+        Record::Note { text } => tr!(
+            l,
+            format!("📝 {who}が事実を記録: {}", here(text)),
+            format!("📝 {who} noted: {}", here(text))
+        ),
+        Record::Split {
+            ours,
+            customer,
+            other,
+            reason,
+        } => tr!(
+            l,
+            format!(
+                "⚖️ {who}が責任区分を設定: 当社 {ours}% / お客様 {customer}% / 他社 {other}%{}",
+                tail(reason)
+            ),
+            format!(
+                "⚖️ {who} set the split: us {ours}% / the customer {customer}% / others {other}%{}",
+                tail(reason)
+            )
+        ),
+        Record::Cost { amount, payer, note } => {
+            let c = Cost {
+                amount: amount.clone(),
+                payer: payer.clone(),
+                note: note.clone(),
+                by: by.clone(),
+                at: DateTime::<Utc>::default(),
+            };
+            tr!(
+                l,
+                format!("💴 {who}が費用を記録: {}{}", cost_phrase(l, &c), tail(note)),
+                format!("💴 {who} recorded a cost: {}{}", cost_phrase(l, &c), tail(note))
+            )
+        }
+        Record::Measure { text } => tr!(
+            l,
+            format!("🛡️ {who}が再発防止策を追加: {}", here(text)),
+            format!("🛡️ {who} added a prevention measure: {}", here(text))
+        ),
+        Record::Owner { from, to } => tr!(
+            l,
+            format!("👤 {who}が担当営業を {} から {} に変更", user(from), user(to)),
+            format!("👤 {who} handed the trouble from {} to {}", user(from), user(to))
+        ),
+        Record::Manager { from, to } => match from {
+            Some(f) => tr!(
+                l,
+                format!("👤 {who}が上司を {} から {} に変更", user(f), user(to)),
+                format!("👤 {who} changed the manager from {} to {}", user(f), user(to))
+            ),
+            None => tr!(
+                l,
+                format!("👤 {who}が {} を上司に指名", user(to)),
+                format!("👤 {who} named {} the manager", user(to))
+            ),
+        },
+    }
+}
+
+/// The status message's record: what the customer was last told, the costs, the measures.
+fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Value> {
+    let tz = config.timezone;
+    let mut blocks = Vec::new();
+    if let Some(u) = t.customer_updates.last() {
+        let promise = u
+            .promised_next
+            .map(|p| {
+                tr!(
+                    l,
+                    format!("\n次回連絡の約束: {}", format_time(tz, p)),
+                    format!("\nNext contact promised by {}", format_time(tz, p))
+                )
+            })
+            .unwrap_or_default();
+        blocks.push(section(&tr!(
+            l,
+            format!(
+                "*お客様に最後に伝えた内容*（{}、{}）\n{}{}",
+                format_time(tz, u.at),
+                user(&u.by),
+                quoted(&u.text, Where::OwnChannel),
+                promise
+            ),
+            format!(
+                "*Last told to the customer* ({}, {})\n{}{}",
+                format_time(tz, u.at),
+                user(&u.by),
+                quoted(&u.text, Where::OwnChannel),
+                promise
+            )
+        )));
+    }
+    if !t.costs.is_empty() {
+        let mut lines: Vec<String> = t
+            .costs
+            .iter()
+            .map(|c| {
+                format!(
+                    "• {}{}",
+                    cost_phrase(l, c),
+                    if c.note.trim().is_empty() {
+                        String::new()
+                    } else {
+                        format!(" — {}", here(&c.note))
+                    }
+                )
+            })
+            .collect();
+        if let Some(totals) = cost_totals_text(l, &t.costs) {
+            lines.push(tr!(
+                l,
+                format!("*負担者別の合計* {totals}"),
+                format!("*Totals* {totals}")
+            ));
+        }
+        if let Some(shares) = super::agreement::shares_text(l, t) {
+            lines.push(tr!(l, format!("*責任区分を適用* {shares}"), format!("*With the split applied* {shares}")));
+        }
+        blocks.push(section(&format!(
+            "{}\n{}",
+            tr!(l, "*補償・費用*", "*Costs*"),
+            lines.join("\n")
+        )));
+    }
+    let states = super::agreement::item_states(l, t, Where::OwnChannel);
+    if !states.is_empty() {
+        blocks.push(section(&format!("{}\n{}", tr!(l, "*提案と合意*", "*Proposals and agreement*"), states.join("\n"))));
+    }
+    if !t.measures.is_empty() {
+        let lines: Vec<String> = t.measures.iter().map(|m| format!("• {}", here(&m.text))).collect();
+        blocks.push(section(&format!(
+            "{}\n{}",
+            tr!(l, "*再発防止策*", "*Prevention measures*"),
+            lines.join("\n")
+        )));
+    }
+    blocks
+}
+
+/// The kickoff's first-contact field: the deadline until it is met, then when it was.
+fn first_contact_field(l: Locale, config: &Config, t: &Trouble) -> String {
+    let tz = config.timezone;
+    match first_contact_made(t) {
+        Some(at) => tr!(
+            l,
+            format!("✅ {}", format_time(tz, at)),
+            format!("✅ {}", format_time(tz, at))
+        ),
+        None => tr!(
+            l,
+            format!("⏳ 期限 {}", format_time(tz, first_contact_due(config, t))),
+            format!("⏳ due by {}", format_time(tz, first_contact_due(config, t)))
+        ),
+    }
+}
+
+/// The first-call checklist (初動): what the first call to the customer must carry.
+fn first_contact(
+    l: Locale,
+    config: &Config,
+    t: &Trouble,
+    owner: &UserId,
+    manager: Option<&UserId>,
+    due: DateTime<Utc>,
+) -> Rendered {
+    let tz = config.timezone;
+    let since = format_duration(l, (due - t.opened_at).num_seconds().max(0) as u64);
+    let opening = match manager {
+        None => tr!(
+            l,
+            format!("📞 {} お客様にはまだ連絡が記録されていません。初回連絡の期限は {}（起票から{}）です。", user(owner), format_time(tz, due), since),
+            format!("📞 {} the customer has not heard from us yet. The first call is due by {} ({} after opening).", user(owner), format_time(tz, due), since)
+        ),
+        Some(m) => tr!(
+            l,
+            format!("⚠️ {} お客様への初回連絡の期限 {} を過ぎました。\n{} 初回連絡がまだです。フォローをお願いします。", user(owner), format_time(tz, due), user(m)),
+            format!("⚠️ {} the first call to the customer was due by {}.\n{} the customer has not heard from us yet; please follow up.", user(owner), format_time(tz, due), user(m))
+        ),
+    };
+    let checklist = tr!(
+        l,
+        "*初回連絡のチェックリスト*\n1. お詫び — まずご迷惑をおかけしたことを謝る\n2. 伺った事実の復唱 — いつ・どこで・何が・いくつ\n3. 現品の返却のお願い — 回収の方法と送り先\n4. 当面の対応 — 代替品・応急処置\n5. 次回の連絡日時の約束",
+        "*First call checklist*\n1. Apologise — first, for the trouble caused\n2. Repeat back the facts you heard — when, where, what, how many\n3. Ask for the affected goods back — how and where to send them\n4. The interim measure — replacement, workaround\n5. When we will call next"
+    );
+    let blocks = vec![
+        section(&opening),
+        section(checklist),
+        actions(
+            "first_contact",
+            vec![button(
+                "log_update",
+                tr!(l, "報告を記録", "Log update"),
+                t.id.as_str(),
+                true,
+            )],
+        ),
+    ];
+    Rendered {
+        text: opening,
+        blocks: Some(blocks),
+    }
+}
+
+/// The kickoff of a closed trouble: closed by whom and when, and where its report is.
+fn closed_line(l: Locale, config: &Config, t: &Trouble, c: &crate::trouble::model::Closure) -> String {
+    let when = format_time(config.timezone, c.at);
+    let report = match t.last_report.as_ref().and_then(|r| r.message.as_ref()) {
+        Some(m) => {
+            let link = format!(
+                "https://slack.com/archives/{}/p{}",
+                m.channel,
+                m.ts.as_str().replace('.', "")
+            );
+            tr!(l, format!(" · <{link}|報告書>"), format!(" · <{link}|the report>"))
+        }
+        None => tr!(
+            l,
+            " · 報告書は `/trouble report` で投稿できます",
+            " · `/trouble report` posts the report"
+        )
+        .to_string(),
+    };
+    tr!(
+        l,
+        format!("🏁 {} に {} がクローズしました{}", when, user(&c.by), report),
+        format!("🏁 Closed {} by {}{}", when, user(&c.by), report)
+    )
+}
+
+/// What a closing leaves on the record, in a few lines: stages, customer updates, split,
+/// costs by payer, measures.
+fn closing_summary(l: Locale, t: &Trouble) -> String {
+    let done = t.stages.iter().filter(|s| s.state == StageState::Done).count();
+    let took = format_duration(
+        l,
+        (t.closed.as_ref().map_or(t.opened_at, |c| c.at) - t.opened_at)
+            .num_seconds()
+            .max(0) as u64,
+    );
+    let mut lines = vec![tr!(
+        l,
+        format!(
+            "起票から{took} · 完了した段階 {done}/7 · お客様への報告 {}回 · 再発防止策 {}件",
+            t.customer_updates.len(),
+            t.measures.len()
+        ),
+        format!(
+            "{took} after opening · stages done {done}/7 · customer updates {} · prevention measures {}",
+            t.customer_updates.len(),
+            t.measures.len()
+        )
+    )];
+    if let Some(s) = &t.split {
+        lines.push(tr!(
+            l,
+            format!("責任区分 当社 {}% / お客様 {}% / 他社 {}%", s.ours, s.customer, s.other),
+            format!(
+                "Split: us {}% / the customer {}% / others {}%",
+                s.ours, s.customer, s.other
+            )
+        ));
+    }
+    if let Some(totals) = cost_totals_text(l, &t.costs) {
+        lines.push(tr!(l, format!("費用 {totals}"), format!("Costs {totals}")));
+    }
+    lines.join("\n")
+}
+
+/// The customer's past troubles and the running balance, in the kickoff thread at opening and
+/// again in the channel when the split is being settled.
+fn customer_history(l: Locale, config: &Config, t: &Trouble) -> String {
+    let lines: Vec<String> = t
+        .past
+        .iter()
+        .map(|p| super::report::past_trouble_line(l, config, p, Where::OwnChannel))
+        .collect();
+    let costs: Vec<Cost> = t.past.iter().flat_map(|p| p.costs.clone()).collect();
+    let balance = cost_totals_text(l, &costs)
+        .map(|b| {
+            tr!(
+                l,
+                format!("\n*これまでの負担の累計* {b}"),
+                format!("\n*Running balance* {b}")
+            )
+        })
+        .unwrap_or_default();
+    tr!(
+        l,
+        format!(
+            "📚 {}様との過去のトラブル（直近{}件）\n{}{}",
+            here(&t.customer),
+            t.past.len(),
+            lines.join("\n"),
+            balance
+        ),
+        format!(
+            "📚 Past troubles with {} (last {})\n{}{}",
+            here(&t.customer),
+            t.past.len(),
+            lines.join("\n"),
+            balance
+        )
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -599,196 +982,4 @@ mod tests {
             }
         }
     }
-}
-
-/// Who bears a cost, in the locale: 当社 / お客様 / 他社, "us" / "the customer" / "others".
-pub fn payer_label(l: Locale, payer: Payer) -> &'static str {
-    match payer {
-        Payer::Ours => tr!(l, "当社", "us"),
-        Payer::Customer => tr!(l, "お客様", "the customer"),
-        Payer::Other => tr!(l, "他社", "others"),
-    }
-}
-
-/// A cost as one phrase: the parsed amount and payer when they parse, else as written.
-pub fn cost_phrase(l: Locale, c: &Cost) -> String {
-    let amount = c.money().map(|m| m.to_string()).unwrap_or_else(|| here(&c.amount));
-    let payer = c.payer_kind().map(|p| payer_label(l, p).to_string()).unwrap_or_else(|| here(&c.payer));
-    tr!(l, format!("{amount}（{payer}負担）"), format!("{amount}, borne by {payer}"))
-}
-
-/// The running totals of costs per payer and currency: `当社 ¥240,000 · お客様 $10.00`.
-pub fn cost_totals_text(l: Locale, costs: &[Cost]) -> Option<String> {
-    let totals = cost_totals(costs);
-    if totals.is_empty() {
-        return None;
-    }
-    Some(
-        totals
-            .iter()
-            .map(|((payer, currency), minor)| {
-                let m = crate::trouble::money::Money { currency: *currency, minor: *minor };
-                tr!(l, format!("{} {m}", payer_label(l, *payer)), format!("borne by {} {m}", payer_label(l, *payer)))
-            })
-            .collect::<Vec<_>>()
-            .join(" · "),
-    )
-}
-
-/// One line in the trouble's channel per change to the record.
-fn record_line(l: Locale, config: &Config, by: &UserId, what: &Record) -> String {
-    let tz = config.timezone;
-    let who = user(by);
-    let tail = |note: &str| if note.trim().is_empty() { String::new() } else { format!(" — {}", here(note)) };
-    match what {
-        Record::Update { text, promised_next } => {
-            let next = promised_next.map(|p| format_time(tz, p));
-            tr!(
-                l,
-                format!("📞 {who}がお客様へ報告:「{}」{}", here(text), next.map(|n| format!(" · 次回連絡の約束 {n}")).unwrap_or_default()),
-                format!("📞 {who} told the customer: “{}”{}", here(text), next.map(|n| format!(" · next contact promised by {n}")).unwrap_or_default())
-            )
-        }
-        Record::Note { text } => tr!(l, format!("📝 {who}が事実を記録: {}", here(text)), format!("📝 {who} noted: {}", here(text))),
-        Record::Split { ours, customer, other, reason } => tr!(
-            l,
-            format!("⚖️ {who}が責任区分を設定: 当社 {ours}% / お客様 {customer}% / 他社 {other}%{}", tail(reason)),
-            format!("⚖️ {who} set the split: us {ours}% / the customer {customer}% / others {other}%{}", tail(reason))
-        ),
-        Record::Cost { amount, payer, note } => {
-            let c = Cost { amount: amount.clone(), payer: payer.clone(), note: note.clone(), by: by.clone(), at: DateTime::<Utc>::default() };
-            tr!(l, format!("💴 {who}が費用を記録: {}{}", cost_phrase(l, &c), tail(note)), format!("💴 {who} recorded a cost: {}{}", cost_phrase(l, &c), tail(note)))
-        }
-        Record::Measure { text } => tr!(l, format!("🛡️ {who}が再発防止策を追加: {}", here(text)), format!("🛡️ {who} added a prevention measure: {}", here(text))),
-        Record::Owner { from, to } => tr!(l, format!("👤 {who}が担当営業を {} から {} に変更", user(from), user(to)), format!("👤 {who} handed the trouble from {} to {}", user(from), user(to))),
-        Record::Manager { from, to } => match from {
-            Some(f) => tr!(l, format!("👤 {who}が上司を {} から {} に変更", user(f), user(to)), format!("👤 {who} changed the manager from {} to {}", user(f), user(to))),
-            None => tr!(l, format!("👤 {who}が {} を上司に指名", user(to)), format!("👤 {who} named {} the manager", user(to))),
-        },
-    }
-}
-
-/// The status message's record: what the customer was last told, the costs, the measures.
-fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Value> {
-    let tz = config.timezone;
-    let mut blocks = Vec::new();
-    if let Some(u) = t.customer_updates.last() {
-        let promise = u
-            .promised_next
-            .map(|p| tr!(l, format!("\n次回連絡の約束: {}", format_time(tz, p)), format!("\nNext contact promised by {}", format_time(tz, p))))
-            .unwrap_or_default();
-        blocks.push(section(&tr!(
-            l,
-            format!("*お客様に最後に伝えた内容*（{}、{}）\n{}{}", format_time(tz, u.at), user(&u.by), quoted(&u.text, Where::OwnChannel), promise),
-            format!("*Last told to the customer* ({}, {})\n{}{}", format_time(tz, u.at), user(&u.by), quoted(&u.text, Where::OwnChannel), promise)
-        )));
-    }
-    if !t.costs.is_empty() {
-        let mut lines: Vec<String> = t.costs.iter().map(|c| format!("• {}{}", cost_phrase(l, c), if c.note.trim().is_empty() { String::new() } else { format!(" — {}", here(&c.note)) })).collect();
-        if let Some(totals) = cost_totals_text(l, &t.costs) {
-            lines.push(tr!(l, format!("*負担者別の合計* {totals}"), format!("*Totals* {totals}")));
-        }
-        if let Some(shares) = super::agreement::shares_text(l, t) {
-            lines.push(tr!(l, format!("*責任区分を適用* {shares}"), format!("*With the split applied* {shares}")));
-        }
-        blocks.push(section(&format!("{}\n{}", tr!(l, "*補償・費用*", "*Costs*"), lines.join("\n"))));
-    }
-    let states = super::agreement::item_states(l, t, Where::OwnChannel);
-    if !states.is_empty() {
-        blocks.push(section(&format!("{}\n{}", tr!(l, "*提案と合意*", "*Proposals and agreement*"), states.join("\n"))));
-    }
-    if !t.measures.is_empty() {
-        let lines: Vec<String> = t.measures.iter().map(|m| format!("• {}", here(&m.text))).collect();
-        blocks.push(section(&format!("{}\n{}", tr!(l, "*再発防止策*", "*Prevention measures*"), lines.join("\n"))));
-    }
-    blocks
-}
-
-/// The kickoff's first-contact field: the deadline until it is met, then when it was.
-fn first_contact_field(l: Locale, config: &Config, t: &Trouble) -> String {
-    let tz = config.timezone;
-    match first_contact_made(t) {
-        Some(at) => tr!(l, format!("✅ {}", format_time(tz, at)), format!("✅ {}", format_time(tz, at))),
-        None => tr!(l, format!("⏳ 期限 {}", format_time(tz, first_contact_due(config, t))), format!("⏳ due by {}", format_time(tz, first_contact_due(config, t)))),
-    }
-}
-
-/// The first-call checklist (初動): what the first call to the customer must carry.
-fn first_contact(l: Locale, config: &Config, t: &Trouble, owner: &UserId, manager: Option<&UserId>, due: DateTime<Utc>) -> Rendered {
-    let tz = config.timezone;
-    let since = format_duration(l, (due - t.opened_at).num_seconds().max(0) as u64);
-    let opening = match manager {
-        None => tr!(
-            l,
-            format!("📞 {} お客様にはまだ連絡が記録されていません。初回連絡の期限は {}（起票から{}）です。", user(owner), format_time(tz, due), since),
-            format!("📞 {} the customer has not heard from us yet. The first call is due by {} ({} after opening).", user(owner), format_time(tz, due), since)
-        ),
-        Some(m) => tr!(
-            l,
-            format!("⚠️ {} お客様への初回連絡の期限 {} を過ぎました。\n{} 初回連絡がまだです。フォローをお願いします。", user(owner), format_time(tz, due), user(m)),
-            format!("⚠️ {} the first call to the customer was due by {}.\n{} the customer has not heard from us yet; please follow up.", user(owner), format_time(tz, due), user(m))
-        ),
-    };
-    let checklist = tr!(
-        l,
-        "*初回連絡のチェックリスト*\n1. お詫び — まずご迷惑をおかけしたことを謝る\n2. 伺った事実の復唱 — いつ・どこで・何が・いくつ\n3. 現品の返却のお願い — 回収の方法と送り先\n4. 当面の対応 — 代替品・応急処置\n5. 次回の連絡日時の約束",
-        "*First call checklist*\n1. Apologise — first, for the trouble caused\n2. Repeat back the facts you heard — when, where, what, how many\n3. Ask for the affected goods back — how and where to send them\n4. The interim measure — replacement, workaround\n5. When we will call next"
-    );
-    let blocks = vec![
-        section(&opening),
-        section(checklist),
-        actions("first_contact", vec![button("log_update", tr!(l, "報告を記録", "Log update"), t.id.as_str(), true)]),
-    ];
-    Rendered { text: opening, blocks: Some(blocks) }
-}
-
-/// The kickoff of a closed trouble: closed by whom and when, and where its report is.
-fn closed_line(l: Locale, config: &Config, t: &Trouble, c: &crate::trouble::model::Closure) -> String {
-    let when = format_time(config.timezone, c.at);
-    let report = match t.last_report.as_ref().and_then(|r| r.message.as_ref()) {
-        Some(m) => {
-            let link = format!("https://slack.com/archives/{}/p{}", m.channel, m.ts.as_str().replace('.', ""));
-            tr!(l, format!(" · <{link}|報告書>"), format!(" · <{link}|the report>"))
-        }
-        None => tr!(l, " · 報告書は `/trouble report` で投稿できます", " · `/trouble report` posts the report").to_string(),
-    };
-    tr!(
-        l,
-        format!("🏁 {} に {} がクローズしました{}", when, user(&c.by), report),
-        format!("🏁 Closed {} by {}{}", when, user(&c.by), report)
-    )
-}
-
-/// What a closing leaves on the record, in a few lines: stages, customer updates, split,
-/// costs by payer, measures.
-fn closing_summary(l: Locale, t: &Trouble) -> String {
-    let done = t.stages.iter().filter(|s| s.state == StageState::Done).count();
-    let took = format_duration(l, (t.closed.as_ref().map_or(t.opened_at, |c| c.at) - t.opened_at).num_seconds().max(0) as u64);
-    let mut lines = vec![tr!(
-        l,
-        format!("起票から{took} · 完了した段階 {done}/7 · お客様への報告 {}回 · 再発防止策 {}件", t.customer_updates.len(), crate::trouble::actions::prevention_count(t)),
-        format!("{took} after opening · stages done {done}/7 · customer updates {} · prevention measures {}", t.customer_updates.len(), crate::trouble::actions::prevention_count(t))
-    )];
-    if let Some(s) = &t.split {
-        lines.push(tr!(l, format!("責任区分 当社 {}% / お客様 {}% / 他社 {}%", s.ours, s.customer, s.other), format!("Split: us {}% / the customer {}% / others {}%", s.ours, s.customer, s.other)));
-    }
-    if let Some(totals) = cost_totals_text(l, &t.costs) {
-        lines.push(tr!(l, format!("費用 {totals}"), format!("Costs {totals}")));
-    }
-    lines.join("\n")
-}
-
-/// The customer's past troubles and the running balance, in the kickoff thread at opening and
-/// again in the channel when the split is being settled.
-fn customer_history(l: Locale, config: &Config, t: &Trouble) -> String {
-    let lines: Vec<String> = t.past.iter().map(|p| super::report::past_trouble_line(l, config, p, Where::OwnChannel)).collect();
-    let costs: Vec<Cost> = t.past.iter().flat_map(|p| p.costs.clone()).collect();
-    let balance = cost_totals_text(l, &costs)
-        .map(|b| tr!(l, format!("\n*これまでの負担の累計* {b}"), format!("\n*Running balance* {b}")))
-        .unwrap_or_default();
-    tr!(
-        l,
-        format!("📚 {}様との過去のトラブル（直近{}件）\n{}{}", here(&t.customer), t.past.len(), lines.join("\n"), balance),
-        format!("📚 Past troubles with {} (last {})\n{}{}", here(&t.customer), t.past.len(), lines.join("\n"), balance)
-    )
 }

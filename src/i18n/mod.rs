@@ -244,7 +244,10 @@ mod tests {
     fn a_person_named_in_japanese_is_followed_by_san_once() {
         assert_eq!(san(Locale::Ja, "<@U1ABC> が確認"), "<@U1ABC>さん が確認");
         assert_eq!(san(Locale::Ja, "<@U1ABC>さん"), "<@U1ABC>さん");
-        assert_eq!(san(Locale::Ja, "<!subteam^S1> <#C1> &lt;@U1&gt;"), "<!subteam^S1> <#C1> &lt;@U1&gt;");
+        assert_eq!(
+            san(Locale::Ja, "<!subteam^S1> <#C1> &lt;@U1&gt;"),
+            "<!subteam^S1> <#C1> &lt;@U1&gt;"
+        );
         assert_eq!(san(Locale::En, "<@U1ABC> done"), "<@U1ABC> done");
         assert_eq!(san(Locale::Ja, "<@W0SATO|sato>, <@"), "<@W0SATO|sato>さん, <@");
     }

@@ -61,7 +61,11 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
         ),
         Event::Acknowledged { by, after_secs } => tr!(
             l,
-            format!("{} が確認（起票から{}）", who(by), format_duration(l, *after_secs as u64)),
+            format!(
+                "{} が確認（起票から{}）",
+                who(by),
+                format_duration(l, *after_secs as u64)
+            ),
             format!(
                 "acknowledged by {} after {}",
                 who(by),
@@ -234,7 +238,7 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
     for (i, u) in t.customer_updates.iter().enumerate() {
         let gap = format_duration(l, (u.at - prev).num_seconds().max(0) as u64);
         let since = match (l, i) {
-            (Locale::Ja, 0) => format!("開始から{gap}"),
+            (Locale::Ja, 0) => format!("起票から{gap}"),
             (Locale::Ja, _) => format!("前回から{gap}"),
             (Locale::En, 0) => format!("{gap} after opening"),
             (Locale::En, _) => format!("{gap} after the previous"),
@@ -424,33 +428,62 @@ pub fn past_trouble_line(l: Locale, config: &Config, p: &PastTrouble, place: Whe
     let costs = if p.costs.is_empty() {
         tr!(l, "費用なし", "no costs").to_string()
     } else {
-        p.costs.iter().map(|c| cost_words(l, c, place)).collect::<Vec<_>>().join(", ")
+        p.costs
+            .iter()
+            .map(|c| cost_words(l, c, place))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
-    let state = if p.closed { tr!(l, "クローズ", "closed") } else { tr!(l, "対応中", "open") };
+    let state = if p.closed {
+        tr!(l, "クローズ", "closed")
+    } else {
+        tr!(l, "対応中", "open")
+    };
+    let reached = match p.reached {
+        0 => tr!(l, "完了した段階なし", "no stage done").to_string(),
+        n => tr!(l, format!("第{n}段階まで完了"), format!("stages done up to {n}")),
+    };
     let summary = cut(&one_line(&p.summary, place), SHORT_SUMMARY);
     let when = format_time(config.timezone, p.opened_at);
     tr!(
         l,
-        format!("• `{}` {when} {state} — {summary} · 第{}段階まで完了 · {split} · {costs}", p.id, p.reached),
-        format!("• `{}` {when} {state} — {summary} · stages done up to {} · {split} · {costs}", p.id, p.reached)
+        format!(
+            "• `{}` {when} {state} — {summary} · {reached} · {split} · {costs}",
+            p.id
+        ),
+        format!(
+            "• `{}` {when} {state} — {summary} · {reached} · {split} · {costs}",
+            p.id
+        )
     )
 }
 
 /// A cost as written in a history: the parsed amount and payer when they parse.
 fn cost_words(l: Locale, c: &crate::trouble::model::Cost, place: Where) -> String {
-    let amount = c.money().map(|m| m.to_string()).unwrap_or_else(|| one_line(&c.amount, place));
+    let amount = c
+        .money()
+        .map(|m| m.to_string())
+        .unwrap_or_else(|| one_line(&c.amount, place));
     let payer = c
         .payer_kind()
         .map(|p| super::messages::payer_label(l, p).to_string())
         .unwrap_or_else(|| one_line(&c.payer, place));
-    tr!(l, format!("{amount}（{payer}負担）"), format!("{amount} (borne by {payer})"))
+    tr!(
+        l,
+        format!("{amount}（{payer}負担）"),
+        format!("{amount} (borne by {payer})")
+    )
 }
 
 /// The running balance with a customer (貸し借り): what each side bore, per currency.
 pub fn balance_text(l: Locale, troubles: &[Trouble]) -> Option<String> {
     let costs: Vec<crate::trouble::model::Cost> = troubles.iter().flat_map(|t| t.costs.clone()).collect();
     let totals = super::messages::cost_totals_text(l, &costs)?;
-    Some(tr!(l, format!("*これまでの負担の累計* {totals}"), format!("*Running balance* {totals}")))
+    Some(tr!(
+        l,
+        format!("*これまでの負担の累計* {totals}"),
+        format!("*Running balance* {totals}")
+    ))
 }
 
 /// Past troubles with one customer: dates, stage reached, split and costs (principle 3).

@@ -379,7 +379,8 @@ pub(super) fn parse_cost(rest: &str) -> Result<Command, UsageError> {
     } else {
         (first.to_string(), after)
     };
-    if !amount.chars().any(|c| c.is_ascii_digit()) {
+    // Full-width digits count: `￥１２０，０００` is an amount.
+    if !super::money::fold_width(&amount).chars().any(|c| c.is_ascii_digit()) {
         return Err(UsageError::BadCost);
     }
     let (payer, note) = split_word(after.trim_start());

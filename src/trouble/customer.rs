@@ -29,7 +29,11 @@ impl From<&Trouble> for PastTrouble {
             id: t.id.clone(),
             opened_at: t.opened_at,
             summary: t.summary.clone(),
-            reached: t.stages.iter().rposition(|s| s.state == StageState::Done).map_or(0, |s| s + 1),
+            reached: t
+                .stages
+                .iter()
+                .rposition(|s| s.state == StageState::Done)
+                .map_or(0, |s| s + 1),
             closed: !t.is_open(),
             split: t.split.clone(),
             costs: t.costs.clone(),
@@ -118,7 +122,17 @@ mod tests {
 
     #[test]
     fn spellings_of_one_company_share_a_key() {
-        for spelling in ["株式会社ACME", "ACME", "ＡＣＭＥ（株）", "ACME Corp.", "Acme Co., Ltd.", "acme inc", "㈱ＡＣＭＥ", "有限会社 ACME", "A.C.M.E"] {
+        for spelling in [
+            "株式会社ACME",
+            "ACME",
+            "ＡＣＭＥ（株）",
+            "ACME Corp.",
+            "Acme Co., Ltd.",
+            "acme inc",
+            "㈱ＡＣＭＥ",
+            "有限会社 ACME",
+            "A.C.M.E",
+        ] {
             assert_eq!(normalize(spelling), "acme", "{spelling}");
         }
         assert_ne!(normalize("ACME"), normalize("ACNE"));
@@ -128,7 +142,10 @@ mod tests {
     #[test]
     fn an_alias_files_a_customer_under_the_name_it_stands_for() {
         let aliases = BTreeMap::from([("アクメ".to_string(), "ACME".to_string())]);
-        assert_eq!(customer_key(&aliases, "アクメ株式会社"), customer_key(&aliases, "ACME Corp."));
+        assert_eq!(
+            customer_key(&aliases, "アクメ株式会社"),
+            customer_key(&aliases, "ACME Corp.")
+        );
         assert_eq!(customer_key(&aliases, "Beta"), "beta");
     }
 }

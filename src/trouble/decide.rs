@@ -482,10 +482,7 @@ impl<'a> Work<'a> {
         self.post(
             Lane::Channel,
             Dest::TroubleChannel,
-            Message::Recorded {
-                by: by.clone(),
-                what,
-            },
+            Message::Recorded { by: by.clone(), what },
         );
     }
 
@@ -780,7 +777,10 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
     }
     let first_followup = w.working_after(ctx.now, w.cadence());
     w.start_followup_timer(first_followup);
-    let (reminder, due) = (first_contact_reminder(ctx.config, &w.t), first_contact_due(ctx.config, &w.t));
+    let (reminder, due) = (
+        first_contact_reminder(ctx.config, &w.t),
+        first_contact_due(ctx.config, &w.t),
+    );
     w.timer(reminder, TimerKind::FirstContact { missed: false });
     w.timer(due, TimerKind::FirstContact { missed: true });
     let channel_name = w.t.channel_name.clone().unwrap_or_default();

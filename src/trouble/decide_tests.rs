@@ -1288,7 +1288,11 @@ fn close_is_refused_with_what_is_missing() {
             d.reply,
             Some(Reply::CloseMissing {
                 not_done: not_done.to_vec(),
-                never_started: not_done.iter().copied().filter(|s| sim.t.stages[*s].state == StageState::NotStarted).collect(),
+                never_started: not_done
+                    .iter()
+                    .copied()
+                    .filter(|s| sim.t.stages[*s].state == StageState::NotStarted)
+                    .collect(),
                 has_measure
             }),
             "done {done:?}, measure {has_measure}"

@@ -13,12 +13,22 @@ fn within(config: &Config, t: &Trouble) -> Duration {
 /// When the customer must have heard from us for the first time: the severity's
 /// `first_contact_within` of working time after opening.
 pub fn first_contact_due(config: &Config, t: &Trouble) -> DateTime<Utc> {
-    add_working_time(config.business_hours.as_ref(), config.timezone, t.opened_at, within(config, t))
+    add_working_time(
+        config.business_hours.as_ref(),
+        config.timezone,
+        t.opened_at,
+        within(config, t),
+    )
 }
 
 /// Halfway to the deadline the owner gets the first-call checklist, while there is still time.
 pub fn first_contact_reminder(config: &Config, t: &Trouble) -> DateTime<Utc> {
-    add_working_time(config.business_hours.as_ref(), config.timezone, t.opened_at, within(config, t) / 2)
+    add_working_time(
+        config.business_hours.as_ref(),
+        config.timezone,
+        t.opened_at,
+        within(config, t) / 2,
+    )
 }
 
 /// The first update logged, if the customer has heard from us at all.

@@ -46,7 +46,13 @@ impl std::fmt::Display for Money {
         let whole = group(abs / scale as u64);
         match self.currency.decimals() {
             0 => write!(f, "{sign}{}{whole}", self.currency.symbol()),
-            d => write!(f, "{sign}{}{whole}.{:0width$}", self.currency.symbol(), abs % scale as u64, width = d as usize),
+            d => write!(
+                f,
+                "{sign}{}{whole}.{:0width$}",
+                self.currency.symbol(),
+                abs % scale as u64,
+                width = d as usize
+            ),
         }
     }
 }
@@ -55,7 +61,7 @@ fn group(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -101,7 +107,15 @@ pub fn parse_amount(text: &str) -> Option<Money> {
     let mut s = folded.as_str();
     let mut currency = None;
     let upper = s.to_uppercase();
-    for (prefix, c) in [("¥", Currency::Jpy), ("JPY", Currency::Jpy), ("$", Currency::Usd), ("USD", Currency::Usd), ("US$", Currency::Usd), ("€", Currency::Eur), ("EUR", Currency::Eur)] {
+    for (prefix, c) in [
+        ("¥", Currency::Jpy),
+        ("JPY", Currency::Jpy),
+        ("$", Currency::Usd),
+        ("USD", Currency::Usd),
+        ("US$", Currency::Usd),
+        ("€", Currency::Eur),
+        ("EUR", Currency::Eur),
+    ] {
         if upper.starts_with(prefix) {
             currency = Some(c);
             s = &s[prefix.len()..];
@@ -109,7 +123,14 @@ pub fn parse_amount(text: &str) -> Option<Money> {
         }
     }
     let upper = s.to_uppercase();
-    for (suffix, c) in [("円", Currency::Jpy), ("JPY", Currency::Jpy), ("ドル", Currency::Usd), ("USD", Currency::Usd), ("ユーロ", Currency::Eur), ("EUR", Currency::Eur)] {
+    for (suffix, c) in [
+        ("円", Currency::Jpy),
+        ("JPY", Currency::Jpy),
+        ("ドル", Currency::Usd),
+        ("USD", Currency::Usd),
+        ("ユーロ", Currency::Eur),
+        ("EUR", Currency::Eur),
+    ] {
         if upper.ends_with(suffix) {
             if currency.is_some_and(|have| have != c) {
                 return None;
@@ -158,7 +179,10 @@ fn split_number(s: &str) -> Option<(String, String)> {
     }
     let groups: Vec<&str> = whole.split(',').collect();
     let well_grouped = groups.iter().enumerate().all(|(i, g)| {
-        !g.is_empty() && g.chars().all(|c| c.is_ascii_digit()) && (i == 0 || g.len() == 3) && (i > 0 || groups.len() == 1 || g.len() <= 3)
+        !g.is_empty()
+            && g.chars().all(|c| c.is_ascii_digit())
+            && (i == 0 || g.len() == 3)
+            && (i > 0 || groups.len() == 1 || g.len() <= 3)
     });
     if !well_grouped || whole.len() > 15 {
         return None;
@@ -167,7 +191,9 @@ fn split_number(s: &str) -> Option<(String, String)> {
 }
 
 /// Totals per payer and currency, in a stable order; amounts that did not parse are left out.
-pub fn totals<'a>(costs: impl IntoIterator<Item = (Option<Money>, Option<Payer>)> + 'a) -> BTreeMap<(Payer, Currency), i64> {
+pub fn totals<'a>(
+    costs: impl IntoIterator<Item = (Option<Money>, Option<Payer>)> + 'a,
+) -> BTreeMap<(Payer, Currency), i64> {
     let mut out = BTreeMap::new();
     for (money, payer) in costs {
         if let (Some(m), Some(p)) = (money, payer) {
@@ -182,7 +208,10 @@ mod tests {
     use super::*;
 
     fn yen(n: i64) -> Option<Money> {
-        Some(Money { currency: Currency::Jpy, minor: n })
+        Some(Money {
+            currency: Currency::Jpy,
+            minor: n,
+        })
     }
 
     #[test]
@@ -196,10 +225,34 @@ mod tests {
             ("1.5万円", yen(15_000)),
             ("￥１，２００，０００", yen(1_200_000)),
             ("１２０万円", yen(1_200_000)),
-            ("$3,000.50", Some(Money { currency: Currency::Usd, minor: 300_050 })),
-            ("USD 3000", Some(Money { currency: Currency::Usd, minor: 300_000 })),
-            ("3000.5 USD", Some(Money { currency: Currency::Usd, minor: 300_050 })),
-            ("€99.99", Some(Money { currency: Currency::Eur, minor: 9_999 })),
+            (
+                "$3,000.50",
+                Some(Money {
+                    currency: Currency::Usd,
+                    minor: 300_050,
+                }),
+            ),
+            (
+                "USD 3000",
+                Some(Money {
+                    currency: Currency::Usd,
+                    minor: 300_000,
+                }),
+            ),
+            (
+                "3000.5 USD",
+                Some(Money {
+                    currency: Currency::Usd,
+                    minor: 300_050,
+                }),
+            ),
+            (
+                "€99.99",
+                Some(Money {
+                    currency: Currency::Eur,
+                    minor: 9_999,
+                }),
+            ),
             ("EUR 1.000", None),
             ("1200", None),
             ("¥1,20,000", None),
@@ -217,13 +270,35 @@ mod tests {
     #[test]
     fn money_is_shown_with_its_symbol_and_separators() {
         assert_eq!(yen(1_200_000).unwrap().to_string(), "¥1,200,000");
-        assert_eq!(Money { currency: Currency::Usd, minor: 300_050 }.to_string(), "$3,000.50");
-        assert_eq!(Money { currency: Currency::Eur, minor: 5 }.to_string(), "€0.05");
+        assert_eq!(
+            Money {
+                currency: Currency::Usd,
+                minor: 300_050
+            }
+            .to_string(),
+            "$3,000.50"
+        );
+        assert_eq!(
+            Money {
+                currency: Currency::Eur,
+                minor: 5
+            }
+            .to_string(),
+            "€0.05"
+        );
     }
 
     #[test]
     fn payers_are_understood_in_both_languages() {
-        for (text, want) in [("ours", Some(Payer::Ours)), ("当社", Some(Payer::Ours)), ("Customer", Some(Payer::Customer)), ("お客様", Some(Payer::Customer)), ("other", Some(Payer::Other)), ("他社", Some(Payer::Other)), ("supplier", None)] {
+        for (text, want) in [
+            ("ours", Some(Payer::Ours)),
+            ("当社", Some(Payer::Ours)),
+            ("Customer", Some(Payer::Customer)),
+            ("お客様", Some(Payer::Customer)),
+            ("other", Some(Payer::Other)),
+            ("他社", Some(Payer::Other)),
+            ("supplier", None),
+        ] {
             assert_eq!(parse_payer(text), want, "{text}");
         }
     }
@@ -233,7 +308,13 @@ mod tests {
         let t = totals(vec![
             (yen(100), Some(Payer::Ours)),
             (yen(50), Some(Payer::Ours)),
-            (Some(Money { currency: Currency::Usd, minor: 1 }), Some(Payer::Ours)),
+            (
+                Some(Money {
+                    currency: Currency::Usd,
+                    minor: 1,
+                }),
+                Some(Payer::Ours),
+            ),
             (yen(7), Some(Payer::Customer)),
             (None, Some(Payer::Customer)),
             (yen(9), None),

@@ -77,7 +77,12 @@ mod tests {
 
     #[test]
     fn costs_written_as_text_stay_outside_the_totals() {
-        let t = cost_totals(&[cost("¥120,000", "ours"), cost("12万", "当社"), cost("about 3 pallets", "ours"), cost("$10", "お客様")]);
+        let t = cost_totals(&[
+            cost("¥120,000", "ours"),
+            cost("12万", "当社"),
+            cost("about 3 pallets", "ours"),
+            cost("$10", "お客様"),
+        ]);
         assert_eq!(t.get(&(Payer::Ours, Currency::Jpy)), Some(&240_000));
         assert_eq!(t.get(&(Payer::Customer, Currency::Usd)), Some(&1_000));
         assert_eq!(t.len(), 2);

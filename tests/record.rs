@@ -1,0 +1,576 @@
+//! The channel as the one shared record, the first call to the customer, money, the customer's
+//! history, the kickoff on close, and the Japanese wording.
+
+mod common;
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use common::*;
+use serde_json::Value;
+use trouble_bot::config::Config;
+use trouble_bot::i18n::{format_time, render, reply_text, Locale};
+use trouble_bot::trouble::command::OpenRequest;
+use trouble_bot::trouble::customer::PastTrouble;
+use trouble_bot::trouble::decide::{open, Ctx, Message, Nudge, Reply};
+use trouble_bot::trouble::model::{ChannelId, Cost, CustomerUpdate, Origin, Split, Trouble, TroubleId, UserId};
+use trouble_bot::trouble::record::Record;
+
+const SLOW: Duration = Duration::from_secs(60);
+
+fn text_of(message: &Value) -> String {
+    format!("{} {}", message["text"].as_str().unwrap_or_default(), message["blocks"])
+}
+
+fn trouble(bot: &TestBot, id: &str) -> Trouble {
+    bot.store()
+        .get(&TroubleId::new(id))
+        .expect("store readable")
+        .expect("trouble stored")
+}
+
+/// The first top-level message in the channel whose text and blocks hold every needle.
+async fn posted_with(bot: &TestBot, channel: &str, what: &str, needles: &[&str]) -> Value {
+    eventually(what, SLOW, || {
+        bot.slack
+            .messages_in(channel)
+            .into_iter()
+            .find(|m| needles.iter().all(|n| text_of(m).contains(n)))
+    })
+    .await
+}
+
+fn latest(bot: &TestBot, channel: &str, ts: &str) -> Value {
+    bot.slack
+        .message_versions(channel, ts)
+        .pop()
+        .expect("the fake Slack has the message")
+}
+
+#[tokio::test]
+async fn a_customer_update_is_posted_in_the_channel_with_what_was_said_and_the_promised_time() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let answer = bot
+        .command_text(
+            SALES,
+            &t.channel,
+            "update Apologised; asked for lot 42 back next: tomorrow 10:00",
+        )
+        .await;
+    assert!(
+        answer.starts_with("Customer update logged"),
+        "the private answer confirms: {answer}"
+    );
+    let promised = trouble(&bot, &t.id).customer_updates[0]
+        .promised_next
+        .expect("a promise");
+    let when = format_time(chrono_tz::Asia::Tokyo, promised);
+    let line = posted_with(
+        &bot,
+        &t.channel,
+        "the update line",
+        &["told the customer", "asked for lot 42 back"],
+    )
+    .await;
+    let text = line["text"].as_str().unwrap_or_default();
+    assert!(text.contains(&format!("<@{SALES}>")), "says who: {text}");
+    assert!(
+        text.contains(&format!("next contact promised by {when}")),
+        "says the promise: {text}"
+    );
+}
+
+#[tokio::test]
+async fn the_status_message_carries_what_the_customer_was_told_and_the_costs_by_payer() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(
+        SALES,
+        &t.channel,
+        "update Replacement parts ship Friday next: tomorrow 10:00",
+    )
+    .await;
+    // One amount in every way a sales floor writes it, and a payer in both languages.
+    for cost in [
+        "cost ¥1,200,000 ours replacement",
+        "cost 120万円 当社 shipping",
+        "cost JPY 1200000 ours inspection",
+        "cost ￥１，２００，０００ ours rework",
+        "cost $3,000.50 customer their line stop",
+        "cost 3 other pallets of storage",
+    ] {
+        let answer = bot.command_text(SALES, &t.channel, cost).await;
+        assert!(answer.starts_with("Cost recorded"), "{cost}: {answer}");
+    }
+    let status = trouble(&bot, &t.id).status.expect("status");
+    let shown = eventually("the status shows the update and the costs", SLOW, || {
+        let s = text_of(&latest(&bot, status.channel.as_str(), status.ts.as_str()));
+        s.contains("pallets of storage").then_some(s)
+    })
+    .await;
+    for needle in [
+        "Last told to the customer",
+        "Replacement parts ship Friday",
+        "Next contact promised by",
+        "borne by us ¥4,800,000",
+        "borne by the customer $3,000.50",
+        "$3,000.50, borne by the customer",
+    ] {
+        assert!(shown.contains(needle), "{needle:?} in the status: {shown}");
+    }
+    // Written as text, it is listed as written and stays out of the totals.
+    assert!(shown.contains("3, borne by others — pallets of storage"), "{shown}");
+    assert!(
+        !shown.contains("borne by others ¥") && !shown.contains("borne by others 3"),
+        "{shown}"
+    );
+    let line = posted_with(
+        &bot,
+        &t.channel,
+        "the cost line",
+        &["recorded a cost", "¥1,200,000, borne by us"],
+    )
+    .await;
+    assert!(text_of(&line).contains("replacement"), "{line}");
+}
+
+const FIRST_CONTACT: &str = r#"
+[severity.2]
+ack_timeout = "1h"
+customer_update_every = "12s"
+first_contact_within = "10s"
+"#;
+
+fn is_cadence_nudge(m: &Value) -> bool {
+    let text = m["text"].as_str().unwrap_or_default();
+    text.starts_with('⏰') || text.contains("heard nothing")
+}
+
+#[tokio::test]
+async fn the_first_call_checklist_comes_before_any_cadence_nudge_and_never_after_the_first_update() {
+    let bot = spawn_bot_with(FIRST_CONTACT).await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let kickoff = latest(&bot, &t.channel, &t.kickoff_ts);
+    assert!(
+        text_of(&kickoff).contains("First customer contact") && text_of(&kickoff).contains("due by"),
+        "{kickoff}"
+    );
+
+    let reminder = posted_with(
+        &bot,
+        &t.channel,
+        "the first-call checklist",
+        &["First call checklist", "Apologise"],
+    )
+    .await;
+    let text = text_of(&reminder);
+    for item in [
+        "Repeat back the facts",
+        "Ask for the affected goods back",
+        "interim measure",
+        "When we will call next",
+        "log_update",
+    ] {
+        assert!(text.contains(item), "{item:?} in the checklist: {text}");
+    }
+    assert!(
+        !text.contains(&format!("<@{MANAGER}>")),
+        "halfway, only the owner: {text}"
+    );
+    assert!(
+        !bot.slack.messages_in(&t.channel).iter().any(is_cadence_nudge),
+        "no cadence nudge before the first-call checklist"
+    );
+
+    bot.command_text(SALES, &t.channel, "update Apologised and asked for the lot back")
+        .await;
+    // The next cadence nudge falls after the first-contact deadline had passed.
+    eventually("the cadence nudge after the update", SLOW, || {
+        bot.slack.messages_in(&t.channel).into_iter().find(is_cadence_nudge)
+    })
+    .await;
+    let missed: Vec<Value> = bot
+        .slack
+        .messages_in(&t.channel)
+        .into_iter()
+        .filter(|m| text_of(m).contains("first call to the customer was due"))
+        .collect();
+    assert!(
+        missed.is_empty(),
+        "no first-contact nudge after the first update: {missed:?}"
+    );
+    let kickoff = eventually("the kickoff shows the first contact made", SLOW, || {
+        Some(latest(&bot, &t.channel, &t.kickoff_ts))
+            .filter(|k| text_of(k).contains("First customer contact") && !text_of(k).contains("due by"))
+    })
+    .await;
+    assert!(text_of(&kickoff).contains('✅'), "{kickoff}");
+}
+
+#[tokio::test]
+async fn the_manager_is_mentioned_when_the_first_call_is_missed() {
+    let bot = spawn_bot_with(
+        r#"
+[severity.2]
+ack_timeout = "1h"
+customer_update_every = "1h"
+first_contact_within = "2s"
+"#,
+    )
+    .await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let missed = posted_with(
+        &bot,
+        &t.channel,
+        "the missed first call",
+        &["first call to the customer was due"],
+    )
+    .await;
+    let text = missed["text"].as_str().unwrap_or_default();
+    assert!(
+        text.contains(&format!("<@{SALES}>")) && text.contains(&format!("<@{MANAGER}>")),
+        "{text}"
+    );
+    assert!(text_of(&missed).contains("First call checklist"), "{missed}");
+}
+
+#[tokio::test]
+async fn four_spellings_of_one_customer_find_one_history() {
+    let bot = spawn_bot_with(&format!("{DEFAULT_SEVERITIES}\n[customers]\n\"アクメ\" = \"ACME\"\n")).await;
+    let mut ids = Vec::new();
+    for open in [
+        "株式会社ACME: housings cracked",
+        "ＡＣＭＥ（株）: wrong labels",
+        "ACME Corp.: late delivery",
+        "アクメ: scratched lids",
+    ] {
+        ids.push(bot.open_ready(open).await.id);
+    }
+    let other = bot.open_ready("ACNE: unrelated").await.id;
+    let history = bot
+        .command_text(COLLEAGUE, "C0ELSEWHERE", "history acme co., ltd.")
+        .await;
+    for id in &ids {
+        assert!(history.contains(id.as_str()), "{id} in: {history}");
+    }
+    assert!(!history.contains(&other), "{history}");
+    assert!(history.contains("(4 troubles)"), "{history}");
+}
+
+#[tokio::test]
+async fn a_returning_customers_kickoff_thread_lists_past_troubles_and_the_balance() {
+    let bot = spawn_bot().await;
+    let first = bot.open_ready("ACME: housings cracked").await;
+    for c in [
+        "split 70/30 our mold",
+        "cost ¥120,000 ours replacement",
+        "cost 5万円 customer their rework",
+    ] {
+        bot.command_text(SALES, &first.channel, c).await;
+    }
+    bot.command_text(MANAGER, &first.channel, "close force settled by phone")
+        .await;
+
+    let again = bot.open_ready("ACME Corp.: lids scratched").await;
+    let listed = eventually("the history in the kickoff thread", SLOW, || {
+        bot.slack
+            .messages_in(&again.channel)
+            .into_iter()
+            .find(|m| m["thread_ts"] == again.kickoff_ts.as_str() && text_of(m).contains("Past troubles with"))
+    })
+    .await;
+    let text = listed["text"].as_str().unwrap_or_default();
+    for needle in [
+        first.id.as_str(),
+        "housings cracked",
+        "closed",
+        "ours 70%/customer 30%",
+        "¥120,000 (borne by us)",
+        "Running balance",
+        "borne by us ¥120,000",
+        "borne by the customer ¥50,000",
+    ] {
+        assert!(text.contains(needle), "{needle:?} in: {text}");
+    }
+}
+
+#[tokio::test]
+async fn closing_edits_the_kickoff_to_say_closed_by_whom_and_links_the_report() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "cost ¥120,000 ours replacement")
+        .await;
+    let refused = bot.command_text(SALES, &t.channel, "close").await;
+    assert!(refused.contains("Never started: stage 2, 3, 4, 5, 7"), "{refused}");
+    assert_eq!(
+        bot.command_text(MANAGER, &t.channel, "close force settled by phone")
+            .await,
+        "Closed."
+    );
+    let kickoff = eventually("the kickoff says closed", SLOW, || {
+        Some(latest(&bot, &t.channel, &t.kickoff_ts)).filter(|k| text_of(k).contains("🏁 Closed"))
+    })
+    .await;
+    assert!(text_of(&kickoff).contains(&format!("by <@{MANAGER}>")), "{kickoff}");
+    assert!(
+        !text_of(&kickoff).contains("\"acknowledge\""),
+        "no acknowledge button once closed: {kickoff}"
+    );
+    let summary = posted_with(
+        &bot,
+        &t.channel,
+        "the closing summary",
+        &["force-closed", "stages done"],
+    )
+    .await;
+    assert!(text_of(&summary).contains("borne by us ¥120,000"), "{summary}");
+
+    bot.command_text(SALES, &t.channel, "report").await;
+    let kickoff = eventually("the kickoff links the report", SLOW, || {
+        Some(latest(&bot, &t.channel, &t.kickoff_ts)).filter(|k| text_of(k).contains("|the report>"))
+    })
+    .await;
+    let report = trouble(&bot, &t.id)
+        .last_report
+        .and_then(|r| r.message)
+        .expect("report posted");
+    assert!(
+        text_of(&kickoff).contains(&report.ts.as_str().replace('.', "")),
+        "{kickoff}"
+    );
+}
+
+/// A trouble with everything a message can show: people, a past trouble, updates, costs.
+fn sample() -> (Config, Trouble) {
+    let config = Config::from_sources(Some(BASE_CONFIG), &Default::default()).expect("config");
+    let at = DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::days(20_000);
+    let sales = UserId::new(SALES);
+    let past = PastTrouble {
+        id: TroubleId::new("20250101-1"),
+        opened_at: at,
+        summary: "前回の不良".into(),
+        reached: 7,
+        closed: true,
+        split: Some(Split {
+            ours: 70,
+            customer: 30,
+            other: 0,
+            reason: "金型".into(),
+            by: sales.clone(),
+            at,
+        }),
+        costs: vec![Cost {
+            amount: "¥120,000".into(),
+            payer: "ours".into(),
+            note: String::new(),
+            by: sales.clone(),
+            at,
+        }],
+        private: Some(false),
+    };
+    let req = OpenRequest {
+        severity: Some(1),
+        manager: Some(UserId::new(MANAGER)),
+        departments: vec!["quality".into()],
+        customer: "ACME".into(),
+        summary: "ロット42のハウジング割れ".into(),
+        past: vec![past],
+    };
+    let ctx = Ctx {
+        config: &config,
+        now: at,
+    };
+    let origin = Origin {
+        channel: ChannelId::new(ORIGIN),
+        response_url: None,
+    };
+    let mut t = open(&ctx, TroubleId::new("20261130-1"), 1, sales.clone(), origin, req)
+        .trouble
+        .expect("opened");
+    t.channel = Some(ChannelId::new("C0TROUBLE"));
+    t.customer_updates.push(CustomerUpdate {
+        text: "お詫びしました".into(),
+        by: sales.clone(),
+        at,
+        promised_next: Some(at),
+    });
+    t.costs = vec![Cost {
+        amount: "12万".into(),
+        payer: "当社".into(),
+        note: "送料".into(),
+        by: sales,
+        at,
+    }];
+    (config, t)
+}
+
+#[test]
+fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
+    let (config, t) = sample();
+    let sales = UserId::new(SALES);
+    let manager = UserId::new(MANAGER);
+    let messages = vec![
+        Message::Kickoff,
+        Message::Status,
+        Message::ManagerDm,
+        Message::OriginNotice,
+        Message::Announcement,
+        Message::NoManagerHint,
+        Message::Acknowledged {
+            by: manager.clone(),
+            after_secs: 252,
+        },
+        Message::EscalationMention {
+            to: manager.clone(),
+            waited_secs: 600,
+        },
+        Message::EscalationDm {
+            to: manager.clone(),
+            waited_secs: 600,
+        },
+        Message::NobodyAnswered,
+        Message::StageChanged {
+            stage: 0,
+            done: true,
+            by: sales.clone(),
+            note: "回収".into(),
+        },
+        Message::SeverityRaised { from: 2, to: 1 },
+        Message::ParticipantsAdded {
+            by: sales.clone(),
+            users: vec![manager.clone()],
+            departments: vec!["quality".into()],
+        },
+        Message::Nudge(Nudge {
+            owner: sales.clone(),
+            waited_secs: 7200,
+            manager: Some(manager.clone()),
+            promise: None,
+            promise_missed: false,
+            last_contact: t.opened_at,
+        }),
+        Message::FirstContact {
+            owner: sales.clone(),
+            manager: Some(manager.clone()),
+            due: t.opened_at,
+        },
+        Message::CustomerHistory,
+        Message::Closed {
+            by: manager.clone(),
+            forced_reason: Some("電話で合意".into()),
+        },
+        Message::Recorded {
+            by: sales.clone(),
+            what: Record::Update {
+                text: "お詫び".into(),
+                promised_next: Some(t.opened_at),
+            },
+        },
+        Message::Recorded {
+            by: sales.clone(),
+            what: Record::Owner {
+                from: sales.clone(),
+                to: UserId::new(COLLEAGUE),
+            },
+        },
+        Message::Recorded {
+            by: sales.clone(),
+            what: Record::Manager {
+                from: Some(manager.clone()),
+                to: UserId::new(DIRECTOR),
+            },
+        },
+        Message::Recorded {
+            by: sales.clone(),
+            what: Record::Cost {
+                amount: "120万円".into(),
+                payer: "お客様".into(),
+                note: String::new(),
+            },
+        },
+    ];
+    let mut outputs: Vec<String> = messages
+        .iter()
+        .map(|m| {
+            let r = render(Locale::Ja, &config, &t, m);
+            format!("{} {}", r.text, serde_json::to_string(&r.blocks).expect("json"))
+        })
+        .collect();
+    for reply in [
+        Reply::AlreadyAcknowledged { by: manager.clone() },
+        Reply::Acknowledged,
+        Reply::OwnerChanged { to: manager.clone() },
+        Reply::ManagerChanged { to: manager.clone() },
+        Reply::ParticipantsAdded {
+            users: vec![manager.clone()],
+            depts: vec![],
+        },
+        Reply::CloseMissing {
+            not_done: vec![1, 2],
+            never_started: vec![2],
+            has_measure: false,
+        },
+    ] {
+        outputs.push(reply_text(Locale::Ja, &config, &reply));
+    }
+    for out in &outputs {
+        assert!(
+            !out.contains("受領") || out.contains("現品の受領"),
+            "受領 outside receipt of goods: {out}"
+        );
+        let mut rest = out.as_str();
+        while let Some(i) = rest.find("<@") {
+            let after = &rest[i..];
+            let end = after.find('>').expect("a closed mention");
+            assert!(
+                after[end + 1..].starts_with("さん"),
+                "a person named without さん: {out}"
+            );
+            rest = &after[end + 1..];
+        }
+        for stiff in ["顧客", "書いてください", "秒後）"] {
+            assert!(!out.contains(stiff), "{stiff:?} in: {out}");
+        }
+    }
+    assert!(
+        outputs.iter().any(|o| o.contains("起票から4分12秒")),
+        "acknowledged after 252 s reads 起票から4分12秒"
+    );
+}
+
+#[test]
+fn the_demo_shows_the_director_brought_in_and_the_customers_history() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("trouble.toml");
+    std::fs::write(&config, "").expect("config written");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+        .args(["demo", "--locale", "en"])
+        .env("TROUBLE_CONFIG", &config)
+        .env_remove("SLACK_SIGNING_SECRET")
+        .env_remove("SLACK_BOT_TOKEN")
+        .output()
+        .expect("the binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for needle in [
+        "nobody has acknowledged this in",
+        "Past troubles with ACME",
+        "Running balance",
+        "First call checklist",
+        "told the customer",
+        "Recap:",
+        "manifest.yml",
+        "demo finished",
+    ] {
+        assert!(stdout.contains(needle), "{needle:?} in the demo:\n{stdout}");
+    }
+    let escalated = stdout
+        .lines()
+        .any(|l| l.contains("nobody has acknowledged this in") && l.contains("@suzuki"));
+    assert!(escalated, "the director is the one asked:\n{stdout}");
+}
