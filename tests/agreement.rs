@@ -143,3 +143,114 @@ async fn totals_apply_the_split_to_the_costs() {
     assert!(status.contains("borne by us ¥1,000,000"), "{status}");
     assert!(status.contains("awaiting approval"), "{status}");
 }
+
+/// The shared org in `locale`, with the approval limits.
+async fn spawn_in(locale: &str) -> TestBot {
+    let base = BASE_CONFIG.replacen("locale = \"en\"\n", "", 1);
+    spawn_bot_raw(&format!("locale = \"{locale}\"\n{base}\n{DEFAULT_SEVERITIES}\n{LIMITS}")).await
+}
+
+/// Dates and the trouble's id change with every run; the golden files hold placeholders.
+fn normalised(text: &str, id: &str) -> String {
+    let text = text.replace(id, "ID");
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    let shape = |c: &[char]| {
+        c.len() >= 10
+            && c[..4].iter().all(char::is_ascii_digit)
+            && c[4] == '-'
+            && c[5..7].iter().all(char::is_ascii_digit)
+            && c[7] == '-'
+            && c[8..10].iter().all(char::is_ascii_digit)
+    };
+    while i < chars.len() {
+        if shape(&chars[i..]) {
+            out.push_str("YYYY-MM-DD");
+            i += 10;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The fixture trouble: facts, returned goods, scope, cause with its escape point, one action
+/// of each kind (the permanent one verified), a split, a cost, an internal note; closed.
+async fn fixture_trouble(bot: &TestBot) -> OpenedTrouble {
+    let t = bot.open_ready("sev2 +quality ACME: cracked housings in lot 42").await;
+    for command in [
+        "fact part HX-200",
+        "fact lot L42",
+        "fact qty 120",
+        "fact symptom cracks at the screw boss",
+        "fact found ACME incoming inspection",
+        "return received qty 12",
+        "scope Plant B, lots L40-L44",
+        "scope check 1 no other lots shipped",
+        "cause mold temperature too low escape: visual check only on the first shot",
+        "action interim Sort the warehouse stock owner:<@U0QA1>",
+        "action permanent Mold temperature interlock owner:<@U0QA2>",
+        "action prevent Add the boss to the first-article checklist",
+        "split 70/30 our mold, their storage",
+        "cost ¥120,000 ours replacement shipping",
+        "note the customer's buyer hinted at a discount request",
+    ] {
+        let r = bot.command(SALES, &t.channel, command).await.to_string();
+        assert!(!r.contains("error"), "{command}: {r}");
+    }
+    let r = bot.command_text("U0QA1", &t.channel, "action done 1").await;
+    assert!(r.contains("#1"), "{r}");
+    let r = bot.command_text("U0QA2", &t.channel, "action done 2").await;
+    assert!(r.contains("#2"), "{r}");
+    let r = bot.command_text("U0QA1", &t.channel, "action verify 2 200 shots without cracks").await;
+    assert!(r.contains("#2"), "{r}");
+    t
+}
+
+#[tokio::test]
+async fn the_japanese_8d_for_the_customer_matches_its_golden_file_and_holds_no_amount() {
+    the_8d_matches_its_golden_file("ja").await;
+}
+
+#[tokio::test]
+async fn the_english_8d_for_the_customer_matches_its_golden_file_and_holds_no_amount() {
+    the_8d_matches_its_golden_file("en").await;
+}
+
+async fn the_8d_matches_its_golden_file(locale: &str) {
+    {
+        let bot = spawn_in(locale).await;
+        let t = fixture_trouble(&bot).await;
+        let config = bot.config();
+        let out = trouble_bot::admin::export(&config, bot.store(), &t.id, trouble_bot::admin::Format::EightD);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let got = normalised(&out.stdout, &t.id);
+        for internal in ["¥", "120,000", "70%", "70/30", "discount", "split", "責任区分", "費用", "承認", "approv"] {
+            assert!(!got.contains(internal), "{locale}: the 8D holds {internal:?}:\n{got}");
+        }
+        let path = format!("tests/fixtures/8d/{locale}.md");
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&path, &got).expect("write golden");
+        }
+        let golden = std::fs::read_to_string(&path).expect("golden file");
+        assert_eq!(got, golden, "{locale}: the 8D differs from {path} (UPDATE_GOLDEN=1 rewrites it)");
+
+        // `/trouble report 8d` posts the same sections in the channel for review.
+        let r = bot.command_text(SALES, &t.channel, "report 8d").await;
+        assert!(r.contains("8D"), "{r}");
+        // Behind every line the fixture posted, at Slack's pace of about one a second.
+        let posted = eventually("the 8D in the channel", std::time::Duration::from_secs(90), || {
+            bot.slack.calls_to("chat.postMessage").into_iter().find(|c| {
+                c.params["channel"] == t.channel.as_str() && c.params["text"].as_str().is_some_and(|x| x.contains("8D"))
+            })
+        })
+        .await;
+        let blocks = posted.params["blocks"].to_string();
+        for d in ["D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8"] {
+            assert!(blocks.contains(d), "{locale}: {d} missing in {blocks}");
+        }
+        assert!(!blocks.contains('¥') && !blocks.contains("discount"), "{blocks}");
+    }
+}

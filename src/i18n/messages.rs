@@ -373,6 +373,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::Recorded { by, what } => Rendered::text(record_line(l, config, by, what)),
         Message::Step(line) => super::stages::step_line(l, config, t, line),
         Message::Agreement(line) => super::agreement::line(l, config, t, line),
+        Message::EightD => super::eightd::rendered(l, config, t),
         Message::Text { text } => Rendered { text: text.clone(), blocks: None },
         Message::DeliveryProblem { method, error } => Rendered::text(tr!(
             l,

@@ -225,12 +225,14 @@ pub fn sorry_internal(l: Locale) -> String {
 }
 
 pub mod agreement;
+pub mod eightd;
 mod home;
 mod messages;
 pub mod modals;
 mod replies;
 mod report;
 pub mod stages;
+pub use eightd::{eightd_markdown, export_eightd};
 pub use home::home_view;
 pub use messages::{next_update_due, render, severity_label, Rendered};
 pub use replies::{list_text, reply_text, usage_text};

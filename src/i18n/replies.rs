@@ -290,6 +290,12 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
         Reply::Status(_) => String::new(),
         Reply::Step(step) => super::stages::reply_text(l, step),
         Reply::Agreement(r) => super::agreement::reply_text(l, r),
+        Reply::EightDPosted => tr!(
+            l,
+            "8D報告書を投稿しました。確認してからお客様に送ってください（責任区分・費用・承認・社内メモは含みません）。",
+            "The 8D report is posted for review before it goes to the customer (it leaves out the split, costs, approvals and internal notes)."
+        )
+        .to_string(),
         Reply::CloseActions { open_interim, has_prevention } => super::stages::close_actions_text(l, open_interim, *has_prevention),
     }
 }

@@ -56,6 +56,8 @@ pub enum Command {
     Report,
     /// Facts, returned goods, scope, cause, actions, corrections, reopening, search (`facts.rs`).
     Step(super::facts::Step),
+    /// `report 8d`: the 8D for the customer, posted in the channel for review.
+    Report8d,
     /// `agreed N [note]`: the customer accepted approved proposal N (`approval.rs`).
     Agreed(usize, String),
 }
@@ -142,7 +144,8 @@ fn check_lengths(command: &Command) -> Result<(), UsageError> {
         | Command::Manager(_)
         | Command::Severity(_)
         | Command::Add { .. }
-        | Command::Report => vec![],
+        | Command::Report
+        | Command::Report8d => vec![],
         Command::Step(step) => step.texts(),
     };
     texts.into_iter().try_for_each(check_length)
@@ -207,6 +210,7 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
                 Ok(Command::Close(rest.to_string()))
             }
         }
+        "report" | "報告書" if rest.eq_ignore_ascii_case("8d") => Ok(Command::Report8d),
         "report" | "報告書" => Ok(Command::Report),
         "agreed" | "合意" => super::approval::parse_agreed(rest),
         other => match super::facts::parse(other, rest) {

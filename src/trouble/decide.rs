@@ -154,6 +154,8 @@ pub enum Message {
     Step(super::facts::StepLine),
     /// Proposals, approvals and agreement (`approval.rs`).
     Agreement(super::approval::AgreementLine),
+    /// The 8D for the customer, rendered from the trouble as it is at delivery.
+    EightD,
     /// The customer's past troubles and the running balance (`Trouble::past`).
     CustomerHistory,
     /// Text already rendered by the shell (an answer to a button click).
@@ -395,6 +397,7 @@ pub enum Reply {
     Status(Box<Trouble>),
     Step(super::facts::StepReply),
     Agreement(super::approval::AgreementReply),
+    EightDPosted,
     /// Close refused: interim actions still open, or no prevention action.
     CloseActions {
         open_interim: Vec<usize>,
@@ -1020,7 +1023,8 @@ fn act_of(config: &Config, t: &Trouble, command: &Command) -> Option<Act> {
 
 fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
     let reopening = matches!(command, Command::Step(super::facts::Step::Reopen(_)));
-    if w.t.closed.is_some() && !matches!(command, Command::Status | Command::Report) && !reopening {
+    // The 8D is wanted most once the trouble is closed.
+    if w.t.closed.is_some() && !matches!(command, Command::Status | Command::Report | Command::Report8d) && !reopening {
         return Some(Reply::AlreadyClosed);
     }
     if let Some(refusal) = act_of(w.ctx.config, &w.t, &command).and_then(|act| refuse(w.ctx.config, &w.t, &user, act)) {
@@ -1141,6 +1145,11 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
             super::approval::propose(w, &user, super::approval::Item::Cost { n })
         }
         Command::Agreed(n, note) => super::approval::agreed(w, &user, n, note),
+        // Anyone in the channel may ask, like the report; the channel reviews it before it goes out.
+        Command::Report8d => {
+            w.post(Lane::Channel, Dest::TroubleChannel, Message::EightD);
+            Reply::EightDPosted
+        }
         // A measure is a prevention action owned by the trouble's owner.
         Command::Prevent(text) => super::actions::add_action(
             w,
