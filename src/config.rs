@@ -402,15 +402,21 @@ impl Config {
         }
         if let Some(limits) = root.table("approval_limits") {
             for (code, value) in limits {
-                let currency = serde_json::from_value::<crate::trouble::money::Currency>(serde_json::Value::String(code.to_uppercase()));
+                let currency = serde_json::from_value::<crate::trouble::money::Currency>(serde_json::Value::String(
+                    code.to_uppercase(),
+                ));
                 match (currency, value.as_integer()) {
                     (Ok(c), Some(limit)) if limit > 0 => {
                         // Written in whole units (`JPY = 1_000_000`, `USD = 10_000`); kept in minor units.
                         let minor = limit.saturating_mul(10i64.pow(c.decimals()));
                         config.approval_limits.insert(c, minor);
                     }
-                    (Err(_), _) => root.problems.push(format!("approval_limits.{code}: currency must be JPY, USD or EUR")),
-                    _ => root.problems.push(format!("approval_limits.{code}: must be a whole positive amount like 1_000_000")),
+                    (Err(_), _) => root
+                        .problems
+                        .push(format!("approval_limits.{code}: currency must be JPY, USD or EUR")),
+                    _ => root.problems.push(format!(
+                        "approval_limits.{code}: must be a whole positive amount like 1_000_000"
+                    )),
                 }
             }
         }

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use trouble_bot::trouble::approval::{ProposalState, Proposal};
+use trouble_bot::trouble::approval::{Proposal, ProposalState};
 use trouble_bot::trouble::model::TroubleId;
 
 const LIMITS: &str = "[approval_limits]\nJPY = 1_000_000\nUSD = 10_000\n";
@@ -57,11 +57,16 @@ async fn a_split_approved_by_the_manager_is_recorded_as_agreed_with_the_customer
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: cracked housings").await;
 
-    let r = bot.command_text(SALES, &t.channel, "split 70/30 our mold, their storage").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "split 70/30 our mold, their storage")
+        .await;
     assert!(r.contains("proposal #1") && r.contains(MANAGER), "{r}");
     let proposal = posted(&bot, &t.channel, "Proposal #1").await;
     let blocks = proposal["blocks"].to_string();
-    assert!(blocks.contains("proposal_approve") && blocks.contains("proposal_reject"), "{blocks}");
+    assert!(
+        blocks.contains("proposal_approve") && blocks.contains("proposal_reject"),
+        "{blocks}"
+    );
 
     // Before approval the customer's agreement cannot be recorded.
     let r = bot.command_text(SALES, &t.channel, "agreed 1").await;
@@ -71,7 +76,9 @@ async fn a_split_approved_by_the_manager_is_recorded_as_agreed_with_the_customer
     click_answer(&bot, MANAGER, "You approved proposal #1").await;
     posted(&bot, &t.channel, "Proposal #1 approved by").await;
 
-    let r = bot.command_text(SALES, &t.channel, "agreed 1 accepted on the phone").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "agreed 1 accepted on the phone")
+        .await;
     assert!(r.contains("agreement to proposal #1"), "{r}");
     posted(&bot, &t.channel, "The customer accepted proposal #1").await;
     assert!(matches!(proposals(&bot, &t.id)[0].state, ProposalState::Agreed { .. }));
@@ -101,7 +108,10 @@ async fn the_proposer_cannot_approve_their_own_proposal() {
     click_proposal(&bot, DIRECTOR, "proposal_reject", &t, 1).await;
     click_answer(&bot, DIRECTOR, "You rejected proposal #1").await;
     posted(&bot, &t.channel, "Proposal #1 rejected by").await;
-    assert!(matches!(proposals(&bot, &t.id)[0].state, ProposalState::Rejected { .. }));
+    assert!(matches!(
+        proposals(&bot, &t.id)[0].state,
+        ProposalState::Rejected { .. }
+    ));
 }
 
 #[tokio::test]
@@ -111,7 +121,9 @@ async fn a_cost_that_crosses_the_jpy_limit_needs_the_director_who_is_dmed() {
 
     bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
     // Ours 70% of ¥1,200,000 = ¥840,000: under the limit, the manager's to approve.
-    let r = bot.command_text(SALES, &t.channel, "cost ¥1,200,000 ours replacement lot").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "cost ¥1,200,000 ours replacement lot")
+        .await;
     assert!(r.contains("proposal #2") && r.contains(MANAGER), "{r}");
     assert_eq!(proposals(&bot, &t.id)[1].level, 0);
 
@@ -120,14 +132,20 @@ async fn a_cost_that_crosses_the_jpy_limit_needs_the_director_who_is_dmed() {
     assert!(r.contains("proposal #3") && r.contains(DIRECTOR), "{r}");
     let dm = posted(&bot, DIRECTOR, "proposal #3").await;
     let text = dm["text"].as_str().unwrap_or_default();
-    assert!(text.contains("¥1,260,000") && text.contains("¥1,000,000"), "the DM says why: {text}");
+    assert!(
+        text.contains("¥1,260,000") && text.contains("¥1,000,000"),
+        "the DM says why: {text}"
+    );
 
     click_proposal(&bot, MANAGER, "proposal_approve", &t, 3).await;
     let r = click_answer(&bot, MANAGER, "Only").await;
     assert!(r.contains(DIRECTOR), "{r}");
     click_proposal(&bot, DIRECTOR, "proposal_approve", &t, 3).await;
     click_answer(&bot, DIRECTOR, "You approved proposal #3").await;
-    assert!(matches!(proposals(&bot, &t.id)[2].state, ProposalState::Approved { .. }));
+    assert!(matches!(
+        proposals(&bot, &t.id)[2].state,
+        ProposalState::Approved { .. }
+    ));
 }
 
 #[tokio::test]
@@ -135,8 +153,10 @@ async fn totals_apply_the_split_to_the_costs() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: cracked housings").await;
     bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
-    bot.command_text(SALES, &t.channel, "cost ¥1,000,000 ours replacement lot").await;
-    bot.command_text(SALES, &t.channel, "cost 20万円 customer sorting at their site").await;
+    bot.command_text(SALES, &t.channel, "cost ¥1,000,000 ours replacement lot")
+        .await;
+    bot.command_text(SALES, &t.channel, "cost 20万円 customer sorting at their site")
+        .await;
 
     let status = bot.command(SALES, &t.channel, "status").await.to_string();
     assert!(status.contains("ours 70% of ¥1,200,000 = ¥840,000"), "{status}");
@@ -147,7 +167,10 @@ async fn totals_apply_the_split_to_the_costs() {
 /// The shared org in `locale`, with the approval limits.
 async fn spawn_in(locale: &str) -> TestBot {
     let base = BASE_CONFIG.replacen("locale = \"en\"\n", "", 1);
-    spawn_bot_raw(&format!("locale = \"{locale}\"\n{base}\n{DEFAULT_SEVERITIES}\n{LIMITS}")).await
+    spawn_bot_raw(&format!(
+        "locale = \"{locale}\"\n{base}\n{DEFAULT_SEVERITIES}\n{LIMITS}"
+    ))
+    .await
 }
 
 /// Dates and the trouble's id change with every run; the golden files hold placeholders.
@@ -204,7 +227,9 @@ async fn fixture_trouble(bot: &TestBot) -> OpenedTrouble {
     assert!(r.contains("#1"), "{r}");
     let r = bot.command_text("U0QA2", &t.channel, "action done 2").await;
     assert!(r.contains("#2"), "{r}");
-    let r = bot.command_text("U0QA1", &t.channel, "action verify 2 200 shots without cracks").await;
+    let r = bot
+        .command_text("U0QA1", &t.channel, "action verify 2 200 shots without cracks")
+        .await;
     assert!(r.contains("#2"), "{r}");
     t
 }
@@ -227,7 +252,18 @@ async fn the_8d_matches_its_golden_file(locale: &str) {
         let out = trouble_bot::admin::export(&config, bot.store(), &t.id, trouble_bot::admin::Format::EightD);
         assert_eq!(out.code, 0, "{}", out.stderr);
         let got = normalised(&out.stdout, &t.id);
-        for internal in ["¥", "120,000", "70%", "70/30", "discount", "split", "責任区分", "費用", "承認", "approv"] {
+        for internal in [
+            "¥",
+            "120,000",
+            "70%",
+            "70/30",
+            "discount",
+            "split",
+            "責任区分",
+            "費用",
+            "承認",
+            "approv",
+        ] {
             assert!(!got.contains(internal), "{locale}: the 8D holds {internal:?}:\n{got}");
         }
         let path = format!("tests/fixtures/8d/{locale}.md");
@@ -235,7 +271,10 @@ async fn the_8d_matches_its_golden_file(locale: &str) {
             std::fs::write(&path, &got).expect("write golden");
         }
         let golden = std::fs::read_to_string(&path).expect("golden file");
-        assert_eq!(got, golden, "{locale}: the 8D differs from {path} (UPDATE_GOLDEN=1 rewrites it)");
+        assert_eq!(
+            got, golden,
+            "{locale}: the 8D differs from {path} (UPDATE_GOLDEN=1 rewrites it)"
+        );
 
         // `/trouble report 8d` posts the same sections in the channel for review.
         let r = bot.command_text(SALES, &t.channel, "report 8d").await;
@@ -253,4 +292,25 @@ async fn the_8d_matches_its_golden_file(locale: &str) {
         }
         assert!(!blocks.contains('¥') && !blocks.contains("discount"), "{blocks}");
     }
+}
+
+#[tokio::test]
+async fn stats_show_the_time_to_acknowledgement_and_first_contact_and_costs_by_customer() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("sev1 ACME: cracked housings").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(SALES, &t.channel, "update apologised, sorting today")
+        .await;
+    bot.command_text(SALES, &t.channel, "cost ¥30,000 ours courier").await;
+
+    let r = bot.command_text(DIRECTOR, ORIGIN, "stats 30").await;
+    assert!(r.contains("last 30 days: 1"), "{r}");
+    assert!(
+        r.contains("To manager acknowledgement: median") && r.contains("(1 troubles)"),
+        "{r}"
+    );
+    assert!(r.contains("To first customer contact: median"), "{r}");
+    assert!(r.contains("ACME: 1 troubles (1 open) · borne by us ¥30,000"), "{r}");
+    let r = bot.command_text(DIRECTOR, ORIGIN, "stats soon").await;
+    assert!(r.contains("stats"), "a bad number is explained: {r}");
 }

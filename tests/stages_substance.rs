@@ -107,12 +107,19 @@ async fn facts_from_the_command_and_the_form_are_stored_and_shown_in_the_status(
     let form = bot.slack.wait_for("views.open", |_| true).await;
     let view = &form.params["view"];
     assert_eq!(view["callback_id"], "trouble_facts", "{view}");
-    assert!(view.to_string().contains("HX-200"), "the form shows the part already known: {view}");
+    assert!(
+        view.to_string().contains("HX-200"),
+        "the form shows the part already known: {view}"
+    );
 
     let response = bot
         .interaction(&facts_submission(
             &t.id,
-            &[("qty", "120 pcs"), ("symptom", "crack at the boss"), ("occurred", "2026-11-28 10:00")],
+            &[
+                ("qty", "120 pcs"),
+                ("symptom", "crack at the boss"),
+                ("occurred", "2026-11-28 10:00"),
+            ],
         ))
         .await;
     assert_eq!(response.status(), 200);
@@ -141,8 +148,14 @@ async fn facts_from_the_command_and_the_form_are_stored_and_shown_in_the_status(
 #[tokio::test]
 async fn the_open_form_takes_facts_too() {
     let bot = spawn_bot().await;
-    let mut submission = open_submission("ACME", "housings cracked", MANAGER, &json!({"channel": ORIGIN}).to_string());
-    submission["view"]["state"]["values"]["fact_part"] = json!({"value": {"type": "plain_text_input", "value": "HX-9"}});
+    let mut submission = open_submission(
+        "ACME",
+        "housings cracked",
+        MANAGER,
+        &json!({"channel": ORIGIN}).to_string(),
+    );
+    submission["view"]["state"]["values"]["fact_part"] =
+        json!({"value": {"type": "plain_text_input", "value": "HX-9"}});
     assert_eq!(bot.interaction(&submission).await.status(), 200);
     let t = eventually("the trouble opened with its part", SLOW, || {
         bot.store()
@@ -157,7 +170,10 @@ async fn the_open_form_takes_facts_too() {
 
 #[tokio::test]
 async fn a_returned_goods_reminder_fires_once() {
-    let bot = spawn_bot_raw(&format!("return_reminder_after = \"1s\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    let bot = spawn_bot_raw(&format!(
+        "return_reminder_after = \"1s\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"
+    ))
+    .await;
     let t = bot.open_ready("ACME: housings cracked").await;
     let r = bot
         .command_text(SALES, &t.channel, "return requested qty 12 tracking YM-123")
@@ -167,13 +183,26 @@ async fn a_returned_goods_reminder_fires_once() {
     message_with(&bot, &t.channel, &["neither shipped nor received", SALES]).await;
     // The timer is not set again: one reminder, however long the goods stay requested.
     let is_reminder = |c: &Call| text_of(&c.params).contains("neither shipped nor received");
-    let first = bot.slack.calls_to("chat.postMessage").iter().filter(|c| is_reminder(c)).map(|c| c.seq).min();
+    let first = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| is_reminder(c))
+        .map(|c| c.seq)
+        .min();
     let first = first.expect("the reminder was posted");
     bot.slack
-        .expect_none("chat.postMessage", |c| c.seq > first && is_reminder(c), Duration::from_secs(3))
+        .expect_none(
+            "chat.postMessage",
+            |c| c.seq > first && is_reminder(c),
+            Duration::from_secs(3),
+        )
         .await;
     let stored = trouble(&bot, &t.id);
-    assert_eq!(stored.substance.returned.as_ref().map(|r| r.state), Some(ReturnState::Requested));
+    assert_eq!(
+        stored.substance.returned.as_ref().map(|r| r.state),
+        Some(ReturnState::Requested)
+    );
     assert_eq!(
         step_events(&bot, &t.id)
             .iter()
@@ -185,7 +214,10 @@ async fn a_returned_goods_reminder_fires_once() {
 
 #[tokio::test]
 async fn received_goods_are_not_reminded_about() {
-    let bot = spawn_bot_raw(&format!("return_reminder_after = \"1s\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    let bot = spawn_bot_raw(&format!(
+        "return_reminder_after = \"1s\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"
+    ))
+    .await;
     let t = bot.open_ready("ACME: housings cracked").await;
     bot.command_text(SALES, &t.channel, "return requested").await;
     bot.command_text(SALES, &t.channel, "return received qty 12").await;
@@ -214,7 +246,9 @@ async fn stage_two_is_refused_with_an_unchecked_scope_line() {
     let r = bot.command_text(MANAGER, &t.channel, "next").await;
     assert!(r.contains("not checked"), "{r}");
 
-    let r = bot.command_text(SALES, &t.channel, "scope check 1 no other lots shipped").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "scope check 1 no other lots shipped")
+        .await;
     assert!(r.contains("checked"), "{r}");
     let r = bot.command_text(SALES, &t.channel, "done 2").await;
     assert!(r.contains("Stage 2"), "{r}");
@@ -239,7 +273,11 @@ async fn an_action_owner_is_reminded_the_day_before_and_nudged_when_overdue() {
     let t = bot.open_ready("ACME: housings cracked").await;
     // Due in a few seconds: the business day before has passed, so that reminder is at once.
     let r = bot
-        .command_text(SALES, &t.channel, "action interim Sort the warehouse stock owner:<@U0QA1> due:3s")
+        .command_text(
+            SALES,
+            &t.channel,
+            "action interim Sort the warehouse stock owner:<@U0QA1> due:3s",
+        )
         .await;
     assert!(r.contains("Action #1"), "{r}");
     let stored = trouble(&bot, &t.id);
@@ -265,14 +303,19 @@ async fn an_action_owner_is_reminded_the_day_before_and_nudged_when_overdue() {
 async fn only_its_owner_or_the_manager_chain_marks_an_action_done() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("+quality ACME: housings cracked").await;
-    bot.command_text(SALES, &t.channel, "action interim Sort stock owner:<@U0QA1>").await;
+    bot.command_text(SALES, &t.channel, "action interim Sort stock owner:<@U0QA1>")
+        .await;
     let r = bot.command_text(SALES, &t.channel, "action done 1").await;
     assert!(r.contains("Only its owner") && r.contains("U0QA1"), "{r}");
     let r = bot.command_text("U0QA1", &t.channel, "action verify 1").await;
     assert!(r.contains("not done yet"), "{r}");
-    let r = bot.command_text("U0QA1", &t.channel, "action done 1 all 480 sorted").await;
+    let r = bot
+        .command_text("U0QA1", &t.channel, "action done 1 all 480 sorted")
+        .await;
     assert!(r.contains("done"), "{r}");
-    let r = bot.command_text("U0QA2", &t.channel, "action verify 1 sampled 50").await;
+    let r = bot
+        .command_text("U0QA2", &t.channel, "action verify 1 sampled 50")
+        .await;
     assert!(r.contains("verified"), "{r}");
     let stored = trouble(&bot, &t.id);
     assert!(stored.substance.actions[0].verified.is_some());
@@ -283,7 +326,8 @@ async fn close_is_refused_while_an_interim_action_is_open() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked").await;
     bot.command_text(SALES, &t.channel, "action interim Sort stock").await;
-    bot.command_text(SALES, &t.channel, "prevent add a mold temperature alarm").await;
+    bot.command_text(SALES, &t.channel, "prevent add a mold temperature alarm")
+        .await;
     all_stages_done(&bot, &t).await;
 
     let r = bot.command_text(SALES, &t.channel, "close").await;
@@ -314,12 +358,24 @@ async fn the_effectiveness_check_reopens_a_trouble_when_the_measure_did_not_work
     let value = format!("{}:1", t.id);
     // Someone who is neither the owner nor the chain cannot answer.
     let r = bot
-        .interaction(&button_payload_to(&bot.slack.response_url("x"), "U0QA1", "effect_ng", &value, &t.channel))
+        .interaction(&button_payload_to(
+            &bot.slack.response_url("x"),
+            "U0QA1",
+            "effect_ng",
+            &value,
+            &t.channel,
+        ))
         .await;
     assert_eq!(r.status(), 200);
     assert!(!trouble(&bot, &t.id).is_open(), "a refused answer reopens nothing");
     let r = bot
-        .interaction(&button_payload_to(&bot.slack.response_url("y"), SALES, "effect_ng", &value, &t.channel))
+        .interaction(&button_payload_to(
+            &bot.slack.response_url("y"),
+            SALES,
+            "effect_ng",
+            &value,
+            &t.channel,
+        ))
         .await;
     assert_eq!(r.status(), 200);
 
@@ -344,9 +400,13 @@ async fn reopen_by_hand_is_for_the_manager_chain_and_says_why() {
     bot.command_text(SALES, &t.channel, "prevent alarm").await;
     all_stages_done(&bot, &t).await;
     bot.command_text(SALES, &t.channel, "close").await;
-    let r = bot.command_text(SALES, &t.channel, "reopen customer found more cracks").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "reopen customer found more cracks")
+        .await;
     assert!(r.contains("Only") && r.contains(MANAGER), "{r}");
-    let r = bot.command_text(MANAGER, &t.channel, "reopen customer found more cracks").await;
+    let r = bot
+        .command_text(MANAGER, &t.channel, "reopen customer found more cracks")
+        .await;
     assert!(r.contains("open again"), "{r}");
     let t2 = trouble(&bot, &t.id);
     assert!(t2.is_open());
@@ -358,13 +418,19 @@ async fn reopen_by_hand_is_for_the_manager_chain_and_says_why() {
 async fn a_superseded_cost_is_left_out_of_the_totals() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked").await;
-    bot.command_text(SALES, &t.channel, "cost ¥120,000 ours replacement shipping").await;
+    bot.command_text(SALES, &t.channel, "cost ¥120,000 ours replacement shipping")
+        .await;
     status_with(&bot, &t.id, &["¥120,000"]).await;
-    let r = bot.command_text(SALES, &t.channel, "fix cost 1 ¥50,000 ours replacement shipping").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "fix cost 1 ¥50,000 ours replacement shipping")
+        .await;
     assert!(r.contains("Corrected"), "{r}");
 
     let status = status_with(&bot, &t.id, &["¥50,000"]).await;
-    assert!(!status.contains("¥120,000"), "the old amount is out of the status and its totals: {status}");
+    assert!(
+        !status.contains("¥120,000"),
+        "the old amount is out of the status and its totals: {status}"
+    );
     assert!(!status.contains("¥170,000"), "{status}");
     let stored = trouble(&bot, &t.id);
     assert_eq!(stored.costs.len(), 1);
@@ -392,7 +458,10 @@ async fn search_finds_a_trouble_by_a_lot_typed_in_full_width() {
     assert!(found.contains(&a.id), "{found}");
     assert!(!found.contains(&b.id), "{found}");
     let by_customer = bot.command_text(COLLEAGUE, ORIGIN, "search ＡＣＭＥ株式会社").await;
-    assert!(by_customer.contains(&a.id) && !by_customer.contains(&b.id), "{by_customer}");
+    assert!(
+        by_customer.contains(&a.id) && !by_customer.contains(&b.id),
+        "{by_customer}"
+    );
     let none = bot.command_text(COLLEAGUE, ORIGIN, "search LOT-99").await;
     assert!(none.contains("No trouble matches"), "{none}");
 }
@@ -417,9 +486,10 @@ async fn a_recurrence_is_flagged_by_part_in_the_kickoff_thread() {
     bot.command_text(SALES, &later.channel, "fact part hx-200").await;
 
     let flag = eventually("the recurrence flagged in the kickoff thread", SLOW, || {
-        bot.slack.messages_in(&later.channel).into_iter().find(|m| {
-            m["thread_ts"] == later.kickoff_ts.as_str() && text_of(m).contains("Possible recurrence")
-        })
+        bot.slack
+            .messages_in(&later.channel)
+            .into_iter()
+            .find(|m| m["thread_ts"] == later.kickoff_ts.as_str() && text_of(m).contains("Possible recurrence"))
     })
     .await;
     assert!(text_of(&flag).contains(&earlier.id), "{flag}");
@@ -448,7 +518,9 @@ async fn a_recurrence_is_flagged_by_part_in_the_kickoff_thread() {
 async fn new_commands_answer_in_japanese_with_san_after_people() {
     let bot = spawn_bot_raw(&BASE_CONFIG.replace("locale = \"en\"", "locale = \"ja\"")).await;
     let t = bot.open_ready("ACME: ハウジング割れ").await;
-    let r = bot.command_text(SALES, &t.channel, "action interim 全数選別 owner:<@U0QA1>").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "action interim 全数選別 owner:<@U0QA1>")
+        .await;
     assert!(r.contains("対策 #1"), "{r}");
     let r = bot.command_text(SALES, &t.channel, "action done 1").await;
     assert!(r.contains("<@U0QA1>さん"), "{r}");

@@ -3,8 +3,8 @@
 mod commands;
 mod events;
 mod interactions;
-mod stages;
 pub mod server;
+mod stages;
 
 use std::sync::Arc;
 

@@ -21,7 +21,13 @@ use crate::trouble::search;
 
 /// `/trouble fact` or `/trouble action` with no text: the core says whether this user may,
 /// then the form opens at once (its trigger id lasts 3 s).
-pub(super) async fn open_form(app: &Arc<App>, trigger_id: Option<String>, id: &TroubleId, user: UserId, step: Step) -> Response {
+pub(super) async fn open_form(
+    app: &Arc<App>,
+    trigger_id: Option<String>,
+    id: &TroubleId,
+    user: UserId,
+    step: Step,
+) -> Response {
     let l = app.config.locale;
     let t = match app.store.get(id) {
         Ok(Some(t)) => t,
@@ -33,7 +39,14 @@ pub(super) async fn open_form(app: &Arc<App>, trigger_id: Option<String>, id: &T
         now: Utc::now(),
     };
     let facts = step == Step::FactModal;
-    let decision = decide::decide(&ctx, &t, Input::Command { user, command: Command::Step(step) });
+    let decision = decide::decide(
+        &ctx,
+        &t,
+        Input::Command {
+            user,
+            command: Command::Step(step),
+        },
+    );
     match decision.reply {
         Some(Reply::Step(StepReply::Shell)) => {}
         Some(reply) => return ephemeral_text(reply_text(l, &app.config, &reply)),
@@ -75,7 +88,9 @@ pub(crate) async fn flag_recurrence(app: &Arc<App>, id: &TroubleId) {
         Ok(all) => all,
         Err(e) => return tracing::error!(error = %e, "cannot read troubles for the recurrence check"),
     };
-    let Some(t) = all.iter().find(|t| &t.id == id) else { return };
+    let Some(t) = all.iter().find(|t| &t.id == id) else {
+        return;
+    };
     let earlier: Vec<_> = search::earlier_sharing(&app.config, t, &all)
         .into_iter()
         .filter(|e| !t.substance.recurrences.contains(&e.id))
@@ -88,10 +103,9 @@ pub(crate) async fn flag_recurrence(app: &Arc<App>, id: &TroubleId) {
         config: &app.config,
         now,
     };
-    match app
-        .store
-        .update(id, None, None, now, |t| decide::decide(&ctx, t, Input::Recurrence(earlier.clone())))
-    {
+    match app.store.update(id, None, None, now, |t| {
+        decide::decide(&ctx, t, Input::Recurrence(earlier.clone()))
+    }) {
         Ok(Ok(decision)) => {
             let _ = app.commit(&decision).await;
         }
@@ -126,7 +140,10 @@ async fn submit_step(app: &Arc<App>, id: &TroubleId, user: UserId, step: Step, s
         user,
         command: Command::Step(step),
     };
-    match app.store.update_once(id, seen, None, now, |t| decide::decide(&ctx, t, input.clone())) {
+    match app
+        .store
+        .update_once(id, seen, None, now, |t| decide::decide(&ctx, t, input.clone()))
+    {
         Ok(Ok(decision)) => {
             let _ = app.commit(&decision).await;
             let refused = decision.trouble.is_none();
@@ -188,7 +205,10 @@ pub(super) async fn facts_at_open(app: &Arc<App>, id: &TroubleId, user: UserId, 
         user,
         command: Command::Step(Step::Facts(facts)),
     };
-    match app.store.update(id, None, None, now, |t| decide::decide(&ctx, t, input.clone())) {
+    match app
+        .store
+        .update(id, None, None, now, |t| decide::decide(&ctx, t, input.clone()))
+    {
         Ok(Ok(decision)) => {
             let _ = app.commit(&decision).await;
             flag_recurrence(app, id).await;

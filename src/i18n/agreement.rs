@@ -6,7 +6,8 @@ use crate::config::Config;
 use crate::slack::blocks::{actions, button, section};
 use crate::slack::text::{one_line, Where};
 use crate::trouble::approval::{
-    approvers, current_shares, state_of, AgreementEvent, AgreementLine, AgreementReply, Crossed, Item, Proposal, ProposalState,
+    approvers, current_shares, state_of, AgreementEvent, AgreementLine, AgreementReply, Crossed, Item, Proposal,
+    ProposalState,
 };
 use crate::trouble::decide::Act;
 use crate::trouble::model::{Trouble, UserId};
@@ -25,17 +26,31 @@ pub fn item_phrase(l: Locale, t: &Trouble, item: Item, place: Where) -> String {
     match item {
         Item::Split => match &t.split {
             Some(s) => {
-                let reason = if s.reason.trim().is_empty() { String::new() } else { format!(" — {}", one_line(&s.reason, place)) };
+                let reason = if s.reason.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {}", one_line(&s.reason, place))
+                };
                 tr!(
                     l,
-                    format!("責任区分 当社 {}% / お客様 {}% / 他社 {}%{reason}", s.ours, s.customer, s.other),
-                    format!("split: us {}% / the customer {}% / others {}%{reason}", s.ours, s.customer, s.other)
+                    format!(
+                        "責任区分 当社 {}% / お客様 {}% / 他社 {}%{reason}",
+                        s.ours, s.customer, s.other
+                    ),
+                    format!(
+                        "split: us {}% / the customer {}% / others {}%{reason}",
+                        s.ours, s.customer, s.other
+                    )
                 )
             }
             None => tr!(l, "責任区分", "split").to_string(),
         },
         Item::Cost { n } => match t.costs.get(n - 1) {
-            Some(c) => tr!(l, format!("費用 #{n} {}", cost_phrase(l, c)), format!("cost #{n} {}", cost_phrase(l, c))),
+            Some(c) => tr!(
+                l,
+                format!("費用 #{n} {}", cost_phrase(l, c)),
+                format!("cost #{n} {}", cost_phrase(l, c))
+            ),
             None => format!("#{n}"),
         },
     }
@@ -44,8 +59,16 @@ pub fn item_phrase(l: Locale, t: &Trouble, item: Item, place: Where) -> String {
 pub fn state_label(l: Locale, state: &ProposalState) -> String {
     match state {
         ProposalState::Proposed => tr!(l, "承認待ち", "awaiting approval").to_string(),
-        ProposalState::Approved { approved } => tr!(l, format!("承認済み（{}）", user(&approved.by)), format!("approved by {}", user(&approved.by))),
-        ProposalState::Rejected { rejected } => tr!(l, format!("却下（{}）", user(&rejected.by)), format!("rejected by {}", user(&rejected.by))),
+        ProposalState::Approved { approved } => tr!(
+            l,
+            format!("承認済み（{}）", user(&approved.by)),
+            format!("approved by {}", user(&approved.by))
+        ),
+        ProposalState::Rejected { rejected } => tr!(
+            l,
+            format!("却下（{}）", user(&rejected.by)),
+            format!("rejected by {}", user(&rejected.by))
+        ),
         ProposalState::Agreed { .. } => tr!(l, "お客様と合意済み", "agreed with the customer").to_string(),
         ProposalState::Superseded => tr!(l, "訂正により差し替え", "superseded by a correction").to_string(),
     }
@@ -56,9 +79,19 @@ fn crossed_text(l: Locale, crossed: &[Crossed]) -> String {
     crossed
         .iter()
         .map(|c| {
-            let ours = Money { currency: c.currency, minor: c.ours };
-            let limit = Money { currency: c.currency, minor: c.limit };
-            tr!(l, format!("当社負担 {ours} が承認限度 {limit} を超えています"), format!("our share {ours} is over the approval limit of {limit}"))
+            let ours = Money {
+                currency: c.currency,
+                minor: c.ours,
+            };
+            let limit = Money {
+                currency: c.currency,
+                minor: c.limit,
+            };
+            tr!(
+                l,
+                format!("当社負担 {ours} が承認限度 {limit} を超えています"),
+                format!("our share {ours} is over the approval limit of {limit}")
+            )
         })
         .collect::<Vec<_>>()
         .join(tr!(l, "。", "; "))
@@ -73,7 +106,13 @@ pub fn shares_text(l: Locale, t: &Trouble) -> Option<String> {
     Some(
         shares
             .iter()
-            .map(|s| tr!(l, format!("当社負担 {}% × {} = {}", s.ours_pct, s.total, s.ours), format!("ours {}% of {} = {}", s.ours_pct, s.total, s.ours)))
+            .map(|s| {
+                tr!(
+                    l,
+                    format!("当社負担 {}% × {} = {}", s.ours_pct, s.total, s.ours),
+                    format!("ours {}% of {} = {}", s.ours_pct, s.total, s.ours)
+                )
+            })
             .collect::<Vec<_>>()
             .join(" · "),
     )
@@ -90,7 +129,12 @@ pub fn item_states(l: Locale, t: &Trouble, place: Where) -> Vec<String> {
         .into_iter()
         .filter_map(|item| {
             let p = state_of(t, item)?;
-            Some(format!("• {} — #{} {}", item_phrase(l, t, item, place), p.n, state_label(l, &p.state)))
+            Some(format!(
+                "• {} — #{} {}",
+                item_phrase(l, t, item, place),
+                p.n,
+                state_label(l, &p.state)
+            ))
         })
         .collect()
 }
@@ -107,7 +151,11 @@ pub fn line(l: Locale, _config: &Config, t: &Trouble, line: &AgreementLine) -> R
             };
             let what = item_phrase(l, t, p.item, Where::OwnChannel);
             let who = users(&approvers(t, p));
-            let why = if p.crossed.is_empty() { String::new() } else { format!("\n{}", crossed_text(l, &p.crossed)) };
+            let why = if p.crossed.is_empty() {
+                String::new()
+            } else {
+                format!("\n{}", crossed_text(l, &p.crossed))
+            };
             let shares = shares_text(l, t).map(|s| format!("\n{s}")).unwrap_or_default();
             let text = tr!(
                 l,
@@ -125,14 +173,21 @@ pub fn line(l: Locale, _config: &Config, t: &Trouble, line: &AgreementLine) -> R
                     ],
                 ),
             ];
-            return Rendered { text, blocks: Some(blocks) };
+            return Rendered {
+                text,
+                blocks: Some(blocks),
+            };
         }
         AgreementLine::NeedsYou { n, to } => {
             let Some(p) = proposal(t, *n) else {
                 return Rendered::text(format!("#{n}"));
             };
             let what = item_phrase(l, t, p.item, Where::Elsewhere);
-            let channel = t.channel.as_ref().map(|c| format!("<#{c}>")).unwrap_or_else(|| t.id.to_string());
+            let channel = t
+                .channel
+                .as_ref()
+                .map(|c| format!("<#{c}>"))
+                .unwrap_or_else(|| t.id.to_string());
             tr!(
                 l,
                 format!(
@@ -161,12 +216,27 @@ pub fn line(l: Locale, _config: &Config, t: &Trouble, line: &AgreementLine) -> R
         }
         AgreementLine::Decided { n, approved: false, by } => tr!(
             l,
-            format!("⛔ 提案 #{n} を {} が却下しました。お客様には提示しないでください。", user(by)),
-            format!("⛔ Proposal #{n} rejected by {}. Do not present it to the customer.", user(by))
+            format!(
+                "⛔ 提案 #{n} を {} が却下しました。お客様には提示しないでください。",
+                user(by)
+            ),
+            format!(
+                "⛔ Proposal #{n} rejected by {}. Do not present it to the customer.",
+                user(by)
+            )
         ),
         AgreementLine::Agreed { n, by } => {
-            let what = proposal(t, *n).map(|p| item_phrase(l, t, p.item, Where::OwnChannel)).unwrap_or_default();
-            tr!(l, format!("🤝 提案 #{n} にお客様が合意しました（{}が記録）: {what}", user(by)), format!("🤝 The customer accepted proposal #{n} (recorded by {}): {what}", user(by)))
+            let what = proposal(t, *n)
+                .map(|p| item_phrase(l, t, p.item, Where::OwnChannel))
+                .unwrap_or_default();
+            tr!(
+                l,
+                format!("🤝 提案 #{n} にお客様が合意しました（{}が記録）: {what}", user(by)),
+                format!(
+                    "🤝 The customer accepted proposal #{n} (recorded by {}): {what}",
+                    user(by)
+                )
+            )
         }
     };
     Rendered::text(text)
@@ -219,13 +289,23 @@ fn state_word(l: Locale, code: &str) -> &'static str {
 /// The timeline's words for proposals (the internal report).
 pub fn event_text(l: Locale, e: &AgreementEvent) -> String {
     match e {
-        AgreementEvent::Proposed { n, item, level, approver, crossed } => {
+        AgreementEvent::Proposed {
+            n,
+            item,
+            level,
+            approver,
+            crossed,
+        } => {
             let what = match item {
                 Item::Split => tr!(l, "責任区分".to_string(), "the split".to_string()),
                 Item::Cost { n } => tr!(l, format!("費用 #{n}"), format!("cost #{n}")),
             };
             let who = approver.as_ref().map(user).unwrap_or_else(|| "—".into());
-            let why = if crossed.is_empty() { String::new() } else { format!(" ({})", crossed_text(l, crossed)) };
+            let why = if crossed.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", crossed_text(l, crossed))
+            };
             tr!(
                 l,
                 format!("提案 #{n}: {what}（承認者 {who}、上司から{level}段上{why}）"),
@@ -235,8 +315,16 @@ pub fn event_text(l: Locale, e: &AgreementEvent) -> String {
         AgreementEvent::Approved { n, .. } => tr!(l, format!("提案 #{n} を承認"), format!("approved proposal #{n}")),
         AgreementEvent::Rejected { n, .. } => tr!(l, format!("提案 #{n} を却下"), format!("rejected proposal #{n}")),
         AgreementEvent::Agreed { n, note } => {
-            let note = if note.trim().is_empty() { String::new() } else { format!(" — {}", one_line(note, Where::Elsewhere)) };
-            tr!(l, format!("提案 #{n} にお客様が合意{note}"), format!("the customer accepted proposal #{n}{note}"))
+            let note = if note.trim().is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", one_line(note, Where::Elsewhere))
+            };
+            tr!(
+                l,
+                format!("提案 #{n} にお客様が合意{note}"),
+                format!("the customer accepted proposal #{n}{note}")
+            )
         }
     }
 }

@@ -34,13 +34,29 @@ fn date(config: &Config, at: chrono::DateTime<chrono::Utc>) -> String {
 /// One action as the customer reads it: what, who, by when, and how far it got.
 fn action_line(l: Locale, config: &Config, a: &Action) -> String {
     let mut parts = vec![one_line(&a.text, Where::Elsewhere)];
-    parts.push(tr!(l, format!("担当 {}", who(l, &a.owner)), format!("owner {}", who(l, &a.owner))));
+    parts.push(tr!(
+        l,
+        format!("担当 {}", who(l, &a.owner)),
+        format!("owner {}", who(l, &a.owner))
+    ));
     if let Some(d) = a.due {
-        parts.push(tr!(l, format!("期限 {}", date(config, d)), format!("due {}", date(config, d))));
+        parts.push(tr!(
+            l,
+            format!("期限 {}", date(config, d)),
+            format!("due {}", date(config, d))
+        ));
     }
     parts.push(match (&a.done, &a.verified) {
-        (Some(_), Some(v)) => tr!(l, format!("実施済み・{} に検証", date(config, v.at)), format!("done, verified {}", date(config, v.at))),
-        (Some(d), None) => tr!(l, format!("{} に実施（検証待ち）", date(config, d.at)), format!("done {} (verification pending)", date(config, d.at))),
+        (Some(_), Some(v)) => tr!(
+            l,
+            format!("実施済み・{} に検証", date(config, v.at)),
+            format!("done, verified {}", date(config, v.at))
+        ),
+        (Some(d), None) => tr!(
+            l,
+            format!("{} に実施（検証待ち）", date(config, d.at)),
+            format!("done {} (verification pending)", date(config, d.at))
+        ),
         (None, _) => tr!(l, "実施中", "in progress").to_string(),
     });
     format!("- {}", parts.join(" · "))
@@ -65,13 +81,21 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
     let head = vec![
         tr!(l, format!("# 8D報告書 {}", t.id), format!("# 8D report {}", t.id)),
         String::new(),
-        format!("- {}: {}", tr!(l, "お客様", "Customer"), one_line(&t.customer, Where::Elsewhere)),
+        format!(
+            "- {}: {}",
+            tr!(l, "お客様", "Customer"),
+            one_line(&t.customer, Where::Elsewhere)
+        ),
         format!("- {}: {}", tr!(l, "件名", "Subject"), said(&t.summary)),
         format!("- {}: {}", tr!(l, "受付日", "Reported"), date(config, t.opened_at)),
     ];
 
     // D1: who works on it for the customer.
-    let mut d1 = vec![format!("- {}: {}", tr!(l, "担当営業", "Account owner"), who(l, &t.owner))];
+    let mut d1 = vec![format!(
+        "- {}: {}",
+        tr!(l, "担当営業", "Account owner"),
+        who(l, &t.owner)
+    )];
     if let Some(m) = t.manager_chain().first() {
         d1.push(format!("- {}: {}", tr!(l, "責任者", "Manager"), who(l, m)));
     }
@@ -80,7 +104,11 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
         .map(|d| config.departments.get(d).map_or_else(|| d.clone(), |d| d.name.clone()))
         .collect();
     if !departments.is_empty() {
-        d1.push(format!("- {}: {}", tr!(l, "関係部門", "Departments"), one_line(&departments.join(", "), Where::Elsewhere)));
+        d1.push(format!(
+            "- {}: {}",
+            tr!(l, "関係部門", "Departments"),
+            one_line(&departments.join(", "), Where::Elsewhere)
+        ));
     }
     section(tr!(l, "## D1 チーム", "## D1 Team").to_string(), d1);
 
@@ -88,22 +116,44 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
     let facts = &t.substance.facts;
     let mut d2: Vec<String> = FactKey::ALL
         .iter()
-        .filter_map(|k| facts.get(*k).map(|v| format!("- {}: {}", super::stages::fact_label(l, *k), said(&v))))
+        .filter_map(|k| {
+            facts
+                .get(*k)
+                .map(|v| format!("- {}: {}", super::stages::fact_label(l, *k), said(&v)))
+        })
         .collect();
     if let Some(r) = &t.substance.returned {
-        d2.push(format!("- {}: {}", tr!(l, "現品回収", "Returned goods"), super::stages::return_label(l, r.state)));
+        d2.push(format!(
+            "- {}: {}",
+            tr!(l, "現品回収", "Returned goods"),
+            super::stages::return_label(l, r.state)
+        ));
     }
     for s in &t.substance.scope {
         let text = one_line(&s.text, Where::Elsewhere);
         d2.push(match s.checked.is_some() {
-            true => tr!(l, format!("- 波及範囲: {text}（確認済み）"), format!("- Scope: {text} (checked)")),
-            false => tr!(l, format!("- 波及範囲: {text}（確認中）"), format!("- Scope: {text} (being checked)")),
+            true => tr!(
+                l,
+                format!("- 波及範囲: {text}（確認済み）"),
+                format!("- Scope: {text} (checked)")
+            ),
+            false => tr!(
+                l,
+                format!("- 波及範囲: {text}（確認中）"),
+                format!("- Scope: {text} (being checked)")
+            ),
         });
     }
     section(tr!(l, "## D2 問題の記述", "## D2 Problem description").to_string(), d2);
 
-    let interim = actions_of(t, ActionKind::Interim).into_iter().map(|a| action_line(l, config, a)).collect();
-    section(tr!(l, "## D3 暫定対策", "## D3 Interim containment actions").to_string(), interim);
+    let interim = actions_of(t, ActionKind::Interim)
+        .into_iter()
+        .map(|a| action_line(l, config, a))
+        .collect();
+    section(
+        tr!(l, "## D3 暫定対策", "## D3 Interim containment actions").to_string(),
+        interim,
+    );
 
     let d4 = match &t.substance.cause {
         Some(c) => {
@@ -117,7 +167,10 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
         }
         None => Vec::new(),
     };
-    section(tr!(l, "## D4 原因と流出点", "## D4 Root cause and escape point").to_string(), d4);
+    section(
+        tr!(l, "## D4 原因と流出点", "## D4 Root cause and escape point").to_string(),
+        d4,
+    );
 
     let permanent: Vec<&Action> = actions_of(t, ActionKind::Permanent);
     section(
@@ -128,34 +181,82 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
         .iter()
         .filter_map(|a| {
             let v = a.verified.as_ref()?;
-            let note = if v.note.trim().is_empty() { String::new() } else { format!(" — {}", said(&v.note)) };
+            let note = if v.note.trim().is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", said(&v.note))
+            };
             Some(tr!(
                 l,
-                format!("- {}: {} に {} が検証{note}", one_line(&a.text, Where::Elsewhere), date(config, v.at), who(l, &v.by)),
-                format!("- {}: verified {} by {}{note}", one_line(&a.text, Where::Elsewhere), date(config, v.at), who(l, &v.by))
+                format!(
+                    "- {}: {} に {} が検証{note}",
+                    one_line(&a.text, Where::Elsewhere),
+                    date(config, v.at),
+                    who(l, &v.by)
+                ),
+                format!(
+                    "- {}: verified {} by {}{note}",
+                    one_line(&a.text, Where::Elsewhere),
+                    date(config, v.at),
+                    who(l, &v.by)
+                )
             ))
         })
         .collect();
-    section(tr!(l, "## D6 恒久対策の実施と効果の検証", "## D6 Implementation and verification").to_string(), verification);
+    section(
+        tr!(
+            l,
+            "## D6 恒久対策の実施と効果の検証",
+            "## D6 Implementation and verification"
+        )
+        .to_string(),
+        verification,
+    );
 
     let prevent = actions_of(t, ActionKind::Prevent)
         .into_iter()
         .map(|a| {
             let check = match (a.effective, a.check) {
-                (Some(true), _) => tr!(l, " · 効果確認: 効果あり".to_string(), " · effectiveness: confirmed".to_string()),
-                (Some(false), _) => tr!(l, " · 効果確認: 効果なし（対策を見直し中）".to_string(), " · effectiveness: not effective (being revised)".to_string()),
-                (None, Some(c)) => tr!(l, format!(" · 効果確認予定 {}", date(config, c)), format!(" · effectiveness check {}", date(config, c))),
+                (Some(true), _) => tr!(
+                    l,
+                    " · 効果確認: 効果あり".to_string(),
+                    " · effectiveness: confirmed".to_string()
+                ),
+                (Some(false), _) => tr!(
+                    l,
+                    " · 効果確認: 効果なし（対策を見直し中）".to_string(),
+                    " · effectiveness: not effective (being revised)".to_string()
+                ),
+                (None, Some(c)) => tr!(
+                    l,
+                    format!(" · 効果確認予定 {}", date(config, c)),
+                    format!(" · effectiveness check {}", date(config, c))
+                ),
                 (None, None) => String::new(),
             };
             format!("{}{check}", action_line(l, config, a))
         })
         .collect();
-    section(tr!(l, "## D7 再発防止策と効果の確認", "## D7 Recurrence prevention and effectiveness").to_string(), prevent);
+    section(
+        tr!(
+            l,
+            "## D7 再発防止策と効果の確認",
+            "## D7 Recurrence prevention and effectiveness"
+        )
+        .to_string(),
+        prevent,
+    );
 
     let d8 = t
         .closed
         .as_ref()
-        .map(|c| vec![tr!(l, format!("- {} に完了（{}）", date(config, c.at), who(l, &c.by)), format!("- Closed {} by {}", date(config, c.at), who(l, &c.by)))])
+        .map(|c| {
+            vec![tr!(
+                l,
+                format!("- {} に完了（{}）", date(config, c.at), who(l, &c.by)),
+                format!("- Closed {} by {}", date(config, c.at), who(l, &c.by))
+            )]
+        })
         .unwrap_or_default();
     section(tr!(l, "## D8 完了", "## D8 Closure").to_string(), d8);
 
@@ -174,9 +275,17 @@ pub fn export_eightd(l: Locale, config: &Config, t: &Trouble) -> String {
 /// The 8D in the channel: one message, its sections cut to Slack's limits.
 pub fn rendered(l: Locale, config: &Config, t: &Trouble) -> super::Rendered {
     let mrkdwn = super::report_mrkdwn(&eightd_markdown(l, config, t));
-    let blocks = super::slack_parts(&mrkdwn, 2900).iter().take(45).map(|p| crate::slack::blocks::section(p)).collect();
+    let blocks = super::slack_parts(&mrkdwn, 2900)
+        .iter()
+        .take(45)
+        .map(|p| crate::slack::blocks::section(p))
+        .collect();
     super::Rendered {
-        text: tr!(l, format!("8D報告書 {}（確認用）", t.id), format!("8D report {} (for review)", t.id)),
+        text: tr!(
+            l,
+            format!("8D報告書 {}（確認用）", t.id),
+            format!("8D report {} (for review)", t.id)
+        ),
         blocks: Some(blocks),
     }
 }

@@ -688,7 +688,11 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Value> {
             ));
         }
         if let Some(shares) = super::agreement::shares_text(l, t) {
-            lines.push(tr!(l, format!("*責任区分を適用* {shares}"), format!("*With the split applied* {shares}")));
+            lines.push(tr!(
+                l,
+                format!("*責任区分を適用* {shares}"),
+                format!("*With the split applied* {shares}")
+            ));
         }
         blocks.push(section(&format!(
             "{}\n{}",
@@ -698,7 +702,11 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Value> {
     }
     let states = super::agreement::item_states(l, t, Where::OwnChannel);
     if !states.is_empty() {
-        blocks.push(section(&format!("{}\n{}", tr!(l, "*提案と合意*", "*Proposals and agreement*"), states.join("\n"))));
+        blocks.push(section(&format!(
+            "{}\n{}",
+            tr!(l, "*提案と合意*", "*Proposals and agreement*"),
+            states.join("\n")
+        )));
     }
     if !t.measures.is_empty() {
         let lines: Vec<String> = t.measures.iter().map(|m| format!("• {}", here(&m.text))).collect();

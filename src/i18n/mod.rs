@@ -232,6 +232,7 @@ pub mod modals;
 mod replies;
 mod report;
 pub mod stages;
+pub mod stats;
 pub use eightd::{eightd_markdown, export_eightd};
 pub use home::home_view;
 pub use messages::{next_update_due, render, severity_label, Rendered};

@@ -141,13 +141,30 @@ pub fn fact_inputs(l: Locale, t: Option<&Trouble>) -> Vec<Value> {
     FactKey::ALL
         .iter()
         .map(|k| {
-            let label = format!("{}{}", super::stages::fact_label(l, *k), tr!(l, "（任意）", " (optional)"));
+            let label = format!(
+                "{}{}",
+                super::stages::fact_label(l, *k),
+                tr!(l, "（任意）", " (optional)")
+            );
             let hint = match k {
                 FactKey::Lot => Some(tr!(l, "複数ならカンマ区切り", "several: separate with commas")),
-                FactKey::Occurred => Some(tr!(l, "例: 2026-11-28 10:00、今日 9:00", "e.g. 2026-11-28 10:00, today 9:00")),
+                FactKey::Occurred => Some(tr!(
+                    l,
+                    "例: 2026-11-28 10:00、今日 9:00",
+                    "e.g. 2026-11-28 10:00, today 9:00"
+                )),
                 _ => None,
             };
-            let mut input = limited(text_input(&format!("fact_{}", k.code()), &label, *k == FactKey::Symptom, true, hint), TEXT_LIMIT);
+            let mut input = limited(
+                text_input(
+                    &format!("fact_{}", k.code()),
+                    &label,
+                    *k == FactKey::Symptom,
+                    true,
+                    hint,
+                ),
+                TEXT_LIMIT,
+            );
             if let Some(v) = t.and_then(|t| t.substance.facts.get(*k)) {
                 input["element"]["initial_value"] = json!(crate::slack::blocks::unescape(&v));
             }
@@ -178,11 +195,40 @@ pub fn action_modal(l: Locale, t: &Trouble) -> Value {
     let blocks = vec![
         json!({"type": "input", "block_id": "kind", "label": {"type": "plain_text", "text": tr!(l, "種類", "Kind")},
                "element": {"type": "static_select", "action_id": "value", "options": kinds.clone(), "initial_option": kinds[0]}}),
-        limited(text_input("text", tr!(l, "対策の内容", "What is done"), true, false, None), TEXT_LIMIT),
+        limited(
+            text_input("text", tr!(l, "対策の内容", "What is done"), true, false, None),
+            TEXT_LIMIT,
+        ),
         json!({"type": "input", "block_id": "owner", "label": {"type": "plain_text", "text": tr!(l, "担当", "Owner")},
                "element": {"type": "users_select", "action_id": "value", "initial_user": t.owner}}),
-        limited(text_input("due", tr!(l, "期限（任意）", "Due (optional)"), false, true, Some(tr!(l, "例: 2026-12-10、12/10、fri、+3d（営業日）", "e.g. 2026-12-10, 12/10, fri, +3d (business days)"))), 100),
-        limited(text_input("check", tr!(l, "効果確認日（再発防止のみ・任意）", "Effectiveness check (prevention, optional)"), false, true, None), 100),
+        limited(
+            text_input(
+                "due",
+                tr!(l, "期限（任意）", "Due (optional)"),
+                false,
+                true,
+                Some(tr!(
+                    l,
+                    "例: 2026-12-10、12/10、fri、+3d（営業日）",
+                    "e.g. 2026-12-10, 12/10, fri, +3d (business days)"
+                )),
+            ),
+            100,
+        ),
+        limited(
+            text_input(
+                "check",
+                tr!(
+                    l,
+                    "効果確認日（再発防止のみ・任意）",
+                    "Effectiveness check (prevention, optional)"
+                ),
+                false,
+                true,
+                None,
+            ),
+            100,
+        ),
     ];
     modal(
         "trouble_action",

@@ -299,8 +299,18 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
     if crate::trouble::actions::prevention_count(t) == 0 {
         line(tr!(l, "（なし）", "(none)").to_string());
     }
-    for a in t.substance.actions.iter().filter(|a| a.kind == crate::trouble::actions::ActionKind::Prevent) {
-        line(format!("- ({}, {}) {}", who(&a.owner), format_time(tz, a.at), said(&a.text)));
+    for a in t
+        .substance
+        .actions
+        .iter()
+        .filter(|a| a.kind == crate::trouble::actions::ActionKind::Prevent)
+    {
+        line(format!(
+            "- ({}, {}) {}",
+            who(&a.owner),
+            format_time(tz, a.at),
+            said(&a.text)
+        ));
     }
     for m in &t.measures {
         line(format!(

@@ -79,12 +79,24 @@ fn action_line(l: Locale, config: &Config, n: usize, a: &Action, place: Where) -
     };
     let tz = config.timezone;
     let mut parts = vec![format!("#{n} {}: {}", kind_label(l, a.kind), one_line(&a.text, place))];
-    parts.push(tr!(l, format!("担当 {}", user(&a.owner)), format!("owner {}", user(&a.owner))));
+    parts.push(tr!(
+        l,
+        format!("担当 {}", user(&a.owner)),
+        format!("owner {}", user(&a.owner))
+    ));
     if let Some(d) = a.due {
-        parts.push(tr!(l, format!("期限 {}", format_time(tz, d)), format!("due {}", format_time(tz, d))));
+        parts.push(tr!(
+            l,
+            format!("期限 {}", format_time(tz, d)),
+            format!("due {}", format_time(tz, d))
+        ));
     }
     if let Some(c) = a.check {
-        parts.push(tr!(l, format!("効果確認 {}", format_time(tz, c)), format!("check {}", format_time(tz, c))));
+        parts.push(tr!(
+            l,
+            format!("効果確認 {}", format_time(tz, c)),
+            format!("check {}", format_time(tz, c))
+        ));
     }
     let state = match (&a.done, &a.verified, a.effective) {
         (_, _, Some(false)) => tr!(l, "❌ 効果なし", "❌ not effective"),
@@ -191,7 +203,10 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             )
         }
     };
-    Rendered { blocks: Some(vec![section(&text)]), text }
+    Rendered {
+        blocks: Some(vec![section(&text)]),
+        text,
+    }
 }
 
 /// The status message's sections for stages 1–4 and 7.
@@ -200,30 +215,88 @@ pub fn status_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Value> {
     let mut blocks = Vec::new();
     let mut facts: Vec<String> = FactKey::ALL
         .iter()
-        .filter_map(|k| s.facts.get(*k).map(|v| format!("• {}: {}", fact_label(l, *k), here(&v))))
+        .filter_map(|k| {
+            s.facts
+                .get(*k)
+                .map(|v| format!("• {}: {}", fact_label(l, *k), here(&v)))
+        })
         .collect();
     if let Some(r) = &s.returned {
-        facts.push(tr!(l, format!("• 現品回収: {}（{}）", return_label(l, r.state), format_time(config.timezone, r.at)), format!("• Returned goods: {} ({})", return_label(l, r.state), format_time(config.timezone, r.at))));
+        facts.push(tr!(
+            l,
+            format!(
+                "• 現品回収: {}（{}）",
+                return_label(l, r.state),
+                format_time(config.timezone, r.at)
+            ),
+            format!(
+                "• Returned goods: {} ({})",
+                return_label(l, r.state),
+                format_time(config.timezone, r.at)
+            )
+        ));
     }
     if !facts.is_empty() {
-        blocks.push(section(&format!("{}\n{}", tr!(l, "*事実（5W2H）*", "*Facts (5W2H)*"), facts.join("\n"))));
+        blocks.push(section(&format!(
+            "{}\n{}",
+            tr!(l, "*事実（5W2H）*", "*Facts (5W2H)*"),
+            facts.join("\n")
+        )));
     }
     if !s.scope.is_empty() {
         let lines: Vec<String> = s
             .scope
             .iter()
             .enumerate()
-            .map(|(i, x)| format!("{} #{} {}{}", if x.checked.is_some() { "✅" } else { "⬜" }, i + 1, here(&x.text), x.checked.as_ref().map(|m| note_tail(&m.note, Where::OwnChannel)).unwrap_or_default()))
+            .map(|(i, x)| {
+                format!(
+                    "{} #{} {}{}",
+                    if x.checked.is_some() { "✅" } else { "⬜" },
+                    i + 1,
+                    here(&x.text),
+                    x.checked
+                        .as_ref()
+                        .map(|m| note_tail(&m.note, Where::OwnChannel))
+                        .unwrap_or_default()
+                )
+            })
             .collect();
-        blocks.push(section(&format!("{}\n{}", tr!(l, "*波及範囲*", "*Scope*"), lines.join("\n"))));
+        blocks.push(section(&format!(
+            "{}\n{}",
+            tr!(l, "*波及範囲*", "*Scope*"),
+            lines.join("\n")
+        )));
     }
     if let Some(c) = &s.cause {
-        let escape = c.escape.as_deref().map(|e| tr!(l, format!("\n流出原因: {}", here(e)), format!("\nWhy not caught: {}", here(e)))).unwrap_or_default();
-        blocks.push(section(&tr!(l, format!("*原因*\n{}{escape}", here(&c.text)), format!("*Cause*\n{}{escape}", here(&c.text)))));
+        let escape = c
+            .escape
+            .as_deref()
+            .map(|e| {
+                tr!(
+                    l,
+                    format!("\n流出原因: {}", here(e)),
+                    format!("\nWhy not caught: {}", here(e))
+                )
+            })
+            .unwrap_or_default();
+        blocks.push(section(&tr!(
+            l,
+            format!("*原因*\n{}{escape}", here(&c.text)),
+            format!("*Cause*\n{}{escape}", here(&c.text))
+        )));
     }
     if !s.actions.is_empty() {
-        let lines: Vec<String> = s.actions.iter().enumerate().map(|(i, a)| format!("• {}", action_line(l, config, i + 1, a, Where::OwnChannel))).collect();
-        blocks.push(section(&format!("{}\n{}", tr!(l, "*対策*", "*Actions*"), lines.join("\n"))));
+        let lines: Vec<String> = s
+            .actions
+            .iter()
+            .enumerate()
+            .map(|(i, a)| format!("• {}", action_line(l, config, i + 1, a, Where::OwnChannel)))
+            .collect();
+        blocks.push(section(&format!(
+            "{}\n{}",
+            tr!(l, "*対策*", "*Actions*"),
+            lines.join("\n")
+        )));
     }
     blocks
 }
@@ -238,16 +311,36 @@ pub fn report_lines(l: Locale, config: &Config, t: &Trouble) -> Vec<String> {
         }
     }
     if let Some(r) = &s.returned {
-        out.push(tr!(l, format!("- 現品回収: {}", return_label(l, r.state)), format!("- Returned goods: {}", return_label(l, r.state))));
+        out.push(tr!(
+            l,
+            format!("- 現品回収: {}", return_label(l, r.state)),
+            format!("- Returned goods: {}", return_label(l, r.state))
+        ));
     }
     for (i, x) in s.scope.iter().enumerate() {
-        let state = if x.checked.is_some() { tr!(l, "確認済み", "checked") } else { tr!(l, "未確認", "unchecked") };
-        out.push(tr!(l, format!("- 波及範囲 #{} {}（{state}）", i + 1, away(&x.text)), format!("- Scope #{} {} ({state})", i + 1, away(&x.text))));
+        let state = if x.checked.is_some() {
+            tr!(l, "確認済み", "checked")
+        } else {
+            tr!(l, "未確認", "unchecked")
+        };
+        out.push(tr!(
+            l,
+            format!("- 波及範囲 #{} {}（{state}）", i + 1, away(&x.text)),
+            format!("- Scope #{} {} ({state})", i + 1, away(&x.text))
+        ));
     }
     if let Some(c) = &s.cause {
-        out.push(tr!(l, format!("- 発生原因: {}", away(&c.text)), format!("- Cause: {}", away(&c.text))));
+        out.push(tr!(
+            l,
+            format!("- 発生原因: {}", away(&c.text)),
+            format!("- Cause: {}", away(&c.text))
+        ));
         if let Some(e) = &c.escape {
-            out.push(tr!(l, format!("- 流出原因: {}", away(e)), format!("- Why not caught: {}", away(e))));
+            out.push(tr!(
+                l,
+                format!("- 流出原因: {}", away(e)),
+                format!("- Why not caught: {}", away(e))
+            ));
         }
     }
     for (i, a) in s.actions.iter().enumerate() {
@@ -264,53 +357,184 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
     let tz = config.timezone;
     let who = |u: &UserId| format!("@{u}");
     match e {
-        StepEvent::Fact { key, value } => tr!(l, format!("事実 {}: {}", fact_label(l, *key), away(value)), format!("fact {}: {}", fact_label(l, *key), away(value))),
+        StepEvent::Fact { key, value } => tr!(
+            l,
+            format!("事実 {}: {}", fact_label(l, *key), away(value)),
+            format!("fact {}: {}", fact_label(l, *key), away(value))
+        ),
         StepEvent::FactSuperseded { key, old, value } => tr!(
             l,
-            format!("訂正 {}: {} → {}（旧記録は無効）", fact_label(l, *key), away(old), away(value)),
-            format!("corrected {}: {} → {} (earlier entry superseded)", fact_label(l, *key), away(old), away(value))
+            format!(
+                "訂正 {}: {} → {}（旧記録は無効）",
+                fact_label(l, *key),
+                away(old),
+                away(value)
+            ),
+            format!(
+                "corrected {}: {} → {} (earlier entry superseded)",
+                fact_label(l, *key),
+                away(old),
+                away(value)
+            )
         ),
-        StepEvent::Returned { state, .. } => tr!(l, format!("現品回収: {}", return_label(l, *state)), format!("returned goods: {}", return_label(l, *state))),
+        StepEvent::Returned { state, .. } => tr!(
+            l,
+            format!("現品回収: {}", return_label(l, *state)),
+            format!("returned goods: {}", return_label(l, *state))
+        ),
         StepEvent::ReturnReminded => tr!(l, "現品回収の催促", "returned goods reminder").to_string(),
-        StepEvent::ScopeAdded { n, text } => tr!(l, format!("波及範囲 #{n}: {}", away(text)), format!("scope #{n}: {}", away(text))),
-        StepEvent::ScopeChecked { n, note } => tr!(l, format!("波及範囲 #{n} 確認済み{}", note_tail(note, Where::Elsewhere)), format!("scope #{n} checked{}", note_tail(note, Where::Elsewhere))),
+        StepEvent::ScopeAdded { n, text } => tr!(
+            l,
+            format!("波及範囲 #{n}: {}", away(text)),
+            format!("scope #{n}: {}", away(text))
+        ),
+        StepEvent::ScopeChecked { n, note } => tr!(
+            l,
+            format!("波及範囲 #{n} 確認済み{}", note_tail(note, Where::Elsewhere)),
+            format!("scope #{n} checked{}", note_tail(note, Where::Elsewhere))
+        ),
         StepEvent::Cause { text, escape } => {
-            let escape = escape.as_deref().map(|e| tr!(l, format!(" / 流出原因: {}", away(e)), format!(" / not caught because: {}", away(e)))).unwrap_or_default();
-            tr!(l, format!("原因: {}{escape}", away(text)), format!("cause: {}{escape}", away(text)))
+            let escape = escape
+                .as_deref()
+                .map(|e| {
+                    tr!(
+                        l,
+                        format!(" / 流出原因: {}", away(e)),
+                        format!(" / not caught because: {}", away(e))
+                    )
+                })
+                .unwrap_or_default();
+            tr!(
+                l,
+                format!("原因: {}{escape}", away(text)),
+                format!("cause: {}{escape}", away(text))
+            )
         }
-        StepEvent::ActionAdded { n, kind, text, owner, due, .. } => {
+        StepEvent::ActionAdded {
+            n,
+            kind,
+            text,
+            owner,
+            due,
+            ..
+        } => {
             let due = due.map(|d| format_time(tz, d)).unwrap_or_else(|| "—".into());
-            tr!(l, format!("対策 #{n} {}: {} 担当 {} 期限 {due}", kind_label(l, *kind), away(text), who(owner)), format!("action #{n} {}: {} owner {} due {due}", kind_label(l, *kind), away(text), who(owner)))
+            tr!(
+                l,
+                format!(
+                    "対策 #{n} {}: {} 担当 {} 期限 {due}",
+                    kind_label(l, *kind),
+                    away(text),
+                    who(owner)
+                ),
+                format!(
+                    "action #{n} {}: {} owner {} due {due}",
+                    kind_label(l, *kind),
+                    away(text),
+                    who(owner)
+                )
+            )
         }
-        StepEvent::ActionDone { n, note } => tr!(l, format!("対策 #{n} 完了{}", note_tail(note, Where::Elsewhere)), format!("action #{n} done{}", note_tail(note, Where::Elsewhere))),
-        StepEvent::ActionVerified { n, note } => tr!(l, format!("対策 #{n} 検証{}", note_tail(note, Where::Elsewhere)), format!("action #{n} verified{}", note_tail(note, Where::Elsewhere))),
+        StepEvent::ActionDone { n, note } => tr!(
+            l,
+            format!("対策 #{n} 完了{}", note_tail(note, Where::Elsewhere)),
+            format!("action #{n} done{}", note_tail(note, Where::Elsewhere))
+        ),
+        StepEvent::ActionVerified { n, note } => tr!(
+            l,
+            format!("対策 #{n} 検証{}", note_tail(note, Where::Elsewhere)),
+            format!("action #{n} verified{}", note_tail(note, Where::Elsewhere))
+        ),
         StepEvent::ActionReminded { n, overdue } => match overdue {
-            true => tr!(l, format!("対策 #{n} 期限超過の通知"), format!("action #{n} overdue reminder")),
-            false => tr!(l, format!("対策 #{n} 期限前日の通知"), format!("action #{n} day-before reminder")),
+            true => tr!(
+                l,
+                format!("対策 #{n} 期限超過の通知"),
+                format!("action #{n} overdue reminder")
+            ),
+            false => tr!(
+                l,
+                format!("対策 #{n} 期限前日の通知"),
+                format!("action #{n} day-before reminder")
+            ),
         },
-        StepEvent::EffectAsked { n } => tr!(l, format!("再発防止策 #{n} の効果確認を依頼"), format!("asked whether prevention action #{n} worked")),
+        StepEvent::EffectAsked { n } => tr!(
+            l,
+            format!("再発防止策 #{n} の効果確認を依頼"),
+            format!("asked whether prevention action #{n} worked")
+        ),
         StepEvent::EffectAnswered { n, effective } => match effective {
-            true => tr!(l, format!("再発防止策 #{n}: 効果あり"), format!("prevention action #{n}: effective")),
-            false => tr!(l, format!("再発防止策 #{n}: 効果なし"), format!("prevention action #{n}: not effective")),
+            true => tr!(
+                l,
+                format!("再発防止策 #{n}: 効果あり"),
+                format!("prevention action #{n}: effective")
+            ),
+            false => tr!(
+                l,
+                format!("再発防止策 #{n}: 効果なし"),
+                format!("prevention action #{n}: not effective")
+            ),
         },
-        StepEvent::Reopened { reason } => tr!(l, format!("再開: {}", away(reason)), format!("reopened: {}", away(reason))),
-        StepEvent::CostSuperseded { n, old_amount, old_payer, amount, payer, .. } => tr!(
+        StepEvent::Reopened { reason } => tr!(
             l,
-            format!("費用 #{n} を訂正: {} {} → {} {}（旧記録は無効、合計から除外）", away(old_amount), away(old_payer), away(amount), away(payer)),
-            format!("cost #{n} corrected: {} {} → {} {} (earlier entry superseded, out of the totals)", away(old_amount), away(old_payer), away(amount), away(payer))
+            format!("再開: {}", away(reason)),
+            format!("reopened: {}", away(reason))
         ),
-        StepEvent::SplitSuperseded { old, ours, customer, other, .. } => tr!(
+        StepEvent::CostSuperseded {
+            n,
+            old_amount,
+            old_payer,
+            amount,
+            payer,
+            ..
+        } => tr!(
             l,
-            format!("責任区分を訂正: {} → {ours}/{customer}/{other}（旧記録は無効）", away(old)),
-            format!("split corrected: {} → {ours}/{customer}/{other} (earlier entry superseded)", away(old))
+            format!(
+                "費用 #{n} を訂正: {} {} → {} {}（旧記録は無効、合計から除外）",
+                away(old_amount),
+                away(old_payer),
+                away(amount),
+                away(payer)
+            ),
+            format!(
+                "cost #{n} corrected: {} {} → {} {} (earlier entry superseded, out of the totals)",
+                away(old_amount),
+                away(old_payer),
+                away(amount),
+                away(payer)
+            )
         ),
-        StepEvent::Recurrence { earlier, shared } => tr!(l, format!("再発の可能性: {earlier}（{}）", away(shared)), format!("possible recurrence of {earlier} ({})", away(shared))),
+        StepEvent::SplitSuperseded {
+            old,
+            ours,
+            customer,
+            other,
+            ..
+        } => tr!(
+            l,
+            format!(
+                "責任区分を訂正: {} → {ours}/{customer}/{other}（旧記録は無効）",
+                away(old)
+            ),
+            format!(
+                "split corrected: {} → {ours}/{customer}/{other} (earlier entry superseded)",
+                away(old)
+            )
+        ),
+        StepEvent::Recurrence { earlier, shared } => tr!(
+            l,
+            format!("再発の可能性: {earlier}（{}）", away(shared)),
+            format!("possible recurrence of {earlier} ({})", away(shared))
+        ),
     }
 }
 
 pub fn act_text(l: Locale, act: Act) -> Option<&'static str> {
     Some(match act {
-        Act::Facts => tr!(l, "事実・現品回収・波及範囲・原因の記録", "record facts, returned goods, scope and cause"),
+        Act::Facts => tr!(
+            l,
+            "事実・現品回収・波及範囲・原因の記録",
+            "record facts, returned goods, scope and cause"
+        ),
         Act::Actions => tr!(l, "対策の追加", "add actions"),
         Act::Reopen => tr!(l, "再開", "reopen this trouble"),
         Act::Fix => tr!(l, "記録の訂正", "correct the record"),
@@ -354,36 +578,88 @@ fn users(list: &[UserId]) -> String {
 
 pub fn reply_text(l: Locale, reply: &StepReply) -> String {
     match reply {
-        StepReply::FactsSet { keys } if keys.is_empty() => tr!(l, "入力された事実はありませんでした。何も変えていません。", "No facts were given; nothing changed.").to_string(),
+        StepReply::FactsSet { keys } if keys.is_empty() => tr!(
+            l,
+            "入力された事実はありませんでした。何も変えていません。",
+            "No facts were given; nothing changed."
+        )
+        .to_string(),
         StepReply::FactsSet { keys } => {
             let keys = keys.iter().map(|k| fact_label(l, *k)).collect::<Vec<_>>().join(", ");
-            tr!(l, format!("事実を記録しました（{keys}）。"), format!("Facts recorded ({keys})."))
+            tr!(
+                l,
+                format!("事実を記録しました（{keys}）。"),
+                format!("Facts recorded ({keys}).")
+            )
         }
-        StepReply::Returned { state } => tr!(l, format!("現品回収の状況を記録しました: {}。", return_label(l, *state)), format!("Returned goods recorded: {}.", return_label(l, *state))),
-        StepReply::ScopeAdded { n } => tr!(l, format!("波及範囲 #{n} を追加しました。確認できたら `/trouble scope check {n}` を入力してください。"), format!("Scope line #{n} added. When it is checked: `/trouble scope check {n}`.")),
-        StepReply::ScopeChecked { n } => tr!(l, format!("波及範囲 #{n} を確認済みにしました。"), format!("Scope line #{n} checked.")),
+        StepReply::Returned { state } => tr!(
+            l,
+            format!("現品回収の状況を記録しました: {}。", return_label(l, *state)),
+            format!("Returned goods recorded: {}.", return_label(l, *state))
+        ),
+        StepReply::ScopeAdded { n } => tr!(
+            l,
+            format!("波及範囲 #{n} を追加しました。確認できたら `/trouble scope check {n}` を入力してください。"),
+            format!("Scope line #{n} added. When it is checked: `/trouble scope check {n}`.")
+        ),
+        StepReply::ScopeChecked { n } => tr!(
+            l,
+            format!("波及範囲 #{n} を確認済みにしました。"),
+            format!("Scope line #{n} checked.")
+        ),
         StepReply::CauseSet => tr!(l, "原因を記録しました（第3段階）。", "Cause recorded (stage 3).").to_string(),
-        StepReply::ActionAdded { n, kind: ActionKind::Prevent } => tr!(
+        StepReply::ActionAdded {
+            n,
+            kind: ActionKind::Prevent,
+        } => tr!(
             l,
             format!("再発防止策を対策 #{n} として記録しました（第7段階）。"),
             format!("Prevention measure recorded as action #{n} (stage 7).")
         ),
-        StepReply::ActionAdded { n, .. } => tr!(l, format!("対策 #{n} を追加しました（第4段階）。"), format!("Action #{n} added (stage 4).")),
-        StepReply::ActionDone { n } => tr!(l, format!("対策 #{n} を完了にしました。"), format!("Action #{n} marked done.")),
-        StepReply::ActionVerified { n } => tr!(l, format!("対策 #{n} を検証済みにしました。"), format!("Action #{n} verified.")),
-        StepReply::NotDoneYet { n } => tr!(l, format!("対策 #{n} はまだ完了していないため、検証できません。"), format!("Action #{n} is not done yet, so it cannot be verified.")),
-        StepReply::NoSuchLine { what, n } => tr!(l, format!("{} #{n} はありません。", numbered(l, *what)), format!("There is no {} #{n}.", numbered(l, *what))),
+        StepReply::ActionAdded { n, .. } => tr!(
+            l,
+            format!("対策 #{n} を追加しました（第4段階）。"),
+            format!("Action #{n} added (stage 4).")
+        ),
+        StepReply::ActionDone { n } => tr!(
+            l,
+            format!("対策 #{n} を完了にしました。"),
+            format!("Action #{n} marked done.")
+        ),
+        StepReply::ActionVerified { n } => tr!(
+            l,
+            format!("対策 #{n} を検証済みにしました。"),
+            format!("Action #{n} verified.")
+        ),
+        StepReply::NotDoneYet { n } => tr!(
+            l,
+            format!("対策 #{n} はまだ完了していないため、検証できません。"),
+            format!("Action #{n} is not done yet, so it cannot be verified.")
+        ),
+        StepReply::NoSuchLine { what, n } => tr!(
+            l,
+            format!("{} #{n} はありません。", numbered(l, *what)),
+            format!("There is no {} #{n}.", numbered(l, *what))
+        ),
         StepReply::BadDue { text, past } => {
             let text = away(text);
             if *past {
-                tr!(l, format!("`{text}` は過去の日時です。これからの日付を入力してください。"), format!("`{text}` is in the past; give a date ahead."))
+                tr!(
+                    l,
+                    format!("`{text}` は過去の日時です。これからの日付を入力してください。"),
+                    format!("`{text}` is in the past; give a date ahead.")
+                )
             } else {
                 tr!(l, format!("`{text}` を日付として読めません。`2026-12-10`、`12/10`、`fri`、`+3d`（営業日）などで入力してください。"), format!("`{text}` is not a date I understand. Use `2026-12-10`, `12/10`, `fri` or `+3d` (business days)."))
             }
         }
         StepReply::ScopeUnchecked { unchecked, chain } => {
             let lines = unchecked.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(", ");
-            let chain = if chain.is_empty() { tr!(l, "上司", "the manager chain").to_string() } else { users(chain) };
+            let chain = if chain.is_empty() {
+                tr!(l, "上司", "the manager chain").to_string()
+            } else {
+                users(chain)
+            };
             tr!(
                 l,
                 format!("波及範囲 {lines} が未確認のため、第2段階は完了にできません。`/trouble scope check N` で確認するか、{chain} が理由を添えて `/trouble done 2 理由` を入力してください。"),
@@ -393,15 +669,39 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
         StepReply::ActionNotAllowed { verify: false, who } => match who {
             Who::OwnerOrChain { owner, chain } => tr!(
                 l,
-                format!("この対策を完了にできるのは担当の {} と {} だけです。", user(owner), if chain.is_empty() { "上司".to_string() } else { users(chain) }),
-                format!("Only its owner {} or {} can mark this action done.", user(owner), if chain.is_empty() { "the manager chain".to_string() } else { users(chain) })
+                format!(
+                    "この対策を完了にできるのは担当の {} と {} だけです。",
+                    user(owner),
+                    if chain.is_empty() {
+                        "上司".to_string()
+                    } else {
+                        users(chain)
+                    }
+                ),
+                format!(
+                    "Only its owner {} or {} can mark this action done.",
+                    user(owner),
+                    if chain.is_empty() {
+                        "the manager chain".to_string()
+                    } else {
+                        users(chain)
+                    }
+                )
             ),
             _ => String::new(),
         },
         StepReply::ActionNotAllowed { verify: true, who } => match who {
             Who::Participants { chain, departments, .. } => {
-                let depts = departments.iter().map(|d| format!("`+{d}`")).collect::<Vec<_>>().join(" ");
-                let chain = if chain.is_empty() { tr!(l, "上司", "the manager chain").to_string() } else { users(chain) };
+                let depts = departments
+                    .iter()
+                    .map(|d| format!("`+{d}`"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let chain = if chain.is_empty() {
+                    tr!(l, "上司", "the manager chain").to_string()
+                } else {
+                    users(chain)
+                };
                 tr!(
                     l,
                     format!("対策を検証できるのは {chain} と、このトラブルの部門（{depts}）のメンバーだけです。"),
@@ -410,11 +710,33 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
             }
             _ => String::new(),
         },
-        StepReply::Reopened => tr!(l, "トラブルを再開しました（第4段階から）。", "The trouble is open again (back at stage 4).").to_string(),
-        StepReply::NotClosed => tr!(l, "このトラブルはクローズされていないので、再開するものはありません。", "This trouble is not closed; there is nothing to reopen.").to_string(),
-        StepReply::Corrected => tr!(l, "訂正しました。元の記録はタイムラインに残り、無効として扱います。", "Corrected. The earlier entry stays on the timeline, marked superseded.").to_string(),
-        StepReply::EffectRecorded { effective: true } => tr!(l, "効果ありと記録しました。", "Recorded as effective.").to_string(),
-        StepReply::EffectRecorded { effective: false } => tr!(l, "効果なしと記録し、トラブルを再開しました。", "Recorded as not effective; the trouble is reopened.").to_string(),
+        StepReply::Reopened => tr!(
+            l,
+            "トラブルを再開しました（第4段階から）。",
+            "The trouble is open again (back at stage 4)."
+        )
+        .to_string(),
+        StepReply::NotClosed => tr!(
+            l,
+            "このトラブルはクローズされていないので、再開するものはありません。",
+            "This trouble is not closed; there is nothing to reopen."
+        )
+        .to_string(),
+        StepReply::Corrected => tr!(
+            l,
+            "訂正しました。元の記録はタイムラインに残り、無効として扱います。",
+            "Corrected. The earlier entry stays on the timeline, marked superseded."
+        )
+        .to_string(),
+        StepReply::EffectRecorded { effective: true } => {
+            tr!(l, "効果ありと記録しました。", "Recorded as effective.").to_string()
+        }
+        StepReply::EffectRecorded { effective: false } => tr!(
+            l,
+            "効果なしと記録し、トラブルを再開しました。",
+            "Recorded as not effective; the trouble is reopened."
+        )
+        .to_string(),
         StepReply::Shell => String::new(),
     }
 }
@@ -423,38 +745,80 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
 pub fn close_actions_text(l: Locale, open_interim: &[usize], has_prevention: bool) -> String {
     let mut out = Vec::new();
     if !open_interim.is_empty() {
-        let list = open_interim.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(", ");
-        out.push(tr!(l, format!("暫定対策 {list} がまだ完了していません（`/trouble action done N`）。"), format!("Interim action(s) {list} are not done yet (`/trouble action done N`).")));
+        let list = open_interim
+            .iter()
+            .map(|n| format!("#{n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push(tr!(
+            l,
+            format!("暫定対策 {list} がまだ完了していません（`/trouble action done N`）。"),
+            format!("Interim action(s) {list} are not done yet (`/trouble action done N`).")
+        ));
     }
     if !has_prevention {
-        out.push(tr!(l, "再発防止策がありません（`/trouble action prevent …`）。", "There is no prevention action (`/trouble action prevent …`).").to_string());
+        out.push(
+            tr!(
+                l,
+                "再発防止策がありません（`/trouble action prevent …`）。",
+                "There is no prevention action (`/trouble action prevent …`)."
+            )
+            .to_string(),
+        );
     }
-    tr!(l, format!("まだクローズできません。{}", out.join("")), format!("Not yet closable. {}", out.join(" ")))
+    tr!(
+        l,
+        format!("まだクローズできません。{}", out.join("")),
+        format!("Not yet closable. {}", out.join(" "))
+    )
 }
 
 /// `/trouble search`: newest first, what the asker may see.
 pub fn search_text(l: Locale, config: &Config, query: &str, found: &[Trouble]) -> String {
     let q = away(query);
     if found.is_empty() {
-        return tr!(l, format!("「{q}」に当てはまるトラブルはありません。"), format!("No trouble matches “{q}”."));
+        return tr!(
+            l,
+            format!("「{q}」に当てはまるトラブルはありません。"),
+            format!("No trouble matches “{q}”.")
+        );
     }
-    let mut out = tr!(l, format!("*「{q}」の検索結果 {}件*（新しい順）\n", found.len()), format!("*{} trouble(s) match “{q}”* (newest first)\n", found.len()));
+    let mut out = tr!(
+        l,
+        format!("*「{q}」の検索結果 {}件*（新しい順）\n", found.len()),
+        format!("*{} trouble(s) match “{q}”* (newest first)\n", found.len())
+    );
     for t in found.iter().take(20) {
         let f = &t.substance.facts;
-        let extra: Vec<String> = [FactKey::Part, FactKey::Lot].iter().filter_map(|k| f.get(*k).map(|v| format!("{} {}", fact_label(l, *k), away(&v)))).collect();
+        let extra: Vec<String> = [FactKey::Part, FactKey::Lot]
+            .iter()
+            .filter_map(|k| f.get(*k).map(|v| format!("{} {}", fact_label(l, *k), away(&v))))
+            .collect();
         let channel = t.channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
-        let state = if t.is_open() { tr!(l, "対応中", "open") } else { tr!(l, "クローズ", "closed") };
+        let state = if t.is_open() {
+            tr!(l, "対応中", "open")
+        } else {
+            tr!(l, "クローズ", "closed")
+        };
         out.push_str(&format!(
             "• {} {} — {} — {} ({state}){}{channel}\n",
             t.id,
             format_time(config.timezone, t.opened_at),
             away(&t.customer),
             cut(&user_text(&t.summary, Where::Elsewhere).replace('\n', " "), 120),
-            if extra.is_empty() { String::new() } else { format!(" · {}", extra.join(" · ")) }
+            if extra.is_empty() {
+                String::new()
+            } else {
+                format!(" · {}", extra.join(" · "))
+            }
         ));
     }
     if found.len() > 20 {
-        out.push_str(&tr!(l, format!("…ほか{}件", found.len() - 20), format!("…and {} more", found.len() - 20)));
+        out.push_str(&tr!(
+            l,
+            format!("…ほか{}件", found.len() - 20),
+            format!("…and {} more", found.len() - 20)
+        ));
     }
     super::san(l, &out)
 }

@@ -144,7 +144,10 @@ pub fn parse_new_action(kind: ActionKind, text: &str) -> Result<NewAction, Usage
         }
         // A time after a date belongs to it.
         if !option.starts_with("owner") && !option.starts_with("担当") {
-            if let Some(next) = words.get(i + 1).filter(|n| n.contains(':') && n.chars().all(|c| c.is_ascii_digit() || c == ':')) {
+            if let Some(next) = words
+                .get(i + 1)
+                .filter(|n| n.contains(':') && n.chars().all(|c| c.is_ascii_digit() || c == ':'))
+            {
                 value = format!("{value} {next}");
                 i += 1;
             }
@@ -232,7 +235,10 @@ fn action_index(w: &Work, n: usize) -> Result<usize, Reply> {
     if n >= 1 && n <= w.t.substance.actions.len() {
         Ok(n - 1)
     } else {
-        Err(Reply::Step(StepReply::NoSuchLine { what: Numbered::Action, n }))
+        Err(Reply::Step(StepReply::NoSuchLine {
+            what: Numbered::Action,
+            n,
+        }))
     }
 }
 
@@ -257,7 +263,10 @@ pub(super) fn mark_done(w: &mut Work, user: &UserId, n: usize, note: String) -> 
         at: w.ctx.now,
         note: note.clone(),
     });
-    w.log(Some(user), Event::Stage(StepEvent::ActionDone { n, note: note.clone() }));
+    w.log(
+        Some(user),
+        Event::Stage(StepEvent::ActionDone { n, note: note.clone() }),
+    );
     w.line(user, StepLine::ActionDone { n, note });
     w.refresh_status();
     Reply::Step(StepReply::ActionDone { n })
@@ -293,7 +302,10 @@ pub(super) fn verify(w: &mut Work, user: &UserId, n: usize, note: String) -> Rep
         at: w.ctx.now,
         note: note.clone(),
     });
-    w.log(Some(user), Event::Stage(StepEvent::ActionVerified { n, note: note.clone() }));
+    w.log(
+        Some(user),
+        Event::Stage(StepEvent::ActionVerified { n, note: note.clone() }),
+    );
     w.line(user, StepLine::ActionVerified { n, note });
     w.refresh_status();
     Reply::Step(StepReply::ActionVerified { n })
@@ -316,21 +328,25 @@ pub fn close_gaps(t: &Trouble) -> (Vec<usize>, bool) {
 
 /// Prevention actions plus measures stored before actions existed.
 pub fn prevention_count(t: &Trouble) -> usize {
-    t.measures.len() + t.substance.actions.iter().filter(|a| a.kind == ActionKind::Prevent).count()
+    t.measures.len()
+        + t.substance
+            .actions
+            .iter()
+            .filter(|a| a.kind == ActionKind::Prevent)
+            .count()
 }
 
 /// At close: the effectiveness checks of prevention actions carrying a `check:` date.
 pub(super) fn on_close(w: &mut Work) {
     let round = w.t.substance.reopened;
-    let checks: Vec<(usize, DateTime<Utc>)> = w
-        .t
-        .substance
-        .actions
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| a.kind == ActionKind::Prevent && a.effective.is_none())
-        .filter_map(|(i, a)| a.check.map(|c| (i + 1, c)))
-        .collect();
+    let checks: Vec<(usize, DateTime<Utc>)> =
+        w.t.substance
+            .actions
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.kind == ActionKind::Prevent && a.effective.is_none())
+            .filter_map(|(i, a)| a.check.map(|c| (i + 1, c)))
+            .collect();
     for (n, at) in checks {
         w.timer(at.max(w.ctx.now), TimerKind::EffectCheck { n, round });
     }
@@ -338,7 +354,9 @@ pub(super) fn on_close(w: &mut Work) {
 
 /// An action's reminder: the business day before, and when overdue; nothing once it is done.
 pub(super) fn action_reminder(w: &mut Work, n: usize, overdue: bool) {
-    let Some(a) = w.t.substance.actions.get(n.wrapping_sub(1)) else { return };
+    let Some(a) = w.t.substance.actions.get(n.wrapping_sub(1)) else {
+        return;
+    };
     if a.done.is_some() {
         return;
     }
@@ -350,7 +368,11 @@ pub(super) fn action_reminder(w: &mut Work, n: usize, overdue: bool) {
         Message::Step(StepLine::ActionReminder { n, overdue }),
     );
     // The owner hears of it directly too: an action may belong to someone outside the channel.
-    w.post(Lane::Dm, Dest::Dm(owner), Message::Step(StepLine::ActionReminder { n, overdue }));
+    w.post(
+        Lane::Dm,
+        Dest::Dm(owner),
+        Message::Step(StepLine::ActionReminder { n, overdue }),
+    );
 }
 
 /// The effectiveness check falls due (after close): the owner and the manager are asked.
@@ -358,7 +380,9 @@ pub(super) fn effect_check(w: &mut Work, n: usize, round: u32) {
     if round != w.t.substance.reopened || w.t.is_open() {
         return;
     }
-    let Some(a) = w.t.substance.actions.get(n.wrapping_sub(1)) else { return };
+    let Some(a) = w.t.substance.actions.get(n.wrapping_sub(1)) else {
+        return;
+    };
     if a.effective.is_some() {
         return;
     }
@@ -422,7 +446,12 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String) -> Reply {
     w.line(user, StepLine::Reopened { reason });
     let due = w.working_after(w.ctx.now, w.cadence());
     w.start_followup_timer(due);
-    w.send(Lane::Channel, super::decide::Op::Refresh { slot: super::decide::Slot::Kickoff });
+    w.send(
+        Lane::Channel,
+        super::decide::Op::Refresh {
+            slot: super::decide::Slot::Kickoff,
+        },
+    );
     w.refresh_status();
     Reply::Step(StepReply::Reopened)
 }

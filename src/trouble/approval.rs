@@ -52,10 +52,17 @@ pub struct Crossed {
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ProposalState {
     Proposed,
-    Approved { approved: Mark },
-    Rejected { rejected: Mark },
+    Approved {
+        approved: Mark,
+    },
+    Rejected {
+        rejected: Mark,
+    },
     /// Approved, then accepted by the customer (`/trouble agreed N`).
-    Agreed { approved: Mark, agreed: Mark },
+    Agreed {
+        approved: Mark,
+        agreed: Mark,
+    },
     /// A later proposal for the same item (a correction or a new split) replaced it.
     Superseded,
 }
@@ -76,10 +83,25 @@ impl ProposalState {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "agreement", rename_all = "snake_case")]
 pub enum AgreementEvent {
-    Proposed { n: usize, item: Item, level: usize, approver: Option<UserId>, crossed: Vec<Crossed> },
-    Approved { n: usize, note: String },
-    Rejected { n: usize, note: String },
-    Agreed { n: usize, note: String },
+    Proposed {
+        n: usize,
+        item: Item,
+        level: usize,
+        approver: Option<UserId>,
+        crossed: Vec<Crossed>,
+    },
+    Approved {
+        n: usize,
+        note: String,
+    },
+    Rejected {
+        n: usize,
+        note: String,
+    },
+    Agreed {
+        n: usize,
+        note: String,
+    },
 }
 
 /// What the trouble's channel (and the approver's DM) is told.
@@ -87,26 +109,57 @@ pub enum AgreementEvent {
 #[serde(tag = "line", rename_all = "snake_case")]
 pub enum AgreementLine {
     /// In the channel, with Approve / Reject buttons.
-    Proposed { n: usize },
+    Proposed {
+        n: usize,
+    },
     /// To the approver a limit sent it to: why it is theirs.
-    NeedsYou { n: usize, to: UserId },
-    Decided { n: usize, approved: bool, by: UserId },
-    Agreed { n: usize, by: UserId },
+    NeedsYou {
+        n: usize,
+        to: UserId,
+    },
+    Decided {
+        n: usize,
+        approved: bool,
+        by: UserId,
+    },
+    Agreed {
+        n: usize,
+        by: UserId,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum AgreementReply {
-    Proposed { n: usize, approver: Option<UserId> },
-    Approved { n: usize },
-    Rejected { n: usize },
-    Agreed { n: usize },
-    NoSuchProposal { n: usize },
+    Proposed {
+        n: usize,
+        approver: Option<UserId>,
+    },
+    Approved {
+        n: usize,
+    },
+    Rejected {
+        n: usize,
+    },
+    Agreed {
+        n: usize,
+    },
+    NoSuchProposal {
+        n: usize,
+    },
     /// Already decided (a double click, a stale button).
-    AlreadyDecided { n: usize, state: &'static str },
+    AlreadyDecided {
+        n: usize,
+        state: &'static str,
+    },
     /// `agreed N` before the chain approved it.
-    NotApproved { n: usize },
+    NotApproved {
+        n: usize,
+    },
     /// The proposer may not approve or reject their own proposal.
-    OwnProposal { n: usize, approvers: Vec<UserId> },
+    OwnProposal {
+        n: usize,
+        approvers: Vec<UserId>,
+    },
 }
 
 /// The trouble's costs that still count: those whose latest proposal was not rejected.
@@ -174,7 +227,10 @@ pub fn shares(split: Option<&Split>, costs: &[Cost]) -> Vec<Share> {
 /// written against us.
 pub fn borne_by_us(split: Option<&Split>, costs: &[Cost]) -> BTreeMap<Currency, i64> {
     if split.is_some() {
-        return shares(split, costs).into_iter().map(|s| (s.ours.currency, s.ours.minor)).collect();
+        return shares(split, costs)
+            .into_iter()
+            .map(|s| (s.ours.currency, s.ours.minor))
+            .collect();
     }
     let mut out = BTreeMap::new();
     for (m, p) in costs.iter().map(|c| (c.money(), c.payer_kind())) {
@@ -252,9 +308,17 @@ pub(super) fn propose(w: &mut Work, user: &UserId, item: Item) -> Reply {
             crossed: crossed.clone(),
         }),
     );
-    w.post(Lane::Channel, Dest::TroubleChannel, Message::Agreement(AgreementLine::Proposed { n }));
+    w.post(
+        Lane::Channel,
+        Dest::TroubleChannel,
+        Message::Agreement(AgreementLine::Proposed { n }),
+    );
     if let Some(a) = approver.as_ref().filter(|_| !crossed.is_empty()) {
-        w.post(Lane::Dm, Dest::Dm(a.clone()), Message::Agreement(AgreementLine::NeedsYou { n, to: a.clone() }));
+        w.post(
+            Lane::Dm,
+            Dest::Dm(a.clone()),
+            Message::Agreement(AgreementLine::NeedsYou { n, to: a.clone() }),
+        );
     }
     w.refresh_status();
     Reply::Agreement(AgreementReply::Proposed { n, approver })
@@ -266,7 +330,10 @@ pub(super) fn decide_button(w: &mut Work, user: &UserId, n: usize, approve: bool
         return Reply::Agreement(AgreementReply::NoSuchProposal { n });
     };
     if !matches!(p.state, ProposalState::Proposed) {
-        return Reply::Agreement(AgreementReply::AlreadyDecided { n, state: p.state.code() });
+        return Reply::Agreement(AgreementReply::AlreadyDecided {
+            n,
+            state: p.state.code(),
+        });
     }
     let allowed = approvers(&w.t, &p);
     if p.by == *user {
@@ -393,11 +460,33 @@ mod tests {
 
     #[test]
     fn the_split_applies_to_every_cost_per_currency() {
-        let costs = [cost("¥1,000,000", "ours"), cost("20万円", "customer"), cost("$100", "ours")];
+        let costs = [
+            cost("¥1,000,000", "ours"),
+            cost("20万円", "customer"),
+            cost("$100", "ours"),
+        ];
         let s = shares(Some(&split(70)), &costs);
-        assert_eq!(s[0].total, Money { currency: Currency::Jpy, minor: 1_200_000 });
-        assert_eq!(s[0].ours, Money { currency: Currency::Jpy, minor: 840_000 });
-        assert_eq!(s[1].ours, Money { currency: Currency::Usd, minor: 7_000 });
+        assert_eq!(
+            s[0].total,
+            Money {
+                currency: Currency::Jpy,
+                minor: 1_200_000
+            }
+        );
+        assert_eq!(
+            s[0].ours,
+            Money {
+                currency: Currency::Jpy,
+                minor: 840_000
+            }
+        );
+        assert_eq!(
+            s[1].ours,
+            Money {
+                currency: Currency::Usd,
+                minor: 7_000
+            }
+        );
     }
 
     #[test]

@@ -958,13 +958,11 @@ pub fn who_may(config: &Config, t: &Trouble, act: Act) -> Who {
         | Act::RaiseSeverity
         | Act::Facts
         | Act::Actions
-        | Act::Fix => {
-            Who::Participants {
-                owner: t.owner.clone(),
-                chain,
-                departments: departments_of(config, t),
-            }
-        }
+        | Act::Fix => Who::Participants {
+            owner: t.owner.clone(),
+            chain,
+            departments: departments_of(config, t),
+        },
     }
 }
 
@@ -1302,7 +1300,8 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
         | Command::OpenModal
         | Command::Open(_)
         | Command::List
-        | Command::History(_) => return None,
+        | Command::History(_)
+        | Command::Stats(_) => return None,
     })
 }
 
@@ -1583,7 +1582,9 @@ fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option<Reply> {
                 stage: stage.min(STAGE_COUNT - 1),
             })
         }
-        ButtonAction::CompleteStage { stage: Some(stage) } if super::facts::stage_refusal(w, &user, stage, "").is_some() => {
+        ButtonAction::CompleteStage { stage: Some(stage) }
+            if super::facts::stage_refusal(w, &user, stage, "").is_some() =>
+        {
             super::facts::stage_refusal(w, &user, stage, "")
         }
         ButtonAction::CompleteStage { stage: Some(stage) } => {

@@ -1245,12 +1245,18 @@ fn split_cost_and_prevent_record_and_start_their_stages() {
             "split" => {
                 let split = sim.t.split.clone().expect("split recorded");
                 assert_eq!((split.ours, split.customer, split.other), (70, 30, 0));
-                assert!(matches!(events(&d)[..], [Event::SplitSet { ours: 70, .. }, Event::Agreement(..)]));
+                assert!(matches!(
+                    events(&d)[..],
+                    [Event::SplitSet { ours: 70, .. }, Event::Agreement(..)]
+                ));
             }
             "cost" => {
                 assert_eq!(sim.t.costs.len(), 1);
                 assert_eq!(sim.t.costs[0].amount, "¥120,000");
-                assert!(matches!(events(&d)[..], [Event::CostAdded { .. }, Event::Agreement(..)]));
+                assert!(matches!(
+                    events(&d)[..],
+                    [Event::CostAdded { .. }, Event::Agreement(..)]
+                ));
             }
             // A measure is a prevention action owned by the trouble's owner.
             _ => {
@@ -1258,7 +1264,10 @@ fn split_cost_and_prevent_record_and_start_their_stages() {
                 assert_eq!(actions.len(), 1);
                 assert_eq!(actions[0].kind, crate::trouble::actions::ActionKind::Prevent);
                 assert_eq!(actions[0].owner, sim.t.owner);
-                assert!(matches!(events(&d)[..], [Event::Stage(crate::trouble::facts::StepEvent::ActionAdded { .. })]));
+                assert!(matches!(
+                    events(&d)[..],
+                    [Event::Stage(crate::trouble::facts::StepEvent::ActionAdded { .. })]
+                ));
             }
         }
         assert_eq!(status_refreshes(&d), 1, "{case}");

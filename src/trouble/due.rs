@@ -135,11 +135,11 @@ fn date_of(text: &str, today: NaiveDate) -> Option<NaiveDate> {
         }
         return Some(day);
     }
-    let parts: Vec<&str> = text
-        .trim_end_matches('日')
-        .split(['-', '/', '月', '年'])
-        .collect();
-    if !parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())) {
+    let parts: Vec<&str> = text.trim_end_matches('日').split(['-', '/', '月', '年']).collect();
+    if !parts
+        .iter()
+        .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    {
         return None;
     }
     let nums: Vec<u32> = parts.iter().map(|p| p.parse().ok()).collect::<Option<_>>()?;
@@ -173,7 +173,12 @@ fn weekday(text: &str) -> Option<Weekday> {
 
 /// When an action's owner is reminded: at the opening of the business day before it is due
 /// (at once when that has passed and the action is not yet due).
-pub fn reminder_before(schedule: Option<&BusinessHours>, tz: Tz, due: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+pub fn reminder_before(
+    schedule: Option<&BusinessHours>,
+    tz: Tz,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
     let day = business_day_before(schedule, local_date(tz, due));
     at_local(tz, day, open_time(schedule)).max(now).min(due)
 }
@@ -271,6 +276,9 @@ mod tests {
             assert_eq!(after_business_span(*schedule, TZ, now(), *span), *expected, "{span:?}");
         }
         let friday = jst(2026, 12, 4, 10, 0);
-        assert_eq!(after_business_span(Some(&h), TZ, friday, s(2 * 86_400)), jst(2026, 12, 8, 10, 0));
+        assert_eq!(
+            after_business_span(Some(&h), TZ, friday, s(2 * 86_400)),
+            jst(2026, 12, 8, 10, 0)
+        );
     }
 }

@@ -235,8 +235,14 @@ impl Step {
             | Step::FixFact(_, t)
             | Step::Search(t) => vec![t],
             Step::Cause { text, escape } => vec![text, escape.as_deref().unwrap_or("")],
-            Step::Action(a) => vec![&a.text, a.due.as_deref().unwrap_or(""), a.check.as_deref().unwrap_or("")],
-            Step::FixCost { amount, payer, note, .. } => vec![amount, payer, note],
+            Step::Action(a) => vec![
+                &a.text,
+                a.due.as_deref().unwrap_or(""),
+                a.check.as_deref().unwrap_or(""),
+            ],
+            Step::FixCost {
+                amount, payer, note, ..
+            } => vec![amount, payer, note],
             Step::FixSplit { reason, .. } => vec![reason],
         }
     }
@@ -244,9 +250,12 @@ impl Step {
     /// The row of the roles table it falls under (None: anyone, or checked where it is decided).
     pub fn act(&self) -> Option<Act> {
         Some(match self {
-            Step::FactModal | Step::Facts(_) | Step::Return { .. } | Step::Scope(_) | Step::ScopeCheck(..) | Step::Cause { .. } => {
-                Act::Facts
-            }
+            Step::FactModal
+            | Step::Facts(_)
+            | Step::Return { .. }
+            | Step::Scope(_)
+            | Step::ScopeCheck(..)
+            | Step::Cause { .. } => Act::Facts,
             Step::ActionModal | Step::Action(_) => Act::Actions,
             Step::Reopen(_) => Act::Reopen,
             Step::FixCost { .. } | Step::FixSplit { .. } | Step::FixFact(..) => Act::Fix,
@@ -464,21 +473,30 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
             });
             let n = w.t.substance.scope.len();
             w.start_stage_quietly(1);
-            w.log(Some(user), Event::Stage(StepEvent::ScopeAdded { n, text: text.clone() }));
+            w.log(
+                Some(user),
+                Event::Stage(StepEvent::ScopeAdded { n, text: text.clone() }),
+            );
             w.line(user, StepLine::Scope { n, text });
             w.refresh_status();
             Reply::Step(StepReply::ScopeAdded { n })
         }
         Step::ScopeCheck(n, note) => {
             let Some(line) = w.t.substance.scope.get_mut(n - 1) else {
-                return Reply::Step(StepReply::NoSuchLine { what: Numbered::Scope, n });
+                return Reply::Step(StepReply::NoSuchLine {
+                    what: Numbered::Scope,
+                    n,
+                });
             };
             line.checked = Some(Mark {
                 by: user.clone(),
                 at: now,
                 note: note.clone(),
             });
-            w.log(Some(user), Event::Stage(StepEvent::ScopeChecked { n, note: note.clone() }));
+            w.log(
+                Some(user),
+                Event::Stage(StepEvent::ScopeChecked { n, note: note.clone() }),
+            );
             w.line(user, StepLine::ScopeChecked { n, note });
             w.refresh_status();
             Reply::Step(StepReply::ScopeChecked { n })
@@ -504,7 +522,10 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
         }
         Step::FixCost { n, amount, payer, note } => {
             let Some(cost) = w.t.costs.get_mut(n - 1) else {
-                return Reply::Step(StepReply::NoSuchLine { what: Numbered::Cost, n });
+                return Reply::Step(StepReply::NoSuchLine {
+                    what: Numbered::Cost,
+                    n,
+                });
             };
             let old = std::mem::replace(
                 cost,
@@ -643,15 +664,14 @@ fn set_facts(w: &mut Work, user: &UserId, fields: Vec<(FactKey, String)>, correc
 /// Stage 2 may not be marked done with unchecked scope lines, unless the manager chain says so
 /// with a reason (the stage note).
 pub(super) fn stage_refusal(w: &Work, user: &UserId, stage: usize, note: &str) -> Option<Reply> {
-    let unchecked: Vec<usize> = w
-        .t
-        .substance
-        .scope
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.checked.is_none())
-        .map(|(i, _)| i + 1)
-        .collect();
+    let unchecked: Vec<usize> =
+        w.t.substance
+            .scope
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.checked.is_none())
+            .map(|(i, _)| i + 1)
+            .collect();
     if stage != 1 || unchecked.is_empty() {
         return None;
     }
@@ -879,25 +899,56 @@ pub enum Numbered {
 /// What the user is told, privately, about the new stages.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StepReply {
-    FactsSet { keys: Vec<FactKey> },
-    Returned { state: ReturnState },
-    ScopeAdded { n: usize },
-    ScopeChecked { n: usize },
+    FactsSet {
+        keys: Vec<FactKey>,
+    },
+    Returned {
+        state: ReturnState,
+    },
+    ScopeAdded {
+        n: usize,
+    },
+    ScopeChecked {
+        n: usize,
+    },
     CauseSet,
-    ActionAdded { n: usize, kind: ActionKind },
-    ActionDone { n: usize },
-    ActionVerified { n: usize },
-    NotDoneYet { n: usize },
-    NoSuchLine { what: Numbered, n: usize },
-    BadDue { text: String, past: bool },
+    ActionAdded {
+        n: usize,
+        kind: ActionKind,
+    },
+    ActionDone {
+        n: usize,
+    },
+    ActionVerified {
+        n: usize,
+    },
+    NotDoneYet {
+        n: usize,
+    },
+    NoSuchLine {
+        what: Numbered,
+        n: usize,
+    },
+    BadDue {
+        text: String,
+        past: bool,
+    },
     /// Stage 2 with scope lines not yet checked.
-    ScopeUnchecked { unchecked: Vec<usize>, chain: Vec<UserId> },
+    ScopeUnchecked {
+        unchecked: Vec<usize>,
+        chain: Vec<UserId>,
+    },
     /// Who may mark an action done or verify it.
-    ActionNotAllowed { verify: bool, who: Who },
+    ActionNotAllowed {
+        verify: bool,
+        who: Who,
+    },
     Reopened,
     NotClosed,
     Corrected,
-    EffectRecorded { effective: bool },
+    EffectRecorded {
+        effective: bool,
+    },
     /// Handled by the shell (forms, search); never shown.
     Shell,
 }
