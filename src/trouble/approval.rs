@@ -496,6 +496,25 @@ mod tests {
     }
 
     #[test]
+    fn approval_limits_are_read_in_whole_units_and_a_bad_one_is_named() {
+        let env = std::collections::BTreeMap::new();
+        let config =
+            Config::from_sources(Some("[approval_limits]\nJPY = 1_000_000\nUSD = 10_000\n"), &env).expect("valid");
+        assert_eq!(config.approval_limits[&Currency::Jpy], 1_000_000);
+        assert_eq!(config.approval_limits[&Currency::Usd], 1_000_000, "cents");
+        let problems =
+            Config::from_sources(Some("[approval_limits]\nGBP = 5\nJPY = \"lots\"\n"), &env).expect_err("invalid");
+        assert!(
+            problems.iter().any(|p| p.contains("approval_limits.GBP")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.contains("approval_limits.JPY")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
     fn each_currency_over_its_limit_adds_a_level() {
         let mut config = Config::default();
         config.approval_limits.insert(Currency::Jpy, 1_000_000);
