@@ -139,7 +139,7 @@ pub fn item_states(l: Locale, t: &Trouble, place: Where) -> Vec<String> {
         .collect()
 }
 
-fn proposal<'a>(t: &'a Trouble, n: usize) -> Option<&'a Proposal> {
+fn proposal(t: &Trouble, n: usize) -> Option<&Proposal> {
     n.checked_sub(1).and_then(|i| t.agreement.proposals.get(i))
 }
 

@@ -78,7 +78,7 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
             out.extend(lines);
         }
     };
-    let head = vec![
+    let head = [
         tr!(l, format!("# 8D報告書 {}", t.id), format!("# 8D report {}", t.id)),
         String::new(),
         format!(
