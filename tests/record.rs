@@ -115,12 +115,12 @@ async fn the_status_message_carries_what_the_customer_was_told_and_the_costs_by_
         "Next contact promised by",
         "borne by us ¥4,800,000",
         "borne by the customer $3,000.50",
-        "$3,000.50, borne by the customer",
+        "$3,000.50 (borne by the customer)",
     ] {
         assert!(shown.contains(needle), "{needle:?} in the status: {shown}");
     }
     // Written as text, it is listed as written and stays out of the totals.
-    assert!(shown.contains("3, borne by others — pallets of storage"), "{shown}");
+    assert!(shown.contains("3 (borne by others) — pallets of storage"), "{shown}");
     assert!(
         !shown.contains("borne by others ¥") && !shown.contains("borne by others 3"),
         "{shown}"
@@ -129,7 +129,7 @@ async fn the_status_message_carries_what_the_customer_was_told_and_the_costs_by_
         &bot,
         &t.channel,
         "the cost line",
-        &["recorded a cost", "¥1,200,000, borne by us"],
+        &["recorded a cost", "¥1,200,000 (borne by us)"],
     )
     .await;
     assert!(text_of(&line).contains("replacement"), "{line}");

@@ -443,7 +443,7 @@ async fn a_superseded_cost_is_left_out_of_the_totals() {
     assert!(step_events(&bot, &t.id)
         .iter()
         .any(|e| matches!(e, StepEvent::CostSuperseded { n: 1, old_amount, .. } if old_amount == "¥120,000")));
-    message_with(&bot, &t.channel, &["Corrected #1", "superseded"]).await;
+    message_with(&bot, &t.channel, &["Corrected cost #1", "superseded"]).await;
 }
 
 #[tokio::test]
@@ -495,7 +495,7 @@ async fn a_recurrence_is_flagged_by_part_in_the_kickoff_thread() {
     assert!(text_of(&flag).contains(&earlier.id), "{flag}");
     // Once per earlier trouble, however often the part is given again.
     bot.command_text(SALES, &later.channel, "fix fact part HX-200").await;
-    message_with(&bot, &later.channel, &["Corrected part"]).await;
+    message_with(&bot, &later.channel, &["Corrected Part", "HX-200"]).await;
     let flags = bot
         .slack
         .messages_in(&later.channel)

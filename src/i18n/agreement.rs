@@ -48,8 +48,8 @@ pub fn item_phrase(l: Locale, t: &Trouble, item: Item, place: Where) -> String {
         Item::Cost { n } => match t.costs.get(n - 1) {
             Some(c) => tr!(
                 l,
-                format!("費用 #{n} {}", cost_phrase(l, c)),
-                format!("cost #{n} {}", cost_phrase(l, c))
+                format!("費用 #{n} {}", cost_phrase(l, c, place)),
+                format!("cost #{n} {}", cost_phrase(l, c, place))
             ),
             None => format!("#{n}"),
         },

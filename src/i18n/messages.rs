@@ -202,8 +202,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             }
             let text = tr!(
                 l,
-                format!("トラブル {}: {} — {}（{}）{}", t.id, here(&t.customer), here(&t.summary), sev, t.manager.as_ref().filter(|_| t.ack.is_none()).map(|m| format!(" {} 確認をお願いします", user(m))).unwrap_or_default()),
-                format!("Trouble {}: {} — {} ({}){}", t.id, here(&t.customer), here(&t.summary), sev, t.manager.as_ref().filter(|_| t.ack.is_none()).map(|m| format!(" {} please acknowledge", user(m))).unwrap_or_default())
+                format!("トラブル {}: {} — {}（{}）{}", t.id, here(&t.customer), here(&t.summary), sev, t.manager.as_ref().filter(|_| t.ack.is_none() && t.is_open()).map(|m| format!(" {} 確認をお願いします", user(m))).unwrap_or_default()),
+                format!("Trouble {}: {} — {} ({}){}", t.id, here(&t.customer), here(&t.summary), sev, t.manager.as_ref().filter(|_| t.ack.is_none() && t.is_open()).map(|m| format!(" {} please acknowledge", user(m))).unwrap_or_default())
             );
             Rendered { text, blocks: Some(blocks) }
         }
@@ -478,15 +478,7 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
     let blocks = vec![
         section(&text),
         context(tips),
-        actions(
-            "nudge",
-            vec![button(
-                "log_update",
-                tr!(l, "報告を記録", "Log update"),
-                t.id.as_str(),
-                true,
-            )],
-        ),
+        actions("nudge", vec![log_update_button(l, t)]),
     ];
     Rendered {
         text,
@@ -503,17 +495,26 @@ pub fn payer_label(l: Locale, payer: Payer) -> &'static str {
     }
 }
 
-/// A cost as one phrase: the parsed amount and payer when they parse, else as written.
-pub fn cost_phrase(l: Locale, c: &Cost) -> String {
-    let amount = c.money().map(|m| m.to_string()).unwrap_or_else(|| here(&c.amount));
+/// The button that opens the customer-update form, on nudges and the first-call checklist.
+fn log_update_button(l: Locale, t: &Trouble) -> Value {
+    button("log_update", tr!(l, "報告を記録", "Log update"), t.id.as_str(), true)
+}
+
+/// A cost as one phrase: the parsed amount and payer when they parse, else as written
+/// (neutralised for `place`).
+pub fn cost_phrase(l: Locale, c: &Cost, place: Where) -> String {
+    let amount = c
+        .money()
+        .map(|m| m.to_string())
+        .unwrap_or_else(|| one_line(&c.amount, place));
     let payer = c
         .payer_kind()
         .map(|p| payer_label(l, p).to_string())
-        .unwrap_or_else(|| here(&c.payer));
+        .unwrap_or_else(|| one_line(&c.payer, place));
     tr!(
         l,
         format!("{amount}（{payer}負担）"),
-        format!("{amount}, borne by {payer}")
+        format!("{amount} (borne by {payer})")
     )
 }
 
@@ -602,8 +603,16 @@ fn record_line(l: Locale, config: &Config, by: &UserId, what: &Record) -> String
             };
             tr!(
                 l,
-                format!("💴 {who}が費用を記録: {}{}", cost_phrase(l, &c), tail(note)),
-                format!("💴 {who} recorded a cost: {}{}", cost_phrase(l, &c), tail(note))
+                format!(
+                    "💴 {who}が費用を記録: {}{}",
+                    cost_phrase(l, &c, Where::OwnChannel),
+                    tail(note)
+                ),
+                format!(
+                    "💴 {who} recorded a cost: {}{}",
+                    cost_phrase(l, &c, Where::OwnChannel),
+                    tail(note)
+                )
             )
         }
         Record::Measure { text } => tr!(
@@ -671,7 +680,7 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Value> {
             .map(|c| {
                 format!(
                     "• {}{}",
-                    cost_phrase(l, c),
+                    cost_phrase(l, c, Where::OwnChannel),
                     if c.note.trim().is_empty() {
                         String::new()
                     } else {
@@ -767,15 +776,7 @@ fn first_contact(
     let blocks = vec![
         section(&opening),
         section(checklist),
-        actions(
-            "first_contact",
-            vec![button(
-                "log_update",
-                tr!(l, "報告を記録", "Log update"),
-                t.id.as_str(),
-                true,
-            )],
-        ),
+        actions("first_contact", vec![log_update_button(l, t)]),
     ];
     Rendered {
         text: opening,

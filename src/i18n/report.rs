@@ -440,7 +440,7 @@ pub fn past_trouble_line(l: Locale, config: &Config, p: &PastTrouble, place: Whe
     } else {
         p.costs
             .iter()
-            .map(|c| cost_words(l, c, place))
+            .map(|c| super::messages::cost_phrase(l, c, place))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -465,23 +465,6 @@ pub fn past_trouble_line(l: Locale, config: &Config, p: &PastTrouble, place: Whe
             "• `{}` {when} {state} — {summary} · {reached} · {split} · {costs}",
             p.id
         )
-    )
-}
-
-/// A cost as written in a history: the parsed amount and payer when they parse.
-fn cost_words(l: Locale, c: &crate::trouble::model::Cost, place: Where) -> String {
-    let amount = c
-        .money()
-        .map(|m| m.to_string())
-        .unwrap_or_else(|| one_line(&c.amount, place));
-    let payer = c
-        .payer_kind()
-        .map(|p| super::messages::payer_label(l, p).to_string())
-        .unwrap_or_else(|| one_line(&c.payer, place));
-    tr!(
-        l,
-        format!("{amount}（{payer}負担）"),
-        format!("{amount} (borne by {payer})")
     )
 }
 

@@ -117,20 +117,29 @@ fn action_of(t: &Trouble, n: usize) -> Option<&Action> {
 pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Rendered {
     let tz = config.timezone;
     let text = match line {
-        StepLine::Fact { key, value } => tr!(
+        StepLine::Logged(StepEvent::Fact { key, value }) => tr!(
             l,
             format!("🔎 事実を記録 — {}: {}", fact_label(l, *key), here(value)),
             format!("🔎 Fact recorded — {}: {}", fact_label(l, *key), here(value))
         ),
-        StepLine::Corrected { what, old, new } => tr!(
+        StepLine::Logged(StepEvent::FactSuperseded { key, old, value: new }) => {
+            let what = fact_label(l, *key);
+            let old = if old.is_empty() { "—" } else { old.as_str() };
+            corrected(l, what, &here(old), &here(new))
+        }
+        StepLine::Logged(StepEvent::CostSuperseded { n, old_amount, old_payer, amount, payer, .. }) => corrected(
             l,
-            format!("✏️ 訂正 {}: {} → {}（元の記録はタイムラインに残り、無効として扱います）", here(what), here(old), here(new)),
-            format!("✏️ Corrected {}: {} → {} (the earlier entry stays on the timeline, marked superseded)", here(what), here(old), here(new))
+            &tr!(l, format!("費用 #{n}"), format!("cost #{n}")),
+            &format!("{} {}", here(old_amount), here(old_payer)),
+            &format!("{} {}", here(amount), here(payer)),
         ),
-        StepLine::Returned { state } => {
-            let r = t.substance.returned.as_ref();
-            let qty = r.and_then(|r| r.qty.as_deref()).map(|q| tr!(l, format!(" 数量 {}", here(q)), format!(" qty {}", here(q)))).unwrap_or_default();
-            let tracking = r.and_then(|r| r.tracking.as_deref()).map(|x| tr!(l, format!(" 伝票 {}", here(x)), format!(" tracking {}", here(x)))).unwrap_or_default();
+        StepLine::Logged(StepEvent::SplitSuperseded { old, ours, customer, other, .. }) => {
+            corrected(l, tr!(l, "責任区分", "split"), &here(old), &format!("{ours}/{customer}/{other}"))
+        }
+        StepLine::Logged(StepEvent::ReturnReminded) => String::new(),
+        StepLine::Logged(StepEvent::Returned { state, qty, tracking }) => {
+            let qty = qty.as_deref().map(|q| tr!(l, format!(" 数量 {}", here(q)), format!(" qty {}", here(q)))).unwrap_or_default();
+            let tracking = tracking.as_deref().map(|x| tr!(l, format!(" 伝票 {}", here(x)), format!(" tracking {}", here(x)))).unwrap_or_default();
             tr!(l, format!("📦 現品回収: {}{qty}{tracking}", return_label(l, *state)), format!("📦 Returned goods: {}{qty}{tracking}", return_label(l, *state)))
         }
         StepLine::ReturnReminder { owner, since } => tr!(
@@ -138,22 +147,22 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             format!("📦 {} 現品の回収を {} に依頼したまま、まだ発送・受領の記録がありません。お客様に状況を確認し、`/trouble return shipped` か `received` を入力してください。", user(owner), format_time(tz, *since)),
             format!("📦 {} the returned goods were requested at {} and are neither shipped nor received yet. Check with the customer and record `/trouble return shipped` or `received`.", user(owner), format_time(tz, *since))
         ),
-        StepLine::Scope { n, text } => tr!(l, format!("🗺️ 波及範囲 #{n} を追加（未確認）: {}", here(text)), format!("🗺️ Scope line #{n} added (unchecked): {}", here(text))),
-        StepLine::ScopeChecked { n, note } => tr!(
+        StepLine::Logged(StepEvent::ScopeAdded { n, text }) => tr!(l, format!("🗺️ 波及範囲 #{n} を追加（未確認）: {}", here(text)), format!("🗺️ Scope line #{n} added (unchecked): {}", here(text))),
+        StepLine::Logged(StepEvent::ScopeChecked { n, note }) => tr!(
             l,
             format!("🗺️ 波及範囲 #{n} を確認済みにしました{}", note_tail(note, Where::OwnChannel)),
             format!("🗺️ Scope line #{n} checked{}", note_tail(note, Where::OwnChannel))
         ),
-        StepLine::Cause { text, escape } => {
+        StepLine::Logged(StepEvent::Cause { text, escape }) => {
             let escape = escape.as_deref().map(|e| tr!(l, format!("\n流出原因: {}", here(e)), format!("\nWhy it was not caught: {}", here(e)))).unwrap_or_default();
             tr!(l, format!("🔬 発生原因: {}{escape}", here(text)), format!("🔬 Cause: {}{escape}", here(text)))
         }
-        StepLine::Action { n } => match action_of(t, *n) {
+        StepLine::Logged(StepEvent::ActionAdded { n, .. }) => match action_of(t, *n) {
             Some(a) => tr!(l, format!("🛠️ 対策を追加 {}", action_line(l, config, *n, a, Where::OwnChannel)), format!("🛠️ Action added {}", action_line(l, config, *n, a, Where::OwnChannel))),
             None => format!("🛠️ #{n}"),
         },
-        StepLine::ActionDone { n, note } => tr!(l, format!("☑️ 対策 #{n} 完了{}", note_tail(note, Where::OwnChannel)), format!("☑️ Action #{n} done{}", note_tail(note, Where::OwnChannel))),
-        StepLine::ActionVerified { n, note } => tr!(l, format!("✅ 対策 #{n} を検証しました{}", note_tail(note, Where::OwnChannel)), format!("✅ Action #{n} verified{}", note_tail(note, Where::OwnChannel))),
+        StepLine::Logged(StepEvent::ActionDone { n, note }) => tr!(l, format!("☑️ 対策 #{n} 完了{}", note_tail(note, Where::OwnChannel)), format!("☑️ Action #{n} done{}", note_tail(note, Where::OwnChannel))),
+        StepLine::Logged(StepEvent::ActionVerified { n, note }) => tr!(l, format!("✅ 対策 #{n} を検証しました{}", note_tail(note, Where::OwnChannel)), format!("✅ Action #{n} verified{}", note_tail(note, Where::OwnChannel))),
         StepLine::ActionReminder { n, overdue } => match action_of(t, *n) {
             Some(a) if *overdue => tr!(
                 l,
@@ -182,18 +191,22 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             ];
             return Rendered { text, blocks: Some(blocks) };
         }
-        StepLine::EffectAnswered { n, effective } => {
+        StepLine::Logged(StepEvent::EffectAnswered { n, effective }) => {
             if *effective {
                 tr!(l, format!("🌟 再発防止策 #{n}: 効果ありと確認しました。"), format!("🌟 Prevention action #{n}: confirmed effective."))
             } else {
                 tr!(l, format!("❌ 再発防止策 #{n}: 効果なし。トラブルを再開します。"), format!("❌ Prevention action #{n}: not effective. The trouble is reopened."))
             }
         }
-        StepLine::Reopened { reason } => tr!(
+        StepLine::Logged(StepEvent::Reopened { reason }) => tr!(
             l,
             format!("🔄 トラブル {} を再開しました（第4段階から）。理由:\n{}", t.id, quoted(reason, Where::OwnChannel)),
             format!("🔄 Trouble {} reopened (back at stage 4). Reason:\n{}", t.id, quoted(reason, Where::OwnChannel))
         ),
+        // Timer-driven events are told by their own lines.
+        StepLine::Logged(e @ (StepEvent::ActionReminded { .. } | StepEvent::EffectAsked { .. } | StepEvent::Recurrence { .. })) => {
+            event_text(l, config, e)
+        }
         StepLine::Recurrence { earlier, channel, opened_at, shared } => {
             let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
             tr!(
@@ -207,6 +220,15 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
         blocks: Some(vec![section(&text)]),
         text,
     }
+}
+
+/// A correction in the channel: the old value, the new one, and that the old entry stands superseded.
+fn corrected(l: Locale, what: &str, old: &str, new: &str) -> String {
+    tr!(
+        l,
+        format!("✏️ 訂正 {what}: {old} → {new}（元の記録はタイムラインに残り、無効として扱います）"),
+        format!("✏️ Corrected {what}: {old} → {new} (the earlier entry stays on the timeline, marked superseded)")
+    )
 }
 
 /// The status message's sections for stages 1–4 and 7.
@@ -821,4 +843,27 @@ pub fn search_text(l: Locale, config: &Config, query: &str, found: &[Trouble]) -
         ));
     }
     super::san(l, &out)
+}
+
+/// The help's lines for the commands of this module.
+pub fn help(l: Locale) -> &'static str {
+    tr!(
+        l,
+        "• `/trouble fact 項目 値`（part / lot / qty / occurred / found / symptom）、`/trouble fact` でフォーム — 事実（5W2H）\n\
+         • `/trouble return requested|shipped|received [qty N] [tracking X]` — 現品回収の状況\n\
+         • `/trouble scope 内容` / `scope check N` — 波及範囲（未確認の行があると第2段階は完了できません）\n\
+         • `/trouble cause 原因 [escape: 流出原因]` — 原因\n\
+         • `/trouble action interim|permanent|prevent 内容 owner:@担当 due:期限 [check:効果確認日]` / `action done N` / `action verify N` — 対策（期限の前営業日と超過時に担当者へ通知）\n\
+         • `/trouble fix cost N …` / `fix split …` / `fix fact 項目 値` — 記録の訂正（元の記録は残ります）\n\
+         • `/trouble reopen 理由` — 再開（上司）\n\
+         • `/trouble search 語` — 品番・ロット・お客様などで検索",
+        "• `/trouble fact KEY VALUE` (part / lot / qty / occurred / found / symptom), `/trouble fact` for a form — the facts (5W2H)\n\
+         • `/trouble return requested|shipped|received [qty N] [tracking X]` — the returned goods\n\
+         • `/trouble scope TEXT` / `scope check N` — scope of impact (stage 2 waits for every line to be checked)\n\
+         • `/trouble cause TEXT [escape: WHY NOT CAUGHT]` — the cause\n\
+         • `/trouble action interim|permanent|prevent TEXT owner:@name due:DATE [check:DATE]` / `action done N` / `action verify N` — countermeasures (the owner is reminded the business day before and when overdue)\n\
+         • `/trouble fix cost N …` / `fix split …` / `fix fact KEY VALUE` — corrections (the old entry stays)\n\
+         • `/trouble reopen REASON` — reopen (the manager chain)\n\
+         • `/trouble search WORDS` — find troubles by part, lot, customer…"
+    )
 }

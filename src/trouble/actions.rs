@@ -209,16 +209,16 @@ pub(super) fn add_action(w: &mut Work, user: &UserId, a: NewAction) -> Reply {
     });
     let n = w.t.substance.actions.len();
     w.start_stage_quietly(a.kind.stage());
-    w.log(
-        Some(user),
-        Event::Stage(StepEvent::ActionAdded {
+    w.step(
+        user,
+        StepEvent::ActionAdded {
             n,
             kind: a.kind,
             text: a.text,
             owner,
             due,
             check,
-        }),
+        },
     );
     if let Some(due) = due {
         let config = w.ctx.config;
@@ -226,7 +226,6 @@ pub(super) fn add_action(w: &mut Work, user: &UserId, a: NewAction) -> Reply {
         w.timer(remind, TimerKind::ActionDue { n, overdue: false });
         w.timer(due, TimerKind::ActionDue { n, overdue: true });
     }
-    w.line(user, StepLine::Action { n });
     w.refresh_status();
     Reply::Step(StepReply::ActionAdded { n, kind: a.kind })
 }
@@ -263,11 +262,7 @@ pub(super) fn mark_done(w: &mut Work, user: &UserId, n: usize, note: String) -> 
         at: w.ctx.now,
         note: note.clone(),
     });
-    w.log(
-        Some(user),
-        Event::Stage(StepEvent::ActionDone { n, note: note.clone() }),
-    );
-    w.line(user, StepLine::ActionDone { n, note });
+    w.step(user, StepEvent::ActionDone { n, note });
     w.refresh_status();
     Reply::Step(StepReply::ActionDone { n })
 }
@@ -302,11 +297,7 @@ pub(super) fn verify(w: &mut Work, user: &UserId, n: usize, note: String) -> Rep
         at: w.ctx.now,
         note: note.clone(),
     });
-    w.log(
-        Some(user),
-        Event::Stage(StepEvent::ActionVerified { n, note: note.clone() }),
-    );
-    w.line(user, StepLine::ActionVerified { n, note });
+    w.step(user, StepEvent::ActionVerified { n, note });
     w.refresh_status();
     Reply::Step(StepReply::ActionVerified { n })
 }
@@ -418,8 +409,7 @@ pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: 
         });
     }
     w.t.substance.actions[i].effective = Some(effective);
-    w.log(Some(user), Event::Stage(StepEvent::EffectAnswered { n, effective }));
-    w.line(user, StepLine::EffectAnswered { n, effective });
+    w.step(user, StepEvent::EffectAnswered { n, effective });
     if !effective && !w.t.is_open() {
         let reason = w.t.substance.actions[i].text.clone();
         reopen(w, user, reason);
@@ -442,8 +432,7 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String) -> Reply {
         s.done_at = None;
         s.done_by = None;
     }
-    w.log(Some(user), Event::Stage(StepEvent::Reopened { reason: reason.clone() }));
-    w.line(user, StepLine::Reopened { reason });
+    w.step(user, StepEvent::Reopened { reason });
     let due = w.working_after(w.ctx.now, w.cadence());
     w.start_followup_timer(due);
     w.send(

@@ -148,4 +148,29 @@ mod tests {
         );
         assert_eq!(customer_key(&aliases, "Beta"), "beta");
     }
+
+    fn past(n: i64, private: Option<bool>) -> PastTrouble {
+        PastTrouble {
+            id: TroubleId::new(format!("2026010{n}-1")),
+            opened_at: DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::days(n),
+            summary: String::new(),
+            reached: 0,
+            closed: true,
+            split: None,
+            costs: Vec::new(),
+            private,
+        }
+    }
+
+    #[test]
+    fn a_public_trouble_lists_only_public_past_troubles_and_at_most_five() {
+        let all: Vec<PastTrouble> = (1..=8)
+            .map(|n| past(n, Some(n % 2 == 0)))
+            .chain([past(9, None)])
+            .collect();
+        let public = shown_in(false, &all);
+        assert!(public.iter().all(|p| p.private == Some(false)), "{public:?}");
+        assert_eq!(public.len(), 4);
+        assert_eq!(shown_in(true, &all).len(), PAST_SHOWN);
+    }
 }

@@ -507,9 +507,10 @@ impl<'a> Work<'a> {
         }
     }
 
-    /// One line in the trouble's channel about the new stages.
-    pub(super) fn line(&mut self, by: &UserId, line: super::facts::StepLine) {
-        let _ = by;
+    /// A change to the new stages: a timeline entry and the same told as one line in the channel.
+    pub(super) fn step(&mut self, by: &UserId, event: super::facts::StepEvent) {
+        self.log(Some(by), Event::Stage(event.clone()));
+        let line = super::facts::StepLine::Logged(event);
         self.post(Lane::Channel, Dest::TroubleChannel, Message::Step(line));
     }
 

@@ -211,7 +211,8 @@ mod tests {
     #[test]
     fn due_dates_land_on_the_close_of_the_business_day_meant() {
         let h = hours();
-        let cases: &[(&str, Option<&BusinessHours>, Result<DateTime<Utc>, DueError>)] = &[
+        type Case<'a> = (&'a str, Option<&'a BusinessHours>, Result<DateTime<Utc>, DueError>);
+        let cases: &[Case] = &[
             ("2026-12-10", Some(&h), Ok(jst(2026, 12, 10, 18, 0))),
             ("2026/12/10", Some(&h), Ok(jst(2026, 12, 10, 18, 0))),
             ("12/10", Some(&h), Ok(jst(2026, 12, 10, 18, 0))),

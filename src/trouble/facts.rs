@@ -450,7 +450,7 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                 round,
             });
             w.start_stage_quietly(0);
-            w.log(Some(user), Event::Stage(StepEvent::Returned { state, qty, tracking }));
+            w.step(user, StepEvent::Returned { state, qty, tracking });
             if state == ReturnState::Requested {
                 let due = super::due::after_business_span(
                     w.ctx.config.business_hours.as_ref(),
@@ -460,7 +460,6 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                 );
                 w.timer(due, TimerKind::ReturnReminder { round });
             }
-            w.line(user, StepLine::Returned { state });
             w.refresh_status();
             Reply::Step(StepReply::Returned { state })
         }
@@ -473,11 +472,7 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
             });
             let n = w.t.substance.scope.len();
             w.start_stage_quietly(1);
-            w.log(
-                Some(user),
-                Event::Stage(StepEvent::ScopeAdded { n, text: text.clone() }),
-            );
-            w.line(user, StepLine::Scope { n, text });
+            w.step(user, StepEvent::ScopeAdded { n, text });
             w.refresh_status();
             Reply::Step(StepReply::ScopeAdded { n })
         }
@@ -493,11 +488,7 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                 at: now,
                 note: note.clone(),
             });
-            w.log(
-                Some(user),
-                Event::Stage(StepEvent::ScopeChecked { n, note: note.clone() }),
-            );
-            w.line(user, StepLine::ScopeChecked { n, note });
+            w.step(user, StepEvent::ScopeChecked { n, note });
             w.refresh_status();
             Reply::Step(StepReply::ScopeChecked { n })
         }
@@ -509,14 +500,7 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                 at: now,
             });
             w.start_stage_quietly(2);
-            w.log(
-                Some(user),
-                Event::Stage(StepEvent::Cause {
-                    text: text.clone(),
-                    escape: escape.clone(),
-                }),
-            );
-            w.line(user, StepLine::Cause { text, escape });
+            w.step(user, StepEvent::Cause { text, escape });
             w.refresh_status();
             Reply::Step(StepReply::CauseSet)
         }
@@ -537,23 +521,15 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                     at: now,
                 },
             );
-            w.log(
-                Some(user),
-                Event::Stage(StepEvent::CostSuperseded {
-                    n,
-                    old_amount: old.amount.clone(),
-                    old_payer: old.payer.clone(),
-                    amount: amount.clone(),
-                    payer: payer.clone(),
-                    note,
-                }),
-            );
-            w.line(
+            w.step(
                 user,
-                StepLine::Corrected {
-                    what: format!("#{n}"),
-                    old: format!("{} {}", old.amount, old.payer),
-                    new: format!("{amount} {payer}"),
+                StepEvent::CostSuperseded {
+                    n,
+                    old_amount: old.amount,
+                    old_payer: old.payer,
+                    amount,
+                    payer,
+                    note,
                 },
             );
             // A corrected cost is a new proposal: the approval of the old amount does not carry over.
@@ -578,22 +554,14 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
             let old = old
                 .map(|s| format!("{}/{}/{}", s.ours, s.customer, s.other))
                 .unwrap_or_else(|| "—".into());
-            w.log(
-                Some(user),
-                Event::Stage(StepEvent::SplitSuperseded {
-                    old: old.clone(),
+            w.step(
+                user,
+                StepEvent::SplitSuperseded {
+                    old,
                     ours,
                     customer,
                     other,
                     reason,
-                }),
-            );
-            w.line(
-                user,
-                StepLine::Corrected {
-                    what: "split".into(),
-                    old,
-                    new: format!("{ours}/{customer}/{other}"),
                 },
             );
             super::approval::propose(w, user, super::approval::Item::Split);
@@ -636,24 +604,7 @@ fn set_facts(w: &mut Work, user: &UserId, fields: Vec<(FactKey, String)>, correc
                 value: value.clone(),
             }
         };
-        w.log(Some(user), Event::Stage(event));
-        match (correction, old) {
-            (true, Some(old)) => w.line(
-                user,
-                StepLine::Corrected {
-                    what: key.code().into(),
-                    old,
-                    new: value.clone(),
-                },
-            ),
-            _ => w.line(
-                user,
-                StepLine::Fact {
-                    key: *key,
-                    value: value.clone(),
-                },
-            ),
-        }
+        w.step(user, event);
     }
     w.refresh_status();
     Reply::Step(StepReply::FactsSet {
@@ -772,6 +723,8 @@ pub enum StepEvent {
     },
     ActionAdded {
         n: usize,
+        /// Not `kind`: a channel line carries this event inside a `Message`, tagged `kind`.
+        #[serde(rename = "action_kind")]
         kind: ActionKind,
         text: String,
         owner: UserId,
@@ -825,44 +778,11 @@ pub enum StepEvent {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "line", rename_all = "snake_case")]
 pub enum StepLine {
-    Fact {
-        key: FactKey,
-        value: String,
-    },
-    Corrected {
-        what: String,
-        old: String,
-        new: String,
-    },
-    Returned {
-        state: ReturnState,
-    },
+    /// A change recorded on the timeline, told in the channel as it is.
+    Logged(StepEvent),
     ReturnReminder {
         owner: UserId,
         since: DateTime<Utc>,
-    },
-    Scope {
-        n: usize,
-        text: String,
-    },
-    ScopeChecked {
-        n: usize,
-        note: String,
-    },
-    Cause {
-        text: String,
-        escape: Option<String>,
-    },
-    Action {
-        n: usize,
-    },
-    ActionDone {
-        n: usize,
-        note: String,
-    },
-    ActionVerified {
-        n: usize,
-        note: String,
     },
     ActionReminder {
         n: usize,
@@ -872,13 +792,6 @@ pub enum StepLine {
     EffectCheck {
         n: usize,
         ask: Vec<UserId>,
-    },
-    EffectAnswered {
-        n: usize,
-        effective: bool,
-    },
-    Reopened {
-        reason: String,
     },
     Recurrence {
         earlier: TroubleId,
@@ -951,4 +864,56 @@ pub enum StepReply {
     },
     /// Handled by the shell (forms, search); never shown.
     Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trouble::decide::Message;
+
+    /// A line rides in the outbox inside a `Message` (tagged `kind`), its event inside the line
+    /// (tagged `line`, then `step`): no field may take one of those names.
+    #[test]
+    fn every_kind_of_channel_line_survives_the_outbox() {
+        let at = DateTime::<Utc>::default();
+        let events = vec![
+            StepEvent::Fact {
+                key: FactKey::Lot,
+                value: "L42".into(),
+            },
+            StepEvent::ActionAdded {
+                n: 1,
+                kind: ActionKind::Prevent,
+                text: "alarm".into(),
+                owner: UserId::new("U1"),
+                due: Some(at),
+                check: None,
+            },
+            StepEvent::Returned {
+                state: ReturnState::Shipped,
+                qty: Some("12".into()),
+                tracking: None,
+            },
+            StepEvent::CostSuperseded {
+                n: 1,
+                old_amount: "¥1".into(),
+                old_payer: "ours".into(),
+                amount: "¥2".into(),
+                payer: "ours".into(),
+                note: String::new(),
+            },
+        ];
+        let mut lines: Vec<StepLine> = events.into_iter().map(StepLine::Logged).collect();
+        lines.push(StepLine::EffectCheck {
+            n: 1,
+            ask: vec![UserId::new("U1")],
+        });
+        lines.push(StepLine::ActionReminder { n: 2, overdue: true });
+        for line in lines {
+            let message = Message::Step(line);
+            let json = serde_json::to_string(&message).expect("serializes");
+            let back: Message = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+            assert_eq!(back, message);
+        }
+    }
 }
