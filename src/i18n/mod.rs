@@ -171,7 +171,7 @@ pub fn format_time(tz: Tz, at: DateTime<Utc>) -> String {
 }
 
 pub fn help(l: Locale) -> String {
-    format!("{}\n{}", help_core(l), stages::help(l))
+    format!("{}\n{}\n{}", help_core(l), stages::help(l), agreement::help(l))
 }
 
 fn help_core(l: Locale) -> String {
