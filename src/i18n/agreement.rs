@@ -244,16 +244,24 @@ pub fn line(l: Locale, _config: &Config, t: &Trouble, line: &AgreementLine) -> R
 
 pub fn reply_text(l: Locale, r: &AgreementReply) -> String {
     match r {
-        AgreementReply::Proposed { n, approver: Some(a) } => tr!(
-            l,
-            format!("提案 #{n} として記録しました。{} の承認待ちです。", user(a)),
-            format!("Recorded as proposal #{n}; it waits for {}'s approval.", user(a))
-        ),
-        AgreementReply::Proposed { n, approver: None } => tr!(
-            l,
-            format!("提案 #{n} として記録しました。承認できる上司がまだいません。`/trouble manager @上司` で指名してください。"),
-            format!("Recorded as proposal #{n}. Nobody can approve it yet: name a manager with `/trouble manager @name`.")
-        ),
+        AgreementReply::Proposed { n, item, approver } => {
+            let what = match item {
+                Item::Split => tr!(l, "責任区分を", "Split recorded"),
+                Item::Cost { .. } => tr!(l, "補償・費用を", "Cost recorded"),
+            };
+            match approver {
+                Some(a) => tr!(
+                    l,
+                    format!("{what}提案 #{n} として記録しました。{} の承認待ちです。", user(a)),
+                    format!("{what} as proposal #{n}; it waits for {}'s approval.", user(a))
+                ),
+                None => tr!(
+                    l,
+                    format!("{what}提案 #{n} として記録しました。承認できる上司がまだいません。`/trouble manager @上司` で指名してください。"),
+                    format!("{what} as proposal #{n}. Nobody can approve it yet: name a manager with `/trouble manager @name`.")
+                ),
+            }
+        }
         AgreementReply::Approved { n } => tr!(l, format!("提案 #{n} を承認しました。"), format!("You approved proposal #{n}.")),
         AgreementReply::Rejected { n } => tr!(l, format!("提案 #{n} を却下しました。"), format!("You rejected proposal #{n}.")),
         AgreementReply::Agreed { n } => tr!(l, format!("提案 #{n} のお客様との合意を記録しました。"), format!("Recorded the customer's agreement to proposal #{n}.")),

@@ -132,6 +132,7 @@ pub enum AgreementLine {
 pub enum AgreementReply {
     Proposed {
         n: usize,
+        item: Item,
         approver: Option<UserId>,
     },
     Approved {
@@ -321,7 +322,7 @@ pub(super) fn propose(w: &mut Work, user: &UserId, item: Item) -> Reply {
         );
     }
     w.refresh_status();
-    Reply::Agreement(AgreementReply::Proposed { n, approver })
+    Reply::Agreement(AgreementReply::Proposed { n, item, approver })
 }
 
 /// The Approve / Reject buttons.

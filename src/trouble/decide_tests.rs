@@ -1219,6 +1219,10 @@ fn split_cost_and_prevent_record_and_start_their_stages() {
             // A split or cost is a proposal for the manager to approve.
             "split" | "cost" => Reply::Agreement(crate::trouble::approval::AgreementReply::Proposed {
                 n: 1,
+                item: match kind {
+                    "split" => crate::trouble::approval::Item::Split,
+                    _ => crate::trouble::approval::Item::Cost { n: 1 },
+                },
                 approver: sim.t.manager_chain().first().cloned(),
             }),
             _ => Reply::Step(crate::trouble::facts::StepReply::ActionAdded {
