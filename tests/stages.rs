@@ -320,7 +320,7 @@ async fn the_seven_stages_walked_by_commands_and_the_status_button_end_in_a_clos
     let r = bot
         .command_text(SALES, &t.channel, "split 70/30 our mold, their storage")
         .await;
-    assert!(r.contains("Split"), "{r}");
+    assert!(r.contains("split"), "{r}");
     click(&bot, MANAGER, "complete_stage", &t).await;
     click_answer(&bot, MANAGER, "Stage 5").await;
     let r = bot

@@ -246,7 +246,7 @@ pub fn reply_text(l: Locale, r: &AgreementReply) -> String {
     match r {
         AgreementReply::Proposed { n, item, approver } => {
             let what = match item {
-                Item::Split => tr!(l, "責任区分を", "Split recorded"),
+                Item::Split => tr!(l, "責任区分を", "Responsibility split recorded"),
                 Item::Cost { .. } => tr!(l, "補償・費用を", "Cost recorded"),
             };
             match approver {
