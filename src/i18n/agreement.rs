@@ -262,10 +262,26 @@ pub fn reply_text(l: Locale, r: &AgreementReply) -> String {
                 ),
             }
         }
-        AgreementReply::Approved { n } => tr!(l, format!("提案 #{n} を承認しました。"), format!("You approved proposal #{n}.")),
-        AgreementReply::Rejected { n } => tr!(l, format!("提案 #{n} を却下しました。"), format!("You rejected proposal #{n}.")),
-        AgreementReply::Agreed { n } => tr!(l, format!("提案 #{n} のお客様との合意を記録しました。"), format!("Recorded the customer's agreement to proposal #{n}.")),
-        AgreementReply::NoSuchProposal { n } => tr!(l, format!("提案 #{n} はありません。番号は `/trouble status` で確認できます。"), format!("There is no proposal #{n}; `/trouble status` lists them.")),
+        AgreementReply::Approved { n } => tr!(
+            l,
+            format!("提案 #{n} を承認しました。"),
+            format!("You approved proposal #{n}.")
+        ),
+        AgreementReply::Rejected { n } => tr!(
+            l,
+            format!("提案 #{n} を却下しました。"),
+            format!("You rejected proposal #{n}.")
+        ),
+        AgreementReply::Agreed { n } => tr!(
+            l,
+            format!("提案 #{n} のお客様との合意を記録しました。"),
+            format!("Recorded the customer's agreement to proposal #{n}.")
+        ),
+        AgreementReply::NoSuchProposal { n } => tr!(
+            l,
+            format!("提案 #{n} はありません。番号は `/trouble status` で確認できます。"),
+            format!("There is no proposal #{n}; `/trouble status` lists them.")
+        ),
         AgreementReply::AlreadyDecided { n, state } => tr!(
             l,
             format!("提案 #{n} はすでに{}です。", state_word(l, state)),
@@ -278,8 +294,22 @@ pub fn reply_text(l: Locale, r: &AgreementReply) -> String {
         ),
         AgreementReply::OwnProposal { n, approvers } => tr!(
             l,
-            format!("自分の提案 #{n} は承認・却下できません。承認できる人: {}", if approvers.is_empty() { "（なし）".into() } else { users(approvers) }),
-            format!("You cannot approve or reject your own proposal #{n}. Who may: {}", if approvers.is_empty() { "(nobody yet)".into() } else { users(approvers) })
+            format!(
+                "自分の提案 #{n} は承認・却下できません。承認できる人: {}",
+                if approvers.is_empty() {
+                    "（なし）".into()
+                } else {
+                    users(approvers)
+                }
+            ),
+            format!(
+                "You cannot approve or reject your own proposal #{n}. Who may: {}",
+                if approvers.is_empty() {
+                    "(nobody yet)".into()
+                } else {
+                    users(approvers)
+                }
+            )
         ),
     }
 }

@@ -2,21 +2,13 @@
 
 use super::Locale;
 use crate::config::Config;
-use crate::slack::text::{one_line, quote_lines, user_text, Where};
+use crate::slack::text::{one_line, Where};
 use crate::trouble::actions::{Action, ActionKind};
 use crate::trouble::facts::FactKey;
 use crate::trouble::model::{Trouble, UserId};
 
-/// Text someone typed: one line inline, several as a quoted block, never a live mention.
-fn said(raw: &str) -> String {
-    let text = user_text(raw, Where::Elsewhere);
-    let text = text.trim_matches(['\n', ' ', '\t']);
-    if text.contains('\n') {
-        format!("\n{}", quote_lines(text))
-    } else {
-        text.to_string()
-    }
-}
+// Text someone typed reads as in the report: one line inline, several quoted, never a mention.
+use super::report::said;
 
 /// A person, named without a mention (the 8D is read far from Slack); さん in Japanese.
 fn who(l: Locale, u: &UserId) -> String {

@@ -12,7 +12,7 @@ use crate::trouble::timeline::{Entry, Event};
 /// below, so nothing someone typed can pass for a timeline line, a heading or a chain head.
 /// The report is read far from the trouble's channel and posted again and again: it pings
 /// nobody (`Where::Elsewhere`).
-fn said(raw: &str) -> String {
+pub(super) fn said(raw: &str) -> String {
     let text = user_text(raw, Where::Elsewhere);
     let text = text.trim_matches(['\n', ' ', '\t']);
     if text.contains('\n') {
