@@ -162,6 +162,13 @@ async fn totals_apply_the_split_to_the_costs() {
     assert!(status.contains("ours 70% of ¥1,200,000 = ¥840,000"), "{status}");
     assert!(status.contains("borne by us ¥1,000,000"), "{status}");
     assert!(status.contains("awaiting approval"), "{status}");
+    // The report shows the same, for the record.
+    let report = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
+    assert!(
+        report.contains("With the split applied: ours 70% of ¥1,200,000 = ¥840,000"),
+        "{report}"
+    );
+    assert!(report.contains("— #2 awaiting approval"), "{report}");
 }
 
 /// The shared org in `locale`, with the approval limits.

@@ -118,7 +118,7 @@ pub fn shares_text(l: Locale, t: &Trouble) -> Option<String> {
     )
 }
 
-/// Each item's state for the status message and the report: one line per item.
+/// Each item's state for the status message and the report: one line per item (no bullet).
 pub fn item_states(l: Locale, t: &Trouble, place: Where) -> Vec<String> {
     let mut items = Vec::new();
     if t.split.is_some() {
@@ -130,7 +130,7 @@ pub fn item_states(l: Locale, t: &Trouble, place: Where) -> Vec<String> {
         .filter_map(|item| {
             let p = state_of(t, item)?;
             Some(format!(
-                "• {} — #{} {}",
+                "{} — #{} {}",
                 item_phrase(l, t, item, place),
                 p.n,
                 state_label(l, &p.state)

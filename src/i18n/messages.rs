@@ -714,7 +714,7 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Value> {
         blocks.push(section(&format!(
             "{}\n{}",
             tr!(l, "*提案と合意*", "*Proposals and agreement*"),
-            states.join("\n")
+            states.iter().map(|s| format!("• {s}")).collect::<Vec<_>>().join("\n")
         )));
     }
     if !t.measures.is_empty() {

@@ -294,6 +294,17 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
             )
         ));
     }
+    // Where each proposal stands, and the costs with the split applied.
+    for state in super::agreement::item_states(l, t, Where::Elsewhere) {
+        line(format!("- {state}"));
+    }
+    if let Some(shares) = super::agreement::shares_text(l, t) {
+        line(tr!(
+            l,
+            format!("- 責任区分を適用: {shares}"),
+            format!("- With the split applied: {shares}")
+        ));
+    }
     line(String::new());
     line(tr!(l, "## 再発防止策", "## Prevention measures").to_string());
     if crate::trouble::actions::prevention_count(t) == 0 {
