@@ -257,14 +257,7 @@ pub(super) fn mark_done(w: &mut Work, user: &UserId, n: usize, note: String) -> 
             },
         });
     }
-    w.t.substance.actions[i].done = Some(Mark {
-        by: user.clone(),
-        at: w.ctx.now,
-        note: note.clone(),
-    });
-    w.step(user, StepEvent::ActionDone { n, note });
-    w.refresh_status();
-    Reply::Step(StepReply::ActionDone { n })
+    mark(w, user, n, note, false)
 }
 
 /// Verified by the manager chain or a member of a department on the trouble, once done.
@@ -292,14 +285,27 @@ pub(super) fn verify(w: &mut Work, user: &UserId, n: usize, note: String) -> Rep
     if w.t.substance.actions[i].done.is_none() {
         return Reply::Step(StepReply::NotDoneYet { n });
     }
-    w.t.substance.actions[i].verified = Some(Mark {
+    mark(w, user, n, note, true)
+}
+
+/// Records action `n` done (or verified): on the action, the timeline and in the channel.
+fn mark(w: &mut Work, user: &UserId, n: usize, note: String, verified: bool) -> Reply {
+    let m = Some(Mark {
         by: user.clone(),
         at: w.ctx.now,
         note: note.clone(),
     });
-    w.step(user, StepEvent::ActionVerified { n, note });
+    let action = &mut w.t.substance.actions[n - 1];
+    let (event, reply) = if verified {
+        action.verified = m;
+        (StepEvent::ActionVerified { n, note }, StepReply::ActionVerified { n })
+    } else {
+        action.done = m;
+        (StepEvent::ActionDone { n, note }, StepReply::ActionDone { n })
+    };
+    w.step(user, event);
     w.refresh_status();
-    Reply::Step(StepReply::ActionVerified { n })
+    Reply::Step(reply)
 }
 
 /// Interim actions not yet done, and whether a prevention action (or a measure stored before
