@@ -41,6 +41,9 @@ const ANSWER_TIMEOUT: Duration = Duration::from_secs(300);
 pub enum Format {
     Md,
     Json,
+    /// The 8D report for the customer.
+    #[serde(rename = "8d")]
+    EightD,
 }
 
 /// What the command line asks the running bot.
@@ -100,6 +103,7 @@ pub fn export(config: &Config, store: &Store, id: &str, format: Format) -> Outco
         // Stored text is Slack's (entities for &, <, >); a file for people reads plainly.
         Format::Md => export_markdown(config.locale, config, &trouble, &timeline),
         Format::Json => export_json(&trouble, &timeline) + "\n",
+        Format::EightD => crate::i18n::export_eightd(config.locale, config, &trouble),
     })
 }
 

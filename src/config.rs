@@ -82,6 +82,9 @@ pub struct Config {
     /// How long returned goods may sit "requested" before the owner is reminded; whole days
     /// are business days (`2d`, the default).
     pub return_reminder_after: Duration,
+    /// `[approval_limits]`: our share of a trouble's costs per currency (minor units) above
+    /// which an approval must come from one level further up the manager chain.
+    pub approval_limits: BTreeMap<crate::trouble::money::Currency, i64>,
 }
 
 /// What `serve` needs from the environment to talk to Slack.
@@ -117,6 +120,7 @@ impl Default for Config {
             log_filter: "info".into(),
             customers: BTreeMap::new(),
             return_reminder_after: Duration::from_secs(2 * 86_400),
+            approval_limits: BTreeMap::new(),
             slack: SlackSettings {
                 signing_secrets: Vec::new(),
                 bot_token: None,
@@ -397,6 +401,26 @@ impl Config {
                     _ => root
                         .problems
                         .push(format!("customers.{alias}: must be the customer's name as a string")),
+                }
+            }
+        }
+        if let Some(limits) = root.table("approval_limits") {
+            for (code, value) in limits {
+                let currency = serde_json::from_value::<crate::trouble::money::Currency>(serde_json::Value::String(
+                    code.to_uppercase(),
+                ));
+                match (currency, value.as_integer()) {
+                    (Ok(c), Some(limit)) if limit > 0 => {
+                        // Written in whole units (`JPY = 1_000_000`, `USD = 10_000`); kept in minor units.
+                        let minor = limit.saturating_mul(10i64.pow(c.decimals()));
+                        config.approval_limits.insert(c, minor);
+                    }
+                    (Err(_), _) => root
+                        .problems
+                        .push(format!("approval_limits.{code}: currency must be JPY, USD or EUR")),
+                    _ => root.problems.push(format!(
+                        "approval_limits.{code}: must be a whole positive amount like 1_000_000"
+                    )),
                 }
             }
         }

@@ -49,7 +49,8 @@ enum Command {
     Export {
         /// The trouble's id, e.g. 20261127-3
         id: String,
-        /// md: the report as Markdown, in the configured locale; json: the trouble and its timeline
+        /// md: the report as Markdown, in the configured locale; json: the trouble and its timeline;
+        /// 8d: the 8D report for the customer, in the configured locale
         #[arg(long, value_enum, default_value_t = Format::Md)]
         format: Format,
     },
@@ -83,6 +84,9 @@ enum Command {
 enum Format {
     Md,
     Json,
+    /// The 8D report for the customer (no split, costs, approvals or internal notes).
+    #[value(name = "8d")]
+    EightD,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -104,6 +108,7 @@ fn main() -> ExitCode {
             let format = match format {
                 Format::Md => admin::Format::Md,
                 Format::Json => admin::Format::Json,
+                Format::EightD => admin::Format::EightD,
             };
             print_outcome(admin::run(&config, admin::Request::Export { id, format }))
         }),

@@ -78,6 +78,16 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
             }
             Err(e) => failed(app, Surface::Command, "cannot read history", e),
         },
+        Command::Stats(days) => match app.store.all_troubles() {
+            Ok(mut troubles) => {
+                troubles.retain(|t| decide::may_see(&app.config, t, &user));
+                let days = days.unwrap_or(crate::trouble::stats::DEFAULT_DAYS);
+                let key = |name: &str| crate::trouble::customer::customer_key(&app.config.customers, name);
+                let stats = crate::trouble::stats::stats(&troubles, days, now, key);
+                ephemeral_text(crate::i18n::stats::stats_text(l, &app.config, &stats))
+            }
+            Err(e) => failed(app, Surface::Command, "cannot read troubles for stats", e),
+        },
         Command::Step(crate::trouble::facts::Step::Search(query)) => super::stages::search(app, &user, &query),
         Command::OpenModal => {
             let Some(trigger_id) = cmd.trigger_id.clone().filter(|t| !t.is_empty()) else {

@@ -75,6 +75,10 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
                     n: value.stage.unwrap_or(0),
                     effective: Action::parse(&action.action_id) == Some(Action::EffectOk),
                 },
+                Some(Action::ProposalApprove) | Some(Action::ProposalReject) => ButtonAction::Proposal {
+                    n: value.stage.unwrap_or(0),
+                    approve: Action::parse(&action.action_id) == Some(Action::ProposalApprove),
+                },
                 None => return StatusCode::OK.into_response(),
             };
             let id = TroubleId::new(&value.trouble);

@@ -23,7 +23,7 @@ pub struct Rendered {
 }
 
 impl Rendered {
-    fn text(text: String) -> Rendered {
+    pub(super) fn text(text: String) -> Rendered {
         Rendered {
             blocks: Some(vec![section(&text)]),
             text,
@@ -373,6 +373,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::CustomerHistory => Rendered::text(customer_history(l, config, t)),
         Message::Recorded { by, what } => Rendered::text(record_line(l, config, by, what)),
         Message::Step(line) => super::stages::step_line(l, config, t, line),
+        Message::Agreement(line) => super::agreement::line(l, config, t, line),
+        Message::EightD => super::eightd::rendered(l, config, t),
         Message::Text { text } => Rendered { text: text.clone(), blocks: None },
         Message::DeliveryProblem { method, error } => Rendered::text(tr!(
             l,
@@ -705,10 +707,25 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Value> {
                 format!("*Totals* {totals}")
             ));
         }
+        if let Some(shares) = super::agreement::shares_text(l, t) {
+            lines.push(tr!(
+                l,
+                format!("*責任区分を適用* {shares}"),
+                format!("*With the split applied* {shares}")
+            ));
+        }
         blocks.push(section(&format!(
             "{}\n{}",
             tr!(l, "*補償・費用*", "*Costs*"),
             lines.join("\n")
+        )));
+    }
+    let states = super::agreement::item_states(l, t, Where::OwnChannel);
+    if !states.is_empty() {
+        blocks.push(section(&format!(
+            "{}\n{}",
+            tr!(l, "*提案と合意*", "*Proposals and agreement*"),
+            states.iter().map(|s| format!("• {s}")).collect::<Vec<_>>().join("\n")
         )));
     }
     if !t.measures.is_empty() {

@@ -171,7 +171,7 @@ pub fn format_time(tz: Tz, at: DateTime<Utc>) -> String {
 }
 
 pub fn help(l: Locale) -> String {
-    format!("{}\n{}", help_core(l), stages::help(l))
+    format!("{}\n{}\n{}", help_core(l), stages::help(l), agreement::help(l))
 }
 
 fn help_core(l: Locale) -> String {
@@ -228,12 +228,16 @@ pub fn sorry_internal(l: Locale) -> String {
     .into()
 }
 
+pub mod agreement;
+pub mod eightd;
 mod home;
 mod messages;
 pub mod modals;
 mod replies;
 mod report;
 pub mod stages;
+pub mod stats;
+pub use eightd::{eightd_markdown, export_eightd};
 pub use home::home_view;
 pub use messages::{next_update_due, render, severity_label, Rendered};
 pub use replies::{list_text, reply_text, usage_text};

@@ -208,13 +208,6 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             }
         }
         Reply::BadWhen { text, error } => when_error(l, text, error),
-        Reply::SplitSet => tr!(
-            l,
-            "責任区分を記録しました（第5段階）。",
-            "Responsibility split recorded (stage 5)."
-        )
-        .to_string(),
-        Reply::CostAdded => tr!(l, "補償・費用を記録しました（第6段階）。", "Cost recorded (stage 6).").to_string(),
         Reply::MeasureAdded => tr!(
             l,
             "再発防止策を記録しました（第7段階）。",
@@ -296,6 +289,13 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
         }
         Reply::Status(_) => String::new(),
         Reply::Step(step) => super::stages::reply_text(l, step),
+        Reply::Agreement(r) => super::agreement::reply_text(l, r),
+        Reply::EightDPosted => tr!(
+            l,
+            "8D報告書を投稿しました。確認してからお客様に送ってください（責任区分・費用・承認・社内メモは含みません）。",
+            "The 8D report is posted for review before it goes to the customer (it leaves out the split, costs, approvals and internal notes)."
+        )
+        .to_string(),
         Reply::CloseActions { open_interim, has_prevention } => super::stages::close_actions_text(l, open_interim, *has_prevention),
     }
 }
@@ -317,6 +317,7 @@ fn act_text(l: Locale, act: Act) -> &'static str {
         Act::Close => tr!(l, "クローズ", "close this trouble"),
         Act::CloseForce => tr!(l, "強制クローズ", "force-close this trouble"),
         Act::Facts | Act::Actions | Act::Reopen | Act::Fix => super::stages::act_text(l, act).unwrap_or_default(),
+        Act::Approve | Act::Agree => super::agreement::act_text(l, act).unwrap_or_default(),
     }
 }
 

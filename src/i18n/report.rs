@@ -12,7 +12,7 @@ use crate::trouble::timeline::{Entry, Event};
 /// below, so nothing someone typed can pass for a timeline line, a heading or a chain head.
 /// The report is read far from the trouble's channel and posted again and again: it pings
 /// nobody (`Where::Elsewhere`).
-fn said(raw: &str) -> String {
+pub(super) fn said(raw: &str) -> String {
     let text = user_text(raw, Where::Elsewhere);
     let text = text.trim_matches(['\n', ' ', '\t']);
     if text.contains('\n') {
@@ -38,6 +38,7 @@ fn who(u: &UserId) -> String {
 fn event_text(l: Locale, config: &Config, e: &Event) -> String {
     match e {
         Event::Stage(step) => super::stages::event_text(l, config, step),
+        Event::Agreement(e) => super::agreement::event_text(l, e),
         Event::Opened {
             customer,
             summary,
@@ -291,6 +292,17 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
                 inline(&c.payer),
                 said(&c.note)
             )
+        ));
+    }
+    // Where each proposal stands, and the costs with the split applied.
+    for state in super::agreement::item_states(l, t, Where::Elsewhere) {
+        line(format!("- {state}"));
+    }
+    if let Some(shares) = super::agreement::shares_text(l, t) {
+        line(tr!(
+            l,
+            format!("- 責任区分を適用: {shares}"),
+            format!("- With the split applied: {shares}")
         ));
     }
     line(String::new());

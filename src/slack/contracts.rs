@@ -11,6 +11,9 @@ pub enum Action {
     /// The effectiveness check's answers; the value carries the prevention action's number.
     EffectOk,
     EffectNotOk,
+    /// A split or cost proposal's answers; the value carries the proposal's number.
+    ProposalApprove,
+    ProposalReject,
 }
 
 impl Action {
@@ -21,6 +24,8 @@ impl Action {
             Action::LogUpdate => "log_update",
             Action::EffectOk => "effect_ok",
             Action::EffectNotOk => "effect_ng",
+            Action::ProposalApprove => "proposal_approve",
+            Action::ProposalReject => "proposal_reject",
         }
     }
 
@@ -31,6 +36,8 @@ impl Action {
             Action::LogUpdate,
             Action::EffectOk,
             Action::EffectNotOk,
+            Action::ProposalApprove,
+            Action::ProposalReject,
         ]
         .into_iter()
         .find(|a| a.id() == id)
@@ -39,7 +46,8 @@ impl Action {
 
 /// A button's `value`: the trouble, and on the status message's "Complete stage" button the
 /// 0-based stage it showed (`<id>:<stage>`), so a stale click cannot complete a later stage; on
-/// the effectiveness check's buttons, the same place carries the prevention action's number.
+/// the effectiveness check's and a proposal's buttons, the same place carries the prevention
+/// action's or the proposal's number.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ButtonValue {
     pub trouble: String,
@@ -151,6 +159,8 @@ mod tests {
             Action::LogUpdate,
             Action::EffectOk,
             Action::EffectNotOk,
+            Action::ProposalApprove,
+            Action::ProposalReject,
         ] {
             assert_eq!(Action::parse(a.id()), Some(a));
         }

@@ -56,6 +56,12 @@ pub enum Command {
     Report,
     /// Facts, returned goods, scope, cause, actions, corrections, reopening, search (`facts.rs`).
     Step(super::facts::Step),
+    /// `stats [days]`: the manager's numbers over the troubles the asker may see.
+    Stats(Option<u32>),
+    /// `report 8d`: the 8D for the customer, posted in the channel for review.
+    Report8d,
+    /// `agreed N [note]`: the customer accepted approved proposal N (`approval.rs`).
+    Agreed(usize, String),
 }
 
 impl Command {
@@ -68,6 +74,7 @@ impl Command {
                 | Command::Open(_)
                 | Command::List
                 | Command::History(_)
+                | Command::Stats(_)
                 | Command::Step(super::facts::Step::Search(_))
         )
     }
@@ -126,7 +133,8 @@ fn check_lengths(command: &Command) -> Result<(), UsageError> {
         | Command::Note(t)
         | Command::Prevent(t)
         | Command::Close(t)
-        | Command::CloseForce(t) => vec![t],
+        | Command::CloseForce(t)
+        | Command::Agreed(_, t) => vec![t],
         Command::Update { text, next } => vec![text, next.as_deref().unwrap_or_default()],
         Command::Split { reason, .. } => vec![reason],
         Command::Cost { amount, payer, note } => vec![amount, payer, note],
@@ -139,7 +147,9 @@ fn check_lengths(command: &Command) -> Result<(), UsageError> {
         | Command::Manager(_)
         | Command::Severity(_)
         | Command::Add { .. }
-        | Command::Report => vec![],
+        | Command::Report
+        | Command::Report8d
+        | Command::Stats(_) => vec![],
         Command::Step(step) => step.texts(),
     };
     texts.into_iter().try_for_each(check_length)
@@ -204,7 +214,16 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
                 Ok(Command::Close(rest.to_string()))
             }
         }
+        "report" | "報告書" if rest.eq_ignore_ascii_case("8d") => Ok(Command::Report8d),
         "report" | "報告書" => Ok(Command::Report),
+        "agreed" | "合意" => super::approval::parse_agreed(rest),
+        "stats" | "統計" if rest.is_empty() => Ok(Command::Stats(None)),
+        "stats" | "統計" => super::money::fold_width(rest)
+            .parse::<u32>()
+            .ok()
+            .filter(|d| (1..=3660).contains(d))
+            .map(|d| Command::Stats(Some(d)))
+            .ok_or(UsageError::NeedsNumber("stats")),
         other => match super::facts::parse(other, rest) {
             Some(step) => step.map(Command::Step),
             None => Err(UsageError::UnknownSubcommand(truncate(word, 40))),

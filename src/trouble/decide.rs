@@ -152,6 +152,10 @@ pub enum Message {
     },
     /// Facts, returned goods, scope, cause, actions, reopening (`facts.rs`, `actions.rs`).
     Step(super::facts::StepLine),
+    /// Proposals, approvals and agreement (`approval.rs`).
+    Agreement(super::approval::AgreementLine),
+    /// The 8D for the customer, rendered from the trouble as it is at delivery.
+    EightD,
     /// The customer's past troubles and the running balance (`Trouble::past`).
     CustomerHistory,
     /// To the owner: an announcement was not posted in `channel`, which is shared outside.
@@ -282,6 +286,11 @@ pub enum ButtonAction {
         n: usize,
         effective: bool,
     },
+    /// Approve or Reject on proposal `n`.
+    Proposal {
+        n: usize,
+        approve: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -365,8 +374,6 @@ pub enum Reply {
         text: String,
         error: WhenError,
     },
-    SplitSet,
-    CostAdded,
     MeasureAdded,
     OwnerChanged {
         to: UserId,
@@ -398,6 +405,8 @@ pub enum Reply {
     },
     Status(Box<Trouble>),
     Step(super::facts::StepReply),
+    Agreement(super::approval::AgreementReply),
+    EightDPosted,
     /// Close refused: interim actions still open, or no prevention action.
     CloseActions {
         open_interim: Vec<usize>,
@@ -698,6 +707,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         private: Some(config.private_channels),
         last_report: None,
         substance: Default::default(),
+        agreement: Default::default(),
         past: Vec::new(),
     };
     let mut w = Work::new(ctx, trouble);
@@ -876,6 +886,10 @@ pub enum Act {
     Reopen,
     /// `fix cost|split|fact`.
     Fix,
+    /// Approve or Reject a proposal: checked per proposal (its level, never the proposer).
+    Approve,
+    /// `agreed N`: record that the customer accepted an approved proposal.
+    Agree,
 }
 
 /// Who may do an act, as a refusal names them.
@@ -936,10 +950,12 @@ pub fn is_participant(config: &Config, t: &Trouble, user: &UserId) -> bool {
 pub fn who_may(config: &Config, t: &Trouble, act: Act) -> Who {
     let chain = t.manager_chain().to_vec();
     match act {
-        Act::Acknowledge | Act::LowerSeverity | Act::ChangeOwner | Act::CloseForce | Act::Reopen => Who::Chain(chain),
+        Act::Acknowledge | Act::LowerSeverity | Act::ChangeOwner | Act::CloseForce | Act::Reopen | Act::Approve => {
+            Who::Chain(chain)
+        }
         // With no chain at all, the owner names one (anyone but themself).
         Act::NameManager if !chain.is_empty() => Who::Chain(chain),
-        Act::NameManager | Act::Close => Who::OwnerOrChain {
+        Act::NameManager | Act::Close | Act::Agree => Who::OwnerOrChain {
             owner: t.owner.clone(),
             chain,
         },
@@ -1008,13 +1024,15 @@ fn act_of(config: &Config, t: &Trouble, command: &Command) -> Option<Act> {
         Command::Close(_) => Act::Close,
         Command::CloseForce(_) => Act::CloseForce,
         Command::Step(step) => return step.act(),
+        Command::Agreed(..) => Act::Agree,
         _ => return None,
     })
 }
 
 fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
     let reopening = matches!(command, Command::Step(super::facts::Step::Reopen(_)));
-    if w.t.closed.is_some() && !matches!(command, Command::Status | Command::Report) && !reopening {
+    // The 8D is wanted most once the trouble is closed.
+    if w.t.closed.is_some() && !matches!(command, Command::Status | Command::Report | Command::Report8d) && !reopening {
         return Some(Reply::AlreadyClosed);
     }
     if let Some(refusal) = act_of(w.ctx.config, &w.t, &command).and_then(|act| refuse(w.ctx.config, &w.t, &user, act)) {
@@ -1111,8 +1129,7 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
                     reason,
                 },
             );
-            w.refresh_status();
-            Reply::SplitSet
+            super::approval::propose(w, &user, super::approval::Item::Split)
         }
         Command::Cost { amount, payer, note } => {
             start_stage(w, &user, 5, String::new());
@@ -1132,8 +1149,14 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
                 },
             );
             w.log(Some(&user), Event::CostAdded { amount, payer, note });
-            w.refresh_status();
-            Reply::CostAdded
+            let n = w.t.costs.len();
+            super::approval::propose(w, &user, super::approval::Item::Cost { n })
+        }
+        Command::Agreed(n, note) => super::approval::agreed(w, &user, n, note),
+        // Anyone in the channel may ask, like the report; the channel reviews it before it goes out.
+        Command::Report8d => {
+            w.post(Lane::Channel, Dest::TroubleChannel, Message::EightD);
+            Reply::EightDPosted
         }
         // A measure is a prevention action owned by the trouble's owner.
         Command::Prevent(text) => super::actions::add_action(
@@ -1287,7 +1310,8 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
         | Command::OpenModal
         | Command::Open(_)
         | Command::List
-        | Command::History(_) => return None,
+        | Command::History(_)
+        | Command::Stats(_) => return None,
     })
 }
 
@@ -1544,11 +1568,15 @@ fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option<Reply> {
     if w.t.closed.is_some() {
         return Some(Reply::AlreadyClosed);
     }
+    // Who may approve depends on the proposal: decided there.
+    if let ButtonAction::Proposal { n, approve } = action {
+        return Some(super::approval::decide_button(w, &user, n, approve));
+    }
     let act = match action {
         ButtonAction::Acknowledge => Act::Acknowledge,
         ButtonAction::CompleteStage { .. } => Act::Stages,
         ButtonAction::LogUpdate { .. } => Act::Update,
-        ButtonAction::Effect { .. } => return None,
+        ButtonAction::Effect { .. } | ButtonAction::Proposal { .. } => return None,
     };
     if let Some(refusal) = refuse(w.ctx.config, &w.t, &user, act) {
         return Some(refusal);
@@ -1587,7 +1615,7 @@ fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option<Reply> {
             w.send(Lane::View, Op::OpenUpdateModal { trigger_id });
             None
         }
-        ButtonAction::Effect { .. } => None,
+        ButtonAction::Effect { .. } | ButtonAction::Proposal { .. } => None,
     }
 }
 

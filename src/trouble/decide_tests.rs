@@ -1192,7 +1192,7 @@ fn split_cost_and_prevent_record_and_start_their_stages() {
                 other: 0,
                 reason: "our lot".into(),
             },
-            Reply::SplitSet,
+            "split",
             4,
         ),
         (
@@ -1201,24 +1201,36 @@ fn split_cost_and_prevent_record_and_start_their_stages() {
                 payer: "ours".into(),
                 note: "replacement shipping".into(),
             },
-            Reply::CostAdded,
+            "cost",
             5,
         ),
         (
             Command::Prevent("outgoing inspection of lot markings".into()),
-            Reply::Step(crate::trouble::facts::StepReply::ActionAdded {
-                n: 1,
-                kind: crate::trouble::actions::ActionKind::Prevent,
-            }),
+            "prevent",
             6,
         ),
     ];
-    for (command, reply, stage) in cases {
+    for (command, kind, stage) in cases {
         let mut sim = Sim::ready(req("ACME"));
         sim.advance(hours(1));
         let case = format!("{command:?}");
         let d = sim.cmd("U0SALES", command);
-        assert_eq!(d.reply, Some(reply.clone()), "{case}");
+        let expected = match kind {
+            // A split or cost is a proposal for the manager to approve.
+            "split" | "cost" => Reply::Agreement(crate::trouble::approval::AgreementReply::Proposed {
+                n: 1,
+                item: match kind {
+                    "split" => crate::trouble::approval::Item::Split,
+                    _ => crate::trouble::approval::Item::Cost { n: 1 },
+                },
+                approver: sim.t.manager_chain().first().cloned(),
+            }),
+            _ => Reply::Step(crate::trouble::facts::StepReply::ActionAdded {
+                n: 1,
+                kind: crate::trouble::actions::ActionKind::Prevent,
+            }),
+        };
+        assert_eq!(d.reply, Some(expected), "{case}");
         for (i, s) in sim.t.stages.iter().enumerate() {
             let expected = if i == stage || i == 0 {
                 StageState::InProgress
@@ -1233,16 +1245,22 @@ fn split_cost_and_prevent_record_and_start_their_stages() {
             Some(0),
             "{case}: stage 1 is still the current one"
         );
-        match reply {
-            Reply::SplitSet => {
+        match kind {
+            "split" => {
                 let split = sim.t.split.clone().expect("split recorded");
                 assert_eq!((split.ours, split.customer, split.other), (70, 30, 0));
-                assert!(matches!(events(&d)[..], [Event::SplitSet { ours: 70, .. }]));
+                assert!(matches!(
+                    events(&d)[..],
+                    [Event::SplitSet { ours: 70, .. }, Event::Agreement(..)]
+                ));
             }
-            Reply::CostAdded => {
+            "cost" => {
                 assert_eq!(sim.t.costs.len(), 1);
                 assert_eq!(sim.t.costs[0].amount, "¥120,000");
-                assert!(matches!(events(&d)[..], [Event::CostAdded { .. }]));
+                assert!(matches!(
+                    events(&d)[..],
+                    [Event::CostAdded { .. }, Event::Agreement(..)]
+                ));
             }
             // A measure is a prevention action owned by the trouble's owner.
             _ => {

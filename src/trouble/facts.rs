@@ -532,7 +532,8 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                     note,
                 },
             );
-            w.refresh_status();
+            // A corrected cost is a new proposal: the approval of the old amount does not carry over.
+            super::approval::propose(w, user, super::approval::Item::Cost { n });
             Reply::Step(StepReply::Corrected)
         }
         Step::FixSplit {
@@ -563,7 +564,7 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                     reason,
                 },
             );
-            w.refresh_status();
+            super::approval::propose(w, user, super::approval::Item::Split);
             Reply::Step(StepReply::Corrected)
         }
         Step::Action(a) => super::actions::add_action(w, user, a),

@@ -1,6 +1,7 @@
 //! The pure core: the trouble model, the command grammar, decisions, timeline, time arithmetic.
 
 pub mod actions;
+pub mod approval;
 pub mod command;
 pub mod customer;
 pub mod decide;
@@ -12,5 +13,6 @@ pub mod model;
 pub mod money;
 pub mod record;
 pub mod search;
+pub mod stats;
 pub mod timeline;
 pub mod when;

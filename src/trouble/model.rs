@@ -194,6 +194,9 @@ pub struct Trouble {
     /// Facts, returned goods, scope, cause and actions; troubles stored before them have none.
     #[serde(default)]
     pub substance: super::facts::Substance,
+    /// Split and cost proposals, their approval and the customer's agreement.
+    #[serde(default)]
+    pub agreement: super::approval::Agreements,
     /// The customer's past troubles as they stood at opening (the last five), shown in the
     /// kickoff thread and again when the split is being settled (stage 5).
     #[serde(default)]

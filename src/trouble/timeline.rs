@@ -100,6 +100,8 @@ pub enum Event {
     },
     /// Facts, returned goods, scope, cause, actions, corrections, reopening (`facts.rs`).
     Stage(super::facts::StepEvent),
+    /// Split and cost proposals, approvals, rejections and the customer's agreement.
+    Agreement(super::approval::AgreementEvent),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,0 +1,390 @@
+//! The words of proposals, approvals and the customer's agreement, and of costs with the split applied, in Japanese and English.
+
+use super::messages::{cost_phrase, Rendered};
+use super::Locale;
+use crate::config::Config;
+use crate::slack::blocks::{actions, button, section};
+use crate::slack::contracts::{Action, ButtonValue};
+use crate::slack::text::{one_line, Where};
+use crate::trouble::approval::{
+    approvers, current_shares, state_of, AgreementEvent, AgreementLine, AgreementReply, Crossed, Item, Proposal,
+    ProposalState,
+};
+use crate::trouble::decide::Act;
+use crate::trouble::model::{Trouble, UserId};
+use crate::trouble::money::Money;
+
+fn user(u: &UserId) -> String {
+    format!("<@{u}>")
+}
+
+fn users(list: &[UserId]) -> String {
+    list.iter().map(user).collect::<Vec<_>>().join(" ")
+}
+
+/// What a proposal is about, as it stands on the trouble now.
+pub fn item_phrase(l: Locale, t: &Trouble, item: Item, place: Where) -> String {
+    match item {
+        Item::Split => match &t.split {
+            Some(s) => {
+                let reason = if s.reason.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {}", one_line(&s.reason, place))
+                };
+                tr!(
+                    l,
+                    format!(
+                        "責任区分 当社 {}% / お客様 {}% / 他社 {}%{reason}",
+                        s.ours, s.customer, s.other
+                    ),
+                    format!(
+                        "split: us {}% / the customer {}% / others {}%{reason}",
+                        s.ours, s.customer, s.other
+                    )
+                )
+            }
+            None => tr!(l, "責任区分", "split").to_string(),
+        },
+        Item::Cost { n } => match t.costs.get(n - 1) {
+            Some(c) => tr!(
+                l,
+                format!("費用 #{n} {}", cost_phrase(l, c, place)),
+                format!("cost #{n} {}", cost_phrase(l, c, place))
+            ),
+            None => format!("#{n}"),
+        },
+    }
+}
+
+pub fn state_label(l: Locale, state: &ProposalState) -> String {
+    match state {
+        ProposalState::Proposed => tr!(l, "承認待ち", "awaiting approval").to_string(),
+        ProposalState::Approved { approved } => tr!(
+            l,
+            format!("承認済み（{}）", user(&approved.by)),
+            format!("approved by {}", user(&approved.by))
+        ),
+        ProposalState::Rejected { rejected } => tr!(
+            l,
+            format!("却下（{}）", user(&rejected.by)),
+            format!("rejected by {}", user(&rejected.by))
+        ),
+        ProposalState::Agreed { .. } => tr!(l, "お客様と合意済み", "agreed with the customer").to_string(),
+        ProposalState::Superseded => tr!(l, "訂正により差し替え", "superseded by a correction").to_string(),
+    }
+}
+
+/// Why a limit sends the approval further up: `¥1,260,000 > ¥1,000,000`.
+fn crossed_text(l: Locale, crossed: &[Crossed]) -> String {
+    crossed
+        .iter()
+        .map(|c| {
+            let ours = Money {
+                currency: c.currency,
+                minor: c.ours,
+            };
+            let limit = Money {
+                currency: c.currency,
+                minor: c.limit,
+            };
+            tr!(
+                l,
+                format!("当社負担 {ours} が承認限度 {limit} を超えています"),
+                format!("our share {ours} is over the approval limit of {limit}")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(tr!(l, "。", "; "))
+}
+
+/// Costs with the split applied: `当社 70% × ¥1,200,000 = ¥840,000`.
+pub fn shares_text(l: Locale, t: &Trouble) -> Option<String> {
+    let shares = current_shares(t);
+    if shares.is_empty() {
+        return None;
+    }
+    Some(
+        shares
+            .iter()
+            .map(|s| {
+                tr!(
+                    l,
+                    format!("当社負担 {}% × {} = {}", s.ours_pct, s.total, s.ours),
+                    format!("ours {}% of {} = {}", s.ours_pct, s.total, s.ours)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" · "),
+    )
+}
+
+/// Each item's state for the status message and the report: one line per item (no bullet).
+pub fn item_states(l: Locale, t: &Trouble, place: Where) -> Vec<String> {
+    let mut items = Vec::new();
+    if t.split.is_some() {
+        items.push(Item::Split);
+    }
+    items.extend((1..=t.costs.len()).map(|n| Item::Cost { n }));
+    items
+        .into_iter()
+        .filter_map(|item| {
+            let p = state_of(t, item)?;
+            Some(format!(
+                "{} — #{} {}",
+                item_phrase(l, t, item, place),
+                p.n,
+                state_label(l, &p.state)
+            ))
+        })
+        .collect()
+}
+
+fn proposal(t: &Trouble, n: usize) -> Option<&Proposal> {
+    n.checked_sub(1).and_then(|i| t.agreement.proposals.get(i))
+}
+
+pub fn line(l: Locale, _config: &Config, t: &Trouble, line: &AgreementLine) -> Rendered {
+    let text = match line {
+        AgreementLine::Proposed { n } => {
+            let Some(p) = proposal(t, *n) else {
+                return Rendered::text(format!("#{n}"));
+            };
+            let what = item_phrase(l, t, p.item, Where::OwnChannel);
+            let who = users(&approvers(t, p));
+            let why = if p.crossed.is_empty() {
+                String::new()
+            } else {
+                format!("\n{}", crossed_text(l, &p.crossed))
+            };
+            let shares = shares_text(l, t).map(|s| format!("\n{s}")).unwrap_or_default();
+            let text = tr!(
+                l,
+                format!("🗳️ 提案 #{n}（{}）: {what}\n承認できる人: {}{why}{shares}\nお客様に提示する前に承認してください。", user(&p.by), if who.is_empty() { "（上司が未指名）".into() } else { who.clone() }),
+                format!("🗳️ Proposal #{n} ({}): {what}\nWho may approve: {}{why}{shares}\nApprove it before it goes to the customer.", user(&p.by), if who.is_empty() { "(no manager named yet)".into() } else { who.clone() })
+            );
+            let value = ButtonValue::stage(t.id.as_str(), *n).encode();
+            let blocks = vec![
+                section(&text),
+                actions(
+                    "proposal",
+                    vec![
+                        button(Action::ProposalApprove.id(), tr!(l, "承認", "Approve"), &value, true),
+                        button(Action::ProposalReject.id(), tr!(l, "却下", "Reject"), &value, false),
+                    ],
+                ),
+            ];
+            return Rendered {
+                text,
+                blocks: Some(blocks),
+            };
+        }
+        AgreementLine::NeedsYou { n, to } => {
+            let Some(p) = proposal(t, *n) else {
+                return Rendered::text(format!("#{n}"));
+            };
+            let what = item_phrase(l, t, p.item, Where::Elsewhere);
+            let channel = t
+                .channel
+                .as_ref()
+                .map(|c| format!("<#{c}>"))
+                .unwrap_or_else(|| t.id.to_string());
+            tr!(
+                l,
+                format!(
+                    "🗳️ {} トラブル {}（{}）の提案 #{n} はあなたの承認が必要です: {what}\n理由: {}。\n{channel} の承認／却下ボタンで判断してください。",
+                    user(to),
+                    t.id,
+                    one_line(&t.customer, Where::Elsewhere),
+                    crossed_text(l, &p.crossed)
+                ),
+                format!(
+                    "🗳️ {} proposal #{n} on trouble {} ({}) needs your approval: {what}\nWhy you: {}.\nApprove or reject it with the buttons in {channel}.",
+                    user(to),
+                    t.id,
+                    one_line(&t.customer, Where::Elsewhere),
+                    crossed_text(l, &p.crossed)
+                )
+            )
+        }
+        AgreementLine::Decided { n, approved: true, by } => {
+            let owner = user(&t.owner);
+            tr!(
+                l,
+                format!("✅ 提案 #{n} を {} が承認しました。{owner} お客様の合意が得られたら `/trouble agreed {n}` を入力してください。", user(by)),
+                format!("✅ Proposal #{n} approved by {}. {owner} once the customer accepts it: `/trouble agreed {n}`.", user(by))
+            )
+        }
+        AgreementLine::Decided { n, approved: false, by } => tr!(
+            l,
+            format!(
+                "⛔ 提案 #{n} を {} が却下しました。お客様には提示しないでください。",
+                user(by)
+            ),
+            format!(
+                "⛔ Proposal #{n} rejected by {}. Do not present it to the customer.",
+                user(by)
+            )
+        ),
+        AgreementLine::Agreed { n, by } => {
+            let what = proposal(t, *n)
+                .map(|p| item_phrase(l, t, p.item, Where::OwnChannel))
+                .unwrap_or_default();
+            tr!(
+                l,
+                format!("🤝 提案 #{n} にお客様が合意しました（{}が記録）: {what}", user(by)),
+                format!(
+                    "🤝 The customer accepted proposal #{n} (recorded by {}): {what}",
+                    user(by)
+                )
+            )
+        }
+    };
+    Rendered::text(text)
+}
+
+pub fn reply_text(l: Locale, r: &AgreementReply) -> String {
+    match r {
+        AgreementReply::Proposed { n, item, approver } => {
+            let what = match item {
+                Item::Split => tr!(l, "責任区分を", "Responsibility split recorded"),
+                Item::Cost { .. } => tr!(l, "補償・費用を", "Cost recorded"),
+            };
+            match approver {
+                Some(a) => tr!(
+                    l,
+                    format!("{what}提案 #{n} として記録しました。{} の承認待ちです。", user(a)),
+                    format!("{what} as proposal #{n}; it waits for {}'s approval.", user(a))
+                ),
+                None => tr!(
+                    l,
+                    format!("{what}提案 #{n} として記録しました。承認できる上司がまだいません。`/trouble manager @上司` で指名してください。"),
+                    format!("{what} as proposal #{n}. Nobody can approve it yet: name a manager with `/trouble manager @name`.")
+                ),
+            }
+        }
+        AgreementReply::Approved { n } => tr!(
+            l,
+            format!("提案 #{n} を承認しました。"),
+            format!("You approved proposal #{n}.")
+        ),
+        AgreementReply::Rejected { n } => tr!(
+            l,
+            format!("提案 #{n} を却下しました。"),
+            format!("You rejected proposal #{n}.")
+        ),
+        AgreementReply::Agreed { n } => tr!(
+            l,
+            format!("提案 #{n} のお客様との合意を記録しました。"),
+            format!("Recorded the customer's agreement to proposal #{n}.")
+        ),
+        AgreementReply::NoSuchProposal { n } => tr!(
+            l,
+            format!("提案 #{n} はありません。番号は `/trouble status` で確認できます。"),
+            format!("There is no proposal #{n}; `/trouble status` lists them.")
+        ),
+        AgreementReply::AlreadyDecided { n, state } => tr!(
+            l,
+            format!("提案 #{n} はすでに{}です。", state_word(l, state)),
+            format!("Proposal #{n} is already {}.", state_word(l, state))
+        ),
+        AgreementReply::NotApproved { n } => tr!(
+            l,
+            format!("提案 #{n} はまだ承認されていません。お客様に提示できるのは承認済みの提案だけです。"),
+            format!("Proposal #{n} is not approved yet; only an approved proposal may go to the customer.")
+        ),
+        AgreementReply::OwnProposal { n, approvers } => tr!(
+            l,
+            format!(
+                "自分の提案 #{n} は承認・却下できません。承認できる人: {}",
+                if approvers.is_empty() {
+                    "（なし）".into()
+                } else {
+                    users(approvers)
+                }
+            ),
+            format!(
+                "You cannot approve or reject your own proposal #{n}. Who may: {}",
+                if approvers.is_empty() {
+                    "(nobody yet)".into()
+                } else {
+                    users(approvers)
+                }
+            )
+        ),
+    }
+}
+
+fn state_word(l: Locale, code: &str) -> &'static str {
+    match code {
+        "approved" => tr!(l, "承認済み", "approved"),
+        "rejected" => tr!(l, "却下済み", "rejected"),
+        "agreed" => tr!(l, "合意済み", "agreed"),
+        "superseded" => tr!(l, "差し替え済み", "superseded"),
+        _ => tr!(l, "承認待ち", "awaiting approval"),
+    }
+}
+
+/// The timeline's words for proposals (the internal report).
+pub fn event_text(l: Locale, e: &AgreementEvent) -> String {
+    match e {
+        AgreementEvent::Proposed {
+            n,
+            item,
+            level,
+            approver,
+            crossed,
+        } => {
+            let what = match item {
+                Item::Split => tr!(l, "責任区分".to_string(), "the split".to_string()),
+                Item::Cost { n } => tr!(l, format!("費用 #{n}"), format!("cost #{n}")),
+            };
+            let who = approver.as_ref().map(user).unwrap_or_else(|| "—".into());
+            let why = if crossed.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", crossed_text(l, crossed))
+            };
+            tr!(
+                l,
+                format!("提案 #{n}: {what}（承認者 {who}、上司から{level}段上{why}）"),
+                format!("proposal #{n}: {what} (approver {who}, {level} level(s) above the manager{why})")
+            )
+        }
+        AgreementEvent::Approved { n, .. } => tr!(l, format!("提案 #{n} を承認"), format!("approved proposal #{n}")),
+        AgreementEvent::Rejected { n, .. } => tr!(l, format!("提案 #{n} を却下"), format!("rejected proposal #{n}")),
+        AgreementEvent::Agreed { n, note } => {
+            let note = if note.trim().is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", one_line(note, Where::Elsewhere))
+            };
+            tr!(
+                l,
+                format!("提案 #{n} にお客様が合意{note}"),
+                format!("the customer accepted proposal #{n}{note}")
+            )
+        }
+    }
+}
+
+pub fn act_text(l: Locale, act: Act) -> Option<&'static str> {
+    Some(match act {
+        Act::Approve => tr!(l, "提案の承認・却下", "approve or reject this proposal"),
+        Act::Agree => tr!(l, "お客様との合意の記録", "record the customer's agreement"),
+        _ => return None,
+    })
+}
+
+/// The help lines of proposals, the 8D and the numbers.
+pub fn help(l: Locale) -> &'static str {
+    tr!(
+        l,
+        "• `split` / `cost` は提案になり、上司（承認限度を超えるとさらに上位者）が承認／却下します。`/trouble agreed N [メモ]` — 承認済みの提案 N にお客様が合意\n\
+         • `/trouble report 8d` — お客様向けの8D報告書をチャンネルに投稿（確認用。責任区分・費用・承認・社内メモは含みません）\n\
+         • `/trouble stats [日数]` — 上司の確認・初回連絡までの時間、段階ごとの所要時間、お客様別・重大度別の件数と当社負担",
+        "• `split` / `cost` become proposals the manager (or, over an approval limit, someone further up) approves or rejects; `/trouble agreed N [note]` — the customer accepted approved proposal N\n\
+         • `/trouble report 8d` — the 8D report for the customer, posted in the channel for review (no split, costs, approvals or internal notes)\n\
+         • `/trouble stats [days]` — time to acknowledgement and first contact, stage lead times, troubles and our costs by customer and severity"
+    )
+}

@@ -1,0 +1,283 @@
+//! The 8D report for the customer (D1 team … D8 closure) from the trouble's facts, cause and actions, in Japanese and English; nothing internal (split, costs, approvals, notes) goes in.
+
+use super::Locale;
+use crate::config::Config;
+use crate::slack::text::{one_line, Where};
+use crate::trouble::actions::{Action, ActionKind};
+use crate::trouble::facts::FactKey;
+use crate::trouble::model::{Trouble, UserId};
+
+// Text someone typed reads as in the report: one line inline, several quoted, never a mention.
+use super::report::said;
+
+/// A person, named without a mention (the 8D is read far from Slack); さん in Japanese.
+fn who(l: Locale, u: &UserId) -> String {
+    tr!(l, format!("@{u}さん"), format!("@{u}"))
+}
+
+fn not_recorded(l: Locale) -> String {
+    tr!(l, "未記入", "not recorded").to_string()
+}
+
+fn date(config: &Config, at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&config.timezone).format("%Y-%m-%d").to_string()
+}
+
+/// One action as the customer reads it: what, who, by when, and how far it got.
+fn action_line(l: Locale, config: &Config, a: &Action) -> String {
+    let mut parts = vec![one_line(&a.text, Where::Elsewhere)];
+    parts.push(tr!(
+        l,
+        format!("担当 {}", who(l, &a.owner)),
+        format!("owner {}", who(l, &a.owner))
+    ));
+    if let Some(d) = a.due {
+        parts.push(tr!(
+            l,
+            format!("期限 {}", date(config, d)),
+            format!("due {}", date(config, d))
+        ));
+    }
+    parts.push(match (&a.done, &a.verified) {
+        (Some(_), Some(v)) => tr!(
+            l,
+            format!("実施済み・{} に検証", date(config, v.at)),
+            format!("done, verified {}", date(config, v.at))
+        ),
+        (Some(d), None) => tr!(
+            l,
+            format!("{} に実施（検証待ち）", date(config, d.at)),
+            format!("done {} (verification pending)", date(config, d.at))
+        ),
+        (None, _) => tr!(l, "実施中", "in progress").to_string(),
+    });
+    format!("- {}", parts.join(" · "))
+}
+
+fn actions_of(t: &Trouble, kind: ActionKind) -> Vec<&Action> {
+    t.substance.actions.iter().filter(|a| a.kind == kind).collect()
+}
+
+/// The 8D as Markdown. Each section is filled from the record or says it is not recorded.
+pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut section = |heading: String, lines: Vec<String>| {
+        out.push(String::new());
+        out.push(heading);
+        if lines.is_empty() {
+            out.push(not_recorded(l));
+        } else {
+            out.extend(lines);
+        }
+    };
+    let head = [
+        tr!(l, format!("# 8D報告書 {}", t.id), format!("# 8D report {}", t.id)),
+        String::new(),
+        format!(
+            "- {}: {}",
+            tr!(l, "お客様", "Customer"),
+            one_line(&t.customer, Where::Elsewhere)
+        ),
+        format!("- {}: {}", tr!(l, "件名", "Subject"), said(&t.summary)),
+        format!("- {}: {}", tr!(l, "受付日", "Reported"), date(config, t.opened_at)),
+    ];
+
+    // D1: who works on it for the customer.
+    let mut d1 = vec![format!(
+        "- {}: {}",
+        tr!(l, "担当営業", "Account owner"),
+        who(l, &t.owner)
+    )];
+    if let Some(m) = t.manager_chain().first() {
+        d1.push(format!("- {}: {}", tr!(l, "責任者", "Manager"), who(l, m)));
+    }
+    let departments: Vec<String> = crate::trouble::decide::departments_of(config, t)
+        .iter()
+        .map(|d| config.departments.get(d).map_or_else(|| d.clone(), |d| d.name.clone()))
+        .collect();
+    if !departments.is_empty() {
+        d1.push(format!(
+            "- {}: {}",
+            tr!(l, "関係部門", "Departments"),
+            one_line(&departments.join(", "), Where::Elsewhere)
+        ));
+    }
+    section(tr!(l, "## D1 チーム", "## D1 Team").to_string(), d1);
+
+    // D2: the facts (5W2H), the returned goods and the scope.
+    let facts = &t.substance.facts;
+    let mut d2: Vec<String> = FactKey::ALL
+        .iter()
+        .filter_map(|k| {
+            facts
+                .get(*k)
+                .map(|v| format!("- {}: {}", super::stages::fact_label(l, *k), said(&v)))
+        })
+        .collect();
+    if let Some(r) = &t.substance.returned {
+        d2.push(format!(
+            "- {}: {}",
+            tr!(l, "現品回収", "Returned goods"),
+            super::stages::return_label(l, r.state)
+        ));
+    }
+    for s in &t.substance.scope {
+        let text = one_line(&s.text, Where::Elsewhere);
+        d2.push(match s.checked.is_some() {
+            true => tr!(
+                l,
+                format!("- 波及範囲: {text}（確認済み）"),
+                format!("- Scope: {text} (checked)")
+            ),
+            false => tr!(
+                l,
+                format!("- 波及範囲: {text}（確認中）"),
+                format!("- Scope: {text} (being checked)")
+            ),
+        });
+    }
+    section(tr!(l, "## D2 問題の記述", "## D2 Problem description").to_string(), d2);
+
+    let interim = actions_of(t, ActionKind::Interim)
+        .into_iter()
+        .map(|a| action_line(l, config, a))
+        .collect();
+    section(
+        tr!(l, "## D3 暫定対策", "## D3 Interim containment actions").to_string(),
+        interim,
+    );
+
+    let d4 = match &t.substance.cause {
+        Some(c) => {
+            let mut lines = vec![format!("- {}: {}", tr!(l, "発生原因", "Root cause"), said(&c.text))];
+            lines.push(format!(
+                "- {}: {}",
+                tr!(l, "流出原因", "Escape point"),
+                c.escape.as_deref().map(said).unwrap_or_else(|| not_recorded(l))
+            ));
+            lines
+        }
+        None => Vec::new(),
+    };
+    section(
+        tr!(l, "## D4 原因と流出点", "## D4 Root cause and escape point").to_string(),
+        d4,
+    );
+
+    let permanent: Vec<&Action> = actions_of(t, ActionKind::Permanent);
+    section(
+        tr!(l, "## D5 恒久対策", "## D5 Permanent corrective actions").to_string(),
+        permanent.iter().map(|a| action_line(l, config, a)).collect(),
+    );
+    let verification = permanent
+        .iter()
+        .filter_map(|a| {
+            let v = a.verified.as_ref()?;
+            let note = if v.note.trim().is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", said(&v.note))
+            };
+            Some(tr!(
+                l,
+                format!(
+                    "- {}: {} に {} が検証{note}",
+                    one_line(&a.text, Where::Elsewhere),
+                    date(config, v.at),
+                    who(l, &v.by)
+                ),
+                format!(
+                    "- {}: verified {} by {}{note}",
+                    one_line(&a.text, Where::Elsewhere),
+                    date(config, v.at),
+                    who(l, &v.by)
+                )
+            ))
+        })
+        .collect();
+    section(
+        tr!(
+            l,
+            "## D6 恒久対策の実施と効果の検証",
+            "## D6 Implementation and verification"
+        )
+        .to_string(),
+        verification,
+    );
+
+    let prevent = actions_of(t, ActionKind::Prevent)
+        .into_iter()
+        .map(|a| {
+            let check = match (a.effective, a.check) {
+                (Some(true), _) => tr!(
+                    l,
+                    " · 効果確認: 効果あり".to_string(),
+                    " · effectiveness: confirmed".to_string()
+                ),
+                (Some(false), _) => tr!(
+                    l,
+                    " · 効果確認: 効果なし（対策を見直し中）".to_string(),
+                    " · effectiveness: not effective (being revised)".to_string()
+                ),
+                (None, Some(c)) => tr!(
+                    l,
+                    format!(" · 効果確認予定 {}", date(config, c)),
+                    format!(" · effectiveness check {}", date(config, c))
+                ),
+                (None, None) => String::new(),
+            };
+            format!("{}{check}", action_line(l, config, a))
+        })
+        .collect();
+    section(
+        tr!(
+            l,
+            "## D7 再発防止策と効果の確認",
+            "## D7 Recurrence prevention and effectiveness"
+        )
+        .to_string(),
+        prevent,
+    );
+
+    let d8 = t
+        .closed
+        .as_ref()
+        .map(|c| {
+            vec![tr!(
+                l,
+                format!("- {} に完了（{}）", date(config, c.at), who(l, &c.by)),
+                format!("- Closed {} by {}", date(config, c.at), who(l, &c.by))
+            )]
+        })
+        .unwrap_or_default();
+    section(tr!(l, "## D8 完了", "## D8 Closure").to_string(), d8);
+
+    let mut text = head.join("\n");
+    text.push('\n');
+    text.push_str(&out.join("\n"));
+    text.push('\n');
+    text
+}
+
+/// `trouble-bot export ID --format 8d`: plain text for a file, nothing that acts on a terminal.
+pub fn export_eightd(l: Locale, config: &Config, t: &Trouble) -> String {
+    crate::slack::text::strip_controls(&crate::slack::blocks::unescape(&eightd_markdown(l, config, t)))
+}
+
+/// The 8D in the channel: one message, its sections cut to Slack's limits.
+pub fn rendered(l: Locale, config: &Config, t: &Trouble) -> super::Rendered {
+    let mrkdwn = super::report_mrkdwn(&eightd_markdown(l, config, t));
+    let blocks = super::slack_parts(&mrkdwn, 2900)
+        .iter()
+        .take(45)
+        .map(|p| crate::slack::blocks::section(p))
+        .collect();
+    super::Rendered {
+        text: tr!(
+            l,
+            format!("8D報告書 {}（確認用）", t.id),
+            format!("8D report {} (for review)", t.id)
+        ),
+        blocks: Some(blocks),
+    }
+}

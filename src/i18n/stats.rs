@@ -1,0 +1,102 @@
+//! `/trouble stats` in Japanese and English.
+
+use super::{format_duration, severity_label, stage_name, Locale};
+use crate::config::Config;
+use crate::slack::text::{one_line, Where};
+use crate::trouble::money::Money;
+use crate::trouble::stats::{Group, Spread, Stats};
+
+fn spread_text(l: Locale, s: &Option<Spread>) -> String {
+    match s {
+        Some(s) => tr!(
+            l,
+            format!(
+                "中央値 {} · 90%値 {}（{}件）",
+                format_duration(l, secs(s.median)),
+                format_duration(l, secs(s.p90)),
+                s.count
+            ),
+            format!(
+                "median {} · p90 {} ({} troubles)",
+                format_duration(l, secs(s.median)),
+                format_duration(l, secs(s.p90)),
+                s.count
+            )
+        ),
+        None => tr!(l, "記録なし", "none recorded").to_string(),
+    }
+}
+
+fn secs(d: chrono::Duration) -> u64 {
+    d.num_seconds().max(0) as u64
+}
+
+fn group_text(l: Locale, g: &Group) -> String {
+    let ours = if g.ours.is_empty() {
+        tr!(l, "当社負担なし", "nothing borne by us").to_string()
+    } else {
+        let amounts: Vec<String> = g
+            .ours
+            .iter()
+            .map(|(c, m)| {
+                Money {
+                    currency: *c,
+                    minor: *m,
+                }
+                .to_string()
+            })
+            .collect();
+        tr!(
+            l,
+            format!("当社負担 {}", amounts.join(" · ")),
+            format!("borne by us {}", amounts.join(" · "))
+        )
+    };
+    tr!(
+        l,
+        format!("{}件（未完了 {}）· {ours}", g.troubles, g.open),
+        format!("{} troubles ({} open) · {ours}", g.troubles, g.open)
+    )
+}
+
+pub fn stats_text(l: Locale, config: &Config, s: &Stats) -> String {
+    let mut lines = vec![
+        tr!(
+            l,
+            format!("*過去{}日のトラブル {}件*（あなたが見られるもの）", s.days, s.troubles),
+            format!(
+                "*Troubles in the last {} days: {}* (those you may see)",
+                s.days, s.troubles
+            )
+        ),
+        tr!(
+            l,
+            format!("上司の確認まで: {}", spread_text(l, &s.to_ack)),
+            format!("To manager acknowledgement: {}", spread_text(l, &s.to_ack))
+        ),
+        tr!(
+            l,
+            format!("お客様への初回連絡まで: {}", spread_text(l, &s.to_first_contact)),
+            format!("To first customer contact: {}", spread_text(l, &s.to_first_contact))
+        ),
+        tr!(l, "*段階ごとの所要時間*", "*Stage lead times*").to_string(),
+    ];
+    for (i, lead) in s.stage_lead.iter().enumerate() {
+        lines.push(format!("• {}. {}: {}", i + 1, stage_name(l, i), spread_text(l, lead)));
+    }
+    if !s.by_customer.is_empty() {
+        lines.push(tr!(l, "*お客様別*", "*By customer*").to_string());
+        for g in s.by_customer.values() {
+            lines.push(format!(
+                "• {}: {}",
+                one_line(&g.name, Where::Elsewhere),
+                group_text(l, g)
+            ));
+        }
+        lines.push(tr!(l, "*重大度別*", "*By severity*").to_string());
+        for (level, g) in &s.by_severity {
+            lines.push(format!("• {}: {}", severity_label(l, config, *level), group_text(l, g)));
+        }
+    }
+    lines.join("\n")
+}

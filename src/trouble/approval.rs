@@ -1,0 +1,530 @@
+//! Stages 5–6 kept in balance: a split or a cost is a proposal until the manager chain approves it (one level further up per approval limit crossed) and the customer agrees.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::decide::{Act, Dest, Lane, Message, Reply, Who, Work};
+use super::facts::Mark;
+use super::model::{Cost, Split, Trouble, UserId};
+use super::money::{Currency, Money, Payer};
+use super::timeline::Event;
+use crate::config::Config;
+
+/// Every proposal of the trouble, numbered from 1 in the order they were made.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct Agreements {
+    #[serde(default)]
+    pub proposals: Vec<Proposal>,
+}
+
+/// What a proposal is about: the split, or cost `#n` (1-based, as the status lists them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "item", rename_all = "snake_case")]
+pub enum Item {
+    Split,
+    Cost { n: usize },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Proposal {
+    pub n: usize,
+    pub item: Item,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+    /// How far up the manager chain the approver must be (0: the manager).
+    pub level: usize,
+    /// The limits our share crossed with this proposal counted: why `level` is above 0.
+    pub crossed: Vec<Crossed>,
+    pub state: ProposalState,
+}
+
+/// Our share in one currency against its configured limit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Crossed {
+    pub currency: Currency,
+    pub ours: i64,
+    pub limit: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ProposalState {
+    Proposed,
+    Approved {
+        approved: Mark,
+    },
+    Rejected {
+        rejected: Mark,
+    },
+    /// Approved, then accepted by the customer (`/trouble agreed N`).
+    Agreed {
+        approved: Mark,
+        agreed: Mark,
+    },
+    /// A later proposal for the same item (a correction or a new split) replaced it.
+    Superseded,
+}
+
+impl ProposalState {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ProposalState::Proposed => "proposed",
+            ProposalState::Approved { .. } => "approved",
+            ProposalState::Rejected { .. } => "rejected",
+            ProposalState::Agreed { .. } => "agreed",
+            ProposalState::Superseded => "superseded",
+        }
+    }
+}
+
+/// What the timeline keeps of proposals.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "agreement", rename_all = "snake_case")]
+pub enum AgreementEvent {
+    Proposed {
+        n: usize,
+        item: Item,
+        level: usize,
+        approver: Option<UserId>,
+        crossed: Vec<Crossed>,
+    },
+    Approved {
+        n: usize,
+        note: String,
+    },
+    Rejected {
+        n: usize,
+        note: String,
+    },
+    Agreed {
+        n: usize,
+        note: String,
+    },
+}
+
+/// What the trouble's channel (and the approver's DM) is told.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "line", rename_all = "snake_case")]
+pub enum AgreementLine {
+    /// In the channel, with Approve / Reject buttons.
+    Proposed {
+        n: usize,
+    },
+    /// To the approver a limit sent it to: why it is theirs.
+    NeedsYou {
+        n: usize,
+        to: UserId,
+    },
+    Decided {
+        n: usize,
+        approved: bool,
+        by: UserId,
+    },
+    Agreed {
+        n: usize,
+        by: UserId,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum AgreementReply {
+    Proposed {
+        n: usize,
+        item: Item,
+        approver: Option<UserId>,
+    },
+    Approved {
+        n: usize,
+    },
+    Rejected {
+        n: usize,
+    },
+    Agreed {
+        n: usize,
+    },
+    NoSuchProposal {
+        n: usize,
+    },
+    /// Already decided (a double click, a stale button).
+    AlreadyDecided {
+        n: usize,
+        state: &'static str,
+    },
+    /// `agreed N` before the chain approved it.
+    NotApproved {
+        n: usize,
+    },
+    /// The proposer may not approve or reject their own proposal.
+    OwnProposal {
+        n: usize,
+        approvers: Vec<UserId>,
+    },
+}
+
+/// The trouble's costs that still count: those whose latest proposal was not rejected.
+fn counted_costs(t: &Trouble) -> Vec<Cost> {
+    let rejected = |n: usize| {
+        t.agreement
+            .proposals
+            .iter()
+            .rev()
+            .find(|p| p.item == Item::Cost { n })
+            .is_some_and(|p| matches!(p.state, ProposalState::Rejected { .. }))
+    };
+    t.costs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !rejected(i + 1))
+        .map(|(_, c)| c.clone())
+        .collect()
+}
+
+/// The split as it counts: the latest not rejected.
+fn counted_split(t: &Trouble) -> Option<&Split> {
+    let rejected = t
+        .agreement
+        .proposals
+        .iter()
+        .rev()
+        .find(|p| p.item == Item::Split)
+        .is_some_and(|p| matches!(p.state, ProposalState::Rejected { .. }));
+    t.split.as_ref().filter(|_| !rejected)
+}
+
+/// One currency's costs with the split applied: "ours 70% of ¥1,200,000 = ¥840,000".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Share {
+    pub total: Money,
+    pub ours_pct: u8,
+    pub ours: Money,
+}
+
+/// The split applies to every cost of the trouble, whoever it was first written against.
+pub fn shares(split: Option<&Split>, costs: &[Cost]) -> Vec<Share> {
+    let Some(split) = split else {
+        return Vec::new();
+    };
+    let mut totals: BTreeMap<Currency, i64> = BTreeMap::new();
+    for m in costs.iter().filter_map(Cost::money) {
+        *totals.entry(m.currency).or_insert(0) += m.minor;
+    }
+    totals
+        .into_iter()
+        .map(|(currency, total)| Share {
+            total: Money { currency, minor: total },
+            ours_pct: split.ours,
+            // Rounded half up to the minor unit, so 70% of ¥1 is ¥1.
+            ours: Money {
+                currency,
+                minor: (total.saturating_mul(split.ours as i64) + 50).div_euclid(100),
+            },
+        })
+        .collect()
+}
+
+/// What we bear per currency: with a split, our share of all costs; without one, the costs
+/// written against us.
+pub fn borne_by_us(split: Option<&Split>, costs: &[Cost]) -> BTreeMap<Currency, i64> {
+    if split.is_some() {
+        return shares(split, costs)
+            .into_iter()
+            .map(|s| (s.ours.currency, s.ours.minor))
+            .collect();
+    }
+    let mut out = BTreeMap::new();
+    for (m, p) in costs.iter().map(|c| (c.money(), c.payer_kind())) {
+        if let (Some(m), Some(Payer::Ours)) = (m, p) {
+            *out.entry(m.currency).or_insert(0) += m.minor;
+        }
+    }
+    out
+}
+
+/// The shares of the trouble as it stands (rejected proposals left out).
+pub fn current_shares(t: &Trouble) -> Vec<Share> {
+    shares(counted_split(t), &counted_costs(t))
+}
+
+/// How many levels above the manager an approval must come from, and why: one per currency
+/// whose share borne by us is over its `[approval_limits]`.
+pub fn level_needed(config: &Config, borne: &BTreeMap<Currency, i64>) -> Vec<Crossed> {
+    borne
+        .iter()
+        .filter_map(|(currency, ours)| {
+            let limit = *config.approval_limits.get(currency)?;
+            (*ours > limit).then_some(Crossed {
+                currency: *currency,
+                ours: *ours,
+                limit,
+            })
+        })
+        .collect()
+}
+
+/// Who may approve or reject proposal `p`: the chain from its level up, never its proposer.
+pub fn approvers(t: &Trouble, p: &Proposal) -> Vec<UserId> {
+    let chain = t.manager_chain();
+    let from = p.level.min(chain.len().saturating_sub(1));
+    chain
+        .iter()
+        .skip(from)
+        .filter(|u| **u != p.by && **u != t.owner)
+        .cloned()
+        .collect()
+}
+
+/// Makes the split or cost just recorded a proposal: the earlier one for the same item is
+/// superseded, the level is measured on our running share with it counted, the channel gets the
+/// buttons and an approver above the manager a DM saying why.
+pub(super) fn propose(w: &mut Work, user: &UserId, item: Item) -> Reply {
+    let now = w.ctx.now;
+    for p in w.t.agreement.proposals.iter_mut().filter(|p| p.item == item) {
+        if !matches!(p.state, ProposalState::Superseded) {
+            p.state = ProposalState::Superseded;
+        }
+    }
+    let borne = borne_by_us(counted_split(&w.t), &counted_costs(&w.t));
+    let crossed = level_needed(w.ctx.config, &borne);
+    let n = w.t.agreement.proposals.len() + 1;
+    let proposal = Proposal {
+        n,
+        item,
+        by: user.clone(),
+        at: now,
+        level: crossed.len(),
+        crossed: crossed.clone(),
+        state: ProposalState::Proposed,
+    };
+    let approver = approvers(&w.t, &proposal).first().cloned();
+    w.t.agreement.proposals.push(proposal);
+    w.log(
+        Some(user),
+        Event::Agreement(AgreementEvent::Proposed {
+            n,
+            item,
+            level: crossed.len(),
+            approver: approver.clone(),
+            crossed: crossed.clone(),
+        }),
+    );
+    w.post(
+        Lane::Channel,
+        Dest::TroubleChannel,
+        Message::Agreement(AgreementLine::Proposed { n }),
+    );
+    if let Some(a) = approver.as_ref().filter(|_| !crossed.is_empty()) {
+        w.post(
+            Lane::Dm,
+            Dest::Dm(a.clone()),
+            Message::Agreement(AgreementLine::NeedsYou { n, to: a.clone() }),
+        );
+    }
+    w.refresh_status();
+    Reply::Agreement(AgreementReply::Proposed { n, item, approver })
+}
+
+/// The Approve / Reject buttons.
+pub(super) fn decide_button(w: &mut Work, user: &UserId, n: usize, approve: bool) -> Reply {
+    let Some(p) = n.checked_sub(1).and_then(|i| w.t.agreement.proposals.get(i)).cloned() else {
+        return Reply::Agreement(AgreementReply::NoSuchProposal { n });
+    };
+    if !matches!(p.state, ProposalState::Proposed) {
+        return Reply::Agreement(AgreementReply::AlreadyDecided {
+            n,
+            state: p.state.code(),
+        });
+    }
+    let allowed = approvers(&w.t, &p);
+    if p.by == *user {
+        return Reply::Agreement(AgreementReply::OwnProposal { n, approvers: allowed });
+    }
+    if !allowed.contains(user) {
+        return Reply::NotAllowed {
+            act: Act::Approve,
+            who: Who::Chain(allowed),
+        };
+    }
+    let mark = Mark {
+        by: user.clone(),
+        at: w.ctx.now,
+        note: String::new(),
+    };
+    w.t.agreement.proposals[n - 1].state = if approve {
+        ProposalState::Approved { approved: mark }
+    } else {
+        ProposalState::Rejected { rejected: mark }
+    };
+    let event = if approve {
+        AgreementEvent::Approved { n, note: String::new() }
+    } else {
+        AgreementEvent::Rejected { n, note: String::new() }
+    };
+    w.log(Some(user), Event::Agreement(event));
+    w.post(
+        Lane::Channel,
+        Dest::TroubleChannel,
+        Message::Agreement(AgreementLine::Decided {
+            n,
+            approved: approve,
+            by: user.clone(),
+        }),
+    );
+    w.refresh_status();
+    Reply::Agreement(if approve {
+        AgreementReply::Approved { n }
+    } else {
+        AgreementReply::Rejected { n }
+    })
+}
+
+/// `/trouble agreed N [note]`: the customer accepted approved proposal N.
+pub(super) fn agreed(w: &mut Work, user: &UserId, n: usize, note: String) -> Reply {
+    let Some(p) = n.checked_sub(1).and_then(|i| w.t.agreement.proposals.get(i)).cloned() else {
+        return Reply::Agreement(AgreementReply::NoSuchProposal { n });
+    };
+    let approved = match p.state {
+        ProposalState::Approved { approved } => approved,
+        ProposalState::Proposed => return Reply::Agreement(AgreementReply::NotApproved { n }),
+        other => return Reply::Agreement(AgreementReply::AlreadyDecided { n, state: other.code() }),
+    };
+    w.t.agreement.proposals[n - 1].state = ProposalState::Agreed {
+        approved,
+        agreed: Mark {
+            by: user.clone(),
+            at: w.ctx.now,
+            note: note.clone(),
+        },
+    };
+    w.log(Some(user), Event::Agreement(AgreementEvent::Agreed { n, note }));
+    w.post(
+        Lane::Channel,
+        Dest::TroubleChannel,
+        Message::Agreement(AgreementLine::Agreed { n, by: user.clone() }),
+    );
+    w.refresh_status();
+    Reply::Agreement(AgreementReply::Agreed { n })
+}
+
+/// `agreed N [note]`: N is the proposal's number as the channel showed it (`#2`, `２`).
+pub fn parse_agreed(rest: &str) -> Result<super::command::Command, super::command::UsageError> {
+    let rest = rest.trim();
+    let (word, note) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    super::money::fold_width(word)
+        .trim_start_matches('#')
+        .parse::<usize>()
+        .ok()
+        .filter(|n| *n >= 1)
+        .map(|n| super::command::Command::Agreed(n, note.trim().to_string()))
+        .ok_or(super::command::UsageError::NeedsNumber("agreed"))
+}
+
+/// The latest proposal about an item: its state for the status and the report.
+pub fn state_of(t: &Trouble, item: Item) -> Option<&Proposal> {
+    t.agreement.proposals.iter().rev().find(|p| p.item == item)
+}
+
+/// Proposals still waiting for `user` to approve them.
+pub fn waiting_for<'a>(t: &'a Trouble, user: &UserId) -> Vec<&'a Proposal> {
+    t.agreement
+        .proposals
+        .iter()
+        .filter(|p| matches!(p.state, ProposalState::Proposed) && approvers(t, p).first() == Some(user))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cost(amount: &str, payer: &str) -> Cost {
+        Cost {
+            amount: amount.into(),
+            payer: payer.into(),
+            note: String::new(),
+            by: UserId::new("U1"),
+            at: DateTime::<Utc>::default(),
+        }
+    }
+
+    fn split(ours: u8) -> Split {
+        Split {
+            ours,
+            customer: 100 - ours,
+            other: 0,
+            reason: String::new(),
+            by: UserId::new("U1"),
+            at: DateTime::<Utc>::default(),
+        }
+    }
+
+    #[test]
+    fn the_split_applies_to_every_cost_per_currency() {
+        let costs = [
+            cost("¥1,000,000", "ours"),
+            cost("20万円", "customer"),
+            cost("$100", "ours"),
+        ];
+        let s = shares(Some(&split(70)), &costs);
+        assert_eq!(
+            s[0].total,
+            Money {
+                currency: Currency::Jpy,
+                minor: 1_200_000
+            }
+        );
+        assert_eq!(
+            s[0].ours,
+            Money {
+                currency: Currency::Jpy,
+                minor: 840_000
+            }
+        );
+        assert_eq!(
+            s[1].ours,
+            Money {
+                currency: Currency::Usd,
+                minor: 7_000
+            }
+        );
+    }
+
+    #[test]
+    fn without_a_split_we_bear_what_is_written_against_us() {
+        let costs = [cost("¥1,000,000", "ours"), cost("20万円", "customer")];
+        assert_eq!(borne_by_us(None, &costs).get(&Currency::Jpy), Some(&1_000_000));
+    }
+
+    #[test]
+    fn approval_limits_are_read_in_whole_units_and_a_bad_one_is_named() {
+        let env = std::collections::BTreeMap::new();
+        let config =
+            Config::from_sources(Some("[approval_limits]\nJPY = 1_000_000\nUSD = 10_000\n"), &env).expect("valid");
+        assert_eq!(config.approval_limits[&Currency::Jpy], 1_000_000);
+        assert_eq!(config.approval_limits[&Currency::Usd], 1_000_000, "cents");
+        let problems =
+            Config::from_sources(Some("[approval_limits]\nGBP = 5\nJPY = \"lots\"\n"), &env).expect_err("invalid");
+        assert!(
+            problems.iter().any(|p| p.contains("approval_limits.GBP")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.contains("approval_limits.JPY")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn each_currency_over_its_limit_adds_a_level() {
+        let mut config = Config::default();
+        config.approval_limits.insert(Currency::Jpy, 1_000_000);
+        config.approval_limits.insert(Currency::Usd, 1_000_000);
+        let borne: BTreeMap<Currency, i64> = [(Currency::Jpy, 1_000_001), (Currency::Usd, 1_000_000)].into();
+        let crossed = level_needed(&config, &borne);
+        assert_eq!(crossed.len(), 1);
+        assert_eq!(crossed[0].currency, Currency::Jpy);
+        let both: BTreeMap<Currency, i64> = [(Currency::Jpy, 2_000_000), (Currency::Usd, 1_000_001)].into();
+        assert_eq!(level_needed(&config, &both).len(), 2);
+    }
+}
