@@ -43,7 +43,9 @@ pub async fn run(locale: Locale) -> bool {
                 Locale::Ja => {
                     format!("\n✔ デモ完了: トラブル {id} を起票から {took} でクローズしました（実時間 {secs:.1}秒）\n")
                 }
-                Locale::En => format!("\n✔ demo finished: trouble {id} closed {took} after it was opened ({secs:.1}s in real time)\n"),
+                Locale::En => format!(
+                    "\n✔ demo finished: trouble {id} closed {took} after it was opened ({secs:.1}s in real time)\n"
+                ),
             });
             true
         }
@@ -518,7 +520,11 @@ impl Demo<'_> {
         let took = (self.clock.now() - opened_at).num_seconds().max(0) as u64;
         self.wait(
             mark,
-            tr(l, "報告書とキックオフのリンク", "the report and the kickoff's link to it"),
+            tr(
+                l,
+                "報告書とキックオフのリンク",
+                "the report and the kickoff's link to it",
+            ),
             |calls| {
                 let posts: Vec<_> = calls.iter().filter_map(Call::post).collect();
                 // The summary is the top-level post the edited kickoff links to.
