@@ -315,8 +315,8 @@ impl Demo<'_> {
 
         sim.narrate(tr(
             l,
-            "キックオフのスレッドには、ACMEとの過去のトラブルと負担の累計が出ています。責任区分を決めるときに効いてきます。",
-            "The kickoff thread lists ACME's past troubles and the running balance of who paid: it will matter when the split is settled.",
+            "↑ キックオフのスレッドに、ACMEとの過去のトラブルと負担の累計が出ました。責任区分を決めるときに効いてきます。",
+            "↑ The kickoff thread now lists ACME's past troubles and the running balance of who paid: it will matter when the split is settled.",
         ));
         self.wait(
             opened,
