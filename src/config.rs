@@ -79,6 +79,9 @@ pub struct Config {
     /// `[customers]`: other spellings of a customer's name → the name they stand for
     /// (`"アクメ" = "ACME"`), so one customer keeps one history.
     pub customers: BTreeMap<String, String>,
+    /// How long returned goods may sit "requested" before the owner is reminded; whole days
+    /// are business days (`2d`, the default).
+    pub return_reminder_after: Duration,
 }
 
 /// What `serve` needs from the environment to talk to Slack.
@@ -113,6 +116,7 @@ impl Default for Config {
             log_json: false,
             log_filter: "info".into(),
             customers: BTreeMap::new(),
+            return_reminder_after: Duration::from_secs(2 * 86_400),
             slack: SlackSettings {
                 signing_secrets: Vec::new(),
                 bot_token: None,
@@ -235,6 +239,9 @@ impl Config {
                 "text" => config.log_json = false,
                 _ => root.problem("log_format", format!("must be \"text\" or \"json\", not {v:?}")),
             }
+        }
+        if let Some(v) = root.duration("return_reminder_after") {
+            config.return_reminder_after = v;
         }
         if let Some(v) = root.duration("slack_timeout") {
             config.slack.timeout = v;

@@ -104,6 +104,9 @@ impl Metrics {
         let kind = match kind {
             TimerKind::AckTimeout { .. } => "ack_timeout",
             TimerKind::FollowUp { .. } => "follow_up",
+            TimerKind::ReturnReminder { .. } => "return_reminder",
+            TimerKind::ActionDue { .. } => "action_due",
+            TimerKind::EffectCheck { .. } => "effect_check",
             TimerKind::FirstContact { .. } => "first_contact",
         };
         self.bump("trouble_bot_timers_fired_total", format!("kind=\"{kind}\""));

@@ -352,7 +352,9 @@ async fn the_seven_stages_walked_by_commands_and_the_status_button_end_in_a_clos
     assert_eq!(all_done.costs.len(), 1);
     assert_eq!(all_done.costs[0].amount, "¥120,000");
     assert_eq!(all_done.costs[0].payer, "ours");
-    assert_eq!(all_done.measures.len(), 1);
+    // A measure is a prevention action owned by the trouble's owner.
+    assert_eq!(all_done.substance.actions.len(), 1);
+    assert_eq!(all_done.substance.actions[0].owner.as_str(), SALES);
     let done_events: Vec<usize> = timeline(&bot, &t.id)
         .iter()
         .filter_map(|e| match &e.event {

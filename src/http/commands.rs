@@ -75,6 +75,7 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
             }
             Err(e) => failed(app, Surface::Command, "cannot read history", e),
         },
+        Command::Step(crate::trouble::facts::Step::Search(query)) => super::stages::search(app, &user, &query),
         Command::OpenModal => {
             let Some(trigger_id) = cmd.trigger_id.clone().filter(|t| !t.is_empty()) else {
                 return ephemeral_text(usage_text(l, &command::UsageError::OpenNeedsCustomerAndSummary));
@@ -106,9 +107,22 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
             if command == Command::Report {
                 return post_report(app, &id, request_key).await;
             }
+            use crate::trouble::facts::Step;
+            if let Command::Step(step @ (Step::FactModal | Step::ActionModal)) = command {
+                return super::stages::open_form(app, cmd.trigger_id.clone(), &id, user, step).await;
+            }
+            // A new part or lot may be one an earlier trouble of this customer had.
+            let recheck = matches!(command, Command::Step(Step::Facts(_) | Step::FixFact(..)));
             let input = Input::Command { user, command };
             match app.engine().apply(&id, &[request_key], input).await {
-                Ok(applied) => answer(app, applied),
+                Ok(applied) => {
+                    let changed = matches!(&applied, Applied::Decided(d) if d.trouble.is_some());
+                    let response = answer(app, applied);
+                    if recheck && changed {
+                        super::stages::flag_recurrence(app, &id).await;
+                    }
+                    response
+                }
                 Err(e) => failed(app, Surface::Command, "cannot store a decision", e),
             }
         }

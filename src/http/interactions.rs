@@ -71,6 +71,10 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
                 Some(Action::LogUpdate) => ButtonAction::LogUpdate {
                     trigger_id: trigger_id.unwrap_or_default(),
                 },
+                Some(Action::EffectOk) | Some(Action::EffectNotOk) => ButtonAction::Effect {
+                    n: value.stage.unwrap_or(0),
+                    effective: Action::parse(&action.action_id) == Some(Action::EffectOk),
+                },
                 None => return StatusCode::OK.into_response(),
             };
             let id = TroubleId::new(&value.trouble);
@@ -97,6 +101,12 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
                     .await
                 }
                 Some(Callback::OpenTrouble) => on_open_submitted(&app, UserId::new(user.id), &view, &seen).await,
+                Some(Callback::TroubleFacts) => {
+                    super::stages::on_facts_submitted(&app, UserId::new(user.id), &view, &seen).await
+                }
+                Some(Callback::TroubleAction) => {
+                    super::stages::on_action_submitted(&app, UserId::new(user.id), &view, &seen).await
+                }
                 None => StatusCode::OK.into_response(),
             }
         }
@@ -245,8 +255,13 @@ async fn on_open_submitted(
     if let Some(refusal) = crate::trouble::decide::open_refusal(&user, &req) {
         return field_errors(json!({"manager": reply_text(l, &app.config, &refusal)}));
     }
-    match app.engine().open(seen, user, origin, req).await {
+    let facts = super::stages::facts_in(view);
+    match app.engine().open(seen, user.clone(), origin, req).await {
         Ok(Applied::Decided(decision)) => {
+            // The form's facts go on the new trouble as its first facts.
+            if let (Some(t), false) = (&decision.trouble, facts.is_empty()) {
+                super::stages::facts_at_open(app, &t.id, user, facts).await;
+            }
             match &decision.reply {
                 Some(reply) if decision.trouble.is_none() => {
                     field_error_on(open_field_for(reply), reply_text(l, &app.config, reply))

@@ -4,6 +4,7 @@ mod commands;
 mod events;
 mod interactions;
 pub mod server;
+mod stages;
 
 pub(crate) use commands::answer_command;
 pub(crate) use events::answer_event;

@@ -237,6 +237,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             if let Some(s) = &t.split {
                 blocks.push(context(&tr!(l, format!("責任区分 当社{}% / お客様{}% / 他{}%", s.ours, s.customer, s.other), format!("Responsibility: ours {}% / customer {}% / other {}%", s.ours, s.customer, s.other))));
             }
+            blocks.extend(super::stages::status_blocks(l, config, t));
             blocks.extend(record_blocks(l, config, t));
             if t.is_open() {
                 if let Some(s) = t.current_stage() {
@@ -371,6 +372,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         )),
         Message::CustomerHistory => Rendered::text(customer_history(l, config, t)),
         Message::Recorded { by, what } => Rendered::text(record_line(l, config, by, what)),
+        Message::Step(line) => super::stages::step_line(l, config, t, line),
         Message::Text { text } => Rendered { text: text.clone(), blocks: None },
         Message::DeliveryProblem { method, error } => Rendered::text(tr!(
             l,

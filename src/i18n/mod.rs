@@ -171,6 +171,10 @@ pub fn format_time(tz: Tz, at: DateTime<Utc>) -> String {
 }
 
 pub fn help(l: Locale) -> String {
+    format!("{}\n{}", help_core(l), stages::help(l))
+}
+
+fn help_core(l: Locale) -> String {
     tr!(
         l,
         "*トラブル対応ボット* — 初動が命。すぐに上司と関係部門に共有します。\n\
@@ -229,6 +233,7 @@ mod messages;
 pub mod modals;
 mod replies;
 mod report;
+pub mod stages;
 pub use home::home_view;
 pub use messages::{next_update_due, render, severity_label, Rendered};
 pub use replies::{list_text, reply_text, usage_text};

@@ -76,6 +76,7 @@ pub fn open_modal(
         blocks.push(json!({"type": "input", "block_id": "departments", "optional": true, "label": {"type": "plain_text", "text": tr!(l, "関係部門", "Related departments")},
                            "element": {"type": "multi_static_select", "action_id": "value", "options": options}}));
     }
+    blocks.extend(fact_inputs(l, None));
     blocks.push(limited(
         text_input(
             "contact",
@@ -133,6 +134,111 @@ pub fn update_modal(l: Locale, t: &Trouble) -> Value {
         Callback::LogUpdate.id(),
         tr!(l, "お客様への報告", "Customer update"),
         tr!(l, "記録", "Log"),
+        tr!(l, "キャンセル", "Cancel"),
+        t.id.as_str(),
+        blocks,
+    )
+}
+
+/// The facts (5W2H) as optional inputs, filled with what the trouble already holds.
+pub fn fact_inputs(l: Locale, t: Option<&Trouble>) -> Vec<Value> {
+    use crate::trouble::facts::FactKey;
+    FactKey::ALL
+        .iter()
+        .map(|k| {
+            let label = format!(
+                "{}{}",
+                super::stages::fact_label(l, *k),
+                tr!(l, "（任意）", " (optional)")
+            );
+            let hint = match k {
+                FactKey::Lot => Some(tr!(l, "複数ならカンマ区切り", "several: separate with commas")),
+                FactKey::Occurred => Some(tr!(
+                    l,
+                    "例: 2026-11-28 10:00、今日 9:00",
+                    "e.g. 2026-11-28 10:00, today 9:00"
+                )),
+                _ => None,
+            };
+            let mut input = limited(
+                text_input(
+                    &format!("fact_{}", k.code()),
+                    &label,
+                    *k == FactKey::Symptom,
+                    true,
+                    hint,
+                ),
+                TEXT_LIMIT,
+            );
+            if let Some(v) = t.and_then(|t| t.substance.facts.get(*k)) {
+                input["element"]["initial_value"] = json!(crate::slack::blocks::unescape(&v));
+            }
+            input
+        })
+        .collect()
+}
+
+/// `/trouble fact` with no text: the facts form.
+pub fn facts_modal(l: Locale, t: &Trouble) -> Value {
+    modal(
+        Callback::TroubleFacts.id(),
+        tr!(l, "事実（5W2H）", "Facts (5W2H)"),
+        tr!(l, "記録", "Save"),
+        tr!(l, "キャンセル", "Cancel"),
+        t.id.as_str(),
+        fact_inputs(l, Some(t)),
+    )
+}
+
+/// `/trouble action` with no text: kind, what, owner, due, effectiveness check.
+pub fn action_modal(l: Locale, t: &Trouble) -> Value {
+    use crate::trouble::actions::ActionKind;
+    let kinds: Vec<Value> = [ActionKind::Interim, ActionKind::Permanent, ActionKind::Prevent]
+        .iter()
+        .map(|k| option(super::stages::kind_label(l, *k), k.code()))
+        .collect();
+    let blocks = vec![
+        json!({"type": "input", "block_id": "kind", "label": {"type": "plain_text", "text": tr!(l, "種類", "Kind")},
+               "element": {"type": "static_select", "action_id": "value", "options": kinds.clone(), "initial_option": kinds[0]}}),
+        limited(
+            text_input("text", tr!(l, "対策の内容", "What is done"), true, false, None),
+            TEXT_LIMIT,
+        ),
+        json!({"type": "input", "block_id": "owner", "label": {"type": "plain_text", "text": tr!(l, "担当", "Owner")},
+               "element": {"type": "users_select", "action_id": "value", "initial_user": t.owner}}),
+        limited(
+            text_input(
+                "due",
+                tr!(l, "期限（任意）", "Due (optional)"),
+                false,
+                true,
+                Some(tr!(
+                    l,
+                    "例: 2026-12-10、12/10、fri、+3d（営業日）",
+                    "e.g. 2026-12-10, 12/10, fri, +3d (business days)"
+                )),
+            ),
+            100,
+        ),
+        limited(
+            text_input(
+                "check",
+                tr!(
+                    l,
+                    "効果確認日（再発防止のみ・任意）",
+                    "Effectiveness check (prevention, optional)"
+                ),
+                false,
+                true,
+                None,
+            ),
+            100,
+        ),
+    ];
+    modal(
+        Callback::TroubleAction.id(),
+        tr!(l, "対策", "Action"),
+        tr!(l, "追加", "Add"),
         tr!(l, "キャンセル", "Cancel"),
         t.id.as_str(),
         blocks,

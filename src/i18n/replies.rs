@@ -48,6 +48,9 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
             tr!(l, format!("重大度 `{s}` が分かりません。`sev1`〜`sev3` のように入力してください。"), format!("`{s}` is not a severity; write it like `sev1`."))
         }
         UsageError::HistoryNeedsCustomer => tr!(l, "お客様名を指定してください: `/trouble history ACME`", "Name the customer: `/trouble history ACME`").to_string(),
+        other @ (UsageError::BadFact(_) | UsageError::BadReturn | UsageError::BadAction | UsageError::BadFix | UsageError::NeedsNumber(_)) => {
+            super::stages::usage_text(l, other).unwrap_or_default()
+        }
         UsageError::TooLong { limit, len } => tr!(
             l,
             format!("長すぎます（{len}文字）。1つの項目は{limit}文字までです。短くするか、何回かに分けて記録してください。何も記録していません。"),
@@ -292,6 +295,8 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             )
         }
         Reply::Status(_) => String::new(),
+        Reply::Step(step) => super::stages::reply_text(l, step),
+        Reply::CloseActions { open_interim, has_prevention } => super::stages::close_actions_text(l, open_interim, *has_prevention),
     }
 }
 
@@ -311,6 +316,7 @@ fn act_text(l: Locale, act: Act) -> &'static str {
         Act::NameManager => tr!(l, "上司の指名", "name the manager"),
         Act::Close => tr!(l, "クローズ", "close this trouble"),
         Act::CloseForce => tr!(l, "強制クローズ", "force-close this trouble"),
+        Act::Facts | Act::Actions | Act::Reopen | Act::Fix => super::stages::act_text(l, act).unwrap_or_default(),
     }
 }
 

@@ -35,8 +35,9 @@ fn who(u: &UserId) -> String {
     format!("@{u}")
 }
 
-fn event_text(l: Locale, e: &Event) -> String {
+fn event_text(l: Locale, config: &Config, e: &Event) -> String {
     match e {
+        Event::Stage(step) => super::stages::event_text(l, config, step),
         Event::Opened {
             customer,
             summary,
@@ -250,6 +251,10 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
         prev = u.at;
     }
     line(String::new());
+    for l8d in super::stages::report_lines(l, config, t) {
+        line(l8d);
+    }
+    line(String::new());
     line(tr!(l, "## 責任区分と費用", "## Responsibility and costs").to_string());
     match &t.split {
         Some(s) => line(tr!(
@@ -290,8 +295,21 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
     }
     line(String::new());
     line(tr!(l, "## 再発防止策", "## Prevention measures").to_string());
-    if t.measures.is_empty() {
+    if crate::trouble::actions::prevention_count(t) == 0 {
         line(tr!(l, "（なし）", "(none)").to_string());
+    }
+    for a in t
+        .substance
+        .actions
+        .iter()
+        .filter(|a| a.kind == crate::trouble::actions::ActionKind::Prevent)
+    {
+        line(format!(
+            "- ({}, {}) {}",
+            who(&a.owner),
+            format_time(tz, a.at),
+            said(&a.text)
+        ));
     }
     for m in &t.measures {
         line(format!(
@@ -310,7 +328,7 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
             e.seq + 1,
             format_time(tz, e.at),
             actor,
-            event_text(l, &e.event)
+            event_text(l, config, &e.event)
         ));
     }
     line(String::new());

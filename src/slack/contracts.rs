@@ -8,6 +8,9 @@ pub enum Action {
     Acknowledge,
     CompleteStage,
     LogUpdate,
+    /// The effectiveness check's answers; the value carries the prevention action's number.
+    EffectOk,
+    EffectNotOk,
 }
 
 impl Action {
@@ -16,18 +19,27 @@ impl Action {
             Action::Acknowledge => "acknowledge",
             Action::CompleteStage => "complete_stage",
             Action::LogUpdate => "log_update",
+            Action::EffectOk => "effect_ok",
+            Action::EffectNotOk => "effect_ng",
         }
     }
 
     pub fn parse(id: &str) -> Option<Action> {
-        [Action::Acknowledge, Action::CompleteStage, Action::LogUpdate]
-            .into_iter()
-            .find(|a| a.id() == id)
+        [
+            Action::Acknowledge,
+            Action::CompleteStage,
+            Action::LogUpdate,
+            Action::EffectOk,
+            Action::EffectNotOk,
+        ]
+        .into_iter()
+        .find(|a| a.id() == id)
     }
 }
 
 /// A button's `value`: the trouble, and on the status message's "Complete stage" button the
-/// 0-based stage it showed (`<id>:<stage>`), so a stale click cannot complete a later stage.
+/// 0-based stage it showed (`<id>:<stage>`), so a stale click cannot complete a later stage; on
+/// the effectiveness check's buttons, the same place carries the prevention action's number.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ButtonValue {
     pub trouble: String,
@@ -76,6 +88,10 @@ pub enum Callback {
     OpenTrouble,
     /// The Log update form; its metadata is the trouble id.
     LogUpdate,
+    /// The facts form (`/trouble fact`); its metadata is the trouble id.
+    TroubleFacts,
+    /// The action form (`/trouble action`); its metadata is the trouble id.
+    TroubleAction,
 }
 
 impl Callback {
@@ -83,13 +99,20 @@ impl Callback {
         match self {
             Callback::OpenTrouble => "open_trouble",
             Callback::LogUpdate => "log_update",
+            Callback::TroubleFacts => "trouble_facts",
+            Callback::TroubleAction => "trouble_action",
         }
     }
 
     pub fn parse(id: &str) -> Option<Callback> {
-        [Callback::OpenTrouble, Callback::LogUpdate]
-            .into_iter()
-            .find(|c| c.id() == id)
+        [
+            Callback::OpenTrouble,
+            Callback::LogUpdate,
+            Callback::TroubleFacts,
+            Callback::TroubleAction,
+        ]
+        .into_iter()
+        .find(|c| c.id() == id)
     }
 }
 
@@ -122,10 +145,21 @@ mod tests {
 
     #[test]
     fn every_contract_parses_what_it_encodes() {
-        for a in [Action::Acknowledge, Action::CompleteStage, Action::LogUpdate] {
+        for a in [
+            Action::Acknowledge,
+            Action::CompleteStage,
+            Action::LogUpdate,
+            Action::EffectOk,
+            Action::EffectNotOk,
+        ] {
             assert_eq!(Action::parse(a.id()), Some(a));
         }
-        for c in [Callback::OpenTrouble, Callback::LogUpdate] {
+        for c in [
+            Callback::OpenTrouble,
+            Callback::LogUpdate,
+            Callback::TroubleFacts,
+            Callback::TroubleAction,
+        ] {
             assert_eq!(Callback::parse(c.id()), Some(c));
         }
         for v in [ButtonValue::trouble("20261130-1"), ButtonValue::stage("20261130-1", 3)] {

@@ -54,6 +54,8 @@ pub enum Command {
     Close(String),
     CloseForce(String),
     Report,
+    /// Facts, returned goods, scope, cause, actions, corrections, reopening, search (`facts.rs`).
+    Step(super::facts::Step),
 }
 
 impl Command {
@@ -61,7 +63,12 @@ impl Command {
     pub fn needs_trouble(&self) -> bool {
         !matches!(
             self,
-            Command::Help | Command::OpenModal | Command::Open(_) | Command::List | Command::History(_)
+            Command::Help
+                | Command::OpenModal
+                | Command::Open(_)
+                | Command::List
+                | Command::History(_)
+                | Command::Step(super::facts::Step::Search(_))
         )
     }
 }
@@ -79,6 +86,12 @@ pub enum UsageError {
     NeedsUser(&'static str),
     BadSeverity(String),
     HistoryNeedsCustomer,
+    /// `fact`/`fix fact` without a known key and a value, or an `occurred` not understood.
+    BadFact(&'static str),
+    BadReturn,
+    BadAction,
+    BadFix,
+    NeedsNumber(&'static str),
     /// Free text longer than [`TEXT_LIMIT`] characters as typed.
     TooLong {
         limit: usize,
@@ -127,6 +140,7 @@ fn check_lengths(command: &Command) -> Result<(), UsageError> {
         | Command::Severity(_)
         | Command::Add { .. }
         | Command::Report => vec![],
+        Command::Step(step) => step.texts(),
     };
     texts.into_iter().try_for_each(check_length)
 }
@@ -191,7 +205,10 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
             }
         }
         "report" | "報告書" => Ok(Command::Report),
-        _ => Err(UsageError::UnknownSubcommand(truncate(word, 40))),
+        other => match super::facts::parse(other, rest) {
+            Some(step) => step.map(Command::Step),
+            None => Err(UsageError::UnknownSubcommand(truncate(word, 40))),
+        },
     }
 }
 
@@ -327,7 +344,7 @@ fn parse_update(rest: &str) -> Result<Command, UsageError> {
     })
 }
 
-fn parse_split(rest: &str) -> Result<Command, UsageError> {
+pub(super) fn parse_split(rest: &str) -> Result<Command, UsageError> {
     let (numbers, reason) = split_word(rest);
     let parts: Vec<u32> = numbers
         .split('/')
@@ -349,7 +366,7 @@ fn parse_split(rest: &str) -> Result<Command, UsageError> {
     })
 }
 
-fn parse_cost(rest: &str) -> Result<Command, UsageError> {
+pub(super) fn parse_cost(rest: &str) -> Result<Command, UsageError> {
     // The amount may be written `JPY 120000` (two words) or `¥120,000` (one).
     let (first, after) = split_word(rest);
     let (amount, after) = if first.chars().all(|c| c.is_ascii_alphabetic()) && first.len() == 3 {

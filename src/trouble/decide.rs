@@ -150,6 +150,8 @@ pub enum Message {
         by: UserId,
         what: Record,
     },
+    /// Facts, returned goods, scope, cause, actions, reopening (`facts.rs`, `actions.rs`).
+    Step(super::facts::StepLine),
     /// The customer's past troubles and the running balance (`Trouble::past`).
     CustomerHistory,
     /// To the owner: an announcement was not posted in `channel`, which is shared outside.
@@ -220,6 +222,12 @@ pub enum TimerKind {
     AckTimeout { round: u32 },
     /// The customer is owed an update. `epoch` must match the trouble's, or it is stale.
     FollowUp { epoch: u32 },
+    /// The returned goods are still only requested. `round` must match, or it is stale.
+    ReturnReminder { round: u32 },
+    /// An action is due tomorrow (business days), or overdue.
+    ActionDue { n: usize, overdue: bool },
+    /// Ask whether prevention action `n` worked; `round` is the reopening count it was set in.
+    EffectCheck { n: usize, round: u32 },
     /// The first call to the customer: a reminder halfway, then `missed` at the deadline.
     /// Stale once any update is logged.
     FirstContact { missed: bool },
@@ -269,6 +277,11 @@ pub enum ButtonAction {
     LogUpdate {
         trigger_id: String,
     },
+    /// The effectiveness check's answer for prevention action `n`.
+    Effect {
+        n: usize,
+        effective: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -299,6 +312,8 @@ pub enum Input {
     MemberLeft {
         user: UserId,
     },
+    /// Earlier troubles of the same customer sharing a part or lot (found by the shell).
+    Recurrence(Vec<super::facts::Earlier>),
 }
 
 /// What a user is told, ephemerally, in answer to what they did.
@@ -382,6 +397,12 @@ pub enum Reply {
         at: DateTime<Utc>,
     },
     Status(Box<Trouble>),
+    Step(super::facts::StepReply),
+    /// Close refused: interim actions still open, or no prevention action.
+    CloseActions {
+        open_interim: Vec<usize>,
+        has_prevention: bool,
+    },
 }
 
 /// Everything one input changes. Applied atomically by the shell.
@@ -410,10 +431,10 @@ impl Decision {
 }
 
 /// Accumulates a decision on a working copy of the trouble.
-struct Work<'a> {
-    ctx: &'a Ctx<'a>,
-    t: Trouble,
-    changed: bool,
+pub(super) struct Work<'a> {
+    pub(super) ctx: &'a Ctx<'a>,
+    pub(super) t: Trouble,
+    pub(super) changed: bool,
     d: Decision,
 }
 
@@ -427,7 +448,7 @@ impl<'a> Work<'a> {
         }
     }
 
-    fn log(&mut self, actor: Option<&UserId>, event: Event) {
+    pub(super) fn log(&mut self, actor: Option<&UserId>, event: Event) {
         let prev = if self.t.timeline_len == 0 {
             GENESIS.to_string()
         } else {
@@ -447,11 +468,11 @@ impl<'a> Work<'a> {
         self.changed = true;
     }
 
-    fn send(&mut self, lane: Lane, op: Op) {
+    pub(super) fn send(&mut self, lane: Lane, op: Op) {
         self.d.deliveries.push(Delivery { lane, op });
     }
 
-    fn post(&mut self, lane: Lane, to: Dest, message: Message) {
+    pub(super) fn post(&mut self, lane: Lane, to: Dest, message: Message) {
         self.send(
             lane,
             Op::Post {
@@ -471,7 +492,7 @@ impl<'a> Work<'a> {
         );
     }
 
-    fn timer(&mut self, due: DateTime<Utc>, kind: TimerKind) {
+    pub(super) fn timer(&mut self, due: DateTime<Utc>, kind: TimerKind) {
         self.d.timers.push(Timer {
             due,
             trouble: self.t.id.clone(),
@@ -481,11 +502,28 @@ impl<'a> Work<'a> {
 
     /// The status message is edited after every change; a refresh already queued renders the
     /// latest state when it runs, so one is enough.
-    fn refresh_status(&mut self) {
+    pub(super) fn refresh_status(&mut self) {
         if !self.t.status_refresh_queued {
             self.t.status_refresh_queued = true;
             self.changed = true;
             self.send(Lane::Channel, Op::Refresh { slot: Slot::Status });
+        }
+    }
+
+    /// A change to the new stages: a timeline entry and the same told as one line in the channel.
+    pub(super) fn step(&mut self, by: &UserId, event: super::facts::StepEvent) {
+        self.log(Some(by), Event::Stage(event.clone()));
+        let line = super::facts::StepLine::Logged(event);
+        self.post(Lane::Channel, Dest::TroubleChannel, Message::Step(line));
+    }
+
+    /// Recording a stage's substance starts the stage (no message: the line says it).
+    pub(super) fn start_stage_quietly(&mut self, stage: usize) {
+        let s = &mut self.t.stages[stage];
+        if s.state == StageState::NotStarted {
+            s.state = StageState::InProgress;
+            s.started_at = Some(self.ctx.now);
+            self.changed = true;
         }
     }
 
@@ -506,7 +544,7 @@ impl<'a> Work<'a> {
         to_chrono(self.policy().ack_timeout)
     }
 
-    fn cadence(&self) -> Duration {
+    pub(super) fn cadence(&self) -> Duration {
         to_chrono(self.policy().customer_update_every)
     }
 
@@ -521,14 +559,14 @@ impl<'a> Work<'a> {
         self.timer(due, TimerKind::AckTimeout { round });
     }
 
-    fn start_followup_timer(&mut self, due: DateTime<Utc>) {
+    pub(super) fn start_followup_timer(&mut self, due: DateTime<Utc>) {
         self.t.followup_epoch += 1;
         let epoch = self.t.followup_epoch;
         self.changed = true;
         self.timer(due, TimerKind::FollowUp { epoch });
     }
 
-    fn working_after(&self, start: DateTime<Utc>, amount: Duration) -> DateTime<Utc> {
+    pub(super) fn working_after(&self, start: DateTime<Utc>, amount: Duration) -> DateTime<Utc> {
         add_working_time(
             self.ctx.config.business_hours.as_ref(),
             self.ctx.config.timezone,
@@ -662,6 +700,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         members_seen: Vec::new(),
         private: Some(config.private_channels),
         last_report: None,
+        substance: Default::default(),
         past: Vec::new(),
     };
     let mut w = Work::new(ctx, trouble);
@@ -799,6 +838,10 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
             timer_fired(&mut w, kind);
             None
         }
+        Input::Recurrence(earlier) => {
+            super::facts::flag_recurrences(&mut w, earlier);
+            None
+        }
         Input::Delivered(outcome) => {
             delivered(&mut w, outcome);
             None
@@ -829,6 +872,13 @@ pub enum Act {
     NameManager,
     Close,
     CloseForce,
+    /// `fact`, `return`, `scope`, `cause`.
+    Facts,
+    /// `action` (adding one); `action done`/`verify` are checked per action.
+    Actions,
+    Reopen,
+    /// `fix cost|split|fact`.
+    Fix,
 }
 
 /// Who may do an act, as a refusal names them.
@@ -889,20 +939,27 @@ pub fn is_participant(config: &Config, t: &Trouble, user: &UserId) -> bool {
 pub fn who_may(config: &Config, t: &Trouble, act: Act) -> Who {
     let chain = t.manager_chain().to_vec();
     match act {
-        Act::Acknowledge | Act::LowerSeverity | Act::ChangeOwner | Act::CloseForce => Who::Chain(chain),
+        Act::Acknowledge | Act::LowerSeverity | Act::ChangeOwner | Act::CloseForce | Act::Reopen => Who::Chain(chain),
         // With no chain at all, the owner names one (anyone but themself).
         Act::NameManager if !chain.is_empty() => Who::Chain(chain),
         Act::NameManager | Act::Close => Who::OwnerOrChain {
             owner: t.owner.clone(),
             chain,
         },
-        Act::Stages | Act::Update | Act::Split | Act::Cost | Act::Prevent | Act::Add | Act::RaiseSeverity => {
-            Who::Participants {
-                owner: t.owner.clone(),
-                chain,
-                departments: departments_of(config, t),
-            }
-        }
+        Act::Stages
+        | Act::Update
+        | Act::Split
+        | Act::Cost
+        | Act::Prevent
+        | Act::Add
+        | Act::RaiseSeverity
+        | Act::Facts
+        | Act::Actions
+        | Act::Fix => Who::Participants {
+            owner: t.owner.clone(),
+            chain,
+            departments: departments_of(config, t),
+        },
     }
 }
 
@@ -953,12 +1010,14 @@ fn act_of(config: &Config, t: &Trouble, command: &Command) -> Option<Act> {
         Command::Manager(_) => Act::NameManager,
         Command::Close(_) => Act::Close,
         Command::CloseForce(_) => Act::CloseForce,
+        Command::Step(step) => return step.act(),
         _ => return None,
     })
 }
 
 fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
-    if w.t.closed.is_some() && !matches!(command, Command::Status | Command::Report) {
+    let reopening = matches!(command, Command::Step(super::facts::Step::Reopen(_)));
+    if w.t.closed.is_some() && !matches!(command, Command::Status | Command::Report) && !reopening {
         return Some(Reply::AlreadyClosed);
     }
     if let Some(refusal) = act_of(w.ctx.config, &w.t, &command).and_then(|act| refuse(w.ctx.config, &w.t, &user, act)) {
@@ -970,6 +1029,9 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
         Command::Ack => try_acknowledge(w, &user),
         Command::Next(note) => match w.t.current_stage() {
             None => Reply::AllStagesDone,
+            Some(stage) if super::facts::stage_refusal(w, &user, stage, &note).is_some() => {
+                return super::facts::stage_refusal(w, &user, stage, &note)
+            }
             Some(stage) => {
                 complete_stage(w, &user, stage, note);
                 Reply::StageDone { stage }
@@ -977,6 +1039,9 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
         },
         // Done twice would claim a second completion on the record; `note` adds to a done stage.
         Command::Done(stage, _) if w.t.stages[stage].state == StageState::Done => Reply::StageAlreadyDone { stage },
+        Command::Done(stage, note) if super::facts::stage_refusal(w, &user, stage, &note).is_some() => {
+            return super::facts::stage_refusal(w, &user, stage, &note)
+        }
         Command::Done(stage, note) => {
             complete_stage(w, &user, stage, note);
             Reply::StageDone { stage }
@@ -1073,18 +1138,19 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
             w.refresh_status();
             Reply::CostAdded
         }
-        Command::Prevent(text) => {
-            start_stage(w, &user, 6, String::new());
-            w.t.measures.push(Measure {
-                text: text.clone(),
-                by: user.clone(),
-                at: now,
-            });
-            w.record(&user, Record::Measure { text: text.clone() });
-            w.log(Some(&user), Event::MeasureAdded { text });
-            w.refresh_status();
-            Reply::MeasureAdded
-        }
+        // A measure is a prevention action owned by the trouble's owner.
+        Command::Prevent(text) => super::actions::add_action(
+            w,
+            &user,
+            super::actions::NewAction {
+                kind: super::actions::ActionKind::Prevent,
+                text,
+                owner: None,
+                due: None,
+                check: None,
+            },
+        ),
+        Command::Step(step) => super::facts::decide_step(w, &user, step),
         Command::Add { users, departments } => add_participants(w, &user, users, departments),
         Command::Owner(to) => {
             let from = std::mem::replace(&mut w.t.owner, to.clone());
@@ -1192,8 +1258,8 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
             let not_done: Vec<usize> = (0..STAGE_COUNT)
                 .filter(|i| w.t.stages[*i].state != StageState::Done)
                 .collect();
-            let has_measure = !w.t.measures.is_empty();
-            if !not_done.is_empty() || !has_measure {
+            let (open_interim, has_prevention) = super::actions::close_gaps(&w.t);
+            if !not_done.is_empty() || !has_prevention {
                 let never_started = not_done
                     .iter()
                     .copied()
@@ -1202,7 +1268,13 @@ fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
                 return Some(Reply::CloseMissing {
                     not_done,
                     never_started,
-                    has_measure,
+                    has_measure: has_prevention,
+                });
+            }
+            if !open_interim.is_empty() {
+                return Some(Reply::CloseActions {
+                    open_interim,
+                    has_prevention,
                 });
             }
             close(w, &user, note, None);
@@ -1366,6 +1438,7 @@ fn close(w: &mut Work, user: &UserId, note: String, forced_reason: Option<String
             forced_reason,
         },
     );
+    super::actions::on_close(w);
     w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
     w.refresh_status();
     // The channel is the record: a close leaves the report there, and the kickoff links to it.
@@ -1469,6 +1542,10 @@ fn acknowledge(w: &mut Work, user: &UserId) {
 }
 
 fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option<Reply> {
+    // The effectiveness check is asked after close.
+    if let ButtonAction::Effect { n, effective } = action {
+        return Some(super::actions::effect_answered(w, &user, n, effective));
+    }
     if w.t.closed.is_some() {
         return Some(Reply::AlreadyClosed);
     }
@@ -1476,6 +1553,7 @@ fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option<Reply> {
         ButtonAction::Acknowledge => Act::Acknowledge,
         ButtonAction::CompleteStage { .. } => Act::Stages,
         ButtonAction::LogUpdate { .. } => Act::Update,
+        ButtonAction::Effect { .. } => return None,
     };
     if let Some(refusal) = refuse(w.ctx.config, &w.t, &user, act) {
         return Some(refusal);
@@ -1491,12 +1569,20 @@ fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option<Reply> {
                 stage: stage.min(STAGE_COUNT - 1),
             })
         }
+        ButtonAction::CompleteStage { stage: Some(stage) }
+            if super::facts::stage_refusal(w, &user, stage, "").is_some() =>
+        {
+            super::facts::stage_refusal(w, &user, stage, "")
+        }
         ButtonAction::CompleteStage { stage: Some(stage) } => {
             complete_stage(w, &user, stage, String::new());
             Some(Reply::StageDone { stage })
         }
         ButtonAction::CompleteStage { stage: None } => match w.t.current_stage() {
             None => Some(Reply::AllStagesDone),
+            Some(stage) if super::facts::stage_refusal(w, &user, stage, "").is_some() => {
+                super::facts::stage_refusal(w, &user, stage, "")
+            }
             Some(stage) => {
                 complete_stage(w, &user, stage, String::new());
                 Some(Reply::StageDone { stage })
@@ -1506,6 +1592,7 @@ fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option<Reply> {
             w.send(Lane::View, Op::OpenUpdateModal { trigger_id });
             None
         }
+        ButtonAction::Effect { .. } => None,
     }
 }
 
@@ -1563,6 +1650,9 @@ fn log_update(w: &mut Work, user: &UserId, text: String, next: Option<String>) -
 }
 
 fn timer_fired(w: &mut Work, kind: TimerKind) {
+    if let TimerKind::EffectCheck { n, round } = kind {
+        return super::actions::effect_check(w, n, round);
+    }
     if w.t.closed.is_some() {
         return;
     }
@@ -1577,6 +1667,9 @@ fn timer_fired(w: &mut Work, kind: TimerKind) {
                 follow_up(w);
             }
         }
+        TimerKind::ReturnReminder { round } => super::facts::return_reminder(w, round),
+        TimerKind::ActionDue { n, overdue } => super::actions::action_reminder(w, n, overdue),
+        TimerKind::EffectCheck { .. } => {}
         TimerKind::FirstContact { missed } => {
             if w.t.customer_updates.is_empty() {
                 first_contact(w, missed);

@@ -217,7 +217,7 @@ fn ack_timers(d: &Decision) -> Vec<(DateTime<Utc>, u32)> {
         .iter()
         .filter_map(|t| match t.kind {
             TimerKind::AckTimeout { round } => Some((t.due, round)),
-            TimerKind::FollowUp { .. } | TimerKind::FirstContact { .. } => None,
+            _ => None,
         })
         .collect()
 }
@@ -227,7 +227,7 @@ fn followup_timers(d: &Decision) -> Vec<(DateTime<Utc>, u32)> {
         .iter()
         .filter_map(|t| match t.kind {
             TimerKind::FollowUp { epoch } => Some((t.due, epoch)),
-            TimerKind::AckTimeout { .. } | TimerKind::FirstContact { .. } => None,
+            _ => None,
         })
         .collect()
 }
@@ -1206,7 +1206,10 @@ fn split_cost_and_prevent_record_and_start_their_stages() {
         ),
         (
             Command::Prevent("outgoing inspection of lot markings".into()),
-            Reply::MeasureAdded,
+            Reply::Step(crate::trouble::facts::StepReply::ActionAdded {
+                n: 1,
+                kind: crate::trouble::actions::ActionKind::Prevent,
+            }),
             6,
         ),
     ];
@@ -1241,9 +1244,16 @@ fn split_cost_and_prevent_record_and_start_their_stages() {
                 assert_eq!(sim.t.costs[0].amount, "¥120,000");
                 assert!(matches!(events(&d)[..], [Event::CostAdded { .. }]));
             }
+            // A measure is a prevention action owned by the trouble's owner.
             _ => {
-                assert_eq!(sim.t.measures.len(), 1);
-                assert!(matches!(events(&d)[..], [Event::MeasureAdded { .. }]));
+                let actions = &sim.t.substance.actions;
+                assert_eq!(actions.len(), 1);
+                assert_eq!(actions[0].kind, crate::trouble::actions::ActionKind::Prevent);
+                assert_eq!(actions[0].owner, sim.t.owner);
+                assert!(matches!(
+                    events(&d)[..],
+                    [Event::Stage(crate::trouble::facts::StepEvent::ActionAdded { .. })]
+                ));
             }
         }
         assert_eq!(status_refreshes(&d), 1, "{case}");
@@ -2103,7 +2113,7 @@ fn the_timeline_chain_stays_valid_across_a_whole_trouble() {
         "cost_added",
         "severity_changed",
         "owner_changed",
-        "measure_added",
+        "stage",
         "closed",
     ] {
         assert!(kinds.contains(kind), "no {kind} entry in {kinds:?}");

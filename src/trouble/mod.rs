@@ -1,12 +1,16 @@
 //! The pure core: the trouble model, the command grammar, decisions, timeline, time arithmetic.
 
+pub mod actions;
 pub mod command;
 pub mod customer;
 pub mod decide;
+pub mod due;
+pub mod facts;
 pub mod first_contact;
 pub mod hours;
 pub mod model;
 pub mod money;
 pub mod record;
+pub mod search;
 pub mod timeline;
 pub mod when;

@@ -191,6 +191,9 @@ pub struct Trouble {
     /// Troubles stored before reports were remembered open with none.
     #[serde(default)]
     pub last_report: Option<LastReport>,
+    /// Facts, returned goods, scope, cause and actions; troubles stored before them have none.
+    #[serde(default)]
+    pub substance: super::facts::Substance,
     /// The customer's past troubles as they stood at opening (the last five), shown in the
     /// kickoff thread and again when the split is being settled (stage 5).
     #[serde(default)]

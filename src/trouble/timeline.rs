@@ -98,6 +98,8 @@ pub enum Event {
         method: String,
         error: String,
     },
+    /// Facts, returned goods, scope, cause, actions, corrections, reopening (`facts.rs`).
+    Stage(super::facts::StepEvent),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

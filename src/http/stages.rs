@@ -1,0 +1,193 @@
+//! The shell's part of the new stages: the facts and action forms, search across troubles, and the recurrence check that reads other troubles.
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::{already_handled, ephemeral_text, failed, Surface};
+use crate::app::App;
+use crate::engine::Applied;
+use crate::i18n::{modals, reply_text, stages::search_text};
+use crate::slack::blocks::escape;
+use crate::slack::payloads::View;
+use crate::trouble::actions::{parse_new_action, ActionKind};
+use crate::trouble::command::Command;
+use crate::trouble::decide::{self, Ctx, Input, Reply};
+use crate::trouble::facts::{FactKey, Step, StepReply};
+use crate::trouble::model::{TroubleId, UserId};
+use crate::trouble::search;
+
+/// `/trouble fact` or `/trouble action` with no text: the core says whether this user may,
+/// then the form opens at once (its trigger id lasts 3 s).
+pub(super) async fn open_form(
+    app: &Arc<App>,
+    trigger_id: Option<String>,
+    id: &TroubleId,
+    user: UserId,
+    step: Step,
+) -> Response {
+    let l = app.config.locale;
+    let t = match app.store.get(id) {
+        Ok(Some(t)) => t,
+        Ok(None) => return ephemeral_text(reply_text(l, &app.config, &Reply::NotInTroubleChannel)),
+        Err(e) => return failed(app, Surface::Command, "cannot read a trouble", e),
+    };
+    // A dry run of the core's rule (who may add facts or actions): nothing is stored, the form
+    // is only opened when the core agrees.
+    let ctx = Ctx {
+        config: &app.config,
+        now: app.clock.now(),
+    };
+    let facts = step == Step::FactModal;
+    let decision = decide::decide(
+        &ctx,
+        &t,
+        Input::Command {
+            user,
+            command: Command::Step(step),
+        },
+    );
+    match decision.reply {
+        Some(Reply::Step(StepReply::Shell)) => {}
+        Some(reply) => return ephemeral_text(reply_text(l, &app.config, &reply)),
+        None => return StatusCode::OK.into_response(),
+    }
+    let Some(trigger_id) = trigger_id.filter(|t| !t.is_empty()) else {
+        return ephemeral_text(crate::i18n::sorry_internal(l));
+    };
+    let view = if facts {
+        modals::facts_modal(l, &t)
+    } else {
+        modals::action_modal(l, &t)
+    };
+    match app.slack.open_view(&trigger_id, &view).await {
+        Ok(()) => {
+            app.metrics.slack_call("views.open", "ok");
+            StatusCode::OK.into_response()
+        }
+        Err(e) => failed(app, Surface::Command, "cannot open the modal", e),
+    }
+}
+
+/// `/trouble search TEXT`: newest first, only troubles the asker may see.
+pub(super) fn search(app: &Arc<App>, user: &UserId, query: &str) -> Response {
+    match app.store.all_troubles() {
+        Ok(mut troubles) => {
+            troubles.retain(|t| decide::may_see(&app.config, t, user) && search::matches(&app.config, t, query));
+            troubles.sort_by_key(|t| std::cmp::Reverse(t.opened_at));
+            ephemeral_text(search_text(app.config.locale, &app.config, query, &troubles))
+        }
+        Err(e) => failed(app, Surface::Command, "cannot search troubles", e),
+    }
+}
+
+/// After a trouble gains a part or lot: earlier troubles of the same customer that had it are
+/// flagged in its kickoff thread (the core decides, once per earlier trouble).
+pub(crate) async fn flag_recurrence(app: &Arc<App>, id: &TroubleId) {
+    let all = match app.store.all_troubles() {
+        Ok(all) => all,
+        Err(e) => return tracing::error!(error = %e, "cannot read troubles for the recurrence check"),
+    };
+    let Some(t) = all.iter().find(|t| &t.id == id) else {
+        return;
+    };
+    let earlier: Vec<_> = search::earlier_sharing(&app.config, t, &all)
+        .into_iter()
+        .filter(|e| !t.substance.recurrences.contains(&e.id))
+        .collect();
+    if earlier.is_empty() {
+        return;
+    }
+    if let Err(e) = app.engine().apply(id, &[], Input::Recurrence(earlier)).await {
+        tracing::error!(error = %e, "cannot flag a recurrence");
+    }
+}
+
+/// The facts typed in a form (the facts form or the open form), escaped like command text.
+pub(super) fn facts_in(view: &View) -> Vec<(FactKey, String)> {
+    FactKey::ALL
+        .iter()
+        .filter_map(|k| {
+            view.input(&format!("fact_{}", k.code()))
+                .map(|v| escape(v.trim()))
+                .filter(|v| !v.is_empty())
+                .map(|v| (*k, v))
+        })
+        .collect()
+}
+
+/// Applies a step decided from a form to trouble `id`; a refusal stays on the form's `field`.
+async fn submit_step(
+    app: &Arc<App>,
+    id: &TroubleId,
+    user: UserId,
+    step: Step,
+    seen: &[&str],
+    field: &'static str,
+) -> Response {
+    let l = app.config.locale;
+    let recheck = matches!(step, Step::Facts(_));
+    let input = Input::Command {
+        user,
+        command: Command::Step(step),
+    };
+    match app.engine().apply(id, seen, input).await {
+        Ok(Applied::Decided(decision)) => match decision.reply {
+            Some(reply) if decision.trouble.is_none() => stays_open(field, reply_text(l, &app.config, &reply)),
+            _ => {
+                if recheck {
+                    flag_recurrence(app, id).await;
+                }
+                StatusCode::OK.into_response()
+            }
+        },
+        Ok(Applied::AlreadyHandled) => already_handled(),
+        Err(e) => failed(app, Surface::Modal { field }, "cannot store a form", e),
+    }
+}
+
+fn stays_open(field: &str, text: String) -> Response {
+    axum::Json(json!({"response_action": "errors", "errors": { field: text }})).into_response()
+}
+
+pub(super) async fn on_facts_submitted(app: &Arc<App>, user: UserId, view: &View, seen: &[&str]) -> Response {
+    let facts = facts_in(view);
+    let id = TroubleId::new(&view.private_metadata);
+    submit_step(app, &id, user, Step::Facts(facts), seen, "fact_part").await
+}
+
+pub(super) async fn on_action_submitted(app: &Arc<App>, user: UserId, view: &View, seen: &[&str]) -> Response {
+    let l = app.config.locale;
+    let kind = view
+        .input("kind")
+        .and_then(|k| ActionKind::parse(&k))
+        .unwrap_or(ActionKind::Interim);
+    let text = escape(view.input("text").unwrap_or_default().trim());
+    let mut typed = text;
+    for (option, block) in [("owner:", "owner"), ("due:", "due"), ("check:", "check")] {
+        if let Some(v) = view.input(block).filter(|v| !v.trim().is_empty()) {
+            typed.push_str(&format!(" {option}{}", v.trim()));
+        }
+    }
+    let step = match parse_new_action(kind, &typed) {
+        Ok(a) => Step::Action(a),
+        Err(e) => return stays_open("text", crate::i18n::usage_text(l, &e)),
+    };
+    let id = TroubleId::new(&view.private_metadata);
+    submit_step(app, &id, user, step, seen, "due").await
+}
+
+/// The facts given in the open form, recorded on the trouble it opened (a second decision:
+/// the trouble stands whatever they say).
+pub(super) async fn facts_at_open(app: &Arc<App>, id: &TroubleId, user: UserId, facts: Vec<(FactKey, String)>) {
+    let input = Input::Command {
+        user,
+        command: Command::Step(Step::Facts(facts)),
+    };
+    match app.engine().apply(id, &[], input).await {
+        Ok(_) => flag_recurrence(app, id).await,
+        Err(e) => tracing::error!(error = %e, "cannot record the facts given at open"),
+    }
+}

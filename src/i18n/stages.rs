@@ -1,0 +1,870 @@
+//! The words of stages 1–4 and 7 with substance (facts, returned goods, scope, cause, actions, reopening, search), in Japanese and English.
+
+use serde_json::Value;
+
+use super::messages::Rendered;
+use super::{format_time, Locale};
+use crate::config::Config;
+use crate::slack::blocks::{actions, button, cut, section};
+use crate::slack::contracts::{self, ButtonValue};
+use crate::slack::text::{one_line, quoted, user_text, Where};
+use crate::trouble::actions::{Action, ActionKind};
+use crate::trouble::command::UsageError;
+use crate::trouble::decide::{Act, Who};
+use crate::trouble::facts::{FactKey, Numbered, ReturnState, StepEvent, StepLine, StepReply};
+use crate::trouble::model::{Trouble, UserId};
+
+/// User text inline in the trouble's own channel.
+fn here(raw: &str) -> String {
+    one_line(raw, Where::OwnChannel)
+}
+
+/// User text inline anywhere else (answers, DMs, the report).
+fn away(raw: &str) -> String {
+    cut(&one_line(raw, Where::Elsewhere), 300)
+}
+
+fn user(u: &UserId) -> String {
+    format!("<@{u}>")
+}
+
+fn note_tail(note: &str, place: Where) -> String {
+    if note.trim().is_empty() {
+        String::new()
+    } else {
+        format!(" — {}", one_line(note, place))
+    }
+}
+
+pub fn fact_label(l: Locale, key: FactKey) -> &'static str {
+    match key {
+        FactKey::Part => tr!(l, "品番", "Part"),
+        FactKey::Lot => tr!(l, "ロット", "Lot"),
+        FactKey::Qty => tr!(l, "数量", "Quantity"),
+        FactKey::Occurred => tr!(l, "発生日時", "Occurred"),
+        FactKey::Found => tr!(l, "発見場所・工程", "Found at"),
+        FactKey::Symptom => tr!(l, "症状", "Symptom"),
+    }
+}
+
+pub fn return_label(l: Locale, state: ReturnState) -> &'static str {
+    match state {
+        ReturnState::Requested => tr!(l, "回収依頼済み", "requested"),
+        ReturnState::Shipped => tr!(l, "お客様から発送済み", "shipped by the customer"),
+        ReturnState::Received => tr!(l, "現品を受領", "received"),
+    }
+}
+
+pub fn kind_label(l: Locale, kind: ActionKind) -> &'static str {
+    match kind {
+        ActionKind::Interim => tr!(l, "暫定対策", "interim"),
+        ActionKind::Permanent => tr!(l, "恒久対策", "permanent"),
+        ActionKind::Prevent => tr!(l, "再発防止", "prevention"),
+    }
+}
+
+fn numbered(l: Locale, what: Numbered) -> &'static str {
+    match what {
+        Numbered::Scope => tr!(l, "波及範囲", "scope line"),
+        Numbered::Action => tr!(l, "対策", "action"),
+        Numbered::Cost => tr!(l, "費用", "cost"),
+    }
+}
+
+/// An action on one line: `#2 暫定対策 選別 — <@U>さん · 期限 … · 完了`.
+fn action_line(l: Locale, config: &Config, n: usize, a: &Action, place: Where) -> String {
+    // The report names people without mentioning them.
+    let user = |u: &UserId| match place {
+        Where::OwnChannel => user(u),
+        _ => format!("@{u}"),
+    };
+    let tz = config.timezone;
+    let mut parts = vec![format!("#{n} {}: {}", kind_label(l, a.kind), one_line(&a.text, place))];
+    parts.push(tr!(
+        l,
+        format!("担当 {}", user(&a.owner)),
+        format!("owner {}", user(&a.owner))
+    ));
+    if let Some(d) = a.due {
+        parts.push(tr!(
+            l,
+            format!("期限 {}", format_time(tz, d)),
+            format!("due {}", format_time(tz, d))
+        ));
+    }
+    if let Some(c) = a.check {
+        parts.push(tr!(
+            l,
+            format!("効果確認 {}", format_time(tz, c)),
+            format!("check {}", format_time(tz, c))
+        ));
+    }
+    let state = match (&a.done, &a.verified, a.effective) {
+        (_, _, Some(false)) => tr!(l, "❌ 効果なし", "❌ not effective"),
+        (_, _, Some(true)) => tr!(l, "🌟 効果あり", "🌟 effective"),
+        (Some(_), Some(_), _) => tr!(l, "✅ 完了・検証済み", "✅ done, verified"),
+        (Some(_), None, _) => tr!(l, "☑️ 完了（未検証）", "☑️ done, not verified"),
+        (None, _, _) => tr!(l, "⬜ 未完了", "⬜ open"),
+    };
+    parts.push(state.to_string());
+    parts.join(" · ")
+}
+
+fn action_of(t: &Trouble, n: usize) -> Option<&Action> {
+    t.substance.actions.get(n.wrapping_sub(1))
+}
+
+/// A line posted in the trouble's channel.
+pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Rendered {
+    let tz = config.timezone;
+    let text = match line {
+        StepLine::Logged(StepEvent::Fact { key, value }) => tr!(
+            l,
+            format!("🔎 事実を記録 — {}: {}", fact_label(l, *key), here(value)),
+            format!("🔎 Fact recorded — {}: {}", fact_label(l, *key), here(value))
+        ),
+        StepLine::Logged(StepEvent::FactSuperseded { key, old, value: new }) => {
+            let what = fact_label(l, *key);
+            let old = if old.is_empty() { "—" } else { old.as_str() };
+            corrected(l, what, &here(old), &here(new))
+        }
+        StepLine::Logged(StepEvent::CostSuperseded { n, old_amount, old_payer, amount, payer, .. }) => corrected(
+            l,
+            &tr!(l, format!("費用 #{n}"), format!("cost #{n}")),
+            &format!("{} {}", here(old_amount), here(old_payer)),
+            &format!("{} {}", here(amount), here(payer)),
+        ),
+        StepLine::Logged(StepEvent::SplitSuperseded { old, ours, customer, other, .. }) => {
+            corrected(l, tr!(l, "責任区分", "split"), &here(old), &format!("{ours}/{customer}/{other}"))
+        }
+        StepLine::Logged(StepEvent::ReturnReminded) => String::new(),
+        StepLine::Logged(StepEvent::Returned { state, qty, tracking }) => {
+            let qty = qty.as_deref().map(|q| tr!(l, format!(" 数量 {}", here(q)), format!(" qty {}", here(q)))).unwrap_or_default();
+            let tracking = tracking.as_deref().map(|x| tr!(l, format!(" 伝票 {}", here(x)), format!(" tracking {}", here(x)))).unwrap_or_default();
+            tr!(l, format!("📦 現品回収: {}{qty}{tracking}", return_label(l, *state)), format!("📦 Returned goods: {}{qty}{tracking}", return_label(l, *state)))
+        }
+        StepLine::ReturnReminder { owner, since } => tr!(
+            l,
+            format!("📦 {} 現品の回収を {} に依頼したまま、まだ発送・受領の記録がありません。お客様に状況を確認し、`/trouble return shipped` か `received` を入力してください。", user(owner), format_time(tz, *since)),
+            format!("📦 {} the returned goods were requested at {} and are neither shipped nor received yet. Check with the customer and record `/trouble return shipped` or `received`.", user(owner), format_time(tz, *since))
+        ),
+        StepLine::Logged(StepEvent::ScopeAdded { n, text }) => tr!(l, format!("🗺️ 波及範囲 #{n} を追加（未確認）: {}", here(text)), format!("🗺️ Scope line #{n} added (unchecked): {}", here(text))),
+        StepLine::Logged(StepEvent::ScopeChecked { n, note }) => tr!(
+            l,
+            format!("🗺️ 波及範囲 #{n} を確認済みにしました{}", note_tail(note, Where::OwnChannel)),
+            format!("🗺️ Scope line #{n} checked{}", note_tail(note, Where::OwnChannel))
+        ),
+        StepLine::Logged(StepEvent::Cause { text, escape }) => {
+            let escape = escape.as_deref().map(|e| tr!(l, format!("\n流出原因: {}", here(e)), format!("\nWhy it was not caught: {}", here(e)))).unwrap_or_default();
+            tr!(l, format!("🔬 発生原因: {}{escape}", here(text)), format!("🔬 Cause: {}{escape}", here(text)))
+        }
+        StepLine::Logged(StepEvent::ActionAdded { n, .. }) => match action_of(t, *n) {
+            Some(a) => tr!(l, format!("🛠️ 対策を追加 {}", action_line(l, config, *n, a, Where::OwnChannel)), format!("🛠️ Action added {}", action_line(l, config, *n, a, Where::OwnChannel))),
+            None => format!("🛠️ #{n}"),
+        },
+        StepLine::Logged(StepEvent::ActionDone { n, note }) => tr!(l, format!("☑️ 対策 #{n} 完了{}", note_tail(note, Where::OwnChannel)), format!("☑️ Action #{n} done{}", note_tail(note, Where::OwnChannel))),
+        StepLine::Logged(StepEvent::ActionVerified { n, note }) => tr!(l, format!("✅ 対策 #{n} を検証しました{}", note_tail(note, Where::OwnChannel)), format!("✅ Action #{n} verified{}", note_tail(note, Where::OwnChannel))),
+        StepLine::ActionReminder { n, overdue } => match action_of(t, *n) {
+            Some(a) if *overdue => tr!(
+                l,
+                format!("⏰ {} 対策 #{n} の期限を過ぎています（トラブル {}）: {}。終わったら `/trouble action done {n}` を入力してください。", user(&a.owner), t.id, action_line(l, config, *n, a, Where::Elsewhere)),
+                format!("⏰ {} action #{n} is overdue (trouble {}): {}. When it is done: `/trouble action done {n}`.", user(&a.owner), t.id, action_line(l, config, *n, a, Where::Elsewhere))
+            ),
+            Some(a) => tr!(
+                l,
+                format!("🔔 {} 対策 #{n} の期限が近づいています（トラブル {}）: {}", user(&a.owner), t.id, action_line(l, config, *n, a, Where::Elsewhere)),
+                format!("🔔 {} action #{n} is due soon (trouble {}): {}", user(&a.owner), t.id, action_line(l, config, *n, a, Where::Elsewhere))
+            ),
+            None => format!("⏰ #{n}"),
+        },
+        StepLine::EffectCheck { n, ask } => {
+            let who = ask.iter().map(user).collect::<Vec<_>>().join(" ");
+            let what = action_of(t, *n).map(|a| here(&a.text)).unwrap_or_default();
+            let text = tr!(
+                l,
+                format!("🔁 {who} 再発防止策 #{n}「{what}」の効果確認の日です。効果はありましたか？"),
+                format!("🔁 {who} it is time to check prevention action #{n} “{what}”. Did it work?")
+            );
+            let value = ButtonValue::stage(t.id.as_str(), *n).encode();
+            let blocks: Vec<Value> = vec![
+                section(&text),
+                actions("effect", vec![button(contracts::Action::EffectOk.id(), tr!(l, "効果あり", "Effective"), &value, true), button(contracts::Action::EffectNotOk.id(), tr!(l, "効果なし（再開）", "Not effective (reopen)"), &value, false)]),
+            ];
+            return Rendered { text, blocks: Some(blocks) };
+        }
+        StepLine::Logged(StepEvent::EffectAnswered { n, effective }) => {
+            if *effective {
+                tr!(l, format!("🌟 再発防止策 #{n}: 効果ありと確認しました。"), format!("🌟 Prevention action #{n}: confirmed effective."))
+            } else {
+                tr!(l, format!("❌ 再発防止策 #{n}: 効果なし。トラブルを再開します。"), format!("❌ Prevention action #{n}: not effective. The trouble is reopened."))
+            }
+        }
+        StepLine::Logged(StepEvent::Reopened { reason }) => tr!(
+            l,
+            format!("🔄 トラブル {} を再開しました（第4段階から）。理由:\n{}", t.id, quoted(reason, Where::OwnChannel)),
+            format!("🔄 Trouble {} reopened (back at stage 4). Reason:\n{}", t.id, quoted(reason, Where::OwnChannel))
+        ),
+        // Timer-driven events are told by their own lines.
+        StepLine::Logged(e @ (StepEvent::ActionReminded { .. } | StepEvent::EffectAsked { .. } | StepEvent::Recurrence { .. })) => {
+            event_text(l, config, e)
+        }
+        StepLine::Recurrence { earlier, channel, opened_at, shared } => {
+            let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
+            tr!(
+                l,
+                format!("♻️ 再発の可能性: 同じお客様の過去のトラブル {earlier}（{}起票）{link} にも {} がありました。", format_time(tz, *opened_at), here(shared)),
+                format!("♻️ Possible recurrence: the customer's earlier trouble {earlier} (opened {}){link} also had {}.", format_time(tz, *opened_at), here(shared))
+            )
+        }
+    };
+    Rendered {
+        blocks: Some(vec![section(&text)]),
+        text,
+    }
+}
+
+/// A correction in the channel: the old value, the new one, and that the old entry stands superseded.
+fn corrected(l: Locale, what: &str, old: &str, new: &str) -> String {
+    tr!(
+        l,
+        format!("✏️ 訂正 {what}: {old} → {new}（元の記録はタイムラインに残り、無効として扱います）"),
+        format!("✏️ Corrected {what}: {old} → {new} (the earlier entry stays on the timeline, marked superseded)")
+    )
+}
+
+/// The status message's sections for stages 1–4 and 7.
+pub fn status_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Value> {
+    let s = &t.substance;
+    let mut blocks = Vec::new();
+    let mut facts: Vec<String> = FactKey::ALL
+        .iter()
+        .filter_map(|k| {
+            s.facts
+                .get(*k)
+                .map(|v| format!("• {}: {}", fact_label(l, *k), here(&v)))
+        })
+        .collect();
+    if let Some(r) = &s.returned {
+        facts.push(tr!(
+            l,
+            format!(
+                "• 現品回収: {}（{}）",
+                return_label(l, r.state),
+                format_time(config.timezone, r.at)
+            ),
+            format!(
+                "• Returned goods: {} ({})",
+                return_label(l, r.state),
+                format_time(config.timezone, r.at)
+            )
+        ));
+    }
+    if !facts.is_empty() {
+        blocks.push(section(&format!(
+            "{}\n{}",
+            tr!(l, "*事実（5W2H）*", "*Facts (5W2H)*"),
+            facts.join("\n")
+        )));
+    }
+    if !s.scope.is_empty() {
+        let lines: Vec<String> = s
+            .scope
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                format!(
+                    "{} #{} {}{}",
+                    if x.checked.is_some() { "✅" } else { "⬜" },
+                    i + 1,
+                    here(&x.text),
+                    x.checked
+                        .as_ref()
+                        .map(|m| note_tail(&m.note, Where::OwnChannel))
+                        .unwrap_or_default()
+                )
+            })
+            .collect();
+        blocks.push(section(&format!(
+            "{}\n{}",
+            tr!(l, "*波及範囲*", "*Scope*"),
+            lines.join("\n")
+        )));
+    }
+    if let Some(c) = &s.cause {
+        let escape = c
+            .escape
+            .as_deref()
+            .map(|e| {
+                tr!(
+                    l,
+                    format!("\n流出原因: {}", here(e)),
+                    format!("\nWhy not caught: {}", here(e))
+                )
+            })
+            .unwrap_or_default();
+        blocks.push(section(&tr!(
+            l,
+            format!("*原因*\n{}{escape}", here(&c.text)),
+            format!("*Cause*\n{}{escape}", here(&c.text))
+        )));
+    }
+    if !s.actions.is_empty() {
+        let lines: Vec<String> = s
+            .actions
+            .iter()
+            .enumerate()
+            .map(|(i, a)| format!("• {}", action_line(l, config, i + 1, a, Where::OwnChannel)))
+            .collect();
+        blocks.push(section(&format!(
+            "{}\n{}",
+            tr!(l, "*対策*", "*Actions*"),
+            lines.join("\n")
+        )));
+    }
+    blocks
+}
+
+/// The report's section for stages 1–4 and 7.
+pub fn report_lines(l: Locale, config: &Config, t: &Trouble) -> Vec<String> {
+    let s = &t.substance;
+    let mut out = vec![tr!(l, "## 事実・原因・対策（8D）", "## Facts, cause and actions (8D)").to_string()];
+    for k in FactKey::ALL {
+        if let Some(v) = s.facts.get(k) {
+            out.push(format!("- {}: {}", fact_label(l, k), away(&v)));
+        }
+    }
+    if let Some(r) = &s.returned {
+        out.push(tr!(
+            l,
+            format!("- 現品回収: {}", return_label(l, r.state)),
+            format!("- Returned goods: {}", return_label(l, r.state))
+        ));
+    }
+    for (i, x) in s.scope.iter().enumerate() {
+        let state = if x.checked.is_some() {
+            tr!(l, "確認済み", "checked")
+        } else {
+            tr!(l, "未確認", "unchecked")
+        };
+        out.push(tr!(
+            l,
+            format!("- 波及範囲 #{} {}（{state}）", i + 1, away(&x.text)),
+            format!("- Scope #{} {} ({state})", i + 1, away(&x.text))
+        ));
+    }
+    if let Some(c) = &s.cause {
+        out.push(tr!(
+            l,
+            format!("- 発生原因: {}", away(&c.text)),
+            format!("- Cause: {}", away(&c.text))
+        ));
+        if let Some(e) = &c.escape {
+            out.push(tr!(
+                l,
+                format!("- 流出原因: {}", away(e)),
+                format!("- Why not caught: {}", away(e))
+            ));
+        }
+    }
+    for (i, a) in s.actions.iter().enumerate() {
+        out.push(format!("- {}", action_line(l, config, i + 1, a, Where::Elsewhere)));
+    }
+    if out.len() == 1 {
+        out.push(tr!(l, "（なし）", "(none)").to_string());
+    }
+    out
+}
+
+/// A timeline entry of the new stages, for the report.
+pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
+    let tz = config.timezone;
+    let who = |u: &UserId| format!("@{u}");
+    match e {
+        StepEvent::Fact { key, value } => tr!(
+            l,
+            format!("事実 {}: {}", fact_label(l, *key), away(value)),
+            format!("fact {}: {}", fact_label(l, *key), away(value))
+        ),
+        StepEvent::FactSuperseded { key, old, value } => tr!(
+            l,
+            format!(
+                "訂正 {}: {} → {}（旧記録は無効）",
+                fact_label(l, *key),
+                away(old),
+                away(value)
+            ),
+            format!(
+                "corrected {}: {} → {} (earlier entry superseded)",
+                fact_label(l, *key),
+                away(old),
+                away(value)
+            )
+        ),
+        StepEvent::Returned { state, .. } => tr!(
+            l,
+            format!("現品回収: {}", return_label(l, *state)),
+            format!("returned goods: {}", return_label(l, *state))
+        ),
+        StepEvent::ReturnReminded => tr!(l, "現品回収の催促", "returned goods reminder").to_string(),
+        StepEvent::ScopeAdded { n, text } => tr!(
+            l,
+            format!("波及範囲 #{n}: {}", away(text)),
+            format!("scope #{n}: {}", away(text))
+        ),
+        StepEvent::ScopeChecked { n, note } => tr!(
+            l,
+            format!("波及範囲 #{n} 確認済み{}", note_tail(note, Where::Elsewhere)),
+            format!("scope #{n} checked{}", note_tail(note, Where::Elsewhere))
+        ),
+        StepEvent::Cause { text, escape } => {
+            let escape = escape
+                .as_deref()
+                .map(|e| {
+                    tr!(
+                        l,
+                        format!(" / 流出原因: {}", away(e)),
+                        format!(" / not caught because: {}", away(e))
+                    )
+                })
+                .unwrap_or_default();
+            tr!(
+                l,
+                format!("原因: {}{escape}", away(text)),
+                format!("cause: {}{escape}", away(text))
+            )
+        }
+        StepEvent::ActionAdded {
+            n,
+            kind,
+            text,
+            owner,
+            due,
+            ..
+        } => {
+            let due = due.map(|d| format_time(tz, d)).unwrap_or_else(|| "—".into());
+            tr!(
+                l,
+                format!(
+                    "対策 #{n} {}: {} 担当 {} 期限 {due}",
+                    kind_label(l, *kind),
+                    away(text),
+                    who(owner)
+                ),
+                format!(
+                    "action #{n} {}: {} owner {} due {due}",
+                    kind_label(l, *kind),
+                    away(text),
+                    who(owner)
+                )
+            )
+        }
+        StepEvent::ActionDone { n, note } => tr!(
+            l,
+            format!("対策 #{n} 完了{}", note_tail(note, Where::Elsewhere)),
+            format!("action #{n} done{}", note_tail(note, Where::Elsewhere))
+        ),
+        StepEvent::ActionVerified { n, note } => tr!(
+            l,
+            format!("対策 #{n} 検証{}", note_tail(note, Where::Elsewhere)),
+            format!("action #{n} verified{}", note_tail(note, Where::Elsewhere))
+        ),
+        StepEvent::ActionReminded { n, overdue } => match overdue {
+            true => tr!(
+                l,
+                format!("対策 #{n} 期限超過の通知"),
+                format!("action #{n} overdue reminder")
+            ),
+            false => tr!(
+                l,
+                format!("対策 #{n} 期限前日の通知"),
+                format!("action #{n} day-before reminder")
+            ),
+        },
+        StepEvent::EffectAsked { n } => tr!(
+            l,
+            format!("再発防止策 #{n} の効果確認を依頼"),
+            format!("asked whether prevention action #{n} worked")
+        ),
+        StepEvent::EffectAnswered { n, effective } => match effective {
+            true => tr!(
+                l,
+                format!("再発防止策 #{n}: 効果あり"),
+                format!("prevention action #{n}: effective")
+            ),
+            false => tr!(
+                l,
+                format!("再発防止策 #{n}: 効果なし"),
+                format!("prevention action #{n}: not effective")
+            ),
+        },
+        StepEvent::Reopened { reason } => tr!(
+            l,
+            format!("再開: {}", away(reason)),
+            format!("reopened: {}", away(reason))
+        ),
+        StepEvent::CostSuperseded {
+            n,
+            old_amount,
+            old_payer,
+            amount,
+            payer,
+            ..
+        } => tr!(
+            l,
+            format!(
+                "費用 #{n} を訂正: {} {} → {} {}（旧記録は無効、合計から除外）",
+                away(old_amount),
+                away(old_payer),
+                away(amount),
+                away(payer)
+            ),
+            format!(
+                "cost #{n} corrected: {} {} → {} {} (earlier entry superseded, out of the totals)",
+                away(old_amount),
+                away(old_payer),
+                away(amount),
+                away(payer)
+            )
+        ),
+        StepEvent::SplitSuperseded {
+            old,
+            ours,
+            customer,
+            other,
+            ..
+        } => tr!(
+            l,
+            format!(
+                "責任区分を訂正: {} → {ours}/{customer}/{other}（旧記録は無効）",
+                away(old)
+            ),
+            format!(
+                "split corrected: {} → {ours}/{customer}/{other} (earlier entry superseded)",
+                away(old)
+            )
+        ),
+        StepEvent::Recurrence { earlier, shared } => tr!(
+            l,
+            format!("再発の可能性: {earlier}（{}）", away(shared)),
+            format!("possible recurrence of {earlier} ({})", away(shared))
+        ),
+    }
+}
+
+pub fn act_text(l: Locale, act: Act) -> Option<&'static str> {
+    Some(match act {
+        Act::Facts => tr!(
+            l,
+            "事実・現品回収・波及範囲・原因の記録",
+            "record facts, returned goods, scope and cause"
+        ),
+        Act::Actions => tr!(l, "対策の追加", "add actions"),
+        Act::Reopen => tr!(l, "再開", "reopen this trouble"),
+        Act::Fix => tr!(l, "記録の訂正", "correct the record"),
+        _ => return None,
+    })
+}
+
+pub fn usage_text(l: Locale, e: &UsageError) -> Option<String> {
+    Some(match e {
+        UsageError::BadFact(sub) => tr!(
+            l,
+            format!("`/trouble {sub} 項目 値` の項目は part（品番）, lot（ロット、複数可）, qty（数量）, occurred（発生日時: `2026-11-28 10:00` など）, found（発見場所・工程）, symptom（症状）です。"),
+            format!("`/trouble {sub} KEY VALUE`: KEY is part, lot (several allowed), qty, occurred (a time like `2026-11-28 10:00`), found (process or site) or symptom.")
+        ),
+        UsageError::BadReturn => tr!(
+            l,
+            "`/trouble return requested|shipped|received [qty 数量] [tracking 伝票番号]` の形で入力してください。",
+            "Write `/trouble return requested|shipped|received [qty N] [tracking X]`."
+        )
+        .to_string(),
+        UsageError::BadAction => tr!(
+            l,
+            "`/trouble action interim|permanent|prevent 内容 owner:@担当 due:期限 [check:効果確認日]`、`/trouble action done N`、`/trouble action verify N` の形で入力してください。期限は `2026-12-10`、`12/10`、`fri`、`+3d`（営業日）など。",
+            "Write `/trouble action interim|permanent|prevent TEXT owner:@name due:DATE [check:DATE]`, `/trouble action done N` or `/trouble action verify N`. DATE: `2026-12-10`, `12/10`, `fri`, `+3d` (business days)."
+        )
+        .to_string(),
+        UsageError::BadFix => tr!(
+            l,
+            "`/trouble fix cost N 金額 負担者`、`/trouble fix split 当社/お客様[/他] 理由`、`/trouble fix fact 項目 値` の形で入力してください。",
+            "Write `/trouble fix cost N AMOUNT PAYER`, `/trouble fix split OURS/CUSTOMER[/OTHER] reason` or `/trouble fix fact KEY VALUE`."
+        )
+        .to_string(),
+        UsageError::NeedsNumber(sub) => tr!(l, format!("`/trouble {sub}` の後に番号を入力してください（状況メッセージの #1, #2…）。"), format!("Give the number after `/trouble {sub}` (#1, #2… in the status message).")),
+        _ => return None,
+    })
+}
+
+fn users(list: &[UserId]) -> String {
+    list.iter().map(user).collect::<Vec<_>>().join(", ")
+}
+
+pub fn reply_text(l: Locale, reply: &StepReply) -> String {
+    match reply {
+        StepReply::FactsSet { keys } if keys.is_empty() => tr!(
+            l,
+            "入力された事実はありませんでした。何も変えていません。",
+            "No facts were given; nothing changed."
+        )
+        .to_string(),
+        StepReply::FactsSet { keys } => {
+            let keys = keys.iter().map(|k| fact_label(l, *k)).collect::<Vec<_>>().join(", ");
+            tr!(
+                l,
+                format!("事実を記録しました（{keys}）。"),
+                format!("Facts recorded ({keys}).")
+            )
+        }
+        StepReply::Returned { state } => tr!(
+            l,
+            format!("現品回収の状況を記録しました: {}。", return_label(l, *state)),
+            format!("Returned goods recorded: {}.", return_label(l, *state))
+        ),
+        StepReply::ScopeAdded { n } => tr!(
+            l,
+            format!("波及範囲 #{n} を追加しました。確認できたら `/trouble scope check {n}` を入力してください。"),
+            format!("Scope line #{n} added. When it is checked: `/trouble scope check {n}`.")
+        ),
+        StepReply::ScopeChecked { n } => tr!(
+            l,
+            format!("波及範囲 #{n} を確認済みにしました。"),
+            format!("Scope line #{n} checked.")
+        ),
+        StepReply::CauseSet => tr!(l, "原因を記録しました（第3段階）。", "Cause recorded (stage 3).").to_string(),
+        StepReply::ActionAdded {
+            n,
+            kind: ActionKind::Prevent,
+        } => tr!(
+            l,
+            format!("再発防止策を対策 #{n} として記録しました（第7段階）。"),
+            format!("Prevention measure recorded as action #{n} (stage 7).")
+        ),
+        StepReply::ActionAdded { n, .. } => tr!(
+            l,
+            format!("対策 #{n} を追加しました（第4段階）。"),
+            format!("Action #{n} added (stage 4).")
+        ),
+        StepReply::ActionDone { n } => tr!(
+            l,
+            format!("対策 #{n} を完了にしました。"),
+            format!("Action #{n} marked done.")
+        ),
+        StepReply::ActionVerified { n } => tr!(
+            l,
+            format!("対策 #{n} を検証済みにしました。"),
+            format!("Action #{n} verified.")
+        ),
+        StepReply::NotDoneYet { n } => tr!(
+            l,
+            format!("対策 #{n} はまだ完了していないため、検証できません。"),
+            format!("Action #{n} is not done yet, so it cannot be verified.")
+        ),
+        StepReply::NoSuchLine { what, n } => tr!(
+            l,
+            format!("{} #{n} はありません。", numbered(l, *what)),
+            format!("There is no {} #{n}.", numbered(l, *what))
+        ),
+        StepReply::BadDue { text, past } => {
+            let text = away(text);
+            if *past {
+                tr!(
+                    l,
+                    format!("`{text}` は過去の日時です。これからの日付を入力してください。"),
+                    format!("`{text}` is in the past; give a date ahead.")
+                )
+            } else {
+                tr!(l, format!("`{text}` を日付として読めません。`2026-12-10`、`12/10`、`fri`、`+3d`（営業日）などで入力してください。"), format!("`{text}` is not a date I understand. Use `2026-12-10`, `12/10`, `fri` or `+3d` (business days)."))
+            }
+        }
+        StepReply::ScopeUnchecked { unchecked, chain } => {
+            let lines = unchecked.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(", ");
+            let chain = if chain.is_empty() {
+                tr!(l, "上司", "the manager chain").to_string()
+            } else {
+                users(chain)
+            };
+            tr!(
+                l,
+                format!("波及範囲 {lines} が未確認のため、第2段階は完了にできません。`/trouble scope check N` で確認するか、{chain} が理由を添えて `/trouble done 2 理由` を入力してください。"),
+                format!("Scope line(s) {lines} are not checked, so stage 2 cannot be done. Check them with `/trouble scope check N`, or {chain} can mark it done with a reason: `/trouble done 2 REASON`.")
+            )
+        }
+        StepReply::ActionNotAllowed { verify: false, who } => match who {
+            Who::OwnerOrChain { owner, chain } => tr!(
+                l,
+                format!(
+                    "この対策を完了にできるのは担当の {} と {} だけです。",
+                    user(owner),
+                    if chain.is_empty() {
+                        "上司".to_string()
+                    } else {
+                        users(chain)
+                    }
+                ),
+                format!(
+                    "Only its owner {} or {} can mark this action done.",
+                    user(owner),
+                    if chain.is_empty() {
+                        "the manager chain".to_string()
+                    } else {
+                        users(chain)
+                    }
+                )
+            ),
+            _ => String::new(),
+        },
+        StepReply::ActionNotAllowed { verify: true, who } => match who {
+            Who::Participants { chain, departments, .. } => {
+                let depts = departments
+                    .iter()
+                    .map(|d| format!("`+{d}`"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let chain = if chain.is_empty() {
+                    tr!(l, "上司", "the manager chain").to_string()
+                } else {
+                    users(chain)
+                };
+                tr!(
+                    l,
+                    format!("対策を検証できるのは {chain} と、このトラブルの部門（{depts}）のメンバーだけです。"),
+                    format!("Only {chain} or members of this trouble's departments ({depts}) can verify an action.")
+                )
+            }
+            _ => String::new(),
+        },
+        StepReply::Reopened => tr!(
+            l,
+            "トラブルを再開しました（第4段階から）。",
+            "The trouble is open again (back at stage 4)."
+        )
+        .to_string(),
+        StepReply::NotClosed => tr!(
+            l,
+            "このトラブルはクローズされていないので、再開するものはありません。",
+            "This trouble is not closed; there is nothing to reopen."
+        )
+        .to_string(),
+        StepReply::Corrected => tr!(
+            l,
+            "訂正しました。元の記録はタイムラインに残り、無効として扱います。",
+            "Corrected. The earlier entry stays on the timeline, marked superseded."
+        )
+        .to_string(),
+        StepReply::EffectRecorded { effective: true } => {
+            tr!(l, "効果ありと記録しました。", "Recorded as effective.").to_string()
+        }
+        StepReply::EffectRecorded { effective: false } => tr!(
+            l,
+            "効果なしと記録し、トラブルを再開しました。",
+            "Recorded as not effective; the trouble is reopened."
+        )
+        .to_string(),
+        StepReply::Shell => String::new(),
+    }
+}
+
+/// Close refused for the actions: interim actions still open, no prevention action.
+pub fn close_actions_text(l: Locale, open_interim: &[usize], has_prevention: bool) -> String {
+    let mut out = Vec::new();
+    if !open_interim.is_empty() {
+        let list = open_interim
+            .iter()
+            .map(|n| format!("#{n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push(tr!(
+            l,
+            format!("暫定対策 {list} がまだ完了していません（`/trouble action done N`）。"),
+            format!("Interim action(s) {list} are not done yet (`/trouble action done N`).")
+        ));
+    }
+    if !has_prevention {
+        out.push(
+            tr!(
+                l,
+                "再発防止策がありません（`/trouble action prevent …`）。",
+                "There is no prevention action (`/trouble action prevent …`)."
+            )
+            .to_string(),
+        );
+    }
+    tr!(
+        l,
+        format!("まだクローズできません。{}", out.join("")),
+        format!("Not yet closable. {}", out.join(" "))
+    )
+}
+
+/// `/trouble search`: newest first, what the asker may see.
+pub fn search_text(l: Locale, config: &Config, query: &str, found: &[Trouble]) -> String {
+    let q = away(query);
+    if found.is_empty() {
+        return tr!(
+            l,
+            format!("「{q}」に当てはまるトラブルはありません。"),
+            format!("No trouble matches “{q}”.")
+        );
+    }
+    let mut out = tr!(
+        l,
+        format!("*「{q}」の検索結果 {}件*（新しい順）\n", found.len()),
+        format!("*{} trouble(s) match “{q}”* (newest first)\n", found.len())
+    );
+    for t in found.iter().take(20) {
+        let f = &t.substance.facts;
+        let extra: Vec<String> = [FactKey::Part, FactKey::Lot]
+            .iter()
+            .filter_map(|k| f.get(*k).map(|v| format!("{} {}", fact_label(l, *k), away(&v))))
+            .collect();
+        let channel = t.channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
+        let state = if t.is_open() {
+            tr!(l, "対応中", "open")
+        } else {
+            tr!(l, "クローズ", "closed")
+        };
+        out.push_str(&format!(
+            "• {} {} — {} — {} ({state}){}{channel}\n",
+            t.id,
+            format_time(config.timezone, t.opened_at),
+            away(&t.customer),
+            cut(&user_text(&t.summary, Where::Elsewhere).replace('\n', " "), 120),
+            if extra.is_empty() {
+                String::new()
+            } else {
+                format!(" · {}", extra.join(" · "))
+            }
+        ));
+    }
+    if found.len() > 20 {
+        out.push_str(&tr!(
+            l,
+            format!("…ほか{}件", found.len() - 20),
+            format!("…and {} more", found.len() - 20)
+        ));
+    }
+    super::san(l, &out)
+}
+
+/// The help's lines for the commands of this module.
+pub fn help(l: Locale) -> &'static str {
+    tr!(
+        l,
+        "• `/trouble fact 項目 値`（part / lot / qty / occurred / found / symptom）、`/trouble fact` でフォーム — 事実（5W2H）\n\
+         • `/trouble return requested|shipped|received [qty N] [tracking X]` — 現品回収の状況\n\
+         • `/trouble scope 内容` / `scope check N` — 波及範囲（未確認の行があると第2段階は完了できません）\n\
+         • `/trouble cause 原因 [escape: 流出原因]` — 原因\n\
+         • `/trouble action interim|permanent|prevent 内容 owner:@担当 due:期限 [check:効果確認日]` / `action done N` / `action verify N` — 対策（期限の前営業日と超過時に担当者へ通知）\n\
+         • `/trouble fix cost N …` / `fix split …` / `fix fact 項目 値` — 記録の訂正（元の記録は残ります）\n\
+         • `/trouble reopen 理由` — 再開（上司）\n\
+         • `/trouble search 語` — 品番・ロット・お客様などで検索",
+        "• `/trouble fact KEY VALUE` (part / lot / qty / occurred / found / symptom), `/trouble fact` for a form — the facts (5W2H)\n\
+         • `/trouble return requested|shipped|received [qty N] [tracking X]` — the returned goods\n\
+         • `/trouble scope TEXT` / `scope check N` — scope of impact (stage 2 waits for every line to be checked)\n\
+         • `/trouble cause TEXT [escape: WHY NOT CAUGHT]` — the cause\n\
+         • `/trouble action interim|permanent|prevent TEXT owner:@name due:DATE [check:DATE]` / `action done N` / `action verify N` — countermeasures (the owner is reminded the business day before and when overdue)\n\
+         • `/trouble fix cost N …` / `fix split …` / `fix fact KEY VALUE` — corrections (the old entry stays)\n\
+         • `/trouble reopen REASON` — reopen (the manager chain)\n\
+         • `/trouble search WORDS` — find troubles by part, lot, customer…"
+    )
+}

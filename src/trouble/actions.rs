@@ -1,0 +1,488 @@
+//! Countermeasure actions (stages 4 and 7) with owners and due dates, their reminders, the close rule, the effectiveness check and reopening.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::command::{parse_user, UsageError};
+use super::decide::{departments_of, Dest, Lane, Message, Reply, TimerKind, Who, Work};
+use super::due::{parse_due, reminder_before, DueError};
+use super::facts::{Mark, Numbered, Step, StepEvent, StepLine, StepReply};
+use super::model::{StageState, Trouble, UserId, STAGE_COUNT};
+use super::timeline::Event;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    /// Containment (暫定対策), stage 4.
+    Interim,
+    /// Permanent correction (恒久対策), stage 4.
+    Permanent,
+    /// Systemic recurrence prevention (再発防止), stage 7.
+    Prevent,
+}
+
+impl ActionKind {
+    pub fn parse(word: &str) -> Option<ActionKind> {
+        Some(match word.to_lowercase().as_str() {
+            "interim" | "暫定" => ActionKind::Interim,
+            "permanent" | "恒久" => ActionKind::Permanent,
+            "prevent" | "prevention" | "再発防止" => ActionKind::Prevent,
+            _ => return None,
+        })
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ActionKind::Interim => "interim",
+            ActionKind::Permanent => "permanent",
+            ActionKind::Prevent => "prevent",
+        }
+    }
+
+    /// The stage (0-based) it belongs to.
+    fn stage(self) -> usize {
+        match self {
+            ActionKind::Interim | ActionKind::Permanent => 3,
+            ActionKind::Prevent => 6,
+        }
+    }
+}
+
+/// A numbered countermeasure: what, who, by when, and how it ended.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Action {
+    pub kind: ActionKind,
+    pub text: String,
+    pub owner: UserId,
+    pub due: Option<DateTime<Utc>>,
+    /// When to ask whether a prevention action worked (after close).
+    pub check: Option<DateTime<Utc>>,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+    pub done: Option<Mark>,
+    pub verified: Option<Mark>,
+    /// The answer to the effectiveness check.
+    pub effective: Option<bool>,
+}
+
+/// An action as typed: `interim|permanent|prevent TEXT owner:<@U> due:DATE check:DATE`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAction {
+    pub kind: ActionKind,
+    pub text: String,
+    pub owner: Option<UserId>,
+    pub due: Option<String>,
+    pub check: Option<String>,
+}
+
+pub(super) fn parse_action(rest: &str) -> Result<Step, UsageError> {
+    if rest.is_empty() {
+        return Ok(Step::ActionModal);
+    }
+    let (word, after) = match rest.find(char::is_whitespace) {
+        Some(i) => (&rest[..i], rest[i..].trim()),
+        None => (rest, ""),
+    };
+    match word.to_lowercase().as_str() {
+        "done" | "完了" | "verify" | "検証" => {
+            let (n, note) = match after.find(char::is_whitespace) {
+                Some(i) => (&after[..i], after[i..].trim()),
+                None => (after, ""),
+            };
+            let n = super::money::fold_width(n)
+                .trim_start_matches('#')
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or(UsageError::NeedsNumber("action done"))?;
+            Ok(if matches!(word.to_lowercase().as_str(), "done" | "完了") {
+                Step::ActionDone(n, note.to_string())
+            } else {
+                Step::ActionVerify(n, note.to_string())
+            })
+        }
+        kind => {
+            let kind = ActionKind::parse(kind).ok_or(UsageError::BadAction)?;
+            parse_new_action(kind, after).map(Step::Action)
+        }
+    }
+}
+
+/// The options may come in any order around the text: `owner:<@U>` (one mention), `due:` and
+/// `check:` (one word, or a date and a time such as `12/10 15:00`).
+pub fn parse_new_action(kind: ActionKind, text: &str) -> Result<NewAction, UsageError> {
+    let mut words: Vec<String> = Vec::new();
+    // A mention's label may hold spaces (`<@U1|qa one>`): it runs to its closing `>`.
+    for word in text.split_whitespace() {
+        match words.last_mut() {
+            Some(open) if open.contains("<@") && !open.ends_with('>') => {
+                open.push(' ');
+                open.push_str(word);
+            }
+            _ => words.push(word.to_string()),
+        }
+    }
+    let (mut owner, mut due, mut check) = (None, None, None);
+    let mut rest: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let word = super::money::fold_width(&words[i]);
+        let lower = word.to_lowercase();
+        let option = ["owner:", "担当:", "due:", "期限:", "check:", "確認日:"]
+            .iter()
+            .find(|m| lower.starts_with(*m))
+            .copied();
+        let Some(option) = option else {
+            rest.push(words[i].clone());
+            i += 1;
+            continue;
+        };
+        let mut value = word[option.len()..].to_string();
+        if value.is_empty() && i + 1 < words.len() {
+            i += 1;
+            value = words[i].clone();
+        }
+        // A time after a date belongs to it.
+        if !option.starts_with("owner") && !option.starts_with("担当") {
+            if let Some(next) = words
+                .get(i + 1)
+                .filter(|n| n.contains(':') && n.chars().all(|c| c.is_ascii_digit() || c == ':'))
+            {
+                value = format!("{value} {next}");
+                i += 1;
+            }
+        }
+        match option {
+            "owner:" | "担当:" => owner = Some(parse_user(&value).ok_or(UsageError::NeedsUser("action"))?),
+            "due:" | "期限:" => due = Some(value),
+            _ => check = Some(value),
+        }
+        i += 1;
+    }
+    let text = rest.join(" ");
+    if text.is_empty() {
+        return Err(UsageError::NeedsText("action"));
+    }
+    Ok(NewAction {
+        kind,
+        text,
+        owner,
+        due: due.filter(|d| !d.is_empty()),
+        check: check.filter(|c| !c.is_empty()),
+    })
+}
+
+fn due_of(w: &Work, text: &Option<String>) -> Result<Option<DateTime<Utc>>, Reply> {
+    let Some(text) = text else { return Ok(None) };
+    let config = w.ctx.config;
+    parse_due(text, w.ctx.now, config.timezone, config.business_hours.as_ref())
+        .map(Some)
+        .map_err(|e| {
+            Reply::Step(StepReply::BadDue {
+                text: text.clone(),
+                past: e == DueError::InPast,
+            })
+        })
+}
+
+pub(super) fn add_action(w: &mut Work, user: &UserId, a: NewAction) -> Reply {
+    let due = match due_of(w, &a.due) {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let check = match due_of(w, &a.check) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let owner = a.owner.unwrap_or_else(|| w.t.owner.clone());
+    w.t.substance.actions.push(Action {
+        kind: a.kind,
+        text: a.text.clone(),
+        owner: owner.clone(),
+        due,
+        check,
+        by: user.clone(),
+        at: w.ctx.now,
+        done: None,
+        verified: None,
+        effective: None,
+    });
+    let n = w.t.substance.actions.len();
+    w.start_stage_quietly(a.kind.stage());
+    w.step(
+        user,
+        StepEvent::ActionAdded {
+            n,
+            kind: a.kind,
+            text: a.text,
+            owner,
+            due,
+            check,
+        },
+    );
+    if let Some(due) = due {
+        let config = w.ctx.config;
+        let remind = reminder_before(config.business_hours.as_ref(), config.timezone, due, w.ctx.now);
+        w.timer(remind, TimerKind::ActionDue { n, overdue: false });
+        w.timer(due, TimerKind::ActionDue { n, overdue: true });
+    }
+    w.refresh_status();
+    Reply::Step(StepReply::ActionAdded { n, kind: a.kind })
+}
+
+fn action_index(w: &Work, n: usize) -> Result<usize, Reply> {
+    if n >= 1 && n <= w.t.substance.actions.len() {
+        Ok(n - 1)
+    } else {
+        Err(Reply::Step(StepReply::NoSuchLine {
+            what: Numbered::Action,
+            n,
+        }))
+    }
+}
+
+/// Marked done by its owner or the manager chain.
+pub(super) fn mark_done(w: &mut Work, user: &UserId, n: usize, note: String) -> Reply {
+    let i = match action_index(w, n) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let owner = w.t.substance.actions[i].owner.clone();
+    if owner != *user && !w.t.manager_chain().contains(user) {
+        return Reply::Step(StepReply::ActionNotAllowed {
+            verify: false,
+            who: Who::OwnerOrChain {
+                owner,
+                chain: w.t.manager_chain().to_vec(),
+            },
+        });
+    }
+    mark(w, user, n, note, false)
+}
+
+/// Verified by the manager chain or a member of a department on the trouble, once done.
+pub(super) fn verify(w: &mut Work, user: &UserId, n: usize, note: String) -> Reply {
+    let i = match action_index(w, n) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let config = w.ctx.config;
+    let departments = departments_of(config, &w.t);
+    let in_department = departments
+        .iter()
+        .filter_map(|d| config.departments.get(d))
+        .any(|d| d.members.contains(user));
+    if !in_department && !w.t.manager_chain().contains(user) {
+        return Reply::Step(StepReply::ActionNotAllowed {
+            verify: true,
+            who: Who::Participants {
+                owner: w.t.owner.clone(),
+                chain: w.t.manager_chain().to_vec(),
+                departments,
+            },
+        });
+    }
+    if w.t.substance.actions[i].done.is_none() {
+        return Reply::Step(StepReply::NotDoneYet { n });
+    }
+    mark(w, user, n, note, true)
+}
+
+/// Records action `n` done (or verified): on the action, the timeline and in the channel.
+fn mark(w: &mut Work, user: &UserId, n: usize, note: String, verified: bool) -> Reply {
+    let m = Some(Mark {
+        by: user.clone(),
+        at: w.ctx.now,
+        note: note.clone(),
+    });
+    let action = &mut w.t.substance.actions[n - 1];
+    let (event, reply) = if verified {
+        action.verified = m;
+        (StepEvent::ActionVerified { n, note }, StepReply::ActionVerified { n })
+    } else {
+        action.done = m;
+        (StepEvent::ActionDone { n, note }, StepReply::ActionDone { n })
+    };
+    w.step(user, event);
+    w.refresh_status();
+    Reply::Step(reply)
+}
+
+/// Interim actions not yet done, and whether a prevention action (or a measure stored before
+/// actions existed) is recorded: what the close rule asks besides the stages.
+pub fn close_gaps(t: &Trouble) -> (Vec<usize>, bool) {
+    let open_interim = t
+        .substance
+        .actions
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.kind == ActionKind::Interim && a.done.is_none())
+        .map(|(i, _)| i + 1)
+        .collect();
+    let has_prevention = prevention_count(t) > 0;
+    (open_interim, has_prevention)
+}
+
+/// Prevention actions plus measures stored before actions existed.
+pub fn prevention_count(t: &Trouble) -> usize {
+    t.measures.len()
+        + t.substance
+            .actions
+            .iter()
+            .filter(|a| a.kind == ActionKind::Prevent)
+            .count()
+}
+
+/// At close: the effectiveness checks of prevention actions carrying a `check:` date.
+pub(super) fn on_close(w: &mut Work) {
+    let round = w.t.substance.reopened;
+    let checks: Vec<(usize, DateTime<Utc>)> =
+        w.t.substance
+            .actions
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.kind == ActionKind::Prevent && a.effective.is_none())
+            .filter_map(|(i, a)| a.check.map(|c| (i + 1, c)))
+            .collect();
+    for (n, at) in checks {
+        w.timer(at.max(w.ctx.now), TimerKind::EffectCheck { n, round });
+    }
+}
+
+/// An action's reminder: the business day before, and when overdue; nothing once it is done.
+pub(super) fn action_reminder(w: &mut Work, n: usize, overdue: bool) {
+    let Some(a) = w.t.substance.actions.get(n.wrapping_sub(1)) else {
+        return;
+    };
+    if a.done.is_some() {
+        return;
+    }
+    let owner = a.owner.clone();
+    w.log(None, Event::Stage(StepEvent::ActionReminded { n, overdue }));
+    w.post(
+        Lane::Channel,
+        Dest::TroubleChannel,
+        Message::Step(StepLine::ActionReminder { n, overdue }),
+    );
+    // The owner hears of it directly too: an action may belong to someone outside the channel.
+    w.post(
+        Lane::Dm,
+        Dest::Dm(owner),
+        Message::Step(StepLine::ActionReminder { n, overdue }),
+    );
+}
+
+/// The effectiveness check falls due (after close): the owner and the manager are asked.
+pub(super) fn effect_check(w: &mut Work, n: usize, round: u32) {
+    if round != w.t.substance.reopened || w.t.is_open() {
+        return;
+    }
+    let Some(a) = w.t.substance.actions.get(n.wrapping_sub(1)) else {
+        return;
+    };
+    if a.effective.is_some() {
+        return;
+    }
+    let mut ask = vec![w.t.owner.clone()];
+    ask.extend(w.t.manager.iter().cloned());
+    w.log(None, Event::Stage(StepEvent::EffectAsked { n }));
+    w.post(
+        Lane::Channel,
+        Dest::TroubleChannel,
+        Message::Step(StepLine::EffectCheck { n, ask }),
+    );
+}
+
+/// The answer to an effectiveness check, by the owner or the manager chain: "not effective"
+/// reopens the trouble.
+pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: bool) -> Reply {
+    if *user != w.t.owner && !w.t.manager_chain().contains(user) {
+        return Reply::NotAllowed {
+            act: super::decide::Act::Reopen,
+            who: Who::OwnerOrChain {
+                owner: w.t.owner.clone(),
+                chain: w.t.manager_chain().to_vec(),
+            },
+        };
+    }
+    let i = match action_index(w, n) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    if w.t.substance.actions[i].effective.is_some() {
+        return Reply::Step(StepReply::EffectRecorded {
+            effective: w.t.substance.actions[i].effective == Some(true),
+        });
+    }
+    w.t.substance.actions[i].effective = Some(effective);
+    w.step(user, StepEvent::EffectAnswered { n, effective });
+    if !effective && !w.t.is_open() {
+        let reason = w.t.substance.actions[i].text.clone();
+        reopen(w, user, reason);
+    }
+    w.refresh_status();
+    Reply::Step(StepReply::EffectRecorded { effective })
+}
+
+/// Open again at stage 4: acknowledgement kept, the follow-up cadence restarted, the reason on
+/// the timeline; stage 7 is to be done again too.
+pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String) -> Reply {
+    if w.t.is_open() {
+        return Reply::Step(StepReply::NotClosed);
+    }
+    w.t.closed = None;
+    w.t.substance.reopened += 1;
+    for stage in [3, STAGE_COUNT - 1] {
+        let s = &mut w.t.stages[stage];
+        s.state = StageState::InProgress;
+        s.done_at = None;
+        s.done_by = None;
+    }
+    w.step(user, StepEvent::Reopened { reason });
+    let due = w.working_after(w.ctx.now, w.cadence());
+    w.start_followup_timer(due);
+    w.send(
+        Lane::Channel,
+        super::decide::Op::Refresh {
+            slot: super::decide::Slot::Kickoff,
+        },
+    );
+    w.refresh_status();
+    Reply::Step(StepReply::Reopened)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_action_reads_its_options_in_any_order() {
+        let cases: &[(&str, Result<NewAction, UsageError>)] = &[
+            (
+                "Sort stock at the warehouse owner:<@U1> due:fri",
+                Ok(NewAction {
+                    kind: ActionKind::Interim,
+                    text: "Sort stock at the warehouse".into(),
+                    owner: Some(UserId::new("U1")),
+                    due: Some("fri".into()),
+                    check: None,
+                }),
+            ),
+            (
+                "due:2026-12-10 owner:<@U2|qa> 全数検査",
+                Ok(NewAction {
+                    kind: ActionKind::Interim,
+                    text: "全数検査".into(),
+                    owner: Some(UserId::new("U2")),
+                    due: Some("2026-12-10".into()),
+                    check: None,
+                }),
+            ),
+            ("owner:bob fix it", Err(UsageError::NeedsUser("action"))),
+            ("owner:<@U1>", Err(UsageError::NeedsText("action"))),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(&parse_new_action(ActionKind::Interim, text), expected, "{text}");
+        }
+    }
+}

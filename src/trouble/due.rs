@@ -1,0 +1,285 @@
+//! Due dates of countermeasure actions: `2026-12-10`, `12/10`, `fri`, `+3d` in business days, and the reminder the business day before.
+
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc, Weekday};
+use chrono_tz::Tz;
+
+use super::hours::{local_date, local_to_utc, BusinessHours};
+use super::money::fold_width;
+use super::when::{parse_when, WhenError};
+
+/// Without business hours, a day's work is taken to end at 18:00 and start at 9:00.
+const DEFAULT_CLOSE: (u32, u32) = (18, 0);
+const DEFAULT_OPEN: (u32, u32) = (9, 0);
+
+/// A schedule with no working day in a year is broken; every day then counts.
+const MAX_SCAN_DAYS: u32 = 366;
+
+fn is_business_day(schedule: Option<&BusinessHours>, day: NaiveDate) -> bool {
+    match schedule {
+        None => true,
+        Some(h) => h.days.contains(&day.weekday()) && !h.holidays.contains(&day),
+    }
+}
+
+/// The `n`th business day after `day` (n = 0: `day` itself).
+pub fn business_days_after(schedule: Option<&BusinessHours>, day: NaiveDate, n: u32) -> NaiveDate {
+    let mut cursor = day;
+    let mut left = n;
+    let mut scanned = 0;
+    while left > 0 {
+        cursor = cursor + Days::new(1);
+        scanned += 1;
+        if scanned > MAX_SCAN_DAYS * (n + 1) || is_business_day(schedule, cursor) {
+            left -= 1;
+        }
+    }
+    cursor
+}
+
+/// The last business day strictly before `day`.
+pub fn business_day_before(schedule: Option<&BusinessHours>, day: NaiveDate) -> NaiveDate {
+    let mut cursor = day;
+    for _ in 0..MAX_SCAN_DAYS {
+        cursor = cursor - Days::new(1);
+        if is_business_day(schedule, cursor) {
+            return cursor;
+        }
+    }
+    day - Days::new(1)
+}
+
+fn at_local(tz: Tz, day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+    local_to_utc(tz, day.and_time(time)).unwrap_or_else(|| day.and_time(time).and_utc())
+}
+
+fn close_time(schedule: Option<&BusinessHours>) -> NaiveTime {
+    schedule
+        .map(|h| h.close)
+        .unwrap_or_else(|| NaiveTime::from_hms_opt(DEFAULT_CLOSE.0, DEFAULT_CLOSE.1, 0).expect("valid time"))
+}
+
+fn open_time(schedule: Option<&BusinessHours>) -> NaiveTime {
+    schedule
+        .map(|h| h.open)
+        .unwrap_or_else(|| NaiveTime::from_hms_opt(DEFAULT_OPEN.0, DEFAULT_OPEN.1, 0).expect("valid time"))
+}
+
+/// Adds a span written like a config duration, whole days counted as business days (the same
+/// local time that many business days later) and the rest as plain time: `2d` is two business
+/// days, `90s` ninety seconds.
+pub fn after_business_span(
+    schedule: Option<&BusinessHours>,
+    tz: Tz,
+    start: DateTime<Utc>,
+    span: std::time::Duration,
+) -> DateTime<Utc> {
+    let secs = span.as_secs();
+    let days = (secs / 86_400).min(3_660) as u32;
+    let rest = chrono::Duration::seconds((secs % 86_400) as i64);
+    let moved = if days == 0 {
+        start
+    } else {
+        let local = start.with_timezone(&tz).naive_local();
+        let day = business_days_after(schedule, local.date(), days);
+        at_local(tz, day, local.time())
+    };
+    moved + rest
+}
+
+/// Why a due date was not understood.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DueError {
+    Unrecognised,
+    InPast,
+}
+
+/// Parses a due date relative to `now`: a date (`2026-12-10`, `2026/12/10`, `12/10`, `12月10日`)
+/// or a weekday (`fri`, `金`) is due at the close of that business day; `+3d` is three business
+/// days from today; anything `next:` accepts (`15:00`, `tomorrow 10:00`, `2h`) is that instant.
+pub fn parse_due(
+    text: &str,
+    now: DateTime<Utc>,
+    tz: Tz,
+    schedule: Option<&BusinessHours>,
+) -> Result<DateTime<Utc>, DueError> {
+    let folded = fold_width(text).trim().to_lowercase();
+    let today = local_date(tz, now);
+    let day = if let Some(n) = folded.strip_prefix('+') {
+        let n = n.trim_end_matches(['d', '日']).trim_end_matches("営業");
+        let n: u32 = n.parse().map_err(|_| DueError::Unrecognised)?;
+        Some(business_days_after(schedule, today, n.min(3_660)))
+    } else {
+        date_of(&folded, today)
+    };
+    match day {
+        Some(day) => {
+            let due = at_local(tz, day, close_time(schedule));
+            if due <= now {
+                Err(DueError::InPast)
+            } else {
+                Ok(due)
+            }
+        }
+        None => parse_when(&folded, now, tz).map_err(|e| match e {
+            WhenError::InPast => DueError::InPast,
+            _ => DueError::Unrecognised,
+        }),
+    }
+}
+
+fn date_of(text: &str, today: NaiveDate) -> Option<NaiveDate> {
+    if let Some(w) = weekday(text) {
+        let mut day = today + Days::new(1);
+        while day.weekday() != w {
+            day = day + Days::new(1);
+        }
+        return Some(day);
+    }
+    let parts: Vec<&str> = text.trim_end_matches('日').split(['-', '/', '月', '年']).collect();
+    if !parts
+        .iter()
+        .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    {
+        return None;
+    }
+    let nums: Vec<u32> = parts.iter().map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    match nums[..] {
+        [y, m, d] => NaiveDate::from_ymd_opt(y as i32, m, d),
+        // Without a year, the next such date (this year's if still ahead, else next year's).
+        [m, d] => {
+            let this = NaiveDate::from_ymd_opt(today.year(), m, d)?;
+            if this >= today {
+                Some(this)
+            } else {
+                NaiveDate::from_ymd_opt(today.year() + 1, m, d)
+            }
+        }
+        _ => None,
+    }
+}
+
+fn weekday(text: &str) -> Option<Weekday> {
+    Some(match text.trim_end_matches("曜日").trim_end_matches("曜") {
+        "mon" | "monday" | "月" => Weekday::Mon,
+        "tue" | "tuesday" | "火" => Weekday::Tue,
+        "wed" | "wednesday" | "水" => Weekday::Wed,
+        "thu" | "thursday" | "木" => Weekday::Thu,
+        "fri" | "friday" | "金" => Weekday::Fri,
+        "sat" | "saturday" | "土" => Weekday::Sat,
+        "sun" | "sunday" | "日" => Weekday::Sun,
+        _ => return None,
+    })
+}
+
+/// When an action's owner is reminded: at the opening of the business day before it is due
+/// (at once when that has passed and the action is not yet due).
+pub fn reminder_before(
+    schedule: Option<&BusinessHours>,
+    tz: Tz,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let day = business_day_before(schedule, local_date(tz, due));
+    at_local(tz, day, open_time(schedule)).max(now).min(due)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    const TZ: Tz = chrono_tz::Asia::Tokyo;
+
+    fn hours() -> BusinessHours {
+        BusinessHours {
+            days: vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri],
+            open: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            close: NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
+            holidays: vec![NaiveDate::from_ymd_opt(2026, 12, 3).unwrap()],
+        }
+    }
+
+    fn jst(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+        TZ.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap().with_timezone(&Utc)
+    }
+
+    /// Monday 2026-11-30 10:00 JST; Thursday 12-03 is a holiday.
+    fn now() -> DateTime<Utc> {
+        jst(2026, 11, 30, 10, 0)
+    }
+
+    #[test]
+    fn due_dates_land_on_the_close_of_the_business_day_meant() {
+        let h = hours();
+        type Case<'a> = (&'a str, Option<&'a BusinessHours>, Result<DateTime<Utc>, DueError>);
+        let cases: &[Case] = &[
+            ("2026-12-10", Some(&h), Ok(jst(2026, 12, 10, 18, 0))),
+            ("2026/12/10", Some(&h), Ok(jst(2026, 12, 10, 18, 0))),
+            ("12/10", Some(&h), Ok(jst(2026, 12, 10, 18, 0))),
+            ("１２／１０", Some(&h), Ok(jst(2026, 12, 10, 18, 0))),
+            ("12月10日", Some(&h), Ok(jst(2026, 12, 10, 18, 0))),
+            // Without a year and already past this year: next year's.
+            ("1/5", Some(&h), Ok(jst(2027, 1, 5, 18, 0))),
+            ("fri", Some(&h), Ok(jst(2026, 12, 4, 18, 0))),
+            ("金", Some(&h), Ok(jst(2026, 12, 4, 18, 0))),
+            // Today is Monday: "mon" is next week's.
+            ("Monday", Some(&h), Ok(jst(2026, 12, 7, 18, 0))),
+            // Tue, Wed, (Thu holiday), Fri.
+            ("+3d", Some(&h), Ok(jst(2026, 12, 4, 18, 0))),
+            // Fri, (Sat, Sun), Mon.
+            ("+4d", Some(&h), Ok(jst(2026, 12, 7, 18, 0))),
+            ("+3d", None, Ok(jst(2026, 12, 3, 18, 0))),
+            ("+0d", Some(&h), Ok(jst(2026, 11, 30, 18, 0))),
+            ("15:00", Some(&h), Ok(jst(2026, 11, 30, 15, 0))),
+            ("2h", Some(&h), Ok(jst(2026, 11, 30, 12, 0))),
+            ("2026-11-27", Some(&h), Err(DueError::InPast)),
+            ("9:00", Some(&h), Err(DueError::InPast)),
+            ("someday", Some(&h), Err(DueError::Unrecognised)),
+            ("2026-13-01", Some(&h), Err(DueError::Unrecognised)),
+            ("+xd", Some(&h), Err(DueError::Unrecognised)),
+        ];
+        for (text, schedule, expected) in cases {
+            assert_eq!(&parse_due(text, now(), TZ, *schedule), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_reminder_comes_at_the_opening_of_the_business_day_before() {
+        let h = hours();
+        let cases: &[(DateTime<Utc>, Option<&BusinessHours>, DateTime<Utc>)] = &[
+            // Due Friday: reminded Wednesday, Thursday being a holiday.
+            (jst(2026, 12, 4, 18, 0), Some(&h), jst(2026, 12, 2, 9, 0)),
+            // Due Monday: reminded the Friday before.
+            (jst(2026, 12, 7, 18, 0), Some(&h), jst(2026, 12, 4, 9, 0)),
+            (jst(2026, 12, 7, 18, 0), None, jst(2026, 12, 6, 9, 0)),
+            // Due tomorrow morning: the day before is today, already open: at once.
+            (jst(2026, 12, 1, 10, 0), Some(&h), now()),
+            // Due in a few seconds: never later than the due time itself.
+            (now() + chrono::Duration::seconds(3), Some(&h), now()),
+        ];
+        for (due, schedule, expected) in cases {
+            assert_eq!(reminder_before(*schedule, TZ, *due, now()), *expected, "{due}");
+        }
+    }
+
+    #[test]
+    fn whole_days_of_a_span_are_business_days() {
+        let h = hours();
+        let s = |secs: u64| std::time::Duration::from_secs(secs);
+        let cases: &[(std::time::Duration, Option<&BusinessHours>, DateTime<Utc>)] = &[
+            (s(2 * 86_400), Some(&h), jst(2026, 12, 2, 10, 0)),
+            // Friday + 2 business days = Tuesday.
+            (s(2 * 86_400), None, jst(2026, 12, 2, 10, 0)),
+            (s(90), Some(&h), now() + chrono::Duration::seconds(90)),
+            (s(3 * 86_400 + 3_600), Some(&h), jst(2026, 12, 4, 11, 0)),
+        ];
+        for (span, schedule, expected) in cases {
+            assert_eq!(after_business_span(*schedule, TZ, now(), *span), *expected, "{span:?}");
+        }
+        let friday = jst(2026, 12, 4, 10, 0);
+        assert_eq!(
+            after_business_span(Some(&h), TZ, friday, s(2 * 86_400)),
+            jst(2026, 12, 8, 10, 0)
+        );
+    }
+}

@@ -1,0 +1,918 @@
+//! Stages 1–3 with substance: the facts (5W2H), the returned goods, the scope lines and the cause, their grammar and their decisions.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::actions::{Action, ActionKind, NewAction};
+use super::command::{check_length, UsageError};
+use super::decide::{Act, Dest, Lane, Message, Reply, TimerKind, Who, Work};
+use super::model::{TroubleId, UserId};
+use super::timeline::Event;
+
+/// What stages 1–4 and 7 hold besides their state; troubles stored before it open with none.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct Substance {
+    #[serde(default)]
+    pub facts: Facts,
+    #[serde(default)]
+    pub returned: Option<Returned>,
+    #[serde(default)]
+    pub scope: Vec<ScopeLine>,
+    #[serde(default)]
+    pub cause: Option<Cause>,
+    #[serde(default)]
+    pub actions: Vec<Action>,
+    /// Earlier troubles already flagged as a possible recurrence, so each is flagged once.
+    #[serde(default)]
+    pub recurrences: Vec<TroubleId>,
+    /// Bumped at each reopening, so an effectiveness check from before it is stale.
+    #[serde(default)]
+    pub reopened: u32,
+}
+
+/// The 5W2H of stage 1, as typed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct Facts {
+    pub part: Option<String>,
+    pub lots: Vec<String>,
+    pub qty: Option<String>,
+    pub occurred: Option<String>,
+    pub found: Option<String>,
+    pub symptom: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FactKey {
+    Part,
+    Lot,
+    Qty,
+    Occurred,
+    Found,
+    Symptom,
+}
+
+impl FactKey {
+    pub const ALL: [FactKey; 6] = [
+        FactKey::Part,
+        FactKey::Lot,
+        FactKey::Qty,
+        FactKey::Occurred,
+        FactKey::Found,
+        FactKey::Symptom,
+    ];
+
+    pub fn parse(word: &str) -> Option<FactKey> {
+        Some(match word.to_lowercase().as_str() {
+            "part" | "品番" | "部品" => FactKey::Part,
+            "lot" | "lots" | "ロット" => FactKey::Lot,
+            "qty" | "quantity" | "数量" => FactKey::Qty,
+            "occurred" | "when" | "発生" | "発生日時" => FactKey::Occurred,
+            "found" | "where" | "発見" | "発見場所" => FactKey::Found,
+            "symptom" | "症状" | "現象" => FactKey::Symptom,
+            _ => return None,
+        })
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            FactKey::Part => "part",
+            FactKey::Lot => "lot",
+            FactKey::Qty => "qty",
+            FactKey::Occurred => "occurred",
+            FactKey::Found => "found",
+            FactKey::Symptom => "symptom",
+        }
+    }
+}
+
+impl Facts {
+    pub fn get(&self, key: FactKey) -> Option<String> {
+        match key {
+            FactKey::Part => self.part.clone(),
+            FactKey::Lot => (!self.lots.is_empty()).then(|| self.lots.join(", ")),
+            FactKey::Qty => self.qty.clone(),
+            FactKey::Occurred => self.occurred.clone(),
+            FactKey::Found => self.found.clone(),
+            FactKey::Symptom => self.symptom.clone(),
+        }
+    }
+
+    /// Sets a fact; lots accumulate unless `replace` (a correction, or the form's whole list).
+    fn set(&mut self, key: FactKey, value: &str, replace: bool) {
+        let value = value.trim().to_string();
+        match key {
+            FactKey::Part => self.part = Some(value),
+            FactKey::Lot => {
+                if replace {
+                    self.lots.clear();
+                }
+                for lot in lots_in(&value) {
+                    if !self.lots.contains(&lot) {
+                        self.lots.push(lot);
+                    }
+                }
+            }
+            FactKey::Qty => self.qty = Some(value),
+            FactKey::Occurred => self.occurred = Some(value),
+            FactKey::Found => self.found = Some(value),
+            FactKey::Symptom => self.symptom = Some(value),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        FactKey::ALL.iter().all(|k| self.get(*k).is_none())
+    }
+}
+
+/// `L1, L2 L3` or `L1、L2`: several lots at once.
+pub fn lots_in(text: &str) -> Vec<String> {
+    text.split([',', '、', '，', ' ', '\u{3000}'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReturnState {
+    Requested,
+    Shipped,
+    Received,
+}
+
+/// The affected goods coming back (現品回収).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Returned {
+    pub state: ReturnState,
+    pub qty: Option<String>,
+    pub tracking: Option<String>,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+    /// Bumped at each change, so only the newest reminder acts.
+    pub round: u32,
+}
+
+/// A possibly affected customer, lot or site (stage 2).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScopeLine {
+    pub text: String,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+    pub checked: Option<Mark>,
+}
+
+/// Who did something to a numbered line, when, and what they said.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Mark {
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+    pub note: String,
+}
+
+/// The occurrence cause and why it was not caught (流出原因), the 8D's D4.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cause {
+    pub text: String,
+    pub escape: Option<String>,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+}
+
+/// The commands of stages 1–4 and 7, corrections, reopening and search.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// `/trouble fact` with no text: the form.
+    FactModal,
+    /// `fact KEY VALUE`, or the form's fields at once.
+    Facts(Vec<(FactKey, String)>),
+    Return {
+        state: ReturnState,
+        qty: Option<String>,
+        tracking: Option<String>,
+    },
+    Scope(String),
+    ScopeCheck(usize, String),
+    Cause {
+        text: String,
+        escape: Option<String>,
+    },
+    /// `/trouble action` with no text: the form.
+    ActionModal,
+    Action(NewAction),
+    ActionDone(usize, String),
+    ActionVerify(usize, String),
+    Reopen(String),
+    FixCost {
+        n: usize,
+        amount: String,
+        payer: String,
+        note: String,
+    },
+    FixSplit {
+        ours: u8,
+        customer: u8,
+        other: u8,
+        reason: String,
+    },
+    FixFact(FactKey, String),
+    Search(String),
+}
+
+impl Step {
+    /// Every free-text field, so none is stored over the limit.
+    pub fn texts(&self) -> Vec<&str> {
+        match self {
+            Step::FactModal | Step::ActionModal => vec![],
+            Step::Facts(fields) => fields.iter().map(|(_, v)| v.as_str()).collect(),
+            Step::Return { qty, tracking, .. } => vec![qty.as_deref().unwrap_or(""), tracking.as_deref().unwrap_or("")],
+            Step::Scope(t)
+            | Step::ScopeCheck(_, t)
+            | Step::ActionDone(_, t)
+            | Step::ActionVerify(_, t)
+            | Step::Reopen(t)
+            | Step::FixFact(_, t)
+            | Step::Search(t) => vec![t],
+            Step::Cause { text, escape } => vec![text, escape.as_deref().unwrap_or("")],
+            Step::Action(a) => vec![
+                &a.text,
+                a.due.as_deref().unwrap_or(""),
+                a.check.as_deref().unwrap_or(""),
+            ],
+            Step::FixCost {
+                amount, payer, note, ..
+            } => vec![amount, payer, note],
+            Step::FixSplit { reason, .. } => vec![reason],
+        }
+    }
+
+    /// The row of the roles table it falls under (None: anyone, or checked where it is decided).
+    pub fn act(&self) -> Option<Act> {
+        Some(match self {
+            Step::FactModal
+            | Step::Facts(_)
+            | Step::Return { .. }
+            | Step::Scope(_)
+            | Step::ScopeCheck(..)
+            | Step::Cause { .. } => Act::Facts,
+            Step::ActionModal | Step::Action(_) => Act::Actions,
+            Step::Reopen(_) => Act::Reopen,
+            Step::FixCost { .. } | Step::FixSplit { .. } | Step::FixFact(..) => Act::Fix,
+            Step::ActionDone(..) | Step::ActionVerify(..) | Step::Search(_) => return None,
+        })
+    }
+}
+
+fn split_word(text: &str) -> (&str, &str) {
+    match text.find(char::is_whitespace) {
+        Some(i) => (&text[..i], text[i..].trim_start()),
+        None => (text, ""),
+    }
+}
+
+fn number(word: &str, sub: &'static str) -> Result<usize, UsageError> {
+    super::money::fold_width(word)
+        .trim_start_matches('#')
+        .parse::<usize>()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or(UsageError::NeedsNumber(sub))
+}
+
+/// Parses a subcommand of this module; None when the word is not one of them.
+pub fn parse(word: &str, rest: &str) -> Option<Result<Step, UsageError>> {
+    let rest = rest.trim();
+    let step = match word.to_lowercase().as_str() {
+        "fact" | "事実" => parse_fact(rest),
+        "return" | "返品" | "回収" => parse_return(rest),
+        "scope" | "範囲" => parse_scope(rest),
+        "cause" | "原因" => parse_cause(rest),
+        "action" | "対策" => super::actions::parse_action(rest),
+        "reopen" | "再開" => {
+            if rest.is_empty() {
+                Err(UsageError::NeedsText("reopen"))
+            } else {
+                Ok(Step::Reopen(rest.to_string()))
+            }
+        }
+        "fix" | "訂正" => parse_fix(rest),
+        "search" | "検索" => {
+            if rest.is_empty() {
+                Err(UsageError::NeedsText("search"))
+            } else {
+                Ok(Step::Search(rest.to_string()))
+            }
+        }
+        _ => return None,
+    };
+    Some(step.and_then(|s| {
+        s.texts().into_iter().try_for_each(check_length)?;
+        Ok(s)
+    }))
+}
+
+fn parse_fact_pair(rest: &str, sub: &'static str) -> Result<(FactKey, String), UsageError> {
+    let (key, value) = split_word(rest);
+    let key = FactKey::parse(key).ok_or(UsageError::BadFact(sub))?;
+    if value.is_empty() {
+        return Err(UsageError::BadFact(sub));
+    }
+    Ok((key, value.to_string()))
+}
+
+fn parse_fact(rest: &str) -> Result<Step, UsageError> {
+    if rest.is_empty() {
+        return Ok(Step::FactModal);
+    }
+    parse_fact_pair(rest, "fact").map(|pair| Step::Facts(vec![pair]))
+}
+
+fn parse_return(rest: &str) -> Result<Step, UsageError> {
+    let (state, mut rest) = split_word(rest);
+    let state = match state.to_lowercase().as_str() {
+        "requested" | "request" | "依頼" => ReturnState::Requested,
+        "shipped" | "発送" => ReturnState::Shipped,
+        "received" | "受領" | "到着" => ReturnState::Received,
+        _ => return Err(UsageError::BadReturn),
+    };
+    let (mut qty, mut tracking) = (None, None);
+    while !rest.is_empty() {
+        let (option, after) = split_word(rest);
+        let (value, after) = split_word(after);
+        if value.is_empty() {
+            return Err(UsageError::BadReturn);
+        }
+        match option.to_lowercase().as_str() {
+            "qty" | "数量" => qty = Some(value.to_string()),
+            "tracking" | "伝票" => tracking = Some(value.to_string()),
+            _ => return Err(UsageError::BadReturn),
+        }
+        rest = after;
+    }
+    Ok(Step::Return { state, qty, tracking })
+}
+
+fn parse_scope(rest: &str) -> Result<Step, UsageError> {
+    let (first, after) = split_word(rest);
+    if first.eq_ignore_ascii_case("check") || first == "確認" {
+        let (n, note) = split_word(after);
+        return Ok(Step::ScopeCheck(number(n, "scope check")?, note.to_string()));
+    }
+    if rest.is_empty() {
+        return Err(UsageError::NeedsText("scope"));
+    }
+    Ok(Step::Scope(rest.to_string()))
+}
+
+/// Finds `marker` (ASCII case ignored) in `text`: the text before it and after it.
+pub fn split_marker<'a>(text: &'a str, markers: &[&str]) -> (&'a str, Option<&'a str>) {
+    let found = text.char_indices().find_map(|(i, _)| {
+        markers
+            .iter()
+            .find(|m| text[i..].get(..m.len()).is_some_and(|s| s.eq_ignore_ascii_case(m)))
+            .map(|m| (i, m.len()))
+    });
+    match found {
+        Some((i, len)) => (text[..i].trim(), Some(text[i + len..].trim())),
+        None => (text.trim(), None),
+    }
+}
+
+fn parse_cause(rest: &str) -> Result<Step, UsageError> {
+    let (text, escape) = split_marker(rest, &["escape:", "escape：", "流出:", "流出："]);
+    if text.is_empty() {
+        return Err(UsageError::NeedsText("cause"));
+    }
+    Ok(Step::Cause {
+        text: text.to_string(),
+        escape: escape.filter(|e| !e.is_empty()).map(str::to_string),
+    })
+}
+
+fn parse_fix(rest: &str) -> Result<Step, UsageError> {
+    let (what, after) = split_word(rest);
+    match what.to_lowercase().as_str() {
+        "cost" => {
+            let (n, after) = split_word(after);
+            let n = number(n, "fix cost")?;
+            match super::command::parse_cost(after)? {
+                super::command::Command::Cost { amount, payer, note } => Ok(Step::FixCost { n, amount, payer, note }),
+                _ => Err(UsageError::BadCost),
+            }
+        }
+        "split" => match super::command::parse_split(after)? {
+            super::command::Command::Split {
+                ours,
+                customer,
+                other,
+                reason,
+            } => Ok(Step::FixSplit {
+                ours,
+                customer,
+                other,
+                reason,
+            }),
+            _ => Err(UsageError::BadSplit),
+        },
+        "fact" => parse_fact_pair(after, "fix fact").map(|(k, v)| Step::FixFact(k, v)),
+        _ => Err(UsageError::BadFix),
+    }
+}
+
+/// `occurred` takes the forms `next:` accepts; it lies in the past, so it is read as of a year
+/// ago only to check that it is one of them.
+fn check_fact(key: FactKey, value: &str, now: DateTime<Utc>, tz: chrono_tz::Tz) -> Result<(), UsageError> {
+    if key == FactKey::Occurred && super::when::parse_when(value, now - Duration::days(366), tz).is_err() {
+        return Err(UsageError::BadFact("occurred"));
+    }
+    Ok(())
+}
+
+/// Decides a command of stages 1–4 and 7 on an open trouble (roles already checked by `act`).
+pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
+    let now = w.ctx.now;
+    // Forms arrive here without the command grammar's check.
+    if let Err(e) = step.texts().into_iter().try_for_each(check_length) {
+        return Reply::Usage(e);
+    }
+    match step {
+        Step::Facts(fields) => set_facts(w, user, fields, false),
+        Step::FixFact(key, value) => set_facts(w, user, vec![(key, value)], true),
+        Step::Return { state, qty, tracking } => {
+            let round = w.t.substance.returned.as_ref().map_or(0, |r| r.round) + 1;
+            w.t.substance.returned = Some(Returned {
+                state,
+                qty: qty.clone(),
+                tracking: tracking.clone(),
+                by: user.clone(),
+                at: now,
+                round,
+            });
+            w.start_stage_quietly(0);
+            w.step(user, StepEvent::Returned { state, qty, tracking });
+            if state == ReturnState::Requested {
+                let due = super::due::after_business_span(
+                    w.ctx.config.business_hours.as_ref(),
+                    w.ctx.config.timezone,
+                    now,
+                    w.ctx.config.return_reminder_after,
+                );
+                w.timer(due, TimerKind::ReturnReminder { round });
+            }
+            w.refresh_status();
+            Reply::Step(StepReply::Returned { state })
+        }
+        Step::Scope(text) => {
+            w.t.substance.scope.push(ScopeLine {
+                text: text.clone(),
+                by: user.clone(),
+                at: now,
+                checked: None,
+            });
+            let n = w.t.substance.scope.len();
+            w.start_stage_quietly(1);
+            w.step(user, StepEvent::ScopeAdded { n, text });
+            w.refresh_status();
+            Reply::Step(StepReply::ScopeAdded { n })
+        }
+        Step::ScopeCheck(n, note) => {
+            let Some(line) = w.t.substance.scope.get_mut(n - 1) else {
+                return Reply::Step(StepReply::NoSuchLine {
+                    what: Numbered::Scope,
+                    n,
+                });
+            };
+            line.checked = Some(Mark {
+                by: user.clone(),
+                at: now,
+                note: note.clone(),
+            });
+            w.step(user, StepEvent::ScopeChecked { n, note });
+            w.refresh_status();
+            Reply::Step(StepReply::ScopeChecked { n })
+        }
+        Step::Cause { text, escape } => {
+            w.t.substance.cause = Some(Cause {
+                text: text.clone(),
+                escape: escape.clone(),
+                by: user.clone(),
+                at: now,
+            });
+            w.start_stage_quietly(2);
+            w.step(user, StepEvent::Cause { text, escape });
+            w.refresh_status();
+            Reply::Step(StepReply::CauseSet)
+        }
+        Step::FixCost { n, amount, payer, note } => {
+            let Some(cost) = w.t.costs.get_mut(n - 1) else {
+                return Reply::Step(StepReply::NoSuchLine {
+                    what: Numbered::Cost,
+                    n,
+                });
+            };
+            let old = std::mem::replace(
+                cost,
+                super::model::Cost {
+                    amount: amount.clone(),
+                    payer: payer.clone(),
+                    note: note.clone(),
+                    by: user.clone(),
+                    at: now,
+                },
+            );
+            w.step(
+                user,
+                StepEvent::CostSuperseded {
+                    n,
+                    old_amount: old.amount,
+                    old_payer: old.payer,
+                    amount,
+                    payer,
+                    note,
+                },
+            );
+            w.refresh_status();
+            Reply::Step(StepReply::Corrected)
+        }
+        Step::FixSplit {
+            ours,
+            customer,
+            other,
+            reason,
+        } => {
+            let old = w.t.split.take();
+            w.t.split = Some(super::model::Split {
+                ours,
+                customer,
+                other,
+                reason: reason.clone(),
+                by: user.clone(),
+                at: now,
+            });
+            let old = old
+                .map(|s| format!("{}/{}/{}", s.ours, s.customer, s.other))
+                .unwrap_or_else(|| "—".into());
+            w.step(
+                user,
+                StepEvent::SplitSuperseded {
+                    old,
+                    ours,
+                    customer,
+                    other,
+                    reason,
+                },
+            );
+            w.refresh_status();
+            Reply::Step(StepReply::Corrected)
+        }
+        Step::Action(a) => super::actions::add_action(w, user, a),
+        Step::ActionDone(n, note) => super::actions::mark_done(w, user, n, note),
+        Step::ActionVerify(n, note) => super::actions::verify(w, user, n, note),
+        Step::Reopen(reason) => super::actions::reopen(w, user, reason),
+        // Answered by the shell: forms and reads across troubles.
+        Step::FactModal | Step::ActionModal | Step::Search(_) => Reply::Step(StepReply::Shell),
+    }
+}
+
+fn set_facts(w: &mut Work, user: &UserId, fields: Vec<(FactKey, String)>, correction: bool) -> Reply {
+    let fields: Vec<(FactKey, String)> = fields.into_iter().filter(|(_, v)| !v.trim().is_empty()).collect();
+    for (key, value) in &fields {
+        if let Err(e) = check_fact(*key, value, w.ctx.now, w.ctx.config.timezone) {
+            return Reply::Usage(e);
+        }
+    }
+    if fields.is_empty() {
+        return Reply::Step(StepReply::FactsSet { keys: Vec::new() });
+    }
+    w.start_stage_quietly(0);
+    for (key, value) in &fields {
+        let old = w.t.substance.facts.get(*key);
+        // The form gives the whole list of lots; the command adds one.
+        let replace = correction || (fields.len() > 1 && *key == FactKey::Lot);
+        w.t.substance.facts.set(*key, value, replace);
+        let event = if correction {
+            StepEvent::FactSuperseded {
+                key: *key,
+                old: old.clone().unwrap_or_default(),
+                value: value.clone(),
+            }
+        } else {
+            StepEvent::Fact {
+                key: *key,
+                value: value.clone(),
+            }
+        };
+        w.step(user, event);
+    }
+    w.refresh_status();
+    Reply::Step(StepReply::FactsSet {
+        keys: fields.into_iter().map(|(k, _)| k).collect(),
+    })
+}
+
+/// Stage 2 may not be marked done with unchecked scope lines, unless the manager chain says so
+/// with a reason (the stage note).
+pub(super) fn stage_refusal(w: &Work, user: &UserId, stage: usize, note: &str) -> Option<Reply> {
+    let unchecked: Vec<usize> =
+        w.t.substance
+            .scope
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.checked.is_none())
+            .map(|(i, _)| i + 1)
+            .collect();
+    if stage != 1 || unchecked.is_empty() {
+        return None;
+    }
+    let chain = w.t.manager_chain();
+    if chain.contains(user) && *user != w.t.owner && !note.trim().is_empty() {
+        return None;
+    }
+    Some(Reply::Step(StepReply::ScopeUnchecked {
+        unchecked,
+        chain: chain.to_vec(),
+    }))
+}
+
+/// The returned-goods reminder: once, if the goods are still only requested.
+pub(super) fn return_reminder(w: &mut Work, round: u32) {
+    let Some(r) = &w.t.substance.returned else { return };
+    if r.round != round || r.state != ReturnState::Requested {
+        return;
+    }
+    let since = r.at;
+    let owner = w.t.owner.clone();
+    w.log(None, Event::Stage(StepEvent::ReturnReminded));
+    w.post(
+        Lane::Channel,
+        Dest::TroubleChannel,
+        Message::Step(StepLine::ReturnReminder { owner, since }),
+    );
+}
+
+/// An earlier trouble of the same customer that had one of this trouble's parts or lots.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Earlier {
+    pub id: TroubleId,
+    pub channel: Option<super::model::ChannelId>,
+    pub opened_at: DateTime<Utc>,
+    /// The part or lot they share.
+    pub shared: String,
+}
+
+/// Flags possible recurrences in the kickoff thread, each earlier trouble once.
+pub(super) fn flag_recurrences(w: &mut Work, earlier: Vec<Earlier>) {
+    for e in earlier {
+        if w.t.substance.recurrences.contains(&e.id) || e.id == w.t.id {
+            continue;
+        }
+        w.t.substance.recurrences.push(e.id.clone());
+        w.log(
+            None,
+            Event::Stage(StepEvent::Recurrence {
+                earlier: e.id.clone(),
+                shared: e.shared.clone(),
+            }),
+        );
+        w.post(
+            Lane::Channel,
+            Dest::KickoffThread,
+            Message::Step(StepLine::Recurrence {
+                earlier: e.id,
+                channel: e.channel,
+                opened_at: e.opened_at,
+                shared: e.shared,
+            }),
+        );
+    }
+}
+
+/// What the new stages put on the timeline (one `Event::Stage` entry each).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum StepEvent {
+    Fact {
+        key: FactKey,
+        value: String,
+    },
+    /// A fact corrected: the entry it supersedes stays, this one says what replaced it.
+    FactSuperseded {
+        key: FactKey,
+        old: String,
+        value: String,
+    },
+    Returned {
+        state: ReturnState,
+        qty: Option<String>,
+        tracking: Option<String>,
+    },
+    ReturnReminded,
+    ScopeAdded {
+        n: usize,
+        text: String,
+    },
+    ScopeChecked {
+        n: usize,
+        note: String,
+    },
+    Cause {
+        text: String,
+        escape: Option<String>,
+    },
+    ActionAdded {
+        n: usize,
+        /// Not `kind`: a channel line carries this event inside a `Message`, tagged `kind`.
+        #[serde(rename = "action_kind")]
+        kind: ActionKind,
+        text: String,
+        owner: UserId,
+        due: Option<DateTime<Utc>>,
+        check: Option<DateTime<Utc>>,
+    },
+    ActionDone {
+        n: usize,
+        note: String,
+    },
+    ActionVerified {
+        n: usize,
+        note: String,
+    },
+    ActionReminded {
+        n: usize,
+        overdue: bool,
+    },
+    EffectAsked {
+        n: usize,
+    },
+    EffectAnswered {
+        n: usize,
+        effective: bool,
+    },
+    Reopened {
+        reason: String,
+    },
+    CostSuperseded {
+        n: usize,
+        old_amount: String,
+        old_payer: String,
+        amount: String,
+        payer: String,
+        note: String,
+    },
+    SplitSuperseded {
+        old: String,
+        ours: u8,
+        customer: u8,
+        other: u8,
+        reason: String,
+    },
+    Recurrence {
+        earlier: TroubleId,
+        shared: String,
+    },
+}
+
+/// What the new stages post in the trouble's channel (rendered by `i18n::stages`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "line", rename_all = "snake_case")]
+pub enum StepLine {
+    /// A change recorded on the timeline, told in the channel as it is.
+    Logged(StepEvent),
+    ReturnReminder {
+        owner: UserId,
+        since: DateTime<Utc>,
+    },
+    ActionReminder {
+        n: usize,
+        overdue: bool,
+    },
+    /// The effectiveness check of a prevention action, with its two buttons.
+    EffectCheck {
+        n: usize,
+        ask: Vec<UserId>,
+    },
+    Recurrence {
+        earlier: TroubleId,
+        channel: Option<super::model::ChannelId>,
+        opened_at: DateTime<Utc>,
+        shared: String,
+    },
+}
+
+/// Which numbered list a number did not match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Numbered {
+    Scope,
+    Action,
+    Cost,
+}
+
+/// What the user is told, privately, about the new stages.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StepReply {
+    FactsSet {
+        keys: Vec<FactKey>,
+    },
+    Returned {
+        state: ReturnState,
+    },
+    ScopeAdded {
+        n: usize,
+    },
+    ScopeChecked {
+        n: usize,
+    },
+    CauseSet,
+    ActionAdded {
+        n: usize,
+        kind: ActionKind,
+    },
+    ActionDone {
+        n: usize,
+    },
+    ActionVerified {
+        n: usize,
+    },
+    NotDoneYet {
+        n: usize,
+    },
+    NoSuchLine {
+        what: Numbered,
+        n: usize,
+    },
+    BadDue {
+        text: String,
+        past: bool,
+    },
+    /// Stage 2 with scope lines not yet checked.
+    ScopeUnchecked {
+        unchecked: Vec<usize>,
+        chain: Vec<UserId>,
+    },
+    /// Who may mark an action done or verify it.
+    ActionNotAllowed {
+        verify: bool,
+        who: Who,
+    },
+    Reopened,
+    NotClosed,
+    Corrected,
+    EffectRecorded {
+        effective: bool,
+    },
+    /// Handled by the shell (forms, search); never shown.
+    Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trouble::decide::Message;
+
+    /// A line rides in the outbox inside a `Message` (tagged `kind`), its event inside the line
+    /// (tagged `line`, then `step`): no field may take one of those names.
+    #[test]
+    fn every_kind_of_channel_line_survives_the_outbox() {
+        let at = DateTime::<Utc>::default();
+        let events = vec![
+            StepEvent::Fact {
+                key: FactKey::Lot,
+                value: "L42".into(),
+            },
+            StepEvent::ActionAdded {
+                n: 1,
+                kind: ActionKind::Prevent,
+                text: "alarm".into(),
+                owner: UserId::new("U1"),
+                due: Some(at),
+                check: None,
+            },
+            StepEvent::Returned {
+                state: ReturnState::Shipped,
+                qty: Some("12".into()),
+                tracking: None,
+            },
+            StepEvent::CostSuperseded {
+                n: 1,
+                old_amount: "¥1".into(),
+                old_payer: "ours".into(),
+                amount: "¥2".into(),
+                payer: "ours".into(),
+                note: String::new(),
+            },
+        ];
+        let mut lines: Vec<StepLine> = events.into_iter().map(StepLine::Logged).collect();
+        lines.push(StepLine::EffectCheck {
+            n: 1,
+            ask: vec![UserId::new("U1")],
+        });
+        lines.push(StepLine::ActionReminder { n: 2, overdue: true });
+        for line in lines {
+            let message = Message::Step(line);
+            let json = serde_json::to_string(&message).expect("serializes");
+            let back: Message = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+            assert_eq!(back, message);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! Finding troubles by what they are about (customer, part, lot, summary, facts, cause) and spotting a recurrence of a part or lot.
+
+use crate::config::Config;
+
+use super::customer::customer_key;
+use super::facts::{Earlier, FactKey};
+use super::model::Trouble;
+use super::money::fold_width;
+
+/// Width and case folded, Slack's entities read as typed: `ＬＯＴ－４２` finds `lot-42`.
+pub fn fold(text: &str) -> String {
+    fold_width(&crate::slack::blocks::unescape(text)).to_lowercase()
+}
+
+/// The texts a search looks through.
+fn haystack(t: &Trouble) -> Vec<String> {
+    let s = &t.substance;
+    let mut texts = vec![t.customer.clone(), t.summary.clone()];
+    texts.extend(FactKey::ALL.iter().filter_map(|k| s.facts.get(*k)));
+    if let Some(c) = &s.cause {
+        texts.push(c.text.clone());
+        texts.extend(c.escape.clone());
+    }
+    texts
+}
+
+/// Whether a trouble matches every word of the query (case- and width-insensitive), the
+/// customer also by its normalised key, so `ＡＣＭＥ（株）` finds "ACME Corp.".
+pub fn matches(config: &Config, t: &Trouble, query: &str) -> bool {
+    let texts: Vec<String> = haystack(t).iter().map(|x| fold(x)).collect();
+    let key = customer_key(&config.customers, &t.customer);
+    let whole = customer_key(&config.customers, query);
+    if !whole.is_empty() && whole == key {
+        return true;
+    }
+    let words: Vec<String> = fold(query).split_whitespace().map(str::to_string).collect();
+    !words.is_empty() && words.iter().all(|w| texts.iter().any(|x| x.contains(w.as_str())))
+}
+
+/// The parts and lots of a trouble, folded.
+fn parts_and_lots(t: &Trouble) -> Vec<(String, String)> {
+    let f = &t.substance.facts;
+    f.part
+        .iter()
+        .chain(f.lots.iter())
+        .map(|x| (fold(x).trim().to_string(), x.clone()))
+        .filter(|(k, _)| !k.is_empty())
+        .collect()
+}
+
+/// Earlier troubles of the same customer that had one of `t`'s parts or lots. From a public
+/// trouble's channel, only earlier troubles whose channels were public are named.
+pub fn earlier_sharing(config: &Config, t: &Trouble, all: &[Trouble]) -> Vec<Earlier> {
+    let mine = parts_and_lots(t);
+    if mine.is_empty() {
+        return Vec::new();
+    }
+    let key = customer_key(&config.customers, &t.customer);
+    let public = |x: &Trouble| !x.private.unwrap_or(config.private_channels);
+    let mut found: Vec<Earlier> = all
+        .iter()
+        .filter(|e| e.id != t.id && e.opened_at < t.opened_at)
+        .filter(|e| !public(t) || public(e))
+        .filter(|e| customer_key(&config.customers, &e.customer) == key)
+        .filter_map(|e| {
+            let theirs = parts_and_lots(e);
+            mine.iter()
+                .find(|(k, _)| theirs.iter().any(|(o, _)| o == k))
+                .map(|(_, shared)| Earlier {
+                    id: e.id.clone(),
+                    channel: e.channel.clone(),
+                    opened_at: e.opened_at,
+                    shared: shared.clone(),
+                })
+        })
+        .collect();
+    found.sort_by_key(|e| std::cmp::Reverse(e.opened_at));
+    found
+}

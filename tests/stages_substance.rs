@@ -1,0 +1,530 @@
+//! Stages with substance end to end: facts, returned goods, scope, actions with owners and due dates, the close rule, the effectiveness check and reopening, corrections, search and recurrence.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::{json, Value};
+use trouble_bot::trouble::facts::{ReturnState, StepEvent};
+use trouble_bot::trouble::model::{StageState, Trouble, TroubleId};
+use trouble_bot::trouble::timeline::Event;
+
+/// Channel messages are paced at about one a second.
+const SLOW: Duration = Duration::from_secs(60);
+
+fn trouble(bot: &TestBot, id: &str) -> Trouble {
+    bot.store()
+        .get(&TroubleId::new(id))
+        .expect("store readable")
+        .expect("trouble stored")
+}
+
+fn step_events(bot: &TestBot, id: &str) -> Vec<StepEvent> {
+    bot.store()
+        .timeline(&TroubleId::new(id))
+        .expect("timeline readable")
+        .into_iter()
+        .filter_map(|e| match e.event {
+            Event::Stage(s) => Some(s),
+            _ => None,
+        })
+        .collect()
+}
+
+fn text_of(message: &Value) -> String {
+    format!("{} {}", message["text"].as_str().unwrap_or_default(), message["blocks"])
+}
+
+/// Waits until a message in `channel` (a user id: the DM) contains every needle.
+async fn message_with(bot: &TestBot, channel: &str, needles: &[&str]) -> Value {
+    eventually(&format!("a message in {channel} with {needles:?}"), SLOW, || {
+        bot.slack
+            .messages_in(channel)
+            .into_iter()
+            .find(|m| needles.iter().all(|n| text_of(m).contains(n)))
+    })
+    .await
+}
+
+/// The status message as last edited.
+async fn status_with(bot: &TestBot, id: &str, needles: &[&str]) -> String {
+    eventually(&format!("the status of {id} showing {needles:?}"), SLOW, || {
+        let status = trouble(bot, id).status?;
+        let latest = bot
+            .slack
+            .message_versions(status.channel.as_str(), status.ts.as_str())
+            .pop()?;
+        let text = text_of(&latest);
+        needles.iter().all(|n| text.contains(n)).then_some(text)
+    })
+    .await
+}
+
+/// Every stage done by command (the owner), so only the close rule's other conditions remain.
+async fn all_stages_done(bot: &TestBot, t: &OpenedTrouble) {
+    for n in 1..=7 {
+        let r = bot.command_text(SALES, &t.channel, &format!("done {n}")).await;
+        assert!(r.contains(&format!("Stage {n}")), "done {n}: {r}");
+    }
+}
+
+fn facts_submission(trouble_id: &str, fields: &[(&str, &str)]) -> Value {
+    let mut values = serde_json::Map::new();
+    for (key, value) in fields {
+        values.insert(
+            format!("fact_{key}"),
+            json!({"value": {"type": "plain_text_input", "value": value}}),
+        );
+    }
+    json!({
+        "type": "view_submission",
+        "team": {"id": "T0TEAM", "domain": "test"},
+        "user": {"id": SALES, "username": "rep", "team_id": "T0TEAM"},
+        "api_app_id": "A0APP",
+        "trigger_id": format!("555.{}.trigger", unique()),
+        "view": {
+            "id": format!("VFACTS{}", unique()), "type": "modal", "callback_id": "trouble_facts",
+            "private_metadata": trouble_id, "state": {"values": values},
+        },
+    })
+}
+
+#[tokio::test]
+async fn facts_from_the_command_and_the_form_are_stored_and_shown_in_the_status() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+
+    let r = bot.command_text(SALES, &t.channel, "fact part HX-200").await;
+    assert!(r.contains("Facts recorded"), "{r}");
+    bot.command_text(SALES, &t.channel, "fact lot L42").await;
+    bot.command_text(SALES, &t.channel, "fact lot L43").await;
+    let r = bot.command_text(SALES, &t.channel, "fact occurred someday").await;
+    assert!(r.contains("occurred"), "an occurrence not understood is refused: {r}");
+
+    // `/trouble fact` alone opens the form, filled with what is known.
+    assert_eq!(bot.command(SALES, &t.channel, "fact").await, Value::Null);
+    let form = bot.slack.wait_for("views.open", |_| true).await;
+    let view = &form.params["view"];
+    assert_eq!(view["callback_id"], "trouble_facts", "{view}");
+    assert!(
+        view.to_string().contains("HX-200"),
+        "the form shows the part already known: {view}"
+    );
+
+    let response = bot
+        .interaction(&facts_submission(
+            &t.id,
+            &[
+                ("qty", "120 pcs"),
+                ("symptom", "crack at the boss"),
+                ("occurred", "2026-11-28 10:00"),
+            ],
+        ))
+        .await;
+    assert_eq!(response.status(), 200);
+
+    let stored = eventually("the form's facts stored", SLOW, || {
+        let t = trouble(&bot, &t.id);
+        t.substance.facts.symptom.is_some().then_some(t)
+    })
+    .await;
+    let facts = &stored.substance.facts;
+    assert_eq!(facts.part.as_deref(), Some("HX-200"));
+    assert_eq!(facts.lots, ["L42", "L43"]);
+    assert_eq!(facts.qty.as_deref(), Some("120 pcs"));
+    assert_eq!(facts.occurred.as_deref(), Some("2026-11-28 10:00"));
+    assert_eq!(stored.stages[0].state, StageState::InProgress);
+
+    status_with(&bot, &t.id, &["HX-200", "L42, L43", "120 pcs", "crack at the boss"]).await;
+    message_with(&bot, &t.channel, &["Fact recorded", "HX-200"]).await;
+    let facts_logged = step_events(&bot, &t.id)
+        .iter()
+        .filter(|e| matches!(e, StepEvent::Fact { .. }))
+        .count();
+    assert_eq!(facts_logged, 6, "each fact is a timeline entry");
+}
+
+#[tokio::test]
+async fn the_open_form_takes_facts_too() {
+    let bot = spawn_bot().await;
+    let mut submission = open_submission(
+        "ACME",
+        "housings cracked",
+        MANAGER,
+        &json!({"channel": ORIGIN}).to_string(),
+    );
+    submission["view"]["state"]["values"]["fact_part"] =
+        json!({"value": {"type": "plain_text_input", "value": "HX-9"}});
+    assert_eq!(bot.interaction(&submission).await.status(), 200);
+    let t = eventually("the trouble opened with its part", SLOW, || {
+        bot.store()
+            .all_troubles()
+            .ok()?
+            .into_iter()
+            .find(|t| t.substance.facts.part.as_deref() == Some("HX-9"))
+    })
+    .await;
+    assert_eq!(t.customer, "ACME");
+}
+
+#[tokio::test]
+async fn a_returned_goods_reminder_fires_once() {
+    let bot = spawn_bot_raw(&format!(
+        "return_reminder_after = \"1s\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"
+    ))
+    .await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "return requested qty 12 tracking YM-123")
+        .await;
+    assert!(r.contains("requested"), "{r}");
+    message_with(&bot, &t.channel, &["Returned goods: requested", "qty 12", "YM-123"]).await;
+    message_with(&bot, &t.channel, &["neither shipped nor received", SALES]).await;
+    // The timer is not set again: one reminder, however long the goods stay requested.
+    let is_reminder = |c: &Call| text_of(&c.params).contains("neither shipped nor received");
+    let first = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| is_reminder(c))
+        .map(|c| c.seq)
+        .min();
+    let first = first.expect("the reminder was posted");
+    bot.slack
+        .expect_none(
+            "chat.postMessage",
+            |c| c.seq > first && is_reminder(c),
+            Duration::from_secs(3),
+        )
+        .await;
+    let stored = trouble(&bot, &t.id);
+    assert_eq!(
+        stored.substance.returned.as_ref().map(|r| r.state),
+        Some(ReturnState::Requested)
+    );
+    assert_eq!(
+        step_events(&bot, &t.id)
+            .iter()
+            .filter(|e| matches!(e, StepEvent::ReturnReminded))
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn received_goods_are_not_reminded_about() {
+    let bot = spawn_bot_raw(&format!(
+        "return_reminder_after = \"1s\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"
+    ))
+    .await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "return requested").await;
+    bot.command_text(SALES, &t.channel, "return received qty 12").await;
+    message_with(&bot, &t.channel, &["Returned goods: received"]).await;
+    bot.slack
+        .expect_none(
+            "chat.postMessage",
+            |c| text_of(&c.params).contains("neither shipped nor received"),
+            Duration::from_secs(3),
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn stage_two_is_refused_with_an_unchecked_scope_line() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let r = bot.command_text(SALES, &t.channel, "scope Plant B, lots L40-L44").await;
+    assert!(r.contains("#1"), "{r}");
+    bot.command_text(SALES, &t.channel, "done 1").await;
+
+    let r = bot.command_text(SALES, &t.channel, "done 2").await;
+    assert!(r.contains("#1") && r.contains("not checked"), "{r}");
+    assert_ne!(trouble(&bot, &t.id).stages[1].state, StageState::Done);
+    // Not even the manager chain without a reason.
+    let r = bot.command_text(MANAGER, &t.channel, "next").await;
+    assert!(r.contains("not checked"), "{r}");
+
+    let r = bot
+        .command_text(SALES, &t.channel, "scope check 1 no other lots shipped")
+        .await;
+    assert!(r.contains("checked"), "{r}");
+    let r = bot.command_text(SALES, &t.channel, "done 2").await;
+    assert!(r.contains("Stage 2"), "{r}");
+    assert_eq!(trouble(&bot, &t.id).stages[1].state, StageState::Done);
+}
+
+#[tokio::test]
+async fn the_manager_chain_may_complete_stage_two_with_a_reason() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "scope Plant C").await;
+    let r = bot
+        .command_text(MANAGER, &t.channel, "done 2 Plant C ships nothing of this part")
+        .await;
+    assert!(r.contains("Stage 2"), "{r}");
+    assert_eq!(trouble(&bot, &t.id).stages[1].state, StageState::Done);
+}
+
+#[tokio::test]
+async fn an_action_owner_is_reminded_the_day_before_and_nudged_when_overdue() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    // Due in a few seconds: the business day before has passed, so that reminder is at once.
+    let r = bot
+        .command_text(
+            SALES,
+            &t.channel,
+            "action interim Sort the warehouse stock owner:<@U0QA1> due:3s",
+        )
+        .await;
+    assert!(r.contains("Action #1"), "{r}");
+    let stored = trouble(&bot, &t.id);
+    let action = &stored.substance.actions[0];
+    assert_eq!(action.owner.as_str(), "U0QA1");
+    assert!(action.due.is_some());
+    assert_eq!(stored.stages[3].state, StageState::InProgress);
+
+    message_with(&bot, "U0QA1", &["action #1 is due soon", "Sort the warehouse stock"]).await;
+    message_with(&bot, &t.channel, &["action #1 is overdue", "U0QA1"]).await;
+    message_with(&bot, "U0QA1", &["action #1 is overdue"]).await;
+    let reminders: Vec<bool> = step_events(&bot, &t.id)
+        .iter()
+        .filter_map(|e| match e {
+            StepEvent::ActionReminded { n: 1, overdue } => Some(*overdue),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reminders, [false, true]);
+}
+
+#[tokio::test]
+async fn only_its_owner_or_the_manager_chain_marks_an_action_done() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("+quality ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "action interim Sort stock owner:<@U0QA1>")
+        .await;
+    let r = bot.command_text(SALES, &t.channel, "action done 1").await;
+    assert!(r.contains("Only its owner") && r.contains("U0QA1"), "{r}");
+    let r = bot.command_text("U0QA1", &t.channel, "action verify 1").await;
+    assert!(r.contains("not done yet"), "{r}");
+    let r = bot
+        .command_text("U0QA1", &t.channel, "action done 1 all 480 sorted")
+        .await;
+    assert!(r.contains("done"), "{r}");
+    let r = bot
+        .command_text("U0QA2", &t.channel, "action verify 1 sampled 50")
+        .await;
+    assert!(r.contains("verified"), "{r}");
+    let stored = trouble(&bot, &t.id);
+    assert!(stored.substance.actions[0].verified.is_some());
+}
+
+#[tokio::test]
+async fn close_is_refused_while_an_interim_action_is_open() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "action interim Sort stock").await;
+    bot.command_text(SALES, &t.channel, "prevent add a mold temperature alarm")
+        .await;
+    all_stages_done(&bot, &t).await;
+
+    let r = bot.command_text(SALES, &t.channel, "close").await;
+    assert!(r.contains("Interim action(s) #1"), "{r}");
+    assert!(trouble(&bot, &t.id).is_open());
+
+    bot.command_text(SALES, &t.channel, "action done 1").await;
+    let r = bot.command_text(SALES, &t.channel, "close").await;
+    assert!(r.contains("Closed"), "{r}");
+    assert!(!trouble(&bot, &t.id).is_open());
+}
+
+#[tokio::test]
+async fn the_effectiveness_check_reopens_a_trouble_when_the_measure_did_not_work() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "action prevent Mold temperature alarm check:2s")
+        .await;
+    assert!(r.contains("#1"), "{r}");
+    all_stages_done(&bot, &t).await;
+    let r = bot.command_text(SALES, &t.channel, "close").await;
+    assert!(r.contains("Closed"), "{r}");
+
+    let asked = message_with(&bot, &t.channel, &["Did it work?", "Mold temperature alarm"]).await;
+    assert!(text_of(&asked).contains("effect_ng"), "two buttons: {asked}");
+    let value = format!("{}:1", t.id);
+    // Someone who is neither the owner nor the chain cannot answer.
+    let r = bot
+        .interaction(&button_payload_to(
+            &bot.slack.response_url("x"),
+            "U0QA1",
+            "effect_ng",
+            &value,
+            &t.channel,
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert!(!trouble(&bot, &t.id).is_open(), "a refused answer reopens nothing");
+    let r = bot
+        .interaction(&button_payload_to(
+            &bot.slack.response_url("y"),
+            SALES,
+            "effect_ng",
+            &value,
+            &t.channel,
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+
+    let reopened = eventually("the trouble open again", SLOW, || {
+        let t = trouble(&bot, &t.id);
+        t.is_open().then_some(t)
+    })
+    .await;
+    assert_eq!(reopened.current_stage(), Some(3), "back at stage 4");
+    assert!(reopened.ack.is_some(), "the acknowledgement is kept");
+    assert_eq!(reopened.substance.actions[0].effective, Some(false));
+    assert!(step_events(&bot, &t.id)
+        .iter()
+        .any(|e| matches!(e, StepEvent::Reopened { .. })));
+    message_with(&bot, &t.channel, &["reopened", "Mold temperature alarm"]).await;
+}
+
+#[tokio::test]
+async fn reopen_by_hand_is_for_the_manager_chain_and_says_why() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "prevent alarm").await;
+    all_stages_done(&bot, &t).await;
+    bot.command_text(SALES, &t.channel, "close").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "reopen customer found more cracks")
+        .await;
+    assert!(r.contains("Only") && r.contains(MANAGER), "{r}");
+    let r = bot
+        .command_text(MANAGER, &t.channel, "reopen customer found more cracks")
+        .await;
+    assert!(r.contains("open again"), "{r}");
+    let t2 = trouble(&bot, &t.id);
+    assert!(t2.is_open());
+    assert_eq!(t2.current_stage(), Some(3));
+    message_with(&bot, &t.channel, &["reopened", "customer found more cracks"]).await;
+}
+
+#[tokio::test]
+async fn a_superseded_cost_is_left_out_of_the_totals() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "cost ¥120,000 ours replacement shipping")
+        .await;
+    status_with(&bot, &t.id, &["¥120,000"]).await;
+    let r = bot
+        .command_text(SALES, &t.channel, "fix cost 1 ¥50,000 ours replacement shipping")
+        .await;
+    assert!(r.contains("Corrected"), "{r}");
+
+    let status = status_with(&bot, &t.id, &["¥50,000"]).await;
+    assert!(
+        !status.contains("¥120,000"),
+        "the old amount is out of the status and its totals: {status}"
+    );
+    assert!(!status.contains("¥170,000"), "{status}");
+    let stored = trouble(&bot, &t.id);
+    assert_eq!(stored.costs.len(), 1);
+    assert_eq!(stored.costs[0].amount, "¥50,000");
+    // The old entry stays on the timeline; the correction says it is superseded.
+    let timeline = bot.store().timeline(&TroubleId::new(&t.id)).expect("timeline");
+    assert!(timeline
+        .iter()
+        .any(|e| matches!(&e.event, Event::CostAdded { amount, .. } if amount == "¥120,000")));
+    assert!(step_events(&bot, &t.id)
+        .iter()
+        .any(|e| matches!(e, StepEvent::CostSuperseded { n: 1, old_amount, .. } if old_amount == "¥120,000")));
+    message_with(&bot, &t.channel, &["Corrected cost #1", "superseded"]).await;
+}
+
+#[tokio::test]
+async fn search_finds_a_trouble_by_a_lot_typed_in_full_width() {
+    let bot = spawn_bot().await;
+    let a = bot.open_ready("ACME: housings cracked").await;
+    let b = bot.open_ready("Beta: wrong labels").await;
+    bot.command_text(SALES, &a.channel, "fact lot LOT-42A").await;
+    bot.command_text(SALES, &b.channel, "fact lot LOT-77").await;
+
+    let found = bot.command_text(COLLEAGUE, ORIGIN, "search ｌｏｔ－４２ａ").await;
+    assert!(found.contains(&a.id), "{found}");
+    assert!(!found.contains(&b.id), "{found}");
+    let by_customer = bot.command_text(COLLEAGUE, ORIGIN, "search ＡＣＭＥ株式会社").await;
+    assert!(
+        by_customer.contains(&a.id) && !by_customer.contains(&b.id),
+        "{by_customer}"
+    );
+    let none = bot.command_text(COLLEAGUE, ORIGIN, "search LOT-99").await;
+    assert!(none.contains("No trouble matches"), "{none}");
+}
+
+#[tokio::test]
+async fn a_private_trouble_is_not_found_by_someone_who_may_not_see_it() {
+    let bot = spawn_bot_raw(&format!("private_channels = true\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    let a = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &a.channel, "fact lot LOT-42A").await;
+    let outsider = bot.command_text("U0STRANGER", ORIGIN, "search LOT-42A").await;
+    assert!(!outsider.contains(&a.id), "{outsider}");
+    let owner = bot.command_text(SALES, ORIGIN, "search LOT-42A").await;
+    assert!(owner.contains(&a.id), "{owner}");
+}
+
+#[tokio::test]
+async fn a_recurrence_is_flagged_by_part_in_the_kickoff_thread() {
+    let bot = spawn_bot().await;
+    let earlier = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &earlier.channel, "fact part HX-200").await;
+    let later = bot.open_ready("ＡＣＭＥ株式会社: housings cracked again").await;
+    bot.command_text(SALES, &later.channel, "fact part hx-200").await;
+
+    let flag = eventually("the recurrence flagged in the kickoff thread", SLOW, || {
+        bot.slack
+            .messages_in(&later.channel)
+            .into_iter()
+            .find(|m| m["thread_ts"] == later.kickoff_ts.as_str() && text_of(m).contains("Possible recurrence"))
+    })
+    .await;
+    assert!(text_of(&flag).contains(&earlier.id), "{flag}");
+    // Once per earlier trouble, however often the part is given again.
+    bot.command_text(SALES, &later.channel, "fix fact part HX-200").await;
+    message_with(&bot, &later.channel, &["Corrected Part", "HX-200"]).await;
+    let flags = bot
+        .slack
+        .messages_in(&later.channel)
+        .iter()
+        .filter(|m| text_of(m).contains("Possible recurrence"))
+        .count();
+    assert_eq!(flags, 1);
+    // A different customer with the same part is not a recurrence.
+    let other = bot.open_ready("Beta: housings cracked").await;
+    bot.command_text(SALES, &other.channel, "fact part HX-200").await;
+    message_with(&bot, &other.channel, &["Fact recorded"]).await;
+    assert!(!bot
+        .slack
+        .messages_in(&other.channel)
+        .iter()
+        .any(|m| text_of(m).contains("Possible recurrence")));
+}
+
+#[tokio::test]
+async fn new_commands_answer_in_japanese_with_san_after_people() {
+    let bot = spawn_bot_raw(&BASE_CONFIG.replace("locale = \"en\"", "locale = \"ja\"")).await;
+    let t = bot.open_ready("ACME: ハウジング割れ").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "action interim 全数選別 owner:<@U0QA1>")
+        .await;
+    assert!(r.contains("対策 #1"), "{r}");
+    let r = bot.command_text(SALES, &t.channel, "action done 1").await;
+    assert!(r.contains("<@U0QA1>さん"), "{r}");
+    let line = message_with(&bot, &t.channel, &["対策を追加", "全数選別"]).await;
+    assert!(text_of(&line).contains("<@U0QA1>さん"), "{line}");
+    assert!(!text_of(&line).contains("受領"), "{line}");
+}
