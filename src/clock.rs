@@ -1,5 +1,6 @@
 //! The only place the time is read, and the waits that depend on it: the system clock in
-//! production, a manual clock in tests (`advance` jumps it forward and wakes whoever slept until then).
+//! production, a manual clock in tests and the demo (`advance` jumps it forward and wakes
+//! whoever slept until then; the demo's also runs fast).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,6 +28,15 @@ impl Clock {
     /// A manual clock reading `start` now.
     pub fn manual(start: DateTime<Utc>) -> Clock {
         Clock::Manual(Arc::new(ManualClock::new(start)))
+    }
+
+    /// A manual clock reading `start` now and running `speed` times faster than real time:
+    /// the demo's, so the bot's pacing passes in moments while the times shown stay plausible.
+    pub fn fast(start: DateTime<Utc>, speed: u32) -> Clock {
+        Clock::Manual(Arc::new(ManualClock {
+            speed: speed.max(1),
+            ..ManualClock::new(start)
+        }))
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -76,6 +86,8 @@ impl Clock {
 pub struct ManualClock {
     start: DateTime<Utc>,
     started: std::time::Instant,
+    /// Virtual seconds per real second (1 in tests).
+    speed: u32,
     /// How far `advance` has moved the clock ahead of the real time elapsed since `started`.
     jumped: watch::Sender<chrono::Duration>,
 }
@@ -85,12 +97,13 @@ impl ManualClock {
         ManualClock {
             start,
             started: std::time::Instant::now(),
+            speed: 1,
             jumped: watch::Sender::new(chrono::Duration::zero()),
         }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        let elapsed = chrono::Duration::from_std(self.started.elapsed()).unwrap_or(chrono::Duration::MAX);
+        let elapsed = chrono::Duration::from_std(self.started.elapsed() * self.speed).unwrap_or(chrono::Duration::MAX);
         self.start + elapsed + *self.jumped.borrow()
     }
 
@@ -108,6 +121,8 @@ impl ManualClock {
             let Ok(wait) = (t - self.now()).to_std() else {
                 return;
             };
+            // In real time: a fast clock gets there sooner.
+            let wait = wait / self.speed;
             if wait.is_zero() {
                 return;
             }
@@ -164,6 +179,15 @@ mod tests {
             .await
             .expect("it wakes once the clock reaches it")
             .unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_fast_clock_runs_ahead_of_real_time_and_its_sleepers_wake_as_soon() {
+        let clock = Clock::fast(start(), 3600);
+        tokio::time::timeout(Duration::from_secs(10), clock.sleep(Duration::from_secs(3600)))
+            .await
+            .expect("an hour on a clock running an hour a second passes within ten real seconds");
+        assert!(clock.now() - start() >= chrono::Duration::hours(1));
     }
 
     #[tokio::test]

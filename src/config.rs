@@ -577,6 +577,11 @@ impl Config {
         );
         line(
             &mut out,
+            t("お客様の別名:", "customer aliases:"),
+            count(l, self.customers.len(), "件", "alias", "aliases"),
+        );
+        line(
+            &mut out,
             t("営業時間:", "business hours:"),
             match &self.business_hours {
                 None => t("24時間（営業時間の設定なし）", "around the clock (none set)").into(),
@@ -618,13 +623,19 @@ impl Config {
             let parts = [
                 format!(
                     "{} {}{}",
-                    t("初動確認", "acknowledge within"),
+                    t("上司の確認", "acknowledge within"),
                     duration(s.ack_timeout),
                     t("以内", "")
                 ),
                 format!(
                     "{} {}{}",
-                    t("顧客への報告", "customer update every"),
+                    t("お客様への初回連絡", "first call to the customer within"),
+                    duration(s.first_contact_within),
+                    t("以内", "")
+                ),
+                format!(
+                    "{} {}{}",
+                    t("お客様への報告", "customer update every"),
                     duration(s.customer_update_every),
                     t("ごと", "")
                 ),

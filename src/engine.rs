@@ -45,10 +45,18 @@ impl Engine<'_> {
     /// Feeds `input` to trouble `id`. `seen` are the request's keys (signature, event id, view
     /// id): a request seen before is skipped, and the keys are stored with what it changed.
     pub async fn apply(&self, id: &TroubleId, seen: &[&str], input: Input) -> Result<Applied, EngineError> {
-        self.decide_on(id, seen, None, true, move |ctx, t| {
-            decide::decide(ctx, t, input.clone())
-        })
-        .await
+        let applied = self
+            .decide_on(id, seen, None, true, move |ctx, t| {
+                decide::decide(ctx, t, input.clone())
+            })
+            .await?;
+        if matches!(&applied, Applied::Decided(d) if d.report_due) {
+            // The decision stands whatever becomes of the report; `/trouble report` can post it again.
+            if let Err(e) = self.report(id, &[]).await {
+                tracing::error!(error = %e, trouble = %id, "cannot queue the report of a closed trouble");
+            }
+        }
+        Ok(applied)
     }
 
     /// Opens a trouble: its id (the day's next number, in the configured timezone) is allocated
@@ -76,6 +84,21 @@ impl Engine<'_> {
             decide::open(&ctx, id, seq, owner.clone(), origin.clone(), request.clone())
         })?;
         self.committed(result.ok(), true).await
+    }
+
+    /// Renders trouble `id`'s report from its timeline and lets the core post it
+    /// (`/trouble report`, and every close).
+    pub async fn report(&self, id: &TroubleId, seen: &[&str]) -> Result<Applied, EngineError> {
+        let config = &self.app.config;
+        let (Some(trouble), timeline) = (self.app.store.get(id)?, self.app.store.timeline(id)?) else {
+            return Ok(Applied::Decided(Box::default()));
+        };
+        let markdown = crate::i18n::report_markdown(config.locale, config, &trouble, &timeline);
+        let parts = crate::i18n::slack_parts(
+            &crate::i18n::report_mrkdwn(&markdown),
+            crate::slack::blocks::SECTION_TEXT_LIMIT - 20,
+        );
+        self.post_report(id, seen, parts).await
     }
 
     /// Lets the core post the report `parts` (rendered by the shell) on trouble `id`.

@@ -38,6 +38,14 @@ fn config_in(locale: &str) -> String {
     format!("{base}\n{DEFAULT_SEVERITIES}").replace("[severity.1]\n", "[severity.1]\nname = \"Line stop\"\n")
 }
 
+/// Two spellings that name one customer.
+const ALIASES: &str = "[customers]\n\"アクメ\" = \"ACME\"\n\"ACME Japan\" = \"ACME\"\n";
+
+/// Severity 3 calls the customer first within 20 minutes; 1 and 2 keep the defaults.
+fn with_first_contact(config: &str) -> String {
+    config.replace("[severity.3]\n", "[severity.3]\nfirst_contact_within = \"20m\"\n")
+}
+
 #[test]
 fn version_prints_the_package_version() {
     let (ok, stdout, stderr) = run(&["--version"], BROKEN);
@@ -95,17 +103,18 @@ fn the_demo_plays_to_the_end_although_trouble_toml_is_broken() {
 }
 
 #[test]
-fn check_config_summarises_severities_departments_and_hours_in_english() {
+fn check_config_summarises_severities_departments_hours_and_customer_aliases_in_english() {
     let config = format!(
-        "{}\n[business_hours]\ndays = [\"mon\", \"fri\"]\nopen = \"09:00\"\nclose = \"18:00\"\n",
-        config_in("en")
+        "{}\n[business_hours]\ndays = [\"mon\", \"fri\"]\nopen = \"09:00\"\nclose = \"18:00\"\n{ALIASES}",
+        with_first_contact(&config_in("en"))
     );
     let (ok, stdout, stderr) = run(&["check-config"], &config);
     assert!(ok, "{stdout}\n{stderr}");
     for expected in [
-        "sev1 Line stop: acknowledge within 1h, customer update every 4h, departments +quality, announce channels C0BIZUNIT",
-        "sev2 major",
-        "sev3 minor: acknowledge within 2h, customer update every 1d",
+        "sev1 Line stop: acknowledge within 1h, first call to the customer within 30m, customer update every 4h, departments +quality, announce channels C0BIZUNIT",
+        "sev2 major: acknowledge within 1h, first call to the customer within 1h,",
+        "sev3 minor: acknowledge within 2h, first call to the customer within 20m, customer update every 1d",
+        "customer aliases:   2 aliases",
         "+quality: Quality Assurance, 2 members, group S0QUALITY",
         "+field: Field Service, 1 member, group S0FIELD",
         "org chart:",
@@ -121,10 +130,14 @@ fn check_config_summarises_severities_departments_and_hours_in_english() {
 
 #[test]
 fn check_config_speaks_japanese_when_the_locale_is_ja() {
-    let (ok, stdout, stderr) = run(&["check-config"], &config_in("ja"));
+    let config = format!("{}\n{ALIASES}", with_first_contact(&config_in("ja")));
+    let (ok, stdout, stderr) = run(&["check-config"], &config);
     assert!(ok, "{stdout}\n{stderr}");
     for expected in [
-        "sev1 Line stop: 初動確認 1時間以内、顧客への報告 4時間ごと",
+        "sev1 Line stop: 上司の確認 1時間以内、お客様への初回連絡 30分以内、お客様への報告 4時間ごと",
+        "お客様への初回連絡 20分以内",
+        "お客様の別名:",
+        "2件",
         "sev2 重要",
         "+quality: Quality Assurance、2人、グループ S0QUALITY",
         "営業時間:",

@@ -296,7 +296,7 @@ async fn a_returning_customers_kickoff_thread_lists_past_troubles_and_the_balanc
 }
 
 #[tokio::test]
-async fn closing_edits_the_kickoff_to_say_closed_by_whom_and_links_the_report() {
+async fn closing_posts_the_report_and_edits_the_kickoff_to_say_closed_by_whom_and_link_it() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked").await;
     bot.command_text(SALES, &t.channel, "cost ¥120,000 ours replacement")
@@ -326,7 +326,15 @@ async fn closing_edits_the_kickoff_to_say_closed_by_whom_and_links_the_report() 
     .await;
     assert!(text_of(&summary).contains("borne by us ¥120,000"), "{summary}");
 
-    bot.command_text(SALES, &t.channel, "report").await;
+    // No `/trouble report`: closing posts the report summary, its thread, and the link.
+    let report_summary = posted_with(&bot, &t.channel, "the report summary", &["Trouble report", "closed"]).await;
+    let summary_ts = report_summary["ts"].as_str().expect("ts").to_string();
+    eventually("the report's thread", SLOW, || {
+        bot.slack.messages_in(&t.channel).into_iter().find(|m| {
+            m["thread_ts"].as_str() == Some(summary_ts.as_str()) && m["ts"].as_str() != Some(summary_ts.as_str())
+        })
+    })
+    .await;
     let kickoff = eventually("the kickoff links the report", SLOW, || {
         Some(latest(&bot, &t.channel, &t.kickoff_ts)).filter(|k| text_of(k).contains("|the report>"))
     })
@@ -338,6 +346,11 @@ async fn closing_edits_the_kickoff_to_say_closed_by_whom_and_links_the_report() 
     assert!(
         text_of(&kickoff).contains(&report.ts.as_str().replace('.', "")),
         "{kickoff}"
+    );
+    assert_eq!(
+        report.ts.as_str(),
+        summary_ts,
+        "the link is to the summary closing posted"
     );
 }
 

@@ -206,8 +206,11 @@ fn check_prometheus_text(text: &str) {
 }
 
 #[test]
-fn the_demo_runs_to_the_end_and_prints_the_close_in_both_locales() {
-    for (locale, closed) in [("en", "closed"), ("ja", "クローズ")] {
+fn the_demo_runs_to_the_end_on_virtual_time_with_the_escalation_and_the_history_in_both_locales() {
+    for (locale, closed, director, since_opening) in [
+        ("en", "closed", "@suzuki", "after opening"),
+        ("ja", "クローズ", "@鈴木さん", "起票から"),
+    ] {
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
             .args(["demo", "--locale", locale])
             .env(
@@ -225,12 +228,42 @@ fn the_demo_runs_to_the_end_and_prints_the_close_in_both_locales() {
         );
         let last = stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default();
         assert!(last.contains(closed), "{locale}: last line {last:?}");
-        // The whole trouble was played: the first ping, the acknowledgement, a nudge and the report.
-        for expected in ["DM", "/trouble open", "/trouble close", "/trouble report"] {
+        // The whole trouble was played: the first ping, the close, and the report it posted.
+        for expected in ["DM", "/trouble open", "/trouble close", "📄"] {
             assert!(
                 stdout.contains(expected),
                 "{locale}: {expected:?} missing from the demo"
             );
         }
+        let lines: Vec<&str> = stdout.lines().map(str::trim).collect();
+        assert!(
+            lines.iter().any(|l| l.starts_with('⏫') && l.contains(director)),
+            "{locale}: the director is never brought in:\n{stdout}"
+        );
+        assert!(
+            lines.iter().any(|l| l.starts_with('📚') && l.contains("ACME")),
+            "{locale}: the returning customer's history is never shown:\n{stdout}"
+        );
+        assert!(
+            minutes_since_opening(&stdout, since_opening),
+            "{locale}: no virtual time of a minute or more since opening:\n{stdout}"
+        );
     }
+}
+
+/// Whether the output says a time since opening of at least a minute ("1h30m after opening",
+/// 「起票から15分」): the demo's clock ran, not the wall clock of a second-long run.
+fn minutes_since_opening(stdout: &str, marker: &str) -> bool {
+    let is_minutes = |d: &str| {
+        d.starts_with(|c: char| c.is_ascii_digit()) && ["m", "h", "d", "分", "時間", "日"].iter().any(|u| d.contains(u))
+    };
+    stdout.split(marker).enumerate().any(|(i, piece)| {
+        if marker.starts_with('起') {
+            // 「起票から15分」: the duration follows.
+            i > 0 && is_minutes(piece.split(['・', ' ', '）', '。', ')']).next().unwrap_or_default())
+        } else {
+            // "1h30m after opening": the duration precedes.
+            is_minutes(piece.trim_end().rsplit([' ', '(']).next().unwrap_or_default())
+        }
+    })
 }

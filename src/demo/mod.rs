@@ -6,11 +6,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use self::simulator::{emit, Call, Cast, Simulator, BOT_USER, TEAM};
+use crate::clock::Clock;
 use crate::config::Config;
-use crate::i18n::Locale;
+use crate::i18n::{format_duration, Locale};
 use crate::slack::signature::sign;
 
 const SECRET: &str = "demo-signing-secret";
@@ -20,8 +22,13 @@ const SUZUKI: &str = "U0SUZUKI";
 const YAMADA: &str = "U0YAMADA";
 const KATO: &str = "U0KATO";
 const SALES: &str = "C0SALES";
-/// Generous: the bot paces channel posts at about one a second, and slow machines exist.
+/// Generous: the bot paces channel posts at about one a (virtual) second, and slow machines exist.
 const WAIT: Duration = Duration::from_secs(15);
+/// Virtual seconds per real second: the bot's pacing passes in moments, and the waits the story
+/// needs (the manager's deadline, the first call) are skipped over by advancing the clock.
+const SPEED: u32 = 30;
+/// How long before today the customer's earlier trouble happened.
+const EARLIER_DAYS: i64 = 42;
 
 /// Plays the demo and returns whether it ran to the end.
 pub async fn run(locale: Locale) -> bool {
@@ -30,10 +37,15 @@ pub async fn run(locale: Locale) -> bool {
     let result = play(locale, &dir).await;
     let _ = std::fs::remove_dir_all(&dir);
     match result {
-        Ok((id, secs)) => {
+        Ok((id, secs, took)) => {
+            let took = format_duration(locale, took);
             emit(&match locale {
-                Locale::Ja => format!("\n✔ デモ完了: トラブル {id} をクローズしました（{secs:.1}秒）\n"),
-                Locale::En => format!("\n✔ demo finished: trouble {id} closed ({secs:.1}s)\n"),
+                Locale::Ja => {
+                    format!("\n✔ デモ完了: トラブル {id} を起票から {took} でクローズしました（実時間 {secs:.1}秒）\n")
+                }
+                Locale::En => format!(
+                    "\n✔ demo finished: trouble {id} closed {took} after it was opened ({secs:.1}s in real time)\n"
+                ),
             });
             true
         }
@@ -91,9 +103,9 @@ usergroup = "S0QUALITY"
 members = ["{YAMADA}", "{KATO}"]
 
 [severity.2]
-ack_timeout = "3s"
-customer_update_every = "8s"
-first_contact_within = "4s"
+ack_timeout = "15m"
+customer_update_every = "4h"
+first_contact_within = "1h"
 "#,
         locale = locale.code()
     );
@@ -110,24 +122,54 @@ first_contact_within = "4s"
     Config::from_sources(Some(&toml), &env).map_err(|problems| problems.join("; "))
 }
 
-async fn play(locale: Locale, dir: &Path) -> Result<(String, f64), String> {
+/// Where the story starts: the earlier trouble, [`EARLIER_DAYS`] before today, 14:00 in Tokyo.
+fn story_start(tz: chrono_tz::Tz) -> DateTime<Utc> {
+    let today = Clock::System.now().with_timezone(&tz).date_naive();
+    at(tz, today - chrono::Duration::days(EARLIER_DAYS), 14, 0)
+}
+
+/// `day` at `hour:minute` in `tz`, as UTC.
+fn at(tz: chrono_tz::Tz, day: chrono::NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
+    let local = day.and_hms_opt(hour, minute, 0).unwrap_or_default();
+    local
+        .and_local_timezone(tz)
+        .earliest()
+        .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
+}
+
+/// Plays the script; the trouble's id, the real seconds it took and the virtual seconds from
+/// opening to closing.
+async fn play(locale: Locale, dir: &Path) -> Result<(String, f64, u64), String> {
     let l = locale;
     let sales_name = tr(l, "営業部", "sales");
-    let sim = Simulator::start(l, cast(l), &[(SALES, sales_name, &[BOT_USER, SATO, TANAKA, SUZUKI])])
+    let tz = chrono_tz::Asia::Tokyo;
+    let clock = Clock::fast(story_start(tz), SPEED);
+    let sim = Simulator::start(
+        l,
+        cast(l),
+        &[(SALES, sales_name, &[BOT_USER, SATO, TANAKA, SUZUKI])],
+        clock.clone(),
+        tz,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let config = config(l, sim.api_url(), dir)?;
+    let bot = crate::start_on(config, crate::http::server::Limits::default(), clock.clone())
         .await
         .map_err(|e| e.to_string())?;
-    let config = config(l, sim.api_url(), dir)?;
-    let bot = crate::start(config).await.map_err(|e| e.to_string())?;
     let demo = Demo {
         sim: &sim,
+        app: bot.app.clone(),
         l,
+        clock,
+        tz,
         http: reqwest::Client::new(),
         bot_url: format!("http://{}", bot.addr),
         events: std::cell::Cell::new(0),
     };
     let result = demo.script().await;
     bot.stop().await;
-    result.map(|id| (id, sim.elapsed().as_secs_f64()))
+    result.map(|(id, took)| (id, sim.elapsed().as_secs_f64(), took))
 }
 
 fn tr(l: Locale, ja: &'static str, en: &'static str) -> &'static str {
@@ -139,14 +181,18 @@ fn tr(l: Locale, ja: &'static str, en: &'static str) -> &'static str {
 
 struct Demo<'a> {
     sim: &'a Simulator,
+    app: std::sync::Arc<crate::App>,
     l: Locale,
+    /// The virtual clock the bot runs on; the script moves it forward where the story waits.
+    clock: Clock,
+    tz: chrono_tz::Tz,
     http: reqwest::Client,
     bot_url: String,
     events: std::cell::Cell<u32>,
 }
 
 impl Demo<'_> {
-    async fn script(&self) -> Result<String, String> {
+    async fn script(&self) -> Result<(String, u64), String> {
         let (l, sim) = (self.l, self.sim);
         sim.narrate(tr(
             l,
@@ -160,8 +206,8 @@ impl Demo<'_> {
         ));
         sim.aside(tr(
                 l,
-                "時間は圧縮しています: 上司確認の期限は3秒、お客様への初回連絡は4秒以内、その後の報告は8秒ごと（実際には例えば30分・1時間・4時間）。",
-                "Time is compressed: acknowledgement is due within 3s, the first call to the customer within 4s, updates every 8s (in real life, say, 30 minutes, 1 hour and 4 hours).",
+                "時刻は仮想時刻で、早回しです: 上司の確認は15分以内、お客様への初回連絡は1時間以内、その後の報告は4時間ごと。待つ場面は ⏩ で飛ばします。",
+                "Times are virtual and run fast: the manager acknowledges within 15 minutes, the customer gets a first call within 1 hour, then an update every 4 hours. Waits are skipped (⏩).",
         ));
         self.wait(0, tr(l, "ボットの接続", "the bot to connect"), |calls| {
             calls.iter().any(|c| c.method == "auth.test" && c.ok()).then_some(())
@@ -220,6 +266,10 @@ impl Demo<'_> {
             tr(l, "close force 再送で解決", "close force settled by re-shipping"),
         )
         .await?;
+        let today = (self.clock.now() + chrono::Duration::days(EARLIER_DAYS))
+            .with_timezone(&self.tz)
+            .date_naive();
+        self.skip_to(at(self.tz, today, 9, 30)).await;
 
         sim.narrate(tr(
             l,
@@ -227,6 +277,7 @@ impl Demo<'_> {
             "ACME calls @sato: the housings from lot 42 are cracking. The first move decides everything — she opens a trouble right away, from #sales.",
         ));
         let opened = sim.mark();
+        let opened_at = self.clock.now();
         let answer = self
             .command(
                 SATO,
@@ -264,8 +315,8 @@ impl Demo<'_> {
 
         sim.narrate(tr(
             l,
-            "キックオフのスレッドには、ACMEとの過去のトラブルと負担の累計が出ています。責任区分を決めるときに効いてきます。",
-            "The kickoff thread lists ACME's past troubles and the running balance of who paid: it will matter when the split is settled.",
+            "↑ キックオフのスレッドに、ACMEとの過去のトラブルと負担の累計が出ました。責任区分を決めるときに効いてきます。",
+            "↑ The kickoff thread now lists ACME's past troubles and the running balance of who paid: it will matter when the split is settled.",
         ));
         self.wait(
             opened,
@@ -285,6 +336,7 @@ impl Demo<'_> {
             "@田中はDMで呼ばれましたが、会議中で気づきません。期限が過ぎると、ボットは部長の@鈴木を呼びます。",
             "@tanaka was pinged by DM but is in a meeting. When the deadline passes, the bot goes up to director @suzuki.",
         ));
+        self.skip_to(opened_at + chrono::Duration::minutes(15)).await;
         self.wait(
             opened,
             tr(l, "部長へのエスカレーション", "the escalation to the director"),
@@ -353,7 +405,8 @@ impl Demo<'_> {
             "その間ACMEにはまだ誰も連絡していません。初回連絡の期限が近づくと、ボットが@佐藤にチェックリスト（お詫び・事実の復唱・現品の返却のお願い・当面の対応・次回連絡の約束）を出します。@佐藤は電話して記録し、チャンネルの全員が何を伝えたかを読めます。",
             "Meanwhile nobody has called ACME. As the first-call deadline nears the bot gives @sato the checklist (apologise, repeat the facts back, ask for the goods back, the interim measure, when we call next); she calls and logs it, and everyone in the channel reads what ACME was told.",
         ));
-        // The one deliberate wait: the checklist comes from the bot's own timer (2 s after opening).
+        // The checklist comes from the bot's own timer, halfway to the first-call deadline.
+        self.skip_to(opened_at + chrono::Duration::minutes(30)).await;
         self.wait(
             opened,
             tr(l, "初回連絡のチェックリスト", "the first-call checklist"),
@@ -389,6 +442,7 @@ impl Demo<'_> {
             "品質保証部が原因を突き止め、対策を実施。次はバランスの問題: 責任区分、費用負担、再発防止策。",
             "Quality finds the cause and fixes it. Then the part that takes balance: the split of responsibility, who pays, and how it never happens again.",
         ));
+        self.skip(chrono::Duration::minutes(25)).await;
         self.stage(
             YAMADA,
             &channel,
@@ -409,6 +463,7 @@ impl Demo<'_> {
             ),
         )
         .await?;
+        self.skip(chrono::Duration::minutes(20)).await;
         self.command(
             SATO,
             &channel,
@@ -437,6 +492,7 @@ impl Demo<'_> {
         .await?;
         self.stage(SATO, &channel, tr(l, "next ACMEが了承", "next ACME accepted"))
             .await?;
+        self.skip(chrono::Duration::minutes(15)).await;
         self.command(
             YAMADA,
             &channel,
@@ -456,34 +512,83 @@ impl Demo<'_> {
 
         sim.narrate(tr(
             l,
-            "7段階すべて完了。@佐藤がクローズし、改ざんできないタイムラインから作られた報告書を投稿します。キックオフも「クローズ」に書き換わります。",
-            "All seven stages done. @sato closes the trouble and posts the report, built from the tamper-evident timeline.",
+            "7段階すべて完了。@佐藤がクローズすると、改ざんできないタイムラインから作られた報告書がチャンネルに投稿され、キックオフも「クローズ」に書き換わって報告書へのリンクが付きます。",
+            "All seven stages done. @sato closes the trouble: the report, built from the tamper-evident timeline, is posted in the channel, and the kickoff says closed and links to it.",
         ));
-        self.stage(SATO, &channel, "close").await?;
         let mark = sim.mark();
-        let answer = self.command(SATO, &channel, "report").await?;
-        // The answer says how many parts the summary's thread holds: "… in its thread (2 part(s))."
-        let parts: usize = answer["text"]
-            .as_str()
-            .unwrap_or_default()
-            .split(|c: char| !c.is_ascii_digit())
-            .find_map(|n| n.parse().ok())
-            .unwrap_or(1);
-        self.wait(mark, tr(l, "報告書", "the report"), |calls| {
-            let posted = calls
-                .iter()
-                .filter_map(Call::post)
-                .filter(|p| p.channel == channel && p.thread_ts.is_some())
-                .count();
-            (posted >= parts).then_some(())
-        })
+        self.stage(SATO, &channel, "close").await?;
+        let took = (self.clock.now() - opened_at).num_seconds().max(0) as u64;
+        self.wait(
+            mark,
+            tr(
+                l,
+                "報告書とキックオフのリンク",
+                "the report and the kickoff's link to it",
+            ),
+            |calls| {
+                let posts: Vec<_> = calls.iter().filter_map(Call::post).collect();
+                // The summary is the top-level post the edited kickoff links to.
+                let summary = calls
+                    .iter()
+                    .filter(|c| c.method == "chat.update" && c.ok() && c.params["ts"] == kickoff.as_str())
+                    .find_map(|c| {
+                        let edit = c.params.to_string();
+                        posts.iter().find(|p| {
+                            p.channel == channel && p.thread_ts.is_none() && edit.contains(&p.ts.replace('.', ""))
+                        })
+                    })?;
+                // "… in this thread (2 part(s))." / 「…（2件）。」
+                let parts: usize = summary
+                    .text
+                    .rsplit(['(', '（'])
+                    .next()
+                    .and_then(|tail| tail.split(|c: char| !c.is_ascii_digit()).next())
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(1);
+                let posted = posts.iter().filter(|p| p.thread_ts == Some(summary.ts)).count();
+                (posted >= parts).then_some(())
+            },
+        )
         .await?;
         sim.narrate(tr(
             l,
             "まとめ: ①上司が応答しなければ部長まで自動で上がる ②お客様に伝えた内容・費用・責任区分はすべてチャンネルに残り、全員が同じ話を読む ③次にACMEでトラブルが起きたとき、過去の貸し借りがすぐ見える。\n導入: Slackアプリを manifest.yml から作成し、trouble.toml を書いて `trouble-bot check-config`、`trouble-bot serve` で起動（README参照）。",
             "Recap: 1) if the manager does not answer, the bot goes up to the director by itself; 2) what the customer was told, the costs and the split all stay in the channel, so everyone reads the same story; 3) the next time ACME has a trouble, the past give-and-take is right there.\nInstall: create the Slack app from manifest.yml, write trouble.toml, run `trouble-bot check-config`, then `trouble-bot serve` (see the README).",
         ));
-        Ok(id)
+        Ok((id, took))
+    }
+
+    /// The story moves on by `d`: the clock jumps, and whatever the bot had waiting by then happens.
+    async fn skip(&self, d: chrono::Duration) {
+        self.skip_to(self.clock.now() + d).await;
+    }
+
+    /// The story moves on to `t` (at once if the clock is already there), once what the bot
+    /// had to say before it is said.
+    async fn skip_to(&self, t: DateTime<Utc>) {
+        self.settle().await;
+        let Some(manual) = self.clock.as_manual() else {
+            return;
+        };
+        let Ok(d) = (t - self.clock.now()).to_std() else {
+            return;
+        };
+        manual.advance(d);
+        let when = t.with_timezone(&self.tz).format("%m/%d %H:%M");
+        let by = format_duration(self.l, d.as_secs());
+        self.sim.aside(&match self.l {
+            Locale::Ja => format!("⏩ {by}後 — {when}"),
+            Locale::En => format!("⏩ {by} later — {when}"),
+        });
+    }
+
+    /// Waits until the bot has nothing left to deliver, so the conversation reads in order. Only
+    /// for the telling: after [`WAIT`] the story goes on regardless.
+    async fn settle(&self) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while self.app.store.outbox_len() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
 
     /// Waits for something the bot does in Slack, or explains what did not happen.
@@ -540,6 +645,7 @@ impl Demo<'_> {
             serde_json::from_str(&body).map_err(|e| e.to_string())?
         };
         self.sim.ephemeral(channel, user, &answer);
+        self.settle().await;
         Ok(answer)
     }
 
@@ -550,7 +656,7 @@ impl Demo<'_> {
         let body = json!({
             "token": "demo", "team_id": TEAM, "api_app_id": "A0DEMO", "type": "event_callback",
             "event_id": format!("Ev0DEMO{}", self.events.get()),
-            "event_time": crate::Clock::System.now().timestamp(),
+            "event_time": self.clock.now().timestamp(),
             "event": {
                 "type": "message", "channel": channel, "user": user, "text": text, "ts": ts,
                 "thread_ts": thread_ts, "parent_user_id": BOT_USER, "channel_type": "channel", "event_ts": ts,
@@ -563,7 +669,8 @@ impl Demo<'_> {
 
     /// POSTs a body signed the way Slack signs it; anything but 200 stops the demo.
     async fn signed(&self, path: &str, content_type: &str, body: String) -> Result<String, String> {
-        let ts = crate::Clock::System.now().timestamp().to_string();
+        // The bot checks the timestamp against its own clock: the demo's virtual one.
+        let ts = self.clock.now().timestamp().to_string();
         let signature = sign(SECRET, &ts, body.as_bytes());
         let response = self
             .http

@@ -13,13 +13,15 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 use tokio::sync::Notify;
 
+use crate::clock::Clock;
 use crate::i18n::Locale;
+use chrono_tz::Tz;
 
 pub const BOT_USER: &str = "UBOT";
 const BOT_ID: &str = "BBOT";
 pub const TEAM: &str = "T0DEMO";
-/// Message bodies are indented under their `[mm:ss.d] place · who` header by this much.
-const INDENT: &str = "          ";
+/// Message bodies are indented under their `[MM/DD HH:MM] place · who` header by this much.
+const INDENT: &str = "              ";
 
 /// Display names for the ids the bot writes as `<@U…>` and `<!subteam^S…>`.
 pub struct Cast {
@@ -110,6 +112,9 @@ struct Shared {
     /// Woken after every call, so the script waits for what it expects instead of sleeping.
     notify: Notify,
     started: Instant,
+    /// The demo's virtual clock: message times and ts come from it, not from the wall.
+    clock: Clock,
+    timezone: Tz,
     locale: Locale,
     cast: Cast,
 }
@@ -133,8 +138,15 @@ impl Drop for Simulator {
 }
 
 impl Simulator {
-    /// Starts the simulator with some existing channels: (id, name, members).
-    pub async fn start(locale: Locale, cast: Cast, channels: &[(&str, &str, &[&str])]) -> std::io::Result<Simulator> {
+    /// Starts the simulator with some existing channels: (id, name, members). Times are read
+    /// from `clock` and shown in `timezone`.
+    pub async fn start(
+        locale: Locale,
+        cast: Cast,
+        channels: &[(&str, &str, &[&str])],
+        clock: Clock,
+        timezone: Tz,
+    ) -> std::io::Result<Simulator> {
         let world = World {
             channels: channels
                 .iter()
@@ -150,6 +162,8 @@ impl Simulator {
             world: Mutex::new(world),
             notify: Notify::new(),
             started: Instant::now(),
+            clock,
+            timezone,
             locale,
             cast,
         });
@@ -214,7 +228,7 @@ impl Simulator {
     /// A person writes in a channel or thread (the script then tells the bot with an event).
     pub fn user_posts(&self, channel: &str, user: &str, text: &str, thread_ts: Option<&str>) -> String {
         let mut w = self.shared.lock();
-        let ts = next_ts(&mut w);
+        let ts = next_ts(&self.shared.clock, &mut w);
         w.messages.push(Message {
             channel: channel.into(),
             ts: ts.clone(),
@@ -275,17 +289,15 @@ impl Cast {
 }
 
 impl Shared {
+    /// The virtual time, as the people in the story read it on their watches.
     fn stamp(&self) -> String {
-        let t = self.started.elapsed();
         format!(
-            "[{:02}:{:02}.{}]",
-            t.as_secs() / 60,
-            t.as_secs() % 60,
-            t.subsec_millis() / 100
+            "[{}]",
+            self.clock.now().with_timezone(&self.timezone).format("%m/%d %H:%M")
         )
     }
 
-    /// Prints `[mm:ss.d] place · who` and the body lines under it, in one write.
+    /// Prints `[MM/DD HH:MM] place · who` and the body lines under it, in one write.
     fn entry(&self, place: &str, who: &str, body: &[String]) {
         let mut out = format!("{} {place} · {who}\n", self.stamp());
         for line in body {
@@ -369,9 +381,9 @@ fn dm_or_channel(channel: &str) -> String {
     }
 }
 
-/// Unique, increasing, Slack-shaped ts from the wall clock.
-fn next_ts(w: &mut World) -> String {
-    let now = crate::Clock::System.now().timestamp_micros();
+/// Unique, increasing, Slack-shaped ts from the demo's clock.
+fn next_ts(clock: &Clock, w: &mut World) -> String {
+    let now = clock.now().timestamp_micros();
     let micros = now.max(w.last_ts_micros + 1);
     w.last_ts_micros = micros;
     format!("{}.{:06}", micros / 1_000_000, micros % 1_000_000)
@@ -469,7 +481,7 @@ fn answer(shared: &Shared, w: &mut World, method: &str, p: &Value) -> Value {
         "chat.postEphemeral" => {
             let channel = dm_or_channel(s(p, "channel"));
             print_ephemeral(shared, w, &channel, s(p, "user"), p);
-            json!({"ok": true, "message_ts": next_ts(w)})
+            json!({"ok": true, "message_ts": next_ts(&shared.clock, w)})
         }
         "pins.add" => {
             let channel = dm_or_channel(s(p, "channel"));
@@ -525,7 +537,7 @@ fn post_message(shared: &Shared, w: &mut World, p: &Value) -> Value {
         }
     }
     let thread_ts = p["thread_ts"].as_str().map(str::to_string);
-    let ts = next_ts(w);
+    let ts = next_ts(&shared.clock, w);
     let message = Message {
         channel: channel.clone(),
         ts: ts.clone(),

@@ -10,10 +10,7 @@ use axum::response::{IntoResponse, Response};
 use super::{already_handled, check_team, ephemeral, ephemeral_text, failed, verify, Surface};
 use crate::app::App;
 use crate::engine::Applied;
-use crate::i18n::{
-    self, history_text, list_text, render, reply_text, report_markdown, report_mrkdwn, slack_parts, usage_text,
-};
-use crate::slack::blocks::SECTION_TEXT_LIMIT;
+use crate::i18n::{self, history_text, list_text, render, reply_text, usage_text};
 use crate::slack::payloads::SlashCommand;
 use crate::trouble::command::{self, Command};
 use crate::trouble::decide::{self, Input, Message, Reply};
@@ -165,16 +162,7 @@ fn answer(app: &App, applied: Applied) -> Response {
 }
 
 async fn post_report(app: &Arc<App>, id: &TroubleId, request_key: &str) -> Response {
-    let (trouble, timeline) = match (app.store.get(id), app.store.timeline(id)) {
-        (Ok(Some(t)), Ok(timeline)) => (t, timeline),
-        (Err(e), _) | (_, Err(e)) => return failed(app, Surface::Command, "cannot read a trouble", e),
-        (Ok(None), _) => {
-            return ephemeral_text(reply_text(app.config.locale, &app.config, &Reply::NotInTroubleChannel))
-        }
-    };
-    let markdown = report_markdown(app.config.locale, &app.config, &trouble, &timeline);
-    let parts = slack_parts(&report_mrkdwn(&markdown), SECTION_TEXT_LIMIT - 20);
-    match app.engine().post_report(id, &[request_key], parts).await {
+    match app.engine().report(id, &[request_key]).await {
         Ok(applied) => answer(app, applied),
         Err(e) => failed(app, Surface::Command, "cannot queue the report", e),
     }

@@ -342,7 +342,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::Nudge(n) => nudge(l, config, t, n),
         Message::FirstContact { owner, manager, due } => first_contact(l, config, t, owner, manager.as_ref(), *due),
         Message::Closed { by, forced_reason } => Rendered::text(format!("{}\n{}", match forced_reason {
-            None => tr!(l, format!("🏁 {}がトラブル {} をクローズしました。おつかれさまでした。`/trouble report` で報告書を投稿できます。", user(by), t.id), format!("🏁 {} closed trouble {}. Well done. `/trouble report` posts the report.", user(by), t.id)),
+            None => tr!(l, format!("🏁 {}がトラブル {} をクローズしました。おつかれさまでした。報告書をこのチャンネルに投稿します。", user(by), t.id), format!("🏁 {} closed trouble {}. Well done. The report follows in this channel.", user(by), t.id)),
             Some(r) => {
                 let r = quoted(r, Where::OwnChannel);
                 tr!(l, format!("🏁 {}がトラブル {} を強制クローズしました。理由:\n{}", user(by), t.id, r), format!("🏁 {} force-closed trouble {}. Reason:\n{}", user(by), t.id, r))
@@ -807,12 +807,8 @@ fn closed_line(l: Locale, config: &Config, t: &Trouble, c: &crate::trouble::mode
             );
             tr!(l, format!(" · <{link}|報告書>"), format!(" · <{link}|the report>"))
         }
-        None => tr!(
-            l,
-            " · 報告書は `/trouble report` で投稿できます",
-            " · `/trouble report` posts the report"
-        )
-        .to_string(),
+        // Closing posts the report: the link follows once Slack has it.
+        None => tr!(l, " · 報告書を投稿中", " · the report is being posted").to_string(),
     };
     tr!(
         l,

@@ -425,6 +425,9 @@ pub struct Decision {
     pub deliveries: Vec<Delivery>,
     pub timers: Vec<Timer>,
     pub reply: Option<Reply>,
+    /// The report is to be posted now (a close): the shell renders it from the timeline, which
+    /// only it reads, and hands it back through [`report_posts`].
+    pub report_due: bool,
 }
 
 impl Decision {
@@ -1462,6 +1465,8 @@ fn close(w: &mut Work, user: &UserId, note: String, forced_reason: Option<String
     super::actions::on_close(w);
     w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
     w.refresh_status();
+    // The channel is the record: a close leaves the report there, and the kickoff links to it.
+    w.d.report_due = true;
 }
 
 /// The stage where the split is settled: the customer's history is shown again when it starts.
