@@ -8,6 +8,7 @@ pub mod demo;
 pub mod http;
 pub mod i18n;
 pub mod metrics;
+pub mod pg;
 pub mod runtime;
 pub mod slack;
 pub mod store;
