@@ -14,7 +14,7 @@ use tokio_postgres::config::Host;
 const MIGRATIONS: &[(i32, &str, &str)] = &[(1, "store", include_str!("../../migrations/0001_store.sql"))];
 
 /// Taken by `migrate` so that instances starting together do not both create the schema.
-const MIGRATION_LOCK: i64 = 0x7472_6f75_626c_65; // "trouble"
+const MIGRATION_LOCK: i64 = 0x0074_726f_7562_6c65; // "trouble" in ASCII
 
 #[derive(Debug, thiserror::Error)]
 pub enum PgError {
