@@ -249,6 +249,8 @@ fn spawn_watchdog(bin: &Path, data: &Path, dir: &Path) {
         data = data.display(),
         dir = dir.display()
     );
+    // Never waited for: it outlives this process by design, and init reaps it.
+    #[allow(clippy::zombie_processes)]
     Command::new("sh")
         .args(["-c", &script])
         .stdin(Stdio::null())
