@@ -216,3 +216,264 @@ fn migrate_store_refuses_a_directory_without_a_store() {
     assert!(!ok);
     assert!(stderr.contains("holds no store"), "{stderr}");
 }
+
+// ---- Several instances on one database: each `PgStore` below has its own pool, as two
+// processes would.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use trouble_bot::pg::store::PgStore;
+use trouble_bot::trouble::command::OpenRequest;
+use trouble_bot::trouble::decide::{self, Ctx, Decision, Delivery, Lane, Op};
+use trouble_bot::trouble::model::{ChannelId, Origin, UserId};
+
+const LEASE: Duration = Duration::from_secs(30);
+
+async fn two_instances() -> (PgStore, PgStore) {
+    let url = pg::fresh_database();
+    let a = trouble_bot::pg::connect(&url).unwrap();
+    trouble_bot::pg::migrate(&a).await.unwrap();
+    let b = trouble_bot::pg::connect(&url).unwrap();
+    (PgStore::new(a, "a", LEASE), PgStore::new(b, "b", LEASE))
+}
+
+fn open_decision(id: trouble_bot::trouble::model::TroubleId, seq: u32) -> Decision {
+    let config = trouble_bot::Config::from_sources(None, &Default::default()).unwrap();
+    let ctx = Ctx {
+        config: &config,
+        now: Utc::now(),
+    };
+    let origin = Origin {
+        channel: ChannelId::new("C0ORIGIN"),
+        response_url: None,
+    };
+    let request = OpenRequest {
+        severity: Some(1),
+        manager: None,
+        departments: vec![],
+        customer: "ACME".into(),
+        summary: "cracked".into(),
+    };
+    decide::open(&ctx, id, seq, UserId::new("U0SALES"), origin, request)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_opening_at_once_hand_out_distinct_numbers_and_a_request_sent_to_both_opens_once() {
+    let (a, b) = two_instances().await;
+    let mut runs = Vec::new();
+    for i in 0..20 {
+        let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+        runs.push(tokio::spawn(async move {
+            let key = format!("sig:{i}");
+            store
+                .open_trouble("20261130", &[&key], Utc::now(), open_decision)
+                .await
+                .unwrap()
+        }));
+    }
+    // The same request (one signature) reaching both instances.
+    for store in [a.clone(), b.clone(), a.clone(), b.clone()] {
+        runs.push(tokio::spawn(async move {
+            store
+                .open_trouble("20261130", &["sig:same"], Utc::now(), open_decision)
+                .await
+                .unwrap()
+        }));
+    }
+    let mut ids = Vec::new();
+    let mut skipped = 0;
+    for r in runs {
+        match r.await.unwrap() {
+            Ok(d) => ids.push(d.trouble.expect("opened").id.to_string()),
+            Err(_) => skipped += 1,
+        }
+    }
+    assert_eq!(skipped, 3, "the request sent four times opened once");
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 21, "every open got a number of its own: {ids:?}");
+    let expected: Vec<String> = (1..=21).map(|n| format!("20261130-{n}")).collect();
+    let mut expected_sorted = expected.clone();
+    expected_sorted.sort();
+    assert_eq!(ids, expected_sorted, "no number skipped or doubled");
+    assert_eq!(a.all_troubles().await.unwrap().len(), 21);
+}
+
+#[tokio::test]
+async fn a_lane_is_held_by_one_instance_and_its_next_call_waits_until_the_one_before_is_done() {
+    let (a, b) = two_instances().await;
+    let calls = vec![
+        Delivery {
+            lane: Lane::Channel,
+            op: Op::CreateChannel,
+        },
+        Delivery {
+            lane: Lane::Channel,
+            op: Op::CreateChannel,
+        },
+    ];
+    let now = Utc::now();
+    a.enqueue_loose(calls, now).await.unwrap();
+    let first = a.claim_lane_heads(now, 10).await.unwrap();
+    assert_eq!(first.len(), 1, "only the lane's head is handed out");
+    assert!(!first[0].reclaimed);
+    assert!(
+        b.claim_lane_heads(now, 10).await.unwrap().is_empty(),
+        "another instance takes nothing from a held lane"
+    );
+    a.finish(first[0].id).await.unwrap();
+    let second = b.claim_lane_heads(now, 10).await.unwrap();
+    assert_eq!(second.len(), 1);
+    assert!(second[0].id > first[0].id, "the lane goes on in order");
+    assert_eq!(a.outbox_len().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_call_held_by_a_dead_instance_is_reclaimed_after_its_lease_with_its_attempt_time() {
+    let (a, b) = two_instances().await;
+    let now = Utc::now();
+    a.enqueue_loose(
+        vec![Delivery {
+            lane: Lane::Dm,
+            op: Op::CreateChannel,
+        }],
+        now,
+    )
+    .await
+    .unwrap();
+    let held = a.claim_lane_heads(now, 10).await.unwrap();
+    assert!(a.mark_attempt(held[0].id, now).await.unwrap());
+    // "a" dies here. Before its lease runs out, its call may still be on its way: hands off.
+    let during = now + chrono::Duration::from_std(LEASE).unwrap() - chrono::Duration::seconds(1);
+    assert!(b.claim_lane_heads(during, 10).await.unwrap().is_empty());
+    let after = now + chrono::Duration::from_std(LEASE).unwrap() + chrono::Duration::seconds(1);
+    let taken = b.claim_lane_heads(after, 10).await.unwrap();
+    assert_eq!(taken.len(), 1);
+    assert!(taken[0].reclaimed, "the new holder knows the call may have happened");
+    let started = taken[0]
+        .item
+        .attempt_started_at
+        .expect("the attempt time travels with it");
+    assert_eq!(started.timestamp_micros(), now.timestamp_micros());
+    // The old holder, back from the dead, cannot mark an attempt on what it lost.
+    assert!(!a.mark_attempt(held[0].id, after).await.unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_due_timer_fires_once_though_both_instances_try() {
+    let (a, b) = two_instances().await;
+    let opened = a
+        .open_trouble("20261130", &[], Utc::now(), open_decision)
+        .await
+        .unwrap()
+        .unwrap();
+    let due = opened.timers.first().expect("an ack timer").due;
+    assert!(a
+        .claim_due_timers(due - chrono::Duration::seconds(1), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let claimed = a.claim_due_timers(due, 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert!(b.claim_due_timers(due, 10).await.unwrap().is_empty(), "held by a");
+    // Even when both go for it (a's lease ran out while it was slow), it acts once.
+    let late = due + chrono::Duration::from_std(LEASE).unwrap() + chrono::Duration::seconds(1);
+    let reclaimed = b.claim_due_timers(late, 10).await.unwrap();
+    assert_eq!(reclaimed.len(), 1);
+    let fired = Arc::new(AtomicUsize::new(0));
+    let mut runs = Vec::new();
+    for (store, (key, timer)) in [(a.clone(), claimed[0].clone()), (b.clone(), reclaimed[0].clone())] {
+        let fired = fired.clone();
+        runs.push(tokio::spawn(async move {
+            store
+                .fire_timer(&key, &timer, late, |_| {
+                    fired.fetch_add(1, Ordering::SeqCst);
+                    Decision::default()
+                })
+                .await
+                .unwrap()
+        }));
+    }
+    for r in runs {
+        r.await.unwrap();
+    }
+    assert_eq!(fired.load(Ordering::SeqCst), 1);
+    assert_eq!(a.timers_len().await.unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn posts_to_one_channel_from_two_instances_are_paced_as_one() {
+    let (a, b) = two_instances().await;
+    let channel = ChannelId::new("C0PACED");
+    // The database keeps microseconds.
+    let now = chrono::DateTime::from_timestamp_micros(Utc::now().timestamp_micros()).unwrap();
+    let gap = Duration::from_millis(1100);
+    let mut runs = Vec::new();
+    for i in 0..8 {
+        let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let channel = channel.clone();
+        runs.push(tokio::spawn(async move {
+            store.reserve_channel_slot(&channel, now, gap).await.unwrap()
+        }));
+    }
+    let mut slots = Vec::new();
+    for r in runs {
+        slots.push(r.await.unwrap());
+    }
+    slots.sort();
+    assert_eq!(slots[0], now, "the first post goes at once");
+    for pair in slots.windows(2) {
+        assert_eq!((pair[1] - pair[0]).num_milliseconds(), 1100, "{slots:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_hears_of_work_another_committed_without_waiting_for_its_poll() {
+    let url = pg::fresh_database();
+    let (a, _) = {
+        let pool = trouble_bot::pg::connect(&url).unwrap();
+        trouble_bot::pg::migrate(&pool).await.unwrap();
+        (PgStore::new(pool, "a", LEASE), ())
+    };
+    let work = Arc::new(tokio::sync::Notify::new());
+    // A poll far longer than the test: only the notification can wake it in time.
+    let listener = tokio::spawn(trouble_bot::pg::listen::wake_on_new_work(
+        url.clone(),
+        work.clone(),
+        Duration::from_secs(3600),
+    ));
+    let admin = client(&url).await;
+    for _ in 0..500 {
+        let listening: i64 = admin
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN trouble_bot_work%'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if listening > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let woken = work.notified();
+    tokio::pin!(woken);
+    woken.as_mut().enable();
+    a.enqueue_loose(
+        vec![Delivery {
+            lane: Lane::Origin,
+            op: Op::CreateChannel,
+        }],
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    tokio::time::timeout(Duration::from_secs(10), woken)
+        .await
+        .expect("woken by the commit's NOTIFY");
+    listener.abort();
+}

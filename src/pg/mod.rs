@@ -2,6 +2,8 @@
 //! shared tables that let several instances serve one set of troubles.
 
 pub mod copy;
+pub mod listen;
+pub mod store;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -70,17 +72,9 @@ pub fn connect(url: &str) -> Result<Pool, PgError> {
     // The parser's message can quote the URL; say what is wrong without it.
     let config = tokio_postgres::Config::from_str(url)
         .map_err(|_| PgError::Url("not a PostgreSQL URL like postgres://user:password@host:5432/db".into()))?;
-    let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| PgError::Url(format!("TLS: {e}")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
     let manager = Manager::from_config(
         config,
-        tokio_postgres_rustls::MakeRustlsConnect::new(tls),
+        tls()?,
         ManagerConfig {
             recycling_method: RecyclingMethod::Fast,
         },
@@ -92,6 +86,19 @@ pub fn connect(url: &str) -> Result<Pool, PgError> {
         .wait_timeout(Some(std::time::Duration::from_secs(10)))
         .build()
         .map_err(|e| PgError::Pool(e.to_string()))
+}
+
+/// rustls with the web PKI roots, for every connection (the pool's and LISTEN's).
+fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect, PgError> {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| PgError::Url(format!("TLS: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
 /// Brings the schema up to date; returns the versions it applied (none when it was current).
