@@ -477,3 +477,52 @@ async fn an_instance_hears_of_work_another_committed_without_waiting_for_its_pol
         .expect("woken by the commit's NOTIFY");
     listener.abort();
 }
+
+#[tokio::test]
+async fn app_home_viewers_waiting_publishes_and_the_refresh_flag_are_shared_by_the_instances() {
+    let (a, b) = two_instances().await;
+    let viewer = UserId::new("U0VIEWER");
+    let other = UserId::new("U0OTHER");
+    a.mark_home_viewer(&viewer).await.unwrap();
+    assert!(b.is_home_viewer(&viewer).await.unwrap());
+    assert!(!b.is_home_viewer(&other).await.unwrap());
+    a.enqueue_loose(
+        vec![Delivery {
+            lane: Lane::Home,
+            op: Op::PublishHome { user: viewer.clone() },
+        }],
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert!(b.home_publish_pending(&viewer).await.unwrap());
+    assert!(!b.home_publish_pending(&other).await.unwrap());
+
+    let opened = a
+        .open_trouble("20261130", &[], Utc::now(), open_decision)
+        .await
+        .unwrap()
+        .unwrap()
+        .trouble
+        .unwrap();
+    a.update(&opened.id, &[], None, Utc::now(), |t| {
+        let mut t = t.clone();
+        t.status_refresh_queued = true;
+        Decision {
+            trouble: Some(t),
+            ..Decision::default()
+        }
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(a.get(&opened.id).await.unwrap().unwrap().status_refresh_queued);
+    b.clear_status_refresh_flag(&opened.id).await.unwrap();
+    assert!(!a.get(&opened.id).await.unwrap().unwrap().status_refresh_queued);
+    assert_eq!(b.trouble_count().await.unwrap(), 1);
+    assert_eq!(
+        b.by_channel(&ChannelId::new("C0NONE")).await.unwrap(),
+        None,
+        "no channel yet"
+    );
+}

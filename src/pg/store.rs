@@ -9,8 +9,8 @@ use deadpool_postgres::{Pool, Transaction};
 
 use super::PgError;
 use crate::store::{OutboxItem, Skip};
-use crate::trouble::decide::{Decision, Delivery, Lane, Timer};
-use crate::trouble::model::{ChannelId, Trouble, TroubleId, TroubleSummary};
+use crate::trouble::decide::{Decision, Delivery, Lane, Op, Timer};
+use crate::trouble::model::{ChannelId, Trouble, TroubleId, TroubleSummary, UserId};
 use crate::trouble::timeline::Entry;
 
 /// The channel instances LISTEN on: a decision that queued calls or set timers says so.
@@ -385,6 +385,86 @@ impl PgStore {
             .await?
             .iter()
             .map(|r| decode("timeline entry", r.get::<_, &[u8]>(0)))
+            .collect()
+    }
+
+    /// Clears the "status refresh queued" flag right before a refresh renders, under the
+    /// trouble's row lock, so a change committed after this point queues a new refresh.
+    pub async fn clear_status_refresh_flag(&self, id: &TroubleId) -> Result<(), PgError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        if let Some(row) = tx
+            .query_opt("SELECT body FROM troubles WHERE id = $1 FOR UPDATE", &[&id.as_str()])
+            .await?
+        {
+            let mut t: Trouble = decode("trouble", row.get::<_, &[u8]>(0))?;
+            if t.status_refresh_queued {
+                t.status_refresh_queued = false;
+                tx.execute(
+                    "UPDATE troubles SET body = $2 WHERE id = $1",
+                    &[&id.as_str(), &encode(&t)],
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Remembers that a user has opened the App Home, so every instance keeps it current.
+    pub async fn mark_home_viewer(&self, user: &UserId) -> Result<(), PgError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "INSERT INTO home_viewers (user_id) VALUES ($1) ON CONFLICT DO NOTHING",
+                &[&user.as_str()],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn is_home_viewer(&self, user: &UserId) -> Result<bool, PgError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query_opt("SELECT 1 FROM home_viewers WHERE user_id = $1", &[&user.as_str()])
+            .await?
+            .is_some())
+    }
+
+    /// Whether a publish of this user's App Home is already waiting (it renders the latest state).
+    pub async fn home_publish_pending(&self, user: &UserId) -> Result<bool, PgError> {
+        let client = self.pool.get().await?;
+        for row in client
+            .query(
+                "SELECT item FROM outbox WHERE lane = $1",
+                &[&lane_name(None, Lane::Home)],
+            )
+            .await?
+        {
+            let item: OutboxItem = decode("outbox item", row.get::<_, &[u8]>(0))?;
+            if matches!(&item.op, Op::PublishHome { user: u } if u == user) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    pub async fn trouble_count(&self) -> Result<i64, PgError> {
+        let client = self.pool.get().await?;
+        Ok(client.query_one("SELECT count(*) FROM troubles", &[]).await?.get(0))
+    }
+
+    pub async fn outbox_items(&self) -> Result<Vec<OutboxItem>, PgError> {
+        let client = self.pool.get().await?;
+        client
+            .query("SELECT item, attempt_started_at FROM outbox ORDER BY id", &[])
+            .await?
+            .iter()
+            .map(|r| {
+                let mut item: OutboxItem = decode("outbox item", r.get::<_, &[u8]>(0))?;
+                item.attempt_started_at = r.get(1);
+                Ok(item)
+            })
             .collect()
     }
 
