@@ -526,3 +526,19 @@ async fn app_home_viewers_waiting_publishes_and_the_refresh_flag_are_shared_by_t
         "no channel yet"
     );
 }
+
+#[test]
+fn serve_refuses_a_database_url_it_would_not_use_rather_than_split_the_troubles() {
+    let (ok, _, stderr) = bot_binary(
+        &["serve"],
+        &[
+            ("DATABASE_URL", "postgres://bot:pw-not-shown@127.0.0.1:9/troubles"),
+            ("SLACK_SIGNING_SECRET", "s"),
+            ("SLACK_BOT_TOKEN", "xoxb-1"),
+            ("TROUBLE_LISTEN", "127.0.0.1:0"),
+        ],
+    );
+    assert!(!ok);
+    assert!(stderr.contains("database_url is set"), "{stderr}");
+    assert!(!stderr.contains("pw-not-shown"), "{stderr}");
+}
