@@ -542,3 +542,32 @@ fn serve_refuses_a_database_url_it_would_not_use_rather_than_split_the_troubles(
     assert!(stderr.contains("database_url is set"), "{stderr}");
     assert!(!stderr.contains("pw-not-shown"), "{stderr}");
 }
+
+#[tokio::test]
+async fn a_released_call_waits_until_its_retry_time_and_is_not_taken_for_a_reclaim() {
+    let (a, b) = two_instances().await;
+    let now = Utc::now();
+    a.enqueue_loose(
+        vec![Delivery {
+            lane: Lane::Announce,
+            op: Op::CreateChannel,
+        }],
+        now,
+    )
+    .await
+    .unwrap();
+    let held = a.claim_lane_heads(now, 10).await.unwrap();
+    let retry_at = now + chrono::Duration::seconds(5);
+    a.release(held[0].id, retry_at).await.unwrap();
+    assert!(b
+        .claim_lane_heads(now + chrono::Duration::seconds(4), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let retried = b
+        .claim_lane_heads(now + chrono::Duration::seconds(6), 10)
+        .await
+        .unwrap();
+    assert_eq!(retried.len(), 1);
+    assert!(!retried[0].reclaimed);
+}

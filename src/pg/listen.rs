@@ -40,13 +40,20 @@ pub async fn wake_on_new_work(url: String, work: Arc<Notify>, poll: Duration) {
             if client.batch_execute(&format!("LISTEN {WORK_CHANNEL}")).await.is_ok() {
                 // A notification or a quiet poll period both wake; a closed connection ends this one.
                 while !matches!(tokio::time::timeout(poll, rx.recv()).await, Ok(None)) {
-                    work.notify_waiters();
+                    wake(&work);
                 }
             }
             driver.abort();
         }
         // No connection: the poll alone keeps work moving until the database is back.
-        work.notify_waiters();
+        wake(&work);
         tokio::time::sleep(poll).await;
     }
+}
+
+/// Wakes every worker waiting now, and leaves a permit for one that is between a look at the
+/// tables and its next wait, so a notification in that gap is not lost.
+fn wake(work: &Notify) {
+    work.notify_waiters();
+    work.notify_one();
 }

@@ -227,12 +227,13 @@ impl PgStore {
             == 1)
     }
 
-    /// Lets go of a claimed item without finishing it (a retry later, by any instance).
+    /// Lets go of a claimed item without finishing it: any instance retries it from
+    /// `not_before`, and, released rather than lapsed, it is not taken for a reclaim.
     pub async fn release(&self, id: i64, not_before: DateTime<Utc>) -> Result<(), PgError> {
         let client = self.pool.get().await?;
         client
             .execute(
-                "UPDATE outbox SET lease_until = $2 WHERE id = $1 AND claimed_by = $3",
+                "UPDATE outbox SET claimed_by = NULL, lease_until = $2 WHERE id = $1 AND claimed_by = $3",
                 &[&id, &not_before, &self.instance],
             )
             .await?;
