@@ -891,4 +891,22 @@ mod tests {
             .collect();
         assert_eq!(chain, ["U0M", "U0D"]);
     }
+
+    #[test]
+    fn database_url_comes_from_the_file_or_database_url_and_never_shows_its_password() {
+        let file = r#"database_url = "postgres://bot:file-pw@db:5432/t""#;
+        let c = Config::from_sources(Some(file), &env(&[])).unwrap();
+        assert_eq!(
+            c.database_url.as_ref().unwrap().expose(),
+            "postgres://bot:file-pw@db:5432/t"
+        );
+        let c = Config::from_sources(Some(file), &env(&[("DATABASE_URL", "postgres://bot:env-pw@db2/t")])).unwrap();
+        assert_eq!(c.database_url.as_ref().unwrap().expose(), "postgres://bot:env-pw@db2/t");
+        assert!(!format!("{c:?}").contains("env-pw"));
+        assert!(c.summary().contains("postgres://bot:***@db2:5432/t"), "{}", c.summary());
+        assert!(!c.summary().contains("env-pw"));
+        assert!(Config::from_sources(None, &env(&[])).unwrap().database_url.is_none());
+        let problems = Config::from_sources(None, &env(&[("DATABASE_URL", "mysql://x")])).unwrap_err();
+        assert!(problems.iter().any(|p| p.starts_with("database_url:")), "{problems:?}");
+    }
 }
