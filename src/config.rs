@@ -464,13 +464,6 @@ impl Config {
             }
             Some(_) => {}
         }
-        if self.database_url.is_some() {
-            // Serving from sled while the operator believes the troubles are shared would split
-            // them between instances: refuse rather than ignore the setting.
-            problems.push(
-                "database_url is set, but serve does not run on PostgreSQL yet (migrate and migrate-store do): unset it to serve from data_dir".into(),
-            );
-        }
         problems
     }
 

@@ -54,15 +54,20 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
     let channel = ChannelId::new(&cmd.channel_id);
     match command {
         Command::Help => ephemeral_text(i18n::help(l)),
-        Command::List => match app.store.open_summaries() {
-            Ok(mut troubles) => {
-                troubles.retain(|s| summary_visible(app, s, &user));
+        Command::List => match app.store.open_summaries().await {
+            Ok(summaries) => {
+                let mut troubles = Vec::with_capacity(summaries.len());
+                for s in summaries {
+                    if summary_visible(app, &s, &user).await {
+                        troubles.push(s);
+                    }
+                }
                 troubles.sort_by_key(|t| (t.severity, t.opened_at));
                 ephemeral_text(list_text(l, &troubles, now))
             }
             Err(e) => failed(app, Surface::Command, "cannot list troubles", e),
         },
-        Command::History(customer) => match app.store.all_troubles() {
+        Command::History(customer) => match app.store.all_troubles().await {
             Ok(mut troubles) => {
                 let wanted = normalize_customer(&customer);
                 troubles
@@ -97,7 +102,7 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
             }
         }
         command => {
-            let Some(id) = app.store.by_channel(&channel).ok().flatten() else {
+            let Some(id) = app.store.by_channel(&channel).await.ok().flatten() else {
                 return ephemeral_text(reply_text(l, &app.config, &Reply::NotInTroubleChannel));
             };
             if command == Command::Report {
@@ -114,11 +119,11 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
 
 /// Whether `user` may see a listed trouble: a public one from its summary alone, a private one
 /// (or one whose summary predates the flag) by the rule on the whole trouble.
-fn summary_visible(app: &App, summary: &TroubleSummary, user: &UserId) -> bool {
+async fn summary_visible(app: &App, summary: &TroubleSummary, user: &UserId) -> bool {
     if summary.private == Some(false) {
         return true;
     }
-    matches!(app.store.get(&summary.id), Ok(Some(t)) if decide::may_see(&app.config, &t, user))
+    matches!(app.store.get(&summary.id).await, Ok(Some(t)) if decide::may_see(&app.config, &t, user))
 }
 
 /// Answers with the reply of what the engine applied.
@@ -135,7 +140,7 @@ fn answer(app: &App, applied: Applied) -> Response {
 }
 
 async fn post_report(app: &Arc<App>, id: &TroubleId, request_key: &str) -> Response {
-    let (trouble, timeline) = match (app.store.get(id), app.store.timeline(id)) {
+    let (trouble, timeline) = match (app.store.get(id).await, app.store.timeline(id).await) {
         (Ok(Some(t)), Ok(timeline)) => (t, timeline),
         (Err(e), _) | (_, Err(e)) => return failed(app, Surface::Command, "cannot read a trouble", e),
         (Ok(None), _) => {

@@ -50,16 +50,23 @@ async fn with_request_id(request: axum::extract::Request, next: axum::middleware
 }
 
 async fn health(State(app): State<Arc<App>>) -> Response {
-    match app.store.next_timer() {
+    match app.store.next_timer_due().await {
         Ok(_) => (StatusCode::OK, "ok").into_response(),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "store unavailable").into_response(),
     }
 }
 
 async fn metrics(State(app): State<Arc<App>>) -> Response {
+    let counts = app.store.counts().await.unwrap_or_default();
+    let oldest = app
+        .store
+        .outbox_items()
+        .await
+        .ok()
+        .and_then(|items| items.iter().map(|i| i.created_at).min());
     (
         [("content-type", "text/plain; version=0.0.4")],
-        app.metrics.render(&app.store, app.clock.now()),
+        app.metrics.render(counts, oldest, app.clock.now()),
     )
         .into_response()
 }

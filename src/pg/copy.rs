@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
 
 use super::PgError;
-use crate::store::{OutboxItem, Store};
+use crate::store::{OutboxItem, SledStore};
 use crate::trouble::decide::Timer;
 use crate::trouble::model::{Trouble, TroubleSummary};
 use crate::trouble::timeline::{verify_chain, Entry};
@@ -42,7 +42,7 @@ fn millis_at(bytes: &[u8]) -> DateTime<Utc> {
 /// the database, in one transaction. Rows already there are kept; an outbox item or timer
 /// copied once is never copied again, even after it was delivered or fired.
 pub async fn copy_from_sled(from: &Path, pool: &Pool) -> Result<Copied, PgError> {
-    let store = Store::open(from)?;
+    let store = SledStore::open(from)?;
     let trees = store.records()?;
     drop(store);
     let mut client = pool.get().await?;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use deadpool_postgres::{Pool, Transaction};
 
 use super::PgError;
-use crate::store::{OutboxItem, Skip};
+use crate::store::{has_effect, timer_key, LaneKey, OutboxItem, Skip};
 use crate::trouble::decide::{Decision, Delivery, Lane, Op, Timer};
 use crate::trouble::model::{ChannelId, Trouble, TroubleId, TroubleSummary, UserId};
 use crate::trouble::timeline::Entry;
@@ -44,13 +44,8 @@ fn decode<T: for<'de> serde::Deserialize<'de>>(what: &str, bytes: &[u8]) -> Resu
     serde_json::from_slice(bytes).map_err(|e| PgError::Corrupt(format!("{what}: {e}")))
 }
 
-/// Whether a decision changed anything: only such a decision is remembered against its keys.
-fn has_effect(d: &Decision) -> bool {
-    d.trouble.is_some() || !d.entries.is_empty() || !d.deliveries.is_empty() || !d.timers.is_empty()
-}
-
 pub fn lane_name(trouble: Option<&TroubleId>, lane: Lane) -> String {
-    format!("{}/{}", trouble.map(|t| t.as_str()).unwrap_or("_"), lane.name())
+    LaneKey::of(trouble, lane).as_str().to_string()
 }
 
 impl PgStore {
@@ -213,6 +208,74 @@ impl PgStore {
         Ok(claimed)
     }
 
+    /// The lanes that have work (held by anyone).
+    pub async fn lanes_with_work(&self) -> Result<Vec<LaneKey>, PgError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query("SELECT DISTINCT lane FROM outbox", &[])
+            .await?
+            .iter()
+            .map(|r| LaneKey::from_stored(r.get(0)))
+            .collect())
+    }
+
+    /// Claims the head of one lane when nobody holds it (or its holder's lease ran out).
+    pub async fn claim_lane_head(&self, lane: &str, now: DateTime<Utc>) -> Result<Option<Claimed>, PgError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let Some(row) = tx
+            .query_opt(
+                "SELECT id, item, attempt_started_at, claimed_by IS NOT NULL, lease_until IS NULL OR lease_until < $2
+                 FROM outbox WHERE lane = $1 ORDER BY id LIMIT 1 FOR UPDATE",
+                &[&lane, &now],
+            )
+            .await?
+        else {
+            return Ok(None);
+        };
+        if !row.get::<_, bool>(4) {
+            return Ok(None);
+        }
+        let id: i64 = row.get(0);
+        let mut item: OutboxItem = decode("outbox item", row.get::<_, &[u8]>(1))?;
+        item.attempt_started_at = row.get(2);
+        tx.execute(
+            "UPDATE outbox SET claimed_by = $1, lease_until = $2 WHERE id = $3",
+            &[&self.instance, &(now + self.lease), &id],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(Claimed {
+            id,
+            item,
+            reclaimed: row.get(3),
+        }))
+    }
+
+    /// Whether the head of `lane` is free to claim at `now`.
+    pub async fn claimable(&self, lane: &str, now: DateTime<Utc>) -> Result<bool, PgError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query_opt(
+                "SELECT lease_until IS NULL OR lease_until < $2 FROM outbox WHERE lane = $1 ORDER BY id LIMIT 1",
+                &[&lane, &now],
+            )
+            .await?
+            .is_some_and(|r| r.get(0)))
+    }
+
+    /// Extends this instance's lease on a claimed item; false when it holds it no more.
+    pub async fn renew(&self, id: i64, now: DateTime<Utc>) -> Result<bool, PgError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .execute(
+                "UPDATE outbox SET lease_until = $2 WHERE id = $1 AND claimed_by = $3",
+                &[&id, &(now + self.lease), &self.instance],
+            )
+            .await?
+            == 1)
+    }
+
     /// Records, durably, that an attempt at a claimed item begins now; false when the item is
     /// gone or another instance holds it now (this one's lease ran out).
     pub async fn mark_attempt(&self, id: i64, now: DateTime<Utc>) -> Result<bool, PgError> {
@@ -303,6 +366,13 @@ impl PgStore {
         write_decision(&tx, &decision, Some(&timer.trouble), now).await?;
         tx.commit().await?;
         Ok(decision)
+    }
+
+    /// Drops a timer that cannot fire.
+    pub async fn remove_timer(&self, key: &[u8]) -> Result<(), PgError> {
+        let client = self.pool.get().await?;
+        client.execute("DELETE FROM timers WHERE key = $1", &[&key]).await?;
+        Ok(())
     }
 
     /// When the earliest timer is due (what the timer loop sleeps until, or a poll sooner).
@@ -562,7 +632,7 @@ async fn write_decision(
         tx.execute(
             "INSERT INTO timers (key, due, trouble, timer) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING",
             &[
-                &crate::store::timer_key(timer),
+                &timer_key(timer),
                 &timer.due,
                 &timer.trouble.as_str(),
                 &encode(timer),
