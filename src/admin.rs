@@ -348,10 +348,8 @@ impl AdminSocket {
 /// so a socket file already there was left by a bot that died: it is replaced. Without the
 /// socket the bot still serves; only the admin commands wait for it to stop.
 pub fn listen(app: Arc<App>) -> Option<AdminSocket> {
-    if app.store.sled().is_none() {
-        // PostgreSQL is not locked by one process: backups and reads go to the database itself.
-        return None;
-    }
+    // PostgreSQL is not locked by one process: backups and reads go to the database itself.
+    app.store.sled()?;
     let path = socket_path(&app.config.data_dir);
     match bind(&path) {
         Ok(listener) => {

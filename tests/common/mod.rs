@@ -542,7 +542,7 @@ impl TestBot {
                 .store()
                 .next_timer()
                 .expect("timers readable")
-                .is_some_and(|(_, t)| t.due <= now);
+                .is_some_and(|t| t.due <= now);
             let queued = self.store().outbox_len() > 0;
             if !due && !queued {
                 return;
