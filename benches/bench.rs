@@ -1117,7 +1117,13 @@ async fn part_scale(opts: &Opts, report: &mut Report) {
         fill.rate(),
         drained.map(ms).unwrap_or_default()
     );
-    bot.app.store.sled().expect("the bench runs on sled").flush().await.expect("flush");
+    bot.app
+        .store
+        .sled()
+        .expect("the bench runs on sled")
+        .flush()
+        .await
+        .expect("flush");
     let rss_after = rss_kb(None);
     let size = bot.app.store.sled().expect("the bench runs on sled").size_on_disk();
     report.line(
@@ -1145,7 +1151,13 @@ async fn part_scale(opts: &Opts, report: &mut Report) {
             mb(rss_after.saturating_sub(rss_before))
         ),
     );
-    let troubles = bot.app.store.sled().expect("the bench runs on sled").all_troubles().unwrap_or_default();
+    let troubles = bot
+        .app
+        .store
+        .sled()
+        .expect("the bench runs on sled")
+        .all_troubles()
+        .unwrap_or_default();
     let json_bytes: usize = troubles
         .iter()
         .map(|t| serde_json::to_vec(t).map(|v| v.len()).unwrap_or(0))
@@ -1355,7 +1367,13 @@ async fn part_nudge(opts: &Opts, report: &mut Report) {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let troubles = bot.app.store.sled().expect("the bench runs on sled").all_troubles().expect("troubles");
+        let troubles = bot
+            .app
+            .store
+            .sled()
+            .expect("the bench runs on sled")
+            .all_troubles()
+            .expect("troubles");
         let calls = fake.calls();
         let mut first_nudge: HashMap<&str, DateTime<Utc>> = HashMap::new();
         for r in calls.iter().filter(|r| r.nudge && !r.limited) {
@@ -1464,7 +1482,12 @@ async fn open_direct(bot: &RunningBot, n: u64, response_url: &str) -> Duration {
             .unwrap_or_default();
         app.after_write(&decision).await;
     }
-    app.store.sled().expect("the bench runs on sled").flush().await.expect("flush");
+    app.store
+        .sled()
+        .expect("the bench runs on sled")
+        .flush()
+        .await
+        .expect("flush");
     t.elapsed()
 }
 

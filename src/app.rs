@@ -216,7 +216,8 @@ pub async fn start_on(
     tasks.spawn(learn_identity(app.clone(), rx.clone()));
     tasks.spawn(prune_events(app.clone(), rx.clone()));
     if let (Some(url), true) = (&app.config.database_url, app.store.is_shared()) {
-        let listen = crate::pg::listen::wake_on_new_work(url.expose().to_string(), app.shared_work.clone(), SHARED_POLL);
+        let listen =
+            crate::pg::listen::wake_on_new_work(url.expose().to_string(), app.shared_work.clone(), SHARED_POLL);
         let mut stop = rx;
         tasks.spawn(async move {
             tokio::select! {

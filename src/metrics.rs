@@ -195,11 +195,7 @@ impl Metrics {
                 "Stored timers (escalations, nudges).",
                 counts.timers as f64,
             ),
-            (
-                "trouble_bot_troubles",
-                "Troubles in the store.",
-                counts.troubles as f64,
-            ),
+            ("trouble_bot_troubles", "Troubles in the store.", counts.troubles as f64),
         ];
         for (name, text, value) in gauges {
             let _ = writeln!(out, "# HELP {name} {text}\n# TYPE {name} gauge\n{name} {value}");

@@ -119,7 +119,11 @@ async fn a_lane_head_is_claimed_by_one_instance_and_its_outcome_leaves_with_the_
         assert!(other.claim_lane_head(&lane, now()).await.unwrap().is_none());
         assert!(!other.claimable(&lane, now()).await.unwrap());
         let later = now() + chrono::Duration::from_std(LEASE * 2).unwrap();
-        let taken = other.claim_lane_head(&lane, later).await.unwrap().expect("the lapsed claim");
+        let taken = other
+            .claim_lane_head(&lane, later)
+            .await
+            .unwrap()
+            .expect("the lapsed claim");
         assert!(taken.reclaimed);
         assert!(!store.renew(&claim, later).await.unwrap(), "the first instance lost it");
         assert!(!store.mark_attempt(&claim, later).await.unwrap());
@@ -128,7 +132,9 @@ async fn a_lane_head_is_claimed_by_one_instance_and_its_outcome_leaves_with_the_
         assert!(store.mark_attempt(&claim, now()).await.unwrap());
     }
     let attempted = store.outbox_items().await.unwrap();
-    assert!(attempted.iter().any(|i| i.id == claim.item.id && i.attempt_started_at.is_some()));
+    assert!(attempted
+        .iter()
+        .any(|i| i.id == claim.item.id && i.attempt_started_at.is_some()));
     // The outcome is decided and the item removed in one write.
     let before = store.outbox_items().await.unwrap().len();
     let config = config();
@@ -165,18 +171,26 @@ async fn a_due_timer_is_claimed_once_and_fires_once(backend: &str) {
     let claimed = store.claim_due_timers(due, 16).await.unwrap();
     assert!(!claimed.is_empty());
     if store.is_shared() {
-        assert!(other.claim_due_timers(due, 16).await.unwrap().is_empty(), "claimed twice");
+        assert!(
+            other.claim_due_timers(due, 16).await.unwrap().is_empty(),
+            "claimed twice"
+        );
     }
     let config = config();
-    let ctx = Ctx { config: &config, now: due };
+    let ctx = Ctx {
+        config: &config,
+        now: due,
+    };
     let timer = &claimed[0];
     let fire = |s: Store| {
         let timer = timer.clone();
         let ctx = &ctx;
         async move {
-            s.fire_timer(&timer, due, |t| decide::decide(ctx, t, Input::Timer(timer.kind.clone())))
-                .await
-                .unwrap()
+            s.fire_timer(&timer, due, |t| {
+                decide::decide(ctx, t, Input::Timer(timer.kind.clone()))
+            })
+            .await
+            .unwrap()
         }
     };
     let first = fire(store.clone()).await;

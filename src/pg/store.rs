@@ -631,12 +631,7 @@ async fn write_decision(
     for timer in &d.timers {
         tx.execute(
             "INSERT INTO timers (key, due, trouble, timer) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING",
-            &[
-                &timer_key(timer),
-                &timer.due,
-                &timer.trouble.as_str(),
-                &encode(timer),
-            ],
+            &[&timer_key(timer), &timer.due, &timer.trouble.as_str(), &encode(timer)],
         )
         .await?;
     }

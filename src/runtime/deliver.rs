@@ -248,11 +248,7 @@ async fn deliver_lane(app: &Arc<App>, lane: &LaneKey, shutdown: watch::Receiver<
 
 /// Delivers one claimed call, retrying; None when it was not finished (shutdown, or the claim
 /// was lost), else what to tell the core.
-async fn deliver_claim(
-    app: &Arc<App>,
-    claim: &Claim,
-    shutdown: watch::Receiver<bool>,
-) -> Option<Option<Outcome>> {
+async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<bool>) -> Option<Option<Outcome>> {
     let item = &claim.item;
     {
         let mut attempt: u32 = 0;
@@ -394,11 +390,7 @@ fn slot_content(slot: Slot) -> Message {
 }
 
 /// Makes one attempt at one call. Ok(None): done, nothing to tell the core.
-async fn deliver_once(
-    app: &Arc<App>,
-    claim: &Claim,
-    maybe_sent: bool,
-) -> Result<Option<Outcome>, AttemptError> {
+async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result<Option<Outcome>, AttemptError> {
     let item = &claim.item;
     let slack = &app.slack;
     let method = item_method(&item.op);

@@ -70,7 +70,11 @@ pub struct LaneKey(String);
 
 impl LaneKey {
     pub fn of(trouble: Option<&TroubleId>, lane: Lane) -> LaneKey {
-        LaneKey(format!("{}/{}", trouble.map(|t| t.as_str()).unwrap_or("_"), lane.name()))
+        LaneKey(format!(
+            "{}/{}",
+            trouble.map(|t| t.as_str()).unwrap_or("_"),
+            lane.name()
+        ))
     }
 
     /// How the backends spell it (`<trouble or _>/<lane>`).

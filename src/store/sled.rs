@@ -279,18 +279,20 @@ impl SledStore {
             &self.events,
             &self.summaries,
         )
-            .transaction(|(troubles, timeline, outbox, timers, channels, counters, events, summaries)| {
-                f(&Trees {
-                    troubles,
-                    timeline,
-                    outbox,
-                    timers,
-                    channels,
-                    counters,
-                    events,
-                    summaries,
-                })
-            });
+            .transaction(
+                |(troubles, timeline, outbox, timers, channels, counters, events, summaries)| {
+                    f(&Trees {
+                        troubles,
+                        timeline,
+                        outbox,
+                        timers,
+                        channels,
+                        counters,
+                        events,
+                        summaries,
+                    })
+                },
+            );
         match result {
             Ok(r) => Ok(Ok(r)),
             Err(TransactionError::Abort(skip)) => Ok(Err(skip)),

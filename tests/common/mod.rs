@@ -167,7 +167,13 @@ impl TestBot {
     }
 
     pub fn store(&self) -> &SledStore {
-        self.bot.as_ref().expect("bot running").app.store.sled().expect("test bots run on sled")
+        self.bot
+            .as_ref()
+            .expect("bot running")
+            .app
+            .store
+            .sled()
+            .expect("test bots run on sled")
     }
 
     /// POSTs a body signed with the test secret (or as the caller says).
