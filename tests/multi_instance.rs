@@ -14,9 +14,12 @@ use serde_json::{json, Value};
 use trouble_bot::slack::signature::sign;
 
 /// A short Slack timeout keeps the claim lease (timeout + longest backoff + 2 s) short.
-fn config() -> String {
-    format!("slack_timeout = \"1s\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")
+fn config(extra: &str) -> String {
+    format!("slack_timeout = \"1s\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}\n{extra}")
 }
+
+/// A severity whose acknowledgement is due seconds after opening.
+const QUICK_ACK: &str = "[severity.4]\nack_timeout = \"8s\"\ncustomer_update_every = \"4h\"\n";
 
 /// One `trouble-bot serve` on the shared database.
 struct Instance {
@@ -26,10 +29,10 @@ struct Instance {
 }
 
 impl Instance {
-    fn start(dir: &Path, database_url: &str, slack_url: &str) -> Instance {
+    fn start(dir: &Path, database_url: &str, slack_url: &str, extra: &str) -> Instance {
         std::fs::create_dir_all(dir).unwrap();
         let config_path = dir.join("trouble.toml");
-        std::fs::write(&config_path, config()).unwrap();
+        std::fs::write(&config_path, config(extra)).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
             .arg("serve")
             .env("SLACK_SIGNING_SECRET", SECRET)
@@ -62,6 +65,7 @@ impl Instance {
         }
     }
 
+    /// Opens a trouble for `customer` (options such as `sev4` may come first): its id.
     async fn open(&self, customer: &str) -> String {
         let form = slash_command_form(
             SALES,
@@ -152,8 +156,8 @@ async fn opens_spread_over_two_instances_under_slack_faults_get_one_channel_kick
     }
     let url = pg::fresh_database();
     let dir = tempfile::tempdir().unwrap();
-    let a = Instance::start(&dir.path().join("a"), &url, &slack.api_url());
-    let b = Instance::start(&dir.path().join("b"), &url, &slack.api_url());
+    let a = Instance::start(&dir.path().join("a"), &url, &slack.api_url(), "");
+    let b = Instance::start(&dir.path().join("b"), &url, &slack.api_url(), "");
     let mut opened = Vec::new();
     for i in 0..6 {
         let customer = format!("CUST{i}");
@@ -174,8 +178,8 @@ async fn the_same_slack_event_delivered_to_both_instances_is_handled_once() {
     let slack = FakeSlack::start().await;
     let url = pg::fresh_database();
     let dir = tempfile::tempdir().unwrap();
-    let a = Instance::start(&dir.path().join("a"), &url, &slack.api_url());
-    let b = Instance::start(&dir.path().join("b"), &url, &slack.api_url());
+    let a = Instance::start(&dir.path().join("a"), &url, &slack.api_url(), "");
+    let b = Instance::start(&dir.path().join("b"), &url, &slack.api_url(), "");
     let event = json!({
         "type": "event_callback",
         "event_id": "Ev0HOME1",
@@ -203,7 +207,7 @@ async fn an_instance_killed_mid_delivery_leaves_its_claimed_calls_to_the_other_a
     slack.delay("conversations.create", Duration::from_millis(800));
     let url = pg::fresh_database();
     let dir = tempfile::tempdir().unwrap();
-    let mut a = Instance::start(&dir.path().join("a"), &url, &slack.api_url());
+    let mut a = Instance::start(&dir.path().join("a"), &url, &slack.api_url(), "");
     let mut opened = Vec::new();
     for i in 0..3 {
         let customer = format!("KILL{i}");
@@ -212,9 +216,40 @@ async fn an_instance_killed_mid_delivery_leaves_its_claimed_calls_to_the_other_a
     slack.wait_for("conversations.create", |_| true).await;
     a.kill_hard();
     slack.delay("conversations.create", Duration::ZERO);
-    let _b = Instance::start(&dir.path().join("b"), &url, &slack.api_url());
+    let _b = Instance::start(&dir.path().join("b"), &url, &slack.api_url(), "");
     for (id, customer) in &opened {
         wait_set_up(&slack, id, customer).await;
     }
     assert_set_up_exactly_once(&slack, &opened);
+}
+
+#[tokio::test]
+async fn an_ack_timer_due_while_one_instance_is_down_fires_once_on_the_other() {
+    let slack = FakeSlack::start().await;
+    let url = pg::fresh_database();
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = Instance::start(&dir.path().join("a"), &url, &slack.api_url(), QUICK_ACK);
+    let _b = Instance::start(&dir.path().join("b"), &url, &slack.api_url(), QUICK_ACK);
+    let id = a.open("sev4 TIMER0").await;
+    wait_set_up(&slack, &id, "TIMER0").await;
+    a.kill_hard();
+    let escalated = eventually("the escalation to the director", Duration::from_secs(60), || {
+        slack
+            .calls_to("chat.postMessage")
+            .into_iter()
+            .find(|c| c.took_effect() && c.params["channel"] == DIRECTOR)
+    })
+    .await;
+    assert!(
+        escalated.params.to_string().contains(id.as_str()),
+        "{}",
+        escalated.params
+    );
+    slack
+        .expect_none(
+            "chat.postMessage",
+            move |c| c.params["channel"] == DIRECTOR && c.seq > escalated.seq,
+            Duration::from_secs(3),
+        )
+        .await;
 }
