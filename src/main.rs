@@ -122,7 +122,10 @@ fn main() -> ExitCode {
             };
             print_outcome(admin::run(&config, admin::Request::Export { id, format }))
         }),
-        Command::Verify => with_config(|config| print_outcome(admin::run(&config, admin::Request::Verify))),
+        Command::Verify => with_config(|config| match &config.database_url {
+            Some(url) => verify_postgres(url.expose()),
+            None => print_outcome(admin::run(&config, admin::Request::Verify)),
+        }),
         Command::Backup { dir } => with_config(|config| print_outcome(admin::backup(&config, &dir))),
         Command::Restore { dir } => with_config(|config| print_outcome(admin::restore(&config, &dir))),
         Command::Migrate => with_config(migrate),
@@ -259,6 +262,30 @@ fn migrate(config: Config) -> ExitCode {
     }
 }
 
+/// Says which chains are broken: exit 1 on any.
+fn print_checked(checked: &pg::copy::Checked) -> ExitCode {
+    for broken in &checked.broken {
+        println!("BROKEN {broken}");
+    }
+    println!("{} troubles checked, {} broken", checked.troubles, checked.broken.len());
+    if checked.broken.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// `verify` on the shared store: every chain, read in one snapshot beside running instances.
+fn verify_postgres(url: &str) -> ExitCode {
+    match block_on(async { pg::copy::verify(&pg::connect(url)?).await }) {
+        Ok(checked) => print_checked(&checked),
+        Err(e) => {
+            eprintln!("{}: {e}", pg::redacted(url));
+            ExitCode::FAILURE
+        }
+    }
+}
+
 /// Copies a sled store into PostgreSQL and verifies the copy.
 fn migrate_store(from: &Path, to: &str) -> ExitCode {
     let shown = pg::redacted(to);
@@ -286,15 +313,7 @@ fn migrate_store(from: &Path, to: &str) -> ExitCode {
                 copied.outbox,
                 copied.timers
             );
-            for broken in &checked.broken {
-                println!("BROKEN {broken}");
-            }
-            println!("{} troubles checked, {} broken", checked.troubles, checked.broken.len());
-            if checked.broken.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            }
+            print_checked(&checked)
         }
         Err(pg::PgError::Store(e)) => {
             eprintln!("cannot open {}: {e} (stop the bot that uses it first)", from.display());

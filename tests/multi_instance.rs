@@ -171,6 +171,16 @@ async fn opens_spread_over_two_instances_under_slack_faults_get_one_channel_kick
     }
     slack.clear_faults();
     assert_set_up_exactly_once(&slack, &opened);
+    // `verify` reads the shared database beside the running instances.
+    let verify = Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+        .arg("verify")
+        .env("TROUBLE_CONFIG", dir.path().join("a").join("trouble.toml"))
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&verify.stdout);
+    assert!(verify.status.success(), "{out}");
+    assert!(out.contains("6 troubles checked, 0 broken"), "{out}");
 }
 
 #[tokio::test]

@@ -561,7 +561,7 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
                 }
             }
             call_slot.release();
-            app.pacer.wait_turn(PaceKey::Posts(channel.clone())).await;
+            pace_post(app, &channel).await;
             call_slot.take().await;
             mark_attempt(app, claim).await?;
             let result = slack
@@ -602,6 +602,21 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
                 }
             }
         }
+    }
+}
+
+/// Waits for this instance's turn to post in `channel` (and any 429 hold on it), then, when
+/// other instances share the store, for the channel's turn among all of them.
+async fn pace_post(app: &App, channel: &ChannelId) {
+    app.pacer.wait_turn(PaceKey::Posts(channel.clone())).await;
+    match app
+        .store
+        .reserve_post_slot(channel, app.clock.now(), CHANNEL_INTERVAL)
+        .await
+    {
+        Ok(Some(at)) => app.clock.sleep_until(at - span(CHANNEL_BURST)).await,
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "cannot take a shared posting slot; paced by this instance alone"),
     }
 }
 

@@ -297,6 +297,20 @@ impl Store {
         }
     }
 
+    /// Takes the next turn to post in `channel`, `gap` after the turn any instance took before:
+    /// when it is (None where one process is the only poster, and paces itself).
+    pub async fn reserve_post_slot(
+        &self,
+        channel: &ChannelId,
+        now: DateTime<Utc>,
+        gap: Duration,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        match self {
+            Store::Sled(_) => Ok(None),
+            Store::Postgres(p) => Ok(Some(p.reserve_channel_slot(channel, now, gap).await?)),
+        }
+    }
+
     /// When the earliest timer is due.
     pub async fn next_timer_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         match self {
