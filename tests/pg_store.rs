@@ -571,3 +571,60 @@ async fn a_released_call_waits_until_its_retry_time_and_is_not_taken_for_a_recla
     assert_eq!(retried.len(), 1);
     assert!(!retried[0].reclaimed);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn decisions_on_one_trouble_from_two_instances_queue_on_its_row_and_the_chain_stays_whole() {
+    use trouble_bot::trouble::timeline::{verify_chain, Entry, Event};
+    let (a, b) = two_instances().await;
+    let opened = a
+        .open_trouble("20261130", &[], Utc::now(), open_decision)
+        .await
+        .unwrap()
+        .unwrap()
+        .trouble
+        .unwrap();
+    let mut runs = Vec::new();
+    for i in 0..20 {
+        let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let id = opened.id.clone();
+        runs.push(tokio::spawn(async move {
+            let key = format!("sig:note{i}");
+            store
+                .update(&id, &[&key], None, Utc::now(), |t| {
+                    // Each note chains from the trouble as this decision read it: a lost
+                    // update would leave two entries at one position, or a broken chain.
+                    let mut t = t.clone();
+                    let entry = Entry::new(
+                        &t.id,
+                        t.timeline_len,
+                        &t.timeline_head,
+                        Utc::now(),
+                        None,
+                        Event::Note {
+                            text: format!("fact {i}"),
+                        },
+                    );
+                    t.timeline_len += 1;
+                    t.timeline_head = entry.hash.clone();
+                    Decision {
+                        trouble: Some(t),
+                        entries: vec![entry],
+                        ..Decision::default()
+                    }
+                })
+                .await
+                .unwrap()
+                .unwrap()
+        }));
+    }
+    for r in runs {
+        r.await.unwrap();
+    }
+    let t = b.get(&opened.id).await.unwrap().unwrap();
+    let entries = b.timeline(&opened.id).await.unwrap();
+    assert_eq!(t.timeline_len, opened.timeline_len + 20);
+    assert_eq!(entries.len() as u64, t.timeline_len);
+    verify_chain(&entries, t.timeline_len, &t.timeline_head).expect("the chain is whole");
+    let checked = trouble_bot::pg::copy::verify(a.pool()).await.unwrap();
+    assert!(checked.broken.is_empty(), "{:?}", checked.broken);
+}
