@@ -5,6 +5,7 @@ use std::sync::{Arc, RwLock};
 
 use tokio::sync::{mpsc, watch, Notify};
 
+use crate::clock::Clock;
 use crate::config::{Config, Secret};
 use crate::metrics::Metrics;
 use crate::runtime::deliver::{run_deliverer, Pacer};
@@ -23,6 +24,8 @@ pub enum Wake {
 
 pub struct App {
     pub config: Arc<Config>,
+    /// Where every part of the shell reads the time and waits.
+    pub clock: Clock,
     pub store: Store,
     pub slack: SlackClient,
     pub metrics: Metrics,
@@ -41,23 +44,24 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(config: Config) -> Result<Arc<App>, StoreError> {
+    pub fn new(config: Config, clock: Clock) -> Result<Arc<App>, StoreError> {
         let store = Store::open(&config.data_dir)?;
         let token = config.slack.bot_token.clone().unwrap_or_else(|| Secret::new(""));
         let slack = SlackClient::new(&config.slack.api_url, token, config.slack.timeout);
         let (outbox_wake, outbox_wake_rx) = mpsc::unbounded_channel();
         Ok(Arc::new(App {
             config: Arc::new(config),
+            pacer: Pacer::new(clock.clone()),
+            started_at: clock.now(),
+            clock,
             store,
             slack,
             metrics: Metrics::default(),
-            pacer: Pacer::default(),
             delivery_slots: tokio::sync::Semaphore::new(crate::runtime::deliver::DELIVERY_SLOTS),
             outbox_wake,
             outbox_wake_rx: std::sync::Mutex::new(Some(outbox_wake_rx)),
             timers_changed: Notify::new(),
             identity: RwLock::new(None),
-            started_at: chrono::Utc::now(),
         }))
     }
 
@@ -112,7 +116,7 @@ impl App {
         };
         let mut people = vec![t.owner.clone()];
         people.extend(t.manager_chain().iter().cloned());
-        let now = chrono::Utc::now();
+        let now = self.clock.now();
         for user in people {
             if self.store.is_home_viewer(&user) && !self.store.home_publish_pending(&user) {
                 self.publish_home(user, now);
@@ -168,8 +172,17 @@ pub async fn start(config: Config) -> Result<RunningBot, StartError> {
 
 /// Starts the bot with these HTTP limits (tests shorten the timeouts).
 pub async fn start_with(config: Config, limits: crate::http::server::Limits) -> Result<RunningBot, StartError> {
+    start_on(config, limits, Clock::System).await
+}
+
+/// Starts the bot on this clock (tests pass a manual one and advance it instead of sleeping).
+pub async fn start_on(
+    config: Config,
+    limits: crate::http::server::Limits,
+    clock: Clock,
+) -> Result<RunningBot, StartError> {
     let listen = config.listen.clone();
-    let app = App::new(config)?;
+    let app = App::new(config, clock)?;
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .map_err(|error| StartError::Listen {
@@ -234,7 +247,7 @@ async fn learn_identity(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
             Err(e) => tracing::warn!(error = %e, "auth.test failed; will retry"),
         }
         tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
+            _ = app.clock.sleep(wait) => {}
             _ = shutdown.changed() => return,
         }
         wait = (wait * 2).min(std::time::Duration::from_secs(60));
@@ -244,12 +257,12 @@ async fn learn_identity(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
 /// Slack stops retrying an event within minutes; remembering ids for six hours is plenty.
 async fn prune_events(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
     loop {
-        let cutoff = chrono::Utc::now() - chrono::Duration::hours(6);
+        let cutoff = app.clock.now() - chrono::Duration::hours(6);
         if let Err(e) = app.store.prune_events(cutoff) {
             tracing::warn!(error = %e, "cannot prune event ids");
         }
         tokio::select! {
-            _ = tokio::time::sleep(std::time::Duration::from_secs(600)) => {}
+            _ = app.clock.sleep(std::time::Duration::from_secs(600)) => {}
             _ = shutdown.changed() => return,
         }
     }

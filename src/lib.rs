@@ -3,8 +3,10 @@
 
 pub mod admin;
 pub mod app;
+pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod engine;
 pub mod http;
 pub mod i18n;
 pub mod metrics;
@@ -14,5 +16,6 @@ pub mod slack;
 pub mod store;
 pub mod trouble;
 
-pub use app::{start, start_with, App, RunningBot};
+pub use app::{start, start_on, start_with, App, RunningBot};
+pub use clock::Clock;
 pub use config::Config;

@@ -144,7 +144,7 @@ impl Metrics {
         }
     }
 
-    pub fn render(&self, store: &Store) -> String {
+    pub fn render(&self, store: &Store, now: chrono::DateTime<Utc>) -> String {
         let mut out = String::new();
         let help = |out: &mut String, name: &str, kind: &str| {
             if let Some((_, text)) = HELP.iter().find(|(n, _)| *n == name) {
@@ -180,7 +180,7 @@ impl Metrics {
             .ok()
             .and_then(|items| items.iter().map(|i| i.created_at).min());
         let oldest_age = oldest
-            .map(|at| (Utc::now() - at).num_milliseconds() as f64 / 1000.0)
+            .map(|at| (now - at).num_milliseconds() as f64 / 1000.0)
             .unwrap_or(0.0);
         let gauges = [
             (

@@ -648,7 +648,7 @@ mod tests {
     fn a_request_key_is_remembered_with_the_decision_it_caused_and_only_then() {
         let dir = tempfile::tempdir().unwrap();
         let config = Config::from_sources(None, &Default::default()).unwrap();
-        let now = Utc::now();
+        let now: chrono::DateTime<Utc> = "2026-11-30T01:00:00Z".parse().unwrap();
         let ctx = Ctx { config: &config, now };
         let open = |store: &Store, key: &str, severity: u8| {
             store

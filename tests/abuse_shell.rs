@@ -25,14 +25,17 @@ struct Signed {
 }
 
 impl Signed {
-    fn new(body: String) -> Signed {
-        let ts = now_secs().to_string();
+    fn new(bot: &TestBot, body: String) -> Signed {
+        let ts = bot.now_secs().to_string();
         let signature = sign(SECRET, &ts, body.as_bytes());
         Signed { body, ts, signature }
     }
 
-    fn interaction(payload: &Value) -> Signed {
-        Signed::new(serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap())
+    fn interaction(bot: &TestBot, payload: &Value) -> Signed {
+        Signed::new(
+            bot,
+            serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap(),
+        )
     }
 
     async fn send(&self, bot: &TestBot, path: &str) -> reqwest::Response {
@@ -75,7 +78,7 @@ async fn opened_count(bot: &TestBot) -> usize {
 #[tokio::test]
 async fn a_replayed_open_command_opens_one_trouble_and_the_replay_gets_an_empty_200() {
     let bot = spawn_bot().await;
-    let request = Signed::new(bot.command_form(SALES, ORIGIN, "open ACME: cracked housings"));
+    let request = Signed::new(&bot, bot.command_form(SALES, ORIGIN, "open ACME: cracked housings"));
     let first = request.send(&bot, "/slack/commands").await;
     assert_eq!(first.status(), 200);
     assert!(first.text().await.unwrap().contains("opened"));
@@ -91,7 +94,10 @@ async fn a_replayed_open_command_opens_one_trouble_and_the_replay_gets_an_empty_
 async fn a_replayed_command_in_a_trouble_channel_is_applied_once_even_after_a_restart() {
     let mut bot = spawn_bot().await;
     let t = bot.open_ready("ACME: cracked housings").await;
-    let request = Signed::new(bot.command_form(SALES, &t.channel, "cost 1200 us replacement parts"));
+    let request = Signed::new(
+        &bot,
+        bot.command_form(SALES, &t.channel, "cost 1200 us replacement parts"),
+    );
     assert_eq!(request.send(&bot, "/slack/commands").await.status(), 200);
     bot.restart().await;
     let replay = request.send(&bot, "/slack/commands").await;
@@ -105,7 +111,10 @@ async fn a_replayed_command_in_a_trouble_channel_is_applied_once_even_after_a_re
 async fn a_replayed_click_on_log_update_opens_one_modal() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: cracked housings").await;
-    let click = Signed::interaction(&button_payload(&bot.slack, SALES, "log_update", &t.id, &t.channel));
+    let click = Signed::interaction(
+        &bot,
+        &button_payload(&bot.slack, SALES, "log_update", &t.id, &t.channel),
+    );
     assert_eq!(click.send(&bot, "/slack/interactions").await.status(), 200);
     bot.slack.wait_for("views.open", |_| true).await;
     assert_eq!(click.send(&bot, "/slack/interactions").await.status(), 200);
@@ -127,7 +136,7 @@ async fn a_replayed_click_on_log_update_opens_one_modal() {
 async fn a_modal_submission_replayed_or_submitted_twice_opens_one_trouble() {
     let bot = spawn_bot().await;
     let submission = open_form("V0DOUBLE", "ACME", "1", "quality");
-    let first = Signed::interaction(&submission);
+    let first = Signed::interaction(&bot, &submission);
     let r = first.send(&bot, "/slack/interactions").await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.text().await.unwrap(), "", "the modal closes");

@@ -160,6 +160,8 @@ fn report_summaries(bot: &TestBot, channel: &str) -> Vec<String> {
 async fn post_report(bot: &TestBot, t: &OpenedTrouble, parts: usize) -> (String, Vec<Value>) {
     let answer = bot.command_text(SALES, &t.channel, "report").await;
     assert!(answer.starts_with("Report posted"), "{answer}");
+    // Skip Slack's pace instead of waiting it out.
+    bot.settle().await;
     eventually("the report's summary and thread", SLOW, || {
         let summary = report_summaries(bot, &t.channel).pop()?;
         let replies = thread(bot, &t.channel, &summary);

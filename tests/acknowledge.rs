@@ -18,12 +18,7 @@ fn is_ack_reply(c: &Call, kickoff_ts: &str) -> bool {
 
 /// Nothing acknowledged: no thread reply saying so, and no acknowledgement stored.
 async fn assert_not_acknowledged(bot: &TestBot, t: &OpenedTrouble) {
-    bot.slack
-        .expect_none(
-            "chat.postMessage",
-            |c| is_ack_reply(c, &t.kickoff_ts),
-            Duration::from_millis(400),
-        )
+    bot.expect_none("chat.postMessage", |c| is_ack_reply(c, &t.kickoff_ts))
         .await;
     assert_eq!(acked_by(bot, &t.id), None);
 }
@@ -37,14 +32,24 @@ fn acked_by(bot: &TestBot, id: &str) -> Option<String> {
         .map(|a| a.by.to_string())
 }
 
-const FAST_ESCALATION: &str = r#"
+/// An hour to acknowledge: the tests advance the bot's clock past it.
+const ESCALATION: &str = r#"
 [severity.1]
-ack_timeout = "2s"
+ack_timeout = "1h"
 customer_update_every = "4h"
 [severity.2]
-ack_timeout = "2s"
+ack_timeout = "1h"
 customer_update_every = "4h"
 "#;
+const ACK_TIMEOUT: Duration = Duration::from_secs(3600);
+
+fn posts_to(bot: &TestBot, channel: &str, since: u64) -> usize {
+    bot.slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.seq >= since && c.params["channel"] == channel)
+        .count()
+}
 
 #[tokio::test]
 async fn the_managers_reply_in_the_kickoff_thread_acknowledges() {
@@ -160,13 +165,10 @@ async fn ack_by_command_and_a_second_acknowledgement_changes_nothing() {
     bot.slack
         .wait_for("chat.postMessage", |c| is_ack_reply(c, &t.kickoff_ts))
         .await;
-    bot.slack
-        .expect_none(
-            "chat.postMessage",
-            |c| is_ack_reply(c, &t.kickoff_ts) && text_of(&c.params).contains(MANAGER),
-            Duration::from_millis(300),
-        )
-        .await;
+    bot.expect_none("chat.postMessage", |c| {
+        is_ack_reply(c, &t.kickoff_ts) && text_of(&c.params).contains(MANAGER)
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -186,12 +188,7 @@ async fn the_same_event_delivered_twice_is_handled_once() {
         .count();
     assert_eq!(acks, 1);
     let mark = bot.slack.calls().len() as u64;
-    bot.slack
-        .expect_none(
-            "chat.postMessage",
-            |c| c.seq >= mark && is_ack_reply(c, &t.kickoff_ts),
-            Duration::from_millis(300),
-        )
+    bot.expect_none("chat.postMessage", |c| c.seq >= mark && is_ack_reply(c, &t.kickoff_ts))
         .await;
     assert_eq!(
         bot.slack
@@ -205,8 +202,9 @@ async fn the_same_event_delivered_twice_is_handled_once() {
 
 #[tokio::test]
 async fn without_an_answer_the_director_is_invited_dmed_and_mentioned_then_nothing_after_the_ack() {
-    let bot = spawn_bot_with(FAST_ESCALATION).await;
+    let bot = spawn_bot_with(ESCALATION).await;
     let t = bot.open_ready("ACME: broken").await;
+    bot.advance_and_settle(ACK_TIMEOUT).await;
     let dm = bot
         .slack
         .wait_for("chat.postMessage", |c| c.params["channel"] == DIRECTOR)
@@ -227,13 +225,8 @@ async fn without_an_answer_the_director_is_invited_dmed_and_mentioned_then_nothi
     bot.command_text(DIRECTOR, &t.channel, "ack").await;
     let mark = bot.slack.calls().len() as u64;
     // Two more ack timeouts pass: the VP must not be pinged.
-    bot.slack
-        .expect_none(
-            "chat.postMessage",
-            |c| c.seq >= mark && c.params["channel"] == VP,
-            Duration::from_secs(5),
-        )
-        .await;
+    bot.advance_and_settle(2 * ACK_TIMEOUT).await;
+    assert_eq!(posts_to(&bot, VP, mark), 0, "the VP is not pinged after the ack");
     let timeline = bot.store().timeline(&TroubleId::new(&t.id)).unwrap();
     let escalations = timeline
         .iter()
@@ -249,11 +242,14 @@ locale = "en"
 [org]
 default_manager = "U0BOSS"
 [severity.2]
-ack_timeout = "1s"
+ack_timeout = "1h"
 customer_update_every = "4h"
 "#;
     let bot = spawn_bot_raw(config).await;
     let t = bot.open_ready("ACME: broken").await;
+    for _ in 0..6 {
+        bot.advance_and_settle(ACK_TIMEOUT).await;
+    }
     let last = bot
         .slack
         .wait_for("chat.postMessage", |c| {
@@ -272,27 +268,20 @@ customer_update_every = "4h"
         .count();
     assert_eq!(repings, 5, "the boss is re-pinged five times, then the channel is told");
     let mark = bot.slack.calls().len() as u64;
-    bot.slack
-        .expect_none(
-            "chat.postMessage",
-            |c| c.seq >= mark && c.params["channel"] == "U0BOSS",
-            Duration::from_millis(2500),
-        )
-        .await;
+    bot.advance_and_settle(3 * ACK_TIMEOUT).await;
+    assert_eq!(posts_to(&bot, "U0BOSS", mark), 0, "no ping after the channel was told");
 }
 
 #[tokio::test]
 async fn a_bot_restarted_during_the_wait_still_escalates_once_on_time() {
-    let mut bot = spawn_bot_with(FAST_ESCALATION).await;
+    let mut bot = spawn_bot_with(ESCALATION).await;
     let t = bot.open_ready("ACME: broken").await;
-    let opened = std::time::Instant::now();
+    bot.advance(ACK_TIMEOUT / 2);
     bot.restart().await;
-    let dm = bot
-        .slack
-        .wait_for("chat.postMessage", |c| c.params["channel"] == DIRECTOR)
-        .await;
-    let waited = dm.at.duration_since(opened);
-    assert!(waited < Duration::from_secs(8), "escalated after {waited:?}");
+    bot.advance_and_settle(ACK_TIMEOUT / 2 - Duration::from_secs(60)).await;
+    assert_eq!(posts_to(&bot, DIRECTOR, 0), 0, "not escalated a minute early");
+    bot.advance_and_settle(Duration::from_secs(60)).await;
+    assert_eq!(posts_to(&bot, DIRECTOR, 0), 1, "escalated when the ack timeout ran out");
     bot.command_text(DIRECTOR, &t.channel, "ack").await;
     let dms = bot
         .slack
@@ -305,16 +294,19 @@ async fn a_bot_restarted_during_the_wait_still_escalates_once_on_time() {
 
 #[tokio::test]
 async fn a_timer_that_fell_due_while_the_bot_was_down_fires_once_after_start() {
-    let mut bot = spawn_bot_with(FAST_ESCALATION).await;
+    let mut bot = spawn_bot_with(ESCALATION).await;
     let t = bot.open_ready("ACME: broken").await;
     bot.stop().await;
     // Stay down past two ack timeouts; the store has the timer.
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    bot.advance(2 * ACK_TIMEOUT + ACK_TIMEOUT / 2);
     let mark = bot.slack.calls().len() as u64;
     bot.restart().await;
-    bot.slack
-        .wait_for("chat.postMessage", |c| c.seq >= mark && c.params["channel"] == DIRECTOR)
-        .await;
+    bot.settle().await;
+    assert_eq!(
+        posts_to(&bot, DIRECTOR, mark),
+        1,
+        "the missed escalation happens once after start"
+    );
     bot.command_text(DIRECTOR, &t.channel, "ack").await;
     let to_vp = bot
         .slack

@@ -1,7 +1,4 @@
-//! Self-test of the fake Slack server in tests/common/fake_slack.rs, driven over real HTTP with reqwest.
-
-#[path = "common/fake_slack.rs"]
-mod fake_slack;
+//! Self-test of the fake Slack server in the fake-slack crate (fake-slack/src/lib.rs), driven over real HTTP with reqwest.
 
 use std::time::{Duration, Instant};
 

@@ -16,16 +16,28 @@ fn is_nudge(c: &Call, channel: &str) -> bool {
     c.params["channel"] == channel && text_of(&c.params).contains("log_update")
 }
 
-const FAST_NUDGES: &str = r#"
+/// The customer hears from us every four hours: the tests advance the bot's clock past it.
+const NUDGES: &str = r#"
 [severity.2]
 ack_timeout = "1h"
-customer_update_every = "2s"
+customer_update_every = "4h"
 "#;
+const CADENCE: Duration = Duration::from_secs(4 * 3600);
+const MINUTE: Duration = Duration::from_secs(60);
+
+fn nudges_since(bot: &TestBot, channel: &str, since: u64) -> Vec<Call> {
+    bot.slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.seq >= since && is_nudge(c, channel))
+        .collect()
+}
 
 #[tokio::test]
 async fn a_nudge_mentions_the_owner_an_update_postpones_the_next_and_close_stops_them() {
-    let bot = spawn_bot_with(FAST_NUDGES).await;
+    let bot = spawn_bot_with(NUDGES).await;
     let t = bot.open_ready("ACME: broken").await;
+    bot.advance_and_settle(CADENCE).await;
     let first = bot
         .slack
         .wait_for("chat.postMessage", |c| is_nudge(c, &t.channel))
@@ -50,6 +62,7 @@ async fn a_nudge_mentions_the_owner_an_update_postpones_the_next_and_close_stops
         .await;
     assert!(answer.contains("logged"), "{answer}");
     let mark = bot.slack.calls().len() as u64;
+    bot.advance_and_settle(CADENCE).await;
     let next = bot
         .slack
         .wait_for("chat.postMessage", |c| c.seq >= mark && is_nudge(c, &t.channel))
@@ -65,19 +78,20 @@ async fn a_nudge_mentions_the_owner_an_update_postpones_the_next_and_close_stops
     // Close (force, by the manager) and nothing more arrives.
     bot.command_text(MANAGER, &t.channel, "close force test").await;
     let mark = bot.slack.calls().len() as u64;
-    bot.slack
-        .expect_none(
-            "chat.postMessage",
-            |c| c.seq >= mark && is_nudge(c, &t.channel),
-            Duration::from_secs(5),
-        )
-        .await;
+    bot.advance_and_settle(3 * CADENCE).await;
+    assert!(
+        nudges_since(&bot, &t.channel, mark).is_empty(),
+        "no nudge after the close"
+    );
 }
 
 #[tokio::test]
 async fn overdue_twice_the_cadence_brings_in_the_manager() {
-    let bot = spawn_bot_with(FAST_NUDGES).await;
+    let bot = spawn_bot_with(NUDGES).await;
     let t = bot.open_ready("ACME: broken").await;
+    bot.advance_and_settle(CADENCE).await;
+    assert_eq!(nudges_since(&bot, &t.channel, 0).len(), 1, "overdue once: one nudge");
+    bot.advance_and_settle(CADENCE).await;
     let with_manager = bot
         .slack
         .wait_for("chat.postMessage", |c| {
@@ -95,8 +109,9 @@ async fn overdue_twice_the_cadence_brings_in_the_manager() {
 
 #[tokio::test]
 async fn the_log_update_button_opens_a_modal_whose_submission_records_the_update() {
-    let bot = spawn_bot_with(FAST_NUDGES).await;
+    let bot = spawn_bot_with(NUDGES).await;
     let t = bot.open_ready("ACME: broken").await;
+    bot.advance_and_settle(CADENCE).await;
     bot.slack
         .wait_for("chat.postMessage", |c| is_nudge(c, &t.channel))
         .await;
@@ -162,30 +177,33 @@ async fn the_log_update_button_opens_a_modal_whose_submission_records_the_update
 
 #[tokio::test]
 async fn a_promise_gets_its_nudge_and_when_missed_the_manager_is_mentioned() {
-    let extra = r#"
-[severity.2]
-ack_timeout = "1h"
-customer_update_every = "3s"
-"#;
-    let bot = spawn_bot_with(extra).await;
+    let bot = spawn_bot_with(NUDGES).await;
     let t = bot.open_ready("ACME: broken").await;
     let answer = bot
-        .command_text(SALES, &t.channel, "update Cause under investigation next: 2s")
+        .command_text(SALES, &t.channel, "update Cause under investigation next: 2h")
         .await;
     assert!(answer.contains("promised"), "{answer}");
     let mark_promise = bot.slack.calls().len() as u64;
-    // Two seconds is inside the 15-minute lead, so the reminder comes at once…
+    // Twenty minutes before the promise, nothing yet; fifteen before, the reminder…
+    bot.advance_and_settle(100 * MINUTE).await;
+    assert!(
+        nudges_since(&bot, &t.channel, mark_promise).is_empty(),
+        "no reminder 20 minutes before"
+    );
+    bot.advance_and_settle(5 * MINUTE).await;
     let soon = bot
         .slack
         .wait_for("chat.postMessage", |c| c.seq >= mark_promise && is_nudge(c, &t.channel))
         .await;
     assert!(text_of(&soon.params).contains("you promised"), "{}", soon.params);
     // …then the missed promise, then (missed by a whole cadence) the manager.
+    bot.advance_and_settle(15 * MINUTE).await;
     let missed = bot
         .slack
         .wait_for("chat.postMessage", |c| c.seq > soon.seq && is_nudge(c, &t.channel))
         .await;
     assert!(text_of(&missed.params).contains("overdue"), "{}", missed.params);
+    bot.advance_and_settle(CADENCE).await;
     let manager = bot
         .slack
         .wait_for("chat.postMessage", |c| c.seq > missed.seq && is_nudge(c, &t.channel))
@@ -220,18 +238,14 @@ async fn a_promise_in_the_past_or_unreadable_is_refused() {
 
 #[tokio::test]
 async fn the_bot_stopped_across_three_cadences_posts_one_nudge_after_it_starts() {
-    let extra = r#"
-[severity.2]
-ack_timeout = "1h"
-customer_update_every = "3s"
-"#;
-    let mut bot = spawn_bot_with(extra).await;
+    let mut bot = spawn_bot_with(NUDGES).await;
     let t = bot.open_ready("ACME: broken").await;
     bot.stop().await;
     // Down for more than three cadences.
-    tokio::time::sleep(Duration::from_secs(10)).await;
+    bot.advance(3 * CADENCE + CADENCE / 2);
     let mark = bot.slack.calls().len() as u64;
     bot.restart().await;
+    bot.settle().await;
     let first = bot
         .slack
         .wait_for("chat.postMessage", |c| c.seq >= mark && is_nudge(c, &t.channel))
@@ -240,13 +254,11 @@ customer_update_every = "3s"
         text_of(&first.params).contains(&format!("<@{MANAGER}>")),
         "long overdue: the manager is told"
     );
-    bot.slack
-        .expect_none(
-            "chat.postMessage",
-            |c| c.seq > first.seq && is_nudge(c, &t.channel),
-            Duration::from_millis(2000),
-        )
-        .await;
+    assert_eq!(
+        nudges_since(&bot, &t.channel, mark).len(),
+        1,
+        "one nudge, not one per cadence missed"
+    );
 }
 
 #[tokio::test]
@@ -275,19 +287,22 @@ async fn the_status_message_shows_the_last_update_and_the_next_due() {
 
 #[tokio::test]
 async fn outside_business_hours_nothing_is_posted() {
-    // Business hours only on a weekday that is not today in Tokyo: the nudge falls due, but waits.
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono_tz::Asia::Tokyo)
-        .format("%a")
-        .to_string()
-        .to_lowercase();
-    let other = if today == "wed" { "thu" } else { "wed" };
-    let extra = format!("{FAST_NUDGES}\n[business_hours]\ndays = [\"{other}\"]\nopen = \"00:00\"\nclose = \"23:59\"\n");
+    // Business hours only on Wednesdays; the test clock starts on a Monday: the nudge falls due, but waits.
+    let extra = format!("{NUDGES}\n[business_hours]\ndays = [\"wed\"]\nopen = \"00:00\"\nclose = \"23:59\"\n");
     let bot = spawn_bot_with(&extra).await;
     let t = bot.open_ready("ACME: broken").await;
-    bot.slack
-        .expect_none("chat.postMessage", |c| is_nudge(c, &t.channel), Duration::from_secs(4))
-        .await;
+    // Monday 15:00 in Tokyo: four hours have passed, but no working hours.
+    bot.advance_and_settle(CADENCE + MINUTE * 60).await;
+    assert!(
+        nudges_since(&bot, &t.channel, 0).is_empty(),
+        "nothing posted outside business hours"
+    );
     let trouble = bot.store().get(&TroubleId::new(&t.id)).unwrap().unwrap();
     assert!(trouble.is_open());
+    // Wednesday 07:00 in Tokyo: four working hours have passed, the nudge goes out.
+    bot.advance_and_settle(Duration::from_secs(40 * 3600)).await;
+    assert!(
+        !nudges_since(&bot, &t.channel, 0).is_empty(),
+        "the nudge goes out on Wednesday"
+    );
 }

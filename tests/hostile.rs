@@ -136,9 +136,9 @@ fn opens(text: &str) -> bool {
     word == "open" || word == "開始"
 }
 
-/// Headers of a request signed now with the test secret.
-fn signed(body: &[u8]) -> Vec<(&'static str, String)> {
-    let ts = now_secs().to_string();
+/// Headers of a request signed at `now` (the bot's clock, in seconds) with the test secret.
+fn signed(body: &[u8], now: i64) -> Vec<(&'static str, String)> {
+    let ts = now.to_string();
     let signature = sign(SECRET, &ts, body);
     vec![("x-slack-request-timestamp", ts), ("x-slack-signature", signature)]
 }
@@ -178,8 +178,8 @@ impl Req {
         }
     }
 
-    fn signed(mut self) -> Req {
-        self.headers.extend(signed(&self.body));
+    fn signed(mut self, now: i64) -> Req {
+        self.headers.extend(signed(&self.body, now));
         self
     }
 
@@ -213,9 +213,15 @@ struct Target {
     response_url: String,
     trouble_id: String,
     trouble_channel: String,
+    /// The bot's clock, which signatures are checked against.
+    clock: trouble_bot::Clock,
 }
 
 impl Target {
+    fn now(&self) -> i64 {
+        self.clock.now().timestamp()
+    }
+
     fn command_form(&self, user: &str, channel: &str, text: &str) -> String {
         slash_command_form(user, channel, text, &self.response_url)
     }
@@ -289,7 +295,7 @@ impl Target {
     fn bad_signature(&self, rng: &mut Rng) -> Req {
         let path = rng.pick(&ROUTES);
         let body = self.command_form(SALES, ORIGIN, "open ACME: forged").into_bytes();
-        let now = now_secs();
+        let now = self.now();
         let good_ts = now.to_string();
         let good = sign(SECRET, &good_ts, &body);
         let (what, ts, signature) = match rng.below(12) {
@@ -339,7 +345,7 @@ impl Target {
     fn upper_case_signature(&self) -> Req {
         let mut req = self
             .command("bad signature", "upper-case hex, same MAC", SALES, ORIGIN, "help")
-            .signed()
+            .signed(self.now())
             .expect(&[200, 401])
             .ephemeral_or_empty();
         req.headers[1].1 = format!("v0={}", req.headers[1].1[3..].to_uppercase());
@@ -349,7 +355,7 @@ impl Target {
     fn missing_or_duplicated_headers(&self, rng: &mut Rng) -> Req {
         let path = rng.pick(&ROUTES);
         let body = self.command_form(SALES, ORIGIN, "open ACME: smuggled").into_bytes();
-        let good = signed(&body);
+        let good = signed(&body, self.now());
         let (ts, sig) = (good[0].clone(), good[1].clone());
         let (what, headers) = match rng.below(6) {
             0 => ("no headers", vec![]),
@@ -377,7 +383,7 @@ impl Target {
             "application/x-www-form-urlencoded"
         };
         Req::post("signed garbage", what, path, content_type, body)
-            .signed()
+            .signed(self.now())
             .expect(&[400])
     }
 
@@ -400,7 +406,7 @@ impl Target {
             content_type,
             body,
         )
-        .signed()
+        .signed(self.now())
         .expect(&[200, 400, 415])
         .ephemeral_or_empty()
     }
@@ -419,7 +425,7 @@ impl Target {
         )
         .expect(&[413]);
         if rng.chance(50) {
-            req.signed()
+            req.signed(self.now())
         } else {
             req
         }
@@ -452,7 +458,7 @@ impl Target {
                 body,
             )
         };
-        req.signed().expect(&[400])
+        req.signed(self.now()).expect(&[400])
     }
 
     fn odd_payload_shape(&self, rng: &mut Rng) -> Req {
@@ -468,7 +474,7 @@ impl Target {
             "{\"type\":\"view_submission\",\"user\":{\"id\":\"U1\"},\"view\":7}",
         ]);
         self.interaction("payload shape", format!("payload {payload}"), payload)
-            .signed()
+            .signed(self.now())
             .expect(&[200, 400])
     }
 
@@ -499,9 +505,9 @@ impl Target {
         let what = format!("event {}", event.get("type").unwrap_or(&event));
         let body = json!({
             "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0APP", "event": event,
-            "type": "event_callback", "event_id": event_id, "event_time": now_secs(),
+            "type": "event_callback", "event_id": event_id, "event_time": self.now(),
         });
-        let mut req = self.event("unknown event", what, &body).signed();
+        let mut req = self.event("unknown event", what, &body).signed(self.now());
         if rng.chance(30) {
             req.headers.push(("x-slack-retry-num", "1".to_string()));
             req.headers.push(("x-slack-retry-reason", "http_timeout".to_string()));
@@ -529,7 +535,9 @@ impl Target {
             _ => (json!([{"type": "event_callback"}]), &[200, 400]),
         };
         let what = format!("{:.80}", body.to_string());
-        self.event("odd events body", what, &body).signed().expect(expect)
+        self.event("odd events body", what, &body)
+            .signed(self.now())
+            .expect(expect)
     }
 
     fn unknown_action(&self, rng: &mut Rng) -> Req {
@@ -578,7 +586,8 @@ impl Target {
                 .map(|a| a["action_id"].clone())
                 .unwrap_or_default()
         );
-        self.interaction("unknown action", what, &payload.to_string()).signed()
+        self.interaction("unknown action", what, &payload.to_string())
+            .signed(self.now())
     }
 
     fn action_on_missing_trouble(&self, rng: &mut Rng) -> Req {
@@ -619,7 +628,8 @@ impl Target {
                 .unwrap_or_else(|| payload["view"]["callback_id"].as_str().unwrap_or_default()),
             missing.chars().take(30).collect::<String>()
         );
-        self.interaction("missing trouble", what, &payload.to_string()).signed()
+        self.interaction("missing trouble", what, &payload.to_string())
+            .signed(self.now())
     }
 
     fn huge_command(&self, rng: &mut Rng) -> Req {
@@ -648,7 +658,7 @@ impl Target {
         );
         // Percent-encoding triples multibyte text: past 1 MiB the body limit answers first.
         let expect: &'static [u16] = if req.body.len() > ONE_MIB { &[413] } else { &[200] };
-        req.signed().expect(expect).ephemeral_or_empty()
+        req.signed(self.now()).expect(expect).ephemeral_or_empty()
     }
 
     fn random_unicode_command(&self, rng: &mut Rng) -> Req {
@@ -667,7 +677,7 @@ impl Target {
             rng.unicode(10)
         };
         self.command("unicode command", format!("text {text:?}"), &user, &channel, &text)
-            .signed()
+            .signed(self.now())
             .ephemeral_or_empty()
     }
 
@@ -701,7 +711,7 @@ impl Target {
             "application/x-www-form-urlencoded",
             body.into_bytes(),
         )
-        .signed()
+        .signed(self.now())
         .expect(&[200, 400])
         .ephemeral_or_empty()
     }
@@ -717,7 +727,7 @@ impl Target {
             "application/json",
             body.to_string().into_bytes(),
         )
-        .signed()
+        .signed(self.now())
         .expect(&[400, 415])
     }
 
@@ -736,7 +746,7 @@ impl Target {
             "application/x-www-form-urlencoded",
             body,
         )
-        .signed()
+        .signed(self.now())
         .expect(&[405]);
         req.method = method;
         req
@@ -754,14 +764,14 @@ impl Target {
         ]);
         let body = self.command_form(SALES, ORIGIN, "open ACME: wrong door").into_bytes();
         Req::post("path", path, path, "application/x-www-form-urlencoded", body)
-            .signed()
+            .signed(self.now())
             .expect(&[404])
     }
 
     fn too_many_headers(&self, rng: &mut Rng) -> Req {
         let mut req = self
             .command("many headers", "help with 150+ extra headers", SALES, ORIGIN, "help")
-            .signed()
+            .signed(self.now())
             .expect(&[200, 431])
             .ephemeral_or_empty();
         let extra = 150 + rng.below(50);
@@ -901,6 +911,7 @@ async fn bot_with_a_settled_trouble() -> (TestBot, Arc<Target>) {
         response_url: bot.slack.response_url("hostile"),
         trouble_id: t.id.clone(),
         trouble_channel: t.channel.clone(),
+        clock: bot.clock.clone(),
     });
     (bot, target)
 }
@@ -1024,7 +1035,7 @@ async fn any_text_after_trouble_gets_an_ephemeral_answer_or_an_empty_200() {
         }
         target
             .command("property", format!("text {text:?}"), SALES, ORIGIN, &text)
-            .signed()
+            .signed(target.now())
             .ephemeral_or_empty()
     }
     let failures = barrage(target, 0x5EED_0002, 200, case).await;

@@ -25,10 +25,7 @@ const WAIT: Duration = Duration::from_secs(15);
 
 /// Plays the demo and returns whether it ran to the end.
 pub async fn run(locale: Locale) -> bool {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or_default();
+    let nanos = crate::Clock::System.now().timestamp_subsec_nanos();
     let dir = std::env::temp_dir().join(format!("trouble-bot-demo-{}-{nanos}", std::process::id()));
     let result = play(locale, &dir).await;
     let _ = std::fs::remove_dir_all(&dir);
@@ -460,7 +457,7 @@ impl Demo<'_> {
         let body = json!({
             "token": "demo", "team_id": TEAM, "api_app_id": "A0DEMO", "type": "event_callback",
             "event_id": format!("Ev0DEMO{}", self.events.get()),
-            "event_time": chrono::Utc::now().timestamp(),
+            "event_time": crate::Clock::System.now().timestamp(),
             "event": {
                 "type": "message", "channel": channel, "user": user, "text": text, "ts": ts,
                 "thread_ts": thread_ts, "parent_user_id": BOT_USER, "channel_type": "channel", "event_ts": ts,
@@ -473,7 +470,7 @@ impl Demo<'_> {
 
     /// POSTs a body signed the way Slack signs it; anything but 200 stops the demo.
     async fn signed(&self, path: &str, content_type: &str, body: String) -> Result<String, String> {
-        let ts = chrono::Utc::now().timestamp().to_string();
+        let ts = crate::Clock::System.now().timestamp().to_string();
         let signature = sign(SECRET, &ts, body.as_bytes());
         let response = self
             .http

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -369,10 +369,7 @@ fn dm_or_channel(channel: &str) -> String {
 
 /// Unique, increasing, Slack-shaped ts from the wall clock.
 fn next_ts(w: &mut World) -> String {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_micros() as i64)
-        .unwrap_or_default();
+    let now = crate::Clock::System.now().timestamp_micros();
     let micros = now.max(w.last_ts_micros + 1);
     w.last_ts_micros = micros;
     format!("{}.{:06}", micros / 1_000_000, micros % 1_000_000)

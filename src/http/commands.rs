@@ -6,18 +6,17 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 
-use super::{already_handled, check_team, ephemeral, ephemeral_text, internal, verify};
+use super::{already_handled, check_team, ephemeral, ephemeral_text, failed, verify, Surface};
 use crate::app::App;
+use crate::engine::Applied;
 use crate::i18n::{
     self, history_text, list_text, render, reply_text, report_markdown, report_mrkdwn, slack_parts, usage_text,
 };
 use crate::slack::blocks::SECTION_TEXT_LIMIT;
 use crate::slack::payloads::SlashCommand;
-use crate::store::{Skip, StoreError};
 use crate::trouble::command::{self, Command};
-use crate::trouble::decide::{self, Ctx, Decision, Input, Message, Reply};
+use crate::trouble::decide::{self, Input, Message, Reply};
 use crate::trouble::model::{ChannelId, Origin, TroubleId, TroubleSummary, UserId};
 
 pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
@@ -46,17 +45,13 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
 /// it is answered without effect.
 async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
     let l = app.config.locale;
-    let now = Utc::now();
+    let now = app.clock.now();
     let command = match command::parse(&cmd.text) {
         Ok(c) => c,
         Err(e) => return ephemeral_text(usage_text(l, &e)),
     };
     let user = UserId::new(&cmd.user_id);
     let channel = ChannelId::new(&cmd.channel_id);
-    let ctx = Ctx {
-        config: &app.config,
-        now,
-    };
     match command {
         Command::Help => ephemeral_text(i18n::help(l)),
         Command::List => match app.store.open_summaries() {
@@ -65,7 +60,7 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
                 troubles.sort_by_key(|t| (t.severity, t.opened_at));
                 ephemeral_text(list_text(l, &troubles, now))
             }
-            Err(e) => internal(app, "cannot list troubles", e),
+            Err(e) => failed(app, Surface::Command, "cannot list troubles", e),
         },
         Command::History(customer) => match app.store.all_troubles() {
             Ok(mut troubles) => {
@@ -75,7 +70,7 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
                 troubles.sort_by_key(|t| std::cmp::Reverse(t.opened_at));
                 ephemeral_text(history_text(l, &app.config, &customer, &troubles))
             }
-            Err(e) => internal(app, "cannot read history", e),
+            Err(e) => failed(app, Surface::Command, "cannot read history", e),
         },
         Command::OpenModal => {
             let Some(trigger_id) = cmd.trigger_id.clone().filter(|t| !t.is_empty()) else {
@@ -88,19 +83,17 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
                     app.metrics.slack_call("views.open", "ok");
                     StatusCode::OK.into_response()
                 }
-                Err(e) => internal(app, "cannot open the modal", e),
+                Err(e) => failed(app, Surface::Command, "cannot open the modal", e),
             }
         }
         Command::Open(req) => {
-            let day = now.with_timezone(&app.config.timezone).format("%Y%m%d").to_string();
             let origin = Origin {
                 channel,
                 response_url: cmd.response_url.clone(),
             };
-            match open_once(app, &day, &[request_key], user, origin, req) {
-                Ok(Ok(decision)) => answer(app, decision).await,
-                Ok(Err(_)) => already_handled(),
-                Err(e) => internal(app, "cannot open a trouble", e),
+            match app.engine().open(&[request_key], user, origin, req).await {
+                Ok(applied) => answer(app, applied),
+                Err(e) => failed(app, Surface::Command, "cannot open a trouble", e),
             }
         }
         command => {
@@ -108,15 +101,12 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
                 return ephemeral_text(reply_text(l, &app.config, &Reply::NotInTroubleChannel));
             };
             if command == Command::Report {
-                return post_report(app, &id, request_key, now).await;
+                return post_report(app, &id, request_key).await;
             }
             let input = Input::Command { user, command };
-            match app.store.update_once(&id, &[request_key], None, now, |t| {
-                decide::decide(&ctx, t, input.clone())
-            }) {
-                Ok(Ok(decision)) => answer(app, decision).await,
-                Ok(Err(_)) => already_handled(),
-                Err(e) => internal(app, "cannot store a decision", e),
+            match app.engine().apply(&id, &[request_key], input).await {
+                Ok(applied) => answer(app, applied),
+                Err(e) => failed(app, Surface::Command, "cannot store a decision", e),
             }
         }
     }
@@ -131,30 +121,11 @@ fn summary_visible(app: &App, summary: &TroubleSummary, user: &UserId) -> bool {
     matches!(app.store.get(&summary.id), Ok(Some(t)) if decide::may_see(&app.config, &t, user))
 }
 
-/// Opens a trouble (from the text form or the modal) unless one of `seen` opened one before;
-/// the keys are stored with the trouble. The caller commits and answers.
-pub(crate) fn open_once(
-    app: &Arc<App>,
-    day: &str,
-    seen: &[&str],
-    user: UserId,
-    origin: Origin,
-    req: command::OpenRequest,
-) -> Result<Result<Decision, Skip>, StoreError> {
-    let now = Utc::now();
-    let ctx = Ctx {
-        config: &app.config,
-        now,
+/// Answers with the reply of what the engine applied.
+fn answer(app: &App, applied: Applied) -> Response {
+    let Applied::Decided(decision) = applied else {
+        return already_handled();
     };
-    app.store.open_trouble_once(day, seen, now, |id: TroubleId, seq| {
-        decide::open(&ctx, id, seq, user.clone(), origin.clone(), req.clone())
-    })
-}
-
-/// Commits what was decided (see `App::commit`), then answers with the decision's reply.
-pub(crate) async fn answer(app: &Arc<App>, decision: Decision) -> Response {
-    // A flush error is logged there; the decision stands, so the reply is still true.
-    let _ = app.commit(&decision).await;
     let l = app.config.locale;
     match decision.reply {
         None => StatusCode::OK.into_response(),
@@ -163,26 +134,19 @@ pub(crate) async fn answer(app: &Arc<App>, decision: Decision) -> Response {
     }
 }
 
-async fn post_report(app: &Arc<App>, id: &TroubleId, request_key: &str, now: chrono::DateTime<Utc>) -> Response {
+async fn post_report(app: &Arc<App>, id: &TroubleId, request_key: &str) -> Response {
     let (trouble, timeline) = match (app.store.get(id), app.store.timeline(id)) {
         (Ok(Some(t)), Ok(timeline)) => (t, timeline),
-        (Err(e), _) | (_, Err(e)) => return internal(app, "cannot read a trouble", e),
+        (Err(e), _) | (_, Err(e)) => return failed(app, Surface::Command, "cannot read a trouble", e),
         (Ok(None), _) => {
             return ephemeral_text(reply_text(app.config.locale, &app.config, &Reply::NotInTroubleChannel))
         }
     };
     let markdown = report_markdown(app.config.locale, &app.config, &trouble, &timeline);
     let parts = slack_parts(&report_mrkdwn(&markdown), SECTION_TEXT_LIMIT - 20);
-    let ctx = Ctx {
-        config: &app.config,
-        now,
-    };
-    match app.store.update_once(id, &[request_key], None, now, |t| {
-        decide::report_posts(&ctx, t, parts.clone())
-    }) {
-        Ok(Ok(decision)) => answer(app, decision).await,
-        Ok(Err(_)) => already_handled(),
-        Err(e) => internal(app, "cannot queue the report", e),
+    match app.engine().post_report(id, &[request_key], parts).await {
+        Ok(applied) => answer(app, applied),
+        Err(e) => failed(app, Surface::Command, "cannot queue the report", e),
     }
 }
 

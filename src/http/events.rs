@@ -8,13 +8,12 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::Utc;
 use serde_json::json;
 
-use super::{check_team, verify};
+use super::{check_team, failed, verify, Surface};
 use crate::app::App;
 use crate::slack::payloads::{thread_reply, EventBody};
-use crate::trouble::decide::{decide, Ctx, Input};
+use crate::trouble::decide::Input;
 use crate::trouble::model::{ChannelId, Ts, UserId};
 
 pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
@@ -43,7 +42,6 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
 }
 
 async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> Response {
-    let now = Utc::now();
     let (channel, input) = match event.get("type").and_then(|t| t.as_str()) {
         Some("app_home_opened") => return on_home_opened(app, event_id, event).await,
         Some(kind @ ("member_joined_channel" | "member_left_channel")) => {
@@ -74,27 +72,10 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
     let Ok(Some(id)) = app.store.by_channel(&ChannelId::new(&channel)) else {
         return StatusCode::OK.into_response();
     };
-    let ctx = Ctx {
-        config: &app.config,
-        now,
-    };
     // The event id is remembered in the same write, so a retried delivery is handled once.
-    match app
-        .store
-        .update(&id, Some(event_id), None, now, |t| decide(&ctx, t, input.clone()))
-    {
-        Ok(Ok(decision)) => {
-            if let Err(e) = app.commit(&decision).await {
-                tracing::error!(error = %e, "cannot flush");
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            }
-            StatusCode::OK.into_response()
-        }
-        Ok(Err(_duplicate)) => StatusCode::OK.into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot store an event");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+    match app.engine().apply(&id, &[event_id], input).await {
+        Ok(_) => StatusCode::OK.into_response(),
+        Err(e) => failed(app, Surface::Event, "cannot store an event", e),
     }
 }
 
@@ -110,14 +91,11 @@ async fn on_home_opened(app: &Arc<App>, event_id: &str, event: &serde_json::Valu
     {
         return StatusCode::OK.into_response();
     }
-    let now = Utc::now();
+    let now = app.clock.now();
     match app.store.mark_event(event_id, now) {
         Ok(true) => {}
         Ok(false) => return StatusCode::OK.into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot remember an event");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+        Err(e) => return failed(app, Surface::Event, "cannot remember an event", e),
     }
     let user = UserId::new(user);
     if let Err(e) = app.store.mark_home_viewer(&user) {

@@ -7,18 +7,19 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::Utc;
 use serde_json::json;
 
-use super::{already_handled, check_team, verify};
+use super::{already_handled, check_team, failed, verify, Surface};
 use crate::app::{App, Wake};
+use crate::engine::Applied;
 use crate::i18n::modals::{field_error, with_contact, FieldError};
 use crate::i18n::{reply_text, Locale};
 use crate::slack::blocks::escape;
+use crate::slack::contracts::{Action, ButtonValue, Callback, OpenMetadata};
 use crate::slack::payloads::Interaction;
 use crate::store::lane_key;
 use crate::trouble::command::{parse_user, OpenRequest};
-use crate::trouble::decide::{decide, ButtonAction, Ctx, Delivery, Input, Lane, Message, Op, Reply};
+use crate::trouble::decide::{ButtonAction, Delivery, Input, Lane, Message, Op, Reply};
 use crate::trouble::model::{ChannelId, Origin, TroubleId, UserId};
 
 #[derive(serde::Deserialize)]
@@ -53,19 +54,16 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
             let Some(action) = actions.first() else {
                 return StatusCode::OK.into_response();
             };
-            let button = match action.action_id.as_str() {
-                "acknowledge" => ButtonAction::Acknowledge,
-                "complete_stage" => ButtonAction::CompleteStage {
-                    stage: stage_in_value(action.value.as_deref()),
-                },
-                "log_update" => ButtonAction::LogUpdate {
+            let value = ButtonValue::parse(action.value.as_deref().unwrap_or_default());
+            let button = match Action::parse(&action.action_id) {
+                Some(Action::Acknowledge) => ButtonAction::Acknowledge,
+                Some(Action::CompleteStage) => ButtonAction::CompleteStage { stage: value.stage },
+                Some(Action::LogUpdate) => ButtonAction::LogUpdate {
                     trigger_id: trigger_id.unwrap_or_default(),
                 },
-                _ => return StatusCode::OK.into_response(),
+                None => return StatusCode::OK.into_response(),
             };
-            // Button values are the trouble id, with `:<stage>` on the stage button.
-            let value = action.value.clone().unwrap_or_default();
-            let id = TroubleId::new(value.split(':').next().unwrap_or_default());
+            let id = TroubleId::new(&value.trouble);
             on_button(&app, &id, UserId::new(user.id), button, response_url, &request_key).await
         }
         Interaction::ViewSubmission { user, view, .. } => {
@@ -76,8 +74,8 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
             if !view.id.is_empty() {
                 seen.push(view_key.as_str());
             }
-            match view.callback_id.as_str() {
-                "log_update" => {
+            match Callback::parse(&view.callback_id) {
+                Some(Callback::LogUpdate) => {
                     on_update_submitted(
                         &app,
                         &TroubleId::new(&view.private_metadata),
@@ -88,19 +86,14 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
                     )
                     .await
                 }
-                "open_trouble" => on_open_submitted(&app, UserId::new(user.id), &view, &seen).await,
-                _ => StatusCode::OK.into_response(),
+                Some(Callback::OpenTrouble) => on_open_submitted(&app, UserId::new(user.id), &view, &seen).await,
+                None => StatusCode::OK.into_response(),
             }
         }
         Interaction::Other => StatusCode::OK.into_response(),
     };
     app.metrics.request("interactions", response.status().as_u16());
     response
-}
-
-/// The 0-based stage a "Complete stage N" button was showing, from its value `<id>:<stage>`.
-fn stage_in_value(value: Option<&str>) -> Option<usize> {
-    value?.split_once(':')?.1.parse().ok()
 }
 
 async fn on_button(
@@ -111,19 +104,9 @@ async fn on_button(
     response_url: Option<String>,
     request_key: &str,
 ) -> Response {
-    let now = Utc::now();
-    let ctx = Ctx {
-        config: &app.config,
-        now,
-    };
     let input = Input::Button { user, action: button };
-    match app
-        .store
-        .update_once(id, &[request_key], None, now, |t| decide(&ctx, t, input.clone()))
-    {
-        Ok(Ok(decision)) => {
-            // A flush error is logged there; the click stands, so it is answered as done.
-            let _ = app.commit(&decision).await;
+    match app.engine().apply(id, &[request_key], input).await {
+        Ok(Applied::Decided(decision)) => {
             // A refusal (or any answer) goes back to the clicker alone, through response_url.
             if let (Some(reply), Some(url)) = (decision.reply, response_url) {
                 let text = reply_text(app.config.locale, &app.config, &reply);
@@ -131,18 +114,18 @@ async fn on_button(
                     url,
                     message: Message::Text { text },
                 };
-                match app.store.enqueue_loose(vec![Delivery { lane: Lane::View, op }], now) {
+                match app
+                    .store
+                    .enqueue_loose(vec![Delivery { lane: Lane::View, op }], app.clock.now())
+                {
                     Ok(()) => app.wake(Wake::Lane(lane_key(None, Lane::View))),
                     Err(e) => tracing::error!(error = %e, "cannot queue the answer to a click"),
                 }
             }
             StatusCode::OK.into_response()
         }
-        Ok(Err(_)) => already_handled(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot store a button click");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+        Ok(Applied::AlreadyHandled) => already_handled(),
+        Err(e) => failed(app, Surface::Click, "cannot store a button click", e),
     }
 }
 
@@ -153,13 +136,6 @@ fn field_errors(errors: serde_json::Value) -> Response {
 /// The modal stays open with the reason on `field`: a submission is never dropped silently.
 fn field_error_on(field: &str, text: String) -> Response {
     field_errors(json!({ field: text }))
-}
-
-/// An internal failure while a modal is open: logged, and the modal stays open with an apology
-/// on `field`, so the reporter can submit again (nothing was stored).
-fn modal_internal(app: &App, field: &str, what: &str, error: impl std::fmt::Display) -> Response {
-    tracing::error!(%error, "{what}");
-    field_error_on(field, crate::i18n::sorry_internal(app.config.locale))
 }
 
 /// The input of the open modal a refusal is about.
@@ -195,34 +171,22 @@ async fn on_update_submitted(
     // Modal inputs are plain text; the trouble keeps text as Slack's commands deliver it (mrkdwn
     // with &, < and > escaped), so it can be posted back as it is.
     let text = escape(&text);
-    let now = Utc::now();
-    let ctx = Ctx {
-        config: &app.config,
-        now,
-    };
     let input = Input::UpdateSubmitted {
         user,
         text,
         next: next.filter(|n| !n.trim().is_empty()),
     };
-    match app
-        .store
-        .update_once(id, seen, None, now, |t| decide(&ctx, t, input.clone()))
-    {
-        Ok(Ok(decision)) => {
-            // A flush error is logged there; the update stands, so the modal closes.
-            let _ = app.commit(&decision).await;
-            match &decision.reply {
-                Some(reply @ Reply::BadWhen { .. }) => field_error_on("next", reply_text(l, &app.config, reply)),
-                Some(reply) if is_refusal(reply) => field_error_on("text", reply_text(l, &app.config, reply)),
-                None if decision.trouble.is_none() => {
-                    field_error_on("text", reply_text(l, &app.config, &Reply::NotInTroubleChannel))
-                }
-                _ => StatusCode::OK.into_response(),
+    match app.engine().apply(id, seen, input).await {
+        Ok(Applied::Decided(decision)) => match &decision.reply {
+            Some(reply @ Reply::BadWhen { .. }) => field_error_on("next", reply_text(l, &app.config, reply)),
+            Some(reply) if is_refusal(reply) => field_error_on("text", reply_text(l, &app.config, reply)),
+            None if decision.trouble.is_none() => {
+                field_error_on("text", reply_text(l, &app.config, &Reply::NotInTroubleChannel))
             }
-        }
-        Ok(Err(_)) => already_handled(),
-        Err(e) => modal_internal(app, "text", "cannot store an update", e),
+            _ => StatusCode::OK.into_response(),
+        },
+        Ok(Applied::AlreadyHandled) => already_handled(),
+        Err(e) => failed(app, Surface::Modal { field: "text" }, "cannot store an update", e),
     }
 }
 
@@ -246,10 +210,10 @@ async fn on_open_submitted(
     if !errors.is_empty() {
         return field_errors(serde_json::Value::Object(errors));
     }
-    let meta: serde_json::Value = serde_json::from_str(&view.private_metadata).unwrap_or_default();
+    let meta = OpenMetadata::parse(&view.private_metadata);
     let origin = Origin {
-        channel: ChannelId::new(meta.get("channel").and_then(|c| c.as_str()).unwrap_or(user.as_str())),
-        response_url: meta.get("response_url").and_then(|c| c.as_str()).map(str::to_string),
+        channel: ChannelId::new(meta.channel.as_deref().unwrap_or(user.as_str())),
+        response_url: meta.response_url,
     };
     let contact = view
         .input("contact")
@@ -270,12 +234,8 @@ async fn on_open_submitted(
     if let Some(refusal) = crate::trouble::decide::open_refusal(&user, &req) {
         return field_errors(json!({"manager": reply_text(l, &app.config, &refusal)}));
     }
-    let now = Utc::now();
-    let day = now.with_timezone(&app.config.timezone).format("%Y%m%d").to_string();
-    match super::commands::open_once(app, &day, seen, user, origin, req) {
-        Ok(Ok(decision)) => {
-            // A flush error is logged there; the trouble stands, so the modal closes.
-            let _ = app.commit(&decision).await;
+    match app.engine().open(seen, user, origin, req).await {
+        Ok(Applied::Decided(decision)) => {
             match &decision.reply {
                 Some(reply) if decision.trouble.is_none() => {
                     field_error_on(open_field_for(reply), reply_text(l, &app.config, reply))
@@ -284,7 +244,7 @@ async fn on_open_submitted(
                 _ => StatusCode::OK.into_response(),
             }
         }
-        Ok(Err(_)) => already_handled(),
-        Err(e) => modal_internal(app, "summary", "cannot open a trouble", e),
+        Ok(Applied::AlreadyHandled) => already_handled(),
+        Err(e) => failed(app, Surface::Modal { field: "summary" }, "cannot open a trouble", e),
     }
 }

@@ -59,7 +59,7 @@ async fn health(State(app): State<Arc<App>>) -> Response {
 async fn metrics(State(app): State<Arc<App>>) -> Response {
     (
         [("content-type", "text/plain; version=0.0.4")],
-        app.metrics.render(&app.store),
+        app.metrics.render(&app.store, app.clock.now()),
     )
         .into_response()
 }
@@ -90,7 +90,7 @@ pub(crate) fn verify(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Stri
         }
         first
     };
-    let now = chrono::Utc::now().timestamp();
+    let now = app.clock.now().timestamp();
     let signature = header("x-slack-signature");
     signature::verify(
         &app.config.slack.signing_secrets,
@@ -133,10 +133,35 @@ pub(crate) fn already_handled() -> Response {
     StatusCode::OK.into_response()
 }
 
-/// An internal failure: logged with context, and the user sees a short apology.
-pub(crate) fn internal(app: &App, what: &str, error: impl std::fmt::Display) -> Response {
+/// Where a request came from, which decides how a failure is told (see [`failed`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Surface {
+    /// A slash command: Slack shows our answer to the person who typed it.
+    Command,
+    /// A modal submission: Slack shows field errors on the open form (the apology goes on this field).
+    Modal { field: &'static str },
+    /// A button click: Slack shows nothing of our body; a non-200 marks the click as failed.
+    Click,
+    /// An Events API delivery: nobody reads it; a non-200 makes Slack deliver it again.
+    Event,
+}
+
+/// A request the bot could not carry out (nothing of it was stored), logged with `what` and
+/// answered the one way each surface has to tell it. Where Slack shows our answer to a person
+/// (a command, a modal) that is an apology in their language with 200: a 500 there shows only
+/// Slack's own untranslated "failed with the error", and a modal would close on it, losing
+/// what was typed. Where nobody reads our body (an event, a click) it is a 500: Slack then
+/// redelivers the event — which is safe, as its id was not stored — and marks the click as failed.
+pub(crate) fn failed(app: &App, surface: Surface, what: &str, error: impl std::fmt::Display) -> Response {
     tracing::error!(%error, "{what}");
-    ephemeral_text(i18n::sorry_internal(app.config.locale))
+    let sorry = || i18n::sorry_internal(app.config.locale);
+    match surface {
+        Surface::Command => ephemeral_text(sorry()),
+        Surface::Modal { field } => {
+            Json(json!({"response_action": "errors", "errors": { field: sorry() }})).into_response()
+        }
+        Surface::Click | Surface::Event => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 #[cfg(test)]

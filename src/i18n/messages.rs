@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::{format_duration, format_time, severity_default_name, stage_icon, stage_name, stage_state, Locale};
 use crate::config::Config;
 use crate::slack::blocks::{actions, button, context, cut, divider, escape, fields, header, section};
+use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, quoted, user_text, Where};
 use crate::trouble::decide::{Message, Nudge};
 use crate::trouble::hours::add_working_time;
@@ -187,7 +188,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let stages = (0..crate::trouble::model::STAGE_COUNT).map(|i| format!("{}. {}", i + 1, stage_name(l, i))).collect::<Vec<_>>().join("\n");
             blocks.push(context(&stages));
             if t.ack.is_none() && t.manager.is_some() && t.is_open() {
-                blocks.push(actions("kickoff", vec![button("acknowledge", tr!(l, "受領する", "Acknowledge"), t.id.as_str(), true)]));
+                blocks.push(actions("kickoff", vec![button(Action::Acknowledge.id(), tr!(l, "受領する", "Acknowledge"), &ButtonValue::trouble(t.id.as_str()).encode(), true)]));
             }
             let text = tr!(
                 l,
@@ -227,7 +228,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             }
             if t.is_open() {
                 if let Some(s) = t.current_stage() {
-                    blocks.push(actions("status", vec![button("complete_stage", &tr!(l, format!("第{}段階を完了", s + 1), format!("Complete stage {}", s + 1)), &format!("{}:{s}", t.id), false)]));
+                    blocks.push(actions("status", vec![button(Action::CompleteStage.id(), &tr!(l, format!("第{}段階を完了", s + 1), format!("Complete stage {}", s + 1)), &ButtonValue::stage(t.id.as_str(), s).encode(), false)]));
                 }
             }
             let text = tr!(l, format!("状況 {}: {}", t.id, state), format!("Status {}: {}", t.id, state));
@@ -250,7 +251,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 context(&ack_text(l, t)),
             ];
             if t.ack.is_none() && t.is_open() {
-                blocks.push(actions("dm", vec![button("acknowledge", tr!(l, "受領する", "Acknowledge"), t.id.as_str(), true)]));
+                blocks.push(actions("dm", vec![button(Action::Acknowledge.id(), tr!(l, "受領する", "Acknowledge"), &ButtonValue::trouble(t.id.as_str()).encode(), true)]));
             }
             let text = tr!(
                 l,
@@ -288,7 +289,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("⏫ トラブル {}（{} — {}、{}）が{}間受領されていません。{} で受領してください。", t.id, away(&t.customer), away(&t.summary), sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t)),
                 format!("⏫ Trouble {} ({} — {}, {}) has not been acknowledged for {}. Please acknowledge it in {}.", t.id, away(&t.customer), away(&t.summary), sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t))
             );
-            let blocks = vec![section(&text), actions("dm", vec![button("acknowledge", tr!(l, "受領する", "Acknowledge"), t.id.as_str(), true)])];
+            let blocks = vec![section(&text), actions("dm", vec![button(Action::Acknowledge.id(), tr!(l, "受領する", "Acknowledge"), &ButtonValue::trouble(t.id.as_str()).encode(), true)])];
             Rendered { text, blocks: Some(blocks) }
         }
         Message::NobodyAnswered => Rendered::text(tr!(
@@ -462,9 +463,9 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
         actions(
             "nudge",
             vec![button(
-                "log_update",
+                Action::LogUpdate.id(),
                 tr!(l, "報告を記録", "Log update"),
-                t.id.as_str(),
+                &ButtonValue::trouble(t.id.as_str()).encode(),
                 true,
             )],
         ),

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use super::{severity_label, Locale};
 use crate::config::Config;
 use crate::slack::blocks::{modal, text_input};
+use crate::slack::contracts::{Callback, OpenMetadata};
 use crate::trouble::command::TEXT_LIMIT;
 use crate::trouble::model::{ChannelId, Trouble, UserId};
 
@@ -85,9 +86,13 @@ pub fn open_modal(
         ),
         CONTACT_LIMIT,
     ));
-    let metadata = json!({"channel": origin, "response_url": response_url}).to_string();
+    let metadata = OpenMetadata {
+        channel: Some(origin.to_string()),
+        response_url: response_url.map(str::to_string),
+    }
+    .encode();
     modal(
-        "open_trouble",
+        Callback::OpenTrouble.id(),
         tr!(l, "トラブル開始", "Open a trouble"),
         tr!(l, "開始", "Open"),
         tr!(l, "キャンセル", "Cancel"),
@@ -125,7 +130,7 @@ pub fn update_modal(l: Locale, t: &Trouble) -> Value {
         ),
     ];
     modal(
-        "log_update",
+        Callback::LogUpdate.id(),
         tr!(l, "顧客への報告", "Customer update"),
         tr!(l, "記録", "Log"),
         tr!(l, "キャンセル", "Cancel"),

@@ -5,15 +5,15 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::sync::watch;
-use tokio::time::Instant;
 
 use crate::app::{App, Wake};
+use crate::clock::Clock;
 use crate::i18n::{render, Rendered};
 use crate::slack::SlackError;
 use crate::store::{OutboxItem, StoreError};
-use crate::trouble::decide::{channel_name, decide, Ctx, Dest, Input, Lane, Message, Op, Outcome, Slot};
+use crate::trouble::decide::{channel_name, Dest, Lane, Message, Op, Outcome, Slot};
 use crate::trouble::model::{ChannelId, Trouble};
 
 /// Slack allows about one message a second per channel, with short bursts. The bot allows
@@ -30,41 +30,69 @@ const MAX_BACKOFF: Duration = Duration::from_secs(8);
 /// How many suffixed names to try on `name_taken` before giving up.
 const MAX_NAME_ATTEMPTS: u32 = 50;
 
+/// What the pacer keeps a time for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum PaceKey {
+    /// Messages posted to a channel (and a 429 on any call about it).
+    Posts(ChannelId),
+    /// Edits of a channel's status message: paced apart from posts.
+    Edits(ChannelId),
+    /// A method Slack rate-limited as a whole (not per channel): every lane waits for it.
+    Method(&'static str),
+}
+
 /// Per-channel pacing (GCRA): when the next message to a channel may go.
-#[derive(Default)]
 pub struct Pacer {
-    next: Mutex<HashMap<String, Instant>>,
+    clock: Clock,
+    next: Mutex<HashMap<PaceKey, DateTime<Utc>>>,
+}
+
+/// `d` as a chrono duration (the pacer's waits are a few seconds, far from overflow).
+fn span(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
 impl Pacer {
-    async fn wait_turn(&self, channel: &str) {
+    pub fn new(clock: Clock) -> Pacer {
+        Pacer {
+            clock,
+            next: Mutex::default(),
+        }
+    }
+
+    async fn wait_turn(&self, key: PaceKey) {
         let wait_until = {
             let mut next = self.next.lock().expect("pacer lock");
-            let now = Instant::now();
+            let now = self.clock.now();
             // Forget channels that have been quiet long enough to be back at a full burst.
             if next.len() > PACER_FORGET_ABOVE {
                 next.retain(|_, tat| *tat > now);
             }
-            let tat = next.get(channel).copied().unwrap_or(now).max(now);
-            next.insert(channel.to_string(), tat + CHANNEL_INTERVAL);
-            tat.checked_sub(CHANNEL_BURST).unwrap_or(now)
+            let tat = next.get(&key).copied().unwrap_or(now).max(now);
+            next.insert(key, tat + span(CHANNEL_INTERVAL));
+            tat - span(CHANNEL_BURST)
         };
-        tokio::time::sleep_until(wait_until).await;
+        self.clock.sleep_until(wait_until).await;
     }
 
-    /// Waits while Slack's `Retry-After` for `key` (a method) runs; no pacing otherwise.
-    async fn wait_hold(&self, key: &str) {
-        let until = self.next.lock().expect("pacer lock").get(key).copied();
+    /// Waits while Slack's `Retry-After` for `method` runs; no pacing otherwise.
+    async fn wait_hold(&self, method: &'static str) {
+        let until = self
+            .next
+            .lock()
+            .expect("pacer lock")
+            .get(&PaceKey::Method(method))
+            .copied();
         if let Some(until) = until {
-            tokio::time::sleep_until(until.checked_sub(CHANNEL_BURST).unwrap_or(until)).await;
+            self.clock.sleep_until(until - span(CHANNEL_BURST)).await;
         }
     }
 
     /// Holds a channel (or a method) back after Slack said 429 for it.
-    fn hold(&self, channel: &str, for_: Duration) {
+    fn hold(&self, key: PaceKey, for_: Duration) {
         let mut next = self.next.lock().expect("pacer lock");
-        let until = Instant::now() + for_ + CHANNEL_BURST;
-        let entry = next.entry(channel.to_string()).or_insert(until);
+        let until = self.clock.now() + span(for_) + span(CHANNEL_BURST);
+        let entry = next.entry(key).or_insert(until);
         *entry = (*entry).max(until);
     }
 }
@@ -196,7 +224,7 @@ async fn deliver_lane(app: &Arc<App>, lane: &[u8], shutdown: watch::Receiver<boo
         // An attempt a previous run started may still be on its way to Slack: look for it only
         // once it can no longer arrive.
         if let Some(started) = item.attempt_started_at.filter(|at| *at < app.started_at) {
-            let wait = settle_wait(started, Utc::now(), app.slack.timeout);
+            let wait = settle_wait(started, app.clock.now(), app.slack.timeout);
             if !wait.is_zero() {
                 tracing::info!(
                     delivery = item.id,
@@ -205,7 +233,7 @@ async fn deliver_lane(app: &Arc<App>, lane: &[u8], shutdown: watch::Receiver<boo
                 );
                 let mut shutdown = shutdown.clone();
                 tokio::select! {
-                    _ = tokio::time::sleep(wait) => {}
+                    _ = app.clock.sleep(wait) => {}
                     _ = shutdown.changed() => return,
                 }
             }
@@ -242,14 +270,14 @@ async fn deliver_lane(app: &Arc<App>, lane: &[u8], shutdown: watch::Receiver<boo
                     };
                     // Rate limits of methods that are not per channel hold the method for every lane.
                     if let (Some(wait), false) = (retry_after, method.starts_with("chat.")) {
-                        app.pacer.hold(method, wait);
+                        app.pacer.hold(PaceKey::Method(method), wait);
                     }
                     attempt += 1;
                     let backoff = retry_after.unwrap_or_else(|| backoff(attempt));
                     tracing::info!(error = %e, attempt, ?backoff, "Slack call will be retried");
                     let mut shutdown = shutdown.clone();
                     tokio::select! {
-                        _ = tokio::time::sleep(backoff) => {}
+                        _ = app.clock.sleep(backoff) => {}
                         _ = shutdown.changed() => return,
                     }
                 }
@@ -274,21 +302,8 @@ fn backoff(attempt: u32) -> Duration {
 
 /// Removes the item and feeds its outcome to the core, in one transaction.
 async fn finish_item(app: &Arc<App>, key: &[u8], item: &OutboxItem, outcome: Option<Outcome>) {
-    let now = Utc::now();
-    let result = match (&item.trouble, outcome) {
-        (Some(id), Some(outcome)) => {
-            let config = app.config.clone();
-            app.store
-                .update(id, None, Some(key), now, |t| {
-                    decide(&Ctx { config: &config, now }, t, Input::Delivered(outcome.clone()))
-                })
-                .map(|r| r.unwrap_or_default())
-        }
-        _ => app.store.remove_outbox(key).map(|_| Default::default()),
-    };
-    match result {
-        Ok(decision) => app.after_write(&decision).await,
-        Err(e) => tracing::error!(error = %e, "cannot record a delivery"),
+    if let Err(e) = app.engine().delivered(key, item.trouble.as_ref(), outcome).await {
+        tracing::error!(error = %e, "cannot record a delivery");
     }
 }
 
@@ -372,7 +387,7 @@ async fn deliver_once(
         }
         (Op::PublishHome { user }, _) => {
             let troubles = app.store.all_troubles()?;
-            let view = crate::i18n::home_view(locale, &app.config, user, &troubles, Utc::now());
+            let view = crate::i18n::home_view(locale, &app.config, user, &troubles, app.clock.now());
             slack.publish_home(user, &view).await?;
             Ok(None)
         }
@@ -437,7 +452,7 @@ async fn deliver_once(
                 // queues another refresh, and changes during the wait ride on this one.
                 if let Some(posted) = &t.status {
                     call_slot.release();
-                    app.pacer.wait_turn(&format!("edit:{}", posted.channel)).await;
+                    app.pacer.wait_turn(PaceKey::Edits(posted.channel.clone())).await;
                     call_slot.take().await;
                 }
                 app.store.clear_status_refresh_flag(&t.id)?;
@@ -452,7 +467,7 @@ async fn deliver_once(
             slack
                 .update_message(&posted.channel, &posted.ts, &message)
                 .await
-                .inspect_err(|e| hold_on_429(app, posted.channel.as_str(), e))?;
+                .inspect_err(|e| hold_on_429(app, &posted.channel, e))?;
             Ok(None)
         }
         (Op::Post { to, message, keep_as }, Some(t)) => {
@@ -505,7 +520,7 @@ async fn deliver_once(
                 }
             }
             call_slot.release();
-            app.pacer.wait_turn(channel.as_str()).await;
+            app.pacer.wait_turn(PaceKey::Posts(channel.clone())).await;
             call_slot.take().await;
             mark_attempt(app, key).await?;
             let result = slack
@@ -520,7 +535,7 @@ async fn deliver_once(
                 (Ok((posted_channel, ts)), Some(slot)) => {
                     if *slot == Slot::ManagerDm {
                         app.metrics
-                            .first_ping((Utc::now() - t.opened_at).num_milliseconds() as f64 / 1000.0);
+                            .first_ping((app.clock.now() - t.opened_at).num_milliseconds() as f64 / 1000.0);
                     }
                     Ok(Some(Outcome::Posted {
                         slot: *slot,
@@ -541,7 +556,7 @@ async fn deliver_once(
                     Ok(Some(Outcome::OriginUnreachable))
                 }
                 (Err(e), _) => {
-                    hold_on_429(app, channel.as_str(), &e);
+                    hold_on_429(app, &channel, &e);
                     Err(e.into())
                 }
             }
@@ -551,13 +566,13 @@ async fn deliver_once(
 
 /// Records, durably, that a call that must not happen twice leaves now.
 async fn mark_attempt(app: &App, key: &[u8]) -> Result<(), AttemptError> {
-    app.store.mark_attempt(key, Utc::now()).await?;
+    app.store.mark_attempt(key, app.clock.now()).await?;
     Ok(())
 }
 
-fn hold_on_429(app: &App, channel: &str, e: &SlackError) {
+fn hold_on_429(app: &App, channel: &ChannelId, e: &SlackError) {
     if let Some(wait) = e.retry_after() {
-        app.pacer.hold(channel, wait);
+        app.pacer.hold(PaceKey::Posts(channel.clone()), wait);
     }
 }
 

@@ -2,11 +2,9 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
 use tokio::sync::watch;
 
 use crate::app::App;
-use crate::trouble::decide::{decide, Ctx, Input};
 
 pub async fn run_timers(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
     loop {
@@ -30,27 +28,19 @@ pub async fn run_timers(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
                 _ = shutdown.changed() => return,
             }
         };
-        let now = Utc::now();
-        if timer.due > now {
-            let wait = (timer.due - now).to_std().unwrap_or_default();
+        if timer.due > app.clock.now() {
             tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
+                _ = app.clock.sleep_until(timer.due) => {}
                 _ = &mut changed => {}
                 _ = shutdown.changed() => return,
             }
             continue;
         }
-        let config = app.config.clone();
-        let kind = timer.kind.clone();
-        let result = app.store.fire_timer(&key, &timer, now, |t| {
-            decide(&Ctx { config: &config, now }, t, Input::Timer(kind.clone()))
-        });
-        match result {
+        match app.engine().fire(&key, &timer).await {
             Ok(decision) => {
                 if !decision.deliveries.is_empty() {
                     app.metrics.note_timer_fired(&timer.kind);
                 }
-                app.after_write(&decision).await;
             }
             Err(e) => {
                 tracing::error!(error = %e, trouble = %timer.trouble, "timer failed; dropping it");

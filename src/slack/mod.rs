@@ -3,6 +3,7 @@
 
 pub mod blocks;
 pub mod client;
+pub mod contracts;
 pub mod payloads;
 pub mod signature;
 pub mod text;

@@ -2,7 +2,7 @@
 //! signed exactly as Slack signs them.
 #![allow(dead_code)]
 
-pub mod fake_slack;
+pub use fake_slack;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -13,7 +13,7 @@ use serde_json::Value;
 use trouble_bot::config::Config;
 use trouble_bot::slack::signature::sign;
 use trouble_bot::store::Store;
-use trouble_bot::RunningBot;
+use trouble_bot::{Clock, RunningBot};
 
 pub const SECRET: &str = "test-signing-secret";
 pub const SALES: &str = "U0SALES";
@@ -63,8 +63,15 @@ ack_timeout = "2h"
 customer_update_every = "1d"
 "#;
 
+/// Where every test bot's manual clock starts: Monday 30 November 2026, 10:00 in Tokyo, so no
+/// test depends on the real date or weekday.
+pub const CLOCK_START: &str = "2026-11-30T01:00:00Z";
+
 pub struct TestBot {
     bot: Option<RunningBot>,
+    /// The bot's manual clock: a test advances it to reach a timeout or a cadence.
+    pub clock: Clock,
+    limits: trouble_bot::http::server::Limits,
     pub slack: FakeSlack,
     pub dir: tempfile::TempDir,
     pub base_url: String,
@@ -85,6 +92,10 @@ pub async fn spawn_bot_with(extra: &str) -> TestBot {
 
 /// The bot with exactly this TOML (top-level keys must come before any table).
 pub async fn spawn_bot_raw(config_text: &str) -> TestBot {
+    spawn_bot_full(config_text, trouble_bot::http::server::Limits::default()).await
+}
+
+async fn spawn_bot_full(config_text: &str, limits: trouble_bot::http::server::Limits) -> TestBot {
     let slack = FakeSlack::start().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let env: BTreeMap<String, String> = [
@@ -99,6 +110,8 @@ pub async fn spawn_bot_raw(config_text: &str) -> TestBot {
     .collect();
     let mut bot = TestBot {
         bot: None,
+        clock: Clock::manual(CLOCK_START.parse().expect("clock start")),
+        limits,
         slack,
         dir,
         base_url: String::new(),
@@ -110,8 +123,9 @@ pub async fn spawn_bot_raw(config_text: &str) -> TestBot {
     bot
 }
 
+/// The real time, in seconds: for requests to the real binary, which runs on the system clock.
 pub fn now_secs() -> i64 {
-    chrono::Utc::now().timestamp()
+    Clock::System.now().timestamp()
 }
 
 impl TestBot {
@@ -120,7 +134,9 @@ impl TestBot {
     }
 
     async fn start(&mut self) {
-        let bot = trouble_bot::start(self.config()).await.expect("bot starts");
+        let bot = trouble_bot::start_on(self.config(), self.limits.clone(), self.clock.clone())
+            .await
+            .expect("bot starts");
         self.base_url = format!("http://{}", bot.addr);
         self.bot = Some(bot);
     }
@@ -137,13 +153,26 @@ impl TestBot {
         }
     }
 
+    /// The bot's time, in seconds: what a request's signature timestamp must be close to.
+    pub fn now_secs(&self) -> i64 {
+        self.clock.now().timestamp()
+    }
+
+    /// Moves the bot's clock forward; its timers, backoffs and pacing due by then run.
+    pub fn advance(&self, by: Duration) {
+        self.clock
+            .as_manual()
+            .expect("test bots run on a manual clock")
+            .advance(by);
+    }
+
     pub fn store(&self) -> &Store {
         &self.bot.as_ref().expect("bot running").app.store
     }
 
     /// POSTs a body signed with the test secret (or as the caller says).
     pub async fn post_signed(&self, path: &str, content_type: &str, body: &str) -> reqwest::Response {
-        let ts = now_secs().to_string();
+        let ts = self.now_secs().to_string();
         let signature = sign(SECRET, &ts, body.as_bytes());
         self.post_raw(
             path,
@@ -209,7 +238,7 @@ impl TestBot {
 
     pub async fn event(&self, body: &Value, retry_num: Option<u32>) -> reqwest::Response {
         let body = body.to_string();
-        let ts = now_secs().to_string();
+        let ts = self.now_secs().to_string();
         let signature = sign(SECRET, &ts, body.as_bytes());
         let retry = retry_num.map(|n| n.to_string());
         let mut headers = vec![
@@ -436,12 +465,7 @@ pub fn assert_set_up_exactly_once(slack: &FakeSlack, troubles: &[(String, String
 
 /// The bot with the shared org and the default severities, serving under these HTTP limits.
 pub async fn spawn_bot_with_limits(limits: trouble_bot::http::server::Limits) -> TestBot {
-    let mut bot = spawn_bot().await;
-    bot.stop().await;
-    let running = trouble_bot::start_with(bot.config(), limits).await.expect("bot starts");
-    bot.base_url = format!("http://{}", running.addr);
-    bot.bot = Some(running);
-    bot
+    spawn_bot_full(&format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"), limits).await
 }
 
 /// The open form submitted by the sales rep, naming `manager`, with sev1, +field and a contact.
@@ -483,4 +507,54 @@ pub async fn post_signed_command(
         .body(form)
         .send()
         .await
+}
+
+impl TestBot {
+    /// Moves the bot's clock forward by `by`, then waits until every timer due by then has fired
+    /// and every Slack call it caused was delivered: after this, what the jump brought about has
+    /// happened, and what it did not bring about will not (without another jump).
+    pub async fn advance_and_settle(&self, by: Duration) {
+        self.advance(by);
+        self.settle().await;
+    }
+
+    /// Asserts that no `method` call matching `pred` was made, once everything the bot has
+    /// decided so far was delivered: what it answered, it had already stored, so nothing that
+    /// a request caused can still arrive after this.
+    pub async fn expect_none(&self, method: &str, pred: impl Fn(&Call) -> bool) {
+        self.settle().await;
+        self.slack.expect_none(method, pred, Duration::ZERO).await;
+    }
+
+    /// Waits until no stored timer is due at the bot's clock and the outbox is empty. While
+    /// calls wait their turn (Slack's pace of about one message a second per channel), the
+    /// clock is moved on a second at a time, so a test does not wait out the pacing.
+    pub async fn settle(&self) {
+        self.settle_within(Duration::from_secs(20)).await;
+    }
+
+    /// `settle`, for up to `limit` of real time (Slack's faults and slow answers take real time).
+    pub async fn settle_within(&self, limit: Duration) {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let now = self.clock.now();
+            let due = self
+                .store()
+                .next_timer()
+                .expect("timers readable")
+                .is_some_and(|(_, t)| t.due <= now);
+            let queued = self.store().outbox_len() > 0;
+            if !due && !queued {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "due timers fired and deliveries done: not reached within {limit:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            if queued {
+                self.advance(Duration::from_millis(500));
+            }
+        }
+    }
 }

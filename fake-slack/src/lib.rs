@@ -9,7 +9,6 @@
 //! - `delay(method, d)` and `Fault::Slow`: late answers (the first changes the world late, the second at once).
 //!
 //! Every request is recorded as a [`Call`], faulted or not; `Call::outcome` says what the fake answered.
-#![allow(dead_code)]
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io;

@@ -1,0 +1,162 @@
+//! The shell's one door for changes: read the clock once, let the core decide inside the store's
+//! transaction, commit, wake the workers, hand back the decision.
+//!
+//! HTTP handlers (commands, clicks, modals, events), the deliverer (a call's outcome) and the
+//! timer loop all change a trouble through [`Engine`]; none of them writes a trouble, a
+//! timeline entry, an outbox item or a timer itself. What stays outside are explicit,
+//! non-trouble writes named on the store (an App Home viewer, a loose App Home publish or click
+//! answer, an attempt record, a replay key with nothing else to write): bookkeeping of the
+//! delivery machinery, not decisions.
+
+use crate::app::App;
+use crate::store::StoreError;
+use crate::trouble::command::OpenRequest;
+use crate::trouble::decide::{self, Ctx, Decision, Input, Outcome, Timer};
+use crate::trouble::model::{Origin, Trouble, TroubleId, UserId};
+
+/// What came of a change the engine was asked to apply.
+#[derive(Debug)]
+pub enum Applied {
+    /// The core decided; what it decided is stored (and, where it mattered, flushed) and the
+    /// workers are woken.
+    Decided(Box<Decision>),
+    /// A request the bot had handled before (Slack's retry, a double submit): nothing changed.
+    AlreadyHandled,
+}
+
+/// The store could not carry out a change: nothing of it was written.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct EngineError(#[from] StoreError);
+
+/// The front door, borrowed from the running [`App`] (see [`App::engine`]).
+pub struct Engine<'a> {
+    app: &'a App,
+}
+
+impl App {
+    /// The one way to change a trouble.
+    pub fn engine(&self) -> Engine<'_> {
+        Engine { app: self }
+    }
+}
+
+impl Engine<'_> {
+    /// Feeds `input` to trouble `id`. `seen` are the request's keys (signature, event id, view
+    /// id): a request seen before is skipped, and the keys are stored with what it changed.
+    pub async fn apply(&self, id: &TroubleId, seen: &[&str], input: Input) -> Result<Applied, EngineError> {
+        self.decide_on(id, seen, None, true, move |ctx, t| {
+            decide::decide(ctx, t, input.clone())
+        })
+        .await
+    }
+
+    /// Opens a trouble: its id (the day's next number, in the configured timezone) is allocated
+    /// in the same transaction that stores it.
+    pub async fn open(
+        &self,
+        seen: &[&str],
+        owner: UserId,
+        origin: Origin,
+        request: OpenRequest,
+    ) -> Result<Applied, EngineError> {
+        let ctx = self.context();
+        let now = ctx.now;
+        let day = now
+            .with_timezone(&self.app.config.timezone)
+            .format("%Y%m%d")
+            .to_string();
+        let result = self.app.store.open_trouble_once(&day, seen, now, |id, seq| {
+            decide::open(&ctx, id, seq, owner.clone(), origin.clone(), request.clone())
+        })?;
+        self.committed(result.ok(), true).await
+    }
+
+    /// Lets the core post the report `parts` (rendered by the shell) on trouble `id`.
+    pub async fn post_report(&self, id: &TroubleId, seen: &[&str], parts: Vec<String>) -> Result<Applied, EngineError> {
+        self.decide_on(id, seen, None, true, move |ctx, t| {
+            decide::report_posts(ctx, t, parts.clone())
+        })
+        .await
+    }
+
+    /// Records a Slack call's outcome: the outbox item under `key` leaves the outbox in the same
+    /// write as what the core makes of the outcome (or alone, when there is nothing to decide).
+    pub async fn delivered(
+        &self,
+        key: &[u8],
+        trouble: Option<&TroubleId>,
+        outcome: Option<Outcome>,
+    ) -> Result<Applied, EngineError> {
+        match (trouble, outcome) {
+            (Some(id), Some(outcome)) => {
+                // Nobody waits for an answer: the outcome needs no flush of its own.
+                self.decide_on(id, &[], Some(key), false, move |ctx, t| {
+                    decide::decide(ctx, t, Input::Delivered(outcome.clone()))
+                })
+                .await
+            }
+            _ => {
+                self.app.store.remove_outbox(key)?;
+                Ok(Applied::Decided(Box::default()))
+            }
+        }
+    }
+
+    /// Fires a due timer: it leaves the store in the same write as what the core makes of it,
+    /// so it acts exactly once, across crashes too.
+    pub async fn fire(&self, key: &[u8], timer: &Timer) -> Result<Decision, EngineError> {
+        let ctx = self.context();
+        let now = ctx.now;
+        let kind = timer.kind.clone();
+        let decision = self
+            .app
+            .store
+            .fire_timer(key, timer, now, |t| decide::decide(&ctx, t, Input::Timer(kind.clone())))?;
+        // Timers are not answered to anyone: no flush to wait for, only workers to wake.
+        self.app.after_write(&decision).await;
+        Ok(decision)
+    }
+
+    /// What the core decides with: the clock, read once for the whole change.
+    fn context(&self) -> Ctx<'_> {
+        Ctx {
+            config: &self.app.config,
+            now: self.app.clock.now(),
+        }
+    }
+
+    async fn decide_on(
+        &self,
+        id: &TroubleId,
+        seen: &[&str],
+        done_item: Option<&[u8]>,
+        answered: bool,
+        decide: impl Fn(&Ctx, &Trouble) -> Decision,
+    ) -> Result<Applied, EngineError> {
+        let ctx = self.context();
+        let now = ctx.now;
+        let result = self
+            .app
+            .store
+            .update_once(id, seen, done_item, now, |t| decide(&ctx, t))?;
+        self.committed(result.ok(), answered).await
+    }
+
+    /// Wakes the workers for a stored decision, first making it durable when someone will be
+    /// `answered` with it: what the bot answered, it has stored. A flush error is logged (see
+    /// `App::commit`) and not returned: the decision stands, so its reply is still true, and a
+    /// retry would be skipped by the key stored with it.
+    async fn committed(&self, decision: Option<Decision>, answered: bool) -> Result<Applied, EngineError> {
+        let Some(decision) = decision else {
+            tracing::info!("a request already handled came again; answered without effect");
+            return Ok(Applied::AlreadyHandled);
+        };
+        if answered {
+            let _ = self.app.commit(&decision).await;
+        } else {
+            self.app.after_write(&decision).await;
+        }
+        Ok(Applied::Decided(Box::new(decision)))
+    }
+}
