@@ -185,7 +185,9 @@ async fn migrate_store_copies_a_sled_store_with_its_chains_intact_and_a_second_r
     let entries: i64 = c.query_one("SELECT count(*) FROM timeline", &[]).await.unwrap().get(0);
     assert_eq!(entries as usize, sled_timeline.len() + second_len);
 
-    // The check reads the database: an entry edited there is caught.
+    // `verify` with database_url checks the database: whole now, an entry edited there is caught.
+    let (ok, stdout, _) = bot_binary(&["verify"], &[("DATABASE_URL", &url)]);
+    assert!(ok && stdout.contains("2 troubles checked, 0 broken"), "{stdout}");
     let tampered = String::from_utf8(pg_bytes[0].clone())
         .unwrap()
         .replacen("ACME", "ACMF", 1)
@@ -203,6 +205,10 @@ async fn migrate_store_copies_a_sled_store_with_its_chains_intact_and_a_second_r
     assert_eq!(checked.troubles, 2);
     assert_eq!(checked.broken.len(), 1, "{:?}", checked.broken);
     assert!(checked.broken[0].starts_with(&first.id), "{:?}", checked.broken);
+    let (ok, stdout, _) = bot_binary(&["verify"], &[("DATABASE_URL", &url)]);
+    assert!(!ok, "a tampered database verified");
+    assert!(stdout.contains(&format!("BROKEN {}: entry 1", first.id)), "{stdout}");
+    assert!(stdout.contains("2 troubles checked, 1 broken"), "{stdout}");
 }
 
 #[test]
