@@ -24,10 +24,14 @@ struct Instance {
 
 impl Instance {
     fn start(dir: &Path, slack_url: &str, database_url: &str) -> Instance {
+        Instance::start_with(dir, slack_url, database_url, DEFAULT_SEVERITIES)
+    }
+
+    fn start_with(dir: &Path, slack_url: &str, database_url: &str, severities: &str) -> Instance {
         std::fs::create_dir_all(dir).unwrap();
         let config_path = dir.join("trouble.toml");
         // A short slack_timeout keeps the claim lease (and so the tests) short.
-        let config = format!("slack_timeout = \"1s\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}");
+        let config = format!("slack_timeout = \"1s\"\n{BASE_CONFIG}\n{severities}");
         std::fs::write(&config_path, config).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
             .arg("serve")
@@ -111,6 +115,14 @@ impl Drop for Instance {
 
 /// Two instances on a fresh database, the schema migrated once beforehand as the README says.
 async fn two_instances(slack: &FakeSlack, dir: &Path) -> (Instance, Instance, String) {
+    let url = migrated_database(dir);
+    let a = Instance::start(&dir.join("a"), &slack.api_url(), &url);
+    let b = Instance::start(&dir.join("b"), &slack.api_url(), &url);
+    (a, b, url)
+}
+
+/// A fresh database with the schema, by `trouble-bot migrate`.
+fn migrated_database(dir: &Path) -> String {
     let url = pg::fresh_database();
     std::fs::write(dir.join("none.toml"), "").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
@@ -120,9 +132,7 @@ async fn two_instances(slack: &FakeSlack, dir: &Path) -> (Instance, Instance, St
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let a = Instance::start(&dir.join("a"), &slack.api_url(), &url);
-    let b = Instance::start(&dir.join("b"), &slack.api_url(), &url);
-    (a, b, url)
+    url
 }
 
 /// Waits (up to `limit`) until troubles CUST0..n each have a channel with two pins and a DM;
@@ -257,4 +267,43 @@ async fn the_same_request_delivered_to_both_instances_opens_one_trouble() {
         .filter(|m| m["text"].as_str().is_some_and(|t| t.starts_with("Trouble ")))
         .collect();
     assert_eq!(dms.len(), 1, "one trouble, one DM: {dms:?}");
+}
+
+/// Severity 2 escalates after a few seconds, so the test waits for it in real time.
+const QUICK_ESCALATION: &str = r#"
+[severity.2]
+ack_timeout = "4s"
+customer_update_every = "4h"
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_ack_timer_due_while_one_instance_is_down_fires_once() {
+    let slack = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = migrated_database(dir.path());
+    let start = |name: &str| Instance::start_with(&dir.path().join(name), &slack.api_url(), &url, QUICK_ESCALATION);
+    let (mut a, b) = (start("a"), start("b"));
+    let id = a.open("CUST0").await;
+    wait_until_all_set_up(&slack, std::slice::from_ref(&id), Duration::from_secs(60)).await;
+    a.kill_hard();
+    let about = |user: &str| {
+        slack
+            .messages_in(user)
+            .into_iter()
+            .filter(|m| m.to_string().contains(&id))
+            .count()
+    };
+    // Nobody acknowledges: the director hears of it, from the instance still up.
+    eventually("the director's escalation", Duration::from_secs(60), || {
+        (about("U0DIRECTOR") > 0).then_some(())
+    })
+    .await;
+    // The dead instance comes back while the chain goes on to the VP (the next round's timer).
+    let a = start("a");
+    eventually("the VP's escalation", Duration::from_secs(60), || {
+        (about("U0VP") > 0).then_some(())
+    })
+    .await;
+    assert_eq!(about("U0DIRECTOR"), 1, "the director's timer fired once");
+    drop((a, b));
 }
