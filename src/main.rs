@@ -56,7 +56,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Md)]
         format: Format,
     },
-    /// Recompute every timeline's hash chain; exit 1 naming the first broken entry; works beside a running bot.
+    /// Recompute every timeline's hash chain (in PostgreSQL when database_url is set); exit 1 naming the first broken entry; works beside a running bot.
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
     Verify,
     /// Copy the store into DIR, consistently, even while the bot runs; DIR becomes a data directory.
@@ -123,7 +123,7 @@ fn main() -> ExitCode {
             print_outcome(admin::run(&config, admin::Request::Export { id, format }))
         }),
         Command::Verify => with_config(|config| match &config.database_url {
-            Some(url) => verify_postgres(url.expose()),
+            Some(url) => verify_database(url.expose()),
             None => print_outcome(admin::run(&config, admin::Request::Verify)),
         }),
         Command::Backup { dir } => with_config(|config| print_outcome(admin::backup(&config, &dir))),
@@ -262,30 +262,6 @@ fn migrate(config: Config) -> ExitCode {
     }
 }
 
-/// Says which chains are broken: exit 1 on any.
-fn print_checked(checked: &pg::copy::Checked) -> ExitCode {
-    for broken in &checked.broken {
-        println!("BROKEN {broken}");
-    }
-    println!("{} troubles checked, {} broken", checked.troubles, checked.broken.len());
-    if checked.broken.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
-}
-
-/// `verify` on the shared store: every chain, read in one snapshot beside running instances.
-fn verify_postgres(url: &str) -> ExitCode {
-    match block_on(async { pg::copy::verify(&pg::connect(url)?).await }) {
-        Ok(checked) => print_checked(&checked),
-        Err(e) => {
-            eprintln!("{}: {e}", pg::redacted(url));
-            ExitCode::FAILURE
-        }
-    }
-}
-
 /// Copies a sled store into PostgreSQL and verifies the copy.
 fn migrate_store(from: &Path, to: &str) -> ExitCode {
     let shown = pg::redacted(to);
@@ -313,7 +289,7 @@ fn migrate_store(from: &Path, to: &str) -> ExitCode {
                 copied.outbox,
                 copied.timers
             );
-            print_checked(&checked)
+            report_checked(&checked)
         }
         Err(pg::PgError::Store(e)) => {
             eprintln!("cannot open {}: {e} (stop the bot that uses it first)", from.display());
@@ -323,6 +299,31 @@ fn migrate_store(from: &Path, to: &str) -> ExitCode {
             eprintln!("{shown}: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Recomputes every chain in the database, in one snapshot, beside running instances.
+fn verify_database(url: &str) -> ExitCode {
+    let result = block_on(async { pg::copy::verify(&pg::connect(url)?).await });
+    match result {
+        Ok(checked) => report_checked(&checked),
+        Err(e) => {
+            eprintln!("{}: {e}", pg::redacted(url));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints a chain check as `verify` does for sled: each broken trouble, then the count.
+fn report_checked(checked: &pg::copy::Checked) -> ExitCode {
+    for broken in &checked.broken {
+        println!("BROKEN {broken}");
+    }
+    println!("{} troubles checked, {} broken", checked.troubles, checked.broken.len());
+    if checked.broken.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 

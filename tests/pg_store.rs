@@ -185,7 +185,9 @@ async fn migrate_store_copies_a_sled_store_with_its_chains_intact_and_a_second_r
     let entries: i64 = c.query_one("SELECT count(*) FROM timeline", &[]).await.unwrap().get(0);
     assert_eq!(entries as usize, sled_timeline.len() + second_len);
 
-    // The check reads the database: an entry edited there is caught.
+    // `verify` with database_url checks the database: whole now, an entry edited there is caught.
+    let (ok, stdout, _) = bot_binary(&["verify"], &[("DATABASE_URL", &url)]);
+    assert!(ok && stdout.contains("2 troubles checked, 0 broken"), "{stdout}");
     let tampered = String::from_utf8(pg_bytes[0].clone())
         .unwrap()
         .replacen("ACME", "ACMF", 1)
@@ -203,6 +205,10 @@ async fn migrate_store_copies_a_sled_store_with_its_chains_intact_and_a_second_r
     assert_eq!(checked.troubles, 2);
     assert_eq!(checked.broken.len(), 1, "{:?}", checked.broken);
     assert!(checked.broken[0].starts_with(&first.id), "{:?}", checked.broken);
+    let (ok, stdout, _) = bot_binary(&["verify"], &[("DATABASE_URL", &url)]);
+    assert!(!ok, "a tampered database verified");
+    assert!(stdout.contains(&format!("BROKEN {}: entry 1", first.id)), "{stdout}");
+    assert!(stdout.contains("2 troubles checked, 1 broken"), "{stdout}");
 }
 
 #[test]
@@ -238,6 +244,21 @@ async fn two_instances() -> (PgStore, PgStore) {
     trouble_bot::pg::migrate(&a).await.unwrap();
     let b = trouble_bot::pg::connect(&url).unwrap();
     (PgStore::new(a, "a", LEASE), PgStore::new(b, "b", LEASE))
+}
+
+/// Queues one call in `lane` (a loose one: no trouble).
+async fn queue_call(store: &PgStore, lane: Lane, now: chrono::DateTime<Utc>) {
+    let call = Delivery {
+        lane,
+        op: Op::CreateChannel,
+    };
+    store.enqueue_loose(vec![call], now).await.unwrap();
+}
+
+/// Opens one trouble through `store`.
+async fn open_one(store: &PgStore) -> Decision {
+    let opened = store.open_trouble("20261130", &[], Utc::now(), open_decision).await;
+    opened.unwrap().expect("a new request")
 }
 
 fn open_decision(id: trouble_bot::trouble::model::TroubleId, seq: u32) -> Decision {
@@ -335,15 +356,7 @@ async fn a_lane_is_held_by_one_instance_and_its_next_call_waits_until_the_one_be
 async fn a_call_held_by_a_dead_instance_is_reclaimed_after_its_lease_with_its_attempt_time() {
     let (a, b) = two_instances().await;
     let now = Utc::now();
-    a.enqueue_loose(
-        vec![Delivery {
-            lane: Lane::Dm,
-            op: Op::CreateChannel,
-        }],
-        now,
-    )
-    .await
-    .unwrap();
+    queue_call(&a, Lane::Dm, now).await;
     let held = a.claim_lane_heads(now, 10).await.unwrap();
     assert!(a.mark_attempt(held[0].id, now).await.unwrap());
     // "a" dies here. Before its lease runs out, its call may still be on its way: hands off.
@@ -365,11 +378,7 @@ async fn a_call_held_by_a_dead_instance_is_reclaimed_after_its_lease_with_its_at
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_due_timer_fires_once_though_both_instances_try() {
     let (a, b) = two_instances().await;
-    let opened = a
-        .open_trouble("20261130", &[], Utc::now(), open_decision)
-        .await
-        .unwrap()
-        .unwrap();
+    let opened = open_one(&a).await;
     let due = opened.timers.first().expect("an ack timer").due;
     assert!(a
         .claim_due_timers(due - chrono::Duration::seconds(1), 10)
@@ -463,15 +472,7 @@ async fn an_instance_hears_of_work_another_committed_without_waiting_for_its_pol
     let woken = work.notified();
     tokio::pin!(woken);
     woken.as_mut().enable();
-    a.enqueue_loose(
-        vec![Delivery {
-            lane: Lane::Origin,
-            op: Op::CreateChannel,
-        }],
-        Utc::now(),
-    )
-    .await
-    .unwrap();
+    queue_call(&a, Lane::Origin, Utc::now()).await;
     tokio::time::timeout(Duration::from_secs(10), woken)
         .await
         .expect("woken by the commit's NOTIFY");
@@ -498,13 +499,7 @@ async fn app_home_viewers_waiting_publishes_and_the_refresh_flag_are_shared_by_t
     assert!(b.home_publish_pending(&viewer).await.unwrap());
     assert!(!b.home_publish_pending(&other).await.unwrap());
 
-    let opened = a
-        .open_trouble("20261130", &[], Utc::now(), open_decision)
-        .await
-        .unwrap()
-        .unwrap()
-        .trouble
-        .unwrap();
+    let opened = open_one(&a).await.trouble.unwrap();
     a.update(&opened.id, &[], None, Utc::now(), |t| {
         let mut t = t.clone();
         t.status_refresh_queued = true;
@@ -547,15 +542,7 @@ fn serve_refuses_a_database_url_it_would_not_use_rather_than_split_the_troubles(
 async fn a_released_call_waits_until_its_retry_time_and_is_not_taken_for_a_reclaim() {
     let (a, b) = two_instances().await;
     let now = Utc::now();
-    a.enqueue_loose(
-        vec![Delivery {
-            lane: Lane::Announce,
-            op: Op::CreateChannel,
-        }],
-        now,
-    )
-    .await
-    .unwrap();
+    queue_call(&a, Lane::Announce, now).await;
     let held = a.claim_lane_heads(now, 10).await.unwrap();
     let retry_at = now + chrono::Duration::seconds(5);
     a.release(held[0].id, retry_at).await.unwrap();
@@ -570,4 +557,55 @@ async fn a_released_call_waits_until_its_retry_time_and_is_not_taken_for_a_recla
         .unwrap();
     assert_eq!(retried.len(), 1);
     assert!(!retried[0].reclaimed);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn decisions_on_one_trouble_from_two_instances_queue_on_its_row_and_the_chain_stays_whole() {
+    use trouble_bot::trouble::timeline::{verify_chain, Entry, Event};
+    let (a, b) = two_instances().await;
+    let opened = open_one(&a).await.trouble.unwrap();
+    let mut runs = Vec::new();
+    for i in 0..20 {
+        let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let id = opened.id.clone();
+        runs.push(tokio::spawn(async move {
+            let key = format!("sig:note{i}");
+            store
+                .update(&id, &[&key], None, Utc::now(), |t| {
+                    // Each note chains from the trouble as this decision read it: a lost
+                    // update would leave two entries at one position, or a broken chain.
+                    let mut t = t.clone();
+                    let entry = Entry::new(
+                        &t.id,
+                        t.timeline_len,
+                        &t.timeline_head,
+                        Utc::now(),
+                        None,
+                        Event::Note {
+                            text: format!("fact {i}"),
+                        },
+                    );
+                    t.timeline_len += 1;
+                    t.timeline_head = entry.hash.clone();
+                    Decision {
+                        trouble: Some(t),
+                        entries: vec![entry],
+                        ..Decision::default()
+                    }
+                })
+                .await
+                .unwrap()
+                .unwrap()
+        }));
+    }
+    for r in runs {
+        r.await.unwrap();
+    }
+    let t = b.get(&opened.id).await.unwrap().unwrap();
+    let entries = b.timeline(&opened.id).await.unwrap();
+    assert_eq!(t.timeline_len, opened.timeline_len + 20);
+    assert_eq!(entries.len() as u64, t.timeline_len);
+    verify_chain(&entries, t.timeline_len, &t.timeline_head).expect("the chain is whole");
+    let checked = trouble_bot::pg::copy::verify(a.pool()).await.unwrap();
+    assert!(checked.broken.is_empty(), "{:?}", checked.broken);
 }

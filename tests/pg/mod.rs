@@ -68,21 +68,24 @@ fn is_root() -> bool {
         .unwrap_or(false)
 }
 
-/// Runs a PostgreSQL program, as the unprivileged test user when we are root.
-fn run_pg(bin: &Path, program: &str, args: &[&str]) {
+/// A PostgreSQL program, to run as the unprivileged test user when we are root.
+fn pg_command(bin: &Path, program: &str) -> Command {
     let path = bin.join(program);
-    let mut command = if is_root() {
+    if is_root() {
         let mut c = Command::new("runuser");
         c.args(["-u", TEST_USER, "--"]).arg(&path);
         c
     } else {
         Command::new(&path)
-    };
-    let out = command
+    }
+}
+
+fn run_pg(bin: &Path, program: &str, args: &[&str]) {
+    let out = pg_command(bin, program)
         .args(args)
         .stdin(Stdio::null())
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", path.display()));
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
     assert!(
         out.status.success(),
         "{program} {args:?} failed:\n{}{}",
@@ -173,15 +176,7 @@ impl Cluster {
                 d(&dir)
             );
             let log = d(&dir.join("log"));
-            let path = bin.join("pg_ctl");
-            let mut command = if is_root() {
-                let mut c = Command::new("runuser");
-                c.args(["-u", TEST_USER, "--"]).arg(&path);
-                c
-            } else {
-                Command::new(&path)
-            };
-            let ok = command
+            let ok = pg_command(&bin, "pg_ctl")
                 .args(["-D", &d(&data), "-l", &log, "-o", &options, "-w", "-t", "60", "start"])
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
