@@ -60,8 +60,9 @@ impl Pacer {
         }
     }
 
-    async fn wait_turn(&self, key: PaceKey) {
-        let wait_until = {
+    /// Takes the next turn for `key`: when it comes.
+    fn turn(&self, key: PaceKey) -> DateTime<Utc> {
+        {
             let mut next = self.next.lock().expect("pacer lock");
             let now = self.clock.now();
             // Forget channels that have been quiet long enough to be back at a full burst.
@@ -71,8 +72,7 @@ impl Pacer {
             let tat = next.get(&key).copied().unwrap_or(now).max(now);
             next.insert(key, tat + span(CHANNEL_INTERVAL));
             tat - span(CHANNEL_BURST)
-        };
-        self.clock.sleep_until(wait_until).await;
+        }
     }
 
     /// Waits while Slack's `Retry-After` for `method` runs; no pacing otherwise.
@@ -493,7 +493,7 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
                 // queues another refresh, and changes during the wait ride on this one.
                 if let Some(posted) = &t.status {
                     call_slot.release();
-                    app.pacer.wait_turn(PaceKey::Edits(posted.channel.clone())).await;
+                    wait_holding(app, claim, app.pacer.turn(PaceKey::Edits(posted.channel.clone()))).await?;
                     call_slot.take().await;
                 }
                 app.store.clear_status_refresh_flag(&t.id).await?;
@@ -561,7 +561,7 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
                 }
             }
             call_slot.release();
-            pace_post(app, &channel).await;
+            pace_post(app, claim, &channel).await?;
             call_slot.take().await;
             mark_attempt(app, claim).await?;
             let result = slack
@@ -605,18 +605,37 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
     }
 }
 
-/// Waits for this instance's turn to post in `channel` (and any 429 hold on it), then, when
+/// Waits for this instance's turn to post in `channel` (and any 429 hold on it) and, when
 /// other instances share the store, for the channel's turn among all of them.
-async fn pace_post(app: &App, channel: &ChannelId) {
-    app.pacer.wait_turn(PaceKey::Posts(channel.clone())).await;
-    match app
+async fn pace_post(app: &App, claim: &Claim, channel: &ChannelId) -> Result<(), AttemptError> {
+    let mine = app.pacer.turn(PaceKey::Posts(channel.clone()));
+    let shared = match app
         .store
         .reserve_post_slot(channel, app.clock.now(), CHANNEL_INTERVAL)
         .await
     {
-        Ok(Some(at)) => app.clock.sleep_until(at - span(CHANNEL_BURST)).await,
-        Ok(None) => {}
-        Err(e) => tracing::warn!(error = %e, "cannot take a shared posting slot; paced by this instance alone"),
+        Ok(slot) => slot.map(|at| at - span(CHANNEL_BURST)),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot take a shared posting slot; paced by this instance alone");
+            None
+        }
+    };
+    wait_holding(app, claim, shared.map_or(mine, |at| at.max(mine))).await
+}
+
+/// Sleeps until `until`, renewing the claim on the way: a long queue for a busy channel must
+/// not let the lease lapse and hand the call to another instance that would queue again.
+async fn wait_holding(app: &App, claim: &Claim, until: DateTime<Utc>) -> Result<(), AttemptError> {
+    let step = span(crate::app::claim_lease(&app.config) / 3);
+    loop {
+        let now = app.clock.now();
+        if now >= until {
+            return Ok(());
+        }
+        app.clock.sleep_until(until.min(now + step)).await;
+        if !app.store.renew(claim, app.clock.now()).await? {
+            return Err(AttemptError::Lost);
+        }
     }
 }
 
