@@ -214,7 +214,7 @@ pub async fn start_on(
     tasks.spawn(run_deliverer(app.clone(), rx.clone()));
     tasks.spawn(run_timers(app.clone(), rx.clone()));
     tasks.spawn(learn_identity(app.clone(), rx.clone()));
-    tasks.spawn(prune_events(app.clone(), rx.clone()));
+    tasks.spawn(prune_keys(app.clone(), rx.clone()));
     if let (Some(url), true) = (&app.config.database_url, app.store.is_shared()) {
         let listen =
             crate::pg::listen::wake_on_new_work(url.expose().to_string(), app.shared_work.clone(), SHARED_POLL);
@@ -305,7 +305,7 @@ async fn learn_identity(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
 }
 
 /// Slack stops retrying an event within minutes; remembering ids for six hours is plenty.
-async fn prune_events(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
+async fn prune_keys(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
     loop {
         let cutoff = app.clock.now() - chrono::Duration::hours(6);
         if let Err(e) = app.store.prune_keys(cutoff).await {

@@ -523,7 +523,7 @@ async fn app_home_viewers_waiting_publishes_and_the_refresh_flag_are_shared_by_t
 }
 
 #[test]
-fn serve_refuses_a_database_url_it_would_not_use_rather_than_split_the_troubles() {
+fn serve_with_a_database_it_cannot_reach_does_not_start_and_never_shows_the_password() {
     let (ok, _, stderr) = bot_binary(
         &["serve"],
         &[
@@ -533,8 +533,9 @@ fn serve_refuses_a_database_url_it_would_not_use_rather_than_split_the_troubles(
             ("TROUBLE_LISTEN", "127.0.0.1:0"),
         ],
     );
+    // It never falls back to sled: that would split the troubles between instances.
     assert!(!ok);
-    assert!(stderr.contains("database_url is set"), "{stderr}");
+    assert!(stderr.contains("Cannot start: database"), "{stderr}");
     assert!(!stderr.contains("pw-not-shown"), "{stderr}");
 }
 

@@ -173,7 +173,7 @@ impl Store {
         decide: impl Fn(TroubleId, u32) -> Decision,
     ) -> Result<Result<Decision, Skip>, StoreError> {
         match self {
-            Store::Sled(s) => s.open_trouble_once(day, seen, now, decide),
+            Store::Sled(s) => s.open_trouble(day, seen, now, decide),
             Store::Postgres(p) => Ok(p.open_trouble(day, seen, now, decide).await?),
         }
     }
@@ -190,7 +190,7 @@ impl Store {
         decide: impl Fn(&Trouble) -> Decision,
     ) -> Result<Result<Decision, Skip>, StoreError> {
         match self {
-            Store::Sled(s) => s.update_once(id, seen, done, now, decide),
+            Store::Sled(s) => s.transact(id, seen, done, now, decide),
             Store::Postgres(p) => Ok(p.update(id, seen, done.map(pg_id), now, decide).await?),
         }
     }
@@ -212,7 +212,7 @@ impl Store {
     /// Remembers a request key with nothing else to write; false when it was seen before.
     pub async fn remember_key(&self, key: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
         match self {
-            Store::Sled(s) => s.mark_event(key, now),
+            Store::Sled(s) => s.remember_key(key, now),
             Store::Postgres(p) => Ok(p.remember_key(key, now).await?),
         }
     }
@@ -220,7 +220,7 @@ impl Store {
     /// Forgets request keys older than `before`.
     pub async fn prune_keys(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         match self {
-            Store::Sled(s) => Ok(s.prune_events(before)? as u64),
+            Store::Sled(s) => Ok(s.prune_keys(before)? as u64),
             Store::Postgres(p) => Ok(p.prune_keys(before).await?),
         }
     }

@@ -303,7 +303,7 @@ impl SledStore {
     /// Opens a trouble: allocates the day's next id and writes what `decide` returns for it,
     /// with the request keys `seen`, all in one transaction (skipped when a key was seen).
     /// `decide` may run more than once on conflicts; it is pure.
-    pub fn open_trouble_once(
+    pub fn open_trouble(
         &self,
         day: &str,
         seen: &[&str],
@@ -332,7 +332,7 @@ impl SledStore {
     /// Reads the trouble, lets `decide` decide, writes the result: one transaction, skipped
     /// when any of `seen` was remembered before; the keys are remembered in the same write as a
     /// decision that changed something, and `done` leaves the outbox in it.
-    pub fn update_once(
+    pub fn transact(
         &self,
         id: &TroubleId,
         seen: &[&str],
@@ -375,13 +375,13 @@ impl SledStore {
     }
 
     /// Remembers an event id with nothing else to write; false when it was seen before.
-    pub fn mark_event(&self, event_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    pub fn remember_key(&self, event_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
         Ok(self.events.insert(event_id.as_bytes(), &millis(now))?.is_none())
     }
 
     /// Forgets request keys older than `before` (Slack stops retrying after minutes; a
     /// signature is only accepted within 5 minutes of its timestamp).
-    pub fn prune_events(&self, before: DateTime<Utc>) -> Result<usize, StoreError> {
+    pub fn prune_keys(&self, before: DateTime<Utc>) -> Result<usize, StoreError> {
         let cutoff = before.timestamp_millis().max(0) as u64;
         let mut removed = 0;
         for item in self.events.iter() {
@@ -611,7 +611,7 @@ mod tests {
         let ctx = Ctx { config: &config, now };
         let open = |store: &SledStore, key: &str, severity: u8| {
             store
-                .open_trouble_once("20261130", &[key, "view:V1"], now, |id, seq| {
+                .open_trouble("20261130", &[key, "view:V1"], now, |id, seq| {
                     let origin = Origin {
                         channel: ChannelId::new("C0ORIGIN"),
                         response_url: None,
@@ -631,6 +631,6 @@ mod tests {
         assert!(matches!(open(&store, "sig:c", 1), Err(Skip::Duplicate)));
         assert_eq!(store.trouble_count(), 1);
         // Pruned with the event ids.
-        assert_eq!(store.prune_events(now + chrono::Duration::seconds(1)).unwrap(), 2);
+        assert_eq!(store.prune_keys(now + chrono::Duration::seconds(1)).unwrap(), 2);
     }
 }
