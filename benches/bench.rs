@@ -607,7 +607,7 @@ fn mb(kb: u64) -> String {
 async fn drain(app: &trouble_bot::App, limit: Duration) -> Option<Duration> {
     let t = Instant::now();
     loop {
-        if app.store.outbox_len() == 0 {
+        if app.store.sled().expect("the bench runs on sled").outbox_len() == 0 {
             return Some(t.elapsed());
         }
         if t.elapsed() > limit {
@@ -865,7 +865,7 @@ async fn part_open(opts: &Opts, report: &mut Report, baseline: &HashMap<usize, (
             &response_url,
         )
         .await;
-        let backlog = bot.app.store.outbox_len();
+        let backlog = bot.app.store.sled().expect("the bench runs on sled").outbox_len();
         let calls_during = fake.total() - calls_before;
         let drained = drain(&bot.app, Duration::from_secs(120)).await;
         let calls_total = fake.total() - calls_before;
@@ -1109,17 +1109,23 @@ async fn part_scale(opts: &Opts, report: &mut Report) {
     let rss_before = rss_kb(None);
     let (bot, base) = start_bot(&fake, dir.path(), "4h").await;
     let fill = run_load(&base, Kind::Open, 64, Duration::from_secs(300), n, &response_url).await;
-    let backlog = bot.app.store.outbox_len();
+    let backlog = bot.app.store.sled().expect("the bench runs on sled").outbox_len();
     let drained = drain(&bot.app, Duration::from_secs(180)).await;
-    let count = bot.app.store.trouble_count() as u64;
+    let count = bot.app.store.sled().expect("the bench runs on sled").trouble_count() as u64;
     eprintln!(
         "  filled {count} at {:.0}/s, drained {}",
         fill.rate(),
         drained.map(ms).unwrap_or_default()
     );
-    bot.app.store.flush().await.expect("flush");
+    bot.app
+        .store
+        .sled()
+        .expect("the bench runs on sled")
+        .flush()
+        .await
+        .expect("flush");
     let rss_after = rss_kb(None);
-    let size = bot.app.store.size_on_disk();
+    let size = bot.app.store.sled().expect("the bench runs on sled").size_on_disk();
     report.line(
         format!("fill: {count} opens over HTTP at c=64"),
         format!(
@@ -1145,7 +1151,13 @@ async fn part_scale(opts: &Opts, report: &mut Report) {
             mb(rss_after.saturating_sub(rss_before))
         ),
     );
-    let troubles = bot.app.store.all_troubles().unwrap_or_default();
+    let troubles = bot
+        .app
+        .store
+        .sled()
+        .expect("the bench runs on sled")
+        .all_troubles()
+        .unwrap_or_default();
     let json_bytes: usize = troubles
         .iter()
         .map(|t| serde_json::to_vec(t).map(|v| v.len()).unwrap_or(0))
@@ -1332,6 +1344,7 @@ async fn part_nudge(opts: &Opts, report: &mut Report) {
             .app
             .store
             .all_troubles()
+            .await
             .expect("troubles")
             .into_iter()
             .map(|t| (t.id.to_string(), t.opened_at))
@@ -1354,7 +1367,13 @@ async fn part_nudge(opts: &Opts, report: &mut Report) {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let troubles = bot.app.store.all_troubles().expect("troubles");
+        let troubles = bot
+            .app
+            .store
+            .sled()
+            .expect("the bench runs on sled")
+            .all_troubles()
+            .expect("troubles");
         let calls = fake.calls();
         let mut first_nudge: HashMap<&str, DateTime<Utc>> = HashMap::new();
         for r in calls.iter().filter(|r| r.nudge && !r.limited) {
@@ -1456,13 +1475,20 @@ async fn open_direct(bot: &RunningBot, n: u64, response_url: &str) -> Duration {
         };
         let decision = app
             .store
-            .open_trouble(&day, now, |id, seq| {
+            .open_trouble(&day, &[], now, |id, seq| {
                 decide::open(&ctx, id, seq, owner.clone(), origin.clone(), req.clone())
             })
-            .expect("open through the store");
+            .await
+            .expect("open through the store")
+            .unwrap_or_default();
         app.after_write(&decision).await;
     }
-    app.store.flush().await.expect("flush");
+    app.store
+        .sled()
+        .expect("the bench runs on sled")
+        .flush()
+        .await
+        .expect("flush");
     t.elapsed()
 }
 

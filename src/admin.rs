@@ -23,7 +23,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 use crate::app::App;
 use crate::config::Config;
 use crate::i18n::{export_json, export_markdown};
-use crate::store::{Store, TreeRecords};
+use crate::store::{SledStore as Store, TreeRecords};
 use crate::trouble::model::TroubleId;
 use crate::trouble::timeline::verify_chain;
 
@@ -352,6 +352,8 @@ impl AdminSocket {
 /// so a socket file already there was left by a bot that died: it is replaced. Without the
 /// socket the bot still serves; only the admin commands wait for it to stop.
 pub fn listen(app: Arc<App>) -> Option<AdminSocket> {
+    // PostgreSQL is not locked by one process: backups and reads go to the database itself.
+    app.store.sled()?;
     let path = socket_path(&app.config.data_dir);
     match bind(&path) {
         Ok(listener) => {
@@ -419,7 +421,11 @@ async fn answer(app: Arc<App>, stream: tokio::net::UnixStream) -> io::Result<()>
     };
     tracing::info!(?request, "admin request");
     // Reading the store blocks (and a backup pauses writes): keep it off the async workers.
-    let (outcome, frames) = tokio::task::spawn_blocking(move || on_store(&app.config, &app.store, request))
+    let Some(store) = app.store.sled().cloned() else {
+        return Ok(());
+    };
+    let config = app.config.clone();
+    let (outcome, frames) = tokio::task::spawn_blocking(move || on_store(&config, &store, request))
         .await
         .map_err(io::Error::other)?;
     write_outcome(&mut write, &outcome).await?;

@@ -12,14 +12,14 @@ use crate::runtime::deliver::{run_deliverer, Pacer};
 use crate::runtime::timers::run_timers;
 use crate::slack::client::Identity;
 use crate::slack::SlackClient;
-use crate::store::{lane_key, Store, StoreError};
+use crate::store::{LaneKey, Store, StoreError};
 use crate::trouble::decide::{Decision, Delivery, Lane, Op};
 
 /// What the deliverer is told when work is queued.
 #[derive(Debug)]
 pub enum Wake {
-    /// This lane (its outbox key prefix) has work.
-    Lane(Vec<u8>),
+    /// This lane has work.
+    Lane(LaneKey),
 }
 
 pub struct App {
@@ -37,6 +37,9 @@ pub struct App {
     outbox_wake: mpsc::UnboundedSender<Wake>,
     outbox_wake_rx: std::sync::Mutex<Option<mpsc::UnboundedReceiver<Wake>>>,
     pub timers_changed: Notify,
+    /// Woken when another instance sharing the store queued calls or set timers (and by a
+    /// poll, for leases that ran out): the deliverer and the timer loop look again.
+    pub shared_work: Arc<Notify>,
     /// The bot's own user id, learnt from `auth.test`, so it can ignore its own messages.
     pub identity: RwLock<Option<Identity>>,
     /// Which channels are shared outside the company (Slack Connect), as far as the bot knows.
@@ -48,12 +51,12 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(config: Config, clock: Clock) -> Result<Arc<App>, StoreError> {
-        let store = Store::open(&config.data_dir)?;
+    /// A bot on `store` (see [`open_store`]).
+    pub fn new(config: Config, clock: Clock, store: Store) -> Arc<App> {
         let token = config.slack.bot_token.clone().unwrap_or_else(|| Secret::new(""));
         let slack = SlackClient::new(&config.slack.api_url, token, config.slack.timeout);
         let (outbox_wake, outbox_wake_rx) = mpsc::unbounded_channel();
-        Ok(Arc::new(App {
+        Arc::new(App {
             config: Arc::new(config),
             pacer: Pacer::new(clock.clone()),
             started_at: clock.now(),
@@ -65,10 +68,11 @@ impl App {
             outbox_wake,
             outbox_wake_rx: std::sync::Mutex::new(Some(outbox_wake_rx)),
             timers_changed: Notify::new(),
+            shared_work: Arc::default(),
             identity: RwLock::new(None),
             shared_channels: Default::default(),
             socket: Default::default(),
-        }))
+        })
     }
 
     /// Makes a stored decision durable (one shared fsync), then wakes the workers: called
@@ -101,10 +105,10 @@ impl App {
     /// Wakes the workers a stored decision concerns.
     pub async fn after_write(&self, decision: &Decision) {
         self.metrics.observe_decision(decision);
-        self.refresh_homes(decision);
-        let mut woken: Vec<Vec<u8>> = Vec::new();
+        self.refresh_homes(decision).await;
+        let mut woken: Vec<LaneKey> = Vec::new();
         for d in &decision.deliveries {
-            let key = lane_key(decision.subject.as_ref(), d.lane);
+            let key = LaneKey::of(decision.subject.as_ref(), d.lane);
             if !woken.contains(&key) {
                 self.wake(Wake::Lane(key.clone()));
                 woken.push(key);
@@ -116,7 +120,7 @@ impl App {
     }
 
     /// Republishes the App Home of the people a change concerns, if they use it.
-    fn refresh_homes(&self, decision: &Decision) {
+    async fn refresh_homes(&self, decision: &Decision) {
         let Some(t) = decision.trouble.as_ref().filter(|_| !decision.entries.is_empty()) else {
             return;
         };
@@ -124,18 +128,26 @@ impl App {
         people.extend(t.manager_chain().iter().cloned());
         let now = self.clock.now();
         for user in people {
-            if self.store.is_home_viewer(&user) && !self.store.home_publish_pending(&user) {
-                self.publish_home(user, now);
+            if matches!(self.store.home_needs_publish(&user).await, Ok(true)) {
+                self.publish_home(user, now).await;
             }
         }
     }
 
-    pub fn publish_home(&self, user: crate::trouble::model::UserId, now: chrono::DateTime<chrono::Utc>) {
+    pub async fn publish_home(&self, user: crate::trouble::model::UserId, now: chrono::DateTime<chrono::Utc>) {
         let op = Op::PublishHome { user };
-        match self.store.enqueue_loose(vec![Delivery { lane: Lane::Home, op }], now) {
-            Ok(()) => self.wake(Wake::Lane(lane_key(None, Lane::Home))),
-            Err(e) => tracing::error!(error = %e, "cannot queue an App Home refresh"),
+        if let Err(e) = self.send_loose(Delivery { lane: Lane::Home, op }, now).await {
+            tracing::error!(error = %e, "cannot queue an App Home refresh");
         }
+    }
+
+    /// Queues a call that belongs to no trouble (an App Home publish, the answer to a click)
+    /// and wakes its lane: bookkeeping of the delivery machinery, not a decision.
+    pub async fn send_loose(&self, delivery: Delivery, now: chrono::DateTime<chrono::Utc>) -> Result<(), StoreError> {
+        let lane = LaneKey::of(None, delivery.lane);
+        self.store.enqueue_loose(vec![delivery], now).await?;
+        self.wake(Wake::Lane(lane));
+        Ok(())
     }
 
     pub fn wake(&self, wake: Wake) {
@@ -188,7 +200,8 @@ pub async fn start_on(
     clock: Clock,
 ) -> Result<RunningBot, StartError> {
     let listen = config.listen.clone();
-    let app = App::new(config, clock)?;
+    let store = open_store(&config).await?;
+    let app = App::new(config, clock, store);
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .map_err(|error| StartError::Listen {
@@ -210,7 +223,18 @@ pub async fn start_on(
     if app.config.socket_mode() {
         tasks.spawn(crate::socket_mode::run(app.clone(), rx.clone()));
     }
-    tasks.spawn(prune_events(app.clone(), rx));
+    tasks.spawn(prune_keys(app.clone(), rx.clone()));
+    if let (Some(url), true) = (&app.config.database_url, app.store.is_shared()) {
+        let listen =
+            crate::pg::listen::wake_on_new_work(url.expose().to_string(), app.shared_work.clone(), SHARED_POLL);
+        let mut stop = rx;
+        tasks.spawn(async move {
+            tokio::select! {
+                _ = listen => {}
+                _ = stop.changed() => {}
+            }
+        });
+    }
     tracing::info!(%addr, "trouble-bot listening");
     Ok(RunningBot {
         addr,
@@ -241,6 +265,32 @@ impl RunningBot {
     }
 }
 
+/// How often an instance sharing the store looks for work no notification announced (a lease
+/// that ran out, a notification lost with its connection).
+const SHARED_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The store `config` names: PostgreSQL at `database_url` (schema brought up to date), sled
+/// under `data_dir` otherwise.
+pub async fn open_store(config: &Config) -> Result<Store, StoreError> {
+    match &config.database_url {
+        None => Store::open_sled(&config.data_dir),
+        Some(url) => {
+            let instance = format!(
+                "{}:{}",
+                std::env::var("HOSTNAME").unwrap_or_else(|_| "host".into()),
+                std::process::id()
+            );
+            Store::connect_postgres(url.expose(), &instance, claim_lease(config)).await
+        }
+    }
+}
+
+/// A claim must outlast what a lane worker does between two renewals (an attempt and the
+/// longest backoff), so a live instance keeps its work; no longer, so a dead one's moves on.
+pub fn claim_lease(config: &Config) -> std::time::Duration {
+    config.slack.timeout + crate::runtime::deliver::MAX_BACKOFF + std::time::Duration::from_secs(2)
+}
+
 /// Asks Slack who the bot is, retrying in the background: the server does not wait for it.
 async fn learn_identity(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
     let mut wait = std::time::Duration::from_millis(500);
@@ -264,10 +314,10 @@ async fn learn_identity(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
 }
 
 /// Slack stops retrying an event within minutes; remembering ids for six hours is plenty.
-async fn prune_events(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
+async fn prune_keys(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
     loop {
         let cutoff = app.clock.now() - chrono::Duration::hours(6);
-        if let Err(e) = app.store.prune_events(cutoff) {
+        if let Err(e) = app.store.prune_keys(cutoff).await {
             tracing::warn!(error = %e, "cannot prune event ids");
         }
         tokio::select! {

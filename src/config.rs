@@ -60,6 +60,9 @@ pub struct SeverityPolicy {
 pub struct Config {
     pub listen: String,
     pub data_dir: PathBuf,
+    /// `database_url` (or DATABASE_URL): the troubles live in PostgreSQL, shared by every
+    /// instance; without it, in sled under `data_dir`. It usually carries a password.
+    pub database_url: Option<Secret>,
     pub locale: Locale,
     pub timezone: Tz,
     pub team_id: Option<String>,
@@ -105,6 +108,7 @@ impl Default for Config {
         Config {
             listen: "127.0.0.1:3000".into(),
             data_dir: PathBuf::from("data"),
+            database_url: None,
             locale: Locale::Ja,
             timezone: chrono_tz::Asia::Tokyo,
             team_id: None,
@@ -211,6 +215,9 @@ impl Config {
         }
         if let Some(v) = root.string("data_dir") {
             config.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = root.string("database_url") {
+            config.database_url = Some(Secret::new(v));
         }
         if let Some(v) = root.string("locale") {
             match Locale::parse(&v) {
@@ -463,6 +470,15 @@ impl Config {
         if let Some(v) = env.get("TROUBLE_DATA_DIR") {
             config.data_dir = PathBuf::from(v);
         }
+        if let Some(v) = env.get("DATABASE_URL").filter(|v| !v.trim().is_empty()) {
+            config.database_url = Some(Secret::new(v.trim()));
+        }
+        if let Some(url) = &config.database_url {
+            if !(url.expose().starts_with("postgres://") || url.expose().starts_with("postgresql://")) {
+                problems
+                    .push("database_url: must start with postgres:// (postgres://user:password@host:5432/db)".into());
+            }
+        }
         if config.listen.parse::<std::net::SocketAddr>().is_err() {
             problems.push(format!(
                 "listen: {:?} is not an address like 127.0.0.1:3000",
@@ -539,6 +555,13 @@ impl Config {
         let mut out = String::new();
         line(&mut out, t("待ち受け:", "listen:"), self.listen.clone());
         line(&mut out, t("データ:", "data_dir:"), self.data_dir.display().to_string());
+        if let Some(url) = &self.database_url {
+            line(
+                &mut out,
+                t("データベース:", "database:"),
+                crate::pg::redacted(url.expose()),
+            );
+        }
         line(&mut out, t("言語:", "locale:"), self.locale.code().into());
         line(&mut out, t("タイムゾーン:", "time zone:"), self.timezone.name().into());
         line(
@@ -978,5 +1001,23 @@ mod tests {
             .map(|u| u.as_str().to_string())
             .collect();
         assert_eq!(chain, ["U0M", "U0D"]);
+    }
+
+    #[test]
+    fn database_url_comes_from_the_file_or_database_url_and_never_shows_its_password() {
+        let file = r#"database_url = "postgres://bot:file-pw@db:5432/t""#;
+        let c = Config::from_sources(Some(file), &env(&[])).unwrap();
+        assert_eq!(
+            c.database_url.as_ref().unwrap().expose(),
+            "postgres://bot:file-pw@db:5432/t"
+        );
+        let c = Config::from_sources(Some(file), &env(&[("DATABASE_URL", "postgres://bot:env-pw@db2/t")])).unwrap();
+        assert_eq!(c.database_url.as_ref().unwrap().expose(), "postgres://bot:env-pw@db2/t");
+        assert!(!format!("{c:?}").contains("env-pw"));
+        assert!(c.summary().contains("postgres://bot:***@db2:5432/t"), "{}", c.summary());
+        assert!(!c.summary().contains("env-pw"));
+        assert!(Config::from_sources(None, &env(&[])).unwrap().database_url.is_none());
+        let problems = Config::from_sources(None, &env(&[("DATABASE_URL", "mysql://x")])).unwrap_err();
+        assert!(problems.iter().any(|p| p.starts_with("database_url:")), "{problems:?}");
     }
 }

@@ -9,7 +9,7 @@
 //! delivery machinery, not decisions.
 
 use crate::app::App;
-use crate::store::StoreError;
+use crate::store::{OutboxItem, StoreError};
 use crate::trouble::command::OpenRequest;
 use crate::trouble::decide::{self, Ctx, Decision, Input, Outcome, Timer};
 use crate::trouble::model::{Origin, Trouble, TroubleId, UserId};
@@ -76,13 +76,17 @@ impl Engine<'_> {
             .to_string();
         // The customer's history goes to the core with the request (principle 3: the balance).
         let past =
-            self.app.store.all_troubles().map(|all| {
+            self.app.store.all_troubles().await.map(|all| {
                 crate::trouble::customer::past_troubles(&self.app.config.customers, &request.customer, &all)
             })?;
         let request = OpenRequest { past, ..request };
-        let result = self.app.store.open_trouble_once(&day, seen, now, |id, seq| {
-            decide::open(&ctx, id, seq, owner.clone(), origin.clone(), request.clone())
-        })?;
+        let result = self
+            .app
+            .store
+            .open_trouble(&day, seen, now, |id, seq| {
+                decide::open(&ctx, id, seq, owner.clone(), origin.clone(), request.clone())
+            })
+            .await?;
         self.committed(result.ok(), true).await
     }
 
@@ -90,7 +94,7 @@ impl Engine<'_> {
     /// (`/trouble report`, and every close).
     pub async fn report(&self, id: &TroubleId, seen: &[&str]) -> Result<Applied, EngineError> {
         let config = &self.app.config;
-        let (Some(trouble), timeline) = (self.app.store.get(id)?, self.app.store.timeline(id)?) else {
+        let (Some(trouble), timeline) = (self.app.store.get(id).await?, self.app.store.timeline(id).await?) else {
             return Ok(Applied::Decided(Box::default()));
         };
         let markdown = crate::i18n::report_markdown(config.locale, config, &trouble, &timeline);
@@ -109,24 +113,19 @@ impl Engine<'_> {
         .await
     }
 
-    /// Records a Slack call's outcome: the outbox item under `key` leaves the outbox in the same
-    /// write as what the core makes of the outcome (or alone, when there is nothing to decide).
-    pub async fn delivered(
-        &self,
-        key: &[u8],
-        trouble: Option<&TroubleId>,
-        outcome: Option<Outcome>,
-    ) -> Result<Applied, EngineError> {
-        match (trouble, outcome) {
+    /// Records a Slack call's outcome: the outbox `item` leaves the outbox in the same write as
+    /// what the core makes of the outcome (or alone, when there is nothing to decide).
+    pub async fn delivered(&self, item: &OutboxItem, outcome: Option<Outcome>) -> Result<Applied, EngineError> {
+        match (&item.trouble, outcome) {
             (Some(id), Some(outcome)) => {
                 // Nobody waits for an answer: the outcome needs no flush of its own.
-                self.decide_on(id, &[], Some(key), false, move |ctx, t| {
+                self.decide_on(id, &[], Some(item), false, move |ctx, t| {
                     decide::decide(ctx, t, Input::Delivered(outcome.clone()))
                 })
                 .await
             }
             _ => {
-                self.app.store.remove_outbox(key)?;
+                self.app.store.finish(item).await?;
                 Ok(Applied::Decided(Box::default()))
             }
         }
@@ -134,14 +133,15 @@ impl Engine<'_> {
 
     /// Fires a due timer: it leaves the store in the same write as what the core makes of it,
     /// so it acts exactly once, across crashes too.
-    pub async fn fire(&self, key: &[u8], timer: &Timer) -> Result<Decision, EngineError> {
+    pub async fn fire(&self, timer: &Timer) -> Result<Decision, EngineError> {
         let ctx = self.context();
         let now = ctx.now;
         let kind = timer.kind.clone();
         let decision = self
             .app
             .store
-            .fire_timer(key, timer, now, |t| decide::decide(&ctx, t, Input::Timer(kind.clone())))?;
+            .fire_timer(timer, now, |t| decide::decide(&ctx, t, Input::Timer(kind.clone())))
+            .await?;
         // Timers are not answered to anyone: no flush to wait for, only workers to wake.
         self.app.after_write(&decision).await;
         Ok(decision)
@@ -159,7 +159,7 @@ impl Engine<'_> {
         &self,
         id: &TroubleId,
         seen: &[&str],
-        done_item: Option<&[u8]>,
+        done_item: Option<&OutboxItem>,
         answered: bool,
         decide: impl Fn(&Ctx, &Trouble) -> Decision,
     ) -> Result<Applied, EngineError> {
@@ -168,7 +168,8 @@ impl Engine<'_> {
         let result = self
             .app
             .store
-            .update_once(id, seen, done_item, now, |t| decide(&ctx, t))?;
+            .transact(id, seen, done_item, now, |t| decide(&ctx, t))
+            .await?;
         self.committed(result.ok(), answered).await
     }
 

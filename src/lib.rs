@@ -10,6 +10,7 @@ pub mod engine;
 pub mod http;
 pub mod i18n;
 pub mod metrics;
+pub mod pg;
 pub mod runtime;
 pub mod slack;
 pub mod socket_mode;

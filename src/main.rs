@@ -1,17 +1,20 @@
-//! The `trouble-bot` command line: serve, check-config, export, verify, backup, restore, demo. Wiring only.
+//! The `trouble-bot` command line: serve, check-config, export, verify, backup, restore, migrate,
+//! migrate-store, demo. Wiring only.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use trouble_bot::admin::{self, Outcome};
 use trouble_bot::config::Config;
 use trouble_bot::i18n::Locale;
+use trouble_bot::pg;
 
 /// Where the configuration and the store come from: every command that reads them says so.
 const ENV_CONFIG: &str = concat!(
     "  TROUBLE_CONFIG        the TOML file (default trouble.toml; a missing default file means all defaults)\n",
-    "  TROUBLE_DATA_DIR      overrides data_dir (the store)"
+    "  TROUBLE_DATA_DIR      overrides data_dir (the store)\n",
+    "  DATABASE_URL          overrides database_url (postgres://user:password@host:5432/db); never logged"
 );
 const ENV_SERVE: &str = concat!(
     "  SLACK_SIGNING_SECRET  required; several secrets comma-separated during rotation\n",
@@ -54,7 +57,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Md)]
         format: Format,
     },
-    /// Recompute every timeline's hash chain; exit 1 naming the first broken entry; works beside a running bot.
+    /// Recompute every timeline's hash chain (in PostgreSQL when database_url is set); exit 1 naming the first broken entry; works beside a running bot.
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
     Verify,
     /// Copy the store into DIR, consistently, even while the bot runs; DIR becomes a data directory.
@@ -68,6 +71,18 @@ enum Command {
     Restore {
         /// A directory written by `trouble-bot backup`
         dir: PathBuf,
+    },
+    /// Create or update the PostgreSQL schema at database_url, then exit (serve also runs this at start).
+    #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
+    Migrate,
+    /// Copy a sled data directory (bot stopped) into PostgreSQL, then verify every chain on the copy; safe to run twice.
+    MigrateStore {
+        /// The data directory to copy from (data_dir of the bot being moved)
+        #[arg(long, value_name = "DATA_DIR")]
+        from: PathBuf,
+        /// The database to copy into: postgres://user:password@host:5432/db
+        #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
+        to: String,
     },
     /// Play a whole trouble against a built-in Slack simulator: needs no Slack and no valid config.
     #[command(after_help = format!(
@@ -112,9 +127,14 @@ fn main() -> ExitCode {
             };
             print_outcome(admin::run(&config, admin::Request::Export { id, format }))
         }),
-        Command::Verify => with_config(|config| print_outcome(admin::run(&config, admin::Request::Verify))),
+        Command::Verify => with_config(|config| match &config.database_url {
+            Some(url) => verify_database(url.expose()),
+            None => print_outcome(admin::run(&config, admin::Request::Verify)),
+        }),
         Command::Backup { dir } => with_config(|config| print_outcome(admin::backup(&config, &dir))),
         Command::Restore { dir } => with_config(|config| print_outcome(admin::restore(&config, &dir))),
+        Command::Migrate => with_config(migrate),
+        Command::MigrateStore { from, to } => migrate_store(&from, &to),
         Command::Demo { locale } => demo(locale),
     }
 }
@@ -205,6 +225,111 @@ async fn wait_for_signal() {
     }
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
+}
+
+fn block_on<T>(work: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+        .block_on(work)
+}
+
+/// Runs the embedded migrations against database_url and says what it did.
+fn migrate(config: Config) -> ExitCode {
+    let Some(url) = config.database_url else {
+        eprintln!("database_url is not set: put it in the config file or DATABASE_URL (postgres://user:password@host:5432/db)");
+        return ExitCode::FAILURE;
+    };
+    let shown = pg::redacted(url.expose());
+    let result = block_on(async {
+        let pool = pg::connect(url.expose())?;
+        pg::migrate(&pool).await
+    });
+    match result {
+        Ok(applied) if applied.is_empty() => {
+            println!("{shown}: schema already at version {}", pg::latest_version());
+            ExitCode::SUCCESS
+        }
+        Ok(applied) => {
+            let list: Vec<String> = applied.iter().map(i32::to_string).collect();
+            println!(
+                "{shown}: applied migration(s) {}; schema at version {}",
+                list.join(", "),
+                pg::latest_version()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{shown}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Copies a sled store into PostgreSQL and verifies the copy.
+fn migrate_store(from: &Path, to: &str) -> ExitCode {
+    let shown = pg::redacted(to);
+    if !from.join("db").exists() {
+        eprintln!(
+            "{} holds no store (no db/ inside): give the bot's data_dir",
+            from.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    let result = block_on(async {
+        let pool = pg::connect(to)?;
+        pg::migrate(&pool).await?;
+        let copied = pg::copy::copy_from_sled(from, &pool).await?;
+        let checked = pg::copy::verify(&pool).await?;
+        Ok::<_, pg::PgError>((copied, checked))
+    });
+    match result {
+        Ok((copied, checked)) => {
+            println!(
+                "{} -> {shown}: copied {} troubles, {} timeline entries, {} outbox items, {} timers (already there: kept)",
+                from.display(),
+                copied.troubles,
+                copied.entries,
+                copied.outbox,
+                copied.timers
+            );
+            report_checked(&checked)
+        }
+        Err(pg::PgError::Store(e)) => {
+            eprintln!("cannot open {}: {e} (stop the bot that uses it first)", from.display());
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("{shown}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Recomputes every chain in the database, in one snapshot, beside running instances.
+fn verify_database(url: &str) -> ExitCode {
+    let result = block_on(async { pg::copy::verify(&pg::connect(url)?).await });
+    match result {
+        Ok(checked) => report_checked(&checked),
+        Err(e) => {
+            eprintln!("{}: {e}", pg::redacted(url));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints a chain check as `verify` does for sled: each broken trouble, then the count.
+fn report_checked(checked: &pg::copy::Checked) -> ExitCode {
+    for broken in &checked.broken {
+        println!("BROKEN {broken}");
+    }
+    println!("{} troubles checked, {} broken", checked.troubles, checked.broken.len());
+    if checked.broken.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 /// Plays a whole trouble against a built-in Slack simulator: nothing to install or configure.

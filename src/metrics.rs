@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use chrono::Utc;
 
-use crate::store::Store;
+use crate::store::Counts;
 use crate::trouble::decide::{Decision, TimerKind};
 use crate::trouble::timeline::Event;
 
@@ -148,7 +148,8 @@ impl Metrics {
         }
     }
 
-    pub fn render(&self, store: &Store, now: chrono::DateTime<Utc>) -> String {
+    /// The metrics, with the store's `counts` and the creation time of its `oldest` outbox item.
+    pub fn render(&self, counts: Counts, oldest: Option<chrono::DateTime<Utc>>, now: chrono::DateTime<Utc>) -> String {
         let mut out = String::new();
         let help = |out: &mut String, name: &str, kind: &str| {
             if let Some((_, text)) = HELP.iter().find(|(n, _)| *n == name) {
@@ -179,10 +180,6 @@ impl Metrics {
             let _ = writeln!(out, "{name}_sum {}", h.sum);
             let _ = writeln!(out, "{name}_count {}", h.count);
         }
-        let oldest = store
-            .outbox_items()
-            .ok()
-            .and_then(|items| items.iter().map(|i| i.created_at).min());
         let oldest_age = oldest
             .map(|at| (now - at).num_milliseconds() as f64 / 1000.0)
             .unwrap_or(0.0);
@@ -190,7 +187,7 @@ impl Metrics {
             (
                 "trouble_bot_outbox_depth",
                 "Slack calls waiting to be delivered.",
-                store.outbox_len() as f64,
+                counts.outbox as f64,
             ),
             (
                 "trouble_bot_outbox_oldest_age_seconds",
@@ -200,13 +197,9 @@ impl Metrics {
             (
                 "trouble_bot_timers_pending",
                 "Stored timers (escalations, nudges).",
-                store.timers_len() as f64,
+                counts.timers as f64,
             ),
-            (
-                "trouble_bot_troubles",
-                "Troubles in the store.",
-                store.trouble_count() as f64,
-            ),
+            ("trouble_bot_troubles", "Troubles in the store.", counts.troubles as f64),
         ];
         for (name, text, value) in gauges {
             let _ = writeln!(out, "# HELP {name} {text}\n# TYPE {name} gauge\n{name} {value}");

@@ -217,7 +217,7 @@ async fn a_backup_taken_while_troubles_are_opened_restores_into_a_fresh_director
 /// Each decision writes a trouble and its timeline entries together: in a consistent copy every
 /// trouble has exactly its entries and no entry belongs to a trouble the copy lacks.
 fn assert_every_transaction_is_whole(data_dir: &Path) {
-    let store = trouble_bot::store::Store::open(data_dir).unwrap();
+    let store = trouble_bot::store::SledStore::open(data_dir).unwrap();
     let troubles = store.all_troubles().unwrap();
     let mut entries = 0;
     for t in &troubles {

@@ -151,7 +151,7 @@ async fn killed_mid_delivery_and_restarted_every_answered_open_has_one_channel_o
     // Timers are intact: every trouble still has its escalation and follow-up timers.
     let mut bot = bot;
     assert!(bot.terminate().success());
-    let store = trouble_bot::store::Store::open(&dir.path().join("data")).unwrap();
+    let store = trouble_bot::store::SledStore::open(&dir.path().join("data")).unwrap();
     assert!(
         store.timers_len() >= 2 * ids.len(),
         "{} timers for {} troubles",
@@ -293,7 +293,7 @@ async fn sigterm_lets_a_request_in_flight_finish_flushes_and_exits_zero() {
         200
     );
     // The store was flushed and released: it opens, and the trouble is there.
-    let store = trouble_bot::store::Store::open(&dir.path().join("data")).unwrap();
+    let store = trouble_bot::store::SledStore::open(&dir.path().join("data")).unwrap();
     assert!(store
         .get(&trouble_bot::trouble::model::TroubleId::new(&id))
         .unwrap()
@@ -444,7 +444,7 @@ async fn sigterm_with_slow_clients_connected_flushes_and_exits_zero_within_its_d
     );
     let logs = bot.logs.lock().unwrap().clone();
     assert!(logs.contains("cutting off clients"), "{logs}");
-    let store = trouble_bot::store::Store::open(&dir.path().join("data")).unwrap();
+    let store = trouble_bot::store::SledStore::open(&dir.path().join("data")).unwrap();
     assert!(store
         .get(&trouble_bot::trouble::model::TroubleId::new(&id))
         .unwrap()
@@ -457,7 +457,7 @@ fn the_data_directory_is_created_readable_by_the_bot_alone() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    trouble_bot::store::Store::open(&data).unwrap();
+    trouble_bot::store::SledStore::open(&data).unwrap();
     let mode = std::fs::metadata(&data).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o700, "{mode:o}");
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use serde_json::{json, Value};
 use trouble_bot::i18n::{stage_name, Locale};
-use trouble_bot::store::Store;
+use trouble_bot::store::SledStore as Store;
 use trouble_bot::trouble::model::{StageState, Trouble, TroubleId};
 use trouble_bot::trouble::timeline::{Entry, Event};
 

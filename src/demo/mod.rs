@@ -586,7 +586,7 @@ impl Demo<'_> {
     /// for the telling: after [`WAIT`] the story goes on regardless.
     async fn settle(&self) {
         let deadline = tokio::time::Instant::now() + WAIT;
-        while self.app.store.outbox_len() > 0 && tokio::time::Instant::now() < deadline {
+        while self.app.store.counts().await.is_ok_and(|c| c.outbox > 0) && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }

@@ -57,15 +57,20 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
     let channel = ChannelId::new(&cmd.channel_id);
     match command {
         Command::Help => ephemeral_text(i18n::help(l)),
-        Command::List => match app.store.open_summaries() {
-            Ok(mut troubles) => {
-                troubles.retain(|s| summary_visible(app, s, &user));
+        Command::List => match app.store.open_summaries().await {
+            Ok(summaries) => {
+                let mut troubles = Vec::with_capacity(summaries.len());
+                for s in summaries {
+                    if summary_visible(app, &s, &user).await {
+                        troubles.push(s);
+                    }
+                }
                 troubles.sort_by_key(|t| (t.severity, t.opened_at));
                 ephemeral_text(list_text(l, &troubles, now))
             }
             Err(e) => failed(app, Surface::Command, "cannot list troubles", e),
         },
-        Command::History(customer) => match app.store.all_troubles() {
+        Command::History(customer) => match app.store.all_troubles().await {
             Ok(mut troubles) => {
                 let key = |name: &str| crate::trouble::customer::customer_key(&app.config.customers, name);
                 let wanted = key(&customer);
@@ -75,7 +80,7 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
             }
             Err(e) => failed(app, Surface::Command, "cannot read history", e),
         },
-        Command::Stats(days) => match app.store.all_troubles() {
+        Command::Stats(days) => match app.store.all_troubles().await {
             Ok(mut troubles) => {
                 troubles.retain(|t| decide::may_see(&app.config, t, &user));
                 let days = days.unwrap_or(crate::trouble::stats::DEFAULT_DAYS);
@@ -85,7 +90,7 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
             }
             Err(e) => failed(app, Surface::Command, "cannot read troubles for stats", e),
         },
-        Command::Step(crate::trouble::facts::Step::Search(query)) => super::stages::search(app, &user, &query),
+        Command::Step(crate::trouble::facts::Step::Search(query)) => super::stages::search(app, &user, &query).await,
         Command::OpenModal => {
             let Some(trigger_id) = cmd.trigger_id.clone().filter(|t| !t.is_empty()) else {
                 return ephemeral_text(usage_text(l, &command::UsageError::OpenNeedsCustomerAndSummary));
@@ -111,7 +116,7 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
             }
         }
         command => {
-            let Some(id) = app.store.by_channel(&channel).ok().flatten() else {
+            let Some(id) = app.store.by_channel(&channel).await.ok().flatten() else {
                 return ephemeral_text(reply_text(l, &app.config, &Reply::NotInTroubleChannel));
             };
             if command == Command::Report {
@@ -141,11 +146,11 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
 
 /// Whether `user` may see a listed trouble: a public one from its summary alone, a private one
 /// (or one whose summary predates the flag) by the rule on the whole trouble.
-fn summary_visible(app: &App, summary: &TroubleSummary, user: &UserId) -> bool {
+async fn summary_visible(app: &App, summary: &TroubleSummary, user: &UserId) -> bool {
     if summary.private == Some(false) {
         return true;
     }
-    matches!(app.store.get(&summary.id), Ok(Some(t)) if decide::may_see(&app.config, &t, user))
+    matches!(app.store.get(&summary.id).await, Ok(Some(t)) if decide::may_see(&app.config, &t, user))
 }
 
 /// Answers with the reply of what the engine applied.

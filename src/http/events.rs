@@ -82,7 +82,7 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
             (reply.channel, input)
         }
     };
-    let Ok(Some(id)) = app.store.by_channel(&ChannelId::new(&channel)) else {
+    let Ok(Some(id)) = app.store.by_channel(&ChannelId::new(&channel)).await else {
         return StatusCode::OK.into_response();
     };
     // The event id is remembered in the same write, so a retried delivery is handled once.
@@ -105,15 +105,15 @@ async fn on_home_opened(app: &Arc<App>, event_id: &str, event: &serde_json::Valu
         return StatusCode::OK.into_response();
     }
     let now = app.clock.now();
-    match app.store.mark_event(event_id, now) {
+    match app.store.remember_key(event_id, now).await {
         Ok(true) => {}
         Ok(false) => return StatusCode::OK.into_response(),
         Err(e) => return failed(app, Surface::Event, "cannot remember an event", e),
     }
     let user = UserId::new(user);
-    if let Err(e) = app.store.mark_home_viewer(&user) {
+    if let Err(e) = app.store.mark_home_viewer(&user).await {
         tracing::error!(error = %e, "cannot remember an App Home viewer");
     }
-    app.publish_home(user, now);
+    app.publish_home(user, now).await;
     StatusCode::OK.into_response()
 }

@@ -10,14 +10,13 @@ use axum::Json;
 use serde_json::json;
 
 use super::{already_handled, check_team, failed, verify, Surface};
-use crate::app::{App, Wake};
+use crate::app::App;
 use crate::engine::Applied;
 use crate::i18n::modals::{field_error, with_contact, FieldError};
 use crate::i18n::{reply_text, Locale};
 use crate::slack::blocks::escape;
 use crate::slack::contracts::{Action, ButtonValue, Callback, OpenMetadata};
 use crate::slack::payloads::Interaction;
-use crate::store::lane_key;
 use crate::trouble::command::{parse_user, OpenRequest};
 use crate::trouble::decide::{ButtonAction, Delivery, Input, Lane, Message, Op, Reply};
 use crate::trouble::model::{ChannelId, Origin, TroubleId, UserId};
@@ -138,12 +137,8 @@ async fn on_button(
                     url,
                     message: Message::Text { text },
                 };
-                match app
-                    .store
-                    .enqueue_loose(vec![Delivery { lane: Lane::View, op }], app.clock.now())
-                {
-                    Ok(()) => app.wake(Wake::Lane(lane_key(None, Lane::View))),
-                    Err(e) => tracing::error!(error = %e, "cannot queue the answer to a click"),
+                if let Err(e) = app.send_loose(Delivery { lane: Lane::View, op }, app.clock.now()).await {
+                    tracing::error!(error = %e, "cannot queue the answer to a click");
                 }
             }
             StatusCode::OK.into_response()

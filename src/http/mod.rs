@@ -61,7 +61,7 @@ async fn with_request_id(request: axum::extract::Request, next: axum::middleware
 }
 
 async fn health(State(app): State<Arc<App>>) -> Response {
-    if app.store.next_timer().is_err() {
+    if app.store.next_timer_due().await.is_err() {
         return (StatusCode::SERVICE_UNAVAILABLE, "store unavailable").into_response();
     }
     if app.config.socket_mode() {
@@ -75,9 +75,16 @@ async fn health(State(app): State<Arc<App>>) -> Response {
 }
 
 async fn metrics(State(app): State<Arc<App>>) -> Response {
+    let counts = app.store.counts().await.unwrap_or_default();
+    let oldest = app
+        .store
+        .outbox_items()
+        .await
+        .ok()
+        .and_then(|items| items.iter().map(|i| i.created_at).min());
     (
         [("content-type", "text/plain; version=0.0.4")],
-        app.metrics.render(&app.store, app.clock.now()),
+        app.metrics.render(counts, oldest, app.clock.now()),
     )
         .into_response()
 }

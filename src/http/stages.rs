@@ -29,7 +29,7 @@ pub(super) async fn open_form(
     step: Step,
 ) -> Response {
     let l = app.config.locale;
-    let t = match app.store.get(id) {
+    let t = match app.store.get(id).await {
         Ok(Some(t)) => t,
         Ok(None) => return ephemeral_text(reply_text(l, &app.config, &Reply::NotInTroubleChannel)),
         Err(e) => return failed(app, Surface::Command, "cannot read a trouble", e),
@@ -72,8 +72,8 @@ pub(super) async fn open_form(
 }
 
 /// `/trouble search TEXT`: newest first, only troubles the asker may see.
-pub(super) fn search(app: &Arc<App>, user: &UserId, query: &str) -> Response {
-    match app.store.all_troubles() {
+pub(super) async fn search(app: &Arc<App>, user: &UserId, query: &str) -> Response {
+    match app.store.all_troubles().await {
         Ok(mut troubles) => {
             troubles.retain(|t| decide::may_see(&app.config, t, user) && search::matches(&app.config, t, query));
             troubles.sort_by_key(|t| std::cmp::Reverse(t.opened_at));
@@ -86,7 +86,7 @@ pub(super) fn search(app: &Arc<App>, user: &UserId, query: &str) -> Response {
 /// After a trouble gains a part or lot: earlier troubles of the same customer that had it are
 /// flagged in its kickoff thread (the core decides, once per earlier trouble).
 pub(crate) async fn flag_recurrence(app: &Arc<App>, id: &TroubleId) {
-    let all = match app.store.all_troubles() {
+    let all = match app.store.all_troubles().await {
         Ok(all) => all,
         Err(e) => return tracing::error!(error = %e, "cannot read troubles for the recurrence check"),
     };

@@ -12,7 +12,7 @@ use crate::app::{App, Wake};
 use crate::clock::Clock;
 use crate::i18n::{render, Rendered};
 use crate::slack::SlackError;
-use crate::store::{OutboxItem, StoreError};
+use crate::store::{Claim, LaneKey, OutboxItem, StoreError};
 use crate::trouble::decide::{channel_name, Dest, Lane, Message, Op, Outcome, Slot};
 use crate::trouble::model::{ChannelId, Trouble};
 
@@ -26,7 +26,7 @@ const CHANNEL_BURST: Duration = Duration::from_secs(1);
 pub const DELIVERY_SLOTS: usize = 64;
 /// The pacer keeps at most about this many channels before forgetting quiet ones.
 const PACER_FORGET_ABOVE: usize = 4096;
-const MAX_BACKOFF: Duration = Duration::from_secs(8);
+pub const MAX_BACKOFF: Duration = Duration::from_secs(8);
 /// How many suffixed names to try on `name_taken` before giving up.
 const MAX_NAME_ATTEMPTS: u32 = 50;
 
@@ -60,8 +60,9 @@ impl Pacer {
         }
     }
 
-    async fn wait_turn(&self, key: PaceKey) {
-        let wait_until = {
+    /// Takes the next turn for `key`: when it comes.
+    fn turn(&self, key: PaceKey) -> DateTime<Utc> {
+        {
             let mut next = self.next.lock().expect("pacer lock");
             let now = self.clock.now();
             // Forget channels that have been quiet long enough to be back at a full burst.
@@ -71,8 +72,7 @@ impl Pacer {
             let tat = next.get(&key).copied().unwrap_or(now).max(now);
             next.insert(key, tat + span(CHANNEL_INTERVAL));
             tat - span(CHANNEL_BURST)
-        };
-        self.clock.sleep_until(wait_until).await;
+        }
     }
 
     /// Waits while Slack's `Retry-After` for `method` runs; no pacing otherwise.
@@ -102,10 +102,10 @@ pub async fn run_deliverer(app: Arc<App>, shutdown: watch::Receiver<bool>) {
         tracing::error!("the deliverer is already running");
         return;
     };
-    let busy: Arc<Mutex<HashSet<Vec<u8>>>> = Arc::default();
+    let busy: Arc<Mutex<HashSet<LaneKey>>> = Arc::default();
     let mut workers = tokio::task::JoinSet::new();
     let mut shutdown_main = shutdown.clone();
-    let start_lane = |lane: Vec<u8>, workers: &mut tokio::task::JoinSet<()>| {
+    let start_lane = |lane: LaneKey, workers: &mut tokio::task::JoinSet<()>| {
         if !busy.lock().expect("busy lock").insert(lane.clone()) {
             return;
         }
@@ -114,22 +114,35 @@ pub async fn run_deliverer(app: Arc<App>, shutdown: watch::Receiver<bool>) {
             deliver_lane(&app, &lane, shutdown).await;
             busy.lock().expect("busy lock").remove(&lane);
             // Work may have arrived between our last look and leaving the lane.
-            if matches!(app.store.lane_head(&lane), Ok(Some(_))) {
+            if matches!(app.store.claimable(&lane, app.clock.now()).await, Ok(true)) {
                 app.wake(Wake::Lane(lane));
             }
         });
     };
-    // What a previous run left undelivered; from then on, wakes name their lane.
-    match app.store.outbox_lanes() {
-        Ok(lanes) => lanes.into_iter().for_each(|lane| start_lane(lane, &mut workers)),
-        Err(e) => tracing::error!(error = %e, "cannot read the outbox"),
-    }
+    // What a previous run (or another instance) left undelivered; from then on, wakes name
+    // their lane, and another instance's work is looked for when it says so (or a poll does).
+    let all_lanes = || async {
+        match app.store.lanes_with_work().await {
+            Ok(lanes) => lanes,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the outbox");
+                Vec::new()
+            }
+        }
+    };
+    all_lanes()
+        .await
+        .into_iter()
+        .for_each(|lane| start_lane(lane, &mut workers));
     loop {
         tokio::select! {
             wake = wakes.recv() => match wake {
                 Some(Wake::Lane(lane)) => start_lane(lane, &mut workers),
                 None => break,
             },
+            _ = app.shared_work.notified() => {
+                all_lanes().await.into_iter().for_each(|lane| start_lane(lane, &mut workers));
+            }
             _ = shutdown_main.changed() => break,
         }
         while workers.try_join_next().is_some() {}
@@ -154,6 +167,9 @@ enum AttemptError {
     /// The store could not be read or written: try again.
     #[error("{0}")]
     Store(StoreError),
+    /// Another instance holds the call now (this one's lease ran out): it is theirs to finish.
+    #[error("the call passed to another instance")]
+    Lost,
 }
 
 impl From<SlackError> for AttemptError {
@@ -204,26 +220,49 @@ impl<'a> CallSlot<'a> {
     }
 }
 
-async fn deliver_lane(app: &Arc<App>, lane: &[u8], shutdown: watch::Receiver<bool>) {
+async fn deliver_lane(app: &Arc<App>, lane: &LaneKey, shutdown: watch::Receiver<bool>) {
     loop {
         if *shutdown.borrow() {
             return;
         }
-        let head = match app.store.lane_head(lane) {
-            Ok(Some(head)) => head,
+        let claim = match app.store.claim_lane_head(lane, app.clock.now()).await {
+            Ok(Some(claim)) => claim,
             Ok(None) => return,
             Err(e) => {
                 tracing::error!(error = %e, "cannot read an outbox lane");
                 return;
             }
         };
-        let (key, item) = head;
+        match deliver_claim(app, &claim, shutdown.clone()).await {
+            Some(outcome) => finish_item(app, &claim.item, outcome).await,
+            None => {
+                // Stopping, or the call is another instance's now: leave it to whoever comes next.
+                if let Err(e) = app.store.release(&claim, app.clock.now()).await {
+                    tracing::warn!(error = %e, "cannot release a call; it passes on when its lease runs out");
+                }
+                return;
+            }
+        }
+    }
+}
+
+/// Delivers one claimed call, retrying; None when it was not finished (shutdown, or the claim
+/// was lost), else what to tell the core.
+async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<bool>) -> Option<Option<Outcome>> {
+    let item = &claim.item;
+    {
         let mut attempt: u32 = 0;
-        // A call left over from a previous run may have reached Slack just before a crash.
-        let mut maybe_sent = item.attempt_started_at.is_some() || item.created_at < app.started_at;
+        // A call left over from a previous run (or an instance that died holding it) may have
+        // reached Slack just before the crash. Unclaimed items on a shared store were never tried.
+        let mut maybe_sent = claim.reclaimed
+            || item.attempt_started_at.is_some()
+            || (!app.store.is_shared() && item.created_at < app.started_at);
         // An attempt a previous run started may still be on its way to Slack: look for it only
         // once it can no longer arrive.
-        if let Some(started) = item.attempt_started_at.filter(|at| *at < app.started_at) {
+        if let Some(started) = item
+            .attempt_started_at
+            .filter(|at| *at < app.started_at || claim.reclaimed)
+        {
             let wait = settle_wait(started, app.clock.now(), app.slack.timeout);
             if !wait.is_zero() {
                 tracing::info!(
@@ -234,17 +273,23 @@ async fn deliver_lane(app: &Arc<App>, lane: &[u8], shutdown: watch::Receiver<boo
                 let mut shutdown = shutdown.clone();
                 tokio::select! {
                     _ = app.clock.sleep(wait) => {}
-                    _ = shutdown.changed() => return,
+                    _ = shutdown.changed() => return None,
                 }
             }
         }
         let method = item_method(&item.op);
         let outcome = loop {
-            match deliver_once(app, &key, &item, maybe_sent).await {
+            match app.store.renew(claim, app.clock.now()).await {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(e) => tracing::warn!(error = %e, "cannot renew the claim on a call"),
+            }
+            match deliver_once(app, claim, maybe_sent).await {
                 Ok(outcome) => {
                     app.metrics.slack_call(method, "ok");
                     break outcome;
                 }
+                Err(AttemptError::Lost) => return None,
                 Err(AttemptError::Unrunnable { method, missing }) => {
                     app.metrics.slack_call(method, "unrunnable");
                     tracing::info!(trouble = ?item.trouble, method, missing, "a call cannot run; dropped");
@@ -278,12 +323,12 @@ async fn deliver_lane(app: &Arc<App>, lane: &[u8], shutdown: watch::Receiver<boo
                     let mut shutdown = shutdown.clone();
                     tokio::select! {
                         _ = app.clock.sleep(backoff) => {}
-                        _ = shutdown.changed() => return,
+                        _ = shutdown.changed() => return None,
                     }
                 }
             }
         };
-        finish_item(app, &key, &item, outcome).await;
+        Some(outcome)
     }
 }
 
@@ -301,8 +346,8 @@ fn backoff(attempt: u32) -> Duration {
 }
 
 /// Removes the item and feeds its outcome to the core, in one transaction.
-async fn finish_item(app: &Arc<App>, key: &[u8], item: &OutboxItem, outcome: Option<Outcome>) {
-    if let Err(e) = app.engine().delivered(key, item.trouble.as_ref(), outcome).await {
+async fn finish_item(app: &Arc<App>, item: &OutboxItem, outcome: Option<Outcome>) {
+    if let Err(e) = app.engine().delivered(item, outcome).await {
         tracing::error!(error = %e, "cannot record a delivery");
     }
 }
@@ -345,12 +390,8 @@ fn slot_content(slot: Slot) -> Message {
 }
 
 /// Makes one attempt at one call. Ok(None): done, nothing to tell the core.
-async fn deliver_once(
-    app: &Arc<App>,
-    key: &[u8],
-    item: &OutboxItem,
-    maybe_sent: bool,
-) -> Result<Option<Outcome>, AttemptError> {
+async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result<Option<Outcome>, AttemptError> {
+    let item = &claim.item;
     let slack = &app.slack;
     let method = item_method(&item.op);
     // Another lane may have been told to wait (429) for this method.
@@ -358,7 +399,7 @@ async fn deliver_once(
     let mut call_slot = CallSlot::new(app, item.lane);
     call_slot.take().await;
     let trouble = match &item.trouble {
-        Some(id) => match app.store.get(id)? {
+        Some(id) => match app.store.get(id).await? {
             Some(t) => Some(t),
             None => return Err(missing(method, "trouble")),
         },
@@ -386,7 +427,7 @@ async fn deliver_once(
             Ok(None)
         }
         (Op::PublishHome { user }, _) => {
-            let troubles = app.store.all_troubles()?;
+            let troubles = app.store.all_troubles().await?;
             let view = crate::i18n::home_view(locale, &app.config, user, &troubles, app.clock.now());
             slack.publish_home(user, &view).await?;
             Ok(None)
@@ -411,7 +452,7 @@ async fn deliver_once(
             }
             for attempt in 1..=MAX_NAME_ATTEMPTS {
                 let name = channel_name(&app.config.channel_prefix, &t.id, &t.customer, attempt);
-                mark_attempt(app, key).await?;
+                mark_attempt(app, claim).await?;
                 match slack.create_channel(&name, app.config.private_channels).await {
                     Ok((channel, name)) => return Ok(Some(Outcome::ChannelCreated { channel, name })),
                     Err(SlackError::Api { error, .. }) if error == "name_taken" => {
@@ -452,11 +493,11 @@ async fn deliver_once(
                 // queues another refresh, and changes during the wait ride on this one.
                 if let Some(posted) = &t.status {
                     call_slot.release();
-                    app.pacer.wait_turn(PaceKey::Edits(posted.channel.clone())).await;
+                    wait_holding(app, claim, app.pacer.turn(PaceKey::Edits(posted.channel.clone()))).await?;
                     call_slot.take().await;
                 }
-                app.store.clear_status_refresh_flag(&t.id)?;
-                app.store.get(&t.id).ok().flatten().unwrap_or(t)
+                app.store.clear_status_refresh_flag(&t.id).await?;
+                app.store.get(&t.id).await.ok().flatten().unwrap_or(t)
             } else {
                 t
             };
@@ -528,9 +569,9 @@ async fn deliver_once(
                 }
             }
             call_slot.release();
-            app.pacer.wait_turn(PaceKey::Posts(channel.clone())).await;
+            pace_post(app, claim, &channel).await?;
             call_slot.take().await;
-            mark_attempt(app, key).await?;
+            mark_attempt(app, claim).await?;
             let result = slack
                 .post_message(
                     channel.as_str(),
@@ -572,10 +613,47 @@ async fn deliver_once(
     }
 }
 
+/// Waits for this instance's turn to post in `channel` (and any 429 hold on it) and, when
+/// other instances share the store, for the channel's turn among all of them.
+async fn pace_post(app: &App, claim: &Claim, channel: &ChannelId) -> Result<(), AttemptError> {
+    let mine = app.pacer.turn(PaceKey::Posts(channel.clone()));
+    let shared = match app
+        .store
+        .reserve_post_slot(channel, app.clock.now(), CHANNEL_INTERVAL)
+        .await
+    {
+        Ok(slot) => slot.map(|at| at - span(CHANNEL_BURST)),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot take a shared posting slot; paced by this instance alone");
+            None
+        }
+    };
+    wait_holding(app, claim, shared.map_or(mine, |at| at.max(mine))).await
+}
+
+/// Sleeps until `until`, renewing the claim on the way: a long queue for a busy channel must
+/// not let the lease lapse and hand the call to another instance that would queue again.
+async fn wait_holding(app: &App, claim: &Claim, until: DateTime<Utc>) -> Result<(), AttemptError> {
+    let step = span(crate::app::claim_lease(&app.config) / 3);
+    loop {
+        let now = app.clock.now();
+        if now >= until {
+            return Ok(());
+        }
+        app.clock.sleep_until(until.min(now + step)).await;
+        if !app.store.renew(claim, app.clock.now()).await? {
+            return Err(AttemptError::Lost);
+        }
+    }
+}
+
 /// Records, durably, that a call that must not happen twice leaves now.
-async fn mark_attempt(app: &App, key: &[u8]) -> Result<(), AttemptError> {
-    app.store.mark_attempt(key, app.clock.now()).await?;
-    Ok(())
+async fn mark_attempt(app: &App, claim: &Claim) -> Result<(), AttemptError> {
+    if app.store.mark_attempt(claim, app.clock.now()).await? {
+        Ok(())
+    } else {
+        Err(AttemptError::Lost)
+    }
 }
 
 fn hold_on_429(app: &App, channel: &ChannelId, e: &SlackError) {

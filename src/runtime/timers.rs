@@ -1,10 +1,17 @@
-//! The timer loop: sleeps until the earliest stored timer is due, then feeds it to the core.
+//! The timer loop: sleeps until the earliest stored timer is due, then claims the due ones and
+//! feeds each to the core.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::watch;
 
 use crate::app::App;
+
+/// Timers fired per look at the store.
+const BATCH: usize = 16;
+/// How long to wait when due timers are all held by another instance (its lease may run out).
+const HELD_ELSEWHERE: Duration = Duration::from_secs(1);
 
 pub async fn run_timers(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
     loop {
@@ -15,36 +22,58 @@ pub async fn run_timers(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
         let changed = app.timers_changed.notified();
         tokio::pin!(changed);
         changed.as_mut().enable();
-        let next = match app.store.next_timer() {
+        let elsewhere = app.shared_work.notified();
+        tokio::pin!(elsewhere);
+        elsewhere.as_mut().enable();
+        let next = match app.store.next_timer_due().await {
             Ok(next) => next,
             Err(e) => {
                 tracing::error!(error = %e, "cannot read timers");
                 None
             }
         };
-        let Some((key, timer)) = next else {
+        let Some(due) = next else {
             tokio::select! {
                 _ = &mut changed => continue,
+                _ = &mut elsewhere => continue,
                 _ = shutdown.changed() => return,
             }
         };
-        if timer.due > app.clock.now() {
+        if due > app.clock.now() {
             tokio::select! {
-                _ = app.clock.sleep_until(timer.due) => {}
+                _ = app.clock.sleep_until(due) => {}
+                _ = &mut changed => {}
+                _ = &mut elsewhere => {}
+                _ = shutdown.changed() => return,
+            }
+            continue;
+        }
+        let timers = match app.store.claim_due_timers(app.clock.now(), BATCH).await {
+            Ok(timers) => timers,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot claim due timers");
+                Vec::new()
+            }
+        };
+        if timers.is_empty() {
+            tokio::select! {
+                _ = app.clock.sleep(HELD_ELSEWHERE) => {}
                 _ = &mut changed => {}
                 _ = shutdown.changed() => return,
             }
             continue;
         }
-        match app.engine().fire(&key, &timer).await {
-            Ok(decision) => {
-                if !decision.deliveries.is_empty() {
-                    app.metrics.note_timer_fired(&timer.kind);
+        for timer in timers {
+            match app.engine().fire(&timer).await {
+                Ok(decision) => {
+                    if !decision.deliveries.is_empty() {
+                        app.metrics.note_timer_fired(&timer.kind);
+                    }
                 }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, trouble = %timer.trouble, "timer failed; dropping it");
-                let _ = app.store.remove_timer(&key);
+                Err(e) => {
+                    tracing::error!(error = %e, trouble = %timer.trouble, "timer failed; dropping it");
+                    let _ = app.store.remove_timer(&timer).await;
+                }
             }
         }
     }

@@ -13,7 +13,7 @@ pub use fake_slack::{Call, FakeSlack};
 use serde_json::Value;
 use trouble_bot::config::Config;
 use trouble_bot::slack::signature::sign;
-use trouble_bot::store::Store;
+use trouble_bot::store::SledStore;
 use trouble_bot::{Clock, RunningBot};
 
 pub const SECRET: &str = "test-signing-secret";
@@ -178,8 +178,14 @@ impl TestBot {
             .advance(by);
     }
 
-    pub fn store(&self) -> &Store {
-        &self.bot.as_ref().expect("bot running").app.store
+    pub fn store(&self) -> &SledStore {
+        self.bot
+            .as_ref()
+            .expect("bot running")
+            .app
+            .store
+            .sled()
+            .expect("test bots run on sled")
     }
 
     /// POSTs a body signed with the test secret (or as the caller says).
@@ -554,7 +560,7 @@ impl TestBot {
                 .store()
                 .next_timer()
                 .expect("timers readable")
-                .is_some_and(|(_, t)| t.due <= now);
+                .is_some_and(|t| t.due <= now);
             let queued = self.store().outbox_len() > 0;
             if !due && !queued {
                 return;

@@ -1,6 +1,5 @@
-//! The sled store: troubles, timelines, the outbox, timers and the memory of requests already
-//! handled (event ids, request signatures, modal view ids), written together in one transaction
-//! per decision.
+//! The embedded sled backend of the store seam: named trees, one multi-tree transaction per
+//! decision; raw byte keys never leave this file.
 
 use std::path::Path;
 
@@ -9,35 +8,13 @@ use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::Transactional;
 
+use super::{has_effect, timer_key, LaneKey, OutboxItem, Skip, StoreError};
 use crate::trouble::decide::{Decision, Delivery, Lane, Op, Timer};
 use crate::trouble::model::{ChannelId, Trouble, TroubleId, TroubleSummary, UserId};
 use crate::trouble::timeline::Entry;
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("store: {0}")]
-    Sled(#[from] sled::Error),
-    #[error("store: corrupt record: {0}")]
-    Corrupt(String),
-}
-
-/// A Slack call the bot has decided to make, waiting to be delivered.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct OutboxItem {
-    pub id: u64,
-    /// None for calls that belong to no trouble yet (the open modal).
-    pub trouble: Option<TroubleId>,
-    pub lane: Lane,
-    pub op: Op,
-    pub created_at: DateTime<Utc>,
-    /// When the latest attempt at a call that must not happen twice began (stored before the
-    /// call): after a crash, the call may still reach Slack until `slack_timeout` after this.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attempt_started_at: Option<DateTime<Utc>>,
-}
-
 #[derive(Clone)]
-pub struct Store {
+pub struct SledStore {
     db: sled::Db,
     troubles: sled::Tree,
     timeline: sled::Tree,
@@ -66,19 +43,6 @@ struct GroupCommit {
 
 /// One sled tree as a backup carries it: its name and its records in key order.
 pub type TreeRecords = (Vec<u8>, Vec<(sled::IVec, sled::IVec)>);
-
-/// Why a transaction did not write.
-#[derive(Debug)]
-pub enum Skip {
-    /// This request (event id, signature or modal view id) was handled before.
-    Duplicate,
-}
-
-/// Whether a decision changed anything: only such a decision is remembered against its request
-/// keys, so a refused modal submission, corrected, still goes through.
-fn has_effect(d: &Decision) -> bool {
-    d.trouble.is_some() || !d.entries.is_empty() || !d.deliveries.is_empty() || !d.timers.is_empty()
-}
 
 fn millis(now: DateTime<Utc>) -> [u8; 8] {
     (now.timestamp_millis().max(0) as u64).to_be_bytes()
@@ -113,13 +77,16 @@ fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, StoreError> {
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-pub fn lane_key(trouble: Option<&TroubleId>, lane: Lane) -> Vec<u8> {
-    let mut key = trouble
-        .map(|t| t.as_str().as_bytes().to_vec())
-        .unwrap_or_else(|| b"_".to_vec());
-    key.push(b'/');
-    key.extend_from_slice(lane.name().as_bytes());
+/// A lane's key prefix: its name, then 0 (names hold no 0), then each item's id.
+fn lane_prefix(lane: &LaneKey) -> Vec<u8> {
+    let mut key = lane.as_str().as_bytes().to_vec();
     key.push(0);
+    key
+}
+
+fn item_key(item: &OutboxItem) -> Vec<u8> {
+    let mut key = lane_prefix(&item.lane_key());
+    key.extend_from_slice(&item.id.to_be_bytes());
     key
 }
 
@@ -130,25 +97,17 @@ fn timeline_key(trouble: &TroubleId, seq: u64) -> Vec<u8> {
     key
 }
 
-/// Big-endian due time first, so a range scan yields timers in due order.
-pub fn timer_key(timer: &Timer) -> Vec<u8> {
-    let mut key = (timer.due.timestamp_millis().max(0) as u64).to_be_bytes().to_vec();
-    key.extend_from_slice(timer.trouble.as_str().as_bytes());
-    key.push(0);
-    key.extend_from_slice(&encode(&timer.kind));
-    key
+/// The trees one transaction writes, by name.
+struct Trees<'a> {
+    troubles: &'a TransactionalTree,
+    timeline: &'a TransactionalTree,
+    outbox: &'a TransactionalTree,
+    timers: &'a TransactionalTree,
+    channels: &'a TransactionalTree,
+    counters: &'a TransactionalTree,
+    events: &'a TransactionalTree,
+    summaries: &'a TransactionalTree,
 }
-
-type Trees<'a> = (
-    &'a TransactionalTree,
-    &'a TransactionalTree,
-    &'a TransactionalTree,
-    &'a TransactionalTree,
-    &'a TransactionalTree,
-    &'a TransactionalTree,
-    &'a TransactionalTree,
-    &'a TransactionalTree,
-);
 
 fn abort<E>(e: E) -> ConflictableTransactionError<E> {
     ConflictableTransactionError::Abort(e)
@@ -161,7 +120,15 @@ fn write_decision(
     trouble_for_calls: Option<&TroubleId>,
     now: DateTime<Utc>,
 ) -> Result<(), ConflictableTransactionError<Skip>> {
-    let (troubles, timeline, outbox, timers, channels, _, _, summaries) = tx;
+    let Trees {
+        troubles,
+        timeline,
+        outbox,
+        timers,
+        channels,
+        summaries,
+        ..
+    } = tx;
     if let Some(t) = &d.trouble {
         troubles.insert(t.id.as_str().as_bytes(), encode(t))?;
         if t.is_open() {
@@ -183,19 +150,15 @@ fn write_decision(
     let trouble_id = d.trouble.as_ref().map(|t| &t.id).or(trouble_for_calls);
     for Delivery { lane, op } in &d.deliveries {
         let id = outbox.generate_id()?;
-        let mut key = lane_key(trouble_id, *lane);
-        key.extend_from_slice(&id.to_be_bytes());
-        outbox.insert(
-            key,
-            encode(&OutboxItem {
-                id,
-                trouble: trouble_id.cloned(),
-                lane: *lane,
-                op: op.clone(),
-                created_at: now,
-                attempt_started_at: None,
-            }),
-        )?;
+        let item = OutboxItem {
+            id,
+            trouble: trouble_id.cloned(),
+            lane: *lane,
+            op: op.clone(),
+            created_at: now,
+            attempt_started_at: None,
+        };
+        outbox.insert(item_key(&item), encode(&item))?;
     }
     for timer in &d.timers {
         timers.insert(timer_key(timer), encode(timer))?;
@@ -203,15 +166,15 @@ fn write_decision(
     Ok(())
 }
 
-impl Store {
-    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+impl SledStore {
+    pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
         create_private_dir(dir).map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
         let db = sled::Config::new()
             .path(dir.join("db"))
             .cache_capacity(16 * 1024 * 1024)
             .flush_every_ms(Some(500))
             .open()?;
-        let store = Store {
+        let store = SledStore {
             troubles: db.open_tree("troubles")?,
             timeline: db.open_tree("timeline")?,
             outbox: db.open_tree("outbox")?,
@@ -316,7 +279,20 @@ impl Store {
             &self.events,
             &self.summaries,
         )
-            .transaction(|(a, b, c, d, e, f2, g, h)| f(&(a, b, c, d, e, f2, g, h)));
+            .transaction(
+                |(troubles, timeline, outbox, timers, channels, counters, events, summaries)| {
+                    f(&Trees {
+                        troubles,
+                        timeline,
+                        outbox,
+                        timers,
+                        channels,
+                        counters,
+                        events,
+                        summaries,
+                    })
+                },
+            );
         match result {
             Ok(r) => Ok(Ok(r)),
             Err(TransactionError::Abort(skip)) => Ok(Err(skip)),
@@ -325,20 +301,9 @@ impl Store {
     }
 
     /// Opens a trouble: allocates the day's next id and writes what `decide` returns for it,
-    /// all in one transaction. `decide` may run more than once on conflicts; it is pure.
+    /// with the request keys `seen`, all in one transaction (skipped when a key was seen).
+    /// `decide` may run more than once on conflicts; it is pure.
     pub fn open_trouble(
-        &self,
-        day: &str,
-        now: DateTime<Utc>,
-        decide: impl Fn(TroubleId, u32) -> Decision,
-    ) -> Result<Decision, StoreError> {
-        Ok(self.open_trouble_once(day, &[], now, decide)?.unwrap_or_default())
-    }
-
-    /// `open_trouble` for a request identified by `seen` (its signature, a modal's view id):
-    /// a request already answered by an opened trouble is skipped, and the keys are remembered
-    /// in the same transaction that opens the trouble.
-    pub fn open_trouble_once(
         &self,
         day: &str,
         seen: &[&str],
@@ -346,8 +311,8 @@ impl Store {
         decide: impl Fn(TroubleId, u32) -> Decision,
     ) -> Result<Result<Decision, Skip>, StoreError> {
         self.transaction(|tx| {
-            check_unseen(tx.6, seen)?;
-            let counters = tx.5;
+            check_unseen(tx.events, seen)?;
+            let counters = tx.counters;
             let seq = counters
                 .get(day.as_bytes())?
                 .map(|b| u32::from_be_bytes(b.as_ref().try_into().unwrap_or([0; 4])))
@@ -358,50 +323,37 @@ impl Store {
             if decision.trouble.is_some() {
                 counters.insert(day.as_bytes(), &seq.to_be_bytes())?;
                 write_decision(tx, &decision, None, now)?;
-                remember(tx.6, seen, now)?;
+                remember(tx.events, seen, now)?;
             }
             Ok(decision)
         })
     }
 
-    /// Reads the trouble, lets `decide` decide, writes the result: one transaction.
-    /// With `event_id`, a Slack event already handled is skipped (Slack retries deliveries).
-    /// With `done_item`, the outbox item whose result this is leaves the outbox in the same write.
-    pub fn update(
-        &self,
-        id: &TroubleId,
-        event_id: Option<&str>,
-        done_item: Option<&[u8]>,
-        now: DateTime<Utc>,
-        decide: impl Fn(&Trouble) -> Decision,
-    ) -> Result<Result<Decision, Skip>, StoreError> {
-        self.update_once(id, event_id.as_slice(), done_item, now, decide)
-    }
-
-    /// `update` for a request identified by `seen` (event id, signature, modal view id): skipped
-    /// when any key was remembered before; the keys are remembered in the same write as a
-    /// decision that changed something.
-    pub fn update_once(
+    /// Reads the trouble, lets `decide` decide, writes the result: one transaction, skipped
+    /// when any of `seen` was remembered before; the keys are remembered in the same write as a
+    /// decision that changed something, and `done` leaves the outbox in it.
+    pub fn transact(
         &self,
         id: &TroubleId,
         seen: &[&str],
-        done_item: Option<&[u8]>,
+        done: Option<&OutboxItem>,
         now: DateTime<Utc>,
         decide: impl Fn(&Trouble) -> Decision,
     ) -> Result<Result<Decision, Skip>, StoreError> {
+        let done = done.map(item_key);
         self.transaction(|tx| {
-            check_unseen(tx.6, seen)?;
-            if let Some(key) = done_item {
-                tx.2.remove(key)?;
+            check_unseen(tx.events, seen)?;
+            if let Some(key) = &done {
+                tx.outbox.remove(key.as_slice())?;
             }
-            let Some(bytes) = tx.0.get(id.as_str().as_bytes())? else {
+            let Some(bytes) = tx.troubles.get(id.as_str().as_bytes())? else {
                 return Ok(Decision::default());
             };
             let trouble: Trouble = serde_json::from_slice(&bytes).map_err(|e| abort_storage(e.to_string()))?;
             let decision = decide(&trouble);
             write_decision(tx, &decision, Some(id), now)?;
             if has_effect(&decision) {
-                remember(tx.6, seen, now)?;
+                remember(tx.events, seen, now)?;
             }
             Ok(decision)
         })
@@ -409,26 +361,27 @@ impl Store {
 
     /// Records that an attempt at the outbox item under `key` begins now, and makes that
     /// durable before the call leaves. False when the item is gone.
-    pub async fn mark_attempt(&self, key: &[u8], now: DateTime<Utc>) -> Result<bool, StoreError> {
-        let Some(bytes) = self.outbox.get(key)? else {
+    pub async fn mark_attempt(&self, item: &OutboxItem, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let key = item_key(item);
+        let Some(bytes) = self.outbox.get(&key)? else {
             return Ok(false);
         };
         let mut item: OutboxItem = decode(&bytes)?;
         item.attempt_started_at = Some(now);
         // Only this deliverer's lane worker writes the item while it is at the head.
-        self.outbox.insert(key, encode(&item))?;
+        self.outbox.insert(&key, encode(&item))?;
         self.flush().await?;
         Ok(true)
     }
 
     /// Remembers an event id with nothing else to write; false when it was seen before.
-    pub fn mark_event(&self, event_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    pub fn remember_key(&self, event_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
         Ok(self.events.insert(event_id.as_bytes(), &millis(now))?.is_none())
     }
 
     /// Forgets request keys older than `before` (Slack stops retrying after minutes; a
     /// signature is only accepted within 5 minutes of its timestamp).
-    pub fn prune_events(&self, before: DateTime<Utc>) -> Result<usize, StoreError> {
+    pub fn prune_keys(&self, before: DateTime<Utc>) -> Result<usize, StoreError> {
         let cutoff = before.timestamp_millis().max(0) as u64;
         let mut removed = 0;
         for item in self.events.iter() {
@@ -453,7 +406,7 @@ impl Store {
     }
 
     /// Each lane that has work: its key prefix.
-    pub fn outbox_lanes(&self) -> Result<Vec<Vec<u8>>, StoreError> {
+    pub fn outbox_lanes(&self) -> Result<Vec<LaneKey>, StoreError> {
         let mut lanes = Vec::new();
         let mut from: Vec<u8> = Vec::new();
         while let Some(item) = self.outbox.range(from.clone()..).next() {
@@ -461,24 +414,20 @@ impl Store {
             let Some(end) = key.iter().position(|b| *b == 0) else {
                 return Err(StoreError::Corrupt("outbox key without lane".into()));
             };
-            let lane = key[..=end].to_vec();
             // Jump past this lane: the next key after every `lane ++ seq`.
-            let mut next = lane.clone();
+            let mut next = key[..=end].to_vec();
             next.extend_from_slice(&[0xff; 9]);
-            lanes.push(lane);
+            lanes.push(LaneKey::from_stored(String::from_utf8_lossy(&key[..end]).into_owned()));
             from = next;
         }
         Ok(lanes)
     }
 
-    /// The oldest undelivered call in a lane, with its key.
-    pub fn lane_head(&self, lane: &[u8]) -> Result<Option<(Vec<u8>, OutboxItem)>, StoreError> {
-        match self.outbox.scan_prefix(lane).next() {
+    /// The oldest undelivered call in a lane.
+    pub fn lane_head(&self, lane: &LaneKey) -> Result<Option<OutboxItem>, StoreError> {
+        match self.outbox.scan_prefix(lane_prefix(lane)).next() {
             None => Ok(None),
-            Some(item) => {
-                let (k, v) = item?;
-                Ok(Some((k.to_vec(), decode(&v)?)))
-            }
+            Some(item) => Ok(Some(decode(&item?.1)?)),
         }
     }
 
@@ -498,7 +447,7 @@ impl Store {
     pub fn home_publish_pending(&self, user: &UserId) -> bool {
         let Ok(items) = self
             .outbox
-            .scan_prefix(lane_key(None, Lane::Home))
+            .scan_prefix(lane_prefix(&LaneKey::of(None, Lane::Home)))
             .values()
             .collect::<Result<Vec<_>, _>>()
         else {
@@ -510,8 +459,8 @@ impl Store {
             .any(|i| matches!(&i.op, Op::PublishHome { user: u } if u == user))
     }
 
-    pub fn remove_outbox(&self, key: &[u8]) -> Result<(), StoreError> {
-        self.outbox.remove(key)?;
+    pub fn remove_outbox(&self, item: &OutboxItem) -> Result<(), StoreError> {
+        self.outbox.remove(item_key(item))?;
         Ok(())
     }
 
@@ -523,19 +472,29 @@ impl Store {
         self.outbox.iter().values().map(|v| decode(&v?)).collect()
     }
 
-    /// The earliest timer, with its key.
-    pub fn next_timer(&self) -> Result<Option<(Vec<u8>, Timer)>, StoreError> {
+    /// The earliest timer.
+    pub fn next_timer(&self) -> Result<Option<Timer>, StoreError> {
         match self.timers.iter().next() {
             None => Ok(None),
-            Some(item) => {
-                let (k, v) = item?;
-                Ok(Some((k.to_vec(), decode(&v)?)))
-            }
+            Some(item) => Ok(Some(decode(&item?.1)?)),
         }
     }
 
-    pub fn remove_timer(&self, key: &[u8]) -> Result<(), StoreError> {
-        self.timers.remove(key)?;
+    /// Up to `limit` timers due at `now`, earliest first.
+    pub fn due_timers(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<Timer>, StoreError> {
+        let mut due = Vec::new();
+        for item in self.timers.iter() {
+            let timer: Timer = decode(&item?.1)?;
+            if timer.due > now || due.len() >= limit {
+                break;
+            }
+            due.push(timer);
+        }
+        Ok(due)
+    }
+
+    pub fn remove_timer(&self, timer: &Timer) -> Result<(), StoreError> {
+        self.timers.remove(timer_key(timer))?;
         Ok(())
     }
 
@@ -547,16 +506,16 @@ impl Store {
     /// so a timer acts exactly once even across crashes.
     pub fn fire_timer(
         &self,
-        key: &[u8],
         timer: &Timer,
         now: DateTime<Utc>,
         decide: impl Fn(&Trouble) -> Decision,
     ) -> Result<Decision, StoreError> {
+        let key = timer_key(timer);
         let r = self.transaction(|tx| {
-            if tx.3.remove(key)?.is_none() {
+            if tx.timers.remove(key.as_slice())?.is_none() {
                 return Ok(Decision::default());
             }
-            let Some(bytes) = tx.0.get(timer.trouble.as_str().as_bytes())? else {
+            let Some(bytes) = tx.troubles.get(timer.trouble.as_str().as_bytes())? else {
                 return Ok(Decision::default());
             };
             let trouble: Trouble = serde_json::from_slice(&bytes).map_err(|e| abort_storage(e.to_string()))?;
@@ -590,7 +549,7 @@ impl Store {
 
     /// Runs `read` while no decision is being written, so it sees every transaction whole
     /// (a backup, `verify` beside a running bot). Decisions wait meanwhile: keep `read` short.
-    pub fn with_writes_paused<R>(&self, read: impl FnOnce(&Store) -> R) -> R {
+    pub fn with_writes_paused<R>(&self, read: impl FnOnce(&SledStore) -> R) -> R {
         let _paused = self
             .write_gate
             .write()
@@ -630,17 +589,6 @@ fn abort_storage(detail: String) -> ConflictableTransactionError<Skip> {
 mod tests {
     use super::*;
 
-    /// sled's background flusher lets go of the directory's lock a moment after the last handle
-    /// is dropped, so a reopen in the same process may have to wait for it.
-    fn reopen(path: &std::path::Path) -> Store {
-        for _ in 0..100 {
-            match Store::open(path) {
-                Ok(store) => return store,
-                Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
-            }
-        }
-        Store::open(path).expect("the store reopens once the previous handle has let go")
-    }
     use crate::config::Config;
     use crate::trouble::command::OpenRequest;
     use crate::trouble::decide::{self, Ctx};
@@ -663,9 +611,9 @@ mod tests {
         let config = Config::from_sources(None, &Default::default()).unwrap();
         let now: chrono::DateTime<Utc> = "2026-11-30T01:00:00Z".parse().unwrap();
         let ctx = Ctx { config: &config, now };
-        let open = |store: &Store, key: &str, severity: u8| {
+        let open = |store: &SledStore, key: &str, severity: u8| {
             store
-                .open_trouble_once("20261130", &[key, "view:V1"], now, |id, seq| {
+                .open_trouble("20261130", &[key, "view:V1"], now, |id, seq| {
                     let origin = Origin {
                         channel: ChannelId::new("C0ORIGIN"),
                         response_url: None,
@@ -674,17 +622,24 @@ mod tests {
                 })
                 .unwrap()
         };
-        let store = Store::open(dir.path()).unwrap();
+        let store = SledStore::open(dir.path()).unwrap();
         // A refusal (an unknown severity) changes nothing and remembers nothing.
         assert!(open(&store, "sig:a", 9).is_ok_and(|d| d.trouble.is_none()));
         assert!(open(&store, "sig:b", 1).is_ok_and(|d| d.trouble.is_some()));
         // The same signature, or another request for the same view, is skipped, after a restart too.
         drop(store);
-        let store = reopen(dir.path());
+        // sled's flusher thread lets go of the file lock a moment after the drop.
+        let store = (0..100)
+            .find_map(|_| {
+                SledStore::open(dir.path())
+                    .map_err(|_| std::thread::sleep(std::time::Duration::from_millis(20)))
+                    .ok()
+            })
+            .expect("the store reopens");
         assert!(matches!(open(&store, "sig:b", 1), Err(Skip::Duplicate)));
         assert!(matches!(open(&store, "sig:c", 1), Err(Skip::Duplicate)));
         assert_eq!(store.trouble_count(), 1);
         // Pruned with the event ids.
-        assert_eq!(store.prune_events(now + chrono::Duration::seconds(1)).unwrap(), 2);
+        assert_eq!(store.prune_keys(now + chrono::Duration::seconds(1)).unwrap(), 2);
     }
 }

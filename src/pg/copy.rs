@@ -1,0 +1,199 @@
+//! `migrate-store`: copies a sled data directory into PostgreSQL — troubles, timelines byte for
+//! byte, the outbox, timers, counters and request keys — and checks every chain on the copy.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::Pool;
+
+use super::PgError;
+use crate::store::{OutboxItem, SledStore};
+use crate::trouble::decide::Timer;
+use crate::trouble::model::{Trouble, TroubleSummary};
+use crate::trouble::timeline::{verify_chain, Entry};
+
+/// What one copy wrote (a second run over the same data writes nothing).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Copied {
+    pub troubles: u64,
+    pub entries: u64,
+    pub outbox: u64,
+    pub timers: u64,
+}
+
+/// The result of checking every trouble's chain in the database.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub troubles: usize,
+    /// "<id>: entry N <why>" for each broken chain.
+    pub broken: Vec<String>,
+}
+
+fn decode<T: for<'de> serde::Deserialize<'de>>(what: &str, bytes: &[u8]) -> Result<T, PgError> {
+    serde_json::from_slice(bytes).map_err(|e| PgError::Corrupt(format!("{what}: {e}")))
+}
+
+fn millis_at(bytes: &[u8]) -> DateTime<Utc> {
+    let ms = u64::from_be_bytes(bytes.try_into().unwrap_or([0; 8]));
+    DateTime::from_timestamp_millis(ms as i64).unwrap_or_default()
+}
+
+/// Copies the sled store in `from` (the bot must be stopped: sled allows one process) into
+/// the database, in one transaction. Rows already there are kept; an outbox item or timer
+/// copied once is never copied again, even after it was delivered or fired.
+pub async fn copy_from_sled(from: &Path, pool: &Pool) -> Result<Copied, PgError> {
+    let store = SledStore::open(from)?;
+    let trees = store.records()?;
+    drop(store);
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let mut copied = Copied::default();
+    // Parents first: timeline rows reference their trouble.
+    let order = [
+        "troubles",
+        "timeline",
+        "outbox",
+        "timers",
+        "counters",
+        "events",
+        "home_viewers",
+    ];
+    for name in order {
+        let Some((_, records)) = trees.iter().find(|(n, _)| n.as_slice() == name.as_bytes()) else {
+            continue;
+        };
+        for (key, value) in records {
+            match name {
+                "troubles" => {
+                    let t: Trouble = decode("trouble", value)?;
+                    let summary = t
+                        .is_open()
+                        .then(|| serde_json::to_vec(&TroubleSummary::from(&t)).expect("summary serializes"));
+                    let channel = t.channel.as_ref().map(|c| c.as_str().to_string());
+                    copied.troubles += tx
+                        .execute(
+                            "INSERT INTO troubles (id, body, channel, summary) VALUES ($1, $2, $3, $4)
+                             ON CONFLICT (id) DO NOTHING",
+                            &[&t.id.as_str(), &value.as_ref(), &channel, &summary],
+                        )
+                        .await?;
+                }
+                "timeline" => {
+                    // The stored bytes go over unchanged: they are what the hash covers.
+                    let e: Entry = decode("timeline entry", value)?;
+                    copied.entries += tx
+                        .execute(
+                            "INSERT INTO timeline (trouble, seq, entry) VALUES ($1, $2, $3)
+                             ON CONFLICT (trouble, seq) DO NOTHING",
+                            &[&e.trouble.as_str(), &(e.seq as i64), &value.as_ref()],
+                        )
+                        .await?;
+                }
+                "outbox" => {
+                    let item: OutboxItem = decode("outbox item", value)?;
+                    if first_copy(&tx, "outbox", key).await? {
+                        let lane = format!(
+                            "{}/{}",
+                            item.trouble.as_ref().map(|t| t.as_str()).unwrap_or("_"),
+                            item.lane.name()
+                        );
+                        tx.execute(
+                            "INSERT INTO outbox (lane, trouble, item, created_at, attempt_started_at)
+                             VALUES ($1, $2, $3, $4, $5)",
+                            &[
+                                &lane,
+                                &item.trouble.as_ref().map(|t| t.as_str()),
+                                &value.as_ref(),
+                                &item.created_at,
+                                &item.attempt_started_at,
+                            ],
+                        )
+                        .await?;
+                        copied.outbox += 1;
+                    }
+                }
+                "timers" => {
+                    let timer: Timer = decode("timer", value)?;
+                    if first_copy(&tx, "timers", key).await? {
+                        tx.execute(
+                            "INSERT INTO timers (key, due, trouble, timer) VALUES ($1, $2, $3, $4)
+                             ON CONFLICT (key) DO NOTHING",
+                            &[&key.as_ref(), &timer.due, &timer.trouble.as_str(), &value.as_ref()],
+                        )
+                        .await?;
+                        copied.timers += 1;
+                    }
+                }
+                "counters" => {
+                    let day = String::from_utf8_lossy(key).into_owned();
+                    let last = u32::from_be_bytes(value.as_ref().try_into().unwrap_or([0; 4]));
+                    tx.execute(
+                        "INSERT INTO day_counters (day, last) VALUES ($1, $2)
+                         ON CONFLICT (day) DO UPDATE SET last = GREATEST(day_counters.last, EXCLUDED.last)",
+                        &[&day, &i64::from(last)],
+                    )
+                    .await?;
+                }
+                "events" => {
+                    tx.execute(
+                        "INSERT INTO seen_keys (key, seen_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+                        &[&String::from_utf8_lossy(key).as_ref(), &millis_at(value)],
+                    )
+                    .await?;
+                }
+                _ => {
+                    tx.execute(
+                        "INSERT INTO home_viewers (user_id) VALUES ($1) ON CONFLICT DO NOTHING",
+                        &[&String::from_utf8_lossy(key).as_ref()],
+                    )
+                    .await?;
+                }
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(copied)
+}
+
+/// True the first time this sled record is copied; remembered for good, so delivered calls
+/// and fired timers are not brought back by a second copy.
+async fn first_copy(tx: &deadpool_postgres::Transaction<'_>, tree: &str, key: &[u8]) -> Result<bool, PgError> {
+    let origin = format!("{tree}:{}", hex::encode(key));
+    Ok(tx
+        .execute(
+            "INSERT INTO copied_from_sled (origin) VALUES ($1) ON CONFLICT DO NOTHING",
+            &[&origin],
+        )
+        .await?
+        == 1)
+}
+
+/// Recomputes every trouble's hash chain from the bytes in the database, in one snapshot.
+pub async fn verify(pool: &Pool) -> Result<Checked, PgError> {
+    let mut client = pool.get().await?;
+    let tx = client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?;
+    let mut checked = Checked::default();
+    for row in tx.query("SELECT body FROM troubles ORDER BY id", &[]).await? {
+        let t: Trouble = decode("trouble", row.get::<_, &[u8]>(0))?;
+        let entries = tx
+            .query(
+                "SELECT entry FROM timeline WHERE trouble = $1 ORDER BY seq",
+                &[&t.id.as_str()],
+            )
+            .await?
+            .iter()
+            .map(|r| decode::<Entry>("timeline entry", r.get::<_, &[u8]>(0)))
+            .collect::<Result<Vec<_>, _>>()?;
+        checked.troubles += 1;
+        if let Err(b) = verify_chain(&entries, t.timeline_len, &t.timeline_head) {
+            checked.broken.push(format!("{}: entry {} {}", t.id, b.seq + 1, b.why));
+        }
+    }
+    tx.commit().await?;
+    Ok(checked)
+}

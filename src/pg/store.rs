@@ -1,0 +1,642 @@
+//! The store's operations on PostgreSQL, safe with several instances on one database: a decision
+//! holds its trouble's row lock, outbox heads and due timers are claimed under leases with
+//! `SKIP LOCKED`, request keys and trouble numbers rest on unique constraints.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::{Pool, Transaction};
+
+use super::PgError;
+use crate::store::{has_effect, timer_key, LaneKey, OutboxItem, Skip};
+use crate::trouble::decide::{Decision, Delivery, Lane, Op, Timer};
+use crate::trouble::model::{ChannelId, Trouble, TroubleId, TroubleSummary, UserId};
+use crate::trouble::timeline::Entry;
+
+/// The channel instances LISTEN on: a decision that queued calls or set timers says so.
+pub const WORK_CHANNEL: &str = "trouble_bot_work";
+
+/// One instance's handle on the shared database.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: Pool,
+    /// Names this instance's claims (host and pid), for operators reading the tables.
+    instance: String,
+    /// How long a claim holds: longer than `slack_timeout`, so a live instance finishes its
+    /// call first, and short enough that a dead one's work moves on.
+    lease: chrono::Duration,
+}
+
+/// An outbox item this instance holds the lease of.
+#[derive(Clone, Debug)]
+pub struct Claimed {
+    pub id: i64,
+    pub item: OutboxItem,
+    /// Another instance held it before and its lease ran out: its call may have reached Slack.
+    pub reclaimed: bool,
+}
+
+fn encode<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("store records serialize")
+}
+
+fn decode<T: for<'de> serde::Deserialize<'de>>(what: &str, bytes: &[u8]) -> Result<T, PgError> {
+    serde_json::from_slice(bytes).map_err(|e| PgError::Corrupt(format!("{what}: {e}")))
+}
+
+pub fn lane_name(trouble: Option<&TroubleId>, lane: Lane) -> String {
+    LaneKey::of(trouble, lane).as_str().to_string()
+}
+
+impl PgStore {
+    pub fn new(pool: Pool, instance: impl Into<String>, lease: Duration) -> PgStore {
+        PgStore {
+            pool,
+            instance: instance.into(),
+            lease: chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(60)),
+        }
+    }
+
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// Opens a trouble: the day's next number (its row locked until commit, so two instances
+    /// never hand out the same one) and what `decide` makes of it, in one transaction. A
+    /// request whose keys were seen before is skipped.
+    pub async fn open_trouble(
+        &self,
+        day: &str,
+        seen: &[&str],
+        now: DateTime<Utc>,
+        decide: impl FnOnce(TroubleId, u32) -> Decision,
+    ) -> Result<Result<Decision, Skip>, PgError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        if any_seen(&tx, seen).await? {
+            return Ok(Err(Skip::Duplicate));
+        }
+        let last: i64 = tx
+            .query_one(
+                "INSERT INTO day_counters (day, last) VALUES ($1, 1)
+                 ON CONFLICT (day) DO UPDATE SET last = day_counters.last + 1 RETURNING last",
+                &[&day],
+            )
+            .await?
+            .get(0);
+        let seq = u32::try_from(last).map_err(|_| PgError::Corrupt(format!("day counter {day} = {last}")))?;
+        let decision = decide(TroubleId::new(format!("{day}-{seq}")), seq);
+        if decision.trouble.is_none() {
+            // A refusal: the number is not used up.
+            tx.rollback().await?;
+            return Ok(Ok(decision));
+        }
+        if !remember(&tx, seen, now).await? {
+            tx.rollback().await?;
+            return Ok(Err(Skip::Duplicate));
+        }
+        write_decision(&tx, &decision, None, now).await?;
+        tx.commit().await?;
+        Ok(Ok(decision))
+    }
+
+    /// Reads the trouble under its row lock, lets `decide` decide, writes the result: one
+    /// transaction. `done_item` (an outbox item whose result this is) leaves in the same write.
+    pub async fn update(
+        &self,
+        id: &TroubleId,
+        seen: &[&str],
+        done_item: Option<i64>,
+        now: DateTime<Utc>,
+        decide: impl FnOnce(&Trouble) -> Decision,
+    ) -> Result<Result<Decision, Skip>, PgError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        if any_seen(&tx, seen).await? {
+            return Ok(Err(Skip::Duplicate));
+        }
+        if let Some(item) = done_item {
+            tx.execute("DELETE FROM outbox WHERE id = $1", &[&item]).await?;
+        }
+        let Some(row) = tx
+            .query_opt("SELECT body FROM troubles WHERE id = $1 FOR UPDATE", &[&id.as_str()])
+            .await?
+        else {
+            tx.commit().await?;
+            return Ok(Ok(Decision::default()));
+        };
+        let trouble: Trouble = decode("trouble", row.get::<_, &[u8]>(0))?;
+        let decision = decide(&trouble);
+        if has_effect(&decision) && !remember(&tx, seen, now).await? {
+            tx.rollback().await?;
+            return Ok(Err(Skip::Duplicate));
+        }
+        write_decision(&tx, &decision, Some(id), now).await?;
+        tx.commit().await?;
+        Ok(Ok(decision))
+    }
+
+    /// Queues calls that belong to no trouble (the open modal).
+    pub async fn enqueue_loose(&self, deliveries: Vec<Delivery>, now: DateTime<Utc>) -> Result<(), PgError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let d = Decision {
+            deliveries,
+            ..Decision::default()
+        };
+        write_decision(&tx, &d, None, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Remembers a request key with nothing else to write; false when any instance saw it before.
+    pub async fn remember_key(&self, key: &str, now: DateTime<Utc>) -> Result<bool, PgError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .execute(
+                "INSERT INTO seen_keys (key, seen_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&key, &now],
+            )
+            .await?
+            == 1)
+    }
+
+    /// Forgets request keys older than `before`.
+    pub async fn prune_keys(&self, before: DateTime<Utc>) -> Result<u64, PgError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .execute("DELETE FROM seen_keys WHERE seen_at < $1", &[&before])
+            .await?)
+    }
+
+    /// Claims up to `limit` lane heads nobody holds (or whose holder's lease ran out). A lane's
+    /// head is its oldest item; the next one becomes head only once it is gone, so a lane is
+    /// delivered in order by one instance at a time.
+    pub async fn claim_lane_heads(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Claimed>, PgError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let rows = tx
+            .query(
+                "WITH heads AS (SELECT DISTINCT ON (lane) id FROM outbox ORDER BY lane, id)
+                 SELECT o.id, o.item, o.attempt_started_at, o.claimed_by IS NOT NULL
+                 FROM outbox o JOIN heads h ON o.id = h.id
+                 WHERE o.lease_until IS NULL OR o.lease_until < $1
+                 ORDER BY o.id
+                 LIMIT $2
+                 FOR UPDATE OF o SKIP LOCKED",
+                &[&now, &limit],
+            )
+            .await?;
+        let mut claimed = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id: i64 = row.get(0);
+            let mut item: OutboxItem = decode("outbox item", row.get::<_, &[u8]>(1))?;
+            item.attempt_started_at = row.get(2);
+            claimed.push(Claimed {
+                id,
+                item,
+                reclaimed: row.get(3),
+            });
+        }
+        let ids: Vec<i64> = claimed.iter().map(|c| c.id).collect();
+        tx.execute(
+            "UPDATE outbox SET claimed_by = $1, lease_until = $2 WHERE id = ANY($3)",
+            &[&self.instance, &(now + self.lease), &ids],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(claimed)
+    }
+
+    /// The lanes that have work (held by anyone).
+    pub async fn lanes_with_work(&self) -> Result<Vec<LaneKey>, PgError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query("SELECT DISTINCT lane FROM outbox", &[])
+            .await?
+            .iter()
+            .map(|r| LaneKey::from_stored(r.get(0)))
+            .collect())
+    }
+
+    /// Claims the head of one lane when nobody holds it (or its holder's lease ran out).
+    pub async fn claim_lane_head(&self, lane: &str, now: DateTime<Utc>) -> Result<Option<Claimed>, PgError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let Some(row) = tx
+            .query_opt(
+                "SELECT id, item, attempt_started_at, claimed_by IS NOT NULL, lease_until IS NULL OR lease_until < $2
+                 FROM outbox WHERE lane = $1 ORDER BY id LIMIT 1 FOR UPDATE",
+                &[&lane, &now],
+            )
+            .await?
+        else {
+            return Ok(None);
+        };
+        if !row.get::<_, bool>(4) {
+            return Ok(None);
+        }
+        let id: i64 = row.get(0);
+        let mut item: OutboxItem = decode("outbox item", row.get::<_, &[u8]>(1))?;
+        item.attempt_started_at = row.get(2);
+        tx.execute(
+            "UPDATE outbox SET claimed_by = $1, lease_until = $2 WHERE id = $3",
+            &[&self.instance, &(now + self.lease), &id],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(Claimed {
+            id,
+            item,
+            reclaimed: row.get(3),
+        }))
+    }
+
+    /// Whether the head of `lane` is free to claim at `now`.
+    pub async fn claimable(&self, lane: &str, now: DateTime<Utc>) -> Result<bool, PgError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query_opt(
+                "SELECT lease_until IS NULL OR lease_until < $2 FROM outbox WHERE lane = $1 ORDER BY id LIMIT 1",
+                &[&lane, &now],
+            )
+            .await?
+            .is_some_and(|r| r.get(0)))
+    }
+
+    /// Extends this instance's lease on a claimed item; false when it holds it no more.
+    pub async fn renew(&self, id: i64, now: DateTime<Utc>) -> Result<bool, PgError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .execute(
+                "UPDATE outbox SET lease_until = $2 WHERE id = $1 AND claimed_by = $3",
+                &[&id, &(now + self.lease), &self.instance],
+            )
+            .await?
+            == 1)
+    }
+
+    /// Records, durably, that an attempt at a claimed item begins now; false when the item is
+    /// gone or another instance holds it now (this one's lease ran out).
+    pub async fn mark_attempt(&self, id: i64, now: DateTime<Utc>) -> Result<bool, PgError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .execute(
+                "UPDATE outbox SET attempt_started_at = $2, lease_until = $3
+                 WHERE id = $1 AND claimed_by = $4",
+                &[&id, &now, &(now + self.lease), &self.instance],
+            )
+            .await?
+            == 1)
+    }
+
+    /// Lets go of a claimed item without finishing it: any instance retries it from
+    /// `not_before`, and, released rather than lapsed, it is not taken for a reclaim.
+    pub async fn release(&self, id: i64, not_before: DateTime<Utc>) -> Result<(), PgError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "UPDATE outbox SET claimed_by = NULL, lease_until = $2 WHERE id = $1 AND claimed_by = $3",
+                &[&id, &not_before, &self.instance],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Removes a delivered item that fed nothing back to its trouble.
+    pub async fn finish(&self, id: i64) -> Result<(), PgError> {
+        let client = self.pool.get().await?;
+        client.execute("DELETE FROM outbox WHERE id = $1", &[&id]).await?;
+        Ok(())
+    }
+
+    /// Claims timers due at `now` that nobody holds, under this instance's lease.
+    pub async fn claim_due_timers(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<(Vec<u8>, Timer)>, PgError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let rows = tx
+            .query(
+                "SELECT key, timer FROM timers
+                 WHERE due <= $1 AND (lease_until IS NULL OR lease_until < $1)
+                 ORDER BY due LIMIT $2 FOR UPDATE SKIP LOCKED",
+                &[&now, &limit],
+            )
+            .await?;
+        let mut due = Vec::with_capacity(rows.len());
+        for row in rows {
+            due.push((row.get::<_, Vec<u8>>(0), decode("timer", row.get::<_, &[u8]>(1))?));
+        }
+        let keys: Vec<&[u8]> = due.iter().map(|(k, _)| k.as_slice()).collect();
+        tx.execute(
+            "UPDATE timers SET claimed_by = $1, lease_until = $2 WHERE key = ANY($3)",
+            &[&self.instance, &(now + self.lease), &keys],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(due)
+    }
+
+    /// Fires a claimed timer: removes it and writes what `decide` makes of it, under the
+    /// trouble's row lock, in one transaction. A timer already fired (by anyone) does nothing.
+    pub async fn fire_timer(
+        &self,
+        key: &[u8],
+        timer: &Timer,
+        now: DateTime<Utc>,
+        decide: impl FnOnce(&Trouble) -> Decision,
+    ) -> Result<Decision, PgError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        if tx.execute("DELETE FROM timers WHERE key = $1", &[&key]).await? == 0 {
+            tx.rollback().await?;
+            return Ok(Decision::default());
+        }
+        let Some(row) = tx
+            .query_opt(
+                "SELECT body FROM troubles WHERE id = $1 FOR UPDATE",
+                &[&timer.trouble.as_str()],
+            )
+            .await?
+        else {
+            tx.commit().await?;
+            return Ok(Decision::default());
+        };
+        let trouble: Trouble = decode("trouble", row.get::<_, &[u8]>(0))?;
+        let decision = decide(&trouble);
+        write_decision(&tx, &decision, Some(&timer.trouble), now).await?;
+        tx.commit().await?;
+        Ok(decision)
+    }
+
+    /// Drops a timer that cannot fire.
+    pub async fn remove_timer(&self, key: &[u8]) -> Result<(), PgError> {
+        let client = self.pool.get().await?;
+        client.execute("DELETE FROM timers WHERE key = $1", &[&key]).await?;
+        Ok(())
+    }
+
+    /// When the earliest timer is due (what the timer loop sleeps until, or a poll sooner).
+    pub async fn next_timer_due(&self) -> Result<Option<DateTime<Utc>>, PgError> {
+        let client = self.pool.get().await?;
+        Ok(client.query_one("SELECT min(due) FROM timers", &[]).await?.get(0))
+    }
+
+    /// Takes the next slot to post in `channel`, `gap` after the one taken before it by any
+    /// instance: the time this instance may make its call.
+    pub async fn reserve_channel_slot(
+        &self,
+        channel: &ChannelId,
+        now: DateTime<Utc>,
+        gap: Duration,
+    ) -> Result<DateTime<Utc>, PgError> {
+        let gap = chrono::Duration::from_std(gap).unwrap_or(chrono::Duration::seconds(1));
+        let client = self.pool.get().await?;
+        let next: DateTime<Utc> = client
+            .query_one(
+                "INSERT INTO channel_pacing (channel, not_before)
+                 VALUES ($1, $2::timestamptz + make_interval(secs => $3::float8 / 1000))
+                 ON CONFLICT (channel) DO UPDATE
+                   SET not_before = GREATEST(channel_pacing.not_before, $2::timestamptz)
+                                    + make_interval(secs => $3::float8 / 1000)
+                 RETURNING not_before",
+                &[&channel.as_str(), &now, &(gap.num_milliseconds() as f64)],
+            )
+            .await?
+            .get(0);
+        Ok(next - gap)
+    }
+
+    pub async fn get(&self, id: &TroubleId) -> Result<Option<Trouble>, PgError> {
+        let client = self.pool.get().await?;
+        client
+            .query_opt("SELECT body FROM troubles WHERE id = $1", &[&id.as_str()])
+            .await?
+            .map(|r| decode("trouble", r.get::<_, &[u8]>(0)))
+            .transpose()
+    }
+
+    pub async fn by_channel(&self, channel: &ChannelId) -> Result<Option<TroubleId>, PgError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query_opt("SELECT id FROM troubles WHERE channel = $1", &[&channel.as_str()])
+            .await?
+            .map(|r| TroubleId::new(r.get::<_, String>(0))))
+    }
+
+    pub async fn all_troubles(&self) -> Result<Vec<Trouble>, PgError> {
+        let client = self.pool.get().await?;
+        client
+            .query("SELECT body FROM troubles ORDER BY id", &[])
+            .await?
+            .iter()
+            .map(|r| decode("trouble", r.get::<_, &[u8]>(0)))
+            .collect()
+    }
+
+    pub async fn open_summaries(&self) -> Result<Vec<TroubleSummary>, PgError> {
+        let client = self.pool.get().await?;
+        client
+            .query(
+                "SELECT summary FROM troubles WHERE summary IS NOT NULL ORDER BY id",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|r| decode("summary", r.get::<_, &[u8]>(0)))
+            .collect()
+    }
+
+    pub async fn timeline(&self, id: &TroubleId) -> Result<Vec<Entry>, PgError> {
+        let client = self.pool.get().await?;
+        client
+            .query(
+                "SELECT entry FROM timeline WHERE trouble = $1 ORDER BY seq",
+                &[&id.as_str()],
+            )
+            .await?
+            .iter()
+            .map(|r| decode("timeline entry", r.get::<_, &[u8]>(0)))
+            .collect()
+    }
+
+    /// Clears the "status refresh queued" flag right before a refresh renders, under the
+    /// trouble's row lock, so a change committed after this point queues a new refresh.
+    pub async fn clear_status_refresh_flag(&self, id: &TroubleId) -> Result<(), PgError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        if let Some(row) = tx
+            .query_opt("SELECT body FROM troubles WHERE id = $1 FOR UPDATE", &[&id.as_str()])
+            .await?
+        {
+            let mut t: Trouble = decode("trouble", row.get::<_, &[u8]>(0))?;
+            if t.status_refresh_queued {
+                t.status_refresh_queued = false;
+                tx.execute(
+                    "UPDATE troubles SET body = $2 WHERE id = $1",
+                    &[&id.as_str(), &encode(&t)],
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Remembers that a user has opened the App Home, so every instance keeps it current.
+    pub async fn mark_home_viewer(&self, user: &UserId) -> Result<(), PgError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "INSERT INTO home_viewers (user_id) VALUES ($1) ON CONFLICT DO NOTHING",
+                &[&user.as_str()],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn is_home_viewer(&self, user: &UserId) -> Result<bool, PgError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query_opt("SELECT 1 FROM home_viewers WHERE user_id = $1", &[&user.as_str()])
+            .await?
+            .is_some())
+    }
+
+    /// Whether a publish of this user's App Home is already waiting (it renders the latest state).
+    pub async fn home_publish_pending(&self, user: &UserId) -> Result<bool, PgError> {
+        let client = self.pool.get().await?;
+        for row in client
+            .query(
+                "SELECT item FROM outbox WHERE lane = $1",
+                &[&lane_name(None, Lane::Home)],
+            )
+            .await?
+        {
+            let item: OutboxItem = decode("outbox item", row.get::<_, &[u8]>(0))?;
+            if matches!(&item.op, Op::PublishHome { user: u } if u == user) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    pub async fn trouble_count(&self) -> Result<i64, PgError> {
+        let client = self.pool.get().await?;
+        Ok(client.query_one("SELECT count(*) FROM troubles", &[]).await?.get(0))
+    }
+
+    pub async fn outbox_items(&self) -> Result<Vec<OutboxItem>, PgError> {
+        let client = self.pool.get().await?;
+        client
+            .query("SELECT item, attempt_started_at FROM outbox ORDER BY id", &[])
+            .await?
+            .iter()
+            .map(|r| {
+                let mut item: OutboxItem = decode("outbox item", r.get::<_, &[u8]>(0))?;
+                item.attempt_started_at = r.get(1);
+                Ok(item)
+            })
+            .collect()
+    }
+
+    pub async fn outbox_len(&self) -> Result<i64, PgError> {
+        let client = self.pool.get().await?;
+        Ok(client.query_one("SELECT count(*) FROM outbox", &[]).await?.get(0))
+    }
+
+    pub async fn timers_len(&self) -> Result<i64, PgError> {
+        let client = self.pool.get().await?;
+        Ok(client.query_one("SELECT count(*) FROM timers", &[]).await?.get(0))
+    }
+}
+
+/// True when any key was remembered before (by any instance, committed).
+async fn any_seen(tx: &Transaction<'_>, seen: &[&str]) -> Result<bool, PgError> {
+    if seen.is_empty() {
+        return Ok(false);
+    }
+    Ok(tx
+        .query_opt("SELECT 1 FROM seen_keys WHERE key = ANY($1) LIMIT 1", &[&seen])
+        .await?
+        .is_some())
+}
+
+/// Remembers the keys; false when another transaction got one first (its insert waits for
+/// that one to commit, then finds the conflict).
+async fn remember(tx: &Transaction<'_>, seen: &[&str], now: DateTime<Utc>) -> Result<bool, PgError> {
+    for key in seen {
+        let n = tx
+            .execute(
+                "INSERT INTO seen_keys (key, seen_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[key, &now],
+            )
+            .await?;
+        if n == 0 {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Writes one decision inside the caller's transaction, and tells listening instances when
+/// there is new work (NOTIFY is delivered at commit, and not at all on rollback).
+async fn write_decision(
+    tx: &Transaction<'_>,
+    d: &Decision,
+    trouble_for_calls: Option<&TroubleId>,
+    now: DateTime<Utc>,
+) -> Result<(), PgError> {
+    if let Some(t) = &d.trouble {
+        let summary = t.is_open().then(|| encode(&TroubleSummary::from(t)));
+        let channel = t.channel.as_ref().map(|c| c.as_str().to_string());
+        tx.execute(
+            "INSERT INTO troubles (id, body, channel, summary, updated_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, channel = EXCLUDED.channel,
+               summary = EXCLUDED.summary, updated_at = EXCLUDED.updated_at",
+            &[&t.id.as_str(), &encode(t), &channel, &summary, &now],
+        )
+        .await?;
+    }
+    for e in &d.entries {
+        // A second entry at the same position is a fork of the chain: the primary key refuses it.
+        tx.execute(
+            "INSERT INTO timeline (trouble, seq, entry) VALUES ($1, $2, $3)",
+            &[&e.trouble.as_str(), &(e.seq as i64), &encode(e)],
+        )
+        .await?;
+    }
+    let trouble = d.trouble.as_ref().map(|t| &t.id).or(trouble_for_calls);
+    for Delivery { lane, op } in &d.deliveries {
+        let id: i64 = tx.query_one("SELECT nextval('outbox_id_seq')", &[]).await?.get(0);
+        let item = OutboxItem {
+            id: id as u64,
+            trouble: trouble.cloned(),
+            lane: *lane,
+            op: op.clone(),
+            created_at: now,
+            attempt_started_at: None,
+        };
+        tx.execute(
+            "INSERT INTO outbox (id, lane, trouble, item, created_at) VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &id,
+                &lane_name(trouble, *lane),
+                &trouble.map(|t| t.as_str()),
+                &encode(&item),
+                &now,
+            ],
+        )
+        .await?;
+    }
+    for timer in &d.timers {
+        tx.execute(
+            "INSERT INTO timers (key, due, trouble, timer) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING",
+            &[&timer_key(timer), &timer.due, &timer.trouble.as_str(), &encode(timer)],
+        )
+        .await?;
+    }
+    if !d.deliveries.is_empty() || !d.timers.is_empty() {
+        tx.execute("SELECT pg_notify($1, '')", &[&WORK_CHANNEL]).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,440 @@
+//! The store seam: everything the engine, the deliverer, the timer loop and the handlers ask of
+//! the store, over either backend (embedded sled, or PostgreSQL shared by several instances).
+//!
+//! Keys are typed: a lane is a [`LaneKey`], an outbox item is addressed by the [`OutboxItem`]
+//! itself and a timer by the [`Timer`]; each backend derives its own keys from them (sled's
+//! byte keys stay in `sled.rs`, PostgreSQL's ids in `pg/store.rs`). Every decision is written
+//! with its timeline entries, outbox items, timers and request keys in one transaction, under
+//! the trouble's lock; outbox heads and due timers are *claimed* (under a lease on PostgreSQL,
+//! where another instance may be looking too).
+
+pub mod sled;
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::pg::store::PgStore;
+use crate::pg::PgError;
+use crate::trouble::decide::{Decision, Delivery, Lane, Op, Timer};
+use crate::trouble::model::{ChannelId, Trouble, TroubleId, TroubleSummary, UserId};
+use crate::trouble::timeline::Entry;
+
+pub use self::sled::{SledStore, TreeRecords};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store: {0}")]
+    Sled(#[from] ::sled::Error),
+    #[error("store: corrupt record: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Postgres(Box<PgError>),
+}
+
+impl From<PgError> for StoreError {
+    fn from(e: PgError) -> Self {
+        match e {
+            PgError::Store(e) => e,
+            e => StoreError::Postgres(Box::new(e)),
+        }
+    }
+}
+
+/// A Slack call the bot has decided to make, waiting to be delivered.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OutboxItem {
+    pub id: u64,
+    /// None for calls that belong to no trouble yet (the open modal).
+    pub trouble: Option<TroubleId>,
+    pub lane: Lane,
+    pub op: Op,
+    pub created_at: DateTime<Utc>,
+    /// When the latest attempt at a call that must not happen twice began (stored before the
+    /// call): after a crash, the call may still reach Slack until `slack_timeout` after this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt_started_at: Option<DateTime<Utc>>,
+}
+
+impl OutboxItem {
+    pub fn lane_key(&self) -> LaneKey {
+        LaneKey::of(self.trouble.as_ref(), self.lane)
+    }
+}
+
+/// A lane of the outbox: the calls of one trouble (or of none) in one [`Lane`], delivered in
+/// order, one at a time.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LaneKey(String);
+
+impl LaneKey {
+    pub fn of(trouble: Option<&TroubleId>, lane: Lane) -> LaneKey {
+        LaneKey(format!(
+            "{}/{}",
+            trouble.map(|t| t.as_str()).unwrap_or("_"),
+            lane.name()
+        ))
+    }
+
+    /// How the backends spell it (`<trouble or _>/<lane>`).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub(crate) fn from_stored(name: String) -> LaneKey {
+        LaneKey(name)
+    }
+}
+
+/// A lane's head, held by this instance until it is delivered (or its lease runs out).
+#[derive(Clone, Debug)]
+pub struct Claim {
+    pub item: OutboxItem,
+    /// Another instance held it before and its lease ran out: its call may have reached Slack.
+    pub reclaimed: bool,
+}
+
+/// Why a transaction did not write.
+#[derive(Debug)]
+pub enum Skip {
+    /// This request (event id, signature or modal view id) was handled before.
+    Duplicate,
+}
+
+/// Whether a decision changed anything: only such a decision is remembered against its request
+/// keys, so a refused modal submission, corrected, still goes through.
+pub fn has_effect(d: &Decision) -> bool {
+    d.trouble.is_some() || !d.entries.is_empty() || !d.deliveries.is_empty() || !d.timers.is_empty()
+}
+
+/// Big-endian due time first, so keys sort in due order; both backends key a timer by it (and
+/// the same timer set twice is stored once).
+pub fn timer_key(timer: &Timer) -> Vec<u8> {
+    let mut key = (timer.due.timestamp_millis().max(0) as u64).to_be_bytes().to_vec();
+    key.extend_from_slice(timer.trouble.as_str().as_bytes());
+    key.push(0);
+    key.extend_from_slice(&serde_json::to_vec(&timer.kind).expect("timer kinds serialize"));
+    key
+}
+
+/// The store, on one backend or the other.
+#[derive(Clone)]
+pub enum Store {
+    /// Embedded, one process (the default).
+    Sled(SledStore),
+    /// Shared by every instance on one database (`database_url`).
+    Postgres(PgStore),
+}
+
+impl Store {
+    /// The embedded store under `dir`.
+    pub fn open_sled(dir: &std::path::Path) -> Result<Store, StoreError> {
+        Ok(Store::Sled(SledStore::open(dir)?))
+    }
+
+    /// Connects to PostgreSQL at `url`, brings the schema up to date, and names this instance's
+    /// claims `instance`; a claim this instance does not renew within `lease` passes to another.
+    pub async fn connect_postgres(url: &str, instance: &str, lease: Duration) -> Result<Store, StoreError> {
+        let pool = crate::pg::connect(url)?;
+        crate::pg::migrate(&pool).await?;
+        Ok(Store::Postgres(PgStore::new(pool, instance, lease)))
+    }
+
+    /// The sled store, for what only it has (backups, the admin socket, tests that inspect it).
+    pub fn sled(&self) -> Option<&SledStore> {
+        match self {
+            Store::Sled(s) => Some(s),
+            Store::Postgres(_) => None,
+        }
+    }
+
+    /// Whether other instances may share this store (and claims must be leased).
+    pub fn is_shared(&self) -> bool {
+        matches!(self, Store::Postgres(_))
+    }
+
+    /// Makes everything written so far durable (PostgreSQL's commit already is).
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Sled(s) => s.flush().await,
+            Store::Postgres(_) => Ok(()),
+        }
+    }
+
+    /// Opens a trouble: the day's next number and what `decide` makes of it, with the request
+    /// keys `seen`, in one transaction; skipped when any key was seen before. A refusal (no
+    /// trouble in the decision) writes nothing and uses up no number.
+    pub async fn open_trouble(
+        &self,
+        day: &str,
+        seen: &[&str],
+        now: DateTime<Utc>,
+        decide: impl Fn(TroubleId, u32) -> Decision,
+    ) -> Result<Result<Decision, Skip>, StoreError> {
+        match self {
+            Store::Sled(s) => s.open_trouble(day, seen, now, decide),
+            Store::Postgres(p) => Ok(p.open_trouble(day, seen, now, decide).await?),
+        }
+    }
+
+    /// Reads trouble `id` under its lock, lets `decide` decide, writes the decision with the
+    /// request keys `seen` (when it changed something): one transaction, skipped when a key was
+    /// seen before. `done` (the outbox item whose outcome this is) leaves in the same write.
+    pub async fn transact(
+        &self,
+        id: &TroubleId,
+        seen: &[&str],
+        done: Option<&OutboxItem>,
+        now: DateTime<Utc>,
+        decide: impl Fn(&Trouble) -> Decision,
+    ) -> Result<Result<Decision, Skip>, StoreError> {
+        match self {
+            Store::Sled(s) => s.transact(id, seen, done, now, decide),
+            Store::Postgres(p) => Ok(p.update(id, seen, done.map(pg_id), now, decide).await?),
+        }
+    }
+
+    /// Fires a claimed timer: it leaves the store in the same write as what `decide` makes of
+    /// it, so it acts once; a timer already fired (by anyone) decides nothing.
+    pub async fn fire_timer(
+        &self,
+        timer: &Timer,
+        now: DateTime<Utc>,
+        decide: impl Fn(&Trouble) -> Decision,
+    ) -> Result<Decision, StoreError> {
+        match self {
+            Store::Sled(s) => s.fire_timer(timer, now, decide),
+            Store::Postgres(p) => Ok(p.fire_timer(&timer_key(timer), timer, now, decide).await?),
+        }
+    }
+
+    /// Remembers a request key with nothing else to write; false when it was seen before.
+    pub async fn remember_key(&self, key: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        match self {
+            Store::Sled(s) => s.remember_key(key, now),
+            Store::Postgres(p) => Ok(p.remember_key(key, now).await?),
+        }
+    }
+
+    /// Forgets request keys older than `before`.
+    pub async fn prune_keys(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        match self {
+            Store::Sled(s) => Ok(s.prune_keys(before)? as u64),
+            Store::Postgres(p) => Ok(p.prune_keys(before).await?),
+        }
+    }
+
+    /// Queues calls that belong to no trouble (an App Home publish, the answer to a click).
+    pub async fn enqueue_loose(&self, deliveries: Vec<Delivery>, now: DateTime<Utc>) -> Result<(), StoreError> {
+        match self {
+            Store::Sled(s) => s.enqueue_loose(deliveries, now),
+            Store::Postgres(p) => Ok(p.enqueue_loose(deliveries, now).await?),
+        }
+    }
+
+    /// The lanes that have work.
+    pub async fn lanes_with_work(&self) -> Result<Vec<LaneKey>, StoreError> {
+        match self {
+            Store::Sled(s) => s.outbox_lanes(),
+            Store::Postgres(p) => Ok(p.lanes_with_work().await?),
+        }
+    }
+
+    /// Takes the oldest call of `lane` for this instance to deliver; None when the lane is
+    /// empty or another instance holds its head.
+    pub async fn claim_lane_head(&self, lane: &LaneKey, now: DateTime<Utc>) -> Result<Option<Claim>, StoreError> {
+        match self {
+            // One deliverer per process, one worker per lane: the head is this worker's.
+            Store::Sled(s) => Ok(s.lane_head(lane)?.map(|item| Claim { item, reclaimed: false })),
+            Store::Postgres(p) => Ok(p.claim_lane_head(lane.as_str(), now).await?.map(|c| Claim {
+                item: c.item,
+                reclaimed: c.reclaimed,
+            })),
+        }
+    }
+
+    /// Whether `claim_lane_head` would give this instance the head of `lane` now.
+    pub async fn claimable(&self, lane: &LaneKey, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        match self {
+            Store::Sled(s) => Ok(s.lane_head(lane)?.is_some()),
+            Store::Postgres(p) => Ok(p.claimable(lane.as_str(), now).await?),
+        }
+    }
+
+    /// Keeps holding a claimed call for another lease (before each attempt); false when it is
+    /// no longer this instance's (its lease ran out and another took it, or it is gone).
+    pub async fn renew(&self, claim: &Claim, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        match self {
+            Store::Sled(_) => Ok(true),
+            Store::Postgres(p) => Ok(p.renew(pg_id(&claim.item), now).await?),
+        }
+    }
+
+    /// Records, durably, that an attempt at a claimed call that must not happen twice begins
+    /// now; false when the call is no longer this instance's.
+    pub async fn mark_attempt(&self, claim: &Claim, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        match self {
+            Store::Sled(s) => s.mark_attempt(&claim.item, now).await,
+            Store::Postgres(p) => Ok(p.mark_attempt(pg_id(&claim.item), now).await?),
+        }
+    }
+
+    /// Lets go of a claimed call without delivering it (shutting down): another instance may
+    /// take it at once.
+    pub async fn release(&self, claim: &Claim, now: DateTime<Utc>) -> Result<(), StoreError> {
+        match self {
+            Store::Sled(_) => Ok(()),
+            Store::Postgres(p) => Ok(p.release(pg_id(&claim.item), now).await?),
+        }
+    }
+
+    /// Removes a delivered call that feeds nothing back to a trouble.
+    pub async fn finish(&self, item: &OutboxItem) -> Result<(), StoreError> {
+        match self {
+            Store::Sled(s) => s.remove_outbox(item),
+            Store::Postgres(p) => Ok(p.finish(pg_id(item)).await?),
+        }
+    }
+
+    /// Takes the next turn to post in `channel`, `gap` after the turn any instance took before:
+    /// when it is (None where one process is the only poster, and paces itself).
+    pub async fn reserve_post_slot(
+        &self,
+        channel: &ChannelId,
+        now: DateTime<Utc>,
+        gap: Duration,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        match self {
+            Store::Sled(_) => Ok(None),
+            Store::Postgres(p) => Ok(Some(p.reserve_channel_slot(channel, now, gap).await?)),
+        }
+    }
+
+    /// When the earliest timer is due.
+    pub async fn next_timer_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        match self {
+            Store::Sled(s) => Ok(s.next_timer()?.map(|t| t.due)),
+            Store::Postgres(p) => Ok(p.next_timer_due().await?),
+        }
+    }
+
+    /// Takes up to `limit` timers due at `now` for this instance to fire, earliest first.
+    pub async fn claim_due_timers(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<Timer>, StoreError> {
+        match self {
+            Store::Sled(s) => s.due_timers(now, limit),
+            Store::Postgres(p) => Ok(p
+                .claim_due_timers(now, limit as i64)
+                .await?
+                .into_iter()
+                .map(|(_, t)| t)
+                .collect()),
+        }
+    }
+
+    /// Drops a timer that cannot fire (its trouble unreadable).
+    pub async fn remove_timer(&self, timer: &Timer) -> Result<(), StoreError> {
+        match self {
+            Store::Sled(s) => s.remove_timer(timer),
+            Store::Postgres(p) => Ok(p.remove_timer(&timer_key(timer)).await?),
+        }
+    }
+
+    /// Clears the "status refresh queued" flag right before a refresh renders, so any change
+    /// after this point queues a new refresh.
+    pub async fn clear_status_refresh_flag(&self, id: &TroubleId) -> Result<(), StoreError> {
+        match self {
+            Store::Sled(s) => s.clear_status_refresh_flag(id),
+            Store::Postgres(p) => Ok(p.clear_status_refresh_flag(id).await?),
+        }
+    }
+
+    /// Remembers that a user has opened the App Home, so it is kept current for them.
+    pub async fn mark_home_viewer(&self, user: &UserId) -> Result<(), StoreError> {
+        match self {
+            Store::Sled(s) => s.mark_home_viewer(user),
+            Store::Postgres(p) => Ok(p.mark_home_viewer(user).await?),
+        }
+    }
+
+    /// Whether `user` uses the App Home and no publish of it is waiting (a waiting one renders
+    /// the latest state).
+    pub async fn home_needs_publish(&self, user: &UserId) -> Result<bool, StoreError> {
+        match self {
+            Store::Sled(s) => Ok(s.is_home_viewer(user) && !s.home_publish_pending(user)),
+            Store::Postgres(p) => Ok(p.is_home_viewer(user).await? && !p.home_publish_pending(user).await?),
+        }
+    }
+
+    pub async fn get(&self, id: &TroubleId) -> Result<Option<Trouble>, StoreError> {
+        match self {
+            Store::Sled(s) => s.get(id),
+            Store::Postgres(p) => Ok(p.get(id).await?),
+        }
+    }
+
+    pub async fn by_channel(&self, channel: &ChannelId) -> Result<Option<TroubleId>, StoreError> {
+        match self {
+            Store::Sled(s) => s.by_channel(channel),
+            Store::Postgres(p) => Ok(p.by_channel(channel).await?),
+        }
+    }
+
+    pub async fn all_troubles(&self) -> Result<Vec<Trouble>, StoreError> {
+        match self {
+            Store::Sled(s) => s.all_troubles(),
+            Store::Postgres(p) => Ok(p.all_troubles().await?),
+        }
+    }
+
+    /// The open troubles, from the summary index.
+    pub async fn open_summaries(&self) -> Result<Vec<TroubleSummary>, StoreError> {
+        match self {
+            Store::Sled(s) => s.open_summaries(),
+            Store::Postgres(p) => Ok(p.open_summaries().await?),
+        }
+    }
+
+    pub async fn timeline(&self, id: &TroubleId) -> Result<Vec<Entry>, StoreError> {
+        match self {
+            Store::Sled(s) => s.timeline(id),
+            Store::Postgres(p) => Ok(p.timeline(id).await?),
+        }
+    }
+
+    pub async fn outbox_items(&self) -> Result<Vec<OutboxItem>, StoreError> {
+        match self {
+            Store::Sled(s) => s.outbox_items(),
+            Store::Postgres(p) => Ok(p.outbox_items().await?),
+        }
+    }
+
+    /// Troubles, outbox items and timers stored: the gauges `/metrics` shows.
+    pub async fn counts(&self) -> Result<Counts, StoreError> {
+        match self {
+            Store::Sled(s) => Ok(Counts {
+                troubles: s.trouble_count() as u64,
+                outbox: s.outbox_len() as u64,
+                timers: s.timers_len() as u64,
+            }),
+            Store::Postgres(p) => Ok(Counts {
+                troubles: p.trouble_count().await? as u64,
+                outbox: p.outbox_len().await? as u64,
+                timers: p.timers_len().await? as u64,
+            }),
+        }
+    }
+}
+
+/// How much the store holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub troubles: u64,
+    pub outbox: u64,
+    pub timers: u64,
+}
+
+/// An outbox item's row id on PostgreSQL (its `id`, from the row's sequence).
+fn pg_id(item: &OutboxItem) -> i64 {
+    item.id as i64
+}

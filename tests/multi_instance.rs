@@ -1,0 +1,345 @@
+//! Two bot processes (the built binary) on one PostgreSQL database and one fake Slack: opens
+//! spread over both under faults, an instance killed mid-delivery, the same request at both.
+
+mod common;
+mod pg;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+use common::fake_slack::Fault;
+use common::*;
+use serde_json::{json, Value};
+use trouble_bot::slack::signature::sign;
+
+/// One instance: `serve` with its own data directory (its admin socket) and the shared database.
+struct Instance {
+    child: Child,
+    base_url: String,
+    logs: Arc<Mutex<String>>,
+    client: reqwest::Client,
+}
+
+impl Instance {
+    fn start(dir: &Path, slack_url: &str, database_url: &str) -> Instance {
+        Instance::start_with(dir, slack_url, database_url, DEFAULT_SEVERITIES)
+    }
+
+    fn start_with(dir: &Path, slack_url: &str, database_url: &str, severities: &str) -> Instance {
+        std::fs::create_dir_all(dir).unwrap();
+        let config_path = dir.join("trouble.toml");
+        // A short slack_timeout keeps the claim lease (and so the tests) short.
+        let config = format!("slack_timeout = \"1s\"\n{BASE_CONFIG}\n{severities}");
+        std::fs::write(&config_path, config).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+            .arg("serve")
+            .env("SLACK_SIGNING_SECRET", SECRET)
+            .env("SLACK_BOT_TOKEN", "xoxb-multi-instance")
+            .env("SLACK_API_URL", slack_url)
+            .env("TROUBLE_CONFIG", &config_path)
+            .env("TROUBLE_DATA_DIR", dir.join("data"))
+            .env("TROUBLE_LISTEN", "127.0.0.1:0")
+            .env("DATABASE_URL", database_url)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        let logs = Arc::new(Mutex::new(String::new()));
+        let stderr = child.stderr.take().unwrap();
+        let sink = logs.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut l = sink.lock().unwrap();
+                l.push_str(&line);
+                l.push('\n');
+            }
+        });
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("trouble-bot listening on ") {
+                    let _ = tx.send(addr.trim().to_string());
+                }
+            }
+        });
+        let addr = rx
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("no address; logs:\n{}", logs.lock().unwrap()));
+        Instance {
+            child,
+            base_url: format!("http://{addr}"),
+            logs,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    async fn post_form(&self, form: String) -> Value {
+        let r = post_signed_command(&self.client, &self.base_url, form)
+            .await
+            .expect("the bot answers");
+        assert_eq!(r.status(), 200, "logs:\n{}", self.logs.lock().unwrap());
+        r.json().await.unwrap()
+    }
+
+    async fn open(&self, customer: &str) -> String {
+        let form = slash_command_form(
+            SALES,
+            ORIGIN,
+            &format!("open {customer}: housing cracked"),
+            "http://127.0.0.1:9/unused",
+        );
+        let answer = self.post_form(form).await;
+        let text = answer["text"].as_str().unwrap_or_default().to_string();
+        text.split_whitespace()
+            .nth(1)
+            .unwrap_or_else(|| panic!("no trouble id in {answer}"))
+            .to_string()
+    }
+
+    /// Posts a signed Events API body; the HTTP status.
+    async fn event(&self, body: &Value) -> u16 {
+        let body = body.to_string();
+        let ts = now_secs().to_string();
+        self.client
+            .post(format!("{}/slack/events", self.base_url))
+            .header("content-type", "application/json")
+            .header("x-slack-request-timestamp", &ts)
+            .header("x-slack-signature", sign(SECRET, &ts, body.as_bytes()))
+            .body(body)
+            .send()
+            .await
+            .expect("the bot answers")
+            .status()
+            .as_u16()
+    }
+
+    fn kill_hard(&mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Two instances on a fresh database, the schema migrated once beforehand as the README says.
+async fn two_instances(slack: &FakeSlack, dir: &Path) -> (Instance, Instance, String) {
+    let url = migrated_database(dir);
+    let a = Instance::start(&dir.join("a"), &slack.api_url(), &url);
+    let b = Instance::start(&dir.join("b"), &slack.api_url(), &url);
+    (a, b, url)
+}
+
+/// A fresh database with the schema, by `trouble-bot migrate`.
+fn migrated_database(dir: &Path) -> String {
+    let url = pg::fresh_database();
+    std::fs::write(dir.join("none.toml"), "").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+        .arg("migrate")
+        .env("DATABASE_URL", &url)
+        .env("TROUBLE_CONFIG", dir.join("none.toml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    url
+}
+
+/// Waits (up to `limit`) until troubles CUST0..n each have a channel with two pins and a DM;
+/// otherwise fails naming the ones that are not.
+async fn wait_until_all_set_up(slack: &FakeSlack, ids: &[String], limit: Duration) {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let dms = slack.messages_in(MANAGER);
+        let channels = slack.channels();
+        let missing: Vec<String> = ids
+            .iter()
+            .enumerate()
+            .filter(|(i, id)| {
+                let slug = format!("-cust{i}");
+                let dm = format!("Trouble {id}:");
+                let channel = channels.iter().find(|c| c.name.ends_with(&slug));
+                let pinned = channel.is_some_and(|c| slack.pins(&c.id).len() >= 2);
+                let dmed = dms
+                    .iter()
+                    .any(|m| m["text"].as_str().is_some_and(|t| t.starts_with(&dm)));
+                !(pinned && dmed)
+            })
+            .map(|(i, id)| format!("{id} (CUST{i})"))
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} of {} troubles not set up within {limit:?}: {missing:?}",
+            missing.len(),
+            ids.len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn expected(ids: &[String]) -> Vec<(String, String)> {
+    ids.iter()
+        .enumerate()
+        .map(|(i, id)| (id.clone(), format!("CUST{i}")))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_opens_spread_over_two_instances_under_slack_faults_set_each_trouble_up_exactly_once() {
+    let slack = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, _) = two_instances(&slack, dir.path()).await;
+    slack.set_fault_rate(
+        "*",
+        0.3,
+        &[Fault::Http500, Fault::RateLimited, Fault::TransientOk, Fault::Reset],
+    );
+    let (a, b) = (Arc::new(a), Arc::new(b));
+    let mut opens = tokio::task::JoinSet::new();
+    for i in 0..50 {
+        let instance = if i % 2 == 0 { a.clone() } else { b.clone() };
+        opens.spawn(async move { (i, instance.open(&format!("CUST{i}")).await) });
+    }
+    let mut ids = vec![String::new(); 50];
+    while let Some(r) = opens.join_next().await {
+        let (i, id) = r.unwrap();
+        ids[i] = id;
+    }
+    let mut distinct = ids.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 50, "every open got a number of its own");
+    wait_until_all_set_up(&slack, &ids, Duration::from_secs(300)).await;
+    slack.clear_faults();
+    assert_set_up_exactly_once(&slack, &expected(&ids));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_instance_killed_mid_delivery_leaves_its_claimed_work_to_the_other_after_the_lease() {
+    let slack = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, b, _) = two_instances(&slack, dir.path()).await;
+    // Slack is slow, so calls are in flight when the kill comes.
+    slack.delay("chat.postMessage", Duration::from_millis(400));
+    slack.delay("conversations.create", Duration::from_millis(400));
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        ids.push(a.open(&format!("CUST{i}")).await);
+    }
+    slack.wait_for_n("chat.postMessage", 3, |_| true).await;
+    a.kill_hard();
+    slack.delay("chat.postMessage", Duration::ZERO);
+    slack.delay("conversations.create", Duration::ZERO);
+    // Only b is left: it takes a's lanes once their lease (slack_timeout + backoff + 2 s) ends.
+    wait_until_all_set_up(&slack, &ids, Duration::from_secs(180)).await;
+    assert_set_up_exactly_once(&slack, &expected(&ids));
+    drop(b);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_request_delivered_to_both_instances_opens_one_trouble() {
+    let slack = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, _) = two_instances(&slack, dir.path()).await;
+    // Byte for byte the same signed request (a retry that the balancer sent elsewhere).
+    let form = slash_command_form(
+        SALES,
+        ORIGIN,
+        "open CUST0: housing cracked",
+        "http://127.0.0.1:9/unused",
+    );
+    let ts = now_secs().to_string();
+    let signature = trouble_bot::slack::signature::sign(SECRET, &ts, form.as_bytes());
+    let send = |instance: &Instance| {
+        instance
+            .client
+            .post(format!("{}/slack/commands", instance.base_url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-slack-request-timestamp", ts.clone())
+            .header("x-slack-signature", signature.clone())
+            .body(form.clone())
+            .send()
+    };
+    let (ra, rb) = tokio::join!(send(&a), send(&b));
+    assert_eq!(ra.unwrap().status(), 200);
+    assert_eq!(rb.unwrap().status(), 200);
+    let channel = slack.wait_for("conversations.create", |_| true).await;
+    assert!(channel.params["name"].as_str().unwrap_or_default().ends_with("-cust0"));
+    slack
+        .expect_none("conversations.create", |c| c.seq != channel.seq, Duration::from_secs(3))
+        .await;
+    let dms: Vec<_> = slack
+        .messages_in(MANAGER)
+        .into_iter()
+        .filter(|m| m["text"].as_str().is_some_and(|t| t.starts_with("Trouble ")))
+        .collect();
+    assert_eq!(dms.len(), 1, "one trouble, one DM: {dms:?}");
+}
+
+/// Severity 2 escalates after a few seconds, so the test waits for it in real time.
+const QUICK_ESCALATION: &str = r#"
+[severity.2]
+ack_timeout = "4s"
+customer_update_every = "4h"
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_ack_timer_due_while_one_instance_is_down_fires_once() {
+    let slack = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = migrated_database(dir.path());
+    let start = |name: &str| Instance::start_with(&dir.path().join(name), &slack.api_url(), &url, QUICK_ESCALATION);
+    let (mut a, b) = (start("a"), start("b"));
+    let id = a.open("CUST0").await;
+    wait_until_all_set_up(&slack, std::slice::from_ref(&id), Duration::from_secs(60)).await;
+    a.kill_hard();
+    let about = |user: &str| {
+        slack
+            .messages_in(user)
+            .into_iter()
+            .filter(|m| m.to_string().contains(&id))
+            .count()
+    };
+    // Nobody acknowledges: the director hears of it, from the instance still up.
+    eventually("the director's escalation", Duration::from_secs(60), || {
+        (about("U0DIRECTOR") > 0).then_some(())
+    })
+    .await;
+    // The dead instance comes back while the chain goes on to the VP (the next round's timer).
+    let a = start("a");
+    eventually("the VP's escalation", Duration::from_secs(60), || {
+        (about("U0VP") > 0).then_some(())
+    })
+    .await;
+    assert_eq!(about("U0DIRECTOR"), 1, "the director's timer fired once");
+    drop((a, b));
+}
+
+#[tokio::test]
+async fn the_same_slack_event_delivered_to_both_instances_is_handled_once() {
+    let slack = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, _url) = two_instances(&slack, dir.path()).await;
+    let event = json!({
+        "type": "event_callback",
+        "event_id": "Ev0HOME1",
+        "event": {"type": "app_home_opened", "user": SALES, "tab": "home"}
+    });
+    let (x, y) = tokio::join!(a.event(&event), b.event(&event));
+    assert_eq!((x, y), (200, 200));
+    let first = slack.wait_for("views.publish", |c| c.params["user_id"] == SALES).await;
+    slack
+        .expect_none("views.publish", move |c| c.seq > first.seq, Duration::from_secs(2))
+        .await;
+}

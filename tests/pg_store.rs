@@ -1,0 +1,615 @@
+//! The PostgreSQL store against a real, throwaway cluster: the schema and its migrations,
+//! `trouble-bot migrate`, and moving a sled store over with `migrate-store`.
+
+mod common;
+mod pg;
+
+use std::process::Command;
+
+use common::*;
+use trouble_bot::trouble::model::TroubleId;
+
+fn bot_binary(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
+    let config = tempfile::NamedTempFile::new().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+        .args(args)
+        .env("TROUBLE_CONFIG", config.path())
+        .env_remove("DATABASE_URL")
+        .envs(env.iter().copied())
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+async fn client(url: &str) -> deadpool_postgres::Object {
+    trouble_bot::pg::connect(url).unwrap().get().await.expect("connects")
+}
+
+#[tokio::test]
+async fn migrations_build_the_schema_once_and_a_second_run_applies_nothing() {
+    let url = pg::fresh_database();
+    let pool = trouble_bot::pg::connect(&url).unwrap();
+    assert_eq!(trouble_bot::pg::migrate(&pool).await.unwrap(), vec![1]);
+    assert_eq!(trouble_bot::pg::migrate(&pool).await.unwrap(), Vec::<i32>::new());
+    let c = pool.get().await.unwrap();
+    let tables: Vec<String> = c
+        .query(
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    for t in [
+        "channel_pacing",
+        "day_counters",
+        "outbox",
+        "seen_keys",
+        "timeline",
+        "timers",
+        "troubles",
+    ] {
+        assert!(tables.iter().any(|x| x == t), "table {t} missing from {tables:?}");
+    }
+    // Request keys and timeline positions are unique in the database itself, whichever
+    // instance writes them.
+    c.execute("INSERT INTO seen_keys (key, seen_at) VALUES ('event:Ev1', now())", &[])
+        .await
+        .unwrap();
+    let again = c
+        .execute("INSERT INTO seen_keys (key, seen_at) VALUES ('event:Ev1', now())", &[])
+        .await;
+    assert!(again.is_err(), "a request key is accepted twice");
+}
+
+#[tokio::test]
+async fn instances_starting_together_migrate_the_schema_exactly_once() {
+    let url = pg::fresh_database();
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            tokio::spawn(async move {
+                let pool = trouble_bot::pg::connect(&url).unwrap();
+                trouble_bot::pg::migrate(&pool).await.unwrap()
+            })
+        })
+        .collect();
+    let mut applied = Vec::new();
+    for r in runs {
+        applied.extend(r.await.unwrap());
+    }
+    assert_eq!(applied, vec![1], "the migration ran once in all");
+}
+
+#[test]
+fn trouble_bot_migrate_applies_the_schema_and_never_prints_the_password() {
+    let url = pg::fresh_database();
+    let (ok, stdout, stderr) = bot_binary(&["migrate"], &[("DATABASE_URL", &url)]);
+    assert!(ok, "migrate failed: {stdout}{stderr}");
+    assert!(stdout.contains("applied migration(s) 1"), "{stdout}");
+    assert!(stdout.contains(":***@127.0.0.1"), "the URL is shown redacted: {stdout}");
+    let (ok, stdout, stderr) = bot_binary(&["migrate"], &[("DATABASE_URL", &url)]);
+    assert!(ok && stdout.contains("already at version 1"), "{stdout}{stderr}");
+    // A wrong password is refused, and still not printed.
+    let wrong = url.replace(pg::PASSWORD, "not-the-password-9");
+    let (ok, stdout, stderr) = bot_binary(&["migrate"], &[("DATABASE_URL", &wrong)]);
+    assert!(!ok, "a wrong password was accepted");
+    for text in [&stdout, &stderr] {
+        assert!(
+            !text.contains("not-the-password-9") && !text.contains(pg::PASSWORD),
+            "{text}"
+        );
+    }
+    // check-config names the database, without its password.
+    let (_, summary, _) = bot_binary(&["check-config"], &[("DATABASE_URL", &url)]);
+    assert!(summary.contains("postgres://postgres:***@127.0.0.1"), "{summary}");
+    assert!(!summary.contains(pg::PASSWORD), "{summary}");
+}
+
+#[test]
+fn trouble_bot_migrate_without_a_database_url_says_how_to_give_one() {
+    let (ok, _, stderr) = bot_binary(&["migrate"], &[]);
+    assert!(!ok);
+    assert!(stderr.contains("DATABASE_URL"), "{stderr}");
+}
+
+#[tokio::test]
+async fn migrate_store_copies_a_sled_store_with_its_chains_intact_and_a_second_run_copies_nothing() {
+    let mut bot = spawn_bot().await;
+    let first = bot.open_ready("sev1 ACME: cracked housing").await;
+    let second = bot.open_ready("sev2 Globex: late delivery").await;
+    let answer = bot
+        .command_text(SALES, &first.channel, "note the customer called again")
+        .await;
+    assert!(!answer.is_empty());
+    let id = TroubleId::new(&first.id);
+    let sled_timeline = bot.store().timeline(&id).unwrap();
+    let sled_bytes: Vec<Vec<u8>> = sled_timeline.iter().map(|e| serde_json::to_vec(e).unwrap()).collect();
+    let second_len = bot.store().timeline(&TroubleId::new(&second.id)).unwrap().len();
+    let sled_timers = bot.store().timers_len() as i64;
+    assert!(sled_timers > 0, "an open trouble has its ack timer");
+    bot.stop().await;
+    let dir = bot.dir.path().to_string_lossy().into_owned();
+
+    let url = pg::fresh_database();
+    let (ok, stdout, stderr) = bot_binary(&["migrate-store", "--from", &dir, "--to", &url], &[]);
+    assert!(ok, "migrate-store failed: {stdout}{stderr}");
+    assert!(stdout.contains("copied 2 troubles"), "{stdout}");
+    assert!(stdout.contains("2 troubles checked, 0 broken"), "{stdout}");
+    assert!(!stdout.contains(pg::PASSWORD) && !stderr.contains(pg::PASSWORD));
+
+    let c = client(&url).await;
+    // The entries are the bytes that were hashed, not a re-encoding.
+    let pg_bytes: Vec<Vec<u8>> = c
+        .query(
+            "SELECT entry FROM timeline WHERE trouble = $1 ORDER BY seq",
+            &[&first.id.as_str()],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(pg_bytes, sled_bytes);
+    let channel: Option<String> = c
+        .query_one("SELECT channel FROM troubles WHERE id = $1", &[&second.id.as_str()])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(channel.as_deref(), Some(second.channel.as_str()));
+    let timers: i64 = c.query_one("SELECT count(*) FROM timers", &[]).await.unwrap().get(0);
+    assert_eq!(timers, sled_timers);
+    let counter: i64 = c
+        .query_one("SELECT max(last) FROM day_counters", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(counter, 2, "the next trouble of the day gets number 3");
+
+    // Run twice: nothing is added, not even the timer that fired in between.
+    c.execute("DELETE FROM timers", &[]).await.unwrap();
+    let (ok, stdout, stderr) = bot_binary(&["migrate-store", "--from", &dir, "--to", &url], &[]);
+    assert!(ok, "second migrate-store failed: {stdout}{stderr}");
+    assert!(
+        stdout.contains("copied 0 troubles, 0 timeline entries, 0 outbox items, 0 timers"),
+        "{stdout}"
+    );
+    let timers: i64 = c.query_one("SELECT count(*) FROM timers", &[]).await.unwrap().get(0);
+    assert_eq!(timers, 0, "a timer copied once came back");
+    let entries: i64 = c.query_one("SELECT count(*) FROM timeline", &[]).await.unwrap().get(0);
+    assert_eq!(entries as usize, sled_timeline.len() + second_len);
+
+    // `verify` with database_url checks the database: whole now, an entry edited there is caught.
+    let (ok, stdout, _) = bot_binary(&["verify"], &[("DATABASE_URL", &url)]);
+    assert!(ok && stdout.contains("2 troubles checked, 0 broken"), "{stdout}");
+    let tampered = String::from_utf8(pg_bytes[0].clone())
+        .unwrap()
+        .replacen("ACME", "ACMF", 1)
+        .replacen("U0SALES", "U0SALEZ", 1);
+    assert_ne!(tampered.as_bytes(), pg_bytes[0].as_slice());
+    c.execute(
+        "UPDATE timeline SET entry = $1 WHERE trouble = $2 AND seq = 0",
+        &[&tampered.as_bytes(), &first.id.as_str()],
+    )
+    .await
+    .unwrap();
+    let checked = trouble_bot::pg::copy::verify(&trouble_bot::pg::connect(&url).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(checked.troubles, 2);
+    assert_eq!(checked.broken.len(), 1, "{:?}", checked.broken);
+    assert!(checked.broken[0].starts_with(&first.id), "{:?}", checked.broken);
+    let (ok, stdout, _) = bot_binary(&["verify"], &[("DATABASE_URL", &url)]);
+    assert!(!ok, "a tampered database verified");
+    assert!(stdout.contains(&format!("BROKEN {}: entry 1", first.id)), "{stdout}");
+    assert!(stdout.contains("2 troubles checked, 1 broken"), "{stdout}");
+}
+
+#[test]
+fn migrate_store_refuses_a_directory_without_a_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = pg::fresh_database();
+    let (ok, _, stderr) = bot_binary(
+        &["migrate-store", "--from", &dir.path().to_string_lossy(), "--to", &url],
+        &[],
+    );
+    assert!(!ok);
+    assert!(stderr.contains("holds no store"), "{stderr}");
+}
+
+// ---- Several instances on one database: each `PgStore` below has its own pool, as two
+// processes would.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use trouble_bot::pg::store::PgStore;
+use trouble_bot::trouble::command::OpenRequest;
+use trouble_bot::trouble::decide::{self, Ctx, Decision, Delivery, Lane, Op};
+use trouble_bot::trouble::model::{ChannelId, Origin, UserId};
+
+const LEASE: Duration = Duration::from_secs(30);
+
+async fn two_instances() -> (PgStore, PgStore) {
+    let url = pg::fresh_database();
+    let a = trouble_bot::pg::connect(&url).unwrap();
+    trouble_bot::pg::migrate(&a).await.unwrap();
+    let b = trouble_bot::pg::connect(&url).unwrap();
+    (PgStore::new(a, "a", LEASE), PgStore::new(b, "b", LEASE))
+}
+
+/// Queues one call in `lane` (a loose one: no trouble).
+async fn queue_call(store: &PgStore, lane: Lane, now: chrono::DateTime<Utc>) {
+    let call = Delivery {
+        lane,
+        op: Op::CreateChannel,
+    };
+    store.enqueue_loose(vec![call], now).await.unwrap();
+}
+
+/// Opens one trouble through `store`.
+async fn open_one(store: &PgStore) -> Decision {
+    let opened = store.open_trouble("20261130", &[], Utc::now(), open_decision).await;
+    opened.unwrap().expect("a new request")
+}
+
+fn open_decision(id: trouble_bot::trouble::model::TroubleId, seq: u32) -> Decision {
+    let config = trouble_bot::Config::from_sources(None, &Default::default()).unwrap();
+    let ctx = Ctx {
+        config: &config,
+        now: Utc::now(),
+    };
+    let origin = Origin {
+        channel: ChannelId::new("C0ORIGIN"),
+        response_url: None,
+    };
+    let request = OpenRequest {
+        severity: Some(1),
+        manager: None,
+        departments: vec![],
+        customer: "ACME".into(),
+        summary: "cracked".into(),
+        past: vec![],
+    };
+    decide::open(&ctx, id, seq, UserId::new("U0SALES"), origin, request)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_opening_at_once_hand_out_distinct_numbers_and_a_request_sent_to_both_opens_once() {
+    let (a, b) = two_instances().await;
+    let mut runs = Vec::new();
+    for i in 0..20 {
+        let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+        runs.push(tokio::spawn(async move {
+            let key = format!("sig:{i}");
+            store
+                .open_trouble("20261130", &[&key], Utc::now(), open_decision)
+                .await
+                .unwrap()
+        }));
+    }
+    // The same request (one signature) reaching both instances.
+    for store in [a.clone(), b.clone(), a.clone(), b.clone()] {
+        runs.push(tokio::spawn(async move {
+            store
+                .open_trouble("20261130", &["sig:same"], Utc::now(), open_decision)
+                .await
+                .unwrap()
+        }));
+    }
+    let mut ids = Vec::new();
+    let mut skipped = 0;
+    for r in runs {
+        match r.await.unwrap() {
+            Ok(d) => ids.push(d.trouble.expect("opened").id.to_string()),
+            Err(_) => skipped += 1,
+        }
+    }
+    assert_eq!(skipped, 3, "the request sent four times opened once");
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 21, "every open got a number of its own: {ids:?}");
+    let expected: Vec<String> = (1..=21).map(|n| format!("20261130-{n}")).collect();
+    let mut expected_sorted = expected.clone();
+    expected_sorted.sort();
+    assert_eq!(ids, expected_sorted, "no number skipped or doubled");
+    assert_eq!(a.all_troubles().await.unwrap().len(), 21);
+}
+
+#[tokio::test]
+async fn a_lane_is_held_by_one_instance_and_its_next_call_waits_until_the_one_before_is_done() {
+    let (a, b) = two_instances().await;
+    let calls = vec![
+        Delivery {
+            lane: Lane::Channel,
+            op: Op::CreateChannel,
+        },
+        Delivery {
+            lane: Lane::Channel,
+            op: Op::CreateChannel,
+        },
+    ];
+    let now = Utc::now();
+    a.enqueue_loose(calls, now).await.unwrap();
+    let first = a.claim_lane_heads(now, 10).await.unwrap();
+    assert_eq!(first.len(), 1, "only the lane's head is handed out");
+    assert!(!first[0].reclaimed);
+    assert!(
+        b.claim_lane_heads(now, 10).await.unwrap().is_empty(),
+        "another instance takes nothing from a held lane"
+    );
+    a.finish(first[0].id).await.unwrap();
+    let second = b.claim_lane_heads(now, 10).await.unwrap();
+    assert_eq!(second.len(), 1);
+    assert!(second[0].id > first[0].id, "the lane goes on in order");
+    assert_eq!(a.outbox_len().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_call_held_by_a_dead_instance_is_reclaimed_after_its_lease_with_its_attempt_time() {
+    let (a, b) = two_instances().await;
+    let now = Utc::now();
+    queue_call(&a, Lane::Dm, now).await;
+    let held = a.claim_lane_heads(now, 10).await.unwrap();
+    assert!(a.mark_attempt(held[0].id, now).await.unwrap());
+    // "a" dies here. Before its lease runs out, its call may still be on its way: hands off.
+    let during = now + chrono::Duration::from_std(LEASE).unwrap() - chrono::Duration::seconds(1);
+    assert!(b.claim_lane_heads(during, 10).await.unwrap().is_empty());
+    let after = now + chrono::Duration::from_std(LEASE).unwrap() + chrono::Duration::seconds(1);
+    let taken = b.claim_lane_heads(after, 10).await.unwrap();
+    assert_eq!(taken.len(), 1);
+    assert!(taken[0].reclaimed, "the new holder knows the call may have happened");
+    let started = taken[0]
+        .item
+        .attempt_started_at
+        .expect("the attempt time travels with it");
+    assert_eq!(started.timestamp_micros(), now.timestamp_micros());
+    // The old holder, back from the dead, cannot mark an attempt on what it lost.
+    assert!(!a.mark_attempt(held[0].id, after).await.unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_due_timer_fires_once_though_both_instances_try() {
+    let (a, b) = two_instances().await;
+    let opened = open_one(&a).await;
+    // The earliest of the timers an open sets (the ack timeout comes before the first call's).
+    let due = opened.timers.iter().map(|t| t.due).min().expect("an ack timer");
+    assert!(a
+        .claim_due_timers(due - chrono::Duration::seconds(1), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let claimed = a.claim_due_timers(due, 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert!(b.claim_due_timers(due, 10).await.unwrap().is_empty(), "held by a");
+    // Even when both go for it (a's lease ran out while it was slow), it acts once.
+    let late = due + chrono::Duration::from_std(LEASE).unwrap() + chrono::Duration::seconds(1);
+    let reclaimed = b.claim_due_timers(late, 10).await.unwrap();
+    assert_eq!(reclaimed.len(), 1);
+    let fired = Arc::new(AtomicUsize::new(0));
+    let mut runs = Vec::new();
+    for (store, (key, timer)) in [(a.clone(), claimed[0].clone()), (b.clone(), reclaimed[0].clone())] {
+        let fired = fired.clone();
+        runs.push(tokio::spawn(async move {
+            store
+                .fire_timer(&key, &timer, late, |_| {
+                    fired.fetch_add(1, Ordering::SeqCst);
+                    Decision::default()
+                })
+                .await
+                .unwrap()
+        }));
+    }
+    for r in runs {
+        r.await.unwrap();
+    }
+    assert_eq!(fired.load(Ordering::SeqCst), 1);
+    // It left the store; the open's other timers (the first call's) wait their turn.
+    assert_eq!(a.timers_len().await.unwrap() as usize, opened.timers.len() - 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn posts_to_one_channel_from_two_instances_are_paced_as_one() {
+    let (a, b) = two_instances().await;
+    let channel = ChannelId::new("C0PACED");
+    // The database keeps microseconds.
+    let now = chrono::DateTime::from_timestamp_micros(Utc::now().timestamp_micros()).unwrap();
+    let gap = Duration::from_millis(1100);
+    let mut runs = Vec::new();
+    for i in 0..8 {
+        let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let channel = channel.clone();
+        runs.push(tokio::spawn(async move {
+            store.reserve_channel_slot(&channel, now, gap).await.unwrap()
+        }));
+    }
+    let mut slots = Vec::new();
+    for r in runs {
+        slots.push(r.await.unwrap());
+    }
+    slots.sort();
+    assert_eq!(slots[0], now, "the first post goes at once");
+    for pair in slots.windows(2) {
+        assert_eq!((pair[1] - pair[0]).num_milliseconds(), 1100, "{slots:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_hears_of_work_another_committed_without_waiting_for_its_poll() {
+    let url = pg::fresh_database();
+    let (a, _) = {
+        let pool = trouble_bot::pg::connect(&url).unwrap();
+        trouble_bot::pg::migrate(&pool).await.unwrap();
+        (PgStore::new(pool, "a", LEASE), ())
+    };
+    let work = Arc::new(tokio::sync::Notify::new());
+    // A poll far longer than the test: only the notification can wake it in time.
+    let listener = tokio::spawn(trouble_bot::pg::listen::wake_on_new_work(
+        url.clone(),
+        work.clone(),
+        Duration::from_secs(3600),
+    ));
+    let admin = client(&url).await;
+    for _ in 0..500 {
+        let listening: i64 = admin
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN trouble_bot_work%'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if listening > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let woken = work.notified();
+    tokio::pin!(woken);
+    woken.as_mut().enable();
+    queue_call(&a, Lane::Origin, Utc::now()).await;
+    tokio::time::timeout(Duration::from_secs(10), woken)
+        .await
+        .expect("woken by the commit's NOTIFY");
+    listener.abort();
+}
+
+#[tokio::test]
+async fn app_home_viewers_waiting_publishes_and_the_refresh_flag_are_shared_by_the_instances() {
+    let (a, b) = two_instances().await;
+    let viewer = UserId::new("U0VIEWER");
+    let other = UserId::new("U0OTHER");
+    a.mark_home_viewer(&viewer).await.unwrap();
+    assert!(b.is_home_viewer(&viewer).await.unwrap());
+    assert!(!b.is_home_viewer(&other).await.unwrap());
+    a.enqueue_loose(
+        vec![Delivery {
+            lane: Lane::Home,
+            op: Op::PublishHome { user: viewer.clone() },
+        }],
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert!(b.home_publish_pending(&viewer).await.unwrap());
+    assert!(!b.home_publish_pending(&other).await.unwrap());
+
+    let opened = open_one(&a).await.trouble.unwrap();
+    a.update(&opened.id, &[], None, Utc::now(), |t| {
+        let mut t = t.clone();
+        t.status_refresh_queued = true;
+        Decision {
+            trouble: Some(t),
+            ..Decision::default()
+        }
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(a.get(&opened.id).await.unwrap().unwrap().status_refresh_queued);
+    b.clear_status_refresh_flag(&opened.id).await.unwrap();
+    assert!(!a.get(&opened.id).await.unwrap().unwrap().status_refresh_queued);
+    assert_eq!(b.trouble_count().await.unwrap(), 1);
+    assert_eq!(
+        b.by_channel(&ChannelId::new("C0NONE")).await.unwrap(),
+        None,
+        "no channel yet"
+    );
+}
+
+#[test]
+fn serve_with_a_database_it_cannot_reach_does_not_start_and_never_shows_the_password() {
+    let (ok, _, stderr) = bot_binary(
+        &["serve"],
+        &[
+            ("DATABASE_URL", "postgres://bot:pw-not-shown@127.0.0.1:9/troubles"),
+            ("SLACK_SIGNING_SECRET", "s"),
+            ("SLACK_BOT_TOKEN", "xoxb-1"),
+            ("TROUBLE_LISTEN", "127.0.0.1:0"),
+        ],
+    );
+    // It never falls back to sled: that would split the troubles between instances.
+    assert!(!ok);
+    assert!(stderr.contains("Cannot start: database"), "{stderr}");
+    assert!(!stderr.contains("pw-not-shown"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_released_call_waits_until_its_retry_time_and_is_not_taken_for_a_reclaim() {
+    let (a, b) = two_instances().await;
+    let now = Utc::now();
+    queue_call(&a, Lane::Announce, now).await;
+    let held = a.claim_lane_heads(now, 10).await.unwrap();
+    let retry_at = now + chrono::Duration::seconds(5);
+    a.release(held[0].id, retry_at).await.unwrap();
+    assert!(b
+        .claim_lane_heads(now + chrono::Duration::seconds(4), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let retried = b
+        .claim_lane_heads(now + chrono::Duration::seconds(6), 10)
+        .await
+        .unwrap();
+    assert_eq!(retried.len(), 1);
+    assert!(!retried[0].reclaimed);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn decisions_on_one_trouble_from_two_instances_queue_on_its_row_and_the_chain_stays_whole() {
+    use trouble_bot::trouble::timeline::{verify_chain, Entry, Event};
+    let (a, b) = two_instances().await;
+    let opened = open_one(&a).await.trouble.unwrap();
+    let mut runs = Vec::new();
+    for i in 0..20 {
+        let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let id = opened.id.clone();
+        runs.push(tokio::spawn(async move {
+            let key = format!("sig:note{i}");
+            store
+                .update(&id, &[&key], None, Utc::now(), |t| {
+                    // Each note chains from the trouble as this decision read it: a lost
+                    // update would leave two entries at one position, or a broken chain.
+                    let mut t = t.clone();
+                    let entry = Entry::new(
+                        &t.id,
+                        t.timeline_len,
+                        &t.timeline_head,
+                        Utc::now(),
+                        None,
+                        Event::Note {
+                            text: format!("fact {i}"),
+                        },
+                    );
+                    t.timeline_len += 1;
+                    t.timeline_head = entry.hash.clone();
+                    Decision {
+                        trouble: Some(t),
+                        entries: vec![entry],
+                        ..Decision::default()
+                    }
+                })
+                .await
+                .unwrap()
+                .unwrap()
+        }));
+    }
+    for r in runs {
+        r.await.unwrap();
+    }
+    let t = b.get(&opened.id).await.unwrap().unwrap();
+    let entries = b.timeline(&opened.id).await.unwrap();
+    assert_eq!(t.timeline_len, opened.timeline_len + 20);
+    assert_eq!(entries.len() as u64, t.timeline_len);
+    verify_chain(&entries, t.timeline_len, &t.timeline_head).expect("the chain is whole");
+    let checked = trouble_bot::pg::copy::verify(a.pool()).await.unwrap();
+    assert!(checked.broken.is_empty(), "{:?}", checked.broken);
+}

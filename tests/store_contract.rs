@@ -1,0 +1,272 @@
+//! The store seam's contract, written once and run against both backends: embedded sled and
+//! PostgreSQL (a throwaway cluster, tests/pg/mod.rs). Whatever the engine, the deliverer and
+//! the timer loop rely on is here.
+
+mod pg;
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use trouble_bot::config::Config;
+use trouble_bot::store::{Skip, Store};
+use trouble_bot::trouble::command::OpenRequest;
+use trouble_bot::trouble::decide::{self, Ctx, Decision, Delivery, Input, Lane, Op, Outcome};
+use trouble_bot::trouble::model::{ChannelId, Origin, UserId};
+
+const DAY: &str = "20261130";
+const LEASE: Duration = Duration::from_secs(30);
+
+/// A store on `backend`, empty; `also` is a second instance on the same data where the
+/// backend has instances (PostgreSQL), else the same store again.
+async fn stores(backend: &str) -> (Store, Store, Option<tempfile::TempDir>) {
+    match backend {
+        "sled" => {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::open_sled(dir.path()).unwrap();
+            (store.clone(), store, Some(dir))
+        }
+        _ => {
+            let url = pg::fresh_database();
+            let a = Store::connect_postgres(&url, "instance-a", LEASE).await.unwrap();
+            let b = Store::connect_postgres(&url, "instance-b", LEASE).await.unwrap();
+            (a, b, None)
+        }
+    }
+}
+
+fn now() -> DateTime<Utc> {
+    "2026-11-30T01:00:00Z".parse().unwrap()
+}
+
+fn config() -> Config {
+    Config::from_sources(None, &Default::default()).unwrap()
+}
+
+fn request(severity: u8) -> OpenRequest {
+    OpenRequest {
+        severity: Some(severity),
+        manager: Some(UserId::new("U0MGR")),
+        departments: vec![],
+        customer: "ACME".into(),
+        summary: "cracked housing".into(),
+        past: vec![],
+    }
+}
+
+async fn open(store: &Store, key: &str, severity: u8) -> Result<Decision, Skip> {
+    let config = config();
+    let ctx = Ctx {
+        config: &config,
+        now: now(),
+    };
+    store
+        .open_trouble(DAY, &[key], now(), |id, seq| {
+            let origin = Origin {
+                channel: ChannelId::new("C0ORIGIN"),
+                response_url: None,
+            };
+            decide::open(&ctx, id, seq, UserId::new("U0SALES"), origin, request(severity))
+        })
+        .await
+        .expect("the store answers")
+}
+
+async fn opens_number_the_day_and_skip_a_request_seen_before(backend: &str) {
+    let (store, other, _dir) = stores(backend).await;
+    // A refusal writes nothing and uses up no number.
+    assert!(open(&store, "sig:refused", 9).await.is_ok_and(|d| d.trouble.is_none()));
+    let first = open(&store, "sig:a", 1).await.unwrap().trouble.unwrap();
+    let second = open(&other, "sig:b", 1).await.unwrap().trouble.unwrap();
+    assert_eq!(first.id.as_str(), "20261130-1");
+    assert_eq!(second.id.as_str(), "20261130-2");
+    // The same request again, through either instance, is skipped.
+    assert!(matches!(open(&other, "sig:a", 1).await, Err(Skip::Duplicate)));
+    assert!(matches!(open(&store, "sig:b", 1).await, Err(Skip::Duplicate)));
+    assert_eq!(store.counts().await.unwrap().troubles, 2);
+}
+
+async fn a_decision_is_stored_whole_with_its_entries_calls_and_timers(backend: &str) {
+    let (store, other, _dir) = stores(backend).await;
+    let decision = open(&store, "sig:a", 1).await.unwrap();
+    let t = decision.trouble.clone().unwrap();
+    assert!(!decision.entries.is_empty() && !decision.deliveries.is_empty() && !decision.timers.is_empty());
+    let read = other.get(&t.id).await.unwrap().expect("the trouble is stored");
+    assert_eq!(read.id, t.id);
+    assert_eq!(other.timeline(&t.id).await.unwrap().len(), decision.entries.len());
+    assert_eq!(other.outbox_items().await.unwrap().len(), decision.deliveries.len());
+    let counts = other.counts().await.unwrap();
+    assert_eq!(counts.timers as usize, decision.timers.len());
+    let earliest = decision.timers.iter().map(|t| t.due).min();
+    assert_eq!(other.next_timer_due().await.unwrap(), earliest);
+    assert!(other.open_summaries().await.unwrap().iter().any(|s| s.id == t.id));
+    assert_eq!(other.all_troubles().await.unwrap().len(), 1);
+}
+
+async fn a_lane_head_is_claimed_by_one_instance_and_its_outcome_leaves_with_the_decision(backend: &str) {
+    let (store, other, _dir) = stores(backend).await;
+    let t = open(&store, "sig:a", 1).await.unwrap().trouble.unwrap();
+    let lanes = store.lanes_with_work().await.unwrap();
+    assert!(!lanes.is_empty());
+    let lane = lanes
+        .iter()
+        .find(|l| l.as_str().starts_with(t.id.as_str()))
+        .expect("the trouble's lane")
+        .clone();
+    let claim = store.claim_lane_head(&lane, now()).await.unwrap().expect("a head");
+    assert!(!claim.reclaimed);
+    assert_eq!(claim.item.lane_key(), lane);
+    if store.is_shared() {
+        // Another instance does not get it while the lease runs, then does, told it may have gone out.
+        assert!(other.claim_lane_head(&lane, now()).await.unwrap().is_none());
+        assert!(!other.claimable(&lane, now()).await.unwrap());
+        let later = now() + chrono::Duration::from_std(LEASE * 2).unwrap();
+        let taken = other
+            .claim_lane_head(&lane, later)
+            .await
+            .unwrap()
+            .expect("the lapsed claim");
+        assert!(taken.reclaimed);
+        assert!(!store.renew(&claim, later).await.unwrap(), "the first instance lost it");
+        assert!(!store.mark_attempt(&claim, later).await.unwrap());
+        assert!(other.mark_attempt(&taken, later).await.unwrap());
+    } else {
+        assert!(store.mark_attempt(&claim, now()).await.unwrap());
+    }
+    let attempted = store.outbox_items().await.unwrap();
+    assert!(attempted
+        .iter()
+        .any(|i| i.id == claim.item.id && i.attempt_started_at.is_some()));
+    // The outcome is decided and the item removed in one write.
+    let before = store.outbox_items().await.unwrap().len();
+    let config = config();
+    let ctx = Ctx {
+        config: &config,
+        now: now(),
+    };
+    let outcome = Outcome::ChannelCreated {
+        channel: ChannelId::new("C0TROUBLE"),
+        name: "trouble-acme".into(),
+    };
+    let decision = store
+        .transact(&t.id, &[], Some(&claim.item), now(), |t| {
+            decide::decide(&ctx, t, Input::Delivered(outcome.clone()))
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    let after = store.outbox_items().await.unwrap();
+    assert!(after.iter().all(|i| i.id != claim.item.id));
+    assert_eq!(after.len(), before - 1 + decision.deliveries.len());
+    assert_eq!(
+        other.by_channel(&ChannelId::new("C0TROUBLE")).await.unwrap(),
+        Some(t.id.clone())
+    );
+}
+
+async fn a_due_timer_is_claimed_once_and_fires_once(backend: &str) {
+    let (store, other, _dir) = stores(backend).await;
+    let decision = open(&store, "sig:a", 1).await.unwrap();
+    let due = decision.timers.iter().map(|t| t.due).min().unwrap();
+    let before = due - chrono::Duration::seconds(1);
+    assert!(store.claim_due_timers(before, 16).await.unwrap().is_empty());
+    let claimed = store.claim_due_timers(due, 16).await.unwrap();
+    assert!(!claimed.is_empty());
+    if store.is_shared() {
+        assert!(
+            other.claim_due_timers(due, 16).await.unwrap().is_empty(),
+            "claimed twice"
+        );
+    }
+    let config = config();
+    let ctx = Ctx {
+        config: &config,
+        now: due,
+    };
+    let timer = &claimed[0];
+    let fire = |s: Store| {
+        let timer = timer.clone();
+        let ctx = &ctx;
+        async move {
+            s.fire_timer(&timer, due, |t| {
+                decide::decide(ctx, t, Input::Timer(timer.kind.clone()))
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let first = fire(store.clone()).await;
+    let second = fire(other.clone()).await;
+    assert!(first.trouble.is_some() || !first.entries.is_empty() || !first.deliveries.is_empty());
+    assert!(second.trouble.is_none() && second.entries.is_empty() && second.deliveries.is_empty());
+}
+
+async fn a_request_key_is_remembered_once_until_pruned(backend: &str) {
+    let (store, other, _dir) = stores(backend).await;
+    assert!(store.remember_key("event:Ev1", now()).await.unwrap());
+    assert!(!other.remember_key("event:Ev1", now()).await.unwrap());
+    assert_eq!(store.prune_keys(now() + chrono::Duration::seconds(1)).await.unwrap(), 1);
+    assert!(other.remember_key("event:Ev1", now()).await.unwrap());
+    // A key remembered with a decision skips the same request through the engine's path too.
+    let t = open(&store, "sig:a", 1).await.unwrap().trouble.unwrap();
+    let config = config();
+    let ctx = Ctx {
+        config: &config,
+        now: now(),
+    };
+    let again = other
+        .transact(&t.id, &["sig:a"], None, now(), |t| {
+            decide::decide(&ctx, t, Input::Timer(decide::TimerKind::AckTimeout { round: 0 }))
+        })
+        .await
+        .unwrap();
+    assert!(matches!(again, Err(Skip::Duplicate)));
+}
+
+async fn an_app_home_viewer_gets_one_waiting_publish(backend: &str) {
+    let (store, other, _dir) = stores(backend).await;
+    let user = UserId::new("U0VIEWER");
+    assert!(!store.home_needs_publish(&user).await.unwrap(), "not a viewer yet");
+    store.mark_home_viewer(&user).await.unwrap();
+    assert!(other.home_needs_publish(&user).await.unwrap());
+    other
+        .enqueue_loose(
+            vec![Delivery {
+                lane: Lane::Home,
+                op: Op::PublishHome { user: user.clone() },
+            }],
+            now(),
+        )
+        .await
+        .unwrap();
+    assert!(!store.home_needs_publish(&user).await.unwrap(), "a publish is waiting");
+}
+
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod on_sled {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name("sled").await
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name("postgres").await
+                }
+            )*
+        }
+    };
+}
+
+contract!(
+    opens_number_the_day_and_skip_a_request_seen_before,
+    a_decision_is_stored_whole_with_its_entries_calls_and_timers,
+    a_lane_head_is_claimed_by_one_instance_and_its_outcome_leaves_with_the_decision,
+    a_due_timer_is_claimed_once_and_fires_once,
+    a_request_key_is_remembered_once_until_pruned,
+    an_app_home_viewer_gets_one_waiting_publish,
+);
