@@ -1,8 +1,10 @@
 //! `cargo bench`: the release-built bot on loopback against a fake Slack, loaded by a generator that
 //! signs every request exactly as Slack does. Prints one table; BENCHMARKS.md explains it.
 //!
-//! `cargo bench -- --quick` runs smaller counts; `cargo bench -- open scale` runs only those parts
-//! (baseline, help, open, ping, scale, nudge).
+//! `cargo bench -- --quick` (or `BENCH_QUICK=1 cargo bench`) runs smaller counts; `cargo bench --
+//! open scale` runs only those parts (baseline, help, open, ping, scale, nudge). `BENCH_BOLT=1`
+//! also installs a Bolt for JavaScript app from npm into a temporary folder and measures its bare
+//! `ack()` on the same signed command, the peer every figure is compared with.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -44,6 +46,8 @@ fn next_id() -> u64 {
 #[derive(Clone)]
 struct Opts {
     quick: bool,
+    /// Also measure a Bolt for JavaScript app's bare ack (`BENCH_BOLT=1`; needs node and npm).
+    bolt: bool,
     parts: Vec<String>,
     /// Seconds of measured load per row of the throughput table.
     load_secs: f64,
@@ -56,7 +60,8 @@ struct Opts {
 
 impl Opts {
     fn from_args() -> Opts {
-        let mut quick = false;
+        let mut quick = std::env::var("BENCH_QUICK").is_ok_and(|v| !v.is_empty() && v != "0");
+        let bolt = std::env::var("BENCH_BOLT").is_ok_and(|v| !v.is_empty() && v != "0");
         let mut parts = Vec::new();
         for arg in std::env::args().skip(1) {
             if arg == "--quick" {
@@ -69,6 +74,7 @@ impl Opts {
         if quick {
             Opts {
                 quick,
+                bolt,
                 parts,
                 load_secs: 1.5,
                 warmup_secs: 0.3,
@@ -80,6 +86,7 @@ impl Opts {
         } else {
             Opts {
                 quick,
+                bolt,
                 parts,
                 load_secs: 5.0,
                 warmup_secs: 1.0,
@@ -374,11 +381,13 @@ enum Kind {
     /// Opened by one reporter with the org's default manager, from one origin channel.
     OpenDefaultManager,
     List,
+    /// The help command's body, answered by a peer with an empty 200 (Bolt's bare `ack()`).
+    PeerAck,
 }
 
 fn command_body(kind: Kind, n: u64, response_url: &str) -> String {
     let (user, channel, text) = match kind {
-        Kind::Help => ("U0SALES".to_string(), "C0ORIGIN".to_string(), "help".to_string()),
+        Kind::Help | Kind::PeerAck => ("U0SALES".to_string(), "C0ORIGIN".to_string(), "help".to_string()),
         Kind::List => ("U0SALES".to_string(), "C0ORIGIN".to_string(), "list".to_string()),
         Kind::Open => (
             format!("USALES{n:07}"),
@@ -438,6 +447,7 @@ async fn send(client: &reqwest::Client, base: &str, kind: Kind, n: u64, response
     let expected = match kind {
         Kind::Open | Kind::OpenDefaultManager => contains(&text, b" opened"),
         Kind::Help | Kind::List => !text.is_empty(),
+        Kind::PeerAck => true,
     };
     if ok && expected {
         Ok(latency)
@@ -599,6 +609,22 @@ fn disk_written() -> u64 {
         .unwrap_or(0)
 }
 
+/// Bytes the files under `dir` take on disk (allocated blocks, not apparent length).
+fn dir_bytes(dir: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_bytes(&e.path()),
+            Ok(m) => m.blocks() * 512,
+            Err(_) => 0,
+        })
+        .sum()
+}
+
 fn mb(kb: u64) -> String {
     format!("{:.1} MB", kb as f64 / 1024.0)
 }
@@ -647,6 +673,8 @@ struct Row {
     sample: Sample,
     /// Throughput and p99 of the baseline at the same concurrency.
     baseline: Option<(f64, Duration)>,
+    /// Throughput and p99 of Bolt-JS's bare ack at the same concurrency (`BENCH_BOLT=1`).
+    bolt: Option<(f64, Duration)>,
     note: String,
 }
 
@@ -679,7 +707,7 @@ impl Report {
         println!();
         if !self.rows.is_empty() {
             println!(
-                "| {:<34} | {:>3} | {:>6} | {:>8} | {:>9} | {:>9} | {:>9} | {:>13} | {:>11} | {:>5} | {:>6} | {:>9} | note",
+                "| {:<34} | {:>3} | {:>6} | {:>8} | {:>9} | {:>9} | {:>9} | {:>13} | {:>11} | {:>13} | {:>5} | {:>6} | {:>9} | note",
                 "ack latency / throughput",
                 "c",
                 "n",
@@ -689,13 +717,14 @@ impl Report {
                 "max",
                 "req/s vs base",
                 "p99 vs base",
+                "req/s vs Bolt",
                 "CPU",
                 "others",
                 "disk/req"
             );
             println!(
-                "|{:-<36}|{:-<5}|{:-<8}|{:-<10}|{:-<11}|{:-<11}|{:-<11}|{:-<15}|{:-<13}|{:-<7}|{:-<8}|{:-<11}|------",
-                "", "", "", "", "", "", "", "", "", "", "", ""
+                "|{:-<36}|{:-<5}|{:-<8}|{:-<10}|{:-<11}|{:-<11}|{:-<11}|{:-<15}|{:-<13}|{:-<15}|{:-<7}|{:-<8}|{:-<11}|------",
+                "", "", "", "", "", "", "", "", "", "", "", "", ""
             );
             for r in &self.rows {
                 let s = &r.sample;
@@ -709,13 +738,17 @@ impl Report {
                     ),
                     None => ("—".to_string(), "—".to_string()),
                 };
+                let bolt_ratio = r
+                    .bolt
+                    .map(|(rate, _)| format!("{:.2}×", s.rate() / rate))
+                    .unwrap_or_else(|| "—".to_string());
                 let errors = if s.errors > 0 {
                     format!(" ERRORS: {}", s.errors)
                 } else {
                     String::new()
                 };
                 println!(
-                    "| {:<34} | {:>3} | {:>6} | {:>8.0} | {:>9} | {:>9} | {:>9} | {:>13} | {:>11} | {:>4.0}% | {:>5.0}% | {:>6.1} KB | {}{}",
+                    "| {:<34} | {:>3} | {:>6} | {:>8.0} | {:>9} | {:>9} | {:>9} | {:>13} | {:>11} | {:>13} | {:>4.0}% | {:>5.0}% | {:>6.1} KB | {}{}",
                     r.what,
                     r.concurrency,
                     s.latencies.len(),
@@ -725,6 +758,7 @@ impl Report {
                     ms(s.latencies.last().copied().unwrap_or_default()),
                     ratio,
                     p99_ratio,
+                    bolt_ratio,
                     100.0 * s.cpu_cores,
                     100.0 * s.others_cores,
                     s.disk_bytes as f64 / 1024.0 / (s.latencies.len().max(1) as f64),
@@ -769,6 +803,122 @@ fn mem_total() -> String {
 
 const LEVELS: [usize; 3] = [1, 16, 64];
 
+/// What every row is compared with, per concurrency: throughput and p99.
+#[derive(Default)]
+struct Peers {
+    /// The in-process bare axum handler (verify + answer).
+    base: HashMap<usize, (f64, Duration)>,
+    /// Bolt for JavaScript answering with a bare `ack()` (empty unless `BENCH_BOLT=1`).
+    bolt: HashMap<usize, (f64, Duration)>,
+}
+
+/// The Bolt-JS peer: the same command, the same signing secret, answered with a bare `ack()`.
+const BOLT_APP: &str = r#"
+const { App, LogLevel } = require('@slack/bolt');
+const app = new App({
+  signingSecret: process.env.SIGNING_SECRET,
+  authorize: async () => ({ botToken: 'xoxb-bench', botId: 'B0BENCH', botUserId: 'U0BENCH' }),
+  endpoints: '/slack/commands',
+  logLevel: LogLevel.ERROR,
+});
+app.command('/trouble', async ({ ack }) => { await ack(); });
+(async () => {
+  await app.start({ port: Number(process.env.PORT), host: '127.0.0.1' });
+  console.log('ready');
+})();
+"#;
+
+/// Kills the Bolt app when the part ends, however it ends.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Installs `@slack/bolt` (5.1, the version the issue measured) into a temporary folder with npm
+/// and starts the peer app there; its base URL, or why not.
+fn start_bolt(dir: &Path) -> Result<(Child, String), String> {
+    std::fs::write(dir.join("package.json"), r#"{"name":"bolt-peer","private":true}"#).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("app.js"), BOLT_APP).map_err(|e| e.to_string())?;
+    let install = std::process::Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--silent", "@slack/bolt@5.1"])
+        .current_dir(dir)
+        .status()
+        .map_err(|e| format!("npm: {e}"))?;
+    if !install.success() {
+        return Err(format!("npm install @slack/bolt failed: {install}"));
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let child = std::process::Command::new("node")
+        .arg("app.js")
+        .current_dir(dir)
+        .env("SIGNING_SECRET", SECRET)
+        .env("PORT", port.to_string())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("node: {e}"))?;
+    Ok((Child(child), format!("http://127.0.0.1:{port}")))
+}
+
+async fn part_bolt(
+    opts: &Opts,
+    report: &mut Report,
+    base_peer: &HashMap<usize, (f64, Duration)>,
+) -> HashMap<usize, (f64, Duration)> {
+    eprintln!("bolt: Bolt for JavaScript 5.1, bare ack() (installing from npm)");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (child, base) = match start_bolt(dir.path()) {
+        Ok(started) => started,
+        Err(why) => {
+            eprintln!("  no Bolt peer: {why}");
+            report.line("Bolt-JS peer", format!("not measured: {why}"));
+            return HashMap::new();
+        }
+    };
+    let mut out = HashMap::new();
+    // Bolt answers /slack/commands only; a signed help command with no handler output is its ack.
+    let client = client();
+    let t = Instant::now();
+    while send(&client, &base, Kind::PeerAck, 0, "http://127.0.0.1:9/").await.is_err() {
+        if t.elapsed() > Duration::from_secs(30) {
+            report.line("Bolt-JS peer", "not measured: it did not answer within 30 s");
+            return out;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for c in LEVELS {
+        let warm = Duration::from_secs_f64(opts.warmup_secs);
+        run_load(&base, Kind::PeerAck, c, warm, u64::MAX, "http://127.0.0.1:9/").await;
+        let s = run_load(
+            &base,
+            Kind::PeerAck,
+            c,
+            Duration::from_secs_f64(opts.load_secs),
+            u64::MAX,
+            "http://127.0.0.1:9/",
+        )
+        .await;
+        eprintln!("  c={c}: {:.0} req/s p99 {}", s.rate(), ms(pct(&s.latencies, 99.0)));
+        out.insert(c, (s.rate(), pct(&s.latencies, 99.0)));
+        report.rows.push(Row {
+            what: "Bolt-JS 5.1 bare ack()".into(),
+            concurrency: c,
+            sample: s,
+            baseline: base_peer.get(&c).copied(),
+            bolt: None,
+            note: String::new(),
+        });
+    }
+    drop(child);
+    out
+}
+
 async fn part_baseline(opts: &Opts, report: &mut Report) -> HashMap<usize, (f64, Duration)> {
     eprintln!("baseline: bare axum handler, signature check only");
     let base = start_baseline().await;
@@ -792,13 +942,14 @@ async fn part_baseline(opts: &Opts, report: &mut Report) -> HashMap<usize, (f64,
             concurrency: c,
             sample: s,
             baseline: None,
+            bolt: None,
             note: String::new(),
         });
     }
     out
 }
 
-async fn part_help(opts: &Opts, report: &mut Report, baseline: &HashMap<usize, (f64, Duration)>) {
+async fn part_help(opts: &Opts, report: &mut Report, peers: &Peers) {
     eprintln!("help: /trouble help");
     let fake = Fake::start(Duration::ZERO, false).await;
     let dir = tempfile::tempdir().expect("temp dir");
@@ -817,14 +968,14 @@ async fn part_help(opts: &Opts, report: &mut Report, baseline: &HashMap<usize, (
         )
         .await;
         eprintln!("  c={c}: {:.0} req/s p99 {}", s.rate(), ms(pct(&s.latencies, 99.0)));
-        let b = baseline.get(&c).copied();
+        let b = peers.base.get(&c).copied();
         if c == 16 {
             let p99 = pct(&s.latencies, 99.0);
             if let Some((rate, _)) = b {
                 report.target(
-                    "help ≥ 0.7× baseline throughput at c=16",
+                    "help ≥ 0.8× baseline throughput at c=16",
                     format!("{:.2}×", s.rate() / rate),
-                    s.rate() >= 0.7 * rate,
+                    s.rate() >= 0.8 * rate,
                 );
             }
             report.target(
@@ -838,13 +989,14 @@ async fn part_help(opts: &Opts, report: &mut Report, baseline: &HashMap<usize, (
             concurrency: c,
             sample: s,
             baseline: b,
+            bolt: peers.bolt.get(&c).copied(),
             note: String::new(),
         });
     }
     bot.stop().await;
 }
 
-async fn part_open(opts: &Opts, report: &mut Report, baseline: &HashMap<usize, (f64, Duration)>) {
+async fn part_open(opts: &Opts, report: &mut Report, peers: &Peers) {
     eprintln!("open: /trouble open, durable, deliveries running (fake Slack 0 ms)");
     for c in LEVELS {
         // A fresh bot per level, so each starts from an empty store.
@@ -856,6 +1008,7 @@ async fn part_open(opts: &Opts, report: &mut Report, baseline: &HashMap<usize, (
         let warm = Duration::from_secs_f64(opts.warmup_secs);
         run_load(&base, Kind::Help, c, warm, u64::MAX, &response_url).await;
         let calls_before = fake.total();
+        let written_before = disk_written();
         let s = run_load(
             &base,
             Kind::Open,
@@ -870,8 +1023,18 @@ async fn part_open(opts: &Opts, report: &mut Report, baseline: &HashMap<usize, (
         let drained = drain(&bot.app, Duration::from_secs(120)).await;
         let calls_total = fake.total() - calls_before;
         let opened = s.latencies.len() as f64;
+        bot.app.store.flush().await.expect("flush");
+        let written_per_open = disk_written().saturating_sub(written_before) as f64 / opened.max(1.0);
+        let troubles = bot.app.store.trouble_count().max(1) as f64;
+        bot.stop().await;
+        // At rest: the data directory after a restart (sled settles its log on open and stop).
+        let (again, _) = start_bot(&fake, dir.path(), "4h").await;
+        again.stop().await;
+        let at_rest = dir_bytes(dir.path()) as f64 / troubles;
         let note = format!(
-            "outbox at end {backlog}; drained {}; Slack calls {calls_total} ({:.1}/open, {:.0}% done during load)",
+            "{:.1} KB written/open incl. its deliveries, {:.1} KB/trouble at rest; outbox at end {backlog}; drained {}; Slack calls {calls_total} ({:.1}/open, {:.0}% done during load)",
+            written_per_open / 1024.0,
+            at_rest / 1024.0,
             drained.map(ms).unwrap_or_else(|| "NOT within 120 s".into()),
             calls_total as f64 / opened.max(1.0),
             100.0 * calls_during as f64 / calls_total.max(1) as f64
@@ -883,12 +1046,29 @@ async fn part_open(opts: &Opts, report: &mut Report, baseline: &HashMap<usize, (
         );
         if c == 64 {
             let p99 = pct(&s.latencies, 99.0);
-            report.target(
-                "open ≥ 1,500 durable opens/s at c=64",
-                format!("{:.0}/s", s.rate()),
-                s.rate() >= 1500.0 && s.errors == 0,
-            );
+            match peers.bolt.get(&c) {
+                Some((bolt, _)) => report.target(
+                    "open ≥ 1× Bolt-JS bare ack at c=64",
+                    format!("{:.0}/s = {:.2}× Bolt ({bolt:.0}/s)", s.rate(), s.rate() / bolt),
+                    s.rate() >= *bolt && s.errors == 0,
+                ),
+                None => report.target(
+                    "open ≥ 1× Bolt-JS bare ack at c=64 (run with BENCH_BOLT=1)",
+                    format!("{:.0}/s; Bolt not measured", s.rate()),
+                    false,
+                ),
+            }
             report.target("open p99 ack < 50 ms at c=64", ms(p99), p99 < Duration::from_millis(50));
+            report.target(
+                "open: < 16 KB written per open (with its deliveries)",
+                format!("{:.1} KB", written_per_open / 1024.0),
+                written_per_open < 16.0 * 1024.0,
+            );
+            report.target(
+                "open: < 4 KB on disk per trouble at rest (after a restart)",
+                format!("{:.1} KB", at_rest / 1024.0),
+                at_rest < 4.0 * 1024.0,
+            );
             let keep_up = drained.is_some_and(|d| d < Duration::from_secs(1));
             report.target(
                 "deliveries keep up at c=64 (outbox drained < 1 s after the load)",
@@ -903,10 +1083,10 @@ async fn part_open(opts: &Opts, report: &mut Report, baseline: &HashMap<usize, (
             what: "/trouble open (durable)".into(),
             concurrency: c,
             sample: s,
-            baseline: baseline.get(&c).copied(),
+            baseline: peers.base.get(&c).copied(),
+            bolt: peers.bolt.get(&c).copied(),
             note,
         });
-        bot.stop().await;
     }
     // Diagnostic: the ack path alone. Slack is unreachable (connection refused), so deliveries
     // back off instead of running; what is left is parse, decide, transaction and fsync.
@@ -937,7 +1117,8 @@ async fn part_open(opts: &Opts, report: &mut Report, baseline: &HashMap<usize, (
         what: "open, Slack down (ack path only)".into(),
         concurrency: c,
         sample: s,
-        baseline: baseline.get(&c).copied(),
+        baseline: peers.base.get(&c).copied(),
+            bolt: peers.bolt.get(&c).copied(),
         note: "diagnostic: deliveries back off instead of running".into(),
     });
     bot.stop().await;
@@ -1523,6 +1704,12 @@ fn max_posts_in_one_second(calls: &[Rec]) -> usize {
 
 fn main() {
     let opts = Opts::from_args();
+    // The bot logs as it does in production (the default filter, `info`, formatted as text);
+    // the lines go nowhere, but producing them costs what it costs.
+    trouble_bot::logs::init(
+        &bot_config("http://127.0.0.1:9/", Path::new("/nonexistent"), "4h"),
+        std::io::sink,
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -1542,16 +1729,18 @@ fn main() {
         if opts.wants("scale") {
             part_scale(&opts, &mut report).await;
         }
-        let baseline = if opts.wants("baseline") || opts.wants("help") || opts.wants("open") {
-            part_baseline(&opts, &mut report).await
-        } else {
-            HashMap::new()
-        };
+        let mut peers = Peers::default();
+        if opts.wants("baseline") || opts.wants("help") || opts.wants("open") {
+            peers.base = part_baseline(&opts, &mut report).await;
+            if opts.bolt {
+                peers.bolt = part_bolt(&opts, &mut report, &peers.base).await;
+            }
+        }
         if opts.wants("help") {
-            part_help(&opts, &mut report, &baseline).await;
+            part_help(&opts, &mut report, &peers).await;
         }
         if opts.wants("open") {
-            part_open(&opts, &mut report, &baseline).await;
+            part_open(&opts, &mut report, &peers).await;
         }
         if opts.wants("ping") {
             part_ping(&opts, &mut report).await;

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod engine;
 pub mod http;
 pub mod i18n;
+pub mod logs;
 pub mod metrics;
 pub mod pg;
 pub mod runtime;

@@ -166,15 +166,7 @@ fn print_outcome(outcome: Outcome) -> ExitCode {
 
 /// Logs go to stderr, as text or (with `log_format = "json"`) one JSON object a line.
 fn init_logs(config: &Config) {
-    let filter = tracing_subscriber::EnvFilter::new(&config.log_filter);
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if config.log_json {
-        builder.json().init();
-    } else {
-        builder.with_ansi(false).init();
-    }
+    trouble_bot::logs::init(config, std::io::stderr);
 }
 
 fn serve(config: Config) -> ExitCode {

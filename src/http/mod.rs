@@ -45,19 +45,14 @@ pub fn router(app: Arc<App>) -> Router {
 }
 
 /// Every request's logs carry a request id, so one request can be followed through the log.
+/// The tag is plain data, formatted only if a line is printed (see `crate::logs`).
 async fn with_request_id(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     use std::sync::atomic::{AtomicU64, Ordering};
-    use tracing::Instrument;
     static NEXT_ID: AtomicU64 = AtomicU64::new(1);
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-    let retry = request
-        .headers()
-        .get("x-slack-retry-num")
-        .map(|v| bounded(v.as_bytes()))
-        .unwrap_or_else(|| "0".into());
-    let path = bounded(request.uri().path().as_bytes());
-    let span = tracing::info_span!("request", id, %path, slack_retry = %retry);
-    next.run(request).instrument(span).await
+    let retry = request.headers().get("x-slack-retry-num").map(|v| v.as_bytes());
+    let tag = crate::logs::RequestTag::new(id, request.uri().path().as_bytes(), retry);
+    crate::logs::tagged(tag, next.run(request)).await
 }
 
 async fn health(State(app): State<Arc<App>>) -> Response {
@@ -87,19 +82,6 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
         app.metrics.render(counts, oldest, app.clock.now()),
     )
         .into_response()
-}
-
-/// A client-chosen value as it may appear in a log line: short, printable.
-fn bounded(value: &[u8]) -> String {
-    const MAX: usize = 32;
-    let mut text: String = String::from_utf8_lossy(&value[..value.len().min(MAX)])
-        .chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect();
-    if value.len() > MAX {
-        text.push('…');
-    }
-    text
 }
 
 /// Checks Slack's signature over the raw body. Nothing is parsed before this passes.
@@ -186,19 +168,5 @@ pub(crate) fn failed(app: &App, surface: Surface, what: &str, error: impl std::f
             Json(json!({"response_action": "errors", "errors": { field: sorry() }})).into_response()
         }
         Surface::Click | Surface::Event => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::bounded;
-
-    #[test]
-    fn a_logged_header_value_is_short_and_printable() {
-        assert_eq!(bounded(b"1"), "1");
-        let long = "9".repeat(20_000);
-        let logged = bounded(long.as_bytes());
-        assert!(logged.chars().count() <= 33, "{logged}");
-        assert_eq!(bounded(b"1\r\n\x1b[31m"), "1???[31m");
     }
 }

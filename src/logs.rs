@@ -1,0 +1,222 @@
+//! Log output: the subscriber the binary installs, and the request tag its lines carry.
+//!
+//! Serving a request costs nothing for logging unless a line is printed: the request's id, path
+//! and retry number are kept as plain data in a task-local while it is served (no span, no
+//! formatting, no allocation) and written into a line only when one is printed.
+
+use std::fmt::{self, Write as _};
+
+use tracing::{Event, Subscriber};
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, MakeWriter};
+use tracing_subscriber::registry::LookupSpan;
+
+use crate::config::Config;
+
+/// A client-chosen value is kept to this many bytes in a log line.
+const MAX_VALUE: usize = 32;
+
+/// The request a log line was printed for.
+#[derive(Clone, Copy)]
+pub struct RequestTag {
+    id: u64,
+    path: Bounded,
+    retry: Bounded,
+}
+
+/// The first bytes of a client-chosen value, inline; cleaned up only when printed.
+#[derive(Clone, Copy)]
+struct Bounded {
+    bytes: [u8; MAX_VALUE],
+    len: u8,
+    cut: bool,
+}
+
+impl Bounded {
+    fn new(value: &[u8]) -> Bounded {
+        let len = value.len().min(MAX_VALUE);
+        let mut bytes = [0; MAX_VALUE];
+        bytes[..len].copy_from_slice(&value[..len]);
+        Bounded {
+            bytes,
+            len: len as u8,
+            cut: value.len() > MAX_VALUE,
+        }
+    }
+}
+
+impl fmt::Display for Bounded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in String::from_utf8_lossy(&self.bytes[..usize::from(self.len)]).chars() {
+            f.write_char(if c.is_control() { '?' } else { c })?;
+        }
+        if self.cut {
+            f.write_char('…')?;
+        }
+        Ok(())
+    }
+}
+
+impl RequestTag {
+    pub fn new(id: u64, path: &[u8], retry: Option<&[u8]>) -> RequestTag {
+        RequestTag {
+            id,
+            path: Bounded::new(path),
+            retry: Bounded::new(retry.unwrap_or(b"0")),
+        }
+    }
+}
+
+tokio::task_local! {
+    static REQUEST: RequestTag;
+}
+
+/// Runs `serve` with `tag` as the request its log lines belong to.
+pub async fn tagged<F: std::future::Future>(tag: RequestTag, serve: F) -> F::Output {
+    REQUEST.scope(tag, serve).await
+}
+
+/// Writes each line as the wrapped format does, with the request it was printed for added.
+struct Tagged<F> {
+    inner: F,
+    json: bool,
+}
+
+impl<S, N, F> FormatEvent<S, N> for Tagged<F>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+    F: FormatEvent<S, N>,
+{
+    fn format_event(&self, ctx: &FmtContext<'_, S, N>, mut writer: Writer<'_>, event: &Event<'_>) -> fmt::Result {
+        let Ok(tag) = REQUEST.try_with(|t| *t) else {
+            return self.inner.format_event(ctx, writer, event);
+        };
+        let mut line = String::new();
+        self.inner.format_event(ctx, Writer::new(&mut line), event)?;
+        let line = line.trim_end_matches('\n');
+        if self.json {
+            let Some(open) = line.strip_suffix('}') else {
+                return writeln!(writer, "{line}");
+            };
+            let text = |b: &Bounded| serde_json::Value::String(b.to_string());
+            writeln!(
+                writer,
+                r#"{open},"request":{{"id":{},"path":{},"slack_retry":{}}}}}"#,
+                tag.id,
+                text(&tag.path),
+                text(&tag.retry)
+            )
+        } else {
+            writeln!(
+                writer,
+                "{line} request{{id={} path={} slack_retry={}}}",
+                tag.id, tag.path, tag.retry
+            )
+        }
+    }
+}
+
+/// Installs the log subscriber: `config`'s filter (RUST_LOG overrides it), text or JSON lines
+/// (`log_format = "json"`) written to `out`.
+pub fn init<W>(config: &Config, out: W)
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    let filter = tracing_subscriber::EnvFilter::new(&config.log_filter);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(out);
+    if config.log_json {
+        let inner = tracing_subscriber::fmt::format().json();
+        builder.event_format(Tagged { inner, json: true }).init();
+    } else {
+        let inner = tracing_subscriber::fmt::format().with_ansi(false);
+        builder.event_format(Tagged { inner, json: false }).init();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn printed(json: bool, tag: Option<RequestTag>) -> String {
+        let lines = Lines::default();
+        let out = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || out.clone())
+            .event_format(Tagged {
+                inner: tracing_subscriber::fmt::format().json(),
+                json: true,
+            });
+        let text = tracing_subscriber::fmt()
+            .with_writer({
+                let out = lines.clone();
+                move || out.clone()
+            })
+            .event_format(Tagged {
+                inner: tracing_subscriber::fmt::format().with_ansi(false),
+                json: false,
+            });
+        let log = || tracing::info!(answer = 42, "something happened");
+        let run = || {
+            let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            rt.block_on(async {
+                match tag {
+                    Some(tag) => tagged(tag, async { log() }).await,
+                    None => log(),
+                }
+            })
+        };
+        if json {
+            tracing::subscriber::with_default(subscriber.finish(), run);
+        } else {
+            tracing::subscriber::with_default(text.finish(), run);
+        }
+        let bytes = lines.0.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn a_line_printed_while_serving_a_request_names_the_request_with_its_client_values_bounded() {
+        let long_retry = "7".repeat(100);
+        let tag = RequestTag::new(7, b"/slack/\x1bcommands", Some(long_retry.as_bytes()));
+        let line = printed(false, Some(tag));
+        assert!(line.contains("something happened"), "{line}");
+        assert!(line.contains("request{id=7 path=/slack/?commands slack_retry="), "{line}");
+        assert!(!line.contains(&long_retry) && line.contains('…'), "{line}");
+        let line = printed(true, Some(tag));
+        let value: serde_json::Value = serde_json::from_str(line.trim()).expect("one JSON object");
+        assert_eq!(value["request"]["id"], 7);
+        assert_eq!(value["request"]["path"], "/slack/?commands");
+        assert_eq!(value["fields"]["answer"], 42);
+    }
+
+    #[test]
+    fn a_logged_header_value_is_short_and_printable() {
+        assert_eq!(Bounded::new(b"1").to_string(), "1");
+        let logged = Bounded::new("9".repeat(20_000).as_bytes()).to_string();
+        assert!(logged.chars().count() <= 33, "{logged}");
+        assert_eq!(Bounded::new(b"1\r\n\x1b[31m").to_string(), "1???[31m");
+    }
+
+    #[test]
+    fn a_line_printed_outside_any_request_is_the_plain_format() {
+        let line = printed(false, None);
+        assert!(line.contains("something happened") && !line.contains("request{"), "{line}");
+        let value: serde_json::Value = serde_json::from_str(printed(true, None).trim()).unwrap();
+        assert!(value.get("request").is_none());
+    }
+}
