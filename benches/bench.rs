@@ -286,15 +286,21 @@ async fn fake_api(State(fake): State<Arc<FakeState>>, UrlPath(method): UrlPath<S
 // The bot and the baseline
 // ---------------------------------------------------------------------------------------------
 
-fn config_text(customer_update_every: &str) -> String {
+/// The bot's configuration. With `default_manager`, everyone outside the org table reports to
+/// one manager, who is then DMed about every trouble besides the manager named in it.
+fn config_text(customer_update_every: &str, default_manager: bool) -> String {
+    let org = if default_manager {
+        format!("[org]\ndefault_manager = \"{DEFAULT_MANAGER}\"")
+    } else {
+        String::new()
+    };
     format!(
         r#"
 locale = "en"
 timezone = "Asia/Tokyo"
 channel_prefix = "trouble"
 
-[org]
-default_manager = "{DEFAULT_MANAGER}"
+{org}
 
 [severity.1]
 ack_timeout = "1h"
@@ -323,7 +329,14 @@ fn bot_env(api_url: &str, dir: &Path, listen: &str) -> BTreeMap<String, String> 
 }
 
 fn bot_config(api_url: &str, dir: &Path, every: &str) -> Config {
-    Config::from_sources(Some(&config_text(every)), &bot_env(api_url, dir, "127.0.0.1:0"))
+    bot_config_with(api_url, dir, every, true)
+}
+
+fn bot_config_with(api_url: &str, dir: &Path, every: &str, default_manager: bool) -> Config {
+    Config::from_sources(
+        Some(&config_text(every, default_manager)),
+        &bot_env(api_url, dir, "127.0.0.1:0"),
+    )
         .unwrap_or_else(|p| panic!("bench config: {p:?}"))
 }
 
@@ -331,8 +344,19 @@ async fn start_bot(fake: &Fake, dir: &Path, every: &str) -> (RunningBot, String)
     start_bot_at(&fake.api_url(), dir, every).await
 }
 
+/// A bot whose troubles DM only the manager each open names (every open names its own):
+/// the durable-open and scale rows measure opens, not one person's DM pacing, which the
+/// ping part measures on its own.
+async fn start_bot_named(api_url: &str, dir: &Path) -> (RunningBot, String) {
+    start_with_config(bot_config_with(api_url, dir, "4h", false)).await
+}
+
 async fn start_bot_at(api_url: &str, dir: &Path, every: &str) -> (RunningBot, String) {
-    let bot = trouble_bot::start(bot_config(api_url, dir, every))
+    start_with_config(bot_config(api_url, dir, every)).await
+}
+
+async fn start_with_config(config: Config) -> (RunningBot, String) {
+    let bot = trouble_bot::start(config)
         .await
         .expect("bot starts");
     let url = format!("http://{}", bot.addr);
@@ -1002,7 +1026,7 @@ async fn part_open(opts: &Opts, report: &mut Report, peers: &Peers) {
         // A fresh bot per level, so each starts from an empty store.
         let fake = Fake::start(Duration::ZERO, false).await;
         let dir = tempfile::tempdir().expect("temp dir");
-        let (bot, base) = start_bot(&fake, dir.path(), "4h").await;
+        let (bot, base) = start_bot_named(&fake.api_url(), dir.path()).await;
         let response_url = format!("{}/response/x", fake.base);
         // Warm the connections with help, not opens, so no earlier deliveries overlap the window.
         let warm = Duration::from_secs_f64(opts.warmup_secs);
@@ -1028,7 +1052,7 @@ async fn part_open(opts: &Opts, report: &mut Report, peers: &Peers) {
         let troubles = bot.app.store.trouble_count().max(1) as f64;
         bot.stop().await;
         // At rest: the data directory after a restart (sled settles its log on open and stop).
-        let (again, _) = start_bot(&fake, dir.path(), "4h").await;
+        let (again, _) = start_bot_named(&fake.api_url(), dir.path()).await;
         again.stop().await;
         let at_rest = dir_bytes(dir.path()) as f64 / troubles;
         let note = format!(
@@ -1096,7 +1120,7 @@ async fn part_open(opts: &Opts, report: &mut Report, peers: &Peers) {
         .and_then(|l| l.local_addr())
         .map(|a| format!("http://{a}/api/"))
         .expect("a free port");
-    let (bot, base) = start_bot_at(&dead, dir.path(), "4h").await;
+    let (bot, base) = start_bot_named(&dead, dir.path()).await;
     let warm = Duration::from_secs_f64(opts.warmup_secs);
     run_load(&base, Kind::Help, c, warm, u64::MAX, "http://127.0.0.1:9/").await;
     let s = run_load(
@@ -1288,7 +1312,7 @@ async fn part_scale(opts: &Opts, report: &mut Report) {
     let dir = tempfile::tempdir().expect("temp dir");
     let response_url = format!("{}/response/x", fake.base);
     let rss_before = rss_kb(None);
-    let (bot, base) = start_bot(&fake, dir.path(), "4h").await;
+    let (bot, base) = start_bot_named(&fake.api_url(), dir.path()).await;
     let fill = run_load(&base, Kind::Open, 64, Duration::from_secs(300), n, &response_url).await;
     let backlog = bot.app.store.sled().expect("the bench runs on sled").outbox_len();
     let drained = drain(&bot.app, Duration::from_secs(180)).await;
@@ -1386,7 +1410,7 @@ async fn part_scale(opts: &Opts, report: &mut Report) {
 
     // Start-up in-process: trouble_bot::start until /healthz answers.
     let t = Instant::now();
-    let (bot, base) = start_bot(&fake, dir.path(), "4h").await;
+    let (bot, base) = start_bot_named(&fake.api_url(), dir.path()).await;
     let healthy = wait_healthy(&base, Duration::from_secs(30)).await;
     let startup = t.elapsed();
     report.line(
@@ -1460,7 +1484,7 @@ async fn measure_child(fake: &Fake, dir: &Path, response_url: &str, list_n: u64)
         .port();
     let listen = format!("127.0.0.1:{port}");
     let config_path = dir.join("bench-trouble.toml");
-    std::fs::write(&config_path, config_text("4h")).map_err(|e| e.to_string())?;
+    std::fs::write(&config_path, config_text("4h", false)).map_err(|e| e.to_string())?;
     let mut cmd = std::process::Command::new(exe);
     cmd.arg("serve")
         .env_clear()
