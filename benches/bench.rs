@@ -905,40 +905,17 @@ async fn part_bolt(
             return HashMap::new();
         }
     };
-    let mut out = HashMap::new();
-    // Bolt answers /slack/commands only; a signed help command with no handler output is its ack.
+    // Node takes a moment to start: wait until Bolt acks a signed command.
     let client = client();
     let t = Instant::now();
     while send(&client, &base, Kind::PeerAck, 0, "http://127.0.0.1:9/").await.is_err() {
         if t.elapsed() > Duration::from_secs(30) {
             report.line("Bolt-JS peer", "not measured: it did not answer within 30 s");
-            return out;
+            return HashMap::new();
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    for c in LEVELS {
-        let warm = Duration::from_secs_f64(opts.warmup_secs);
-        run_load(&base, Kind::PeerAck, c, warm, u64::MAX, "http://127.0.0.1:9/").await;
-        let s = run_load(
-            &base,
-            Kind::PeerAck,
-            c,
-            Duration::from_secs_f64(opts.load_secs),
-            u64::MAX,
-            "http://127.0.0.1:9/",
-        )
-        .await;
-        eprintln!("  c={c}: {:.0} req/s p99 {}", s.rate(), ms(pct(&s.latencies, 99.0)));
-        out.insert(c, (s.rate(), pct(&s.latencies, 99.0)));
-        report.rows.push(Row {
-            what: "Bolt-JS 5.1 bare ack()".into(),
-            concurrency: c,
-            sample: s,
-            baseline: base_peer.get(&c).copied(),
-            bolt: None,
-            note: String::new(),
-        });
-    }
+    let out = peer_rows(opts, report, &base, Kind::PeerAck, "Bolt-JS 5.1 bare ack()", base_peer).await;
     drop(child);
     out
 }
@@ -946,13 +923,33 @@ async fn part_bolt(
 async fn part_baseline(opts: &Opts, report: &mut Report) -> HashMap<usize, (f64, Duration)> {
     eprintln!("baseline: bare axum handler, signature check only");
     let base = start_baseline().await;
+    peer_rows(
+        opts,
+        report,
+        &base,
+        Kind::Help,
+        "baseline (verify + answer)",
+        &HashMap::new(),
+    )
+    .await
+}
+
+/// Loads a peer at every level: its rows, and its throughput and p99 per concurrency.
+async fn peer_rows(
+    opts: &Opts,
+    report: &mut Report,
+    base: &str,
+    kind: Kind,
+    what: &str,
+    compared_with: &HashMap<usize, (f64, Duration)>,
+) -> HashMap<usize, (f64, Duration)> {
     let mut out = HashMap::new();
     for c in LEVELS {
         let warm = Duration::from_secs_f64(opts.warmup_secs);
-        run_load(&base, Kind::Help, c, warm, u64::MAX, "http://127.0.0.1:9/").await;
+        run_load(base, kind, c, warm, u64::MAX, "http://127.0.0.1:9/").await;
         let s = run_load(
-            &base,
-            Kind::Help,
+            base,
+            kind,
             c,
             Duration::from_secs_f64(opts.load_secs),
             u64::MAX,
@@ -962,10 +959,10 @@ async fn part_baseline(opts: &Opts, report: &mut Report) -> HashMap<usize, (f64,
         eprintln!("  c={c}: {:.0} req/s p99 {}", s.rate(), ms(pct(&s.latencies, 99.0)));
         out.insert(c, (s.rate(), pct(&s.latencies, 99.0)));
         report.rows.push(Row {
-            what: "baseline (verify + answer)".into(),
+            what: what.into(),
             concurrency: c,
             sample: s,
-            baseline: None,
+            baseline: compared_with.get(&c).copied(),
             bolt: None,
             note: String::new(),
         });
