@@ -1046,7 +1046,7 @@ async fn part_open(opts: &Opts, report: &mut Report, peers: &Peers) {
         let opened = s.latencies.len() as f64;
         bot.app.store.flush().await.expect("flush");
         let written_per_open = disk_written().saturating_sub(written_before) as f64 / opened.max(1.0);
-        let troubles = bot.app.store.trouble_count().max(1) as f64;
+        let troubles = bot.app.store.sled().expect("the bench runs on sled").trouble_count().max(1) as f64;
         bot.stop().await;
         // At rest: the data directory after a restart (sled settles its log on open and stop).
         let (again, _) = start_bot_named(&fake.api_url(), dir.path()).await;
