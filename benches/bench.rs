@@ -337,7 +337,7 @@ fn bot_config_with(api_url: &str, dir: &Path, every: &str, default_manager: bool
         Some(&config_text(every, default_manager)),
         &bot_env(api_url, dir, "127.0.0.1:0"),
     )
-        .unwrap_or_else(|p| panic!("bench config: {p:?}"))
+    .unwrap_or_else(|p| panic!("bench config: {p:?}"))
 }
 
 async fn start_bot(fake: &Fake, dir: &Path, every: &str) -> (RunningBot, String) {
@@ -356,9 +356,7 @@ async fn start_bot_at(api_url: &str, dir: &Path, every: &str) -> (RunningBot, St
 }
 
 async fn start_with_config(config: Config) -> (RunningBot, String) {
-    let bot = trouble_bot::start(config)
-        .await
-        .expect("bot starts");
+    let bot = trouble_bot::start(config).await.expect("bot starts");
     let url = format!("http://{}", bot.addr);
     (bot, url)
 }
@@ -908,7 +906,10 @@ async fn part_bolt(
     // Node takes a moment to start: wait until Bolt acks a signed command.
     let client = client();
     let t = Instant::now();
-    while send(&client, &base, Kind::PeerAck, 0, "http://127.0.0.1:9/").await.is_err() {
+    while send(&client, &base, Kind::PeerAck, 0, "http://127.0.0.1:9/")
+        .await
+        .is_err()
+    {
         if t.elapsed() > Duration::from_secs(30) {
             report.line("Bolt-JS peer", "not measured: it did not answer within 30 s");
             return HashMap::new();
@@ -1046,7 +1047,13 @@ async fn part_open(opts: &Opts, report: &mut Report, peers: &Peers) {
         let opened = s.latencies.len() as f64;
         bot.app.store.flush().await.expect("flush");
         let written_per_open = disk_written().saturating_sub(written_before) as f64 / opened.max(1.0);
-        let troubles = bot.app.store.sled().expect("the bench runs on sled").trouble_count().max(1) as f64;
+        let troubles = bot
+            .app
+            .store
+            .sled()
+            .expect("the bench runs on sled")
+            .trouble_count()
+            .max(1) as f64;
         bot.stop().await;
         // At rest: the data directory after a restart (sled settles its log on open and stop).
         let (again, _) = start_bot_named(&fake.api_url(), dir.path()).await;
@@ -1139,7 +1146,7 @@ async fn part_open(opts: &Opts, report: &mut Report, peers: &Peers) {
         concurrency: c,
         sample: s,
         baseline: peers.base.get(&c).copied(),
-            bolt: peers.bolt.get(&c).copied(),
+        bolt: peers.bolt.get(&c).copied(),
         note: "diagnostic: deliveries back off instead of running".into(),
     });
     bot.stop().await;

@@ -195,7 +195,10 @@ mod tests {
         let tag = RequestTag::new(7, b"/slack/\x1bcommands", Some(long_retry.as_bytes()));
         let line = printed(false, Some(tag));
         assert!(line.contains("something happened"), "{line}");
-        assert!(line.contains("request{id=7 path=/slack/?commands slack_retry="), "{line}");
+        assert!(
+            line.contains("request{id=7 path=/slack/?commands slack_retry="),
+            "{line}"
+        );
         assert!(!line.contains(&long_retry) && line.contains('…'), "{line}");
         let line = printed(true, Some(tag));
         let value: serde_json::Value = serde_json::from_str(line.trim()).expect("one JSON object");
@@ -215,7 +218,10 @@ mod tests {
     #[test]
     fn a_line_printed_outside_any_request_is_the_plain_format() {
         let line = printed(false, None);
-        assert!(line.contains("something happened") && !line.contains("request{"), "{line}");
+        assert!(
+            line.contains("something happened") && !line.contains("request{"),
+            "{line}"
+        );
         let value: serde_json::Value = serde_json::from_str(printed(true, None).trim()).unwrap();
         assert!(value.get("request").is_none());
     }
