@@ -12,7 +12,6 @@ use std::time::Duration;
 use common::*;
 use serde_json::Value;
 use trouble_bot::trouble::decide::{Message, Op};
-use trouble_bot::trouble::model::{Trouble, TroubleId};
 
 /// Channel messages are paced at about one a second; a report takes a while to show.
 const SLOW: Duration = Duration::from_secs(90);
@@ -20,13 +19,6 @@ const SLOW: Duration = Duration::from_secs(90);
 /// What Slack would read of a call: its text and its blocks, as sent.
 fn sent(call: &Call) -> String {
     format!("{} {}", call.params["text"], call.params["blocks"])
-}
-
-fn trouble(bot: &TestBot, id: &str) -> Trouble {
-    bot.store()
-        .get(&TroubleId::new(id))
-        .expect("store readable")
-        .expect("trouble stored")
 }
 
 /// The hostile open: broadcasts and a user group in the customer; broadcasts, a link and a real

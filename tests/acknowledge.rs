@@ -8,10 +8,6 @@ use common::*;
 use serde_json::Value;
 use trouble_bot::trouble::model::TroubleId;
 
-fn text_of(params: &Value) -> String {
-    format!("{} {}", params["text"].as_str().unwrap_or_default(), params["blocks"])
-}
-
 fn is_ack_reply(c: &Call, kickoff_ts: &str) -> bool {
     c.params["thread_ts"] == kickoff_ts && text_of(&c.params).contains("Acknowledged by")
 }

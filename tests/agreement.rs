@@ -30,18 +30,6 @@ async fn click_proposal(bot: &TestBot, user: &str, action: &str, t: &OpenedTroub
     assert_eq!(r.status(), 200, "click on {action}");
 }
 
-/// The answer to a click, sent to its response_url, whose text contains `needle`.
-async fn click_answer(bot: &TestBot, user: &str, needle: &str) -> String {
-    let path = format!("click-{user}");
-    let call = bot
-        .slack
-        .wait_for("response_url", |c| {
-            c.params["_path"] == path.as_str() && c.params["text"].as_str().is_some_and(|t| t.contains(needle))
-        })
-        .await;
-    call.params["text"].as_str().unwrap_or_default().to_string()
-}
-
 /// A message the bot posted to `channel` whose text contains `needle`.
 async fn posted(bot: &TestBot, channel: &str, needle: &str) -> serde_json::Value {
     bot.slack

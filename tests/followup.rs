@@ -8,10 +8,6 @@ use common::*;
 use serde_json::{json, Value};
 use trouble_bot::trouble::model::TroubleId;
 
-fn text_of(params: &Value) -> String {
-    format!("{} {}", params["text"].as_str().unwrap_or_default(), params["blocks"])
-}
-
 /// A cadence nudge (the first-call checklist, which also carries Log update, is another message).
 fn is_nudge(c: &Call, channel: &str) -> bool {
     c.params["channel"] == channel && text_of(&c.params).contains(r#""block_id":"nudge""#)

@@ -7,10 +7,6 @@ use std::time::Duration;
 use common::*;
 use serde_json::Value;
 
-fn text_of(message: &Value) -> String {
-    format!("{} {}", message["text"].as_str().unwrap_or_default(), message["blocks"])
-}
-
 #[tokio::test]
 async fn manager_is_pinged_before_the_channel_exists_and_the_dm_later_links_it() {
     let bot = spawn_bot().await;

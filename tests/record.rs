@@ -18,17 +18,6 @@ use trouble_bot::trouble::record::Record;
 
 const SLOW: Duration = Duration::from_secs(60);
 
-fn text_of(message: &Value) -> String {
-    format!("{} {}", message["text"].as_str().unwrap_or_default(), message["blocks"])
-}
-
-fn trouble(bot: &TestBot, id: &str) -> Trouble {
-    bot.store()
-        .get(&TroubleId::new(id))
-        .expect("store readable")
-        .expect("trouble stored")
-}
-
 /// The first top-level message in the channel whose text and blocks hold every needle.
 async fn posted_with(bot: &TestBot, channel: &str, what: &str, needles: &[&str]) -> Value {
     eventually(what, SLOW, || {

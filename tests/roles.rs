@@ -31,10 +31,6 @@ fn trouble(bot: &TestBot, id: &str) -> Trouble {
         .expect("the trouble exists")
 }
 
-fn text_of(params: &Value) -> String {
-    format!("{} {}", params["text"].as_str().unwrap_or_default(), params["blocks"])
-}
-
 /// An hour passes: the director is asked, in a DM, to acknowledge.
 async fn director_is_asked_to_acknowledge(bot: &TestBot) {
     bot.advance_and_settle(Duration::from_secs(3600)).await;

@@ -17,17 +17,6 @@ use trouble_bot::trouble::timeline::{Entry, Event};
 /// Channel messages are paced at about one a second, so a long walk takes a while to show.
 const SLOW: Duration = Duration::from_secs(90);
 
-fn text_of(message: &Value) -> String {
-    format!("{} {}", message["text"].as_str().unwrap_or_default(), message["blocks"])
-}
-
-fn trouble(bot: &TestBot, id: &str) -> Trouble {
-    bot.store()
-        .get(&TroubleId::new(id))
-        .expect("store readable")
-        .expect("trouble stored")
-}
-
 fn timeline(bot: &TestBot, id: &str) -> Vec<Entry> {
     bot.store().timeline(&TroubleId::new(id)).expect("timeline readable")
 }
@@ -87,18 +76,6 @@ async fn click(bot: &TestBot, user: &str, action: &str, t: &OpenedTrouble) {
         .interaction(&button_payload(&bot.slack, user, action, &t.id, &t.channel))
         .await;
     assert_eq!(r.status(), 200, "click on {action}");
-}
-
-/// The answer to a click, sent to its response_url, whose text contains `needle`.
-async fn click_answer(bot: &TestBot, user: &str, needle: &str) -> String {
-    let path = format!("click-{user}");
-    let call = bot
-        .slack
-        .wait_for("response_url", |c| {
-            c.params["_path"] == path.as_str() && c.params["text"].as_str().is_some_and(|t| t.contains(needle))
-        })
-        .await;
-    call.params["text"].as_str().unwrap_or_default().to_string()
 }
 
 /// `format!("locale = \"{locale}\"\n…")` over the shared org: BASE_CONFIG without its own locale line.

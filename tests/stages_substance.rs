@@ -7,18 +7,11 @@ use std::time::Duration;
 use common::*;
 use serde_json::{json, Value};
 use trouble_bot::trouble::facts::{ReturnState, StepEvent};
-use trouble_bot::trouble::model::{StageState, Trouble, TroubleId};
+use trouble_bot::trouble::model::{StageState, TroubleId};
 use trouble_bot::trouble::timeline::Event;
 
 /// Channel messages are paced at about one a second.
 const SLOW: Duration = Duration::from_secs(60);
-
-fn trouble(bot: &TestBot, id: &str) -> Trouble {
-    bot.store()
-        .get(&TroubleId::new(id))
-        .expect("store readable")
-        .expect("trouble stored")
-}
 
 fn step_events(bot: &TestBot, id: &str) -> Vec<StepEvent> {
     bot.store()
@@ -30,10 +23,6 @@ fn step_events(bot: &TestBot, id: &str) -> Vec<StepEvent> {
             _ => None,
         })
         .collect()
-}
-
-fn text_of(message: &Value) -> String {
-    format!("{} {}", message["text"].as_str().unwrap_or_default(), message["blocks"])
 }
 
 /// Waits until a message in `channel` (a user id: the DM) contains every needle.

@@ -412,7 +412,7 @@ pub fn button_payload_to(response_url: &str, user: &str, action_id: &str, value:
     })
 }
 
-fn text_of(message: &Value) -> &str {
+fn plain_text_of(message: &Value) -> &str {
     message["text"].as_str().unwrap_or_default()
 }
 
@@ -433,7 +433,7 @@ pub fn assert_set_up_exactly_once(slack: &FakeSlack, troubles: &[(String, String
         let find = |prefix: &str| {
             messages
                 .iter()
-                .filter(|m| text_of(m).starts_with(prefix))
+                .filter(|m| plain_text_of(m).starts_with(prefix))
                 .collect::<Vec<_>>()
         };
         let (kickoffs, statuses) = (find(&kickoff), find(&status));
@@ -447,11 +447,11 @@ pub fn assert_set_up_exactly_once(slack: &FakeSlack, troubles: &[(String, String
             assert!(
                 pins.iter().any(|p| m["ts"] == p.as_str()),
                 "{id}: pinned {}",
-                text_of(m)
+                plain_text_of(m)
             );
         }
         assert_eq!(
-            dms.iter().filter(|m| text_of(m).starts_with(&kickoff)).count(),
+            dms.iter().filter(|m| plain_text_of(m).starts_with(&kickoff)).count(),
             1,
             "one manager DM for {id}"
         );
@@ -464,7 +464,7 @@ pub fn assert_set_up_exactly_once(slack: &FakeSlack, troubles: &[(String, String
             calls
                 .iter()
                 .filter(|c| c.method == method && c.took_effect() && c.params["channel"] == channel)
-                .filter(|c| text_of(&c.params).starts_with(prefix))
+                .filter(|c| plain_text_of(&c.params).starts_with(prefix))
                 .map(|c| c.seq)
                 .min()
                 .unwrap_or_else(|| panic!("{id}: no effective {method} {prefix:?}"))
@@ -575,4 +575,29 @@ impl TestBot {
             }
         }
     }
+}
+
+/// A message's text and its blocks as one string, for assertions that look for words in either.
+pub fn text_of(message: &Value) -> String {
+    format!("{} {}", message["text"].as_str().unwrap_or_default(), message["blocks"])
+}
+
+/// A trouble as stored now.
+pub fn trouble(bot: &TestBot, id: &str) -> trouble_bot::trouble::model::Trouble {
+    bot.store()
+        .get(&trouble_bot::trouble::model::TroubleId::new(id))
+        .expect("store readable")
+        .expect("trouble stored")
+}
+
+/// The answer to a click, sent to its response_url, whose text contains `needle`.
+pub async fn click_answer(bot: &TestBot, user: &str, needle: &str) -> String {
+    let path = format!("click-{user}");
+    let call = bot
+        .slack
+        .wait_for("response_url", |c| {
+            c.params["_path"] == path.as_str() && c.params["text"].as_str().is_some_and(|t| t.contains(needle))
+        })
+        .await;
+    call.params["text"].as_str().unwrap_or_default().to_string()
 }
