@@ -4,12 +4,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
@@ -36,16 +35,7 @@ impl Served {
             .stderr(Stdio::null())
             .spawn()
             .expect("the binary starts");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(addr) = line.strip_prefix("trouble-bot listening on ") {
-                    let _ = tx.send(addr.trim().to_string());
-                }
-            }
-        });
-        let addr = rx.recv_timeout(Duration::from_secs(20)).expect("the bot listens");
+        let addr = listening_address(&mut child, Duration::from_secs(20)).expect("the bot listens");
         Served {
             child,
             base_url: format!("http://{addr}"),

@@ -3,11 +3,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
@@ -40,28 +39,9 @@ impl BotProcess {
             .stderr(Stdio::piped())
             .spawn()
             .expect("the binary starts");
-        let logs = Arc::new(Mutex::new(String::new()));
-        let stderr = child.stderr.take().unwrap();
-        let sink = logs.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let mut l = sink.lock().unwrap();
-                l.push_str(&line);
-                l.push('\n');
-            }
-        });
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(addr) = line.strip_prefix("trouble-bot listening on ") {
-                    let _ = tx.send(addr.trim().to_string());
-                }
-            }
-        });
-        let addr = rx
-            .recv_timeout(Duration::from_secs(20))
-            .unwrap_or_else(|_| panic!("no address; logs:\n{}", logs.lock().unwrap()));
+        let logs = collect_stderr(&mut child);
+        let addr = listening_address(&mut child, Duration::from_secs(20))
+            .unwrap_or_else(|| panic!("no address; logs:\n{}", logs.lock().unwrap()));
         BotProcess {
             child,
             base_url: format!("http://{addr}"),

@@ -271,7 +271,6 @@ async fn a_managers_reply_over_the_socket_acknowledges_and_its_retry_is_acknowle
 
 #[tokio::test]
 async fn the_binary_serves_in_socket_mode_with_only_the_two_tokens_and_never_logs_the_app_token() {
-    use std::io::{BufRead, BufReader};
     let slack = FakeSlack::start().await;
     let front = FakeSocket::start(&slack).await;
     let dir = tempfile::tempdir().expect("temp dir");
@@ -292,16 +291,7 @@ async fn the_binary_serves_in_socket_mode_with_only_the_two_tokens_and_never_log
         .stderr(std::fs::File::create(&log_path).expect("log file"))
         .spawn()
         .expect("the binary starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(addr) = line.strip_prefix("trouble-bot listening on ") {
-                let _ = tx.send(addr.trim().to_string());
-            }
-        }
-    });
-    let addr = rx.recv_timeout(Duration::from_secs(20)).expect("listening");
+    let addr = listening_address(&mut child, Duration::from_secs(20)).expect("listening");
 
     let live = front.wait_live(2).await;
     let form = slash_command_form(SALES, ORIGIN, "open ACME: housings", &slack.response_url("bin"));

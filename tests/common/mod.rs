@@ -601,3 +601,35 @@ pub async fn click_answer(bot: &TestBot, user: &str, needle: &str) -> String {
         .await;
     call.params["text"].as_str().unwrap_or_default().to_string()
 }
+
+/// Collects a spawned binary's stderr (piped) into a string, line by line, for failure messages.
+pub fn collect_stderr(child: &mut std::process::Child) -> std::sync::Arc<std::sync::Mutex<String>> {
+    use std::io::BufRead;
+    let logs = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let sink = logs.clone();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let mut l = sink.lock().unwrap();
+            l.push_str(&line);
+            l.push('\n');
+        }
+    });
+    logs
+}
+
+/// The address a spawned `serve` (stdout piped) says it listens on, within `limit`; None if it
+/// never says so.
+pub fn listening_address(child: &mut std::process::Child, limit: Duration) -> Option<String> {
+    use std::io::BufRead;
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(addr) = line.strip_prefix("trouble-bot listening on ") {
+                let _ = tx.send(addr.trim().to_string());
+            }
+        }
+    });
+    rx.recv_timeout(limit).ok()
+}
