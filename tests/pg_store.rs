@@ -33,7 +33,7 @@ async fn client(url: &str) -> deadpool_postgres::Object {
 async fn migrations_build_the_schema_once_and_a_second_run_applies_nothing() {
     let url = pg::fresh_database();
     let pool = trouble_bot::pg::connect(&url).unwrap();
-    assert_eq!(trouble_bot::pg::migrate(&pool).await.unwrap(), vec![1]);
+    assert_eq!(trouble_bot::pg::migrate(&pool).await.unwrap(), vec![1, 2]);
     assert_eq!(trouble_bot::pg::migrate(&pool).await.unwrap(), Vec::<i32>::new());
     let c = pool.get().await.unwrap();
     let tables: Vec<String> = c
@@ -53,6 +53,7 @@ async fn migrations_build_the_schema_once_and_a_second_run_applies_nothing() {
         "seen_keys",
         "timeline",
         "timers",
+        "trouble_index",
         "troubles",
     ] {
         assert!(tables.iter().any(|x| x == t), "table {t} missing from {tables:?}");

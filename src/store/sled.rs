@@ -26,6 +26,8 @@ pub struct SledStore {
     home_viewers: sled::Tree,
     /// Open troubles only: id → `TroubleSummary`, for `/trouble list`.
     summaries: sled::Tree,
+    /// The read indexes (`index.rs`), written in every decision's transaction.
+    index: sled::Tree,
     group_commit: std::sync::Arc<GroupCommit>,
     /// Shared by every transaction, taken alone by `with_writes_paused`: a decision spans
     /// several trees, so a reader that walks them needs the writers held back to see one state.
@@ -107,6 +109,7 @@ struct Trees<'a> {
     counters: &'a TransactionalTree,
     events: &'a TransactionalTree,
     summaries: &'a TransactionalTree,
+    index: &'a TransactionalTree,
 }
 
 fn abort<E>(e: E) -> ConflictableTransactionError<E> {
@@ -127,10 +130,12 @@ fn write_decision(
         timers,
         channels,
         summaries,
+        index,
         ..
     } = tx;
     if let Some(t) = &d.trouble {
         troubles.insert(t.id.as_str().as_bytes(), encode(t))?;
+        super::index::write_sled(index, t)?;
         if t.is_open() {
             // Most changes (a message's ts recorded) leave the summary as it was: skip the write.
             let summary = encode(&TroubleSummary::from(t));
@@ -184,12 +189,16 @@ impl SledStore {
             events: db.open_tree("events")?,
             home_viewers: db.open_tree("home_viewers")?,
             summaries: db.open_tree("summaries")?,
+            index: db.open_tree("index")?,
             group_commit: Default::default(),
             write_gate: Default::default(),
             db,
         };
         if store.summaries.is_empty() && !store.troubles.is_empty() {
             store.rebuild_summaries()?;
+        }
+        if !super::index::sled_is_built(&store.index)? {
+            super::index::build_sled(&store.index, &store.troubles)?;
         }
         Ok(store)
     }
@@ -242,8 +251,14 @@ impl SledStore {
         Ok(())
     }
 
+    /// Kept on write by the index: no scan.
     pub fn trouble_count(&self) -> usize {
-        self.troubles.len()
+        super::index::sled_counts(&self.index).map_or(0, |c| c.troubles as usize)
+    }
+
+    /// The read indexes, for `index.rs`'s reads.
+    pub(super) fn index_tree(&self) -> &sled::Tree {
+        &self.index
     }
 
     pub fn timeline(&self, id: &TroubleId) -> Result<Vec<Entry>, StoreError> {
@@ -278,9 +293,10 @@ impl SledStore {
             &self.counters,
             &self.events,
             &self.summaries,
+            &self.index,
         )
             .transaction(
-                |(troubles, timeline, outbox, timers, channels, counters, events, summaries)| {
+                |(troubles, timeline, outbox, timers, channels, counters, events, summaries, index)| {
                     f(&Trees {
                         troubles,
                         timeline,
@@ -290,6 +306,7 @@ impl SledStore {
                         counters,
                         events,
                         summaries,
+                        index,
                     })
                 },
             );
@@ -466,6 +483,31 @@ impl SledStore {
 
     pub fn outbox_len(&self) -> usize {
         self.outbox.len()
+    }
+
+    /// When the call queued first was queued. Ids grow as calls are queued and end every key,
+    /// so the keys are compared and one record is decoded.
+    pub fn oldest_outbox_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let mut oldest: Option<(u64, sled::IVec)> = None;
+        for key in self.outbox.iter().keys() {
+            let key = key?;
+            let id = key
+                .len()
+                .checked_sub(8)
+                .and_then(|at| key[at..].try_into().ok())
+                .map(u64::from_be_bytes)
+                .ok_or_else(|| StoreError::Corrupt("outbox key without id".into()))?;
+            if oldest.as_ref().is_none_or(|(o, _)| id < *o) {
+                oldest = Some((id, key));
+            }
+        }
+        let Some((_, key)) = oldest else { return Ok(None) };
+        Ok(self
+            .outbox
+            .get(key)?
+            .map(|v| decode::<OutboxItem>(&v))
+            .transpose()?
+            .map(|i| i.created_at))
     }
 
     pub fn outbox_items(&self) -> Result<Vec<OutboxItem>, StoreError> {
