@@ -12,6 +12,8 @@ CREATE TABLE trouble_index (
     -- Whose App Home shows it while open: owner, manager and the manager chain.
     home      text[]      NOT NULL,
     private   boolean,
+    -- `/trouble list` orders open troubles by severity, then age.
+    severity  smallint    NOT NULL,
     -- What `/trouble stats` needs of it (JSON), so a window is read without the troubles.
     stats     bytea       NOT NULL,
     -- Customer, summary, facts and cause, width- and case-folded, one per line.
@@ -20,3 +22,4 @@ CREATE TABLE trouble_index (
 CREATE INDEX trouble_index_customer ON trouble_index (customer);
 CREATE INDEX trouble_index_opened ON trouble_index (opened_at);
 CREATE INDEX trouble_index_home ON trouble_index USING gin (home) WHERE is_open;
+CREATE INDEX trouble_index_open ON trouble_index (severity, opened_at, id) WHERE is_open;

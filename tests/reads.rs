@@ -53,14 +53,19 @@ async fn a_closed_trouble_leaves_the_list_and_app_home_and_stays_in_history_sear
         );
         // The alias, another spelling, and the name as written all find the closed trouble.
         for asked in ["アクメ", "ＡＣＭＥ（株）", "ACME Corp."] {
-            let history = bot.command_text(MANAGER, "D0MANAGER", &format!("history {asked}")).await;
+            let history = bot
+                .command_text(MANAGER, "D0MANAGER", &format!("history {asked}"))
+                .await;
             assert!(
                 history.contains(&acme.id) && !history.contains(&globex.id),
                 "{round}, history {asked}: {history}"
             );
         }
         let search = bot.command_text(MANAGER, "D0MANAGER", "search ｌｏｔ 42 cracked").await;
-        assert!(search.contains(&acme.id) && !search.contains(&globex.id), "{round}: {search}");
+        assert!(
+            search.contains(&acme.id) && !search.contains(&globex.id),
+            "{round}: {search}"
+        );
         let by_customer = bot.command_text(MANAGER, "D0MANAGER", "search アクメ").await;
         assert!(by_customer.contains(&acme.id), "{round}: {by_customer}");
         let stats = bot.command_text(MANAGER, "D0MANAGER", "stats").await;
@@ -78,7 +83,10 @@ async fn a_new_owner_moves_the_trouble_between_app_homes() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housing cracked").await;
     let owners = app_home(&bot, SALES).await;
-    assert!(owners.contains("Troubles you own* (1)") && owners.contains(&t.id), "{owners}");
+    assert!(
+        owners.contains("Troubles you own* (1)") && owners.contains(&t.id),
+        "{owners}"
+    );
     let colleagues = app_home(&bot, COLLEAGUE).await;
     assert!(!colleagues.contains(&t.id), "{colleagues}");
 
@@ -104,7 +112,10 @@ async fn an_added_participant_finds_a_private_trouble_by_search_history_and_stat
     let asks = ["search housing", "history ACME", "stats"];
     for ask in asks {
         let answer = bot.command_text(COLLEAGUE, elsewhere, ask).await;
-        assert!(!answer.contains(&t.id) && !answer.contains("housing cracked"), "{ask}: {answer}");
+        assert!(
+            !answer.contains(&t.id) && !answer.contains("housing cracked"),
+            "{ask}: {answer}"
+        );
     }
     let stats = bot.command_text(COLLEAGUE, elsewhere, "stats").await;
     assert!(stats.contains("Troubles in the last 90 days: 0*"), "{stats}");

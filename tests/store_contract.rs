@@ -272,7 +272,10 @@ async fn the_read_indexes_follow_a_trouble_through_its_changes_and_a_restart(bac
     let day = now() - chrono::Duration::days(1)..=now();
     let words = |w: &[&str]| w.iter().map(|x| x.to_string()).collect::<Vec<_>>();
 
-    assert_eq!(ids(other.customer_troubles(&aliases, "アクメ株式会社").await.unwrap()), [id.clone()]);
+    assert_eq!(
+        ids(other.customer_troubles(&aliases, "アクメ株式会社").await.unwrap()),
+        [id.clone()]
+    );
     assert_eq!(ids(other.home_troubles(&sales).await.unwrap()), [id.clone()]);
     assert_eq!(ids(other.home_troubles(&manager).await.unwrap()), [id.clone()]);
     let hits = other.search(words(&["cracked", "housing"])).await.unwrap();
@@ -281,7 +284,11 @@ async fn the_read_indexes_follow_a_trouble_through_its_changes_and_a_restart(bac
     assert!(other.search(words(&["cracked", "gasket"])).await.unwrap().is_empty());
     let rows = other.stats_rows(*day.start(), *day.end()).await.unwrap();
     assert!(rows.len() == 1 && rows[0].open && rows[0].severity == 1, "{rows:?}");
-    assert!(other.stats_rows(now() - chrono::Duration::days(9), *day.start()).await.unwrap().is_empty());
+    assert!(other
+        .stats_rows(now() - chrono::Duration::days(9), *day.start())
+        .await
+        .unwrap()
+        .is_empty());
     let counts = other.counts().await.unwrap();
     assert_eq!((counts.troubles, counts.open), (1, 1));
 
@@ -291,7 +298,10 @@ async fn the_read_indexes_follow_a_trouble_through_its_changes_and_a_restart(bac
     assert_eq!(ids(other.home_troubles(&newcomer).await.unwrap()), [id.clone()]);
     store_change(&store, &t.id, |t| t.customer = "Globex".into()).await;
     assert!(other.customer_troubles(&aliases, "ACME").await.unwrap().is_empty());
-    assert_eq!(ids(other.customer_troubles(&aliases, "GLOBEX Inc.").await.unwrap()), [id.clone()]);
+    assert_eq!(
+        ids(other.customer_troubles(&aliases, "GLOBEX Inc.").await.unwrap()),
+        [id.clone()]
+    );
     assert_eq!(other.search(words(&["globex"])).await.unwrap().len(), 1);
 
     // Closed: off every App Home, still in the history, the window and the counts.
@@ -310,7 +320,10 @@ async fn the_read_indexes_follow_a_trouble_through_its_changes_and_a_restart(bac
         async move {
             assert!(s.home_troubles(&manager).await.unwrap().is_empty());
             assert!(s.home_troubles(&newcomer).await.unwrap().is_empty());
-            assert_eq!(ids(s.customer_troubles(&aliases, "Globex").await.unwrap()), [id.clone()]);
+            assert_eq!(
+                ids(s.customer_troubles(&aliases, "Globex").await.unwrap()),
+                [id.clone()]
+            );
             let rows = s.stats_rows(*day.start(), *day.end()).await.unwrap();
             assert!(rows.len() == 1 && !rows[0].open, "{rows:?}");
             let counts = s.counts().await.unwrap();
@@ -370,8 +383,14 @@ async fn troubles_stored_before_the_index_are_indexed_when_the_store_opens(backe
         (t, Store::connect_postgres(&url, "instance-b", LEASE).await.unwrap())
     };
     let aliases = BTreeMap::new();
-    assert_eq!(ids(reopened.customer_troubles(&aliases, "acme").await.unwrap()), [t.id.to_string()]);
-    assert_eq!(ids(reopened.home_troubles(&UserId::new("U0MGR")).await.unwrap()), [t.id.to_string()]);
+    assert_eq!(
+        ids(reopened.customer_troubles(&aliases, "acme").await.unwrap()),
+        [t.id.to_string()]
+    );
+    assert_eq!(
+        ids(reopened.home_troubles(&UserId::new("U0MGR")).await.unwrap()),
+        [t.id.to_string()]
+    );
     assert_eq!(reopened.search(vec!["cracked".into()]).await.unwrap().len(), 1);
     let counts = reopened.counts().await.unwrap();
     assert_eq!((counts.troubles, counts.open), (1, 1));

@@ -14,7 +14,7 @@ use crate::i18n::{self, history_text, list_text, render, reply_text, usage_text}
 use crate::slack::payloads::SlashCommand;
 use crate::trouble::command::{self, Command};
 use crate::trouble::decide::{self, Input, Message, Reply};
-use crate::trouble::model::{ChannelId, Origin, TroubleId, TroubleSummary, UserId};
+use crate::trouble::model::{ChannelId, Origin, TroubleId, UserId};
 
 pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
     // Slack's TLS check carries no signature and wants only a 200. Looked for only when the
@@ -71,16 +71,19 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
     let channel = ChannelId::new(&cmd.channel_id);
     match command {
         Command::Help => help_answer(l),
-        Command::List => match app.store.open_summaries().await {
-            Ok(summaries) => {
-                let mut troubles = Vec::with_capacity(summaries.len());
-                for s in summaries {
-                    if summary_visible(app, &s, &user).await {
-                        troubles.push(s);
+        // The index gives the order and privacy; only the rows shown are read.
+        Command::List => match app.store.open_order().await {
+            Ok(order) => {
+                let mut visible = Vec::with_capacity(order.len());
+                for (id, private) in order {
+                    if listed_visible(app, &id, private, &user).await {
+                        visible.push(id);
                     }
                 }
-                troubles.sort_by_key(|t| (t.severity, t.opened_at));
-                ephemeral_text(list_text(l, &troubles, now))
+                match app.store.summaries_of(&visible[..visible.len().min(LIST_SHOWN)]).await {
+                    Ok(shown) => ephemeral_text(list_text(l, &shown, visible.len(), now)),
+                    Err(e) => failed(app, Surface::Command, "cannot list troubles", e),
+                }
             }
             Err(e) => failed(app, Surface::Command, "cannot list troubles", e),
         },
@@ -171,13 +174,16 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
     }
 }
 
-/// Whether `user` may see a listed trouble: a public one from its summary alone, a private one
-/// (or one whose summary predates the flag) by the rule on the whole trouble.
-async fn summary_visible(app: &App, summary: &TroubleSummary, user: &UserId) -> bool {
-    if summary.private == Some(false) {
+/// How many open troubles `/trouble list` shows (the rest are counted).
+const LIST_SHOWN: usize = 50;
+
+/// Whether `user` may see a listed trouble: a public one from its flag alone, a private one
+/// (or one stored before the flag) by the rule on the whole trouble.
+async fn listed_visible(app: &App, id: &TroubleId, private: Option<bool>, user: &UserId) -> bool {
+    if private == Some(false) {
         return true;
     }
-    matches!(app.store.get(&summary.id).await, Ok(Some(t)) if decide::may_see(&app.config, &t, user))
+    matches!(app.store.get(id).await, Ok(Some(t)) if decide::may_see(&app.config, &t, user))
 }
 
 /// Whether `user` may see trouble `id`, whose channel's privacy an index recorded as

@@ -14,6 +14,7 @@ use sled::transaction::{TransactionalTree, UnabortableTransactionError};
 use super::StoreError;
 use crate::trouble::customer::normalize;
 use crate::trouble::model::{Trouble, TroubleId, UserId};
+use crate::trouble::money::Currency;
 use crate::trouble::search::folded_text;
 use crate::trouble::stats::StatsRow;
 
@@ -26,6 +27,9 @@ pub struct Keys {
     pub open: bool,
     /// Whose App Home shows it while open: owner, manager and chain (empty once closed).
     pub home: Vec<UserId>,
+    /// `/trouble list` orders open troubles by severity, then age.
+    pub severity: u8,
+    pub private: Option<bool>,
 }
 
 /// Everything indexed of one trouble.
@@ -52,6 +56,8 @@ impl Entries {
                 opened_at: t.opened_at,
                 open: t.is_open(),
                 home,
+                severity: t.severity,
+                private: t.private,
             },
             stats: StatsRow::from(t),
             text: folded_text(t),
@@ -91,6 +97,119 @@ pub struct Hit {
 pub struct TroubleCounts {
     pub troubles: u64,
     pub open: u64,
+}
+
+/// A stats row in a compact binary form: a window of thousands is decoded in microseconds
+/// each (JSON's date parsing took most of a `/trouble stats` answer).
+pub fn encode_row(r: &StatsRow) -> Vec<u8> {
+    fn text(out: &mut Vec<u8>, s: &str) {
+        out.extend_from_slice(&(s.len() as u32).to_be_bytes());
+        out.extend_from_slice(s.as_bytes());
+    }
+    fn ms(out: &mut Vec<u8>, v: Option<i64>) {
+        out.extend_from_slice(&v.unwrap_or(i64::MIN).to_be_bytes());
+    }
+    let mut out = Vec::with_capacity(64 + r.id.as_str().len() + r.customer.len() + 8 * r.stage_lead_ms.len());
+    text(&mut out, r.id.as_str());
+    text(&mut out, &r.customer);
+    out.push(r.severity);
+    out.extend_from_slice(&r.opened_at.timestamp_nanos_opt().unwrap_or(i64::MAX).to_be_bytes());
+    out.push(u8::from(r.open));
+    out.push(flag(r.private));
+    ms(&mut out, r.to_ack_ms);
+    ms(&mut out, r.to_first_contact_ms);
+    out.push(r.stage_lead_ms.len() as u8);
+    for lead in &r.stage_lead_ms {
+        ms(&mut out, *lead);
+    }
+    out.push(r.ours.len() as u8);
+    for (currency, minor) in &r.ours {
+        out.push(match currency {
+            Currency::Jpy => 0,
+            Currency::Usd => 1,
+            Currency::Eur => 2,
+        });
+        out.extend_from_slice(&minor.to_be_bytes());
+    }
+    out
+}
+
+pub fn decode_row(bytes: &[u8]) -> Result<StatsRow, StoreError> {
+    let corrupt = || StoreError::Corrupt("index: bad stats row".into());
+    let mut at = 0usize;
+    let mut take = |n: usize| -> Result<&[u8], StoreError> {
+        let piece = bytes.get(at..at + n).ok_or_else(corrupt)?;
+        at += n;
+        Ok(piece)
+    };
+    macro_rules! int {
+        ($t:ty) => {
+            <$t>::from_be_bytes(
+                take(std::mem::size_of::<$t>())?
+                    .try_into()
+                    .map_err(|_| corrupt())?,
+            )
+        };
+    }
+    macro_rules! text {
+        () => {{
+            let len = int!(u32) as usize;
+            String::from_utf8(take(len)?.to_vec()).map_err(|_| corrupt())?
+        }};
+    }
+    let ms = |v: i64| (v != i64::MIN).then_some(v);
+    let id = TroubleId::new(text!());
+    let customer = text!();
+    let severity = int!(u8);
+    let opened_at = DateTime::from_timestamp_nanos(int!(i64));
+    let open = int!(u8) != 0;
+    let private = unflag(int!(u8));
+    let to_ack_ms = ms(int!(i64));
+    let to_first_contact_ms = ms(int!(i64));
+    let stages = int!(u8);
+    let mut stage_lead_ms = Vec::with_capacity(stages.into());
+    for _ in 0..stages {
+        stage_lead_ms.push(ms(int!(i64)));
+    }
+    let mut ours = BTreeMap::new();
+    for _ in 0..int!(u8) {
+        let currency = match int!(u8) {
+            0 => Currency::Jpy,
+            1 => Currency::Usd,
+            2 => Currency::Eur,
+            _ => return Err(corrupt()),
+        };
+        ours.insert(currency, int!(i64));
+    }
+    Ok(StatsRow {
+        id,
+        customer,
+        severity,
+        opened_at,
+        open,
+        private,
+        to_ack_ms,
+        to_first_contact_ms,
+        stage_lead_ms,
+        ours,
+    })
+}
+
+/// A channel's privacy as one byte (0: not recorded).
+fn flag(private: Option<bool>) -> u8 {
+    match private {
+        None => 0,
+        Some(false) => 1,
+        Some(true) => 2,
+    }
+}
+
+fn unflag(byte: u8) -> Option<bool> {
+    match byte {
+        1 => Some(false),
+        2 => Some(true),
+        _ => None,
+    }
 }
 
 fn encode<T: Serialize>(value: &T) -> Vec<u8> {
@@ -133,6 +252,17 @@ fn home_key(user: &UserId, id: &TroubleId) -> Vec<u8> {
 fn opened_key(at: DateTime<Utc>, id: &TroubleId) -> Vec<u8> {
     [b"o:".as_slice(), &millis(at), id.as_str().as_bytes()].concat()
 }
+/// `l:<severity><opened millis, big-endian><id>` → the privacy flag, open troubles only: the
+/// list's order is the keys' order.
+fn list_key(k: &Keys, id: &TroubleId) -> Vec<u8> {
+    [
+        b"l:".as_slice(),
+        &[k.severity],
+        &millis(k.opened_at),
+        id.as_str().as_bytes(),
+    ]
+    .concat()
+}
 /// `t:<id>` → opened millis, private flag, the folded search text.
 fn text_key(id: &TroubleId) -> Vec<u8> {
     [b"t:".as_slice(), id.as_str().as_bytes()].concat()
@@ -144,11 +274,7 @@ fn millis(at: DateTime<Utc>) -> [u8; 8] {
 
 fn text_value(e: &Entries) -> Vec<u8> {
     let mut v = millis(e.keys.opened_at).to_vec();
-    v.push(match e.stats.private {
-        None => 0,
-        Some(false) => 1,
-        Some(true) => 2,
-    });
+    v.push(flag(e.stats.private));
     v.extend_from_slice(e.text.as_bytes());
     v
 }
@@ -175,6 +301,16 @@ fn changes(
         }
     };
     if old != Some(&new.keys) {
+        let listed = |k: &Keys| k.open.then(|| (list_key(k, id), vec![flag(k.private)]));
+        let (was_listed, now_listed) = (old.and_then(listed), listed(&new.keys));
+        if was_listed != now_listed {
+            if let Some((key, _)) = was_listed.filter(|(k, _)| now_listed.as_ref().is_none_or(|(n, _)| n != k)) {
+                out.push((key, None));
+            }
+            if let Some((key, flag)) = now_listed {
+                out.push((key, Some(flag)));
+            }
+        }
         if let Some(old) = old {
             if old.customer != new.keys.customer {
                 out.push((customer_key(&old.customer, id), None));
@@ -198,7 +334,7 @@ fn changes(
     put(
         &mut out,
         opened_key(new.keys.opened_at, id),
-        encode(&new.stats),
+        encode_row(&new.stats),
         stored[0].filter(|_| !moved),
     );
     put(&mut out, text_key(id), text_value(new), stored[1]);
@@ -277,6 +413,23 @@ pub fn sled_customer_ids(index: &sled::Tree, keys: &[String]) -> Result<Vec<Trou
     Ok(ids)
 }
 
+/// The open troubles in `/trouble list`'s order (severity, then age), each with its privacy.
+pub fn sled_open_order(index: &sled::Tree) -> Result<Vec<(TroubleId, Option<bool>)>, StoreError> {
+    index
+        .scan_prefix(b"l:")
+        .map(|record| {
+            let (key, value) = record?;
+            let id = key
+                .get(11..)
+                .ok_or_else(|| StoreError::Corrupt("index: short list key".into()))?;
+            Ok((
+                TroubleId::new(String::from_utf8_lossy(id).into_owned()),
+                unflag(value.first().copied().unwrap_or(0)),
+            ))
+        })
+        .collect()
+}
+
 /// The open troubles on `user`'s App Home.
 pub fn sled_home_ids(index: &sled::Tree, user: &UserId) -> Result<Vec<TroubleId>, StoreError> {
     ids_under(index, b"h:", user.as_str())
@@ -290,32 +443,83 @@ pub fn sled_stats_rows(
 ) -> Result<Vec<StatsRow>, StoreError> {
     let from = [b"o:".as_slice(), &millis(since)].concat();
     let to = [b"o:".as_slice(), &(u64::from_be_bytes(millis(until)) + 1).to_be_bytes()].concat();
-    index.range(from..to).values().map(|v| decode(&v?)).collect()
+    index.range(from..to).values().map(|v| decode_row(&v?)).collect()
 }
 
-/// Every trouble whose search text holds all `words`: a scan of the compact texts (run it on
-/// a blocking thread).
-pub fn sled_search(index: &sled::Tree, words: &[String]) -> Result<Vec<Hit>, StoreError> {
-    let mut hits = Vec::new();
-    for record in index.scan_prefix(b"t:") {
-        let (key, value) = record?;
-        if value.len() < 9 {
-            return Err(StoreError::Corrupt("index: short search entry".into()));
-        }
-        let text = std::str::from_utf8(&value[9..]).unwrap_or_default();
-        if crate::trouble::search::text_matches(text, words) {
-            hits.push(Hit {
-                id: TroubleId::new(String::from_utf8_lossy(&key[2..]).into_owned()),
-                opened_at: DateTime::from_timestamp_millis(read_count(Some(&value[..8])) as i64).unwrap_or_default(),
-                private: match value[8] {
-                    1 => Some(false),
-                    2 => Some(true),
-                    _ => None,
-                },
-            });
+/// One trouble's search entry as the cache holds it.
+struct Searchable {
+    opened_millis: i64,
+    private: Option<bool>,
+    text: Box<str>,
+}
+
+fn searchable(value: &[u8]) -> Result<Searchable, StoreError> {
+    if value.len() < 9 {
+        return Err(StoreError::Corrupt("index: short search entry".into()));
+    }
+    Ok(Searchable {
+        opened_millis: read_count(Some(&value[..8])) as i64,
+        private: unflag(value[8]),
+        text: String::from_utf8_lossy(&value[9..]).into(),
+    })
+}
+
+/// The search texts in memory (sled): a search reads them there instead of walking 100,000
+/// records. Loaded by the first search; a committed decision names its trouble
+/// ([`SearchCache::touched`]) and the next search re-reads that one entry from the index,
+/// so a search never misses a change whose write has returned.
+#[derive(Default)]
+pub struct SearchCache {
+    state: std::sync::Mutex<CacheState>,
+}
+
+#[derive(Default)]
+struct CacheState {
+    loaded: bool,
+    texts: std::collections::HashMap<Box<str>, Searchable>,
+    touched: Vec<TroubleId>,
+}
+
+impl SearchCache {
+    /// After a transaction that wrote trouble `id` committed.
+    pub fn touched(&self, id: &TroubleId) {
+        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if state.loaded {
+            state.touched.push(id.clone());
         }
     }
-    Ok(hits)
+
+    /// Every trouble whose search text holds all `words` (run it on a blocking thread: the
+    /// first one loads the texts).
+    pub fn search(&self, index: &sled::Tree, words: &[String]) -> Result<Vec<Hit>, StoreError> {
+        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !state.loaded {
+            for record in index.scan_prefix(b"t:") {
+                let (key, value) = record?;
+                state
+                    .texts
+                    .insert(String::from_utf8_lossy(&key[2..]).into(), searchable(&value)?);
+            }
+            state.loaded = true;
+            state.touched.clear();
+        }
+        for id in std::mem::take(&mut state.touched) {
+            match index.get(text_key(&id))? {
+                Some(value) => state.texts.insert(id.as_str().into(), searchable(&value)?),
+                None => state.texts.remove(id.as_str()),
+            };
+        }
+        Ok(state
+            .texts
+            .iter()
+            .filter(|(_, s)| crate::trouble::search::text_matches(&s.text, words))
+            .map(|(id, s)| Hit {
+                id: TroubleId::new(id.as_ref()),
+                opened_at: DateTime::from_timestamp_millis(s.opened_millis).unwrap_or_default(),
+                private: s.private,
+            })
+            .collect())
+    }
 }
 
 pub fn sled_counts(index: &sled::Tree) -> Result<TroubleCounts, StoreError> {
@@ -332,17 +536,18 @@ pub mod pg {
 
     use deadpool_postgres::{Pool, Transaction};
 
-    use super::{decode, encode, Entries, Hit, TroubleCounts};
+    use super::{decode, Entries, Hit, TroubleCounts};
     use crate::pg::PgError;
-    use crate::trouble::model::{Trouble, TroubleId, UserId};
+    use crate::trouble::model::{Trouble, TroubleId, TroubleSummary, UserId};
     use crate::trouble::stats::StatsRow;
     use chrono::{DateTime, Utc};
 
-    const UPSERT: &str = "INSERT INTO trouble_index (id, customer, opened_at, is_open, home, private, stats, search)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    const UPSERT: &str =
+        "INSERT INTO trouble_index (id, customer, opened_at, is_open, home, private, stats, search, severity)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (id) DO UPDATE SET customer = EXCLUDED.customer, opened_at = EXCLUDED.opened_at,
            is_open = EXCLUDED.is_open, home = EXCLUDED.home, private = EXCLUDED.private,
-           stats = EXCLUDED.stats, search = EXCLUDED.search";
+           stats = EXCLUDED.stats, search = EXCLUDED.search, severity = EXCLUDED.severity";
 
     /// Brings trouble `t`'s row up to date inside the decision's transaction.
     pub async fn write(tx: &Transaction<'_>, t: &Trouble) -> Result<(), PgError> {
@@ -357,8 +562,9 @@ pub mod pg {
                 &e.keys.open,
                 &home,
                 &e.stats.private,
-                &encode(&e.stats),
+                &super::encode_row(&e.stats),
                 &e.text,
+                &i16::from(e.keys.severity),
             ],
         )
         .await?;
@@ -406,6 +612,40 @@ pub mod pg {
         Ok(rows.iter().map(|r| TroubleId::new(r.get::<_, String>(0))).collect())
     }
 
+    pub async fn open_order(pool: &Pool) -> Result<Vec<(TroubleId, Option<bool>)>, PgError> {
+        let client = pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT id, private FROM trouble_index WHERE is_open ORDER BY severity, opened_at, id",
+                &[],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (TroubleId::new(r.get::<_, String>(0)), r.get(1)))
+            .collect())
+    }
+
+    /// The `/trouble list` summaries of `ids`, in that order (a closed one is left out).
+    pub async fn summaries(pool: &Pool, ids: &[TroubleId]) -> Result<Vec<TroubleSummary>, PgError> {
+        let client = pool.get().await?;
+        let wanted: Vec<&str> = ids.iter().map(TroubleId::as_str).collect();
+        let rows = client
+            .query(
+                "SELECT id, summary FROM troubles WHERE id = ANY($1) AND summary IS NOT NULL",
+                &[&wanted],
+            )
+            .await?;
+        let mut by_id = std::collections::HashMap::with_capacity(rows.len());
+        for row in &rows {
+            by_id.insert(
+                row.get::<_, String>(0),
+                decode::<TroubleSummary>(row.get::<_, &[u8]>(1))?,
+            );
+        }
+        Ok(ids.iter().filter_map(|id| by_id.remove(id.as_str())).collect())
+    }
+
     pub async fn home_ids(pool: &Pool, user: &UserId) -> Result<Vec<TroubleId>, PgError> {
         let client = pool.get().await?;
         let rows = client
@@ -425,7 +665,9 @@ pub mod pg {
                 &[&since, &until],
             )
             .await?;
-        rows.iter().map(|r| Ok(decode(r.get::<_, &[u8]>(0))?)).collect()
+        rows.iter()
+            .map(|r| super::decode_row(r.get::<_, &[u8]>(0)).map_err(PgError::from))
+            .collect()
     }
 
     /// `LIKE` patterns matching each word anywhere, its wildcards taken literally.
@@ -486,6 +728,24 @@ pub mod pg {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stats_row_reads_back_as_written() {
+        let row = StatsRow {
+            id: TroubleId::new("20261130-7"),
+            customer: "株式会社ACME".into(),
+            severity: 2,
+            opened_at: "2026-11-30T01:02:03.456789123Z".parse().unwrap(),
+            open: false,
+            private: Some(true),
+            to_ack_ms: Some(720_000),
+            to_first_contact_ms: None,
+            stage_lead_ms: vec![Some(60_000), None, Some(-5), None, None, None, None],
+            ours: BTreeMap::from([(Currency::Jpy, 840_000), (Currency::Eur, 9_900)]),
+        };
+        assert_eq!(decode_row(&encode_row(&row)).unwrap(), row);
+        assert!(decode_row(&encode_row(&row)[..20]).is_err(), "a cut row is refused");
+    }
 
     #[test]
     fn an_alias_brings_the_keys_of_every_spelling_filed_under_its_customer() {

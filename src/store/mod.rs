@@ -400,6 +400,23 @@ impl Store {
         }
     }
 
+    /// The open troubles in `/trouble list`'s order (severity, then age), each with its
+    /// channel's privacy, from the index: no trouble or summary is read.
+    pub async fn open_order(&self) -> Result<Vec<(TroubleId, Option<bool>)>, StoreError> {
+        match self {
+            Store::Sled(s) => index::sled_open_order(s.index_tree()),
+            Store::Postgres(p) => Ok(index::pg::open_order(p.pool()).await?),
+        }
+    }
+
+    /// The list summaries of the open troubles `ids`, in that order.
+    pub async fn summaries_of(&self, ids: &[TroubleId]) -> Result<Vec<TroubleSummary>, StoreError> {
+        match self {
+            Store::Sled(s) => s.summaries_of(ids),
+            Store::Postgres(p) => Ok(index::pg::summaries(p.pool(), ids).await?),
+        }
+    }
+
     /// The troubles with `ids`, in that order (an id not stored is left out).
     pub async fn get_many(&self, ids: &[TroubleId]) -> Result<Vec<Trouble>, StoreError> {
         match self {
@@ -459,8 +476,8 @@ impl Store {
     pub async fn search(&self, words: Vec<String>) -> Result<Vec<Hit>, StoreError> {
         match self {
             Store::Sled(s) => {
-                let index = s.index_tree().clone();
-                blocking(move || index::sled_search(&index, &words)).await
+                let s = s.clone();
+                blocking(move || s.search_cache().search(s.index_tree(), &words)).await
             }
             Store::Postgres(p) => Ok(index::pg::search(p.pool(), &words).await?),
         }

@@ -28,6 +28,8 @@ pub struct SledStore {
     summaries: sled::Tree,
     /// The read indexes (`index.rs`), written in every decision's transaction.
     index: sled::Tree,
+    /// The index's search texts in memory, told of each trouble a committed decision wrote.
+    search: std::sync::Arc<super::index::SearchCache>,
     group_commit: std::sync::Arc<GroupCommit>,
     /// Shared by every transaction, taken alone by `with_writes_paused`: a decision spans
     /// several trees, so a reader that walks them needs the writers held back to see one state.
@@ -190,6 +192,7 @@ impl SledStore {
             home_viewers: db.open_tree("home_viewers")?,
             summaries: db.open_tree("summaries")?,
             index: db.open_tree("index")?,
+            search: Default::default(),
             group_commit: Default::default(),
             write_gate: Default::default(),
             db,
@@ -240,6 +243,17 @@ impl SledStore {
         self.summaries.iter().values().map(|v| decode(&v?)).collect()
     }
 
+    /// The `/trouble list` summaries of `ids`, in that order (a closed one is left out).
+    pub fn summaries_of(&self, ids: &[TroubleId]) -> Result<Vec<TroubleSummary>, StoreError> {
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(v) = self.summaries.get(id.as_str().as_bytes())? {
+                found.push(decode(&v)?);
+            }
+        }
+        Ok(found)
+    }
+
     /// Builds the summary index from the troubles (a store written before it existed).
     fn rebuild_summaries(&self) -> Result<(), StoreError> {
         for t in self.all_troubles()? {
@@ -259,6 +273,17 @@ impl SledStore {
     /// The read indexes, for `index.rs`'s reads.
     pub(super) fn index_tree(&self) -> &sled::Tree {
         &self.index
+    }
+
+    pub(super) fn search_cache(&self) -> &super::index::SearchCache {
+        &self.search
+    }
+
+    /// Tells the search cache which trouble a committed decision wrote.
+    fn committed(&self, decision: &Result<Result<Decision, Skip>, StoreError>) {
+        if let Ok(Ok(Decision { trouble: Some(t), .. })) = decision {
+            self.search.touched(&t.id);
+        }
     }
 
     pub fn timeline(&self, id: &TroubleId) -> Result<Vec<Entry>, StoreError> {
@@ -327,7 +352,7 @@ impl SledStore {
         now: DateTime<Utc>,
         decide: impl Fn(TroubleId, u32) -> Decision,
     ) -> Result<Result<Decision, Skip>, StoreError> {
-        self.transaction(|tx| {
+        let result = self.transaction(|tx| {
             check_unseen(tx.events, seen)?;
             let counters = tx.counters;
             let seq = counters
@@ -343,7 +368,9 @@ impl SledStore {
                 remember(tx.events, seen, now)?;
             }
             Ok(decision)
-        })
+        });
+        self.committed(&result);
+        result
     }
 
     /// Reads the trouble, lets `decide` decide, writes the result: one transaction, skipped
@@ -358,7 +385,7 @@ impl SledStore {
         decide: impl Fn(&Trouble) -> Decision,
     ) -> Result<Result<Decision, Skip>, StoreError> {
         let done = done.map(item_key);
-        self.transaction(|tx| {
+        let result = self.transaction(|tx| {
             check_unseen(tx.events, seen)?;
             if let Some(key) = &done {
                 tx.outbox.remove(key.as_slice())?;
@@ -373,7 +400,9 @@ impl SledStore {
                 remember(tx.events, seen, now)?;
             }
             Ok(decision)
-        })
+        });
+        self.committed(&result);
+        result
     }
 
     /// Records that an attempt at the outbox item under `key` begins now, and makes that
@@ -564,8 +593,9 @@ impl SledStore {
             let decision = decide(&trouble);
             write_decision(tx, &decision, Some(&timer.trouble), now)?;
             Ok(decision)
-        })?;
-        Ok(r.unwrap_or_default())
+        });
+        self.committed(&r);
+        Ok(r?.unwrap_or_default())
     }
 
     /// Small bookkeeping outside the core: clears the "status refresh queued" flag right before
