@@ -13,7 +13,7 @@ use chrono_tz::Tz;
 
 use crate::i18n::Locale;
 use crate::trouble::hours::BusinessHours;
-use crate::trouble::model::UserId;
+use crate::trouble::model::{Severity, UserId};
 use crate::trouble::when::parse_duration;
 
 /// A secret that never shows up in logs or debug output.
@@ -45,7 +45,7 @@ pub struct Department {
 
 #[derive(Clone, Debug)]
 pub struct SeverityPolicy {
-    pub level: u8,
+    pub level: Severity,
     pub name: Option<String>,
     pub ack_timeout: Duration,
     pub customer_update_every: Duration,
@@ -68,11 +68,11 @@ pub struct Config {
     pub team_id: Option<String>,
     pub channel_prefix: String,
     pub private_channels: bool,
-    pub default_severity: u8,
+    pub default_severity: Severity,
     pub default_manager: Option<UserId>,
     pub managers: BTreeMap<UserId, UserId>,
     pub departments: BTreeMap<String, Department>,
-    pub severities: BTreeMap<u8, SeverityPolicy>,
+    pub severities: BTreeMap<Severity, SeverityPolicy>,
     pub business_hours: Option<BusinessHours>,
     pub slack: SlackSettings,
     /// `log_format = "json"` (or TROUBLE_LOG_FORMAT=json): one JSON object per log line.
@@ -114,7 +114,7 @@ impl Default for Config {
             team_id: None,
             channel_prefix: "trouble".into(),
             private_channels: false,
-            default_severity: 2,
+            default_severity: Severity::new(2),
             default_manager: None,
             managers: BTreeMap::new(),
             departments: BTreeMap::new(),
@@ -136,9 +136,9 @@ impl Default for Config {
     }
 }
 
-fn default_severities() -> BTreeMap<u8, SeverityPolicy> {
+fn default_severities() -> BTreeMap<Severity, SeverityPolicy> {
     let mk = |level, ack_mins: u64, every_mins: u64, first_mins: u64| SeverityPolicy {
-        level,
+        level: Severity::new(level),
         name: None,
         ack_timeout: Duration::from_secs(ack_mins * 60),
         customer_update_every: Duration::from_secs(every_mins * 60),
@@ -147,9 +147,9 @@ fn default_severities() -> BTreeMap<u8, SeverityPolicy> {
         announce_channels: Vec::new(),
     };
     BTreeMap::from([
-        (1, mk(1, 10, 60, 30)),
-        (2, mk(2, 30, 240, 60)),
-        (3, mk(3, 120, 1440, 240)),
+        (Severity::new(1), mk(1, 10, 60, 30)),
+        (Severity::new(2), mk(2, 30, 240, 60)),
+        (Severity::new(3), mk(3, 120, 1440, 240)),
     ])
 }
 
@@ -176,7 +176,7 @@ impl Config {
         chain
     }
 
-    pub fn severity(&self, level: u8) -> &SeverityPolicy {
+    pub fn severity(&self, level: Severity) -> &SeverityPolicy {
         self.severities
             .get(&level)
             .or_else(|| self.severities.get(&self.default_severity))
@@ -318,7 +318,7 @@ impl Config {
             config.severities.clear();
             for (key, value) in severities {
                 let level = match key.parse::<u8>() {
-                    Ok(l) if (1..=9).contains(&l) => l,
+                    Ok(l) if (1..=9).contains(&l) => Severity::new(l),
                     _ => {
                         root.problems
                             .push(format!("severity.{key}: severity levels are numbers 1-9"));
@@ -331,7 +331,7 @@ impl Config {
                 };
                 let defaults = default_severities()
                     .remove(&level)
-                    .unwrap_or_else(|| default_severities().remove(&3).expect("default 3"));
+                    .unwrap_or_else(|| default_severities().remove(&Severity::new(3)).expect("default 3"));
                 let path = format!("severity.{key}");
                 let mut s = Fields::new(&path, t, root.problems);
                 let policy = SeverityPolicy {
@@ -435,13 +435,15 @@ impl Config {
 
         if let Some(level) = default_severity {
             match u8::try_from(level) {
-                Ok(l) if config.severities.contains_key(&l) => config.default_severity = l,
+                Ok(l) if config.severities.contains_key(&Severity::new(l)) => {
+                    config.default_severity = Severity::new(l)
+                }
                 _ => problems.push(format!(
                     "default_severity: {level} is not one of the configured severities"
                 )),
             }
         } else if !config.severities.contains_key(&config.default_severity) {
-            config.default_severity = *config.severities.keys().next().unwrap_or(&2);
+            config.default_severity = config.severities.keys().next().copied().unwrap_or(Severity::new(2));
         }
         if config.severities.is_empty() {
             problems.push("severity: at least one severity level is needed".into());
@@ -903,8 +905,8 @@ mod tests {
         let c = Config::from_sources(None, &env(&[])).unwrap();
         assert_eq!(c.listen, "127.0.0.1:3000");
         assert_eq!(c.severities.len(), 3);
-        assert_eq!(c.severity(1).ack_timeout, Duration::from_secs(600));
-        assert_eq!(c.default_severity, 2);
+        assert_eq!(c.severity(Severity::new(1)).ack_timeout, Duration::from_secs(600));
+        assert_eq!(c.default_severity, Severity::new(2));
     }
 
     #[test]
@@ -945,12 +947,19 @@ mod tests {
             ]),
         )
         .unwrap();
-        assert_eq!(c.severity(1).ack_timeout, Duration::from_secs(2));
-        assert_eq!(c.severity(1).customer_update_every, Duration::from_secs(5400));
+        assert_eq!(c.severity(Severity::new(1)).ack_timeout, Duration::from_secs(2));
+        assert_eq!(
+            c.severity(Severity::new(1)).customer_update_every,
+            Duration::from_secs(5400)
+        );
         assert_eq!(c.listen, "127.0.0.1:0");
         assert_eq!(c.slack.signing_secrets.len(), 2);
         assert_eq!(c.slack.api_url, "http://127.0.0.1:9/api/");
-        assert_eq!(c.default_severity, 1, "default falls back to a configured level");
+        assert_eq!(
+            c.default_severity,
+            Severity::new(1),
+            "default falls back to a configured level"
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use trouble_bot::config::Config;
 use trouble_bot::store::{Skip, Store};
 use trouble_bot::trouble::command::OpenRequest;
 use trouble_bot::trouble::decide::{self, Ctx, Decision, Delivery, Input, Lane, Op, Outcome};
-use trouble_bot::trouble::model::{ChannelId, Origin, UserId};
+use trouble_bot::trouble::model::{ChannelId, Origin, Severity, UserId};
 
 const DAY: &str = "20261130";
 const LEASE: Duration = Duration::from_secs(30);
@@ -44,7 +44,7 @@ fn config() -> Config {
 
 fn request(severity: u8) -> OpenRequest {
     OpenRequest {
-        severity: Some(severity),
+        severity: Some(Severity::new(severity)),
         manager: Some(UserId::new("U0MGR")),
         departments: vec![],
         customer: "ACME".into(),

@@ -21,7 +21,7 @@ fn row(l: Locale, t: &Trouble, now: DateTime<Utc>) -> Value {
         .unwrap_or_else(|| format!("#{}", t.channel_name.clone().unwrap_or_default()));
     let stage = t
         .current_stage()
-        .map(|s| format!("{}. {}", s + 1, stage_name(l, s)))
+        .map(|s| format!("{}. {}", s.number(), stage_name(l, s)))
         .unwrap_or_else(|| tr!(l, "全段階完了", "all stages done").into());
     let waited = format_duration(l, (now - t.last_customer_contact()).num_seconds().max(0) as u64);
     let customer = cut(&one_line(&t.customer, Where::Elsewhere), 200);

@@ -11,7 +11,7 @@ use crate::slack::text::{one_line, quoted, user_text, Where};
 use crate::trouble::decide::{Message, Nudge};
 use crate::trouble::first_contact::{first_contact_due, first_contact_made};
 use crate::trouble::hours::add_working_time;
-use crate::trouble::model::{Cost, StageState, Trouble, UserId};
+use crate::trouble::model::{Cost, Severity, StageId, StageState, Trouble, UserId};
 use crate::trouble::money::Payer;
 use crate::trouble::record::{cost_totals, Record};
 
@@ -31,7 +31,7 @@ impl Rendered {
     }
 }
 
-pub fn severity_label(l: Locale, config: &Config, level: u8) -> String {
+pub fn severity_label(l: Locale, config: &Config, level: Severity) -> String {
     let name = config
         .severities
         .get(&level)
@@ -95,10 +95,9 @@ fn department_mentions(config: &Config, t: &Trouble) -> Vec<String> {
 }
 
 fn stages_text(l: Locale, config: &Config, t: &Trouble) -> String {
-    t.stages
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
+    StageId::all()
+        .map(|i| {
+            let s = t.stage(i);
             let when = match s.state {
                 StageState::Done => s
                     .done_at
@@ -113,7 +112,7 @@ fn stages_text(l: Locale, config: &Config, t: &Trouble) -> String {
             format!(
                 "{} {}. {} — {}{}",
                 stage_icon(s.state),
-                i + 1,
+                i.number(),
                 stage_name(l, i),
                 stage_state(l, s.state),
                 when
@@ -196,7 +195,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 blocks.push(section(&tr!(l, format!("関係部門: {}", depts.join(" ")), format!("Related departments: {}", depts.join(" ")))));
             }
             // The stages by name only: their states live in the status message, which is kept current.
-            let stages = (0..crate::trouble::model::STAGE_COUNT).map(|i| format!("{}. {}", i + 1, stage_name(l, i))).collect::<Vec<_>>().join("\n");
+            let stages = StageId::all().map(|i| format!("{}. {}", i.number(), stage_name(l, i))).collect::<Vec<_>>().join("\n");
             blocks.push(context(&stages));
             if t.ack.is_none() && t.manager.is_some() && t.is_open() {
                 blocks.push(actions("kickoff", vec![button(Action::Acknowledge.id(), tr!(l, "確認しました", "Acknowledge"), &ButtonValue::trouble(t.id.as_str()).encode(), true)]));
@@ -216,7 +215,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 tr!(l, format!("🏁 クローズ {}", format_time(tz, c.at)), format!("🏁 closed {}", format_time(tz, c.at)))
             } else {
                 match t.current_stage() {
-                    Some(s) => tr!(l, format!("現在: 第{}段階 {}", s + 1, stage_name(l, s)), format!("Now: stage {} {}", s + 1, stage_name(l, s))),
+                    Some(s) => tr!(l, format!("現在: 第{}段階 {}", s.number(), stage_name(l, s)), format!("Now: stage {} {}", s.number(), stage_name(l, s))),
                     None => tr!(l, "全段階完了 — `/trouble close` でクローズできます", "All stages done — `/trouble close` to close").to_string(),
                 }
             };
@@ -241,7 +240,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             blocks.extend(record_blocks(l, config, t));
             if t.is_open() {
                 if let Some(s) = t.current_stage() {
-                    blocks.push(actions("status", vec![button(Action::CompleteStage.id(), &tr!(l, format!("第{}段階を完了", s + 1), format!("Complete stage {}", s + 1)), &ButtonValue::stage(t.id.as_str(), s).encode(), false)]));
+                    blocks.push(actions("status", vec![button(Action::CompleteStage.id(), &tr!(l, format!("第{}段階を完了", s.number()), format!("Complete stage {}", s.number())), &ButtonValue::stage(t.id.as_str(), s.index()).encode(), false)]));
                 }
             }
             let text = tr!(l, format!("状況 {}: {}", t.id, state), format!("Status {}: {}", t.id, state));
@@ -313,9 +312,9 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::StageChanged { stage, done, by, note } => {
             let note = if note.trim().is_empty() { String::new() } else { format!("\n{}", quoted(note, Where::OwnChannel)) };
             Rendered::text(if *done {
-                tr!(l, format!("✅ 第{}段階「{}」完了（{}）{}", stage + 1, stage_name(l, *stage), user(by), note), format!("✅ Stage {} \"{}\" done ({}){}", stage + 1, stage_name(l, *stage), user(by), note))
+                tr!(l, format!("✅ 第{}段階「{}」完了（{}）{}", stage.number(), stage_name(l, *stage), user(by), note), format!("✅ Stage {} \"{}\" done ({}){}", stage.number(), stage_name(l, *stage), user(by), note))
             } else {
-                tr!(l, format!("🔶 第{}段階「{}」開始（{}）{}", stage + 1, stage_name(l, *stage), user(by), note), format!("🔶 Stage {} \"{}\" started ({}){}", stage + 1, stage_name(l, *stage), user(by), note))
+                tr!(l, format!("🔶 第{}段階「{}」開始（{}）{}", stage.number(), stage_name(l, *stage), user(by), note), format!("🔶 Stage {} \"{}\" started ({}){}", stage.number(), stage_name(l, *stage), user(by), note))
             })
         }
         Message::SeverityRaised { from, to } => {
@@ -352,7 +351,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let parts = t.last_report.as_ref().map_or(0, |r| r.parts);
             let stage = match (&t.closed, t.current_stage()) {
                 (Some(c), _) => tr!(l, format!("クローズ {}", format_time(tz, c.at)), format!("closed {}", format_time(tz, c.at))),
-                (None, Some(s)) => tr!(l, format!("第{}段階 {}", s + 1, stage_name(l, s)), format!("stage {} {}", s + 1, stage_name(l, s))),
+                (None, Some(s)) => tr!(l, format!("第{}段階 {}", s.number(), stage_name(l, s)), format!("stage {} {}", s.number(), stage_name(l, s))),
                 (None, None) => tr!(l, "全段階完了", "all stages done").to_string(),
             };
             Rendered::text(tr!(
@@ -909,7 +908,7 @@ mod tests {
         .expect("config");
         let hostile = "x <!channel> <!here|here> <!everyone> <!subteam^S123|@devs> <http://evil|click> <@U0QA1|sato>\n# forged\n\u{1b}[31m\u{202e}";
         let req = OpenRequest {
-            severity: Some(1),
+            severity: Some(Severity::new(1)),
             manager: Some(UserId::new("U0MANAGER")),
             departments: vec![],
             customer: hostile.into(),
@@ -945,7 +944,7 @@ mod tests {
             Message::Kickoff,
             Message::Status,
             Message::StageChanged {
-                stage: 1,
+                stage: StageId::Scope,
                 done: true,
                 by: by.clone(),
                 note: t.summary.clone(),
@@ -963,7 +962,10 @@ mod tests {
                 to: by.clone(),
                 waited_secs: 60,
             },
-            Message::SeverityRaised { from: 2, to: 1 },
+            Message::SeverityRaised {
+                from: Severity::new(2),
+                to: Severity::new(1),
+            },
             Message::DeliveryProblem {
                 method: "chat.postMessage".into(),
                 error: t.summary.clone(),

@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::slack::blocks::cut;
 use crate::slack::text::{acts_on_display, one_line, quote_lines, strip_controls, user_text, Where};
 use crate::trouble::customer::PastTrouble;
-use crate::trouble::model::{Trouble, UserId};
+use crate::trouble::model::{StageId, Trouble, UserId};
 use crate::trouble::timeline::{Entry, Event};
 
 /// User text in the report: inline when it is one line, else a quoted block on the lines
@@ -85,13 +85,13 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
         Event::NobodyAnswered => tr!(l, "誰も確認せず", "nobody acknowledged").to_string(),
         Event::StageStarted { stage, note } => tr!(
             l,
-            format!("第{}段階 開始 {}", stage + 1, said(note)),
-            format!("stage {} started {}", stage + 1, said(note))
+            format!("第{}段階 開始 {}", stage.number(), said(note)),
+            format!("stage {} started {}", stage.number(), said(note))
         ),
         Event::StageDone { stage, note } => tr!(
             l,
-            format!("第{}段階 完了 {}", stage + 1, said(note)),
-            format!("stage {} done {}", stage + 1, said(note))
+            format!("第{}段階 完了 {}", stage.number(), said(note)),
+            format!("stage {} done {}", stage.number(), said(note))
         ),
         Event::Note { text } => tr!(l, format!("事実: {}", said(text)), format!("fact: {}", said(text))),
         Event::CustomerUpdate { text, .. } => {
@@ -210,7 +210,8 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
     ));
     line(String::new());
     line(tr!(l, "## 7つの段階", "## The seven stages").to_string());
-    for (i, s) in t.stages.iter().enumerate() {
+    for i in StageId::all() {
+        let s = t.stage(i);
         let dates = [
             s.started_at.map(|a| format_time(tz, a)),
             s.done_at.map(|a| format_time(tz, a)),
@@ -221,7 +222,7 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
         .join(" → ");
         line(format!(
             "{}. {} — {} ({dates})",
-            i + 1,
+            i.number(),
             stage_name(l, i),
             stage_state(l, s.state)
         ));

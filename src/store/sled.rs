@@ -596,7 +596,7 @@ mod tests {
 
     fn request(severity: u8) -> OpenRequest {
         OpenRequest {
-            severity: Some(severity),
+            severity: Some(crate::trouble::model::Severity::new(severity)),
             manager: None,
             departments: vec![],
             customer: "ACME".into(),

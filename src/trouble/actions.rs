@@ -7,7 +7,7 @@ use super::command::{parse_user, UsageError};
 use super::decide::{departments_of, Dest, Lane, Message, Reply, TimerKind, Who, Work};
 use super::due::{parse_due, reminder_before, DueError};
 use super::facts::{Mark, Numbered, Step, StepEvent, StepLine, StepReply};
-use super::model::{StageState, Trouble, UserId, STAGE_COUNT};
+use super::model::{StageId, StageState, Trouble, UserId};
 use super::timeline::Event;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,11 +39,11 @@ impl ActionKind {
         }
     }
 
-    /// The stage (0-based) it belongs to.
-    fn stage(self) -> usize {
+    /// The stage it belongs to.
+    fn stage(self) -> StageId {
         match self {
-            ActionKind::Interim | ActionKind::Permanent => 3,
-            ActionKind::Prevent => 6,
+            ActionKind::Interim | ActionKind::Permanent => StageId::Countermeasures,
+            ActionKind::Prevent => StageId::Prevention,
         }
     }
 }
@@ -432,8 +432,8 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String) -> Reply {
     }
     w.t.closed = None;
     w.t.substance.reopened += 1;
-    for stage in [3, STAGE_COUNT - 1] {
-        let s = &mut w.t.stages[stage];
+    for stage in [StageId::Countermeasures, StageId::Prevention] {
+        let s = w.t.stage_mut(stage);
         s.state = StageState::InProgress;
         s.done_at = None;
         s.done_by = None;

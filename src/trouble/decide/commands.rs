@@ -26,7 +26,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             }
         },
         // Done twice would claim a second completion on the record; `note` adds to a done stage.
-        Command::Done(stage, _) if w.t.stages[stage].state == StageState::Done => Reply::StageAlreadyDone { stage },
+        Command::Done(stage, _) if w.t.stage(stage).state == StageState::Done => Reply::StageAlreadyDone { stage },
         Command::Done(stage, note) if crate::trouble::facts::stage_refusal(w, &user, stage, &note).is_some() => {
             return crate::trouble::facts::stage_refusal(w, &user, stage, &note)
         }
@@ -36,8 +36,8 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
         }
         Command::Start(stage, note) => {
             // Starting a stage that was done reopens it: rework is part of the record.
-            if w.t.stages[stage].state == StageState::Done {
-                let s = &mut w.t.stages[stage];
+            if w.t.stage(stage).state == StageState::Done {
+                let s = w.t.stage_mut(stage);
                 s.state = StageState::InProgress;
                 s.done_at = None;
                 s.done_by = None;
@@ -75,7 +75,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             other,
             reason,
         } => {
-            start_stage(w, &user, 4, String::new());
+            start_stage(w, &user, StageId::Split, String::new());
             w.t.split = Some(Split {
                 ours,
                 customer,
@@ -105,7 +105,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             crate::trouble::approval::propose(w, &user, crate::trouble::approval::Item::Split)
         }
         Command::Cost { amount, payer, note } => {
-            start_stage(w, &user, 5, String::new());
+            start_stage(w, &user, StageId::Cost, String::new());
             w.t.costs.push(Cost {
                 amount: amount.clone(),
                 payer: payer.clone(),
@@ -216,8 +216,8 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                 let due = w.working_after(last, w.cadence()).max(now);
                 w.start_followup_timer(due);
             }
-            // Lower numbers are more severe: only a raise brings new people in.
-            if to < from {
+            // Only a raise brings new people in.
+            if to.is_more_severe_than(from) {
                 let new_departments: Vec<String> = w
                     .departments_to_ping()
                     .into_iter()
@@ -248,15 +248,15 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             Reply::SeverityChanged { from, to }
         }
         Command::Close(note) => {
-            let not_done: Vec<usize> = (0..STAGE_COUNT)
-                .filter(|i| w.t.stages[*i].state != StageState::Done)
+            let not_done: Vec<StageId> = StageId::all()
+                .filter(|&i| w.t.stage(i).state != StageState::Done)
                 .collect();
             let (open_interim, has_prevention) = crate::trouble::actions::close_gaps(&w.t);
             if !not_done.is_empty() || !has_prevention {
                 let never_started = not_done
                     .iter()
                     .copied()
-                    .filter(|i| w.t.stages[*i].state == StageState::NotStarted)
+                    .filter(|&i| w.t.stage(i).state == StageState::NotStarted)
                     .collect();
                 return Some(Reply::CloseMissing {
                     not_done,
@@ -377,19 +377,18 @@ pub(super) fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option
         ButtonAction::Acknowledge => Some(try_acknowledge(w, &user)),
         // A stale button (a double click, or a status message not yet refreshed) must not
         // complete a later stage than the one it showed.
-        ButtonAction::CompleteStage { stage: Some(stage) }
-            if stage >= STAGE_COUNT || w.t.stages[stage].state == StageState::Done =>
-        {
-            Some(Reply::StageAlreadyDone {
-                stage: stage.min(STAGE_COUNT - 1),
-            })
-        }
-        ButtonAction::CompleteStage { stage: Some(stage) }
-            if crate::trouble::facts::stage_refusal(w, &user, stage, "").is_some() =>
-        {
-            crate::trouble::facts::stage_refusal(w, &user, stage, "")
-        }
-        ButtonAction::CompleteStage { stage: Some(stage) } => {
+        ButtonAction::CompleteStage { stage: Some(shown) } => {
+            let stage = match StageId::from_index(shown) {
+                Some(stage) if w.t.stage(stage).state != StageState::Done => stage,
+                stale => {
+                    return Some(Reply::StageAlreadyDone {
+                        stage: stale.unwrap_or(StageId::last()),
+                    })
+                }
+            };
+            if let Some(refusal) = crate::trouble::facts::stage_refusal(w, &user, stage, "") {
+                return Some(refusal);
+            }
             complete_stage(w, &user, stage, String::new());
             Some(Reply::StageDone { stage })
         }

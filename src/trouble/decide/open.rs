@@ -83,9 +83,9 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         manager_dm: None,
         origin_notice: None,
         // Gathering the facts starts the moment the trouble is reported.
-        stages: (0..STAGE_COUNT)
+        stages: StageId::all()
             .map(|i| match i {
-                0 => Stage {
+                StageId::Facts => Stage {
                     state: StageState::InProgress,
                     started_at: Some(ctx.now),
                     ..Stage::default()

@@ -152,8 +152,7 @@ pub(super) fn act_of(config: &Config, t: &Trouble, command: &Command) -> Option<
         Command::Cost { .. } => Act::Cost,
         Command::Prevent(_) => Act::Prevent,
         Command::Add { .. } => Act::Add,
-        // Lower numbers are more severe.
-        Command::Severity(to) if *to <= t.severity => Act::RaiseSeverity,
+        Command::Severity(to) if !t.severity.is_more_severe_than(*to) => Act::RaiseSeverity,
         Command::Severity(_) => Act::LowerSeverity,
         Command::Owner(_) => Act::ChangeOwner,
         Command::Manager(_) => Act::NameManager,

@@ -90,8 +90,8 @@ impl<'a> Work<'a> {
     }
 
     /// Recording a stage's substance starts the stage (no message: the line says it).
-    pub(in crate::trouble) fn start_stage_quietly(&mut self, stage: usize) {
-        let s = &mut self.t.stages[stage];
+    pub(in crate::trouble) fn start_stage_quietly(&mut self, stage: StageId) {
+        let s = self.t.stage_mut(stage);
         if s.state == StageState::NotStarted {
             s.state = StageState::InProgress;
             s.started_at = Some(self.ctx.now);
