@@ -43,7 +43,10 @@ async fn main() {
                         break;
                     }
                     let now = Utc::now();
-                    let ctx = Ctx { config: &config, now };
+                    let ctx = Ctx {
+                        policy: &config.policy,
+                        now,
+                    };
                     let key = format!("{day}:{n}");
                     store
                         .open_trouble(&day, &[&key], now, |id, seq| {

@@ -264,7 +264,7 @@ async fn open_one(store: &PgStore) -> Decision {
 fn open_decision(id: trouble_bot::trouble::model::TroubleId, seq: u32) -> Decision {
     let config = trouble_bot::Config::from_sources(None, &Default::default()).unwrap();
     let ctx = Ctx {
-        config: &config,
+        policy: &config.policy,
         now: Utc::now(),
     };
     let origin = Origin {

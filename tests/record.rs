@@ -382,7 +382,7 @@ fn sample() -> (Config, Trouble) {
         past: vec![past],
     };
     let ctx = Ctx {
-        config: &config,
+        policy: &config.policy,
         now: at,
     };
     let origin = Origin {

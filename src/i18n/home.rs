@@ -53,7 +53,7 @@ fn home_blocks(l: Locale, config: &Config, user: &UserId, troubles: &[Trouble], 
     // The same rule as `list`: a private trouble only for those who may see its channel.
     let open: Vec<&Trouble> = troubles
         .iter()
-        .filter(|t| t.is_open() && may_see(config, t, user))
+        .filter(|t| t.is_open() && may_see(&config.policy, t, user))
         .collect();
     let waiting: Vec<&Trouble> = open.iter().copied().filter(|t| awaits_ack_from(t, user)).collect();
     let overdue: Vec<&Trouble> = open

@@ -33,6 +33,7 @@ impl Rendered {
 
 pub fn severity_label(l: Locale, config: &Config, level: Severity) -> String {
     let name = config
+        .policy
         .severities
         .get(&level)
         .and_then(|s| s.name.clone())
@@ -71,22 +72,27 @@ pub fn next_update_due(config: &Config, t: &Trouble) -> DateTime<Utc> {
     match t.promised_next().filter(|p| *p > last) {
         Some(p) => p,
         None => {
-            let cadence = chrono::Duration::from_std(config.severity(t.severity).customer_update_every)
+            let cadence = chrono::Duration::from_std(config.policy.severity(t.severity).customer_update_every)
                 .unwrap_or(chrono::Duration::MAX);
-            add_working_time(config.business_hours.as_ref(), config.timezone, last, cadence)
+            add_working_time(
+                config.policy.business_hours.as_ref(),
+                config.policy.timezone,
+                last,
+                cadence,
+            )
         }
     }
 }
 
 fn department_mentions(config: &Config, t: &Trouble) -> Vec<String> {
     let mut keys = t.departments.clone();
-    for d in &config.severity(t.severity).departments {
+    for d in &config.policy.severity(t.severity).departments {
         if !keys.contains(d) {
             keys.push(d.clone());
         }
     }
     keys.iter()
-        .filter_map(|k| config.departments.get(k))
+        .filter_map(|k| config.policy.departments.get(k))
         .map(|d| match &d.usergroup {
             Some(g) => format!("<!subteam^{g}> ({})", escape(&d.name)),
             None => escape(&d.name),
@@ -101,11 +107,17 @@ fn stages_text(l: Locale, config: &Config, t: &Trouble) -> String {
             let when = match s.state {
                 StageState::Done => s
                     .done_at
-                    .map(|at| format!(" · {}", format_time(config.timezone, at)))
+                    .map(|at| format!(" · {}", format_time(config.policy.timezone, at)))
                     .unwrap_or_default(),
                 StageState::InProgress => s
                     .started_at
-                    .map(|at| format!(" · {} {}", tr!(l, "開始", "since"), format_time(config.timezone, at)))
+                    .map(|at| {
+                        format!(
+                            " · {} {}",
+                            tr!(l, "開始", "since"),
+                            format_time(config.policy.timezone, at)
+                        )
+                    })
                     .unwrap_or_default(),
                 StageState::NotStarted => String::new(),
             };
@@ -161,7 +173,7 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
 }
 
 fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Rendered {
-    let tz = config.timezone;
+    let tz = config.policy.timezone;
     let sev = severity_label(l, config, t.severity);
     match message {
         Message::Kickoff => {
@@ -327,7 +339,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         }
         Message::ParticipantsAdded { by, users, departments } => {
             let mut who = participants_list(users, departments);
-            for d in departments.iter().filter_map(|d| config.departments.get(d)) {
+            for d in departments.iter().filter_map(|d| config.policy.departments.get(d)) {
                 if let Some(g) = &d.usergroup {
                     who.push_str(&format!(" <!subteam^{g}>"));
                 }
@@ -405,7 +417,7 @@ pub fn participants_added(l: Locale, users: &[UserId], departments: &[String]) -
 }
 
 fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
-    let tz = config.timezone;
+    let tz = config.policy.timezone;
     let waited = format_duration(l, n.waited_secs.max(0) as u64);
     let opening = match (n.promise, n.promise_missed) {
         (Some(p), false) => tr!(
@@ -555,7 +567,7 @@ pub fn cost_totals_text(l: Locale, costs: &[Cost]) -> Option<String> {
 
 /// One line in the trouble's channel per change to the record.
 fn record_line(l: Locale, config: &Config, by: &UserId, what: &Record) -> String {
-    let tz = config.timezone;
+    let tz = config.policy.timezone;
     let who = user(by);
     let tail = |note: &str| {
         if note.trim().is_empty() {
@@ -652,7 +664,7 @@ fn record_line(l: Locale, config: &Config, by: &UserId, what: &Record) -> String
 
 /// The status message's record: what the customer was last told, the costs, the measures.
 fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Value> {
-    let tz = config.timezone;
+    let tz = config.policy.timezone;
     let mut blocks = Vec::new();
     if let Some(u) = t.customer_updates.last() {
         let promise = u
@@ -740,7 +752,7 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Value> {
 
 /// The kickoff's first-contact field: the deadline until it is met, then when it was.
 fn first_contact_field(l: Locale, config: &Config, t: &Trouble) -> String {
-    let tz = config.timezone;
+    let tz = config.policy.timezone;
     match first_contact_made(t) {
         Some(at) => tr!(
             l,
@@ -749,8 +761,8 @@ fn first_contact_field(l: Locale, config: &Config, t: &Trouble) -> String {
         ),
         None => tr!(
             l,
-            format!("⏳ 期限 {}", format_time(tz, first_contact_due(config, t))),
-            format!("⏳ due by {}", format_time(tz, first_contact_due(config, t)))
+            format!("⏳ 期限 {}", format_time(tz, first_contact_due(&config.policy, t))),
+            format!("⏳ due by {}", format_time(tz, first_contact_due(&config.policy, t)))
         ),
     }
 }
@@ -764,7 +776,7 @@ fn first_contact(
     manager: Option<&UserId>,
     due: DateTime<Utc>,
 ) -> Rendered {
-    let tz = config.timezone;
+    let tz = config.policy.timezone;
     let since = format_duration(l, (due - t.opened_at).num_seconds().max(0) as u64);
     let opening = match manager {
         None => tr!(
@@ -796,7 +808,7 @@ fn first_contact(
 
 /// The kickoff of a closed trouble: closed by whom and when, and where its report is.
 fn closed_line(l: Locale, config: &Config, t: &Trouble, c: &crate::trouble::model::Closure) -> String {
-    let when = format_time(config.timezone, c.at);
+    let when = format_time(config.policy.timezone, c.at);
     let report = match t.last_report.as_ref().and_then(|r| r.message.as_ref()) {
         Some(m) => {
             let link = format!(
@@ -916,7 +928,7 @@ mod tests {
             past: Vec::new(),
         };
         let ctx = Ctx {
-            config: &config,
+            policy: &config.policy,
             now: chrono::DateTime::UNIX_EPOCH,
         };
         let origin = Origin {

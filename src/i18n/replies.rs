@@ -87,7 +87,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
 }
 
 fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
-    let tz = config.timezone;
+    let tz = config.policy.timezone;
     match reply {
         Reply::Opened { id, channel_name } => tr!(
             l,

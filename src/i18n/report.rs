@@ -158,7 +158,7 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
 
 /// The report of spec §8, generated from the trouble and its timeline.
 pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entry]) -> String {
-    let tz = config.timezone;
+    let tz = config.policy.timezone;
     let mut md = String::new();
     let mut line = |s: String| {
         md.push_str(&s);
@@ -466,7 +466,7 @@ pub fn past_trouble_line(l: Locale, config: &Config, p: &PastTrouble, place: Whe
         n => tr!(l, format!("第{n}段階まで完了"), format!("stages done up to {n}")),
     };
     let summary = cut(&one_line(&p.summary, place), SHORT_SUMMARY);
-    let when = format_time(config.timezone, p.opened_at);
+    let when = format_time(config.policy.timezone, p.opened_at);
     tr!(
         l,
         format!(

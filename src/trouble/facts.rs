@@ -453,10 +453,10 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
             w.step(user, StepEvent::Returned { state, qty, tracking });
             if state == ReturnState::Requested {
                 let due = super::due::after_business_span(
-                    w.ctx.config.business_hours.as_ref(),
-                    w.ctx.config.timezone,
+                    w.ctx.policy.business_hours.as_ref(),
+                    w.ctx.policy.timezone,
                     now,
-                    w.ctx.config.return_reminder_after,
+                    w.ctx.policy.return_reminder_after,
                 );
                 w.timer(due, TimerKind::ReturnReminder { round });
             }
@@ -579,7 +579,7 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
 fn set_facts(w: &mut Work, user: &UserId, fields: Vec<(FactKey, String)>, correction: bool) -> Reply {
     let fields: Vec<(FactKey, String)> = fields.into_iter().filter(|(_, v)| !v.trim().is_empty()).collect();
     for (key, value) in &fields {
-        if let Err(e) = check_fact(*key, value, w.ctx.now, w.ctx.config.timezone) {
+        if let Err(e) = check_fact(*key, value, w.ctx.now, w.ctx.policy.timezone) {
             return Reply::Usage(e);
         }
     }

@@ -8,7 +8,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
     if w.t.closed.is_some() && !matches!(command, Command::Status | Command::Report | Command::Report8d) && !reopening {
         return Some(Reply::AlreadyClosed);
     }
-    if let Some(refusal) = act_of(w.ctx.config, &w.t, &command).and_then(|act| refuse(w.ctx.config, &w.t, &user, act)) {
+    if let Some(refusal) = act_of(w.ctx.policy, &w.t, &command).and_then(|act| refuse(w.ctx.policy, &w.t, &user, act)) {
         return Some(refusal);
     }
     let now = w.ctx.now;
@@ -165,7 +165,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             }
             let from = w.t.manager.replace(to.clone());
             w.t.escalation = Escalation {
-                chain: chain_for(w.ctx.config, &w.t.owner, Some(&to)),
+                chain: chain_for(w.ctx.policy, &w.t.owner, Some(&to)),
                 round: w.t.escalation.round,
                 ..Escalation::default()
             };
@@ -187,10 +187,10 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             Reply::ManagerChanged { to }
         }
         Command::Severity(to) => {
-            if !w.ctx.config.severities.contains_key(&to) {
+            if !w.ctx.policy.severities.contains_key(&to) {
                 return Some(Reply::UnknownSeverity {
                     level: to,
-                    known: w.ctx.config.severities.keys().copied().collect(),
+                    known: w.ctx.policy.severities.keys().copied().collect(),
                 });
             }
             let from = w.t.severity;
@@ -198,7 +198,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                 return Some(Reply::SeverityUnchanged);
             }
             let before = w.departments_to_ping();
-            let announced_before = w.policy().announce_channels.clone();
+            let announced_before = w.severity_policy().announce_channels.clone();
             w.t.severity = to;
             w.log(Some(&user), Event::SeverityChanged { from, to });
             // The new severity's clocks apply from now on: a shorter wait for an acknowledgement
@@ -225,7 +225,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                     .collect();
                 let members: Vec<UserId> = new_departments
                     .iter()
-                    .flat_map(|d| w.ctx.config.departments[d].members.clone())
+                    .flat_map(|d| w.ctx.policy.departments[d].members.clone())
                     .collect();
                 w.invite(members);
                 w.post(
@@ -233,7 +233,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                     Dest::TroubleChannel,
                     Message::SeverityRaised { from, to },
                 );
-                for c in w.policy().announce_channels.clone() {
+                for c in w.severity_policy().announce_channels.clone() {
                     if !announced_before.contains(&c) {
                         w.post(
                             Lane::Announce,
@@ -290,14 +290,14 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
 
 /// `/trouble add`: makes people and departments participants, invites them and says so.
 pub(super) fn add_participants(w: &mut Work, by: &UserId, users: Vec<UserId>, departments: Vec<String>) -> Reply {
-    let config = w.ctx.config;
-    if let Some(bad) = departments.iter().find(|d| !config.departments.contains_key(*d)) {
+    let policy = w.ctx.policy;
+    if let Some(bad) = departments.iter().find(|d| !policy.departments.contains_key(*d)) {
         return Reply::UnknownDepartment {
             name: bad.clone(),
-            known: config.departments.keys().cloned().collect(),
+            known: policy.departments.keys().cloned().collect(),
         };
     }
-    let before = departments_of(config, &w.t);
+    let before = departments_of(policy, &w.t);
     let mut new_departments: Vec<String> = Vec::new();
     for d in departments {
         if !before.contains(&d) && !new_departments.contains(&d) {
@@ -320,7 +320,7 @@ pub(super) fn add_participants(w: &mut Work, by: &UserId, users: Vec<UserId>, de
     w.t.departments.extend(new_departments.iter().cloned());
     let mut invitees = new_users.clone();
     for d in &new_departments {
-        for m in &config.departments[d].members {
+        for m in &policy.departments[d].members {
             if !invitees.contains(m) {
                 invitees.push(m.clone());
             }
@@ -370,7 +370,7 @@ pub(super) fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option
         ButtonAction::LogUpdate { .. } => Act::Update,
         ButtonAction::Effect { .. } | ButtonAction::Proposal { .. } => return None,
     };
-    if let Some(refusal) = refuse(w.ctx.config, &w.t, &user, act) {
+    if let Some(refusal) = refuse(w.ctx.policy, &w.t, &user, act) {
         return Some(refusal);
     }
     match action {

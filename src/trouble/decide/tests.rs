@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::*;
+use crate::config::Config;
 use crate::trouble::timeline::verify_chain;
 
 const CONFIG: &str = r#"
@@ -78,14 +79,16 @@ fn users(ids: &[&str]) -> Vec<UserId> {
     ids.iter().map(|id| u(id)).collect()
 }
 
-fn config() -> Config {
+fn config() -> Policy {
     config_with("")
 }
 
 /// The test config plus extra TOML (more departments, business hours, a default manager).
-fn config_with(extra: &str) -> Config {
+fn config_with(extra: &str) -> Policy {
     let text = format!("{CONFIG}\n{extra}");
-    Config::from_sources(Some(&text), &BTreeMap::new()).expect("the test config is valid")
+    Config::from_sources(Some(&text), &BTreeMap::new())
+        .expect("the test config is valid")
+        .policy
 }
 
 fn req(customer: &str) -> OpenRequest {
@@ -122,8 +125,11 @@ fn origin() -> Origin {
     }
 }
 
-fn try_open(config: &Config, owner: &str, req: OpenRequest) -> Decision {
-    let ctx = Ctx { config, now: t0() };
+fn try_open(config: &Policy, owner: &str, req: OpenRequest) -> Decision {
+    let ctx = Ctx {
+        policy: config,
+        now: t0(),
+    };
     open(&ctx, TroubleId::new(ID), 3, u(owner), origin(), req)
 }
 
@@ -253,7 +259,7 @@ fn assert_nothing_happens(d: &Decision, what: &str) {
 /// One trouble driven through a sequence of inputs, the way the shell would: each decision's
 /// trouble replaces the stored one, entries are appended, timers collected.
 struct Sim {
-    config: Config,
+    config: Policy,
     now: DateTime<Utc>,
     t: Trouble,
     entries: Vec<Entry>,
@@ -261,7 +267,7 @@ struct Sim {
 }
 
 impl Sim {
-    fn open(config: Config, owner: &str, req: OpenRequest) -> (Sim, Decision) {
+    fn open(config: Policy, owner: &str, req: OpenRequest) -> (Sim, Decision) {
         let d = try_open(&config, owner, req);
         let t = d.trouble.clone().expect("a valid open creates the trouble");
         let sim = Sim {
@@ -279,7 +285,7 @@ impl Sim {
         Sim::ready_with(config(), req)
     }
 
-    fn ready_with(config: Config, req: OpenRequest) -> Sim {
+    fn ready_with(config: Policy, req: OpenRequest) -> Sim {
         let (mut sim, _) = Sim::open(config, "U0SALES", req);
         let name = sim.t.channel_name.clone().expect("a channel name at opening");
         sim.feed(posted(Slot::ManagerDm, "D0MANAGER", "1795748400.000001"));
@@ -292,7 +298,7 @@ impl Sim {
 
     fn feed(&mut self, input: Input) -> Decision {
         let ctx = Ctx {
-            config: &self.config,
+            policy: &self.config,
             now: self.now,
         };
         let d = decide(&ctx, &self.t, input);
@@ -2592,7 +2598,9 @@ fn a_private_trouble_is_seen_by_participants_and_members_seen_join() {
     ];
     for (private, who, sees) in cases {
         let extra = if private { "private_channels = true\n" } else { "" };
-        let config = Config::from_sources(Some(&format!("{extra}{CONFIG}")), &BTreeMap::new()).expect("config");
+        let config = Config::from_sources(Some(&format!("{extra}{CONFIG}")), &BTreeMap::new())
+            .expect("config")
+            .policy;
         let mut sim = Sim::ready_with(
             config,
             OpenRequest {
@@ -2628,8 +2636,9 @@ fn a_trouble_stored_before_roles_existed_still_opens_and_follows_the_configured_
     let old: Trouble = serde_json::from_value(stored).expect("old data decodes");
     assert_eq!((old.private, old.escalation.due), (None, None));
     assert!(old.added.is_empty() && old.members_seen.is_empty());
-    let private =
-        Config::from_sources(Some(&format!("private_channels = true\n{CONFIG}")), &BTreeMap::new()).expect("config");
+    let private = Config::from_sources(Some(&format!("private_channels = true\n{CONFIG}")), &BTreeMap::new())
+        .expect("config")
+        .policy;
     assert!(may_see(&sim.config, &old, &u(OUTSIDER)), "public by the config");
     assert!(!may_see(&private, &old, &u(OUTSIDER)), "private by the config");
     assert!(may_see(&private, &old, &u("U0SALES")));
@@ -2642,7 +2651,7 @@ fn a_trouble_stored_before_roles_existed_still_opens_and_follows_the_configured_
 impl Sim {
     fn report(&mut self, parts: usize) -> Decision {
         let ctx = Ctx {
-            config: &self.config,
+            policy: &self.config,
             now: self.now,
         };
         let texts = (1..=parts).map(|i| format!("part {i}")).collect();

@@ -2,9 +2,9 @@
 
 use super::*;
 
-/// What the core needs besides the trouble: the configuration and the time.
+/// What the core needs besides the trouble: the policy (never the whole configuration) and the time.
 pub struct Ctx<'a> {
-    pub config: &'a Config,
+    pub policy: &'a Policy,
     pub now: DateTime<Utc>,
 }
 
