@@ -1333,9 +1333,12 @@ async fn seed_direct(bot: &RunningBot, n: u64) -> Duration {
     let start = Utc::now() - span;
     for i in 0..n {
         let at = start + span * (i as i32) / (n as i32);
-        let day = at.with_timezone(&app.config.timezone).format("%Y%m%d").to_string();
+        let day = at
+            .with_timezone(&app.config.policy.timezone)
+            .format("%Y%m%d")
+            .to_string();
         let ctx = Ctx {
-            config: &app.config,
+            policy: &app.config.policy,
             now: at,
         };
         // Spread over the open ones too (every tenth is open): 20 open per owner, 200 per manager.
@@ -1346,7 +1349,7 @@ async fn seed_direct(bot: &RunningBot, n: u64) -> Duration {
             response_url: None,
         };
         let req = OpenRequest {
-            severity: Some(1 + (i % 3) as u8),
+            severity: Some(trouble_bot::trouble::model::Severity::new(1 + (i % 3) as u8)),
             manager: Some(manager.clone()),
             departments: Vec::new(),
             customer: format!("Cust{:07}", i % 1000),
@@ -1740,9 +1743,12 @@ async fn open_direct(bot: &RunningBot, n: u64, response_url: &str) -> Duration {
     let app = &bot.app;
     let t = Instant::now();
     let now = Utc::now();
-    let day = now.with_timezone(&app.config.timezone).format("%Y%m%d").to_string();
+    let day = now
+        .with_timezone(&app.config.policy.timezone)
+        .format("%Y%m%d")
+        .to_string();
     let ctx = Ctx {
-        config: &app.config,
+        policy: &app.config.policy,
         now,
     };
     for _ in 0..n {

@@ -71,11 +71,11 @@ impl Engine<'_> {
         let ctx = self.context();
         let now = ctx.now;
         let day = now
-            .with_timezone(&self.app.config.timezone)
+            .with_timezone(&self.app.config.policy.timezone)
             .format("%Y%m%d")
             .to_string();
         // The customer's history goes to the core with the request (principle 3: the balance).
-        let aliases = &self.app.config.customers;
+        let aliases = &self.app.config.policy.customers;
         let past = self
             .app
             .store
@@ -153,7 +153,7 @@ impl Engine<'_> {
     /// What the core decides with: the clock, read once for the whole change.
     fn context(&self) -> Ctx<'_> {
         Ctx {
-            config: &self.app.config,
+            policy: &self.app.config.policy,
             now: self.app.clock.now(),
         }
     }

@@ -12,7 +12,7 @@ use trouble_bot::config::Config;
 use trouble_bot::store::{Skip, Store};
 use trouble_bot::trouble::command::OpenRequest;
 use trouble_bot::trouble::decide::{self, Ctx, Decision, Delivery, Input, Lane, Op, Outcome};
-use trouble_bot::trouble::model::{ChannelId, Closure, Origin, Trouble, TroubleId, UserId};
+use trouble_bot::trouble::model::{ChannelId, Closure, Origin, Severity, Trouble, TroubleId, UserId};
 
 const DAY: &str = "20261130";
 const LEASE: Duration = Duration::from_secs(30);
@@ -45,7 +45,7 @@ fn config() -> Config {
 
 fn request(severity: u8) -> OpenRequest {
     OpenRequest {
-        severity: Some(severity),
+        severity: Some(Severity::new(severity)),
         manager: Some(UserId::new("U0MGR")),
         departments: vec![],
         customer: "ACME".into(),
@@ -57,7 +57,7 @@ fn request(severity: u8) -> OpenRequest {
 async fn open(store: &Store, key: &str, severity: u8) -> Result<Decision, Skip> {
     let config = config();
     let ctx = Ctx {
-        config: &config,
+        policy: &config.policy,
         now: now(),
     };
     store
@@ -141,7 +141,7 @@ async fn a_lane_head_is_claimed_by_one_instance_and_its_outcome_leaves_with_the_
     let before = store.outbox_items().await.unwrap().len();
     let config = config();
     let ctx = Ctx {
-        config: &config,
+        policy: &config.policy,
         now: now(),
     };
     let outcome = Outcome::ChannelCreated {
@@ -180,7 +180,7 @@ async fn a_due_timer_is_claimed_once_and_fires_once(backend: &str) {
     }
     let config = config();
     let ctx = Ctx {
-        config: &config,
+        policy: &config.policy,
         now: due,
     };
     let timer = &claimed[0];
@@ -211,7 +211,7 @@ async fn a_request_key_is_remembered_once_until_pruned(backend: &str) {
     let t = open(&store, "sig:a", 1).await.unwrap().trouble.unwrap();
     let config = config();
     let ctx = Ctx {
-        config: &config,
+        policy: &config.policy,
         now: now(),
     };
     let again = other
@@ -283,7 +283,10 @@ async fn the_read_indexes_follow_a_trouble_through_its_changes_and_a_restart(bac
     assert_eq!((hits[0].id.as_str(), hits[0].opened_at), (id.as_str(), t.opened_at));
     assert!(other.search(words(&["cracked", "gasket"])).await.unwrap().is_empty());
     let rows = other.stats_rows(*day.start(), *day.end()).await.unwrap();
-    assert!(rows.len() == 1 && rows[0].open && rows[0].severity == 1, "{rows:?}");
+    assert!(
+        rows.len() == 1 && rows[0].open && rows[0].severity == Severity::new(1),
+        "{rows:?}"
+    );
     assert!(other
         .stats_rows(now() - chrono::Duration::days(9), *day.start())
         .await

@@ -87,9 +87,13 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
             }
             Err(e) => failed(app, Surface::Command, "cannot list troubles", e),
         },
-        Command::History(customer) => match app.store.customer_troubles(&app.config.customers, &customer).await {
+        Command::History(customer) => match app
+            .store
+            .customer_troubles(&app.config.policy.customers, &customer)
+            .await
+        {
             Ok(mut troubles) => {
-                troubles.retain(|t| decide::may_see(&app.config, t, &user));
+                troubles.retain(|t| decide::may_see(&app.config.policy, t, &user));
                 troubles.sort_by_key(|t| std::cmp::Reverse(t.opened_at));
                 ephemeral_text(history_text(l, &app.config, &customer, &troubles))
             }
@@ -111,7 +115,9 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
                     let key = |name: &str| {
                         keys.borrow_mut()
                             .entry(name.to_string())
-                            .or_insert_with(|| crate::trouble::customer::customer_key(&app.config.customers, name))
+                            .or_insert_with(|| {
+                                crate::trouble::customer::customer_key(&app.config.policy.customers, name)
+                            })
                             .clone()
                     };
                     let stats = crate::trouble::stats::stats(&visible, days, now, key);
@@ -183,17 +189,17 @@ async fn listed_visible(app: &App, id: &TroubleId, private: Option<bool>, user: 
     if private == Some(false) {
         return true;
     }
-    matches!(app.store.get(id).await, Ok(Some(t)) if decide::may_see(&app.config, &t, user))
+    matches!(app.store.get(id).await, Ok(Some(t)) if decide::may_see(&app.config.policy, &t, user))
 }
 
 /// Whether `user` may see trouble `id`, whose channel's privacy an index recorded as
 /// `private`: a public trouble is seen by all without reading it, a private one is read and
 /// judged by the core's rule.
 pub(super) async fn may_see_flagged(app: &App, id: &TroubleId, private: Option<bool>, user: &UserId) -> bool {
-    if !private.unwrap_or(app.config.private_channels) {
+    if !private.unwrap_or(app.config.policy.private_channels) {
         return true;
     }
-    matches!(app.store.get(id).await, Ok(Some(t)) if decide::may_see(&app.config, &t, user))
+    matches!(app.store.get(id).await, Ok(Some(t)) if decide::may_see(&app.config.policy, &t, user))
 }
 
 /// Answers with the reply of what the engine applied.

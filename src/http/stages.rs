@@ -39,7 +39,7 @@ pub(super) async fn open_form(
     // A dry run of the core's rule (who may add facts or actions): nothing is stored, the form
     // is only opened when the core agrees.
     let ctx = Ctx {
-        config: &app.config,
+        policy: &app.config.policy,
         now: app.clock.now(),
     };
     let facts = step == Step::FactModal;
@@ -88,9 +88,9 @@ pub(super) async fn search(app: &Arc<App>, user: &UserId, query: &str) -> Respon
 
 async fn search_hits(app: &Arc<App>, user: &UserId, query: &str) -> Result<(Vec<Trouble>, usize), StoreError> {
     let mut hits = app.store.search(search::query_words(query)).await?;
-    let whole = customer_key(&app.config.customers, query);
+    let whole = customer_key(&app.config.policy.customers, query);
     if !whole.is_empty() {
-        for t in app.store.customer_troubles(&app.config.customers, query).await? {
+        for t in app.store.customer_troubles(&app.config.policy.customers, query).await? {
             if !hits.iter().any(|h| h.id == t.id) {
                 hits.push(Hit {
                     id: t.id,
@@ -119,11 +119,15 @@ pub(crate) async fn flag_recurrence(app: &Arc<App>, id: &TroubleId) {
         Ok(None) => return,
         Err(e) => return tracing::error!(error = %e, "cannot read the trouble for the recurrence check"),
     };
-    let same_customer = match app.store.customer_troubles(&app.config.customers, &t.customer).await {
+    let same_customer = match app
+        .store
+        .customer_troubles(&app.config.policy.customers, &t.customer)
+        .await
+    {
         Ok(troubles) => troubles,
         Err(e) => return tracing::error!(error = %e, "cannot read troubles for the recurrence check"),
     };
-    let earlier: Vec<_> = search::earlier_sharing(&app.config, &t, &same_customer)
+    let earlier: Vec<_> = search::earlier_sharing(&app.config.policy, &t, &same_customer)
         .into_iter()
         .filter(|e| !t.substance.recurrences.contains(&e.id))
         .collect();

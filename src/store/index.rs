@@ -13,7 +13,7 @@ use sled::transaction::{TransactionalTree, UnabortableTransactionError};
 
 use super::StoreError;
 use crate::trouble::customer::normalize;
-use crate::trouble::model::{Trouble, TroubleId, UserId};
+use crate::trouble::model::{Severity, Trouble, TroubleId, UserId};
 use crate::trouble::money::Currency;
 use crate::trouble::search::folded_text;
 use crate::trouble::stats::StatsRow;
@@ -56,7 +56,7 @@ impl Entries {
                 opened_at: t.opened_at,
                 open: t.is_open(),
                 home,
-                severity: t.severity,
+                severity: t.severity.level(),
                 private: t.private,
             },
             stats: StatsRow::from(t),
@@ -112,7 +112,7 @@ pub fn encode_row(r: &StatsRow) -> Vec<u8> {
     let mut out = Vec::with_capacity(64 + r.id.as_str().len() + r.customer.len() + 8 * r.stage_lead_ms.len());
     text(&mut out, r.id.as_str());
     text(&mut out, &r.customer);
-    out.push(r.severity);
+    out.push(r.severity.level());
     out.extend_from_slice(&r.opened_at.timestamp_nanos_opt().unwrap_or(i64::MAX).to_be_bytes());
     out.push(u8::from(r.open));
     out.push(flag(r.private));
@@ -160,7 +160,7 @@ pub fn decode_row(bytes: &[u8]) -> Result<StatsRow, StoreError> {
     let ms = |v: i64| (v != i64::MIN).then_some(v);
     let id = TroubleId::new(text!());
     let customer = text!();
-    let severity = int!(u8);
+    let severity = Severity::new(int!(u8));
     let opened_at = DateTime::from_timestamp_nanos(int!(i64));
     let open = int!(u8) != 0;
     let private = unflag(int!(u8));
@@ -734,7 +734,7 @@ mod tests {
         let row = StatsRow {
             id: TroubleId::new("20261130-7"),
             customer: "株式会社ACME".into(),
-            severity: 2,
+            severity: Severity::new(2),
             opened_at: "2026-11-30T01:02:03.456789123Z".parse().unwrap(),
             open: false,
             private: Some(true),

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::approval::borne_by_us;
-use super::model::{Trouble, TroubleId, STAGE_COUNT};
+use super::model::{Severity, StageId, Trouble, TroubleId};
 use super::money::Currency;
 
 /// `/trouble stats` without a number of days looks this far back.
@@ -54,7 +54,7 @@ pub struct Stats {
     /// Per stage (0-based): from started to done, over stages done.
     pub stage_lead: Vec<Option<Spread>>,
     pub by_customer: BTreeMap<String, Group>,
-    pub by_severity: BTreeMap<u8, Group>,
+    pub by_severity: BTreeMap<Severity, Group>,
 }
 
 /// What the numbers need of one trouble, kept small so a window of thousands of troubles is
@@ -64,7 +64,7 @@ pub struct StatsRow {
     pub id: TroubleId,
     /// As first written; grouped by the caller's customer key.
     pub customer: String,
-    pub severity: u8,
+    pub severity: Severity,
     pub opened_at: DateTime<Utc>,
     pub open: bool,
     /// Whether its channel is private (None: stored before this was recorded).
@@ -90,9 +90,9 @@ impl From<&Trouble> for StatsRow {
             private: t.private,
             to_ack_ms: t.ack.as_ref().map(|a| ms(a.at - t.opened_at)),
             to_first_contact_ms: t.customer_updates.first().map(|u| ms(u.at - t.opened_at)),
-            stage_lead_ms: (0..STAGE_COUNT)
+            stage_lead_ms: StageId::all()
                 .map(|i| {
-                    let s = t.stages.get(i)?;
+                    let s = t.stages.get(i.index())?;
                     Some(ms(s.done_at? - s.started_at?))
                 })
                 .collect(),
@@ -120,11 +120,11 @@ pub fn stats(rows: &[StatsRow], days: u32, now: DateTime<Utc>, customer_key: imp
     };
     let to_ack = spread_of(&|t| t.to_ack_ms);
     let to_first_contact = spread_of(&|t| t.to_first_contact_ms);
-    let stage_lead = (0..STAGE_COUNT)
-        .map(|i| spread_of(&|t| t.stage_lead_ms.get(i).copied().flatten().filter(|d| *d >= 0)))
+    let stage_lead = StageId::all()
+        .map(|i| spread_of(&|t| t.stage_lead_ms.get(i.index()).copied().flatten().filter(|d| *d >= 0)))
         .collect();
     let mut by_customer: BTreeMap<String, Group> = BTreeMap::new();
-    let mut by_severity: BTreeMap<u8, Group> = BTreeMap::new();
+    let mut by_severity: BTreeMap<Severity, Group> = BTreeMap::new();
     for t in &recent {
         let customer = by_customer.entry(customer_key(&t.customer)).or_insert_with(|| Group {
             name: t.customer.clone(),
@@ -212,8 +212,8 @@ mod tests {
         assert_eq!(s.stage_lead[1], None);
         assert_eq!(s.by_customer["acme"].troubles, 2);
         assert_eq!(s.by_customer["acme"].ours[&Currency::Jpy], 150_000);
-        assert_eq!(s.by_severity[&2].troubles, 2);
-        assert_eq!(s.by_severity[&2].ours[&Currency::Usd], 100_000);
+        assert_eq!(s.by_severity[&Severity::new(2)].troubles, 2);
+        assert_eq!(s.by_severity[&Severity::new(2)].ours[&Currency::Usd], 100_000);
     }
 
     #[test]
