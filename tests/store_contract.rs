@@ -274,10 +274,10 @@ async fn the_read_indexes_follow_a_trouble_through_its_changes_and_a_restart(bac
 
     assert_eq!(
         ids(other.customer_troubles(&aliases, "アクメ株式会社").await.unwrap()),
-        [id.clone()]
+        [id.as_str()]
     );
-    assert_eq!(ids(other.home_troubles(&sales).await.unwrap()), [id.clone()]);
-    assert_eq!(ids(other.home_troubles(&manager).await.unwrap()), [id.clone()]);
+    assert_eq!(ids(other.home_troubles(&sales).await.unwrap()), [id.as_str()]);
+    assert_eq!(ids(other.home_troubles(&manager).await.unwrap()), [id.as_str()]);
     let hits = other.search(words(&["cracked", "housing"])).await.unwrap();
     assert_eq!(hits.len(), 1);
     assert_eq!((hits[0].id.as_str(), hits[0].opened_at), (id.as_str(), t.opened_at));
@@ -298,12 +298,12 @@ async fn the_read_indexes_follow_a_trouble_through_its_changes_and_a_restart(bac
     // A new owner moves the App Home entry; a corrected customer moves the history.
     store_change(&store, &t.id, |t| t.owner = newcomer.clone()).await;
     assert!(other.home_troubles(&sales).await.unwrap().is_empty());
-    assert_eq!(ids(other.home_troubles(&newcomer).await.unwrap()), [id.clone()]);
+    assert_eq!(ids(other.home_troubles(&newcomer).await.unwrap()), [id.as_str()]);
     store_change(&store, &t.id, |t| t.customer = "Globex".into()).await;
     assert!(other.customer_troubles(&aliases, "ACME").await.unwrap().is_empty());
     assert_eq!(
         ids(other.customer_troubles(&aliases, "GLOBEX Inc.").await.unwrap()),
-        [id.clone()]
+        [id.as_str()]
     );
     assert_eq!(other.search(words(&["globex"])).await.unwrap().len(), 1);
 
@@ -325,7 +325,7 @@ async fn the_read_indexes_follow_a_trouble_through_its_changes_and_a_restart(bac
             assert!(s.home_troubles(&newcomer).await.unwrap().is_empty());
             assert_eq!(
                 ids(s.customer_troubles(&aliases, "Globex").await.unwrap()),
-                [id.clone()]
+                [id.as_str()]
             );
             let rows = s.stats_rows(*day.start(), *day.end()).await.unwrap();
             assert!(rows.len() == 1 && !rows[0].open, "{rows:?}");

@@ -286,14 +286,12 @@ fn read_count(bytes: Option<&[u8]>) -> u64 {
         .unwrap_or(0)
 }
 
+/// An index key and its new value (None: removed).
+type Write = (Vec<u8>, Option<Vec<u8>>);
+
 /// The writes a trouble's new entries need against the old ones: `(key, Some(value))` to
 /// write, `(key, None)` to remove, and how the counts move.
-fn changes(
-    id: &TroubleId,
-    old: Option<&Keys>,
-    stored: [Option<&[u8]>; 2],
-    new: &Entries,
-) -> (Vec<(Vec<u8>, Option<Vec<u8>>)>, i64, i64) {
+fn changes(id: &TroubleId, old: Option<&Keys>, stored: [Option<&[u8]>; 2], new: &Entries) -> (Vec<Write>, i64, i64) {
     let mut out = Vec::new();
     let put = |out: &mut Vec<_>, key: Vec<u8>, value: Vec<u8>, was: Option<&[u8]>| {
         if was != Some(value.as_slice()) {
