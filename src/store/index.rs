@@ -588,18 +588,26 @@ pub mod pg {
         Ok(rows.len() as u64)
     }
 
-    /// The troubles with `ids`, in that order.
-    pub async fn troubles(pool: &Pool, ids: &[TroubleId]) -> Result<Vec<Trouble>, PgError> {
+    /// The records `sql` (selecting an id and a JSON record for `id = ANY($1)`) finds for `ids`,
+    /// in the order of `ids` (an id it does not find is left out).
+    async fn in_order<T: for<'de> serde::Deserialize<'de>>(
+        pool: &Pool,
+        sql: &str,
+        ids: &[TroubleId],
+    ) -> Result<Vec<T>, PgError> {
         let client = pool.get().await?;
         let wanted: Vec<&str> = ids.iter().map(TroubleId::as_str).collect();
-        let rows = client
-            .query("SELECT id, body FROM troubles WHERE id = ANY($1)", &[&wanted])
-            .await?;
+        let rows = client.query(sql, &[&wanted]).await?;
         let mut by_id = std::collections::HashMap::with_capacity(rows.len());
         for row in &rows {
-            by_id.insert(row.get::<_, String>(0), decode::<Trouble>(row.get::<_, &[u8]>(1))?);
+            by_id.insert(row.get::<_, String>(0), decode::<T>(row.get::<_, &[u8]>(1))?);
         }
         Ok(ids.iter().filter_map(|id| by_id.remove(id.as_str())).collect())
+    }
+
+    /// The troubles with `ids`, in that order.
+    pub async fn troubles(pool: &Pool, ids: &[TroubleId]) -> Result<Vec<Trouble>, PgError> {
+        in_order(pool, "SELECT id, body FROM troubles WHERE id = ANY($1)", ids).await
     }
 
     pub async fn customer_ids(pool: &Pool, keys: &[String]) -> Result<Vec<TroubleId>, PgError> {
@@ -626,22 +634,8 @@ pub mod pg {
 
     /// The `/trouble list` summaries of `ids`, in that order (a closed one is left out).
     pub async fn summaries(pool: &Pool, ids: &[TroubleId]) -> Result<Vec<TroubleSummary>, PgError> {
-        let client = pool.get().await?;
-        let wanted: Vec<&str> = ids.iter().map(TroubleId::as_str).collect();
-        let rows = client
-            .query(
-                "SELECT id, summary FROM troubles WHERE id = ANY($1) AND summary IS NOT NULL",
-                &[&wanted],
-            )
-            .await?;
-        let mut by_id = std::collections::HashMap::with_capacity(rows.len());
-        for row in &rows {
-            by_id.insert(
-                row.get::<_, String>(0),
-                decode::<TroubleSummary>(row.get::<_, &[u8]>(1))?,
-            );
-        }
-        Ok(ids.iter().filter_map(|id| by_id.remove(id.as_str())).collect())
+        let sql = "SELECT id, summary FROM troubles WHERE id = ANY($1) AND summary IS NOT NULL";
+        in_order(pool, sql, ids).await
     }
 
     pub async fn home_ids(pool: &Pool, user: &UserId) -> Result<Vec<TroubleId>, PgError> {
