@@ -442,6 +442,42 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
             slack.respond(url, &rendered(&t, message)).await?;
             Ok(None)
         }
+        // A DM that belongs to no trouble (the weekly digest), rendered when it was decided.
+        (
+            Op::Post {
+                to: Dest::Dm(user),
+                message: Message::Text { text },
+                keep_as: None,
+            },
+            None,
+        ) => {
+            let channel = ChannelId::new(user.as_str());
+            let marker = item.id.to_string();
+            if maybe_sent {
+                match slack
+                    .find_marked(channel.as_str(), None, &marker, item.created_at.timestamp())
+                    .await
+                {
+                    Ok(Some(_)) => return Ok(None),
+                    Ok(None) => {}
+                    Err(e) if e.is_permanent() => tracing::info!(error = %e, "cannot check for an earlier post"),
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            call_slot.release();
+            pace_post(app, claim, &channel).await?;
+            call_slot.take().await;
+            mark_attempt(app, claim).await?;
+            let message = Rendered {
+                text: text.clone(),
+                blocks: None,
+            };
+            slack
+                .post_message(channel.as_str(), &message, None, Some(&marker))
+                .await
+                .inspect_err(|e| hold_on_429(app, &channel, e))?;
+            Ok(None)
+        }
         (_, None) => Err(missing(method, "trouble")),
         (Op::CreateChannel, Some(t)) => {
             if let (Some(channel), Some(name)) = (&t.channel, &t.channel_name) {

@@ -165,20 +165,34 @@ pub enum AgreementReply {
 
 /// The trouble's costs that still count: those whose latest proposal was not rejected.
 fn counted_costs(t: &Trouble) -> Vec<Cost> {
-    let rejected = |n: usize| {
-        t.agreement
-            .proposals
-            .iter()
-            .rev()
-            .find(|p| p.item == Item::Cost { n })
-            .is_some_and(|p| matches!(p.state, ProposalState::Rejected { .. }))
-    };
-    t.costs
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !rejected(i + 1))
-        .map(|(_, c)| c.clone())
-        .collect()
+    cost_counts(t).counted
+}
+
+/// The costs as the totals and the shares count them.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct CostCounts {
+    /// Every cost but the rejected ones (approved, agreed and still proposed).
+    pub counted: Vec<Cost>,
+    /// The counted costs still awaiting approval.
+    pub pending: Vec<Cost>,
+    /// How many costs were rejected and are left out.
+    pub rejected: usize,
+}
+
+/// Each cost by the state of its latest proposal: rejected ones are left out of every total.
+pub fn cost_counts(t: &Trouble) -> CostCounts {
+    let mut out = CostCounts::default();
+    for (i, c) in t.costs.iter().enumerate() {
+        match state_of(t, Item::Cost { n: i + 1 }).map(|p| &p.state) {
+            Some(ProposalState::Rejected { .. }) => out.rejected += 1,
+            Some(ProposalState::Proposed) => {
+                out.pending.push(c.clone());
+                out.counted.push(c.clone());
+            }
+            _ => out.counted.push(c.clone()),
+        }
+    }
+    out
 }
 
 /// The split as it counts: the latest not rejected.
