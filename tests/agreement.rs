@@ -309,3 +309,70 @@ async fn stats_show_the_time_to_acknowledgement_and_first_contact_and_costs_by_c
     let r = bot.command_text(DIRECTOR, ORIGIN, "stats soon").await;
     assert!(r.contains("stats"), "a bad number is explained: {r}");
 }
+
+#[tokio::test]
+async fn only_the_owner_records_the_customers_agreement_and_the_refusal_names_them() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
+    click_proposal(&bot, MANAGER, "proposal_approve", &t, 1).await;
+    click_answer(&bot, MANAGER, "You approved proposal #1").await;
+
+    // The manager approved it, but it is the owner who talks to the customer.
+    let r = bot.command_text(MANAGER, &t.channel, "agreed 1").await;
+    assert!(
+        r.contains(&format!(
+            "Only the owner <@{SALES}> can record the customer's agreement"
+        )),
+        "{r}"
+    );
+    assert!(matches!(
+        proposals(&bot, &t.id)[0].state,
+        ProposalState::Approved { .. }
+    ));
+    let r = bot.command_text(SALES, &t.channel, "agreed 1").await;
+    assert!(r.contains("agreement to proposal #1"), "{r}");
+    assert!(matches!(proposals(&bot, &t.id)[0].state, ProposalState::Agreed { .. }));
+}
+
+#[tokio::test]
+async fn the_totals_and_the_split_applied_count_the_same_costs_and_say_what_is_pending_or_left_out() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
+    bot.command_text(SALES, &t.channel, "cost ¥1,000,000 ours replacement lot")
+        .await;
+    bot.command_text(SALES, &t.channel, "cost 20万円 customer sorting at their site")
+        .await;
+    click_proposal(&bot, MANAGER, "proposal_approve", &t, 2).await;
+    click_answer(&bot, MANAGER, "You approved proposal #2").await;
+    click_proposal(&bot, MANAGER, "proposal_reject", &t, 3).await;
+    click_answer(&bot, MANAGER, "You rejected proposal #3").await;
+    bot.command_text(SALES, &t.channel, "cost ¥300,000 ours line stop")
+        .await;
+
+    let status = bot.command(SALES, &t.channel, "status").await.to_string();
+    assert!(
+        status.contains(
+            "*Totals* borne by us ¥1,300,000 (of which awaiting approval: borne by us ¥300,000; 1 rejected cost(s) left out)"
+        ),
+        "{status}"
+    );
+    assert!(status.contains("ours 70% of ¥1,300,000 = ¥910,000"), "{status}");
+    assert!(
+        !status.contains("¥200,000 ·") && !status.contains("¥1,500,000"),
+        "{status}"
+    );
+
+    let report = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
+    assert!(
+        report.contains(
+            "- Totals: borne by us ¥1,300,000 (of which awaiting approval: borne by us ¥300,000; 1 rejected cost(s) left out)"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("With the split applied: ours 70% of ¥1,300,000 = ¥910,000"),
+        "{report}"
+    );
+}

@@ -7,8 +7,8 @@ use crate::slack::blocks::{actions, button, section};
 use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, Where};
 use crate::trouble::approval::{
-    approvers, cost_counts, current_shares, state_of, AgreementEvent, AgreementLine, AgreementReply, Crossed, Item, Proposal,
-    ProposalState,
+    approvers, cost_counts, current_shares, state_of, AgreementEvent, AgreementLine, AgreementReply, Crossed, Item,
+    Proposal, ProposalState,
 };
 use crate::trouble::decide::Act;
 use crate::trouble::model::{Trouble, UserId};
@@ -126,7 +126,11 @@ pub fn totals_text(l: Locale, t: &Trouble) -> Option<String> {
     let totals = cost_totals_text(l, &counts.counted);
     let mut notes = Vec::new();
     if let Some(pending) = cost_totals_text(l, &counts.pending) {
-        notes.push(tr!(l, format!("うち承認待ち {pending}"), format!("of which awaiting approval: {pending}")));
+        notes.push(tr!(
+            l,
+            format!("うち承認待ち {pending}"),
+            format!("of which awaiting approval: {pending}")
+        ));
     }
     if counts.rejected > 0 {
         let n = counts.rejected;

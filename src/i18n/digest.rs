@@ -25,17 +25,17 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
         .filter(|w| w.approver.as_ref() == Some(&d.manager))
         .count();
     let counts = [
-        (d.open.len(), tr!(l, "件 対応中", " open")),
-        (d.unacknowledged.len(), tr!(l, "件 上司未確認", " not acknowledged")),
-        (d.updates_overdue.len(), tr!(l, "件 お客様への報告期限切れ", " customer update(s) overdue")),
-        (d.actions_overdue.len(), tr!(l, "件 対策期限切れ", " action(s) overdue")),
-        (d.checks_due.len(), tr!(l, "件 効果確認", " effectiveness check(s) due")),
-        (mine, tr!(l, "件 あなたの承認待ち", " proposal(s) waiting for you")),
+        (d.open.len(), tr!(l, "対応中", "Open")),
+        (d.unacknowledged.len(), tr!(l, "上司未確認", "Not acknowledged")),
+        (d.updates_overdue.len(), tr!(l, "報告期限切れ", "Updates overdue")),
+        (d.actions_overdue.len(), tr!(l, "対策期限切れ", "Actions overdue")),
+        (d.checks_due.len(), tr!(l, "効果確認", "Checks due")),
+        (mine, tr!(l, "あなたの承認待ち", "Waiting for you")),
     ];
     let headline = counts
         .iter()
         .filter(|(n, _)| *n > 0)
-        .map(|(n, what)| format!("{n}{what}"))
+        .map(|(n, what)| tr!(l, format!("{what} {n}件"), format!("{what} {n}")))
         .collect::<Vec<_>>()
         .join(" · ");
     let mut out = vec![
@@ -77,8 +77,18 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
                 let late = format_duration(l, (now - *due).num_seconds().max(0) as u64);
                 tr!(
                     l,
-                    format!("{} · 期限 {}（{late}超過）· 担当 <@{}>", trouble_ref(l, t), format_time(tz, *due), t.owner),
-                    format!("{} · due {} ({late} late) · owner <@{}>", trouble_ref(l, t), format_time(tz, *due), t.owner)
+                    format!(
+                        "{} · 期限 {}（{late}超過）· 担当 <@{}>",
+                        trouble_ref(l, t),
+                        format_time(tz, *due),
+                        t.owner
+                    ),
+                    format!(
+                        "{} · due {} ({late} late) · owner <@{}>",
+                        trouble_ref(l, t),
+                        format_time(tz, *due),
+                        t.owner
+                    )
                 )
             })
             .collect(),
@@ -115,13 +125,7 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
 
 /// `` `20261130-1` ACME · sev1 · #channel ``: which trouble, and where to act on it.
 fn trouble_ref(l: Locale, t: &Trouble) -> String {
-    format!(
-        "`{}` {} · sev{} · {}",
-        t.id,
-        customer(t),
-        t.severity,
-        channel_ref(l, t)
-    )
+    format!("`{}` {} · sev{} · {}", t.id, customer(t), t.severity, channel_ref(l, t))
 }
 
 fn customer(t: &Trouble) -> String {
@@ -134,7 +138,9 @@ fn age(l: Locale, t: &Trouble, now: DateTime<Utc>) -> String {
 }
 
 fn action_row(l: Locale, tz: Tz, a: &ActionRef, when: Option<DateTime<Utc>>, label: &str) -> String {
-    let when = when.map(|w| format!(" · {label} {}", format_time(tz, w))).unwrap_or_default();
+    let when = when
+        .map(|w| format!(" · {label} {}", format_time(tz, w)))
+        .unwrap_or_default();
     format!(
         "{} — #{} {} · <@{}>{when}",
         trouble_ref(l, a.trouble),
@@ -146,7 +152,10 @@ fn action_row(l: Locale, tz: Tz, a: &ActionRef, when: Option<DateTime<Utc>>, lab
 
 /// A waiting proposal: what, whose turn it is, and why when a limit sent it further up.
 fn proposal_row(l: Locale, d: &ManagerDigest, w: &Waiting) -> String {
-    let what = cut(&item_phrase(l, w.trouble, w.proposal.item, Where::Elsewhere), 2 * MAX_USER_TEXT);
+    let what = cut(
+        &item_phrase(l, w.trouble, w.proposal.item, Where::Elsewhere),
+        2 * MAX_USER_TEXT,
+    );
     let who = match &w.approver {
         Some(u) if *u == d.manager => tr!(l, "*あなた*の承認待ち", "waiting for *you*").to_string(),
         Some(u) => tr!(l, format!("<@{u}> の承認待ち"), format!("waiting for <@{u}>")),
@@ -157,10 +166,11 @@ fn proposal_row(l: Locale, d: &ManagerDigest, w: &Waiting) -> String {
     } else {
         format!(" ({})", crossed_text(l, &w.proposal.crossed))
     };
-    format!(
-        "{} — #{} {what} · {who}{why}",
-        trouble_ref(l, w.trouble),
-        w.proposal.n
+    let n = w.proposal.n;
+    tr!(
+        l,
+        format!("{} — 提案 #{n}: {what} · {who}{why}", trouble_ref(l, w.trouble)),
+        format!("{} — proposal #{n}: {what} · {who}{why}", trouble_ref(l, w.trouble))
     )
 }
 
@@ -212,7 +222,10 @@ mod tests {
             assert!(text.contains("2026-12-07"), "{text}");
         }
         let en = digest_text(Locale::En, config.timezone, &digests[0], now);
-        assert!(en.contains("30 open · 30 not acknowledged · 30 customer update(s) overdue"), "{en}");
+        assert!(
+            en.contains("Open 30 · Not acknowledged 30 · Updates overdue 30\n"),
+            "{en}"
+        );
         assert!(en.contains("open 6d23h"), "{en}");
     }
 }

@@ -15,6 +15,7 @@ use crate::slack::SlackError;
 use crate::store::{Claim, LaneKey, OutboxItem, StoreError};
 use crate::trouble::decide::{channel_name, Dest, Lane, Message, Op, Outcome, Slot};
 use crate::trouble::model::{ChannelId, Trouble};
+use crate::trouble::record::Record;
 
 /// Slack allows about one message a second per channel, with short bursts. The bot allows
 /// itself a burst of two (one second of tolerance): pacing by departure time, it keeps a
@@ -575,6 +576,25 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
                     tracing::warn!(channel = %c, lane = ?item.lane, "not posting into a channel shared outside the company");
                     return Ok(Some(Outcome::SharedExternally { channel: c.clone() }));
                 }
+            }
+            // The split, costs and approvals are internal even in the trouble's own channel,
+            // which someone may have shared with the customer: a proposal or its decision goes by
+            // DM instead (the core decides to whom); the line recording a split or cost is left
+            // out (its proposal carries it).
+            let internal = match message {
+                Message::Agreement(_) => true,
+                Message::Recorded { what, .. } => matches!(what, Record::Split { .. } | Record::Cost { .. }),
+                _ => false,
+            };
+            if internal
+                && !matches!(to, Dest::Dm(_))
+                && app.shared_channels.is_shared(slack, &channel, app.clock.now()).await?
+            {
+                tracing::warn!(channel = %channel, "not posting the split, a cost or a proposal into a channel shared outside the company");
+                return Ok(match message {
+                    Message::Agreement(line) => Some(Outcome::AgreementHeld { line: line.clone() }),
+                    _ => None,
+                });
             }
             let marker = item.id.to_string();
             if maybe_sent {

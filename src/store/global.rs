@@ -18,7 +18,12 @@ impl Store {
     /// Fires a claimed global timer: it leaves the store in the same write as `decision`'s
     /// calls (which belong to no trouble) and timers (the job's next one), so it acts once
     /// across crashes and instances. False, writing nothing, when it had already fired.
-    pub async fn fire_global(&self, timer: &Timer, now: DateTime<Utc>, decision: &Decision) -> Result<bool, StoreError> {
+    pub async fn fire_global(
+        &self,
+        timer: &Timer,
+        now: DateTime<Utc>,
+        decision: &Decision,
+    ) -> Result<bool, StoreError> {
         match self {
             Store::Sled(s) => s.fire_global(timer, now, decision),
             Store::Postgres(p) => Ok(p.fire_global(timer, now, decision).await?),

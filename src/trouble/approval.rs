@@ -421,6 +421,28 @@ pub(super) fn agreed(w: &mut Work, user: &UserId, n: usize, note: String) -> Rep
     Reply::Agreement(AgreementReply::Agreed { n })
 }
 
+/// A line the trouble's channel could not carry (shared with the customer, Slack Connect): a
+/// proposal goes with its buttons to the approver whose turn it is, a decision or the customer's
+/// agreement to the owner and the proposer; nothing of it is posted where the customer reads.
+pub(super) fn held_back(w: &mut Work, line: AgreementLine) {
+    let n = match &line {
+        AgreementLine::Proposed { n } | AgreementLine::Decided { n, .. } | AgreementLine::Agreed { n, .. } => *n,
+        // A DM already.
+        AgreementLine::NeedsYou { .. } => return,
+    };
+    let Some(p) = n.checked_sub(1).and_then(|i| w.t.agreement.proposals.get(i)) else {
+        return;
+    };
+    let mut to = match &line {
+        AgreementLine::Proposed { .. } => approvers(&w.t, p).into_iter().take(1).collect(),
+        _ => vec![w.t.owner.clone(), p.by.clone()],
+    };
+    to.dedup();
+    for user in to {
+        w.post(Lane::Dm, Dest::Dm(user), Message::Agreement(line.clone()));
+    }
+}
+
 /// `agreed N [note]`: N is the proposal's number as the channel showed it (`#2`, `２`).
 pub fn parse_agreed(rest: &str) -> Result<super::command::Command, super::command::UsageError> {
     let rest = rest.trim();

@@ -6,9 +6,9 @@ use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, NaiveTime, Utc};
 
 use super::actions::{Action, ActionKind};
 use super::approval::{approvers, Proposal, ProposalState};
-use super::decide::may_see;
+use super::decide::{may_see, Decision, Delivery, Dest, Lane, Message, Op, Timer, TimerKind};
 use super::hours::{local_date, local_to_utc};
-use super::model::{Trouble, UserId};
+use super::model::{Trouble, TroubleId, UserId};
 use crate::config::Config;
 
 /// The local time the digest goes out on its day.
@@ -59,6 +59,45 @@ impl ManagerDigest<'_> {
     /// shows the current state whenever they look.
     pub fn is_empty(&self) -> bool {
         self.open.is_empty() && self.checks_due.is_empty()
+    }
+}
+
+/// What the digest's timer names where a trouble's timer names its trouble: one job, one timer.
+pub const TIMER_NAME: &str = "_weekly_digest";
+
+/// The digest's timer, due `at`.
+pub fn digest_timer(at: DateTime<Utc>) -> Timer {
+    Timer {
+        due: at,
+        trouble: TroubleId::new(TIMER_NAME),
+        kind: TimerKind::WeeklyDigest,
+    }
+}
+
+/// The digest falls due: a DM to each manager with something in theirs (rendered by the shell's
+/// `render`), and the next digest's timer.
+pub fn fire(
+    config: &Config,
+    now: DateTime<Utc>,
+    troubles: &[Trouble],
+    update_due: impl Fn(&Trouble) -> DateTime<Utc>,
+    render: impl Fn(&ManagerDigest) -> String,
+) -> Decision {
+    let deliveries = weekly(config, now, troubles, update_due)
+        .iter()
+        .map(|d| Delivery {
+            lane: Lane::Dm,
+            op: Op::Post {
+                to: Dest::Dm(d.manager.clone()),
+                message: Message::Text { text: render(d) },
+                keep_as: None,
+            },
+        })
+        .collect();
+    Decision {
+        deliveries,
+        timers: vec![digest_timer(next_digest(config, now))],
+        ..Decision::default()
     }
 }
 
@@ -124,7 +163,8 @@ pub fn weekly<'a>(
         .filter(|t| !t.is_open())
         .flat_map(|t| {
             t.substance.actions.iter().enumerate().filter_map(move |(i, a)| {
-                let due = a.kind == ActionKind::Prevent && a.effective.is_none() && a.check.is_some_and(|c| c <= horizon);
+                let due =
+                    a.kind == ActionKind::Prevent && a.effective.is_none() && a.check.is_some_and(|c| c <= horizon);
                 due.then_some(ActionRef {
                     trouble: t,
                     n: i + 1,
@@ -250,12 +290,21 @@ mod tests {
             assert_eq!(next_digest(&plain, at(now)), at(expected), "from {now}");
         }
         let holiday = config(&["2026-12-07"]);
-        assert_eq!(next_digest(&holiday, at("2026-12-01T00:00:00Z")), at("2026-12-08T00:00:00Z"));
+        assert_eq!(
+            next_digest(&holiday, at("2026-12-01T00:00:00Z")),
+            at("2026-12-08T00:00:00Z")
+        );
         // Fired on the Tuesday it moved to, the next one is the Monday after.
-        assert_eq!(next_digest(&holiday, at("2026-12-08T00:00:00Z")), at("2026-12-14T00:00:00Z"));
+        assert_eq!(
+            next_digest(&holiday, at("2026-12-08T00:00:00Z")),
+            at("2026-12-14T00:00:00Z")
+        );
         // A week with no business day at all is skipped.
         let week_off = config(&["2026-12-07", "2026-12-08", "2026-12-09", "2026-12-10", "2026-12-11"]);
-        assert_eq!(next_digest(&week_off, at("2026-12-01T00:00:00Z")), at("2026-12-14T00:00:00Z"));
+        assert_eq!(
+            next_digest(&week_off, at("2026-12-01T00:00:00Z")),
+            at("2026-12-14T00:00:00Z")
+        );
     }
 
     #[test]
@@ -263,7 +312,11 @@ mod tests {
         let c = config(&[]);
         let mut other = trouble("t-2", 1, "U0BOSS", true);
         other.escalation.chain = vec![UserId::new("U0BOSS")];
-        let troubles = [trouble("t-1", 2, "U0MANAGER", false), other, trouble("t-3", 1, "U0MANAGER", false)];
+        let troubles = [
+            trouble("t-1", 2, "U0MANAGER", false),
+            other,
+            trouble("t-3", 1, "U0MANAGER", false),
+        ];
         let now = at("2026-12-07T00:00:00Z");
         let digests = weekly(&c, now, &troubles, |t| t.opened_at + Duration::hours(4));
         let of = |m: &str| digests.iter().find(|d| d.manager.as_str() == m);
@@ -328,7 +381,13 @@ mod tests {
         assert_eq!(d.open.len(), 1);
         assert!(d.updates_overdue.is_empty());
         assert_eq!(d.actions_overdue.iter().map(|a| a.n).collect::<Vec<_>>(), [1]);
-        assert_eq!(d.checks_due.iter().map(|a| (a.trouble.id.as_str(), a.n)).collect::<Vec<_>>(), [("t-2", 1)]);
+        assert_eq!(
+            d.checks_due
+                .iter()
+                .map(|a| (a.trouble.id.as_str(), a.n))
+                .collect::<Vec<_>>(),
+            [("t-2", 1)]
+        );
         assert_eq!(d.proposals.len(), 1);
         // Level 1: the director decides, and the manager's digest says so.
         assert_eq!(d.proposals[0].approver.as_ref().map(|u| u.as_str()), Some("U0DIRECTOR"));
