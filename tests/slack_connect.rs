@@ -172,6 +172,18 @@ async fn a_proposal_in_a_trouble_channel_shared_outside_goes_to_the_approver_by_
         .filter(|c| c.params["channel"] == t.channel.as_str())
         .map(|c| c.params["text"].as_str().unwrap_or_default().to_string())
         .collect();
+    let statuses: Vec<String> = bot
+        .slack
+        .calls_to("chat.update")
+        .iter()
+        .filter(|c| c.params["channel"] == t.channel.as_str())
+        .map(|c| text_of(&c.params))
+        .collect();
+    assert!(!statuses.is_empty(), "the status was refreshed");
+    assert!(
+        statuses.iter().all(|s| !s.contains("¥50,000") && !s.contains("Totals")),
+        "the status there leaves the costs out: {statuses:?}"
+    );
     assert!(
         in_channel
             .iter()

@@ -541,7 +541,19 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
             let posted = slot_message(&trouble, *slot)
                 .ok_or_else(|| missing(method, "message"))?
                 .clone();
-            let message = rendered(&trouble, &slot_content(*slot));
+            // A status in a channel shared with the customer leaves out the split, costs and
+            // proposals (asked of Slack only when there is something to leave out).
+            let outside = *slot == Slot::Status
+                && crate::trouble::approval::has_internal(&trouble)
+                && app
+                    .shared_channels
+                    .is_shared(slack, &posted.channel, app.clock.now())
+                    .await?;
+            let message = if outside {
+                rendered(&crate::trouble::approval::for_outside(&trouble), &slot_content(*slot))
+            } else {
+                rendered(&trouble, &slot_content(*slot))
+            };
             slack
                 .update_message(&posted.channel, &posted.ts, &message)
                 .await

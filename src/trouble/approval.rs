@@ -443,6 +443,21 @@ pub(super) fn held_back(w: &mut Work, line: AgreementLine) {
     }
 }
 
+/// Whether the trouble holds anything internal: a split, costs, proposals.
+pub fn has_internal(t: &Trouble) -> bool {
+    t.split.is_some() || !t.costs.is_empty() || !t.agreement.proposals.is_empty()
+}
+
+/// The trouble as a channel shared with the customer may show it: no split, costs or proposals.
+pub fn for_outside(t: &Trouble) -> Trouble {
+    Trouble {
+        split: None,
+        costs: Vec::new(),
+        agreement: Agreements::default(),
+        ..t.clone()
+    }
+}
+
 /// `agreed N [note]`: N is the proposal's number as the channel showed it (`#2`, `２`).
 pub fn parse_agreed(rest: &str) -> Result<super::command::Command, super::command::UsageError> {
     let rest = rest.trim();
