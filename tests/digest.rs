@@ -177,26 +177,8 @@ async fn a_manager_only_reads_the_troubles_they_may_see() {
     );
 }
 
-/// Both backends: `sled` (one instance) and `postgres` (two instances on one database).
-async fn two_instances(backend: &str) -> (Store, Store, Option<tempfile::TempDir>) {
-    let lease = std::time::Duration::from_secs(30);
-    match backend {
-        "sled" => {
-            let dir = tempfile::tempdir().unwrap();
-            let store = Store::open_sled(dir.path()).unwrap();
-            (store.clone(), store, Some(dir))
-        }
-        _ => {
-            let url = pg::fresh_database();
-            let a = Store::connect_postgres(&url, "instance-a", lease).await.unwrap();
-            let b = Store::connect_postgres(&url, "instance-b", lease).await.unwrap();
-            (a, b, None)
-        }
-    }
-}
-
-async fn the_digest_timer_is_set_once_and_fires_once(backend: &str) {
-    let (a, b, _dir) = two_instances(backend).await;
+/// `a` and `b` are two instances on one store (PostgreSQL), or the one store twice (sled).
+async fn the_digest_timer_is_set_once_and_fires_once(a: Store, b: Store, shared: bool) {
     let monday: DateTime<Utc> = MONDAY_NINE.parse().unwrap();
     let timer = digest_timer(monday);
     assert!(a.schedule_global(&timer).await.unwrap(), "the first to start sets it");
@@ -208,7 +190,7 @@ async fn the_digest_timer_is_set_once_and_fires_once(backend: &str) {
     let now = monday + chrono::Duration::minutes(1);
     let claimed_a = a.claim_due_timers(now, 16).await.unwrap();
     let claimed_b = b.claim_due_timers(now, 16).await.unwrap();
-    if backend == "postgres" {
+    if shared {
         assert_eq!(claimed_a.len() + claimed_b.len(), 1, "one instance holds the lease");
     }
     let dm = Delivery {
@@ -242,10 +224,19 @@ async fn the_digest_timer_is_set_once_and_fires_once(backend: &str) {
 
 #[tokio::test]
 async fn the_digest_timer_is_set_once_and_fires_once_on_sled() {
-    the_digest_timer_is_set_once_and_fires_once("sled").await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sled(dir.path()).unwrap();
+    the_digest_timer_is_set_once_and_fires_once(store.clone(), store, false).await;
 }
 
 #[tokio::test]
 async fn the_digest_timer_is_set_once_and_fires_once_with_two_instances_on_postgres() {
-    the_digest_timer_is_set_once_and_fires_once("postgres").await;
+    let url = pg::fresh_database();
+    let lease = std::time::Duration::from_secs(30);
+    let instance = |name: &'static str| Store::connect_postgres(&url, name, lease);
+    let (a, b) = (
+        instance("instance-a").await.unwrap(),
+        instance("instance-b").await.unwrap(),
+    );
+    the_digest_timer_is_set_once_and_fires_once(a, b, true).await;
 }

@@ -14,7 +14,7 @@ use crate::i18n::{render, Rendered};
 use crate::slack::SlackError;
 use crate::store::{Claim, LaneKey, OutboxItem, StoreError};
 use crate::trouble::decide::{channel_name, Dest, Lane, Message, Op, Outcome, Slot};
-use crate::trouble::model::{ChannelId, Trouble};
+use crate::trouble::model::{ChannelId, Trouble, Ts};
 use crate::trouble::record::Record;
 
 /// Slack allows about one message a second per channel, with short bursts. The bot allows
@@ -454,21 +454,10 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
         ) => {
             let channel = ChannelId::new(user.as_str());
             let marker = item.id.to_string();
-            if maybe_sent {
-                match slack
-                    .find_marked(channel.as_str(), None, &marker, item.created_at.timestamp())
-                    .await
-                {
-                    Ok(Some(_)) => return Ok(None),
-                    Ok(None) => {}
-                    Err(e) if e.is_permanent() => tracing::info!(error = %e, "cannot check for an earlier post"),
-                    Err(e) => return Err(e.into()),
-                }
+            if maybe_sent && earlier_post(app, item, &channel, None).await?.is_some() {
+                return Ok(None);
             }
-            call_slot.release();
-            pace_post(app, claim, &channel).await?;
-            call_slot.take().await;
-            mark_attempt(app, claim).await?;
+            take_turn_to_post(app, claim, &mut call_slot, &channel).await?;
             let message = Rendered {
                 text: text.clone(),
                 blocks: None,
@@ -610,36 +599,15 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
             }
             let marker = item.id.to_string();
             if maybe_sent {
-                match slack
-                    .find_marked(
-                        channel.as_str(),
-                        thread_ts.as_ref(),
-                        &marker,
-                        item.created_at.timestamp(),
-                    )
-                    .await
-                {
-                    Ok(Some((posted_channel, ts))) => {
-                        tracing::info!(
-                            delivery = item.id,
-                            "already posted before a crash or timeout; not posting twice"
-                        );
-                        return Ok(keep_as.map(|slot| Outcome::Posted {
-                            slot,
-                            channel: posted_channel,
-                            ts,
-                        }));
-                    }
-                    Ok(None) => {}
-                    // We cannot look (e.g. a public channel the bot is not in): posting beats silence.
-                    Err(e) if e.is_permanent() => tracing::info!(error = %e, "cannot check for an earlier post"),
-                    Err(e) => return Err(e.into()),
+                if let Some((posted_channel, ts)) = earlier_post(app, item, &channel, thread_ts.as_ref()).await? {
+                    return Ok(keep_as.map(|slot| Outcome::Posted {
+                        slot,
+                        channel: posted_channel,
+                        ts,
+                    }));
                 }
             }
-            call_slot.release();
-            pace_post(app, claim, &channel).await?;
-            call_slot.take().await;
-            mark_attempt(app, claim).await?;
+            take_turn_to_post(app, claim, &mut call_slot, &channel).await?;
             let result = slack
                 .post_message(
                     channel.as_str(),
@@ -679,6 +647,49 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
             }
         }
     }
+}
+
+/// The message `item` already posted in `channel` before a crash or timeout, if Slack shows it.
+async fn earlier_post(
+    app: &App,
+    item: &OutboxItem,
+    channel: &ChannelId,
+    thread_ts: Option<&Ts>,
+) -> Result<Option<(ChannelId, Ts)>, AttemptError> {
+    let marker = item.id.to_string();
+    match app
+        .slack
+        .find_marked(channel.as_str(), thread_ts, &marker, item.created_at.timestamp())
+        .await
+    {
+        Ok(Some(posted)) => {
+            tracing::info!(
+                delivery = item.id,
+                "already posted before a crash or timeout; not posting twice"
+            );
+            Ok(Some(posted))
+        }
+        Ok(None) => Ok(None),
+        // We cannot look (e.g. a public channel the bot is not in): posting beats silence.
+        Err(e) if e.is_permanent() => {
+            tracing::info!(error = %e, "cannot check for an earlier post");
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Waits for the turn to post in `channel` without holding a call slot, then records the attempt.
+async fn take_turn_to_post(
+    app: &App,
+    claim: &Claim,
+    call_slot: &mut CallSlot<'_>,
+    channel: &ChannelId,
+) -> Result<(), AttemptError> {
+    call_slot.release();
+    pace_post(app, claim, channel).await?;
+    call_slot.take().await;
+    mark_attempt(app, claim).await
 }
 
 /// Waits for this instance's turn to post in `channel` (and any 429 hold on it) and, when
