@@ -26,7 +26,7 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
         .count();
     let counts = [
         (d.open.len(), tr!(l, "対応中", "Open")),
-        (d.unacknowledged.len(), tr!(l, "上司未確認", "Not acknowledged")),
+        (d.unacknowledged.len(), tr!(l, "確認待ち", "Not acknowledged")),
         (d.updates_overdue.len(), tr!(l, "報告期限切れ", "Updates overdue")),
         (d.actions_overdue.len(), tr!(l, "対策期限切れ", "Actions overdue")),
         (d.checks_due.len(), tr!(l, "効果確認", "Checks due")),
@@ -63,7 +63,7 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
         d.proposals.iter().map(|w| proposal_row(l, d, w)).collect(),
     );
     section(
-        tr!(l, "⏳ 上司未確認", "⏳ Not acknowledged"),
+        tr!(l, "⏳ 上司の確認待ち", "⏳ Not acknowledged"),
         d.unacknowledged
             .iter()
             .map(|t| format!("{} · {}", trouble_ref(l, t), age(l, t, now)))
