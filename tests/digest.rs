@@ -133,6 +133,21 @@ async fn nothing_comes_before_monday_nine_and_exactly_one_digest_a_week_after_it
 }
 
 #[tokio::test]
+async fn a_digest_missed_while_the_bot_was_down_comes_once_when_it_is_back() {
+    let mut bot = spawn_bot_raw(&config("", "")).await;
+    bot.open_ready("sev2 ACME: cracked housings").await;
+    bot.settle().await;
+    bot.stop().await;
+    // Down from Monday 10:00 to Tuesday 10:00 of the next week, past the digest.
+    bot.advance(std::time::Duration::from_secs(8 * 86_400));
+    bot.restart().await;
+    let dm = digest_to(&bot, MANAGER).await;
+    assert!(dm.contains("Weekly trouble digest"), "{dm}");
+    bot.settle().await;
+    assert_eq!(digests_to(&bot, MANAGER).len(), 1);
+}
+
+#[tokio::test]
 async fn a_holiday_monday_moves_the_digest_to_tuesday_nine() {
     let hours = "[business_hours]\nopen = \"09:00\"\nclose = \"18:00\"\nholidays = [\"2026-12-07\"]\n";
     let bot = spawn_bot_raw(&config("", hours)).await;
