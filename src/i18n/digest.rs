@@ -93,20 +93,26 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
             })
             .collect(),
     );
-    section(
-        tr!(l, "📌 期限切れの対策", "📌 Actions overdue"),
-        d.actions_overdue
-            .iter()
-            .map(|a| action_row(l, tz, a, a.action.due, tr!(l, "期限", "due")))
-            .collect(),
-    );
-    section(
-        tr!(l, "🔁 効果確認の予定", "🔁 Effectiveness checks due"),
-        d.checks_due
-            .iter()
-            .map(|a| action_row(l, tz, a, a.action.check, tr!(l, "確認日", "check")))
-            .collect(),
-    );
+    let actions: [(&str, &Vec<ActionRef>, &str, When); 2] = [
+        (
+            tr!(l, "📌 期限切れの対策", "📌 Actions overdue"),
+            &d.actions_overdue,
+            tr!(l, "期限", "due"),
+            |a| a.action.due,
+        ),
+        (
+            tr!(l, "🔁 効果確認の予定", "🔁 Effectiveness checks due"),
+            &d.checks_due,
+            tr!(l, "確認日", "check"),
+            |a| a.action.check,
+        ),
+    ];
+    for (title, list, label, when) in actions {
+        section(
+            title,
+            list.iter().map(|a| action_row(l, tz, a, when(a), label)).collect(),
+        );
+    }
     section(
         tr!(l, "📂 対応中のトラブル", "📂 Open troubles"),
         d.open
@@ -122,6 +128,9 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
     );
     san(l, &out.join("\n"))
 }
+
+/// Which date of an action a section shows.
+type When = fn(&ActionRef) -> Option<DateTime<Utc>>;
 
 /// `` `20261130-1` ACME · sev1 · #channel ``: which trouble, and where to act on it.
 fn trouble_ref(l: Locale, t: &Trouble) -> String {
