@@ -72,14 +72,13 @@ impl Engine<'_> {
         let ctx = self.context();
         let now = ctx.now;
         let day = now
-            .with_timezone(&self.app.config.timezone)
+            .with_timezone(&self.app.config.policy.timezone)
             .format("%Y%m%d")
             .to_string();
         // The customer's history goes to the core with the request (principle 3: the balance).
-        let past =
-            self.app.store.all_troubles().await.map(|all| {
-                crate::trouble::customer::past_troubles(&self.app.config.customers, &request.customer, &all)
-            })?;
+        let past = self.app.store.all_troubles().await.map(|all| {
+            crate::trouble::customer::past_troubles(&self.app.config.policy.customers, &request.customer, &all)
+        })?;
         let request = OpenRequest { past, ..request };
         let result = self
             .app
@@ -154,7 +153,7 @@ impl Engine<'_> {
     /// Sets the weekly digest's timer unless one is waiting (at start: the first instance sets
     /// it, a restart finds it).
     pub async fn schedule_digest(&self) -> Result<(), EngineError> {
-        let next = digest::next_digest(&self.app.config, self.app.clock.now());
+        let next = digest::next_digest(&self.app.config.policy, self.app.clock.now());
         if self.app.store.schedule_global(&digest::digest_timer(next)).await? {
             tracing::info!(due = %next, "weekly digest scheduled");
         }
@@ -166,14 +165,14 @@ impl Engine<'_> {
     /// whichever instance fires it.
     async fn weekly_digest(&self, timer: &Timer) -> Result<Decision, EngineError> {
         let ctx = self.context();
-        let config = ctx.config;
+        let config = &self.app.config;
         let troubles = self.app.store.all_troubles().await?;
         let decision = digest::fire(
-            config,
+            ctx.policy,
             ctx.now,
             &troubles,
             |t| crate::i18n::next_update_due(config, t),
-            |d| crate::i18n::digest::digest_text(config.locale, config.timezone, d, ctx.now),
+            |d| crate::i18n::digest::digest_text(config.locale, ctx.policy.timezone, d, ctx.now),
         );
         if !self.app.store.fire_global(timer, ctx.now, &decision).await? {
             return Ok(Decision::default());
@@ -185,7 +184,7 @@ impl Engine<'_> {
     /// What the core decides with: the clock, read once for the whole change.
     fn context(&self) -> Ctx<'_> {
         Ctx {
-            config: &self.app.config,
+            policy: &self.app.config.policy,
             now: self.app.clock.now(),
         }
     }

@@ -120,7 +120,7 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
             .map(|t| {
                 let stage = t
                     .current_stage()
-                    .map(|s| format!("{}. {}", s + 1, stage_name(l, s)))
+                    .map(|s| format!("{}. {}", s.number(), stage_name(l, s)))
                     .unwrap_or_else(|| tr!(l, "全段階完了", "all stages done").into());
                 format!("{} · {stage} · {}", trouble_ref(l, t), age(l, t, now))
             })
@@ -186,9 +186,9 @@ fn proposal_row(l: Locale, d: &ManagerDigest, w: &Waiting) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::trouble::digest::weekly;
     use crate::trouble::model::UserId;
+    use crate::trouble::policy::Policy;
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -215,22 +215,22 @@ mod tests {
 
     #[test]
     fn a_long_digest_is_cut_with_the_count_left_and_user_text_neutralised() {
-        let config = Config {
+        let policy = Policy {
             default_manager: Some(UserId::new("U0MANAGER")),
-            ..Config::default()
+            ..Policy::default()
         };
         let now = at("2026-12-07T00:00:00Z");
         let all = troubles(30);
-        let digests = weekly(&config, now, &all, |t| t.opened_at);
+        let digests = weekly(&policy, now, &all, |t| t.opened_at);
         for l in [Locale::En, Locale::Ja] {
-            let text = digest_text(l, config.timezone, &digests[0], now);
+            let text = digest_text(l, policy.timezone, &digests[0], now);
             assert!(text.contains(tr!(l, "…ほか 22 件", "…and 22 more")), "{text}");
             assert!(!text.contains("<!channel>"), "{text}");
             assert!(!text.contains("\nForged"), "{text}");
             assert!(text.chars().count() < 40_000);
             assert!(text.contains("2026-12-07"), "{text}");
         }
-        let en = digest_text(Locale::En, config.timezone, &digests[0], now);
+        let en = digest_text(Locale::En, policy.timezone, &digests[0], now);
         assert!(
             en.contains("Open 30 · Not acknowledged 30 · Updates overdue 30\n"),
             "{en}"

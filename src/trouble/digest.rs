@@ -9,7 +9,7 @@ use super::approval::{approvers, Proposal, ProposalState};
 use super::decide::{may_see, Decision, Delivery, Dest, Lane, Message, Op, Timer, TimerKind};
 use super::hours::{local_date, local_to_utc};
 use super::model::{Trouble, TroubleId, UserId};
-use crate::config::Config;
+use super::policy::Policy;
 
 /// The local time the digest goes out on its day.
 pub const DIGEST_HOUR: u32 = 9;
@@ -77,13 +77,13 @@ pub fn digest_timer(at: DateTime<Utc>) -> Timer {
 /// The digest falls due: a DM to each manager with something in theirs (rendered by the shell's
 /// `render`), and the next digest's timer.
 pub fn fire(
-    config: &Config,
+    policy: &Policy,
     now: DateTime<Utc>,
     troubles: &[Trouble],
     update_due: impl Fn(&Trouble) -> DateTime<Utc>,
     render: impl Fn(&ManagerDigest) -> String,
 ) -> Decision {
-    let deliveries = weekly(config, now, troubles, update_due)
+    let deliveries = weekly(policy, now, troubles, update_due)
         .iter()
         .map(|d| Delivery {
             lane: Lane::Dm,
@@ -96,22 +96,22 @@ pub fn fire(
         .collect();
     Decision {
         deliveries,
-        timers: vec![digest_timer(next_digest(config, now))],
+        timers: vec![digest_timer(next_digest(policy, now))],
         ..Decision::default()
     }
 }
 
 /// When the digest after `now` is due: 09:00 local on the first business day of a week (Monday,
 /// or the next business day when Monday is a holiday), strictly after `now`.
-pub fn next_digest(config: &Config, now: DateTime<Utc>) -> DateTime<Utc> {
-    let tz = config.timezone;
+pub fn next_digest(policy: &Policy, now: DateTime<Utc>) -> DateTime<Utc> {
+    let tz = policy.timezone;
     let today = local_date(tz, now);
     let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
     let at_nine = NaiveTime::from_hms_opt(DIGEST_HOUR, 0, 0).expect("valid time");
     // A year of weeks without a business day is a broken schedule: fall back to a week on.
     for week in 0..=53u64 {
         let start = monday + Days::new(7 * week);
-        let Some(day) = first_business_day(config, start) else {
+        let Some(day) = first_business_day(policy, start) else {
             continue;
         };
         let Some(at) = local_to_utc(tz, day.and_time(at_nine)) else {
@@ -125,8 +125,8 @@ pub fn next_digest(config: &Config, now: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// The first business day of the week starting `monday`; None when the whole week is closed.
-fn first_business_day(config: &Config, monday: NaiveDate) -> Option<NaiveDate> {
-    let schedule = config.business_hours.as_ref();
+fn first_business_day(policy: &Policy, monday: NaiveDate) -> Option<NaiveDate> {
+    let schedule = policy.business_hours.as_ref();
     (0..7u64)
         .map(|i| monday + Days::new(i))
         .find(|day| schedule.is_none_or(|h| h.days.contains(&day.weekday()) && !h.holidays.contains(day)))
@@ -134,10 +134,10 @@ fn first_business_day(config: &Config, monday: NaiveDate) -> Option<NaiveDate> {
 
 /// Everyone the digest goes to: the configured chains (every manager in the org table and the
 /// default manager, with the chains above them) and the managers named on the troubles.
-pub fn managers(config: &Config, troubles: &[Trouble]) -> BTreeSet<UserId> {
+pub fn managers(policy: &Policy, troubles: &[Trouble]) -> BTreeSet<UserId> {
     let mut all = BTreeSet::new();
-    for m in config.managers.values().chain(config.default_manager.iter()) {
-        all.extend(config.chain_from(m));
+    for m in policy.managers.values().chain(policy.default_manager.iter()) {
+        all.extend(policy.chain_from(m));
     }
     for t in troubles {
         all.extend(t.manager.iter().cloned());
@@ -149,12 +149,12 @@ pub fn managers(config: &Config, troubles: &[Trouble]) -> BTreeSet<UserId> {
 /// The week's digests at `now`, one per manager with something in it, in manager order.
 /// `update_due` says when a trouble's customer is next owed an update.
 pub fn weekly<'a>(
-    config: &Config,
+    policy: &Policy,
     now: DateTime<Utc>,
     troubles: &'a [Trouble],
     update_due: impl Fn(&Trouble) -> DateTime<Utc>,
 ) -> Vec<ManagerDigest<'a>> {
-    let day = local_date(config.timezone, now);
+    let day = local_date(policy.timezone, now);
     let horizon = now + Duration::days(LOOK_AHEAD_DAYS);
     let mut open: Vec<&Trouble> = troubles.iter().filter(|t| t.is_open()).collect();
     open.sort_by(|a, b| (a.severity, a.opened_at, a.id.as_str()).cmp(&(b.severity, b.opened_at, b.id.as_str())));
@@ -174,10 +174,10 @@ pub fn weekly<'a>(
         })
         .collect();
     let concerns = |t: &Trouble, m: &UserId| {
-        (t.manager.as_ref() == Some(m) || t.manager_chain().contains(m)) && may_see(config, t, m)
+        (t.manager.as_ref() == Some(m) || t.manager_chain().contains(m)) && may_see(policy, t, m)
     };
     let everyone = managers(
-        config,
+        policy,
         &troubles
             .iter()
             .filter(|t| t.is_open() || checks.iter().any(|c| c.trouble.id == t.id))
@@ -243,8 +243,8 @@ mod tests {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
     }
 
-    fn config(holidays: &[&str]) -> Config {
-        let mut c = Config::default();
+    fn config(holidays: &[&str]) -> Policy {
+        let mut c = Policy::default();
         c.managers.insert(UserId::new("U0SALES"), UserId::new("U0MANAGER"));
         c.managers.insert(UserId::new("U0MANAGER"), UserId::new("U0DIRECTOR"));
         c.managers.insert(UserId::new("U0OTHER"), UserId::new("U0BOSS"));
