@@ -94,6 +94,15 @@ fn crate_paths(text: &str) -> Vec<String> {
 
 /// (from, to, file) for every arrow between two units.
 fn arrows() -> Vec<(String, String, String)> {
+    paths()
+        .into_iter()
+        .map(|(from, path, file)| (from, unit_of(&path), file))
+        .filter(|(from, to, _)| from != to)
+        .collect()
+}
+
+/// (unit, crate path, file) for every `crate::` path in src/.
+fn paths() -> Vec<(String, String, String)> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
     rust_files(&src, &mut files);
@@ -111,10 +120,7 @@ fn arrows() -> Vec<(String, String, String)> {
         let from = unit_of(&module);
         let text = std::fs::read_to_string(&file).expect("a readable source file");
         for path in crate_paths(&text) {
-            let to = unit_of(&path);
-            if to != from {
-                arrows.push((from.clone(), to, rel.clone()));
-            }
+            arrows.push((from.clone(), path, rel.clone()));
         }
     }
     arrows
@@ -147,5 +153,22 @@ fn imports_only_run_down_the_layers() {
         upward.is_empty(),
         "imports that run up or sideways:\n{}",
         Vec::from_iter(upward).join("\n")
+    );
+}
+
+#[test]
+fn the_core_uses_nothing_of_the_shell() {
+    // The model keeps text as Slack sent it (`&`, `<`, `>` escaped); reading it as plain text
+    // is the one thing the core borrows from slack/.
+    let allowed = ["slack::blocks::unescape"];
+    let outside: BTreeSet<String> = paths()
+        .into_iter()
+        .filter(|(from, path, _)| from == "trouble" && unit_of(path) != "trouble" && !allowed.contains(&path.as_str()))
+        .map(|(_, path, file)| format!("{file}: crate::{path}"))
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "the core reaches into the shell:\n{}",
+        Vec::from_iter(outside).join("\n")
     );
 }
