@@ -126,6 +126,10 @@ fn paths() -> Vec<(String, String, String)> {
     arrows
 }
 
+fn none_of(found: BTreeSet<String>, what: &str) {
+    assert!(found.is_empty(), "{what}:\n{}", Vec::from_iter(found).join("\n"));
+}
+
 #[test]
 fn every_module_of_src_has_a_layer() {
     let unknown: BTreeSet<String> = arrows()
@@ -149,11 +153,7 @@ fn imports_only_run_down_the_layers() {
         })
         .map(|(from, to, file)| format!("{file}: {from} → {to}"))
         .collect();
-    assert!(
-        upward.is_empty(),
-        "imports that run up or sideways:\n{}",
-        Vec::from_iter(upward).join("\n")
-    );
+    none_of(upward, "imports that run up or sideways");
 }
 
 #[test]
@@ -166,9 +166,5 @@ fn the_core_uses_nothing_of_the_shell() {
         .filter(|(from, path, _)| from == "trouble" && unit_of(path) != "trouble" && !allowed.contains(&path.as_str()))
         .map(|(_, path, file)| format!("{file}: crate::{path}"))
         .collect();
-    assert!(
-        outside.is_empty(),
-        "the core reaches into the shell:\n{}",
-        Vec::from_iter(outside).join("\n")
-    );
+    none_of(outside, "the core reaches into the shell");
 }
