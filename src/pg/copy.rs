@@ -187,8 +187,9 @@ pub async fn verify(pool: &Pool) -> Result<Checked, PgError> {
         .start()
         .await?;
     let mut checked = Checked::default();
-    for row in tx.query("SELECT body FROM troubles ORDER BY id", &[]).await? {
-        let t: Trouble = decode("trouble", row.get::<_, &[u8]>(0))?;
+    let troubles = format!("SELECT {} ORDER BY t.id", super::store::TROUBLE_COLUMNS);
+    for row in tx.query(&troubles, &[]).await? {
+        let t = super::store::assemble(&row)?;
         let entries = tx
             .query(
                 "SELECT entry FROM timeline WHERE trouble = $1 ORDER BY seq",

@@ -301,13 +301,23 @@ impl SledStore {
     }
 
     pub fn all_troubles(&self) -> Result<Vec<Trouble>, StoreError> {
-        self.troubles
-            .iter()
-            .map(|r| {
-                let (key, body) = r?;
-                assemble(&body, self.tracking.get(&key)?.as_deref())
-            })
-            .collect()
+        // Both trees are in id order, and every tracking record has its body: walk them side by
+        // side rather than looking each tracking record up.
+        let mut tracking = self.tracking.iter().peekable();
+        let mut all = Vec::with_capacity(self.troubles.len());
+        for record in self.troubles.iter() {
+            let (key, body) = record?;
+            while tracking
+                .next_if(|r| r.as_ref().is_ok_and(|(k, _)| *k < key))
+                .is_some()
+            {}
+            let own = match tracking.next_if(|r| r.as_ref().map_or(true, |(k, _)| *k == key)) {
+                Some(r) => Some(r?.1),
+                None => None,
+            };
+            all.push(assemble(&body, own.as_deref())?);
+        }
+        Ok(all)
     }
 
     /// The open troubles, from the summary index.
