@@ -548,13 +548,19 @@ impl PgStore {
 
 /// Trouble `id` under its row lock (held until the transaction ends).
 async fn locked(tx: &Transaction<'_>, id: &TroubleId) -> Result<Option<Trouble>, PgError> {
-    tx.query_opt(
-        &format!("SELECT {TROUBLE_COLUMNS} WHERE t.id = $1 FOR UPDATE OF t"),
-        &[&id.as_str()],
-    )
-    .await?
-    .map(|r| assemble(&r))
-    .transpose()
+    // Lock first, then read in a statement of its own: a statement's snapshot is taken before it
+    // waits for the lock, and would miss the tracking row the holder of the lock committed.
+    if tx
+        .query_opt("SELECT 1 FROM troubles WHERE id = $1 FOR UPDATE", &[&id.as_str()])
+        .await?
+        .is_none()
+    {
+        return Ok(None);
+    }
+    tx.query_opt(&format!("SELECT {TROUBLE_COLUMNS} WHERE t.id = $1"), &[&id.as_str()])
+        .await?
+        .map(|r| assemble(&r))
+        .transpose()
 }
 
 async fn write_tracking(tx: &Transaction<'_>, id: &TroubleId, tracked: &Tracking) -> Result<(), PgError> {
