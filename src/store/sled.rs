@@ -307,10 +307,7 @@ impl SledStore {
         let mut all = Vec::with_capacity(self.troubles.len());
         for record in self.troubles.iter() {
             let (key, body) = record?;
-            while tracking
-                .next_if(|r| r.as_ref().is_ok_and(|(k, _)| *k < key))
-                .is_some()
-            {}
+            while tracking.next_if(|r| r.as_ref().is_ok_and(|(k, _)| *k < key)).is_some() {}
             let own = match tracking.next_if(|r| r.as_ref().map_or(true, |(k, _)| *k == key)) {
                 Some(r) => Some(r?.1),
                 None => None,
