@@ -443,6 +443,11 @@ impl SledStore {
         decide: impl Fn(&Trouble) -> Decision,
     ) -> Result<Result<Decision, Skip>, StoreError> {
         let done = done.map(item_key);
+        if let (true, Some(done)) = (seen.is_empty(), &done) {
+            if let Some(decision) = self.outcome_alone(id, done, &decide)? {
+                return Ok(Ok(decision));
+            }
+        }
         self.transaction(|tx| {
             check_unseen(tx.events, seen)?;
             if let Some(key) = &done {
@@ -458,6 +463,50 @@ impl SledStore {
             }
             Ok(decision)
         })
+    }
+
+    /// A delivery result that moves no more than the trouble's tracking (a message's ts
+    /// recorded), written without a transaction: sled writes and syncs its io buffer twice for
+    /// every transaction, which costs far more than this record. One compare-and-swap of the
+    /// tracking record, then the delivered item leaves; a crash in between leaves the item to be
+    /// delivered again — found in Slack and recorded the same way. None when the decision does
+    /// more, the trouble has no tracking record yet, or the record moved meanwhile: the
+    /// transaction decides again then.
+    fn outcome_alone(
+        &self,
+        id: &TroubleId,
+        done: &[u8],
+        decide: &impl Fn(&Trouble) -> Decision,
+    ) -> Result<Option<Decision>, StoreError> {
+        let _writing = self
+            .write_gate
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let key = id.as_str().as_bytes();
+        let (Some(body), Some(stored)) = (self.troubles.get(key)?, self.tracking.get(key)?) else {
+            return Ok(None);
+        };
+        let before = assemble(&body, Some(&stored))?;
+        let decision = decide(&before);
+        if !decision.entries.is_empty() || !decision.deliveries.is_empty() || !decision.timers.is_empty() {
+            return Ok(None);
+        }
+        if let Some(t) = &decision.trouble {
+            // The summary and the channel index follow the body and the channel.
+            if !before.same_body(t) || before.channel != t.channel || before.channel_name != t.channel_name {
+                return Ok(None);
+            }
+            let tracked = encode(&Tracking::of(t));
+            if self
+                .tracking
+                .compare_and_swap(key, Some(stored), Some(tracked))?
+                .is_err()
+            {
+                return Ok(None);
+            }
+        }
+        self.outbox.remove(done)?;
+        Ok(Some(decision))
     }
 
     /// Records that an attempt at the outbox item under `key` begins now, and makes that
@@ -815,6 +864,45 @@ mod tests {
             Some("1700000000.000100")
         );
         assert!(read.same_body(&t));
+
+        // Its tracking record there, a result that moves only it leaves with its delivered item.
+        let item = store
+            .outbox_items()
+            .unwrap()
+            .into_iter()
+            .find(|i| {
+                matches!(
+                    i.op,
+                    Op::Post {
+                        keep_as: Some(Slot::Status),
+                        ..
+                    }
+                )
+            })
+            .expect("the status post is queued");
+        let posted = Outcome::Posted {
+            slot: Slot::Status,
+            channel: ChannelId::new("C0TROUBLE"),
+            ts: Ts::new("1700000000.000200"),
+        };
+        store
+            .transact(&t.id, &[], Some(&item), now, |t| {
+                decide::decide(&ctx, t, Input::Delivered(posted.clone()))
+            })
+            .unwrap()
+            .unwrap();
+        assert!(store.outbox_items().unwrap().iter().all(|i| i.id != item.id));
+        assert_eq!(
+            store.troubles.get(key).unwrap(),
+            body_before,
+            "the body is not rewritten"
+        );
+        let read = store.get(&t.id).unwrap().unwrap();
+        assert_eq!(read.status.as_ref().map(|m| m.ts.as_str()), Some("1700000000.000200"));
+        assert_eq!(
+            read.manager_dm.as_ref().map(|m| m.ts.as_str()),
+            Some("1700000000.000100")
+        );
 
         // A change of the trouble itself rewrites the body, without the tracked fields.
         let joined = store
