@@ -774,24 +774,31 @@ mod tests {
         }
     }
 
+    /// An empty store, the default configuration and a moment to decide at.
+    fn fresh() -> (tempfile::TempDir, SledStore, Config, DateTime<Utc>) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(dir.path()).unwrap();
+        let config = Config::from_sources(None, &Default::default()).unwrap();
+        (dir, store, config, "2026-11-30T01:00:00Z".parse().unwrap())
+    }
+
+    fn open_in(store: &SledStore, ctx: &Ctx, seen: &[&str], severity: u8) -> Result<Decision, Skip> {
+        store
+            .open_trouble("20261130", seen, ctx.now, |id, seq| {
+                let origin = Origin {
+                    channel: ChannelId::new("C0ORIGIN"),
+                    response_url: None,
+                };
+                decide::open(ctx, id, seq, UserId::new("U0SALES"), origin, request(severity))
+            })
+            .unwrap()
+    }
+
     #[test]
     fn a_request_key_is_remembered_with_the_decision_it_caused_and_only_then() {
-        let dir = tempfile::tempdir().unwrap();
-        let config = Config::from_sources(None, &Default::default()).unwrap();
-        let now: chrono::DateTime<Utc> = "2026-11-30T01:00:00Z".parse().unwrap();
+        let (dir, store, config, now) = fresh();
         let ctx = Ctx { config: &config, now };
-        let open = |store: &SledStore, key: &str, severity: u8| {
-            store
-                .open_trouble("20261130", &[key, "view:V1"], now, |id, seq| {
-                    let origin = Origin {
-                        channel: ChannelId::new("C0ORIGIN"),
-                        response_url: None,
-                    };
-                    decide::open(&ctx, id, seq, UserId::new("U0SALES"), origin, request(severity))
-                })
-                .unwrap()
-        };
-        let store = SledStore::open(dir.path()).unwrap();
+        let open = |store: &SledStore, key: &str, severity: u8| open_in(store, &ctx, &[key, "view:V1"], severity);
         // A refusal (an unknown severity) changes nothing and remembers nothing.
         assert!(open(&store, "sig:a", 9).is_ok_and(|d| d.trouble.is_none()));
         assert!(open(&store, "sig:b", 1).is_ok_and(|d| d.trouble.is_some()));
@@ -816,21 +823,9 @@ mod tests {
     fn a_delivery_result_writes_only_the_tracking_and_a_whole_v0_1_record_still_reads() {
         use crate::trouble::decide::{Input, Outcome, Slot};
         use crate::trouble::model::Ts;
-        let dir = tempfile::tempdir().unwrap();
-        let config = Config::from_sources(None, &Default::default()).unwrap();
-        let now: chrono::DateTime<Utc> = "2026-11-30T01:00:00Z".parse().unwrap();
+        let (_dir, store, config, now) = fresh();
         let ctx = Ctx { config: &config, now };
-        let store = SledStore::open(dir.path()).unwrap();
-        let opened = store
-            .open_trouble("20261130", &["sig:a"], now, |id, seq| {
-                let origin = Origin {
-                    channel: ChannelId::new("C0ORIGIN"),
-                    response_url: None,
-                };
-                decide::open(&ctx, id, seq, UserId::new("U0SALES"), origin, request(1))
-            })
-            .unwrap()
-            .unwrap();
+        let opened = open_in(&store, &ctx, &["sig:a"], 1).unwrap();
         let t = opened.trouble.unwrap();
         let key = t.id.as_str().as_bytes();
         assert_eq!(store.get(&t.id).unwrap().as_ref(), Some(&t));
