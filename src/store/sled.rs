@@ -765,7 +765,7 @@ mod tests {
 
     fn request(severity: u8) -> OpenRequest {
         OpenRequest {
-            severity: Some(severity),
+            severity: Some(crate::trouble::model::Severity::new(severity)),
             manager: None,
             departments: vec![],
             customer: "ACME".into(),
@@ -797,7 +797,10 @@ mod tests {
     #[test]
     fn a_request_key_is_remembered_with_the_decision_it_caused_and_only_then() {
         let (dir, store, config, now) = fresh();
-        let ctx = Ctx { config: &config, now };
+        let ctx = Ctx {
+            policy: &config.policy,
+            now,
+        };
         let open = |store: &SledStore, key: &str, severity: u8| open_in(store, &ctx, &[key, "view:V1"], severity);
         // A refusal (an unknown severity) changes nothing and remembers nothing.
         assert!(open(&store, "sig:a", 9).is_ok_and(|d| d.trouble.is_none()));
@@ -824,7 +827,10 @@ mod tests {
         use crate::trouble::decide::{Input, Outcome, Slot};
         use crate::trouble::model::Ts;
         let (_dir, store, config, now) = fresh();
-        let ctx = Ctx { config: &config, now };
+        let ctx = Ctx {
+            policy: &config.policy,
+            now,
+        };
         let opened = open_in(&store, &ctx, &["sig:a"], 1).unwrap();
         let t = opened.trouble.unwrap();
         let key = t.id.as_str().as_bytes();
