@@ -58,7 +58,7 @@ fn user(u: &UserId) -> String {
     format!("<@{u}>")
 }
 
-fn channel_ref(l: Locale, t: &Trouble) -> String {
+pub(super) fn channel_ref(l: Locale, t: &Trouble) -> String {
     match (&t.channel, &t.channel_name) {
         (Some(c), _) => format!("<#{c}>"),
         (None, Some(name)) => tr!(l, format!("#{name}（作成中）"), format!("#{name} (being set up)")),
@@ -711,7 +711,7 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Value> {
                 )
             })
             .collect();
-        if let Some(totals) = cost_totals_text(l, &t.costs) {
+        if let Some(totals) = super::agreement::totals_text(l, t) {
             lines.push(tr!(
                 l,
                 format!("*負担者別の合計* {totals}"),
@@ -861,7 +861,7 @@ fn closing_summary(l: Locale, t: &Trouble) -> String {
             )
         ));
     }
-    if let Some(totals) = cost_totals_text(l, &t.costs) {
+    if let Some(totals) = super::agreement::totals_text(l, t) {
         lines.push(tr!(l, format!("費用 {totals}"), format!("Costs {totals}")));
     }
     lines.join("\n")
