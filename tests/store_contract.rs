@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use trouble_bot::config::Config;
-use trouble_bot::store::{Skip, Store};
+use trouble_bot::store::{Skip, Store, ATTEMPT_COVERED};
 use trouble_bot::trouble::command::OpenRequest;
 use trouble_bot::trouble::decide::{self, Ctx, Decision, Delivery, Input, Lane, Op, Outcome};
 use trouble_bot::trouble::model::{ChannelId, Closure, Origin, Severity, Trouble, TroubleId, UserId};
@@ -131,7 +131,9 @@ async fn a_lane_head_is_claimed_by_one_instance_and_its_outcome_leaves_with_the_
         assert!(!store.mark_attempt(&claim, later).await.unwrap());
         assert!(other.mark_attempt(&taken, later).await.unwrap());
     } else {
-        assert!(store.mark_attempt(&claim, now()).await.unwrap());
+        // Later than the item's own cover (see the next test), so the attempt is recorded.
+        let later = now() + ATTEMPT_COVERED + chrono::Duration::seconds(1);
+        assert!(store.mark_attempt(&claim, later).await.unwrap());
     }
     let attempted = store.outbox_items().await.unwrap();
     assert!(attempted
@@ -161,6 +163,51 @@ async fn a_lane_head_is_claimed_by_one_instance_and_its_outcome_leaves_with_the_
     assert_eq!(
         other.by_channel(&ChannelId::new("C0TROUBLE")).await.unwrap(),
         Some(t.id.clone())
+    );
+}
+
+async fn a_call_begun_at_once_reads_as_attempted_after_a_restart(backend: &str) {
+    let (store, other, dir) = stores(backend).await;
+    let t = open(&store, "sig:a", 1).await.unwrap().trouble.unwrap();
+    let lane = trouble_bot::store::LaneKey::of(Some(&t.id), Lane::Dm);
+    let claim = store.claim_lane_head(&lane, now()).await.unwrap().expect("the DM");
+    assert!(matches!(claim.item.op, Op::Post { .. }));
+    // The call leaves as soon as it was queued: on sled the item is its own attempt record.
+    assert!(store.mark_attempt(&claim, now()).await.unwrap());
+    let again = if store.is_shared() {
+        // Its instance dies: another takes the call once the lease has run out.
+        let later = now() + chrono::Duration::from_std(LEASE * 2).unwrap();
+        other
+            .claim_lane_head(&lane, later)
+            .await
+            .unwrap()
+            .expect("the lapsed claim")
+    } else {
+        drop((store, other));
+        let dir = dir.expect("sled's directory");
+        // sled's flusher thread lets go of the file lock a moment after the drop.
+        let mut reopened = None;
+        for _ in 0..100 {
+            match Store::open_sled(dir.path()) {
+                Ok(s) => {
+                    reopened = Some(s);
+                    break;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
+        }
+        let store = reopened.expect("the store reopens");
+        store
+            .claim_lane_head(&lane, now())
+            .await
+            .unwrap()
+            .expect("the DM, still queued")
+    };
+    // The next run waits out an attempt begun no earlier than this, and looks before posting.
+    assert!(
+        again.item.attempt_started_at.is_some_and(|at| at >= now()),
+        "{:?}",
+        again.item.attempt_started_at
     );
 }
 
@@ -424,6 +471,7 @@ contract!(
     opens_number_the_day_and_skip_a_request_seen_before,
     a_decision_is_stored_whole_with_its_entries_calls_and_timers,
     a_lane_head_is_claimed_by_one_instance_and_its_outcome_leaves_with_the_decision,
+    a_call_begun_at_once_reads_as_attempted_after_a_restart,
     a_due_timer_is_claimed_once_and_fires_once,
     a_request_key_is_remembered_once_until_pruned,
     an_app_home_viewer_gets_one_waiting_publish,

@@ -44,6 +44,12 @@ fn millis_at(bytes: &[u8]) -> DateTime<Utc> {
 pub async fn copy_from_sled(from: &Path, pool: &Pool) -> Result<Copied, PgError> {
     let store = SledStore::open(from)?;
     let trees = store.records()?;
+    // Whole, as PostgreSQL keeps them (sled keeps each trouble's tracking apart).
+    let troubles: std::collections::HashMap<Vec<u8>, Trouble> = store
+        .all_troubles()?
+        .into_iter()
+        .map(|t| (t.id.as_str().as_bytes().to_vec(), t))
+        .collect();
     drop(store);
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
@@ -65,16 +71,19 @@ pub async fn copy_from_sled(from: &Path, pool: &Pool) -> Result<Copied, PgError>
         for (key, value) in records {
             match name {
                 "troubles" => {
-                    let t: Trouble = decode("trouble", value)?;
+                    let Some(t) = troubles.get(key.as_ref()) else {
+                        continue;
+                    };
                     let summary = t
                         .is_open()
-                        .then(|| serde_json::to_vec(&TroubleSummary::from(&t)).expect("summary serializes"));
+                        .then(|| serde_json::to_vec(&TroubleSummary::from(t)).expect("summary serializes"));
+                    let body = serde_json::to_vec(t).expect("troubles serialize");
                     let channel = t.channel.as_ref().map(|c| c.as_str().to_string());
                     copied.troubles += tx
                         .execute(
                             "INSERT INTO troubles (id, body, channel, summary) VALUES ($1, $2, $3, $4)
                              ON CONFLICT (id) DO NOTHING",
-                            &[&t.id.as_str(), &value.as_ref(), &channel, &summary],
+                            &[&t.id.as_str(), &body, &channel, &summary],
                         )
                         .await?;
                 }
@@ -178,8 +187,9 @@ pub async fn verify(pool: &Pool) -> Result<Checked, PgError> {
         .start()
         .await?;
     let mut checked = Checked::default();
-    for row in tx.query("SELECT body FROM troubles ORDER BY id", &[]).await? {
-        let t: Trouble = decode("trouble", row.get::<_, &[u8]>(0))?;
+    let troubles = format!("SELECT {} ORDER BY t.id", super::store::TROUBLE_COLUMNS);
+    for row in tx.query(&troubles, &[]).await? {
+        let t = super::store::assemble(&row)?;
         let entries = tx
             .query(
                 "SELECT entry FROM timeline WHERE trouble = $1 ORDER BY seq",

@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "read_indexes",
         include_str!("../../migrations/0002_read_indexes.sql"),
     ),
+    (3, "tracking", include_str!("../../migrations/0003_tracking.sql")),
 ];
 
 /// Taken by `migrate` so that instances starting together do not both create the schema.

@@ -12,7 +12,7 @@ mod global;
 use super::PgError;
 use crate::store::{has_effect, timer_key, LaneKey, OutboxItem, Skip};
 use crate::trouble::decide::{Decision, Delivery, Lane, Op, Timer};
-use crate::trouble::model::{ChannelId, Trouble, TroubleId, TroubleSummary, UserId};
+use crate::trouble::model::{ChannelId, Tracking, Trouble, TroubleId, TroubleSummary, UserId};
 use crate::trouble::timeline::Entry;
 
 /// The channel instances LISTEN on: a decision that queued calls or set timers says so.
@@ -44,6 +44,20 @@ fn encode<T: serde::Serialize>(value: &T) -> Vec<u8> {
 
 fn decode<T: for<'de> serde::Deserialize<'de>>(what: &str, bytes: &[u8]) -> Result<T, PgError> {
     serde_json::from_slice(bytes).map_err(|e| PgError::Corrupt(format!("{what}: {e}")))
+}
+
+/// A trouble's body with its tracking row (none for a trouble stored whole, by migration 1's
+/// layout or `migrate-store`).
+pub(crate) const TROUBLE_COLUMNS: &str =
+    "t.body, k.tracking FROM troubles t LEFT JOIN trouble_tracking k ON k.id = t.id";
+
+/// A trouble from a row of [`TROUBLE_COLUMNS`].
+pub(crate) fn assemble(row: &tokio_postgres::Row) -> Result<Trouble, PgError> {
+    let mut t: Trouble = decode("trouble", row.get::<_, &[u8]>(0))?;
+    if let Some(tracking) = row.get::<_, Option<&[u8]>>(1) {
+        decode::<Tracking>("trouble tracking", tracking)?.apply(&mut t);
+    }
+    Ok(t)
 }
 
 pub fn lane_name(trouble: Option<&TroubleId>, lane: Lane) -> String {
@@ -97,7 +111,7 @@ impl PgStore {
             tx.rollback().await?;
             return Ok(Err(Skip::Duplicate));
         }
-        write_decision(&tx, &decision, None, now).await?;
+        write_decision(&tx, &decision, None, None, now).await?;
         tx.commit().await?;
         Ok(Ok(decision))
     }
@@ -120,20 +134,16 @@ impl PgStore {
         if let Some(item) = done_item {
             tx.execute("DELETE FROM outbox WHERE id = $1", &[&item]).await?;
         }
-        let Some(row) = tx
-            .query_opt("SELECT body FROM troubles WHERE id = $1 FOR UPDATE", &[&id.as_str()])
-            .await?
-        else {
+        let Some(trouble) = locked(&tx, id).await? else {
             tx.commit().await?;
             return Ok(Ok(Decision::default()));
         };
-        let trouble: Trouble = decode("trouble", row.get::<_, &[u8]>(0))?;
         let decision = decide(&trouble);
         if has_effect(&decision) && !remember(&tx, seen, now).await? {
             tx.rollback().await?;
             return Ok(Err(Skip::Duplicate));
         }
-        write_decision(&tx, &decision, Some(id), now).await?;
+        write_decision(&tx, &decision, Some(&trouble), Some(id), now).await?;
         tx.commit().await?;
         Ok(Ok(decision))
     }
@@ -146,7 +156,7 @@ impl PgStore {
             deliveries,
             ..Decision::default()
         };
-        write_decision(&tx, &d, None, now).await?;
+        write_decision(&tx, &d, None, None, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -353,19 +363,12 @@ impl PgStore {
             tx.rollback().await?;
             return Ok(Decision::default());
         }
-        let Some(row) = tx
-            .query_opt(
-                "SELECT body FROM troubles WHERE id = $1 FOR UPDATE",
-                &[&timer.trouble.as_str()],
-            )
-            .await?
-        else {
+        let Some(trouble) = locked(&tx, &timer.trouble).await? else {
             tx.commit().await?;
             return Ok(Decision::default());
         };
-        let trouble: Trouble = decode("trouble", row.get::<_, &[u8]>(0))?;
         let decision = decide(&trouble);
-        write_decision(&tx, &decision, Some(&timer.trouble), now).await?;
+        write_decision(&tx, &decision, Some(&trouble), Some(&timer.trouble), now).await?;
         tx.commit().await?;
         Ok(decision)
     }
@@ -411,9 +414,9 @@ impl PgStore {
     pub async fn get(&self, id: &TroubleId) -> Result<Option<Trouble>, PgError> {
         let client = self.pool.get().await?;
         client
-            .query_opt("SELECT body FROM troubles WHERE id = $1", &[&id.as_str()])
+            .query_opt(&format!("SELECT {TROUBLE_COLUMNS} WHERE t.id = $1"), &[&id.as_str()])
             .await?
-            .map(|r| decode("trouble", r.get::<_, &[u8]>(0)))
+            .map(|r| assemble(&r))
             .transpose()
     }
 
@@ -428,10 +431,10 @@ impl PgStore {
     pub async fn all_troubles(&self) -> Result<Vec<Trouble>, PgError> {
         let client = self.pool.get().await?;
         client
-            .query("SELECT body FROM troubles ORDER BY id", &[])
+            .query(&format!("SELECT {TROUBLE_COLUMNS} ORDER BY t.id"), &[])
             .await?
             .iter()
-            .map(|r| decode("trouble", r.get::<_, &[u8]>(0)))
+            .map(assemble)
             .collect()
     }
 
@@ -466,18 +469,11 @@ impl PgStore {
     pub async fn clear_status_refresh_flag(&self, id: &TroubleId) -> Result<(), PgError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        if let Some(row) = tx
-            .query_opt("SELECT body FROM troubles WHERE id = $1 FOR UPDATE", &[&id.as_str()])
-            .await?
-        {
-            let mut t: Trouble = decode("trouble", row.get::<_, &[u8]>(0))?;
+        if let Some(t) = locked(&tx, id).await? {
             if t.status_refresh_queued {
-                t.status_refresh_queued = false;
-                tx.execute(
-                    "UPDATE troubles SET body = $2 WHERE id = $1",
-                    &[&id.as_str(), &encode(&t)],
-                )
-                .await?;
+                let mut tracked = Tracking::of(&t);
+                tracked.status_refresh_queued = false;
+                write_tracking(&tx, id, &tracked).await?;
             }
         }
         tx.commit().await?;
@@ -552,6 +548,33 @@ impl PgStore {
     }
 }
 
+/// Trouble `id` under its row lock (held until the transaction ends).
+async fn locked(tx: &Transaction<'_>, id: &TroubleId) -> Result<Option<Trouble>, PgError> {
+    // Lock first, then read in a statement of its own: a statement's snapshot is taken before it
+    // waits for the lock, and would miss the tracking row the holder of the lock committed.
+    if tx
+        .query_opt("SELECT 1 FROM troubles WHERE id = $1 FOR UPDATE", &[&id.as_str()])
+        .await?
+        .is_none()
+    {
+        return Ok(None);
+    }
+    tx.query_opt(&format!("SELECT {TROUBLE_COLUMNS} WHERE t.id = $1"), &[&id.as_str()])
+        .await?
+        .map(|r| assemble(&r))
+        .transpose()
+}
+
+async fn write_tracking(tx: &Transaction<'_>, id: &TroubleId, tracked: &Tracking) -> Result<(), PgError> {
+    tx.execute(
+        "INSERT INTO trouble_tracking (id, tracking) VALUES ($1, $2)
+         ON CONFLICT (id) DO UPDATE SET tracking = EXCLUDED.tracking",
+        &[&id.as_str(), &encode(tracked)],
+    )
+    .await?;
+    Ok(())
+}
+
 /// True when any key was remembered before (by any instance, committed).
 async fn any_seen(tx: &Transaction<'_>, seen: &[&str]) -> Result<bool, PgError> {
     if seen.is_empty() {
@@ -585,20 +608,40 @@ async fn remember(tx: &Transaction<'_>, seen: &[&str], now: DateTime<Utc>) -> Re
 async fn write_decision(
     tx: &Transaction<'_>,
     d: &Decision,
+    before: Option<&Trouble>,
     trouble_for_calls: Option<&TroubleId>,
     now: DateTime<Utc>,
 ) -> Result<(), PgError> {
     if let Some(t) = &d.trouble {
-        let summary = t.is_open().then(|| encode(&TroubleSummary::from(t)));
+        // Only the parts that changed: most delivery results move the tracking row alone.
+        let summary = t.is_open().then(|| TroubleSummary::from(t));
+        let summary_before = before.filter(|b| b.is_open()).map(TroubleSummary::from);
+        let columns_changed = before.is_none_or(|b| b.channel != t.channel) || summary != summary_before;
         let channel = t.channel.as_ref().map(|c| c.as_str().to_string());
-        tx.execute(
-            "INSERT INTO troubles (id, body, channel, summary, updated_at) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, channel = EXCLUDED.channel,
-               summary = EXCLUDED.summary, updated_at = EXCLUDED.updated_at",
-            &[&t.id.as_str(), &encode(t), &channel, &summary, &now],
-        )
-        .await?;
-        crate::store::index::pg::write(tx, t).await?;
+        let summary = summary.map(|s| encode(&s));
+        let body_changed = before.is_none_or(|b| !b.same_body(t));
+        if body_changed {
+            tx.execute(
+                "INSERT INTO troubles (id, body, channel, summary, updated_at) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, channel = EXCLUDED.channel,
+                   summary = EXCLUDED.summary, updated_at = EXCLUDED.updated_at",
+                &[&t.id.as_str(), &encode(&t.body()), &channel, &summary, &now],
+            )
+            .await?;
+        } else if columns_changed {
+            tx.execute(
+                "UPDATE troubles SET channel = $2, summary = $3, updated_at = $4 WHERE id = $1",
+                &[&t.id.as_str(), &channel, &summary, &now],
+            )
+            .await?;
+        }
+        if body_changed || columns_changed {
+            crate::store::index::pg::write(tx, t).await?;
+        }
+        let tracked = Tracking::of(t);
+        if before.is_none_or(|b| Tracking::of(b) != tracked) {
+            write_tracking(tx, &t.id, &tracked).await?;
+        }
     }
     for e in &d.entries {
         // A second entry at the same position is a fork of the chain: the primary key refuses it.

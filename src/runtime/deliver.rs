@@ -262,7 +262,7 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
         // once it can no longer arrive.
         if let Some(started) = item
             .attempt_started_at
-            .filter(|at| *at < app.started_at || claim.reclaimed)
+            .filter(|at| *at < app.started_at || item.created_at < app.started_at || claim.reclaimed)
         {
             let wait = settle_wait(started, app.clock.now(), app.slack.timeout);
             if !wait.is_zero() {

@@ -62,6 +62,12 @@ pub struct OutboxItem {
     pub attempt_started_at: Option<DateTime<Utc>>,
 }
 
+/// How long after its creation an outbox item stands for its own attempt record on sled: a call
+/// that leaves within this window writes no record (it only waits for the group commit that
+/// makes the item durable), and a restart reads a left-over item without a record as possibly
+/// attempted until then.
+pub const ATTEMPT_COVERED: chrono::TimeDelta = chrono::TimeDelta::seconds(2);
+
 impl OutboxItem {
     pub fn lane_key(&self) -> LaneKey {
         LaneKey::of(self.trouble.as_ref(), self.lane)

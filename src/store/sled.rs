@@ -10,15 +10,18 @@ use sled::Transactional;
 
 mod global;
 
-use super::{has_effect, timer_key, LaneKey, OutboxItem, Skip, StoreError};
+use super::{has_effect, timer_key, LaneKey, OutboxItem, Skip, StoreError, ATTEMPT_COVERED};
 use crate::trouble::decide::{Decision, Delivery, Lane, Op, Timer};
-use crate::trouble::model::{ChannelId, Trouble, TroubleId, TroubleSummary, UserId};
+use crate::trouble::model::{ChannelId, Tracking, Trouble, TroubleId, TroubleSummary, UserId};
 use crate::trouble::timeline::Entry;
 
 #[derive(Clone)]
 pub struct SledStore {
     db: sled::Db,
+    /// id → the trouble's body (without its [`Tracking`] once the bot wrote it since v0.1).
     troubles: sled::Tree,
+    /// id → its [`Tracking`]: what each delivery result and timeline entry moves.
+    tracking: sled::Tree,
     timeline: sled::Tree,
     outbox: sled::Tree,
     timers: sled::Tree,
@@ -33,6 +36,8 @@ pub struct SledStore {
     /// The index's search texts in memory, told of each trouble a committed decision wrote.
     search: std::sync::Arc<super::index::SearchCache>,
     group_commit: std::sync::Arc<GroupCommit>,
+    /// Outbox ids below this were queued by an earlier run (ids only grow).
+    first_id_this_run: u64,
     /// Shared by every transaction, taken alone by `with_writes_paused`: a decision spans
     /// several trees, so a reader that walks them needs the writers held back to see one state.
     write_gate: std::sync::Arc<std::sync::RwLock<()>>,
@@ -45,6 +50,47 @@ pub struct SledStore {
 struct GroupCommit {
     tickets: std::sync::atomic::AtomicU64,
     flushed_upto: tokio::sync::Mutex<u64>,
+    /// Outbox items not yet known durable: item id → the ticket taken after the write that
+    /// queued it. A call whose item a flush already covered (the answer's, mostly) needs none
+    /// of its own before it leaves.
+    unflushed: std::sync::Mutex<std::collections::HashMap<u64, u64>>,
+}
+
+impl GroupCommit {
+    fn ticket(&self) -> u64 {
+        self.tickets.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1
+    }
+
+    /// Remembers the items a committed write queued, under a ticket taken after it.
+    fn queued(&self, items: Vec<u64>) {
+        if items.is_empty() {
+            return;
+        }
+        let ticket = self.ticket();
+        let mut unflushed = self.unflushed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        unflushed.extend(items.into_iter().map(|id| (id, ticket)));
+    }
+
+    /// The ticket a flush must cover for item `id` to be durable; None when one already did
+    /// (or an earlier run wrote it).
+    fn pending(&self, id: u64) -> Option<u64> {
+        let unflushed = self.unflushed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        unflushed.get(&id).copied()
+    }
+
+    /// Makes every write at or below `ticket` durable, sharing the fsync with whoever waits.
+    async fn cover(&self, ticket: u64, db: &sled::Db) -> Result<(), StoreError> {
+        let mut flushed_upto = self.flushed_upto.lock().await;
+        if *flushed_upto >= ticket {
+            return Ok(());
+        }
+        let covering = self.tickets.load(std::sync::atomic::Ordering::SeqCst);
+        db.flush_async().await?;
+        *flushed_upto = covering;
+        let mut unflushed = self.unflushed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        unflushed.retain(|_, t| *t > covering);
+        Ok(())
+    }
 }
 
 /// One sled tree as a backup carries it: its name and its records in key order.
@@ -83,6 +129,28 @@ fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, StoreError> {
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+/// A trouble from its body and its tracking record (none for a trouble the previous release
+/// stored whole and nothing has moved since).
+fn assemble(body: &[u8], tracking: Option<&[u8]>) -> Result<Trouble, StoreError> {
+    let mut t: Trouble = decode(body)?;
+    if let Some(tracking) = tracking {
+        decode::<Tracking>(tracking)?.apply(&mut t);
+    }
+    Ok(t)
+}
+
+/// The trouble `id` as a transaction sees it.
+fn read_in(tx: &Trees, id: &TroubleId) -> Result<Option<Trouble>, ConflictableTransactionError<Skip>> {
+    let key = id.as_str().as_bytes();
+    let Some(body) = tx.troubles.get(key)? else {
+        return Ok(None);
+    };
+    let tracking = tx.tracking.get(key)?;
+    assemble(&body, tracking.as_deref())
+        .map(Some)
+        .map_err(|e| abort_storage(e.to_string()))
+}
+
 /// A lane's key prefix: its name, then 0 (names hold no 0), then each item's id.
 fn lane_prefix(lane: &LaneKey) -> Vec<u8> {
     let mut key = lane.as_str().as_bytes().to_vec();
@@ -106,6 +174,7 @@ fn timeline_key(trouble: &TroubleId, seq: u64) -> Vec<u8> {
 /// The trees one transaction writes, by name.
 struct Trees<'a> {
     troubles: &'a TransactionalTree,
+    tracking: &'a TransactionalTree,
     timeline: &'a TransactionalTree,
     outbox: &'a TransactionalTree,
     timers: &'a TransactionalTree,
@@ -114,21 +183,26 @@ struct Trees<'a> {
     events: &'a TransactionalTree,
     summaries: &'a TransactionalTree,
     index: &'a TransactionalTree,
+    /// The outbox ids this attempt of the transaction queued.
+    queued: &'a std::cell::RefCell<Vec<u64>>,
 }
 
 fn abort<E>(e: E) -> ConflictableTransactionError<E> {
     ConflictableTransactionError::Abort(e)
 }
 
-/// Writes one decision inside a transaction.
+/// Writes one decision inside a transaction. `before` is the trouble as the decision found it:
+/// only the parts that changed are written (most delivery results move its [`Tracking`] alone).
 fn write_decision(
     tx: &Trees,
     d: &Decision,
+    before: Option<&Trouble>,
     trouble_for_calls: Option<&TroubleId>,
     now: DateTime<Utc>,
 ) -> Result<(), ConflictableTransactionError<Skip>> {
     let Trees {
         troubles,
+        tracking,
         timeline,
         outbox,
         timers,
@@ -138,19 +212,27 @@ fn write_decision(
         ..
     } = tx;
     if let Some(t) = &d.trouble {
-        troubles.insert(t.id.as_str().as_bytes(), encode(t))?;
+        let key = t.id.as_str().as_bytes();
+        if before.is_none_or(|b| !b.same_body(t)) {
+            troubles.insert(key, encode(&t.body()))?;
+        }
         super::index::write_sled(index, t)?;
-        if t.is_open() {
-            // Most changes (a message's ts recorded) leave the summary as it was: skip the write.
-            let summary = encode(&TroubleSummary::from(t));
-            if summaries.get(t.id.as_str().as_bytes())?.as_deref() != Some(summary.as_slice()) {
-                summaries.insert(t.id.as_str().as_bytes(), summary)?;
-            }
-        } else {
-            summaries.remove(t.id.as_str().as_bytes())?;
+        let tracked = Tracking::of(t);
+        if before.is_none_or(|b| Tracking::of(b) != tracked) {
+            tracking.insert(key, encode(&tracked))?;
+        }
+        let summary = t.is_open().then(|| TroubleSummary::from(t));
+        let summary_before = before.filter(|b| b.is_open()).map(TroubleSummary::from);
+        if before.is_none() || summary != summary_before {
+            match summary {
+                Some(s) => summaries.insert(key, encode(&s))?,
+                None => summaries.remove(key)?,
+            };
         }
         if let Some(c) = &t.channel {
-            channels.insert(c.as_str().as_bytes(), t.id.as_str().as_bytes())?;
+            if before.is_none_or(|b| b.channel.as_ref() != Some(c)) {
+                channels.insert(c.as_str().as_bytes(), key)?;
+            }
         }
     }
     for e in &d.entries {
@@ -168,6 +250,7 @@ fn write_decision(
             attempt_started_at: None,
         };
         outbox.insert(item_key(&item), encode(&item))?;
+        tx.queued.borrow_mut().push(id);
     }
     for timer in &d.timers {
         timers.insert(timer_key(timer), encode(timer))?;
@@ -185,6 +268,7 @@ impl SledStore {
             .open()?;
         let store = SledStore {
             troubles: db.open_tree("troubles")?,
+            tracking: db.open_tree("tracking")?,
             timeline: db.open_tree("timeline")?,
             outbox: db.open_tree("outbox")?,
             timers: db.open_tree("timers")?,
@@ -196,6 +280,7 @@ impl SledStore {
             index: db.open_tree("index")?,
             search: Default::default(),
             group_commit: Default::default(),
+            first_id_this_run: db.generate_id()?,
             write_gate: Default::default(),
             db,
         };
@@ -210,23 +295,16 @@ impl SledStore {
 
     /// Makes everything written so far durable (fsync). Called before answering Slack.
     pub async fn flush(&self) -> Result<(), StoreError> {
-        use std::sync::atomic::Ordering;
-        let mine = self.group_commit.tickets.fetch_add(1, Ordering::SeqCst) + 1;
-        let mut flushed_upto = self.group_commit.flushed_upto.lock().await;
-        if *flushed_upto >= mine {
-            return Ok(());
-        }
-        let covering = self.group_commit.tickets.load(Ordering::SeqCst);
-        self.db.flush_async().await?;
-        *flushed_upto = covering;
-        Ok(())
+        let mine = self.group_commit.ticket();
+        self.group_commit.cover(mine, &self.db).await
     }
 
     pub fn get(&self, id: &TroubleId) -> Result<Option<Trouble>, StoreError> {
-        self.troubles
-            .get(id.as_str().as_bytes())?
-            .map(|b| decode(&b))
-            .transpose()
+        let key = id.as_str().as_bytes();
+        let Some(body) = self.troubles.get(key)? else {
+            return Ok(None);
+        };
+        assemble(&body, self.tracking.get(key)?.as_deref()).map(Some)
     }
 
     pub fn by_channel(&self, channel: &ChannelId) -> Result<Option<TroubleId>, StoreError> {
@@ -237,7 +315,20 @@ impl SledStore {
     }
 
     pub fn all_troubles(&self) -> Result<Vec<Trouble>, StoreError> {
-        self.troubles.iter().values().map(|v| decode(&v?)).collect()
+        // Both trees are in id order, and every tracking record has its body: walk them side by
+        // side rather than looking each tracking record up.
+        let mut tracking = self.tracking.iter().peekable();
+        let mut all = Vec::with_capacity(self.troubles.len());
+        for record in self.troubles.iter() {
+            let (key, body) = record?;
+            while tracking.next_if(|r| r.as_ref().is_ok_and(|(k, _)| *k < key)).is_some() {}
+            let own = match tracking.next_if(|r| r.as_ref().map_or(true, |(k, _)| *k == key)) {
+                Some(r) => Some(r?.1),
+                None => None,
+            };
+            all.push(assemble(&body, own.as_deref())?);
+        }
+        Ok(all)
     }
 
     /// The open troubles, from the summary index.
@@ -311,8 +402,10 @@ impl SledStore {
             .write_gate
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let result = (
+        // A slice, not a tuple: sled's tuples stop at nine trees.
+        let trees = [
             &self.troubles,
+            &self.tracking,
             &self.timeline,
             &self.outbox,
             &self.timers,
@@ -321,22 +414,32 @@ impl SledStore {
             &self.events,
             &self.summaries,
             &self.index,
-        )
-            .transaction(
-                |(troubles, timeline, outbox, timers, channels, counters, events, summaries, index)| {
-                    f(&Trees {
-                        troubles,
-                        timeline,
-                        outbox,
-                        timers,
-                        channels,
-                        counters,
-                        events,
-                        summaries,
-                        index,
-                    })
-                },
-            );
+        ];
+        let queued = std::cell::RefCell::new(Vec::new());
+        let result = trees[..].transaction(|tx| {
+            // A conflict runs the closure again: only the last run's items are written.
+            queued.borrow_mut().clear();
+            let [troubles, tracking, timeline, outbox, timers, channels, counters, events, summaries, index] = &tx[..]
+            else {
+                unreachable!("one transactional tree per tree given")
+            };
+            f(&Trees {
+                troubles,
+                tracking,
+                timeline,
+                outbox,
+                timers,
+                channels,
+                counters,
+                events,
+                summaries,
+                index,
+                queued: &queued,
+            })
+        });
+        if result.is_ok() {
+            self.group_commit.queued(queued.into_inner());
+        }
         match result {
             Ok(r) => Ok(Ok(r)),
             Err(TransactionError::Abort(skip)) => Ok(Err(skip)),
@@ -366,7 +469,7 @@ impl SledStore {
             let decision = decide(id, seq);
             if decision.trouble.is_some() {
                 counters.insert(day.as_bytes(), &seq.to_be_bytes())?;
-                write_decision(tx, &decision, None, now)?;
+                write_decision(tx, &decision, None, None, now)?;
                 remember(tx.events, seen, now)?;
             }
             Ok(decision)
@@ -387,17 +490,21 @@ impl SledStore {
         decide: impl Fn(&Trouble) -> Decision,
     ) -> Result<Result<Decision, Skip>, StoreError> {
         let done = done.map(item_key);
+        if let (true, Some(done)) = (seen.is_empty(), &done) {
+            if let Some(decision) = self.outcome_alone(id, done, &decide)? {
+                return Ok(Ok(decision));
+            }
+        }
         let result = self.transaction(|tx| {
             check_unseen(tx.events, seen)?;
             if let Some(key) = &done {
                 tx.outbox.remove(key.as_slice())?;
             }
-            let Some(bytes) = tx.troubles.get(id.as_str().as_bytes())? else {
+            let Some(trouble) = read_in(tx, id)? else {
                 return Ok(Decision::default());
             };
-            let trouble: Trouble = serde_json::from_slice(&bytes).map_err(|e| abort_storage(e.to_string()))?;
             let decision = decide(&trouble);
-            write_decision(tx, &decision, Some(id), now)?;
+            write_decision(tx, &decision, Some(&trouble), Some(id), now)?;
             if has_effect(&decision) {
                 remember(tx.events, seen, now)?;
             }
@@ -407,18 +514,71 @@ impl SledStore {
         result
     }
 
+    /// A delivery result that moves no more than the trouble's tracking (a message's ts
+    /// recorded), written without a transaction: sled writes and syncs its io buffer twice for
+    /// every transaction, which costs far more than this record. One compare-and-swap of the
+    /// tracking record, then the delivered item leaves; a crash in between leaves the item to be
+    /// delivered again — found in Slack and recorded the same way. None when the decision does
+    /// more, the trouble has no tracking record yet, or the record moved meanwhile: the
+    /// transaction decides again then.
+    fn outcome_alone(
+        &self,
+        id: &TroubleId,
+        done: &[u8],
+        decide: &impl Fn(&Trouble) -> Decision,
+    ) -> Result<Option<Decision>, StoreError> {
+        let _writing = self
+            .write_gate
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let key = id.as_str().as_bytes();
+        let (Some(body), Some(stored)) = (self.troubles.get(key)?, self.tracking.get(key)?) else {
+            return Ok(None);
+        };
+        let before = assemble(&body, Some(&stored))?;
+        let decision = decide(&before);
+        if !decision.entries.is_empty() || !decision.deliveries.is_empty() || !decision.timers.is_empty() {
+            return Ok(None);
+        }
+        if let Some(t) = &decision.trouble {
+            // The summary and the channel index follow the body and the channel.
+            if !before.same_body(t) || before.channel != t.channel || before.channel_name != t.channel_name {
+                return Ok(None);
+            }
+            let tracked = encode(&Tracking::of(t));
+            if self
+                .tracking
+                .compare_and_swap(key, Some(stored), Some(tracked))?
+                .is_err()
+            {
+                return Ok(None);
+            }
+        }
+        self.outbox.remove(done)?;
+        Ok(Some(decision))
+    }
+
     /// Records that an attempt at the outbox item under `key` begins now, and makes that
     /// durable before the call leaves. False when the item is gone.
+    ///
+    /// Within [`ATTEMPT_COVERED`] of the item's creation the item itself is the record (see
+    /// `lane_head`): nothing is written, and the call waits only until the item is durable —
+    /// already, when it was queued with a decision someone was answered with (the group commit
+    /// before that answer covered it), else by a group commit shared with every writer waiting.
     pub async fn mark_attempt(&self, item: &OutboxItem, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let key = item_key(item);
         let Some(bytes) = self.outbox.get(&key)? else {
             return Ok(false);
         };
         let mut item: OutboxItem = decode(&bytes)?;
-        item.attempt_started_at = Some(now);
-        // Only this deliverer's lane worker writes the item while it is at the head.
-        self.outbox.insert(&key, encode(&item))?;
-        self.flush().await?;
+        if now >= item.created_at + ATTEMPT_COVERED {
+            item.attempt_started_at = Some(now);
+            // Only this deliverer's lane worker writes the item while it is at the head.
+            self.outbox.insert(&key, encode(&item))?;
+            self.flush().await?;
+        } else if let Some(ticket) = self.group_commit.pending(item.id) {
+            self.group_commit.cover(ticket, &self.db).await?;
+        }
         Ok(true)
     }
 
@@ -449,7 +609,7 @@ impl SledStore {
             deliveries,
             ..Decision::default()
         };
-        self.transaction(|tx| write_decision(tx, &d, None, now))?.ok();
+        self.transaction(|tx| write_decision(tx, &d, None, None, now))?.ok();
         Ok(())
     }
 
@@ -471,12 +631,19 @@ impl SledStore {
         Ok(lanes)
     }
 
-    /// The oldest undelivered call in a lane.
+    /// The oldest undelivered call in a lane. A call an earlier run queued and may have begun
+    /// without a record of its own (see `mark_attempt`) reads as attempted as late as its
+    /// creation allows, so the deliverer waits that attempt out and looks before posting again.
     pub fn lane_head(&self, lane: &LaneKey) -> Result<Option<OutboxItem>, StoreError> {
-        match self.outbox.scan_prefix(lane_prefix(lane)).next() {
-            None => Ok(None),
-            Some(item) => Ok(Some(decode(&item?.1)?)),
+        let Some(item) = self.outbox.scan_prefix(lane_prefix(lane)).next() else {
+            return Ok(None);
+        };
+        let mut item: OutboxItem = decode(&item?.1)?;
+        let marked = matches!(item.op, Op::Post { .. } | Op::CreateChannel);
+        if marked && item.id < self.first_id_this_run && item.attempt_started_at.is_none() {
+            item.attempt_started_at = Some(item.created_at + ATTEMPT_COVERED);
         }
+        Ok(Some(item))
     }
 
     /// Remembers that a user has opened the App Home, so it is kept current for them.
@@ -588,12 +755,11 @@ impl SledStore {
             if tx.timers.remove(key.as_slice())?.is_none() {
                 return Ok(Decision::default());
             }
-            let Some(bytes) = tx.troubles.get(timer.trouble.as_str().as_bytes())? else {
+            let Some(trouble) = read_in(tx, &timer.trouble)? else {
                 return Ok(Decision::default());
             };
-            let trouble: Trouble = serde_json::from_slice(&bytes).map_err(|e| abort_storage(e.to_string()))?;
             let decision = decide(&trouble);
-            write_decision(tx, &decision, Some(&timer.trouble), now)?;
+            write_decision(tx, &decision, Some(&trouble), Some(&timer.trouble), now)?;
             Ok(decision)
         });
         self.committed(&r);
@@ -603,14 +769,18 @@ impl SledStore {
     /// Small bookkeeping outside the core: clears the "status refresh queued" flag right before
     /// a refresh renders, so any change after this point queues a new refresh.
     pub fn clear_status_refresh_flag(&self, id: &TroubleId) -> Result<(), StoreError> {
-        self.troubles
-            .transaction(|tx| {
-                if let Some(bytes) = tx.get(id.as_str().as_bytes())? {
-                    if let Ok(mut t) = serde_json::from_slice::<Trouble>(&bytes) {
-                        if t.status_refresh_queued {
-                            t.status_refresh_queued = false;
-                            tx.insert(id.as_str().as_bytes(), encode(&t))?;
-                        }
+        let key = id.as_str().as_bytes();
+        (&self.troubles, &self.tracking)
+            .transaction(|(troubles, tracking)| {
+                let Some(body) = troubles.get(key)? else {
+                    return Ok(());
+                };
+                let stored = tracking.get(key)?;
+                if let Ok(t) = assemble(&body, stored.as_deref()) {
+                    if t.status_refresh_queued {
+                        let mut tracked = Tracking::of(&t);
+                        tracked.status_refresh_queued = false;
+                        tracking.insert(key, encode(&tracked))?;
                     }
                 }
                 Ok::<(), ConflictableTransactionError<()>>(())
@@ -679,27 +849,34 @@ mod tests {
         }
     }
 
+    /// An empty store, the default configuration and a moment to decide at.
+    fn fresh() -> (tempfile::TempDir, SledStore, Config, DateTime<Utc>) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(dir.path()).unwrap();
+        let config = Config::from_sources(None, &Default::default()).unwrap();
+        (dir, store, config, "2026-11-30T01:00:00Z".parse().unwrap())
+    }
+
+    fn open_in(store: &SledStore, ctx: &Ctx, seen: &[&str], severity: u8) -> Result<Decision, Skip> {
+        store
+            .open_trouble("20261130", seen, ctx.now, |id, seq| {
+                let origin = Origin {
+                    channel: ChannelId::new("C0ORIGIN"),
+                    response_url: None,
+                };
+                decide::open(ctx, id, seq, UserId::new("U0SALES"), origin, request(severity))
+            })
+            .unwrap()
+    }
+
     #[test]
     fn a_request_key_is_remembered_with_the_decision_it_caused_and_only_then() {
-        let dir = tempfile::tempdir().unwrap();
-        let config = Config::from_sources(None, &Default::default()).unwrap();
-        let now: chrono::DateTime<Utc> = "2026-11-30T01:00:00Z".parse().unwrap();
+        let (dir, store, config, now) = fresh();
         let ctx = Ctx {
             policy: &config.policy,
             now,
         };
-        let open = |store: &SledStore, key: &str, severity: u8| {
-            store
-                .open_trouble("20261130", &[key, "view:V1"], now, |id, seq| {
-                    let origin = Origin {
-                        channel: ChannelId::new("C0ORIGIN"),
-                        response_url: None,
-                    };
-                    decide::open(&ctx, id, seq, UserId::new("U0SALES"), origin, request(severity))
-                })
-                .unwrap()
-        };
-        let store = SledStore::open(dir.path()).unwrap();
+        let open = |store: &SledStore, key: &str, severity: u8| open_in(store, &ctx, &[key, "view:V1"], severity);
         // A refusal (an unknown severity) changes nothing and remembers nothing.
         assert!(open(&store, "sig:a", 9).is_ok_and(|d| d.trouble.is_none()));
         assert!(open(&store, "sig:b", 1).is_ok_and(|d| d.trouble.is_some()));
@@ -718,5 +895,105 @@ mod tests {
         assert_eq!(store.trouble_count(), 1);
         // Pruned with the event ids.
         assert_eq!(store.prune_keys(now + chrono::Duration::seconds(1)).unwrap(), 2);
+    }
+
+    #[test]
+    fn a_delivery_result_writes_only_the_tracking_and_a_whole_v0_1_record_still_reads() {
+        use crate::trouble::decide::{Input, Outcome, Slot};
+        use crate::trouble::model::Ts;
+        let (_dir, store, config, now) = fresh();
+        let ctx = Ctx {
+            policy: &config.policy,
+            now,
+        };
+        let opened = open_in(&store, &ctx, &["sig:a"], 1).unwrap();
+        let t = opened.trouble.unwrap();
+        let key = t.id.as_str().as_bytes();
+        assert_eq!(store.get(&t.id).unwrap().as_ref(), Some(&t));
+        // As v0.1 stored it: the trouble whole, no tracking record.
+        store.troubles.insert(key, encode(&t)).unwrap();
+        store.tracking.remove(key).unwrap();
+        assert_eq!(store.get(&t.id).unwrap().as_ref(), Some(&t));
+
+        // A message's ts: the body stays as it was, the tracking record carries the change.
+        let body_before = store.troubles.get(key).unwrap();
+        let posted = Outcome::Posted {
+            slot: Slot::ManagerDm,
+            channel: ChannelId::new("D0MGR"),
+            ts: Ts::new("1700000000.000100"),
+        };
+        store
+            .transact(&t.id, &[], None, now, |t| {
+                decide::decide(&ctx, t, Input::Delivered(posted.clone()))
+            })
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            store.troubles.get(key).unwrap(),
+            body_before,
+            "the body is not rewritten"
+        );
+        assert!(store.tracking.get(key).unwrap().is_some());
+        let read = store.get(&t.id).unwrap().unwrap();
+        assert_eq!(
+            read.manager_dm.as_ref().map(|m| m.ts.as_str()),
+            Some("1700000000.000100")
+        );
+        assert!(read.same_body(&t));
+
+        // Its tracking record there, a result that moves only it leaves with its delivered item.
+        let item = store
+            .outbox_items()
+            .unwrap()
+            .into_iter()
+            .find(|i| {
+                matches!(
+                    i.op,
+                    Op::Post {
+                        keep_as: Some(Slot::Status),
+                        ..
+                    }
+                )
+            })
+            .expect("the status post is queued");
+        let posted = Outcome::Posted {
+            slot: Slot::Status,
+            channel: ChannelId::new("C0TROUBLE"),
+            ts: Ts::new("1700000000.000200"),
+        };
+        store
+            .transact(&t.id, &[], Some(&item), now, |t| {
+                decide::decide(&ctx, t, Input::Delivered(posted.clone()))
+            })
+            .unwrap()
+            .unwrap();
+        assert!(store.outbox_items().unwrap().iter().all(|i| i.id != item.id));
+        assert_eq!(
+            store.troubles.get(key).unwrap(),
+            body_before,
+            "the body is not rewritten"
+        );
+        let read = store.get(&t.id).unwrap().unwrap();
+        assert_eq!(read.status.as_ref().map(|m| m.ts.as_str()), Some("1700000000.000200"));
+        assert_eq!(
+            read.manager_dm.as_ref().map(|m| m.ts.as_str()),
+            Some("1700000000.000100")
+        );
+
+        // A change of the trouble itself rewrites the body, without the tracked fields.
+        let joined = store
+            .transact(&t.id, &[], None, now, |t| {
+                let user = UserId::new("U0VISITOR");
+                decide::decide(&ctx, t, Input::MemberJoined { user })
+            })
+            .unwrap()
+            .unwrap()
+            .trouble
+            .expect("the trouble changed");
+        let body: Trouble = decode(&store.troubles.get(key).unwrap().unwrap()).unwrap();
+        assert_eq!(body.members_seen, vec![UserId::new("U0VISITOR")]);
+        assert!(body.manager_dm.is_none() && body.timeline_len == 0);
+        assert_eq!(store.get(&t.id).unwrap(), Some(joined.clone()));
+        assert_eq!(store.all_troubles().unwrap(), vec![joined]);
     }
 }

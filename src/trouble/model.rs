@@ -389,6 +389,83 @@ impl From<&Trouble> for TroubleSummary {
     }
 }
 
+/// How a trouble is stored: what Slack's answers and the timeline move on every delivery result
+/// (the trouble's channel, the messages the bot keeps editing, the refresh flag, the chain head)
+/// lives in a small record of its own beside the trouble's body, so that recording a message's
+/// ts rewrites ~300 bytes instead of the whole trouble. A body stored without one (the previous
+/// release wrote the trouble whole) carries these fields itself.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Tracking {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<ChannelId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kickoff: Option<PostedMessage>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<PostedMessage>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager_dm: Option<PostedMessage>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin_notice: Option<PostedMessage>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_report: Option<LastReport>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub status_refresh_queued: bool,
+    #[serde(default)]
+    pub timeline_len: u64,
+    #[serde(default)]
+    pub timeline_head: String,
+}
+
+impl Tracking {
+    pub fn of(t: &Trouble) -> Tracking {
+        Tracking {
+            channel: t.channel.clone(),
+            channel_name: t.channel_name.clone(),
+            kickoff: t.kickoff.clone(),
+            status: t.status.clone(),
+            manager_dm: t.manager_dm.clone(),
+            origin_notice: t.origin_notice.clone(),
+            last_report: t.last_report.clone(),
+            status_refresh_queued: t.status_refresh_queued,
+            timeline_len: t.timeline_len,
+            timeline_head: t.timeline_head.clone(),
+        }
+    }
+
+    /// Puts these fields into `t` (a body read from the store).
+    pub fn apply(self, t: &mut Trouble) {
+        t.channel = self.channel;
+        t.channel_name = self.channel_name;
+        t.kickoff = self.kickoff;
+        t.status = self.status;
+        t.manager_dm = self.manager_dm;
+        t.origin_notice = self.origin_notice;
+        t.last_report = self.last_report;
+        t.status_refresh_queued = self.status_refresh_queued;
+        t.timeline_len = self.timeline_len;
+        t.timeline_head = self.timeline_head;
+    }
+}
+
+impl Trouble {
+    /// The trouble as its body is stored beside its [`Tracking`]: those fields left empty.
+    pub fn body(&self) -> Trouble {
+        let mut body = self.clone();
+        Tracking::default().apply(&mut body);
+        body
+    }
+
+    /// Whether `self` and `other` differ only in their [`Tracking`] (the body need not be
+    /// written again).
+    pub fn same_body(&self, other: &Trouble) -> bool {
+        let mut other = other.clone();
+        Tracking::of(self).apply(&mut other);
+        *self == other
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

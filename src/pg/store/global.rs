@@ -39,7 +39,7 @@ impl PgStore {
             tx.rollback().await?;
             return Ok(false);
         }
-        write_decision(&tx, decision, None, now).await?;
+        write_decision(&tx, decision, None, None, now).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -32,7 +32,7 @@ impl SledStore {
             if tx.timers.remove(key.as_slice())?.is_none() {
                 return Ok(false);
             }
-            write_decision(tx, decision, None, now)?;
+            write_decision(tx, decision, None, None, now)?;
             Ok(true)
         })?;
         Ok(fired.unwrap_or(false))
