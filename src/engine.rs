@@ -11,7 +11,7 @@
 use crate::app::App;
 use crate::store::{OutboxItem, StoreError};
 use crate::trouble::command::OpenRequest;
-use crate::trouble::decide::{self, Ctx, Decision, Input, Outcome, Timer};
+use crate::trouble::decide::{self, Ctx, Decision, Input, Op, Outcome, Timer};
 use crate::trouble::model::{Origin, Trouble, TroubleId, UserId};
 
 /// What came of a change the engine was asked to apply.
@@ -129,6 +129,22 @@ impl Engine<'_> {
                 Ok(Applied::Decided(Box::default()))
             }
         }
+    }
+
+    /// Lets the core look at a call the deliverer is about to make, as it is about to go: the
+    /// core may withdraw it (a nudge no longer true) or note that it goes (a status refresh
+    /// lets the next change queue another). Nobody waits for an answer: no flush of its own.
+    pub async fn sending(&self, id: &TroubleId, op: &Op) -> Result<Decision, EngineError> {
+        let op = op.clone();
+        let applied = self
+            .decide_on(id, &[], None, false, move |ctx, t| {
+                decide::decide(ctx, t, Input::Sending(op.clone()))
+            })
+            .await?;
+        Ok(match applied {
+            Applied::Decided(d) => *d,
+            Applied::AlreadyHandled => Decision::default(),
+        })
     }
 
     /// Fires a due timer: it leaves the store in the same write as what the core makes of it,

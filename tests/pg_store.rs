@@ -515,7 +515,17 @@ async fn app_home_viewers_waiting_publishes_and_the_refresh_flag_are_shared_by_t
     .unwrap()
     .unwrap();
     assert!(a.get(&opened.id).await.unwrap().unwrap().status_refresh_queued);
-    b.clear_status_refresh_flag(&opened.id).await.unwrap();
+    b.update(&opened.id, &[], None, Utc::now(), |t| {
+        let mut t = t.clone();
+        t.status_refresh_queued = false;
+        Decision {
+            trouble: Some(t),
+            ..Decision::default()
+        }
+    })
+    .await
+    .unwrap()
+    .unwrap();
     assert!(!a.get(&opened.id).await.unwrap().unwrap().status_refresh_queued);
     assert_eq!(b.trouble_count().await.unwrap(), 1);
     assert_eq!(

@@ -41,7 +41,7 @@ pub fn severity_label(l: Locale, config: &Config, level: u8) -> String {
 }
 
 /// Slack's `text` is the notification and fallback; chat.update refuses more than 4,000.
-const FALLBACK_TEXT_LIMIT: usize = 3000;
+pub(super) const FALLBACK_TEXT_LIMIT: usize = 3000;
 
 /// User text inline in the trouble's own channel.
 fn here(raw: &str) -> String {
@@ -49,15 +49,15 @@ fn here(raw: &str) -> String {
 }
 
 /// User text inline anywhere else (DMs, announce and origin channels, headers).
-fn away(raw: &str) -> String {
+pub(super) fn away(raw: &str) -> String {
     one_line(raw, Where::Elsewhere)
 }
 
-fn user(u: &UserId) -> String {
+pub(super) fn user(u: &UserId) -> String {
     format!("<@{u}>")
 }
 
-fn channel_ref(l: Locale, t: &Trouble) -> String {
+pub(super) fn channel_ref(l: Locale, t: &Trouble) -> String {
     match (&t.channel, &t.channel_name) {
         (Some(c), _) => format!("<#{c}>"),
         (None, Some(name)) => tr!(l, format!("#{name}（作成中）"), format!("#{name} (being set up)")),
@@ -123,7 +123,7 @@ fn stages_text(l: Locale, config: &Config, t: &Trouble) -> String {
         .join("\n")
 }
 
-fn ack_text(l: Locale, t: &Trouble) -> String {
+pub(super) fn ack_text(l: Locale, t: &Trouble) -> String {
     match &t.ack {
         Some(a) => tr!(
             l,

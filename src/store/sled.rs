@@ -374,6 +374,24 @@ impl SledStore {
         Ok(true)
     }
 
+    /// [`Self::mark_attempt`] for the calls of one combined message, made durable together.
+    pub async fn mark_attempts(&self, items: &[&OutboxItem], now: DateTime<Utc>) -> Result<Vec<bool>, StoreError> {
+        let mut marked = Vec::with_capacity(items.len());
+        for item in items {
+            let key = item_key(item);
+            let Some(bytes) = self.outbox.get(&key)? else {
+                marked.push(false);
+                continue;
+            };
+            let mut item: OutboxItem = decode(&bytes)?;
+            item.attempt_started_at = Some(now);
+            self.outbox.insert(&key, encode(&item))?;
+            marked.push(true);
+        }
+        self.flush().await?;
+        Ok(marked)
+    }
+
     /// Remembers an event id with nothing else to write; false when it was seen before.
     pub fn remember_key(&self, event_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
         Ok(self.events.insert(event_id.as_bytes(), &millis(now))?.is_none())
@@ -524,27 +542,6 @@ impl SledStore {
             Ok(decision)
         })?;
         Ok(r.unwrap_or_default())
-    }
-
-    /// Small bookkeeping outside the core: clears the "status refresh queued" flag right before
-    /// a refresh renders, so any change after this point queues a new refresh.
-    pub fn clear_status_refresh_flag(&self, id: &TroubleId) -> Result<(), StoreError> {
-        self.troubles
-            .transaction(|tx| {
-                if let Some(bytes) = tx.get(id.as_str().as_bytes())? {
-                    if let Ok(mut t) = serde_json::from_slice::<Trouble>(&bytes) {
-                        if t.status_refresh_queued {
-                            t.status_refresh_queued = false;
-                            tx.insert(id.as_str().as_bytes(), encode(&t))?;
-                        }
-                    }
-                }
-                Ok::<(), ConflictableTransactionError<()>>(())
-            })
-            .map_err(|e| match e {
-                TransactionError::Storage(e) => StoreError::Sled(e),
-                TransactionError::Abort(()) => StoreError::Corrupt("aborted".into()),
-            })
     }
 
     /// Runs `read` while no decision is being written, so it sees every transaction whole
