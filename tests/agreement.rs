@@ -275,12 +275,14 @@ async fn the_8d_matches_its_golden_file(locale: &str) {
         let r = bot.command_text(SALES, &t.channel, "report 8d").await;
         assert!(r.contains("8D"), "{r}");
         // Behind every line the fixture posted, at Slack's pace of about one a second.
-        let posted = eventually("the 8D in the channel", std::time::Duration::from_secs(90), || {
-            bot.slack.calls_to("chat.postMessage").into_iter().find(|c| {
-                c.params["channel"] == t.channel.as_str() && c.params["text"].as_str().is_some_and(|x| x.contains("8D"))
+        let posted = bot
+            .paced("the 8D in the channel", || {
+                bot.slack.calls_to("chat.postMessage").into_iter().find(|c| {
+                    c.params["channel"] == t.channel.as_str()
+                        && c.params["text"].as_str().is_some_and(|x| x.contains("8D"))
+                })
             })
-        })
-        .await;
+            .await;
         let blocks = posted.params["blocks"].to_string();
         for d in ["D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8"] {
             assert!(blocks.contains(d), "{locale}: {d} missing in {blocks}");

@@ -3,10 +3,10 @@
 
 mod common;
 
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 use common::*;
+use std::time::Duration;
+
 use serde_json::Value;
 use trouble_bot::config::Config;
 use trouble_bot::i18n::{format_time, render, reply_text, Locale};
@@ -16,11 +16,9 @@ use trouble_bot::trouble::decide::{open, Ctx, Message, Nudge, Reply};
 use trouble_bot::trouble::model::{ChannelId, Cost, CustomerUpdate, Origin, Split, Trouble, TroubleId, UserId};
 use trouble_bot::trouble::record::Record;
 
-const SLOW: Duration = Duration::from_secs(60);
-
 /// The first top-level message in the channel whose text and blocks hold every needle.
 async fn posted_with(bot: &TestBot, channel: &str, what: &str, needles: &[&str]) -> Value {
-    eventually(what, SLOW, || {
+    bot.paced(what, || {
         bot.slack
             .messages_in(channel)
             .into_iter()
@@ -93,11 +91,12 @@ async fn the_status_message_carries_what_the_customer_was_told_and_the_costs_by_
         assert!(answer.starts_with("Cost recorded"), "{cost}: {answer}");
     }
     let status = trouble(&bot, &t.id).status.expect("status");
-    let shown = eventually("the status shows the update and the costs", SLOW, || {
-        let s = text_of(&latest(&bot, status.channel.as_str(), status.ts.as_str()));
-        s.contains("pallets of storage").then_some(s)
-    })
-    .await;
+    let shown = bot
+        .paced("the status shows the update and the costs", || {
+            let s = text_of(&latest(&bot, status.channel.as_str(), status.ts.as_str()));
+            s.contains("pallets of storage").then_some(s)
+        })
+        .await;
     for needle in [
         "Last told to the customer",
         "Replacement parts ship Friday",
@@ -146,6 +145,8 @@ async fn the_first_call_checklist_comes_before_any_cadence_nudge_and_never_after
         "{kickoff}"
     );
 
+    // Halfway to the 10 s deadline.
+    bot.advance_and_settle(Duration::from_secs(6)).await;
     let reminder = posted_with(
         &bot,
         &t.channel,
@@ -174,8 +175,9 @@ async fn the_first_call_checklist_comes_before_any_cadence_nudge_and_never_after
 
     bot.command_text(SALES, &t.channel, "update Apologised and asked for the lot back")
         .await;
-    // The next cadence nudge falls after the first-contact deadline had passed.
-    eventually("the cadence nudge after the update", SLOW, || {
+    // The next cadence nudge (12 s after the update) falls after the first-contact deadline.
+    bot.advance_and_settle(Duration::from_secs(13)).await;
+    bot.paced("the cadence nudge after the update", || {
         bot.slack.messages_in(&t.channel).into_iter().find(is_cadence_nudge)
     })
     .await;
@@ -189,11 +191,12 @@ async fn the_first_call_checklist_comes_before_any_cadence_nudge_and_never_after
         missed.is_empty(),
         "no first-contact nudge after the first update: {missed:?}"
     );
-    let kickoff = eventually("the kickoff shows the first contact made", SLOW, || {
-        Some(latest(&bot, &t.channel, &t.kickoff_ts))
-            .filter(|k| text_of(k).contains("First customer contact") && !text_of(k).contains("due by"))
-    })
-    .await;
+    let kickoff = bot
+        .paced("the kickoff shows the first contact made", || {
+            Some(latest(&bot, &t.channel, &t.kickoff_ts))
+                .filter(|k| text_of(k).contains("First customer contact") && !text_of(k).contains("due by"))
+        })
+        .await;
     assert!(text_of(&kickoff).contains('✅'), "{kickoff}");
 }
 
@@ -262,13 +265,14 @@ async fn a_returning_customers_kickoff_thread_lists_past_troubles_and_the_balanc
         .await;
 
     let again = bot.open_ready("ACME Corp.: lids scratched").await;
-    let listed = eventually("the history in the kickoff thread", SLOW, || {
-        bot.slack
-            .messages_in(&again.channel)
-            .into_iter()
-            .find(|m| m["thread_ts"] == again.kickoff_ts.as_str() && text_of(m).contains("Past troubles with"))
-    })
-    .await;
+    let listed = bot
+        .paced("the history in the kickoff thread", || {
+            bot.slack
+                .messages_in(&again.channel)
+                .into_iter()
+                .find(|m| m["thread_ts"] == again.kickoff_ts.as_str() && text_of(m).contains("Past troubles with"))
+        })
+        .await;
     let text = listed["text"].as_str().unwrap_or_default();
     for needle in [
         first.id.as_str(),
@@ -297,10 +301,11 @@ async fn closing_posts_the_report_and_edits_the_kickoff_to_say_closed_by_whom_an
             .await,
         "Closed."
     );
-    let kickoff = eventually("the kickoff says closed", SLOW, || {
-        Some(latest(&bot, &t.channel, &t.kickoff_ts)).filter(|k| text_of(k).contains("🏁 Closed"))
-    })
-    .await;
+    let kickoff = bot
+        .paced("the kickoff says closed", || {
+            Some(latest(&bot, &t.channel, &t.kickoff_ts)).filter(|k| text_of(k).contains("🏁 Closed"))
+        })
+        .await;
     assert!(text_of(&kickoff).contains(&format!("by <@{MANAGER}>")), "{kickoff}");
     assert!(
         !text_of(&kickoff).contains("\"acknowledge\""),
@@ -318,16 +323,17 @@ async fn closing_posts_the_report_and_edits_the_kickoff_to_say_closed_by_whom_an
     // No `/trouble report`: closing posts the report summary, its thread, and the link.
     let report_summary = posted_with(&bot, &t.channel, "the report summary", &["Trouble report", "closed"]).await;
     let summary_ts = report_summary["ts"].as_str().expect("ts").to_string();
-    eventually("the report's thread", SLOW, || {
+    bot.paced("the report's thread", || {
         bot.slack.messages_in(&t.channel).into_iter().find(|m| {
             m["thread_ts"].as_str() == Some(summary_ts.as_str()) && m["ts"].as_str() != Some(summary_ts.as_str())
         })
     })
     .await;
-    let kickoff = eventually("the kickoff links the report", SLOW, || {
-        Some(latest(&bot, &t.channel, &t.kickoff_ts)).filter(|k| text_of(k).contains("|the report>"))
-    })
-    .await;
+    let kickoff = bot
+        .paced("the kickoff links the report", || {
+            Some(latest(&bot, &t.channel, &t.kickoff_ts)).filter(|k| text_of(k).contains("|the report>"))
+        })
+        .await;
     let report = trouble(&bot, &t.id)
         .last_report
         .and_then(|r| r.message)

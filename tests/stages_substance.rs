@@ -11,7 +11,6 @@ use trouble_bot::trouble::model::{StageState, TroubleId};
 use trouble_bot::trouble::timeline::Event;
 
 /// Channel messages are paced at about one a second.
-const SLOW: Duration = Duration::from_secs(60);
 
 fn step_events(bot: &TestBot, id: &str) -> Vec<StepEvent> {
     bot.store()
@@ -27,7 +26,7 @@ fn step_events(bot: &TestBot, id: &str) -> Vec<StepEvent> {
 
 /// Waits until a message in `channel` (a user id: the DM) contains every needle.
 async fn message_with(bot: &TestBot, channel: &str, needles: &[&str]) -> Value {
-    eventually(&format!("a message in {channel} with {needles:?}"), SLOW, || {
+    bot.paced(&format!("a message in {channel} with {needles:?}"), || {
         bot.slack
             .messages_in(channel)
             .into_iter()
@@ -38,7 +37,7 @@ async fn message_with(bot: &TestBot, channel: &str, needles: &[&str]) -> Value {
 
 /// The status message as last edited.
 async fn status_with(bot: &TestBot, id: &str, needles: &[&str]) -> String {
-    eventually(&format!("the status of {id} showing {needles:?}"), SLOW, || {
+    bot.paced(&format!("the status of {id} showing {needles:?}"), || {
         let status = trouble(bot, id).status?;
         let latest = bot
             .slack
@@ -113,11 +112,12 @@ async fn facts_from_the_command_and_the_form_are_stored_and_shown_in_the_status(
         .await;
     assert_eq!(response.status(), 200);
 
-    let stored = eventually("the form's facts stored", SLOW, || {
-        let t = trouble(&bot, &t.id);
-        t.substance.facts.symptom.is_some().then_some(t)
-    })
-    .await;
+    let stored = bot
+        .paced("the form's facts stored", || {
+            let t = trouble(&bot, &t.id);
+            t.substance.facts.symptom.is_some().then_some(t)
+        })
+        .await;
     let facts = &stored.substance.facts;
     assert_eq!(facts.part.as_deref(), Some("HX-200"));
     assert_eq!(facts.lots, ["L42", "L43"]);
@@ -146,14 +146,15 @@ async fn the_open_form_takes_facts_too() {
     submission["view"]["state"]["values"]["fact_part"] =
         json!({"value": {"type": "plain_text_input", "value": "HX-9"}});
     assert_eq!(bot.interaction(&submission).await.status(), 200);
-    let t = eventually("the trouble opened with its part", SLOW, || {
-        bot.store()
-            .all_troubles()
-            .ok()?
-            .into_iter()
-            .find(|t| t.substance.facts.part.as_deref() == Some("HX-9"))
-    })
-    .await;
+    let t = bot
+        .paced("the trouble opened with its part", || {
+            bot.store()
+                .all_troubles()
+                .ok()?
+                .into_iter()
+                .find(|t| t.substance.facts.part.as_deref() == Some("HX-9"))
+        })
+        .await;
     assert_eq!(t.customer, "ACME");
 }
 
@@ -368,11 +369,12 @@ async fn the_effectiveness_check_reopens_a_trouble_when_the_measure_did_not_work
         .await;
     assert_eq!(r.status(), 200);
 
-    let reopened = eventually("the trouble open again", SLOW, || {
-        let t = trouble(&bot, &t.id);
-        t.is_open().then_some(t)
-    })
-    .await;
+    let reopened = bot
+        .paced("the trouble open again", || {
+            let t = trouble(&bot, &t.id);
+            t.is_open().then_some(t)
+        })
+        .await;
     assert_eq!(reopened.current_stage(), Some(3), "back at stage 4");
     assert!(reopened.ack.is_some(), "the acknowledgement is kept");
     assert_eq!(reopened.substance.actions[0].effective, Some(false));
@@ -474,13 +476,14 @@ async fn a_recurrence_is_flagged_by_part_in_the_kickoff_thread() {
     let later = bot.open_ready("ＡＣＭＥ株式会社: housings cracked again").await;
     bot.command_text(SALES, &later.channel, "fact part hx-200").await;
 
-    let flag = eventually("the recurrence flagged in the kickoff thread", SLOW, || {
-        bot.slack
-            .messages_in(&later.channel)
-            .into_iter()
-            .find(|m| m["thread_ts"] == later.kickoff_ts.as_str() && text_of(m).contains("Possible recurrence"))
-    })
-    .await;
+    let flag = bot
+        .paced("the recurrence flagged in the kickoff thread", || {
+            bot.slack
+                .messages_in(&later.channel)
+                .into_iter()
+                .find(|m| m["thread_ts"] == later.kickoff_ts.as_str() && text_of(m).contains("Possible recurrence"))
+        })
+        .await;
     assert!(text_of(&flag).contains(&earlier.id), "{flag}");
     // Once per earlier trouble, however often the part is given again.
     bot.command_text(SALES, &later.channel, "fix fact part HX-200").await;

@@ -551,6 +551,27 @@ impl TestBot {
         self.settle_within(Duration::from_secs(20)).await;
     }
 
+    /// Waits until `check` finds what it looks for, moving the clock on through Slack's pacing
+    /// (half a second at a time, only while calls are queued), so a test that looks for a post
+    /// queued behind others does not wait out the pace of about one message a second in real time.
+    pub async fn paced<T>(&self, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+        let limit = Duration::from_secs(60);
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            if let Some(found) = check() {
+                return found;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{what}: not reached within {limit:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            if self.store().outbox_len() > 0 {
+                self.advance(Duration::from_millis(500));
+            }
+        }
+    }
+
     /// `settle`, for up to `limit` of real time (Slack's faults and slow answers take real time).
     pub async fn settle_within(&self, limit: Duration) {
         let deadline = tokio::time::Instant::now() + limit;

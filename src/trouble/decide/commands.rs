@@ -1,0 +1,412 @@
+//! Commands and buttons: what `/trouble …` and a click mean for a trouble, and `/trouble add`.
+
+use super::*;
+
+pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
+    let reopening = matches!(command, Command::Step(crate::trouble::facts::Step::Reopen(_)));
+    // The 8D is wanted most once the trouble is closed.
+    if w.t.closed.is_some() && !matches!(command, Command::Status | Command::Report | Command::Report8d) && !reopening {
+        return Some(Reply::AlreadyClosed);
+    }
+    if let Some(refusal) = act_of(w.ctx.config, &w.t, &command).and_then(|act| refuse(w.ctx.config, &w.t, &user, act)) {
+        return Some(refusal);
+    }
+    let now = w.ctx.now;
+    Some(match command {
+        Command::Status => Reply::Status(Box::new(w.t.clone())),
+        Command::Ack => try_acknowledge(w, &user),
+        Command::Next(note) => match w.t.current_stage() {
+            None => Reply::AllStagesDone,
+            Some(stage) if crate::trouble::facts::stage_refusal(w, &user, stage, &note).is_some() => {
+                return crate::trouble::facts::stage_refusal(w, &user, stage, &note)
+            }
+            Some(stage) => {
+                complete_stage(w, &user, stage, note);
+                Reply::StageDone { stage }
+            }
+        },
+        // Done twice would claim a second completion on the record; `note` adds to a done stage.
+        Command::Done(stage, _) if w.t.stages[stage].state == StageState::Done => Reply::StageAlreadyDone { stage },
+        Command::Done(stage, note) if crate::trouble::facts::stage_refusal(w, &user, stage, &note).is_some() => {
+            return crate::trouble::facts::stage_refusal(w, &user, stage, &note)
+        }
+        Command::Done(stage, note) => {
+            complete_stage(w, &user, stage, note);
+            Reply::StageDone { stage }
+        }
+        Command::Start(stage, note) => {
+            // Starting a stage that was done reopens it: rework is part of the record.
+            if w.t.stages[stage].state == StageState::Done {
+                let s = &mut w.t.stages[stage];
+                s.state = StageState::InProgress;
+                s.done_at = None;
+                s.done_by = None;
+            }
+            start_stage(w, &user, stage, note.clone());
+            w.log(
+                Some(&user),
+                Event::StageStarted {
+                    stage,
+                    note: note.clone(),
+                },
+            );
+            w.post(
+                Lane::Channel,
+                Dest::TroubleChannel,
+                Message::StageChanged {
+                    stage,
+                    done: false,
+                    by: user.clone(),
+                    note,
+                },
+            );
+            w.refresh_status();
+            Reply::StageStarted { stage }
+        }
+        Command::Update { text, next } => log_update(w, &user, text, next),
+        Command::Note(text) => {
+            w.record(&user, Record::Note { text: text.clone() });
+            w.log(Some(&user), Event::Note { text });
+            Reply::Noted
+        }
+        Command::Split {
+            ours,
+            customer,
+            other,
+            reason,
+        } => {
+            start_stage(w, &user, 4, String::new());
+            w.t.split = Some(Split {
+                ours,
+                customer,
+                other,
+                reason: reason.clone(),
+                by: user.clone(),
+                at: now,
+            });
+            w.record(
+                &user,
+                Record::Split {
+                    ours,
+                    customer,
+                    other,
+                    reason: reason.clone(),
+                },
+            );
+            w.log(
+                Some(&user),
+                Event::SplitSet {
+                    ours,
+                    customer,
+                    other,
+                    reason,
+                },
+            );
+            crate::trouble::approval::propose(w, &user, crate::trouble::approval::Item::Split)
+        }
+        Command::Cost { amount, payer, note } => {
+            start_stage(w, &user, 5, String::new());
+            w.t.costs.push(Cost {
+                amount: amount.clone(),
+                payer: payer.clone(),
+                note: note.clone(),
+                by: user.clone(),
+                at: now,
+            });
+            w.record(
+                &user,
+                Record::Cost {
+                    amount: amount.clone(),
+                    payer: payer.clone(),
+                    note: note.clone(),
+                },
+            );
+            w.log(Some(&user), Event::CostAdded { amount, payer, note });
+            let n = w.t.costs.len();
+            crate::trouble::approval::propose(w, &user, crate::trouble::approval::Item::Cost { n })
+        }
+        Command::Agreed(n, note) => crate::trouble::approval::agreed(w, &user, n, note),
+        // Anyone in the channel may ask, like the report; the channel reviews it before it goes out.
+        Command::Report8d => {
+            w.post(Lane::Channel, Dest::TroubleChannel, Message::EightD);
+            Reply::EightDPosted
+        }
+        // A measure is a prevention action owned by the trouble's owner.
+        Command::Prevent(text) => crate::trouble::actions::add_action(
+            w,
+            &user,
+            crate::trouble::actions::NewAction {
+                kind: crate::trouble::actions::ActionKind::Prevent,
+                text,
+                owner: None,
+                due: None,
+                check: None,
+            },
+        ),
+        Command::Step(step) => crate::trouble::facts::decide_step(w, &user, step),
+        Command::Add { users, departments } => add_participants(w, &user, users, departments),
+        Command::Owner(to) => {
+            let from = std::mem::replace(&mut w.t.owner, to.clone());
+            w.record(
+                &user,
+                Record::Owner {
+                    from: from.clone(),
+                    to: to.clone(),
+                },
+            );
+            w.log(Some(&user), Event::OwnerChanged { from, to: to.clone() });
+            w.invite(vec![to.clone()]);
+            w.refresh_status();
+            Reply::OwnerChanged { to }
+        }
+        Command::Manager(to) => {
+            if to == w.t.owner {
+                return Some(Reply::OwnerCannotBeManager);
+            }
+            let from = w.t.manager.replace(to.clone());
+            w.t.escalation = Escalation {
+                chain: chain_for(w.ctx.config, &w.t.owner, Some(&to)),
+                round: w.t.escalation.round,
+                ..Escalation::default()
+            };
+            w.record(
+                &user,
+                Record::Manager {
+                    from: from.clone(),
+                    to: to.clone(),
+                },
+            );
+            w.log(Some(&user), Event::ManagerChanged { from, to: to.clone() });
+            w.invite(vec![to.clone()]);
+            if w.t.ack.is_none() {
+                ask_to_acknowledge(w, &to);
+                w.start_ack_timer();
+            }
+            w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+            w.refresh_status();
+            Reply::ManagerChanged { to }
+        }
+        Command::Severity(to) => {
+            if !w.ctx.config.severities.contains_key(&to) {
+                return Some(Reply::UnknownSeverity {
+                    level: to,
+                    known: w.ctx.config.severities.keys().copied().collect(),
+                });
+            }
+            let from = w.t.severity;
+            if from == to {
+                return Some(Reply::SeverityUnchanged);
+            }
+            let before = w.departments_to_ping();
+            let announced_before = w.policy().announce_channels.clone();
+            w.t.severity = to;
+            w.log(Some(&user), Event::SeverityChanged { from, to });
+            // The new severity's clocks apply from now on: a shorter wait for an acknowledgement
+            // brings the escalation forward, a longer one never postpones it; the cadence of
+            // customer updates restarts (a promised time keeps its own timer).
+            if w.t.ack.is_none() && w.t.manager.is_some() && !w.t.escalation.gave_up {
+                let due = w.ctx.now + w.ack_timeout();
+                match w.t.escalation.due {
+                    Some(running) if running <= due => {}
+                    _ => w.start_ack_timer_at(due),
+                }
+            }
+            let last = w.t.last_customer_contact();
+            if w.t.promised_next().filter(|p| *p > last).is_none() {
+                let due = w.working_after(last, w.cadence()).max(now);
+                w.start_followup_timer(due);
+            }
+            // Lower numbers are more severe: only a raise brings new people in.
+            if to < from {
+                let new_departments: Vec<String> = w
+                    .departments_to_ping()
+                    .into_iter()
+                    .filter(|d| !before.contains(d))
+                    .collect();
+                let members: Vec<UserId> = new_departments
+                    .iter()
+                    .flat_map(|d| w.ctx.config.departments[d].members.clone())
+                    .collect();
+                w.invite(members);
+                w.post(
+                    Lane::Channel,
+                    Dest::TroubleChannel,
+                    Message::SeverityRaised { from, to },
+                );
+                for c in w.policy().announce_channels.clone() {
+                    if !announced_before.contains(&c) {
+                        w.post(
+                            Lane::Announce,
+                            Dest::Channel(ChannelId::new(c)),
+                            Message::SeverityRaised { from, to },
+                        );
+                    }
+                }
+            }
+            w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+            w.refresh_status();
+            Reply::SeverityChanged { from, to }
+        }
+        Command::Close(note) => {
+            let not_done: Vec<usize> = (0..STAGE_COUNT)
+                .filter(|i| w.t.stages[*i].state != StageState::Done)
+                .collect();
+            let (open_interim, has_prevention) = crate::trouble::actions::close_gaps(&w.t);
+            if !not_done.is_empty() || !has_prevention {
+                let never_started = not_done
+                    .iter()
+                    .copied()
+                    .filter(|i| w.t.stages[*i].state == StageState::NotStarted)
+                    .collect();
+                return Some(Reply::CloseMissing {
+                    not_done,
+                    never_started,
+                    has_measure: has_prevention,
+                });
+            }
+            if !open_interim.is_empty() {
+                return Some(Reply::CloseActions {
+                    open_interim,
+                    has_prevention,
+                });
+            }
+            close(w, &user, note, None);
+            Reply::Closed
+        }
+        Command::CloseForce(reason) => {
+            close(w, &user, String::new(), Some(reason));
+            Reply::Closed
+        }
+        // Answered by the shell: they read other troubles or the whole timeline.
+        Command::Report
+        | Command::Help
+        | Command::OpenModal
+        | Command::Open(_)
+        | Command::List
+        | Command::History(_)
+        | Command::Stats(_) => return None,
+    })
+}
+
+/// `/trouble add`: makes people and departments participants, invites them and says so.
+pub(super) fn add_participants(w: &mut Work, by: &UserId, users: Vec<UserId>, departments: Vec<String>) -> Reply {
+    let config = w.ctx.config;
+    if let Some(bad) = departments.iter().find(|d| !config.departments.contains_key(*d)) {
+        return Reply::UnknownDepartment {
+            name: bad.clone(),
+            known: config.departments.keys().cloned().collect(),
+        };
+    }
+    let before = departments_of(config, &w.t);
+    let mut new_departments: Vec<String> = Vec::new();
+    for d in departments {
+        if !before.contains(&d) && !new_departments.contains(&d) {
+            new_departments.push(d);
+        }
+    }
+    let mut new_users: Vec<UserId> = Vec::new();
+    for u in users {
+        if !w.t.added.contains(&u) && !new_users.contains(&u) {
+            new_users.push(u);
+        }
+    }
+    if new_users.is_empty() && new_departments.is_empty() {
+        return Reply::ParticipantsAdded {
+            users: Vec::new(),
+            depts: Vec::new(),
+        };
+    }
+    w.t.added.extend(new_users.iter().cloned());
+    w.t.departments.extend(new_departments.iter().cloned());
+    let mut invitees = new_users.clone();
+    for d in &new_departments {
+        for m in &config.departments[d].members {
+            if !invitees.contains(m) {
+                invitees.push(m.clone());
+            }
+        }
+    }
+    w.log(
+        Some(by),
+        Event::ParticipantsAdded {
+            users: new_users.clone(),
+            departments: new_departments.clone(),
+        },
+    );
+    w.invite(invitees);
+    w.post(
+        Lane::Channel,
+        Dest::TroubleChannel,
+        Message::ParticipantsAdded {
+            by: by.clone(),
+            users: new_users.clone(),
+            departments: new_departments.clone(),
+        },
+    );
+    // The kickoff lists the departments.
+    w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+    w.refresh_status();
+    Reply::ParticipantsAdded {
+        users: new_users,
+        depts: new_departments,
+    }
+}
+
+pub(super) fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option<Reply> {
+    // The effectiveness check is asked after close.
+    if let ButtonAction::Effect { n, effective } = action {
+        return Some(crate::trouble::actions::effect_answered(w, &user, n, effective));
+    }
+    if w.t.closed.is_some() {
+        return Some(Reply::AlreadyClosed);
+    }
+    // Who may approve depends on the proposal: decided there.
+    if let ButtonAction::Proposal { n, approve } = action {
+        return Some(crate::trouble::approval::decide_button(w, &user, n, approve));
+    }
+    let act = match action {
+        ButtonAction::Acknowledge => Act::Acknowledge,
+        ButtonAction::CompleteStage { .. } => Act::Stages,
+        ButtonAction::LogUpdate { .. } => Act::Update,
+        ButtonAction::Effect { .. } | ButtonAction::Proposal { .. } => return None,
+    };
+    if let Some(refusal) = refuse(w.ctx.config, &w.t, &user, act) {
+        return Some(refusal);
+    }
+    match action {
+        ButtonAction::Acknowledge => Some(try_acknowledge(w, &user)),
+        // A stale button (a double click, or a status message not yet refreshed) must not
+        // complete a later stage than the one it showed.
+        ButtonAction::CompleteStage { stage: Some(stage) }
+            if stage >= STAGE_COUNT || w.t.stages[stage].state == StageState::Done =>
+        {
+            Some(Reply::StageAlreadyDone {
+                stage: stage.min(STAGE_COUNT - 1),
+            })
+        }
+        ButtonAction::CompleteStage { stage: Some(stage) }
+            if crate::trouble::facts::stage_refusal(w, &user, stage, "").is_some() =>
+        {
+            crate::trouble::facts::stage_refusal(w, &user, stage, "")
+        }
+        ButtonAction::CompleteStage { stage: Some(stage) } => {
+            complete_stage(w, &user, stage, String::new());
+            Some(Reply::StageDone { stage })
+        }
+        ButtonAction::CompleteStage { stage: None } => match w.t.current_stage() {
+            None => Some(Reply::AllStagesDone),
+            Some(stage) if crate::trouble::facts::stage_refusal(w, &user, stage, "").is_some() => {
+                crate::trouble::facts::stage_refusal(w, &user, stage, "")
+            }
+            Some(stage) => {
+                complete_stage(w, &user, stage, String::new());
+                Some(Reply::StageDone { stage })
+            }
+        },
+        ButtonAction::LogUpdate { trigger_id } => {
+            w.send(Lane::View, Op::OpenUpdateModal { trigger_id });
+            None
+        }
+        ButtonAction::Effect { .. } | ButtonAction::Proposal { .. } => None,
+    }
+}

@@ -1,0 +1,93 @@
+//! What a delivery's outcome teaches the trouble: its channel, its messages' ids, failures.
+
+use super::*;
+
+pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
+    match outcome {
+        Outcome::ChannelCreated { channel, name } => {
+            w.t.channel = Some(channel.clone());
+            w.t.channel_name = Some(name.clone());
+            w.log(None, Event::ChannelCreated { channel, name });
+            // The DM and the origin notice went out before the channel existed: add its link.
+            if w.t.manager_dm.is_some() {
+                w.send(Lane::Dm, Op::Refresh { slot: Slot::ManagerDm });
+            }
+            if w.t.origin_notice.is_some() {
+                w.send(
+                    Lane::Origin,
+                    Op::Refresh {
+                        slot: Slot::OriginNotice,
+                    },
+                );
+            }
+        }
+        Outcome::Posted { slot, channel, ts } => {
+            let posted = Some(PostedMessage { channel, ts });
+            let channel_known = w.t.channel.is_some();
+            match slot {
+                Slot::Kickoff => w.t.kickoff = posted,
+                Slot::Status => w.t.status = posted,
+                Slot::Report => {
+                    if let Some(r) = w.t.last_report.as_mut() {
+                        r.message = posted;
+                    }
+                    // A closed trouble's kickoff links to its report.
+                    if w.t.closed.is_some() {
+                        w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+                    }
+                }
+                Slot::ManagerDm => {
+                    w.t.manager_dm = posted;
+                    if channel_known {
+                        w.send(Lane::Dm, Op::Refresh { slot: Slot::ManagerDm });
+                    }
+                }
+                Slot::OriginNotice => {
+                    w.t.origin_notice = posted;
+                    if channel_known {
+                        w.send(
+                            Lane::Origin,
+                            Op::Refresh {
+                                slot: Slot::OriginNotice,
+                            },
+                        );
+                    }
+                }
+            }
+            w.changed = true;
+        }
+        // Nothing internal goes where the customer reads: the reporter alone hears of the trouble
+        // they opened there; the owner hears that an announcement was held back.
+        Outcome::SharedExternally { channel } if channel != w.t.origin.channel => {
+            let owner = w.t.owner.clone();
+            w.post(Lane::Dm, Dest::Dm(owner), Message::SharedChannelSkipped { channel });
+        }
+        Outcome::OriginUnreachable | Outcome::SharedExternally { .. } => {
+            if let Some(url) = w.t.origin.response_url.clone() {
+                w.send(
+                    Lane::Origin,
+                    Op::Respond {
+                        url,
+                        message: Message::OriginNotice,
+                    },
+                );
+            }
+        }
+        // Always Slack's own error code: a call that could not run because an earlier one failed
+        // (no channel yet) never reaches here, the deliverer drops it (see `AttemptError`).
+        Outcome::Failed { method, error } => {
+            w.log(
+                None,
+                Event::DeliveryFailed {
+                    method: method.clone(),
+                    error: error.clone(),
+                },
+            );
+            // Without a channel nothing else can happen there: the owner must know at once.
+            if method == "conversations.create" {
+                let owner = w.t.owner.clone();
+                w.post(Lane::Dm, Dest::Dm(owner), Message::DeliveryProblem { method, error });
+            }
+        }
+    }
+}

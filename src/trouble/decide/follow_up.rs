@@ -1,0 +1,131 @@
+//! Follow-up with the customer: logged updates and promises, nudges on the cadence, the first contact.
+
+use super::*;
+
+/// A promise to the customer may reach at most this far ahead.
+pub const MAX_PROMISE_DAYS: u32 = 14;
+
+pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option<String>) -> Reply {
+    let now = w.ctx.now;
+    let promised = match next {
+        None => None,
+        Some(n) => match parse_when(&n, now, w.ctx.config.timezone) {
+            // A promise far ahead would silence every nudge until then.
+            Ok(at) if at > now + Duration::days(MAX_PROMISE_DAYS.into()) => {
+                return Reply::BadWhen {
+                    text: n,
+                    error: WhenError::TooFar { days: MAX_PROMISE_DAYS },
+                }
+            }
+            Ok(at) => Some(at),
+            Err(error) => return Reply::BadWhen { text: n, error },
+        },
+    };
+    if w.t.customer_updates.is_empty() {
+        // The kickoff shows the first-contact deadline until it is met.
+        w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+    }
+    w.t.customer_updates.push(CustomerUpdate {
+        text: text.clone(),
+        by: user.clone(),
+        at: now,
+        promised_next: promised,
+    });
+    w.record(
+        user,
+        Record::Update {
+            text: text.clone(),
+            promised_next: promised,
+        },
+    );
+    w.log(
+        Some(user),
+        Event::CustomerUpdate {
+            text,
+            promised_next: promised,
+        },
+    );
+    let next_due = match promised {
+        // Nudge a quarter of an hour before the promise (or at once when it is closer than that).
+        Some(p) => (p - Duration::minutes(15)).max(now),
+        None => w.working_after(now, w.cadence()),
+    };
+    w.start_followup_timer(next_due);
+    w.refresh_status();
+    Reply::UpdateLogged {
+        next_due: promised.unwrap_or(next_due),
+        promised: promised.is_some(),
+    }
+}
+
+pub(super) fn follow_up(w: &mut Work) {
+    let now = w.ctx.now;
+    let config = w.ctx.config;
+    let hours = config.business_hours.as_ref();
+    if !is_open(hours, config.timezone, now) {
+        // Nothing is posted outside business hours; what fell due is posted once at opening.
+        let at = next_open(hours, config.timezone, now);
+        w.start_followup_timer(at);
+        return;
+    }
+    let cadence = w.cadence();
+    let last = w.t.last_customer_contact();
+    let waited = working_time_between(hours, config.timezone, last, now);
+    let waited_secs = (now - last).num_seconds();
+    let promise = w.t.promised_next().filter(|p| *p > last);
+    let (mention_manager, promise_missed, next_due) = match promise {
+        Some(p) if now < p => (false, false, p),
+        Some(p) => {
+            let badly = now >= p + cadence;
+            let next = if badly {
+                w.working_after(now, cadence)
+            } else {
+                p + cadence
+            };
+            (badly, true, next)
+        }
+        None => {
+            // One nudge however many periods passed (e.g. while the bot was down), then one a
+            // cadence while the customer is still waiting.
+            let next = w.working_after(now, cadence).max(now + Duration::seconds(1));
+            (waited >= cadence * 2, false, next)
+        }
+    };
+    let nudge = Nudge {
+        owner: w.t.owner.clone(),
+        waited_secs,
+        manager: if mention_manager { w.t.manager.clone() } else { None },
+        promise,
+        promise_missed,
+        last_contact: last,
+    };
+    w.log(
+        None,
+        Event::NudgePosted {
+            waited_secs,
+            manager_mentioned: nudge.manager.is_some(),
+        },
+    );
+    w.post(Lane::Channel, Dest::TroubleChannel, Message::Nudge(nudge));
+    w.start_followup_timer(next_due);
+    w.refresh_status();
+}
+
+/// Reminds the owner of the first call (the checklist and a Log update button); once the
+/// deadline has passed, brings the manager in.
+pub(super) fn first_contact(w: &mut Work, missed: bool) {
+    let manager = if missed { w.t.manager.clone() } else { None };
+    w.log(
+        None,
+        Event::NudgePosted {
+            waited_secs: (w.ctx.now - w.t.opened_at).num_seconds(),
+            manager_mentioned: manager.is_some(),
+        },
+    );
+    let message = Message::FirstContact {
+        owner: w.t.owner.clone(),
+        manager,
+        due: first_contact_due(w.ctx.config, &w.t),
+    };
+    w.post(Lane::Channel, Dest::TroubleChannel, message);
+}

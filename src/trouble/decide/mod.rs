@@ -1,0 +1,126 @@
+//! The decisions: given a trouble, an input and `now`, what changes and what the bot must say.
+//!
+//! Nothing here does I/O or reads the clock. The shell stores a `Decision` in one transaction
+//! (trouble, timeline, outbox, timers) and only then answers Slack and delivers.
+
+mod acknowledgement;
+mod commands;
+mod deliveries;
+mod follow_up;
+mod open;
+mod report;
+mod roles;
+mod stages;
+mod vocabulary;
+mod work;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::command::{check_length, Command, OpenRequest, UsageError};
+use super::first_contact::{first_contact_due, first_contact_reminder};
+use super::hours::{add_working_time, is_open, next_open, working_time_between};
+use super::model::*;
+use super::record::Record;
+use super::timeline::{Entry, Event, GENESIS};
+use super::when::{parse_when, WhenError};
+use crate::config::Config;
+
+use acknowledgement::*;
+use commands::*;
+use deliveries::*;
+pub use follow_up::*;
+pub use open::*;
+pub use report::*;
+pub use roles::*;
+use stages::*;
+pub use vocabulary::*;
+pub(super) use work::Work;
+
+/// Decides what an input means for an existing trouble.
+pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
+    let mut w = Work::new(ctx, trouble.clone());
+    let reply = match input {
+        Input::Command { user, command } => command_on(&mut w, user, command),
+        Input::ThreadReply { user, thread_ts } => {
+            let in_kickoff_thread = w.t.kickoff.as_ref().is_some_and(|k| k.ts == thread_ts);
+            if in_kickoff_thread && w.t.ack.is_none() && may(ctx.config, &w.t, &user, Act::Acknowledge) && w.t.is_open()
+            {
+                acknowledge(&mut w, &user);
+            }
+            None
+        }
+        Input::Button { user, action } => button(&mut w, user, action),
+        // A modal opened before the close may still be submitted after it.
+        Input::UpdateSubmitted { .. } if w.t.closed.is_some() => Some(Reply::AlreadyClosed),
+        Input::UpdateSubmitted { user, .. } if !may(ctx.config, &w.t, &user, Act::Update) => {
+            refuse(ctx.config, &w.t, &user, Act::Update)
+        }
+        Input::UpdateSubmitted { user, text, next } => {
+            match check_length(&text).and_then(|_| check_length(next.as_deref().unwrap_or_default())) {
+                Err(e) => Some(Reply::Usage(e)),
+                Ok(()) => Some(log_update(&mut w, &user, text, next)),
+            }
+        }
+        // Participants see the trouble by their role; only others' membership needs keeping.
+        Input::MemberJoined { user } => {
+            if !w.t.members_seen.contains(&user) && !is_participant(ctx.config, &w.t, &user) {
+                w.t.members_seen.push(user);
+                w.changed = true;
+            }
+            None
+        }
+        Input::MemberLeft { user } => {
+            if w.t.members_seen.contains(&user) {
+                w.t.members_seen.retain(|u| *u != user);
+                w.changed = true;
+            }
+            None
+        }
+        Input::Timer(kind) => {
+            timer_fired(&mut w, kind);
+            None
+        }
+        Input::Recurrence(earlier) => {
+            crate::trouble::facts::flag_recurrences(&mut w, earlier);
+            None
+        }
+        Input::Delivered(outcome) => {
+            delivered(&mut w, outcome);
+            None
+        }
+    };
+    w.finish(reply)
+}
+
+pub(super) fn timer_fired(w: &mut Work, kind: TimerKind) {
+    if let TimerKind::EffectCheck { n, round } = kind {
+        return crate::trouble::actions::effect_check(w, n, round);
+    }
+    if w.t.closed.is_some() {
+        return;
+    }
+    match kind {
+        TimerKind::AckTimeout { round } => {
+            if round == w.t.escalation.round && w.t.ack.is_none() && !w.t.escalation.gave_up {
+                escalate(w);
+            }
+        }
+        TimerKind::FollowUp { epoch } => {
+            if epoch == w.t.followup_epoch {
+                follow_up(w);
+            }
+        }
+        TimerKind::ReturnReminder { round } => crate::trouble::facts::return_reminder(w, round),
+        TimerKind::ActionDue { n, overdue } => crate::trouble::actions::action_reminder(w, n, overdue),
+        TimerKind::EffectCheck { .. } => {}
+        TimerKind::FirstContact { missed } => {
+            if w.t.customer_updates.is_empty() {
+                first_contact(w, missed);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

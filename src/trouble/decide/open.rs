@@ -1,0 +1,213 @@
+//! Opening a trouble: the channel's name, the refusal before anything exists, the first move.
+
+use super::*;
+
+/// The channel name: `<prefix>-<yyyymmdd>-<n>[-<ascii slug of customer>]`, at most 80 characters.
+pub fn channel_name(prefix: &str, id: &TroubleId, customer: &str, attempt: u32) -> String {
+    let mut slug = String::new();
+    // `&amp;` in Slack's text is one `&`, not a word "amp".
+    for c in crate::slack::blocks::unescape(customer).chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let suffix = if attempt > 1 {
+        format!("-{attempt}")
+    } else {
+        String::new()
+    };
+    let mut name = format!("{prefix}-{id}");
+    if !slug.is_empty() {
+        let room = 80usize.saturating_sub(name.len() + 1 + suffix.len());
+        let cut: String = slug.chars().take(room).collect();
+        let cut = cut.trim_end_matches('-');
+        if !cut.is_empty() {
+            name.push('-');
+            name.push_str(cut);
+        }
+    }
+    name.push_str(&suffix);
+    name
+}
+
+/// Opens a new trouble: the first move.
+pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, req: OpenRequest) -> Decision {
+    let config = ctx.config;
+    // The modal's fields arrive here without the command grammar's check.
+    if let Err(e) = check_length(&req.customer).and_then(|_| check_length(&req.summary)) {
+        return Decision::reply(Reply::Usage(e));
+    }
+    let severity = req.severity.unwrap_or(config.default_severity);
+    if !config.severities.contains_key(&severity) {
+        return Decision::reply(Reply::UnknownSeverity {
+            level: severity,
+            known: config.severities.keys().copied().collect(),
+        });
+    }
+    if let Some(bad) = req.departments.iter().find(|d| !config.departments.contains_key(*d)) {
+        return Decision::reply(Reply::UnknownDepartment {
+            name: bad.clone(),
+            known: config.departments.keys().cloned().collect(),
+        });
+    }
+    if let Some(refusal) = open_refusal(&owner, &req) {
+        return Decision::reply(refusal);
+    }
+    let chain = chain_for(config, &owner, req.manager.as_ref());
+    let manager = chain.first().cloned();
+    // A manager named instead of the configured one: the configured one still hears at once.
+    let configured = config
+        .manager_of(&owner)
+        .filter(|m| chain.contains(m) && Some(m) != manager.as_ref());
+    let mut departments = req.departments.clone();
+    let mut named = std::collections::HashSet::new();
+    departments.retain(|d| named.insert(d.clone()));
+    let trouble = Trouble {
+        id: id.clone(),
+        seq,
+        customer: req.customer.clone(),
+        summary: req.summary.clone(),
+        severity,
+        owner: owner.clone(),
+        manager: manager.clone(),
+        departments,
+        origin,
+        opened_at: ctx.now,
+        channel: None,
+        channel_name: Some(channel_name(&config.channel_prefix, &id, &req.customer, 1)),
+        kickoff: None,
+        status: None,
+        manager_dm: None,
+        origin_notice: None,
+        // Gathering the facts starts the moment the trouble is reported.
+        stages: (0..STAGE_COUNT)
+            .map(|i| match i {
+                0 => Stage {
+                    state: StageState::InProgress,
+                    started_at: Some(ctx.now),
+                    ..Stage::default()
+                },
+                _ => Stage::default(),
+            })
+            .collect(),
+        ack: None,
+        escalation: Escalation {
+            chain,
+            ..Escalation::default()
+        },
+        customer_updates: Vec::new(),
+        split: None,
+        costs: Vec::new(),
+        measures: Vec::new(),
+        closed: None,
+        timeline_len: 0,
+        timeline_head: GENESIS.to_string(),
+        status_refresh_queued: false,
+        followup_epoch: 0,
+        added: Vec::new(),
+        members_seen: Vec::new(),
+        private: Some(config.private_channels),
+        last_report: None,
+        substance: Default::default(),
+        agreement: Default::default(),
+        past: Vec::new(),
+    };
+    let mut w = Work::new(ctx, trouble);
+    let departments = w.departments_to_ping();
+    w.log(
+        Some(&owner),
+        Event::Opened {
+            customer: req.customer,
+            summary: req.summary,
+            severity,
+            owner: owner.clone(),
+            manager: manager.clone(),
+            departments: departments.clone(),
+        },
+    );
+    // 1. The manager's ping goes first, in its own lane: nothing about the channel may delay it.
+    if let Some(m) = &manager {
+        w.send(
+            Lane::Dm,
+            Op::Post {
+                to: Dest::Dm(m.clone()),
+                message: Message::ManagerDm,
+                keep_as: Some(Slot::ManagerDm),
+            },
+        );
+        w.log(None, Event::ManagerPinged { manager: m.clone() });
+        w.start_ack_timer();
+    }
+    if let Some(c) = &configured {
+        w.post(Lane::Dm, Dest::Dm(c.clone()), Message::ManagerDm);
+        w.log(None, Event::ManagerPinged { manager: c.clone() });
+    }
+    // 6. The origin channel hears of it at once, and 7. the announce channels.
+    w.send(
+        Lane::Origin,
+        Op::Post {
+            to: Dest::Channel(w.t.origin.channel.clone()),
+            message: Message::OriginNotice,
+            keep_as: Some(Slot::OriginNotice),
+        },
+    );
+    for c in w.policy().announce_channels.clone() {
+        w.post(Lane::Announce, Dest::Channel(ChannelId::new(c)), Message::Announcement);
+    }
+    // 2-5. The channel, in order: create, invite, kickoff (pinned), status (pinned).
+    w.send(Lane::Channel, Op::CreateChannel);
+    let mut invitees = vec![owner.clone()];
+    invitees.extend(manager.iter().cloned());
+    invitees.extend(configured.iter().cloned());
+    for d in &departments {
+        invitees.extend(config.departments[d].members.iter().cloned());
+    }
+    let mut seen = std::collections::HashSet::new();
+    invitees.retain(|u| seen.insert(u.clone()));
+    w.invite(invitees);
+    w.send(
+        Lane::Channel,
+        Op::Post {
+            to: Dest::TroubleChannel,
+            message: Message::Kickoff,
+            keep_as: Some(Slot::Kickoff),
+        },
+    );
+    w.send(Lane::Channel, Op::Pin { slot: Slot::Kickoff });
+    w.send(
+        Lane::Channel,
+        Op::Post {
+            to: Dest::TroubleChannel,
+            message: Message::Status,
+            keep_as: Some(Slot::Status),
+        },
+    );
+    w.send(Lane::Channel, Op::Pin { slot: Slot::Status });
+    if manager.is_none() {
+        w.post(Lane::Channel, Dest::TroubleChannel, Message::NoManagerHint);
+    }
+    w.t.past = crate::trouble::customer::shown_in(config.private_channels, &req.past);
+    if !w.t.past.is_empty() {
+        w.post(Lane::Channel, Dest::KickoffThread, Message::CustomerHistory);
+    }
+    let first_followup = w.working_after(ctx.now, w.cadence());
+    w.start_followup_timer(first_followup);
+    let (reminder, due) = (
+        first_contact_reminder(ctx.config, &w.t),
+        first_contact_due(ctx.config, &w.t),
+    );
+    w.timer(reminder, TimerKind::FirstContact { missed: false });
+    w.timer(due, TimerKind::FirstContact { missed: true });
+    let channel_name = w.t.channel_name.clone().unwrap_or_default();
+    w.changed = true;
+    w.finish(Some(Reply::Opened { id, channel_name }))
+}
+
+/// Why an open request is refused before anything is created: the owner is never their own
+/// manager (the command, the modal and `/trouble manager` alike).
+pub fn open_refusal(owner: &UserId, req: &OpenRequest) -> Option<Reply> {
+    (req.manager.as_ref() == Some(owner)).then_some(Reply::OwnerCannotBeManager)
+}

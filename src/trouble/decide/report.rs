@@ -1,0 +1,58 @@
+//! Posting a report: a summary in the channel and its parts in the thread.
+
+use super::*;
+
+/// The most messages a report puts in its thread; a longer one says how to export it.
+pub const MAX_REPORT_PARTS: usize = 10;
+
+/// How long a posted report stands: asking again within it is answered privately.
+const REPORT_AGAIN_AFTER_SECS: i64 = 60;
+
+/// Posts a report (already split for Slack): one summary message in the trouble's channel,
+/// the parts in its thread, at most [`MAX_REPORT_PARTS`] messages there.
+pub fn report_posts(ctx: &Ctx, trouble: &Trouble, parts: Vec<String>) -> Decision {
+    if let Some(last) = &trouble.last_report {
+        if ctx.now - last.at < Duration::seconds(REPORT_AGAIN_AFTER_SECS) {
+            return Decision::reply(Reply::ReportRecent { at: last.at });
+        }
+    }
+    let mut w = Work::new(ctx, trouble.clone());
+    let of = parts.len();
+    // The previous summary stays known until the new one is posted: parts of an earlier
+    // report still queued go to their own thread.
+    let message = w.t.last_report.take().and_then(|r| r.message);
+    w.t.last_report = Some(LastReport {
+        at: ctx.now,
+        parts: of,
+        message,
+    });
+    w.changed = true;
+    w.send(
+        Lane::Channel,
+        Op::Post {
+            to: Dest::TroubleChannel,
+            message: Message::ReportSummary,
+            keep_as: Some(Slot::Report),
+        },
+    );
+    let shown = if of > MAX_REPORT_PARTS {
+        MAX_REPORT_PARTS - 1
+    } else {
+        of
+    };
+    for (i, text) in parts.into_iter().take(shown).enumerate() {
+        w.post(
+            Lane::Channel,
+            Dest::ReportThread,
+            Message::ReportPart { text, part: i + 1, of },
+        );
+    }
+    if shown < of {
+        w.post(
+            Lane::Channel,
+            Dest::ReportThread,
+            Message::ReportContinues { shown, of },
+        );
+    }
+    w.finish(Some(Reply::ReportPosted { parts: of, shown }))
+}

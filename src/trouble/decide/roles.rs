@@ -1,0 +1,166 @@
+//! Roles: who may do what to a trouble (the README's roles table).
+
+use super::*;
+
+// ---------------------------------------------------------------------------------------------
+// Roles: who may do what to a trouble (the README's roles table). Everyone in the channel may
+// read (`status`, `report`) and add a `note`; everything else is checked here.
+// ---------------------------------------------------------------------------------------------
+
+/// An act not everyone may do: one row of the roles table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Act {
+    Acknowledge,
+    /// `next`, `done`, `start` and the Complete button.
+    Stages,
+    Update,
+    Split,
+    Cost,
+    Prevent,
+    Add,
+    RaiseSeverity,
+    LowerSeverity,
+    ChangeOwner,
+    NameManager,
+    Close,
+    CloseForce,
+    /// `fact`, `return`, `scope`, `cause`.
+    Facts,
+    /// `action` (adding one); `action done`/`verify` are checked per action.
+    Actions,
+    Reopen,
+    /// `fix cost|split|fact`.
+    Fix,
+    /// Approve or Reject a proposal: checked per proposal (its level, never the proposer).
+    Approve,
+    /// `agreed N`: record that the customer accepted an approved proposal.
+    Agree,
+}
+
+/// Who may do an act, as a refusal names them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Who {
+    /// The manager chain: its head or anyone above them (never the owner).
+    Chain(Vec<UserId>),
+    /// The owner or the manager chain.
+    OwnerOrChain { owner: UserId, chain: Vec<UserId> },
+    /// The participants: owner, chain, members of its departments, people added.
+    Participants {
+        owner: UserId,
+        chain: Vec<UserId>,
+        departments: Vec<String>,
+    },
+}
+
+/// The manager chain of a trouble: a named manager in front of the owner's configured chain
+/// (which it never replaces), then the named manager's own superiors; without repeats and never
+/// the owner.
+pub fn chain_for(config: &Config, owner: &UserId, named: Option<&UserId>) -> Vec<UserId> {
+    let mut chain: Vec<UserId> = named.cloned().into_iter().collect();
+    if let Some(m) = config.manager_of(owner) {
+        chain.extend(config.chain_from(&m));
+    }
+    if let Some(n) = named {
+        chain.extend(config.chain_from(n));
+    }
+    let mut seen = std::collections::HashSet::new();
+    chain.retain(|u| u != owner && seen.insert(u.clone()));
+    chain
+}
+
+/// Its departments: those named and those its severity always includes.
+pub fn departments_of(config: &Config, t: &Trouble) -> Vec<String> {
+    let mut all = t.departments.clone();
+    for d in &config.severity(t.severity).departments {
+        if !all.contains(d) {
+            all.push(d.clone());
+        }
+    }
+    all
+}
+
+pub fn is_participant(config: &Config, t: &Trouble, user: &UserId) -> bool {
+    t.owner == *user
+        || t.manager_chain().contains(user)
+        || t.added.contains(user)
+        || departments_of(config, t)
+            .iter()
+            .filter_map(|d| config.departments.get(d))
+            .any(|d| d.members.contains(user))
+}
+
+pub fn who_may(config: &Config, t: &Trouble, act: Act) -> Who {
+    let chain = t.manager_chain().to_vec();
+    match act {
+        Act::Acknowledge | Act::LowerSeverity | Act::ChangeOwner | Act::CloseForce | Act::Reopen | Act::Approve => {
+            Who::Chain(chain)
+        }
+        // With no chain at all, the owner names one (anyone but themself).
+        Act::NameManager if !chain.is_empty() => Who::Chain(chain),
+        Act::NameManager | Act::Close | Act::Agree => Who::OwnerOrChain {
+            owner: t.owner.clone(),
+            chain,
+        },
+        Act::Stages
+        | Act::Update
+        | Act::Split
+        | Act::Cost
+        | Act::Prevent
+        | Act::Add
+        | Act::RaiseSeverity
+        | Act::Facts
+        | Act::Actions
+        | Act::Fix => Who::Participants {
+            owner: t.owner.clone(),
+            chain,
+            departments: departments_of(config, t),
+        },
+    }
+}
+
+pub fn may(config: &Config, t: &Trouble, user: &UserId, act: Act) -> bool {
+    match who_may(config, t, act) {
+        Who::Chain(chain) => chain.contains(user) && t.owner != *user,
+        Who::OwnerOrChain { owner, chain } => owner == *user || chain.contains(user),
+        Who::Participants { .. } => is_participant(config, t, user),
+    }
+}
+
+/// The refusal when `user` may not do `act`, naming who may.
+pub(super) fn refuse(config: &Config, t: &Trouble, user: &UserId, act: Act) -> Option<Reply> {
+    (!may(config, t, user, act)).then(|| Reply::NotAllowed {
+        act,
+        who: who_may(config, t, act),
+    })
+}
+
+/// Who may see a trouble in `list`, `history` and App Home: anyone when its channel is public;
+/// for a private one, its participants and the members the bot has seen join.
+pub fn may_see(config: &Config, t: &Trouble, user: &UserId) -> bool {
+    !t.private.unwrap_or(config.private_channels) || t.members_seen.contains(user) || is_participant(config, t, user)
+}
+
+/// The row of the roles table a command falls under (None: anyone in the channel, or checked
+/// where the command is decided).
+pub(super) fn act_of(config: &Config, t: &Trouble, command: &Command) -> Option<Act> {
+    Some(match command {
+        // An unknown level is a usage mistake, answered as such to anyone.
+        Command::Severity(to) if !config.severities.contains_key(to) => return None,
+        Command::Next(_) | Command::Done(..) | Command::Start(..) => Act::Stages,
+        Command::Update { .. } => Act::Update,
+        Command::Split { .. } => Act::Split,
+        Command::Cost { .. } => Act::Cost,
+        Command::Prevent(_) => Act::Prevent,
+        Command::Add { .. } => Act::Add,
+        // Lower numbers are more severe.
+        Command::Severity(to) if *to <= t.severity => Act::RaiseSeverity,
+        Command::Severity(_) => Act::LowerSeverity,
+        Command::Owner(_) => Act::ChangeOwner,
+        Command::Manager(_) => Act::NameManager,
+        Command::Close(_) => Act::Close,
+        Command::CloseForce(_) => Act::CloseForce,
+        Command::Step(step) => return step.act(),
+        Command::Agreed(..) => Act::Agree,
+        _ => return None,
+    })
+}

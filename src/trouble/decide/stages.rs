@@ -1,0 +1,92 @@
+//! The stages: starting, completing and closing.
+
+use super::*;
+
+pub(super) fn close(w: &mut Work, user: &UserId, note: String, forced_reason: Option<String>) {
+    w.t.closed = Some(Closure {
+        by: user.clone(),
+        at: w.ctx.now,
+        note: note.clone(),
+        forced_reason: forced_reason.clone(),
+    });
+    // Bumping the epochs makes every pending nudge and escalation timer stale.
+    w.t.followup_epoch += 1;
+    w.t.escalation.round += 1;
+    w.log(
+        Some(user),
+        Event::Closed {
+            note,
+            forced_reason: forced_reason.clone(),
+        },
+    );
+    w.post(
+        Lane::Channel,
+        Dest::TroubleChannel,
+        Message::Closed {
+            by: user.clone(),
+            forced_reason,
+        },
+    );
+    crate::trouble::actions::on_close(w);
+    w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+    w.refresh_status();
+    // The channel is the record: a close leaves the report there, and the kickoff links to it.
+    w.d.report_due = true;
+}
+
+/// The stage where the split is settled: the customer's history is shown again when it starts.
+const SPLIT_STAGE: usize = 4;
+
+pub(super) fn start_stage(w: &mut Work, _user: &UserId, stage: usize, note: String) {
+    let s = &mut w.t.stages[stage];
+    if s.state == StageState::NotStarted {
+        s.state = StageState::InProgress;
+        s.started_at = Some(w.ctx.now);
+        w.changed = true;
+        if stage == SPLIT_STAGE && !w.t.past.is_empty() {
+            w.post(Lane::Channel, Dest::TroubleChannel, Message::CustomerHistory);
+        }
+    }
+    if !note.is_empty() {
+        w.t.stages[stage].notes.push(note);
+        w.changed = true;
+    }
+}
+
+pub(super) fn complete_stage(w: &mut Work, user: &UserId, stage: usize, note: String) {
+    let now = w.ctx.now;
+    let s = &mut w.t.stages[stage];
+    if s.started_at.is_none() {
+        s.started_at = Some(now);
+    }
+    s.state = StageState::Done;
+    s.done_at = Some(now);
+    s.done_by = Some(user.clone());
+    if !note.is_empty() {
+        s.notes.push(note.clone());
+    }
+    w.log(
+        Some(user),
+        Event::StageDone {
+            stage,
+            note: note.clone(),
+        },
+    );
+    // The next stage is now the one being worked on.
+    if let Some(next) = w.t.current_stage() {
+        if w.t.stages[next].state == StageState::NotStarted {
+            start_stage(w, user, next, String::new());
+        }
+    }
+    w.post(
+        Lane::Channel,
+        Dest::TroubleChannel,
+        Message::StageChanged {
+            stage,
+            done: true,
+            by: user.clone(),
+            note,
+        },
+    );
+    w.refresh_status();
+}

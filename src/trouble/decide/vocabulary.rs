@@ -1,0 +1,427 @@
+//! The core's vocabulary: what goes in (`Input`), what comes out (`Decision`: deliveries, timers, the reply) and the context.
+
+use super::*;
+
+/// What the core needs besides the trouble: the configuration and the time.
+pub struct Ctx<'a> {
+    pub config: &'a Config,
+    pub now: DateTime<Utc>,
+}
+
+/// Per-trouble delivery lanes: calls in one lane run in order, lanes run side by side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lane {
+    /// Create channel → invite → kickoff → pin → status → everything else in the channel.
+    Channel,
+    /// Direct messages to the manager chain: never wait for the channel.
+    Dm,
+    /// The notice in the channel where `/trouble open` was typed, and replies to the reporter.
+    Origin,
+    /// Business-unit / company-wide announcements.
+    Announce,
+    /// Modals: must be opened within 3 s of the trigger, so they wait for nothing.
+    View,
+    /// App Home tabs, republished when what they show changes.
+    Home,
+}
+
+impl Lane {
+    pub fn name(self) -> &'static str {
+        match self {
+            Lane::Channel => "channel",
+            Lane::Dm => "dm",
+            Lane::Origin => "origin",
+            Lane::Announce => "announce",
+            Lane::View => "view",
+            Lane::Home => "home",
+        }
+    }
+}
+
+/// Messages the bot keeps and edits in place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Slot {
+    Kickoff,
+    Status,
+    ManagerDm,
+    OriginNotice,
+    /// The summary of the last report, in the channel.
+    Report,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dest {
+    TroubleChannel,
+    /// The kickoff message's thread, where acknowledgement happens.
+    KickoffThread,
+    /// The last report's thread, where its parts go.
+    ReportThread,
+    Channel(ChannelId),
+    Dm(UserId),
+}
+
+/// What a message says; rendered into Slack's format at delivery time, in the configured locale.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Message {
+    /// Slot messages: rendered from the trouble's current state.
+    Kickoff,
+    Status,
+    ManagerDm,
+    OriginNotice,
+    Announcement,
+    NoManagerHint,
+    Acknowledged {
+        by: UserId,
+        after_secs: i64,
+    },
+    EscalationMention {
+        to: UserId,
+        waited_secs: i64,
+    },
+    EscalationDm {
+        to: UserId,
+        waited_secs: i64,
+    },
+    NobodyAnswered,
+    StageChanged {
+        stage: usize,
+        done: bool,
+        by: UserId,
+        note: String,
+    },
+    SeverityRaised {
+        from: u8,
+        to: u8,
+    },
+    /// `/trouble add`: who brought whom in.
+    ParticipantsAdded {
+        by: UserId,
+        users: Vec<UserId>,
+        departments: Vec<String>,
+    },
+    Nudge(Nudge),
+    /// The customer has not heard from us yet: the first-call checklist for the owner, and the
+    /// manager once the deadline has passed.
+    FirstContact {
+        owner: UserId,
+        manager: Option<UserId>,
+        due: DateTime<Utc>,
+    },
+    Closed {
+        by: UserId,
+        forced_reason: Option<String>,
+    },
+    /// The report's one message in the channel, rendered from `last_report`.
+    ReportSummary,
+    /// A report part: `part` of `of`, already in Slack-sized pieces.
+    ReportPart {
+        text: String,
+        part: usize,
+        of: usize,
+    },
+    /// The report was longer than its thread may hold: how to get all of it.
+    ReportContinues {
+        shown: usize,
+        of: usize,
+    },
+    DeliveryProblem {
+        method: String,
+        error: String,
+    },
+    /// A change to the record, as one line in the trouble's channel.
+    Recorded {
+        by: UserId,
+        what: Record,
+    },
+    /// Facts, returned goods, scope, cause, actions, reopening (`facts.rs`, `actions.rs`).
+    Step(crate::trouble::facts::StepLine),
+    /// Proposals, approvals and agreement (`approval.rs`).
+    Agreement(crate::trouble::approval::AgreementLine),
+    /// The 8D for the customer, rendered from the trouble as it is at delivery.
+    EightD,
+    /// The customer's past troubles and the running balance (`Trouble::past`).
+    CustomerHistory,
+    /// To the owner: an announcement was not posted in `channel`, which is shared outside.
+    SharedChannelSkipped {
+        channel: ChannelId,
+    },
+    /// Text already rendered by the shell (an answer to a button click).
+    Text {
+        text: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Nudge {
+    pub owner: UserId,
+    pub waited_secs: i64,
+    pub manager: Option<UserId>,
+    pub promise: Option<DateTime<Utc>>,
+    pub promise_missed: bool,
+    /// When the customer had last heard from us as the nudge was decided; a later update makes
+    /// the nudge stale.
+    pub last_contact: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    CreateChannel,
+    Invite {
+        users: Vec<UserId>,
+    },
+    Post {
+        to: Dest,
+        message: Message,
+        keep_as: Option<Slot>,
+    },
+    /// Re-render a kept message from the current state and edit it in place.
+    Refresh {
+        slot: Slot,
+    },
+    Pin {
+        slot: Slot,
+    },
+    /// An ephemeral answer through a `response_url`.
+    Respond {
+        url: String,
+        message: Message,
+    },
+    OpenUpdateModal {
+        trigger_id: String,
+    },
+    /// Re-render a user's App Home from the store and publish it.
+    PublishHome {
+        user: UserId,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub lane: Lane,
+    pub op: Op,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "timer", rename_all = "snake_case")]
+pub enum TimerKind {
+    /// No acknowledgement yet: go up the chain. `round` must match the trouble's, or it is stale.
+    AckTimeout { round: u32 },
+    /// The customer is owed an update. `epoch` must match the trouble's, or it is stale.
+    FollowUp { epoch: u32 },
+    /// The returned goods are still only requested. `round` must match, or it is stale.
+    ReturnReminder { round: u32 },
+    /// An action is due tomorrow (business days), or overdue.
+    ActionDue { n: usize, overdue: bool },
+    /// Ask whether prevention action `n` worked; `round` is the reopening count it was set in.
+    EffectCheck { n: usize, round: u32 },
+    /// The first call to the customer: a reminder halfway, then `missed` at the deadline.
+    /// Stale once any update is logged.
+    FirstContact { missed: bool },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Timer {
+    pub due: DateTime<Utc>,
+    pub trouble: TroubleId,
+    pub kind: TimerKind,
+}
+
+/// The result of a delivery, fed back so the trouble learns its channel and message ids.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    ChannelCreated {
+        channel: ChannelId,
+        name: String,
+    },
+    Posted {
+        slot: Slot,
+        channel: ChannelId,
+        ts: Ts,
+    },
+    /// The origin channel refused the notice: tell the reporter instead.
+    OriginUnreachable,
+    /// A post into `channel` was held back: the channel is shared with another organisation
+    /// (Slack Connect), where the customer may read it.
+    SharedExternally {
+        channel: ChannelId,
+    },
+    Failed {
+        method: String,
+        error: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum ButtonAction {
+    Acknowledge,
+    /// The status message's button, for the stage it showed (None: whatever is current).
+    CompleteStage {
+        stage: Option<usize>,
+    },
+    LogUpdate {
+        trigger_id: String,
+    },
+    /// The effectiveness check's answer for prevention action `n`.
+    Effect {
+        n: usize,
+        effective: bool,
+    },
+    /// Approve or Reject on proposal `n`.
+    Proposal {
+        n: usize,
+        approve: bool,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input {
+    Command {
+        user: UserId,
+        command: Command,
+    },
+    ThreadReply {
+        user: UserId,
+        thread_ts: Ts,
+    },
+    Button {
+        user: UserId,
+        action: ButtonAction,
+    },
+    UpdateSubmitted {
+        user: UserId,
+        text: String,
+        next: Option<String>,
+    },
+    Timer(TimerKind),
+    Delivered(Outcome),
+    /// Slack saw someone join or leave the trouble's channel (`member_joined_channel`/`_left_`).
+    MemberJoined {
+        user: UserId,
+    },
+    MemberLeft {
+        user: UserId,
+    },
+    /// Earlier troubles of the same customer sharing a part or lot (found by the shell).
+    Recurrence(Vec<crate::trouble::facts::Earlier>),
+}
+
+/// What a user is told, ephemerally, in answer to what they did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reply {
+    Opened {
+        id: TroubleId,
+        channel_name: String,
+    },
+    Usage(UsageError),
+    UnknownDepartment {
+        name: String,
+        known: Vec<String>,
+    },
+    UnknownSeverity {
+        level: u8,
+        known: Vec<u8>,
+    },
+    NotInTroubleChannel,
+    NotAllowed {
+        act: Act,
+        who: Who,
+    },
+    OwnerCannotBeManager,
+    ParticipantsAdded {
+        users: Vec<UserId>,
+        depts: Vec<String>,
+    },
+    AlreadyAcknowledged {
+        by: UserId,
+    },
+    Acknowledged,
+    StageDone {
+        stage: usize,
+    },
+    StageStarted {
+        stage: usize,
+    },
+    StageAlreadyDone {
+        stage: usize,
+    },
+    AllStagesDone,
+    Noted,
+    UpdateLogged {
+        next_due: DateTime<Utc>,
+        promised: bool,
+    },
+    BadWhen {
+        text: String,
+        error: WhenError,
+    },
+    MeasureAdded,
+    OwnerChanged {
+        to: UserId,
+    },
+    ManagerChanged {
+        to: UserId,
+    },
+    SeverityChanged {
+        from: u8,
+        to: u8,
+    },
+    SeverityUnchanged,
+    Closed,
+    CloseMissing {
+        not_done: Vec<usize>,
+        /// Of those, the stages nobody ever started: the gaps a forced close would leave.
+        never_started: Vec<usize>,
+        has_measure: bool,
+    },
+    AlreadyClosed,
+    ReportPosted {
+        parts: usize,
+        /// How many of them the thread holds (all, or nine and a note on exporting).
+        shown: usize,
+    },
+    /// A report was posted less than a minute ago; not again.
+    ReportRecent {
+        at: DateTime<Utc>,
+    },
+    Status(Box<Trouble>),
+    Step(crate::trouble::facts::StepReply),
+    Agreement(crate::trouble::approval::AgreementReply),
+    EightDPosted,
+    /// Close refused: interim actions still open, or no prevention action.
+    CloseActions {
+        open_interim: Vec<usize>,
+        has_prevention: bool,
+    },
+}
+
+/// Everything one input changes. Applied atomically by the shell.
+#[derive(Debug, Default)]
+pub struct Decision {
+    /// The trouble this decision is about (None for a refusal before one exists).
+    pub subject: Option<TroubleId>,
+    /// The trouble as it is now, when it changed.
+    pub trouble: Option<Trouble>,
+    pub entries: Vec<Entry>,
+    pub deliveries: Vec<Delivery>,
+    pub timers: Vec<Timer>,
+    pub reply: Option<Reply>,
+    /// The report is to be posted now (a close): the shell renders it from the timeline, which
+    /// only it reads, and hands it back through [`report_posts`].
+    pub report_due: bool,
+}
+
+impl Decision {
+    pub(super) fn reply(reply: Reply) -> Decision {
+        Decision {
+            reply: Some(reply),
+            ..Decision::default()
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! `Work`: a decision accumulated on a working copy of the trouble, with the moves every feature shares.
+
+use super::*;
+
+/// Accumulates a decision on a working copy of the trouble.
+pub(in crate::trouble) struct Work<'a> {
+    pub(in crate::trouble) ctx: &'a Ctx<'a>,
+    pub(in crate::trouble) t: Trouble,
+    pub(in crate::trouble) changed: bool,
+    pub(super) d: Decision,
+}
+
+impl<'a> Work<'a> {
+    pub(super) fn new(ctx: &'a Ctx<'a>, t: Trouble) -> Self {
+        Work {
+            ctx,
+            t,
+            changed: false,
+            d: Decision::default(),
+        }
+    }
+
+    pub(in crate::trouble) fn log(&mut self, actor: Option<&UserId>, event: Event) {
+        let prev = if self.t.timeline_len == 0 {
+            GENESIS.to_string()
+        } else {
+            self.t.timeline_head.clone()
+        };
+        let entry = Entry::new(
+            &self.t.id,
+            self.t.timeline_len,
+            &prev,
+            self.ctx.now,
+            actor.cloned(),
+            event,
+        );
+        self.t.timeline_len += 1;
+        self.t.timeline_head = entry.hash.clone();
+        self.d.entries.push(entry);
+        self.changed = true;
+    }
+
+    pub(in crate::trouble) fn send(&mut self, lane: Lane, op: Op) {
+        self.d.deliveries.push(Delivery { lane, op });
+    }
+
+    pub(in crate::trouble) fn post(&mut self, lane: Lane, to: Dest, message: Message) {
+        self.send(
+            lane,
+            Op::Post {
+                to,
+                message,
+                keep_as: None,
+            },
+        );
+    }
+
+    /// Tells the trouble's channel what changed, through the same ordered lane as everything else.
+    pub(super) fn record(&mut self, by: &UserId, what: Record) {
+        self.post(
+            Lane::Channel,
+            Dest::TroubleChannel,
+            Message::Recorded { by: by.clone(), what },
+        );
+    }
+
+    pub(in crate::trouble) fn timer(&mut self, due: DateTime<Utc>, kind: TimerKind) {
+        self.d.timers.push(Timer {
+            due,
+            trouble: self.t.id.clone(),
+            kind,
+        });
+    }
+
+    /// The status message is edited after every change; a refresh already queued renders the
+    /// latest state when it runs, so one is enough.
+    pub(in crate::trouble) fn refresh_status(&mut self) {
+        if !self.t.status_refresh_queued {
+            self.t.status_refresh_queued = true;
+            self.changed = true;
+            self.send(Lane::Channel, Op::Refresh { slot: Slot::Status });
+        }
+    }
+
+    /// A change to the new stages: a timeline entry and the same told as one line in the channel.
+    pub(in crate::trouble) fn step(&mut self, by: &UserId, event: crate::trouble::facts::StepEvent) {
+        self.log(Some(by), Event::Stage(event.clone()));
+        let line = crate::trouble::facts::StepLine::Logged(event);
+        self.post(Lane::Channel, Dest::TroubleChannel, Message::Step(line));
+    }
+
+    /// Recording a stage's substance starts the stage (no message: the line says it).
+    pub(in crate::trouble) fn start_stage_quietly(&mut self, stage: usize) {
+        let s = &mut self.t.stages[stage];
+        if s.state == StageState::NotStarted {
+            s.state = StageState::InProgress;
+            s.started_at = Some(self.ctx.now);
+            self.changed = true;
+        }
+    }
+
+    pub(super) fn finish(mut self, reply: Option<Reply>) -> Decision {
+        self.d.reply = reply;
+        self.d.subject = Some(self.t.id.clone());
+        if self.changed {
+            self.d.trouble = Some(self.t);
+        }
+        self.d
+    }
+
+    pub(super) fn policy(&self) -> &crate::config::SeverityPolicy {
+        self.ctx.config.severity(self.t.severity)
+    }
+
+    pub(super) fn ack_timeout(&self) -> Duration {
+        to_chrono(self.policy().ack_timeout)
+    }
+
+    pub(in crate::trouble) fn cadence(&self) -> Duration {
+        to_chrono(self.policy().customer_update_every)
+    }
+
+    pub(super) fn start_ack_timer(&mut self) {
+        self.start_ack_timer_at(self.ctx.now + self.ack_timeout());
+    }
+
+    pub(super) fn start_ack_timer_at(&mut self, due: DateTime<Utc>) {
+        self.t.escalation.round += 1;
+        self.t.escalation.due = Some(due);
+        let round = self.t.escalation.round;
+        self.timer(due, TimerKind::AckTimeout { round });
+    }
+
+    pub(in crate::trouble) fn start_followup_timer(&mut self, due: DateTime<Utc>) {
+        self.t.followup_epoch += 1;
+        let epoch = self.t.followup_epoch;
+        self.changed = true;
+        self.timer(due, TimerKind::FollowUp { epoch });
+    }
+
+    pub(in crate::trouble) fn working_after(&self, start: DateTime<Utc>, amount: Duration) -> DateTime<Utc> {
+        add_working_time(
+            self.ctx.config.business_hours.as_ref(),
+            self.ctx.config.timezone,
+            start,
+            amount,
+        )
+    }
+
+    /// Invites in Slack-sized batches (at most 100 users a call).
+    pub(super) fn invite(&mut self, users: Vec<UserId>) {
+        for batch in users.chunks(100) {
+            self.send(Lane::Channel, Op::Invite { users: batch.to_vec() });
+        }
+    }
+
+    pub(super) fn departments_to_ping(&self) -> Vec<String> {
+        departments_of(self.ctx.config, &self.t)
+    }
+}
+
+pub(super) fn to_chrono(d: std::time::Duration) -> Duration {
+    Duration::from_std(d).unwrap_or(Duration::MAX)
+}
