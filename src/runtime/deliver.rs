@@ -756,14 +756,27 @@ async fn post_together(
             }
         }
     };
-    let result = lead_post(app, &key, me).await;
-    hand_on(app, &key);
-    result
+    // Passed on however the post ends (a panic included): nobody waits for a turn forever.
+    let _hand_on = HandOn { app, key: &key };
+    lead_post(app, &key, me).await
+}
+
+struct HandOn<'a> {
+    app: &'a App,
+    key: &'a (ChannelId, Combined),
+}
+
+impl Drop for HandOn<'_> {
+    fn drop(&mut self) {
+        hand_on(self.app, self.key);
+    }
 }
 
 /// The turn passes to the first call still waiting (if any).
 fn hand_on(app: &App, key: &(ChannelId, Combined)) {
-    let mut gatherings = app.pacer.gatherings.lock().expect("gathering lock");
+    let Ok(mut gatherings) = app.pacer.gatherings.lock() else {
+        return;
+    };
     let Some(gathering) = gatherings.get_mut(key) else {
         return;
     };
