@@ -1237,7 +1237,8 @@ async fn part_ping(opts: &Opts, report: &mut Report) {
                 );
             }
             while joins.join_next().await.is_some() {}
-            let limit = Instant::now() + Duration::from_secs(30);
+            // Paced one by one, fifty DMs would take about a minute: wait for that much.
+            let limit = Instant::now() + Duration::from_secs(90);
             let dms = loop {
                 let dms: Vec<Duration> = fake.calls()[from..]
                     .iter()
