@@ -159,7 +159,7 @@ mod tests {
             channel: crate::trouble::model::ChannelId::new("C0ORIGIN"),
             response_url: None,
         };
-        let id = TroubleId::new(&format!("20261130-{n}"));
+        let id = TroubleId::new(format!("20261130-{n}"));
         open(&ctx, id, n, UserId::new("U0SALES"), origin, req)
             .trouble
             .expect("opened")

@@ -51,9 +51,13 @@ pub struct Pacer {
     next: Mutex<HashMap<PaceKey, DateTime<Utc>>>,
     gatherings: Mutex<HashMap<(ChannelId, Combined), Gathering>>,
     /// One edit at a time per combined message, and the order in which refreshes arrived.
-    edits: Mutex<HashMap<(ChannelId, Ts), Arc<tokio::sync::Mutex<u64>>>>,
+    edits: Mutex<HashMap<(ChannelId, Ts), EditLock>>,
     arrivals: AtomicU64,
 }
+
+/// Held while a combined message is edited: the arrival number of the latest refresh whose
+/// troubles were read for an edit.
+type EditLock = Arc<tokio::sync::Mutex<u64>>;
 
 /// A call that would post a message several troubles can share (see [`Combined`]).
 struct Waiter {
@@ -99,7 +103,7 @@ impl Pacer {
     }
 
     /// The lock that keeps edits of one combined message in order.
-    fn edit_lock(&self, message: &PostedMessage) -> Arc<tokio::sync::Mutex<u64>> {
+    fn edit_lock(&self, message: &PostedMessage) -> EditLock {
         let mut edits = self.edits.lock().expect("edits lock");
         if edits.len() > PACER_FORGET_ABOVE {
             edits.retain(|_, lock| Arc::strong_count(lock) > 1);
