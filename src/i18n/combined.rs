@@ -72,38 +72,22 @@ pub fn combined(l: Locale, config: &Config, kind: Combined, troubles: &[Trouble]
 
 /// A trouble's line: the same facts as its own message, and its own Acknowledge button.
 fn line(l: Locale, config: &Config, kind: Combined, t: &Trouble) -> Value {
+    let (id, owner, link) = (&t.id, user(&t.owner), channel_ref(l, t));
+    let what = format!("{} — {}", away(&t.customer), away(&t.summary));
     let sev = severity_label(l, config, t.severity);
     match kind {
         Combined::ManagerDm => {
-            let text = tr!(
+            let ack = ack_text(l, t);
+            let mut block = section(&tr!(
                 l,
-                format!(
-                    "*{}* {} — {}（{}）\n報告者 {} · {} · {}",
-                    t.id,
-                    away(&t.customer),
-                    away(&t.summary),
-                    sev,
-                    user(&t.owner),
-                    channel_ref(l, t),
-                    ack_text(l, t)
-                ),
-                format!(
-                    "*{}* {} — {} ({})\nfrom {} · {} · {}",
-                    t.id,
-                    away(&t.customer),
-                    away(&t.summary),
-                    sev,
-                    user(&t.owner),
-                    channel_ref(l, t),
-                    ack_text(l, t)
-                )
-            );
-            let mut block = section(&text);
+                format!("*{id}* {what}（{sev}）\n報告者 {owner} · {link} · {ack}"),
+                format!("*{id}* {what} ({sev})\nfrom {owner} · {link} · {ack}")
+            ));
             if t.ack.is_none() && t.is_open() {
                 block["accessory"] = button(
                     Action::Acknowledge.id(),
                     tr!(l, "確認しました", "Acknowledge"),
-                    &ButtonValue::trouble(t.id.as_str()).encode(),
+                    &ButtonValue::trouble(id.as_str()).encode(),
                     true,
                 );
             }
@@ -111,24 +95,8 @@ fn line(l: Locale, config: &Config, kind: Combined, t: &Trouble) -> Value {
         }
         Combined::Notice => section(&tr!(
             l,
-            format!(
-                "{}がトラブル {} を起票しました: *{}* — {}（{}）→ {}",
-                user(&t.owner),
-                t.id,
-                away(&t.customer),
-                away(&t.summary),
-                sev,
-                channel_ref(l, t)
-            ),
-            format!(
-                "{} opened trouble {}: *{}* — {} ({}) → {}",
-                user(&t.owner),
-                t.id,
-                away(&t.customer),
-                away(&t.summary),
-                sev,
-                channel_ref(l, t)
-            )
+            format!("{owner}がトラブル {id} を起票しました: {what}（{sev}）→ {link}"),
+            format!("{owner} opened trouble {id}: {what} ({sev}) → {link}")
         )),
     }
 }
@@ -136,39 +104,23 @@ fn line(l: Locale, config: &Config, kind: Combined, t: &Trouble) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trouble::command::OpenRequest;
-    use crate::trouble::decide::{open, Ctx};
-    use crate::trouble::model::{Origin, TroubleId, UserId};
+    use crate::trouble::model::TroubleId;
 
-    /// A trouble whose typed fields try to ping and broadcast.
-    fn sample(config: &Config, n: u32) -> Trouble {
-        let hostile = "x <!channel> <!here> <@U0QA1|sato>\n# forged";
-        let req = OpenRequest {
-            severity: Some(1),
-            manager: Some(UserId::new("U0MANAGER")),
-            departments: vec![],
-            customer: hostile.into(),
-            summary: hostile.into(),
-            past: Vec::new(),
-        };
-        let ctx = Ctx {
-            config,
-            now: chrono::DateTime::UNIX_EPOCH,
-        };
-        let origin = Origin {
-            channel: crate::trouble::model::ChannelId::new("C0ORIGIN"),
-            response_url: None,
-        };
-        let id = TroubleId::new(format!("20261130-{n}"));
-        open(&ctx, id, n, UserId::new("U0SALES"), origin, req)
-            .trouble
-            .expect("opened")
+    /// `n` troubles whose typed fields try to ping, link and forge.
+    fn hostile(n: usize) -> (Config, Vec<Trouble>) {
+        let (config, t) = super::super::messages::tests::hostile();
+        let troubles = (1..=n)
+            .map(|i| Trouble {
+                id: TroubleId::new(format!("20261130-{i}")),
+                ..t.clone()
+            })
+            .collect();
+        (config, troubles)
     }
 
     #[test]
     fn a_full_message_stays_within_fifty_blocks_gives_each_trouble_its_button_and_says_how_many_follow() {
-        let config = Config::from_sources(None, &Default::default()).expect("config");
-        let all: Vec<Trouble> = (1..=MAX_PER_MESSAGE as u32).map(|n| sample(&config, n)).collect();
+        let (config, all) = hostile(MAX_PER_MESSAGE);
         assert_eq!(how_many(MAX_PER_MESSAGE), MAX_PER_MESSAGE);
         assert_eq!(how_many(MAX_PER_MESSAGE + 8), MAX_PER_MESSAGE - 1);
         for l in [Locale::Ja, Locale::En] {
@@ -184,7 +136,7 @@ mod tests {
                 assert!(b["accessory"]["value"].as_str().unwrap().contains(t.id.as_str()));
             }
             let all = serde_json::to_string(&blocks).unwrap() + &r.text;
-            for live in ["<!channel>", "<!here>", "<@U0QA1"] {
+            for live in ["<!channel>", "<!here>", "<!everyone>", "<!subteam", "<@U0QA1", "<http"] {
                 assert!(!all.contains(live), "{live} in {all}");
             }
         }
@@ -192,8 +144,7 @@ mod tests {
 
     #[test]
     fn a_notice_for_several_troubles_names_each_and_has_no_buttons() {
-        let config = Config::from_sources(None, &Default::default()).expect("config");
-        let troubles: Vec<Trouble> = (1..=3).map(|n| sample(&config, n)).collect();
+        let (config, troubles) = hostile(3);
         for l in [Locale::Ja, Locale::En] {
             let r = combined(l, &config, Combined::Notice, &troubles, 0);
             let blocks = r.blocks.expect("blocks");

@@ -894,14 +894,14 @@ fn customer_history(l: Locale, config: &Config, t: &Trouble) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::trouble::command::OpenRequest;
     use crate::trouble::decide::{open, Ctx};
     use crate::trouble::model::{ChannelId, Origin, TroubleId};
 
     /// A trouble whose every typed field tries to ping, link and forge.
-    fn hostile() -> (Config, Trouble) {
+    pub(in crate::i18n) fn hostile() -> (Config, Trouble) {
         let config = Config::from_sources(
             Some("[departments.quality]\nname = \"QA <!here>\"\nusergroup = \"S0QUALITY\"\nmembers = []\n[severity.1]\ndepartments = [\"quality\"]"),
             &Default::default(),
