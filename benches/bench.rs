@@ -1679,9 +1679,12 @@ async fn open_direct(bot: &RunningBot, n: u64, response_url: &str) -> Duration {
     let app = &bot.app;
     let t = Instant::now();
     let now = Utc::now();
-    let day = now.with_timezone(&app.config.timezone).format("%Y%m%d").to_string();
+    let day = now
+        .with_timezone(&app.config.policy.timezone)
+        .format("%Y%m%d")
+        .to_string();
     let ctx = Ctx {
-        config: &app.config,
+        policy: &app.config.policy,
         now,
     };
     for _ in 0..n {

@@ -7,7 +7,7 @@ use chrono::Utc;
 use trouble_bot::pg::store::PgStore;
 use trouble_bot::trouble::command::OpenRequest;
 use trouble_bot::trouble::decide::{self, Ctx};
-use trouble_bot::trouble::model::{ChannelId, Origin, UserId};
+use trouble_bot::trouble::model::{ChannelId, Origin, Severity, UserId};
 
 #[tokio::main]
 async fn main() {
@@ -43,7 +43,10 @@ async fn main() {
                         break;
                     }
                     let now = Utc::now();
-                    let ctx = Ctx { config: &config, now };
+                    let ctx = Ctx {
+                        policy: &config.policy,
+                        now,
+                    };
                     let key = format!("{day}:{n}");
                     store
                         .open_trouble(&day, &[&key], now, |id, seq| {
@@ -52,7 +55,7 @@ async fn main() {
                                 response_url: None,
                             };
                             let request = OpenRequest {
-                                severity: Some(1),
+                                severity: Some(Severity::new(1)),
                                 manager: None,
                                 departments: vec![],
                                 customer: "ACME".into(),

@@ -13,7 +13,8 @@ use chrono_tz::Tz;
 
 use crate::i18n::Locale;
 use crate::trouble::hours::BusinessHours;
-use crate::trouble::model::UserId;
+use crate::trouble::model::{Severity, UserId};
+pub use crate::trouble::policy::{default_severities, Department, Policy, SeverityPolicy};
 use crate::trouble::when::parse_duration;
 
 /// A secret that never shows up in logs or debug output.
@@ -36,27 +37,6 @@ impl fmt::Debug for Secret {
 }
 
 #[derive(Clone, Debug)]
-pub struct Department {
-    pub key: String,
-    pub name: String,
-    pub usergroup: Option<String>,
-    pub members: Vec<UserId>,
-}
-
-#[derive(Clone, Debug)]
-pub struct SeverityPolicy {
-    pub level: u8,
-    pub name: Option<String>,
-    pub ack_timeout: Duration,
-    pub customer_update_every: Duration,
-    /// How soon the owner must first talk to the customer (working time): the apology, the
-    /// facts repeated back, the goods asked back, and when we will call again.
-    pub first_contact_within: Duration,
-    pub departments: Vec<String>,
-    pub announce_channels: Vec<String>,
-}
-
-#[derive(Clone, Debug)]
 pub struct Config {
     pub listen: String,
     pub data_dir: PathBuf,
@@ -64,30 +44,15 @@ pub struct Config {
     /// instance; without it, in sled under `data_dir`. It usually carries a password.
     pub database_url: Option<Secret>,
     pub locale: Locale,
-    pub timezone: Tz,
     pub team_id: Option<String>,
-    pub channel_prefix: String,
-    pub private_channels: bool,
-    pub default_severity: u8,
-    pub default_manager: Option<UserId>,
-    pub managers: BTreeMap<UserId, UserId>,
-    pub departments: BTreeMap<String, Department>,
-    pub severities: BTreeMap<u8, SeverityPolicy>,
-    pub business_hours: Option<BusinessHours>,
     pub slack: SlackSettings,
     /// `log_format = "json"` (or TROUBLE_LOG_FORMAT=json): one JSON object per log line.
     pub log_json: bool,
     /// A tracing filter; RUST_LOG overrides it.
     pub log_filter: String,
-    /// `[customers]`: other spellings of a customer's name → the name they stand for
-    /// (`"アクメ" = "ACME"`), so one customer keeps one history.
-    pub customers: BTreeMap<String, String>,
-    /// How long returned goods may sit "requested" before the owner is reminded; whole days
-    /// are business days (`2d`, the default).
-    pub return_reminder_after: Duration,
-    /// `[approval_limits]`: our share of a trouble's costs per currency (minor units) above
-    /// which an approval must come from one level further up the manager chain.
-    pub approval_limits: BTreeMap<crate::trouble::money::Currency, i64>,
+    /// What the core reads: the rules' numbers, the org, departments, business hours; no
+    /// secrets, no addresses.
+    pub policy: Policy,
 }
 
 /// What `serve` needs from the environment to talk to Slack.
@@ -110,21 +75,10 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             database_url: None,
             locale: Locale::Ja,
-            timezone: chrono_tz::Asia::Tokyo,
             team_id: None,
-            channel_prefix: "trouble".into(),
-            private_channels: false,
-            default_severity: 2,
-            default_manager: None,
-            managers: BTreeMap::new(),
-            departments: BTreeMap::new(),
-            severities: default_severities(),
-            business_hours: None,
             log_json: false,
             log_filter: "info".into(),
-            customers: BTreeMap::new(),
-            return_reminder_after: Duration::from_secs(2 * 86_400),
-            approval_limits: BTreeMap::new(),
+            policy: Policy::default(),
             slack: SlackSettings {
                 signing_secrets: Vec::new(),
                 bot_token: None,
@@ -136,54 +90,7 @@ impl Default for Config {
     }
 }
 
-fn default_severities() -> BTreeMap<u8, SeverityPolicy> {
-    let mk = |level, ack_mins: u64, every_mins: u64, first_mins: u64| SeverityPolicy {
-        level,
-        name: None,
-        ack_timeout: Duration::from_secs(ack_mins * 60),
-        customer_update_every: Duration::from_secs(every_mins * 60),
-        first_contact_within: Duration::from_secs(first_mins * 60),
-        departments: Vec::new(),
-        announce_channels: Vec::new(),
-    };
-    BTreeMap::from([
-        (1, mk(1, 10, 60, 30)),
-        (2, mk(2, 30, 240, 60)),
-        (3, mk(3, 120, 1440, 240)),
-    ])
-}
-
 impl Config {
-    /// The manager of `user`: the org table first, then the default manager.
-    pub fn manager_of(&self, user: &UserId) -> Option<UserId> {
-        self.managers
-            .get(user)
-            .cloned()
-            .or_else(|| self.default_manager.clone().filter(|m| m != user))
-    }
-
-    /// The escalation chain above (and including) `manager`, without loops.
-    pub fn chain_from(&self, manager: &UserId) -> Vec<UserId> {
-        let mut chain = vec![manager.clone()];
-        let mut current = manager.clone();
-        while let Some(next) = self.managers.get(&current) {
-            if chain.contains(next) {
-                break;
-            }
-            chain.push(next.clone());
-            current = next.clone();
-        }
-        chain
-    }
-
-    pub fn severity(&self, level: u8) -> &SeverityPolicy {
-        self.severities
-            .get(&level)
-            .or_else(|| self.severities.get(&self.default_severity))
-            .or_else(|| self.severities.values().next())
-            .expect("validated config has at least one severity")
-    }
-
     /// Loads from `TROUBLE_CONFIG` (default `trouble.toml`; a missing file means all defaults)
     /// and the process environment.
     pub fn load_from_env() -> Result<Config, Vec<String>> {
@@ -227,7 +134,7 @@ impl Config {
         }
         if let Some(v) = root.string("timezone") {
             match v.parse::<Tz>() {
-                Ok(tz) => config.timezone = tz,
+                Ok(tz) => config.policy.timezone = tz,
                 Err(_) => root.problem("timezone", format!("{v:?} is not an IANA time zone name")),
             }
         }
@@ -241,7 +148,7 @@ impl Config {
             {
                 root.problem("channel_prefix", "use 1-40 lowercase letters, digits, - or _".into());
             } else {
-                config.channel_prefix = v;
+                config.policy.channel_prefix = v;
             }
         }
         if let Some(v) = root.string("log_format") {
@@ -252,7 +159,7 @@ impl Config {
             }
         }
         if let Some(v) = root.duration("return_reminder_after") {
-            config.return_reminder_after = v;
+            config.policy.return_reminder_after = v;
         }
         if let Some(v) = root.duration("slack_timeout") {
             config.slack.timeout = v;
@@ -261,17 +168,17 @@ impl Config {
             config.log_filter = v;
         }
         if let Some(v) = root.bool("private_channels") {
-            config.private_channels = v;
+            config.policy.private_channels = v;
         }
         let default_severity = root.integer("default_severity");
         if let Some(org) = root.table("org") {
             let mut org = Fields::new("org", org, root.problems);
-            config.default_manager = org.user("default_manager");
+            config.policy.default_manager = org.user("default_manager");
             if let Some(managers) = org.table("managers") {
                 for (person, manager) in managers {
                     match manager.as_str() {
                         Some(m) if looks_like_user(m) && looks_like_user(&person) => {
-                            config.managers.insert(UserId::new(person), UserId::new(m));
+                            config.policy.managers.insert(UserId::new(person), UserId::new(m));
                         }
                         _ => org.problems.push(format!(
                             "org.managers.{person}: both sides must be Slack user ids like \"U0123ABC\""
@@ -303,7 +210,7 @@ impl Config {
                 }
                 let members = d.users("members");
                 d.finish();
-                config.departments.insert(
+                config.policy.departments.insert(
                     key.clone(),
                     Department {
                         key,
@@ -315,10 +222,10 @@ impl Config {
             }
         }
         if let Some(severities) = root.table("severity") {
-            config.severities.clear();
+            config.policy.severities.clear();
             for (key, value) in severities {
                 let level = match key.parse::<u8>() {
-                    Ok(l) if (1..=9).contains(&l) => l,
+                    Ok(l) if (1..=9).contains(&l) => Severity::new(l),
                     _ => {
                         root.problems
                             .push(format!("severity.{key}: severity levels are numbers 1-9"));
@@ -331,7 +238,7 @@ impl Config {
                 };
                 let defaults = default_severities()
                     .remove(&level)
-                    .unwrap_or_else(|| default_severities().remove(&3).expect("default 3"));
+                    .unwrap_or_else(|| default_severities().remove(&Severity::new(3)).expect("default 3"));
                 let path = format!("severity.{key}");
                 let mut s = Fields::new(&path, t, root.problems);
                 let policy = SeverityPolicy {
@@ -348,7 +255,7 @@ impl Config {
                     announce_channels: s.strings("announce_channels"),
                 };
                 s.finish();
-                config.severities.insert(level, policy);
+                config.policy.severities.insert(level, policy);
             }
         }
         if let Some(bh) = root.table("business_hours") {
@@ -392,7 +299,7 @@ impl Config {
                 })
                 .collect();
             b.finish();
-            config.business_hours = Some(BusinessHours {
+            config.policy.business_hours = Some(BusinessHours {
                 days,
                 open,
                 close,
@@ -403,7 +310,7 @@ impl Config {
             for (alias, value) in customers {
                 match value.as_str() {
                     Some(name) if !name.trim().is_empty() => {
-                        config.customers.insert(alias, name.to_string());
+                        config.policy.customers.insert(alias, name.to_string());
                     }
                     _ => root
                         .problems
@@ -420,7 +327,7 @@ impl Config {
                     (Ok(c), Some(limit)) if limit > 0 => {
                         // Written in whole units (`JPY = 1_000_000`, `USD = 10_000`); kept in minor units.
                         let minor = limit.saturating_mul(10i64.pow(c.decimals()));
-                        config.approval_limits.insert(c, minor);
+                        config.policy.approval_limits.insert(c, minor);
                     }
                     (Err(_), _) => root
                         .problems
@@ -435,20 +342,28 @@ impl Config {
 
         if let Some(level) = default_severity {
             match u8::try_from(level) {
-                Ok(l) if config.severities.contains_key(&l) => config.default_severity = l,
+                Ok(l) if config.policy.severities.contains_key(&Severity::new(l)) => {
+                    config.policy.default_severity = Severity::new(l)
+                }
                 _ => problems.push(format!(
                     "default_severity: {level} is not one of the configured severities"
                 )),
             }
-        } else if !config.severities.contains_key(&config.default_severity) {
-            config.default_severity = *config.severities.keys().next().unwrap_or(&2);
+        } else if !config.policy.severities.contains_key(&config.policy.default_severity) {
+            config.policy.default_severity = config
+                .policy
+                .severities
+                .keys()
+                .next()
+                .copied()
+                .unwrap_or(Severity::new(2));
         }
-        if config.severities.is_empty() {
+        if config.policy.severities.is_empty() {
             problems.push("severity: at least one severity level is needed".into());
         }
-        for policy in config.severities.values() {
+        for policy in config.policy.severities.values() {
             for d in &policy.departments {
-                if !config.departments.contains_key(d) {
+                if !config.policy.departments.contains_key(d) {
                     problems.push(format!(
                         "severity.{}.departments: no department named {d:?}",
                         policy.level
@@ -563,7 +478,11 @@ impl Config {
             );
         }
         line(&mut out, t("言語:", "locale:"), self.locale.code().into());
-        line(&mut out, t("タイムゾーン:", "time zone:"), self.timezone.name().into());
+        line(
+            &mut out,
+            t("タイムゾーン:", "time zone:"),
+            self.policy.timezone.name().into(),
+        );
         line(
             &mut out,
             t("ワークスペース:", "workspace:"),
@@ -577,16 +496,16 @@ impl Config {
             t("チャンネル名:", "channels:"),
             format!(
                 "{}-<yyyymmdd>-<n>[-<customer>] ({})",
-                self.channel_prefix,
-                match self.private_channels {
+                self.policy.channel_prefix,
+                match self.policy.private_channels {
                     true => t("非公開", "private"),
                     false => t("公開", "public"),
                 }
             ),
         );
-        let mut people: std::collections::BTreeSet<&UserId> = self.managers.keys().collect();
-        people.extend(self.managers.values());
-        people.extend(self.default_manager.as_ref());
+        let mut people: std::collections::BTreeSet<&UserId> = self.policy.managers.keys().collect();
+        people.extend(self.policy.managers.values());
+        people.extend(self.policy.default_manager.as_ref());
         line(
             &mut out,
             t("組織図:", "org chart:"),
@@ -595,18 +514,18 @@ impl Config {
                 count(l, people.len(), "人", "person", "people"),
                 t("", " in it"),
                 t("既定の上司 ", "default manager "),
-                self.default_manager.as_ref().map(UserId::as_str).unwrap_or(none)
+                self.policy.default_manager.as_ref().map(UserId::as_str).unwrap_or(none)
             ),
         );
         line(
             &mut out,
             t("お客様の別名:", "customer aliases:"),
-            count(l, self.customers.len(), "件", "alias", "aliases"),
+            count(l, self.policy.customers.len(), "件", "alias", "aliases"),
         );
         line(
             &mut out,
             t("営業時間:", "business hours:"),
-            match &self.business_hours {
+            match &self.policy.business_hours {
                 None => t("24時間（営業時間の設定なし）", "around the clock (none set)").into(),
                 Some(b) => format!(
                     "{} {}-{}{sep}{} {}{}",
@@ -631,10 +550,10 @@ impl Config {
         out.push_str(&format!(
             "{}sev{}{}:\n",
             t("重大度（既定 ", "severities (default "),
-            self.default_severity,
+            self.policy.default_severity,
             t("）", ")")
         ));
-        for s in self.severities.values() {
+        for s in self.policy.severities.values() {
             let departments = match s.departments.is_empty() {
                 true => none.to_string(),
                 false => format!("+{}", s.departments.join(" +")),
@@ -672,10 +591,10 @@ impl Config {
             ));
         }
         out.push_str(t("部門:\n", "departments:\n"));
-        if self.departments.is_empty() {
+        if self.policy.departments.is_empty() {
             out.push_str(&format!("  {none}\n"));
         }
-        for d in self.departments.values() {
+        for d in self.policy.departments.values() {
             out.push_str(&format!(
                 "  {} +{}: {}{sep}{}{sep}{}\n",
                 t("部門", "department"),
@@ -902,9 +821,12 @@ mod tests {
     fn no_file_means_defaults() {
         let c = Config::from_sources(None, &env(&[])).unwrap();
         assert_eq!(c.listen, "127.0.0.1:3000");
-        assert_eq!(c.severities.len(), 3);
-        assert_eq!(c.severity(1).ack_timeout, Duration::from_secs(600));
-        assert_eq!(c.default_severity, 2);
+        assert_eq!(c.policy.severities.len(), 3);
+        assert_eq!(
+            c.policy.severity(Severity::new(1)).ack_timeout,
+            Duration::from_secs(600)
+        );
+        assert_eq!(c.policy.default_severity, Severity::new(2));
     }
 
     #[test]
@@ -945,12 +867,19 @@ mod tests {
             ]),
         )
         .unwrap();
-        assert_eq!(c.severity(1).ack_timeout, Duration::from_secs(2));
-        assert_eq!(c.severity(1).customer_update_every, Duration::from_secs(5400));
+        assert_eq!(c.policy.severity(Severity::new(1)).ack_timeout, Duration::from_secs(2));
+        assert_eq!(
+            c.policy.severity(Severity::new(1)).customer_update_every,
+            Duration::from_secs(5400)
+        );
         assert_eq!(c.listen, "127.0.0.1:0");
         assert_eq!(c.slack.signing_secrets.len(), 2);
         assert_eq!(c.slack.api_url, "http://127.0.0.1:9/api/");
-        assert_eq!(c.default_severity, 1, "default falls back to a configured level");
+        assert_eq!(
+            c.policy.default_severity,
+            Severity::new(1),
+            "default falls back to a configured level"
+        );
     }
 
     #[test]
@@ -993,9 +922,10 @@ mod tests {
     fn the_chain_follows_managers_upward_without_loops() {
         let text = "[org]\ndefault_manager = \"U0M\"\n[org.managers]\nU0S = \"U0M\"\nU0M = \"U0D\"\nU0D = \"U0M\"\n";
         let c = Config::from_sources(Some(text), &env(&[])).unwrap();
-        assert_eq!(c.manager_of(&UserId::new("U0S")), Some(UserId::new("U0M")));
-        assert_eq!(c.manager_of(&UserId::new("U0X")), Some(UserId::new("U0M")));
+        assert_eq!(c.policy.manager_of(&UserId::new("U0S")), Some(UserId::new("U0M")));
+        assert_eq!(c.policy.manager_of(&UserId::new("U0X")), Some(UserId::new("U0M")));
         let chain: Vec<_> = c
+            .policy
             .chain_from(&UserId::new("U0M"))
             .into_iter()
             .map(|u| u.as_str().to_string())

@@ -71,14 +71,13 @@ impl Engine<'_> {
         let ctx = self.context();
         let now = ctx.now;
         let day = now
-            .with_timezone(&self.app.config.timezone)
+            .with_timezone(&self.app.config.policy.timezone)
             .format("%Y%m%d")
             .to_string();
         // The customer's history goes to the core with the request (principle 3: the balance).
-        let past =
-            self.app.store.all_troubles().await.map(|all| {
-                crate::trouble::customer::past_troubles(&self.app.config.customers, &request.customer, &all)
-            })?;
+        let past = self.app.store.all_troubles().await.map(|all| {
+            crate::trouble::customer::past_troubles(&self.app.config.policy.customers, &request.customer, &all)
+        })?;
         let request = OpenRequest { past, ..request };
         let result = self
             .app
@@ -166,7 +165,7 @@ impl Engine<'_> {
     /// What the core decides with: the clock, read once for the whole change.
     fn context(&self) -> Ctx<'_> {
         Ctx {
-            config: &self.app.config,
+            policy: &self.app.config.policy,
             now: self.app.clock.now(),
         }
     }

@@ -234,7 +234,7 @@ use chrono::Utc;
 use trouble_bot::pg::store::PgStore;
 use trouble_bot::trouble::command::OpenRequest;
 use trouble_bot::trouble::decide::{self, Ctx, Decision, Delivery, Lane, Op};
-use trouble_bot::trouble::model::{ChannelId, Origin, UserId};
+use trouble_bot::trouble::model::{ChannelId, Origin, Severity, UserId};
 
 const LEASE: Duration = Duration::from_secs(30);
 
@@ -264,7 +264,7 @@ async fn open_one(store: &PgStore) -> Decision {
 fn open_decision(id: trouble_bot::trouble::model::TroubleId, seq: u32) -> Decision {
     let config = trouble_bot::Config::from_sources(None, &Default::default()).unwrap();
     let ctx = Ctx {
-        config: &config,
+        policy: &config.policy,
         now: Utc::now(),
     };
     let origin = Origin {
@@ -272,7 +272,7 @@ fn open_decision(id: trouble_bot::trouble::model::TroubleId, seq: u32) -> Decisi
         response_url: None,
     };
     let request = OpenRequest {
-        severity: Some(1),
+        severity: Some(Severity::new(1)),
         manager: None,
         departments: vec![],
         customer: "ACME".into(),

@@ -13,7 +13,9 @@ use trouble_bot::i18n::{format_time, render, reply_text, Locale};
 use trouble_bot::trouble::command::OpenRequest;
 use trouble_bot::trouble::customer::PastTrouble;
 use trouble_bot::trouble::decide::{open, Ctx, Message, Nudge, Reply};
-use trouble_bot::trouble::model::{ChannelId, Cost, CustomerUpdate, Origin, Split, Trouble, TroubleId, UserId};
+use trouble_bot::trouble::model::{
+    ChannelId, Cost, CustomerUpdate, Origin, Severity, Split, StageId, Trouble, TroubleId, UserId,
+};
 use trouble_bot::trouble::record::Record;
 
 /// The first top-level message in the channel whose text and blocks hold every needle.
@@ -378,7 +380,7 @@ fn sample() -> (Config, Trouble) {
         private: Some(false),
     };
     let req = OpenRequest {
-        severity: Some(1),
+        severity: Some(Severity::new(1)),
         manager: Some(UserId::new(MANAGER)),
         departments: vec!["quality".into()],
         customer: "ACME".into(),
@@ -386,7 +388,7 @@ fn sample() -> (Config, Trouble) {
         past: vec![past],
     };
     let ctx = Ctx {
-        config: &config,
+        policy: &config.policy,
         now: at,
     };
     let origin = Origin {
@@ -439,12 +441,15 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
         },
         Message::NobodyAnswered,
         Message::StageChanged {
-            stage: 0,
+            stage: StageId::Facts,
             done: true,
             by: sales.clone(),
             note: "回収".into(),
         },
-        Message::SeverityRaised { from: 2, to: 1 },
+        Message::SeverityRaised {
+            from: Severity::new(2),
+            to: Severity::new(1),
+        },
         Message::ParticipantsAdded {
             by: sales.clone(),
             users: vec![manager.clone()],
@@ -515,8 +520,8 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             depts: vec![],
         },
         Reply::CloseMissing {
-            not_done: vec![1, 2],
-            never_started: vec![2],
+            not_done: vec![StageId::Scope, StageId::Cause],
+            never_started: vec![StageId::Cause],
             has_measure: false,
         },
     ] {

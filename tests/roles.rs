@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::{json, Value};
-use trouble_bot::trouble::model::{StageState, Trouble, TroubleId};
+use trouble_bot::trouble::model::{Severity, StageState, Trouble, TroubleId};
 
 /// Severity 2 escalates after an hour; 1 and 3 wait a day, so a change to either that restarted
 /// the wait would hold the escalation back past the hour the test advances the clock by.
@@ -144,7 +144,7 @@ async fn an_outsiders_sev_close_done_owner_and_manager_are_refused_and_escalatio
         );
     }
     let after = trouble(&bot, &t.id);
-    assert_eq!(after.severity, 2);
+    assert_eq!(after.severity, Severity::new(2));
     assert!(after.is_open());
     assert_eq!(after.stages[6].state, StageState::NotStarted);
     assert_eq!(after.owner.as_str(), SALES);

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::{json, Value};
-use trouble_bot::trouble::model::TroubleId;
+use trouble_bot::trouble::model::{Severity, TroubleId};
 
 #[tokio::test]
 async fn the_open_modal_opens_with_the_trigger_id_and_its_submission_opens_a_trouble() {
@@ -72,7 +72,7 @@ async fn the_open_modal_opens_with_the_trigger_id_and_its_submission_opens_a_tro
     let troubles = bot.store().all_troubles().unwrap();
     assert_eq!(troubles.len(), 1);
     let t = &troubles[0];
-    assert_eq!((t.severity, t.customer.as_str()), (1, "ACME"));
+    assert_eq!((t.severity, t.customer.as_str()), (Severity::new(1), "ACME"));
     assert!(t.summary.contains("Mr. Sato"));
     assert_eq!(t.departments, ["field"]);
     assert_eq!(t.origin.channel.as_str(), ORIGIN);

@@ -11,7 +11,7 @@ use common::*;
 use serde_json::{json, Value};
 use trouble_bot::i18n::{stage_name, Locale};
 use trouble_bot::store::SledStore as Store;
-use trouble_bot::trouble::model::{StageState, Trouble, TroubleId};
+use trouble_bot::trouble::model::{Severity, StageId, StageState, Trouble, TroubleId};
 use trouble_bot::trouble::timeline::{Entry, Event};
 
 /// Channel messages are paced at about one a second, so a long walk takes a while to show.
@@ -216,8 +216,8 @@ fn assert_report_complete(md: &str, l: Locale, t: &Trouble) {
         Locale::Ja => format!("トラブル報告書 {}", t.id),
     };
     assert!(md.contains(&heading), "heading {heading:?} in:\n{md}");
-    for i in 0..7 {
-        assert!(md.contains(stage_name(l, i)), "stage {} in:\n{md}", i + 1);
+    for i in StageId::all() {
+        assert!(md.contains(stage_name(l, i)), "stage {} in:\n{md}", i.number());
     }
     for n in STAGE_NOTES {
         assert!(md.contains(n), "what was recorded for a stage ({n:?}) in:\n{md}");
@@ -335,7 +335,7 @@ async fn the_seven_stages_walked_by_commands_and_the_status_button_end_in_a_clos
     let done_events: Vec<usize> = timeline(&bot, &t.id)
         .iter()
         .filter_map(|e| match &e.event {
-            Event::StageDone { stage, .. } => Some(stage + 1),
+            Event::StageDone { stage, .. } => Some(stage.number()),
             _ => None,
         })
         .collect();
@@ -777,7 +777,7 @@ async fn only_the_manager_chain_may_hand_the_trouble_to_someone_else() {
 async fn raising_to_sev1_brings_in_quality_and_tells_the_business_unit_once_and_lowering_tells_nobody() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked").await;
-    assert_eq!(trouble(&bot, &t.id).severity, 2);
+    assert_eq!(trouble(&bot, &t.id).severity, Severity::new(2));
     assert!(!bot.slack.members(&t.channel).iter().any(|m| m == "U0QA1"));
     let mark = bot.slack.calls().len() as u64;
 
@@ -820,13 +820,13 @@ async fn raising_to_sev1_brings_in_quality_and_tells_the_business_unit_once_and_
     assert!(refused.starts_with("Only"), "{refused}");
     let r = bot.command_text(MANAGER, &t.channel, "sev 3").await;
     assert!(r.contains("from 1 to 3"), "{r}");
-    assert_eq!(trouble(&bot, &t.id).severity, 3);
+    assert_eq!(trouble(&bot, &t.id).severity, Severity::new(3));
     bot.expect_none("chat.postMessage", |c| c.seq >= mark).await;
     bot.expect_none("conversations.invite", |c| c.seq >= mark).await;
     let changes: Vec<(u8, u8)> = timeline(&bot, &t.id)
         .iter()
         .filter_map(|e| match e.event {
-            Event::SeverityChanged { from, to } => Some((from, to)),
+            Event::SeverityChanged { from, to } => Some((from.level(), to.level())),
             _ => None,
         })
         .collect();

@@ -7,7 +7,7 @@ use std::time::Duration;
 use common::*;
 use serde_json::{json, Value};
 use trouble_bot::trouble::facts::{ReturnState, StepEvent};
-use trouble_bot::trouble::model::{StageState, TroubleId};
+use trouble_bot::trouble::model::{StageId, StageState, TroubleId};
 use trouble_bot::trouble::timeline::Event;
 
 /// Channel messages are paced at about one a second.
@@ -375,7 +375,11 @@ async fn the_effectiveness_check_reopens_a_trouble_when_the_measure_did_not_work
             t.is_open().then_some(t)
         })
         .await;
-    assert_eq!(reopened.current_stage(), Some(3), "back at stage 4");
+    assert_eq!(
+        reopened.current_stage(),
+        Some(StageId::Countermeasures),
+        "back at stage 4"
+    );
     assert!(reopened.ack.is_some(), "the acknowledgement is kept");
     assert_eq!(reopened.substance.actions[0].effective, Some(false));
     assert!(step_events(&bot, &t.id)
@@ -401,7 +405,7 @@ async fn reopen_by_hand_is_for_the_manager_chain_and_says_why() {
     assert!(r.contains("open again"), "{r}");
     let t2 = trouble(&bot, &t.id);
     assert!(t2.is_open());
-    assert_eq!(t2.current_stage(), Some(3));
+    assert_eq!(t2.current_stage(), Some(StageId::Countermeasures));
     message_with(&bot, &t.channel, &["reopened", "customer found more cracks"]).await;
 }
 

@@ -11,7 +11,7 @@ use trouble_bot::config::Config;
 use trouble_bot::store::{Skip, Store};
 use trouble_bot::trouble::command::OpenRequest;
 use trouble_bot::trouble::decide::{self, Ctx, Decision, Delivery, Input, Lane, Op, Outcome};
-use trouble_bot::trouble::model::{ChannelId, Origin, UserId};
+use trouble_bot::trouble::model::{ChannelId, Origin, Severity, UserId};
 
 const DAY: &str = "20261130";
 const LEASE: Duration = Duration::from_secs(30);
@@ -44,7 +44,7 @@ fn config() -> Config {
 
 fn request(severity: u8) -> OpenRequest {
     OpenRequest {
-        severity: Some(severity),
+        severity: Some(Severity::new(severity)),
         manager: Some(UserId::new("U0MGR")),
         departments: vec![],
         customer: "ACME".into(),
@@ -56,7 +56,7 @@ fn request(severity: u8) -> OpenRequest {
 async fn open(store: &Store, key: &str, severity: u8) -> Result<Decision, Skip> {
     let config = config();
     let ctx = Ctx {
-        config: &config,
+        policy: &config.policy,
         now: now(),
     };
     store
@@ -140,7 +140,7 @@ async fn a_lane_head_is_claimed_by_one_instance_and_its_outcome_leaves_with_the_
     let before = store.outbox_items().await.unwrap().len();
     let config = config();
     let ctx = Ctx {
-        config: &config,
+        policy: &config.policy,
         now: now(),
     };
     let outcome = Outcome::ChannelCreated {
@@ -179,7 +179,7 @@ async fn a_due_timer_is_claimed_once_and_fires_once(backend: &str) {
     }
     let config = config();
     let ctx = Ctx {
-        config: &config,
+        policy: &config.policy,
         now: due,
     };
     let timer = &claimed[0];
@@ -210,7 +210,7 @@ async fn a_request_key_is_remembered_once_until_pruned(backend: &str) {
     let t = open(&store, "sig:a", 1).await.unwrap().trouble.unwrap();
     let config = config();
     let ctx = Ctx {
-        config: &config,
+        policy: &config.policy,
         now: now(),
     };
     let again = other

@@ -72,9 +72,9 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
         },
         Command::History(customer) => match app.store.all_troubles().await {
             Ok(mut troubles) => {
-                let key = |name: &str| crate::trouble::customer::customer_key(&app.config.customers, name);
+                let key = |name: &str| crate::trouble::customer::customer_key(&app.config.policy.customers, name);
                 let wanted = key(&customer);
-                troubles.retain(|t| key(&t.customer) == wanted && decide::may_see(&app.config, t, &user));
+                troubles.retain(|t| key(&t.customer) == wanted && decide::may_see(&app.config.policy, t, &user));
                 troubles.sort_by_key(|t| std::cmp::Reverse(t.opened_at));
                 ephemeral_text(history_text(l, &app.config, &customer, &troubles))
             }
@@ -82,9 +82,9 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
         },
         Command::Stats(days) => match app.store.all_troubles().await {
             Ok(mut troubles) => {
-                troubles.retain(|t| decide::may_see(&app.config, t, &user));
+                troubles.retain(|t| decide::may_see(&app.config.policy, t, &user));
                 let days = days.unwrap_or(crate::trouble::stats::DEFAULT_DAYS);
-                let key = |name: &str| crate::trouble::customer::customer_key(&app.config.customers, name);
+                let key = |name: &str| crate::trouble::customer::customer_key(&app.config.policy.customers, name);
                 let stats = crate::trouble::stats::stats(&troubles, days, now, key);
                 ephemeral_text(crate::i18n::stats::stats_text(l, &app.config, &stats))
             }
@@ -150,7 +150,7 @@ async fn summary_visible(app: &App, summary: &TroubleSummary, user: &UserId) -> 
     if summary.private == Some(false) {
         return true;
     }
-    matches!(app.store.get(&summary.id).await, Ok(Some(t)) if decide::may_see(&app.config, &t, user))
+    matches!(app.store.get(&summary.id).await, Ok(Some(t)) if decide::may_see(&app.config.policy, &t, user))
 }
 
 /// Answers with the reply of what the engine applied.

@@ -37,7 +37,7 @@ pub(super) async fn open_form(
     // A dry run of the core's rule (who may add facts or actions): nothing is stored, the form
     // is only opened when the core agrees.
     let ctx = Ctx {
-        config: &app.config,
+        policy: &app.config.policy,
         now: app.clock.now(),
     };
     let facts = step == Step::FactModal;
@@ -75,7 +75,9 @@ pub(super) async fn open_form(
 pub(super) async fn search(app: &Arc<App>, user: &UserId, query: &str) -> Response {
     match app.store.all_troubles().await {
         Ok(mut troubles) => {
-            troubles.retain(|t| decide::may_see(&app.config, t, user) && search::matches(&app.config, t, query));
+            troubles.retain(|t| {
+                decide::may_see(&app.config.policy, t, user) && search::matches(&app.config.policy, t, query)
+            });
             troubles.sort_by_key(|t| std::cmp::Reverse(t.opened_at));
             ephemeral_text(search_text(app.config.locale, &app.config, query, &troubles))
         }
@@ -93,7 +95,7 @@ pub(crate) async fn flag_recurrence(app: &Arc<App>, id: &TroubleId) {
     let Some(t) = all.iter().find(|t| &t.id == id) else {
         return;
     };
-    let earlier: Vec<_> = search::earlier_sharing(&app.config, t, &all)
+    let earlier: Vec<_> = search::earlier_sharing(&app.config.policy, t, &all)
         .into_iter()
         .filter(|e| !t.substance.recurrences.contains(&e.id))
         .collect();

@@ -20,7 +20,7 @@ fn not_recorded(l: Locale) -> String {
 }
 
 fn date(config: &Config, at: chrono::DateTime<chrono::Utc>) -> String {
-    at.with_timezone(&config.timezone).format("%Y-%m-%d").to_string()
+    at.with_timezone(&config.policy.timezone).format("%Y-%m-%d").to_string()
 }
 
 /// One action as the customer reads it: what, who, by when, and how far it got.
@@ -91,9 +91,15 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
     if let Some(m) = t.manager_chain().first() {
         d1.push(format!("- {}: {}", tr!(l, "責任者", "Manager"), who(l, m)));
     }
-    let departments: Vec<String> = crate::trouble::decide::departments_of(config, t)
+    let departments: Vec<String> = crate::trouble::decide::departments_of(&config.policy, t)
         .iter()
-        .map(|d| config.departments.get(d).map_or_else(|| d.clone(), |d| d.name.clone()))
+        .map(|d| {
+            config
+                .policy
+                .departments
+                .get(d)
+                .map_or_else(|| d.clone(), |d| d.name.clone())
+        })
         .collect();
     if !departments.is_empty() {
         d1.push(format!(

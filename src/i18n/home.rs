@@ -21,7 +21,7 @@ fn row(l: Locale, t: &Trouble, now: DateTime<Utc>) -> Value {
         .unwrap_or_else(|| format!("#{}", t.channel_name.clone().unwrap_or_default()));
     let stage = t
         .current_stage()
-        .map(|s| format!("{}. {}", s + 1, stage_name(l, s)))
+        .map(|s| format!("{}. {}", s.number(), stage_name(l, s)))
         .unwrap_or_else(|| tr!(l, "全段階完了", "all stages done").into());
     let waited = format_duration(l, (now - t.last_customer_contact()).num_seconds().max(0) as u64);
     let customer = cut(&one_line(&t.customer, Where::Elsewhere), 200);
@@ -53,7 +53,7 @@ fn home_blocks(l: Locale, config: &Config, user: &UserId, troubles: &[Trouble], 
     // The same rule as `list`: a private trouble only for those who may see its channel.
     let open: Vec<&Trouble> = troubles
         .iter()
-        .filter(|t| t.is_open() && may_see(config, t, user))
+        .filter(|t| t.is_open() && may_see(&config.policy, t, user))
         .collect();
     let waiting: Vec<&Trouble> = open.iter().copied().filter(|t| awaits_ack_from(t, user)).collect();
     let overdue: Vec<&Trouble> = open

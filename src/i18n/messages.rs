@@ -11,7 +11,7 @@ use crate::slack::text::{one_line, quoted, user_text, Where};
 use crate::trouble::decide::{Message, Nudge};
 use crate::trouble::first_contact::{first_contact_due, first_contact_made};
 use crate::trouble::hours::add_working_time;
-use crate::trouble::model::{Cost, StageState, Trouble, UserId};
+use crate::trouble::model::{Cost, Severity, StageId, StageState, Trouble, UserId};
 use crate::trouble::money::Payer;
 use crate::trouble::record::{cost_totals, Record};
 
@@ -31,8 +31,9 @@ impl Rendered {
     }
 }
 
-pub fn severity_label(l: Locale, config: &Config, level: u8) -> String {
+pub fn severity_label(l: Locale, config: &Config, level: Severity) -> String {
     let name = config
+        .policy
         .severities
         .get(&level)
         .and_then(|s| s.name.clone())
@@ -71,22 +72,27 @@ pub fn next_update_due(config: &Config, t: &Trouble) -> DateTime<Utc> {
     match t.promised_next().filter(|p| *p > last) {
         Some(p) => p,
         None => {
-            let cadence = chrono::Duration::from_std(config.severity(t.severity).customer_update_every)
+            let cadence = chrono::Duration::from_std(config.policy.severity(t.severity).customer_update_every)
                 .unwrap_or(chrono::Duration::MAX);
-            add_working_time(config.business_hours.as_ref(), config.timezone, last, cadence)
+            add_working_time(
+                config.policy.business_hours.as_ref(),
+                config.policy.timezone,
+                last,
+                cadence,
+            )
         }
     }
 }
 
 fn department_mentions(config: &Config, t: &Trouble) -> Vec<String> {
     let mut keys = t.departments.clone();
-    for d in &config.severity(t.severity).departments {
+    for d in &config.policy.severity(t.severity).departments {
         if !keys.contains(d) {
             keys.push(d.clone());
         }
     }
     keys.iter()
-        .filter_map(|k| config.departments.get(k))
+        .filter_map(|k| config.policy.departments.get(k))
         .map(|d| match &d.usergroup {
             Some(g) => format!("<!subteam^{g}> ({})", escape(&d.name)),
             None => escape(&d.name),
@@ -95,25 +101,30 @@ fn department_mentions(config: &Config, t: &Trouble) -> Vec<String> {
 }
 
 fn stages_text(l: Locale, config: &Config, t: &Trouble) -> String {
-    t.stages
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
+    StageId::all()
+        .map(|i| {
+            let s = t.stage(i);
             let when = match s.state {
                 StageState::Done => s
                     .done_at
-                    .map(|at| format!(" · {}", format_time(config.timezone, at)))
+                    .map(|at| format!(" · {}", format_time(config.policy.timezone, at)))
                     .unwrap_or_default(),
                 StageState::InProgress => s
                     .started_at
-                    .map(|at| format!(" · {} {}", tr!(l, "開始", "since"), format_time(config.timezone, at)))
+                    .map(|at| {
+                        format!(
+                            " · {} {}",
+                            tr!(l, "開始", "since"),
+                            format_time(config.policy.timezone, at)
+                        )
+                    })
                     .unwrap_or_default(),
                 StageState::NotStarted => String::new(),
             };
             format!(
                 "{} {}. {} — {}{}",
                 stage_icon(s.state),
-                i + 1,
+                i.number(),
                 stage_name(l, i),
                 stage_state(l, s.state),
                 when
@@ -162,7 +173,7 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
 }
 
 fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Rendered {
-    let tz = config.timezone;
+    let tz = config.policy.timezone;
     let sev = severity_label(l, config, t.severity);
     match message {
         Message::Kickoff => {
@@ -196,7 +207,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 blocks.push(section(&tr!(l, format!("関係部門: {}", depts.join(" ")), format!("Related departments: {}", depts.join(" ")))));
             }
             // The stages by name only: their states live in the status message, which is kept current.
-            let stages = (0..crate::trouble::model::STAGE_COUNT).map(|i| format!("{}. {}", i + 1, stage_name(l, i))).collect::<Vec<_>>().join("\n");
+            let stages = StageId::all().map(|i| format!("{}. {}", i.number(), stage_name(l, i))).collect::<Vec<_>>().join("\n");
             blocks.push(context(&stages));
             if t.ack.is_none() && t.manager.is_some() && t.is_open() {
                 blocks.push(actions("kickoff", vec![button(Action::Acknowledge.id(), tr!(l, "確認しました", "Acknowledge"), &ButtonValue::trouble(t.id.as_str()).encode(), true)]));
@@ -216,7 +227,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 tr!(l, format!("🏁 クローズ {}", format_time(tz, c.at)), format!("🏁 closed {}", format_time(tz, c.at)))
             } else {
                 match t.current_stage() {
-                    Some(s) => tr!(l, format!("現在: 第{}段階 {}", s + 1, stage_name(l, s)), format!("Now: stage {} {}", s + 1, stage_name(l, s))),
+                    Some(s) => tr!(l, format!("現在: 第{}段階 {}", s.number(), stage_name(l, s)), format!("Now: stage {} {}", s.number(), stage_name(l, s))),
                     None => tr!(l, "全段階完了 — `/trouble close` でクローズできます", "All stages done — `/trouble close` to close").to_string(),
                 }
             };
@@ -241,7 +252,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             blocks.extend(record_blocks(l, config, t));
             if t.is_open() {
                 if let Some(s) = t.current_stage() {
-                    blocks.push(actions("status", vec![button(Action::CompleteStage.id(), &tr!(l, format!("第{}段階を完了", s + 1), format!("Complete stage {}", s + 1)), &ButtonValue::stage(t.id.as_str(), s).encode(), false)]));
+                    blocks.push(actions("status", vec![button(Action::CompleteStage.id(), &tr!(l, format!("第{}段階を完了", s.number()), format!("Complete stage {}", s.number())), &ButtonValue::stage(t.id.as_str(), s.index()).encode(), false)]));
                 }
             }
             let text = tr!(l, format!("状況 {}: {}", t.id, state), format!("Status {}: {}", t.id, state));
@@ -313,9 +324,9 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::StageChanged { stage, done, by, note } => {
             let note = if note.trim().is_empty() { String::new() } else { format!("\n{}", quoted(note, Where::OwnChannel)) };
             Rendered::text(if *done {
-                tr!(l, format!("✅ 第{}段階「{}」完了（{}）{}", stage + 1, stage_name(l, *stage), user(by), note), format!("✅ Stage {} \"{}\" done ({}){}", stage + 1, stage_name(l, *stage), user(by), note))
+                tr!(l, format!("✅ 第{}段階「{}」完了（{}）{}", stage.number(), stage_name(l, *stage), user(by), note), format!("✅ Stage {} \"{}\" done ({}){}", stage.number(), stage_name(l, *stage), user(by), note))
             } else {
-                tr!(l, format!("🔶 第{}段階「{}」開始（{}）{}", stage + 1, stage_name(l, *stage), user(by), note), format!("🔶 Stage {} \"{}\" started ({}){}", stage + 1, stage_name(l, *stage), user(by), note))
+                tr!(l, format!("🔶 第{}段階「{}」開始（{}）{}", stage.number(), stage_name(l, *stage), user(by), note), format!("🔶 Stage {} \"{}\" started ({}){}", stage.number(), stage_name(l, *stage), user(by), note))
             })
         }
         Message::SeverityRaised { from, to } => {
@@ -328,7 +339,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         }
         Message::ParticipantsAdded { by, users, departments } => {
             let mut who = participants_list(users, departments);
-            for d in departments.iter().filter_map(|d| config.departments.get(d)) {
+            for d in departments.iter().filter_map(|d| config.policy.departments.get(d)) {
                 if let Some(g) = &d.usergroup {
                     who.push_str(&format!(" <!subteam^{g}>"));
                 }
@@ -352,7 +363,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let parts = t.last_report.as_ref().map_or(0, |r| r.parts);
             let stage = match (&t.closed, t.current_stage()) {
                 (Some(c), _) => tr!(l, format!("クローズ {}", format_time(tz, c.at)), format!("closed {}", format_time(tz, c.at))),
-                (None, Some(s)) => tr!(l, format!("第{}段階 {}", s + 1, stage_name(l, s)), format!("stage {} {}", s + 1, stage_name(l, s))),
+                (None, Some(s)) => tr!(l, format!("第{}段階 {}", s.number(), stage_name(l, s)), format!("stage {} {}", s.number(), stage_name(l, s))),
                 (None, None) => tr!(l, "全段階完了", "all stages done").to_string(),
             };
             Rendered::text(tr!(
@@ -406,7 +417,7 @@ pub fn participants_added(l: Locale, users: &[UserId], departments: &[String]) -
 }
 
 fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
-    let tz = config.timezone;
+    let tz = config.policy.timezone;
     let waited = format_duration(l, n.waited_secs.max(0) as u64);
     let opening = match (n.promise, n.promise_missed) {
         (Some(p), false) => tr!(
@@ -556,7 +567,7 @@ pub fn cost_totals_text(l: Locale, costs: &[Cost]) -> Option<String> {
 
 /// One line in the trouble's channel per change to the record.
 fn record_line(l: Locale, config: &Config, by: &UserId, what: &Record) -> String {
-    let tz = config.timezone;
+    let tz = config.policy.timezone;
     let who = user(by);
     let tail = |note: &str| {
         if note.trim().is_empty() {
@@ -653,7 +664,7 @@ fn record_line(l: Locale, config: &Config, by: &UserId, what: &Record) -> String
 
 /// The status message's record: what the customer was last told, the costs, the measures.
 fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Value> {
-    let tz = config.timezone;
+    let tz = config.policy.timezone;
     let mut blocks = Vec::new();
     if let Some(u) = t.customer_updates.last() {
         let promise = u
@@ -741,7 +752,7 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Value> {
 
 /// The kickoff's first-contact field: the deadline until it is met, then when it was.
 fn first_contact_field(l: Locale, config: &Config, t: &Trouble) -> String {
-    let tz = config.timezone;
+    let tz = config.policy.timezone;
     match first_contact_made(t) {
         Some(at) => tr!(
             l,
@@ -750,8 +761,8 @@ fn first_contact_field(l: Locale, config: &Config, t: &Trouble) -> String {
         ),
         None => tr!(
             l,
-            format!("⏳ 期限 {}", format_time(tz, first_contact_due(config, t))),
-            format!("⏳ due by {}", format_time(tz, first_contact_due(config, t)))
+            format!("⏳ 期限 {}", format_time(tz, first_contact_due(&config.policy, t))),
+            format!("⏳ due by {}", format_time(tz, first_contact_due(&config.policy, t)))
         ),
     }
 }
@@ -765,7 +776,7 @@ fn first_contact(
     manager: Option<&UserId>,
     due: DateTime<Utc>,
 ) -> Rendered {
-    let tz = config.timezone;
+    let tz = config.policy.timezone;
     let since = format_duration(l, (due - t.opened_at).num_seconds().max(0) as u64);
     let opening = match manager {
         None => tr!(
@@ -797,7 +808,7 @@ fn first_contact(
 
 /// The kickoff of a closed trouble: closed by whom and when, and where its report is.
 fn closed_line(l: Locale, config: &Config, t: &Trouble, c: &crate::trouble::model::Closure) -> String {
-    let when = format_time(config.timezone, c.at);
+    let when = format_time(config.policy.timezone, c.at);
     let report = match t.last_report.as_ref().and_then(|r| r.message.as_ref()) {
         Some(m) => {
             let link = format!(
@@ -909,7 +920,7 @@ pub(super) mod tests {
         .expect("config");
         let hostile = "x <!channel> <!here|here> <!everyone> <!subteam^S123|@devs> <http://evil|click> <@U0QA1|sato>\n# forged\n\u{1b}[31m\u{202e}";
         let req = OpenRequest {
-            severity: Some(1),
+            severity: Some(Severity::new(1)),
             manager: Some(UserId::new("U0MANAGER")),
             departments: vec![],
             customer: hostile.into(),
@@ -917,7 +928,7 @@ pub(super) mod tests {
             past: Vec::new(),
         };
         let ctx = Ctx {
-            config: &config,
+            policy: &config.policy,
             now: chrono::DateTime::UNIX_EPOCH,
         };
         let origin = Origin {
@@ -945,7 +956,7 @@ pub(super) mod tests {
             Message::Kickoff,
             Message::Status,
             Message::StageChanged {
-                stage: 1,
+                stage: StageId::Scope,
                 done: true,
                 by: by.clone(),
                 note: t.summary.clone(),
@@ -963,7 +974,10 @@ pub(super) mod tests {
                 to: by.clone(),
                 waited_secs: 60,
             },
-            Message::SeverityRaised { from: 2, to: 1 },
+            Message::SeverityRaised {
+                from: Severity::new(2),
+                to: Severity::new(1),
+            },
             Message::DeliveryProblem {
                 method: "chat.postMessage".into(),
                 error: t.summary.clone(),

@@ -97,7 +97,7 @@ pub fn san_value(l: Locale, value: &mut serde_json::Value) {
     }
 }
 
-pub fn stage_name(l: Locale, stage: usize) -> &'static str {
+pub fn stage_name(l: Locale, stage: crate::trouble::model::StageId) -> &'static str {
     const JA: [&str; 7] = [
         "情報収集・現品回収",
         "波及範囲の共有",
@@ -116,7 +116,7 @@ pub fn stage_name(l: Locale, stage: usize) -> &'static str {
         "Negotiate compensation and who bears the cost",
         "Present the recurrence-prevention measures",
     ];
-    tr!(l, JA, EN).get(stage).copied().unwrap_or("?")
+    tr!(l, JA, EN)[stage.index()]
 }
 
 pub fn stage_state(l: Locale, state: crate::trouble::model::StageState) -> &'static str {
@@ -138,8 +138,8 @@ pub fn stage_icon(state: crate::trouble::model::StageState) -> &'static str {
 }
 
 /// The default name of a severity level when the config gives none.
-pub fn severity_default_name(l: Locale, level: u8) -> String {
-    match level {
+pub fn severity_default_name(l: Locale, level: crate::trouble::model::Severity) -> String {
+    match level.level() {
         1 => tr!(l, "重大", "critical").into(),
         2 => tr!(l, "重要", "major").into(),
         3 => tr!(l, "軽微", "minor").into(),

@@ -31,16 +31,17 @@ pub fn open_modal(
     response_url: Option<&str>,
 ) -> Value {
     let severity_options: Vec<Value> = config
+        .policy
         .severities
         .keys()
         .map(|level| option(&severity_label(l, config, *level), &level.to_string()))
         .collect();
     let default_severity = option(
-        &severity_label(l, config, config.default_severity),
-        &config.default_severity.to_string(),
+        &severity_label(l, config, config.policy.default_severity),
+        &config.policy.default_severity.to_string(),
     );
     let mut manager = json!({"type": "users_select", "action_id": "value"});
-    if let Some(m) = config.manager_of(reporter) {
+    if let Some(m) = config.policy.manager_of(reporter) {
         manager["initial_user"] = json!(m);
     }
     let mut blocks = vec![
@@ -66,8 +67,9 @@ pub fn open_modal(
                "element": {"type": "static_select", "action_id": "value", "options": severity_options, "initial_option": default_severity}}),
         json!({"type": "input", "block_id": "manager", "optional": true, "label": {"type": "plain_text", "text": tr!(l, "上司", "Manager")}, "element": manager}),
     ];
-    if !config.departments.is_empty() {
+    if !config.policy.departments.is_empty() {
         let options: Vec<Value> = config
+            .policy
             .departments
             .values()
             .take(100)

@@ -87,7 +87,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
 }
 
 fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
-    let tz = config.timezone;
+    let tz = config.policy.timezone;
     match reply {
         Reply::Opened { id, channel_name } => tr!(
             l,
@@ -156,22 +156,22 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
         .to_string(),
         Reply::StageDone { stage } => tr!(
             l,
-            format!("第{}段階「{}」を完了にしました。", stage + 1, stage_name(l, *stage)),
-            format!("Stage {} \"{}\" marked done.", stage + 1, stage_name(l, *stage))
+            format!("第{}段階「{}」を完了にしました。", stage.number(), stage_name(l, *stage)),
+            format!("Stage {} \"{}\" marked done.", stage.number(), stage_name(l, *stage))
         ),
         Reply::StageStarted { stage } => tr!(
             l,
-            format!("第{}段階「{}」を対応中にしました。", stage + 1, stage_name(l, *stage)),
-            format!("Stage {} \"{}\" is now in progress.", stage + 1, stage_name(l, *stage))
+            format!("第{}段階「{}」を対応中にしました。", stage.number(), stage_name(l, *stage)),
+            format!("Stage {} \"{}\" is now in progress.", stage.number(), stage_name(l, *stage))
         ),
         Reply::StageAlreadyDone { stage } => tr!(
             l,
             format!(
                 "第{}段階「{}」はすでに完了しています。",
-                stage + 1,
+                stage.number(),
                 stage_name(l, *stage)
             ),
-            format!("Stage {} \"{}\" is already done.", stage + 1, stage_name(l, *stage))
+            format!("Stage {} \"{}\" is already done.", stage.number(), stage_name(l, *stage))
         ),
         Reply::AllStagesDone => tr!(
             l,
@@ -247,7 +247,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                     .to_string(),
                 );
             }
-            let never: Vec<String> = never_started.iter().map(|s| (s + 1).to_string()).collect();
+            let never: Vec<String> = never_started.iter().map(|s| s.number().to_string()).collect();
             let never_text = if never.is_empty() {
                 String::new()
             } else {
@@ -256,8 +256,8 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             for stage in not_done {
                 missing.push(tr!(
                     l,
-                    format!("第{}段階「{}」の完了（`/trouble done {}`）", stage + 1, stage_name(l, *stage), stage + 1),
-                    format!("stage {} \"{}\" done (`/trouble done {}`)", stage + 1, stage_name(l, *stage), stage + 1)
+                    format!("第{}段階「{}」の完了（`/trouble done {}`）", stage.number(), stage_name(l, *stage), stage.number()),
+                    format!("stage {} \"{}\" done (`/trouble done {}`)", stage.number(), stage_name(l, *stage), stage.number())
                 ));
             }
             tr!(
@@ -395,7 +395,7 @@ pub fn list_text(l: Locale, troubles: &[TroubleSummary], now: DateTime<Utc>) -> 
     for t in troubles.iter().take(50) {
         let stage = t
             .current_stage
-            .map(|s| format!("{}. {}", s + 1, stage_name(l, s)))
+            .map(|s| format!("{}. {}", s.number(), stage_name(l, s)))
             .unwrap_or_else(|| tr!(l, "全段階完了", "all stages done").into());
         let ack = if t.acknowledged {
             tr!(l, "確認済", "acknowledged")

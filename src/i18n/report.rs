@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::slack::blocks::cut;
 use crate::slack::text::{acts_on_display, one_line, quote_lines, strip_controls, user_text, Where};
 use crate::trouble::customer::PastTrouble;
-use crate::trouble::model::{Trouble, UserId};
+use crate::trouble::model::{StageId, Trouble, UserId};
 use crate::trouble::timeline::{Entry, Event};
 
 /// User text in the report: inline when it is one line, else a quoted block on the lines
@@ -85,13 +85,13 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
         Event::NobodyAnswered => tr!(l, "誰も確認せず", "nobody acknowledged").to_string(),
         Event::StageStarted { stage, note } => tr!(
             l,
-            format!("第{}段階 開始 {}", stage + 1, said(note)),
-            format!("stage {} started {}", stage + 1, said(note))
+            format!("第{}段階 開始 {}", stage.number(), said(note)),
+            format!("stage {} started {}", stage.number(), said(note))
         ),
         Event::StageDone { stage, note } => tr!(
             l,
-            format!("第{}段階 完了 {}", stage + 1, said(note)),
-            format!("stage {} done {}", stage + 1, said(note))
+            format!("第{}段階 完了 {}", stage.number(), said(note)),
+            format!("stage {} done {}", stage.number(), said(note))
         ),
         Event::Note { text } => tr!(l, format!("事実: {}", said(text)), format!("fact: {}", said(text))),
         Event::CustomerUpdate { text, .. } => {
@@ -158,7 +158,7 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
 
 /// The report of spec §8, generated from the trouble and its timeline.
 pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entry]) -> String {
-    let tz = config.timezone;
+    let tz = config.policy.timezone;
     let mut md = String::new();
     let mut line = |s: String| {
         md.push_str(&s);
@@ -210,7 +210,8 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
     ));
     line(String::new());
     line(tr!(l, "## 7つの段階", "## The seven stages").to_string());
-    for (i, s) in t.stages.iter().enumerate() {
+    for i in StageId::all() {
+        let s = t.stage(i);
         let dates = [
             s.started_at.map(|a| format_time(tz, a)),
             s.done_at.map(|a| format_time(tz, a)),
@@ -221,7 +222,7 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
         .join(" → ");
         line(format!(
             "{}. {} — {} ({dates})",
-            i + 1,
+            i.number(),
             stage_name(l, i),
             stage_state(l, s.state)
         ));
@@ -465,7 +466,7 @@ pub fn past_trouble_line(l: Locale, config: &Config, p: &PastTrouble, place: Whe
         n => tr!(l, format!("第{n}段階まで完了"), format!("stages done up to {n}")),
     };
     let summary = cut(&one_line(&p.summary, place), SHORT_SUMMARY);
-    let when = format_time(config.timezone, p.opened_at);
+    let when = format_time(config.policy.timezone, p.opened_at);
     tr!(
         l,
         format!(

@@ -78,7 +78,7 @@ fn action_line(l: Locale, config: &Config, n: usize, a: &Action, place: Where) -
         Where::OwnChannel => user(u),
         _ => format!("@{u}"),
     };
-    let tz = config.timezone;
+    let tz = config.policy.timezone;
     let mut parts = vec![format!("#{n} {}: {}", kind_label(l, a.kind), one_line(&a.text, place))];
     parts.push(tr!(
         l,
@@ -116,7 +116,7 @@ fn action_of(t: &Trouble, n: usize) -> Option<&Action> {
 
 /// A line posted in the trouble's channel.
 pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Rendered {
-    let tz = config.timezone;
+    let tz = config.policy.timezone;
     let text = match line {
         StepLine::Logged(StepEvent::Fact { key, value }) => tr!(
             l,
@@ -250,12 +250,12 @@ pub fn status_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Value> {
             format!(
                 "• 現品回収: {}（{}）",
                 return_label(l, r.state),
-                format_time(config.timezone, r.at)
+                format_time(config.policy.timezone, r.at)
             ),
             format!(
                 "• Returned goods: {} ({})",
                 return_label(l, r.state),
-                format_time(config.timezone, r.at)
+                format_time(config.policy.timezone, r.at)
             )
         ));
     }
@@ -377,7 +377,7 @@ pub fn report_lines(l: Locale, config: &Config, t: &Trouble) -> Vec<String> {
 
 /// A timeline entry of the new stages, for the report.
 pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
-    let tz = config.timezone;
+    let tz = config.policy.timezone;
     let who = |u: &UserId| format!("@{u}");
     match e {
         StepEvent::Fact { key, value } => tr!(
@@ -826,7 +826,7 @@ pub fn search_text(l: Locale, config: &Config, query: &str, found: &[Trouble]) -
         out.push_str(&format!(
             "• {} {} — {} — {} ({state}){}{channel}\n",
             t.id,
-            format_time(config.timezone, t.opened_at),
+            format_time(config.policy.timezone, t.opened_at),
             away(&t.customer),
             cut(&user_text(&t.summary, Where::Elsewhere).replace('\n', " "), 120),
             if extra.is_empty() {

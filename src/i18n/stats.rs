@@ -3,6 +3,7 @@
 use super::{format_duration, severity_label, stage_name, Locale};
 use crate::config::Config;
 use crate::slack::text::{one_line, Where};
+use crate::trouble::model::StageId;
 use crate::trouble::money::Money;
 use crate::trouble::stats::{Group, Spread, Stats};
 
@@ -81,8 +82,13 @@ pub fn stats_text(l: Locale, config: &Config, s: &Stats) -> String {
         ),
         tr!(l, "*段階ごとの所要時間*", "*Stage lead times*").to_string(),
     ];
-    for (i, lead) in s.stage_lead.iter().enumerate() {
-        lines.push(format!("• {}. {}: {}", i + 1, stage_name(l, i), spread_text(l, lead)));
+    for (i, lead) in StageId::all().zip(&s.stage_lead) {
+        lines.push(format!(
+            "• {}. {}: {}",
+            i.number(),
+            stage_name(l, i),
+            spread_text(l, lead)
+        ));
     }
     if !s.by_customer.is_empty() {
         lines.push(tr!(l, "*お客様別*", "*By customer*").to_string());

@@ -508,9 +508,9 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
                 }));
             }
             for attempt in 1..=MAX_NAME_ATTEMPTS {
-                let name = channel_name(&app.config.channel_prefix, &t.id, &t.customer, attempt);
+                let name = channel_name(&app.config.policy.channel_prefix, &t.id, &t.customer, attempt);
                 mark_attempt(app, claim).await?;
-                match slack.create_channel(&name, app.config.private_channels).await {
+                match slack.create_channel(&name, app.config.policy.private_channels).await {
                     Ok((channel, name)) => return Ok(Some(Outcome::ChannelCreated { channel, name })),
                     Err(SlackError::Api { error, .. }) if error == "name_taken" => {
                         // Our own earlier attempt may have created it before we heard back.

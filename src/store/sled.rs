@@ -593,7 +593,7 @@ mod tests {
 
     fn request(severity: u8) -> OpenRequest {
         OpenRequest {
-            severity: Some(severity),
+            severity: Some(crate::trouble::model::Severity::new(severity)),
             manager: None,
             departments: vec![],
             customer: "ACME".into(),
@@ -607,7 +607,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let config = Config::from_sources(None, &Default::default()).unwrap();
         let now: chrono::DateTime<Utc> = "2026-11-30T01:00:00Z".parse().unwrap();
-        let ctx = Ctx { config: &config, now };
+        let ctx = Ctx {
+            policy: &config.policy,
+            now,
+        };
         let open = |store: &SledStore, key: &str, severity: u8| {
             store
                 .open_trouble("20261130", &[key, "view:V1"], now, |id, seq| {

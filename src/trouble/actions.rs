@@ -7,7 +7,7 @@ use super::command::{parse_user, UsageError};
 use super::decide::{departments_of, Dest, Lane, Message, Reply, TimerKind, Who, Work};
 use super::due::{parse_due, reminder_before, DueError};
 use super::facts::{Mark, Numbered, Step, StepEvent, StepLine, StepReply};
-use super::model::{StageState, Trouble, UserId, STAGE_COUNT};
+use super::model::{StageId, StageState, Trouble, UserId};
 use super::timeline::Event;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,11 +39,11 @@ impl ActionKind {
         }
     }
 
-    /// The stage (0-based) it belongs to.
-    fn stage(self) -> usize {
+    /// The stage it belongs to.
+    fn stage(self) -> StageId {
         match self {
-            ActionKind::Interim | ActionKind::Permanent => 3,
-            ActionKind::Prevent => 6,
+            ActionKind::Interim | ActionKind::Permanent => StageId::Countermeasures,
+            ActionKind::Prevent => StageId::Prevention,
         }
     }
 }
@@ -174,8 +174,8 @@ pub fn parse_new_action(kind: ActionKind, text: &str) -> Result<NewAction, Usage
 
 fn due_of(w: &Work, text: &Option<String>) -> Result<Option<DateTime<Utc>>, Reply> {
     let Some(text) = text else { return Ok(None) };
-    let config = w.ctx.config;
-    parse_due(text, w.ctx.now, config.timezone, config.business_hours.as_ref())
+    let policy = w.ctx.policy;
+    parse_due(text, w.ctx.now, policy.timezone, policy.business_hours.as_ref())
         .map(Some)
         .map_err(|e| {
             Reply::Step(StepReply::BadDue {
@@ -221,8 +221,8 @@ pub(super) fn add_action(w: &mut Work, user: &UserId, a: NewAction) -> Reply {
         },
     );
     if let Some(due) = due {
-        let config = w.ctx.config;
-        let remind = reminder_before(config.business_hours.as_ref(), config.timezone, due, w.ctx.now);
+        let policy = w.ctx.policy;
+        let remind = reminder_before(policy.business_hours.as_ref(), policy.timezone, due, w.ctx.now);
         w.timer(remind, TimerKind::ActionDue { n, overdue: false });
         w.timer(due, TimerKind::ActionDue { n, overdue: true });
     }
@@ -266,11 +266,11 @@ pub(super) fn verify(w: &mut Work, user: &UserId, n: usize, note: String) -> Rep
         Ok(i) => i,
         Err(r) => return r,
     };
-    let config = w.ctx.config;
-    let departments = departments_of(config, &w.t);
+    let policy = w.ctx.policy;
+    let departments = departments_of(policy, &w.t);
     let in_department = departments
         .iter()
-        .filter_map(|d| config.departments.get(d))
+        .filter_map(|d| policy.departments.get(d))
         .any(|d| d.members.contains(user));
     if !in_department && !w.t.manager_chain().contains(user) {
         return Reply::Step(StepReply::ActionNotAllowed {
@@ -432,8 +432,8 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String) -> Reply {
     }
     w.t.closed = None;
     w.t.substance.reopened += 1;
-    for stage in [3, STAGE_COUNT - 1] {
-        let s = &mut w.t.stages[stage];
+    for stage in [StageId::Countermeasures, StageId::Prevention] {
+        let s = w.t.stage_mut(stage);
         s.state = StageState::InProgress;
         s.done_at = None;
         s.done_by = None;

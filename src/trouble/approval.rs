@@ -10,7 +10,7 @@ use super::facts::Mark;
 use super::model::{Cost, Split, Trouble, UserId};
 use super::money::{Currency, Money, Payer};
 use super::timeline::Event;
-use crate::config::Config;
+use crate::trouble::policy::Policy;
 
 /// Every proposal of the trouble, numbered from 1 in the order they were made.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
@@ -249,11 +249,11 @@ pub fn current_shares(t: &Trouble) -> Vec<Share> {
 
 /// How many levels above the manager an approval must come from, and why: one per currency
 /// whose share borne by us is over its `[approval_limits]`.
-pub fn level_needed(config: &Config, borne: &BTreeMap<Currency, i64>) -> Vec<Crossed> {
+pub fn level_needed(policy: &Policy, borne: &BTreeMap<Currency, i64>) -> Vec<Crossed> {
     borne
         .iter()
         .filter_map(|(currency, ours)| {
-            let limit = *config.approval_limits.get(currency)?;
+            let limit = *policy.approval_limits.get(currency)?;
             (*ours > limit).then_some(Crossed {
                 currency: *currency,
                 ours: *ours,
@@ -286,7 +286,7 @@ pub(super) fn propose(w: &mut Work, user: &UserId, item: Item) -> Reply {
         }
     }
     let borne = borne_by_us(counted_split(&w.t), &counted_costs(&w.t));
-    let crossed = level_needed(w.ctx.config, &borne);
+    let crossed = level_needed(w.ctx.policy, &borne);
     let n = w.t.agreement.proposals.len() + 1;
     let proposal = Proposal {
         n,
@@ -500,11 +500,12 @@ mod tests {
     fn approval_limits_are_read_in_whole_units_and_a_bad_one_is_named() {
         let env = std::collections::BTreeMap::new();
         let config =
-            Config::from_sources(Some("[approval_limits]\nJPY = 1_000_000\nUSD = 10_000\n"), &env).expect("valid");
-        assert_eq!(config.approval_limits[&Currency::Jpy], 1_000_000);
-        assert_eq!(config.approval_limits[&Currency::Usd], 1_000_000, "cents");
-        let problems =
-            Config::from_sources(Some("[approval_limits]\nGBP = 5\nJPY = \"lots\"\n"), &env).expect_err("invalid");
+            crate::config::Config::from_sources(Some("[approval_limits]\nJPY = 1_000_000\nUSD = 10_000\n"), &env)
+                .expect("valid");
+        assert_eq!(config.policy.approval_limits[&Currency::Jpy], 1_000_000);
+        assert_eq!(config.policy.approval_limits[&Currency::Usd], 1_000_000, "cents");
+        let problems = crate::config::Config::from_sources(Some("[approval_limits]\nGBP = 5\nJPY = \"lots\"\n"), &env)
+            .expect_err("invalid");
         assert!(
             problems.iter().any(|p| p.contains("approval_limits.GBP")),
             "{problems:?}"
@@ -517,14 +518,14 @@ mod tests {
 
     #[test]
     fn each_currency_over_its_limit_adds_a_level() {
-        let mut config = Config::default();
-        config.approval_limits.insert(Currency::Jpy, 1_000_000);
-        config.approval_limits.insert(Currency::Usd, 1_000_000);
+        let mut policy = Policy::default();
+        policy.approval_limits.insert(Currency::Jpy, 1_000_000);
+        policy.approval_limits.insert(Currency::Usd, 1_000_000);
         let borne: BTreeMap<Currency, i64> = [(Currency::Jpy, 1_000_001), (Currency::Usd, 1_000_000)].into();
-        let crossed = level_needed(&config, &borne);
+        let crossed = level_needed(&policy, &borne);
         assert_eq!(crossed.len(), 1);
         assert_eq!(crossed[0].currency, Currency::Jpy);
         let both: BTreeMap<Currency, i64> = [(Currency::Jpy, 2_000_000), (Currency::Usd, 1_000_001)].into();
-        assert_eq!(level_needed(&config, &both).len(), 2);
+        assert_eq!(level_needed(&policy, &both).len(), 2);
     }
 }

@@ -1,10 +1,10 @@
 //! The `/trouble` command grammar: text in, a typed command or a precise usage error out.
 
-use super::model::UserId;
+use super::model::{Severity, StageId, UserId};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OpenRequest {
-    pub severity: Option<u8>,
+    pub severity: Option<Severity>,
     pub manager: Option<UserId>,
     pub departments: Vec<String>,
     pub customer: String,
@@ -24,8 +24,8 @@ pub enum Command {
     Status,
     Ack,
     Next(String),
-    Done(usize, String),
-    Start(usize, String),
+    Done(StageId, String),
+    Start(StageId, String),
     Update {
         text: String,
         next: Option<String>,
@@ -50,7 +50,7 @@ pub enum Command {
     },
     Owner(UserId),
     Manager(UserId),
-    Severity(u8),
+    Severity(Severity),
     Close(String),
     CloseForce(String),
     Report,
@@ -202,7 +202,7 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         "sev" | "severity" => {
             let digits = rest.trim_start_matches("sev");
             digits
-                .parse::<u8>()
+                .parse::<Severity>()
                 .map(Command::Severity)
                 .map_err(|_| UsageError::BadSeverity(rest.to_string()))
         }
@@ -273,7 +273,10 @@ fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
             .strip_prefix("sev")
             .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
         {
-            severity = Some(n.parse::<u8>().map_err(|_| UsageError::BadSeverity(word.to_string()))?);
+            severity = Some(
+                n.parse::<Severity>()
+                    .map_err(|_| UsageError::BadSeverity(word.to_string()))?,
+            );
         } else if word.starts_with("<@") && word.ends_with('>') {
             manager = Some(parse_user(word).ok_or(UsageError::NeedsUser("open"))?);
         } else if let Some(dept) = word
@@ -333,11 +336,11 @@ fn parse_add(rest: &str) -> Result<Command, UsageError> {
     Ok(Command::Add { users, departments })
 }
 
-fn parse_stage(rest: &str, sub: &'static str) -> Result<(usize, String), UsageError> {
+fn parse_stage(rest: &str, sub: &'static str) -> Result<(StageId, String), UsageError> {
     let (n, note) = split_word(rest);
-    match n.parse::<usize>() {
-        Ok(n) if (1..=7).contains(&n) => Ok((n - 1, note.trim().to_string())),
-        _ => Err(UsageError::BadStage(sub)),
+    match n.parse::<usize>().ok().and_then(StageId::from_number) {
+        Some(stage) => Ok((stage, note.trim().to_string())),
+        None => Err(UsageError::BadStage(sub)),
     }
 }
 
@@ -424,7 +427,7 @@ mod tests {
     #[test]
     fn open_with_every_option() {
         let r = open("open sev1 <@U0BOSS|boss> +quality +field ACME: defective housings in lot 42");
-        assert_eq!(r.severity, Some(1));
+        assert_eq!(r.severity, Some(Severity::new(1)));
         assert_eq!(r.manager, Some(UserId::new("U0BOSS")));
         assert_eq!(r.departments, ["quality", "field"]);
         assert_eq!(r.customer, "ACME");
@@ -465,7 +468,7 @@ mod tests {
         assert_eq!(parse("").unwrap(), Command::Help);
         assert_eq!(
             parse("done 3 cause found").unwrap(),
-            Command::Done(2, "cause found".into())
+            Command::Done(StageId::Cause, "cause found".into())
         );
         assert_eq!(
             parse("update Called Mr. Sato next: tomorrow 10:00").unwrap(),
@@ -503,7 +506,7 @@ mod tests {
             parse("close force customer withdrew").unwrap(),
             Command::CloseForce("customer withdrew".into())
         );
-        assert_eq!(parse("sev 1").unwrap(), Command::Severity(1));
+        assert_eq!(parse("sev 1").unwrap(), Command::Severity(Severity::new(1)));
         assert_eq!(
             parse("add <@U0QA1|qa one> <@W0FS1> +field").unwrap(),
             Command::Add {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::actions::{Action, ActionKind, NewAction};
 use super::command::{check_length, UsageError};
 use super::decide::{Act, Dest, Lane, Message, Reply, TimerKind, Who, Work};
-use super::model::{TroubleId, UserId};
+use super::model::{StageId, TroubleId, UserId};
 use super::timeline::Event;
 
 /// What stages 1–4 and 7 hold besides their state; troubles stored before it open with none.
@@ -449,14 +449,14 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                 at: now,
                 round,
             });
-            w.start_stage_quietly(0);
+            w.start_stage_quietly(StageId::Facts);
             w.step(user, StepEvent::Returned { state, qty, tracking });
             if state == ReturnState::Requested {
                 let due = super::due::after_business_span(
-                    w.ctx.config.business_hours.as_ref(),
-                    w.ctx.config.timezone,
+                    w.ctx.policy.business_hours.as_ref(),
+                    w.ctx.policy.timezone,
                     now,
-                    w.ctx.config.return_reminder_after,
+                    w.ctx.policy.return_reminder_after,
                 );
                 w.timer(due, TimerKind::ReturnReminder { round });
             }
@@ -471,7 +471,7 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                 checked: None,
             });
             let n = w.t.substance.scope.len();
-            w.start_stage_quietly(1);
+            w.start_stage_quietly(StageId::Scope);
             w.step(user, StepEvent::ScopeAdded { n, text });
             w.refresh_status();
             Reply::Step(StepReply::ScopeAdded { n })
@@ -499,7 +499,7 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                 by: user.clone(),
                 at: now,
             });
-            w.start_stage_quietly(2);
+            w.start_stage_quietly(StageId::Cause);
             w.step(user, StepEvent::Cause { text, escape });
             w.refresh_status();
             Reply::Step(StepReply::CauseSet)
@@ -579,14 +579,14 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
 fn set_facts(w: &mut Work, user: &UserId, fields: Vec<(FactKey, String)>, correction: bool) -> Reply {
     let fields: Vec<(FactKey, String)> = fields.into_iter().filter(|(_, v)| !v.trim().is_empty()).collect();
     for (key, value) in &fields {
-        if let Err(e) = check_fact(*key, value, w.ctx.now, w.ctx.config.timezone) {
+        if let Err(e) = check_fact(*key, value, w.ctx.now, w.ctx.policy.timezone) {
             return Reply::Usage(e);
         }
     }
     if fields.is_empty() {
         return Reply::Step(StepReply::FactsSet { keys: Vec::new() });
     }
-    w.start_stage_quietly(0);
+    w.start_stage_quietly(StageId::Facts);
     for (key, value) in &fields {
         let old = w.t.substance.facts.get(*key);
         // The form gives the whole list of lots; the command adds one.
@@ -614,7 +614,7 @@ fn set_facts(w: &mut Work, user: &UserId, fields: Vec<(FactKey, String)>, correc
 
 /// Stage 2 may not be marked done with unchecked scope lines, unless the manager chain says so
 /// with a reason (the stage note).
-pub(super) fn stage_refusal(w: &Work, user: &UserId, stage: usize, note: &str) -> Option<Reply> {
+pub(super) fn stage_refusal(w: &Work, user: &UserId, stage: StageId, note: &str) -> Option<Reply> {
     let unchecked: Vec<usize> =
         w.t.substance
             .scope
@@ -623,7 +623,7 @@ pub(super) fn stage_refusal(w: &Work, user: &UserId, stage: usize, note: &str) -
             .filter(|(_, s)| s.checked.is_none())
             .map(|(i, _)| i + 1)
             .collect();
-    if stage != 1 || unchecked.is_empty() {
+    if stage != StageId::Scope || unchecked.is_empty() {
         return None;
     }
     let chain = w.t.manager_chain();

@@ -4,30 +4,30 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::hours::add_working_time;
 use super::model::Trouble;
-use crate::config::Config;
+use crate::trouble::policy::Policy;
 
-fn within(config: &Config, t: &Trouble) -> Duration {
-    Duration::from_std(config.severity(t.severity).first_contact_within).unwrap_or(Duration::MAX)
+fn within(policy: &Policy, t: &Trouble) -> Duration {
+    Duration::from_std(policy.severity(t.severity).first_contact_within).unwrap_or(Duration::MAX)
 }
 
 /// When the customer must have heard from us for the first time: the severity's
 /// `first_contact_within` of working time after opening.
-pub fn first_contact_due(config: &Config, t: &Trouble) -> DateTime<Utc> {
+pub fn first_contact_due(policy: &Policy, t: &Trouble) -> DateTime<Utc> {
     add_working_time(
-        config.business_hours.as_ref(),
-        config.timezone,
+        policy.business_hours.as_ref(),
+        policy.timezone,
         t.opened_at,
-        within(config, t),
+        within(policy, t),
     )
 }
 
 /// Halfway to the deadline the owner gets the first-call checklist, while there is still time.
-pub fn first_contact_reminder(config: &Config, t: &Trouble) -> DateTime<Utc> {
+pub fn first_contact_reminder(policy: &Policy, t: &Trouble) -> DateTime<Utc> {
     add_working_time(
-        config.business_hours.as_ref(),
-        config.timezone,
+        policy.business_hours.as_ref(),
+        policy.timezone,
         t.opened_at,
-        within(config, t) / 2,
+        within(policy, t) / 2,
     )
 }
 

@@ -11,6 +11,7 @@ pub mod first_contact;
 pub mod hours;
 pub mod model;
 pub mod money;
+pub mod policy;
 pub mod record;
 pub mod search;
 pub mod stats;

@@ -34,7 +34,126 @@ id_type!(/// A Slack message timestamp, which is also its id within a channel.
 id_type!(/// A trouble's human-friendly id: the local opening date and the day's sequence, `20261127-3`.
     TroubleId);
 
+/// A severity level as configured (`[severity.N]`, N in 1–9): 1 is the most severe. Stored and
+/// shown as its number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Severity(u8);
+
+impl Severity {
+    pub const fn new(level: u8) -> Self {
+        Severity(level)
+    }
+
+    pub const fn level(self) -> u8 {
+        self.0
+    }
+
+    /// Lower numbers are more severe.
+    pub fn is_more_severe_than(self, other: Severity) -> bool {
+        self.0 < other.0
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = std::num::ParseIntError;
+
+    /// The number alone (`1`); whether it is configured is the config's question.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.parse().map(Severity)
+    }
+}
+
+/// The seven stages of handling a trouble, in order. Stored as their 0-based index (the
+/// trouble's `stages[i]`, a timeline entry's `stage`), shown 1-based.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StageId {
+    /// 1. Gather the facts, recover the affected goods.
+    Facts,
+    /// 2. Share the scope of impact.
+    Scope,
+    /// 3. Find and confirm the cause.
+    Cause,
+    /// 4. Restore; decide and carry out countermeasures.
+    Countermeasures,
+    /// 5. Settle the split of responsibility.
+    Split,
+    /// 6. Negotiate compensation and who bears the cost.
+    Cost,
+    /// 7. Present the recurrence-prevention measures.
+    Prevention,
+}
+
 pub const STAGE_COUNT: usize = 7;
+
+impl StageId {
+    const ALL: [StageId; STAGE_COUNT] = [
+        StageId::Facts,
+        StageId::Scope,
+        StageId::Cause,
+        StageId::Countermeasures,
+        StageId::Split,
+        StageId::Cost,
+        StageId::Prevention,
+    ];
+
+    /// Every stage, in order.
+    pub fn all() -> impl Iterator<Item = StageId> {
+        Self::ALL.into_iter()
+    }
+
+    pub const fn first() -> StageId {
+        StageId::Facts
+    }
+
+    pub const fn last() -> StageId {
+        StageId::Prevention
+    }
+
+    /// 0-based: its place in `Trouble::stages` and in stored entries.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// 1-based, as people number the stages.
+    pub const fn number(self) -> usize {
+        self as usize + 1
+    }
+
+    pub fn from_index(i: usize) -> Option<StageId> {
+        Self::ALL.get(i).copied()
+    }
+
+    pub fn from_number(n: usize) -> Option<StageId> {
+        n.checked_sub(1).and_then(StageId::from_index)
+    }
+
+    pub fn next(self) -> Option<StageId> {
+        StageId::from_index(self.index() + 1)
+    }
+}
+
+impl Serialize for StageId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(self.index() as u64)
+    }
+}
+
+impl<'de> Deserialize<'de> for StageId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let i = u64::deserialize(d)?;
+        usize::try_from(i)
+            .ok()
+            .and_then(StageId::from_index)
+            .ok_or_else(|| serde::de::Error::custom(format!("stage {i} is not one of the seven (0-6)")))
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -156,7 +275,7 @@ pub struct Trouble {
     pub seq: u32,
     pub customer: String,
     pub summary: String,
-    pub severity: u8,
+    pub severity: Severity,
     pub owner: UserId,
     pub manager: Option<UserId>,
     pub departments: Vec<String>,
@@ -213,9 +332,17 @@ impl Trouble {
         self.closed.is_none()
     }
 
-    /// The current stage (0-based): the first one not done; None when all are done.
-    pub fn current_stage(&self) -> Option<usize> {
-        self.stages.iter().position(|s| s.state != StageState::Done)
+    /// The current stage: the first one not done; None when all are done.
+    pub fn current_stage(&self) -> Option<StageId> {
+        StageId::all().find(|&i| self.stage(i).state != StageState::Done)
+    }
+
+    pub fn stage(&self, id: StageId) -> &Stage {
+        &self.stages[id.index()]
+    }
+
+    pub fn stage_mut(&mut self, id: StageId) -> &mut Stage {
+        &mut self.stages[id.index()]
     }
 
     pub fn last_customer_contact(&self) -> DateTime<Utc> {
@@ -238,8 +365,8 @@ impl Trouble {
 pub struct TroubleSummary {
     pub id: TroubleId,
     pub customer: String,
-    pub severity: u8,
-    pub current_stage: Option<usize>,
+    pub severity: Severity,
+    pub current_stage: Option<StageId>,
     pub acknowledged: bool,
     pub opened_at: DateTime<Utc>,
     pub last_customer_contact: DateTime<Utc>,
@@ -264,5 +391,30 @@ impl From<&Trouble> for TroubleSummary {
             channel_name: t.channel_name.clone(),
             private: t.private,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stages_and_severities_are_stored_as_the_numbers_they_replaced() {
+        for (i, stage) in StageId::all().enumerate() {
+            assert_eq!(serde_json::to_string(&stage).unwrap(), i.to_string());
+            assert_eq!(serde_json::from_str::<StageId>(&i.to_string()).unwrap(), stage);
+            assert_eq!(stage.number(), i + 1);
+        }
+        assert!(serde_json::from_str::<StageId>("7").is_err(), "there are seven stages");
+        assert_eq!(serde_json::to_string(&Severity::new(2)).unwrap(), "2");
+        assert_eq!(serde_json::from_str::<Severity>("3").unwrap(), Severity::new(3));
+    }
+
+    #[test]
+    fn a_lower_severity_number_is_more_severe() {
+        assert!(Severity::new(1).is_more_severe_than(Severity::new(2)));
+        assert!(!Severity::new(2).is_more_severe_than(Severity::new(2)));
+        assert_eq!("3".parse::<Severity>().unwrap(), Severity::new(3));
+        assert_eq!(Severity::new(3).to_string(), "3");
     }
 }

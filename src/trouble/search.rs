@@ -1,6 +1,6 @@
 //! Finding troubles by what they are about (customer, part, lot, summary, facts, cause) and spotting a recurrence of a part or lot.
 
-use crate::config::Config;
+use crate::trouble::policy::Policy;
 
 use super::customer::customer_key;
 use super::facts::{Earlier, FactKey};
@@ -26,10 +26,10 @@ fn haystack(t: &Trouble) -> Vec<String> {
 
 /// Whether a trouble matches every word of the query (case- and width-insensitive), the
 /// customer also by its normalised key, so `ＡＣＭＥ（株）` finds "ACME Corp.".
-pub fn matches(config: &Config, t: &Trouble, query: &str) -> bool {
+pub fn matches(policy: &Policy, t: &Trouble, query: &str) -> bool {
     let texts: Vec<String> = haystack(t).iter().map(|x| fold(x)).collect();
-    let key = customer_key(&config.customers, &t.customer);
-    let whole = customer_key(&config.customers, query);
+    let key = customer_key(&policy.customers, &t.customer);
+    let whole = customer_key(&policy.customers, query);
     if !whole.is_empty() && whole == key {
         return true;
     }
@@ -50,18 +50,18 @@ fn parts_and_lots(t: &Trouble) -> Vec<(String, String)> {
 
 /// Earlier troubles of the same customer that had one of `t`'s parts or lots. From a public
 /// trouble's channel, only earlier troubles whose channels were public are named.
-pub fn earlier_sharing(config: &Config, t: &Trouble, all: &[Trouble]) -> Vec<Earlier> {
+pub fn earlier_sharing(policy: &Policy, t: &Trouble, all: &[Trouble]) -> Vec<Earlier> {
     let mine = parts_and_lots(t);
     if mine.is_empty() {
         return Vec::new();
     }
-    let key = customer_key(&config.customers, &t.customer);
-    let public = |x: &Trouble| !x.private.unwrap_or(config.private_channels);
+    let key = customer_key(&policy.customers, &t.customer);
+    let public = |x: &Trouble| !x.private.unwrap_or(policy.private_channels);
     let mut found: Vec<Earlier> = all
         .iter()
         .filter(|e| e.id != t.id && e.opened_at < t.opened_at)
         .filter(|e| !public(t) || public(e))
-        .filter(|e| customer_key(&config.customers, &e.customer) == key)
+        .filter(|e| customer_key(&policy.customers, &e.customer) == key)
         .filter_map(|e| {
             let theirs = parts_and_lots(e);
             mine.iter()

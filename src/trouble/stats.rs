@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 
 use super::approval::borne_by_us;
-use super::model::{Trouble, STAGE_COUNT};
+use super::model::{Severity, StageId, Trouble};
 use super::money::Currency;
 
 /// `/trouble stats` without a number of days looks this far back.
@@ -53,7 +53,7 @@ pub struct Stats {
     /// Per stage (0-based): from started to done, over stages done.
     pub stage_lead: Vec<Option<Spread>>,
     pub by_customer: BTreeMap<String, Group>,
-    pub by_severity: BTreeMap<u8, Group>,
+    pub by_severity: BTreeMap<Severity, Group>,
 }
 
 /// The numbers over the troubles opened in the last `days` before `now`. The caller passes only
@@ -76,13 +76,13 @@ pub fn stats(troubles: &[Trouble], days: u32, now: DateTime<Utc>, customer_key: 
             .filter_map(|t| Some(t.customer_updates.first()?.at - t.opened_at))
             .collect(),
     );
-    let stage_lead = (0..STAGE_COUNT)
+    let stage_lead = StageId::all()
         .map(|i| {
             spread(
                 recent
                     .iter()
                     .filter_map(|t| {
-                        let s = t.stages.get(i)?;
+                        let s = t.stages.get(i.index())?;
                         Some(s.done_at? - s.started_at?)
                     })
                     .filter(|d| *d >= Duration::zero())
@@ -91,7 +91,7 @@ pub fn stats(troubles: &[Trouble], days: u32, now: DateTime<Utc>, customer_key: 
         })
         .collect();
     let mut by_customer: BTreeMap<String, Group> = BTreeMap::new();
-    let mut by_severity: BTreeMap<u8, Group> = BTreeMap::new();
+    let mut by_severity: BTreeMap<Severity, Group> = BTreeMap::new();
     for t in &recent {
         let ours = borne_by_us(t.split.as_ref(), &t.costs);
         let customer = by_customer.entry(customer_key(&t.customer)).or_insert_with(|| Group {
@@ -179,8 +179,8 @@ mod tests {
         assert_eq!(s.stage_lead[1], None);
         assert_eq!(s.by_customer["acme"].troubles, 2);
         assert_eq!(s.by_customer["acme"].ours[&Currency::Jpy], 150_000);
-        assert_eq!(s.by_severity[&2].troubles, 2);
-        assert_eq!(s.by_severity[&2].ours[&Currency::Usd], 100_000);
+        assert_eq!(s.by_severity[&Severity::new(2)].troubles, 2);
+        assert_eq!(s.by_severity[&Severity::new(2)].ours[&Currency::Usd], 100_000);
     }
 
     #[test]

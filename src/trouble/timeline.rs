@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::model::{ChannelId, TroubleId, UserId};
+use super::model::{ChannelId, Severity, StageId, TroubleId, UserId};
 
 /// The hash the first entry chains from.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -15,7 +15,7 @@ pub enum Event {
     Opened {
         customer: String,
         summary: String,
-        severity: u8,
+        severity: Severity,
         owner: UserId,
         manager: Option<UserId>,
         departments: Vec<String>,
@@ -41,11 +41,11 @@ pub enum Event {
     },
     NobodyAnswered,
     StageStarted {
-        stage: usize,
+        stage: StageId,
         note: String,
     },
     StageDone {
-        stage: usize,
+        stage: StageId,
         note: String,
     },
     Note {
@@ -82,8 +82,8 @@ pub enum Event {
         to: UserId,
     },
     SeverityChanged {
-        from: u8,
-        to: u8,
+        from: Severity,
+        to: Severity,
     },
     /// `/trouble add`: people and departments made participants.
     ParticipantsAdded {

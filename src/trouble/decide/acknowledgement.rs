@@ -6,7 +6,7 @@ pub(super) fn try_acknowledge(w: &mut Work, user: &UserId) -> Reply {
     if let Some(ack) = &w.t.ack {
         return Reply::AlreadyAcknowledged { by: ack.by.clone() };
     }
-    if let Some(refusal) = refuse(w.ctx.config, &w.t, user, Act::Acknowledge) {
+    if let Some(refusal) = refuse(w.ctx.policy, &w.t, user, Act::Acknowledge) {
         return refusal;
     }
     acknowledge(w, user);

@@ -8,7 +8,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
     if w.t.closed.is_some() && !matches!(command, Command::Status | Command::Report | Command::Report8d) && !reopening {
         return Some(Reply::AlreadyClosed);
     }
-    if let Some(refusal) = act_of(w.ctx.config, &w.t, &command).and_then(|act| refuse(w.ctx.config, &w.t, &user, act)) {
+    if let Some(refusal) = act_of(w.ctx.policy, &w.t, &command).and_then(|act| refuse(w.ctx.policy, &w.t, &user, act)) {
         return Some(refusal);
     }
     let now = w.ctx.now;
@@ -26,7 +26,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             }
         },
         // Done twice would claim a second completion on the record; `note` adds to a done stage.
-        Command::Done(stage, _) if w.t.stages[stage].state == StageState::Done => Reply::StageAlreadyDone { stage },
+        Command::Done(stage, _) if w.t.stage(stage).state == StageState::Done => Reply::StageAlreadyDone { stage },
         Command::Done(stage, note) if crate::trouble::facts::stage_refusal(w, &user, stage, &note).is_some() => {
             return crate::trouble::facts::stage_refusal(w, &user, stage, &note)
         }
@@ -36,8 +36,8 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
         }
         Command::Start(stage, note) => {
             // Starting a stage that was done reopens it: rework is part of the record.
-            if w.t.stages[stage].state == StageState::Done {
-                let s = &mut w.t.stages[stage];
+            if w.t.stage(stage).state == StageState::Done {
+                let s = w.t.stage_mut(stage);
                 s.state = StageState::InProgress;
                 s.done_at = None;
                 s.done_by = None;
@@ -75,7 +75,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             other,
             reason,
         } => {
-            start_stage(w, &user, 4, String::new());
+            start_stage(w, &user, StageId::Split, String::new());
             w.t.split = Some(Split {
                 ours,
                 customer,
@@ -105,7 +105,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             crate::trouble::approval::propose(w, &user, crate::trouble::approval::Item::Split)
         }
         Command::Cost { amount, payer, note } => {
-            start_stage(w, &user, 5, String::new());
+            start_stage(w, &user, StageId::Cost, String::new());
             w.t.costs.push(Cost {
                 amount: amount.clone(),
                 payer: payer.clone(),
@@ -165,7 +165,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             }
             let from = w.t.manager.replace(to.clone());
             w.t.escalation = Escalation {
-                chain: chain_for(w.ctx.config, &w.t.owner, Some(&to)),
+                chain: chain_for(w.ctx.policy, &w.t.owner, Some(&to)),
                 round: w.t.escalation.round,
                 ..Escalation::default()
             };
@@ -187,10 +187,10 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             Reply::ManagerChanged { to }
         }
         Command::Severity(to) => {
-            if !w.ctx.config.severities.contains_key(&to) {
+            if !w.ctx.policy.severities.contains_key(&to) {
                 return Some(Reply::UnknownSeverity {
                     level: to,
-                    known: w.ctx.config.severities.keys().copied().collect(),
+                    known: w.ctx.policy.severities.keys().copied().collect(),
                 });
             }
             let from = w.t.severity;
@@ -198,7 +198,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                 return Some(Reply::SeverityUnchanged);
             }
             let before = w.departments_to_ping();
-            let announced_before = w.policy().announce_channels.clone();
+            let announced_before = w.severity_policy().announce_channels.clone();
             w.t.severity = to;
             w.log(Some(&user), Event::SeverityChanged { from, to });
             // The new severity's clocks apply from now on: a shorter wait for an acknowledgement
@@ -216,8 +216,8 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                 let due = w.working_after(last, w.cadence()).max(now);
                 w.start_followup_timer(due);
             }
-            // Lower numbers are more severe: only a raise brings new people in.
-            if to < from {
+            // Only a raise brings new people in.
+            if to.is_more_severe_than(from) {
                 let new_departments: Vec<String> = w
                     .departments_to_ping()
                     .into_iter()
@@ -225,7 +225,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                     .collect();
                 let members: Vec<UserId> = new_departments
                     .iter()
-                    .flat_map(|d| w.ctx.config.departments[d].members.clone())
+                    .flat_map(|d| w.ctx.policy.departments[d].members.clone())
                     .collect();
                 w.invite(members);
                 w.post(
@@ -233,7 +233,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                     Dest::TroubleChannel,
                     Message::SeverityRaised { from, to },
                 );
-                for c in w.policy().announce_channels.clone() {
+                for c in w.severity_policy().announce_channels.clone() {
                     if !announced_before.contains(&c) {
                         w.post(
                             Lane::Announce,
@@ -248,15 +248,15 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             Reply::SeverityChanged { from, to }
         }
         Command::Close(note) => {
-            let not_done: Vec<usize> = (0..STAGE_COUNT)
-                .filter(|i| w.t.stages[*i].state != StageState::Done)
+            let not_done: Vec<StageId> = StageId::all()
+                .filter(|&i| w.t.stage(i).state != StageState::Done)
                 .collect();
             let (open_interim, has_prevention) = crate::trouble::actions::close_gaps(&w.t);
             if !not_done.is_empty() || !has_prevention {
                 let never_started = not_done
                     .iter()
                     .copied()
-                    .filter(|i| w.t.stages[*i].state == StageState::NotStarted)
+                    .filter(|&i| w.t.stage(i).state == StageState::NotStarted)
                     .collect();
                 return Some(Reply::CloseMissing {
                     not_done,
@@ -290,14 +290,14 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
 
 /// `/trouble add`: makes people and departments participants, invites them and says so.
 pub(super) fn add_participants(w: &mut Work, by: &UserId, users: Vec<UserId>, departments: Vec<String>) -> Reply {
-    let config = w.ctx.config;
-    if let Some(bad) = departments.iter().find(|d| !config.departments.contains_key(*d)) {
+    let policy = w.ctx.policy;
+    if let Some(bad) = departments.iter().find(|d| !policy.departments.contains_key(*d)) {
         return Reply::UnknownDepartment {
             name: bad.clone(),
-            known: config.departments.keys().cloned().collect(),
+            known: policy.departments.keys().cloned().collect(),
         };
     }
-    let before = departments_of(config, &w.t);
+    let before = departments_of(policy, &w.t);
     let mut new_departments: Vec<String> = Vec::new();
     for d in departments {
         if !before.contains(&d) && !new_departments.contains(&d) {
@@ -320,7 +320,7 @@ pub(super) fn add_participants(w: &mut Work, by: &UserId, users: Vec<UserId>, de
     w.t.departments.extend(new_departments.iter().cloned());
     let mut invitees = new_users.clone();
     for d in &new_departments {
-        for m in &config.departments[d].members {
+        for m in &policy.departments[d].members {
             if !invitees.contains(m) {
                 invitees.push(m.clone());
             }
@@ -370,26 +370,25 @@ pub(super) fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option
         ButtonAction::LogUpdate { .. } => Act::Update,
         ButtonAction::Effect { .. } | ButtonAction::Proposal { .. } => return None,
     };
-    if let Some(refusal) = refuse(w.ctx.config, &w.t, &user, act) {
+    if let Some(refusal) = refuse(w.ctx.policy, &w.t, &user, act) {
         return Some(refusal);
     }
     match action {
         ButtonAction::Acknowledge => Some(try_acknowledge(w, &user)),
         // A stale button (a double click, or a status message not yet refreshed) must not
         // complete a later stage than the one it showed.
-        ButtonAction::CompleteStage { stage: Some(stage) }
-            if stage >= STAGE_COUNT || w.t.stages[stage].state == StageState::Done =>
-        {
-            Some(Reply::StageAlreadyDone {
-                stage: stage.min(STAGE_COUNT - 1),
-            })
-        }
-        ButtonAction::CompleteStage { stage: Some(stage) }
-            if crate::trouble::facts::stage_refusal(w, &user, stage, "").is_some() =>
-        {
-            crate::trouble::facts::stage_refusal(w, &user, stage, "")
-        }
-        ButtonAction::CompleteStage { stage: Some(stage) } => {
+        ButtonAction::CompleteStage { stage: Some(shown) } => {
+            let stage = match StageId::from_index(shown) {
+                Some(stage) if w.t.stage(stage).state != StageState::Done => stage,
+                stale => {
+                    return Some(Reply::StageAlreadyDone {
+                        stage: stale.unwrap_or(StageId::last()),
+                    })
+                }
+            };
+            if let Some(refusal) = crate::trouble::facts::stage_refusal(w, &user, stage, "") {
+                return Some(refusal);
+            }
             complete_stage(w, &user, stage, String::new());
             Some(Reply::StageDone { stage })
         }

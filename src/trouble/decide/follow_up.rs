@@ -9,7 +9,7 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
     let now = w.ctx.now;
     let promised = match next {
         None => None,
-        Some(n) => match parse_when(&n, now, w.ctx.config.timezone) {
+        Some(n) => match parse_when(&n, now, w.ctx.policy.timezone) {
             // A promise far ahead would silence every nudge until then.
             Ok(at) if at > now + Duration::days(MAX_PROMISE_DAYS.into()) => {
                 return Reply::BadWhen {
@@ -60,17 +60,17 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
 
 pub(super) fn follow_up(w: &mut Work) {
     let now = w.ctx.now;
-    let config = w.ctx.config;
-    let hours = config.business_hours.as_ref();
-    if !is_open(hours, config.timezone, now) {
+    let policy = w.ctx.policy;
+    let hours = policy.business_hours.as_ref();
+    if !is_open(hours, policy.timezone, now) {
         // Nothing is posted outside business hours; what fell due is posted once at opening.
-        let at = next_open(hours, config.timezone, now);
+        let at = next_open(hours, policy.timezone, now);
         w.start_followup_timer(at);
         return;
     }
     let cadence = w.cadence();
     let last = w.t.last_customer_contact();
-    let waited = working_time_between(hours, config.timezone, last, now);
+    let waited = working_time_between(hours, policy.timezone, last, now);
     let waited_secs = (now - last).num_seconds();
     let promise = w.t.promised_next().filter(|p| *p > last);
     let (mention_manager, promise_missed, next_due) = match promise {
@@ -125,7 +125,7 @@ pub(super) fn first_contact(w: &mut Work, missed: bool) {
     let message = Message::FirstContact {
         owner: w.t.owner.clone(),
         manager,
-        due: first_contact_due(w.ctx.config, &w.t),
+        due: first_contact_due(w.ctx.policy, &w.t),
     };
     w.post(Lane::Channel, Dest::TroubleChannel, message);
 }

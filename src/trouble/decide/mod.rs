@@ -24,7 +24,7 @@ use super::model::*;
 use super::record::Record;
 use super::timeline::{Entry, Event, GENESIS};
 use super::when::{parse_when, WhenError};
-use crate::config::Config;
+use crate::trouble::policy::Policy;
 
 use acknowledgement::*;
 use commands::*;
@@ -44,7 +44,7 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
         Input::Command { user, command } => command_on(&mut w, user, command),
         Input::ThreadReply { user, thread_ts } => {
             let in_kickoff_thread = w.t.kickoff.as_ref().is_some_and(|k| k.ts == thread_ts);
-            if in_kickoff_thread && w.t.ack.is_none() && may(ctx.config, &w.t, &user, Act::Acknowledge) && w.t.is_open()
+            if in_kickoff_thread && w.t.ack.is_none() && may(ctx.policy, &w.t, &user, Act::Acknowledge) && w.t.is_open()
             {
                 acknowledge(&mut w, &user);
             }
@@ -53,8 +53,8 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
         Input::Button { user, action } => button(&mut w, user, action),
         // A modal opened before the close may still be submitted after it.
         Input::UpdateSubmitted { .. } if w.t.closed.is_some() => Some(Reply::AlreadyClosed),
-        Input::UpdateSubmitted { user, .. } if !may(ctx.config, &w.t, &user, Act::Update) => {
-            refuse(ctx.config, &w.t, &user, Act::Update)
+        Input::UpdateSubmitted { user, .. } if !may(ctx.policy, &w.t, &user, Act::Update) => {
+            refuse(ctx.policy, &w.t, &user, Act::Update)
         }
         Input::UpdateSubmitted { user, text, next } => {
             match check_length(&text).and_then(|_| check_length(next.as_deref().unwrap_or_default())) {
@@ -64,7 +64,7 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
         }
         // Participants see the trouble by their role; only others' membership needs keeping.
         Input::MemberJoined { user } => {
-            if !w.t.members_seen.contains(&user) && !is_participant(ctx.config, &w.t, &user) {
+            if !w.t.members_seen.contains(&user) && !is_participant(ctx.policy, &w.t, &user) {
                 w.t.members_seen.push(user);
                 w.changed = true;
             }

@@ -35,31 +35,31 @@ pub fn channel_name(prefix: &str, id: &TroubleId, customer: &str, attempt: u32) 
 
 /// Opens a new trouble: the first move.
 pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, req: OpenRequest) -> Decision {
-    let config = ctx.config;
+    let policy = ctx.policy;
     // The modal's fields arrive here without the command grammar's check.
     if let Err(e) = check_length(&req.customer).and_then(|_| check_length(&req.summary)) {
         return Decision::reply(Reply::Usage(e));
     }
-    let severity = req.severity.unwrap_or(config.default_severity);
-    if !config.severities.contains_key(&severity) {
+    let severity = req.severity.unwrap_or(policy.default_severity);
+    if !policy.severities.contains_key(&severity) {
         return Decision::reply(Reply::UnknownSeverity {
             level: severity,
-            known: config.severities.keys().copied().collect(),
+            known: policy.severities.keys().copied().collect(),
         });
     }
-    if let Some(bad) = req.departments.iter().find(|d| !config.departments.contains_key(*d)) {
+    if let Some(bad) = req.departments.iter().find(|d| !policy.departments.contains_key(*d)) {
         return Decision::reply(Reply::UnknownDepartment {
             name: bad.clone(),
-            known: config.departments.keys().cloned().collect(),
+            known: policy.departments.keys().cloned().collect(),
         });
     }
     if let Some(refusal) = open_refusal(&owner, &req) {
         return Decision::reply(refusal);
     }
-    let chain = chain_for(config, &owner, req.manager.as_ref());
+    let chain = chain_for(policy, &owner, req.manager.as_ref());
     let manager = chain.first().cloned();
     // A manager named instead of the configured one: the configured one still hears at once.
-    let configured = config
+    let configured = policy
         .manager_of(&owner)
         .filter(|m| chain.contains(m) && Some(m) != manager.as_ref());
     let mut departments = req.departments.clone();
@@ -77,15 +77,15 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         origin,
         opened_at: ctx.now,
         channel: None,
-        channel_name: Some(channel_name(&config.channel_prefix, &id, &req.customer, 1)),
+        channel_name: Some(channel_name(&policy.channel_prefix, &id, &req.customer, 1)),
         kickoff: None,
         status: None,
         manager_dm: None,
         origin_notice: None,
         // Gathering the facts starts the moment the trouble is reported.
-        stages: (0..STAGE_COUNT)
+        stages: StageId::all()
             .map(|i| match i {
-                0 => Stage {
+                StageId::Facts => Stage {
                     state: StageState::InProgress,
                     started_at: Some(ctx.now),
                     ..Stage::default()
@@ -109,7 +109,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         followup_epoch: 0,
         added: Vec::new(),
         members_seen: Vec::new(),
-        private: Some(config.private_channels),
+        private: Some(policy.private_channels),
         last_report: None,
         substance: Default::default(),
         agreement: Default::default(),
@@ -154,7 +154,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
             keep_as: Some(Slot::OriginNotice),
         },
     );
-    for c in w.policy().announce_channels.clone() {
+    for c in w.severity_policy().announce_channels.clone() {
         w.post(Lane::Announce, Dest::Channel(ChannelId::new(c)), Message::Announcement);
     }
     // 2-5. The channel, in order: create, invite, kickoff (pinned), status (pinned).
@@ -163,7 +163,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
     invitees.extend(manager.iter().cloned());
     invitees.extend(configured.iter().cloned());
     for d in &departments {
-        invitees.extend(config.departments[d].members.iter().cloned());
+        invitees.extend(policy.departments[d].members.iter().cloned());
     }
     let mut seen = std::collections::HashSet::new();
     invitees.retain(|u| seen.insert(u.clone()));
@@ -189,15 +189,15 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
     if manager.is_none() {
         w.post(Lane::Channel, Dest::TroubleChannel, Message::NoManagerHint);
     }
-    w.t.past = crate::trouble::customer::shown_in(config.private_channels, &req.past);
+    w.t.past = crate::trouble::customer::shown_in(policy.private_channels, &req.past);
     if !w.t.past.is_empty() {
         w.post(Lane::Channel, Dest::KickoffThread, Message::CustomerHistory);
     }
     let first_followup = w.working_after(ctx.now, w.cadence());
     w.start_followup_timer(first_followup);
     let (reminder, due) = (
-        first_contact_reminder(ctx.config, &w.t),
-        first_contact_due(ctx.config, &w.t),
+        first_contact_reminder(ctx.policy, &w.t),
+        first_contact_due(ctx.policy, &w.t),
     );
     w.timer(reminder, TimerKind::FirstContact { missed: false });
     w.timer(due, TimerKind::FirstContact { missed: true });

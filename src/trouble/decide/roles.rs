@@ -55,13 +55,13 @@ pub enum Who {
 /// The manager chain of a trouble: a named manager in front of the owner's configured chain
 /// (which it never replaces), then the named manager's own superiors; without repeats and never
 /// the owner.
-pub fn chain_for(config: &Config, owner: &UserId, named: Option<&UserId>) -> Vec<UserId> {
+pub fn chain_for(policy: &Policy, owner: &UserId, named: Option<&UserId>) -> Vec<UserId> {
     let mut chain: Vec<UserId> = named.cloned().into_iter().collect();
-    if let Some(m) = config.manager_of(owner) {
-        chain.extend(config.chain_from(&m));
+    if let Some(m) = policy.manager_of(owner) {
+        chain.extend(policy.chain_from(&m));
     }
     if let Some(n) = named {
-        chain.extend(config.chain_from(n));
+        chain.extend(policy.chain_from(n));
     }
     let mut seen = std::collections::HashSet::new();
     chain.retain(|u| u != owner && seen.insert(u.clone()));
@@ -69,9 +69,9 @@ pub fn chain_for(config: &Config, owner: &UserId, named: Option<&UserId>) -> Vec
 }
 
 /// Its departments: those named and those its severity always includes.
-pub fn departments_of(config: &Config, t: &Trouble) -> Vec<String> {
+pub fn departments_of(policy: &Policy, t: &Trouble) -> Vec<String> {
     let mut all = t.departments.clone();
-    for d in &config.severity(t.severity).departments {
+    for d in &policy.severity(t.severity).departments {
         if !all.contains(d) {
             all.push(d.clone());
         }
@@ -79,17 +79,17 @@ pub fn departments_of(config: &Config, t: &Trouble) -> Vec<String> {
     all
 }
 
-pub fn is_participant(config: &Config, t: &Trouble, user: &UserId) -> bool {
+pub fn is_participant(policy: &Policy, t: &Trouble, user: &UserId) -> bool {
     t.owner == *user
         || t.manager_chain().contains(user)
         || t.added.contains(user)
-        || departments_of(config, t)
+        || departments_of(policy, t)
             .iter()
-            .filter_map(|d| config.departments.get(d))
+            .filter_map(|d| policy.departments.get(d))
             .any(|d| d.members.contains(user))
 }
 
-pub fn who_may(config: &Config, t: &Trouble, act: Act) -> Who {
+pub fn who_may(policy: &Policy, t: &Trouble, act: Act) -> Who {
     let chain = t.manager_chain().to_vec();
     match act {
         Act::Acknowledge | Act::LowerSeverity | Act::ChangeOwner | Act::CloseForce | Act::Reopen | Act::Approve => {
@@ -113,47 +113,46 @@ pub fn who_may(config: &Config, t: &Trouble, act: Act) -> Who {
         | Act::Fix => Who::Participants {
             owner: t.owner.clone(),
             chain,
-            departments: departments_of(config, t),
+            departments: departments_of(policy, t),
         },
     }
 }
 
-pub fn may(config: &Config, t: &Trouble, user: &UserId, act: Act) -> bool {
-    match who_may(config, t, act) {
+pub fn may(policy: &Policy, t: &Trouble, user: &UserId, act: Act) -> bool {
+    match who_may(policy, t, act) {
         Who::Chain(chain) => chain.contains(user) && t.owner != *user,
         Who::OwnerOrChain { owner, chain } => owner == *user || chain.contains(user),
-        Who::Participants { .. } => is_participant(config, t, user),
+        Who::Participants { .. } => is_participant(policy, t, user),
     }
 }
 
 /// The refusal when `user` may not do `act`, naming who may.
-pub(super) fn refuse(config: &Config, t: &Trouble, user: &UserId, act: Act) -> Option<Reply> {
-    (!may(config, t, user, act)).then(|| Reply::NotAllowed {
+pub(super) fn refuse(policy: &Policy, t: &Trouble, user: &UserId, act: Act) -> Option<Reply> {
+    (!may(policy, t, user, act)).then(|| Reply::NotAllowed {
         act,
-        who: who_may(config, t, act),
+        who: who_may(policy, t, act),
     })
 }
 
 /// Who may see a trouble in `list`, `history` and App Home: anyone when its channel is public;
 /// for a private one, its participants and the members the bot has seen join.
-pub fn may_see(config: &Config, t: &Trouble, user: &UserId) -> bool {
-    !t.private.unwrap_or(config.private_channels) || t.members_seen.contains(user) || is_participant(config, t, user)
+pub fn may_see(policy: &Policy, t: &Trouble, user: &UserId) -> bool {
+    !t.private.unwrap_or(policy.private_channels) || t.members_seen.contains(user) || is_participant(policy, t, user)
 }
 
 /// The row of the roles table a command falls under (None: anyone in the channel, or checked
 /// where the command is decided).
-pub(super) fn act_of(config: &Config, t: &Trouble, command: &Command) -> Option<Act> {
+pub(super) fn act_of(policy: &Policy, t: &Trouble, command: &Command) -> Option<Act> {
     Some(match command {
         // An unknown level is a usage mistake, answered as such to anyone.
-        Command::Severity(to) if !config.severities.contains_key(to) => return None,
+        Command::Severity(to) if !policy.severities.contains_key(to) => return None,
         Command::Next(_) | Command::Done(..) | Command::Start(..) => Act::Stages,
         Command::Update { .. } => Act::Update,
         Command::Split { .. } => Act::Split,
         Command::Cost { .. } => Act::Cost,
         Command::Prevent(_) => Act::Prevent,
         Command::Add { .. } => Act::Add,
-        // Lower numbers are more severe.
-        Command::Severity(to) if *to <= t.severity => Act::RaiseSeverity,
+        Command::Severity(to) if !t.severity.is_more_severe_than(*to) => Act::RaiseSeverity,
         Command::Severity(_) => Act::LowerSeverity,
         Command::Owner(_) => Act::ChangeOwner,
         Command::Manager(_) => Act::NameManager,

@@ -34,28 +34,26 @@ pub(super) fn close(w: &mut Work, user: &UserId, note: String, forced_reason: Op
     w.d.report_due = true;
 }
 
-/// The stage where the split is settled: the customer's history is shown again when it starts.
-const SPLIT_STAGE: usize = 4;
-
-pub(super) fn start_stage(w: &mut Work, _user: &UserId, stage: usize, note: String) {
-    let s = &mut w.t.stages[stage];
+pub(super) fn start_stage(w: &mut Work, _user: &UserId, stage: StageId, note: String) {
+    let s = w.t.stage_mut(stage);
     if s.state == StageState::NotStarted {
         s.state = StageState::InProgress;
         s.started_at = Some(w.ctx.now);
         w.changed = true;
-        if stage == SPLIT_STAGE && !w.t.past.is_empty() {
+        // The customer's history is shown again when the split is being settled.
+        if stage == StageId::Split && !w.t.past.is_empty() {
             w.post(Lane::Channel, Dest::TroubleChannel, Message::CustomerHistory);
         }
     }
     if !note.is_empty() {
-        w.t.stages[stage].notes.push(note);
+        w.t.stage_mut(stage).notes.push(note);
         w.changed = true;
     }
 }
 
-pub(super) fn complete_stage(w: &mut Work, user: &UserId, stage: usize, note: String) {
+pub(super) fn complete_stage(w: &mut Work, user: &UserId, stage: StageId, note: String) {
     let now = w.ctx.now;
-    let s = &mut w.t.stages[stage];
+    let s = w.t.stage_mut(stage);
     if s.started_at.is_none() {
         s.started_at = Some(now);
     }
@@ -74,7 +72,7 @@ pub(super) fn complete_stage(w: &mut Work, user: &UserId, stage: usize, note: St
     );
     // The next stage is now the one being worked on.
     if let Some(next) = w.t.current_stage() {
-        if w.t.stages[next].state == StageState::NotStarted {
+        if w.t.stage(next).state == StageState::NotStarted {
             start_stage(w, user, next, String::new());
         }
     }

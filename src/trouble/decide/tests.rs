@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::*;
+use crate::config::Config;
 use crate::trouble::timeline::verify_chain;
 
 const CONFIG: &str = r#"
@@ -78,14 +79,16 @@ fn users(ids: &[&str]) -> Vec<UserId> {
     ids.iter().map(|id| u(id)).collect()
 }
 
-fn config() -> Config {
+fn config() -> Policy {
     config_with("")
 }
 
 /// The test config plus extra TOML (more departments, business hours, a default manager).
-fn config_with(extra: &str) -> Config {
+fn config_with(extra: &str) -> Policy {
     let text = format!("{CONFIG}\n{extra}");
-    Config::from_sources(Some(&text), &BTreeMap::new()).expect("the test config is valid")
+    Config::from_sources(Some(&text), &BTreeMap::new())
+        .expect("the test config is valid")
+        .policy
 }
 
 fn req(customer: &str) -> OpenRequest {
@@ -101,9 +104,14 @@ fn req(customer: &str) -> OpenRequest {
 
 fn sev(level: u8, customer: &str) -> OpenRequest {
     OpenRequest {
-        severity: Some(level),
+        severity: Some(Severity::new(level)),
         ..req(customer)
     }
+}
+
+/// A stage by its 0-based place, for tables of many stages.
+fn stage_at(i: usize) -> StageId {
+    StageId::from_index(i).expect("one of the seven stages")
 }
 
 fn depts(names: &[&str]) -> Vec<String> {
@@ -117,8 +125,11 @@ fn origin() -> Origin {
     }
 }
 
-fn try_open(config: &Config, owner: &str, req: OpenRequest) -> Decision {
-    let ctx = Ctx { config, now: t0() };
+fn try_open(config: &Policy, owner: &str, req: OpenRequest) -> Decision {
+    let ctx = Ctx {
+        policy: config,
+        now: t0(),
+    };
     open(&ctx, TroubleId::new(ID), 3, u(owner), origin(), req)
 }
 
@@ -249,7 +260,7 @@ fn assert_nothing_happens(d: &Decision, what: &str) {
 /// One trouble driven through a sequence of inputs, the way the shell would: each decision's
 /// trouble replaces the stored one, entries are appended, timers collected.
 struct Sim {
-    config: Config,
+    config: Policy,
     now: DateTime<Utc>,
     t: Trouble,
     entries: Vec<Entry>,
@@ -257,7 +268,7 @@ struct Sim {
 }
 
 impl Sim {
-    fn open(config: Config, owner: &str, req: OpenRequest) -> (Sim, Decision) {
+    fn open(config: Policy, owner: &str, req: OpenRequest) -> (Sim, Decision) {
         let d = try_open(&config, owner, req);
         let t = d.trouble.clone().expect("a valid open creates the trouble");
         let sim = Sim {
@@ -275,7 +286,7 @@ impl Sim {
         Sim::ready_with(config(), req)
     }
 
-    fn ready_with(config: Config, req: OpenRequest) -> Sim {
+    fn ready_with(config: Policy, req: OpenRequest) -> Sim {
         let (mut sim, _) = Sim::open(config, "U0SALES", req);
         let name = sim.t.channel_name.clone().expect("a channel name at opening");
         sim.feed(posted(Slot::ManagerDm, "D0MANAGER", "1795748400.000001"));
@@ -288,7 +299,7 @@ impl Sim {
 
     fn feed(&mut self, input: Input) -> Decision {
         let ctx = Ctx {
-            config: &self.config,
+            policy: &self.config,
             now: self.now,
         };
         let d = decide(&ctx, &self.t, input);
@@ -343,8 +354,8 @@ impl Sim {
             "U0SALES",
             Command::Prevent("outgoing inspection of lot markings".into()),
         );
-        for stage in 0..STAGE_COUNT {
-            if self.t.stages[stage].state != StageState::Done {
+        for stage in StageId::all() {
+            if self.t.stage(stage).state != StageState::Done {
                 self.cmd("U0SALES", Command::Done(stage, String::new()));
             }
         }
@@ -377,6 +388,7 @@ fn open_uses_the_default_severity_unless_one_is_given() {
         (Some(3), 3, hours(2), hours(24)),
     ];
     for (asked, severity, ack, cadence) in cases {
+        let (asked, severity) = (asked.map(Severity::new), Severity::new(severity));
         let (sim, d) = Sim::open(
             config(),
             "U0SALES",
@@ -442,8 +454,8 @@ fn open_refuses_an_unknown_severity_and_creates_nothing() {
         assert_eq!(
             d.reply,
             Some(Reply::UnknownSeverity {
-                level,
-                known: vec![1, 2, 3]
+                level: Severity::new(level),
+                known: [1, 2, 3].map(Severity::new).to_vec()
             })
         );
         assert_no_effect(&d, "unknown severity");
@@ -540,7 +552,7 @@ fn open_sets_up_the_channel_in_order_and_invites_everyone_concerned() {
         config(),
         "U0SALES",
         OpenRequest {
-            severity: Some(1),
+            severity: Some(Severity::new(1)),
             departments: depts(&["field"]),
             ..req("ACME")
         },
@@ -631,7 +643,7 @@ fn open_writes_opened_and_manager_pinged_on_a_valid_chain() {
         config(),
         "U0SALES",
         OpenRequest {
-            severity: Some(1),
+            severity: Some(Severity::new(1)),
             departments: depts(&["field"]),
             ..req("ACME")
         },
@@ -642,7 +654,7 @@ fn open_writes_opened_and_manager_pinged_on_a_valid_chain() {
             Event::Opened {
                 customer: "ACME".into(),
                 summary: "defective housings in lot 42".into(),
-                severity: 1,
+                severity: Severity::new(1),
                 owner: u("U0SALES"),
                 manager: Some(u("U0MANAGER")),
                 departments: depts(&["field", "quality"]),
@@ -1065,48 +1077,54 @@ fn next_done_and_start_move_the_stages() {
     use StageState::{Done as D, InProgress as P, NotStarted as N};
     let mut sim = Sim::ready(req("ACME"));
     // (command, reply, states afterwards, current stage afterwards)
-    let steps: Vec<(Command, Reply, [StageState; 7], Option<usize>)> = vec![
+    let steps: Vec<(Command, Reply, [StageState; 7], Option<StageId>)> = vec![
         (
             Command::Next("12 units returned".into()),
-            Reply::StageDone { stage: 0 },
+            Reply::StageDone { stage: StageId::Facts },
             [D, P, N, N, N, N, N],
-            Some(1),
+            Some(StageId::Scope),
         ),
         (
-            Command::Done(1, "lots 40-44 affected".into()),
-            Reply::StageDone { stage: 1 },
+            Command::Done(StageId::Scope, "lots 40-44 affected".into()),
+            Reply::StageDone { stage: StageId::Scope },
             [D, D, P, N, N, N, N],
-            Some(2),
+            Some(StageId::Cause),
         ),
         (
-            Command::Start(4, "talking about the split early".into()),
-            Reply::StageStarted { stage: 4 },
+            Command::Start(StageId::Split, "talking about the split early".into()),
+            Reply::StageStarted { stage: StageId::Split },
             [D, D, P, N, P, N, N],
-            Some(2),
+            Some(StageId::Cause),
         ),
         (
-            Command::Start(3, String::new()),
-            Reply::StageStarted { stage: 3 },
+            Command::Start(StageId::Countermeasures, String::new()),
+            Reply::StageStarted {
+                stage: StageId::Countermeasures,
+            },
             [D, D, P, P, P, N, N],
-            Some(2),
+            Some(StageId::Cause),
         ),
         (
             Command::Next("solder joint cracks".into()),
-            Reply::StageDone { stage: 2 },
+            Reply::StageDone { stage: StageId::Cause },
             [D, D, D, P, P, N, N],
-            Some(3),
+            Some(StageId::Countermeasures),
         ),
         (
-            Command::Done(6, "measures presented".into()),
-            Reply::StageDone { stage: 6 },
+            Command::Done(StageId::Prevention, "measures presented".into()),
+            Reply::StageDone {
+                stage: StageId::Prevention,
+            },
             [D, D, D, P, P, N, D],
-            Some(3),
+            Some(StageId::Countermeasures),
         ),
         (
-            Command::Done(3, String::new()),
-            Reply::StageDone { stage: 3 },
+            Command::Done(StageId::Countermeasures, String::new()),
+            Reply::StageDone {
+                stage: StageId::Countermeasures,
+            },
             [D, D, D, D, P, N, D],
-            Some(4),
+            Some(StageId::Split),
         ),
     ];
     for (step, (command, reply, states, current)) in steps.into_iter().enumerate() {
@@ -1144,7 +1162,7 @@ fn next_done_and_start_move_the_stages() {
             }
         };
         assert_eq!(events(&d), vec![event], "{case}");
-        let s = &sim.t.stages[stage];
+        let s = sim.t.stage(stage);
         if done {
             assert_eq!(
                 (s.done_at, s.done_by.clone()),
@@ -1244,7 +1262,7 @@ fn split_cost_and_prevent_record_and_start_their_stages() {
         assert_eq!(sim.t.stages[stage].started_at, Some(sim.now), "{case}");
         assert_eq!(
             sim.t.current_stage(),
-            Some(0),
+            Some(StageId::Facts),
             "{case}: stage 1 is still the current one"
         );
         match kind {
@@ -1296,17 +1314,18 @@ fn close_is_refused_with_what_is_missing() {
             sim.cmd("U0SALES", Command::Prevent("double-check lot labels".into()));
         }
         for stage in done {
-            sim.cmd("U0SALES", Command::Done(*stage, String::new()));
+            sim.cmd("U0SALES", Command::Done(stage_at(*stage), String::new()));
         }
         let d = sim.cmd("U0SALES", Command::Close("done".into()));
         assert_eq!(
             d.reply,
             Some(Reply::CloseMissing {
-                not_done: not_done.to_vec(),
+                not_done: not_done.iter().copied().map(stage_at).collect(),
                 never_started: not_done
                     .iter()
                     .copied()
-                    .filter(|s| sim.t.stages[*s].state == StageState::NotStarted)
+                    .map(stage_at)
+                    .filter(|&s| sim.t.stage(s).state == StageState::NotStarted)
                     .collect(),
                 has_measure
             }),
@@ -1407,8 +1426,8 @@ fn commands_buttons_and_replies_after_close_change_nothing() {
     let commands = [
         Command::Ack,
         Command::Next(String::new()),
-        Command::Done(2, String::new()),
-        Command::Start(3, String::new()),
+        Command::Done(StageId::Cause, String::new()),
+        Command::Start(StageId::Countermeasures, String::new()),
         Command::Update {
             text: "called".into(),
             next: None,
@@ -1428,7 +1447,7 @@ fn commands_buttons_and_replies_after_close_change_nothing() {
         Command::Prevent("more".into()),
         Command::Owner(u("U0QA1")),
         Command::Manager(u("U0DIRECTOR")),
-        Command::Severity(1),
+        Command::Severity(Severity::new(1)),
         Command::Close(String::new()),
         Command::CloseForce("again".into()),
     ];
@@ -1494,14 +1513,20 @@ fn status_refreshes_are_coalesced_while_one_is_queued() {
 #[test]
 fn raising_the_severity_invites_the_newly_required_departments_and_announces() {
     let mut sim = Sim::ready(OpenRequest {
-        severity: Some(3),
+        severity: Some(Severity::new(3)),
         departments: depts(&["field"]),
         ..req("ACME")
     });
     sim.advance(mins(10));
-    let d = sim.cmd("U0SALES", Command::Severity(1));
-    assert_eq!(d.reply, Some(Reply::SeverityChanged { from: 3, to: 1 }));
-    assert_eq!(sim.t.severity, 1);
+    let d = sim.cmd("U0SALES", Command::Severity(Severity::new(1)));
+    assert_eq!(
+        d.reply,
+        Some(Reply::SeverityChanged {
+            from: Severity::new(3),
+            to: Severity::new(1)
+        })
+    );
+    assert_eq!(sim.t.severity, Severity::new(1));
     let invited = invited(&d);
     assert!(
         invited.contains(&u("U0QA2")),
@@ -1512,37 +1537,68 @@ fn raising_the_severity_invites_the_newly_required_departments_and_announces() {
     assert!(has_op(
         &d,
         Lane::Channel,
-        &post_op(Dest::TroubleChannel, Message::SeverityRaised { from: 3, to: 1 }, None)
+        &post_op(
+            Dest::TroubleChannel,
+            Message::SeverityRaised {
+                from: Severity::new(3),
+                to: Severity::new(1)
+            },
+            None
+        )
     ));
     assert_eq!(
         ops(&d, Lane::Announce),
         vec![
             post_op(
                 Dest::Channel(ChannelId::new("C0BIZUNIT")),
-                Message::SeverityRaised { from: 3, to: 1 },
+                Message::SeverityRaised {
+                    from: Severity::new(3),
+                    to: Severity::new(1)
+                },
                 None
             ),
             post_op(
                 Dest::Channel(ChannelId::new("C0COMPANY")),
-                Message::SeverityRaised { from: 3, to: 1 },
+                Message::SeverityRaised {
+                    from: Severity::new(3),
+                    to: Severity::new(1)
+                },
                 None
             ),
         ]
     );
     assert!(has_op(&d, Lane::Channel, &Op::Refresh { slot: Slot::Kickoff }));
-    assert_eq!(events(&d), vec![Event::SeverityChanged { from: 3, to: 1 }]);
+    assert_eq!(
+        events(&d),
+        vec![Event::SeverityChanged {
+            from: Severity::new(3),
+            to: Severity::new(1)
+        }]
+    );
 }
 
 #[test]
 fn lowering_the_severity_posts_nothing_but_is_logged() {
     let mut sim = Sim::ready(sev(1, "ACME"));
-    let d = sim.cmd("U0MANAGER", Command::Severity(3));
-    assert_eq!(d.reply, Some(Reply::SeverityChanged { from: 1, to: 3 }));
-    assert_eq!(sim.t.severity, 3);
+    let d = sim.cmd("U0MANAGER", Command::Severity(Severity::new(3)));
+    assert_eq!(
+        d.reply,
+        Some(Reply::SeverityChanged {
+            from: Severity::new(1),
+            to: Severity::new(3)
+        })
+    );
+    assert_eq!(sim.t.severity, Severity::new(3));
     assert_eq!(messages(&d), Vec::<Message>::new(), "nothing is posted");
     assert!(invite_batches(&d).is_empty());
     assert!(ops(&d, Lane::Announce).is_empty());
-    assert_eq!(events(&d), vec![Event::SeverityChanged { from: 1, to: 3 }]);
+    assert_eq!(
+        events(&d),
+        vec![Event::SeverityChanged {
+            from: Severity::new(1),
+            to: Severity::new(3)
+        }]
+    );
     assert_eq!(d.entries[0].actor, Some(u("U0MANAGER")));
 }
 
@@ -1554,14 +1610,14 @@ fn setting_the_same_or_an_unknown_severity_changes_nothing() {
         (
             5,
             Reply::UnknownSeverity {
-                level: 5,
-                known: vec![1, 2, 3],
+                level: Severity::new(5),
+                known: [1, 2, 3].map(Severity::new).to_vec(),
             },
         ),
     ];
     for (level, reply) in cases {
         let mut sim = Sim::ready(req("ACME"));
-        let d = sim.cmd("U0SALES", Command::Severity(level));
+        let d = sim.cmd("U0SALES", Command::Severity(Severity::new(level)));
         assert_eq!(d.reply, Some(reply), "sev {level}");
         assert_no_effect(&d, "same or unknown severity");
     }
@@ -1572,7 +1628,7 @@ fn raising_the_severity_brings_the_next_nudge_forward_to_the_new_cadence() {
     // Severity 3 owes the customer an update every day, severity 1 every hour.
     let mut sim = Sim::ready(sev(3, "ACME"));
     sim.advance(mins(10));
-    let d = sim.cmd("U0SALES", Command::Severity(1));
+    let d = sim.cmd("U0SALES", Command::Severity(Severity::new(1)));
     let due = followup_timers(&d);
     assert!(
         due.iter()
@@ -1586,7 +1642,7 @@ fn raising_the_severity_of_an_unacknowledged_trouble_shortens_the_wait_for_an_ac
     // Severity 3 waits 2h for an ack, severity 1 only 10 minutes.
     let mut sim = Sim::ready(sev(3, "ACME"));
     sim.advance(mins(5));
-    let d = sim.cmd("U0SALES", Command::Severity(1));
+    let d = sim.cmd("U0SALES", Command::Severity(Severity::new(1)));
     let due = ack_timers(&d);
     assert!(
         due.iter()
@@ -2103,7 +2159,10 @@ fn the_timeline_chain_stays_valid_across_a_whole_trouble() {
             },
         ),
         ("U0QA1", Command::Next("lots 40-44".into())),
-        ("U0QA1", Command::Start(3, "replacement parts shipped".into())),
+        (
+            "U0QA1",
+            Command::Start(StageId::Countermeasures, "replacement parts shipped".into()),
+        ),
         ("U0QA1", Command::Next("cracked solder joints".into())),
         (
             "U0SALES",
@@ -2122,16 +2181,19 @@ fn the_timeline_chain_stays_valid_across_a_whole_trouble() {
                 note: "replacement shipping".into(),
             },
         ),
-        ("U0MANAGER", Command::Severity(1)),
+        ("U0MANAGER", Command::Severity(Severity::new(1))),
         ("U0MANAGER", Command::Owner(u("U0OTHERREP"))),
         (
             "U0OTHERREP",
             Command::Prevent("outgoing inspection of lot markings".into()),
         ),
-        ("U0OTHERREP", Command::Done(3, String::new())),
-        ("U0OTHERREP", Command::Done(4, String::new())),
-        ("U0OTHERREP", Command::Done(5, String::new())),
-        ("U0OTHERREP", Command::Done(6, "measures presented".into())),
+        ("U0OTHERREP", Command::Done(StageId::Countermeasures, String::new())),
+        ("U0OTHERREP", Command::Done(StageId::Split, String::new())),
+        ("U0OTHERREP", Command::Done(StageId::Cost, String::new())),
+        (
+            "U0OTHERREP",
+            Command::Done(StageId::Prevention, "measures presented".into()),
+        ),
     ];
     for (step, (who, command)) in steps.into_iter().enumerate() {
         sim.advance(mins(20));
@@ -2203,9 +2265,9 @@ fn the_timeline_chain_stays_valid_across_a_whole_trouble() {
 #[test]
 fn done_on_a_stage_already_done_says_so_and_records_nothing() {
     let mut sim = Sim::ready(req("ACME"));
-    sim.cmd("U0SALES", Command::Done(2, "cause found".into()));
-    let again = sim.cmd("U0SALES", Command::Done(2, "cause found again".into()));
-    assert_eq!(again.reply, Some(Reply::StageAlreadyDone { stage: 2 }));
+    sim.cmd("U0SALES", Command::Done(StageId::Cause, "cause found".into()));
+    let again = sim.cmd("U0SALES", Command::Done(StageId::Cause, "cause found again".into()));
+    assert_eq!(again.reply, Some(Reply::StageAlreadyDone { stage: StageId::Cause }));
     assert!(again.trouble.is_none() && again.entries.is_empty() && again.deliveries.is_empty());
 }
 
@@ -2281,9 +2343,17 @@ fn an_outsider_is_refused_everything_but_reading_and_notes_and_nothing_changes()
         chain: users(&CHAIN),
     };
     let cases: Vec<(Command, Act, Who)> = vec![
-        (Command::Done(6, String::new()), Act::Stages, participants.clone()),
+        (
+            Command::Done(StageId::Prevention, String::new()),
+            Act::Stages,
+            participants.clone(),
+        ),
         (Command::Next(String::new()), Act::Stages, participants.clone()),
-        (Command::Start(3, String::new()), Act::Stages, participants.clone()),
+        (
+            Command::Start(StageId::Countermeasures, String::new()),
+            Act::Stages,
+            participants.clone(),
+        ),
         (
             Command::Update {
                 text: "all fine".into(),
@@ -2320,8 +2390,16 @@ fn an_outsider_is_refused_everything_but_reading_and_notes_and_nothing_changes()
             Act::Add,
             participants.clone(),
         ),
-        (Command::Severity(1), Act::RaiseSeverity, participants.clone()),
-        (Command::Severity(3), Act::LowerSeverity, Who::Chain(users(&CHAIN))),
+        (
+            Command::Severity(Severity::new(1)),
+            Act::RaiseSeverity,
+            participants.clone(),
+        ),
+        (
+            Command::Severity(Severity::new(3)),
+            Act::LowerSeverity,
+            Who::Chain(users(&CHAIN)),
+        ),
         (Command::Owner(u(OUTSIDER)), Act::ChangeOwner, Who::Chain(users(&CHAIN))),
         (
             Command::Manager(u(OUTSIDER)),
@@ -2443,7 +2521,7 @@ fn a_severity_change_never_postpones_the_running_ack_timer() {
         ("U0MANAGER", 3, t0() + mins(15)),
     ];
     for (who, level, expected) in steps {
-        let d = sim.cmd(who, Command::Severity(level));
+        let d = sim.cmd(who, Command::Severity(Severity::new(level)));
         assert!(
             matches!(d.reply, Some(Reply::SeverityChanged { .. })),
             "{who} sev {level}: {:?}",
@@ -2576,7 +2654,9 @@ fn a_private_trouble_is_seen_by_participants_and_members_seen_join() {
     ];
     for (private, who, sees) in cases {
         let extra = if private { "private_channels = true\n" } else { "" };
-        let config = Config::from_sources(Some(&format!("{extra}{CONFIG}")), &BTreeMap::new()).expect("config");
+        let config = Config::from_sources(Some(&format!("{extra}{CONFIG}")), &BTreeMap::new())
+            .expect("config")
+            .policy;
         let mut sim = Sim::ready_with(
             config,
             OpenRequest {
@@ -2612,8 +2692,9 @@ fn a_trouble_stored_before_roles_existed_still_opens_and_follows_the_configured_
     let old: Trouble = serde_json::from_value(stored).expect("old data decodes");
     assert_eq!((old.private, old.escalation.due), (None, None));
     assert!(old.added.is_empty() && old.members_seen.is_empty());
-    let private =
-        Config::from_sources(Some(&format!("private_channels = true\n{CONFIG}")), &BTreeMap::new()).expect("config");
+    let private = Config::from_sources(Some(&format!("private_channels = true\n{CONFIG}")), &BTreeMap::new())
+        .expect("config")
+        .policy;
     assert!(may_see(&sim.config, &old, &u(OUTSIDER)), "public by the config");
     assert!(!may_see(&private, &old, &u(OUTSIDER)), "private by the config");
     assert!(may_see(&private, &old, &u("U0SALES")));
@@ -2626,7 +2707,7 @@ fn a_trouble_stored_before_roles_existed_still_opens_and_follows_the_configured_
 impl Sim {
     fn report(&mut self, parts: usize) -> Decision {
         let ctx = Ctx {
-            config: &self.config,
+            policy: &self.config,
             now: self.now,
         };
         let texts = (1..=parts).map(|i| format!("part {i}")).collect();

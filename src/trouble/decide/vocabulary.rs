@@ -2,9 +2,9 @@
 
 use super::*;
 
-/// What the core needs besides the trouble: the configuration and the time.
+/// What the core needs besides the trouble: the policy (never the whole configuration) and the time.
 pub struct Ctx<'a> {
-    pub config: &'a Config,
+    pub policy: &'a Policy,
     pub now: DateTime<Utc>,
 }
 
@@ -88,14 +88,14 @@ pub enum Message {
     },
     NobodyAnswered,
     StageChanged {
-        stage: usize,
+        stage: StageId,
         done: bool,
         by: UserId,
         note: String,
     },
     SeverityRaised {
-        from: u8,
-        to: u8,
+        from: Severity,
+        to: Severity,
     },
     /// `/trouble add`: who brought whom in.
     ParticipantsAdded {
@@ -330,8 +330,8 @@ pub enum Reply {
         known: Vec<String>,
     },
     UnknownSeverity {
-        level: u8,
-        known: Vec<u8>,
+        level: Severity,
+        known: Vec<Severity>,
     },
     NotInTroubleChannel,
     NotAllowed {
@@ -348,13 +348,13 @@ pub enum Reply {
     },
     Acknowledged,
     StageDone {
-        stage: usize,
+        stage: StageId,
     },
     StageStarted {
-        stage: usize,
+        stage: StageId,
     },
     StageAlreadyDone {
-        stage: usize,
+        stage: StageId,
     },
     AllStagesDone,
     Noted,
@@ -374,15 +374,15 @@ pub enum Reply {
         to: UserId,
     },
     SeverityChanged {
-        from: u8,
-        to: u8,
+        from: Severity,
+        to: Severity,
     },
     SeverityUnchanged,
     Closed,
     CloseMissing {
-        not_done: Vec<usize>,
+        not_done: Vec<StageId>,
         /// Of those, the stages nobody ever started: the gaps a forced close would leave.
-        never_started: Vec<usize>,
+        never_started: Vec<StageId>,
         has_measure: bool,
     },
     AlreadyClosed,

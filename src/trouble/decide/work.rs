@@ -90,8 +90,8 @@ impl<'a> Work<'a> {
     }
 
     /// Recording a stage's substance starts the stage (no message: the line says it).
-    pub(in crate::trouble) fn start_stage_quietly(&mut self, stage: usize) {
-        let s = &mut self.t.stages[stage];
+    pub(in crate::trouble) fn start_stage_quietly(&mut self, stage: StageId) {
+        let s = self.t.stage_mut(stage);
         if s.state == StageState::NotStarted {
             s.state = StageState::InProgress;
             s.started_at = Some(self.ctx.now);
@@ -108,16 +108,16 @@ impl<'a> Work<'a> {
         self.d
     }
 
-    pub(super) fn policy(&self) -> &crate::config::SeverityPolicy {
-        self.ctx.config.severity(self.t.severity)
+    pub(super) fn severity_policy(&self) -> &crate::trouble::policy::SeverityPolicy {
+        self.ctx.policy.severity(self.t.severity)
     }
 
     pub(super) fn ack_timeout(&self) -> Duration {
-        to_chrono(self.policy().ack_timeout)
+        to_chrono(self.severity_policy().ack_timeout)
     }
 
     pub(in crate::trouble) fn cadence(&self) -> Duration {
-        to_chrono(self.policy().customer_update_every)
+        to_chrono(self.severity_policy().customer_update_every)
     }
 
     pub(super) fn start_ack_timer(&mut self) {
@@ -140,8 +140,8 @@ impl<'a> Work<'a> {
 
     pub(in crate::trouble) fn working_after(&self, start: DateTime<Utc>, amount: Duration) -> DateTime<Utc> {
         add_working_time(
-            self.ctx.config.business_hours.as_ref(),
-            self.ctx.config.timezone,
+            self.ctx.policy.business_hours.as_ref(),
+            self.ctx.policy.timezone,
             start,
             amount,
         )
@@ -155,7 +155,7 @@ impl<'a> Work<'a> {
     }
 
     pub(super) fn departments_to_ping(&self) -> Vec<String> {
-        departments_of(self.ctx.config, &self.t)
+        departments_of(self.ctx.policy, &self.t)
     }
 }
 

@@ -1,0 +1,127 @@
+//! What the core reads of the configuration: timeouts and cadences per severity, business hours,
+//! the org's manager chains, departments, customer aliases, approval limits. Built once by
+//! `config.rs`; no secrets, no addresses, nothing about Slack.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono_tz::Tz;
+
+use super::hours::BusinessHours;
+use super::model::{Severity, UserId};
+use super::money::Currency;
+
+#[derive(Clone, Debug)]
+pub struct Policy {
+    /// Where "today", "10:00" and business hours are read.
+    pub timezone: Tz,
+    pub business_hours: Option<BusinessHours>,
+    pub channel_prefix: String,
+    /// New trouble channels are private.
+    pub private_channels: bool,
+    pub default_severity: Severity,
+    pub severities: BTreeMap<Severity, SeverityPolicy>,
+    /// Who reports to whom (`[org.managers]`), and the manager of anyone not listed.
+    pub managers: BTreeMap<UserId, UserId>,
+    pub default_manager: Option<UserId>,
+    pub departments: BTreeMap<String, Department>,
+    /// `[customers]`: other spellings of a customer's name → the name they stand for
+    /// (`"アクメ" = "ACME"`), so one customer keeps one history.
+    pub customers: BTreeMap<String, String>,
+    /// How long returned goods may sit "requested" before the owner is reminded; whole days
+    /// are business days (`2d`, the default).
+    pub return_reminder_after: Duration,
+    /// `[approval_limits]`: our share of a trouble's costs per currency (minor units) above
+    /// which an approval must come from one level further up the manager chain.
+    pub approval_limits: BTreeMap<Currency, i64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Department {
+    pub key: String,
+    pub name: String,
+    pub usergroup: Option<String>,
+    pub members: Vec<UserId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SeverityPolicy {
+    pub level: Severity,
+    pub name: Option<String>,
+    pub ack_timeout: Duration,
+    pub customer_update_every: Duration,
+    /// How soon the owner must first talk to the customer (working time): the apology, the
+    /// facts repeated back, the goods asked back, and when we will call again.
+    pub first_contact_within: Duration,
+    pub departments: Vec<String>,
+    pub announce_channels: Vec<String>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            timezone: chrono_tz::Asia::Tokyo,
+            business_hours: None,
+            channel_prefix: "trouble".into(),
+            private_channels: false,
+            default_severity: Severity::new(2),
+            severities: default_severities(),
+            managers: BTreeMap::new(),
+            default_manager: None,
+            departments: BTreeMap::new(),
+            customers: BTreeMap::new(),
+            return_reminder_after: Duration::from_secs(2 * 86_400),
+            approval_limits: BTreeMap::new(),
+        }
+    }
+}
+
+/// The three levels a config without `[severity.N]` has.
+pub fn default_severities() -> BTreeMap<Severity, SeverityPolicy> {
+    let mk = |level, ack_mins: u64, every_mins: u64, first_mins: u64| SeverityPolicy {
+        level: Severity::new(level),
+        name: None,
+        ack_timeout: Duration::from_secs(ack_mins * 60),
+        customer_update_every: Duration::from_secs(every_mins * 60),
+        first_contact_within: Duration::from_secs(first_mins * 60),
+        departments: Vec::new(),
+        announce_channels: Vec::new(),
+    };
+    BTreeMap::from([
+        (Severity::new(1), mk(1, 10, 60, 30)),
+        (Severity::new(2), mk(2, 30, 240, 60)),
+        (Severity::new(3), mk(3, 120, 1440, 240)),
+    ])
+}
+
+impl Policy {
+    /// The manager of `user`: the org table first, then the default manager.
+    pub fn manager_of(&self, user: &UserId) -> Option<UserId> {
+        self.managers
+            .get(user)
+            .cloned()
+            .or_else(|| self.default_manager.clone().filter(|m| m != user))
+    }
+
+    /// The escalation chain above (and including) `manager`, without loops.
+    pub fn chain_from(&self, manager: &UserId) -> Vec<UserId> {
+        let mut chain = vec![manager.clone()];
+        let mut current = manager.clone();
+        while let Some(next) = self.managers.get(&current) {
+            if chain.contains(next) {
+                break;
+            }
+            chain.push(next.clone());
+            current = next.clone();
+        }
+        chain
+    }
+
+    pub fn severity(&self, level: Severity) -> &SeverityPolicy {
+        self.severities
+            .get(&level)
+            .or_else(|| self.severities.get(&self.default_severity))
+            .or_else(|| self.severities.values().next())
+            .expect("validated config has at least one severity")
+    }
+}
