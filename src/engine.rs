@@ -1,8 +1,8 @@
 //! The shell's one door for changes: read the clock once, let the core decide inside the store's
 //! transaction, commit, wake the workers, hand back the decision.
 //!
-//! HTTP handlers (commands, clicks, modals, events), the deliverer (a call's outcome) and the
-//! timer loop all change a trouble through [`Engine`]; none of them writes a trouble, a
+//! HTTP handlers (commands, clicks, modals, events), the deliverer (a call's outcome, and what a
+//! call about to go still carries) and the timer loop all change a trouble through [`Engine`]; none of them writes a trouble, a
 //! timeline entry, an outbox item or a timer itself. What stays outside are explicit,
 //! non-trouble writes named on the store (an App Home viewer, a loose App Home publish or click
 //! answer, an attempt record, a replay key with nothing else to write): bookkeeping of the
