@@ -10,8 +10,6 @@ use trouble_bot::trouble::facts::{ReturnState, StepEvent};
 use trouble_bot::trouble::model::{StageId, StageState, TroubleId};
 use trouble_bot::trouble::timeline::Event;
 
-/// Channel messages are paced at about one a second.
-
 fn step_events(bot: &TestBot, id: &str) -> Vec<StepEvent> {
     bot.store()
         .timeline(&TroubleId::new(id))

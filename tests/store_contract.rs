@@ -261,7 +261,11 @@ async fn the_attempts_of_a_combined_post_are_recorded_together_for_the_calls_sti
             assert!(store.renew(claim, later).await.unwrap());
         }
         let lost = claims[2].item.lane_key();
-        other.claim_lane_head(&lost, later).await.unwrap().expect("the lapsed claim");
+        other
+            .claim_lane_head(&lost, later)
+            .await
+            .unwrap()
+            .expect("the lapsed claim");
         expected[2] = false;
     }
     let held: Vec<_> = claims.iter().collect();
