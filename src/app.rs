@@ -1,17 +1,17 @@
-//! The shared state of a running bot, and how it starts and stops.
+//! The shared state of a running bot: configuration, clock, store, Slack client, the wake-ups
+//! of its workers. How it starts and stops is `serve.rs`.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 
-use tokio::sync::{mpsc, watch, Notify};
+use tokio::sync::{mpsc, Notify};
 
 use crate::clock::Clock;
 use crate::config::{Config, Secret};
 use crate::metrics::Metrics;
-use crate::runtime::deliver::{run_deliverer, Pacer};
-use crate::runtime::timers::run_timers;
+use crate::runtime::deliver::Pacer;
 use crate::slack::client::Identity;
 use crate::slack::SlackClient;
+use crate::socket_mode::state::SocketState;
 use crate::store::{LaneKey, Store, StoreError};
 use crate::trouble::decide::{Decision, Delivery, Lane, Op};
 
@@ -45,7 +45,7 @@ pub struct App {
     /// Which channels are shared outside the company (Slack Connect), as far as the bot knows.
     pub shared_channels: crate::slack::connect::SharedChannels,
     /// The Socket Mode connections, when the bot receives Slack's requests that way.
-    pub socket: crate::socket_mode::SocketState,
+    pub socket: SocketState,
     /// Outbox items older than this were left by a previous run and may have been in flight.
     pub started_at: chrono::DateTime<chrono::Utc>,
 }
@@ -165,164 +165,8 @@ impl App {
     }
 }
 
-/// A bot serving on a socket, with its workers. Tests and `main` both start it this way.
-pub struct RunningBot {
-    pub addr: SocketAddr,
-    pub app: Arc<App>,
-    shutdown: watch::Sender<bool>,
-    tasks: tokio::task::JoinSet<()>,
-    /// How long `stop` waits for the server and the workers before it cuts them off.
-    stop_deadline: std::time::Duration,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error("{0}")]
-    Store(#[from] StoreError),
-    #[error("cannot listen on {addr}: {error}")]
-    Listen { addr: String, error: std::io::Error },
-}
-
-/// Starts the bot with the default HTTP limits.
-pub async fn start(config: Config) -> Result<RunningBot, StartError> {
-    start_with(config, crate::http::server::Limits::default()).await
-}
-
-/// Starts the bot with these HTTP limits (tests shorten the timeouts).
-pub async fn start_with(config: Config, limits: crate::http::server::Limits) -> Result<RunningBot, StartError> {
-    start_on(config, limits, Clock::System).await
-}
-
-/// Starts the bot on this clock (tests pass a manual one and advance it instead of sleeping).
-pub async fn start_on(
-    config: Config,
-    limits: crate::http::server::Limits,
-    clock: Clock,
-) -> Result<RunningBot, StartError> {
-    let listen = config.listen.clone();
-    let store = open_store(&config).await?;
-    let app = App::new(config, clock, store);
-    let listener = tokio::net::TcpListener::bind(&listen)
-        .await
-        .map_err(|error| StartError::Listen {
-            addr: listen.clone(),
-            error,
-        })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|error| StartError::Listen { addr: listen, error })?;
-    let (shutdown, rx) = watch::channel(false);
-    let mut tasks = tokio::task::JoinSet::new();
-    let router = crate::http::router(app.clone());
-    // In-flight Slack calls finish within slack_timeout; requests within the grace period.
-    let stop_deadline = limits.shutdown_grace.max(app.config.slack.timeout) + std::time::Duration::from_secs(1);
-    tasks.spawn(crate::http::server::serve(listener, router, limits, rx.clone()));
-    tasks.spawn(run_deliverer(app.clone(), rx.clone()));
-    tasks.spawn(run_timers(app.clone(), rx.clone()));
-    tasks.spawn(learn_identity(app.clone(), rx.clone()));
-    if app.config.socket_mode() {
-        tasks.spawn(crate::socket_mode::run(app.clone(), rx.clone()));
-    }
-    tasks.spawn(prune_keys(app.clone(), rx.clone()));
-    if let (Some(url), true) = (&app.config.database_url, app.store.is_shared()) {
-        let listen =
-            crate::pg::listen::wake_on_new_work(url.expose().to_string(), app.shared_work.clone(), SHARED_POLL);
-        let mut stop = rx;
-        tasks.spawn(async move {
-            tokio::select! {
-                _ = listen => {}
-                _ = stop.changed() => {}
-            }
-        });
-    }
-    tracing::info!(%addr, "trouble-bot listening");
-    Ok(RunningBot {
-        addr,
-        app,
-        shutdown,
-        tasks,
-        stop_deadline,
-    })
-}
-
-impl RunningBot {
-    /// Stops accepting, lets in-flight requests and Slack calls finish, flushes the store.
-    /// Bounded: whatever still runs at the deadline (a slow client, a hung call) is cut off,
-    /// and the store is flushed all the same; the outbox keeps what was not delivered.
-    pub async fn stop(mut self) {
-        let _ = self.shutdown.send(true);
-        let finished = tokio::time::timeout(self.stop_deadline, async {
-            while self.tasks.join_next().await.is_some() {}
-        })
-        .await;
-        if finished.is_err() {
-            tracing::warn!("work still running at the shutdown deadline was cut off");
-            self.tasks.shutdown().await;
-        }
-        if let Err(e) = self.app.store.flush().await {
-            tracing::error!(error = %e, "final flush failed");
-        }
-    }
-}
-
-/// How often an instance sharing the store looks for work no notification announced (a lease
-/// that ran out, a notification lost with its connection).
-const SHARED_POLL: std::time::Duration = std::time::Duration::from_secs(1);
-
-/// The store `config` names: PostgreSQL at `database_url` (schema brought up to date), sled
-/// under `data_dir` otherwise.
-pub async fn open_store(config: &Config) -> Result<Store, StoreError> {
-    match &config.database_url {
-        None => Store::open_sled(&config.data_dir),
-        Some(url) => {
-            let instance = format!(
-                "{}:{}",
-                std::env::var("HOSTNAME").unwrap_or_else(|_| "host".into()),
-                std::process::id()
-            );
-            Store::connect_postgres(url.expose(), &instance, claim_lease(config)).await
-        }
-    }
-}
-
 /// A claim must outlast what a lane worker does between two renewals (an attempt and the
 /// longest backoff), so a live instance keeps its work; no longer, so a dead one's moves on.
 pub fn claim_lease(config: &Config) -> std::time::Duration {
     config.slack.timeout + crate::runtime::deliver::MAX_BACKOFF + std::time::Duration::from_secs(2)
-}
-
-/// Asks Slack who the bot is, retrying in the background: the server does not wait for it.
-async fn learn_identity(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
-    let mut wait = std::time::Duration::from_millis(500);
-    loop {
-        match app.slack.auth_test().await {
-            Ok(identity) => {
-                tracing::info!(user = %identity.user_id, "connected to Slack");
-                if let Ok(mut slot) = app.identity.write() {
-                    *slot = Some(identity);
-                }
-                return;
-            }
-            Err(e) => tracing::warn!(error = %e, "auth.test failed; will retry"),
-        }
-        tokio::select! {
-            _ = app.clock.sleep(wait) => {}
-            _ = shutdown.changed() => return,
-        }
-        wait = (wait * 2).min(std::time::Duration::from_secs(60));
-    }
-}
-
-/// Slack stops retrying an event within minutes; remembering ids for six hours is plenty.
-async fn prune_keys(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
-    loop {
-        let cutoff = app.clock.now() - chrono::Duration::hours(6);
-        if let Err(e) = app.store.prune_keys(cutoff).await {
-            tracing::warn!(error = %e, "cannot prune event ids");
-        }
-        tokio::select! {
-            _ = app.clock.sleep(std::time::Duration::from_secs(600)) => {}
-            _ = shutdown.changed() => return,
-        }
-    }
 }

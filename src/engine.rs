@@ -11,7 +11,8 @@
 use crate::app::App;
 use crate::store::{OutboxItem, StoreError};
 use crate::trouble::command::OpenRequest;
-use crate::trouble::decide::{self, Ctx, Decision, Input, Op, Outcome, Timer};
+use crate::trouble::decide::{self, Ctx, Decision, Input, Op, Outcome, Timer, TimerKind};
+use crate::trouble::digest;
 use crate::trouble::model::{Origin, Trouble, TroubleId, UserId};
 
 /// What came of a change the engine was asked to apply.
@@ -149,6 +150,9 @@ impl Engine<'_> {
     /// Fires a due timer: it leaves the store in the same write as what the core makes of it,
     /// so it acts exactly once, across crashes too.
     pub async fn fire(&self, timer: &Timer) -> Result<Decision, EngineError> {
+        if timer.kind == TimerKind::WeeklyDigest {
+            return self.weekly_digest(timer).await;
+        }
         let ctx = self.context();
         let now = ctx.now;
         let kind = timer.kind.clone();
@@ -158,6 +162,37 @@ impl Engine<'_> {
             .fire_timer(timer, now, |t| decide::decide(&ctx, t, Input::Timer(kind.clone())))
             .await?;
         // Timers are not answered to anyone: no flush to wait for, only workers to wake.
+        self.app.after_write(&decision).await;
+        Ok(decision)
+    }
+
+    /// Sets the weekly digest's timer unless one is waiting (at start: the first instance sets
+    /// it, a restart finds it).
+    pub async fn schedule_digest(&self) -> Result<(), EngineError> {
+        let next = digest::next_digest(&self.app.config.policy, self.app.clock.now());
+        if self.app.store.schedule_global(&digest::digest_timer(next)).await? {
+            tracing::info!(due = %next, "weekly digest scheduled");
+        }
+        Ok(())
+    }
+
+    /// The weekly digest: every trouble read, the core's DMs (rendered here) and the next
+    /// digest's timer written in the transaction that removes this one, so it goes out once
+    /// whichever instance fires it.
+    async fn weekly_digest(&self, timer: &Timer) -> Result<Decision, EngineError> {
+        let ctx = self.context();
+        let config = &self.app.config;
+        let troubles = self.app.store.all_troubles().await?;
+        let decision = digest::fire(
+            ctx.policy,
+            ctx.now,
+            &troubles,
+            |t| crate::i18n::next_update_due(config, t),
+            |d| crate::i18n::digest::digest_text(config.locale, ctx.policy.timezone, d, ctx.now),
+        );
+        if !self.app.store.fire_global(timer, ctx.now, &decision).await? {
+            return Ok(Decision::default());
+        }
         self.app.after_write(&decision).await;
         Ok(decision)
     }

@@ -13,11 +13,13 @@ pub mod logs;
 pub mod metrics;
 pub mod pg;
 pub mod runtime;
+pub mod serve;
 pub mod slack;
 pub mod socket_mode;
 pub mod store;
 pub mod trouble;
 
-pub use app::{start, start_on, start_with, App, RunningBot};
+pub use app::App;
 pub use clock::Clock;
 pub use config::Config;
+pub use serve::{start, start_on, start_with, RunningBot};

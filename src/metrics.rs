@@ -108,6 +108,7 @@ impl Metrics {
             TimerKind::ActionDue { .. } => "action_due",
             TimerKind::EffectCheck { .. } => "effect_check",
             TimerKind::FirstContact { .. } => "first_contact",
+            TimerKind::WeeklyDigest => "weekly_digest",
         };
         self.bump("trouble_bot_timers_fired_total", format!("kind=\"{kind}\""));
     }

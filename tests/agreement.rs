@@ -157,6 +157,27 @@ async fn totals_apply_the_split_to_the_costs() {
         "{report}"
     );
     assert!(report.contains("— #2 awaiting approval"), "{report}");
+
+    // The totals by payer count what the split-applied line counts: rejected costs left out,
+    // pending ones counted and named.
+    click_proposal(&bot, MANAGER, "proposal_approve", &t, 2).await;
+    click_answer(&bot, MANAGER, "You approved proposal #2").await;
+    click_proposal(&bot, MANAGER, "proposal_reject", &t, 3).await;
+    click_answer(&bot, MANAGER, "You rejected proposal #3").await;
+    bot.command_text(SALES, &t.channel, "cost ¥300,000 ours line stop")
+        .await;
+    let totals =
+        "borne by us ¥1,300,000 (of which awaiting approval: borne by us ¥300,000; 1 rejected cost(s) left out)";
+    let status = bot.command(SALES, &t.channel, "status").await.to_string();
+    assert!(status.contains(&format!("*Totals* {totals}")), "{status}");
+    assert!(status.contains("ours 70% of ¥1,300,000 = ¥910,000"), "{status}");
+    assert!(!status.contains("¥1,500,000"), "{status}");
+    let report = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
+    assert!(report.contains(&format!("- Totals: {totals}")), "{report}");
+    assert!(
+        report.contains("With the split applied: ours 70% of ¥1,300,000 = ¥910,000"),
+        "{report}"
+    );
 }
 
 /// The shared org in `locale`, with the approval limits.
@@ -310,4 +331,29 @@ async fn stats_show_the_time_to_acknowledgement_and_first_contact_and_costs_by_c
     assert!(r.contains("ACME: 1 troubles (1 open) · borne by us ¥30,000"), "{r}");
     let r = bot.command_text(DIRECTOR, ORIGIN, "stats soon").await;
     assert!(r.contains("stats"), "a bad number is explained: {r}");
+}
+
+#[tokio::test]
+async fn only_the_owner_records_the_customers_agreement_and_the_refusal_names_them() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
+    click_proposal(&bot, MANAGER, "proposal_approve", &t, 1).await;
+    click_answer(&bot, MANAGER, "You approved proposal #1").await;
+
+    // The manager approved it, but it is the owner who talks to the customer.
+    let r = bot.command_text(MANAGER, &t.channel, "agreed 1").await;
+    assert!(
+        r.contains(&format!(
+            "Only the owner <@{SALES}> can record the customer's agreement"
+        )),
+        "{r}"
+    );
+    assert!(matches!(
+        proposals(&bot, &t.id)[0].state,
+        ProposalState::Approved { .. }
+    ));
+    let r = bot.command_text(SALES, &t.channel, "agreed 1").await;
+    assert!(r.contains("agreement to proposal #1"), "{r}");
+    assert!(matches!(proposals(&bot, &t.id)[0].state, ProposalState::Agreed { .. }));
 }

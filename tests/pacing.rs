@@ -12,13 +12,13 @@ use trouble_bot::trouble::decide::{Dest, Op};
 use trouble_bot::trouble::model::PostedMessage;
 
 /// Opens `n` troubles for the sales rep (whose manager is MANAGER) at once; for each, its id and
-/// how many calls the fake had seen when the open was answered.
+/// how many calls the fake had seen when the open was sent.
 async fn open_many(bot: &TestBot, n: usize) -> Vec<(String, u64)> {
     let opens = (0..n).map(|i| async move {
+        let seen = bot.slack.calls().len() as u64;
         let answer = bot
             .command_text(SALES, ORIGIN, &format!("open CUST{i}: housings cracked in lot {i}"))
             .await;
-        let seen = bot.slack.calls().len() as u64;
         assert!(answer.contains("opened"), "{answer}");
         let id = answer.split_whitespace().nth(1).expect("the answer names the trouble");
         (id.to_string(), seen)
@@ -62,7 +62,7 @@ async fn each_reaches_the_manager_within_one_turn(n: usize) -> (TestBot, Vec<Str
     assert_eq!(bot.slack.rate_limited_count(), 0, "no post was answered 429");
     let dms = dms(&bot);
     assert!(dms.len() < n, "{} DMs for {n} troubles: several share one", dms.len());
-    for (id, answered) in &opened {
+    for (id, sent) in &opened {
         assert_eq!(
             dms.iter().filter(|(_, m)| speaks_of(m, id)).count(),
             1,
@@ -70,13 +70,13 @@ async fn each_reaches_the_manager_within_one_turn(n: usize) -> (TestBot, Vec<Str
         );
         let next_two: Vec<&Value> = dms
             .iter()
-            .filter(|(seq, _)| seq >= answered)
+            .filter(|(seq, _)| seq >= sent)
             .map(|(_, m)| m)
             .take(2)
             .collect();
         assert!(
             next_two.iter().any(|m| speaks_of(m, id)),
-            "{id} went out in one of the two DMs after it was opened (call {answered}): {:?}",
+            "{id} went out in one of the two DMs after it was opened (call {sent}): {:?}",
             dms.iter()
                 .map(|(seq, m)| format!("{seq}: {}", m["metadata"]["event_payload"]))
                 .collect::<Vec<_>>()

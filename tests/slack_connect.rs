@@ -124,3 +124,70 @@ async fn a_channel_shared_event_makes_the_bot_ask_again_before_posting_there() {
     bot.settle().await;
     assert_eq!(posts_to(&bot.slack, ORIGIN), 1, "nothing more posted once it is shared");
 }
+
+#[tokio::test]
+async fn a_proposal_in_a_trouble_channel_shared_outside_goes_to_the_approver_by_dm_with_its_buttons() {
+    let (bot, front) = bot_with_connect().await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    // Someone shared the trouble's own channel with the customer.
+    front.share_externally(&t.channel);
+
+    let r = bot.command_text(SALES, &t.channel, "cost ¥50,000 ours courier").await;
+    assert!(r.contains("proposal #1"), "{r}");
+    let dm = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == MANAGER && c.params["text"].as_str().is_some_and(|t| t.contains("Proposal #1"))
+        })
+        .await;
+    let blocks = dm.params["blocks"].to_string();
+    assert!(
+        blocks.contains("proposal_approve") && blocks.contains("proposal_reject"),
+        "the buttons come with it: {blocks}"
+    );
+
+    // Approved from the DM: the decision goes to the owner (also the proposer), not the channel.
+    let payload = button_payload_to(
+        &bot.slack.response_url(&format!("click-{MANAGER}")),
+        MANAGER,
+        "proposal_approve",
+        &format!("{}:1", t.id),
+        MANAGER,
+    );
+    assert_eq!(bot.interaction(&payload).await.status(), 200);
+    click_answer(&bot, MANAGER, "You approved proposal #1").await;
+    bot.slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == SALES
+                && c.params["text"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("Proposal #1 approved by"))
+        })
+        .await;
+    bot.settle().await;
+    let in_channel: Vec<String> = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| c.params["channel"] == t.channel.as_str())
+        .map(|c| c.params["text"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let statuses: Vec<String> = bot
+        .slack
+        .calls_to("chat.update")
+        .iter()
+        .filter(|c| c.params["channel"] == t.channel.as_str())
+        .map(|c| text_of(&c.params))
+        .collect();
+    assert!(!statuses.is_empty(), "the status was refreshed");
+    assert!(
+        statuses.iter().all(|s| !s.contains("¥50,000") && !s.contains("Totals")),
+        "the status there leaves the costs out: {statuses:?}"
+    );
+    assert!(
+        in_channel
+            .iter()
+            .all(|text| !text.contains("Proposal #1") && !text.contains("¥50,000") && !text.contains("approved")),
+        "neither the cost, the proposal nor its approval where the customer reads: {in_channel:?}"
+    );
+}

@@ -32,7 +32,7 @@ const EARLIER_DAYS: i64 = 42;
 
 /// Plays the demo and returns whether it ran to the end.
 pub async fn run(locale: Locale) -> bool {
-    let nanos = crate::Clock::System.now().timestamp_subsec_nanos();
+    let nanos = crate::clock::Clock::System.now().timestamp_subsec_nanos();
     let dir = std::env::temp_dir().join(format!("trouble-bot-demo-{}-{nanos}", std::process::id()));
     let result = play(locale, &dir).await;
     let _ = std::fs::remove_dir_all(&dir);
@@ -154,7 +154,7 @@ async fn play(locale: Locale, dir: &Path) -> Result<(String, f64, u64), String> 
     .await
     .map_err(|e| e.to_string())?;
     let config = config(l, sim.api_url(), dir)?;
-    let bot = crate::start_on(config, crate::http::server::Limits::default(), clock.clone())
+    let bot = crate::serve::start_on(config, crate::http::server::Limits::default(), clock.clone())
         .await
         .map_err(|e| e.to_string())?;
     let demo = Demo {
@@ -181,7 +181,7 @@ fn tr(l: Locale, ja: &'static str, en: &'static str) -> &'static str {
 
 struct Demo<'a> {
     sim: &'a Simulator,
-    app: std::sync::Arc<crate::App>,
+    app: std::sync::Arc<crate::app::App>,
     l: Locale,
     /// The virtual clock the bot runs on; the script moves it forward where the story waits.
     clock: Clock,

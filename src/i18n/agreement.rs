@@ -1,14 +1,14 @@
 //! The words of proposals, approvals and the customer's agreement, and of costs with the split applied, in Japanese and English.
 
-use super::messages::{cost_phrase, Rendered};
+use super::messages::{cost_phrase, cost_totals_text, Rendered};
 use super::Locale;
 use crate::config::Config;
 use crate::slack::blocks::{actions, button, section};
 use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, Where};
 use crate::trouble::approval::{
-    approvers, current_shares, state_of, AgreementEvent, AgreementLine, AgreementReply, Crossed, Item, Proposal,
-    ProposalState,
+    approvers, cost_counts, current_shares, state_of, AgreementEvent, AgreementLine, AgreementReply, Crossed, Item,
+    Proposal, ProposalState,
 };
 use crate::trouble::decide::Act;
 use crate::trouble::model::{Trouble, UserId};
@@ -76,7 +76,7 @@ pub fn state_label(l: Locale, state: &ProposalState) -> String {
 }
 
 /// Why a limit sends the approval further up: `¥1,260,000 > ¥1,000,000`.
-fn crossed_text(l: Locale, crossed: &[Crossed]) -> String {
+pub(super) fn crossed_text(l: Locale, crossed: &[Crossed]) -> String {
     crossed
         .iter()
         .map(|c| {
@@ -117,6 +117,39 @@ pub fn shares_text(l: Locale, t: &Trouble) -> Option<String> {
             .collect::<Vec<_>>()
             .join(" · "),
     )
+}
+
+/// The totals per payer counted as the shares are: rejected costs left out, those awaiting
+/// approval counted and named, so the two lines agree and say why.
+pub fn totals_text(l: Locale, t: &Trouble) -> Option<String> {
+    let counts = cost_counts(t);
+    let totals = cost_totals_text(l, &counts.counted);
+    let mut notes = Vec::new();
+    if let Some(pending) = cost_totals_text(l, &counts.pending) {
+        notes.push(tr!(
+            l,
+            format!("うち承認待ち {pending}"),
+            format!("of which awaiting approval: {pending}")
+        ));
+    }
+    if counts.rejected > 0 {
+        let n = counts.rejected;
+        notes.push(tr!(
+            l,
+            format!("却下された費用 {n}件は含みません"),
+            format!("{n} rejected cost(s) left out")
+        ));
+    }
+    let notes = if notes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", notes.join(tr!(l, "。", "; ")))
+    };
+    match totals {
+        Some(totals) => Some(format!("{totals}{notes}")),
+        None if counts.rejected > 0 => Some(notes.trim().to_string()),
+        None => None,
+    }
 }
 
 /// Each item's state for the status message and the report: one line per item (no bullet).

@@ -711,7 +711,7 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Value> {
                 )
             })
             .collect();
-        if let Some(totals) = cost_totals_text(l, &t.costs) {
+        if let Some(totals) = super::agreement::totals_text(l, t) {
             lines.push(tr!(
                 l,
                 format!("*負担者別の合計* {totals}"),
@@ -861,7 +861,7 @@ fn closing_summary(l: Locale, t: &Trouble) -> String {
             )
         ));
     }
-    if let Some(totals) = cost_totals_text(l, &t.costs) {
+    if let Some(totals) = super::agreement::totals_text(l, t) {
         lines.push(tr!(l, format!("費用 {totals}"), format!("Costs {totals}")));
     }
     lines.join("\n")

@@ -357,6 +357,11 @@ fn not_allowed(l: Locale, act: Act, who: &Who) -> String {
             format!("{what}ができるのは担当者 <@{owner}> と {} だけです。", chain_text(l, chain)),
             format!("Only the owner <@{owner}> or {} can {what}.", chain_text(l, chain))
         ),
+        Who::Owner(owner) => tr!(
+            l,
+            format!("{what}ができるのは担当者 <@{owner}> だけです。"),
+            format!("Only the owner <@{owner}> can {what}.")
+        ),
         Who::Participants {
             owner,
             chain,

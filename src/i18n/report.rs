@@ -299,6 +299,13 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
     for state in super::agreement::item_states(l, t, Where::Elsewhere) {
         line(format!("- {state}"));
     }
+    if let Some(totals) = super::agreement::totals_text(l, t) {
+        line(tr!(
+            l,
+            format!("- 負担者別の合計: {totals}"),
+            format!("- Totals: {totals}")
+        ));
+    }
     if let Some(shares) = super::agreement::shares_text(l, t) {
         line(tr!(
             l,

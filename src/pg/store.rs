@@ -7,6 +7,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{Pool, Transaction};
 
+mod global;
+
 use super::PgError;
 use crate::store::{has_effect, timer_key, LaneKey, OutboxItem, Skip};
 use crate::trouble::decide::{Decision, Delivery, Lane, Op, Timer};

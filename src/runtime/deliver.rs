@@ -18,6 +18,7 @@ use crate::slack::SlackError;
 use crate::store::{Claim, LaneKey, OutboxItem, StoreError};
 use crate::trouble::decide::{channel_name, Dest, Lane, Message, Op, Outcome, Slot};
 use crate::trouble::model::{ChannelId, PostedMessage, Trouble, TroubleId, Ts};
+use crate::trouble::record::Record;
 
 /// Slack allows about one message a second per channel, with short bursts. The bot allows
 /// itself a burst of two (one second of tolerance): pacing by departure time, it keeps a
@@ -499,6 +500,34 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
             slack.respond(url, &rendered(&t, message)).await?;
             Ok(None)
         }
+        // A DM that belongs to no trouble (the weekly digest), rendered when it was decided.
+        (
+            Op::Post {
+                to: Dest::Dm(user),
+                message: Message::Text { text },
+                keep_as: None,
+            },
+            None,
+        ) => {
+            let channel = ChannelId::new(user.as_str());
+            let marker = Marker {
+                deliveries: vec![item.id],
+                troubles: Vec::new(),
+            };
+            if maybe_sent && earlier_post(app, item, &channel, None).await?.is_some() {
+                return Ok(None);
+            }
+            take_turn_to_post(app, claim, &mut call_slot, &channel).await?;
+            let message = Rendered {
+                text: text.clone(),
+                blocks: None,
+            };
+            slack
+                .post_message(channel.as_str(), &message, None, Some(&marker))
+                .await
+                .inspect_err(|e| hold_on_429(app, &channel, e))?;
+            Ok(None)
+        }
         (_, None) => Err(missing(method, "trouble")),
         (Op::CreateChannel, Some(t)) => {
             if let (Some(channel), Some(name)) = (&t.channel, &t.channel_name) {
@@ -572,7 +601,19 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
                 call_slot.release();
                 return refresh_together(app, kind, &posted).await;
             }
-            let message = rendered(&trouble, &slot_content(*slot));
+            // A status in a channel shared with the customer leaves out the split, costs and
+            // proposals (asked of Slack only when there is something to leave out).
+            let outside = *slot == Slot::Status
+                && crate::trouble::approval::has_internal(&trouble)
+                && app
+                    .shared_channels
+                    .is_shared(slack, &posted.channel, app.clock.now())
+                    .await?;
+            let message = if outside {
+                rendered(&crate::trouble::approval::for_outside(&trouble), &slot_content(*slot))
+            } else {
+                rendered(&trouble, &slot_content(*slot))
+            };
             slack
                 .update_message(&posted.channel, &posted.ts, &message)
                 .await
@@ -605,36 +646,39 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
                     return Ok(Some(Outcome::SharedExternally { channel: c.clone() }));
                 }
             }
+            // The split, costs and approvals are internal even in the trouble's own channel,
+            // which someone may have shared with the customer: a proposal or its decision goes by
+            // DM instead (the core decides to whom); the line recording a split or cost is left
+            // out (its proposal carries it).
+            let internal = match message {
+                Message::Agreement(_) => true,
+                Message::Recorded { what, .. } => matches!(what, Record::Split { .. } | Record::Cost { .. }),
+                _ => false,
+            };
+            if internal
+                && !matches!(to, Dest::Dm(_))
+                && app.shared_channels.is_shared(slack, &channel, app.clock.now()).await?
+            {
+                tracing::warn!(channel = %channel, "not posting the split, a cost or a proposal into a channel shared outside the company");
+                return Ok(match message {
+                    Message::Agreement(line) => Some(Outcome::AgreementHeld { line: line.clone() }),
+                    _ => None,
+                });
+            }
             if maybe_sent {
-                match slack
-                    .find_marked(
-                        channel.as_str(),
-                        thread_ts.as_ref(),
-                        item.id,
-                        item.created_at.timestamp(),
-                    )
-                    .await
+                if let Some(Marked { channel, ts, troubles }) =
+                    earlier_post(app, item, &channel, thread_ts.as_ref()).await?
                 {
-                    Ok(Some(Marked { channel, ts, troubles })) => {
-                        tracing::info!(
-                            delivery = item.id,
-                            "already posted before a crash or timeout; not posting twice"
-                        );
-                        return Ok(keep_as.map(|slot| Outcome::Posted {
-                            slot,
-                            channel,
-                            ts,
-                            together: troubles,
-                        }));
-                    }
-                    Ok(None) => {}
-                    // We cannot look (e.g. a public channel the bot is not in): posting beats silence.
-                    Err(e) if e.is_permanent() => tracing::info!(error = %e, "cannot check for an earlier post"),
-                    Err(e) => return Err(e.into()),
+                    return Ok(keep_as.map(|slot| Outcome::Posted {
+                        slot,
+                        channel,
+                        ts,
+                        together: troubles,
+                    }));
                 }
             }
-            call_slot.release();
             if let (Some(kind), None) = (combinable(to, message), &thread_ts) {
+                call_slot.release();
                 let waiter = Waiter {
                     claim: claim.clone(),
                     trouble: t,
@@ -643,9 +687,7 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
                 };
                 return post_together(app, channel, kind, waiter).await;
             }
-            pace_post(app, claim, &channel).await?;
-            call_slot.take().await;
-            mark_attempt(app, claim).await?;
+            take_turn_to_post(app, claim, &mut call_slot, &channel).await?;
             let marker = Marker {
                 deliveries: vec![item.id],
                 troubles: vec![t.id.clone()],
@@ -914,6 +956,48 @@ async fn refresh_together(app: &App, kind: Combined, message: &PostedMessage) ->
             Err(e.into())
         }
     }
+}
+
+/// The message `item` already posted in `channel` before a crash or timeout, if Slack shows it.
+async fn earlier_post(
+    app: &App,
+    item: &OutboxItem,
+    channel: &ChannelId,
+    thread_ts: Option<&Ts>,
+) -> Result<Option<Marked>, AttemptError> {
+    match app
+        .slack
+        .find_marked(channel.as_str(), thread_ts, item.id, item.created_at.timestamp())
+        .await
+    {
+        Ok(Some(posted)) => {
+            tracing::info!(
+                delivery = item.id,
+                "already posted before a crash or timeout; not posting twice"
+            );
+            Ok(Some(posted))
+        }
+        Ok(None) => Ok(None),
+        // We cannot look (e.g. a public channel the bot is not in): posting beats silence.
+        Err(e) if e.is_permanent() => {
+            tracing::info!(error = %e, "cannot check for an earlier post");
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Waits for the turn to post in `channel` without holding a call slot, then records the attempt.
+async fn take_turn_to_post(
+    app: &App,
+    claim: &Claim,
+    call_slot: &mut CallSlot<'_>,
+    channel: &ChannelId,
+) -> Result<(), AttemptError> {
+    call_slot.release();
+    pace_post(app, claim, channel).await?;
+    call_slot.take().await;
+    mark_attempt(app, claim).await
 }
 
 /// Waits for this instance's turn to post in `channel` (and any 429 hold on it) and, when

@@ -1,5 +1,5 @@
-//! The timer loop: sleeps until the earliest stored timer is due, then claims the due ones and
-//! feeds each to the core.
+//! The timer loop: keeps the weekly digest scheduled, sleeps until the earliest stored timer is
+//! due, then claims the due ones and feeds each to the core.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,6 +7,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::app::App;
+use crate::trouble::decide::TimerKind;
 
 /// Timers fired per look at the store.
 const BATCH: usize = 16;
@@ -14,6 +15,10 @@ const BATCH: usize = 16;
 const HELD_ELSEWHERE: Duration = Duration::from_secs(1);
 
 pub async fn run_timers(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
+    // Timers of no trouble are set here, once per store: a restart finds them waiting.
+    if let Err(e) = app.engine().schedule_digest().await {
+        tracing::error!(error = %e, "cannot schedule the weekly digest");
+    }
     loop {
         if *shutdown.borrow() {
             return;
@@ -73,6 +78,10 @@ pub async fn run_timers(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
                 Err(e) => {
                     tracing::error!(error = %e, trouble = %timer.trouble, "timer failed; dropping it");
                     let _ = app.store.remove_timer(&timer).await;
+                    // Dropped, the digest would not come back before a restart: next week's is set.
+                    if timer.kind == TimerKind::WeeklyDigest {
+                        let _ = app.engine().schedule_digest().await;
+                    }
                 }
             }
         }

@@ -8,6 +8,7 @@
 //! the trouble's lock; outbox heads and due timers are *claimed* (under a lease on PostgreSQL,
 //! where another instance may be looking too).
 
+mod global;
 pub mod sled;
 
 use std::time::Duration;

@@ -165,20 +165,34 @@ pub enum AgreementReply {
 
 /// The trouble's costs that still count: those whose latest proposal was not rejected.
 fn counted_costs(t: &Trouble) -> Vec<Cost> {
-    let rejected = |n: usize| {
-        t.agreement
-            .proposals
-            .iter()
-            .rev()
-            .find(|p| p.item == Item::Cost { n })
-            .is_some_and(|p| matches!(p.state, ProposalState::Rejected { .. }))
-    };
-    t.costs
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !rejected(i + 1))
-        .map(|(_, c)| c.clone())
-        .collect()
+    cost_counts(t).counted
+}
+
+/// The costs as the totals and the shares count them.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct CostCounts {
+    /// Every cost but the rejected ones (approved, agreed and still proposed).
+    pub counted: Vec<Cost>,
+    /// The counted costs still awaiting approval.
+    pub pending: Vec<Cost>,
+    /// How many costs were rejected and are left out.
+    pub rejected: usize,
+}
+
+/// Each cost by the state of its latest proposal: rejected ones are left out of every total.
+pub fn cost_counts(t: &Trouble) -> CostCounts {
+    let mut out = CostCounts::default();
+    for (i, c) in t.costs.iter().enumerate() {
+        match state_of(t, Item::Cost { n: i + 1 }).map(|p| &p.state) {
+            Some(ProposalState::Rejected { .. }) => out.rejected += 1,
+            Some(ProposalState::Proposed) => {
+                out.pending.push(c.clone());
+                out.counted.push(c.clone());
+            }
+            _ => out.counted.push(c.clone()),
+        }
+    }
+    out
 }
 
 /// The split as it counts: the latest not rejected.
@@ -405,6 +419,43 @@ pub(super) fn agreed(w: &mut Work, user: &UserId, n: usize, note: String) -> Rep
     );
     w.refresh_status();
     Reply::Agreement(AgreementReply::Agreed { n })
+}
+
+/// A line the trouble's channel could not carry (shared with the customer, Slack Connect): a
+/// proposal goes with its buttons to the approver whose turn it is, a decision or the customer's
+/// agreement to the owner and the proposer; nothing of it is posted where the customer reads.
+pub(super) fn held_back(w: &mut Work, line: AgreementLine) {
+    let n = match &line {
+        AgreementLine::Proposed { n } | AgreementLine::Decided { n, .. } | AgreementLine::Agreed { n, .. } => *n,
+        // A DM already.
+        AgreementLine::NeedsYou { .. } => return,
+    };
+    let Some(p) = n.checked_sub(1).and_then(|i| w.t.agreement.proposals.get(i)) else {
+        return;
+    };
+    let mut to = match &line {
+        AgreementLine::Proposed { .. } => approvers(&w.t, p).into_iter().take(1).collect(),
+        _ => vec![w.t.owner.clone(), p.by.clone()],
+    };
+    to.dedup();
+    for user in to {
+        w.post(Lane::Dm, Dest::Dm(user), Message::Agreement(line.clone()));
+    }
+}
+
+/// Whether the trouble holds anything internal: a split, costs, proposals.
+pub fn has_internal(t: &Trouble) -> bool {
+    t.split.is_some() || !t.costs.is_empty() || !t.agreement.proposals.is_empty()
+}
+
+/// The trouble as a channel shared with the customer may show it: no split, costs or proposals.
+pub fn for_outside(t: &Trouble) -> Trouble {
+    Trouble {
+        split: None,
+        costs: Vec::new(),
+        agreement: Agreements::default(),
+        ..t.clone()
+    }
 }
 
 /// `agreed N [note]`: N is the proposal's number as the channel showed it (`#2`, `２`).

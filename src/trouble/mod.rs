@@ -5,6 +5,7 @@ pub mod approval;
 pub mod command;
 pub mod customer;
 pub mod decide;
+pub mod digest;
 pub mod due;
 pub mod facts;
 pub mod first_contact;

@@ -86,6 +86,7 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
             let owner = w.t.owner.clone();
             w.post(Lane::Dm, Dest::Dm(owner), Message::SharedChannelSkipped { channel });
         }
+        Outcome::AgreementHeld { line } => crate::trouble::approval::held_back(w, line),
         Outcome::OriginUnreachable | Outcome::SharedExternally { .. } => {
             if let Some(url) = w.t.origin.response_url.clone() {
                 w.send(

@@ -117,7 +117,8 @@ pub(super) fn timer_fired(w: &mut Work, kind: TimerKind) {
         }
         TimerKind::ReturnReminder { round } => crate::trouble::facts::return_reminder(w, round),
         TimerKind::ActionDue { n, overdue } => crate::trouble::actions::action_reminder(w, n, overdue),
-        TimerKind::EffectCheck { .. } => {}
+        // Of no trouble: the engine fires it (`trouble::digest`), never through here.
+        TimerKind::EffectCheck { .. } | TimerKind::WeeklyDigest => {}
         TimerKind::FirstContact { missed } => {
             if w.t.customer_updates.is_empty() {
                 first_contact(w, missed);

@@ -44,6 +44,8 @@ pub enum Who {
     Chain(Vec<UserId>),
     /// The owner or the manager chain.
     OwnerOrChain { owner: UserId, chain: Vec<UserId> },
+    /// The owner alone (who talks to the customer).
+    Owner(UserId),
     /// The participants: owner, chain, members of its departments, people added.
     Participants {
         owner: UserId,
@@ -97,7 +99,8 @@ pub fn who_may(policy: &Policy, t: &Trouble, act: Act) -> Who {
         }
         // With no chain at all, the owner names one (anyone but themself).
         Act::NameManager if !chain.is_empty() => Who::Chain(chain),
-        Act::NameManager | Act::Close | Act::Agree => Who::OwnerOrChain {
+        Act::Agree => Who::Owner(t.owner.clone()),
+        Act::NameManager | Act::Close => Who::OwnerOrChain {
             owner: t.owner.clone(),
             chain,
         },
@@ -122,6 +125,7 @@ pub fn may(policy: &Policy, t: &Trouble, user: &UserId, act: Act) -> bool {
     match who_may(policy, t, act) {
         Who::Chain(chain) => chain.contains(user) && t.owner != *user,
         Who::OwnerOrChain { owner, chain } => owner == *user || chain.contains(user),
+        Who::Owner(owner) => owner == *user,
         Who::Participants { .. } => is_participant(policy, t, user),
     }
 }

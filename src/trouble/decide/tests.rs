@@ -2308,7 +2308,7 @@ fn the_roles_table_says_who_may_do_what() {
     // added, outsider.
     let participants = [true, true, true, true, true, false];
     let chain = [false, true, true, false, false, false];
-    let rows: [(Act, [bool; 6]); 13] = [
+    let rows: [(Act, [bool; 6]); 14] = [
         (Act::Acknowledge, chain),
         (Act::Stages, participants),
         (Act::Update, participants),
@@ -2322,6 +2322,8 @@ fn the_roles_table_says_who_may_do_what() {
         (Act::NameManager, chain),
         (Act::CloseForce, chain),
         (Act::Close, [true, true, true, false, false, false]),
+        // The customer's agreement is the owner's to record: they talk to the customer.
+        (Act::Agree, [true, false, false, false, false, false]),
     ];
     let sim = sim_with_participants();
     for (act, allowed) in rows {
@@ -2407,6 +2409,7 @@ fn an_outsider_is_refused_everything_but_reading_and_notes_and_nothing_changes()
             Who::Chain(users(&CHAIN)),
         ),
         (Command::Close(String::new()), Act::Close, owner_or_chain),
+        (Command::Agreed(1, String::new()), Act::Agree, Who::Owner(u("U0SALES"))),
         (
             Command::CloseForce("gone".into()),
             Act::CloseForce,

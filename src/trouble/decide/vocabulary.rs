@@ -222,6 +222,8 @@ pub enum TimerKind {
     /// The first call to the customer: a reminder halfway, then `missed` at the deadline.
     /// Stale once any update is logged.
     FirstContact { missed: bool },
+    /// The manager's weekly digest: of no trouble, fired by the engine (`trouble::digest`).
+    WeeklyDigest,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -252,6 +254,11 @@ pub enum Outcome {
     /// (Slack Connect), where the customer may read it.
     SharedExternally {
         channel: ChannelId,
+    },
+    /// A proposal's line was held back from the trouble's channel: it is shared with another
+    /// organisation (Slack Connect), where the customer may read it.
+    AgreementHeld {
+        line: crate::trouble::approval::AgreementLine,
     },
     Failed {
         method: String,

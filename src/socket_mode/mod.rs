@@ -7,8 +7,7 @@
 //! it closes. An envelope Slack delivers again (its acknowledgement was lost with a socket) is
 //! acknowledged with the answer it got the first time, and handled once.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::StatusCode;
@@ -24,6 +23,9 @@ use crate::app::App;
 use crate::config::Secret;
 use crate::slack::payloads::{EventBody, SlashCommand};
 
+pub mod state;
+use state::{Acked, Seen};
+
 /// Sockets kept open at once (Slack allows ten per app).
 pub const CONNECTIONS: usize = 2;
 /// A socket that brought nothing, not even Slack's pings, for this long is taken for dead.
@@ -33,8 +35,6 @@ const PING_EVERY: Duration = Duration::from_secs(30);
 /// After a `disconnect` message (or at shutdown), how long a socket may still take to send
 /// the acknowledgements of what it was handling.
 const DRAIN_LIMIT: Duration = Duration::from_secs(10);
-/// Envelope ids (and event ids) remembered with their answers.
-const REMEMBERED: usize = 4096;
 /// The longest wait between two attempts to open a socket.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
@@ -72,90 +72,6 @@ pub struct Envelope {
 impl Inbound {
     pub fn parse(text: &str) -> Option<Inbound> {
         serde_json::from_str(text).ok()
-    }
-}
-
-/// What the bot knows about its sockets: `/healthz` reports it.
-#[derive(Default)]
-pub struct SocketState {
-    status: Mutex<Status>,
-    answered: Mutex<Answered>,
-}
-
-#[derive(Default)]
-struct Status {
-    connected: usize,
-    last_problem: Option<String>,
-}
-
-impl SocketState {
-    /// The number of sockets up, or why none is.
-    pub fn health(&self) -> Result<usize, String> {
-        let status = self.status.lock().unwrap_or_else(|e| e.into_inner());
-        match status.connected {
-            0 => Err(status
-                .last_problem
-                .clone()
-                .unwrap_or_else(|| "no connection to Slack yet".into())),
-            n => Ok(n),
-        }
-    }
-
-    fn up(&self) {
-        let mut status = self.status.lock().unwrap_or_else(|e| e.into_inner());
-        status.connected += 1;
-    }
-
-    fn down(&self, why: String) {
-        let mut status = self.status.lock().unwrap_or_else(|e| e.into_inner());
-        status.connected = status.connected.saturating_sub(1);
-        status.last_problem = Some(why);
-    }
-
-    fn problem(&self, why: String) {
-        self.status.lock().unwrap_or_else(|e| e.into_inner()).last_problem = Some(why);
-    }
-}
-
-/// Envelopes handled or being handled, so a redelivery is acknowledged, not handled again.
-#[derive(Default)]
-struct Answered {
-    by_key: HashMap<String, watch::Receiver<Option<Acked>>>,
-    order: VecDeque<String>,
-}
-
-/// The answer an envelope was acknowledged with (None: an empty acknowledgement).
-type Acked = Option<Value>;
-
-enum Seen {
-    /// First time: handle it, then `finish` (or `forget` if it should come again).
-    New(watch::Sender<Option<Acked>>),
-    /// Handled or being handled: this resolves to its answer.
-    Before(watch::Receiver<Option<Acked>>),
-}
-
-impl SocketState {
-    fn begin(&self, key: &str) -> Seen {
-        let mut answered = self.answered.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(rx) = answered.by_key.get(key) {
-            return Seen::Before(rx.clone());
-        }
-        let (tx, rx) = watch::channel(None);
-        answered.by_key.insert(key.to_string(), rx);
-        answered.order.push_back(key.to_string());
-        while answered.order.len() > REMEMBERED {
-            if let Some(old) = answered.order.pop_front() {
-                answered.by_key.remove(&old);
-            }
-        }
-        Seen::New(tx)
-    }
-
-    /// Handling failed in a way a redelivery may fix: the next delivery is handled afresh.
-    fn forget(&self, key: &str) {
-        let mut answered = self.answered.lock().unwrap_or_else(|e| e.into_inner());
-        answered.by_key.remove(key);
-        answered.order.retain(|k| k != key);
     }
 }
 
@@ -529,7 +445,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_envelope_seen_before_resolves_to_its_first_answer_and_a_forgotten_one_is_new() {
-        let state = SocketState::default();
+        let state = state::SocketState::default();
         let Seen::New(done) = state.begin("envelope:1") else {
             panic!("first delivery is new")
         };

@@ -1,0 +1,240 @@
+//! The manager's weekly digest as a DM, in Japanese and English: short lines a manager reads on a phone, the most urgent first.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::agreement::{crossed_text, item_phrase};
+use super::messages::channel_ref;
+use super::{format_duration, format_time, san, stage_name, Locale};
+use crate::slack::blocks::cut;
+use crate::slack::text::{one_line, Where};
+use crate::trouble::digest::{ActionRef, ManagerDigest, Waiting};
+use crate::trouble::model::Trouble;
+
+/// Rows per section: a phone screen or two; the rest is counted ("and N more").
+pub const MAX_ROWS: usize = 8;
+/// Characters of user text (a customer, an action) per row.
+const MAX_USER_TEXT: usize = 80;
+
+/// The digest's text (mrkdwn): a headline of counts, then one section per kind of attention
+/// needed, each bounded, so the whole stays far inside Slack's 40,000 characters.
+pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> String {
+    let mine = d
+        .proposals
+        .iter()
+        .filter(|w| w.approver.as_ref() == Some(&d.manager))
+        .count();
+    let counts = [
+        (d.open.len(), tr!(l, "対応中", "Open")),
+        (d.unacknowledged.len(), tr!(l, "確認待ち", "Not acknowledged")),
+        (d.updates_overdue.len(), tr!(l, "報告期限切れ", "Updates overdue")),
+        (d.actions_overdue.len(), tr!(l, "対策期限切れ", "Actions overdue")),
+        (d.checks_due.len(), tr!(l, "効果確認", "Checks due")),
+        (mine, tr!(l, "あなたの承認待ち", "Waiting for you")),
+    ];
+    let headline = counts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| tr!(l, format!("{what} {n}件"), format!("{what} {n}")))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let mut out = vec![
+        tr!(
+            l,
+            format!("📋 *週次トラブルダイジェスト* — {}", d.day.format("%Y-%m-%d")),
+            format!("📋 *Weekly trouble digest* — {}", d.day.format("%Y-%m-%d"))
+        ),
+        headline,
+    ];
+    let mut section = |title: &str, rows: Vec<String>| {
+        if rows.is_empty() {
+            return;
+        }
+        out.push(String::new());
+        out.push(format!("*{title}* ({})", rows.len()));
+        out.extend(rows.iter().take(MAX_ROWS).map(|r| format!("• {r}")));
+        if rows.len() > MAX_ROWS {
+            let more = rows.len() - MAX_ROWS;
+            out.push(tr!(l, format!("…ほか {more} 件"), format!("…and {more} more")));
+        }
+    };
+    section(
+        tr!(l, "🗳️ 承認待ちの提案", "🗳️ Proposals waiting for approval"),
+        d.proposals.iter().map(|w| proposal_row(l, d, w)).collect(),
+    );
+    section(
+        tr!(l, "⏳ 上司の確認待ち", "⏳ Not acknowledged"),
+        d.unacknowledged
+            .iter()
+            .map(|t| format!("{} · {}", trouble_ref(l, t), age(l, t, now)))
+            .collect(),
+    );
+    section(
+        tr!(l, "⚠️ お客様への報告が期限切れ", "⚠️ Customer update overdue"),
+        d.updates_overdue
+            .iter()
+            .map(|(t, due)| {
+                let late = format_duration(l, (now - *due).num_seconds().max(0) as u64);
+                tr!(
+                    l,
+                    format!(
+                        "{} · 期限 {}（{late}超過）· 担当 <@{}>",
+                        trouble_ref(l, t),
+                        format_time(tz, *due),
+                        t.owner
+                    ),
+                    format!(
+                        "{} · due {} ({late} late) · owner <@{}>",
+                        trouble_ref(l, t),
+                        format_time(tz, *due),
+                        t.owner
+                    )
+                )
+            })
+            .collect(),
+    );
+    let actions: [(&str, &Vec<ActionRef>, &str, When); 2] = [
+        (
+            tr!(l, "📌 期限切れの対策", "📌 Actions overdue"),
+            &d.actions_overdue,
+            tr!(l, "期限", "due"),
+            |a| a.action.due,
+        ),
+        (
+            tr!(l, "🔁 効果確認の予定", "🔁 Effectiveness checks due"),
+            &d.checks_due,
+            tr!(l, "確認日", "check"),
+            |a| a.action.check,
+        ),
+    ];
+    for (title, list, label, when) in actions {
+        section(
+            title,
+            list.iter().map(|a| action_row(l, tz, a, when(a), label)).collect(),
+        );
+    }
+    section(
+        tr!(l, "📂 対応中のトラブル", "📂 Open troubles"),
+        d.open
+            .iter()
+            .map(|t| {
+                let stage = t
+                    .current_stage()
+                    .map(|s| format!("{}. {}", s.number(), stage_name(l, s)))
+                    .unwrap_or_else(|| tr!(l, "全段階完了", "all stages done").into());
+                format!("{} · {stage} · {}", trouble_ref(l, t), age(l, t, now))
+            })
+            .collect(),
+    );
+    san(l, &out.join("\n"))
+}
+
+/// Which date of an action a section shows.
+type When = fn(&ActionRef) -> Option<DateTime<Utc>>;
+
+/// `` `20261130-1` ACME · sev1 · #channel ``: which trouble, and where to act on it.
+fn trouble_ref(l: Locale, t: &Trouble) -> String {
+    format!("`{}` {} · sev{} · {}", t.id, customer(t), t.severity, channel_ref(l, t))
+}
+
+fn customer(t: &Trouble) -> String {
+    cut(&one_line(&t.customer, Where::Elsewhere), MAX_USER_TEXT)
+}
+
+fn age(l: Locale, t: &Trouble, now: DateTime<Utc>) -> String {
+    let open_for = format_duration(l, (now - t.opened_at).num_seconds().max(0) as u64);
+    tr!(l, format!("起票から{open_for}"), format!("open {open_for}"))
+}
+
+fn action_row(l: Locale, tz: Tz, a: &ActionRef, when: Option<DateTime<Utc>>, label: &str) -> String {
+    let when = when
+        .map(|w| format!(" · {label} {}", format_time(tz, w)))
+        .unwrap_or_default();
+    format!(
+        "{} — #{} {} · <@{}>{when}",
+        trouble_ref(l, a.trouble),
+        a.n,
+        cut(&one_line(&a.action.text, Where::Elsewhere), MAX_USER_TEXT),
+        a.action.owner
+    )
+}
+
+/// A waiting proposal: what, whose turn it is, and why when a limit sent it further up.
+fn proposal_row(l: Locale, d: &ManagerDigest, w: &Waiting) -> String {
+    let what = cut(
+        &item_phrase(l, w.trouble, w.proposal.item, Where::Elsewhere),
+        2 * MAX_USER_TEXT,
+    );
+    let who = match &w.approver {
+        Some(u) if *u == d.manager => tr!(l, "*あなた*の承認待ち", "waiting for *you*").to_string(),
+        Some(u) => tr!(l, format!("<@{u}> の承認待ち"), format!("waiting for <@{u}>")),
+        None => tr!(l, "承認できる上司が未指名", "no manager named to approve it").to_string(),
+    };
+    let why = if w.proposal.crossed.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", crossed_text(l, &w.proposal.crossed))
+    };
+    let n = w.proposal.n;
+    tr!(
+        l,
+        format!("{} — 提案 #{n}: {what} · {who}{why}", trouble_ref(l, w.trouble)),
+        format!("{} — proposal #{n}: {what} · {who}{why}", trouble_ref(l, w.trouble))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trouble::digest::weekly;
+    use crate::trouble::model::UserId;
+    use crate::trouble::policy::Policy;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn troubles(n: usize) -> Vec<Trouble> {
+        (0..n)
+            .map(|i| {
+                serde_json::from_value(serde_json::json!({
+                    "id": format!("20261130-{i}"), "seq": i, "customer": "<!channel> ACME\nForged: line", "summary": "s", "severity": 2,
+                    "owner": "U0SALES", "manager": "U0MANAGER", "departments": [],
+                    "origin": {"channel": "C1", "response_url": null}, "opened_at": at("2026-11-30T01:00:00Z"),
+                    "channel": "C9", "channel_name": "trouble-x", "kickoff": null, "status": null, "manager_dm": null, "origin_notice": null,
+                    "stages": (0..7).map(|_| serde_json::json!({"state": "not_started", "started_at": null, "done_at": null, "done_by": null, "notes": []})).collect::<Vec<_>>(),
+                    "ack": null,
+                    "escalation": {"chain": ["U0MANAGER"], "level": 0, "round": 1, "top_repings": 0, "gave_up": false},
+                    "customer_updates": [], "split": null, "costs": [], "measures": [], "closed": null,
+                    "timeline_len": 0, "timeline_head": "", "status_refresh_queued": false, "followup_epoch": 0,
+                }))
+                .unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_long_digest_is_cut_with_the_count_left_and_user_text_neutralised() {
+        let policy = Policy {
+            default_manager: Some(UserId::new("U0MANAGER")),
+            ..Policy::default()
+        };
+        let now = at("2026-12-07T00:00:00Z");
+        let all = troubles(30);
+        let digests = weekly(&policy, now, &all, |t| t.opened_at);
+        for l in [Locale::En, Locale::Ja] {
+            let text = digest_text(l, policy.timezone, &digests[0], now);
+            assert!(text.contains(tr!(l, "…ほか 22 件", "…and 22 more")), "{text}");
+            assert!(!text.contains("<!channel>"), "{text}");
+            assert!(!text.contains("\nForged"), "{text}");
+            assert!(text.chars().count() < 40_000);
+            assert!(text.contains("2026-12-07"), "{text}");
+        }
+        let en = digest_text(Locale::En, policy.timezone, &digests[0], now);
+        assert!(
+            en.contains("Open 30 · Not acknowledged 30 · Updates overdue 30\n"),
+            "{en}"
+        );
+        assert!(en.contains("open 6d23h"), "{en}");
+    }
+}

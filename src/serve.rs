@@ -1,0 +1,171 @@
+//! The composition root: opens the store, builds the shared state, and starts the HTTP server,
+//! the deliverer, the timer loop and Socket Mode; stops them in order. Nothing imports it but
+//! `main`, the demo and the tests (through `lib.rs`).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::sync::watch;
+
+use crate::app::{claim_lease, App};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::runtime::deliver::run_deliverer;
+use crate::runtime::timers::run_timers;
+use crate::store::{Store, StoreError};
+
+/// A bot serving on a socket, with its workers. Tests and `main` both start it this way.
+pub struct RunningBot {
+    pub addr: SocketAddr,
+    pub app: Arc<App>,
+    shutdown: watch::Sender<bool>,
+    tasks: tokio::task::JoinSet<()>,
+    /// How long `stop` waits for the server and the workers before it cuts them off.
+    stop_deadline: std::time::Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {error}")]
+    Listen { addr: String, error: std::io::Error },
+}
+
+/// Starts the bot with the default HTTP limits.
+pub async fn start(config: Config) -> Result<RunningBot, StartError> {
+    start_with(config, crate::http::server::Limits::default()).await
+}
+
+/// Starts the bot with these HTTP limits (tests shorten the timeouts).
+pub async fn start_with(config: Config, limits: crate::http::server::Limits) -> Result<RunningBot, StartError> {
+    start_on(config, limits, Clock::System).await
+}
+
+/// Starts the bot on this clock (tests pass a manual one and advance it instead of sleeping).
+pub async fn start_on(
+    config: Config,
+    limits: crate::http::server::Limits,
+    clock: Clock,
+) -> Result<RunningBot, StartError> {
+    let listen = config.listen.clone();
+    let store = open_store(&config).await?;
+    let app = App::new(config, clock, store);
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .map_err(|error| StartError::Listen {
+            addr: listen.clone(),
+            error,
+        })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|error| StartError::Listen { addr: listen, error })?;
+    let (shutdown, rx) = watch::channel(false);
+    let mut tasks = tokio::task::JoinSet::new();
+    let router = crate::http::router(app.clone());
+    // In-flight Slack calls finish within slack_timeout; requests within the grace period.
+    let stop_deadline = limits.shutdown_grace.max(app.config.slack.timeout) + std::time::Duration::from_secs(1);
+    tasks.spawn(crate::http::server::serve(listener, router, limits, rx.clone()));
+    tasks.spawn(run_deliverer(app.clone(), rx.clone()));
+    tasks.spawn(run_timers(app.clone(), rx.clone()));
+    tasks.spawn(learn_identity(app.clone(), rx.clone()));
+    if app.config.socket_mode() {
+        tasks.spawn(crate::socket_mode::run(app.clone(), rx.clone()));
+    }
+    tasks.spawn(prune_keys(app.clone(), rx.clone()));
+    if let (Some(url), true) = (&app.config.database_url, app.store.is_shared()) {
+        let listen =
+            crate::pg::listen::wake_on_new_work(url.expose().to_string(), app.shared_work.clone(), SHARED_POLL);
+        let mut stop = rx;
+        tasks.spawn(async move {
+            tokio::select! {
+                _ = listen => {}
+                _ = stop.changed() => {}
+            }
+        });
+    }
+    tracing::info!(%addr, "trouble-bot listening");
+    Ok(RunningBot {
+        addr,
+        app,
+        shutdown,
+        tasks,
+        stop_deadline,
+    })
+}
+
+impl RunningBot {
+    /// Stops accepting, lets in-flight requests and Slack calls finish, flushes the store.
+    /// Bounded: whatever still runs at the deadline (a slow client, a hung call) is cut off,
+    /// and the store is flushed all the same; the outbox keeps what was not delivered.
+    pub async fn stop(mut self) {
+        let _ = self.shutdown.send(true);
+        let finished = tokio::time::timeout(self.stop_deadline, async {
+            while self.tasks.join_next().await.is_some() {}
+        })
+        .await;
+        if finished.is_err() {
+            tracing::warn!("work still running at the shutdown deadline was cut off");
+            self.tasks.shutdown().await;
+        }
+        if let Err(e) = self.app.store.flush().await {
+            tracing::error!(error = %e, "final flush failed");
+        }
+    }
+}
+
+/// How often an instance sharing the store looks for work no notification announced (a lease
+/// that ran out, a notification lost with its connection).
+const SHARED_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The store `config` names: PostgreSQL at `database_url` (schema brought up to date), sled
+/// under `data_dir` otherwise.
+pub async fn open_store(config: &Config) -> Result<Store, StoreError> {
+    match &config.database_url {
+        None => Store::open_sled(&config.data_dir),
+        Some(url) => {
+            let instance = format!(
+                "{}:{}",
+                std::env::var("HOSTNAME").unwrap_or_else(|_| "host".into()),
+                std::process::id()
+            );
+            Store::connect_postgres(url.expose(), &instance, claim_lease(config)).await
+        }
+    }
+}
+
+/// Asks Slack who the bot is, retrying in the background: the server does not wait for it.
+async fn learn_identity(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
+    let mut wait = std::time::Duration::from_millis(500);
+    loop {
+        match app.slack.auth_test().await {
+            Ok(identity) => {
+                tracing::info!(user = %identity.user_id, "connected to Slack");
+                if let Ok(mut slot) = app.identity.write() {
+                    *slot = Some(identity);
+                }
+                return;
+            }
+            Err(e) => tracing::warn!(error = %e, "auth.test failed; will retry"),
+        }
+        tokio::select! {
+            _ = app.clock.sleep(wait) => {}
+            _ = shutdown.changed() => return,
+        }
+        wait = (wait * 2).min(std::time::Duration::from_secs(60));
+    }
+}
+
+/// Slack stops retrying an event within minutes; remembering ids for six hours is plenty.
+async fn prune_keys(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        let cutoff = app.clock.now() - chrono::Duration::hours(6);
+        if let Err(e) = app.store.prune_keys(cutoff).await {
+            tracing::warn!(error = %e, "cannot prune event ids");
+        }
+        tokio::select! {
+            _ = app.clock.sleep(std::time::Duration::from_secs(600)) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! What the bot knows about its Socket Mode connections (how many are up, or why none is) and
+//! the envelopes it has answered: state the shell shares, with nothing of the runner in it.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+
+use serde_json::Value;
+use tokio::sync::watch;
+
+/// Envelope ids (and event ids) remembered with their answers.
+const REMEMBERED: usize = 4096;
+
+/// What the bot knows about its sockets: `/healthz` reports it.
+#[derive(Default)]
+pub struct SocketState {
+    status: Mutex<Status>,
+    answered: Mutex<Answered>,
+}
+
+#[derive(Default)]
+struct Status {
+    connected: usize,
+    last_problem: Option<String>,
+}
+
+impl SocketState {
+    /// The number of sockets up, or why none is.
+    pub fn health(&self) -> Result<usize, String> {
+        let status = self.status.lock().unwrap_or_else(|e| e.into_inner());
+        match status.connected {
+            0 => Err(status
+                .last_problem
+                .clone()
+                .unwrap_or_else(|| "no connection to Slack yet".into())),
+            n => Ok(n),
+        }
+    }
+
+    pub(super) fn up(&self) {
+        let mut status = self.status.lock().unwrap_or_else(|e| e.into_inner());
+        status.connected += 1;
+    }
+
+    pub(super) fn down(&self, why: String) {
+        let mut status = self.status.lock().unwrap_or_else(|e| e.into_inner());
+        status.connected = status.connected.saturating_sub(1);
+        status.last_problem = Some(why);
+    }
+
+    pub(super) fn problem(&self, why: String) {
+        self.status.lock().unwrap_or_else(|e| e.into_inner()).last_problem = Some(why);
+    }
+}
+
+/// Envelopes handled or being handled, so a redelivery is acknowledged, not handled again.
+#[derive(Default)]
+struct Answered {
+    by_key: HashMap<String, watch::Receiver<Option<Acked>>>,
+    order: VecDeque<String>,
+}
+
+/// The answer an envelope was acknowledged with (None: an empty acknowledgement).
+pub(super) type Acked = Option<Value>;
+
+pub(super) enum Seen {
+    /// First time: handle it, then `finish` (or `forget` if it should come again).
+    New(watch::Sender<Option<Acked>>),
+    /// Handled or being handled: this resolves to its answer.
+    Before(watch::Receiver<Option<Acked>>),
+}
+
+impl SocketState {
+    pub(super) fn begin(&self, key: &str) -> Seen {
+        let mut answered = self.answered.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(rx) = answered.by_key.get(key) {
+            return Seen::Before(rx.clone());
+        }
+        let (tx, rx) = watch::channel(None);
+        answered.by_key.insert(key.to_string(), rx);
+        answered.order.push_back(key.to_string());
+        while answered.order.len() > REMEMBERED {
+            if let Some(old) = answered.order.pop_front() {
+                answered.by_key.remove(&old);
+            }
+        }
+        Seen::New(tx)
+    }
+
+    /// Handling failed in a way a redelivery may fix: the next delivery is handled afresh.
+    pub(super) fn forget(&self, key: &str) {
+        let mut answered = self.answered.lock().unwrap_or_else(|e| e.into_inner());
+        answered.by_key.remove(key);
+        answered.order.retain(|k| k != key);
+    }
+}

@@ -1,0 +1,395 @@
+//! The manager's weekly digest: when it falls due (Monday 09:00, or the week's first business day) and what each manager in any chain is told of the troubles they may see.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, NaiveTime, Utc};
+
+use super::actions::{Action, ActionKind};
+use super::approval::{approvers, Proposal, ProposalState};
+use super::decide::{may_see, Decision, Delivery, Dest, Lane, Message, Op, Timer, TimerKind};
+use super::hours::{local_date, local_to_utc};
+use super::model::{Trouble, TroubleId, UserId};
+use super::policy::Policy;
+
+/// The local time the digest goes out on its day.
+pub const DIGEST_HOUR: u32 = 9;
+
+/// Effectiveness checks falling due before the next digest are listed in this one.
+pub const LOOK_AHEAD_DAYS: i64 = 7;
+
+/// A week's digest for one manager: the troubles whose chain they are in and may see.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ManagerDigest<'a> {
+    pub manager: UserId,
+    /// The local date the digest is for (its Monday, or the business day it moved to).
+    pub day: NaiveDate,
+    /// Every open trouble of theirs, most severe first, then oldest first.
+    pub open: Vec<&'a Trouble>,
+    /// Open and nobody in the chain has acknowledged them.
+    pub unacknowledged: Vec<&'a Trouble>,
+    /// The customer is owed an update: since when.
+    pub updates_overdue: Vec<(&'a Trouble, DateTime<Utc>)>,
+    /// Actions past their due date and not done.
+    pub actions_overdue: Vec<ActionRef<'a>>,
+    /// Closed troubles whose prevention actions are to be checked before the next digest.
+    pub checks_due: Vec<ActionRef<'a>>,
+    /// Proposals still waiting for approval, and for whom.
+    pub proposals: Vec<Waiting<'a>>,
+}
+
+/// Action `n` (1-based, as the channel numbers them) of a trouble.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActionRef<'a> {
+    pub trouble: &'a Trouble,
+    pub n: usize,
+    pub action: &'a Action,
+}
+
+/// A proposal waiting for `approver` (None: the trouble has no manager chain to approve it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Waiting<'a> {
+    pub trouble: &'a Trouble,
+    pub proposal: &'a Proposal,
+    pub approver: Option<UserId>,
+}
+
+impl ManagerDigest<'_> {
+    /// Nothing open and no check due: no DM. A weekly "nothing to report" would teach managers to
+    /// skim past the bot's DMs, which also carry escalations that cannot wait; the App Home
+    /// shows the current state whenever they look.
+    pub fn is_empty(&self) -> bool {
+        self.open.is_empty() && self.checks_due.is_empty()
+    }
+}
+
+/// What the digest's timer names where a trouble's timer names its trouble: one job, one timer.
+pub const TIMER_NAME: &str = "_weekly_digest";
+
+/// The digest's timer, due `at`.
+pub fn digest_timer(at: DateTime<Utc>) -> Timer {
+    Timer {
+        due: at,
+        trouble: TroubleId::new(TIMER_NAME),
+        kind: TimerKind::WeeklyDigest,
+    }
+}
+
+/// The digest falls due: a DM to each manager with something in theirs (rendered by the shell's
+/// `render`), and the next digest's timer.
+pub fn fire(
+    policy: &Policy,
+    now: DateTime<Utc>,
+    troubles: &[Trouble],
+    update_due: impl Fn(&Trouble) -> DateTime<Utc>,
+    render: impl Fn(&ManagerDigest) -> String,
+) -> Decision {
+    let deliveries = weekly(policy, now, troubles, update_due)
+        .iter()
+        .map(|d| Delivery {
+            lane: Lane::Dm,
+            op: Op::Post {
+                to: Dest::Dm(d.manager.clone()),
+                message: Message::Text { text: render(d) },
+                keep_as: None,
+            },
+        })
+        .collect();
+    Decision {
+        deliveries,
+        timers: vec![digest_timer(next_digest(policy, now))],
+        ..Decision::default()
+    }
+}
+
+/// When the digest after `now` is due: 09:00 local on the first business day of a week (Monday,
+/// or the next business day when Monday is a holiday), strictly after `now`.
+pub fn next_digest(policy: &Policy, now: DateTime<Utc>) -> DateTime<Utc> {
+    let tz = policy.timezone;
+    let today = local_date(tz, now);
+    let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
+    let at_nine = NaiveTime::from_hms_opt(DIGEST_HOUR, 0, 0).expect("valid time");
+    // A year of weeks without a business day is a broken schedule: fall back to a week on.
+    for week in 0..=53u64 {
+        let start = monday + Days::new(7 * week);
+        let Some(day) = first_business_day(policy, start) else {
+            continue;
+        };
+        let Some(at) = local_to_utc(tz, day.and_time(at_nine)) else {
+            continue;
+        };
+        if at > now {
+            return at;
+        }
+    }
+    now + Duration::days(7)
+}
+
+/// The first business day of the week starting `monday`; None when the whole week is closed.
+fn first_business_day(policy: &Policy, monday: NaiveDate) -> Option<NaiveDate> {
+    let schedule = policy.business_hours.as_ref();
+    (0..7u64)
+        .map(|i| monday + Days::new(i))
+        .find(|day| schedule.is_none_or(|h| h.days.contains(&day.weekday()) && !h.holidays.contains(day)))
+}
+
+/// Everyone the digest goes to: the configured chains (every manager in the org table and the
+/// default manager, with the chains above them) and the managers named on the troubles.
+pub fn managers(policy: &Policy, troubles: &[Trouble]) -> BTreeSet<UserId> {
+    let mut all = BTreeSet::new();
+    for m in policy.managers.values().chain(policy.default_manager.iter()) {
+        all.extend(policy.chain_from(m));
+    }
+    for t in troubles {
+        all.extend(t.manager.iter().cloned());
+        all.extend(t.manager_chain().iter().cloned());
+    }
+    all
+}
+
+/// The week's digests at `now`, one per manager with something in it, in manager order.
+/// `update_due` says when a trouble's customer is next owed an update.
+pub fn weekly<'a>(
+    policy: &Policy,
+    now: DateTime<Utc>,
+    troubles: &'a [Trouble],
+    update_due: impl Fn(&Trouble) -> DateTime<Utc>,
+) -> Vec<ManagerDigest<'a>> {
+    let day = local_date(policy.timezone, now);
+    let horizon = now + Duration::days(LOOK_AHEAD_DAYS);
+    let mut open: Vec<&Trouble> = troubles.iter().filter(|t| t.is_open()).collect();
+    open.sort_by(|a, b| (a.severity, a.opened_at, a.id.as_str()).cmp(&(b.severity, b.opened_at, b.id.as_str())));
+    let checks: Vec<ActionRef> = troubles
+        .iter()
+        .filter(|t| !t.is_open())
+        .flat_map(|t| {
+            t.substance.actions.iter().enumerate().filter_map(move |(i, a)| {
+                let due =
+                    a.kind == ActionKind::Prevent && a.effective.is_none() && a.check.is_some_and(|c| c <= horizon);
+                due.then_some(ActionRef {
+                    trouble: t,
+                    n: i + 1,
+                    action: a,
+                })
+            })
+        })
+        .collect();
+    let concerns = |t: &Trouble, m: &UserId| {
+        (t.manager.as_ref() == Some(m) || t.manager_chain().contains(m)) && may_see(policy, t, m)
+    };
+    let everyone = managers(
+        policy,
+        &troubles
+            .iter()
+            .filter(|t| t.is_open() || checks.iter().any(|c| c.trouble.id == t.id))
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
+    everyone
+        .into_iter()
+        .map(|m| {
+            let mine: Vec<&Trouble> = open.iter().copied().filter(|t| concerns(t, &m)).collect();
+            let mut checks_due: Vec<ActionRef> = checks.iter().filter(|c| concerns(c.trouble, &m)).cloned().collect();
+            checks_due.sort_by_key(|c| c.action.check);
+            ManagerDigest {
+                day,
+                unacknowledged: mine.iter().copied().filter(|t| t.ack.is_none()).collect(),
+                updates_overdue: mine
+                    .iter()
+                    .map(|t| (*t, update_due(t)))
+                    .filter(|(_, due)| *due <= now)
+                    .collect(),
+                actions_overdue: mine
+                    .iter()
+                    .flat_map(|t| {
+                        t.substance.actions.iter().enumerate().filter_map(move |(i, a)| {
+                            (a.done.is_none() && a.due.is_some_and(|d| d < now)).then_some(ActionRef {
+                                trouble: t,
+                                n: i + 1,
+                                action: a,
+                            })
+                        })
+                    })
+                    .collect(),
+                proposals: mine
+                    .iter()
+                    .flat_map(|t| {
+                        t.agreement
+                            .proposals
+                            .iter()
+                            .filter(|p| matches!(p.state, ProposalState::Proposed))
+                            .map(move |p| Waiting {
+                                trouble: t,
+                                proposal: p,
+                                approver: approvers(t, p).first().cloned(),
+                            })
+                    })
+                    .collect(),
+                checks_due,
+                open: mine,
+                manager: m,
+            }
+        })
+        .filter(|d| !d.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trouble::hours::BusinessHours;
+    use chrono::Weekday;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn config(holidays: &[&str]) -> Policy {
+        let mut c = Policy::default();
+        c.managers.insert(UserId::new("U0SALES"), UserId::new("U0MANAGER"));
+        c.managers.insert(UserId::new("U0MANAGER"), UserId::new("U0DIRECTOR"));
+        c.managers.insert(UserId::new("U0OTHER"), UserId::new("U0BOSS"));
+        if !holidays.is_empty() {
+            c.business_hours = Some(BusinessHours {
+                days: vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri],
+                open: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+                close: NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
+                holidays: holidays.iter().map(|d| d.parse().unwrap()).collect(),
+            });
+        }
+        c
+    }
+
+    /// A trouble opened Monday 2026-11-30 10:00 Tokyo, in `manager`'s chain.
+    fn trouble(id: &str, severity: u8, manager: &str, private: bool) -> Trouble {
+        let json = serde_json::json!({
+            "id": id, "seq": 1, "customer": "ACME", "summary": "s", "severity": severity,
+            "owner": "U0SALES", "manager": manager, "departments": [],
+            "origin": {"channel": "C1", "response_url": null}, "opened_at": at("2026-11-30T01:00:00Z"),
+            "channel": "C9", "channel_name": "trouble-x", "kickoff": null, "status": null, "manager_dm": null, "origin_notice": null,
+            "stages": (0..7).map(|_| serde_json::json!({"state": "not_started", "started_at": null, "done_at": null, "done_by": null, "notes": []})).collect::<Vec<_>>(),
+            "ack": null,
+            "escalation": {"chain": [manager, "U0DIRECTOR"], "level": 0, "round": 1, "top_repings": 0, "gave_up": false},
+            "customer_updates": [], "split": null, "costs": [], "measures": [], "closed": null,
+            "timeline_len": 0, "timeline_head": "", "status_refresh_queued": false, "followup_epoch": 0,
+            "private": private,
+        });
+        serde_json::from_value(json).expect("fixture trouble")
+    }
+
+    #[test]
+    fn the_digest_falls_on_monday_nine_or_the_weeks_first_business_day() {
+        let plain = config(&[]);
+        // (now, expected) in UTC; Tokyo is UTC+9, so 09:00 there is 00:00 UTC.
+        let table = [
+            ("2026-11-30T01:00:00Z", "2026-12-07T00:00:00Z"), // Monday 10:00: next week
+            ("2026-11-29T23:59:00Z", "2026-11-30T00:00:00Z"), // Monday 08:59: this morning
+            ("2026-11-30T00:00:00Z", "2026-12-07T00:00:00Z"), // exactly 09:00: the next one
+            ("2026-12-05T12:00:00Z", "2026-12-07T00:00:00Z"), // Saturday
+        ];
+        for (now, expected) in table {
+            assert_eq!(next_digest(&plain, at(now)), at(expected), "from {now}");
+        }
+        let holiday = config(&["2026-12-07"]);
+        assert_eq!(
+            next_digest(&holiday, at("2026-12-01T00:00:00Z")),
+            at("2026-12-08T00:00:00Z")
+        );
+        // Fired on the Tuesday it moved to, the next one is the Monday after.
+        assert_eq!(
+            next_digest(&holiday, at("2026-12-08T00:00:00Z")),
+            at("2026-12-14T00:00:00Z")
+        );
+        // A week with no business day at all is skipped.
+        let week_off = config(&["2026-12-07", "2026-12-08", "2026-12-09", "2026-12-10", "2026-12-11"]);
+        assert_eq!(
+            next_digest(&week_off, at("2026-12-01T00:00:00Z")),
+            at("2026-12-14T00:00:00Z")
+        );
+    }
+
+    #[test]
+    fn each_manager_gets_the_troubles_of_their_chain_they_may_see() {
+        let c = config(&[]);
+        let mut other = trouble("t-2", 1, "U0BOSS", true);
+        other.escalation.chain = vec![UserId::new("U0BOSS")];
+        let troubles = [
+            trouble("t-1", 2, "U0MANAGER", false),
+            other,
+            trouble("t-3", 1, "U0MANAGER", false),
+        ];
+        let now = at("2026-12-07T00:00:00Z");
+        let digests = weekly(&c, now, &troubles, |t| t.opened_at + Duration::hours(4));
+        let of = |m: &str| digests.iter().find(|d| d.manager.as_str() == m);
+        let ids = |d: &ManagerDigest| d.open.iter().map(|t| t.id.to_string()).collect::<Vec<_>>();
+        assert_eq!(ids(of("U0MANAGER").unwrap()), ["t-3", "t-1"], "most severe first");
+        assert_eq!(ids(of("U0DIRECTOR").unwrap()), ["t-3", "t-1"], "the chain above too");
+        assert_eq!(ids(of("U0BOSS").unwrap()), ["t-2"]);
+        // The private trouble is not in the director's digest: they are not in its chain.
+        assert_eq!(of("U0MANAGER").unwrap().unacknowledged.len(), 2);
+        assert_eq!(of("U0MANAGER").unwrap().updates_overdue.len(), 2);
+        // Nothing open for them: no digest at all.
+        assert!(of("U0SALES").is_none());
+        assert!(of("U0OTHER").is_none());
+    }
+
+    #[test]
+    fn a_private_trouble_outside_a_managers_chain_is_not_in_their_digest() {
+        let c = config(&[]);
+        let mut t = trouble("t-1", 1, "U0MANAGER", true);
+        // The manager field names someone the chain no longer holds (reassigned): not theirs.
+        t.manager = Some(UserId::new("U0DIRECTOR"));
+        t.escalation.chain = vec![UserId::new("U0DIRECTOR")];
+        let troubles = [t];
+        let digests = weekly(&c, at("2026-12-07T00:00:00Z"), &troubles, |t| t.opened_at);
+        assert!(digests.iter().all(|d| d.manager.as_str() != "U0MANAGER"));
+        assert_eq!(digests.len(), 1);
+    }
+
+    #[test]
+    fn overdue_actions_waiting_proposals_and_due_checks_are_listed() {
+        let c = config(&[]);
+        let now = at("2026-12-07T00:00:00Z");
+        let mut open = trouble("t-1", 2, "U0MANAGER", false);
+        let action = |due: &str, done: bool, kind: &str, check: Option<&str>| {
+            serde_json::from_value::<Action>(serde_json::json!({
+                "kind": kind, "text": "fix the mold", "owner": "U0SALES", "due": at(due), "check": check.map(at),
+                "by": "U0SALES", "at": at("2026-11-30T01:00:00Z"),
+                "done": done.then(|| serde_json::json!({"by": "U0SALES", "at": at(due), "note": ""})),
+                "verified": null, "effective": null,
+            }))
+            .expect("fixture action")
+        };
+        open.substance.actions = vec![
+            action("2026-12-04T00:00:00Z", false, "interim", None),
+            action("2026-12-04T00:00:00Z", true, "interim", None),
+            action("2026-12-09T00:00:00Z", false, "permanent", None),
+        ];
+        open.agreement.proposals = vec![serde_json::from_value(serde_json::json!({
+            "n": 1, "item": {"item": "split"}, "by": "U0SALES", "at": at("2026-12-01T00:00:00Z"),
+            "level": 1, "crossed": [], "state": {"state": "proposed"},
+        }))
+        .unwrap()];
+        let mut closed = trouble("t-2", 3, "U0MANAGER", false);
+        closed.closed = Some(serde_json::from_value(serde_json::json!({"by": "U0MANAGER", "at": at("2026-12-01T00:00:00Z"), "forced_reason": null, "note": ""})).unwrap());
+        closed.substance.actions = vec![
+            action("2026-12-01T00:00:00Z", true, "prevent", Some("2026-12-10T00:00:00Z")),
+            action("2026-12-01T00:00:00Z", true, "prevent", Some("2027-01-10T00:00:00Z")),
+        ];
+        let troubles = [open, closed];
+        let digests = weekly(&c, now, &troubles, |_| now + Duration::hours(1));
+        let d = digests.iter().find(|d| d.manager.as_str() == "U0MANAGER").unwrap();
+        assert_eq!(d.open.len(), 1);
+        assert!(d.updates_overdue.is_empty());
+        assert_eq!(d.actions_overdue.iter().map(|a| a.n).collect::<Vec<_>>(), [1]);
+        assert_eq!(
+            d.checks_due
+                .iter()
+                .map(|a| (a.trouble.id.as_str(), a.n))
+                .collect::<Vec<_>>(),
+            [("t-2", 1)]
+        );
+        assert_eq!(d.proposals.len(), 1);
+        // Level 1: the director decides, and the manager's digest says so.
+        assert_eq!(d.proposals[0].approver.as_ref().map(|u| u.as_str()), Some("U0DIRECTOR"));
+    }
+}

@@ -1,0 +1,257 @@
+//! The manager's weekly digest against the fake Slack on the manual clock: a DM on Monday 09:00
+//! (or the week's first business day), once a week across restarts, only what the manager may see.
+
+mod common;
+mod pg;
+
+use chrono::{DateTime, Utc};
+use common::*;
+use trouble_bot::store::Store;
+use trouble_bot::trouble::decide::{Decision, Delivery, Dest, Lane, Message, Op};
+use trouble_bot::trouble::digest::digest_timer;
+use trouble_bot::trouble::model::UserId;
+
+const OTHER: &str = "U0OTHER";
+const OTHER_BOSS: &str = "U0OTHERBOSS";
+
+/// A slow cadence, so a week on the clock brings a few nudges rather than dozens.
+const SEVERITIES: &str = r#"
+[severity.1]
+ack_timeout = "1h"
+customer_update_every = "3d"
+[severity.2]
+ack_timeout = "1h"
+customer_update_every = "3d"
+[severity.3]
+ack_timeout = "2h"
+customer_update_every = "3d"
+"#;
+
+/// The shared org plus a second, separate chain (OTHER → OTHER_BOSS), top-level keys first.
+fn config(top: &str, extra: &str) -> String {
+    let base = BASE_CONFIG.replacen(
+        "U0DIRECTOR = \"U0VP\"\n",
+        &format!("U0DIRECTOR = \"U0VP\"\n{OTHER} = \"{OTHER_BOSS}\"\n"),
+        1,
+    );
+    format!("{top}\n{base}\n{SEVERITIES}\n{extra}")
+}
+
+/// Moves the bot's clock to `at` (UTC) and lets everything due by then happen.
+async fn advance_to(bot: &TestBot, at: &str) {
+    let target: DateTime<Utc> = at.parse().expect("a UTC instant");
+    let by = (target - bot.clock.now())
+        .to_std()
+        .expect("the target is ahead of the clock");
+    bot.advance_and_settle(by).await;
+}
+
+fn is_digest_to(c: &Call, user: &str) -> bool {
+    c.params["channel"] == user
+        && c.params["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("Weekly trouble digest"))
+}
+
+fn digests_to(bot: &TestBot, user: &str) -> Vec<String> {
+    bot.slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| is_digest_to(c, user))
+        .map(|c| c.params["text"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+async fn digest_to(bot: &TestBot, user: &str) -> String {
+    let call = bot.slack.wait_for("chat.postMessage", |c| is_digest_to(c, user)).await;
+    call.params["text"].as_str().unwrap_or_default().to_string()
+}
+
+/// Monday 2026-12-07 09:00 in Tokyo, the first digest after the clock's start.
+const MONDAY_NINE: &str = "2026-12-07T00:00:00Z";
+
+#[tokio::test]
+async fn a_manager_with_an_overdue_update_and_a_waiting_proposal_reads_both_in_the_monday_digest() {
+    let bot = spawn_bot_raw(&config("", "")).await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    let r = bot.command_text(SALES, &t.channel, "cost ¥50,000 ours courier").await;
+    assert!(r.contains("proposal #1"), "{r}");
+
+    advance_to(&bot, MONDAY_NINE).await;
+    let dm = digest_to(&bot, MANAGER).await;
+    assert!(dm.contains("Weekly trouble digest* — 2026-12-07"), "{dm}");
+    assert!(
+        dm.contains("Open 1 · Updates overdue 1 · Waiting for you 1\n"),
+        "the headline counts: {dm}"
+    );
+    assert!(dm.contains("*⚠️ Customer update overdue* (1)"), "{dm}");
+    assert!(
+        dm.contains(&format!(
+            "`{}` ACME · sev2 · <#{}> · due 2026-12-03 10:00",
+            t.id, t.channel
+        )),
+        "the overdue update names the trouble, its channel and since when: {dm}"
+    );
+    assert!(dm.contains("*🗳️ Proposals waiting for approval* (1)"), "{dm}");
+    assert!(
+        dm.contains("proposal #1: cost #1 ¥50,000 (borne by us) · waiting for *you*"),
+        "the proposal, and that it waits for them: {dm}"
+    );
+    assert!(dm.contains("*📂 Open troubles* (1)"), "{dm}");
+    assert!(!dm.contains("Not acknowledged"), "acknowledged, so not listed: {dm}");
+
+    // The director above sees the same trouble, and whom the proposal waits for.
+    let above = digest_to(&bot, DIRECTOR).await;
+    assert!(above.contains(&format!("waiting for <@{MANAGER}>")), "{above}");
+    assert!(!above.contains("Waiting for you"), "{above}");
+    // The owner is no manager: no digest for them.
+    assert!(digests_to(&bot, SALES).is_empty());
+}
+
+#[tokio::test]
+async fn nothing_comes_before_monday_nine_and_exactly_one_digest_a_week_after_it_even_across_a_restart() {
+    let mut bot = spawn_bot_raw(&config("", "")).await;
+    bot.open_ready("sev2 ACME: cracked housings").await;
+
+    advance_to(&bot, "2026-12-06T23:59:00Z").await;
+    bot.expect_none("chat.postMessage", |c| is_digest_to(c, MANAGER)).await;
+
+    advance_to(&bot, "2026-12-07T00:01:00Z").await;
+    let dm = digest_to(&bot, MANAGER).await;
+    assert!(dm.contains("*⏳ Not acknowledged* (1)"), "{dm}");
+    // Past it again the same week, and after a restart: still the one digest.
+    advance_to(&bot, "2026-12-07T05:00:00Z").await;
+    bot.restart().await;
+    advance_to(&bot, "2026-12-08T00:00:00Z").await;
+    assert_eq!(digests_to(&bot, MANAGER).len(), 1, "one digest this week");
+
+    advance_to(&bot, "2026-12-14T00:01:00Z").await;
+    wait_until(|| (digests_to(&bot, MANAGER).len() == 2).then_some(())).await;
+    bot.settle().await;
+    assert_eq!(digests_to(&bot, MANAGER).len(), 2, "one more the week after");
+}
+
+#[tokio::test]
+async fn a_digest_missed_while_the_bot_was_down_comes_once_when_it_is_back() {
+    let mut bot = spawn_bot_raw(&config("", "")).await;
+    bot.open_ready("sev2 ACME: cracked housings").await;
+    bot.settle().await;
+    bot.stop().await;
+    // Down from Monday 10:00 to Tuesday 10:00 of the next week, past the digest.
+    bot.advance(std::time::Duration::from_secs(8 * 86_400));
+    bot.restart().await;
+    let dm = digest_to(&bot, MANAGER).await;
+    assert!(dm.contains("Weekly trouble digest"), "{dm}");
+    bot.settle().await;
+    assert_eq!(digests_to(&bot, MANAGER).len(), 1);
+}
+
+#[tokio::test]
+async fn a_holiday_monday_moves_the_digest_to_tuesday_nine() {
+    let hours = "[business_hours]\nopen = \"09:00\"\nclose = \"18:00\"\nholidays = [\"2026-12-07\"]\n";
+    let bot = spawn_bot_raw(&config("", hours)).await;
+    bot.open_ready("sev2 ACME: cracked housings").await;
+
+    advance_to(&bot, "2026-12-07T23:59:00Z").await;
+    bot.expect_none("chat.postMessage", |c| is_digest_to(c, MANAGER)).await;
+    advance_to(&bot, "2026-12-08T00:00:00Z").await;
+    let dm = digest_to(&bot, MANAGER).await;
+    assert!(dm.contains("Weekly trouble digest* — 2026-12-08"), "{dm}");
+    bot.settle().await;
+    assert_eq!(digests_to(&bot, MANAGER).len(), 1);
+}
+
+#[tokio::test]
+async fn a_manager_only_reads_the_troubles_they_may_see() {
+    let bot = spawn_bot_raw(&config("private_channels = true", "")).await;
+    let mine = bot.open_ready("sev2 ACME: cracked housings").await;
+    // A private trouble in another chain: the manager is neither in it nor a participant.
+    let answer = bot
+        .command_text(OTHER, ORIGIN, "open sev1 Globex: <!channel> late delivery")
+        .await;
+    let theirs = answer
+        .split_whitespace()
+        .nth(1)
+        .expect("answer names the trouble")
+        .to_string();
+    wait_until(|| trouble(&bot, &theirs).channel.map(|_| ())).await;
+
+    advance_to(&bot, MONDAY_NINE).await;
+    let dm = digest_to(&bot, MANAGER).await;
+    assert!(dm.contains(&mine.id), "{dm}");
+    assert!(
+        !dm.contains(&theirs) && !dm.contains("Globex"),
+        "another chain's private trouble stays out: {dm}"
+    );
+    let other = digest_to(&bot, OTHER_BOSS).await;
+    assert!(other.contains(&theirs) && !other.contains(&mine.id), "{other}");
+    assert!(
+        !other.contains("<!channel>"),
+        "the customer's name is neutralised: {other}"
+    );
+}
+
+/// `a` and `b` are two instances on one store (PostgreSQL), or the one store twice (sled).
+async fn the_digest_timer_is_set_once_and_fires_once(a: Store, b: Store, shared: bool) {
+    let monday: DateTime<Utc> = MONDAY_NINE.parse().unwrap();
+    let timer = digest_timer(monday);
+    assert!(a.schedule_global(&timer).await.unwrap(), "the first to start sets it");
+    assert!(!b.schedule_global(&timer).await.unwrap(), "the second finds it waiting");
+    let later = digest_timer(monday + chrono::Duration::days(7));
+    assert!(!a.schedule_global(&later).await.unwrap(), "one digest timer at a time");
+    assert_eq!(a.counts().await.unwrap().timers, 1);
+
+    let now = monday + chrono::Duration::minutes(1);
+    let claimed_a = a.claim_due_timers(now, 16).await.unwrap();
+    let claimed_b = b.claim_due_timers(now, 16).await.unwrap();
+    if shared {
+        assert_eq!(claimed_a.len() + claimed_b.len(), 1, "one instance holds the lease");
+    }
+    let dm = Delivery {
+        lane: Lane::Dm,
+        op: Op::Post {
+            to: Dest::Dm(UserId::new(MANAGER)),
+            message: Message::Text { text: "digest".into() },
+            keep_as: None,
+        },
+    };
+    let decision = Decision {
+        deliveries: vec![dm],
+        timers: vec![later.clone()],
+        ..Decision::default()
+    };
+    assert!(a.fire_global(&timer, now, &decision).await.unwrap());
+    assert!(
+        !b.fire_global(&timer, now, &decision).await.unwrap(),
+        "fired before, by anyone: nothing written"
+    );
+    let outbox = b.outbox_items().await.unwrap();
+    assert_eq!(outbox.len(), 1, "the DM queued once: {outbox:?}");
+    assert_eq!(outbox[0].trouble, None);
+    assert_eq!(
+        b.next_timer_due().await.unwrap(),
+        Some(later.due),
+        "next week's is waiting"
+    );
+    assert_eq!(b.counts().await.unwrap().timers, 1);
+}
+
+#[tokio::test]
+async fn the_digest_timer_is_set_once_and_fires_once_on_sled() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sled(dir.path()).unwrap();
+    the_digest_timer_is_set_once_and_fires_once(store.clone(), store, false).await;
+}
+
+#[tokio::test]
+async fn the_digest_timer_is_set_once_and_fires_once_with_two_instances_on_postgres() {
+    let url = pg::fresh_database();
+    let lease = std::time::Duration::from_secs(30);
+    let instance = |name: &'static str| Store::connect_postgres(&url, name, lease);
+    let (a, b) = (
+        instance("instance-a").await.unwrap(),
+        instance("instance-b").await.unwrap(),
+    );
+    the_digest_timer_is_set_once_and_fires_once(a, b, true).await;
+}
