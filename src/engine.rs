@@ -76,9 +76,13 @@ impl Engine<'_> {
             .format("%Y%m%d")
             .to_string();
         // The customer's history goes to the core with the request (principle 3: the balance).
-        let past = self.app.store.all_troubles().await.map(|all| {
-            crate::trouble::customer::past_troubles(&self.app.config.policy.customers, &request.customer, &all)
-        })?;
+        let aliases = &self.app.config.policy.customers;
+        let past = self
+            .app
+            .store
+            .customer_troubles(aliases, &request.customer)
+            .await
+            .map(|theirs| crate::trouble::customer::past_troubles(aliases, &request.customer, &theirs))?;
         let request = OpenRequest { past, ..request };
         let result = self
             .app

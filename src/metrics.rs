@@ -39,7 +39,9 @@ impl Histogram {
 
 #[derive(Default)]
 pub struct Metrics {
-    counters: Mutex<BTreeMap<(String, String), u64>>,
+    /// Name → labels → count. Keyed by name first so counting an existing series finds it
+    /// by borrowed keys, without allocating.
+    counters: Mutex<BTreeMap<&'static str, BTreeMap<String, u64>>>,
     histograms: Mutex<BTreeMap<String, Histogram>>,
 }
 
@@ -70,9 +72,26 @@ const HELP: &[(&str, &str)] = &[
 ];
 
 impl Metrics {
-    fn bump(&self, name: &str, labels: String) {
+    /// Counts one in the series `name{labels}`. The labels are formatted on the stack; only a
+    /// series seen for the first time allocates.
+    fn bump(&self, name: &'static str, labels: std::fmt::Arguments<'_>) {
+        let mut buf = [0u8; 192];
+        let mut cursor = std::io::Cursor::new(&mut buf[..]);
+        let label = match std::io::Write::write_fmt(&mut cursor, labels) {
+            Ok(()) => {
+                let len = cursor.position() as usize;
+                std::borrow::Cow::Borrowed(std::str::from_utf8(&buf[..len]).unwrap_or_default())
+            }
+            Err(_) => std::borrow::Cow::Owned(labels.to_string()),
+        };
         if let Ok(mut c) = self.counters.lock() {
-            *c.entry((name.to_string(), labels)).or_default() += 1;
+            let series = c.entry(name).or_default();
+            match series.get_mut(label.as_ref()) {
+                Some(count) => *count += 1,
+                None => {
+                    series.insert(label.into_owned(), 1);
+                }
+            }
         }
     }
 
@@ -85,14 +104,14 @@ impl Metrics {
     pub fn slack_call(&self, method: &str, outcome: &str) {
         self.bump(
             "trouble_bot_slack_calls_total",
-            format!("method=\"{method}\",outcome=\"{outcome}\""),
+            format_args!("method=\"{method}\",outcome=\"{outcome}\""),
         );
     }
 
     pub fn request(&self, route: &str, status: u16) {
         self.bump(
             "trouble_bot_requests_total",
-            format!("route=\"{route}\",status=\"{status}\""),
+            format_args!("route=\"{route}\",status=\"{status}\""),
         );
     }
 
@@ -110,7 +129,7 @@ impl Metrics {
             TimerKind::FirstContact { .. } => "first_contact",
             TimerKind::WeeklyDigest => "weekly_digest",
         };
-        self.bump("trouble_bot_timers_fired_total", format!("kind=\"{kind}\""));
+        self.bump("trouble_bot_timers_fired_total", format_args!("kind=\"{kind}\""));
     }
 
     /// Reads what a stored decision means for the counters and histograms.
@@ -120,12 +139,13 @@ impl Metrics {
         };
         for entry in &decision.entries {
             match &entry.event {
-                Event::Opened { severity, .. } => {
-                    self.bump("trouble_bot_troubles_opened_total", format!("severity=\"{severity}\""))
-                }
+                Event::Opened { severity, .. } => self.bump(
+                    "trouble_bot_troubles_opened_total",
+                    format_args!("severity=\"{severity}\""),
+                ),
                 Event::Closed { .. } => self.bump(
                     "trouble_bot_troubles_closed_total",
-                    format!("severity=\"{}\"", t.severity),
+                    format_args!("severity=\"{}\"", t.severity),
                 ),
                 Event::Acknowledged { after_secs, .. } => {
                     self.observe("trouble_bot_acknowledgement_seconds", *after_secs as f64)
@@ -159,13 +179,11 @@ impl Metrics {
             let _ = writeln!(out, "# TYPE {name} {kind}");
         };
         let counters = self.counters.lock().map(|c| c.clone()).unwrap_or_default();
-        let mut last = String::new();
-        for ((name, labels), value) in &counters {
-            if *name != last {
-                help(&mut out, name, "counter");
-                last = name.clone();
+        for (name, series) in &counters {
+            help(&mut out, name, "counter");
+            for (labels, value) in series {
+                let _ = writeln!(out, "{name}{{{labels}}} {value}");
             }
-            let _ = writeln!(out, "{name}{{{labels}}} {value}");
         }
         let histograms = self.histograms.lock().map(|h| h.clone()).unwrap_or_default();
         for (name, h) in &histograms {
@@ -201,6 +219,11 @@ impl Metrics {
                 counts.timers as f64,
             ),
             ("trouble_bot_troubles", "Troubles in the store.", counts.troubles as f64),
+            (
+                "trouble_bot_troubles_open",
+                "Open troubles in the store.",
+                counts.open as f64,
+            ),
         ];
         for (name, text, value) in gauges {
             let _ = writeln!(out, "# HELP {name} {text}\n# TYPE {name} gauge\n{name} {value}");

@@ -33,7 +33,7 @@ async fn client(url: &str) -> deadpool_postgres::Object {
 async fn migrations_build_the_schema_once_and_a_second_run_applies_nothing() {
     let url = pg::fresh_database();
     let pool = trouble_bot::pg::connect(&url).unwrap();
-    assert_eq!(trouble_bot::pg::migrate(&pool).await.unwrap(), vec![1]);
+    assert_eq!(trouble_bot::pg::migrate(&pool).await.unwrap(), vec![1, 2]);
     assert_eq!(trouble_bot::pg::migrate(&pool).await.unwrap(), Vec::<i32>::new());
     let c = pool.get().await.unwrap();
     let tables: Vec<String> = c
@@ -53,6 +53,7 @@ async fn migrations_build_the_schema_once_and_a_second_run_applies_nothing() {
         "seen_keys",
         "timeline",
         "timers",
+        "trouble_index",
         "troubles",
     ] {
         assert!(tables.iter().any(|x| x == t), "table {t} missing from {tables:?}");
@@ -84,7 +85,7 @@ async fn instances_starting_together_migrate_the_schema_exactly_once() {
     for r in runs {
         applied.extend(r.await.unwrap());
     }
-    assert_eq!(applied, vec![1], "the migration ran once in all");
+    assert_eq!(applied, vec![1, 2], "each migration ran once in all");
 }
 
 #[test]
@@ -92,10 +93,10 @@ fn trouble_bot_migrate_applies_the_schema_and_never_prints_the_password() {
     let url = pg::fresh_database();
     let (ok, stdout, stderr) = bot_binary(&["migrate"], &[("DATABASE_URL", &url)]);
     assert!(ok, "migrate failed: {stdout}{stderr}");
-    assert!(stdout.contains("applied migration(s) 1"), "{stdout}");
+    assert!(stdout.contains("applied migration(s) 1, 2"), "{stdout}");
     assert!(stdout.contains(":***@127.0.0.1"), "the URL is shown redacted: {stdout}");
     let (ok, stdout, stderr) = bot_binary(&["migrate"], &[("DATABASE_URL", &url)]);
-    assert!(ok && stdout.contains("already at version 1"), "{stdout}{stderr}");
+    assert!(ok && stdout.contains("already at version 2"), "{stdout}{stderr}");
     // A wrong password is refused, and still not printed.
     let wrong = url.replace(pg::PASSWORD, "not-the-password-9");
     let (ok, stdout, stderr) = bot_binary(&["migrate"], &[("DATABASE_URL", &wrong)]);

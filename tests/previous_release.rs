@@ -89,4 +89,14 @@ async fn a_trouble_from_the_previous_release_takes_a_note_and_is_listed() {
     let list = bot.command_text(MANAGER, &channel, "list").await;
     assert!(list.contains(ACKED) && list.contains(WITH_COST), "list: {list}");
     assert!(!list.contains(CLOSED), "the closed one is not listed: {list}");
+
+    // The read indexes were built when the store was first opened: history and search find
+    // the trouble.
+    let history = bot
+        .command_text(MANAGER, &channel, &format!("history {}", acked.customer))
+        .await;
+    assert!(history.contains(ACKED), "history: {history}");
+    let word = acked.summary.split_whitespace().next().expect("a summary word");
+    let search = bot.command_text(MANAGER, &channel, &format!("search {word}")).await;
+    assert!(search.contains(ACKED), "search {word}: {search}");
 }

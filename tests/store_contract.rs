@@ -4,6 +4,7 @@
 
 mod pg;
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -11,7 +12,7 @@ use trouble_bot::config::Config;
 use trouble_bot::store::{Skip, Store};
 use trouble_bot::trouble::command::OpenRequest;
 use trouble_bot::trouble::decide::{self, Ctx, Decision, Delivery, Input, Lane, Op, Outcome};
-use trouble_bot::trouble::model::{ChannelId, Origin, Severity, UserId};
+use trouble_bot::trouble::model::{ChannelId, Closure, Origin, Severity, Trouble, TroubleId, UserId};
 
 const DAY: &str = "20261130";
 const LEASE: Duration = Duration::from_secs(30);
@@ -277,6 +278,163 @@ async fn the_attempts_of_a_combined_post_are_recorded_together_for_the_calls_sti
     }
 }
 
+/// A decision that stores `change` made to trouble `id`: what the store indexes is whatever a
+/// decision writes, whichever rule made it.
+async fn store_change(store: &Store, id: &TroubleId, change: impl Fn(&mut Trouble)) {
+    store
+        .transact(id, &[], None, now(), |t| {
+            let mut t = t.clone();
+            change(&mut t);
+            Decision {
+                trouble: Some(t),
+                ..Decision::default()
+            }
+        })
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+fn ids(troubles: Vec<Trouble>) -> Vec<String> {
+    troubles.into_iter().map(|t| t.id.to_string()).collect()
+}
+
+async fn the_read_indexes_follow_a_trouble_through_its_changes_and_a_restart(backend: &str) {
+    let (store, other, dir) = stores(backend).await;
+    let t = open(&store, "sig:a", 1).await.unwrap().trouble.unwrap();
+    let id = t.id.to_string();
+    let aliases = BTreeMap::from([("アクメ".to_string(), "ACME".to_string())]);
+    let (sales, manager, newcomer) = (UserId::new("U0SALES"), UserId::new("U0MGR"), UserId::new("U0NEW"));
+    let day = now() - chrono::Duration::days(1)..=now();
+    let words = |w: &[&str]| w.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+
+    assert_eq!(
+        ids(other.customer_troubles(&aliases, "アクメ株式会社").await.unwrap()),
+        [id.as_str()]
+    );
+    assert_eq!(ids(other.home_troubles(&sales).await.unwrap()), [id.as_str()]);
+    assert_eq!(ids(other.home_troubles(&manager).await.unwrap()), [id.as_str()]);
+    let hits = other.search(words(&["cracked", "housing"])).await.unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!((hits[0].id.as_str(), hits[0].opened_at), (id.as_str(), t.opened_at));
+    assert!(other.search(words(&["cracked", "gasket"])).await.unwrap().is_empty());
+    let rows = other.stats_rows(*day.start(), *day.end()).await.unwrap();
+    assert!(
+        rows.len() == 1 && rows[0].open && rows[0].severity == Severity::new(1),
+        "{rows:?}"
+    );
+    assert!(other
+        .stats_rows(now() - chrono::Duration::days(9), *day.start())
+        .await
+        .unwrap()
+        .is_empty());
+    let counts = other.counts().await.unwrap();
+    assert_eq!((counts.troubles, counts.open), (1, 1));
+
+    // A new owner moves the App Home entry; a corrected customer moves the history.
+    store_change(&store, &t.id, |t| t.owner = newcomer.clone()).await;
+    assert!(other.home_troubles(&sales).await.unwrap().is_empty());
+    assert_eq!(ids(other.home_troubles(&newcomer).await.unwrap()), [id.as_str()]);
+    store_change(&store, &t.id, |t| t.customer = "Globex".into()).await;
+    assert!(other.customer_troubles(&aliases, "ACME").await.unwrap().is_empty());
+    assert_eq!(
+        ids(other.customer_troubles(&aliases, "GLOBEX Inc.").await.unwrap()),
+        [id.as_str()]
+    );
+    assert_eq!(other.search(words(&["globex"])).await.unwrap().len(), 1);
+
+    // Closed: off every App Home, still in the history, the window and the counts.
+    store_change(&store, &t.id, |t| {
+        t.closed = Some(Closure {
+            by: UserId::new("U0MGR"),
+            at: now(),
+            note: String::new(),
+            forced_reason: Some("withdrawn".into()),
+        })
+    })
+    .await;
+    let check = |s: Store| {
+        let (id, aliases, day) = (id.clone(), aliases.clone(), day.clone());
+        let (manager, newcomer) = (manager.clone(), newcomer.clone());
+        async move {
+            assert!(s.home_troubles(&manager).await.unwrap().is_empty());
+            assert!(s.home_troubles(&newcomer).await.unwrap().is_empty());
+            assert_eq!(
+                ids(s.customer_troubles(&aliases, "Globex").await.unwrap()),
+                [id.as_str()]
+            );
+            let rows = s.stats_rows(*day.start(), *day.end()).await.unwrap();
+            assert!(rows.len() == 1 && !rows[0].open, "{rows:?}");
+            let counts = s.counts().await.unwrap();
+            assert_eq!((counts.troubles, counts.open), (1, 0));
+        }
+    };
+    check(other.clone()).await;
+    // A restart (sled) or another instance (PostgreSQL) reads the same.
+    let reopened = match &dir {
+        Some(dir) => {
+            drop((store, other));
+            reopen_sled(dir.path()).await
+        }
+        None => other,
+    };
+    check(reopened).await;
+}
+
+/// Opens the sled store in `dir`, waiting for an earlier handle's flusher thread to let go of
+/// the file lock (a moment after its drop).
+async fn reopen_sled(dir: &std::path::Path) -> Store {
+    for _ in 0..100 {
+        if let Ok(s) = Store::open_sled(dir) {
+            return s;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Store::open_sled(dir).expect("the store opens")
+}
+
+async fn troubles_stored_before_the_index_are_indexed_when_the_store_opens(backend: &str) {
+    let older = tempfile::tempdir().unwrap();
+    let (t, reopened) = if backend == "sled" {
+        let (store, _other, _dir) = stores(backend).await;
+        let t = open(&store, "sig:a", 1).await.unwrap().trouble.unwrap();
+        // The data as a release before the index wrote it: every tree but the index.
+        let records = store.sled().unwrap().records().unwrap();
+        drop((store, _other));
+        let db = sled::open(older.path().join("db")).unwrap();
+        for (name, records) in records.into_iter().filter(|(name, _)| name.as_slice() != b"index") {
+            let tree = db.open_tree(name).unwrap();
+            for (k, v) in records {
+                tree.insert(k, v).unwrap();
+            }
+        }
+        db.flush().unwrap();
+        drop(db);
+        (t, reopen_sled(older.path()).await)
+    } else {
+        let url = pg::fresh_database();
+        let store = Store::connect_postgres(&url, "instance-a", LEASE).await.unwrap();
+        let t = open(&store, "sig:a", 1).await.unwrap().trouble.unwrap();
+        if let Store::Postgres(p) = &store {
+            let client = p.pool().get().await.unwrap();
+            client.execute("DELETE FROM trouble_index", &[]).await.unwrap();
+        }
+        (t, Store::connect_postgres(&url, "instance-b", LEASE).await.unwrap())
+    };
+    let aliases = BTreeMap::new();
+    assert_eq!(
+        ids(reopened.customer_troubles(&aliases, "acme").await.unwrap()),
+        [t.id.to_string()]
+    );
+    assert_eq!(
+        ids(reopened.home_troubles(&UserId::new("U0MGR")).await.unwrap()),
+        [t.id.to_string()]
+    );
+    assert_eq!(reopened.search(vec!["cracked".into()]).await.unwrap().len(), 1);
+    let counts = reopened.counts().await.unwrap();
+    assert_eq!((counts.troubles, counts.open), (1, 1));
+}
+
 macro_rules! contract {
     ($($name:ident),* $(,)?) => {
         mod on_sled {
@@ -306,4 +464,6 @@ contract!(
     a_request_key_is_remembered_once_until_pruned,
     an_app_home_viewer_gets_one_waiting_publish,
     the_attempts_of_a_combined_post_are_recorded_together_for_the_calls_still_held,
+    the_read_indexes_follow_a_trouble_through_its_changes_and_a_restart,
+    troubles_stored_before_the_index_are_indexed_when_the_store_opens,
 );

@@ -14,13 +14,16 @@ use crate::i18n::{self, history_text, list_text, render, reply_text, usage_text}
 use crate::slack::payloads::SlashCommand;
 use crate::trouble::command::{self, Command};
 use crate::trouble::decide::{self, Input, Message, Reply};
-use crate::trouble::model::{ChannelId, Origin, TroubleId, TroubleSummary, UserId};
+use crate::trouble::model::{ChannelId, Origin, TroubleId, UserId};
 
 pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
-    // Slack's TLS check carries no signature and wants only a 200.
-    if let Ok(form) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
-        if form.iter().any(|(k, v)| k == "ssl_check" && v == "1") && !form.iter().any(|(k, _)| k == "command") {
-            return StatusCode::OK.into_response();
+    // Slack's TLS check carries no signature and wants only a 200. Looked for only when the
+    // body mentions it: a command does not pay for a second parse.
+    if body.windows(b"ssl_check".len()).any(|w| w == b"ssl_check") {
+        if let Ok(form) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
+            if form.iter().any(|(k, v)| k == "ssl_check" && v == "1") && !form.iter().any(|(k, _)| k == "command") {
+                return StatusCode::OK.into_response();
+            }
         }
     }
     let request_key = match verify(&app, &headers, &body) {
@@ -44,6 +47,17 @@ pub(crate) async fn answer_command(app: &Arc<App>, cmd: SlashCommand, request_ke
     response
 }
 
+/// The help answer never changes: rendered once per locale, then served from memory.
+fn help_answer(l: i18n::Locale) -> Response {
+    use std::sync::OnceLock;
+    static ANSWERS: [OnceLock<Bytes>; 2] = [OnceLock::new(), OnceLock::new()];
+    let body = ANSWERS[usize::from(l == i18n::Locale::En)].get_or_init(|| {
+        let answer = serde_json::json!({"response_type": "ephemeral", "text": i18n::help(l)});
+        Bytes::from(serde_json::to_vec(&answer).expect("the help serializes"))
+    });
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], body.clone()).into_response()
+}
+
 /// `request_key` identifies this request: what it changes is stored with it, and a replay of
 /// it is answered without effect.
 async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
@@ -56,40 +70,62 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
     let user = UserId::new(&cmd.user_id);
     let channel = ChannelId::new(&cmd.channel_id);
     match command {
-        Command::Help => ephemeral_text(i18n::help(l)),
-        Command::List => match app.store.open_summaries().await {
-            Ok(summaries) => {
-                let mut troubles = Vec::with_capacity(summaries.len());
-                for s in summaries {
-                    if summary_visible(app, &s, &user).await {
-                        troubles.push(s);
+        Command::Help => help_answer(l),
+        // The index gives the order and privacy; only the rows shown are read.
+        Command::List => match app.store.open_order().await {
+            Ok(order) => {
+                let mut visible = Vec::with_capacity(order.len());
+                for (id, private) in order {
+                    if listed_visible(app, &id, private, &user).await {
+                        visible.push(id);
                     }
                 }
-                troubles.sort_by_key(|t| (t.severity, t.opened_at));
-                ephemeral_text(list_text(l, &troubles, now))
+                match app.store.summaries_of(&visible[..visible.len().min(LIST_SHOWN)]).await {
+                    Ok(shown) => ephemeral_text(list_text(l, &shown, visible.len(), now)),
+                    Err(e) => failed(app, Surface::Command, "cannot list troubles", e),
+                }
             }
             Err(e) => failed(app, Surface::Command, "cannot list troubles", e),
         },
-        Command::History(customer) => match app.store.all_troubles().await {
+        Command::History(customer) => match app
+            .store
+            .customer_troubles(&app.config.policy.customers, &customer)
+            .await
+        {
             Ok(mut troubles) => {
-                let key = |name: &str| crate::trouble::customer::customer_key(&app.config.policy.customers, name);
-                let wanted = key(&customer);
-                troubles.retain(|t| key(&t.customer) == wanted && decide::may_see(&app.config.policy, t, &user));
+                troubles.retain(|t| decide::may_see(&app.config.policy, t, &user));
                 troubles.sort_by_key(|t| std::cmp::Reverse(t.opened_at));
                 ephemeral_text(history_text(l, &app.config, &customer, &troubles))
             }
             Err(e) => failed(app, Surface::Command, "cannot read history", e),
         },
-        Command::Stats(days) => match app.store.all_troubles().await {
-            Ok(mut troubles) => {
-                troubles.retain(|t| decide::may_see(&app.config.policy, t, &user));
-                let days = days.unwrap_or(crate::trouble::stats::DEFAULT_DAYS);
-                let key = |name: &str| crate::trouble::customer::customer_key(&app.config.policy.customers, name);
-                let stats = crate::trouble::stats::stats(&troubles, days, now, key);
-                ephemeral_text(crate::i18n::stats::stats_text(l, &app.config, &stats))
+        Command::Stats(days) => {
+            let days = days.unwrap_or(crate::trouble::stats::DEFAULT_DAYS);
+            let since = now - chrono::Duration::days(days.into());
+            match app.store.stats_rows(since, now).await {
+                Ok(rows) => {
+                    let mut visible = Vec::with_capacity(rows.len());
+                    for row in rows {
+                        if may_see_flagged(app, &row.id, row.private, &user).await {
+                            visible.push(row);
+                        }
+                    }
+                    // Thousands of rows name a few customers: each spelling is keyed once.
+                    let keys = std::cell::RefCell::new(std::collections::HashMap::new());
+                    let key = |name: &str| {
+                        keys.borrow_mut()
+                            .entry(name.to_string())
+                            .or_insert_with(|| {
+                                crate::trouble::customer::customer_key(&app.config.policy.customers, name)
+                            })
+                            .clone()
+                    };
+                    let stats = crate::trouble::stats::stats(&visible, days, now, key);
+                    ephemeral_text(crate::i18n::stats::stats_text(l, &app.config, &stats))
+                }
+                Err(e) => failed(app, Surface::Command, "cannot read troubles for stats", e),
             }
-            Err(e) => failed(app, Surface::Command, "cannot read troubles for stats", e),
-        },
+        }
         Command::Step(crate::trouble::facts::Step::Search(query)) => super::stages::search(app, &user, &query).await,
         Command::OpenModal => {
             let Some(trigger_id) = cmd.trigger_id.clone().filter(|t| !t.is_empty()) else {
@@ -144,13 +180,26 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
     }
 }
 
-/// Whether `user` may see a listed trouble: a public one from its summary alone, a private one
-/// (or one whose summary predates the flag) by the rule on the whole trouble.
-async fn summary_visible(app: &App, summary: &TroubleSummary, user: &UserId) -> bool {
-    if summary.private == Some(false) {
+/// How many open troubles `/trouble list` shows (the rest are counted).
+const LIST_SHOWN: usize = 50;
+
+/// Whether `user` may see a listed trouble: a public one from its flag alone, a private one
+/// (or one stored before the flag) by the rule on the whole trouble.
+async fn listed_visible(app: &App, id: &TroubleId, private: Option<bool>, user: &UserId) -> bool {
+    if private == Some(false) {
         return true;
     }
-    matches!(app.store.get(&summary.id).await, Ok(Some(t)) if decide::may_see(&app.config.policy, &t, user))
+    matches!(app.store.get(id).await, Ok(Some(t)) if decide::may_see(&app.config.policy, &t, user))
+}
+
+/// Whether `user` may see trouble `id`, whose channel's privacy an index recorded as
+/// `private`: a public trouble is seen by all without reading it, a private one is read and
+/// judged by the core's rule.
+pub(super) async fn may_see_flagged(app: &App, id: &TroubleId, private: Option<bool>, user: &UserId) -> bool {
+    if !private.unwrap_or(app.config.policy.private_channels) {
+        return true;
+    }
+    matches!(app.store.get(id).await, Ok(Some(t)) if decide::may_see(&app.config.policy, &t, user))
 }
 
 /// Answers with the reply of what the engine applied.

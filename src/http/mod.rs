@@ -71,12 +71,7 @@ async fn health(State(app): State<Arc<App>>) -> Response {
 
 async fn metrics(State(app): State<Arc<App>>) -> Response {
     let counts = app.store.counts().await.unwrap_or_default();
-    let oldest = app
-        .store
-        .outbox_items()
-        .await
-        .ok()
-        .and_then(|items| items.iter().map(|i| i.created_at).min());
+    let oldest = app.store.oldest_outbox_at().await.ok().flatten();
     (
         [("content-type", "text/plain; version=0.0.4")],
         app.metrics.render(counts, oldest, app.clock.now()),

@@ -12,11 +12,13 @@ use crate::engine::Applied;
 use crate::i18n::{modals, reply_text, stages::search_text};
 use crate::slack::blocks::escape;
 use crate::slack::payloads::View;
+use crate::store::{Hit, StoreError};
 use crate::trouble::actions::{parse_new_action, ActionKind};
 use crate::trouble::command::Command;
+use crate::trouble::customer::customer_key;
 use crate::trouble::decide::{self, Ctx, Input, Reply};
 use crate::trouble::facts::{FactKey, Step, StepReply};
-use crate::trouble::model::{TroubleId, UserId};
+use crate::trouble::model::{Trouble, TroubleId, UserId};
 use crate::trouble::search;
 
 /// `/trouble fact` or `/trouble action` with no text: the core says whether this user may,
@@ -71,31 +73,61 @@ pub(super) async fn open_form(
     }
 }
 
-/// `/trouble search TEXT`: newest first, only troubles the asker may see.
+/// How many matches `/trouble search` shows (the rest are counted).
+const SEARCH_SHOWN: usize = 20;
+
+/// `/trouble search TEXT`: newest first, only troubles the asker may see. The words are
+/// looked up in the store's search texts, the whole query also as a customer (its index);
+/// only the troubles shown are read whole.
 pub(super) async fn search(app: &Arc<App>, user: &UserId, query: &str) -> Response {
-    match app.store.all_troubles().await {
-        Ok(mut troubles) => {
-            troubles.retain(|t| {
-                decide::may_see(&app.config.policy, t, user) && search::matches(&app.config.policy, t, query)
-            });
-            troubles.sort_by_key(|t| std::cmp::Reverse(t.opened_at));
-            ephemeral_text(search_text(app.config.locale, &app.config, query, &troubles))
-        }
+    match search_hits(app, user, query).await {
+        Ok((shown, total)) => ephemeral_text(search_text(app.config.locale, &app.config, query, &shown, total)),
         Err(e) => failed(app, Surface::Command, "cannot search troubles", e),
     }
+}
+
+async fn search_hits(app: &Arc<App>, user: &UserId, query: &str) -> Result<(Vec<Trouble>, usize), StoreError> {
+    let mut hits = app.store.search(search::query_words(query)).await?;
+    let whole = customer_key(&app.config.policy.customers, query);
+    if !whole.is_empty() {
+        for t in app.store.customer_troubles(&app.config.policy.customers, query).await? {
+            if !hits.iter().any(|h| h.id == t.id) {
+                hits.push(Hit {
+                    id: t.id,
+                    opened_at: t.opened_at,
+                    private: t.private,
+                });
+            }
+        }
+    }
+    hits.sort_by(|a, b| b.opened_at.cmp(&a.opened_at).then_with(|| a.id.cmp(&b.id)));
+    let mut visible = Vec::with_capacity(hits.len());
+    for hit in hits {
+        if super::commands::may_see_flagged(app, &hit.id, hit.private, user).await {
+            visible.push(hit.id);
+        }
+    }
+    let shown = app.store.get_many(&visible[..visible.len().min(SEARCH_SHOWN)]).await?;
+    Ok((shown, visible.len()))
 }
 
 /// After a trouble gains a part or lot: earlier troubles of the same customer that had it are
 /// flagged in its kickoff thread (the core decides, once per earlier trouble).
 pub(crate) async fn flag_recurrence(app: &Arc<App>, id: &TroubleId) {
-    let all = match app.store.all_troubles().await {
-        Ok(all) => all,
+    let t = match app.store.get(id).await {
+        Ok(Some(t)) => t,
+        Ok(None) => return,
+        Err(e) => return tracing::error!(error = %e, "cannot read the trouble for the recurrence check"),
+    };
+    let same_customer = match app
+        .store
+        .customer_troubles(&app.config.policy.customers, &t.customer)
+        .await
+    {
+        Ok(troubles) => troubles,
         Err(e) => return tracing::error!(error = %e, "cannot read troubles for the recurrence check"),
     };
-    let Some(t) = all.iter().find(|t| &t.id == id) else {
-        return;
-    };
-    let earlier: Vec<_> = search::earlier_sharing(&app.config.policy, t, &all)
+    let earlier: Vec<_> = search::earlier_sharing(&app.config.policy, &t, &same_customer)
         .into_iter()
         .filter(|e| !t.substance.recurrences.contains(&e.id))
         .collect();

@@ -388,14 +388,15 @@ fn not_allowed(l: Locale, act: Act, who: &Who) -> String {
     }
 }
 
-pub fn list_text(l: Locale, troubles: &[TroubleSummary], now: DateTime<Utc>) -> String {
+/// `troubles` are the first open troubles to show, of `total`.
+pub fn list_text(l: Locale, troubles: &[TroubleSummary], total: usize, now: DateTime<Utc>) -> String {
     if troubles.is_empty() {
         return tr!(l, "対応中のトラブルはありません。", "No open troubles.").to_string();
     }
     let mut out = tr!(
         l,
-        format!("*対応中のトラブル {}件*\n", troubles.len()),
-        format!("*{} open troubles*\n", troubles.len())
+        format!("*対応中のトラブル {total}件*\n"),
+        format!("*{total} open troubles*\n")
     );
     for t in troubles.iter().take(50) {
         let stage = t
@@ -426,12 +427,10 @@ pub fn list_text(l: Locale, troubles: &[TroubleSummary], now: DateTime<Utc>) -> 
             )
         ));
     }
-    if troubles.len() > 50 {
-        out.push_str(&tr!(
-            l,
-            format!("…ほか{}件", troubles.len() - 50),
-            format!("…and {} more", troubles.len() - 50)
-        ));
+    let shown = troubles.len().min(50);
+    if total > shown {
+        let more = total - shown;
+        out.push_str(&tr!(l, format!("…ほか{more}件"), format!("…and {more} more")));
     }
     out
 }

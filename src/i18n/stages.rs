@@ -797,7 +797,8 @@ pub fn close_actions_text(l: Locale, open_interim: &[usize], has_prevention: boo
 }
 
 /// `/trouble search`: newest first, what the asker may see.
-pub fn search_text(l: Locale, config: &Config, query: &str, found: &[Trouble]) -> String {
+/// `found` are the first matches to show (newest first), of `total`.
+pub fn search_text(l: Locale, config: &Config, query: &str, found: &[Trouble], total: usize) -> String {
     let q = away(query);
     if found.is_empty() {
         return tr!(
@@ -808,8 +809,8 @@ pub fn search_text(l: Locale, config: &Config, query: &str, found: &[Trouble]) -
     }
     let mut out = tr!(
         l,
-        format!("*「{q}」の検索結果 {}件*（新しい順）\n", found.len()),
-        format!("*{} trouble(s) match “{q}”* (newest first)\n", found.len())
+        format!("*「{q}」の検索結果 {total}件*（新しい順）\n"),
+        format!("*{total} trouble(s) match “{q}”* (newest first)\n")
     );
     for t in found.iter().take(20) {
         let f = &t.substance.facts;
@@ -836,12 +837,9 @@ pub fn search_text(l: Locale, config: &Config, query: &str, found: &[Trouble]) -
             }
         ));
     }
-    if found.len() > 20 {
-        out.push_str(&tr!(
-            l,
-            format!("…ほか{}件", found.len() - 20),
-            format!("…and {} more", found.len() - 20)
-        ));
+    if total > found.len().min(20) {
+        let more = total - found.len().min(20);
+        out.push_str(&tr!(l, format!("…ほか{more}件"), format!("…and {more} more")));
     }
     super::san(l, &out)
 }

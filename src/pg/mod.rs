@@ -13,7 +13,14 @@ use tokio_postgres::config::Host;
 
 /// The schema, oldest first: each runs once, in its own transaction, recorded in
 /// `trouble_bot_migrations`.
-const MIGRATIONS: &[(i32, &str, &str)] = &[(1, "store", include_str!("../../migrations/0001_store.sql"))];
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (1, "store", include_str!("../../migrations/0001_store.sql")),
+    (
+        2,
+        "read_indexes",
+        include_str!("../../migrations/0002_read_indexes.sql"),
+    ),
+];
 
 /// Taken by `migrate` so that instances starting together do not both create the schema.
 const MIGRATION_LOCK: i64 = 0x0074_726f_7562_6c65; // "trouble" in ASCII

@@ -590,6 +590,7 @@ async fn write_decision(
             &[&t.id.as_str(), &encode(t), &channel, &summary, &now],
         )
         .await?;
+        crate::store::index::pg::write(tx, t).await?;
     }
     for e in &d.entries {
         // A second entry at the same position is a fork of the chain: the primary key refuses it.

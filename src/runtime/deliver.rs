@@ -485,7 +485,8 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
             Ok(None)
         }
         (Op::PublishHome { user }, _) => {
-            let troubles = app.store.all_troubles().await?;
+            // Only the troubles this person owns, manages or may acknowledge (the home index).
+            let troubles = app.store.home_troubles(user).await?;
             let view = crate::i18n::home_view(locale, &app.config, user, &troubles, app.clock.now());
             slack.publish_home(user, &view).await?;
             Ok(None)

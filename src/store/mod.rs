@@ -9,6 +9,7 @@
 //! where another instance may be looking too).
 
 mod global;
+pub mod index;
 pub mod sled;
 
 use std::time::Duration;
@@ -20,7 +21,10 @@ use crate::pg::store::PgStore;
 use crate::pg::PgError;
 use crate::trouble::decide::{Decision, Delivery, Lane, Op, Timer};
 use crate::trouble::model::{ChannelId, Trouble, TroubleId, TroubleSummary, UserId};
+use crate::trouble::stats::StatsRow;
 use crate::trouble::timeline::Entry;
+
+pub use self::index::Hit;
 
 pub use self::sled::{SledStore, TreeRecords};
 
@@ -139,6 +143,7 @@ impl Store {
     pub async fn connect_postgres(url: &str, instance: &str, lease: Duration) -> Result<Store, StoreError> {
         let pool = crate::pg::connect(url)?;
         crate::pg::migrate(&pool).await?;
+        index::pg::build_missing(&pool).await?;
         Ok(Store::Postgres(PgStore::new(pool, instance, lease)))
     }
 
@@ -402,6 +407,89 @@ impl Store {
         }
     }
 
+    /// The open troubles in `/trouble list`'s order (severity, then age), each with its
+    /// channel's privacy, from the index: no trouble or summary is read.
+    pub async fn open_order(&self) -> Result<Vec<(TroubleId, Option<bool>)>, StoreError> {
+        match self {
+            Store::Sled(s) => index::sled_open_order(s.index_tree()),
+            Store::Postgres(p) => Ok(index::pg::open_order(p.pool()).await?),
+        }
+    }
+
+    /// The list summaries of the open troubles `ids`, in that order.
+    pub async fn summaries_of(&self, ids: &[TroubleId]) -> Result<Vec<TroubleSummary>, StoreError> {
+        match self {
+            Store::Sled(s) => s.summaries_of(ids),
+            Store::Postgres(p) => Ok(index::pg::summaries(p.pool(), ids).await?),
+        }
+    }
+
+    /// The troubles with `ids`, in that order (an id not stored is left out).
+    pub async fn get_many(&self, ids: &[TroubleId]) -> Result<Vec<Trouble>, StoreError> {
+        match self {
+            Store::Sled(s) => Ok(ids
+                .iter()
+                .map(|id| s.get(id))
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .flatten()
+                .collect()),
+            Store::Postgres(p) => Ok(index::pg::troubles(p.pool(), ids).await?),
+        }
+    }
+
+    /// Customer `name`'s troubles (every spelling of it, and its `[customers]` aliases), from
+    /// the customer index: `/trouble history`, the past troubles at open, recurrences.
+    pub async fn customer_troubles(
+        &self,
+        aliases: &std::collections::BTreeMap<String, String>,
+        name: &str,
+    ) -> Result<Vec<Trouble>, StoreError> {
+        let keys = index::customer_keys(aliases, name);
+        let ids = match self {
+            Store::Sled(s) => index::sled_customer_ids(s.index_tree(), &keys)?,
+            Store::Postgres(p) => index::pg::customer_ids(p.pool(), &keys).await?,
+        };
+        let wanted = crate::trouble::customer::customer_key(aliases, name);
+        let mut troubles = self.get_many(&ids).await?;
+        troubles.retain(|t| crate::trouble::customer::customer_key(aliases, &t.customer) == wanted);
+        Ok(troubles)
+    }
+
+    /// The open troubles `user`'s App Home shows (they own, manage or are in the chain of).
+    pub async fn home_troubles(&self, user: &UserId) -> Result<Vec<Trouble>, StoreError> {
+        let ids = match self {
+            Store::Sled(s) => index::sled_home_ids(s.index_tree(), user)?,
+            Store::Postgres(p) => index::pg::home_ids(p.pool(), user).await?,
+        };
+        self.get_many(&ids).await
+    }
+
+    /// The stats rows of the troubles opened in `since..=until`, oldest first (read on a
+    /// blocking thread: a window may hold thousands).
+    pub async fn stats_rows(&self, since: DateTime<Utc>, until: DateTime<Utc>) -> Result<Vec<StatsRow>, StoreError> {
+        match self {
+            Store::Sled(s) => {
+                let index = s.index_tree().clone();
+                blocking(move || index::sled_stats_rows(&index, since, until)).await
+            }
+            Store::Postgres(p) => Ok(index::pg::stats_rows(p.pool(), since, until).await?),
+        }
+    }
+
+    /// Every trouble whose customer, summary, facts or cause hold all of `words` (folded as
+    /// `search::query_words` folds them), unordered: a scan of compact texts, on a blocking
+    /// thread (sled) or in the database.
+    pub async fn search(&self, words: Vec<String>) -> Result<Vec<Hit>, StoreError> {
+        match self {
+            Store::Sled(s) => {
+                let s = s.clone();
+                blocking(move || s.search_cache().search(s.index_tree(), &words)).await
+            }
+            Store::Postgres(p) => Ok(index::pg::search(p.pool(), &words).await?),
+        }
+    }
+
     pub async fn timeline(&self, id: &TroubleId) -> Result<Vec<Entry>, StoreError> {
         match self {
             Store::Sled(s) => s.timeline(id),
@@ -416,19 +504,39 @@ impl Store {
         }
     }
 
+    /// When the oldest undelivered call was queued (its keys walked on a blocking thread on
+    /// sled; one record decoded).
+    pub async fn oldest_outbox_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        match self {
+            Store::Sled(s) => {
+                let s = s.clone();
+                blocking(move || s.oldest_outbox_at()).await
+            }
+            Store::Postgres(p) => Ok(index::pg::oldest_outbox_at(p.pool()).await?),
+        }
+    }
+
     /// Troubles, outbox items and timers stored: the gauges `/metrics` shows.
     pub async fn counts(&self) -> Result<Counts, StoreError> {
         match self {
-            Store::Sled(s) => Ok(Counts {
-                troubles: s.trouble_count() as u64,
-                outbox: s.outbox_len() as u64,
-                timers: s.timers_len() as u64,
-            }),
-            Store::Postgres(p) => Ok(Counts {
-                troubles: p.trouble_count().await? as u64,
-                outbox: p.outbox_len().await? as u64,
-                timers: p.timers_len().await? as u64,
-            }),
+            Store::Sled(s) => {
+                let troubles = index::sled_counts(s.index_tree())?;
+                Ok(Counts {
+                    troubles: troubles.troubles,
+                    open: troubles.open,
+                    outbox: s.outbox_len() as u64,
+                    timers: s.timers_len() as u64,
+                })
+            }
+            Store::Postgres(p) => {
+                let troubles = index::pg::counts(p.pool()).await?;
+                Ok(Counts {
+                    troubles: troubles.troubles,
+                    open: troubles.open,
+                    outbox: p.outbox_len().await? as u64,
+                    timers: p.timers_len().await? as u64,
+                })
+            }
         }
     }
 }
@@ -437,8 +545,19 @@ impl Store {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
     pub troubles: u64,
+    /// Of which open.
+    pub open: u64,
     pub outbox: u64,
     pub timers: u64,
+}
+
+/// Runs a read that walks many records on a blocking thread, off the async workers.
+async fn blocking<R: Send + 'static>(
+    read: impl FnOnce() -> Result<R, StoreError> + Send + 'static,
+) -> Result<R, StoreError> {
+    tokio::task::spawn_blocking(read)
+        .await
+        .unwrap_or_else(|e| Err(StoreError::Corrupt(format!("a store read failed: {e}"))))
 }
 
 /// An outbox item's row id on PostgreSQL (its `id`, from the row's sequence).

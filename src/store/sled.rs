@@ -28,6 +28,10 @@ pub struct SledStore {
     home_viewers: sled::Tree,
     /// Open troubles only: id → `TroubleSummary`, for `/trouble list`.
     summaries: sled::Tree,
+    /// The read indexes (`index.rs`), written in every decision's transaction.
+    index: sled::Tree,
+    /// The index's search texts in memory, told of each trouble a committed decision wrote.
+    search: std::sync::Arc<super::index::SearchCache>,
     group_commit: std::sync::Arc<GroupCommit>,
     /// Shared by every transaction, taken alone by `with_writes_paused`: a decision spans
     /// several trees, so a reader that walks them needs the writers held back to see one state.
@@ -109,6 +113,7 @@ struct Trees<'a> {
     counters: &'a TransactionalTree,
     events: &'a TransactionalTree,
     summaries: &'a TransactionalTree,
+    index: &'a TransactionalTree,
 }
 
 fn abort<E>(e: E) -> ConflictableTransactionError<E> {
@@ -129,10 +134,12 @@ fn write_decision(
         timers,
         channels,
         summaries,
+        index,
         ..
     } = tx;
     if let Some(t) = &d.trouble {
         troubles.insert(t.id.as_str().as_bytes(), encode(t))?;
+        super::index::write_sled(index, t)?;
         if t.is_open() {
             // Most changes (a message's ts recorded) leave the summary as it was: skip the write.
             let summary = encode(&TroubleSummary::from(t));
@@ -186,12 +193,17 @@ impl SledStore {
             events: db.open_tree("events")?,
             home_viewers: db.open_tree("home_viewers")?,
             summaries: db.open_tree("summaries")?,
+            index: db.open_tree("index")?,
+            search: Default::default(),
             group_commit: Default::default(),
             write_gate: Default::default(),
             db,
         };
         if store.summaries.is_empty() && !store.troubles.is_empty() {
             store.rebuild_summaries()?;
+        }
+        if !super::index::sled_is_built(&store.index)? {
+            super::index::build_sled(&store.index, &store.troubles)?;
         }
         Ok(store)
     }
@@ -233,6 +245,17 @@ impl SledStore {
         self.summaries.iter().values().map(|v| decode(&v?)).collect()
     }
 
+    /// The `/trouble list` summaries of `ids`, in that order (a closed one is left out).
+    pub fn summaries_of(&self, ids: &[TroubleId]) -> Result<Vec<TroubleSummary>, StoreError> {
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(v) = self.summaries.get(id.as_str().as_bytes())? {
+                found.push(decode(&v)?);
+            }
+        }
+        Ok(found)
+    }
+
     /// Builds the summary index from the troubles (a store written before it existed).
     fn rebuild_summaries(&self) -> Result<(), StoreError> {
         for t in self.all_troubles()? {
@@ -244,8 +267,25 @@ impl SledStore {
         Ok(())
     }
 
+    /// Kept on write by the index: no scan.
     pub fn trouble_count(&self) -> usize {
-        self.troubles.len()
+        super::index::sled_counts(&self.index).map_or(0, |c| c.troubles as usize)
+    }
+
+    /// The read indexes, for `index.rs`'s reads.
+    pub(super) fn index_tree(&self) -> &sled::Tree {
+        &self.index
+    }
+
+    pub(super) fn search_cache(&self) -> &super::index::SearchCache {
+        &self.search
+    }
+
+    /// Tells the search cache which trouble a committed decision wrote.
+    fn committed(&self, decision: &Result<Result<Decision, Skip>, StoreError>) {
+        if let Ok(Ok(Decision { trouble: Some(t), .. })) = decision {
+            self.search.touched(&t.id);
+        }
     }
 
     pub fn timeline(&self, id: &TroubleId) -> Result<Vec<Entry>, StoreError> {
@@ -280,9 +320,10 @@ impl SledStore {
             &self.counters,
             &self.events,
             &self.summaries,
+            &self.index,
         )
             .transaction(
-                |(troubles, timeline, outbox, timers, channels, counters, events, summaries)| {
+                |(troubles, timeline, outbox, timers, channels, counters, events, summaries, index)| {
                     f(&Trees {
                         troubles,
                         timeline,
@@ -292,6 +333,7 @@ impl SledStore {
                         counters,
                         events,
                         summaries,
+                        index,
                     })
                 },
             );
@@ -312,7 +354,7 @@ impl SledStore {
         now: DateTime<Utc>,
         decide: impl Fn(TroubleId, u32) -> Decision,
     ) -> Result<Result<Decision, Skip>, StoreError> {
-        self.transaction(|tx| {
+        let result = self.transaction(|tx| {
             check_unseen(tx.events, seen)?;
             let counters = tx.counters;
             let seq = counters
@@ -328,7 +370,9 @@ impl SledStore {
                 remember(tx.events, seen, now)?;
             }
             Ok(decision)
-        })
+        });
+        self.committed(&result);
+        result
     }
 
     /// Reads the trouble, lets `decide` decide, writes the result: one transaction, skipped
@@ -343,7 +387,7 @@ impl SledStore {
         decide: impl Fn(&Trouble) -> Decision,
     ) -> Result<Result<Decision, Skip>, StoreError> {
         let done = done.map(item_key);
-        self.transaction(|tx| {
+        let result = self.transaction(|tx| {
             check_unseen(tx.events, seen)?;
             if let Some(key) = &done {
                 tx.outbox.remove(key.as_slice())?;
@@ -358,7 +402,9 @@ impl SledStore {
                 remember(tx.events, seen, now)?;
             }
             Ok(decision)
-        })
+        });
+        self.committed(&result);
+        result
     }
 
     /// Records that an attempt at the outbox item under `key` begins now, and makes that
@@ -488,6 +534,31 @@ impl SledStore {
         self.outbox.len()
     }
 
+    /// When the call queued first was queued. Ids grow as calls are queued and end every key,
+    /// so the keys are compared and one record is decoded.
+    pub fn oldest_outbox_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let mut oldest: Option<(u64, sled::IVec)> = None;
+        for key in self.outbox.iter().keys() {
+            let key = key?;
+            let id = key
+                .len()
+                .checked_sub(8)
+                .and_then(|at| key[at..].try_into().ok())
+                .map(u64::from_be_bytes)
+                .ok_or_else(|| StoreError::Corrupt("outbox key without id".into()))?;
+            if oldest.as_ref().is_none_or(|(o, _)| id < *o) {
+                oldest = Some((id, key));
+            }
+        }
+        let Some((_, key)) = oldest else { return Ok(None) };
+        Ok(self
+            .outbox
+            .get(key)?
+            .map(|v| decode::<OutboxItem>(&v))
+            .transpose()?
+            .map(|i| i.created_at))
+    }
+
     pub fn outbox_items(&self) -> Result<Vec<OutboxItem>, StoreError> {
         self.outbox.iter().values().map(|v| decode(&v?)).collect()
     }
@@ -542,8 +613,9 @@ impl SledStore {
             let decision = decide(&trouble);
             write_decision(tx, &decision, Some(&timer.trouble), now)?;
             Ok(decision)
-        })?;
-        Ok(r.unwrap_or_default())
+        });
+        self.committed(&r);
+        Ok(r?.unwrap_or_default())
     }
 
     /// Runs `read` while no decision is being written, so it sees every transaction whole

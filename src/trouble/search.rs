@@ -24,17 +24,32 @@ fn haystack(t: &Trouble) -> Vec<String> {
     texts
 }
 
+/// What a search looks through, folded, one text a line: kept per trouble by the store so a
+/// search reads it instead of the whole trouble. A word holds no line break, so it is found in
+/// this text exactly when one of the texts holds it.
+pub fn folded_text(t: &Trouble) -> String {
+    haystack(t).iter().map(|x| fold(x)).collect::<Vec<_>>().join("\n")
+}
+
+/// The words of a query, folded as the texts are; a trouble matches when its text holds all.
+pub fn query_words(query: &str) -> Vec<String> {
+    fold(query).split_whitespace().map(str::to_string).collect()
+}
+
+/// Whether a trouble's [`folded_text`] holds every one of `words` (none: no match).
+pub fn text_matches(folded: &str, words: &[String]) -> bool {
+    !words.is_empty() && words.iter().all(|w| folded.contains(w.as_str()))
+}
+
 /// Whether a trouble matches every word of the query (case- and width-insensitive), the
 /// customer also by its normalised key, so `ＡＣＭＥ（株）` finds "ACME Corp.".
 pub fn matches(policy: &Policy, t: &Trouble, query: &str) -> bool {
-    let texts: Vec<String> = haystack(t).iter().map(|x| fold(x)).collect();
     let key = customer_key(&policy.customers, &t.customer);
     let whole = customer_key(&policy.customers, query);
     if !whole.is_empty() && whole == key {
         return true;
     }
-    let words: Vec<String> = fold(query).split_whitespace().map(str::to_string).collect();
-    !words.is_empty() && words.iter().all(|w| texts.iter().any(|x| x.contains(w.as_str())))
+    text_matches(&folded_text(t), &query_words(query))
 }
 
 /// The parts and lots of a trouble, folded.

@@ -3,9 +3,10 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::approval::borne_by_us;
-use super::model::{Severity, StageId, Trouble};
+use super::model::{Severity, StageId, Trouble, TroubleId};
 use super::money::Currency;
 
 /// `/trouble stats` without a number of days looks this far back.
@@ -56,52 +57,83 @@ pub struct Stats {
     pub by_severity: BTreeMap<Severity, Group>,
 }
 
+/// What the numbers need of one trouble, kept small so a window of thousands of troubles is
+/// read without decoding them whole (the store keeps one per trouble, by opening date).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatsRow {
+    pub id: TroubleId,
+    /// As first written; grouped by the caller's customer key.
+    pub customer: String,
+    pub severity: Severity,
+    pub opened_at: DateTime<Utc>,
+    pub open: bool,
+    /// Whether its channel is private (None: stored before this was recorded).
+    pub private: Option<bool>,
+    /// Milliseconds from opening to the acknowledgement and to the first customer contact.
+    pub to_ack_ms: Option<i64>,
+    pub to_first_contact_ms: Option<i64>,
+    /// Per stage (0-based): milliseconds from started to done, for stages done.
+    pub stage_lead_ms: Vec<Option<i64>>,
+    /// Our share per currency (the split applied).
+    pub ours: BTreeMap<Currency, i64>,
+}
+
+impl From<&Trouble> for StatsRow {
+    fn from(t: &Trouble) -> Self {
+        let ms = |d: Duration| d.num_milliseconds();
+        StatsRow {
+            id: t.id.clone(),
+            customer: t.customer.clone(),
+            severity: t.severity,
+            opened_at: t.opened_at,
+            open: t.is_open(),
+            private: t.private,
+            to_ack_ms: t.ack.as_ref().map(|a| ms(a.at - t.opened_at)),
+            to_first_contact_ms: t.customer_updates.first().map(|u| ms(u.at - t.opened_at)),
+            stage_lead_ms: StageId::all()
+                .map(|i| {
+                    let s = t.stages.get(i.index())?;
+                    Some(ms(s.done_at? - s.started_at?))
+                })
+                .collect(),
+            ours: borne_by_us(t.split.as_ref(), &t.costs),
+        }
+    }
+}
+
 /// The numbers over the troubles opened in the last `days` before `now`. The caller passes only
 /// the troubles the asker may see; `customer_key` groups spellings of one customer.
-pub fn stats(troubles: &[Trouble], days: u32, now: DateTime<Utc>, customer_key: impl Fn(&str) -> String) -> Stats {
+pub fn stats(rows: &[StatsRow], days: u32, now: DateTime<Utc>, customer_key: impl Fn(&str) -> String) -> Stats {
     let since = now - Duration::days(days.into());
-    let recent: Vec<&Trouble> = troubles
+    let recent: Vec<&StatsRow> = rows
         .iter()
         .filter(|t| t.opened_at >= since && t.opened_at <= now)
         .collect();
-    let to_ack = spread(
-        recent
-            .iter()
-            .filter_map(|t| Some(t.ack.as_ref()?.at - t.opened_at))
-            .collect(),
-    );
-    let to_first_contact = spread(
-        recent
-            .iter()
-            .filter_map(|t| Some(t.customer_updates.first()?.at - t.opened_at))
-            .collect(),
-    );
+    let spread_of = |ms: &dyn Fn(&StatsRow) -> Option<i64>| {
+        spread(
+            recent
+                .iter()
+                .filter_map(|t| ms(t))
+                .map(Duration::milliseconds)
+                .collect(),
+        )
+    };
+    let to_ack = spread_of(&|t| t.to_ack_ms);
+    let to_first_contact = spread_of(&|t| t.to_first_contact_ms);
     let stage_lead = StageId::all()
-        .map(|i| {
-            spread(
-                recent
-                    .iter()
-                    .filter_map(|t| {
-                        let s = t.stages.get(i.index())?;
-                        Some(s.done_at? - s.started_at?)
-                    })
-                    .filter(|d| *d >= Duration::zero())
-                    .collect(),
-            )
-        })
+        .map(|i| spread_of(&|t| t.stage_lead_ms.get(i.index()).copied().flatten().filter(|d| *d >= 0)))
         .collect();
     let mut by_customer: BTreeMap<String, Group> = BTreeMap::new();
     let mut by_severity: BTreeMap<Severity, Group> = BTreeMap::new();
     for t in &recent {
-        let ours = borne_by_us(t.split.as_ref(), &t.costs);
         let customer = by_customer.entry(customer_key(&t.customer)).or_insert_with(|| Group {
             name: t.customer.clone(),
             ..Group::default()
         });
         for group in [customer, by_severity.entry(t.severity).or_default()] {
             group.troubles += 1;
-            group.open += usize::from(t.is_open());
-            for (c, minor) in &ours {
+            group.open += usize::from(t.open);
+            for (c, minor) in &t.ours {
                 *group.ours.entry(*c).or_insert(0) += minor;
             }
         }
@@ -157,7 +189,8 @@ mod tests {
             trouble("acme", 2, 100, 130, 160, "¥50,000"),
             trouble("Globex", 2, 200, 290, 320, "$1,000"),
         ];
-        let s = stats(&troubles, 30, at(1000), |c| c.to_lowercase());
+        let rows: Vec<StatsRow> = troubles.iter().map(StatsRow::from).collect();
+        let s = stats(&rows, 30, at(1000), |c| c.to_lowercase());
         assert_eq!(s.troubles, 3);
         assert_eq!(
             s.to_ack,
@@ -186,7 +219,8 @@ mod tests {
     #[test]
     fn troubles_older_than_the_window_are_left_out() {
         let troubles = [trouble("ACME", 1, 0, 10, 30, "¥1")];
-        let s = stats(&troubles, 1, at(3 * 24 * 60), |c| c.to_string());
+        let rows: Vec<StatsRow> = troubles.iter().map(StatsRow::from).collect();
+        let s = stats(&rows, 1, at(3 * 24 * 60), |c| c.to_string());
         assert_eq!(s.troubles, 0);
         assert_eq!(s.to_ack, None);
     }

@@ -1,0 +1,141 @@
+//! The reads served from indexes (App Home, list, history, search, stats) stay right as troubles
+//! change: a close, a new owner, an added participant, an alias, a restart.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::json;
+
+const ALIASES: &str = "[customers]\n\"アクメ\" = \"ACME\"\n";
+
+/// Opens `user`'s App Home and returns the view Slack is given next.
+async fn app_home(bot: &TestBot, user: &str) -> String {
+    let mark = bot.slack.calls().iter().map(|c| c.seq).max().unwrap_or(0);
+    let opened = json!({
+        "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0APP", "type": "event_callback",
+        "event_id": format!("EvHome{}", unique()), "event_time": now_secs(),
+        "event": {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home", "event_ts": "1.2"},
+    });
+    assert_eq!(bot.event(&opened, None).await.status(), 200);
+    let publish = bot
+        .slack
+        .wait_for("views.publish", |c| c.seq > mark && c.params["user_id"] == user)
+        .await;
+    publish.params["view"].to_string()
+}
+
+#[tokio::test]
+async fn a_closed_trouble_leaves_the_list_and_app_home_and_stays_in_history_search_and_stats_across_a_restart() {
+    let mut bot = spawn_bot_with(&format!("{DEFAULT_SEVERITIES}\n{ALIASES}")).await;
+    let acme = bot.open_ready("株式会社ACME: cracked housings in lot 42").await;
+    let globex = bot.open_ready("Globex: late delivery").await;
+    let home = app_home(&bot, MANAGER).await;
+    assert!(
+        home.contains("Waiting for your acknowledgement* (2)") && home.contains(&acme.id) && home.contains(&globex.id),
+        "{home}"
+    );
+
+    let closed = bot
+        .command_text(MANAGER, &acme.channel, "close force the customer withdrew")
+        .await;
+    assert!(!closed.starts_with("Only"), "{closed}");
+    wait_until(|| trouble(&bot, &acme.id).closed.is_some().then_some(())).await;
+
+    for round in ["before the restart", "after the restart"] {
+        let list = bot.command_text(MANAGER, "D0MANAGER", "list").await;
+        assert!(!list.contains(&acme.id) && list.contains(&globex.id), "{round}: {list}");
+        let home = app_home(&bot, MANAGER).await;
+        assert!(
+            home.contains("Waiting for your acknowledgement* (1)") && !home.contains(&acme.id),
+            "{round}: {home}"
+        );
+        // The alias, another spelling, and the name as written all find the closed trouble.
+        for asked in ["アクメ", "ＡＣＭＥ（株）", "ACME Corp."] {
+            let history = bot
+                .command_text(MANAGER, "D0MANAGER", &format!("history {asked}"))
+                .await;
+            assert!(
+                history.contains(&acme.id) && !history.contains(&globex.id),
+                "{round}, history {asked}: {history}"
+            );
+        }
+        let search = bot.command_text(MANAGER, "D0MANAGER", "search ｌｏｔ 42 cracked").await;
+        assert!(
+            search.contains(&acme.id) && !search.contains(&globex.id),
+            "{round}: {search}"
+        );
+        let by_customer = bot.command_text(MANAGER, "D0MANAGER", "search アクメ").await;
+        assert!(by_customer.contains(&acme.id), "{round}: {by_customer}");
+        let stats = bot.command_text(MANAGER, "D0MANAGER", "stats").await;
+        assert!(stats.contains("Troubles in the last 90 days: 2*"), "{round}: {stats}");
+        bot.restart().await;
+    }
+    // Nothing new goes into the window 91 days on.
+    bot.advance(Duration::from_secs(91 * 24 * 3600));
+    let stats = bot.command_text(MANAGER, "D0MANAGER", "stats").await;
+    assert!(stats.contains("Troubles in the last 90 days: 0*"), "{stats}");
+}
+
+#[tokio::test]
+async fn a_new_owner_moves_the_trouble_between_app_homes() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    let owners = app_home(&bot, SALES).await;
+    assert!(
+        owners.contains("Troubles you own* (1)") && owners.contains(&t.id),
+        "{owners}"
+    );
+    let colleagues = app_home(&bot, COLLEAGUE).await;
+    assert!(!colleagues.contains(&t.id), "{colleagues}");
+
+    let handed = bot
+        .command_text(MANAGER, &t.channel, &format!("owner <@{COLLEAGUE}>"))
+        .await;
+    assert!(!handed.starts_with("Only"), "{handed}");
+    wait_until(|| (trouble(&bot, &t.id).owner.as_str() == COLLEAGUE).then_some(())).await;
+    let colleagues = app_home(&bot, COLLEAGUE).await;
+    assert!(
+        colleagues.contains("Troubles you own* (1)") && colleagues.contains(&t.id),
+        "{colleagues}"
+    );
+    let former = app_home(&bot, SALES).await;
+    assert!(!former.contains(&t.id), "{former}");
+}
+
+#[tokio::test]
+async fn an_added_participant_finds_a_private_trouble_by_search_history_and_stats() {
+    let bot = spawn_bot_raw(&format!("private_channels = true\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    let elsewhere = "D0COLLEAGUE";
+    let asks = ["search housing", "history ACME", "stats"];
+    for ask in asks {
+        let answer = bot.command_text(COLLEAGUE, elsewhere, ask).await;
+        assert!(
+            !answer.contains(&t.id) && !answer.contains("housing cracked"),
+            "{ask}: {answer}"
+        );
+    }
+    let stats = bot.command_text(COLLEAGUE, elsewhere, "stats").await;
+    assert!(stats.contains("Troubles in the last 90 days: 0*"), "{stats}");
+
+    let added = bot
+        .command_text(SALES, &t.channel, &format!("add <@{COLLEAGUE}>"))
+        .await;
+    assert!(!added.starts_with("Only"), "{added}");
+    wait_until(|| {
+        trouble(&bot, &t.id)
+            .added
+            .iter()
+            .any(|u| u.as_str() == COLLEAGUE)
+            .then_some(())
+    })
+    .await;
+    for ask in ["search housing", "history ACME"] {
+        let answer = bot.command_text(COLLEAGUE, elsewhere, ask).await;
+        assert!(answer.contains(&t.id), "{ask}: {answer}");
+    }
+    let stats = bot.command_text(COLLEAGUE, elsewhere, "stats").await;
+    assert!(stats.contains("Troubles in the last 90 days: 1*"), "{stats}");
+}
