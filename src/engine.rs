@@ -1,8 +1,8 @@
 //! The shell's one door for changes: read the clock once, let the core decide inside the store's
 //! transaction, commit, wake the workers, hand back the decision.
 //!
-//! HTTP handlers (commands, clicks, modals, events), the deliverer (a call's outcome) and the
-//! timer loop all change a trouble through [`Engine`]; none of them writes a trouble, a
+//! HTTP handlers (commands, clicks, modals, events), the deliverer (a call's outcome, and what a
+//! call about to go still carries) and the timer loop all change a trouble through [`Engine`]; none of them writes a trouble, a
 //! timeline entry, an outbox item or a timer itself. What stays outside are explicit,
 //! non-trouble writes named on the store (an App Home viewer, a loose App Home publish or click
 //! answer, an attempt record, a replay key with nothing else to write): bookkeeping of the
@@ -11,7 +11,7 @@
 use crate::app::App;
 use crate::store::{OutboxItem, StoreError};
 use crate::trouble::command::OpenRequest;
-use crate::trouble::decide::{self, Ctx, Decision, Input, Outcome, Timer, TimerKind};
+use crate::trouble::decide::{self, Ctx, Decision, Input, Op, Outcome, Timer, TimerKind};
 use crate::trouble::digest;
 use crate::trouble::model::{Origin, Trouble, TroubleId, UserId};
 
@@ -133,6 +133,22 @@ impl Engine<'_> {
                 Ok(Applied::Decided(Box::default()))
             }
         }
+    }
+
+    /// Lets the core look at a call the deliverer is about to make, as it is about to go: the
+    /// core may withdraw it (a nudge no longer true) or note that it goes (a status refresh
+    /// lets the next change queue another). Nobody waits for an answer: no flush of its own.
+    pub async fn sending(&self, id: &TroubleId, op: &Op) -> Result<Decision, EngineError> {
+        let op = op.clone();
+        let applied = self
+            .decide_on(id, &[], None, false, move |ctx, t| {
+                decide::decide(ctx, t, Input::Sending(op.clone()))
+            })
+            .await?;
+        Ok(match applied {
+            Applied::Decided(d) => *d,
+            Applied::AlreadyHandled => Decision::default(),
+        })
     }
 
     /// Fires a due timer: it leaves the store in the same write as what the core makes of it,

@@ -145,12 +145,9 @@ async fn wait_until_all_set_up(slack: &FakeSlack, ids: &[String], limit: Duratio
             .enumerate()
             .filter(|(i, id)| {
                 let slug = format!("-cust{i}");
-                let dm = format!("Trouble {id}:");
                 let channel = channels.iter().find(|c| c.name.ends_with(&slug));
                 let pinned = channel.is_some_and(|c| slack.pins(&c.id).len() >= 2);
-                let dmed = dms
-                    .iter()
-                    .any(|m| m["text"].as_str().is_some_and(|t| t.starts_with(&dm)));
+                let dmed = dms.iter().any(|m| speaks_of(m, id));
                 !(pinned && dmed)
             })
             .map(|(i, id)| format!("{id} (CUST{i})"))

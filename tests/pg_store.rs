@@ -506,19 +506,26 @@ async fn app_home_viewers_waiting_publishes_and_the_refresh_flag_are_shared_by_t
     assert!(!b.home_publish_pending(&other).await.unwrap());
 
     let opened = open_one(&a).await.trouble.unwrap();
-    a.update(&opened.id, &[], None, Utc::now(), |t| {
-        let mut t = t.clone();
-        t.status_refresh_queued = true;
-        Decision {
-            trouble: Some(t),
-            ..Decision::default()
+    // Written by one instance, read by the other.
+    let queued = |queued: bool| {
+        move |t: &trouble_bot::trouble::model::Trouble| {
+            let mut t = t.clone();
+            t.status_refresh_queued = queued;
+            Decision {
+                trouble: Some(t),
+                ..Decision::default()
+            }
         }
-    })
-    .await
-    .unwrap()
-    .unwrap();
+    };
+    a.update(&opened.id, &[], None, Utc::now(), queued(true))
+        .await
+        .unwrap()
+        .unwrap();
     assert!(a.get(&opened.id).await.unwrap().unwrap().status_refresh_queued);
-    b.clear_status_refresh_flag(&opened.id).await.unwrap();
+    b.update(&opened.id, &[], None, Utc::now(), queued(false))
+        .await
+        .unwrap()
+        .unwrap();
     assert!(!a.get(&opened.id).await.unwrap().unwrap().status_refresh_queued);
     assert_eq!(b.trouble_count().await.unwrap(), 1);
     assert_eq!(

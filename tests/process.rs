@@ -214,12 +214,9 @@ async fn wait_until_set_up(slack: &FakeSlack, ids: &[String]) {
         slack
             .wait_for_n("pins.add", 2, |c| c.params["channel"] == channel.as_str())
             .await;
-        let dm = format!("Trouble {id}:");
         slack
             .wait_for("chat.postMessage", |c| {
-                c.took_effect()
-                    && c.params["channel"] == MANAGER
-                    && c.params["text"].as_str().is_some_and(|t| t.starts_with(&dm))
+                c.took_effect() && c.params["channel"] == MANAGER && speaks_of(&c.params, id)
             })
             .await;
         expected.push((id.clone(), format!("CUST{i}")));

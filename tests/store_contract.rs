@@ -289,6 +289,42 @@ async fn an_app_home_viewer_gets_one_waiting_publish(backend: &str) {
     assert!(!store.home_needs_publish(&user).await.unwrap(), "a publish is waiting");
 }
 
+async fn the_attempts_of_a_combined_post_are_recorded_together_for_the_calls_still_held(backend: &str) {
+    let (store, other, _dir) = stores(backend).await;
+    for key in ["sig:a", "sig:b", "sig:c"] {
+        open(&store, key, 1).await.unwrap();
+    }
+    let mut claims = Vec::new();
+    for lane in store.lanes_with_work().await.unwrap() {
+        if lane.as_str().ends_with("/dm") {
+            claims.push(store.claim_lane_head(&lane, now()).await.unwrap().expect("a head"));
+        }
+    }
+    assert_eq!(claims.len(), 3, "one manager DM per trouble");
+    let mut expected = vec![true; 3];
+    if store.is_shared() {
+        // The last one's lease lapses and another instance takes it: it is no longer ours to mark.
+        let later = now() + chrono::Duration::from_std(LEASE * 2).unwrap();
+        for claim in &claims[..2] {
+            assert!(store.renew(claim, later).await.unwrap());
+        }
+        let lost = claims[2].item.lane_key();
+        other
+            .claim_lane_head(&lost, later)
+            .await
+            .unwrap()
+            .expect("the lapsed claim");
+        expected[2] = false;
+    }
+    let held: Vec<_> = claims.iter().collect();
+    assert_eq!(store.mark_attempts(&held, now()).await.unwrap(), expected);
+    let items = other.outbox_items().await.unwrap();
+    for (claim, marked) in claims.iter().zip(expected) {
+        let item = items.iter().find(|i| i.id == claim.item.id).expect("still queued");
+        assert_eq!(item.attempt_started_at.is_some(), marked, "{:?}", claim.item.lane_key());
+    }
+}
+
 /// A decision that stores `change` made to trouble `id`: what the store indexes is whatever a
 /// decision writes, whichever rule made it.
 async fn store_change(store: &Store, id: &TroubleId, change: impl Fn(&mut Trouble)) {
@@ -475,6 +511,7 @@ contract!(
     a_due_timer_is_claimed_once_and_fires_once,
     a_request_key_is_remembered_once_until_pruned,
     an_app_home_viewer_gets_one_waiting_publish,
+    the_attempts_of_a_combined_post_are_recorded_together_for_the_calls_still_held,
     the_read_indexes_follow_a_trouble_through_its_changes_and_a_restart,
     troubles_stored_before_the_index_are_indexed_when_the_store_opens,
 );

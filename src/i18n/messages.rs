@@ -42,7 +42,7 @@ pub fn severity_label(l: Locale, config: &Config, level: Severity) -> String {
 }
 
 /// Slack's `text` is the notification and fallback; chat.update refuses more than 4,000.
-const FALLBACK_TEXT_LIMIT: usize = 3000;
+pub(super) const FALLBACK_TEXT_LIMIT: usize = 3000;
 
 /// User text inline in the trouble's own channel.
 fn here(raw: &str) -> String {
@@ -50,11 +50,11 @@ fn here(raw: &str) -> String {
 }
 
 /// User text inline anywhere else (DMs, announce and origin channels, headers).
-fn away(raw: &str) -> String {
+pub(super) fn away(raw: &str) -> String {
     one_line(raw, Where::Elsewhere)
 }
 
-fn user(u: &UserId) -> String {
+pub(super) fn user(u: &UserId) -> String {
     format!("<@{u}>")
 }
 
@@ -134,7 +134,7 @@ fn stages_text(l: Locale, config: &Config, t: &Trouble) -> String {
         .join("\n")
 }
 
-fn ack_text(l: Locale, t: &Trouble) -> String {
+pub(super) fn ack_text(l: Locale, t: &Trouble) -> String {
     match &t.ack {
         Some(a) => tr!(
             l,
@@ -905,14 +905,14 @@ fn customer_history(l: Locale, config: &Config, t: &Trouble) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::trouble::command::OpenRequest;
     use crate::trouble::decide::{open, Ctx};
     use crate::trouble::model::{ChannelId, Origin, TroubleId};
 
     /// A trouble whose every typed field tries to ping, link and forge.
-    fn hostile() -> (Config, Trouble) {
+    pub(in crate::i18n) fn hostile() -> (Config, Trouble) {
         let config = Config::from_sources(
             Some("[departments.quality]\nname = \"QA <!here>\"\nusergroup = \"S0QUALITY\"\nmembers = []\n[severity.1]\ndepartments = [\"quality\"]"),
             &Default::default(),

@@ -229,6 +229,7 @@ pub fn sorry_internal(l: Locale) -> String {
 }
 
 pub mod agreement;
+pub mod combined;
 pub mod digest;
 pub mod eightd;
 mod home;

@@ -302,6 +302,21 @@ impl PgStore {
             == 1)
     }
 
+    /// [`Self::mark_attempt`] for the items of one combined message, in one statement: which of
+    /// `ids` are still this instance's.
+    pub async fn mark_attempts(&self, ids: &[i64], now: DateTime<Utc>) -> Result<Vec<bool>, PgError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "UPDATE outbox SET attempt_started_at = $2, lease_until = $3
+                 WHERE id = ANY($1) AND claimed_by = $4 RETURNING id",
+                &[&ids, &now, &(now + self.lease), &self.instance],
+            )
+            .await?;
+        let marked: std::collections::HashSet<i64> = rows.iter().map(|r| r.get(0)).collect();
+        Ok(ids.iter().map(|id| marked.contains(id)).collect())
+    }
+
     /// Lets go of a claimed item without finishing it: any instance retries it from
     /// `not_before`, and, released rather than lapsed, it is not taken for a reclaim.
     pub async fn release(&self, id: i64, not_before: DateTime<Utc>) -> Result<(), PgError> {
@@ -462,22 +477,6 @@ impl PgStore {
             .iter()
             .map(|r| decode("timeline entry", r.get::<_, &[u8]>(0)))
             .collect()
-    }
-
-    /// Clears the "status refresh queued" flag right before a refresh renders, under the
-    /// trouble's row lock, so a change committed after this point queues a new refresh.
-    pub async fn clear_status_refresh_flag(&self, id: &TroubleId) -> Result<(), PgError> {
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        if let Some(t) = locked(&tx, id).await? {
-            if t.status_refresh_queued {
-                let mut tracked = Tracking::of(&t);
-                tracked.status_refresh_queued = false;
-                write_tracking(&tx, id, &tracked).await?;
-            }
-        }
-        tx.commit().await?;
-        Ok(())
     }
 
     /// Remembers that a user has opened the App Home, so every instance keeps it current.

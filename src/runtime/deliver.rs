@@ -1,20 +1,23 @@
 //! The outbox deliverer: one worker per busy lane, in order within the lane, retried with
 //! backoff until Slack takes the call or refuses it for good.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::watch;
+use tokio::sync::{oneshot, watch};
 
 use crate::app::{App, Wake};
 use crate::clock::Clock;
+use crate::i18n::combined::{combined, how_many, Combined};
 use crate::i18n::{render, Rendered};
+use crate::slack::client::{Marked, Marker};
 use crate::slack::SlackError;
 use crate::store::{Claim, LaneKey, OutboxItem, StoreError};
 use crate::trouble::decide::{channel_name, Dest, Lane, Message, Op, Outcome, Slot};
-use crate::trouble::model::{ChannelId, Trouble, Ts};
+use crate::trouble::model::{ChannelId, PostedMessage, Trouble, TroubleId, Ts};
 use crate::trouble::record::Record;
 
 /// Slack allows about one message a second per channel, with short bursts. The bot allows
@@ -42,10 +45,46 @@ enum PaceKey {
     Method(&'static str),
 }
 
-/// Per-channel pacing (GCRA): when the next message to a channel may go.
+/// Per-channel pacing (GCRA): when the next message to a channel may go; and the calls that
+/// wait for a channel's turn together, to go out as one message.
 pub struct Pacer {
     clock: Clock,
     next: Mutex<HashMap<PaceKey, DateTime<Utc>>>,
+    gatherings: Mutex<HashMap<(ChannelId, Combined), Gathering>>,
+    /// One edit at a time per combined message, and the order in which refreshes arrived.
+    edits: Mutex<HashMap<(ChannelId, Ts), EditLock>>,
+    arrivals: AtomicU64,
+}
+
+/// Held while a combined message is edited: the arrival number of the latest refresh whose
+/// troubles were read for an edit.
+type EditLock = Arc<tokio::sync::Mutex<u64>>;
+
+/// A call that would post a message several troubles can share (see [`Combined`]).
+struct Waiter {
+    claim: Claim,
+    trouble: Trouble,
+    message: Message,
+    keep_as: Option<Slot>,
+}
+
+/// What a waiting call hears from the one that posted before it.
+enum Turn {
+    /// The previous message is out: this call takes the channel's next turn, for itself and
+    /// whoever waits behind it.
+    Lead(Box<Waiter>),
+    /// Its trouble went out in that message (or the message failed, for all of them alike).
+    Done(Result<Option<Outcome>, SlackError>),
+    /// The call passed to another instance before the message left.
+    Lost,
+}
+
+/// The calls waiting for one channel's turn. `led`: one of them is waiting for the turn now
+/// and takes the others along when it comes.
+#[derive(Default)]
+struct Gathering {
+    led: bool,
+    waiting: VecDeque<(Waiter, oneshot::Sender<Turn>)>,
 }
 
 /// `d` as a chrono duration (the pacer's waits are a few seconds, far from overflow).
@@ -58,7 +97,22 @@ impl Pacer {
         Pacer {
             clock,
             next: Mutex::default(),
+            gatherings: Mutex::default(),
+            edits: Mutex::default(),
+            arrivals: AtomicU64::new(1),
         }
+    }
+
+    /// The lock that keeps edits of one combined message in order.
+    fn edit_lock(&self, message: &PostedMessage) -> EditLock {
+        let mut edits = self.edits.lock().expect("edits lock");
+        if edits.len() > PACER_FORGET_ABOVE {
+            edits.retain(|_, lock| Arc::strong_count(lock) > 1);
+        }
+        edits
+            .entry((message.channel.clone(), message.ts.clone()))
+            .or_default()
+            .clone()
     }
 
     /// Takes the next turn for `key`: when it comes.
@@ -168,6 +222,9 @@ enum AttemptError {
     /// The store could not be read or written: try again.
     #[error("{0}")]
     Store(StoreError),
+    /// The core could not be asked about the call (the store failed under it): try again.
+    #[error("{0}")]
+    Engine(#[from] crate::engine::EngineError),
     /// Another instance holds the call now (this one's lease ran out): it is theirs to finish.
     #[error("the call passed to another instance")]
     Lost,
@@ -454,7 +511,10 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
             None,
         ) => {
             let channel = ChannelId::new(user.as_str());
-            let marker = item.id.to_string();
+            let marker = Marker {
+                deliveries: vec![item.id],
+                troubles: Vec::new(),
+            };
             if maybe_sent && earlier_post(app, item, &channel, None).await?.is_some() {
                 return Ok(None);
             }
@@ -523,14 +583,25 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
                     wait_holding(app, claim, app.pacer.turn(PaceKey::Edits(posted.channel.clone()))).await?;
                     call_slot.take().await;
                 }
-                app.store.clear_status_refresh_flag(&t.id).await?;
-                app.store.get(&t.id).await.ok().flatten().unwrap_or(t)
+                let now = app.engine().sending(&t.id, &item.op).await?.trouble;
+                match now {
+                    Some(now) => now,
+                    None => app.store.get(&t.id).await.ok().flatten().unwrap_or(t),
+                }
             } else {
                 t
             };
             let posted = slot_message(&trouble, *slot)
                 .ok_or_else(|| missing(method, "message"))?
                 .clone();
+            if posted.together.len() > 1 {
+                let kind = match slot {
+                    Slot::ManagerDm => Combined::ManagerDm,
+                    _ => Combined::Notice,
+                };
+                call_slot.release();
+                return refresh_together(app, kind, &posted).await;
+            }
             // A status in a channel shared with the customer leaves out the split, costs and
             // proposals (asked of Slack only when there is something to leave out).
             let outside = *slot == Slot::Status
@@ -564,12 +635,9 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
                 Dest::Channel(c) => (c.clone(), None),
                 Dest::Dm(user) => (ChannelId::new(user.as_str()), None),
             };
-            // A nudge that waited in the queue while the owner updated the customer (or closed)
-            // is no longer true: drop it rather than nag about something already done.
-            if let Message::Nudge(n) = message {
-                if t.closed.is_some() || t.last_customer_contact() != n.last_contact {
-                    return Ok(None);
-                }
+            // A nudge that waited in the queue may no longer be true: the core says.
+            if matches!(message, Message::Nudge(_)) && app.engine().sending(&t.id, &item.op).await?.withdrawn {
+                return Ok(None);
             }
             // The origin and announce channels may be shared with the customer (Slack Connect):
             // nothing internal is posted there; the core decides who hears instead.
@@ -598,17 +666,33 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
                     _ => None,
                 });
             }
-            let marker = item.id.to_string();
             if maybe_sent {
-                if let Some((posted_channel, ts)) = earlier_post(app, item, &channel, thread_ts.as_ref()).await? {
+                if let Some(Marked { channel, ts, troubles }) =
+                    earlier_post(app, item, &channel, thread_ts.as_ref()).await?
+                {
                     return Ok(keep_as.map(|slot| Outcome::Posted {
                         slot,
-                        channel: posted_channel,
+                        channel,
                         ts,
+                        together: troubles,
                     }));
                 }
             }
+            if let (Some(kind), None) = (combinable(to, message), &thread_ts) {
+                call_slot.release();
+                let waiter = Waiter {
+                    claim: claim.clone(),
+                    trouble: t,
+                    message: message.clone(),
+                    keep_as: *keep_as,
+                };
+                return post_together(app, channel, kind, waiter).await;
+            }
             take_turn_to_post(app, claim, &mut call_slot, &channel).await?;
+            let marker = Marker {
+                deliveries: vec![item.id],
+                troubles: vec![t.id.clone()],
+            };
             let result = slack
                 .post_message(
                     channel.as_str(),
@@ -617,35 +701,260 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
                     Some(&marker),
                 )
                 .await;
-            match (result, keep_as) {
-                (Ok((posted_channel, ts)), Some(slot)) => {
-                    if *slot == Slot::ManagerDm {
-                        app.metrics
-                            .first_ping((app.clock.now() - t.opened_at).num_milliseconds() as f64 / 1000.0);
+            if let Err(e) = &result {
+                hold_on_429(app, &channel, e);
+            }
+            Ok(posted(app, &t, *keep_as, result, Vec::new())?)
+        }
+    }
+}
+
+/// What the core hears of a post carrying trouble `t` (with `together`, the troubles of a
+/// combined message).
+fn posted(
+    app: &App,
+    t: &Trouble,
+    keep_as: Option<Slot>,
+    result: Result<(ChannelId, Ts), SlackError>,
+    together: Vec<TroubleId>,
+) -> Result<Option<Outcome>, SlackError> {
+    match (result, keep_as) {
+        (Ok((channel, ts)), Some(slot)) => {
+            if slot == Slot::ManagerDm {
+                app.metrics
+                    .first_ping((app.clock.now() - t.opened_at).num_milliseconds() as f64 / 1000.0);
+            }
+            Ok(Some(Outcome::Posted {
+                slot,
+                channel,
+                ts,
+                together,
+            }))
+        }
+        (Ok(_), None) => Ok(None),
+        (Err(SlackError::Api { error, .. }), Some(Slot::OriginNotice))
+            if [
+                "not_in_channel",
+                "channel_not_found",
+                "is_archived",
+                "restricted_action",
+            ]
+            .contains(&error.as_str()) =>
+        {
+            Ok(Some(Outcome::OriginUnreachable))
+        }
+        (Err(e), _) => Err(e),
+    }
+}
+
+/// The messages several troubles may share when many wait for the same channel at once: the
+/// manager's first ping (ten troubles opened together for one manager must all reach them in
+/// the first second, while Slack allows about one message a second per channel), and the
+/// notices in an origin or announcement channel.
+fn combinable(to: &Dest, message: &Message) -> Option<Combined> {
+    match (to, message) {
+        (Dest::Dm(_), Message::ManagerDm) => Some(Combined::ManagerDm),
+        (Dest::Channel(_), Message::OriginNotice | Message::Announcement) => Some(Combined::Notice),
+        _ => None,
+    }
+}
+
+/// Posts `me` in `channel` at the channel's next turn, together with the calls that wait for
+/// the same turn meanwhile: the first call waits for the turn, the others wait for it. What is
+/// still waiting when a message leaves goes at the turn after.
+async fn post_together(
+    app: &App,
+    channel: ChannelId,
+    kind: Combined,
+    me: Waiter,
+) -> Result<Option<Outcome>, AttemptError> {
+    let key = (channel, kind);
+    let claim = me.claim.clone();
+    let (tx, mut rx) = oneshot::channel();
+    let lead = {
+        let mut gatherings = app.pacer.gatherings.lock().expect("gathering lock");
+        let gathering = gatherings.entry(key.clone()).or_default();
+        if gathering.led {
+            gathering.waiting.push_back((me, tx));
+            None
+        } else {
+            gathering.led = true;
+            Some(me)
+        }
+    };
+    let me = match lead {
+        Some(me) => me,
+        None => {
+            // The lease must not lapse while another call waits out the channel's turn.
+            let step = crate::app::claim_lease(&app.config) / 3;
+            loop {
+                tokio::select! {
+                    turn = &mut rx => match turn {
+                        Ok(Turn::Lead(me)) => break *me,
+                        Ok(Turn::Done(result)) => return result.map_err(AttemptError::Slack),
+                        Ok(Turn::Lost) | Err(_) => return Err(AttemptError::Lost),
+                    },
+                    _ = app.clock.sleep(step) => {
+                        if let Err(e) = app.store.renew(&claim, app.clock.now()).await {
+                            tracing::warn!(error = %e, "cannot renew the claim on a call");
+                        }
                     }
-                    Ok(Some(Outcome::Posted {
-                        slot: *slot,
-                        channel: posted_channel,
-                        ts,
-                    }))
-                }
-                (Ok(_), None) => Ok(None),
-                (Err(SlackError::Api { error, .. }), Some(Slot::OriginNotice))
-                    if [
-                        "not_in_channel",
-                        "channel_not_found",
-                        "is_archived",
-                        "restricted_action",
-                    ]
-                    .contains(&error.as_str()) =>
-                {
-                    Ok(Some(Outcome::OriginUnreachable))
-                }
-                (Err(e), _) => {
-                    hold_on_429(app, &channel, &e);
-                    Err(e.into())
                 }
             }
+        }
+    };
+    // Passed on however the post ends (a panic included): nobody waits for a turn forever.
+    let _hand_on = HandOn { app, key: &key };
+    lead_post(app, &key, me).await
+}
+
+struct HandOn<'a> {
+    app: &'a App,
+    key: &'a (ChannelId, Combined),
+}
+
+impl Drop for HandOn<'_> {
+    fn drop(&mut self) {
+        hand_on(self.app, self.key);
+    }
+}
+
+/// The turn passes to the first call still waiting (if any).
+fn hand_on(app: &App, key: &(ChannelId, Combined)) {
+    let Ok(mut gatherings) = app.pacer.gatherings.lock() else {
+        return;
+    };
+    let Some(gathering) = gatherings.get_mut(key) else {
+        return;
+    };
+    while let Some((waiter, turn)) = gathering.waiting.pop_front() {
+        if turn.send(Turn::Lead(Box::new(waiter))).is_ok() {
+            return;
+        }
+    }
+    gatherings.remove(key);
+}
+
+/// Waits for the channel's turn, then posts `me` and the calls waiting behind it (as many as
+/// fit, see [`how_many`]) as one message (or `me` alone, as its own message, when nobody waits).
+async fn lead_post(
+    app: &App,
+    (channel, kind): &(ChannelId, Combined),
+    me: Waiter,
+) -> Result<Option<Outcome>, AttemptError> {
+    pace_post(app, &me.claim, channel).await?;
+    let (others, more) = {
+        let mut gatherings = app.pacer.gatherings.lock().expect("gathering lock");
+        let gathering = gatherings.entry((channel.clone(), *kind)).or_default();
+        let take = how_many(gathering.waiting.len() + 1) - 1;
+        let others: Vec<_> = gathering.waiting.drain(..take).collect();
+        (others, gathering.waiting.len())
+    };
+    let put_back = |others: Vec<(Waiter, oneshot::Sender<Turn>)>| {
+        let mut gatherings = app.pacer.gatherings.lock().expect("gathering lock");
+        let gathering = gatherings.entry((channel.clone(), *kind)).or_default();
+        for other in others.into_iter().rev() {
+            gathering.waiting.push_front(other);
+        }
+    };
+    // Recorded, durably and together, before the call: after a crash each call looks for the
+    // message by its own id (see `find_marked`) instead of posting again.
+    let claims: Vec<&Claim> = std::iter::once(&me.claim)
+        .chain(others.iter().map(|(w, _)| &w.claim))
+        .collect();
+    let marked = match app.store.mark_attempts(&claims, app.clock.now()).await {
+        Ok(marked) => marked,
+        Err(e) => {
+            put_back(others);
+            return Err(e.into());
+        }
+    };
+    if !marked[0] {
+        put_back(others);
+        return Err(AttemptError::Lost);
+    }
+    let members: Vec<&Waiter> = std::iter::once(&me)
+        .chain(
+            others
+                .iter()
+                .zip(&marked[1..])
+                .filter(|(_, ours)| **ours)
+                .map(|((w, _), _)| w),
+        )
+        .collect();
+    let mut call_slot = CallSlot::new(app, me.claim.item.lane);
+    call_slot.take().await;
+    let locale = app.config.locale;
+    let (rendered, together) = if members.len() == 1 {
+        (render(locale, &app.config, &me.trouble, &me.message), Vec::new())
+    } else {
+        let troubles: Vec<Trouble> = members.iter().map(|w| w.trouble.clone()).collect();
+        let together = troubles.iter().map(|t| t.id.clone()).collect();
+        (combined(locale, &app.config, *kind, &troubles, more), together)
+    };
+    let marker = Marker {
+        deliveries: members.iter().map(|w| w.claim.item.id).collect(),
+        troubles: together.clone(),
+    };
+    if members.len() > 1 {
+        tracing::info!(channel = %channel, troubles = members.len(), more, "posting one message for several troubles");
+    }
+    let result = app
+        .slack
+        .post_message(channel.as_str(), &rendered, None, Some(&marker))
+        .await;
+    call_slot.release();
+    if let Err(e) = &result {
+        hold_on_429(app, channel, e);
+    }
+    for ((waiter, turn), still_ours) in others.into_iter().zip(marked.into_iter().skip(1)) {
+        let told = if still_ours {
+            Turn::Done(posted(
+                app,
+                &waiter.trouble,
+                waiter.keep_as,
+                result.clone(),
+                together.clone(),
+            ))
+        } else {
+            Turn::Lost
+        };
+        // A waiter that gave up (its worker stopped) finds the message by its marker later.
+        let _ = turn.send(told);
+    }
+    Ok(posted(app, &me.trouble, me.keep_as, result, together)?)
+}
+
+/// Edits a message several troubles share (see [`post_together`]) from the current state of
+/// all of them. Edits of one message go one at a time; a refresh queued before another edit
+/// read the troubles is already shown by it, and is skipped.
+async fn refresh_together(app: &App, kind: Combined, message: &PostedMessage) -> Result<Option<Outcome>, AttemptError> {
+    let arrived = app.pacer.arrivals.fetch_add(1, Ordering::SeqCst);
+    let lock = app.pacer.edit_lock(message);
+    let mut last_read = lock.lock().await;
+    if *last_read > arrived {
+        return Ok(None);
+    }
+    let before = *last_read;
+    *last_read = app.pacer.arrivals.fetch_add(1, Ordering::SeqCst);
+    let mut troubles = Vec::with_capacity(message.together.len());
+    for id in &message.together {
+        match app.store.get(id).await {
+            Ok(Some(t)) => troubles.push(t),
+            Ok(None) => {}
+            Err(e) => {
+                *last_read = before;
+                return Err(e.into());
+            }
+        }
+    }
+    let rendered = combined(app.config.locale, &app.config, kind, &troubles, 0);
+    match app.slack.update_message(&message.channel, &message.ts, &rendered).await {
+        Ok(()) => Ok(None),
+        Err(e) => {
+            *last_read = before;
+            hold_on_429(app, &message.channel, &e);
+            Err(e.into())
         }
     }
 }
@@ -656,11 +965,10 @@ async fn earlier_post(
     item: &OutboxItem,
     channel: &ChannelId,
     thread_ts: Option<&Ts>,
-) -> Result<Option<(ChannelId, Ts)>, AttemptError> {
-    let marker = item.id.to_string();
+) -> Result<Option<Marked>, AttemptError> {
     match app
         .slack
-        .find_marked(channel.as_str(), thread_ts, &marker, item.created_at.timestamp())
+        .find_marked(channel.as_str(), thread_ts, item.id, item.created_at.timestamp())
         .await
     {
         Ok(Some(posted)) => {

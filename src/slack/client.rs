@@ -6,7 +6,37 @@ use serde_json::{json, Value};
 
 use crate::config::Secret;
 use crate::i18n::Rendered;
-use crate::trouble::model::{ChannelId, Ts, UserId};
+use crate::trouble::model::{ChannelId, TroubleId, Ts, UserId};
+
+/// What a post carries in its metadata so it can be found again: the outbox items it delivers
+/// (several when troubles share one message) and the troubles it speaks of.
+#[derive(Clone, Debug, Default)]
+pub struct Marker {
+    pub deliveries: Vec<u64>,
+    pub troubles: Vec<TroubleId>,
+}
+
+impl Marker {
+    fn metadata(&self) -> serde_json::Value {
+        let join = |parts: Vec<String>| parts.join(",");
+        let deliveries = join(self.deliveries.iter().map(u64::to_string).collect());
+        let mut payload = json!({ "delivery": deliveries });
+        // A message of one trouble needs no list: the trouble whose item found it is the one.
+        if self.troubles.len() > 1 {
+            payload["troubles"] = json!(join(self.troubles.iter().map(|t| t.as_str().to_string()).collect()));
+        }
+        json!({"event_type": "trouble_bot_delivery", "event_payload": payload})
+    }
+}
+
+/// A message found by its marker.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Marked {
+    pub channel: ChannelId,
+    pub ts: Ts,
+    /// Every trouble the message speaks of, when it speaks of several.
+    pub troubles: Vec<TroubleId>,
+}
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SlackError {
@@ -265,13 +295,14 @@ impl SlackClient {
         }
     }
 
-    /// Posts a message; `metadata` marks it as ours so a re-send after a crash can be detected.
+    /// Posts a message; `marker` (its metadata) marks it as ours so a re-send after a crash can
+    /// be detected.
     pub async fn post_message(
         &self,
         channel: &str,
         rendered: &Rendered,
         thread_ts: Option<&Ts>,
-        marker: Option<&str>,
+        marker: Option<&Marker>,
     ) -> Result<(ChannelId, Ts), SlackError> {
         let mut body = json!({"channel": channel, "text": rendered.text, "unfurl_links": false});
         if let Some(blocks) = &rendered.blocks {
@@ -281,7 +312,7 @@ impl SlackClient {
             body["thread_ts"] = json!(ts);
         }
         if let Some(m) = marker {
-            body["metadata"] = json!({"event_type": "trouble_bot_delivery", "event_payload": {"delivery": m}});
+            body["metadata"] = m.metadata();
         }
         let v = self.call("chat.postMessage", &body).await?;
         Ok((
@@ -290,15 +321,16 @@ impl SlackClient {
         ))
     }
 
-    /// Finds a message this bot posted with `marker` (after a crash or an ambiguous error), so
-    /// it is not posted twice. `channel` may be a user id (a DM). Looks back from `since`.
+    /// Finds a message this bot posted for outbox item `delivery` (after a crash or an
+    /// ambiguous error), alone or combined with others, so it is not posted twice. `channel` may
+    /// be a user id (a DM). Looks back from `since`.
     pub async fn find_marked(
         &self,
         channel: &str,
         thread_ts: Option<&Ts>,
-        marker: &str,
+        delivery: u64,
         since: i64,
-    ) -> Result<Option<(ChannelId, Ts)>, SlackError> {
+    ) -> Result<Option<Marked>, SlackError> {
         let channel = if channel.starts_with('U') || channel.starts_with('W') {
             let v = self.call("conversations.open", &json!({"users": channel})).await?;
             v["channel"]["id"].as_str().unwrap_or(channel).to_string()
@@ -310,14 +342,25 @@ impl SlackClient {
             Some(ts) => self.call("conversations.replies", &json!({"channel": channel, "ts": ts, "oldest": oldest, "limit": 200, "include_all_metadata": true})).await?,
             None => self.call("conversations.history", &json!({"channel": channel, "oldest": oldest, "limit": 200, "include_all_metadata": true})).await?,
         };
-        let found = v["messages"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|m| m["metadata"]["event_payload"]["delivery"].as_str() == Some(marker));
-        Ok(found
-            .and_then(|m| m["ts"].as_str())
-            .map(|ts| (ChannelId::new(&channel), Ts::new(ts))))
+        let wanted = delivery.to_string();
+        let found = v["messages"].as_array().into_iter().flatten().find(|m| {
+            let listed = m["metadata"]["event_payload"]["delivery"].as_str().unwrap_or_default();
+            listed.split(',').any(|d| d == wanted)
+        });
+        Ok(found.and_then(|m| {
+            let troubles = m["metadata"]["event_payload"]["troubles"]
+                .as_str()
+                .unwrap_or_default()
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(TroubleId::new)
+                .collect();
+            Some(Marked {
+                channel: ChannelId::new(&channel),
+                ts: Ts::new(m["ts"].as_str()?),
+                troubles,
+            })
+        }))
     }
 
     /// A channel named `name` that this bot created (after a crash or an ambiguous error).

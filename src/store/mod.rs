@@ -292,6 +292,21 @@ impl Store {
         }
     }
 
+    /// [`Self::mark_attempt`] for the claimed calls of one combined message, in one durable
+    /// write: for each, whether it is still this instance's.
+    pub async fn mark_attempts(&self, claims: &[&Claim], now: DateTime<Utc>) -> Result<Vec<bool>, StoreError> {
+        match self {
+            Store::Sled(s) => {
+                let items: Vec<&OutboxItem> = claims.iter().map(|c| &c.item).collect();
+                s.mark_attempts(&items, now).await
+            }
+            Store::Postgres(p) => {
+                let ids: Vec<i64> = claims.iter().map(|c| pg_id(&c.item)).collect();
+                Ok(p.mark_attempts(&ids, now).await?)
+            }
+        }
+    }
+
     /// Lets go of a claimed call without delivering it (shutting down): another instance may
     /// take it at once.
     pub async fn release(&self, claim: &Claim, now: DateTime<Utc>) -> Result<(), StoreError> {
@@ -349,15 +364,6 @@ impl Store {
         match self {
             Store::Sled(s) => s.remove_timer(timer),
             Store::Postgres(p) => Ok(p.remove_timer(&timer_key(timer)).await?),
-        }
-    }
-
-    /// Clears the "status refresh queued" flag right before a refresh renders, so any change
-    /// after this point queues a new refresh.
-    pub async fn clear_status_refresh_flag(&self, id: &TroubleId) -> Result<(), StoreError> {
-        match self {
-            Store::Sled(s) => s.clear_status_refresh_flag(id),
-            Store::Postgres(p) => Ok(p.clear_status_refresh_flag(id).await?),
         }
     }
 

@@ -582,6 +582,24 @@ impl SledStore {
         Ok(true)
     }
 
+    /// [`Self::mark_attempt`] for the calls of one combined message, made durable together.
+    pub async fn mark_attempts(&self, items: &[&OutboxItem], now: DateTime<Utc>) -> Result<Vec<bool>, StoreError> {
+        let mut marked = Vec::with_capacity(items.len());
+        for item in items {
+            let key = item_key(item);
+            let Some(bytes) = self.outbox.get(&key)? else {
+                marked.push(false);
+                continue;
+            };
+            let mut item: OutboxItem = decode(&bytes)?;
+            item.attempt_started_at = Some(now);
+            self.outbox.insert(&key, encode(&item))?;
+            marked.push(true);
+        }
+        self.flush().await?;
+        Ok(marked)
+    }
+
     /// Remembers an event id with nothing else to write; false when it was seen before.
     pub fn remember_key(&self, event_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
         Ok(self.events.insert(event_id.as_bytes(), &millis(now))?.is_none())
@@ -766,31 +784,6 @@ impl SledStore {
         Ok(r?.unwrap_or_default())
     }
 
-    /// Small bookkeeping outside the core: clears the "status refresh queued" flag right before
-    /// a refresh renders, so any change after this point queues a new refresh.
-    pub fn clear_status_refresh_flag(&self, id: &TroubleId) -> Result<(), StoreError> {
-        let key = id.as_str().as_bytes();
-        (&self.troubles, &self.tracking)
-            .transaction(|(troubles, tracking)| {
-                let Some(body) = troubles.get(key)? else {
-                    return Ok(());
-                };
-                let stored = tracking.get(key)?;
-                if let Ok(t) = assemble(&body, stored.as_deref()) {
-                    if t.status_refresh_queued {
-                        let mut tracked = Tracking::of(&t);
-                        tracked.status_refresh_queued = false;
-                        tracking.insert(key, encode(&tracked))?;
-                    }
-                }
-                Ok::<(), ConflictableTransactionError<()>>(())
-            })
-            .map_err(|e| match e {
-                TransactionError::Storage(e) => StoreError::Sled(e),
-                TransactionError::Abort(()) => StoreError::Corrupt("aborted".into()),
-            })
-    }
-
     /// Runs `read` while no decision is being written, so it sees every transaction whole
     /// (a backup, `verify` beside a running bot). Decisions wait meanwhile: keep `read` short.
     pub fn with_writes_paused<R>(&self, read: impl FnOnce(&SledStore) -> R) -> R {
@@ -921,6 +914,7 @@ mod tests {
             slot: Slot::ManagerDm,
             channel: ChannelId::new("D0MGR"),
             ts: Ts::new("1700000000.000100"),
+            together: Vec::new(),
         };
         store
             .transact(&t.id, &[], None, now, |t| {
@@ -960,6 +954,7 @@ mod tests {
             slot: Slot::Status,
             channel: ChannelId::new("C0TROUBLE"),
             ts: Ts::new("1700000000.000200"),
+            together: Vec::new(),
         };
         store
             .transact(&t.id, &[], Some(&item), now, |t| {

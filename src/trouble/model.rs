@@ -261,6 +261,11 @@ pub struct LastReport {
 pub struct PostedMessage {
     pub channel: ChannelId,
     pub ts: Ts,
+    /// Every trouble the message speaks of, in its order, when several share it (the manager's
+    /// DM or a channel notice combined while they waited for the channel's turn): an edit
+    /// renders all of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub together: Vec<TroubleId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -451,7 +451,7 @@ pub fn assert_set_up_exactly_once(slack: &FakeSlack, troubles: &[(String, String
             );
         }
         assert_eq!(
-            dms.iter().filter(|m| plain_text_of(m).starts_with(&kickoff)).count(),
+            dms.iter().filter(|m| speaks_of(m, id)).count(),
             1,
             "one manager DM for {id}"
         );
@@ -653,4 +653,15 @@ pub fn listening_address(child: &mut std::process::Child, limit: Duration) -> Op
         }
     });
     rx.recv_timeout(limit).ok()
+}
+
+/// Whether a message the bot posted (a fake's stored message or a call's params) speaks of
+/// trouble `id`: its own message (`Trouble <id>: …`) or one several troubles share, which lists
+/// their ids in its metadata.
+pub fn speaks_of(message: &Value, id: &str) -> bool {
+    let own = plain_text_of(message).starts_with(&format!("Trouble {id}:"));
+    let shared = message["metadata"]["event_payload"]["troubles"]
+        .as_str()
+        .is_some_and(|listed| listed.split(',').any(|t| t == id));
+    own || shared
 }

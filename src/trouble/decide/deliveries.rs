@@ -1,6 +1,25 @@
-//! What a delivery's outcome teaches the trouble: its channel, its messages' ids, failures.
+//! What a delivery's outcome teaches the trouble (its channel, messages, failures), and what a call about to go still carries.
 
 use super::*;
+
+/// The deliverer is about to make `op`. A status refresh takes the queued flag with it: any
+/// change from now on queues another. A nudge that waited in the queue while the owner updated
+/// the customer (or closed) is no longer true: withdrawn rather than nag about something done.
+pub(super) fn sending(w: &mut Work, op: Op) {
+    match op {
+        Op::Refresh { slot: Slot::Status } if w.t.status_refresh_queued => {
+            w.t.status_refresh_queued = false;
+            w.changed = true;
+        }
+        Op::Post {
+            message: Message::Nudge(n),
+            ..
+        } => {
+            w.d.withdrawn = w.t.closed.is_some() || w.t.last_customer_contact() != n.last_contact;
+        }
+        _ => {}
+    }
+}
 
 pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
     match outcome {
@@ -21,8 +40,13 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 );
             }
         }
-        Outcome::Posted { slot, channel, ts } => {
-            let posted = Some(PostedMessage { channel, ts });
+        Outcome::Posted {
+            slot,
+            channel,
+            ts,
+            together,
+        } => {
+            let posted = Some(PostedMessage { channel, ts, together });
             let channel_known = w.t.channel.is_some();
             match slot {
                 Slot::Kickoff => w.t.kickoff = posted,

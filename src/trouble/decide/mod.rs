@@ -89,6 +89,10 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
             delivered(&mut w, outcome);
             None
         }
+        Input::Sending(op) => {
+            deliveries::sending(&mut w, op);
+            None
+        }
     };
     w.finish(reply)
 }

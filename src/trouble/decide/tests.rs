@@ -147,6 +147,7 @@ fn posted(slot: Slot, channel: &str, ts: &str) -> Input {
         slot,
         channel: ChannelId::new(channel),
         ts: Ts::new(ts),
+        together: Vec::new(),
     })
 }
 
@@ -341,9 +342,10 @@ impl Sim {
         timer.expect("a follow-up timer was set").clone()
     }
 
-    /// What the shell does once the queued status refresh has been delivered.
+    /// What the deliverer tells the core as the queued status refresh goes.
     fn status_refresh_delivered(&mut self) {
-        self.t.status_refresh_queued = false;
+        self.feed(Input::Sending(Op::Refresh { slot: Slot::Status }));
+        assert!(!self.t.status_refresh_queued);
     }
 
     /// Every stage done and a measure recorded: what `close` needs.
@@ -1699,6 +1701,58 @@ fn a_due_follow_up_nudges_the_owner_and_the_manager_once_twice_overdue() {
 }
 
 #[test]
+fn a_queued_nudge_goes_while_true_and_is_withdrawn_once_the_customer_was_updated_or_the_trouble_closed() {
+    let nudge_of = |sim: &mut Sim| {
+        sim.advance(hours(4));
+        let d = sim.feed(Input::Timer(TimerKind::FollowUp { epoch: 1 }));
+        let op = ops(&d, Lane::Channel)
+            .into_iter()
+            .find(|op| {
+                matches!(
+                    op,
+                    Op::Post {
+                        message: Message::Nudge(_),
+                        ..
+                    }
+                )
+            })
+            .expect("a nudge");
+        Input::Sending(op)
+    };
+    let mut sim = Sim::ready(req("ACME"));
+    let sending = nudge_of(&mut sim);
+    let d = sim.feed(sending.clone());
+    assert!(
+        !d.withdrawn && d.trouble.is_none(),
+        "still true: it goes, nothing changes"
+    );
+    sim.cmd(
+        "U0SALES",
+        Command::Update {
+            text: "called them, replacement on its way".into(),
+            next: None,
+        },
+    );
+    assert!(sim.feed(sending).withdrawn, "the customer was updated meanwhile");
+
+    let mut sim = Sim::ready(req("ACME"));
+    let sending = nudge_of(&mut sim);
+    sim.close_properly();
+    assert!(sim.feed(sending).withdrawn, "closed meanwhile");
+}
+
+#[test]
+fn a_status_refresh_as_it_goes_lets_the_next_change_queue_another() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.t.status_refresh_queued = true;
+    let d = sim.feed(Input::Sending(Op::Refresh { slot: Slot::Status }));
+    assert!(d.trouble.is_some_and(|t| !t.status_refresh_queued));
+    assert!(d.deliveries.is_empty() && d.entries.is_empty() && !d.withdrawn);
+    let again = sim.feed(Input::Sending(Op::Refresh { slot: Slot::Status }));
+    assert!(again.trouble.is_none(), "nothing to clear twice");
+}
+
+#[test]
 fn a_stale_follow_up_timer_does_nothing() {
     let mut sim = Sim::ready(req("ACME"));
     sim.advance(hours(1));
@@ -1989,7 +2043,8 @@ fn a_message_posted_after_the_channel_exists_is_refreshed_with_its_link() {
             kept,
             &Some(PostedMessage {
                 channel: ChannelId::new("D0ANY"),
-                ts: Ts::new("1.000001")
+                ts: Ts::new("1.000001"),
+                together: Vec::new(),
             })
         );
     }
@@ -2008,6 +2063,7 @@ fn posted_kickoff_and_status_are_kept_for_later_edits() {
         Some(PostedMessage {
             channel: ChannelId::new(TROUBLE_CHANNEL),
             ts: Ts::new(ts),
+            together: Vec::new(),
         })
     };
     assert_eq!(sim.t.kickoff, kept(KICKOFF_TS));

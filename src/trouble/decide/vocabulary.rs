@@ -245,6 +245,8 @@ pub enum Outcome {
         slot: Slot,
         channel: ChannelId,
         ts: Ts,
+        /// Every trouble the message speaks of, when several share it (see `PostedMessage`).
+        together: Vec<TroubleId>,
     },
     /// The origin channel refused the notice: tell the reporter instead.
     OriginUnreachable,
@@ -308,6 +310,9 @@ pub enum Input {
     },
     Timer(TimerKind),
     Delivered(Outcome),
+    /// The deliverer is about to make this call (a status refresh, a nudge): what it carries
+    /// is decided here, as it goes (see [`Decision::withdrawn`]).
+    Sending(Op),
     /// Slack saw someone join or leave the trouble's channel (`member_joined_channel`/`_left_`).
     MemberJoined {
         user: UserId,
@@ -422,6 +427,9 @@ pub struct Decision {
     /// The report is to be posted now (a close): the shell renders it from the timeline, which
     /// only it reads, and hands it back through [`report_posts`].
     pub report_due: bool,
+    /// The call the deliverer was about to make ([`Input::Sending`]) is no longer true: it is
+    /// dropped instead.
+    pub withdrawn: bool,
 }
 
 impl Decision {

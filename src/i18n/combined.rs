@@ -1,0 +1,156 @@
+//! Several troubles in one message: the manager's DM and the channel notices, when many wait at once.
+
+use serde_json::Value;
+
+use super::messages::{ack_text, away, channel_ref, severity_label, user, Rendered, FALLBACK_TEXT_LIMIT};
+use super::Locale;
+use crate::config::Config;
+use crate::slack::blocks::{button, context, cut, section};
+use crate::slack::contracts::{Action, ButtonValue};
+use crate::trouble::model::Trouble;
+
+/// Slack allows 50 blocks in a message: one heading and one line per trouble.
+pub const MAX_PER_MESSAGE: usize = 49;
+
+/// How many of `waiting` troubles one message carries: all when they fit, else one less than
+/// fits, leaving room for the line that says how many follow in the next message.
+pub fn how_many(waiting: usize) -> usize {
+    if waiting <= MAX_PER_MESSAGE {
+        waiting
+    } else {
+        MAX_PER_MESSAGE - 1
+    }
+}
+
+/// Which message several troubles share.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Combined {
+    /// The manager's ping, with an Acknowledge button per trouble.
+    ManagerDm,
+    /// The notice in the channel a trouble was opened from, or an announcement channel.
+    Notice,
+}
+
+/// One message for `troubles` (as many as [`how_many`] allows), each on its own line with what
+/// the single message would have said of it; `more` troubles follow in the next message.
+pub fn combined(l: Locale, config: &Config, kind: Combined, troubles: &[Trouble], more: usize) -> Rendered {
+    let n = troubles.len() + more;
+    let heading = match kind {
+        Combined::ManagerDm => tr!(
+            l,
+            format!("🚨 トラブルの報告が{n}件あります。1件ずつ確認をお願いします。"),
+            format!("🚨 {n} troubles were reported. Please acknowledge each one.")
+        ),
+        Combined::Notice => tr!(
+            l,
+            format!("🚨 トラブルが{n}件起票されました。"),
+            format!("🚨 {n} troubles were opened.")
+        ),
+    };
+    let mut blocks = vec![section(&heading)];
+    blocks.extend(
+        troubles
+            .iter()
+            .take(how_many(troubles.len() + more))
+            .map(|t| line(l, config, kind, t)),
+    );
+    if more > 0 {
+        blocks.push(context(&tr!(
+            l,
+            format!("…ほか{more}件は次のメッセージでお知らせします。"),
+            format!("…and {more} more in the next message.")
+        )));
+    }
+    let ids: Vec<&str> = troubles.iter().map(|t| t.id.as_str()).collect();
+    let text = format!("{heading} {}", ids.join(", "));
+    blocks.iter_mut().for_each(|b| super::san_value(l, b));
+    Rendered {
+        text: cut(&super::san(l, &text), FALLBACK_TEXT_LIMIT),
+        blocks: Some(blocks),
+    }
+}
+
+/// A trouble's line: the same facts as its own message, and its own Acknowledge button.
+fn line(l: Locale, config: &Config, kind: Combined, t: &Trouble) -> Value {
+    let (id, owner, link) = (&t.id, user(&t.owner), channel_ref(l, t));
+    let what = format!("{} — {}", away(&t.customer), away(&t.summary));
+    let sev = severity_label(l, config, t.severity);
+    match kind {
+        Combined::ManagerDm => {
+            let ack = ack_text(l, t);
+            let mut block = section(&tr!(
+                l,
+                format!("*{id}* {what}（{sev}）\n報告者 {owner} · {link} · {ack}"),
+                format!("*{id}* {what} ({sev})\nfrom {owner} · {link} · {ack}")
+            ));
+            if t.ack.is_none() && t.is_open() {
+                block["accessory"] = button(
+                    Action::Acknowledge.id(),
+                    tr!(l, "確認しました", "Acknowledge"),
+                    &ButtonValue::trouble(id.as_str()).encode(),
+                    true,
+                );
+            }
+            block
+        }
+        Combined::Notice => section(&tr!(
+            l,
+            format!("{owner}がトラブル {id} を起票しました: {what}（{sev}）→ {link}"),
+            format!("{owner} opened trouble {id}: {what} ({sev}) → {link}")
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trouble::model::TroubleId;
+
+    /// `n` troubles whose typed fields try to ping, link and forge.
+    fn hostile(n: usize) -> (Config, Vec<Trouble>) {
+        let (config, t) = super::super::messages::tests::hostile();
+        let troubles = (1..=n)
+            .map(|i| Trouble {
+                id: TroubleId::new(format!("20261130-{i}")),
+                ..t.clone()
+            })
+            .collect();
+        (config, troubles)
+    }
+
+    #[test]
+    fn a_full_message_stays_within_fifty_blocks_gives_each_trouble_its_button_and_says_how_many_follow() {
+        let (config, all) = hostile(MAX_PER_MESSAGE);
+        assert_eq!(how_many(MAX_PER_MESSAGE), MAX_PER_MESSAGE);
+        assert_eq!(how_many(MAX_PER_MESSAGE + 8), MAX_PER_MESSAGE - 1);
+        for l in [Locale::Ja, Locale::En] {
+            let last = combined(l, &config, Combined::ManagerDm, &all, 0);
+            assert_eq!(last.blocks.expect("blocks").len(), 50);
+            let troubles = &all[..how_many(MAX_PER_MESSAGE + 8)];
+            let r = combined(l, &config, Combined::ManagerDm, troubles, 8);
+            let blocks = r.blocks.expect("blocks");
+            assert_eq!(blocks.len(), 50);
+            assert!(blocks[49].to_string().contains('8'), "{}", blocks[49]);
+            for (t, b) in troubles.iter().zip(&blocks[1..]) {
+                assert!(b["text"]["text"].as_str().unwrap().contains(t.id.as_str()));
+                assert!(b["accessory"]["value"].as_str().unwrap().contains(t.id.as_str()));
+            }
+            let all = serde_json::to_string(&blocks).unwrap() + &r.text;
+            for live in ["<!channel>", "<!here>", "<!everyone>", "<!subteam", "<@U0QA1", "<http"] {
+                assert!(!all.contains(live), "{live} in {all}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_notice_for_several_troubles_names_each_and_has_no_buttons() {
+        let (config, troubles) = hostile(3);
+        for l in [Locale::Ja, Locale::En] {
+            let r = combined(l, &config, Combined::Notice, &troubles, 0);
+            let blocks = r.blocks.expect("blocks");
+            assert_eq!(blocks.len(), 4);
+            assert!(blocks.iter().all(|b| b.get("accessory").is_none()));
+            assert!(troubles.iter().all(|t| r.text.contains(t.id.as_str())));
+        }
+    }
+}

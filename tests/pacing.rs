@@ -1,0 +1,235 @@
+//! Many troubles at once for one manager: each reaches them in the first second, within Slack's
+//! per-channel limit, as one combined message that every trouble still edits as its own.
+
+mod common;
+
+use std::time::Duration;
+
+use common::fake_slack::Fault;
+use common::*;
+use serde_json::Value;
+use trouble_bot::trouble::decide::{Dest, Op};
+use trouble_bot::trouble::model::PostedMessage;
+
+/// Opens `n` troubles for the sales rep (whose manager is MANAGER) at once; for each, its id and
+/// how many calls the fake had seen when the open was sent.
+async fn open_many(bot: &TestBot, n: usize) -> Vec<(String, u64)> {
+    let opens = (0..n).map(|i| async move {
+        let seen = bot.slack.calls().len() as u64;
+        let answer = bot
+            .command_text(SALES, ORIGIN, &format!("open CUST{i}: housings cracked in lot {i}"))
+            .await;
+        assert!(answer.contains("opened"), "{answer}");
+        let id = answer.split_whitespace().nth(1).expect("the answer names the trouble");
+        (id.to_string(), seen)
+    });
+    futures_util::future::join_all(opens).await
+}
+
+/// The manager's DMs that reached Slack, in order, with their place among the fake's calls.
+fn dms(bot: &TestBot) -> Vec<(u64, Value)> {
+    bot.slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.params["channel"] == MANAGER && c.took_effect())
+        .map(|c| (c.seq, c.params))
+        .collect()
+}
+
+/// Which of `ids` no DM has spoken of yet.
+fn not_yet_told(bot: &TestBot, ids: &[String]) -> Vec<String> {
+    let dms = dms(bot);
+    ids.iter()
+        .filter(|id| !dms.iter().any(|(_, m)| speaks_of(m, id)))
+        .cloned()
+        .collect()
+}
+
+/// Opens `n` troubles at once, with Slack's per-channel limit enforced. Each must reach the
+/// manager in the DM that was on its way when the trouble was stored or in the one after it:
+/// never more than one paced turn (a second) behind, however many wait.
+async fn each_reaches_the_manager_within_one_turn(n: usize) -> (TestBot, Vec<String>) {
+    let bot = spawn_bot().await;
+    bot.slack.enforce_channel_rate_limit(true);
+    let opened = open_many(&bot, n).await;
+    let ids: Vec<String> = opened.iter().map(|(id, _)| id.clone()).collect();
+    eventually(
+        &format!("all {n} troubles told to the manager"),
+        Duration::from_secs(20),
+        || not_yet_told(&bot, &ids).is_empty().then_some(()),
+    )
+    .await;
+    assert_eq!(bot.slack.rate_limited_count(), 0, "no post was answered 429");
+    let dms = dms(&bot);
+    assert!(dms.len() < n, "{} DMs for {n} troubles: several share one", dms.len());
+    for (id, sent) in &opened {
+        assert_eq!(
+            dms.iter().filter(|(_, m)| speaks_of(m, id)).count(),
+            1,
+            "{id} is in exactly one DM"
+        );
+        let next_two: Vec<&Value> = dms
+            .iter()
+            .filter(|(seq, _)| seq >= sent)
+            .map(|(_, m)| m)
+            .take(2)
+            .collect();
+        assert!(
+            next_two.iter().any(|m| speaks_of(m, id)),
+            "{id} went out in one of the two DMs after it was opened (call {sent}): {:?}",
+            dms.iter()
+                .map(|(seq, m)| format!("{seq}: {}", m["metadata"]["event_payload"]))
+                .collect::<Vec<_>>()
+        );
+    }
+    (bot, ids)
+}
+
+/// The DM `posted` points at, as it reads now: trouble `id`'s line in it (the whole message
+/// when it is the trouble's own) and whether that line still has its Acknowledge button.
+fn dm_line(bot: &TestBot, posted: &PostedMessage, id: &str) -> (Value, String, bool) {
+    let message = bot
+        .slack
+        .messages_in(MANAGER)
+        .into_iter()
+        .find(|m| m["ts"] == posted.ts.as_str())
+        .unwrap_or_else(|| panic!("{id}'s DM {posted:?} exists"));
+    assert!(speaks_of(&message, id), "{id}'s DM speaks of it: {message}");
+    let blocks = message["blocks"].as_array().cloned().unwrap_or_default();
+    if posted.together.is_empty() {
+        let button = message.to_string().contains("\"action_id\":\"acknowledge\"");
+        return (message.clone(), message.to_string(), button);
+    }
+    let block = blocks
+        .iter()
+        .find(|b| {
+            b["text"]["text"]
+                .as_str()
+                .is_some_and(|t| t.contains(&format!("*{id}*")))
+        })
+        .unwrap_or_else(|| panic!("{id} has its line in {message}"));
+    let line = block["text"]["text"].as_str().unwrap_or_default().to_string();
+    (message, line, block["accessory"]["action_id"] == "acknowledge")
+}
+
+#[tokio::test]
+async fn ten_troubles_opened_in_the_same_second_for_one_manager_each_reach_the_manager_within_one_turn_without_a_429() {
+    each_reaches_the_manager_within_one_turn(10).await;
+}
+
+#[tokio::test]
+async fn fifty_troubles_opened_in_the_same_second_for_one_manager_each_reach_the_manager_within_one_turn_without_a_429()
+{
+    let (bot, _) = each_reaches_the_manager_within_one_turn(50).await;
+    for (_, dm) in dms(&bot) {
+        let blocks = dm["blocks"].as_array().map_or(0, Vec::len);
+        assert!(blocks <= 50, "within Block Kit's 50 blocks: {blocks}");
+    }
+}
+
+#[tokio::test]
+async fn each_troubles_channel_link_and_acknowledgement_edit_its_own_line_of_the_message_it_shares() {
+    let (bot, ids) = each_reaches_the_manager_within_one_turn(10).await;
+    bot.settle().await;
+    // Every trouble keeps the message it went out in as its own edit target.
+    let troubles: Vec<_> = ids.iter().map(|id| trouble(&bot, id)).collect();
+    for t in &troubles {
+        let posted = t.manager_dm.clone().expect("the DM is kept");
+        let (_, line, button) = dm_line(&bot, &posted, t.id.as_str());
+        let channel = t.channel.clone().expect("channel");
+        assert!(
+            line.contains(&format!("<#{channel}>")),
+            "{} links its channel: {line}",
+            t.id
+        );
+        assert!(button, "{} can be acknowledged", t.id);
+    }
+    let shared = troubles
+        .iter()
+        .find(|t| t.manager_dm.as_ref().is_some_and(|p| p.together.len() > 2))
+        .expect("several troubles share a DM");
+    let posted = shared.manager_dm.clone().unwrap();
+    let acked = posted.together[1].clone();
+    let answer = bot
+        .interaction(&button_payload(
+            &bot.slack,
+            MANAGER,
+            "acknowledge",
+            acked.as_str(),
+            "D0MANAGER",
+        ))
+        .await;
+    assert_eq!(answer.status(), 200);
+    bot.settle().await;
+    assert!(trouble(&bot, acked.as_str()).ack.is_some(), "acknowledged");
+    let (_, line, button) = dm_line(&bot, &posted, acked.as_str());
+    assert!(line.contains("acknowledged by"), "{line}");
+    assert!(!button, "no button left for {acked}: {line}");
+    for other in posted.together.iter().filter(|id| **id != acked) {
+        let (_, line, button) = dm_line(&bot, &posted, other.as_str());
+        assert!(
+            button && line.contains("waiting for acknowledgement"),
+            "{other} still waits: {line}"
+        );
+        assert!(trouble(&bot, other.as_str()).ack.is_none());
+    }
+}
+
+#[tokio::test]
+async fn a_combined_dm_that_reached_slack_before_its_answer_and_a_restart_is_looked_up_not_posted_again() {
+    let mut bot = spawn_bot_raw(&format!("slack_timeout = \"1s\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    // Slack does the work but answers after the bot gave up: whether a post went is unknown.
+    bot.slack.set_slow_delay(Duration::from_millis(1500));
+    bot.slack.set_fault_rate("chat.postMessage", 1.0, &[Fault::Slow]);
+    let ids: Vec<String> = open_many(&bot, 10).await.into_iter().map(|(id, _)| id).collect();
+    eventually("every trouble posted to the manager", Duration::from_secs(20), || {
+        not_yet_told(&bot, &ids).is_empty().then_some(())
+    })
+    .await;
+    // Stopped while the last DM's answer is still on its way: it stays queued, its attempt
+    // recorded before the call, as a crash would leave it.
+    bot.stop().await;
+    let posted_before = dms(&bot);
+    let combined: Vec<&String> = ids
+        .iter()
+        .filter(|id| {
+            posted_before.iter().any(|(_, m)| {
+                m["metadata"]["event_payload"]["troubles"]
+                    .as_str()
+                    .is_some_and(|t| t.contains(id.as_str()))
+            })
+        })
+        .collect();
+    assert!(combined.len() >= 2, "several troubles share a DM: {posted_before:?}");
+    let store = trouble_bot::store::SledStore::open(bot.dir.path()).expect("store");
+    let unanswered: Vec<String> = store
+        .outbox_items()
+        .expect("outbox")
+        .into_iter()
+        .filter(|i| {
+            i.attempt_started_at.is_some() && matches!(&i.op, Op::Post { to: Dest::Dm(u), .. } if u.as_str() == MANAGER)
+        })
+        .filter_map(|i| i.trouble.map(|t| t.as_str().to_string()))
+        .collect();
+    drop(store);
+    assert!(
+        unanswered.iter().filter(|id| combined.contains(id)).count() >= 2,
+        "a combined DM attempted and unanswered: {unanswered:?}"
+    );
+
+    bot.slack.clear_faults();
+    bot.restart().await;
+    bot.settle().await;
+    let dms = dms(&bot);
+    assert_eq!(dms.len(), posted_before.len(), "nothing posted twice");
+    for id in &ids {
+        assert_eq!(
+            dms.iter().filter(|(_, m)| speaks_of(m, id)).count(),
+            1,
+            "{id} told once"
+        );
+        let posted = trouble(&bot, id).manager_dm.expect("the DM found and kept");
+        let (_, line, _) = dm_line(&bot, &posted, id);
+        assert!(line.contains(id.as_str()), "{line}");
+    }
+}
