@@ -111,6 +111,13 @@ impl RunningBot {
         if let Err(e) = self.app.store.flush().await {
             tracing::error!(error = %e, "final flush failed");
         }
+        // The data directory's lock goes with the store's last holder: a worker spawned outside
+        // `tasks` (a lane's delivery, a read on a blocking thread) may still be finishing. Wait
+        // for it, so a bot started on the same directory next does not find the lock taken.
+        let deadline = tokio::time::Instant::now() + self.stop_deadline;
+        while Arc::strong_count(&self.app) > 1 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
     }
 }
 
