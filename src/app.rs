@@ -8,7 +8,7 @@ use tokio::sync::{mpsc, Notify};
 use crate::clock::Clock;
 use crate::config::{Config, Secret};
 use crate::metrics::Metrics;
-use crate::runtime::deliver::Pacer;
+use crate::runtime::pacer::Pacer;
 use crate::slack::client::Identity;
 use crate::slack::SlackClient;
 use crate::socket_mode::state::SocketState;
@@ -64,7 +64,7 @@ impl App {
             store,
             slack,
             metrics: Metrics::default(),
-            delivery_slots: tokio::sync::Semaphore::new(crate::runtime::deliver::DELIVERY_SLOTS),
+            delivery_slots: tokio::sync::Semaphore::new(crate::runtime::pacer::DELIVERY_SLOTS),
             outbox_wake,
             outbox_wake_rx: std::sync::Mutex::new(Some(outbox_wake_rx)),
             timers_changed: Notify::new(),
@@ -168,5 +168,5 @@ impl App {
 /// A claim must outlast what a lane worker does between two renewals (an attempt and the
 /// longest backoff), so a live instance keeps its work; no longer, so a dead one's moves on.
 pub fn claim_lease(config: &Config) -> std::time::Duration {
-    config.slack.timeout + crate::runtime::deliver::MAX_BACKOFF + std::time::Duration::from_secs(2)
+    config.slack.timeout + crate::runtime::pacer::MAX_BACKOFF + std::time::Duration::from_secs(2)
 }

@@ -1,16 +1,16 @@
 //! The outbox deliverer: one worker per busy lane, in order within the lane, retried with
 //! backoff until Slack takes the call or refuses it for good.
 
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::HashSet;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::{oneshot, watch};
 
+use super::pacer::{span, PaceKey, Turn, Waiter, CHANNEL_BURST, CHANNEL_INTERVAL, MAX_BACKOFF};
 use crate::app::{App, Wake};
-use crate::clock::Clock;
 use crate::i18n::combined::{combined, how_many, Combined};
 use crate::i18n::{render, Rendered};
 use crate::slack::client::{Marked, Marker};
@@ -20,137 +20,8 @@ use crate::trouble::decide::{channel_name, Dest, Lane, Message, Op, Outcome, Slo
 use crate::trouble::model::{ChannelId, PostedMessage, Trouble, TroubleId, Ts};
 use crate::trouble::record::Record;
 
-/// Slack allows about one message a second per channel, with short bursts. The bot allows
-/// itself a burst of two (one second of tolerance): pacing by departure time, it keeps a
-/// token in hand for the jitter between leaving here and arriving at Slack.
-const CHANNEL_INTERVAL: Duration = Duration::from_secs(1);
-const CHANNEL_BURST: Duration = Duration::from_secs(1);
-/// Short enough that a Slack outage is caught up within seconds of its end.
-/// Slack calls in flight at once, outside the DM lane.
-pub const DELIVERY_SLOTS: usize = 64;
-/// The pacer keeps at most about this many channels before forgetting quiet ones.
-const PACER_FORGET_ABOVE: usize = 4096;
-pub const MAX_BACKOFF: Duration = Duration::from_secs(8);
 /// How many suffixed names to try on `name_taken` before giving up.
 const MAX_NAME_ATTEMPTS: u32 = 50;
-
-/// What the pacer keeps a time for.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum PaceKey {
-    /// Messages posted to a channel (and a 429 on any call about it).
-    Posts(ChannelId),
-    /// Edits of a channel's status message: paced apart from posts.
-    Edits(ChannelId),
-    /// A method Slack rate-limited as a whole (not per channel): every lane waits for it.
-    Method(&'static str),
-}
-
-/// Per-channel pacing (GCRA): when the next message to a channel may go; and the calls that
-/// wait for a channel's turn together, to go out as one message.
-pub struct Pacer {
-    clock: Clock,
-    next: Mutex<HashMap<PaceKey, DateTime<Utc>>>,
-    gatherings: Mutex<HashMap<(ChannelId, Combined), Gathering>>,
-    /// One edit at a time per combined message, and the order in which refreshes arrived.
-    edits: Mutex<HashMap<(ChannelId, Ts), EditLock>>,
-    arrivals: AtomicU64,
-}
-
-/// Held while a combined message is edited: the arrival number of the latest refresh whose
-/// troubles were read for an edit.
-type EditLock = Arc<tokio::sync::Mutex<u64>>;
-
-/// A call that would post a message several troubles can share (see [`Combined`]).
-struct Waiter {
-    claim: Claim,
-    trouble: Trouble,
-    message: Message,
-    keep_as: Option<Slot>,
-}
-
-/// What a waiting call hears from the one that posted before it.
-enum Turn {
-    /// The previous message is out: this call takes the channel's next turn, for itself and
-    /// whoever waits behind it.
-    Lead(Box<Waiter>),
-    /// Its trouble went out in that message (or the message failed, for all of them alike).
-    Done(Result<Option<Outcome>, SlackError>),
-    /// The call passed to another instance before the message left.
-    Lost,
-}
-
-/// The calls waiting for one channel's turn. `led`: one of them is waiting for the turn now
-/// and takes the others along when it comes.
-#[derive(Default)]
-struct Gathering {
-    led: bool,
-    waiting: VecDeque<(Waiter, oneshot::Sender<Turn>)>,
-}
-
-/// `d` as a chrono duration (the pacer's waits are a few seconds, far from overflow).
-fn span(d: Duration) -> chrono::Duration {
-    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
-}
-
-impl Pacer {
-    pub fn new(clock: Clock) -> Pacer {
-        Pacer {
-            clock,
-            next: Mutex::default(),
-            gatherings: Mutex::default(),
-            edits: Mutex::default(),
-            arrivals: AtomicU64::new(1),
-        }
-    }
-
-    /// The lock that keeps edits of one combined message in order.
-    fn edit_lock(&self, message: &PostedMessage) -> EditLock {
-        let mut edits = self.edits.lock().expect("edits lock");
-        if edits.len() > PACER_FORGET_ABOVE {
-            edits.retain(|_, lock| Arc::strong_count(lock) > 1);
-        }
-        edits
-            .entry((message.channel.clone(), message.ts.clone()))
-            .or_default()
-            .clone()
-    }
-
-    /// Takes the next turn for `key`: when it comes.
-    fn turn(&self, key: PaceKey) -> DateTime<Utc> {
-        {
-            let mut next = self.next.lock().expect("pacer lock");
-            let now = self.clock.now();
-            // Forget channels that have been quiet long enough to be back at a full burst.
-            if next.len() > PACER_FORGET_ABOVE {
-                next.retain(|_, tat| *tat > now);
-            }
-            let tat = next.get(&key).copied().unwrap_or(now).max(now);
-            next.insert(key, tat + span(CHANNEL_INTERVAL));
-            tat - span(CHANNEL_BURST)
-        }
-    }
-
-    /// Waits while Slack's `Retry-After` for `method` runs; no pacing otherwise.
-    async fn wait_hold(&self, method: &'static str) {
-        let until = self
-            .next
-            .lock()
-            .expect("pacer lock")
-            .get(&PaceKey::Method(method))
-            .copied();
-        if let Some(until) = until {
-            self.clock.sleep_until(until - span(CHANNEL_BURST)).await;
-        }
-    }
-
-    /// Holds a channel (or a method) back after Slack said 429 for it.
-    fn hold(&self, key: PaceKey, for_: Duration) {
-        let mut next = self.next.lock().expect("pacer lock");
-        let until = self.clock.now() + span(for_) + span(CHANNEL_BURST);
-        let entry = next.entry(key).or_insert(until);
-        *entry = (*entry).max(until);
-    }
-}
 
 pub async fn run_deliverer(app: Arc<App>, shutdown: watch::Receiver<bool>) {
     let Some(mut wakes) = app.take_wake_receiver() else {
