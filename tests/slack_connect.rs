@@ -191,3 +191,31 @@ async fn a_proposal_in_a_trouble_channel_shared_outside_goes_to_the_approver_by_
         "neither the cost, the proposal nor its approval where the customer reads: {in_channel:?}"
     );
 }
+
+#[tokio::test]
+async fn the_internal_report_is_never_posted_in_a_trouble_channel_shared_with_the_customer() {
+    let (bot, front) = bot_with_connect().await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    front.share_externally(&t.channel);
+    bot.command_text(SALES, &t.channel, "cost ¥50,000 ours courier").await;
+
+    bot.command_text(SALES, &t.channel, "report").await;
+    bot.settle().await;
+    let in_channel: Vec<String> = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| c.params["channel"] == t.channel.as_str())
+        .map(|c| c.params.to_string())
+        .collect();
+    assert!(
+        !in_channel
+            .iter()
+            .any(|p| p.contains("Trouble report") || p.contains("50,000")),
+        "neither the report nor its costs reach the shared channel: {in_channel:?}"
+    );
+
+    // Once the bot knows the channel is shared, the rep is told why at once.
+    let r = bot.command_text(SALES, &t.channel, "report").await;
+    assert!(r.contains("shared with the customer") && r.contains("report 8d"), "{r}");
+}

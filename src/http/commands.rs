@@ -156,6 +156,11 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
                 return ephemeral_text(reply_text(l, &app.config, &Reply::NotInTroubleChannel));
             };
             if command == Command::Report {
+                // Known to be shared with the customer: say so at once (the deliverer withholds
+                // the report there in any case, should the bot learn it only when posting).
+                if app.shared_channels.known(&channel, app.clock.now()) == Some(true) {
+                    return ephemeral_text(reply_text(l, &app.config, &Reply::ReportNotInSharedChannel));
+                }
                 return post_report(app, &id, request_key).await;
             }
             use crate::trouble::facts::Step;

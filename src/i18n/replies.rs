@@ -279,6 +279,11 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             format!("報告書を投稿しました。チャンネルに概要、そのスレッドに本文（{parts}件）があります。"),
             format!("Report posted: a summary in the channel, the full report in its thread ({parts} part(s)).")
         ),
+        Reply::ReportNotInSharedChannel => tr!(
+            l,
+            "このチャンネルはお客様と共有されているため、社内向けの報告書（費用・責任区分を含む）は投稿しません。お客様向けは `/trouble report 8d`、全文はボットのサーバーで `trouble-bot export` を使ってください。".to_string(),
+            "This channel is shared with the customer, so the internal report (with costs and the split) is not posted here. Use `/trouble report 8d` for the customer, or `trouble-bot export` on the bot's server for the full text.".to_string()
+        ),
         Reply::ReportRecent { at } => {
             let at = at.with_timezone(&tz).format("%H:%M:%S");
             tr!(

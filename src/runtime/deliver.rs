@@ -493,6 +493,18 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
             Ok(None)
         }
         (Op::Post { to, message, keep_as }, Some(t)) => {
+            // The internal report holds the costs, the split and internal notes: never in a
+            // trouble channel someone shared with the customer (`report 8d` is the one for them).
+            let report = matches!(
+                message,
+                Message::ReportSummary | Message::ReportPart { .. } | Message::ReportContinues { .. }
+            );
+            if let (true, Some(c)) = (report, &t.channel) {
+                if app.shared_channels.is_shared(slack, c, app.clock.now()).await? {
+                    tracing::warn!(channel = %c, "not posting the internal report into a channel shared outside the company");
+                    return Ok(None);
+                }
+            }
             let (channel, thread_ts) = match to {
                 Dest::TroubleChannel => (t.channel.clone().ok_or_else(|| missing(method, "channel"))?, None),
                 Dest::KickoffThread => {

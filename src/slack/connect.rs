@@ -17,6 +17,14 @@ pub struct SharedChannels {
 }
 
 impl SharedChannels {
+    /// What the bot last learnt of `channel`, without asking Slack (for answers that cannot wait).
+    pub fn known(&self, channel: &ChannelId, now: DateTime<Utc>) -> Option<bool> {
+        self.lock()
+            .get(channel.as_str())
+            .filter(|(_, at)| now - *at < REMEMBER_FOR)
+            .map(|(shared, _)| *shared)
+    }
+
     /// Whether the customer (another organisation) may read `channel`. Errors are the passing
     /// kind (network, 5xx, rate limits): the caller tries again later.
     pub async fn is_shared(

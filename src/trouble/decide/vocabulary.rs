@@ -398,6 +398,8 @@ pub enum Reply {
         /// How many of them the thread holds (all, or nine and a note on exporting).
         shown: usize,
     },
+    /// The trouble's channel is shared with the customer: the internal report is not posted there.
+    ReportNotInSharedChannel,
     /// A report was posted less than a minute ago; not again.
     ReportRecent {
         at: DateTime<Utc>,
