@@ -68,6 +68,15 @@ pub async fn start_on(
     tasks.spawn(crate::http::server::serve(listener, router, limits, rx.clone()));
     tasks.spawn(run_deliverer(app.clone(), rx.clone()));
     tasks.spawn(run_timers(app.clone(), rx.clone()));
+    // Off the start-up path: the bot answers while the texts load.
+    tasks.spawn({
+        let app = app.clone();
+        async move {
+            if let Err(e) = app.store.warm_search().await {
+                tracing::warn!(error = %e, "cannot read the search texts ahead; the first search will");
+            }
+        }
+    });
     tasks.spawn(learn_identity(app.clone(), rx.clone()));
     if app.config.socket_mode() {
         tasks.spawn(crate::socket_mode::run(app.clone(), rx.clone()));

@@ -463,7 +463,7 @@ fn searchable(value: &[u8]) -> Result<Searchable, StoreError> {
 }
 
 /// The search texts in memory (sled): a search reads them there instead of walking 100,000
-/// records. Loaded by the first search; a committed decision names its trouble
+/// records. Loaded right after start (or by the first search); a committed decision names its trouble
 /// ([`SearchCache::touched`]) and the next search re-reads that one entry from the index,
 /// so a search never misses a change whose write has returned.
 #[derive(Default)]
@@ -487,10 +487,14 @@ impl SearchCache {
         }
     }
 
-    /// Every trouble whose search text holds all `words` (run it on a blocking thread: the
-    /// first one loads the texts).
-    pub fn search(&self, index: &sled::Tree, words: &[String]) -> Result<Vec<Hit>, StoreError> {
+    /// Loads the texts if no search has yet (on a blocking thread): done at start, so the
+    /// first rep to search does not wait for 100,000 texts to be read.
+    pub fn warm(&self, index: &sled::Tree) -> Result<(), StoreError> {
         let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Self::load(&mut state, index)
+    }
+
+    fn load(state: &mut CacheState, index: &sled::Tree) -> Result<(), StoreError> {
         if !state.loaded {
             for record in index.scan_prefix(b"t:") {
                 let (key, value) = record?;
@@ -501,6 +505,14 @@ impl SearchCache {
             state.loaded = true;
             state.touched.clear();
         }
+        Ok(())
+    }
+
+    /// Every trouble whose search text holds all `words` (run it on a blocking thread: it
+    /// loads the texts if `warm` has not).
+    pub fn search(&self, index: &sled::Tree, words: &[String]) -> Result<Vec<Hit>, StoreError> {
+        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Self::load(&mut state, index)?;
         for id in std::mem::take(&mut state.touched) {
             match index.get(text_key(&id))? {
                 Some(value) => state.texts.insert(id.as_str().into(), searchable(&value)?),

@@ -496,6 +496,18 @@ impl Store {
         }
     }
 
+    /// Reads the search texts into memory ahead of the first search (sled; PostgreSQL searches
+    /// in the database).
+    pub async fn warm_search(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Sled(s) => {
+                let s = s.clone();
+                blocking(move || s.search_cache().warm(s.index_tree())).await
+            }
+            Store::Postgres(_) => Ok(()),
+        }
+    }
+
     pub async fn timeline(&self, id: &TroubleId) -> Result<Vec<Entry>, StoreError> {
         match self {
             Store::Sled(s) => s.timeline(id),
