@@ -120,13 +120,6 @@ impl RunningBot {
         if let Err(e) = self.app.store.flush().await {
             tracing::error!(error = %e, "final flush failed");
         }
-        // The data directory's lock goes with the store's last holder: a worker spawned outside
-        // `tasks` (a lane's delivery, a read on a blocking thread) may still be finishing. Wait
-        // for it, so a bot started on the same directory next does not find the lock taken.
-        let deadline = tokio::time::Instant::now() + self.stop_deadline;
-        while Arc::strong_count(&self.app) > 1 && tokio::time::Instant::now() < deadline {
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
     }
 }
 
@@ -138,7 +131,23 @@ const SHARED_POLL: std::time::Duration = std::time::Duration::from_secs(1);
 /// under `data_dir` otherwise.
 pub async fn open_store(config: &Config) -> Result<Store, StoreError> {
     match &config.database_url {
-        None => Store::open_sled(&config.data_dir),
+        None => {
+            // sled's lock on the data directory goes with the store's last holder: after a stop
+            // in this process (a restart in place), a read still finishing on a blocking thread
+            // may hold it a moment longer. Another process holding it fails after the wait.
+            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+            loop {
+                match Store::open_sled(&config.data_dir) {
+                    Err(StoreError::Sled(sled::Error::Io(e)))
+                        if e.to_string().contains("could not acquire lock")
+                            && tokio::time::Instant::now() < deadline =>
+                    {
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    }
+                    opened => return opened,
+                }
+            }
+        }
         Some(url) => {
             let instance = format!(
                 "{}:{}",
