@@ -76,7 +76,7 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
             Ok(order) => {
                 let mut visible = Vec::with_capacity(order.len());
                 for (id, private) in order {
-                    if listed_visible(app, &id, private, &user).await {
+                    if may_see_flagged(app, &id, private, &user).await {
                         visible.push(id);
                     }
                 }
@@ -187,15 +187,6 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
 
 /// How many open troubles `/trouble list` shows (the rest are counted).
 const LIST_SHOWN: usize = 50;
-
-/// Whether `user` may see a listed trouble: a public one from its flag alone, a private one
-/// (or one stored before the flag) by the rule on the whole trouble.
-async fn listed_visible(app: &App, id: &TroubleId, private: Option<bool>, user: &UserId) -> bool {
-    if private == Some(false) {
-        return true;
-    }
-    matches!(app.store.get(id).await, Ok(Some(t)) if decide::may_see(&app.config.policy, &t, user))
-}
 
 /// Whether `user` may see trouble `id`, whose channel's privacy an index recorded as
 /// `private`: a public trouble is seen by all without reading it, a private one is read and
