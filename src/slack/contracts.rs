@@ -29,18 +29,19 @@ impl Action {
         }
     }
 
+    /// Every action, for parsing (a new variant goes here as well as in `id`).
+    pub const ALL: [Action; 7] = [
+        Action::Acknowledge,
+        Action::CompleteStage,
+        Action::LogUpdate,
+        Action::EffectOk,
+        Action::EffectNotOk,
+        Action::ProposalApprove,
+        Action::ProposalReject,
+    ];
+
     pub fn parse(id: &str) -> Option<Action> {
-        [
-            Action::Acknowledge,
-            Action::CompleteStage,
-            Action::LogUpdate,
-            Action::EffectOk,
-            Action::EffectNotOk,
-            Action::ProposalApprove,
-            Action::ProposalReject,
-        ]
-        .into_iter()
-        .find(|a| a.id() == id)
+        Action::ALL.into_iter().find(|a| a.id() == id)
     }
 }
 
@@ -112,15 +113,16 @@ impl Callback {
         }
     }
 
+    /// Every callback, for parsing (a new variant goes here as well as in `id`).
+    pub const ALL: [Callback; 4] = [
+        Callback::OpenTrouble,
+        Callback::LogUpdate,
+        Callback::TroubleFacts,
+        Callback::TroubleAction,
+    ];
+
     pub fn parse(id: &str) -> Option<Callback> {
-        [
-            Callback::OpenTrouble,
-            Callback::LogUpdate,
-            Callback::TroubleFacts,
-            Callback::TroubleAction,
-        ]
-        .into_iter()
-        .find(|c| c.id() == id)
+        Callback::ALL.into_iter().find(|c| c.id() == id)
     }
 }
 
@@ -153,23 +155,10 @@ mod tests {
 
     #[test]
     fn every_contract_parses_what_it_encodes() {
-        for a in [
-            Action::Acknowledge,
-            Action::CompleteStage,
-            Action::LogUpdate,
-            Action::EffectOk,
-            Action::EffectNotOk,
-            Action::ProposalApprove,
-            Action::ProposalReject,
-        ] {
+        for a in Action::ALL {
             assert_eq!(Action::parse(a.id()), Some(a));
         }
-        for c in [
-            Callback::OpenTrouble,
-            Callback::LogUpdate,
-            Callback::TroubleFacts,
-            Callback::TroubleAction,
-        ] {
+        for c in Callback::ALL {
             assert_eq!(Callback::parse(c.id()), Some(c));
         }
         for v in [ButtonValue::trouble("20261130-1"), ButtonValue::stage("20261130-1", 3)] {
