@@ -493,16 +493,27 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
             Ok(None)
         }
         (Op::Post { to, message, keep_as }, Some(t)) => {
-            // The internal report holds the costs, the split and internal notes: never in a
-            // trouble channel someone shared with the customer (`report 8d` is the one for them).
-            let report = matches!(
-                message,
-                Message::ReportSummary | Message::ReportPart { .. } | Message::ReportContinues { .. }
-            );
-            if let (true, Some(c)) = (report, &t.channel) {
+            // The split, costs, approvals and the internal report are internal even in the
+            // trouble's own channel, which someone may have shared with the customer: a proposal
+            // or its decision goes by DM instead (the core decides to whom); the line recording a
+            // split or cost is left out (its proposal carries it); the report is withheld
+            // (`report 8d` is the customer's). Checked before the report's thread is looked up,
+            // which a withheld summary never gets.
+            let internal = match message {
+                Message::Agreement(_)
+                | Message::ReportSummary
+                | Message::ReportPart { .. }
+                | Message::ReportContinues { .. } => true,
+                Message::Recorded { what, .. } => matches!(what, Record::Split { .. } | Record::Cost { .. }),
+                _ => false,
+            };
+            if let (true, Some(c)) = (internal && !matches!(to, Dest::Dm(_) | Dest::Channel(_)), &t.channel) {
                 if app.shared_channels.is_shared(slack, c, app.clock.now()).await? {
-                    tracing::warn!(channel = %c, "not posting the internal report into a channel shared outside the company");
-                    return Ok(None);
+                    tracing::warn!(channel = %c, "not posting the split, a cost, a proposal or the internal report into a channel shared outside the company");
+                    return Ok(match message {
+                        Message::Agreement(line) => Some(Outcome::AgreementHeld { line: line.clone() }),
+                        _ => None,
+                    });
                 }
             }
             let (channel, thread_ts) = match to {
@@ -529,25 +540,6 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
                     tracing::warn!(channel = %c, lane = ?item.lane, "not posting into a channel shared outside the company");
                     return Ok(Some(Outcome::SharedExternally { channel: c.clone() }));
                 }
-            }
-            // The split, costs and approvals are internal even in the trouble's own channel,
-            // which someone may have shared with the customer: a proposal or its decision goes by
-            // DM instead (the core decides to whom); the line recording a split or cost is left
-            // out (its proposal carries it).
-            let internal = match message {
-                Message::Agreement(_) => true,
-                Message::Recorded { what, .. } => matches!(what, Record::Split { .. } | Record::Cost { .. }),
-                _ => false,
-            };
-            if internal
-                && !matches!(to, Dest::Dm(_))
-                && app.shared_channels.is_shared(slack, &channel, app.clock.now()).await?
-            {
-                tracing::warn!(channel = %channel, "not posting the split, a cost or a proposal into a channel shared outside the company");
-                return Ok(match message {
-                    Message::Agreement(line) => Some(Outcome::AgreementHeld { line: line.clone() }),
-                    _ => None,
-                });
             }
             if maybe_sent {
                 if let Some(Marked { channel, ts, troubles }) =
