@@ -554,8 +554,25 @@ impl TestBot {
     /// Waits until `check` finds what it looks for, moving the clock on through Slack's pacing
     /// (half a second at a time, only while calls are queued), so a test that looks for a post
     /// queued behind others does not wait out the pace of about one message a second in real time.
-    pub async fn paced<T>(&self, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-        let limit = Duration::from_secs(60);
+    pub async fn paced<T>(&self, what: &str, check: impl FnMut() -> Option<T>) -> T {
+        self.paced_within(what, Duration::from_secs(60), check).await
+    }
+
+    /// `settle`, for up to `limit` of real time (Slack's faults and slow answers take real time).
+    pub async fn settle_within(&self, limit: Duration) {
+        self.paced_within("due timers fired and deliveries done", limit, || {
+            let now = self.clock.now();
+            let due = self
+                .store()
+                .next_timer()
+                .expect("timers readable")
+                .is_some_and(|t| t.due <= now);
+            (!due && self.store().outbox_len() == 0).then_some(())
+        })
+        .await
+    }
+
+    async fn paced_within<T>(&self, what: &str, limit: Duration, mut check: impl FnMut() -> Option<T>) -> T {
         let deadline = tokio::time::Instant::now() + limit;
         loop {
             if let Some(found) = check() {
@@ -567,31 +584,6 @@ impl TestBot {
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
             if self.store().outbox_len() > 0 {
-                self.advance(Duration::from_millis(500));
-            }
-        }
-    }
-
-    /// `settle`, for up to `limit` of real time (Slack's faults and slow answers take real time).
-    pub async fn settle_within(&self, limit: Duration) {
-        let deadline = tokio::time::Instant::now() + limit;
-        loop {
-            let now = self.clock.now();
-            let due = self
-                .store()
-                .next_timer()
-                .expect("timers readable")
-                .is_some_and(|t| t.due <= now);
-            let queued = self.store().outbox_len() > 0;
-            if !due && !queued {
-                return;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "due timers fired and deliveries done: not reached within {limit:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            if queued {
                 self.advance(Duration::from_millis(500));
             }
         }
