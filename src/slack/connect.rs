@@ -33,10 +33,8 @@ impl SharedChannels {
         channel: &ChannelId,
         now: DateTime<Utc>,
     ) -> Result<bool, SlackError> {
-        if let Some((shared, at)) = self.lock().get(channel.as_str()) {
-            if now - *at < REMEMBER_FOR {
-                return Ok(*shared);
-            }
+        if let Some(shared) = self.known(channel, now) {
+            return Ok(shared);
         }
         let shared = match slack.is_externally_shared(channel).await {
             Ok(shared) => shared,
