@@ -19,18 +19,18 @@ use crate::trouble::model::{ChannelId, PostedMessage, Trouble, Ts};
 /// Slack allows about one message a second per channel, with short bursts. The bot allows
 /// itself a burst of two (one second of tolerance): pacing by departure time, it keeps a
 /// token in hand for the jitter between leaving here and arriving at Slack.
-pub const CHANNEL_INTERVAL: Duration = Duration::from_secs(1);
-pub const CHANNEL_BURST: Duration = Duration::from_secs(1);
+pub(crate) const CHANNEL_INTERVAL: Duration = Duration::from_secs(1);
+pub(crate) const CHANNEL_BURST: Duration = Duration::from_secs(1);
 /// Short enough that a Slack outage is caught up within seconds of its end.
 /// Slack calls in flight at once, outside the DM lane.
-pub const DELIVERY_SLOTS: usize = 64;
+pub(crate) const DELIVERY_SLOTS: usize = 64;
 /// The pacer keeps at most about this many channels before forgetting quiet ones.
-pub const PACER_FORGET_ABOVE: usize = 4096;
-pub const MAX_BACKOFF: Duration = Duration::from_secs(8);
+const PACER_FORGET_ABOVE: usize = 4096;
+pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(8);
 
 /// What the pacer keeps a time for.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum PaceKey {
+pub(crate) enum PaceKey {
     /// Messages posted to a channel (and a 429 on any call about it).
     Posts(ChannelId),
     /// Edits of a channel's status message: paced apart from posts.
@@ -42,28 +42,28 @@ pub enum PaceKey {
 /// Per-channel pacing (GCRA): when the next message to a channel may go; and the calls that
 /// wait for a channel's turn together, to go out as one message.
 pub struct Pacer {
-    pub clock: Clock,
-    pub next: Mutex<HashMap<PaceKey, DateTime<Utc>>>,
-    pub gatherings: Mutex<HashMap<(ChannelId, Combined), Gathering>>,
+    pub(crate) clock: Clock,
+    pub(crate) next: Mutex<HashMap<PaceKey, DateTime<Utc>>>,
+    pub(crate) gatherings: Mutex<HashMap<(ChannelId, Combined), Gathering>>,
     /// One edit at a time per combined message, and the order in which refreshes arrived.
-    pub edits: Mutex<HashMap<(ChannelId, Ts), EditLock>>,
-    pub arrivals: AtomicU64,
+    pub(crate) edits: Mutex<HashMap<(ChannelId, Ts), EditLock>>,
+    pub(crate) arrivals: AtomicU64,
 }
 
 /// Held while a combined message is edited: the arrival number of the latest refresh whose
 /// troubles were read for an edit.
-pub type EditLock = Arc<tokio::sync::Mutex<u64>>;
+pub(crate) type EditLock = Arc<tokio::sync::Mutex<u64>>;
 
 /// A call that would post a message several troubles can share (see [`Combined`]).
-pub struct Waiter {
-    pub claim: Claim,
-    pub trouble: Trouble,
-    pub message: Message,
-    pub keep_as: Option<Slot>,
+pub(crate) struct Waiter {
+    pub(crate) claim: Claim,
+    pub(crate) trouble: Trouble,
+    pub(crate) message: Message,
+    pub(crate) keep_as: Option<Slot>,
 }
 
 /// What a waiting call hears from the one that posted before it.
-pub enum Turn {
+pub(crate) enum Turn {
     /// The previous message is out: this call takes the channel's next turn, for itself and
     /// whoever waits behind it.
     Lead(Box<Waiter>),
@@ -76,13 +76,13 @@ pub enum Turn {
 /// The calls waiting for one channel's turn. `led`: one of them is waiting for the turn now
 /// and takes the others along when it comes.
 #[derive(Default)]
-pub struct Gathering {
-    pub led: bool,
-    pub waiting: VecDeque<(Waiter, oneshot::Sender<Turn>)>,
+pub(crate) struct Gathering {
+    pub(crate) led: bool,
+    pub(crate) waiting: VecDeque<(Waiter, oneshot::Sender<Turn>)>,
 }
 
 /// `d` as a chrono duration (the pacer's waits are a few seconds, far from overflow).
-pub fn span(d: Duration) -> chrono::Duration {
+pub(crate) fn span(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
@@ -98,7 +98,7 @@ impl Pacer {
     }
 
     /// The lock that keeps edits of one combined message in order.
-    pub fn edit_lock(&self, message: &PostedMessage) -> EditLock {
+    pub(crate) fn edit_lock(&self, message: &PostedMessage) -> EditLock {
         let mut edits = self.edits.lock().expect("edits lock");
         if edits.len() > PACER_FORGET_ABOVE {
             edits.retain(|_, lock| Arc::strong_count(lock) > 1);
@@ -110,7 +110,7 @@ impl Pacer {
     }
 
     /// Takes the next turn for `key`: when it comes.
-    pub fn turn(&self, key: PaceKey) -> DateTime<Utc> {
+    pub(crate) fn turn(&self, key: PaceKey) -> DateTime<Utc> {
         {
             let mut next = self.next.lock().expect("pacer lock");
             let now = self.clock.now();
@@ -125,7 +125,7 @@ impl Pacer {
     }
 
     /// Waits while Slack's `Retry-After` for `method` runs; no pacing otherwise.
-    pub async fn wait_hold(&self, method: &'static str) {
+    pub(crate) async fn wait_hold(&self, method: &'static str) {
         let until = self
             .next
             .lock()
@@ -138,7 +138,7 @@ impl Pacer {
     }
 
     /// Holds a channel (or a method) back after Slack said 429 for it.
-    pub fn hold(&self, key: PaceKey, for_: Duration) {
+    pub(crate) fn hold(&self, key: PaceKey, for_: Duration) {
         let mut next = self.next.lock().expect("pacer lock");
         let until = self.clock.now() + span(for_) + span(CHANNEL_BURST);
         let entry = next.entry(key).or_insert(until);
