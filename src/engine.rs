@@ -191,7 +191,7 @@ impl Engine<'_> {
             ctx.policy,
             ctx.now,
             &troubles,
-            |t| crate::i18n::next_update_due(config, t),
+            |t| ctx.policy.next_update_due(t),
             |d| crate::i18n::digest::digest_text(config.locale, ctx.policy.timezone, d, ctx.now),
         );
         if !self.app.store.fire_global(timer, ctx.now, &decision).await? {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::{format_duration, next_update_due, stage_name, Locale};
+use super::{format_duration, stage_name, Locale};
 use crate::config::Config;
 use crate::slack::blocks::{context, cut, divider, header, section};
 use crate::slack::text::{one_line, Where};
@@ -59,7 +59,7 @@ fn home_blocks(l: Locale, config: &Config, user: &UserId, troubles: &[Trouble], 
     let overdue: Vec<&Trouble> = open
         .iter()
         .copied()
-        .filter(|t| (t.owner == *user || t.manager.as_ref() == Some(user)) && next_update_due(config, t) <= now)
+        .filter(|t| (t.owner == *user || t.manager.as_ref() == Some(user)) && config.policy.next_update_due(t) <= now)
         .collect();
     let owned: Vec<&Trouble> = open.iter().copied().filter(|t| t.owner == *user).collect();
     let mut blocks = vec![header(tr!(l, "🚨 トラブル対応", "🚨 Troubles"))];

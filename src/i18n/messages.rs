@@ -10,7 +10,6 @@ use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, quoted, user_text, Where};
 use crate::trouble::decide::{Message, Nudge};
 use crate::trouble::first_contact::{first_contact_due, first_contact_made};
-use crate::trouble::hours::add_working_time;
 use crate::trouble::model::{Cost, Severity, StageId, StageState, Trouble, UserId};
 use crate::trouble::money::Payer;
 use crate::trouble::record::{cost_totals, Record};
@@ -63,24 +62,6 @@ pub(super) fn channel_ref(l: Locale, t: &Trouble) -> String {
         (Some(c), _) => format!("<#{c}>"),
         (None, Some(name)) => tr!(l, format!("#{name}（作成中）"), format!("#{name} (being set up)")),
         (None, None) => tr!(l, "（チャンネル作成中）", "(channel being set up)").to_string(),
-    }
-}
-
-/// When the next customer update is due: the promise if there is one, else one cadence on.
-pub fn next_update_due(config: &Config, t: &Trouble) -> DateTime<Utc> {
-    let last = t.last_customer_contact();
-    match t.promised_next().filter(|p| *p > last) {
-        Some(p) => p,
-        None => {
-            let cadence = chrono::Duration::from_std(config.policy.severity(t.severity).customer_update_every)
-                .unwrap_or(chrono::Duration::MAX);
-            add_working_time(
-                config.policy.business_hours.as_ref(),
-                config.policy.timezone,
-                last,
-                cadence,
-            )
-        }
     }
 }
 
@@ -221,7 +202,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         }
         Message::Status => {
             let last = t.last_customer_contact();
-            let due = next_update_due(config, t);
+            let due = config.policy.next_update_due(t);
             let promised = t.promised_next().filter(|p| *p > last).is_some();
             let state = if let Some(c) = &t.closed {
                 tr!(l, format!("🏁 クローズ {}", format_time(tz, c.at)), format!("🏁 closed {}", format_time(tz, c.at)))

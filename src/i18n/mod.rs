@@ -241,7 +241,7 @@ pub mod stages;
 pub mod stats;
 pub use eightd::{eightd_markdown, export_eightd};
 pub use home::home_view;
-pub use messages::{next_update_due, render, severity_label, Rendered};
+pub use messages::{render, severity_label, Rendered};
 pub use replies::{list_text, reply_text, usage_text};
 pub use report::{export_json, export_markdown, history_text, report_markdown, report_mrkdwn, slack_parts};
 

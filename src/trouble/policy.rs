@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use chrono_tz::Tz;
 
-use super::hours::BusinessHours;
-use super::model::{Severity, UserId};
+use chrono::{DateTime, Utc};
+
+use super::hours::{add_working_time, BusinessHours};
+use super::model::{Severity, Trouble, UserId};
 use super::money::Currency;
 
 #[derive(Clone, Debug)]
@@ -95,6 +97,20 @@ pub fn default_severities() -> BTreeMap<Severity, SeverityPolicy> {
 }
 
 impl Policy {
+    /// When the next customer update is due: the promise if there is one, else one cadence on
+    /// (in working time).
+    pub fn next_update_due(&self, t: &Trouble) -> DateTime<Utc> {
+        let last = t.last_customer_contact();
+        match t.promised_next().filter(|p| *p > last) {
+            Some(p) => p,
+            None => {
+                let cadence = chrono::Duration::from_std(self.severity(t.severity).customer_update_every)
+                    .unwrap_or(chrono::Duration::MAX);
+                add_working_time(self.business_hours.as_ref(), self.timezone, last, cadence)
+            }
+        }
+    }
+
     /// The manager of `user`: the org table first, then the default manager.
     pub fn manager_of(&self, user: &UserId) -> Option<UserId> {
         self.managers
