@@ -102,15 +102,15 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
         Command::Stats(days) => {
             let days = days.unwrap_or(crate::trouble::stats::DEFAULT_DAYS);
             let since = now - chrono::Duration::days(days.into());
-            match app.store.stats_rows(since, now).await {
-                Ok(rows) => {
-                    let mut visible = Vec::with_capacity(rows.len());
-                    for row in rows {
+            match app.store.stats_parts(since, now).await {
+                Ok(parts) => {
+                    let mut visible = Vec::with_capacity(parts.rows.len());
+                    for row in parts.rows {
                         if may_see_flagged(app, &row.id, row.private, &user).await {
                             visible.push(row);
                         }
                     }
-                    // Thousands of rows name a few customers: each spelling is keyed once.
+                    // Thousands of troubles name a few customers: each spelling is keyed once.
                     let keys = std::cell::RefCell::new(std::collections::HashMap::new());
                     let key = |name: &str| {
                         keys.borrow_mut()
@@ -120,7 +120,7 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
                             })
                             .clone()
                     };
-                    let stats = crate::trouble::stats::stats(&visible, days, now, key);
+                    let stats = crate::trouble::stats::stats_with(parts.summed, &visible, days, now, key);
                     ephemeral_text(crate::i18n::stats::stats_text(l, &app.config, &stats))
                 }
                 Err(e) => failed(app, Surface::Command, "cannot read troubles for stats", e),

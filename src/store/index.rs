@@ -16,7 +16,7 @@ use crate::trouble::customer::normalize;
 use crate::trouble::model::{Severity, Trouble, TroubleId, UserId};
 use crate::trouble::money::Currency;
 use crate::trouble::search::folded_text;
-use crate::trouble::stats::StatsRow;
+use crate::trouble::stats::{Counts, Named, StatsRow, Summed, Tally, MEASURES};
 
 /// What the indexes file a trouble under.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,6 +212,150 @@ fn unflag(byte: u8) -> Option<bool> {
     }
 }
 
+/// Reads big-endian numbers and length-prefixed texts off a stored value.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Reader { bytes, at: 0 }
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], StoreError> {
+        let piece = self
+            .bytes
+            .get(self.at..self.at + n)
+            .ok_or_else(|| StoreError::Corrupt("index: short stats aggregate".into()))?;
+        self.at += n;
+        Ok(piece)
+    }
+
+    fn u8(&mut self) -> Result<u8, StoreError> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn u64(&mut self) -> Result<u64, StoreError> {
+        Ok(u64::from_be_bytes(self.take(8)?.try_into().expect("8 bytes")))
+    }
+
+    fn i64(&mut self) -> Result<i64, StoreError> {
+        Ok(self.u64()? as i64)
+    }
+
+    fn text(&mut self) -> Result<String, StoreError> {
+        let len = self.u64()? as usize;
+        String::from_utf8(self.take(len)?.to_vec()).map_err(|_| StoreError::Corrupt("index: bad text".into()))
+    }
+}
+
+fn currency_byte(c: Currency) -> u8 {
+    match c {
+        Currency::Jpy => 0,
+        Currency::Usd => 1,
+        Currency::Eur => 2,
+    }
+}
+
+fn byte_currency(b: u8) -> Result<Currency, StoreError> {
+    Ok(match b {
+        0 => Currency::Jpy,
+        1 => Currency::Usd,
+        2 => Currency::Eur,
+        _ => return Err(StoreError::Corrupt("index: bad currency".into())),
+    })
+}
+
+fn put_counts(out: &mut Vec<u8>, c: &Counts) {
+    out.extend_from_slice(&c.troubles.to_be_bytes());
+    out.extend_from_slice(&c.open.to_be_bytes());
+    out.push(c.ours.len() as u8);
+    for (currency, (minor, n)) in &c.ours {
+        out.push(currency_byte(*currency));
+        out.extend_from_slice(&minor.to_be_bytes());
+        out.extend_from_slice(&n.to_be_bytes());
+    }
+}
+
+fn read_counts(r: &mut Reader) -> Result<Counts, StoreError> {
+    let mut c = Counts {
+        troubles: r.u64()?,
+        open: r.u64()?,
+        ours: BTreeMap::new(),
+    };
+    for _ in 0..r.u8()? {
+        let currency = byte_currency(r.u8()?)?;
+        c.ours.insert(currency, (r.i64()?, r.u64()?));
+    }
+    Ok(c)
+}
+
+/// A day's tally: first a byte that says whether it can be trusted (1: a change could not be
+/// taken out exactly, so the day is read from its rows), then the durations and severities.
+fn encode_tally(t: &Tally, broken: bool) -> Vec<u8> {
+    let mut out = vec![u8::from(broken)];
+    if broken {
+        return out;
+    }
+    for list in &t.durations {
+        out.extend_from_slice(&(list.len() as u64).to_be_bytes());
+        for v in list {
+            out.extend_from_slice(&v.to_be_bytes());
+        }
+    }
+    out.push(t.by_severity.len() as u8);
+    for (level, counts) in &t.by_severity {
+        out.push(level.level());
+        put_counts(&mut out, counts);
+    }
+    out
+}
+
+/// None: the day is marked as not to be trusted.
+fn decode_tally(bytes: &[u8]) -> Result<Option<Tally>, StoreError> {
+    let mut r = Reader::new(bytes);
+    if r.u8()? != 0 {
+        return Ok(None);
+    }
+    let mut t = Tally::default();
+    for list in t.durations.iter_mut().take(MEASURES) {
+        let n = r.u64()? as usize;
+        list.reserve(n);
+        for _ in 0..n {
+            list.push(r.i64()?);
+        }
+    }
+    for _ in 0..r.u8()? {
+        let level = Severity::new(r.u8()?);
+        t.by_severity.insert(level, read_counts(&mut r)?);
+    }
+    Ok(Some(t))
+}
+
+fn encode_named(n: &Named) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + n.name.len() + n.first.1.len());
+    out.extend_from_slice(&n.first.0.to_be_bytes());
+    for text in [&n.first.1, &n.name] {
+        out.extend_from_slice(&(text.len() as u64).to_be_bytes());
+        out.extend_from_slice(text.as_bytes());
+    }
+    put_counts(&mut out, &n.counts);
+    out
+}
+
+fn decode_named(bytes: &[u8]) -> Result<Named, StoreError> {
+    let mut r = Reader::new(bytes);
+    let at = r.i64()?;
+    let id = r.text()?;
+    let name = r.text()?;
+    Ok(Named {
+        first: (at, id),
+        name,
+        counts: read_counts(&mut r)?,
+    })
+}
+
 fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).expect("index entries serialize")
 }
@@ -222,8 +366,9 @@ fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, StoreError> {
 
 // ---- sled: one tree, `index`, its keys prefixed by what they index ----
 
-/// Present once the index holds every trouble (written last by the build).
-const BUILT: &[u8] = b"built:1";
+/// Present once the index holds every trouble (written last by the build); 2: with the stats
+/// aggregates, so an index built before them is built again at open.
+const BUILT: &[u8] = b"built:2";
 const COUNT_TROUBLES: &[u8] = b"n:troubles";
 const COUNT_OPEN: &[u8] = b"n:open";
 
@@ -266,6 +411,34 @@ fn list_key(k: &Keys, id: &TroubleId) -> Vec<u8> {
 /// `t:<id>` → opened millis, private flag, the folded search text.
 fn text_key(id: &TroubleId) -> Vec<u8> {
     [b"t:".as_slice(), id.as_str().as_bytes()].concat()
+}
+
+/// A day of the stats aggregates: UTC days since the epoch.
+type Day = u32;
+const DAY_MS: i64 = 86_400_000;
+
+fn day_of(at: DateTime<Utc>) -> Day {
+    (at.timestamp_millis().max(0) / DAY_MS) as Day
+}
+
+/// `sd:<day>` → the [`Tally`] of the day's public troubles (those whose channel is known to be
+/// public: anyone may see them, so a day is summed once for every asker).
+fn day_key(day: Day) -> Vec<u8> {
+    [b"sd:".as_slice(), &day.to_be_bytes()].concat()
+}
+/// `sc:<day><customer>` → the [`Named`] counts of the day's public troubles of one customer
+/// (its alias-free key).
+fn day_customer_key(day: Day, customer: &str) -> Vec<u8> {
+    [b"sc:".as_slice(), &day.to_be_bytes(), customer.as_bytes()].concat()
+}
+/// `q:<opened millis><id>` → the stats row of a trouble not known to be public: whether the
+/// asker may see it is decided per asker, so it is counted one by one.
+fn checked_key(at: DateTime<Utc>, id: &TroubleId) -> Vec<u8> {
+    [b"q:".as_slice(), &millis(at), id.as_str().as_bytes()].concat()
+}
+
+fn is_public(r: &StatsRow) -> bool {
+    r.private == Some(false)
 }
 
 fn millis(at: DateTime<Utc>) -> [u8; 8] {
@@ -348,7 +521,7 @@ pub fn write_sled(index: &TransactionalTree, t: &Trouble) -> Result<(), Unaborta
     let old: Option<Keys> = index
         .get(keys_key(&t.id))?
         .and_then(|b| serde_json::from_slice(&b).ok());
-    let stats = index.get(opened_key(new.keys.opened_at, &t.id))?;
+    let stats = index.get(opened_key(old.as_ref().map_or(new.keys.opened_at, |o| o.opened_at), &t.id))?;
     let text = index.get(text_key(&t.id))?;
     let (writes, troubles, open) = changes(&t.id, old.as_ref(), [stats.as_deref(), text.as_deref()], &new);
     for (key, value) in writes {
@@ -361,6 +534,85 @@ pub fn write_sled(index: &TransactionalTree, t: &Trouble) -> Result<(), Unaborta
         if by != 0 {
             let now = read_count(index.get(key)?.as_deref()) as i64;
             index.insert(key, &((now + by).max(0) as u64).to_be_bytes())?;
+        }
+    }
+    let was = match stats.as_deref().map(decode_row) {
+        None => Ok(None),
+        Some(Ok(row)) => Ok(Some(row)),
+        Some(Err(_)) => Err(old.as_ref().map(|o| day_of(o.opened_at))),
+    };
+    write_aggregates(index, was, &new.stats)
+}
+
+/// Moves the stats aggregates from trouble's row `was` (Err: unreadable, with its day) to `now`.
+fn write_aggregates(
+    index: &TransactionalTree,
+    was: Result<Option<StatsRow>, Option<Day>>,
+    now: &StatsRow,
+) -> Result<(), UnabortableTransactionError> {
+    let was = match was {
+        Ok(was) => was,
+        Err(day) => {
+            if let Some(day) = day {
+                index.insert(day_key(day), encode_tally(&Tally::default(), true))?;
+            }
+            None
+        }
+    };
+    if was.as_ref() == Some(now) {
+        return Ok(());
+    }
+    if let Some(old) = was.as_ref().filter(|r| !is_public(r)) {
+        if is_public(now) || old.opened_at != now.opened_at {
+            index.remove(checked_key(old.opened_at, &old.id))?;
+        }
+    }
+    if !is_public(now) {
+        index.insert(checked_key(now.opened_at, &now.id), encode_row(now))?;
+    }
+    if let Some(old) = was.as_ref().filter(|r| is_public(r)) {
+        let day = day_of(old.opened_at);
+        let customer = day_customer_key(day, &normalize(&old.customer));
+        let mut named = index.get(&customer)?.and_then(|b| decode_named(&b).ok());
+        let taken = named.as_mut().is_some_and(|n| n.remove(old));
+        match named.filter(|_| taken) {
+            Some(n) if n.counts.troubles > 0 => index.insert(customer, encode_named(&n))?,
+            Some(_) => index.remove(customer)?,
+            None => None,
+        };
+        let key = day_key(day);
+        match index.get(&key)?.map(|b| decode_tally(&b).ok().flatten()) {
+            Some(Some(mut tally)) => {
+                let exact = taken && tally.remove(old);
+                index.insert(key, encode_tally(&tally, !exact))?;
+            }
+            // Already untrusted.
+            Some(None) => {}
+            None => {
+                index.insert(key, encode_tally(&Tally::default(), true))?;
+            }
+        }
+    }
+    if is_public(now) {
+        let day = day_of(now.opened_at);
+        let key = day_key(day);
+        let tally = match index.get(&key)? {
+            None => Some(Tally::default()),
+            Some(b) => decode_tally(&b).ok().flatten(),
+        };
+        // A day marked untrusted stays so (its rows are read) until the index is built again.
+        if let Some(mut tally) = tally {
+            tally.add(now);
+            index.insert(key, encode_tally(&tally, false))?;
+            let customer = day_customer_key(day, &normalize(&now.customer));
+            let named = match index.get(&customer)?.and_then(|b| decode_named(&b).ok()) {
+                Some(mut named) => {
+                    named.add(now);
+                    named
+                }
+                None => Named::of(now),
+            };
+            index.insert(customer, encode_named(&named))?;
         }
     }
     Ok(())
@@ -376,14 +628,34 @@ pub fn build_sled(index: &sled::Tree, troubles: &sled::Tree) -> Result<(), Store
     index.clear()?;
     let mut batch = sled::Batch::default();
     let (mut count, mut open) = (0u64, 0u64);
+    let mut days: std::collections::HashMap<Day, Tally> = std::collections::HashMap::new();
+    let mut customers: std::collections::HashMap<Vec<u8>, Named> = std::collections::HashMap::new();
     for record in troubles.iter().values() {
         let t: Trouble = decode(&record?)?;
-        let (writes, _, _) = changes(&t.id, None, [None, None], &Entries::of(&t));
+        let entries = Entries::of(&t);
+        let (writes, _, _) = changes(&t.id, None, [None, None], &entries);
         for (key, value) in writes {
             batch.insert(key, value.unwrap_or_default());
         }
+        let row = &entries.stats;
+        if is_public(row) {
+            let day = day_of(row.opened_at);
+            days.entry(day).or_default().add(row);
+            customers
+                .entry(day_customer_key(day, &normalize(&row.customer)))
+                .and_modify(|n| n.add(row))
+                .or_insert_with(|| Named::of(row));
+        } else {
+            batch.insert(checked_key(row.opened_at, &row.id), encode_row(row));
+        }
         count += 1;
         open += u64::from(t.is_open());
+    }
+    for (day, tally) in &days {
+        batch.insert(day_key(*day), encode_tally(tally, false));
+    }
+    for (key, named) in &customers {
+        batch.insert(key.as_slice(), encode_named(named));
     }
     batch.insert(COUNT_TROUBLES, &count.to_be_bytes());
     batch.insert(COUNT_OPEN, &open.to_be_bytes());
@@ -442,6 +714,88 @@ pub fn sled_stats_rows(
     let from = [b"o:".as_slice(), &millis(since)].concat();
     let to = [b"o:".as_slice(), &(u64::from_be_bytes(millis(until)) + 1).to_be_bytes()].concat();
     index.range(from..to).values().map(|v| decode_row(&v?)).collect()
+}
+
+/// What `/trouble stats` reads for a window: the public troubles of its whole days summed
+/// (anyone may see them), and as rows the troubles of its partial first and last days and
+/// those not known to be public, for the caller to filter per asker.
+#[derive(Debug, Default)]
+pub struct StatsParts {
+    pub summed: Summed,
+    pub rows: Vec<StatsRow>,
+}
+
+/// The window `since..=until` as whole UTC days (`first..end`) and the rest.
+fn whole_days(since: DateTime<Utc>, until: DateTime<Utc>) -> std::ops::Range<i64> {
+    let mut since_ms = since.timestamp_millis().max(0);
+    if since.timestamp_subsec_nanos() % 1_000_000 != 0 {
+        since_ms += 1;
+    }
+    let first = (since_ms + DAY_MS - 1) / DAY_MS;
+    let end = until.timestamp_millis().max(0) / DAY_MS;
+    first..end.max(first)
+}
+
+fn rows_between(index: &sled::Tree, prefix: &[u8], from_ms: i64, to_ms: i64, out: &mut Vec<StatsRow>) -> Result<(), StoreError> {
+    let from = [prefix, &(from_ms.max(0) as u64).to_be_bytes()].concat();
+    let to = [prefix, &(to_ms.max(0) as u64).to_be_bytes()].concat();
+    for value in index.range(from..to).values() {
+        out.push(decode_row(&value?)?);
+    }
+    Ok(())
+}
+
+/// The day of an `sd:` or `sc:` key.
+fn key_day(key: &[u8]) -> Result<Day, StoreError> {
+    key.get(3..7)
+        .and_then(|b| b.try_into().ok())
+        .map(Day::from_be_bytes)
+        .ok_or_else(|| StoreError::Corrupt("index: short day key".into()))
+}
+
+/// The stats of troubles opened in `since..=until`, as [`StatsParts`].
+pub fn sled_stats_parts(index: &sled::Tree, since: DateTime<Utc>, until: DateTime<Utc>) -> Result<StatsParts, StoreError> {
+    let days = whole_days(since, until);
+    if days.is_empty() {
+        return Ok(StatsParts {
+            summed: Summed::default(),
+            rows: sled_stats_rows(index, since, until)?,
+        });
+    }
+    let mut parts = StatsParts::default();
+    let until_ms = until.timestamp_millis().max(0) + 1;
+    rows_between(index, b"o:", since.timestamp_millis(), days.start * DAY_MS, &mut parts.rows)?;
+    rows_between(index, b"o:", days.end * DAY_MS, until_ms, &mut parts.rows)?;
+    let (first, end) = (days.start as Day, days.end as Day);
+    let mut untrusted = std::collections::BTreeSet::new();
+    for record in index.range(day_key(first)..day_key(end)) {
+        let (key, value) = record?;
+        let day = key_day(&key)?;
+        match decode_tally(&value)? {
+            Some(tally) => parts.summed.merge_tally(&tally),
+            None => {
+                untrusted.insert(day);
+            }
+        }
+    }
+    for record in index.range(day_customer_key(first, "")..day_customer_key(end, "")) {
+        let (key, value) = record?;
+        let day = key_day(&key)?;
+        if !untrusted.contains(&day) {
+            let customer = std::str::from_utf8(&key[7..]).map_err(|_| StoreError::Corrupt("index: bad customer key".into()))?;
+            parts.summed.merge_customer(customer, &decode_named(&value)?);
+        }
+    }
+    let mut checked = Vec::new();
+    rows_between(index, b"q:", days.start * DAY_MS, days.end * DAY_MS, &mut checked)?;
+    parts
+        .rows
+        .extend(checked.into_iter().filter(|r| !untrusted.contains(&day_of(r.opened_at))));
+    for day in untrusted {
+        let start = i64::from(day) * DAY_MS;
+        rows_between(index, b"o:", start, start + DAY_MS, &mut parts.rows)?;
+    }
+    Ok(parts)
 }
 
 /// One trouble's search entry as the cache holds it.
@@ -672,6 +1026,14 @@ pub mod pg {
         rows.iter()
             .map(|r| super::decode_row(r.get::<_, &[u8]>(0)).map_err(PgError::from))
             .collect()
+    }
+
+    /// Every row of the window, for the caller to count one by one.
+    pub async fn stats_parts(pool: &Pool, since: DateTime<Utc>, until: DateTime<Utc>) -> Result<super::StatsParts, PgError> {
+        Ok(super::StatsParts {
+            summed: Default::default(),
+            rows: stats_rows(pool, since, until).await?,
+        })
     }
 
     /// `LIKE` patterns matching each word anywhere, its wildcards taken literally.

@@ -483,6 +483,18 @@ impl Store {
         }
     }
 
+    /// What `/trouble stats` counts for the troubles opened in `since..=until`: whole days'
+    /// public troubles summed, the rest as rows to filter per asker (a blocking thread on sled).
+    pub async fn stats_parts(&self, since: DateTime<Utc>, until: DateTime<Utc>) -> Result<index::StatsParts, StoreError> {
+        match self {
+            Store::Sled(s) => {
+                let index = s.index_tree().clone();
+                blocking(move || index::sled_stats_parts(&index, since, until)).await
+            }
+            Store::Postgres(p) => Ok(index::pg::stats_parts(p.pool(), since, until).await?),
+        }
+    }
+
     /// Every trouble whose customer, summary, facts or cause hold all of `words` (folded as
     /// `search::query_words` folds them), unordered: a scan of compact texts, on a blocking
     /// thread (sled) or in the database.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::approval::borne_by_us;
-use super::model::{Severity, StageId, Trouble, TroubleId};
+use super::model::{Severity, StageId, Trouble, TroubleId, STAGE_COUNT};
 use super::money::Currency;
 
 /// `/trouble stats` without a number of days looks this far back.
@@ -101,51 +101,290 @@ impl From<&Trouble> for StatsRow {
     }
 }
 
-/// The numbers over the troubles opened in the last `days` before `now`. The caller passes only
-/// the troubles the asker may see; `customer_key` groups spellings of one customer.
-pub fn stats(rows: &[StatsRow], days: u32, now: DateTime<Utc>, customer_key: impl Fn(&str) -> String) -> Stats {
-    let since = now - Duration::days(days.into());
-    let recent: Vec<&StatsRow> = rows
-        .iter()
-        .filter(|t| t.opened_at >= since && t.opened_at <= now)
-        .collect();
-    let spread_of = |ms: &dyn Fn(&StatsRow) -> Option<i64>| {
-        spread(
-            recent
-                .iter()
-                .filter_map(|t| ms(t))
-                .map(Duration::milliseconds)
-                .collect(),
-        )
-    };
-    let to_ack = spread_of(&|t| t.to_ack_ms);
-    let to_first_contact = spread_of(&|t| t.to_first_contact_ms);
-    let stage_lead = StageId::all()
-        .map(|i| spread_of(&|t| t.stage_lead_ms.get(i.index()).copied().flatten().filter(|d| *d >= 0)))
-        .collect();
-    let mut by_customer: BTreeMap<String, Group> = BTreeMap::new();
-    let mut by_severity: BTreeMap<Severity, Group> = BTreeMap::new();
-    for t in &recent {
-        let customer = by_customer.entry(customer_key(&t.customer)).or_insert_with(|| Group {
-            name: t.customer.clone(),
-            ..Group::default()
-        });
-        for group in [customer, by_severity.entry(t.severity).or_default()] {
-            group.troubles += 1;
-            group.open += usize::from(t.open);
-            for (c, minor) in &t.ours {
-                *group.ours.entry(*c).or_insert(0) += minor;
+/// How many durations the numbers spread: to acknowledgement, to first contact, each stage's lead.
+pub const MEASURES: usize = 2 + STAGE_COUNT;
+
+impl StatsRow {
+    /// Its durations in milliseconds, in the order of [`MEASURES`], as the numbers count them
+    /// (a negative stage lead, from a clock set back, is left out).
+    pub fn measures(&self) -> [Option<i64>; MEASURES] {
+        let mut out = [None; MEASURES];
+        out[0] = self.to_ack_ms;
+        out[1] = self.to_first_contact_ms;
+        for (i, slot) in out[2..].iter_mut().enumerate() {
+            *slot = self.stage_lead_ms.get(i).copied().flatten().filter(|d| *d >= 0);
+        }
+        out
+    }
+
+    /// Its place in a window: opening millisecond, then id (the order the index keeps).
+    pub fn order(&self) -> (i64, &str) {
+        (self.opened_at.timestamp_millis(), self.id.as_str())
+    }
+}
+
+/// Troubles and our share, counted so that a trouble counted can be taken out again: each
+/// currency keeps how many troubles brought it (a zero share still names its currency).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub troubles: u64,
+    pub open: u64,
+    /// Per currency: our share summed, and over how many troubles.
+    pub ours: BTreeMap<Currency, (i64, u64)>,
+}
+
+impl Counts {
+    fn add(&mut self, r: &StatsRow) {
+        self.troubles += 1;
+        self.open += u64::from(r.open);
+        for (c, minor) in &r.ours {
+            let (sum, n) = self.ours.entry(*c).or_insert((0, 0));
+            *sum += minor;
+            *n += 1;
+        }
+    }
+
+    /// False when `r` cannot have been counted here (then nothing is changed).
+    fn remove(&mut self, r: &StatsRow) -> bool {
+        let counted = self.troubles > 0
+            && self.open >= u64::from(r.open)
+            && r.ours.keys().all(|c| self.ours.get(c).is_some_and(|(_, n)| *n > 0));
+        if counted {
+            self.troubles -= 1;
+            self.open -= u64::from(r.open);
+            for (c, minor) in &r.ours {
+                let entry = self.ours.get_mut(c).expect("checked above");
+                entry.0 -= minor;
+                entry.1 -= 1;
+                if entry.1 == 0 {
+                    self.ours.remove(c);
+                }
+            }
+        }
+        counted
+    }
+
+    fn merge(&mut self, other: &Counts) {
+        self.troubles += other.troubles;
+        self.open += other.open;
+        for (c, (minor, n)) in &other.ours {
+            let (sum, count) = self.ours.entry(*c).or_insert((0, 0));
+            *sum += minor;
+            *count += n;
+        }
+    }
+
+    fn group(&self, name: String) -> Group {
+        Group {
+            name,
+            troubles: self.troubles as usize,
+            open: self.open as usize,
+            ours: self.ours.iter().map(|(c, (minor, _))| (*c, *minor)).collect(),
+        }
+    }
+}
+
+/// One customer's counts (under its alias-free key) and its spelling in the first of its
+/// troubles, by the window's order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Named {
+    pub first: (i64, String),
+    pub name: String,
+    pub counts: Counts,
+}
+
+impl Named {
+    pub fn of(r: &StatsRow) -> Named {
+        let (at, id) = r.order();
+        let mut counts = Counts::default();
+        counts.add(r);
+        Named {
+            first: (at, id.to_string()),
+            name: r.customer.clone(),
+            counts,
+        }
+    }
+
+    pub fn add(&mut self, r: &StatsRow) {
+        let (at, id) = r.order();
+        if (at, id) < (self.first.0, self.first.1.as_str()) {
+            self.first = (at, id.to_string());
+            self.name = r.customer.clone();
+        }
+        self.counts.add(r);
+    }
+
+    /// False when `r` cannot be taken out exactly: not counted here, or the first of several
+    /// (the next first is not kept).
+    pub fn remove(&mut self, r: &StatsRow) -> bool {
+        let (at, id) = r.order();
+        let first = (at, id) == (self.first.0, self.first.1.as_str());
+        if first && self.counts.troubles > 1 {
+            return false;
+        }
+        self.counts.remove(r)
+    }
+
+    fn merge(&mut self, other: &Named) {
+        if (other.first.0, other.first.1.as_str()) < (self.first.0, self.first.1.as_str()) {
+            self.first = other.first.clone();
+            self.name = other.name.clone();
+        }
+        self.counts.merge(&other.counts);
+    }
+}
+
+/// The durations and the counts by severity of some troubles (the store keeps one per day,
+/// the customers beside it as [`Named`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tally {
+    /// Per measure (see [`MEASURES`]): the durations, ascending.
+    pub durations: Vec<Vec<i64>>,
+    pub by_severity: BTreeMap<Severity, Counts>,
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Tally {
+            durations: vec![Vec::new(); MEASURES],
+            by_severity: BTreeMap::new(),
+        }
+    }
+}
+
+impl Tally {
+    pub fn add(&mut self, r: &StatsRow) {
+        for (list, value) in self.durations.iter_mut().zip(r.measures()) {
+            if let Some(v) = value {
+                let at = list.partition_point(|x| *x < v);
+                list.insert(at, v);
+            }
+        }
+        self.by_severity.entry(r.severity).or_default().add(r);
+    }
+
+    /// False when `r` cannot have been counted here (then the tally is not to be trusted).
+    pub fn remove(&mut self, r: &StatsRow) -> bool {
+        for (list, value) in self.durations.iter_mut().zip(r.measures()) {
+            if let Some(v) = value {
+                match list.binary_search(&v) {
+                    Ok(at) => {
+                        list.remove(at);
+                    }
+                    Err(_) => return false,
+                }
+            }
+        }
+        let Some(counts) = self.by_severity.get_mut(&r.severity) else {
+            return false;
+        };
+        if !counts.remove(r) {
+            return false;
+        }
+        if counts.troubles == 0 {
+            self.by_severity.remove(&r.severity);
+        }
+        true
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_severity.is_empty()
+    }
+}
+
+/// Many troubles summed: what [`stats`] reads from the store's per-day aggregates, plus the
+/// troubles it counts one by one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summed {
+    pub tally: Tally,
+    /// By the customer's alias-free key ([`super::customer::normalize`]).
+    pub customers: std::collections::HashMap<String, Named>,
+}
+
+impl Summed {
+    pub fn add(&mut self, r: &StatsRow) {
+        self.tally.add(r);
+        match self.customers.entry(super::customer::normalize(&r.customer)) {
+            std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().add(r),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(Named::of(r));
             }
         }
     }
+
+    /// Adds a day's (or any) tally, its durations appended unsorted: [`spread`] sorts.
+    pub fn merge_tally(&mut self, other: &Tally) {
+        for (list, more) in self.tally.durations.iter_mut().zip(&other.durations) {
+            list.extend_from_slice(more);
+        }
+        for (level, counts) in &other.by_severity {
+            self.tally.by_severity.entry(*level).or_default().merge(counts);
+        }
+    }
+
+    pub fn merge_customer(&mut self, key: &str, named: &Named) {
+        match self.customers.get_mut(key) {
+            Some(mine) => mine.merge(named),
+            None => {
+                self.customers.insert(key.to_string(), named.clone());
+            }
+        }
+    }
+}
+
+/// The numbers over the troubles opened in the last `days` before `now`. The caller passes only
+/// the troubles the asker may see; `customer_key` groups spellings of one customer.
+pub fn stats(rows: &[StatsRow], days: u32, now: DateTime<Utc>, customer_key: impl Fn(&str) -> String) -> Stats {
+    stats_with(Summed::default(), rows, days, now, customer_key)
+}
+
+/// [`stats`] over `summed` (troubles already known to be in the window and visible, as the
+/// store's aggregates of whole days give them) and `rows`, filtered to the window here.
+pub fn stats_with(
+    mut summed: Summed,
+    rows: &[StatsRow],
+    days: u32,
+    now: DateTime<Utc>,
+    customer_key: impl Fn(&str) -> String,
+) -> Stats {
+    let since = now - Duration::days(days.into());
+    for r in rows.iter().filter(|t| t.opened_at >= since && t.opened_at <= now) {
+        summed.add(r);
+    }
+    let Summed { tally, customers } = summed;
+    let mut spreads = tally
+        .durations
+        .into_iter()
+        .map(|list| spread(list.into_iter().map(Duration::milliseconds).collect()));
+    let to_ack = spreads.next().flatten();
+    let to_first_contact = spreads.next().flatten();
+    let stage_lead = spreads.collect();
+    // Spellings whose alias-free keys the aliases join: the earliest trouble names the group.
+    let mut joined: BTreeMap<String, Named> = BTreeMap::new();
+    for named in customers.into_values() {
+        match joined.entry(customer_key(&named.name)) {
+            std::collections::btree_map::Entry::Occupied(mut e) => e.get_mut().merge(&named),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(named);
+            }
+        }
+    }
+    let troubles = tally.by_severity.values().map(|c| c.troubles as usize).sum();
     Stats {
         days,
-        troubles: recent.len(),
+        troubles,
         to_ack,
         to_first_contact,
         stage_lead,
-        by_customer,
-        by_severity,
+        by_customer: joined
+            .into_iter()
+            .map(|(key, named)| (key, named.counts.group(named.name)))
+            .collect(),
+        by_severity: tally
+            .by_severity
+            .iter()
+            .map(|(level, counts)| (*level, counts.group(String::new())))
+            .collect(),
     }
 }
 
