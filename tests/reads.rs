@@ -139,3 +139,63 @@ async fn an_added_participant_finds_a_private_trouble_by_search_history_and_stat
     let stats = bot.command_text(COLLEAGUE, elsewhere, "stats").await;
     assert!(stats.contains("Troubles in the last 90 days: 1*"), "{stats}");
 }
+
+/// `/trouble stats` as counting every stored trouble one by one would answer it (the way it
+/// was answered before the per-day aggregates), for an asker who may see them all.
+fn stats_counted_one_by_one(bot: &TestBot, days: u32) -> String {
+    use trouble_bot::trouble::stats::{stats, StatsRow};
+    let config = bot.config();
+    let rows: Vec<StatsRow> = bot
+        .store()
+        .all_troubles()
+        .expect("store readable")
+        .iter()
+        .map(StatsRow::from)
+        .collect();
+    let key = |name: &str| trouble_bot::trouble::customer::customer_key(&config.policy.customers, name);
+    let counted = stats(&rows, days, bot.clock.now(), key);
+    trouble_bot::i18n::stats::stats_text(config.locale, &config, &counted)
+}
+
+#[tokio::test]
+async fn stats_after_opens_acknowledgements_costs_and_closes_over_several_days_match_counting_each_trouble() {
+    let mut bot = spawn_bot_with(&format!("{DEFAULT_SEVERITIES}\n{ALIASES}")).await;
+    let day = Duration::from_secs(24 * 3600);
+    let acme = bot.open_ready("sev1 株式会社ACME: cracked housings").await;
+    bot.command_text(MANAGER, &acme.channel, "ack").await;
+    bot.command_text(SALES, &acme.channel, "update apologised, sorting today")
+        .await;
+    let globex = bot.open_ready("Globex: late delivery").await;
+
+    // The next day: another spelling of ACME (an alias), a cost, and the first day's trouble closed.
+    bot.advance_and_settle(day).await;
+    let again = bot.open_ready("sev2 アクメ: wrong labels").await;
+    bot.command_text(MANAGER, &again.channel, "ack").await;
+    bot.command_text(SALES, &again.channel, "cost ¥30,000 ours courier")
+        .await;
+    bot.command_text(MANAGER, &acme.channel, "close force the customer withdrew")
+        .await;
+    wait_until(|| trouble(&bot, &acme.id).closed.is_some().then_some(())).await;
+
+    // A whole day with a trouble of its own, and an acknowledgement of the first day's.
+    bot.advance_and_settle(day).await;
+    bot.open_ready("sev3 Initech: noisy bearings").await;
+    bot.command_text(MANAGER, &globex.channel, "ack").await;
+    bot.advance_and_settle(day).await;
+    bot.open_ready("Umbrella: dented crates").await;
+
+    for round in ["before the restart", "after the restart"] {
+        for days in [90, 2, 1] {
+            let answered = bot.command_text(MANAGER, "D0MANAGER", &format!("stats {days}")).await;
+            assert_eq!(answered, stats_counted_one_by_one(&bot, days), "{round}, {days} days");
+        }
+        let all = bot.command_text(MANAGER, "D0MANAGER", "stats").await;
+        assert!(
+            all.contains("Troubles in the last 90 days: 5*")
+                && all.contains("1 troubles (0 open)")
+                && all.contains("2 troubles (1 open) · borne by us ¥30,000"),
+            "{round}: {all}"
+        );
+        bot.restart().await;
+    }
+}
