@@ -7,23 +7,22 @@ use super::{format_duration, stage_name, Locale};
 use crate::config::Config;
 use crate::slack::blocks::{context, cut, divider, header, section};
 use crate::slack::text::{one_line, Where};
-use crate::trouble::decide::may_see;
-use crate::trouble::model::{Trouble, UserId};
+use crate::trouble::home::HomeRow;
 
 /// Slack allows 100 blocks in a Home view; keep room for headings.
 const MAX_ROWS_PER_SECTION: usize = 25;
 
-fn row(l: Locale, t: &Trouble, now: DateTime<Utc>) -> Value {
+fn row(l: Locale, t: &HomeRow, now: DateTime<Utc>) -> Value {
     let channel = t
         .channel
         .as_ref()
         .map(|c| format!("<#{c}>"))
         .unwrap_or_else(|| format!("#{}", t.channel_name.clone().unwrap_or_default()));
     let stage = t
-        .current_stage()
+        .current_stage
         .map(|s| format!("{}. {}", s.number(), stage_name(l, s)))
         .unwrap_or_else(|| tr!(l, "全段階完了", "all stages done").into());
-    let waited = format_duration(l, (now - t.last_customer_contact()).num_seconds().max(0) as u64);
+    let waited = format_duration(l, (now - t.last_customer_contact).num_seconds().max(0) as u64);
     let customer = cut(&one_line(&t.customer, Where::Elsewhere), 200);
     section(&tr!(
         l,
@@ -38,32 +37,29 @@ fn row(l: Locale, t: &Trouble, now: DateTime<Utc>) -> Value {
     ))
 }
 
-/// Waiting for this person's acknowledgement: they are in the chain as far as it has been pinged.
-fn awaits_ack_from(t: &Trouble, user: &UserId) -> bool {
-    t.ack.is_none() && t.manager_chain().iter().take(t.escalation.level + 1).any(|u| u == user)
-}
-
-pub fn home_view(l: Locale, config: &Config, user: &UserId, troubles: &[Trouble], now: DateTime<Utc>) -> Value {
-    let mut view = home_blocks(l, config, user, troubles, now);
+/// `user`'s App Home from their rows (the open troubles they may see: the store filters them
+/// by the same rule as `list`).
+pub fn home_view(l: Locale, config: &Config, rows: &[HomeRow], now: DateTime<Utc>) -> Value {
+    let mut view = home_blocks(l, config, rows, now);
     super::san_value(l, &mut view);
     view
 }
 
-fn home_blocks(l: Locale, config: &Config, user: &UserId, troubles: &[Trouble], now: DateTime<Utc>) -> Value {
-    // The same rule as `list`: a private trouble only for those who may see its channel.
-    let open: Vec<&Trouble> = troubles
+fn home_blocks(l: Locale, config: &Config, rows: &[HomeRow], now: DateTime<Utc>) -> Value {
+    let waiting: Vec<&HomeRow> = rows.iter().filter(|t| t.awaits_ack).collect();
+    let overdue: Vec<&HomeRow> = rows
         .iter()
-        .filter(|t| t.is_open() && may_see(&config.policy, t, user))
+        .filter(|t| {
+            t.answers_customer
+                && config
+                    .policy
+                    .update_due(t.severity, t.last_customer_contact, t.promised_next)
+                    <= now
+        })
         .collect();
-    let waiting: Vec<&Trouble> = open.iter().copied().filter(|t| awaits_ack_from(t, user)).collect();
-    let overdue: Vec<&Trouble> = open
-        .iter()
-        .copied()
-        .filter(|t| (t.owner == *user || t.manager.as_ref() == Some(user)) && config.policy.next_update_due(t) <= now)
-        .collect();
-    let owned: Vec<&Trouble> = open.iter().copied().filter(|t| t.owner == *user).collect();
+    let owned: Vec<&HomeRow> = rows.iter().filter(|t| t.owns).collect();
     let mut blocks = vec![header(tr!(l, "🚨 トラブル対応", "🚨 Troubles"))];
-    let sections: [(&str, &Vec<&Trouble>, &str); 3] = [
+    let sections: [(&str, &Vec<&HomeRow>, &str); 3] = [
         (
             tr!(l, "⏳ あなたの確認待ち", "⏳ Waiting for your acknowledgement"),
             &waiting,

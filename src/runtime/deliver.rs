@@ -357,8 +357,8 @@ async fn deliver_once(app: &Arc<App>, claim: &Claim, maybe_sent: bool) -> Result
         }
         (Op::PublishHome { user }, _) => {
             // Only the troubles this person owns, manages or may acknowledge (the home index).
-            let troubles = app.store.home_troubles(user).await?;
-            let view = crate::i18n::home_view(locale, &app.config, user, &troubles, app.clock.now());
+            let rows = app.store.home_rows(&app.config.policy, user).await?;
+            let view = crate::i18n::home_view(locale, &app.config, &rows, app.clock.now());
             slack.publish_home(user, &view).await?;
             Ok(None)
         }

@@ -13,6 +13,7 @@ use sled::transaction::{TransactionalTree, UnabortableTransactionError};
 
 use super::StoreError;
 use crate::trouble::customer::normalize;
+use crate::trouble::home::HomeRow;
 use crate::trouble::model::{Severity, Trouble, TroubleId, UserId};
 use crate::trouble::money::Currency;
 use crate::trouble::search::folded_text;
@@ -38,6 +39,8 @@ pub struct Entries {
     pub keys: Keys,
     pub stats: StatsRow,
     pub text: String,
+    /// Per person of `keys.home`, their App Home row (sled keeps it under the person).
+    pub home: Vec<HomeRow>,
 }
 
 impl Entries {
@@ -55,12 +58,13 @@ impl Entries {
                 customer: normalize(&t.customer),
                 opened_at: t.opened_at,
                 open: t.is_open(),
-                home,
+                home: home.clone(),
                 severity: t.severity.level(),
                 private: t.private,
             },
             stats: StatsRow::from(t),
             text: folded_text(t),
+            home: home.iter().map(|u| HomeRow::of(t, u)).collect(),
         }
     }
 }
@@ -389,7 +393,7 @@ fn keys_key(id: &TroubleId) -> Vec<u8> {
 fn customer_key(customer: &str, id: &TroubleId) -> Vec<u8> {
     joined(b"c:", customer.as_bytes(), id.as_str().as_bytes())
 }
-/// `h:<user>\0<id>`, open troubles only.
+/// `h:<user>\0<id>` → the person's [`HomeRow`] of it, open troubles only: a Home is one scan.
 fn home_key(user: &UserId, id: &TroubleId) -> Vec<u8> {
     joined(b"h:", user.as_str().as_bytes(), id.as_str().as_bytes())
 }
@@ -496,9 +500,6 @@ fn changes(id: &TroubleId, old: Option<&Keys>, stored: [Option<&[u8]>; 2], new: 
         if old.is_none_or(|o| o.customer != new.keys.customer) {
             out.push((customer_key(&new.keys.customer, id), Some(Vec::new())));
         }
-        for u in new.keys.home.iter().filter(|u| old.is_none_or(|o| !o.home.contains(u))) {
-            out.push((home_key(u, id), Some(Vec::new())));
-        }
         out.push((keys_key(id), Some(encode(&new.keys))));
     }
     let moved = old.is_some_and(|o| o.opened_at != new.keys.opened_at);
@@ -534,6 +535,13 @@ pub fn write_sled(index: &TransactionalTree, t: &Trouble) -> Result<(), Unaborta
         if by != 0 {
             let now = read_count(index.get(key)?.as_deref()) as i64;
             index.insert(key, &((now + by).max(0) as u64).to_be_bytes())?;
+        }
+    }
+    for (user, row) in new.keys.home.iter().zip(&new.home) {
+        let key = home_key(user, &t.id);
+        let value = encode(row);
+        if index.get(&key)?.as_deref() != Some(value.as_slice()) {
+            index.insert(key, value)?;
         }
     }
     let was = match stats.as_deref().map(decode_row) {
@@ -637,6 +645,9 @@ pub fn build_sled(index: &sled::Tree, troubles: &sled::Tree) -> Result<(), Store
         for (key, value) in writes {
             batch.insert(key, value.unwrap_or_default());
         }
+        for (user, row) in entries.keys.home.iter().zip(&entries.home) {
+            batch.insert(home_key(user, &t.id), encode(row));
+        }
         let row = &entries.stats;
         if is_public(row) {
             let day = day_of(row.opened_at);
@@ -703,6 +714,15 @@ pub fn sled_open_order(index: &sled::Tree) -> Result<Vec<(TroubleId, Option<bool
 /// The open troubles on `user`'s App Home.
 pub fn sled_home_ids(index: &sled::Tree, user: &UserId) -> Result<Vec<TroubleId>, StoreError> {
     ids_under(index, b"h:", user.as_str())
+}
+
+/// `user`'s App Home rows, in the troubles' id order.
+pub fn sled_home_rows(index: &sled::Tree, user: &UserId) -> Result<Vec<HomeRow>, StoreError> {
+    index
+        .scan_prefix(joined(b"h:", user.as_str().as_bytes(), b""))
+        .values()
+        .map(|v| decode(&v?))
+        .collect()
 }
 
 /// The stats rows of troubles opened in `since..=until`.
@@ -1122,5 +1142,40 @@ mod tests {
         // Asked by the alias, the customer's own key is there too.
         assert!(customer_keys(&aliases, "アクメ株式会社").contains(&"acme".to_string()));
         assert_eq!(customer_keys(&aliases, "Globex"), vec!["globex".to_string()]);
+    }
+
+    #[test]
+    fn a_day_tally_and_a_customer_read_back_as_written_and_an_untrusted_day_reads_as_such() {
+        let row = StatsRow {
+            id: TroubleId::new("20261130-7"),
+            customer: "株式会社ACME".into(),
+            severity: Severity::new(2),
+            opened_at: "2026-11-30T01:02:03.456Z".parse().unwrap(),
+            open: true,
+            private: Some(false),
+            to_ack_ms: Some(720_000),
+            to_first_contact_ms: Some(-3),
+            stage_lead_ms: vec![Some(60_000), None, None, None, None, None, None],
+            ours: BTreeMap::from([(Currency::Jpy, 840_000), (Currency::Usd, 0)]),
+        };
+        let mut tally = Tally::default();
+        tally.add(&row);
+        assert_eq!(decode_tally(&encode_tally(&tally, false)).unwrap(), Some(tally.clone()));
+        assert_eq!(decode_tally(&encode_tally(&tally, true)).unwrap(), None);
+        assert!(decode_tally(&encode_tally(&tally, false)[..30]).is_err(), "a cut tally is refused");
+        let named = Named::of(&row);
+        assert_eq!(decode_named(&encode_named(&named)).unwrap(), named);
+    }
+
+    #[test]
+    fn a_window_is_whole_utc_days_between_its_partial_ends() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let days = whole_days(at("2026-11-01T10:00:00Z"), at("2026-11-04T09:00:00Z"));
+        assert_eq!(days.start * DAY_MS, at("2026-11-02T00:00:00Z").timestamp_millis());
+        assert_eq!(days.end * DAY_MS, at("2026-11-04T00:00:00Z").timestamp_millis());
+        // Starting on a midnight, that day is whole; within one day, no day is.
+        let days = whole_days(at("2026-11-02T00:00:00Z"), at("2026-11-03T00:00:00Z"));
+        assert_eq!((days.end - days.start, days.start * DAY_MS), (1, at("2026-11-02T00:00:00Z").timestamp_millis()));
+        assert!(whole_days(at("2026-11-02T00:00:00.000001Z"), at("2026-11-03T12:00:00Z")).is_empty());
     }
 }

@@ -21,6 +21,7 @@ use crate::pg::store::PgStore;
 use crate::pg::PgError;
 use crate::trouble::decide::{Decision, Delivery, Lane, Op, Timer};
 use crate::trouble::model::{ChannelId, Trouble, TroubleId, TroubleSummary, UserId};
+use crate::trouble::home::HomeRow;
 use crate::trouble::stats::StatsRow;
 use crate::trouble::timeline::Entry;
 
@@ -469,6 +470,32 @@ impl Store {
             Store::Postgres(p) => index::pg::home_ids(p.pool(), user).await?,
         };
         self.get_many(&ids).await
+    }
+
+    /// `user`'s App Home rows: the open troubles they own, manage or are in the chain of, that
+    /// they may see (the rule of `list`). A private one they are not surely a participant of
+    /// is read whole for the rule, which reads the configured departments.
+    pub async fn home_rows(&self, policy: &crate::trouble::policy::Policy, user: &UserId) -> Result<Vec<HomeRow>, StoreError> {
+        let rows = match self {
+            Store::Sled(s) => index::sled_home_rows(s.index_tree(), user)?,
+            Store::Postgres(_) => self
+                .home_troubles(user)
+                .await?
+                .iter()
+                .map(|t| HomeRow::of(t, user))
+                .collect(),
+        };
+        let mut visible = Vec::with_capacity(rows.len());
+        for row in rows {
+            if row.participant || !row.private.unwrap_or(policy.private_channels) {
+                visible.push(row);
+            } else if let Some(t) = self.get(&row.id).await? {
+                if crate::trouble::decide::may_see(policy, &t, user) {
+                    visible.push(row);
+                }
+            }
+        }
+        Ok(visible)
     }
 
     /// The stats rows of the troubles opened in `since..=until`, oldest first (read on a

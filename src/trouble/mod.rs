@@ -9,6 +9,7 @@ pub mod digest;
 pub mod due;
 pub mod facts;
 pub mod first_contact;
+pub mod home;
 pub mod hours;
 pub mod model;
 pub mod money;

@@ -100,11 +100,16 @@ impl Policy {
     /// When the next customer update is due: the promise if there is one, else one cadence on
     /// (in working time).
     pub fn next_update_due(&self, t: &Trouble) -> DateTime<Utc> {
-        let last = t.last_customer_contact();
-        match t.promised_next().filter(|p| *p > last) {
+        self.update_due(t.severity, t.last_customer_contact(), t.promised_next())
+    }
+
+    /// [`Policy::next_update_due`] from the parts it reads: the severity, the last customer
+    /// contact and the promise made then.
+    pub fn update_due(&self, severity: Severity, last: DateTime<Utc>, promised: Option<DateTime<Utc>>) -> DateTime<Utc> {
+        match promised.filter(|p| *p > last) {
             Some(p) => p,
             None => {
-                let cadence = chrono::Duration::from_std(self.severity(t.severity).customer_update_every)
+                let cadence = chrono::Duration::from_std(self.severity(severity).customer_update_every)
                     .unwrap_or(chrono::Duration::MAX);
                 add_working_time(self.business_hours.as_ref(), self.timezone, last, cadence)
             }

@@ -463,4 +463,57 @@ mod tests {
         assert_eq!(s.troubles, 0);
         assert_eq!(s.to_ack, None);
     }
+
+    #[test]
+    fn troubles_summed_ahead_and_counted_one_by_one_give_what_counting_all_one_by_one_gives() {
+        let troubles = [
+            trouble("ACME", 1, 0, 10, 30, "¥100,000"),
+            trouble("Globex", 2, 200, 290, 320, "$1,000"),
+            trouble("acme", 2, 100, 130, 160, "¥50,000"),
+            trouble("Initech", 3, 300, 300, 400, "¥0"),
+        ];
+        let rows: Vec<StatsRow> = troubles.iter().map(StatsRow::from).collect();
+        let key = |c: &str| crate::trouble::customer::normalize(c);
+        let one_by_one = stats(&rows, 30, at(1000), key);
+        for split in 0..=rows.len() {
+            // The first `split` summed ahead (as whole days are), the rest counted here.
+            let mut summed = Summed::default();
+            let mut day = Tally::default();
+            for r in &rows[..split] {
+                day.add(r);
+                let named = Named::of(r);
+                summed.merge_customer(&key(&r.customer), &named);
+            }
+            summed.merge_tally(&day);
+            assert_eq!(stats_with(summed, &rows[split..], 30, at(1000), key), one_by_one, "{split} summed");
+        }
+        // The group is named by its earliest trouble whichever part holds it; a zero share
+        // still names its currency.
+        assert_eq!(one_by_one.by_customer["acme"].name, "ACME");
+        assert_eq!(one_by_one.by_customer["initech"].ours[&Currency::Jpy], 0);
+    }
+
+    #[test]
+    fn a_trouble_taken_out_of_a_tally_leaves_it_as_it_was_and_one_never_counted_is_refused() {
+        let rows: Vec<StatsRow> = [
+            trouble("ACME", 1, 0, 10, 30, "¥100,000"),
+            trouble("ACME", 2, 100, 130, 160, "$5"),
+        ]
+        .iter()
+        .map(StatsRow::from)
+        .collect();
+        let mut tally = Tally::default();
+        tally.add(&rows[0]);
+        let before = tally.clone();
+        tally.add(&rows[1]);
+        assert!(tally.remove(&rows[1]));
+        assert_eq!(tally, before);
+        assert!(!tally.clone().remove(&rows[1]), "never counted");
+
+        let mut named = Named::of(&rows[0]);
+        named.add(&rows[1]);
+        assert!(!named.clone().remove(&rows[0]), "the first of two: the next name is not kept");
+        assert!(named.remove(&rows[1]));
+        assert_eq!(named, Named::of(&rows[0]));
+    }
 }
