@@ -295,13 +295,21 @@ fn read_counts(r: &mut Reader) -> Result<Counts, StoreError> {
     Ok(c)
 }
 
-/// A day's tally: first a byte that says whether it can be trusted (1: a change could not be
-/// taken out exactly, so the day is read from its rows), then the durations and severities.
-fn encode_tally(t: &Tally, broken: bool) -> Vec<u8> {
-    let mut out = vec![u8::from(broken)];
-    if broken {
+/// A day's aggregate under `sd:`: its tally (None: a change could not be taken out exactly,
+/// so the day is read from its rows until the index is built again) and how many chunks of
+/// customers it has.
+#[derive(Debug, PartialEq)]
+struct DayRecord {
+    tally: Option<Tally>,
+    chunks: u16,
+}
+
+fn encode_day(d: &DayRecord) -> Vec<u8> {
+    let mut out = vec![u8::from(d.tally.is_none())];
+    out.extend_from_slice(&d.chunks.to_be_bytes());
+    let Some(t) = &d.tally else {
         return out;
-    }
+    };
     for list in &t.durations {
         out.extend_from_slice(&(list.len() as u64).to_be_bytes());
         for v in list {
@@ -316,16 +324,17 @@ fn encode_tally(t: &Tally, broken: bool) -> Vec<u8> {
     out
 }
 
-/// None: the day is marked as not to be trusted.
-fn decode_tally(bytes: &[u8]) -> Result<Option<Tally>, StoreError> {
+fn decode_day(bytes: &[u8]) -> Result<DayRecord, StoreError> {
     let mut r = Reader::new(bytes);
-    if r.u8()? != 0 {
-        return Ok(None);
+    let untrusted = r.u8()? != 0;
+    let chunks = u16::from_be_bytes(r.take(2)?.try_into().expect("2 bytes"));
+    if untrusted {
+        return Ok(DayRecord { tally: None, chunks });
     }
     let mut t = Tally::default();
     for list in t.durations.iter_mut().take(MEASURES) {
         let n = r.u64()? as usize;
-        list.reserve(n);
+        list.reserve(n.min(bytes.len() / 8));
         for _ in 0..n {
             list.push(r.i64()?);
         }
@@ -334,30 +343,48 @@ fn decode_tally(bytes: &[u8]) -> Result<Option<Tally>, StoreError> {
         let level = Severity::new(r.u8()?);
         t.by_severity.insert(level, read_counts(&mut r)?);
     }
-    Ok(Some(t))
+    Ok(DayRecord { tally: Some(t), chunks })
 }
 
-fn encode_named(n: &Named) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64 + n.name.len() + n.first.1.len());
-    out.extend_from_slice(&n.first.0.to_be_bytes());
-    for text in [&n.first.1, &n.name] {
-        out.extend_from_slice(&(text.len() as u64).to_be_bytes());
-        out.extend_from_slice(text.as_bytes());
+/// At most this many customers in one chunk of a day: a decision rewrites one chunk (about
+/// 1 KB), however many customers a day of bursts has, and a window of 90 days is read in a
+/// few hundred values instead of one per customer and day.
+const CHUNK: usize = 16;
+
+/// A chunk of a day's customers: each one's alias-free key and its [`Named`] counts.
+type Chunk = Vec<(String, Named)>;
+
+fn encode_chunk(chunk: &Chunk) -> Vec<u8> {
+    let mut out = Vec::with_capacity(chunk.len() * 96);
+    out.extend_from_slice(&(chunk.len() as u64).to_be_bytes());
+    for (key, n) in chunk {
+        for text in [key, &n.first.1, &n.name] {
+            out.extend_from_slice(&(text.len() as u64).to_be_bytes());
+            out.extend_from_slice(text.as_bytes());
+        }
+        out.extend_from_slice(&n.first.0.to_be_bytes());
+        put_counts(&mut out, &n.counts);
     }
-    put_counts(&mut out, &n.counts);
     out
 }
 
-fn decode_named(bytes: &[u8]) -> Result<Named, StoreError> {
+fn decode_chunk(bytes: &[u8]) -> Result<Chunk, StoreError> {
     let mut r = Reader::new(bytes);
-    let at = r.i64()?;
-    let id = r.text()?;
-    let name = r.text()?;
-    Ok(Named {
-        first: (at, id),
-        name,
-        counts: read_counts(&mut r)?,
-    })
+    let n = r.u64()? as usize;
+    let mut chunk = Vec::with_capacity(n.min(CHUNK));
+    for _ in 0..n {
+        let (key, id, name) = (r.text()?, r.text()?, r.text()?);
+        let at = r.i64()?;
+        chunk.push((
+            key,
+            Named {
+                first: (at, id),
+                name,
+                counts: read_counts(&mut r)?,
+            },
+        ));
+    }
+    Ok(chunk)
 }
 
 fn encode<T: Serialize>(value: &T) -> Vec<u8> {
@@ -430,10 +457,13 @@ fn day_of(at: DateTime<Utc>) -> Day {
 fn day_key(day: Day) -> Vec<u8> {
     [b"sd:".as_slice(), &day.to_be_bytes()].concat()
 }
-/// `sc:<day><customer>` → the [`Named`] counts of the day's public troubles of one customer
-/// (its alias-free key).
-fn day_customer_key(day: Day, customer: &str) -> Vec<u8> {
-    [b"sc:".as_slice(), &day.to_be_bytes(), customer.as_bytes()].concat()
+/// `sc:<day><chunk>` → a [`Chunk`] of the day's customers (their public troubles).
+fn chunk_key(day: Day, chunk: u16) -> Vec<u8> {
+    [b"sc:".as_slice(), &day.to_be_bytes(), &chunk.to_be_bytes()].concat()
+}
+/// `sp:<day><customer>` → the chunk that holds the customer (its alias-free key) that day.
+fn chunk_of_key(day: Day, customer: &str) -> Vec<u8> {
+    [b"sp:".as_slice(), &day.to_be_bytes(), customer.as_bytes()].concat()
 }
 /// `q:<opened millis><id>` → the stats row of a trouble not known to be public: whether the
 /// asker may see it is decided per asker, so it is counted one by one.
@@ -562,7 +592,7 @@ fn write_aggregates(
         Ok(was) => was,
         Err(day) => {
             if let Some(day) = day {
-                index.insert(day_key(day), encode_tally(&Tally::default(), true))?;
+                distrust(index, day)?;
             }
             None
         }
@@ -580,50 +610,120 @@ fn write_aggregates(
     }
     if let Some(old) = was.as_ref().filter(|r| is_public(r)) {
         let day = day_of(old.opened_at);
-        let customer = day_customer_key(day, &normalize(&old.customer));
-        let mut named = index.get(&customer)?.and_then(|b| decode_named(&b).ok());
-        let taken = named.as_mut().is_some_and(|n| n.remove(old));
-        match named.filter(|_| taken) {
-            Some(n) if n.counts.troubles > 0 => index.insert(customer, encode_named(&n))?,
-            Some(_) => index.remove(customer)?,
-            None => None,
-        };
-        let key = day_key(day);
-        match index.get(&key)?.map(|b| decode_tally(&b).ok().flatten()) {
-            Some(Some(mut tally)) => {
-                let exact = taken && tally.remove(old);
-                index.insert(key, encode_tally(&tally, !exact))?;
+        match read_day(index, day)? {
+            Some(DayRecord {
+                tally: Some(mut tally),
+                chunks,
+            }) => {
+                let exact = take_customer(index, day, old)? && tally.remove(old);
+                let tally = exact.then_some(tally);
+                index.insert(day_key(day), encode_day(&DayRecord { tally, chunks }))?;
             }
             // Already untrusted.
-            Some(None) => {}
-            None => {
-                index.insert(key, encode_tally(&Tally::default(), true))?;
-            }
+            Some(DayRecord { tally: None, .. }) => {}
+            None => distrust(index, day)?,
         }
     }
     if is_public(now) {
         let day = day_of(now.opened_at);
-        let key = day_key(day);
-        let tally = match index.get(&key)? {
-            None => Some(Tally::default()),
-            Some(b) => decode_tally(&b).ok().flatten(),
-        };
-        // A day marked untrusted stays so (its rows are read) until the index is built again.
-        if let Some(mut tally) = tally {
+        let record = read_day(index, day)?.unwrap_or(DayRecord {
+            tally: Some(Tally::default()),
+            chunks: 0,
+        });
+        // An untrusted day stays so (its rows are read) until the index is built again.
+        if let DayRecord {
+            tally: Some(mut tally),
+            mut chunks,
+        } = record
+        {
             tally.add(now);
-            index.insert(key, encode_tally(&tally, false))?;
-            let customer = day_customer_key(day, &normalize(&now.customer));
-            let named = match index.get(&customer)?.and_then(|b| decode_named(&b).ok()) {
-                Some(mut named) => {
-                    named.add(now);
-                    named
+            let customer = normalize(&now.customer);
+            let pointer = chunk_of_key(day, &customer);
+            match index.get(&pointer)? {
+                Some(at) => {
+                    let at = u16::from_be_bytes(at.as_ref().try_into().unwrap_or_default());
+                    let mut chunk = read_chunk(index, day, at)?;
+                    match chunk.iter_mut().find(|(k, _)| *k == customer) {
+                        Some((_, named)) => named.add(now),
+                        None => chunk.push((customer, Named::of(now))),
+                    }
+                    index.insert(chunk_key(day, at), encode_chunk(&chunk))?;
                 }
-                None => Named::of(now),
-            };
-            index.insert(customer, encode_named(&named))?;
+                None => {
+                    let last = match chunks.checked_sub(1) {
+                        Some(at) => Some((at, read_chunk(index, day, at)?)),
+                        None => None,
+                    };
+                    let (at, mut chunk) = match last {
+                        Some((at, chunk)) if chunk.len() < CHUNK => (at, chunk),
+                        _ => {
+                            chunks += 1;
+                            (chunks - 1, Chunk::new())
+                        }
+                    };
+                    chunk.push((customer, Named::of(now)));
+                    index.insert(chunk_key(day, at), encode_chunk(&chunk))?;
+                    index.insert(pointer, &at.to_be_bytes())?;
+                }
+            }
+            index.insert(
+                day_key(day),
+                encode_day(&DayRecord {
+                    tally: Some(tally),
+                    chunks,
+                }),
+            )?;
         }
     }
     Ok(())
+}
+
+fn read_day(index: &TransactionalTree, day: Day) -> Result<Option<DayRecord>, UnabortableTransactionError> {
+    // An unreadable record reads as untrusted: the day's rows answer instead.
+    Ok(index.get(day_key(day))?.map(|b| {
+        decode_day(&b).unwrap_or(DayRecord {
+            tally: None,
+            chunks: 0,
+        })
+    }))
+}
+
+fn read_chunk(index: &TransactionalTree, day: Day, at: u16) -> Result<Chunk, UnabortableTransactionError> {
+    Ok(index
+        .get(chunk_key(day, at))?
+        .and_then(|b| decode_chunk(&b).ok())
+        .unwrap_or_default())
+}
+
+/// Marks `day` as read from its rows: its aggregate could not follow a change exactly.
+fn distrust(index: &TransactionalTree, day: Day) -> Result<(), UnabortableTransactionError> {
+    let chunks = read_day(index, day)?.map_or(0, |d| d.chunks);
+    index.insert(day_key(day), encode_day(&DayRecord { tally: None, chunks }))?;
+    Ok(())
+}
+
+/// Takes public row `old` out of its customer's counts that day; false when that cannot be
+/// done exactly (then nothing is changed).
+fn take_customer(index: &TransactionalTree, day: Day, old: &StatsRow) -> Result<bool, UnabortableTransactionError> {
+    let customer = normalize(&old.customer);
+    let pointer = chunk_of_key(day, &customer);
+    let Some(at) = index.get(&pointer)? else {
+        return Ok(false);
+    };
+    let at = u16::from_be_bytes(at.as_ref().try_into().unwrap_or_default());
+    let mut chunk = read_chunk(index, day, at)?;
+    let Some(place) = chunk.iter().position(|(k, _)| *k == customer) else {
+        return Ok(false);
+    };
+    if !chunk[place].1.remove(old) {
+        return Ok(false);
+    }
+    if chunk[place].1.counts.troubles == 0 {
+        chunk.remove(place);
+        index.remove(pointer)?;
+    }
+    index.insert(chunk_key(day, at), encode_chunk(&chunk))?;
+    Ok(true)
 }
 
 /// Whether the index was built for this data (a store written before it needs a build).
@@ -637,7 +737,7 @@ pub fn build_sled(index: &sled::Tree, troubles: &sled::Tree) -> Result<(), Store
     let mut batch = sled::Batch::default();
     let (mut count, mut open) = (0u64, 0u64);
     let mut days: std::collections::HashMap<Day, Tally> = std::collections::HashMap::new();
-    let mut customers: std::collections::HashMap<Vec<u8>, Named> = std::collections::HashMap::new();
+    let mut customers: std::collections::HashMap<Day, BTreeMap<String, Named>> = std::collections::HashMap::new();
     for record in troubles.iter().values() {
         let t: Trouble = decode(&record?)?;
         let entries = Entries::of(&t);
@@ -653,7 +753,9 @@ pub fn build_sled(index: &sled::Tree, troubles: &sled::Tree) -> Result<(), Store
             let day = day_of(row.opened_at);
             days.entry(day).or_default().add(row);
             customers
-                .entry(day_customer_key(day, &normalize(&row.customer)))
+                .entry(day)
+                .or_default()
+                .entry(normalize(&row.customer))
                 .and_modify(|n| n.add(row))
                 .or_insert_with(|| Named::of(row));
         } else {
@@ -662,11 +764,21 @@ pub fn build_sled(index: &sled::Tree, troubles: &sled::Tree) -> Result<(), Store
         count += 1;
         open += u64::from(t.is_open());
     }
-    for (day, tally) in &days {
-        batch.insert(day_key(*day), encode_tally(tally, false));
-    }
-    for (key, named) in &customers {
-        batch.insert(key.as_slice(), encode_named(named));
+    for (day, tally) in days {
+        let named: Vec<(String, Named)> = customers.remove(&day).unwrap_or_default().into_iter().collect();
+        let mut chunks = 0u16;
+        for chunk in named.chunks(CHUNK) {
+            for (customer, _) in chunk {
+                batch.insert(chunk_of_key(day, customer), &chunks.to_be_bytes());
+            }
+            batch.insert(chunk_key(day, chunks), encode_chunk(&chunk.to_vec()));
+            chunks += 1;
+        }
+        let record = DayRecord {
+            tally: Some(tally),
+            chunks,
+        };
+        batch.insert(day_key(day), encode_day(&record));
     }
     batch.insert(COUNT_TROUBLES, &count.to_be_bytes());
     batch.insert(COUNT_OPEN, &open.to_be_bytes());
@@ -791,19 +903,19 @@ pub fn sled_stats_parts(index: &sled::Tree, since: DateTime<Utc>, until: DateTim
     for record in index.range(day_key(first)..day_key(end)) {
         let (key, value) = record?;
         let day = key_day(&key)?;
-        match decode_tally(&value)? {
+        match decode_day(&value)?.tally {
             Some(tally) => parts.summed.merge_tally(&tally),
             None => {
                 untrusted.insert(day);
             }
         }
     }
-    for record in index.range(day_customer_key(first, "")..day_customer_key(end, "")) {
+    for record in index.range(chunk_key(first, 0)..chunk_key(end, 0)) {
         let (key, value) = record?;
-        let day = key_day(&key)?;
-        if !untrusted.contains(&day) {
-            let customer = std::str::from_utf8(&key[7..]).map_err(|_| StoreError::Corrupt("index: bad customer key".into()))?;
-            parts.summed.merge_customer(customer, &decode_named(&value)?);
+        if !untrusted.contains(&key_day(&key)?) {
+            for (customer, named) in decode_chunk(&value)? {
+                parts.summed.merge_customer(customer, named);
+            }
         }
     }
     let mut checked = Vec::new();
@@ -1145,7 +1257,7 @@ mod tests {
     }
 
     #[test]
-    fn a_day_tally_and_a_customer_read_back_as_written_and_an_untrusted_day_reads_as_such() {
+    fn a_day_and_a_chunk_of_its_customers_read_back_as_written_and_an_untrusted_day_reads_as_such() {
         let row = StatsRow {
             id: TroubleId::new("20261130-7"),
             customer: "株式会社ACME".into(),
@@ -1160,11 +1272,16 @@ mod tests {
         };
         let mut tally = Tally::default();
         tally.add(&row);
-        assert_eq!(decode_tally(&encode_tally(&tally, false)).unwrap(), Some(tally.clone()));
-        assert_eq!(decode_tally(&encode_tally(&tally, true)).unwrap(), None);
-        assert!(decode_tally(&encode_tally(&tally, false)[..30]).is_err(), "a cut tally is refused");
-        let named = Named::of(&row);
-        assert_eq!(decode_named(&encode_named(&named)).unwrap(), named);
+        let day = DayRecord {
+            tally: Some(tally),
+            chunks: 3,
+        };
+        assert_eq!(decode_day(&encode_day(&day)).unwrap(), day);
+        let untrusted = DayRecord { tally: None, chunks: 3 };
+        assert_eq!(decode_day(&encode_day(&untrusted)).unwrap(), untrusted);
+        assert!(decode_day(&encode_day(&day)[..30]).is_err(), "a cut day is refused");
+        let chunk = vec![("acme".to_string(), Named::of(&row)), ("globex".to_string(), Named::of(&row))];
+        assert_eq!(decode_chunk(&encode_chunk(&chunk)).unwrap(), chunk);
     }
 
     #[test]

@@ -322,11 +322,11 @@ impl Summed {
         }
     }
 
-    pub fn merge_customer(&mut self, key: &str, named: &Named) {
-        match self.customers.get_mut(key) {
-            Some(mine) => mine.merge(named),
-            None => {
-                self.customers.insert(key.to_string(), named.clone());
+    pub fn merge_customer(&mut self, key: String, named: Named) {
+        match self.customers.entry(key) {
+            std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().merge(&named),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(named);
             }
         }
     }
@@ -481,8 +481,7 @@ mod tests {
             let mut day = Tally::default();
             for r in &rows[..split] {
                 day.add(r);
-                let named = Named::of(r);
-                summed.merge_customer(&key(&r.customer), &named);
+                summed.merge_customer(key(&r.customer), Named::of(r));
             }
             summed.merge_tally(&day);
             assert_eq!(stats_with(summed, &rows[split..], 30, at(1000), key), one_by_one, "{split} summed");
