@@ -166,6 +166,11 @@ async fn stats_after_opens_acknowledgements_costs_and_closes_over_several_days_m
     bot.command_text(SALES, &acme.channel, "update apologised, sorting today")
         .await;
     let globex = bot.open_ready("Globex: late delivery").await;
+    // More customers in a day than one stored chunk of them holds.
+    let mut others = Vec::new();
+    for i in 0..20 {
+        others.push(bot.open_ready(&format!("sev3 Customer{i:02}: scratched covers")).await);
+    }
 
     // The next day: another spelling of ACME (an alias), a cost, and the first day's trouble closed.
     bot.advance_and_settle(day).await;
@@ -176,6 +181,10 @@ async fn stats_after_opens_acknowledgements_costs_and_closes_over_several_days_m
     bot.command_text(MANAGER, &acme.channel, "close force the customer withdrew")
         .await;
     wait_until(|| trouble(&bot, &acme.id).closed.is_some().then_some(())).await;
+    for other in [&others[1], &others[18]] {
+        bot.command_text(MANAGER, &other.channel, "close force duplicate").await;
+        wait_until(|| trouble(&bot, &other.id).closed.is_some().then_some(())).await;
+    }
 
     // A whole day with a trouble of its own, and an acknowledgement of the first day's.
     bot.advance_and_settle(day).await;
@@ -191,7 +200,8 @@ async fn stats_after_opens_acknowledgements_costs_and_closes_over_several_days_m
         }
         let all = bot.command_text(MANAGER, "D0MANAGER", "stats").await;
         assert!(
-            all.contains("Troubles in the last 90 days: 5*")
+            all.contains("Troubles in the last 90 days: 25*")
+                && all.contains("Customer18: 1 troubles (0 open)")
                 && all.contains("1 troubles (0 open)")
                 && all.contains("2 troubles (1 open) · borne by us ¥30,000"),
             "{round}: {all}"
