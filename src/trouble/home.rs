@@ -5,27 +5,41 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{ChannelId, Severity, StageId, Trouble, TroubleId, UserId};
 
-/// One row of a person's App Home: a few hundred bytes, so a Home of 200 troubles is one
-/// short scan of the index instead of 200 troubles decoded whole.
+/// One row of a person's App Home: about 150 bytes stored (short names, microseconds; each
+/// person's copy is rewritten when it changes, so its size is written again and again), so a
+/// Home of 200 troubles is one short scan of the index instead of 200 troubles decoded whole.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HomeRow {
+    #[serde(rename = "i")]
     pub id: TroubleId,
+    #[serde(rename = "c")]
     pub customer: String,
+    #[serde(rename = "s")]
     pub severity: Severity,
     /// None when every stage is done.
+    #[serde(rename = "g")]
     pub current_stage: Option<StageId>,
+    #[serde(rename = "ch")]
     pub channel: Option<ChannelId>,
+    #[serde(rename = "cn")]
     pub channel_name: Option<String>,
+    #[serde(rename = "l", with = "chrono::serde::ts_microseconds")]
     pub last_customer_contact: DateTime<Utc>,
+    #[serde(rename = "p", with = "chrono::serde::ts_microseconds_option")]
     pub promised_next: Option<DateTime<Utc>>,
     /// Nobody has acknowledged and the person is in the chain as far as it has been pinged.
+    #[serde(rename = "a")]
     pub awaits_ack: bool,
+    #[serde(rename = "o")]
     pub owns: bool,
     /// The owner or the manager: whose Home shows a customer update overdue.
+    #[serde(rename = "u")]
     pub answers_customer: bool,
     /// Whether the person may see it whatever its channel's privacy (the owner, the chain,
     /// added or seen in the channel); otherwise the configuration decides (see `may_see`).
+    #[serde(rename = "v")]
     pub participant: bool,
+    #[serde(rename = "pr")]
     pub private: Option<bool>,
 }
 
