@@ -1,19 +1,19 @@
-//! `trouble-bot demo`: a whole trouble played through the real bot against a built-in Slack simulator.
-
-mod simulator;
+//! The demo's script: a whole trouble played through the real bot against the fake Slack, told by the narrator.
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use fake_slack::{Call, FakeSlack, BOT_USER_ID as BOT_USER, TEAM_ID as TEAM};
 use serde_json::{json, Value};
+use trouble_bot::config::Config;
+use trouble_bot::i18n::{format_duration, Locale};
+use trouble_bot::slack::signature::sign;
+use trouble_bot::Clock;
 
-use self::simulator::{emit, Call, Cast, Simulator, BOT_USER, TEAM};
-use crate::clock::Clock;
-use crate::config::Config;
-use crate::i18n::{format_duration, Locale};
-use crate::slack::signature::sign;
+use crate::narrator::{ok, posted, Cast, Narrator, Sink};
 
 const SECRET: &str = "demo-signing-secret";
 const SATO: &str = "U0SATO";
@@ -21,7 +21,6 @@ const TANAKA: &str = "U0TANAKA";
 const SUZUKI: &str = "U0SUZUKI";
 const YAMADA: &str = "U0YAMADA";
 const KATO: &str = "U0KATO";
-const SALES: &str = "C0SALES";
 /// Generous: the bot paces channel posts at about one a (virtual) second, and slow machines exist.
 const WAIT: Duration = Duration::from_secs(15);
 /// Virtual seconds per real second: the bot's pacing passes in moments, and the waits the story
@@ -30,16 +29,16 @@ const SPEED: u32 = 30;
 /// How long before today the customer's earlier trouble happened.
 const EARLIER_DAYS: i64 = 42;
 
-/// Plays the demo and returns whether it ran to the end.
-pub async fn run(locale: Locale) -> bool {
-    let nanos = crate::clock::Clock::System.now().timestamp_subsec_nanos();
+/// Plays the demo, writing it to `out`, and returns whether it ran to the end.
+pub async fn run(locale: Locale, out: Sink) -> bool {
+    let nanos = Clock::System.now().timestamp_subsec_nanos();
     let dir = std::env::temp_dir().join(format!("trouble-bot-demo-{}-{nanos}", std::process::id()));
-    let result = play(locale, &dir).await;
+    let result = play(locale, &dir, out.clone()).await;
     let _ = std::fs::remove_dir_all(&dir);
     match result {
         Ok((id, secs, took)) => {
             let took = format_duration(locale, took);
-            emit(&match locale {
+            out(&match locale {
                 Locale::Ja => {
                     format!("\n✔ デモ完了: トラブル {id} を起票から {took} でクローズしました（実時間 {secs:.1}秒）\n")
                 }
@@ -50,7 +49,7 @@ pub async fn run(locale: Locale) -> bool {
             true
         }
         Err(why) => {
-            emit(&match locale {
+            out(&match locale {
                 Locale::Ja => format!("\n✘ デモは途中で止まりました: {why}\n"),
                 Locale::En => format!("\n✘ the demo stopped early: {why}\n"),
             });
@@ -139,26 +138,27 @@ fn at(tz: chrono_tz::Tz, day: chrono::NaiveDate, hour: u32, minute: u32) -> Date
 
 /// Plays the script; the trouble's id, the real seconds it took and the virtual seconds from
 /// opening to closing.
-async fn play(locale: Locale, dir: &Path) -> Result<(String, f64, u64), String> {
+async fn play(locale: Locale, dir: &Path, out: Sink) -> Result<(String, f64, u64), String> {
     let l = locale;
+    let started = Instant::now();
     let sales_name = tr(l, "営業部", "sales");
     let tz = chrono_tz::Asia::Tokyo;
     let clock = Clock::fast(story_start(tz), SPEED);
-    let sim = Simulator::start(
-        l,
-        cast(l),
-        &[(SALES, sales_name, &[BOT_USER, SATO, TANAKA, SUZUKI])],
-        clock.clone(),
-        tz,
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    let config = config(l, sim.api_url(), dir)?;
-    let bot = crate::serve::start_on(config, crate::http::server::Limits::default(), clock.clone())
+    let fake = FakeSlack::start().await;
+    let narrator = Narrator::new(l, cast(l), clock.clone(), tz, out);
+    narrator.listen_to(&fake);
+    let sales = fake.add_channel(sales_name, false, SATO);
+    let members = [BOT_USER, SATO, TANAKA, SUZUKI];
+    fake.join(&sales, &members);
+    narrator.knows_channel(&sales, sales_name, &members);
+    let config = config(l, fake.api_url(), dir)?;
+    let bot = trouble_bot::start_on(config, trouble_bot::http::server::Limits::default(), clock.clone())
         .await
         .map_err(|e| e.to_string())?;
     let demo = Demo {
-        sim: &sim,
+        fake: &fake,
+        narrator: &narrator,
+        sales,
         app: bot.app.clone(),
         l,
         clock,
@@ -166,10 +166,11 @@ async fn play(locale: Locale, dir: &Path) -> Result<(String, f64, u64), String> 
         http: reqwest::Client::new(),
         bot_url: format!("http://{}", bot.addr),
         events: std::cell::Cell::new(0),
+        responses: std::cell::Cell::new(0),
     };
     let result = demo.script().await;
     bot.stop().await;
-    result.map(|(id, took)| (id, sim.elapsed().as_secs_f64(), took))
+    result.map(|(id, took)| (id, started.elapsed().as_secs_f64(), took))
 }
 
 fn tr(l: Locale, ja: &'static str, en: &'static str) -> &'static str {
@@ -180,8 +181,11 @@ fn tr(l: Locale, ja: &'static str, en: &'static str) -> &'static str {
 }
 
 struct Demo<'a> {
-    sim: &'a Simulator,
-    app: std::sync::Arc<crate::app::App>,
+    fake: &'a FakeSlack,
+    narrator: &'a Narrator,
+    /// The sales team's channel, where the troubles are opened.
+    sales: String,
+    app: Arc<trouble_bot::App>,
     l: Locale,
     /// The virtual clock the bot runs on; the script moves it forward where the story waits.
     clock: Clock,
@@ -189,11 +193,13 @@ struct Demo<'a> {
     http: reqwest::Client,
     bot_url: String,
     events: std::cell::Cell<u32>,
+    responses: std::cell::Cell<u32>,
 }
 
 impl Demo<'_> {
     async fn script(&self) -> Result<(String, u64), String> {
-        let (l, sim) = (self.l, self.sim);
+        let (l, sim) = (self.l, self.narrator);
+        let sales = self.sales.as_str();
         sim.narrate(tr(
             l,
             "trouble-bot デモ — お客様のトラブル1件を起票からクローズまで。相手は内蔵のSlackシミュレーターで、外部には何も送りません。",
@@ -210,7 +216,7 @@ impl Demo<'_> {
                 "Times are virtual and run fast: the manager acknowledges within 15 minutes, the customer gets a first call within 1 hour, then an update every 4 hours. Waits are skipped (⏩).",
         ));
         self.wait(0, tr(l, "ボットの接続", "the bot to connect"), |calls| {
-            calls.iter().any(|c| c.method == "auth.test" && c.ok()).then_some(())
+            calls.iter().any(|c| c.method == "auth.test" && ok(c)).then_some(())
         })
         .await?;
 
@@ -222,7 +228,7 @@ impl Demo<'_> {
         let before = self
             .command(
                 SATO,
-                SALES,
+                sales,
                 tr(
                     l,
                     "open sev2 ACME株式会社: 梱包の破損",
@@ -242,7 +248,7 @@ impl Demo<'_> {
                 |calls| {
                     calls
                         .iter()
-                        .filter_map(Call::post)
+                        .filter_map(posted)
                         .find(|p| p.has("kickoff"))
                         .map(|p| p.channel.to_string())
                 },
@@ -276,12 +282,12 @@ impl Demo<'_> {
             "ACMEから@佐藤に電話: ロット42のハウジングが割れている。初動が命 — その場で #営業部 からトラブルを起票します。",
             "ACME calls @sato: the housings from lot 42 are cracking. The first move decides everything — she opens a trouble right away, from #sales.",
         ));
-        let opened = sim.mark();
+        let opened = self.mark();
         let opened_at = self.clock.now();
         let answer = self
             .command(
                 SATO,
-                SALES,
+                sales,
                 tr(
                     l,
                     "open sev2 +quality ACME: ロット42のハウジング不良",
@@ -301,12 +307,12 @@ impl Demo<'_> {
                 |calls| {
                     let dm = calls
                         .iter()
-                        .filter_map(Call::post)
+                        .filter_map(posted)
                         .any(|p| p.channel == format!("D{TANAKA}"));
-                    let kickoff = calls.iter().filter_map(Call::post).find(|p| p.has("kickoff"))?;
+                    let kickoff = calls.iter().filter_map(posted).find(|p| p.has("kickoff"))?;
                     let pins = calls
                         .iter()
-                        .filter(|c| c.method == "pins.add" && c.ok() && c.params["channel"] == kickoff.channel)
+                        .filter(|c| c.method == "pins.add" && ok(c) && c.params["channel"] == kickoff.channel)
                         .count();
                     (dm && pins >= 2).then(|| (kickoff.channel.to_string(), kickoff.ts.to_string()))
                 },
@@ -324,7 +330,7 @@ impl Demo<'_> {
             |calls| {
                 calls
                     .iter()
-                    .filter_map(Call::post)
+                    .filter_map(posted)
                     .any(|p| p.thread_ts == Some(kickoff.as_str()) && p.text.contains(before_id.as_str()))
                     .then_some(())
             },
@@ -343,13 +349,13 @@ impl Demo<'_> {
             |calls| {
                 calls
                     .iter()
-                    .filter_map(Call::post)
+                    .filter_map(posted)
                     .any(|p| p.thread_ts == Some(kickoff.as_str()) && p.text.contains(SUZUKI))
                     .then_some(())
             },
         )
         .await?;
-        let mark = sim.mark();
+        let mark = self.mark();
         self.reply_in_thread(
             SUZUKI,
             &channel,
@@ -367,7 +373,7 @@ impl Demo<'_> {
             |calls| {
                 calls
                     .iter()
-                    .filter_map(Call::post)
+                    .filter_map(posted)
                     .any(|p| p.thread_ts == Some(kickoff.as_str()))
                     .then_some(())
             },
@@ -413,13 +419,13 @@ impl Demo<'_> {
             |calls| {
                 calls
                     .iter()
-                    .filter_map(Call::post)
+                    .filter_map(posted)
                     .any(|p| p.has("log_update"))
                     .then_some(())
             },
         )
         .await?;
-        let mark = sim.mark();
+        let mark = self.mark();
         self.command(
             SATO,
             &channel,
@@ -433,7 +439,7 @@ impl Demo<'_> {
         self.wait(
             mark,
             tr(l, "状況メッセージの更新", "the status message to be updated"),
-            |calls| calls.iter().any(|c| c.method == "chat.update" && c.ok()).then_some(()),
+            |calls| calls.iter().any(|c| c.method == "chat.update" && ok(c)).then_some(()),
         )
         .await?;
 
@@ -515,7 +521,7 @@ impl Demo<'_> {
             "7段階すべて完了。@佐藤がクローズすると、改ざんできないタイムラインから作られた報告書がチャンネルに投稿され、キックオフも「クローズ」に書き換わって報告書へのリンクが付きます。",
             "All seven stages done. @sato closes the trouble: the report, built from the tamper-evident timeline, is posted in the channel, and the kickoff says closed and links to it.",
         ));
-        let mark = sim.mark();
+        let mark = self.mark();
         self.stage(SATO, &channel, "close").await?;
         let took = (self.clock.now() - opened_at).num_seconds().max(0) as u64;
         self.wait(
@@ -526,11 +532,11 @@ impl Demo<'_> {
                 "the report and the kickoff's link to it",
             ),
             |calls| {
-                let posts: Vec<_> = calls.iter().filter_map(Call::post).collect();
+                let posts: Vec<_> = calls.iter().filter_map(posted).collect();
                 // The summary is the top-level post the edited kickoff links to.
                 let summary = calls
                     .iter()
-                    .filter(|c| c.method == "chat.update" && c.ok() && c.params["ts"] == kickoff.as_str())
+                    .filter(|c| c.method == "chat.update" && ok(c) && c.params["ts"] == kickoff.as_str())
                     .find_map(|c| {
                         let edit = c.params.to_string();
                         posts.iter().find(|p| {
@@ -576,7 +582,7 @@ impl Demo<'_> {
         manual.advance(d);
         let when = t.with_timezone(&self.tz).format("%m/%d %H:%M");
         let by = format_duration(self.l, d.as_secs());
-        self.sim.aside(&match self.l {
+        self.narrator.aside(&match self.l {
             Locale::Ja => format!("⏩ {by}後 — {when}"),
             Locale::En => format!("⏩ {by} later — {when}"),
         });
@@ -591,9 +597,20 @@ impl Demo<'_> {
         }
     }
 
+    /// How many calls were made so far: waits look only at calls after a mark.
+    fn mark(&self) -> usize {
+        self.fake.call_count() as usize
+    }
+
     /// Waits for something the bot does in Slack, or explains what did not happen.
-    async fn wait<T>(&self, since: usize, what: &str, check: impl FnMut(&[Call]) -> Option<T>) -> Result<T, String> {
-        self.sim.wait_for(since, WAIT, check).await.ok_or_else(|| {
+    async fn wait<T>(
+        &self,
+        since: usize,
+        what: &str,
+        mut check: impl FnMut(&[Call]) -> Option<T>,
+    ) -> Result<T, String> {
+        let since_mark = |calls: &[Call]| check(calls.get(since..).unwrap_or_default());
+        self.fake.wait_until(WAIT, since_mark).await.ok_or_else(|| {
             format!(
                 "{} ({what}, {}s)",
                 tr(self.l, "待っても起きませんでした", "this did not happen in time"),
@@ -604,7 +621,7 @@ impl Demo<'_> {
 
     /// A stage command, then the bot's message about it in the channel, before the next one.
     async fn stage(&self, user: &str, channel: &str, text: &str) -> Result<(), String> {
-        let mark = self.sim.mark();
+        let mark = self.mark();
         self.command(user, channel, text).await?;
         self.wait(
             mark,
@@ -612,7 +629,7 @@ impl Demo<'_> {
             |calls| {
                 calls
                     .iter()
-                    .filter_map(Call::post)
+                    .filter_map(posted)
                     .any(|p| p.channel == channel && p.thread_ts.is_none() && !p.has("log_update"))
                     .then_some(())
             },
@@ -622,7 +639,10 @@ impl Demo<'_> {
 
     /// `/trouble <text>` as Slack sends it; prints what was typed and the ephemeral answer.
     async fn command(&self, user: &str, channel: &str, text: &str) -> Result<Value, String> {
-        self.sim.typed(channel, user, &format!("/trouble {text}"));
+        self.narrator.typed(channel, user, &format!("/trouble {text}"));
+        self.responses.set(self.responses.get() + 1);
+        let response = format!("r{}", self.responses.get());
+        self.narrator.expect_response(&response, channel, user);
         let form = serde_urlencoded::to_string([
             ("token", "demo"),
             ("team_id", TEAM),
@@ -632,7 +652,7 @@ impl Demo<'_> {
             ("command", "/trouble"),
             ("text", text),
             ("api_app_id", "A0DEMO"),
-            ("response_url", &self.sim.response_url(channel, user)),
+            ("response_url", &self.fake.response_url(&response)),
             ("trigger_id", "1.2.demo"),
         ])
         .map_err(|e| e.to_string())?;
@@ -644,14 +664,15 @@ impl Demo<'_> {
         } else {
             serde_json::from_str(&body).map_err(|e| e.to_string())?
         };
-        self.sim.ephemeral(channel, user, &answer);
+        self.narrator.ephemeral(channel, user, &answer);
         self.settle().await;
         Ok(answer)
     }
 
-    /// A person's reply in a thread: it appears in the simulator and reaches the bot as an event.
+    /// A person's reply in a thread: it appears in Slack and reaches the bot as an event.
     async fn reply_in_thread(&self, user: &str, channel: &str, thread_ts: &str, text: &str) -> Result<(), String> {
-        let ts = self.sim.user_posts(channel, user, text, Some(thread_ts));
+        let ts = self.fake.user_posts(channel, user, text, Some(thread_ts));
+        self.narrator.user_posted(channel, user, text, &ts, Some(thread_ts));
         self.events.set(self.events.get() + 1);
         let body = json!({
             "token": "demo", "team_id": TEAM, "api_app_id": "A0DEMO", "type": "event_callback",
