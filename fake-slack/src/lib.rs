@@ -859,6 +859,31 @@ enum Next<A> {
     Reset(Duration),
 }
 
+/// How a call ended, for its record.
+enum Decided<'a> {
+    Answered(&'a Reply),
+    /// `Fault::Slow`: applied, answered late.
+    Slow(&'a Reply),
+    Reset,
+}
+
+impl Decided<'_> {
+    /// `Call::outcome` and `Call::answer`.
+    fn outcome_and_answer(&self) -> (String, Value) {
+        match self {
+            Decided::Answered(reply) => (reply.outcome(), reply.body()),
+            Decided::Slow(reply) => {
+                let outcome = match reply.outcome().as_str() {
+                    "ok" => "slow".to_string(),
+                    other => format!("slow:{other}"),
+                };
+                (outcome, reply.body())
+            }
+            Decided::Reset => ("reset".to_string(), Value::Null),
+        }
+    }
+}
+
 /// A call between its arrival and its outcome.
 struct Arrival {
     seq: u64,
@@ -921,16 +946,10 @@ async fn handle<A: FnOnce(&mut World, &Value) -> Reply>(
             }
         };
         match &next {
-            Next::Now(reply) => world.decided(&arrival, reply.outcome(), reply.body()),
+            Next::Now(reply) => world.decided(&arrival, Decided::Answered(reply)),
             Next::Later(..) => {}
-            Next::Slow(_, reply) => {
-                let outcome = match reply.outcome().as_str() {
-                    "ok" => "slow".to_string(),
-                    other => format!("slow:{other}"),
-                };
-                world.decided(&arrival, outcome, reply.body());
-            }
-            Next::Reset(_) => world.decided(&arrival, "reset".to_string(), Value::Null),
+            Next::Slow(_, reply) => world.decided(&arrival, Decided::Slow(reply)),
+            Next::Reset(_) => world.decided(&arrival, Decided::Reset),
         }
         (arrival, next)
     };
@@ -945,7 +964,7 @@ async fn handle<A: FnOnce(&mut World, &Value) -> Reply>(
                     Some(canned) => canned.reply(),
                     None => answer(&mut world, &arrival.params),
                 };
-                world.decided(&arrival, reply.outcome(), reply.body());
+                world.decided(&arrival, Decided::Answered(&reply));
                 reply
             };
             shared.notify.notify_waiters();
@@ -981,15 +1000,18 @@ impl World {
         arrival
     }
 
-    /// The call's outcome is known: recorded (unless lean) and shown to the observer.
-    fn decided(&mut self, arrival: &Arrival, outcome: String, answer: Value) {
+    /// The call's outcome is known: recorded (unless lean) and shown to the observer. A lean
+    /// fake without an observer spends nothing on it.
+    fn decided(&mut self, arrival: &Arrival, how: Decided<'_>) {
         let observer = self.observer.clone();
         if self.lean {
             if let Some(observer) = observer {
+                let (outcome, answer) = how.outcome_and_answer();
                 observer(&arrival.call(outcome, answer));
             }
             return;
         }
+        let (outcome, answer) = how.outcome_and_answer();
         let Some(call) = self.calls.get_mut(arrival.seq as usize) else {
             return;
         };
