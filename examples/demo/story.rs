@@ -198,19 +198,19 @@ struct Demo<'a> {
 
 impl Demo<'_> {
     async fn script(&self) -> Result<(String, u64), String> {
-        let (l, sim) = (self.l, self.narrator);
+        let (l, narrator) = (self.l, self.narrator);
         let sales = self.sales.as_str();
-        sim.narrate(tr(
+        narrator.narrate(tr(
             l,
             "trouble-bot デモ — お客様のトラブル1件を起票からクローズまで。相手は内蔵のSlackシミュレーターで、外部には何も送りません。",
             "trouble-bot demo — one customer trouble from start to finish, against a built-in Slack simulator (nothing leaves this machine).",
         ));
-        sim.aside(tr(
+        narrator.aside(tr(
                 l,
                 "登場人物: @佐藤（営業、ACME担当）→ 上司 @田中 → 部長 @鈴木。品質保証部 @山田・@加藤（@品証チーム）。",
                 "Cast: @sato (sales rep for ACME) → her manager @tanaka → director @suzuki; Quality Assurance @yamada and @kato (@quality-team).",
         ));
-        sim.aside(tr(
+        narrator.aside(tr(
                 l,
                 "時刻は仮想時刻で、早回しです: 上司の確認は15分以内、お客様への初回連絡は1時間以内、その後の報告は4時間ごと。待つ場面は ⏩ で飛ばします。",
                 "Times are virtual and run fast: the manager acknowledges within 15 minutes, the customer gets a first call within 1 hour, then an update every 4 hours. Waits are skipped (⏩).",
@@ -220,7 +220,7 @@ impl Demo<'_> {
         })
         .await?;
 
-        sim.narrate(tr(
+        narrator.narrate(tr(
             l,
             "ACMEとは以前にもトラブルがありました（梱包の破損、当社が送料を負担）。その記録が残っています。",
             "ACME had a trouble before (damaged packaging; we paid the shipping). It is on record.",
@@ -277,7 +277,7 @@ impl Demo<'_> {
             .date_naive();
         self.skip_to(at(self.tz, today, 9, 30)).await;
 
-        sim.narrate(tr(
+        narrator.narrate(tr(
             l,
             "ACMEから@佐藤に電話: ロット42のハウジングが割れている。初動が命 — その場で #営業部 からトラブルを起票します。",
             "ACME calls @sato: the housings from lot 42 are cracking. The first move decides everything — she opens a trouble right away, from #sales.",
@@ -319,7 +319,7 @@ impl Demo<'_> {
             )
             .await?;
 
-        sim.narrate(tr(
+        narrator.narrate(tr(
             l,
             "↑ キックオフのスレッドに、ACMEとの過去のトラブルと負担の累計が出ました。責任区分を決めるときに効いてきます。",
             "↑ The kickoff thread now lists ACME's past troubles and the running balance of who paid: it will matter when the split is settled.",
@@ -337,7 +337,7 @@ impl Demo<'_> {
         )
         .await?;
 
-        sim.narrate(tr(
+        narrator.narrate(tr(
             l,
             "@田中はDMで呼ばれましたが、会議中で気づきません。期限が過ぎると、ボットは部長の@鈴木を呼びます。",
             "@tanaka was pinged by DM but is in a meeting. When the deadline passes, the bot goes up to director @suzuki.",
@@ -380,7 +380,7 @@ impl Demo<'_> {
         )
         .await?;
 
-        sim.narrate(tr(
+        narrator.narrate(tr(
             l,
             "対応開始: まず情報収集と現品回収、次に波及範囲。1段階ごとにコマンド1つ。ピン留めした状況メッセージはその場で更新されます。",
             "The work starts: facts and returned goods, then the scope. One command per stage; the pinned status message is edited in place.",
@@ -406,7 +406,7 @@ impl Demo<'_> {
         )
         .await?;
 
-        sim.narrate(tr(
+        narrator.narrate(tr(
             l,
             "その間ACMEにはまだ誰も連絡していません。初回連絡の期限が近づくと、ボットが@佐藤にチェックリスト（お詫び・事実の復唱・現品の返却のお願い・当面の対応・次回連絡の約束）を出します。@佐藤は電話して記録し、チャンネルの全員が何を伝えたかを読めます。",
             "Meanwhile nobody has called ACME. As the first-call deadline nears the bot gives @sato the checklist (apologise, repeat the facts back, ask for the goods back, the interim measure, when we call next); she calls and logs it, and everyone in the channel reads what ACME was told.",
@@ -443,7 +443,7 @@ impl Demo<'_> {
         )
         .await?;
 
-        sim.narrate(tr(
+        narrator.narrate(tr(
             l,
             "品質保証部が原因を突き止め、対策を実施。次はバランスの問題: 責任区分、費用負担、再発防止策。",
             "Quality finds the cause and fixes it. Then the part that takes balance: the split of responsibility, who pays, and how it never happens again.",
@@ -516,7 +516,7 @@ impl Demo<'_> {
         )
         .await?;
 
-        sim.narrate(tr(
+        narrator.narrate(tr(
             l,
             "7段階すべて完了。@佐藤がクローズすると、改ざんできないタイムラインから作られた報告書がチャンネルに投稿され、キックオフも「クローズ」に書き換わって報告書へのリンクが付きます。",
             "All seven stages done. @sato closes the trouble: the report, built from the tamper-evident timeline, is posted in the channel, and the kickoff says closed and links to it.",
@@ -556,7 +556,7 @@ impl Demo<'_> {
             },
         )
         .await?;
-        sim.narrate(tr(
+        narrator.narrate(tr(
             l,
             "まとめ: ①上司が応答しなければ部長まで自動で上がる ②お客様に伝えた内容・費用・責任区分はすべてチャンネルに残り、全員が同じ話を読む ③次にACMEでトラブルが起きたとき、過去の貸し借りがすぐ見える。\n導入: Slackアプリを manifest.yml から作成し、trouble.toml を書いて `trouble-bot check-config`、`trouble-bot serve` で起動（README参照）。",
             "Recap: 1) if the manager does not answer, the bot goes up to the director by itself; 2) what the customer was told, the costs and the split all stay in the channel, so everyone reads the same story; 3) the next time ACME has a trouble, the past give-and-take is right there.\nInstall: create the Slack app from manifest.yml, write trouble.toml, run `trouble-bot check-config`, then `trouble-bot serve` (see the README).",
