@@ -97,8 +97,7 @@ pub struct Narrator {
 }
 
 impl Narrator {
-    /// A narrator for a story on `clock`, told in `timezone`, knowing the channels that exist
-    /// before it starts: (id, name, members).
+    /// A narrator for a story on `clock`, told in `timezone`, written to `out`.
     pub fn new(locale: Locale, cast: Cast, clock: Clock, timezone: Tz, out: Sink) -> Arc<Narrator> {
         Arc::new(Narrator {
             story: Mutex::default(),
