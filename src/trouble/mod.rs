@@ -11,6 +11,7 @@ pub mod facts;
 pub mod first_contact;
 pub mod home;
 pub mod hours;
+pub mod markup;
 pub mod model;
 pub mod money;
 pub mod policy;
