@@ -1364,7 +1364,12 @@ async fn get_load(base: &str, path: &str, n: u64) -> (Vec<Duration>, u64) {
 /// What rendering one manager's App Home costs: its troubles read and the view built, as the
 /// deliverer does before `views.publish` (the call itself left out).
 async fn home_read(bot: &RunningBot, user: &trouble_bot::trouble::model::UserId) -> usize {
-    let rows = bot.app.store.home_rows(&bot.app.config.policy, user).await.expect("home rows");
+    let rows = bot
+        .app
+        .store
+        .home_rows(&bot.app.config.policy, user)
+        .await
+        .expect("home rows");
     let view = trouble_bot::i18n::home_view(bot.app.config.locale, &bot.app.config, &rows, Utc::now());
     view.to_string().len()
 }

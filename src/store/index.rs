@@ -1,4 +1,4 @@
-//! The read indexes (customer, App Home people, opening date with stats rows, search text, counts), written in the decision's transaction on both backends and built once for data stored before them.
+//! The read indexes (customer, App Home rows per person, opening date with stats rows, stats per day, search text, counts), written in the decision's transaction on both backends and built once for data stored before them.
 //!
 //! Each trouble's entries derive from it alone ([`Entries::of`]), so a write compares them with
 //! what was stored and rewrites only what moved. The customer is filed under its alias-free
@@ -552,7 +552,10 @@ pub fn write_sled(index: &TransactionalTree, t: &Trouble) -> Result<(), Unaborta
     let old: Option<Keys> = index
         .get(keys_key(&t.id))?
         .and_then(|b| serde_json::from_slice(&b).ok());
-    let stats = index.get(opened_key(old.as_ref().map_or(new.keys.opened_at, |o| o.opened_at), &t.id))?;
+    let stats = index.get(opened_key(
+        old.as_ref().map_or(new.keys.opened_at, |o| o.opened_at),
+        &t.id,
+    ))?;
     let text = index.get(text_key(&t.id))?;
     let (writes, troubles, open) = changes(&t.id, old.as_ref(), [stats.as_deref(), text.as_deref()], &new);
     for (key, value) in writes {
@@ -680,12 +683,9 @@ fn write_aggregates(
 
 fn read_day(index: &TransactionalTree, day: Day) -> Result<Option<DayRecord>, UnabortableTransactionError> {
     // An unreadable record reads as untrusted: the day's rows answer instead.
-    Ok(index.get(day_key(day))?.map(|b| {
-        decode_day(&b).unwrap_or(DayRecord {
-            tally: None,
-            chunks: 0,
-        })
-    }))
+    Ok(index
+        .get(day_key(day))?
+        .map(|b| decode_day(&b).unwrap_or(DayRecord { tally: None, chunks: 0 })))
 }
 
 fn read_chunk(index: &TransactionalTree, day: Day, at: u16) -> Result<Chunk, UnabortableTransactionError> {
@@ -860,7 +860,7 @@ pub struct StatsParts {
 /// The window `since..=until` as whole UTC days (`first..end`) and the rest.
 fn whole_days(since: DateTime<Utc>, until: DateTime<Utc>) -> std::ops::Range<i64> {
     let mut since_ms = since.timestamp_millis().max(0);
-    if since.timestamp_subsec_nanos() % 1_000_000 != 0 {
+    if !since.timestamp_subsec_nanos().is_multiple_of(1_000_000) {
         since_ms += 1;
     }
     let first = (since_ms + DAY_MS - 1) / DAY_MS;
@@ -868,7 +868,13 @@ fn whole_days(since: DateTime<Utc>, until: DateTime<Utc>) -> std::ops::Range<i64
     first..end.max(first)
 }
 
-fn rows_between(index: &sled::Tree, prefix: &[u8], from_ms: i64, to_ms: i64, out: &mut Vec<StatsRow>) -> Result<(), StoreError> {
+fn rows_between(
+    index: &sled::Tree,
+    prefix: &[u8],
+    from_ms: i64,
+    to_ms: i64,
+    out: &mut Vec<StatsRow>,
+) -> Result<(), StoreError> {
     let from = [prefix, &(from_ms.max(0) as u64).to_be_bytes()].concat();
     let to = [prefix, &(to_ms.max(0) as u64).to_be_bytes()].concat();
     for value in index.range(from..to).values() {
@@ -886,7 +892,11 @@ fn key_day(key: &[u8]) -> Result<Day, StoreError> {
 }
 
 /// The stats of troubles opened in `since..=until`, as [`StatsParts`].
-pub fn sled_stats_parts(index: &sled::Tree, since: DateTime<Utc>, until: DateTime<Utc>) -> Result<StatsParts, StoreError> {
+pub fn sled_stats_parts(
+    index: &sled::Tree,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<StatsParts, StoreError> {
     let days = whole_days(since, until);
     if days.is_empty() {
         return Ok(StatsParts {
@@ -896,7 +906,13 @@ pub fn sled_stats_parts(index: &sled::Tree, since: DateTime<Utc>, until: DateTim
     }
     let mut parts = StatsParts::default();
     let until_ms = until.timestamp_millis().max(0) + 1;
-    rows_between(index, b"o:", since.timestamp_millis(), days.start * DAY_MS, &mut parts.rows)?;
+    rows_between(
+        index,
+        b"o:",
+        since.timestamp_millis(),
+        days.start * DAY_MS,
+        &mut parts.rows,
+    )?;
     rows_between(index, b"o:", days.end * DAY_MS, until_ms, &mut parts.rows)?;
     let (first, end) = (days.start as Day, days.end as Day);
     let mut untrusted = std::collections::BTreeSet::new();
@@ -920,9 +936,11 @@ pub fn sled_stats_parts(index: &sled::Tree, since: DateTime<Utc>, until: DateTim
     }
     let mut checked = Vec::new();
     rows_between(index, b"q:", days.start * DAY_MS, days.end * DAY_MS, &mut checked)?;
-    parts
-        .rows
-        .extend(checked.into_iter().filter(|r| !untrusted.contains(&day_of(r.opened_at))));
+    parts.rows.extend(
+        checked
+            .into_iter()
+            .filter(|r| !untrusted.contains(&day_of(r.opened_at))),
+    );
     for day in untrusted {
         let start = i64::from(day) * DAY_MS;
         rows_between(index, b"o:", start, start + DAY_MS, &mut parts.rows)?;
@@ -1253,7 +1271,11 @@ pub mod pg {
     }
 
     /// Every row of the window, for the caller to count one by one.
-    pub async fn stats_parts(pool: &Pool, since: DateTime<Utc>, until: DateTime<Utc>) -> Result<super::StatsParts, PgError> {
+    pub async fn stats_parts(
+        pool: &Pool,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<super::StatsParts, PgError> {
         Ok(super::StatsParts {
             summed: Default::default(),
             rows: stats_rows(pool, since, until).await?,
@@ -1372,7 +1394,10 @@ mod tests {
         let untrusted = DayRecord { tally: None, chunks: 3 };
         assert_eq!(decode_day(&encode_day(&untrusted)).unwrap(), untrusted);
         assert!(decode_day(&encode_day(&day)[..30]).is_err(), "a cut day is refused");
-        let chunk = vec![("acme".to_string(), Named::of(&row)), ("globex".to_string(), Named::of(&row))];
+        let chunk = vec![
+            ("acme".to_string(), Named::of(&row)),
+            ("globex".to_string(), Named::of(&row)),
+        ];
         assert_eq!(decode_chunk(&encode_chunk(&chunk)).unwrap(), chunk);
     }
 
@@ -1384,7 +1409,10 @@ mod tests {
         assert_eq!(days.end * DAY_MS, at("2026-11-04T00:00:00Z").timestamp_millis());
         // Starting on a midnight, that day is whole; within one day, no day is.
         let days = whole_days(at("2026-11-02T00:00:00Z"), at("2026-11-03T00:00:00Z"));
-        assert_eq!((days.end - days.start, days.start * DAY_MS), (1, at("2026-11-02T00:00:00Z").timestamp_millis()));
+        assert_eq!(
+            (days.end - days.start, days.start * DAY_MS),
+            (1, at("2026-11-02T00:00:00Z").timestamp_millis())
+        );
         assert!(whole_days(at("2026-11-02T00:00:00.000001Z"), at("2026-11-03T12:00:00Z")).is_empty());
     }
 }

@@ -19,8 +19,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::trouble::decide::{Decision, Delivery, Lane, Op, Timer};
-use crate::trouble::model::{ChannelId, Trouble, TroubleId, TroubleSummary, UserId};
 use crate::trouble::home::HomeRow;
+use crate::trouble::model::{ChannelId, Trouble, TroubleId, TroubleSummary, UserId};
 use crate::trouble::stats::StatsRow;
 use crate::trouble::timeline::Entry;
 use pg::store::PgStore;
@@ -476,7 +476,11 @@ impl Store {
     /// `user`'s App Home rows: the open troubles they own, manage or are in the chain of, that
     /// they may see (the rule of `list`). A private one they are not surely a participant of
     /// is read whole for the rule, which reads the configured departments.
-    pub async fn home_rows(&self, policy: &crate::trouble::policy::Policy, user: &UserId) -> Result<Vec<HomeRow>, StoreError> {
+    pub async fn home_rows(
+        &self,
+        policy: &crate::trouble::policy::Policy,
+        user: &UserId,
+    ) -> Result<Vec<HomeRow>, StoreError> {
         let rows = match self {
             Store::Sled(s) => index::sled_home_rows(s.index_tree(), user)?,
             Store::Postgres(_) => self
@@ -513,7 +517,11 @@ impl Store {
 
     /// What `/trouble stats` counts for the troubles opened in `since..=until`: whole days'
     /// public troubles summed, the rest as rows to filter per asker (a blocking thread on sled).
-    pub async fn stats_parts(&self, since: DateTime<Utc>, until: DateTime<Utc>) -> Result<index::StatsParts, StoreError> {
+    pub async fn stats_parts(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<index::StatsParts, StoreError> {
         match self {
             Store::Sled(s) => {
                 let index = s.index_tree().clone();

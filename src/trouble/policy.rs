@@ -105,7 +105,12 @@ impl Policy {
 
     /// [`Policy::next_update_due`] from the parts it reads: the severity, the last customer
     /// contact and the promise made then.
-    pub fn update_due(&self, severity: Severity, last: DateTime<Utc>, promised: Option<DateTime<Utc>>) -> DateTime<Utc> {
+    pub fn update_due(
+        &self,
+        severity: Severity,
+        last: DateTime<Utc>,
+        promised: Option<DateTime<Utc>>,
+    ) -> DateTime<Utc> {
         match promised.filter(|p| *p > last) {
             Some(p) => p,
             None => {

@@ -484,7 +484,11 @@ mod tests {
                 summed.merge_customer(key(&r.customer), Named::of(r));
             }
             summed.merge_tally(&day);
-            assert_eq!(stats_with(summed, &rows[split..], 30, at(1000), key), one_by_one, "{split} summed");
+            assert_eq!(
+                stats_with(summed, &rows[split..], 30, at(1000), key),
+                one_by_one,
+                "{split} summed"
+            );
         }
         // The group is named by its earliest trouble whichever part holds it; a zero share
         // still names its currency.
@@ -511,7 +515,10 @@ mod tests {
 
         let mut named = Named::of(&rows[0]);
         named.add(&rows[1]);
-        assert!(!named.clone().remove(&rows[0]), "the first of two: the next name is not kept");
+        assert!(
+            !named.clone().remove(&rows[0]),
+            "the first of two: the next name is not kept"
+        );
         assert!(named.remove(&rows[1]));
         assert_eq!(named, Named::of(&rows[0]));
     }
