@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sled::transaction::{TransactionalTree, UnabortableTransactionError};
 
 use super::StoreError;
 use crate::trouble::customer::normalize;
@@ -342,8 +341,8 @@ fn changes(id: &TroubleId, old: Option<&Keys>, stored: [Option<&[u8]>; 2], new: 
     (out, troubles, open)
 }
 
-/// Brings trouble `t`'s entries up to date inside the decision's transaction.
-pub fn write_sled(index: &TransactionalTree, t: &Trouble) -> Result<(), UnabortableTransactionError> {
+/// Brings trouble `t`'s entries up to date in the decision's write set.
+pub(super) fn write_sled(index: &super::sled::Overlay, t: &Trouble) -> Result<(), sled::Error> {
     let new = Entries::of(t);
     let old: Option<Keys> = index
         .get(keys_key(&t.id))?
@@ -353,14 +352,14 @@ pub fn write_sled(index: &TransactionalTree, t: &Trouble) -> Result<(), Unaborta
     let (writes, troubles, open) = changes(&t.id, old.as_ref(), [stats.as_deref(), text.as_deref()], &new);
     for (key, value) in writes {
         match value {
-            Some(v) => index.insert(key, v)?,
-            None => index.remove(key)?,
-        };
+            Some(v) => index.insert(key, v),
+            None => index.remove(key),
+        }
     }
     for (key, by) in [(COUNT_TROUBLES, troubles), (COUNT_OPEN, open)] {
         if by != 0 {
             let now = read_count(index.get(key)?.as_deref()) as i64;
-            index.insert(key, &((now + by).max(0) as u64).to_be_bytes())?;
+            index.insert(key, &((now + by).max(0) as u64).to_be_bytes());
         }
     }
     Ok(())
