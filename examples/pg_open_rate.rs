@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use chrono::Utc;
-use trouble_bot::pg::store::PgStore;
+use trouble_bot::store::pg::store::PgStore;
 use trouble_bot::trouble::command::OpenRequest;
 use trouble_bot::trouble::decide::{self, Ctx};
 use trouble_bot::trouble::model::{ChannelId, Origin, Severity, UserId};
@@ -17,12 +17,12 @@ async fn main() {
     let instances: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1).max(1);
     // Each instance's requests in flight at once, as HTTP requests would be.
     let per_instance = 16;
-    let first = trouble_bot::pg::connect(&url).unwrap();
-    trouble_bot::pg::migrate(&first).await.unwrap();
+    let first = trouble_bot::store::pg::connect(&url).unwrap();
+    trouble_bot::store::pg::migrate(&first).await.unwrap();
     let stores: Vec<PgStore> = (0..instances)
         .map(|i| {
             PgStore::new(
-                trouble_bot::pg::connect(&url).unwrap(),
+                trouble_bot::store::pg::connect(&url).unwrap(),
                 format!("load-{i}"),
                 std::time::Duration::from_secs(30),
             )

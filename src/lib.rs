@@ -11,7 +11,6 @@ pub mod http;
 pub mod i18n;
 pub mod logs;
 pub mod metrics;
-pub mod pg;
 pub mod runtime;
 pub mod serve;
 pub mod slack;

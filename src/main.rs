@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use trouble_bot::admin::{self, Outcome};
 use trouble_bot::config::Config;
 use trouble_bot::i18n::Locale;
-use trouble_bot::pg;
+use trouble_bot::store::pg;
 
 /// Where the configuration and the store come from: every command that reads them says so.
 const ENV_CONFIG: &str = concat!(
@@ -116,7 +116,7 @@ fn main() -> ExitCode {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => with_config(serve),
         Command::CheckConfig => with_config(|config| {
-            print!("{}", config.summary());
+            print!("{}", trouble_bot::i18n::config_summary(&config));
             ExitCode::SUCCESS
         }),
         Command::Export { id, format } => with_config(|config| {

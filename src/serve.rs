@@ -84,7 +84,7 @@ pub async fn start_on(
     tasks.spawn(prune_keys(app.clone(), rx.clone()));
     if let (Some(url), true) = (&app.config.database_url, app.store.is_shared()) {
         let listen =
-            crate::pg::listen::wake_on_new_work(url.expose().to_string(), app.shared_work.clone(), SHARED_POLL);
+            crate::store::pg::listen::wake_on_new_work(url.expose().to_string(), app.shared_work.clone(), SHARED_POLL);
         let mut stop = rx;
         tasks.spawn(async move {
             tokio::select! {

@@ -26,15 +26,19 @@ fn bot_binary(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
 }
 
 async fn client(url: &str) -> deadpool_postgres::Object {
-    trouble_bot::pg::connect(url).unwrap().get().await.expect("connects")
+    trouble_bot::store::pg::connect(url)
+        .unwrap()
+        .get()
+        .await
+        .expect("connects")
 }
 
 #[tokio::test]
 async fn migrations_build_the_schema_once_and_a_second_run_applies_nothing() {
     let url = pg::fresh_database();
-    let pool = trouble_bot::pg::connect(&url).unwrap();
-    assert_eq!(trouble_bot::pg::migrate(&pool).await.unwrap(), vec![1, 2, 3]);
-    assert_eq!(trouble_bot::pg::migrate(&pool).await.unwrap(), Vec::<i32>::new());
+    let pool = trouble_bot::store::pg::connect(&url).unwrap();
+    assert_eq!(trouble_bot::store::pg::migrate(&pool).await.unwrap(), vec![1, 2, 3]);
+    assert_eq!(trouble_bot::store::pg::migrate(&pool).await.unwrap(), Vec::<i32>::new());
     let c = pool.get().await.unwrap();
     let tables: Vec<String> = c
         .query(
@@ -77,8 +81,8 @@ async fn instances_starting_together_migrate_the_schema_exactly_once() {
         .map(|_| {
             let url = url.clone();
             tokio::spawn(async move {
-                let pool = trouble_bot::pg::connect(&url).unwrap();
-                trouble_bot::pg::migrate(&pool).await.unwrap()
+                let pool = trouble_bot::store::pg::connect(&url).unwrap();
+                trouble_bot::store::pg::migrate(&pool).await.unwrap()
             })
         })
         .collect();
@@ -202,7 +206,7 @@ async fn migrate_store_copies_a_sled_store_with_its_chains_intact_and_a_second_r
     )
     .await
     .unwrap();
-    let checked = trouble_bot::pg::copy::verify(&trouble_bot::pg::connect(&url).unwrap())
+    let checked = trouble_bot::store::pg::copy::verify(&trouble_bot::store::pg::connect(&url).unwrap())
         .await
         .unwrap();
     assert_eq!(checked.troubles, 2);
@@ -234,7 +238,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use trouble_bot::pg::store::PgStore;
+use trouble_bot::store::pg::store::PgStore;
 use trouble_bot::trouble::command::OpenRequest;
 use trouble_bot::trouble::decide::{self, Ctx, Decision, Delivery, Lane, Op};
 use trouble_bot::trouble::model::{ChannelId, Origin, Severity, UserId};
@@ -243,9 +247,9 @@ const LEASE: Duration = Duration::from_secs(30);
 
 async fn two_instances() -> (PgStore, PgStore) {
     let url = pg::fresh_database();
-    let a = trouble_bot::pg::connect(&url).unwrap();
-    trouble_bot::pg::migrate(&a).await.unwrap();
-    let b = trouble_bot::pg::connect(&url).unwrap();
+    let a = trouble_bot::store::pg::connect(&url).unwrap();
+    trouble_bot::store::pg::migrate(&a).await.unwrap();
+    let b = trouble_bot::store::pg::connect(&url).unwrap();
     (PgStore::new(a, "a", LEASE), PgStore::new(b, "b", LEASE))
 }
 
@@ -449,13 +453,13 @@ async fn posts_to_one_channel_from_two_instances_are_paced_as_one() {
 async fn an_instance_hears_of_work_another_committed_without_waiting_for_its_poll() {
     let url = pg::fresh_database();
     let (a, _) = {
-        let pool = trouble_bot::pg::connect(&url).unwrap();
-        trouble_bot::pg::migrate(&pool).await.unwrap();
+        let pool = trouble_bot::store::pg::connect(&url).unwrap();
+        trouble_bot::store::pg::migrate(&pool).await.unwrap();
         (PgStore::new(pool, "a", LEASE), ())
     };
     let work = Arc::new(tokio::sync::Notify::new());
     // A poll far longer than the test: only the notification can wake it in time.
-    let listener = tokio::spawn(trouble_bot::pg::listen::wake_on_new_work(
+    let listener = tokio::spawn(trouble_bot::store::pg::listen::wake_on_new_work(
         url.clone(),
         work.clone(),
         Duration::from_secs(3600),
@@ -620,6 +624,6 @@ async fn decisions_on_one_trouble_from_two_instances_queue_on_its_row_and_the_ch
     assert_eq!(t.timeline_len, opened.timeline_len + 20);
     assert_eq!(entries.len() as u64, t.timeline_len);
     verify_chain(&entries, t.timeline_len, &t.timeline_head).expect("the chain is whole");
-    let checked = trouble_bot::pg::copy::verify(a.pool()).await.unwrap();
+    let checked = trouble_bot::store::pg::copy::verify(a.pool()).await.unwrap();
     assert!(checked.broken.is_empty(), "{:?}", checked.broken);
 }

@@ -1,5 +1,7 @@
-//! Data written by the previous release (v0.1, committed as `tests/fixtures/data-v0.1/`) opens
-//! unchanged: its timelines verify and its troubles go on.
+//! Data written by earlier releases opens unchanged: its timelines verify and its troubles go on.
+//! Two data directories are kept: v0.1's (`tests/fixtures/data-v0.1/`, one record per trouble)
+//! and the release of 2026-11-30's (`tests/fixtures/data-2026-11-30/`: bodies and tracking apart,
+//! the open summaries, the read index, timers waiting).
 
 mod common;
 
@@ -10,10 +12,15 @@ use trouble_bot::trouble::model::TroubleId;
 
 /// Written by the v0.1 binary: an acknowledged trouble with a note and an update, one at stage 7
 /// with a split and a cost, and one force-closed.
-const FIXTURE: &str = "tests/fixtures/data-v0.1";
+const V0_1: &str = "tests/fixtures/data-v0.1";
+/// Written by main of 2026-11-30 (`c151673`'s record layout): an acknowledged trouble with a note
+/// and a customer update, one with a split and a cost waiting for approval, one force-closed,
+/// and one nobody acknowledged yet (its acknowledgement timer waiting in the store).
+const RELEASE_2026_11_30: &str = "tests/fixtures/data-2026-11-30";
 const ACKED: &str = "20261130-1";
 const WITH_COST: &str = "20261130-2";
 const CLOSED: &str = "20261130-3";
+const UNACKED: &str = "20261130-4";
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create dir");
@@ -28,20 +35,20 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The bot stopped, its data directory replaced by a copy of the v0.1 data, started again.
-async fn bot_on_previous_data() -> TestBot {
+/// The bot stopped, its data directory replaced by a copy of `fixture`, started again.
+async fn bot_on_previous_data(fixture: &str) -> TestBot {
     let mut bot = spawn_bot().await;
     bot.stop().await;
     let data = bot.dir.path().to_path_buf();
     std::fs::remove_dir_all(&data).expect("clear the data dir");
-    copy_dir(Path::new(FIXTURE), &data);
+    copy_dir(Path::new(fixture), &data);
     bot.restart().await;
     bot
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_previous_releases_data_verifies_and_keeps_its_troubles() {
-    let bot = bot_on_previous_data().await;
+async fn the_v0_1_data_verifies_and_keeps_its_troubles() {
+    let bot = bot_on_previous_data(V0_1).await;
     let verified = trouble_bot::admin::verify(bot.store());
     assert_eq!(verified.code, 0, "verify: {}", verified.stdout);
     assert!(
@@ -67,8 +74,17 @@ async fn the_previous_releases_data_verifies_and_keeps_its_troubles() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_trouble_from_the_previous_release_takes_a_note_and_is_listed() {
-    let bot = bot_on_previous_data().await;
+async fn a_trouble_from_v0_1_takes_a_note_and_is_listed() {
+    takes_a_note_and_is_listed(V0_1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trouble_from_the_release_of_2026_11_30_takes_a_note_and_is_listed() {
+    takes_a_note_and_is_listed(RELEASE_2026_11_30).await;
+}
+
+async fn takes_a_note_and_is_listed(fixture: &str) {
+    let bot = bot_on_previous_data(fixture).await;
     let acked = bot.store().get(&TroubleId::new(ACKED)).unwrap().expect("acked trouble");
     let channel = acked.channel.clone().expect("its channel").to_string();
     let before = bot.store().timeline(&acked.id).unwrap().len();
@@ -99,4 +115,37 @@ async fn a_trouble_from_the_previous_release_takes_a_note_and_is_listed() {
     let word = acked.summary.split_whitespace().next().expect("a summary word");
     let search = bot.command_text(MANAGER, &channel, &format!("search {word}")).await;
     assert!(search.contains(ACKED), "search {word}: {search}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_data_of_2026_11_30_verifies_and_its_waiting_timer_still_escalates() {
+    let bot = bot_on_previous_data(RELEASE_2026_11_30).await;
+    let verified = trouble_bot::admin::verify(bot.store());
+    assert_eq!(verified.code, 0, "verify: {}", verified.stdout);
+    assert!(
+        verified.stdout.contains("4 troubles checked, 0 broken"),
+        "{}",
+        verified.stdout
+    );
+    let with_cost = trouble(&bot, WITH_COST);
+    assert!(
+        with_cost.costs.iter().any(|c| c.note.contains("courier")),
+        "the cost waiting for approval survives: {:?}",
+        with_cost.costs
+    );
+    assert!(
+        trouble(&bot, CLOSED).closed.is_some(),
+        "the closed trouble stays closed"
+    );
+    assert!(trouble(&bot, UNACKED).ack.is_none());
+
+    // Nobody acknowledged the fourth: the timer stored by the earlier release brings in the
+    // next in the chain.
+    bot.advance_and_settle(std::time::Duration::from_secs(24 * 3600)).await;
+    let escalated = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .any(|c| c.params["channel"] == DIRECTOR && text_of(&c.params).contains(UNACKED));
+    assert!(escalated, "the director is told of {UNACKED}");
 }

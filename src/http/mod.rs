@@ -20,7 +20,8 @@ use axum::{Json, Router};
 use serde_json::json;
 
 use crate::app::App;
-use crate::i18n::{self, Rendered};
+use crate::i18n;
+use crate::slack::blocks::Rendered;
 use crate::slack::signature;
 
 /// Slack bodies are small; anything over this is refused with 413 before it is read further.

@@ -1,8 +1,9 @@
 //! The words of proposals, approvals and the customer's agreement, and of costs with the split applied, in Japanese and English.
 
-use super::messages::{cost_phrase, cost_totals_text, Rendered};
+use super::messages::{cost_phrase, cost_totals_text};
 use super::Locale;
 use crate::config::Config;
+use crate::slack::blocks::Rendered;
 use crate::slack::blocks::{actions, button, section};
 use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, Where};

@@ -2,9 +2,10 @@
 
 use serde_json::Value;
 
-use super::messages::{ack_text, away, channel_ref, severity_label, user, Rendered, FALLBACK_TEXT_LIMIT};
+use super::messages::{ack_text, away, channel_ref, severity_label, user, FALLBACK_TEXT_LIMIT};
 use super::Locale;
 use crate::config::Config;
+use crate::slack::blocks::Rendered;
 use crate::slack::blocks::{button, context, cut, section};
 use crate::slack::contracts::{Action, ButtonValue};
 use crate::trouble::model::Trouble;

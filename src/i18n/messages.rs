@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::{format_duration, format_time, severity_default_name, stage_icon, stage_name, stage_state, Locale};
 use crate::config::Config;
-use crate::slack::blocks::{actions, button, context, cut, divider, escape, fields, header, section};
+use crate::slack::blocks::{actions, button, context, cut, divider, escape, fields, header, section, Rendered};
 use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, quoted, user_text, Where};
 use crate::trouble::decide::{Message, Nudge};
@@ -13,22 +13,6 @@ use crate::trouble::first_contact::{first_contact_due, first_contact_made};
 use crate::trouble::model::{Cost, Severity, StageId, StageState, Trouble, UserId};
 use crate::trouble::money::Payer;
 use crate::trouble::record::{cost_totals, Record};
-
-/// A message ready for chat.postMessage / chat.update: fallback text plus blocks.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Rendered {
-    pub text: String,
-    pub blocks: Option<Vec<Value>>,
-}
-
-impl Rendered {
-    pub(super) fn text(text: String) -> Rendered {
-        Rendered {
-            blocks: Some(vec![section(&text)]),
-            text,
-        }
-    }
-}
 
 pub fn severity_label(l: Locale, config: &Config, level: Severity) -> String {
     let name = config

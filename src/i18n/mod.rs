@@ -18,28 +18,6 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Locale {
-    Ja,
-    En,
-}
-
-impl Locale {
-    pub fn parse(s: &str) -> Option<Locale> {
-        match s.trim().to_lowercase().as_str() {
-            "ja" | "jp" | "japanese" => Some(Locale::Ja),
-            "en" | "english" => Some(Locale::En),
-            _ => None,
-        }
-    }
-    pub fn code(self) -> &'static str {
-        match self {
-            Locale::Ja => "ja",
-            Locale::En => "en",
-        }
-    }
-}
-
 /// Picks the Japanese or English text.
 macro_rules! tr {
     ($l:expr, $ja:expr, $en:expr) => {
@@ -229,19 +207,24 @@ pub fn sorry_internal(l: Locale) -> String {
 }
 
 pub mod agreement;
+mod check_config;
 pub mod combined;
 pub mod digest;
 pub mod eightd;
 mod home;
+pub mod locale;
 mod messages;
 pub mod modals;
 mod replies;
 mod report;
 pub mod stages;
 pub mod stats;
+pub use crate::slack::blocks::Rendered;
+pub use check_config::config_summary;
 pub use eightd::{eightd_markdown, export_eightd};
 pub use home::home_view;
-pub use messages::{render, severity_label, Rendered};
+pub use locale::Locale;
+pub use messages::{render, severity_label};
 pub use replies::{list_text, reply_text, usage_text};
 pub use report::{export_json, export_markdown, history_text, report_markdown, report_mrkdwn, slack_parts};
 

@@ -2,9 +2,9 @@
 
 use serde_json::Value;
 
-use super::messages::Rendered;
 use super::{format_time, Locale};
 use crate::config::Config;
+use crate::slack::blocks::Rendered;
 use crate::slack::blocks::{actions, button, cut, section};
 use crate::slack::contracts::{self, ButtonValue};
 use crate::slack::text::{one_line, quoted, user_text, Where};

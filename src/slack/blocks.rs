@@ -5,15 +5,23 @@ use serde_json::{json, Value};
 /// Slack's limit for a section's text.
 pub const SECTION_TEXT_LIMIT: usize = 3000;
 
-/// Escapes text for mrkdwn: only `&`, `<` and `>` (Slack's rule).
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+/// mrkdwn escapes only `&`, `<` and `>`; the model keeps user text in that same form.
+pub use crate::trouble::markup::{escape, unescape};
+
+/// A message ready for chat.postMessage / chat.update: fallback text plus blocks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rendered {
+    pub text: String,
+    pub blocks: Option<Vec<Value>>,
 }
 
-/// Undoes `escape`: Slack sends command text with `&`, `<` and `>` escaped, and the trouble
-/// keeps it that way (it is posted back as mrkdwn); reading it as plain text needs this.
-pub fn unescape(text: &str) -> String {
-    text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+impl Rendered {
+    pub fn text(text: String) -> Rendered {
+        Rendered {
+            blocks: Some(vec![section(&text)]),
+            text,
+        }
+    }
 }
 
 /// Slack's limit for a context element's text.

@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::config::Secret;
-use crate::i18n::Rendered;
+use crate::slack::blocks::Rendered;
 use crate::trouble::model::{ChannelId, TroubleId, Ts, UserId};
 
 /// What a post carries in its metadata so it can be found again: the outbox items it delivers

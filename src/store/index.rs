@@ -546,7 +546,7 @@ pub mod pg {
     use deadpool_postgres::{Pool, Transaction};
 
     use super::{decode, Entries, Hit, TroubleCounts};
-    use crate::pg::PgError;
+    use crate::store::pg::PgError;
     use crate::trouble::model::{Trouble, TroubleId, TroubleSummary, UserId};
     use crate::trouble::stats::StatsRow;
     use chrono::{DateTime, Utc};

@@ -10,6 +10,7 @@
 
 mod global;
 pub mod index;
+pub mod pg;
 pub mod sled;
 
 use std::time::Duration;
@@ -17,12 +18,12 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::pg::store::PgStore;
-use crate::pg::PgError;
 use crate::trouble::decide::{Decision, Delivery, Lane, Op, Timer};
 use crate::trouble::model::{ChannelId, Trouble, TroubleId, TroubleSummary, UserId};
 use crate::trouble::stats::StatsRow;
 use crate::trouble::timeline::Entry;
+use pg::store::PgStore;
+use pg::PgError;
 
 pub use self::index::Hit;
 
@@ -147,8 +148,8 @@ impl Store {
     /// Connects to PostgreSQL at `url`, brings the schema up to date, and names this instance's
     /// claims `instance`; a claim this instance does not renew within `lease` passes to another.
     pub async fn connect_postgres(url: &str, instance: &str, lease: Duration) -> Result<Store, StoreError> {
-        let pool = crate::pg::connect(url)?;
-        crate::pg::migrate(&pool).await?;
+        let pool = crate::store::pg::connect(url)?;
+        crate::store::pg::migrate(&pool).await?;
         index::pg::build_missing(&pool).await?;
         Ok(Store::Postgres(PgStore::new(pool, instance, lease)))
     }

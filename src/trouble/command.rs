@@ -114,7 +114,7 @@ pub const TEXT_LIMIT: usize = 3000;
 /// Refuses text longer than [`TEXT_LIMIT`]. Slack sends `&`, `<` and `>` as entities; they
 /// count as the one character that was typed.
 pub fn check_length(text: &str) -> Result<(), UsageError> {
-    let len = crate::slack::blocks::unescape(text).chars().count();
+    let len = crate::trouble::markup::unescape(text).chars().count();
     if len > TEXT_LIMIT {
         Err(UsageError::TooLong { limit: TEXT_LIMIT, len })
     } else {

@@ -99,7 +99,7 @@ const COMPANY_FORMS: &[&str] = &[
 /// The key a customer's troubles are filed under: width and case folded, company forms and
 /// punctuation dropped. The spelling as typed is kept on the trouble for display.
 pub fn normalize(name: &str) -> String {
-    let mut s = fold_width(&crate::slack::blocks::unescape(name)).to_lowercase();
+    let mut s = fold_width(&crate::trouble::markup::unescape(name)).to_lowercase();
     for form in COMPANY_FORMS {
         s = s.replace(form, " ");
     }

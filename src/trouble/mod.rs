@@ -10,6 +10,7 @@ pub mod due;
 pub mod facts;
 pub mod first_contact;
 pub mod hours;
+pub mod markup;
 pub mod model;
 pub mod money;
 pub mod policy;

@@ -47,7 +47,7 @@ pub enum Record {
 impl Cost {
     /// The amount as money; None when it was written in a way that names no currency.
     pub fn money(&self) -> Option<Money> {
-        parse_amount(&crate::slack::blocks::unescape(&self.amount))
+        parse_amount(&crate::trouble::markup::unescape(&self.amount))
     }
 
     pub fn payer_kind(&self) -> Option<Payer> {

@@ -9,7 +9,7 @@ use super::money::fold_width;
 
 /// Width and case folded, Slack's entities read as typed: `ＬＯＴ－４２` finds `lot-42`.
 pub fn fold(text: &str) -> String {
-    fold_width(&crate::slack::blocks::unescape(text)).to_lowercase()
+    fold_width(&crate::trouble::markup::unescape(text)).to_lowercase()
 }
 
 /// The texts a search looks through.

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{encode, write_decision, PgStore};
-use crate::pg::PgError;
+use crate::store::pg::PgError;
 use crate::store::timer_key;
 use crate::trouble::decide::{Decision, Timer};
 

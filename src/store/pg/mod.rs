@@ -14,13 +14,13 @@ use tokio_postgres::config::Host;
 /// The schema, oldest first: each runs once, in its own transaction, recorded in
 /// `trouble_bot_migrations`.
 const MIGRATIONS: &[(i32, &str, &str)] = &[
-    (1, "store", include_str!("../../migrations/0001_store.sql")),
+    (1, "store", include_str!("../../../migrations/0001_store.sql")),
     (
         2,
         "read_indexes",
-        include_str!("../../migrations/0002_read_indexes.sql"),
+        include_str!("../../../migrations/0002_read_indexes.sql"),
     ),
-    (3, "tracking", include_str!("../../migrations/0003_tracking.sql")),
+    (3, "tracking", include_str!("../../../migrations/0003_tracking.sql")),
 ];
 
 /// Taken by `migrate` so that instances starting together do not both create the schema.

@@ -1,0 +1,234 @@
+//! What `check-config` prints: the configuration read back to the admin, in their locale.
+
+use std::time::Duration;
+
+use chrono::Weekday;
+
+use super::Locale;
+use crate::config::Config;
+use crate::trouble::model::UserId;
+
+/// A human summary for `check-config`, in the configured locale, ending with what `serve`
+/// still needs from the environment.
+pub fn config_summary(config: &Config) -> String {
+    let l = config.locale;
+    let t = |ja: &'static str, en: &'static str| if l == Locale::Ja { ja } else { en };
+    let duration = |d: Duration| super::format_duration(l, d.as_secs());
+    let none = t("なし", "none");
+    let sep = t("、", ", ");
+    let mut out = String::new();
+    line(&mut out, t("待ち受け:", "listen:"), config.listen.clone());
+    line(
+        &mut out,
+        t("データ:", "data_dir:"),
+        config.data_dir.display().to_string(),
+    );
+    if let Some(url) = &config.database_url {
+        line(
+            &mut out,
+            t("データベース:", "database:"),
+            crate::store::pg::redacted(url.expose()),
+        );
+    }
+    line(&mut out, t("言語:", "locale:"), config.locale.code().into());
+    line(
+        &mut out,
+        t("タイムゾーン:", "time zone:"),
+        config.policy.timezone.name().into(),
+    );
+    line(
+        &mut out,
+        t("ワークスペース:", "workspace:"),
+        match &config.team_id {
+            Some(team) => team.clone(),
+            None => t("制限なし", "any").into(),
+        },
+    );
+    line(
+        &mut out,
+        t("チャンネル名:", "channels:"),
+        format!(
+            "{}-<yyyymmdd>-<n>[-<customer>] ({})",
+            config.policy.channel_prefix,
+            match config.policy.private_channels {
+                true => t("非公開", "private"),
+                false => t("公開", "public"),
+            }
+        ),
+    );
+    let mut people: std::collections::BTreeSet<&UserId> = config.policy.managers.keys().collect();
+    people.extend(config.policy.managers.values());
+    people.extend(config.policy.default_manager.as_ref());
+    line(
+        &mut out,
+        t("組織図:", "org chart:"),
+        format!(
+            "{}{}{sep}{}{}",
+            count(l, people.len(), "人", "person", "people"),
+            t("", " in it"),
+            t("既定の上司 ", "default manager "),
+            config
+                .policy
+                .default_manager
+                .as_ref()
+                .map(UserId::as_str)
+                .unwrap_or(none)
+        ),
+    );
+    line(
+        &mut out,
+        t("お客様の別名:", "customer aliases:"),
+        count(l, config.policy.customers.len(), "件", "alias", "aliases"),
+    );
+    line(
+        &mut out,
+        t("営業時間:", "business hours:"),
+        match &config.policy.business_hours {
+            None => t("24時間（営業時間の設定なし）", "around the clock (none set)").into(),
+            Some(b) => format!(
+                "{} {}-{}{sep}{} {}{}",
+                b.days
+                    .iter()
+                    .map(|d| weekday(l, *d))
+                    .collect::<Vec<_>>()
+                    .join(t("・", ", ")),
+                b.open.format("%H:%M"),
+                b.close.format("%H:%M"),
+                t("休業日", "holidays:"),
+                count(l, b.holidays.len(), "日", "day", "days"),
+                if b.holidays.is_empty() {
+                    String::new()
+                } else {
+                    let days: Vec<String> = b.holidays.iter().map(|d| d.to_string()).collect();
+                    format!(" ({})", days.join(", "))
+                }
+            ),
+        },
+    );
+    out.push_str(&format!(
+        "{}sev{}{}:\n",
+        t("重大度（既定 ", "severities (default "),
+        config.policy.default_severity,
+        t("）", ")")
+    ));
+    for s in config.policy.severities.values() {
+        let departments = match s.departments.is_empty() {
+            true => none.to_string(),
+            false => format!("+{}", s.departments.join(" +")),
+        };
+        let announce = match s.announce_channels.is_empty() {
+            true => none.to_string(),
+            false => s.announce_channels.join(" "),
+        };
+        let parts = [
+            format!(
+                "{} {}{}",
+                t("上司の確認", "acknowledge within"),
+                duration(s.ack_timeout),
+                t("以内", "")
+            ),
+            format!(
+                "{} {}{}",
+                t("お客様への初回連絡", "first call to the customer within"),
+                duration(s.first_contact_within),
+                t("以内", "")
+            ),
+            format!(
+                "{} {}{}",
+                t("お客様への報告", "customer update every"),
+                duration(s.customer_update_every),
+                t("ごと", "")
+            ),
+            format!("{} {departments}", t("必ず呼ぶ部門", "departments")),
+            format!("{} {announce}", t("告知チャンネル", "announce channels")),
+        ];
+        out.push_str(&format!(
+            "  {}: {}\n",
+            super::severity_label(l, config, s.level),
+            parts.join(sep)
+        ));
+    }
+    out.push_str(t("部門:\n", "departments:\n"));
+    if config.policy.departments.is_empty() {
+        out.push_str(&format!("  {none}\n"));
+    }
+    for d in config.policy.departments.values() {
+        out.push_str(&format!(
+            "  {} +{}: {}{sep}{}{sep}{}\n",
+            t("部門", "department"),
+            d.key,
+            d.name,
+            count(l, d.members.len(), "人", "member", "members"),
+            match &d.usergroup {
+                Some(g) => format!("{} {g}", t("グループ", "group")),
+                None => t("グループなし", "no group").into(),
+            }
+        ));
+    }
+    out.push_str(t("Slack:\n", "slack:\n"));
+    line(&mut out, t("  API:", "  api:"), config.slack.api_url.clone());
+    line(
+        &mut out,
+        t("  署名シークレット:", "  signing secrets:"),
+        count(l, config.slack.signing_secrets.len(), "個", "set", "set"),
+    );
+    line(
+        &mut out,
+        t("  ボットトークン:", "  bot token:"),
+        match config.slack.bot_token.is_some() {
+            true => t("設定済み", "set"),
+            false => t("未設定", "not set"),
+        }
+        .into(),
+    );
+    line(
+        &mut out,
+        t("  受信方式:", "  receiver:"),
+        match config.slack.app_token.is_some() {
+            true => t("ソケットモード (SLACK_APP_TOKEN)", "Socket Mode (SLACK_APP_TOKEN)"),
+            false => t("HTTP (/slack/*)", "HTTP (/slack/*)"),
+        }
+        .into(),
+    );
+    let problems = config.serve_problems();
+    if problems.is_empty() {
+        out.push_str(t("設定は正常です (configuration OK)\n", "configuration OK\n"));
+    } else {
+        out.push_str(t(
+            "設定は正常です (configuration OK)。serve には次も必要です:\n",
+            "configuration OK; to serve, also set:\n",
+        ));
+        for p in problems {
+            out.push_str(&format!("  - {p}\n"));
+        }
+    }
+    out
+}
+
+/// One `label value` line, the values aligned (a Japanese character takes two columns).
+fn line(out: &mut String, label: &str, value: String) {
+    let width: usize = label.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+    out.push_str(label);
+    out.push_str(&" ".repeat(20usize.saturating_sub(width).max(1)));
+    out.push_str(&value);
+    out.push('\n');
+}
+
+/// `1 member`, `2 members`; Japanese counts have no plural (`2人`).
+fn count(l: Locale, n: usize, ja_unit: &str, one: &str, many: &str) -> String {
+    match l {
+        Locale::Ja => format!("{n}{ja_unit}"),
+        Locale::En if n == 1 => format!("1 {one}"),
+        Locale::En => format!("{n} {many}"),
+    }
+}
+
+fn weekday(l: Locale, d: Weekday) -> &'static str {
+    const JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
+    const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let i = d.num_days_from_monday() as usize;
+    match l {
+        Locale::Ja => JA[i],
+        Locale::En => EN[i],
+    }
+}
