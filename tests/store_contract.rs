@@ -494,7 +494,10 @@ async fn decisions_made_at_once_all_land(backend: &str) {
         let (id, runtime) = (t.id.clone(), runtime.clone());
         running.push(tokio::task::spawn_blocking(move || {
             runtime.block_on(async {
-                store_change(&store, &id, |t| t.members_seen.push(UserId::new(format!("U0VISITOR{i}")))).await;
+                store_change(&store, &id, |t| {
+                    t.members_seen.push(UserId::new(format!("U0VISITOR{i}")))
+                })
+                .await;
                 open(&store, &format!("sig:{i}"), 2).await.unwrap().trouble.unwrap().id
             })
         }));
