@@ -239,14 +239,15 @@ struct Trees<'a> {
 }
 
 impl<'a> Trees<'a> {
-    /// The write set, tree by tree in the order it is applied: bodies before what points at
-    /// them (the channel, summary and index entries), so a reader outside the lock never finds
-    /// an entry whose trouble is not there yet.
+    /// The write set, tree by tree in the order it is applied: what is pointed at before what
+    /// points at it (timeline entries before the tracking that counts them, the body before its
+    /// calls, timers, channel, summary and index entries), so a reader outside the lock never
+    /// follows a pointer to something not there yet.
     fn into_writes(self) -> Vec<(&'a sled::Tree, journal::Writes)> {
         [
+            self.timeline,
             self.troubles,
             self.tracking,
-            self.timeline,
             self.outbox,
             self.timers,
             self.channels,
@@ -511,8 +512,10 @@ impl SledStore {
         };
         let queued = trees.queued.take();
         self.commit(&mut writer, &trees.into_writes())?;
-        drop(writer);
+        // Under the lock: `mark_attempt` reads the item under it, so it cannot see the item
+        // before its ticket is known (and wrongly take it for durable).
         self.group_commit.queued(queued);
+        drop(writer);
         Ok(Ok(r))
     }
 
