@@ -172,7 +172,7 @@ fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec(&v).expect("store records serialize")
 }
 
-/// A timeline entry exactly as serde writes it: `migrate-store` copies entries byte for byte.
+/// A timeline entry as serde writes it, as every release has: the audit trail keeps one form.
 fn encode_entry(e: &Entry) -> Vec<u8> {
     serde_json::to_vec(e).expect("timeline entries serialize")
 }
