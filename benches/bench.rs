@@ -8,17 +8,18 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::{Path as UrlPath, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
+use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
+use fake_slack::{dm_or_channel, Call, ChannelLimiter, FakeSlack};
 use serde_json::{json, Value};
 use trouble_bot::config::{Config, Secret};
 use trouble_bot::slack::signature::{sign, verify};
@@ -26,11 +27,6 @@ use trouble_bot::RunningBot;
 
 const SECRET: &str = "bench-signing-secret";
 const DEFAULT_MANAGER: &str = "U0MANAGER";
-/// The fake's per-channel chat.postMessage limit: 1 per second, bursts of 3 (Slack's documented rule).
-const LIMIT_RATE_PER_SEC: f64 = 1.0;
-const LIMIT_BURST: f64 = 3.0;
-/// Arrival jitter forgiven by the limiter (the bot paces by departure time; Slack is not exact to the ms).
-const LIMIT_SLACK_TOKENS: f64 = 0.02;
 
 /// Every id, customer and channel in the run is unique: one counter for the whole process.
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -107,7 +103,7 @@ impl Opts {
 // Fake Slack
 // ---------------------------------------------------------------------------------------------
 
-/// One call the fake received, recorded on arrival.
+/// What the bench reads of one call to the fake, kept as the call is answered.
 #[derive(Clone)]
 struct Rec {
     method: String,
@@ -125,166 +121,96 @@ struct Rec {
     troubles: usize,
 }
 
-struct FakeState {
-    latency_us: AtomicU64,
-    limit_channels: AtomicBool,
-    record: AtomicBool,
-    counter: AtomicU64,
-    total: AtomicU64,
-    calls: Mutex<Vec<Rec>>,
-    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+impl Rec {
+    fn of(call: &Call) -> Rec {
+        let param = |k: &str| {
+            call.params
+                .get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let post = call.method == "chat.postMessage";
+        Rec {
+            channel: match call.method.as_str() {
+                "conversations.create" => param("name"),
+                "conversations.open" => param("users"),
+                _ => param("channel"),
+            },
+            created: call.answer["channel"]["id"]
+                .as_str()
+                .filter(|_| call.method == "conversations.create")
+                .unwrap_or_default()
+                .to_string(),
+            at: call.at,
+            wall: DateTime::<Utc>::from(call.wall),
+            nudge: post && mentions(&call.params, "log_update"),
+            limited: call.outcome == "http:429",
+            troubles: call.params["metadata"]["event_payload"]["troubles"]
+                .as_str()
+                .map_or(1, |t| t.split(',').count()),
+            method: call.method.clone(),
+        }
+    }
+}
+
+/// Whether any string in `v` contains `needle`.
+fn mentions(v: &Value, needle: &str) -> bool {
+    match v {
+        Value::String(s) => s.contains(needle),
+        Value::Array(items) => items.iter().any(|i| mentions(i, needle)),
+        Value::Object(map) => map.values().any(|i| mentions(i, needle)),
+        _ => false,
+    }
+}
+
+/// The `fake-slack` crate's server, lean (no call log, no world on the hot path), and what the
+/// bench keeps of each call when it records.
+#[derive(Clone)]
+struct Fake {
+    slack: FakeSlack,
+    calls: Arc<Mutex<Vec<Rec>>>,
+}
+
+impl Fake {
+    /// A fake that only counts calls.
+    async fn counting() -> Fake {
+        Fake {
+            slack: FakeSlack::start_lean().await,
+            calls: Arc::default(),
+        }
+    }
+
+    /// A fake answering each call after `latency`, applying Slack's per-channel limit when
+    /// `limit_channels`, and keeping a [`Rec`] of every call.
+    async fn recording(latency: Duration, limit_channels: bool) -> Fake {
+        let fake = Fake::counting().await;
+        fake.slack.set_latency(latency);
+        fake.slack.enforce_channel_rate_limit(limit_channels);
+        let calls = fake.calls.clone();
+        fake.slack.observe(move |call| lock(&calls).push(Rec::of(call)));
+        fake
+    }
+
+    fn api_url(&self) -> String {
+        self.slack.api_url()
+    }
+
+    fn response_url(&self) -> String {
+        self.slack.response_url("x")
+    }
+
+    fn calls(&self) -> Vec<Rec> {
+        lock(&self.calls).clone()
+    }
+
+    fn total(&self) -> u64 {
+        self.slack.call_count()
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-#[derive(Clone)]
-struct Fake {
-    state: Arc<FakeState>,
-    base: String,
-}
-
-impl Fake {
-    async fn start(latency: Duration, limit_channels: bool) -> Fake {
-        let state = Arc::new(FakeState {
-            latency_us: AtomicU64::new(latency.as_micros() as u64),
-            limit_channels: AtomicBool::new(limit_channels),
-            record: AtomicBool::new(true),
-            counter: AtomicU64::new(0),
-            total: AtomicU64::new(0),
-            calls: Mutex::new(Vec::new()),
-            buckets: Mutex::new(HashMap::new()),
-        });
-        let router = Router::new()
-            .route("/api/{method}", any(fake_api))
-            .route("/response/{name}", post(|| async { "ok" }))
-            .with_state(state.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("fake binds");
-        let addr = listener.local_addr().expect("fake addr");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
-        });
-        Fake {
-            state,
-            base: format!("http://{addr}"),
-        }
-    }
-
-    fn api_url(&self) -> String {
-        format!("{}/api/", self.base)
-    }
-
-    fn calls(&self) -> Vec<Rec> {
-        lock(&self.state.calls).clone()
-    }
-
-    fn total(&self) -> u64 {
-        self.state.total.load(Ordering::Relaxed)
-    }
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-fn dm_or_channel(channel: &str) -> String {
-    if channel.starts_with('U') || channel.starts_with('W') {
-        format!("D{channel}")
-    } else {
-        channel.to_string()
-    }
-}
-
-/// Token bucket per channel; true when the call may pass.
-fn take_token(buckets: &mut HashMap<String, (f64, Instant)>, channel: &str, now: Instant) -> bool {
-    let (tokens, last) = buckets.entry(channel.to_string()).or_insert((LIMIT_BURST, now));
-    let refill = now.saturating_duration_since(*last).as_secs_f64() * LIMIT_RATE_PER_SEC;
-    *tokens = (*tokens + refill).min(LIMIT_BURST);
-    *last = now;
-    if *tokens >= 1.0 - LIMIT_SLACK_TOKENS {
-        *tokens -= 1.0;
-        true
-    } else {
-        false
-    }
-}
-
-async fn fake_api(State(fake): State<Arc<FakeState>>, UrlPath(method): UrlPath<String>, body: Bytes) -> Response {
-    let now = Instant::now();
-    let wall = Utc::now();
-    fake.total.fetch_add(1, Ordering::Relaxed);
-    let params: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let param = |k: &str| params.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
-    let channel = match method.as_str() {
-        "conversations.create" => param("name"),
-        "conversations.open" => param("users"),
-        _ => param("channel"),
-    };
-    let n = fake.counter.fetch_add(1, Ordering::Relaxed) + 1;
-    let limited = method == "chat.postMessage"
-        && fake.limit_channels.load(Ordering::Relaxed)
-        && !take_token(&mut lock(&fake.buckets), &dm_or_channel(&channel), now);
-    let created = if method == "conversations.create" {
-        format!("C{n:09}")
-    } else {
-        String::new()
-    };
-    if fake.record.load(Ordering::Relaxed) {
-        let nudge = method == "chat.postMessage" && contains(&body, b"log_update");
-        lock(&fake.calls).push(Rec {
-            method: method.clone(),
-            channel: channel.clone(),
-            created: created.clone(),
-            at: now,
-            wall,
-            nudge,
-            limited,
-            troubles: params["metadata"]["event_payload"]["troubles"]
-                .as_str()
-                .map_or(1, |t| t.split(',').count()),
-        });
-    }
-    let latency = fake.latency_us.load(Ordering::Relaxed);
-    if latency > 0 {
-        tokio::time::sleep(Duration::from_micros(latency)).await;
-    }
-    if limited {
-        return (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::RETRY_AFTER, "1")],
-            axum::Json(json!({"ok": false, "error": "ratelimited"})),
-        )
-            .into_response();
-    }
-    let ts = format!("{}.{:06}", 1_700_000_000 + n / 1_000_000, n % 1_000_000);
-    let reply = match method.as_str() {
-        "auth.test" => json!({"ok": true, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T0TEAM",
-                              "user": "trouble-bot", "team": "Bench", "url": "https://bench.slack.com/"}),
-        "conversations.create" => json!({"ok": true, "channel": {"id": created, "name": channel,
-                                         "is_channel": true, "is_private": false, "is_member": true}}),
-        "conversations.invite" => json!({"ok": true, "channel": {"id": channel}}),
-        "chat.postMessage" => {
-            let ch = dm_or_channel(&channel);
-            json!({"ok": true, "channel": ch, "ts": ts, "message": {"type": "message", "user": "UBOT", "ts": ts}})
-        }
-        "chat.update" => json!({"ok": true, "channel": dm_or_channel(&channel), "ts": param("ts")}),
-        "chat.postEphemeral" => json!({"ok": true, "message_ts": ts}),
-        "pins.add" => json!({"ok": true}),
-        "views.open" | "views.update" | "views.publish" => json!({"ok": true, "view": {"id": format!("V{n:09}")}}),
-        "conversations.history" | "conversations.replies" => {
-            json!({"ok": true, "messages": [], "has_more": false})
-        }
-        "conversations.open" => json!({"ok": true, "channel": {"id": dm_or_channel(&channel)}}),
-        "conversations.list" => json!({"ok": true, "channels": [], "response_metadata": {"next_cursor": ""}}),
-        "chat.getPermalink" => {
-            json!({"ok": true, "channel": channel, "permalink": format!("https://bench.slack.com/archives/{channel}")})
-        }
-        "users.info" => json!({"ok": true, "user": {"id": param("user"), "name": "someone", "tz": "Asia/Tokyo"}}),
-        "usergroups.users.list" => json!({"ok": true, "users": []}),
-        _ => json!({"ok": true}),
-    };
-    axum::Json(reply).into_response()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -454,6 +380,10 @@ fn client() -> reqwest::Client {
         .timeout(Duration::from_secs(30))
         .build()
         .expect("client")
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Sends one freshly signed `/trouble` command; Ok(latency) when answered 200 with the expected text.
@@ -981,10 +911,10 @@ async fn peer_rows(
 
 async fn part_help(opts: &Opts, report: &mut Report, peers: &Peers) {
     eprintln!("help: /trouble help");
-    let fake = Fake::start(Duration::ZERO, false).await;
+    let fake = Fake::counting().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let (bot, base) = start_bot(&fake, dir.path(), "4h").await;
-    let response_url = format!("{}/response/x", fake.base);
+    let response_url = fake.response_url();
     for c in LEVELS {
         let warm = Duration::from_secs_f64(opts.warmup_secs);
         run_load(&base, Kind::Help, c, warm, u64::MAX, &response_url).await;
@@ -1030,10 +960,10 @@ async fn part_open(opts: &Opts, report: &mut Report, peers: &Peers) {
     eprintln!("open: /trouble open, durable, deliveries running (fake Slack 0 ms)");
     for c in LEVELS {
         // A fresh bot per level, so each starts from an empty store.
-        let fake = Fake::start(Duration::ZERO, false).await;
+        let fake = Fake::counting().await;
         let dir = tempfile::tempdir().expect("temp dir");
         let (bot, base) = start_bot_named(&fake.api_url(), dir.path()).await;
-        let response_url = format!("{}/response/x", fake.base);
+        let response_url = fake.response_url();
         // Warm the connections with help, not opens, so no earlier deliveries overlap the window.
         let warm = Duration::from_secs_f64(opts.warmup_secs);
         run_load(&base, Kind::Help, c, warm, u64::MAX, &response_url).await;
@@ -1164,10 +1094,10 @@ async fn part_open(opts: &Opts, report: &mut Report, peers: &Peers) {
 async fn part_ping(opts: &Opts, report: &mut Report) {
     for latency_ms in [0u64, 100] {
         eprintln!("ping: fake Slack answering in {latency_ms} ms");
-        let fake = Fake::start(Duration::from_millis(latency_ms), false).await;
+        let fake = Fake::recording(Duration::from_millis(latency_ms), false).await;
         let dir = tempfile::tempdir().expect("temp dir");
         let (bot, base) = start_bot(&fake, dir.path(), "4h").await;
-        let response_url = format!("{}/response/x", fake.base);
+        let response_url = fake.response_url();
         let client = client();
         // Warm the connection.
         for _ in 0..20 {
@@ -1229,7 +1159,7 @@ async fn part_ping(opts: &Opts, report: &mut Report) {
         for burst in [10, 50].into_iter().filter(|_| latency_ms == 0) {
             // A fresh start for the manager's DM channel: its pacing tokens back at a full burst.
             tokio::time::sleep(Duration::from_secs(3)).await;
-            fake.state.limit_channels.store(true, Ordering::Relaxed);
+            fake.slack.enforce_channel_rate_limit(true);
             let from = fake.calls().len();
             let mut joins = tokio::task::JoinSet::new();
             let t0 = Instant::now();
@@ -1271,7 +1201,7 @@ async fn part_ping(opts: &Opts, report: &mut Report) {
                     dms.len()
                 ),
             );
-            fake.state.limit_channels.store(false, Ordering::Relaxed);
+            fake.slack.enforce_channel_rate_limit(false);
         }
         bot.stop().await;
     }
@@ -1442,10 +1372,9 @@ async fn home_read(bot: &RunningBot, user: &trouble_bot::trouble::model::UserId)
 async fn part_scale(opts: &Opts, report: &mut Report) {
     let n = opts.scale_n;
     eprintln!("scale: {n} troubles, one in ten open");
-    let fake = Fake::start(Duration::ZERO, false).await;
-    fake.state.record.store(false, Ordering::Relaxed);
+    let fake = Fake::counting().await;
     let dir = tempfile::tempdir().expect("temp dir");
-    let response_url = format!("{}/response/x", fake.base);
+    let response_url = fake.response_url();
     let (bot, _base) = start_bot_named(&fake.api_url(), dir.path()).await;
     let seeding = seed_direct(&bot, n).await;
     let counts = bot.app.store.counts().await.expect("counts");
@@ -1642,10 +1571,10 @@ async fn part_nudge(opts: &Opts, report: &mut Report) {
             "no per-channel limit in the fake"
         };
         eprintln!("nudge: {n} customer-update nudges due together; {label}");
-        let fake = Fake::start(Duration::ZERO, limit).await;
+        let fake = Fake::recording(Duration::ZERO, limit).await;
         let dir = tempfile::tempdir().expect("temp dir");
         let (bot, _base) = start_bot(&fake, dir.path(), "5s").await;
-        let response_url = format!("{}/response/x", fake.base);
+        let response_url = fake.response_url();
         let fill_took = open_direct(&bot, n, &response_url).await;
         let opened: Vec<_> = bot
             .app
@@ -1804,11 +1733,11 @@ async fn open_direct(bot: &RunningBot, n: u64, response_url: &str) -> Duration {
 
 /// How many accepted chat.postMessage calls a 1/s, burst-3 per-channel limiter would have refused.
 fn replay_limiter(calls: &[Rec]) -> usize {
-    let mut buckets = HashMap::new();
+    let mut limiter = ChannelLimiter::default();
     calls
         .iter()
         .filter(|r| r.method == "chat.postMessage" && !r.limited)
-        .filter(|r| !take_token(&mut buckets, &dm_or_channel(&r.channel), r.at))
+        .filter(|r| !limiter.take(&r.channel, r.at))
         .count()
 }
 

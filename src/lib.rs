@@ -5,7 +5,6 @@ pub mod admin;
 pub mod app;
 pub mod clock;
 pub mod config;
-pub mod demo;
 pub mod engine;
 pub mod http;
 pub mod i18n;

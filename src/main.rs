@@ -1,5 +1,5 @@
 //! The `trouble-bot` command line: serve, check-config, export, verify, backup, restore, migrate,
-//! migrate-store, demo. Wiring only.
+//! migrate-store. Wiring only.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use trouble_bot::admin::{self, Outcome};
 use trouble_bot::config::Config;
-use trouble_bot::i18n::Locale;
 use trouble_bot::store::pg;
 
 /// Where the configuration and the store come from: every command that reads them says so.
@@ -30,7 +29,7 @@ const ENV_SERVE: &str = concat!(
     name = "trouble-bot",
     version,
     about = "A Slack bot for handling customer troubles: the first move, the seven stages, follow-ups, a timeline nobody can silently edit.",
-    after_help = "Without a command, trouble-bot serves. `trouble-bot <command> --help` lists a command's options and the environment variables it reads."
+    after_help = "Without a command, trouble-bot serves. `trouble-bot <command> --help` lists a command's options and the environment variables it reads.\n\nThe demo (a whole trouble against a simulated Slack) is not in this binary: from the source tree, `cargo run --release --example demo [-- --locale en]`."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -84,15 +83,6 @@ enum Command {
         #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
         to: String,
     },
-    /// Play a whole trouble against a built-in Slack simulator: needs no Slack and no valid config.
-    #[command(after_help = format!(
-        "Environment:\n  TROUBLE_CONFIG        read for its locale only, when it is valid\n  RUST_LOG              the log filter (default warn)"
-    ))]
-    Demo {
-        /// The language of the conversation (default: the configured locale, else ja)
-        #[arg(long, value_enum)]
-        locale: Option<LocaleArg>,
-    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -102,12 +92,6 @@ enum Format {
     /// The 8D report for the customer (no split, costs, approvals or internal notes).
     #[value(name = "8d")]
     EightD,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum LocaleArg {
-    Ja,
-    En,
 }
 
 fn main() -> ExitCode {
@@ -135,7 +119,6 @@ fn main() -> ExitCode {
         Command::Restore { dir } => with_config(|config| print_outcome(admin::restore(&config, &dir))),
         Command::Migrate => with_config(migrate),
         Command::MigrateStore { from, to } => migrate_store(&from, &to),
-        Command::Demo { locale } => demo(locale),
     }
 }
 
@@ -318,37 +301,6 @@ fn report_checked(checked: &pg::copy::Checked) -> ExitCode {
     }
     println!("{} troubles checked, {} broken", checked.troubles, checked.broken.len());
     if checked.broken.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
-}
-
-/// Plays a whole trouble against a built-in Slack simulator: nothing to install or configure.
-fn demo(locale: Option<LocaleArg>) -> ExitCode {
-    // The demo runs whatever state trouble.toml is in: a broken file only loses its locale.
-    let mut config = Config::load_from_env().unwrap_or_else(|problems| {
-        eprintln!(
-            "(trouble.toml has {} problem(s), see check-config; the demo uses the defaults)",
-            problems.len()
-        );
-        Config::default()
-    });
-    // The demo prints a conversation; routine info lines would only clutter it.
-    if config.log_filter == "info" {
-        config.log_filter = "warn".into();
-    }
-    init_logs(&config);
-    let locale = match locale {
-        Some(LocaleArg::Ja) => Locale::Ja,
-        Some(LocaleArg::En) => Locale::En,
-        None => config.locale,
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    if runtime.block_on(trouble_bot::demo::run(locale)) {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

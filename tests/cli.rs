@@ -1,5 +1,5 @@
-//! The command line as an admin meets it: help and version without a valid config, the demo
-//! despite a broken trouble.toml, and check-config's summary and problem list.
+//! The command line as an admin meets it: help and version without a valid config, where the demo
+//! went, and check-config's summary and problem list.
 
 mod common;
 
@@ -57,12 +57,9 @@ fn version_prints_the_package_version() {
 fn help_for_the_bot_and_each_command_works_with_a_broken_config() {
     let (ok, stdout, stderr) = run(&["--help"], BROKEN);
     assert!(ok, "{stderr}");
-    for command in ["serve", "check-config", "export", "verify", "backup", "restore", "demo"] {
+    for command in ["serve", "check-config", "export", "verify", "backup", "restore"] {
         assert!(stdout.contains(command), "{command} missing from --help:\n{stdout}");
     }
-    let (ok, stdout, stderr) = run(&["demo", "--help"], BROKEN);
-    assert!(ok, "{stderr}");
-    assert!(stdout.contains("--locale") && stdout.contains("ja, en"), "{stdout}");
     let (ok, stdout, stderr) = run(&["export", "--help"], BROKEN);
     assert!(ok, "{stderr}");
     assert!(
@@ -92,13 +89,15 @@ fn a_usage_mistake_exits_2_and_says_what_is_allowed() {
 }
 
 #[test]
-fn the_demo_plays_to_the_end_although_trouble_toml_is_broken() {
-    let (ok, stdout, stderr) = run(&["demo", "--locale", "en"], BROKEN);
-    assert!(ok, "{stdout}\n{stderr}");
-    assert!(stdout.contains("demo finished"), "{stdout}");
+fn the_binary_has_no_demo_and_its_help_says_how_to_run_the_example() {
+    let (ok, _, stderr) = run(&["demo"], BROKEN);
+    assert!(!ok, "the production binary carries no demo");
+    assert!(stderr.contains("demo"), "{stderr}");
+    let (ok, stdout, stderr) = run(&["--help"], BROKEN);
+    assert!(ok, "{stderr}");
     assert!(
-        stderr.contains("check-config"),
-        "the broken file is pointed out: {stderr}"
+        stdout.contains("cargo run --release --example demo"),
+        "--help points to the demo:\n{stdout}"
     );
 }
 

@@ -1,8 +1,9 @@
 //! Self-test of the fake Slack server in the fake-slack crate (fake-slack/src/lib.rs), driven over real HTTP with reqwest.
 
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use fake_slack::{FakeSlack, Fault};
+use fake_slack::{ChannelLimiter, FakeSlack, Fault};
 use serde_json::{json, Value};
 
 const TOKEN: &str = "Bearer xoxb-test-token";
@@ -528,4 +529,203 @@ async fn conversations_open_list_info_and_replies() {
     )
     .await;
     assert_eq!(inclusive["messages"].as_array().unwrap().len(), 1);
+}
+
+/// What an observer was given: (seq, method, outcome, answer).
+type Observed = Arc<Mutex<Vec<(u64, String, String, Value)>>>;
+
+fn observing(fake: &FakeSlack) -> Observed {
+    let seen: Observed = Arc::default();
+    let into = seen.clone();
+    fake.observe(move |c| {
+        let entry = (c.seq, c.method.clone(), c.outcome.clone(), c.answer.clone());
+        into.lock().unwrap().push(entry);
+    });
+    seen
+}
+
+#[tokio::test]
+async fn the_observer_gets_every_call_in_order_with_its_outcome_and_answer() {
+    let fake = FakeSlack::start().await;
+    let seen = observing(&fake);
+    fake.fail_next("pins.add", "internal_error", 1);
+    fake.enforce_channel_rate_limit(true);
+    let posted = call(&fake, "chat.postMessage", json!({"channel": "C1", "text": "one"})).await;
+    call(&fake, "pins.add", json!({"channel": "C1", "timestamp": posted["ts"]})).await;
+    for _ in 0..3 {
+        call(&fake, "chat.postMessage", json!({"channel": "C1", "text": "more"})).await;
+    }
+    let seen = seen.lock().unwrap().clone();
+    let summary: Vec<(u64, &str, &str)> = seen.iter().map(|(n, m, o, _)| (*n, m.as_str(), o.as_str())).collect();
+    assert_eq!(
+        summary,
+        [
+            (0, "chat.postMessage", "ok"),
+            (1, "pins.add", "error:internal_error"),
+            (2, "chat.postMessage", "ok"),
+            (3, "chat.postMessage", "ok"),
+            (4, "chat.postMessage", "http:429"),
+        ]
+    );
+    assert_eq!(seen[0].3["ts"], posted["ts"], "the answer as the bot read it");
+    assert_eq!(seen[4].3["error"], "ratelimited");
+    let recorded = fake.calls();
+    assert_eq!(
+        recorded[0].answer["ts"], posted["ts"],
+        "the call log keeps the answer too"
+    );
+    assert_eq!(recorded.len(), 5);
+}
+
+#[tokio::test]
+async fn a_lean_fake_answers_every_method_on_trust_and_keeps_only_counts() {
+    let fake = FakeSlack::start_lean().await;
+    let seen = observing(&fake);
+    let created = call(&fake, "conversations.create", json!({"name": "trouble-1"})).await;
+    let channel = created["channel"]["id"].as_str().expect("an id").to_string();
+    assert_eq!(created["channel"]["is_member"], true);
+    let invited = call(
+        &fake,
+        "conversations.invite",
+        json!({"channel": channel, "users": "U1,U2"}),
+    )
+    .await;
+    assert_eq!(invited["ok"], true);
+    let posted = call(
+        &fake,
+        "chat.postMessage",
+        json!({"channel": channel, "text": "kickoff"}),
+    )
+    .await;
+    assert_eq!(posted["ok"], true);
+    let ts = posted["ts"].clone();
+    for (method, body) in [
+        ("chat.update", json!({"channel": channel, "ts": ts, "text": "edited"})),
+        ("pins.add", json!({"channel": channel, "timestamp": ts})),
+        ("pins.add", json!({"channel": channel, "timestamp": ts})),
+        ("conversations.replies", json!({"channel": channel, "ts": ts})),
+        ("conversations.info", json!({"channel": "C0SOMEWHERE"})),
+    ] {
+        let answer = call(&fake, method, body).await;
+        assert_eq!(answer["ok"], true, "{method}: {answer}");
+    }
+    // Nothing was kept: no history, no call log; the calls were counted and observed.
+    let history = call(&fake, "conversations.history", json!({"channel": channel})).await;
+    assert_eq!(history["messages"], json!([]));
+    assert!(fake.calls().is_empty());
+    assert!(fake.messages_in(&channel).is_empty());
+    assert!(fake.channels().is_empty());
+    assert_eq!(fake.call_count(), 9);
+    assert_eq!(seen.lock().unwrap().len(), 9);
+    // Faults and the channel limit still apply.
+    fake.fail_next("chat.postMessage", "internal_error", 1);
+    let failed = call(&fake, "chat.postMessage", json!({"channel": channel, "text": "x"})).await;
+    assert_eq!(failed["error"], "internal_error");
+    fake.enforce_channel_rate_limit(true);
+    for _ in 0..3 {
+        call(&fake, "chat.postMessage", json!({"channel": channel, "text": "x"})).await;
+    }
+    let limited = call_raw(&fake, "chat.postMessage", json!({"channel": channel, "text": "x"}))
+        .await
+        .unwrap();
+    assert_eq!(limited.status(), 429);
+    assert_eq!(fake.rate_limited_count(), 1);
+    assert_eq!(fake.fault_count(), 1);
+}
+
+#[tokio::test]
+async fn with_a_latency_the_answer_comes_late_but_the_world_changes_at_once() {
+    let fake = FakeSlack::start().await;
+    fake.set_latency(Duration::from_secs(10));
+    let impatient = reqwest::Client::builder()
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let answer = impatient
+        .post(format!("{}chat.postMessage", fake.api_url()))
+        .header("Authorization", TOKEN)
+        .json(&json!({"channel": "C1", "text": "late"}))
+        .send()
+        .await;
+    assert!(answer.is_err_and(|e| e.is_timeout()), "answered before the latency");
+    assert_eq!(fake.messages_in("C1").len(), 1, "the post took effect on arrival");
+    assert_eq!(fake.calls_to("chat.postMessage")[0].outcome, "ok");
+    fake.set_latency(Duration::ZERO);
+    let patient = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let answer = patient
+        .post(format!("{}auth.test", fake.api_url()))
+        .header("Authorization", TOKEN)
+        .send()
+        .await;
+    assert!(answer.is_ok(), "no latency once it is set back to zero");
+}
+
+#[tokio::test]
+async fn ts_follow_the_clock_the_fake_is_given() {
+    let fake = FakeSlack::start().await;
+    let story = UNIX_EPOCH + Duration::from_secs(1_577_836_800); // 2020-01-01T00:00:00Z
+    fake.use_clock(move || story);
+    let first = call(&fake, "chat.postMessage", json!({"channel": "C1", "text": "a"})).await;
+    let second = call(&fake, "chat.postMessage", json!({"channel": "C1", "text": "b"})).await;
+    assert_eq!(first["ts"], "1577836800.000000");
+    assert_eq!(second["ts"], "1577836800.000001", "still unique and increasing");
+    assert_eq!(fake.calls()[0].wall, story);
+    assert!(SystemTime::now() > story + Duration::from_secs(3600));
+}
+
+#[tokio::test]
+async fn a_person_posts_in_a_thread_and_joins_a_channel() {
+    let fake = FakeSlack::start().await;
+    let channel = fake.add_channel("sales", false, "U1");
+    let info = call(&fake, "conversations.info", json!({"channel": channel})).await;
+    assert_eq!(info["channel"]["is_member"], false);
+    fake.join(&channel, &["UBOT", "U2", "U1"]);
+    assert_eq!(fake.members(&channel), ["U1", "UBOT", "U2"]);
+    let info = call(&fake, "conversations.info", json!({"channel": channel})).await;
+    assert_eq!(info["channel"]["is_member"], true);
+
+    let parent = call(
+        &fake,
+        "chat.postMessage",
+        json!({"channel": channel, "text": "kickoff"}),
+    )
+    .await;
+    let parent_ts = parent["ts"].as_str().unwrap();
+    let reply_ts = fake.user_posts(&channel, "U2", "on it", Some(parent_ts));
+    let thread = call(
+        &fake,
+        "conversations.replies",
+        json!({"channel": channel, "ts": parent_ts}),
+    )
+    .await;
+    let messages = thread["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[1]["ts"], reply_ts.as_str());
+    assert_eq!(messages[1]["user"], "U2");
+    assert!(messages[1].get("bot_id").is_none(), "a person's message has no bot_id");
+    assert_eq!(messages[0]["bot_id"], "BBOT");
+}
+
+#[test]
+fn the_channel_limiter_forgives_20_ms_of_jitter_and_no_more() {
+    let mut limiter = ChannelLimiter::default();
+    let t0 = Instant::now();
+    for _ in 0..3 {
+        assert!(limiter.take("C1", t0));
+    }
+    assert!(!limiter.take("C1", t0), "the burst is spent");
+    assert!(
+        limiter.take("C1", t0 + Duration::from_millis(985)),
+        "a token 15 ms early"
+    );
+    assert!(
+        !limiter.take("C1", t0 + Duration::from_millis(1_950)),
+        "50 ms early is refused"
+    );
+    assert!(limiter.take("U1", t0), "a DM has its own bucket");
+    assert!(limiter.take("DU1", t0) && limiter.take("DU1", t0));
+    assert!(!limiter.take("U1", t0), "U1 and DU1 are one channel");
 }

@@ -44,8 +44,8 @@ const LAYERS: [(&str, u8); 17] = [
 /// Arrows known to run the wrong way, each with what removes it (none today).
 const KNOWN_UPWARD: [(&str, &str); 0] = [];
 
-/// Entry points that may use anything: the binary's commands and the demo.
-const ROOTS: [&str; 2] = ["admin", "demo"];
+/// Entry points that may use anything: the binary's commands.
+const ROOTS: [&str; 1] = ["admin"];
 
 fn layer(unit: &str) -> Option<u8> {
     if ROOTS.contains(&unit) {

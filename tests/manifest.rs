@@ -144,15 +144,11 @@ fn socket_manifest() -> Value {
     yaml::parse(&read("manifest.socket.yml"))
 }
 
-/// Every `.rs` file under `src/` but the demo simulator, as (path relative to the crate, text).
+/// Every `.rs` file under `src/`, as (path relative to the crate, text).
 fn sources() -> Vec<(String, String)> {
     fn walk(dir: &Path, out: &mut Vec<(String, String)>) {
         for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
             let path = entry.unwrap().path();
-            // The demo's built-in Slack simulator answers methods; it calls none of them.
-            if path.is_dir() && path.file_name().is_some_and(|n| n == "demo") {
-                continue;
-            }
             if path.is_dir() {
                 walk(&path, out);
             } else if path.extension().is_some_and(|x| x == "rs") {

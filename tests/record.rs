@@ -551,39 +551,3 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
         "acknowledged after 252 s reads 起票から4分12秒"
     );
 }
-
-#[test]
-fn the_demo_shows_the_director_brought_in_and_the_customers_history() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let config = dir.path().join("trouble.toml");
-    std::fs::write(&config, "").expect("config written");
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
-        .args(["demo", "--locale", "en"])
-        .env("TROUBLE_CONFIG", &config)
-        .env_remove("SLACK_SIGNING_SECRET")
-        .env_remove("SLACK_BOT_TOKEN")
-        .output()
-        .expect("the binary runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    for needle in [
-        "nobody has acknowledged this in",
-        "Past troubles with ACME",
-        "Running balance",
-        "First call checklist",
-        "told the customer",
-        "Recap:",
-        "manifest.yml",
-        "demo finished",
-    ] {
-        assert!(stdout.contains(needle), "{needle:?} in the demo:\n{stdout}");
-    }
-    let escalated = stdout
-        .lines()
-        .any(|l| l.contains("nobody has acknowledged this in") && l.contains("@suzuki"));
-    assert!(escalated, "the director is the one asked:\n{stdout}");
-}

@@ -6,15 +6,22 @@
 //!   is reproducible as long as the bot makes its calls in the same order;
 //! - `outage(for_)`: every call answers 503 until it ends;
 //! - `enforce_channel_rate_limit(true)`: chat.postMessage is limited per channel like real Slack (~1/s);
-//! - `delay(method, d)` and `Fault::Slow`: late answers (the first changes the world late, the second at once).
+//! - `delay(method, d)` and `Fault::Slow`: late answers (the first changes the world late, the second at once);
+//!   `set_latency(d)`: every Web API answer leaves `d` late.
 //!
 //! Every request is recorded as a [`Call`], faulted or not; `Call::outcome` says what the fake answered.
+//! `observe` hands each call to a callback once it is answered (the demo narrates from it), and
+//! `use_clock` makes the ts it hands out follow another clock than the wall's.
+//!
+//! `FakeSlack::start_lean()` is the same server for load (the bench): it keeps no call log and no
+//! world, takes every channel and message on trust, and counts; what a caller wants to keep of
+//! each call it keeps through `observe`.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -41,25 +48,65 @@ const DEFAULT_SEED: u64 = 0x7E57_5EED_CAFE_F00D;
 const DEFAULT_SLOW_DELAY: Duration = Duration::from_secs(12);
 /// Per-channel chat.postMessage bucket: bursts of this many, then one per second.
 const CHANNEL_BURST: f64 = 3.0;
+/// Arrival jitter the per-channel limit forgives, in tokens (20 ms at one a second): the bot paces
+/// by departure time, and Slack is not exact to the millisecond either.
+const CHANNEL_JITTER: f64 = 0.02;
 
 /// One request the fake received. `seq` is its 0-based position in `FakeSlack::calls()`.
 #[derive(Clone, Debug)]
 pub struct Call {
     pub method: String,
     pub params: Value,
+    /// Arrival.
     pub at: Instant,
+    /// Arrival on the fake's clock (the wall's unless `use_clock` set another).
+    pub wall: SystemTime,
     pub seq: u64,
     /// What the fake answered: `"ok"`; `"error:<code>"` (HTTP 200, `ok:false`); `"http:<status>"` (faults,
     /// outages, rate limits); `"reset"` (connection dropped unanswered); `"slow"` (`Fault::Slow`: the effect
     /// was applied, the answer comes late; `"slow:error:<code>"` if the call itself failed); `"pending"`
     /// while a `delay`ed call has not been decided yet.
     pub outcome: String,
+    /// The JSON body answered (also for `ok:false` and 429); `Null` for a reset, a response_url
+    /// post and while pending.
+    pub answer: Value,
 }
 
 impl Call {
     /// Whether the call changed (or could have changed) the world: answered `ok`, or `Fault::Slow`.
     pub fn took_effect(&self) -> bool {
         self.outcome == "ok" || self.outcome == "slow"
+    }
+}
+
+/// What `observe` is given: every call, once answered (faulted, rate-limited and pending ones
+/// included, in the order their outcomes were decided).
+pub type Observer = Arc<dyn Fn(&Call) + Send + Sync>;
+
+/// Slack's per-channel limit on chat.postMessage: a token bucket per channel (a user id counts as
+/// its DM), capacity 3, refilled at one a second, 20 ms of jitter forgiven. The fake applies it
+/// with `enforce_channel_rate_limit`; a caller may replay recorded arrivals through one.
+#[derive(Default)]
+pub struct ChannelLimiter {
+    buckets: HashMap<String, Bucket>,
+}
+
+impl ChannelLimiter {
+    /// Whether a post to `channel` arriving at `at` passes (and takes its token).
+    pub fn take(&mut self, channel: &str, at: Instant) -> bool {
+        let bucket = self.buckets.entry(dm_or_channel(channel)).or_insert(Bucket {
+            tokens: CHANNEL_BURST,
+            at,
+        });
+        let refill = at.saturating_duration_since(bucket.at).as_secs_f64();
+        bucket.tokens = (bucket.tokens + refill).min(CHANNEL_BURST);
+        bucket.at = bucket.at.max(at);
+        if bucket.tokens >= 1.0 - CHANNEL_JITTER {
+            bucket.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
     }
 }
 
@@ -104,6 +151,8 @@ impl Drop for ServerGuard {
 
 struct Shared {
     world: Mutex<World>,
+    /// Outside the world: read without its lock on the hot path.
+    latency_us: AtomicU64,
     /// Woken after every recorded call and every world change, so waiters never sleep-poll.
     notify: tokio::sync::Notify,
 }
@@ -152,7 +201,13 @@ struct StoredMessage {
 
 #[derive(Default)]
 struct World {
+    /// `start_lean`: no call log, no world kept.
+    lean: bool,
     calls: Vec<Call>,
+    /// Calls received so far (the next `Call::seq`), in both modes.
+    count: u64,
+    observer: Option<Observer>,
+    clock: Option<Arc<dyn Fn() -> SystemTime + Send + Sync>>,
     delays: HashMap<String, Duration>,
     faults: HashMap<String, VecDeque<Canned>>,
     fault_rates: HashMap<String, FaultRate>,
@@ -160,7 +215,7 @@ struct World {
     slow_delay: Duration,
     outage_until: Option<Instant>,
     channel_limit: bool,
-    buckets: HashMap<String, Bucket>,
+    limiter: ChannelLimiter,
     rate_limited: usize,
     injected: usize,
     taken_names: HashSet<String>,
@@ -192,7 +247,7 @@ impl IntoResponse for Reply {
             Reply::RateLimited => (
                 StatusCode::TOO_MANY_REQUESTS,
                 [(header::RETRY_AFTER, "1")],
-                axum::Json(json!({"ok": false, "error": "ratelimited"})),
+                axum::Json(err("ratelimited")),
             )
                 .into_response(),
             Reply::Text(text) => (StatusCode::OK, text).into_response(),
@@ -201,6 +256,15 @@ impl IntoResponse for Reply {
 }
 
 impl Reply {
+    /// The JSON answered, for `Call::answer`.
+    fn body(&self) -> Value {
+        match self {
+            Reply::Json(_, body) => body.clone(),
+            Reply::RateLimited => err("ratelimited"),
+            Reply::Text(_) => Value::Null,
+        }
+    }
+
     /// The `Call::outcome` of this answer.
     fn outcome(&self) -> String {
         match self {
@@ -350,12 +414,26 @@ impl tokio::io::AsyncWrite for KillableIo {
 
 impl FakeSlack {
     pub async fn start() -> FakeSlack {
+        FakeSlack::start_with(false).await
+    }
+
+    /// The fake for load: answers every method as `start`'s does, but keeps no call log (`calls()`
+    /// stays empty, so `wait_for*` and `expect_none` cannot be used) and no world (channels,
+    /// members, messages and pins are taken on trust: invites, edits and pins succeed, history is
+    /// empty). Counts calls, faults and 429s; `observe` to keep something of each call.
+    pub async fn start_lean() -> FakeSlack {
+        FakeSlack::start_with(true).await
+    }
+
+    async fn start_with(lean: bool) -> FakeSlack {
         let shared = Arc::new(Shared {
             world: Mutex::new(World {
+                lean,
                 rng: DEFAULT_SEED,
                 slow_delay: DEFAULT_SLOW_DELAY,
                 ..World::default()
             }),
+            latency_us: AtomicU64::new(0),
             notify: tokio::sync::Notify::new(),
         });
         let app = Router::new()
@@ -392,6 +470,11 @@ impl FakeSlack {
         self.shared.lock().calls.clone()
     }
 
+    /// How many requests arrived so far (in both modes; faulted and rate-limited ones included).
+    pub fn call_count(&self) -> u64 {
+        self.shared.lock().count
+    }
+
     pub fn calls_to(&self, method: &str) -> Vec<Call> {
         self.matching(method, &|_: &Call| true)
     }
@@ -403,27 +486,40 @@ impl FakeSlack {
 
     /// All matching calls, once there are at least `n` of them (waits up to 10 s).
     pub async fn wait_for_n(&self, method: &str, n: usize, pred: impl Fn(&Call) -> bool) -> Vec<Call> {
-        let deadline = Instant::now() + WAIT_LIMIT;
+        let found = self
+            .wait_until(WAIT_LIMIT, |calls| {
+                let found: Vec<Call> = calls.iter().filter(|c| c.method == method && pred(c)).cloned().collect();
+                (found.len() >= n).then_some(found)
+            })
+            .await;
+        found.unwrap_or_else(|| {
+            panic!(
+                "fake slack: timed out after {WAIT_LIMIT:?} waiting for {n} `{method}` call(s) \
+                 matching the predicate ({} matched).\n{}",
+                self.matching(method, &pred).len(),
+                self.describe_calls(method)
+            )
+        })
+    }
+
+    /// Waits up to `limit` until `check`, looking at every call recorded so far (oldest first),
+    /// finds what it looks for; None past the limit. For waits that span several calls.
+    pub async fn wait_until<T>(&self, limit: Duration, mut check: impl FnMut(&[Call]) -> Option<T>) -> Option<T> {
+        let deadline = Instant::now() + limit;
         let mut timed_out = false;
         loop {
             // Created before the check: notify_waiters() reaches futures from the moment they exist,
             // so a call recorded between the check and the await is not lost.
             let notified = self.shared.notify.notified();
-            let found = self.matching(method, &pred);
-            if found.len() >= n {
-                return found;
+            if let Some(found) = check(&self.shared.lock().calls) {
+                return Some(found);
             }
             if timed_out {
-                panic!(
-                    "fake slack: timed out after {WAIT_LIMIT:?} waiting for {n} `{method}` call(s) \
-                     matching the predicate ({} matched).\n{}",
-                    found.len(),
-                    self.describe_calls(method)
-                );
+                return None;
             }
             let remaining = deadline.saturating_duration_since(Instant::now());
             if tokio::time::timeout(remaining, notified).await.is_err() {
-                timed_out = true; // one last check above, then panic
+                timed_out = true; // one last check above
             }
         }
     }
@@ -501,6 +597,26 @@ impl FakeSlack {
         self.shared.lock().slow_delay = d;
     }
 
+    /// Every Web API call (not response_url) is answered `d` after it arrived; the world changes
+    /// at once. Zero (the default) answers at once.
+    pub fn set_latency(&self, d: Duration) {
+        let us = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+        self.shared.latency_us.store(us, Ordering::Relaxed);
+    }
+
+    /// From now on, `observer` is given every call once its outcome is decided (replacing an
+    /// earlier observer). It runs under the fake's lock, in the order the world changed, so it
+    /// must be quick and must not call this `FakeSlack`.
+    pub fn observe(&self, observer: impl Fn(&Call) + Send + Sync + 'static) {
+        self.shared.lock().observer = Some(Arc::new(observer));
+    }
+
+    /// The clock the fake reads for the ts it hands out and for `Call::wall` (the wall clock by
+    /// default): a story on virtual time gets ts of its own time.
+    pub fn use_clock(&self, now: impl Fn() -> SystemTime + Send + Sync + 'static) {
+        self.shared.lock().clock = Some(Arc::new(now));
+    }
+
     /// Faults injected so far: queued (`fail_next`, `fail_http_next`) and random (`set_fault_rate`).
     /// Outage 503s and channel rate limit 429s are not counted here.
     pub fn fault_count(&self) -> usize {
@@ -518,12 +634,13 @@ impl FakeSlack {
     }
 
     /// Slack's per-channel limit on chat.postMessage (about one a second, short bursts tolerated): a token
-    /// bucket per channel (a DM counts as its D… channel), capacity 3, refilled at one per second. Beyond it
-    /// the call answers 429 `Retry-After: 1` without effect. Off by default.
+    /// bucket per channel (a DM counts as its D… channel), capacity 3, refilled at one per second (see
+    /// [`ChannelLimiter`]). Beyond it the call answers 429 `Retry-After: 1` without effect. Off by default;
+    /// switching it resets every bucket to a full burst.
     pub fn enforce_channel_rate_limit(&self, on: bool) {
         let mut world = self.shared.lock();
         world.channel_limit = on;
-        world.buckets.clear();
+        world.limiter = ChannelLimiter::default();
     }
 
     /// How many 429s the per-channel rate limit answered (injected 429s are in `fault_count`).
@@ -553,6 +670,39 @@ impl FakeSlack {
 
     pub fn set_not_in_channel(&self, channel: &str) {
         self.shared.lock().not_in_channel.insert(channel.to_string());
+    }
+
+    /// `users` join `channel` (as if they had joined it themselves).
+    pub fn join(&self, channel: &str, users: &[&str]) {
+        let mut world = self.shared.lock();
+        let members = world.members.entry(channel.to_string()).or_default();
+        for user in users {
+            if !members.iter().any(|m| m == user) {
+                members.push(user.to_string());
+            }
+        }
+    }
+
+    /// A person (not the bot) writes `text` in `channel` (a user id means the DM with that user),
+    /// in the thread of `thread_ts` if given: the message is in the world (history, replies) with
+    /// a fresh ts, which is returned for the event that tells the bot.
+    pub fn user_posts(&self, channel: &str, user: &str, text: &str, thread_ts: Option<&str>) -> String {
+        let channel = dm_or_channel(channel);
+        let mut world = self.shared.lock();
+        let ts = world.next_ts();
+        let mut current = json!({"channel": channel, "user": user, "text": text, "ts": ts});
+        if let Some(thread_ts) = thread_ts {
+            current["thread_ts"] = json!(thread_ts);
+        }
+        world.messages.push(StoredMessage {
+            channel,
+            ts: ts.clone(),
+            current,
+            edits: Vec::new(),
+        });
+        drop(world);
+        self.shared.notify.notify_waiters();
+        ts
     }
 
     /// Members returned by usergroups.users.list for `usergroup` (default: none).
@@ -660,8 +810,9 @@ async fn api_handler(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .is_some_and(|token| token.starts_with("xoxb-"));
+    let latency = Duration::from_micros(shared.latency_us.load(Ordering::Relaxed));
     let m = method.clone();
-    handle(&shared, &conn, method, params, authed, move |world, p| {
+    let reply = handle(&shared, &conn, method, params, authed, move |world, p| {
         if !authed {
             Reply::Json(StatusCode::OK, err("not_authed"))
         } else if m == "chat.postMessage" && !world.take_channel_token(p) {
@@ -670,7 +821,11 @@ async fn api_handler(
             Reply::Json(StatusCode::OK, world.dispatch(&m, p))
         }
     })
-    .await
+    .await;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    reply.into_response()
 }
 
 async fn response_url_handler(
@@ -689,6 +844,7 @@ async fn response_url_handler(
         Reply::Text("ok")
     })
     .await
+    .into_response()
 }
 
 /// What `handle` decided on arrival.
@@ -703,6 +859,54 @@ enum Next<A> {
     Reset(Duration),
 }
 
+/// How a call ended, for its record.
+enum Decided<'a> {
+    Answered(&'a Reply),
+    /// `Fault::Slow`: applied, answered late.
+    Slow(&'a Reply),
+    Reset,
+}
+
+impl Decided<'_> {
+    /// `Call::outcome` and `Call::answer`.
+    fn outcome_and_answer(&self) -> (String, Value) {
+        match self {
+            Decided::Answered(reply) => (reply.outcome(), reply.body()),
+            Decided::Slow(reply) => {
+                let outcome = match reply.outcome().as_str() {
+                    "ok" => "slow".to_string(),
+                    other => format!("slow:{other}"),
+                };
+                (outcome, reply.body())
+            }
+            Decided::Reset => ("reset".to_string(), Value::Null),
+        }
+    }
+}
+
+/// A call between its arrival and its outcome.
+struct Arrival {
+    seq: u64,
+    method: String,
+    params: Value,
+    at: Instant,
+    wall: SystemTime,
+}
+
+impl Arrival {
+    fn call(&self, outcome: String, answer: Value) -> Call {
+        Call {
+            method: self.method.clone(),
+            params: self.params.clone(),
+            at: self.at,
+            wall: self.wall,
+            seq: self.seq,
+            outcome,
+            answer,
+        }
+    }
+}
+
 /// Records the call on arrival, then applies outage, fault and delay, then the normal behaviour.
 /// Without a delay the world changes under the same lock as the recording, so a test that saw the
 /// call via `wait_for` also sees its effect (e.g. in `messages_in`).
@@ -713,53 +917,44 @@ async fn handle<A: FnOnce(&mut World, &Value) -> Reply>(
     params: Value,
     use_faults: bool,
     answer: A,
-) -> Response {
-    let (seq, next) = {
+) -> Reply {
+    let (arrival, next) = {
         let mut world = shared.lock();
-        let seq = world.calls.len();
-        world.calls.push(Call {
-            method: method.clone(),
-            params: params.clone(),
-            at: Instant::now(),
-            seq: seq as u64,
-            outcome: "pending".to_string(),
-        });
+        let arrival = world.arrive(method, params);
+        let method = arrival.method.as_str();
         let in_outage = world.outage_until.is_some_and(|until| Instant::now() < until);
         let injection = if in_outage || !use_faults {
             None
         } else {
-            world.injection(&method)
+            world.injection(method)
         };
-        let delay = world.delays.get(&method).copied().filter(|d| !d.is_zero());
+        let delay = world.delays.get(method).copied().filter(|d| !d.is_zero());
         let next = if in_outage {
             Next::Now(Reply::Json(StatusCode::SERVICE_UNAVAILABLE, err("service_unavailable")))
         } else {
             match (injection, delay) {
                 (Some(Injection::Reset), d) => Next::Reset(d.unwrap_or_default()),
                 (Some(Injection::Slow), _) => {
-                    let reply = answer(&mut world, &params);
+                    let reply = answer(&mut world, &arrival.params);
                     Next::Slow(world.slow_delay, reply)
                 }
                 (Some(Injection::Canned(canned)), Some(d)) => Next::Later(d, Some(canned), answer),
                 (None, Some(d)) => Next::Later(d, None, answer),
                 // A faulted call must leave the world untouched, so `answer` is not run at all.
                 (Some(Injection::Canned(canned)), None) => Next::Now(canned.reply()),
-                (None, None) => Next::Now(answer(&mut world, &params)),
+                (None, None) => Next::Now(answer(&mut world, &arrival.params)),
             }
         };
-        world.calls[seq].outcome = match &next {
-            Next::Now(reply) => reply.outcome(),
-            Next::Later(..) => "pending".to_string(),
-            Next::Slow(_, reply) => match reply.outcome().as_str() {
-                "ok" => "slow".to_string(),
-                other => format!("slow:{other}"),
-            },
-            Next::Reset(_) => "reset".to_string(),
-        };
-        (seq, next)
+        match &next {
+            Next::Now(reply) => world.decided(&arrival, Decided::Answered(reply)),
+            Next::Later(..) => {}
+            Next::Slow(_, reply) => world.decided(&arrival, Decided::Slow(reply)),
+            Next::Reset(_) => world.decided(&arrival, Decided::Reset),
+        }
+        (arrival, next)
     };
     shared.notify.notify_waiters();
-    let reply = match next {
+    match next {
         Next::Now(reply) => reply,
         Next::Later(d, canned, answer) => {
             tokio::time::sleep(d).await;
@@ -767,9 +962,9 @@ async fn handle<A: FnOnce(&mut World, &Value) -> Reply>(
                 let mut world = shared.lock();
                 let reply = match canned {
                     Some(canned) => canned.reply(),
-                    None => answer(&mut world, &params),
+                    None => answer(&mut world, &arrival.params),
                 };
-                world.calls[seq].outcome = reply.outcome();
+                world.decided(&arrival, Decided::Answered(&reply));
                 reply
             };
             shared.notify.notify_waiters();
@@ -785,11 +980,55 @@ async fn handle<A: FnOnce(&mut World, &Value) -> Reply>(
             conn.kill();
             Reply::Json(StatusCode::BAD_GATEWAY, err("connection_reset"))
         }
-    };
-    reply.into_response()
+    }
 }
 
 impl World {
+    /// Numbers the call and, unless lean, records it as pending.
+    fn arrive(&mut self, method: String, params: Value) -> Arrival {
+        let arrival = Arrival {
+            seq: self.count,
+            method,
+            params,
+            at: Instant::now(),
+            wall: self.wall_now(),
+        };
+        self.count += 1;
+        if !self.lean {
+            self.calls.push(arrival.call("pending".to_string(), Value::Null));
+        }
+        arrival
+    }
+
+    /// The call's outcome is known: recorded (unless lean) and shown to the observer. A lean
+    /// fake without an observer spends nothing on it.
+    fn decided(&mut self, arrival: &Arrival, how: Decided<'_>) {
+        let observer = self.observer.clone();
+        if self.lean {
+            if let Some(observer) = observer {
+                let (outcome, answer) = how.outcome_and_answer();
+                observer(&arrival.call(outcome, answer));
+            }
+            return;
+        }
+        let (outcome, answer) = how.outcome_and_answer();
+        let Some(call) = self.calls.get_mut(arrival.seq as usize) else {
+            return;
+        };
+        call.outcome = outcome;
+        call.answer = answer;
+        if let Some(observer) = observer {
+            observer(call);
+        }
+    }
+
+    fn wall_now(&self) -> SystemTime {
+        match &self.clock {
+            Some(now) => now(),
+            None => SystemTime::now(),
+        }
+    }
+
     /// The fault for this call, if any: a queued one first, else a random draw per `set_fault_rate`.
     fn injection(&mut self, method: &str) -> Option<Injection> {
         if let Some(canned) = self.faults.get_mut(method).and_then(|q| q.pop_front()) {
@@ -830,18 +1069,10 @@ impl World {
         if !self.channel_limit {
             return true;
         }
-        let Some(channel) = s(p, "channel").filter(|c| !c.is_empty()).map(|c| dm_or_channel(&c)) else {
+        let Some(channel) = s(p, "channel").filter(|c| !c.is_empty()) else {
             return true;
         };
-        let now = Instant::now();
-        let bucket = self.buckets.entry(channel).or_insert(Bucket {
-            tokens: CHANNEL_BURST,
-            at: now,
-        });
-        bucket.tokens = (bucket.tokens + now.duration_since(bucket.at).as_secs_f64()).min(CHANNEL_BURST);
-        bucket.at = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
+        if self.limiter.take(&channel, Instant::now()) {
             true
         } else {
             self.rate_limited += 1;
@@ -927,13 +1158,16 @@ impl World {
             name,
             is_private: flag(p, "is_private"),
         };
-        self.members.insert(channel.id.clone(), vec![BOT_USER_ID.to_string()]);
-        self.channels.push(channel.clone());
+        if !self.lean {
+            self.members.insert(channel.id.clone(), vec![BOT_USER_ID.to_string()]);
+            self.channels.push(channel.clone());
+        }
         json!({"ok": true, "channel": self.channel_obj(&channel)})
     }
 
     fn invite(&mut self, p: &Value) -> Value {
-        let Some(channel) = s(p, "channel").and_then(|id| self.channels.iter().find(|c| c.id == id).cloned()) else {
+        let found = s(p, "channel").and_then(|id| self.known_channel(&id));
+        let Some(channel) = found else {
             return err("channel_not_found");
         };
         let users: Vec<String> = match p.get("users") {
@@ -954,6 +1188,9 @@ impl World {
         // Real Slack refuses to invite the calling bot to a channel (it is already in it).
         if users.iter().any(|u| u == BOT_USER_ID) {
             return err("cant_invite_self");
+        }
+        if self.lean {
+            return json!({"ok": true, "channel": self.channel_obj(&channel)});
         }
         let members = self.members.entry(channel.id.clone()).or_default();
         for user in users {
@@ -979,6 +1216,10 @@ impl World {
             return err("no_text");
         }
         let ts = self.next_ts();
+        if self.lean {
+            let message = json!({"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts});
+            return json!({"ok": true, "channel": channel, "ts": ts, "message": message});
+        }
         let mut stored = normalized(p);
         stored["ts"] = json!(ts);
         stored["channel"] = json!(channel);
@@ -995,6 +1236,9 @@ impl World {
     fn update_message(&mut self, p: &Value) -> Value {
         let channel = dm_or_channel(&s(p, "channel").unwrap_or_default());
         let ts = s(p, "ts").unwrap_or_default();
+        if self.lean {
+            return json!({"ok": true, "channel": channel, "ts": ts, "text": p.get("text").cloned().unwrap_or(json!(""))});
+        }
         let Some(msg) = self.find_message(&channel, &ts) else {
             return err("message_not_found");
         };
@@ -1015,6 +1259,9 @@ impl World {
     fn pin(&mut self, p: &Value) -> Value {
         let channel = dm_or_channel(&s(p, "channel").unwrap_or_default());
         let ts = s(p, "timestamp").unwrap_or_default();
+        if self.lean {
+            return json!({"ok": true});
+        }
         if self.find_message(&channel, &ts).is_none() {
             return err("message_not_found");
         }
@@ -1071,6 +1318,9 @@ impl World {
         let (Some(channel), Some(ts)) = (s(p, "channel").map(|c| dm_or_channel(&c)), s(p, "ts")) else {
             return err("thread_not_found");
         };
+        if self.lean {
+            return page_of_messages(p, Vec::new());
+        }
         let Some(parent) = self.messages.iter().find(|m| m.channel == channel && m.ts == ts) else {
             return err("thread_not_found");
         };
@@ -1154,8 +1404,8 @@ impl World {
         let Some(id) = s(p, "channel").filter(|c| !c.is_empty()) else {
             return err("channel_not_found");
         };
-        if let Some(channel) = self.channels.iter().find(|c| c.id == id) {
-            return json!({"ok": true, "channel": self.channel_obj(channel)});
+        if let Some(channel) = self.known_channel(&id) {
+            return json!({"ok": true, "channel": self.channel_obj(&channel)});
         }
         match id.strip_prefix('D') {
             Some(user) if user.starts_with('U') || user.starts_with('W') => json!({"ok": true, "channel": {
@@ -1167,13 +1417,28 @@ impl World {
         }
     }
 
+    /// The channel with this id; when lean, any C…/G… id names a public channel of the bot's.
+    fn known_channel(&self, id: &str) -> Option<FakeChannel> {
+        if let Some(channel) = self.channels.iter().find(|c| c.id == id) {
+            return Some(channel.clone());
+        }
+        let channel_like = id.starts_with('C') || id.starts_with('G');
+        (self.lean && channel_like).then(|| FakeChannel {
+            id: id.to_string(),
+            name: id.to_lowercase(),
+            is_private: false,
+        })
+    }
+
     /// A channel as Slack describes it: `creator` is UBOT unless `add_channel` said otherwise.
+    /// When lean, the bot is taken to be in every channel.
     fn channel_obj(&self, c: &FakeChannel) -> Value {
         let creator = self.creators.get(&c.id).map(String::as_str).unwrap_or(BOT_USER_ID);
-        let is_member = self
-            .members
-            .get(&c.id)
-            .is_some_and(|m| m.iter().any(|u| u == BOT_USER_ID));
+        let is_member = self.lean
+            || self
+                .members
+                .get(&c.id)
+                .is_some_and(|m| m.iter().any(|u| u == BOT_USER_ID));
         let num_members = self.members.get(&c.id).map(Vec::len).unwrap_or(0);
         json!({
             "id": c.id, "name": c.name, "name_normalized": c.name,
@@ -1207,9 +1472,10 @@ impl World {
     }
 
     /// Unique, strictly increasing, fixed-width (so string order = time order) Slack-style ts taken from
-    /// the wall clock, like Slack's: `oldest = now - 60 s` style filters work.
+    /// the fake's clock (the wall's unless `use_clock`), like Slack's: `oldest = now - 60 s` style filters work.
     fn next_ts(&mut self) -> String {
-        let now = SystemTime::now()
+        let now = self
+            .wall_now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_micros() as i64)
             .unwrap_or_default();
@@ -1224,7 +1490,7 @@ fn err(error: &str) -> Value {
 }
 
 /// A user id (U…/W…) as a chat.postMessage channel means "DM that user"; Slack answers with a D… id.
-fn dm_or_channel(channel: &str) -> String {
+pub fn dm_or_channel(channel: &str) -> String {
     if channel.starts_with('U') || channel.starts_with('W') {
         format!("D{channel}")
     } else {
@@ -1278,6 +1544,13 @@ fn message_json(stored: &Value) -> Value {
         "text": stored.get("text").cloned().unwrap_or(json!("")),
         "ts": stored.get("ts").cloned().unwrap_or(Value::Null),
     });
+    // A person's message (`user_posts`): their id, and no bot_id.
+    if let Some(Value::String(user)) = stored.get("user") {
+        msg["user"] = json!(user);
+        if let Value::Object(map) = &mut msg {
+            map.remove("bot_id");
+        }
+    }
     for key in ["blocks", "attachments", "thread_ts", "metadata"] {
         if let Some(v) = stored.get(key) {
             msg[key] = v.clone();

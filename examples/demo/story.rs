@@ -1,19 +1,19 @@
-//! `trouble-bot demo`: a whole trouble played through the real bot against a built-in Slack simulator.
-
-mod simulator;
+//! The demo's script: a whole trouble played through the real bot against the fake Slack, told by the narrator.
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use fake_slack::{Call, FakeSlack, BOT_USER_ID as BOT_USER, TEAM_ID as TEAM};
 use serde_json::{json, Value};
+use trouble_bot::config::Config;
+use trouble_bot::i18n::{format_duration, Locale};
+use trouble_bot::slack::signature::sign;
+use trouble_bot::Clock;
 
-use self::simulator::{emit, Call, Cast, Simulator, BOT_USER, TEAM};
-use crate::clock::Clock;
-use crate::config::Config;
-use crate::i18n::{format_duration, Locale};
-use crate::slack::signature::sign;
+use crate::narrator::{ok, posted, Cast, Narrator, Sink};
 
 const SECRET: &str = "demo-signing-secret";
 const SATO: &str = "U0SATO";
@@ -21,7 +21,6 @@ const TANAKA: &str = "U0TANAKA";
 const SUZUKI: &str = "U0SUZUKI";
 const YAMADA: &str = "U0YAMADA";
 const KATO: &str = "U0KATO";
-const SALES: &str = "C0SALES";
 /// Generous: the bot paces channel posts at about one a (virtual) second, and slow machines exist.
 const WAIT: Duration = Duration::from_secs(15);
 /// Virtual seconds per real second: the bot's pacing passes in moments, and the waits the story
@@ -30,16 +29,16 @@ const SPEED: u32 = 30;
 /// How long before today the customer's earlier trouble happened.
 const EARLIER_DAYS: i64 = 42;
 
-/// Plays the demo and returns whether it ran to the end.
-pub async fn run(locale: Locale) -> bool {
-    let nanos = crate::clock::Clock::System.now().timestamp_subsec_nanos();
+/// Plays the demo, writing it to `out`, and returns whether it ran to the end.
+pub async fn run(locale: Locale, out: Sink) -> bool {
+    let nanos = Clock::System.now().timestamp_subsec_nanos();
     let dir = std::env::temp_dir().join(format!("trouble-bot-demo-{}-{nanos}", std::process::id()));
-    let result = play(locale, &dir).await;
+    let result = play(locale, &dir, out.clone()).await;
     let _ = std::fs::remove_dir_all(&dir);
     match result {
         Ok((id, secs, took)) => {
             let took = format_duration(locale, took);
-            emit(&match locale {
+            out(&match locale {
                 Locale::Ja => {
                     format!("\n✔ デモ完了: トラブル {id} を起票から {took} でクローズしました（実時間 {secs:.1}秒）\n")
                 }
@@ -50,7 +49,7 @@ pub async fn run(locale: Locale) -> bool {
             true
         }
         Err(why) => {
-            emit(&match locale {
+            out(&match locale {
                 Locale::Ja => format!("\n✘ デモは途中で止まりました: {why}\n"),
                 Locale::En => format!("\n✘ the demo stopped early: {why}\n"),
             });
@@ -139,26 +138,27 @@ fn at(tz: chrono_tz::Tz, day: chrono::NaiveDate, hour: u32, minute: u32) -> Date
 
 /// Plays the script; the trouble's id, the real seconds it took and the virtual seconds from
 /// opening to closing.
-async fn play(locale: Locale, dir: &Path) -> Result<(String, f64, u64), String> {
+async fn play(locale: Locale, dir: &Path, out: Sink) -> Result<(String, f64, u64), String> {
     let l = locale;
+    let started = Instant::now();
     let sales_name = tr(l, "営業部", "sales");
     let tz = chrono_tz::Asia::Tokyo;
     let clock = Clock::fast(story_start(tz), SPEED);
-    let sim = Simulator::start(
-        l,
-        cast(l),
-        &[(SALES, sales_name, &[BOT_USER, SATO, TANAKA, SUZUKI])],
-        clock.clone(),
-        tz,
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    let config = config(l, sim.api_url(), dir)?;
-    let bot = crate::serve::start_on(config, crate::http::server::Limits::default(), clock.clone())
+    let fake = FakeSlack::start().await;
+    let narrator = Narrator::new(l, cast(l), clock.clone(), tz, out);
+    narrator.listen_to(&fake);
+    let sales = fake.add_channel(sales_name, false, SATO);
+    let members = [BOT_USER, SATO, TANAKA, SUZUKI];
+    fake.join(&sales, &members);
+    narrator.knows_channel(&sales, sales_name, &members);
+    let config = config(l, fake.api_url(), dir)?;
+    let bot = trouble_bot::start_on(config, trouble_bot::http::server::Limits::default(), clock.clone())
         .await
         .map_err(|e| e.to_string())?;
     let demo = Demo {
-        sim: &sim,
+        fake: &fake,
+        narrator: &narrator,
+        sales,
         app: bot.app.clone(),
         l,
         clock,
@@ -166,10 +166,11 @@ async fn play(locale: Locale, dir: &Path) -> Result<(String, f64, u64), String> 
         http: reqwest::Client::new(),
         bot_url: format!("http://{}", bot.addr),
         events: std::cell::Cell::new(0),
+        responses: std::cell::Cell::new(0),
     };
     let result = demo.script().await;
     bot.stop().await;
-    result.map(|(id, took)| (id, sim.elapsed().as_secs_f64(), took))
+    result.map(|(id, took)| (id, started.elapsed().as_secs_f64(), took))
 }
 
 fn tr(l: Locale, ja: &'static str, en: &'static str) -> &'static str {
@@ -180,8 +181,11 @@ fn tr(l: Locale, ja: &'static str, en: &'static str) -> &'static str {
 }
 
 struct Demo<'a> {
-    sim: &'a Simulator,
-    app: std::sync::Arc<crate::app::App>,
+    fake: &'a FakeSlack,
+    narrator: &'a Narrator,
+    /// The sales team's channel, where the troubles are opened.
+    sales: String,
+    app: Arc<trouble_bot::App>,
     l: Locale,
     /// The virtual clock the bot runs on; the script moves it forward where the story waits.
     clock: Clock,
@@ -189,32 +193,34 @@ struct Demo<'a> {
     http: reqwest::Client,
     bot_url: String,
     events: std::cell::Cell<u32>,
+    responses: std::cell::Cell<u32>,
 }
 
 impl Demo<'_> {
     async fn script(&self) -> Result<(String, u64), String> {
-        let (l, sim) = (self.l, self.sim);
-        sim.narrate(tr(
+        let (l, narrator) = (self.l, self.narrator);
+        let sales = self.sales.as_str();
+        narrator.narrate(tr(
             l,
             "trouble-bot デモ — お客様のトラブル1件を起票からクローズまで。相手は内蔵のSlackシミュレーターで、外部には何も送りません。",
             "trouble-bot demo — one customer trouble from start to finish, against a built-in Slack simulator (nothing leaves this machine).",
         ));
-        sim.aside(tr(
+        narrator.aside(tr(
                 l,
                 "登場人物: @佐藤（営業、ACME担当）→ 上司 @田中 → 部長 @鈴木。品質保証部 @山田・@加藤（@品証チーム）。",
                 "Cast: @sato (sales rep for ACME) → her manager @tanaka → director @suzuki; Quality Assurance @yamada and @kato (@quality-team).",
         ));
-        sim.aside(tr(
+        narrator.aside(tr(
                 l,
                 "時刻は仮想時刻で、早回しです: 上司の確認は15分以内、お客様への初回連絡は1時間以内、その後の報告は4時間ごと。待つ場面は ⏩ で飛ばします。",
                 "Times are virtual and run fast: the manager acknowledges within 15 minutes, the customer gets a first call within 1 hour, then an update every 4 hours. Waits are skipped (⏩).",
         ));
         self.wait(0, tr(l, "ボットの接続", "the bot to connect"), |calls| {
-            calls.iter().any(|c| c.method == "auth.test" && c.ok()).then_some(())
+            calls.iter().any(|c| c.method == "auth.test" && ok(c)).then_some(())
         })
         .await?;
 
-        sim.narrate(tr(
+        narrator.narrate(tr(
             l,
             "ACMEとは以前にもトラブルがありました（梱包の破損、当社が送料を負担）。その記録が残っています。",
             "ACME had a trouble before (damaged packaging; we paid the shipping). It is on record.",
@@ -222,7 +228,7 @@ impl Demo<'_> {
         let before = self
             .command(
                 SATO,
-                SALES,
+                sales,
                 tr(
                     l,
                     "open sev2 ACME株式会社: 梱包の破損",
@@ -242,7 +248,7 @@ impl Demo<'_> {
                 |calls| {
                     calls
                         .iter()
-                        .filter_map(Call::post)
+                        .filter_map(posted)
                         .find(|p| p.has("kickoff"))
                         .map(|p| p.channel.to_string())
                 },
@@ -271,17 +277,17 @@ impl Demo<'_> {
             .date_naive();
         self.skip_to(at(self.tz, today, 9, 30)).await;
 
-        sim.narrate(tr(
+        narrator.narrate(tr(
             l,
             "ACMEから@佐藤に電話: ロット42のハウジングが割れている。初動が命 — その場で #営業部 からトラブルを起票します。",
             "ACME calls @sato: the housings from lot 42 are cracking. The first move decides everything — she opens a trouble right away, from #sales.",
         ));
-        let opened = sim.mark();
+        let opened = self.mark();
         let opened_at = self.clock.now();
         let answer = self
             .command(
                 SATO,
-                SALES,
+                sales,
                 tr(
                     l,
                     "open sev2 +quality ACME: ロット42のハウジング不良",
@@ -301,19 +307,19 @@ impl Demo<'_> {
                 |calls| {
                     let dm = calls
                         .iter()
-                        .filter_map(Call::post)
+                        .filter_map(posted)
                         .any(|p| p.channel == format!("D{TANAKA}"));
-                    let kickoff = calls.iter().filter_map(Call::post).find(|p| p.has("kickoff"))?;
+                    let kickoff = calls.iter().filter_map(posted).find(|p| p.has("kickoff"))?;
                     let pins = calls
                         .iter()
-                        .filter(|c| c.method == "pins.add" && c.ok() && c.params["channel"] == kickoff.channel)
+                        .filter(|c| c.method == "pins.add" && ok(c) && c.params["channel"] == kickoff.channel)
                         .count();
                     (dm && pins >= 2).then(|| (kickoff.channel.to_string(), kickoff.ts.to_string()))
                 },
             )
             .await?;
 
-        sim.narrate(tr(
+        narrator.narrate(tr(
             l,
             "↑ キックオフのスレッドに、ACMEとの過去のトラブルと負担の累計が出ました。責任区分を決めるときに効いてきます。",
             "↑ The kickoff thread now lists ACME's past troubles and the running balance of who paid: it will matter when the split is settled.",
@@ -324,14 +330,14 @@ impl Demo<'_> {
             |calls| {
                 calls
                     .iter()
-                    .filter_map(Call::post)
+                    .filter_map(posted)
                     .any(|p| p.thread_ts == Some(kickoff.as_str()) && p.text.contains(before_id.as_str()))
                     .then_some(())
             },
         )
         .await?;
 
-        sim.narrate(tr(
+        narrator.narrate(tr(
             l,
             "@田中はDMで呼ばれましたが、会議中で気づきません。期限が過ぎると、ボットは部長の@鈴木を呼びます。",
             "@tanaka was pinged by DM but is in a meeting. When the deadline passes, the bot goes up to director @suzuki.",
@@ -343,13 +349,13 @@ impl Demo<'_> {
             |calls| {
                 calls
                     .iter()
-                    .filter_map(Call::post)
+                    .filter_map(posted)
                     .any(|p| p.thread_ts == Some(kickoff.as_str()) && p.text.contains(SUZUKI))
                     .then_some(())
             },
         )
         .await?;
-        let mark = sim.mark();
+        let mark = self.mark();
         self.reply_in_thread(
             SUZUKI,
             &channel,
@@ -367,14 +373,14 @@ impl Demo<'_> {
             |calls| {
                 calls
                     .iter()
-                    .filter_map(Call::post)
+                    .filter_map(posted)
                     .any(|p| p.thread_ts == Some(kickoff.as_str()))
                     .then_some(())
             },
         )
         .await?;
 
-        sim.narrate(tr(
+        narrator.narrate(tr(
             l,
             "対応開始: まず情報収集と現品回収、次に波及範囲。1段階ごとにコマンド1つ。ピン留めした状況メッセージはその場で更新されます。",
             "The work starts: facts and returned goods, then the scope. One command per stage; the pinned status message is edited in place.",
@@ -400,7 +406,7 @@ impl Demo<'_> {
         )
         .await?;
 
-        sim.narrate(tr(
+        narrator.narrate(tr(
             l,
             "その間ACMEにはまだ誰も連絡していません。初回連絡の期限が近づくと、ボットが@佐藤にチェックリスト（お詫び・事実の復唱・現品の返却のお願い・当面の対応・次回連絡の約束）を出します。@佐藤は電話して記録し、チャンネルの全員が何を伝えたかを読めます。",
             "Meanwhile nobody has called ACME. As the first-call deadline nears the bot gives @sato the checklist (apologise, repeat the facts back, ask for the goods back, the interim measure, when we call next); she calls and logs it, and everyone in the channel reads what ACME was told.",
@@ -413,13 +419,13 @@ impl Demo<'_> {
             |calls| {
                 calls
                     .iter()
-                    .filter_map(Call::post)
+                    .filter_map(posted)
                     .any(|p| p.has("log_update"))
                     .then_some(())
             },
         )
         .await?;
-        let mark = sim.mark();
+        let mark = self.mark();
         self.command(
             SATO,
             &channel,
@@ -433,11 +439,11 @@ impl Demo<'_> {
         self.wait(
             mark,
             tr(l, "状況メッセージの更新", "the status message to be updated"),
-            |calls| calls.iter().any(|c| c.method == "chat.update" && c.ok()).then_some(()),
+            |calls| calls.iter().any(|c| c.method == "chat.update" && ok(c)).then_some(()),
         )
         .await?;
 
-        sim.narrate(tr(
+        narrator.narrate(tr(
             l,
             "品質保証部が原因を突き止め、対策を実施。次はバランスの問題: 責任区分、費用負担、再発防止策。",
             "Quality finds the cause and fixes it. Then the part that takes balance: the split of responsibility, who pays, and how it never happens again.",
@@ -510,12 +516,12 @@ impl Demo<'_> {
         )
         .await?;
 
-        sim.narrate(tr(
+        narrator.narrate(tr(
             l,
             "7段階すべて完了。@佐藤がクローズすると、改ざんできないタイムラインから作られた報告書がチャンネルに投稿され、キックオフも「クローズ」に書き換わって報告書へのリンクが付きます。",
             "All seven stages done. @sato closes the trouble: the report, built from the tamper-evident timeline, is posted in the channel, and the kickoff says closed and links to it.",
         ));
-        let mark = sim.mark();
+        let mark = self.mark();
         self.stage(SATO, &channel, "close").await?;
         let took = (self.clock.now() - opened_at).num_seconds().max(0) as u64;
         self.wait(
@@ -526,11 +532,11 @@ impl Demo<'_> {
                 "the report and the kickoff's link to it",
             ),
             |calls| {
-                let posts: Vec<_> = calls.iter().filter_map(Call::post).collect();
+                let posts: Vec<_> = calls.iter().filter_map(posted).collect();
                 // The summary is the top-level post the edited kickoff links to.
                 let summary = calls
                     .iter()
-                    .filter(|c| c.method == "chat.update" && c.ok() && c.params["ts"] == kickoff.as_str())
+                    .filter(|c| c.method == "chat.update" && ok(c) && c.params["ts"] == kickoff.as_str())
                     .find_map(|c| {
                         let edit = c.params.to_string();
                         posts.iter().find(|p| {
@@ -550,7 +556,7 @@ impl Demo<'_> {
             },
         )
         .await?;
-        sim.narrate(tr(
+        narrator.narrate(tr(
             l,
             "まとめ: ①上司が応答しなければ部長まで自動で上がる ②お客様に伝えた内容・費用・責任区分はすべてチャンネルに残り、全員が同じ話を読む ③次にACMEでトラブルが起きたとき、過去の貸し借りがすぐ見える。\n導入: Slackアプリを manifest.yml から作成し、trouble.toml を書いて `trouble-bot check-config`、`trouble-bot serve` で起動（README参照）。",
             "Recap: 1) if the manager does not answer, the bot goes up to the director by itself; 2) what the customer was told, the costs and the split all stay in the channel, so everyone reads the same story; 3) the next time ACME has a trouble, the past give-and-take is right there.\nInstall: create the Slack app from manifest.yml, write trouble.toml, run `trouble-bot check-config`, then `trouble-bot serve` (see the README).",
@@ -576,24 +582,46 @@ impl Demo<'_> {
         manual.advance(d);
         let when = t.with_timezone(&self.tz).format("%m/%d %H:%M");
         let by = format_duration(self.l, d.as_secs());
-        self.sim.aside(&match self.l {
+        self.narrator.aside(&match self.l {
             Locale::Ja => format!("⏩ {by}後 — {when}"),
             Locale::En => format!("⏩ {by} later — {when}"),
         });
+        // What fell due in the jump happens before the story goes on (the weekly digest due while
+        // the six weeks passed fires before the new trouble is opened, not sometimes after it).
+        self.settle().await;
     }
 
-    /// Waits until the bot has nothing left to deliver, so the conversation reads in order. Only
-    /// for the telling: after [`WAIT`] the story goes on regardless.
+    /// Waits until the bot has fired every timer due by now and delivered what it had to say, so
+    /// the conversation reads in order. Only for the telling: after [`WAIT`] the story goes on
+    /// regardless.
     async fn settle(&self) {
         let deadline = tokio::time::Instant::now() + WAIT;
-        while self.app.store.counts().await.is_ok_and(|c| c.outbox > 0) && tokio::time::Instant::now() < deadline {
+        while !self.quiet().await && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }
 
+    /// Nothing queued for Slack and no timer due.
+    async fn quiet(&self) -> bool {
+        let delivered = self.app.store.counts().await.is_ok_and(|c| c.outbox == 0);
+        let due = self.app.store.next_timer_due().await.ok().flatten();
+        delivered && due.is_none_or(|at| at > self.clock.now())
+    }
+
+    /// How many calls were made so far: waits look only at calls after a mark.
+    fn mark(&self) -> usize {
+        self.fake.call_count() as usize
+    }
+
     /// Waits for something the bot does in Slack, or explains what did not happen.
-    async fn wait<T>(&self, since: usize, what: &str, check: impl FnMut(&[Call]) -> Option<T>) -> Result<T, String> {
-        self.sim.wait_for(since, WAIT, check).await.ok_or_else(|| {
+    async fn wait<T>(
+        &self,
+        since: usize,
+        what: &str,
+        mut check: impl FnMut(&[Call]) -> Option<T>,
+    ) -> Result<T, String> {
+        let since_mark = |calls: &[Call]| check(calls.get(since..).unwrap_or_default());
+        self.fake.wait_until(WAIT, since_mark).await.ok_or_else(|| {
             format!(
                 "{} ({what}, {}s)",
                 tr(self.l, "待っても起きませんでした", "this did not happen in time"),
@@ -604,7 +632,7 @@ impl Demo<'_> {
 
     /// A stage command, then the bot's message about it in the channel, before the next one.
     async fn stage(&self, user: &str, channel: &str, text: &str) -> Result<(), String> {
-        let mark = self.sim.mark();
+        let mark = self.mark();
         self.command(user, channel, text).await?;
         self.wait(
             mark,
@@ -612,7 +640,7 @@ impl Demo<'_> {
             |calls| {
                 calls
                     .iter()
-                    .filter_map(Call::post)
+                    .filter_map(posted)
                     .any(|p| p.channel == channel && p.thread_ts.is_none() && !p.has("log_update"))
                     .then_some(())
             },
@@ -622,7 +650,10 @@ impl Demo<'_> {
 
     /// `/trouble <text>` as Slack sends it; prints what was typed and the ephemeral answer.
     async fn command(&self, user: &str, channel: &str, text: &str) -> Result<Value, String> {
-        self.sim.typed(channel, user, &format!("/trouble {text}"));
+        self.narrator.typed(channel, user, &format!("/trouble {text}"));
+        self.responses.set(self.responses.get() + 1);
+        let response = format!("r{}", self.responses.get());
+        self.narrator.expect_response(&response, channel, user);
         let form = serde_urlencoded::to_string([
             ("token", "demo"),
             ("team_id", TEAM),
@@ -632,7 +663,7 @@ impl Demo<'_> {
             ("command", "/trouble"),
             ("text", text),
             ("api_app_id", "A0DEMO"),
-            ("response_url", &self.sim.response_url(channel, user)),
+            ("response_url", &self.fake.response_url(&response)),
             ("trigger_id", "1.2.demo"),
         ])
         .map_err(|e| e.to_string())?;
@@ -644,14 +675,15 @@ impl Demo<'_> {
         } else {
             serde_json::from_str(&body).map_err(|e| e.to_string())?
         };
-        self.sim.ephemeral(channel, user, &answer);
+        self.narrator.ephemeral(channel, user, &answer);
         self.settle().await;
         Ok(answer)
     }
 
-    /// A person's reply in a thread: it appears in the simulator and reaches the bot as an event.
+    /// A person's reply in a thread: it appears in Slack and reaches the bot as an event.
     async fn reply_in_thread(&self, user: &str, channel: &str, thread_ts: &str, text: &str) -> Result<(), String> {
-        let ts = self.sim.user_posts(channel, user, text, Some(thread_ts));
+        let ts = self.fake.user_posts(channel, user, text, Some(thread_ts));
+        self.narrator.user_posted(channel, user, text, &ts, Some(thread_ts));
         self.events.set(self.events.get() + 1);
         let body = json!({
             "token": "demo", "team_id": TEAM, "api_app_id": "A0DEMO", "type": "event_callback",
