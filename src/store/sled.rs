@@ -893,6 +893,13 @@ mod tests {
         }
     }
 
+    fn origin() -> Origin {
+        Origin {
+            channel: ChannelId::new("C0ORIGIN"),
+            response_url: None,
+        }
+    }
+
     /// An empty store, the default configuration and a moment to decide at.
     fn fresh() -> (tempfile::TempDir, SledStore, Config, DateTime<Utc>) {
         let dir = tempfile::tempdir().unwrap();
@@ -916,11 +923,7 @@ mod tests {
     fn open_in(store: &SledStore, ctx: &Ctx, seen: &[&str], severity: u8) -> Result<Decision, Skip> {
         store
             .open_trouble("20261130", seen, ctx.now, |id, seq| {
-                let origin = Origin {
-                    channel: ChannelId::new("C0ORIGIN"),
-                    response_url: None,
-                };
-                decide::open(ctx, id, seq, UserId::new("U0SALES"), origin, request(severity))
+                decide::open(ctx, id, seq, UserId::new("U0SALES"), origin(), request(severity))
             })
             .unwrap()
     }
@@ -1058,11 +1061,7 @@ mod tests {
         // An open's write set, journalled by the store's own encode, of which only the first
         // tree's writes reached the trees: what a crash while applying it leaves.
         let id = TroubleId::new("20261130-1");
-        let origin = Origin {
-            channel: ChannelId::new("C0ORIGIN"),
-            response_url: None,
-        };
-        let decision = decide::open(&ctx, id.clone(), 1, UserId::new("U0SALES"), origin, request(1));
+        let decision = decide::open(&ctx, id.clone(), 1, UserId::new("U0SALES"), origin(), request(1));
         let trees = store.overlays();
         assert!(write_decision(&trees, &decision, None, None, now).is_ok());
         let writes = trees.into_writes();
@@ -1106,11 +1105,16 @@ mod tests {
     #[test]
     fn a_record_stored_without_its_nulls_reads_back_the_same_and_smaller() {
         let (_dir, store, config, now) = fresh();
-        let ctx = Ctx {
-            policy: &config.policy,
-            now,
-        };
-        let opened = open_in(&store, &ctx, &["sig:a"], 1).unwrap();
+        let opened = open_in(
+            &store,
+            &Ctx {
+                policy: &config.policy,
+                now,
+            },
+            &["sig:a"],
+            1,
+        )
+        .unwrap();
         let mut t = opened.trouble.unwrap();
         let lean = encode(&t.body());
         let full = serde_json::to_vec(&t.body()).unwrap();
