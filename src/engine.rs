@@ -1,5 +1,5 @@
 //! The shell's one door for changes: read the clock once, let the core decide inside the store's
-//! transaction, commit, wake the workers, hand back the decision.
+//! atomic write, commit, wake the workers, hand back the decision.
 //!
 //! HTTP handlers (commands, clicks, modals, events), the deliverer (a call's outcome, and what a
 //! call about to go still carries) and the timer loop all change a trouble through [`Engine`]; none of them writes a trouble, a
@@ -61,7 +61,7 @@ impl Engine<'_> {
     }
 
     /// Opens a trouble: its id (the day's next number, in the configured timezone) is allocated
-    /// in the same transaction that stores it.
+    /// in the same atomic write that stores it.
     pub async fn open(
         &self,
         seen: &[&str],
@@ -181,7 +181,7 @@ impl Engine<'_> {
     }
 
     /// The weekly digest: every trouble read, the core's DMs (rendered here) and the next
-    /// digest's timer written in the transaction that removes this one, so it goes out once
+    /// digest's timer written in the atomic write that removes this one, so it goes out once
     /// whichever instance fires it.
     async fn weekly_digest(&self, timer: &Timer) -> Result<Decision, EngineError> {
         let ctx = self.context();

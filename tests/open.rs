@@ -296,6 +296,14 @@ async fn after_a_restart_list_still_shows_the_trouble_and_nothing_is_resent() {
             c.params["channel"].as_str().is_some_and(|ch| ch.starts_with('D'))
         })
         .await;
+    // The origin's notice goes in its own lane and may be the last to carry the channel's link.
+    wait_until(|| {
+        let calls = bot.slack.calls();
+        calls
+            .into_iter()
+            .find(|c| c.params["channel"] == ORIGIN && text_of(&c.params).contains("<#C"))
+    })
+    .await;
     let before = bot.slack.calls().iter().filter(|c| c.method != "auth.test").count();
     bot.restart().await;
     let list = bot.command_text(SALES, ORIGIN, "list").await;

@@ -482,6 +482,41 @@ async fn troubles_stored_before_the_index_are_indexed_when_the_store_opens(backe
     assert_eq!((counts.troubles, counts.open), (1, 1));
 }
 
+/// Decisions on one trouble and opens made at the same moment from several threads (and both
+/// instances): each lands, none overwrites another's change, no number is given twice.
+async fn decisions_made_at_once_all_land(backend: &str) {
+    let (store, other, _dir) = stores(backend).await;
+    let t = open(&store, "sig:first", 1).await.unwrap().trouble.unwrap();
+    let runtime = tokio::runtime::Handle::current();
+    let mut running = Vec::new();
+    for i in 0..12 {
+        let store = if i % 2 == 0 { store.clone() } else { other.clone() };
+        let (id, runtime) = (t.id.clone(), runtime.clone());
+        running.push(tokio::task::spawn_blocking(move || {
+            runtime.block_on(async {
+                store_change(&store, &id, |t| {
+                    t.members_seen.push(UserId::new(format!("U0VISITOR{i}")))
+                })
+                .await;
+                open(&store, &format!("sig:{i}"), 2).await.unwrap().trouble.unwrap().id
+            })
+        }));
+    }
+    let mut opened = Vec::new();
+    for r in running {
+        opened.push(r.await.unwrap().to_string());
+    }
+    let mut seen = store.get(&t.id).await.unwrap().unwrap().members_seen;
+    seen.sort();
+    let mut wanted: Vec<UserId> = (0..12).map(|i| UserId::new(format!("U0VISITOR{i}"))).collect();
+    wanted.sort();
+    assert_eq!(seen, wanted, "every decision's change is there");
+    opened.sort();
+    opened.dedup();
+    assert_eq!(opened.len(), 12, "every open got its own number");
+    assert_eq!(other.counts().await.unwrap().troubles, 13);
+}
+
 macro_rules! contract {
     ($($name:ident),* $(,)?) => {
         mod on_sled {
@@ -514,4 +549,5 @@ contract!(
     the_attempts_of_a_combined_post_are_recorded_together_for_the_calls_still_held,
     the_read_indexes_follow_a_trouble_through_its_changes_and_a_restart,
     troubles_stored_before_the_index_are_indexed_when_the_store_opens,
+    decisions_made_at_once_all_land,
 );

@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sled::transaction::{TransactionalTree, UnabortableTransactionError};
 
 use super::StoreError;
 use crate::trouble::customer::normalize;
@@ -546,8 +545,8 @@ fn changes(id: &TroubleId, old: Option<&Keys>, stored: [Option<&[u8]>; 2], new: 
     (out, troubles, open)
 }
 
-/// Brings trouble `t`'s entries up to date inside the decision's transaction.
-pub fn write_sled(index: &TransactionalTree, t: &Trouble) -> Result<(), UnabortableTransactionError> {
+/// Brings trouble `t`'s entries up to date in the decision's write set.
+pub(super) fn write_sled(index: &super::sled::Overlay, t: &Trouble) -> Result<(), sled::Error> {
     let new = Entries::of(t);
     let old: Option<Keys> = index
         .get(keys_key(&t.id))?
@@ -560,21 +559,21 @@ pub fn write_sled(index: &TransactionalTree, t: &Trouble) -> Result<(), Unaborta
     let (writes, troubles, open) = changes(&t.id, old.as_ref(), [stats.as_deref(), text.as_deref()], &new);
     for (key, value) in writes {
         match value {
-            Some(v) => index.insert(key, v)?,
-            None => index.remove(key)?,
-        };
+            Some(v) => index.insert(key, v),
+            None => index.remove(key),
+        }
     }
     for (key, by) in [(COUNT_TROUBLES, troubles), (COUNT_OPEN, open)] {
         if by != 0 {
             let now = read_count(index.get(key)?.as_deref()) as i64;
-            index.insert(key, &((now + by).max(0) as u64).to_be_bytes())?;
+            index.insert(key, &((now + by).max(0) as u64).to_be_bytes());
         }
     }
     for (user, row) in new.keys.home.iter().zip(&new.home) {
         let key = home_key(user, &t.id);
         let value = encode(row);
         if index.get(&key)?.as_deref() != Some(value.as_slice()) {
-            index.insert(key, value)?;
+            index.insert(key, value);
         }
     }
     let was = match stats.as_deref().map(decode_row) {
@@ -587,10 +586,10 @@ pub fn write_sled(index: &TransactionalTree, t: &Trouble) -> Result<(), Unaborta
 
 /// Moves the stats aggregates from trouble's row `was` (Err: unreadable, with its day) to `now`.
 fn write_aggregates(
-    index: &TransactionalTree,
+    index: &super::sled::Overlay,
     was: Result<Option<StatsRow>, Option<Day>>,
     now: &StatsRow,
-) -> Result<(), UnabortableTransactionError> {
+) -> Result<(), sled::Error> {
     let was = match was {
         Ok(was) => was,
         Err(day) => {
@@ -605,11 +604,11 @@ fn write_aggregates(
     }
     if let Some(old) = was.as_ref().filter(|r| !is_public(r)) {
         if is_public(now) || old.opened_at != now.opened_at {
-            index.remove(checked_key(old.opened_at, &old.id))?;
+            index.remove(checked_key(old.opened_at, &old.id));
         }
     }
     if !is_public(now) {
-        index.insert(checked_key(now.opened_at, &now.id), encode_row(now))?;
+        index.insert(checked_key(now.opened_at, &now.id), encode_row(now));
     }
     if let Some(old) = was.as_ref().filter(|r| is_public(r)) {
         let day = day_of(old.opened_at);
@@ -620,7 +619,7 @@ fn write_aggregates(
             }) => {
                 let exact = take_customer(index, day, old)? && tally.remove(old);
                 let tally = exact.then_some(tally);
-                index.insert(day_key(day), encode_day(&DayRecord { tally, chunks }))?;
+                index.insert(day_key(day), encode_day(&DayRecord { tally, chunks }));
             }
             // Already untrusted.
             Some(DayRecord { tally: None, .. }) => {}
@@ -650,7 +649,7 @@ fn write_aggregates(
                         Some((_, named)) => named.add(now),
                         None => chunk.push((customer, Named::of(now))),
                     }
-                    index.insert(chunk_key(day, at), encode_chunk(&chunk))?;
+                    index.insert(chunk_key(day, at), encode_chunk(&chunk));
                 }
                 None => {
                     let last = match chunks.checked_sub(1) {
@@ -665,8 +664,8 @@ fn write_aggregates(
                         }
                     };
                     chunk.push((customer, Named::of(now)));
-                    index.insert(chunk_key(day, at), encode_chunk(&chunk))?;
-                    index.insert(pointer, &at.to_be_bytes())?;
+                    index.insert(chunk_key(day, at), encode_chunk(&chunk));
+                    index.insert(pointer, &at.to_be_bytes());
                 }
             }
             index.insert(
@@ -675,20 +674,20 @@ fn write_aggregates(
                     tally: Some(tally),
                     chunks,
                 }),
-            )?;
+            );
         }
     }
     Ok(())
 }
 
-fn read_day(index: &TransactionalTree, day: Day) -> Result<Option<DayRecord>, UnabortableTransactionError> {
+fn read_day(index: &super::sled::Overlay, day: Day) -> Result<Option<DayRecord>, sled::Error> {
     // An unreadable record reads as untrusted: the day's rows answer instead.
     Ok(index
         .get(day_key(day))?
         .map(|b| decode_day(&b).unwrap_or(DayRecord { tally: None, chunks: 0 })))
 }
 
-fn read_chunk(index: &TransactionalTree, day: Day, at: u16) -> Result<Chunk, UnabortableTransactionError> {
+fn read_chunk(index: &super::sled::Overlay, day: Day, at: u16) -> Result<Chunk, sled::Error> {
     Ok(index
         .get(chunk_key(day, at))?
         .and_then(|b| decode_chunk(&b).ok())
@@ -696,15 +695,15 @@ fn read_chunk(index: &TransactionalTree, day: Day, at: u16) -> Result<Chunk, Una
 }
 
 /// Marks `day` as read from its rows: its aggregate could not follow a change exactly.
-fn distrust(index: &TransactionalTree, day: Day) -> Result<(), UnabortableTransactionError> {
+fn distrust(index: &super::sled::Overlay, day: Day) -> Result<(), sled::Error> {
     let chunks = read_day(index, day)?.map_or(0, |d| d.chunks);
-    index.insert(day_key(day), encode_day(&DayRecord { tally: None, chunks }))?;
+    index.insert(day_key(day), encode_day(&DayRecord { tally: None, chunks }));
     Ok(())
 }
 
 /// Takes public row `old` out of its customer's counts that day; false when that cannot be
 /// done exactly (then nothing is changed).
-fn take_customer(index: &TransactionalTree, day: Day, old: &StatsRow) -> Result<bool, UnabortableTransactionError> {
+fn take_customer(index: &super::sled::Overlay, day: Day, old: &StatsRow) -> Result<bool, sled::Error> {
     let customer = normalize(&old.customer);
     let pointer = chunk_of_key(day, &customer);
     let Some(at) = index.get(&pointer)? else {
@@ -720,9 +719,9 @@ fn take_customer(index: &TransactionalTree, day: Day, old: &StatsRow) -> Result<
     }
     if chunk[place].1.counts.troubles == 0 {
         chunk.remove(place);
-        index.remove(pointer)?;
+        index.remove(pointer);
     }
-    index.insert(chunk_key(day, at), encode_chunk(&chunk))?;
+    index.insert(chunk_key(day, at), encode_chunk(&chunk));
     Ok(true)
 }
 

@@ -4,8 +4,9 @@
 //! Keys are typed: a lane is a [`LaneKey`], an outbox item is addressed by the [`OutboxItem`]
 //! itself and a timer by the [`Timer`]; each backend derives its own keys from them (sled's
 //! byte keys stay in `sled.rs`, PostgreSQL's ids in `pg/store.rs`). Every decision is written
-//! with its timeline entries, outbox items, timers and request keys in one transaction, under
-//! the trouble's lock; outbox heads and due timers are *claimed* (under a lease on PostgreSQL,
+//! with its timeline entries, outbox items, timers and request keys in one atomic write (a
+//! transaction on PostgreSQL under the trouble's row lock; on sled, a journalled write under the
+//! store's one writer lock); outbox heads and due timers are *claimed* (under a lease on PostgreSQL,
 //! where another instance may be looking too).
 
 mod global;
@@ -108,7 +109,7 @@ pub struct Claim {
     pub reclaimed: bool,
 }
 
-/// Why a transaction did not write.
+/// Why a decision's write did not happen.
 #[derive(Debug)]
 pub enum Skip {
     /// This request (event id, signature or modal view id) was handled before.
@@ -177,7 +178,7 @@ impl Store {
     }
 
     /// Opens a trouble: the day's next number and what `decide` makes of it, with the request
-    /// keys `seen`, in one transaction; skipped when any key was seen before. A refusal (no
+    /// keys `seen`, in one atomic write; skipped when any key was seen before. A refusal (no
     /// trouble in the decision) writes nothing and uses up no number.
     pub async fn open_trouble(
         &self,
@@ -193,7 +194,7 @@ impl Store {
     }
 
     /// Reads trouble `id` under its lock, lets `decide` decide, writes the decision with the
-    /// request keys `seen` (when it changed something): one transaction, skipped when a key was
+    /// request keys `seen` (when it changed something): one atomic write, skipped when a key was
     /// seen before. `done` (the outbox item whose outcome this is) leaves in the same write.
     pub async fn transact(
         &self,

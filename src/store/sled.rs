@@ -1,14 +1,20 @@
-//! The embedded sled backend of the store seam: named trees, one multi-tree transaction per
-//! decision; raw byte keys never leave this file.
+//! The embedded sled backend of the store seam: named trees, one atomic journalled write per decision under one writer lock; raw byte keys never leave this file.
+//!
+//! A decision reads and writes through overlays of the trees ([`journal::Overlay`]) while it
+//! holds the writer lock; its writes are then made atomic by the journal (see `journal.rs`),
+//! not by sled's transactions, whose two buffer syncs each bounded the durable open. Every
+//! other write (attempt records, replay keys, removals, App Home viewers, pruning) takes the
+//! same lock, so a decision never loses an update it read. Durability is the group commit's:
+//! one fsync (`flush_async`) covers every write made before it began.
 
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
-use sled::Transactional;
-
 mod global;
+mod journal;
+
+pub(super) use journal::Overlay;
 
 use super::{has_effect, timer_key, LaneKey, OutboxItem, Skip, StoreError, ATTEMPT_COVERED};
 use crate::trouble::decide::{Decision, Delivery, Lane, Op, Timer};
@@ -31,16 +37,45 @@ pub struct SledStore {
     home_viewers: sled::Tree,
     /// Open troubles only: id → `TroubleSummary`, for `/trouble list`.
     summaries: sled::Tree,
-    /// The read indexes (`index.rs`), written in every decision's transaction.
+    /// The read indexes (`index.rs`), written with every decision.
     index: sled::Tree,
     /// The index's search texts in memory, told of each trouble a committed decision wrote.
     search: std::sync::Arc<super::index::SearchCache>,
     group_commit: std::sync::Arc<GroupCommit>,
+    /// Write sets of several keys, each while it is being applied (see `journal.rs`).
+    journal: sled::Tree,
     /// Outbox ids below this were queued by an earlier run (ids only grow).
     first_id_this_run: u64,
-    /// Shared by every transaction, taken alone by `with_writes_paused`: a decision spans
-    /// several trees, so a reader that walks them needs the writers held back to see one state.
-    write_gate: std::sync::Arc<std::sync::RwLock<()>>,
+    /// Held by every read-decide-write and every other write, and by `with_writes_paused`: one
+    /// process writes this store (sled's lock file), so a decision that read under it cannot
+    /// lose an update, and a reader holding it sees no write set half applied.
+    writer: std::sync::Arc<std::sync::Mutex<Writer>>,
+}
+
+/// What the writer lock guards besides the order of writes.
+#[derive(Default)]
+struct Writer {
+    /// Set when a journalled write set failed after its record was written: writing on would
+    /// let the record's replay at the next open undo later writes.
+    halted: Option<String>,
+}
+
+/// Why a read-decide-write writes nothing.
+enum Stop {
+    Skip(Skip),
+    Failed(StoreError),
+}
+
+impl From<sled::Error> for Stop {
+    fn from(e: sled::Error) -> Stop {
+        Stop::Failed(e.into())
+    }
+}
+
+impl From<StoreError> for Stop {
+    fn from(e: StoreError) -> Stop {
+        Stop::Failed(e)
+    }
 }
 
 /// Group commit: concurrent callers of `flush` share one fsync. A caller takes a ticket after
@@ -100,29 +135,46 @@ fn millis(now: DateTime<Utc>) -> [u8; 8] {
     (now.timestamp_millis().max(0) as u64).to_be_bytes()
 }
 
-/// Aborts when any of `seen` was remembered before.
-fn check_unseen(events: &TransactionalTree, seen: &[&str]) -> Result<(), ConflictableTransactionError<Skip>> {
+/// Stops when any of `seen` was remembered before.
+fn check_unseen(events: &Overlay, seen: &[&str]) -> Result<(), Stop> {
     for key in seen {
         if events.get(key.as_bytes())?.is_some() {
-            return Err(abort(Skip::Duplicate));
+            return Err(Stop::Skip(Skip::Duplicate));
         }
     }
     Ok(())
 }
 
-fn remember(
-    events: &TransactionalTree,
-    seen: &[&str],
-    now: DateTime<Utc>,
-) -> Result<(), ConflictableTransactionError<Skip>> {
+fn remember(events: &Overlay, seen: &[&str], now: DateTime<Utc>) {
     for key in seen {
-        events.insert(key.as_bytes(), &millis(now))?;
+        events.insert(key.as_bytes(), &millis(now));
     }
-    Ok(())
 }
 
+/// A record as stored: JSON without its null fields. Each of them is an `Option` (a map of
+/// options or a `Value` would lose its nulls: the stored types have none), which serde reads
+/// back as None when missing, so the record decodes to the same value while a fresh trouble's
+/// body loses a third of its bytes (every empty stage spells out four nulls). Records stored
+/// with their nulls read as before.
 fn encode<T: Serialize>(value: &T) -> Vec<u8> {
-    serde_json::to_vec(value).expect("store records serialize")
+    fn drop_nulls(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(fields) => {
+                fields.retain(|_, v| !v.is_null());
+                fields.values_mut().for_each(drop_nulls);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(value).expect("store records serialize");
+    drop_nulls(&mut v);
+    serde_json::to_vec(&v).expect("store records serialize")
+}
+
+/// A timeline entry as serde writes it, as every release has: the audit trail keeps one form.
+fn encode_entry(e: &Entry) -> Vec<u8> {
+    serde_json::to_vec(e).expect("timeline entries serialize")
 }
 
 fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, StoreError> {
@@ -139,16 +191,14 @@ fn assemble(body: &[u8], tracking: Option<&[u8]>) -> Result<Trouble, StoreError>
     Ok(t)
 }
 
-/// The trouble `id` as a transaction sees it.
-fn read_in(tx: &Trees, id: &TroubleId) -> Result<Option<Trouble>, ConflictableTransactionError<Skip>> {
+/// The trouble `id` as a decision sees it.
+fn read_in(tx: &Trees, id: &TroubleId) -> Result<Option<Trouble>, Stop> {
     let key = id.as_str().as_bytes();
     let Some(body) = tx.troubles.get(key)? else {
         return Ok(None);
     };
     let tracking = tx.tracking.get(key)?;
-    assemble(&body, tracking.as_deref())
-        .map(Some)
-        .map_err(|e| abort_storage(e.to_string()))
+    Ok(Some(assemble(&body, tracking.as_deref())?))
 }
 
 /// A lane's key prefix: its name, then 0 (names hold no 0), then each item's id.
@@ -171,27 +221,49 @@ fn timeline_key(trouble: &TroubleId, seq: u64) -> Vec<u8> {
     key
 }
 
-/// The trees one transaction writes, by name.
+/// The trees a decision reads and writes, by name, as it sees them.
 struct Trees<'a> {
-    troubles: &'a TransactionalTree,
-    tracking: &'a TransactionalTree,
-    timeline: &'a TransactionalTree,
-    outbox: &'a TransactionalTree,
-    timers: &'a TransactionalTree,
-    channels: &'a TransactionalTree,
-    counters: &'a TransactionalTree,
-    events: &'a TransactionalTree,
-    summaries: &'a TransactionalTree,
-    index: &'a TransactionalTree,
-    /// The outbox ids this attempt of the transaction queued.
-    queued: &'a std::cell::RefCell<Vec<u64>>,
+    troubles: Overlay<'a>,
+    tracking: Overlay<'a>,
+    timeline: Overlay<'a>,
+    outbox: Overlay<'a>,
+    timers: Overlay<'a>,
+    channels: Overlay<'a>,
+    counters: Overlay<'a>,
+    events: Overlay<'a>,
+    summaries: Overlay<'a>,
+    index: Overlay<'a>,
+    db: &'a sled::Db,
+    /// The outbox ids this decision queued.
+    queued: std::cell::RefCell<Vec<u64>>,
 }
 
-fn abort<E>(e: E) -> ConflictableTransactionError<E> {
-    ConflictableTransactionError::Abort(e)
+impl<'a> Trees<'a> {
+    /// The write set, tree by tree in the order it is applied: what is pointed at before what
+    /// points at it (timeline entries before the tracking that counts them, the body before its
+    /// calls, timers, channel, summary and index entries), so a reader outside the lock never
+    /// follows a pointer to something not there yet.
+    fn into_writes(self) -> Vec<(&'a sled::Tree, journal::Writes)> {
+        [
+            self.timeline,
+            self.troubles,
+            self.tracking,
+            self.outbox,
+            self.timers,
+            self.channels,
+            self.counters,
+            self.events,
+            self.summaries,
+            self.index,
+        ]
+        .into_iter()
+        .map(Overlay::into_writes)
+        .filter(|(_, w)| !w.is_empty())
+        .collect()
+    }
 }
 
-/// Writes one decision inside a transaction. `before` is the trouble as the decision found it:
+/// Writes one decision into the write set. `before` is the trouble as the decision found it:
 /// only the parts that changed are written (most delivery results move its [`Tracking`] alone).
 fn write_decision(
     tx: &Trees,
@@ -199,7 +271,7 @@ fn write_decision(
     before: Option<&Trouble>,
     trouble_for_calls: Option<&TroubleId>,
     now: DateTime<Utc>,
-) -> Result<(), ConflictableTransactionError<Skip>> {
+) -> Result<(), Stop> {
     let Trees {
         troubles,
         tracking,
@@ -214,33 +286,33 @@ fn write_decision(
     if let Some(t) = &d.trouble {
         let key = t.id.as_str().as_bytes();
         if before.is_none_or(|b| !b.same_body(t)) {
-            troubles.insert(key, encode(&t.body()))?;
+            troubles.insert(key, encode(&t.body()));
         }
         super::index::write_sled(index, t)?;
         let tracked = Tracking::of(t);
         if before.is_none_or(|b| Tracking::of(b) != tracked) {
-            tracking.insert(key, encode(&tracked))?;
+            tracking.insert(key, encode(&tracked));
         }
         let summary = t.is_open().then(|| TroubleSummary::from(t));
         let summary_before = before.filter(|b| b.is_open()).map(TroubleSummary::from);
         if before.is_none() || summary != summary_before {
             match summary {
-                Some(s) => summaries.insert(key, encode(&s))?,
-                None => summaries.remove(key)?,
-            };
+                Some(s) => summaries.insert(key, encode(&s)),
+                None => summaries.remove(key),
+            }
         }
         if let Some(c) = &t.channel {
             if before.is_none_or(|b| b.channel.as_ref() != Some(c)) {
-                channels.insert(c.as_str().as_bytes(), key)?;
+                channels.insert(c.as_str().as_bytes(), key);
             }
         }
     }
     for e in &d.entries {
-        timeline.insert(timeline_key(&e.trouble, e.seq), encode(e))?;
+        timeline.insert(timeline_key(&e.trouble, e.seq), encode_entry(e));
     }
     let trouble_id = d.trouble.as_ref().map(|t| &t.id).or(trouble_for_calls);
     for Delivery { lane, op } in &d.deliveries {
-        let id = outbox.generate_id()?;
+        let id = tx.db.generate_id()?;
         let item = OutboxItem {
             id,
             trouble: trouble_id.cloned(),
@@ -249,11 +321,11 @@ fn write_decision(
             created_at: now,
             attempt_started_at: None,
         };
-        outbox.insert(item_key(&item), encode(&item))?;
+        outbox.insert(item_key(&item), encode(&item));
         tx.queued.borrow_mut().push(id);
     }
     for timer in &d.timers {
-        timers.insert(timer_key(timer), encode(timer))?;
+        timers.insert(timer_key(timer), encode(timer));
     }
     Ok(())
 }
@@ -280,10 +352,15 @@ impl SledStore {
             index: db.open_tree("index")?,
             search: Default::default(),
             group_commit: Default::default(),
+            journal: db.open_tree("journal")?,
             first_id_this_run: db.generate_id()?,
-            write_gate: Default::default(),
+            writer: Default::default(),
             db,
         };
+        let replayed = journal::replay(&store.db, &store.journal)?;
+        if replayed > 0 {
+            tracing::warn!(replayed, "writes a crash interrupted were completed from the journal");
+        }
         if store.summaries.is_empty() && !store.troubles.is_empty() {
             store.rebuild_summaries()?;
         }
@@ -394,62 +471,78 @@ impl SledStore {
         &self.timeline
     }
 
-    fn transaction<R>(
-        &self,
-        f: impl Fn(&Trees) -> Result<R, ConflictableTransactionError<Skip>>,
-    ) -> Result<Result<R, Skip>, StoreError> {
-        let _writing = self
-            .write_gate
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        // A slice, not a tuple: sled's tuples stop at nine trees.
-        let trees = [
-            &self.troubles,
-            &self.tracking,
-            &self.timeline,
-            &self.outbox,
-            &self.timers,
-            &self.channels,
-            &self.counters,
-            &self.events,
-            &self.summaries,
-            &self.index,
-        ];
-        let queued = std::cell::RefCell::new(Vec::new());
-        let result = trees[..].transaction(|tx| {
-            // A conflict runs the closure again: only the last run's items are written.
-            queued.borrow_mut().clear();
-            let [troubles, tracking, timeline, outbox, timers, channels, counters, events, summaries, index] = &tx[..]
-            else {
-                unreachable!("one transactional tree per tree given")
-            };
-            f(&Trees {
-                troubles,
-                tracking,
-                timeline,
-                outbox,
-                timers,
-                channels,
-                counters,
-                events,
-                summaries,
-                index,
-                queued: &queued,
-            })
-        });
-        if result.is_ok() {
-            self.group_commit.queued(queued.into_inner());
-        }
-        match result {
-            Ok(r) => Ok(Ok(r)),
-            Err(TransactionError::Abort(skip)) => Ok(Err(skip)),
-            Err(TransactionError::Storage(e)) => Err(e.into()),
+    /// The writer lock, refused once a journalled write failed halfway.
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Writer>, StoreError> {
+        let writer = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match &writer.halted {
+            Some(why) => Err(StoreError::Sled(sled::Error::Unsupported(format!(
+                "writes stopped after a failed write ({why}); restart to complete it from the journal"
+            )))),
+            None => Ok(writer),
         }
     }
 
+    /// The trees as a decision sees them, with nothing written yet.
+    fn overlays(&self) -> Trees<'_> {
+        Trees {
+            troubles: Overlay::new(&self.troubles),
+            tracking: Overlay::new(&self.tracking),
+            timeline: Overlay::new(&self.timeline),
+            outbox: Overlay::new(&self.outbox),
+            timers: Overlay::new(&self.timers),
+            channels: Overlay::new(&self.channels),
+            counters: Overlay::new(&self.counters),
+            events: Overlay::new(&self.events),
+            summaries: Overlay::new(&self.summaries),
+            index: Overlay::new(&self.index),
+            db: &self.db,
+            queued: Default::default(),
+        }
+    }
+
+    /// Reads, decides and writes under the writer lock: `f` reads through the overlays and
+    /// writes into them; nothing reaches the trees unless it returns Ok, and then all of it.
+    fn write<R>(&self, f: impl FnOnce(&Trees) -> Result<R, Stop>) -> Result<Result<R, Skip>, StoreError> {
+        let mut writer = self.lock()?;
+        let trees = self.overlays();
+        let r = match f(&trees) {
+            Ok(r) => r,
+            Err(Stop::Skip(skip)) => return Ok(Err(skip)),
+            Err(Stop::Failed(e)) => return Err(e),
+        };
+        let queued = trees.queued.take();
+        self.commit(&mut writer, &trees.into_writes())?;
+        // Under the lock: `mark_attempt` reads the item under it, so it cannot see the item
+        // before its ticket is known (and wrongly take it for durable).
+        self.group_commit.queued(queued);
+        drop(writer);
+        Ok(Ok(r))
+    }
+
+    /// Writes a write set atomically: journalled unless one key, or the tracking of a trouble
+    /// and the removal of its delivered item (a crash between leaves the item to be delivered
+    /// again: found in Slack by its metadata and recorded the same way).
+    fn commit(&self, writer: &mut Writer, writes: &[(&sled::Tree, journal::Writes)]) -> Result<(), StoreError> {
+        let keys: usize = writes.iter().map(|(_, w)| w.len()).sum();
+        let result_alone = matches!(writes, [(tracking, t), (outbox, o)]
+            if std::ptr::eq(*tracking, &self.tracking) && std::ptr::eq(*outbox, &self.outbox)
+                && t.len() == 1 && o.len() == 1 && o.values().all(Option::is_none));
+        if keys <= 1 || result_alone {
+            journal::apply(writes)?;
+            return Ok(());
+        }
+        let key = self.db.generate_id()?.to_be_bytes();
+        self.journal.insert(key, journal::encode(writes))?;
+        let applied = journal::apply(writes).and_then(|()| self.journal.remove(key).map(drop));
+        if let Err(e) = &applied {
+            writer.halted = Some(e.to_string());
+            tracing::error!(error = %e, "a journalled write failed halfway; writes stop until a restart replays it");
+        }
+        Ok(applied?)
+    }
+
     /// Opens a trouble: allocates the day's next id and writes what `decide` returns for it,
-    /// with the request keys `seen`, all in one transaction (skipped when a key was seen).
-    /// `decide` may run more than once on conflicts; it is pure.
+    /// with the request keys `seen`, all in one atomic write (skipped when a key was seen).
     pub fn open_trouble(
         &self,
         day: &str,
@@ -457,9 +550,9 @@ impl SledStore {
         now: DateTime<Utc>,
         decide: impl Fn(TroubleId, u32) -> Decision,
     ) -> Result<Result<Decision, Skip>, StoreError> {
-        let result = self.transaction(|tx| {
-            check_unseen(tx.events, seen)?;
-            let counters = tx.counters;
+        let result = self.write(|tx| {
+            check_unseen(&tx.events, seen)?;
+            let counters = &tx.counters;
             let seq = counters
                 .get(day.as_bytes())?
                 .map(|b| u32::from_be_bytes(b.as_ref().try_into().unwrap_or([0; 4])))
@@ -468,9 +561,9 @@ impl SledStore {
             let id = TroubleId::new(format!("{day}-{seq}"));
             let decision = decide(id, seq);
             if decision.trouble.is_some() {
-                counters.insert(day.as_bytes(), &seq.to_be_bytes())?;
+                counters.insert(day.as_bytes(), &seq.to_be_bytes());
                 write_decision(tx, &decision, None, None, now)?;
-                remember(tx.events, seen, now)?;
+                remember(&tx.events, seen, now);
             }
             Ok(decision)
         });
@@ -478,7 +571,7 @@ impl SledStore {
         result
     }
 
-    /// Reads the trouble, lets `decide` decide, writes the result: one transaction, skipped
+    /// Reads the trouble, lets `decide` decide, writes the result: one atomic write, skipped
     /// when any of `seen` was remembered before; the keys are remembered in the same write as a
     /// decision that changed something, and `done` leaves the outbox in it.
     pub fn transact(
@@ -490,15 +583,10 @@ impl SledStore {
         decide: impl Fn(&Trouble) -> Decision,
     ) -> Result<Result<Decision, Skip>, StoreError> {
         let done = done.map(item_key);
-        if let (true, Some(done)) = (seen.is_empty(), &done) {
-            if let Some(decision) = self.outcome_alone(id, done, &decide)? {
-                return Ok(Ok(decision));
-            }
-        }
-        let result = self.transaction(|tx| {
-            check_unseen(tx.events, seen)?;
+        let result = self.write(|tx| {
+            check_unseen(&tx.events, seen)?;
             if let Some(key) = &done {
-                tx.outbox.remove(key.as_slice())?;
+                tx.outbox.remove(key.as_slice());
             }
             let Some(trouble) = read_in(tx, id)? else {
                 return Ok(Decision::default());
@@ -506,56 +594,12 @@ impl SledStore {
             let decision = decide(&trouble);
             write_decision(tx, &decision, Some(&trouble), Some(id), now)?;
             if has_effect(&decision) {
-                remember(tx.events, seen, now)?;
+                remember(&tx.events, seen, now);
             }
             Ok(decision)
         });
         self.committed(&result);
         result
-    }
-
-    /// A delivery result that moves no more than the trouble's tracking (a message's ts
-    /// recorded), written without a transaction: sled writes and syncs its io buffer twice for
-    /// every transaction, which costs far more than this record. One compare-and-swap of the
-    /// tracking record, then the delivered item leaves; a crash in between leaves the item to be
-    /// delivered again — found in Slack and recorded the same way. None when the decision does
-    /// more, the trouble has no tracking record yet, or the record moved meanwhile: the
-    /// transaction decides again then.
-    fn outcome_alone(
-        &self,
-        id: &TroubleId,
-        done: &[u8],
-        decide: &impl Fn(&Trouble) -> Decision,
-    ) -> Result<Option<Decision>, StoreError> {
-        let _writing = self
-            .write_gate
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let key = id.as_str().as_bytes();
-        let (Some(body), Some(stored)) = (self.troubles.get(key)?, self.tracking.get(key)?) else {
-            return Ok(None);
-        };
-        let before = assemble(&body, Some(&stored))?;
-        let decision = decide(&before);
-        if !decision.entries.is_empty() || !decision.deliveries.is_empty() || !decision.timers.is_empty() {
-            return Ok(None);
-        }
-        if let Some(t) = &decision.trouble {
-            // The summary and the channel index follow the body and the channel.
-            if !before.same_body(t) || before.channel != t.channel || before.channel_name != t.channel_name {
-                return Ok(None);
-            }
-            let tracked = encode(&Tracking::of(t));
-            if self
-                .tracking
-                .compare_and_swap(key, Some(stored), Some(tracked))?
-                .is_err()
-            {
-                return Ok(None);
-            }
-        }
-        self.outbox.remove(done)?;
-        Ok(Some(decision))
     }
 
     /// Records that an attempt at the outbox item under `key` begins now, and makes that
@@ -567,16 +611,18 @@ impl SledStore {
     /// before that answer covered it), else by a group commit shared with every writer waiting.
     pub async fn mark_attempt(&self, item: &OutboxItem, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let key = item_key(item);
+        let writer = self.lock()?;
         let Some(bytes) = self.outbox.get(&key)? else {
             return Ok(false);
         };
         let mut item: OutboxItem = decode(&bytes)?;
         if now >= item.created_at + ATTEMPT_COVERED {
             item.attempt_started_at = Some(now);
-            // Only this deliverer's lane worker writes the item while it is at the head.
             self.outbox.insert(&key, encode(&item))?;
+            drop(writer);
             self.flush().await?;
         } else if let Some(ticket) = self.group_commit.pending(item.id) {
+            drop(writer);
             self.group_commit.cover(ticket, &self.db).await?;
         }
         Ok(true)
@@ -585,6 +631,7 @@ impl SledStore {
     /// [`Self::mark_attempt`] for the calls of one combined message, made durable together.
     pub async fn mark_attempts(&self, items: &[&OutboxItem], now: DateTime<Utc>) -> Result<Vec<bool>, StoreError> {
         let mut marked = Vec::with_capacity(items.len());
+        let writer = self.lock()?;
         for item in items {
             let key = item_key(item);
             let Some(bytes) = self.outbox.get(&key)? else {
@@ -596,12 +643,14 @@ impl SledStore {
             self.outbox.insert(&key, encode(&item))?;
             marked.push(true);
         }
+        drop(writer);
         self.flush().await?;
         Ok(marked)
     }
 
     /// Remembers an event id with nothing else to write; false when it was seen before.
     pub fn remember_key(&self, event_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let _writer = self.lock()?;
         Ok(self.events.insert(event_id.as_bytes(), &millis(now))?.is_none())
     }
 
@@ -609,16 +658,20 @@ impl SledStore {
     /// signature is only accepted within 5 minutes of its timestamp).
     pub fn prune_keys(&self, before: DateTime<Utc>) -> Result<usize, StoreError> {
         let cutoff = before.timestamp_millis().max(0) as u64;
-        let mut removed = 0;
+        let mut old = Vec::new();
         for item in self.events.iter() {
             let (k, v) = item?;
             let at = u64::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 8]));
             if at < cutoff {
-                self.events.remove(k)?;
-                removed += 1;
+                old.push(k);
             }
         }
-        Ok(removed)
+        // Each removal stands alone (a key that outlived a crash is pruned next time).
+        let _writer = self.lock()?;
+        for k in &old {
+            self.events.remove(k)?;
+        }
+        Ok(old.len())
     }
 
     /// Queues calls that belong to no trouble (the open modal).
@@ -627,7 +680,7 @@ impl SledStore {
             deliveries,
             ..Decision::default()
         };
-        self.transaction(|tx| write_decision(tx, &d, None, None, now))?.ok();
+        self.write(|tx| write_decision(tx, &d, None, None, now))?.ok();
         Ok(())
     }
 
@@ -666,6 +719,7 @@ impl SledStore {
 
     /// Remembers that a user has opened the App Home, so it is kept current for them.
     pub fn mark_home_viewer(&self, user: &UserId) -> Result<(), StoreError> {
+        let _writer = self.lock()?;
         self.home_viewers.insert(user.as_str().as_bytes(), &[])?;
         Ok(())
     }
@@ -693,6 +747,7 @@ impl SledStore {
     }
 
     pub fn remove_outbox(&self, item: &OutboxItem) -> Result<(), StoreError> {
+        let _writer = self.lock()?;
         self.outbox.remove(item_key(item))?;
         Ok(())
     }
@@ -752,6 +807,7 @@ impl SledStore {
     }
 
     pub fn remove_timer(&self, timer: &Timer) -> Result<(), StoreError> {
+        let _writer = self.lock()?;
         self.timers.remove(timer_key(timer))?;
         Ok(())
     }
@@ -760,7 +816,7 @@ impl SledStore {
         self.timers.len()
     }
 
-    /// Fires a timer: removes it and writes what `decide` makes of it, in one transaction,
+    /// Fires a timer: removes it and writes what `decide` makes of it, in one atomic write,
     /// so a timer acts exactly once even across crashes.
     pub fn fire_timer(
         &self,
@@ -769,10 +825,11 @@ impl SledStore {
         decide: impl Fn(&Trouble) -> Decision,
     ) -> Result<Decision, StoreError> {
         let key = timer_key(timer);
-        let r = self.transaction(|tx| {
-            if tx.timers.remove(key.as_slice())?.is_none() {
+        let r = self.write(|tx| {
+            if tx.timers.get(key.as_slice())?.is_none() {
                 return Ok(Decision::default());
             }
+            tx.timers.remove(key.as_slice());
             let Some(trouble) = read_in(tx, &timer.trouble)? else {
                 return Ok(Decision::default());
             };
@@ -784,13 +841,11 @@ impl SledStore {
         Ok(r?.unwrap_or_default())
     }
 
-    /// Runs `read` while no decision is being written, so it sees every transaction whole
-    /// (a backup, `verify` beside a running bot). Decisions wait meanwhile: keep `read` short.
+    /// Runs `read` while nothing is being written, so it sees every decision whole (a
+    /// backup, `verify` beside a running bot). Writes wait meanwhile: keep `read` short, and
+    /// write nothing in it (the lock is not reentrant).
     pub fn with_writes_paused<R>(&self, read: impl FnOnce(&SledStore) -> R) -> R {
-        let _paused = self
-            .write_gate
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _paused = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         read(self)
     }
 
@@ -818,10 +873,6 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     builder.create(dir)
 }
 
-fn abort_storage(detail: String) -> ConflictableTransactionError<Skip> {
-    ConflictableTransactionError::Storage(sled::Error::Unsupported(format!("corrupt record: {detail}")))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -842,6 +893,13 @@ mod tests {
         }
     }
 
+    fn origin() -> Origin {
+        Origin {
+            channel: ChannelId::new("C0ORIGIN"),
+            response_url: None,
+        }
+    }
+
     /// An empty store, the default configuration and a moment to decide at.
     fn fresh() -> (tempfile::TempDir, SledStore, Config, DateTime<Utc>) {
         let dir = tempfile::tempdir().unwrap();
@@ -850,14 +908,22 @@ mod tests {
         (dir, store, config, "2026-11-30T01:00:00Z".parse().unwrap())
     }
 
+    /// Opens the store in `dir` again once sled's flusher thread of the last handle let go of
+    /// the file lock (a moment after the drop).
+    fn reopen(dir: &Path) -> SledStore {
+        (0..100)
+            .find_map(|_| {
+                SledStore::open(dir)
+                    .map_err(|_| std::thread::sleep(std::time::Duration::from_millis(20)))
+                    .ok()
+            })
+            .expect("the store reopens")
+    }
+
     fn open_in(store: &SledStore, ctx: &Ctx, seen: &[&str], severity: u8) -> Result<Decision, Skip> {
         store
             .open_trouble("20261130", seen, ctx.now, |id, seq| {
-                let origin = Origin {
-                    channel: ChannelId::new("C0ORIGIN"),
-                    response_url: None,
-                };
-                decide::open(ctx, id, seq, UserId::new("U0SALES"), origin, request(severity))
+                decide::open(ctx, id, seq, UserId::new("U0SALES"), origin(), request(severity))
             })
             .unwrap()
     }
@@ -875,14 +941,7 @@ mod tests {
         assert!(open(&store, "sig:b", 1).is_ok_and(|d| d.trouble.is_some()));
         // The same signature, or another request for the same view, is skipped, after a restart too.
         drop(store);
-        // sled's flusher thread lets go of the file lock a moment after the drop.
-        let store = (0..100)
-            .find_map(|_| {
-                SledStore::open(dir.path())
-                    .map_err(|_| std::thread::sleep(std::time::Duration::from_millis(20)))
-                    .ok()
-            })
-            .expect("the store reopens");
+        let store = reopen(dir.path());
         assert!(matches!(open(&store, "sig:b", 1), Err(Skip::Duplicate)));
         assert!(matches!(open(&store, "sig:c", 1), Err(Skip::Duplicate)));
         assert_eq!(store.trouble_count(), 1);
@@ -990,5 +1049,106 @@ mod tests {
         assert!(body.manager_dm.is_none() && body.timeline_len == 0);
         assert_eq!(store.get(&t.id).unwrap(), Some(joined.clone()));
         assert_eq!(store.all_troubles().unwrap(), vec![joined]);
+    }
+
+    #[test]
+    fn a_write_set_a_crash_left_in_the_journal_is_applied_once_at_reopen_and_the_trouble_reads_whole() {
+        let (dir, store, config, now) = fresh();
+        let ctx = Ctx {
+            policy: &config.policy,
+            now,
+        };
+        // An open's write set, journalled by the store's own encode, of which only the first
+        // tree's writes reached the trees: what a crash while applying it leaves.
+        let id = TroubleId::new("20261130-1");
+        let decision = decide::open(&ctx, id.clone(), 1, UserId::new("U0SALES"), origin(), request(1));
+        let trees = store.overlays();
+        assert!(write_decision(&trees, &decision, None, None, now).is_ok());
+        let writes = trees.into_writes();
+        assert!(writes.len() > 3, "the open writes several trees");
+        store
+            .journal
+            .insert(store.db.generate_id().unwrap().to_be_bytes(), journal::encode(&writes))
+            .unwrap();
+        journal::apply(&writes[..1]).unwrap();
+        drop(writes);
+        assert!(store.tracking.get(id.as_str()).unwrap().is_none() && store.trouble_count() == 0);
+        drop(store);
+
+        let store = reopen(dir.path());
+        let whole = |store: &SledStore| {
+            assert_eq!(store.get(&id).unwrap().as_ref(), decision.trouble.as_ref());
+            assert_eq!(store.timeline(&id).unwrap(), decision.entries);
+            let ops = |ops: Vec<&Op>| {
+                let mut ops: Vec<String> = ops.into_iter().map(|op| format!("{op:?}")).collect();
+                ops.sort();
+                ops
+            };
+            let queued = store.outbox_items().unwrap();
+            assert_eq!(
+                ops(queued.iter().map(|i| &i.op).collect()),
+                ops(decision.deliveries.iter().map(|d| &d.op).collect())
+            );
+            assert_eq!(store.timers_len(), decision.timers.len());
+            assert_eq!(store.open_summaries().unwrap().len(), 1);
+            assert_eq!(super::super::index::sled_counts(&store.index).unwrap().open, 1);
+            assert_eq!(store.trouble_count(), 1);
+            assert!(store.journal.is_empty(), "the record is removed once applied");
+        };
+        whole(&store);
+        // Applied once: the next open finds nothing to replay and the same store.
+        drop(store);
+        let store = reopen(dir.path());
+        whole(&store);
+    }
+
+    #[test]
+    fn a_record_stored_without_its_nulls_reads_back_the_same_and_smaller() {
+        let (_dir, store, config, now) = fresh();
+        let opened = open_in(
+            &store,
+            &Ctx {
+                policy: &config.policy,
+                now,
+            },
+            &["sig:a"],
+            1,
+        )
+        .unwrap();
+        let mut t = opened.trouble.unwrap();
+        let lean = encode(&t.body());
+        let full = serde_json::to_vec(&t.body()).unwrap();
+        assert!(
+            lean.len() * 4 < full.len() * 3,
+            "{} bytes against {}",
+            lean.len(),
+            full.len()
+        );
+        assert_eq!(decode::<Trouble>(&lean).unwrap(), t.body());
+        assert_eq!(
+            decode::<Trouble>(&full).unwrap(),
+            t.body(),
+            "a record with its nulls still reads"
+        );
+        t.manager = Some(UserId::new("U0MGR"));
+        t.members_seen.push(UserId::new("U0VISITOR"));
+        assert_eq!(decode::<Trouble>(&encode(&t)).unwrap(), t);
+        for item in store.outbox_items().unwrap() {
+            let back: OutboxItem = decode(&encode(&item)).unwrap();
+            assert_eq!(
+                serde_json::to_value(&back).unwrap(),
+                serde_json::to_value(&item).unwrap()
+            );
+        }
+        for timer in opened.timers {
+            let back: Timer = decode(&encode(&timer)).unwrap();
+            assert_eq!(back, timer);
+        }
+        let summary = TroubleSummary::from(&t);
+        let back: TroubleSummary = decode(&encode(&summary)).unwrap();
+        assert_eq!(
+            serde_json::to_value(&back).unwrap(),
+            serde_json::to_value(&summary).unwrap()
+        );
     }
 }

@@ -1,4 +1,4 @@
-//! Timers that belong to no trouble (the weekly digest) on sled: scheduled unless one is waiting, fired with their calls in one transaction.
+//! Timers that belong to no trouble (the weekly digest) on sled: scheduled unless one is waiting, fired with their calls in one atomic write.
 
 use chrono::{DateTime, Utc};
 
@@ -7,20 +7,17 @@ use crate::store::{timer_key, StoreError};
 use crate::trouble::decide::{Decision, Timer};
 
 impl SledStore {
-    /// Stores `timer` unless a timer of the same job (its `trouble` name) is waiting; one
-    /// process writes this store, so looking first and then inserting cannot race.
+    /// Stores `timer` unless a timer of the same job (its `trouble` name) is waiting; looked
+    /// for and inserted under the writer lock, so two cannot both store one.
     pub fn schedule_global(&self, timer: &Timer) -> Result<bool, StoreError> {
+        let _writer = self.lock()?;
         for value in self.timers.iter().values() {
             let waiting: Timer = decode(&value?)?;
             if waiting.trouble == timer.trouble {
                 return Ok(false);
             }
         }
-        self.transaction(|tx| {
-            tx.timers.insert(timer_key(timer), super::encode(timer))?;
-            Ok(())
-        })?
-        .ok();
+        self.timers.insert(timer_key(timer), super::encode(timer))?;
         Ok(true)
     }
 
@@ -28,10 +25,11 @@ impl SledStore {
     /// timers. False, writing nothing, when it had already fired.
     pub fn fire_global(&self, timer: &Timer, now: DateTime<Utc>, decision: &Decision) -> Result<bool, StoreError> {
         let key = timer_key(timer);
-        let fired = self.transaction(|tx| {
-            if tx.timers.remove(key.as_slice())?.is_none() {
+        let fired = self.write(|tx| {
+            if tx.timers.get(key.as_slice())?.is_none() {
                 return Ok(false);
             }
+            tx.timers.remove(key.as_slice());
             write_decision(tx, decision, None, None, now)?;
             Ok(true)
         })?;

@@ -1,0 +1,195 @@
+//! Atomic writes on sled without sled's transactions: a decision's writes gathered on overlays, journalled as one record, applied with plain writes, replayed at open.
+//!
+//! sled 0.34 rolls (writes and syncs) its io buffer twice for every multi-tree transaction and
+//! every `apply_batch` (`PageCache::pin_log`, pagecache/mod.rs:889), which bounded a durable open
+//! at a few hundred per second however the fsyncs were grouped. A single-key `insert` or
+//! `remove` rolls nothing: the next flush writes it. So a write set of several keys is first
+//! inserted whole, as one record under a fresh key of the `journal` tree (one key: atomic), then
+//! applied key by key, then the record is removed. A crash between leaves the record, and
+//! [`replay`] applies it again before anything reads: every write is an absolute put or remove,
+//! so applying one twice changes nothing.
+//!
+//! Why a surviving applied write implies its surviving record: sled recovers its log as a prefix
+//! in LSN order. The recovery scan (`check_contiguity_in_unstable_tail`,
+//! pagecache/iterator.rs:403–459) walks the messages in LSN order and ends at the first one that
+//! is missing or torn (`LogRead::Corrupted` → "found a tear", iterator.rs:129–147; a missing
+//! segment sets `max_lsn`, iterator.rs:420–446); the second pass (`raw_segment_iter_from`,
+//! iterator.rs:470–514) replays only up to that end (`max_lsn`, iterator.rs:56–62). A write's LSN
+//! is reserved before it is installed, and the next write on this thread starts after that, so
+//! the record's LSN is below every write applied after it, and the removal's above them all.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use sled::IVec;
+
+use crate::store::StoreError;
+
+/// A tree's pending writes: key → the new value, or None for a removal.
+pub(in crate::store) type Writes = BTreeMap<Vec<u8>, Option<IVec>>;
+
+/// One tree as a decision sees it: its own pending writes first, then what is stored.
+pub(in crate::store) struct Overlay<'a> {
+    tree: &'a sled::Tree,
+    writes: RefCell<Writes>,
+}
+
+impl<'a> Overlay<'a> {
+    pub(in crate::store) fn new(tree: &'a sled::Tree) -> Overlay<'a> {
+        Overlay {
+            tree,
+            writes: RefCell::default(),
+        }
+    }
+
+    pub(in crate::store) fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<IVec>, sled::Error> {
+        match self.writes.borrow().get(key.as_ref()) {
+            Some(pending) => Ok(pending.clone()),
+            None => self.tree.get(key),
+        }
+    }
+
+    pub(in crate::store) fn insert(&self, key: impl AsRef<[u8]>, value: impl Into<IVec>) {
+        self.writes
+            .borrow_mut()
+            .insert(key.as_ref().to_vec(), Some(value.into()));
+    }
+
+    pub(in crate::store) fn remove(&self, key: impl AsRef<[u8]>) {
+        self.writes.borrow_mut().insert(key.as_ref().to_vec(), None);
+    }
+
+    /// The tree and what is to be written to it.
+    pub(in crate::store) fn into_writes(self) -> (&'a sled::Tree, Writes) {
+        (self.tree, self.writes.into_inner())
+    }
+}
+
+/// Record layout: a version byte, then per write: the tree's name (u8 length), the key (u32
+/// length), 1 and the value (u32 length) for a put or 0 for a removal. Lengths big-endian.
+const VERSION: u8 = 1;
+
+/// The whole write set as one journal record.
+pub(super) fn encode(writes: &[(&sled::Tree, Writes)]) -> Vec<u8> {
+    let size: usize = writes
+        .iter()
+        .map(|(tree, w)| {
+            w.iter()
+                .map(|(k, v)| 10 + tree.name().len() + k.len() + v.as_ref().map_or(0, |v| v.len()))
+                .sum::<usize>()
+        })
+        .sum();
+    let mut out = Vec::with_capacity(1 + size);
+    out.push(VERSION);
+    for (tree, w) in writes {
+        let name = tree.name();
+        for (key, value) in w {
+            out.push(name.len() as u8);
+            out.extend_from_slice(&name);
+            out.extend_from_slice(&(key.len() as u32).to_be_bytes());
+            out.extend_from_slice(key);
+            match value {
+                Some(v) => {
+                    out.push(1);
+                    out.extend_from_slice(&(v.len() as u32).to_be_bytes());
+                    out.extend_from_slice(v);
+                }
+                None => out.push(0),
+            }
+        }
+    }
+    out
+}
+
+/// One write of a journal record: tree name, key, new value (None: removed).
+type Recorded<'r> = (&'r [u8], &'r [u8], Option<&'r [u8]>);
+
+/// The writes of a journal record, in the order they were applied.
+pub(super) fn decode(record: &[u8]) -> Result<Vec<Recorded<'_>>, StoreError> {
+    let corrupt = || StoreError::Corrupt("journal: bad record".into());
+    let Some((&VERSION, mut rest)) = record.split_first() else {
+        return Err(corrupt());
+    };
+    let mut take = |n: usize| -> Result<&[u8], StoreError> {
+        let (piece, after) = rest.split_at_checked(n).ok_or_else(corrupt)?;
+        rest = after;
+        Ok(piece)
+    };
+    let mut writes = Vec::new();
+    loop {
+        let Ok(name_len) = take(1) else { break };
+        let name = take(name_len[0].into())?;
+        let key_len = u32::from_be_bytes(take(4)?.try_into().map_err(|_| corrupt())?);
+        let key = take(key_len as usize)?;
+        let value = match take(1)?[0] {
+            0 => None,
+            1 => {
+                let len = u32::from_be_bytes(take(4)?.try_into().map_err(|_| corrupt())?);
+                Some(take(len as usize)?)
+            }
+            _ => return Err(corrupt()),
+        };
+        writes.push((name, key, value));
+    }
+    Ok(writes)
+}
+
+/// Applies each write with a plain insert or remove, in order.
+pub(super) fn apply(writes: &[(&sled::Tree, Writes)]) -> Result<(), sled::Error> {
+    for (tree, w) in writes {
+        for (key, value) in w {
+            match value {
+                Some(v) => tree.insert(key, v.clone())?,
+                None => tree.remove(key)?,
+            };
+        }
+    }
+    Ok(())
+}
+
+/// Applies every record a crash left in `journal` and removes it, oldest first: before the
+/// store serves, so nothing reads a write set half applied.
+pub(super) fn replay(db: &sled::Db, journal: &sled::Tree) -> Result<usize, StoreError> {
+    let mut replayed = 0;
+    for record in journal.iter() {
+        let (key, record) = record?;
+        for (name, k, value) in decode(&record)? {
+            let tree = db.open_tree(name)?;
+            match value {
+                Some(v) => tree.insert(k, v)?,
+                None => tree.remove(k)?,
+            };
+        }
+        journal.remove(key)?;
+        replayed += 1;
+    }
+    if replayed > 0 {
+        db.flush()?;
+    }
+    Ok(replayed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_decodes_to_the_writes_it_was_encoded_from_in_order() {
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        let (a, b) = (db.open_tree("a").unwrap(), db.open_tree("bee").unwrap());
+        let wa: Writes = [(b"k1".to_vec(), Some(IVec::from(b"v1"))), (b"k2".to_vec(), None)].into();
+        let wb: Writes = [(vec![0, 255], Some(IVec::from(vec![7u8; 300])))].into();
+        let record = encode(&[(&a, wa), (&b, wb)]);
+        assert_eq!(
+            decode(&record).unwrap(),
+            vec![
+                (b"a".as_slice(), b"k1".as_slice(), Some(b"v1".as_slice())),
+                (b"a".as_slice(), b"k2".as_slice(), None),
+                (b"bee".as_slice(), [0u8, 255].as_slice(), Some([7u8; 300].as_slice())),
+            ]
+        );
+        // A record cut short, or of another version, is refused rather than half applied.
+        assert!(decode(&record[..record.len() - 1]).is_err());
+        assert!(decode(&[2]).is_err());
+    }
+}
