@@ -32,7 +32,6 @@ pub enum StartError {
     Listen { addr: String, error: std::io::Error },
 }
 
-/// Starts the bot with the default HTTP limits.
 /// Hands the heap freed by the start's scans (the index build, the search texts' load) back
 /// to the system: glibc keeps it otherwise, and it showed as RSS for the life of the process.
 fn release_freed_memory() {
@@ -43,6 +42,7 @@ fn release_freed_memory() {
     }
 }
 
+/// Starts the bot with the default HTTP limits.
 pub async fn start(config: Config) -> Result<RunningBot, StartError> {
     start_with(config, crate::http::server::Limits::default()).await
 }
