@@ -180,13 +180,18 @@ impl Engine<'_> {
         Ok(())
     }
 
-    /// The weekly digest: every trouble read, the core's DMs (rendered here) and the next
+    /// The weekly digest: the troubles it speaks of read, the core's DMs (rendered here) and the next
     /// digest's timer written in the atomic write that removes this one, so it goes out once
     /// whichever instance fires it.
     async fn weekly_digest(&self, timer: &Timer) -> Result<Decision, EngineError> {
         let ctx = self.context();
         let config = &self.app.config;
-        let troubles = self.app.store.all_troubles().await?;
+        let now = ctx.now;
+        let troubles = self
+            .app
+            .store
+            .troubles_where(move |t| digest::speaks_of(t, now))
+            .await?;
         let decision = digest::fire(
             ctx.policy,
             ctx.now,

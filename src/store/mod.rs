@@ -408,6 +408,26 @@ impl Store {
         }
     }
 
+    /// The troubles `keep` keeps, read off the async workers (a walk over every trouble): the
+    /// weekly digest's. sled decodes one trouble at a time and holds only those kept.
+    pub async fn troubles_where(
+        &self,
+        keep: impl Fn(&Trouble) -> bool + Send + 'static,
+    ) -> Result<Vec<Trouble>, StoreError> {
+        match self {
+            Store::Sled(s) => {
+                let s = s.clone();
+                match tokio::task::spawn_blocking(move || s.troubles_where(keep)).await {
+                    Ok(read) => read,
+                    Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                    // Only when the runtime shuts down.
+                    Err(e) => Err(StoreError::Sled(::sled::Error::Io(std::io::Error::other(e)))),
+                }
+            }
+            Store::Postgres(p) => Ok(p.all_troubles().await?.into_iter().filter(|t| keep(t)).collect()),
+        }
+    }
+
     /// The open troubles, from the summary index.
     pub async fn open_summaries(&self) -> Result<Vec<TroubleSummary>, StoreError> {
         match self {

@@ -392,10 +392,16 @@ impl SledStore {
     }
 
     pub fn all_troubles(&self) -> Result<Vec<Trouble>, StoreError> {
+        self.troubles_where(|_| true)
+    }
+
+    /// The troubles `keep` keeps, each decoded and dropped in turn: a walk over every trouble
+    /// that holds no more of them in memory than it returns.
+    pub fn troubles_where(&self, keep: impl Fn(&Trouble) -> bool) -> Result<Vec<Trouble>, StoreError> {
         // Both trees are in id order, and every tracking record has its body: walk them side by
         // side rather than looking each tracking record up.
         let mut tracking = self.tracking.iter().peekable();
-        let mut all = Vec::with_capacity(self.troubles.len());
+        let mut all = Vec::new();
         for record in self.troubles.iter() {
             let (key, body) = record?;
             while tracking.next_if(|r| r.as_ref().is_ok_and(|(k, _)| *k < key)).is_some() {}
@@ -403,7 +409,10 @@ impl SledStore {
                 Some(r) => Some(r?.1),
                 None => None,
             };
-            all.push(assemble(&body, own.as_deref())?);
+            let t = assemble(&body, own.as_deref())?;
+            if keep(&t) {
+                all.push(t);
+            }
         }
         Ok(all)
     }

@@ -146,6 +146,18 @@ pub fn managers(policy: &Policy, troubles: &[Trouble]) -> BTreeSet<UserId> {
     all
 }
 
+/// Whether the digest at `now` speaks of `t`: open, or closed with an effectiveness check due
+/// within the week ahead. The store reads only these for the digest.
+pub fn speaks_of(t: &Trouble, now: DateTime<Utc>) -> bool {
+    let horizon = now + Duration::days(LOOK_AHEAD_DAYS);
+    t.is_open() || t.substance.actions.iter().any(|a| check_due(a, horizon))
+}
+
+/// A recurrence-prevention measure whose effectiveness is still to be confirmed by `horizon`.
+fn check_due(a: &Action, horizon: DateTime<Utc>) -> bool {
+    a.kind == ActionKind::Prevent && a.effective.is_none() && a.check.is_some_and(|c| c <= horizon)
+}
+
 /// The week's digests at `now`, one per manager with something in it, in manager order.
 /// `update_due` says when a trouble's customer is next owed an update.
 pub fn weekly<'a>(
@@ -163,9 +175,7 @@ pub fn weekly<'a>(
         .filter(|t| !t.is_open())
         .flat_map(|t| {
             t.substance.actions.iter().enumerate().filter_map(move |(i, a)| {
-                let due =
-                    a.kind == ActionKind::Prevent && a.effective.is_none() && a.check.is_some_and(|c| c <= horizon);
-                due.then_some(ActionRef {
+                check_due(a, horizon).then_some(ActionRef {
                     trouble: t,
                     n: i + 1,
                     action: a,
@@ -391,5 +401,12 @@ mod tests {
         assert_eq!(d.proposals.len(), 1);
         // Level 1: the director decides, and the manager's digest says so.
         assert_eq!(d.proposals[0].approver.as_ref().map(|u| u.as_str()), Some("U0DIRECTOR"));
+
+        // What the store reads for the digest: the open one and the closed one with a check due
+        // this week; a closed one whose only check is next month is left unread.
+        assert!(troubles.iter().all(|t| speaks_of(t, now)));
+        let mut later = troubles[1].clone();
+        later.substance.actions.remove(0);
+        assert!(!speaks_of(&later, now));
     }
 }
