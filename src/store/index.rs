@@ -386,12 +386,14 @@ fn decode_chunk(bytes: &[u8]) -> Result<Chunk, StoreError> {
     Ok(chunk)
 }
 
+/// sled's index records in the store's compact form (`sled/record.rs`).
 fn encode<T: Serialize>(value: &T) -> Vec<u8> {
-    serde_json::to_vec(value).expect("index entries serialize")
+    super::sled::record::encode(value)
 }
 
+/// A record in the compact form or JSON (an earlier release's index, PostgreSQL's rows).
 fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("index: {e}")))
+    super::sled::record::decode(bytes).map_err(|e| StoreError::Corrupt(format!("index: {e}")))
 }
 
 // ---- sled: one tree, `index`, its keys prefixed by what they index ----
@@ -548,9 +550,7 @@ fn changes(id: &TroubleId, old: Option<&Keys>, stored: [Option<&[u8]>; 2], new: 
 /// Brings trouble `t`'s entries up to date in the decision's write set.
 pub(super) fn write_sled(index: &super::sled::Overlay, t: &Trouble) -> Result<(), sled::Error> {
     let new = Entries::of(t);
-    let old: Option<Keys> = index
-        .get(keys_key(&t.id))?
-        .and_then(|b| serde_json::from_slice(&b).ok());
+    let old: Option<Keys> = index.get(keys_key(&t.id))?.and_then(|b| decode(&b).ok());
     let stats = index.get(opened_key(
         old.as_ref().map_or(new.keys.opened_at, |o| o.opened_at),
         &t.id,

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 mod global;
 mod journal;
+pub(super) mod record;
 
 pub(super) use journal::Overlay;
 
@@ -151,25 +152,12 @@ fn remember(events: &Overlay, seen: &[&str], now: DateTime<Utc>) {
     }
 }
 
-/// A record as stored: JSON without its null fields. Each of them is an `Option` (a map of
-/// options or a `Value` would lose its nulls: the stored types have none), which serde reads
-/// back as None when missing, so the record decodes to the same value while a fresh trouble's
-/// body loses a third of its bytes (every empty stage spells out four nulls). Records stored
-/// with their nulls read as before.
+/// A record as stored: the compact form of its JSON without its null fields (see `record.rs`).
+/// Each null field is an `Option` (a map of options or a `Value` would lose its nulls: the
+/// stored types have none), which serde reads back as None when missing, so the record decodes
+/// to the same value. Records stored as JSON, with their nulls or without, read as before.
 fn encode<T: Serialize>(value: &T) -> Vec<u8> {
-    fn drop_nulls(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::Object(fields) => {
-                fields.retain(|_, v| !v.is_null());
-                fields.values_mut().for_each(drop_nulls);
-            }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(drop_nulls),
-            _ => {}
-        }
-    }
-    let mut v = serde_json::to_value(value).expect("store records serialize");
-    drop_nulls(&mut v);
-    serde_json::to_vec(&v).expect("store records serialize")
+    record::encode(value)
 }
 
 /// A timeline entry as serde writes it, as every release has: the audit trail keeps one form.
@@ -177,8 +165,8 @@ fn encode_entry(e: &Entry) -> Vec<u8> {
     serde_json::to_vec(e).expect("timeline entries serialize")
 }
 
-fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+pub(super) fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, StoreError> {
+    record::decode(bytes).map_err(StoreError::Corrupt)
 }
 
 /// A trouble from its body and its tracking record (none for a trouble the previous release
@@ -971,8 +959,8 @@ mod tests {
         let t = opened.trouble.unwrap();
         let key = t.id.as_str().as_bytes();
         assert_eq!(store.get(&t.id).unwrap().as_ref(), Some(&t));
-        // As v0.1 stored it: the trouble whole, no tracking record.
-        store.troubles.insert(key, encode(&t)).unwrap();
+        // As v0.1 stored it: the trouble whole, as JSON, no tracking record.
+        store.troubles.insert(key, serde_json::to_vec(&t).unwrap()).unwrap();
         store.tracking.remove(key).unwrap();
         assert_eq!(store.get(&t.id).unwrap().as_ref(), Some(&t));
 
@@ -1112,52 +1100,76 @@ mod tests {
     }
 
     #[test]
-    fn a_record_stored_without_its_nulls_reads_back_the_same_and_smaller() {
+    fn every_record_reads_back_the_same_in_a_third_of_its_json_and_json_of_earlier_releases_still_reads() {
+        use crate::trouble::decide::{Input, Outcome, Slot};
+        use crate::trouble::model::Ts;
         let (_dir, store, config, now) = fresh();
-        let opened = open_in(
-            &store,
-            &Ctx {
-                policy: &config.policy,
-                now,
-            },
-            &["sig:a"],
-            1,
-        )
-        .unwrap();
-        let mut t = opened.trouble.unwrap();
-        let lean = encode(&t.body());
-        let full = serde_json::to_vec(&t.body()).unwrap();
-        assert!(
-            lean.len() * 4 < full.len() * 3,
-            "{} bytes against {}",
-            lean.len(),
-            full.len()
-        );
-        assert_eq!(decode::<Trouble>(&lean).unwrap(), t.body());
-        assert_eq!(
-            decode::<Trouble>(&full).unwrap(),
-            t.body(),
-            "a record with its nulls still reads"
-        );
+        let ctx = Ctx {
+            policy: &config.policy,
+            now,
+        };
+        let opened = open_in(&store, &ctx, &["sig:a"], 1).unwrap();
+        let id = opened.trouble.as_ref().unwrap().id.clone();
+        for (slot, channel, ts) in [
+            (Slot::ManagerDm, "D0MGR", "1796036415.003443"),
+            (Slot::OriginNotice, "C0ORIGIN", "1796036415.014175"),
+        ] {
+            let posted = Outcome::Posted {
+                slot,
+                channel: ChannelId::new(channel),
+                ts: Ts::new(ts),
+                together: vec![TroubleId::new("20261130-7")],
+            };
+            store
+                .transact(&id, &[], None, now, |t| {
+                    decide::decide(&ctx, t, Input::Delivered(posted.clone()))
+                })
+                .unwrap()
+                .unwrap();
+        }
+        let mut t = store.get(&id).unwrap().unwrap();
         t.manager = Some(UserId::new("U0MGR"));
         t.members_seen.push(UserId::new("U0VISITOR"));
-        assert_eq!(decode::<Trouble>(&encode(&t)).unwrap(), t);
-        for item in store.outbox_items().unwrap() {
-            let back: OutboxItem = decode(&encode(&item)).unwrap();
-            assert_eq!(
-                serde_json::to_value(&back).unwrap(),
-                serde_json::to_value(&item).unwrap()
+        assert!(t.manager_dm.is_some() && !t.timeline_head.is_empty());
+
+        /// Compact, half the JSON without nulls at most, a third of serde's JSON at most, and
+        /// every JSON form reads back the same.
+        fn check<T: Serialize + for<'de> Deserialize<'de>>(what: &str, value: &T, at_most: usize) {
+            let json = |v: &T| serde_json::to_value(v).unwrap();
+            let compact = encode(value);
+            let full = serde_json::to_vec(value).unwrap();
+            let mut lean = serde_json::to_value(value).unwrap();
+            record::drop_nulls(&mut lean);
+            let lean = serde_json::to_vec(&lean).unwrap();
+            assert_eq!(compact[0], record::VERSION, "{what}");
+            assert!(
+                compact.len() * 100 <= full.len() * at_most,
+                "{what}: {} bytes against {} of JSON",
+                compact.len(),
+                full.len()
             );
+            for form in [&compact, &full, &lean] {
+                assert_eq!(json(&decode::<T>(form).unwrap()), json(value), "{what}");
+            }
         }
-        for timer in opened.timers {
-            let back: Timer = decode(&encode(&timer)).unwrap();
-            assert_eq!(back, timer);
+        check("trouble body", &t.body(), 40);
+        check("trouble whole", &t, 40);
+        check("tracking", &Tracking::of(&t), 45);
+        check("summary", &TroubleSummary::from(&t), 50);
+        let items = store.outbox_items().unwrap();
+        assert!(items.len() > 5);
+        for item in &items {
+            check("outbox item", item, 60);
         }
-        let summary = TroubleSummary::from(&t);
-        let back: TroubleSummary = decode(&encode(&summary)).unwrap();
+        let mut marked = items[0].clone();
+        marked.attempt_started_at = Some(now);
+        check("outbox item with its attempt", &marked, 60);
+        for timer in &opened.timers {
+            check("timer", timer, 50);
+        }
         assert_eq!(
-            serde_json::to_value(&back).unwrap(),
-            serde_json::to_value(&summary).unwrap()
+            store.get(&id).unwrap().as_ref(),
+            Some(&store.get(&id).unwrap().unwrap())
         );
     }
 }

@@ -29,8 +29,9 @@ pub struct Checked {
     pub broken: Vec<String>,
 }
 
+/// A record as sled stores it (its compact form or JSON), or a timeline entry.
 fn decode<T: for<'de> serde::Deserialize<'de>>(what: &str, bytes: &[u8]) -> Result<T, PgError> {
-    serde_json::from_slice(bytes).map_err(|e| PgError::Corrupt(format!("{what}: {e}")))
+    crate::store::sled::record::decode(bytes).map_err(|e| PgError::Corrupt(format!("{what}: {e}")))
 }
 
 fn millis_at(bytes: &[u8]) -> DateTime<Utc> {
@@ -100,6 +101,8 @@ pub async fn copy_from_sled(from: &Path, pool: &Pool) -> Result<Copied, PgError>
                 }
                 "outbox" => {
                     let item: OutboxItem = decode("outbox item", value)?;
+                    // PostgreSQL keeps records as JSON; sled may hold its compact form.
+                    let json = serde_json::to_vec(&item).expect("outbox items serialize");
                     if first_copy(&tx, "outbox", key).await? {
                         let lane = format!(
                             "{}/{}",
@@ -112,7 +115,7 @@ pub async fn copy_from_sled(from: &Path, pool: &Pool) -> Result<Copied, PgError>
                             &[
                                 &lane,
                                 &item.trouble.as_ref().map(|t| t.as_str()),
-                                &value.as_ref(),
+                                &json,
                                 &item.created_at,
                                 &item.attempt_started_at,
                             ],
@@ -123,11 +126,12 @@ pub async fn copy_from_sled(from: &Path, pool: &Pool) -> Result<Copied, PgError>
                 }
                 "timers" => {
                     let timer: Timer = decode("timer", value)?;
+                    let json = serde_json::to_vec(&timer).expect("timers serialize");
                     if first_copy(&tx, "timers", key).await? {
                         tx.execute(
                             "INSERT INTO timers (key, due, trouble, timer) VALUES ($1, $2, $3, $4)
                              ON CONFLICT (key) DO NOTHING",
-                            &[&key.as_ref(), &timer.due, &timer.trouble.as_str(), &value.as_ref()],
+                            &[&key.as_ref(), &timer.due, &timer.trouble.as_str(), &json],
                         )
                         .await?;
                         copied.timers += 1;
