@@ -486,7 +486,7 @@ async fn verify_passes_an_intact_store_and_names_an_entry_changed_or_removed_beh
             .iter()
             .map(|item| {
                 let (k, v) = item.expect("timeline entry");
-                (k, serde_json::from_slice(&v).expect("entry is JSON"))
+                (k, trouble_bot::store::sled::record_value(&v).expect("an entry"))
             })
             .collect();
         let find = |id: &str| {
