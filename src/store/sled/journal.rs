@@ -65,33 +65,47 @@ impl<'a> Overlay<'a> {
     }
 }
 
-/// Record layout: a version byte, then per write: the tree's name (u8 length), the key (u32
-/// length), 1 and the value (u32 length) for a put or 0 for a removal. Lengths big-endian.
-const VERSION: u8 = 1;
+/// Record layout (version 2): a version byte, the number of trees (varint), then per tree: its name (u8 length), the number
+/// of its writes (varint), and per write the key (varint length), then 1 and the value (varint
+/// length) for a put or 0 for a removal. Version 1, which a crash may have left behind, named
+/// the tree in every write and gave lengths as big-endian u32s.
+const VERSION: u8 = 2;
+const VERSION_1: u8 = 1;
+
+fn varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push(n as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
 
 /// The whole write set as one journal record.
 pub(super) fn encode(writes: &[(&sled::Tree, Writes)]) -> Vec<u8> {
     let size: usize = writes
         .iter()
         .map(|(tree, w)| {
-            w.iter()
-                .map(|(k, v)| 10 + tree.name().len() + k.len() + v.as_ref().map_or(0, |v| v.len()))
-                .sum::<usize>()
+            6 + tree.name().len()
+                + w.iter()
+                    .map(|(k, v)| 11 + k.len() + v.as_ref().map_or(0, |v| v.len()))
+                    .sum::<usize>()
         })
         .sum();
     let mut out = Vec::with_capacity(1 + size);
     out.push(VERSION);
+    varint(&mut out, writes.len() as u64);
     for (tree, w) in writes {
         let name = tree.name();
+        out.push(name.len() as u8);
+        out.extend_from_slice(&name);
+        varint(&mut out, w.len() as u64);
         for (key, value) in w {
-            out.push(name.len() as u8);
-            out.extend_from_slice(&name);
-            out.extend_from_slice(&(key.len() as u32).to_be_bytes());
+            varint(&mut out, key.len() as u64);
             out.extend_from_slice(key);
             match value {
                 Some(v) => {
                     out.push(1);
-                    out.extend_from_slice(&(v.len() as u32).to_be_bytes());
+                    varint(&mut out, v.len() as u64);
                     out.extend_from_slice(v);
                 }
                 None => out.push(0),
@@ -104,32 +118,83 @@ pub(super) fn encode(writes: &[(&sled::Tree, Writes)]) -> Vec<u8> {
 /// One write of a journal record: tree name, key, new value (None: removed).
 type Recorded<'r> = (&'r [u8], &'r [u8], Option<&'r [u8]>);
 
+/// Reads a journal record's pieces, refusing one cut short.
+struct Pieces<'r> {
+    rest: &'r [u8],
+}
+
+impl<'r> Pieces<'r> {
+    fn take(&mut self, n: usize) -> Result<&'r [u8], StoreError> {
+        let (piece, after) = self.rest.split_at_checked(n).ok_or_else(corrupt)?;
+        self.rest = after;
+        Ok(piece)
+    }
+
+    fn u32(&mut self) -> Result<usize, StoreError> {
+        Ok(u32::from_be_bytes(self.take(4)?.try_into().map_err(|_| corrupt())?) as usize)
+    }
+
+    fn varint(&mut self) -> Result<usize, StoreError> {
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.take(1)?[0];
+            n |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return usize::try_from(n).map_err(|_| corrupt());
+            }
+        }
+        Err(corrupt())
+    }
+
+    /// 1 and a value (its length read by `len`), or 0 for a removal.
+    fn value(&mut self, len: fn(&mut Self) -> Result<usize, StoreError>) -> Result<Option<&'r [u8]>, StoreError> {
+        match self.take(1)?[0] {
+            0 => Ok(None),
+            1 => {
+                let n = len(self)?;
+                Ok(Some(self.take(n)?))
+            }
+            _ => Err(corrupt()),
+        }
+    }
+}
+
+fn corrupt() -> StoreError {
+    StoreError::Corrupt("journal: bad record".into())
+}
+
 /// The writes of a journal record, in the order they were applied.
 pub(super) fn decode(record: &[u8]) -> Result<Vec<Recorded<'_>>, StoreError> {
-    let corrupt = || StoreError::Corrupt("journal: bad record".into());
-    let Some((&VERSION, mut rest)) = record.split_first() else {
+    let Some((&version, rest)) = record.split_first() else {
         return Err(corrupt());
     };
-    let mut take = |n: usize| -> Result<&[u8], StoreError> {
-        let (piece, after) = rest.split_at_checked(n).ok_or_else(corrupt)?;
-        rest = after;
-        Ok(piece)
-    };
+    let mut r = Pieces { rest };
     let mut writes = Vec::new();
-    loop {
-        let Ok(name_len) = take(1) else { break };
-        let name = take(name_len[0].into())?;
-        let key_len = u32::from_be_bytes(take(4)?.try_into().map_err(|_| corrupt())?);
-        let key = take(key_len as usize)?;
-        let value = match take(1)?[0] {
-            0 => None,
-            1 => {
-                let len = u32::from_be_bytes(take(4)?.try_into().map_err(|_| corrupt())?);
-                Some(take(len as usize)?)
+    match version {
+        VERSION => {
+            for _ in 0..r.varint()? {
+                let name_len = r.take(1)?[0];
+                let name = r.take(name_len.into())?;
+                for _ in 0..r.varint()? {
+                    let key_len = r.varint()?;
+                    let key = r.take(key_len)?;
+                    writes.push((name, key, r.value(Pieces::varint)?));
+                }
             }
-            _ => return Err(corrupt()),
-        };
-        writes.push((name, key, value));
+            if !r.rest.is_empty() {
+                return Err(corrupt());
+            }
+        }
+        VERSION_1 => {
+            while !r.rest.is_empty() {
+                let name_len = r.take(1)?[0];
+                let name = r.take(name_len.into())?;
+                let key_len = r.u32()?;
+                let key = r.take(key_len)?;
+                writes.push((name, key, r.value(Pieces::u32)?));
+            }
+        }
+        _ => return Err(corrupt()),
     }
     Ok(writes)
 }
@@ -189,7 +254,36 @@ mod tests {
             ]
         );
         // A record cut short, or of another version, is refused rather than half applied.
+        for cut in 1..record.len() {
+            assert!(decode(&record[..cut]).is_err(), "cut at {cut}");
+        }
+        assert!(decode(&[3]).is_err() && decode(&[]).is_err());
+    }
+
+    #[test]
+    fn a_record_of_the_first_layout_a_crash_left_behind_still_decodes() {
+        // "a": put k1 = v1, remove k2; as version 1 wrote them.
+        let mut record = vec![1];
+        for (key, value) in [(b"k1", Some(b"v1")), (b"k2", None)] {
+            record.extend_from_slice(&[1, b'a']);
+            record.extend_from_slice(&(key.len() as u32).to_be_bytes());
+            record.extend_from_slice(key);
+            match value {
+                Some(v) => {
+                    record.push(1);
+                    record.extend_from_slice(&(v.len() as u32).to_be_bytes());
+                    record.extend_from_slice(v);
+                }
+                None => record.push(0),
+            }
+        }
+        assert_eq!(
+            decode(&record).unwrap(),
+            vec![
+                (b"a".as_slice(), b"k1".as_slice(), Some(b"v1".as_slice())),
+                (b"a".as_slice(), b"k2".as_slice(), None),
+            ]
+        );
         assert!(decode(&record[..record.len() - 1]).is_err());
-        assert!(decode(&[2]).is_err());
     }
 }
