@@ -386,9 +386,10 @@ fn decode_chunk(bytes: &[u8]) -> Result<Chunk, StoreError> {
     Ok(chunk)
 }
 
-/// sled's index records in the store's compact form (`sled/record.rs`).
+/// sled's index records in the store's compact form (`sled/record.rs`), nulls kept: a row's
+/// optional times are read `with` chrono's helpers, which want the field there.
 fn encode<T: Serialize>(value: &T) -> Vec<u8> {
-    super::sled::record::encode(value)
+    super::sled::record::encode_exact(value)
 }
 
 /// A record in the compact form or JSON (an earlier release's index, PostgreSQL's rows).
@@ -1339,6 +1340,42 @@ pub mod pg {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_app_home_row_and_a_troubles_keys_read_back_from_the_compact_form_and_from_json() {
+        let at: DateTime<Utc> = "2026-11-30T01:02:03.456789Z".parse().unwrap();
+        let row = |promised_next| HomeRow {
+            id: TroubleId::new("20261130-7"),
+            customer: "株式会社ACME".into(),
+            severity: Severity::new(2),
+            current_stage: None,
+            channel: None,
+            channel_name: Some("trouble-20261130-7-acme".into()),
+            last_customer_contact: at,
+            promised_next,
+            awaits_ack: true,
+            owns: false,
+            answers_customer: true,
+            participant: true,
+            private: None,
+        };
+        for row in [row(None), row(Some(at))] {
+            let compact = encode(&row);
+            assert!(compact.len() * 4 < serde_json::to_vec(&row).unwrap().len() * 3);
+            assert_eq!(decode::<HomeRow>(&compact).unwrap(), row);
+            assert_eq!(decode::<HomeRow>(&serde_json::to_vec(&row).unwrap()).unwrap(), row);
+        }
+        let keys = Keys {
+            customer: "acme".into(),
+            opened_at: at,
+            open: true,
+            home: vec![UserId::new("U0SALES"), UserId::new("U0MANAGER")],
+            severity: 1,
+            private: None,
+        };
+        assert_eq!(decode::<Keys>(&encode(&keys)).unwrap(), keys);
+        assert_eq!(decode::<Keys>(&serde_json::to_vec(&keys).unwrap()).unwrap(), keys);
+    }
 
     #[test]
     fn a_stats_row_reads_back_as_written() {
