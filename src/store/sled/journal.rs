@@ -23,6 +23,7 @@ use std::collections::BTreeMap;
 
 use sled::IVec;
 
+use super::record::varint;
 use crate::store::StoreError;
 
 /// A tree's pending writes: key → the new value, or None for a removal.
@@ -71,14 +72,6 @@ impl<'a> Overlay<'a> {
 /// the tree in every write and gave lengths as big-endian u32s.
 const VERSION: u8 = 2;
 const VERSION_1: u8 = 1;
-
-fn varint(out: &mut Vec<u8>, mut n: u64) {
-    while n >= 0x80 {
-        out.push(n as u8 | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
 
 /// The whole write set as one journal record.
 pub(super) fn encode(writes: &[(&sled::Tree, Writes)]) -> Vec<u8> {
