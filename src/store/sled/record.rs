@@ -13,7 +13,7 @@
 //! struct), so a record stored by an earlier release still reads.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
 /// The first byte of a record in this form. JSON records start with `{` (0x7b).
 pub(in crate::store) const VERSION: u8 = 1;
@@ -183,11 +183,12 @@ pub(in crate::store) fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Re
     match bytes.split_first() {
         Some((&VERSION, rest)) => {
             let mut r = Reader { rest, depth: 0 };
-            let v = r.value()?;
+            let mut json = Vec::with_capacity(rest.len() * 3);
+            r.json(&mut json)?;
             if !r.rest.is_empty() {
                 return Err("compact record: bytes after its end".into());
             }
-            serde_json::from_value(v).map_err(|e| e.to_string())
+            serde_json::from_slice(&json).map_err(|e| e.to_string())
         }
         _ => serde_json::from_slice(bytes).map_err(|e| e.to_string()),
     }
@@ -315,13 +316,11 @@ fn write_str(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// How chrono's serde writes a UTC timestamp (what decoding writes back).
+/// A UTC timestamp as RFC 3339 with 0, 3, 6 or 9 digits of fraction, as chrono's serde writes
+/// it. Exactness does not rest on that: a string is packed only when this gives it back.
 fn time_text(secs: i64, nanos: u32) -> Option<String> {
     let at = chrono::DateTime::from_timestamp(secs, nanos)?;
-    match serde_json::to_value(at) {
-        Ok(Value::String(s)) => Some(s),
-        _ => None,
-    }
+    Some(at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
 }
 
 /// `s` as a timestamp, when writing that timestamp back gives `s` exactly.
@@ -390,15 +389,11 @@ impl<'a> Reader<'a> {
         Ok(piece)
     }
 
-    fn string(&mut self) -> Result<String, String> {
-        String::from_utf8(self.bytes()?.to_vec()).map_err(|_| "compact record: not UTF-8".into())
-    }
-
-    fn word(&mut self, at: u64) -> Result<String, String> {
+    fn word(&mut self, at: u64) -> Result<&'static str, String> {
         usize::try_from(at)
             .ok()
             .and_then(|at| WORDS.get(at))
-            .map(|w| w.to_string())
+            .copied()
             .ok_or_else(|| "compact record: unknown word".into())
     }
 
@@ -411,44 +406,58 @@ impl<'a> Reader<'a> {
             .ok_or_else(|| "compact record: count".into())
     }
 
-    fn value(&mut self) -> Result<Value, String> {
-        Ok(match self.byte()? {
-            NULL => Value::Null,
-            FALSE => Value::Bool(false),
-            TRUE => Value::Bool(true),
-            UINT => Value::from(self.varint()?),
-            NEG => Value::from(!self.varint()? as i64),
+    /// Writes the next value as JSON text into `out`: serde reads that as it reads JSON records,
+    /// which is faster than building a `Value` first.
+    fn json(&mut self, out: &mut Vec<u8>) -> Result<(), String> {
+        use std::io::Write;
+        let quoted = |out: &mut Vec<u8>, s: &str| serde_json::to_writer(out, s).map_err(|e| e.to_string());
+        match self.byte()? {
+            NULL => out.extend_from_slice(b"null"),
+            FALSE => out.extend_from_slice(b"false"),
+            TRUE => out.extend_from_slice(b"true"),
+            UINT => {
+                let n = self.varint()?;
+                write!(out, "{n}").map_err(|e| e.to_string())?;
+            }
+            NEG => {
+                let n = !self.varint()? as i64;
+                write!(out, "{n}").map_err(|e| e.to_string())?;
+            }
             FLOAT => {
                 let raw = self.rest.split_at_checked(8).ok_or("compact record: cut short")?;
                 self.rest = raw.1;
                 let f = f64::from_be_bytes(raw.0.try_into().map_err(|_| "compact record: float")?);
-                Value::Number(Number::from_f64(f).ok_or("compact record: float")?)
+                let n = Number::from_f64(f).ok_or("compact record: float")?;
+                serde_json::to_writer(out, &n).map_err(|e| e.to_string())?;
             }
-            STR => Value::String(self.string()?),
+            STR => {
+                let s = std::str::from_utf8(self.bytes()?).map_err(|_| "compact record: not UTF-8")?;
+                quoted(out, s)?;
+            }
             WORD => {
                 let at = self.varint()?;
-                Value::String(self.word(at)?)
+                quoted(out, self.word(at)?)?;
             }
             TIME => {
                 let z = self.varint()?;
                 let secs = (z >> 1) as i64 ^ -((z & 1) as i64);
                 let nanos = u32::try_from(self.varint()?).map_err(|_| "compact record: time")?;
-                Value::String(time_text(secs, nanos).ok_or("compact record: time")?)
+                quoted(out, &time_text(secs, nanos).ok_or("compact record: time")?)?;
             }
             SLACK_TS => {
                 let secs = self.varint()?;
                 let micros = u32::try_from(self.varint()?).map_err(|_| "compact record: ts")?;
-                Value::String(slack_ts_text(secs, micros))
+                quoted(out, &slack_ts_text(secs, micros))?;
             }
             HEX => {
                 const DIGITS: &[u8; 16] = b"0123456789abcdef";
                 let raw = self.bytes()?;
-                let mut s = String::with_capacity(raw.len() * 2);
+                out.push(b'"');
                 for b in raw {
-                    s.push(DIGITS[usize::from(b >> 4)] as char);
-                    s.push(DIGITS[usize::from(b & 15)] as char);
+                    out.push(DIGITS[usize::from(b >> 4)]);
+                    out.push(DIGITS[usize::from(b & 15)]);
                 }
-                Value::String(s)
+                out.push(b'"');
             }
             tag @ (ARRAY | OBJECT) => {
                 self.depth += 1;
@@ -456,24 +465,30 @@ impl<'a> Reader<'a> {
                     return Err("compact record: nested too deep".into());
                 }
                 let n = self.count()?;
-                let v = if tag == ARRAY {
-                    Value::Array((0..n).map(|_| self.value()).collect::<Result<_, _>>()?)
-                } else {
-                    let mut fields = Map::new();
-                    for _ in 0..n {
-                        let name = match self.varint()? {
-                            0 => self.string()?,
-                            at => self.word(at - 1)?,
-                        };
-                        fields.insert(name, self.value()?);
+                out.push(if tag == ARRAY { b'[' } else { b'{' });
+                for i in 0..n {
+                    if i > 0 {
+                        out.push(b',');
                     }
-                    Value::Object(fields)
-                };
+                    if tag == OBJECT {
+                        match self.varint()? {
+                            0 => {
+                                let name =
+                                    std::str::from_utf8(self.bytes()?).map_err(|_| "compact record: not UTF-8")?;
+                                quoted(out, name)?;
+                            }
+                            at => quoted(out, self.word(at - 1)?)?,
+                        }
+                        out.push(b':');
+                    }
+                    self.json(out)?;
+                }
+                out.push(if tag == ARRAY { b']' } else { b'}' });
                 self.depth -= 1;
-                v
             }
             _ => return Err("compact record: unknown tag".into()),
-        })
+        }
+        Ok(())
     }
 }
 
