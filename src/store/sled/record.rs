@@ -3,8 +3,8 @@
 //! sled rewrites a whole leaf (up to 17 records) every ten changes to it, and keeps dead
 //! versions in its segments until they are cleaned, so the bytes written per decision grow
 //! with the size of every record next to the one that changed. This form keeps exactly what
-//! the JSON held (the same `serde_json::Value` comes back, so every serde attribute of the
-//! model behaves as with JSON) and spends fewer bytes on it: field names and common words by
+//! the JSON held (decoding writes the same JSON back as text for serde to read, so every serde
+//! attribute of the model behaves as with JSON) and spends fewer bytes on it: field names and common words by
 //! their number in [`WORDS`], numbers as varints, and strings that are a timestamp as chrono
 //! writes it, a Slack message ts or lowercase hex, as numbers or bytes when they read back as
 //! the very same string.
