@@ -516,3 +516,76 @@ fn network_detail(e: &reqwest::Error) -> String {
         "request failed".into()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rendered() -> Rendered {
+        Rendered {
+            text: "Trouble 20261130-1 opened".into(),
+            blocks: Some(vec![
+                json!({"type": "section", "text": {"type": "mrkdwn", "text": "*x*"}}),
+            ]),
+        }
+    }
+
+    #[test]
+    fn a_post_body_carries_the_fields_slack_reads_and_no_empty_ones() {
+        let r = rendered();
+        let marker = Marker {
+            deliveries: vec![7, 9],
+            troubles: vec![TroubleId::new("20261130-1"), TroubleId::new("20261130-2")],
+        };
+        let thread = Ts::new("1.000100");
+        let body = MessageBody {
+            channel: "C1",
+            ts: None,
+            text: &r.text,
+            blocks: r.blocks.as_deref(),
+            thread_ts: Some(&thread),
+            unfurl_links: Some(false),
+            metadata: Some(marker.metadata()),
+        };
+        assert_eq!(
+            serde_json::to_value(&body).unwrap(),
+            json!({
+                "channel": "C1",
+                "text": "Trouble 20261130-1 opened",
+                "unfurl_links": false,
+                "blocks": r.blocks,
+                "thread_ts": "1.000100",
+                "metadata": {"event_type": "trouble_bot_delivery", "event_payload": {"delivery": "7,9", "troubles": "20261130-1,20261130-2"}},
+            })
+        );
+        let plain = Rendered {
+            text: "hello".into(),
+            blocks: None,
+        };
+        let edit = MessageBody {
+            channel: "C1",
+            ts: Some(&thread),
+            text: &plain.text,
+            blocks: plain.blocks.as_deref(),
+            thread_ts: None,
+            unfurl_links: None,
+            metadata: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&edit).unwrap(),
+            json!({"channel": "C1", "ts": "1.000100", "text": "hello"})
+        );
+    }
+
+    #[test]
+    fn every_method_the_bot_calls_has_its_url_parsed_once_under_the_configured_base() {
+        let client = SlackClient::new("http://127.0.0.1:9/api", Secret::new("xoxb-1"), Duration::from_secs(1));
+        assert_eq!(client.urls.len(), METHODS.len());
+        assert_eq!(
+            client.urls["chat.postMessage"].as_str(),
+            "http://127.0.0.1:9/api/chat.postMessage"
+        );
+        assert!(client.bearer.as_ref().is_some_and(HeaderValue::is_sensitive));
+        assert_eq!(client.bearer.unwrap(), "Bearer xoxb-1");
+    }
+}
