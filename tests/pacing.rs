@@ -12,16 +12,17 @@ use trouble_bot::trouble::decide::{Dest, Op};
 use trouble_bot::trouble::model::PostedMessage;
 
 /// Opens `n` troubles for the sales rep (whose manager is MANAGER) at once; for each, its id and
-/// how many calls the fake had seen when the open was sent.
+/// how many calls the fake had seen when its answer came (the trouble was stored by then: what
+/// the bot answered, it has stored; on a loaded machine that can be well after it was sent).
 async fn open_many(bot: &TestBot, n: usize) -> Vec<(String, u64)> {
     let opens = (0..n).map(|i| async move {
-        let seen = bot.slack.calls().len() as u64;
         let answer = bot
             .command_text(SALES, ORIGIN, &format!("open CUST{i}: housings cracked in lot {i}"))
             .await;
+        let stored = bot.slack.calls().len() as u64;
         assert!(answer.contains("opened"), "{answer}");
         let id = answer.split_whitespace().nth(1).expect("the answer names the trouble");
-        (id.to_string(), seen)
+        (id.to_string(), stored)
     });
     futures_util::future::join_all(opens).await
 }
@@ -46,8 +47,9 @@ fn not_yet_told(bot: &TestBot, ids: &[String]) -> Vec<String> {
 }
 
 /// Opens `n` troubles at once, with Slack's per-channel limit enforced. Each must reach the
-/// manager in the DM that was on its way when the trouble was stored or in the one after it:
-/// never more than one paced turn (a second) behind, however many wait.
+/// manager in a DM that left before its answer, in the DM that was on its way when it was
+/// answered or in the one after that: never more than one paced turn (a second) behind,
+/// however many wait.
 async fn each_reaches_the_manager_within_one_turn(n: usize) -> (TestBot, Vec<String>) {
     let bot = spawn_bot().await;
     bot.slack.enforce_channel_rate_limit(true);
@@ -62,21 +64,13 @@ async fn each_reaches_the_manager_within_one_turn(n: usize) -> (TestBot, Vec<Str
     assert_eq!(bot.slack.rate_limited_count(), 0, "no post was answered 429");
     let dms = dms(&bot);
     assert!(dms.len() < n, "{} DMs for {n} troubles: several share one", dms.len());
-    for (id, sent) in &opened {
-        assert_eq!(
-            dms.iter().filter(|(_, m)| speaks_of(m, id)).count(),
-            1,
-            "{id} is in exactly one DM"
-        );
-        let next_two: Vec<&Value> = dms
-            .iter()
-            .filter(|(seq, _)| seq >= sent)
-            .map(|(_, m)| m)
-            .take(2)
-            .collect();
+    for (id, stored) in &opened {
+        let carried_by: Vec<usize> = (0..dms.len()).filter(|&k| speaks_of(&dms[k].1, id)).collect();
+        assert_eq!(carried_by.len(), 1, "{id} is in exactly one DM");
+        let first_after = dms.iter().position(|(seq, _)| seq >= stored).unwrap_or(dms.len());
         assert!(
-            next_two.iter().any(|m| speaks_of(m, id)),
-            "{id} went out in one of the two DMs after it was opened (call {sent}): {:?}",
+            carried_by[0] <= first_after + 1,
+            "{id} went out before its answer (call {stored}) or in one of the two DMs after it: {:?}",
             dms.iter()
                 .map(|(seq, m)| format!("{seq}: {}", m["metadata"]["event_payload"]))
                 .collect::<Vec<_>>()
