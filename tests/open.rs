@@ -339,3 +339,34 @@ async fn text_slack_escaped_in_the_command_is_posted_back_once_escaped_and_slugs
     let name = bot.slack.channels()[0].name.clone();
     assert!(name.ends_with("-a-b-co"), "{name}");
 }
+
+#[tokio::test]
+async fn eighty_opens_at_once_for_eighty_managers_reach_slack_over_connections_kept_alive() {
+    let bot = std::sync::Arc::new(spawn_bot().await);
+    let n = 80;
+    let mut opens = tokio::task::JoinSet::new();
+    for i in 0..n {
+        let bot = bot.clone();
+        opens.spawn(async move {
+            // Each its own manager: eighty DM lanes, which no delivery slot bounds, run at once.
+            let text = format!("open <@U0MGR{i:03}> ACME{i}: housing cracked on lot {i}");
+            bot.command_text(SALES, ORIGIN, &text).await
+        });
+    }
+    while let Some(answer) = opens.join_next().await {
+        let answer = answer.expect("the open ran");
+        assert!(answer.contains("opened"), "{answer}");
+    }
+    eventually("every kickoff and status pinned", Duration::from_secs(60), || {
+        (bot.slack.calls_to("pins.add").len() >= 2 * n).then_some(())
+    })
+    .await;
+    let (calls, connections) = (bot.slack.call_count(), bot.slack.connection_count());
+    println!("{calls} calls to Slack over {connections} connections");
+    assert!(calls >= 6 * n as u64, "every open made its calls: {calls}");
+    // Dropping connections beyond a small idle pool would open a new one for most calls.
+    assert!(
+        connections * 4 <= calls,
+        "{calls} calls over {connections} connections: connections are not reused"
+    );
+}

@@ -215,3 +215,48 @@ async fn a_429_on_a_method_holds_it_for_retry_after_then_it_goes_through() {
     }
     assert_eq!(outcomes.get("ok"), Some(&1), "{outcomes:?}");
 }
+
+#[tokio::test]
+async fn calls_slack_refuses_and_answers_to_response_urls_leave_their_connection_for_the_next_call() {
+    let slack = fake_slack::FakeSlack::start().await;
+    let client = trouble_bot::slack::SlackClient::new(
+        &slack.api_url(),
+        trouble_bot::config::Secret::new("xoxb-test"),
+        Duration::from_secs(5),
+    );
+    let rendered = trouble_bot::slack::blocks::Rendered {
+        text: "hello".into(),
+        blocks: None,
+    };
+    // One call at a time: a connection whose answer was read whole goes back to the pool.
+    slack.fail_http_next("chat.postMessage", 500, 5);
+    slack.fail_http_next("pins.add", 429, 5);
+    for _ in 0..5 {
+        let e = client
+            .post_message("C0ORIGIN", &rendered, None, None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, trouble_bot::slack::SlackError::Http { status: 500, .. }),
+            "{e:?}"
+        );
+        let e = client
+            .pin(
+                &trouble_bot::trouble::model::ChannelId::new("C0ORIGIN"),
+                &trouble_bot::trouble::model::Ts::new("1.000001"),
+            )
+            .await
+            .unwrap_err();
+        assert!(e.retry_after().is_some(), "{e:?}");
+        client
+            .respond(&slack.response_url("cmd-reuse"), &rendered)
+            .await
+            .expect("the response_url takes it");
+    }
+    assert_eq!(slack.call_count(), 15);
+    assert!(
+        slack.connection_count() <= 2,
+        "15 calls one after another opened {} connections",
+        slack.connection_count()
+    );
+}

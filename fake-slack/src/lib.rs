@@ -153,6 +153,8 @@ struct Shared {
     world: Mutex<World>,
     /// Outside the world: read without its lock on the hot path.
     latency_us: AtomicU64,
+    /// TCP connections accepted so far (a client that keeps its connections alive opens few).
+    connections: Arc<AtomicU64>,
     /// Woken after every recorded call and every world change, so waiters never sleep-poll.
     notify: tokio::sync::Notify,
 }
@@ -317,7 +319,7 @@ impl Conn {
 }
 
 /// A TCP listener whose connections can be reset from a handler (axum has no other way to answer nothing).
-struct KillableListener(tokio::net::TcpListener);
+struct KillableListener(tokio::net::TcpListener, Arc<AtomicU64>);
 
 impl axum::serve::Listener for KillableListener {
     type Io = KillableIo;
@@ -327,6 +329,7 @@ impl axum::serve::Listener for KillableListener {
         loop {
             match self.0.accept().await {
                 Ok((stream, _)) => {
+                    self.1.fetch_add(1, Ordering::Relaxed);
                     let conn = Conn::default();
                     let io = KillableIo {
                         inner: stream,
@@ -434,6 +437,7 @@ impl FakeSlack {
                 ..World::default()
             }),
             latency_us: AtomicU64::new(0),
+            connections: Arc::default(),
             notify: tokio::sync::Notify::new(),
         });
         let app = Router::new()
@@ -445,8 +449,9 @@ impl FakeSlack {
             .await
             .expect("fake slack: bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("fake slack: local_addr");
+        let connections = shared.connections.clone();
         let server = tokio::spawn(async move {
-            let listener = KillableListener(listener);
+            let listener = KillableListener(listener, connections);
             axum::serve(listener, app.into_make_service_with_connect_info::<Conn>())
                 .await
                 .expect("fake slack: serve");
@@ -473,6 +478,11 @@ impl FakeSlack {
     /// How many requests arrived so far (in both modes; faulted and rate-limited ones included).
     pub fn call_count(&self) -> u64 {
         self.shared.lock().count
+    }
+
+    /// How many TCP connections were accepted so far.
+    pub fn connection_count(&self) -> u64 {
+        self.shared.connections.load(Ordering::Relaxed)
     }
 
     pub fn calls_to(&self, method: &str) -> Vec<Call> {

@@ -1,7 +1,10 @@
 //! The thin Web API client: bearer token, JSON bodies, Slack's `ok` envelope and 429s.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
+use reqwest::header::{HeaderValue, AUTHORIZATION};
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::config::Secret;
@@ -27,6 +30,24 @@ impl Marker {
         }
         json!({"event_type": "trouble_bot_delivery", "event_payload": payload})
     }
+}
+
+/// The body of `chat.postMessage` and `chat.update`, borrowing the rendered message rather than
+/// copying its blocks into a `Value` first.
+#[derive(Serialize)]
+struct MessageBody<'a> {
+    channel: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ts: Option<&'a Ts>,
+    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    blocks: Option<&'a [Value]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    thread_ts: Option<&'a Ts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unfurl_links: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<Value>,
 }
 
 /// A message found by its marker.
@@ -99,14 +120,49 @@ impl SlackError {
     }
 }
 
+/// The Web API methods the bot calls, whose URLs are parsed once (see [`SlackClient::call_as`]).
+const METHODS: &[&str] = &[
+    "apps.connections.open",
+    "auth.test",
+    "chat.postMessage",
+    "chat.update",
+    "conversations.create",
+    "conversations.history",
+    "conversations.info",
+    "conversations.invite",
+    "conversations.list",
+    "conversations.open",
+    "conversations.replies",
+    "pins.add",
+    "views.open",
+    "views.publish",
+];
+
+/// `Bearer <token>` as a header value hidden from debug output; None for a token no header can
+/// carry (`bearer_auth` then fails the call, as it always did).
+fn bearer(token: &Secret) -> Option<HeaderValue> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose())).ok()?;
+    value.set_sensitive(true);
+    Some(value)
+}
+
 /// How long `views.open` may take: its trigger id is only valid for 3 s.
 const OPEN_VIEW_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Idle connections kept to Slack: above the delivery slots (64), for the DM lane's calls and
+/// the answers to response URLs that run beside them.
+const POOL_IDLE_PER_HOST: usize = 256;
 
 #[derive(Clone)]
 pub struct SlackClient {
     http: reqwest::Client,
     base: String,
+    /// The URL of each method the bot calls, parsed once: parsing a URL (host and IDNA
+    /// included) on every call cost a visible share of a delivery's CPU.
+    urls: std::sync::Arc<HashMap<&'static str, reqwest::Url>>,
     token: Secret,
+    /// `Authorization` with the bot token, built once (marked sensitive: never logged).
+    bearer: Option<HeaderValue>,
     /// `slack_timeout`: after this, a call may still reach Slack, but no later.
     pub timeout: Duration,
 }
@@ -123,28 +179,41 @@ impl SlackClient {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(Duration::from_secs(5))
-            .pool_max_idle_per_host(64)
+            // Every call in flight may come back to the pool: the DM lane is not bounded by
+            // the delivery slots, and a connection dropped for want of room is a new one later.
+            .pool_max_idle_per_host(POOL_IDLE_PER_HOST)
             .build()
             .expect("the HTTP client builds with rustls");
         let mut base = base.to_string();
         if !base.ends_with('/') {
             base.push('/');
         }
+        let urls = METHODS
+            .iter()
+            .filter_map(|m| Some((*m, reqwest::Url::parse(&format!("{base}{m}")).ok()?)))
+            .collect();
         SlackClient {
             http,
             base,
+            urls: std::sync::Arc::new(urls),
+            bearer: bearer(&token),
             token,
             timeout,
         }
     }
 
     /// Calls a Web API method with a JSON body and checks Slack's envelope.
-    pub async fn call(&self, method: &str, body: &Value) -> Result<Value, SlackError> {
+    pub async fn call(&self, method: &str, body: &impl Serialize) -> Result<Value, SlackError> {
         self.call_within(method, body, None).await
     }
 
     /// `call`, giving up after `limit` rather than `slack_timeout` when one is given.
-    async fn call_within(&self, method: &str, body: &Value, limit: Option<Duration>) -> Result<Value, SlackError> {
+    async fn call_within(
+        &self,
+        method: &str,
+        body: &impl Serialize,
+        limit: Option<Duration>,
+    ) -> Result<Value, SlackError> {
         self.call_as(&self.token, method, body, limit).await
     }
 
@@ -153,14 +222,23 @@ impl SlackClient {
         &self,
         token: &Secret,
         method: &str,
-        body: &Value,
+        body: &impl Serialize,
         limit: Option<Duration>,
     ) -> Result<Value, SlackError> {
-        let mut request = self
-            .http
-            .post(format!("{}{method}", self.base))
-            .bearer_auth(token.expose())
-            .json(body);
+        let request = match self.urls.get(method) {
+            Some(url) => self.http.post(url.clone()),
+            None => self.http.post(format!("{}{method}", self.base)),
+        };
+        let auth = if std::ptr::eq(token, &self.token) {
+            self.bearer.clone()
+        } else {
+            bearer(token)
+        };
+        let mut request = match auth {
+            Some(auth) => request.header(AUTHORIZATION, auth),
+            None => request.bearer_auth(token.expose()),
+        }
+        .json(body);
         if let Some(limit) = limit {
             request = request.timeout(limit);
         }
@@ -304,16 +382,15 @@ impl SlackClient {
         thread_ts: Option<&Ts>,
         marker: Option<&Marker>,
     ) -> Result<(ChannelId, Ts), SlackError> {
-        let mut body = json!({"channel": channel, "text": rendered.text, "unfurl_links": false});
-        if let Some(blocks) = &rendered.blocks {
-            body["blocks"] = json!(blocks);
-        }
-        if let Some(ts) = thread_ts {
-            body["thread_ts"] = json!(ts);
-        }
-        if let Some(m) = marker {
-            body["metadata"] = m.metadata();
-        }
+        let body = MessageBody {
+            channel,
+            ts: None,
+            text: &rendered.text,
+            blocks: rendered.blocks.as_deref(),
+            thread_ts,
+            unfurl_links: Some(false),
+            metadata: marker.map(Marker::metadata),
+        };
         let v = self.call("chat.postMessage", &body).await?;
         Ok((
             ChannelId::new(v["channel"].as_str().unwrap_or(channel)),
@@ -388,10 +465,15 @@ impl SlackClient {
     }
 
     pub async fn update_message(&self, channel: &ChannelId, ts: &Ts, rendered: &Rendered) -> Result<(), SlackError> {
-        let mut body = json!({"channel": channel, "ts": ts, "text": rendered.text});
-        if let Some(blocks) = &rendered.blocks {
-            body["blocks"] = json!(blocks);
-        }
+        let body = MessageBody {
+            channel: channel.as_str(),
+            ts: Some(ts),
+            text: &rendered.text,
+            blocks: rendered.blocks.as_deref(),
+            thread_ts: None,
+            unfurl_links: None,
+            metadata: None,
+        };
         self.call("chat.update", &body).await.map(|_| ())
     }
 
@@ -432,5 +514,78 @@ fn network_detail(e: &reqwest::Error) -> String {
         "could not connect".into()
     } else {
         "request failed".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rendered() -> Rendered {
+        Rendered {
+            text: "Trouble 20261130-1 opened".into(),
+            blocks: Some(vec![
+                json!({"type": "section", "text": {"type": "mrkdwn", "text": "*x*"}}),
+            ]),
+        }
+    }
+
+    #[test]
+    fn a_post_body_carries_the_fields_slack_reads_and_no_empty_ones() {
+        let r = rendered();
+        let marker = Marker {
+            deliveries: vec![7, 9],
+            troubles: vec![TroubleId::new("20261130-1"), TroubleId::new("20261130-2")],
+        };
+        let thread = Ts::new("1.000100");
+        let body = MessageBody {
+            channel: "C1",
+            ts: None,
+            text: &r.text,
+            blocks: r.blocks.as_deref(),
+            thread_ts: Some(&thread),
+            unfurl_links: Some(false),
+            metadata: Some(marker.metadata()),
+        };
+        assert_eq!(
+            serde_json::to_value(&body).unwrap(),
+            json!({
+                "channel": "C1",
+                "text": "Trouble 20261130-1 opened",
+                "unfurl_links": false,
+                "blocks": r.blocks,
+                "thread_ts": "1.000100",
+                "metadata": {"event_type": "trouble_bot_delivery", "event_payload": {"delivery": "7,9", "troubles": "20261130-1,20261130-2"}},
+            })
+        );
+        let plain = Rendered {
+            text: "hello".into(),
+            blocks: None,
+        };
+        let edit = MessageBody {
+            channel: "C1",
+            ts: Some(&thread),
+            text: &plain.text,
+            blocks: plain.blocks.as_deref(),
+            thread_ts: None,
+            unfurl_links: None,
+            metadata: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&edit).unwrap(),
+            json!({"channel": "C1", "ts": "1.000100", "text": "hello"})
+        );
+    }
+
+    #[test]
+    fn every_method_the_bot_calls_has_its_url_parsed_once_under_the_configured_base() {
+        let client = SlackClient::new("http://127.0.0.1:9/api", Secret::new("xoxb-1"), Duration::from_secs(1));
+        assert_eq!(client.urls.len(), METHODS.len());
+        assert_eq!(
+            client.urls["chat.postMessage"].as_str(),
+            "http://127.0.0.1:9/api/chat.postMessage"
+        );
+        assert!(client.bearer.as_ref().is_some_and(HeaderValue::is_sensitive));
+        assert_eq!(client.bearer.unwrap(), "Bearer xoxb-1");
     }
 }
