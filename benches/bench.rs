@@ -1766,8 +1766,6 @@ fn max_posts_in_one_second(calls: &[Rec]) -> usize {
 }
 
 fn main() {
-    // The bot's heap as the binary sets it up, before any thread starts.
-    trouble_bot::serve::limit_malloc_arenas();
     let opts = Opts::from_args();
     // The bot logs as it does in production (the default filter, `info`, formatted as text);
     // the lines go nowhere, but producing them costs what it costs.

@@ -32,18 +32,6 @@ pub enum StartError {
     Listen { addr: String, error: std::io::Error },
 }
 
-/// glibc gives each thread that contends for the heap an arena of its own (up to eight per
-/// core), and memory freed in one is not reused by another: with the runtime's workers, its
-/// blocking threads and sled's, that held tens of MB of RSS. Two arenas serve this load.
-/// Call it first thing in `main`, before any thread starts (the binary and the bench both do).
-pub fn limit_malloc_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets an allocator parameter; called before any thread is started.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 2);
-    }
-}
-
 /// Hands the heap freed by the start's scans (the index build, the search texts' load) back
 /// to the system: glibc keeps it otherwise, and it showed as RSS for the life of the process.
 fn release_freed_memory() {
