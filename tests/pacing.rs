@@ -181,7 +181,7 @@ async fn a_combined_dm_that_reached_slack_before_its_answer_and_a_restart_is_loo
     })
     .await;
     // Stopped while the last DM's answer is still on its way: it stays queued, its attempt
-    // recorded before the call, as a crash would leave it.
+    // recorded before the call (or its item standing for it), as a crash would leave it.
     bot.stop().await;
     let posted_before = dms(&bot);
     let combined: Vec<&String> = ids
@@ -200,8 +200,11 @@ async fn a_combined_dm_that_reached_slack_before_its_answer_and_a_restart_is_loo
         .outbox_items()
         .expect("outbox")
         .into_iter()
+        .filter(|i| matches!(&i.op, Op::Post { to: Dest::Dm(u), .. } if u.as_str() == MANAGER))
         .filter(|i| {
-            i.attempt_started_at.is_some() && matches!(&i.op, Op::Post { to: Dest::Dm(u), .. } if u.as_str() == MANAGER)
+            // As the next run's deliverer reads it: attempted, so looked for before posting.
+            let head = store.lane_head(&i.lane_key()).expect("lane").expect("queued");
+            head.id == i.id && head.attempt_started_at.is_some()
         })
         .filter_map(|i| i.trouble.map(|t| t.as_str().to_string()))
         .collect();

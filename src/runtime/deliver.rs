@@ -747,7 +747,8 @@ async fn lead_post(
             gathering.waiting.push_front(other);
         }
     };
-    // Recorded, durably and together, before the call: after a crash each call looks for the
+    // Recorded, durably and together, before the call (or, within `ATTEMPT_COVERED` of their
+    // queueing, stood for by the items themselves): after a crash each call looks for the
     // message by its own id (see `find_marked`) instead of posting again.
     let claims: Vec<&Claim> = std::iter::once(&me.claim)
         .chain(others.iter().map(|(w, _)| &w.claim))

@@ -614,27 +614,16 @@ impl SledStore {
     /// already, when it was queued with a decision someone was answered with (the group commit
     /// before that answer covered it), else by a group commit shared with every writer waiting.
     pub async fn mark_attempt(&self, item: &OutboxItem, now: DateTime<Utc>) -> Result<bool, StoreError> {
-        let key = item_key(item);
-        let writer = self.lock()?;
-        let Some(bytes) = self.outbox.get(&key)? else {
-            return Ok(false);
-        };
-        let mut item: OutboxItem = decode(&bytes)?;
-        if now >= item.created_at + ATTEMPT_COVERED {
-            item.attempt_started_at = Some(now);
-            self.outbox.insert(&key, encode(&item))?;
-            drop(writer);
-            self.flush().await?;
-        } else if let Some(ticket) = self.group_commit.pending(item.id) {
-            drop(writer);
-            self.group_commit.cover(ticket, &self.db).await?;
-        }
-        Ok(true)
+        Ok(self.mark_attempts(&[item], now).await?.first() == Some(&true))
     }
 
-    /// [`Self::mark_attempt`] for the calls of one combined message, made durable together.
+    /// [`Self::mark_attempt`] for the calls of one combined message, made durable together:
+    /// within [`ATTEMPT_COVERED`] of its queueing a call's item stands for its record, as for a
+    /// single call (after a crash each looks for the message by its own id either way).
     pub async fn mark_attempts(&self, items: &[&OutboxItem], now: DateTime<Utc>) -> Result<Vec<bool>, StoreError> {
         let mut marked = Vec::with_capacity(items.len());
+        let mut recorded = false;
+        let mut pending = None;
         let writer = self.lock()?;
         for item in items {
             let key = item_key(item);
@@ -643,12 +632,22 @@ impl SledStore {
                 continue;
             };
             let mut item: OutboxItem = decode(&bytes)?;
-            item.attempt_started_at = Some(now);
-            self.outbox.insert(&key, encode(&item))?;
+            if now >= item.created_at + ATTEMPT_COVERED {
+                item.attempt_started_at = Some(now);
+                self.outbox.insert(&key, encode(&item))?;
+                recorded = true;
+            } else if let Some(ticket) = self.group_commit.pending(item.id) {
+                pending = pending.max(Some(ticket));
+            }
             marked.push(true);
         }
         drop(writer);
-        self.flush().await?;
+        if recorded {
+            self.flush().await?;
+        } else if let Some(ticket) = pending {
+            // A flush that covers the latest ticket covers every earlier one.
+            self.group_commit.cover(ticket, &self.db).await?;
+        }
         Ok(marked)
     }
 
@@ -930,6 +929,55 @@ mod tests {
                 decide::open(ctx, id, seq, UserId::new("U0SALES"), origin(), request(severity))
             })
             .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_calls_of_a_combined_message_are_recorded_only_once_their_items_no_longer_stand_for_them() {
+        let (dir, store, config, now) = fresh();
+        let ctx = Ctx {
+            policy: &config.policy,
+            now,
+        };
+        open_in(&store, &ctx, &["a"], 2).unwrap();
+        open_in(&store, &ctx, &["b"], 2).unwrap();
+        let items = store.outbox_items().unwrap();
+        let first_of = |id: &str| {
+            items
+                .iter()
+                .find(|i| i.trouble.as_ref().is_some_and(|t| t.as_str() == id))
+                .expect("an open queues calls")
+        };
+        let together = [first_of("20261130-1"), first_of("20261130-2")];
+        let recorded = |store: &SledStore| -> Vec<Option<DateTime<Utc>>> {
+            let now_stored = store.outbox_items().unwrap();
+            together
+                .iter()
+                .map(|i| {
+                    now_stored
+                        .iter()
+                        .find(|s| s.id == i.id)
+                        .and_then(|s| s.attempt_started_at)
+                })
+                .collect()
+        };
+
+        let soon = now + ATTEMPT_COVERED - chrono::TimeDelta::milliseconds(1);
+        assert_eq!(store.mark_attempts(&together, soon).await.unwrap(), vec![true, true]);
+        assert_eq!(
+            recorded(&store),
+            vec![None, None],
+            "within the window the items stand for the attempt"
+        );
+
+        let later = now + ATTEMPT_COVERED;
+        assert_eq!(store.mark_attempts(&together, later).await.unwrap(), vec![true, true]);
+        assert_eq!(recorded(&store), vec![Some(later), Some(later)]);
+        drop(store);
+        assert_eq!(
+            recorded(&reopen(dir.path())),
+            vec![Some(later), Some(later)],
+            "made durable before the call"
+        );
     }
 
     #[test]
