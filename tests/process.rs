@@ -419,8 +419,11 @@ async fn sigterm_with_slow_clients_connected_flushes_and_exits_zero_within_its_d
         "exit status {exit:?}; logs:\n{}",
         bot.logs.lock().unwrap()
     );
-    let logs = bot.logs.lock().unwrap().clone();
-    assert!(logs.contains("cutting off clients"), "{logs}");
+    // The last lines may still be in the pipe when the exit is seen: wait for the reader.
+    eventually("the cut-off logged", Duration::from_secs(10), || {
+        bot.logs.lock().unwrap().contains("cutting off clients").then_some(())
+    })
+    .await;
     let store = trouble_bot::store::SledStore::open(&dir.path().join("data")).unwrap();
     assert!(store
         .get(&trouble_bot::trouble::model::TroubleId::new(&id))
