@@ -67,6 +67,15 @@ impl BotProcess {
         self.child.wait().unwrap()
     }
 
+    /// The whole log of an exited bot, once its reader has read the last line.
+    async fn logs_at_exit(&self) -> String {
+        eventually("the bot's stderr read to its end", Duration::from_secs(10), || {
+            let logs = self.logs.lock().unwrap();
+            logs.ends_with(STDERR_CLOSED).then(|| logs.clone())
+        })
+        .await
+    }
+
     fn send_sigterm(&self) {
         let status = Command::new("kill")
             .arg("-TERM")
@@ -301,7 +310,7 @@ async fn the_token_the_signing_secret_and_long_header_values_never_appear_in_log
         .await;
     slack.wait_for_n("chat.postMessage", 3, |_| true).await;
     bot.terminate();
-    let logs = bot.logs.lock().unwrap().clone();
+    let logs = bot.logs_at_exit().await;
     assert!(
         logs.contains("Slack refused a call for good") || logs.contains("missing_scope"),
         "the failure is logged:\n{logs}"
@@ -419,11 +428,8 @@ async fn sigterm_with_slow_clients_connected_flushes_and_exits_zero_within_its_d
         "exit status {exit:?}; logs:\n{}",
         bot.logs.lock().unwrap()
     );
-    // The last lines may still be in the pipe when the exit is seen: wait for the reader.
-    eventually("the cut-off logged", Duration::from_secs(10), || {
-        bot.logs.lock().unwrap().contains("cutting off clients").then_some(())
-    })
-    .await;
+    let logs = bot.logs_at_exit().await;
+    assert!(logs.contains("cutting off clients"), "{logs}");
     let store = trouble_bot::store::SledStore::open(&dir.path().join("data")).unwrap();
     assert!(store
         .get(&trouble_bot::trouble::model::TroubleId::new(&id))

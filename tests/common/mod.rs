@@ -627,9 +627,14 @@ pub fn collect_stderr(child: &mut std::process::Child) -> std::sync::Arc<std::sy
             l.push_str(&line);
             l.push('\n');
         }
+        sink.lock().unwrap().push_str(STDERR_CLOSED);
     });
     logs
 }
+
+/// What [`collect_stderr`] appends once the child's stderr is closed: every line it wrote has
+/// been read (a child's exit is seen before its reader has read its last lines).
+pub const STDERR_CLOSED: &str = "-- stderr closed --\n";
 
 /// The address a spawned `serve` (stdout piped) says it listens on, within `limit`; None if it
 /// never says so.
