@@ -606,8 +606,8 @@ impl SledStore {
         result
     }
 
-    /// Records that an attempt at the outbox item under `key` begins now, and makes that
-    /// durable before the call leaves. False when the item is gone.
+    /// Records that an attempt at `item` begins now, and makes that durable before the call
+    /// leaves. False when the item is gone.
     ///
     /// Within [`ATTEMPT_COVERED`] of the item's creation the item itself is the record (see
     /// `lane_head`): nothing is written, and the call waits only until the item is durable —
