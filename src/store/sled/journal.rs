@@ -50,6 +50,29 @@ impl<'a> Overlay<'a> {
         }
     }
 
+    /// The last key starting with `prefix` and its value, as the decision sees the tree.
+    pub(in crate::store) fn last_with_prefix(&self, prefix: &[u8]) -> Result<Option<(Vec<u8>, IVec)>, sled::Error> {
+        let writes = self.writes.borrow();
+        let pending = writes
+            .range(prefix.to_vec()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .filter_map(|(k, v)| Some((k.clone(), v.clone()?)))
+            .last();
+        // A stored key this decision wrote is the pending one above (or removed).
+        let mut stored = None;
+        for item in self.tree.scan_prefix(prefix).rev() {
+            let (k, v) = item?;
+            if !writes.contains_key(k.as_ref()) {
+                stored = Some((k.to_vec(), v));
+                break;
+            }
+        }
+        Ok(match (pending, stored) {
+            (Some(p), Some(s)) => Some(if p.0 > s.0 { p } else { s }),
+            (p, s) => p.or(s),
+        })
+    }
+
     pub(in crate::store) fn insert(&self, key: impl AsRef<[u8]>, value: impl Into<IVec>) {
         self.writes
             .borrow_mut()
