@@ -30,7 +30,10 @@ use crate::trouble::timeline::Entry;
 
 /// The first byte of a chunk of several entries.
 const CHUNK: u8 = 2;
-const _: () = assert!(CHUNK != record::VERSION && CHUNK != b'{', "a chunk must not read as a record");
+const _: () = assert!(
+    CHUNK != record::VERSION && CHUNK != b'{',
+    "a chunk must not read as a record"
+);
 
 /// A chunk grows past this many bytes by no more entries: measured with 30 notes per trouble,
 /// 1 KB (5–6 notes a key) wrote as many bytes per note as a key per entry, 2 KB a fifth more.
