@@ -201,12 +201,18 @@ mod tests {
         db.open_tree("timeline").unwrap()
     }
 
+    /// Each entry's record as stored, and the chunk of them all.
+    fn stored_chunk(es: &[Entry]) -> (Vec<Vec<u8>>, Vec<u8>) {
+        let stored: Vec<Vec<u8>> = es.iter().map(record::encode_exact).collect();
+        let value = chunk(&stored.iter().map(Vec::as_slice).collect::<Vec<_>>());
+        (stored, value)
+    }
+
     #[test]
     fn a_chunk_reads_back_its_entries_byte_for_byte_in_order() {
         let es = entries_of("20261130-1", 3, "lot 42");
-        let stored: Vec<Vec<u8>> = es.iter().map(record::encode_exact).collect();
+        let (stored, value) = stored_chunk(&es);
         let refs: Vec<&[u8]> = stored.iter().map(Vec::as_slice).collect();
-        let value = chunk(&refs);
         assert_eq!(value[0], CHUNK);
         assert_eq!(records(&value).unwrap(), refs);
         let back = entries(&value).unwrap();
@@ -286,9 +292,7 @@ mod tests {
     #[test]
     fn a_damaged_chunk_is_refused_not_misread() {
         let es = entries_of("20261130-1", 3, "lot 42");
-        let stored: Vec<Vec<u8>> = es.iter().map(record::encode_exact).collect();
-        let refs: Vec<&[u8]> = stored.iter().map(Vec::as_slice).collect();
-        let whole = chunk(&refs);
+        let (_, whole) = stored_chunk(&es);
         for cut in 1..whole.len() {
             assert!(entries(&whole[..cut]).is_err(), "cut at {cut}");
         }
