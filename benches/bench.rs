@@ -512,6 +512,22 @@ fn ms(d: Duration) -> String {
     }
 }
 
+/// The child's RSS once it has settled: the bot answers `/healthz` while it still loads the
+/// search texts in the background, so a reading taken at once would leave them out. Settled
+/// means no change over 64 KB for a whole second (at most ten seconds).
+async fn settled_rss_kb(pid: u32) -> u64 {
+    let started = Instant::now();
+    let (mut last, mut since) = (rss_kb(Some(pid)), Instant::now());
+    while started.elapsed() < Duration::from_secs(10) && since.elapsed() < Duration::from_secs(1) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let now = rss_kb(Some(pid));
+        if now.abs_diff(last) > 64 {
+            (last, since) = (now, Instant::now());
+        }
+    }
+    last
+}
+
 fn rss_kb(pid: Option<u32>) -> u64 {
     let path = match pid {
         Some(p) => format!("/proc/{p}/status"),
@@ -1530,8 +1546,7 @@ async fn measure_child(fake: &Fake, dir: &Path, response_url: &str, reads_n: u64
     let healthy = wait_healthy(&base, Duration::from_secs(30)).await;
     let startup = t.elapsed();
     let result = if healthy {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let rss_idle = rss_kb(Some(child.id()));
+        let rss_idle = settled_rss_kb(child.id()).await;
         let mut reads = Vec::new();
         for (what, kind) in SCALE_READS {
             let sample = run_load(&base, *kind, 1, Duration::from_secs(120), reads_n, response_url).await;
