@@ -848,39 +848,6 @@ pub fn sled_is_built(index: &sled::Tree) -> Result<bool, StoreError> {
     Ok(index.contains_key(BUILT)?)
 }
 
-/// Joins the `k:` and `t:` entries an earlier release wrote apart into one record each: once,
-/// when this release first opens the store (later, one seek finds no `k:`). Applied in batches
-/// of 10,000: a crash between two leaves some troubles in each form, and both read. A pair
-/// that does not read is left for the trouble's next write.
-pub fn sled_join_earlier(index: &sled::Tree) -> Result<u64, StoreError> {
-    let (mut joined, mut batch, mut pending) = (0u64, sled::Batch::default(), 0usize);
-    for record in index.scan_prefix(b"k:") {
-        let (key, keys) = record?;
-        let id = TroubleId::new(String::from_utf8_lossy(&key[2..]).into_owned());
-        let text = index.get(text_key(&id))?;
-        let entry = match text.as_deref() {
-            Some(t) if t.first() != Some(&MERGED) => decode::<Keys>(&keys)
-                .ok()
-                .zip(searchable(t).ok())
-                .map(|(keys, s)| record_value(&keys, &s.text)),
-            _ => None,
-        };
-        let Some(value) = entry else {
-            continue;
-        };
-        batch.insert(text_key(&id), value);
-        batch.remove(key);
-        pending += 1;
-        if pending == 10_000 {
-            index.apply_batch(std::mem::take(&mut batch))?;
-            joined += pending as u64;
-            pending = 0;
-        }
-    }
-    index.apply_batch(batch)?;
-    Ok(joined + pending as u64)
-}
-
 /// Builds every entry from `troubles` (records as stored), once, before the store serves.
 pub fn build_sled(index: &sled::Tree, troubles: &sled::Tree) -> Result<(), StoreError> {
     index.clear()?;
@@ -1680,40 +1647,6 @@ mod tests {
         // A cache loaded from the merged record finds it too.
         let fresh = SearchCache::default();
         assert_eq!(fresh.search(&earlier, &words("globex cracked")).unwrap(), found);
-    }
-
-    #[test]
-    fn opening_joins_every_pair_an_earlier_release_wrote_into_the_record_a_write_would_have_made() {
-        let db = sled::Config::new().temporary(true).open().unwrap();
-        let (merged, earlier) = (db.open_tree("merged").unwrap(), db.open_tree("earlier").unwrap());
-        let at: DateTime<Utc> = "2026-11-30T01:02:03.456789123Z".parse().unwrap();
-        let mut ids = Vec::new();
-        for n in 1..=3 {
-            let id = TroubleId::new(format!("20261130-{n}"));
-            let keys = Keys {
-                open: n != 2,
-                ..keys_at(at + chrono::Duration::minutes(n), Some(n == 3))
-            };
-            let text = format!("customer {n}\nhousing cracked");
-            for (tree, value) in [
-                (&merged, record_value(&keys, &text)),
-                (&earlier, earlier_text_value(&keys, &text)),
-            ] {
-                tree.insert(text_key(&id), value).unwrap();
-                tree.insert(customer_key(&keys.customer, &id), Vec::new()).unwrap();
-            }
-            earlier.insert(keys_key(&id), encode(&keys)).unwrap();
-            ids.push(id);
-        }
-        // One trouble already written again by this release.
-        earlier.remove(keys_key(&ids[0])).unwrap();
-        earlier
-            .insert(text_key(&ids[0]), merged.get(text_key(&ids[0])).unwrap().unwrap())
-            .unwrap();
-
-        assert_eq!(sled_join_earlier(&earlier).unwrap(), 2);
-        assert_eq!(everything(&earlier), everything(&merged));
-        assert_eq!(sled_join_earlier(&earlier).unwrap(), 0, "once");
     }
 
     #[test]

@@ -362,13 +362,6 @@ impl SledStore {
         if !super::index::sled_is_built(&store.index)? {
             super::index::build_sled(&store.index, &store.troubles)?;
         }
-        let joined = super::index::sled_join_earlier(&store.index)?;
-        if joined > 0 {
-            tracing::info!(
-                joined,
-                "each trouble's index keys and search text joined into one record"
-            );
-        }
         Ok(store)
     }
 
