@@ -513,15 +513,16 @@ const MERGED: u8 = 1;
 /// the opening's nanoseconds within its millisecond (varint), severity, a byte of bits (1:
 /// open; 2: the customer key follows, as it is not the text's first line normalised, which it
 /// almost always is), then the App Home people (varint count, each a varint length). One record
-/// instead of `k:` and `t:` (100,000 keys fewer at 100,000 troubles), 9 bytes longer than the
-/// earlier `t:` for a closed trouble: the search load pulls about as many of sled's leaves as
-/// before into its cache.
+/// instead of `k:` and `t:` (100,000 keys fewer at 100,000 troubles), at most 9 bytes longer
+/// than the earlier `t:` for a closed trouble: the search load pulls about as many of sled's
+/// leaves as before into its cache. (A change to [`normalize`] needs the index built again
+/// anyway: its `c:` keys are normalised.)
 fn record_value(keys: &Keys, text: &str) -> Vec<u8> {
+    use super::sled::record::varint;
     let spelled = normalize(first_line(text)) != keys.customer;
     let mut v = Vec::with_capacity(
         24 + text.len() + keys.customer.len() + keys.home.iter().map(|u| 2 + u.as_str().len()).sum::<usize>(),
     );
-    use super::sled::record::varint;
     let text_of = |v: &mut Vec<u8>, s: &str| {
         varint(v, s.len() as u64);
         v.extend_from_slice(s.as_bytes());
