@@ -482,27 +482,43 @@ async fn verify_passes_an_intact_store_and_names_an_entry_changed_or_removed_beh
     let (edited_seq, removed_seq) = {
         let store = Store::open(&data_dir).expect("the stopped bot released the store");
         let tree = store.timeline_tree();
-        let entries: Vec<(sled::IVec, Value)> = tree
+        // Each value holds one entry or a chunk of several: (key, place in the value, entry).
+        let records: Vec<(sled::IVec, Vec<Vec<u8>>)> = tree
             .iter()
             .map(|item| {
-                let (k, v) = item.expect("timeline entry");
-                (k, trouble_bot::store::sled::record_value(&v).expect("an entry"))
+                let (k, v) = item.expect("timeline value");
+                let records = trouble_bot::store::sled::timeline_records(&v).expect("entries");
+                (k.clone(), records.into_iter().map(<[u8]>::to_vec).collect())
             })
             .collect();
         let find = |id: &str| {
-            entries
+            records
                 .iter()
-                .find(|(_, e)| e["trouble"] == id && e["event"]["text"] == NOTES[1])
-                .cloned()
+                .find_map(|(k, rs)| {
+                    rs.iter().enumerate().find_map(|(at, r)| {
+                        let e = trouble_bot::store::sled::record_value(r).expect("an entry");
+                        (e["trouble"] == id && e["event"]["text"] == NOTES[1]).then(|| (k.clone(), rs.clone(), at, e))
+                    })
+                })
                 .unwrap_or_else(|| panic!("note of {id} in the timeline"))
         };
-        let (key, mut entry) = find(&edited.id);
+        let rewrite = |key: sled::IVec, rs: &[Vec<u8>]| {
+            let rs: Vec<&[u8]> = rs.iter().map(Vec::as_slice).collect();
+            tree.insert(key, trouble_bot::store::sled::timeline_chunk(&rs))
+                .expect("write");
+        };
+        let (key, mut rs, at, mut entry) = find(&edited.id);
         entry["event"]["text"] = json!("lot 42 came from line A");
-        tree.insert(key, serde_json::to_vec(&entry).expect("json"))
-            .expect("write");
+        rs[at] = serde_json::to_vec(&entry).expect("json");
+        rewrite(key, &rs);
         let edited_seq = entry["seq"].as_u64().expect("seq");
-        let (key, entry) = find(&removed.id);
-        tree.remove(key).expect("remove");
+        let (key, mut rs, at, entry) = find(&removed.id);
+        rs.remove(at);
+        if rs.is_empty() {
+            tree.remove(key).expect("remove");
+        } else {
+            rewrite(key, &rs);
+        }
         let removed_seq = entry["seq"].as_u64().expect("seq");
         store.flush().await.expect("flush");
         (edited_seq, removed_seq)

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 mod global;
 mod journal;
 pub(super) mod record;
+mod timeline;
 
 pub(super) use journal::Overlay;
 
@@ -166,6 +167,8 @@ fn encode_entry(e: &Entry) -> Vec<u8> {
     record::encode_exact(e)
 }
 
+pub use timeline::{chunk as timeline_chunk, entries as timeline_entries, records as timeline_records};
+
 /// A record as stored (either form) as JSON's data model: for tests and tools that look at
 /// or tamper with the raw trees.
 pub fn record_value(bytes: &[u8]) -> Result<serde_json::Value, StoreError> {
@@ -206,13 +209,6 @@ fn lane_prefix(lane: &LaneKey) -> Vec<u8> {
 fn item_key(item: &OutboxItem) -> Vec<u8> {
     let mut key = lane_prefix(&item.lane_key());
     key.extend_from_slice(&item.id.to_be_bytes());
-    key
-}
-
-fn timeline_key(trouble: &TroubleId, seq: u64) -> Vec<u8> {
-    let mut key = trouble.as_str().as_bytes().to_vec();
-    key.push(0);
-    key.extend_from_slice(&seq.to_be_bytes());
     key
 }
 
@@ -303,7 +299,7 @@ fn write_decision(
         }
     }
     for e in &d.entries {
-        timeline.insert(timeline_key(&e.trouble, e.seq), encode_entry(e));
+        timeline::append(timeline, e, encode_entry(e))?;
     }
     let trouble_id = d.trouble.as_ref().map(|t| &t.id).or(trouble_for_calls);
     for Delivery { lane, op } in &d.deliveries {
@@ -461,16 +457,15 @@ impl SledStore {
     }
 
     pub fn timeline(&self, id: &TroubleId) -> Result<Vec<Entry>, StoreError> {
-        let mut prefix = id.as_str().as_bytes().to_vec();
-        prefix.push(0);
-        self.timeline
-            .scan_prefix(prefix)
-            .values()
-            .map(|v| decode(&v?))
-            .collect()
+        let mut entries = Vec::new();
+        for value in self.timeline.scan_prefix(timeline::prefix(id)).values() {
+            entries.extend(timeline_entries(&value?)?);
+        }
+        Ok(entries)
     }
 
-    /// Raw access for `verify` and for tests that tamper on purpose.
+    /// Raw access for tests that tamper on purpose (a value holds one entry or a chunk of
+    /// several: see [`timeline_records`]).
     pub fn timeline_tree(&self) -> &sled::Tree {
         &self.timeline
     }

@@ -90,16 +90,18 @@ pub async fn copy_from_sled(from: &Path, pool: &Pool) -> Result<Copied, PgError>
                 }
                 "timeline" => {
                     // As JSON, serde's form of the entry: the bytes every release stored on sled
-                    // before the compact form, whose fields the hash covers.
-                    let e: Entry = decode("timeline entry", value)?;
-                    let json = serde_json::to_vec(&e).expect("timeline entries serialize");
-                    copied.entries += tx
-                        .execute(
-                            "INSERT INTO timeline (trouble, seq, entry) VALUES ($1, $2, $3)
-                             ON CONFLICT (trouble, seq) DO NOTHING",
-                            &[&e.trouble.as_str(), &(e.seq as i64), &json],
-                        )
-                        .await?;
+                    // before the compact form, whose fields the hash covers. A sled value holds
+                    // one entry or a chunk of several.
+                    for e in crate::store::sled::timeline_entries(value)? {
+                        let json = serde_json::to_vec(&e).expect("timeline entries serialize");
+                        copied.entries += tx
+                            .execute(
+                                "INSERT INTO timeline (trouble, seq, entry) VALUES ($1, $2, $3)
+                                 ON CONFLICT (trouble, seq) DO NOTHING",
+                                &[&e.trouble.as_str(), &(e.seq as i64), &json],
+                            )
+                            .await?;
+                    }
                 }
                 "outbox" => {
                     let item: OutboxItem = decode("outbox item", value)?;

@@ -17,6 +17,12 @@
 //! iterator.rs:470–514) replays only up to that end (`max_lsn`, iterator.rs:56–62). A write's LSN
 //! is reserved before it is installed, and the next write on this thread starts after that, so
 //! the record's LSN is below every write applied after it, and the removal's above them all.
+//!
+//! Some puts carry a value made from what the decision read (a tracking record, a timeline
+//! chunk holding the entries before the new one): replaying such a put at open is safe for the
+//! same reason. A record is still there only when its removal was lost, and then so is every
+//! later write set (made after the removal, under the writer lock), so the replayed value is
+//! the newest one its key had.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -48,6 +54,29 @@ impl<'a> Overlay<'a> {
             Some(pending) => Ok(pending.clone()),
             None => self.tree.get(key),
         }
+    }
+
+    /// The last key starting with `prefix` and its value, as the decision sees the tree.
+    pub(in crate::store) fn last_with_prefix(&self, prefix: &[u8]) -> Result<Option<(Vec<u8>, IVec)>, sled::Error> {
+        let writes = self.writes.borrow();
+        let pending = writes
+            .range(prefix.to_vec()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .filter_map(|(k, v)| Some((k.clone(), v.clone()?)))
+            .last();
+        // A stored key this decision wrote is the pending one above (or removed).
+        let mut stored = None;
+        for item in self.tree.scan_prefix(prefix).rev() {
+            let (k, v) = item?;
+            if !writes.contains_key(k.as_ref()) {
+                stored = Some((k.to_vec(), v));
+                break;
+            }
+        }
+        Ok(match (pending, stored) {
+            (Some(p), Some(s)) => Some(if p.0 > s.0 { p } else { s }),
+            (p, s) => p.or(s),
+        })
     }
 
     pub(in crate::store) fn insert(&self, key: impl AsRef<[u8]>, value: impl Into<IVec>) {
