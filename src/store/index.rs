@@ -228,9 +228,10 @@ impl<'a> Reader<'a> {
 
     fn take(&mut self, n: usize) -> Result<&'a [u8], StoreError> {
         let piece = self
-            .bytes
-            .get(self.at..self.at + n)
-            .ok_or_else(|| StoreError::Corrupt("index: short stats aggregate".into()))?;
+            .at
+            .checked_add(n)
+            .and_then(|end| self.bytes.get(self.at..end))
+            .ok_or_else(|| StoreError::Corrupt("index: short record".into()))?;
         self.at += n;
         Ok(piece)
     }
@@ -250,6 +251,24 @@ impl<'a> Reader<'a> {
     fn text(&mut self) -> Result<String, StoreError> {
         let len = self.u64()? as usize;
         String::from_utf8(self.take(len)?.to_vec()).map_err(|_| StoreError::Corrupt("index: bad text".into()))
+    }
+
+    fn varint(&mut self) -> Result<u64, StoreError> {
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.u8()?;
+            n |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(n);
+            }
+        }
+        Err(StoreError::Corrupt("index: varint too long".into()))
+    }
+
+    /// A text after its varint length, borrowed.
+    fn short_text(&mut self) -> Result<&'a str, StoreError> {
+        let len = self.varint()? as usize;
+        std::str::from_utf8(self.take(len)?).map_err(|_| StoreError::Corrupt("index: bad text".into()))
     }
 }
 
@@ -400,7 +419,9 @@ fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, StoreError> {
 // ---- sled: one tree, `index`, its keys prefixed by what they index ----
 
 /// Present once the index holds every trouble (written last by the build); 2: with the stats
-/// aggregates, so an index built before them is built again at open.
+/// aggregates, so an index built before them is built again at open. A trouble's keys and
+/// search entry in one `t:` record came later without a new mark: the earlier `k:` and `t:`
+/// pair still reads, and a trouble's next write replaces it.
 const BUILT: &[u8] = b"built:2";
 const COUNT_TROUBLES: &[u8] = b"n:troubles";
 const COUNT_OPEN: &[u8] = b"n:open";
@@ -414,7 +435,8 @@ fn joined(prefix: &[u8], a: &[u8], b: &[u8]) -> Vec<u8> {
     key
 }
 
-/// `k:<id>` → the trouble's [`Keys`].
+/// `k:<id>` → the trouble's [`Keys`], as an earlier release filed them beside its `t:` entry
+/// (read, and removed by the trouble's next write).
 fn keys_key(id: &TroubleId) -> Vec<u8> {
     [b"k:".as_slice(), id.as_str().as_bytes()].concat()
 }
@@ -441,7 +463,7 @@ fn list_key(k: &Keys, id: &TroubleId) -> Vec<u8> {
     ]
     .concat()
 }
-/// `t:<id>` → opened millis, private flag, the folded search text.
+/// `t:<id>` → the trouble's [`Keys`] and its search entry in one record ([`record_value`]).
 fn text_key(id: &TroubleId) -> Vec<u8> {
     [b"t:".as_slice(), id.as_str().as_bytes()].concat()
 }
@@ -481,11 +503,96 @@ fn millis(at: DateTime<Utc>) -> [u8; 8] {
     (at.timestamp_millis().max(0) as u64).to_be_bytes()
 }
 
-fn text_value(e: &Entries) -> Vec<u8> {
-    let mut v = millis(e.keys.opened_at).to_vec();
-    v.push(flag(e.stats.private));
-    v.extend_from_slice(e.text.as_bytes());
+/// The first byte of a `t:` record holding the [`Keys`] too. An earlier release's `t:` value
+/// (opened millis, private flag, text; its keys under `k:`) starts with the millis' top byte,
+/// 0 until the year 2,000,000.
+const MERGED: u8 = 1;
+
+/// A trouble's `t:` record. First what a search reads, as the earlier entry had it: [`MERGED`],
+/// opened millis (i64), private flag, the text (varint length). Then the rest of its [`Keys`]:
+/// the opening's nanoseconds within its millisecond (varint), severity, a byte of bits (1:
+/// open; 2: the customer key follows, as it is not the text's first line normalised, which it
+/// almost always is), then the App Home people (varint count, each a varint length). One record
+/// instead of `k:` and `t:` (100,000 keys fewer at 100,000 troubles), at most 9 bytes longer
+/// than the earlier `t:` for a closed trouble: the search load pulls about as many of sled's
+/// leaves as before into its cache. (A change to [`normalize`] needs the index built again
+/// anyway: its `c:` keys are normalised.)
+fn record_value(keys: &Keys, text: &str) -> Vec<u8> {
+    use super::sled::record::varint;
+    let spelled = normalize(first_line(text)) != keys.customer;
+    let mut v = Vec::with_capacity(
+        24 + text.len() + keys.customer.len() + keys.home.iter().map(|u| 2 + u.as_str().len()).sum::<usize>(),
+    );
+    let text_of = |v: &mut Vec<u8>, s: &str| {
+        varint(v, s.len() as u64);
+        v.extend_from_slice(s.as_bytes());
+    };
+    v.push(MERGED);
+    v.extend_from_slice(&keys.opened_at.timestamp_millis().to_be_bytes());
+    v.push(flag(keys.private));
+    text_of(&mut v, text);
+    varint(&mut v, (keys.opened_at.timestamp_subsec_nanos() % 1_000_000).into());
+    v.push(keys.severity);
+    v.push(u8::from(keys.open) | (u8::from(spelled) << 1));
+    if spelled {
+        text_of(&mut v, &keys.customer);
+    }
+    varint(&mut v, keys.home.len() as u64);
+    for user in &keys.home {
+        text_of(&mut v, user.as_str());
+    }
     v
+}
+
+fn first_line(text: &str) -> &str {
+    text.split('\n').next().unwrap_or_default()
+}
+
+/// Reads a merged record up to its text: its search entry, and a reader at its other keys.
+fn merged_entry(value: &[u8]) -> Result<(Searchable, Reader<'_>), StoreError> {
+    let mut r = Reader::new(value);
+    if r.u8()? != MERGED {
+        return Err(StoreError::Corrupt("index: bad trouble record".into()));
+    }
+    let opened_millis = r.i64()?;
+    let private = unflag(r.u8()?);
+    let text = r.short_text()?;
+    Ok((
+        Searchable {
+            opened_millis,
+            private,
+            text: text.into(),
+        },
+        r,
+    ))
+}
+
+/// The [`Keys`] of a merged `t:` record.
+fn record_keys(value: &[u8]) -> Result<Keys, StoreError> {
+    let (entry, mut r) = merged_entry(value)?;
+    let nanos = r.varint()?;
+    let opened_at = DateTime::from_timestamp_millis(entry.opened_millis)
+        .and_then(|at| at.checked_add_signed(chrono::Duration::nanoseconds(nanos.min(999_999) as i64)))
+        .ok_or_else(|| StoreError::Corrupt("index: bad opening time".into()))?;
+    let severity = r.u8()?;
+    let bits = r.u8()?;
+    let customer = match bits & 2 {
+        0 => normalize(first_line(&entry.text)),
+        _ => r.short_text()?.to_string(),
+    };
+    let people = r.varint()?;
+    let mut home = Vec::with_capacity((people as usize).min(value.len()));
+    for _ in 0..people {
+        home.push(UserId::new(r.short_text()?));
+    }
+    Ok(Keys {
+        customer,
+        opened_at,
+        open: bits & 1 != 0,
+        home,
+        severity,
+        private: entry.private,
+    })
 }
 
 fn read_count(bytes: Option<&[u8]>) -> u64 {
@@ -499,7 +606,8 @@ fn read_count(bytes: Option<&[u8]>) -> u64 {
 type Write = (Vec<u8>, Option<Vec<u8>>);
 
 /// The writes a trouble's new entries need against the old ones: `(key, Some(value))` to
-/// write, `(key, None)` to remove, and how the counts move.
+/// write, `(key, None)` to remove, and how the counts move. `stored` is its `o:` row and its
+/// `t:` record as found.
 fn changes(id: &TroubleId, old: Option<&Keys>, stored: [Option<&[u8]>; 2], new: &Entries) -> (Vec<Write>, i64, i64) {
     let mut out = Vec::new();
     let put = |out: &mut Vec<_>, key: Vec<u8>, value: Vec<u8>, was: Option<&[u8]>| {
@@ -532,7 +640,6 @@ fn changes(id: &TroubleId, old: Option<&Keys>, stored: [Option<&[u8]>; 2], new: 
         if old.is_none_or(|o| o.customer != new.keys.customer) {
             out.push((customer_key(&new.keys.customer, id), Some(Vec::new())));
         }
-        out.push((keys_key(id), Some(encode(&new.keys))));
     }
     let moved = old.is_some_and(|o| o.opened_at != new.keys.opened_at);
     put(
@@ -541,7 +648,7 @@ fn changes(id: &TroubleId, old: Option<&Keys>, stored: [Option<&[u8]>; 2], new: 
         encode_row(&new.stats),
         stored[0].filter(|_| !moved),
     );
-    put(&mut out, text_key(id), text_value(new), stored[1]);
+    put(&mut out, text_key(id), record_value(&new.keys, &new.text), stored[1]);
     let was_open = old.map(|o| o.open);
     let troubles = i64::from(old.is_none());
     let open = i64::from(new.keys.open) - i64::from(was_open.unwrap_or(false));
@@ -551,12 +658,23 @@ fn changes(id: &TroubleId, old: Option<&Keys>, stored: [Option<&[u8]>; 2], new: 
 /// Brings trouble `t`'s entries up to date in the decision's write set.
 pub(super) fn write_sled(index: &super::sled::Overlay, t: &Trouble) -> Result<(), sled::Error> {
     let new = Entries::of(t);
-    let old: Option<Keys> = index.get(keys_key(&t.id))?.and_then(|b| decode(&b).ok());
+    let text = index.get(text_key(&t.id))?;
+    let old: Option<Keys> = match text.as_deref() {
+        None => None,
+        Some(merged) if merged.first() == Some(&MERGED) => record_keys(merged).ok(),
+        // Filed by an earlier release: its keys under `k:`, which this write replaces.
+        Some(_) => {
+            let keys = index.get(keys_key(&t.id))?;
+            if keys.is_some() {
+                index.remove(keys_key(&t.id));
+            }
+            keys.and_then(|b| decode(&b).ok())
+        }
+    };
     let stats = index.get(opened_key(
         old.as_ref().map_or(new.keys.opened_at, |o| o.opened_at),
         &t.id,
     ))?;
-    let text = index.get(text_key(&t.id))?;
     let (writes, troubles, open) = changes(&t.id, old.as_ref(), [stats.as_deref(), text.as_deref()], &new);
     for (key, value) in writes {
         match value {
@@ -955,7 +1073,11 @@ struct Searchable {
     text: Box<str>,
 }
 
+/// A `t:` value's search entry, in either form.
 fn searchable(value: &[u8]) -> Result<Searchable, StoreError> {
+    if value.first() == Some(&MERGED) {
+        return Ok(merged_entry(value)?.0);
+    }
     if value.len() < 9 {
         return Err(StoreError::Corrupt("index: short search entry".into()));
     }
@@ -1006,8 +1128,7 @@ impl CacheState {
         self.slots.binary_search_by(|s| self.piece(s.id).cmp(id)).ok()
     }
 
-    fn push(&mut self, id: &str, value: &[u8]) -> Result<(), StoreError> {
-        let entry = searchable(value)?;
+    fn push(&mut self, id: &str, entry: Searchable) {
         let mut place = |text: &str| {
             let at = self.bytes.len() as u32;
             self.bytes.push_str(text);
@@ -1021,7 +1142,6 @@ impl CacheState {
             private: entry.private,
             stale: false,
         });
-        Ok(())
     }
 
     /// Folds the changed entries back into the string once they are many.
@@ -1049,11 +1169,7 @@ impl CacheState {
         self.bytes.clear();
         self.slots.clear();
         for (id, s) in all {
-            let mut value = s.opened_millis.to_be_bytes().to_vec();
-            value.push(flag(s.private));
-            value.extend_from_slice(s.text.as_bytes());
-            // Re-encoded from what was decoded: cannot fail.
-            let _ = self.push(&id, &value);
+            self.push(&id, s);
         }
         self.bytes.shrink_to_fit();
         self.slots.shrink_to_fit();
@@ -1080,7 +1196,7 @@ impl SearchCache {
         if !state.loaded {
             for record in index.scan_prefix(b"t:") {
                 let (key, value) = record?;
-                state.push(&String::from_utf8_lossy(&key[2..]), &value)?;
+                state.push(&String::from_utf8_lossy(&key[2..]), searchable(&value)?);
             }
             state.bytes.shrink_to_fit();
             state.slots.shrink_to_fit();
@@ -1375,6 +1491,163 @@ mod tests {
         };
         assert_eq!(decode::<Keys>(&encode(&keys)).unwrap(), keys);
         assert_eq!(decode::<Keys>(&serde_json::to_vec(&keys).unwrap()).unwrap(), keys);
+    }
+
+    fn keys_at(opened_at: DateTime<Utc>, private: Option<bool>) -> Keys {
+        Keys {
+            customer: "株式会社acme".into(),
+            opened_at,
+            open: true,
+            home: vec![UserId::new("U0MANAGER"), UserId::new("U0SALES")],
+            severity: 2,
+            private,
+        }
+    }
+
+    /// A `t:` value as an earlier release wrote it (its keys under `k:`).
+    fn earlier_text_value(keys: &Keys, text: &str) -> Vec<u8> {
+        [&millis(keys.opened_at)[..], &[flag(keys.private)], text.as_bytes()].concat()
+    }
+
+    #[test]
+    fn a_troubles_keys_and_search_entry_read_back_from_its_one_record_and_the_earlier_entry_still_reads() {
+        let text = "株式会社acme\ncracked housing";
+        for (at, private) in [
+            ("2026-11-30T01:02:03.456789123Z", None),
+            ("2026-11-30T01:02:03Z", Some(true)),
+            ("1969-12-31T23:59:59.999000001Z", Some(false)),
+        ] {
+            let mut keys = keys_at(at.parse().unwrap(), private);
+            for (home, customer) in [(keys.home.clone(), "株式会社acme"), (Vec::new(), "acme")] {
+                keys.home = home;
+                keys.customer = customer.into();
+                let value = record_value(&keys, text);
+                assert_eq!(record_keys(&value).unwrap(), keys, "{at}");
+                if customer == "acme" {
+                    let earlier = earlier_text_value(&keys, text).len();
+                    assert!(
+                        value.len() <= earlier + 9,
+                        "the customer key is the text's first line normalised"
+                    );
+                }
+                let entry = searchable(&value).unwrap();
+                assert_eq!(
+                    (entry.opened_millis, entry.private, &*entry.text),
+                    (keys.opened_at.timestamp_millis(), private, text)
+                );
+                assert!(
+                    record_keys(&value[..value.len() - 1]).is_err(),
+                    "a cut record is refused"
+                );
+            }
+            if keys.opened_at.timestamp_millis() >= 0 {
+                let earlier = searchable(&earlier_text_value(&keys, text)).unwrap();
+                assert_eq!(
+                    (earlier.opened_millis, earlier.private, &*earlier.text),
+                    (keys.opened_at.timestamp_millis(), private, text)
+                );
+            }
+        }
+    }
+
+    /// Writes trouble `t`'s entries into `index` as a committed decision does.
+    fn write(index: &sled::Tree, t: &Trouble) {
+        let overlay = super::super::sled::Overlay::new(index);
+        write_sled(&overlay, t).unwrap();
+        for (key, value) in overlay.into_writes().1 {
+            match value {
+                Some(v) => index.insert(key, v).unwrap(),
+                None => index.remove(key).unwrap(),
+            };
+        }
+    }
+
+    fn everything(index: &sled::Tree) -> Vec<(sled::IVec, sled::IVec)> {
+        index.iter().map(Result::unwrap).collect()
+    }
+
+    #[test]
+    fn a_trouble_an_earlier_release_indexed_is_found_by_search_and_its_next_write_leaves_the_index_as_if_always_merged()
+    {
+        use crate::trouble::decide::{self, Ctx};
+        let config = crate::config::Config::from_sources(None, &Default::default()).unwrap();
+        let ctx = Ctx {
+            policy: &config.policy,
+            now: "2026-11-30T01:02:03.456789123Z".parse().unwrap(),
+        };
+        let request = crate::trouble::command::OpenRequest {
+            severity: Some(Severity::new(2)),
+            manager: Some(UserId::new("U0MANAGER")),
+            departments: vec![],
+            customer: "ACME".into(),
+            summary: "cracked housing".into(),
+            past: Vec::new(),
+        };
+        let origin = crate::trouble::model::Origin {
+            channel: crate::trouble::model::ChannelId::new("C0ORIGIN"),
+            response_url: None,
+        };
+        let opened = decide::open(
+            &ctx,
+            TroubleId::new("20261130-1"),
+            1,
+            UserId::new("U0SALES"),
+            origin,
+            request,
+        )
+        .trouble
+        .expect("an open makes a trouble");
+        let mut moved = opened.clone();
+        moved.customer = "Globex".into();
+        moved.manager = Some(UserId::new("U0OTHER"));
+
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        let (merged, earlier) = (db.open_tree("merged").unwrap(), db.open_tree("earlier").unwrap());
+        write(&merged, &opened);
+        write(&earlier, &opened);
+        assert!(merged.scan_prefix(b"k:").next().is_none(), "no `k:` key any more");
+        // The earlier release's pair in place of the record.
+        let id = &opened.id;
+        let keys = record_keys(&earlier.get(text_key(id)).unwrap().unwrap()).unwrap();
+        assert_eq!(keys, Entries::of(&opened).keys);
+        earlier.insert(keys_key(id), encode(&keys)).unwrap();
+        earlier
+            .insert(text_key(id), earlier_text_value(&keys, &folded_text(&opened)))
+            .unwrap();
+
+        let words = |q: &str| crate::trouble::search::query_words(q);
+        let cache = SearchCache::default();
+        let hits = cache.search(&earlier, &words("cracked")).unwrap();
+        let at_millis = DateTime::from_timestamp_millis(opened.opened_at.timestamp_millis()).unwrap();
+        assert_eq!(
+            hits,
+            vec![Hit {
+                id: id.clone(),
+                opened_at: at_millis,
+                private: opened.private,
+            }]
+        );
+        assert!(cache.search(&earlier, &words("globex")).unwrap().is_empty());
+
+        write(&merged, &moved);
+        write(&earlier, &moved);
+        cache.touched(id);
+        assert_eq!(everything(&earlier), everything(&merged));
+        assert_eq!(sled_counts(&earlier).unwrap(), TroubleCounts { troubles: 1, open: 1 });
+        assert_eq!(
+            sled_home_ids(&earlier, &UserId::new("U0OTHER")).unwrap(),
+            vec![id.clone()]
+        );
+        assert_eq!(
+            sled_customer_ids(&earlier, &["globex".into()]).unwrap(),
+            vec![id.clone()]
+        );
+        assert!(sled_customer_ids(&earlier, &["acme".into()]).unwrap().is_empty());
+        let found = cache.search(&earlier, &words("globex")).unwrap();
+        assert_eq!(found.iter().map(|h| &h.id).collect::<Vec<_>>(), vec![id]);
+        // A cache loaded from the merged record finds it too.
+        let fresh = SearchCache::default();
+        assert_eq!(fresh.search(&earlier, &words("globex cracked")).unwrap(), found);
     }
 
     #[test]

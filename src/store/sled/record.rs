@@ -235,7 +235,7 @@ fn encode_value(v: &Value) -> Vec<u8> {
 }
 
 /// LEB128: seven bits a byte, low first.
-pub(super) fn varint(out: &mut Vec<u8>, mut n: u64) {
+pub(in crate::store) fn varint(out: &mut Vec<u8>, mut n: u64) {
     while n >= 0x80 {
         out.push(n as u8 | 0x80);
         n >>= 7;
