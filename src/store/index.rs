@@ -254,15 +254,12 @@ impl<'a> Reader<'a> {
     }
 
     fn varint(&mut self) -> Result<u64, StoreError> {
-        let mut n = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.u8()?;
-            n |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(n);
-            }
-        }
-        Err(StoreError::Corrupt("index: varint too long".into()))
+        let mut rest = self.bytes.get(self.at..).unwrap_or_default();
+        let before = rest.len();
+        let n = super::sled::record::take_varint(&mut rest)
+            .ok_or_else(|| StoreError::Corrupt("index: a number cut short or too long".into()))?;
+        self.at += before - rest.len();
+        Ok(n)
     }
 
     /// A text after its varint length, borrowed.

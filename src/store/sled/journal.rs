@@ -29,7 +29,7 @@ use std::collections::BTreeMap;
 
 use sled::IVec;
 
-use super::record::varint;
+use super::record::{take_varint, varint};
 use crate::store::StoreError;
 
 /// A tree's pending writes: key → the new value, or None for a removal.
@@ -157,15 +157,8 @@ impl<'r> Pieces<'r> {
     }
 
     fn varint(&mut self) -> Result<usize, StoreError> {
-        let mut n = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.take(1)?[0];
-            n |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return usize::try_from(n).map_err(|_| corrupt());
-            }
-        }
-        Err(corrupt())
+        let n = take_varint(&mut self.rest).ok_or_else(corrupt)?;
+        usize::try_from(n).map_err(|_| corrupt())
     }
 
     /// 1 and a value (its length read by `len`), or 0 for a removal.

@@ -243,6 +243,21 @@ pub(in crate::store) fn varint(out: &mut Vec<u8>, mut n: u64) {
     out.push(n as u8);
 }
 
+/// A number as [`varint`] writes it, taken off the front of `rest`: `None` when `rest` ends
+/// first or the number runs past 64 bits (every reader of a stored layout refuses both).
+pub(in crate::store) fn take_varint(rest: &mut &[u8]) -> Option<u64> {
+    let mut n = 0u64;
+    for shift in (0..64).step_by(7) {
+        let (&b, after) = rest.split_first()?;
+        *rest = after;
+        n |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Some(n);
+        }
+    }
+    None
+}
+
 fn bytes(out: &mut Vec<u8>, b: &[u8]) {
     varint(out, b.len() as u64);
     out.extend_from_slice(b);
@@ -370,15 +385,7 @@ impl<'a> Reader<'a> {
     }
 
     fn varint(&mut self) -> Result<u64, String> {
-        let mut n = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            n |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(n);
-            }
-        }
-        Err("compact record: varint too long".into())
+        take_varint(&mut self.rest).ok_or_else(|| "compact record: a number cut short or too long".into())
     }
 
     fn bytes(&mut self) -> Result<&'a [u8], String> {

@@ -64,16 +64,8 @@ fn damaged(why: &str) -> StoreError {
 
 /// A varint (LEB128, as `record::varint` writes it) off the front of `rest`.
 fn number(rest: &mut &[u8]) -> Result<usize, StoreError> {
-    let mut n = 0u64;
-    for shift in (0..64).step_by(7) {
-        let (&b, after) = rest.split_first().ok_or_else(|| damaged("cut short"))?;
-        *rest = after;
-        n |= u64::from(b & 0x7f) << shift;
-        if b & 0x80 == 0 {
-            return usize::try_from(n).map_err(|_| damaged("length"));
-        }
-    }
-    Err(damaged("varint too long"))
+    let n = record::take_varint(rest).ok_or_else(|| damaged("a number cut short or too long"))?;
+    usize::try_from(n).map_err(|_| damaged("length"))
 }
 
 /// The stored records a timeline value holds, in order: a chunk's, or the value itself.
