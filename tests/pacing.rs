@@ -121,6 +121,35 @@ async fn fifty_troubles_opened_in_the_same_second_for_one_manager_each_reach_the
     }
 }
 
+/// The first ping of a burst came back before the next trouble's call could join it: the next
+/// DM still waits for the rest of the burst, instead of going alone at once and leaving the
+/// others a whole turn (a second) behind in a third DM.
+#[tokio::test]
+async fn troubles_opened_just_after_a_ping_came_back_share_the_next_dm_rather_than_one_going_alone() {
+    let bot = spawn_bot().await;
+    bot.slack.enforce_channel_rate_limit(true);
+    open_many(&bot, 1).await;
+    eventually("the first ping reached the manager", Duration::from_secs(10), || {
+        (dms(&bot).len() == 1).then_some(())
+    })
+    .await;
+    let ids: Vec<String> = open_many(&bot, 9).await.into_iter().map(|(id, _)| id).collect();
+    eventually("all nine told to the manager", Duration::from_secs(20), || {
+        not_yet_told(&bot, &ids).is_empty().then_some(())
+    })
+    .await;
+    let dms = dms(&bot);
+    let carried = ids.iter().filter(|id| speaks_of(&dms[1].1, id)).count();
+    assert!(
+        carried > 1,
+        "the DM after the first carries {carried} of the nine; DMs: {:?}",
+        dms.iter()
+            .map(|(_, m)| m["metadata"]["event_payload"].to_string())
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(bot.slack.rate_limited_count(), 0, "no post was answered 429");
+}
+
 #[tokio::test]
 async fn each_troubles_channel_link_and_acknowledgement_edit_its_own_line_of_the_message_it_shares() {
     let (bot, ids) = each_reaches_the_manager_within_one_turn(10).await;

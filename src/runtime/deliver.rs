@@ -11,7 +11,7 @@ use tokio::sync::{oneshot, watch};
 
 use super::pacer::{span, PaceKey, Turn, Waiter, CHANNEL_BURST, CHANNEL_INTERVAL, MAX_BACKOFF};
 use crate::app::{App, Wake};
-use crate::i18n::combined::{combined, how_many, Combined};
+use crate::i18n::combined::{combined, how_many, Combined, MAX_PER_MESSAGE};
 use crate::i18n::render;
 use crate::slack::blocks::Rendered;
 use crate::slack::client::{Marked, Marker};
@@ -626,6 +626,15 @@ fn posted(
 /// How long the second message of a burst to one channel waits for the rest of the burst: a
 /// burst of fifty opens commits over ~80 ms on two cores. The first message never waits.
 const GATHER: std::time::Duration = std::time::Duration::from_millis(100);
+/// While troubles still join it after [`GATHER`], the second message waits on in steps of
+/// [`GATHER_QUIET`], up to this long in all: well inside the first second.
+const GATHER_AT_MOST: std::time::Duration = std::time::Duration::from_millis(400);
+const GATHER_QUIET: std::time::Duration = std::time::Duration::from_millis(30);
+/// A call that leads within this long of the channel's last message is the second message of a
+/// burst (Slack's turn is about a second a channel). Without it, a ping whose call arrived just
+/// after the first message came back went alone at once, and the rest of a burst of ten waited
+/// a whole turn for a third message (three runs of eight in the bench).
+const BURST: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The messages several troubles may share when many wait for the same channel at once: the
 /// manager's first ping (ten troubles opened together for one manager must all reach them in
@@ -659,11 +668,14 @@ async fn post_together(
             None
         } else {
             gathering.led = true;
-            Some(me)
+            // The message before this one came back moments ago, before this call could join
+            // it: a burst is under way, so this one gathers the rest as a handed-on turn does.
+            let follows = gathering.last_left.is_some_and(|at| at.elapsed() < BURST);
+            Some((me, follows))
         }
     };
     let (me, handed_on) = match lead {
-        Some(me) => (me, false),
+        Some(lead) => lead,
         None => {
             // The lease must not lapse while another call waits out the channel's turn.
             let step = crate::app::claim_lease(&app.config) / 3;
@@ -707,12 +719,15 @@ fn hand_on(app: &App, key: &(ChannelId, Combined)) {
     let Some(gathering) = gatherings.get_mut(key) else {
         return;
     };
+    gathering.last_left = Some(tokio::time::Instant::now());
     while let Some((waiter, turn)) = gathering.waiting.pop_front() {
         if turn.send(Turn::Lead(Box::new(waiter))).is_ok() {
             return;
         }
     }
-    gatherings.remove(key);
+    gathering.led = false;
+    // Kept while a burst may still follow; every channel's idle entry goes soon after.
+    gatherings.retain(|_, g| g.led || g.last_left.is_some_and(|at| at.elapsed() < BURST));
 }
 
 /// Waits for the channel's turn, then posts `me` and the calls waiting behind it (as many as
@@ -725,13 +740,26 @@ async fn lead_post(
     me: Waiter,
     handed_on: bool,
 ) -> Result<Option<Outcome>, AttemptError> {
-    let gathering = tokio::time::Instant::now() + GATHER;
+    let started = tokio::time::Instant::now();
     pace_post(app, &me.claim, channel).await?;
     if handed_on {
         // What is still landing from the same burst (its opens commit over some tens of
         // milliseconds) rides on this message rather than waiting a whole turn for the next.
         // Real time, not the bot's clock: the opens' own arrival is what is waited for.
-        tokio::time::sleep_until(gathering).await;
+        tokio::time::sleep_until(started + GATHER).await;
+        let waiting = || {
+            let gatherings = app.pacer.gatherings.lock().expect("gathering lock");
+            gatherings.get(&(channel.clone(), *kind)).map_or(0, |g| g.waiting.len())
+        };
+        let mut joined = waiting();
+        while joined < MAX_PER_MESSAGE - 1 && started.elapsed() + GATHER_QUIET <= GATHER_AT_MOST {
+            tokio::time::sleep(GATHER_QUIET).await;
+            let now_joined = waiting();
+            if now_joined == joined {
+                break;
+            }
+            joined = now_joined;
+        }
     }
     let (others, more) = {
         let mut gatherings = app.pacer.gatherings.lock().expect("gathering lock");

@@ -74,11 +74,13 @@ pub(crate) enum Turn {
 }
 
 /// The calls waiting for one channel's turn. `led`: one of them is waiting for the turn now
-/// and takes the others along when it comes.
+/// and takes the others along when it comes. `last_left`: when the channel's last message of
+/// this kind came back, so that a call arriving just after it knows a burst is under way.
 #[derive(Default)]
 pub(crate) struct Gathering {
     pub(crate) led: bool,
     pub(crate) waiting: VecDeque<(Waiter, oneshot::Sender<Turn>)>,
+    pub(crate) last_left: Option<tokio::time::Instant>,
 }
 
 /// `d` as a chrono duration (the pacer's waits are a few seconds, far from overflow).
