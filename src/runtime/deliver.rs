@@ -711,7 +711,8 @@ impl Drop for HandOn<'_> {
     }
 }
 
-/// The turn passes to the first call still waiting (if any).
+/// The turn passes to the first call still waiting (if any); with none, the channel's entry
+/// stays, led by nobody, while a call arriving within [`BURST`] would still be part of the burst.
 fn hand_on(app: &App, key: &(ChannelId, Combined)) {
     let Ok(mut gatherings) = app.pacer.gatherings.lock() else {
         return;
