@@ -93,6 +93,8 @@ pub struct TreeInner {
     pub(crate) subscribers: Subscribers,
     pub(crate) root: AtomicU64,
     pub(crate) merge_operator: RwLock<Option<Box<dyn MergeOperator>>>,
+    /// trouble-bot: see [`Tree::set_leaf_split_bytes`].
+    pub(crate) leaf_split_bytes: AtomicU64,
 }
 
 impl Drop for TreeInner {
@@ -1072,6 +1074,14 @@ impl Tree {
         }
     }
 
+    /// trouble-bot: lets a leaf of this tree hold more than sixteen entries until its keys and
+    /// values pass `bytes` (0, the default, keeps sled's rule of sixteen). Fewer, larger leaves
+    /// mean fewer pages, and sled keeps every page's entry in memory; each change to a leaf is
+    /// still written as a fragment, and a consolidation rewrites the larger leaf whole.
+    pub fn set_leaf_split_bytes(&self, bytes: u64) {
+        self.leaf_split_bytes.store(bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Sets a merge operator for use with the `merge` function.
     ///
     /// Merge state directly into a given key's value using the
@@ -1670,7 +1680,7 @@ impl Tree {
                 retry!();
             }
 
-            if view.should_split() {
+            if view.should_split(self.leaf_split_bytes.load(std::sync::atomic::Ordering::Relaxed)) {
                 self.split_node(&view, &parent_view, root_pid, guard)?;
                 retry!();
             }
