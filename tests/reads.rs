@@ -209,3 +209,87 @@ async fn stats_after_opens_acknowledgements_costs_and_closes_over_several_days_m
         bot.restart().await;
     }
 }
+
+/// The count a `/trouble list` answer heads with and the ids of its rows, in order.
+fn list_rows(answer: &str) -> (usize, Vec<String>) {
+    if answer.starts_with("No open troubles") {
+        return (0, Vec::new());
+    }
+    let total = answer
+        .strip_prefix('*')
+        .and_then(|a| a.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the list heads with a count: {answer}"));
+    let ids = answer
+        .lines()
+        .filter_map(|line| line.strip_prefix("• `"))
+        .map(|row| row.split('`').next().unwrap_or_default().to_string())
+        .collect();
+    (total, ids)
+}
+
+/// `/trouble list` as reading every open trouble answers it for `user`: how many they may see
+/// and the first fifty of those by severity, then age.
+fn list_counted_one_by_one(bot: &TestBot, user: &str) -> (usize, Vec<String>) {
+    let policy = bot.config().policy;
+    let user = trouble_bot::trouble::model::UserId::new(user);
+    let mut open: Vec<_> = bot
+        .store()
+        .all_troubles()
+        .expect("store readable")
+        .into_iter()
+        .filter(|t| t.is_open() && trouble_bot::trouble::decide::may_see(&policy, t, &user))
+        .collect();
+    open.sort_by_key(|t| (t.severity.level(), t.opened_at.timestamp_millis(), t.id.to_string()));
+    (open.len(), open.iter().take(50).map(|t| t.id.to_string()).collect())
+}
+
+/// `/trouble open <text>` typed by `user`; the id of the trouble it opened.
+async fn open_as(bot: &TestBot, user: &str, text: &str) -> String {
+    let answer = bot.command_text(user, ORIGIN, &format!("open {text}")).await;
+    let id = answer
+        .strip_prefix("Trouble ")
+        .and_then(|a| a.split_whitespace().next());
+    id.unwrap_or_else(|| panic!("{text}: {answer}")).to_string()
+}
+
+#[tokio::test]
+async fn a_list_headed_by_private_troubles_the_asker_may_not_see_shows_the_next_fifty_they_may_and_counts_them_all() {
+    // Two troubles opened while channels were public: anyone sees them.
+    let mut bot = spawn_bot().await;
+    let mut public = Vec::new();
+    for n in 0..2 {
+        public.push(open_as(&bot, SALES, &format!("sev1 Initech: public housing {n}")).await);
+    }
+    bot.restart_with_config(&format!("private_channels = true\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"))
+        .await;
+    // Then three private ones of the same severity, listed right after them, which the
+    // colleague takes no part in, and fifty-one of the colleague's own, less severe.
+    let mut private = Vec::new();
+    for n in 0..3 {
+        private.push(open_as(&bot, SALES, &format!("sev1 ACME: private gasket {n}")).await);
+    }
+    let mut own = Vec::new();
+    for n in 0..51 {
+        own.push(open_as(&bot, COLLEAGUE, &format!("sev2 Globex: colleague's lot {n}")).await);
+    }
+    let ask = |user: &'static str| {
+        let bot = &bot;
+        async move { list_rows(&bot.command_text(user, "D0ASKER", "list").await) }
+    };
+
+    let (total, rows) = ask(COLLEAGUE).await;
+    assert_eq!((total, &rows), (53, &[&public[..], &own[..48]].concat()));
+    assert!(private.iter().all(|id| !rows.contains(id)), "{rows:?}");
+    assert_eq!((total, rows), list_counted_one_by_one(&bot, COLLEAGUE));
+
+    // Their manager takes part in all of them: the private ones are counted and shown.
+    let (total, rows) = ask(MANAGER).await;
+    assert_eq!((total, &rows), (56, &[&public[..], &private[..], &own[..45]].concat()));
+    assert_eq!((total, rows), list_counted_one_by_one(&bot, MANAGER));
+
+    // The rep sees their own and the public ones; a stranger the public ones alone.
+    let (total, rows) = ask(SALES).await;
+    assert_eq!((total, &rows), (5, &[&public[..], &private[..]].concat()));
+    assert_eq!(ask("U0STRANGER").await, (2, public));
+}

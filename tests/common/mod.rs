@@ -662,3 +662,13 @@ pub fn speaks_of(message: &Value, id: &str) -> bool {
         .is_some_and(|listed| listed.split(',').any(|t| t == id));
     own || shared
 }
+
+impl TestBot {
+    /// Stops the bot and starts it again on the same data directory with `config_text` as its
+    /// configuration from then on (as an operator edits trouble.toml between runs).
+    pub async fn restart_with_config(&mut self, config_text: &str) {
+        self.stop().await;
+        self.config_text = config_text.to_string();
+        self.start().await;
+    }
+}
