@@ -190,23 +190,29 @@ async fn the_troubles_of_earlier_releases_are_listed_to_each_asker_as_before_wit
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_store_written_before_the_list_kept_its_unsure_troubles_apart_lists_as_before() {
     let mut bot = spawn_bot_raw(&format!("private_channels = true\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
-    for (user, text) in [
-        (SALES, "sev2 ACME: cracked housing"),
-        (COLLEAGUE, "sev1 Globex: bent bracket"),
-        (SALES, "sev3 Initech: loose screw"),
-        (COLLEAGUE, "sev2 ACME: scratched lid"),
-    ] {
+    // The rep's two head the list; the colleague's fifty follow: more than a list shows.
+    for n in 0..52 {
+        let (user, text) = match n {
+            0 | 1 => (SALES, format!("sev1 ACME: cracked housing {n}")),
+            _ => (COLLEAGUE, format!("sev2 Globex: bent bracket {n}")),
+        };
         bot.command_text(user, ORIGIN, &format!("open {text}")).await;
     }
     let before = lists_as_counted_one_by_one(&bot).await;
-    assert_eq!(before.iter().map(|(total, _)| *total).collect::<Vec<_>>(), [2, 4, 2, 0]);
+    assert_eq!(
+        before
+            .iter()
+            .map(|(total, rows)| (*total, rows.len()))
+            .collect::<Vec<_>>(),
+        [(2, 2), (52, 50), (50, 50), (0, 0)]
+    );
 
     // The index as the release before left it: the same but for the `u:` keys and their mark.
     bot.stop().await;
     let db = sled::open(bot.dir.path().join("db")).expect("the stopped bot's database opens");
     let index = db.open_tree("index").expect("the index tree");
     let unsure: Vec<_> = index.scan_prefix(b"u:").keys().map(Result::unwrap).collect();
-    assert_eq!(unsure.len(), 4, "every trouble is private");
+    assert_eq!(unsure.len(), 52, "every trouble is private");
     for key in unsure.into_iter().chain([sled::IVec::from(b"built:unsure")]) {
         index.remove(key).expect("removed");
     }
