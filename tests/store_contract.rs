@@ -345,6 +345,16 @@ async fn store_change(store: &Store, id: &TroubleId, change: impl Fn(&mut Troubl
         .unwrap();
 }
 
+/// Closes the trouble as withdrawn (a forced close).
+fn close_withdrawn(t: &mut Trouble) {
+    t.closed = Some(Closure {
+        by: UserId::new("U0MGR"),
+        at: now(),
+        note: String::new(),
+        forced_reason: Some("withdrawn".into()),
+    })
+}
+
 fn ids(troubles: Vec<Trouble>) -> Vec<String> {
     troubles.into_iter().map(|t| t.id.to_string()).collect()
 }
@@ -394,15 +404,7 @@ async fn the_read_indexes_follow_a_trouble_through_its_changes_and_a_restart(bac
     assert_eq!(other.search(words(&["globex"])).await.unwrap().len(), 1);
 
     // Closed: off every App Home, still in the history, the window and the counts.
-    store_change(&store, &t.id, |t| {
-        t.closed = Some(Closure {
-            by: UserId::new("U0MGR"),
-            at: now(),
-            note: String::new(),
-            forced_reason: Some("withdrawn".into()),
-        })
-    })
-    .await;
+    store_change(&store, &t.id, close_withdrawn).await;
     let check = |s: Store| {
         let (id, aliases, day) = (id.clone(), aliases.clone(), day.clone());
         let (manager, newcomer) = (manager.clone(), newcomer.clone());
@@ -504,15 +506,7 @@ async fn the_list_reads_follow_the_open_troubles_their_order_and_privacy(backend
     store_change(&store, &a, |t| t.private = Some(true)).await;
     store_change(&store, &a, |t| t.severity = Severity::new(3)).await;
     store_change(&store, &c, |t| t.private = None).await;
-    store_change(&store, &d, |t| {
-        t.closed = Some(Closure {
-            by: UserId::new("U0MGR"),
-            at: now(),
-            note: String::new(),
-            forced_reason: Some("withdrawn".into()),
-        })
-    })
-    .await;
+    store_change(&store, &d, close_withdrawn).await;
     let wanted_head = vec![(b.clone(), Some(false)), (a.clone(), Some(true)), (c.clone(), None)];
     let wanted_unsure = vec![(a.clone(), Some(true)), (c.clone(), None)];
     assert_eq!(other.open_head(10).await.unwrap(), wanted_head);
