@@ -149,3 +149,76 @@ async fn the_data_of_2026_11_30_verifies_and_its_waiting_timer_still_escalates()
         .any(|c| c.params["channel"] == DIRECTOR && text_of(&c.params).contains(UNACKED));
     assert!(escalated, "the director is told of {UNACKED}");
 }
+
+/// Who asks for `/trouble list` below: the rep, their manager, a colleague, a stranger.
+const ASKERS: [&str; 4] = [SALES, MANAGER, COLLEAGUE, "U0STRANGER"];
+
+/// Each asker's `/trouble list` on `bot`: its count and its rows.
+async fn lists(bot: &TestBot) -> Vec<(usize, Vec<String>)> {
+    let mut all = Vec::new();
+    for asker in ASKERS {
+        all.push(list_rows(&bot.command_text(asker, "D0ASKER", "list").await));
+    }
+    all
+}
+
+/// Whoever asks, `/trouble list` answers on `bot` as reading every open trouble would.
+async fn lists_as_counted_one_by_one(bot: &TestBot) -> Vec<(usize, Vec<String>)> {
+    let answers = lists(bot).await;
+    let counted: Vec<_> = ASKERS.iter().map(|a| list_counted_one_by_one(bot, a)).collect();
+    assert_eq!(answers, counted, "{ASKERS:?}");
+    answers
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_troubles_of_earlier_releases_are_listed_to_each_asker_as_before_with_channels_public_or_private() {
+    for (fixture, open) in [
+        (V0_1, &[ACKED, WITH_COST][..]),
+        (RELEASE_2026_11_30, &[ACKED, WITH_COST, UNACKED]),
+    ] {
+        let mut bot = bot_on_previous_data(fixture).await;
+        let everyone = vec![(open.len(), open.iter().map(|id| id.to_string()).collect::<Vec<_>>()); ASKERS.len()];
+        assert_eq!(lists_as_counted_one_by_one(&bot).await, everyone, "{fixture}");
+        // Their channels were recorded public when opened: a bot now configured for private
+        // channels still lists them to anyone.
+        bot.restart_with_config(&format!("private_channels = true\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"))
+            .await;
+        assert_eq!(lists_as_counted_one_by_one(&bot).await, everyone, "{fixture}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_written_before_the_list_kept_its_unsure_troubles_apart_lists_as_before() {
+    let mut bot = spawn_bot_raw(&format!("private_channels = true\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    // The rep's two head the list; the colleague's fifty follow: more than a list shows.
+    for n in 0..52 {
+        let (user, text) = match n {
+            0 | 1 => (SALES, format!("sev1 ACME: cracked housing {n}")),
+            _ => (COLLEAGUE, format!("sev2 Globex: bent bracket {n}")),
+        };
+        bot.command_text(user, ORIGIN, &format!("open {text}")).await;
+    }
+    let before = lists_as_counted_one_by_one(&bot).await;
+    assert_eq!(
+        before
+            .iter()
+            .map(|(total, rows)| (*total, rows.len()))
+            .collect::<Vec<_>>(),
+        [(2, 2), (52, 50), (50, 50), (0, 0)]
+    );
+
+    // The index as the release before left it: the same but for the `u:` keys and their mark.
+    bot.stop().await;
+    let db = sled::open(bot.dir.path().join("db")).expect("the stopped bot's database opens");
+    let index = db.open_tree("index").expect("the index tree");
+    let unsure: Vec<_> = index.scan_prefix(b"u:").keys().map(Result::unwrap).collect();
+    assert_eq!(unsure.len(), 52, "every trouble is private");
+    for key in unsure.into_iter().chain([sled::IVec::from(b"built:unsure")]) {
+        index.remove(key).expect("removed");
+    }
+    db.flush().expect("flushed");
+    drop((index, db));
+    bot.restart().await;
+
+    assert_eq!(lists_as_counted_one_by_one(&bot).await, before);
+}

@@ -209,3 +209,53 @@ async fn stats_after_opens_acknowledgements_costs_and_closes_over_several_days_m
         bot.restart().await;
     }
 }
+
+/// `/trouble open <text>` typed by `user`; the id of the trouble it opened.
+async fn open_as(bot: &TestBot, user: &str, text: &str) -> String {
+    let answer = bot.command_text(user, ORIGIN, &format!("open {text}")).await;
+    let id = answer
+        .strip_prefix("Trouble ")
+        .and_then(|a| a.split_whitespace().next());
+    id.unwrap_or_else(|| panic!("{text}: {answer}")).to_string()
+}
+
+#[tokio::test]
+async fn a_list_headed_by_private_troubles_the_asker_may_not_see_shows_the_next_fifty_they_may_and_counts_them_all() {
+    // Two troubles opened while channels were public: anyone sees them.
+    let mut bot = spawn_bot().await;
+    let mut public = Vec::new();
+    for n in 0..2 {
+        public.push(open_as(&bot, SALES, &format!("sev1 Initech: public housing {n}")).await);
+    }
+    bot.restart_with_config(&format!("private_channels = true\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"))
+        .await;
+    // Then three private ones of the same severity, listed right after them, which the
+    // colleague takes no part in, and fifty-one of the colleague's own, less severe.
+    let mut private = Vec::new();
+    for n in 0..3 {
+        private.push(open_as(&bot, SALES, &format!("sev1 ACME: private gasket {n}")).await);
+    }
+    let mut own = Vec::new();
+    for n in 0..51 {
+        own.push(open_as(&bot, COLLEAGUE, &format!("sev2 Globex: colleague's lot {n}")).await);
+    }
+    let ask = |user: &'static str| {
+        let bot = &bot;
+        async move { list_rows(&bot.command_text(user, "D0ASKER", "list").await) }
+    };
+
+    let (total, rows) = ask(COLLEAGUE).await;
+    assert_eq!((total, &rows), (53, &[&public[..], &own[..48]].concat()));
+    assert!(private.iter().all(|id| !rows.contains(id)), "{rows:?}");
+    assert_eq!((total, rows), list_counted_one_by_one(&bot, COLLEAGUE));
+
+    // Their manager takes part in all of them: the private ones are counted and shown.
+    let (total, rows) = ask(MANAGER).await;
+    assert_eq!((total, &rows), (56, &[&public[..], &private[..], &own[..45]].concat()));
+    assert_eq!((total, rows), list_counted_one_by_one(&bot, MANAGER));
+
+    // The rep sees their own and the public ones; a stranger the public ones alone.
+    let (total, rows) = ask(SALES).await;
+    assert_eq!((total, &rows), (5, &[&public[..], &private[..]].concat()));
+    assert_eq!(ask("U0STRANGER").await, (2, public));
+}

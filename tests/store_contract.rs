@@ -345,6 +345,16 @@ async fn store_change(store: &Store, id: &TroubleId, change: impl Fn(&mut Troubl
         .unwrap();
 }
 
+/// Closes the trouble as withdrawn (a forced close).
+fn close_withdrawn(t: &mut Trouble) {
+    t.closed = Some(Closure {
+        by: UserId::new("U0MGR"),
+        at: now(),
+        note: String::new(),
+        forced_reason: Some("withdrawn".into()),
+    })
+}
+
 fn ids(troubles: Vec<Trouble>) -> Vec<String> {
     troubles.into_iter().map(|t| t.id.to_string()).collect()
 }
@@ -394,15 +404,7 @@ async fn the_read_indexes_follow_a_trouble_through_its_changes_and_a_restart(bac
     assert_eq!(other.search(words(&["globex"])).await.unwrap().len(), 1);
 
     // Closed: off every App Home, still in the history, the window and the counts.
-    store_change(&store, &t.id, |t| {
-        t.closed = Some(Closure {
-            by: UserId::new("U0MGR"),
-            at: now(),
-            note: String::new(),
-            forced_reason: Some("withdrawn".into()),
-        })
-    })
-    .await;
+    store_change(&store, &t.id, close_withdrawn).await;
     let check = |s: Store| {
         let (id, aliases, day) = (id.clone(), aliases.clone(), day.clone());
         let (manager, newcomer) = (manager.clone(), newcomer.clone());
@@ -485,6 +487,68 @@ async fn troubles_stored_before_the_index_are_indexed_when_the_store_opens(backe
     assert_eq!((counts.troubles, counts.open), (1, 1));
 }
 
+/// `/trouble list`'s reads: the head of the open troubles (severity, then age) and how many are
+/// open with those not known to be public, after a change of privacy, of severity and a close.
+async fn the_list_reads_follow_the_open_troubles_their_order_and_privacy(backend: &str) {
+    let (store, other, dir) = stores(backend).await;
+    let mut opened = Vec::new();
+    for (key, severity) in [("sig:a", 2), ("sig:b", 1), ("sig:c", 3), ("sig:d", 2)] {
+        opened.push(open(&store, key, severity).await.unwrap().trouble.unwrap().id);
+    }
+    let [a, b, c, d] = [0, 1, 2, 3].map(|i| opened[i].clone());
+    let public = |ids: &[&TroubleId]| ids.iter().map(|id| ((*id).clone(), Some(false))).collect::<Vec<_>>();
+    assert_eq!(other.open_head(10).await.unwrap(), public(&[&b, &a, &d, &c]));
+    assert_eq!(other.open_head(2).await.unwrap(), public(&[&b, &a]));
+    let unsure = other.open_unsure().await.unwrap();
+    assert_eq!((unsure.open, unsure.unsure), (4, vec![]));
+
+    // Private, then less severe; one whose privacy is not known; one closed.
+    store_change(&store, &a, |t| t.private = Some(true)).await;
+    store_change(&store, &a, |t| t.severity = Severity::new(3)).await;
+    store_change(&store, &c, |t| t.private = None).await;
+    store_change(&store, &d, close_withdrawn).await;
+    let wanted_head = vec![(b.clone(), Some(false)), (a.clone(), Some(true)), (c.clone(), None)];
+    let wanted_unsure = vec![(a.clone(), Some(true)), (c.clone(), None)];
+    assert_eq!(other.open_head(10).await.unwrap(), wanted_head);
+    assert_eq!(other.open_head(1).await.unwrap(), wanted_head[..1]);
+    let unsure = other.open_unsure().await.unwrap();
+    assert_eq!((unsure.open, &unsure.unsure), (3, &wanted_unsure));
+
+    // The index as the release before these reads left it (sled: no `u:` keys) reads the same
+    // once the store is opened again; another instance reads the same (PostgreSQL).
+    let reopened = match &dir {
+        Some(dir) => {
+            drop((store, other));
+            let db = sled_db(dir.path()).await;
+            let index = db.open_tree("index").unwrap();
+            let unsure_keys: Vec<_> = index.scan_prefix(b"u:").keys().map(Result::unwrap).collect();
+            assert_eq!(unsure_keys.len(), 2, "filed on write");
+            for key in unsure_keys.into_iter().chain([sled::IVec::from(b"built:unsure")]) {
+                index.remove(key).unwrap();
+            }
+            db.flush().unwrap();
+            drop((index, db));
+            reopen_sled(dir.path()).await
+        }
+        // PostgreSQL's reads are queries on the rows every release kept.
+        None => other,
+    };
+    assert_eq!(reopened.open_head(10).await.unwrap(), wanted_head);
+    let unsure = reopened.open_unsure().await.unwrap();
+    assert_eq!((unsure.open, unsure.unsure), (3, wanted_unsure));
+}
+
+/// The sled database in `dir` itself, once an earlier handle has let go of its file lock.
+async fn sled_db(dir: &std::path::Path) -> sled::Db {
+    for _ in 0..100 {
+        if let Ok(db) = sled::open(dir.join("db")) {
+            return db;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    sled::open(dir.join("db")).expect("the database opens")
+}
+
 /// Decisions on one trouble and opens made at the same moment from several threads (and both
 /// instances): each lands, none overwrites another's change, no number is given twice.
 async fn decisions_made_at_once_all_land(backend: &str) {
@@ -552,5 +616,6 @@ contract!(
     the_attempts_of_a_combined_post_are_recorded_together_for_the_calls_still_held,
     the_read_indexes_follow_a_trouble_through_its_changes_and_a_restart,
     troubles_stored_before_the_index_are_indexed_when_the_store_opens,
+    the_list_reads_follow_the_open_troubles_their_order_and_privacy,
     decisions_made_at_once_all_land,
 );

@@ -1,5 +1,6 @@
 //! `POST /slack/commands`: the `/trouble` slash command.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -12,9 +13,10 @@ use crate::app::App;
 use crate::engine::Applied;
 use crate::i18n::{self, history_text, list_text, render, reply_text, usage_text};
 use crate::slack::payloads::SlashCommand;
+use crate::store::StoreError;
 use crate::trouble::command::{self, Command};
 use crate::trouble::decide::{self, Input, Message, Reply};
-use crate::trouble::model::{ChannelId, Origin, TroubleId, UserId};
+use crate::trouble::model::{ChannelId, Origin, TroubleId, TroubleSummary, UserId};
 
 pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
     // Slack's TLS check carries no signature and wants only a 200. Looked for only when the
@@ -71,20 +73,8 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
     let channel = ChannelId::new(&cmd.channel_id);
     match command {
         Command::Help => help_answer(l),
-        // The index gives the order and privacy; only the rows shown are read.
-        Command::List => match app.store.open_order().await {
-            Ok(order) => {
-                let mut visible = Vec::with_capacity(order.len());
-                for (id, private) in order {
-                    if may_see_flagged(app, &id, private, &user).await {
-                        visible.push(id);
-                    }
-                }
-                match app.store.summaries_of(&visible[..visible.len().min(LIST_SHOWN)]).await {
-                    Ok(shown) => ephemeral_text(list_text(l, &shown, visible.len(), now)),
-                    Err(e) => failed(app, Surface::Command, "cannot list troubles", e),
-                }
-            }
+        Command::List => match open_list(app, &user).await {
+            Ok((shown, total)) => ephemeral_text(list_text(l, &shown, total, now)),
             Err(e) => failed(app, Surface::Command, "cannot list troubles", e),
         },
         Command::History(customer) => match app
@@ -187,6 +177,44 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
 
 /// How many open troubles `/trouble list` shows (the rest are counted).
 const LIST_SHOWN: usize = 50;
+
+/// The first [`LIST_SHOWN`] open troubles `user` may see, in the list's order, and how many
+/// they may see in all. Only the troubles not known to be public are judged (a private one is
+/// read); then the head of the list is read as far as the rows shown plus those hidden from
+/// `user` reach, and the summaries of the rows shown.
+async fn open_list(app: &App, user: &UserId) -> Result<(Vec<TroubleSummary>, usize), StoreError> {
+    let unsure = app.store.open_unsure().await?;
+    let mut judged = HashMap::with_capacity(unsure.unsure.len());
+    for (id, private) in unsure.unsure {
+        let seen = may_see_flagged(app, &id, private, user).await;
+        judged.insert(id, seen);
+    }
+    let hidden = judged.values().filter(|seen| !**seen).count();
+    let wanted = LIST_SHOWN + hidden;
+    let head = app.store.open_head(wanted).await?;
+    let mut visible = Vec::with_capacity(LIST_SHOWN.min(head.len()));
+    let whole = head.len() < wanted;
+    for (id, private) in head {
+        // A trouble opened or changed since its judgement is judged now, by the head's flag.
+        let seen = match judged.get(&id) {
+            Some(&seen) if private != Some(false) => seen,
+            _ => may_see_flagged(app, &id, private, user).await,
+        };
+        if seen {
+            visible.push(id);
+        }
+        if visible.len() == LIST_SHOWN && !whole {
+            break;
+        }
+    }
+    // A head shorter than asked for is every open trouble: its count is exact.
+    let total = match whole {
+        true => visible.len(),
+        false => (unsure.open as usize).saturating_sub(hidden).max(visible.len()),
+    };
+    visible.truncate(LIST_SHOWN);
+    Ok((app.store.summaries_of(&visible).await?, total))
+}
 
 /// Whether `user` may see trouble `id`, whose channel's privacy an index recorded as
 /// `private`: a public trouble is seen by all without reading it, a private one is read and

@@ -1,4 +1,4 @@
-//! The read indexes (customer, App Home rows per person, opening date with stats rows, stats per day, search text, counts), written in the decision's transaction on both backends and built once for data stored before them.
+//! The read indexes (customer, App Home rows per person, opening date with stats rows, stats per day, search text, list order and its open troubles not known public, counts), written in the decision's transaction on both backends and built once for data stored before them.
 //!
 //! Each trouble's entries derive from it alone ([`Entries::of`]), so a write compares them with
 //! what was stored and rewrites only what moved. The customer is filed under its alias-free
@@ -420,6 +420,9 @@ fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, StoreError> {
 /// search entry in one `t:` record came later without a new mark: the earlier `k:` and `t:`
 /// pair still reads, and a trouble's next write replaces it.
 const BUILT: &[u8] = b"built:2";
+/// Present once the `u:` keys are filed (by the build, or from the `l:` keys of an index built
+/// before them: [`build_sled_unsure`]).
+const UNSURE_BUILT: &[u8] = b"built:unsure";
 const COUNT_TROUBLES: &[u8] = b"n:troubles";
 const COUNT_OPEN: &[u8] = b"n:open";
 
@@ -459,6 +462,22 @@ fn list_key(k: &Keys, id: &TroubleId) -> Vec<u8> {
         id.as_str().as_bytes(),
     ]
     .concat()
+}
+/// `u:<severity><opened millis, big-endian><id>` → the privacy flag, open troubles not known to
+/// be public only (flag not `Some(false)`): the troubles `/trouble list` must judge per asker,
+/// read without walking the `l:` keys of every open trouble.
+fn unsure_key(k: &Keys, id: &TroubleId) -> Vec<u8> {
+    let mut key = list_key(k, id);
+    key[0] = b'u';
+    key
+}
+/// The `l:` entry of a trouble filed under `k`, open ones only.
+fn list_entry(k: &Keys, id: &TroubleId) -> Option<(Vec<u8>, Vec<u8>)> {
+    k.open.then(|| (list_key(k, id), vec![flag(k.private)]))
+}
+/// The `u:` entry of a trouble filed under `k`, open ones not known to be public only.
+fn unsure_entry(k: &Keys, id: &TroubleId) -> Option<(Vec<u8>, Vec<u8>)> {
+    (k.open && k.private != Some(false)).then(|| (unsure_key(k, id), vec![flag(k.private)]))
 }
 /// `t:<id>` → the trouble's [`Keys`] and its search entry in one record ([`record_value`]).
 fn text_key(id: &TroubleId) -> Vec<u8> {
@@ -613,14 +632,15 @@ fn changes(id: &TroubleId, old: Option<&Keys>, stored: [Option<&[u8]>; 2], new: 
         }
     };
     if old != Some(&new.keys) {
-        let listed = |k: &Keys| k.open.then(|| (list_key(k, id), vec![flag(k.private)]));
-        let (was_listed, now_listed) = (old.and_then(listed), listed(&new.keys));
-        if was_listed != now_listed {
-            if let Some((key, _)) = was_listed.filter(|(k, _)| now_listed.as_ref().is_none_or(|(n, _)| n != k)) {
-                out.push((key, None));
-            }
-            if let Some((key, flag)) = now_listed {
-                out.push((key, Some(flag)));
+        for entry in [list_entry, unsure_entry] {
+            let (was, now) = (old.and_then(|k| entry(k, id)), entry(&new.keys, id));
+            if was != now {
+                if let Some((key, _)) = was.filter(|(k, _)| now.as_ref().is_none_or(|(n, _)| n != k)) {
+                    out.push((key, None));
+                }
+                if let Some((key, flag)) = now {
+                    out.push((key, Some(flag)));
+                }
             }
         }
         if let Some(old) = old {
@@ -897,7 +917,26 @@ pub fn build_sled(index: &sled::Tree, troubles: &sled::Tree) -> Result<(), Store
     }
     batch.insert(COUNT_TROUBLES, &count.to_be_bytes());
     batch.insert(COUNT_OPEN, &open.to_be_bytes());
+    batch.insert(UNSURE_BUILT, &[]);
     batch.insert(BUILT, &[]);
+    index.apply_batch(batch)?;
+    Ok(())
+}
+
+/// Files the open troubles not known to be public under `u:` in an index built before that
+/// prefix, once: one walk over the `l:` keys (the open troubles), not over the troubles.
+pub fn build_sled_unsure(index: &sled::Tree) -> Result<(), StoreError> {
+    if index.contains_key(UNSURE_BUILT)? {
+        return Ok(());
+    }
+    let mut batch = sled::Batch::default();
+    for record in index.scan_prefix(b"l:") {
+        let (key, value) = record?;
+        if unflag(value.first().copied().unwrap_or(0)) != Some(false) {
+            batch.insert([b"u:".as_slice(), &key[2..]].concat(), value);
+        }
+    }
+    batch.insert(UNSURE_BUILT, &[]);
     index.apply_batch(batch)?;
     Ok(())
 }
@@ -921,21 +960,55 @@ pub fn sled_customer_ids(index: &sled::Tree, keys: &[String]) -> Result<Vec<Trou
     Ok(ids)
 }
 
-/// The open troubles in `/trouble list`'s order (severity, then age), each with its privacy.
-pub fn sled_open_order(index: &sled::Tree) -> Result<Vec<(TroubleId, Option<bool>)>, StoreError> {
+/// An open trouble as `/trouble list` finds it in the index: its id and its channel's privacy.
+pub type Listed = (TroubleId, Option<bool>);
+
+/// What `/trouble list` reads before it knows who asks: how many troubles are open, and those
+/// of them not known to be public (privacy not `Some(false)`), in the list's order: whether
+/// the asker may see those is judged one by one; every other open trouble anyone may see.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OpenUnsure {
+    pub open: u64,
+    pub unsure: Vec<Listed>,
+}
+
+/// An `l:` or `u:` entry: the id after the prefix, severity and opened millis, and the flag.
+fn listed(key: &[u8], value: &[u8]) -> Result<Listed, StoreError> {
+    let id = key
+        .get(11..)
+        .ok_or_else(|| StoreError::Corrupt("index: short list key".into()))?;
+    Ok((
+        TroubleId::new(String::from_utf8_lossy(id).into_owned()),
+        unflag(value.first().copied().unwrap_or(0)),
+    ))
+}
+
+/// The first `n` open troubles in `/trouble list`'s order (severity, then age): only their
+/// keys are read.
+pub fn sled_open_head(index: &sled::Tree, n: usize) -> Result<Vec<Listed>, StoreError> {
     index
         .scan_prefix(b"l:")
+        .take(n)
         .map(|record| {
             let (key, value) = record?;
-            let id = key
-                .get(11..)
-                .ok_or_else(|| StoreError::Corrupt("index: short list key".into()))?;
-            Ok((
-                TroubleId::new(String::from_utf8_lossy(id).into_owned()),
-                unflag(value.first().copied().unwrap_or(0)),
-            ))
+            listed(&key, &value)
         })
         .collect()
+}
+
+/// The open count and the open troubles not known to be public ([`OpenUnsure`]).
+pub fn sled_open_unsure(index: &sled::Tree) -> Result<OpenUnsure, StoreError> {
+    let unsure = index
+        .scan_prefix(b"u:")
+        .map(|record| {
+            let (key, value) = record?;
+            listed(&key, &value)
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(OpenUnsure {
+        open: read_count(index.get(COUNT_OPEN)?.as_deref()),
+        unsure,
+    })
 }
 
 /// The open troubles on `user`'s App Home.
@@ -1339,18 +1412,43 @@ pub mod pg {
         Ok(rows.iter().map(|r| TroubleId::new(r.get::<_, String>(0))).collect())
     }
 
-    pub async fn open_order(pool: &Pool) -> Result<Vec<(TroubleId, Option<bool>)>, PgError> {
+    /// The first `n` open troubles in `/trouble list`'s order, from the partial index
+    /// `trouble_index_open`.
+    pub async fn open_head(pool: &Pool, n: usize) -> Result<Vec<super::Listed>, PgError> {
         let client = pool.get().await?;
         let rows = client
             .query(
-                "SELECT id, private FROM trouble_index WHERE is_open ORDER BY severity, opened_at, id",
-                &[],
+                "SELECT id, private FROM trouble_index WHERE is_open ORDER BY severity, opened_at, id LIMIT $1",
+                &[&i64::try_from(n).unwrap_or(i64::MAX)],
             )
             .await?;
         Ok(rows
             .iter()
             .map(|r| (TroubleId::new(r.get::<_, String>(0)), r.get(1)))
             .collect())
+    }
+
+    /// The open count and the open troubles not known to be public, in list order.
+    pub async fn open_unsure(pool: &Pool) -> Result<super::OpenUnsure, PgError> {
+        let client = pool.get().await?;
+        let open = client
+            .query_one("SELECT count(*) FROM trouble_index WHERE is_open", &[])
+            .await?
+            .get::<_, i64>(0);
+        let rows = client
+            .query(
+                "SELECT id, private FROM trouble_index WHERE is_open AND private IS DISTINCT FROM false
+                 ORDER BY severity, opened_at, id",
+                &[],
+            )
+            .await?;
+        Ok(super::OpenUnsure {
+            open: open.max(0) as u64,
+            unsure: rows
+                .iter()
+                .map(|r| (TroubleId::new(r.get::<_, String>(0)), r.get(1)))
+                .collect(),
+        })
     }
 
     /// The `/trouble list` summaries of `ids`, in that order (a closed one is left out).

@@ -436,12 +436,21 @@ impl Store {
         }
     }
 
-    /// The open troubles in `/trouble list`'s order (severity, then age), each with its
-    /// channel's privacy, from the index: no trouble or summary is read.
-    pub async fn open_order(&self) -> Result<Vec<(TroubleId, Option<bool>)>, StoreError> {
+    /// The first `n` open troubles in `/trouble list`'s order (severity, then age), each with
+    /// its channel's privacy, from the index: no trouble or summary is read.
+    pub async fn open_head(&self, n: usize) -> Result<Vec<index::Listed>, StoreError> {
         match self {
-            Store::Sled(s) => index::sled_open_order(s.index_tree()),
-            Store::Postgres(p) => Ok(index::pg::open_order(p.pool()).await?),
+            Store::Sled(s) => index::sled_open_head(s.index_tree(), n),
+            Store::Postgres(p) => Ok(index::pg::open_head(p.pool(), n).await?),
+        }
+    }
+
+    /// How many troubles are open, and which of them are not known to be public (whom the
+    /// list shows them to is judged per asker), from the index.
+    pub async fn open_unsure(&self) -> Result<index::OpenUnsure, StoreError> {
+        match self {
+            Store::Sled(s) => index::sled_open_unsure(s.index_tree()),
+            Store::Postgres(p) => Ok(index::pg::open_unsure(p.pool()).await?),
         }
     }
 

@@ -375,6 +375,7 @@ impl SledStore {
         if !super::index::sled_is_built(&store.index)? {
             super::index::build_sled(&store.index, &store.troubles)?;
         }
+        super::index::build_sled_unsure(&store.index)?;
         Ok(store)
     }
 

@@ -662,3 +662,47 @@ pub fn speaks_of(message: &Value, id: &str) -> bool {
         .is_some_and(|listed| listed.split(',').any(|t| t == id));
     own || shared
 }
+
+impl TestBot {
+    /// Stops the bot and starts it again on the same data directory with `config_text` as its
+    /// configuration from then on (as an operator edits trouble.toml between runs).
+    pub async fn restart_with_config(&mut self, config_text: &str) {
+        self.stop().await;
+        self.config_text = config_text.to_string();
+        self.start().await;
+    }
+}
+
+/// The count a `/trouble list` answer heads with and the ids of its rows, in order.
+pub fn list_rows(answer: &str) -> (usize, Vec<String>) {
+    if answer.starts_with("No open troubles") {
+        return (0, Vec::new());
+    }
+    let total = answer
+        .strip_prefix('*')
+        .and_then(|a| a.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the list heads with a count: {answer}"));
+    let ids = answer
+        .lines()
+        .filter_map(|line| line.strip_prefix("• `"))
+        .map(|row| row.split('`').next().unwrap_or_default().to_string())
+        .collect();
+    (total, ids)
+}
+
+/// `/trouble list` as reading every open trouble answers it for `user`: how many they may see
+/// and the first fifty of those by severity, then age.
+pub fn list_counted_one_by_one(bot: &TestBot, user: &str) -> (usize, Vec<String>) {
+    let policy = bot.config().policy;
+    let user = trouble_bot::trouble::model::UserId::new(user);
+    let mut open: Vec<_> = bot
+        .store()
+        .all_troubles()
+        .expect("store readable")
+        .into_iter()
+        .filter(|t| t.is_open() && trouble_bot::trouble::decide::may_see(&policy, t, &user))
+        .collect();
+    open.sort_by_key(|t| (t.severity.level(), t.opened_at.timestamp_millis(), t.id.to_string()));
+    (open.len(), open.iter().take(50).map(|t| t.id.to_string()).collect())
+}
