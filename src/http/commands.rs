@@ -208,9 +208,10 @@ async fn open_list(app: &App, user: &UserId) -> Result<(Vec<TroubleSummary>, usi
         }
     }
     // A head shorter than asked for is every open trouble: its count is exact.
-    let total = match whole {
-        true => visible.len(),
-        false => (unsure.open as usize).saturating_sub(hidden).max(visible.len()),
+    let total = if whole {
+        visible.len()
+    } else {
+        (unsure.open as usize).saturating_sub(hidden).max(visible.len())
     };
     visible.truncate(LIST_SHOWN);
     Ok((app.store.summaries_of(&visible).await?, total))
