@@ -321,7 +321,7 @@ fn write_decision(
     Ok(())
 }
 
-/// How large a leaf of the index and the channels grows before it splits (see `SledStore::open`).
+/// How large a leaf of the trees of small records grows before it splits (see `SledStore::open`).
 const SMALL_RECORD_LEAF_BYTES: u64 = 4096;
 
 impl SledStore {
@@ -351,13 +351,18 @@ impl SledStore {
             writer: Default::default(),
             db,
         };
-        // The index and the channels, the trees of many small records, keep leaves of up to
-        // 4 KB rather than sixteen entries: sled's page table, which lives in memory, has an
-        // entry per leaf, and at 100,000 troubles this took the bot's resident memory from ~65 to
-        // ~56 MB. The other trees keep sled's rule: their records are larger (bodies, timeline
-        // chunks) or their leaves are rewritten often (tracking, the outbox, timers), and a
-        // larger leaf is rewritten larger at each consolidation.
-        for tree in [&store.index, &store.channels] {
+        // The trees of many small records keep leaves of up to 4 KB rather than sixteen
+        // entries: sled's page table, which lives in memory, has an entry per leaf, and at
+        // 100,000 troubles this took the bot's resident memory from ~65 to ~56 MB. The queues
+        // (outbox, timers, journal) keep sled's rule: their leaves are rewritten as items come
+        // and go, and larger leaves would be rewritten larger.
+        for tree in [
+            &store.index,
+            &store.tracking,
+            &store.channels,
+            &store.summaries,
+            &store.counters,
+        ] {
             tree.set_leaf_split_bytes(SMALL_RECORD_LEAF_BYTES);
         }
         let replayed = journal::replay(&store.db, &store.journal)?;
