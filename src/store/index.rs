@@ -973,7 +973,8 @@ pub struct OpenUnsure {
 }
 
 /// An `l:` or `u:` entry: the id after the prefix, severity and opened millis, and the flag.
-fn listed(key: &[u8], value: &[u8]) -> Result<Listed, StoreError> {
+fn listed(record: sled::Result<(sled::IVec, sled::IVec)>) -> Result<Listed, StoreError> {
+    let (key, value) = record?;
     let id = key
         .get(11..)
         .ok_or_else(|| StoreError::Corrupt("index: short list key".into()))?;
@@ -986,25 +987,12 @@ fn listed(key: &[u8], value: &[u8]) -> Result<Listed, StoreError> {
 /// The first `n` open troubles in `/trouble list`'s order (severity, then age): only their
 /// keys are read.
 pub fn sled_open_head(index: &sled::Tree, n: usize) -> Result<Vec<Listed>, StoreError> {
-    index
-        .scan_prefix(b"l:")
-        .take(n)
-        .map(|record| {
-            let (key, value) = record?;
-            listed(&key, &value)
-        })
-        .collect()
+    index.scan_prefix(b"l:").take(n).map(listed).collect()
 }
 
 /// The open count and the open troubles not known to be public ([`OpenUnsure`]).
 pub fn sled_open_unsure(index: &sled::Tree) -> Result<OpenUnsure, StoreError> {
-    let unsure = index
-        .scan_prefix(b"u:")
-        .map(|record| {
-            let (key, value) = record?;
-            listed(&key, &value)
-        })
-        .collect::<Result<_, _>>()?;
+    let unsure = index.scan_prefix(b"u:").map(listed).collect::<Result<_, _>>()?;
     Ok(OpenUnsure {
         open: read_count(index.get(COUNT_OPEN)?.as_deref()),
         unsure,
