@@ -13,6 +13,7 @@ use crate::app::App;
 use crate::engine::Applied;
 use crate::i18n::{self, history_text, list_text, render, reply_text, usage_text};
 use crate::slack::payloads::SlashCommand;
+use crate::store::index::Listed;
 use crate::store::StoreError;
 use crate::trouble::command::{self, Command};
 use crate::trouble::decide::{self, Input, Message, Reply};
@@ -94,12 +95,17 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
             let since = now - chrono::Duration::days(days.into());
             match app.store.stats_parts(since, now).await {
                 Ok(parts) => {
-                    let mut visible = Vec::with_capacity(parts.rows.len());
-                    for row in parts.rows {
-                        if may_see_flagged(app, &row.id, row.private, &user).await {
-                            visible.push(row);
-                        }
-                    }
+                    let flagged: Vec<Listed> = parts.rows.iter().map(|r| (r.id.clone(), r.private)).collect();
+                    let seen = match seen_by(app, &user, &flagged).await {
+                        Ok(seen) => seen,
+                        Err(e) => return failed(app, Surface::Command, "cannot read troubles for stats", e),
+                    };
+                    let visible: Vec<_> = parts
+                        .rows
+                        .into_iter()
+                        .zip(seen)
+                        .filter_map(|(r, s)| s.then_some(r))
+                        .collect();
                     // Thousands of troubles name a few customers: each spelling is keyed once.
                     let keys = std::cell::RefCell::new(std::collections::HashMap::new());
                     let key = |name: &str| {
@@ -184,23 +190,23 @@ const LIST_SHOWN: usize = 50;
 /// `user` reach, and the summaries of the rows shown.
 async fn open_list(app: &App, user: &UserId) -> Result<(Vec<TroubleSummary>, usize), StoreError> {
     let unsure = app.store.open_unsure().await?;
-    let mut judged = HashMap::with_capacity(unsure.unsure.len());
-    for (id, private) in unsure.unsure {
-        let seen = may_see_flagged(app, &id, private, user).await;
-        judged.insert(id, seen);
-    }
+    let seen = seen_by(app, user, &unsure.unsure).await?;
+    let mut judged: HashMap<TroubleId, bool> = unsure.unsure.into_iter().map(|(id, _)| id).zip(seen).collect();
     let hidden = judged.values().filter(|seen| !**seen).count();
     let wanted = LIST_SHOWN + hidden;
     let head = app.store.open_head(wanted).await?;
+    // A trouble opened or changed since its judgement is judged now, by the head's flag.
+    let unjudged: Vec<Listed> = head
+        .iter()
+        .filter(|(id, private)| *private == Some(false) || !judged.contains_key(id))
+        .cloned()
+        .collect();
+    let seen = seen_by(app, user, &unjudged).await?;
+    judged.extend(unjudged.into_iter().map(|(id, _)| id).zip(seen));
     let mut visible = Vec::with_capacity(LIST_SHOWN.min(head.len()));
     let whole = head.len() < wanted;
-    for (id, private) in head {
-        // A trouble opened or changed since its judgement is judged now, by the head's flag.
-        let seen = match judged.get(&id) {
-            Some(&seen) if private != Some(false) => seen,
-            _ => may_see_flagged(app, &id, private, user).await,
-        };
-        if seen {
+    for (id, _) in head {
+        if judged.get(&id) == Some(&true) {
             visible.push(id);
         }
         if visible.len() == LIST_SHOWN && !whole {
@@ -217,14 +223,28 @@ async fn open_list(app: &App, user: &UserId) -> Result<(Vec<TroubleSummary>, usi
     Ok((app.store.summaries_of(&visible).await?, total))
 }
 
-/// Whether `user` may see trouble `id`, whose channel's privacy an index recorded as
-/// `private`: a public trouble is seen by all without reading it, a private one is read and
-/// judged by the core's rule.
-pub(super) async fn may_see_flagged(app: &App, id: &TroubleId, private: Option<bool>, user: &UserId) -> bool {
-    if !private.unwrap_or(app.config.policy.private_channels) {
-        return true;
-    }
-    matches!(app.store.get(id).await, Ok(Some(t)) if decide::may_see(&app.config.policy, &t, user))
+/// Whether `user` may see each of `troubles`, whose channels' privacy an index recorded: a
+/// public trouble is seen by all without reading it; the private ones are read together (off
+/// the async workers) and judged by the core's rule. A trouble no longer stored is not seen.
+pub(super) async fn seen_by(app: &App, user: &UserId, troubles: &[Listed]) -> Result<Vec<bool>, StoreError> {
+    let policy = &app.config.policy;
+    let private = |flag: &Option<bool>| flag.unwrap_or(policy.private_channels);
+    let to_read: Vec<TroubleId> = troubles
+        .iter()
+        .filter(|(_, flag)| private(flag))
+        .map(|(id, _)| id.clone())
+        .collect();
+    let read: HashMap<TroubleId, bool> = app
+        .store
+        .get_many(&to_read)
+        .await?
+        .into_iter()
+        .map(|t| (t.id.clone(), decide::may_see(policy, &t, user)))
+        .collect();
+    Ok(troubles
+        .iter()
+        .map(|(id, flag)| !private(flag) || read.get(id) == Some(&true))
+        .collect())
 }
 
 /// Answers with the reply of what the engine applied.

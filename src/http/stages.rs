@@ -101,12 +101,13 @@ async fn search_hits(app: &Arc<App>, user: &UserId, query: &str) -> Result<(Vec<
         }
     }
     hits.sort_by(|a, b| b.opened_at.cmp(&a.opened_at).then_with(|| a.id.cmp(&b.id)));
-    let mut visible = Vec::with_capacity(hits.len());
-    for hit in hits {
-        if super::commands::may_see_flagged(app, &hit.id, hit.private, user).await {
-            visible.push(hit.id);
-        }
-    }
+    let flagged: Vec<_> = hits.into_iter().map(|h| (h.id, h.private)).collect();
+    let seen = super::commands::seen_by(app, user, &flagged).await?;
+    let visible: Vec<TroubleId> = flagged
+        .into_iter()
+        .zip(seen)
+        .filter_map(|((id, _), s)| s.then_some(id))
+        .collect();
     let shown = app.store.get_many(&visible[..visible.len().min(SEARCH_SHOWN)]).await?;
     Ok((shown, visible.len()))
 }

@@ -462,16 +462,19 @@ impl Store {
         }
     }
 
-    /// The troubles with `ids`, in that order (an id not stored is left out).
+    /// The troubles with `ids`, in that order (an id not stored is left out). On sled, read on
+    /// a blocking thread: a private deployment's list judges every open trouble this way.
     pub async fn get_many(&self, ids: &[TroubleId]) -> Result<Vec<Trouble>, StoreError> {
         match self {
-            Store::Sled(s) => Ok(ids
-                .iter()
-                .map(|id| s.get(id))
-                .collect::<Result<Vec<_>, _>>()?
-                .into_iter()
-                .flatten()
-                .collect()),
+            Store::Sled(_) if ids.is_empty() => Ok(Vec::new()),
+            Store::Sled(s) => {
+                let (s, ids) = (s.clone(), ids.to_vec());
+                blocking(move || {
+                    let read = ids.iter().map(|id| s.get(id)).collect::<Result<Vec<_>, _>>()?;
+                    Ok(read.into_iter().flatten().collect())
+                })
+                .await
+            }
             Store::Postgres(p) => Ok(index::pg::troubles(p.pool(), ids).await?),
         }
     }
