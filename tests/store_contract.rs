@@ -538,6 +538,21 @@ async fn the_list_reads_follow_the_open_troubles_their_order_and_privacy(backend
     assert_eq!((unsure.open, unsure.unsure), (3, wanted_unsure));
 }
 
+/// `which_of`: the troubles among those asked for that the judgement keeps, read from the other
+/// instance too; one not stored is left out, and nothing asked reads nothing.
+async fn a_judgement_over_many_troubles_keeps_those_it_holds_for(backend: &str) {
+    let (store, other, _dir) = stores(backend).await;
+    let mut opened = Vec::new();
+    for (key, severity) in [("sig:a", 1), ("sig:b", 2), ("sig:c", 1)] {
+        opened.push(open(&store, key, severity).await.unwrap().trouble.unwrap().id);
+    }
+    let asked = [opened.clone(), vec![TroubleId::new("20991231-9")]].concat();
+    let severe = |t: &Trouble| t.severity.level() == 1;
+    let kept = other.which_of(asked, severe).await.unwrap();
+    assert_eq!(kept, [opened[0].clone(), opened[2].clone()].into_iter().collect());
+    assert!(other.which_of(Vec::new(), severe).await.unwrap().is_empty());
+}
+
 /// The sled database in `dir` itself, once an earlier handle has let go of its file lock.
 async fn sled_db(dir: &std::path::Path) -> sled::Db {
     for _ in 0..100 {
@@ -617,5 +632,6 @@ contract!(
     the_read_indexes_follow_a_trouble_through_its_changes_and_a_restart,
     troubles_stored_before_the_index_are_indexed_when_the_store_opens,
     the_list_reads_follow_the_open_troubles_their_order_and_privacy,
+    a_judgement_over_many_troubles_keeps_those_it_holds_for,
     decisions_made_at_once_all_land,
 );

@@ -224,8 +224,9 @@ async fn open_list(app: &App, user: &UserId) -> Result<(Vec<TroubleSummary>, usi
 }
 
 /// Whether `user` may see each of `troubles`, whose channels' privacy an index recorded: a
-/// public trouble is seen by all without reading it; the private ones are read together (off
-/// the async workers) and judged by the core's rule. A trouble no longer stored is not seen.
+/// public trouble is seen by all without reading it; the private ones are read and judged by
+/// the core's rule in one store call (off the async workers, never all held at once). A
+/// trouble no longer stored is not seen.
 pub(super) async fn seen_by(app: &App, user: &UserId, troubles: &[Listed]) -> Result<Vec<bool>, StoreError> {
     let policy = &app.config.policy;
     let private = |flag: &Option<bool>| flag.unwrap_or(policy.private_channels);
@@ -234,16 +235,14 @@ pub(super) async fn seen_by(app: &App, user: &UserId, troubles: &[Listed]) -> Re
         .filter(|(_, flag)| private(flag))
         .map(|(id, _)| id.clone())
         .collect();
-    let read: HashMap<TroubleId, bool> = app
+    let (judge, asker) = (policy.clone(), user.clone());
+    let seen = app
         .store
-        .get_many(&to_read)
-        .await?
-        .into_iter()
-        .map(|t| (t.id.clone(), decide::may_see(policy, &t, user)))
-        .collect();
+        .which_of(to_read, move |t| decide::may_see(&judge, t, &asker))
+        .await?;
     Ok(troubles
         .iter()
-        .map(|(id, flag)| !private(flag) || read.get(id) == Some(&true))
+        .map(|(id, flag)| !private(flag) || seen.contains(id))
         .collect())
 }
 

@@ -1392,6 +1392,27 @@ pub mod pg {
         in_order(pool, "SELECT id, body FROM troubles WHERE id = ANY($1)", ids).await
     }
 
+    /// Those of the troubles `ids` that `keep` holds for, in one query; each body is judged as
+    /// it is decoded.
+    pub async fn which_of(
+        pool: &Pool,
+        ids: &[TroubleId],
+        keep: impl Fn(&Trouble) -> bool,
+    ) -> Result<std::collections::HashSet<TroubleId>, PgError> {
+        let client = pool.get().await?;
+        let wanted: Vec<&str> = ids.iter().map(TroubleId::as_str).collect();
+        let rows = client
+            .query("SELECT id, body FROM troubles WHERE id = ANY($1)", &[&wanted])
+            .await?;
+        let mut kept = std::collections::HashSet::new();
+        for row in &rows {
+            if keep(&decode::<Trouble>(row.get::<_, &[u8]>(1))?) {
+                kept.insert(TroubleId::new(row.get::<_, String>(0)));
+            }
+        }
+        Ok(kept)
+    }
+
     pub async fn customer_ids(pool: &Pool, keys: &[String]) -> Result<Vec<TroubleId>, PgError> {
         let client = pool.get().await?;
         let rows = client

@@ -462,20 +462,44 @@ impl Store {
         }
     }
 
-    /// The troubles with `ids`, in that order (an id not stored is left out). On sled, read on
-    /// a blocking thread: a private deployment's list judges every open trouble this way.
+    /// The troubles with `ids`, in that order (an id not stored is left out).
     pub async fn get_many(&self, ids: &[TroubleId]) -> Result<Vec<Trouble>, StoreError> {
         match self {
-            Store::Sled(_) if ids.is_empty() => Ok(Vec::new()),
+            Store::Sled(s) => Ok(ids
+                .iter()
+                .map(|id| s.get(id))
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .flatten()
+                .collect()),
+            Store::Postgres(p) => Ok(index::pg::troubles(p.pool(), ids).await?),
+        }
+    }
+
+    /// Those of the troubles `ids` that `keep` holds for (an id not stored is left out): read
+    /// and judged one at a time on a blocking thread (sled), or fetched in one query
+    /// (PostgreSQL). A private deployment's list judges every open trouble this way.
+    pub async fn which_of(
+        &self,
+        ids: Vec<TroubleId>,
+        keep: impl Fn(&Trouble) -> bool + Send + 'static,
+    ) -> Result<std::collections::HashSet<TroubleId>, StoreError> {
+        match self {
+            Store::Sled(_) if ids.is_empty() => Ok(Default::default()),
             Store::Sled(s) => {
-                let (s, ids) = (s.clone(), ids.to_vec());
+                let s = s.clone();
                 blocking(move || {
-                    let read = ids.iter().map(|id| s.get(id)).collect::<Result<Vec<_>, _>>()?;
-                    Ok(read.into_iter().flatten().collect())
+                    let mut kept = std::collections::HashSet::new();
+                    for id in ids {
+                        if s.get(&id)?.is_some_and(|t| keep(&t)) {
+                            kept.insert(id);
+                        }
+                    }
+                    Ok(kept)
                 })
                 .await
             }
-            Store::Postgres(p) => Ok(index::pg::troubles(p.pool(), ids).await?),
+            Store::Postgres(p) => Ok(index::pg::which_of(p.pool(), &ids, keep).await?),
         }
     }
 
