@@ -485,7 +485,7 @@ impl Store {
         keep: impl Fn(&Trouble) -> bool + Send + 'static,
     ) -> Result<std::collections::HashSet<TroubleId>, StoreError> {
         match self {
-            Store::Sled(_) if ids.is_empty() => Ok(Default::default()),
+            _ if ids.is_empty() => Ok(Default::default()),
             Store::Sled(s) => {
                 let s = s.clone();
                 blocking(move || {
