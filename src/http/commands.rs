@@ -13,7 +13,7 @@ use crate::app::App;
 use crate::engine::Applied;
 use crate::i18n::{self, history_text, list_text, render, reply_text, usage_text};
 use crate::slack::payloads::SlashCommand;
-use crate::store::index::Listed;
+use crate::store::index::Flagged;
 use crate::store::StoreError;
 use crate::trouble::command::{self, Command};
 use crate::trouble::decide::{self, Input, Message, Reply};
@@ -95,7 +95,7 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
             let since = now - chrono::Duration::days(days.into());
             match app.store.stats_parts(since, now).await {
                 Ok(parts) => {
-                    let flagged: Vec<Listed> = parts.rows.iter().map(|r| (r.id.clone(), r.private)).collect();
+                    let flagged: Vec<Flagged> = parts.rows.iter().map(|r| (r.id.clone(), r.private)).collect();
                     let seen = match seen_by(app, &user, &flagged).await {
                         Ok(seen) => seen,
                         Err(e) => return failed(app, Surface::Command, "cannot read troubles for stats", e),
@@ -196,7 +196,7 @@ async fn open_list(app: &App, user: &UserId) -> Result<(Vec<TroubleSummary>, usi
     let wanted = LIST_SHOWN + hidden;
     let head = app.store.open_head(wanted).await?;
     // A trouble opened or changed since its judgement is judged now, by the head's flag.
-    let unjudged: Vec<Listed> = head
+    let unjudged: Vec<Flagged> = head
         .iter()
         .filter(|(id, private)| *private == Some(false) || !judged.contains_key(id))
         .cloned()
@@ -227,7 +227,7 @@ async fn open_list(app: &App, user: &UserId) -> Result<(Vec<TroubleSummary>, usi
 /// public trouble is seen by all without reading it; the private ones are read and judged by
 /// the core's rule in one store call (off the async workers, never all held at once). A
 /// trouble no longer stored is not seen.
-pub(super) async fn seen_by(app: &App, user: &UserId, troubles: &[Listed]) -> Result<Vec<bool>, StoreError> {
+pub(super) async fn seen_by(app: &App, user: &UserId, troubles: &[Flagged]) -> Result<Vec<bool>, StoreError> {
     let policy = &app.config.policy;
     let private = |flag: &Option<bool>| flag.unwrap_or(policy.private_channels);
     let to_read: Vec<TroubleId> = troubles

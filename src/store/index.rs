@@ -960,8 +960,9 @@ pub fn sled_customer_ids(index: &sled::Tree, keys: &[String]) -> Result<Vec<Trou
     Ok(ids)
 }
 
-/// An open trouble as `/trouble list` finds it in the index: its id and its channel's privacy.
-pub type Listed = (TroubleId, Option<bool>);
+/// A trouble as an index finds it: its id and its channel's privacy (`/trouble list` reads open
+/// ones; `stats` and `search` judge theirs by it too).
+pub type Flagged = (TroubleId, Option<bool>);
 
 /// What `/trouble list` reads before it knows who asks: how many troubles are open, and those
 /// of them not known to be public (privacy not `Some(false)`), in the list's order: whether
@@ -969,11 +970,11 @@ pub type Listed = (TroubleId, Option<bool>);
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OpenUnsure {
     pub open: u64,
-    pub unsure: Vec<Listed>,
+    pub unsure: Vec<Flagged>,
 }
 
 /// An `l:` or `u:` entry: the id after the prefix, severity and opened millis, and the flag.
-fn listed(record: sled::Result<(sled::IVec, sled::IVec)>) -> Result<Listed, StoreError> {
+fn listed(record: sled::Result<(sled::IVec, sled::IVec)>) -> Result<Flagged, StoreError> {
     let (key, value) = record?;
     let id = key
         .get(11..)
@@ -986,7 +987,7 @@ fn listed(record: sled::Result<(sled::IVec, sled::IVec)>) -> Result<Listed, Stor
 
 /// The first `n` open troubles in `/trouble list`'s order (severity, then age): only their
 /// keys are read.
-pub fn sled_open_head(index: &sled::Tree, n: usize) -> Result<Vec<Listed>, StoreError> {
+pub fn sled_open_head(index: &sled::Tree, n: usize) -> Result<Vec<Flagged>, StoreError> {
     index.scan_prefix(b"l:").take(n).map(listed).collect()
 }
 
@@ -1423,7 +1424,7 @@ pub mod pg {
 
     /// The first `n` open troubles in `/trouble list`'s order, from the partial index
     /// `trouble_index_open`.
-    pub async fn open_head(pool: &Pool, n: usize) -> Result<Vec<super::Listed>, PgError> {
+    pub async fn open_head(pool: &Pool, n: usize) -> Result<Vec<super::Flagged>, PgError> {
         let client = pool.get().await?;
         let rows = client
             .query(

@@ -438,7 +438,7 @@ impl Store {
 
     /// The first `n` open troubles in `/trouble list`'s order (severity, then age), each with
     /// its channel's privacy, from the index: no trouble or summary is read.
-    pub async fn open_head(&self, n: usize) -> Result<Vec<index::Listed>, StoreError> {
+    pub async fn open_head(&self, n: usize) -> Result<Vec<index::Flagged>, StoreError> {
         match self {
             Store::Sled(s) => index::sled_open_head(s.index_tree(), n),
             Store::Postgres(p) => Ok(index::pg::open_head(p.pool(), n).await?),
