@@ -128,6 +128,9 @@ impl RunningBot {
             tracing::warn!("work still running at the shutdown deadline was cut off");
             self.tasks.shutdown().await;
         }
+        if let Err(e) = self.app.store.tidy().await {
+            tracing::warn!(error = %e, "the store's log could not be tidied; it stays as it is");
+        }
         if let Err(e) = self.app.store.flush().await {
             tracing::error!(error = %e, "final flush failed");
         }

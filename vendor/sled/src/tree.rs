@@ -801,6 +801,19 @@ impl Tree {
         self.context.pagecache.flush()
     }
 
+    /// Moves the live pages out of the log's segments that are at most `threshold_percent`
+    /// live, for at most `budget`, so those segments can be freed; returns the pages moved.
+    /// Call [`Tree::flush`] after it to make the moves durable. (trouble-bot's addition: sled
+    /// cleans a segment below half live only as the log grows, so a store left after a burst
+    /// of writes keeps several times its live data on disk.)
+    pub fn tidy_log(
+        &self,
+        threshold_percent: usize,
+        budget: std::time::Duration,
+    ) -> Result<usize> {
+        self.context.pagecache.tidy_log(threshold_percent, budget)
+    }
+
     /// Asynchronously flushes all dirty IO buffers
     /// and calls fsync. If this succeeds, it is
     /// guaranteed that all previous writes will

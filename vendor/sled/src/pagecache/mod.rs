@@ -874,6 +874,40 @@ impl PageCache {
         ret
     }
 
+    /// Marks the inactive segments of the log at most `threshold` percent live for cleaning and
+    /// moves their pages out until none is left or `budget` has passed; returns the pages moved.
+    /// A segment whose pages are all moved is free once the moves are durable, and a free
+    /// segment holds no disk blocks after the next start (`segment::zero_range`).
+    /// (trouble-bot's addition, for `Tree::tidy_log`.)
+    pub(crate) fn tidy_log(
+        &self,
+        threshold: usize,
+        budget: std::time::Duration,
+    ) -> Result<usize> {
+        self.log.iobufs.with_sa(|sa| sa.drain_sparse_segments(threshold))?;
+        let started = std::time::Instant::now();
+        let mut moved = 0;
+        while started.elapsed() < budget {
+            let guard = pin();
+            let cc = concurrency_control::read();
+            let to_clean = self.log.iobufs.segment_cleaner.pop();
+            let done = match to_clean {
+                Some((pid, segment)) => {
+                    self.rewrite_page(pid, segment, &guard)?;
+                    moved += 1;
+                    false
+                }
+                None => true,
+            };
+            drop(cc);
+            guard.flush();
+            if done {
+                break;
+            }
+        }
+        Ok(moved)
+    }
+
     /// Initiate an atomic sequence of writes to the
     /// underlying log. Returns a `RecoveryGuard` which,
     /// when dropped, will record the current max reserved

@@ -104,19 +104,22 @@ pub(crate) struct SegmentCleaner {
 }
 
 impl SegmentCleaner {
+    /// The next page to move out of a draining segment. (trouble-bot's change: the published
+    /// crate returns None when the first segment's pages are all taken, though other segments
+    /// still have pages to move, so each cleaning round stopped at every drained segment.)
     pub(crate) fn pop(&self) -> Option<(PageId, LogOffset)> {
         let mut inner = self.inner.lock();
-        let offset = {
-            let (offset, pids) = inner.iter_mut().next()?;
-            if !pids.is_empty() {
-                let pid = pids.iter().next().copied().unwrap();
-                pids.remove(&pid);
-                return Some((pid, *offset));
-            }
-            *offset
-        };
-        inner.remove(&offset);
-        None
+        loop {
+            let offset = {
+                let (offset, pids) = inner.iter_mut().next()?;
+                if let Some(pid) = pids.iter().next().copied() {
+                    pids.remove(&pid);
+                    return Some((pid, *offset));
+                }
+                *offset
+            };
+            inner.remove(&offset);
+        }
     }
 
     fn add_pids(&self, offset: LogOffset, pids: BTreeSet<PageId>) {
@@ -635,11 +638,7 @@ impl SegmentAccountant {
         for segment_base in to_free {
             self.free_segment(segment_base)?;
             io_fail!(self.config, "zero garbage segment SA");
-            pwrite_all(
-                &self.config.file,
-                &*vec![MessageKind::Corrupted.into(); self.config.segment_size],
-                segment_base,
-            )?;
+            zero_range(&self.config.file, segment_base, self.config.segment_size)?;
         }
 
         // we want to complete all truncations because
@@ -834,8 +833,31 @@ impl SegmentAccountant {
         idx: usize,
         lsn: Lsn,
     ) -> Result<()> {
-        let cleanup_threshold = SEGMENT_CLEANUP_THRESHOLD;
+        self.clean_or_free_segment(idx, lsn, SEGMENT_CLEANUP_THRESHOLD)
+    }
 
+    /// Marks the inactive segments at most `threshold` percent live for cleaning, as sled does
+    /// to each below its own threshold when a page in it is replaced; frees the drained ones.
+    /// (trouble-bot's addition: `Tree::tidy_log`.)
+    pub(super) fn drain_sparse_segments(
+        &mut self,
+        threshold: usize,
+    ) -> Result<()> {
+        for idx in 0..self.segments.len() {
+            if let Segment::Inactive(inactive) = &self.segments[idx] {
+                let lsn = inactive.lsn;
+                self.clean_or_free_segment(idx, lsn, threshold)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn clean_or_free_segment(
+        &mut self,
+        idx: usize,
+        lsn: Lsn,
+        cleanup_threshold: usize,
+    ) -> Result<()> {
         let segment_start = (idx * self.config.segment_size) as LogOffset;
 
         if let Segment::Inactive(inactive) = &mut self.segments[idx] {
@@ -1128,3 +1150,39 @@ impl SegmentAccountant {
         idx
     }
 }
+
+/// Fills a range of the log with `MessageKind::Corrupted` (0) bytes, as recovery does to free
+/// segments and to the active segment past its recovered tip. On Linux the range becomes a hole
+/// (it reads as zeros and holds no blocks), so those segments take no room on disk; where the
+/// file system cannot punch holes, or elsewhere, the zeros are written as before.
+/// (trouble-bot's change: the published crate always writes the zeros.)
+pub(super) fn zero_range(
+    file: &std::fs::File,
+    base: LogOffset,
+    len: usize,
+) -> Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::io::AsRawFd;
+        let ret = unsafe {
+            libc::fallocate(
+                file.as_raw_fd(),
+                libc::FALLOC_FL_PUNCH_HOLE | libc::FALLOC_FL_KEEP_SIZE,
+                libc::off_t::try_from(base).unwrap(),
+                libc::off_t::try_from(len).unwrap(),
+            )
+        };
+        if ret == 0 {
+            // Like the write it replaces, the segment is then as long as the file says.
+            let end = base + len as LogOffset;
+            if file.metadata()?.len() < end {
+                file.set_len(end)?;
+            }
+            return Ok(());
+        }
+    }
+    const _: () = assert!(MessageKind::Corrupted as u8 == 0);
+    pwrite_all(file, &vec![MessageKind::Corrupted.into(); len], base)?;
+    Ok(())
+}
+
