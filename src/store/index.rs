@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::StoreError;
 use crate::trouble::customer::normalize;
+use crate::trouble::decide::Viewers;
 use crate::trouble::home::HomeRow;
 use crate::trouble::model::{Severity, Trouble, TroubleId, UserId};
 use crate::trouble::money::Currency;
@@ -40,6 +41,8 @@ pub struct Entries {
     pub text: String,
     /// Per person of `keys.home`, their App Home row (sled keeps it under the person).
     pub home: Vec<HomeRow>,
+    /// Open and not known to be public: its `u:` value ([`unsure_value`]).
+    pub unsure: Option<Vec<u8>>,
 }
 
 impl Entries {
@@ -64,7 +67,96 @@ impl Entries {
             stats: StatsRow::from(t),
             text: folded_text(t),
             home: home.iter().map(|u| HomeRow::of(t, u)).collect(),
+            unsure: unsure_of(t),
         }
+    }
+}
+
+/// The `u:` value of an open trouble not known to be public.
+fn unsure_of(t: &Trouble) -> Option<Vec<u8>> {
+    (t.is_open() && t.private != Some(false)).then(|| unsure_value(&Viewers::of(t)))
+}
+
+/// A `u:` value carries a trouble's viewers up to this many bytes: a trouble with more people
+/// (hundreds seen joining its channel) is filed with its flag alone and read when judged.
+const CARRIED_MAX: usize = 1024;
+
+/// A `u:` value: the privacy flag, then the trouble's [`Viewers`] but its severity (the key's):
+/// owner, then chain, added and members seen, then the named departments (varint counts, each
+/// text after its varint length). One byte, the flag alone, is the earlier layout and what a
+/// trouble past [`CARRIED_MAX`] gets: judged from its body.
+fn unsure_value(v: &Viewers) -> Vec<u8> {
+    use super::sled::record::varint;
+    let text = |out: &mut Vec<u8>, s: &str| {
+        varint(out, s.len() as u64);
+        out.extend_from_slice(s.as_bytes());
+    };
+    let mut out = vec![flag(v.private)];
+    text(&mut out, v.owner.as_str());
+    for people in [v.chain, v.added, v.members_seen] {
+        varint(&mut out, people.len() as u64);
+        for u in people {
+            text(&mut out, u.as_str());
+        }
+    }
+    varint(&mut out, v.departments.len() as u64);
+    for d in v.departments {
+        text(&mut out, d);
+    }
+    if out.len() > CARRIED_MAX {
+        out.truncate(1);
+    }
+    out
+}
+
+/// What a `u:` value carries past its flag, owned: [`Carried::viewers`] lends it to the core's
+/// rule, so `/trouble list` judges a private trouble for its asker without reading it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Carried {
+    severity: Severity,
+    owner: UserId,
+    chain: Vec<UserId>,
+    added: Vec<UserId>,
+    members_seen: Vec<UserId>,
+    departments: Vec<String>,
+}
+
+impl Carried {
+    /// The viewers of a trouble whose channel's privacy is `private`.
+    pub fn viewers(&self, private: Option<bool>) -> Viewers<'_> {
+        Viewers {
+            private,
+            severity: self.severity,
+            owner: &self.owner,
+            chain: &self.chain,
+            added: &self.added,
+            members_seen: &self.members_seen,
+            departments: &self.departments,
+        }
+    }
+
+    /// Off a `u:` value past its flag, with the severity of its key; None for the flag alone
+    /// (or a value this release cannot read): the trouble is then judged from its body.
+    fn read(severity: u8, value: &[u8]) -> Option<Carried> {
+        let mut r = Reader::new(value.get(1..).filter(|rest| !rest.is_empty())?);
+        let owner = UserId::new(r.short_text().ok()?);
+        fn texts<'a>(r: &mut Reader<'a>) -> Option<Vec<&'a str>> {
+            let n = r.varint().ok()?;
+            // Each text takes a byte at least: a count beyond the value is no count.
+            (n <= r.bytes.len() as u64).then_some(())?;
+            (0..n).map(|_| r.short_text().ok()).collect()
+        }
+        let mut people = || texts(&mut r).map(|all| all.into_iter().map(UserId::new).collect::<Vec<_>>());
+        let (chain, added, members_seen) = (people()?, people()?, people()?);
+        let departments = texts(&mut r)?.into_iter().map(String::from).collect();
+        (r.at == r.bytes.len()).then_some(Carried {
+            severity: Severity::new(severity),
+            owner,
+            chain,
+            added,
+            members_seen,
+            departments,
+        })
     }
 }
 
@@ -423,6 +515,10 @@ const BUILT: &[u8] = b"built:2";
 /// Present once the `u:` keys are filed (by the build, or from the `l:` keys of an index built
 /// before them: [`build_sled_unsure`]).
 const UNSURE_BUILT: &[u8] = b"built:unsure";
+/// Present once every `u:` value carries its trouble's viewers, or is known not to (past
+/// [`CARRIED_MAX`]): by the build, or from the bodies of the troubles an earlier release filed
+/// under `u:` with their flag alone ([`build_sled_viewers`]).
+const VIEWERS_BUILT: &[u8] = b"built:viewers";
 const COUNT_TROUBLES: &[u8] = b"n:troubles";
 const COUNT_OPEN: &[u8] = b"n:open";
 
@@ -463,9 +559,10 @@ fn list_key(k: &Keys, id: &TroubleId) -> Vec<u8> {
     ]
     .concat()
 }
-/// `u:<severity><opened millis, big-endian><id>` → the privacy flag, open troubles not known to
-/// be public only (flag not `Some(false)`): the troubles `/trouble list` must judge per asker,
-/// read without walking the `l:` keys of every open trouble.
+/// `u:<severity><opened millis, big-endian><id>` → the privacy flag and the trouble's viewers
+/// ([`unsure_value`]), open troubles not known to be public only (flag not `Some(false)`): the
+/// troubles `/trouble list` must judge per asker, read without walking the `l:` keys of every
+/// open trouble, and judged without reading them.
 fn unsure_key(k: &Keys, id: &TroubleId) -> Vec<u8> {
     let mut key = list_key(k, id);
     key[0] = b'u';
@@ -475,9 +572,9 @@ fn unsure_key(k: &Keys, id: &TroubleId) -> Vec<u8> {
 fn list_entry(k: &Keys, id: &TroubleId) -> Option<(Vec<u8>, Vec<u8>)> {
     k.open.then(|| (list_key(k, id), vec![flag(k.private)]))
 }
-/// The `u:` entry of a trouble filed under `k`, open ones not known to be public only.
-fn unsure_entry(k: &Keys, id: &TroubleId) -> Option<(Vec<u8>, Vec<u8>)> {
-    (k.open && k.private != Some(false)).then(|| (unsure_key(k, id), vec![flag(k.private)]))
+/// The `u:` key of a trouble filed under `k`, open ones not known to be public only.
+fn unsure_key_of(k: &Keys, id: &TroubleId) -> Option<Vec<u8>> {
+    (k.open && k.private != Some(false)).then(|| unsure_key(k, id))
 }
 /// `t:<id>` → the trouble's [`Keys`] and its search entry in one record ([`record_value`]).
 fn text_key(id: &TroubleId) -> Vec<u8> {
@@ -622,9 +719,9 @@ fn read_count(bytes: Option<&[u8]>) -> u64 {
 type Write = (Vec<u8>, Option<Vec<u8>>);
 
 /// The writes a trouble's new entries need against the old ones: `(key, Some(value))` to
-/// write, `(key, None)` to remove, and how the counts move. `stored` is its `o:` row and its
-/// `t:` record as found.
-fn changes(id: &TroubleId, old: Option<&Keys>, stored: [Option<&[u8]>; 2], new: &Entries) -> (Vec<Write>, i64, i64) {
+/// write, `(key, None)` to remove, and how the counts move. `stored` is its `o:` row, its `t:`
+/// record and its `u:` value (under the old keys) as found.
+fn changes(id: &TroubleId, old: Option<&Keys>, stored: [Option<&[u8]>; 3], new: &Entries) -> (Vec<Write>, i64, i64) {
     let mut out = Vec::new();
     let put = |out: &mut Vec<_>, key: Vec<u8>, value: Vec<u8>, was: Option<&[u8]>| {
         if was != Some(value.as_slice()) {
@@ -632,15 +729,13 @@ fn changes(id: &TroubleId, old: Option<&Keys>, stored: [Option<&[u8]>; 2], new: 
         }
     };
     if old != Some(&new.keys) {
-        for entry in [list_entry, unsure_entry] {
-            let (was, now) = (old.and_then(|k| entry(k, id)), entry(&new.keys, id));
-            if was != now {
-                if let Some((key, _)) = was.filter(|(k, _)| now.as_ref().is_none_or(|(n, _)| n != k)) {
-                    out.push((key, None));
-                }
-                if let Some((key, flag)) = now {
-                    out.push((key, Some(flag)));
-                }
+        let (was, now) = (old.and_then(|k| list_entry(k, id)), list_entry(&new.keys, id));
+        if was != now {
+            if let Some((key, _)) = was.filter(|(k, _)| now.as_ref().is_none_or(|(n, _)| n != k)) {
+                out.push((key, None));
+            }
+            if let Some((key, flag)) = now {
+                out.push((key, Some(flag)));
             }
         }
         if let Some(old) = old {
@@ -657,6 +752,16 @@ fn changes(id: &TroubleId, old: Option<&Keys>, stored: [Option<&[u8]>; 2], new: 
         if old.is_none_or(|o| o.customer != new.keys.customer) {
             out.push((customer_key(&new.keys.customer, id), Some(Vec::new())));
         }
+    }
+    // The `u:` value carries more than the keys (who sees it): compared with what is stored.
+    let was = old.and_then(|k| unsure_key_of(k, id));
+    let now = new.unsure.as_ref().map(|value| (unsure_key(&new.keys, id), value));
+    if let Some(key) = was.as_ref().filter(|w| now.as_ref().is_none_or(|(n, _)| n != *w)) {
+        out.push((key.clone(), None));
+    }
+    if let Some((key, value)) = now {
+        let stored = stored[2].filter(|_| was.as_ref() == Some(&key));
+        put(&mut out, key, value.clone(), stored);
     }
     let moved = old.is_some_and(|o| o.opened_at != new.keys.opened_at);
     put(
@@ -692,7 +797,12 @@ pub(super) fn write_sled(index: &super::sled::Overlay, t: &Trouble) -> Result<()
         old.as_ref().map_or(new.keys.opened_at, |o| o.opened_at),
         &t.id,
     ))?;
-    let (writes, troubles, open) = changes(&t.id, old.as_ref(), [stats.as_deref(), text.as_deref()], &new);
+    let unsure = match old.as_ref().and_then(|k| unsure_key_of(k, &t.id)) {
+        Some(key) => index.get(key)?,
+        None => None,
+    };
+    let stored = [stats.as_deref(), text.as_deref(), unsure.as_deref()];
+    let (writes, troubles, open) = changes(&t.id, old.as_ref(), stored, &new);
     for (key, value) in writes {
         match value {
             Some(v) => index.insert(key, v),
@@ -876,7 +986,7 @@ pub fn build_sled(index: &sled::Tree, troubles: &sled::Tree) -> Result<(), Store
     for record in troubles.iter().values() {
         let t: Trouble = decode(&record?)?;
         let entries = Entries::of(&t);
-        let (writes, _, _) = changes(&t.id, None, [None, None], &entries);
+        let (writes, _, _) = changes(&t.id, None, [None; 3], &entries);
         for (key, value) in writes {
             batch.insert(key, value.unwrap_or_default());
         }
@@ -918,6 +1028,7 @@ pub fn build_sled(index: &sled::Tree, troubles: &sled::Tree) -> Result<(), Store
     batch.insert(COUNT_TROUBLES, &count.to_be_bytes());
     batch.insert(COUNT_OPEN, &open.to_be_bytes());
     batch.insert(UNSURE_BUILT, &[]);
+    batch.insert(VIEWERS_BUILT, &[]);
     batch.insert(BUILT, &[]);
     index.apply_batch(batch)?;
     Ok(())
@@ -937,6 +1048,32 @@ pub fn build_sled_unsure(index: &sled::Tree) -> Result<(), StoreError> {
         }
     }
     batch.insert(UNSURE_BUILT, &[]);
+    index.apply_batch(batch)?;
+    Ok(())
+}
+
+/// Gives the `u:` values an earlier release filed with the flag alone their trouble's viewers,
+/// once: only those troubles are read (open ones not known to be public), each at most once.
+/// A value left at its flag (a trouble gone, or past [`CARRIED_MAX`]) is judged from the body.
+pub fn build_sled_viewers(
+    index: &sled::Tree,
+    get: impl Fn(&TroubleId) -> Result<Option<Trouble>, StoreError>,
+) -> Result<(), StoreError> {
+    if index.contains_key(VIEWERS_BUILT)? {
+        return Ok(());
+    }
+    let mut batch = sled::Batch::default();
+    for record in index.scan_prefix(b"u:") {
+        let (key, value) = record?;
+        if value.len() > 1 {
+            continue;
+        }
+        let (id, _) = listed_entry(&key, &value)?;
+        if let Some(value) = get(&id)?.as_ref().and_then(unsure_of) {
+            batch.insert(key, value);
+        }
+    }
+    batch.insert(VIEWERS_BUILT, &[]);
     index.apply_batch(batch)?;
     Ok(())
 }
@@ -970,12 +1107,25 @@ pub type Flagged = (TroubleId, Option<bool>);
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OpenUnsure {
     pub open: u64,
-    pub unsure: Vec<Flagged>,
+    pub unsure: Vec<Unsure>,
+}
+
+/// An open trouble not known to be public, as `/trouble list` judges it: its channel's privacy
+/// and, where the index carries them (sled), its viewers; without them it is read to be judged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unsure {
+    pub id: TroubleId,
+    pub private: Option<bool>,
+    pub carried: Option<Carried>,
 }
 
 /// An `l:` or `u:` entry: the id after the prefix, severity and opened millis, and the flag.
 fn listed(record: sled::Result<(sled::IVec, sled::IVec)>) -> Result<Flagged, StoreError> {
     let (key, value) = record?;
+    listed_entry(&key, &value)
+}
+
+fn listed_entry(key: &[u8], value: &[u8]) -> Result<Flagged, StoreError> {
     let id = key
         .get(11..)
         .ok_or_else(|| StoreError::Corrupt("index: short list key".into()))?;
@@ -993,7 +1143,15 @@ pub fn sled_open_head(index: &sled::Tree, n: usize) -> Result<Vec<Flagged>, Stor
 
 /// The open count and the open troubles not known to be public ([`OpenUnsure`]).
 pub fn sled_open_unsure(index: &sled::Tree) -> Result<OpenUnsure, StoreError> {
-    let unsure = index.scan_prefix(b"u:").map(listed).collect::<Result<_, _>>()?;
+    let unsure = index
+        .scan_prefix(b"u:")
+        .map(|record| {
+            let (key, value) = record?;
+            let (id, private) = listed_entry(&key, &value)?;
+            let carried = Carried::read(key[2], &value);
+            Ok(Unsure { id, private, carried })
+        })
+        .collect::<Result<_, StoreError>>()?;
     Ok(OpenUnsure {
         open: read_count(index.get(COUNT_OPEN)?.as_deref()),
         unsure,
@@ -1454,9 +1612,14 @@ pub mod pg {
             .await?;
         Ok(super::OpenUnsure {
             open: open.max(0) as u64,
+            // Judged from the bodies, in one query (`which_of`).
             unsure: rows
                 .iter()
-                .map(|r| (TroubleId::new(r.get::<_, String>(0)), r.get(1)))
+                .map(|r| super::Unsure {
+                    id: TroubleId::new(r.get::<_, String>(0)),
+                    private: r.get(1),
+                    carried: None,
+                })
                 .collect(),
         })
     }
