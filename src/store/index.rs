@@ -1724,6 +1724,7 @@ pub mod pg {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::trouble::decide::{self, Ctx};
 
     #[test]
     fn an_app_home_row_and_a_troubles_keys_read_back_from_the_compact_form_and_from_json() {
@@ -1818,16 +1819,19 @@ mod tests {
         }
     }
 
-    /// Writes trouble `t`'s entries into `index` as a committed decision does.
-    fn write(index: &sled::Tree, t: &Trouble) {
+    /// Writes trouble `t`'s entries into `index` as a committed decision does; the keys written.
+    fn write(index: &sled::Tree, t: &Trouble) -> Vec<Vec<u8>> {
         let overlay = super::super::sled::Overlay::new(index);
         write_sled(&overlay, t).unwrap();
+        let mut keys = Vec::new();
         for (key, value) in overlay.into_writes().1 {
             match value {
-                Some(v) => index.insert(key, v).unwrap(),
-                None => index.remove(key).unwrap(),
+                Some(v) => index.insert(&key, v).unwrap(),
+                None => index.remove(&key).unwrap(),
             };
+            keys.push(key);
         }
+        keys
     }
 
     fn everything(index: &sled::Tree) -> Vec<(sled::IVec, sled::IVec)> {
@@ -1837,7 +1841,6 @@ mod tests {
     #[test]
     fn a_trouble_an_earlier_release_indexed_is_found_by_search_and_its_next_write_leaves_the_index_as_if_always_merged()
     {
-        use crate::trouble::decide::{self, Ctx};
         let config = crate::config::Config::from_sources(None, &Default::default()).unwrap();
         let ctx = Ctx {
             policy: &config.policy,
@@ -1991,5 +1994,210 @@ mod tests {
             (1, at("2026-11-02T00:00:00Z").timestamp_millis())
         );
         assert!(whole_days(at("2026-11-02T00:00:00.000001Z"), at("2026-11-03T12:00:00Z")).is_empty());
+    }
+
+
+    const CONFIG: &str = r#"
+private_channels = true
+[org]
+default_manager = "U0MANAGER"
+[org.managers]
+U0SALES = "U0MANAGER"
+U0MANAGER = "U0DIRECTOR"
+[departments.quality]
+members = ["U0QA1"]
+[departments.field]
+members = ["U0FS1"]
+[severity.1]
+ack_timeout = "1h"
+customer_update_every = "4h"
+departments = ["quality"]
+[severity.2]
+ack_timeout = "1h"
+customer_update_every = "4h"
+"#;
+
+    const PEOPLE: [&str; 9] = [
+        "U0SALES", "U0MANAGER", "U0DIRECTOR", "U0QA1", "U0FS1", "U0ADDED", "U0JOINED", "U0NAMED", "U0STRANGER",
+    ];
+
+    fn policy() -> crate::trouble::policy::Policy {
+        crate::config::Config::from_sources(Some(CONFIG), &Default::default())
+            .unwrap()
+            .policy
+    }
+
+    /// Trouble `n`, open and private (as the configuration has it), as the core opens it for
+    /// the rep.
+    fn opened(policy: &crate::trouble::policy::Policy, n: u32) -> Trouble {
+        let ctx = Ctx {
+            policy,
+            now: "2026-11-30T01:02:03Z".parse().unwrap(),
+        };
+        let request = crate::trouble::command::OpenRequest {
+            severity: Some(Severity::new(2)),
+            manager: None,
+            departments: vec![],
+            customer: "ACME".into(),
+            summary: format!("cracked housing {n}"),
+            past: Vec::new(),
+        };
+        let origin = crate::trouble::model::Origin {
+            channel: crate::trouble::model::ChannelId::new("C0ORIGIN"),
+            response_url: None,
+        };
+        let id = TroubleId::new(format!("20261130-{n}"));
+        decide::open(&ctx, id, n, UserId::new("U0SALES"), origin, request)
+            .trouble
+            .expect("an open makes a trouble")
+    }
+
+    fn unsure_keys(written: &[Vec<u8>]) -> usize {
+        written.iter().filter(|k| k.starts_with(b"u:")).count()
+    }
+
+    /// Troubles seen by one kind of viewer each: chain, added, joined, named department,
+    /// severity's department, and one public.
+    fn troubles(policy: &crate::trouble::policy::Policy) -> Vec<Trouble> {
+        let mut all: Vec<Trouble> = (1..=7).map(|n| opened(policy, n)).collect();
+        all[1].added.push(UserId::new("U0ADDED"));
+        all[2].members_seen.push(UserId::new("U0JOINED"));
+        all[3].departments.push("field".into());
+        all[4].severity = Severity::new(1);
+        all[5].escalation.chain.insert(0, UserId::new("U0NAMED"));
+        all[6].private = Some(false);
+        all
+    }
+
+    #[test]
+    fn the_u_values_alone_judge_who_sees_each_private_open_trouble_as_reading_it_does() {
+        let policy = policy();
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        // The index alone: no trouble is stored anywhere it could be read from.
+        let index = db.open_tree("index").unwrap();
+        let all = troubles(&policy);
+        for t in &all {
+            write(&index, t);
+        }
+        let unsure = sled_open_unsure(&index).unwrap();
+        assert_eq!(unsure.open, 7);
+        assert_eq!(unsure.unsure.len(), 6, "the public one is not judged");
+        for u in &unsure.unsure {
+            let t = all.iter().find(|t| t.id == u.id).unwrap();
+            let carried = u.carried.as_ref().expect("its viewers are carried");
+            for who in PEOPLE.map(UserId::new) {
+                assert_eq!(
+                    carried.viewers(u.private).seen_by(&policy, &who),
+                    decide::may_see(&policy, t, &who),
+                    "{} for {who}",
+                    t.id
+                );
+            }
+        }
+        let sees = |who: &str| {
+            let who = UserId::new(who);
+            let seen = unsure.unsure.iter().filter(|u| {
+                u.carried.as_ref().unwrap().viewers(u.private).seen_by(&policy, &who)
+            });
+            seen.map(|u| u.id.to_string()).collect::<Vec<_>>()
+        };
+        assert_eq!(sees("U0DIRECTOR").len(), 6);
+        assert_eq!(sees("U0ADDED"), ["20261130-2"]);
+        assert_eq!(sees("U0JOINED"), ["20261130-3"]);
+        assert_eq!(sees("U0FS1"), ["20261130-4"]);
+        assert_eq!(sees("U0QA1"), ["20261130-5"]);
+        assert_eq!(sees("U0NAMED"), ["20261130-6"]);
+        assert!(sees("U0STRANGER").is_empty());
+    }
+
+    #[test]
+    fn only_a_change_of_who_sees_an_open_private_trouble_rewrites_its_u_value() {
+        let policy = policy();
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        let index = db.open_tree("index").unwrap();
+        let mut t = opened(&policy, 1);
+        assert_eq!(unsure_keys(&write(&index, &t)), 1);
+
+        t.summary = "cracked housing, two lots".into();
+        t.status_refresh_queued = true;
+        t.escalation.level = 1;
+        assert_eq!(unsure_keys(&write(&index, &t)), 0, "who sees it did not change");
+
+        let changes: [fn(&mut Trouble); 6] = [
+            |t| t.owner = UserId::new("U0OWNER"),
+            |t| t.escalation.chain.push(UserId::new("U0VP")),
+            |t| t.added.push(UserId::new("U0ADDED")),
+            |t| t.members_seen.push(UserId::new("U0JOINED")),
+            |t| t.departments.push("field".into()),
+            |t| t.private = None,
+        ];
+        for change in changes {
+            change(&mut t);
+            assert_eq!(unsure_keys(&write(&index, &t)), 1);
+            let unsure = sled_open_unsure(&index).unwrap().unsure;
+            let carried = unsure[0].carried.as_ref().unwrap();
+            assert_eq!(carried.viewers(unsure[0].private).owner, &t.owner);
+            assert_eq!(carried.viewers(unsure[0].private).chain, t.manager_chain());
+        }
+        // A new severity moves the key: the old one goes, the new one comes.
+        t.severity = Severity::new(1);
+        assert_eq!(unsure_keys(&write(&index, &t)), 2);
+        let unsure = sled_open_unsure(&index).unwrap().unsure;
+        assert_eq!(unsure.len(), 1);
+        assert!(unsure[0].carried.as_ref().unwrap().viewers(None).seen_by(&policy, &UserId::new("U0QA1")));
+        // Known public, or closed: no `u:` entry at all.
+        t.private = Some(false);
+        assert_eq!(unsure_keys(&write(&index, &t)), 1);
+        assert!(sled_open_unsure(&index).unwrap().unsure.is_empty());
+    }
+
+    #[test]
+    fn a_trouble_with_more_viewers_than_a_u_value_carries_and_an_earlier_flag_alone_are_read_to_be_judged() {
+        let policy = policy();
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        let index = db.open_tree("index").unwrap();
+        let mut crowded = opened(&policy, 1);
+        crowded.members_seen = (0..200).map(|n| UserId::new(format!("U0MEMBER{n:03}"))).collect();
+        let earlier = opened(&policy, 2);
+        let current = opened(&policy, 3);
+        for t in [&crowded, &earlier, &current] {
+            write(&index, t);
+        }
+        // The earlier release's value: the flag alone.
+        let earlier_key = unsure_key(&Entries::of(&earlier).keys, &earlier.id);
+        index.insert(&earlier_key, vec![flag(earlier.private)]).unwrap();
+        let carried = |index: &sled::Tree| {
+            let unsure = sled_open_unsure(index).unwrap().unsure;
+            unsure
+                .into_iter()
+                .map(|u| (u.id.to_string(), u.private, u.carried.is_some()))
+                .collect::<Vec<_>>()
+        };
+        let wanted = |earlier_carried| {
+            vec![
+                ("20261130-1".to_string(), Some(true), false),
+                ("20261130-2".to_string(), Some(true), earlier_carried),
+                ("20261130-3".to_string(), Some(true), true),
+            ]
+        };
+        assert_eq!(carried(&index), wanted(false));
+
+        // Once built, nothing is read again; before, only the troubles filed with the flag alone.
+        index.insert(VIEWERS_BUILT, &[]).unwrap();
+        build_sled_viewers(&index, |id| panic!("{id} read")).unwrap();
+        assert_eq!(carried(&index), wanted(false));
+        index.remove(VIEWERS_BUILT).unwrap();
+        let read = std::cell::RefCell::new(Vec::new());
+        build_sled_viewers(&index, |id| {
+            read.borrow_mut().push(id.to_string());
+            Ok([&crowded, &earlier].into_iter().find(|t| t.id == *id).cloned())
+        })
+        .unwrap();
+        assert_eq!(*read.borrow(), ["20261130-1", "20261130-2"]);
+        assert_eq!(carried(&index), wanted(true));
+        assert!(index.contains_key(VIEWERS_BUILT).unwrap());
+        let unsure = sled_open_unsure(&index).unwrap().unsure;
+        let who = UserId::new("U0MANAGER");
+        assert!(unsure[1].carried.as_ref().unwrap().viewers(Some(true)).seen_by(&policy, &who));
     }
 }
