@@ -191,6 +191,19 @@ const LIST_SHOWN: usize = 50;
 async fn open_list(app: &App, user: &UserId) -> Result<(Vec<TroubleSummary>, usize), StoreError> {
     let unsure = app.store.open_unsure().await?;
     let seen = seen_among(app, user, &unsure.unsure).await?;
+    if unsure.unsure.len() as u64 >= unsure.open {
+        // Every open trouble was judged (channels private): the list is those seen, in the
+        // same order, with no head to walk.
+        let mut visible: Vec<TroubleId> = unsure
+            .unsure
+            .into_iter()
+            .zip(seen)
+            .filter_map(|(u, seen)| seen.then_some(u.id))
+            .collect();
+        let total = visible.len();
+        visible.truncate(LIST_SHOWN);
+        return Ok((app.store.summaries_of(&visible).await?, total));
+    }
     let mut judged: HashMap<TroubleId, bool> = unsure.unsure.into_iter().map(|u| u.id).zip(seen).collect();
     let hidden = judged.values().filter(|seen| !**seen).count();
     let wanted = LIST_SHOWN + hidden;
