@@ -246,7 +246,8 @@ async fn a_store_written_before_the_list_kept_its_unsure_troubles_apart_lists_as
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_store_whose_unsure_troubles_carry_their_flag_alone_lists_as_before_and_carries_their_viewers_once_reopened() {
+async fn a_store_whose_unsure_troubles_carry_their_flag_alone_lists_as_before_and_carries_their_viewers_once_reopened()
+{
     let (mut bot, before) = fifty_two_private_troubles().await;
     bot.settle().await;
     // The release before filed each with its privacy flag alone. Marked as carrying viewers

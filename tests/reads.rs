@@ -289,8 +289,8 @@ fn sorted(ids: &[&String]) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn a_private_list_shows_each_asker_the_troubles_they_own_lead_were_added_to_serve_in_or_joined_and_follows_each_change()
-{
+async fn a_private_list_shows_each_asker_the_troubles_they_own_lead_were_added_to_serve_in_or_joined_and_follows_each_change(
+) {
     let private = format!("private_channels = true\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}");
     let mut bot = spawn_bot_raw(&private).await;
     // The asker is a member of quality, which severity 1 always brings in.
@@ -309,9 +309,13 @@ async fn a_private_list_shows_each_asker_the_troubles_they_own_lead_were_added_t
         bot.open_ready("sev2 Initech: joined later").await,
         bot.open_ready("sev2 Initech: severe later").await,
     ];
-    let answer = bot.command_text(SALES, &added.channel, &format!("add <@{asker}>")).await;
+    let answer = bot
+        .command_text(SALES, &added.channel, &format!("add <@{asker}>"))
+        .await;
     assert!(answer.contains(asker), "{answer}");
-    let event = bot.event(&membership("member_joined_channel", &joined.channel, asker), None).await;
+    let event = bot
+        .event(&membership("member_joined_channel", &joined.channel, asker), None)
+        .await;
     assert_eq!(event.status(), 200);
 
     let first = [&owned, &leads, &named, &severe, &added.id, &joined.id];
@@ -321,7 +325,9 @@ async fn a_private_list_shows_each_asker_the_troubles_they_own_lead_were_added_t
     assert_eq!(private_list(&bot, DIRECTOR).await.0, 12);
 
     // Each change of who sees a trouble shows on the next request; so does a leave.
-    let answer = bot.command_text(SALES, &later_added.channel, &format!("add <@{asker}>")).await;
+    let answer = bot
+        .command_text(SALES, &later_added.channel, &format!("add <@{asker}>"))
+        .await;
     assert!(answer.contains(asker), "{answer}");
     let answer = bot
         .command_text(MANAGER, &later_manager.channel, &format!("manager <@{asker}>"))

@@ -1996,7 +1996,6 @@ mod tests {
         assert!(whole_days(at("2026-11-02T00:00:00.000001Z"), at("2026-11-03T12:00:00Z")).is_empty());
     }
 
-
     const CONFIG: &str = r#"
 private_channels = true
 [org]
@@ -2018,7 +2017,15 @@ customer_update_every = "4h"
 "#;
 
     const PEOPLE: [&str; 9] = [
-        "U0SALES", "U0MANAGER", "U0DIRECTOR", "U0QA1", "U0FS1", "U0ADDED", "U0JOINED", "U0NAMED", "U0STRANGER",
+        "U0SALES",
+        "U0MANAGER",
+        "U0DIRECTOR",
+        "U0QA1",
+        "U0FS1",
+        "U0ADDED",
+        "U0JOINED",
+        "U0NAMED",
+        "U0STRANGER",
     ];
 
     fn policy() -> crate::trouble::policy::Policy {
@@ -2096,9 +2103,10 @@ customer_update_every = "4h"
         }
         let sees = |who: &str| {
             let who = UserId::new(who);
-            let seen = unsure.unsure.iter().filter(|u| {
-                u.carried.as_ref().unwrap().viewers(u.private).seen_by(&policy, &who)
-            });
+            let seen = unsure
+                .unsure
+                .iter()
+                .filter(|u| u.carried.as_ref().unwrap().viewers(u.private).seen_by(&policy, &who));
             seen.map(|u| u.id.to_string()).collect::<Vec<_>>()
         };
         assert_eq!(sees("U0DIRECTOR").len(), 6);
@@ -2144,7 +2152,12 @@ customer_update_every = "4h"
         assert_eq!(unsure_keys(&write(&index, &t)), 2);
         let unsure = sled_open_unsure(&index).unwrap().unsure;
         assert_eq!(unsure.len(), 1);
-        assert!(unsure[0].carried.as_ref().unwrap().viewers(None).seen_by(&policy, &UserId::new("U0QA1")));
+        assert!(unsure[0]
+            .carried
+            .as_ref()
+            .unwrap()
+            .viewers(None)
+            .seen_by(&policy, &UserId::new("U0QA1")));
         // Known public, or closed: no `u:` entry at all.
         t.private = Some(false);
         assert_eq!(unsure_keys(&write(&index, &t)), 1);
@@ -2198,6 +2211,11 @@ customer_update_every = "4h"
         assert!(index.contains_key(VIEWERS_BUILT).unwrap());
         let unsure = sled_open_unsure(&index).unwrap().unsure;
         let who = UserId::new("U0MANAGER");
-        assert!(unsure[1].carried.as_ref().unwrap().viewers(Some(true)).seen_by(&policy, &who));
+        assert!(unsure[1]
+            .carried
+            .as_ref()
+            .unwrap()
+            .viewers(Some(true))
+            .seen_by(&policy, &who));
     }
 }

@@ -137,7 +137,9 @@ impl<'a> Viewers<'a> {
     /// Anyone when its channel is public; for a private one, its participants and the members
     /// the bot has seen join.
     pub fn seen_by(&self, policy: &Policy, user: &UserId) -> bool {
-        !self.private.unwrap_or(policy.private_channels) || self.members_seen.contains(user) || self.takes_part(policy, user)
+        !self.private.unwrap_or(policy.private_channels)
+            || self.members_seen.contains(user)
+            || self.takes_part(policy, user)
     }
 }
 
