@@ -2034,6 +2034,13 @@ customer_update_every = "4h"
             .policy
     }
 
+    /// The policy of [`CONFIG`] and an empty index in a temporary database.
+    fn fresh_index() -> (crate::trouble::policy::Policy, sled::Db, sled::Tree) {
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        let index = db.open_tree("index").unwrap();
+        (policy(), db, index)
+    }
+
     /// Trouble `n`, open and private (as the configuration has it), as the core opens it for
     /// the rep.
     fn opened(policy: &crate::trouble::policy::Policy, n: u32) -> Trouble {
@@ -2078,10 +2085,8 @@ customer_update_every = "4h"
 
     #[test]
     fn the_u_values_alone_judge_who_sees_each_private_open_trouble_as_reading_it_does() {
-        let policy = policy();
-        let db = sled::Config::new().temporary(true).open().unwrap();
         // The index alone: no trouble is stored anywhere it could be read from.
-        let index = db.open_tree("index").unwrap();
+        let (policy, _db, index) = fresh_index();
         let all = troubles(&policy);
         for t in &all {
             write(&index, t);
@@ -2120,9 +2125,7 @@ customer_update_every = "4h"
 
     #[test]
     fn only_a_change_of_who_sees_an_open_private_trouble_rewrites_its_u_value() {
-        let policy = policy();
-        let db = sled::Config::new().temporary(true).open().unwrap();
-        let index = db.open_tree("index").unwrap();
+        let (policy, _db, index) = fresh_index();
         let mut t = opened(&policy, 1);
         assert_eq!(unsure_keys(&write(&index, &t)), 1);
 
@@ -2166,9 +2169,7 @@ customer_update_every = "4h"
 
     #[test]
     fn a_trouble_with_more_viewers_than_a_u_value_carries_and_an_earlier_flag_alone_are_read_to_be_judged() {
-        let policy = policy();
-        let db = sled::Config::new().temporary(true).open().unwrap();
-        let index = db.open_tree("index").unwrap();
+        let (policy, _db, index) = fresh_index();
         let mut crowded = opened(&policy, 1);
         crowded.members_seen = (0..200).map(|n| UserId::new(format!("U0MEMBER{n:03}"))).collect();
         let earlier = opened(&policy, 2);
