@@ -140,15 +140,17 @@ impl Carried {
     fn read(severity: u8, value: &[u8]) -> Option<Carried> {
         let mut r = Reader::new(value.get(1..).filter(|rest| !rest.is_empty())?);
         let owner = UserId::new(r.short_text().ok()?);
-        fn texts<'a>(r: &mut Reader<'a>) -> Option<Vec<&'a str>> {
+        /// A count, then that many texts, each made a `T`.
+        fn texts<'a, T>(r: &mut Reader<'a>, made: impl Fn(&'a str) -> T) -> Option<Vec<T>> {
             let n = r.varint().ok()?;
             // Each text takes a byte at least: a count beyond the value is no count.
             (n <= r.bytes.len() as u64).then_some(())?;
-            (0..n).map(|_| r.short_text().ok()).collect()
+            (0..n).map(|_| r.short_text().ok().map(&made)).collect()
         }
-        let mut people = || texts(&mut r).map(|all| all.into_iter().map(UserId::new).collect::<Vec<_>>());
-        let (chain, added, members_seen) = (people()?, people()?, people()?);
-        let departments = texts(&mut r)?.into_iter().map(String::from).collect();
+        let chain = texts(&mut r, UserId::new)?;
+        let added = texts(&mut r, UserId::new)?;
+        let members_seen = texts(&mut r, UserId::new)?;
+        let departments = texts(&mut r, String::from)?;
         (r.at == r.bytes.len()).then_some(Carried {
             severity: Severity::new(severity),
             owner,
