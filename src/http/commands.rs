@@ -186,8 +186,9 @@ const LIST_SHOWN: usize = 50;
 
 /// The first [`LIST_SHOWN`] open troubles `user` may see, in the list's order, and how many
 /// they may see in all. Only the troubles not known to be public are judged (from the viewers
-/// the index carries, or else read: [`seen_among`]); then the head of the list is read as far as the rows shown plus those hidden from
-/// `user` reach, and the summaries of the rows shown.
+/// the index carries, or else read: [`seen_among`]); then the head of the list is read as far
+/// as the rows shown plus those hidden from `user` reach (unless every open trouble was
+/// judged), and the summaries of the rows shown.
 async fn open_list(app: &App, user: &UserId) -> Result<(Vec<TroubleSummary>, usize), StoreError> {
     let unsure = app.store.open_unsure().await?;
     let seen = seen_among(app, user, &unsure.unsure).await?;

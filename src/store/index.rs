@@ -1,4 +1,4 @@
-//! The read indexes (customer, App Home rows per person, opening date with stats rows, stats per day, search text, list order and its open troubles not known public, counts), written in the decision's transaction on both backends and built once for data stored before them.
+//! The read indexes (customer, App Home rows per person, opening date with stats rows, stats per day, search text, list order and its open troubles not known public with who sees them, counts), written in the decision's transaction on both backends and built once for data stored before them.
 //!
 //! Each trouble's entries derive from it alone ([`Entries::of`]), so a write compares them with
 //! what was stored and rewrites only what moved. The customer is filed under its alias-free
