@@ -187,10 +187,11 @@ async fn the_troubles_of_earlier_releases_are_listed_to_each_asker_as_before_wit
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_store_written_before_the_list_kept_its_unsure_troubles_apart_lists_as_before() {
-    let mut bot = spawn_bot_raw(&format!("private_channels = true\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
-    // The rep's two head the list; the colleague's fifty follow: more than a list shows.
+/// A bot configured for private channels with the rep's two severe troubles heading the list
+/// and the colleague's fifty after them (more than a list shows), everything delivered; each
+/// asker's list as counted one by one.
+async fn fifty_two_private_troubles() -> (TestBot, Vec<(usize, Vec<String>)>) {
+    let bot = spawn_bot_raw(&format!("private_channels = true\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
     for n in 0..52 {
         let (user, text) = match n {
             0 | 1 => (SALES, format!("sev1 ACME: cracked housing {n}")),
@@ -206,19 +207,71 @@ async fn a_store_written_before_the_list_kept_its_unsure_troubles_apart_lists_as
             .collect::<Vec<_>>(),
         [(2, 2), (52, 50), (50, 50), (0, 0)]
     );
+    (bot, before)
+}
 
-    // The index as the release before left it: the same but for the `u:` keys and their mark.
+/// Stops `bot` and hands its index tree to `change`, then starts it again.
+async fn with_index_stopped<T>(bot: &mut TestBot, change: impl FnOnce(&sled::Tree) -> T) -> T {
     bot.stop().await;
     let db = sled::open(bot.dir.path().join("db")).expect("the stopped bot's database opens");
     let index = db.open_tree("index").expect("the index tree");
-    let unsure: Vec<_> = index.scan_prefix(b"u:").keys().map(Result::unwrap).collect();
-    assert_eq!(unsure.len(), 52, "every trouble is private");
-    for key in unsure.into_iter().chain([sled::IVec::from(b"built:unsure")]) {
-        index.remove(key).expect("removed");
-    }
+    let out = change(&index);
     db.flush().expect("flushed");
     drop((index, db));
     bot.restart().await;
+    out
+}
 
+/// The `u:` values of `index`.
+fn unsure_values(index: &sled::Tree) -> Vec<(sled::IVec, sled::IVec)> {
+    index.scan_prefix(b"u:").map(Result::unwrap).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_written_before_the_list_kept_its_unsure_troubles_apart_lists_as_before() {
+    let (mut bot, before) = fifty_two_private_troubles().await;
+    // The index as the release before left it: the same but for the `u:` keys and their marks.
+    with_index_stopped(&mut bot, |index| {
+        let unsure = unsure_values(index);
+        assert_eq!(unsure.len(), 52, "every trouble is private");
+        for (key, _) in unsure {
+            index.remove(key).expect("removed");
+        }
+        for mark in [&b"built:unsure"[..], b"built:viewers"] {
+            index.remove(mark).expect("removed");
+        }
+    })
+    .await;
+    assert_eq!(lists_as_counted_one_by_one(&bot).await, before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_whose_unsure_troubles_carry_their_flag_alone_lists_as_before_and_carries_their_viewers_once_reopened()
+{
+    let (mut bot, before) = fifty_two_private_troubles().await;
+    bot.settle().await;
+    // The release before filed each with its privacy flag alone. Marked as carrying viewers
+    // (as a trouble past what a value carries is), each is read to be judged.
+    with_index_stopped(&mut bot, |index| {
+        for (key, value) in unsure_values(index) {
+            assert!(value.len() > 1, "carries its viewers");
+            index.insert(key, &value[..1]).expect("written");
+        }
+    })
+    .await;
+    assert_eq!(lists_as_counted_one_by_one(&bot).await, before);
+    // Nothing was written since: the list was judged from the bodies. Without the mark, the
+    // values are filled once at start.
+    with_index_stopped(&mut bot, |index| {
+        assert!(unsure_values(index).iter().all(|(_, value)| value.len() == 1));
+        index.remove(b"built:viewers").expect("removed");
+    })
+    .await;
+    assert_eq!(lists_as_counted_one_by_one(&bot).await, before);
+    let carried = with_index_stopped(&mut bot, |index| {
+        unsure_values(index).iter().filter(|(_, value)| value.len() > 1).count()
+    })
+    .await;
+    assert_eq!(carried, 52);
     assert_eq!(lists_as_counted_one_by_one(&bot).await, before);
 }

@@ -259,3 +259,124 @@ async fn a_list_headed_by_private_troubles_the_asker_may_not_see_shows_the_next_
     assert_eq!((total, &rows), (5, &[&public[..], &private[..]].concat()));
     assert_eq!(ask("U0STRANGER").await, (2, public));
 }
+
+/// A member joining or leaving `channel`, as Slack reports it.
+fn membership(kind: &str, channel: &str, user: &str) -> serde_json::Value {
+    json!({
+        "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0APP", "type": "event_callback",
+        "event_id": format!("EvMember{}", unique()), "event_time": now_secs(),
+        "event": {"type": kind, "user": user, "channel": channel, "channel_type": "G", "team": "T0TEAM",
+                  "inviter": SALES, "event_ts": "1800000000.000100"},
+        "authorizations": [{"team_id": "T0TEAM", "user_id": "UBOT", "is_bot": true}],
+    })
+}
+
+/// `asker`'s `/trouble list` as a count and its rows sorted; asserted to be what reading every
+/// open trouble answers.
+async fn private_list(bot: &TestBot, asker: &str) -> (usize, Vec<String>) {
+    let (total, mut rows) = list_rows(&bot.command_text(asker, "D0ASKER", "list").await);
+    let (counted, mut by_reading) = list_counted_one_by_one(bot, asker);
+    rows.sort();
+    by_reading.sort();
+    assert_eq!((total, &rows), (counted, &by_reading), "{asker}'s list");
+    (total, rows)
+}
+
+fn sorted(ids: &[&String]) -> Vec<String> {
+    let mut ids: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn a_private_list_shows_each_asker_the_troubles_they_own_lead_were_added_to_serve_in_or_joined_and_follows_each_change(
+) {
+    let private = format!("private_channels = true\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}");
+    let mut bot = spawn_bot_raw(&private).await;
+    // The asker is a member of quality, which severity 1 always brings in.
+    let asker = "U0QA1";
+    let owned = open_as(&bot, asker, "sev2 Initech: their own gasket").await;
+    let leads = open_as(&bot, SALES, &format!("sev2 <@{asker}> Initech: they are the manager")).await;
+    let named = open_as(&bot, SALES, "sev2 +quality Initech: quality named").await;
+    let severe = open_as(&bot, SALES, "sev1 Initech: severe enough for quality").await;
+    let added = bot.open_ready("sev2 Initech: they are added").await;
+    let joined = bot.open_ready("sev2 Initech: they join its channel").await;
+    let nobody = open_as(&bot, SALES, "sev2 Initech: nothing to do with them").await;
+    let [later_added, later_manager, later_owner, later_joined, later_severe] = [
+        bot.open_ready("sev2 Initech: added later").await,
+        bot.open_ready("sev2 Initech: managed later").await,
+        bot.open_ready("sev2 Initech: owned later").await,
+        bot.open_ready("sev2 Initech: joined later").await,
+        bot.open_ready("sev2 Initech: severe later").await,
+    ];
+    let answer = bot
+        .command_text(SALES, &added.channel, &format!("add <@{asker}>"))
+        .await;
+    assert!(answer.contains(asker), "{answer}");
+    let event = bot
+        .event(&membership("member_joined_channel", &joined.channel, asker), None)
+        .await;
+    assert_eq!(event.status(), 200);
+
+    let first = [&owned, &leads, &named, &severe, &added.id, &joined.id];
+    assert_eq!(private_list(&bot, asker).await, (6, sorted(&first)));
+    assert_eq!(private_list(&bot, "U0STRANGER").await, (0, vec![]));
+    // The director is in every chain (the default manager's too): all twelve.
+    assert_eq!(private_list(&bot, DIRECTOR).await.0, 12);
+
+    // Each change of who sees a trouble shows on the next request; so does a leave.
+    let answer = bot
+        .command_text(SALES, &later_added.channel, &format!("add <@{asker}>"))
+        .await;
+    assert!(answer.contains(asker), "{answer}");
+    let answer = bot
+        .command_text(MANAGER, &later_manager.channel, &format!("manager <@{asker}>"))
+        .await;
+    assert!(answer.contains(asker), "{answer}");
+    let answer = bot
+        .command_text(MANAGER, &later_owner.channel, &format!("owner <@{asker}>"))
+        .await;
+    assert!(answer.contains(asker), "{answer}");
+    let answer = bot.command_text(SALES, &later_severe.channel, "sev 1").await;
+    assert!(!answer.starts_with("Only"), "{answer}");
+    for (kind, channel) in [
+        ("member_joined_channel", &later_joined.channel),
+        ("member_left_channel", &joined.channel),
+    ] {
+        assert_eq!(bot.event(&membership(kind, channel, asker), None).await.status(), 200);
+    }
+    let acknowledged = bot.command_text(MANAGER, &later_severe.channel, "ack").await;
+    assert!(!acknowledged.starts_with("Only"), "{acknowledged}");
+    let now = [
+        &owned,
+        &leads,
+        &named,
+        &severe,
+        &added.id,
+        &later_added.id,
+        &later_manager.id,
+        &later_owner.id,
+        &later_joined.id,
+        &later_severe.id,
+    ];
+    assert_eq!(private_list(&bot, asker).await, (10, sorted(&now)));
+    assert!(!private_list(&bot, asker).await.1.contains(&nobody));
+
+    // The departments' members are the configuration's at each read: out of quality, the
+    // troubles that named it or are severe enough for it are no longer theirs to see.
+    let quality = r#"members = ["U0QA1", "U0QA2"]"#;
+    assert!(BASE_CONFIG.contains(quality));
+    let moved = private.replace(quality, r#"members = ["U0QA2"]"#);
+    bot.restart_with_config(&moved).await;
+    let kept = [
+        &owned,
+        &leads,
+        &added.id,
+        &later_added.id,
+        &later_manager.id,
+        &later_owner.id,
+        &later_joined.id,
+    ];
+    assert_eq!(private_list(&bot, asker).await, (7, sorted(&kept)));
+    assert_eq!(private_list(&bot, "U0QA2").await.0, 3);
+}

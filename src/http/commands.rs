@@ -13,7 +13,7 @@ use crate::app::App;
 use crate::engine::Applied;
 use crate::i18n::{self, history_text, list_text, render, reply_text, usage_text};
 use crate::slack::payloads::SlashCommand;
-use crate::store::index::Flagged;
+use crate::store::index::{Flagged, Unsure};
 use crate::store::StoreError;
 use crate::trouble::command::{self, Command};
 use crate::trouble::decide::{self, Input, Message, Reply};
@@ -185,13 +185,27 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
 const LIST_SHOWN: usize = 50;
 
 /// The first [`LIST_SHOWN`] open troubles `user` may see, in the list's order, and how many
-/// they may see in all. Only the troubles not known to be public are judged (a private one is
-/// read); then the head of the list is read as far as the rows shown plus those hidden from
-/// `user` reach, and the summaries of the rows shown.
+/// they may see in all. Only the troubles not known to be public are judged (from the viewers
+/// the index carries, or else read: [`seen_among`]); then the head of the list is read as far
+/// as the rows shown plus those hidden from `user` reach (unless every open trouble was
+/// judged), and the summaries of the rows shown.
 async fn open_list(app: &App, user: &UserId) -> Result<(Vec<TroubleSummary>, usize), StoreError> {
     let unsure = app.store.open_unsure().await?;
-    let seen = seen_by(app, user, &unsure.unsure).await?;
-    let mut judged: HashMap<TroubleId, bool> = unsure.unsure.into_iter().map(|(id, _)| id).zip(seen).collect();
+    let seen = seen_among(app, user, &unsure.unsure).await?;
+    if unsure.unsure.len() as u64 >= unsure.open {
+        // Every open trouble was judged (channels private): the list is those seen, in the
+        // same order, with no head to walk.
+        let mut visible: Vec<TroubleId> = unsure
+            .unsure
+            .into_iter()
+            .zip(seen)
+            .filter_map(|(u, seen)| seen.then_some(u.id))
+            .collect();
+        let total = visible.len();
+        visible.truncate(LIST_SHOWN);
+        return Ok((app.store.summaries_of(&visible).await?, total));
+    }
+    let mut judged: HashMap<TroubleId, bool> = unsure.unsure.into_iter().map(|u| u.id).zip(seen).collect();
     let hidden = judged.values().filter(|seen| !**seen).count();
     let wanted = LIST_SHOWN + hidden;
     let head = app.store.open_head(wanted).await?;
@@ -246,6 +260,28 @@ pub(super) async fn seen_by(app: &App, user: &UserId, troubles: &[Flagged]) -> R
     Ok(troubles
         .iter()
         .map(|(id, flag)| !private(flag) || seen.contains(id))
+        .collect())
+}
+
+/// Whether `user` may see each of the open troubles not known to be public: those whose viewers
+/// the index carries are judged by the core's rule on them, without a store read; the rest as
+/// [`seen_by`] judges them (read).
+async fn seen_among(app: &App, user: &UserId, unsure: &[Unsure]) -> Result<Vec<bool>, StoreError> {
+    let policy = &app.config.policy;
+    let judged: Vec<Option<bool>> = unsure
+        .iter()
+        .map(|u| u.carried.as_ref().map(|c| c.viewers(u.private).seen_by(policy, user)))
+        .collect();
+    let unjudged: Vec<Flagged> = unsure
+        .iter()
+        .zip(&judged)
+        .filter(|(_, seen)| seen.is_none())
+        .map(|(u, _)| (u.id.clone(), u.private))
+        .collect();
+    let mut read = seen_by(app, user, &unjudged).await?.into_iter();
+    Ok(judged
+        .into_iter()
+        .map(|seen| seen.or_else(|| read.next()).unwrap_or(false))
         .collect())
 }
 

@@ -1,4 +1,4 @@
-//! The read indexes (customer, App Home rows per person, opening date with stats rows, stats per day, search text, list order and its open troubles not known public, counts), written in the decision's transaction on both backends and built once for data stored before them.
+//! The read indexes (customer, App Home rows per person, opening date with stats rows, stats per day, search text, list order and its open troubles not known public with who sees them, counts), written in the decision's transaction on both backends and built once for data stored before them.
 //!
 //! Each trouble's entries derive from it alone ([`Entries::of`]), so a write compares them with
 //! what was stored and rewrites only what moved. The customer is filed under its alias-free
@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::StoreError;
 use crate::trouble::customer::normalize;
+use crate::trouble::decide::Viewers;
 use crate::trouble::home::HomeRow;
 use crate::trouble::model::{Severity, Trouble, TroubleId, UserId};
 use crate::trouble::money::Currency;
@@ -40,6 +41,8 @@ pub struct Entries {
     pub text: String,
     /// Per person of `keys.home`, their App Home row (sled keeps it under the person).
     pub home: Vec<HomeRow>,
+    /// Open and not known to be public: its `u:` value ([`unsure_value`]).
+    pub unsure: Option<Vec<u8>>,
 }
 
 impl Entries {
@@ -64,7 +67,98 @@ impl Entries {
             stats: StatsRow::from(t),
             text: folded_text(t),
             home: home.iter().map(|u| HomeRow::of(t, u)).collect(),
+            unsure: unsure_of(t),
         }
+    }
+}
+
+/// The `u:` value of an open trouble not known to be public.
+fn unsure_of(t: &Trouble) -> Option<Vec<u8>> {
+    (t.is_open() && t.private != Some(false)).then(|| unsure_value(&Viewers::of(t)))
+}
+
+/// A `u:` value carries a trouble's viewers up to this many bytes: a trouble with more people
+/// (hundreds seen joining its channel) is filed with its flag alone and read when judged.
+const CARRIED_MAX: usize = 1024;
+
+/// A `u:` value: the privacy flag, then the trouble's [`Viewers`] but its severity (the key's):
+/// owner, then chain, added and members seen, then the named departments (varint counts, each
+/// text after its varint length). One byte, the flag alone, is the earlier layout and what a
+/// trouble past [`CARRIED_MAX`] gets: judged from its body.
+fn unsure_value(v: &Viewers) -> Vec<u8> {
+    use super::sled::record::varint;
+    let text = |out: &mut Vec<u8>, s: &str| {
+        varint(out, s.len() as u64);
+        out.extend_from_slice(s.as_bytes());
+    };
+    let mut out = vec![flag(v.private)];
+    text(&mut out, v.owner.as_str());
+    for people in [v.chain, v.added, v.members_seen] {
+        varint(&mut out, people.len() as u64);
+        for u in people {
+            text(&mut out, u.as_str());
+        }
+    }
+    varint(&mut out, v.departments.len() as u64);
+    for d in v.departments {
+        text(&mut out, d);
+    }
+    if out.len() > CARRIED_MAX {
+        out.truncate(1);
+    }
+    out
+}
+
+/// What a `u:` value carries past its flag, owned: [`Carried::viewers`] lends it to the core's
+/// rule, so `/trouble list` judges a private trouble for its asker without reading it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Carried {
+    severity: Severity,
+    owner: UserId,
+    chain: Vec<UserId>,
+    added: Vec<UserId>,
+    members_seen: Vec<UserId>,
+    departments: Vec<String>,
+}
+
+impl Carried {
+    /// The viewers of a trouble whose channel's privacy is `private`.
+    pub fn viewers(&self, private: Option<bool>) -> Viewers<'_> {
+        Viewers {
+            private,
+            severity: self.severity,
+            owner: &self.owner,
+            chain: &self.chain,
+            added: &self.added,
+            members_seen: &self.members_seen,
+            departments: &self.departments,
+        }
+    }
+
+    /// Off a `u:` value past its flag, with the severity of its key; None for the flag alone
+    /// (or a value this release cannot read): the trouble is then judged from its body.
+    fn read(severity: u8, value: &[u8]) -> Option<Carried> {
+        let mut r = Reader::new(value.get(1..).filter(|rest| !rest.is_empty())?);
+        let owner = UserId::new(r.short_text().ok()?);
+        /// A count, then that many texts, each made a `T`.
+        fn texts<'a, T>(r: &mut Reader<'a>, made: impl Fn(&'a str) -> T) -> Option<Vec<T>> {
+            let n = r.varint().ok()?;
+            // Each text takes a byte at least: a count beyond the value is no count.
+            (n <= r.bytes.len() as u64).then_some(())?;
+            (0..n).map(|_| r.short_text().ok().map(&made)).collect()
+        }
+        let chain = texts(&mut r, UserId::new)?;
+        let added = texts(&mut r, UserId::new)?;
+        let members_seen = texts(&mut r, UserId::new)?;
+        let departments = texts(&mut r, String::from)?;
+        (r.at == r.bytes.len()).then_some(Carried {
+            severity: Severity::new(severity),
+            owner,
+            chain,
+            added,
+            members_seen,
+            departments,
+        })
     }
 }
 
@@ -423,6 +517,10 @@ const BUILT: &[u8] = b"built:2";
 /// Present once the `u:` keys are filed (by the build, or from the `l:` keys of an index built
 /// before them: [`build_sled_unsure`]).
 const UNSURE_BUILT: &[u8] = b"built:unsure";
+/// Present once every `u:` value carries its trouble's viewers, or is known not to (past
+/// [`CARRIED_MAX`]): by the build, or from the bodies of the troubles an earlier release filed
+/// under `u:` with their flag alone ([`build_sled_viewers`]).
+const VIEWERS_BUILT: &[u8] = b"built:viewers";
 const COUNT_TROUBLES: &[u8] = b"n:troubles";
 const COUNT_OPEN: &[u8] = b"n:open";
 
@@ -463,9 +561,10 @@ fn list_key(k: &Keys, id: &TroubleId) -> Vec<u8> {
     ]
     .concat()
 }
-/// `u:<severity><opened millis, big-endian><id>` → the privacy flag, open troubles not known to
-/// be public only (flag not `Some(false)`): the troubles `/trouble list` must judge per asker,
-/// read without walking the `l:` keys of every open trouble.
+/// `u:<severity><opened millis, big-endian><id>` → the privacy flag and the trouble's viewers
+/// ([`unsure_value`]), open troubles not known to be public only (flag not `Some(false)`): the
+/// troubles `/trouble list` must judge per asker, read without walking the `l:` keys of every
+/// open trouble, and judged without reading them.
 fn unsure_key(k: &Keys, id: &TroubleId) -> Vec<u8> {
     let mut key = list_key(k, id);
     key[0] = b'u';
@@ -475,9 +574,9 @@ fn unsure_key(k: &Keys, id: &TroubleId) -> Vec<u8> {
 fn list_entry(k: &Keys, id: &TroubleId) -> Option<(Vec<u8>, Vec<u8>)> {
     k.open.then(|| (list_key(k, id), vec![flag(k.private)]))
 }
-/// The `u:` entry of a trouble filed under `k`, open ones not known to be public only.
-fn unsure_entry(k: &Keys, id: &TroubleId) -> Option<(Vec<u8>, Vec<u8>)> {
-    (k.open && k.private != Some(false)).then(|| (unsure_key(k, id), vec![flag(k.private)]))
+/// The `u:` key of a trouble filed under `k`, open ones not known to be public only.
+fn unsure_key_of(k: &Keys, id: &TroubleId) -> Option<Vec<u8>> {
+    (k.open && k.private != Some(false)).then(|| unsure_key(k, id))
 }
 /// `t:<id>` → the trouble's [`Keys`] and its search entry in one record ([`record_value`]).
 fn text_key(id: &TroubleId) -> Vec<u8> {
@@ -622,9 +721,9 @@ fn read_count(bytes: Option<&[u8]>) -> u64 {
 type Write = (Vec<u8>, Option<Vec<u8>>);
 
 /// The writes a trouble's new entries need against the old ones: `(key, Some(value))` to
-/// write, `(key, None)` to remove, and how the counts move. `stored` is its `o:` row and its
-/// `t:` record as found.
-fn changes(id: &TroubleId, old: Option<&Keys>, stored: [Option<&[u8]>; 2], new: &Entries) -> (Vec<Write>, i64, i64) {
+/// write, `(key, None)` to remove, and how the counts move. `stored` is its `o:` row, its `t:`
+/// record and its `u:` value (under the old keys) as found.
+fn changes(id: &TroubleId, old: Option<&Keys>, stored: [Option<&[u8]>; 3], new: &Entries) -> (Vec<Write>, i64, i64) {
     let mut out = Vec::new();
     let put = |out: &mut Vec<_>, key: Vec<u8>, value: Vec<u8>, was: Option<&[u8]>| {
         if was != Some(value.as_slice()) {
@@ -632,15 +731,13 @@ fn changes(id: &TroubleId, old: Option<&Keys>, stored: [Option<&[u8]>; 2], new: 
         }
     };
     if old != Some(&new.keys) {
-        for entry in [list_entry, unsure_entry] {
-            let (was, now) = (old.and_then(|k| entry(k, id)), entry(&new.keys, id));
-            if was != now {
-                if let Some((key, _)) = was.filter(|(k, _)| now.as_ref().is_none_or(|(n, _)| n != k)) {
-                    out.push((key, None));
-                }
-                if let Some((key, flag)) = now {
-                    out.push((key, Some(flag)));
-                }
+        let (was, now) = (old.and_then(|k| list_entry(k, id)), list_entry(&new.keys, id));
+        if was != now {
+            if let Some((key, _)) = was.filter(|(k, _)| now.as_ref().is_none_or(|(n, _)| n != k)) {
+                out.push((key, None));
+            }
+            if let Some((key, flag)) = now {
+                out.push((key, Some(flag)));
             }
         }
         if let Some(old) = old {
@@ -657,6 +754,16 @@ fn changes(id: &TroubleId, old: Option<&Keys>, stored: [Option<&[u8]>; 2], new: 
         if old.is_none_or(|o| o.customer != new.keys.customer) {
             out.push((customer_key(&new.keys.customer, id), Some(Vec::new())));
         }
+    }
+    // The `u:` value carries more than the keys (who sees it): compared with what is stored.
+    let was = old.and_then(|k| unsure_key_of(k, id));
+    let now = new.unsure.as_ref().map(|value| (unsure_key(&new.keys, id), value));
+    if let Some(key) = was.as_ref().filter(|w| now.as_ref().is_none_or(|(n, _)| n != *w)) {
+        out.push((key.clone(), None));
+    }
+    if let Some((key, value)) = now {
+        let stored = stored[2].filter(|_| was.as_ref() == Some(&key));
+        put(&mut out, key, value.clone(), stored);
     }
     let moved = old.is_some_and(|o| o.opened_at != new.keys.opened_at);
     put(
@@ -692,7 +799,12 @@ pub(super) fn write_sled(index: &super::sled::Overlay, t: &Trouble) -> Result<()
         old.as_ref().map_or(new.keys.opened_at, |o| o.opened_at),
         &t.id,
     ))?;
-    let (writes, troubles, open) = changes(&t.id, old.as_ref(), [stats.as_deref(), text.as_deref()], &new);
+    let unsure = match old.as_ref().and_then(|k| unsure_key_of(k, &t.id)) {
+        Some(key) => index.get(key)?,
+        None => None,
+    };
+    let stored = [stats.as_deref(), text.as_deref(), unsure.as_deref()];
+    let (writes, troubles, open) = changes(&t.id, old.as_ref(), stored, &new);
     for (key, value) in writes {
         match value {
             Some(v) => index.insert(key, v),
@@ -876,7 +988,7 @@ pub fn build_sled(index: &sled::Tree, troubles: &sled::Tree) -> Result<(), Store
     for record in troubles.iter().values() {
         let t: Trouble = decode(&record?)?;
         let entries = Entries::of(&t);
-        let (writes, _, _) = changes(&t.id, None, [None, None], &entries);
+        let (writes, _, _) = changes(&t.id, None, [None; 3], &entries);
         for (key, value) in writes {
             batch.insert(key, value.unwrap_or_default());
         }
@@ -918,6 +1030,7 @@ pub fn build_sled(index: &sled::Tree, troubles: &sled::Tree) -> Result<(), Store
     batch.insert(COUNT_TROUBLES, &count.to_be_bytes());
     batch.insert(COUNT_OPEN, &open.to_be_bytes());
     batch.insert(UNSURE_BUILT, &[]);
+    batch.insert(VIEWERS_BUILT, &[]);
     batch.insert(BUILT, &[]);
     index.apply_batch(batch)?;
     Ok(())
@@ -937,6 +1050,32 @@ pub fn build_sled_unsure(index: &sled::Tree) -> Result<(), StoreError> {
         }
     }
     batch.insert(UNSURE_BUILT, &[]);
+    index.apply_batch(batch)?;
+    Ok(())
+}
+
+/// Gives the `u:` values an earlier release filed with the flag alone their trouble's viewers,
+/// once: only those troubles are read (open ones not known to be public), each at most once.
+/// A value left at its flag (a trouble gone, or past [`CARRIED_MAX`]) is judged from the body.
+pub fn build_sled_viewers(
+    index: &sled::Tree,
+    get: impl Fn(&TroubleId) -> Result<Option<Trouble>, StoreError>,
+) -> Result<(), StoreError> {
+    if index.contains_key(VIEWERS_BUILT)? {
+        return Ok(());
+    }
+    let mut batch = sled::Batch::default();
+    for record in index.scan_prefix(b"u:") {
+        let (key, value) = record?;
+        if value.len() > 1 {
+            continue;
+        }
+        let (id, _) = listed_entry(&key, &value)?;
+        if let Some(value) = get(&id)?.as_ref().and_then(unsure_of) {
+            batch.insert(key, value);
+        }
+    }
+    batch.insert(VIEWERS_BUILT, &[]);
     index.apply_batch(batch)?;
     Ok(())
 }
@@ -970,12 +1109,25 @@ pub type Flagged = (TroubleId, Option<bool>);
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OpenUnsure {
     pub open: u64,
-    pub unsure: Vec<Flagged>,
+    pub unsure: Vec<Unsure>,
+}
+
+/// An open trouble not known to be public, as `/trouble list` judges it: its channel's privacy
+/// and, where the index carries them (sled), its viewers; without them it is read to be judged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unsure {
+    pub id: TroubleId,
+    pub private: Option<bool>,
+    pub carried: Option<Carried>,
 }
 
 /// An `l:` or `u:` entry: the id after the prefix, severity and opened millis, and the flag.
 fn listed(record: sled::Result<(sled::IVec, sled::IVec)>) -> Result<Flagged, StoreError> {
     let (key, value) = record?;
+    listed_entry(&key, &value)
+}
+
+fn listed_entry(key: &[u8], value: &[u8]) -> Result<Flagged, StoreError> {
     let id = key
         .get(11..)
         .ok_or_else(|| StoreError::Corrupt("index: short list key".into()))?;
@@ -993,7 +1145,15 @@ pub fn sled_open_head(index: &sled::Tree, n: usize) -> Result<Vec<Flagged>, Stor
 
 /// The open count and the open troubles not known to be public ([`OpenUnsure`]).
 pub fn sled_open_unsure(index: &sled::Tree) -> Result<OpenUnsure, StoreError> {
-    let unsure = index.scan_prefix(b"u:").map(listed).collect::<Result<_, _>>()?;
+    let unsure = index
+        .scan_prefix(b"u:")
+        .map(|record| {
+            let (key, value) = record?;
+            let (id, private) = listed_entry(&key, &value)?;
+            let carried = Carried::read(key[2], &value);
+            Ok(Unsure { id, private, carried })
+        })
+        .collect::<Result<_, StoreError>>()?;
     Ok(OpenUnsure {
         open: read_count(index.get(COUNT_OPEN)?.as_deref()),
         unsure,
@@ -1454,9 +1614,14 @@ pub mod pg {
             .await?;
         Ok(super::OpenUnsure {
             open: open.max(0) as u64,
+            // Judged from the bodies, in one query (`which_of`).
             unsure: rows
                 .iter()
-                .map(|r| (TroubleId::new(r.get::<_, String>(0)), r.get(1)))
+                .map(|r| super::Unsure {
+                    id: TroubleId::new(r.get::<_, String>(0)),
+                    private: r.get(1),
+                    carried: None,
+                })
                 .collect(),
         })
     }
@@ -1561,6 +1726,7 @@ pub mod pg {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::trouble::decide::{self, Ctx};
 
     #[test]
     fn an_app_home_row_and_a_troubles_keys_read_back_from_the_compact_form_and_from_json() {
@@ -1655,16 +1821,19 @@ mod tests {
         }
     }
 
-    /// Writes trouble `t`'s entries into `index` as a committed decision does.
-    fn write(index: &sled::Tree, t: &Trouble) {
+    /// Writes trouble `t`'s entries into `index` as a committed decision does; the keys written.
+    fn write(index: &sled::Tree, t: &Trouble) -> Vec<Vec<u8>> {
         let overlay = super::super::sled::Overlay::new(index);
         write_sled(&overlay, t).unwrap();
+        let mut keys = Vec::new();
         for (key, value) in overlay.into_writes().1 {
             match value {
-                Some(v) => index.insert(key, v).unwrap(),
-                None => index.remove(key).unwrap(),
+                Some(v) => index.insert(&key, v).unwrap(),
+                None => index.remove(&key).unwrap(),
             };
+            keys.push(key);
         }
+        keys
     }
 
     fn everything(index: &sled::Tree) -> Vec<(sled::IVec, sled::IVec)> {
@@ -1674,7 +1843,6 @@ mod tests {
     #[test]
     fn a_trouble_an_earlier_release_indexed_is_found_by_search_and_its_next_write_leaves_the_index_as_if_always_merged()
     {
-        use crate::trouble::decide::{self, Ctx};
         let config = crate::config::Config::from_sources(None, &Default::default()).unwrap();
         let ctx = Ctx {
             policy: &config.policy,
@@ -1828,5 +1996,229 @@ mod tests {
             (1, at("2026-11-02T00:00:00Z").timestamp_millis())
         );
         assert!(whole_days(at("2026-11-02T00:00:00.000001Z"), at("2026-11-03T12:00:00Z")).is_empty());
+    }
+
+    const CONFIG: &str = r#"
+private_channels = true
+[org]
+default_manager = "U0MANAGER"
+[org.managers]
+U0SALES = "U0MANAGER"
+U0MANAGER = "U0DIRECTOR"
+[departments.quality]
+members = ["U0QA1"]
+[departments.field]
+members = ["U0FS1"]
+[severity.1]
+ack_timeout = "1h"
+customer_update_every = "4h"
+departments = ["quality"]
+[severity.2]
+ack_timeout = "1h"
+customer_update_every = "4h"
+"#;
+
+    const PEOPLE: [&str; 9] = [
+        "U0SALES",
+        "U0MANAGER",
+        "U0DIRECTOR",
+        "U0QA1",
+        "U0FS1",
+        "U0ADDED",
+        "U0JOINED",
+        "U0NAMED",
+        "U0STRANGER",
+    ];
+
+    fn policy() -> crate::trouble::policy::Policy {
+        crate::config::Config::from_sources(Some(CONFIG), &Default::default())
+            .unwrap()
+            .policy
+    }
+
+    /// The policy of [`CONFIG`] and an empty index in a temporary database.
+    fn fresh_index() -> (crate::trouble::policy::Policy, sled::Db, sled::Tree) {
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        let index = db.open_tree("index").unwrap();
+        (policy(), db, index)
+    }
+
+    /// Trouble `n`, open and private (as the configuration has it), as the core opens it for
+    /// the rep.
+    fn opened(policy: &crate::trouble::policy::Policy, n: u32) -> Trouble {
+        let ctx = Ctx {
+            policy,
+            now: "2026-11-30T01:02:03Z".parse().unwrap(),
+        };
+        let request = crate::trouble::command::OpenRequest {
+            severity: Some(Severity::new(2)),
+            manager: None,
+            departments: vec![],
+            customer: "ACME".into(),
+            summary: format!("cracked housing {n}"),
+            past: Vec::new(),
+        };
+        let origin = crate::trouble::model::Origin {
+            channel: crate::trouble::model::ChannelId::new("C0ORIGIN"),
+            response_url: None,
+        };
+        let id = TroubleId::new(format!("20261130-{n}"));
+        decide::open(&ctx, id, n, UserId::new("U0SALES"), origin, request)
+            .trouble
+            .expect("an open makes a trouble")
+    }
+
+    fn unsure_keys(written: &[Vec<u8>]) -> usize {
+        written.iter().filter(|k| k.starts_with(b"u:")).count()
+    }
+
+    /// Troubles seen by one kind of viewer each: chain, added, joined, named department,
+    /// severity's department, and one public.
+    fn troubles(policy: &crate::trouble::policy::Policy) -> Vec<Trouble> {
+        let mut all: Vec<Trouble> = (1..=7).map(|n| opened(policy, n)).collect();
+        all[1].added.push(UserId::new("U0ADDED"));
+        all[2].members_seen.push(UserId::new("U0JOINED"));
+        all[3].departments.push("field".into());
+        all[4].severity = Severity::new(1);
+        all[5].escalation.chain.insert(0, UserId::new("U0NAMED"));
+        all[6].private = Some(false);
+        all
+    }
+
+    #[test]
+    fn the_u_values_alone_judge_who_sees_each_private_open_trouble_as_reading_it_does() {
+        // The index alone: no trouble is stored anywhere it could be read from.
+        let (policy, _db, index) = fresh_index();
+        let all = troubles(&policy);
+        for t in &all {
+            write(&index, t);
+        }
+        let unsure = sled_open_unsure(&index).unwrap();
+        assert_eq!(unsure.open, 7);
+        assert_eq!(unsure.unsure.len(), 6, "the public one is not judged");
+        for u in &unsure.unsure {
+            let t = all.iter().find(|t| t.id == u.id).unwrap();
+            let carried = u.carried.as_ref().expect("its viewers are carried");
+            for who in PEOPLE.map(UserId::new) {
+                assert_eq!(
+                    carried.viewers(u.private).seen_by(&policy, &who),
+                    decide::may_see(&policy, t, &who),
+                    "{} for {who}",
+                    t.id
+                );
+            }
+        }
+        let sees = |who: &str| {
+            let who = UserId::new(who);
+            let seen = unsure
+                .unsure
+                .iter()
+                .filter(|u| u.carried.as_ref().unwrap().viewers(u.private).seen_by(&policy, &who));
+            seen.map(|u| u.id.to_string()).collect::<Vec<_>>()
+        };
+        assert_eq!(sees("U0DIRECTOR").len(), 6);
+        assert_eq!(sees("U0ADDED"), ["20261130-2"]);
+        assert_eq!(sees("U0JOINED"), ["20261130-3"]);
+        assert_eq!(sees("U0FS1"), ["20261130-4"]);
+        assert_eq!(sees("U0QA1"), ["20261130-5"]);
+        assert_eq!(sees("U0NAMED"), ["20261130-6"]);
+        assert!(sees("U0STRANGER").is_empty());
+    }
+
+    #[test]
+    fn only_a_change_of_who_sees_an_open_private_trouble_rewrites_its_u_value() {
+        let (policy, _db, index) = fresh_index();
+        let mut t = opened(&policy, 1);
+        assert_eq!(unsure_keys(&write(&index, &t)), 1);
+
+        t.summary = "cracked housing, two lots".into();
+        t.status_refresh_queued = true;
+        t.escalation.level = 1;
+        assert_eq!(unsure_keys(&write(&index, &t)), 0, "who sees it did not change");
+
+        let changes: [fn(&mut Trouble); 6] = [
+            |t| t.owner = UserId::new("U0OWNER"),
+            |t| t.escalation.chain.push(UserId::new("U0VP")),
+            |t| t.added.push(UserId::new("U0ADDED")),
+            |t| t.members_seen.push(UserId::new("U0JOINED")),
+            |t| t.departments.push("field".into()),
+            |t| t.private = None,
+        ];
+        for change in changes {
+            change(&mut t);
+            assert_eq!(unsure_keys(&write(&index, &t)), 1);
+            let unsure = sled_open_unsure(&index).unwrap().unsure;
+            let carried = unsure[0].carried.as_ref().unwrap();
+            assert_eq!(carried.viewers(unsure[0].private).owner, &t.owner);
+            assert_eq!(carried.viewers(unsure[0].private).chain, t.manager_chain());
+        }
+        // A new severity moves the key: the old one goes, the new one comes.
+        t.severity = Severity::new(1);
+        assert_eq!(unsure_keys(&write(&index, &t)), 2);
+        let unsure = sled_open_unsure(&index).unwrap().unsure;
+        assert_eq!(unsure.len(), 1);
+        assert!(unsure[0]
+            .carried
+            .as_ref()
+            .unwrap()
+            .viewers(None)
+            .seen_by(&policy, &UserId::new("U0QA1")));
+        // Known public, or closed: no `u:` entry at all.
+        t.private = Some(false);
+        assert_eq!(unsure_keys(&write(&index, &t)), 1);
+        assert!(sled_open_unsure(&index).unwrap().unsure.is_empty());
+    }
+
+    #[test]
+    fn a_trouble_with_more_viewers_than_a_u_value_carries_and_an_earlier_flag_alone_are_read_to_be_judged() {
+        let (policy, _db, index) = fresh_index();
+        let mut crowded = opened(&policy, 1);
+        crowded.members_seen = (0..200).map(|n| UserId::new(format!("U0MEMBER{n:03}"))).collect();
+        let earlier = opened(&policy, 2);
+        let current = opened(&policy, 3);
+        for t in [&crowded, &earlier, &current] {
+            write(&index, t);
+        }
+        // The earlier release's value: the flag alone.
+        let earlier_key = unsure_key(&Entries::of(&earlier).keys, &earlier.id);
+        index.insert(&earlier_key, vec![flag(earlier.private)]).unwrap();
+        let carried = |index: &sled::Tree| {
+            let unsure = sled_open_unsure(index).unwrap().unsure;
+            unsure
+                .into_iter()
+                .map(|u| (u.id.to_string(), u.private, u.carried.is_some()))
+                .collect::<Vec<_>>()
+        };
+        let wanted = |earlier_carried| {
+            vec![
+                ("20261130-1".to_string(), Some(true), false),
+                ("20261130-2".to_string(), Some(true), earlier_carried),
+                ("20261130-3".to_string(), Some(true), true),
+            ]
+        };
+        assert_eq!(carried(&index), wanted(false));
+
+        // Once built, nothing is read again; before, only the troubles filed with the flag alone.
+        index.insert(VIEWERS_BUILT, &[]).unwrap();
+        build_sled_viewers(&index, |id| panic!("{id} read")).unwrap();
+        assert_eq!(carried(&index), wanted(false));
+        index.remove(VIEWERS_BUILT).unwrap();
+        let read = std::cell::RefCell::new(Vec::new());
+        build_sled_viewers(&index, |id| {
+            read.borrow_mut().push(id.to_string());
+            Ok([&crowded, &earlier].into_iter().find(|t| t.id == *id).cloned())
+        })
+        .unwrap();
+        assert_eq!(*read.borrow(), ["20261130-1", "20261130-2"]);
+        assert_eq!(carried(&index), wanted(true));
+        assert!(index.contains_key(VIEWERS_BUILT).unwrap());
+        let unsure = sled_open_unsure(&index).unwrap().unsure;
+        let who = UserId::new("U0MANAGER");
+        assert!(unsure[1]
+            .carried
+            .as_ref()
+            .unwrap()
+            .viewers(Some(true))
+            .seen_by(&policy, &who));
     }
 }

@@ -381,6 +381,7 @@ impl SledStore {
             super::index::build_sled(&store.index, &store.troubles)?;
         }
         super::index::build_sled_unsure(&store.index)?;
+        super::index::build_sled_viewers(&store.index, |id| store.get(id))?;
         Ok(store)
     }
 

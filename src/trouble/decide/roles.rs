@@ -72,23 +72,75 @@ pub fn chain_for(policy: &Policy, owner: &UserId, named: Option<&UserId>) -> Vec
 
 /// Its departments: those named and those its severity always includes.
 pub fn departments_of(policy: &Policy, t: &Trouble) -> Vec<String> {
-    let mut all = t.departments.clone();
-    for d in &policy.severity(t.severity).departments {
-        if !all.contains(d) {
-            all.push(d.clone());
-        }
-    }
-    all
+    Viewers::of(t).departments(policy).cloned().collect()
 }
 
 pub fn is_participant(policy: &Policy, t: &Trouble, user: &UserId) -> bool {
-    t.owner == *user
-        || t.manager_chain().contains(user)
-        || t.added.contains(user)
-        || departments_of(policy, t)
-            .iter()
-            .filter_map(|d| policy.departments.get(d))
-            .any(|d| d.members.contains(user))
+    Viewers::of(t).takes_part(policy, user)
+}
+
+/// What the rule of who takes part in a trouble and who sees it reads of the trouble, borrowed:
+/// from the trouble itself, or from an index entry that carries it (so a read judges a private
+/// trouble without its body). Its inputs, never the policy's result: the departments' members
+/// and the severities' departments are read from the policy at each judgement.
+#[derive(Clone, Copy, Debug)]
+pub struct Viewers<'a> {
+    pub private: Option<bool>,
+    pub severity: Severity,
+    pub owner: &'a UserId,
+    pub chain: &'a [UserId],
+    pub added: &'a [UserId],
+    pub members_seen: &'a [UserId],
+    /// The departments named on it (its severity's are the policy's).
+    pub departments: &'a [String],
+}
+
+impl<'a> Viewers<'a> {
+    pub fn of(t: &'a Trouble) -> Self {
+        Viewers {
+            private: t.private,
+            severity: t.severity,
+            owner: &t.owner,
+            chain: t.manager_chain(),
+            added: &t.added,
+            members_seen: &t.members_seen,
+            departments: &t.departments,
+        }
+    }
+
+    /// Those named, then those its severity always includes.
+    fn departments<'p>(&self, policy: &'p Policy) -> impl Iterator<Item = &'p String> + 'p
+    where
+        'a: 'p,
+    {
+        let named: &'p [String] = self.departments;
+        named.iter().chain(
+            policy
+                .severity(self.severity)
+                .departments
+                .iter()
+                .filter(move |d| !named.contains(d)),
+        )
+    }
+
+    /// Owner, manager chain, people added, or a member of one of its departments.
+    pub fn takes_part(&self, policy: &Policy, user: &UserId) -> bool {
+        self.owner == user
+            || self.chain.contains(user)
+            || self.added.contains(user)
+            || self
+                .departments(policy)
+                .filter_map(|d| policy.departments.get(d))
+                .any(|d| d.members.contains(user))
+    }
+
+    /// Anyone when its channel is public; for a private one, its participants and the members
+    /// the bot has seen join.
+    pub fn seen_by(&self, policy: &Policy, user: &UserId) -> bool {
+        !self.private.unwrap_or(policy.private_channels)
+            || self.members_seen.contains(user)
+            || self.takes_part(policy, user)
+    }
 }
 
 pub fn who_may(policy: &Policy, t: &Trouble, act: Act) -> Who {
@@ -138,10 +190,9 @@ pub(super) fn refuse(policy: &Policy, t: &Trouble, user: &UserId, act: Act) -> O
     })
 }
 
-/// Who may see a trouble in `list`, `history` and App Home: anyone when its channel is public;
-/// for a private one, its participants and the members the bot has seen join.
+/// Who may see a trouble in `list`, `history` and App Home ([`Viewers::seen_by`]).
 pub fn may_see(policy: &Policy, t: &Trouble, user: &UserId) -> bool {
-    !t.private.unwrap_or(policy.private_channels) || t.members_seen.contains(user) || is_participant(policy, t, user)
+    Viewers::of(t).seen_by(policy, user)
 }
 
 /// The row of the roles table a command falls under (None: anyone in the channel, or checked
