@@ -897,7 +897,7 @@ impl PageCache {
                     moved += 1;
                     false
                 }
-                None => true,
+                None => self.log.iobufs.segment_cleaner.is_empty(),
             };
             drop(cc);
             guard.flush();

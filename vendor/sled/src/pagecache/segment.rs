@@ -104,22 +104,25 @@ pub(crate) struct SegmentCleaner {
 }
 
 impl SegmentCleaner {
-    /// The next page to move out of a draining segment. (trouble-bot's change: the published
-    /// crate returns None when the first segment's pages are all taken, though other segments
-    /// still have pages to move, so each cleaning round stopped at every drained segment.)
     pub(crate) fn pop(&self) -> Option<(PageId, LogOffset)> {
         let mut inner = self.inner.lock();
-        loop {
-            let offset = {
-                let (offset, pids) = inner.iter_mut().next()?;
-                if let Some(pid) = pids.iter().next().copied() {
-                    pids.remove(&pid);
-                    return Some((pid, *offset));
-                }
-                *offset
-            };
-            inner.remove(&offset);
-        }
+        let offset = {
+            let (offset, pids) = inner.iter_mut().next()?;
+            if !pids.is_empty() {
+                let pid = pids.iter().next().copied().unwrap();
+                pids.remove(&pid);
+                return Some((pid, *offset));
+            }
+            *offset
+        };
+        inner.remove(&offset);
+        None
+    }
+
+    /// Whether no segment has pages left to move. `pop` answers None as it drops a drained
+    /// segment, though others may still have pages. (trouble-bot's addition, for `tidy_log`.)
+    pub(crate) fn is_empty(&self) -> bool {
+        self.inner.lock().is_empty()
     }
 
     fn add_pids(&self, offset: LogOffset, pids: BTreeSet<PageId>) {
