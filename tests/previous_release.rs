@@ -213,7 +213,7 @@ async fn fifty_two_private_troubles() -> (TestBot, Vec<(usize, Vec<String>)>) {
 /// Stops `bot` and hands its index tree to `change`, then starts it again.
 async fn with_index_stopped<T>(bot: &mut TestBot, change: impl FnOnce(&sled::Tree) -> T) -> T {
     bot.stop().await;
-    let db = sled::open(bot.dir.path().join("db")).expect("the stopped bot's database opens");
+    let db = sled_db(bot.dir.path()).await;
     let index = db.open_tree("index").expect("the index tree");
     let out = change(&index);
     db.flush().expect("flushed");

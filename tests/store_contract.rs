@@ -3,11 +3,14 @@
 //! the timer loop rely on is here.
 
 mod pg;
+#[path = "common/sled_db.rs"]
+mod sled_db;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use sled_db::sled_db;
 use trouble_bot::config::Config;
 use trouble_bot::store::{Skip, Store, ATTEMPT_COVERED};
 use trouble_bot::trouble::command::OpenRequest;
@@ -556,17 +559,6 @@ async fn a_judgement_over_many_troubles_keeps_those_it_holds_for(backend: &str) 
     let kept = other.which_of(asked, severe).await.unwrap();
     assert_eq!(kept, [opened[0].clone(), opened[2].clone()].into_iter().collect());
     assert!(other.which_of(Vec::new(), severe).await.unwrap().is_empty());
-}
-
-/// The sled database in `dir` itself, once an earlier handle has let go of its file lock.
-async fn sled_db(dir: &std::path::Path) -> sled::Db {
-    for _ in 0..100 {
-        if let Ok(db) = sled::open(dir.join("db")) {
-            return db;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    sled::open(dir.join("db")).expect("the database opens")
 }
 
 /// Decisions on one trouble and opens made at the same moment from several threads (and both

@@ -72,6 +72,13 @@ impl Entries {
     }
 }
 
+/// Whether two troubles with the same body file the same entries, here and in the list's
+/// summary: of what a trouble tracks beside its body ([`crate::trouble::model::Tracking`]),
+/// these read the channel's id and name alone.
+pub fn files_alike(a: &Trouble, b: &Trouble) -> bool {
+    a.channel == b.channel && a.channel_name == b.channel_name
+}
+
 /// The `u:` value of an open trouble not known to be public.
 fn unsure_of(t: &Trouble) -> Option<Vec<u8>> {
     (t.is_open() && t.private != Some(false)).then(|| unsure_value(&Viewers::of(t)))
@@ -2066,6 +2073,68 @@ customer_update_every = "4h"
         decide::open(&ctx, id, n, UserId::new("U0SALES"), origin, request)
             .trouble
             .expect("an open makes a trouble")
+    }
+
+    #[test]
+    fn what_a_trouble_tracks_beside_its_body_moves_no_entry_but_its_channel() {
+        use crate::trouble::model::{ChannelId, LastReport, PostedMessage, Tracking, TroubleSummary, Ts};
+        let policy = policy();
+        let t = opened(&policy, 1);
+        let posted = PostedMessage {
+            channel: ChannelId::new("D0MANAGER"),
+            ts: Ts::new("1764464523.000100"),
+            together: vec![TroubleId::new("20261130-2")],
+        };
+        let each_field: [fn(&mut Tracking, &PostedMessage); 8] = [
+            |k, m| k.kickoff = Some(m.clone()),
+            |k, m| k.status = Some(m.clone()),
+            |k, m| k.manager_dm = Some(m.clone()),
+            |k, m| k.origin_notice = Some(m.clone()),
+            |k, m| {
+                k.last_report = Some(LastReport {
+                    at: "2026-11-30T02:00:00Z".parse().unwrap(),
+                    parts: 3,
+                    message: Some(m.clone()),
+                })
+            },
+            |k, _| k.status_refresh_queued = true,
+            |k, _| k.timeline_len += 4,
+            |k, _| k.timeline_head = "f00d".into(),
+        ];
+        // A field added to the tracking stops this from building until it is weighed here.
+        let Tracking {
+            channel: _,
+            channel_name: _,
+            kickoff: _,
+            status: _,
+            manager_dm: _,
+            origin_notice: _,
+            last_report: _,
+            status_refresh_queued: _,
+            timeline_len: _,
+            timeline_head: _,
+        } = Tracking::default();
+        for change in each_field {
+            let mut tracking = Tracking::of(&t);
+            change(&mut tracking, &posted);
+            let mut moved = t.clone();
+            tracking.apply(&mut moved);
+            assert_ne!(moved, t);
+            assert!(moved.same_body(&t) && files_alike(&moved, &t));
+            assert_eq!(Entries::of(&moved), Entries::of(&t));
+            assert_eq!(TroubleSummary::from(&moved), TroubleSummary::from(&t));
+        }
+        for (channel, name) in [(Some("C0TROUBLE"), None), (None, Some("trouble-20261130-1-renamed"))] {
+            let mut moved = t.clone();
+            if let Some(channel) = channel {
+                moved.channel = Some(ChannelId::new(channel));
+            }
+            if let Some(name) = name {
+                moved.channel_name = Some(name.into());
+            }
+            assert!(moved.same_body(&t) && !files_alike(&moved, &t));
+            assert_ne!(Entries::of(&moved), Entries::of(&t));
+        }
     }
 
     fn unsure_keys(written: &[Vec<u8>]) -> usize {

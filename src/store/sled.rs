@@ -11,6 +11,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+mod decoded;
 mod global;
 mod journal;
 pub(super) mod record;
@@ -46,6 +47,7 @@ pub struct SledStore {
     group_commit: std::sync::Arc<GroupCommit>,
     /// Write sets of several keys, each while it is being applied (see `journal.rs`).
     journal: sled::Tree,
+    decoded: std::sync::Arc<decoded::Decoded>,
     /// Outbox ids below this were queued by an earlier run (ids only grow).
     first_id_this_run: u64,
     /// Held by every read-decide-write and every other write, and by `with_writes_paused`: one
@@ -189,9 +191,29 @@ fn assemble(body: &[u8], tracking: Option<&[u8]>) -> Result<Trouble, StoreError>
     Ok(t)
 }
 
-/// The trouble `id` as a decision sees it.
+/// The trouble `id` as a decision sees it: decoded already unless this decision wrote it.
 fn read_in(tx: &Trees, id: &TroubleId) -> Result<Option<Trouble>, Stop> {
     let key = id.as_str().as_bytes();
+    let unwritten = !tx.troubles.wrote(key) && !tx.tracking.wrote(key);
+    if unwritten {
+        if let Some(t) = tx.decoded.get(id) {
+            #[cfg(debug_assertions)]
+            assert_eq!(
+                Some(&*t),
+                read_stored(tx, key)?.as_ref(),
+                "a decoded trouble is the stored one"
+            );
+            return Ok(Some(Trouble::clone(&t)));
+        }
+    }
+    let t = read_stored(tx, key)?;
+    if let (Some(t), true) = (&t, unwritten) {
+        tx.decoded.put(std::sync::Arc::new(t.clone()));
+    }
+    Ok(t)
+}
+
+fn read_stored(tx: &Trees, key: &[u8]) -> Result<Option<Trouble>, Stop> {
     let Some(body) = tx.troubles.get(key)? else {
         return Ok(None);
     };
@@ -227,6 +249,9 @@ struct Trees<'a> {
     db: &'a sled::Db,
     /// The outbox ids this decision queued.
     queued: std::cell::RefCell<Vec<u64>>,
+    decoded: &'a decoded::Decoded,
+    /// The troubles this decision wrote, as written: decoded troubles once it is committed.
+    decided: std::cell::RefCell<Vec<std::sync::Arc<Trouble>>>,
 }
 
 impl<'a> Trees<'a> {
@@ -276,20 +301,24 @@ fn write_decision(
     } = tx;
     if let Some(t) = &d.trouble {
         let key = t.id.as_str().as_bytes();
-        if before.is_none_or(|b| !b.same_body(t)) {
+        let same_body = before.is_some_and(|b| b.same_body(t));
+        if !same_body {
             troubles.insert(key, encode(&t.body()));
         }
-        super::index::write_sled(index, t)?;
         let tracked = Tracking::of(t);
         if before.is_none_or(|b| Tracking::of(b) != tracked) {
             tracking.insert(key, encode(&tracked));
         }
-        let summary = t.is_open().then(|| TroubleSummary::from(t));
-        let summary_before = before.filter(|b| b.is_open()).map(TroubleSummary::from);
-        if before.is_none() || summary != summary_before {
-            match summary {
-                Some(s) => summaries.insert(key, encode(&s)),
-                None => summaries.remove(key),
+        // Most delivery results move a message's ts alone: nothing the indexes file moved.
+        if !same_body || before.is_some_and(|b| !super::index::files_alike(b, t)) {
+            super::index::write_sled(index, t)?;
+            let summary = t.is_open().then(|| TroubleSummary::from(t));
+            let summary_before = before.filter(|b| b.is_open()).map(TroubleSummary::from);
+            if before.is_none() || summary != summary_before {
+                match summary {
+                    Some(s) => summaries.insert(key, encode(&s)),
+                    None => summaries.remove(key),
+                }
             }
         }
         if let Some(c) = &t.channel {
@@ -297,6 +326,7 @@ fn write_decision(
                 channels.insert(c.as_str().as_bytes(), key);
             }
         }
+        tx.decided.borrow_mut().push(std::sync::Arc::new(t.clone()));
     }
     for e in &d.entries {
         timeline::append(timeline, e, encode_entry(e))?;
@@ -353,6 +383,7 @@ impl SledStore {
             search: Default::default(),
             group_commit: Default::default(),
             journal: db.open_tree("journal")?,
+            decoded: Default::default(),
             first_id_this_run: db.generate_id()?,
             writer: Default::default(),
             db,
@@ -399,6 +430,9 @@ impl SledStore {
     }
 
     pub fn get(&self, id: &TroubleId) -> Result<Option<Trouble>, StoreError> {
+        if let Some(t) = self.decoded.get(id) {
+            return Ok(Some(Trouble::clone(&t)));
+        }
         let key = id.as_str().as_bytes();
         let Some(body) = self.troubles.get(key)? else {
             return Ok(None);
@@ -527,6 +561,8 @@ impl SledStore {
             index: Overlay::new(&self.index),
             db: &self.db,
             queued: Default::default(),
+            decoded: &self.decoded,
+            decided: Default::default(),
         }
     }
 
@@ -541,7 +577,14 @@ impl SledStore {
             Err(Stop::Failed(e)) => return Err(e),
         };
         let queued = trees.queued.take();
-        self.commit(&mut writer, &trees.into_writes())?;
+        let decided = trees.decided.take();
+        if let Err(e) = self.commit(&mut writer, &trees.into_writes()) {
+            self.decoded.clear();
+            return Err(e);
+        }
+        for t in decided {
+            self.decoded.put(t);
+        }
         // Under the lock: `mark_attempt` reads the item under it, so it cannot see the item
         // before its ticket is known (and wrongly take it for durable).
         self.group_commit.queued(queued);

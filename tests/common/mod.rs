@@ -4,6 +4,8 @@
 
 pub use fake_slack;
 pub mod fake_socket;
+mod sled_db;
+pub use sled_db::sled_db;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -79,6 +79,11 @@ impl<'a> Overlay<'a> {
         })
     }
 
+    /// Whether this decision wrote `key` (a put or a removal).
+    pub(in crate::store) fn wrote(&self, key: &[u8]) -> bool {
+        self.writes.borrow().contains_key(key)
+    }
+
     pub(in crate::store) fn insert(&self, key: impl AsRef<[u8]>, value: impl Into<IVec>) {
         self.writes
             .borrow_mut()

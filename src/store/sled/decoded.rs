@@ -1,0 +1,49 @@
+//! The troubles decisions wrote or read lately, kept decoded: a delivery reads its trouble for each Slack call and for each result, and decoding it each time cost more than the rest of its store work.
+//!
+//! Only the writer fills it, under the writer lock: with each trouble a committed write set
+//! stored, and with a trouble a decision read from the trees. So it never runs ahead of the
+//! trees nor falls behind them for anyone holding the lock; a reader without the lock may see
+//! the value of just before a write, as it would reading the trees a moment earlier.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::trouble::model::{Trouble, TroubleId};
+
+/// Troubles per generation: the last write's generation is kept whole beside the current one,
+/// so between this many and twice as many troubles are kept (a few hundred KB at most).
+const GENERATION: usize = 256;
+
+#[derive(Default)]
+pub(super) struct Decoded {
+    generations: Mutex<Generations>,
+}
+
+#[derive(Default)]
+struct Generations {
+    current: HashMap<TroubleId, Arc<Trouble>>,
+    previous: HashMap<TroubleId, Arc<Trouble>>,
+}
+
+impl Decoded {
+    pub(super) fn get(&self, id: &TroubleId) -> Option<Arc<Trouble>> {
+        let g = self.generations.lock().unwrap_or_else(PoisonError::into_inner);
+        g.current.get(id).or_else(|| g.previous.get(id)).cloned()
+    }
+
+    /// Keeps `t` as the trouble now stored. Called with the writer lock held.
+    pub(super) fn put(&self, t: Arc<Trouble>) {
+        let mut g = self.generations.lock().unwrap_or_else(PoisonError::into_inner);
+        g.previous.remove(&t.id);
+        if g.current.len() >= GENERATION {
+            g.previous = std::mem::take(&mut g.current);
+        }
+        g.current.insert(t.id.clone(), t);
+    }
+
+    /// Forgets everything: after a write set failed halfway, what is stored is unsure.
+    pub(super) fn clear(&self) {
+        let mut g = self.generations.lock().unwrap_or_else(PoisonError::into_inner);
+        *g = Generations::default();
+    }
+}
