@@ -727,8 +727,9 @@ fn hand_on(app: &App, key: &(ChannelId, Combined)) {
         }
     }
     gathering.led = false;
-    // Kept while a burst may still follow; every channel's idle entry goes soon after.
-    gatherings.retain(|_, g| g.led || g.last_left.is_some_and(|at| at.elapsed() < BURST));
+    // Kept while a burst may still follow; idle entries go at the map's next look.
+    let now = tokio::time::Instant::now();
+    gatherings.forget(|_, g| g.led || g.last_left.is_some_and(|at| now.duration_since(at) < BURST));
 }
 
 /// Waits for the channel's turn, then posts `me` and the calls waiting behind it (as many as

@@ -26,6 +26,8 @@ pub(crate) const CHANNEL_BURST: Duration = Duration::from_secs(1);
 pub(crate) const DELIVERY_SLOTS: usize = 64;
 /// The pacer keeps at most about this many channels before forgetting quiet ones.
 const PACER_FORGET_ABOVE: usize = 4096;
+/// The calls gathering for a channel's turn: entries are kept while a burst may still follow.
+const GATHERINGS_FORGET_ABOVE: usize = 64;
 pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(8);
 
 /// What the pacer keeps a time for.
@@ -43,11 +45,52 @@ pub(crate) enum PaceKey {
 /// wait for a channel's turn together, to go out as one message.
 pub struct Pacer {
     pub(crate) clock: Clock,
-    pub(crate) next: Mutex<HashMap<PaceKey, DateTime<Utc>>>,
-    pub(crate) gatherings: Mutex<HashMap<(ChannelId, Combined), Gathering>>,
+    pub(crate) next: Mutex<Forgetful<PaceKey, DateTime<Utc>>>,
+    pub(crate) gatherings: Mutex<Forgetful<(ChannelId, Combined), Gathering>>,
     /// One edit at a time per combined message, and the order in which refreshes arrived.
-    pub(crate) edits: Mutex<HashMap<(ChannelId, Ts), EditLock>>,
+    pub(crate) edits: Mutex<Forgetful<(ChannelId, Ts), EditLock>>,
     pub(crate) arrivals: AtomicU64,
+}
+
+/// A map of channels whose quiet entries are forgotten in amortised constant time: it is looked
+/// over only once it has grown past twice what the last look kept (and past `floor`). A busy
+/// bot has thousands of channels in a second; looking over all of them at every call took
+/// more CPU than the call's own pacing.
+pub(crate) struct Forgetful<K, V> {
+    map: HashMap<K, V>,
+    floor: usize,
+    look_above: usize,
+}
+
+impl<K: std::hash::Hash + Eq, V> Forgetful<K, V> {
+    fn new(floor: usize) -> Self {
+        Forgetful {
+            map: HashMap::new(),
+            floor,
+            look_above: floor,
+        }
+    }
+
+    /// Keeps only the entries `keep` says are still in use, when it is time to look.
+    pub(crate) fn forget(&mut self, keep: impl FnMut(&K, &mut V) -> bool) {
+        if self.map.len() > self.look_above {
+            self.map.retain(keep);
+            self.look_above = (2 * self.map.len()).max(self.floor);
+        }
+    }
+}
+
+impl<K, V> std::ops::Deref for Forgetful<K, V> {
+    type Target = HashMap<K, V>;
+    fn deref(&self) -> &Self::Target {
+        &self.map
+    }
+}
+
+impl<K, V> std::ops::DerefMut for Forgetful<K, V> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.map
+    }
 }
 
 /// Held while a combined message is edited: the arrival number of the latest refresh whose
@@ -92,9 +135,9 @@ impl Pacer {
     pub fn new(clock: Clock) -> Pacer {
         Pacer {
             clock,
-            next: Mutex::default(),
-            gatherings: Mutex::default(),
-            edits: Mutex::default(),
+            next: Mutex::new(Forgetful::new(PACER_FORGET_ABOVE)),
+            gatherings: Mutex::new(Forgetful::new(GATHERINGS_FORGET_ABOVE)),
+            edits: Mutex::new(Forgetful::new(PACER_FORGET_ABOVE)),
             arrivals: AtomicU64::new(1),
         }
     }
@@ -102,9 +145,7 @@ impl Pacer {
     /// The lock that keeps edits of one combined message in order.
     pub(crate) fn edit_lock(&self, message: &PostedMessage) -> EditLock {
         let mut edits = self.edits.lock().expect("edits lock");
-        if edits.len() > PACER_FORGET_ABOVE {
-            edits.retain(|_, lock| Arc::strong_count(lock) > 1);
-        }
+        edits.forget(|_, lock| Arc::strong_count(lock) > 1);
         edits
             .entry((message.channel.clone(), message.ts.clone()))
             .or_default()
@@ -117,9 +158,7 @@ impl Pacer {
             let mut next = self.next.lock().expect("pacer lock");
             let now = self.clock.now();
             // Forget channels that have been quiet long enough to be back at a full burst.
-            if next.len() > PACER_FORGET_ABOVE {
-                next.retain(|_, tat| *tat > now);
-            }
+            next.forget(|_, tat| *tat > now);
             let tat = next.get(&key).copied().unwrap_or(now).max(now);
             next.insert(key, tat + span(CHANNEL_INTERVAL));
             tat - span(CHANNEL_BURST)
@@ -145,5 +184,45 @@ impl Pacer {
         let until = self.clock.now() + span(for_) + span(CHANNEL_BURST);
         let entry = next.entry(key).or_insert(until);
         *entry = (*entry).max(until);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Forgetful;
+
+    #[test]
+    fn a_forgetful_map_drops_quiet_entries_and_looks_over_a_busy_one_rarely() {
+        let mut map = Forgetful::new(64);
+        let mut looked = 0;
+        for n in 0..10_000u32 {
+            map.insert(n, n % 10 == 0);
+            map.forget(|_, busy| {
+                looked += 1;
+                *busy
+            });
+        }
+        assert!(
+            map.len() <= 2 * 1_000 + 64,
+            "quiet entries were forgotten: {}",
+            map.len()
+        );
+        assert!(map.values().filter(|busy| **busy).count() == 1_000, "busy ones kept");
+        // Looking at every call would visit ~ten million entries.
+        assert!(looked < 40_000, "looked over {looked} entries");
+        let mut all_busy = Forgetful::new(64);
+        let mut looked = 0;
+        for n in 0..10_000u32 {
+            all_busy.insert(n, ());
+            all_busy.forget(|_, _| {
+                looked += 1;
+                true
+            });
+        }
+        assert_eq!(all_busy.len(), 10_000);
+        assert!(
+            looked < 30_000,
+            "a map that keeps everything is looked over {looked} times"
+        );
     }
 }
