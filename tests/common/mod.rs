@@ -5,6 +5,7 @@
 pub use fake_slack;
 pub mod fake_socket;
 mod sled_db;
+#[allow(unused_imports)]
 pub use sled_db::sled_db;
 
 use std::collections::BTreeMap;
