@@ -1,13 +1,15 @@
-//! Atomic writes on sled without sled's transactions: a decision's writes gathered on overlays, journalled as one record, applied with plain writes, replayed at open.
+//! Atomic writes on sled without sled's transactions: a decision's writes gathered on overlays, journalled as one record, applied with plain writes, finished or taken back at open.
 //!
 //! sled 0.34 rolls (writes and syncs) its io buffer twice for every multi-tree transaction and
 //! every `apply_batch` (`PageCache::pin_log`, pagecache/mod.rs:889), which bounded a durable open
 //! at a few hundred per second however the fsyncs were grouped. A single-key `insert` or
 //! `remove` rolls nothing: the next flush writes it. So a write set of several keys is first
-//! inserted whole, as one record under a fresh key of the `journal` tree (one key: atomic), then
-//! applied key by key, then the record is removed. A crash between leaves the record, and
-//! [`replay`] applies it again before anything reads: every write is an absolute put or remove,
-//! so applying one twice changes nothing.
+//! described whole, as one record under a fresh key of the `journal` tree (one key: atomic),
+//! then applied key by key, then the record is removed. The record holds either the write set's
+//! new values or the values they replace, whichever is smaller ([`record`]). A crash between
+//! leaves the record, and [`replay`] applies what it holds before anything reads, finishing the
+//! write set or taking it back: every write is an absolute put or remove, so applying one twice
+//! changes nothing.
 //!
 //! Why a surviving applied write implies its surviving record: sled recovers its log as a prefix
 //! in LSN order. The recovery scan (`check_contiguity_in_unstable_tail`,
@@ -18,9 +20,9 @@
 //! is reserved before it is installed, and the next write on this thread starts after that, so
 //! the record's LSN is below every write applied after it, and the removal's above them all.
 //!
-//! Some puts carry a value made from what the decision read (a tracking record, a timeline
-//! chunk holding the entries before the new one): replaying such a put at open is safe for the
-//! same reason. A record is still there only when its removal was lost, and then so is every
+//! Some puts of a record of new values carry a value made from what the decision read (a
+//! tracking record, a timeline chunk holding the entries before the new one): replaying such a
+//! put at open is safe for the same reason. A record is still there only when its removal was lost, and then so is every
 //! later write set (made after the removal, under the writer lock), so the replayed value is
 //! the newest one its key had.
 
@@ -100,6 +102,53 @@ impl<'a> Overlay<'a> {
     }
 }
 
+/// The journal record of a write set: what replay puts back so that the store holds all of the
+/// write set or none of it. Either its new values (replay finishes it: redo) or the values its
+/// keys held before (replay takes it back: undo), whichever is smaller; both are the same
+/// layout and replayed the same way, by applying what the record holds. An open's keys are
+/// nearly all new, so its record is little more than its keys (~1 KB where its values are
+/// ~5 KB); a delivery result that removes an outbox item keeps the removal's key alone.
+///
+/// Taking a write set back is as sound as finishing it. A record is still there at open only
+/// when its removal was lost, and then so was every later write (the prefix argument above).
+/// Nothing was answered or called from it: an answer and a call each wait for a flush that
+/// began after the write set was applied and its record removed (the group commit's ticket is
+/// taken then), and that flush would have kept the removal. An earlier release replays such a
+/// record just the same: it applies what the record holds.
+///
+/// The old values are read here, under the writer lock, so they are exactly what the write
+/// set replaces.
+pub(super) fn record(writes: &[(&sled::Tree, Writes)]) -> Result<Vec<u8>, sled::Error> {
+    let replaced = writes
+        .iter()
+        .map(|(tree, w)| {
+            let before = w
+                .keys()
+                .map(|k| Ok((k.clone(), tree.get(k)?)))
+                .collect::<Result<Writes, sled::Error>>()?;
+            Ok((*tree, before))
+        })
+        .collect::<Result<Vec<_>, sled::Error>>()?;
+    Ok(if encoded_size(&replaced) < encoded_size(writes) {
+        encode(&replaced)
+    } else {
+        encode(writes)
+    })
+}
+
+/// At least the bytes [`encode`] makes of `writes` (varints counted at their longest).
+fn encoded_size(writes: &[(&sled::Tree, Writes)]) -> usize {
+    writes
+        .iter()
+        .map(|(tree, w)| {
+            6 + tree.name().len()
+                + w.iter()
+                    .map(|(k, v)| 11 + k.len() + v.as_ref().map_or(0, |v| v.len()))
+                    .sum::<usize>()
+        })
+        .sum()
+}
+
 /// Record layout (version 2): a version byte, the number of trees (varint), then per tree: its name (u8 length), the number
 /// of its writes (varint), and per write the key (varint length), then 1 and the value (varint
 /// length) for a put or 0 for a removal. Version 1, which a crash may have left behind, named
@@ -109,16 +158,7 @@ const VERSION_1: u8 = 1;
 
 /// The whole write set as one journal record.
 pub(super) fn encode(writes: &[(&sled::Tree, Writes)]) -> Vec<u8> {
-    let size: usize = writes
-        .iter()
-        .map(|(tree, w)| {
-            6 + tree.name().len()
-                + w.iter()
-                    .map(|(k, v)| 11 + k.len() + v.as_ref().map_or(0, |v| v.len()))
-                    .sum::<usize>()
-        })
-        .sum();
-    let mut out = Vec::with_capacity(1 + size);
+    let mut out = Vec::with_capacity(1 + encoded_size(writes));
     out.push(VERSION);
     varint(&mut out, writes.len() as u64);
     for (tree, w) in writes {
@@ -142,7 +182,7 @@ pub(super) fn encode(writes: &[(&sled::Tree, Writes)]) -> Vec<u8> {
     out
 }
 
-/// One write of a journal record: tree name, key, new value (None: removed).
+/// One write of a journal record: tree name, key, value to put (None: removed).
 type Recorded<'r> = (&'r [u8], &'r [u8], Option<&'r [u8]>);
 
 /// Reads a journal record's pieces, refusing one cut short.
@@ -233,7 +273,8 @@ pub(super) fn apply(writes: &[(&sled::Tree, Writes)]) -> Result<(), sled::Error>
 }
 
 /// Applies every record a crash left in `journal` and removes it, oldest first: before the
-/// store serves, so nothing reads a write set half applied.
+/// store serves, so nothing reads a write set half applied (each is finished or taken back,
+/// as [`record`] chose).
 pub(super) fn replay(db: &sled::Db, journal: &sled::Tree) -> Result<usize, StoreError> {
     let mut replayed = 0;
     for record in journal.iter() {
@@ -278,6 +319,55 @@ mod tests {
             assert!(decode(&record[..cut]).is_err(), "cut at {cut}");
         }
         assert!(decode(&[3]).is_err() && decode(&[]).is_err());
+    }
+
+    /// The keys and values of `tree`.
+    fn contents(tree: &sled::Tree) -> Vec<(IVec, IVec)> {
+        tree.iter().map(Result::unwrap).collect()
+    }
+
+    #[test]
+    fn a_write_set_cut_short_is_taken_back_when_its_record_holds_less_than_finishing_it_and_finished_otherwise() {
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        let (journal, a, b) = (
+            db.open_tree("journal").unwrap(),
+            db.open_tree("a").unwrap(),
+            db.open_tree("b").unwrap(),
+        );
+        a.insert(b"kept", vec![1u8; 40]).unwrap();
+        a.insert(b"count", &[0, 0, 0, 7]).unwrap();
+        b.insert(b"queued", vec![2u8; 400]).unwrap();
+        let before = (contents(&a), contents(&b));
+        // New keys with large values and a small counter moved: taking it back is smaller.
+        let new: Writes = [
+            (b"count".to_vec(), Some(IVec::from(&[0, 0, 0, 8]))),
+            (b"fresh".to_vec(), Some(IVec::from(vec![3u8; 900]))),
+        ]
+        .into();
+        let newer: Writes = [(b"other".to_vec(), Some(IVec::from(vec![4u8; 900])))].into();
+        let writes = [(&a, new), (&b, newer)];
+        let taken_back = record(&writes).unwrap();
+        assert!(
+            taken_back.len() * 10 < encode(&writes).len(),
+            "its keys and the old counter: {} bytes",
+            taken_back.len()
+        );
+        journal.insert(b"1", taken_back).unwrap();
+        apply(&writes[..1]).unwrap();
+        assert_eq!(replay(&db, &journal).unwrap(), 1);
+        assert_eq!((contents(&a), contents(&b)), before, "as if never written");
+        assert!(journal.is_empty());
+
+        // Removals of large values: finishing it is smaller.
+        let removals: Writes = [(b"kept".to_vec(), None)].into();
+        let removals_b: Writes = [(b"queued".to_vec(), None)].into();
+        let writes = [(&a, removals), (&b, removals_b)];
+        let finishing = record(&writes).unwrap();
+        assert_eq!(finishing, encode(&writes));
+        journal.insert(b"2", finishing).unwrap();
+        apply(&writes[..1]).unwrap();
+        assert_eq!(replay(&db, &journal).unwrap(), 1);
+        assert!(a.get(b"kept").unwrap().is_none() && b.is_empty(), "both removals made");
     }
 
     #[test]
