@@ -20,11 +20,11 @@
 //! is reserved before it is installed, and the next write on this thread starts after that, so
 //! the record's LSN is below every write applied after it, and the removal's above them all.
 //!
-//! Some puts of a record of new values carry a value made from what the decision read (a
+//! In a record of new values, some puts carry a value made from what the decision read (a
 //! tracking record, a timeline chunk holding the entries before the new one): replaying such a
-//! put at open is safe for the same reason. A record is still there only when its removal was lost, and then so is every
-//! later write set (made after the removal, under the writer lock), so the replayed value is
-//! the newest one its key had.
+//! put at open is safe for the same reason. A record is still there only when its removal was
+//! lost, and then so is every later write set (made after the removal, under the writer lock),
+//! so the replayed value is the newest one its key had.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
