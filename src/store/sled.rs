@@ -605,13 +605,22 @@ impl SledStore {
             return Ok(());
         }
         let key = self.db.generate_id()?.to_be_bytes();
-        self.journal.insert(key, journal::record(writes)?)?;
+        self.journal.insert(key, self.journal_record(writes)?)?;
         let applied = journal::apply(writes).and_then(|()| self.journal.remove(key).map(drop));
         if let Err(e) = &applied {
             writer.halted = Some(e.to_string());
             tracing::error!(error = %e, "a journalled write failed halfway; writes stop until a restart replays it");
         }
         Ok(applied?)
+    }
+
+    /// The journal record of a write set ([`journal::record`]). An outbox put is always a new
+    /// item: its id is fresh (`generate_id`), and items are rewritten only by
+    /// `mark_attempts`, outside write sets.
+    fn journal_record(&self, writes: &[(&sled::Tree, journal::Writes)]) -> Result<Vec<u8>, sled::Error> {
+        journal::record(writes, |tree, value| {
+            std::ptr::eq(tree, &self.outbox) && value.is_some()
+        })
     }
 
     /// Opens a trouble: allocates the day's next id and writes what `decide` returns for it,
@@ -696,13 +705,17 @@ impl SledStore {
         let writer = self.lock()?;
         for item in items {
             let key = item_key(item);
-            let Some(bytes) = self.outbox.get(&key)? else {
+            if !self.outbox.contains_key(&key)? {
                 marked.push(false);
                 continue;
-            };
-            let mut item: OutboxItem = decode(&bytes)?;
+            }
+            // An item's id, call and creation never change: the caller's copy is the stored one
+            // but for the attempt written here.
             if now >= item.created_at + ATTEMPT_COVERED {
-                item.attempt_started_at = Some(now);
+                let item = OutboxItem {
+                    attempt_started_at: Some(now),
+                    ..OutboxItem::clone(item)
+                };
                 self.outbox.insert(&key, encode(&item))?;
                 recorded = true;
             } else if let Some(ticket) = self.group_commit.pending(item.id) {
@@ -1242,7 +1255,7 @@ mod tests {
         assert!(write_decision(&trees, &decision, None, None, now).is_ok());
         remember(&trees.events, &["sig:second"], now);
         let writes = trees.into_writes();
-        let record = journal::record(&writes).unwrap();
+        let record = store.journal_record(&writes).unwrap();
         let whole = journal::encode(&writes).len();
         assert!(
             record.len() * 2 < whole,

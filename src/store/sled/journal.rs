@@ -117,14 +117,17 @@ impl<'a> Overlay<'a> {
 /// record just the same: it applies what the record holds.
 ///
 /// The old values are read here, under the writer lock, so they are exactly what the write
-/// set replaces.
-pub(super) fn record(writes: &[(&sled::Tree, Writes)]) -> Result<Vec<u8>, sled::Error> {
+/// set replaces; a put `new_key` says is of a key never written before is not looked up.
+pub(super) fn record(
+    writes: &[(&sled::Tree, Writes)],
+    new_key: impl Fn(&sled::Tree, &Option<IVec>) -> bool,
+) -> Result<Vec<u8>, sled::Error> {
     let replaced = writes
         .iter()
         .map(|(tree, w)| {
             let before = w
-                .keys()
-                .map(|k| Ok((k.clone(), tree.get(k)?)))
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), if new_key(tree, v) { None } else { tree.get(k)? })))
                 .collect::<Result<Writes, sled::Error>>()?;
             Ok((*tree, before))
         })
@@ -346,7 +349,7 @@ mod tests {
         .into();
         let newer: Writes = [(b"other".to_vec(), Some(IVec::from(vec![4u8; 900])))].into();
         let writes = [(&a, new), (&b, newer)];
-        let taken_back = record(&writes).unwrap();
+        let taken_back = record(&writes, |_, _| false).unwrap();
         assert!(
             taken_back.len() * 10 < encode(&writes).len(),
             "its keys and the old counter: {} bytes",
@@ -362,7 +365,7 @@ mod tests {
         let removals: Writes = [(b"kept".to_vec(), None)].into();
         let removals_b: Writes = [(b"queued".to_vec(), None)].into();
         let writes = [(&a, removals), (&b, removals_b)];
-        let finishing = record(&writes).unwrap();
+        let finishing = record(&writes, |_, _| false).unwrap();
         assert_eq!(finishing, encode(&writes));
         journal.insert(b"2", finishing).unwrap();
         apply(&writes[..1]).unwrap();
