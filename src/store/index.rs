@@ -75,7 +75,7 @@ impl Entries {
 /// Whether two troubles with the same body file the same entries, here and in the list's
 /// summary: of what a trouble tracks beside its body ([`crate::trouble::model::Tracking`]),
 /// these read the channel's id and name alone.
-pub fn files_alike(a: &Trouble, b: &Trouble) -> bool {
+pub(super) fn files_alike(a: &Trouble, b: &Trouble) -> bool {
     a.channel == b.channel && a.channel_name == b.channel_name
 }
 

@@ -194,20 +194,20 @@ fn assemble(body: &[u8], tracking: Option<&[u8]>) -> Result<Trouble, StoreError>
 /// The trouble `id` as a decision sees it: decoded already unless this decision wrote it.
 fn read_in(tx: &Trees, id: &TroubleId) -> Result<Option<Trouble>, Stop> {
     let key = id.as_str().as_bytes();
-    let unwritten = !tx.troubles.wrote(key) && !tx.tracking.wrote(key);
-    if unwritten {
-        if let Some(t) = tx.decoded.get(id) {
-            #[cfg(debug_assertions)]
-            assert_eq!(
-                Some(&*t),
-                read_stored(tx, key)?.as_ref(),
-                "a decoded trouble is the stored one"
-            );
-            return Ok(Some(Trouble::clone(&t)));
-        }
+    if tx.troubles.wrote(key) || tx.tracking.wrote(key) {
+        return read_stored(tx, key);
+    }
+    if let Some(t) = tx.decoded.get(id) {
+        #[cfg(debug_assertions)]
+        assert_eq!(
+            Some(&*t),
+            read_stored(tx, key)?.as_ref(),
+            "a decoded trouble is the stored one"
+        );
+        return Ok(Some(Trouble::clone(&t)));
     }
     let t = read_stored(tx, key)?;
-    if let (Some(t), true) = (&t, unwritten) {
+    if let Some(t) = &t {
         tx.decoded.put(std::sync::Arc::new(t.clone()));
     }
     Ok(t)
