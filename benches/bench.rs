@@ -2,9 +2,10 @@
 //! signs every request exactly as Slack does. Prints one table; BENCHMARKS.md explains it.
 //!
 //! `cargo bench -- --quick` (or `BENCH_QUICK=1 cargo bench`) runs smaller counts; `cargo bench --
-//! open scale` runs only those parts (baseline, help, open, ping, scale, nudge). `BENCH_BOLT=1`
+//! open scale` runs only those parts (baseline, help, open, ping, scale, nudge, wrk). `BENCH_BOLT=1`
 //! also installs a Bolt for JavaScript app from npm into a temporary folder and measures its bare
-//! `ack()` on the same signed command, the peer every figure is compared with.
+//! `ack()` on the same signed command, the peer every figure is compared with. The `wrk` part
+//! repeats the issue's own measurement (wrk against the release binary) when wrk is at hand.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -842,6 +843,22 @@ fn start_bolt(dir: &Path) -> Result<(Child, String), String> {
     Ok((Child(child), format!("http://127.0.0.1:{port}")))
 }
 
+/// Node takes a moment to start: waits (up to 30 s) until Bolt acks a signed command.
+async fn wait_bolt(base: &str) -> bool {
+    let client = client();
+    let t = Instant::now();
+    while send(&client, base, Kind::PeerAck, 0, "http://127.0.0.1:9/")
+        .await
+        .is_err()
+    {
+        if t.elapsed() > Duration::from_secs(30) {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    true
+}
+
 async fn part_bolt(
     opts: &Opts,
     report: &mut Report,
@@ -857,18 +874,9 @@ async fn part_bolt(
             return HashMap::new();
         }
     };
-    // Node takes a moment to start: wait until Bolt acks a signed command.
-    let client = client();
-    let t = Instant::now();
-    while send(&client, &base, Kind::PeerAck, 0, "http://127.0.0.1:9/")
-        .await
-        .is_err()
-    {
-        if t.elapsed() > Duration::from_secs(30) {
-            report.line("Bolt-JS peer", "not measured: it did not answer within 30 s");
-            return HashMap::new();
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    if !wait_bolt(&base).await {
+        report.line("Bolt-JS peer", "not measured: it did not answer within 30 s");
+        return HashMap::new();
     }
     let out = peer_rows(opts, report, &base, Kind::PeerAck, "Bolt-JS 5.1 bare ack()", base_peer).await;
     drop(child);
@@ -1522,7 +1530,9 @@ struct ChildFigures {
     reads: Vec<(&'static str, Vec<Duration>, u64)>,
 }
 
-async fn measure_child(fake: &Fake, dir: &Path, response_url: &str, reads_n: u64) -> Result<ChildFigures, String> {
+/// Starts the release binary (`serve`) on `dir` against `api_url` with the bench's
+/// configuration and this `RUST_LOG` (None: the default, `info`); its logs go nowhere.
+fn spawn_binary(api_url: &str, dir: &Path, rust_log: Option<&str>) -> Result<(std::process::Child, String), String> {
     let exe = env!("CARGO_BIN_EXE_trouble-bot");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -1534,15 +1544,38 @@ async fn measure_child(fake: &Fake, dir: &Path, response_url: &str, reads_n: u64
     let mut cmd = std::process::Command::new(exe);
     cmd.arg("serve")
         .env_clear()
-        .envs(bot_env(&fake.api_url(), dir, &listen))
+        .envs(bot_env(api_url, dir, &listen))
         .env("TROUBLE_CONFIG", &config_path)
-        .env("RUST_LOG", "warn")
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
+    if let Some(filter) = rust_log {
+        cmd.env("RUST_LOG", filter);
+    }
+    let child = cmd.spawn().map_err(|e| format!("cannot run {exe}: {e}"))?;
+    Ok((child, format!("http://{listen}")))
+}
+
+/// SIGTERM (graceful), then SIGKILL if it lingers; only this child, by its id.
+async fn stop_binary(mut child: std::process::Child) {
+    let _ = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
     let t = Instant::now();
-    let mut child = cmd.spawn().map_err(|e| format!("cannot run {exe}: {e}"))?;
-    let base = format!("http://{listen}");
+    while t.elapsed() < Duration::from_secs(10) {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+async fn measure_child(fake: &Fake, dir: &Path, response_url: &str, reads_n: u64) -> Result<ChildFigures, String> {
+    let t = Instant::now();
+    let (child, base) = spawn_binary(&fake.api_url(), dir, Some("warn"))?;
     let healthy = wait_healthy(&base, Duration::from_secs(30)).await;
     let startup = t.elapsed();
     let result = if healthy {
@@ -1564,20 +1597,7 @@ async fn measure_child(fake: &Fake, dir: &Path, response_url: &str, reads_n: u64
     } else {
         Err("the binary did not answer /healthz within 30 s".to_string())
     };
-    // SIGTERM (graceful), then SIGKILL if it lingers; only this child, by its id.
-    let _ = std::process::Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status();
-    let t = Instant::now();
-    while t.elapsed() < Duration::from_secs(10) {
-        if let Ok(Some(_)) = child.try_wait() {
-            return result;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let _ = child.kill();
-    let _ = child.wait();
+    stop_binary(child).await;
     result
 }
 
@@ -1780,6 +1800,232 @@ fn max_posts_in_one_second(calls: &[Rec]) -> usize {
     best
 }
 
+// ---------------------------------------------------------------------------------------------
+// The issue's own measurement: wrk against the release binary
+// ---------------------------------------------------------------------------------------------
+
+/// What wrk's Lua script prints when a run is done (its `done` hook).
+const WRK_SCRIPT: &str = r#"
+local data = os.getenv("BENCH_WRK_DATA")
+local ts = os.getenv("BENCH_WRK_TS")
+local requests = {}
+init = function()
+  for line in io.lines(data) do
+    local signature, body = line:match("^(%S+)\t(.*)$")
+    requests[#requests + 1] = wrk.format("POST", "/slack/commands", {
+      ["Content-Type"] = "application/x-www-form-urlencoded",
+      ["X-Slack-Request-Timestamp"] = ts,
+      ["X-Slack-Signature"] = signature,
+    }, body)
+  end
+end
+local i = 0
+request = function()
+  i = i % #requests + 1
+  return requests[i]
+end
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH req=%d non2xx=%d errors=%d secs=%.3f p50=%.3f p99=%.3f\n",
+    summary.requests, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+"#;
+
+/// One wrk run: requests answered per second, p50 and p99.
+struct WrkFigures {
+    rate: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+/// Runs wrk (one thread, `c` connections, `secs`) against `base` with `n` distinct commands of
+/// `kind`, each signed as Slack signs it. Err when wrk fails or any answer was not a 200.
+async fn run_wrk(
+    wrk: &str,
+    base: &str,
+    kind: Kind,
+    c: usize,
+    secs: u64,
+    n: u64,
+    response_url: &str,
+) -> Result<WrkFigures, String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let ts = Utc::now().timestamp().to_string();
+    let mut data = String::new();
+    for _ in 0..n {
+        let body = command_body(kind, next_id(), response_url);
+        data.push_str(&sign(SECRET, &ts, body.as_bytes()));
+        data.push('\t');
+        data.push_str(&body);
+        data.push('\n');
+    }
+    let (data_path, script_path) = (dir.path().join("commands.tsv"), dir.path().join("commands.lua"));
+    std::fs::write(&data_path, data).map_err(|e| e.to_string())?;
+    std::fs::write(&script_path, WRK_SCRIPT).map_err(|e| e.to_string())?;
+    let mut cmd = std::process::Command::new(wrk);
+    cmd.args(["-t1", &format!("-c{c}"), &format!("-d{secs}s"), "-s"])
+        .arg(&script_path)
+        .arg(format!("{base}/slack/commands"))
+        .env("BENCH_WRK_DATA", &data_path)
+        .env("BENCH_WRK_TS", &ts);
+    let output = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("cannot run {wrk}: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout.lines().find_map(|l| l.strip_prefix("BENCH ")).ok_or_else(|| {
+        format!(
+            "wrk gave no figures: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )
+    })?;
+    let field = |name: &str| -> f64 {
+        line.split(' ')
+            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f64::NAN)
+    };
+    let (requests, secs) = (field("req"), field("secs"));
+    if field("non2xx") != 0.0 || field("errors") != 0.0 {
+        return Err(format!("not every answer was a 200: {line}"));
+    }
+    // A repeated open is answered as already handled: cheaper than an open, so not counted.
+    if kind == Kind::Open && requests > n as f64 {
+        return Err(format!(
+            "wrk sent {requests} requests but only {n} distinct ones were made"
+        ));
+    }
+    Ok(WrkFigures {
+        rate: requests / secs,
+        p50: Duration::from_secs_f64(field("p50") / 1000.0),
+        p99: Duration::from_secs_f64(field("p99") / 1000.0),
+    })
+}
+
+/// The issue's side-by-side run, as it was measured there: wrk (one thread) on loopback against
+/// the release binary in a process of its own (default log level; its Slack is this process's
+/// lean fake), the bare baseline and, with `BENCH_BOLT=1`, Bolt. `BENCH_WRK` names the wrk
+/// binary (default: `wrk` on the PATH); without it the part says so.
+async fn part_wrk(opts: &Opts, report: &mut Report) {
+    let wrk = std::env::var("BENCH_WRK")
+        .ok()
+        .filter(|w| !w.is_empty())
+        .unwrap_or_else(|| "wrk".to_string());
+    if std::process::Command::new(&wrk).arg("--version").output().is_err() {
+        report.line(
+            "wrk (the issue's measurement)",
+            format!("not measured: cannot run `{wrk}` (set BENCH_WRK)"),
+        );
+        return;
+    }
+    eprintln!("wrk: the release binary, the baseline and Bolt, loaded by wrk as in the issue");
+    let secs = if opts.quick { 3 } else { 10 };
+    let fake = Fake::counting().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (child, bot) = match spawn_binary(&fake.api_url(), dir.path(), None) {
+        Ok(started) => started,
+        Err(why) => {
+            report.line("wrk (the issue's measurement)", format!("not measured: {why}"));
+            return;
+        }
+    };
+    if !wait_healthy(&bot, Duration::from_secs(30)).await {
+        report.line(
+            "wrk (the issue's measurement)",
+            "not measured: the binary did not start",
+        );
+        stop_binary(child).await;
+        return;
+    }
+    let baseline = start_baseline().await;
+    let bolt_dir = tempfile::tempdir().expect("temp dir");
+    let bolt = if opts.bolt {
+        match start_bolt(bolt_dir.path()) {
+            Ok((bolt_child, url)) => {
+                let ready = wait_bolt(&url).await;
+                ready.then_some((bolt_child, url))
+            }
+            Err(why) => {
+                eprintln!("  no Bolt peer: {why}");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let response_url = fake.response_url();
+    let help = |base: String| {
+        let (wrk, response_url) = (wrk.clone(), response_url.clone());
+        async move { run_wrk(&wrk, &base, Kind::Help, 16, secs, 1000, &response_url).await }
+    };
+    let bolt_ack = |base: String| {
+        let (wrk, response_url) = (wrk.clone(), response_url.clone());
+        async move { run_wrk(&wrk, &base, Kind::PeerAck, 16, secs, 1000, &response_url).await }
+    };
+    let figures = |f: &Result<WrkFigures, String>| match f {
+        Ok(f) => format!("{:.0} req/s, p50 {}, p99 {}", f.rate, ms(f.p50), ms(f.p99)),
+        Err(why) => why.clone(),
+    };
+    let ratio = |a: &Result<WrkFigures, String>, b: &Option<Result<WrkFigures, String>>| match (a, b) {
+        (Ok(a), Some(Ok(b))) => Some(a.rate / b.rate),
+        _ => None,
+    };
+    let base_help = Some(help(baseline.clone()).await);
+    let bolt_help = match &bolt {
+        Some((_, url)) => Some(bolt_ack(url.clone()).await),
+        None => None,
+    };
+    let bot_help = help(bot.clone()).await;
+    // Enough distinct opens for a rate well beyond any measured here (run_wrk refuses a run
+    // that went through them all).
+    let bot_open = run_wrk(&wrk, &bot, Kind::Open, 64, secs, 4000 * secs, &response_url).await;
+    let open_calls_done = fake.total();
+    stop_binary(child).await;
+    drop(bolt);
+    let label = "wrk, one thread, release binary";
+    report.line(
+        format!("{label}: baseline help c=16"),
+        figures(base_help.as_ref().expect("measured")),
+    );
+    if let Some(b) = &bolt_help {
+        report.line(format!("{label}: Bolt-JS 5.1 bare ack() c=16"), figures(b));
+    }
+    let vs = |r: Option<f64>| r.map_or("—".to_string(), |r| format!("{r:.2}×"));
+    report.line(
+        format!("{label}: /trouble help c=16"),
+        format!(
+            "{}; {} the baseline, {} Bolt",
+            figures(&bot_help),
+            vs(ratio(&bot_help, &base_help)),
+            vs(ratio(&bot_help, &bolt_help))
+        ),
+    );
+    report.line(
+        format!("{label}: /trouble open (durable, deliveries running) c=64"),
+        format!(
+            "{}; {} Bolt; Slack calls by the end: {open_calls_done}",
+            figures(&bot_open),
+            vs(ratio(&bot_open, &bolt_help))
+        ),
+    );
+    report.target(
+        "wrk: help ≥ 0.8× the bare baseline at c=16",
+        vs(ratio(&bot_help, &base_help)),
+        ratio(&bot_help, &base_help).is_some_and(|r| r >= 0.8),
+    );
+    report.target(
+        "wrk: open ≥ 1× Bolt-JS bare ack at c=64 (BENCH_BOLT=1)",
+        vs(ratio(&bot_open, &bolt_help)),
+        ratio(&bot_open, &bolt_help).is_some_and(|r| r >= 1.0),
+    );
+    report.target(
+        "wrk: open p99 < 50 ms at c=64",
+        bot_open.as_ref().map_or_else(|e| e.clone(), |f| ms(f.p99)),
+        bot_open.as_ref().is_ok_and(|f| f.p99 < Duration::from_millis(50)),
+    );
+}
+
 fn main() {
     let opts = Opts::from_args();
     // The bot logs as it does in production (the default filter, `info`, formatted as text);
@@ -1825,6 +2071,9 @@ fn main() {
         }
         if opts.wants("nudge") {
             part_nudge(&opts, &mut report).await;
+        }
+        if opts.wants("wrk") {
+            part_wrk(&opts, &mut report).await;
         }
         report
     });
