@@ -1804,7 +1804,8 @@ fn max_posts_in_one_second(calls: &[Rec]) -> usize {
 // The issue's own measurement: wrk against the release binary
 // ---------------------------------------------------------------------------------------------
 
-/// What wrk's Lua script prints when a run is done (its `done` hook).
+/// wrk's Lua script: reads the signed commands (a signature, a tab and a body a line), sends
+/// them in turn, and prints its figures on one line when the run is done.
 const WRK_SCRIPT: &str = r#"
 local data = os.getenv("BENCH_WRK_DATA")
 local ts = os.getenv("BENCH_WRK_TS")
@@ -1955,41 +1956,32 @@ async fn part_wrk(opts: &Opts, report: &mut Report) {
         None
     };
     let response_url = fake.response_url();
-    let help = |base: String| {
-        let (wrk, response_url) = (wrk.clone(), response_url.clone());
-        async move { run_wrk(&wrk, &base, Kind::Help, 16, secs, 1000, &response_url).await }
-    };
-    let bolt_ack = |base: String| {
-        let (wrk, response_url) = (wrk.clone(), response_url.clone());
-        async move { run_wrk(&wrk, &base, Kind::PeerAck, 16, secs, 1000, &response_url).await }
-    };
-    let figures = |f: &Result<WrkFigures, String>| match f {
-        Ok(f) => format!("{:.0} req/s, p50 {}, p99 {}", f.rate, ms(f.p50), ms(f.p99)),
-        Err(why) => why.clone(),
-    };
-    let ratio = |a: &Result<WrkFigures, String>, b: &Option<Result<WrkFigures, String>>| match (a, b) {
-        (Ok(a), Some(Ok(b))) => Some(a.rate / b.rate),
-        _ => None,
-    };
-    let base_help = Some(help(baseline.clone()).await);
+    // The help command (Bolt gets its body too) at c=16, 1,000 distinct bodies cycled.
+    let base_help = Some(run_wrk(&wrk, &baseline, Kind::Help, 16, secs, 1000, &response_url).await);
     let bolt_help = match &bolt {
-        Some((_, url)) => Some(bolt_ack(url.clone()).await),
+        Some((_, url)) => Some(run_wrk(&wrk, url, Kind::PeerAck, 16, secs, 1000, &response_url).await),
         None => None,
     };
-    let bot_help = help(bot.clone()).await;
+    let bot_help = run_wrk(&wrk, &bot, Kind::Help, 16, secs, 1000, &response_url).await;
     // Enough distinct opens for a rate well beyond any measured here (run_wrk refuses a run
     // that went through them all).
     let bot_open = run_wrk(&wrk, &bot, Kind::Open, 64, secs, 4000 * secs, &response_url).await;
     let open_calls_done = fake.total();
     stop_binary(child).await;
     drop(bolt);
+    let figures = |f: &Result<WrkFigures, String>| match f {
+        Ok(f) => format!("{:.0} req/s, p50 {}, p99 {}", f.rate, ms(f.p50), ms(f.p99)),
+        Err(why) => why.clone(),
+    };
+    let ratio = |a: &Result<WrkFigures, String>, peer: &Option<Result<WrkFigures, String>>| match (a, peer) {
+        (Ok(a), Some(Ok(b))) => Some(a.rate / b.rate),
+        _ => None,
+    };
     let label = "wrk, one thread, release binary";
-    report.line(
-        format!("{label}: baseline help c=16"),
-        figures(base_help.as_ref().expect("measured")),
-    );
-    if let Some(b) = &bolt_help {
-        report.line(format!("{label}: Bolt-JS 5.1 bare ack() c=16"), figures(b));
+    for (peer, figured) in [("baseline help", &base_help), ("Bolt-JS 5.1 bare ack()", &bolt_help)] {
+        if let Some(f) = figured {
+            report.line(format!("{label}: {peer} c=16"), figures(f));
+        }
     }
     let vs = |r: Option<f64>| r.map_or("—".to_string(), |r| format!("{r:.2}×"));
     report.line(
