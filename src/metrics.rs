@@ -170,7 +170,15 @@ impl Metrics {
     }
 
     /// The metrics, with the store's `counts` and the creation time of its `oldest` outbox item.
-    pub fn render(&self, counts: Counts, oldest: Option<chrono::DateTime<Utc>>, now: chrono::DateTime<Utc>) -> String {
+    /// The text of `/metrics`: the counters, and the gauges read at `now` from the store's
+    /// `counts`, its `oldest` undelivered call, and since when Slack cannot be reached.
+    pub fn render(
+        &self,
+        counts: Counts,
+        oldest: Option<chrono::DateTime<Utc>>,
+        slack_unreachable_since: Option<chrono::DateTime<Utc>>,
+        now: chrono::DateTime<Utc>,
+    ) -> String {
         let mut out = String::new();
         let help = |out: &mut String, name: &str, kind: &str| {
             if let Some((_, text)) = HELP.iter().find(|(n, _)| *n == name) {
@@ -199,9 +207,10 @@ impl Metrics {
             let _ = writeln!(out, "{name}_sum {}", h.sum);
             let _ = writeln!(out, "{name}_count {}", h.count);
         }
-        let oldest_age = oldest
-            .map(|at| (now - at).num_milliseconds() as f64 / 1000.0)
-            .unwrap_or(0.0);
+        let seconds_since = |at: Option<chrono::DateTime<Utc>>| {
+            at.map(|at| (now - at).num_milliseconds() as f64 / 1000.0)
+                .unwrap_or(0.0)
+        };
         let gauges = [
             (
                 "trouble_bot_outbox_depth",
@@ -211,7 +220,12 @@ impl Metrics {
             (
                 "trouble_bot_outbox_oldest_age_seconds",
                 "Age of the oldest undelivered Slack call.",
-                oldest_age,
+                seconds_since(oldest),
+            ),
+            (
+                "trouble_bot_slack_unreachable_seconds",
+                "How long Slack has not been reachable (0 while it answers).",
+                seconds_since(slack_unreachable_since),
             ),
             (
                 "trouble_bot_timers_pending",

@@ -28,6 +28,23 @@ fn ids_and_customers(troubles: &[Trouble]) -> Vec<(String, String)> {
         .collect()
 }
 
+async fn metrics(bot: &TestBot) -> String {
+    reqwest::get(format!("{}/metrics", bot.base_url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// The value of a gauge without labels in `/metrics`.
+async fn gauge(bot: &TestBot, name: &str) -> f64 {
+    let text = metrics(bot).await;
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in {text}"))
+}
+
 fn settled(t: &Trouble) -> bool {
     t.channel.is_some() && t.kickoff.is_some() && t.status.is_some() && t.manager_dm.is_some()
 }
@@ -102,12 +119,7 @@ async fn a_permanent_error_stops_retrying_is_noted_on_the_timeline_counted_and_t
         1,
         "no retry after a permanent error"
     );
-    let metrics = reqwest::get(format!("{}/metrics", bot.base_url))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = metrics(&bot).await;
     assert!(
         metrics
             .contains("trouble_bot_slack_calls_total{method=\"conversations.create\",outcome=\"permanent_error\"} 1"),
@@ -146,6 +158,49 @@ async fn while_slack_is_down_for_30_seconds_every_command_is_answered_and_the_bo
     let troubles: Vec<Trouble> = ids.iter().map(|id| bot.store().get(id).unwrap().unwrap()).collect();
     assert!(troubles.iter().all(settled), "caught up after the outage");
     assert_set_up_exactly_once(&bot.slack, &ids_and_customers(&troubles));
+}
+
+#[tokio::test]
+async fn while_slack_is_down_one_call_at_a_time_tries_and_the_rest_wait_until_it_answers() {
+    let bot = spawn_bot().await;
+    bot.slack.outage(Duration::from_secs(3600));
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let answer = bot
+            .command_text(SALES, ORIGIN, &format!("open DOWN{i}: during the outage"))
+            .await;
+        assert!(answer.contains("opened"), "{answer}");
+        ids.push(TroubleId::new(answer.split_whitespace().nth(1).unwrap()));
+    }
+    bot.slack.wait_for("conversations.create", |_| true).await;
+    // Each trouble has several lanes of calls waiting (its channel, the manager's DM, the
+    // origin's notice, ...). Retrying on their own, every lane would call at every step below:
+    // dozens of calls a step, each writing its attempt record first. One probe a step instead.
+    let step = Duration::from_secs(8);
+    let mut during = Vec::new();
+    for _ in 0..10 {
+        let before = bot.slack.call_count();
+        bot.advance(step);
+        eventually("the next probe", Duration::from_secs(10), || {
+            (bot.slack.call_count() > before).then_some(())
+        })
+        .await;
+        during.push(bot.slack.call_count() - before);
+    }
+    // The first steps may still see a lane's first try; from the fourth on only probes.
+    let late: u64 = during[3..].iter().sum();
+    assert!(late <= 2 * 7, "calls in seven 8-second steps of the outage: {during:?}");
+    let down_for = gauge(&bot, "trouble_bot_slack_unreachable_seconds").await;
+    assert!(down_for >= 70.0, "unreachable for {down_for} s");
+    assert!(ids.iter().all(|id| !settled(&bot.store().get(id).unwrap().unwrap())));
+
+    bot.slack.end_outage();
+    bot.advance(step);
+    bot.settle().await;
+    let troubles: Vec<Trouble> = ids.iter().map(|id| bot.store().get(id).unwrap().unwrap()).collect();
+    assert!(troubles.iter().all(settled), "caught up once Slack answered");
+    assert_set_up_exactly_once(&bot.slack, &ids_and_customers(&troubles));
+    assert_eq!(gauge(&bot, "trouble_bot_slack_unreachable_seconds").await, 0.0);
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::{oneshot, watch};
 
-use super::pacer::{span, PaceKey, Turn, Waiter, CHANNEL_BURST, CHANNEL_INTERVAL, MAX_BACKOFF};
+use super::pacer::{backoff, span, PaceKey, Turn, Waiter, CHANNEL_BURST, CHANNEL_INTERVAL};
 use crate::app::{App, Wake};
 use crate::i18n::combined::{combined, how_many, Combined, MAX_PER_MESSAGE};
 use crate::i18n::render;
@@ -221,12 +221,33 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
                 Ok(false) => return None,
                 Err(e) => tracing::warn!(error = %e, "cannot renew the claim on a call"),
             }
-            // Another lane may have been told to wait (429) for this method. Both waits are out
-            // here, where a lane's task is small: in an outage every busy lane waits for a slot.
+            // While Slack cannot be reached, one call at a time finds out whether it is back;
+            // this one waits without writing or sending, renewing its claim now and then.
+            let pass = {
+                let renew_by = app.clock.now() + span(crate::app::claim_lease(&app.config) / 3);
+                let probe_lease = app.slack.timeout + Duration::from_secs(1);
+                let mut shutdown = shutdown.clone();
+                tokio::select! {
+                    pass = Box::pin(app.pacer.wait_for_slack(renew_by, probe_lease)) => pass,
+                    _ = shutdown.changed() => return None,
+                }
+            };
+            let Some(pass) = pass else { continue };
+            // Another lane may have been told to wait (429) for this method. These waits are out
+            // here, where a lane's task is small: in an outage every busy lane waits at once.
             app.pacer.wait_hold(method).await;
             let mut call_slot = CallSlot::new(app, item.lane);
             call_slot.take().await;
-            match Box::pin(deliver_once(app, claim, maybe_sent, call_slot)).await {
+            let answers = app.slack.answers();
+            let result = Box::pin(deliver_once(app, claim, maybe_sent, call_slot)).await;
+            match &result {
+                Err(AttemptError::Slack(e)) if e.is_unreachable() => app.pacer.slack_unreachable(pass),
+                // Slack answered (this call, or another meanwhile).
+                _ if app.slack.answers() != answers => app.pacer.slack_answered(),
+                // The attempt needed no call to Slack, or stopped before one: nothing learnt.
+                _ => app.pacer.probe_unused(pass),
+            }
+            match result {
                 Ok(outcome) => {
                     app.metrics.slack_call(method, "ok");
                     break outcome;
@@ -280,11 +301,6 @@ fn settle_wait(started: chrono::DateTime<Utc>, now: chrono::DateTime<Utc>, timeo
     const MARGIN: Duration = Duration::from_secs(1);
     let settled = started + chrono::Duration::from_std(timeout + MARGIN).unwrap_or(chrono::Duration::MAX);
     (settled - now).to_std().unwrap_or(Duration::ZERO)
-}
-
-fn backoff(attempt: u32) -> Duration {
-    let ms = 250u64.saturating_mul(1u64 << attempt.min(8));
-    Duration::from_millis(ms).min(MAX_BACKOFF)
 }
 
 /// Removes the item and feeds its outcome to the core, in one transaction.

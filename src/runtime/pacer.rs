@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 use crate::clock::Clock;
 use crate::i18n::combined::Combined;
@@ -21,14 +21,21 @@ use crate::trouble::model::{ChannelId, PostedMessage, Trouble, Ts};
 /// token in hand for the jitter between leaving here and arriving at Slack.
 pub(crate) const CHANNEL_INTERVAL: Duration = Duration::from_secs(1);
 pub(crate) const CHANNEL_BURST: Duration = Duration::from_secs(1);
-/// Short enough that a Slack outage is caught up within seconds of its end.
 /// Slack calls in flight at once, outside the DM lane.
 pub(crate) const DELIVERY_SLOTS: usize = 64;
 /// The pacer keeps at most about this many channels before forgetting quiet ones.
 const PACER_FORGET_ABOVE: usize = 4096;
 /// The calls gathering for a channel's turn: entries are kept while a burst may still follow.
 const GATHERINGS_FORGET_ABOVE: usize = 64;
+/// The longest wait between two tries of a call, and between two probes while Slack cannot be
+/// reached: short enough that a Slack outage is caught up within seconds of its end.
 pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(8);
+
+/// How long to wait before the try after `attempt` failed ones.
+pub(crate) fn backoff(attempt: u32) -> Duration {
+    let ms = 250u64.saturating_mul(1u64 << attempt.min(8));
+    Duration::from_millis(ms).min(MAX_BACKOFF)
+}
 
 /// What the pacer keeps a time for.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -50,6 +57,26 @@ pub struct Pacer {
     /// One edit at a time per combined message, and the order in which refreshes arrived.
     pub(crate) edits: Mutex<Forgetful<(ChannelId, Ts), EditLock>>,
     pub(crate) arrivals: AtomicU64,
+    /// Set while Slack cannot be reached (see [`Pacer::wait_for_slack`]).
+    unreachable: watch::Sender<Option<Unreachable>>,
+}
+
+/// Slack could not be reached by the last call that tried: since when, and when one call may
+/// next find out whether it is back.
+#[derive(Clone, Copy, Debug)]
+struct Unreachable {
+    since: DateTime<Utc>,
+    failed_probes: u32,
+    next_probe: DateTime<Utc>,
+}
+
+/// How a call passed [`Pacer::wait_for_slack`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Pass {
+    /// Slack was reachable, as far as the bot knew.
+    Reachable,
+    /// Slack could not be reached: this call finds out whether it is back, the others wait.
+    Probe,
 }
 
 /// A map of channels whose quiet entries are forgotten in amortised constant time: it is looked
@@ -139,7 +166,109 @@ impl Pacer {
             gatherings: Mutex::new(Forgetful::new(GATHERINGS_FORGET_ABOVE)),
             edits: Mutex::new(Forgetful::new(PACER_FORGET_ABOVE)),
             arrivals: AtomicU64::new(1),
+            unreachable: watch::channel(None).0,
         }
+    }
+
+    /// Waits while Slack cannot be reached and another call is finding out whether it is back
+    /// (at most until `until`: None then, for the caller to renew its claim and ask again).
+    /// In an outage every busy lane of every trouble queued meanwhile would otherwise retry on
+    /// its own, each retry writing and flushing its attempt record and logging its failure:
+    /// tens of megabytes a second for a few thousand troubles. Waiting here, a call writes and
+    /// sends nothing. A probe that vanishes (its call never made) passes on after `probe_lease`.
+    pub(crate) async fn wait_for_slack(&self, until: DateTime<Utc>, probe_lease: Duration) -> Option<Pass> {
+        let mut changed = self.unreachable.subscribe();
+        loop {
+            let now = self.clock.now();
+            let mut waiting_for = None;
+            let mut pass = Some(Pass::Reachable);
+            // Taking the probe notifies nobody: the others wait for its outcome.
+            self.unreachable.send_if_modified(|unreachable| {
+                if let Some(u) = unreachable {
+                    if now >= u.next_probe {
+                        u.next_probe = now + span(probe_lease);
+                        pass = Some(Pass::Probe);
+                    } else {
+                        waiting_for = Some(u.next_probe);
+                        pass = None;
+                    }
+                }
+                false
+            });
+            let Some(next_probe) = waiting_for else {
+                return pass;
+            };
+            if now >= until {
+                return None;
+            }
+            tokio::select! {
+                _ = self.clock.sleep_until(next_probe.min(until)) => {}
+                _ = changed.changed() => {}
+            }
+        }
+    }
+
+    /// A call had Slack's answer, whatever it said: Slack can be reached.
+    pub(crate) fn slack_answered(&self) {
+        if self.unreachable.borrow().is_none() {
+            return;
+        }
+        let now = self.clock.now();
+        self.unreachable
+            .send_if_modified(|unreachable| match unreachable.take() {
+                Some(u) => {
+                    let secs = (now - u.since).num_milliseconds() as f64 / 1000.0;
+                    tracing::info!(after_secs = secs, "Slack answers again; the calls waiting for it go on");
+                    true
+                }
+                None => false,
+            });
+    }
+
+    /// A call that passed as `pass` could not reach Slack. A probe's failure sets the next
+    /// probe further off; calls that left before Slack was known unreachable change nothing.
+    pub(crate) fn slack_unreachable(&self, pass: Pass) {
+        let now = self.clock.now();
+        self.unreachable.send_if_modified(|unreachable| match unreachable {
+            None => {
+                tracing::warn!("Slack cannot be reached; one call at a time tries until it answers");
+                // The first probe goes at once: if only this call failed (one slow answer), the
+                // others wait no longer than the probe's answer.
+                *unreachable = Some(Unreachable {
+                    since: now,
+                    failed_probes: 0,
+                    next_probe: now,
+                });
+                true
+            }
+            Some(u) if pass == Pass::Probe => {
+                u.failed_probes += 1;
+                u.next_probe = now + span(backoff(u.failed_probes));
+                true
+            }
+            Some(_) => false,
+        });
+    }
+
+    /// A call that passed as `pass` learnt nothing of Slack: if it was the probe, the next call
+    /// waiting is the probe now.
+    pub(crate) fn probe_unused(&self, pass: Pass) {
+        if pass != Pass::Probe {
+            return;
+        }
+        let now = self.clock.now();
+        self.unreachable.send_if_modified(|unreachable| match unreachable {
+            Some(u) => {
+                u.next_probe = now;
+                true
+            }
+            None => false,
+        });
+    }
+
+    /// Since when Slack cannot be reached, if it cannot.
+    pub(crate) fn slack_unreachable_since(&self) -> Option<DateTime<Utc>> {
+        self.unreachable.borrow().map(|u| u.since)
     }
 
     /// The lock that keeps edits of one combined message in order.
@@ -189,7 +318,68 @@ impl Pacer {
 
 #[cfg(test)]
 mod tests {
-    use super::Forgetful;
+    use super::{Forgetful, Pacer, Pass};
+    use crate::clock::Clock;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn while_slack_cannot_be_reached_one_call_at_a_time_tries_and_an_answer_lets_all_go() {
+        let start = chrono::DateTime::parse_from_rfc3339("2026-11-30T00:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let clock = Clock::manual(start);
+        let manual = clock.as_manual().unwrap();
+        let pacer = Pacer::new(clock.clone());
+        let lease = Duration::from_secs(3);
+        let far = start + chrono::Duration::hours(1);
+        // `until` already past: a call that must wait returns at once, to renew and ask again.
+        let ask = || pacer.wait_for_slack(clock.now(), lease);
+        assert_eq!(ask().await, Some(Pass::Reachable));
+        assert_eq!(pacer.slack_unreachable_since(), None);
+
+        pacer.slack_unreachable(Pass::Reachable);
+        // The manual clock also runs at the speed of real time: margins of 100 ms below.
+        let since = pacer.slack_unreachable_since().expect("unreachable");
+        assert!(since >= start && since < start + chrono::Duration::milliseconds(100));
+        assert_eq!(ask().await, Some(Pass::Probe), "the first probe at once");
+        assert_eq!(ask().await, None, "one probe at a time");
+        // A call that left before Slack was known unreachable changes nothing.
+        pacer.slack_unreachable(Pass::Reachable);
+        pacer.slack_unreachable(Pass::Probe);
+        manual.advance(Duration::from_millis(400));
+        assert_eq!(ask().await, None, "the next probe half a second after the failed one");
+        manual.advance(Duration::from_millis(100));
+        assert_eq!(ask().await, Some(Pass::Probe));
+        pacer.slack_unreachable(Pass::Probe);
+        manual.advance(Duration::from_millis(900));
+        assert_eq!(ask().await, None, "then a second after");
+        manual.advance(Duration::from_millis(100));
+        assert_eq!(ask().await, Some(Pass::Probe));
+        // A probe that never calls Slack hands its turn on at once; one that vanishes, after its lease.
+        pacer.probe_unused(Pass::Reachable);
+        assert_eq!(ask().await, None);
+        pacer.probe_unused(Pass::Probe);
+        assert_eq!(ask().await, Some(Pass::Probe));
+        assert_eq!(ask().await, None);
+        manual.advance(lease);
+        assert_eq!(ask().await, Some(Pass::Probe));
+        for _ in 0..10 {
+            pacer.slack_unreachable(Pass::Probe);
+        }
+        manual.advance(Duration::from_millis(7_900));
+        assert_eq!(ask().await, None, "probes at most 8 s apart");
+        manual.advance(Duration::from_millis(100));
+        assert_eq!(ask().await, Some(Pass::Probe));
+
+        // A call waiting for Slack goes on as soon as any call hears from it.
+        let (waited, ()) = tokio::join!(pacer.wait_for_slack(far, lease), async {
+            tokio::task::yield_now().await;
+            pacer.slack_answered();
+        });
+        assert_eq!(waited, Some(Pass::Reachable));
+        assert_eq!(pacer.slack_unreachable_since(), None);
+        assert_eq!(ask().await, Some(Pass::Reachable));
+    }
 
     #[test]
     fn a_forgetful_map_drops_quiet_entries_and_looks_over_a_busy_one_rarely() {

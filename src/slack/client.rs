@@ -104,6 +104,16 @@ impl SlackError {
         }
     }
 
+    /// Whether the way to Slack failed, rather than Slack answering this call: no connection,
+    /// no answer in time, or a 5xx from Slack's edge. Every call would fail alike meanwhile.
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            SlackError::Network { .. } => true,
+            SlackError::Http { status, .. } => *status >= 500,
+            SlackError::Api { .. } | SlackError::RateLimited { .. } => false,
+        }
+    }
+
     pub fn code(&self) -> String {
         match self {
             SlackError::Api { error, .. } => error.clone(),
@@ -165,6 +175,9 @@ pub struct SlackClient {
     bearer: Option<HeaderValue>,
     /// `slack_timeout`: after this, a call may still reach Slack, but no later.
     pub timeout: Duration,
+    /// Slack's answers so far (any status below 500): how the deliverer knows Slack can be
+    /// reached again, whatever the call that heard it.
+    answers: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// What the bot learns about itself at start-up.
@@ -199,6 +212,19 @@ impl SlackClient {
             bearer: bearer(&token),
             token,
             timeout,
+            answers: Default::default(),
+        }
+    }
+
+    /// How many answers Slack has given this client (see `answers`).
+    pub fn answers(&self) -> u64 {
+        self.answers.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Counts an answer with `status`: a 5xx is the way to Slack failing, not Slack's answer.
+    fn heard(&self, status: u16) {
+        if status < 500 {
+            self.answers.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
     }
 
@@ -247,6 +273,7 @@ impl SlackClient {
             detail: network_detail(&e),
         })?;
         let status = response.status().as_u16();
+        self.heard(status);
         if status == 429 {
             let retry_after = response
                 .headers()
@@ -301,6 +328,7 @@ impl SlackClient {
                 detail: network_detail(&e),
             })?;
         let status = response.status().as_u16();
+        self.heard(status);
         match status {
             200..=299 => Ok(()),
             429 => Err(SlackError::RateLimited {
