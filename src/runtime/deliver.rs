@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::{oneshot, watch};
 
-use super::pacer::{backoff, span, PaceKey, Pass, Turn, Waiter, CHANNEL_BURST, CHANNEL_INTERVAL};
+use super::pacer::{backoff, span, PaceKey, Turn, Waiter, CHANNEL_BURST, CHANNEL_INTERVAL};
 use crate::app::{App, Wake};
 use crate::i18n::combined::{combined, how_many, Combined, MAX_PER_MESSAGE};
 use crate::i18n::render;
@@ -107,22 +107,19 @@ impl From<StoreError> for AttemptError {
 }
 
 /// A delivery slot, held only while a call to Slack is under way: never while sleeping out
-/// pacing or a 429 hold, so a waiting lane does not keep another lane from its turn. With it,
-/// how the call passed [`Pacer::wait_for_slack`](super::pacer::Pacer::wait_for_slack).
+/// pacing or a 429 hold, so a waiting lane does not keep another lane from its turn.
 struct CallSlot<'a> {
     app: &'a App,
     lane: Lane,
     permit: Option<tokio::sync::SemaphorePermit<'a>>,
-    pass: Pass,
 }
 
 impl<'a> CallSlot<'a> {
-    fn new(app: &'a App, lane: Lane, pass: Pass) -> CallSlot<'a> {
+    fn new(app: &'a App, lane: Lane) -> CallSlot<'a> {
         CallSlot {
             app,
             lane,
             permit: None,
-            pass,
         }
     }
 
@@ -142,12 +139,6 @@ impl<'a> CallSlot<'a> {
 
     fn release(&mut self) {
         self.permit = None;
-        // A probe about to wait (for a channel's turn, or for a combined message) lets another
-        // call find out whether Slack is back meanwhile; it then calls as any other.
-        if self.pass == Pass::Probe {
-            self.app.pacer.probe_unused(Pass::Probe);
-            self.pass = Pass::Reachable;
-        }
     }
 }
 
@@ -245,13 +236,10 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
             // Another lane may have been told to wait (429) for this method. These waits are out
             // here, where a lane's task is small: in an outage every busy lane waits at once.
             app.pacer.wait_hold(method).await;
-            let mut call_slot = CallSlot::new(app, item.lane, pass);
+            let mut call_slot = CallSlot::new(app, item.lane);
             call_slot.take().await;
             let answers = app.slack.answers();
-            let result = Box::pin(deliver_once(app, claim, maybe_sent, &mut call_slot)).await;
-            let pass = call_slot.pass;
-            // Not held through the backoff below.
-            drop(call_slot);
+            let result = Box::pin(deliver_once(app, claim, maybe_sent, call_slot)).await;
             match &result {
                 Err(AttemptError::Slack(e)) if e.is_unreachable() => app.pacer.slack_unreachable(pass),
                 // Slack answered (this call, or another meanwhile).
@@ -365,7 +353,7 @@ async fn deliver_once(
     app: &Arc<App>,
     claim: &Claim,
     maybe_sent: bool,
-    call_slot: &mut CallSlot<'_>,
+    mut call_slot: CallSlot<'_>,
 ) -> Result<Option<Outcome>, AttemptError> {
     let item = &claim.item;
     let slack = &app.slack;
@@ -432,7 +420,7 @@ async fn deliver_once(
             if maybe_sent && earlier_post(app, item, &channel, None).await?.is_some() {
                 return Ok(None);
             }
-            take_turn_to_post(app, claim, call_slot, &channel).await?;
+            take_turn_to_post(app, claim, &mut call_slot, &channel).await?;
             let message = Rendered {
                 text: text.clone(),
                 blocks: None,
@@ -606,7 +594,7 @@ async fn deliver_once(
                 };
                 return post_together(app, channel, kind, waiter).await;
             }
-            take_turn_to_post(app, claim, call_slot, &channel).await?;
+            take_turn_to_post(app, claim, &mut call_slot, &channel).await?;
             let marker = Marker {
                 deliveries: vec![item.id],
                 troubles: vec![t.id.clone()],
@@ -845,7 +833,7 @@ async fn lead_post(
                 .map(|((w, _), _)| w),
         )
         .collect();
-    let mut call_slot = CallSlot::new(app, me.claim.item.lane, Pass::Reachable);
+    let mut call_slot = CallSlot::new(app, me.claim.item.lane);
     call_slot.take().await;
     let locale = app.config.locale;
     let (rendered, together) = if members.len() == 1 {
