@@ -33,6 +33,8 @@ pub struct App {
     /// Bounds Slack calls in flight (the manager's DMs excepted, see the deliverer), so a burst
     /// of work reuses pooled connections and leaves CPU for answering Slack within 3 s.
     pub delivery_slots: tokio::sync::Semaphore,
+    /// Bounds the DM lane's calls in flight apart (see `DM_SLOTS`).
+    pub dm_slots: tokio::sync::Semaphore,
     /// Tells the deliverer which lane has new work (a targeted wake, no rescan of the outbox).
     outbox_wake: mpsc::UnboundedSender<Wake>,
     outbox_wake_rx: std::sync::Mutex<Option<mpsc::UnboundedReceiver<Wake>>>,
@@ -65,6 +67,7 @@ impl App {
             slack,
             metrics: Metrics::default(),
             delivery_slots: tokio::sync::Semaphore::new(crate::runtime::pacer::DELIVERY_SLOTS),
+            dm_slots: tokio::sync::Semaphore::new(crate::runtime::pacer::DM_SLOTS),
             outbox_wake,
             outbox_wake_rx: std::sync::Mutex::new(Some(outbox_wake_rx)),
             timers_changed: Notify::new(),

@@ -204,6 +204,51 @@ async fn while_slack_is_down_one_call_at_a_time_tries_and_the_rest_wait_until_it
 }
 
 #[tokio::test]
+async fn while_slack_holds_calls_unanswered_the_calls_queued_behind_them_wait_for_a_probe() {
+    // Calls time out after 1 s; Slack acts on each but answers none in time (a partition).
+    let bot = spawn_bot_raw(&format!("{FAULTY}{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    bot.slack.set_latency(Duration::from_secs(3600));
+    let mut ids = Vec::new();
+    // Enough troubles that their calls queue behind the 64 delivery slots.
+    for i in 0..100 {
+        let answer = bot
+            .command_text(SALES, ORIGIN, &format!("open HELD{i}: Slack answers nothing"))
+            .await;
+        assert!(answer.contains("opened"), "{answer}");
+        ids.push(TroubleId::new(answer.split_whitespace().nth(1).unwrap()));
+    }
+    eventually("the first calls to time out", Duration::from_secs(20), || {
+        (bot.store().outbox_len() > 0 && bot.slack.call_count() >= 64).then_some(())
+    })
+    .await;
+    let started = std::time::Instant::now();
+    loop {
+        if gauge(&bot, "trouble_bot_slack_unreachable_seconds").await > 0.0 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "Slack never marked unreachable"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // What must not happen is waited for over a window: each 1 s timeout freeing the slots
+    // for the next 64 calls queued behind them (~130 calls in the window). Only the probes,
+    // a call a second or so, and `auth.test` go (6 in the window here).
+    let before = bot.slack.call_count();
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let during = bot.slack.call_count() - before;
+    assert!(during <= 12, "{during} calls in 2.5 s while Slack answered none");
+
+    bot.slack.set_latency(Duration::ZERO);
+    bot.advance(Duration::from_secs(10));
+    bot.settle_within(Duration::from_secs(60)).await;
+    let troubles: Vec<Trouble> = ids.iter().map(|id| bot.store().get(id).unwrap().unwrap()).collect();
+    assert!(troubles.iter().all(settled), "caught up once Slack answered");
+    assert_set_up_exactly_once(&bot.slack, &ids_and_customers(&troubles));
+}
+
+#[tokio::test]
 async fn posts_to_one_channel_are_paced_and_a_busy_channel_does_not_stall_another() {
     let bot = spawn_bot().await;
     bot.slack.enforce_channel_rate_limit(true);

@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::{oneshot, watch};
 
-use super::pacer::{backoff, span, PaceKey, Turn, Waiter, CHANNEL_BURST, CHANNEL_INTERVAL};
+use super::pacer::{backoff, span, PaceKey, Pass, Turn, Waiter, CHANNEL_BURST, CHANNEL_INTERVAL};
 use crate::app::{App, Wake};
 use crate::i18n::combined::{combined, how_many, Combined, MAX_PER_MESSAGE};
 use crate::i18n::render;
@@ -125,15 +125,13 @@ impl<'a> CallSlot<'a> {
 
     async fn take(&mut self) {
         // The first ping must leave at once, whatever backlog of channel set-up there is:
-        // DMs to the manager chain do not queue for a slot.
-        if self.permit.is_none() && self.lane != Lane::Dm {
-            self.permit = Some(
-                self.app
-                    .delivery_slots
-                    .acquire()
-                    .await
-                    .expect("the semaphore is never closed"),
-            );
+        // DMs to the manager chain have slots of their own.
+        let slots = match self.lane {
+            Lane::Dm => &self.app.dm_slots,
+            _ => &self.app.delivery_slots,
+        };
+        if self.permit.is_none() {
+            self.permit = Some(slots.acquire().await.expect("the semaphore is never closed"));
         }
     }
 
@@ -225,10 +223,9 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
             // this one waits without writing or sending, renewing its claim now and then.
             let pass = {
                 let renew_by = app.clock.now() + span(crate::app::claim_lease(&app.config) / 3);
-                let probe_lease = app.slack.timeout + Duration::from_secs(1);
                 let mut shutdown = shutdown.clone();
                 tokio::select! {
-                    pass = Box::pin(app.pacer.wait_for_slack(renew_by, probe_lease)) => pass,
+                    pass = Box::pin(app.pacer.wait_for_slack(renew_by)) => pass,
                     _ = shutdown.changed() => return None,
                 }
             };
@@ -238,6 +235,11 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
             app.pacer.wait_hold(method).await;
             let mut call_slot = CallSlot::new(app, item.lane);
             call_slot.take().await;
+            // Slack may have become unreachable while this call waited for its slot (calls
+            // hanging unanswered hold every slot, and thousands may queue behind them).
+            if pass == Pass::Reachable && app.pacer.slack_unreachable_since().is_some() {
+                continue;
+            }
             let answers = app.slack.answers();
             let result = Box::pin(deliver_once(app, claim, maybe_sent, call_slot)).await;
             match &result {

@@ -2,7 +2,7 @@
 //! next message to a channel may go, and the calls waiting for one channel's turn together.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -23,6 +23,11 @@ pub(crate) const CHANNEL_INTERVAL: Duration = Duration::from_secs(1);
 pub(crate) const CHANNEL_BURST: Duration = Duration::from_secs(1);
 /// Slack calls in flight at once, outside the DM lane.
 pub(crate) const DELIVERY_SLOTS: usize = 64;
+/// The DM lane's calls in flight at once: slots of their own, so the first ping never queues
+/// behind channel set-up. Its bound matters only while Slack holds calls without answering (a
+/// partition): every trouble opened meanwhile had its DM in flight, ~5,000 of them held 370 MB.
+/// With the delivery slots, the connections the Slack client keeps idle.
+pub(crate) const DM_SLOTS: usize = 192;
 /// The pacer keeps at most about this many channels before forgetting quiet ones.
 const PACER_FORGET_ABOVE: usize = 4096;
 /// The calls gathering for a channel's turn: entries are kept while a burst may still follow.
@@ -30,6 +35,15 @@ const GATHERINGS_FORGET_ABOVE: usize = 64;
 /// The longest wait between two tries of a call, and between two probes while Slack cannot be
 /// reached: short enough that a Slack outage is caught up within seconds of its end.
 pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(8);
+/// How long a probe (see [`Pacer::wait_for_slack`]) holds the other calls back before another
+/// may try: its answer comes at once when Slack refuses or answers 5xx, and it may first wait a
+/// channel's turn. While calls hang until `slack_timeout`, a probe goes this often.
+pub(crate) const PROBE_LEASE: Duration = Duration::from_secs(3);
+/// Calls failing to reach Slack in a row, with no answer from it between, that mark it
+/// unreachable: a timeout or a 5xx now and then is Slack's bad moment, not an outage, and
+/// holding every lane back for a probe at each one slowed a run at 30% faults threefold.
+/// In an outage the calls in flight fail together, and reach this at once.
+pub(crate) const UNREACHABLE_AFTER: u32 = 8;
 
 /// How long to wait before the try after `attempt` failed ones.
 pub(crate) fn backoff(attempt: u32) -> Duration {
@@ -59,6 +73,8 @@ pub struct Pacer {
     pub(crate) arrivals: AtomicU64,
     /// Set while Slack cannot be reached (see [`Pacer::wait_for_slack`]).
     unreachable: watch::Sender<Option<Unreachable>>,
+    /// Calls that failed to reach Slack since its last answer.
+    failures_in_a_row: std::sync::atomic::AtomicU32,
 }
 
 /// Slack could not be reached by the last call that tried: since when, and when one call may
@@ -167,6 +183,7 @@ impl Pacer {
             edits: Mutex::new(Forgetful::new(PACER_FORGET_ABOVE)),
             arrivals: AtomicU64::new(1),
             unreachable: watch::channel(None).0,
+            failures_in_a_row: Default::default(),
         }
     }
 
@@ -175,8 +192,8 @@ impl Pacer {
     /// In an outage every busy lane of every trouble queued meanwhile would otherwise retry on
     /// its own, each retry writing and flushing its attempt record and logging its failure:
     /// tens of megabytes a second for a few thousand troubles. Waiting here, a call writes and
-    /// sends nothing. A probe that vanishes (its call never made) passes on after `probe_lease`.
-    pub(crate) async fn wait_for_slack(&self, until: DateTime<Utc>, probe_lease: Duration) -> Option<Pass> {
+    /// sends nothing. A probe that is slow to answer, or vanishes, passes on after [`PROBE_LEASE`].
+    pub(crate) async fn wait_for_slack(&self, until: DateTime<Utc>) -> Option<Pass> {
         let mut changed = self.unreachable.subscribe();
         loop {
             let now = self.clock.now();
@@ -186,7 +203,7 @@ impl Pacer {
             self.unreachable.send_if_modified(|unreachable| {
                 if let Some(u) = unreachable {
                     if now >= u.next_probe {
-                        u.next_probe = now + span(probe_lease);
+                        u.next_probe = now + span(PROBE_LEASE);
                         pass = Some(Pass::Probe);
                     } else {
                         waiting_for = Some(u.next_probe);
@@ -210,6 +227,10 @@ impl Pacer {
 
     /// A call had Slack's answer, whatever it said: Slack can be reached.
     pub(crate) fn slack_answered(&self) {
+        // Read first: most answers find it zero, and a store would bounce its cache line.
+        if self.failures_in_a_row.load(Ordering::Relaxed) != 0 {
+            self.failures_in_a_row.store(0, Ordering::Relaxed);
+        }
         if self.unreachable.borrow().is_none() {
             return;
         }
@@ -225,9 +246,14 @@ impl Pacer {
             });
     }
 
-    /// A call that passed as `pass` could not reach Slack. A probe's failure sets the next
-    /// probe further off; calls that left before Slack was known unreachable change nothing.
+    /// A call that passed as `pass` could not reach Slack: the [`UNREACHABLE_AFTER`]th in a row
+    /// marks it unreachable. A probe's failure sets the next probe further off; calls that left
+    /// before Slack was known unreachable change nothing.
     pub(crate) fn slack_unreachable(&self, pass: Pass) {
+        let in_a_row = self.failures_in_a_row.fetch_add(1, Ordering::Relaxed) + 1;
+        if in_a_row < UNREACHABLE_AFTER && self.unreachable.borrow().is_none() {
+            return;
+        }
         let now = self.clock.now();
         self.unreachable.send_if_modified(|unreachable| match unreachable {
             None => {
@@ -318,7 +344,7 @@ impl Pacer {
 
 #[cfg(test)]
 mod tests {
-    use super::{Forgetful, Pacer, Pass};
+    use super::{Forgetful, Pacer, Pass, PROBE_LEASE, UNREACHABLE_AFTER};
     use crate::clock::Clock;
     use std::time::Duration;
 
@@ -330,13 +356,27 @@ mod tests {
         let clock = Clock::manual(start);
         let manual = clock.as_manual().unwrap();
         let pacer = Pacer::new(clock.clone());
-        let lease = Duration::from_secs(3);
         let far = start + chrono::Duration::hours(1);
         // `until` already past: a call that must wait returns at once, to renew and ask again.
-        let ask = || pacer.wait_for_slack(clock.now(), lease);
+        let ask = || pacer.wait_for_slack(clock.now());
         assert_eq!(ask().await, Some(Pass::Reachable));
         assert_eq!(pacer.slack_unreachable_since(), None);
 
+        // A failure now and then is not an outage; an answer between failures starts over.
+        for _ in 1..UNREACHABLE_AFTER {
+            pacer.slack_unreachable(Pass::Reachable);
+        }
+        pacer.slack_answered();
+        for _ in 1..UNREACHABLE_AFTER {
+            pacer.slack_unreachable(Pass::Reachable);
+        }
+        assert_eq!(
+            ask().await,
+            Some(Pass::Reachable),
+            "{} failures in a row",
+            UNREACHABLE_AFTER - 1
+        );
+        assert_eq!(pacer.slack_unreachable_since(), None);
         pacer.slack_unreachable(Pass::Reachable);
         // The manual clock also runs at the speed of real time: margins of 100 ms below.
         let since = pacer.slack_unreachable_since().expect("unreachable");
@@ -361,7 +401,7 @@ mod tests {
         pacer.probe_unused(Pass::Probe);
         assert_eq!(ask().await, Some(Pass::Probe));
         assert_eq!(ask().await, None);
-        manual.advance(lease);
+        manual.advance(PROBE_LEASE);
         assert_eq!(ask().await, Some(Pass::Probe));
         for _ in 0..10 {
             pacer.slack_unreachable(Pass::Probe);
@@ -372,7 +412,7 @@ mod tests {
         assert_eq!(ask().await, Some(Pass::Probe));
 
         // A call waiting for Slack goes on as soon as any call hears from it.
-        let (waited, ()) = tokio::join!(pacer.wait_for_slack(far, lease), async {
+        let (waited, ()) = tokio::join!(pacer.wait_for_slack(far), async {
             tokio::task::yield_now().await;
             pacer.slack_answered();
         });

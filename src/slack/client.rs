@@ -159,8 +159,8 @@ fn bearer(token: &Secret) -> Option<HeaderValue> {
 /// How long `views.open` may take: its trigger id is only valid for 3 s.
 const OPEN_VIEW_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// Idle connections kept to Slack: above the delivery slots (64), for the DM lane's calls and
-/// the answers to response URLs that run beside them.
+/// Idle connections kept to Slack: as many as the calls the deliverer lets be in flight at
+/// once (64 delivery slots and the DM lane's 192), so each comes back to the pool.
 const POOL_IDLE_PER_HOST: usize = 256;
 
 #[derive(Clone)]
