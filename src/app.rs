@@ -30,7 +30,7 @@ pub struct App {
     pub slack: SlackClient,
     pub metrics: Metrics,
     pub pacer: Pacer,
-    /// Bounds Slack calls in flight (the manager's DMs excepted, see the deliverer), so a burst
+    /// Bounds Slack calls in flight (the manager chain's DMs have their own), so a burst
     /// of work reuses pooled connections and leaves CPU for answering Slack within 3 s.
     pub delivery_slots: tokio::sync::Semaphore,
     /// Bounds the DM lane's calls in flight apart (see `DM_SLOTS`).

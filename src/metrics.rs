@@ -169,7 +169,6 @@ impl Metrics {
         }
     }
 
-    /// The metrics, with the store's `counts` and the creation time of its `oldest` outbox item.
     /// The text of `/metrics`: the counters, and the gauges read at `now` from the store's
     /// `counts`, its `oldest` undelivered call, and since when Slack cannot be reached.
     pub fn render(

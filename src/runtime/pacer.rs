@@ -1,8 +1,9 @@
-//! Slack's pace per channel, kept by the deliverer and held in the bot's shared state: when the
-//! next message to a channel may go, and the calls waiting for one channel's turn together.
+//! Slack's pace, kept by the deliverer and held in the bot's shared state: when the next
+//! message to a channel may go, the calls waiting for one channel's turn together, and whether
+//! Slack can be reached at all (one call probing while it cannot).
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -74,11 +75,11 @@ pub struct Pacer {
     /// Set while Slack cannot be reached (see [`Pacer::wait_for_slack`]).
     unreachable: watch::Sender<Option<Unreachable>>,
     /// Calls that failed to reach Slack since its last answer.
-    failures_in_a_row: std::sync::atomic::AtomicU32,
+    failures_in_a_row: AtomicU32,
 }
 
-/// Slack could not be reached by the last call that tried: since when, and when one call may
-/// next find out whether it is back.
+/// Slack could not be reached ([`UNREACHABLE_AFTER`] calls in a row failed to): since when, and
+/// when one call may next find out whether it is back.
 #[derive(Clone, Copy, Debug)]
 struct Unreachable {
     since: DateTime<Utc>,
@@ -258,8 +259,8 @@ impl Pacer {
         self.unreachable.send_if_modified(|unreachable| match unreachable {
             None => {
                 tracing::warn!("Slack cannot be reached; one call at a time tries until it answers");
-                // The first probe goes at once: if only this call failed (one slow answer), the
-                // others wait no longer than the probe's answer.
+                // The first probe goes at once: if the failures were Slack's moment, the others
+                // wait no longer than the probe's answer.
                 *unreachable = Some(Unreachable {
                     since: now,
                     failed_probes: 0,
