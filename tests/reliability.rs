@@ -45,6 +45,19 @@ async fn gauge(bot: &TestBot, name: &str) -> f64 {
         .unwrap_or_else(|| panic!("no {name} in {text}"))
 }
 
+/// Opens `n` troubles for customers `{customer}0`, `{customer}1`, …; each must be answered as opened.
+async fn open_many(bot: &TestBot, n: usize, customer: &str, summary: &str) -> Vec<TroubleId> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let answer = bot
+            .command_text(SALES, ORIGIN, &format!("open {customer}{i}: {summary}"))
+            .await;
+        assert!(answer.contains("opened"), "{answer}");
+        ids.push(TroubleId::new(answer.split_whitespace().nth(1).unwrap()));
+    }
+    ids
+}
+
 fn settled(t: &Trouble) -> bool {
     t.channel.is_some() && t.kickoff.is_some() && t.status.is_some() && t.manager_dm.is_some()
 }
@@ -136,16 +149,7 @@ async fn while_slack_is_down_for_30_seconds_every_command_is_answered_and_the_bo
     let bot = spawn_bot().await;
     // Down until the test ends the outage, once 30 s have passed on the bot's clock.
     bot.slack.outage(Duration::from_secs(3600));
-    let mut ids = Vec::new();
-    for i in 0..5 {
-        let started = std::time::Instant::now();
-        let answer = bot
-            .command_text(SALES, ORIGIN, &format!("open DOWN{i}: during the outage"))
-            .await;
-        println!("answered in {:?} during the outage", started.elapsed());
-        assert!(answer.contains("opened"));
-        ids.push(TroubleId::new(answer.split_whitespace().nth(1).unwrap()));
-    }
+    let ids = open_many(&bot, 5, "DOWN", "during the outage").await;
     let list = bot.command_text(SALES, ORIGIN, "list").await;
     assert!(ids.iter().all(|id| list.contains(id.as_str())), "{list}");
     // The bot tried while Slack was down, and nothing took effect.
@@ -164,14 +168,7 @@ async fn while_slack_is_down_for_30_seconds_every_command_is_answered_and_the_bo
 async fn while_slack_is_down_one_call_at_a_time_tries_and_the_rest_wait_until_it_answers() {
     let bot = spawn_bot().await;
     bot.slack.outage(Duration::from_secs(3600));
-    let mut ids = Vec::new();
-    for i in 0..5 {
-        let answer = bot
-            .command_text(SALES, ORIGIN, &format!("open DOWN{i}: during the outage"))
-            .await;
-        assert!(answer.contains("opened"), "{answer}");
-        ids.push(TroubleId::new(answer.split_whitespace().nth(1).unwrap()));
-    }
+    let ids = open_many(&bot, 5, "DOWN", "during the outage").await;
     bot.slack.wait_for("conversations.create", |_| true).await;
     // Each trouble has several lanes of calls waiting (its channel, the manager's DM, the
     // origin's notice, ...). Retrying on their own, every lane would call at every step below:
@@ -208,15 +205,8 @@ async fn while_slack_holds_calls_unanswered_the_calls_queued_behind_them_wait_fo
     // Calls time out after 1 s; Slack acts on each but answers none in time (a partition).
     let bot = spawn_bot_raw(&format!("{FAULTY}{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
     bot.slack.set_latency(Duration::from_secs(3600));
-    let mut ids = Vec::new();
     // Enough troubles that their calls queue behind the 64 delivery slots.
-    for i in 0..100 {
-        let answer = bot
-            .command_text(SALES, ORIGIN, &format!("open HELD{i}: Slack answers nothing"))
-            .await;
-        assert!(answer.contains("opened"), "{answer}");
-        ids.push(TroubleId::new(answer.split_whitespace().nth(1).unwrap()));
-    }
+    let ids = open_many(&bot, 100, "HELD", "Slack answers nothing").await;
     eventually("the first calls to time out", Duration::from_secs(20), || {
         (bot.store().outbox_len() > 0 && bot.slack.call_count() >= 64).then_some(())
     })
