@@ -1079,7 +1079,7 @@ async fn part_open(opts: &Opts, report: &mut Report, peers: &Peers) {
         });
     }
     // Diagnostic: the ack path alone. Slack is unreachable (connection refused), so deliveries
-    // back off instead of running; what is left is parse, decide, transaction and fsync.
+    // wait for one probe instead of running; what is left is parse, decide, transaction and fsync.
     let c = 64;
     let dir = tempfile::tempdir().expect("temp dir");
     let dead = std::net::TcpListener::bind("127.0.0.1:0")
@@ -1109,7 +1109,7 @@ async fn part_open(opts: &Opts, report: &mut Report, peers: &Peers) {
         sample: s,
         baseline: peers.base.get(&c).copied(),
         bolt: peers.bolt.get(&c).copied(),
-        note: "diagnostic: deliveries back off instead of running".into(),
+        note: "diagnostic: deliveries wait for a probe instead of running".into(),
     });
     bot.stop().await;
 }
