@@ -239,6 +239,40 @@ async fn while_slack_holds_calls_unanswered_the_calls_queued_behind_them_wait_fo
 }
 
 #[tokio::test]
+async fn while_slack_holds_calls_unanswered_at_most_192_first_pings_are_in_flight() {
+    // 220 sales reps, each with a manager of their own: no two first pings share a message.
+    let reps: String = (0..220).map(|i| format!("U1REP{i:03} = \"U2MGR{i:03}\"\n")).collect();
+    let config = BASE_CONFIG.replace("[org.managers]\n", &format!("[org.managers]\n{reps}"));
+    let bot = spawn_bot_raw(&format!("{config}\n{DEFAULT_SEVERITIES}")).await;
+    // Slack acts on each call and answers none within the bot's 10 s timeout.
+    bot.slack.set_latency(Duration::from_secs(3600));
+    for i in 0..220 {
+        let answer = bot
+            .command_text(
+                &format!("U1REP{i:03}"),
+                ORIGIN,
+                &format!("open HELD{i}: Slack answers nothing"),
+            )
+            .await;
+        assert!(answer.contains("opened"), "{answer}");
+    }
+    let first_pings = || {
+        bot.slack
+            .calls_to("chat.postMessage")
+            .iter()
+            .filter(|c| c.params["channel"].as_str().is_some_and(|ch| ch.starts_with("U2MGR")))
+            .count()
+    };
+    eventually("the DM lane's slots all taken", Duration::from_secs(10), || {
+        (first_pings() >= 192).then_some(())
+    })
+    .await;
+    // None has come back (their timeout is 10 s): a ping past the bound would be on its way now.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(first_pings(), 192, "first pings in flight at once");
+}
+
+#[tokio::test]
 async fn posts_to_one_channel_are_paced_and_a_busy_channel_does_not_stall_another() {
     let bot = spawn_bot().await;
     bot.slack.enforce_channel_rate_limit(true);
