@@ -202,23 +202,23 @@ impl Pacer {
         let mut changed = self.unreachable.subscribe();
         loop {
             let now = self.clock.now();
-            let mut waiting_for = None;
-            let mut pass = Some(Pass::Reachable);
+            // Ok: how this call goes; Err: when the next probe may go.
+            let mut turn = Ok(Pass::Reachable);
             // Taking the probe notifies nobody: the others wait for its outcome.
             self.unreachable.send_if_modified(|unreachable| {
                 if let Some(u) = unreachable {
-                    if now >= u.next_probe {
+                    turn = if now >= u.next_probe {
                         u.next_probe = now + span(PROBE_LEASE);
-                        pass = Some(Pass::Probe);
+                        Ok(Pass::Probe)
                     } else {
-                        waiting_for = Some(u.next_probe);
-                        pass = None;
-                    }
+                        Err(u.next_probe)
+                    };
                 }
                 false
             });
-            let Some(next_probe) = waiting_for else {
-                return pass;
+            let next_probe = match turn {
+                Ok(pass) => return Some(pass),
+                Err(next_probe) => next_probe,
             };
             if now >= until {
                 return None;
