@@ -29,6 +29,8 @@ pub(crate) const DELIVERY_SLOTS: usize = 64;
 /// partition): every trouble opened meanwhile had its DM in flight, ~5,000 of them held 370 MB.
 /// With the delivery slots, the connections the Slack client keeps idle.
 pub(crate) const DM_SLOTS: usize = 192;
+// Every call the slots let be in flight goes back to the Slack client's idle pool afterwards.
+const _: () = assert!(DELIVERY_SLOTS + DM_SLOTS <= crate::slack::client::POOL_IDLE_PER_HOST);
 /// The pacer keeps at most about this many channels before forgetting quiet ones.
 const PACER_FORGET_ABOVE: usize = 4096;
 /// The calls gathering for a channel's turn: entries are kept while a burst may still follow.

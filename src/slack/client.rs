@@ -160,8 +160,9 @@ fn bearer(token: &Secret) -> Option<HeaderValue> {
 const OPEN_VIEW_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Idle connections kept to Slack: as many as the calls the deliverer lets be in flight at
-/// once (64 delivery slots and the DM lane's 192), so each comes back to the pool.
-const POOL_IDLE_PER_HOST: usize = 256;
+/// once (64 delivery slots and the DM lane's 192; `runtime::pacer` checks it), so each comes
+/// back to the pool.
+pub(crate) const POOL_IDLE_PER_HOST: usize = 256;
 
 #[derive(Clone)]
 pub struct SlackClient {
