@@ -1487,6 +1487,70 @@ mod tests {
         assert!((0..5000u32).all(|i| kept.get(i.to_be_bytes()).unwrap().unwrap() == record(i)));
     }
 
+    #[test]
+    fn a_split_tells_its_parent_in_a_few_bytes_and_a_reopened_store_finds_every_entry() {
+        // sled itself, without the flusher thread, so every byte goes through `flush`.
+        let dir = tempfile::tempdir().unwrap();
+        let open = || sled::Config::new().path(dir.path()).flush_every_ms(None).open();
+        let db = open().unwrap();
+        let queue = db.open_tree("queue").unwrap();
+        // An outbox's shape: items keyed by lane, then sequence; sled's rule of sixteen entries
+        // a leaf, so ~250 leaves under one index page.
+        let key = |i: u32| format!("lane:C{:04}\0{i:08}", (i * 7) % 500);
+        let value = |i: u32| vec![(i % 251) as u8; 100];
+        for i in 0..3000u32 {
+            queue.insert(key(i), value(i)).unwrap();
+        }
+        db.flush().unwrap();
+        let mut written = 0;
+        for i in 3000..3500u32 {
+            queue.insert(key(i), value(i)).unwrap();
+            if i % 10 == 0 {
+                written += db.flush().unwrap();
+            }
+        }
+        written += db.flush().unwrap();
+        // ~35 leaves split. 97,421 bytes here; published sled, which wrote the whole index page
+        // of ~270 children for each, 134,900 (sled's seal of a full buffer may write in another
+        // thread, uncounted, so a count can only come out low).
+        assert!(written < 115_000, "{written} bytes flushed for 500 entries");
+        // Three entries in four go, so leaves merge too, in parents changed by those links.
+        let split = pages(&queue);
+        for i in (0..3500u32).filter(|i| i % 4 != 1) {
+            queue.remove(key(i)).unwrap();
+        }
+        db.flush().unwrap();
+        let merged = pages(&queue);
+        assert!(merged < split, "{merged} pages after the removals, {split} before");
+        drop((queue, db));
+        let db = (0..100)
+            .find_map(|_| {
+                open()
+                    .map_err(|_| std::thread::sleep(std::time::Duration::from_millis(20)))
+                    .ok()
+            })
+            .expect("the store opens again");
+        let queue = db.open_tree("queue").unwrap();
+        let mut expected: Vec<(String, Vec<u8>)> = (1..3500u32).step_by(4).map(|i| (key(i), value(i))).collect();
+        expected.sort();
+        let stored: Vec<(String, Vec<u8>)> = queue
+            .iter()
+            .map(|kv| {
+                kv.map(|(k, v)| (String::from_utf8(k.to_vec()).unwrap(), v.to_vec()))
+                    .unwrap()
+            })
+            .collect();
+        assert!(
+            stored == expected,
+            "{} entries read back in order, {} expected",
+            stored.len(),
+            expected.len()
+        );
+        assert!((1..3500u32)
+            .step_by(4)
+            .all(|i| queue.get(key(i)).unwrap().unwrap() == value(i)));
+    }
+
     fn pages(tree: &sled::Tree) -> usize {
         format!("{tree:?}").lines().filter(|l| l.starts_with("\t\t")).count()
     }

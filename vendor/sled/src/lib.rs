@@ -419,6 +419,9 @@ pub(crate) enum Link {
     ParentMergeConfirm,
     /// A Node is marked for being merged into its left sibling
     ChildMergeCap,
+    /// trouble-bot (TROUBLE-BOT.md): an Index node gains a child, which begins at this key
+    /// (whole, not prefix-encoded) and lives in this page, after a split of one of its children
+    ParentSplit(IVec, PageId),
 }
 
 /// A fast map that is not resistant to collision attacks. Works

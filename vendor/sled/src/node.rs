@@ -103,6 +103,11 @@ impl Node {
             ChildMergeCap => {
                 self.merging = true;
             }
+            ParentSplit(ref at, to) => {
+                // Written only when `can_parent_split` said yes, and replayed onto the same
+                // node, so it applies.
+                let _applied = self.parent_split(at, to);
+            }
         }
     }
 
@@ -135,6 +140,17 @@ impl Node {
             testing_assert!(is_sorted(&leaf.keys));
         } else {
             panic!("tried to attach a Del to an Index chain");
+        }
+    }
+
+    /// trouble-bot: whether `parent_split` would add a child at `at` (the index has no child
+    /// beginning there yet), asked without cloning the node.
+    pub(crate) fn can_parent_split(&self, at: &[u8]) -> bool {
+        if let Data::Index(ref index) = self.data {
+            let encoded_sep = &at[self.prefix_len as usize..];
+            index.keys.binary_search_by(|k| fastcmp(k, encoded_sep)).is_err()
+        } else {
+            panic!("tried to attach a ParentSplit to a Leaf chain");
         }
     }
 

@@ -350,6 +350,11 @@ impl Serialize for Link {
             }
             Link::ParentMergeIntention(a) => 1 + a.serialized_size(),
             Link::ParentMergeConfirm | Link::ChildMergeCap => 1,
+            Link::ParentSplit(at, to) => {
+                1 + (at.len() as u64).serialized_size()
+                    + u64::try_from(at.len()).unwrap()
+                    + to.serialized_size()
+            }
         }
     }
 
@@ -374,6 +379,11 @@ impl Serialize for Link {
             Link::ChildMergeCap => {
                 4_u8.serialize_into(buf);
             }
+            Link::ParentSplit(at, to) => {
+                5_u8.serialize_into(buf);
+                at.serialize_into(buf);
+                to.serialize_into(buf);
+            }
         }
     }
 
@@ -389,6 +399,7 @@ impl Serialize for Link {
             2 => Link::ParentMergeIntention(u64::deserialize(buf)?),
             3 => Link::ParentMergeConfirm,
             4 => Link::ChildMergeCap,
+            5 => Link::ParentSplit(IVec::deserialize(buf)?, u64::deserialize(buf)?),
             _ => return Err(Error::corruption(None)),
         })
     }

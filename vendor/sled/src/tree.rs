@@ -1509,35 +1509,52 @@ impl Tree {
         // either install parent split or hoist root
         if let Some(parent_view) = parent_view {
             M.tree_parent_split_attempt();
-            let mut parent: Node = parent_view.deref().clone();
-            let split_applied = parent.parent_split(&rhs_lo, rhs_pid);
-
-            if !split_applied {
-                // due to deep races, it's possible for the
-                // parent to already have a node for this lo key.
-                // if this is the case, we can skip the parent split
-                // because it's probably going to fail anyway.
-                return Ok(());
-            }
-
-            let replace = self.context.pagecache.replace(
-                parent_view.pid,
-                parent_view.node_view.0,
-                parent,
-                guard,
-            )?;
-            if replace.is_ok() {
+            // due to deep races, it's possible for the parent to already have a node for this
+            // lo key (None). if this is the case, we skip the parent split. Parent splits are
+            // an optimization, so we don't need to care if we failed either.
+            if let Some(true) =
+                self.install_parent_split(parent_view, rhs_lo, rhs_pid, guard)?
+            {
                 M.tree_parent_split_success();
-            } else {
-                // Parent splits are an optimization
-                // so we don't need to care if we
-                // failed.
             }
         } else {
             let _ = self.root_hoist(root_pid, rhs_pid, rhs_lo, guard)?;
         }
 
         Ok(())
+    }
+
+    /// trouble-bot (TROUBLE-BOT.md): tells `parent` of its new child `to`, which begins at
+    /// `at`, after a split: None if the parent already has a child beginning there, else
+    /// whether the change was installed. The published code cloned the parent, added the child
+    /// and wrote the whole parent (up to 256 children) for every split of a child; here the
+    /// child is a small `ParentSplit` fragment linked to the parent, consolidated with the
+    /// others like any page's. A parent being merged into its sibling (no link may be applied
+    /// to it) is still replaced whole, as before.
+    fn install_parent_split<'g>(
+        &self,
+        parent: &View<'g>,
+        at: IVec,
+        to: PageId,
+        guard: &'g Guard,
+    ) -> Result<Option<bool>> {
+        if !parent.can_parent_split(&at) {
+            return Ok(None);
+        }
+        let installed = if parent.merging {
+            let mut whole: Node = parent.deref().clone();
+            let _applied = whole.parent_split(&at, to);
+            self.context
+                .pagecache
+                .replace(parent.pid, parent.node_view.0, whole, guard)?
+                .is_ok()
+        } else {
+            self.context
+                .pagecache
+                .link(parent.pid, parent.node_view.0, Link::ParentSplit(at, to), guard)?
+                .is_ok()
+        };
+        Ok(Some(installed))
     }
 
     fn root_hoist(
@@ -1724,27 +1741,20 @@ impl Tree {
             } else if let Some(unsplit_parent) = unsplit_parent.take() {
                 // we have found the proper page for
                 // our cooperative parent split
-                let mut parent: Node = unsplit_parent.deref().clone();
-                let split_applied =
-                    parent.parent_split(view.lo.as_ref(), cursor);
-
-                if !split_applied {
+                M.tree_parent_split_attempt();
+                match self.install_parent_split(
+                    &unsplit_parent,
+                    view.lo.clone(),
+                    cursor,
+                    guard,
+                )? {
                     // due to deep races, it's possible for the
                     // parent to already have a node for this lo key.
-                    // if this is the case, we can skip the parent split
-                    // because it's probably going to fail anyway.
-                    retry!();
-                }
-
-                M.tree_parent_split_attempt();
-                let replace = self.context.pagecache.replace(
-                    unsplit_parent.pid,
-                    unsplit_parent.node_view.0,
-                    parent,
-                    guard,
-                )?;
-                if replace.is_ok() {
-                    M.tree_parent_split_success();
+                    None => {
+                        retry!();
+                    }
+                    Some(true) => M.tree_parent_split_success(),
+                    Some(false) => {}
                 }
             }
 
