@@ -114,6 +114,7 @@ impl Db {
                 root: AtomicU64::new(root),
                 merge_operator: RwLock::new(None),
                 leaf_split_bytes: AtomicU64::new(0),
+                consolidate_after: AtomicUsize::new(0),
             }));
             assert!(tenants.insert(id, tree).is_none());
         }

@@ -66,6 +66,7 @@ where
                     root: AtomicU64::new(root_id),
                     merge_operator: RwLock::new(None),
                     leaf_split_bytes: AtomicU64::new(0),
+                    consolidate_after: AtomicUsize::new(0),
                 })));
             }
             Err(Error::CollectionNotFound(_)) => {}
@@ -118,6 +119,7 @@ where
             root: AtomicU64::new(root_id),
             merge_operator: RwLock::new(None),
             leaf_split_bytes: AtomicU64::new(0),
+            consolidate_after: AtomicUsize::new(0),
         })));
     }
 }

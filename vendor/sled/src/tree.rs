@@ -95,6 +95,8 @@ pub struct TreeInner {
     pub(crate) merge_operator: RwLock<Option<Box<dyn MergeOperator>>>,
     /// trouble-bot: see [`Tree::set_leaf_split_bytes`].
     pub(crate) leaf_split_bytes: AtomicU64,
+    /// trouble-bot: see [`Tree::set_consolidate_after`].
+    pub(crate) consolidate_after: AtomicUsize,
 }
 
 impl Drop for TreeInner {
@@ -200,11 +202,12 @@ impl Tree {
             Link::Del(encoded_key)
         };
 
-        let link = self.context.pagecache.link(
+        let link = self.context.pagecache.link_consolidating_after(
             pid,
             node_view.0,
             frag,
             guard,
+            self.consolidation_threshold(),
         )?;
 
         if link.is_ok() {
@@ -573,8 +576,13 @@ impl Tree {
             } else {
                 Link::Del(encoded_key)
             };
-            let link =
-                self.context.pagecache.link(pid, node_view.0, frag, &guard)?;
+            let link = self.context.pagecache.link_consolidating_after(
+                pid,
+                node_view.0,
+                frag,
+                &guard,
+                self.consolidation_threshold(),
+            )?;
 
             if link.is_ok() {
                 if let Some(res) = subscriber_reservation.take() {
@@ -1064,8 +1072,13 @@ impl Tree {
             } else {
                 Link::Del(encoded_key)
             };
-            let link =
-                self.context.pagecache.link(pid, node_view.0, frag, &guard)?;
+            let link = self.context.pagecache.link_consolidating_after(
+                pid,
+                node_view.0,
+                frag,
+                &guard,
+                self.consolidation_threshold(),
+            )?;
 
             if link.is_ok() {
                 if let Some(res) = subscriber_reservation.take() {
@@ -1093,6 +1106,22 @@ impl Tree {
     /// still written as a fragment, and a consolidation rewrites the larger leaf whole.
     pub fn set_leaf_split_bytes(&self, bytes: u64) {
         self.leaf_split_bytes.store(bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// trouble-bot: lets a page of this tree gather up to `fragments` changes before it is
+    /// written whole again (0, the default, keeps sled's ten). For a tree of large leaves
+    /// (`set_leaf_split_bytes`), where each consolidation rewrites a few KB to take in changes
+    /// of a few dozen bytes each.
+    pub fn set_consolidate_after(&self, fragments: usize) {
+        self.consolidate_after.store(fragments, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The fragments a page of this tree gathers before a change writes it whole.
+    fn consolidation_threshold(&self) -> usize {
+        match self.consolidate_after.load(std::sync::atomic::Ordering::Relaxed) {
+            0 => crate::pagecache::constants::PAGE_CONSOLIDATION_THRESHOLD,
+            n => n,
+        }
     }
 
     /// Sets a merge operator for use with the `merge` function.

@@ -1022,9 +1022,28 @@ impl PageCache {
     pub(crate) fn link<'g>(
         &'g self,
         pid: PageId,
+        old: PageView<'g>,
+        new: Link,
+        guard: &'g Guard,
+    ) -> Result<CasResult<'g, Link>> {
+        self.link_consolidating_after(
+            pid,
+            old,
+            new,
+            guard,
+            PAGE_CONSOLIDATION_THRESHOLD,
+        )
+    }
+
+    /// trouble-bot: `link`, writing the page whole instead once it has `consolidate_after`
+    /// fragments (sled's own rule: `PAGE_CONSOLIDATION_THRESHOLD`).
+    pub(crate) fn link_consolidating_after<'g>(
+        &'g self,
+        pid: PageId,
         mut old: PageView<'g>,
         new: Link,
         guard: &'g Guard,
+        consolidate_after: usize,
     ) -> Result<CasResult<'g, Link>> {
         let _measure = Measure::new(&M.link_page);
 
@@ -1070,7 +1089,7 @@ impl PageCache {
         node.apply(&new);
 
         // see if we should short-circuit replace
-        if old.cache_infos.len() >= PAGE_CONSOLIDATION_THRESHOLD {
+        if old.cache_infos.len() >= consolidate_after {
             let short_circuit = self.replace(pid, old, node, guard)?;
             return Ok(short_circuit.map_err(|a| a.map(|b| (b.0, new))));
         }
