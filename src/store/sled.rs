@@ -399,7 +399,7 @@ impl SledStore {
         // and go, and larger leaves would be rewritten larger. A change to one of those 4 KB
         // leaves is a fragment of a few dozen bytes, and sled rewrote the leaf whole at every
         // tenth: they wait for the fiftieth (the bench's open writes 20-24 KB with its
-        // deliveries instead of 28-34; reads of the pages sled fetches from disk apply more
+        // deliveries instead of 27-32; reads of the pages sled fetches from disk apply more
         // fragments, and stay in the bench's bounds at 100,000 troubles).
         for tree in [
             &store.index,
