@@ -1017,13 +1017,24 @@ mod tests {
     /// Opens the store in `dir` again once sled's flusher thread of the last handle let go of
     /// the file lock (a moment after the drop).
     fn reopen(dir: &Path) -> SledStore {
+        opened_again(|| SledStore::open(dir))
+    }
+
+    /// What `open` opens, tried again while the last handle's threads still hold the file lock.
+    fn opened_again<T, E>(open: impl Fn() -> Result<T, E>) -> T {
         (0..100)
             .find_map(|_| {
-                SledStore::open(dir)
+                open()
                     .map_err(|_| std::thread::sleep(std::time::Duration::from_millis(20)))
                     .ok()
             })
             .expect("the store reopens")
+    }
+
+    /// sled alone in `dir`, without its flusher thread: every byte it writes goes through the
+    /// test's own `flush`, which tells how many.
+    fn bare_sled(dir: &Path) -> sled::Result<sled::Db> {
+        sled::Config::new().path(dir).flush_every_ms(None).open()
     }
 
     fn open_in(store: &SledStore, ctx: &Ctx, seen: &[&str], severity: u8) -> Result<Decision, Skip> {
@@ -1498,10 +1509,8 @@ mod tests {
 
     #[test]
     fn a_split_tells_its_parent_in_a_few_bytes_and_a_reopened_store_finds_every_entry() {
-        // sled itself, without the flusher thread, so every byte goes through `flush`.
         let dir = tempfile::tempdir().unwrap();
-        let open = || sled::Config::new().path(dir.path()).flush_every_ms(None).open();
-        let db = open().unwrap();
+        let db = bare_sled(dir.path()).unwrap();
         let queue = db.open_tree("queue").unwrap();
         // An outbox's shape: items keyed by lane, then sequence; sled's rule of sixteen entries
         // a leaf, so ~250 leaves under one index page.
@@ -1532,13 +1541,7 @@ mod tests {
         let merged = pages(&queue);
         assert!(merged < split, "{merged} pages after the removals, {split} before");
         drop((queue, db));
-        let db = (0..100)
-            .find_map(|_| {
-                open()
-                    .map_err(|_| std::thread::sleep(std::time::Duration::from_millis(20)))
-                    .ok()
-            })
-            .expect("the store opens again");
+        let db = opened_again(|| bare_sled(dir.path()));
         let queue = db.open_tree("queue").unwrap();
         let mut expected: Vec<(String, Vec<u8>)> = (1..3500u32).step_by(4).map(|i| (key(i), value(i))).collect();
         expected.sort();
@@ -1563,11 +1566,7 @@ mod tests {
     #[test]
     fn the_trees_of_small_records_rewrite_a_leaf_whole_five_times_less_often() {
         let dir = tempfile::tempdir().unwrap();
-        let db = sled::Config::new()
-            .path(dir.path())
-            .flush_every_ms(None)
-            .open()
-            .unwrap();
+        let db = bare_sled(dir.path()).unwrap();
         // Each tree one leaf of ~3 KB, as the index's; one of them gathers changes as ours do.
         let (ours, sleds) = (db.open_tree("ours").unwrap(), db.open_tree("sleds").unwrap());
         for tree in [&ours, &sleds] {
