@@ -104,17 +104,18 @@ impl<'a> Overlay<'a> {
 
 /// The journal record of a write set: what replay puts back so that the store holds all of the
 /// write set or none of it. Either its new values (replay finishes it: redo) or the values its
-/// keys held before (replay takes it back: undo), whichever is smaller; both are the same
-/// layout and replayed the same way, by applying what the record holds. An open's keys are
-/// nearly all new, so its record is little more than its keys (~1 KB where its values are
-/// ~5 KB); a delivery result that removes an outbox item keeps the removal's key alone.
+/// keys held before (replay takes it back: undo), whichever record is smaller; both are the
+/// same layout and replayed the same way, by applying what the record holds. An open's keys
+/// are nearly all new, so its record is little more than its keys; a delivery result that
+/// removes an outbox item keeps the removal's key alone; a value the write set grew or changed
+/// in place (a timeline chunk's appended entry, a Home row that learnt its channel) is taken
+/// back by an [`Edit`] of a few bytes rather than the value it replaced.
 ///
 /// Taking a write set back is as sound as finishing it. A record is still there at open only
 /// when its removal was lost, and then so was every later write (the prefix argument above).
 /// Nothing was answered or called from it: an answer and a call each wait for a flush that
 /// began after the write set was applied and its record removed (the group commit's ticket is
-/// taken then), and that flush would have kept the removal. An earlier release replays such a
-/// record just the same: it applies what the record holds.
+/// taken then), and that flush would have kept the removal.
 ///
 /// The old values are read here, under the writer lock, so they are exactly what the write
 /// set replaces; a put `new_key` says is of a key never written before is not looked up.
@@ -127,66 +128,187 @@ pub(super) fn record(
         .map(|(tree, w)| {
             let before = w
                 .iter()
-                .map(|(k, v)| Ok((k.clone(), if new_key(tree, v) { None } else { tree.get(k)? })))
-                .collect::<Result<Writes, sled::Error>>()?;
-            Ok((*tree, before))
+                .map(|(k, v)| Ok((k, if new_key(tree, v) { None } else { tree.get(k)? }, v)))
+                .collect::<Result<Vec<_>, sled::Error>>()?;
+            Ok((tree.name(), before))
         })
         .collect::<Result<Vec<_>, sled::Error>>()?;
-    Ok(if encoded_size(&replaced) < encoded_size(writes) {
-        encode(&replaced)
-    } else {
-        encode(writes)
-    })
+    let undo = encode_restores(replaced.iter().map(|(name, before)| {
+        let restores = before
+            .iter()
+            .map(|(k, old, new)| (k.as_slice(), Restore::back_to(old, new)));
+        (name.as_ref(), restores)
+    }));
+    let redo = encode(writes);
+    Ok(if undo.len() < redo.len() { undo } else { redo })
 }
 
-/// At least the bytes [`encode`] makes of `writes` (varints counted at their longest).
-fn encoded_size(writes: &[(&sled::Tree, Writes)]) -> usize {
-    writes
-        .iter()
-        .map(|(tree, w)| {
-            6 + tree.name().len()
-                + w.iter()
-                    .map(|(k, v)| 11 + k.len() + v.as_ref().map_or(0, |v| v.len()))
-                    .sum::<usize>()
-        })
-        .sum()
+/// What replay makes of one key.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Restore<'v> {
+    Remove,
+    Put(&'v [u8]),
+    Edit(Edit<'v>),
 }
 
-/// Record layout (version 2): a version byte, the number of trees (varint), then per tree: its name (u8 length), the number
-/// of its writes (varint), and per write the key (varint length), then 1 and the value (varint
-/// length) for a put or 0 for a removal. Version 1, which a crash may have left behind, named
-/// the tree in every write and gave lengths as big-endian u32s.
-const VERSION: u8 = 2;
+impl<'v> Restore<'v> {
+    /// What takes a key from `new` (the write set's value) back to `old` (its value before).
+    fn back_to(old: &'v Option<IVec>, new: &'v Option<IVec>) -> Restore<'v> {
+        match (old, new) {
+            (None, _) => Restore::Remove,
+            (Some(old), Some(new)) => match Edit::between(new, old) {
+                Some(edit) if edit.encoded_len() < old.len() => Restore::Edit(edit),
+                _ => Restore::Put(old),
+            },
+            (Some(old), None) => Restore::Put(old),
+        }
+    }
+}
+
+/// A value made from the one its key holds when that is `from_len` bytes long: its first
+/// `keep` bytes, then `mid`, then its `span` bytes from `at`. Replay finds the key holding
+/// either the value the write set put (`from_len` bytes long: it makes the edit) or the edit's
+/// result already (the write never landed: it leaves it). The two lengths differ, or no edit
+/// is recorded, so the length alone tells which; any other value is damage.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Edit<'v> {
+    from_len: usize,
+    keep: usize,
+    mid: &'v [u8],
+    at: usize,
+    span: usize,
+}
+
+/// The most bytes [`Edit::between`] tries as differing before the rest lines up in place (a
+/// count in front of entries: a varint of up to four bytes counts any timeline chunk).
+const EDIT_MID_IN_PLACE: usize = 4;
+
+impl<'v> Edit<'v> {
+    /// The edit that makes `to` from `from`, when their lengths differ: what both start with,
+    /// then either the rest of `to` up to what both end with, or a few bytes and the rest of
+    /// `to` where `from` holds it too (taking an appended entry back: a chunk's count, then
+    /// its entries as they were). The one with fewer bytes of its own.
+    fn between(from: &[u8], to: &'v [u8]) -> Option<Edit<'v>> {
+        if from.len() == to.len() {
+            return None;
+        }
+        let keep = shared_prefix(from, to);
+        let ends = shared_prefix(from[keep..].iter().rev(), to[keep..].iter().rev());
+        let by_end = Edit {
+            from_len: from.len(),
+            keep,
+            mid: &to[keep..to.len() - ends],
+            at: from.len() - ends,
+            span: ends,
+        };
+        let in_place = (1..=EDIT_MID_IN_PLACE).find_map(|differing| {
+            let at = keep + differing;
+            let rest = to.get(at..)?;
+            (from.get(at..at + rest.len())? == rest).then_some(Edit {
+                from_len: from.len(),
+                keep,
+                mid: &to[keep..at],
+                at,
+                span: rest.len(),
+            })
+        });
+        in_place.into_iter().chain([by_end]).min_by_key(|e| e.mid.len())
+    }
+
+    fn result_len(&self) -> usize {
+        self.keep + self.mid.len() + self.span
+    }
+
+    /// The edit made of `from`; None when it does not fit (damage).
+    fn made_of(&self, from: &[u8]) -> Option<Vec<u8>> {
+        let head = from.get(..self.keep)?;
+        let tail = from.get(self.at..self.at.checked_add(self.span)?)?;
+        Some([head, self.mid, tail].concat())
+    }
+
+    /// At least the bytes [`encode_restores`] takes for it (varints counted at their longest).
+    fn encoded_len(&self) -> usize {
+        4 * 5 + self.mid.len()
+    }
+
+    fn write(&self, out: &mut Vec<u8>) {
+        for n in [self.from_len, self.keep, self.mid.len()] {
+            varint(out, n as u64);
+        }
+        out.extend_from_slice(self.mid);
+        varint(out, self.at as u64);
+        varint(out, self.span as u64);
+    }
+}
+
+/// How many items `a` and `b` start with alike.
+fn shared_prefix<T: PartialEq>(a: impl IntoIterator<Item = T>, b: impl IntoIterator<Item = T>) -> usize {
+    a.into_iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
+/// Record layout, version 3: a version byte, the number of trees (varint), then per tree its
+/// name (u8 length) and the number of its writes (varint), and per write:
+/// - its key, as the number of bytes it starts with alike with the record's key before it, the
+///   length of the rest and the rest (varints; an open's keys share a trouble's id and lane);
+/// - 0 for a removal; 1, the value's length (varint) and the value for a put; or 2 and an
+///   [`Edit`] (`from_len`, `keep`, `mid`'s length, `mid`, `at`, `span`).
+///
+/// Version 2 wrote keys whole and had no edits; version 1 also named the tree in every write
+/// and gave lengths as big-endian u32s. A crash may have left either behind.
+const VERSION: u8 = 3;
+const VERSION_2: u8 = 2;
 const VERSION_1: u8 = 1;
 
-/// The whole write set as one journal record.
+/// The record that finishes the write set: its new values.
 pub(super) fn encode(writes: &[(&sled::Tree, Writes)]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(1 + encoded_size(writes));
+    let names: Vec<IVec> = writes.iter().map(|(tree, _)| tree.name()).collect();
+    encode_restores(names.iter().zip(writes).map(|(name, (_, w))| {
+        let restores = w.iter().map(|(k, v)| {
+            let restore = v.as_deref().map_or(Restore::Remove, Restore::Put);
+            (k.as_slice(), restore)
+        });
+        (name.as_ref(), restores)
+    }))
+}
+
+/// A record that makes each key of each named tree what its [`Restore`] says, in order.
+fn encode_restores<'k, R>(trees: impl ExactSizeIterator<Item = (&'k [u8], R)>) -> Vec<u8>
+where
+    R: ExactSizeIterator<Item = (&'k [u8], Restore<'k>)>,
+{
+    let mut out = Vec::with_capacity(512);
     out.push(VERSION);
-    varint(&mut out, writes.len() as u64);
-    for (tree, w) in writes {
-        let name = tree.name();
+    varint(&mut out, trees.len() as u64);
+    let mut previous: &[u8] = &[];
+    for (name, restores) in trees {
         out.push(name.len() as u8);
-        out.extend_from_slice(&name);
-        varint(&mut out, w.len() as u64);
-        for (key, value) in w {
-            varint(&mut out, key.len() as u64);
-            out.extend_from_slice(key);
-            match value {
-                Some(v) => {
+        out.extend_from_slice(name);
+        varint(&mut out, restores.len() as u64);
+        for (key, restore) in restores {
+            let shared = shared_prefix(previous, key);
+            varint(&mut out, shared as u64);
+            varint(&mut out, (key.len() - shared) as u64);
+            out.extend_from_slice(&key[shared..]);
+            previous = key;
+            match restore {
+                Restore::Remove => out.push(0),
+                Restore::Put(v) => {
                     out.push(1);
                     varint(&mut out, v.len() as u64);
                     out.extend_from_slice(v);
                 }
-                None => out.push(0),
+                Restore::Edit(edit) => {
+                    out.push(2);
+                    edit.write(&mut out);
+                }
             }
         }
     }
     out
 }
 
-/// One write of a journal record: tree name, key, value to put (None: removed).
-type Recorded<'r> = (&'r [u8], &'r [u8], Option<&'r [u8]>);
+/// One write of a journal record: tree name, key, what the key is made.
+pub(super) type Recorded<'r> = (&'r [u8], Vec<u8>, Restore<'r>);
 
 /// Reads a journal record's pieces, refusing one cut short.
 struct Pieces<'r> {
@@ -209,13 +331,40 @@ impl<'r> Pieces<'r> {
         usize::try_from(n).map_err(|_| corrupt())
     }
 
-    /// 1 and a value (its length read by `len`), or 0 for a removal.
-    fn value(&mut self, len: fn(&mut Self) -> Result<usize, StoreError>) -> Result<Option<&'r [u8]>, StoreError> {
+    /// A tree's name: its length (one byte), then the name.
+    fn name(&mut self) -> Result<&'r [u8], StoreError> {
+        let len = self.take(1)?[0];
+        self.take(len.into())
+    }
+
+    /// 0 for a removal, 1 and a value (its length a u32 in version 1, else a varint), or (from
+    /// version 3) 2 and an edit.
+    fn restore(&mut self, version: u8) -> Result<Restore<'r>, StoreError> {
         match self.take(1)?[0] {
-            0 => Ok(None),
+            0 => Ok(Restore::Remove),
             1 => {
-                let n = len(self)?;
-                Ok(Some(self.take(n)?))
+                let n = if version == VERSION_1 {
+                    self.u32()?
+                } else {
+                    self.varint()?
+                };
+                Ok(Restore::Put(self.take(n)?))
+            }
+            2 if version >= VERSION => {
+                let (from_len, keep) = (self.varint()?, self.varint()?);
+                let mid_len = self.varint()?;
+                let mid = self.take(mid_len)?;
+                let edit = Edit {
+                    from_len,
+                    keep,
+                    mid,
+                    at: self.varint()?,
+                    span: self.varint()?,
+                };
+                if edit.from_len == edit.result_len() {
+                    return Err(corrupt());
+                }
+                Ok(Restore::Edit(edit))
             }
             _ => Err(corrupt()),
         }
@@ -232,32 +381,42 @@ pub(super) fn decode(record: &[u8]) -> Result<Vec<Recorded<'_>>, StoreError> {
         return Err(corrupt());
     };
     let mut r = Pieces { rest };
-    let mut writes = Vec::new();
+    let mut writes: Vec<Recorded> = Vec::new();
     match version {
         VERSION => {
             for _ in 0..r.varint()? {
-                let name_len = r.take(1)?[0];
-                let name = r.take(name_len.into())?;
+                let name = r.name()?;
                 for _ in 0..r.varint()? {
-                    let key_len = r.varint()?;
-                    let key = r.take(key_len)?;
-                    writes.push((name, key, r.value(Pieces::varint)?));
+                    let previous = writes.last().map_or(&[][..], |(_, key, _)| key.as_slice());
+                    let shared = previous.get(..r.varint()?).ok_or_else(corrupt)?;
+                    let rest_len = r.varint()?;
+                    let key = [shared, r.take(rest_len)?].concat();
+                    writes.push((name, key, r.restore(version)?));
                 }
             }
-            if !r.rest.is_empty() {
-                return Err(corrupt());
+        }
+        VERSION_2 => {
+            for _ in 0..r.varint()? {
+                let name = r.name()?;
+                for _ in 0..r.varint()? {
+                    let key_len = r.varint()?;
+                    let key = r.take(key_len)?.to_vec();
+                    writes.push((name, key, r.restore(version)?));
+                }
             }
         }
         VERSION_1 => {
             while !r.rest.is_empty() {
-                let name_len = r.take(1)?[0];
-                let name = r.take(name_len.into())?;
+                let name = r.name()?;
                 let key_len = r.u32()?;
-                let key = r.take(key_len)?;
-                writes.push((name, key, r.value(Pieces::u32)?));
+                let key = r.take(key_len)?.to_vec();
+                writes.push((name, key, r.restore(version)?));
             }
         }
         _ => return Err(corrupt()),
+    }
+    if !r.rest.is_empty() {
+        return Err(corrupt());
     }
     Ok(writes)
 }
@@ -277,13 +436,27 @@ pub(super) fn apply(writes: &[(&sled::Tree, Writes)]) -> Result<(), sled::Error>
 
 /// Applies every record a crash left in `journal` and removes it, oldest first: before the
 /// store serves, so nothing reads a write set half applied (each is finished or taken back,
-/// as [`record`] chose).
+/// as [`record`] chose). A record is read whole, and its edits checked against the values
+/// they are made of, before any of it is applied: a damaged one is refused, not half applied.
 pub(super) fn replay(db: &sled::Db, journal: &sled::Tree) -> Result<usize, StoreError> {
     let mut replayed = 0;
     for record in journal.iter() {
         let (key, record) = record?;
-        for (name, k, value) in decode(&record)? {
+        let mut made = Vec::new();
+        for (name, k, restore) in decode(&record)? {
             let tree = db.open_tree(name)?;
+            let value = match restore {
+                Restore::Remove => None,
+                Restore::Put(v) => Some(v.to_vec()),
+                Restore::Edit(edit) => match tree.get(&k)? {
+                    Some(now) if now.len() == edit.from_len => Some(edit.made_of(&now).ok_or_else(corrupt)?),
+                    Some(now) if now.len() == edit.result_len() => continue,
+                    _ => return Err(corrupt()),
+                },
+            };
+            made.push((tree, k, value));
+        }
+        for (tree, k, value) in made {
             match value {
                 Some(v) => tree.insert(k, v)?,
                 None => tree.remove(k)?,
@@ -312,16 +485,43 @@ mod tests {
         assert_eq!(
             decode(&record).unwrap(),
             vec![
-                (b"a".as_slice(), b"k1".as_slice(), Some(b"v1".as_slice())),
-                (b"a".as_slice(), b"k2".as_slice(), None),
-                (b"bee".as_slice(), [0u8, 255].as_slice(), Some([7u8; 300].as_slice())),
+                (b"a".as_slice(), b"k1".to_vec(), Restore::Put(b"v1")),
+                (b"a".as_slice(), b"k2".to_vec(), Restore::Remove),
+                (b"bee".as_slice(), vec![0u8, 255], Restore::Put(&[7u8; 300])),
             ]
         );
         // A record cut short, or of another version, is refused rather than half applied.
         for cut in 1..record.len() {
             assert!(decode(&record[..cut]).is_err(), "cut at {cut}");
         }
-        assert!(decode(&[3]).is_err() && decode(&[]).is_err());
+        assert!(decode(&[9]).is_err() && decode(&[]).is_err());
+    }
+
+    #[test]
+    fn a_key_is_recorded_as_what_it_does_not_share_with_the_key_before_it_and_decodes_whole() {
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        let (outbox, timers) = (db.open_tree("outbox").unwrap(), db.open_tree("timers").unwrap());
+        // An open's items in one lane, then a key of another tree sharing nothing.
+        let lane = b"20261201-17/channel\0";
+        let items: Writes = (1u64..=7)
+            .map(|id| ([lane.as_slice(), &id.to_be_bytes()].concat(), None))
+            .collect();
+        let due: Writes = [(vec![0, 0, 1, 0x9a], None)].into();
+        let writes = [(&outbox, items.clone()), (&timers, due)];
+        let record = encode(&writes);
+        let keys: usize = items.keys().map(Vec::len).sum::<usize>() + 4;
+        assert!(
+            record.len() * 2 < keys,
+            "{} bytes for {keys} bytes of keys",
+            record.len()
+        );
+        let decoded: Vec<_> = decode(&record).unwrap().into_iter().map(|(_, k, _)| k).collect();
+        let written: Vec<_> = writes.iter().flat_map(|(_, w)| w.keys().cloned()).collect();
+        assert_eq!(decoded, written);
+        // A key claiming more shared bytes than the key before it has is damage.
+        let mut forged = record.clone();
+        forged[1 + 1 + 1 + b"outbox".len() + 1] = 40;
+        assert!(decode(&forged).is_err());
     }
 
     /// The keys and values of `tree`.
@@ -393,10 +593,128 @@ mod tests {
         assert_eq!(
             decode(&record).unwrap(),
             vec![
-                (b"a".as_slice(), b"k1".as_slice(), Some(b"v1".as_slice())),
-                (b"a".as_slice(), b"k2".as_slice(), None),
+                (b"a".as_slice(), b"k1".to_vec(), Restore::Put(b"v1")),
+                (b"a".as_slice(), b"k2".to_vec(), Restore::Remove),
             ]
         );
         assert!(decode(&record[..record.len() - 1]).is_err());
+        // Version 2: the same writes with varint lengths, the tree named once, keys whole.
+        let record = [&[2, 1, 1, b'a', 2, 2][..], b"k1", &[1, 2], b"v1", &[2], b"k2", &[0]].concat();
+        assert_eq!(
+            decode(&record).unwrap(),
+            vec![
+                (b"a".as_slice(), b"k1".to_vec(), Restore::Put(b"v1")),
+                (b"a".as_slice(), b"k2".to_vec(), Restore::Remove),
+            ]
+        );
+        // An edit is of version 3 only.
+        let edited = [&[2, 1, 1, b'a', 1, 2][..], b"k1", &[2, 3, 1, 0, 0, 0]].concat();
+        assert!(decode(&edited).is_err());
+    }
+
+    #[test]
+    fn a_value_the_write_set_grew_or_changed_is_taken_back_by_an_edit_whether_or_not_its_write_landed() {
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        let (journal, timeline, home) = (
+            db.open_tree("journal").unwrap(),
+            db.open_tree("timeline").unwrap(),
+            db.open_tree("index").unwrap(),
+        );
+        // A chunk of 3 entries (its count up front) and a Home row without its channel.
+        let entries: Vec<Vec<u8>> = (0..4u8).map(|i| vec![i + 10; 90]).collect();
+        let chunk = |n: usize| {
+            let mut v = vec![2, n as u8];
+            for e in &entries[..n] {
+                v.push(e.len() as u8);
+                v.extend_from_slice(e);
+            }
+            v
+        };
+        let row = |channel: &[u8]| [b"i20261201-3|acme|".as_slice(), channel, b"|1733011200|a1o0u1"].concat();
+        let (old_chunk, old_row) = (chunk(3), row(b""));
+        timeline.insert(b"t", old_chunk.as_slice()).unwrap();
+        home.insert(b"h:U0MANAGER", old_row.as_slice()).unwrap();
+        let writes = [
+            (&timeline, Writes::from([(b"t".to_vec(), Some(IVec::from(chunk(4))))])),
+            (
+                &home,
+                Writes::from([(
+                    b"h:U0MANAGER".to_vec(),
+                    Some(IVec::from(row(b"C0000001|acme-housings"))),
+                )]),
+            ),
+        ];
+        let record = record(&writes, |_, _| false).unwrap();
+        assert!(
+            record.len() * 4 < old_chunk.len() + old_row.len(),
+            "{} bytes take back a chunk of {} and a row of {}",
+            record.len(),
+            old_chunk.len(),
+            old_row.len()
+        );
+        assert!(
+            decode(&record)
+                .unwrap()
+                .iter()
+                .all(|(_, _, r)| matches!(r, Restore::Edit(_))),
+            "both taken back by edits"
+        );
+        let back = || {
+            (
+                timeline.get(b"t").unwrap().unwrap(),
+                home.get(b"h:U0MANAGER").unwrap().unwrap(),
+            )
+        };
+        // A crash after the chunk's write landed and before the row's.
+        journal.insert(b"1", record.as_slice()).unwrap();
+        apply(&writes[..1]).unwrap();
+        assert_eq!(replay(&db, &journal).unwrap(), 1);
+        assert_eq!(
+            back(),
+            (IVec::from(old_chunk.as_slice()), IVec::from(old_row.as_slice()))
+        );
+        // After both landed; and replayed twice (a crash during replay) it changes nothing more.
+        apply(&writes).unwrap();
+        for _ in 0..2 {
+            journal.insert(b"2", record.as_slice()).unwrap();
+            assert_eq!(replay(&db, &journal).unwrap(), 1);
+            assert_eq!(
+                back(),
+                (IVec::from(old_chunk.as_slice()), IVec::from(old_row.as_slice()))
+            );
+        }
+        // A value of neither length is damage: the record is refused whole and left in place.
+        apply(&writes[..1]).unwrap();
+        home.insert(b"h:U0MANAGER", b"something else".as_slice()).unwrap();
+        journal.insert(b"3", record.as_slice()).unwrap();
+        assert!(replay(&db, &journal).is_err());
+        assert_eq!(
+            timeline.get(b"t").unwrap().unwrap(),
+            IVec::from(chunk(4)),
+            "nothing applied"
+        );
+        assert_eq!(journal.len(), 1);
+    }
+
+    #[test]
+    fn an_edit_makes_exactly_the_value_it_was_made_for() {
+        let cases: [(&[u8], &[u8]); 6] = [
+            (b"abcdef", b"abc"),
+            (b"abc", b"abcdef"),
+            (b"\x02\x04aaaabbbb", b"\x02\x03aaaa"),
+            (b"head-new-middle-tail", b"head-tail"),
+            (b"xyz", b""),
+            (b"same start, longer", b"same start"),
+        ];
+        for (from, to) in cases {
+            let edit = Edit::between(from, to).unwrap();
+            assert_eq!(edit.made_of(from).unwrap(), to, "{from:?} to {to:?}: {edit:?}");
+            assert_eq!((edit.from_len, edit.result_len()), (from.len(), to.len()));
+        }
+        assert_eq!(
+            Edit::between(b"abc", b"abd"),
+            None,
+            "same lengths: replay could not tell them apart"
+        );
     }
 }

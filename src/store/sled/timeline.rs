@@ -12,9 +12,10 @@
 //!   (varint length, bytes), kept byte for byte as it was stored.
 //!
 //! An entry is appended to the trouble's last chunk while that stays within [`MAX_BYTES`],
-//! else it starts a key of its own. Rewriting a chunk costs its whole value twice (the
-//! journal's copy, then the tree's), which is what bounds a chunk's size; an entry takes 90
-//! bytes at least (two hashes, a time), so that bounds the number of entries too.
+//! else it starts a key of its own. Rewriting a chunk costs its whole value in the tree (the
+//! journal takes an append back by an edit of a few bytes), which is what bounds a chunk's
+//! size; an entry takes 90 bytes at least (two hashes, a time), so that bounds the number of
+//! entries too.
 //!
 //! Crash safety is the journal's as before: the chunk is one absolute put of the decision's
 //! write set, and it holds the entries before it as they were read under the writer lock, so
