@@ -1598,6 +1598,56 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_value_changed_in_a_few_bytes_is_logged_as_the_change_and_a_reopened_store_reads_it_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = |k: usize| format!("20261201-{k}");
+        // A count in front, then one more message ts at each change, as a trouble's tracking.
+        let record = |k: usize, changes: usize| {
+            let mut v = vec![changes as u8];
+            v.extend_from_slice(format!("trouble {k}, kickoff C0000001").as_bytes());
+            for c in 0..changes {
+                v.extend_from_slice(format!("|1733011{c:03}.{k:06}").as_bytes());
+            }
+            v
+        };
+        let (mut flushed, mut whole) = (0, 0);
+        {
+            let db = bare_sled(dir.path()).unwrap();
+            let tree = db.open_tree("tracking").unwrap();
+            tree.set_consolidate_after(SMALL_RECORD_CONSOLIDATE_AFTER);
+            for k in 0..4 {
+                tree.insert(key(k), record(k, 0)).unwrap();
+            }
+            db.flush().unwrap();
+            for change in 1..=40 {
+                for k in 0..4 {
+                    let value = record(k, change);
+                    whole += value.len();
+                    tree.insert(key(k), value).unwrap();
+                    flushed += db.flush().unwrap();
+                }
+            }
+        }
+        // Each change logs its count and its new ts (~60 bytes with the key and header), not
+        // the record of up to 750 bytes: 12,744 bytes flushed for 63,520 of records here,
+        // 71,371 with every change logged whole.
+        assert!(
+            flushed * 2 < whole,
+            "{flushed} bytes flushed for {whole} bytes of records"
+        );
+        for changes in [40, 41] {
+            let db = opened_again(|| bare_sled(dir.path()));
+            let tree = db.open_tree("tracking").unwrap();
+            for k in 0..4 {
+                assert_eq!(tree.get(key(k)).unwrap().unwrap(), record(k, changes), "{}", key(k));
+                // An edit made on top of what the reopened store read.
+                tree.insert(key(k), record(k, changes + 1)).unwrap();
+            }
+            db.flush().unwrap();
+        }
+    }
+
     fn pages(tree: &sled::Tree) -> usize {
         format!("{tree:?}").lines().filter(|l| l.starts_with("\t\t")).count()
     }

@@ -29,9 +29,9 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use sled::IVec;
+use sled::{Edit, IVec};
 
-use super::record::{take_varint, varint};
+use super::record::{bytes, take_varint, varint};
 use crate::store::StoreError;
 
 /// A tree's pending writes: key → the new value, or None for a removal.
@@ -144,102 +144,45 @@ pub(super) fn record(
 }
 
 /// What replay makes of one key.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) enum Restore<'v> {
     Remove,
     Put(&'v [u8]),
-    Edit(Edit<'v>),
+    /// The key's value made by this edit of it, when it is `from_len` bytes long. Replay finds
+    /// the key holding either the value the write set put (`from_len` bytes long: it makes the
+    /// edit) or the edit's result already (the write never landed: it leaves it). The two
+    /// lengths differ, or no edit is recorded, so the length alone tells which; any other
+    /// value is damage.
+    Edit {
+        from_len: usize,
+        edit: Edit,
+    },
 }
 
 impl<'v> Restore<'v> {
-    /// What takes a key from `new` (the write set's value) back to `old` (its value before).
-    fn back_to(old: &'v Option<IVec>, new: &'v Option<IVec>) -> Restore<'v> {
+    /// What takes a key from `new` (the write set's value) back to `old` (its value before):
+    /// an edit of `new` when the lengths differ and it is the smaller.
+    fn back_to(old: &'v Option<IVec>, new: &Option<IVec>) -> Restore<'v> {
         match (old, new) {
             (None, _) => Restore::Remove,
-            (Some(old), Some(new)) => match Edit::between(new, old) {
-                Some(edit) if edit.encoded_len() < old.len() => Restore::Edit(edit),
-                _ => Restore::Put(old),
-            },
-            (Some(old), None) => Restore::Put(old),
+            (Some(old), Some(new)) if old.len() != new.len() => {
+                let edit = Edit::between(new, old);
+                if edit.own_len() + EDIT_NUMBERS < old.len() {
+                    Restore::Edit {
+                        from_len: new.len(),
+                        edit,
+                    }
+                } else {
+                    Restore::Put(old)
+                }
+            }
+            (Some(old), _) => Restore::Put(old),
         }
     }
 }
 
-/// A value made from the one its key holds when that is `from_len` bytes long: its first
-/// `keep` bytes, then `mid`, then its `span` bytes from `at`. Replay finds the key holding
-/// either the value the write set put (`from_len` bytes long: it makes the edit) or the edit's
-/// result already (the write never landed: it leaves it). The two lengths differ, or no edit
-/// is recorded, so the length alone tells which; any other value is damage.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) struct Edit<'v> {
-    from_len: usize,
-    keep: usize,
-    mid: &'v [u8],
-    at: usize,
-    span: usize,
-}
-
-/// The most bytes [`Edit::between`] tries as differing before the rest lines up in place (a
-/// count in front of entries: a varint of up to four bytes counts any timeline chunk).
-const EDIT_MID_IN_PLACE: usize = 4;
-
-impl<'v> Edit<'v> {
-    /// The edit that makes `to` from `from`, when their lengths differ: what both start with,
-    /// then either the rest of `to` up to what both end with, or a few bytes and the rest of
-    /// `to` where `from` holds it too (taking an appended entry back: a chunk's count, then
-    /// its entries as they were). The one with fewer bytes of its own.
-    fn between(from: &[u8], to: &'v [u8]) -> Option<Edit<'v>> {
-        if from.len() == to.len() {
-            return None;
-        }
-        let keep = shared_prefix(from, to);
-        let ends = shared_prefix(from[keep..].iter().rev(), to[keep..].iter().rev());
-        let by_end = Edit {
-            from_len: from.len(),
-            keep,
-            mid: &to[keep..to.len() - ends],
-            at: from.len() - ends,
-            span: ends,
-        };
-        let in_place = (1..=EDIT_MID_IN_PLACE).find_map(|differing| {
-            let at = keep + differing;
-            let rest = to.get(at..)?;
-            (from.get(at..at + rest.len())? == rest).then_some(Edit {
-                from_len: from.len(),
-                keep,
-                mid: &to[keep..at],
-                at,
-                span: rest.len(),
-            })
-        });
-        in_place.into_iter().chain([by_end]).min_by_key(|e| e.mid.len())
-    }
-
-    fn result_len(&self) -> usize {
-        self.keep + self.mid.len() + self.span
-    }
-
-    /// The edit made of `from`; None when it does not fit (damage).
-    fn made_of(&self, from: &[u8]) -> Option<Vec<u8>> {
-        let head = from.get(..self.keep)?;
-        let tail = from.get(self.at..self.at.checked_add(self.span)?)?;
-        Some([head, self.mid, tail].concat())
-    }
-
-    /// At least the bytes [`encode_restores`] takes for it (varints counted at their longest).
-    fn encoded_len(&self) -> usize {
-        4 * 5 + self.mid.len()
-    }
-
-    fn write(&self, out: &mut Vec<u8>) {
-        for n in [self.from_len, self.keep, self.mid.len()] {
-            varint(out, n as u64);
-        }
-        out.extend_from_slice(self.mid);
-        varint(out, self.at as u64);
-        varint(out, self.span as u64);
-    }
-}
+/// The most bytes an edit's five numbers take in a record (varints of up to four bytes).
+const EDIT_NUMBERS: usize = 20;
 
 /// How many items `a` and `b` start with alike.
 fn shared_prefix<T: PartialEq>(a: impl IntoIterator<Item = T>, b: impl IntoIterator<Item = T>) -> usize {
@@ -251,7 +194,8 @@ fn shared_prefix<T: PartialEq>(a: impl IntoIterator<Item = T>, b: impl IntoItera
 /// - its key, as the number of bytes it starts with alike with the record's key before it, the
 ///   length of the rest and the rest (varints; an open's keys share a trouble's id and lane);
 /// - 0 for a removal; 1, the value's length (varint) and the value for a put; or 2 and an
-///   [`Edit`] (`from_len`, `keep`, `mid`'s length, `mid`, `at`, `span`).
+///   edit ([`Restore::Edit`]): `from_len`, `keep`, `mid` (its length and bytes), `at`,
+///   `span`, `tail` (its length and bytes).
 ///
 /// Version 2 wrote keys whole and had no edits; version 1 also named the tree in every write
 /// and gave lengths as big-endian u32s. A crash may have left either behind.
@@ -294,12 +238,16 @@ where
                 Restore::Remove => out.push(0),
                 Restore::Put(v) => {
                     out.push(1);
-                    varint(&mut out, v.len() as u64);
-                    out.extend_from_slice(v);
+                    bytes(&mut out, v);
                 }
-                Restore::Edit(edit) => {
+                Restore::Edit { from_len, edit } => {
                     out.push(2);
-                    edit.write(&mut out);
+                    varint(&mut out, from_len as u64);
+                    varint(&mut out, edit.keep as u64);
+                    bytes(&mut out, &edit.mid);
+                    varint(&mut out, edit.at as u64);
+                    varint(&mut out, edit.span as u64);
+                    bytes(&mut out, &edit.tail);
                 }
             }
         }
@@ -331,6 +279,12 @@ impl<'r> Pieces<'r> {
         usize::try_from(n).map_err(|_| corrupt())
     }
 
+    /// A varint length, then as many bytes.
+    fn bytes(&mut self) -> Result<&'r [u8], StoreError> {
+        let len = self.varint()?;
+        self.take(len)
+    }
+
     /// A tree's name: its length (one byte), then the name.
     fn name(&mut self) -> Result<&'r [u8], StoreError> {
         let len = self.take(1)?[0];
@@ -351,20 +305,18 @@ impl<'r> Pieces<'r> {
                 Ok(Restore::Put(self.take(n)?))
             }
             2 if version >= VERSION => {
-                let (from_len, keep) = (self.varint()?, self.varint()?);
-                let mid_len = self.varint()?;
-                let mid = self.take(mid_len)?;
+                let from_len = self.varint()?;
                 let edit = Edit {
-                    from_len,
-                    keep,
-                    mid,
+                    keep: self.varint()?,
+                    mid: self.bytes()?.into(),
                     at: self.varint()?,
                     span: self.varint()?,
+                    tail: self.bytes()?.into(),
                 };
-                if edit.from_len == edit.result_len() {
+                if from_len == edit.result_len() {
                     return Err(corrupt());
                 }
-                Ok(Restore::Edit(edit))
+                Ok(Restore::Edit { from_len, edit })
             }
             _ => Err(corrupt()),
         }
@@ -389,8 +341,7 @@ pub(super) fn decode(record: &[u8]) -> Result<Vec<Recorded<'_>>, StoreError> {
                 for _ in 0..r.varint()? {
                     let previous = writes.last().map_or(&[][..], |(_, key, _)| key.as_slice());
                     let shared = previous.get(..r.varint()?).ok_or_else(corrupt)?;
-                    let rest_len = r.varint()?;
-                    let key = [shared, r.take(rest_len)?].concat();
+                    let key = [shared, r.bytes()?].concat();
                     writes.push((name, key, r.restore(version)?));
                 }
             }
@@ -399,8 +350,7 @@ pub(super) fn decode(record: &[u8]) -> Result<Vec<Recorded<'_>>, StoreError> {
             for _ in 0..r.varint()? {
                 let name = r.name()?;
                 for _ in 0..r.varint()? {
-                    let key_len = r.varint()?;
-                    let key = r.take(key_len)?.to_vec();
+                    let key = r.bytes()?.to_vec();
                     writes.push((name, key, r.restore(version)?));
                 }
             }
@@ -448,8 +398,8 @@ pub(super) fn replay(db: &sled::Db, journal: &sled::Tree) -> Result<usize, Store
             let value = match restore {
                 Restore::Remove => None,
                 Restore::Put(v) => Some(v.to_vec()),
-                Restore::Edit(edit) => match tree.get(&k)? {
-                    Some(now) if now.len() == edit.from_len => Some(edit.made_of(&now).ok_or_else(corrupt)?),
+                Restore::Edit { from_len, edit } => match tree.get(&k)? {
+                    Some(now) if now.len() == from_len => Some(edit.made_of(&now).ok_or_else(corrupt)?),
                     Some(now) if now.len() == edit.result_len() => continue,
                     _ => return Err(corrupt()),
                 },
@@ -656,7 +606,7 @@ mod tests {
             decode(&record)
                 .unwrap()
                 .iter()
-                .all(|(_, _, r)| matches!(r, Restore::Edit(_))),
+                .all(|(_, _, r)| matches!(r, Restore::Edit { .. })),
             "both taken back by edits"
         );
         let back = || {
@@ -697,24 +647,39 @@ mod tests {
     }
 
     #[test]
-    fn an_edit_makes_exactly_the_value_it_was_made_for() {
-        let cases: [(&[u8], &[u8]); 6] = [
-            (b"abcdef", b"abc"),
-            (b"abc", b"abcdef"),
-            (b"\x02\x04aaaabbbb", b"\x02\x03aaaa"),
-            (b"head-new-middle-tail", b"head-tail"),
-            (b"xyz", b""),
-            (b"same start, longer", b"same start"),
+    fn an_edit_makes_exactly_the_value_it_was_made_for_and_carries_little_of_its_own() {
+        let entry = [7u8; 90];
+        let chunk = |n: u8| {
+            let mut v = vec![2, n];
+            for _ in 0..n {
+                v.push(90);
+                v.extend_from_slice(&entry);
+            }
+            v
+        };
+        let (two, three) = (chunk(2), chunk(3));
+        let cases: [(&[u8], &[u8], usize); 7] = [
+            (b"abcdef", b"abc", 0),
+            (b"abc", b"abcdef", 3),
+            // A chunk taking its third entry back (its count), and gaining it (count, entry).
+            (&three, &two, 1),
+            (&two, &three, 92),
+            (
+                b"row|acme|-|1733011200|a1",
+                b"row|acme|C0000001 acme-housings|1733011200|a1",
+                22,
+            ),
+            (b"xyz", b"", 0),
+            (b"abc", b"abd", 1),
         ];
-        for (from, to) in cases {
-            let edit = Edit::between(from, to).unwrap();
-            assert_eq!(edit.made_of(from).unwrap(), to, "{from:?} to {to:?}: {edit:?}");
-            assert_eq!((edit.from_len, edit.result_len()), (from.len(), to.len()));
+        for (from, to, own) in cases {
+            let edit = Edit::between(from, to);
+            assert_eq!(edit.made_of(from).as_deref(), Some(to), "{from:?} to {to:?}: {edit:?}");
+            assert_eq!(edit.result_len(), to.len());
+            assert_eq!(edit.own_len(), own, "{edit:?}");
         }
-        assert_eq!(
-            Edit::between(b"abc", b"abd"),
-            None,
-            "same lengths: replay could not tell them apart"
-        );
+        // Taken back by an edit only when the lengths differ: replay tells them apart by length.
+        let (before, after) = (Some(IVec::from(vec![1u8; 40])), Some(IVec::from(vec![2u8; 40])));
+        assert_eq!(Restore::back_to(&before, &after), Restore::Put(&[1u8; 40]));
     }
 }

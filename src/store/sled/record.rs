@@ -258,7 +258,8 @@ pub(in crate::store) fn take_varint(rest: &mut &[u8]) -> Option<u64> {
     None
 }
 
-fn bytes(out: &mut Vec<u8>, b: &[u8]) {
+/// A varint length, then the bytes.
+pub(in crate::store) fn bytes(out: &mut Vec<u8>, b: &[u8]) {
     varint(out, b.len() as u64);
     out.extend_from_slice(b);
 }

@@ -190,6 +190,7 @@ mod config;
 mod context;
 mod db;
 mod dll;
+mod edit;
 mod fastcmp;
 mod fastlock;
 mod histogram;
@@ -312,6 +313,7 @@ pub use self::{
     batch::Batch,
     config::{Config, Mode},
     db::{open, Db},
+    edit::Edit,
     iter::Iter,
     ivec::IVec,
     result::{Error, Result},
@@ -422,6 +424,9 @@ pub(crate) enum Link {
     /// trouble-bot (TROUBLE-BOT.md): an Index node gains a child, which begins at this key
     /// (whole, not prefix-encoded) and lives in this page, after a split of one of its children
     ParentSplit(IVec, PageId),
+    /// trouble-bot (TROUBLE-BOT.md item 11): a new value is set for a given key, made by
+    /// this edit of the value it holds
+    Edit(IVec, Edit),
 }
 
 /// A fast map that is not resistant to collision attacks. Works

@@ -108,6 +108,15 @@ impl Node {
                 // node, so it applies.
                 let _applied = self.parent_split(at, to);
             }
+            Edit(ref k, ref edit) => {
+                // Made by `Tree::insert_inner` from this very value, and replayed onto the
+                // same node, so it applies.
+                let made = self
+                    .leaf_value(k)
+                    .and_then(|value| edit.made_of(value))
+                    .expect("an edit is applied to the value it was made from");
+                self.set_leaf(k.clone(), made.into());
+            }
         }
     }
 
@@ -127,6 +136,16 @@ impl Node {
             testing_assert!(is_sorted(&leaf.keys));
         } else {
             panic!("tried to Set a value to an index");
+        }
+    }
+
+    /// trouble-bot: the value a leaf holds under `key` (an encoded key, as `set_leaf` takes).
+    fn leaf_value(&self, key: &IVec) -> Option<&IVec> {
+        if let Data::Leaf(ref leaf) = self.data {
+            let idx = leaf.keys.binary_search_by(|k| fastcmp(k, key)).ok()?;
+            Some(&leaf.values[idx])
+        } else {
+            None
         }
     }
 

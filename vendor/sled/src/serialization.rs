@@ -11,7 +11,7 @@ use crate::{
     pagecache::{
         BatchManifest, MessageHeader, PageState, SegmentNumber, Snapshot,
     },
-    Data, DiskPtr, Error, IVec, Link, Meta, Node, Result,
+    Data, DiskPtr, Edit, Error, IVec, Link, Meta, Node, Result,
 };
 
 /// Items that may be serialized and deserialized
@@ -355,6 +355,18 @@ impl Serialize for Link {
                     + u64::try_from(at.len()).unwrap()
                     + to.serialized_size()
             }
+            Link::Edit(key, edit) => {
+                let bytes = |b: &IVec| {
+                    (b.len() as u64).serialized_size()
+                        + u64::try_from(b.len()).unwrap()
+                };
+                1 + bytes(key)
+                    + (edit.keep as u64).serialized_size()
+                    + bytes(&edit.mid)
+                    + (edit.at as u64).serialized_size()
+                    + (edit.span as u64).serialized_size()
+                    + bytes(&edit.tail)
+            }
         }
     }
 
@@ -384,6 +396,15 @@ impl Serialize for Link {
                 at.serialize_into(buf);
                 to.serialize_into(buf);
             }
+            Link::Edit(key, edit) => {
+                6_u8.serialize_into(buf);
+                key.serialize_into(buf);
+                (edit.keep as u64).serialize_into(buf);
+                edit.mid.serialize_into(buf);
+                (edit.at as u64).serialize_into(buf);
+                (edit.span as u64).serialize_into(buf);
+                edit.tail.serialize_into(buf);
+            }
         }
     }
 
@@ -400,6 +421,19 @@ impl Serialize for Link {
             3 => Link::ParentMergeConfirm,
             4 => Link::ChildMergeCap,
             5 => Link::ParentSplit(IVec::deserialize(buf)?, u64::deserialize(buf)?),
+            6 => {
+                let key = IVec::deserialize(buf)?;
+                let number = |buf: &mut &[u8]| {
+                    usize::try_from(u64::deserialize(buf)?)
+                        .map_err(|_| Error::corruption(None))
+                };
+                let keep = number(buf)?;
+                let mid = IVec::deserialize(buf)?;
+                let at = number(buf)?;
+                let span = number(buf)?;
+                let tail = IVec::deserialize(buf)?;
+                Link::Edit(key, Edit { keep, mid, at, span, tail })
+            }
             _ => return Err(Error::corruption(None)),
         })
     }

@@ -172,6 +172,21 @@ impl Tree {
         }
     }
 
+    /// trouble-bot (TROUBLE-BOT.md item 11): the fragment that replaces `old` with `new`: an
+    /// edit of `old` when that carries at least `EDIT_WORTH` bytes fewer than `new`, else
+    /// the value whole.
+    fn set_or_edit(encoded_key: IVec, old: &IVec, new: &IVec) -> Link {
+        /// An edit's four numbers take up to a dozen bytes more than a value's one length.
+        const EDIT_WORTH: usize = 16;
+        let edit = Edit::between(old, new);
+        if edit.own_len() + EDIT_WORTH <= new.len() {
+            debug_assert_eq!(edit.made_of(old).as_deref(), Some(&new[..]));
+            Link::Edit(encoded_key, edit)
+        } else {
+            Link::Set(encoded_key, new.clone())
+        }
+    }
+
     pub(crate) fn insert_inner(
         &self,
         key: &[u8],
@@ -196,10 +211,10 @@ impl Tree {
             return Ok(Ok(value))
         }
 
-        let frag = if let Some(value) = value.clone() {
-            Link::Set(encoded_key, value)
-        } else {
-            Link::Del(encoded_key)
+        let frag = match (&value, &last_value) {
+            (Some(new), Some(old)) => Self::set_or_edit(encoded_key, old, new),
+            (Some(new), None) => Link::Set(encoded_key, new.clone()),
+            (None, _) => Link::Del(encoded_key),
         };
 
         let link = self.context.pagecache.link_consolidating_after(
