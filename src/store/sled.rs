@@ -351,7 +351,8 @@ fn write_decision(
     Ok(())
 }
 
-/// How large a leaf of the trees of small records grows before it splits (see `SledStore::open`).
+/// How large a leaf of the trees of small records and of the queues grows before it splits (see
+/// `SledStore::open`).
 const SMALL_RECORD_LEAF_BYTES: u64 = 4096;
 
 /// How many changes a page of those trees gathers as fragments before sled writes it whole
@@ -394,19 +395,27 @@ impl SledStore {
         };
         // The trees of many small records keep leaves of up to 4 KB rather than sixteen
         // entries: sled's page table, which lives in memory, has an entry per leaf, and at
-        // 100,000 troubles this took the bot's resident memory from ~65 to ~56 MB. The queues
-        // (outbox, timers, journal) keep sled's rule: their leaves are rewritten as items come
-        // and go, and larger leaves would be rewritten larger. A change to one of those 4 KB
-        // leaves is a fragment of a few dozen bytes, and sled rewrote the leaf whole at every
-        // tenth: they wait for the fiftieth (the bench's open writes 20-24 KB with its
-        // deliveries instead of 27-32; reads of the pages sled fetches from disk apply more
-        // fragments, and stay in the bench's bounds at 100,000 troubles).
+        // 100,000 troubles this took the bot's resident memory from ~65 to ~56 MB. A change to
+        // one of those leaves is a fragment of a few dozen bytes, and sled rewrote the leaf
+        // whole at every tenth: they wait for the fiftieth (the bench's open wrote 20-24 KB
+        // with its deliveries instead of 27-32).
+        //
+        // The queues (outbox, timers, events) too: with sixteen entries a leaf, an open's eleven
+        // calls (its lanes' keys side by side) split a leaf and their removals merged it back,
+        // each writing the leaf whole; in 4 KB the calls in flight mostly share one leaf that
+        // only takes fragments (the open wrote 18-19 KB instead of 20-21 at c=1). Not the
+        // troubles and their timelines: a read of a page sled fetches from disk applies its
+        // fragments one read each, and at 100,000 troubles `/trouble list` went from ~1 ms to
+        // 6-14 ms p99 when those trees took part. Nor the journal: it holds one record at a time.
         for tree in [
             &store.index,
             &store.tracking,
             &store.channels,
             &store.summaries,
             &store.counters,
+            &store.outbox,
+            &store.timers,
+            &store.events,
         ] {
             tree.set_leaf_split_bytes(SMALL_RECORD_LEAF_BYTES);
             tree.set_consolidate_after(SMALL_RECORD_CONSOLIDATE_AFTER);
@@ -1657,18 +1666,32 @@ mod tests {
         let (dir, store, _, _) = fresh();
         let key = |i: u32| format!("c:customer{:04}\0{i:08}", i % 700);
         let mut expected = std::collections::BTreeMap::new();
+        let trees = [
+            ("index", &store.index),
+            ("outbox", &store.outbox),
+            ("timers", &store.timers),
+            ("events", &store.events),
+        ];
         for i in 0..4000u32 {
-            store.index.insert(key(i), &i.to_be_bytes()).unwrap();
-            store.outbox.insert(key(i), &i.to_be_bytes()).unwrap();
+            for (_, tree) in trees.iter().chain([&("timeline", &store.timeline)]) {
+                tree.insert(key(i), &i.to_be_bytes()).unwrap();
+            }
             expected.insert(key(i).into_bytes(), i.to_be_bytes().to_vec());
         }
         for i in (0..4000u32).step_by(3) {
             store.index.remove(key(i)).unwrap();
             expected.remove(key(i).as_bytes());
         }
-        // ~30 bytes an entry: 4 KB leaves hold ~70-130 of them, sled's own rule 9-16.
-        let (small, queue) = (pages(&store.index), pages(&store.outbox));
-        assert!(small * 4 < queue, "index {small} pages, outbox (sled's rule) {queue}");
+        // ~30 bytes an entry: 4 KB leaves hold ~70-130 of them, sled's own rule 9-16 (kept by
+        // the timeline, whose pages are read by one trouble's history).
+        let sleds = pages(&store.timeline);
+        for (name, tree) in trees {
+            let small = pages(tree);
+            assert!(
+                small * 4 < sleds,
+                "{name} {small} pages, timeline (sled's rule) {sleds}"
+            );
+        }
         drop(store);
         let store = reopen(dir.path());
         let stored: Vec<(Vec<u8>, Vec<u8>)> = store
