@@ -123,12 +123,19 @@ pub fn has_effect(d: &Decision) -> bool {
 }
 
 /// Big-endian due time first, so keys sort in due order; both backends key a timer by it (and
-/// the same timer set twice is stored once).
+/// the same timer set twice is stored once). The kind is written as JSON: the PostgreSQL
+/// store's keys, and the sled store's before it wrote kinds compactly (`sled::timer_key`).
 pub fn timer_key(timer: &Timer) -> Vec<u8> {
+    timer_key_with(timer, &serde_json::to_vec(&timer.kind).expect("timer kinds serialize"))
+}
+
+/// A timer's key with its kind written as `kind`: the due time (millis, big-endian), the
+/// trouble, 0, the kind.
+pub(crate) fn timer_key_with(timer: &Timer, kind: &[u8]) -> Vec<u8> {
     let mut key = (timer.due.timestamp_millis().max(0) as u64).to_be_bytes().to_vec();
     key.extend_from_slice(timer.trouble.as_str().as_bytes());
     key.push(0);
-    key.extend_from_slice(&serde_json::to_vec(&timer.kind).expect("timer kinds serialize"));
+    key.extend_from_slice(kind);
     key
 }
 

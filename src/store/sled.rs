@@ -19,7 +19,7 @@ mod timeline;
 
 pub(super) use journal::Overlay;
 
-use super::{has_effect, timer_key, LaneKey, OutboxItem, Skip, StoreError, ATTEMPT_COVERED};
+use super::{has_effect, timer_key_with, LaneKey, OutboxItem, Skip, StoreError, ATTEMPT_COVERED};
 use crate::trouble::decide::{Decision, Delivery, Lane, Op, Timer};
 use crate::trouble::model::{ChannelId, Tracking, Trouble, TroubleId, TroubleSummary, UserId};
 use crate::trouble::timeline::Entry;
@@ -346,9 +346,32 @@ fn write_decision(
         tx.queued.borrow_mut().push(id);
     }
     for timer in &d.timers {
+        // The same timer set again is stored once: a copy an earlier release stored leaves.
+        let earlier = super::timer_key(timer);
+        if timers.get(&earlier)?.is_some() {
+            timers.remove(earlier);
+        }
         timers.insert(timer_key(timer), encode(timer));
     }
     Ok(())
+}
+
+/// A timer's key: its due time, trouble and kind ([`timer_key_with`]), the kind in the compact
+/// form of the store's records (~6 bytes where its JSON took 20-45, in a key written to the
+/// timers' leaves, the journal and the removal). Earlier releases wrote the kind as JSON
+/// ([`super::timer_key`]): [`waiting_timer_key`] finds a timer stored either way.
+fn timer_key(timer: &Timer) -> Vec<u8> {
+    timer_key_with(timer, &encode(&timer.kind))
+}
+
+/// The key `timer` waits under, if it waits: its own, or the one an earlier release gave it.
+fn waiting_timer_key(timers: &Overlay, timer: &Timer) -> Result<Option<Vec<u8>>, sled::Error> {
+    let key = timer_key(timer);
+    if timers.get(&key)?.is_some() {
+        return Ok(Some(key));
+    }
+    let earlier = super::timer_key(timer);
+    Ok(timers.get(&earlier)?.map(|_| earlier))
 }
 
 /// How large a leaf of the trees of small records and of the queues grows before it splits (see
@@ -923,7 +946,9 @@ impl SledStore {
 
     pub fn remove_timer(&self, timer: &Timer) -> Result<(), StoreError> {
         let _writer = self.lock()?;
-        self.timers.remove(timer_key(timer))?;
+        for key in [timer_key(timer), super::timer_key(timer)] {
+            self.timers.remove(key)?;
+        }
         Ok(())
     }
 
@@ -939,12 +964,11 @@ impl SledStore {
         now: DateTime<Utc>,
         decide: impl Fn(&Trouble) -> Decision,
     ) -> Result<Decision, StoreError> {
-        let key = timer_key(timer);
         let r = self.write(|tx| {
-            if tx.timers.get(key.as_slice())?.is_none() {
+            let Some(key) = waiting_timer_key(&tx.timers, timer)? else {
                 return Ok(Decision::default());
-            }
-            tx.timers.remove(key.as_slice());
+            };
+            tx.timers.remove(key);
             let Some(trouble) = read_in(tx, &timer.trouble)? else {
                 return Ok(Decision::default());
             };
@@ -1224,6 +1248,67 @@ mod tests {
         assert!(body.manager_dm.is_none() && body.timeline_len == 0);
         assert_eq!(store.get(&t.id).unwrap(), Some(joined.clone()));
         assert_eq!(store.all_troubles().unwrap(), vec![joined]);
+    }
+
+    #[test]
+    fn a_timer_is_keyed_by_its_compact_kind_and_one_an_earlier_release_keyed_by_json_still_fires_once() {
+        let (_dir, store, config, now) = fresh();
+        let ctx = Ctx {
+            policy: &config.policy,
+            now,
+        };
+        let opened = open_in(&store, &ctx, &["sig:a"], 1);
+        let opened = opened.unwrap();
+        assert_eq!(store.timers_len(), opened.timers.len());
+        for timer in &opened.timers {
+            let (key, json) = (timer_key(timer), super::super::timer_key(timer));
+            assert!(store.timers.get(&key).unwrap().is_some());
+            assert!(
+                key.len() + 15 < json.len(),
+                "{key:?} against {}",
+                String::from_utf8_lossy(&json)
+            );
+        }
+        // A timer as an earlier release stored it: under its JSON key.
+        let first = opened.timers[0].clone();
+        store.timers.remove(timer_key(&first)).unwrap();
+        let earlier = super::super::timer_key(&first);
+        store.timers.insert(&earlier, encode(&first)).unwrap();
+        // Set again by a decision: stored once, under its own key.
+        let again = Decision {
+            timers: vec![first.clone()],
+            ..Decision::default()
+        };
+        let trees = store.overlays();
+        assert!(write_decision(&trees, &again, None, None, now).is_ok());
+        store.commit(&mut store.lock().unwrap(), &trees.into_writes()).unwrap();
+        assert!(store.timers.get(&earlier).unwrap().is_none());
+        assert!(store.timers.get(timer_key(&first)).unwrap().is_some());
+        assert_eq!(store.timers_len(), opened.timers.len());
+        // Back under the JSON key: it fires once, and leaves.
+        store.timers.remove(timer_key(&first)).unwrap();
+        store.timers.insert(&earlier, encode(&first)).unwrap();
+        let fired = std::cell::Cell::new(0);
+        for _ in 0..2 {
+            store
+                .fire_timer(&first, first.due, |_| {
+                    fired.set(fired.get() + 1);
+                    Decision::default()
+                })
+                .unwrap();
+        }
+        assert_eq!(fired.get(), 1);
+        assert!(store.timers.get(&earlier).unwrap().is_none());
+        assert_eq!(store.timers_len(), opened.timers.len() - 1);
+        // And a waiting one an earlier release stored is removed by its JSON key as well.
+        let second = opened.timers[1].clone();
+        store.timers.remove(timer_key(&second)).unwrap();
+        store
+            .timers
+            .insert(super::super::timer_key(&second), encode(&second))
+            .unwrap();
+        store.remove_timer(&second).unwrap();
+        assert_eq!(store.timers_len(), opened.timers.len() - 2);
     }
 
     #[test]

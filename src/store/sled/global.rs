@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{decode, write_decision, SledStore};
-use crate::store::{timer_key, StoreError};
+use super::{decode, timer_key, waiting_timer_key, write_decision, SledStore};
+use crate::store::StoreError;
 use crate::trouble::decide::{Decision, Timer};
 
 impl SledStore {
@@ -24,12 +24,11 @@ impl SledStore {
     /// Fires a global timer: it leaves the store in the same write as `decision`'s calls and
     /// timers. False, writing nothing, when it had already fired.
     pub fn fire_global(&self, timer: &Timer, now: DateTime<Utc>, decision: &Decision) -> Result<bool, StoreError> {
-        let key = timer_key(timer);
         let fired = self.write(|tx| {
-            if tx.timers.get(key.as_slice())?.is_none() {
+            let Some(key) = waiting_timer_key(&tx.timers, timer)? else {
                 return Ok(false);
-            }
-            tx.timers.remove(key.as_slice());
+            };
+            tx.timers.remove(key);
             write_decision(tx, decision, None, None, now)?;
             Ok(true)
         })?;
