@@ -172,6 +172,12 @@ async fn migrate_store_copies_a_sled_store_with_its_chains_intact_and_a_second_r
     assert_eq!(channel.as_deref(), Some(second.channel.as_str()));
     let timers: i64 = c.query_one("SELECT count(*) FROM timers", &[]).await.unwrap().get(0);
     assert_eq!(timers, sled_timers);
+    // Keyed as the database keys a timer it fires or removes, whatever sled's own key.
+    for row in c.query("SELECT key, timer FROM timers", &[]).await.unwrap() {
+        let (key, timer): (Vec<u8>, Vec<u8>) = (row.get(0), row.get(1));
+        let timer: trouble_bot::trouble::decide::Timer = serde_json::from_slice(&timer).unwrap();
+        assert_eq!(key, trouble_bot::store::timer_key(&timer));
+    }
     let counter: i64 = c
         .query_one("SELECT max(last) FROM day_counters", &[])
         .await

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
 
 use super::PgError;
-use crate::store::{OutboxItem, SledStore};
+use crate::store::{timer_key, OutboxItem, SledStore};
 use crate::trouble::decide::Timer;
 use crate::trouble::model::{Trouble, TroubleSummary};
 use crate::trouble::timeline::{verify_chain, Entry};
@@ -132,10 +132,11 @@ pub async fn copy_from_sled(from: &Path, pool: &Pool) -> Result<Copied, PgError>
                     let timer: Timer = decode("timer", value)?;
                     let json = serde_json::to_vec(&timer).expect("timers serialize");
                     if first_copy(&tx, "timers", key).await? {
+                        // Keyed as this store keys it: sled writes the kind compactly.
                         tx.execute(
                             "INSERT INTO timers (key, due, trouble, timer) VALUES ($1, $2, $3, $4)
                              ON CONFLICT (key) DO NOTHING",
-                            &[&key.as_ref(), &timer.due, &timer.trouble.as_str(), &json],
+                            &[&timer_key(&timer), &timer.due, &timer.trouble.as_str(), &json],
                         )
                         .await?;
                         copied.timers += 1;
