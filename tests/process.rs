@@ -417,6 +417,11 @@ async fn sigterm_with_slow_clients_connected_flushes_and_exits_zero_within_its_d
     let opened = bot.command(SALES, ORIGIN, "open ACME: before the signal").await;
     let id = trouble_id_of(&opened.json().await.unwrap());
     let _clients = slow_clients(&bot.base_url).await;
+    // Connections are accepted in the order they arrived: once a later one is answered, the
+    // slow ones are the server's (else a signal before their accept would leave nothing to
+    // cut off).
+    let later = reqwest::get(format!("{}/healthz", bot.base_url)).await.unwrap();
+    assert!(later.status().is_success());
     bot.send_sigterm();
     // The slow clients stay connected; the bot must not wait for them forever.
     let exit = eventually("the bot exits after SIGTERM", Duration::from_secs(40), || {
