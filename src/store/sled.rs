@@ -357,7 +357,7 @@ fn write_decision(
 }
 
 /// A timer's key: its due time, trouble and kind ([`timer_key_with`]), the kind in the compact
-/// form of the store's records (~6 bytes where its JSON took 20-45, in a key written to the
+/// form of the store's records (a few bytes where its JSON took 20-45, in a key written to the
 /// timers' leaves, the journal and the removal). Earlier releases wrote the kind as JSON
 /// ([`super::timer_key`]): [`waiting_timer_key`] finds a timer stored either way.
 fn timer_key(timer: &Timer) -> Vec<u8> {
@@ -1257,8 +1257,7 @@ mod tests {
             policy: &config.policy,
             now,
         };
-        let opened = open_in(&store, &ctx, &["sig:a"], 1);
-        let opened = opened.unwrap();
+        let opened = open_in(&store, &ctx, &["sig:a"], 1).unwrap();
         assert_eq!(store.timers_len(), opened.timers.len());
         for timer in &opened.timers {
             let (key, json) = (timer_key(timer), super::super::timer_key(timer));

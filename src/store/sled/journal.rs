@@ -181,8 +181,8 @@ impl<'v> Restore<'v> {
     }
 }
 
-/// The most bytes an edit's five numbers take in a record (varints of up to four bytes).
-const EDIT_NUMBERS: usize = 20;
+/// The most bytes an edit's six numbers take in a record (varints of up to four bytes).
+const EDIT_NUMBERS: usize = 24;
 
 /// How many items `a` and `b` start with alike.
 fn shared_prefix<T: PartialEq>(a: impl IntoIterator<Item = T>, b: impl IntoIterator<Item = T>) -> usize {
@@ -231,8 +231,7 @@ where
         for (key, restore) in restores {
             let shared = shared_prefix(previous, key);
             varint(&mut out, shared as u64);
-            varint(&mut out, (key.len() - shared) as u64);
-            out.extend_from_slice(&key[shared..]);
+            bytes(&mut out, &key[shared..]);
             previous = key;
             match restore {
                 Restore::Remove => out.push(0),
@@ -296,14 +295,11 @@ impl<'r> Pieces<'r> {
     fn restore(&mut self, version: u8) -> Result<Restore<'r>, StoreError> {
         match self.take(1)?[0] {
             0 => Ok(Restore::Remove),
-            1 => {
-                let n = if version == VERSION_1 {
-                    self.u32()?
-                } else {
-                    self.varint()?
-                };
-                Ok(Restore::Put(self.take(n)?))
+            1 if version == VERSION_1 => {
+                let len = self.u32()?;
+                Ok(Restore::Put(self.take(len)?))
             }
+            1 => Ok(Restore::Put(self.bytes()?)),
             2 if version >= VERSION => {
                 let from_len = self.varint()?;
                 let edit = Edit {
@@ -427,8 +423,7 @@ mod tests {
 
     #[test]
     fn a_record_decodes_to_the_writes_it_was_encoded_from_in_order() {
-        let db = sled::Config::new().temporary(true).open().unwrap();
-        let (a, b) = (db.open_tree("a").unwrap(), db.open_tree("bee").unwrap());
+        let (_db, [a, b]) = temporary(["a", "bee"]);
         let wa: Writes = [(b"k1".to_vec(), Some(IVec::from(b"v1"))), (b"k2".to_vec(), None)].into();
         let wb: Writes = [(vec![0, 255], Some(IVec::from(vec![7u8; 300])))].into();
         let record = encode(&[(&a, wa), (&b, wb)]);
@@ -449,8 +444,7 @@ mod tests {
 
     #[test]
     fn a_key_is_recorded_as_what_it_does_not_share_with_the_key_before_it_and_decodes_whole() {
-        let db = sled::Config::new().temporary(true).open().unwrap();
-        let (outbox, timers) = (db.open_tree("outbox").unwrap(), db.open_tree("timers").unwrap());
+        let (_db, [outbox, timers]) = temporary(["outbox", "timers"]);
         // An open's items in one lane, then a key of another tree sharing nothing.
         let lane = b"20261201-17/channel\0";
         let items: Writes = (1u64..=7)
@@ -474,6 +468,13 @@ mod tests {
         assert!(decode(&forged).is_err());
     }
 
+    /// A temporary sled and its trees of these names.
+    fn temporary<const N: usize>(names: [&str; N]) -> (sled::Db, [sled::Tree; N]) {
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        let trees = names.map(|name| db.open_tree(name).unwrap());
+        (db, trees)
+    }
+
     /// The keys and values of `tree`.
     fn contents(tree: &sled::Tree) -> Vec<(IVec, IVec)> {
         tree.iter().map(Result::unwrap).collect()
@@ -481,12 +482,7 @@ mod tests {
 
     #[test]
     fn a_write_set_cut_short_is_taken_back_when_its_record_holds_less_than_finishing_it_and_finished_otherwise() {
-        let db = sled::Config::new().temporary(true).open().unwrap();
-        let (journal, a, b) = (
-            db.open_tree("journal").unwrap(),
-            db.open_tree("a").unwrap(),
-            db.open_tree("b").unwrap(),
-        );
+        let (db, [journal, a, b]) = temporary(["journal", "a", "b"]);
         a.insert(b"kept", vec![1u8; 40]).unwrap();
         a.insert(b"count", &[0, 0, 0, 7]).unwrap();
         b.insert(b"queued", vec![2u8; 400]).unwrap();
@@ -564,12 +560,7 @@ mod tests {
 
     #[test]
     fn a_value_the_write_set_grew_or_changed_is_taken_back_by_an_edit_whether_or_not_its_write_landed() {
-        let db = sled::Config::new().temporary(true).open().unwrap();
-        let (journal, timeline, home) = (
-            db.open_tree("journal").unwrap(),
-            db.open_tree("timeline").unwrap(),
-            db.open_tree("index").unwrap(),
-        );
+        let (db, [journal, timeline, home]) = temporary(["journal", "timeline", "index"]);
         // A chunk of 3 entries (its count up front) and a Home row without its channel.
         let entries: Vec<Vec<u8>> = (0..4u8).map(|i| vec![i + 10; 90]).collect();
         let chunk = |n: usize| {

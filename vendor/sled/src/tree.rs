@@ -176,7 +176,7 @@ impl Tree {
     /// edit of `old` when that carries at least `EDIT_WORTH` bytes fewer than `new`, else
     /// the value whole.
     fn set_or_edit(encoded_key: IVec, old: &IVec, new: &IVec) -> Link {
-        /// An edit's four numbers take up to a dozen bytes more than a value's one length.
+        /// An edit has four numbers more than a value (its one length): up to a dozen bytes.
         const EDIT_WORTH: usize = 16;
         let edit = Edit::between(old, new);
         if edit.own_len() + EDIT_WORTH <= new.len() {
