@@ -7,6 +7,9 @@
 //! `ack()` on the same signed command, the peer every figure is compared with. The `wrk` part
 //! repeats the issue's own measurement (wrk against the release binary) when wrk is at hand.
 
+// The binary's allocator and settings, so the in-process figures measure what it runs on.
+trouble_bot::use_jemalloc!();
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -2,6 +2,7 @@
 //! follow-ups with the customer, and a timeline nobody can silently edit.
 
 pub mod admin;
+pub mod allocator;
 pub mod app;
 pub mod clock;
 pub mod config;

@@ -9,6 +9,8 @@ use trouble_bot::admin::{self, Outcome};
 use trouble_bot::config::Config;
 use trouble_bot::store::pg;
 
+trouble_bot::use_jemalloc!();
+
 /// Where the configuration and the store come from: every command that reads them says so.
 const ENV_CONFIG: &str = concat!(
     "  TROUBLE_CONFIG        the TOML file (default trouble.toml; a missing default file means all defaults)\n",
@@ -152,17 +154,6 @@ fn init_logs(config: &Config) {
     trouble_bot::logs::init(config, std::io::stderr);
 }
 
-/// glibc gives each thread that contends for the heap an arena of its own (up to eight per
-/// core), and memory freed in one is not reused by another: with the runtime's workers, its
-/// blocking threads and sled's, that held tens of MB of RSS. Two arenas serve this load.
-fn limit_malloc_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets an allocator parameter; called before any thread is started.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 2);
-    }
-}
-
 fn serve(config: Config) -> ExitCode {
     let problems = config.serve_problems();
     if !problems.is_empty() {
@@ -172,7 +163,6 @@ fn serve(config: Config) -> ExitCode {
         }
         return ExitCode::FAILURE;
     }
-    limit_malloc_arenas();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -32,16 +32,6 @@ pub enum StartError {
     Listen { addr: String, error: std::io::Error },
 }
 
-/// Hands the heap freed by the start's scans (the index build, the search texts' load) back
-/// to the system: glibc keeps it otherwise, and it showed as RSS for the life of the process.
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free pages of the heap to the system.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 /// Starts the bot with the default HTTP limits.
 pub async fn start(config: Config) -> Result<RunningBot, StartError> {
     start_with(config, crate::http::server::Limits::default()).await
@@ -85,7 +75,6 @@ pub async fn start_on(
             if let Err(e) = app.store.warm_search().await {
                 tracing::warn!(error = %e, "cannot read the search texts ahead; the first search will");
             }
-            release_freed_memory();
         }
     });
     tasks.spawn(learn_identity(app.clone(), rx.clone()));

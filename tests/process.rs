@@ -452,3 +452,19 @@ fn the_data_directory_is_created_readable_by_the_bot_alone() {
     let mode = std::fs::metadata(&data).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o700, "{mode:o}");
 }
+
+/// The binary allocates with jemalloc and the settings that keep its memory where glibc's
+/// malloc kept it (src/allocator.rs): jemalloc prints its options at exit when asked to, and a
+/// binary on another allocator, or one whose settings symbol the linker dropped, prints other
+/// lines or none.
+#[test]
+fn the_binary_runs_on_jemalloc_with_huge_pages_off_and_freed_pages_returned_at_once() {
+    let (ok, text) = run_cli(&["--version"], "", &[("_RJEM_MALLOC_CONF", "stats_print:true")]);
+    assert!(ok, "{text}");
+    for option in ["opt.thp: \"never\"", "opt.dirty_decay_ms: 0 ", "opt.muzzy_decay_ms: 0 "] {
+        assert!(
+            text.contains(option),
+            "{option} missing from jemalloc's statistics:\n{text}"
+        );
+    }
+}
