@@ -63,6 +63,10 @@ fn help_answer(l: i18n::Locale) -> Response {
 
 /// `request_key` identifies this request: what it changes is stored with it, and a replay of
 /// it is answered without effect.
+///
+/// Each command's awaits are boxed: a request's future is moved whole on its way through axum
+/// and the server, and unboxed the largest of them (the open's, the stats') made every
+/// command's 17 KB, help's too, copied for each request.
 async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
     let l = app.config.locale;
     let now = app.clock.now();
@@ -74,29 +78,27 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
     let channel = ChannelId::new(&cmd.channel_id);
     match command {
         Command::Help => help_answer(l),
-        Command::List => match open_list(app, &user).await {
+        Command::List => match Box::pin(open_list(app, &user)).await {
             Ok((shown, total)) => ephemeral_text(list_text(l, &shown, total, now)),
             Err(e) => failed(app, Surface::Command, "cannot list troubles", e),
         },
-        Command::History(customer) => match app
-            .store
-            .customer_troubles(&app.config.policy.customers, &customer)
-            .await
-        {
-            Ok(mut troubles) => {
-                troubles.retain(|t| decide::may_see(&app.config.policy, t, &user));
-                troubles.sort_by_key(|t| std::cmp::Reverse(t.opened_at));
-                ephemeral_text(history_text(l, &app.config, &customer, &troubles))
+        Command::History(customer) => {
+            match Box::pin(app.store.customer_troubles(&app.config.policy.customers, &customer)).await {
+                Ok(mut troubles) => {
+                    troubles.retain(|t| decide::may_see(&app.config.policy, t, &user));
+                    troubles.sort_by_key(|t| std::cmp::Reverse(t.opened_at));
+                    ephemeral_text(history_text(l, &app.config, &customer, &troubles))
+                }
+                Err(e) => failed(app, Surface::Command, "cannot read history", e),
             }
-            Err(e) => failed(app, Surface::Command, "cannot read history", e),
-        },
+        }
         Command::Stats(days) => {
             let days = days.unwrap_or(crate::trouble::stats::DEFAULT_DAYS);
             let since = now - chrono::Duration::days(days.into());
-            match app.store.stats_parts(since, now).await {
+            match Box::pin(app.store.stats_parts(since, now)).await {
                 Ok(parts) => {
                     let flagged: Vec<Flagged> = parts.rows.iter().map(|r| (r.id.clone(), r.private)).collect();
-                    let seen = match seen_by(app, &user, &flagged).await {
+                    let seen = match Box::pin(seen_by(app, &user, &flagged)).await {
                         Ok(seen) => seen,
                         Err(e) => return failed(app, Surface::Command, "cannot read troubles for stats", e),
                     };
@@ -122,14 +124,16 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
                 Err(e) => failed(app, Surface::Command, "cannot read troubles for stats", e),
             }
         }
-        Command::Step(crate::trouble::facts::Step::Search(query)) => super::stages::search(app, &user, &query).await,
+        Command::Step(crate::trouble::facts::Step::Search(query)) => {
+            Box::pin(super::stages::search(app, &user, &query)).await
+        }
         Command::OpenModal => {
             let Some(trigger_id) = cmd.trigger_id.clone().filter(|t| !t.is_empty()) else {
                 return ephemeral_text(usage_text(l, &command::UsageError::OpenNeedsCustomerAndSummary));
             };
             // Trigger ids expire in 3 s: open the modal now rather than through the outbox.
             let view = crate::i18n::modals::open_modal(l, &app.config, &user, &channel, cmd.response_url.as_deref());
-            match app.slack.open_view(&trigger_id, &view).await {
+            match Box::pin(app.slack.open_view(&trigger_id, &view)).await {
                 Ok(()) => {
                     app.metrics.slack_call("views.open", "ok");
                     StatusCode::OK.into_response()
@@ -142,13 +146,13 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
                 channel,
                 response_url: cmd.response_url.clone(),
             };
-            match app.engine().open(&[request_key], user, origin, req).await {
+            match Box::pin(app.engine().open(&[request_key], user, origin, req)).await {
                 Ok(applied) => answer(app, applied),
                 Err(e) => failed(app, Surface::Command, "cannot open a trouble", e),
             }
         }
         command => {
-            let Some(id) = app.store.by_channel(&channel).await.ok().flatten() else {
+            let Some(id) = Box::pin(app.store.by_channel(&channel)).await.ok().flatten() else {
                 return ephemeral_text(reply_text(l, &app.config, &Reply::NotInTroubleChannel));
             };
             if command == Command::Report {
@@ -157,21 +161,21 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
                 if app.shared_channels.known(&channel, app.clock.now()) == Some(true) {
                     return ephemeral_text(reply_text(l, &app.config, &Reply::ReportNotInSharedChannel));
                 }
-                return post_report(app, &id, request_key).await;
+                return Box::pin(post_report(app, &id, request_key)).await;
             }
             use crate::trouble::facts::Step;
             if let Command::Step(step @ (Step::FactModal | Step::ActionModal)) = command {
-                return super::stages::open_form(app, cmd.trigger_id.clone(), &id, user, step).await;
+                return Box::pin(super::stages::open_form(app, cmd.trigger_id.clone(), &id, user, step)).await;
             }
             // A new part or lot may be one an earlier trouble of this customer had.
             let recheck = matches!(command, Command::Step(Step::Facts(_) | Step::FixFact(..)));
             let input = Input::Command { user, command };
-            match app.engine().apply(&id, &[request_key], input).await {
+            match Box::pin(app.engine().apply(&id, &[request_key], input)).await {
                 Ok(applied) => {
                     let changed = matches!(&applied, Applied::Decided(d) if d.trouble.is_some());
                     let response = answer(app, applied);
                     if recheck && changed {
-                        super::stages::flag_recurrence(app, &id).await;
+                        Box::pin(super::stages::flag_recurrence(app, &id)).await;
                     }
                     response
                 }

@@ -49,7 +49,7 @@ pub(crate) async fn answer_event(app: &Arc<App>, event_body: EventBody) -> Respo
 
 async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> Response {
     let (channel, input) = match event.get("type").and_then(|t| t.as_str()) {
-        Some("app_home_opened") => return on_home_opened(app, event_id, event).await,
+        Some("app_home_opened") => return Box::pin(on_home_opened(app, event_id, event)).await,
         Some("channel_shared" | "channel_unshared") => {
             if let Some(channel) = event.get("channel").and_then(|c| c.as_str()) {
                 tracing::info!(channel, "a channel's sharing outside the company changed");
@@ -82,11 +82,11 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
             (reply.channel, input)
         }
     };
-    let Ok(Some(id)) = app.store.by_channel(&ChannelId::new(&channel)).await else {
+    let Ok(Some(id)) = Box::pin(app.store.by_channel(&ChannelId::new(&channel))).await else {
         return StatusCode::OK.into_response();
     };
     // The event id is remembered in the same write, so a retried delivery is handled once.
-    match app.engine().apply(&id, &[event_id], input).await {
+    match Box::pin(app.engine().apply(&id, &[event_id], input)).await {
         Ok(_) => StatusCode::OK.into_response(),
         Err(e) => failed(app, Surface::Event, "cannot store an event", e),
     }

@@ -81,7 +81,15 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
                 None => return StatusCode::OK.into_response(),
             };
             let id = TroubleId::new(&value.trouble);
-            on_button(&app, &id, UserId::new(user.id), button, response_url, &request_key).await
+            Box::pin(on_button(
+                &app,
+                &id,
+                UserId::new(user.id),
+                button,
+                response_url,
+                &request_key,
+            ))
+            .await
         }
         Interaction::ViewSubmission { user, view, .. } => {
             // One modal is submitted once: a second submission of an accepted view (a double
@@ -93,22 +101,36 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
             }
             match Callback::parse(&view.callback_id) {
                 Some(Callback::LogUpdate) => {
-                    on_update_submitted(
+                    Box::pin(on_update_submitted(
                         &app,
                         &TroubleId::new(&view.private_metadata),
                         UserId::new(user.id),
                         view.input("text").unwrap_or_default(),
                         view.input("next"),
                         &seen,
-                    )
+                    ))
                     .await
                 }
-                Some(Callback::OpenTrouble) => on_open_submitted(&app, UserId::new(user.id), &view, &seen).await,
+                Some(Callback::OpenTrouble) => {
+                    Box::pin(on_open_submitted(&app, UserId::new(user.id), &view, &seen)).await
+                }
                 Some(Callback::TroubleFacts) => {
-                    super::stages::on_facts_submitted(&app, UserId::new(user.id), &view, &seen).await
+                    Box::pin(super::stages::on_facts_submitted(
+                        &app,
+                        UserId::new(user.id),
+                        &view,
+                        &seen,
+                    ))
+                    .await
                 }
                 Some(Callback::TroubleAction) => {
-                    super::stages::on_action_submitted(&app, UserId::new(user.id), &view, &seen).await
+                    Box::pin(super::stages::on_action_submitted(
+                        &app,
+                        UserId::new(user.id),
+                        &view,
+                        &seen,
+                    ))
+                    .await
                 }
                 None => StatusCode::OK.into_response(),
             }
