@@ -47,6 +47,8 @@ pub(crate) async fn answer_event(app: &Arc<App>, event_body: EventBody) -> Respo
     response
 }
 
+/// Its awaits of the store and the engine are boxed, so that every event's future stays small
+/// (see `a_request_future_holds_little_memory` in `http`).
 async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> Response {
     let (channel, input) = match event.get("type").and_then(|t| t.as_str()) {
         Some("app_home_opened") => return Box::pin(on_home_opened(app, event_id, event)).await,

@@ -42,7 +42,8 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
 
 /// An interaction payload that came from Slack (signed, or over the socket) → the answer
 /// (an empty 200, or a modal's `response_action`). The HTTP route and Socket Mode both
-/// answer through here.
+/// answer through here. Each kind's handling is boxed, so that every interaction's future stays
+/// small (see `a_request_future_holds_little_memory` in `http`).
 pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Value, request_key: &str) -> Response {
     let app = app.clone();
     let request_key = request_key.to_string();
