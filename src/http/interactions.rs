@@ -100,41 +100,28 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
             if !view.id.is_empty() {
                 seen.push(view_key.as_str());
             }
-            match Callback::parse(&view.callback_id) {
-                Some(Callback::LogUpdate) => {
-                    Box::pin(on_update_submitted(
-                        &app,
-                        &TroubleId::new(&view.private_metadata),
-                        UserId::new(user.id),
-                        view.input("text").unwrap_or_default(),
-                        view.input("next"),
-                        &seen,
-                    ))
-                    .await
+            let user = UserId::new(user.id);
+            // Boxed as one: whichever form it is, the request's future stays small.
+            Box::pin(async {
+                match Callback::parse(&view.callback_id) {
+                    Some(Callback::LogUpdate) => {
+                        on_update_submitted(
+                            &app,
+                            &TroubleId::new(&view.private_metadata),
+                            user,
+                            view.input("text").unwrap_or_default(),
+                            view.input("next"),
+                            &seen,
+                        )
+                        .await
+                    }
+                    Some(Callback::OpenTrouble) => on_open_submitted(&app, user, &view, &seen).await,
+                    Some(Callback::TroubleFacts) => super::stages::on_facts_submitted(&app, user, &view, &seen).await,
+                    Some(Callback::TroubleAction) => super::stages::on_action_submitted(&app, user, &view, &seen).await,
+                    None => StatusCode::OK.into_response(),
                 }
-                Some(Callback::OpenTrouble) => {
-                    Box::pin(on_open_submitted(&app, UserId::new(user.id), &view, &seen)).await
-                }
-                Some(Callback::TroubleFacts) => {
-                    Box::pin(super::stages::on_facts_submitted(
-                        &app,
-                        UserId::new(user.id),
-                        &view,
-                        &seen,
-                    ))
-                    .await
-                }
-                Some(Callback::TroubleAction) => {
-                    Box::pin(super::stages::on_action_submitted(
-                        &app,
-                        UserId::new(user.id),
-                        &view,
-                        &seen,
-                    ))
-                    .await
-                }
-                None => StatusCode::OK.into_response(),
-            }
+            })
+            .await
         }
         Interaction::Other => StatusCode::OK.into_response(),
     };
