@@ -1810,4 +1810,70 @@ mod tests {
             stored.len()
         );
     }
+
+    /// sled's iterator reads its first step's leaf in place and copies a leaf only to keep it
+    /// for a later step (vendored sled, item 12): every walk still sees every entry, in order,
+    /// across leaves, from either end and changing direction.
+    #[test]
+    fn a_first_step_and_every_later_step_read_the_entries_the_tree_holds() {
+        let (_dir, store, _, _) = fresh();
+        let key = |i: u32| format!("lane{:03}\0{i:08}", i % 97);
+        let mut expected = std::collections::BTreeMap::new();
+        // The outbox keeps 4 KB leaves, the timeline sled's own rule: both split many times.
+        for tree in [&store.outbox, &store.timeline] {
+            for i in 0..3000u32 {
+                tree.insert(key(i), &i.to_be_bytes()).unwrap();
+                expected.insert(key(i).into_bytes(), i.to_be_bytes().to_vec());
+            }
+            for i in (0..3000u32).step_by(4) {
+                tree.remove(key(i)).unwrap();
+                expected.remove(key(i).as_bytes());
+            }
+        }
+        let pair = |r: sled::Result<(sled::IVec, sled::IVec)>| r.map(|(k, v)| (k.to_vec(), v.to_vec())).unwrap();
+        let all: Vec<(Vec<u8>, Vec<u8>)> = expected.into_iter().collect();
+        for tree in [&store.outbox, &store.timeline] {
+            assert_eq!(tree.iter().map(pair).collect::<Vec<_>>(), all);
+            assert_eq!(
+                tree.iter().rev().map(pair).collect::<Vec<_>>(),
+                all.iter().rev().cloned().collect::<Vec<_>>()
+            );
+            for lane in 0..97u32 {
+                let prefix = format!("lane{lane:03}\0");
+                let within: Vec<_> = all.iter().filter(|(k, _)| k.starts_with(prefix.as_bytes())).collect();
+                assert_eq!(
+                    tree.scan_prefix(&prefix).next().map(pair).as_ref(),
+                    within.first().copied()
+                );
+                assert_eq!(
+                    tree.scan_prefix(&prefix).next_back().map(pair).as_ref(),
+                    within.last().copied()
+                );
+                // From both ends at once, turning at each step, until the two meet.
+                let mut walk = tree.scan_prefix(&prefix);
+                let (mut front, mut back) = (Vec::new(), Vec::new());
+                loop {
+                    match walk.next() {
+                        Some(item) => front.push(pair(item)),
+                        None => break,
+                    }
+                    match walk.next_back() {
+                        Some(item) => back.push(pair(item)),
+                        None => break,
+                    }
+                }
+                front.extend(back.into_iter().rev());
+                assert_eq!(front.iter().collect::<Vec<_>>(), within, "lane {lane}");
+            }
+            assert_eq!(
+                tree.first().unwrap().map(|(k, _)| k.to_vec()),
+                all.first().map(|(k, _)| k.clone())
+            );
+            let after = key(1500).into_bytes();
+            assert_eq!(
+                tree.get_gt(&after).unwrap().map(|(k, _)| k.to_vec()),
+                all.iter().find(|(k, _)| *k > after).map(|(k, _)| k.clone())
+            );
+        }
+    }
 }

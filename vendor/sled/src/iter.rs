@@ -1,6 +1,6 @@
 use std::ops::{Bound, Deref};
 
-use crate::{Measure, M};
+use crate::{tree::View, Measure, M};
 
 use super::*;
 
@@ -39,6 +39,39 @@ pub struct Iter {
     pub(super) lo: Bound<IVec>,
     pub(super) cached_node: Option<(PageId, Node)>,
     pub(super) going_forward: bool,
+    /// Whether a step has returned an item: the first step reads its leaf in place, and
+    /// only later steps copy the leaf to keep for the next (trouble-bot, see TROUBLE-BOT.md).
+    pub(super) stepped: bool,
+}
+
+/// The leaf a step reads: kept from the step before, or seen in place in the page cache.
+enum Held<'g> {
+    Kept(PageId, Node),
+    Seen(View<'g>),
+}
+
+impl Held<'_> {
+    /// What the iterator keeps for its next step: the leaf it had, or a copy of the one it saw
+    /// when this was not its first step (a single `next()`, as `first` and `get_gt` take,
+    /// copies no leaf).
+    fn keep(self, stepped: bool) -> Option<(PageId, Node)> {
+        match self {
+            Held::Kept(pid, node) => Some((pid, node)),
+            Held::Seen(view) if stepped => Some((view.pid, view.deref().clone())),
+            Held::Seen(_) => None,
+        }
+    }
+}
+
+impl Deref for Held<'_> {
+    type Target = Node;
+
+    fn deref(&self) -> &Node {
+        match self {
+            Held::Kept(_, node) => node,
+            Held::Seen(view) => view,
+        }
+    }
 }
 
 impl Iter {
@@ -85,14 +118,14 @@ impl Iter {
 
     pub(crate) fn next_inner(&mut self) -> Option<<Self as Iterator>::Item> {
         let guard = pin();
-        let (mut pid, mut node) = if let (true, Some((pid, node))) =
+        let mut node = if let (true, Some((pid, node))) =
             (self.going_forward, self.cached_node.take())
         {
-            (pid, node)
+            Held::Kept(pid, node)
         } else {
-            let view =
-                iter_try!(self.tree.view_for_key(self.low_key(), &guard));
-            (view.pid, view.deref().clone())
+            Held::Seen(iter_try!(
+                self.tree.view_for_key(self.low_key(), &guard)
+            ))
         };
 
         for _ in 0..MAX_LOOPS {
@@ -102,24 +135,23 @@ impl Iter {
 
             if !node.contains_upper_bound(&self.lo) {
                 // node too low (maybe merged, maybe exhausted?)
-                let view =
-                    iter_try!(self.tree.view_for_key(self.low_key(), &guard));
-
-                pid = view.pid;
-                node = view.deref().clone();
+                node = Held::Seen(iter_try!(
+                    self.tree.view_for_key(self.low_key(), &guard)
+                ));
                 continue;
             } else if !node.contains_lower_bound(&self.lo, true) {
                 // node too high (maybe split, maybe exhausted?)
                 let seek_key = possible_predecessor(&node.lo)?;
-                let view = iter_try!(self.tree.view_for_key(seek_key, &guard));
-                pid = view.pid;
-                node = view.deref().clone();
+                node = Held::Seen(iter_try!(
+                    self.tree.view_for_key(seek_key, &guard)
+                ));
                 continue;
             }
 
             if let Some((key, value)) = node.successor(&self.lo) {
                 self.lo = Bound::Excluded(key.clone());
-                self.cached_node = Some((pid, node));
+                self.cached_node = node.keep(self.stepped);
+                self.stepped = true;
                 self.going_forward = true;
 
                 match self.hi {
@@ -167,14 +199,14 @@ impl DoubleEndedIterator for Iter {
         let guard = pin();
         let _cc = concurrency_control::read();
 
-        let (mut pid, mut node) = if let (false, Some((pid, node))) =
+        let mut node = if let (false, Some((pid, node))) =
             (self.going_forward, self.cached_node.take())
         {
-            (pid, node)
+            Held::Kept(pid, node)
         } else {
-            let view =
-                iter_try!(self.tree.view_for_key(self.high_key(), &guard));
-            (view.pid, view.deref().clone())
+            Held::Seen(iter_try!(
+                self.tree.view_for_key(self.high_key(), &guard)
+            ))
         };
 
         for _ in 0..MAX_LOOPS {
@@ -184,24 +216,23 @@ impl DoubleEndedIterator for Iter {
 
             if !node.contains_upper_bound(&self.hi) {
                 // node too low (maybe merged, maybe exhausted?)
-                let view =
-                    iter_try!(self.tree.view_for_key(self.high_key(), &guard));
-
-                pid = view.pid;
-                node = view.deref().clone();
+                node = Held::Seen(iter_try!(
+                    self.tree.view_for_key(self.high_key(), &guard)
+                ));
                 continue;
             } else if !node.contains_lower_bound(&self.hi, false) {
                 // node too high (maybe split, maybe exhausted?)
                 let seek_key = possible_predecessor(&node.lo)?;
-                let view = iter_try!(self.tree.view_for_key(seek_key, &guard));
-                pid = view.pid;
-                node = view.deref().clone();
+                node = Held::Seen(iter_try!(
+                    self.tree.view_for_key(seek_key, &guard)
+                ));
                 continue;
             }
 
             if let Some((key, value)) = node.predecessor(&self.hi) {
                 self.hi = Bound::Excluded(key.clone());
-                self.cached_node = Some((pid, node));
+                self.cached_node = node.keep(self.stepped);
+                self.stepped = true;
                 self.going_forward = false;
 
                 match self.lo {

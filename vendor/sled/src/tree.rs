@@ -1297,6 +1297,7 @@ impl Tree {
             lo,
             cached_node: None,
             going_forward: true,
+            stepped: false,
         }
     }
 
