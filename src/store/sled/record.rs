@@ -3,17 +3,20 @@
 //! sled rewrites a whole leaf (up to 17 records) every ten changes to it, and keeps dead
 //! versions in its segments until they are cleaned, so the bytes written per decision grow
 //! with the size of every record next to the one that changed. This form keeps exactly what
-//! the JSON held (decoding writes the same JSON back as text for serde to read, so every serde
-//! attribute of the model behaves as with JSON) and spends fewer bytes on it: field names and common words by
-//! their number in [`WORDS`], numbers as varints, and strings that are a timestamp as chrono
-//! writes it, a Slack message ts or lowercase hex, as numbers or bytes when they read back as
-//! the very same string.
+//! the JSON held and spends fewer bytes on it: field names and common words by their number
+//! in [`WORDS`], numbers as varints, and strings that are a timestamp as chrono writes it, a
+//! Slack message ts or lowercase hex, as numbers or bytes when they read back as the very
+//! same string. serde writes and reads it directly (`write.rs`, `read.rs`), giving and taking
+//! the same calls as with `serde_json`, so every serde attribute of the model behaves as with
+//! JSON.
 //!
 //! A record starts with [`VERSION`]; a JSON record starts with `{` (every record type is a
 //! struct), so a record stored by an earlier release still reads.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Number, Value};
+
+mod read;
+mod write;
 
 /// The first byte of a record in this form. JSON records start with `{` (0x7b).
 pub(in crate::store) const VERSION: u8 = 1;
@@ -167,35 +170,34 @@ const WORDS: &[&str] = &[
 
 /// A serde record in the compact form, without its null fields (see `sled::encode`).
 pub(in crate::store) fn encode<T: Serialize>(value: &T) -> Vec<u8> {
-    let mut v = serde_json::to_value(value).expect("store records serialize");
-    drop_nulls(&mut v);
-    encode_value(&v)
+    encode_with(value, true)
 }
 
 /// A value in the compact form with its nulls: what serde wrote, exactly (timeline entries,
 /// whose hash covers serde's form of their fields).
 pub(in crate::store) fn encode_exact<T: Serialize>(value: &T) -> Vec<u8> {
-    encode_value(&serde_json::to_value(value).expect("store records serialize"))
+    encode_with(value, false)
+}
+
+fn encode_with<T: Serialize>(value: &T, drop_nulls: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    out.push(VERSION);
+    write::write(&mut out, value, drop_nulls).expect("store records are JSON's data model");
+    out
 }
 
 /// A record in either form: compact, or JSON as earlier releases (and PostgreSQL) wrote it.
 pub(in crate::store) fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, String> {
     match bytes.split_first() {
-        Some((&VERSION, rest)) => {
-            let mut r = Reader { rest, depth: 0 };
-            let mut json = Vec::with_capacity(rest.len() * 3);
-            r.json(&mut json)?;
-            if !r.rest.is_empty() {
-                return Err("compact record: bytes after its end".into());
-            }
-            serde_json::from_slice(&json).map_err(|e| e.to_string())
-        }
+        Some((&VERSION, rest)) => read::Reader::new(rest).whole(),
         _ => serde_json::from_slice(bytes).map_err(|e| e.to_string()),
     }
 }
 
-/// Drops every null field: each is an `Option` that serde reads back as None when missing.
-pub(in crate::store) fn drop_nulls(v: &mut Value) {
+/// Drops every null field, as `encode` leaves them out: for tests that compare with JSON.
+#[cfg(test)]
+pub(in crate::store) fn drop_nulls(v: &mut serde_json::Value) {
+    use serde_json::Value;
     match v {
         Value::Object(fields) => {
             fields.retain(|_, v| !v.is_null());
@@ -226,13 +228,6 @@ const HEX: u8 = 12;
 
 /// Nesting deeper than this is refused on decode (a corrupt record must not overflow the stack).
 const MAX_DEPTH: u32 = 64;
-
-fn encode_value(v: &Value) -> Vec<u8> {
-    let mut out = Vec::with_capacity(256);
-    out.push(VERSION);
-    write_value(&mut out, v);
-    out
-}
 
 /// LEB128: seven bits a byte, low first.
 pub(in crate::store) fn varint(out: &mut Vec<u8>, mut n: u64) {
@@ -265,48 +260,49 @@ pub(in crate::store) fn bytes(out: &mut Vec<u8>, b: &[u8]) {
 }
 
 fn word(s: &str) -> Option<usize> {
-    static PLACES: std::sync::OnceLock<std::collections::HashMap<&'static str, usize>> = std::sync::OnceLock::new();
-    let places = PLACES.get_or_init(|| WORDS.iter().enumerate().map(|(at, w)| (*w, at)).collect());
+    type Places = std::collections::HashMap<&'static str, usize, std::hash::BuildHasherDefault<Fnv>>;
+    static PLACES: std::sync::OnceLock<(Places, usize)> = std::sync::OnceLock::new();
+    let (places, longest) = PLACES.get_or_init(|| {
+        let places = WORDS.iter().enumerate().map(|(at, w)| (*w, at)).collect();
+        (places, WORDS.iter().map(|w| w.len()).max().unwrap_or(0))
+    });
+    // Every string of a record is looked up, user text too: a long one is no word.
+    if s.len() > *longest {
+        return None;
+    }
     places.get(s).copied()
 }
 
-fn write_value(out: &mut Vec<u8>, v: &Value) {
-    match v {
-        Value::Null => out.push(NULL),
-        Value::Bool(false) => out.push(FALSE),
-        Value::Bool(true) => out.push(TRUE),
-        Value::Number(n) => {
-            if let Some(u) = n.as_u64() {
-                out.push(UINT);
-                varint(out, u);
-            } else if let Some(i) = n.as_i64() {
-                out.push(NEG);
-                varint(out, !(i as u64));
-            } else {
-                out.push(FLOAT);
-                out.extend_from_slice(&n.as_f64().unwrap_or(0.0).to_be_bytes());
-            }
+/// FNV-1a, for the words' fixed map: their names are a few bytes, which SipHash spends most of
+/// a look-up on; strings from outside are only looked up, never added, so no chosen set of
+/// them can crowd one bucket.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
         }
-        Value::String(s) => write_str(out, s),
-        Value::Array(items) => {
-            out.push(ARRAY);
-            varint(out, items.len() as u64);
-            items.iter().for_each(|v| write_value(out, v));
-        }
-        Value::Object(fields) => {
-            out.push(OBJECT);
-            varint(out, fields.len() as u64);
-            for (k, v) in fields {
-                // 0 and the name, or the word's place plus one.
-                match word(k) {
-                    Some(at) => varint(out, at as u64 + 1),
-                    None => {
-                        out.push(0);
-                        bytes(out, k.as_bytes());
-                    }
-                }
-                write_value(out, v);
-            }
+    }
+}
+
+/// A field's name: the word's place plus one, or 0 and the name.
+fn write_key(out: &mut Vec<u8>, k: &str) {
+    match word(k) {
+        Some(at) => varint(out, at as u64 + 1),
+        None => {
+            out.push(0);
+            bytes(out, k.as_bytes());
         }
     }
 }
@@ -373,140 +369,13 @@ fn as_hex(s: &str) -> Option<Vec<u8>> {
     Some(b.chunks(2).map(|p| nibble(p[0]) << 4 | nibble(p[1])).collect())
 }
 
-struct Reader<'a> {
-    rest: &'a [u8],
-    depth: u32,
-}
-
-impl<'a> Reader<'a> {
-    fn byte(&mut self) -> Result<u8, String> {
-        let (&b, rest) = self.rest.split_first().ok_or("compact record: cut short")?;
-        self.rest = rest;
-        Ok(b)
-    }
-
-    fn varint(&mut self) -> Result<u64, String> {
-        take_varint(&mut self.rest).ok_or_else(|| "compact record: a number cut short or too long".into())
-    }
-
-    fn bytes(&mut self) -> Result<&'a [u8], String> {
-        let len = self.varint()?;
-        let len = usize::try_from(len).map_err(|_| "compact record: length")?;
-        let (piece, rest) = self.rest.split_at_checked(len).ok_or("compact record: cut short")?;
-        self.rest = rest;
-        Ok(piece)
-    }
-
-    fn word(&mut self, at: u64) -> Result<&'static str, String> {
-        usize::try_from(at)
-            .ok()
-            .and_then(|at| WORDS.get(at))
-            .copied()
-            .ok_or_else(|| "compact record: unknown word".into())
-    }
-
-    fn count(&mut self) -> Result<usize, String> {
-        // Every item takes at least one byte: a count beyond the rest is corrupt.
-        let n = self.varint()?;
-        usize::try_from(n)
-            .ok()
-            .filter(|n| *n <= self.rest.len())
-            .ok_or_else(|| "compact record: count".into())
-    }
-
-    /// Writes the next value as JSON text into `out`: serde reads that as it reads JSON records,
-    /// which is faster than building a `Value` first.
-    fn json(&mut self, out: &mut Vec<u8>) -> Result<(), String> {
-        use std::io::Write;
-        let quoted = |out: &mut Vec<u8>, s: &str| serde_json::to_writer(out, s).map_err(|e| e.to_string());
-        match self.byte()? {
-            NULL => out.extend_from_slice(b"null"),
-            FALSE => out.extend_from_slice(b"false"),
-            TRUE => out.extend_from_slice(b"true"),
-            UINT => {
-                let n = self.varint()?;
-                write!(out, "{n}").map_err(|e| e.to_string())?;
-            }
-            NEG => {
-                let n = !self.varint()? as i64;
-                write!(out, "{n}").map_err(|e| e.to_string())?;
-            }
-            FLOAT => {
-                let raw = self.rest.split_at_checked(8).ok_or("compact record: cut short")?;
-                self.rest = raw.1;
-                let f = f64::from_be_bytes(raw.0.try_into().map_err(|_| "compact record: float")?);
-                let n = Number::from_f64(f).ok_or("compact record: float")?;
-                serde_json::to_writer(out, &n).map_err(|e| e.to_string())?;
-            }
-            STR => {
-                let s = std::str::from_utf8(self.bytes()?).map_err(|_| "compact record: not UTF-8")?;
-                quoted(out, s)?;
-            }
-            WORD => {
-                let at = self.varint()?;
-                quoted(out, self.word(at)?)?;
-            }
-            TIME => {
-                let z = self.varint()?;
-                let secs = (z >> 1) as i64 ^ -((z & 1) as i64);
-                let nanos = u32::try_from(self.varint()?).map_err(|_| "compact record: time")?;
-                quoted(out, &time_text(secs, nanos).ok_or("compact record: time")?)?;
-            }
-            SLACK_TS => {
-                let secs = self.varint()?;
-                let micros = u32::try_from(self.varint()?).map_err(|_| "compact record: ts")?;
-                quoted(out, &slack_ts_text(secs, micros))?;
-            }
-            HEX => {
-                const DIGITS: &[u8; 16] = b"0123456789abcdef";
-                let raw = self.bytes()?;
-                out.push(b'"');
-                for b in raw {
-                    out.push(DIGITS[usize::from(b >> 4)]);
-                    out.push(DIGITS[usize::from(b & 15)]);
-                }
-                out.push(b'"');
-            }
-            tag @ (ARRAY | OBJECT) => {
-                self.depth += 1;
-                if self.depth > MAX_DEPTH {
-                    return Err("compact record: nested too deep".into());
-                }
-                let n = self.count()?;
-                out.push(if tag == ARRAY { b'[' } else { b'{' });
-                for i in 0..n {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    if tag == OBJECT {
-                        match self.varint()? {
-                            0 => {
-                                let name =
-                                    std::str::from_utf8(self.bytes()?).map_err(|_| "compact record: not UTF-8")?;
-                                quoted(out, name)?;
-                            }
-                            at => quoted(out, self.word(at - 1)?)?,
-                        }
-                        out.push(b':');
-                    }
-                    self.json(out)?;
-                }
-                out.push(if tag == ARRAY { b']' } else { b'}' });
-                self.depth -= 1;
-            }
-            _ => return Err("compact record: unknown tag".into()),
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn back(v: &Value) -> Value {
-        decode::<Value>(&encode_value(v)).unwrap()
+        decode::<Value>(&encode_exact(v)).unwrap()
     }
 
     #[test]
@@ -547,9 +416,110 @@ mod tests {
             "ts": "1796036415.013365",
             "timeline_head": "1be380efdad1faef419b424d16129b035709c3d189fd7064611811c0ad9cb860",
         });
-        let bytes = encode_value(&packed);
+        let bytes = encode_exact(&packed);
         assert!(bytes.len() * 2 < packed.to_string().len(), "{} bytes", bytes.len());
         assert_eq!(back(&packed), packed);
+    }
+
+    /// Every shape serde gives, written and read straight: each reads back to itself, and the
+    /// form holds just what `serde_json` makes of it (nulls left out where `encode` drops them).
+    #[test]
+    fn every_serde_shape_reads_back_itself_and_holds_what_serde_json_makes_of_it() {
+        use chrono::{DateTime, Utc};
+        use std::collections::BTreeMap;
+
+        #[derive(Debug, PartialEq, Serialize, Deserialize)]
+        enum Shape {
+            Unit,
+            Newtype(u8),
+            Tuple(i32, String),
+            Struct { a: Option<u64>, b: Vec<Shape> },
+        }
+        #[derive(Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "kind", rename_all = "snake_case")]
+        enum Tagged {
+            One { text: String },
+            Two { at: DateTime<Utc>, ts: Option<String> },
+        }
+        #[derive(Debug, PartialEq, Serialize, Deserialize)]
+        struct Id(String);
+        #[derive(Debug, PartialEq, Serialize, Deserialize)]
+        struct All {
+            id: Id,
+            small: u8,
+            negative: i16,
+            float: f64,
+            flag: bool,
+            missing: Option<String>,
+            present: Option<Option<u32>>,
+            shapes: Vec<Shape>,
+            tagged: Vec<Tagged>,
+            by_number: BTreeMap<u32, String>,
+            wide: BTreeMap<String, u64>,
+            pair: (u8, char),
+            #[serde(default)]
+            added_later: Vec<u8>,
+        }
+        let at: DateTime<Utc> = "2026-12-01T10:00:00.123456789Z".parse().unwrap();
+        let all = All {
+            id: Id("20261201-7".into()),
+            small: 255,
+            negative: -300,
+            float: -0.5,
+            flag: true,
+            missing: None,
+            present: Some(Some(3)),
+            shapes: vec![
+                Shape::Unit,
+                Shape::Newtype(7),
+                Shape::Tuple(-1, "channel".into()),
+                Shape::Struct {
+                    a: None,
+                    b: vec![
+                        Shape::Unit,
+                        Shape::Struct {
+                            a: Some(u64::MAX),
+                            b: vec![],
+                        },
+                    ],
+                },
+            ],
+            tagged: vec![
+                Tagged::One {
+                    text: "日本語 and \u{0}".into(),
+                },
+                Tagged::Two {
+                    at,
+                    ts: Some("1796036415.013365".into()),
+                },
+            ],
+            by_number: BTreeMap::from([(3, "three".into()), (40_000, String::new())]),
+            // More fields than one byte counts.
+            wide: (0..300u64).map(|i| (format!("field {i}"), i * 1000)).collect(),
+            pair: (1, 'é'),
+            added_later: vec![],
+        };
+        for (form, drops) in [(encode(&all), true), (encode_exact(&all), false)] {
+            assert_eq!(form[0], VERSION);
+            assert_eq!(decode::<All>(&form).unwrap(), all);
+            let mut json = serde_json::to_value(&all).unwrap();
+            if drops {
+                drop_nulls(&mut json);
+            }
+            assert_eq!(decode::<Value>(&form).unwrap(), json);
+        }
+        // Fields in the order of their names, as records were stored through `serde_json`'s
+        // map: byte for byte the form of the same value built as JSON first.
+        let as_json = serde_json::to_value(&all).unwrap();
+        assert_eq!(encode(&all), encode(&as_json));
+        assert_eq!(encode_exact(&all), encode_exact(&as_json));
+        let mut without = serde_json::to_value(&all).unwrap();
+        without.as_object_mut().unwrap().remove("added_later");
+        assert_eq!(decode::<All>(&encode(&without)).unwrap(), all, "a field added later");
+        // A value of another type is refused, not misread.
+        assert!(decode::<All>(&encode(&serde_json::json!({"id": 1}))).is_err());
+        assert!(decode::<u8>(&encode(&256u32)).is_err());
+        assert!(decode::<Shape>(&encode_exact(&serde_json::json!({"Unit": null, "Newtype": 1}))).is_err());
     }
 
     #[test]
@@ -560,7 +530,7 @@ mod tests {
 
     #[test]
     fn a_damaged_record_is_refused_not_misread() {
-        let whole = encode_value(&json!({"id": "20261130-1", "seq": [1, 2, 3], "name": "x"}));
+        let whole = encode_exact(&json!({"id": "20261130-1", "seq": [1, 2, 3], "name": "x"}));
         for cut in 1..whole.len() {
             assert!(decode::<Value>(&whole[..cut]).is_err(), "cut at {cut}");
         }
