@@ -140,6 +140,11 @@ pub(crate) fn timer_key_with(timer: &Timer, kind: &[u8]) -> Vec<u8> {
 }
 
 /// The store, on one backend or the other.
+///
+/// Its methods box every PostgreSQL call they await: a method's future holds room for its
+/// largest arm, and the queries' (up to 7 KB) would otherwise be allocated and moved with
+/// every call sled answers at once, a dozen times per open in the deliverer alone
+/// (`deliver::tests::a_delivery_moves_and_allocates_little_memory`).
 #[derive(Clone)]
 pub enum Store {
     /// Embedded, one process (the default).
@@ -158,8 +163,8 @@ impl Store {
     /// claims `instance`; a claim this instance does not renew within `lease` passes to another.
     pub async fn connect_postgres(url: &str, instance: &str, lease: Duration) -> Result<Store, StoreError> {
         let pool = crate::store::pg::connect(url)?;
-        crate::store::pg::migrate(&pool).await?;
-        index::pg::build_missing(&pool).await?;
+        Box::pin(crate::store::pg::migrate(&pool)).await?;
+        Box::pin(index::pg::build_missing(&pool)).await?;
         Ok(Store::Postgres(PgStore::new(pool, instance, lease)))
     }
 
@@ -211,7 +216,7 @@ impl Store {
     ) -> Result<Result<Decision, Skip>, StoreError> {
         match self {
             Store::Sled(s) => s.open_trouble(day, seen, now, decide),
-            Store::Postgres(p) => Ok(p.open_trouble(day, seen, now, decide).await?),
+            Store::Postgres(p) => Ok(Box::pin(p.open_trouble(day, seen, now, decide)).await?),
         }
     }
 
@@ -228,7 +233,7 @@ impl Store {
     ) -> Result<Result<Decision, Skip>, StoreError> {
         match self {
             Store::Sled(s) => s.transact(id, seen, done, now, decide),
-            Store::Postgres(p) => Ok(p.update(id, seen, done.map(pg_id), now, decide).await?),
+            Store::Postgres(p) => Ok(Box::pin(p.update(id, seen, done.map(pg_id), now, decide)).await?),
         }
     }
 
@@ -242,7 +247,7 @@ impl Store {
     ) -> Result<Decision, StoreError> {
         match self {
             Store::Sled(s) => s.fire_timer(timer, now, decide),
-            Store::Postgres(p) => Ok(p.fire_timer(&timer_key(timer), timer, now, decide).await?),
+            Store::Postgres(p) => Ok(Box::pin(p.fire_timer(&timer_key(timer), timer, now, decide)).await?),
         }
     }
 
@@ -250,7 +255,7 @@ impl Store {
     pub async fn remember_key(&self, key: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
         match self {
             Store::Sled(s) => s.remember_key(key, now),
-            Store::Postgres(p) => Ok(p.remember_key(key, now).await?),
+            Store::Postgres(p) => Ok(Box::pin(p.remember_key(key, now)).await?),
         }
     }
 
@@ -258,7 +263,7 @@ impl Store {
     pub async fn prune_keys(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         match self {
             Store::Sled(s) => Ok(s.prune_keys(before)? as u64),
-            Store::Postgres(p) => Ok(p.prune_keys(before).await?),
+            Store::Postgres(p) => Ok(Box::pin(p.prune_keys(before)).await?),
         }
     }
 
@@ -266,7 +271,7 @@ impl Store {
     pub async fn enqueue_loose(&self, deliveries: Vec<Delivery>, now: DateTime<Utc>) -> Result<(), StoreError> {
         match self {
             Store::Sled(s) => s.enqueue_loose(deliveries, now),
-            Store::Postgres(p) => Ok(p.enqueue_loose(deliveries, now).await?),
+            Store::Postgres(p) => Ok(Box::pin(p.enqueue_loose(deliveries, now)).await?),
         }
     }
 
@@ -274,7 +279,7 @@ impl Store {
     pub async fn lanes_with_work(&self) -> Result<Vec<LaneKey>, StoreError> {
         match self {
             Store::Sled(s) => s.outbox_lanes(),
-            Store::Postgres(p) => Ok(p.lanes_with_work().await?),
+            Store::Postgres(p) => Ok(Box::pin(p.lanes_with_work()).await?),
         }
     }
 
@@ -284,7 +289,7 @@ impl Store {
         match self {
             // One deliverer per process, one worker per lane: the head is this worker's.
             Store::Sled(s) => Ok(s.lane_head(lane)?.map(|item| Claim { item, reclaimed: false })),
-            Store::Postgres(p) => Ok(p.claim_lane_head(lane.as_str(), now).await?.map(|c| Claim {
+            Store::Postgres(p) => Ok(Box::pin(p.claim_lane_head(lane.as_str(), now)).await?.map(|c| Claim {
                 item: c.item,
                 reclaimed: c.reclaimed,
             })),
@@ -295,7 +300,7 @@ impl Store {
     pub async fn claimable(&self, lane: &LaneKey, now: DateTime<Utc>) -> Result<bool, StoreError> {
         match self {
             Store::Sled(s) => Ok(s.lane_head(lane)?.is_some()),
-            Store::Postgres(p) => Ok(p.claimable(lane.as_str(), now).await?),
+            Store::Postgres(p) => Ok(Box::pin(p.claimable(lane.as_str(), now)).await?),
         }
     }
 
@@ -304,7 +309,7 @@ impl Store {
     pub async fn renew(&self, claim: &Claim, now: DateTime<Utc>) -> Result<bool, StoreError> {
         match self {
             Store::Sled(_) => Ok(true),
-            Store::Postgres(p) => Ok(p.renew(pg_id(&claim.item), now).await?),
+            Store::Postgres(p) => Ok(Box::pin(p.renew(pg_id(&claim.item), now)).await?),
         }
     }
 
@@ -313,7 +318,7 @@ impl Store {
     pub async fn mark_attempt(&self, claim: &Claim, now: DateTime<Utc>) -> Result<bool, StoreError> {
         match self {
             Store::Sled(s) => s.mark_attempt(&claim.item, now).await,
-            Store::Postgres(p) => Ok(p.mark_attempt(pg_id(&claim.item), now).await?),
+            Store::Postgres(p) => Ok(Box::pin(p.mark_attempt(pg_id(&claim.item), now)).await?),
         }
     }
 
@@ -327,7 +332,7 @@ impl Store {
             }
             Store::Postgres(p) => {
                 let ids: Vec<i64> = claims.iter().map(|c| pg_id(&c.item)).collect();
-                Ok(p.mark_attempts(&ids, now).await?)
+                Ok(Box::pin(p.mark_attempts(&ids, now)).await?)
             }
         }
     }
@@ -337,7 +342,7 @@ impl Store {
     pub async fn release(&self, claim: &Claim, now: DateTime<Utc>) -> Result<(), StoreError> {
         match self {
             Store::Sled(_) => Ok(()),
-            Store::Postgres(p) => Ok(p.release(pg_id(&claim.item), now).await?),
+            Store::Postgres(p) => Ok(Box::pin(p.release(pg_id(&claim.item), now)).await?),
         }
     }
 
@@ -345,7 +350,7 @@ impl Store {
     pub async fn finish(&self, item: &OutboxItem) -> Result<(), StoreError> {
         match self {
             Store::Sled(s) => s.remove_outbox(item),
-            Store::Postgres(p) => Ok(p.finish(pg_id(item)).await?),
+            Store::Postgres(p) => Ok(Box::pin(p.finish(pg_id(item))).await?),
         }
     }
 
@@ -359,7 +364,7 @@ impl Store {
     ) -> Result<Option<DateTime<Utc>>, StoreError> {
         match self {
             Store::Sled(_) => Ok(None),
-            Store::Postgres(p) => Ok(Some(p.reserve_channel_slot(channel, now, gap).await?)),
+            Store::Postgres(p) => Ok(Some(Box::pin(p.reserve_channel_slot(channel, now, gap)).await?)),
         }
     }
 
@@ -367,7 +372,7 @@ impl Store {
     pub async fn next_timer_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         match self {
             Store::Sled(s) => Ok(s.next_timer()?.map(|t| t.due)),
-            Store::Postgres(p) => Ok(p.next_timer_due().await?),
+            Store::Postgres(p) => Ok(Box::pin(p.next_timer_due()).await?),
         }
     }
 
@@ -388,7 +393,7 @@ impl Store {
     pub async fn remove_timer(&self, timer: &Timer) -> Result<(), StoreError> {
         match self {
             Store::Sled(s) => s.remove_timer(timer),
-            Store::Postgres(p) => Ok(p.remove_timer(&timer_key(timer)).await?),
+            Store::Postgres(p) => Ok(Box::pin(p.remove_timer(&timer_key(timer))).await?),
         }
     }
 
@@ -396,7 +401,7 @@ impl Store {
     pub async fn mark_home_viewer(&self, user: &UserId) -> Result<(), StoreError> {
         match self {
             Store::Sled(s) => s.mark_home_viewer(user),
-            Store::Postgres(p) => Ok(p.mark_home_viewer(user).await?),
+            Store::Postgres(p) => Ok(Box::pin(p.mark_home_viewer(user)).await?),
         }
     }
 
@@ -405,28 +410,30 @@ impl Store {
     pub async fn home_needs_publish(&self, user: &UserId) -> Result<bool, StoreError> {
         match self {
             Store::Sled(s) => Ok(s.is_home_viewer(user) && !s.home_publish_pending(user)),
-            Store::Postgres(p) => Ok(p.is_home_viewer(user).await? && !p.home_publish_pending(user).await?),
+            Store::Postgres(p) => {
+                Ok(Box::pin(p.is_home_viewer(user)).await? && !Box::pin(p.home_publish_pending(user)).await?)
+            }
         }
     }
 
     pub async fn get(&self, id: &TroubleId) -> Result<Option<Trouble>, StoreError> {
         match self {
             Store::Sled(s) => s.get(id),
-            Store::Postgres(p) => Ok(p.get(id).await?),
+            Store::Postgres(p) => Ok(Box::pin(p.get(id)).await?),
         }
     }
 
     pub async fn by_channel(&self, channel: &ChannelId) -> Result<Option<TroubleId>, StoreError> {
         match self {
             Store::Sled(s) => s.by_channel(channel),
-            Store::Postgres(p) => Ok(p.by_channel(channel).await?),
+            Store::Postgres(p) => Ok(Box::pin(p.by_channel(channel)).await?),
         }
     }
 
     pub async fn all_troubles(&self) -> Result<Vec<Trouble>, StoreError> {
         match self {
             Store::Sled(s) => s.all_troubles(),
-            Store::Postgres(p) => Ok(p.all_troubles().await?),
+            Store::Postgres(p) => Ok(Box::pin(p.all_troubles()).await?),
         }
     }
 
@@ -446,7 +453,11 @@ impl Store {
                     Err(e) => Err(StoreError::Sled(::sled::Error::Io(std::io::Error::other(e)))),
                 }
             }
-            Store::Postgres(p) => Ok(p.all_troubles().await?.into_iter().filter(|t| keep(t)).collect()),
+            Store::Postgres(p) => Ok(Box::pin(p.all_troubles())
+                .await?
+                .into_iter()
+                .filter(|t| keep(t))
+                .collect()),
         }
     }
 
@@ -454,7 +465,7 @@ impl Store {
     pub async fn open_summaries(&self) -> Result<Vec<TroubleSummary>, StoreError> {
         match self {
             Store::Sled(s) => s.open_summaries(),
-            Store::Postgres(p) => Ok(p.open_summaries().await?),
+            Store::Postgres(p) => Ok(Box::pin(p.open_summaries()).await?),
         }
     }
 
@@ -463,7 +474,7 @@ impl Store {
     pub async fn open_head(&self, n: usize) -> Result<Vec<index::Flagged>, StoreError> {
         match self {
             Store::Sled(s) => index::sled_open_head(s.index_tree(), n),
-            Store::Postgres(p) => Ok(index::pg::open_head(p.pool(), n).await?),
+            Store::Postgres(p) => Ok(Box::pin(index::pg::open_head(p.pool(), n)).await?),
         }
     }
 
@@ -472,7 +483,7 @@ impl Store {
     pub async fn open_unsure(&self) -> Result<index::OpenUnsure, StoreError> {
         match self {
             Store::Sled(s) => index::sled_open_unsure(s.index_tree()),
-            Store::Postgres(p) => Ok(index::pg::open_unsure(p.pool()).await?),
+            Store::Postgres(p) => Ok(Box::pin(index::pg::open_unsure(p.pool())).await?),
         }
     }
 
@@ -480,7 +491,7 @@ impl Store {
     pub async fn summaries_of(&self, ids: &[TroubleId]) -> Result<Vec<TroubleSummary>, StoreError> {
         match self {
             Store::Sled(s) => s.summaries_of(ids),
-            Store::Postgres(p) => Ok(index::pg::summaries(p.pool(), ids).await?),
+            Store::Postgres(p) => Ok(Box::pin(index::pg::summaries(p.pool(), ids)).await?),
         }
     }
 
@@ -494,7 +505,7 @@ impl Store {
                 .into_iter()
                 .flatten()
                 .collect()),
-            Store::Postgres(p) => Ok(index::pg::troubles(p.pool(), ids).await?),
+            Store::Postgres(p) => Ok(Box::pin(index::pg::troubles(p.pool(), ids)).await?),
         }
     }
 
@@ -521,7 +532,7 @@ impl Store {
                 })
                 .await
             }
-            Store::Postgres(p) => Ok(index::pg::which_of(p.pool(), &ids, keep).await?),
+            Store::Postgres(p) => Ok(Box::pin(index::pg::which_of(p.pool(), &ids, keep)).await?),
         }
     }
 
@@ -535,7 +546,7 @@ impl Store {
         let keys = index::customer_keys(aliases, name);
         let ids = match self {
             Store::Sled(s) => index::sled_customer_ids(s.index_tree(), &keys)?,
-            Store::Postgres(p) => index::pg::customer_ids(p.pool(), &keys).await?,
+            Store::Postgres(p) => Box::pin(index::pg::customer_ids(p.pool(), &keys)).await?,
         };
         let wanted = crate::trouble::customer::customer_key(aliases, name);
         let mut troubles = self.get_many(&ids).await?;
@@ -547,7 +558,7 @@ impl Store {
     pub async fn home_troubles(&self, user: &UserId) -> Result<Vec<Trouble>, StoreError> {
         let ids = match self {
             Store::Sled(s) => index::sled_home_ids(s.index_tree(), user)?,
-            Store::Postgres(p) => index::pg::home_ids(p.pool(), user).await?,
+            Store::Postgres(p) => Box::pin(index::pg::home_ids(p.pool(), user)).await?,
         };
         self.get_many(&ids).await
     }
@@ -590,7 +601,7 @@ impl Store {
                 let index = s.index_tree().clone();
                 blocking(move || index::sled_stats_rows(&index, since, until)).await
             }
-            Store::Postgres(p) => Ok(index::pg::stats_rows(p.pool(), since, until).await?),
+            Store::Postgres(p) => Ok(Box::pin(index::pg::stats_rows(p.pool(), since, until)).await?),
         }
     }
 
@@ -606,7 +617,7 @@ impl Store {
                 let index = s.index_tree().clone();
                 blocking(move || index::sled_stats_parts(&index, since, until)).await
             }
-            Store::Postgres(p) => Ok(index::pg::stats_parts(p.pool(), since, until).await?),
+            Store::Postgres(p) => Ok(Box::pin(index::pg::stats_parts(p.pool(), since, until)).await?),
         }
     }
 
@@ -619,7 +630,7 @@ impl Store {
                 let s = s.clone();
                 blocking(move || s.search_cache().search(s.index_tree(), &words)).await
             }
-            Store::Postgres(p) => Ok(index::pg::search(p.pool(), &words).await?),
+            Store::Postgres(p) => Ok(Box::pin(index::pg::search(p.pool(), &words)).await?),
         }
     }
 
@@ -638,14 +649,14 @@ impl Store {
     pub async fn timeline(&self, id: &TroubleId) -> Result<Vec<Entry>, StoreError> {
         match self {
             Store::Sled(s) => s.timeline(id),
-            Store::Postgres(p) => Ok(p.timeline(id).await?),
+            Store::Postgres(p) => Ok(Box::pin(p.timeline(id)).await?),
         }
     }
 
     pub async fn outbox_items(&self) -> Result<Vec<OutboxItem>, StoreError> {
         match self {
             Store::Sled(s) => s.outbox_items(),
-            Store::Postgres(p) => Ok(p.outbox_items().await?),
+            Store::Postgres(p) => Ok(Box::pin(p.outbox_items()).await?),
         }
     }
 
@@ -657,7 +668,7 @@ impl Store {
                 let s = s.clone();
                 blocking(move || s.oldest_outbox_at()).await
             }
-            Store::Postgres(p) => Ok(index::pg::oldest_outbox_at(p.pool()).await?),
+            Store::Postgres(p) => Ok(Box::pin(index::pg::oldest_outbox_at(p.pool())).await?),
         }
     }
 
@@ -674,12 +685,12 @@ impl Store {
                 })
             }
             Store::Postgres(p) => {
-                let troubles = index::pg::counts(p.pool()).await?;
+                let troubles = Box::pin(index::pg::counts(p.pool())).await?;
                 Ok(Counts {
                     troubles: troubles.troubles,
                     open: troubles.open,
-                    outbox: p.outbox_len().await? as u64,
-                    timers: p.timers_len().await? as u64,
+                    outbox: Box::pin(p.outbox_len()).await? as u64,
+                    timers: Box::pin(p.timers_len()).await? as u64,
                 })
             }
         }
