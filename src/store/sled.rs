@@ -223,14 +223,20 @@ fn read_stored(tx: &Trees, key: &[u8]) -> Result<Option<Trouble>, Stop> {
 
 /// A lane's key prefix: its name, then 0 (names hold no 0), then each item's id.
 fn lane_prefix(lane: &LaneKey) -> Vec<u8> {
-    let mut key = lane.as_str().as_bytes().to_vec();
-    key.push(0);
-    key
+    lane_key_with(lane, &[])
 }
 
 fn item_key(item: &OutboxItem) -> Vec<u8> {
-    let mut key = lane_prefix(&item.lane_key());
-    key.extend_from_slice(&item.id.to_be_bytes());
+    lane_key_with(&item.lane_key(), &item.id.to_be_bytes())
+}
+
+/// A lane's name, its end (0) and `rest`, in one allocation of the size they take.
+fn lane_key_with(lane: &LaneKey, rest: &[u8]) -> Vec<u8> {
+    let name = lane.as_str().as_bytes();
+    let mut key = Vec::with_capacity(name.len() + 1 + rest.len());
+    key.extend_from_slice(name);
+    key.push(0);
+    key.extend_from_slice(rest);
     key
 }
 

@@ -754,10 +754,24 @@ impl Data {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Debug, PartialEq, Default)]
 pub(crate) struct Leaf {
     pub(crate) keys: Vec<IVec>,
     pub(crate) values: Vec<IVec>,
+}
+
+/// trouble-bot: a copy of a leaf has room for one more entry. A leaf is copied to apply a
+/// change to it (`PageCache::link_consolidating_after`), and an insert into an exact copy
+/// grew both vectors (a reallocation and a second copy of the leaf, at every insert).
+impl Clone for Leaf {
+    fn clone(&self) -> Leaf {
+        let with_room = |v: &Vec<IVec>| {
+            let mut copy = Vec::with_capacity(v.len() + 1);
+            copy.extend(v.iter().cloned());
+            copy
+        };
+        Leaf { keys: with_room(&self.keys), values: with_room(&self.values) }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Default)]
