@@ -1027,6 +1027,15 @@ mod tests {
         assert_eq!(settle_wait(started, at(60_000), timeout), Duration::ZERO);
     }
 
+    /// An app with the default configuration on a sled store of its own (kept while the
+    /// directory is), for what can be measured without running it.
+    fn app_on_sled() -> (tempfile::TempDir, Arc<App>) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = crate::config::Config::from_sources(None, &Default::default()).expect("default config");
+        let store = crate::store::Store::open_sled(dir.path()).expect("store opens");
+        (dir, App::new(config, crate::clock::Clock::System, store))
+    }
+
     /// A lane's task lives as long as its lane has work: through a Slack outage, every lane
     /// of every trouble opened meanwhile waits (for its backoff, or for a delivery slot) at
     /// once. Its future must not keep room for the calls it makes in between: it took 22 KB
@@ -1034,10 +1043,7 @@ mod tests {
     /// in ten seconds of an outage (115 MB after).
     #[tokio::test]
     async fn a_lane_waiting_out_a_slack_outage_holds_little_memory() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let config = crate::config::Config::from_sources(None, &Default::default()).expect("default config");
-        let store = crate::store::Store::open_sled(dir.path()).expect("store opens");
-        let app = App::new(config, crate::clock::Clock::System, store);
+        let (_dir, app) = app_on_sled();
         let (_stop, shutdown) = watch::channel(false);
         let waiting = lane_task(app, LaneKey::of(None, Lane::Dm), Arc::default(), shutdown);
         let size = std::mem::size_of_val(&waiting);
@@ -1052,10 +1058,7 @@ mod tests {
     /// allocation whose pages went back to the system at every free).
     #[tokio::test]
     async fn a_delivery_moves_and_allocates_little_memory() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let config = crate::config::Config::from_sources(None, &Default::default()).expect("default config");
-        let store = crate::store::Store::open_sled(dir.path()).expect("store opens");
-        let app = App::new(config, crate::clock::Clock::System, store);
+        let (_dir, app) = app_on_sled();
         let lane = LaneKey::of(None, Lane::Dm);
         let now = app.clock.now();
         let item = OutboxItem {

@@ -186,6 +186,44 @@ fn encode_with<T: Serialize>(value: &T, drop_nulls: bool) -> Vec<u8> {
     out
 }
 
+/// Why a record did not read or write: damaged bytes, a value its type does not take, or a
+/// value JSON cannot hold either (a map key that is not a string or a number, a number beyond
+/// 64 bits; the store's types have none).
+#[derive(Debug)]
+struct Failed(String);
+
+impl From<String> for Failed {
+    fn from(why: String) -> Self {
+        Failed(why)
+    }
+}
+
+impl From<&str> for Failed {
+    fn from(why: &str) -> Self {
+        Failed(why.into())
+    }
+}
+
+impl std::fmt::Display for Failed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Failed {}
+
+impl serde::de::Error for Failed {
+    fn custom<T: std::fmt::Display>(why: T) -> Self {
+        Failed(why.to_string())
+    }
+}
+
+impl serde::ser::Error for Failed {
+    fn custom<T: std::fmt::Display>(why: T) -> Self {
+        Failed(why.to_string())
+    }
+}
+
 /// A record in either form: compact, or JSON as earlier releases (and PostgreSQL) wrote it.
 pub(in crate::store) fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, String> {
     match bytes.split_first() {

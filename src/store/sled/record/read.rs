@@ -3,8 +3,8 @@
 use serde::de::{self, Deserialize, IntoDeserializer, Unexpected, Visitor};
 
 use super::{
-    slack_ts_text, take_varint, time_text, ARRAY, FALSE, FLOAT, HEX, MAX_DEPTH, NEG, NULL, OBJECT, SLACK_TS, STR, TIME,
-    TRUE, UINT, WORD, WORDS,
+    slack_ts_text, take_varint, time_text, Failed, ARRAY, FALSE, FLOAT, HEX, MAX_DEPTH, NEG, NULL, OBJECT, SLACK_TS,
+    STR, TIME, TRUE, UINT, WORD, WORDS,
 };
 
 /// A record's bytes after its version, read from the front.
@@ -120,7 +120,7 @@ enum Text<'a> {
 }
 
 impl<'a> Text<'a> {
-    fn visit<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Corrupt>
+    fn visit<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Failed>
     where
         'a: 'de,
     {
@@ -131,43 +131,13 @@ impl<'a> Text<'a> {
     }
 }
 
-/// Why a compact record did not read: damaged bytes, or a value its type does not take.
-#[derive(Debug)]
-pub(super) struct Corrupt(String);
-
-impl From<String> for Corrupt {
-    fn from(why: String) -> Self {
-        Corrupt(why)
-    }
-}
-
-impl From<&str> for Corrupt {
-    fn from(why: &str) -> Self {
-        Corrupt(why.into())
-    }
-}
-
-impl std::fmt::Display for Corrupt {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Corrupt {}
-
-impl de::Error for Corrupt {
-    fn custom<T: std::fmt::Display>(why: T) -> Self {
-        Corrupt(why.to_string())
-    }
-}
-
 /// serde reads the compact form straight from its bytes, as `serde_json` reads JSON: the same
 /// values reach the same visitors (options, newtypes and enums included), so every serde
 /// attribute of the model behaves as with JSON, and no JSON text is written to be parsed again.
 impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
-    type Error = Corrupt;
+    type Error = Failed;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Corrupt> {
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Failed> {
         match self.byte()? {
             NULL => visitor.visit_unit(),
             FALSE => visitor.visit_bool(false),
@@ -200,7 +170,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
         }
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Corrupt> {
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Failed> {
         if self.rest.first() == Some(&NULL) {
             self.rest = &self.rest[1..];
             visitor.visit_none()
@@ -209,7 +179,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
         }
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, Corrupt> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, Failed> {
         visitor.visit_newtype_struct(self)
     }
 
@@ -219,7 +189,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
         _: &'static str,
         _: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value, Corrupt> {
+    ) -> Result<V::Value, Failed> {
         match self.byte()? {
             OBJECT => {
                 let field = Items::enter(self)?;
@@ -250,13 +220,13 @@ struct Items<'r, 'de> {
 }
 
 impl<'r, 'de> Items<'r, 'de> {
-    fn enter(r: &'r mut Reader<'de>) -> Result<Self, Corrupt> {
+    fn enter(r: &'r mut Reader<'de>) -> Result<Self, Failed> {
         let remaining = r.enter()?;
         Ok(Items { r, remaining })
     }
 
     /// Leaves the array or object, refusing one whose visitor stopped before its last item.
-    fn end(self) -> Result<(), Corrupt> {
+    fn end(self) -> Result<(), Failed> {
         if self.remaining > 0 {
             return Err("compact record: items left unread".into());
         }
@@ -266,9 +236,9 @@ impl<'r, 'de> Items<'r, 'de> {
 }
 
 impl<'de> de::SeqAccess<'de> for Items<'_, 'de> {
-    type Error = Corrupt;
+    type Error = Failed;
 
-    fn next_element_seed<T: de::DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Corrupt> {
+    fn next_element_seed<T: de::DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Failed> {
         if self.remaining == 0 {
             return Ok(None);
         }
@@ -282,9 +252,9 @@ impl<'de> de::SeqAccess<'de> for Items<'_, 'de> {
 }
 
 impl<'de> de::MapAccess<'de> for Items<'_, 'de> {
-    type Error = Corrupt;
+    type Error = Failed;
 
-    fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Corrupt> {
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Failed> {
         if self.remaining == 0 {
             return Ok(None);
         }
@@ -292,7 +262,7 @@ impl<'de> de::MapAccess<'de> for Items<'_, 'de> {
         seed.deserialize(Key(self.r.key()?)).map(Some)
     }
 
-    fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Corrupt> {
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Failed> {
         seed.deserialize(&mut *self.r)
     }
 
@@ -307,7 +277,7 @@ struct Key<'de>(&'de str);
 
 macro_rules! key_as_number {
     ($($method:ident => $visit:ident),*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Corrupt> {
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Failed> {
             match self.0.parse() {
                 Ok(n) => visitor.$visit(n),
                 Err(_) => Err(de::Error::invalid_type(Unexpected::Str(self.0), &visitor)),
@@ -317,9 +287,9 @@ macro_rules! key_as_number {
 }
 
 impl<'de> de::Deserializer<'de> for Key<'de> {
-    type Error = Corrupt;
+    type Error = Failed;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Corrupt> {
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Failed> {
         visitor.visit_borrowed_str(self.0)
     }
 
@@ -329,11 +299,11 @@ impl<'de> de::Deserializer<'de> for Key<'de> {
         deserialize_u32 => visit_u32, deserialize_u64 => visit_u64
     );
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Corrupt> {
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Failed> {
         visitor.visit_some(self)
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, Corrupt> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, Failed> {
         visitor.visit_newtype_struct(self)
     }
 
@@ -342,7 +312,7 @@ impl<'de> de::Deserializer<'de> for Key<'de> {
         _: &'static str,
         _: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value, Corrupt> {
+    ) -> Result<V::Value, Failed> {
         visitor.visit_enum(self.0.into_deserializer())
     }
 
@@ -358,31 +328,31 @@ struct Variant<'r, 'de> {
 }
 
 impl<'r, 'de> de::EnumAccess<'de> for Variant<'r, 'de> {
-    type Error = Corrupt;
+    type Error = Failed;
     type Variant = Self;
 
-    fn variant_seed<V: de::DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self), Corrupt> {
+    fn variant_seed<V: de::DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self), Failed> {
         let name = seed.deserialize(Key(self.r.key()?))?;
         Ok((name, self))
     }
 }
 
 impl<'de> de::VariantAccess<'de> for Variant<'_, 'de> {
-    type Error = Corrupt;
+    type Error = Failed;
 
-    fn unit_variant(self) -> Result<(), Corrupt> {
+    fn unit_variant(self) -> Result<(), Failed> {
         <()>::deserialize(&mut *self.r)
     }
 
-    fn newtype_variant_seed<T: de::DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Corrupt> {
+    fn newtype_variant_seed<T: de::DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Failed> {
         seed.deserialize(&mut *self.r)
     }
 
-    fn tuple_variant<V: Visitor<'de>>(self, _: usize, visitor: V) -> Result<V::Value, Corrupt> {
+    fn tuple_variant<V: Visitor<'de>>(self, _: usize, visitor: V) -> Result<V::Value, Failed> {
         de::Deserializer::deserialize_seq(&mut *self.r, visitor)
     }
 
-    fn struct_variant<V: Visitor<'de>>(self, _: &'static [&'static str], visitor: V) -> Result<V::Value, Corrupt> {
+    fn struct_variant<V: Visitor<'de>>(self, _: &'static [&'static str], visitor: V) -> Result<V::Value, Failed> {
         de::Deserializer::deserialize_map(&mut *self.r, visitor)
     }
 }

@@ -10,31 +10,12 @@ use std::borrow::Cow;
 
 use serde::ser::{self, Serialize};
 
-use super::{varint, write_key, write_str, ARRAY, FALSE, FLOAT, NEG, NULL, OBJECT, TRUE, UINT};
+use super::{varint, write_key, write_str, Failed, ARRAY, FALSE, FLOAT, NEG, NULL, OBJECT, TRUE, UINT};
 
 /// Writes `value` into `out`; `drop_nulls` leaves out every field of an object whose value is
 /// null (each an `Option` serde reads back as None when missing).
-pub(super) fn write<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T, drop_nulls: bool) -> Result<(), Unwritable> {
+pub(super) fn write<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T, drop_nulls: bool) -> Result<(), Failed> {
     value.serialize(&mut Writer { out, drop_nulls })
-}
-
-/// A value JSON cannot hold either (a map key that is not a string or a number, a number
-/// beyond 64 bits): the store's types have none.
-#[derive(Debug)]
-pub(super) struct Unwritable(String);
-
-impl std::fmt::Display for Unwritable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Unwritable {}
-
-impl ser::Error for Unwritable {
-    fn custom<T: std::fmt::Display>(why: T) -> Self {
-        Unwritable(why.to_string())
-    }
 }
 
 struct Writer<'o> {
@@ -93,13 +74,13 @@ struct Items<'o> {
 }
 
 impl Items<'_> {
-    fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unwritable> {
+    fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Failed> {
         self.count += 1;
         value.serialize(&mut self.w)
     }
 
     /// A field: its name, then its value; left out when that is null and nulls are dropped.
-    fn field<T: Serialize + ?Sized>(&mut self, name: Cow<'static, str>, value: &T) -> Result<(), Unwritable> {
+    fn field<T: Serialize + ?Sized>(&mut self, name: Cow<'static, str>, value: &T) -> Result<(), Failed> {
         let from = self.w.out.len();
         write_key(self.w.out, &name);
         let value_at = self.w.out.len();
@@ -123,7 +104,7 @@ impl Items<'_> {
     /// sled logs a changed value as an edit of the old one (vendored sled, item 11), and
     /// writing the fields as declared instead put the fields that change with a delivery
     /// where those edits come out larger (+0.5-0.7 KB written per open in the bench).
-    fn close(self) -> Result<(), Unwritable> {
+    fn close(self) -> Result<(), Failed> {
         if !self.in_order {
             let start = self.fields[0].1;
             let written = self.w.out.split_off(start);
@@ -154,7 +135,7 @@ impl Items<'_> {
 
 macro_rules! unsigned {
     ($($method:ident: $t:ty),*) => {$(
-        fn $method(self, n: $t) -> Result<(), Unwritable> {
+        fn $method(self, n: $t) -> Result<(), Failed> {
             self.uint(n.into());
             Ok(())
         }
@@ -163,7 +144,7 @@ macro_rules! unsigned {
 
 macro_rules! signed {
     ($($method:ident: $t:ty),*) => {$(
-        fn $method(self, n: $t) -> Result<(), Unwritable> {
+        fn $method(self, n: $t) -> Result<(), Failed> {
             self.int(n.into());
             Ok(())
         }
@@ -172,7 +153,7 @@ macro_rules! signed {
 
 impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
     type Ok = ();
-    type Error = Unwritable;
+    type Error = Failed;
     type SerializeSeq = Items<'a>;
     type SerializeTuple = Items<'a>;
     type SerializeTupleStruct = Items<'a>;
@@ -181,7 +162,7 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
     type SerializeStruct = Items<'a>;
     type SerializeStructVariant = Items<'a>;
 
-    fn serialize_bool(self, b: bool) -> Result<(), Unwritable> {
+    fn serialize_bool(self, b: bool) -> Result<(), Failed> {
         self.out.push(if b { TRUE } else { FALSE });
         Ok(())
     }
@@ -189,22 +170,22 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
     unsigned!(serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64);
     signed!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64);
 
-    fn serialize_u128(self, n: u128) -> Result<(), Unwritable> {
-        self.uint(u64::try_from(n).map_err(|_| Unwritable("a number beyond 64 bits".into()))?);
+    fn serialize_u128(self, n: u128) -> Result<(), Failed> {
+        self.uint(u64::try_from(n).map_err(|_| Failed::from("a number beyond 64 bits"))?);
         Ok(())
     }
 
-    fn serialize_i128(self, n: i128) -> Result<(), Unwritable> {
-        self.int(i64::try_from(n).map_err(|_| Unwritable("a number beyond 64 bits".into()))?);
+    fn serialize_i128(self, n: i128) -> Result<(), Failed> {
+        self.int(i64::try_from(n).map_err(|_| Failed::from("a number beyond 64 bits"))?);
         Ok(())
     }
 
-    fn serialize_f32(self, f: f32) -> Result<(), Unwritable> {
+    fn serialize_f32(self, f: f32) -> Result<(), Failed> {
         self.serialize_f64(f.into())
     }
 
     /// As in `serde_json`'s values: a float that is not finite is null.
-    fn serialize_f64(self, f: f64) -> Result<(), Unwritable> {
+    fn serialize_f64(self, f: f64) -> Result<(), Failed> {
         if f.is_finite() {
             self.out.push(FLOAT);
             self.out.extend_from_slice(&f.to_be_bytes());
@@ -214,46 +195,46 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
         Ok(())
     }
 
-    fn serialize_char(self, c: char) -> Result<(), Unwritable> {
+    fn serialize_char(self, c: char) -> Result<(), Failed> {
         write_str(self.out, c.encode_utf8(&mut [0; 4]));
         Ok(())
     }
 
-    fn serialize_str(self, s: &str) -> Result<(), Unwritable> {
+    fn serialize_str(self, s: &str) -> Result<(), Failed> {
         write_str(self.out, s);
         Ok(())
     }
 
     /// As `serde_json` writes bytes: an array of numbers.
-    fn serialize_bytes(self, raw: &[u8]) -> Result<(), Unwritable> {
+    fn serialize_bytes(self, raw: &[u8]) -> Result<(), Failed> {
         self.out.push(ARRAY);
         varint(self.out, raw.len() as u64);
         raw.iter().for_each(|b| self.uint((*b).into()));
         Ok(())
     }
 
-    fn serialize_none(self) -> Result<(), Unwritable> {
+    fn serialize_none(self) -> Result<(), Failed> {
         self.out.push(NULL);
         Ok(())
     }
 
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Unwritable> {
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Failed> {
         value.serialize(self)
     }
 
-    fn serialize_unit(self) -> Result<(), Unwritable> {
+    fn serialize_unit(self) -> Result<(), Failed> {
         self.serialize_none()
     }
 
-    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Unwritable> {
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Failed> {
         self.serialize_none()
     }
 
-    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<(), Unwritable> {
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<(), Failed> {
         self.serialize_str(variant)
     }
 
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<(), Unwritable> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<(), Failed> {
         value.serialize(self)
     }
 
@@ -263,20 +244,20 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
         _: u32,
         variant: &'static str,
         value: &T,
-    ) -> Result<(), Unwritable> {
+    ) -> Result<(), Failed> {
         self.variant(variant);
         value.serialize(self)
     }
 
-    fn serialize_seq(self, _: Option<usize>) -> Result<Items<'a>, Unwritable> {
+    fn serialize_seq(self, _: Option<usize>) -> Result<Items<'a>, Failed> {
         Ok(self.open(ARRAY))
     }
 
-    fn serialize_tuple(self, _: usize) -> Result<Items<'a>, Unwritable> {
+    fn serialize_tuple(self, _: usize) -> Result<Items<'a>, Failed> {
         Ok(self.open(ARRAY))
     }
 
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Items<'a>, Unwritable> {
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Items<'a>, Failed> {
         Ok(self.open(ARRAY))
     }
 
@@ -286,19 +267,19 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
         _: u32,
         variant: &'static str,
         _: usize,
-    ) -> Result<Items<'a>, Unwritable> {
+    ) -> Result<Items<'a>, Failed> {
         self.variant(variant);
         Ok(self.open(ARRAY))
     }
 
-    fn serialize_map(self, _: Option<usize>) -> Result<Fields<'a>, Unwritable> {
+    fn serialize_map(self, _: Option<usize>) -> Result<Fields<'a>, Failed> {
         Ok(Fields {
             items: self.open(OBJECT),
             key: String::new(),
         })
     }
 
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Items<'a>, Unwritable> {
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Items<'a>, Failed> {
         Ok(self.open(OBJECT))
     }
 
@@ -308,88 +289,38 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
         _: u32,
         variant: &'static str,
         _: usize,
-    ) -> Result<Items<'a>, Unwritable> {
+    ) -> Result<Items<'a>, Failed> {
         self.variant(variant);
         Ok(self.open(OBJECT))
     }
 }
 
-impl ser::SerializeSeq for Items<'_> {
-    type Ok = ();
-    type Error = Unwritable;
+/// Arrays of every kind take their items, structs of every kind their named fields, the same way.
+macro_rules! items {
+    ($($kind:ident: $method:ident($($name:ident: $name_type:ty)?) => $write:expr;)*) => {$(
+        impl ser::$kind for Items<'_> {
+            type Ok = ();
+            type Error = Failed;
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unwritable> {
-        self.item(value)
-    }
+            fn $method<T: Serialize + ?Sized>(&mut self, $($name: $name_type,)? value: &T) -> Result<(), Failed> {
+                let write: fn(&mut Self, $($name_type,)? &T) -> Result<(), Failed> = $write;
+                write(self, $($name,)? value)
+            }
 
-    fn end(self) -> Result<(), Unwritable> {
-        self.close()
-    }
+            fn end(self) -> Result<(), Failed> {
+                self.close()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Items<'_> {
-    type Ok = ();
-    type Error = Unwritable;
-
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unwritable> {
-        self.item(value)
-    }
-
-    fn end(self) -> Result<(), Unwritable> {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleStruct for Items<'_> {
-    type Ok = ();
-    type Error = Unwritable;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unwritable> {
-        self.item(value)
-    }
-
-    fn end(self) -> Result<(), Unwritable> {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleVariant for Items<'_> {
-    type Ok = ();
-    type Error = Unwritable;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unwritable> {
-        self.item(value)
-    }
-
-    fn end(self) -> Result<(), Unwritable> {
-        self.close()
-    }
-}
-
-impl ser::SerializeStruct for Items<'_> {
-    type Ok = ();
-    type Error = Unwritable;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), Unwritable> {
-        self.field(Cow::Borrowed(name), value)
-    }
-
-    fn end(self) -> Result<(), Unwritable> {
-        self.close()
-    }
-}
-
-impl ser::SerializeStructVariant for Items<'_> {
-    type Ok = ();
-    type Error = Unwritable;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), Unwritable> {
-        self.field(Cow::Borrowed(name), value)
-    }
-
-    fn end(self) -> Result<(), Unwritable> {
-        self.close()
-    }
+items! {
+    SerializeSeq: serialize_element() => |items, value| items.item(value);
+    SerializeTuple: serialize_element() => |items, value| items.item(value);
+    SerializeTupleStruct: serialize_field() => |items, value| items.item(value);
+    SerializeTupleVariant: serialize_field() => |items, value| items.item(value);
+    SerializeStruct: serialize_field(name: &'static str) => |items, name, value| items.field(Cow::Borrowed(name), value);
+    SerializeStructVariant: serialize_field(name: &'static str) => |items, name, value| items.field(Cow::Borrowed(name), value);
 }
 
 /// A map's entries: each key is turned into the string JSON would make of it, then written
@@ -401,19 +332,19 @@ struct Fields<'o> {
 
 impl ser::SerializeMap for Fields<'_> {
     type Ok = ();
-    type Error = Unwritable;
+    type Error = Failed;
 
-    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Unwritable> {
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Failed> {
         self.key = key.serialize(KeyText)?;
         Ok(())
     }
 
-    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unwritable> {
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Failed> {
         let key = std::mem::take(&mut self.key);
         self.items.field(Cow::Owned(key), value)
     }
 
-    fn end(self) -> Result<(), Unwritable> {
+    fn end(self) -> Result<(), Failed> {
         self.items.close()
     }
 }
@@ -422,13 +353,13 @@ impl ser::SerializeMap for Fields<'_> {
 /// unit variant by its name.
 struct KeyText;
 
-fn not_a_key() -> Unwritable {
-    Unwritable("a map key that is neither a string nor a number".into())
+fn not_a_key() -> Failed {
+    "a map key that is neither a string nor a number".into()
 }
 
 macro_rules! key_spelled {
     ($($method:ident: $t:ty),*) => {$(
-        fn $method(self, v: $t) -> Result<String, Unwritable> {
+        fn $method(self, v: $t) -> Result<String, Failed> {
             Ok(v.to_string())
         }
     )*};
@@ -436,14 +367,14 @@ macro_rules! key_spelled {
 
 impl ser::Serializer for KeyText {
     type Ok = String;
-    type Error = Unwritable;
-    type SerializeSeq = ser::Impossible<String, Unwritable>;
-    type SerializeTuple = ser::Impossible<String, Unwritable>;
-    type SerializeTupleStruct = ser::Impossible<String, Unwritable>;
-    type SerializeTupleVariant = ser::Impossible<String, Unwritable>;
-    type SerializeMap = ser::Impossible<String, Unwritable>;
-    type SerializeStruct = ser::Impossible<String, Unwritable>;
-    type SerializeStructVariant = ser::Impossible<String, Unwritable>;
+    type Error = Failed;
+    type SerializeSeq = ser::Impossible<String, Failed>;
+    type SerializeTuple = ser::Impossible<String, Failed>;
+    type SerializeTupleStruct = ser::Impossible<String, Failed>;
+    type SerializeTupleVariant = ser::Impossible<String, Failed>;
+    type SerializeMap = ser::Impossible<String, Failed>;
+    type SerializeStruct = ser::Impossible<String, Failed>;
+    type SerializeStructVariant = ser::Impossible<String, Failed>;
 
     key_spelled!(
         serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
@@ -452,39 +383,39 @@ impl ser::Serializer for KeyText {
         serialize_str: &str
     );
 
-    fn serialize_f32(self, _: f32) -> Result<String, Unwritable> {
+    fn serialize_f32(self, _: f32) -> Result<String, Failed> {
         Err(not_a_key())
     }
 
-    fn serialize_f64(self, _: f64) -> Result<String, Unwritable> {
+    fn serialize_f64(self, _: f64) -> Result<String, Failed> {
         Err(not_a_key())
     }
 
-    fn serialize_bytes(self, _: &[u8]) -> Result<String, Unwritable> {
+    fn serialize_bytes(self, _: &[u8]) -> Result<String, Failed> {
         Err(not_a_key())
     }
 
-    fn serialize_none(self) -> Result<String, Unwritable> {
+    fn serialize_none(self) -> Result<String, Failed> {
         Err(not_a_key())
     }
 
-    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<String, Unwritable> {
+    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<String, Failed> {
         Err(not_a_key())
     }
 
-    fn serialize_unit(self) -> Result<String, Unwritable> {
+    fn serialize_unit(self) -> Result<String, Failed> {
         Err(not_a_key())
     }
 
-    fn serialize_unit_struct(self, _: &'static str) -> Result<String, Unwritable> {
+    fn serialize_unit_struct(self, _: &'static str) -> Result<String, Failed> {
         Err(not_a_key())
     }
 
-    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<String, Unwritable> {
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<String, Failed> {
         Ok(variant.to_string())
     }
 
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<String, Unwritable> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<String, Failed> {
         value.serialize(self)
     }
 
@@ -494,19 +425,19 @@ impl ser::Serializer for KeyText {
         _: u32,
         _: &'static str,
         _: &T,
-    ) -> Result<String, Unwritable> {
+    ) -> Result<String, Failed> {
         Err(not_a_key())
     }
 
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Unwritable> {
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Failed> {
         Err(not_a_key())
     }
 
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Unwritable> {
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Failed> {
         Err(not_a_key())
     }
 
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Unwritable> {
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Failed> {
         Err(not_a_key())
     }
 
@@ -516,15 +447,15 @@ impl ser::Serializer for KeyText {
         _: u32,
         _: &'static str,
         _: usize,
-    ) -> Result<Self::SerializeTupleVariant, Unwritable> {
+    ) -> Result<Self::SerializeTupleVariant, Failed> {
         Err(not_a_key())
     }
 
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Unwritable> {
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Failed> {
         Err(not_a_key())
     }
 
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Unwritable> {
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Failed> {
         Err(not_a_key())
     }
 
@@ -534,7 +465,7 @@ impl ser::Serializer for KeyText {
         _: u32,
         _: &'static str,
         _: usize,
-    ) -> Result<Self::SerializeStructVariant, Unwritable> {
+    ) -> Result<Self::SerializeStructVariant, Failed> {
         Err(not_a_key())
     }
 }
