@@ -1061,16 +1061,15 @@ mod tests {
         let (_dir, app) = app_on_sled();
         let lane = LaneKey::of(None, Lane::Dm);
         let now = app.clock.now();
-        let item = OutboxItem {
-            id: 1,
-            trouble: None,
-            lane: Lane::Dm,
-            op: Op::CreateChannel,
-            created_at: now,
-            attempt_started_at: None,
-        };
         let claim = Claim {
-            item: item.clone(),
+            item: OutboxItem {
+                id: 1,
+                trouble: None,
+                lane: Lane::Dm,
+                op: Op::CreateChannel,
+                created_at: now,
+                attempt_started_at: None,
+            },
             reclaimed: false,
         };
         let id = crate::trouble::model::TroubleId::new("20261201-1");

@@ -192,12 +192,13 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
     ) -> Result<V::Value, Failed> {
         match self.byte()? {
             OBJECT => {
-                let field = Items::enter(self)?;
+                let mut field = Items::enter(self)?;
                 if field.remaining != 1 {
                     return Err("compact record: an enum's object holds one field".into());
                 }
                 let value = visitor.visit_enum(Variant { r: &mut *field.r })?;
-                field.r.depth -= 1;
+                field.remaining = 0;
+                field.end()?;
                 Ok(value)
             }
             tag => match self.string(tag)? {
