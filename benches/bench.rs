@@ -26,7 +26,9 @@ use chrono::{DateTime, Utc};
 use fake_slack::{dm_or_channel, Call, ChannelLimiter, FakeSlack};
 use serde_json::{json, Value};
 use trouble_bot::config::{Config, Secret};
+use trouble_bot::slack::blocks::Rendered;
 use trouble_bot::slack::signature::{sign, verify};
+use trouble_bot::slack::SlackClient;
 use trouble_bot::RunningBot;
 
 const SECRET: &str = "bench-signing-secret";
@@ -1972,6 +1974,7 @@ async fn part_wrk(opts: &Opts, report: &mut Report) {
     let open_calls_done = fake.total();
     stop_binary(child).await;
     drop(bolt);
+    let ceiling = slack_calls_ceiling(&fake, 64, Duration::from_secs(secs)).await;
     let figures = |f: &Result<WrkFigures, String>| match f {
         Ok(f) => format!("{:.0} req/s, p50 {}, p99 {}", f.rate, ms(f.p50), ms(f.p99)),
         Err(why) => why.clone(),
@@ -2004,6 +2007,26 @@ async fn part_wrk(opts: &Opts, report: &mut Report) {
             vs(ratio(&bot_open, &bolt_help))
         ),
     );
+    match &ceiling {
+        Ok(c) => {
+            let of_bolt = match &bolt_help {
+                Some(Ok(b)) => format!("{:.2}×", c.rate / b.rate),
+                _ => "—".to_string(),
+            };
+            let open_share = bot_open
+                .as_ref()
+                .map_or("—".to_string(), |o| format!("{:.0}%", 100.0 * o.rate / c.rate));
+            report.line(
+                format!("ceiling: an open's {} Slack calls alone, c=64", c.calls_per_open),
+                format!(
+                    "{:.0} opens' worth/s ({:.0} calls/s): {of_bolt} Bolt; the durable open makes {open_share} of it",
+                    c.rate,
+                    c.rate * c.calls_per_open as f64
+                ),
+            );
+        }
+        Err(why) => report.line("ceiling: an open's Slack calls alone, c=64", why.clone()),
+    }
     report.target(
         "wrk: help ≥ 0.8× the bare baseline at c=16",
         vs(ratio(&bot_help, &base_help)),
@@ -2019,6 +2042,80 @@ async fn part_wrk(opts: &Opts, report: &mut Report) {
         bot_open.as_ref().map_or_else(|e| e.clone(), |f| ms(f.p99)),
         bot_open.as_ref().is_ok_and(|f| f.p99 < Duration::from_millis(50)),
     );
+}
+
+/// What an open's Slack calls alone cost this machine: the calls one open makes, in order.
+struct Ceiling {
+    calls_per_open: usize,
+    /// Opens' worth of calls a second.
+    rate: f64,
+}
+
+/// The ceiling of a durable open with its deliveries running: the Slack calls one open makes
+/// (captured from a bot in this process, bodies and all), made again and again through the
+/// bot's own client to the same lean fake by `c` workers (the bot's bound on calls in flight),
+/// each making one open's calls in order, with nothing stored, rendered or answered. Whatever
+/// else an open costs comes on top, so no open with its deliveries keeping up can go faster
+/// on this machine.
+async fn slack_calls_ceiling(fake: &Fake, c: usize, window: Duration) -> Result<Ceiling, String> {
+    let capture = FakeSlack::start_lean().await;
+    let seen: Arc<Mutex<Vec<(String, Value)>>> = Arc::default();
+    let sink = seen.clone();
+    capture.observe(move |call| lock(&sink).push((call.method.clone(), call.params.clone())));
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let (bot, base) = start_bot_named(&capture.api_url(), dir.path()).await;
+    let response_url = capture.response_url("x");
+    send(&client(), &base, Kind::Open, next_id(), &response_url)
+        .await
+        .map_err(|()| "the open to capture was not answered".to_string())?;
+    // Every call has been made once the count has not moved for half a second.
+    let limit = Instant::now() + Duration::from_secs(10);
+    let mut last = (0, Instant::now());
+    let calls = loop {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let n = lock(&seen).len();
+        if n != last.0 {
+            last = (n, Instant::now());
+        } else if n > 0 && last.1.elapsed() > Duration::from_millis(500) || Instant::now() > limit {
+            break lock(&seen).clone();
+        }
+    };
+    bot.stop().await;
+    if calls.is_empty() {
+        return Err("the open made no Slack call".to_string());
+    }
+    let slack = SlackClient::new(&fake.api_url(), Secret::new("xoxb-bench"), Duration::from_secs(30));
+    let (calls, response_url) = (Arc::new(calls), fake.response_url());
+    let start = Instant::now();
+    let deadline = start + window;
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..c {
+        let (slack, calls, response_url) = (slack.clone(), calls.clone(), response_url.clone());
+        workers.spawn(async move {
+            let mut opens = 0u64;
+            while Instant::now() < deadline {
+                for (method, params) in calls.iter() {
+                    let made = if method == "response_url" {
+                        let text = params["text"].as_str().unwrap_or_default().to_string();
+                        slack.respond(&response_url, &Rendered { text, blocks: None }).await
+                    } else {
+                        slack.call(method, params).await.map(drop)
+                    };
+                    made.map_err(|e| format!("{method}: {e}"))?;
+                }
+                opens += 1;
+            }
+            Ok::<u64, String>(opens)
+        });
+    }
+    let mut opens = 0;
+    while let Some(done) = workers.join_next().await {
+        opens += done.map_err(|e| e.to_string())??;
+    }
+    Ok(Ceiling {
+        calls_per_open: calls.len(),
+        rate: opens as f64 / start.elapsed().as_secs_f64(),
+    })
 }
 
 fn main() {
