@@ -585,7 +585,7 @@ async fn decisions_made_at_once_all_land(backend: &str) {
     for r in running {
         opened.push(r.await.unwrap().to_string());
     }
-    let mut seen = store.get(&t.id).await.unwrap().unwrap().members_seen;
+    let mut seen = store.get(&t.id).await.unwrap().unwrap().members_seen.clone();
     seen.sort();
     let mut wanted: Vec<UserId> = (0..12).map(|i| UserId::new(format!("U0VISITOR{i}"))).collect();
     wanted.sort();

@@ -498,7 +498,7 @@ async fn deliver_once(
                 }
                 let now = Box::pin(app.engine().sending(&t.id, &item.op)).await?.trouble;
                 match now {
-                    Some(now) => now,
+                    Some(now) => Arc::new(now),
                     None => app.store.get(&t.id).await.ok().flatten().unwrap_or(t),
                 }
             } else {
@@ -848,7 +848,7 @@ async fn lead_post(
     let (rendered, together) = if members.len() == 1 {
         (render(locale, &app.config, &me.trouble, &me.message), Vec::new())
     } else {
-        let troubles: Vec<Trouble> = members.iter().map(|w| w.trouble.clone()).collect();
+        let troubles: Vec<Trouble> = members.iter().map(|w| Trouble::clone(&w.trouble)).collect();
         let together = troubles.iter().map(|t| t.id.clone()).collect();
         (combined(locale, &app.config, *kind, &troubles, more), together)
     };
@@ -900,7 +900,7 @@ async fn refresh_together(app: &App, kind: Combined, message: &PostedMessage) ->
     let mut troubles = Vec::with_capacity(message.together.len());
     for id in &message.together {
         match app.store.get(id).await {
-            Ok(Some(t)) => troubles.push(t),
+            Ok(Some(t)) => troubles.push(Arc::unwrap_or_clone(t)),
             Ok(None) => {}
             Err(e) => {
                 *last_read = before;

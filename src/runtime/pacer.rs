@@ -146,7 +146,7 @@ pub(crate) type EditLock = Arc<tokio::sync::Mutex<u64>>;
 /// A call that would post a message several troubles can share (see [`Combined`]).
 pub(crate) struct Waiter {
     pub(crate) claim: Claim,
-    pub(crate) trouble: Trouble,
+    pub(crate) trouble: std::sync::Arc<Trouble>,
     pub(crate) message: Message,
     pub(crate) keep_as: Option<Slot>,
 }

@@ -14,6 +14,7 @@ pub mod index;
 pub mod pg;
 pub mod sled;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -416,10 +417,10 @@ impl Store {
         }
     }
 
-    pub async fn get(&self, id: &TroubleId) -> Result<Option<Trouble>, StoreError> {
+    pub async fn get(&self, id: &TroubleId) -> Result<Option<Arc<Trouble>>, StoreError> {
         match self {
-            Store::Sled(s) => s.get(id),
-            Store::Postgres(p) => Ok(Box::pin(p.get(id)).await?),
+            Store::Sled(s) => s.shared(id),
+            Store::Postgres(p) => Ok(Box::pin(p.get(id)).await?.map(Arc::new)),
         }
     }
 

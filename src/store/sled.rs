@@ -8,6 +8,7 @@
 //! one fsync (`flush_async`) covers every write made before it began.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -192,10 +193,10 @@ fn assemble(body: &[u8], tracking: Option<&[u8]>) -> Result<Trouble, StoreError>
 }
 
 /// The trouble `id` as a decision sees it: decoded already unless this decision wrote it.
-fn read_in(tx: &Trees, id: &TroubleId) -> Result<Option<Trouble>, Stop> {
+fn read_in(tx: &Trees, id: &TroubleId) -> Result<Option<Arc<Trouble>>, Stop> {
     let key = id.as_str().as_bytes();
     if tx.troubles.wrote(key) || tx.tracking.wrote(key) {
-        return read_stored(tx, key);
+        return Ok(read_stored(tx, key)?.map(Arc::new));
     }
     if let Some(t) = tx.decoded.get(id) {
         #[cfg(debug_assertions)]
@@ -204,11 +205,11 @@ fn read_in(tx: &Trees, id: &TroubleId) -> Result<Option<Trouble>, Stop> {
             read_stored(tx, key)?.as_ref(),
             "a decoded trouble is the stored one"
         );
-        return Ok(Some(Trouble::clone(&t)));
+        return Ok(Some(t));
     }
-    let t = read_stored(tx, key)?;
+    let t = read_stored(tx, key)?.map(Arc::new);
     if let Some(t) = &t {
-        tx.decoded.put(std::sync::Arc::new(t.clone()));
+        tx.decoded.put(t.clone());
     }
     Ok(t)
 }
@@ -502,14 +503,20 @@ impl SledStore {
     }
 
     pub fn get(&self, id: &TroubleId) -> Result<Option<Trouble>, StoreError> {
+        Ok(self.shared(id)?.map(Arc::unwrap_or_clone))
+    }
+
+    /// The trouble as stored, shared with the decoded cache when it is there: a delivery reads
+    /// its trouble for every Slack call, and a copy of it each time cost more than the read.
+    pub fn shared(&self, id: &TroubleId) -> Result<Option<Arc<Trouble>>, StoreError> {
         if let Some(t) = self.decoded.get(id) {
-            return Ok(Some(Trouble::clone(&t)));
+            return Ok(Some(t));
         }
         let key = id.as_str().as_bytes();
         let Some(body) = self.troubles.get(key)? else {
             return Ok(None);
         };
-        assemble(&body, self.tracking.get(key)?.as_deref()).map(Some)
+        assemble(&body, self.tracking.get(key)?.as_deref()).map(|t| Some(Arc::new(t)))
     }
 
     pub fn by_channel(&self, channel: &ChannelId) -> Result<Option<TroubleId>, StoreError> {
@@ -746,7 +753,7 @@ impl SledStore {
                 return Ok(Decision::default());
             };
             let decision = decide(&trouble);
-            write_decision(tx, &decision, Some(&trouble), Some(id), now)?;
+            write_decision(tx, &decision, Some(&*trouble), Some(id), now)?;
             if has_effect(&decision) {
                 remember(&tx.events, seen, now);
             }
@@ -992,7 +999,7 @@ impl SledStore {
                 return Ok(Decision::default());
             };
             let decision = decide(&trouble);
-            write_decision(tx, &decision, Some(&trouble), Some(&timer.trouble), now)?;
+            write_decision(tx, &decision, Some(&*trouble), Some(&timer.trouble), now)?;
             Ok(decision)
         });
         self.committed(&r);
@@ -1265,7 +1272,7 @@ mod tests {
         let body: Trouble = decode(&store.troubles.get(key).unwrap().unwrap()).unwrap();
         assert_eq!(body.members_seen, vec![UserId::new("U0VISITOR")]);
         assert!(body.manager_dm.is_none() && body.timeline_len == 0);
-        assert_eq!(store.get(&t.id).unwrap(), Some(joined.clone()));
+        assert_eq!(store.get(&t.id).unwrap().as_ref(), Some(&joined));
         assert_eq!(store.all_troubles().unwrap(), vec![joined]);
     }
 
