@@ -4,7 +4,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use reqwest::header::{HeaderValue, AUTHORIZATION};
-use serde::Serialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::config::Secret;
@@ -48,6 +49,34 @@ struct MessageBody<'a> {
     unfurl_links: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     metadata: Option<Value>,
+}
+
+/// Slack's envelope, read before the answer itself: every other field is skipped, not built.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(default)]
+    ok: bool,
+    #[serde(borrow, default)]
+    error: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// What a post's answer says of it (Slack echoes the whole message besides: skipped).
+#[derive(Deserialize)]
+struct PostAnswer {
+    channel: Option<String>,
+    ts: Option<String>,
+}
+
+/// What `conversations.create` answers of the channel it made.
+#[derive(Deserialize)]
+struct CreateAnswer {
+    channel: Option<CreatedChannel>,
+}
+
+#[derive(Deserialize)]
+struct CreatedChannel {
+    id: Option<String>,
+    name: Option<String>,
 }
 
 /// A message found by its marker.
@@ -244,14 +273,33 @@ impl SlackClient {
         self.call_as(&self.token, method, body, limit).await
     }
 
-    /// `call` with another token than the bot's (the app-level token opens sockets).
-    async fn call_as(
+    /// `call`, reading of the answer only what `A` names: the calls of a delivery hear back a
+    /// message or a channel they read one or two fields of, and building the whole answer as
+    /// a `Value` (and dropping it) cost more than the rest of reading it.
+    async fn call_for<A: DeserializeOwned>(&self, method: &str, body: &impl Serialize) -> Result<A, SlackError> {
+        self.call_as(&self.token, method, body, None).await
+    }
+
+    /// `call` with another token than the bot's (the app-level token opens sockets), read as `A`.
+    async fn call_as<A: DeserializeOwned>(
         &self,
         token: &Secret,
         method: &str,
         body: &impl Serialize,
         limit: Option<Duration>,
-    ) -> Result<Value, SlackError> {
+    ) -> Result<A, SlackError> {
+        let answer = self.answer(token, method, body, limit).await?;
+        serde_json::from_slice(&answer).map_err(|e| unreadable(method, &e))
+    }
+
+    /// Makes the call and checks Slack's envelope: the answer's bytes when `ok`.
+    async fn answer(
+        &self,
+        token: &Secret,
+        method: &str,
+        body: &impl Serialize,
+        limit: Option<Duration>,
+    ) -> Result<bytes::Bytes, SlackError> {
         let request = match self.urls.get(method) {
             Some(url) => self.http.post(url.clone()),
             None => self.http.post(format!("{}{method}", self.base)),
@@ -293,21 +341,17 @@ impl SlackClient {
                 status,
             });
         }
-        let value: Value = response.json().await.map_err(|e| SlackError::Network {
+        let answer = response.bytes().await.map_err(|e| SlackError::Network {
             method: method.into(),
             detail: network_detail(&e),
         })?;
-        if value.get("ok").and_then(Value::as_bool) == Some(true) {
-            Ok(value)
+        let envelope: Envelope = serde_json::from_slice(&answer).map_err(|e| unreadable(method, &e))?;
+        if envelope.ok {
+            Ok(answer)
         } else {
-            let error = value
-                .get("error")
-                .and_then(Value::as_str)
-                .unwrap_or("unknown_error")
-                .to_string();
             Err(SlackError::Api {
                 method: method.into(),
-                error,
+                error: envelope.error.as_deref().unwrap_or("unknown_error").to_string(),
             })
         }
     }
@@ -345,7 +389,7 @@ impl SlackClient {
 
     /// A fresh Socket Mode URL (`wss://…`, valid once), asked with the app-level token.
     pub async fn open_connection(&self, app_token: &Secret) -> Result<String, SlackError> {
-        let v = self
+        let v: Value = self
             .call_as(app_token, "apps.connections.open", &json!({}), None)
             .await?;
         v.get("url")
@@ -375,20 +419,20 @@ impl SlackClient {
     }
 
     pub async fn create_channel(&self, name: &str, private: bool) -> Result<(ChannelId, String), SlackError> {
-        let v = self
-            .call("conversations.create", &json!({"name": name, "is_private": private}))
+        let answer: CreateAnswer = self
+            .call_for("conversations.create", &json!({"name": name, "is_private": private}))
             .await?;
-        let channel = &v["channel"];
+        let channel = answer.channel.unwrap_or(CreatedChannel { id: None, name: None });
         Ok((
-            ChannelId::new(channel["id"].as_str().unwrap_or_default()),
-            channel["name"].as_str().unwrap_or(name).to_string(),
+            ChannelId::new(channel.id.unwrap_or_default()),
+            channel.name.unwrap_or_else(|| name.to_string()),
         ))
     }
 
     pub async fn invite(&self, channel: &ChannelId, users: &[UserId]) -> Result<(), SlackError> {
         let users = users.iter().map(UserId::as_str).collect::<Vec<_>>().join(",");
         match self
-            .call(
+            .call_for::<IgnoredAny>(
                 "conversations.invite",
                 &json!({"channel": channel, "users": users, "force": true}),
             )
@@ -398,7 +442,7 @@ impl SlackClient {
             Err(SlackError::Api { error, .. }) if error == "already_in_channel" || error == "cant_invite_self" => {
                 Ok(())
             }
-            other => other.map(|_| ()),
+            other => other.map(drop),
         }
     }
 
@@ -420,10 +464,10 @@ impl SlackClient {
             unfurl_links: Some(false),
             metadata: marker.map(Marker::metadata),
         };
-        let v = self.call("chat.postMessage", &body).await?;
+        let posted: PostAnswer = self.call_for("chat.postMessage", &body).await?;
         Ok((
-            ChannelId::new(v["channel"].as_str().unwrap_or(channel)),
-            Ts::new(v["ts"].as_str().unwrap_or_default()),
+            ChannelId::new(posted.channel.as_deref().unwrap_or(channel)),
+            Ts::new(posted.ts.unwrap_or_default()),
         ))
     }
 
@@ -503,16 +547,16 @@ impl SlackClient {
             unfurl_links: None,
             metadata: None,
         };
-        self.call("chat.update", &body).await.map(|_| ())
+        self.call_for::<IgnoredAny>("chat.update", &body).await.map(drop)
     }
 
     pub async fn pin(&self, channel: &ChannelId, ts: &Ts) -> Result<(), SlackError> {
         match self
-            .call("pins.add", &json!({"channel": channel, "timestamp": ts}))
+            .call_for::<IgnoredAny>("pins.add", &json!({"channel": channel, "timestamp": ts}))
             .await
         {
             Err(SlackError::Api { error, .. }) if error == "already_pinned" => Ok(()),
-            other => other.map(|_| ()),
+            other => other.map(drop),
         }
     }
 
@@ -532,6 +576,16 @@ impl SlackClient {
         )
         .await
         .map(|_| ())
+    }
+}
+
+/// An answer that is not the JSON it should be: Slack (or what stands in its way) answered
+/// something else, and whether the call acted is unknown.
+fn unreadable(method: &str, e: &serde_json::Error) -> SlackError {
+    tracing::debug!(method, error = %e, "an answer that is not Slack's JSON");
+    SlackError::Network {
+        method: method.into(),
+        detail: "unreadable answer".into(),
     }
 }
 
@@ -616,5 +670,63 @@ mod tests {
         );
         assert!(client.bearer.as_ref().is_some_and(HeaderValue::is_sensitive));
         assert_eq!(client.bearer.unwrap(), "Bearer xoxb-1");
+    }
+
+    /// A server on 127.0.0.1 answering each method with a canned body, as Slack shapes it.
+    async fn answering(answers: &'static [(&'static str, &'static str)]) -> SlackClient {
+        let app = axum::Router::new().route(
+            "/api/{method}",
+            axum::routing::post(
+                move |axum::extract::Path(method): axum::extract::Path<String>| async move {
+                    let body = answers.iter().find(|(m, _)| *m == method).map_or("{}", |(_, b)| b);
+                    ([(reqwest::header::CONTENT_TYPE, "application/json")], body)
+                },
+            ),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}/api/", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        SlackClient::new(&base, Secret::new("xoxb-1"), Duration::from_secs(5))
+    }
+
+    #[tokio::test]
+    async fn an_answer_is_read_for_the_fields_a_call_needs_and_its_envelope_decides() {
+        let slack = answering(&[
+            // Slack echoes the posted message, blocks and all: only channel and ts are read.
+            (
+                "chat.postMessage",
+                r#"{"ok":true,"channel":"C123","ts":"1503435956.000247","message":{"text":"x","blocks":[{"type":"section","text":{"type":"mrkdwn","text":"*x* \u00e9"}}],"metadata":{"event_type":"e","event_payload":{"delivery":"7"}},"ts":"1503435956.000247"}}"#,
+            ),
+            (
+                "conversations.create",
+                r#"{"ok":true,"channel":{"id":"C0EAQDV4Z","name":"trouble-acme","is_channel":true,"created":1504554479,"purpose":{"value":""}}}"#,
+            ),
+            ("pins.add", r#"{"ok":false,"error":"already_pinned"}"#),
+            ("chat.update", r#"{"ok":false,"error":"message_not_found","warning":"x"}"#),
+            ("conversations.invite", r#"{"ok":true,"channel":{"id":"C1"}} trailing"#),
+            ("views.publish", r#"{"ok":"yes"}"#),
+        ])
+        .await;
+        let (channel, ts) = slack.post_message("U1", &rendered(), None, None).await.unwrap();
+        assert_eq!((channel.as_str(), ts.as_str()), ("C123", "1503435956.000247"));
+        let (channel, name) = slack.create_channel("trouble-acme", false).await.unwrap();
+        assert_eq!((channel.as_str(), name.as_str()), ("C0EAQDV4Z", "trouble-acme"));
+        let c1 = ChannelId::new("C1");
+        assert_eq!(slack.pin(&c1, &ts).await, Ok(()));
+        let refused = slack.update_message(&c1, &ts, &rendered()).await.unwrap_err();
+        assert_eq!(refused.code(), "message_not_found");
+        assert!(refused.is_permanent(), "{refused:?}");
+        // Not JSON: whether Slack acted is unknown.
+        let unreadable = slack.invite(&c1, &[UserId::new("U2")]).await.unwrap_err();
+        assert!(
+            matches!(&unreadable, SlackError::Network { detail, .. } if detail == "unreadable answer"),
+            "{unreadable:?}"
+        );
+        assert!(unreadable.is_ambiguous());
+        assert!(slack
+            .publish_home(&UserId::new("U2"), &json!({"type": "home"}))
+            .await
+            .is_err());
+        assert_eq!(slack.answers(), 6);
     }
 }
