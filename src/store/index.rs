@@ -2137,6 +2137,142 @@ customer_update_every = "4h"
         }
     }
 
+    #[test]
+    fn a_change_to_any_field_outside_the_tracking_is_a_change_of_body() {
+        use crate::trouble::approval::{Item, Proposal, ProposalState};
+        use crate::trouble::customer::PastTrouble;
+        use crate::trouble::model::{
+            Acknowledgement, ChannelId, Closure, Cost, CustomerUpdate, Measure, Severity, Split, Tracking,
+        };
+        let policy = policy();
+        let t = opened(&policy, 1);
+        let each_field: Vec<fn(&mut Trouble)> = vec![
+            |t| t.id = TroubleId::new("20261130-9"),
+            |t| t.seq += 1,
+            |t| t.customer.push('x'),
+            |t| t.summary.push('x'),
+            |t| t.severity = Severity::new(if t.severity == Severity::new(1) { 2 } else { 1 }),
+            |t| t.owner = UserId::new("U0OTHER"),
+            |t| t.manager = Some(UserId::new("U0OTHER")),
+            |t| t.departments.push("qa".into()),
+            |t| t.origin.channel = ChannelId::new("C0ELSEWHERE"),
+            |t| t.opened_at += chrono::Duration::seconds(1),
+            |t| t.stages[0].notes.push("note".into()),
+            |t| {
+                t.ack = Some(Acknowledgement {
+                    by: UserId::new("U0OTHER"),
+                    at: t.opened_at,
+                })
+            },
+            |t| t.escalation.level += 1,
+            |t| {
+                t.customer_updates.push(CustomerUpdate {
+                    text: "told".into(),
+                    by: UserId::new("U0OTHER"),
+                    at: t.opened_at,
+                    promised_next: None,
+                })
+            },
+            |t| {
+                t.split = Some(Split {
+                    ours: 1,
+                    customer: 99,
+                    other: 0,
+                    reason: String::new(),
+                    by: UserId::new("U0OTHER"),
+                    at: t.opened_at,
+                })
+            },
+            |t| {
+                t.costs.push(Cost {
+                    amount: "¥1".into(),
+                    payer: "us".into(),
+                    note: String::new(),
+                    by: UserId::new("U0OTHER"),
+                    at: t.opened_at,
+                })
+            },
+            |t| {
+                t.measures.push(Measure {
+                    text: "check".into(),
+                    by: UserId::new("U0OTHER"),
+                    at: t.opened_at,
+                })
+            },
+            |t| {
+                t.closed = Some(Closure {
+                    by: UserId::new("U0OTHER"),
+                    at: t.opened_at,
+                    note: String::new(),
+                    forced_reason: None,
+                })
+            },
+            |t| t.followup_epoch += 1,
+            |t| t.added.push(UserId::new("U0OTHER")),
+            |t| t.members_seen.push(UserId::new("U0OTHER")),
+            |t| t.private = Some(t.private != Some(true)),
+            |t| t.substance.recurrences.push(TroubleId::new("20261129-1")),
+            |t| {
+                t.agreement.proposals.push(Proposal {
+                    n: 1,
+                    item: Item::Split,
+                    by: UserId::new("U0OTHER"),
+                    at: t.opened_at,
+                    level: 0,
+                    crossed: Vec::new(),
+                    state: ProposalState::Proposed,
+                })
+            },
+            |t| {
+                t.past.push(PastTrouble {
+                    id: TroubleId::new("20261129-1"),
+                    opened_at: t.opened_at,
+                    summary: "earlier".into(),
+                    reached: 0,
+                    closed: false,
+                    split: None,
+                    costs: Vec::new(),
+                    private: None,
+                })
+            },
+        ];
+        // The definition the field-by-field comparison stands for: equal once the tracking is
+        // made the same.
+        let same_by_definition = |a: &Trouble, b: &Trouble| {
+            let mut b = b.clone();
+            Tracking::of(a).apply(&mut b);
+            *a == b
+        };
+        for (i, change) in each_field.iter().enumerate() {
+            let mut changed = t.clone();
+            change(&mut changed);
+            assert_ne!(changed, t, "change {i} changes the trouble");
+            assert!(
+                !changed.same_body(&t) && !t.same_body(&changed),
+                "change {i} is a change of body"
+            );
+            assert!(!same_by_definition(&changed, &t), "change {i}");
+        }
+        // Every field outside the tracking is changed above once: a field added to `Trouble`
+        // is added there too.
+        let tracked = [
+            "channel",
+            "channel_name",
+            "kickoff",
+            "status",
+            "manager_dm",
+            "origin_notice",
+            "last_report",
+            "status_refresh_queued",
+            "timeline_len",
+            "timeline_head",
+        ];
+        let fields = serde_json::to_value(&t).unwrap().as_object().unwrap().clone();
+        assert!(tracked.iter().all(|k| fields.contains_key(*k)));
+        assert_eq!(each_field.len(), fields.len() - tracked.len());
+        assert!(t.same_body(&t.clone()));
+    }
+
     fn unsure_keys(written: &[Vec<u8>]) -> usize {
         written.iter().filter(|k| k.starts_with(b"u:")).count()
     }

@@ -85,11 +85,13 @@ pub struct LaneKey(String);
 
 impl LaneKey {
     pub fn of(trouble: Option<&TroubleId>, lane: Lane) -> LaneKey {
-        LaneKey(format!(
-            "{}/{}",
-            trouble.map(|t| t.as_str()).unwrap_or("_"),
-            lane.name()
-        ))
+        // Built in one allocation of its size: every outbox item's key starts with it.
+        let (trouble, lane) = (trouble.map_or("_", TroubleId::as_str), lane.name());
+        let mut key = String::with_capacity(trouble.len() + 1 + lane.len());
+        key.push_str(trouble);
+        key.push('/');
+        key.push_str(lane);
+        LaneKey(key)
     }
 
     /// How the backends spell it (`<trouble or _>/<lane>`).

@@ -465,9 +465,70 @@ impl Trouble {
     /// Whether `self` and `other` differ only in their [`Tracking`] (the body need not be
     /// written again).
     pub fn same_body(&self, other: &Trouble) -> bool {
-        let mut other = other.clone();
-        Tracking::of(self).apply(&mut other);
-        *self == other
+        // Field by field rather than on a copy with the tracking swapped in (a delivery's result
+        // asks this of two whole troubles); a field added to `Trouble` must be named here.
+        let Trouble {
+            id,
+            seq,
+            customer,
+            summary,
+            severity,
+            owner,
+            manager,
+            departments,
+            origin,
+            opened_at,
+            channel: _,
+            channel_name: _,
+            kickoff: _,
+            status: _,
+            manager_dm: _,
+            origin_notice: _,
+            stages,
+            ack,
+            escalation,
+            customer_updates,
+            split,
+            costs,
+            measures,
+            closed,
+            timeline_len: _,
+            timeline_head: _,
+            status_refresh_queued: _,
+            followup_epoch,
+            added,
+            members_seen,
+            private,
+            last_report: _,
+            substance,
+            agreement,
+            past,
+        } = self;
+        *id == other.id
+            && *seq == other.seq
+            && *customer == other.customer
+            && *summary == other.summary
+            && *severity == other.severity
+            && *owner == other.owner
+            && *manager == other.manager
+            && *departments == other.departments
+            && *origin == other.origin
+            && *opened_at == other.opened_at
+            && *stages == other.stages
+            && *ack == other.ack
+            && *escalation == other.escalation
+            && *customer_updates == other.customer_updates
+            && *split == other.split
+            && *costs == other.costs
+            && *measures == other.measures
+            && *closed == other.closed
+            && *followup_epoch == other.followup_epoch
+            && *added == other.added
+            && *members_seen == other.members_seen
+            && *private == other.private
+            && *substance == other.substance
+            && *agreement == other.agreement
+            && *past == other.past
     }
 }
 
