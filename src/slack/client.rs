@@ -260,17 +260,7 @@ impl SlackClient {
 
     /// Calls a Web API method with a JSON body and checks Slack's envelope.
     pub async fn call(&self, method: &str, body: &impl Serialize) -> Result<Value, SlackError> {
-        self.call_within(method, body, None).await
-    }
-
-    /// `call`, giving up after `limit` rather than `slack_timeout` when one is given.
-    async fn call_within(
-        &self,
-        method: &str,
-        body: &impl Serialize,
-        limit: Option<Duration>,
-    ) -> Result<Value, SlackError> {
-        self.call_as(&self.token, method, body, limit).await
+        self.call_for(method, body).await
     }
 
     /// `call`, reading of the answer only what `A` names: the calls of a delivery hear back a
@@ -280,7 +270,8 @@ impl SlackClient {
         self.call_as(&self.token, method, body, None).await
     }
 
-    /// `call` with another token than the bot's (the app-level token opens sockets), read as `A`.
+    /// `call` with another token than the bot's (the app-level token opens sockets), read as
+    /// `A`, giving up after `limit` rather than `slack_timeout` when one is given.
     async fn call_as<A: DeserializeOwned>(
         &self,
         token: &Secret,
@@ -561,21 +552,22 @@ impl SlackClient {
     }
 
     pub async fn publish_home(&self, user: &UserId, view: &Value) -> Result<(), SlackError> {
-        self.call("views.publish", &json!({"user_id": user, "view": view}))
+        self.call_for::<IgnoredAny>("views.publish", &json!({"user_id": user, "view": view}))
             .await
-            .map(|_| ())
+            .map(drop)
     }
 
     /// Opens a modal. A trigger id expires 3 s after the click or command, and the bot opens
     /// the modal while Slack waits for its answer: give up in time to answer inside 3 s.
     pub async fn open_view(&self, trigger_id: &str, view: &Value) -> Result<(), SlackError> {
-        self.call_within(
+        self.call_as::<IgnoredAny>(
+            &self.token,
             "views.open",
             &json!({"trigger_id": trigger_id, "view": view}),
             Some(self.timeout.min(OPEN_VIEW_TIMEOUT)),
         )
         .await
-        .map(|_| ())
+        .map(drop)
     }
 }
 
