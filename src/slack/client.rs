@@ -79,6 +79,20 @@ struct CreatedChannel {
     name: Option<String>,
 }
 
+/// What `conversations.info` answers of whether a channel is shared outside the organisation.
+#[derive(Deserialize)]
+struct InfoAnswer {
+    channel: Option<SharedFlags>,
+}
+
+#[derive(Deserialize)]
+struct SharedFlags {
+    #[serde(default)]
+    is_ext_shared: bool,
+    #[serde(default)]
+    is_pending_ext_shared: bool,
+}
+
 /// A message found by its marker.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Marked {
@@ -394,11 +408,10 @@ impl SlackClient {
 
     /// Whether a channel is shared with another organisation (Slack Connect), or invited to be.
     pub async fn is_externally_shared(&self, channel: &ChannelId) -> Result<bool, SlackError> {
-        let v = self
-            .call("conversations.info", &json!({"channel": channel.as_str()}))
+        let info: InfoAnswer = self
+            .call_for("conversations.info", &json!({"channel": channel.as_str()}))
             .await?;
-        let flag = |k: &str| v["channel"].get(k).and_then(Value::as_bool).unwrap_or(false);
-        Ok(flag("is_ext_shared") || flag("is_pending_ext_shared"))
+        Ok(info.channel.is_some_and(|c| c.is_ext_shared || c.is_pending_ext_shared))
     }
 
     pub async fn auth_test(&self) -> Result<Identity, SlackError> {
@@ -697,6 +710,10 @@ mod tests {
             ("chat.update", r#"{"ok":false,"error":"message_not_found","warning":"x"}"#),
             ("conversations.invite", r#"{"ok":true,"channel":{"id":"C1"}} trailing"#),
             ("views.publish", r#"{"ok":"yes"}"#),
+            (
+                "conversations.info",
+                r#"{"ok":true,"channel":{"id":"C1","name":"trouble-acme","is_ext_shared":false,"is_pending_ext_shared":true,"topic":{"value":""}}}"#,
+            ),
         ])
         .await;
         let (channel, ts) = slack.post_message("U1", &rendered(), None, None).await.unwrap();
@@ -719,6 +736,7 @@ mod tests {
             .publish_home(&UserId::new("U2"), &json!({"type": "home"}))
             .await
             .is_err());
-        assert_eq!(slack.answers(), 6);
+        assert!(slack.is_externally_shared(&c1).await.unwrap(), "invited to be shared");
+        assert_eq!(slack.answers(), 7);
     }
 }
