@@ -5,7 +5,8 @@
 //! open scale` runs only those parts (baseline, help, open, ping, scale, nudge, wrk). `BENCH_BOLT=1`
 //! also installs a Bolt for JavaScript app from npm into a temporary folder and measures its bare
 //! `ack()` on the same signed command, the peer every figure is compared with. The `wrk` part
-//! repeats the issue's own measurement (wrk against the release binary) when wrk is at hand.
+//! repeats the issue's own measurement (wrk against the release binary) when wrk is at hand,
+//! and the ceiling of a durable open: its Slack calls made alone.
 
 // The binary's allocator and settings, so the in-process figures measure what it runs on.
 trouble_bot::use_jemalloc!();
