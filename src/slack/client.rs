@@ -73,7 +73,7 @@ struct CreateAnswer {
     channel: Option<CreatedChannel>,
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 struct CreatedChannel {
     id: Option<String>,
     name: Option<String>,
@@ -284,8 +284,8 @@ impl SlackClient {
         self.call_as(&self.token, method, body, None).await
     }
 
-    /// `call` with another token than the bot's (the app-level token opens sockets), read as
-    /// `A`, giving up after `limit` rather than `slack_timeout` when one is given.
+    /// `call` with `token` (the app-level token opens sockets), read as `A`, giving up after
+    /// `limit` rather than `slack_timeout` when one is given.
     async fn call_as<A: DeserializeOwned>(
         &self,
         token: &Secret,
@@ -426,7 +426,7 @@ impl SlackClient {
         let answer: CreateAnswer = self
             .call_for("conversations.create", &json!({"name": name, "is_private": private}))
             .await?;
-        let channel = answer.channel.unwrap_or(CreatedChannel { id: None, name: None });
+        let channel = answer.channel.unwrap_or_default();
         Ok((
             ChannelId::new(channel.id.unwrap_or_default()),
             channel.name.unwrap_or_else(|| name.to_string()),
