@@ -2081,7 +2081,8 @@ fn tally(methods: &[String]) -> String {
 /// bot's own client to the same lean fake by `c` workers (the bot's bound on calls in flight),
 /// each making one open's calls in order, with nothing stored, rendered or answered. Whatever
 /// else an open costs comes on top, so no open with its deliveries keeping up can go faster
-/// on this machine.
+/// on this machine. (`SlackClient::call` reads each answer whole, where the bot's own calls
+/// read a field or two: the ceiling is, if anything, a little low.)
 async fn slack_calls_ceiling(fake: &Fake, c: usize, window: Duration) -> Result<Ceiling, String> {
     let capture = FakeSlack::start_lean().await;
     let seen: Arc<Mutex<Vec<(String, Value)>>> = Arc::default();
