@@ -1,12 +1,10 @@
 //! Several troubles in one message: the manager's DM and the channel notices, when many wait at once.
 
-use serde_json::Value;
-
 use super::messages::{ack_text, away, channel_ref, severity_label, user, FALLBACK_TEXT_LIMIT};
 use super::Locale;
 use crate::config::Config;
 use crate::slack::blocks::Rendered;
-use crate::slack::blocks::{button, context, cut, section};
+use crate::slack::blocks::{button, context, cut, section, section_with, Block};
 use crate::slack::contracts::{Action, ButtonValue};
 use crate::trouble::model::Trouble;
 
@@ -64,7 +62,7 @@ pub fn combined(l: Locale, config: &Config, kind: Combined, troubles: &[Trouble]
     }
     let ids: Vec<&str> = troubles.iter().map(|t| t.id.as_str()).collect();
     let text = format!("{heading} {}", ids.join(", "));
-    blocks.iter_mut().for_each(|b| super::san_value(l, b));
+    super::san_blocks(l, &mut blocks);
     Rendered {
         text: cut(&super::san(l, &text), FALLBACK_TEXT_LIMIT),
         blocks: Some(blocks),
@@ -72,27 +70,29 @@ pub fn combined(l: Locale, config: &Config, kind: Combined, troubles: &[Trouble]
 }
 
 /// A trouble's line: the same facts as its own message, and its own Acknowledge button.
-fn line(l: Locale, config: &Config, kind: Combined, t: &Trouble) -> Value {
+fn line(l: Locale, config: &Config, kind: Combined, t: &Trouble) -> Block {
     let (id, owner, link) = (&t.id, user(&t.owner), channel_ref(l, t));
     let what = format!("{} — {}", away(&t.customer), away(&t.summary));
     let sev = severity_label(l, config, t.severity);
     match kind {
         Combined::ManagerDm => {
             let ack = ack_text(l, t);
-            let mut block = section(&tr!(
+            let text = tr!(
                 l,
                 format!("*{id}* {what}（{sev}）\n報告者 {owner} · {link} · {ack}"),
                 format!("*{id}* {what} ({sev})\nfrom {owner} · {link} · {ack}")
-            ));
+            );
             if t.ack.is_none() && t.is_open() {
-                block["accessory"] = button(
+                let ack = button(
                     Action::Acknowledge.id(),
                     tr!(l, "確認しました", "Acknowledge"),
                     &ButtonValue::trouble(id.as_str()).encode(),
                     true,
                 );
+                section_with(&text, ack)
+            } else {
+                section(&text)
             }
-            block
         }
         Combined::Notice => section(&tr!(
             l,
@@ -119,6 +119,14 @@ mod tests {
         (config, troubles)
     }
 
+    /// The blocks as Slack receives them.
+    fn as_values(blocks: Vec<Block>) -> Vec<serde_json::Value> {
+        blocks
+            .iter()
+            .map(|b| serde_json::to_value(b).expect("a block serialises"))
+            .collect()
+    }
+
     #[test]
     fn a_full_message_stays_within_fifty_blocks_gives_each_trouble_its_button_and_says_how_many_follow() {
         let (config, all) = hostile(MAX_PER_MESSAGE);
@@ -129,7 +137,7 @@ mod tests {
             assert_eq!(last.blocks.expect("blocks").len(), 50);
             let troubles = &all[..how_many(MAX_PER_MESSAGE + 8)];
             let r = combined(l, &config, Combined::ManagerDm, troubles, 8);
-            let blocks = r.blocks.expect("blocks");
+            let blocks = as_values(r.blocks.expect("blocks"));
             assert_eq!(blocks.len(), 50);
             assert!(blocks[49].to_string().contains('8'), "{}", blocks[49]);
             for (t, b) in troubles.iter().zip(&blocks[1..]) {
@@ -148,7 +156,7 @@ mod tests {
         let (config, troubles) = hostile(3);
         for l in [Locale::Ja, Locale::En] {
             let r = combined(l, &config, Combined::Notice, &troubles, 0);
-            let blocks = r.blocks.expect("blocks");
+            let blocks = as_values(r.blocks.expect("blocks"));
             assert_eq!(blocks.len(), 4);
             assert!(blocks.iter().all(|b| b.get("accessory").is_none()));
             assert!(troubles.iter().all(|t| r.text.contains(t.id.as_str())));

@@ -5,14 +5,14 @@ use serde_json::{json, Value};
 
 use super::{format_duration, stage_name, Locale};
 use crate::config::Config;
-use crate::slack::blocks::{context, cut, divider, header, section};
+use crate::slack::blocks::{context, cut, divider, header, section, Block};
 use crate::slack::text::{one_line, Where};
 use crate::trouble::home::HomeRow;
 
 /// Slack allows 100 blocks in a Home view; keep room for headings.
 const MAX_ROWS_PER_SECTION: usize = 25;
 
-fn row(l: Locale, t: &HomeRow, now: DateTime<Utc>) -> Value {
+fn row(l: Locale, t: &HomeRow, now: DateTime<Utc>) -> Block {
     let channel = t
         .channel
         .as_ref()

@@ -1,11 +1,12 @@
 //! The bot's Slack messages in both locales, rendered from the trouble's current state.
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 
 use super::{format_duration, format_time, severity_default_name, stage_icon, stage_name, stage_state, Locale};
 use crate::config::Config;
-use crate::slack::blocks::{actions, button, context, cut, divider, escape, fields, header, section, Rendered};
+use crate::slack::blocks::{
+    actions, button, context, cut, divider, escape, fields, header, section, Block, Button, Rendered,
+};
 use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, quoted, user_text, Where};
 use crate::trouble::decide::{Message, Nudge};
@@ -132,7 +133,7 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
     let mut rendered = render_full(l, config, t, message);
     rendered.text = cut(&super::san(l, &rendered.text), FALLBACK_TEXT_LIMIT);
     if let Some(blocks) = rendered.blocks.as_mut() {
-        blocks.iter_mut().for_each(|b| super::san_value(l, b));
+        super::san_blocks(l, blocks);
     }
     rendered
 }
@@ -478,7 +479,7 @@ pub fn payer_label(l: Locale, payer: Payer) -> &'static str {
 }
 
 /// The button that opens the customer-update form, on nudges and the first-call checklist.
-fn log_update_button(l: Locale, t: &Trouble) -> Value {
+fn log_update_button(l: Locale, t: &Trouble) -> Button {
     button(
         Action::LogUpdate.id(),
         tr!(l, "報告を記録", "Log update"),
@@ -628,7 +629,7 @@ fn record_line(l: Locale, config: &Config, by: &UserId, what: &Record) -> String
 }
 
 /// The status message's record: what the customer was last told, the costs, the measures.
-fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Value> {
+fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
     let tz = config.policy.timezone;
     let mut blocks = Vec::new();
     if let Some(u) = t.customer_updates.last() {

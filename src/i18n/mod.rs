@@ -62,6 +62,13 @@ fn is_user_token(inner: &str) -> bool {
     id.len() >= 3 && id.starts_with(['U', 'W']) && id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
+/// [`san`] over every text of a message's blocks.
+pub fn san_blocks(l: Locale, blocks: &mut [crate::slack::blocks::Block]) {
+    if l == Locale::Ja {
+        blocks.iter_mut().for_each(|b| b.map_texts(|s| san(l, s)));
+    }
+}
+
 /// [`san`] over every string of a Block Kit value.
 pub fn san_value(l: Locale, value: &mut serde_json::Value) {
     if l != Locale::Ja {

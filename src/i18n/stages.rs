@@ -1,11 +1,9 @@
 //! The words of stages 1–4 and 7 with substance (facts, returned goods, scope, cause, actions, reopening, search), in Japanese and English.
 
-use serde_json::Value;
-
 use super::{format_time, Locale};
 use crate::config::Config;
-use crate::slack::blocks::Rendered;
 use crate::slack::blocks::{actions, button, cut, section};
+use crate::slack::blocks::{Block, Rendered};
 use crate::slack::contracts::{self, ButtonValue};
 use crate::slack::text::{one_line, quoted, user_text, Where};
 use crate::trouble::actions::{Action, ActionKind};
@@ -186,7 +184,7 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
                 format!("🔁 {who} it is time to check prevention action #{n} “{what}”. Did it work?")
             );
             let value = ButtonValue::stage(t.id.as_str(), *n).encode();
-            let blocks: Vec<Value> = vec![
+            let blocks = vec![
                 section(&text),
                 actions("effect", vec![button(contracts::Action::EffectOk.id(), tr!(l, "効果あり", "Effective"), &value, true), button(contracts::Action::EffectNotOk.id(), tr!(l, "効果なし（再開）", "Not effective (reopen)"), &value, false)]),
             ];
@@ -233,7 +231,7 @@ fn corrected(l: Locale, what: &str, old: &str, new: &str) -> String {
 }
 
 /// The status message's sections for stages 1–4 and 7.
-pub fn status_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Value> {
+pub fn status_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
     let s = &t.substance;
     let mut blocks = Vec::new();
     let mut facts: Vec<String> = FactKey::ALL

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::config::Secret;
-use crate::slack::blocks::Rendered;
+use crate::slack::blocks::{Block, Rendered};
 use crate::trouble::model::{ChannelId, TroubleId, Ts, UserId};
 
 /// What a post carries in its metadata so it can be found again: the outbox items it delivers
@@ -42,7 +42,7 @@ struct MessageBody<'a> {
     ts: Option<&'a Ts>,
     text: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    blocks: Option<&'a [Value]>,
+    blocks: Option<&'a [Block]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     thread_ts: Option<&'a Ts>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -612,9 +612,7 @@ mod tests {
     fn rendered() -> Rendered {
         Rendered {
             text: "Trouble 20261130-1 opened".into(),
-            blocks: Some(vec![
-                json!({"type": "section", "text": {"type": "mrkdwn", "text": "*x*"}}),
-            ]),
+            blocks: Some(vec![crate::slack::blocks::section("*x*")]),
         }
     }
 
@@ -641,7 +639,7 @@ mod tests {
                 "channel": "C1",
                 "text": "Trouble 20261130-1 opened",
                 "unfurl_links": false,
-                "blocks": r.blocks,
+                "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "*x*"}}],
                 "thread_ts": "1.000100",
                 "metadata": {"event_type": "trouble_bot_delivery", "event_payload": {"delivery": "7,9", "troubles": "20261130-1,20261130-2"}},
             })
