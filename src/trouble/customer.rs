@@ -100,8 +100,12 @@ const COMPANY_FORMS: &[&str] = &[
 /// punctuation dropped. The spelling as typed is kept on the trouble for display.
 pub fn normalize(name: &str) -> String {
     let mut s = fold_width(&crate::trouble::markup::unescape(name)).to_lowercase();
+    // Most names hold no company form: a look first spares a copy of the name per form (every
+    // write of a trouble's index entries asks this).
     for form in COMPANY_FORMS {
-        s = s.replace(form, " ");
+        if s.contains(form) {
+            s = s.replace(form, " ");
+        }
     }
     s.chars().filter(|c| c.is_alphanumeric()).collect()
 }
