@@ -21,7 +21,7 @@ use serde_json::json;
 
 use crate::app::App;
 use crate::i18n;
-use crate::slack::blocks::Rendered;
+use crate::slack::blocks::{Ephemeral, Rendered};
 use crate::slack::signature;
 
 /// Slack bodies are small; anything over this is refused with 413 before it is read further.
@@ -120,11 +120,7 @@ pub(crate) fn check_team(app: &App, team: Option<&str>) -> Result<(), StatusCode
 }
 
 pub(crate) fn ephemeral(rendered: Rendered) -> Response {
-    let mut body = json!({"response_type": "ephemeral", "text": rendered.text});
-    if let Some(blocks) = rendered.blocks {
-        body["blocks"] = json!(blocks);
-    }
-    Json(body).into_response()
+    Json(Ephemeral::of(&rendered)).into_response()
 }
 
 pub(crate) fn ephemeral_text(text: String) -> Response {

@@ -25,6 +25,31 @@ impl Rendered {
     }
 }
 
+/// A message only its asker sees: the answer to a command, or one sent to a `response_url`.
+/// Serialised directly (keys in the order the `json!` it replaced gave them), as `/trouble help`
+/// answers it on every request.
+#[derive(serde::Serialize)]
+pub struct Ephemeral<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocks: Option<&'a [Block]>,
+    /// For a `response_url`: post beside the message that was answered, never over it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replace_original: Option<bool>,
+    pub response_type: &'static str,
+    pub text: &'a str,
+}
+
+impl<'a> Ephemeral<'a> {
+    pub fn of(rendered: &'a Rendered) -> Ephemeral<'a> {
+        Ephemeral {
+            blocks: rendered.blocks.as_deref(),
+            replace_original: None,
+            response_type: "ephemeral",
+            text: &rendered.text,
+        }
+    }
+}
+
 /// Slack's limit for a context element's text.
 pub const CONTEXT_TEXT_LIMIT: usize = 2000;
 
@@ -323,6 +348,40 @@ mod tests {
         for (block, was) in cases {
             assert_eq!(
                 serde_json::to_string(&block).unwrap(),
+                serde_json::to_string(&was).unwrap()
+            );
+        }
+    }
+
+    /// An ephemeral answer, with blocks or none, to a command or through a `response_url`.
+    #[test]
+    fn an_ephemeral_answer_is_sent_as_the_same_json_byte_for_byte() {
+        let with_blocks = Rendered::text("*help*".into());
+        let plain = Rendered {
+            text: "no".into(),
+            blocks: None,
+        };
+        let blocks = json!([{"type": "section", "text": {"type": "mrkdwn", "text": "*help*"}}]);
+        let cases = [
+            (
+                Ephemeral::of(&with_blocks),
+                json!({"response_type": "ephemeral", "text": "*help*", "blocks": blocks}),
+            ),
+            (
+                Ephemeral::of(&plain),
+                json!({"response_type": "ephemeral", "text": "no"}),
+            ),
+            (
+                Ephemeral {
+                    replace_original: Some(false),
+                    ..Ephemeral::of(&with_blocks)
+                },
+                json!({"response_type": "ephemeral", "replace_original": false, "text": "*help*", "blocks": blocks}),
+            ),
+        ];
+        for (answer, was) in cases {
+            assert_eq!(
+                serde_json::to_string(&answer).unwrap(),
                 serde_json::to_string(&was).unwrap()
             );
         }

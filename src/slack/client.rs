@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::config::Secret;
-use crate::slack::blocks::{Block, Rendered};
+use crate::slack::blocks::{Block, Ephemeral, Rendered};
 use crate::trouble::model::{ChannelId, TroubleId, Ts, UserId};
 
 /// What a post carries in its metadata so it can be found again: the outbox items it delivers
@@ -363,10 +363,10 @@ impl SlackClient {
 
     /// Posts to a `response_url` (no token: the URL itself is the credential).
     pub async fn respond(&self, url: &str, rendered: &Rendered) -> Result<(), SlackError> {
-        let mut body = json!({"response_type": "ephemeral", "replace_original": false, "text": rendered.text});
-        if let Some(blocks) = &rendered.blocks {
-            body["blocks"] = json!(blocks);
-        }
+        let body = Ephemeral {
+            replace_original: Some(false),
+            ..Ephemeral::of(rendered)
+        };
         let response = self
             .http
             .post(url)
