@@ -303,6 +303,14 @@ pub fn modal(
 mod tests {
     use super::*;
 
+    /// `typed` serialises to the very bytes `was` (a `json!`) did.
+    fn assert_sent_as(typed: &impl Serialize, was: &Value) {
+        assert_eq!(
+            serde_json::to_string(typed).unwrap(),
+            serde_json::to_string(was).unwrap()
+        );
+    }
+
     /// Each block as the `json!` that built it before it was typed: Slack gets the same bytes.
     #[test]
     fn a_block_is_sent_as_the_same_json_byte_for_byte() {
@@ -346,10 +354,7 @@ mod tests {
             ),
         ];
         for (block, was) in cases {
-            assert_eq!(
-                serde_json::to_string(&block).unwrap(),
-                serde_json::to_string(&was).unwrap()
-            );
+            assert_sent_as(&block, &was);
         }
     }
 
@@ -380,10 +385,7 @@ mod tests {
             ),
         ];
         for (answer, was) in cases {
-            assert_eq!(
-                serde_json::to_string(&answer).unwrap(),
-                serde_json::to_string(&was).unwrap()
-            );
+            assert_sent_as(&answer, &was);
         }
     }
 
