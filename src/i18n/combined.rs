@@ -83,13 +83,13 @@ fn line(l: Locale, config: &Config, kind: Combined, t: &Trouble) -> Block {
                 format!("*{id}* {what} ({sev})\nfrom {owner} · {link} · {ack}")
             );
             if t.ack.is_none() && t.is_open() {
-                let ack = button(
+                let acknowledge = button(
                     Action::Acknowledge.id(),
                     tr!(l, "確認しました", "Acknowledge"),
                     &ButtonValue::trouble(id.as_str()).encode(),
                     true,
                 );
-                section_with(&text, ack)
+                section_with(&text, acknowledge)
             } else {
                 section(&text)
             }
