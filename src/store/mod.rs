@@ -218,7 +218,10 @@ impl Store {
         decide: impl Fn(TroubleId, u32) -> Decision,
     ) -> Result<Result<Decision, Skip>, StoreError> {
         match self {
-            Store::Sled(s) => s.open_trouble(day, seen, now, decide),
+            Store::Sled(s) => {
+                let _turn = s.turn().await;
+                s.open_trouble(day, seen, now, decide)
+            }
             Store::Postgres(p) => Ok(Box::pin(p.open_trouble(day, seen, now, decide)).await?),
         }
     }
@@ -235,7 +238,10 @@ impl Store {
         decide: impl Fn(&Trouble) -> Decision,
     ) -> Result<Result<Decision, Skip>, StoreError> {
         match self {
-            Store::Sled(s) => s.transact(id, seen, done, now, decide),
+            Store::Sled(s) => {
+                let _turn = s.turn().await;
+                s.transact(id, seen, done, now, decide)
+            }
             Store::Postgres(p) => Ok(Box::pin(p.update(id, seen, done.map(pg_id), now, decide)).await?),
         }
     }
@@ -249,7 +255,10 @@ impl Store {
         decide: impl Fn(&Trouble) -> Decision,
     ) -> Result<Decision, StoreError> {
         match self {
-            Store::Sled(s) => s.fire_timer(timer, now, decide),
+            Store::Sled(s) => {
+                let _turn = s.turn().await;
+                s.fire_timer(timer, now, decide)
+            }
             Store::Postgres(p) => Ok(Box::pin(p.fire_timer(&timer_key(timer), timer, now, decide)).await?),
         }
     }
@@ -722,4 +731,77 @@ async fn blocking<R: Send + 'static>(
 /// An outbox item's row id on PostgreSQL (its `id`, from the row's sequence).
 fn pg_id(item: &OutboxItem) -> i64 {
     item.id as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{mpsc, Arc};
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+    }
+
+    /// A write that waits for another to finish waits as a task: on a runtime of one thread, a
+    /// task beside it still runs while the other write holds the writer lock.
+    #[test]
+    fn a_write_waiting_for_another_leaves_its_thread_to_other_tasks() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Arc::new(Store::open_sled(dir.path()).expect("store"));
+        let now = DateTime::parse_from_rfc3339("2026-12-01T09:00:00Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        let (holding, held) = mpsc::channel();
+        let (release, released_by_test) = mpsc::channel::<()>();
+        let released = Arc::new(AtomicBool::new(false));
+        let holder = {
+            let (store, released) = (store.clone(), released.clone());
+            std::thread::spawn(move || {
+                runtime()
+                    .block_on(store.open_trouble("20261201", &[], now, |_, _| {
+                        holding.send(()).expect("the test listens");
+                        // Held until the test has looked, or long enough to show its thread was stuck.
+                        let _ = released_by_test.recv_timeout(Duration::from_secs(5));
+                        released.store(true, Ordering::SeqCst);
+                        Decision::default()
+                    }))
+                    .map(drop)
+            })
+        };
+        held.recv().expect("the first write holds the lock");
+        let ran_while_held = runtime().block_on(async {
+            let waiting = tokio::spawn({
+                let store = store.clone();
+                async move {
+                    store
+                        .open_trouble("20261201", &[], now, |_, _| Decision::default())
+                        .await
+                        .map(drop)
+                }
+            });
+            // The write above starts and waits for its turn; this task goes on meanwhile.
+            for _ in 0..10 {
+                tokio::task::yield_now().await;
+            }
+            let ran = !released.load(Ordering::SeqCst);
+            release.send(()).ok();
+            waiting
+                .await
+                .expect("the waiting write's task")
+                .expect("the waiting write");
+            ran
+        });
+        holder
+            .join()
+            .expect("the first write's thread")
+            .expect("the first write");
+        assert!(
+            ran_while_held,
+            "a task waited behind a write blocked on the writer lock"
+        );
+    }
 }

@@ -94,6 +94,55 @@ struct GroupCommit {
     /// queued it. A call whose item a flush already covered (the answer's, mostly) needs none
     /// of its own before it leaves.
     unflushed: std::sync::Mutex<std::collections::HashMap<u64, u64>>,
+    /// The decisions' turns at the writer lock: a flush first lets those queued write.
+    turns: Turns,
+}
+
+/// Turns at the writer lock for decisions, in order, and how many are taken or awaited.
+struct Turns {
+    semaphore: tokio::sync::Semaphore,
+    wanted: std::sync::atomic::AtomicUsize,
+}
+
+impl Default for Turns {
+    fn default() -> Turns {
+        Turns {
+            semaphore: tokio::sync::Semaphore::new(1),
+            wanted: Default::default(),
+        }
+    }
+}
+
+/// A decision's turn at the writer lock, held until its write is done.
+pub(super) struct Turn<'a> {
+    /// None only if the semaphore were closed, which it never is: then no wait at all.
+    _permit: Option<tokio::sync::SemaphorePermit<'a>>,
+    _wanted: Wanted<'a>,
+}
+
+/// One turn counted as wanted, from before its wait (so a flush starting meanwhile knows the
+/// write is coming) until the write is done or the wait given up.
+struct Wanted<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl Drop for Wanted<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Turns {
+    async fn take(&self) -> Turn<'_> {
+        self.wanted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let wanted = Wanted(&self.wanted);
+        Turn {
+            _permit: self.semaphore.acquire().await.ok(),
+            _wanted: wanted,
+        }
+    }
+
+    fn any_wanted(&self) -> bool {
+        self.wanted.load(std::sync::atomic::Ordering::SeqCst) > 0
+    }
 }
 
 impl GroupCommit {
@@ -123,6 +172,12 @@ impl GroupCommit {
         let mut flushed_upto = self.flushed_upto.lock().await;
         if *flushed_upto >= ticket {
             return Ok(());
+        }
+        // Decisions taking or awaiting a turn now would each need this fsync or the next: one
+        // turn taken here lets those ahead of it write first, and this fsync covers them. (A
+        // worker blocked on the writer mutex gave the same grouping by stalling the flush.)
+        if self.turns.any_wanted() {
+            drop(self.turns.take().await);
         }
         let covering = self.tickets.load(std::sync::atomic::Ordering::SeqCst);
         db.flush_async().await?;
@@ -614,6 +669,20 @@ impl SledStore {
         &self.timeline
     }
 
+    /// Waits, yielding, for a turn at the writer lock: a decision's write (an open, a command,
+    /// a delivery's result, a timer) takes one, so that while another decision holds the lock
+    /// it waits as a task, and its worker thread goes on serving requests and Slack calls,
+    /// instead of the thread itself blocking on the mutex (on two workers, one write in
+    /// progress could stall every other task). The turns go in order, opens and deliveries'
+    /// results alike. The lock stays the one guard; the brief writes of the deliverer (an
+    /// attempt marked, an item removed) take it without a turn: queued behind every decision
+    /// waiting, each Slack call would wait twice for the whole queue, and under `wrk`'s open
+    /// load the deliveries fell behind the opens (three calls made per open within the window
+    /// instead of six). A turn is taken before the lock, never while holding it.
+    pub(super) async fn turn(&self) -> Turn<'_> {
+        self.group_commit.turns.take().await
+    }
+
     /// The writer lock, refused once a journalled write failed halfway.
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, Writer>, StoreError> {
         let writer = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -1102,6 +1171,66 @@ mod tests {
                 decide::open(ctx, id, seq, UserId::new("U0SALES"), origin(), request(severity))
             })
             .unwrap()
+    }
+
+    /// A flush that starts while a decision holds or awaits its turn at the writer lock lets it
+    /// write first, so the one fsync covers it (without, each decision queued under load would
+    /// wait for a fsync of its own, and each fsync writes the log's last page again).
+    #[tokio::test]
+    async fn a_flush_lets_the_decisions_queued_for_the_writer_write_first_and_covers_them() {
+        let (_dir, store, config, now) = fresh();
+        let store = Arc::new(store);
+        let wanted = |store: &SledStore| {
+            store
+                .group_commit
+                .turns
+                .wanted
+                .load(std::sync::atomic::Ordering::SeqCst)
+        };
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let writer = tokio::spawn({
+            let store = store.clone();
+            async move {
+                let _turn = store.turn().await;
+                released.await.expect("the test releases the write");
+                let ctx = Ctx {
+                    policy: &config.policy,
+                    now,
+                };
+                open_in(&store, &ctx, &["a"], 2).expect("the open");
+            }
+        });
+        let until = |n: usize| {
+            let store = store.clone();
+            async move {
+                for _ in 0..10_000 {
+                    if wanted(&store) == n {
+                        return true;
+                    }
+                    tokio::task::yield_now().await;
+                }
+                false
+            }
+        };
+        assert!(until(1).await, "the write holds its turn");
+        let flush = tokio::spawn({
+            let store = store.clone();
+            async move { store.flush().await }
+        });
+        assert!(until(2).await, "the flush waits for a turn behind the write");
+        release.send(()).expect("the write waits");
+        writer.await.expect("the write");
+        flush.await.expect("the flush's task").expect("the flush");
+        let items = store.outbox_items().unwrap();
+        assert!(!items.is_empty(), "the open queued its calls");
+        for item in items {
+            assert_eq!(
+                store.group_commit.pending(item.id),
+                None,
+                "item {} covered by the flush",
+                item.id
+            );
+        }
     }
 
     #[tokio::test]
