@@ -174,8 +174,9 @@ impl GroupCommit {
             return Ok(());
         }
         // Decisions taking or awaiting a turn now would each need this fsync or the next: one
-        // turn taken here lets those ahead of it write first, and this fsync covers them. (A
-        // worker blocked on the writer mutex gave the same grouping by stalling the flush.)
+        // turn taken here lets those ahead of it write first, and this fsync covers them.
+        // Without it, turns flushed two to seven times as often, each fsync writing the log's
+        // last page again (BENCHMARKS.md, nineteenth session).
         if self.turns.any_wanted() {
             drop(self.turns.take().await);
         }
