@@ -55,6 +55,37 @@ pub struct SledStore {
     /// process writes this store (sled's lock file), so a decision that read under it cannot
     /// lose an update, and a reader holding it sees no write set half applied.
     writer: std::sync::Arc<std::sync::Mutex<Writer>>,
+    /// Told each time the writer lock is let go, for the deliverer's writes waiting for it as
+    /// tasks ([`SledStore::lock_when_free`]).
+    released: std::sync::Arc<tokio::sync::Notify>,
+}
+
+/// The writer lock, held. Its fields drop in order: the lock is let go, then the waiting are told.
+struct Held<'a> {
+    writer: std::sync::MutexGuard<'a, Writer>,
+    _tell: TellReleased<'a>,
+}
+
+/// Tells the writes waiting as tasks that the lock was let go (dropped after the guard).
+struct TellReleased<'a>(&'a tokio::sync::Notify);
+
+impl Drop for TellReleased<'_> {
+    fn drop(&mut self) {
+        self.0.notify_waiters();
+    }
+}
+
+impl std::ops::Deref for Held<'_> {
+    type Target = Writer;
+    fn deref(&self) -> &Writer {
+        &self.writer
+    }
+}
+
+impl std::ops::DerefMut for Held<'_> {
+    fn deref_mut(&mut self) -> &mut Writer {
+        &mut self.writer
+    }
 }
 
 /// What the writer lock guards besides the order of writes.
@@ -482,6 +513,7 @@ impl SledStore {
             decoded: Default::default(),
             first_id_this_run: db.generate_id()?,
             writer: Default::default(),
+            released: Default::default(),
             db,
         };
         // The trees of many small records keep leaves of up to 4 KB rather than sixteen
@@ -685,8 +717,42 @@ impl SledStore {
     }
 
     /// The writer lock, refused once a journalled write failed halfway.
-    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Writer>, StoreError> {
-        let writer = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    fn lock(&self) -> Result<Held<'_>, StoreError> {
+        Self::unless_halted(self.held(self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner)))
+    }
+
+    /// [`Self::lock`] for the deliverer's writes: while another write holds the lock, waits as a
+    /// task (its worker goes on with requests and calls) instead of blocking its thread. It
+    /// takes no turn: behind every decision queued, each Slack call would wait for the whole
+    /// queue (BENCHMARKS.md, eighteenth session); it tries again each time the lock is let go.
+    async fn lock_when_free(&self) -> Result<Held<'_>, StoreError> {
+        loop {
+            let released = self.released.notified();
+            let mut released = std::pin::pin!(released);
+            // Listening before trying, so a release between the two is not missed.
+            released.as_mut().enable();
+            {
+                let guard = match self.writer.try_lock() {
+                    Ok(guard) => Some(guard),
+                    Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+                    Err(std::sync::TryLockError::WouldBlock) => None,
+                };
+                if let Some(guard) = guard {
+                    return Self::unless_halted(self.held(guard));
+                }
+            }
+            released.await;
+        }
+    }
+
+    fn held<'a>(&'a self, writer: std::sync::MutexGuard<'a, Writer>) -> Held<'a> {
+        Held {
+            writer,
+            _tell: TellReleased(&self.released),
+        }
+    }
+
+    fn unless_halted(writer: Held<'_>) -> Result<Held<'_>, StoreError> {
         match &writer.halted {
             Some(why) => Err(StoreError::Sled(sled::Error::Unsupported(format!(
                 "writes stopped after a failed write ({why}); restart to complete it from the journal"
@@ -851,7 +917,7 @@ impl SledStore {
         let mut marked = Vec::with_capacity(items.len());
         let mut recorded = false;
         let mut pending = None;
-        let writer = self.lock()?;
+        let writer = self.lock_when_free().await?;
         for item in items {
             let key = item_key(item);
             if !self.outbox.contains_key(&key)? {
@@ -1080,7 +1146,7 @@ impl SledStore {
     /// backup, `verify` beside a running bot). Writes wait meanwhile: keep `read` short, and
     /// write nothing in it (the lock is not reentrant).
     pub fn with_writes_paused<R>(&self, read: impl FnOnce(&SledStore) -> R) -> R {
-        let _paused = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _paused = self.held(self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
         read(self)
     }
 
@@ -1172,6 +1238,66 @@ mod tests {
                 decide::open(ctx, id, seq, UserId::new("U0SALES"), origin(), request(severity))
             })
             .unwrap()
+    }
+
+    /// A Slack call's attempt waiting for the writer lock waits as a task: on a runtime of one
+    /// thread, a task beside it still runs while a decision holds the lock, and the attempt is
+    /// marked once the lock is let go.
+    #[test]
+    fn an_attempt_waiting_for_the_writer_leaves_its_thread_to_other_tasks() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let (_dir, store, config, now) = fresh();
+        let ctx = Ctx {
+            policy: &config.policy,
+            now,
+        };
+        open_in(&store, &ctx, &["a"], 2).unwrap();
+        let item = store.outbox_items().unwrap().remove(0);
+        let store = Arc::new(store);
+        let (holding, held) = std::sync::mpsc::channel();
+        let (release, released_by_test) = std::sync::mpsc::channel::<()>();
+        let released = Arc::new(AtomicBool::new(false));
+        let holder = {
+            let (store, released) = (store.clone(), released.clone());
+            std::thread::spawn(move || {
+                store
+                    .open_trouble("20261130", &[], now, |_, _| {
+                        holding.send(()).expect("the test listens");
+                        // Held until the test has looked, or long enough to show its thread was stuck.
+                        let _ = released_by_test.recv_timeout(std::time::Duration::from_secs(5));
+                        released.store(true, Ordering::SeqCst);
+                        Decision::default()
+                    })
+                    .map(drop)
+            })
+        };
+        held.recv().expect("the decision holds the lock");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (ran_while_held, marked) = runtime.block_on(async {
+            let attempt = tokio::spawn({
+                let (store, item) = (store.clone(), item.clone());
+                async move { store.mark_attempts(&[&item], now).await }
+            });
+            for _ in 0..10 {
+                tokio::task::yield_now().await;
+            }
+            let ran = !released.load(Ordering::SeqCst);
+            release.send(()).ok();
+            (ran, attempt.await.expect("the attempt's task"))
+        });
+        holder.join().expect("the decision's thread").expect("the decision");
+        assert!(
+            ran_while_held,
+            "a task waited behind an attempt blocked on the writer lock"
+        );
+        assert_eq!(
+            marked.expect("the attempt"),
+            vec![true],
+            "the item still stands for its call"
+        );
     }
 
     /// A flush that starts while a decision holds or awaits its turn at the writer lock lets it
