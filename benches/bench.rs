@@ -1010,6 +1010,9 @@ async fn part_open(opts: &Opts, report: &mut Report, peers: &Peers) {
         .await;
         let backlog = bot.app.store.sled().expect("the bench runs on sled").outbox_len();
         let calls_during = fake.total() - calls_before;
+        // Split at the window's end: what the opens and the deliveries made meanwhile wrote, and
+        // what the deliveries left over wrote after (the total is the figure the target reads).
+        let written_during = disk_written().saturating_sub(written_before);
         let drained = drain(&bot.app, Duration::from_secs(120)).await;
         let calls_total = fake.total() - calls_before;
         let opened = s.latencies.len() as f64;
@@ -1028,8 +1031,10 @@ async fn part_open(opts: &Opts, report: &mut Report, peers: &Peers) {
         again.stop().await;
         let at_rest = dir_bytes(dir.path()) as f64 / troubles;
         let note = format!(
-            "{:.1} KB written/open incl. its deliveries, {:.1} KB/trouble at rest; outbox at end {backlog}; drained {}; Slack calls {calls_total} ({:.1}/open, {:.0}% done during load)",
+            "{:.1} KB written/open incl. its deliveries ({:.1} during the load, {:.1} in the drain), {:.1} KB/trouble at rest; outbox at end {backlog}; drained {}; Slack calls {calls_total} ({:.1}/open, {:.0}% done during load)",
             written_per_open / 1024.0,
+            written_during as f64 / opened.max(1.0) / 1024.0,
+            written_per_open / 1024.0 - written_during as f64 / opened.max(1.0) / 1024.0,
             at_rest / 1024.0,
             drained.map(ms).unwrap_or_else(|| "NOT within 120 s".into()),
             calls_total as f64 / opened.max(1.0),
