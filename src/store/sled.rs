@@ -708,7 +708,8 @@ impl SledStore {
     /// instead of the thread itself blocking on the mutex (on two workers, one write in
     /// progress could stall every other task). The turns go in order, opens and deliveries'
     /// results alike. The lock stays the one guard; the brief writes of the deliverer (an
-    /// attempt marked, an item removed) take it without a turn: queued behind every decision
+    /// attempt marked, an item removed) take it without a turn (an attempt waits for it as a
+    /// task all the same: [`Self::lock_when_free`]): queued behind every decision
     /// waiting, each Slack call would wait twice for the whole queue, and under `wrk`'s open
     /// load the deliveries fell behind the opens (three calls made per open within the window
     /// instead of six). A turn is taken before the lock, never while holding it.
@@ -718,7 +719,12 @@ impl SledStore {
 
     /// The writer lock, refused once a journalled write failed halfway.
     fn lock(&self) -> Result<Held<'_>, StoreError> {
-        Self::unless_halted(self.held(self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner)))
+        Self::unless_halted(self.hold())
+    }
+
+    /// The writer lock, waited for on this thread, whether or not writes were halted.
+    fn hold(&self) -> Held<'_> {
+        self.held(self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 
     /// [`Self::lock`] for the deliverer's writes: while another write holds the lock, waits as a
@@ -1146,7 +1152,7 @@ impl SledStore {
     /// backup, `verify` beside a running bot). Writes wait meanwhile: keep `read` short, and
     /// write nothing in it (the lock is not reentrant).
     pub fn with_writes_paused<R>(&self, read: impl FnOnce(&SledStore) -> R) -> R {
-        let _paused = self.held(self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        let _paused = self.hold();
         read(self)
     }
 
