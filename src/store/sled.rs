@@ -468,13 +468,17 @@ fn waiting_timer_key(timers: &Overlay, timer: &Timer) -> Result<Option<Vec<u8>>,
     Ok(timers.get(&earlier)?.map(|_| earlier))
 }
 
-/// How large a leaf of the trees of small records and of the queues grows before it splits (see
-/// `SledStore::open`).
-const SMALL_RECORD_LEAF_BYTES: u64 = 4096;
+/// How large a leaf of the trees of small records (the index, tracking, channels, summaries,
+/// counters) grows before it splits (see `SledStore::open`).
+const SMALL_RECORD_LEAF_BYTES: u64 = 2048;
 
 /// How many changes a page of those trees gathers as fragments before sled writes it whole
 /// again (sled's own rule: ten; see `SledStore::open`).
-const SMALL_RECORD_CONSOLIDATE_AFTER: usize = 50;
+const SMALL_RECORD_CONSOLIDATE_AFTER: usize = 100;
+
+/// The same two for the queues (outbox, timers, request keys), whose keys come and go.
+const QUEUE_LEAF_BYTES: u64 = 4096;
+const QUEUE_CONSOLIDATE_AFTER: usize = 50;
 
 /// How many changes a page of the troubles' and timelines' trees gathers before sled writes it
 /// whole again: fewer than the small records' fifty, since `/trouble list` and `history` read
@@ -516,17 +520,24 @@ impl SledStore {
             released: Default::default(),
             db,
         };
-        // The trees of many small records keep leaves of up to 4 KB rather than sixteen
+        // The trees of many small records keep leaves of up to 2 KB rather than sixteen
         // entries: sled's page table, which lives in memory, has an entry per leaf, and at
-        // 100,000 troubles this took the bot's resident memory from ~65 to ~56 MB. A change to
-        // one of those leaves is a fragment of a few dozen bytes, and sled rewrote the leaf
-        // whole at every tenth: they wait for the fiftieth (the bench's open wrote 20-24 KB
-        // with its deliveries instead of 27-32).
+        // 100,000 troubles this took the bot's resident memory from ~65 to ~56 MB (at 4 KB;
+        // 2 KB costs ~2 MB more, 1 KB ~9 MB). A change to one of those leaves is a fragment of
+        // a few dozen bytes, and sled rewrote the leaf whole at every tenth: they wait for the
+        // hundredth. An open's index keys and its deliveries' tracking records land in leaves
+        // all over those trees, each rewritten whole in the end, so the smaller the leaf and
+        // the rarer its rewrite, the less an open writes: with its deliveries, 27-32 KB at
+        // sled's rule, 20-24 KB in 4 KB leaves at the fiftieth, and since the twentieth session
+        // ~13 KB at c=64 instead of ~15.7 (BENCHMARKS.md). A page of theirs read from disk
+        // applies up to a hundred fragments; at 100,000 troubles the reads of App Home,
+        // history, search and stats stayed within their spread.
         //
-        // The queues (outbox, timers, events) too: with sixteen entries a leaf, an open's eleven
-        // calls (its lanes' keys side by side) split a leaf and their removals merged it back,
-        // each writing the leaf whole; in 4 KB the calls in flight mostly share one leaf that
-        // only takes fragments (the open wrote 18-19 KB instead of 20-21 at c=1). Not the
+        // The queues (outbox, timers, events) keep 4 KB at the fiftieth: with sixteen entries
+        // a leaf, an open's eleven calls (its lanes' keys side by side) split a leaf and their
+        // removals merged it back, each writing the leaf whole; in 4 KB the calls in flight
+        // mostly share one leaf that only takes fragments (the open wrote 18-19 KB instead of
+        // 20-21 at c=1; in 2 KB or 1 KB leaves it wrote ~1-2 KB more again). Not the
         // troubles and their timelines: a read of a page sled fetches from disk applies its
         // fragments one read each, and at 100,000 troubles `/trouble list` went from ~1 ms to
         // 6-14 ms p99 when those trees took part. Nor the journal: it holds one record at a time.
@@ -541,12 +552,13 @@ impl SledStore {
             &store.channels,
             &store.summaries,
             &store.counters,
-            &store.outbox,
-            &store.timers,
-            &store.events,
         ] {
             tree.set_leaf_split_bytes(SMALL_RECORD_LEAF_BYTES);
             tree.set_consolidate_after(SMALL_RECORD_CONSOLIDATE_AFTER);
+        }
+        for tree in [&store.outbox, &store.timers, &store.events] {
+            tree.set_leaf_split_bytes(QUEUE_LEAF_BYTES);
+            tree.set_consolidate_after(QUEUE_CONSOLIDATE_AFTER);
         }
         for tree in [&store.troubles, &store.timeline] {
             tree.set_consolidate_after(READ_TREE_CONSOLIDATE_AFTER);
@@ -1945,18 +1957,21 @@ mod tests {
     }
 
     #[test]
-    fn the_trees_of_small_records_rewrite_a_leaf_whole_five_times_less_often_those_read_twice() {
+    fn the_trees_of_small_records_rewrite_less_of_a_leaf_per_change_and_those_read_less_than_sleds_rule() {
         let dir = tempfile::tempdir().unwrap();
         let db = bare_sled(dir.path()).unwrap();
-        // Each tree one leaf of ~3 KB, as the index's; two of them gather changes as ours do.
+        // ~3 KB of keys, as in a stretch of the index: one 4 KB leaf, or two of 2 KB. The small
+        // records' settings; the queues' (the small records' until the twentieth session); the
+        // read trees' twenty fragments (in a 4 KB leaf here, to compare like with like); sled's.
         let trees = [
-            Some(SMALL_RECORD_CONSOLIDATE_AFTER),
-            Some(READ_TREE_CONSOLIDATE_AFTER),
-            None,
+            (SMALL_RECORD_LEAF_BYTES, Some(SMALL_RECORD_CONSOLIDATE_AFTER)),
+            (QUEUE_LEAF_BYTES, Some(QUEUE_CONSOLIDATE_AFTER)),
+            (QUEUE_LEAF_BYTES, Some(READ_TREE_CONSOLIDATE_AFTER)),
+            (QUEUE_LEAF_BYTES, None),
         ]
-        .map(|after| {
-            let tree = db.open_tree(format!("{after:?}")).unwrap();
-            tree.set_leaf_split_bytes(SMALL_RECORD_LEAF_BYTES);
+        .map(|(leaf, after)| {
+            let tree = db.open_tree(format!("{leaf}-{after:?}")).unwrap();
+            tree.set_leaf_split_bytes(leaf);
             if let Some(after) = after {
                 tree.set_consolidate_after(after);
             }
@@ -1977,13 +1992,14 @@ mod tests {
             bytes
         });
         // Each change is a fragment of ~50 bytes (with its header); the ~3 KB leaf rewritten
-        // at every tenth change costs six times that again, at every fiftieth about as much:
-        // 26,900 bytes for the 500 changes here, 45,760 at every twentieth, 77,801 at sled's
-        // rule.
-        let [small, read, sleds] = written;
+        // whole at every tenth change costs six times that again, at every fiftieth about as
+        // much. Here 17,630 bytes for the 500 changes in 2 KB leaves at every hundredth, 26,900
+        // in 4 KB at every fiftieth, 45,760 at every twentieth, 77,801 at sled's rule.
+        let [small, queue, read, sleds] = written;
         assert!(
-            small * 2 < sleds && read * 4 < sleds * 3,
-            "{small} bytes flushed at fifty, {read} at twenty, {sleds} at sled's rule of ten"
+            small * 5 < queue * 4 && queue * 2 < sleds && read * 4 < sleds * 3,
+            "{small} bytes flushed in 2 KB leaves at a hundred, {queue} in 4 KB at fifty, {read} at \
+             twenty, {sleds} at sled's rule of ten"
         );
     }
 
@@ -2062,8 +2078,9 @@ mod tests {
             store.index.remove(key(i)).unwrap();
             expected.remove(key(i).as_bytes());
         }
-        // ~30 bytes an entry: 4 KB leaves hold ~70-130 of them, sled's own rule 9-16 (kept by
-        // the timeline, whose pages are read by one trouble's history).
+        // ~30 bytes an entry: the queues' 4 KB leaves hold ~70-130 of them, the index's 2 KB
+        // ~35-65, sled's own rule 9-16 (kept by the timeline, whose pages are read by one
+        // trouble's history).
         let sleds = pages(&store.timeline);
         for (name, tree) in trees {
             let small = pages(tree);
