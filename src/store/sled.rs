@@ -2103,6 +2103,33 @@ mod tests {
         );
     }
 
+    /// A store written before the twentieth session has 4 KB leaves where the bot now asks for
+    /// 2 KB: its reads leave them whole and write nothing (vendored sled, item 14), and the next
+    /// write into a leaf splits it.
+    #[test]
+    fn a_read_leaves_a_leaf_over_the_tree_s_byte_rule_whole_and_the_next_write_splits_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = bare_sled(dir.path()).unwrap();
+        let tree = db.open_tree("index").unwrap();
+        tree.set_leaf_split_bytes(QUEUE_LEAF_BYTES);
+        let key = |i: u32| format!("c:customer{i:04}");
+        for i in 0..60u32 {
+            tree.insert(key(i), &[1u8; 30]).unwrap();
+        }
+        db.flush().unwrap();
+        let written_before = pages(&tree);
+        tree.set_leaf_split_bytes(SMALL_RECORD_LEAF_BYTES);
+        assert!((0..60u32).all(|i| tree.get(key(i)).unwrap().is_some()));
+        assert_eq!(tree.iter().count(), 60);
+        assert_eq!(tree.iter().rev().count(), 60);
+        assert_eq!(tree.range(key(10)..key(20)).count(), 10);
+        assert_eq!(db.flush().unwrap(), 0, "the reads wrote to the log");
+        assert_eq!(pages(&tree), written_before, "the reads split a leaf");
+        tree.insert(key(60), &[1u8; 30]).unwrap();
+        assert!(pages(&tree) > written_before, "the write left the large leaf whole");
+        assert!((0..=60u32).all(|i| tree.get(key(i)).unwrap().is_some()));
+    }
+
     /// sled's iterator reads its first step's leaf in place and copies a leaf only to keep it
     /// for a later step (vendored sled, item 12): every walk still sees every entry, in order,
     /// across leaves, from either end and changing direction.

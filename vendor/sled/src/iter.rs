@@ -124,7 +124,7 @@ impl Iter {
             Held::Kept(pid, node)
         } else {
             Held::Seen(iter_try!(
-                self.tree.view_for_key(self.low_key(), &guard)
+                self.tree.view_for_key_to_read(self.low_key(), &guard)
             ))
         };
 
@@ -136,14 +136,14 @@ impl Iter {
             if !node.contains_upper_bound(&self.lo) {
                 // node too low (maybe merged, maybe exhausted?)
                 node = Held::Seen(iter_try!(
-                    self.tree.view_for_key(self.low_key(), &guard)
+                    self.tree.view_for_key_to_read(self.low_key(), &guard)
                 ));
                 continue;
             } else if !node.contains_lower_bound(&self.lo, true) {
                 // node too high (maybe split, maybe exhausted?)
                 let seek_key = possible_predecessor(&node.lo)?;
                 node = Held::Seen(iter_try!(
-                    self.tree.view_for_key(seek_key, &guard)
+                    self.tree.view_for_key_to_read(seek_key, &guard)
                 ));
                 continue;
             }
@@ -205,7 +205,7 @@ impl DoubleEndedIterator for Iter {
             Held::Kept(pid, node)
         } else {
             Held::Seen(iter_try!(
-                self.tree.view_for_key(self.high_key(), &guard)
+                self.tree.view_for_key_to_read(self.high_key(), &guard)
             ))
         };
 
@@ -217,14 +217,14 @@ impl DoubleEndedIterator for Iter {
             if !node.contains_upper_bound(&self.hi) {
                 // node too low (maybe merged, maybe exhausted?)
                 node = Held::Seen(iter_try!(
-                    self.tree.view_for_key(self.high_key(), &guard)
+                    self.tree.view_for_key_to_read(self.high_key(), &guard)
                 ));
                 continue;
             } else if !node.contains_lower_bound(&self.hi, false) {
                 // node too high (maybe split, maybe exhausted?)
                 let seek_key = possible_predecessor(&node.lo)?;
                 node = Held::Seen(iter_try!(
-                    self.tree.view_for_key(seek_key, &guard)
+                    self.tree.view_for_key_to_read(seek_key, &guard)
                 ));
                 continue;
             }

@@ -452,7 +452,8 @@ impl Tree {
 
         trace!("getting key {:?}", key);
 
-        let View { node_view, pid, .. } = self.view_for_key(key.as_ref(), guard)?;
+        let View { node_view, pid, .. } =
+            self.view_for_key_to_read(key.as_ref(), guard)?;
 
         let pair = node_view.leaf_pair_for_key(key.as_ref());
         let val = pair.map(|kv| kv.1.clone());
@@ -1683,11 +1684,39 @@ impl Tree {
     // high because attempts to split it up have made
     // the inherent complexity of the operation more
     // challenging to understand.
-    #[allow(clippy::cognitive_complexity)]
     pub(crate) fn view_for_key<'g, K>(
         &self,
         key: K,
         guard: &'g Guard,
+    ) -> Result<View<'g>>
+    where
+        K: AsRef<[u8]>,
+    {
+        self.traverse_to_key(key, guard, false)
+    }
+
+    /// trouble-bot (TROUBLE-BOT.md, item 14): a read's traversal. It completes what sled's
+    /// own rules ask for, but leaves a leaf that is over the tree's `leaf_split_bytes` alone:
+    /// the next write into it splits it. So a read writes nothing to the log on account of
+    /// the byte rule, whose leaves written under a larger setting would otherwise all be
+    /// split by the first reads after the setting shrank.
+    pub(crate) fn view_for_key_to_read<'g, K>(
+        &self,
+        key: K,
+        guard: &'g Guard,
+    ) -> Result<View<'g>>
+    where
+        K: AsRef<[u8]>,
+    {
+        self.traverse_to_key(key, guard, true)
+    }
+
+    #[allow(clippy::cognitive_complexity)]
+    fn traverse_to_key<'g, K>(
+        &self,
+        key: K,
+        guard: &'g Guard,
+        reading: bool,
     ) -> Result<View<'g>>
     where
         K: AsRef<[u8]>,
@@ -1755,7 +1784,13 @@ impl Tree {
                 retry!();
             }
 
-            if view.should_split(self.leaf_split_bytes.load(std::sync::atomic::Ordering::Relaxed)) {
+            let leaf_split_bytes =
+                match self.leaf_split_bytes.load(std::sync::atomic::Ordering::Relaxed) {
+                    0 => 0,
+                    _ if reading => u64::MAX,
+                    bytes => bytes,
+                };
+            if view.should_split(leaf_split_bytes) {
                 self.split_node(&view, &parent_view, root_pid, guard)?;
                 retry!();
             }
