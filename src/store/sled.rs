@@ -481,8 +481,9 @@ const QUEUE_LEAF_BYTES: u64 = 4096;
 const QUEUE_CONSOLIDATE_AFTER: usize = 50;
 
 /// How many changes a page of the troubles' and timelines' trees gathers before sled writes it
-/// whole again: fewer than the small records' fifty, since `/trouble list` and `history` read
-/// those pages, and a page sled fetches from disk applies each fragment with a read of its own.
+/// whole again: fewer than the small records' hundred or the queues' fifty, since `/trouble list`
+/// and `history` read those pages, and a page sled fetches from disk applies each fragment with
+/// a read of its own.
 const READ_TREE_CONSOLIDATE_AFTER: usize = 20;
 
 /// A graceful stop moves the records out of log segments at most this full (percent live)...

@@ -1677,13 +1677,6 @@ impl Tree {
         }
     }
 
-    // Returns the traversal path, completing any observed
-    // partially complete splits or merges along the way.
-    //
-    // We intentionally leave the cyclometric complexity
-    // high because attempts to split it up have made
-    // the inherent complexity of the operation more
-    // challenging to understand.
     pub(crate) fn view_for_key<'g, K>(
         &self,
         key: K,
@@ -1711,6 +1704,13 @@ impl Tree {
         self.traverse_to_key(key, guard, true)
     }
 
+    // Returns the traversal path, completing any observed
+    // partially complete splits or merges along the way.
+    //
+    // We intentionally leave the cyclometric complexity
+    // high because attempts to split it up have made
+    // the inherent complexity of the operation more
+    // challenging to understand.
     #[allow(clippy::cognitive_complexity)]
     fn traverse_to_key<'g, K>(
         &self,
