@@ -247,6 +247,24 @@ async fn help_ssl_check_url_verification_and_health() {
         )
         .await;
     assert_eq!(r.status(), 200);
+    // Unsigned, anything but the check itself is refused: a command that also says ssl_check,
+    // or the check with another value.
+    for form in ["ssl_check=1&command=%2Ftrouble&text=help", "ssl_check=0&token=x"] {
+        let r = bot
+            .post_raw("/slack/commands", "application/x-www-form-urlencoded", form.into(), &[])
+            .await;
+        assert_eq!(r.status(), 401, "{form}");
+    }
+    // Signed, a command naming its user twice names nobody: refused, nothing opened.
+    let twice = format!(
+        "{}&user_id=U0OTHER",
+        bot.command_form(SALES, ORIGIN, "open ACME: broken")
+    );
+    let r = bot
+        .post_signed("/slack/commands", "application/x-www-form-urlencoded", &twice)
+        .await;
+    assert_eq!(r.status(), 400);
+    assert_eq!(bot.store().trouble_count(), 0);
     let body = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/slack/inbound/events/url_verification.json"

@@ -12,7 +12,7 @@ use super::{already_handled, check_team, ephemeral, ephemeral_text, failed, veri
 use crate::app::App;
 use crate::engine::Applied;
 use crate::i18n::{self, history_text, list_text, render, reply_text, usage_text};
-use crate::slack::payloads::SlashCommand;
+use crate::slack::payloads::{CommandForm, SlashCommand};
 use crate::store::index::{Flagged, Unsure};
 use crate::store::StoreError;
 use crate::trouble::command::{self, Command};
@@ -20,20 +20,16 @@ use crate::trouble::decide::{self, Input, Message, Reply};
 use crate::trouble::model::{ChannelId, Origin, TroubleId, TroubleSummary, UserId};
 
 pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
-    // Slack's TLS check carries no signature and wants only a 200. Looked for only when the
-    // body mentions it: a command does not pay for a second parse.
-    if body.windows(b"ssl_check".len()).any(|w| w == b"ssl_check") {
-        if let Ok(form) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
-            if form.iter().any(|(k, v)| k == "ssl_check" && v == "1") && !form.iter().any(|(k, _)| k == "command") {
-                return StatusCode::OK.into_response();
-            }
-        }
+    // Slack's TLS check carries no signature and wants only a 200.
+    let form = CommandForm::find(&body);
+    if form.is_ssl_check() {
+        return StatusCode::OK.into_response();
     }
     let request_key = match verify(&app, &headers, &body) {
         Ok(key) => key,
         Err(r) => return r.into_response(),
     };
-    let Ok(cmd) = serde_urlencoded::from_bytes::<SlashCommand>(&body) else {
+    let Some(cmd) = form.command() else {
         return (StatusCode::BAD_REQUEST, "not a slash command").into_response();
     };
     answer_command(&app, cmd, &request_key).await
