@@ -49,9 +49,11 @@ pub fn verify(
     let Some(hex_sig) = signature.strip_prefix("v0=") else {
         return Err(Rejection::BadSignature);
     };
-    let Ok(expected) = hex::decode(hex_sig) else {
+    // HMAC-SHA256: 32 bytes, decoded in place (any other length is no signature of ours).
+    let mut expected = [0u8; 32];
+    if hex::decode_to_slice(hex_sig, &mut expected).is_err() {
         return Err(Rejection::BadSignature);
-    };
+    }
     for secret in secrets {
         let mut mac = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes()).expect("HMAC takes any key length");
         mac.update(b"v0:");
@@ -118,6 +120,20 @@ mod tests {
             verify(&[Secret::new("wrong")], Some(&ts), Some(&sig), &body, now),
             Err(Rejection::BadSignature)
         );
+        // Hex in either case is the same signature; one digit more or less is none.
+        let upper = format!("v0={}", sig["v0=".len()..].to_ascii_uppercase());
+        let (short, long) = (&sig[..sig.len() - 2], format!("{sig}00"));
+        for (given, answer) in [
+            (upper.as_str(), Ok(())),
+            (short, Err(Rejection::BadSignature)),
+            (&long, Err(Rejection::BadSignature)),
+        ] {
+            assert_eq!(
+                verify(&[Secret::new(secret.clone())], Some(&ts), Some(given), &body, now),
+                answer,
+                "{given}"
+            );
+        }
         assert_eq!(
             verify(&[Secret::new(secret)], None, Some(&sig), &body, now),
             Err(Rejection::MissingHeaders)
