@@ -452,7 +452,7 @@ async fn run_load(
 ) -> Sample {
     let client = client();
     let sent = Arc::new(AtomicU64::new(0));
-    let cpu_before = cpu_secs();
+    let cpu_before = cpu_secs(None);
     let machine_before = machine_busy_secs();
     let disk_before = disk_written();
     let start = Instant::now();
@@ -487,9 +487,9 @@ async fn run_load(
         sample.errors += e;
     }
     sample.elapsed = start.elapsed();
-    sample.cpu_cores = (cpu_secs() - cpu_before) / sample.elapsed.as_secs_f64().max(1e-9);
+    sample.cpu_cores = (cpu_secs(None) - cpu_before) / sample.elapsed.as_secs_f64().max(1e-9);
     sample.disk_bytes = disk_written().saturating_sub(disk_before);
-    let own = cpu_secs() - cpu_before;
+    let own = cpu_secs(None) - cpu_before;
     sample.others_cores =
         ((machine_busy_secs() - machine_before - own) / sample.elapsed.as_secs_f64().max(1e-9)).max(0.0);
     sample.latencies.sort();
@@ -551,9 +551,13 @@ fn rss_kb(pid: Option<u32>) -> u64 {
         .unwrap_or(0)
 }
 
-/// User + system CPU seconds this process has used (all threads).
-fn cpu_secs() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+/// User + system CPU seconds a process (this one, or `pid`) has used (all threads).
+fn cpu_secs(pid: Option<u32>) -> f64 {
+    let path = match pid {
+        Some(p) => format!("/proc/{p}/stat"),
+        None => "/proc/self/stat".to_string(),
+    };
+    let stat = std::fs::read_to_string(path).unwrap_or_default();
     // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
     let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
     let fields: Vec<&str> = rest.split_whitespace().collect();
@@ -1849,13 +1853,19 @@ struct WrkFigures {
     rate: f64,
     p50: Duration,
     p99: Duration,
+    /// The server's CPU time (user + system, all its threads) per request: unlike the rate,
+    /// barely moved by what else the machine is running.
+    cpu_per_request: Duration,
 }
 
-/// Runs wrk (one thread, `c` connections, `secs`) against `base` with `n` distinct commands of
-/// `kind`, each signed as Slack signs it. Err when wrk fails or any answer was not a 200.
+/// Runs wrk (one thread, `c` connections, `secs`) against `base`, served by process `pid`
+/// (None: this one), with `n` distinct commands of `kind`, each signed as Slack signs it. Err
+/// when wrk fails or any answer was not a 200.
+#[allow(clippy::too_many_arguments)]
 async fn run_wrk(
     wrk: &str,
     base: &str,
+    pid: Option<u32>,
     kind: Kind,
     c: usize,
     secs: u64,
@@ -1881,10 +1891,13 @@ async fn run_wrk(
         .arg(format!("{base}/slack/commands"))
         .env("BENCH_WRK_DATA", &data_path)
         .env("BENCH_WRK_TS", &ts);
+    // Counted from here: the commands above were signed by this process, which may be the server.
+    let cpu_before = cpu_secs(pid);
     let output = tokio::task::spawn_blocking(move || cmd.output())
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| format!("cannot run {wrk}: {e}"))?;
+    let cpu = cpu_secs(pid) - cpu_before;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let line = stdout.lines().find_map(|l| l.strip_prefix("BENCH ")).ok_or_else(|| {
         format!(
@@ -1912,6 +1925,7 @@ async fn run_wrk(
         rate: requests / secs,
         p50: Duration::from_secs_f64(field("p50") / 1000.0),
         p99: Duration::from_secs_f64(field("p99") / 1000.0),
+        cpu_per_request: Duration::from_secs_f64(cpu / requests.max(1.0)),
     })
 }
 
@@ -1968,21 +1982,30 @@ async fn part_wrk(opts: &Opts, report: &mut Report) {
     };
     let response_url = fake.response_url();
     // The help command (Bolt gets its body too) at c=16, 1,000 distinct bodies cycled.
-    let base_help = Some(run_wrk(&wrk, &baseline, Kind::Help, 16, secs, 1000, &response_url).await);
+    let bot_pid = Some(child.id());
+    let base_help = Some(run_wrk(&wrk, &baseline, None, Kind::Help, 16, secs, 1000, &response_url).await);
     let bolt_help = match &bolt {
-        Some((_, url)) => Some(run_wrk(&wrk, url, Kind::PeerAck, 16, secs, 1000, &response_url).await),
+        Some((Child(node), url)) => {
+            Some(run_wrk(&wrk, url, Some(node.id()), Kind::PeerAck, 16, secs, 1000, &response_url).await)
+        }
         None => None,
     };
-    let bot_help = run_wrk(&wrk, &bot, Kind::Help, 16, secs, 1000, &response_url).await;
+    let bot_help = run_wrk(&wrk, &bot, bot_pid, Kind::Help, 16, secs, 1000, &response_url).await;
     // Enough distinct opens for a rate well beyond any measured here (run_wrk refuses a run
     // that went through them all).
-    let bot_open = run_wrk(&wrk, &bot, Kind::Open, 64, secs, 4000 * secs, &response_url).await;
+    let bot_open = run_wrk(&wrk, &bot, bot_pid, Kind::Open, 64, secs, 4000 * secs, &response_url).await;
     let open_calls_done = fake.total();
     stop_binary(child).await;
     drop(bolt);
     let ceiling = slack_calls_ceiling(&fake, 64, Duration::from_secs(secs)).await;
     let figures = |f: &Result<WrkFigures, String>| match f {
-        Ok(f) => format!("{:.0} req/s, p50 {}, p99 {}", f.rate, ms(f.p50), ms(f.p99)),
+        Ok(f) => format!(
+            "{:.0} req/s, p50 {}, p99 {}, CPU {:.1} µs/req",
+            f.rate,
+            ms(f.p50),
+            ms(f.p99),
+            f.cpu_per_request.as_secs_f64() * 1e6
+        ),
         Err(why) => why.clone(),
     };
     let ratio = |a: &Result<WrkFigures, String>, peer: &Option<Result<WrkFigures, String>>| match (a, peer) {
@@ -1996,12 +2019,18 @@ async fn part_wrk(opts: &Opts, report: &mut Report) {
         }
     }
     let vs = |r: Option<f64>| r.map_or("—".to_string(), |r| format!("{r:.2}×"));
+    // The baseline's CPU per request over help's: the throughput ratio without the machine's noise.
+    let cpu_ratio = match (&bot_help, &base_help) {
+        (Ok(h), Some(Ok(b))) => Some(b.cpu_per_request.as_secs_f64() / h.cpu_per_request.as_secs_f64()),
+        _ => None,
+    };
     report.line(
         format!("{label}: /trouble help c=16"),
         format!(
-            "{}; {} the baseline, {} Bolt",
+            "{}; {} the baseline ({} by CPU per request), {} Bolt",
             figures(&bot_help),
             vs(ratio(&bot_help, &base_help)),
+            vs(cpu_ratio),
             vs(ratio(&bot_help, &bolt_help))
         ),
     );
@@ -2168,7 +2197,7 @@ fn main() {
         load_avg()
     );
     let started = Instant::now();
-    let (own_before, machine_before) = (cpu_secs(), machine_busy_secs());
+    let (own_before, machine_before) = (cpu_secs(None), machine_busy_secs());
     let load_before = load_avg();
     let mut report = runtime.block_on(async {
         let mut report = Report::default();
@@ -2202,7 +2231,7 @@ fn main() {
         report
     });
     let elapsed = started.elapsed().as_secs_f64();
-    let others = (machine_busy_secs() - machine_before - (cpu_secs() - own_before)) / elapsed;
+    let others = (machine_busy_secs() - machine_before - (cpu_secs(None) - own_before)) / elapsed;
     report.line(
         "noise: other processes' CPU over the whole run / load average before → after",
         format!("{:.2} cores / {load_before} → {}", others.max(0.0), load_avg()),
