@@ -333,14 +333,8 @@ mod tests {
     /// One form, as a list of encoded parts: names the command has (some of them encoded, as
     /// Slack never sends them but a form may), names it skips, and values with every escape.
     fn form() -> impl Strategy<Value = String> {
-        let key = prop::sample::select(vec![
-            "team_id",
-            "channel_id",
-            "user_id",
-            "command",
-            "text",
-            "response_url",
-            "trigger_id",
+        let mut names = CommandForm::FIELDS.to_vec();
+        names.extend([
             "token",
             "user_name",
             "ssl_check",
@@ -350,6 +344,7 @@ mod tests {
             "text+",
             "",
         ]);
+        let key = prop::sample::select(names);
         let value = prop::collection::vec(
             prop::sample::select(vec![
                 "a",
