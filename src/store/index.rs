@@ -1426,6 +1426,10 @@ impl SearchCache {
             }
             state.bytes.shrink_to_fit();
             state.slots.shrink_to_fit();
+            // The scan pulled every `t:` leaf into sled's cache, and a search reads the copy
+            // here: at 100,000 troubles those leaves held ~17 MB for as long as the bot ran
+            // (a decision pulls its trouble's leaf back in when it needs it).
+            index.page_out_range(b"t:", b"t;")?;
             state.loaded = true;
             state.touched.clear();
         }

@@ -2104,6 +2104,94 @@ mod tests {
         );
     }
 
+    /// The leaves of a range leave sled's cache when paged out (vendored sled, item 15), and
+    /// reads and writes into them afterwards, and after a reopen, find what they would have.
+    #[test]
+    fn paged_out_leaves_leave_the_cache_and_read_and_take_writes_as_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = bare_sled(dir.path()).unwrap();
+        let tree = db.open_tree("index").unwrap();
+        tree.set_leaf_split_bytes(SMALL_RECORD_LEAF_BYTES);
+        let mut expected = std::collections::BTreeMap::new();
+        for i in 0..3000u32 {
+            let (key, value) = (format!("t:{i:05}"), format!("cracked housing on lot {i}"));
+            tree.insert(&key, value.as_bytes()).unwrap();
+            expected.insert(key.into_bytes(), value.into_bytes());
+        }
+        for i in 0..300u32 {
+            let key = format!("c:{i:05}");
+            tree.insert(&key, &i.to_be_bytes()).unwrap();
+            expected.insert(key.into_bytes(), i.to_be_bytes().to_vec());
+        }
+        db.flush().unwrap();
+        let resident = db.resident_pages();
+        let leaves = tree.page_out_range(b"t:", b"t;").unwrap();
+        assert!(leaves > 20, "{leaves} leaves of `t:` keys");
+        assert!(
+            db.resident_pages() + leaves <= resident + 1,
+            "{} pages in memory, {resident} before {leaves} leaves were paged out",
+            db.resident_pages()
+        );
+        for i in (0..3000u32).step_by(7) {
+            let (key, value) = (format!("t:{i:05}"), format!("replaced {i}"));
+            tree.insert(&key, value.as_bytes()).unwrap();
+            expected.insert(key.into_bytes(), value.into_bytes());
+        }
+        for i in (0..3000u32).step_by(11) {
+            tree.remove(format!("t:{i:05}")).unwrap();
+            expected.remove(format!("t:{i:05}").as_bytes());
+        }
+        let everything = |tree: &sled::Tree| -> Vec<(Vec<u8>, Vec<u8>)> {
+            tree.iter()
+                .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).unwrap())
+                .collect()
+        };
+        let expected: Vec<_> = expected.into_iter().collect();
+        assert!(everything(&tree) == expected, "read back after the writes");
+        tree.page_out_range(b"", b"\xff").unwrap();
+        assert!(everything(&tree) == expected, "read back from the log");
+        db.flush().unwrap();
+        drop((tree, db));
+        let db = opened_again(|| bare_sled(dir.path()));
+        let tree = db.open_tree("index").unwrap();
+        assert!(everything(&tree) == expected, "read back after a reopen");
+    }
+
+    /// Loading the search texts reads every `t:` leaf of the index once; they leave sled's
+    /// cache at once (a search reads the texts' copy), and a search after a later decision
+    /// still finds every trouble.
+    #[test]
+    fn the_search_load_keeps_none_of_its_leaves_in_memory_and_finds_every_trouble() {
+        let (dir, store, config, now) = fresh();
+        let ctx = Ctx {
+            policy: &config.policy,
+            now,
+        };
+        for _ in 0..500 {
+            open_in(&store, &ctx, &[], 2).unwrap();
+        }
+        drop(store);
+        let store = reopen(dir.path());
+        let before = store.index.resident_pages();
+        store.search_cache().warm(&store.index).unwrap();
+        let after = store.index.resident_pages();
+        assert!(
+            after <= before + 2,
+            "{after} pages in memory after the load, {before} before"
+        );
+        let words = crate::trouble::search::query_words("cracked");
+        assert_eq!(store.search_cache().search(&store.index, &words).unwrap().len(), 500);
+        open_in(&store, &ctx, &[], 2).unwrap();
+        assert_eq!(store.search_cache().search(&store.index, &words).unwrap().len(), 501);
+        // What the load would have left without paging out: a leaf for every few troubles.
+        assert_eq!(store.index.scan_prefix(b"t:").count(), 501);
+        assert!(
+            store.index.resident_pages() > after + 10,
+            "{} pages in memory after a scan, {after} after the load",
+            store.index.resident_pages()
+        );
+    }
+
     /// A store written before the twentieth session has 4 KB leaves where the bot now asks for
     /// 2 KB: its reads leave them whole and write nothing (vendored sled, item 14), and the next
     /// write into a leaf splits it.

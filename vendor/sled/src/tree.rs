@@ -838,6 +838,34 @@ impl Tree {
         self.context.pagecache.tidy_log(threshold_percent, budget)
     }
 
+    /// trouble-bot (TROUBLE-BOT.md, item 15): drops from sled's cache the leaves that hold
+    /// the keys in `from..to`, so the memory a one-off scan of them pulled in goes back at
+    /// once; a later read pulls a leaf in again from the log. Returns the leaves walked. (sled
+    /// evicts only once 64 accesses have queued up in one of its 256 cache shards, so the
+    /// leaves of a single scan stay in memory for good, whatever the cache's capacity.)
+    pub fn page_out_range(&self, from: &[u8], to: &[u8]) -> Result<usize> {
+        let guard = pin();
+        let mut key = IVec::from(from);
+        let mut leaves = 0;
+        while key.as_ref() < to {
+            let view = self.view_for_key_to_read(&key, &guard)?;
+            let hi = view.hi.clone();
+            self.context.pagecache.page_out(vec![view.pid], &guard)?;
+            leaves += 1;
+            if hi.is_empty() {
+                break;
+            }
+            key = hi;
+        }
+        Ok(leaves)
+    }
+
+    /// trouble-bot, for tests: how many of the whole database's pages are in memory.
+    #[doc(hidden)]
+    pub fn resident_pages(&self) -> usize {
+        self.context.pagecache.resident_pages()
+    }
+
     /// Asynchronously flushes all dirty IO buffers
     /// and calls fsync. If this succeeds, it is
     /// guaranteed that all previous writes will

@@ -1973,7 +1973,20 @@ impl PageCache {
         }
     }
 
-    fn page_out(&self, to_evict: Vec<PageId>, guard: &Guard) -> Result<()> {
+    /// trouble-bot (item 15): the pages in memory, of those allocated.
+    pub(crate) fn resident_pages(&self) -> usize {
+        let guard = pin();
+        let max = *self.next_pid_to_allocate.lock();
+        (0..max)
+            .filter(|pid| {
+                self.inner
+                    .get(*pid, &guard)
+                    .map_or(false, |view| view.update.is_some() && !view.is_free())
+            })
+            .count()
+    }
+
+    pub(crate) fn page_out(&self, to_evict: Vec<PageId>, guard: &Guard) -> Result<()> {
         let _measure = Measure::new(&M.page_out);
         for pid in to_evict {
             if pid == COUNTER_PID
