@@ -152,8 +152,8 @@ fn stats_counted_one_by_one(bot: &TestBot, days: u32) -> String {
         .iter()
         .map(StatsRow::from)
         .collect();
-    let key = |name: &str| trouble_bot::trouble::customer::customer_key(&config.policy.customers, name);
-    let counted = stats(&rows, days, bot.clock.now(), key);
+    let aliases = trouble_bot::trouble::customer::AliasKeys::of(&config.policy.customers);
+    let counted = stats(&rows, days, bot.clock.now(), |key| aliases.resolve(key));
     trouble_bot::i18n::stats::stats_text(config.locale, &config, &counted)
 }
 

@@ -104,16 +104,8 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
                         .zip(seen)
                         .filter_map(|(r, s)| s.then_some(r))
                         .collect();
-                    // Thousands of troubles name a few customers: each spelling is keyed once.
-                    let keys = std::cell::RefCell::new(std::collections::HashMap::new());
-                    let key = |name: &str| {
-                        keys.borrow_mut()
-                            .entry(name.to_string())
-                            .or_insert_with(|| {
-                                crate::trouble::customer::customer_key(&app.config.policy.customers, name)
-                            })
-                            .clone()
-                    };
+                    let aliases = crate::trouble::customer::AliasKeys::of(&app.config.policy.customers);
+                    let key = |key: &str| aliases.resolve(key);
                     let stats = crate::trouble::stats::stats_with(parts.summed, &visible, days, now, key);
                     ephemeral_text(crate::i18n::stats::stats_text(l, &app.config, &stats))
                 }

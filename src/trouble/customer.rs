@@ -112,12 +112,26 @@ pub fn normalize(name: &str) -> String {
 
 /// The key after the `[customers]` alias table: an alias resolves to the name it stands for.
 pub fn customer_key(aliases: &BTreeMap<String, String>, name: &str) -> String {
-    let key = normalize(name);
-    aliases
-        .iter()
-        .find(|(alias, _)| normalize(alias) == key)
-        .map(|(_, target)| normalize(target))
-        .unwrap_or(key)
+    AliasKeys::of(aliases).resolve(&normalize(name))
+}
+
+/// The `[customers]` alias table with both sides as keys ([`normalize`]d once), for many
+/// keys to be resolved against it.
+pub struct AliasKeys(Vec<(String, String)>);
+
+impl AliasKeys {
+    pub fn of(aliases: &BTreeMap<String, String>) -> AliasKeys {
+        AliasKeys(aliases.iter().map(|(a, t)| (normalize(a), normalize(t))).collect())
+    }
+
+    /// The key an alias-free `key` stands for: the first alias's target that it spells, or itself.
+    pub fn resolve(&self, key: &str) -> String {
+        self.0
+            .iter()
+            .find(|(alias, _)| alias == key)
+            .map_or(key, |(_, target)| target)
+            .to_string()
+    }
 }
 
 #[cfg(test)]

@@ -226,11 +226,16 @@ impl Named {
     }
 
     fn merge(&mut self, other: &Named) {
-        if (other.first.0, other.first.1.as_str()) < (self.first.0, self.first.1.as_str()) {
-            self.first = other.first.clone();
-            self.name = other.name.clone();
+        self.merge_parts((other.first.0, &other.first.1), &other.name, &other.counts);
+    }
+
+    /// [`Named::merge`] of another's parts, borrowed: copied only if they name the group.
+    fn merge_parts(&mut self, first: (i64, &str), name: &str, counts: &Counts) {
+        if first < (self.first.0, self.first.1.as_str()) {
+            self.first = (first.0, first.1.to_string());
+            self.name = name.to_string();
         }
-        self.counts.merge(&other.counts);
+        self.counts.merge(counts);
     }
 }
 
@@ -302,8 +307,14 @@ pub struct Summed {
 }
 
 impl Summed {
+    /// Adds one trouble, its durations appended unsorted as [`Summed::merge_tally`] appends
+    /// a day's: [`spread`] sorts. (Inserting each in order moved most of the list each time
+    /// once the whole days' durations were in it.)
     pub fn add(&mut self, r: &StatsRow) {
-        self.tally.add(r);
+        for (list, value) in self.tally.durations.iter_mut().zip(r.measures()) {
+            list.extend(value);
+        }
+        self.tally.by_severity.entry(r.severity).or_default().add(r);
         match self.customers.entry(super::customer::normalize(&r.customer)) {
             std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().add(r),
             std::collections::hash_map::Entry::Vacant(e) => {
@@ -322,18 +333,28 @@ impl Summed {
         }
     }
 
-    pub fn merge_customer(&mut self, key: String, named: Named) {
-        match self.customers.entry(key) {
-            std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().merge(&named),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(named);
+    /// Adds a customer's counts (as a day's chunk holds them) under its alias-free `key`,
+    /// borrowed: a customer already here takes them without a copy of its key or names.
+    pub fn merge_customer(&mut self, key: &str, first: (i64, &str), name: &str, counts: &Counts) {
+        match self.customers.get_mut(key) {
+            Some(named) => named.merge_parts(first, name, counts),
+            None => {
+                self.customers.insert(
+                    key.to_string(),
+                    Named {
+                        first: (first.0, first.1.to_string()),
+                        name: name.to_string(),
+                        counts: counts.clone(),
+                    },
+                );
             }
         }
     }
 }
 
 /// The numbers over the troubles opened in the last `days` before `now`. The caller passes only
-/// the troubles the asker may see; `customer_key` groups spellings of one customer.
+/// the troubles the asker may see; `customer_key` takes a customer's alias-free key
+/// ([`super::customer::normalize`] of its name) to its group's (the `[customers]` aliases).
 pub fn stats(rows: &[StatsRow], days: u32, now: DateTime<Utc>, customer_key: impl Fn(&str) -> String) -> Stats {
     stats_with(Summed::default(), rows, days, now, customer_key)
 }
@@ -361,8 +382,8 @@ pub fn stats_with(
     let stage_lead = spreads.collect();
     // Spellings whose alias-free keys the aliases join: the earliest trouble names the group.
     let mut joined: BTreeMap<String, Named> = BTreeMap::new();
-    for named in customers.into_values() {
-        match joined.entry(customer_key(&named.name)) {
+    for (key, named) in customers {
+        match joined.entry(customer_key(&key)) {
             std::collections::btree_map::Entry::Occupied(mut e) => e.get_mut().merge(&named),
             std::collections::btree_map::Entry::Vacant(e) => {
                 e.insert(named);
@@ -481,7 +502,13 @@ mod tests {
             let mut day = Tally::default();
             for r in &rows[..split] {
                 day.add(r);
-                summed.merge_customer(key(&r.customer), Named::of(r));
+                let named = Named::of(r);
+                summed.merge_customer(
+                    &key(&r.customer),
+                    (named.first.0, &named.first.1),
+                    &named.name,
+                    &named.counts,
+                );
             }
             summed.merge_tally(&day);
             assert_eq!(
