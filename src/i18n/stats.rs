@@ -60,6 +60,11 @@ fn group_text(l: Locale, g: &Group) -> String {
     )
 }
 
+/// At most this many customers are named, those with the most troubles: a team's 90 days can
+/// name a thousand (63,000 characters at 100,000 troubles), and Slack cuts a message's text
+/// past 40,000, the severities with it.
+const CUSTOMERS_LISTED: usize = 20;
+
 pub fn stats_text(l: Locale, config: &Config, s: &Stats) -> String {
     let mut lines = vec![
         tr!(
@@ -91,12 +96,20 @@ pub fn stats_text(l: Locale, config: &Config, s: &Stats) -> String {
         ));
     }
     if !s.by_customer.is_empty() {
-        lines.push(tr!(l, "*お客様別*", "*By customer*").to_string());
-        for g in s.by_customer.values() {
+        lines.push(tr!(l, "*お客様別*（件数の多い順）", "*By customer* (most troubles first)").to_string());
+        let (listed, others) = s.top_customers(CUSTOMERS_LISTED);
+        for g in listed {
             lines.push(format!(
                 "• {}: {}",
                 one_line(&g.name, Where::Elsewhere),
                 group_text(l, g)
+            ));
+        }
+        if let Some((count, g)) = others {
+            lines.push(tr!(
+                l,
+                format!("• ほか{count}社: {}", group_text(l, &g)),
+                format!("• {count} more customers: {}", group_text(l, &g))
             ));
         }
         lines.push(tr!(l, "*重大度別*", "*By severity*").to_string());

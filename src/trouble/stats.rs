@@ -57,6 +57,28 @@ pub struct Stats {
     pub by_severity: BTreeMap<Severity, Group>,
 }
 
+impl Stats {
+    /// The `n` customers with the most troubles (ties in the order of their keys), and the
+    /// others summed with how many they are (None when all are among the `n`).
+    pub fn top_customers(&self, n: usize) -> (Vec<&Group>, Option<(usize, Group)>) {
+        let mut listed: Vec<&Group> = self.by_customer.values().collect();
+        listed.sort_by_key(|g| std::cmp::Reverse(g.troubles));
+        let others = listed.split_off(n.min(listed.len()));
+        let summed = (!others.is_empty()).then(|| {
+            let mut sum = Group::default();
+            for g in &others {
+                sum.troubles += g.troubles;
+                sum.open += g.open;
+                for (currency, minor) in &g.ours {
+                    *sum.ours.entry(*currency).or_insert(0) += minor;
+                }
+            }
+            (others.len(), sum)
+        });
+        (listed, summed)
+    }
+}
+
 /// What the numbers need of one trouble, kept small so a window of thousands of troubles is
 /// read without decoding them whole (the store keeps one per trouble, by opening date).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -474,6 +496,28 @@ mod tests {
         assert_eq!(s.by_customer["acme"].ours[&Currency::Jpy], 150_000);
         assert_eq!(s.by_severity[&Severity::new(2)].troubles, 2);
         assert_eq!(s.by_severity[&Severity::new(2)].ours[&Currency::Usd], 100_000);
+    }
+
+    #[test]
+    fn the_customers_with_the_most_troubles_come_first_and_the_others_are_summed() {
+        let troubles = [
+            trouble("Initech", 1, 0, 10, 30, "¥100"),
+            trouble("ACME", 1, 10, 20, 30, "¥1,000"),
+            trouble("Globex", 2, 20, 30, 40, "$5"),
+            trouble("ACME", 2, 30, 40, 50, "¥0"),
+            trouble("Umbrella", 3, 40, 50, 60, "¥200"),
+        ];
+        let rows: Vec<StatsRow> = troubles.iter().map(StatsRow::from).collect();
+        let s = stats(&rows, 30, at(1000), |c| c.to_string());
+        let names = |groups: &[&Group]| groups.iter().map(|g| g.name.clone()).collect::<Vec<_>>();
+        let (listed, others) = s.top_customers(2);
+        assert_eq!(names(&listed), ["ACME", "Globex"], "most troubles, then by key");
+        let (count, summed) = others.expect("two more customers");
+        assert_eq!((count, summed.troubles, summed.open), (2, 2, 2));
+        assert_eq!(summed.ours, BTreeMap::from([(Currency::Jpy, 300)]));
+        let (listed, others) = s.top_customers(4);
+        assert_eq!(names(&listed), ["ACME", "Globex", "Initech", "Umbrella"]);
+        assert_eq!(others, None);
     }
 
     #[test]
