@@ -6,18 +6,25 @@
 //! second in alternated runs (BENCHMARKS.md, fifteenth session). mimalloc did as well on CPU
 //! but could not be brought under the 64 MB the bot may hold at 100,000 troubles.
 //!
-//! The settings keep the memory where glibc kept it (49–57 MB at 100,000 troubles):
+//! The settings:
 //! - `thp:never`: on a machine whose transparent huge pages are `always`, jemalloc's extents
-//!   are otherwise backed by 2 MB pages, and the bot held 64–69 MB;
-//! - `dirty_decay_ms:0,muzzy_decay_ms:0`: pages a free leaves unused go back to the system at
-//!   once, not after ten seconds (an idle bot allocates nothing to trigger a later purge, and a
-//!   page given back lazily still counts as resident).
+//!   are otherwise backed by 2 MB pages, and the bot held 64–69 MB at 100,000 troubles;
+//! - `dirty_decay_ms:1000,background_thread:true`: a page a free leaves unused is kept for a
+//!   second, for the next request to use without a page fault, then given back by jemalloc's
+//!   own thread (an idle bot allocates nothing that would trigger a purge itself). Alternated
+//!   against giving pages back at once, a durable open took ~11% less CPU (wrk at c=64: 971
+//!   against 820 opens a second over four pairs) and `stats` at 100,000 troubles ~35% less
+//!   time at the median, for 1–6 MB more resident after the reads there (44–51 MB) and ~7 MB
+//!   more at the peak of a burst of opens. Pages went back at once until the twenty-second
+//!   session, when the bot held 57–62 MB at 100,000 troubles (BENCHMARKS.md);
+//! - `muzzy_decay_ms:0`: a page once given back lazily (`MADV_FREE`) still counts as resident,
+//!   so jemalloc gives pages back for good.
 
 /// The allocator type, for `#[global_allocator]` (see [`use_jemalloc!`]).
 pub use tikv_jemallocator::Jemalloc;
 
 /// jemalloc's options as it reads them at its start: a C string.
-pub const MALLOC_CONF: &[u8] = b"thp:never,dirty_decay_ms:0,muzzy_decay_ms:0\0";
+pub const MALLOC_CONF: &[u8] = b"thp:never,dirty_decay_ms:1000,muzzy_decay_ms:0,background_thread:true\0";
 
 /// Makes jemalloc, with [`MALLOC_CONF`], the allocator of the crate this is expanded in: a
 /// binary's own (the settings' symbol must be in the binary's own object file, or the linker
