@@ -1251,6 +1251,14 @@ mod tests {
         sled::Config::new().path(dir).flush_every_ms(None).open()
     }
 
+    /// [`bare_sled`] and its tree `index`, whose leaves split past `leaf_bytes`.
+    fn bare_index(dir: &Path, leaf_bytes: u64) -> (sled::Db, sled::Tree) {
+        let db = bare_sled(dir).unwrap();
+        let tree = db.open_tree("index").unwrap();
+        tree.set_leaf_split_bytes(leaf_bytes);
+        (db, tree)
+    }
+
     fn open_in(store: &SledStore, ctx: &Ctx, seen: &[&str], severity: u8) -> Result<Decision, Skip> {
         store
             .open_trouble("20261130", seen, ctx.now, |id, seq| {
@@ -2109,9 +2117,7 @@ mod tests {
     #[test]
     fn paged_out_leaves_leave_the_cache_and_read_and_take_writes_as_before() {
         let dir = tempfile::tempdir().unwrap();
-        let db = bare_sled(dir.path()).unwrap();
-        let tree = db.open_tree("index").unwrap();
-        tree.set_leaf_split_bytes(SMALL_RECORD_LEAF_BYTES);
+        let (db, tree) = bare_index(dir.path(), SMALL_RECORD_LEAF_BYTES);
         let mut expected = std::collections::BTreeMap::new();
         for i in 0..3000u32 {
             let (key, value) = (format!("t:{i:05}"), format!("cracked housing on lot {i}"));
@@ -2198,9 +2204,7 @@ mod tests {
     #[test]
     fn a_read_leaves_a_leaf_over_the_tree_s_byte_rule_whole_and_the_next_write_splits_it() {
         let dir = tempfile::tempdir().unwrap();
-        let db = bare_sled(dir.path()).unwrap();
-        let tree = db.open_tree("index").unwrap();
-        tree.set_leaf_split_bytes(QUEUE_LEAF_BYTES);
+        let (db, tree) = bare_index(dir.path(), QUEUE_LEAF_BYTES);
         let key = |i: u32| format!("c:customer{i:04}");
         for i in 0..60u32 {
             tree.insert(key(i), &[1u8; 30]).unwrap();
