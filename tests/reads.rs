@@ -215,6 +215,31 @@ async fn stats_after_opens_acknowledgements_costs_and_closes_over_several_days_m
     }
 }
 
+/// A customer of some years: its history lists the latest thirty troubles, says how many
+/// earlier ones it leaves out, and its running balance still counts them all.
+#[tokio::test]
+async fn a_long_history_lists_the_latest_thirty_and_its_balance_counts_the_earlier_ones() {
+    let bot = spawn_bot().await;
+    let oldest = bot.open_ready("Initech: bent brackets").await;
+    bot.command_text(SALES, &oldest.channel, "cost ¥30,000 ours courier")
+        .await;
+    bot.advance(Duration::from_secs(60));
+    let mut later = Vec::new();
+    for n in 0..31 {
+        later.push(open_as(&bot, SALES, &format!("Initech: loose rivets {n}")).await);
+    }
+    let history = bot.command_text(MANAGER, "D0MANAGER", "history Initech").await;
+    let listed = later.iter().filter(|id| history.contains(&format!("`{id}`"))).count();
+    assert!(
+        history.contains("*History with Initech (32 troubles)*")
+            && listed == 30
+            && !history.contains(&format!("`{}`", oldest.id))
+            && history.contains("\n…and 2 earlier troubles, not listed\n*Running balance*")
+            && history.contains("¥30,000"),
+        "{listed} listed: {history}"
+    );
+}
+
 /// `/trouble open <text>` typed by `user`; the id of the trouble it opened.
 async fn open_as(bot: &TestBot, user: &str, text: &str) -> String {
     let answer = bot.command_text(user, ORIGIN, &format!("open {text}")).await;

@@ -498,7 +498,13 @@ pub fn balance_text(l: Locale, troubles: &[Trouble]) -> Option<String> {
     ))
 }
 
-/// Past troubles with one customer: dates, stage reached, split and costs (principle 3).
+/// At most this many troubles of a customer's history are listed (the caller's order: the
+/// latest first): a customer of some years has hundreds, and Slack cuts a message's text past
+/// 40,000 characters, the running balance at its end with it.
+const HISTORY_SHOWN: usize = 30;
+
+/// Past troubles with one customer: dates, stage reached, split and costs (principle 3); the
+/// running balance over all of them.
 pub fn history_text(l: Locale, config: &Config, customer: &str, troubles: &[Trouble]) -> String {
     if troubles.is_empty() {
         return tr!(
@@ -512,9 +518,16 @@ pub fn history_text(l: Locale, config: &Config, customer: &str, troubles: &[Trou
         format!("*{} のトラブル履歴（{}件）*\n", inline(customer), troubles.len()),
         format!("*History with {} ({} troubles)*\n", inline(customer), troubles.len())
     );
-    for t in troubles {
+    for t in troubles.iter().take(HISTORY_SHOWN) {
         out.push_str(&past_trouble_line(l, config, &PastTrouble::from(t), Where::Elsewhere));
         out.push('\n');
+    }
+    if let Some(earlier) = troubles.len().checked_sub(HISTORY_SHOWN).filter(|n| *n > 0) {
+        out.push_str(&tr!(
+            l,
+            format!("…ほかに以前のトラブル{earlier}件（一覧は省略）\n"),
+            format!("…and {earlier} earlier troubles, not listed\n")
+        ));
     }
     if let Some(balance) = balance_text(l, troubles) {
         out.push_str(&balance);
