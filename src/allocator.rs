@@ -14,8 +14,8 @@
 //!   own thread (an idle bot allocates nothing that would trigger a purge itself). Alternated
 //!   against giving pages back at once, a durable open took ~11% less CPU (wrk at c=64: 971
 //!   against 820 opens a second over four pairs) and `stats` at 100,000 troubles ~35% less
-//!   time at the median, for 1–6 MB more resident after the reads there (44–51 MB) and ~7 MB
-//!   more at the peak of a burst of opens. Pages went back at once until the twenty-second
+//!   time at the median, for a few MB more resident after the reads there (46–52 MB against
+//!   44–45) and ~7 MB more at the peak of a burst of opens. Pages went back at once until the twenty-second
 //!   session, when the bot held 57–62 MB at 100,000 troubles (BENCHMARKS.md);
 //! - `muzzy_decay_ms:0`: a page once given back lazily (`MADV_FREE`) still counts as resident,
 //!   so jemalloc gives pages back for good.

@@ -454,9 +454,8 @@ fn the_data_directory_is_created_readable_by_the_bot_alone() {
 }
 
 /// The binary allocates with jemalloc and its settings (src/allocator.rs): jemalloc prints
-/// its options at exit when asked to, and a
-/// binary on another allocator, or one whose settings symbol the linker dropped, prints other
-/// lines or none.
+/// its options at exit when asked to, and a binary on another allocator, or one whose
+/// settings symbol the linker dropped, prints other lines or none.
 #[test]
 fn the_binary_runs_on_jemalloc_with_huge_pages_off_and_freed_pages_returned_by_its_thread_within_a_second() {
     let (ok, text) = run_cli(&["--version"], "", &[("_RJEM_MALLOC_CONF", "stats_print:true")]);
