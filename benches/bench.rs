@@ -1856,6 +1856,21 @@ struct WrkFigures {
     /// The server's CPU time (user + system, all its threads) per request: unlike the rate,
     /// barely moved by what else the machine is running.
     cpu_per_request: Duration,
+    /// The share of the run's time the bot's store held its writer lock (`/metrics`; None for
+    /// a server without it): its writes take turns, so `rate / share` is as fast as it could
+    /// go on any number of cores.
+    writer_lock_share: Option<f64>,
+}
+
+/// The bot's writer lock's time held so far, in seconds, read from its `/metrics`.
+async fn writer_lock_held(base: &str) -> Option<f64> {
+    let text = reqwest::get(format!("{base}/metrics")).await.ok()?.text().await.ok()?;
+    text.lines().find_map(|l| {
+        l.strip_prefix("trouble_bot_store_writer_lock_held_seconds_total ")?
+            .trim()
+            .parse()
+            .ok()
+    })
 }
 
 /// Runs wrk (one thread, `c` connections, `secs`) against `base`, served by process `pid`
@@ -1892,12 +1907,17 @@ async fn run_wrk(
         .env("BENCH_WRK_DATA", &data_path)
         .env("BENCH_WRK_TS", &ts);
     // Counted from here: the commands above were signed by this process, which may be the server.
-    let cpu_before = cpu_secs(pid);
+    let held_before = writer_lock_held(base).await;
+    let (cpu_before, started) = (cpu_secs(pid), Instant::now());
     let output = tokio::task::spawn_blocking(move || cmd.output())
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| format!("cannot run {wrk}: {e}"))?;
-    let cpu = cpu_secs(pid) - cpu_before;
+    let (cpu, elapsed) = (cpu_secs(pid) - cpu_before, started.elapsed());
+    let writer_lock_share = match (held_before, writer_lock_held(base).await) {
+        (Some(before), Some(after)) => Some((after - before) / elapsed.as_secs_f64()),
+        _ => None,
+    };
     let stdout = String::from_utf8_lossy(&output.stdout);
     let line = stdout.lines().find_map(|l| l.strip_prefix("BENCH ")).ok_or_else(|| {
         format!(
@@ -1926,6 +1946,7 @@ async fn run_wrk(
         p50: Duration::from_secs_f64(field("p50") / 1000.0),
         p99: Duration::from_secs_f64(field("p99") / 1000.0),
         cpu_per_request: Duration::from_secs_f64(cpu / requests.max(1.0)),
+        writer_lock_share,
     })
 }
 
@@ -2042,6 +2063,30 @@ async fn part_wrk(opts: &Opts, report: &mut Report) {
             vs(ratio(&bot_open, &bolt_help))
         ),
     );
+    // The store writes one write set at a time: the share of the window its lock was held
+    // bounds the open's rate on any number of cores, however fast the rest of an open gets,
+    // while a write takes as long as here (wall time: on a busy machine a holder also waits
+    // for a core, so a quiet one with cores to spare holds it for less).
+    if let Ok(WrkFigures {
+        rate,
+        writer_lock_share: Some(share),
+        ..
+    }) = &bot_open
+    {
+        let bound = rate / share.max(f64::EPSILON);
+        let bound_vs_bolt = match &bolt_help {
+            Some(Ok(b)) => format!("{:.2}×", bound / b.rate),
+            _ => "—".to_string(),
+        };
+        report.line(
+            format!("{label}: /trouble open's writer lock c=64"),
+            format!(
+                "held {:.0}% of the window, {:.0} µs per open: at most {bound:.0} opens/s however many cores, {bound_vs_bolt} Bolt",
+                share * 100.0,
+                share / rate * 1e6
+            ),
+        );
+    }
     // The ceiling against Bolt, where both were measured: what the open's target is up against.
     let ceiling_vs_bolt = match (&ceiling, &bolt_help) {
         (Ok(c), Some(Ok(b))) => format!("{:.2}×", c.rate / b.rate),

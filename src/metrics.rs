@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use chrono::Utc;
 
-use crate::store::Counts;
+use crate::store::{Counts, LockTimeSoFar};
 use crate::trouble::decide::{Decision, TimerKind};
 use crate::trouble::timeline::Event;
 
@@ -57,6 +57,14 @@ const HELP: &[(&str, &str)] = &[
         "Verified Slack requests by route and HTTP status.",
     ),
     ("trouble_bot_timers_fired_total", "Timers that acted, by kind."),
+    (
+        "trouble_bot_store_writer_lock_held_seconds_total",
+        "Time the embedded store's writer lock was held: its writes take it one at a time, so its rate is the share of time spent writing serially (near 1, writes are the limit on any number of cores).",
+    ),
+    (
+        "trouble_bot_store_writer_lock_holds_total",
+        "Times the embedded store's writer lock was taken.",
+    ),
     (
         "trouble_bot_first_ping_seconds",
         "From the open command to the manager's DM accepted by Slack.",
@@ -169,11 +177,13 @@ impl Metrics {
         }
     }
 
-    /// The text of `/metrics`: the counters, and the gauges read at `now` from the store's
-    /// `counts`, its `oldest` undelivered call, and since when Slack cannot be reached.
+    /// The text of `/metrics`: the counters, with the embedded store's `lock_time`, and the
+    /// gauges read at `now` from the store's `counts`, its `oldest` undelivered call, and since
+    /// when Slack cannot be reached.
     pub fn render(
         &self,
         counts: Counts,
+        lock_time: Option<LockTimeSoFar>,
         oldest: Option<chrono::DateTime<Utc>>,
         slack_unreachable_since: Option<chrono::DateTime<Utc>>,
         now: chrono::DateTime<Utc>,
@@ -190,6 +200,18 @@ impl Metrics {
             help(&mut out, name, "counter");
             for (labels, value) in series {
                 let _ = writeln!(out, "{name}{{{labels}}} {value}");
+            }
+        }
+        if let Some(lock) = lock_time {
+            for (name, value) in [
+                (
+                    "trouble_bot_store_writer_lock_held_seconds_total",
+                    lock.held.as_secs_f64(),
+                ),
+                ("trouble_bot_store_writer_lock_holds_total", lock.holds as f64),
+            ] {
+                help(&mut out, name, "counter");
+                let _ = writeln!(out, "{name} {value}");
             }
         }
         let histograms = self.histograms.lock().map(|h| h.clone()).unwrap_or_default();

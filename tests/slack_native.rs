@@ -159,6 +159,19 @@ async fn metrics_parse_as_prometheus_text_and_move_when_a_trouble_is_opened() {
         sample(&after, "trouble_bot_timers_pending").unwrap() >= 2.0,
         "ack and follow-up timers"
     );
+    // The open and its deliveries' results were written under the store's writer lock.
+    let grew = |counter: &str| {
+        sample(&after, counter).unwrap_or_else(|| panic!("{counter} missing: {after}"))
+            - sample(&before, counter).unwrap_or(0.0)
+    };
+    assert!(
+        grew("trouble_bot_store_writer_lock_holds_total") >= 2.0,
+        "the open's write set and a delivery's result: {after}"
+    );
+    assert!(
+        grew("trouble_bot_store_writer_lock_held_seconds_total") > 0.0,
+        "{after}"
+    );
     let _ = TroubleId::new("x");
     let _ = Duration::ZERO;
 }

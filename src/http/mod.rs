@@ -75,8 +75,13 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
     let oldest = app.store.oldest_outbox_at().await.ok().flatten();
     (
         [("content-type", "text/plain; version=0.0.4")],
-        app.metrics
-            .render(counts, oldest, app.pacer.slack_unreachable_since(), app.clock.now()),
+        app.metrics.render(
+            counts,
+            app.store.lock_time(),
+            oldest,
+            app.pacer.slack_unreachable_since(),
+            app.clock.now(),
+        ),
     )
         .into_response()
 }

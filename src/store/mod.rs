@@ -30,7 +30,7 @@ use pg::PgError;
 
 pub use self::index::Hit;
 
-pub use self::sled::{SledStore, TreeRecords};
+pub use self::sled::{LockTimeSoFar, SledStore, TreeRecords};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -705,6 +705,17 @@ impl Store {
                     timers: Box::pin(p.timers_len()).await? as u64,
                 })
             }
+        }
+    }
+}
+
+impl Store {
+    /// How long the embedded store's writer lock has been held so far, and how often: every
+    /// write takes it in turn. None on PostgreSQL, whose writes wait on row locks of their own.
+    pub fn lock_time(&self) -> Option<LockTimeSoFar> {
+        match self {
+            Store::Sled(s) => Some(s.lock_time()),
+            Store::Postgres(_) => None,
         }
     }
 }

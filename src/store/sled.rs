@@ -58,10 +58,59 @@ pub struct SledStore {
     /// Told each time the writer lock is let go, for the deliverer's writes waiting for it as
     /// tasks ([`SledStore::lock_when_free`]).
     released: std::sync::Arc<tokio::sync::Notify>,
+    /// How long the writer lock has been held, for `/metrics`.
+    lock_time: std::sync::Arc<LockTime>,
 }
 
-/// The writer lock, held. Its fields drop in order: the lock is let go, then the waiting are told.
+/// How long the writer lock has been held in all, and how often it was taken. Whatever the
+/// number of cores, the store writes no faster than one write set at a time: the rate of the
+/// time held is the share of the time its writes are serial (near 1, they are the limit).
+#[derive(Default)]
+pub struct LockTime {
+    held_nanos: std::sync::atomic::AtomicU64,
+    holds: std::sync::atomic::AtomicU64,
+}
+
+/// The writer lock's time held so far ([`LockTime`]), as read at one moment.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LockTimeSoFar {
+    pub held: std::time::Duration,
+    pub holds: u64,
+}
+
+impl LockTime {
+    fn add(&self, held: std::time::Duration) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.held_nanos
+            .fetch_add(u64::try_from(held.as_nanos()).unwrap_or(u64::MAX), Relaxed);
+        self.holds.fetch_add(1, Relaxed);
+    }
+
+    fn so_far(&self) -> LockTimeSoFar {
+        use std::sync::atomic::Ordering::Relaxed;
+        LockTimeSoFar {
+            held: std::time::Duration::from_nanos(self.held_nanos.load(Relaxed)),
+            holds: self.holds.load(Relaxed),
+        }
+    }
+}
+
+/// Adds the time from the lock's taking to its letting go to [`LockTime`].
+struct Timed<'a> {
+    since: std::time::Instant,
+    into: &'a LockTime,
+}
+
+impl Drop for Timed<'_> {
+    fn drop(&mut self) {
+        self.into.add(self.since.elapsed());
+    }
+}
+
+/// The writer lock, held. Its fields drop in order: the time held is counted, the lock is let
+/// go, then the waiting are told.
 struct Held<'a> {
+    _timed: Timed<'a>,
     writer: std::sync::MutexGuard<'a, Writer>,
     _tell: TellReleased<'a>,
 }
@@ -519,6 +568,7 @@ impl SledStore {
             first_id_this_run: db.generate_id()?,
             writer: Default::default(),
             released: Default::default(),
+            lock_time: Default::default(),
             db,
         };
         // The trees of many small records keep leaves of up to 2 KB rather than sixteen
@@ -766,6 +816,10 @@ impl SledStore {
 
     fn held<'a>(&'a self, writer: std::sync::MutexGuard<'a, Writer>) -> Held<'a> {
         Held {
+            _timed: Timed {
+                since: std::time::Instant::now(),
+                into: &self.lock_time,
+            },
             writer,
             _tell: TellReleased(&self.released),
         }
@@ -1159,6 +1213,11 @@ impl SledStore {
         });
         self.committed(&r);
         Ok(r?.unwrap_or_default())
+    }
+
+    /// How long the writer lock has been held since the store was opened, and how often.
+    pub fn lock_time(&self) -> LockTimeSoFar {
+        self.lock_time.so_far()
     }
 
     /// Runs `read` while nothing is being written, so it sees every decision whole (a
