@@ -266,6 +266,18 @@ async fn the_same_request_delivered_to_both_instances_opens_one_trouble() {
         .filter(|m| m["text"].as_str().is_some_and(|t| t.starts_with("Trouble ")))
         .collect();
     assert_eq!(dms.len(), 1, "one trouble, one DM: {dms:?}");
+    // On PostgreSQL no writer lock of the bot's stands between writes: /metrics shows none.
+    let metrics = a
+        .client
+        .get(format!("{}/metrics", a.base_url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("trouble_bot_troubles "), "{metrics}");
+    assert!(!metrics.contains("writer_lock"), "{metrics}");
 }
 
 /// Severity 2 escalates after a few seconds, so the test waits for it in real time.

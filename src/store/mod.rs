@@ -707,9 +707,7 @@ impl Store {
             }
         }
     }
-}
 
-impl Store {
     /// How long the embedded store's writer lock has been held so far, and how often: every
     /// write takes it in turn. None on PostgreSQL, whose writes wait on row locks of their own.
     pub fn lock_time(&self) -> Option<LockTimeSoFar> {

@@ -66,7 +66,7 @@ pub struct SledStore {
 /// number of cores, the store writes no faster than one write set at a time: the rate of the
 /// time held is the share of the time its writes are serial (near 1, they are the limit).
 #[derive(Default)]
-pub struct LockTime {
+struct LockTime {
     held_nanos: std::sync::atomic::AtomicU64,
     holds: std::sync::atomic::AtomicU64,
 }
@@ -95,7 +95,8 @@ impl LockTime {
     }
 }
 
-/// Adds the time from the lock's taking to its letting go to [`LockTime`].
+/// Adds the time from the lock's taking to its letting go to [`LockTime`]: the machine's own
+/// time, not the bot's injected clock, since what it measures is the work done holding it.
 struct Timed<'a> {
     since: std::time::Instant,
     into: &'a LockTime,
