@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use chrono::Utc;
 
-use crate::store::{Counts, LockTimeSoFar};
+use crate::store::{Counts, WriteLocksSoFar};
 use crate::trouble::decide::{Decision, TimerKind};
 use crate::trouble::timeline::Event;
 
@@ -59,11 +59,19 @@ const HELP: &[(&str, &str)] = &[
     ("trouble_bot_timers_fired_total", "Timers that acted, by kind."),
     (
         "trouble_bot_store_writer_lock_held_seconds_total",
-        "Time the embedded store's writer lock was held: its writes take it one at a time, so its rate is the share of time spent writing serially (near 1, writes are the limit on any number of cores).",
+        "Time the embedded store's writer lock was held: its decisions (and its other writes) take it one at a time, so its rate is the share of time spent deciding serially (near 1, writes are the limit on any number of cores).",
     ),
     (
         "trouble_bot_store_writer_lock_holds_total",
         "Times the embedded store's writer lock was taken.",
+    ),
+    (
+        "trouble_bot_store_apply_lock_held_seconds_total",
+        "Time the embedded store's applier lock was held: decided write sets are applied one at a time beside the next decision, so its rate is the share of time spent applying serially (near 1, writes are the limit on any number of cores).",
+    ),
+    (
+        "trouble_bot_store_apply_lock_holds_total",
+        "Times the embedded store's applier lock was taken.",
     ),
     (
         "trouble_bot_first_ping_seconds",
@@ -183,7 +191,7 @@ impl Metrics {
     pub fn render(
         &self,
         counts: Counts,
-        lock_time: Option<LockTimeSoFar>,
+        lock_time: Option<WriteLocksSoFar>,
         oldest: Option<chrono::DateTime<Utc>>,
         slack_unreachable_since: Option<chrono::DateTime<Utc>>,
         now: chrono::DateTime<Utc>,
@@ -202,13 +210,18 @@ impl Metrics {
                 let _ = writeln!(out, "{name}{{{labels}}} {value}");
             }
         }
-        if let Some(lock) = lock_time {
+        if let Some(locks) = lock_time {
             for (name, value) in [
                 (
                     "trouble_bot_store_writer_lock_held_seconds_total",
-                    lock.held.as_secs_f64(),
+                    locks.writer.held.as_secs_f64(),
                 ),
-                ("trouble_bot_store_writer_lock_holds_total", lock.holds as f64),
+                ("trouble_bot_store_writer_lock_holds_total", locks.writer.holds as f64),
+                (
+                    "trouble_bot_store_apply_lock_held_seconds_total",
+                    locks.applier.held.as_secs_f64(),
+                ),
+                ("trouble_bot_store_apply_lock_holds_total", locks.applier.holds as f64),
             ] {
                 help(&mut out, name, "counter");
                 let _ = writeln!(out, "{name} {value}");

@@ -277,7 +277,10 @@ async fn the_same_request_delivered_to_both_instances_opens_one_trouble() {
         .await
         .unwrap();
     assert!(metrics.contains("trouble_bot_troubles "), "{metrics}");
-    assert!(!metrics.contains("writer_lock"), "{metrics}");
+    assert!(
+        !metrics.contains("writer_lock") && !metrics.contains("apply_lock"),
+        "{metrics}"
+    );
 }
 
 /// Severity 2 escalates after a few seconds, so the test waits for it in real time.

@@ -1844,7 +1844,7 @@ mod tests {
 
     /// Writes trouble `t`'s entries into `index` as a committed decision does; the keys written.
     fn write(index: &sled::Tree, t: &Trouble) -> Vec<Vec<u8>> {
-        let overlay = super::super::sled::Overlay::new(index);
+        let overlay = super::super::sled::Overlay::over(index, None);
         write_sled(&overlay, t).unwrap();
         let mut keys = Vec::new();
         for (key, value) in overlay.into_writes().1 {

@@ -5,8 +5,8 @@
 //! itself and a timer by the [`Timer`]; each backend derives its own keys from them (sled's
 //! byte keys stay in `sled.rs`, PostgreSQL's ids in `pg/store.rs`). Every decision is written
 //! with its timeline entries, outbox items, timers and request keys in one atomic write (a
-//! transaction on PostgreSQL under the trouble's row lock; on sled, a journalled write under the
-//! store's one writer lock); outbox heads and due timers are *claimed* (under a lease on PostgreSQL,
+//! transaction on PostgreSQL under the trouble's row lock; on sled, a journalled write decided under the
+//! store's writer lock and applied under its applier's); outbox heads and due timers are *claimed* (under a lease on PostgreSQL,
 //! where another instance may be looking too).
 
 mod global;
@@ -30,7 +30,7 @@ use pg::PgError;
 
 pub use self::index::Hit;
 
-pub use self::sled::{LockTimeSoFar, SledStore, TreeRecords};
+pub use self::sled::{LockTimeSoFar, SledStore, TreeRecords, WriteLocksSoFar};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -219,8 +219,8 @@ impl Store {
     ) -> Result<Result<Decision, Skip>, StoreError> {
         match self {
             Store::Sled(s) => {
-                let _turn = s.turn().await;
-                s.open_trouble(day, seen, now, decide)
+                let turn = s.turn().await;
+                s.open_trouble(Some(turn), day, seen, now, decide)
             }
             Store::Postgres(p) => Ok(Box::pin(p.open_trouble(day, seen, now, decide)).await?),
         }
@@ -239,8 +239,8 @@ impl Store {
     ) -> Result<Result<Decision, Skip>, StoreError> {
         match self {
             Store::Sled(s) => {
-                let _turn = s.turn().await;
-                s.transact(id, seen, done, now, decide)
+                let turn = s.turn().await;
+                s.transact(Some(turn), id, seen, done, now, decide)
             }
             Store::Postgres(p) => Ok(Box::pin(p.update(id, seen, done.map(pg_id), now, decide)).await?),
         }
@@ -256,8 +256,8 @@ impl Store {
     ) -> Result<Decision, StoreError> {
         match self {
             Store::Sled(s) => {
-                let _turn = s.turn().await;
-                s.fire_timer(timer, now, decide)
+                let turn = s.turn().await;
+                s.fire_timer(Some(turn), timer, now, decide)
             }
             Store::Postgres(p) => Ok(Box::pin(p.fire_timer(&timer_key(timer), timer, now, decide)).await?),
         }
@@ -708,9 +708,10 @@ impl Store {
         }
     }
 
-    /// How long the embedded store's writer lock has been held so far, and how often: every
-    /// write takes it in turn. None on PostgreSQL, whose writes wait on row locks of their own.
-    pub fn lock_time(&self) -> Option<LockTimeSoFar> {
+    /// How long the embedded store's two write locks have been held so far, and how often:
+    /// every write passes through them in turn. None on PostgreSQL, whose writes wait on row
+    /// locks of their own.
+    pub fn lock_time(&self) -> Option<WriteLocksSoFar> {
         match self {
             Store::Sled(s) => Some(s.lock_time()),
             Store::Postgres(_) => None,

@@ -2,10 +2,13 @@
 //!
 //! A decision reads and writes through overlays of the trees ([`journal::Overlay`]) while it
 //! holds the writer lock; its writes are then made atomic by the journal (see `journal.rs`),
-//! not by sled's transactions, whose two buffer syncs each bounded the durable open. Every
-//! other write (attempt records, replay keys, removals, App Home viewers, pruning) takes the
-//! same lock, so a decision never loses an update it read. Durability is the group commit's:
-//! one fsync (`flush_async`) covers every write made before it began.
+//! not by sled's transactions, whose two buffer syncs each bounded the durable open. The
+//! write set is applied under a second lock, the applier's, which the next decision does not
+//! need: it decides meanwhile, reading through the set being applied, so the store's serial
+//! work is two stages side by side instead of one after the other ([`SledStore::write`]). Every
+//! other write (attempt records, replay keys, removals, App Home viewers, pruning) takes both
+//! locks, so a decision never loses an update it read. Durability is the group commit's: one
+//! fsync (`flush_async`) covers every write made before it began.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -51,15 +54,24 @@ pub struct SledStore {
     decoded: std::sync::Arc<decoded::Decoded>,
     /// Outbox ids below this were queued by an earlier run (ids only grow).
     first_id_this_run: u64,
-    /// Held by every read-decide-write and every other write, and by `with_writes_paused`: one
-    /// process writes this store (sled's lock file), so a decision that read under it cannot
-    /// lose an update, and a reader holding it sees no write set half applied.
+    /// Held by every read-decide-write while it decides, and with the applier's lock by every
+    /// other write and by `with_writes_paused`: one process writes this store (sled's lock
+    /// file), so a decision that read under it cannot lose an update, and a reader holding
+    /// both sees no write set half applied.
     writer: std::sync::Arc<std::sync::Mutex<Writer>>,
-    /// Told each time the writer lock is let go, for the deliverer's writes waiting for it as
+    /// Held while a decided write set is applied (its journal record, its writes, the record's
+    /// removal), taken before the writer lock is let go: sets apply one at a time, in the
+    /// order they were decided.
+    applier: std::sync::Arc<std::sync::Mutex<Applier>>,
+    /// The write set being applied, if any: the decision made meanwhile reads through it.
+    applying: std::sync::Arc<std::sync::Mutex<Option<Arc<Applying>>>>,
+    /// Told each time either lock is let go, for the deliverer's writes waiting for them as
     /// tasks ([`SledStore::lock_when_free`]).
     released: std::sync::Arc<tokio::sync::Notify>,
     /// How long the writer lock has been held, for `/metrics`.
     lock_time: std::sync::Arc<LockTime>,
+    /// How long the applier's lock has been held, for `/metrics`.
+    apply_time: std::sync::Arc<LockTime>,
 }
 
 /// How long the writer lock has been held in all, and how often it was taken. Whatever the
@@ -71,11 +83,20 @@ struct LockTime {
     holds: std::sync::atomic::AtomicU64,
 }
 
-/// The writer lock's time held so far ([`LockTime`]), as read at one moment.
+/// A lock's time held so far ([`LockTime`]), as read at one moment.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LockTimeSoFar {
     pub held: std::time::Duration,
     pub holds: u64,
+}
+
+/// The time held so far of the two locks the store's writes pass through in turn: the writer
+/// lock (a decision reads and decides; every other write) and the applier's (a decided write
+/// set is applied). Each bounds the rate of writes on its own, whatever the number of cores.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriteLocksSoFar {
+    pub writer: LockTimeSoFar,
+    pub applier: LockTimeSoFar,
 }
 
 impl LockTime {
@@ -108,11 +129,20 @@ impl Drop for Timed<'_> {
     }
 }
 
-/// The writer lock, held. Its fields drop in order: the time held is counted, the lock is let
-/// go, then the waiting are told.
+/// The writer lock, held, with the applier's for a write other than a decision's. Its fields
+/// drop in order: the time held is counted, the applier's lock is let go, then the writer
+/// lock, then the waiting are told.
 struct Held<'a> {
     _timed: Timed<'a>,
+    applier: Option<ApplierHeld<'a>>,
     writer: std::sync::MutexGuard<'a, Writer>,
+    _tell: TellReleased<'a>,
+}
+
+/// The applier's lock, held (its fields drop in the same order as [`Held`]'s).
+struct ApplierHeld<'a> {
+    _timed: Timed<'a>,
+    applier: std::sync::MutexGuard<'a, Applier>,
     _tell: TellReleased<'a>,
 }
 
@@ -125,25 +155,40 @@ impl Drop for TellReleased<'_> {
     }
 }
 
-impl std::ops::Deref for Held<'_> {
-    type Target = Writer;
-    fn deref(&self) -> &Writer {
-        &self.writer
-    }
-}
-
-impl std::ops::DerefMut for Held<'_> {
-    fn deref_mut(&mut self) -> &mut Writer {
-        &mut self.writer
-    }
-}
-
-/// What the writer lock guards besides the order of writes.
+/// What the writer lock guards besides the order of decisions.
 #[derive(Default)]
 struct Writer {
+    /// How many write sets were decided: each set's number.
+    decided: u64,
+}
+
+/// What the applier's lock guards besides the order of write sets.
+#[derive(Default)]
+struct Applier {
     /// Set when a journalled write set failed after its record was written: writing on would
     /// let the record's replay at the next open undo later writes.
     halted: Option<String>,
+    /// The last write set that failed: one decided while it was being applied read through it,
+    /// and is refused.
+    failed: Option<u64>,
+}
+
+/// A decided write set while it is applied: its number and its writes, tree by tree.
+struct Applying {
+    set: u64,
+    writes: Vec<(sled::Tree, journal::Writes)>,
+}
+
+impl Applying {
+    /// The set's writes to `tree`, if it has any.
+    fn to(&self, tree: &sled::Tree) -> Option<&journal::Writes> {
+        self.writes.iter().find(|(t, _)| same_tree(t, tree)).map(|(_, w)| w)
+    }
+}
+
+/// Whether two handles are of the same tree.
+fn same_tree(a: &sled::Tree, b: &sled::Tree) -> bool {
+    std::ptr::eq(&**a, &**b)
 }
 
 /// Why a read-decide-write writes nothing.
@@ -194,7 +239,8 @@ impl Default for Turns {
     }
 }
 
-/// A decision's turn at the writer lock, held until its write is done.
+/// A decision's turn at the writer lock, held until it has decided (its write set is then
+/// applied while the next turn decides: [`SledStore::write`]).
 pub(super) struct Turn<'a> {
     /// None only if the semaphore were closed, which it never is: then no wait at all.
     _permit: Option<tokio::sync::SemaphorePermit<'a>>,
@@ -249,7 +295,7 @@ impl GroupCommit {
     }
 
     /// Makes every write at or below `ticket` durable, sharing the fsync with whoever waits.
-    async fn cover(&self, ticket: u64, db: &sled::Db) -> Result<(), StoreError> {
+    async fn cover(&self, ticket: u64, store: &SledStore) -> Result<(), StoreError> {
         let mut flushed_upto = self.flushed_upto.lock().await;
         if *flushed_upto >= ticket {
             return Ok(());
@@ -258,11 +304,15 @@ impl GroupCommit {
         // turn taken here lets those ahead of it write first, and this fsync covers them.
         // Without it, turns flushed two to seven times as often, each fsync writing the log's
         // last page again (BENCHMARKS.md, nineteenth session).
+        // The last of them is let go of its turn once it has decided, and applies its write set
+        // under the applier's lock, taken before: waiting for that lock (one set's application,
+        // on this thread) lets it finish too.
         if self.turns.any_wanted() {
             drop(self.turns.take().await);
+            drop(store.apply_lock());
         }
         let covering = self.tickets.load(std::sync::atomic::Ordering::SeqCst);
-        db.flush_async().await?;
+        store.db.flush_async().await?;
         *flushed_upto = covering;
         let mut unflushed = self.unflushed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         unflushed.retain(|_, t| *t > covering);
@@ -329,7 +379,8 @@ fn assemble(body: &[u8], tracking: Option<&[u8]>) -> Result<Trouble, StoreError>
     Ok(t)
 }
 
-/// The trouble `id` as a decision sees it: decoded already unless this decision wrote it.
+/// The trouble `id` as a decision sees it: decoded already unless this decision, or the set
+/// being applied ahead of it, wrote it (then read through those writes, and not kept).
 fn read_in(tx: &Trees, id: &TroubleId) -> Result<Option<Arc<Trouble>>, Stop> {
     let key = id.as_str().as_bytes();
     if tx.troubles.wrote(key) || tx.tracking.wrote(key) {
@@ -403,7 +454,7 @@ impl<'a> Trees<'a> {
     /// points at it (timeline entries before the tracking that counts them, the body before its
     /// calls, timers, channel, summary and index entries), so a reader outside the lock never
     /// follows a pointer to something not there yet.
-    fn into_writes(self) -> Vec<(&'a sled::Tree, journal::Writes)> {
+    fn into_writes(self) -> Vec<(sled::Tree, journal::Writes)> {
         [
             self.timeline,
             self.troubles,
@@ -568,8 +619,11 @@ impl SledStore {
             decoded: Default::default(),
             first_id_this_run: db.generate_id()?,
             writer: Default::default(),
+            applier: Default::default(),
+            applying: Default::default(),
             released: Default::default(),
             lock_time: Default::default(),
+            apply_time: Default::default(),
             db,
         };
         // The trees of many small records keep leaves of up to 2 KB rather than sixteen
@@ -653,7 +707,7 @@ impl SledStore {
     /// Makes everything written so far durable (fsync). Called before answering Slack.
     pub async fn flush(&self) -> Result<(), StoreError> {
         let mine = self.group_commit.ticket();
-        self.group_commit.cover(mine, &self.db).await
+        self.group_commit.cover(mine, self).await
     }
 
     pub fn get(&self, id: &TroubleId) -> Result<Option<Trouble>, StoreError> {
@@ -783,73 +837,114 @@ impl SledStore {
         self.group_commit.turns.take().await
     }
 
-    /// The writer lock, refused once a journalled write failed halfway.
+    /// Both locks, refused once a journalled write failed halfway: for a write other than a
+    /// decision's, which then finds no write set being applied.
     fn lock(&self) -> Result<Held<'_>, StoreError> {
-        Self::unless_halted(self.hold())
+        let held = self.hold();
+        Self::unless_halted(held.applier.as_ref().map(|a| &*a.applier))?;
+        Ok(held)
     }
 
-    /// The writer lock, waited for on this thread, whether or not writes were halted.
+    /// Both locks, waited for on this thread, whether or not writes were halted. The writer
+    /// lock's time held is counted from when both are held: its wait for the applier's is the
+    /// applier's time, not work of its own.
     fn hold(&self) -> Held<'_> {
-        self.held(self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+        let writer = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let applier = self.apply_lock();
+        self.held(writer, Some(applier))
     }
 
-    /// [`Self::lock`] for the deliverer's writes: while another write holds the lock, waits as a
-    /// task (its worker goes on with requests and calls) instead of blocking its thread. It
-    /// takes no turn: behind every decision queued, each Slack call would wait for the whole
-    /// queue (BENCHMARKS.md, eighteenth session); it tries again each time the lock is let go.
-    async fn lock_when_free(&self) -> Result<Held<'_>, StoreError> {
+    /// The writer lock alone, for a decision: the write set decided before it may still be
+    /// being applied.
+    fn decide_lock(&self) -> Held<'_> {
+        self.held(
+            self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
+            None,
+        )
+    }
+
+    /// The applier's lock, waited for on this thread: the write set ahead is applied.
+    fn apply_lock(&self) -> ApplierHeld<'_> {
+        self.applier_held(self.applier.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    /// The applier's lock alone, refused once writes were halted, for the deliverer's writes
+    /// of its own items (an attempt marked, a delivered item removed): no decision reads an
+    /// item it did not queue, and only the deliverer, one call of a lane at a time, marks or
+    /// removes one, so these need not keep the next decision waiting. While another write
+    /// holds the lock, waits as a task (its worker goes on with requests and calls) instead of
+    /// blocking its thread. It takes no turn: behind every decision queued, each Slack call
+    /// would wait for the whole queue (BENCHMARKS.md, eighteenth session); it tries again each
+    /// time a lock is let go.
+    async fn apply_lock_when_free(&self) -> Result<ApplierHeld<'_>, StoreError> {
         loop {
             let released = self.released.notified();
             let mut released = std::pin::pin!(released);
             // Listening before trying, so a release between the two is not missed.
             released.as_mut().enable();
             {
-                let guard = match self.writer.try_lock() {
+                let guard = match self.applier.try_lock() {
                     Ok(guard) => Some(guard),
                     Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
                     Err(std::sync::TryLockError::WouldBlock) => None,
                 };
                 if let Some(guard) = guard {
-                    return Self::unless_halted(self.held(guard));
+                    let held = self.applier_held(guard);
+                    Self::unless_halted(Some(&held.applier))?;
+                    return Ok(held);
                 }
             }
             released.await;
         }
     }
 
-    fn held<'a>(&'a self, writer: std::sync::MutexGuard<'a, Writer>) -> Held<'a> {
+    fn held<'a>(&'a self, writer: std::sync::MutexGuard<'a, Writer>, applier: Option<ApplierHeld<'a>>) -> Held<'a> {
         Held {
             _timed: Timed {
                 since: std::time::Instant::now(),
                 into: &self.lock_time,
             },
+            applier,
             writer,
             _tell: TellReleased(&self.released),
         }
     }
 
-    fn unless_halted(writer: Held<'_>) -> Result<Held<'_>, StoreError> {
-        match &writer.halted {
-            Some(why) => Err(StoreError::Sled(sled::Error::Unsupported(format!(
-                "writes stopped after a failed write ({why}); restart to complete it from the journal"
-            )))),
-            None => Ok(writer),
+    fn applier_held<'a>(&'a self, applier: std::sync::MutexGuard<'a, Applier>) -> ApplierHeld<'a> {
+        ApplierHeld {
+            _timed: Timed {
+                since: std::time::Instant::now(),
+                into: &self.apply_time,
+            },
+            applier,
+            _tell: TellReleased(&self.released),
         }
     }
 
-    /// The trees as a decision sees them, with nothing written yet.
-    fn overlays(&self) -> Trees<'_> {
+    fn unless_halted(applier: Option<&Applier>) -> Result<(), StoreError> {
+        match applier.and_then(|a| a.halted.as_ref()) {
+            Some(why) => Err(StoreError::Sled(sled::Error::Unsupported(format!(
+                "writes stopped after a failed write ({why}); restart to complete it from the journal"
+            )))),
+            None => Ok(()),
+        }
+    }
+
+    /// The trees as a decision sees them, with nothing written yet: through `applying`, the
+    /// write set decided before it and being applied meanwhile.
+    fn overlays<'a>(&'a self, applying: Option<&'a Applying>) -> Trees<'a> {
+        let over = |tree: &'a sled::Tree| Overlay::over(tree, applying.and_then(|a| a.to(tree)));
         Trees {
-            troubles: Overlay::new(&self.troubles),
-            tracking: Overlay::new(&self.tracking),
-            timeline: Overlay::new(&self.timeline),
-            outbox: Overlay::new(&self.outbox),
-            timers: Overlay::new(&self.timers),
-            channels: Overlay::new(&self.channels),
-            counters: Overlay::new(&self.counters),
-            events: Overlay::new(&self.events),
-            summaries: Overlay::new(&self.summaries),
-            index: Overlay::new(&self.index),
+            troubles: over(&self.troubles),
+            tracking: over(&self.tracking),
+            timeline: over(&self.timeline),
+            outbox: over(&self.outbox),
+            timers: over(&self.timers),
+            channels: over(&self.channels),
+            counters: over(&self.counters),
+            events: over(&self.events),
+            summaries: over(&self.summaries),
+            index: over(&self.index),
             db: &self.db,
             queued: Default::default(),
             decoded: &self.decoded,
@@ -857,73 +952,167 @@ impl SledStore {
         }
     }
 
-    /// Reads, decides and writes under the writer lock: `f` reads through the overlays and
-    /// writes into them; nothing reaches the trees unless it returns Ok, and then all of it.
-    fn write<R>(&self, f: impl FnOnce(&Trees) -> Result<R, Stop>) -> Result<Result<R, Skip>, StoreError> {
-        let mut writer = self.lock()?;
-        let trees = self.overlays();
+    /// The write set being applied now, if any.
+    fn applying_now(&self) -> Option<Arc<Applying>> {
+        self.applying
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set_applying(&self, set: Option<Arc<Applying>>) {
+        *self.applying.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = set;
+    }
+
+    /// Reads, decides and writes: `f` reads through the overlays and writes into them; nothing
+    /// reaches the trees unless it returns Ok, and then all of it.
+    ///
+    /// In two stages, each under a lock of its own. Under the writer lock, `f` decides and the
+    /// write set and its journal record are made, reading through the set decided before (still
+    /// being applied, perhaps). Then the applier's lock is taken, which waits for that set to be
+    /// applied, and the writer lock and `turn` are let go: the next decision decides while this
+    /// set is applied. So a set applies only after every set decided before it, its journal
+    /// record is written after the record before it was removed (one record at a time, as
+    /// `journal.rs` argues from), the outbox ids it queued follow every id queued before, and
+    /// the group commit's ticket is taken once it is applied. On two cores under the bench's
+    /// open load, each stage took about half of what the one lock held (BENCHMARKS.md,
+    /// twenty-fourth session).
+    fn write<R>(
+        &self,
+        turn: Option<Turn<'_>>,
+        f: impl FnOnce(&Trees) -> Result<R, Stop>,
+    ) -> Result<Result<R, Skip>, StoreError> {
+        let deciding = self.decide_lock();
+        let ahead = self.applying_now();
+        let trees = self.overlays(ahead.as_deref());
         let r = match f(&trees) {
             Ok(r) => r,
-            Err(Stop::Skip(skip)) => return Ok(Err(skip)),
+            Err(Stop::Skip(skip)) => {
+                // Skipped for what the set ahead wrote, perhaps (a request key): answered once
+                // that is applied, as a decision's answer is.
+                drop((trees, deciding, turn));
+                if ahead.is_some() {
+                    drop(self.apply_lock());
+                }
+                return Ok(Err(skip));
+            }
             Err(Stop::Failed(e)) => return Err(e),
         };
         let queued = trees.queued.take();
         let decided = trees.decided.take();
-        if let Err(e) = self.commit(&mut writer, &trees.into_writes()) {
+        let writes = trees.into_writes();
+        let record = self.journal_record(&writes, ahead.as_deref())?;
+        let Held {
+            _timed: deciding_time,
+            mut writer,
+            _tell: tell,
+            ..
+        } = deciding;
+        writer.decided += 1;
+        let set = Arc::new(Applying {
+            set: writer.decided,
+            writes,
+        });
+        // The wait for the set ahead is the applier's time, not this decision's work.
+        drop(deciding_time);
+        let mut applier = self.apply_lock();
+        let refused = Self::unless_halted(Some(&applier.applier)).and_then(|()| {
+            match ahead.as_ref().filter(|a| applier.applier.failed == Some(a.set)) {
+                Some(_) => Err(StoreError::Sled(sled::Error::Unsupported(
+                    "the write this decision read through failed; nothing of it was written".into(),
+                ))),
+                None => Ok(()),
+            }
+        });
+        if let Err(e) = refused {
+            // It may have kept troubles it read through the failed set.
             self.decoded.clear();
             return Err(e);
         }
-        for t in decided {
-            self.decoded.put(t);
+        self.set_applying(Some(set.clone()));
+        drop((ahead, writer, tell, turn));
+        let committed = self.commit(&mut applier.applier, record, &set.writes);
+        match &committed {
+            Ok(()) => {
+                for t in decided {
+                    self.decoded.put(t);
+                }
+            }
+            Err(_) => {
+                applier.applier.failed = Some(set.set);
+                self.decoded.clear();
+            }
         }
-        // Under the lock: `mark_attempt` reads the item under it, so it cannot see the item
-        // before its ticket is known (and wrongly take it for durable).
+        self.set_applying(None);
+        committed?;
+        // Under the applier's lock: `mark_attempt` reads the item under it, so it cannot see
+        // the item before its ticket is known (and wrongly take it for durable).
         self.group_commit.queued(queued);
-        drop(writer);
+        drop(applier);
         Ok(Ok(r))
     }
 
-    /// Writes a write set atomically: journalled unless one key, or the tracking of a trouble
-    /// and the removal of its delivered item (a crash between leaves the item to be delivered
-    /// again: found in Slack by its metadata and recorded the same way).
-    fn commit(&self, writer: &mut Writer, writes: &[(&sled::Tree, journal::Writes)]) -> Result<(), StoreError> {
-        let keys: usize = writes.iter().map(|(_, w)| w.len()).sum();
-        let result_alone = matches!(writes, [(tracking, t), (outbox, o)]
-            if std::ptr::eq(*tracking, &self.tracking) && std::ptr::eq(*outbox, &self.outbox)
-                && t.len() == 1 && o.len() == 1 && o.values().all(Option::is_none));
-        if keys <= 1 || result_alone {
+    /// Writes a write set atomically: through its journal `record`, when it has one (see
+    /// [`Self::journal_record`]).
+    fn commit(
+        &self,
+        applier: &mut Applier,
+        record: Option<Vec<u8>>,
+        writes: &[(sled::Tree, journal::Writes)],
+    ) -> Result<(), StoreError> {
+        let Some(record) = record else {
             journal::apply(writes)?;
             return Ok(());
-        }
+        };
         let key = self.db.generate_id()?.to_be_bytes();
-        self.journal.insert(key, self.journal_record(writes)?)?;
+        self.journal.insert(key, record)?;
         let applied = journal::apply(writes).and_then(|()| self.journal.remove(key).map(drop));
         if let Err(e) = &applied {
-            writer.halted = Some(e.to_string());
+            applier.halted = Some(e.to_string());
             tracing::error!(error = %e, "a journalled write failed halfway; writes stop until a restart replays it");
         }
         Ok(applied?)
     }
 
-    /// The journal record of a write set ([`journal::record`]). An outbox put is always a new
-    /// item: its id is fresh (`generate_id`), and items are rewritten only by
-    /// `mark_attempts`, outside write sets.
-    fn journal_record(&self, writes: &[(&sled::Tree, journal::Writes)]) -> Result<Vec<u8>, sled::Error> {
-        journal::record(writes, |tree, value| {
-            std::ptr::eq(tree, &self.outbox) && value.is_some()
+    /// The journal record of a write set ([`journal::record`]), with each key's value before
+    /// it as the decision saw it (`ahead`: the set being applied before it). None for one key,
+    /// or for the tracking of a trouble and the removal of its delivered item (a crash between
+    /// leaves the item to be delivered again: found in Slack by its metadata and recorded the
+    /// same way): those are applied without a record. An outbox put is always a new item: its
+    /// id is fresh (`generate_id`), and items are rewritten only by `mark_attempts`, outside
+    /// write sets.
+    fn journal_record(
+        &self,
+        writes: &[(sled::Tree, journal::Writes)],
+        ahead: Option<&Applying>,
+    ) -> Result<Option<Vec<u8>>, sled::Error> {
+        let keys: usize = writes.iter().map(|(_, w)| w.len()).sum();
+        let result_alone = matches!(writes, [(tracking, t), (outbox, o)]
+            if same_tree(tracking, &self.tracking) && same_tree(outbox, &self.outbox)
+                && t.len() == 1 && o.len() == 1 && o.values().all(Option::is_none));
+        if keys <= 1 || result_alone {
+            return Ok(None);
+        }
+        journal::record(writes, |tree, key, value| {
+            if same_tree(tree, &self.outbox) && value.is_some() {
+                return Ok(None);
+            }
+            journal::stored(tree, ahead.and_then(|a| a.to(tree)), key)
         })
+        .map(Some)
     }
 
     /// Opens a trouble: allocates the day's next id and writes what `decide` returns for it,
     /// with the request keys `seen`, all in one atomic write (skipped when a key was seen).
-    pub fn open_trouble(
+    pub(super) fn open_trouble(
         &self,
+        turn: Option<Turn<'_>>,
         day: &str,
         seen: &[&str],
         now: DateTime<Utc>,
         decide: impl Fn(TroubleId, u32) -> Decision,
     ) -> Result<Result<Decision, Skip>, StoreError> {
-        let result = self.write(|tx| {
+        let result = self.write(turn, |tx| {
             check_unseen(&tx.events, seen)?;
             let counters = &tx.counters;
             let seq = counters
@@ -947,8 +1136,9 @@ impl SledStore {
     /// Reads the trouble, lets `decide` decide, writes the result: one atomic write, skipped
     /// when any of `seen` was remembered before; the keys are remembered in the same write as a
     /// decision that changed something, and `done` leaves the outbox in it.
-    pub fn transact(
+    pub(super) fn transact(
         &self,
+        turn: Option<Turn<'_>>,
         id: &TroubleId,
         seen: &[&str],
         done: Option<&OutboxItem>,
@@ -956,7 +1146,7 @@ impl SledStore {
         decide: impl Fn(&Trouble) -> Decision,
     ) -> Result<Result<Decision, Skip>, StoreError> {
         let done = done.map(item_key);
-        let result = self.write(|tx| {
+        let result = self.write(turn, |tx| {
             check_unseen(&tx.events, seen)?;
             if let Some(key) = &done {
                 tx.outbox.remove(key.as_slice());
@@ -993,7 +1183,7 @@ impl SledStore {
         let mut marked = Vec::with_capacity(items.len());
         let mut recorded = false;
         let mut pending = None;
-        let writer = self.lock_when_free().await?;
+        let applier = self.apply_lock_when_free().await?;
         for item in items {
             let key = item_key(item);
             if !self.outbox.contains_key(&key)? {
@@ -1014,12 +1204,12 @@ impl SledStore {
             }
             marked.push(true);
         }
-        drop(writer);
+        drop(applier);
         if recorded {
             self.flush().await?;
         } else if let Some(ticket) = pending {
             // A flush that covers the latest ticket covers every earlier one.
-            self.group_commit.cover(ticket, &self.db).await?;
+            self.group_commit.cover(ticket, self).await?;
         }
         Ok(marked)
     }
@@ -1056,7 +1246,7 @@ impl SledStore {
             deliveries,
             ..Decision::default()
         };
-        self.write(|tx| write_decision(tx, &d, None, None, now))?.ok();
+        self.write(None, |tx| write_decision(tx, &d, None, None, now))?.ok();
         Ok(())
     }
 
@@ -1122,8 +1312,10 @@ impl SledStore {
             .any(|i| matches!(&i.op, Op::PublishHome { user: u } if u == user))
     }
 
+    /// Removes a delivered item (the applier's lock alone: see [`Self::apply_lock_when_free`]).
     pub fn remove_outbox(&self, item: &OutboxItem) -> Result<(), StoreError> {
-        let _writer = self.lock()?;
+        let applier = self.apply_lock();
+        Self::unless_halted(Some(&applier.applier))?;
         self.outbox.remove(item_key(item))?;
         Ok(())
     }
@@ -1196,13 +1388,14 @@ impl SledStore {
 
     /// Fires a timer: removes it and writes what `decide` makes of it, in one atomic write,
     /// so a timer acts exactly once even across crashes.
-    pub fn fire_timer(
+    pub(super) fn fire_timer(
         &self,
+        turn: Option<Turn<'_>>,
         timer: &Timer,
         now: DateTime<Utc>,
         decide: impl Fn(&Trouble) -> Decision,
     ) -> Result<Decision, StoreError> {
-        let r = self.write(|tx| {
+        let r = self.write(turn, |tx| {
             let Some(key) = waiting_timer_key(&tx.timers, timer)? else {
                 return Ok(Decision::default());
             };
@@ -1218,9 +1411,13 @@ impl SledStore {
         Ok(r?.unwrap_or_default())
     }
 
-    /// How long the writer lock has been held since the store was opened, and how often.
-    pub fn lock_time(&self) -> LockTimeSoFar {
-        self.lock_time.so_far()
+    /// How long each of the write locks has been held since the store was opened, and how
+    /// often.
+    pub fn lock_time(&self) -> WriteLocksSoFar {
+        WriteLocksSoFar {
+            writer: self.lock_time.so_far(),
+            applier: self.apply_time.so_far(),
+        }
     }
 
     /// Runs `read` while nothing is being written, so it sees every decision whole (a
@@ -1323,17 +1520,124 @@ mod tests {
 
     fn open_in(store: &SledStore, ctx: &Ctx, seen: &[&str], severity: u8) -> Result<Decision, Skip> {
         store
-            .open_trouble("20261130", seen, ctx.now, |id, seq| {
+            .open_trouble(None, "20261130", seen, ctx.now, |id, seq| {
                 decide::open(ctx, id, seq, UserId::new("U0SALES"), origin(), request(severity))
             })
             .unwrap()
     }
 
-    /// A Slack call's attempt waiting for the writer lock waits as a task: on a runtime of one
-    /// thread, a task beside it still runs while a decision holds the lock, and the attempt is
-    /// marked once the lock is let go.
+    /// The first open's write set as `open_trouble` decides it, held as the set being applied
+    /// (the applier's lock taken, nothing of it in the trees yet): what the next decision
+    /// finds while the write set before it is being applied.
+    fn first_open_applying<'a>(store: &'a SledStore, ctx: &Ctx) -> (ApplierHeld<'a>, Arc<Applying>, Decision) {
+        let decision = decide::open(
+            ctx,
+            TroubleId::new("20261130-1"),
+            1,
+            UserId::new("U0SALES"),
+            origin(),
+            request(2),
+        );
+        let trees = store.overlays(None);
+        trees.counters.insert(b"20261130", &1u32.to_be_bytes());
+        assert!(write_decision(&trees, &decision, None, None, ctx.now).is_ok());
+        let mut writer = store.decide_lock();
+        writer.writer.decided += 1;
+        let set = Arc::new(Applying {
+            set: writer.writer.decided,
+            writes: trees.into_writes(),
+        });
+        let applier = store.apply_lock();
+        store.set_applying(Some(set.clone()));
+        drop(writer);
+        (applier, set, decision)
+    }
+
+    /// A decision made while the write set before it is being applied reads through that set:
+    /// the second open of a day, decided before the first is in the trees, is numbered 2, and
+    /// waits for the first to be applied before its own is; both then read whole.
     #[test]
-    fn an_attempt_waiting_for_the_writer_leaves_its_thread_to_other_tasks() {
+    fn a_decision_made_while_the_set_before_it_is_applied_reads_through_it_and_applies_after_it() {
+        let (_dir, store, config, now) = fresh();
+        let ctx = Ctx {
+            policy: &config.policy,
+            now,
+        };
+        let (applier, set, first) = first_open_applying(&store, &ctx);
+        let (decided_tx, decided) = std::sync::mpsc::channel();
+        let second = std::thread::scope(|scope| {
+            let second = scope.spawn(|| {
+                store
+                    .open_trouble(None, "20261130", &["sig:second"], now, |id, seq| {
+                        decided_tx.send(()).expect("the test listens");
+                        decide::open(&ctx, id, seq, UserId::new("U0SALES"), origin(), request(1))
+                    })
+                    .unwrap()
+                    .unwrap()
+            });
+            decided.recv().expect("the second open decides meanwhile");
+            // It decided while the first set was not yet in the trees.
+            assert!(store.get(&TroubleId::new("20261130-1")).unwrap().is_none());
+            journal::apply(&set.writes).unwrap();
+            store.set_applying(None);
+            drop(applier);
+            second.join().expect("the second open's thread")
+        });
+        let second = second.trouble.expect("the second open opened");
+        assert_eq!(
+            second.id.as_str(),
+            "20261130-2",
+            "numbered after the set it read through"
+        );
+        assert_eq!(store.get(&second.id).unwrap().as_ref(), Some(&second));
+        assert_eq!(store.get(&TroubleId::new("20261130-1")).unwrap(), first.trouble);
+        assert_eq!(store.trouble_count(), 2, "the index counted both");
+        assert_eq!(store.open_summaries().unwrap().len(), 2);
+        assert!(store.journal.is_empty());
+    }
+
+    /// A decision that read through a write set that then failed is refused, and writes
+    /// nothing: what it decided from never reached the trees.
+    #[test]
+    fn a_decision_that_read_through_a_set_that_failed_is_refused_and_writes_nothing() {
+        let (_dir, store, config, now) = fresh();
+        let ctx = Ctx {
+            policy: &config.policy,
+            now,
+        };
+        let (mut applier, set, _) = first_open_applying(&store, &ctx);
+        let (decided_tx, decided) = std::sync::mpsc::channel();
+        let second = std::thread::scope(|scope| {
+            let second = scope.spawn(|| {
+                store.open_trouble(None, "20261130", &["sig:second"], now, |id, seq| {
+                    decided_tx.send(()).expect("the test listens");
+                    decide::open(&ctx, id, seq, UserId::new("U0SALES"), origin(), request(1))
+                })
+            });
+            decided.recv().expect("the second open decides meanwhile");
+            // The first set fails before any of it is written (no halt: nothing half done).
+            applier.applier.failed = Some(set.set);
+            store.set_applying(None);
+            drop(applier);
+            second.join().expect("the second open's thread")
+        });
+        assert!(second.is_err(), "refused: {second:?}");
+        assert_eq!(store.trouble_count(), 0);
+        assert!(store.outbox_items().unwrap().is_empty());
+        assert!(store.events.is_empty(), "its request key is not remembered");
+        // The next decision reads the trees as they are: the day's first open is 1 again.
+        let again = open_in(&store, &ctx, &["sig:second"], 1).unwrap();
+        assert_eq!(again.trouble.unwrap().id.as_str(), "20261130-1");
+    }
+
+    /// Marks an attempt at the first call of an open, on a runtime of one thread, while another
+    /// thread runs `hold` (which holds what it holds until it is told, by the `Receiver`, to let
+    /// go, and tells by the `Sender` once it holds it). What the test saw after ten yields of a
+    /// task beside the attempt: whether that task ran while `hold` still held, whether the
+    /// attempt had finished by then, and the attempt's result once `hold` let go.
+    fn attempt_while(
+        hold: impl FnOnce(&SledStore, std::sync::mpsc::Sender<()>, std::sync::mpsc::Receiver<()>) + Send + 'static,
+    ) -> (bool, bool, Vec<bool>) {
         use std::sync::atomic::{AtomicBool, Ordering};
         let (_dir, store, config, now) = fresh();
         let ctx = Ctx {
@@ -1342,6 +1646,12 @@ mod tests {
         };
         open_in(&store, &ctx, &["a"], 2).unwrap();
         let item = store.outbox_items().unwrap().remove(0);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        // Durable already: the attempt has nothing to wait for but the lock it takes.
+        runtime.block_on(store.flush()).unwrap();
         let store = Arc::new(store);
         let (holding, held) = std::sync::mpsc::channel();
         let (release, released_by_test) = std::sync::mpsc::channel::<()>();
@@ -1349,23 +1659,12 @@ mod tests {
         let holder = {
             let (store, released) = (store.clone(), released.clone());
             std::thread::spawn(move || {
-                store
-                    .open_trouble("20261130", &[], now, |_, _| {
-                        holding.send(()).expect("the test listens");
-                        // Held until the test has looked, or long enough to show its thread was stuck.
-                        let _ = released_by_test.recv_timeout(std::time::Duration::from_secs(5));
-                        released.store(true, Ordering::SeqCst);
-                        Decision::default()
-                    })
-                    .map(drop)
+                hold(&store, holding, released_by_test);
+                released.store(true, Ordering::SeqCst);
             })
         };
-        held.recv().expect("the decision holds the lock");
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let (ran_while_held, marked) = runtime.block_on(async {
+        held.recv().expect("the other thread holds");
+        let (ran_while_held, finished_while_held, marked) = runtime.block_on(async {
             let attempt = tokio::spawn({
                 let (store, item) = (store.clone(), item.clone());
                 async move { store.mark_attempts(&[&item], now).await }
@@ -1374,19 +1673,55 @@ mod tests {
                 tokio::task::yield_now().await;
             }
             let ran = !released.load(Ordering::SeqCst);
+            let finished = attempt.is_finished();
             release.send(()).ok();
-            (ran, attempt.await.expect("the attempt's task"))
+            (ran, finished, attempt.await.expect("the attempt's task"))
         });
-        holder.join().expect("the decision's thread").expect("the decision");
+        holder.join().expect("the holder's thread");
+        (ran_while_held, finished_while_held, marked.expect("the attempt"))
+    }
+
+    /// Held until the test has looked, or long enough to show a thread was stuck.
+    fn until_released(released_by_test: &std::sync::mpsc::Receiver<()>) {
+        let _ = released_by_test.recv_timeout(std::time::Duration::from_secs(5));
+    }
+
+    /// A Slack call's attempt waiting for the applier's lock (a write set being applied) waits
+    /// as a task: a task beside it still runs, and the attempt is marked once the lock is let go.
+    #[test]
+    fn an_attempt_waiting_for_the_applier_leaves_its_thread_to_other_tasks() {
+        let (ran_while_held, finished_while_held, marked) = attempt_while(|store, holding, released_by_test| {
+            let _applying = store.apply_lock();
+            holding.send(()).expect("the test listens");
+            until_released(&released_by_test);
+        });
         assert!(
             ran_while_held,
-            "a task waited behind an attempt blocked on the writer lock"
+            "a task waited behind an attempt blocked on the applier's lock"
         );
-        assert_eq!(
-            marked.expect("the attempt"),
-            vec![true],
-            "the item still stands for its call"
+        assert!(!finished_while_held, "the attempt waited for the set being applied");
+        assert_eq!(marked, vec![true], "the item still stands for its call");
+    }
+
+    /// A Slack call's attempt does not wait for a decision: it is marked while another thread
+    /// holds the writer lock, deciding.
+    #[test]
+    fn an_attempt_is_marked_while_a_decision_decides() {
+        let (ran_while_held, finished_while_held, marked) = attempt_while(|store, holding, released_by_test| {
+            store
+                .open_trouble(None, "20261130", &[], Utc::now(), |_, _| {
+                    holding.send(()).expect("the test listens");
+                    until_released(&released_by_test);
+                    Decision::default()
+                })
+                .expect("the decision")
+                .expect("nothing skipped");
+        });
+        assert!(
+            ran_while_held && finished_while_held,
+            "the attempt waited for a decision"
         );
+        assert_eq!(marked, vec![true]);
     }
 
     /// A flush that starts while a decision holds or awaits its turn at the writer lock lets it
@@ -1546,7 +1881,7 @@ mod tests {
             together: Vec::new(),
         };
         store
-            .transact(&t.id, &[], None, now, |t| {
+            .transact(None, &t.id, &[], None, now, |t| {
                 decide::decide(&ctx, t, Input::Delivered(posted.clone()))
             })
             .unwrap()
@@ -1586,7 +1921,7 @@ mod tests {
             together: Vec::new(),
         };
         store
-            .transact(&t.id, &[], Some(&item), now, |t| {
+            .transact(None, &t.id, &[], Some(&item), now, |t| {
                 decide::decide(&ctx, t, Input::Delivered(posted.clone()))
             })
             .unwrap()
@@ -1606,7 +1941,7 @@ mod tests {
 
         // A change of the trouble itself rewrites the body, without the tracked fields.
         let joined = store
-            .transact(&t.id, &[], None, now, |t| {
+            .transact(None, &t.id, &[], None, now, |t| {
                 let user = UserId::new("U0VISITOR");
                 decide::decide(&ctx, t, Input::MemberJoined { user })
             })
@@ -1649,9 +1984,13 @@ mod tests {
             timers: vec![first.clone()],
             ..Decision::default()
         };
-        let trees = store.overlays();
+        let trees = store.overlays(None);
         assert!(write_decision(&trees, &again, None, None, now).is_ok());
-        store.commit(&mut store.lock().unwrap(), &trees.into_writes()).unwrap();
+        let writes = trees.into_writes();
+        let record = store.journal_record(&writes, None).unwrap();
+        store
+            .commit(&mut store.lock().unwrap().applier.unwrap().applier, record, &writes)
+            .unwrap();
         assert!(store.timers.get(&earlier).unwrap().is_none());
         assert!(store.timers.get(timer_key(&first)).unwrap().is_some());
         assert_eq!(store.timers_len(), opened.timers.len());
@@ -1661,7 +2000,7 @@ mod tests {
         let fired = std::cell::Cell::new(0);
         for _ in 0..2 {
             store
-                .fire_timer(&first, first.due, |_| {
+                .fire_timer(None, &first, first.due, |_| {
                     fired.set(fired.get() + 1);
                     Decision::default()
                 })
@@ -1692,7 +2031,7 @@ mod tests {
         // tree's writes reached the trees: what a crash while applying it leaves.
         let id = TroubleId::new("20261130-1");
         let decision = decide::open(&ctx, id.clone(), 1, UserId::new("U0SALES"), origin(), request(1));
-        let trees = store.overlays();
+        let trees = store.overlays(None);
         assert!(write_decision(&trees, &decision, None, None, now).is_ok());
         let writes = trees.into_writes();
         assert!(writes.len() > 3, "the open writes several trees");
@@ -1746,12 +2085,15 @@ mod tests {
         // choice, of which only the first trees' writes reached them before the crash.
         let id = TroubleId::new("20261130-2");
         let decision = decide::open(&ctx, id.clone(), 2, UserId::new("U0SALES"), origin(), request(1));
-        let trees = store.overlays();
+        let trees = store.overlays(None);
         trees.counters.insert(b"20261130", &2u32.to_be_bytes());
         assert!(write_decision(&trees, &decision, None, None, now).is_ok());
         remember(&trees.events, &["sig:second"], now);
         let writes = trees.into_writes();
-        let record = store.journal_record(&writes).unwrap();
+        let record = store
+            .journal_record(&writes, None)
+            .unwrap()
+            .expect("a record of several keys");
         let whole = journal::encode(&writes).len();
         assert!(
             record.len() * 2 < whole,
@@ -1802,7 +2144,7 @@ mod tests {
                 together: vec![TroubleId::new("20261130-7")],
             };
             store
-                .transact(&id, &[], None, now, |t| {
+                .transact(None, &id, &[], None, now, |t| {
                     decide::decide(&ctx, t, Input::Delivered(posted.clone()))
                 })
                 .unwrap()

@@ -1,9 +1,11 @@
 //! The troubles decisions wrote or read lately, kept decoded: a delivery reads its trouble for each Slack call and for each result, and decoding it each time took ~5% of the CPU of the bench's open rows.
 //!
-//! Only the writer fills it, under the writer lock: with each trouble a committed write set
-//! stored, and with a trouble a decision read from the trees. So it never runs ahead of the
-//! trees nor falls behind them for anyone holding the lock; a reader without the lock may see
-//! the value of just before a write, as it would reading the trees a moment earlier.
+//! Only the writes fill it: with each trouble a write set stored, once it is applied (under the
+//! applier's lock), and with a trouble a decision read from the trees (under the writer lock).
+//! So it never runs ahead of the trees. It falls behind them only for a trouble the write set
+//! being applied wrote, which a decision made meanwhile reads through that set instead (and
+//! does not keep: `read_in`); a reader without the locks may see the value of just before a
+//! write, as it would reading the trees a moment earlier.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -35,7 +37,7 @@ impl Decoded {
         g.current.get(id).or_else(|| g.previous.get(id)).cloned()
     }
 
-    /// Keeps `t` as the trouble now stored. Called with the writer lock held.
+    /// Keeps `t` as the trouble now stored. Called with a write lock held.
     pub(super) fn put(&self, t: Arc<Trouble>) {
         let mut g = self.generations.lock().unwrap_or_else(PoisonError::into_inner);
         g.previous.remove(&t.id);

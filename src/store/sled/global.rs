@@ -24,7 +24,7 @@ impl SledStore {
     /// Fires a global timer: it leaves the store in the same write as `decision`'s calls and
     /// timers. False, writing nothing, when it had already fired.
     pub fn fire_global(&self, timer: &Timer, now: DateTime<Utc>, decision: &Decision) -> Result<bool, StoreError> {
-        let fired = self.write(|tx| {
+        let fired = self.write(None, |tx| {
             let Some(key) = waiting_timer_key(&tx.timers, timer)? else {
                 return Ok(false);
             };

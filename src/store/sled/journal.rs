@@ -23,8 +23,9 @@
 //! In a record of new values, some puts carry a value made from what the decision read (a
 //! tracking record, a timeline chunk holding the entries before the new one): replaying such a
 //! put at open is safe for the same reason. A record is still there only when its removal was
-//! lost, and then so is every later write set (made after the removal, under the writer lock),
-//! so the replayed value is the newest one its key had.
+//! lost, and then so is every later write set (applied after the removal, under the applier's
+//! lock, which applies one set at a time: `SledStore::write`), so the replayed value is the
+//! newest one its key had.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -37,53 +38,68 @@ use crate::store::StoreError;
 /// A tree's pending writes: key → the new value, or None for a removal.
 pub(in crate::store) type Writes = BTreeMap<Vec<u8>, Option<IVec>>;
 
-/// One tree as a decision sees it: its own pending writes first, then what is stored.
+/// One tree as a decision sees it: its own pending writes first, then those of the write set
+/// being applied meanwhile (decided before it, not yet all in the tree: see `SledStore::write`),
+/// then what is stored.
 pub(in crate::store) struct Overlay<'a> {
     tree: &'a sled::Tree,
     writes: RefCell<Writes>,
+    below: Option<&'a Writes>,
 }
 
 impl<'a> Overlay<'a> {
-    pub(in crate::store) fn new(tree: &'a sled::Tree) -> Overlay<'a> {
+    /// The tree as a decision sees it while `below` (the writes of the set before it) is being
+    /// applied to it.
+    pub(in crate::store) fn over(tree: &'a sled::Tree, below: Option<&'a Writes>) -> Overlay<'a> {
         Overlay {
             tree,
             writes: RefCell::default(),
+            below,
         }
     }
 
     pub(in crate::store) fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<IVec>, sled::Error> {
-        match self.writes.borrow().get(key.as_ref()) {
+        let key = key.as_ref();
+        match self.writes.borrow().get(key) {
             Some(pending) => Ok(pending.clone()),
-            None => self.tree.get(key),
+            None => stored(self.tree, self.below, key),
         }
     }
 
     /// The last key starting with `prefix` and its value, as the decision sees the tree.
     pub(in crate::store) fn last_with_prefix(&self, prefix: &[u8]) -> Result<Option<(Vec<u8>, IVec)>, sled::Error> {
         let writes = self.writes.borrow();
-        let pending = writes
-            .range(prefix.to_vec()..)
-            .take_while(|(k, _)| k.starts_with(prefix))
-            .filter_map(|(k, v)| Some((k.clone(), v.clone()?)))
-            .last();
-        // A stored key this decision wrote is the pending one above (or removed).
+        let empty = Writes::new();
+        let below = self.below.unwrap_or(&empty);
+        let last_put = |layer: &Writes, hidden_by: &[&Writes]| {
+            layer
+                .range(prefix.to_vec()..)
+                .take_while(|(k, _)| k.starts_with(prefix))
+                .filter(|(k, _)| hidden_by.iter().all(|upper| !upper.contains_key(*k)))
+                .filter_map(|(k, v)| Some((k.clone(), v.clone()?)))
+                .last()
+        };
+        let own = last_put(&writes, &[]);
+        let applying = last_put(below, &[&writes]);
+        // A stored key either layer wrote is that layer's (put above, or removed).
         let mut stored = None;
         for item in self.tree.scan_prefix(prefix).rev() {
             let (k, v) = item?;
-            if !writes.contains_key(k.as_ref()) {
+            if !writes.contains_key(k.as_ref()) && !below.contains_key(k.as_ref()) {
                 stored = Some((k.to_vec(), v));
                 break;
             }
         }
-        Ok(match (pending, stored) {
-            (Some(p), Some(s)) => Some(if p.0 > s.0 { p } else { s }),
-            (p, s) => p.or(s),
-        })
+        Ok([own, applying, stored]
+            .into_iter()
+            .flatten()
+            .max_by(|a, b| a.0.cmp(&b.0)))
     }
 
-    /// Whether this decision wrote `key` (a put or a removal).
+    /// Whether this decision, or the set being applied before it, wrote `key` (a put or a
+    /// removal): then what the trees hold of it is not yet what the decision sees.
     pub(in crate::store) fn wrote(&self, key: &[u8]) -> bool {
-        self.writes.borrow().contains_key(key)
+        self.writes.borrow().contains_key(key) || self.below.is_some_and(|b| b.contains_key(key))
     }
 
     pub(in crate::store) fn insert(&self, key: impl AsRef<[u8]>, value: impl Into<IVec>) {
@@ -97,8 +113,21 @@ impl<'a> Overlay<'a> {
     }
 
     /// The tree and what is to be written to it.
-    pub(in crate::store) fn into_writes(self) -> (&'a sled::Tree, Writes) {
-        (self.tree, self.writes.into_inner())
+    pub(in crate::store) fn into_writes(self) -> (sled::Tree, Writes) {
+        (self.tree.clone(), self.writes.into_inner())
+    }
+}
+
+/// What `key` holds as a decision sees it past its own writes: the write set being applied
+/// ahead of it (`below`) first, then the tree.
+pub(in crate::store) fn stored(
+    tree: &sled::Tree,
+    below: Option<&Writes>,
+    key: &[u8],
+) -> Result<Option<IVec>, sled::Error> {
+    match below.and_then(|b| b.get(key)) {
+        Some(pending) => Ok(pending.clone()),
+        None => tree.get(key),
     }
 }
 
@@ -117,18 +146,19 @@ impl<'a> Overlay<'a> {
 /// began after the write set was applied and its record removed (the group commit's ticket is
 /// taken then), and that flush would have kept the removal.
 ///
-/// The old values are read here, under the writer lock, so they are exactly what the write
-/// set replaces; a put `new_key` says is of a key never written before is not looked up.
+/// `before` gives each key's value before the write set, as the decision saw it (under the
+/// writer lock: the tree, or the set being applied ahead of it), so the old values are exactly
+/// what the write set replaces; it need not look up a key it knows was never written.
 pub(super) fn record(
-    writes: &[(&sled::Tree, Writes)],
-    new_key: impl Fn(&sled::Tree, &Option<IVec>) -> bool,
+    writes: &[(sled::Tree, Writes)],
+    before: impl Fn(&sled::Tree, &[u8], &Option<IVec>) -> Result<Option<IVec>, sled::Error>,
 ) -> Result<Vec<u8>, sled::Error> {
     let replaced = writes
         .iter()
         .map(|(tree, w)| {
             let before = w
                 .iter()
-                .map(|(k, v)| Ok((k, if new_key(tree, v) { None } else { tree.get(k)? }, v)))
+                .map(|(k, v)| Ok((k, before(tree, k, v)?, v)))
                 .collect::<Result<Vec<_>, sled::Error>>()?;
             Ok((tree.name(), before))
         })
@@ -204,7 +234,7 @@ const VERSION_2: u8 = 2;
 const VERSION_1: u8 = 1;
 
 /// The record that finishes the write set: its new values.
-pub(super) fn encode(writes: &[(&sled::Tree, Writes)]) -> Vec<u8> {
+pub(super) fn encode(writes: &[(sled::Tree, Writes)]) -> Vec<u8> {
     let names: Vec<IVec> = writes.iter().map(|(tree, _)| tree.name()).collect();
     encode_restores(names.iter().zip(writes).map(|(name, (_, w))| {
         let restores = w.iter().map(|(k, v)| {
@@ -368,7 +398,7 @@ pub(super) fn decode(record: &[u8]) -> Result<Vec<Recorded<'_>>, StoreError> {
 }
 
 /// Applies each write with a plain insert or remove, in order.
-pub(super) fn apply(writes: &[(&sled::Tree, Writes)]) -> Result<(), sled::Error> {
+pub(super) fn apply(writes: &[(sled::Tree, Writes)]) -> Result<(), sled::Error> {
     for (tree, w) in writes {
         for (key, value) in w {
             match value {
@@ -426,7 +456,7 @@ mod tests {
         let (_db, [a, b]) = temporary(["a", "bee"]);
         let wa: Writes = [(b"k1".to_vec(), Some(IVec::from(b"v1"))), (b"k2".to_vec(), None)].into();
         let wb: Writes = [(vec![0, 255], Some(IVec::from(vec![7u8; 300])))].into();
-        let record = encode(&[(&a, wa), (&b, wb)]);
+        let record = encode(&[(a.clone(), wa), (b.clone(), wb)]);
         assert_eq!(
             decode(&record).unwrap(),
             vec![
@@ -451,7 +481,7 @@ mod tests {
             .map(|id| ([lane.as_slice(), &id.to_be_bytes()].concat(), None))
             .collect();
         let due: Writes = [(vec![0, 0, 1, 0x9a], None)].into();
-        let writes = [(&outbox, items.clone()), (&timers, due)];
+        let writes = [(outbox.clone(), items.clone()), (timers.clone(), due)];
         let record = encode(&writes);
         let keys: usize = items.keys().map(Vec::len).sum::<usize>() + 4;
         assert!(
@@ -494,8 +524,8 @@ mod tests {
         ]
         .into();
         let newer: Writes = [(b"other".to_vec(), Some(IVec::from(vec![4u8; 900])))].into();
-        let writes = [(&a, new), (&b, newer)];
-        let taken_back = record(&writes, |_, _| false).unwrap();
+        let writes = [(a.clone(), new), (b.clone(), newer)];
+        let taken_back = record(&writes, |tree, k, _| tree.get(k)).unwrap();
         assert!(
             taken_back.len() * 10 < encode(&writes).len(),
             "its keys and the old counter: {} bytes",
@@ -510,8 +540,8 @@ mod tests {
         // Removals of large values: finishing it is smaller.
         let removals: Writes = [(b"kept".to_vec(), None)].into();
         let removals_b: Writes = [(b"queued".to_vec(), None)].into();
-        let writes = [(&a, removals), (&b, removals_b)];
-        let finishing = record(&writes, |_, _| false).unwrap();
+        let writes = [(a.clone(), removals), (b.clone(), removals_b)];
+        let finishing = record(&writes, |tree, k, _| tree.get(k)).unwrap();
         assert_eq!(finishing, encode(&writes));
         journal.insert(b"2", finishing).unwrap();
         apply(&writes[..1]).unwrap();
@@ -576,16 +606,19 @@ mod tests {
         timeline.insert(b"t", old_chunk.as_slice()).unwrap();
         home.insert(b"h:U0MANAGER", old_row.as_slice()).unwrap();
         let writes = [
-            (&timeline, Writes::from([(b"t".to_vec(), Some(IVec::from(chunk(4))))])),
             (
-                &home,
+                timeline.clone(),
+                Writes::from([(b"t".to_vec(), Some(IVec::from(chunk(4))))]),
+            ),
+            (
+                home.clone(),
                 Writes::from([(
                     b"h:U0MANAGER".to_vec(),
                     Some(IVec::from(row(b"C0000001|acme-housings"))),
                 )]),
             ),
         ];
-        let record = record(&writes, |_, _| false).unwrap();
+        let record = record(&writes, |tree, k, _| tree.get(k)).unwrap();
         assert!(
             record.len() * 4 < old_chunk.len() + old_row.len(),
             "{} bytes take back a chunk of {} and a row of {}",

@@ -18,8 +18,9 @@
 //! entries too.
 //!
 //! Crash safety is the journal's as before: the chunk is one absolute put of the decision's
-//! write set, and it holds the entries before it as they were read under the writer lock, so
-//! replaying the record twice writes the same chunk twice.
+//! write set, and it holds the entries before it as they were read under the writer lock
+//! (through the set being applied ahead of it, if that wrote them), so replaying the record
+//! twice writes the same chunk twice.
 
 use sled::IVec;
 
@@ -175,7 +176,7 @@ mod tests {
     /// Appends each entry in a decision of its own, as notes arrive one by one.
     fn append_each(tree: &sled::Tree, entries: &[Entry]) {
         for e in entries {
-            let overlay = Overlay::new(tree);
+            let overlay = Overlay::over(tree, None);
             append(&overlay, e, record::encode_exact(e)).unwrap();
             super::super::journal::apply(&[overlay.into_writes()]).unwrap();
         }
@@ -222,7 +223,7 @@ mod tests {
     fn the_entries_of_one_decision_share_a_key_and_later_ones_are_appended_to_it() {
         let tree = tree();
         let es = entries_of("20261130-1", 5, "note");
-        let overlay = Overlay::new(&tree);
+        let overlay = Overlay::over(&tree, None);
         for e in &es[..2] {
             append(&overlay, e, record::encode_exact(e)).unwrap();
         }
