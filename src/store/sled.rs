@@ -72,6 +72,9 @@ pub struct SledStore {
     lock_time: std::sync::Arc<LockTime>,
     /// How long the applier's lock has been held, for `/metrics`.
     apply_time: std::sync::Arc<LockTime>,
+    /// Whether writes were halted ([`Applier::halted`]), for the deliverer's writes that take
+    /// no lock.
+    halted: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// How long the writer lock has been held in all, and how often it was taken. Whatever the
@@ -209,6 +212,18 @@ impl From<StoreError> for Stop {
     }
 }
 
+/// The ticket of an item whose write set is being applied: none is known yet.
+const APPLYING: u64 = u64::MAX;
+
+/// What the attempts at the calls of one message found ([`SledStore::mark_attempts`]): whether
+/// each item still stands for its call, whether an attempt was recorded, and the ticket a flush
+/// must cover for the items to be durable (None: they are).
+struct Attempts {
+    marked: Vec<bool>,
+    recorded: bool,
+    pending: Option<u64>,
+}
+
 /// Group commit: concurrent callers of `flush` share one fsync. A caller takes a ticket after
 /// its write; whoever flushes records the newest ticket taken before it started, and every
 /// caller at or below that ticket is durable without flushing again.
@@ -275,6 +290,25 @@ impl Turns {
 impl GroupCommit {
     fn ticket(&self) -> u64 {
         self.tickets.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1
+    }
+
+    /// Reserves the items a write set queues, before it is applied: until [`Self::queued`]
+    /// gives them their ticket, they are [`APPLYING`] (an attempt that finds one of them in
+    /// the trees waits for the applier's lock, and so for the ticket).
+    fn applying(&self, items: &[u64]) {
+        if items.is_empty() {
+            return;
+        }
+        let mut unflushed = self.unflushed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        unflushed.extend(items.iter().map(|id| (*id, APPLYING)));
+    }
+
+    /// Forgets the items of a write set that failed.
+    fn forget(&self, items: &[u64]) {
+        let mut unflushed = self.unflushed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for id in items {
+            unflushed.remove(id);
+        }
     }
 
     /// Remembers the items a committed write queued, under a ticket taken after it.
@@ -624,6 +658,7 @@ impl SledStore {
             released: Default::default(),
             lock_time: Default::default(),
             apply_time: Default::default(),
+            halted: Default::default(),
             db,
         };
         // The trees of many small records keep leaves of up to 2 KB rather than sixteen
@@ -868,10 +903,10 @@ impl SledStore {
         self.applier_held(self.applier.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 
-    /// The applier's lock alone, refused once writes were halted, for the deliverer's writes
-    /// of its own items (an attempt marked, a delivered item removed): no decision reads an
-    /// item it did not queue, and only the deliverer, one call of a lane at a time, marks or
-    /// removes one, so these need not keep the next decision waiting. While another write
+    /// The applier's lock alone, refused once writes were halted, for an attempt that must be
+    /// recorded or whose item's write set is still being applied ([`Self::attempts`]): no
+    /// decision reads an item it did not queue, and only the deliverer, one call of a lane at a
+    /// time, marks or removes one, so an attempt need not keep the next decision waiting. While another write
     /// holds the lock, waits as a task (its worker goes on with requests and calls) instead of
     /// blocking its thread. It takes no turn: behind every decision queued, each Slack call
     /// would wait for the whole queue (BENCHMARKS.md, eighteenth session); it tries again each
@@ -918,6 +953,16 @@ impl SledStore {
             },
             applier,
             _tell: TellReleased(&self.released),
+        }
+    }
+
+    /// [`Self::unless_halted`] for a write that holds no lock.
+    fn unless_halted_now(&self) -> Result<(), StoreError> {
+        match self.halted.load(std::sync::atomic::Ordering::SeqCst) {
+            true => Err(StoreError::Sled(sled::Error::Unsupported(
+                "writes stopped after a failed write; restart to complete it from the journal".into(),
+            ))),
+            false => Ok(()),
         }
     }
 
@@ -1031,6 +1076,7 @@ impl SledStore {
         }
         self.set_applying(Some(set.clone()));
         drop((ahead, writer, tell, turn));
+        self.group_commit.applying(&queued);
         let committed = self.commit(&mut applier.applier, record, &set.writes);
         match &committed {
             Ok(()) => {
@@ -1041,6 +1087,7 @@ impl SledStore {
             Err(_) => {
                 applier.applier.failed = Some(set.set);
                 self.decoded.clear();
+                self.group_commit.forget(&queued);
             }
         }
         self.set_applying(None);
@@ -1069,6 +1116,7 @@ impl SledStore {
         let applied = journal::apply(writes).and_then(|()| self.journal.remove(key).map(drop));
         if let Err(e) = &applied {
             applier.halted = Some(e.to_string());
+            self.halted.store(true, std::sync::atomic::Ordering::SeqCst);
             tracing::error!(error = %e, "a journalled write failed halfway; writes stop until a restart replays it");
         }
         Ok(applied?)
@@ -1180,38 +1228,72 @@ impl SledStore {
     /// within [`ATTEMPT_COVERED`] of its queueing a call's item stands for its record, as for a
     /// single call (after a crash each looks for the message by its own id either way).
     pub async fn mark_attempts(&self, items: &[&OutboxItem], now: DateTime<Utc>) -> Result<Vec<bool>, StoreError> {
-        let mut marked = Vec::with_capacity(items.len());
-        let mut recorded = false;
-        let mut pending = None;
-        let applier = self.apply_lock_when_free().await?;
+        // Most attempts write nothing: read without a lock first, and take the applier's lock
+        // only when a record must be written or an item's write set is still being applied.
+        let attempts = match self.attempts(items, now, None)? {
+            Some(attempts) => attempts,
+            None => {
+                let applier = self.apply_lock_when_free().await?;
+                self.attempts(items, now, Some(&applier))?
+                    .ok_or_else(|| StoreError::Corrupt("an attempt undecided under the applier's lock".into()))?
+            }
+        };
+        if attempts.recorded {
+            self.flush().await?;
+        } else if let Some(ticket) = attempts.pending {
+            // A flush that covers the latest ticket covers every earlier one.
+            self.group_commit.cover(ticket, self).await?;
+        }
+        Ok(attempts.marked)
+    }
+
+    /// The attempts at `items` beginning `now`. Without the applier's lock (`held` None) it
+    /// writes nothing, and is None when an attempt must be recorded or an item's write set is
+    /// still being applied (its ticket not yet known): the caller takes the lock and asks again.
+    /// Without the lock the item's presence is as sound a sign as under it: an item is in the
+    /// trees only after its ticket was reserved ([`GroupCommit::applying`]).
+    fn attempts(
+        &self,
+        items: &[&OutboxItem],
+        now: DateTime<Utc>,
+        held: Option<&ApplierHeld<'_>>,
+    ) -> Result<Option<Attempts>, StoreError> {
+        if held.is_none() {
+            self.unless_halted_now()?;
+        }
+        let mut attempts = Attempts {
+            marked: Vec::with_capacity(items.len()),
+            recorded: false,
+            pending: None,
+        };
         for item in items {
             let key = item_key(item);
             if !self.outbox.contains_key(&key)? {
-                marked.push(false);
+                attempts.marked.push(false);
                 continue;
             }
-            // An item's id, call and creation never change: the caller's copy is the stored one
-            // but for the attempt written here.
             if now >= item.created_at + ATTEMPT_COVERED {
+                if held.is_none() {
+                    return Ok(None);
+                }
+                // An item's id, call and creation never change: the caller's copy is the stored
+                // one but for the attempt written here.
                 let item = OutboxItem {
                     attempt_started_at: Some(now),
                     ..OutboxItem::clone(item)
                 };
                 self.outbox.insert(&key, encode(&item))?;
-                recorded = true;
-            } else if let Some(ticket) = self.group_commit.pending(item.id) {
-                pending = pending.max(Some(ticket));
+                attempts.recorded = true;
+            } else {
+                match self.group_commit.pending(item.id) {
+                    Some(APPLYING) if held.is_none() => return Ok(None),
+                    Some(ticket) => attempts.pending = attempts.pending.max(Some(ticket)),
+                    None => {}
+                }
             }
-            marked.push(true);
+            attempts.marked.push(true);
         }
-        drop(applier);
-        if recorded {
-            self.flush().await?;
-        } else if let Some(ticket) = pending {
-            // A flush that covers the latest ticket covers every earlier one.
-            self.group_commit.cover(ticket, self).await?;
-        }
-        Ok(marked)
+        Ok(Some(attempts))
     }
 
     /// Remembers an event id with nothing else to write; false when it was seen before.
@@ -1312,10 +1394,11 @@ impl SledStore {
             .any(|i| matches!(&i.op, Op::PublishHome { user: u } if u == user))
     }
 
-    /// Removes a delivered item (the applier's lock alone: see [`Self::apply_lock_when_free`]).
+    /// Removes a delivered item, without a lock: no decision reads or writes an item it did
+    /// not queue but its own delivered one, and only the deliverer, one call of a lane at a
+    /// time, removes one (see [`Self::apply_lock_when_free`]); one key's removal is atomic.
     pub fn remove_outbox(&self, item: &OutboxItem) -> Result<(), StoreError> {
-        let applier = self.apply_lock();
-        Self::unless_halted(Some(&applier.applier))?;
+        self.unless_halted_now()?;
         self.outbox.remove(item_key(item))?;
         Ok(())
     }
@@ -1630,12 +1713,14 @@ mod tests {
         assert_eq!(again.trouble.unwrap().id.as_str(), "20261130-1");
     }
 
-    /// Marks an attempt at the first call of an open, on a runtime of one thread, while another
-    /// thread runs `hold` (which holds what it holds until it is told, by the `Receiver`, to let
-    /// go, and tells by the `Sender` once it holds it). What the test saw after ten yields of a
-    /// task beside the attempt: whether that task ran while `hold` still held, whether the
-    /// attempt had finished by then, and the attempt's result once `hold` let go.
+    /// Marks an attempt at the first call of an open, `later` after the open, on a runtime of
+    /// one thread, while another thread runs `hold` (which holds what it holds until it is
+    /// told, by the `Receiver`, to let go, and tells by the `Sender` once it holds it). What
+    /// the test saw after ten yields of a task beside the attempt: whether that task ran while
+    /// `hold` still held, whether the attempt had finished by then, and the attempt's result
+    /// once `hold` let go.
     fn attempt_while(
+        later: chrono::TimeDelta,
         hold: impl FnOnce(&SledStore, std::sync::mpsc::Sender<()>, std::sync::mpsc::Receiver<()>) + Send + 'static,
     ) -> (bool, bool, Vec<bool>) {
         use std::sync::atomic::{AtomicBool, Ordering};
@@ -1667,7 +1752,7 @@ mod tests {
         let (ran_while_held, finished_while_held, marked) = runtime.block_on(async {
             let attempt = tokio::spawn({
                 let (store, item) = (store.clone(), item.clone());
-                async move { store.mark_attempts(&[&item], now).await }
+                async move { store.mark_attempts(&[&item], now + later).await }
             });
             for _ in 0..10 {
                 tokio::task::yield_now().await;
@@ -1686,15 +1771,23 @@ mod tests {
         let _ = released_by_test.recv_timeout(std::time::Duration::from_secs(5));
     }
 
-    /// A Slack call's attempt waiting for the applier's lock (a write set being applied) waits
-    /// as a task: a task beside it still runs, and the attempt is marked once the lock is let go.
+    /// The applier's lock, held as a write set being applied holds it.
+    fn applying(
+        store: &SledStore,
+        holding: std::sync::mpsc::Sender<()>,
+        released_by_test: std::sync::mpsc::Receiver<()>,
+    ) {
+        let _applying = store.apply_lock();
+        holding.send(()).expect("the test listens");
+        until_released(&released_by_test);
+    }
+
+    /// A Slack call's attempt that must be recorded (past [`ATTEMPT_COVERED`]) waits for the
+    /// applier's lock (a write set being applied) as a task: a task beside it still runs, and
+    /// the attempt is marked once the lock is let go.
     #[test]
-    fn an_attempt_waiting_for_the_applier_leaves_its_thread_to_other_tasks() {
-        let (ran_while_held, finished_while_held, marked) = attempt_while(|store, holding, released_by_test| {
-            let _applying = store.apply_lock();
-            holding.send(()).expect("the test listens");
-            until_released(&released_by_test);
-        });
+    fn an_attempt_to_record_waits_for_the_applier_and_leaves_its_thread_to_other_tasks() {
+        let (ran_while_held, finished_while_held, marked) = attempt_while(ATTEMPT_COVERED, applying);
         assert!(
             ran_while_held,
             "a task waited behind an attempt blocked on the applier's lock"
@@ -1703,20 +1796,51 @@ mod tests {
         assert_eq!(marked, vec![true], "the item still stands for its call");
     }
 
+    /// A Slack call's attempt with nothing to record (its item durable, within
+    /// [`ATTEMPT_COVERED`]) takes no lock: it is marked while a write set is being applied.
+    #[test]
+    fn an_attempt_with_nothing_to_record_is_marked_while_a_set_is_applied() {
+        let (_, finished_while_held, marked) = attempt_while(chrono::TimeDelta::zero(), applying);
+        assert!(finished_while_held, "the attempt waited for the set being applied");
+        assert_eq!(marked, vec![true]);
+    }
+
+    /// A Slack call's attempt at an item whose write set is still being applied (in the trees,
+    /// its ticket not yet known) waits for the applier's lock, so for the ticket.
+    #[test]
+    fn an_attempt_at_an_item_still_being_applied_waits_for_its_ticket() {
+        let (_, finished_while_held, marked) =
+            attempt_while(chrono::TimeDelta::zero(), |store, holding, released_by_test| {
+                let id = store.outbox_items().unwrap()[0].id;
+                let applying = store.apply_lock();
+                store.group_commit.applying(&[id]);
+                holding.send(()).expect("the test listens");
+                until_released(&released_by_test);
+                store.group_commit.queued(vec![id]);
+                drop(applying);
+            });
+        assert!(
+            !finished_while_held,
+            "the attempt went before its item's ticket was known"
+        );
+        assert_eq!(marked, vec![true]);
+    }
+
     /// A Slack call's attempt does not wait for a decision: it is marked while another thread
     /// holds the writer lock, deciding.
     #[test]
     fn an_attempt_is_marked_while_a_decision_decides() {
-        let (ran_while_held, finished_while_held, marked) = attempt_while(|store, holding, released_by_test| {
-            store
-                .open_trouble(None, "20261130", &[], Utc::now(), |_, _| {
-                    holding.send(()).expect("the test listens");
-                    until_released(&released_by_test);
-                    Decision::default()
-                })
-                .expect("the decision")
-                .expect("nothing skipped");
-        });
+        let (ran_while_held, finished_while_held, marked) =
+            attempt_while(chrono::TimeDelta::zero(), |store, holding, released_by_test| {
+                store
+                    .open_trouble(None, "20261130", &[], Utc::now(), |_, _| {
+                        holding.send(()).expect("the test listens");
+                        until_released(&released_by_test);
+                        Decision::default()
+                    })
+                    .expect("the decision")
+                    .expect("nothing skipped");
+            });
         assert!(
             ran_while_held && finished_while_held,
             "the attempt waited for a decision"
