@@ -2197,53 +2197,69 @@ mod tests {
 
     #[test]
     fn an_open_a_crash_cut_short_is_taken_back_at_reopen_from_a_record_of_little_more_than_its_keys() {
-        let (dir, store, config, now) = fresh();
-        let ctx = Ctx {
-            policy: &config.policy,
-            now,
-        };
-        let first = open_in(&store, &ctx, &["sig:first"], 1).unwrap();
-        let first = first.trouble.unwrap();
-        let outbox_before = store.outbox_items().unwrap().len();
-        // The second open's write set as `open_trouble` makes it, recorded by the store's own
-        // choice, of which only the first trees' writes reached them before the crash.
-        let id = TroubleId::new("20261130-2");
-        let decision = decide::open(&ctx, id.clone(), 2, UserId::new("U0SALES"), origin(), request(1));
-        let trees = store.overlays(None);
-        trees.counters.insert(b"20261130", &2u32.to_be_bytes());
-        assert!(write_decision(&trees, &decision, None, None, now).is_ok());
-        remember(&trees.events, &["sig:second"], now);
-        let writes = trees.into_writes();
-        let record = store
-            .journal_record(&writes, None)
-            .unwrap()
-            .expect("a record of several keys");
-        let whole = journal::encode(&writes).len();
-        assert!(
-            record.len() * 2 < whole,
-            "{} bytes recorded of the open's {whole}",
-            record.len()
-        );
-        store
-            .journal
-            .insert(store.db.generate_id().unwrap().to_be_bytes(), record)
-            .unwrap();
-        journal::apply(&writes[..writes.len() / 2]).unwrap();
-        drop(writes);
-        drop(store);
+        // Cut short after the first trees' writes, and after every write but the record's
+        // removal (the keys it replaced, the day's counter and the index's counts among them,
+        // are put back).
+        for cut in [Cut::Half, Cut::AllButTheRemoval] {
+            let (dir, store, config, now) = fresh();
+            let ctx = Ctx {
+                policy: &config.policy,
+                now,
+            };
+            let first = open_in(&store, &ctx, &["sig:first"], 1).unwrap();
+            let first = first.trouble.unwrap();
+            let outbox_before = store.outbox_items().unwrap().len();
+            // The second open's write set as `open_trouble` makes it, recorded by the store's
+            // own choice, of which only some writes reached the trees before the crash.
+            let id = TroubleId::new("20261130-2");
+            let decision = decide::open(&ctx, id.clone(), 2, UserId::new("U0SALES"), origin(), request(1));
+            let trees = store.overlays(None);
+            trees.counters.insert(b"20261130", &2u32.to_be_bytes());
+            assert!(write_decision(&trees, &decision, None, None, now).is_ok());
+            remember(&trees.events, &["sig:second"], now);
+            let writes = trees.into_writes();
+            let record = store
+                .journal_record(&writes, None)
+                .unwrap()
+                .expect("a record of several keys");
+            let whole = journal::encode(&writes).len();
+            assert!(
+                record.len() * 2 < whole,
+                "{} bytes recorded of the open's {whole}",
+                record.len()
+            );
+            store
+                .journal
+                .insert(store.db.generate_id().unwrap().to_be_bytes(), record)
+                .unwrap();
+            let applied = match cut {
+                Cut::Half => writes.len() / 2,
+                Cut::AllButTheRemoval => writes.len(),
+            };
+            journal::apply(&writes[..applied]).unwrap();
+            drop(writes);
+            drop(store);
 
-        let store = reopen(dir.path());
-        assert!(store.journal.is_empty(), "the record is removed once replayed");
-        assert_eq!(store.get(&id).unwrap(), None);
-        assert!(store.timeline(&id).unwrap().is_empty());
-        assert_eq!(store.get(&first.id).unwrap().as_ref(), Some(&first));
-        assert_eq!(store.outbox_items().unwrap().len(), outbox_before);
-        assert_eq!(store.open_summaries().unwrap().len(), 1);
-        assert_eq!(super::super::index::sled_counts(&store.index).unwrap().open, 1);
-        assert_eq!(store.trouble_count(), 1);
-        // The request was never answered: Slack's retry opens it, under the same number.
-        let again = open_in(&store, &ctx, &["sig:second"], 1).unwrap();
-        assert_eq!(again.trouble.unwrap().id, id);
+            let store = reopen(dir.path());
+            assert!(store.journal.is_empty(), "the record is removed once replayed");
+            assert_eq!(store.get(&id).unwrap(), None);
+            assert!(store.timeline(&id).unwrap().is_empty());
+            assert_eq!(store.get(&first.id).unwrap().as_ref(), Some(&first));
+            assert_eq!(store.outbox_items().unwrap().len(), outbox_before);
+            assert_eq!(store.open_summaries().unwrap().len(), 1);
+            assert_eq!(super::super::index::sled_counts(&store.index).unwrap().open, 1);
+            assert_eq!(store.trouble_count(), 1);
+            // The request was never answered: Slack's retry opens it, under the same number.
+            let again = open_in(&store, &ctx, &["sig:second"], 1).unwrap();
+            assert_eq!(again.trouble.unwrap().id, id);
+        }
+    }
+
+    /// Where a crash cut a write set short.
+    #[derive(Clone, Copy)]
+    enum Cut {
+        Half,
+        AllButTheRemoval,
     }
 
     #[test]
