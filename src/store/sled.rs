@@ -1,14 +1,16 @@
-//! The embedded sled backend of the store seam: named trees, one atomic journalled write per decision under one writer lock; raw byte keys never leave this file.
+//! The embedded sled backend of the store seam: named trees, one atomic journalled write per decision, decided under the writer lock and applied under the applier's; raw byte keys never leave this file.
 //!
 //! A decision reads and writes through overlays of the trees ([`journal::Overlay`]) while it
 //! holds the writer lock; its writes are then made atomic by the journal (see `journal.rs`),
 //! not by sled's transactions, whose two buffer syncs each bounded the durable open. The
 //! write set is applied under a second lock, the applier's, which the next decision does not
 //! need: it decides meanwhile, reading through the set being applied, so the store's serial
-//! work is two stages side by side instead of one after the other ([`SledStore::write`]). Every
-//! other write (attempt records, replay keys, removals, App Home viewers, pruning) takes both
-//! locks, so a decision never loses an update it read. Durability is the group commit's: one
-//! fsync (`flush_async`) covers every write made before it began.
+//! work is two stages side by side instead of one after the other ([`SledStore::write`]). The
+//! other writes (replay keys, App Home viewers, pruning, timers removed) take both locks, so a
+//! decision never loses an update it read; the deliverer's own writes of its items take the
+//! applier's lock at most (an attempt recorded), since no decision reads an item it did not
+//! queue. Durability is the group commit's: one fsync (`flush_async`) covers every write made
+//! before it began.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -54,8 +56,8 @@ pub struct SledStore {
     decoded: std::sync::Arc<decoded::Decoded>,
     /// Outbox ids below this were queued by an earlier run (ids only grow).
     first_id_this_run: u64,
-    /// Held by every read-decide-write while it decides, and with the applier's lock by every
-    /// other write and by `with_writes_paused`: one process writes this store (sled's lock
+    /// Held by every read-decide-write while it decides, and with the applier's lock by the
+    /// other writes (but the deliverer's) and by `with_writes_paused`: one process writes this store (sled's lock
     /// file), so a decision that read under it cannot lose an update, and a reader holding
     /// both sees no write set half applied.
     writer: std::sync::Arc<std::sync::Mutex<Writer>>,
@@ -94,8 +96,8 @@ pub struct LockTimeSoFar {
 }
 
 /// The time held so far of the two locks the store's writes pass through in turn: the writer
-/// lock (a decision reads and decides; every other write) and the applier's (a decided write
-/// set is applied). Each bounds the rate of writes on its own, whatever the number of cores.
+/// lock (a decision reads and decides; the other writes) and the applier's (a decided write
+/// set is applied; an attempt recorded). Each bounds the rate of writes on its own, whatever the number of cores.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct WriteLocksSoFar {
     pub writer: LockTimeSoFar,
