@@ -57,9 +57,9 @@ pub struct SledStore {
     /// Outbox ids below this were queued by an earlier run (ids only grow).
     first_id_this_run: u64,
     /// Held by every read-decide-write while it decides, and with the applier's lock by the
-    /// other writes (but the deliverer's) and by `with_writes_paused`: one process writes this store (sled's lock
-    /// file), so a decision that read under it cannot lose an update, and a reader holding
-    /// both sees no write set half applied.
+    /// other writes (but the deliverer's) and by `with_writes_paused`: one process writes this
+    /// store (sled's lock file), so a decision that read under it cannot lose an update, and a
+    /// reader holding both sees no write set half applied.
     writer: std::sync::Arc<std::sync::Mutex<Writer>>,
     /// Held while a decided write set is applied (its journal record, its writes, the record's
     /// removal), taken before the writer lock is let go: sets apply one at a time, in the
@@ -97,7 +97,8 @@ pub struct LockTimeSoFar {
 
 /// The time held so far of the two locks the store's writes pass through in turn: the writer
 /// lock (a decision reads and decides; the other writes) and the applier's (a decided write
-/// set is applied; an attempt recorded). Each bounds the rate of writes on its own, whatever the number of cores.
+/// set is applied; an attempt recorded). Each bounds the rate of writes on its own, whatever
+/// the number of cores.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct WriteLocksSoFar {
     pub writer: LockTimeSoFar,
