@@ -74,9 +74,10 @@ pub struct SledStore {
     lock_time: std::sync::Arc<LockTime>,
     /// How long the applier's lock has been held, for `/metrics`.
     apply_time: std::sync::Arc<LockTime>,
-    /// Whether writes were halted ([`Applier::halted`]), for the deliverer's writes that take
-    /// no lock.
-    halted: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Why writes stopped, once a journalled write set failed after its record was written:
+    /// writing on would let the record's replay at the next open undo later writes. Read
+    /// without a lock (the deliverer's writes take none); set under the applier's.
+    halted: std::sync::Arc<std::sync::OnceLock<String>>,
 }
 
 /// How long the writer lock has been held in all, and how often it was taken. Whatever the
@@ -140,7 +141,7 @@ impl Drop for Timed<'_> {
 /// lock, then the waiting are told.
 struct Held<'a> {
     _timed: Timed<'a>,
-    applier: Option<ApplierHeld<'a>>,
+    _applier: Option<ApplierHeld<'a>>,
     writer: std::sync::MutexGuard<'a, Writer>,
     _tell: TellReleased<'a>,
 }
@@ -171,9 +172,6 @@ struct Writer {
 /// What the applier's lock guards besides the order of write sets.
 #[derive(Default)]
 struct Applier {
-    /// Set when a journalled write set failed after its record was written: writing on would
-    /// let the record's replay at the next open undo later writes.
-    halted: Option<String>,
     /// The last write set that failed: one decided while it was being applied read through it,
     /// and is refused.
     failed: Option<u64>,
@@ -879,7 +877,7 @@ impl SledStore {
     /// decision's, which then finds no write set being applied.
     fn lock(&self) -> Result<Held<'_>, StoreError> {
         let held = self.hold();
-        Self::unless_halted(held.applier.as_ref().map(|a| &*a.applier))?;
+        self.unless_halted()?;
         Ok(held)
     }
 
@@ -908,10 +906,10 @@ impl SledStore {
 
     /// The applier's lock alone, refused once writes were halted, for an attempt that must be
     /// recorded or whose item's write set is still being applied ([`Self::attempts`]): no
-    /// decision reads an item it did not queue, and only the deliverer, one call of a lane at a
-    /// time, marks or removes one, so an attempt need not keep the next decision waiting. While another write
-    /// holds the lock, waits as a task (its worker goes on with requests and calls) instead of
-    /// blocking its thread. It takes no turn: behind every decision queued, each Slack call
+    /// decision reads an item it did not queue, and only the deliverer, one call of a lane at
+    /// a time, marks or removes one, so an attempt need not keep the next decision waiting.
+    /// While another write holds the lock, waits as a task (its worker goes on with requests
+    /// and calls) instead of blocking its thread. It takes no turn: behind every decision queued, each Slack call
     /// would wait for the whole queue (BENCHMARKS.md, eighteenth session); it tries again each
     /// time a lock is let go.
     async fn apply_lock_when_free(&self) -> Result<ApplierHeld<'_>, StoreError> {
@@ -928,7 +926,7 @@ impl SledStore {
                 };
                 if let Some(guard) = guard {
                     let held = self.applier_held(guard);
-                    Self::unless_halted(Some(&held.applier))?;
+                    self.unless_halted()?;
                     return Ok(held);
                 }
             }
@@ -942,7 +940,7 @@ impl SledStore {
                 since: std::time::Instant::now(),
                 into: &self.lock_time,
             },
-            applier,
+            _applier: applier,
             writer,
             _tell: TellReleased(&self.released),
         }
@@ -959,18 +957,9 @@ impl SledStore {
         }
     }
 
-    /// [`Self::unless_halted`] for a write that holds no lock.
-    fn unless_halted_now(&self) -> Result<(), StoreError> {
-        match self.halted.load(std::sync::atomic::Ordering::SeqCst) {
-            true => Err(StoreError::Sled(sled::Error::Unsupported(
-                "writes stopped after a failed write; restart to complete it from the journal".into(),
-            ))),
-            false => Ok(()),
-        }
-    }
-
-    fn unless_halted(applier: Option<&Applier>) -> Result<(), StoreError> {
-        match applier.and_then(|a| a.halted.as_ref()) {
+    /// Refused once writes were halted ([`SledStore::halted`]).
+    fn unless_halted(&self) -> Result<(), StoreError> {
+        match self.halted.get() {
             Some(why) => Err(StoreError::Sled(sled::Error::Unsupported(format!(
                 "writes stopped after a failed write ({why}); restart to complete it from the journal"
             )))),
@@ -1064,7 +1053,7 @@ impl SledStore {
         // The wait for the set ahead is the applier's time, not this decision's work.
         drop(deciding_time);
         let mut applier = self.apply_lock();
-        let refused = Self::unless_halted(Some(&applier.applier)).and_then(|()| {
+        let refused = self.unless_halted().and_then(|()| {
             match ahead.as_ref().filter(|a| applier.applier.failed == Some(a.set)) {
                 Some(_) => Err(StoreError::Sled(sled::Error::Unsupported(
                     "the write this decision read through failed; nothing of it was written".into(),
@@ -1080,7 +1069,7 @@ impl SledStore {
         self.set_applying(Some(set.clone()));
         drop((ahead, writer, tell, turn));
         self.group_commit.applying(&queued);
-        let committed = self.commit(&mut applier.applier, record, &set.writes);
+        let committed = self.commit(record, &set.writes);
         match &committed {
             Ok(()) => {
                 for t in decided {
@@ -1095,8 +1084,9 @@ impl SledStore {
         }
         self.set_applying(None);
         committed?;
-        // Under the applier's lock: `mark_attempt` reads the item under it, so it cannot see
-        // the item before its ticket is known (and wrongly take it for durable).
+        // Under the applier's lock: an attempt that found one of these items still reserved
+        // (`APPLYING`) waits for this lock, and then finds its ticket (so it cannot wrongly take
+        // the item for durable).
         self.group_commit.queued(queued);
         drop(applier);
         Ok(Ok(r))
@@ -1104,12 +1094,7 @@ impl SledStore {
 
     /// Writes a write set atomically: through its journal `record`, when it has one (see
     /// [`Self::journal_record`]).
-    fn commit(
-        &self,
-        applier: &mut Applier,
-        record: Option<Vec<u8>>,
-        writes: &[(sled::Tree, journal::Writes)],
-    ) -> Result<(), StoreError> {
+    fn commit(&self, record: Option<Vec<u8>>, writes: &[(sled::Tree, journal::Writes)]) -> Result<(), StoreError> {
         let Some(record) = record else {
             journal::apply(writes)?;
             return Ok(());
@@ -1118,8 +1103,8 @@ impl SledStore {
         self.journal.insert(key, record)?;
         let applied = journal::apply(writes).and_then(|()| self.journal.remove(key).map(drop));
         if let Err(e) = &applied {
-            applier.halted = Some(e.to_string());
-            self.halted.store(true, std::sync::atomic::Ordering::SeqCst);
+            // The first failure's reason stands: nothing is written after it.
+            let _ = self.halted.set(e.to_string());
             tracing::error!(error = %e, "a journalled write failed halfway; writes stop until a restart replays it");
         }
         Ok(applied?)
@@ -1261,9 +1246,7 @@ impl SledStore {
         now: DateTime<Utc>,
         held: Option<&ApplierHeld<'_>>,
     ) -> Result<Option<Attempts>, StoreError> {
-        if held.is_none() {
-            self.unless_halted_now()?;
-        }
+        self.unless_halted()?;
         let mut attempts = Attempts {
             marked: Vec::with_capacity(items.len()),
             recorded: false,
@@ -1401,7 +1384,7 @@ impl SledStore {
     /// not queue but its own delivered one, and only the deliverer, one call of a lane at a
     /// time, removes one (see [`Self::apply_lock_when_free`]); one key's removal is atomic.
     pub fn remove_outbox(&self, item: &OutboxItem) -> Result<(), StoreError> {
-        self.unless_halted_now()?;
+        self.unless_halted()?;
         self.outbox.remove(item_key(item))?;
         Ok(())
     }
@@ -2115,9 +2098,9 @@ mod tests {
         assert!(write_decision(&trees, &again, None, None, now).is_ok());
         let writes = trees.into_writes();
         let record = store.journal_record(&writes, None).unwrap();
-        store
-            .commit(&mut store.lock().unwrap().applier.unwrap().applier, record, &writes)
-            .unwrap();
+        let held = store.lock().unwrap();
+        store.commit(record, &writes).unwrap();
+        drop(held);
         assert!(store.timers.get(&earlier).unwrap().is_none());
         assert!(store.timers.get(timer_key(&first)).unwrap().is_some());
         assert_eq!(store.timers_len(), opened.timers.len());
