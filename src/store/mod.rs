@@ -5,9 +5,9 @@
 //! itself and a timer by the [`Timer`]; each backend derives its own keys from them (sled's
 //! byte keys stay in `sled.rs`, PostgreSQL's ids in `pg/store.rs`). Every decision is written
 //! with its timeline entries, outbox items, timers and request keys in one atomic write (a
-//! transaction on PostgreSQL under the trouble's row lock; on sled, a journalled write decided under the
-//! store's writer lock and applied under its applier's); outbox heads and due timers are *claimed* (under a lease on PostgreSQL,
-//! where another instance may be looking too).
+//! transaction on PostgreSQL under the trouble's row lock; on sled, a journalled write decided
+//! under the store's writer lock and applied under its applier's); outbox heads and due timers
+//! are *claimed* (under a lease on PostgreSQL, where another instance may be looking too).
 
 mod global;
 pub mod index;
