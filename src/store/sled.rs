@@ -2421,11 +2421,31 @@ mod tests {
         }
     }
 
+    /// Runs `f` while another thread holds crossbeam's epoch where it was, as another test's
+    /// thread pinned in sled and then descheduled may on a busy machine: sled's writes learn
+    /// that their segments are finished only as the epoch moves on.
+    fn epoch_held_back_during<T>(f: impl FnOnce() -> T) -> T {
+        let (pinned, held) = std::sync::mpsc::channel();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let holder = std::thread::spawn(move || {
+            let guard = sled::crossbeam_pin();
+            pinned.send(()).unwrap();
+            let _ = released.recv();
+            drop(guard);
+        });
+        held.recv().unwrap();
+        let result = f();
+        drop(release);
+        holder.join().unwrap();
+        result
+    }
+
     /// On sled without its flusher thread (`bare_sled`), so that nothing but the test writes or
-    /// cleans the log: through the store, with the thread, a fresh CI machine once read 1,046
-    /// moves where every other run read 94-160 (twenty-fourth session; most likely the
-    /// thread's own cleaning between the tidy's passes). Without it, runs read 94-164, alone
-    /// or beside the other tests.
+    /// cleans the log. Two fresh-clone CI runs read 1,046 and 1,074 moves where local runs
+    /// read 94-208: the tidy before the restart had moved nothing, as sled had not yet
+    /// counted the segments as finished (twenty-fifth session; `PageCache::tidy_log` now
+    /// catches up first, TROUBLE-BOT.md item 6). The records are written with the epoch held
+    /// back, as it was there, so that without the catch-up this test fails every time.
     #[test]
     fn after_a_restart_new_records_leave_the_records_at_rest_where_they_are() {
         let dir = tempfile::tempdir().unwrap();
@@ -2434,14 +2454,20 @@ mod tests {
         let trees = |db: &sled::Db| (db.open_tree("kept").unwrap(), db.open_tree("gone").unwrap());
         let (kept, gone) = trees(&db);
         let record = |i: u32| vec![(i % 251) as u8; 1000];
-        for i in 0..4000u32 {
-            kept.insert(i.to_be_bytes(), record(i)).unwrap();
-            gone.insert(i.to_be_bytes(), record(i)).unwrap();
-        }
-        for i in 0..4000u32 {
-            gone.remove(i.to_be_bytes()).unwrap();
-        }
-        tidy_fully(&db);
+        epoch_held_back_during(|| {
+            for i in 0..4000u32 {
+                kept.insert(i.to_be_bytes(), record(i)).unwrap();
+                gone.insert(i.to_be_bytes(), record(i)).unwrap();
+            }
+            for i in 0..4000u32 {
+                gone.remove(i.to_be_bytes()).unwrap();
+            }
+        });
+        let (tidied, held) = (tidy_fully(&db), pages(&kept));
+        assert!(
+            tidied >= held,
+            "the tidy moved {tidied} pages of the kept tree's {held}"
+        );
         db.flush().unwrap();
         drop((db, kept, gone));
         // Half the log's segments are free now. Published sled then moved the last segment's

@@ -311,6 +311,9 @@ pub(crate) struct IoBufs {
     pub stable_lsn: AtomicLsn,
     pub max_reserved_lsn: AtomicLsn,
     pub max_header_stable_lsn: Arc<AtomicLsn>,
+    // trouble-bot: what `max_header_stable_lsn` will be once every bump deferred so far has
+    // run, raised at once where the bump is deferred (`PageCache::tidy_log` waits for it).
+    pub max_header_stable_lsn_written: AtomicLsn,
     pub segment_accountant: Mutex<SegmentAccountant>,
     pub segment_cleaner: SegmentCleaner,
     deferred_segment_ops: stack::Stack<SegmentOp>,
@@ -414,6 +417,7 @@ impl IoBufs {
             stable_lsn: AtomicLsn::new(stable),
             max_reserved_lsn: AtomicLsn::new(stable),
             max_header_stable_lsn: Arc::new(AtomicLsn::new(next_lsn)),
+            max_header_stable_lsn_written: AtomicLsn::new(next_lsn),
             segment_accountant: Mutex::new(segment_accountant),
             segment_cleaner,
             deferred_segment_ops: stack::Stack::default(),
@@ -786,6 +790,7 @@ impl IoBufs {
         // that may have witnessed a DiskPtr that points into it
         // have completed their (crossbeam-epoch)-pinned operations.
         let guard = pin();
+        bump_atomic_lsn(&self.max_header_stable_lsn_written, stored_max_stable_lsn);
         let max_header_stable_lsn = self.max_header_stable_lsn.clone();
         guard.defer(move || {
             trace!("bumping atomic header lsn to {}", stored_max_stable_lsn);

@@ -874,6 +874,35 @@ impl PageCache {
         ret
     }
 
+    /// Brings the segment accountant up to what the log has written, as the end of a write to
+    /// the log does (`IoBufs::write_to_log`): the replacements it could not take its lock for,
+    /// and the segments finished since. A write raises the stable position its segments are
+    /// finished up to only once crossbeam's epoch has moved past it, and the next write's end
+    /// reads it; so after a burst and no write since, or while other threads held the epoch
+    /// back during the burst, the accountant still counted segments as active, or as more
+    /// live than they are, and a tidy found nothing to do (a fresh-clone CI run's tidy after
+    /// 8 MB of writes). Collections of the epoch, which each move it at most a step and run
+    /// a few deferred pieces of work, bring those raises about; they are run until every
+    /// raise has been, or until `deadline` (a thread still pinned where it was holds them
+    /// back, and nothing here may run them before it lets go).
+    /// (trouble-bot's addition, for `tidy_log`.)
+    fn catch_up_segment_accountant(
+        &self,
+        deadline: std::time::Instant,
+    ) -> Result<()> {
+        self.log.flush()?;
+        let iobufs = &self.log.iobufs;
+        let written = iobufs.max_header_stable_lsn_written.load(Acquire);
+        while iobufs.max_header_stable_lsn.load(Acquire) < written
+            && std::time::Instant::now() < deadline
+        {
+            crossbeam_pin().flush();
+            std::thread::yield_now();
+        }
+        let guard = pin();
+        iobufs.sa_stabilize(iobufs.max_header_stable_lsn.load(Acquire), &guard)
+    }
+
     /// Marks the inactive segments of the log at most `threshold` percent live for cleaning and
     /// moves their pages out until none is left or `budget` has passed; returns the pages moved.
     /// A segment whose pages are all moved is free once the moves are durable, and a free
@@ -884,8 +913,9 @@ impl PageCache {
         threshold: usize,
         budget: std::time::Duration,
     ) -> Result<usize> {
-        self.log.iobufs.with_sa(|sa| sa.drain_sparse_segments(threshold))?;
         let started = std::time::Instant::now();
+        self.catch_up_segment_accountant(started + budget)?;
+        self.log.iobufs.with_sa(|sa| sa.drain_sparse_segments(threshold))?;
         let mut moved = 0;
         while started.elapsed() < budget {
             let guard = pin();
