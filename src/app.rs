@@ -81,28 +81,18 @@ impl App {
     /// Makes a stored decision durable (one shared fsync), then wakes the workers: called
     /// before answering Slack, so what the bot answered, it has stored.
     ///
-    /// The decision is already applied when this runs (its transaction committed), so the
-    /// workers are woken whatever the flush says: an error means "applied, durability not
-    /// confirmed" (sled keeps flushing in the background), never "not applied" — a caller must
-    /// not invite a retry, and a retried request is skipped by the key stored with it.
+    /// The decision is already applied when this runs (its transaction committed). A failed
+    /// flush is not retried: sled's answer to a write that failed stays an error, so the
+    /// decision will not be durable in this run, and the store stops writing (`StoreError::
+    /// Halted`). The caller then must not say it was done (an open answered "opened" whose
+    /// flush had failed was gone after the restart, its manager never told): it answers that
+    /// nothing can be counted on as saved, and no worker is woken for it.
     pub async fn commit(&self, decision: &Decision) -> Result<(), StoreError> {
-        let mut result = Ok(());
         if decision.trouble.is_some() || !decision.deliveries.is_empty() {
-            for wait_ms in [0, 50, 200] {
-                if wait_ms > 0 {
-                    tokio::time::sleep(std::time::Duration::from_millis(wait_ms)).await;
-                }
-                result = self.store.flush().await;
-                if result.is_ok() {
-                    break;
-                }
-            }
-        }
-        if let Err(e) = &result {
-            tracing::error!(error = %e, "a stored decision could not be flushed; it stands, sled retries the flush");
+            self.store.flush().await?;
         }
         self.after_write(decision).await;
-        result
+        Ok(())
     }
 
     /// Wakes the workers a stored decision concerns.

@@ -242,7 +242,7 @@ impl Engine<'_> {
             return Ok(Applied::AlreadyHandled);
         };
         if answered {
-            let _ = self.app.commit(&decision).await;
+            self.app.commit(&decision).await?;
         } else {
             self.app.after_write(&decision).await;
         }

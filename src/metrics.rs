@@ -186,14 +186,15 @@ impl Metrics {
     }
 
     /// The text of `/metrics`: the counters, with the embedded store's `lock_time`, and the
-    /// gauges read at `now` from the store's `counts`, its `oldest` undelivered call, and since
-    /// when Slack cannot be reached.
+    /// gauges read at `now` from the store's `counts`, its `oldest` undelivered call, since
+    /// when Slack cannot be reached, and whether the store stopped writing.
     pub fn render(
         &self,
         counts: Counts,
         lock_time: Option<WriteLocksSoFar>,
         oldest: Option<chrono::DateTime<Utc>>,
         slack_unreachable_since: Option<chrono::DateTime<Utc>>,
+        writes_halted: bool,
         now: chrono::DateTime<Utc>,
     ) -> String {
         let mut out = String::new();
@@ -265,6 +266,11 @@ impl Metrics {
                 "trouble_bot_timers_pending",
                 "Stored timers (escalations, nudges).",
                 counts.timers as f64,
+            ),
+            (
+                "trouble_bot_store_writes_halted",
+                "1 once the store stopped writing after a failed write (a restart goes on).",
+                f64::from(u8::from(writes_halted)),
             ),
             ("trouble_bot_troubles", "Troubles in the store.", counts.troubles as f64),
             (

@@ -24,9 +24,27 @@ struct BotProcess {
 
 impl BotProcess {
     fn start(dir: &Path, config: &str, slack_url: &str, rust_log: &str) -> BotProcess {
+        Self::start_with(dir, config, slack_url, rust_log, None)
+    }
+
+    /// [`Self::start`], with no file of the bot's to grow past `file_kb` KB when given: a
+    /// write past it fails (EFBIG) as on a full disk. The limit is set by the shell that then
+    /// becomes the bot, which also ignores SIGXFSZ (it would kill the bot at the first such write).
+    fn start_with(dir: &Path, config: &str, slack_url: &str, rust_log: &str, file_kb: Option<u64>) -> BotProcess {
         let config_path = dir.join("trouble.toml");
         std::fs::write(&config_path, config).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+        let mut command = match file_kb {
+            None => Command::new(env!("CARGO_BIN_EXE_trouble-bot")),
+            Some(kb) => {
+                let mut limited = Command::new("sh");
+                limited
+                    .arg("-c")
+                    .arg(format!("trap '' XFSZ; ulimit -f {kb}; exec \"$0\" \"$@\""))
+                    .arg(env!("CARGO_BIN_EXE_trouble-bot"));
+                limited
+            }
+        };
+        let mut child = command
             .arg("serve")
             .env("SLACK_SIGNING_SECRET", SECRET)
             .env("SLACK_BOT_TOKEN", TOKEN)
@@ -470,5 +488,126 @@ fn the_binary_runs_on_jemalloc_with_huge_pages_off_and_freed_pages_returned_by_i
             text.contains(option),
             "{option} missing from jemalloc's statistics:\n{text}"
         );
+    }
+}
+
+/// How the bot answers a request it could not save for sure, its disk refusing writes.
+const NOT_SAVED: &str = "This could not be saved for sure: the bot cannot write to its disk right now, and nobody will hear of it from the bot until it is restarted. Tell your manager yourself";
+
+/// Opens troubles for customers `CUST0`… until the bot cannot save one: the ids of those it
+/// answered as opened, and the answer that was not.
+async fn open_until_refused(bot: &BotProcess) -> (Vec<String>, String) {
+    let mut ids = Vec::new();
+    loop {
+        assert!(ids.len() < 2000, "the disk never refused");
+        let r = bot
+            .command(SALES, ORIGIN, &format!("open CUST{}: housing cracked", ids.len()))
+            .await;
+        assert_eq!(r.status(), 200);
+        let answer: Value = r.json().await.unwrap();
+        let text = answer["text"].as_str().unwrap();
+        if !text.contains(" opened. Your manager has been pinged") {
+            assert!(!ids.is_empty(), "some opens were saved before the disk refused: {text}");
+            return (ids, text.to_string());
+        }
+        ids.push(trouble_id_of(&answer));
+    }
+}
+
+/// The disk refuses the bot's writes partway through a burst of opens (a file size limit, as a
+/// full disk would). The open that could not be saved, and every request after it, is told
+/// so, with what to do instead: nobody heard of it from the bot. /healthz and /metrics say the
+/// store stopped, and no Slack call is made that could not be recorded: before, the deliverer
+/// made such calls over and over, a channel created again under a new name each time
+/// (~3,000 `conversations.create` for 140 names in 3 s). After a restart with room on disk,
+/// every answered open is set up exactly once.
+#[tokio::test]
+async fn a_disk_refusing_writes_stops_the_bot_saying_so_and_a_restart_sets_up_every_answered_open_once() {
+    let slack = FakeSlack::start().await;
+    // Invitations in flight when the disk refuses: their answers come after it, and cannot be
+    // recorded (an invitation, unlike a post, marks no attempt before it is made).
+    slack.delay("conversations.invite", Duration::from_millis(200));
+    let dir = tempfile::tempdir().unwrap();
+    // Room for some tens of opens with their deliveries (~15 KB written each).
+    let mut bot = BotProcess::start_with(dir.path(), &crash_config(), &slack.api_url(), "info", Some(2048));
+    let (ids, refusal) = open_until_refused(&bot).await;
+    assert!(refusal.starts_with(NOT_SAVED), "{refusal}");
+    // Every later request is refused the same way (and the stopped bot's lanes, meanwhile,
+    // have time to show that they make no call).
+    for i in 0..30 {
+        let again = bot
+            .command(SALES, ORIGIN, &format!("open LATER{i}: after the failure"))
+            .await;
+        let again: Value = again.json().await.unwrap();
+        assert!(again["text"].as_str().unwrap().starts_with(NOT_SAVED), "{again}");
+    }
+    let health = reqwest::get(format!("{}/healthz", bot.base_url)).await.unwrap();
+    assert_eq!(health.status(), 503);
+    assert!(health.text().await.unwrap().contains("restart the bot"));
+    let metrics = reqwest::get(format!("{}/metrics", bot.base_url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("\ntrouble_bot_store_writes_halted 1\n"), "{metrics}");
+    bot.kill_hard();
+
+    slack.delay("conversations.invite", Duration::ZERO);
+    let bot = BotProcess::start(dir.path(), &crash_config(), &slack.api_url(), "info");
+    wait_until_set_up(&slack, &ids).await;
+    // A call the stopped bot made could not be recorded, so the restart makes it again: twice
+    // at most. Before, each lane made its head's call over and over until the bot was killed
+    // (~1,000 invitations a second).
+    let (channels, invites) = (slack.channels(), slack.calls_to("conversations.invite"));
+    for id in &ids {
+        let named: Vec<_> = channels
+            .iter()
+            .filter(|c| c.name.starts_with(&format!("trouble-{id}-")))
+            .collect();
+        assert_eq!(named.len(), 1, "{id} has one channel in Slack, not one per attempt");
+        let invited = invites
+            .iter()
+            .filter(|c| c.params["channel"] == named[0].id.as_str())
+            .count();
+        assert!(invited <= 2, "{id}'s channel had {invited} invitations");
+    }
+    let health = reqwest::get(format!("{}/healthz", bot.base_url)).await.unwrap();
+    assert_eq!(health.status(), 200);
+}
+
+/// An escalation due while the disk refuses writes is neither fired nor dropped: the timer
+/// loop waits for the restart (before, it tried the same timers over and over), and after it
+/// every unacknowledged trouble goes up the chain.
+#[tokio::test]
+async fn an_escalation_due_while_the_disk_refuses_writes_goes_up_the_chain_after_the_restart() {
+    let slack = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "slack_timeout = \"2s\"\n{BASE_CONFIG}\n{}",
+        DEFAULT_SEVERITIES.replace("ack_timeout = \"1h\"", "ack_timeout = \"2s\"")
+    );
+    let mut bot = BotProcess::start_with(dir.path(), &config, &slack.api_url(), "info", Some(1024));
+    let (ids, refusal) = open_until_refused(&bot).await;
+    assert!(refusal.starts_with(NOT_SAVED), "{refusal}");
+    let waiting = "timers wait for a restart: the store stopped writing";
+    eventually("the timer loop waits for the restart", Duration::from_secs(20), || {
+        bot.logs.lock().unwrap().contains(waiting).then_some(())
+    })
+    .await;
+    let logs = bot.logs.lock().unwrap().clone();
+    assert_eq!(logs.matches(waiting).count(), 1, "{logs}");
+    assert!(!logs.contains("timer failed"), "{logs}");
+    bot.kill_hard();
+
+    let _bot = BotProcess::start(dir.path(), &config, &slack.api_url(), "info");
+    for i in 0..ids.len() {
+        let channel = loop_until_channel(&slack, &format!("-cust{i}")).await;
+        slack
+            .wait_for("chat.postMessage", |c| {
+                c.params["channel"] == channel.as_str()
+                    && c.params["text"].as_str().is_some_and(|t| t.contains("<@U0DIRECTOR>"))
+            })
+            .await;
     }
 }

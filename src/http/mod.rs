@@ -57,6 +57,12 @@ async fn with_request_id(request: axum::extract::Request, next: axum::middleware
 }
 
 async fn health(State(app): State<Arc<App>>) -> Response {
+    if let Some(why) = app.store.writes_halted() {
+        // A restart is what brings it back (it completes what was begun): say so to whatever
+        // watches this, as well as why.
+        let body = format!("store stopped writing after a failed write ({why}); restart the bot");
+        return (StatusCode::SERVICE_UNAVAILABLE, body).into_response();
+    }
     if app.store.next_timer_due().await.is_err() {
         return (StatusCode::SERVICE_UNAVAILABLE, "store unavailable").into_response();
     }
@@ -80,6 +86,7 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
             app.store.lock_time(),
             oldest,
             app.pacer.slack_unreachable_since(),
+            app.store.writes_halted().is_some(),
             app.clock.now(),
         ),
     )
@@ -165,7 +172,10 @@ pub(crate) enum Surface {
 /// redelivers the event — which is safe, as its id was not stored — and marks the click as failed.
 pub(crate) fn failed(app: &App, surface: Surface, what: &str, error: impl std::fmt::Display) -> Response {
     tracing::error!(%error, "{what}");
-    let sorry = || i18n::sorry_internal(app.config.locale);
+    let sorry = || match app.store.writes_halted() {
+        Some(_) => i18n::sorry_store_halted(app.config.locale),
+        None => i18n::sorry_internal(app.config.locale),
+    };
     match surface {
         Surface::Command => ephemeral_text(sorry()),
         Surface::Modal { field } => {

@@ -213,6 +213,17 @@ pub fn sorry_internal(l: Locale) -> String {
     .into()
 }
 
+/// The answer to a request the bot could not carry out because its store stopped writing (a
+/// full disk, or one that refuses writes): the person must not believe anyone was told.
+pub fn sorry_store_halted(l: Locale) -> String {
+    tr!(
+        l,
+        "保存を確認できませんでした。ボットがディスクに書き込めなくなっており、再起動されるまでボットからは誰にも伝わりません。上長にはご自身で直接伝えてください。ボットの管理者にも確認を依頼してください（再起動すると、保存済みの分から続けます）。",
+        "This could not be saved for sure: the bot cannot write to its disk right now, and nobody will hear of it from the bot until it is restarted. Tell your manager yourself, and ask the bot's admin to look at it (a restart goes on from what was saved)."
+    )
+    .into()
+}
+
 pub mod agreement;
 mod check_config;
 pub mod combined;

@@ -162,6 +162,8 @@ async fn deliver_lane(app: &Arc<App>, lane: &LaneKey, shutdown: watch::Receiver<
         let claim = match Box::pin(app.store.claim_lane_head(lane, app.clock.now())).await {
             Ok(Some(claim)) => claim,
             Ok(None) => return,
+            // The store stopped writing (it said why, once): calls wait for a restart.
+            Err(StoreError::Halted(_)) => return,
             Err(e) => {
                 tracing::error!(error = %e, "cannot read an outbox lane");
                 return;
@@ -255,6 +257,10 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
                     break outcome;
                 }
                 Err(AttemptError::Lost) => return None,
+                // Nothing of this call could be recorded: it waits for a restart, not retried.
+                Err(AttemptError::Store(_) | AttemptError::Engine(_)) if app.store.writes_halted().is_some() => {
+                    return None
+                }
                 Err(AttemptError::Unrunnable { method, missing }) => {
                     app.metrics.slack_call(method, "unrunnable");
                     tracing::info!(trouble = ?item.trouble, method, missing, "a call cannot run; dropped");

@@ -75,6 +75,13 @@ pub async fn run_timers(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
                         app.metrics.note_timer_fired(&timer.kind);
                     }
                 }
+                // The store stopped writing (it said why, once): the timer stays stored, to fire
+                // after the restart; dropping it would silence an escalation for good.
+                Err(_) if app.store.writes_halted().is_some() => {
+                    tracing::warn!(trouble = %timer.trouble, "timers wait for a restart: the store stopped writing");
+                    let _ = shutdown.changed().await;
+                    return;
+                }
                 Err(e) => {
                     tracing::error!(error = %e, trouble = %timer.trouble, "timer failed; dropping it");
                     let _ = app.store.remove_timer(&timer).await;

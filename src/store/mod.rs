@@ -38,6 +38,11 @@ pub enum StoreError {
     Sled(#[from] ::sled::Error),
     #[error("store: corrupt record: {0}")]
     Corrupt(String),
+    /// The embedded store stopped writing after a write failed (a disk that is full, or
+    /// refuses writes): nothing more is written, decided or sent until a restart, which
+    /// completes from the journal what was begun.
+    #[error("store: writes stopped after a failed write ({0}); a restart completes what was begun and goes on")]
+    Halted(String),
     #[error("{0}")]
     Postgres(Box<PgError>),
 }
@@ -175,6 +180,15 @@ impl Store {
     pub fn sled(&self) -> Option<&SledStore> {
         match self {
             Store::Sled(s) => Some(s),
+            Store::Postgres(_) => None,
+        }
+    }
+
+    /// Why the embedded store stopped writing, once it did (a write or flush failed): nothing
+    /// is decided, fired or sent until a restart. PostgreSQL answers each write for itself.
+    pub fn writes_halted(&self) -> Option<String> {
+        match self {
+            Store::Sled(s) => s.halted().map(str::to_owned),
             Store::Postgres(_) => None,
         }
     }

@@ -74,9 +74,8 @@ pub struct SledStore {
     lock_time: std::sync::Arc<LockTime>,
     /// How long the applier's lock has been held, for `/metrics`.
     apply_time: std::sync::Arc<LockTime>,
-    /// Why writes stopped, once a journalled write set failed after its record was written:
-    /// writing on would let the record's replay at the next open undo later writes. Read
-    /// without a lock (the deliverer's writes take none); set under the applier's.
+    /// Why writes stopped: the first write or flush that failed ([`SledStore::halt`]). Read
+    /// without a lock (the deliverer's writes take none).
     halted: std::sync::Arc<std::sync::OnceLock<String>>,
 }
 
@@ -347,7 +346,7 @@ impl GroupCommit {
             drop(store.apply_lock());
         }
         let covering = self.tickets.load(std::sync::atomic::Ordering::SeqCst);
-        store.db.flush_async().await?;
+        store.halting(store.db.flush_async().await)?;
         *flushed_upto = covering;
         let mut unflushed = self.unflushed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         unflushed.retain(|_, t| *t > covering);
@@ -873,7 +872,7 @@ impl SledStore {
         self.group_commit.turns.take().await
     }
 
-    /// Both locks, refused once a journalled write failed halfway: for a write other than a
+    /// Both locks, refused once writes were halted ([`Self::halt`]): for a write other than a
     /// decision's, which then finds no write set being applied.
     fn lock(&self) -> Result<Held<'_>, StoreError> {
         let held = self.hold();
@@ -957,14 +956,41 @@ impl SledStore {
         }
     }
 
-    /// Refused once writes were halted ([`SledStore::halted`]).
+    /// Refused once writes were halted ([`Self::halt`]).
     fn unless_halted(&self) -> Result<(), StoreError> {
         match self.halted.get() {
-            Some(why) => Err(StoreError::Sled(sled::Error::Unsupported(format!(
-                "writes stopped after a failed write ({why}); restart to complete it from the journal"
-            )))),
+            Some(why) => Err(StoreError::Halted(why.clone())),
             None => Ok(()),
         }
+    }
+
+    /// Why writes stopped, once they did ([`Self::halt`]).
+    pub fn halted(&self) -> Option<&str> {
+        self.halted.get().map(String::as_str)
+    }
+
+    /// Stops every later write, decision and delivery until a restart, with the first
+    /// failure's reason. After a journalled write set failed halfway, writing on would let
+    /// the record's replay at the next open undo later writes; after any failed write or
+    /// flush, sled itself refuses every later write (an I/O error stays its answer), and a
+    /// Slack call made meanwhile could not be recorded, so it would be made again and again
+    /// (a channel created over and over, each under a new name). A restart replays the
+    /// journal and delivers what is queued, looking each call up first.
+    fn halt(&self, error: &sled::Error) {
+        if self.halted.set(error.to_string()).is_ok() {
+            tracing::error!(
+                %error,
+                "a write to the store failed: writes, timers and Slack calls stop until a restart, which completes what was begun"
+            );
+        }
+    }
+
+    /// `result`, halting the store when it is a failed write ([`Self::halt`]).
+    fn halting<T>(&self, result: sled::Result<T>) -> Result<T, StoreError> {
+        result.map_err(|e| {
+            self.halt(&e);
+            StoreError::Sled(e)
+        })
     }
 
     /// The trees as a decision sees them, with nothing written yet: through `applying`, the
@@ -1096,18 +1122,11 @@ impl SledStore {
     /// [`Self::journal_record`]).
     fn commit(&self, record: Option<Vec<u8>>, writes: &[(sled::Tree, journal::Writes)]) -> Result<(), StoreError> {
         let Some(record) = record else {
-            journal::apply(writes)?;
-            return Ok(());
+            return self.halting(journal::apply(writes));
         };
-        let key = self.db.generate_id()?.to_be_bytes();
-        self.journal.insert(key, record)?;
-        let applied = journal::apply(writes).and_then(|()| self.journal.remove(key).map(drop));
-        if let Err(e) = &applied {
-            // The first failure's reason stands: nothing is written after it.
-            let _ = self.halted.set(e.to_string());
-            tracing::error!(error = %e, "a journalled write failed halfway; writes stop until a restart replays it");
-        }
-        Ok(applied?)
+        let key = self.halting(self.db.generate_id())?.to_be_bytes();
+        self.halting(self.journal.insert(key, record))?;
+        self.halting(journal::apply(writes).and_then(|()| self.journal.remove(key).map(drop)))
     }
 
     /// The journal record of a write set ([`journal::record`]), with each key's value before
@@ -1268,7 +1287,7 @@ impl SledStore {
                     attempt_started_at: Some(now),
                     ..OutboxItem::clone(item)
                 };
-                self.outbox.insert(&key, encode(&item))?;
+                self.halting(self.outbox.insert(&key, encode(&item)))?;
                 attempts.recorded = true;
             } else {
                 match self.group_commit.pending(item.id) {
@@ -1340,6 +1359,8 @@ impl SledStore {
     /// without a record of its own (see `mark_attempt`) reads as attempted as late as its
     /// creation allows, so the deliverer waits that attempt out and looks before posting again.
     pub fn lane_head(&self, lane: &LaneKey) -> Result<Option<OutboxItem>, StoreError> {
+        // No call begins that could not be recorded ([`Self::halt`]).
+        self.unless_halted()?;
         let Some(item) = self.outbox.scan_prefix(lane_prefix(lane)).next() else {
             return Ok(None);
         };
@@ -1385,7 +1406,7 @@ impl SledStore {
     /// time, removes one (see [`Self::apply_lock_when_free`]); one key's removal is atomic.
     pub fn remove_outbox(&self, item: &OutboxItem) -> Result<(), StoreError> {
         self.unless_halted()?;
-        self.outbox.remove(item_key(item))?;
+        self.halting(self.outbox.remove(item_key(item)))?;
         Ok(())
     }
 
