@@ -37,6 +37,17 @@ impl Histogram {
     }
 }
 
+/// What stops the bot telling anyone, for `/metrics`' gauges: an admin alerts on each.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Alarms {
+    /// Since when Slack cannot be reached, if it cannot.
+    pub slack_unreachable_since: Option<chrono::DateTime<Utc>>,
+    /// Slack refuses the bot token.
+    pub slack_token_refused: bool,
+    /// The store stopped writing after a failed write.
+    pub writes_halted: bool,
+}
+
 #[derive(Default)]
 pub struct Metrics {
     /// Name → labels → count. Keyed by name first so counting an existing series finds it
@@ -186,17 +197,21 @@ impl Metrics {
     }
 
     /// The text of `/metrics`: the counters, with the embedded store's `lock_time`, and the
-    /// gauges read at `now` from the store's `counts`, its `oldest` undelivered call, since
-    /// when Slack cannot be reached, and whether the store stopped writing.
+    /// gauges read at `now` from the store's `counts`, its `oldest` undelivered call, and the
+    /// `alarms`.
     pub fn render(
         &self,
         counts: Counts,
         lock_time: Option<WriteLocksSoFar>,
         oldest: Option<chrono::DateTime<Utc>>,
-        slack_unreachable_since: Option<chrono::DateTime<Utc>>,
-        writes_halted: bool,
+        alarms: Alarms,
         now: chrono::DateTime<Utc>,
     ) -> String {
+        let Alarms {
+            slack_unreachable_since,
+            slack_token_refused,
+            writes_halted,
+        } = alarms;
         let mut out = String::new();
         let help = |out: &mut String, name: &str, kind: &str| {
             if let Some((_, text)) = HELP.iter().find(|(n, _)| *n == name) {
@@ -261,6 +276,11 @@ impl Metrics {
                 "trouble_bot_slack_unreachable_seconds",
                 "How long Slack has not been reachable (0 while it answers).",
                 seconds_since(slack_unreachable_since),
+            ),
+            (
+                "trouble_bot_slack_token_refused",
+                "1 while Slack refuses the bot token (every call waits for an admin to mend it).",
+                f64::from(u8::from(slack_token_refused)),
             ),
             (
                 "trouble_bot_timers_pending",

@@ -57,6 +57,9 @@ const EVENT_SCOPES: &[(&str, &[&str])] = &[
     // A channel shared with (or unshared from) another organisation: forget what the bot knew of it.
     ("channel_shared", &["channels:read", "groups:read"]),
     ("channel_unshared", &["channels:read", "groups:read"]),
+    // The app uninstalled, or its bot token revoked: known before a call is refused.
+    ("app_uninstalled", &[]),
+    ("tokens_revoked", &[]),
 ];
 
 /// Thread replies only matter in the trouble channels the bot creates, which are public or private channels.

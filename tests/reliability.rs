@@ -384,3 +384,155 @@ async fn calls_slack_refuses_and_answers_to_response_urls_leave_their_connection
         slack.connection_count()
     );
 }
+
+/// The calls Slack refused with `error`, as the fake answered them.
+fn refused_with(slack: &FakeSlack, error: &str) -> usize {
+    let outcome = format!("error:{error}");
+    slack.calls().iter().filter(|c| c.outcome == outcome).count()
+}
+
+#[tokio::test]
+async fn while_slack_refuses_the_bot_token_every_call_waits_the_rep_is_told_and_all_goes_out_once_it_takes_it() {
+    let bot = spawn_bot().await;
+    bot.slack.wait_for("auth.test", |_| true).await;
+    bot.slack.refuse_token(Some("token_revoked"));
+    assert_eq!(gauge(&bot, "trouble_bot_slack_token_refused").await, 0.0);
+    // Opened before any call was refused: the bot cannot know yet.
+    let first = open_many(&bot, 1, "REVOKED", "before the bot knew").await.remove(0);
+    bot.slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == MANAGER && c.outcome == "error:token_revoked"
+        })
+        .await;
+    assert_eq!(gauge(&bot, "trouble_bot_slack_token_refused").await, 1.0);
+
+    // Now it knows: nobody may believe the manager was pinged.
+    let answer = bot.command_text(SALES, ORIGIN, "open KNOWN: while the bot knows").await;
+    assert!(
+        answer.contains("NOT been pinged") && answer.contains("token_revoked") && !answer.contains("has been pinged"),
+        "{answer}"
+    );
+    let second = TroubleId::new(answer.split_whitespace().nth(1).unwrap());
+    assert!(bot.store().get(&second).unwrap().is_some(), "the trouble is saved");
+    let form = bot.command_text(SALES, ORIGIN, "open").await;
+    assert!(
+        form.contains("/trouble open CUSTOMER"),
+        "the command line is offered: {form}"
+    );
+
+    // Ten minutes of refusal: the calls wait, one tries again every 30 s. Dropped, they would
+    // be lost; each retrying on its own, they would be refused hundreds of times.
+    let first_wave = refused_with(&bot.slack, "token_revoked");
+    for _ in 0..20 {
+        let before = refused_with(&bot.slack, "token_revoked");
+        bot.advance(Duration::from_secs(30));
+        eventually("the next probe", Duration::from_secs(10), || {
+            (refused_with(&bot.slack, "token_revoked") > before).then_some(())
+        })
+        .await;
+    }
+    let refused = refused_with(&bot.slack, "token_revoked");
+    assert!(
+        refused <= first_wave + 20 + 4,
+        "{refused} refused calls in ten minutes, {first_wave} of them at first"
+    );
+    // Longer than any backoff, shorter than the next probe: every call waits without calling.
+    let seq = bot.slack.call_count();
+    bot.advance(Duration::from_secs(12));
+    let called = bot
+        .slack
+        .wait_until(Duration::from_secs(1), |calls| {
+            calls.iter().find(|c| c.seq >= seq).map(|c| c.method.clone())
+        })
+        .await;
+    assert_eq!(called, None, "a call went between two probes");
+    let metrics = metrics(&bot).await;
+    assert!(
+        !metrics.contains("outcome=\"permanent_error\""),
+        "nothing dropped: {metrics}"
+    );
+    assert!(bot.store().outbox_len() > 0, "the calls wait in the outbox");
+
+    bot.slack.refuse_token(None);
+    bot.advance(Duration::from_secs(30));
+    bot.settle().await;
+    let troubles: Vec<Trouble> = [&first, &second]
+        .iter()
+        .map(|id| bot.store().get(id).unwrap().unwrap())
+        .collect();
+    assert_set_up_exactly_once(&bot.slack, &ids_and_customers(&troubles));
+    assert_eq!(gauge(&bot, "trouble_bot_slack_token_refused").await, 0.0);
+    for t in &troubles {
+        let timeline = bot.store().timeline(&t.id).unwrap();
+        assert!(
+            !timeline.iter().any(|e| matches!(e.event, Event::DeliveryFailed { .. })),
+            "{timeline:?}"
+        );
+    }
+}
+
+/// A `tokens_revoked` or `app_uninstalled` event, as Slack sends it.
+fn token_event(kind: &str, bots: &[&str]) -> Value {
+    let mut event = serde_json::json!({"type": kind, "event_ts": "1800000000.000100"});
+    if kind == "tokens_revoked" {
+        event["tokens"] = serde_json::json!({"oauth": [SALES], "bot": bots});
+    }
+    serde_json::json!({
+        "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0APP", "event": event,
+        "type": "event_callback", "event_id": format!("Ev{}", unique()), "event_time": now_secs(),
+        "authorizations": [{"team_id": "T0TEAM", "user_id": "UBOT", "is_bot": true}],
+    })
+}
+
+#[tokio::test]
+async fn slack_saying_the_token_was_revoked_or_the_app_uninstalled_is_believed_before_any_call_is_refused() {
+    let bot = spawn_bot_raw(&format!(
+        "{}\n{DEFAULT_SEVERITIES}",
+        BASE_CONFIG.replace("locale = \"en\"", "locale = \"ja\"")
+    ))
+    .await;
+    bot.slack.wait_for("auth.test", |c| c.outcome == "ok").await;
+    // A user's token revoked says nothing of the bot's.
+    assert_eq!(bot.event(&token_event("tokens_revoked", &[]), None).await.status(), 200);
+    let answer = bot.command_text(SALES, ORIGIN, "open ACME: 部品の不良").await;
+    assert!(answer.contains("上司に連絡済み"), "{answer}");
+    bot.settle().await;
+
+    // Slack revokes the token, and says so.
+    bot.slack.refuse_token(Some("token_revoked"));
+    assert_eq!(
+        bot.event(&token_event("tokens_revoked", &["UBOT"]), None)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(gauge(&bot, "trouble_bot_slack_token_refused").await, 1.0);
+    assert_eq!(
+        refused_with(&bot.slack, "token_revoked"),
+        0,
+        "believed before any call was refused"
+    );
+    let metadata = serde_json::json!({"channel": ORIGIN}).to_string();
+    let answer = bot
+        .interaction(&open_submission("BETA", "設置の失敗", MANAGER, &metadata))
+        .await;
+    let answer: Value = answer.json().await.expect("a JSON answer");
+    assert_eq!(answer["response_action"], "update", "{answer}");
+    let notice = answer["view"]["blocks"].to_string();
+    assert!(
+        notice.contains("上司にはまだ連絡されておらず") && notice.contains("token_revoked"),
+        "{answer}"
+    );
+    assert_eq!(bot.store().trouble_count(), 2, "the trouble is saved");
+
+    // Slack takes the token again (a call shows it), then says the app was uninstalled.
+    bot.slack.refuse_token(None);
+    bot.settle().await;
+    assert_eq!(gauge(&bot, "trouble_bot_slack_token_refused").await, 0.0);
+    bot.event(&token_event("app_uninstalled", &[]), None).await;
+    let answer = bot.command_text(SALES, ORIGIN, "open GAMMA: 納期遅延").await;
+    assert!(
+        answer.contains("上司にはまだ連絡されておらず") && !answer.contains("上司に連絡済み"),
+        "{answer}"
+    );
+}

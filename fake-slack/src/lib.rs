@@ -216,6 +216,8 @@ struct World {
     rng: u64,
     slow_delay: Duration,
     outage_until: Option<Instant>,
+    /// Set by `refuse_token`: the error every call carrying the bot token answers.
+    token_refused: Option<String>,
     channel_limit: bool,
     limiter: ChannelLimiter,
     rate_limited: usize,
@@ -643,6 +645,14 @@ impl FakeSlack {
         self.shared.lock().outage_until = None;
     }
 
+    /// From now, every call carrying the bot token (auth.test included) answers HTTP 200
+    /// `{"ok":false,"error":<error>}` without effect, as Slack does for a revoked token or an
+    /// uninstalled app (`token_revoked`, `invalid_auth`, `account_inactive`); None accepts it again.
+    /// response_url, which needs no token, still works.
+    pub fn refuse_token(&self, error: Option<&str>) {
+        self.shared.lock().token_refused = error.map(str::to_string);
+    }
+
     /// Slack's per-channel limit on chat.postMessage (about one a second, short bursts tolerated): a token
     /// bucket per channel (a DM counts as its D… channel), capacity 3, refilled at one per second (see
     /// [`ChannelLimiter`]). Beyond it the call answers 429 `Retry-After: 1` without effect. Off by default;
@@ -825,6 +835,8 @@ async fn api_handler(
     let reply = handle(&shared, &conn, method, params, authed, move |world, p| {
         if !authed {
             Reply::Json(StatusCode::OK, err("not_authed"))
+        } else if let Some(error) = &world.token_refused {
+            Reply::Json(StatusCode::OK, err(error))
         } else if m == "chat.postMessage" && !world.take_channel_token(p) {
             Reply::RateLimited
         } else {

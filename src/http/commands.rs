@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use super::{already_handled, check_team, ephemeral, ephemeral_text, failed, verify, Surface};
 use crate::app::App;
 use crate::engine::Applied;
-use crate::i18n::{self, history_text, list_text, render, reply_text, usage_text};
+use crate::i18n::{self, history_text, list_text, render, reply_text, usage_text, Rendered};
 use crate::slack::payloads::{CommandForm, SlashCommand};
 use crate::store::index::{Flagged, Unsure};
 use crate::store::StoreError;
@@ -125,6 +125,10 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
                 Ok(()) => {
                     app.metrics.slack_call("views.open", "ok");
                     StatusCode::OK.into_response()
+                }
+                Err(e) if e.refuses_token() => {
+                    let error = app.slack.token_refused().unwrap_or_default();
+                    ephemeral_text(i18n::form_while_token_refused(l, error))
                 }
                 Err(e) => failed(app, Surface::Command, "cannot open the modal", e),
             }
@@ -283,11 +287,37 @@ fn answer(app: &App, applied: Applied) -> Response {
         return already_handled();
     };
     let l = app.config.locale;
-    match decision.reply {
-        None => StatusCode::OK.into_response(),
-        Some(Reply::Status(t)) => ephemeral(render(l, &app.config, &t, &Message::Status)),
-        Some(reply) => ephemeral_text(reply_text(l, &app.config, &reply)),
+    let mut answer = match &decision.reply {
+        None => Rendered::text(String::new()),
+        Some(Reply::Status(t)) => render(l, &app.config, t, &Message::Status),
+        Some(reply) => Rendered::text(reply_text(l, &app.config, reply)),
+    };
+    // While Slack refuses the bot token, what was saved reaches nobody: whoever typed it must
+    // not believe it did, least of all that their manager was pinged.
+    if let Some(error) = app.slack.token_refused().filter(|_| !decision.deliveries.is_empty()) {
+        if let Some(Reply::Opened { id, .. }) = &decision.reply {
+            return ephemeral_text(i18n::opened_while_token_refused(l, id, error));
+        }
+        answer = warned(answer, &i18n::saved_while_token_refused(l, error));
     }
+    if answer.text.is_empty() && answer.blocks.is_none() {
+        return StatusCode::OK.into_response();
+    }
+    ephemeral(answer)
+}
+
+/// `answer` with `warning` before it, in its text and as its first block.
+fn warned(answer: Rendered, warning: &str) -> Rendered {
+    let text = if answer.text.is_empty() {
+        warning.to_string()
+    } else {
+        format!("{warning}\n{}", answer.text)
+    };
+    let blocks = answer.blocks.map(|mut blocks| {
+        blocks.insert(0, crate::slack::blocks::section(warning));
+        blocks
+    });
+    Rendered { text, blocks }
 }
 
 async fn post_report(app: &Arc<App>, id: &TroubleId, request_key: &str) -> Response {

@@ -1,5 +1,6 @@
 //! `POST /slack/events`: the URL handshake, message events (acknowledgement in the thread),
-//! channel membership (who may see a private trouble) and App Home.
+//! channel membership (who may see a private trouble), App Home, and the app's uninstalling
+//! or its bot token's revoking.
 
 use std::sync::Arc;
 
@@ -56,6 +57,25 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
             if let Some(channel) = event.get("channel").and_then(|c| c.as_str()) {
                 tracing::info!(channel, "a channel's sharing outside the company changed");
                 app.shared_channels.forget(channel);
+            }
+            return StatusCode::OK.into_response();
+        }
+        Some("app_uninstalled") => {
+            tracing::warn!("Slack says the app was uninstalled");
+            app.slack.token_revoked();
+            return StatusCode::OK.into_response();
+        }
+        Some("tokens_revoked") => {
+            // The bot token is listed by its bot user's id; the app has one bot user, so any
+            // bot token listed is the bot's when it does not know its id yet.
+            let bot = app.bot_user_id();
+            let listed = event["tokens"]["bot"].as_array().into_iter().flatten();
+            let ours = listed
+                .filter_map(|u| u.as_str())
+                .any(|u| bot.as_deref().is_none_or(|bot| bot == u));
+            if ours {
+                tracing::warn!("Slack says the bot token was revoked");
+                app.slack.token_revoked();
             }
             return StatusCode::OK.into_response();
         }

@@ -158,6 +158,11 @@ async fn on_button(
     }
 }
 
+/// The submitted form is replaced by `view`, which the person must read before closing it.
+fn notice(view: serde_json::Value) -> Response {
+    Json(json!({"response_action": "update", "view": view})).into_response()
+}
+
 fn field_errors(errors: serde_json::Value) -> Response {
     Json(json!({"response_action": "errors", "errors": errors})).into_response()
 }
@@ -212,7 +217,10 @@ async fn on_update_submitted(
             None if decision.trouble.is_none() => {
                 field_error_on("text", reply_text(l, &app.config, &Reply::NotInTroubleChannel))
             }
-            _ => StatusCode::OK.into_response(),
+            _ => match app.slack.token_refused() {
+                Some(error) => notice(crate::i18n::modals::update_while_token_refused_modal(l, error)),
+                None => StatusCode::OK.into_response(),
+            },
         },
         Ok(Applied::AlreadyHandled) => already_handled(),
         Err(e) => failed(app, Surface::Modal { field: "text" }, "cannot store an update", e),
@@ -274,6 +282,11 @@ async fn on_open_submitted(
             match &decision.reply {
                 Some(reply) if decision.trouble.is_none() => {
                     field_error_on(open_field_for(reply), reply_text(l, &app.config, reply))
+                }
+                // Nobody is told while Slack refuses the bot token: the form says so as it closes.
+                Some(Reply::Opened { id, .. }) if app.slack.token_refused().is_some() => {
+                    let error = app.slack.token_refused().unwrap_or_default();
+                    notice(crate::i18n::modals::opened_while_token_refused_modal(l, id, error))
                 }
                 // The modal closes on an empty 200; the reporter hears through the origin notice.
                 _ => StatusCode::OK.into_response(),

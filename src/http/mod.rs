@@ -85,8 +85,11 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
             counts,
             app.store.lock_time(),
             oldest,
-            app.pacer.slack_unreachable_since(),
-            app.store.writes_halted().is_some(),
+            crate::metrics::Alarms {
+                slack_unreachable_since: app.pacer.slack_unreachable_since(),
+                slack_token_refused: app.slack.token_refused().is_some(),
+                writes_halted: app.store.writes_halted().is_some(),
+            },
             app.clock.now(),
         ),
     )

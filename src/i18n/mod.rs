@@ -224,6 +224,36 @@ pub fn sorry_store_halted(l: Locale) -> String {
     .into()
 }
 
+/// The answer to an open while Slack refuses the bot token (`error`): the trouble is saved, but
+/// nobody has been told, and nobody will be until an admin mends the token.
+pub fn opened_while_token_refused(l: Locale, id: &crate::trouble::model::TroubleId, error: &str) -> String {
+    tr!(
+        l,
+        format!("トラブル {id} を保存しましたが、Slack がボットのトークンを拒否しているため（{error}）、上司にはまだ連絡されておらず、チャンネルも作られていません。上司にはご自身で今すぐ直接伝えてください。ボットの管理者にも確認を依頼してください（トークンが直れば、ボットは保存済みの分から連絡します）。"),
+        format!("Trouble {id} is saved, but Slack refuses the bot's token ({error}): your manager has NOT been pinged and no channel exists yet. Tell your manager yourself now, and ask the bot's admin to look at it (once the token works, the bot catches up from what was saved).")
+    )
+}
+
+/// Put before the answer to anything else that changed a trouble while Slack refuses the bot
+/// token (`error`): it is saved, but nobody in Slack sees it yet.
+pub fn saved_while_token_refused(l: Locale, error: &str) -> String {
+    tr!(
+        l,
+        format!("⚠️ 保存しましたが、Slack がボットのトークンを拒否しているため（{error}）、Slack ではまだ誰にも届いていません。急ぎのことはご自身で直接伝え、ボットの管理者に確認を依頼してください。"),
+        format!("⚠️ Saved, but Slack refuses the bot's token ({error}), so nobody in Slack sees it yet. Tell people yourself if it is urgent, and ask the bot's admin to look at it.")
+    )
+}
+
+/// The answer to `/trouble open` with no text while Slack refuses the bot token: the form
+/// cannot open, but the command line still opens a trouble.
+pub fn form_while_token_refused(l: Locale, error: &str) -> String {
+    tr!(
+        l,
+        format!("Slack がボットのトークンを拒否しているため（{error}）、フォームを開けません。`/trouble open お客様: 起きたこと` で起票し、上司にはご自身で直接伝えてください。ボットの管理者にも確認を依頼してください。"),
+        format!("The form cannot open: Slack refuses the bot's token ({error}). Open with `/trouble open CUSTOMER: what happened` instead, tell your manager yourself, and ask the bot's admin to look at it.")
+    )
+}
+
 pub mod agreement;
 mod check_config;
 pub mod combined;

@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use super::{severity_label, Locale};
 use crate::config::Config;
-use crate::slack::blocks::{modal, text_input};
+use crate::slack::blocks::{cut, modal, text_input};
 use crate::slack::contracts::{Callback, OpenMetadata};
 use crate::trouble::command::TEXT_LIMIT;
 use crate::trouble::model::{ChannelId, Trouble, UserId};
@@ -102,6 +102,30 @@ pub fn open_modal(
         &metadata,
         blocks,
     )
+}
+
+/// The open form, once submitted while Slack refuses the bot token (`error`): trouble `id` is
+/// saved, but nobody was told.
+pub fn opened_while_token_refused_modal(l: Locale, id: &crate::trouble::model::TroubleId, error: &str) -> Value {
+    let text = super::opened_while_token_refused(l, id, error);
+    notice_modal(l, tr!(l, "トラブル開始", "Open a trouble"), &text)
+}
+
+/// The Log update form, once submitted while Slack refuses the bot token (`error`).
+pub fn update_while_token_refused_modal(l: Locale, error: &str) -> Value {
+    let text = super::saved_while_token_refused(l, error);
+    notice_modal(l, tr!(l, "お客様への連絡", "Customer update"), &text)
+}
+
+/// A form replaced, once submitted, by what the person must read of its outcome: `text`, under
+/// `title`, with only a Close button.
+fn notice_modal(l: Locale, title: &str, text: &str) -> Value {
+    json!({
+        "type": "modal",
+        "title": {"type": "plain_text", "text": cut(title, 24)},
+        "close": {"type": "plain_text", "text": tr!(l, "閉じる", "Close")},
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": cut(text, 3000)}}]
+    })
 }
 
 /// The Log update button: what the customer was told, and when they hear next.

@@ -221,7 +221,8 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
                 Ok(false) => return None,
                 Err(e) => tracing::warn!(error = %e, "cannot renew the claim on a call"),
             }
-            // While Slack cannot be reached, one call at a time finds out whether it is back;
+            // While Slack cannot be reached (or refuses the bot token), one call at a time finds
+            // out whether that is over;
             // this one waits without writing or sending, renewing its claim now and then.
             let pass = {
                 let renew_by = app.clock.now() + span(crate::app::claim_lease(&app.config) / 3);
@@ -239,15 +240,20 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
             call_slot.take().await;
             // Slack may have become unreachable while this call waited for its slot (calls
             // hanging unanswered hold every slot, and thousands may queue behind them).
-            if pass == Pass::Reachable && app.pacer.slack_unreachable_since().is_some() {
+            if pass == Pass::Reachable && app.pacer.slack_held() {
                 continue;
             }
             let answers = app.slack.answers();
             let result = Box::pin(deliver_once(app, claim, maybe_sent, call_slot)).await;
             match &result {
                 Err(AttemptError::Slack(e)) if e.is_unreachable() => app.pacer.slack_unreachable(pass),
-                // Slack answered (this call, or another meanwhile).
-                _ if app.slack.answers() != answers => app.pacer.slack_answered(),
+                // Slack answers, but refuses the bot token: every call would be refused alike.
+                Err(AttemptError::Slack(e)) if e.refuses_token() => app.pacer.slack_refuses_token(pass),
+                // Slack answered (this call, or another meanwhile), and takes the bot token as
+                // far as the bot knows (a response_url needs none: its answer says nothing of it).
+                _ if app.slack.answers() != answers && app.slack.token_refused().is_none() => {
+                    app.pacer.slack_answered()
+                }
                 // The attempt needed no call to Slack, or stopped before one: nothing learnt.
                 _ => app.pacer.probe_unused(pass),
             }

@@ -1,6 +1,7 @@
 //! Slack's pace, kept by the deliverer and held in the bot's shared state: when the next
 //! message to a channel may go, the calls waiting for one channel's turn together, and whether
-//! Slack can be reached at all (one call probing while it cannot).
+//! Slack can be reached at all and takes the bot token (one call probing while it cannot, or
+//! does not).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -47,6 +48,9 @@ pub(crate) const PROBE_LEASE: Duration = Duration::from_secs(3);
 /// holding every lane back for a probe at each one slowed a run at 30% faults threefold.
 /// In an outage the calls in flight fail together, and reach this at once.
 pub(crate) const UNREACHABLE_AFTER: u32 = 8;
+/// While Slack refuses the bot token, one call tries again this often: only an admin mends
+/// that (a restart with a new token goes on at once in any case), and each try is logged.
+pub(crate) const REFUSED_PROBE_EVERY: Duration = Duration::from_secs(30);
 
 /// How long to wait before the try after `attempt` failed ones.
 pub(crate) fn backoff(attempt: u32) -> Duration {
@@ -74,19 +78,33 @@ pub struct Pacer {
     /// One edit at a time per combined message, and the order in which refreshes arrived.
     pub(crate) edits: Mutex<Forgetful<(ChannelId, Ts), EditLock>>,
     pub(crate) arrivals: AtomicU64,
-    /// Set while Slack cannot be reached (see [`Pacer::wait_for_slack`]).
-    unreachable: watch::Sender<Option<Unreachable>>,
+    /// Set while Slack cannot be reached or refuses the bot token (see [`Pacer::wait_for_slack`]).
+    held: watch::Sender<Option<Held>>,
     /// Calls that failed to reach Slack since its last answer.
     failures_in_a_row: AtomicU32,
 }
 
-/// Slack could not be reached ([`UNREACHABLE_AFTER`] calls in a row failed to): since when, and
-/// when one call may next find out whether it is back.
+/// Every call waits for one probe: Slack could not be reached ([`UNREACHABLE_AFTER`] calls in a
+/// row failed to), or it refused the bot token. Since when, and when one call may next find out
+/// whether that is over.
 #[derive(Clone, Copy, Debug)]
-struct Unreachable {
+struct Held {
     since: DateTime<Utc>,
+    /// Slack answers, but refuses the bot token (see `SlackError::refuses_token`).
+    token_refused: bool,
     failed_probes: u32,
     next_probe: DateTime<Utc>,
+}
+
+impl Held {
+    /// How long after a failed probe the next one goes.
+    fn probe_interval(&self) -> Duration {
+        if self.token_refused {
+            REFUSED_PROBE_EVERY
+        } else {
+            backoff(self.failed_probes)
+        }
+    }
 }
 
 /// How a call passed [`Pacer::wait_for_slack`].
@@ -185,35 +203,36 @@ impl Pacer {
             gatherings: Mutex::new(Forgetful::new(GATHERINGS_FORGET_ABOVE)),
             edits: Mutex::new(Forgetful::new(PACER_FORGET_ABOVE)),
             arrivals: AtomicU64::new(1),
-            unreachable: watch::channel(None).0,
+            held: watch::channel(None).0,
             failures_in_a_row: Default::default(),
         }
     }
 
-    /// Waits while Slack cannot be reached and another call is finding out whether it is back
-    /// (at most until `until`: None then, for the caller to renew its claim and ask again).
+    /// Waits while Slack cannot be reached (or refuses the bot token) and another call is
+    /// finding out whether that is over (at most until `until`: None then, for the caller to
+    /// renew its claim and ask again).
     /// In an outage every busy lane of every trouble queued meanwhile would otherwise retry on
     /// its own, each retry writing and flushing its attempt record and logging its failure:
     /// tens of megabytes a second for a few thousand troubles. Waiting here, a call writes and
     /// sends nothing. A probe that is slow to answer, or vanishes, passes on after [`PROBE_LEASE`].
     pub(crate) async fn wait_for_slack(&self, until: DateTime<Utc>) -> Option<Pass> {
         // Every call asks: while Slack answers, a shared read is all it costs.
-        if self.unreachable.borrow().is_none() {
+        if self.held.borrow().is_none() {
             return Some(Pass::Reachable);
         }
-        let mut changed = self.unreachable.subscribe();
+        let mut changed = self.held.subscribe();
         loop {
             let now = self.clock.now();
             // Ok: how this call goes; Err: when the next probe may go.
             let mut turn = Ok(Pass::Reachable);
             // Taking the probe notifies nobody: the others wait for its outcome.
-            self.unreachable.send_if_modified(|unreachable| {
-                if let Some(u) = unreachable {
-                    turn = if now >= u.next_probe {
-                        u.next_probe = now + span(PROBE_LEASE);
+            self.held.send_if_modified(|held| {
+                if let Some(h) = held {
+                    turn = if now >= h.next_probe {
+                        h.next_probe = now + span(PROBE_LEASE);
                         Ok(Pass::Probe)
                     } else {
-                        Err(u.next_probe)
+                        Err(h.next_probe)
                     };
                 }
                 false
@@ -232,25 +251,30 @@ impl Pacer {
         }
     }
 
-    /// A call had Slack's answer, whatever it said: Slack can be reached.
+    /// A call had Slack's answer, whatever it said, and Slack takes the bot token as far as
+    /// the bot knows: calls may go.
     pub(crate) fn slack_answered(&self) {
         // Read first: most answers find it zero, and a store would bounce its cache line.
         if self.failures_in_a_row.load(Ordering::Relaxed) != 0 {
             self.failures_in_a_row.store(0, Ordering::Relaxed);
         }
-        if self.unreachable.borrow().is_none() {
+        if self.held.borrow().is_none() {
             return;
         }
         let now = self.clock.now();
-        self.unreachable
-            .send_if_modified(|unreachable| match unreachable.take() {
-                Some(u) => {
-                    let secs = (now - u.since).num_milliseconds() as f64 / 1000.0;
-                    tracing::info!(after_secs = secs, "Slack answers again; the calls waiting for it go on");
-                    true
-                }
-                None => false,
-            });
+        self.held.send_if_modified(|held| match held.take() {
+            Some(h) => {
+                let secs = (now - h.since).num_milliseconds() as f64 / 1000.0;
+                let what = if h.token_refused {
+                    "takes the bot token"
+                } else {
+                    "answers"
+                };
+                tracing::info!(after_secs = secs, "Slack {what} again; the calls waiting for it go on");
+                true
+            }
+            None => false,
+        });
     }
 
     /// A call that passed as `pass` could not reach Slack: the [`UNREACHABLE_AFTER`]th in a row
@@ -258,28 +282,54 @@ impl Pacer {
     /// before Slack was known unreachable change nothing.
     pub(crate) fn slack_unreachable(&self, pass: Pass) {
         let in_a_row = self.failures_in_a_row.fetch_add(1, Ordering::Relaxed) + 1;
-        if in_a_row < UNREACHABLE_AFTER && self.unreachable.borrow().is_none() {
+        if in_a_row < UNREACHABLE_AFTER && self.held.borrow().is_none() {
             return;
         }
         let now = self.clock.now();
-        self.unreachable.send_if_modified(|unreachable| match unreachable {
+        self.held.send_if_modified(|held| match held {
             None => {
                 tracing::warn!("Slack cannot be reached; one call at a time tries until it answers");
                 // The first probe goes at once: if the failures were Slack's moment, the others
                 // wait no longer than the probe's answer.
-                *unreachable = Some(Unreachable {
+                *held = Some(Held {
                     since: now,
+                    token_refused: false,
                     failed_probes: 0,
                     next_probe: now,
                 });
                 true
             }
-            Some(u) if pass == Pass::Probe => {
-                u.failed_probes += 1;
-                u.next_probe = now + span(backoff(u.failed_probes));
+            Some(h) if pass == Pass::Probe => {
+                h.failed_probes += 1;
+                h.next_probe = now + span(h.probe_interval());
                 true
             }
             Some(_) => false,
+        });
+    }
+
+    /// A call that passed as `pass` heard Slack refuse the bot token: every call waits, and
+    /// one tries again every [`REFUSED_PROBE_EVERY`], until Slack takes it (or a restart with
+    /// another token). Dropped instead, each would be lost: the manager's first ping among them.
+    pub(crate) fn slack_refuses_token(&self, pass: Pass) {
+        let now = self.clock.now();
+        self.held.send_if_modified(|held| match held {
+            Some(h) if h.token_refused => {
+                if pass == Pass::Probe {
+                    h.failed_probes += 1;
+                    h.next_probe = now + span(REFUSED_PROBE_EVERY);
+                }
+                pass == Pass::Probe
+            }
+            _ => {
+                *held = Some(Held {
+                    since: now,
+                    token_refused: true,
+                    failed_probes: 0,
+                    next_probe: now + span(REFUSED_PROBE_EVERY),
+                });
+                true
+            }
         });
     }
 
@@ -290,18 +340,23 @@ impl Pacer {
             return;
         }
         let now = self.clock.now();
-        self.unreachable.send_if_modified(|unreachable| match unreachable {
-            Some(u) => {
-                u.next_probe = now;
+        self.held.send_if_modified(|held| match held {
+            Some(h) => {
+                h.next_probe = now;
                 true
             }
             None => false,
         });
     }
 
+    /// Whether every call waits for a probe (Slack unreachable, or refusing the bot token).
+    pub(crate) fn slack_held(&self) -> bool {
+        self.held.borrow().is_some()
+    }
+
     /// Since when Slack cannot be reached, if it cannot.
     pub(crate) fn slack_unreachable_since(&self) -> Option<DateTime<Utc>> {
-        self.unreachable.borrow().map(|u| u.since)
+        self.held.borrow().filter(|h| !h.token_refused).map(|h| h.since)
     }
 
     /// The lock that keeps edits of one combined message in order.
@@ -351,7 +406,7 @@ impl Pacer {
 
 #[cfg(test)]
 mod tests {
-    use super::{Forgetful, Pacer, Pass, PROBE_LEASE, UNREACHABLE_AFTER};
+    use super::{Forgetful, Pacer, Pass, PROBE_LEASE, REFUSED_PROBE_EVERY, UNREACHABLE_AFTER};
     use crate::clock::Clock;
     use std::time::Duration;
 
@@ -425,6 +480,44 @@ mod tests {
         });
         assert_eq!(waited, Some(Pass::Reachable));
         assert_eq!(pacer.slack_unreachable_since(), None);
+        assert_eq!(ask().await, Some(Pass::Reachable));
+    }
+
+    #[tokio::test]
+    async fn a_refused_token_holds_every_call_at_once_and_one_tries_every_30_seconds() {
+        let start = chrono::DateTime::parse_from_rfc3339("2026-11-30T00:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let clock = Clock::manual(start);
+        let manual = clock.as_manual().unwrap();
+        let pacer = Pacer::new(clock.clone());
+        let ask = || pacer.wait_for_slack(clock.now());
+        // One refusal is Slack's answer, not its bad moment: every call waits at once.
+        pacer.slack_refuses_token(Pass::Reachable);
+        assert!(pacer.slack_held());
+        assert_eq!(
+            pacer.slack_unreachable_since(),
+            None,
+            "Slack answers; it is not unreachable"
+        );
+        assert_eq!(ask().await, None, "the first probe waits its interval");
+        manual.advance(REFUSED_PROBE_EVERY);
+        assert_eq!(ask().await, Some(Pass::Probe));
+        assert_eq!(ask().await, None, "one probe at a time");
+        pacer.slack_refuses_token(Pass::Probe);
+        manual.advance(REFUSED_PROBE_EVERY - Duration::from_millis(200));
+        assert_eq!(ask().await, None, "not before 30 s");
+        manual.advance(Duration::from_millis(200));
+        assert_eq!(ask().await, Some(Pass::Probe));
+        // Unreachable while refused: the probes stay 30 s apart.
+        pacer.slack_unreachable(Pass::Probe);
+        manual.advance(Duration::from_secs(8));
+        assert_eq!(ask().await, None);
+        manual.advance(REFUSED_PROBE_EVERY);
+        assert_eq!(ask().await, Some(Pass::Probe));
+        // Taken again: every call goes.
+        pacer.slack_answered();
+        assert!(!pacer.slack_held());
         assert_eq!(ask().await, Some(Pass::Reachable));
     }
 

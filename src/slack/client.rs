@@ -126,11 +126,27 @@ const TRANSIENT_ERRORS: &[&str] = &[
     "team_added_to_org",
 ];
 
+/// Errors with which Slack refuses the bot's token itself (revoked, expired, the app
+/// uninstalled, the bot user deactivated, the workspace or network shut to it): every call
+/// fails alike until an admin mends it, so a call refused so waits rather than being dropped.
+const TOKEN_REFUSED_ERRORS: &[&str] = &[
+    "not_authed",
+    "invalid_auth",
+    "account_inactive",
+    "token_revoked",
+    "token_expired",
+    "org_login_required",
+    "ekm_access_denied",
+    "accesslimited",
+];
+
 impl SlackError {
     /// A permanent error will fail the same way on every retry (bad scope, unknown channel, …).
     pub fn is_permanent(&self) -> bool {
         match self {
-            SlackError::Api { error, .. } => !TRANSIENT_ERRORS.contains(&error.as_str()),
+            SlackError::Api { error, .. } => {
+                !TRANSIENT_ERRORS.contains(&error.as_str()) && !TOKEN_REFUSED_ERRORS.contains(&error.as_str())
+            }
             SlackError::Http { status, .. } => (400..500).contains(status) && *status != 408 && *status != 429,
             SlackError::RateLimited { .. } | SlackError::Network { .. } => false,
         }
@@ -144,6 +160,19 @@ impl SlackError {
                 error == "internal_error" || error == "fatal_error" || error == "request_timeout"
             }
             SlackError::RateLimited { .. } => false,
+        }
+    }
+
+    /// Whether Slack refused the token the call carried (see [`TOKEN_REFUSED_ERRORS`]).
+    pub fn refuses_token(&self) -> bool {
+        self.token_refusal().is_some()
+    }
+
+    /// The error with which Slack refused the token the call carried, if it did.
+    fn token_refusal(&self) -> Option<&'static str> {
+        match self {
+            SlackError::Api { error, .. } => TOKEN_REFUSED_ERRORS.iter().find(|e| **e == error.as_str()).copied(),
+            _ => None,
         }
     }
 
@@ -222,6 +251,42 @@ pub struct SlackClient {
     /// Slack's answers so far (any status below 500): how the deliverer knows Slack can be
     /// reached again, whatever the call that heard it.
     answers: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// What Slack last said of the bot token: the error it refused it with, or None once a
+    /// call carrying it was answered otherwise (see [`SlackClient::token_refused`]).
+    token_refused: std::sync::Arc<TokenRefused>,
+}
+
+/// The error Slack last refused the bot token with, as 1 + its index in
+/// [`TOKEN_REFUSED_ERRORS`] (0 while accepted): every call's answer sets it without a lock.
+#[derive(Default)]
+struct TokenRefused(std::sync::atomic::AtomicUsize);
+
+impl TokenRefused {
+    fn get(&self) -> Option<&'static str> {
+        let index = self.0.load(std::sync::atomic::Ordering::Relaxed);
+        TOKEN_REFUSED_ERRORS.get(index.checked_sub(1)?).copied()
+    }
+
+    /// Records what a call carrying the bot token heard: the error if Slack refused the token
+    /// with it, None if it answered otherwise.
+    fn heard(&self, refused_with: Option<&'static str>) {
+        let index = refused_with
+            .and_then(|e| TOKEN_REFUSED_ERRORS.iter().position(|known| *known == e))
+            .map_or(0, |i| i + 1);
+        // Read first: nearly every answer finds it as it was, and a store bounces its cache line.
+        if self.0.load(std::sync::atomic::Ordering::Relaxed) == index {
+            return;
+        }
+        match (self.0.swap(index, std::sync::atomic::Ordering::Relaxed), refused_with) {
+            (0, Some(error)) => tracing::error!(
+                error,
+                "Slack refuses the bot token: every call waits until it takes it again (set a \
+                 valid bot_token or SLACK_BOT_TOKEN and restart, or reinstall the app)"
+            ),
+            (_, None) => tracing::info!("Slack takes the bot token again"),
+            _ => {}
+        }
+    }
 }
 
 /// What the bot learns about itself at start-up.
@@ -257,7 +322,20 @@ impl SlackClient {
             token,
             timeout,
             answers: Default::default(),
+            token_refused: Default::default(),
         }
+    }
+
+    /// The error with which Slack refused the bot token on the last call that carried it (None
+    /// while it is accepted, or before any call): nobody hears from the bot meanwhile.
+    pub fn token_refused(&self) -> Option<&'static str> {
+        self.token_refused.get()
+    }
+
+    /// Slack said (an event) that the bot token was revoked or the app uninstalled: known
+    /// before any call hears it, so nobody is told meanwhile that their manager was pinged.
+    pub fn token_revoked(&self) {
+        self.token_refused.heard(Some("token_revoked"));
     }
 
     /// How many answers Slack has given this client (see `answers`).
@@ -309,11 +387,8 @@ impl SlackClient {
             Some(url) => self.http.post(url.clone()),
             None => self.http.post(format!("{}{method}", self.base)),
         };
-        let auth = if std::ptr::eq(token, &self.token) {
-            self.bearer.clone()
-        } else {
-            bearer(token)
-        };
+        let bot_token = std::ptr::eq(token, &self.token);
+        let auth = if bot_token { self.bearer.clone() } else { bearer(token) };
         let mut request = match auth {
             Some(auth) => request.header(AUTHORIZATION, auth),
             None => request.bearer_auth(token.expose()),
@@ -352,13 +427,19 @@ impl SlackClient {
         })?;
         let envelope: Envelope = serde_json::from_slice(&answer).map_err(|e| unreadable(method, &e))?;
         if envelope.ok {
-            Ok(answer)
-        } else {
-            Err(SlackError::Api {
-                method: method.into(),
-                error: envelope.error.as_deref().unwrap_or("unknown_error").to_string(),
-            })
+            if bot_token {
+                self.token_refused.heard(None);
+            }
+            return Ok(answer);
         }
+        let error = SlackError::Api {
+            method: method.into(),
+            error: envelope.error.as_deref().unwrap_or("unknown_error").to_string(),
+        };
+        if bot_token {
+            self.token_refused.heard(error.token_refusal());
+        }
+        Err(error)
     }
 
     /// Posts to a `response_url` (no token: the URL itself is the credential).
@@ -690,6 +771,29 @@ mod tests {
         let base = format!("http://{}/api/", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await });
         SlackClient::new(&base, Secret::new("xoxb-1"), Duration::from_secs(5))
+    }
+
+    #[tokio::test]
+    async fn a_refused_bot_token_is_remembered_until_a_call_carrying_it_is_answered_otherwise() {
+        let slack = answering(&[
+            ("auth.test", r#"{"ok":false,"error":"account_inactive"}"#),
+            ("apps.connections.open", r#"{"ok":false,"error":"invalid_auth"}"#),
+            ("pins.add", r#"{"ok":false,"error":"already_pinned"}"#),
+        ])
+        .await;
+        assert_eq!(slack.token_refused(), None);
+        let refused = slack.auth_test().await.unwrap_err();
+        assert!(refused.refuses_token() && !refused.is_permanent(), "{refused:?}");
+        assert_eq!(slack.token_refused(), Some("account_inactive"));
+        // The app-level token's answer says nothing of the bot token.
+        assert!(slack.open_connection(&Secret::new("xapp-1")).await.is_err());
+        assert_eq!(slack.token_refused(), Some("account_inactive"));
+        // Any other answer to the bot token, an error too, shows Slack takes it.
+        let other = slack.pin(&ChannelId::new("C1"), &Ts::new("1.2")).await;
+        assert_eq!(other, Ok(()), "already pinned is done");
+        assert_eq!(slack.token_refused(), None);
+        slack.token_revoked();
+        assert_eq!(slack.token_refused(), Some("token_revoked"));
     }
 
     #[tokio::test]
