@@ -405,6 +405,15 @@ async fn while_slack_refuses_the_bot_token_every_call_waits_the_rep_is_told_and_
         })
         .await;
     assert_eq!(gauge(&bot, "trouble_bot_slack_token_refused").await, 1.0);
+    // The rep was answered that their manager was pinged: they hear otherwise, through the
+    // command's response_url, which needs no token.
+    let told = |c: &Call| text_of(&c.params).contains("have NOT been");
+    let correction = bot.slack.wait_for("response_url", told).await;
+    assert!(
+        text_of(&correction.params).contains(first.as_str()),
+        "{}",
+        correction.params
+    );
 
     // Now it knows: nobody may believe the manager was pinged.
     let answer = bot.command_text(SALES, ORIGIN, "open KNOWN: while the bot knows").await;
@@ -452,6 +461,8 @@ async fn while_slack_refuses_the_bot_token_every_call_waits_the_rep_is_told_and_
         "nothing dropped: {metrics}"
     );
     assert!(bot.store().outbox_len() > 0, "the calls wait in the outbox");
+    let corrections = bot.slack.calls_to("response_url").into_iter().filter(told).count();
+    assert_eq!(corrections, 1, "once, and not to the rep the answer told");
 
     bot.slack.refuse_token(None);
     bot.advance(Duration::from_secs(30));

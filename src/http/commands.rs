@@ -296,6 +296,8 @@ fn answer(app: &App, applied: Applied) -> Response {
     // not believe it did, least of all that their manager was pinged.
     if let Some(error) = app.slack.token_refused().filter(|_| !decision.deliveries.is_empty()) {
         if let Some(Reply::Opened { id, .. }) = &decision.reply {
+            // Told here: the deliverer need not tell them again.
+            app.pacer.first_look_while_refused(id);
             return ephemeral_text(i18n::opened_while_token_refused(l, id, error));
         }
         answer = warned(answer, &i18n::saved_while_token_refused(l, error));

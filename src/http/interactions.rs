@@ -286,6 +286,7 @@ async fn on_open_submitted(
                 // Nobody is told while Slack refuses the bot token: the form says so as it closes.
                 Some(Reply::Opened { id, .. }) if app.slack.token_refused().is_some() => {
                     let error = app.slack.token_refused().unwrap_or_default();
+                    app.pacer.first_look_while_refused(id);
                     notice(crate::i18n::modals::opened_while_token_refused_modal(l, id, error))
                 }
                 // The modal closes on an empty 200; the reporter hears through the origin notice.

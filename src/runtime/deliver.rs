@@ -221,6 +221,9 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
                 Ok(false) => return None,
                 Err(e) => tracing::warn!(error = %e, "cannot renew the claim on a call"),
             }
+            if let Some(error) = app.slack.token_refused() {
+                Box::pin(tell_reporter_not_pinged(app, item, error)).await;
+            }
             // While Slack cannot be reached (or refuses the bot token), one call at a time finds
             // out whether that is over;
             // this one waits without writing or sending, renewing its claim now and then.
@@ -306,6 +309,32 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
             }
         };
         Some(outcome)
+    }
+}
+
+/// How long Slack takes a slash command's `response_url`.
+const RESPONSE_URL_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::minutes(30);
+
+/// While Slack refuses the bot token, whoever opened the trouble of `item` before the bot knew
+/// was answered that their manager was pinged. Until that ping has gone, they hear otherwise,
+/// once, through the command's `response_url`: it needs no token (and Slack takes it for half
+/// an hour). Its answer says nothing of the token, so the pacer does not hear of it.
+async fn tell_reporter_not_pinged(app: &App, item: &OutboxItem, error: &'static str) {
+    let Some(id) = &item.trouble else { return };
+    if !app.pacer.first_look_while_refused(id) {
+        return;
+    }
+    let Ok(Some(t)) = app.store.get(id).await else { return };
+    let Some(url) = t.origin.response_url.as_deref() else {
+        return;
+    };
+    if t.manager_dm.is_some() || app.clock.now() - t.opened_at > RESPONSE_URL_LIFETIME {
+        return;
+    }
+    let text = crate::i18n::not_pinged_while_token_refused(app.config.locale, id, error);
+    match app.slack.respond(url, &Rendered::text(text)).await {
+        Ok(()) => tracing::info!(trouble = %id, "told the reporter their manager was not pinged"),
+        Err(e) => tracing::info!(trouble = %id, error = %e, "cannot tell the reporter their manager was not pinged"),
     }
 }
 

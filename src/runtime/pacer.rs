@@ -3,7 +3,7 @@
 //! Slack can be reached at all and takes the bot token (one call probing while it cannot, or
 //! does not).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,7 +16,7 @@ use crate::i18n::combined::Combined;
 use crate::slack::SlackError;
 use crate::store::Claim;
 use crate::trouble::decide::{Message, Outcome, Slot};
-use crate::trouble::model::{ChannelId, PostedMessage, Trouble, Ts};
+use crate::trouble::model::{ChannelId, PostedMessage, Trouble, TroubleId, Ts};
 
 /// Slack allows about one message a second per channel, with short bursts. The bot allows
 /// itself a burst of two (one second of tolerance): pacing by departure time, it keeps a
@@ -82,6 +82,9 @@ pub struct Pacer {
     held: watch::Sender<Option<Held>>,
     /// Calls that failed to reach Slack since its last answer.
     failures_in_a_row: AtomicU32,
+    /// The troubles looked at since Slack began refusing the bot token (see
+    /// [`Pacer::first_look_while_refused`]).
+    looked_at_while_refused: Mutex<HashSet<TroubleId>>,
 }
 
 /// Every call waits for one probe: Slack could not be reached ([`UNREACHABLE_AFTER`] calls in a
@@ -205,6 +208,7 @@ impl Pacer {
             arrivals: AtomicU64::new(1),
             held: watch::channel(None).0,
             failures_in_a_row: Default::default(),
+            looked_at_while_refused: Default::default(),
         }
     }
 
@@ -266,6 +270,10 @@ impl Pacer {
             Some(h) => {
                 let secs = (now - h.since).num_milliseconds() as f64 / 1000.0;
                 let what = if h.token_refused {
+                    self.looked_at_while_refused
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .clear();
                     "takes the bot token"
                 } else {
                     "answers"
@@ -347,6 +355,21 @@ impl Pacer {
             }
             None => false,
         });
+    }
+
+    /// Whether this is the first look at `trouble` since Slack began refusing the bot token: its
+    /// reporter hears once that their manager was not pinged (see `runtime::deliver`), unless
+    /// the answer to the open said so already.
+    pub(crate) fn first_look_while_refused(&self, trouble: &TroubleId) -> bool {
+        let mut looked = self.looked_at_while_refused.lock().unwrap_or_else(|e| e.into_inner());
+        if looked.contains(trouble) {
+            return false;
+        }
+        // A refusal that lasts through thousands of opens: a reporter may hear it twice.
+        if looked.len() >= PACER_FORGET_ABOVE {
+            looked.clear();
+        }
+        looked.insert(trouble.clone())
     }
 
     /// Whether every call waits for a probe (Slack unreachable, or refusing the bot token).
