@@ -57,6 +57,11 @@ const EVENT_SCOPES: &[(&str, &[&str])] = &[
     // A channel shared with (or unshared from) another organisation: forget what the bot knew of it.
     ("channel_shared", &["channels:read", "groups:read"]),
     ("channel_unshared", &["channels:read", "groups:read"]),
+    // A trouble channel archived (or unarchived), public or private: the owner and manager hear of it.
+    ("channel_archive", &["channels:read"]),
+    ("channel_unarchive", &["channels:read"]),
+    ("group_archive", &["groups:read"]),
+    ("group_unarchive", &["groups:read"]),
     // The app uninstalled, or its bot token revoked: known before a call is refused.
     ("app_uninstalled", &[]),
     ("tokens_revoked", &[]),

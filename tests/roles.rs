@@ -261,3 +261,59 @@ async fn history_and_list_hide_a_private_trouble_from_a_non_member_until_they_jo
     let list = bot.command_text(COLLEAGUE, elsewhere, "list").await;
     assert!(!list.contains(&t.id), "{list}");
 }
+
+fn archive_event(kind: &str, channel: &str, user: Option<&str>) -> Value {
+    let mut event = json!({"type": kind, "channel": channel, "event_ts": "1800000000.000100"});
+    if let Some(user) = user {
+        event["user"] = json!(user);
+    }
+    json!({
+        "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0APP", "event": event,
+        "type": "event_callback", "event_id": format!("Ev{}", unique()), "event_time": now_secs(),
+        "authorizations": [{"team_id": "T0TEAM", "user_id": "UBOT", "is_bot": true}],
+    })
+}
+
+#[tokio::test]
+async fn the_owner_archiving_an_open_troubles_channel_is_recorded_and_told_to_the_manager_at_once() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    let r = bot
+        .event(&archive_event("channel_archive", &t.channel, Some(SALES)), None)
+        .await;
+    assert_eq!(r.status(), 200);
+    let dm = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == MANAGER && text_of(&c.params).contains("archived")
+        })
+        .await;
+    let text = text_of(&dm.params);
+    assert!(
+        text.contains(&format!("<@{SALES}> archived <#{}>", t.channel)) && text.contains(&t.id),
+        "{text}"
+    );
+    let timeline = bot.store().timeline(&TroubleId::new(&t.id)).unwrap();
+    let last = timeline.last().expect("entries");
+    assert_eq!(
+        (&last.event, last.actor.as_ref().map(|a| a.as_str())),
+        (&trouble_bot::trouble::timeline::Event::ChannelArchived, Some(SALES))
+    );
+    bot.expect_none("chat.postMessage", |c| {
+        c.params["channel"] == SALES && text_of(&c.params).contains("archived")
+    })
+    .await;
+
+    // Unarchived (a private channel's event names nobody): the pinned status catches up.
+    let status_ts = trouble(&bot, &t.id).status.expect("a status message").ts;
+    let of_status = |c: &Call| c.params["ts"] == status_ts.as_str();
+    let edits = bot.slack.calls_to("chat.update").into_iter().filter(of_status).count();
+    bot.event(&archive_event("group_unarchive", &t.channel, None), None)
+        .await;
+    bot.slack.wait_for_n("chat.update", edits + 1, of_status).await;
+    let timeline = bot.store().timeline(&TroubleId::new(&t.id)).unwrap();
+    assert_eq!(
+        timeline.last().map(|e| &e.event),
+        Some(&trouble_bot::trouble::timeline::Event::ChannelUnarchived)
+    );
+}

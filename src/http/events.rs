@@ -1,6 +1,6 @@
 //! `POST /slack/events`: the URL handshake, message events (acknowledgement in the thread),
-//! channel membership (who may see a private trouble), App Home, and the app's uninstalling
-//! or its bot token's revoking.
+//! channel membership (who may see a private trouble), a trouble channel archived or
+//! unarchived, App Home, and the app's uninstalling or its bot token's revoking.
 
 use std::sync::Arc;
 
@@ -78,6 +78,18 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
                 app.slack.token_revoked();
             }
             return StatusCode::OK.into_response();
+        }
+        Some(kind @ ("channel_archive" | "group_archive" | "channel_unarchive" | "group_unarchive")) => {
+            let Some(channel) = event.get("channel").and_then(|v| v.as_str()) else {
+                return StatusCode::OK.into_response();
+            };
+            let by = event.get("user").and_then(|v| v.as_str()).map(UserId::new);
+            let input = if kind.ends_with("_unarchive") {
+                Input::ChannelUnarchived { by }
+            } else {
+                Input::ChannelArchived { by }
+            };
+            (channel.to_string(), input)
         }
         Some(kind @ ("member_joined_channel" | "member_left_channel")) => {
             let field = |k: &str| event.get(k).and_then(|v| v.as_str());

@@ -358,6 +358,17 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             format!("⚠️ Slackへの送信に失敗しました（{}: {}）。権限や設定を確認してください。", escape(method), away(error)),
             format!("⚠️ A Slack call failed for good ({}: {}). Please check the app's permissions and settings.", escape(method), away(error))
         )),
+        Message::ChannelArchived { by } => {
+            let who = match by {
+                Some(by) => user(by),
+                None => tr!(l, "誰か", "Someone").to_string(),
+            };
+            Rendered::text(tr!(
+                l,
+                format!("⚠️ {who}が、対応中のトラブル {}（{} — {}）のチャンネル {} をアーカイブしました。このチャンネルはトラブルの共有記録です。チャンネルを開いてアーカイブを解除してください（ボットには解除できず、解除されるまでそこに投稿できません）。", t.id, away(&t.customer), away(&t.summary), channel_ref(l, t)),
+                format!("⚠️ {who} archived {}, the channel of trouble {} ({} — {}), which is still open. The channel is the trouble's shared record: please open it and unarchive it (the bot cannot, and cannot post there until someone does).", channel_ref(l, t), t.id, away(&t.customer), away(&t.summary))
+            ))
+        }
         Message::SharedChannelSkipped { channel } => Rendered::text(tr!(
             l,
             format!("⚠️ トラブル {} の告知を <#{}> には投稿しませんでした。このチャンネルは社外と共有されています（Slack コネクト）。告知先の設定を見直してください。", t.id, channel),
@@ -948,6 +959,8 @@ pub(super) mod tests {
                 method: "chat.postMessage".into(),
                 error: t.summary.clone(),
             },
+            Message::ChannelArchived { by: Some(by.clone()) },
+            Message::ChannelArchived { by: None },
             Message::SharedChannelSkipped {
                 channel: ChannelId::new("C0SHARED"),
             },

@@ -148,6 +148,8 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
                 format!("closed {}", said(note)).trim_end().to_string()
             ),
         },
+        Event::ChannelArchived => tr!(l, "チャンネルをアーカイブ", "channel archived").to_string(),
+        Event::ChannelUnarchived => tr!(l, "チャンネルのアーカイブを解除", "channel unarchived").to_string(),
         Event::DeliveryFailed { method, error } => tr!(
             l,
             format!("Slack送信失敗 {}: {}", inline(method), inline(error)),

@@ -98,6 +98,10 @@ pub enum Event {
         method: String,
         error: String,
     },
+    /// The trouble's channel was archived (the entry's actor did it, when Slack said who).
+    ChannelArchived,
+    /// ... or unarchived.
+    ChannelUnarchived,
     /// Facts, returned goods, scope, cause, actions, corrections, reopening (`facts.rs`).
     Stage(super::facts::StepEvent),
     /// Split and cost proposals, approvals, rejections and the customer's agreement.

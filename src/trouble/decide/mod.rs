@@ -4,6 +4,7 @@
 //! (trouble, timeline, outbox, timers) and only then answers Slack and delivers.
 
 mod acknowledgement;
+mod archive;
 mod commands;
 mod deliveries;
 mod follow_up;
@@ -27,6 +28,7 @@ use super::when::{parse_when, WhenError};
 use crate::trouble::policy::Policy;
 
 use acknowledgement::*;
+use archive::*;
 use commands::*;
 use deliveries::*;
 pub use follow_up::*;
@@ -75,6 +77,14 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
                 w.t.members_seen.retain(|u| *u != user);
                 w.changed = true;
             }
+            None
+        }
+        Input::ChannelArchived { by } => {
+            channel_archived(&mut w, by);
+            None
+        }
+        Input::ChannelUnarchived { by } => {
+            channel_unarchived(&mut w, by);
             None
         }
         Input::Timer(kind) => {

@@ -2832,3 +2832,49 @@ fn a_channel_shared_outside_gets_nothing_internal_the_reporter_or_owner_hears_in
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// the trouble's channel archived: nobody hides the shared record unnoticed
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn an_open_troubles_channel_archived_is_on_the_timeline_and_told_to_the_owner_the_manager_and_the_archivers_manager() {
+    // (who archived it, who hears of it)
+    let cases: [(Option<&str>, &[&str]); 5] = [
+        (Some("U0SALES"), &["U0MANAGER"]),
+        (Some("U0MANAGER"), &["U0SALES", "U0DIRECTOR"]),
+        (Some("U0DIRECTOR"), &["U0SALES", "U0MANAGER", "U0VP"]),
+        (Some("U0COLLEAGUE"), &["U0SALES", "U0MANAGER"]),
+        (None, &["U0SALES", "U0MANAGER"]),
+    ];
+    for (by, told) in cases {
+        let mut sim = Sim::ready(req("ACME"));
+        let d = sim.feed(Input::ChannelArchived { by: by.map(u) });
+        let entry = d.entries.last().expect("an entry");
+        assert_eq!(
+            (&entry.event, entry.actor.clone()),
+            (&Event::ChannelArchived, by.map(u))
+        );
+        let dms: Vec<Op> = told
+            .iter()
+            .map(|who| post_op(Dest::Dm(u(who)), Message::ChannelArchived { by: by.map(u) }, None))
+            .collect();
+        assert_eq!(ops(&d, Lane::Dm), dms, "archived by {by:?}");
+        sim.assert_chain_valid();
+
+        // Unarchived: on the timeline, and the status catches up.
+        let d = sim.feed(Input::ChannelUnarchived {
+            by: Some(u("U0MANAGER")),
+        });
+        let entry = d.entries.last().expect("an entry");
+        assert_eq!(entry.event, Event::ChannelUnarchived);
+        assert_eq!(ops(&d, Lane::Channel), vec![Op::Refresh { slot: Slot::Status }]);
+    }
+
+    // A closed trouble's channel archived is tidying up: recorded, nobody bothered.
+    let mut sim = Sim::ready(req("ACME"));
+    sim.close_properly();
+    let d = sim.feed(Input::ChannelArchived { by: Some(u("U0SALES")) });
+    assert_eq!(d.entries.last().map(|e| &e.event), Some(&Event::ChannelArchived));
+    assert!(d.deliveries.is_empty(), "{:?}", d.deliveries);
+}

@@ -132,6 +132,10 @@ pub enum Message {
         method: String,
         error: String,
     },
+    /// The trouble's channel was archived while the trouble is open (`by`, when Slack says who).
+    ChannelArchived {
+        by: Option<UserId>,
+    },
     /// A change to the record, as one line in the trouble's channel.
     Recorded {
         by: UserId,
@@ -319,6 +323,15 @@ pub enum Input {
     },
     MemberLeft {
         user: UserId,
+    },
+    /// Slack saw the trouble's channel archived (`channel_archive`/`group_archive`), by whom
+    /// when it says.
+    ChannelArchived {
+        by: Option<UserId>,
+    },
+    /// ... or unarchived.
+    ChannelUnarchived {
+        by: Option<UserId>,
     },
     /// Earlier troubles of the same customer sharing a part or lot (found by the shell).
     Recurrence(Vec<crate::trouble::facts::Earlier>),
