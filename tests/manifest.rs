@@ -62,6 +62,9 @@ const EVENT_SCOPES: &[(&str, &[&str])] = &[
     ("channel_unarchive", &["channels:read"]),
     ("group_archive", &["groups:read"]),
     ("group_unarchive", &["groups:read"]),
+    // The bot removed from a trouble channel: the owner and manager hear of it.
+    ("channel_left", &["channels:read"]),
+    ("group_left", &["groups:read"]),
     // The app uninstalled, or its bot token revoked: known before a call is refused.
     ("app_uninstalled", &[]),
     ("tokens_revoked", &[]),

@@ -317,3 +317,48 @@ async fn the_owner_archiving_an_open_troubles_channel_is_recorded_and_told_to_th
         Some(&trouble_bot::trouble::timeline::Event::ChannelUnarchived)
     );
 }
+
+#[tokio::test]
+async fn the_manager_removing_the_bot_from_an_open_troubles_channel_is_told_to_the_owner_and_the_director() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    let mut left = archive_event("channel_left", &t.channel, None);
+    left["event"]["actor_id"] = json!(MANAGER);
+    assert_eq!(bot.event(&left, None).await.status(), 200);
+    for who in [SALES, DIRECTOR] {
+        let dm = bot
+            .slack
+            .wait_for("chat.postMessage", |c| {
+                c.params["channel"] == who && text_of(&c.params).contains("removed the bot")
+            })
+            .await;
+        let text = text_of(&dm.params);
+        assert!(
+            text.contains(&format!("<@{MANAGER}> removed the bot from <#{}>", t.channel)),
+            "{text}"
+        );
+    }
+    bot.expect_none("chat.postMessage", |c| {
+        c.params["channel"] == MANAGER && text_of(&c.params).contains("removed the bot")
+    })
+    .await;
+    assert_eq!(
+        trouble(&bot, &t.id).channel_lost,
+        Some(trouble_bot::trouble::model::ChannelLoss::BotRemoved)
+    );
+
+    // The owner adds it back: Slack says the bot joined, and who invited it.
+    let status_ts = trouble(&bot, &t.id).status.expect("a status message").ts;
+    let of_status = |c: &Call| c.params["ts"] == status_ts.as_str();
+    let edits = bot.slack.calls_to("chat.update").into_iter().filter(of_status).count();
+    let joined = member_event("member_joined_channel", &format!("Ev{}", unique()), &t.channel, "UBOT");
+    assert_eq!(bot.event(&joined, None).await.status(), 200);
+    bot.slack.wait_for_n("chat.update", edits + 1, of_status).await;
+    let timeline = bot.store().timeline(&TroubleId::new(&t.id)).unwrap();
+    let last = timeline.last().expect("entries");
+    assert_eq!(
+        (&last.event, last.actor.as_ref().map(|a| a.as_str())),
+        (&trouble_bot::trouble::timeline::Event::BotReturned, Some(SALES))
+    );
+    assert_eq!(trouble(&bot, &t.id).channel_lost, None);
+}

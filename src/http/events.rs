@@ -15,7 +15,7 @@ use super::{check_team, failed, verify, Surface};
 use crate::app::App;
 use crate::slack::payloads::{thread_reply, EventBody};
 use crate::trouble::decide::Input;
-use crate::trouble::model::{ChannelId, Ts, UserId};
+use crate::trouble::model::{ChannelId, ChannelLoss, Ts, UserId};
 
 pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(r) = verify(&app, &headers, &body) {
@@ -79,15 +79,30 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
             }
             return StatusCode::OK.into_response();
         }
-        Some(kind @ ("channel_archive" | "group_archive" | "channel_unarchive" | "group_unarchive")) => {
-            let Some(channel) = event.get("channel").and_then(|v| v.as_str()) else {
+        // The trouble's channel lost to the bot, or back: archived (`user` did it), the bot
+        // removed (`actor_id` did it), unarchived, the bot added back (`inviter` did it).
+        Some(
+            kind @ ("channel_archive" | "group_archive" | "channel_unarchive" | "group_unarchive" | "channel_left"
+            | "group_left"),
+        ) => {
+            let field = |k: &str| event.get(k).and_then(|v| v.as_str());
+            let Some(channel) = field("channel") else {
                 return StatusCode::OK.into_response();
             };
-            let by = event.get("user").and_then(|v| v.as_str()).map(UserId::new);
-            let input = if kind.ends_with("_unarchive") {
-                Input::ChannelUnarchived { by }
-            } else {
-                Input::ChannelArchived { by }
+            let by = field("user").or(field("actor_id")).map(UserId::new);
+            let input = match kind {
+                "channel_unarchive" | "group_unarchive" => Input::ChannelBack {
+                    how: ChannelLoss::Archived,
+                    by,
+                },
+                "channel_left" | "group_left" => Input::ChannelLost {
+                    how: ChannelLoss::BotRemoved,
+                    by,
+                },
+                _ => Input::ChannelLost {
+                    how: ChannelLoss::Archived,
+                    by,
+                },
             };
             (channel.to_string(), input)
         }
@@ -96,11 +111,15 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
             let (Some(user), Some(channel)) = (field("user"), field("channel")) else {
                 return StatusCode::OK.into_response();
             };
+            let is_bot = app.bot_user_id().is_some_and(|bot| bot == user);
             let user = UserId::new(user);
-            let input = if kind == "member_joined_channel" {
-                Input::MemberJoined { user }
-            } else {
-                Input::MemberLeft { user }
+            let input = match (kind, is_bot) {
+                ("member_joined_channel", true) => Input::ChannelBack {
+                    how: ChannelLoss::BotRemoved,
+                    by: field("inviter").map(UserId::new),
+                },
+                ("member_joined_channel", false) => Input::MemberJoined { user },
+                _ => Input::MemberLeft { user },
             };
             (channel.to_string(), input)
         }

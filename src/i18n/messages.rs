@@ -11,7 +11,7 @@ use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, quoted, user_text, Where};
 use crate::trouble::decide::{Message, Nudge};
 use crate::trouble::first_contact::{first_contact_due, first_contact_made};
-use crate::trouble::model::{Cost, Severity, StageId, StageState, Trouble, UserId};
+use crate::trouble::model::{ChannelLoss, Cost, Severity, StageId, StageState, Trouble, UserId};
 use crate::trouble::money::Payer;
 use crate::trouble::record::{cost_totals, Record};
 
@@ -358,16 +358,24 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             format!("⚠️ Slackへの送信に失敗しました（{}: {}）。権限や設定を確認してください。", escape(method), away(error)),
             format!("⚠️ A Slack call failed for good ({}: {}). Please check the app's permissions and settings.", escape(method), away(error))
         )),
-        Message::ChannelArchived { by } => {
+        Message::ChannelLost { how, by } => {
             let who = match by {
                 Some(by) => user(by),
                 None => tr!(l, "誰か", "Someone").to_string(),
             };
-            Rendered::text(tr!(
-                l,
-                format!("⚠️ {who}が、対応中のトラブル {}（{} — {}）のチャンネル {} をアーカイブしました。このチャンネルはトラブルの共有記録です。チャンネルを開いてアーカイブを解除してください（ボットには解除できず、解除されるまでそこに投稿できません）。", t.id, away(&t.customer), away(&t.summary), channel_ref(l, t)),
-                format!("⚠️ {who} archived {}, the channel of trouble {} ({} — {}), which is still open. The channel is the trouble's shared record: please open it and unarchive it (the bot cannot, and cannot post there until someone does).", channel_ref(l, t), t.id, away(&t.customer), away(&t.summary))
-            ))
+            let (id, customer, summary, channel) = (&t.id, away(&t.customer), away(&t.summary), channel_ref(l, t));
+            Rendered::text(match how {
+                ChannelLoss::Archived => tr!(
+                    l,
+                    format!("⚠️ {who}が、対応中のトラブル {id}（{customer} — {summary}）のチャンネル {channel} をアーカイブしました。このチャンネルはトラブルの共有記録です。チャンネルを開いてアーカイブを解除してください（ボットには解除できず、解除されるまでそこに投稿できません）。"),
+                    format!("⚠️ {who} archived {channel}, the channel of trouble {id} ({customer} — {summary}), which is still open. The channel is the trouble's shared record: please open it and unarchive it (the bot cannot, and cannot post there until someone does).")
+                ),
+                ChannelLoss::BotRemoved => tr!(
+                    l,
+                    format!("⚠️ {who}が、対応中のトラブル {id}（{customer} — {summary}）のチャンネル {channel} からボットを削除しました。状況、催促、報告書がそこに投稿されなくなります。チャンネルでボットを `/invite` して戻してください。"),
+                    format!("⚠️ {who} removed the bot from {channel}, the channel of trouble {id} ({customer} — {summary}), which is still open. The status, the update nudges and the report can no longer be posted there: please add the bot back (`/invite` it in the channel).")
+                ),
+            })
         }
         Message::SharedChannelSkipped { channel } => Rendered::text(tr!(
             l,
@@ -959,8 +967,14 @@ pub(super) mod tests {
                 method: "chat.postMessage".into(),
                 error: t.summary.clone(),
             },
-            Message::ChannelArchived { by: Some(by.clone()) },
-            Message::ChannelArchived { by: None },
+            Message::ChannelLost {
+                how: ChannelLoss::Archived,
+                by: Some(by.clone()),
+            },
+            Message::ChannelLost {
+                how: ChannelLoss::BotRemoved,
+                by: None,
+            },
             Message::SharedChannelSkipped {
                 channel: ChannelId::new("C0SHARED"),
             },

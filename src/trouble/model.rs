@@ -309,6 +309,9 @@ pub struct Trouble {
     /// Members the bot has seen join its channel (and not leave): they may see a private trouble.
     #[serde(default)]
     pub members_seen: Vec<UserId>,
+    /// How the bot lost the trouble's channel, while it has (see [`ChannelLoss`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_lost: Option<ChannelLoss>,
     /// Whether its channel is private; None for a trouble stored before this was recorded.
     #[serde(default)]
     pub private: Option<bool>,
@@ -498,6 +501,7 @@ impl Trouble {
             followup_epoch,
             added,
             members_seen,
+            channel_lost,
             private,
             last_report: _,
             substance,
@@ -525,6 +529,7 @@ impl Trouble {
             && *followup_epoch == other.followup_epoch
             && *added == other.added
             && *members_seen == other.members_seen
+            && *channel_lost == other.channel_lost
             && *private == other.private
             && *substance == other.substance
             && *agreement == other.agreement
@@ -555,4 +560,14 @@ mod tests {
         assert_eq!("3".parse::<Severity>().unwrap(), Severity::new(3));
         assert_eq!(Severity::new(3).to_string(), "3");
     }
+}
+
+/// How the bot can lose the trouble's channel, its shared record: it posts nothing there after.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelLoss {
+    /// Someone archived the channel (`channel_archive`/`group_archive`).
+    Archived,
+    /// Someone removed the bot from the channel (`channel_left`/`group_left`).
+    BotRemoved,
 }

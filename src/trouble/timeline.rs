@@ -102,6 +102,10 @@ pub enum Event {
     ChannelArchived,
     /// ... or unarchived.
     ChannelUnarchived,
+    /// The bot was removed from the trouble's channel (the entry's actor did it).
+    BotRemoved,
+    /// ... or added back.
+    BotReturned,
     /// Facts, returned goods, scope, cause, actions, corrections, reopening (`facts.rs`).
     Stage(super::facts::StepEvent),
     /// Split and cost proposals, approvals, rejections and the customer's agreement.

@@ -4,7 +4,7 @@
 //! (trouble, timeline, outbox, timers) and only then answers Slack and delivers.
 
 mod acknowledgement;
-mod archive;
+mod channel_loss;
 mod commands;
 mod deliveries;
 mod follow_up;
@@ -28,7 +28,7 @@ use super::when::{parse_when, WhenError};
 use crate::trouble::policy::Policy;
 
 use acknowledgement::*;
-use archive::*;
+use channel_loss::*;
 use commands::*;
 use deliveries::*;
 pub use follow_up::*;
@@ -79,12 +79,12 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
             }
             None
         }
-        Input::ChannelArchived { by } => {
-            channel_archived(&mut w, by);
+        Input::ChannelLost { how, by } => {
+            channel_lost(&mut w, how, by);
             None
         }
-        Input::ChannelUnarchived { by } => {
-            channel_unarchived(&mut w, by);
+        Input::ChannelBack { how, by } => {
+            channel_back(&mut w, how, by);
             None
         }
         Input::Timer(kind) => {

@@ -2834,12 +2834,12 @@ fn a_channel_shared_outside_gets_nothing_internal_the_reporter_or_owner_hears_in
 }
 
 // ---------------------------------------------------------------------------------------------
-// the trouble's channel archived: nobody hides the shared record unnoticed
+// the trouble's channel lost (archived, or the bot removed): nobody hides or silences it unnoticed
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn an_open_troubles_channel_archived_is_on_the_timeline_and_told_to_the_owner_the_manager_and_the_archivers_manager() {
-    // (who archived it, who hears of it)
+fn an_open_troubles_channel_lost_is_on_the_timeline_and_told_to_the_owner_the_manager_and_the_doers_manager() {
+    // (who did it, who hears of it)
     let cases: [(Option<&str>, &[&str]); 5] = [
         (Some("U0SALES"), &["U0MANAGER"]),
         (Some("U0MANAGER"), &["U0SALES", "U0DIRECTOR"]),
@@ -2847,34 +2847,52 @@ fn an_open_troubles_channel_archived_is_on_the_timeline_and_told_to_the_owner_th
         (Some("U0COLLEAGUE"), &["U0SALES", "U0MANAGER"]),
         (None, &["U0SALES", "U0MANAGER"]),
     ];
-    for (by, told) in cases {
-        let mut sim = Sim::ready(req("ACME"));
-        let d = sim.feed(Input::ChannelArchived { by: by.map(u) });
-        let entry = d.entries.last().expect("an entry");
-        assert_eq!(
-            (&entry.event, entry.actor.clone()),
-            (&Event::ChannelArchived, by.map(u))
-        );
-        let dms: Vec<Op> = told
-            .iter()
-            .map(|who| post_op(Dest::Dm(u(who)), Message::ChannelArchived { by: by.map(u) }, None))
-            .collect();
-        assert_eq!(ops(&d, Lane::Dm), dms, "archived by {by:?}");
-        sim.assert_chain_valid();
+    let losses = [
+        (ChannelLoss::Archived, Event::ChannelArchived, Event::ChannelUnarchived),
+        (ChannelLoss::BotRemoved, Event::BotRemoved, Event::BotReturned),
+    ];
+    for (how, lost, back) in losses {
+        for (by, told) in cases {
+            let mut sim = Sim::ready(req("ACME"));
+            let d = sim.feed(Input::ChannelLost { how, by: by.map(u) });
+            let entry = d.entries.last().expect("an entry");
+            assert_eq!((&entry.event, entry.actor.clone()), (&lost, by.map(u)));
+            assert_eq!(sim.t.channel_lost, Some(how));
+            let dms: Vec<Op> = told
+                .iter()
+                .map(|who| post_op(Dest::Dm(u(who)), Message::ChannelLost { how, by: by.map(u) }, None))
+                .collect();
+            assert_eq!(ops(&d, Lane::Dm), dms, "{how:?} by {by:?}");
 
-        // Unarchived: on the timeline, and the status catches up.
-        let d = sim.feed(Input::ChannelUnarchived {
-            by: Some(u("U0MANAGER")),
-        });
-        let entry = d.entries.last().expect("an entry");
-        assert_eq!(entry.event, Event::ChannelUnarchived);
-        assert_eq!(ops(&d, Lane::Channel), vec![Op::Refresh { slot: Slot::Status }]);
+            // Back: on the timeline, and the status catches up.
+            let d = sim.feed(Input::ChannelBack {
+                how,
+                by: Some(u("U0MANAGER")),
+            });
+            assert_eq!(d.entries.last().map(|e| &e.event), Some(&back));
+            assert_eq!(ops(&d, Lane::Channel), vec![Op::Refresh { slot: Slot::Status }]);
+            assert_eq!(sim.t.channel_lost, None);
+            sim.assert_chain_valid();
+        }
     }
 
-    // A closed trouble's channel archived is tidying up: recorded, nobody bothered.
+    // The bot joining a channel it never lost (its own, as it makes it) is nothing.
     let mut sim = Sim::ready(req("ACME"));
+    let d = sim.feed(Input::ChannelBack {
+        how: ChannelLoss::BotRemoved,
+        by: None,
+    });
+    assert!(
+        d.entries.is_empty() && d.deliveries.is_empty() && d.trouble.is_none(),
+        "{d:?}"
+    );
+
+    // A closed trouble's channel archived is tidying up: recorded, nobody bothered.
     sim.close_properly();
-    let d = sim.feed(Input::ChannelArchived { by: Some(u("U0SALES")) });
+    let d = sim.feed(Input::ChannelLost {
+        how: ChannelLoss::Archived,
+        by: Some(u("U0SALES")),
+    });
     assert_eq!(d.entries.last().map(|e| &e.event), Some(&Event::ChannelArchived));
     assert!(d.deliveries.is_empty(), "{:?}", d.deliveries);
 }

@@ -132,8 +132,9 @@ pub enum Message {
         method: String,
         error: String,
     },
-    /// The trouble's channel was archived while the trouble is open (`by`, when Slack says who).
-    ChannelArchived {
+    /// The bot lost the trouble's channel while the trouble is open (`by`, when Slack says who).
+    ChannelLost {
+        how: ChannelLoss,
         by: Option<UserId>,
     },
     /// A change to the record, as one line in the trouble's channel.
@@ -324,13 +325,15 @@ pub enum Input {
     MemberLeft {
         user: UserId,
     },
-    /// Slack saw the trouble's channel archived (`channel_archive`/`group_archive`), by whom
-    /// when it says.
-    ChannelArchived {
+    /// The bot can no longer post in the trouble's channel (archived, or the bot removed from
+    /// it), by whom when Slack says.
+    ChannelLost {
+        how: ChannelLoss,
         by: Option<UserId>,
     },
-    /// ... or unarchived.
-    ChannelUnarchived {
+    /// ... and now it can again (unarchived, or the bot added back).
+    ChannelBack {
+        how: ChannelLoss,
         by: Option<UserId>,
     },
     /// Earlier troubles of the same customer sharing a part or lot (found by the shell).
