@@ -346,6 +346,23 @@ async fn the_manager_removing_the_bot_from_an_open_troubles_channel_is_told_to_t
         trouble(&bot, &t.id).channel_lost,
         Some(trouble_bot::trouble::model::ChannelLoss::BotRemoved)
     );
+    // Nobody silences the nudges that way: the owner gets them by DM, saying which trouble.
+    bot.advance_and_settle(Duration::from_secs(4 * 3600)).await;
+    let nudge = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == SALES && text_of(&c.params).contains("heard nothing")
+        })
+        .await;
+    assert!(
+        text_of(&nudge.params).contains(&format!("📌 Trouble {}", t.id)),
+        "{}",
+        nudge.params
+    );
+    bot.expect_none("chat.postMessage", |c| {
+        c.params["channel"] == t.channel.as_str() && text_of(&c.params).contains("heard nothing")
+    })
+    .await;
 
     // The owner adds it back: Slack says the bot joined, and who invited it.
     let status_ts = trouble(&bot, &t.id).status.expect("a status message").ts;

@@ -9,7 +9,7 @@ use crate::slack::blocks::{
 };
 use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, quoted, user_text, Where};
-use crate::trouble::decide::{Message, Nudge};
+use crate::trouble::decide::{Dest, Message, Nudge};
 use crate::trouble::first_contact::{first_contact_due, first_contact_made};
 use crate::trouble::model::{ChannelLoss, Cost, Severity, StageId, StageState, Trouble, UserId};
 use crate::trouble::money::Payer;
@@ -127,6 +127,37 @@ fn title(l: Locale, t: &Trouble) -> String {
         format!("🚨 トラブル {} — {}", t.id, away(&t.customer)),
         format!("🚨 Trouble {} — {}", t.id, away(&t.customer))
     )
+}
+
+/// `message` rendered for where it goes: one written for the trouble's own channel (a nudge,
+/// the first-call checklist) that goes by DM instead, while the bot has lost the channel, first
+/// says which trouble it is about.
+pub fn render_to(l: Locale, config: &Config, t: &Trouble, message: &Message, to: &Dest) -> Rendered {
+    let mut rendered = render(l, config, t, message);
+    if matches!(to, Dest::Dm(_)) && matches!(message, Message::Nudge(_) | Message::FirstContact { .. }) {
+        let about = tr!(
+            l,
+            format!(
+                "📌 トラブル {}（{} — {}）· {}",
+                t.id,
+                away(&t.customer),
+                away(&t.summary),
+                channel_ref(l, t)
+            ),
+            format!(
+                "📌 Trouble {} ({} — {}) · {}",
+                t.id,
+                away(&t.customer),
+                away(&t.summary),
+                channel_ref(l, t)
+            )
+        );
+        rendered.text = cut(&format!("{about}\n{}", rendered.text), FALLBACK_TEXT_LIMIT);
+        if let Some(blocks) = rendered.blocks.as_mut() {
+            blocks.insert(0, context(&about));
+        }
+    }
+    rendered
 }
 
 pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Rendered {

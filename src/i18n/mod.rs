@@ -282,7 +282,7 @@ pub use check_config::config_summary;
 pub use eightd::{eightd_markdown, export_eightd};
 pub use home::home_view;
 pub use locale::Locale;
-pub use messages::{render, severity_label};
+pub use messages::{render, render_to, severity_label};
 pub use replies::{list_text, reply_text, usage_text};
 pub use report::{export_json, export_markdown, history_text, report_markdown, report_mrkdwn, slack_parts};
 

@@ -652,7 +652,7 @@ async fn deliver_once(
             let result = slack
                 .post_message(
                     channel.as_str(),
-                    &rendered(&t, message),
+                    &crate::i18n::render_to(locale, &app.config, &t, message, to),
                     thread_ts.as_ref(),
                     Some(&marker),
                 )

@@ -2896,3 +2896,51 @@ fn an_open_troubles_channel_lost_is_on_the_timeline_and_told_to_the_owner_the_ma
     assert_eq!(d.entries.last().map(|e| &e.event), Some(&Event::ChannelArchived));
     assert!(d.deliveries.is_empty(), "{:?}", d.deliveries);
 }
+
+#[test]
+fn while_the_bot_has_lost_the_channel_the_nudges_go_to_the_owner_and_the_manager_by_dm() {
+    let nudged = |d: &Decision| -> (Vec<Dest>, usize) {
+        let by_dm = ops(d, Lane::Dm)
+            .into_iter()
+            .filter_map(|op| match op {
+                Op::Post {
+                    to,
+                    message: Message::Nudge(_) | Message::FirstContact { .. },
+                    ..
+                } => Some(to),
+                _ => None,
+            })
+            .collect();
+        let in_channel = ops(d, Lane::Channel)
+            .into_iter()
+            .filter(|op| matches!(op, Op::Post { .. }))
+            .count();
+        (by_dm, in_channel)
+    };
+    // Severity 2: an update every 4h; twice that brings the manager in.
+    for (fired, to) in [(hours(4), vec!["U0SALES"]), (hours(8), vec!["U0SALES", "U0MANAGER"])] {
+        let mut sim = Sim::ready(req("ACME"));
+        sim.feed(Input::ChannelLost {
+            how: ChannelLoss::BotRemoved,
+            by: Some(u("U0SALES")),
+        });
+        sim.advance(fired);
+        let d = sim.feed(Input::Timer(TimerKind::FollowUp { epoch: 1 }));
+        let to: Vec<Dest> = to.into_iter().map(|who| Dest::Dm(u(who))).collect();
+        assert_eq!(nudged(&d), (to, 0), "after {}h", fired.num_hours());
+    }
+    // The first-contact reminder too; and once the bot is back, in the channel again.
+    let mut sim = Sim::ready(req("ACME"));
+    sim.feed(Input::ChannelLost {
+        how: ChannelLoss::Archived,
+        by: None,
+    });
+    let d = sim.feed(Input::Timer(TimerKind::FirstContact { missed: false }));
+    assert_eq!(nudged(&d), (vec![Dest::Dm(u("U0SALES"))], 0));
+    sim.feed(Input::ChannelBack {
+        how: ChannelLoss::Archived,
+        by: None,
+    });
+    let d = sim.feed(Input::Timer(TimerKind::FirstContact { missed: true }));
+    assert_eq!(nudged(&d), (vec![], 1));
+}
