@@ -312,3 +312,35 @@ async fn a_timer_that_fell_due_while_the_bot_was_down_fires_once_after_start() {
         .count();
     assert_eq!(to_vp, 0, "one escalation for the missed period, not one per period");
 }
+
+#[tokio::test]
+async fn a_manager_nobody_can_dm_is_passed_over_at_once_and_the_owner_hears_why() {
+    let bot = spawn_bot().await;
+    // A mistyped id in `[org]`, say: Slack has nobody there to write to.
+    bot.slack.no_such_user(MANAGER);
+    let answer = bot.command_text(SALES, ORIGIN, "open ACME: housing cracked").await;
+    let id = answer.split_whitespace().nth(1).unwrap().to_string();
+    // No acknowledgement timeout waited out (the clock never moves): the director is asked.
+    bot.slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == DIRECTOR && text_of(&c.params).contains("not been acknowledged")
+        })
+        .await;
+    let told = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == SALES && text_of(&c.params).contains("could not DM")
+        })
+        .await;
+    let text = text_of(&told.params);
+    assert!(text.contains(&format!("<@{MANAGER}>")) && text.contains(&id), "{text}");
+    // Everyone else is in the channel: the unknown id is left out of the invitation.
+    bot.settle().await;
+    let t = bot.store().get(&TroubleId::new(&id)).unwrap().unwrap();
+    let members = bot.slack.members(t.channel.expect("a channel").as_str());
+    assert!(
+        [SALES, DIRECTOR].iter().all(|m| members.iter().any(|x| x == m)),
+        "{members:?}"
+    );
+    assert_eq!(t.escalation.level, 1);
+}

@@ -218,6 +218,8 @@ struct World {
     outage_until: Option<Instant>,
     /// Set by `refuse_token`: the error every call carrying the bot token answers.
     token_refused: Option<String>,
+    /// User ids Slack does not know (`no_such_user`).
+    unknown_users: HashSet<String>,
     channel_limit: bool,
     limiter: ChannelLimiter,
     rate_limited: usize,
@@ -643,6 +645,13 @@ impl FakeSlack {
 
     pub fn end_outage(&self) {
         self.shared.lock().outage_until = None;
+    }
+
+    /// From now, `user` is no user Slack knows (a mistyped id, say): a DM to them answers
+    /// `channel_not_found`, and an invitation of them `user_not_found` (with `force`, the others
+    /// are invited and the answer lists the error per user, as Slack does).
+    pub fn no_such_user(&self, user: &str) {
+        self.shared.lock().unknown_users.insert(user.to_string());
     }
 
     /// From now, every call carrying the bot token (auth.test included) answers HTTP 200
@@ -1211,6 +1220,16 @@ impl World {
         if users.iter().any(|u| u == BOT_USER_ID) {
             return err("cant_invite_self");
         }
+        let (unknown, users): (Vec<String>, Vec<String>) =
+            users.into_iter().partition(|u| self.unknown_users.contains(u));
+        let force = s(p, "force").is_some_and(|f| f == "true");
+        if !unknown.is_empty() && (!force || users.is_empty()) {
+            return err("user_not_found");
+        }
+        let errors: Vec<Value> = unknown
+            .iter()
+            .map(|u| json!({"user": u, "ok": false, "error": "user_not_found"}))
+            .collect();
         if self.lean {
             return json!({"ok": true, "channel": self.channel_obj(&channel)});
         }
@@ -1220,7 +1239,11 @@ impl World {
                 members.push(user);
             }
         }
-        json!({"ok": true, "channel": self.channel_obj(&channel)})
+        let mut answer = json!({"ok": true, "channel": self.channel_obj(&channel)});
+        if !errors.is_empty() {
+            answer["errors"] = Value::Array(errors);
+        }
+        answer
     }
 
     fn post_message(&mut self, p: &Value) -> Value {
@@ -1230,6 +1253,9 @@ impl World {
         let channel = dm_or_channel(&raw_channel);
         if self.not_in_channel.contains(&raw_channel) || self.not_in_channel.contains(&channel) {
             return err("not_in_channel");
+        }
+        if self.unknown_users.contains(&raw_channel) {
+            return err("channel_not_found");
         }
         let has_content = ["text", "blocks", "attachments", "markdown_text"]
             .iter()

@@ -135,22 +135,11 @@ fn title(l: Locale, t: &Trouble) -> String {
 pub fn render_to(l: Locale, config: &Config, t: &Trouble, message: &Message, to: &Dest) -> Rendered {
     let mut rendered = render(l, config, t, message);
     if matches!(to, Dest::Dm(_)) && matches!(message, Message::Nudge(_) | Message::FirstContact { .. }) {
+        let (id, customer, summary, channel) = (&t.id, away(&t.customer), away(&t.summary), channel_ref(l, t));
         let about = tr!(
             l,
-            format!(
-                "📌 トラブル {}（{} — {}）· {}",
-                t.id,
-                away(&t.customer),
-                away(&t.summary),
-                channel_ref(l, t)
-            ),
-            format!(
-                "📌 Trouble {} ({} — {}) · {}",
-                t.id,
-                away(&t.customer),
-                away(&t.summary),
-                channel_ref(l, t)
-            )
+            format!("📌 トラブル {id}（{customer} — {summary}）· {channel}"),
+            format!("📌 Trouble {id} ({customer} — {summary}) · {channel}")
         );
         rendered.text = cut(&format!("{about}\n{}", rendered.text), FALLBACK_TEXT_LIMIT);
         if let Some(blocks) = rendered.blocks.as_mut() {
@@ -384,6 +373,14 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::Agreement(line) => super::agreement::line(l, config, t, line),
         Message::EightD => super::eightd::rendered(l, config, t),
         Message::Text { text } => Rendered { text: text.clone(), blocks: None },
+        Message::PersonUnreachable { who, error } => {
+            let (id, customer, error) = (&t.id, away(&t.customer), away(error));
+            Rendered::text(tr!(
+                l,
+                format!("⚠️ トラブル {id}（{customer}）の確認を {} に DM で依頼できませんでした（{error}）。存在しないユーザーか、ボットです。次の上位者に依頼しました。ボットの管理者に設定（`[org]`）の確認を依頼してください。", user(who)),
+                format!("⚠️ The bot could not DM {} to acknowledge trouble {id} ({customer}): Slack has no such person to write to ({error}), or it is a bot. It asked the next one up the chain instead. Please ask the bot's admin to check `[org]` in its configuration.", user(who))
+            ))
+        }
         Message::DeliveryProblem { method, error } => Rendered::text(tr!(
             l,
             format!("⚠️ Slackへの送信に失敗しました（{}: {}）。権限や設定を確認してください。", escape(method), away(error)),
@@ -1001,6 +998,10 @@ pub(super) mod tests {
             Message::ChannelLost {
                 how: ChannelLoss::Archived,
                 by: Some(by.clone()),
+            },
+            Message::PersonUnreachable {
+                who: by.clone(),
+                error: t.summary.clone(),
             },
             Message::ChannelLost {
                 how: ChannelLoss::BotRemoved,

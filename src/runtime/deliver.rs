@@ -278,9 +278,14 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
                 Err(AttemptError::Slack(e)) if e.is_permanent() => {
                     app.metrics.slack_call(method, "permanent_error");
                     tracing::warn!(error = %e, trouble = ?item.trouble, "Slack refused a call for good");
-                    break Some(Outcome::Failed {
-                        method: method.to_string(),
-                        error: e.code(),
+                    let (method, error) = (method.to_string(), e.code());
+                    break Some(match &item.op {
+                        Op::Post { to: Dest::Dm(who), .. } if e.no_such_person() => Outcome::PersonUnreachable {
+                            who: who.clone(),
+                            method,
+                            error,
+                        },
+                        _ => Outcome::Failed { method, error },
                     });
                 }
                 Err(e) => {

@@ -433,12 +433,17 @@ mod tests {
     use crate::clock::Clock;
     use std::time::Duration;
 
-    #[tokio::test]
-    async fn while_slack_cannot_be_reached_one_call_at_a_time_tries_and_an_answer_lets_all_go() {
+    /// A manual clock and where it starts.
+    fn manual_clock() -> (chrono::DateTime<chrono::Utc>, Clock) {
         let start = chrono::DateTime::parse_from_rfc3339("2026-11-30T00:00:00Z")
             .unwrap()
             .with_timezone(&chrono::Utc);
-        let clock = Clock::manual(start);
+        (start, Clock::manual(start))
+    }
+
+    #[tokio::test]
+    async fn while_slack_cannot_be_reached_one_call_at_a_time_tries_and_an_answer_lets_all_go() {
+        let (start, clock) = manual_clock();
         let manual = clock.as_manual().unwrap();
         let pacer = Pacer::new(clock.clone());
         let far = start + chrono::Duration::hours(1);
@@ -508,10 +513,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_refused_token_holds_every_call_at_once_and_one_tries_every_30_seconds() {
-        let start = chrono::DateTime::parse_from_rfc3339("2026-11-30T00:00:00Z")
-            .unwrap()
-            .with_timezone(&chrono::Utc);
-        let clock = Clock::manual(start);
+        let (_, clock) = manual_clock();
         let manual = clock.as_manual().unwrap();
         let pacer = Pacer::new(clock.clone());
         let ask = || pacer.wait_for_slack(clock.now());

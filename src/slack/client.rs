@@ -163,6 +163,14 @@ impl SlackError {
         }
     }
 
+    /// Whether a DM failed because Slack has nobody there to write to: no such user (or one
+    /// whose DM cannot be opened), or a bot. Asked only of a DM: for a channel post
+    /// `channel_not_found` means the channel.
+    pub fn no_such_person(&self) -> bool {
+        matches!(self, SlackError::Api { error, .. }
+            if ["channel_not_found", "user_not_found", "user_disabled", "cannot_dm_bot"].contains(&error.as_str()))
+    }
+
     /// Whether Slack refused the token the call carried (see [`TOKEN_REFUSED_ERRORS`]).
     pub fn refuses_token(&self) -> bool {
         self.token_refusal().is_some()

@@ -67,11 +67,36 @@ pub(super) fn escalate(w: &mut Work) {
             ask_to_acknowledge(w, top);
             w.start_ack_timer();
         } else {
-            w.t.escalation.gave_up = true;
-            w.log(None, Event::NobodyAnswered);
-            w.post(Lane::Channel, Dest::TroubleChannel, Message::NobodyAnswered);
-            w.refresh_status();
+            give_up(w);
         }
+    }
+}
+
+/// The whole chain was asked and nobody answers: the channel is told to reach them directly.
+fn give_up(w: &mut Work) {
+    w.t.escalation.gave_up = true;
+    w.log(None, Event::NobodyAnswered);
+    w.post(Lane::Channel, Dest::TroubleChannel, Message::NobodyAnswered);
+    w.refresh_status();
+}
+
+/// The DM asking `who` to acknowledge reached nobody (no such user, a bot): they cannot answer,
+/// so waiting out the acknowledgement timeout for them would only hold the trouble back. If
+/// they are the one the chain is waiting for, the bot goes on up at once, and the owner hears
+/// why (someone in `[org]` to check). A DM that failed to someone no longer waited for changes
+/// nothing.
+pub(super) fn person_unreachable(w: &mut Work, who: UserId, error: String) {
+    let waiting_for = w.t.escalation.chain.get(w.t.escalation.level);
+    if !w.t.is_open() || w.t.ack.is_some() || w.t.escalation.gave_up || waiting_for != Some(&who) {
+        return;
+    }
+    let owner = w.t.owner.clone();
+    w.post(Lane::Dm, Dest::Dm(owner), Message::PersonUnreachable { who, error });
+    // Re-pinging the top of the chain would only fail again.
+    if w.t.escalation.level + 1 < w.t.escalation.chain.len() {
+        escalate(w);
+    } else {
+        give_up(w);
     }
 }
 

@@ -98,6 +98,16 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 );
             }
         }
+        Outcome::PersonUnreachable { who, method, error } => {
+            w.log(
+                None,
+                Event::DeliveryFailed {
+                    method,
+                    error: error.clone(),
+                },
+            );
+            person_unreachable(w, who, error);
+        }
         // Always Slack's own error code: a call that could not run because an earlier one failed
         // (no channel yet) never reaches here, the deliverer drops it (see `AttemptError`).
         Outcome::Failed { method, error } => {

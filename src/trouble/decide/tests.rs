@@ -2944,3 +2944,68 @@ fn while_the_bot_has_lost_the_channel_the_nudges_go_to_the_owner_and_the_manager
     let d = sim.feed(Input::Timer(TimerKind::FirstContact { missed: true }));
     assert_eq!(nudged(&d), (vec![], 1));
 }
+
+#[test]
+fn someone_in_the_chain_nobody_can_dm_is_passed_over_at_once_and_the_owner_hears_why() {
+    let unreachable = |who: &str| {
+        Input::Delivered(Outcome::PersonUnreachable {
+            who: u(who),
+            method: "chat.postMessage".into(),
+            error: "channel_not_found".into(),
+        })
+    };
+    let asked = |d: &Decision| -> Vec<UserId> {
+        ops(d, Lane::Dm)
+            .into_iter()
+            .filter_map(|op| match op {
+                Op::Post {
+                    to: Dest::Dm(who),
+                    message: Message::EscalationDm { .. },
+                    ..
+                } => Some(who),
+                _ => None,
+            })
+            .collect()
+    };
+    let told_owner = |d: &Decision| -> Vec<UserId> {
+        ops(d, Lane::Dm)
+            .into_iter()
+            .filter_map(|op| match op {
+                Op::Post {
+                    to: Dest::Dm(owner),
+                    message: Message::PersonUnreachable { who, .. },
+                    ..
+                } if owner == u("U0SALES") => Some(who),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut sim = Sim::ready(req("ACME"));
+    assert_eq!(sim.t.escalation.chain, users(&CHAIN));
+    // The manager's first ping reached nobody: the director is asked now, not after the timeout.
+    let d = sim.feed(unreachable("U0MANAGER"));
+    assert_eq!(told_owner(&d), users(&["U0MANAGER"]));
+    assert_eq!(asked(&d), users(&["U0DIRECTOR"]));
+    assert_eq!(sim.t.escalation.level, 1);
+    assert!(events(&d).contains(&Event::DeliveryFailed {
+        method: "chat.postMessage".into(),
+        error: "channel_not_found".into()
+    }));
+    // A late failure for someone no longer waited for changes nothing but the timeline.
+    let d = sim.feed(unreachable("U0MANAGER"));
+    assert!(asked(&d).is_empty() && told_owner(&d).is_empty() && sim.t.escalation.level == 1);
+    // Up to the top, which is not re-pinged in vain: the channel hears nobody can answer.
+    sim.feed(unreachable("U0DIRECTOR"));
+    let d = sim.feed(unreachable("U0VP"));
+    assert_eq!(told_owner(&d), users(&["U0VP"]));
+    assert!(asked(&d).is_empty(), "no re-ping of an unreachable top");
+    assert!(sim.t.escalation.gave_up);
+    assert!(events(&d).contains(&Event::NobodyAnswered));
+    sim.assert_chain_valid();
+
+    // Acknowledged already: nothing moves.
+    let mut sim = Sim::ready(req("ACME"));
+    sim.cmd("U0MANAGER", Command::Ack);
+    let d = sim.feed(unreachable("U0MANAGER"));
+    assert!(asked(&d).is_empty() && told_owner(&d).is_empty());
+}

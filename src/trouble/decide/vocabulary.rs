@@ -132,6 +132,12 @@ pub enum Message {
         method: String,
         error: String,
     },
+    /// To the owner: `who`, asked to acknowledge, could not be DMed (`error`); the bot went on
+    /// up the chain.
+    PersonUnreachable {
+        who: UserId,
+        error: String,
+    },
     /// The bot lost the trouble's channel while the trouble is open (`by`, when Slack says who).
     ChannelLost {
         how: ChannelLoss,
@@ -266,6 +272,13 @@ pub enum Outcome {
         line: crate::trouble::approval::AgreementLine,
     },
     Failed {
+        method: String,
+        error: String,
+    },
+    /// A DM to `who` failed for good (`method`, `error`) because Slack has nobody there to write
+    /// to: no such user (a mistyped id in `[org]`), or a bot.
+    PersonUnreachable {
+        who: UserId,
         method: String,
         error: String,
     },
