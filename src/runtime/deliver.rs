@@ -225,8 +225,8 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
                 Box::pin(tell_reporter_not_pinged(app, item, error)).await;
             }
             // While Slack cannot be reached (or refuses the bot token), one call at a time finds
-            // out whether that is over;
-            // this one waits without writing or sending, renewing its claim now and then.
+            // out whether that is over; this one waits without writing or sending, renewing its
+            // claim now and then.
             let pass = {
                 let renew_by = app.clock.now() + span(crate::app::claim_lease(&app.config) / 3);
                 let mut shutdown = shutdown.clone();
