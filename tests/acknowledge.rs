@@ -320,12 +320,19 @@ async fn a_manager_nobody_can_dm_is_passed_over_at_once_and_the_owner_hears_why(
     bot.slack.no_such_user(MANAGER);
     let answer = bot.command_text(SALES, ORIGIN, "open ACME: housing cracked").await;
     let id = answer.split_whitespace().nth(1).unwrap().to_string();
-    // No acknowledgement timeout waited out (the clock never moves): the director is asked.
-    bot.slack
+    // No acknowledgement timeout waited out (the clock never moves): the director is asked,
+    // and told why.
+    let asked = bot
+        .slack
         .wait_for("chat.postMessage", |c| {
-            c.params["channel"] == DIRECTOR && text_of(&c.params).contains("not been acknowledged")
+            c.params["channel"] == DIRECTOR && text_of(&c.params).contains("needs acknowledging")
         })
         .await;
+    assert!(
+        text_of(&asked.params).contains(&format!("could not reach <@{MANAGER}>")),
+        "{}",
+        asked.params
+    );
     let told = bot
         .slack
         .wait_for("chat.postMessage", |c| {

@@ -14,7 +14,7 @@ use trouble_bot::trouble::command::OpenRequest;
 use trouble_bot::trouble::customer::PastTrouble;
 use trouble_bot::trouble::decide::{open, Ctx, Message, Nudge, Reply};
 use trouble_bot::trouble::model::{
-    ChannelId, Cost, CustomerUpdate, Origin, Severity, Split, StageId, Trouble, TroubleId, UserId,
+    ChannelId, ChannelLoss, Cost, CustomerUpdate, Origin, Severity, Split, StageId, Trouble, TroubleId, UserId,
 };
 use trouble_bot::trouble::record::Record;
 
@@ -434,12 +434,36 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
         Message::EscalationMention {
             to: manager.clone(),
             waited_secs: 600,
+            passed_over: None,
         },
         Message::EscalationDm {
             to: manager.clone(),
             waited_secs: 600,
+            passed_over: None,
+        },
+        Message::EscalationMention {
+            to: UserId::new(DIRECTOR),
+            waited_secs: 0,
+            passed_over: Some(manager.clone()),
+        },
+        Message::EscalationDm {
+            to: UserId::new(DIRECTOR),
+            waited_secs: 0,
+            passed_over: Some(manager.clone()),
         },
         Message::NobodyAnswered,
+        Message::PersonUnreachable {
+            who: manager.clone(),
+            error: "channel_not_found".into(),
+        },
+        Message::ChannelLost {
+            how: ChannelLoss::Archived,
+            by: Some(sales.clone()),
+        },
+        Message::ChannelLost {
+            how: ChannelLoss::BotRemoved,
+            by: Some(manager.clone()),
+        },
         Message::StageChanged {
             stage: StageId::Facts,
             done: true,

@@ -288,17 +288,36 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             format!("✅ {}が確認しました（起票から{}）。", user(by), format_duration(l, (*after_secs).max(0) as u64)),
             format!("✅ Acknowledged by {} after {}.", user(by), format_duration(l, (*after_secs).max(0) as u64))
         )),
-        Message::EscalationMention { to, waited_secs } => Rendered::text(tr!(
-            l,
-            format!("⏫ {} 起票から{}経っても確認がありません。このスレッドに返信するか、「確認しました」ボタンを押してください。", user(to), format_duration(l, (*waited_secs).max(0) as u64)),
-            format!("⏫ {} nobody has acknowledged this in {}. Please reply in this thread or press Acknowledge.", user(to), format_duration(l, (*waited_secs).max(0) as u64))
-        )),
-        Message::EscalationDm { to: _, waited_secs } => {
-            let text = tr!(
-                l,
-                format!("⏫ トラブル {}（{} — {}、{}）は起票から{}経っても確認されていません。{} で確認をお願いします。", t.id, away(&t.customer), away(&t.summary), sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t)),
-                format!("⏫ Trouble {} ({} — {}, {}) has not been acknowledged for {}. Please acknowledge it in {}.", t.id, away(&t.customer), away(&t.summary), sev, format_duration(l, (*waited_secs).max(0) as u64), channel_ref(l, t))
-            );
+        Message::EscalationMention { to, waited_secs, passed_over } => {
+            let waited = format_duration(l, (*waited_secs).max(0) as u64);
+            Rendered::text(match passed_over {
+                None => tr!(
+                    l,
+                    format!("⏫ {} 起票から{waited}経っても確認がありません。このスレッドに返信するか、「確認しました」ボタンを押してください。", user(to)),
+                    format!("⏫ {} nobody has acknowledged this in {waited}. Please reply in this thread or press Acknowledge.", user(to))
+                ),
+                Some(p) => tr!(
+                    l,
+                    format!("⏫ {} 先に依頼した {} には連絡がつきませんでした。このスレッドに返信するか、「確認しました」ボタンを押してください。", user(to), user(p)),
+                    format!("⏫ {} the bot could not reach {}, who was asked first. Please reply in this thread or press Acknowledge.", user(to), user(p))
+                ),
+            })
+        }
+        Message::EscalationDm { waited_secs, passed_over, .. } => {
+            let (id, customer, summary, channel) = (&t.id, away(&t.customer), away(&t.summary), channel_ref(l, t));
+            let waited = format_duration(l, (*waited_secs).max(0) as u64);
+            let text = match passed_over {
+                None => tr!(
+                    l,
+                    format!("⏫ トラブル {id}（{customer} — {summary}、{sev}）は起票から{waited}経っても確認されていません。{channel} で確認をお願いします。"),
+                    format!("⏫ Trouble {id} ({customer} — {summary}, {sev}) has not been acknowledged for {waited}. Please acknowledge it in {channel}.")
+                ),
+                Some(p) => tr!(
+                    l,
+                    format!("⏫ トラブル {id}（{customer} — {summary}、{sev}）の確認をお願いします。先に依頼した {} には連絡がつきませんでした。{channel} で確認をお願いします。", user(p)),
+                    format!("⏫ Trouble {id} ({customer} — {summary}, {sev}) needs acknowledging: the bot could not reach {}, who was asked first. Please acknowledge it in {channel}.", user(p))
+                ),
+            };
             let blocks = vec![section(&text), actions("dm", vec![button(Action::Acknowledge.id(), tr!(l, "確認しました", "Acknowledge"), &ButtonValue::trouble(t.id.as_str()).encode(), true)])];
             Rendered { text, blocks: Some(blocks) }
         }
@@ -986,6 +1005,12 @@ pub(super) mod tests {
             Message::EscalationDm {
                 to: by.clone(),
                 waited_secs: 60,
+                passed_over: None,
+            },
+            Message::EscalationDm {
+                to: by.clone(),
+                waited_secs: 0,
+                passed_over: Some(by.clone()),
             },
             Message::SeverityRaised {
                 from: Severity::new(2),

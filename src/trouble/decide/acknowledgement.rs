@@ -44,6 +44,12 @@ pub(super) fn acknowledge(w: &mut Work, user: &UserId) {
 const MAX_TOP_REPINGS: u32 = 5;
 
 pub(super) fn escalate(w: &mut Work) {
+    go_up(w, None);
+}
+
+/// The next one up the chain is asked (`passed_over`: the one before could not be reached), or
+/// the top again, at most [`MAX_TOP_REPINGS`] times, before the bot gives up.
+fn go_up(w: &mut Work, passed_over: Option<&UserId>) {
     let chain = w.t.escalation.chain.clone();
     let next_level = w.t.escalation.level + 1;
     if let Some(next) = chain.get(next_level) {
@@ -56,7 +62,7 @@ pub(super) fn escalate(w: &mut Work) {
             },
         );
         w.invite(vec![next.clone()]);
-        ask_to_acknowledge(w, next);
+        ask_to_acknowledge(w, next, passed_over);
         w.start_ack_timer();
         w.refresh_status();
     } else if let Some(top) = chain.last() {
@@ -64,7 +70,7 @@ pub(super) fn escalate(w: &mut Work) {
             w.t.escalation.top_repings += 1;
             let count = w.t.escalation.top_repings;
             w.log(None, Event::Repinged { to: top.clone(), count });
-            ask_to_acknowledge(w, top);
+            ask_to_acknowledge(w, top, None);
             w.start_ack_timer();
         } else {
             give_up(w);
@@ -91,10 +97,17 @@ pub(super) fn person_unreachable(w: &mut Work, who: UserId, error: String) {
         return;
     }
     let owner = w.t.owner.clone();
-    w.post(Lane::Dm, Dest::Dm(owner), Message::PersonUnreachable { who, error });
+    w.post(
+        Lane::Dm,
+        Dest::Dm(owner),
+        Message::PersonUnreachable {
+            who: who.clone(),
+            error,
+        },
+    );
     // Re-pinging the top of the chain would only fail again.
     if w.t.escalation.level + 1 < w.t.escalation.chain.len() {
-        escalate(w);
+        go_up(w, Some(&who));
     } else {
         give_up(w);
     }
@@ -102,7 +115,7 @@ pub(super) fn person_unreachable(w: &mut Work, who: UserId, error: String) {
 
 /// Asks someone in the chain to acknowledge: a DM (which never waits for the channel) and a
 /// mention in the kickoff thread, where a reply acknowledges.
-pub(super) fn ask_to_acknowledge(w: &mut Work, who: &UserId) {
+pub(super) fn ask_to_acknowledge(w: &mut Work, who: &UserId, passed_over: Option<&UserId>) {
     let waited_secs = (w.ctx.now - w.t.opened_at).num_seconds();
     w.post(
         Lane::Dm,
@@ -110,6 +123,7 @@ pub(super) fn ask_to_acknowledge(w: &mut Work, who: &UserId) {
         Message::EscalationDm {
             to: who.clone(),
             waited_secs,
+            passed_over: passed_over.cloned(),
         },
     );
     w.post(
@@ -118,6 +132,7 @@ pub(super) fn ask_to_acknowledge(w: &mut Work, who: &UserId) {
         Message::EscalationMention {
             to: who.clone(),
             waited_secs,
+            passed_over: passed_over.cloned(),
         },
     );
 }

@@ -179,7 +179,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             w.log(Some(&user), Event::ManagerChanged { from, to: to.clone() });
             w.invite(vec![to.clone()]);
             if w.t.ack.is_none() {
-                ask_to_acknowledge(w, &to);
+                ask_to_acknowledge(w, &to, None);
                 w.start_ack_timer();
             }
             w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });

@@ -960,7 +960,11 @@ fn no_ack_within_the_timeout_escalates_one_level_up_the_chain() {
                 Op::Invite { users: users(&[to]) },
                 post_op(
                     Dest::KickoffThread,
-                    Message::EscalationMention { to: u(to), waited_secs },
+                    Message::EscalationMention {
+                        to: u(to),
+                        waited_secs,
+                        passed_over: None
+                    },
                     None
                 ),
                 Op::Refresh { slot: Slot::Status },
@@ -971,7 +975,11 @@ fn no_ack_within_the_timeout_escalates_one_level_up_the_chain() {
             ops(&d, Lane::Dm),
             vec![post_op(
                 Dest::Dm(u(to)),
-                Message::EscalationDm { to: u(to), waited_secs },
+                Message::EscalationDm {
+                    to: u(to),
+                    waited_secs,
+                    passed_over: None
+                },
                 None
             )],
             "{to}"
@@ -1023,7 +1031,8 @@ fn at_the_top_of_the_chain_the_bot_repings_five_times_then_says_nobody_answered_
                 Dest::Dm(u("U0VP")),
                 Message::EscalationDm {
                     to: u("U0VP"),
-                    waited_secs
+                    waited_secs,
+                    passed_over: None
                 },
                 None
             )]
@@ -1035,7 +1044,8 @@ fn at_the_top_of_the_chain_the_bot_repings_five_times_then_says_nobody_answered_
                 Dest::KickoffThread,
                 Message::EscalationMention {
                     to: u("U0VP"),
-                    waited_secs
+                    waited_secs,
+                    passed_over: None
                 },
                 None
             )
@@ -2960,9 +2970,12 @@ fn someone_in_the_chain_nobody_can_dm_is_passed_over_at_once_and_the_owner_hears
             .filter_map(|op| match op {
                 Op::Post {
                     to: Dest::Dm(who),
-                    message: Message::EscalationDm { .. },
+                    message: Message::EscalationDm { passed_over, .. },
                     ..
-                } => Some(who),
+                } => {
+                    assert!(passed_over.is_some(), "the one passed over is named");
+                    Some(who)
+                }
                 _ => None,
             })
             .collect()

@@ -81,10 +81,16 @@ pub enum Message {
     EscalationMention {
         to: UserId,
         waited_secs: i64,
+        /// The one asked before, whom the bot could not reach (not their timeout passing).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        passed_over: Option<UserId>,
     },
     EscalationDm {
         to: UserId,
         waited_secs: i64,
+        /// As in `EscalationMention`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        passed_over: Option<UserId>,
     },
     NobodyAnswered,
     StageChanged {
