@@ -428,6 +428,12 @@ async fn while_slack_refuses_the_bot_token_every_call_waits_the_rep_is_told_and_
         form.contains("/trouble open CUSTOMER"),
         "the command line is offered: {form}"
     );
+    // A click's answer goes through its response_url, which needs no token: it is not held.
+    let click = button_payload(&bot.slack, COLLEAGUE, "acknowledge", first.as_str(), ORIGIN);
+    assert_eq!(bot.interaction(&click).await.status(), 200);
+    bot.slack
+        .wait_for("response_url", |c| c.params["_path"] == format!("click-{COLLEAGUE}"))
+        .await;
 
     // Ten minutes of refusal: the calls wait, one tries again every 30 s. Dropped, they would
     // be lost; each retrying on its own, they would be refused hundreds of times.

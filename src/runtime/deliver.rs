@@ -214,6 +214,8 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
             }
         }
         let method = item_method(&item.op);
+        // A response_url needs no token: it goes while Slack refuses the bot token.
+        let needs_token = !matches!(item.op, Op::Respond { .. });
         let outcome = loop {
             // Boxed, as in `deliver_lane`: this loop sleeps out backoffs between the calls.
             match Box::pin(app.store.renew(claim, app.clock.now())).await {
@@ -231,7 +233,7 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
                 let renew_by = app.clock.now() + span(crate::app::claim_lease(&app.config) / 3);
                 let mut shutdown = shutdown.clone();
                 tokio::select! {
-                    pass = Box::pin(app.pacer.wait_for_slack(renew_by)) => pass,
+                    pass = Box::pin(app.pacer.wait_for_slack(renew_by, needs_token)) => pass,
                     _ = shutdown.changed() => return None,
                 }
             };
@@ -243,7 +245,7 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
             call_slot.take().await;
             // Slack may have become unreachable while this call waited for its slot (calls
             // hanging unanswered hold every slot, and thousands may queue behind them).
-            if pass == Pass::Reachable && app.pacer.slack_held() {
+            if pass == Pass::Reachable && app.pacer.holds(needs_token) {
                 continue;
             }
             let answers = app.slack.answers();

@@ -219,13 +219,18 @@ impl Pacer {
     /// its own, each retry writing and flushing its attempt record and logging its failure:
     /// tens of megabytes a second for a few thousand troubles. Waiting here, a call writes and
     /// sends nothing. A probe that is slow to answer, or vanishes, passes on after [`PROBE_LEASE`].
-    pub(crate) async fn wait_for_slack(&self, until: DateTime<Utc>) -> Option<Pass> {
+    /// A call that carries no token (`needs_token` false: a `response_url`) is not held while
+    /// Slack only refuses the token.
+    pub(crate) async fn wait_for_slack(&self, until: DateTime<Utc>, needs_token: bool) -> Option<Pass> {
         // Every call asks: while Slack answers, a shared read is all it costs.
-        if self.held.borrow().is_none() {
+        if !self.holds(needs_token) {
             return Some(Pass::Reachable);
         }
         let mut changed = self.held.subscribe();
         loop {
+            if !self.holds(needs_token) {
+                return Some(Pass::Reachable);
+            }
             let now = self.clock.now();
             // Ok: how this call goes; Err: when the next probe may go.
             let mut turn = Ok(Pass::Reachable);
@@ -372,9 +377,10 @@ impl Pacer {
         looked.insert(trouble.clone())
     }
 
-    /// Whether every call waits for a probe (Slack unreachable, or refusing the bot token).
-    pub(crate) fn slack_held(&self) -> bool {
-        self.held.borrow().is_some()
+    /// Whether a call waits for a probe: any while Slack cannot be reached, those carrying the
+    /// token (`needs_token`) while it refuses the token.
+    pub(crate) fn holds(&self, needs_token: bool) -> bool {
+        self.held.borrow().is_some_and(|h| needs_token || !h.token_refused)
     }
 
     /// Since when Slack cannot be reached, if it cannot.
@@ -448,7 +454,7 @@ mod tests {
         let pacer = Pacer::new(clock.clone());
         let far = start + chrono::Duration::hours(1);
         // `until` already past: a call that must wait returns at once, to renew and ask again.
-        let ask = || pacer.wait_for_slack(clock.now());
+        let ask = || pacer.wait_for_slack(clock.now(), true);
         assert_eq!(ask().await, Some(Pass::Reachable));
         assert_eq!(pacer.slack_unreachable_since(), None);
 
@@ -473,6 +479,11 @@ mod tests {
         assert!(since >= start && since < start + chrono::Duration::milliseconds(100));
         assert_eq!(ask().await, Some(Pass::Probe), "the first probe at once");
         assert_eq!(ask().await, None, "one probe at a time");
+        assert_eq!(
+            pacer.wait_for_slack(clock.now(), false).await,
+            None,
+            "a response_url waits in an outage too"
+        );
         // A call that left before Slack was known unreachable changes nothing.
         pacer.slack_unreachable(Pass::Reachable);
         pacer.slack_unreachable(Pass::Probe);
@@ -502,7 +513,7 @@ mod tests {
         assert_eq!(ask().await, Some(Pass::Probe));
 
         // A call waiting for Slack goes on as soon as any call hears from it.
-        let (waited, ()) = tokio::join!(pacer.wait_for_slack(far), async {
+        let (waited, ()) = tokio::join!(pacer.wait_for_slack(far, true), async {
             tokio::task::yield_now().await;
             pacer.slack_answered();
         });
@@ -516,16 +527,18 @@ mod tests {
         let (_, clock) = manual_clock();
         let manual = clock.as_manual().unwrap();
         let pacer = Pacer::new(clock.clone());
-        let ask = || pacer.wait_for_slack(clock.now());
+        let ask = || pacer.wait_for_slack(clock.now(), true);
         // One refusal is Slack's answer, not its bad moment: every call waits at once.
         pacer.slack_refuses_token(Pass::Reachable);
-        assert!(pacer.slack_held());
+        assert!(pacer.holds(true));
         assert_eq!(
             pacer.slack_unreachable_since(),
             None,
             "Slack answers; it is not unreachable"
         );
         assert_eq!(ask().await, None, "the first probe waits its interval");
+        // A response_url carries no token: it goes.
+        assert_eq!(pacer.wait_for_slack(clock.now(), false).await, Some(Pass::Reachable));
         manual.advance(REFUSED_PROBE_EVERY);
         assert_eq!(ask().await, Some(Pass::Probe));
         assert_eq!(ask().await, None, "one probe at a time");
@@ -542,7 +555,7 @@ mod tests {
         assert_eq!(ask().await, Some(Pass::Probe));
         // Taken again: every call goes.
         pacer.slack_answered();
-        assert!(!pacer.slack_held());
+        assert!(!pacer.holds(true));
         assert_eq!(ask().await, Some(Pass::Reachable));
     }
 
