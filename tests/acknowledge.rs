@@ -322,25 +322,10 @@ async fn a_manager_nobody_can_dm_is_passed_over_at_once_and_the_owner_hears_why(
     let id = answer.split_whitespace().nth(1).unwrap().to_string();
     // No acknowledgement timeout waited out (the clock never moves): the director is asked,
     // and told why.
-    let asked = bot
-        .slack
-        .wait_for("chat.postMessage", |c| {
-            c.params["channel"] == DIRECTOR && text_of(&c.params).contains("needs acknowledging")
-        })
-        .await;
-    assert!(
-        text_of(&asked.params).contains(&format!("could not reach <@{MANAGER}>")),
-        "{}",
-        asked.params
-    );
-    let told = bot
-        .slack
-        .wait_for("chat.postMessage", |c| {
-            c.params["channel"] == SALES && text_of(&c.params).contains("could not DM")
-        })
-        .await;
-    let text = text_of(&told.params);
-    assert!(text.contains(&format!("<@{MANAGER}>")) && text.contains(&id), "{text}");
+    let asked = bot.posted_saying(DIRECTOR, "needs acknowledging").await;
+    assert!(asked.contains(&format!("could not reach <@{MANAGER}>")), "{asked}");
+    let told = bot.posted_saying(SALES, "could not DM").await;
+    assert!(told.contains(&format!("<@{MANAGER}>")) && told.contains(&id), "{told}");
     // Everyone else is in the channel: the unknown id is left out of the invitation.
     bot.settle().await;
     let t = bot.store().get(&TroubleId::new(&id)).unwrap().unwrap();

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::{json, Value};
-use trouble_bot::trouble::model::{Severity, StageState, Trouble, TroubleId};
+use trouble_bot::trouble::model::{ChannelLoss, Severity, StageState, Trouble, TroubleId};
+use trouble_bot::trouble::timeline::Event;
 
 /// Severity 2 escalates after an hour; 1 and 3 wait a day, so a change to either that restarted
 /// the wait would hold the escalation back past the hour the test advances the clock by.
@@ -274,6 +275,22 @@ fn archive_event(kind: &str, channel: &str, user: Option<&str>) -> Value {
     })
 }
 
+/// Sends `event` and waits until trouble `id`'s pinned status is edited after it.
+async fn status_refreshed_by(bot: &TestBot, id: &str, event: &Value) {
+    let status_ts = trouble(bot, id).status.expect("a status message").ts;
+    let of_status = |c: &Call| c.params["ts"] == status_ts.as_str();
+    let edits = bot.slack.calls_to("chat.update").into_iter().filter(of_status).count();
+    assert_eq!(bot.event(event, None).await.status(), 200);
+    bot.slack.wait_for_n("chat.update", edits + 1, of_status).await;
+}
+
+/// Trouble `id`'s last timeline entry: what happened, and who did it.
+fn last_entry(bot: &TestBot, id: &str) -> (Event, Option<String>) {
+    let timeline = bot.store().timeline(&TroubleId::new(id)).unwrap();
+    let last = timeline.last().expect("entries");
+    (last.event.clone(), last.actor.as_ref().map(|a| a.to_string()))
+}
+
 #[tokio::test]
 async fn the_owner_archiving_an_open_troubles_channel_is_recorded_and_told_to_the_manager_at_once() {
     let bot = spawn_bot().await;
@@ -282,40 +299,17 @@ async fn the_owner_archiving_an_open_troubles_channel_is_recorded_and_told_to_th
         .event(&archive_event("channel_archive", &t.channel, Some(SALES)), None)
         .await;
     assert_eq!(r.status(), 200);
-    let dm = bot
-        .slack
-        .wait_for("chat.postMessage", |c| {
-            c.params["channel"] == MANAGER && text_of(&c.params).contains("archived")
-        })
-        .await;
-    let text = text_of(&dm.params);
+    let text = bot.posted_saying(MANAGER, "archived").await;
     assert!(
         text.contains(&format!("<@{SALES}> archived <#{}>", t.channel)) && text.contains(&t.id),
         "{text}"
     );
-    let timeline = bot.store().timeline(&TroubleId::new(&t.id)).unwrap();
-    let last = timeline.last().expect("entries");
-    assert_eq!(
-        (&last.event, last.actor.as_ref().map(|a| a.as_str())),
-        (&trouble_bot::trouble::timeline::Event::ChannelArchived, Some(SALES))
-    );
-    bot.expect_none("chat.postMessage", |c| {
-        c.params["channel"] == SALES && text_of(&c.params).contains("archived")
-    })
-    .await;
+    assert_eq!(last_entry(&bot, &t.id), (Event::ChannelArchived, Some(SALES.into())));
+    bot.nothing_posted_saying(SALES, "archived").await;
 
     // Unarchived (a private channel's event names nobody): the pinned status catches up.
-    let status_ts = trouble(&bot, &t.id).status.expect("a status message").ts;
-    let of_status = |c: &Call| c.params["ts"] == status_ts.as_str();
-    let edits = bot.slack.calls_to("chat.update").into_iter().filter(of_status).count();
-    bot.event(&archive_event("group_unarchive", &t.channel, None), None)
-        .await;
-    bot.slack.wait_for_n("chat.update", edits + 1, of_status).await;
-    let timeline = bot.store().timeline(&TroubleId::new(&t.id)).unwrap();
-    assert_eq!(
-        timeline.last().map(|e| &e.event),
-        Some(&trouble_bot::trouble::timeline::Event::ChannelUnarchived)
-    );
+    status_refreshed_by(&bot, &t.id, &archive_event("group_unarchive", &t.channel, None)).await;
+    assert_eq!(last_entry(&bot, &t.id), (Event::ChannelUnarchived, None));
 }
 
 #[tokio::test]
@@ -326,56 +320,23 @@ async fn the_manager_removing_the_bot_from_an_open_troubles_channel_is_told_to_t
     left["event"]["actor_id"] = json!(MANAGER);
     assert_eq!(bot.event(&left, None).await.status(), 200);
     for who in [SALES, DIRECTOR] {
-        let dm = bot
-            .slack
-            .wait_for("chat.postMessage", |c| {
-                c.params["channel"] == who && text_of(&c.params).contains("removed the bot")
-            })
-            .await;
-        let text = text_of(&dm.params);
+        let text = bot.posted_saying(who, "removed the bot").await;
         assert!(
             text.contains(&format!("<@{MANAGER}> removed the bot from <#{}>", t.channel)),
             "{text}"
         );
     }
-    bot.expect_none("chat.postMessage", |c| {
-        c.params["channel"] == MANAGER && text_of(&c.params).contains("removed the bot")
-    })
-    .await;
-    assert_eq!(
-        trouble(&bot, &t.id).channel_lost,
-        Some(trouble_bot::trouble::model::ChannelLoss::BotRemoved)
-    );
+    bot.nothing_posted_saying(MANAGER, "removed the bot").await;
+    assert_eq!(trouble(&bot, &t.id).channel_lost, Some(ChannelLoss::BotRemoved));
     // Nobody silences the nudges that way: the owner gets them by DM, saying which trouble.
     bot.advance_and_settle(Duration::from_secs(4 * 3600)).await;
-    let nudge = bot
-        .slack
-        .wait_for("chat.postMessage", |c| {
-            c.params["channel"] == SALES && text_of(&c.params).contains("heard nothing")
-        })
-        .await;
-    assert!(
-        text_of(&nudge.params).contains(&format!("📌 Trouble {}", t.id)),
-        "{}",
-        nudge.params
-    );
-    bot.expect_none("chat.postMessage", |c| {
-        c.params["channel"] == t.channel.as_str() && text_of(&c.params).contains("heard nothing")
-    })
-    .await;
+    let nudge = bot.posted_saying(SALES, "heard nothing").await;
+    assert!(nudge.contains(&format!("📌 Trouble {}", t.id)), "{nudge}");
+    bot.nothing_posted_saying(&t.channel, "heard nothing").await;
 
     // The owner adds it back: Slack says the bot joined, and who invited it.
-    let status_ts = trouble(&bot, &t.id).status.expect("a status message").ts;
-    let of_status = |c: &Call| c.params["ts"] == status_ts.as_str();
-    let edits = bot.slack.calls_to("chat.update").into_iter().filter(of_status).count();
     let joined = member_event("member_joined_channel", &format!("Ev{}", unique()), &t.channel, "UBOT");
-    assert_eq!(bot.event(&joined, None).await.status(), 200);
-    bot.slack.wait_for_n("chat.update", edits + 1, of_status).await;
-    let timeline = bot.store().timeline(&TroubleId::new(&t.id)).unwrap();
-    let last = timeline.last().expect("entries");
-    assert_eq!(
-        (&last.event, last.actor.as_ref().map(|a| a.as_str())),
-        (&trouble_bot::trouble::timeline::Event::BotReturned, Some(SALES))
-    );
+    status_refreshed_by(&bot, &t.id, &joined).await;
+    assert_eq!(last_entry(&bot, &t.id), (Event::BotReturned, Some(SALES.into())));
     assert_eq!(trouble(&bot, &t.id).channel_lost, None);
 }

@@ -547,6 +547,26 @@ impl TestBot {
         self.slack.expect_none(method, pred, Duration::ZERO).await;
     }
 
+    /// The text of the message posted to `to` (a user, for a DM, or a channel) that says
+    /// `words`, once it comes.
+    pub async fn posted_saying(&self, to: &str, words: &str) -> String {
+        let posted = self
+            .slack
+            .wait_for("chat.postMessage", |c| {
+                c.params["channel"] == to && text_of(&c.params).contains(words)
+            })
+            .await;
+        text_of(&posted.params)
+    }
+
+    /// Asserts that no message saying `words` was posted to `to` (see `expect_none`).
+    pub async fn nothing_posted_saying(&self, to: &str, words: &str) {
+        self.expect_none("chat.postMessage", |c| {
+            c.params["channel"] == to && text_of(&c.params).contains(words)
+        })
+        .await;
+    }
+
     /// Waits until no stored timer is due at the bot's clock and the outbox is empty. While
     /// calls wait their turn (Slack's pace of about one message a second per channel), the
     /// clock is moved on a second at a time, so a test does not wait out the pacing.

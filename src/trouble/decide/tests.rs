@@ -170,6 +170,21 @@ fn has_op(d: &Decision, lane: Lane, op: &Op) -> bool {
     ops(d, lane).contains(op)
 }
 
+/// Every DM posted: to whom, and what.
+fn dms(d: &Decision) -> Vec<(UserId, Message)> {
+    ops(d, Lane::Dm)
+        .into_iter()
+        .filter_map(|op| match op {
+            Op::Post {
+                to: Dest::Dm(who),
+                message,
+                ..
+            } => Some((who, message)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Every message posted, in any lane.
 fn messages(d: &Decision) -> Vec<Message> {
     d.deliveries
@@ -2910,16 +2925,10 @@ fn an_open_troubles_channel_lost_is_on_the_timeline_and_told_to_the_owner_the_ma
 #[test]
 fn while_the_bot_has_lost_the_channel_the_nudges_go_to_the_owner_and_the_manager_by_dm() {
     let nudged = |d: &Decision| -> (Vec<Dest>, usize) {
-        let by_dm = ops(d, Lane::Dm)
+        let by_dm = dms(d)
             .into_iter()
-            .filter_map(|op| match op {
-                Op::Post {
-                    to,
-                    message: Message::Nudge(_) | Message::FirstContact { .. },
-                    ..
-                } => Some(to),
-                _ => None,
-            })
+            .filter(|(_, message)| matches!(message, Message::Nudge(_) | Message::FirstContact { .. }))
+            .map(|(who, _)| Dest::Dm(who))
             .collect();
         let in_channel = ops(d, Lane::Channel)
             .into_iter()
@@ -2965,14 +2974,10 @@ fn someone_in_the_chain_nobody_can_dm_is_passed_over_at_once_and_the_owner_hears
         })
     };
     let asked = |d: &Decision| -> Vec<UserId> {
-        ops(d, Lane::Dm)
+        dms(d)
             .into_iter()
-            .filter_map(|op| match op {
-                Op::Post {
-                    to: Dest::Dm(who),
-                    message: Message::EscalationDm { passed_over, .. },
-                    ..
-                } => {
+            .filter_map(|(who, message)| match message {
+                Message::EscalationDm { passed_over, .. } => {
                     assert!(passed_over.is_some(), "the one passed over is named");
                     Some(who)
                 }
@@ -2981,14 +2986,10 @@ fn someone_in_the_chain_nobody_can_dm_is_passed_over_at_once_and_the_owner_hears
             .collect()
     };
     let told_owner = |d: &Decision| -> Vec<UserId> {
-        ops(d, Lane::Dm)
+        dms(d)
             .into_iter()
-            .filter_map(|op| match op {
-                Op::Post {
-                    to: Dest::Dm(owner),
-                    message: Message::PersonUnreachable { who, .. },
-                    ..
-                } if owner == u("U0SALES") => Some(who),
+            .filter_map(|(to, message)| match message {
+                Message::PersonUnreachable { who, .. } if to == u("U0SALES") => Some(who),
                 _ => None,
             })
             .collect()
