@@ -1,6 +1,7 @@
 //! `POST /slack/events`: the URL handshake, message events (acknowledgement in the thread),
-//! channel membership (who may see a private trouble), a trouble channel archived or
-//! unarchived, App Home, and the app's uninstalling or its bot token's revoking.
+//! channel membership (who may see a private trouble), a trouble channel lost to the bot
+//! (archived, or the bot removed) and back, App Home, and the app's uninstalling or its bot
+//! token's revoking.
 
 use std::sync::Arc;
 
