@@ -727,9 +727,14 @@ impl SledStore {
     /// sled's flusher thread cleans from the same queue meanwhile: the pages it moved are not
     /// counted.
     pub fn tidy_log(&self) -> Result<usize, StoreError> {
+        self.tidy_log_within(TIDY_BUDGET)
+    }
+
+    /// [`SledStore::tidy_log`] for at most `budget`.
+    fn tidy_log_within(&self, budget: std::time::Duration) -> Result<usize, StoreError> {
         let started = std::time::Instant::now();
         let mut moved = 0;
-        while let Some(left) = TIDY_BUDGET.checked_sub(started.elapsed()) {
+        while let Some(left) = budget.checked_sub(started.elapsed()) {
             match self.db.tidy_log(TIDY_BELOW_PERCENT, left)? {
                 0 => break,
                 pass => moved += pass,
@@ -2410,7 +2415,11 @@ mod tests {
         // What the tidy moved is not counted here: sled's flusher thread cleans from the same
         // queue, and on a busy machine it once moved every page the tidy queued (a fresh-clone
         // CI run). The room on disk below is what matters; untidied it is 3.3× the records.
-        store.tidy_log().unwrap();
+        // The budget is a stop's (250 ms) times a hundred. The tidy first waits until crossbeam's
+        // epoch, which is the whole process's, lets sled's deferred counts run; the other tests
+        // of this binary hold it back, and on a loaded machine that took all of 250 ms (the log
+        // left untidied, 1.9–3.3× the records: a fresh-clone CI run, and 6 of 16 loaded runs).
+        store.tidy_log_within(TIDY_BUDGET * 100).unwrap();
         store.db.flush().unwrap();
         drop((store, kept, rewritten));
         // Segments emptied by the tidy are holes once the store opens again.
@@ -2783,8 +2792,12 @@ mod tests {
         let before = store.index.resident_pages();
         store.search_cache().warm(&store.index).unwrap();
         let after = store.index.resident_pages();
+        // The load leaves at most the path to its leaves (nothing more, here); unpaged, its
+        // leaves are ~37 pages. The margin leaves room for sled's own thread, which may bring a
+        // page or two of any tree in meanwhile: this test failed once in ~60 runs of the lib
+        // tests beside busy loops, with a margin of two.
         assert!(
-            after <= before + 2,
+            after <= before + 8,
             "{after} pages in memory after the load, {before} before"
         );
         let words = crate::trouble::search::query_words("cracked");
