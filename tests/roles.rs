@@ -328,6 +328,9 @@ async fn the_manager_removing_the_bot_from_an_open_troubles_channel_is_told_to_t
     }
     bot.nothing_posted_saying(MANAGER, "removed the bot").await;
     assert_eq!(trouble(&bot, &t.id).channel_lost, Some(ChannelLoss::BotRemoved));
+    // `/trouble status` still answers there, and says so.
+    let status = text_of(&bot.command(SALES, &t.channel, "status").await);
+    assert!(status.contains("The bot was removed from this channel"), "{status}");
     // Nobody silences the nudges that way: the owner gets them by DM, saying which trouble.
     bot.advance_and_settle(Duration::from_secs(4 * 3600)).await;
     let nudge = bot.posted_saying(SALES, "heard nothing").await;
@@ -339,4 +342,6 @@ async fn the_manager_removing_the_bot_from_an_open_troubles_channel_is_told_to_t
     status_refreshed_by(&bot, &t.id, &joined).await;
     assert_eq!(last_entry(&bot, &t.id), (Event::BotReturned, Some(SALES.into())));
     assert_eq!(trouble(&bot, &t.id).channel_lost, None);
+    let status = text_of(&bot.command(SALES, &t.channel, "status").await);
+    assert!(!status.contains("removed"), "{status}");
 }

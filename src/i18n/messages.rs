@@ -231,6 +231,23 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 divider(),
                 section(&stages_text(l, config, t)),
             ];
+            // Seen in `/trouble status` while the bot cannot post in the channel (the pinned
+            // status is refreshed once it can, without this line).
+            if let (Some(how), true) = (t.channel_lost, t.is_open()) {
+                let lost = match how {
+                    ChannelLoss::Archived => tr!(
+                        l,
+                        "⚠️ このチャンネルはアーカイブされています。解除されるまで、ボットは状況・催促・報告書をここに投稿できません（催促は DM で届きます）。",
+                        "⚠️ This channel is archived: until someone unarchives it, the bot cannot post the status, the nudges or the report here (the nudges go by DM)."
+                    ),
+                    ChannelLoss::BotRemoved => tr!(
+                        l,
+                        "⚠️ ボットはこのチャンネルから削除されています。`/invite` で戻されるまで、状況・催促・報告書をここに投稿できません（催促は DM で届きます）。",
+                        "⚠️ The bot was removed from this channel: until someone adds it back (`/invite`), it cannot post the status, the nudges or the report here (the nudges go by DM)."
+                    ),
+                };
+                blocks.insert(2, context(lost));
+            }
             if let Some(s) = &t.split {
                 blocks.push(context(&tr!(l, format!("責任区分 当社{}% / お客様{}% / 他{}%", s.ours, s.customer, s.other), format!("Responsibility: ours {}% / customer {}% / other {}%", s.ours, s.customer, s.other))));
             }
