@@ -267,15 +267,7 @@ async fn the_same_request_delivered_to_both_instances_opens_one_trouble() {
         .collect();
     assert_eq!(dms.len(), 1, "one trouble, one DM: {dms:?}");
     // On PostgreSQL no writer lock of the bot's stands between writes: /metrics shows none.
-    let metrics = a
-        .client
-        .get(format!("{}/metrics", a.base_url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = metrics_at(&a.base_url).await;
     assert!(metrics.contains("trouble_bot_troubles "), "{metrics}");
     assert!(
         !metrics.contains("writer_lock") && !metrics.contains("apply_lock"),

@@ -544,12 +544,7 @@ async fn a_disk_refusing_writes_stops_the_bot_saying_so_and_a_restart_sets_up_ev
     let health = reqwest::get(format!("{}/healthz", bot.base_url)).await.unwrap();
     assert_eq!(health.status(), 503);
     assert!(health.text().await.unwrap().contains("restart the bot"));
-    let metrics = reqwest::get(format!("{}/metrics", bot.base_url))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = metrics_at(&bot.base_url).await;
     assert!(metrics.contains("\ntrouble_bot_store_writes_halted 1\n"), "{metrics}");
     bot.kill_hard();
 

@@ -29,12 +29,7 @@ fn ids_and_customers(troubles: &[Trouble]) -> Vec<(String, String)> {
 }
 
 async fn metrics(bot: &TestBot) -> String {
-    reqwest::get(format!("{}/metrics", bot.base_url))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    metrics_at(&bot.base_url).await
 }
 
 /// The value of a gauge without labels in `/metrics`.

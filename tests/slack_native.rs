@@ -114,12 +114,7 @@ async fn app_home_shows_a_trouble_waiting_for_the_viewers_acknowledgement_and_re
 #[tokio::test]
 async fn metrics_parse_as_prometheus_text_and_move_when_a_trouble_is_opened() {
     let bot = spawn_bot().await;
-    let before = reqwest::get(format!("{}/metrics", bot.base_url))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let before = metrics_at(&bot.base_url).await;
     assert_eq!(
         sample(&before, "trouble_bot_troubles_opened_total{severity=\"2\"}"),
         None
@@ -129,12 +124,7 @@ async fn metrics_parse_as_prometheus_text_and_move_when_a_trouble_is_opened() {
         .wait_for("chat.postMessage", |c| c.params["channel"] == MANAGER)
         .await;
     let _ = t;
-    let after = reqwest::get(format!("{}/metrics", bot.base_url))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let after = metrics_at(&bot.base_url).await;
     check_prometheus_text(&after);
     assert_eq!(
         sample(&after, "trouble_bot_troubles_opened_total{severity=\"2\"}"),

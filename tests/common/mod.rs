@@ -138,6 +138,14 @@ pub async fn spawn_bot_on(
     bot
 }
 
+/// The `/metrics` text of the bot answering at `base_url` (in-process or the binary).
+pub async fn metrics_at(base_url: &str) -> String {
+    let response = reqwest::get(format!("{base_url}/metrics"))
+        .await
+        .expect("/metrics answers");
+    response.text().await.expect("/metrics text")
+}
+
 /// The real time, in seconds: for requests to the real binary, which runs on the system clock.
 pub fn now_secs() -> i64 {
     Clock::System.now().timestamp()
