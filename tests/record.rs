@@ -464,6 +464,12 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             how: ChannelLoss::BotRemoved,
             by: Some(manager.clone()),
         },
+        Message::HeldFollow {
+            how: ChannelLoss::BotRemoved,
+            since: t.opened_at,
+            count: 3,
+            left_out: 2,
+        },
         Message::StageChanged {
             stage: StageId::Facts,
             done: true,

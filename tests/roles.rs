@@ -345,3 +345,72 @@ async fn the_manager_removing_the_bot_from_an_open_troubles_channel_is_told_to_t
     let status = text_of(&bot.command(SALES, &t.channel, "status").await);
     assert!(!status.contains("removed"), "{status}");
 }
+
+#[tokio::test]
+async fn what_the_bot_meant_to_post_in_a_channel_it_was_removed_from_follows_once_it_is_back() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    let tries_there = || {
+        bot.slack
+            .calls_to("chat.postMessage")
+            .into_iter()
+            .filter(|c| c.params["channel"] == t.channel.as_str())
+            .count()
+    };
+    // Removed before the bot hears of it: the note's line is refused, and waits.
+    bot.slack.lose_channel(&t.channel, "not_in_channel");
+    bot.command_text(SALES, &t.channel, "note first call from the buyer")
+        .await;
+    bot.settle().await;
+    assert!(
+        matches!(last_entry(&bot, &t.id).0, Event::DeliveryFailed { ref error, .. } if error == "not_in_channel"),
+        "{:?}",
+        last_entry(&bot, &t.id)
+    );
+    let tried = tries_there();
+
+    // Slack says so: from then on nothing is tried there, and whoever changes the trouble is told.
+    let mut left = archive_event("channel_left", &t.channel, None);
+    left["event"]["actor_id"] = json!(MANAGER);
+    assert_eq!(bot.event(&left, None).await.status(), 200);
+    let answer = bot.command_text(SALES, &t.channel, "note second call").await;
+    assert!(
+        answer.contains("The bot was removed from this channel") && answer.contains("posts what waited"),
+        "{answer}"
+    );
+    bot.settle().await;
+    assert_eq!(
+        tries_there(),
+        tried,
+        "nothing is tried in the channel while the bot is out"
+    );
+
+    // Added back: why they come late, then both lines, once each, in order.
+    bot.slack.restore_channel(&t.channel);
+    let joined = member_event("member_joined_channel", &format!("Ev{}", unique()), &t.channel, "UBOT");
+    assert_eq!(bot.event(&joined, None).await.status(), 200);
+    bot.posted_saying(&t.channel, "second call").await;
+    bot.settle().await;
+    let now = trouble(&bot, &t.id);
+    let kept = [now.kickoff.expect("kickoff").ts, now.status.expect("status").ts];
+    let lines: Vec<String> = bot
+        .slack
+        .messages_in(&t.channel)
+        .iter()
+        .filter(|m| !kept.iter().any(|ts| m["ts"] == ts.as_str()))
+        .map(text_of)
+        .collect();
+    let at = |words: &str| {
+        let found: Vec<usize> = (0..lines.len()).filter(|i| lines[*i].contains(words)).collect();
+        assert_eq!(found.len(), 1, "{words}: {lines:#?}");
+        found[0]
+    };
+    let (why, first, second) = (
+        at("could not post here"),
+        at("first call from the buyer"),
+        at("second call"),
+    );
+    assert!(why < first && first < second, "{lines:#?}");
+    assert!(lines[why].contains("The 2 messages"), "{}", lines[why]);
+    assert!(now.held.is_none());
+}

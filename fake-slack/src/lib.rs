@@ -226,6 +226,8 @@ struct World {
     injected: usize,
     taken_names: HashSet<String>,
     not_in_channel: HashSet<String>,
+    /// Channels the bot cannot post in (`lose_channel`): channel id -> the error every call there gets.
+    lost_channels: HashMap<String, String>,
     channels: Vec<FakeChannel>,
     /// Channels not created by the bot (`add_channel`): channel id -> creator.
     creators: HashMap<String, String>,
@@ -697,6 +699,17 @@ impl FakeSlack {
         self.shared.lock().taken_names.insert(name.to_string());
     }
 
+    /// From now on every post, edit, pin and invitation in `channel` answers `error`, as Slack
+    /// does once the channel is archived (`is_archived`) or the bot removed (`not_in_channel`).
+    pub fn lose_channel(&self, channel: &str, error: &str) {
+        self.shared.lock().lost_channels.insert(channel.to_string(), error.to_string());
+    }
+
+    /// ... and now they succeed again (unarchived, the bot added back).
+    pub fn restore_channel(&self, channel: &str) {
+        self.shared.lock().lost_channels.remove(channel);
+    }
+
     pub fn set_not_in_channel(&self, channel: &str) {
         self.shared.lock().not_in_channel.insert(channel.to_string());
     }
@@ -1112,6 +1125,10 @@ impl World {
     }
 
     fn dispatch(&mut self, method: &str, p: &Value) -> Value {
+        let in_channel = ["conversations.invite", "chat.postMessage", "chat.update", "pins.add"].contains(&method);
+        if let Some(error) = s(p, "channel").and_then(|c| self.lost_channels.get(&c)).filter(|_| in_channel) {
+            return err(error);
+        }
         match method {
             "auth.test" => json!({
                 "ok": true, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "team_id": TEAM_ID,

@@ -441,6 +441,31 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 ),
             })
         }
+        Message::HeldFollow {
+            how,
+            since,
+            count,
+            left_out,
+        } => {
+            let since = format_time(tz, *since);
+            let why = match how {
+                ChannelLoss::Archived => tr!(l, "このチャンネルがアーカイブされていた", "this channel was archived"),
+                ChannelLoss::BotRemoved => tr!(l, "ボットがこのチャンネルから削除されていた", "the bot was removed from this channel"),
+            };
+            let mut text = tr!(
+                l,
+                format!("📥 {why}ため、{since}から投稿できなかったトラブル {} の記録{count}件を、起きた順に続けて投稿します。", t.id),
+                format!("📥 While {why}, the bot could not post here. The {count} messages of trouble {} it held since {since} follow, in the order they happened.", t.id)
+            );
+            if *left_out > 0 {
+                text.push_str(&tr!(
+                    l,
+                    format!("ほかに{left_out}件は保持しきれませんでした。タイムラインにはすべて残っています（`/trouble report`）。"),
+                    format!(" {left_out} more could not be kept here; the timeline has all of them (`/trouble report`).")
+                ));
+            }
+            Rendered::text(text)
+        }
         Message::SharedChannelSkipped { channel } => Rendered::text(tr!(
             l,
             format!("⚠️ トラブル {} の告知を <#{}> には投稿しませんでした。このチャンネルは社外と共有されています（Slack コネクト）。告知先の設定を見直してください。", t.id, channel),

@@ -17,7 +17,7 @@ use crate::slack::blocks::Rendered;
 use crate::slack::client::{Marked, Marker};
 use crate::slack::SlackError;
 use crate::store::{Claim, LaneKey, OutboxItem, StoreError};
-use crate::trouble::decide::{channel_name, Dest, Lane, Message, Op, Outcome, Slot};
+use crate::trouble::decide::{channel_name, Delivery, Dest, Lane, Message, Op, Outcome, Slot};
 use crate::trouble::model::{ChannelId, PostedMessage, Trouble, TroubleId, Ts};
 use crate::trouble::record::Record;
 
@@ -284,6 +284,14 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
                     break Some(match &item.op {
                         Op::Post { to: Dest::Dm(who), .. } if e.no_such_person() => Outcome::PersonUnreachable {
                             who: who.clone(),
+                            method,
+                            error,
+                        },
+                        op if op.in_trouble_channel() && e.channel_unavailable() => Outcome::ChannelUnavailable {
+                            call: Box::new(Delivery {
+                                lane: item.lane,
+                                op: op.clone(),
+                            }),
                             method,
                             error,
                         },

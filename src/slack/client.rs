@@ -171,6 +171,13 @@ impl SlackError {
             if ["channel_not_found", "user_not_found", "user_disabled", "cannot_dm_bot"].contains(&error.as_str()))
     }
 
+    /// Whether a call in a channel failed for good because the bot cannot post there now: the
+    /// channel archived, or the bot removed from it (a private channel is then not found).
+    pub fn channel_unavailable(&self) -> bool {
+        matches!(self, SlackError::Api { error, .. }
+            if ["is_archived", "not_in_channel", "channel_not_found"].contains(&error.as_str()))
+    }
+
     /// Whether Slack refused the token the call carried (see [`TOKEN_REFUSED_ERRORS`]).
     pub fn refuses_token(&self) -> bool {
         self.token_refusal().is_some()

@@ -312,6 +312,9 @@ pub struct Trouble {
     /// How the bot lost the trouble's channel, while it has (see [`ChannelLoss`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_lost: Option<ChannelLoss>,
+    /// What the bot meant to say in the trouble's channel while it could not (see [`Held`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held: Option<Held>,
     /// Whether its channel is private; None for a trouble stored before this was recorded.
     #[serde(default)]
     pub private: Option<bool>,
@@ -502,6 +505,7 @@ impl Trouble {
             added,
             members_seen,
             channel_lost,
+            held,
             private,
             last_report: _,
             substance,
@@ -530,6 +534,7 @@ impl Trouble {
             && *added == other.added
             && *members_seen == other.members_seen
             && *channel_lost == other.channel_lost
+            && *held == other.held
             && *private == other.private
             && *substance == other.substance
             && *agreement == other.agreement
@@ -570,4 +575,26 @@ pub enum ChannelLoss {
     Archived,
     /// Someone removed the bot from the channel (`channel_left`/`group_left`).
     BotRemoved,
+}
+
+/// The calls to the trouble's channel that wait, in order, while the bot cannot post there: once
+/// it can again they go, after a line saying why they come late. Bounded: a trouble's channel
+/// lost for weeks while its commands go on (the bot removed, commands still work) keeps at most
+/// [`Held::MOST`]; the timeline keeps everything.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Held {
+    /// When the first of them was held.
+    pub since: DateTime<Utc>,
+    pub calls: Vec<crate::trouble::decide::Delivery>,
+    /// Messages held beyond [`Held::MOST`], not kept.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub left_out: u32,
+}
+
+impl Held {
+    pub const MOST: usize = 50;
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }

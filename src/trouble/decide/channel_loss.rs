@@ -44,7 +44,7 @@ pub(super) fn channel_lost(w: &mut Work, how: ChannelLoss, by: Option<UserId>) {
 pub(super) fn channel_back(w: &mut Work, how: ChannelLoss, by: Option<UserId>) {
     let event = match how {
         ChannelLoss::Archived => Event::ChannelUnarchived,
-        ChannelLoss::BotRemoved if w.t.channel_lost == Some(how) => Event::BotReturned,
+        ChannelLoss::BotRemoved if w.t.channel_lost == Some(how) || w.t.held.is_some() => Event::BotReturned,
         ChannelLoss::BotRemoved => return,
     };
     w.log(by.as_ref(), event);
@@ -52,7 +52,90 @@ pub(super) fn channel_back(w: &mut Work, how: ChannelLoss, by: Option<UserId>) {
         w.t.channel_lost = None;
         w.changed = true;
     }
+    if w.t.channel_lost.is_none() {
+        release_held(w, how);
+    }
     if w.t.is_open() {
         w.refresh_status();
     }
+}
+
+/// Keeps `call`, to the trouble's channel, until the bot can post there again. An edit or a pin
+/// renders what is current when it goes, and invitations add up: one of each is enough.
+pub(super) fn hold(w: &mut Work, call: Delivery) {
+    let now = w.ctx.now;
+    let held = w.t.held.get_or_insert_with(|| Held {
+        since: now,
+        calls: Vec::new(),
+        left_out: 0,
+    });
+    w.changed = true;
+    match call.op {
+        Op::Post { .. } => {
+            let posts = held.calls.iter().filter(|c| matches!(c.op, Op::Post { .. })).count();
+            if posts < Held::MOST {
+                held.calls.push(call);
+            } else {
+                held.left_out += 1;
+            }
+        }
+        Op::Invite { users } => {
+            let invite = held.calls.iter_mut().find_map(|c| match &mut c.op {
+                Op::Invite { users } => Some(users),
+                _ => None,
+            });
+            match invite {
+                Some(invited) => {
+                    for u in users {
+                        if !invited.contains(&u) {
+                            invited.push(u);
+                        }
+                    }
+                }
+                None => held.calls.push(Delivery {
+                    lane: call.lane,
+                    op: Op::Invite { users },
+                }),
+            }
+        }
+        _ if held.calls.contains(&call) => {}
+        _ => held.calls.push(call),
+    }
+}
+
+/// The channel can be posted in again: what waited goes now, in order, after a line saying why
+/// it comes late (a call that failed as the channel was lost, before the bot heard, is among it).
+fn release_held(w: &mut Work, how: ChannelLoss) {
+    let Some(held) = w.t.held.take() else { return };
+    w.changed = true;
+    let count = held.calls.iter().filter(|c| matches!(c.op, Op::Post { .. })).count();
+    if count > 0 || held.left_out > 0 {
+        let message = Message::HeldFollow {
+            how,
+            since: held.since,
+            count,
+            left_out: held.left_out,
+        };
+        w.post(Lane::Channel, Dest::TroubleChannel, message);
+    }
+    for call in held.calls {
+        if call.op == (Op::Refresh { slot: Slot::Status }) {
+            // As `refresh_status` would: later changes ride on this one.
+            w.t.status_refresh_queued = true;
+        }
+        match call.op {
+            Op::Invite { users } => w.invite(users),
+            op => w.send(call.lane, op),
+        }
+    }
+}
+
+/// A call to the trouble's channel failed for good because the bot cannot post there: it waits
+/// with the others. Before the bot has heard that the channel was lost (or when it never does),
+/// the failure is on the timeline.
+pub(super) fn channel_unavailable(w: &mut Work, call: Delivery, method: String, error: String) {
+    if w.t.channel_lost.is_none() {
+        w.log(None, Event::DeliveryFailed { method, error });
+    }
+    hold(w, call);
 }

@@ -110,6 +110,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         added: Vec::new(),
         members_seen: Vec::new(),
         channel_lost: None,
+        held: None,
         private: Some(policy.private_channels),
         last_report: None,
         substance: Default::default(),

@@ -2965,6 +2965,109 @@ fn while_the_bot_has_lost_the_channel_the_nudges_go_to_the_owner_and_the_manager
 }
 
 #[test]
+fn what_the_bot_meant_to_say_in_a_lost_channel_waits_and_follows_in_order_once_it_is_back() {
+    let in_channel = |d: &Decision| -> Vec<Op> {
+        d.deliveries
+            .iter()
+            .filter(|c| c.op.in_trouble_channel())
+            .map(|c| c.op.clone())
+            .collect()
+    };
+    let line = |note: &str| Message::Recorded {
+        by: u("U0SALES"),
+        what: Record::Note { text: note.into() },
+    };
+    let mut sim = Sim::ready(req("ACME"));
+    sim.status_refresh_delivered();
+    sim.advance(mins(1));
+    let lost_at = sim.now;
+    // A line already on its way as the channel was archived, refused before the bot heard: the
+    // refusal is on the timeline, and the line waits.
+    let refused = Delivery {
+        lane: Lane::Channel,
+        op: post_op(Dest::TroubleChannel, line("already on its way"), None),
+    };
+    let d = sim.feed(Input::Delivered(Outcome::ChannelUnavailable {
+        call: Box::new(refused.clone()),
+        method: "chat.postMessage".into(),
+        error: "is_archived".into(),
+    }));
+    assert!(
+        matches!(d.entries.last().map(|e| &e.event), Some(Event::DeliveryFailed { error, .. }) if error == "is_archived")
+    );
+    assert!(d.deliveries.is_empty(), "{:?}", d.deliveries);
+    sim.feed(Input::ChannelLost {
+        how: ChannelLoss::Archived,
+        by: Some(u("U0SALES")),
+    });
+
+    // Meanwhile nothing is tried there: notes, the status's edits, people added.
+    for n in 0..Held::MOST + 2 {
+        let d = sim.cmd("U0SALES", Command::Note(format!("note {n}")));
+        assert!(in_channel(&d).is_empty(), "{:?}", d.deliveries);
+    }
+    let d = sim.cmd(
+        "U0SALES",
+        Command::Add {
+            users: users(&["U0ADDED"]),
+            departments: Vec::new(),
+        },
+    );
+    assert!(in_channel(&d).is_empty(), "{:?}", d.deliveries);
+    // Refused after the bot heard: held without a word on the timeline.
+    let d = sim.feed(Input::Delivered(Outcome::ChannelUnavailable {
+        call: Box::new(Delivery {
+            lane: Lane::Channel,
+            op: Op::Refresh { slot: Slot::Status },
+        }),
+        method: "chat.update".into(),
+        error: "is_archived".into(),
+    }));
+    assert!(d.entries.is_empty());
+    let held = sim.t.held.clone().expect("held");
+    // 53 lines (the refused one, the notes, the one saying who was added): the first 50 kept.
+    assert_eq!((held.since, held.left_out), (lost_at, 4));
+
+    // Unarchived: the line saying why they come late, then each once, in order.
+    let d = sim.feed(Input::ChannelBack {
+        how: ChannelLoss::Archived,
+        by: None,
+    });
+    let ops = in_channel(&d);
+    let posts: Vec<&Op> = ops.iter().filter(|op| matches!(op, Op::Post { .. })).collect();
+    assert_eq!(
+        posts.first(),
+        Some(&&post_op(
+            Dest::TroubleChannel,
+            Message::HeldFollow {
+                how: ChannelLoss::Archived,
+                since: lost_at,
+                count: Held::MOST,
+                left_out: 4,
+            },
+            None
+        ))
+    );
+    assert_eq!(posts[1], &refused.op);
+    assert_eq!(posts[2], &post_op(Dest::TroubleChannel, line("note 0"), None));
+    assert_eq!(posts.len(), 1 + Held::MOST, "the first {} of what waited", Held::MOST);
+    let count = |wanted: &Op| ops.iter().filter(|op| *op == wanted).count();
+    assert_eq!(count(&Op::Refresh { slot: Slot::Status }), 1, "{ops:?}");
+    assert_eq!(
+        count(&Op::Invite {
+            users: users(&["U0ADDED"])
+        }),
+        1,
+        "{ops:?}"
+    );
+    assert!(sim.t.held.is_none() && sim.t.status_refresh_queued);
+    // Afterwards, straight to the channel again.
+    let d = sim.cmd("U0SALES", Command::Note("after".into()));
+    assert_eq!(in_channel(&d), vec![post_op(Dest::TroubleChannel, line("after"), None)]);
+    sim.assert_chain_valid();
+}
+
+#[test]
 fn someone_in_the_chain_nobody_can_dm_is_passed_over_at_once_and_the_owner_hears_why() {
     let unreachable = |who: &str| {
         Input::Delivered(Outcome::PersonUnreachable {

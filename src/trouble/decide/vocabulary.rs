@@ -149,6 +149,14 @@ pub enum Message {
         how: ChannelLoss,
         by: Option<UserId>,
     },
+    /// In the trouble's channel once the bot can post there again: what follows was held while
+    /// it could not (`how`), from `since`; `left_out` more are on the timeline only.
+    HeldFollow {
+        how: ChannelLoss,
+        since: DateTime<Utc>,
+        count: usize,
+        left_out: u32,
+    },
     /// A change to the record, as one line in the trouble's channel.
     Recorded {
         by: UserId,
@@ -223,6 +231,18 @@ pub struct Delivery {
     pub op: Op,
 }
 
+impl Op {
+    /// Whether the call is made in the trouble's own channel (it cannot while the bot has lost it).
+    pub fn in_trouble_channel(&self) -> bool {
+        match self {
+            Op::Invite { .. } => true,
+            Op::Post { to, .. } => matches!(to, Dest::TroubleChannel | Dest::KickoffThread | Dest::ReportThread),
+            Op::Refresh { slot } | Op::Pin { slot } => matches!(slot, Slot::Kickoff | Slot::Status | Slot::Report),
+            Op::CreateChannel | Op::Respond { .. } | Op::OpenUpdateModal { .. } | Op::PublishHome { .. } => false,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "timer", rename_all = "snake_case")]
 pub enum TimerKind {
@@ -285,6 +305,14 @@ pub enum Outcome {
     /// to: no such user (a mistyped id in `[org]`), or a bot.
     PersonUnreachable {
         who: UserId,
+        method: String,
+        error: String,
+    },
+    /// A call to the trouble's channel failed for good (`method`, `error`) because the bot can
+    /// no longer post there (archived, the bot removed): it waits until it can. Boxed: an
+    /// outcome is small, and this one is rare.
+    ChannelUnavailable {
+        call: Box<Delivery>,
         method: String,
         error: String,
     },

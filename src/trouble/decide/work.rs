@@ -40,7 +40,11 @@ impl<'a> Work<'a> {
         self.changed = true;
     }
 
+    /// Queues a call; one in the trouble's channel waits while the bot cannot post there.
     pub(in crate::trouble) fn send(&mut self, lane: Lane, op: Op) {
+        if self.t.channel_lost.is_some() && op.in_trouble_channel() {
+            return hold(self, Delivery { lane, op });
+        }
         self.d.deliveries.push(Delivery { lane, op });
     }
 
