@@ -65,6 +65,9 @@ const EVENT_SCOPES: &[(&str, &[&str])] = &[
     // The bot removed from a trouble channel: the owner and manager hear of it.
     ("channel_left", &["channels:read"]),
     ("group_left", &["groups:read"]),
+    // A trouble channel deleted: an open trouble gets a new one, and the owner and manager hear of it.
+    ("channel_deleted", &["channels:read"]),
+    ("group_deleted", &["groups:read"]),
     // The app uninstalled, or its bot token revoked: known before a call is refused.
     ("app_uninstalled", &[]),
     ("tokens_revoked", &[]),

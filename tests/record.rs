@@ -464,6 +464,7 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             how: ChannelLoss::BotRemoved,
             by: Some(manager.clone()),
         },
+        Message::ChannelReplaced,
         Message::HeldFollow {
             how: ChannelLoss::BotRemoved,
             since: t.opened_at,

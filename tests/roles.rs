@@ -414,3 +414,59 @@ async fn what_the_bot_meant_to_post_in_a_channel_it_was_removed_from_follows_onc
     assert!(lines[why].contains("The 2 messages"), "{}", lines[why]);
     assert!(now.held.is_none());
 }
+
+#[tokio::test]
+async fn an_open_troubles_channel_deleted_is_set_up_again_where_the_manager_can_still_acknowledge() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    bot.slack.delete_channel(&t.channel);
+    let mut deleted = archive_event("channel_deleted", &t.channel, None);
+    deleted["event"]["actor_id"] = json!(SALES);
+    assert_eq!(bot.event(&deleted, None).await.status(), 200);
+
+    // A new channel, set up as at opening: everyone in it, the kickoff and the status pinned.
+    let text = bot.posted_saying(MANAGER, "was deleted").await;
+    bot.settle().await;
+    let now = trouble(&bot, &t.id);
+    let channel = now.channel.clone().expect("a new channel").to_string();
+    assert_ne!(channel, t.channel);
+    assert!(
+        text.contains(&format!("<#{channel}>")) && text.contains(&t.id),
+        "{text}"
+    );
+    bot.nothing_posted_saying(SALES, "was deleted").await;
+    let members = bot.slack.members(&channel);
+    assert!(
+        members.iter().any(|m| m == SALES) && members.iter().any(|m| m == MANAGER),
+        "{members:?}"
+    );
+    let (kickoff, status) = (now.kickoff.expect("kickoff"), now.status.expect("status"));
+    let pins = bot.slack.pins(&channel);
+    assert!(
+        pins.contains(&kickoff.ts.to_string()) && pins.contains(&status.ts.to_string()),
+        "{pins:?}"
+    );
+    bot.posted_saying(&channel, "was deleted").await;
+    let entries = bot.store().timeline(&TroubleId::new(&t.id)).unwrap();
+    let deletion = entries
+        .iter()
+        .position(|e| matches!(&e.event, Event::ChannelDeleted { channel } if channel.as_str() == t.channel))
+        .expect("the deletion on the timeline");
+    assert_eq!(entries[deletion].actor.as_ref().map(|a| a.as_str()), Some(SALES));
+    assert!(matches!(&entries[deletion + 1].event, Event::ChannelCreated { channel: c, .. } if c.as_str() == channel));
+
+    // The manager acknowledges in the new kickoff's thread.
+    let reply = message_event(
+        &format!("Ev{}", unique()),
+        &channel,
+        MANAGER,
+        "1800000000.000300",
+        Some(kickoff.ts.as_str()),
+    );
+    assert_eq!(bot.event(&reply, None).await.status(), 200);
+    assert!(trouble(&bot, &t.id).ack.is_some(), "acknowledged in the new channel");
+    // The old channel's id no longer leads to the trouble.
+    let left = archive_event("channel_left", &t.channel, None);
+    assert_eq!(bot.event(&left, None).await.status(), 200);
+    assert_eq!(trouble(&bot, &t.id).channel_lost, None);
+}

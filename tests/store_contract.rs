@@ -167,6 +167,27 @@ async fn a_lane_head_is_claimed_by_one_instance_and_its_outcome_leaves_with_the_
         other.by_channel(&ChannelId::new("C0TROUBLE")).await.unwrap(),
         Some(t.id.clone())
     );
+    // The channel deleted and a new one made: only the new one leads to the trouble.
+    for input in [
+        Input::ChannelDeleted { by: None },
+        Input::Delivered(Outcome::ChannelCreated {
+            channel: ChannelId::new("C0AGAIN"),
+            name: "trouble-acme".into(),
+        }),
+    ] {
+        store
+            .transact(&t.id, &[], None, now(), |t| decide::decide(&ctx, t, input.clone()))
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    for (channel, leads_to) in [("C0TROUBLE", None), ("C0AGAIN", Some(t.id.clone()))] {
+        assert_eq!(
+            other.by_channel(&ChannelId::new(channel)).await.unwrap(),
+            leads_to,
+            "{channel}"
+        );
+    }
 }
 
 async fn a_call_begun_at_once_reads_as_attempted_after_a_restart(backend: &str) {

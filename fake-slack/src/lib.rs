@@ -705,6 +705,17 @@ impl FakeSlack {
         self.shared.lock().lost_channels.insert(channel.to_string(), error.to_string());
     }
 
+    /// `channel` deleted, as by an admin: gone with its members, messages and pins, its name free
+    /// again, and every call there answers `channel_not_found`.
+    pub fn delete_channel(&self, channel: &str) {
+        let mut world = self.shared.lock();
+        world.channels.retain(|c| c.id != channel);
+        world.messages.retain(|m| m.channel != channel);
+        world.pins.remove(channel);
+        world.members.remove(channel);
+        world.lost_channels.insert(channel.to_string(), "channel_not_found".to_string());
+    }
+
     /// ... and now they succeed again (unarchived, the bot added back).
     pub fn restore_channel(&self, channel: &str) {
         self.shared.lock().lost_channels.remove(channel);

@@ -1,7 +1,7 @@
 //! `POST /slack/events`: the URL handshake, message events (acknowledgement in the thread),
 //! channel membership (who may see a private trouble), a trouble channel lost to the bot
-//! (archived, or the bot removed) and back, App Home, and the app's uninstalling or its bot
-//! token's revoking.
+//! (archived, or the bot removed) and back or deleted, App Home, and the app's uninstalling or
+//! its bot token's revoking.
 
 use std::sync::Arc;
 
@@ -106,6 +106,15 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
                 },
             };
             (channel.to_string(), input)
+        }
+        // Deleted: `actor_id` did it, when Slack says.
+        Some("channel_deleted" | "group_deleted") => {
+            let field = |k: &str| event.get(k).and_then(|v| v.as_str());
+            let Some(channel) = field("channel") else {
+                return StatusCode::OK.into_response();
+            };
+            let by = field("actor_id").map(UserId::new);
+            (channel.to_string(), Input::ChannelDeleted { by })
         }
         Some(kind @ ("member_joined_channel" | "member_left_channel")) => {
             let field = |k: &str| event.get(k).and_then(|v| v.as_str());

@@ -441,6 +441,14 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 ),
             })
         }
+        Message::ChannelReplaced => {
+            let (id, customer, summary, channel) = (&t.id, away(&t.customer), away(&t.summary), channel_ref(l, t));
+            Rendered::text(tr!(
+                l,
+                format!("⚠️ 対応中のトラブル {id}（{customer} — {summary}）のチャンネルが削除されました。ボットは新しいチャンネル {channel} を作り、関係者を招待し、キックオフと状況を投稿し直しました。タイムラインと記録はすべて残っています（`/trouble report`）。"),
+                format!("⚠️ The channel of trouble {id} ({customer} — {summary}), which is still open, was deleted. The bot made a new one, {channel}, invited everyone taking part, and posted the kickoff and the status again. The timeline and the whole record are kept (`/trouble report`).")
+            ))
+        }
         Message::HeldFollow {
             how,
             since,
@@ -1077,6 +1085,7 @@ pub(super) mod tests {
             Message::SharedChannelSkipped {
                 channel: ChannelId::new("C0SHARED"),
             },
+            Message::ChannelReplaced,
         ];
         for l in [Locale::Ja, Locale::En] {
             for (m, from_elsewhere) in own

@@ -152,6 +152,11 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
         Event::ChannelUnarchived => tr!(l, "チャンネルのアーカイブを解除", "channel unarchived").to_string(),
         Event::BotRemoved => tr!(l, "ボットをチャンネルから削除", "bot removed from the channel").to_string(),
         Event::BotReturned => tr!(l, "ボットをチャンネルに再追加", "bot added back to the channel").to_string(),
+        Event::ChannelDeleted { channel } => tr!(
+            l,
+            format!("チャンネル {} が削除された", inline(channel.as_str())),
+            format!("channel {} deleted", inline(channel.as_str()))
+        ),
         Event::DeliveryFailed { method, error } => tr!(
             l,
             format!("Slack送信失敗 {}: {}", inline(method), inline(error)),

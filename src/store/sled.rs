@@ -555,6 +555,13 @@ fn write_decision(
                 channels.insert(c.as_str().as_bytes(), key);
             }
         }
+        // A deleted channel (the trouble gets a new one) no longer leads to the trouble.
+        if let Some(old) = before
+            .and_then(|b| b.channel.as_ref())
+            .filter(|old| t.channel.as_ref() != Some(*old))
+        {
+            channels.remove(old.as_str().as_bytes());
+        }
         tx.decided.borrow_mut().push(std::sync::Arc::new(t.clone()));
     }
     for e in &d.entries {

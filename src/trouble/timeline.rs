@@ -106,6 +106,10 @@ pub enum Event {
     BotRemoved,
     /// ... or added back.
     BotReturned,
+    /// The trouble's channel was deleted (an open trouble gets a new one: `ChannelCreated`).
+    ChannelDeleted {
+        channel: ChannelId,
+    },
     /// Facts, returned goods, scope, cause, actions, corrections, reopening (`facts.rs`).
     Stage(super::facts::StepEvent),
     /// Split and cost proposals, approvals, rejections and the customer's agreement.

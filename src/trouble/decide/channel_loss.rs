@@ -1,6 +1,6 @@
-//! The trouble's channel archived, or the bot removed from it: the channel is the trouble's
-//! shared record and where the nudges go, so while the trouble is open nobody hides it or
-//! silences them that way unnoticed.
+//! The trouble's channel archived, the bot removed from it, or the channel deleted: the channel
+//! is the trouble's shared record and where the nudges go, so while the trouble is open nobody
+//! hides it or silences them that way unnoticed.
 
 use super::*;
 
@@ -20,8 +20,17 @@ pub(super) fn channel_lost(w: &mut Work, how: ChannelLoss, by: Option<UserId>) {
         // A closed trouble's channel archived, or left to its members: tidying up.
         return;
     }
+    for who in to_tell(w, by.as_ref()) {
+        w.post(Lane::Dm, Dest::Dm(who), Message::ChannelLost { how, by: by.clone() });
+    }
+}
+
+/// Who hears that the channel was taken away by `by`: the owner and the manager, and the manager
+/// of whoever did it when they are in the chain (the owner's manager is the manager); never the
+/// one who did it.
+fn to_tell(w: &Work, by: Option<&UserId>) -> Vec<UserId> {
     let chain = &w.t.escalation.chain;
-    let above_them = by.as_ref().and_then(|by| {
+    let above_them = by.and_then(|by| {
         let at = chain.iter().position(|m| m == by)?;
         chain.get(at + 1).cloned()
     });
@@ -30,13 +39,11 @@ pub(super) fn channel_lost(w: &mut Work, how: ChannelLoss, by: Option<UserId>) {
         .into_iter()
         .flatten()
     {
-        if Some(&who) != by.as_ref() && !told.contains(&who) {
+        if Some(&who) != by && !told.contains(&who) {
             told.push(who);
         }
     }
-    for who in told {
-        w.post(Lane::Dm, Dest::Dm(who), Message::ChannelLost { how, by: by.clone() });
-    }
+    told
 }
 
 /// The channel back: on the timeline, and the pinned status catches up with what it missed.
@@ -138,4 +145,52 @@ pub(super) fn channel_unavailable(w: &mut Work, call: Delivery, method: String, 
         w.log(None, Event::DeliveryFailed { method, error });
     }
     hold(w, call);
+}
+
+/// The channel deleted (by `by`, when Slack says): on the timeline. An open trouble gets a new
+/// channel at once, set up as at opening (everyone who took part invited, the kickoff and the
+/// status posted and pinned), which says what happened, as do DMs to those a lost channel is
+/// told to: deleting the channel hides no trouble. What waited for the old channel is dropped
+/// (the new status carries the state, the timeline all of it), and so is what was kept of its
+/// messages.
+pub(super) fn channel_deleted(w: &mut Work, by: Option<UserId>) {
+    let Some(gone) = w.t.channel.clone() else { return };
+    w.log(by.as_ref(), Event::ChannelDeleted { channel: gone });
+    w.t.channel_lost = None;
+    w.t.held = None;
+    if !w.t.is_open() {
+        return;
+    }
+    w.t.channel = None;
+    w.t.kickoff = None;
+    w.t.status = None;
+    w.t.status_refresh_queued = false;
+    if let Some(report) = w.t.last_report.as_mut() {
+        report.message = None;
+    }
+    w.send(Lane::Channel, Op::CreateChannel);
+    let asked = &w.t.escalation.chain[..(w.t.escalation.level + 1).min(w.t.escalation.chain.len())];
+    let members = departments_of(w.ctx.policy, &w.t)
+        .into_iter()
+        .filter_map(|d| w.ctx.policy.departments.get(&d))
+        .flat_map(|d| d.members.iter());
+    let mut invitees: Vec<UserId> = Vec::new();
+    for who in std::iter::once(&w.t.owner)
+        .chain(w.t.manager.iter())
+        .chain(asked)
+        .chain(&w.t.added)
+        .chain(members)
+        .chain(&w.t.members_seen)
+    {
+        if !invitees.contains(who) {
+            invitees.push(who.clone());
+        }
+    }
+    w.invite(invitees);
+    post_kickoff_and_status(w);
+    w.post(Lane::Channel, Dest::TroubleChannel, Message::ChannelReplaced);
+    // In the channel's lane, after it: the DMs link the new channel.
+    for who in to_tell(w, by.as_ref()) {
+        w.post(Lane::Channel, Dest::Dm(who), Message::ChannelReplaced);
+    }
 }

@@ -170,24 +170,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
     let mut seen = std::collections::HashSet::new();
     invitees.retain(|u| seen.insert(u.clone()));
     w.invite(invitees);
-    w.send(
-        Lane::Channel,
-        Op::Post {
-            to: Dest::TroubleChannel,
-            message: Message::Kickoff,
-            keep_as: Some(Slot::Kickoff),
-        },
-    );
-    w.send(Lane::Channel, Op::Pin { slot: Slot::Kickoff });
-    w.send(
-        Lane::Channel,
-        Op::Post {
-            to: Dest::TroubleChannel,
-            message: Message::Status,
-            keep_as: Some(Slot::Status),
-        },
-    );
-    w.send(Lane::Channel, Op::Pin { slot: Slot::Status });
+    post_kickoff_and_status(&mut w);
     if manager.is_none() {
         w.post(Lane::Channel, Dest::TroubleChannel, Message::NoManagerHint);
     }
@@ -206,6 +189,22 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
     let channel_name = w.t.channel_name.clone().unwrap_or_default();
     w.changed = true;
     w.finish(Some(Reply::Opened { id, channel_name }))
+}
+
+/// The kickoff and the status, each posted and pinned, in the channel's lane: after the channel
+/// is made and everyone invited.
+pub(super) fn post_kickoff_and_status(w: &mut Work) {
+    for (message, slot) in [(Message::Kickoff, Slot::Kickoff), (Message::Status, Slot::Status)] {
+        w.send(
+            Lane::Channel,
+            Op::Post {
+                to: Dest::TroubleChannel,
+                message,
+                keep_as: Some(slot),
+            },
+        );
+        w.send(Lane::Channel, Op::Pin { slot });
+    }
 }
 
 /// Why an open request is refused before anything is created: the owner is never their own

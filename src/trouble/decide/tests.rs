@@ -3068,6 +3068,87 @@ fn what_the_bot_meant_to_say_in_a_lost_channel_waits_and_follows_in_order_once_i
 }
 
 #[test]
+fn an_open_troubles_channel_deleted_gets_a_new_one_set_up_as_at_opening_and_the_chain_hears() {
+    // Quality's members (U0QA1, U0QA2), U0ADDED added, U0WATCHER joined on their own; the director
+    // asked after the manager did not answer; the bot was out of the channel with a line waiting.
+    let mut sim = sim_with_participants();
+    sim.feed(Input::MemberJoined { user: u("U0WATCHER") });
+    let timer = sim.last_ack_timer();
+    sim.fire_when_due(&timer);
+    sim.feed(Input::ChannelLost {
+        how: ChannelLoss::BotRemoved,
+        by: None,
+    });
+    sim.cmd("U0SALES", Command::Note("waiting".into()));
+    assert!(sim.t.held.is_some());
+
+    let d = sim.feed(Input::ChannelDeleted {
+        by: Some(u("U0DIRECTOR")),
+    });
+    let entry = d.entries.last().expect("an entry");
+    assert_eq!(
+        (&entry.event, entry.actor.clone()),
+        (
+            &Event::ChannelDeleted {
+                channel: ChannelId::new(TROUBLE_CHANNEL)
+            },
+            Some(u("U0DIRECTOR"))
+        )
+    );
+    assert!(sim.t.channel.is_none() && sim.t.kickoff.is_none() && sim.t.status.is_none());
+    assert!(sim.t.held.is_none() && sim.t.channel_lost.is_none());
+    let invited = users(&[
+        "U0SALES",
+        "U0MANAGER",
+        "U0DIRECTOR",
+        ADDED,
+        "U0QA1",
+        "U0QA2",
+        "U0WATCHER",
+    ]);
+    let kept = |message, slot| post_op(Dest::TroubleChannel, message, Some(slot));
+    let told = |who: &str| post_op(Dest::Dm(u(who)), Message::ChannelReplaced, None);
+    assert_eq!(
+        ops(&d, Lane::Channel),
+        vec![
+            Op::CreateChannel,
+            Op::Invite { users: invited },
+            kept(Message::Kickoff, Slot::Kickoff),
+            Op::Pin { slot: Slot::Kickoff },
+            kept(Message::Status, Slot::Status),
+            Op::Pin { slot: Slot::Status },
+            post_op(Dest::TroubleChannel, Message::ChannelReplaced, None),
+            // The director did it: the owner, the manager and the director's manager hear.
+            told("U0SALES"),
+            told("U0MANAGER"),
+            told("U0VP"),
+        ]
+    );
+    // The new channel: the manager's DM and the origin notice link it.
+    let name = sim.t.channel_name.clone().expect("a name");
+    let d = sim.feed(channel_created(&name));
+    assert!(has_op(&d, Lane::Dm, &Op::Refresh { slot: Slot::ManagerDm }));
+    assert!(has_op(
+        &d,
+        Lane::Origin,
+        &Op::Refresh {
+            slot: Slot::OriginNotice
+        }
+    ));
+    sim.assert_chain_valid();
+
+    // A closed trouble's channel deleted is only recorded.
+    let mut sim = Sim::ready(req("ACME"));
+    sim.close_properly();
+    let d = sim.feed(Input::ChannelDeleted { by: None });
+    assert!(matches!(
+        d.entries.last().map(|e| &e.event),
+        Some(Event::ChannelDeleted { .. })
+    ));
+    assert!(d.deliveries.is_empty(), "{:?}", d.deliveries);
+}
+
+#[test]
 fn someone_in_the_chain_nobody_can_dm_is_passed_over_at_once_and_the_owner_hears_why() {
     let unreachable = |who: &str| {
         Input::Delivered(Outcome::PersonUnreachable {

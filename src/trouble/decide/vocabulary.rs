@@ -149,6 +149,9 @@ pub enum Message {
         how: ChannelLoss,
         by: Option<UserId>,
     },
+    /// The open trouble's channel was deleted and the bot set up a new one: in the new channel,
+    /// and to the owner and the manager.
+    ChannelReplaced,
     /// In the trouble's channel once the bot can post there again: what follows was held while
     /// it could not (`how`), from `since`; `left_out` more are on the timeline only.
     HeldFollow {
@@ -381,6 +384,11 @@ pub enum Input {
     /// ... and now it can again (unarchived, or the bot added back).
     ChannelBack {
         how: ChannelLoss,
+        by: Option<UserId>,
+    },
+    /// The trouble's channel was deleted (`channel_deleted`/`group_deleted`), by whom when Slack
+    /// says (`actor_id`).
+    ChannelDeleted {
         by: Option<UserId>,
     },
     /// Earlier troubles of the same customer sharing a part or lot (found by the shell).
