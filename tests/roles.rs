@@ -470,3 +470,48 @@ async fn an_open_troubles_channel_deleted_is_set_up_again_where_the_manager_can_
     assert_eq!(bot.event(&left, None).await.status(), 200);
     assert_eq!(trouble(&bot, &t.id).channel_lost, None);
 }
+
+#[tokio::test]
+async fn the_kickoff_deleted_is_posted_and_pinned_again_and_acknowledged_in_its_new_thread() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    // An admin deletes the kickoff, which has replies: Slack leaves a tombstone.
+    bot.slack.delete_message(&t.channel, &t.kickoff_ts);
+    let tombstone = json!({
+        "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0APP", "type": "event_callback",
+        "event_id": format!("Ev{}", unique()), "event_time": now_secs(),
+        "event": {
+            "type": "message", "subtype": "message_changed", "hidden": true, "channel": t.channel,
+            "ts": "1800000000.000400", "event_ts": "1800000000.000400",
+            "message": {"type": "message", "subtype": "tombstone", "text": "This message was deleted.",
+                        "user": "USLACKBOT", "hidden": true, "ts": t.kickoff_ts, "thread_ts": t.kickoff_ts},
+            "previous_message": {"type": "message", "ts": t.kickoff_ts, "bot_id": "B0BOT"},
+        },
+    });
+    assert_eq!(bot.event(&tombstone, None).await.status(), 200);
+    let kickoff = bot
+        .paced("the kickoff posted again", || {
+            trouble(&bot, &t.id).kickoff.filter(|k| k.ts.as_str() != t.kickoff_ts)
+        })
+        .await;
+    bot.settle().await;
+    assert!(bot.slack.pins(&t.channel).contains(&kickoff.ts.to_string()));
+    assert_eq!(last_entry(&bot, &t.id), (Event::KickoffDeleted, None));
+    let again = bot.slack.messages_in(&t.channel);
+    let again = again
+        .iter()
+        .find(|m| m["ts"] == kickoff.ts.as_str())
+        .expect("the new kickoff");
+    assert!(text_of(again).contains("please acknowledge"), "{}", text_of(again));
+
+    // The manager acknowledges in the new kickoff's thread.
+    let reply = message_event(
+        &format!("Ev{}", unique()),
+        &t.channel,
+        MANAGER,
+        "1800000000.000500",
+        Some(kickoff.ts.as_str()),
+    );
+    assert_eq!(bot.event(&reply, None).await.status(), 200);
+    assert!(trouble(&bot, &t.id).ack.is_some());
+}

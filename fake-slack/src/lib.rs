@@ -716,6 +716,15 @@ impl FakeSlack {
         world.lost_channels.insert(channel.to_string(), "channel_not_found".to_string());
     }
 
+    /// The message `ts` in `channel` deleted, as by an admin (unpinned with it).
+    pub fn delete_message(&self, channel: &str, ts: &str) {
+        let mut world = self.shared.lock();
+        world.messages.retain(|m| !(m.channel == channel && m.ts == ts));
+        if let Some(pins) = world.pins.get_mut(channel) {
+            pins.retain(|p| p != ts);
+        }
+    }
+
     /// ... and now they succeed again (unarchived, the bot added back).
     pub fn restore_channel(&self, channel: &str) {
         self.shared.lock().lost_channels.remove(channel);

@@ -1,4 +1,5 @@
-//! `POST /slack/events`: the URL handshake, message events (acknowledgement in the thread),
+//! `POST /slack/events`: the URL handshake, message events (acknowledgement in the thread, the
+//! kickoff or status deleted),
 //! channel membership (who may see a private trouble), a trouble channel lost to the bot
 //! (archived, or the bot removed) and back or deleted, App Home, and the app's uninstalling or
 //! its bot token's revoking.
@@ -14,7 +15,7 @@ use serde_json::json;
 
 use super::{check_team, failed, verify, Surface};
 use crate::app::App;
-use crate::slack::payloads::{thread_reply, EventBody};
+use crate::slack::payloads::{deleted_message, thread_reply, EventBody};
 use crate::trouble::decide::Input;
 use crate::trouble::model::{ChannelId, ChannelLoss, Ts, UserId};
 
@@ -134,15 +135,19 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
             (channel.to_string(), input)
         }
         _ => {
-            let bot = app.bot_user_id();
-            let Some(reply) = thread_reply(event, bot.as_deref()) else {
-                return StatusCode::OK.into_response();
-            };
-            let input = Input::ThreadReply {
-                user: UserId::new(&reply.user),
-                thread_ts: Ts::new(&reply.thread_ts),
-            };
-            (reply.channel, input)
+            if let Some((channel, ts)) = deleted_message(event) {
+                (channel, Input::MessageDeleted { ts: Ts::new(ts) })
+            } else {
+                let bot = app.bot_user_id();
+                let Some(reply) = thread_reply(event, bot.as_deref()) else {
+                    return StatusCode::OK.into_response();
+                };
+                let input = Input::ThreadReply {
+                    user: UserId::new(&reply.user),
+                    thread_ts: Ts::new(&reply.thread_ts),
+                };
+                (reply.channel, input)
+            }
         }
     };
     let Ok(Some(id)) = Box::pin(app.store.by_channel(&ChannelId::new(&channel))).await else {

@@ -152,6 +152,18 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
         Event::ChannelUnarchived => tr!(l, "チャンネルのアーカイブを解除", "channel unarchived").to_string(),
         Event::BotRemoved => tr!(l, "ボットをチャンネルから削除", "bot removed from the channel").to_string(),
         Event::BotReturned => tr!(l, "ボットをチャンネルに再追加", "bot added back to the channel").to_string(),
+        Event::KickoffDeleted => tr!(
+            l,
+            "キックオフのメッセージが削除された（再投稿）",
+            "kickoff message deleted (posted again)"
+        )
+        .to_string(),
+        Event::StatusDeleted => tr!(
+            l,
+            "状況のメッセージが削除された（再投稿）",
+            "status message deleted (posted again)"
+        )
+        .to_string(),
         Event::ChannelDeleted { channel } => tr!(
             l,
             format!("チャンネル {} が削除された", inline(channel.as_str())),

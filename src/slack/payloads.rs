@@ -186,6 +186,21 @@ pub fn thread_reply(event: &Value, bot_user_id: Option<&str>) -> Option<ThreadRe
     })
 }
 
+/// A message deleted: its channel and ts. Deleted outright (`message_deleted`, `deleted_ts`), or,
+/// when it was a thread's parent, left as a tombstone (`message_changed` whose message's subtype
+/// is `tombstone`).
+pub fn deleted_message(event: &Value) -> Option<(String, String)> {
+    if event.get("type")?.as_str()? != "message" {
+        return None;
+    }
+    let ts = match event.get("subtype")?.as_str()? {
+        "message_deleted" => event.get("deleted_ts")?.as_str()?,
+        "message_changed" if event["message"]["subtype"] == "tombstone" => event["message"].get("ts")?.as_str()?,
+        _ => return None,
+    };
+    Some((event.get("channel")?.as_str()?.to_string(), ts.to_string()))
+}
+
 /// Interactivity payloads (the form field `payload`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -430,6 +445,19 @@ mod tests {
             replies, 1,
             "only message_in_thread is a reply; edits, deletions and tombstones are not"
         );
+        let deleted = |name: &str| deleted_message(&events[name]);
+        let channel = "C0000XXX0XX".to_string();
+        assert_eq!(
+            deleted("message_in_thread_deleted"),
+            Some((channel.clone(), "1736481285.683829".into()))
+        );
+        assert_eq!(
+            deleted("thread_root_message_deleted"),
+            Some((channel, "1736207085.539649".into())),
+            "a thread's parent deleted is a tombstone"
+        );
+        assert_eq!(deleted("message_in_thread_changed"), None, "an edit");
+        assert_eq!(deleted("message_in_thread"), None);
     }
 
     #[test]

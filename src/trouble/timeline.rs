@@ -106,6 +106,10 @@ pub enum Event {
     BotRemoved,
     /// ... or added back.
     BotReturned,
+    /// The kickoff message was deleted, and posted again.
+    KickoffDeleted,
+    /// The pinned status message was deleted, and posted again.
+    StatusDeleted,
     /// The trouble's channel was deleted (an open trouble gets a new one: `ChannelCreated`).
     ChannelDeleted {
         channel: ChannelId,

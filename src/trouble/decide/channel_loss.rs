@@ -1,6 +1,6 @@
-//! The trouble's channel archived, the bot removed from it, or the channel deleted: the channel
-//! is the trouble's shared record and where the nudges go, so while the trouble is open nobody
-//! hides it or silences them that way unnoticed.
+//! The trouble's channel archived, the bot removed from it, the channel or its kickoff or status
+//! deleted: the channel is the trouble's shared record and where the nudges go, so nobody hides
+//! it or silences them that way unnoticed.
 
 use super::*;
 
@@ -193,4 +193,24 @@ pub(super) fn channel_deleted(w: &mut Work, by: Option<UserId>) {
     for who in to_tell(w, by.as_ref()) {
         w.post(Lane::Channel, Dest::Dm(who), Message::ChannelReplaced);
     }
+}
+
+/// A message in the trouble's channel deleted (by an admin: only they may delete the bot's). The
+/// kickoff, where the manager acknowledges, and the pinned status are the channel's shared view of
+/// the trouble: either is on the timeline and posted and pinned again at once, so deleting it
+/// hides nothing. Any other message is nothing to the bot.
+pub(super) fn message_deleted(w: &mut Work, ts: Ts) {
+    let is = |m: &Option<PostedMessage>| m.as_ref().is_some_and(|m| m.ts == ts);
+    let (slot, event, message) = if is(&w.t.kickoff) {
+        w.t.kickoff = None;
+        (Slot::Kickoff, Event::KickoffDeleted, Message::Kickoff)
+    } else if is(&w.t.status) {
+        w.t.status = None;
+        w.t.status_refresh_queued = false;
+        (Slot::Status, Event::StatusDeleted, Message::Status)
+    } else {
+        return;
+    };
+    w.log(None, event);
+    post_and_pin(w, message, slot);
 }

@@ -87,6 +87,10 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
             channel_back(&mut w, how, by);
             None
         }
+        Input::MessageDeleted { ts } => {
+            message_deleted(&mut w, ts);
+            None
+        }
         Input::ChannelDeleted { by } => {
             channel_deleted(&mut w, by);
             None

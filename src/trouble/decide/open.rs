@@ -194,17 +194,21 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
 /// The kickoff and the status, each posted and pinned, in the channel's lane: after the channel
 /// is made and everyone invited.
 pub(super) fn post_kickoff_and_status(w: &mut Work) {
-    for (message, slot) in [(Message::Kickoff, Slot::Kickoff), (Message::Status, Slot::Status)] {
-        w.send(
-            Lane::Channel,
-            Op::Post {
-                to: Dest::TroubleChannel,
-                message,
-                keep_as: Some(slot),
-            },
-        );
-        w.send(Lane::Channel, Op::Pin { slot });
-    }
+    post_and_pin(w, Message::Kickoff, Slot::Kickoff);
+    post_and_pin(w, Message::Status, Slot::Status);
+}
+
+/// `message` posted in the trouble's channel, kept as `slot` and pinned.
+pub(super) fn post_and_pin(w: &mut Work, message: Message, slot: Slot) {
+    w.send(
+        Lane::Channel,
+        Op::Post {
+            to: Dest::TroubleChannel,
+            message,
+            keep_as: Some(slot),
+        },
+    );
+    w.send(Lane::Channel, Op::Pin { slot });
 }
 
 /// Why an open request is refused before anything is created: the owner is never their own

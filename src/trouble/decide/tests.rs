@@ -3149,6 +3149,42 @@ fn an_open_troubles_channel_deleted_gets_a_new_one_set_up_as_at_opening_and_the_
 }
 
 #[test]
+fn the_kickoff_or_the_status_deleted_is_on_the_timeline_and_posted_and_pinned_again() {
+    let cases = [
+        (Slot::Kickoff, Event::KickoffDeleted, Message::Kickoff),
+        (Slot::Status, Event::StatusDeleted, Message::Status),
+    ];
+    for (slot, event, message) in cases {
+        let mut sim = Sim::ready(req("ACME"));
+        let kept = |t: &Trouble| match slot {
+            Slot::Kickoff => t.kickoff.clone(),
+            _ => t.status.clone(),
+        };
+        let ts = kept(&sim.t).expect("posted").ts;
+        let d = sim.feed(Input::MessageDeleted { ts });
+        let logged: Vec<&Event> = d.entries.iter().map(|e| &e.event).collect();
+        assert_eq!(logged, vec![&event]);
+        assert_eq!(
+            ops(&d, Lane::Channel),
+            vec![post_op(Dest::TroubleChannel, message, Some(slot)), Op::Pin { slot }]
+        );
+        assert_eq!(kept(&sim.t), None);
+        // Posted again: the new one is kept (a reply in its thread acknowledges).
+        sim.feed(posted(slot, TROUBLE_CHANNEL, "1795748500.000001"));
+        assert_eq!(kept(&sim.t).map(|m| m.ts), Some(Ts::new("1795748500.000001")));
+        // Any other message deleted is nothing to the bot.
+        let d = sim.feed(Input::MessageDeleted {
+            ts: Ts::new("1795748400.000999"),
+        });
+        assert!(
+            d.trouble.is_none() && d.entries.is_empty() && d.deliveries.is_empty(),
+            "{d:?}"
+        );
+        sim.assert_chain_valid();
+    }
+}
+
+#[test]
 fn someone_in_the_chain_nobody_can_dm_is_passed_over_at_once_and_the_owner_hears_why() {
     let unreachable = |who: &str| {
         Input::Delivered(Outcome::PersonUnreachable {

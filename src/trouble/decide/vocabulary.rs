@@ -386,6 +386,10 @@ pub enum Input {
         how: ChannelLoss,
         by: Option<UserId>,
     },
+    /// A message in the trouble's channel was deleted (Slack does not say by whom).
+    MessageDeleted {
+        ts: Ts,
+    },
     /// The trouble's channel was deleted (`channel_deleted`/`group_deleted`), by whom when Slack
     /// says (`actor_id`).
     ChannelDeleted {
