@@ -20,6 +20,12 @@ pub(super) fn channel_lost(w: &mut Work, how: ChannelLoss, by: Option<UserId>) {
         // A closed trouble's channel archived, or left to its members: tidying up.
         return;
     }
+    tell_channel_lost(w, how, by);
+}
+
+/// The owner and the manager (and the doer's manager) are DMed that the bot lost the channel: as
+/// it happens, or when a trouble closed meanwhile is reopened.
+pub(in crate::trouble) fn tell_channel_lost(w: &mut Work, how: ChannelLoss, by: Option<UserId>) {
     for who in to_tell(w, by.as_ref()) {
         w.post(Lane::Dm, Dest::Dm(who), Message::ChannelLost { how, by: by.clone() });
     }

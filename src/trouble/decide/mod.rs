@@ -28,6 +28,7 @@ use super::when::{parse_when, WhenError};
 use crate::trouble::policy::Policy;
 
 use acknowledgement::*;
+pub(super) use channel_loss::tell_channel_lost;
 use channel_loss::*;
 use commands::*;
 use deliveries::*;

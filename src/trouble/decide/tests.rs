@@ -2915,11 +2915,19 @@ fn an_open_troubles_channel_lost_is_on_the_timeline_and_told_to_the_owner_the_ma
     // A closed trouble's channel archived is tidying up: recorded, nobody bothered.
     sim.close_properly();
     let d = sim.feed(Input::ChannelLost {
-        how: ChannelLoss::Archived,
+        how: ChannelLoss::BotRemoved,
         by: Some(u("U0SALES")),
     });
-    assert_eq!(d.entries.last().map(|e| &e.event), Some(&Event::ChannelArchived));
+    assert_eq!(d.entries.last().map(|e| &e.event), Some(&Event::BotRemoved));
     assert!(d.deliveries.is_empty(), "{:?}", d.deliveries);
+    // ... until it is reopened: then the owner and the manager hear.
+    let reopen = crate::trouble::facts::Step::Reopen("the customer found more".into());
+    let d = sim.cmd("U0MANAGER", Command::Step(reopen));
+    let lost = Message::ChannelLost {
+        how: ChannelLoss::BotRemoved,
+        by: None,
+    };
+    assert_eq!(dms(&d), vec![(u("U0SALES"), lost.clone()), (u("U0MANAGER"), lost)]);
 }
 
 #[test]
