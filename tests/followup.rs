@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use serde_json::{json, Value};
+use serde_json::Value;
 use trouble_bot::trouble::model::TroubleId;
 
 /// A cadence nudge (the first-call checklist, which also carries Log update, is another message).
@@ -121,22 +121,7 @@ async fn the_log_update_button_opens_a_modal_whose_submission_records_the_update
     assert_eq!(open.params["view"]["callback_id"], "log_update");
     assert_eq!(open.params["view"]["private_metadata"], t.id.as_str());
 
-    let submission = |text: &str, next: Option<&str>| {
-        json!({
-            "type": "view_submission",
-            "team": {"id": "T0TEAM", "domain": "test"},
-            "user": {"id": SALES, "username": "rep", "team_id": "T0TEAM"},
-            "api_app_id": "A0APP",
-            "trigger_id": "222.333.trigger",
-            "view": {
-                "id": "V0000001", "type": "modal", "callback_id": "log_update", "private_metadata": t.id,
-                "state": {"values": {
-                    "text": {"value": {"type": "plain_text_input", "value": text}},
-                    "next": {"value": {"type": "plain_text_input", "value": next}},
-                }},
-            },
-        })
-    };
+    let submission = |text: &str, next: Option<&str>| update_submission(SALES, &t.id, text, next);
     // A time in the past is refused next to the field, and nothing is recorded.
     let r = bot
         .interaction(&submission("Told them", Some("2001-01-01 10:00")))

@@ -378,6 +378,16 @@ async fn what_the_bot_meant_to_post_in_a_channel_it_was_removed_from_follows_onc
         answer.contains("The bot was removed from this channel") && answer.contains("posts what waited"),
         "{answer}"
     );
+    // The Log update form too, submitted from the status message's button there.
+    let form = bot
+        .interaction(&update_submission(SALES, &t.id, "Told the buyer", None))
+        .await;
+    let notice: Value = form.json().await.unwrap();
+    assert_eq!(notice["response_action"], "update", "{notice}");
+    assert!(
+        notice.to_string().contains("The bot was removed from this channel"),
+        "{notice}"
+    );
     bot.settle().await;
     assert_eq!(
         tries_there(),
@@ -405,13 +415,14 @@ async fn what_the_bot_meant_to_post_in_a_channel_it_was_removed_from_follows_onc
         assert_eq!(found.len(), 1, "{words}: {lines:#?}");
         found[0]
     };
-    let (why, first, second) = (
+    let (why, first, second, update) = (
         at("could not post here"),
         at("first call from the buyer"),
         at("second call"),
+        at("Told the buyer"),
     );
-    assert!(why < first && first < second, "{lines:#?}");
-    assert!(lines[why].contains("The 2 messages"), "{}", lines[why]);
+    assert!(why < first && first < second && second < update, "{lines:#?}");
+    assert!(lines[why].contains("The 3 messages"), "{}", lines[why]);
     assert!(now.held.is_none());
 }
 

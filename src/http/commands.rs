@@ -303,12 +303,7 @@ fn answer(app: &App, applied: Applied) -> Response {
         answer = warned(answer, &i18n::saved_while_token_refused(l, error));
     }
     // What it changed is saved, but its line in the channel waits for the bot to be back there.
-    let lost = decision
-        .trouble
-        .as_ref()
-        .filter(|t| t.held.is_some())
-        .and_then(|t| t.channel_lost);
-    if let (Some(how), Some(_)) = (lost, &decision.reply) {
+    if let (Some(how), Some(_)) = (super::channel_lost_holding(&decision), &decision.reply) {
         answer = warned(answer, &i18n::saved_while_channel_lost(l, how));
     }
     if answer.text.is_empty() && answer.blocks.is_none() {

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use super::{already_handled, check_team, failed, verify, Surface};
+use super::{already_handled, channel_lost_holding, check_team, failed, verify, Surface};
 use crate::app::App;
 use crate::engine::Applied;
 use crate::i18n::modals::{field_error, with_contact, FieldError};
@@ -217,9 +217,10 @@ async fn on_update_submitted(
             None if decision.trouble.is_none() => {
                 field_error_on("text", reply_text(l, &app.config, &Reply::NotInTroubleChannel))
             }
-            _ => match app.slack.token_refused() {
-                Some(error) => notice(crate::i18n::modals::update_while_token_refused_modal(l, error)),
-                None => StatusCode::OK.into_response(),
+            _ => match (app.slack.token_refused(), channel_lost_holding(&decision)) {
+                (Some(error), _) => notice(crate::i18n::modals::update_while_token_refused_modal(l, error)),
+                (None, Some(how)) => notice(crate::i18n::modals::update_while_channel_lost_modal(l, how)),
+                (None, None) => StatusCode::OK.into_response(),
             },
         },
         Ok(Applied::AlreadyHandled) => already_handled(),

@@ -23,6 +23,8 @@ use crate::app::App;
 use crate::i18n;
 use crate::slack::blocks::{Ephemeral, Rendered};
 use crate::slack::signature;
+use crate::trouble::decide::Decision;
+use crate::trouble::model::ChannelLoss;
 
 /// Slack bodies are small; anything over this is refused with 413 before it is read further.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -149,6 +151,13 @@ pub(crate) fn ephemeral_text(text: String) -> Response {
 }
 
 /// A request already handled (a replay, or a double submit): 200 and nothing else.
+/// How the bot lost the channel of the trouble `decision` changed, when what it meant to say
+/// there now waits (see `Trouble::held`): whoever made the change is told it is saved.
+pub(crate) fn channel_lost_holding(decision: &Decision) -> Option<ChannelLoss> {
+    let t = decision.trouble.as_ref()?;
+    t.held.as_ref().and(t.channel_lost)
+}
+
 pub(crate) fn already_handled() -> Response {
     tracing::info!("a request already handled came again; answered without effect");
     StatusCode::OK.into_response()

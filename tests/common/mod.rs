@@ -498,6 +498,24 @@ pub async fn spawn_bot_with_limits(limits: trouble_bot::http::server::Limits) ->
 }
 
 /// The open form submitted by the sales rep, naming `manager`, with sev1, +field and a contact.
+/// The Log update form for trouble `id`, submitted by `user`.
+pub fn update_submission(user: &str, id: &str, text: &str, next: Option<&str>) -> Value {
+    serde_json::json!({
+        "type": "view_submission",
+        "team": {"id": "T0TEAM", "domain": "test"},
+        "user": {"id": user, "username": "rep", "team_id": "T0TEAM"},
+        "api_app_id": "A0APP",
+        "trigger_id": "222.333.trigger",
+        "view": {
+            "id": "V0000001", "type": "modal", "callback_id": "log_update", "private_metadata": id,
+            "state": {"values": {
+                "text": {"value": {"type": "plain_text_input", "value": text}},
+                "next": {"value": {"type": "plain_text_input", "value": next}},
+            }},
+        },
+    })
+}
+
 pub fn open_submission(customer: &str, summary: &str, manager: &str, private_metadata: &str) -> Value {
     serde_json::json!({
         "type": "view_submission",
