@@ -497,9 +497,9 @@ pub async fn spawn_bot_with_limits(limits: trouble_bot::http::server::Limits) ->
     spawn_bot_full(&format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"), limits).await
 }
 
-/// The open form submitted by the sales rep, naming `manager`, with sev1, +field and a contact.
-/// The Log update form for trouble `id`, submitted by `user`.
-pub fn update_submission(user: &str, id: &str, text: &str, next: Option<&str>) -> Value {
+/// A form submitted by `user`: its view (`view_id`, `callback_id`, `private_metadata`) and input
+/// `values`. Slack gives each opened form its own view id, and a retried submission the same.
+pub fn view_submission(user: &str, view_id: &str, callback_id: &str, private_metadata: &str, values: Value) -> Value {
     serde_json::json!({
         "type": "view_submission",
         "team": {"id": "T0TEAM", "domain": "test"},
@@ -507,34 +507,32 @@ pub fn update_submission(user: &str, id: &str, text: &str, next: Option<&str>) -
         "api_app_id": "A0APP",
         "trigger_id": "222.333.trigger",
         "view": {
-            "id": "V0000001", "type": "modal", "callback_id": "log_update", "private_metadata": id,
-            "state": {"values": {
-                "text": {"value": {"type": "plain_text_input", "value": text}},
-                "next": {"value": {"type": "plain_text_input", "value": next}},
-            }},
+            "id": view_id, "type": "modal", "callback_id": callback_id,
+            "private_metadata": private_metadata, "state": {"values": values},
         },
     })
 }
 
+/// The Log update form for trouble `id`, submitted by `user`.
+pub fn update_submission(user: &str, id: &str, text: &str, next: Option<&str>) -> Value {
+    let values = serde_json::json!({
+        "text": {"value": {"type": "plain_text_input", "value": text}},
+        "next": {"value": {"type": "plain_text_input", "value": next}},
+    });
+    view_submission(user, "V0000001", "log_update", id, values)
+}
+
+/// The open form submitted by the sales rep, naming `manager`, with sev1, +field and a contact.
 pub fn open_submission(customer: &str, summary: &str, manager: &str, private_metadata: &str) -> Value {
-    serde_json::json!({
-        "type": "view_submission",
-        "team": {"id": "T0TEAM", "domain": "test"},
-        "user": {"id": SALES, "username": "rep", "team_id": "T0TEAM"},
-        "api_app_id": "A0APP",
-        "trigger_id": "333.444.trigger",
-        "view": {
-            "id": "V0000009", "type": "modal", "callback_id": "open_trouble", "private_metadata": private_metadata,
-            "state": {"values": {
-                "customer": {"value": {"type": "plain_text_input", "value": customer}},
-                "summary": {"value": {"type": "plain_text_input", "value": summary}},
-                "severity": {"value": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "sev1"}, "value": "1"}}},
-                "manager": {"value": {"type": "users_select", "selected_user": manager}},
-                "departments": {"value": {"type": "multi_static_select", "selected_options": [{"text": {"type": "plain_text", "text": "Field"}, "value": "field"}]}},
-                "contact": {"value": {"type": "plain_text_input", "value": "Mr. Sato"}},
-            }},
-        },
-    })
+    let values = serde_json::json!({
+        "customer": {"value": {"type": "plain_text_input", "value": customer}},
+        "summary": {"value": {"type": "plain_text_input", "value": summary}},
+        "severity": {"value": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "sev1"}, "value": "1"}}},
+        "manager": {"value": {"type": "users_select", "selected_user": manager}},
+        "departments": {"value": {"type": "multi_static_select", "selected_options": [{"text": {"type": "plain_text", "text": "Field"}, "value": "field"}]}},
+        "contact": {"value": {"type": "plain_text_input", "value": "Mr. Sato"}},
+    });
+    view_submission(SALES, "V0000009", "open_trouble", private_metadata, values)
 }
 
 /// POSTs a slash-command form to a bot at `base_url` (one not started by `spawn_bot`, e.g. the
