@@ -150,7 +150,6 @@ pub(crate) fn ephemeral_text(text: String) -> Response {
     ephemeral(Rendered { text, blocks: None })
 }
 
-/// A request already handled (a replay, or a double submit): 200 and nothing else.
 /// How the bot lost the channel of the trouble `decision` changed, when what it meant to say
 /// there now waits (see `Trouble::held`): whoever made the change is told it is saved.
 pub(crate) fn channel_lost_holding(decision: &Decision) -> Option<ChannelLoss> {
@@ -158,6 +157,7 @@ pub(crate) fn channel_lost_holding(decision: &Decision) -> Option<ChannelLoss> {
     t.held.as_ref().and(t.channel_lost)
 }
 
+/// A request already handled (a replay, or a double submit): 200 and nothing else.
 pub(crate) fn already_handled() -> Response {
     tracing::info!("a request already handled came again; answered without effect");
     StatusCode::OK.into_response()
