@@ -388,3 +388,26 @@ async fn eighty_opens_at_once_for_eighty_managers_reach_slack_over_connections_k
         "{calls} calls over {connections} connections: connections are not reused"
     );
 }
+
+#[tokio::test]
+async fn an_announcement_slack_refuses_is_on_the_timeline_and_the_owner_is_told_to_pass_it_on() {
+    let bot = spawn_bot().await;
+    // A private announce channel the bot was never invited to.
+    bot.slack.lose_channel("C0BIZUNIT", "channel_not_found");
+    let t = bot.open_ready("sev1 ACME: defective housings in lot 42").await;
+    let text = bot.posted_saying(SALES, "announcement").await;
+    assert!(
+        text.contains("could not be posted in <#C0BIZUNIT> (channel_not_found)") && text.contains(&t.id),
+        "{text}"
+    );
+    bot.settle().await;
+    let timeline = bot
+        .store()
+        .timeline(&trouble_bot::trouble::model::TroubleId::new(&t.id))
+        .unwrap();
+    assert!(timeline.iter().any(|e| matches!(
+        &e.event,
+        trouble_bot::trouble::timeline::Event::DeliveryFailed { error, .. } if error == "channel_not_found"
+    )));
+    bot.nothing_posted_saying(MANAGER, "announcement").await;
+}

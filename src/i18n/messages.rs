@@ -474,6 +474,11 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             }
             Rendered::text(text)
         }
+        Message::NotAnnounced { channel, error } => Rendered::text(tr!(
+            l,
+            format!("⚠️ トラブル {}（{}）の告知を <#{}> に投稿できませんでした（{}）。告知先の人たちにはご自身で伝え、ボットの管理者にボットの招待か告知先の設定（`announce_channels`）の見直しを依頼してください。", t.id, away(&t.customer), channel, away(error)),
+            format!("⚠️ Trouble {}'s announcement ({}) could not be posted in <#{}> ({}). Tell the people there yourself, and ask the bot's admin to invite the bot there or fix `announce_channels` in the configuration.", t.id, away(&t.customer), channel, away(error))
+        )),
         Message::SharedChannelSkipped { channel } => Rendered::text(tr!(
             l,
             format!("⚠️ トラブル {} の告知を <#{}> には投稿しませんでした。このチャンネルは社外と共有されています（Slack コネクト）。告知先の設定を見直してください。", t.id, channel),
@@ -1086,6 +1091,10 @@ pub(super) mod tests {
                 channel: ChannelId::new("C0SHARED"),
             },
             Message::ChannelReplaced,
+            Message::NotAnnounced {
+                channel: ChannelId::new("C0BIZUNIT"),
+                error: t.summary.clone(),
+            },
         ];
         for l in [Locale::Ja, Locale::En] {
             for (m, from_elsewhere) in own

@@ -287,6 +287,14 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
                             method,
                             error,
                         },
+                        Op::Post {
+                            to: Dest::Channel(channel),
+                            message: Message::Announcement,
+                            ..
+                        } => Outcome::NotAnnounced {
+                            channel: channel.clone(),
+                            error,
+                        },
                         op if op.in_trouble_channel() && e.channel_unavailable() => Outcome::ChannelUnavailable {
                             call: Box::new(Delivery {
                                 lane: item.lane,

@@ -86,6 +86,20 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
             let owner = w.t.owner.clone();
             w.post(Lane::Dm, Dest::Dm(owner), Message::SharedChannelSkipped { channel });
         }
+        // Whoever the announcement was for has not heard: the owner tells them, and has the
+        // configuration or the bot's membership there fixed.
+        Outcome::NotAnnounced { channel, error } => {
+            let method = "chat.postMessage".to_string();
+            w.log(
+                None,
+                Event::DeliveryFailed {
+                    method,
+                    error: error.clone(),
+                },
+            );
+            let owner = w.t.owner.clone();
+            w.post(Lane::Dm, Dest::Dm(owner), Message::NotAnnounced { channel, error });
+        }
         Outcome::AgreementHeld { line } => crate::trouble::approval::held_back(w, line),
         Outcome::OriginUnreachable | Outcome::SharedExternally { .. } => {
             if let Some(url) = w.t.origin.response_url.clone() {

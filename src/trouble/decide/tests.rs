@@ -2858,6 +2858,24 @@ fn a_channel_shared_outside_gets_nothing_internal_the_reporter_or_owner_hears_in
     }
 }
 
+#[test]
+fn an_announcement_refused_for_good_is_on_the_timeline_and_the_owner_hears_where() {
+    let mut sim = Sim::ready(req("ACME"));
+    let d = sim.feed(Input::Delivered(Outcome::NotAnnounced {
+        channel: ChannelId::new("C0BIZUNIT"),
+        error: "not_in_channel".into(),
+    }));
+    assert!(matches!(
+        d.entries.last().map(|e| &e.event),
+        Some(Event::DeliveryFailed { error, .. }) if error == "not_in_channel"
+    ));
+    let told = Message::NotAnnounced {
+        channel: ChannelId::new("C0BIZUNIT"),
+        error: "not_in_channel".into(),
+    };
+    assert_eq!(dms(&d), vec![(u("U0SALES"), told)]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // the trouble's channel lost (archived, or the bot removed): nobody hides or silences it unnoticed
 // ---------------------------------------------------------------------------------------------

@@ -177,6 +177,11 @@ pub enum Message {
     SharedChannelSkipped {
         channel: ChannelId,
     },
+    /// To the owner: Slack refused the announcement in `channel` for good (`error`).
+    NotAnnounced {
+        channel: ChannelId,
+        error: String,
+    },
     /// Text already rendered by the shell (an answer to a button click).
     Text {
         text: String,
@@ -309,6 +314,12 @@ pub enum Outcome {
     PersonUnreachable {
         who: UserId,
         method: String,
+        error: String,
+    },
+    /// The announcement in `channel` failed for good (`error`): the bot is not in that private
+    /// channel, it was archived or deleted, or posting there is restricted.
+    NotAnnounced {
+        channel: ChannelId,
         error: String,
     },
     /// A call to the trouble's channel failed for good (`method`, `error`) because the bot can
