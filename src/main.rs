@@ -48,6 +48,10 @@ enum Command {
     /// Validate the configuration and print a summary, or every problem (exit 1 on problems).
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}\n{ENV_SERVE}\nThe summary is in the configured locale."))]
     CheckConfig,
+    /// Ask Slack whether the bot can do what the configuration asks: the token, each announce
+    /// channel, and a DM to everyone in [org] and the departments (exit 1 on problems).
+    #[command(after_help = format!("Environment:\n{ENV_CONFIG}\n{ENV_SERVE}\nThe report is in the configured locale."))]
+    CheckSlack,
     /// Print one trouble's report to stdout; works beside a running bot.
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
     Export {
@@ -105,6 +109,7 @@ fn main() -> ExitCode {
             print!("{}", trouble_bot::i18n::config_summary(&config));
             ExitCode::SUCCESS
         }),
+        Command::CheckSlack => with_config(check_slack),
         Command::Export { id, format } => with_config(|config| {
             let format = match format {
                 Format::Md => admin::Format::Md,
@@ -152,6 +157,26 @@ fn print_outcome(outcome: Outcome) -> ExitCode {
 /// Logs go to stderr, as text or (with `log_format = "json"`) one JSON object a line.
 fn init_logs(config: &Config) {
     trouble_bot::logs::init(config, std::io::stderr);
+}
+
+fn check_slack(config: Config) -> ExitCode {
+    let Some(token) = config.slack.bot_token.clone() else {
+        eprintln!("check-slack needs the bot token: set SLACK_BOT_TOKEN (xoxb-…).");
+        return ExitCode::FAILURE;
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let findings = runtime.block_on(async {
+        let slack = trouble_bot::slack::client::SlackClient::new(&config.slack.api_url, token, config.slack.timeout);
+        trouble_bot::slack::check::check_slack(&config, &slack).await
+    });
+    print!("{}", trouble_bot::i18n::check_slack_report(config.locale, &findings));
+    match findings.iter().any(|f| f.is_problem()) {
+        true => ExitCode::FAILURE,
+        false => ExitCode::SUCCESS,
+    }
 }
 
 fn serve(config: Config) -> ExitCode {

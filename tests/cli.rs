@@ -13,6 +13,11 @@ const BROKEN: &str = "locale = \"fr\"\nlisten = \"nowhere\"\n[severity.1]\nack_t
 /// Runs the built binary with `config` as trouble.toml and no Slack credentials:
 /// (succeeded, stdout, stderr).
 fn run(args: &[&str], config: &str) -> (bool, String, String) {
+    run_with(args, config, &[])
+}
+
+/// `run`, with these variables set besides.
+fn run_with(args: &[&str], config: &str, env: &[(&str, &str)]) -> (bool, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("trouble.toml");
     std::fs::write(&path, config).unwrap();
@@ -23,6 +28,7 @@ fn run(args: &[&str], config: &str) -> (bool, String, String) {
         .env_remove("SLACK_SIGNING_SECRET")
         .env_remove("SLACK_BOT_TOKEN")
         .env_remove("TROUBLE_LISTEN")
+        .envs(env.iter().copied())
         .output()
         .expect("the binary runs");
     (
@@ -57,7 +63,15 @@ fn version_prints_the_package_version() {
 fn help_for_the_bot_and_each_command_works_with_a_broken_config() {
     let (ok, stdout, stderr) = run(&["--help"], BROKEN);
     assert!(ok, "{stderr}");
-    for command in ["serve", "check-config", "export", "verify", "backup", "restore"] {
+    for command in [
+        "serve",
+        "check-config",
+        "check-slack",
+        "export",
+        "verify",
+        "backup",
+        "restore",
+    ] {
         assert!(stdout.contains(command), "{command} missing from --help:\n{stdout}");
     }
     let (ok, stdout, stderr) = run(&["export", "--help"], BROKEN);
@@ -154,4 +168,76 @@ fn check_config_with_problems_exits_non_zero_and_lists_each() {
         assert!(stderr.contains(problem), "{problem} missing from:\n{stderr}");
     }
     assert!(stderr.contains("3 problem(s)"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_slack_names_each_announce_channel_and_person_the_bot_cannot_reach_and_what_to_do() {
+    let slack = common::FakeSlack::start().await;
+    let public = slack.add_channel("bizunit", false, "U0MANAGER");
+    let without_bot = slack.add_channel("exec", true, "U0DIRECTOR");
+    let with_bot = slack.add_channel("quality-leads", true, "U0QA1");
+    slack.join(&with_bot, &["UBOT"]);
+    slack.no_such_user("U0FS1");
+    let config = |sev1: &[&str], sev2: &[&str]| {
+        let list = |ids: &[&str]| ids.iter().map(|id| format!("\"{id}\"")).collect::<Vec<_>>().join(", ");
+        format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")
+            .replace(
+                "announce_channels = [\"C0BIZUNIT\"]",
+                &format!("announce_channels = [{}]", list(sev1)),
+            )
+            .replace(
+                "[severity.2]\n",
+                &format!("[severity.2]\nannounce_channels = [{}]\n", list(sev2)),
+            )
+    };
+    let api = slack.api_url();
+    let check = |config: String| {
+        let api = api.clone();
+        tokio::task::spawn_blocking(move || {
+            run_with(
+                &["check-slack"],
+                &config,
+                &[("SLACK_BOT_TOKEN", "xoxb-test"), ("SLACK_API_URL", &api)],
+            )
+        })
+    };
+    let (ok, stdout, stderr) = check(config(&[&public, &without_bot], &[&public, &with_bot, "C0GONE"]))
+        .await
+        .unwrap();
+    assert!(!ok, "problems exit 1: {stdout} {stderr}");
+    let line = |start: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("{start}: {stdout}"))
+            .to_string()
+    };
+    assert!(line("token:").contains("works (bot UBOT"), "{stdout}");
+    assert!(line(&format!("announce {public} (severity 1, 2):")).contains("can post (public)"));
+    assert!(line(&format!("announce {without_bot} (severity 1):")).contains("the bot is not in it"));
+    assert!(line(&format!("announce {with_bot} (severity 2):")).contains("can post (private"));
+    assert!(line("announce C0GONE (severity 2):").contains("not found (channel_not_found)"));
+    // The org chart (both sides), the default manager, the departments' members: 8 people.
+    assert!(
+        line("[org], departments:").contains("8 people checked, ✗ the bot cannot DM 1"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("  - U0FS1 (user_not_found)"), "{stdout}");
+    assert!(stdout.ends_with("3 problems found.\n"), "{stdout}");
+
+    // All fixed: exit 0.
+    let config = config(&[&public], &[&with_bot]).replace("members = [\"U0FS1\"]", "members = [\"U0QA2\"]");
+    let (ok, stdout, stderr) = check(config).await.unwrap();
+    assert!(ok, "{stdout} {stderr}");
+    assert!(stdout.ends_with("No problems.\n"), "{stdout}");
+
+    // Without a token it says what it needs; with one Slack refuses, that.
+    let (ok, _, stderr) = run(&["check-slack"], &format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"));
+    assert!(!ok && stderr.contains("SLACK_BOT_TOKEN"), "{stderr}");
+    slack.refuse_token(Some("invalid_auth"));
+    let (ok, stdout, _) = check(format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await.unwrap();
+    assert!(
+        !ok && stdout.contains("Slack cannot be asked (invalid_auth)"),
+        "{stdout}"
+    );
 }

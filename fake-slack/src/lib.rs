@@ -650,8 +650,9 @@ impl FakeSlack {
     }
 
     /// From now, `user` is no user Slack knows (a mistyped id, say): a DM to them answers
-    /// `channel_not_found`, and an invitation of them `user_not_found` (with `force`, the others
-    /// are invited and the answer lists the error per user, as Slack does).
+    /// `channel_not_found`, opening one `user_not_found`, and an invitation of them
+    /// `user_not_found` (with `force`, the others are invited and the answer lists the error per
+    /// user, as Slack does).
     pub fn no_such_user(&self, user: &str) {
         self.shared.lock().unknown_users.insert(user.to_string());
     }
@@ -1438,6 +1439,9 @@ impl World {
         }
         if users.iter().any(|u| u == BOT_USER_ID) && users.len() == 1 {
             return err("cannot_dm_bot");
+        }
+        if users.iter().any(|u| self.unknown_users.contains(u)) {
+            return err("user_not_found");
         }
         let id = match users.as_slice() {
             [one] => dm_or_channel(one),

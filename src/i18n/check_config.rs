@@ -232,3 +232,81 @@ fn weekday(l: Locale, d: Weekday) -> &'static str {
         Locale::En => EN[i],
     }
 }
+
+/// What `check-slack` prints, in the configured locale: one line for each thing asked of Slack
+/// (a problem says what to do about it), then how many problems there were.
+pub fn check_slack_report(l: Locale, findings: &[crate::slack::check::Finding]) -> String {
+    use crate::slack::check::{ChannelState, Finding};
+    let t = |ja: &'static str, en: &'static str| if l == Locale::Ja { ja } else { en };
+    let mut out = String::new();
+    for f in findings {
+        match f {
+            Finding::Token { bot, team } => line(
+                &mut out,
+                t("トークン:", "token:"),
+                match l {
+                    Locale::Ja => format!("有効（ボット {bot}、ワークスペース {team}）"),
+                    Locale::En => format!("works (bot {bot}, workspace {team})"),
+                },
+            ),
+            Finding::NoToken { error } => line(
+                &mut out,
+                t("トークン:", "token:"),
+                match l {
+                    Locale::Ja => format!("✗ Slack に確認できません（{error}）。SLACK_BOT_TOKEN と SLACK_API_URL を確認してください。ほかの項目は確認していません。"),
+                    Locale::En => format!("✗ Slack cannot be asked ({error}): check SLACK_BOT_TOKEN and SLACK_API_URL. Nothing else was checked."),
+                },
+            ),
+            Finding::OtherTeam { configured, actual } => line(
+                &mut out,
+                t("ワークスペース:", "workspace:"),
+                match l {
+                    Locale::Ja => format!("✗ トークンはワークスペース {actual} のものですが、team_id は {configured} です。どちらかを直してください（このままでは Slack からの要求をすべて断ります）。"),
+                    Locale::En => format!("✗ the token is for workspace {actual}, but team_id is {configured}: fix one (as it is, every request from Slack is refused)."),
+                },
+            ),
+            Finding::Channel { id, severities, state } => {
+                let label = match l {
+                    Locale::Ja => format!("告知 {id}（重大度 {}）:", severities.join("、")),
+                    Locale::En => format!("announce {id} (severity {}):", severities.join(", ")),
+                };
+                let state = match (state, l) {
+                    (ChannelState::Ok { private: false }, Locale::Ja) => "投稿できます（公開）".to_string(),
+                    (ChannelState::Ok { private: false }, Locale::En) => "can post (public)".to_string(),
+                    (ChannelState::Ok { private: true }, Locale::Ja) => "投稿できます（非公開、ボット参加済み）".to_string(),
+                    (ChannelState::Ok { private: true }, Locale::En) => "can post (private, the bot is in it)".to_string(),
+                    (ChannelState::NotFound { error }, Locale::Ja) => format!("✗ 見つかりません（{error}）。ID の誤り、削除済み、またはボットのいない非公開チャンネルです。ボットを招待するか announce_channels を直してください。"),
+                    (ChannelState::NotFound { error }, Locale::En) => format!("✗ not found ({error}): a mistyped id, a deleted channel, or a private one without the bot. Invite the bot or fix announce_channels."),
+                    (ChannelState::Archived, Locale::Ja) => "✗ アーカイブされています。解除するか announce_channels から外してください。".to_string(),
+                    (ChannelState::Archived, Locale::En) => "✗ archived: unarchive it or take it out of announce_channels.".to_string(),
+                    (ChannelState::PrivateWithoutBot, Locale::Ja) => "✗ 非公開で、ボットが参加していません。告知は失敗します。チャンネルでボットを `/invite` してください。".to_string(),
+                    (ChannelState::PrivateWithoutBot, Locale::En) => "✗ private, and the bot is not in it: announcements there fail. `/invite` the bot in the channel.".to_string(),
+                    (ChannelState::SharedOutside, Locale::Ja) => "✗ 社外と共有されています（Slack コネクト）。告知は投稿されません。announce_channels から外してください。".to_string(),
+                    (ChannelState::SharedOutside, Locale::En) => "✗ shared outside the company (Slack Connect): announcements are never posted there. Take it out of announce_channels.".to_string(),
+                };
+                line(&mut out, &label, state);
+            }
+            Finding::People { checked, unreachable } => {
+                let checked = count(l, *checked, "人", "person", "people");
+                let summary = match (unreachable.len(), l) {
+                    (0, Locale::Ja) => format!("{checked}を確認、全員に DM できます"),
+                    (0, Locale::En) => format!("{checked} checked, the bot can DM each"),
+                    (n, Locale::Ja) => format!("{checked}を確認、✗ {n}人に DM できません。`[org]` と部門の members を直してください:"),
+                    (n, Locale::En) => format!("{checked} checked, ✗ the bot cannot DM {n}: fix them in `[org]` and the departments' members:"),
+                };
+                line(&mut out, t("[org] と部門の人:", "[org], departments:"), summary);
+                for (who, error) in unreachable {
+                    out.push_str(&format!("  - {who} ({error})\n"));
+                }
+            }
+        }
+    }
+    let problems = findings.iter().filter(|f| f.is_problem()).count();
+    out.push_str(&match (problems, l) {
+        (0, Locale::Ja) => "問題はありません。\n".to_string(),
+        (0, Locale::En) => "No problems.\n".to_string(),
+        (n, Locale::Ja) => format!("問題が{n}件あります。\n"),
+        (n, Locale::En) => format!("{} found.\n", count(l, n, "", "problem", "problems")),
+    });
+    out
+}

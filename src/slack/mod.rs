@@ -2,6 +2,7 @@
 //! knows Slack's wire format.
 
 pub mod blocks;
+pub mod check;
 pub mod client;
 pub mod connect;
 pub mod contracts;

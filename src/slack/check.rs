@@ -1,0 +1,226 @@
+//! `check-slack`: asks Slack, before a trouble finds out, whether the bot can do what its
+//! configuration asks: the token, the announce channels, and everyone the org chart and the
+//! departments name.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use super::client::SlackClient;
+use super::SlackError;
+use crate::config::Config;
+use crate::trouble::model::UserId;
+
+/// What Slack said of one thing the configuration names.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Finding {
+    /// The token works: the bot's user, in this workspace.
+    Token { bot: String, team: String },
+    /// Slack refused the token, or could not be asked (`error`): nothing else was checked.
+    NoToken { error: String },
+    /// The token is for another workspace than `team_id`.
+    OtherTeam { configured: String, actual: String },
+    /// An announce channel of these severities, and what the bot can do there.
+    Channel {
+        id: String,
+        severities: Vec<String>,
+        state: ChannelState,
+    },
+    /// People named in `[org]` or a department, checked; those Slack has no DM for, with why.
+    People {
+        checked: usize,
+        unreachable: Vec<(UserId, String)>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChannelState {
+    Ok {
+        private: bool,
+    },
+    /// Slack does not show it to the bot (`error`): mistyped, deleted, or private without it.
+    NotFound {
+        error: String,
+    },
+    Archived,
+    /// Private, and the bot is not a member: it cannot post there.
+    PrivateWithoutBot,
+    /// Shared with another organisation (Slack Connect): announcements are skipped there.
+    SharedOutside,
+}
+
+impl Finding {
+    pub fn is_problem(&self) -> bool {
+        match self {
+            Finding::Token { .. } => false,
+            Finding::NoToken { .. } | Finding::OtherTeam { .. } => true,
+            Finding::Channel { state, .. } => !matches!(state, ChannelState::Ok { .. }),
+            Finding::People { unreachable, .. } => !unreachable.is_empty(),
+        }
+    }
+}
+
+/// Asks Slack about everything `config` names, in order: the token first (without it, nothing
+/// else can be asked), then each announce channel once, then each person once.
+pub async fn check_slack(config: &Config, slack: &SlackClient) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let who = match patiently(slack, "auth.test", json!({})).await {
+        Ok(v) => v,
+        Err(e) => return vec![Finding::NoToken { error: e.code() }],
+    };
+    let field = |k: &str| who.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    let team = field("team_id");
+    findings.push(Finding::Token {
+        bot: field("user_id"),
+        team: team.clone(),
+    });
+    if let Some(configured) = config.team_id.as_ref().filter(|c| **c != team) {
+        findings.push(Finding::OtherTeam {
+            configured: configured.clone(),
+            actual: team,
+        });
+    }
+    for (id, severities) in announce_channels(config) {
+        let state = match patiently(slack, "conversations.info", json!({ "channel": id })).await {
+            Ok(v) => channel_state(&v["channel"]),
+            Err(e) => ChannelState::NotFound { error: e.code() },
+        };
+        findings.push(Finding::Channel { id, severities, state });
+    }
+    let people = people(config);
+    let mut unreachable = Vec::new();
+    for who in &people {
+        if let Err(e) = patiently(slack, "conversations.open", json!({ "users": who.as_str() })).await {
+            unreachable.push((who.clone(), e.code()));
+        }
+    }
+    findings.push(Finding::People {
+        checked: people.len(),
+        unreachable,
+    });
+    findings
+}
+
+/// Each announce channel once, with the severities that name it.
+fn announce_channels(config: &Config) -> Vec<(String, Vec<String>)> {
+    let mut channels: Vec<(String, Vec<String>)> = Vec::new();
+    for (severity, policy) in &config.policy.severities {
+        for c in &policy.announce_channels {
+            match channels.iter_mut().find(|(id, _)| id == c) {
+                Some((_, named_by)) => named_by.push(severity.to_string()),
+                None => channels.push((c.clone(), vec![severity.to_string()])),
+            }
+        }
+    }
+    channels
+}
+
+/// Everyone the bot may have to DM or invite: the org chart (both sides), the default manager,
+/// the departments' members.
+fn people(config: &Config) -> BTreeSet<UserId> {
+    let policy = &config.policy;
+    let mut people: BTreeSet<UserId> = policy.managers.keys().cloned().collect();
+    people.extend(policy.managers.values().cloned());
+    people.extend(policy.default_manager.iter().cloned());
+    for d in policy.departments.values() {
+        people.extend(d.members.iter().cloned());
+    }
+    people
+}
+
+fn channel_state(channel: &Value) -> ChannelState {
+    let flag = |k: &str| channel.get(k).and_then(Value::as_bool).unwrap_or(false);
+    if flag("is_archived") {
+        ChannelState::Archived
+    } else if flag("is_ext_shared") || flag("is_pending_ext_shared") {
+        ChannelState::SharedOutside
+    } else if flag("is_private") && !flag("is_member") {
+        ChannelState::PrivateWithoutBot
+    } else {
+        ChannelState::Ok {
+            private: flag("is_private"),
+        }
+    }
+}
+
+/// One call, waiting out Slack's rate limits (an org chart of hundreds meets them) and retrying
+/// a few times when Slack cannot be reached.
+async fn patiently(slack: &SlackClient, method: &str, body: Value) -> Result<Value, SlackError> {
+    let mut attempts = 0;
+    loop {
+        match slack.call(method, &body).await {
+            Err(e) if !e.is_permanent() && !e.refuses_token() && attempts < 5 => {
+                attempts += 1;
+                let wait = e.retry_after().unwrap_or(Duration::from_secs(attempts));
+                tokio::time::sleep(wait).await;
+            }
+            answer => return answer,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{check_slack_report, Locale};
+
+    #[test]
+    fn a_channel_is_judged_by_what_the_bot_can_do_there() {
+        let cases = [
+            (json!({"is_private": false}), ChannelState::Ok { private: false }),
+            (
+                json!({"is_private": true, "is_member": true}),
+                ChannelState::Ok { private: true },
+            ),
+            (
+                json!({"is_private": true, "is_member": false}),
+                ChannelState::PrivateWithoutBot,
+            ),
+            (json!({"is_private": true, "is_archived": true}), ChannelState::Archived),
+            (
+                json!({"is_ext_shared": true, "is_member": true}),
+                ChannelState::SharedOutside,
+            ),
+            (json!({"is_pending_ext_shared": true}), ChannelState::SharedOutside),
+        ];
+        for (channel, state) in cases {
+            assert_eq!(channel_state(&channel), state, "{channel}");
+        }
+    }
+
+    #[test]
+    fn the_report_marks_each_problem_and_counts_them_in_either_language() {
+        let channel = |state| Finding::Channel {
+            id: "C0X".into(),
+            severities: vec!["1".into()],
+            state,
+        };
+        let findings = vec![
+            Finding::Token {
+                bot: "UBOT".into(),
+                team: "T1".into(),
+            },
+            Finding::OtherTeam {
+                configured: "T0".into(),
+                actual: "T1".into(),
+            },
+            channel(ChannelState::Ok { private: true }),
+            channel(ChannelState::Archived),
+            channel(ChannelState::SharedOutside),
+            channel(ChannelState::NotFound {
+                error: "channel_not_found".into(),
+            }),
+            Finding::People {
+                checked: 3,
+                unreachable: vec![(UserId::new("U0TYPO"), "user_not_found".into())],
+            },
+        ];
+        for (l, total) in [(Locale::En, "5 problems found."), (Locale::Ja, "問題が5件あります。")] {
+            let report = check_slack_report(l, &findings);
+            assert_eq!(report.matches('✗').count(), 5, "{report}");
+            assert!(report.trim_end().ends_with(total), "{report}");
+            assert!(report.contains("U0TYPO (user_not_found)"), "{report}");
+        }
+    }
+}
