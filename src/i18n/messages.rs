@@ -237,13 +237,13 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 let lost = match how {
                     ChannelLoss::Archived => tr!(
                         l,
-                        "⚠️ このチャンネルはアーカイブされています。解除されるまで、ボットは状況・催促・報告書をここに投稿できません（催促は DM で届きます）。",
-                        "⚠️ This channel is archived: until someone unarchives it, the bot cannot post the status, the nudges or the report here (the nudges go by DM)."
+                        "⚠️ このチャンネルはアーカイブされています。解除されるまで、ボットは状況・催促・報告書をここに投稿できません（催促は DM で届きます。ほかの記録は保留し、解除後に起きた順に投稿します）。",
+                        "⚠️ This channel is archived: until someone unarchives it, the bot cannot post the status, the nudges or the report here (the nudges go by DM; the rest waits and follows, in order, once it can)."
                     ),
                     ChannelLoss::BotRemoved => tr!(
                         l,
-                        "⚠️ ボットはこのチャンネルから削除されています。`/invite` で戻されるまで、状況・催促・報告書をここに投稿できません（催促は DM で届きます）。",
-                        "⚠️ The bot was removed from this channel: until someone adds it back (`/invite`), it cannot post the status, the nudges or the report here (the nudges go by DM)."
+                        "⚠️ ボットはこのチャンネルから削除されています。`/invite` で戻されるまで、状況・催促・報告書をここに投稿できません（催促は DM で届きます。ほかの記録は保留し、戻された後に起きた順に投稿します）。",
+                        "⚠️ The bot was removed from this channel: until someone adds it back (`/invite`), it cannot post the status, the nudges or the report here (the nudges go by DM; the rest waits and follows, in order, once it can)."
                     ),
                 };
                 blocks.insert(2, context(lost));
