@@ -263,18 +263,6 @@ async fn history_and_list_hide_a_private_trouble_from_a_non_member_until_they_jo
     assert!(!list.contains(&t.id), "{list}");
 }
 
-fn archive_event(kind: &str, channel: &str, user: Option<&str>) -> Value {
-    let mut event = json!({"type": kind, "channel": channel, "event_ts": "1800000000.000100"});
-    if let Some(user) = user {
-        event["user"] = json!(user);
-    }
-    json!({
-        "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0APP", "event": event,
-        "type": "event_callback", "event_id": format!("Ev{}", unique()), "event_time": now_secs(),
-        "authorizations": [{"team_id": "T0TEAM", "user_id": "UBOT", "is_bot": true}],
-    })
-}
-
 /// Sends `event` and waits until trouble `id`'s pinned status is edited after it.
 async fn status_refreshed_by(bot: &TestBot, id: &str, event: &Value) {
     let status_ts = trouble(bot, id).status.expect("a status message").ts;
@@ -296,7 +284,7 @@ async fn the_owner_archiving_an_open_troubles_channel_is_recorded_and_told_to_th
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housing cracked").await;
     let r = bot
-        .event(&archive_event("channel_archive", &t.channel, Some(SALES)), None)
+        .event(&channel_event("channel_archive", &t.channel, Some(SALES)), None)
         .await;
     assert_eq!(r.status(), 200);
     let text = bot.posted_saying(MANAGER, "archived").await;
@@ -308,7 +296,7 @@ async fn the_owner_archiving_an_open_troubles_channel_is_recorded_and_told_to_th
     bot.nothing_posted_saying(SALES, "archived").await;
 
     // Unarchived (a private channel's event names nobody): the pinned status catches up.
-    status_refreshed_by(&bot, &t.id, &archive_event("group_unarchive", &t.channel, None)).await;
+    status_refreshed_by(&bot, &t.id, &channel_event("group_unarchive", &t.channel, None)).await;
     assert_eq!(last_entry(&bot, &t.id), (Event::ChannelUnarchived, None));
 }
 
@@ -316,7 +304,7 @@ async fn the_owner_archiving_an_open_troubles_channel_is_recorded_and_told_to_th
 async fn the_manager_removing_the_bot_from_an_open_troubles_channel_is_told_to_the_owner_and_the_director() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housing cracked").await;
-    let mut left = archive_event("channel_left", &t.channel, None);
+    let mut left = channel_event("channel_left", &t.channel, None);
     left["event"]["actor_id"] = json!(MANAGER);
     assert_eq!(bot.event(&left, None).await.status(), 200);
     for who in [SALES, DIRECTOR] {
@@ -370,12 +358,12 @@ async fn what_the_bot_meant_to_post_in_a_channel_it_was_removed_from_follows_onc
     let tried = tries_there();
 
     // Slack says so: from then on nothing is tried there, and whoever changes the trouble is told.
-    let mut left = archive_event("channel_left", &t.channel, None);
+    let mut left = channel_event("channel_left", &t.channel, None);
     left["event"]["actor_id"] = json!(MANAGER);
     assert_eq!(bot.event(&left, None).await.status(), 200);
     let answer = bot.command_text(SALES, &t.channel, "note second call").await;
     assert!(
-        answer.contains("The bot was removed from this channel") && answer.contains("posts what waited"),
+        answer.contains("The bot was removed from the trouble's channel") && answer.contains("posts what waited"),
         "{answer}"
     );
     // The Log update form too, submitted from the status message's button there.
@@ -385,7 +373,9 @@ async fn what_the_bot_meant_to_post_in_a_channel_it_was_removed_from_follows_onc
     let notice: Value = form.json().await.unwrap();
     assert_eq!(notice["response_action"], "update", "{notice}");
     assert!(
-        notice.to_string().contains("The bot was removed from this channel"),
+        notice
+            .to_string()
+            .contains("The bot was removed from the trouble's channel"),
         "{notice}"
     );
     bot.settle().await;
@@ -431,7 +421,7 @@ async fn an_open_troubles_channel_deleted_is_set_up_again_where_the_manager_can_
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housing cracked").await;
     bot.slack.delete_channel(&t.channel);
-    let mut deleted = archive_event("channel_deleted", &t.channel, None);
+    let mut deleted = channel_event("channel_deleted", &t.channel, None);
     deleted["event"]["actor_id"] = json!(SALES);
     assert_eq!(bot.event(&deleted, None).await.status(), 200);
 
@@ -477,7 +467,7 @@ async fn an_open_troubles_channel_deleted_is_set_up_again_where_the_manager_can_
     assert_eq!(bot.event(&reply, None).await.status(), 200);
     assert!(trouble(&bot, &t.id).ack.is_some(), "acknowledged in the new channel");
     // The old channel's id no longer leads to the trouble.
-    let left = archive_event("channel_left", &t.channel, None);
+    let left = channel_event("channel_left", &t.channel, None);
     assert_eq!(bot.event(&left, None).await.status(), 200);
     assert_eq!(trouble(&bot, &t.id).channel_lost, None);
 }
@@ -525,4 +515,39 @@ async fn the_kickoff_deleted_is_posted_and_pinned_again_and_acknowledged_in_its_
     );
     assert_eq!(bot.event(&reply, None).await.status(), 200);
     assert!(trouble(&bot, &t.id).ack.is_some());
+}
+
+#[tokio::test]
+async fn a_report_asked_for_as_the_bot_was_removed_follows_with_its_thread_once_it_is_back() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    // Removed before the bot hears of it: the summary is refused, and its parts, which need its
+    // thread, wait with it rather than being dropped.
+    bot.slack.lose_channel(&t.channel, "not_in_channel");
+    let answer = bot.command_text(SALES, &t.channel, "report").await;
+    assert!(answer.starts_with("Report posted"), "{answer}");
+    bot.settle().await;
+    let held = trouble(&bot, &t.id).held.expect("held");
+    let parts = trouble(&bot, &t.id).last_report.expect("a report").parts;
+    assert_eq!(held.calls.len(), 1 + parts, "{held:?}");
+
+    let mut left = channel_event("channel_left", &t.channel, None);
+    left["event"]["actor_id"] = json!(MANAGER);
+    assert_eq!(bot.event(&left, None).await.status(), 200);
+    bot.slack.restore_channel(&t.channel);
+    let joined = member_event("member_joined_channel", &format!("Ev{}", unique()), &t.channel, "UBOT");
+    assert_eq!(bot.event(&joined, None).await.status(), 200);
+    let summary = bot
+        .paced("the report's summary posted", || {
+            trouble(&bot, &t.id).last_report.and_then(|r| r.message)
+        })
+        .await;
+    bot.settle().await;
+    let in_thread = bot
+        .slack
+        .messages_in(&t.channel)
+        .into_iter()
+        .filter(|m| m["thread_ts"] == summary.ts.as_str() && m["ts"] != summary.ts.as_str())
+        .count();
+    assert_eq!(in_thread, parts, "every part in the summary's thread");
 }

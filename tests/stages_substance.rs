@@ -522,3 +522,31 @@ async fn new_commands_answer_in_japanese_with_san_after_people() {
     assert!(text_of(&line).contains("<@U0QA1>さん"), "{line}");
     assert!(!text_of(&line).contains("受領"), "{line}");
 }
+
+#[tokio::test]
+async fn an_effectiveness_check_after_the_channel_was_archived_asks_the_owner_and_the_manager_by_dm() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(SALES, &t.channel, "action prevent Mold temperature alarm check:1h")
+        .await;
+    all_stages_done(&bot, &t).await;
+    let r = bot.command_text(SALES, &t.channel, "close").await;
+    assert!(r.contains("Closed"), "{r}");
+    bot.settle().await;
+    // Tidying up: the channel of the closed trouble is archived.
+    bot.slack.lose_channel(&t.channel, "is_archived");
+    let archived = channel_event("channel_archive", &t.channel, Some(SALES));
+    assert_eq!(bot.event(&archived, None).await.status(), 200);
+
+    bot.advance_and_settle(Duration::from_secs(3600)).await;
+    for who in [SALES, MANAGER] {
+        let asked = message_with(&bot, who, &["Did it work?", "Mold temperature alarm"]).await;
+        let text = text_of(&asked);
+        assert!(
+            text.contains(&format!("📌 Trouble {}", t.id)) && text.contains("effect_ng"),
+            "{text}"
+        );
+    }
+    bot.nothing_posted_saying(&t.channel, "Did it work?").await;
+}

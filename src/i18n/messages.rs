@@ -134,7 +134,13 @@ fn title(l: Locale, t: &Trouble) -> String {
 /// says which trouble it is about.
 pub fn render_to(l: Locale, config: &Config, t: &Trouble, message: &Message, to: &Dest) -> Rendered {
     let mut rendered = render(l, config, t, message);
-    if matches!(to, Dest::Dm(_)) && matches!(message, Message::Nudge(_) | Message::FirstContact { .. }) {
+    let asked_in_dm = matches!(
+        message,
+        Message::Nudge(_)
+            | Message::FirstContact { .. }
+            | Message::Step(crate::trouble::facts::StepLine::EffectCheck { .. })
+    );
+    if matches!(to, Dest::Dm(_)) && asked_in_dm {
         let (id, customer, summary, channel) = (&t.id, away(&t.customer), away(&t.summary), channel_ref(l, t));
         let about = tr!(
             l,
@@ -463,7 +469,10 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let mut text = tr!(
                 l,
                 format!("📥 {why}ため、{since}から投稿できなかったトラブル {} の記録{count}件を、起きた順に続けて投稿します。", t.id),
-                format!("📥 While {why}, the bot could not post here. The {count} messages of trouble {} it held since {since} follow, in the order they happened.", t.id)
+                match count {
+                    1 => format!("📥 While {why}, the bot could not post here. The message of trouble {} it held since {since} follows.", t.id),
+                    _ => format!("📥 While {why}, the bot could not post here. The {count} messages of trouble {} it held since {since} follow, in the order they happened.", t.id),
+                }
             );
             if *left_out > 0 {
                 text.push_str(&tr!(

@@ -255,19 +255,19 @@ pub fn saved_while_token_refused(l: Locale, error: &str) -> String {
 }
 
 /// Put before the answer to a change made while the bot cannot post in the trouble's channel
-/// (`how`): saved, and what it says there waits until it can.
+/// (`how`): what it says there waits until it can.
 pub fn saved_while_channel_lost(l: Locale, how: crate::trouble::model::ChannelLoss) -> String {
     use crate::trouble::model::ChannelLoss;
     match how {
         ChannelLoss::Archived => tr!(
             l,
-            "⚠️ 保存しました。このチャンネルはアーカイブされているため、ボットはまだここに投稿できません。アーカイブが解除されると、起きた順に投稿します。".to_string(),
-            "⚠️ Saved. This channel is archived, so the bot cannot post it here yet: once someone unarchives the channel, the bot posts what waited, in order.".to_string()
+            "⚠️ トラブルのチャンネルはアーカイブされているため、ボットはまだそこに投稿できません。記録したことはアーカイブが解除されると、起きた順に投稿します。".to_string(),
+            "⚠️ The trouble's channel is archived, so the bot cannot post there yet: once someone unarchives it, the bot posts what waited, in order.".to_string()
         ),
         ChannelLoss::BotRemoved => tr!(
             l,
-            "⚠️ 保存しました。ボットはこのチャンネルから削除されているため、まだここに投稿できません。`/invite` で戻されると、起きた順に投稿します。".to_string(),
-            "⚠️ Saved. The bot was removed from this channel, so it cannot post it here yet: once someone adds it back (`/invite`), it posts what waited, in order.".to_string()
+            "⚠️ ボットはトラブルのチャンネルから削除されているため、まだそこに投稿できません。記録したことは `/invite` で戻されると、起きた順に投稿します。".to_string(),
+            "⚠️ The bot was removed from the trouble's channel, so it cannot post there yet: once someone adds it back (`/invite`), it posts what waited, in order.".to_string()
         ),
     }
 }

@@ -274,36 +274,46 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
                 }
                 Err(AttemptError::Unrunnable { method, missing }) => {
                     app.metrics.slack_call(method, "unrunnable");
+                    // What it needs (a message, a thread) waits for the channel too: so does it.
+                    if let Some(channel) = Box::pin(waits_for_channel(app, item, false)).await {
+                        let error = format!("no {missing}");
+                        break Some(channel_unavailable(item, channel, method, error));
+                    }
                     tracing::info!(trouble = ?item.trouble, method, missing, "a call cannot run; dropped");
                     break None;
                 }
                 Err(AttemptError::Slack(e)) if e.is_permanent() => {
                     app.metrics.slack_call(method, "permanent_error");
                     tracing::warn!(error = %e, trouble = ?item.trouble, "Slack refused a call for good");
-                    let (method, error) = (method.to_string(), e.code());
-                    break Some(match &item.op {
-                        Op::Post { to: Dest::Dm(who), .. } if e.no_such_person() => Outcome::PersonUnreachable {
+                    let waiting = match e.channel_unavailable() {
+                        true => Box::pin(waits_for_channel(app, item, true)).await,
+                        false => None,
+                    };
+                    let error = e.code();
+                    break Some(match (&item.op, waiting) {
+                        (_, Some(channel)) => channel_unavailable(item, channel, method, error),
+                        (Op::Post { to: Dest::Dm(who), .. }, _) if e.no_such_person() => Outcome::PersonUnreachable {
                             who: who.clone(),
-                            method,
+                            method: method.to_string(),
                             error,
                         },
-                        Op::Post {
-                            to: Dest::Channel(channel),
-                            message: Message::Announcement,
-                            ..
-                        } => Outcome::NotAnnounced {
-                            channel: channel.clone(),
+                        (
+                            Op::Post {
+                                to: Dest::Channel(channel),
+                                message: Message::Announcement,
+                                ..
+                            },
+                            _,
+                        ) if e.channel_unavailable() || NOT_ANNOUNCED.contains(&error.as_str()) => {
+                            Outcome::NotAnnounced {
+                                channel: channel.clone(),
+                                error,
+                            }
+                        }
+                        _ => Outcome::Failed {
+                            method: method.to_string(),
                             error,
                         },
-                        op if op.in_trouble_channel() && e.channel_unavailable() => Outcome::ChannelUnavailable {
-                            call: Box::new(Delivery {
-                                lane: item.lane,
-                                op: op.clone(),
-                            }),
-                            method,
-                            error,
-                        },
-                        _ => Outcome::Failed { method, error },
                     });
                 }
                 Err(e) => {
@@ -332,6 +342,34 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
             }
         };
         Some(outcome)
+    }
+}
+
+/// Besides the channel being unavailable, what Slack answers an announcement the bot may not
+/// post: someone must change the channel's settings or `announce_channels`.
+const NOT_ANNOUNCED: [&str; 2] = ["restricted_action", "posting_to_general_channel_denied"];
+
+/// The channel of `item`'s trouble when `item` is a call there that must wait for the bot to be
+/// able to post there again: Slack refused it so (`refused`), or the trouble already holds calls
+/// for its channel (what this one needs, a message or a thread, is among them).
+async fn waits_for_channel(app: &App, item: &OutboxItem, refused: bool) -> Option<ChannelId> {
+    if !item.op.in_trouble_channel() {
+        return None;
+    }
+    let t = app.store.get(item.trouble.as_ref()?).await.ok()??;
+    let channel = t.channel.clone()?;
+    (refused || t.held.is_some() || t.channel_lost.is_some()).then_some(channel)
+}
+
+fn channel_unavailable(item: &OutboxItem, channel: ChannelId, method: &str, error: String) -> Outcome {
+    Outcome::ChannelUnavailable {
+        call: Box::new(Delivery {
+            lane: item.lane,
+            op: item.op.clone(),
+        }),
+        channel,
+        method: method.to_string(),
+        error,
     }
 }
 

@@ -386,11 +386,9 @@ pub(super) fn effect_check(w: &mut Work, n: usize, round: u32) {
     let mut ask = vec![w.t.owner.clone()];
     ask.extend(w.t.manager.iter().cloned());
     w.log(None, Event::Stage(StepEvent::EffectAsked { n }));
-    w.post(
-        Lane::Channel,
-        Dest::TroubleChannel,
-        Message::Step(StepLine::EffectCheck { n, ask }),
-    );
+    // A closed trouble's channel is often archived: then the two are asked by DM.
+    let manager = w.t.manager.clone();
+    w.post_in_channel_or_dm(Message::Step(StepLine::EffectCheck { n, ask }), manager);
 }
 
 /// The answer to an effectiveness check, by the owner or the manager chain: "not effective"
@@ -437,6 +435,10 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String) -> Reply {
         s.state = StageState::InProgress;
         s.done_at = None;
         s.done_by = None;
+    }
+    // Its channel deleted while it was closed: a new one first, for the lines that follow.
+    if w.t.channel.is_none() {
+        super::decide::set_up_channel_again(w, None);
     }
     w.step(user, StepEvent::Reopened { reason });
     let due = w.working_after(w.ctx.now, w.cadence());

@@ -580,12 +580,17 @@ pub enum ChannelLoss {
 /// The calls to the trouble's channel that wait, in order, while the bot cannot post there: once
 /// it can again they go, after a line saying why they come late. Bounded: a trouble's channel
 /// lost for weeks while its commands go on (the bot removed, commands still work) keeps at most
-/// [`Held::MOST`]; the timeline keeps everything.
+/// [`Held::MOST`] lines (the messages it keeps, such as a kickoff posted again, always); the
+/// timeline keeps everything.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Held {
     /// When the first of them was held.
     pub since: DateTime<Utc>,
     pub calls: Vec<crate::trouble::decide::Delivery>,
+    /// How many of `calls`, at their head, came back refused from the outbox: decided before
+    /// the bot knew, they go before those held as they were decided.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub refused: u32,
     /// Messages held beyond [`Held::MOST`], not kept.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub left_out: u32,

@@ -513,6 +513,20 @@ pub fn view_submission(user: &str, view_id: &str, callback_id: &str, private_met
     })
 }
 
+/// A channel event of `kind` (`channel_archive`, `channel_left`, `channel_deleted`, …) for
+/// `channel`, naming `user` when given, as Slack signs and sends it.
+pub fn channel_event(kind: &str, channel: &str, user: Option<&str>) -> Value {
+    let mut event = serde_json::json!({"type": kind, "channel": channel, "event_ts": "1800000000.000100"});
+    if let Some(user) = user {
+        event["user"] = serde_json::json!(user);
+    }
+    serde_json::json!({
+        "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0APP", "event": event,
+        "type": "event_callback", "event_id": format!("Ev{}", unique()), "event_time": now_secs(),
+        "authorizations": [{"team_id": "T0TEAM", "user_id": "UBOT", "is_bot": true}],
+    })
+}
+
 /// The Log update form for trouble `id`, submitted by `user`.
 pub fn update_submission(user: &str, id: &str, text: &str, next: Option<&str>) -> Value {
     let values = serde_json::json!({

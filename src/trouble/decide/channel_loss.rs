@@ -73,51 +73,80 @@ pub(super) fn channel_back(w: &mut Work, how: ChannelLoss, by: Option<UserId>) {
     }
 }
 
-/// Keeps `call`, to the trouble's channel, until the bot can post there again. An edit or a pin
-/// renders what is current when it goes, and invitations add up: one of each is enough.
-pub(super) fn hold(w: &mut Work, call: Delivery) {
+/// Keeps `call`, to the trouble's channel, until the bot can post there again: after the calls
+/// held before it, or, when it came back `refused` from the outbox (decided before the bot knew),
+/// after those refused before it and ahead of the rest. An edit or a pin renders what is current
+/// when it goes, so one of each is enough, in the latest place (a pin after the post it pins);
+/// invitations add up into one.
+pub(super) fn hold(w: &mut Work, call: Delivery, refused: bool) {
     let now = w.ctx.now;
     let held = w.t.held.get_or_insert_with(|| Held {
         since: now,
         calls: Vec::new(),
+        refused: 0,
         left_out: 0,
     });
     w.changed = true;
-    match call.op {
-        Op::Post { .. } => {
-            let posts = held.calls.iter().filter(|c| matches!(c.op, Op::Post { .. })).count();
-            if posts < Held::MOST {
-                held.calls.push(call);
-            } else {
+    let call = match call.op {
+        Op::Post { keep_as: None, .. } => {
+            let lines = held
+                .calls
+                .iter()
+                .filter(|c| matches!(c.op, Op::Post { keep_as: None, .. }))
+                .count();
+            if lines >= Held::MOST {
                 held.left_out += 1;
+                return;
             }
+            call
         }
         Op::Invite { users } => {
-            let invite = held.calls.iter_mut().find_map(|c| match &mut c.op {
+            let invited = held.calls.iter_mut().find_map(|c| match &mut c.op {
                 Op::Invite { users } => Some(users),
                 _ => None,
             });
-            match invite {
-                Some(invited) => {
-                    for u in users {
-                        if !invited.contains(&u) {
-                            invited.push(u);
-                        }
-                    }
+            let Some(invited) = invited else {
+                return place(
+                    held,
+                    Delivery {
+                        lane: call.lane,
+                        op: Op::Invite { users },
+                    },
+                    refused,
+                );
+            };
+            for u in users {
+                if !invited.contains(&u) {
+                    invited.push(u);
                 }
-                None => held.calls.push(Delivery {
-                    lane: call.lane,
-                    op: Op::Invite { users },
-                }),
             }
+            return;
         }
-        _ if held.calls.contains(&call) => {}
-        _ => held.calls.push(call),
+        Op::Refresh { .. } | Op::Pin { .. } => {
+            if let Some(at) = held.calls.iter().position(|c| *c == call) {
+                held.calls.remove(at);
+                if at < held.refused as usize {
+                    held.refused -= 1;
+                }
+            }
+            call
+        }
+        _ => call,
+    };
+    place(held, call, refused);
+}
+
+fn place(held: &mut Held, call: Delivery, refused: bool) {
+    if refused {
+        held.calls.insert(held.refused as usize, call);
+        held.refused += 1;
+    } else {
+        held.calls.push(call);
     }
 }
 
 /// The channel can be posted in again: what waited goes now, in order, after a line saying why
-/// it comes late (a call that failed as the channel was lost, before the bot heard, is among it).
+/// it comes late.
 fn release_held(w: &mut Work, how: ChannelLoss) {
     let Some(held) = w.t.held.take() else { return };
     w.changed = true;
@@ -143,37 +172,45 @@ fn release_held(w: &mut Work, how: ChannelLoss) {
     }
 }
 
-/// A call to the trouble's channel failed for good because the bot cannot post there: it waits
-/// with the others. Before the bot has heard that the channel was lost (or when it never does),
-/// the failure is on the timeline.
-pub(super) fn channel_unavailable(w: &mut Work, call: Delivery, method: String, error: String) {
-    if w.t.channel_lost.is_none() {
+/// A call to the trouble's channel failed for good because the bot cannot post there (in
+/// `channel`): it waits with the others. Before the bot has heard that the channel was lost (or
+/// when it never does), the failure is on the timeline. A call to a channel the trouble no
+/// longer has (deleted, and replaced) is only noted.
+pub(super) fn channel_unavailable(w: &mut Work, call: Delivery, channel: ChannelId, method: String, error: String) {
+    if w.t.channel.as_ref() != Some(&channel) || w.t.channel_lost.is_none() {
         w.log(None, Event::DeliveryFailed { method, error });
     }
-    hold(w, call);
+    if w.t.channel.as_ref() == Some(&channel) {
+        hold(w, call, true);
+    }
 }
 
-/// The channel deleted (by `by`, when Slack says): on the timeline. An open trouble gets a new
-/// channel at once, set up as at opening (everyone who took part invited, the kickoff and the
-/// status posted and pinned), which says what happened, as do DMs to those a lost channel is
-/// told to: deleting the channel hides no trouble. What waited for the old channel is dropped
-/// (the new status carries the state, the timeline all of it), and so is what was kept of its
-/// messages.
+/// The channel deleted (by `by`, when Slack says): on the timeline, and gone from the trouble
+/// with its messages and whatever waited for it (the status carries the state, the timeline all
+/// of it). An open trouble gets a new channel at once ([`set_up_channel_again`]); a closed one
+/// when it is reopened: deleting the channel hides no trouble.
 pub(super) fn channel_deleted(w: &mut Work, by: Option<UserId>) {
-    let Some(gone) = w.t.channel.clone() else { return };
+    let Some(gone) = w.t.channel.take() else { return };
     w.log(by.as_ref(), Event::ChannelDeleted { channel: gone });
     w.t.channel_lost = None;
     w.t.held = None;
-    if !w.t.is_open() {
-        return;
-    }
-    w.t.channel = None;
     w.t.kickoff = None;
     w.t.status = None;
     w.t.status_refresh_queued = false;
     if let Some(report) = w.t.last_report.as_mut() {
         report.message = None;
     }
+    if w.t.is_open() {
+        set_up_channel_again(w, by.as_ref());
+    }
+}
+
+/// A new channel for a trouble whose channel was deleted, set up as at opening: everyone who
+/// took part invited (the owner, the chain as far as it was asked, the people added, the
+/// departments' members, whoever had joined), the kickoff and the status posted and pinned, and a
+/// line saying what happened, as do DMs to those a lost channel is told to (after it, in the
+/// channel's lane, so they link the new channel).
+pub(in crate::trouble) fn set_up_channel_again(w: &mut Work, by: Option<&UserId>) {
     w.send(Lane::Channel, Op::CreateChannel);
     let asked = &w.t.escalation.chain[..(w.t.escalation.level + 1).min(w.t.escalation.chain.len())];
     let members = departments_of(w.ctx.policy, &w.t)
@@ -195,8 +232,7 @@ pub(super) fn channel_deleted(w: &mut Work, by: Option<UserId>) {
     w.invite(invitees);
     post_kickoff_and_status(w);
     w.post(Lane::Channel, Dest::TroubleChannel, Message::ChannelReplaced);
-    // In the channel's lane, after it: the DMs link the new channel.
-    for who in to_tell(w, by.as_ref()) {
+    for who in to_tell(w, by) {
         w.post(Lane::Channel, Dest::Dm(who), Message::ChannelReplaced);
     }
 }

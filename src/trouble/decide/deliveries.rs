@@ -122,7 +122,12 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
             );
             person_unreachable(w, who, error);
         }
-        Outcome::ChannelUnavailable { call, method, error } => channel_unavailable(w, *call, method, error),
+        Outcome::ChannelUnavailable {
+            call,
+            channel,
+            method,
+            error,
+        } => channel_unavailable(w, *call, channel, method, error),
         // Always Slack's own error code: a call that could not run because an earlier one failed
         // (no channel yet) never reaches here, the deliverer drops it (see `AttemptError`).
         Outcome::Failed { method, error } => {

@@ -107,7 +107,7 @@ pub(super) fn follow_up(w: &mut Work) {
             manager_mentioned: nudge.manager.is_some(),
         },
     );
-    post_nudge(w, Message::Nudge(nudge), manager);
+    w.post_in_channel_or_dm(Message::Nudge(nudge), manager);
     w.start_followup_timer(next_due);
     w.refresh_status();
 }
@@ -128,18 +128,5 @@ pub(super) fn first_contact(w: &mut Work, missed: bool) {
         manager: manager.clone(),
         due: first_contact_due(w.ctx.policy, &w.t),
     };
-    post_nudge(w, message, manager);
-}
-
-/// Posts a nudge in the trouble's channel. While the bot has lost the channel (archived, or the
-/// bot removed from it) the owner gets it by DM instead, and so does `manager` when brought in:
-/// nobody silences the nudges by taking the channel away.
-fn post_nudge(w: &mut Work, message: Message, manager: Option<UserId>) {
-    if w.t.channel_lost.is_none() {
-        w.post(Lane::Channel, Dest::TroubleChannel, message);
-        return;
-    }
-    for who in std::iter::once(w.t.owner.clone()).chain(manager) {
-        w.post(Lane::Dm, Dest::Dm(who), message.clone());
-    }
+    w.post_in_channel_or_dm(message, manager);
 }

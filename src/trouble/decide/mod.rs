@@ -28,8 +28,8 @@ use super::when::{parse_when, WhenError};
 use crate::trouble::policy::Policy;
 
 use acknowledgement::*;
-pub(super) use channel_loss::tell_channel_lost;
 use channel_loss::*;
+pub(super) use channel_loss::{set_up_channel_again, tell_channel_lost};
 use commands::*;
 use deliveries::*;
 pub use follow_up::*;

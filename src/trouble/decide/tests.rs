@@ -3003,32 +3003,45 @@ fn what_the_bot_meant_to_say_in_a_lost_channel_waits_and_follows_in_order_once_i
         by: u("U0SALES"),
         what: Record::Note { text: note.into() },
     };
+    let refused = |sim: &mut Sim, channel: &str, op: Op| {
+        sim.feed(Input::Delivered(Outcome::ChannelUnavailable {
+            call: Box::new(Delivery {
+                lane: Lane::Channel,
+                op,
+            }),
+            channel: ChannelId::new(channel),
+            method: "chat.postMessage".into(),
+            error: "is_archived".into(),
+        }))
+    };
+    let failed = |d: &Decision| matches!(d.entries.last().map(|e| &e.event), Some(Event::DeliveryFailed { error, .. }) if error == "is_archived");
     let mut sim = Sim::ready(req("ACME"));
     sim.status_refresh_delivered();
     sim.advance(mins(1));
     let lost_at = sim.now;
     // A line already on its way as the channel was archived, refused before the bot heard: the
     // refusal is on the timeline, and the line waits.
-    let refused = Delivery {
-        lane: Lane::Channel,
-        op: post_op(Dest::TroubleChannel, line("already on its way"), None),
-    };
-    let d = sim.feed(Input::Delivered(Outcome::ChannelUnavailable {
-        call: Box::new(refused.clone()),
-        method: "chat.postMessage".into(),
-        error: "is_archived".into(),
-    }));
-    assert!(
-        matches!(d.entries.last().map(|e| &e.event), Some(Event::DeliveryFailed { error, .. }) if error == "is_archived")
-    );
-    assert!(d.deliveries.is_empty(), "{:?}", d.deliveries);
+    let first = post_op(Dest::TroubleChannel, line("already on its way"), None);
+    let d = refused(&mut sim, TROUBLE_CHANNEL, first.clone());
+    assert!(failed(&d) && d.deliveries.is_empty(), "{d:?}");
     sim.feed(Input::ChannelLost {
         how: ChannelLoss::Archived,
         by: Some(u("U0SALES")),
     });
 
-    // Meanwhile nothing is tried there: notes, the status's edits, people added.
-    for n in 0..Held::MOST + 2 {
+    // Meanwhile nothing is tried there: notes, people added.
+    let d = sim.cmd("U0SALES", Command::Note("note 0".into()));
+    assert!(in_channel(&d).is_empty(), "{:?}", d.deliveries);
+    // Refused after the bot heard (decided before it knew): no word on the timeline, and it goes
+    // before what was decided since, after what was refused before it. So does a pin.
+    let second = post_op(Dest::TroubleChannel, line("decided before the loss"), None);
+    let d = refused(&mut sim, TROUBLE_CHANNEL, second.clone());
+    assert!(d.entries.is_empty());
+    refused(&mut sim, TROUBLE_CHANNEL, Op::Pin { slot: Slot::Kickoff });
+    // A call for a channel the trouble no longer has is only noted.
+    let d = refused(&mut sim, "C0OLD", post_op(Dest::TroubleChannel, line("old"), None));
+    assert!(failed(&d));
+    for n in 1..=Held::MOST + 1 {
         let d = sim.cmd("U0SALES", Command::Note(format!("note {n}")));
         assert!(in_channel(&d).is_empty(), "{:?}", d.deliveries);
     }
@@ -3040,19 +3053,13 @@ fn what_the_bot_meant_to_say_in_a_lost_channel_waits_and_follows_in_order_once_i
         },
     );
     assert!(in_channel(&d).is_empty(), "{:?}", d.deliveries);
-    // Refused after the bot heard: held without a word on the timeline.
-    let d = sim.feed(Input::Delivered(Outcome::ChannelUnavailable {
-        call: Box::new(Delivery {
-            lane: Lane::Channel,
-            op: Op::Refresh { slot: Slot::Status },
-        }),
-        method: "chat.update".into(),
-        error: "is_archived".into(),
-    }));
-    assert!(d.entries.is_empty());
+    // The kickoff deleted meanwhile: posted again when the channel is back, past the limit of
+    // lines, and pinned after it is posted.
+    let kickoff_ts = sim.t.kickoff.clone().expect("kickoff").ts;
+    sim.feed(Input::MessageDeleted { ts: kickoff_ts });
     let held = sim.t.held.clone().expect("held");
-    // 53 lines (the refused one, the notes, the one saying who was added): the first 50 kept.
-    assert_eq!((held.since, held.left_out), (lost_at, 4));
+    // 55 lines (two refused, 52 notes, the one saying who was added): the first 50 kept.
+    assert_eq!((held.since, held.left_out), (lost_at, 5));
 
     // Unarchived: the line saying why they come late, then each once, in order.
     let d = sim.feed(Input::ChannelBack {
@@ -3061,23 +3068,30 @@ fn what_the_bot_meant_to_say_in_a_lost_channel_waits_and_follows_in_order_once_i
     });
     let ops = in_channel(&d);
     let posts: Vec<&Op> = ops.iter().filter(|op| matches!(op, Op::Post { .. })).collect();
-    assert_eq!(
-        posts.first(),
-        Some(&&post_op(
-            Dest::TroubleChannel,
-            Message::HeldFollow {
-                how: ChannelLoss::Archived,
-                since: lost_at,
-                count: Held::MOST,
-                left_out: 4,
-            },
-            None
-        ))
+    let header = post_op(
+        Dest::TroubleChannel,
+        Message::HeldFollow {
+            how: ChannelLoss::Archived,
+            since: lost_at,
+            count: Held::MOST + 1,
+            left_out: 5,
+        },
+        None,
     );
-    assert_eq!(posts[1], &refused.op);
-    assert_eq!(posts[2], &post_op(Dest::TroubleChannel, line("note 0"), None));
-    assert_eq!(posts.len(), 1 + Held::MOST, "the first {} of what waited", Held::MOST);
+    let kickoff = post_op(Dest::TroubleChannel, Message::Kickoff, Some(Slot::Kickoff));
+    let note_0 = post_op(Dest::TroubleChannel, line("note 0"), None);
+    assert_eq!(posts[..4], [&header, &first, &second, &note_0]);
+    assert_eq!(posts.last(), Some(&&kickoff));
+    assert_eq!(
+        posts.len(),
+        2 + Held::MOST,
+        "the header, the first {} lines, the kickoff",
+        Held::MOST
+    );
+    let at = |wanted: &Op| ops.iter().position(|op| op == wanted).expect("released");
+    assert!(at(&kickoff) < at(&Op::Pin { slot: Slot::Kickoff }), "{ops:?}");
     let count = |wanted: &Op| ops.iter().filter(|op| *op == wanted).count();
+    assert_eq!(count(&Op::Pin { slot: Slot::Kickoff }), 1, "{ops:?}");
     assert_eq!(count(&Op::Refresh { slot: Slot::Status }), 1, "{ops:?}");
     assert_eq!(
         count(&Op::Invite {
@@ -3163,7 +3177,8 @@ fn an_open_troubles_channel_deleted_gets_a_new_one_set_up_as_at_opening_and_the_
     ));
     sim.assert_chain_valid();
 
-    // A closed trouble's channel deleted is only recorded.
+    // A closed trouble's channel deleted is only recorded, until the trouble is reopened: then
+    // it gets a new one before the line saying it was reopened.
     let mut sim = Sim::ready(req("ACME"));
     sim.close_properly();
     let d = sim.feed(Input::ChannelDeleted { by: None });
@@ -3171,7 +3186,25 @@ fn an_open_troubles_channel_deleted_gets_a_new_one_set_up_as_at_opening_and_the_
         d.entries.last().map(|e| &e.event),
         Some(Event::ChannelDeleted { .. })
     ));
-    assert!(d.deliveries.is_empty(), "{:?}", d.deliveries);
+    assert!(d.deliveries.is_empty() && sim.t.channel.is_none(), "{:?}", d.deliveries);
+    let reopen = crate::trouble::facts::Step::Reopen("the customer found more".into());
+    let d = sim.cmd("U0MANAGER", Command::Step(reopen));
+    let ops = ops(&d, Lane::Channel);
+    assert_eq!(ops.first(), Some(&Op::CreateChannel), "{ops:?}");
+    let replaced = post_op(Dest::TroubleChannel, Message::ChannelReplaced, None);
+    let replaced = ops.iter().position(|op| *op == replaced).expect("the line saying why");
+    let reopened = ops.iter().position(|op| {
+        matches!(
+            op,
+            Op::Post {
+                message: Message::Step(crate::trouble::facts::StepLine::Logged(
+                    crate::trouble::facts::StepEvent::Reopened { .. }
+                )),
+                ..
+            }
+        )
+    });
+    assert!(reopened.is_some_and(|r| replaced < r), "{ops:?}");
 }
 
 #[test]

@@ -327,6 +327,8 @@ pub enum Outcome {
     /// outcome is small, and this one is rare.
     ChannelUnavailable {
         call: Box<Delivery>,
+        /// The channel the call was for.
+        channel: ChannelId,
         method: String,
         error: String,
     },

@@ -43,7 +43,7 @@ impl<'a> Work<'a> {
     /// Queues a call; one in the trouble's channel waits while the bot cannot post there.
     pub(in crate::trouble) fn send(&mut self, lane: Lane, op: Op) {
         if self.t.channel_lost.is_some() && op.in_trouble_channel() {
-            return hold(self, Delivery { lane, op });
+            return hold(self, Delivery { lane, op }, false);
         }
         self.d.deliveries.push(Delivery { lane, op });
     }
@@ -57,6 +57,20 @@ impl<'a> Work<'a> {
                 keep_as: None,
             },
         );
+    }
+
+    /// Posts `message` (a nudge, a question that needs an answer) in the trouble's channel. While
+    /// the bot cannot post there (the channel archived, the bot removed; a closed trouble's
+    /// channel deleted) the owner gets it by DM instead, and so does `also`: nobody silences the
+    /// bot by taking the channel away.
+    pub(in crate::trouble) fn post_in_channel_or_dm(&mut self, message: Message, also: Option<UserId>) {
+        let gone = self.t.channel.is_none() && !self.t.is_open();
+        if self.t.channel_lost.is_none() && !gone {
+            return self.post(Lane::Channel, Dest::TroubleChannel, message);
+        }
+        for who in std::iter::once(self.t.owner.clone()).chain(also) {
+            self.post(Lane::Dm, Dest::Dm(who), message.clone());
+        }
     }
 
     /// Tells the trouble's channel what changed, through the same ordered lane as everything else.
