@@ -47,6 +47,25 @@ async fn status_with(bot: &TestBot, id: &str, needles: &[&str]) -> String {
     .await
 }
 
+/// A trouble acknowledged, with one prevention action (a mold temperature alarm) whose
+/// effectiveness is to be checked after `check`, every stage done, and closed.
+async fn closed_with_a_check(bot: &TestBot, check: &str) -> OpenedTrouble {
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    let r = bot
+        .command_text(
+            SALES,
+            &t.channel,
+            &format!("action prevent Mold temperature alarm check:{check}"),
+        )
+        .await;
+    assert!(r.contains("#1"), "{r}");
+    all_stages_done(bot, &t).await;
+    let r = bot.command_text(SALES, &t.channel, "close").await;
+    assert!(r.contains("Closed"), "{r}");
+    t
+}
+
 /// Every stage done by command (the owner), so only the close rule's other conditions remain.
 async fn all_stages_done(bot: &TestBot, t: &OpenedTrouble) {
     for n in 1..=7 {
@@ -331,15 +350,7 @@ async fn close_is_refused_while_an_interim_action_is_open() {
 #[tokio::test]
 async fn the_effectiveness_check_reopens_a_trouble_when_the_measure_did_not_work() {
     let bot = spawn_bot().await;
-    let t = bot.open_ready("ACME: housings cracked").await;
-    bot.command_text(MANAGER, &t.channel, "ack").await;
-    let r = bot
-        .command_text(SALES, &t.channel, "action prevent Mold temperature alarm check:2s")
-        .await;
-    assert!(r.contains("#1"), "{r}");
-    all_stages_done(&bot, &t).await;
-    let r = bot.command_text(SALES, &t.channel, "close").await;
-    assert!(r.contains("Closed"), "{r}");
+    let t = closed_with_a_check(&bot, "2s").await;
 
     let asked = message_with(&bot, &t.channel, &["Did it work?", "Mold temperature alarm"]).await;
     assert!(text_of(&asked).contains("effect_ng"), "two buttons: {asked}");
@@ -526,13 +537,7 @@ async fn new_commands_answer_in_japanese_with_san_after_people() {
 #[tokio::test]
 async fn an_effectiveness_check_after_the_channel_was_archived_asks_the_owner_and_the_manager_by_dm() {
     let bot = spawn_bot().await;
-    let t = bot.open_ready("ACME: housings cracked").await;
-    bot.command_text(MANAGER, &t.channel, "ack").await;
-    bot.command_text(SALES, &t.channel, "action prevent Mold temperature alarm check:1h")
-        .await;
-    all_stages_done(&bot, &t).await;
-    let r = bot.command_text(SALES, &t.channel, "close").await;
-    assert!(r.contains("Closed"), "{r}");
+    let t = closed_with_a_check(&bot, "1h").await;
     bot.settle().await;
     // Tidying up: the channel of the closed trouble is archived.
     bot.slack.lose_channel(&t.channel, "is_archived");
