@@ -124,6 +124,10 @@ pub(super) fn hold(w: &mut Work, call: Delivery, refused: bool) {
         }
         Op::Refresh { .. } | Op::Pin { .. } => {
             if let Some(at) = held.calls.iter().position(|c| *c == call) {
+                // One refused from the outbox is older than the one held: that one stays.
+                if refused {
+                    return;
+                }
                 held.calls.remove(at);
                 if at < held.refused as usize {
                     held.refused -= 1;

@@ -3057,6 +3057,8 @@ fn what_the_bot_meant_to_say_in_a_lost_channel_waits_and_follows_in_order_once_i
     // lines, and pinned after it is posted.
     let kickoff_ts = sim.t.kickoff.clone().expect("kickoff").ts;
     sim.feed(Input::MessageDeleted { ts: kickoff_ts });
+    // An older pin refused late does not move the newer one ahead of its post.
+    refused(&mut sim, TROUBLE_CHANNEL, Op::Pin { slot: Slot::Kickoff });
     let held = sim.t.held.clone().expect("held");
     // 55 lines (two refused, 52 notes, the one saying who was added): the first 50 kept.
     assert_eq!((held.since, held.left_out), (lost_at, 5));
