@@ -473,7 +473,7 @@ async fn an_open_troubles_channel_deleted_is_set_up_again_where_the_manager_can_
 }
 
 #[tokio::test]
-async fn the_kickoff_deleted_is_posted_and_pinned_again_and_acknowledged_in_its_new_thread() {
+async fn the_kickoff_deleted_is_posted_and_pinned_again_and_a_reply_under_its_tombstone_still_acknowledges() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housing cracked").await;
     // An admin deletes the kickoff, which has replies: Slack leaves a tombstone.
@@ -505,13 +505,14 @@ async fn the_kickoff_deleted_is_posted_and_pinned_again_and_acknowledged_in_its_
         .expect("the new kickoff");
     assert!(text_of(again).contains("please acknowledge"), "{}", text_of(again));
 
-    // The manager acknowledges in the new kickoff's thread.
+    // The manager replies where the conversation was: under the tombstone, in the deleted
+    // kickoff's thread. That acknowledges too.
     let reply = message_event(
         &format!("Ev{}", unique()),
         &t.channel,
         MANAGER,
         "1800000000.000500",
-        Some(kickoff.ts.as_str()),
+        Some(&t.kickoff_ts),
     );
     assert_eq!(bot.event(&reply, None).await.status(), 200);
     assert!(trouble(&bot, &t.id).ack.is_some());

@@ -315,6 +315,11 @@ pub struct Trouble {
     /// What the bot meant to say in the trouble's channel while it could not (see [`Held`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub held: Option<Held>,
+    /// Kickoffs deleted and posted again in the same channel, latest last (at most
+    /// [`Trouble::EARLIER_KICKOFFS`]): Slack leaves a deleted thread parent's replies under a
+    /// tombstone, and a reply there still acknowledges.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_kickoffs: Vec<Ts>,
     /// Whether its channel is private; None for a trouble stored before this was recorded.
     #[serde(default)]
     pub private: Option<bool>,
@@ -360,6 +365,14 @@ impl Trouble {
     }
 
     /// Everyone who may act as the manager: the manager and the chain above.
+    pub const EARLIER_KICKOFFS: usize = 5;
+
+    /// Whether `thread_ts` is the thread of the kickoff, where the manager acknowledges (or of
+    /// one deleted and posted again).
+    pub fn is_kickoff_thread(&self, thread_ts: &Ts) -> bool {
+        self.kickoff.as_ref().is_some_and(|k| k.ts == *thread_ts) || self.earlier_kickoffs.contains(thread_ts)
+    }
+
     pub fn manager_chain(&self) -> &[UserId] {
         &self.escalation.chain
     }
@@ -506,6 +519,7 @@ impl Trouble {
             members_seen,
             channel_lost,
             held,
+            earlier_kickoffs,
             private,
             last_report: _,
             substance,
@@ -535,6 +549,7 @@ impl Trouble {
             && *members_seen == other.members_seen
             && *channel_lost == other.channel_lost
             && *held == other.held
+            && *earlier_kickoffs == other.earlier_kickoffs
             && *private == other.private
             && *substance == other.substance
             && *agreement == other.agreement

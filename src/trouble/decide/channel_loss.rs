@@ -199,6 +199,7 @@ pub(super) fn channel_deleted(w: &mut Work, by: Option<UserId>) {
     w.t.channel_lost = None;
     w.t.held = None;
     w.t.kickoff = None;
+    w.t.earlier_kickoffs.clear();
     w.t.status = None;
     w.t.status_refresh_queued = false;
     if let Some(report) = w.t.last_report.as_mut() {
@@ -249,6 +250,10 @@ pub(super) fn message_deleted(w: &mut Work, ts: Ts) {
     let is = |m: &Option<PostedMessage>| m.as_ref().is_some_and(|m| m.ts == ts);
     let (slot, event, message) = if is(&w.t.kickoff) {
         w.t.kickoff = None;
+        // Its replies stay under Slack's tombstone: one there still acknowledges.
+        w.t.earlier_kickoffs.push(ts);
+        let over = w.t.earlier_kickoffs.len().saturating_sub(Trouble::EARLIER_KICKOFFS);
+        w.t.earlier_kickoffs.drain(..over);
         (Slot::Kickoff, Event::KickoffDeleted, Message::Kickoff)
     } else if is(&w.t.status) {
         w.t.status = None;

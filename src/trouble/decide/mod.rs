@@ -46,7 +46,7 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
     let reply = match input {
         Input::Command { user, command } => command_on(&mut w, user, command),
         Input::ThreadReply { user, thread_ts } => {
-            let in_kickoff_thread = w.t.kickoff.as_ref().is_some_and(|k| k.ts == thread_ts);
+            let in_kickoff_thread = w.t.is_kickoff_thread(&thread_ts);
             if in_kickoff_thread && w.t.ack.is_none() && may(ctx.policy, &w.t, &user, Act::Acknowledge) && w.t.is_open()
             {
                 acknowledge(&mut w, &user);

@@ -3230,7 +3230,7 @@ fn the_kickoff_or_the_status_deleted_is_on_the_timeline_and_posted_and_pinned_ag
             vec![post_op(Dest::TroubleChannel, message, Some(slot)), Op::Pin { slot }]
         );
         assert_eq!(kept(&sim.t), None);
-        // Posted again: the new one is kept (a reply in its thread acknowledges).
+        // Posted again: the new one is kept.
         sim.feed(posted(slot, TROUBLE_CHANNEL, "1795748500.000001"));
         assert_eq!(kept(&sim.t).map(|m| m.ts), Some(Ts::new("1795748500.000001")));
         // Any other message deleted is nothing to the bot.
@@ -3242,6 +3242,21 @@ fn the_kickoff_or_the_status_deleted_is_on_the_timeline_and_posted_and_pinned_ag
             "{d:?}"
         );
         sim.assert_chain_valid();
+    }
+
+    // A reply in the new kickoff's thread acknowledges, and so does one in the deleted one's,
+    // whose replies Slack keeps under a tombstone.
+    for thread in ["1795748500.000001", KICKOFF_TS] {
+        let mut sim = Sim::ready(req("ACME"));
+        sim.feed(Input::MessageDeleted {
+            ts: Ts::new(KICKOFF_TS),
+        });
+        sim.feed(posted(Slot::Kickoff, TROUBLE_CHANNEL, "1795748500.000001"));
+        sim.feed(Input::ThreadReply {
+            user: u("U0MANAGER"),
+            thread_ts: Ts::new(thread),
+        });
+        assert!(sim.t.ack.is_some(), "a reply in {thread}");
     }
 }
 
