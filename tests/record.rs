@@ -465,6 +465,9 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             by: Some(manager.clone()),
         },
         Message::ChannelReplaced,
+        Message::ReopenedWhileLost {
+            how: ChannelLoss::Archived,
+        },
         Message::HeldFollow {
             how: ChannelLoss::BotRemoved,
             since: t.opened_at,

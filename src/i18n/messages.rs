@@ -447,6 +447,21 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 ),
             })
         }
+        Message::ReopenedWhileLost { how } => {
+            let (id, customer, summary, channel) = (&t.id, away(&t.customer), away(&t.summary), channel_ref(l, t));
+            Rendered::text(match how {
+                ChannelLoss::Archived => tr!(
+                    l,
+                    format!("⚠️ トラブル {id}（{customer} — {summary}）が再開されましたが、チャンネル {channel} はアーカイブされたままです。チャンネルを開いてアーカイブを解除してください（ボットには解除できません）。解除されるまで、ボットがそこに投稿することは保留し、催促は DM で届きます。"),
+                    format!("⚠️ Trouble {id} ({customer} — {summary}) was reopened, but its channel {channel} is still archived. Please open it and unarchive it (the bot cannot): until then what the bot would post there waits, and the nudges come by DM.")
+                ),
+                ChannelLoss::BotRemoved => tr!(
+                    l,
+                    format!("⚠️ トラブル {id}（{customer} — {summary}）が再開されましたが、ボットはチャンネル {channel} から削除されたままです。チャンネルでボットを `/invite` してください。戻されるまで、ボットがそこに投稿することは保留し、催促は DM で届きます。"),
+                    format!("⚠️ Trouble {id} ({customer} — {summary}) was reopened, but the bot is still out of its channel {channel}. Please add it back (`/invite` it in the channel): until then what the bot would post there waits, and the nudges come by DM.")
+                ),
+            })
+        }
         Message::ChannelReplaced => {
             let (id, customer, summary, channel) = (&t.id, away(&t.customer), away(&t.summary), channel_ref(l, t));
             Rendered::text(tr!(
@@ -1100,6 +1115,12 @@ pub(super) mod tests {
                 channel: ChannelId::new("C0SHARED"),
             },
             Message::ChannelReplaced,
+            Message::ReopenedWhileLost {
+                how: ChannelLoss::Archived,
+            },
+            Message::ReopenedWhileLost {
+                how: ChannelLoss::BotRemoved,
+            },
             Message::NotAnnounced {
                 channel: ChannelId::new("C0BIZUNIT"),
                 error: t.summary.clone(),

@@ -451,9 +451,7 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String) -> Reply {
     );
     w.refresh_status();
     // Its channel lost while it was closed was only recorded: open again, the chain hears.
-    if let Some(how) = w.t.channel_lost {
-        super::decide::tell_channel_lost(w, how, None);
-    }
+    super::decide::reopened_while_lost(w);
     Reply::Step(StepReply::Reopened)
 }
 

@@ -20,14 +20,17 @@ pub(super) fn channel_lost(w: &mut Work, how: ChannelLoss, by: Option<UserId>) {
         // A closed trouble's channel archived, or left to its members: tidying up.
         return;
     }
-    tell_channel_lost(w, how, by);
-}
-
-/// The owner and the manager (and the doer's manager) are DMed that the bot lost the channel: as
-/// it happens, or when a trouble closed meanwhile is reopened.
-pub(in crate::trouble) fn tell_channel_lost(w: &mut Work, how: ChannelLoss, by: Option<UserId>) {
     for who in to_tell(w, by.as_ref()) {
         w.post(Lane::Dm, Dest::Dm(who), Message::ChannelLost { how, by: by.clone() });
+    }
+}
+
+/// A trouble reopened while the bot has lost its channel (which was only recorded while it was
+/// closed): the owner and the manager hear of it now.
+pub(in crate::trouble) fn reopened_while_lost(w: &mut Work) {
+    let Some(how) = w.t.channel_lost else { return };
+    for who in to_tell(w, None) {
+        w.post(Lane::Dm, Dest::Dm(who), Message::ReopenedWhileLost { how });
     }
 }
 

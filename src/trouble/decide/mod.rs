@@ -29,7 +29,7 @@ use crate::trouble::policy::Policy;
 
 use acknowledgement::*;
 use channel_loss::*;
-pub(super) use channel_loss::{set_up_channel_again, tell_channel_lost};
+pub(super) use channel_loss::{reopened_while_lost, set_up_channel_again};
 use commands::*;
 use deliveries::*;
 pub use follow_up::*;

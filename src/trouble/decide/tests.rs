@@ -2941,9 +2941,8 @@ fn an_open_troubles_channel_lost_is_on_the_timeline_and_told_to_the_owner_the_ma
     // ... until it is reopened: then the owner and the manager hear.
     let reopen = crate::trouble::facts::Step::Reopen("the customer found more".into());
     let d = sim.cmd("U0MANAGER", Command::Step(reopen));
-    let lost = Message::ChannelLost {
+    let lost = Message::ReopenedWhileLost {
         how: ChannelLoss::BotRemoved,
-        by: None,
     };
     assert_eq!(dms(&d), vec![(u("U0SALES"), lost.clone()), (u("U0MANAGER"), lost)]);
 }

@@ -149,6 +149,10 @@ pub enum Message {
         how: ChannelLoss,
         by: Option<UserId>,
     },
+    /// To the owner and the manager: the trouble was reopened while the bot has lost its channel.
+    ReopenedWhileLost {
+        how: ChannelLoss,
+    },
     /// The open trouble's channel was deleted and the bot set up a new one: in the new channel,
     /// and to the owner and the manager.
     ChannelReplaced,
