@@ -552,3 +552,23 @@ async fn a_report_asked_for_as_the_bot_was_removed_follows_with_its_thread_once_
         .count();
     assert_eq!(in_thread, parts, "every part in the summary's thread");
 }
+
+#[tokio::test]
+async fn a_nudge_the_channel_refuses_reaches_the_owner_by_dm_before_slack_says_why() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    // Archived, and Slack's event never comes (an app installed before it was subscribed).
+    bot.slack.lose_channel(&t.channel, "is_archived");
+    bot.advance_and_settle(Duration::from_secs(4 * 3600)).await;
+    let nudge = bot.posted_saying(SALES, "heard nothing").await;
+    assert!(nudge.contains(&format!("📌 Trouble {}", t.id)), "{nudge}");
+    let held = trouble(&bot, &t.id).held.map(|h| h.calls).unwrap_or_default();
+    assert!(
+        !format!("{held:?}").contains("Nudge"),
+        "a nudge is not kept for later: {held:?}"
+    );
+    let refused = bot.store().timeline(&TroubleId::new(&t.id)).unwrap();
+    assert!(refused
+        .iter()
+        .any(|e| matches!(&e.event, Event::DeliveryFailed { error, .. } if error == "is_archived")));
+}

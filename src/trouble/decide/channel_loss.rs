@@ -187,8 +187,29 @@ pub(super) fn channel_unavailable(w: &mut Work, call: Delivery, channel: Channel
     if w.t.channel.as_ref() != Some(&channel) || w.t.channel_lost.is_none() {
         w.log(None, Event::DeliveryFailed { method, error });
     }
+    // A nudge or a question is about now, not for the record: whoever it is for gets it by DM at
+    // once, whether or not the bot has heard why the channel refused it.
+    if let Op::Post { message, .. } = &call.op {
+        if let Some(also) = asks_now(w, message) {
+            for who in std::iter::once(w.t.owner.clone()).chain(also) {
+                w.post(Lane::Dm, Dest::Dm(who), message.clone());
+            }
+            return;
+        }
+    }
     if w.t.channel.as_ref() == Some(&channel) {
         hold(w, call, true);
+    }
+}
+
+/// Whether `message` asks the owner for something now (a nudge, the first-call checklist, the
+/// effectiveness check), and whom besides the owner it asks.
+fn asks_now(w: &Work, message: &Message) -> Option<Option<UserId>> {
+    match message {
+        Message::Nudge(n) => Some(n.manager.clone()),
+        Message::FirstContact { manager, .. } => Some(manager.clone()),
+        Message::Step(crate::trouble::facts::StepLine::EffectCheck { .. }) => Some(w.t.manager.clone()),
+        _ => None,
     }
 }
 

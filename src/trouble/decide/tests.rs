@@ -3037,6 +3037,21 @@ fn what_the_bot_meant_to_say_in_a_lost_channel_waits_and_follows_in_order_once_i
     let d = refused(&mut sim, TROUBLE_CHANNEL, second.clone());
     assert!(d.entries.is_empty());
     refused(&mut sim, TROUBLE_CHANNEL, Op::Pin { slot: Slot::Kickoff });
+    // A nudge is about now: to the owner (and the manager it names) by DM at once, not kept.
+    let nudge = Message::Nudge(Nudge {
+        owner: u("U0SALES"),
+        waited_secs: 3600,
+        manager: Some(u("U0MANAGER")),
+        promise: None,
+        promise_missed: false,
+        last_contact: sim.t.opened_at,
+    });
+    let d = refused(
+        &mut sim,
+        TROUBLE_CHANNEL,
+        post_op(Dest::TroubleChannel, nudge.clone(), None),
+    );
+    assert_eq!(dms(&d), vec![(u("U0SALES"), nudge.clone()), (u("U0MANAGER"), nudge)]);
     // A call for a channel the trouble no longer has is only noted.
     let d = refused(&mut sim, "C0OLD", post_op(Dest::TroubleChannel, line("old"), None));
     assert!(failed(&d));
