@@ -451,7 +451,7 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String) -> Reply {
     );
     w.refresh_status();
     // Its channel lost while it was closed was only recorded: open again, the chain hears.
-    super::decide::reopened_while_lost(w);
+    super::decide::reopened_while_lost(w, user);
     Reply::Step(StepReply::Reopened)
 }
 

@@ -25,11 +25,11 @@ pub(super) fn channel_lost(w: &mut Work, how: ChannelLoss, by: Option<UserId>) {
     }
 }
 
-/// A trouble reopened while the bot has lost its channel (which was only recorded while it was
-/// closed): the owner and the manager hear of it now.
-pub(in crate::trouble) fn reopened_while_lost(w: &mut Work) {
+/// A trouble reopened (`by`) while the bot has lost its channel (which was only recorded while
+/// it was closed): the owner and the manager hear of it now, the one who reopened it in the answer.
+pub(in crate::trouble) fn reopened_while_lost(w: &mut Work, by: &UserId) {
     let Some(how) = w.t.channel_lost else { return };
-    for who in to_tell(w, None) {
+    for who in to_tell(w, None).into_iter().filter(|who| who != by) {
         w.post(Lane::Dm, Dest::Dm(who), Message::ReopenedWhileLost { how });
     }
 }
