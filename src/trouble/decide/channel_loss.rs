@@ -191,10 +191,7 @@ pub(super) fn channel_unavailable(w: &mut Work, call: Delivery, channel: Channel
     // once, whether or not the bot has heard why the channel refused it.
     if let Op::Post { message, .. } = &call.op {
         if let Some(also) = asks_now(w, message) {
-            for who in std::iter::once(w.t.owner.clone()).chain(also) {
-                w.post(Lane::Dm, Dest::Dm(who), message.clone());
-            }
-            return;
+            return w.dm_owner_and(message.clone(), also);
         }
     }
     if w.t.channel.as_ref() == Some(&channel) {

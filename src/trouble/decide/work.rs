@@ -68,6 +68,11 @@ impl<'a> Work<'a> {
         if self.t.channel_lost.is_none() && !gone {
             return self.post(Lane::Channel, Dest::TroubleChannel, message);
         }
+        self.dm_owner_and(message, also);
+    }
+
+    /// DMs `message` to the owner, and to `also`.
+    pub(in crate::trouble) fn dm_owner_and(&mut self, message: Message, also: Option<UserId>) {
         for who in std::iter::once(self.t.owner.clone()).chain(also) {
             self.post(Lane::Dm, Dest::Dm(who), message.clone());
         }
