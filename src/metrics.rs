@@ -155,6 +155,7 @@ impl Metrics {
             TimerKind::EffectCheck { .. } => "effect_check",
             TimerKind::FirstContact { .. } => "first_contact",
             TimerKind::WeeklyDigest => "weekly_digest",
+            TimerKind::ChannelCheck { .. } => "channel_check",
         };
         self.bump("trouble_bot_timers_fired_total", format_args!("kind=\"{kind}\""));
     }

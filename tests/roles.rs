@@ -304,6 +304,7 @@ async fn the_owner_archiving_an_open_troubles_channel_is_recorded_and_told_to_th
 async fn the_manager_removing_the_bot_from_an_open_troubles_channel_is_told_to_the_owner_and_the_director() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housing cracked").await;
+    bot.slack.lose_channel(&t.channel, "not_in_channel");
     let mut left = channel_event("channel_left", &t.channel, None);
     left["event"]["actor_id"] = json!(MANAGER);
     assert_eq!(bot.event(&left, None).await.status(), 200);
@@ -326,6 +327,7 @@ async fn the_manager_removing_the_bot_from_an_open_troubles_channel_is_told_to_t
     bot.nothing_posted_saying(&t.channel, "heard nothing").await;
 
     // The owner adds it back: Slack says the bot joined, and who invited it.
+    bot.slack.restore_channel(&t.channel);
     let joined = member_event("member_joined_channel", &format!("Ev{}", unique()), &t.channel, "UBOT");
     status_refreshed_by(&bot, &t.id, &joined).await;
     assert_eq!(last_entry(&bot, &t.id), (Event::BotReturned, Some(SALES.into())));
@@ -571,4 +573,43 @@ async fn a_nudge_the_channel_refuses_reaches_the_owner_by_dm_before_slack_says_w
     assert!(refused
         .iter()
         .any(|e| matches!(&e.event, Event::DeliveryFailed { error, .. } if error == "is_archived")));
+}
+
+#[tokio::test]
+async fn without_slacks_events_the_bot_checks_a_refusing_channel_tells_the_chain_and_posts_what_waited_once_back() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    // The bot removed, and Slack's event never comes (an app installed before it was
+    // subscribed): the note's line is refused, and waits.
+    bot.slack.lose_channel(&t.channel, "not_in_channel");
+    bot.command_text(SALES, &t.channel, "note first call from the buyer")
+        .await;
+    bot.settle().await;
+    assert!(trouble(&bot, &t.id).held.is_some());
+
+    // A minute on, the bot asks Slack, learns why, and the owner and the manager hear it.
+    bot.advance_and_settle(Duration::from_secs(60)).await;
+    for who in [SALES, MANAGER] {
+        let dm = bot.posted_saying(who, "removed the bot").await;
+        assert!(dm.contains(&t.id), "{dm}");
+    }
+    assert_eq!(last_entry(&bot, &t.id), (Event::BotRemoved, None));
+    assert_eq!(trouble(&bot, &t.id).channel_lost, Some(ChannelLoss::BotRemoved));
+    let asked = bot.slack.calls_to("conversations.info").len();
+
+    // Added back, still without an event: the next check finds it, and the line follows.
+    bot.slack.restore_channel(&t.channel);
+    bot.advance_and_settle(Duration::from_secs(120)).await;
+    assert!(bot.slack.calls_to("conversations.info").len() > asked);
+    let why = bot.posted_saying(&t.channel, "could not post here").await;
+    assert!(why.contains("removed from this channel"), "{why}");
+    bot.posted_saying(&t.channel, "first call from the buyer").await;
+    assert_eq!(last_entry(&bot, &t.id), (Event::BotReturned, None));
+    let now = trouble(&bot, &t.id);
+    assert_eq!((now.held, now.channel_lost, now.channel_check), (None, None, None));
+
+    // Nothing waits any more: no more checks, however long.
+    let asked = bot.slack.calls_to("conversations.info").len();
+    bot.advance_and_settle(Duration::from_secs(3 * 3600)).await;
+    assert_eq!(bot.slack.calls_to("conversations.info").len(), asked);
 }

@@ -1493,8 +1493,19 @@ impl World {
         let Some(id) = s(p, "channel").filter(|c| !c.is_empty()) else {
             return err("channel_not_found");
         };
+        // As `lose_channel` said: archived, the bot not in it, or gone.
+        let lost = self.lost_channels.get(&id).cloned();
+        if lost.as_deref() == Some("channel_not_found") {
+            return err("channel_not_found");
+        }
         if let Some(channel) = self.known_channel(&id) {
-            return json!({"ok": true, "channel": self.channel_obj(&channel)});
+            let mut info = self.channel_obj(&channel);
+            match lost.as_deref() {
+                Some("is_archived") => info["is_archived"] = json!(true),
+                Some(_) => info["is_member"] = json!(false),
+                None => {}
+            }
+            return json!({"ok": true, "channel": info});
         }
         match id.strip_prefix('D') {
             Some(user) if user.starts_with('U') || user.starts_with('W') => json!({"ok": true, "channel": {

@@ -424,6 +424,7 @@ fn item_method(op: &Op) -> &'static str {
         Op::Respond { .. } => "response_url",
         Op::OpenUpdateModal { .. } => "views.open",
         Op::PublishHome { .. } => "views.publish",
+        Op::CheckChannel => "conversations.info",
     }
 }
 
@@ -572,6 +573,11 @@ async fn deliver_once(
                 error: "name_taken".into(),
             }
             .into())
+        }
+        (Op::CheckChannel, Some(t)) => {
+            let channel = t.channel.clone().ok_or_else(|| missing(method, "channel"))?;
+            let lost = slack.channel_loss(&channel).await?;
+            Ok(Some(Outcome::ChannelChecked { channel, lost }))
         }
         (Op::Invite { users }, Some(t)) => {
             let channel = t.channel.clone().ok_or_else(|| missing(method, "channel"))?;

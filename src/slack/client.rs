@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::config::Secret;
 use crate::slack::blocks::{Block, Ephemeral, Rendered};
-use crate::trouble::model::{ChannelId, TroubleId, Ts, UserId};
+use crate::trouble::model::{ChannelId, ChannelLoss, TroubleId, Ts, UserId};
 
 /// What a post carries in its metadata so it can be found again: the outbox items it delivers
 /// (several when troubles share one message) and the troubles it speaks of.
@@ -91,6 +91,25 @@ struct SharedFlags {
     is_ext_shared: bool,
     #[serde(default)]
     is_pending_ext_shared: bool,
+}
+
+/// What `conversations.info` answers of whether the bot can post in a channel.
+#[derive(Deserialize)]
+struct ReachAnswer {
+    channel: Option<ReachFlags>,
+}
+
+#[derive(Deserialize)]
+struct ReachFlags {
+    #[serde(default)]
+    is_archived: bool,
+    /// Absent for a conversation the bot is in by nature (a DM): taken as in.
+    #[serde(default = "yes")]
+    is_member: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A message found by its marker.
@@ -508,6 +527,21 @@ impl SlackClient {
             .call_for("conversations.info", &json!({"channel": channel.as_str()}))
             .await?;
         Ok(info.channel.is_some_and(|c| c.is_ext_shared || c.is_pending_ext_shared))
+    }
+
+    /// How the bot cannot post in `channel` (archived; the bot not in it, or not even shown a
+    /// private one), or None when it can.
+    pub async fn channel_loss(&self, channel: &ChannelId) -> Result<Option<ChannelLoss>, SlackError> {
+        match self
+            .call_for::<ReachAnswer>("conversations.info", &json!({"channel": channel.as_str()}))
+            .await
+        {
+            Ok(ReachAnswer { channel: Some(c) }) if c.is_archived => Ok(Some(ChannelLoss::Archived)),
+            Ok(ReachAnswer { channel: Some(c) }) if !c.is_member => Ok(Some(ChannelLoss::BotRemoved)),
+            Ok(_) => Ok(None),
+            Err(SlackError::Api { error, .. }) if error == "channel_not_found" => Ok(Some(ChannelLoss::BotRemoved)),
+            Err(e) => Err(e),
+        }
     }
 
     pub async fn auth_test(&self) -> Result<Identity, SlackError> {

@@ -315,6 +315,10 @@ pub struct Trouble {
     /// What the bot meant to say in the trouble's channel while it could not (see [`Held`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub held: Option<Held>,
+    /// While the bot waits for its channel (lost, or calls held), the number of the next check
+    /// whether it can post there again: a check timer of another number is stale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_check: Option<u32>,
     /// Kickoffs deleted and posted again in the same channel, latest last (at most
     /// [`Trouble::EARLIER_KICKOFFS`]): Slack leaves a deleted thread parent's replies under a
     /// tombstone, and a reply there still acknowledges.
@@ -519,6 +523,7 @@ impl Trouble {
             members_seen,
             channel_lost,
             held,
+            channel_check,
             earlier_kickoffs,
             private,
             last_report: _,
@@ -549,6 +554,7 @@ impl Trouble {
             && *members_seen == other.members_seen
             && *channel_lost == other.channel_lost
             && *held == other.held
+            && *channel_check == other.channel_check
             && *earlier_kickoffs == other.earlier_kickoffs
             && *private == other.private
             && *substance == other.substance
@@ -609,6 +615,10 @@ pub struct Held {
     /// Messages held beyond [`Held::MOST`], not kept.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub left_out: u32,
+    /// How the channel was lost, as far as the bot knew when it first held a call: said when
+    /// they follow, should the bot learn of the return only by checking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub how: Option<ChannelLoss>,
 }
 
 impl Held {

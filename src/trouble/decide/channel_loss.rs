@@ -16,6 +16,7 @@ pub(super) fn channel_lost(w: &mut Work, how: ChannelLoss, by: Option<UserId>) {
     w.log(by.as_ref(), event);
     w.t.channel_lost = Some(how);
     w.changed = true;
+    check_channel_soon(w);
     if !w.t.is_open() {
         // A closed trouble's channel archived, or left to its members: tidying up.
         return;
@@ -29,6 +30,7 @@ pub(super) fn channel_lost(w: &mut Work, how: ChannelLoss, by: Option<UserId>) {
 /// it was closed): the owner and the manager hear of it now, the one who reopened it in the answer.
 pub(in crate::trouble) fn reopened_while_lost(w: &mut Work, by: &UserId) {
     let Some(how) = w.t.channel_lost else { return };
+    check_channel_soon(w);
     for who in to_tell(w, None).into_iter().filter(|who| who != by) {
         w.post(Lane::Dm, Dest::Dm(who), Message::ReopenedWhileLost { how });
     }
@@ -76,6 +78,70 @@ pub(super) fn channel_back(w: &mut Work, how: ChannelLoss, by: Option<UserId>) {
     }
 }
 
+/// The first check whether the bot can post in the trouble's channel again, unless one is set:
+/// Slack's events say when a channel is lost and back, but an app installed before they were
+/// subscribed never hears them, and a bot that was down for long misses them. Checking, the
+/// bot learns either way (see [`check_channel`]).
+fn check_channel_soon(w: &mut Work) {
+    if w.t.channel_check.is_some() || w.t.channel.is_none() {
+        return;
+    }
+    w.t.channel_check = Some(0);
+    w.changed = true;
+    w.timer(
+        w.ctx.now + check_delay(0, w.t.is_open()),
+        TimerKind::ChannelCheck { n: 0 },
+    );
+}
+
+/// Checks come a minute after a refusal (time for Slack's event to say why), then twice as far
+/// apart each time, up to an hour while the trouble is open, or a day once it is closed (what
+/// it held, such as its report, still waits to be posted).
+fn check_delay(n: u32, open: bool) -> Duration {
+    let most = if open { Duration::hours(1) } else { Duration::days(1) };
+    Duration::minutes(1i64 << n.min(12)).min(most)
+}
+
+/// The check timer `n` fired: while the bot still waits for the channel (an open trouble's lost
+/// channel, or calls held for it), it asks Slack, and sets the next check; otherwise checking
+/// stops.
+pub(super) fn check_channel(w: &mut Work, n: u32) {
+    if w.t.channel_check != Some(n) {
+        return;
+    }
+    let lost = w.t.channel_lost.is_some() && w.t.is_open();
+    if w.t.channel.is_none() || !(lost || w.t.held.is_some()) {
+        w.t.channel_check = None;
+        w.changed = true;
+        return;
+    }
+    w.t.channel_check = Some(n + 1);
+    w.changed = true;
+    let due = w.ctx.now + check_delay(n + 1, w.t.is_open());
+    w.timer(due, TimerKind::ChannelCheck { n: n + 1 });
+    w.send(Lane::Channel, Op::CheckChannel);
+}
+
+/// What Slack said of the trouble's `channel`, asked by [`check_channel`]: lost (and the bot
+/// had not heard, as when the event is not subscribed) is taken as if Slack's event had said
+/// so, by nobody in particular; back, likewise, and what waited follows.
+pub(super) fn channel_checked(w: &mut Work, channel: ChannelId, lost: Option<ChannelLoss>) {
+    if w.t.channel.as_ref() != Some(&channel) {
+        return;
+    }
+    match (lost, w.t.channel_lost) {
+        (Some(how), None) => channel_lost(w, how, None),
+        (Some(_), Some(_)) => {}
+        (None, Some(how)) => channel_back(w, how, None),
+        // Refused while it was lost, answered after it was back (or back within the minute):
+        // nothing else will release it.
+        (None, None) => {
+            let how = w.t.held.as_ref().and_then(|h| h.how).unwrap_or(ChannelLoss::BotRemoved);
+            release_held(w, how);
+        }
+    }
+}
+
 /// Keeps `call`, to the trouble's channel, until the bot can post there again: after the calls
 /// held before it, or, when it came back `refused` from the outbox (decided before the bot knew),
 /// after those refused before it and ahead of the rest. An edit or a pin renders what is current
@@ -83,11 +149,13 @@ pub(super) fn channel_back(w: &mut Work, how: ChannelLoss, by: Option<UserId>) {
 /// invitations add up into one.
 pub(super) fn hold(w: &mut Work, call: Delivery, refused: bool) {
     let now = w.ctx.now;
+    let how = w.t.channel_lost;
     let held = w.t.held.get_or_insert_with(|| Held {
         since: now,
         calls: Vec::new(),
         refused: 0,
         left_out: 0,
+        how,
     });
     w.changed = true;
     let call = match call.op {
@@ -155,6 +223,8 @@ fn place(held: &mut Held, call: Delivery, refused: bool) {
 /// The channel can be posted in again: what waited goes now, in order, after a line saying why
 /// it comes late.
 fn release_held(w: &mut Work, how: ChannelLoss) {
+    // Nothing waits for the channel any more: a check timer still set is stale.
+    w.t.channel_check = None;
     let Some(held) = w.t.held.take() else { return };
     w.changed = true;
     let count = held.calls.iter().filter(|c| matches!(c.op, Op::Post { .. })).count();
@@ -184,8 +254,19 @@ fn release_held(w: &mut Work, how: ChannelLoss) {
 /// when it never does), the failure is on the timeline. A call to a channel the trouble no
 /// longer has (deleted, and replaced) is only noted.
 pub(super) fn channel_unavailable(w: &mut Work, call: Delivery, channel: ChannelId, method: String, error: String) {
-    if w.t.channel.as_ref() != Some(&channel) || w.t.channel_lost.is_none() {
-        w.log(None, Event::DeliveryFailed { method, error });
+    let current = w.t.channel.as_ref() == Some(&channel);
+    if !current || w.t.channel_lost.is_none() {
+        w.log(
+            None,
+            Event::DeliveryFailed {
+                method,
+                error: error.clone(),
+            },
+        );
+    }
+    if current {
+        // Before Slack's event says why, or when it never does, the bot finds out by asking.
+        check_channel_soon(w);
     }
     // A nudge or a question is about now, not for the record: whoever it is for gets it by DM at
     // once, whether or not the bot has heard why the channel refused it.
@@ -194,8 +275,15 @@ pub(super) fn channel_unavailable(w: &mut Work, call: Delivery, channel: Channel
             return w.dm_owner_and(message.clone(), also);
         }
     }
-    if w.t.channel.as_ref() == Some(&channel) {
-        hold(w, call, true);
+    if !current {
+        return;
+    }
+    hold(w, call, true);
+    if let Some(held) = w.t.held.as_mut() {
+        held.how.get_or_insert(match error.as_str() {
+            "is_archived" => ChannelLoss::Archived,
+            _ => ChannelLoss::BotRemoved,
+        });
     }
 }
 
@@ -219,6 +307,7 @@ pub(super) fn channel_deleted(w: &mut Work, by: Option<UserId>) {
     w.log(by.as_ref(), Event::ChannelDeleted { channel: gone });
     w.t.channel_lost = None;
     w.t.held = None;
+    w.t.channel_check = None;
     w.t.kickoff = None;
     w.t.earlier_kickoffs.clear();
     w.t.status = None;

@@ -128,6 +128,7 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
             method,
             error,
         } => channel_unavailable(w, *call, channel, method, error),
+        Outcome::ChannelChecked { channel, lost } => channel_checked(w, channel, lost),
         // Always Slack's own error code: a call that could not run because an earlier one failed
         // (no channel yet) never reaches here, the deliverer drops it (see `AttemptError`).
         Outcome::Failed { method, error } => {
@@ -138,6 +139,11 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                     error: error.clone(),
                 },
             );
+            // Checking the channel is refused for good (a scope the app lacks): on the timeline
+            // once, not every hour; Slack's events still tell.
+            if method == "conversations.info" {
+                w.t.channel_check = None;
+            }
             // Without a channel nothing else can happen there: the owner must know at once.
             if method == "conversations.create" {
                 let owner = w.t.owner.clone();

@@ -117,8 +117,11 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
 }
 
 pub(super) fn timer_fired(w: &mut Work, kind: TimerKind) {
-    if let TimerKind::EffectCheck { n, round } = kind {
-        return crate::trouble::actions::effect_check(w, n, round);
+    match kind {
+        TimerKind::EffectCheck { n, round } => return crate::trouble::actions::effect_check(w, n, round),
+        // A closed trouble's report may wait for its channel too.
+        TimerKind::ChannelCheck { n } => return check_channel(w, n),
+        _ => {}
     }
     if w.t.closed.is_some() {
         return;
@@ -137,7 +140,7 @@ pub(super) fn timer_fired(w: &mut Work, kind: TimerKind) {
         TimerKind::ReturnReminder { round } => crate::trouble::facts::return_reminder(w, round),
         TimerKind::ActionDue { n, overdue } => crate::trouble::actions::action_reminder(w, n, overdue),
         // Of no trouble: the engine fires it (`trouble::digest`), never through here.
-        TimerKind::EffectCheck { .. } | TimerKind::WeeklyDigest => {}
+        TimerKind::EffectCheck { .. } | TimerKind::ChannelCheck { .. } | TimerKind::WeeklyDigest => {}
         TimerKind::FirstContact { missed } => {
             if w.t.customer_updates.is_empty() {
                 first_contact(w, missed);

@@ -111,6 +111,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         members_seen: Vec::new(),
         channel_lost: None,
         held: None,
+        channel_check: None,
         earlier_kickoffs: Vec::new(),
         private: Some(policy.private_channels),
         last_report: None,

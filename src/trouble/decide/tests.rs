@@ -3124,6 +3124,251 @@ fn what_the_bot_meant_to_say_in_a_lost_channel_waits_and_follows_in_order_once_i
     sim.assert_chain_valid();
 }
 
+/// A refusal from the trouble's channel, as the deliverer reports it.
+fn channel_refused(op: Op, error: &str) -> Input {
+    Input::Delivered(Outcome::ChannelUnavailable {
+        call: Box::new(Delivery {
+            lane: Lane::Channel,
+            op,
+        }),
+        channel: ChannelId::new(TROUBLE_CHANNEL),
+        method: "chat.postMessage".into(),
+        error: error.into(),
+    })
+}
+
+fn checked(lost: Option<ChannelLoss>) -> Input {
+    Input::Delivered(Outcome::ChannelChecked {
+        channel: ChannelId::new(TROUBLE_CHANNEL),
+        lost,
+    })
+}
+
+/// The channel check timers of `d`: when each is due, and its number.
+fn check_timers(d: &Decision) -> Vec<(DateTime<Utc>, u32)> {
+    d.timers
+        .iter()
+        .filter_map(|t| match t.kind {
+            TimerKind::ChannelCheck { n } => Some((t.due, n)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn without_slacks_events_the_bot_checks_the_channel_and_learns_it_is_lost_and_then_back() {
+    let note = |text: &str| {
+        post_op(
+            Dest::TroubleChannel,
+            Message::Recorded {
+                by: u("U0SALES"),
+                what: Record::Note { text: text.into() },
+            },
+            None,
+        )
+    };
+    let mut sim = Sim::ready(req("ACME"));
+    sim.status_refresh_delivered();
+    // Archived, and Slack's event never comes (an app installed before it was subscribed): a
+    // line refused waits, and a check is set a minute on.
+    let d = sim.feed(channel_refused(note("refused"), "is_archived"));
+    assert_eq!(check_timers(&d), vec![(sim.now + mins(1), 0)]);
+    assert!(d.deliveries.is_empty(), "{:?}", d.deliveries);
+    // A second refusal sets no second check.
+    let d = sim.feed(channel_refused(note("refused too"), "is_archived"));
+    assert!(check_timers(&d).is_empty(), "{:?}", d.timers);
+
+    // The check asks Slack, and sets the next one, twice as far.
+    let first = Timer {
+        due: sim.now + mins(1),
+        trouble: sim.t.id.clone(),
+        kind: TimerKind::ChannelCheck { n: 0 },
+    };
+    let d = sim.fire_when_due(&first);
+    assert_eq!(ops(&d, Lane::Channel), vec![Op::CheckChannel]);
+    assert_eq!(check_timers(&d), vec![(sim.now + mins(2), 1)]);
+    // The same timer again (another instance, a crash before it was removed) is stale.
+    let d = sim.feed(Input::Timer(TimerKind::ChannelCheck { n: 0 }));
+    assert_nothing_happens(&d, "a stale check");
+
+    // Slack says it is archived: taken as its event would be, by nobody in particular.
+    let d = sim.feed(checked(Some(ChannelLoss::Archived)));
+    assert_eq!(events(&d), vec![Event::ChannelArchived]);
+    let lost = Message::ChannelLost {
+        how: ChannelLoss::Archived,
+        by: None,
+    };
+    assert_eq!(dms(&d), vec![(u("U0SALES"), lost.clone()), (u("U0MANAGER"), lost)]);
+    assert_eq!(sim.t.channel_lost, Some(ChannelLoss::Archived));
+    // Saying so again is nothing new.
+    let d = sim.feed(checked(Some(ChannelLoss::Archived)));
+    assert!(d.entries.is_empty() && d.deliveries.is_empty(), "{d:?}");
+
+    // Checks go on, twice as far apart each time, up to an hour.
+    let mut gaps = Vec::new();
+    let mut next = Timer {
+        due: sim.now + mins(2),
+        trouble: sim.t.id.clone(),
+        kind: TimerKind::ChannelCheck { n: 1 },
+    };
+    for _ in 0..7 {
+        let d = sim.fire_when_due(&next);
+        assert_eq!(ops(&d, Lane::Channel), vec![Op::CheckChannel]);
+        let (due, n) = check_timers(&d)[0];
+        gaps.push((due - sim.now).num_minutes());
+        next = Timer {
+            due,
+            trouble: sim.t.id.clone(),
+            kind: TimerKind::ChannelCheck { n },
+        };
+    }
+    assert_eq!(gaps, [4, 8, 16, 32, 60, 60, 60]);
+
+    // Unarchived, still without an event: the check finds it, and what waited follows.
+    let d = sim.feed(checked(None));
+    assert_eq!(events(&d), vec![Event::ChannelUnarchived]);
+    let posted: Vec<Message> = ops(&d, Lane::Channel)
+        .into_iter()
+        .filter_map(|op| match op {
+            Op::Post { message, .. } => Some(message),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        matches!(
+            posted[..],
+            [
+                Message::HeldFollow {
+                    how: ChannelLoss::Archived,
+                    count: 2,
+                    ..
+                },
+                _,
+                _
+            ]
+        ),
+        "{posted:?}"
+    );
+    assert_eq!((sim.t.held.clone(), sim.t.channel_check), (None, None));
+    // The check set before is stale now.
+    let d = sim.fire_when_due(&next);
+    assert_nothing_happens(&d, "a check after the channel is back");
+    sim.assert_chain_valid();
+}
+
+#[test]
+fn a_refusal_heard_after_the_channel_is_back_is_released_by_the_next_check() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.status_refresh_delivered();
+    sim.feed(Input::ChannelLost {
+        how: ChannelLoss::BotRemoved,
+        by: None,
+    });
+    sim.feed(Input::ChannelBack {
+        how: ChannelLoss::BotRemoved,
+        by: None,
+    });
+    assert_eq!(sim.t.channel_check, None, "nothing waits: checking stopped");
+    // Sent while the bot was out, refused, and heard of only now.
+    let line = post_op(
+        Dest::TroubleChannel,
+        Message::Recorded {
+            by: u("U0SALES"),
+            what: Record::Note { text: "late".into() },
+        },
+        None,
+    );
+    let d = sim.feed(channel_refused(line.clone(), "not_in_channel"));
+    let (due, n) = check_timers(&d)[0];
+    let d = sim.fire_when_due(&Timer {
+        due,
+        trouble: sim.t.id.clone(),
+        kind: TimerKind::ChannelCheck { n },
+    });
+    assert_eq!(ops(&d, Lane::Channel), vec![Op::CheckChannel]);
+    // Slack says the bot can post there: it goes, after the line saying why it is late.
+    let d = sim.feed(checked(None));
+    let posts: Vec<Op> = ops(&d, Lane::Channel)
+        .into_iter()
+        .filter(|op| matches!(op, Op::Post { .. }))
+        .collect();
+    let header = post_op(
+        Dest::TroubleChannel,
+        Message::HeldFollow {
+            how: ChannelLoss::BotRemoved,
+            since: sim.now - mins(1),
+            count: 1,
+            left_out: 0,
+        },
+        None,
+    );
+    assert_eq!(posts, vec![header, line]);
+    assert!(
+        d.entries.is_empty(),
+        "nothing was lost, nothing came back: {:?}",
+        d.entries
+    );
+    assert_eq!((sim.t.held.clone(), sim.t.channel_check), (None, None));
+}
+
+#[test]
+fn a_closed_troubles_channel_is_checked_daily_while_something_waits_for_it_and_not_otherwise() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.close_properly();
+    // Archived once closed, as teams tidy up: nothing waits, nothing is checked.
+    let d = sim.feed(Input::ChannelLost {
+        how: ChannelLoss::Archived,
+        by: None,
+    });
+    let (due, n) = check_timers(&d)[0];
+    let d = sim.fire_when_due(&Timer {
+        due,
+        trouble: sim.t.id.clone(),
+        kind: TimerKind::ChannelCheck { n },
+    });
+    assert!(d.deliveries.is_empty() && d.timers.is_empty(), "{d:?}");
+    assert_eq!(sim.t.channel_check, None);
+
+    // Something for the channel meanwhile (a line refused): it waits, checked a day apart at
+    // most, since nothing else may bring the channel back.
+    let note = post_op(
+        Dest::TroubleChannel,
+        Message::Recorded {
+            by: u("U0SALES"),
+            what: Record::Note {
+                text: "after the close".into(),
+            },
+        },
+        None,
+    );
+    let d = sim.feed(channel_refused(note, "is_archived"));
+    let (mut due, mut n) = check_timers(&d)[0];
+    for _ in 0..12 {
+        let d = sim.fire_when_due(&Timer {
+            due,
+            trouble: sim.t.id.clone(),
+            kind: TimerKind::ChannelCheck { n },
+        });
+        assert_eq!(ops(&d, Lane::Channel), vec![Op::CheckChannel]);
+        (due, n) = check_timers(&d)[0];
+    }
+    assert_eq!(due - sim.now, hours(24));
+
+    // A check Slack refuses for good (a scope the app lacks) is on the timeline once, and
+    // checking stops: Slack's events still tell.
+    let d = sim.feed(Input::Delivered(Outcome::Failed {
+        method: "conversations.info".into(),
+        error: "missing_scope".into(),
+    }));
+    assert!(matches!(events(&d)[..], [Event::DeliveryFailed { .. }]), "{d:?}");
+    let d = sim.fire_when_due(&Timer {
+        due,
+        trouble: sim.t.id.clone(),
+        kind: TimerKind::ChannelCheck { n },
+    });
+    assert_nothing_happens(&d, "checking stopped");
+}
+
 #[test]
 fn an_open_troubles_channel_deleted_gets_a_new_one_set_up_as_at_opening_and_the_chain_hears() {
     // Quality's members (U0QA1, U0QA2), U0ADDED added, U0WATCHER joined on their own; the director

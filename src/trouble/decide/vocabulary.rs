@@ -235,6 +235,8 @@ pub enum Op {
     PublishHome {
         user: UserId,
     },
+    /// Ask Slack whether the bot can post in the trouble's channel again (`conversations.info`).
+    CheckChannel,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -250,7 +252,11 @@ impl Op {
             Op::Invite { .. } => true,
             Op::Post { to, .. } => matches!(to, Dest::TroubleChannel | Dest::KickoffThread | Dest::ReportThread),
             Op::Refresh { slot } | Op::Pin { slot } => matches!(slot, Slot::Kickoff | Slot::Status | Slot::Report),
-            Op::CreateChannel | Op::Respond { .. } | Op::OpenUpdateModal { .. } | Op::PublishHome { .. } => false,
+            Op::CreateChannel
+            | Op::Respond { .. }
+            | Op::OpenUpdateModal { .. }
+            | Op::PublishHome { .. }
+            | Op::CheckChannel => false,
         }
     }
 }
@@ -273,6 +279,9 @@ pub enum TimerKind {
     FirstContact { missed: bool },
     /// The manager's weekly digest: of no trouble, fired by the engine (`trouble::digest`).
     WeeklyDigest,
+    /// Ask Slack whether the bot can post in the trouble's channel again. `n` must match the
+    /// trouble's `channel_check`, or it is stale.
+    ChannelCheck { n: u32 },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -335,6 +344,12 @@ pub enum Outcome {
         channel: ChannelId,
         method: String,
         error: String,
+    },
+    /// What Slack says of the trouble's `channel` (`Op::CheckChannel`): how the bot cannot post
+    /// there, or None when it can.
+    ChannelChecked {
+        channel: ChannelId,
+        lost: Option<ChannelLoss>,
     },
 }
 
