@@ -178,6 +178,14 @@ async fn check_slack_names_each_announce_channel_and_person_the_bot_cannot_reach
     let with_bot = slack.add_channel("quality-leads", true, "U0QA1");
     slack.join(&with_bot, &["UBOT"]);
     slack.no_such_user("U0FS1");
+    // An app installed before the bot needed pins and reading channels.
+    let scopes = trouble_bot::slack::check::BOT_SCOPES;
+    let older: Vec<&str> = scopes
+        .iter()
+        .copied()
+        .filter(|s| !["pins:write", "channels:read"].contains(s))
+        .collect();
+    slack.grant_scopes(&older);
     let config = |sev1: &[&str], sev2: &[&str]| {
         let list = |ids: &[&str]| ids.iter().map(|id| format!("\"{id}\"")).collect::<Vec<_>>().join(", ");
         format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")
@@ -213,6 +221,10 @@ async fn check_slack_names_each_announce_channel_and_person_the_bot_cannot_reach
             .to_string()
     };
     assert!(line("token:").contains("works (bot UBOT"), "{stdout}");
+    assert!(
+        line("scopes:").contains("✗ missing channels:read, pins:write: update the app from manifest.yml"),
+        "{stdout}"
+    );
     assert!(line(&format!("announce {public} (severity 1, 2):")).contains("can post (public)"));
     assert!(line(&format!("announce {without_bot} (severity 1):")).contains("the bot is not in it"));
     assert!(line(&format!("announce {with_bot} (severity 2):")).contains("can post (private"));
@@ -223,13 +235,21 @@ async fn check_slack_names_each_announce_channel_and_person_the_bot_cannot_reach
         "{stdout}"
     );
     assert!(stdout.contains("  - U0FS1 (user_not_found)"), "{stdout}");
-    assert!(stdout.ends_with("3 problems found.\n"), "{stdout}");
+    assert!(stdout.ends_with("4 problems found.\n"), "{stdout}");
 
     // All fixed: exit 0.
+    slack.grant_scopes(scopes);
     let config = config(&[&public], &[&with_bot]).replace("members = [\"U0FS1\"]", "members = [\"U0QA2\"]");
     let (ok, stdout, stderr) = check(config).await.unwrap();
     assert!(ok, "{stdout} {stderr}");
     assert!(stdout.ends_with("No problems.\n"), "{stdout}");
+    let granted = format!("all {} the bot needs are granted", scopes.len());
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("scopes:") && l.ends_with(&granted)),
+        "{stdout}"
+    );
 
     // Without a token it says what it needs; with one Slack refuses, that.
     let (ok, _, stderr) = run(&["check-slack"], &format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"));

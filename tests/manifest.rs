@@ -357,6 +357,12 @@ fn every_called_web_api_method_has_its_scopes_in_the_manifest() {
         at(&m, "oauth_config.scopes").get("user").is_none(),
         "a bot-only app asks for no user scopes"
     );
+    // `check-slack` asks Slack for the same list (the socket manifest is held to this one).
+    assert_eq!(
+        scopes,
+        trouble_bot::slack::check::BOT_SCOPES.to_vec(),
+        "check-slack's BOT_SCOPES and the manifest's bot scopes"
+    );
 }
 
 #[test]

@@ -228,6 +228,8 @@ struct World {
     not_in_channel: HashSet<String>,
     /// Channels the bot cannot post in (`lose_channel`): channel id -> the error every call there gets.
     lost_channels: HashMap<String, String>,
+    /// The bot token's scopes, listed with every answer as Slack does (`grant_scopes`).
+    scopes: Option<String>,
     channels: Vec<FakeChannel>,
     /// Channels not created by the bot (`add_channel`): channel id -> creator.
     creators: HashMap<String, String>,
@@ -706,6 +708,12 @@ impl FakeSlack {
         self.shared.lock().lost_channels.insert(channel.to_string(), error.to_string());
     }
 
+    /// The bot token has these scopes: every answer lists them (`x-oauth-scopes`), as Slack's
+    /// do. Until this is called, answers list none.
+    pub fn grant_scopes(&self, scopes: &[&str]) {
+        self.shared.lock().scopes = Some(scopes.join(","));
+    }
+
     /// `channel` deleted, as by an admin: gone with its members, messages and pins, its name free
     /// again, and every call there answers `channel_not_found`.
     pub fn delete_channel(&self, channel: &str) {
@@ -890,7 +898,14 @@ async fn api_handler(
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    reply.into_response()
+    let mut response = reply.into_response();
+    let scopes = shared.lock().scopes.clone();
+    if let Some(scopes) = scopes.filter(|_| authed) {
+        if let Ok(value) = header::HeaderValue::from_str(&scopes) {
+            response.headers_mut().insert("x-oauth-scopes", value);
+        }
+    }
+    response
 }
 
 async fn response_url_handler(

@@ -265,6 +265,22 @@ pub fn check_slack_report(l: Locale, findings: &[crate::slack::check::Finding]) 
                     Locale::En => format!("✗ the token is for workspace {actual}, but team_id is {configured}: fix one (as it is, every request from Slack is refused)."),
                 },
             ),
+            Finding::Scopes { needed, missing } if missing.is_empty() => line(
+                &mut out,
+                t("権限:", "scopes:"),
+                match l {
+                    Locale::Ja => format!("必要な{needed}件すべてあります"),
+                    Locale::En => format!("all {needed} the bot needs are granted"),
+                },
+            ),
+            Finding::Scopes { missing, .. } => line(
+                &mut out,
+                t("権限:", "scopes:"),
+                match l {
+                    Locale::Ja => format!("✗ 次の権限がありません: {}。manifest.yml からアプリを作り直すか、OAuth & Permissions で追加して再インストールしてください（manifest のイベント購読も再インストールで有効になります）。", missing.join(", ")),
+                    Locale::En => format!("✗ missing {}: update the app from manifest.yml (or add them under OAuth & Permissions) and reinstall it; reinstalling also turns on the manifest's event subscriptions.", missing.join(", ")),
+                },
+            ),
             Finding::Channel { id, severities, state } => {
                 let label = match l {
                     Locale::Ja => format!("告知 {id}（重大度 {}）:", severities.join("、")),

@@ -12,6 +12,25 @@ use super::SlackError;
 use crate::config::Config;
 use crate::trouble::model::UserId;
 
+/// The bot scopes the bot needs: those of `manifest.yml` (`tests/manifest.rs` holds them
+/// together), which installing the app from it grants.
+pub const BOT_SCOPES: &[&str] = &[
+    "channels:history",
+    "channels:manage",
+    "channels:read",
+    "chat:write",
+    "chat:write.public",
+    "commands",
+    "groups:history",
+    "groups:read",
+    "groups:write",
+    "im:history",
+    "im:read",
+    "im:write",
+    "mpim:read",
+    "pins:write",
+];
+
 /// What Slack said of one thing the configuration names.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Finding {
@@ -21,6 +40,9 @@ pub enum Finding {
     NoToken { error: String },
     /// The token is for another workspace than `team_id`.
     OtherTeam { configured: String, actual: String },
+    /// Of the scopes the bot needs ([`BOT_SCOPES`]), those the token lacks (Slack lists a
+    /// token's scopes with every answer; nothing is said when it does not).
+    Scopes { needed: usize, missing: Vec<String> },
     /// An announce channel of these severities, and what the bot can do there.
     Channel {
         id: String,
@@ -55,6 +77,7 @@ impl Finding {
         match self {
             Finding::Token { .. } => false,
             Finding::NoToken { .. } | Finding::OtherTeam { .. } => true,
+            Finding::Scopes { missing, .. } => !missing.is_empty(),
             Finding::Channel { state, .. } => !matches!(state, ChannelState::Ok { .. }),
             Finding::People { unreachable, .. } => !unreachable.is_empty(),
         }
@@ -65,8 +88,8 @@ impl Finding {
 /// else can be asked), then each announce channel once, then each person once.
 pub async fn check_slack(config: &Config, slack: &SlackClient) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let who = match patiently(slack, "auth.test", json!({})).await {
-        Ok(v) => v,
+    let (who, scopes) = match patiently(|| slack.auth_test_and_scopes()).await {
+        Ok(answer) => answer,
         Err(e) => return vec![Finding::NoToken { error: e.code() }],
     };
     let field = |k: &str| who.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
@@ -81,8 +104,19 @@ pub async fn check_slack(config: &Config, slack: &SlackClient) -> Vec<Finding> {
             actual: team,
         });
     }
+    if let Some(granted) = scopes {
+        findings.push(Finding::Scopes {
+            needed: BOT_SCOPES.len(),
+            missing: BOT_SCOPES
+                .iter()
+                .filter(|s| !granted.iter().any(|g| g == *s))
+                .map(|s| s.to_string())
+                .collect(),
+        });
+    }
     for (id, severities) in announce_channels(config) {
-        let state = match patiently(slack, "conversations.info", json!({ "channel": id })).await {
+        let info = json!({ "channel": id });
+        let state = match patiently(|| slack.call("conversations.info", &info)).await {
             Ok(v) => channel_state(&v["channel"]),
             Err(e) => ChannelState::NotFound { error: e.code() },
         };
@@ -91,7 +125,8 @@ pub async fn check_slack(config: &Config, slack: &SlackClient) -> Vec<Finding> {
     let people = people(config);
     let mut unreachable = Vec::new();
     for who in &people {
-        if let Err(e) = patiently(slack, "conversations.open", json!({ "users": who.as_str() })).await {
+        let dm = json!({ "users": who.as_str() });
+        if let Err(e) = patiently(|| slack.call("conversations.open", &dm)).await {
             unreachable.push((who.clone(), e.code()));
         }
     }
@@ -146,10 +181,13 @@ fn channel_state(channel: &Value) -> ChannelState {
 
 /// One call, waiting out Slack's rate limits (an org chart of hundreds meets them) and retrying
 /// a few times when Slack cannot be reached.
-async fn patiently(slack: &SlackClient, method: &str, body: Value) -> Result<Value, SlackError> {
+async fn patiently<T, Answer>(mut call: impl FnMut() -> Answer) -> Result<T, SlackError>
+where
+    Answer: std::future::Future<Output = Result<T, SlackError>>,
+{
     let mut attempts = 0;
     loop {
-        match slack.call(method, &body).await {
+        match call().await {
             Err(e) if !e.is_permanent() && !e.refuses_token() && attempts < 5 => {
                 attempts += 1;
                 let wait = e.retry_after().unwrap_or(Duration::from_secs(attempts));
@@ -205,6 +243,10 @@ mod tests {
                 configured: "T0".into(),
                 actual: "T1".into(),
             },
+            Finding::Scopes {
+                needed: BOT_SCOPES.len(),
+                missing: vec!["pins:write".into()],
+            },
             channel(ChannelState::Ok { private: true }),
             channel(ChannelState::Archived),
             channel(ChannelState::SharedOutside),
@@ -216,9 +258,10 @@ mod tests {
                 unreachable: vec![(UserId::new("U0TYPO"), "user_not_found".into())],
             },
         ];
-        for (l, total) in [(Locale::En, "5 problems found."), (Locale::Ja, "問題が5件あります。")] {
+        for (l, total) in [(Locale::En, "6 problems found."), (Locale::Ja, "問題が6件あります。")] {
             let report = check_slack_report(l, &findings);
-            assert_eq!(report.matches('✗').count(), 5, "{report}");
+            assert_eq!(report.matches('✗').count(), 6, "{report}");
+            assert!(report.contains("pins:write"), "{report}");
             assert!(report.trim_end().ends_with(total), "{report}");
             assert!(report.contains("U0TYPO (user_not_found)"), "{report}");
         }

@@ -409,6 +409,26 @@ impl SlackClient {
         serde_json::from_slice(&answer).map_err(|e| unreadable(method, &e))
     }
 
+    /// The bot token's scopes as Slack lists them with every answer (`x-oauth-scopes`), asked
+    /// with `auth.test`, and that answer: None when Slack did not say.
+    pub async fn auth_test_and_scopes(&self) -> Result<(Value, Option<Vec<String>>), SlackError> {
+        let method = "auth.test";
+        let response = self.send(&self.token, method, &json!({}), None).await?;
+        let scopes = response
+            .headers()
+            .get("x-oauth-scopes")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            });
+        let answer = self.envelope(method, true, response).await?;
+        let answer = serde_json::from_slice(&answer).map_err(|e| unreadable(method, &e))?;
+        Ok((answer, scopes))
+    }
+
     /// Makes the call and checks Slack's envelope: the answer's bytes when `ok`.
     async fn answer(
         &self,
@@ -417,6 +437,18 @@ impl SlackClient {
         body: &impl Serialize,
         limit: Option<Duration>,
     ) -> Result<bytes::Bytes, SlackError> {
+        let response = self.send(token, method, body, limit).await?;
+        self.envelope(method, std::ptr::eq(token, &self.token), response).await
+    }
+
+    /// Makes the call: Slack's response when it answered 2xx.
+    async fn send(
+        &self,
+        token: &Secret,
+        method: &str,
+        body: &impl Serialize,
+        limit: Option<Duration>,
+    ) -> Result<reqwest::Response, SlackError> {
         let request = match self.urls.get(method) {
             Some(url) => self.http.post(url.clone()),
             None => self.http.post(format!("{}{method}", self.base)),
@@ -455,6 +487,17 @@ impl SlackClient {
                 status,
             });
         }
+        Ok(response)
+    }
+
+    /// Reads a response's envelope: the answer's bytes when `ok`. What Slack says of the bot
+    /// token (`bot_token`: it was the one used) is noted.
+    async fn envelope(
+        &self,
+        method: &str,
+        bot_token: bool,
+        response: reqwest::Response,
+    ) -> Result<bytes::Bytes, SlackError> {
         let answer = response.bytes().await.map_err(|e| SlackError::Network {
             method: method.into(),
             detail: network_detail(&e),

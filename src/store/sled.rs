@@ -2795,18 +2795,24 @@ mod tests {
             open_in(&store, &ctx, &[], 2).unwrap();
         }
         drop(store);
-        let store = reopen(dir.path());
-        let before = store.index.resident_pages();
-        store.search_cache().warm(&store.index).unwrap();
-        let after = store.index.resident_pages();
         // The load leaves at most the path to its leaves (nothing more, here); unpaged, its
-        // leaves are ~37 pages. The margin leaves room for sled's own thread, which may bring a
-        // page or two of any tree in meanwhile: this test failed once in ~60 runs of the lib
-        // tests beside busy loops, with a margin of two.
-        assert!(
-            after <= before + 8,
-            "{after} pages in memory after the load, {before} before"
-        );
+        // leaves are ~37 pages. The count is of the whole page cache, where sled's own thread
+        // (cleaning segments) may bring pages of any tree in meanwhile: a few beside busy loops,
+        // 19 once in a CI run beside a build. So the load is measured from a fresh start up to
+        // three times; a load that kept its leaves would keep them every time.
+        let mut seen = Vec::new();
+        let (store, after) = loop {
+            let store = reopen(dir.path());
+            let before = store.index.resident_pages();
+            store.search_cache().warm(&store.index).unwrap();
+            let after = store.index.resident_pages();
+            seen.push((before, after));
+            if after <= before + 8 {
+                break (store, after);
+            }
+            assert!(seen.len() < 3, "pages in memory (before, after) the load: {seen:?}");
+            drop(store);
+        };
         let words = crate::trouble::search::query_words("cracked");
         assert_eq!(store.search_cache().search(&store.index, &words).unwrap().len(), 500);
         open_in(&store, &ctx, &[], 2).unwrap();
