@@ -613,3 +613,37 @@ async fn without_slacks_events_the_bot_checks_a_refusing_channel_tells_the_chain
     bot.advance_and_settle(Duration::from_secs(3 * 3600)).await;
     assert_eq!(bot.slack.calls_to("conversations.info").len(), asked);
 }
+
+#[tokio::test]
+async fn a_public_channel_deleted_without_an_event_is_found_by_the_check_and_set_up_again() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    // Deleted, and Slack's `channel_deleted` never comes: the next line there is refused.
+    bot.slack.delete_channel(&t.channel);
+    bot.command_text(SALES, &t.channel, "note first call from the buyer")
+        .await;
+    bot.settle().await;
+    assert_eq!(
+        trouble(&bot, &t.id).channel.map(|c| c.to_string()),
+        Some(t.channel.clone())
+    );
+
+    // A minute on, Slack shows no such public channel: it was deleted, and a new one is set up.
+    bot.advance_and_settle(Duration::from_secs(60)).await;
+    let text = bot.posted_saying(MANAGER, "was deleted").await;
+    let now = trouble(&bot, &t.id);
+    let channel = now.channel.clone().expect("a new channel").to_string();
+    assert_ne!(channel, t.channel);
+    assert!(text.contains(&format!("<#{channel}>")), "{text}");
+    let members = bot.slack.members(&channel);
+    assert!(members.iter().any(|m| m == SALES), "{members:?}");
+    assert!(bot
+        .slack
+        .pins(&channel)
+        .contains(&now.kickoff.expect("kickoff").ts.to_string()));
+    let entries = bot.store().timeline(&TroubleId::new(&t.id)).unwrap();
+    assert!(entries.iter().any(
+        |e| matches!(&e.event, Event::ChannelDeleted { channel } if channel.as_str() == t.channel) && e.actor.is_none()
+    ));
+    assert_eq!((now.held, now.channel_lost, now.channel_check), (None, None, None));
+}

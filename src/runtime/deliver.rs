@@ -576,8 +576,8 @@ async fn deliver_once(
         }
         (Op::CheckChannel, Some(t)) => {
             let channel = t.channel.clone().ok_or_else(|| missing(method, "channel"))?;
-            let lost = slack.channel_loss(&channel).await?;
-            Ok(Some(Outcome::ChannelChecked { channel, lost }))
+            let seen = slack.channel_seen(&channel).await?;
+            Ok(Some(Outcome::ChannelChecked { channel, seen }))
         }
         (Op::Invite { users }, Some(t)) => {
             let channel = t.channel.clone().ok_or_else(|| missing(method, "channel"))?;

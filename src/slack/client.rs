@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::config::Secret;
 use crate::slack::blocks::{Block, Ephemeral, Rendered};
-use crate::trouble::model::{ChannelId, ChannelLoss, TroubleId, Ts, UserId};
+use crate::trouble::model::{ChannelId, ChannelSeen, TroubleId, Ts, UserId};
 
 /// What a post carries in its metadata so it can be found again: the outbox items it delivers
 /// (several when troubles share one message) and the troubles it speaks of.
@@ -572,17 +572,16 @@ impl SlackClient {
         Ok(info.channel.is_some_and(|c| c.is_ext_shared || c.is_pending_ext_shared))
     }
 
-    /// How the bot cannot post in `channel` (archived; the bot not in it, or not even shown a
-    /// private one), or None when it can.
-    pub async fn channel_loss(&self, channel: &ChannelId) -> Result<Option<ChannelLoss>, SlackError> {
+    /// Whether the bot can post in `channel`, and if not, what Slack shows of it.
+    pub async fn channel_seen(&self, channel: &ChannelId) -> Result<ChannelSeen, SlackError> {
         match self
             .call_for::<ReachAnswer>("conversations.info", &json!({"channel": channel.as_str()}))
             .await
         {
-            Ok(ReachAnswer { channel: Some(c) }) if c.is_archived => Ok(Some(ChannelLoss::Archived)),
-            Ok(ReachAnswer { channel: Some(c) }) if !c.is_member => Ok(Some(ChannelLoss::BotRemoved)),
-            Ok(_) => Ok(None),
-            Err(SlackError::Api { error, .. }) if error == "channel_not_found" => Ok(Some(ChannelLoss::BotRemoved)),
+            Ok(ReachAnswer { channel: Some(c) }) if c.is_archived => Ok(ChannelSeen::Archived),
+            Ok(ReachAnswer { channel: Some(c) }) if !c.is_member => Ok(ChannelSeen::BotOut),
+            Ok(_) => Ok(ChannelSeen::Usable),
+            Err(SlackError::Api { error, .. }) if error == "channel_not_found" => Ok(ChannelSeen::NotFound),
             Err(e) => Err(e),
         }
     }

@@ -588,6 +588,19 @@ mod tests {
     }
 }
 
+/// What asking Slack about the trouble's channel found (`conversations.info`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelSeen {
+    /// The bot can post there.
+    Usable,
+    Archived,
+    /// Shown to the bot, without the bot in it.
+    BotOut,
+    /// Slack shows the bot no such channel: deleted, or private without the bot.
+    NotFound,
+}
+
 /// How the bot can lose the trouble's channel, its shared record: it posts nothing there after.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

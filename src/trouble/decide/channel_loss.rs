@@ -122,13 +122,23 @@ pub(super) fn check_channel(w: &mut Work, n: u32) {
     w.send(Lane::Channel, Op::CheckChannel);
 }
 
-/// What Slack said of the trouble's `channel`, asked by [`check_channel`]: lost (and the bot
+/// What Slack showed of the trouble's `channel`, asked by [`check_channel`]: lost (and the bot
 /// had not heard, as when the event is not subscribed) is taken as if Slack's event had said
-/// so, by nobody in particular; back, likewise, and what waited follows.
-pub(super) fn channel_checked(w: &mut Work, channel: ChannelId, lost: Option<ChannelLoss>) {
+/// so, by nobody in particular; back, likewise, and what waited follows. A public channel Slack
+/// no longer shows was deleted (one converted to private without the bot is as lost), and is
+/// replaced as on `channel_deleted`; a private one is the same to the bot whether deleted or
+/// left without it, and is taken as the bot removed.
+pub(super) fn channel_checked(w: &mut Work, channel: ChannelId, seen: ChannelSeen) {
     if w.t.channel.as_ref() != Some(&channel) {
         return;
     }
+    let lost = match seen {
+        ChannelSeen::Usable => None,
+        ChannelSeen::Archived => Some(ChannelLoss::Archived),
+        ChannelSeen::BotOut => Some(ChannelLoss::BotRemoved),
+        ChannelSeen::NotFound if w.t.private == Some(false) => return channel_deleted(w, None),
+        ChannelSeen::NotFound => Some(ChannelLoss::BotRemoved),
+    };
     match (lost, w.t.channel_lost) {
         (Some(how), None) => channel_lost(w, how, None),
         (Some(_), Some(_)) => {}

@@ -3137,10 +3137,10 @@ fn channel_refused(op: Op, error: &str) -> Input {
     })
 }
 
-fn checked(lost: Option<ChannelLoss>) -> Input {
+fn checked(seen: ChannelSeen) -> Input {
     Input::Delivered(Outcome::ChannelChecked {
         channel: ChannelId::new(TROUBLE_CHANNEL),
-        lost,
+        seen,
     })
 }
 
@@ -3192,7 +3192,7 @@ fn without_slacks_events_the_bot_checks_the_channel_and_learns_it_is_lost_and_th
     assert_nothing_happens(&d, "a stale check");
 
     // Slack says it is archived: taken as its event would be, by nobody in particular.
-    let d = sim.feed(checked(Some(ChannelLoss::Archived)));
+    let d = sim.feed(checked(ChannelSeen::Archived));
     assert_eq!(events(&d), vec![Event::ChannelArchived]);
     let lost = Message::ChannelLost {
         how: ChannelLoss::Archived,
@@ -3201,7 +3201,7 @@ fn without_slacks_events_the_bot_checks_the_channel_and_learns_it_is_lost_and_th
     assert_eq!(dms(&d), vec![(u("U0SALES"), lost.clone()), (u("U0MANAGER"), lost)]);
     assert_eq!(sim.t.channel_lost, Some(ChannelLoss::Archived));
     // Saying so again is nothing new.
-    let d = sim.feed(checked(Some(ChannelLoss::Archived)));
+    let d = sim.feed(checked(ChannelSeen::Archived));
     assert!(d.entries.is_empty() && d.deliveries.is_empty(), "{d:?}");
 
     // Checks go on, twice as far apart each time, up to an hour.
@@ -3225,7 +3225,7 @@ fn without_slacks_events_the_bot_checks_the_channel_and_learns_it_is_lost_and_th
     assert_eq!(gaps, [4, 8, 16, 32, 60, 60, 60]);
 
     // Unarchived, still without an event: the check finds it, and what waited follows.
-    let d = sim.feed(checked(None));
+    let d = sim.feed(checked(ChannelSeen::Usable));
     assert_eq!(events(&d), vec![Event::ChannelUnarchived]);
     let posted: Vec<Message> = ops(&d, Lane::Channel)
         .into_iter()
@@ -3287,7 +3287,7 @@ fn a_refusal_heard_after_the_channel_is_back_is_released_by_the_next_check() {
     });
     assert_eq!(ops(&d, Lane::Channel), vec![Op::CheckChannel]);
     // Slack says the bot can post there: it goes, after the line saying why it is late.
-    let d = sim.feed(checked(None));
+    let d = sim.feed(checked(ChannelSeen::Usable));
     let posts: Vec<Op> = ops(&d, Lane::Channel)
         .into_iter()
         .filter(|op| matches!(op, Op::Post { .. }))
@@ -3309,6 +3309,50 @@ fn a_refusal_heard_after_the_channel_is_back_is_released_by_the_next_check() {
         d.entries
     );
     assert_eq!((sim.t.held.clone(), sim.t.channel_check), (None, None));
+}
+
+#[test]
+fn a_channel_slack_no_longer_shows_is_replaced_when_public_and_taken_as_the_bot_removed_when_private() {
+    for private in [false, true] {
+        let mut sim = Sim::ready(req("ACME"));
+        sim.t.private = Some(private);
+        let note = post_op(
+            Dest::TroubleChannel,
+            Message::Recorded {
+                by: u("U0SALES"),
+                what: Record::Note { text: "waits".into() },
+            },
+            None,
+        );
+        // Deleted, or left without the bot if private, and no event came.
+        sim.feed(channel_refused(note, "channel_not_found"));
+        let first = Timer {
+            due: sim.now + mins(1),
+            trouble: sim.t.id.clone(),
+            kind: TimerKind::ChannelCheck { n: 0 },
+        };
+        sim.fire_when_due(&first);
+        let d = sim.feed(checked(ChannelSeen::NotFound));
+        if private {
+            assert_eq!(events(&d), vec![Event::BotRemoved], "private");
+            assert_eq!(sim.t.channel_lost, Some(ChannelLoss::BotRemoved));
+            assert_eq!(dms(&d).len(), 2, "the owner and the manager: {d:?}");
+        } else {
+            assert_eq!(
+                events(&d),
+                vec![Event::ChannelDeleted {
+                    channel: ChannelId::new(TROUBLE_CHANNEL)
+                }],
+                "public"
+            );
+            assert!(has_op(&d, Lane::Channel, &Op::CreateChannel), "{d:?}");
+            assert_eq!(
+                (sim.t.channel.clone(), sim.t.held.clone(), sim.t.channel_check),
+                (None, None, None)
+            );
+        }
+        sim.assert_chain_valid();
+    }
 }
 
 #[test]

@@ -345,11 +345,10 @@ pub enum Outcome {
         method: String,
         error: String,
     },
-    /// What Slack says of the trouble's `channel` (`Op::CheckChannel`): how the bot cannot post
-    /// there, or None when it can.
+    /// What Slack shows of the trouble's `channel` (`Op::CheckChannel`).
     ChannelChecked {
         channel: ChannelId,
-        lost: Option<ChannelLoss>,
+        seen: ChannelSeen,
     },
 }
 
