@@ -577,41 +577,60 @@ async fn a_nudge_the_channel_refuses_reaches_the_owner_by_dm_before_slack_says_w
 
 #[tokio::test]
 async fn without_slacks_events_the_bot_checks_a_refusing_channel_tells_the_chain_and_posts_what_waited_once_back() {
-    let bot = spawn_bot().await;
-    let t = bot.open_ready("ACME: housing cracked").await;
-    // The bot removed, and Slack's event never comes (an app installed before it was
-    // subscribed): the note's line is refused, and waits.
-    bot.slack.lose_channel(&t.channel, "not_in_channel");
-    bot.command_text(SALES, &t.channel, "note first call from the buyer")
-        .await;
-    bot.settle().await;
-    assert!(trouble(&bot, &t.id).held.is_some());
+    // (Slack's refusal, what the chain is told, the line before what waited, lost, back)
+    let cases = [
+        (
+            "not_in_channel",
+            "removed the bot",
+            "removed from this channel",
+            Event::BotRemoved,
+            Event::BotReturned,
+        ),
+        (
+            "is_archived",
+            "archived",
+            "this channel was archived",
+            Event::ChannelArchived,
+            Event::ChannelUnarchived,
+        ),
+    ];
+    for (error, told, why_late, lost, back) in cases {
+        let bot = spawn_bot().await;
+        let t = bot.open_ready("ACME: housing cracked").await;
+        // Lost, and Slack's event never comes (an app installed before it was subscribed): the
+        // note's line is refused, and waits.
+        bot.slack.lose_channel(&t.channel, error);
+        bot.command_text(SALES, &t.channel, "note first call from the buyer")
+            .await;
+        bot.settle().await;
+        assert!(trouble(&bot, &t.id).held.is_some(), "{error}");
 
-    // A minute on, the bot asks Slack, learns why, and the owner and the manager hear it.
-    bot.advance_and_settle(Duration::from_secs(60)).await;
-    for who in [SALES, MANAGER] {
-        let dm = bot.posted_saying(who, "removed the bot").await;
-        assert!(dm.contains(&t.id), "{dm}");
+        // A minute on, the bot asks Slack, learns why, and the owner and the manager hear it.
+        bot.advance_and_settle(Duration::from_secs(60)).await;
+        for who in [SALES, MANAGER] {
+            let dm = bot.posted_saying(who, told).await;
+            assert!(dm.contains(&t.id), "{dm}");
+        }
+        assert_eq!(last_entry(&bot, &t.id), (lost, None));
+        assert!(trouble(&bot, &t.id).channel_lost.is_some());
+        let asked = bot.slack.calls_to("conversations.info").len();
+
+        // Back, still without an event: the next check finds it, and the line follows.
+        bot.slack.restore_channel(&t.channel);
+        bot.advance_and_settle(Duration::from_secs(120)).await;
+        assert!(bot.slack.calls_to("conversations.info").len() > asked);
+        let why = bot.posted_saying(&t.channel, "could not post here").await;
+        assert!(why.contains(why_late), "{why}");
+        bot.posted_saying(&t.channel, "first call from the buyer").await;
+        assert_eq!(last_entry(&bot, &t.id), (back, None));
+        let now = trouble(&bot, &t.id);
+        assert_eq!((now.held, now.channel_lost, now.channel_check), (None, None, None));
+
+        // Nothing waits any more: no more checks, however long.
+        let asked = bot.slack.calls_to("conversations.info").len();
+        bot.advance_and_settle(Duration::from_secs(3 * 3600)).await;
+        assert_eq!(bot.slack.calls_to("conversations.info").len(), asked, "{error}");
     }
-    assert_eq!(last_entry(&bot, &t.id), (Event::BotRemoved, None));
-    assert_eq!(trouble(&bot, &t.id).channel_lost, Some(ChannelLoss::BotRemoved));
-    let asked = bot.slack.calls_to("conversations.info").len();
-
-    // Added back, still without an event: the next check finds it, and the line follows.
-    bot.slack.restore_channel(&t.channel);
-    bot.advance_and_settle(Duration::from_secs(120)).await;
-    assert!(bot.slack.calls_to("conversations.info").len() > asked);
-    let why = bot.posted_saying(&t.channel, "could not post here").await;
-    assert!(why.contains("removed from this channel"), "{why}");
-    bot.posted_saying(&t.channel, "first call from the buyer").await;
-    assert_eq!(last_entry(&bot, &t.id), (Event::BotReturned, None));
-    let now = trouble(&bot, &t.id);
-    assert_eq!((now.held, now.channel_lost, now.channel_check), (None, None, None));
-
-    // Nothing waits any more: no more checks, however long.
-    let asked = bot.slack.calls_to("conversations.info").len();
-    bot.advance_and_settle(Duration::from_secs(3 * 3600)).await;
-    assert_eq!(bot.slack.calls_to("conversations.info").len(), asked);
 }
 
 #[tokio::test]

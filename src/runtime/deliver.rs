@@ -424,7 +424,7 @@ fn item_method(op: &Op) -> &'static str {
         Op::Respond { .. } => "response_url",
         Op::OpenUpdateModal { .. } => "views.open",
         Op::PublishHome { .. } => "views.publish",
-        Op::CheckChannel => "conversations.info",
+        Op::CheckChannel { .. } => "conversations.info",
     }
 }
 
@@ -574,10 +574,10 @@ async fn deliver_once(
             }
             .into())
         }
-        (Op::CheckChannel, Some(t)) => {
+        (Op::CheckChannel { n }, Some(t)) => {
             let channel = t.channel.clone().ok_or_else(|| missing(method, "channel"))?;
             let seen = slack.channel_seen(&channel).await?;
-            Ok(Some(Outcome::ChannelChecked { channel, seen }))
+            Ok(Some(Outcome::ChannelChecked { channel, seen, n: *n }))
         }
         (Op::Invite { users }, Some(t)) => {
             let channel = t.channel.clone().ok_or_else(|| missing(method, "channel"))?;

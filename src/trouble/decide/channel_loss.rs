@@ -13,14 +13,22 @@ pub(super) fn channel_lost(w: &mut Work, how: ChannelLoss, by: Option<UserId>) {
         ChannelLoss::Archived => Event::ChannelArchived,
         ChannelLoss::BotRemoved => Event::BotRemoved,
     };
+    if w.t.channel_lost == Some(how) {
+        // Known already (a check found it before Slack's event came): the event adds only who.
+        if by.is_some() {
+            w.log(by.as_ref(), event);
+        }
+        return;
+    }
     w.log(by.as_ref(), event);
     w.t.channel_lost = Some(how);
     w.changed = true;
-    check_channel_soon(w);
     if !w.t.is_open() {
-        // A closed trouble's channel archived, or left to its members: tidying up.
+        // A closed trouble's channel archived, or left to its members: tidying up (checked
+        // only once something waits for it, or it is reopened).
         return;
     }
+    check_channel_soon(w);
     for who in to_tell(w, by.as_ref()) {
         w.post(Lane::Dm, Dest::Dm(who), Message::ChannelLost { how, by: by.clone() });
     }
@@ -30,6 +38,8 @@ pub(super) fn channel_lost(w: &mut Work, how: ChannelLoss, by: Option<UserId>) {
 /// it was closed): the owner and the manager hear of it now, the one who reopened it in the answer.
 pub(in crate::trouble) fn reopened_while_lost(w: &mut Work, by: &UserId) {
     let Some(how) = w.t.channel_lost else { return };
+    // Open again, it is checked as an open trouble's channel is: from a minute on.
+    w.t.channel_check = None;
     check_channel_soon(w);
     for who in to_tell(w, None).into_iter().filter(|who| who != by) {
         w.post(Lane::Dm, Dest::Dm(who), Message::ReopenedWhileLost { how });
@@ -60,12 +70,11 @@ fn to_tell(w: &Work, by: Option<&UserId>) -> Vec<UserId> {
 /// The channel back: on the timeline, and the pinned status catches up with what it missed.
 /// The bot joining a channel it never lost (its own, as it creates it) is nothing to record.
 pub(super) fn channel_back(w: &mut Work, how: ChannelLoss, by: Option<UserId>) {
-    let event = match how {
-        ChannelLoss::Archived => Event::ChannelUnarchived,
-        ChannelLoss::BotRemoved if w.t.channel_lost == Some(how) || w.t.held.is_some() => Event::BotReturned,
-        ChannelLoss::BotRemoved => return,
-    };
-    w.log(by.as_ref(), event);
+    let known = w.t.channel_lost == Some(how) || w.t.held.is_some();
+    if how == ChannelLoss::BotRemoved && !known {
+        return;
+    }
+    w.log(by.as_ref(), back_event(how));
     if w.t.channel_lost == Some(how) {
         w.t.channel_lost = None;
         w.changed = true;
@@ -75,6 +84,13 @@ pub(super) fn channel_back(w: &mut Work, how: ChannelLoss, by: Option<UserId>) {
     }
     if w.t.is_open() {
         w.refresh_status();
+    }
+}
+
+fn back_event(how: ChannelLoss) -> Event {
+    match how {
+        ChannelLoss::Archived => Event::ChannelUnarchived,
+        ChannelLoss::BotRemoved => Event::BotReturned,
     }
 }
 
@@ -102,15 +118,15 @@ fn check_delay(n: u32, open: bool) -> Duration {
     Duration::minutes(1i64 << n.min(12)).min(most)
 }
 
-/// The check timer `n` fired: while the bot still waits for the channel (an open trouble's lost
-/// channel, or calls held for it), it asks Slack, and sets the next check; otherwise checking
-/// stops.
+/// The check timer `n` fired: the first time (a refusal, however it was handled, says something
+/// is wrong), and while the bot still waits for the channel (an open trouble's lost channel, or
+/// calls held for it), it asks Slack, and sets the next check; otherwise checking stops.
 pub(super) fn check_channel(w: &mut Work, n: u32) {
     if w.t.channel_check != Some(n) {
         return;
     }
     let lost = w.t.channel_lost.is_some() && w.t.is_open();
-    if w.t.channel.is_none() || !(lost || w.t.held.is_some()) {
+    if w.t.channel.is_none() || !(n == 0 || lost || w.t.held.is_some()) {
         w.t.channel_check = None;
         w.changed = true;
         return;
@@ -119,17 +135,19 @@ pub(super) fn check_channel(w: &mut Work, n: u32) {
     w.changed = true;
     let due = w.ctx.now + check_delay(n + 1, w.t.is_open());
     w.timer(due, TimerKind::ChannelCheck { n: n + 1 });
-    w.send(Lane::Channel, Op::CheckChannel);
+    w.send(Lane::Channel, Op::CheckChannel { n });
 }
 
-/// What Slack showed of the trouble's `channel`, asked by [`check_channel`]: lost (and the bot
-/// had not heard, as when the event is not subscribed) is taken as if Slack's event had said
-/// so, by nobody in particular; back, likewise, and what waited follows. A public channel Slack
-/// no longer shows was deleted (one converted to private without the bot is as lost), and is
-/// replaced as on `channel_deleted`; a private one is the same to the bot whether deleted or
-/// left without it, and is taken as the bot removed.
-pub(super) fn channel_checked(w: &mut Work, channel: ChannelId, seen: ChannelSeen) {
-    if w.t.channel.as_ref() != Some(&channel) {
+/// What Slack showed of the trouble's `channel`, asked by check `n` ([`check_channel`]): lost
+/// (and the bot had not heard, as when the event is not subscribed) is taken as if Slack's
+/// event had said so, by nobody in particular; back, likewise, and what waited follows. A
+/// public channel Slack no longer shows was deleted (or made private without the bot: either
+/// way the trouble needs a channel the bot can post in), and is replaced as on
+/// `channel_deleted`; a private one is the same to the bot whether deleted or left without it,
+/// and is taken as the bot removed. An answer older than what the bot heard since (an event,
+/// or checking ended or begun again) is stale.
+pub(super) fn channel_checked(w: &mut Work, channel: ChannelId, seen: ChannelSeen, n: u32) {
+    if w.t.channel.as_ref() != Some(&channel) || w.t.channel_check != Some(n + 1) {
         return;
     }
     let lost = match seen {
@@ -141,6 +159,13 @@ pub(super) fn channel_checked(w: &mut Work, channel: ChannelId, seen: ChannelSee
     };
     match (lost, w.t.channel_lost) {
         (Some(how), None) => channel_lost(w, how, None),
+        // Back one way, lost another (unarchived without the bot in it, say): both recorded,
+        // and whoever can undo the new one asked to; what waits still waits.
+        (Some(how), Some(was)) if how != was => {
+            w.log(None, back_event(was));
+            w.t.channel_lost = None;
+            channel_lost(w, how, None);
+        }
         (Some(_), Some(_)) => {}
         (None, Some(how)) => channel_back(w, how, None),
         // Refused while it was lost, answered after it was back (or back within the minute):
@@ -158,6 +183,9 @@ pub(super) fn channel_checked(w: &mut Work, channel: ChannelId, seen: ChannelSee
 /// when it goes, so one of each is enough, in the latest place (a pin after the post it pins);
 /// invitations add up into one.
 pub(super) fn hold(w: &mut Work, call: Delivery, refused: bool) {
+    // Something waits: the bot checks until it can go (a closed trouble's checking may have
+    // stopped with nothing waiting).
+    check_channel_soon(w);
     let now = w.ctx.now;
     let how = w.t.channel_lost;
     let held = w.t.held.get_or_insert_with(|| Held {

@@ -128,7 +128,7 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
             method,
             error,
         } => channel_unavailable(w, *call, channel, method, error),
-        Outcome::ChannelChecked { channel, seen } => channel_checked(w, channel, seen),
+        Outcome::ChannelChecked { channel, seen, n } => channel_checked(w, channel, seen, n),
         // Always Slack's own error code: a call that could not run because an earlier one failed
         // (no channel yet) never reaches here, the deliverer drops it (see `AttemptError`).
         Outcome::Failed { method, error } => {

@@ -3137,11 +3137,19 @@ fn channel_refused(op: Op, error: &str) -> Input {
     })
 }
 
-fn checked(seen: ChannelSeen) -> Input {
+/// Slack's answer to the check last asked (`n`, the one before the check set next).
+fn checked(sim: &Sim, seen: ChannelSeen) -> Input {
+    let next = sim.t.channel_check.expect("a check was asked");
     Input::Delivered(Outcome::ChannelChecked {
         channel: ChannelId::new(TROUBLE_CHANNEL),
         seen,
+        n: next - 1,
     })
+}
+
+/// Whether `d` asks Slack about the channel, and nothing else there.
+fn asks_about_the_channel(d: &Decision) -> bool {
+    matches!(ops(d, Lane::Channel)[..], [Op::CheckChannel { .. }])
 }
 
 /// The channel check timers of `d`: when each is due, and its number.
@@ -3185,14 +3193,14 @@ fn without_slacks_events_the_bot_checks_the_channel_and_learns_it_is_lost_and_th
         kind: TimerKind::ChannelCheck { n: 0 },
     };
     let d = sim.fire_when_due(&first);
-    assert_eq!(ops(&d, Lane::Channel), vec![Op::CheckChannel]);
+    assert!(asks_about_the_channel(&d), "{d:?}");
     assert_eq!(check_timers(&d), vec![(sim.now + mins(2), 1)]);
     // The same timer again (another instance, a crash before it was removed) is stale.
     let d = sim.feed(Input::Timer(TimerKind::ChannelCheck { n: 0 }));
     assert_nothing_happens(&d, "a stale check");
 
     // Slack says it is archived: taken as its event would be, by nobody in particular.
-    let d = sim.feed(checked(ChannelSeen::Archived));
+    let d = sim.feed(checked(&sim, ChannelSeen::Archived));
     assert_eq!(events(&d), vec![Event::ChannelArchived]);
     let lost = Message::ChannelLost {
         how: ChannelLoss::Archived,
@@ -3201,7 +3209,7 @@ fn without_slacks_events_the_bot_checks_the_channel_and_learns_it_is_lost_and_th
     assert_eq!(dms(&d), vec![(u("U0SALES"), lost.clone()), (u("U0MANAGER"), lost)]);
     assert_eq!(sim.t.channel_lost, Some(ChannelLoss::Archived));
     // Saying so again is nothing new.
-    let d = sim.feed(checked(ChannelSeen::Archived));
+    let d = sim.feed(checked(&sim, ChannelSeen::Archived));
     assert!(d.entries.is_empty() && d.deliveries.is_empty(), "{d:?}");
 
     // Checks go on, twice as far apart each time, up to an hour.
@@ -3213,7 +3221,7 @@ fn without_slacks_events_the_bot_checks_the_channel_and_learns_it_is_lost_and_th
     };
     for _ in 0..7 {
         let d = sim.fire_when_due(&next);
-        assert_eq!(ops(&d, Lane::Channel), vec![Op::CheckChannel]);
+        assert!(asks_about_the_channel(&d), "{d:?}");
         let (due, n) = check_timers(&d)[0];
         gaps.push((due - sim.now).num_minutes());
         next = Timer {
@@ -3225,7 +3233,7 @@ fn without_slacks_events_the_bot_checks_the_channel_and_learns_it_is_lost_and_th
     assert_eq!(gaps, [4, 8, 16, 32, 60, 60, 60]);
 
     // Unarchived, still without an event: the check finds it, and what waited follows.
-    let d = sim.feed(checked(ChannelSeen::Usable));
+    let d = sim.feed(checked(&sim, ChannelSeen::Usable));
     assert_eq!(events(&d), vec![Event::ChannelUnarchived]);
     let posted: Vec<Message> = ops(&d, Lane::Channel)
         .into_iter()
@@ -3285,9 +3293,9 @@ fn a_refusal_heard_after_the_channel_is_back_is_released_by_the_next_check() {
         trouble: sim.t.id.clone(),
         kind: TimerKind::ChannelCheck { n },
     });
-    assert_eq!(ops(&d, Lane::Channel), vec![Op::CheckChannel]);
+    assert!(asks_about_the_channel(&d), "{d:?}");
     // Slack says the bot can post there: it goes, after the line saying why it is late.
-    let d = sim.feed(checked(ChannelSeen::Usable));
+    let d = sim.feed(checked(&sim, ChannelSeen::Usable));
     let posts: Vec<Op> = ops(&d, Lane::Channel)
         .into_iter()
         .filter(|op| matches!(op, Op::Post { .. }))
@@ -3332,7 +3340,7 @@ fn a_channel_slack_no_longer_shows_is_replaced_when_public_and_taken_as_the_bot_
             kind: TimerKind::ChannelCheck { n: 0 },
         };
         sim.fire_when_due(&first);
-        let d = sim.feed(checked(ChannelSeen::NotFound));
+        let d = sim.feed(checked(&sim, ChannelSeen::NotFound));
         if private {
             assert_eq!(events(&d), vec![Event::BotRemoved], "private");
             assert_eq!(sim.t.channel_lost, Some(ChannelLoss::BotRemoved));
@@ -3355,6 +3363,118 @@ fn a_channel_slack_no_longer_shows_is_replaced_when_public_and_taken_as_the_bot_
     }
 }
 
+/// The check timer the trouble waits for (the one of its `channel_check`).
+fn next_check(sim: &Sim) -> Timer {
+    let n = sim.t.channel_check.expect("a check is set");
+    sim.timers
+        .iter()
+        .rev()
+        .find(|t| t.kind == TimerKind::ChannelCheck { n })
+        .cloned()
+        .expect("its timer")
+}
+
+#[test]
+fn a_refused_nudge_alone_is_checked_and_what_slack_shows_settles_what_the_bot_knows() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.status_refresh_delivered();
+    // Archived, no event: only a nudge was refused, and went to the owner and manager by DM.
+    let nudge = Message::Nudge(Nudge {
+        owner: u("U0SALES"),
+        waited_secs: 3600,
+        manager: Some(u("U0MANAGER")),
+        promise: None,
+        promise_missed: false,
+        last_contact: sim.t.opened_at,
+    });
+    let d = sim.feed(channel_refused(
+        post_op(Dest::TroubleChannel, nudge, None),
+        "is_archived",
+    ));
+    assert!(sim.t.held.is_none() && dms(&d).len() == 2, "{d:?}");
+    // Still the bot asks, and learns why: the chain hears, once.
+    let d = sim.fire_when_due(&next_check(&sim));
+    assert!(asks_about_the_channel(&d), "{d:?}");
+    let d = sim.feed(checked(&sim, ChannelSeen::Archived));
+    assert_eq!(events(&d), vec![Event::ChannelArchived]);
+    assert_eq!(dms(&d).len(), 2, "{d:?}");
+    // Slack's event, late: it adds who did it, and nobody is told twice.
+    let d = sim.feed(Input::ChannelLost {
+        how: ChannelLoss::Archived,
+        by: Some(u("U0COLLEAGUE")),
+    });
+    assert_eq!(events(&d), vec![Event::ChannelArchived]);
+    assert_eq!(d.entries[0].actor, Some(u("U0COLLEAGUE")));
+    assert!(d.deliveries.is_empty(), "{:?}", d.deliveries);
+    let d = sim.feed(Input::ChannelLost {
+        how: ChannelLoss::Archived,
+        by: None,
+    });
+    assert_nothing_happens(&d, "the same loss again, by nobody");
+
+    // Unarchived without the bot in it: back one way, lost another. Both are recorded and the
+    // chain is asked to add the bot back; checking goes on.
+    let check = next_check(&sim);
+    let d = sim.fire_when_due(&check);
+    assert!(asks_about_the_channel(&d), "{d:?}");
+    let d = sim.feed(checked(&sim, ChannelSeen::BotOut));
+    assert_eq!(events(&d), vec![Event::ChannelUnarchived, Event::BotRemoved]);
+    let removed = Message::ChannelLost {
+        how: ChannelLoss::BotRemoved,
+        by: None,
+    };
+    assert_eq!(
+        dms(&d),
+        vec![(u("U0SALES"), removed.clone()), (u("U0MANAGER"), removed)]
+    );
+    assert_eq!(sim.t.channel_lost, Some(ChannelLoss::BotRemoved));
+
+    // A check on its way as Slack's event says the bot is back: its answer is stale.
+    let d = sim.fire_when_due(&next_check(&sim));
+    assert!(asks_about_the_channel(&d), "{d:?}");
+    let stale = checked(&sim, ChannelSeen::BotOut);
+    sim.feed(Input::ChannelBack {
+        how: ChannelLoss::BotRemoved,
+        by: Some(u("U0SALES")),
+    });
+    assert_eq!(sim.t.channel_check, None);
+    let d = sim.feed(stale);
+    assert_nothing_happens(&d, "a stale answer");
+    assert_eq!(sim.t.channel_lost, None);
+    sim.assert_chain_valid();
+}
+
+#[test]
+fn a_closed_troubles_daily_checks_come_back_to_a_minute_when_it_is_reopened() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.close_properly();
+    sim.feed(Input::ChannelLost {
+        how: ChannelLoss::Archived,
+        by: None,
+    });
+    // The owner answers, weeks later, that the prevention worked: its line waits, and the
+    // channel is checked, a day apart at most.
+    sim.advance(hours(24 * 21));
+    sim.feed(Input::Button {
+        user: u("U0SALES"),
+        action: ButtonAction::Effect { n: 1, effective: true },
+    });
+    assert!(sim.t.held.is_some());
+    let mut check = next_check(&sim);
+    for _ in 0..12 {
+        assert!(asks_about_the_channel(&sim.fire_when_due(&check)));
+        check = next_check(&sim);
+    }
+    assert_eq!(check.due - sim.now, hours(24));
+    // Reopened: checked as an open trouble's channel, a minute on.
+    let reopen = crate::trouble::facts::Step::Reopen("the customer found more".into());
+    let d = sim.cmd("U0MANAGER", Command::Step(reopen));
+    assert_eq!(check_timers(&d), vec![(sim.now + mins(1), 0)]);
+    // The daily one still set is stale.
+    let d = sim.feed(Input::Timer(check.kind.clone()));
+    assert_nothing_happens(&d, "the closed trouble's check");
+}
+
 #[test]
 fn a_closed_troubles_channel_is_checked_daily_while_something_waits_for_it_and_not_otherwise() {
     let mut sim = Sim::ready(req("ACME"));
@@ -3363,12 +3483,6 @@ fn a_closed_troubles_channel_is_checked_daily_while_something_waits_for_it_and_n
     let d = sim.feed(Input::ChannelLost {
         how: ChannelLoss::Archived,
         by: None,
-    });
-    let (due, n) = check_timers(&d)[0];
-    let d = sim.fire_when_due(&Timer {
-        due,
-        trouble: sim.t.id.clone(),
-        kind: TimerKind::ChannelCheck { n },
     });
     assert!(d.deliveries.is_empty() && d.timers.is_empty(), "{d:?}");
     assert_eq!(sim.t.channel_check, None);
@@ -3393,7 +3507,7 @@ fn a_closed_troubles_channel_is_checked_daily_while_something_waits_for_it_and_n
             trouble: sim.t.id.clone(),
             kind: TimerKind::ChannelCheck { n },
         });
-        assert_eq!(ops(&d, Lane::Channel), vec![Op::CheckChannel]);
+        assert!(asks_about_the_channel(&d), "{d:?}");
         (due, n) = check_timers(&d)[0];
     }
     assert_eq!(due - sim.now, hours(24));

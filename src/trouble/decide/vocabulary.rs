@@ -235,8 +235,11 @@ pub enum Op {
     PublishHome {
         user: UserId,
     },
-    /// Ask Slack whether the bot can post in the trouble's channel again (`conversations.info`).
-    CheckChannel,
+    /// Ask Slack whether the bot can post in the trouble's channel again (`conversations.info`),
+    /// as check `n`.
+    CheckChannel {
+        n: u32,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -256,7 +259,7 @@ impl Op {
             | Op::Respond { .. }
             | Op::OpenUpdateModal { .. }
             | Op::PublishHome { .. }
-            | Op::CheckChannel => false,
+            | Op::CheckChannel { .. } => false,
         }
     }
 }
@@ -345,10 +348,11 @@ pub enum Outcome {
         method: String,
         error: String,
     },
-    /// What Slack shows of the trouble's `channel` (`Op::CheckChannel`).
+    /// What Slack shows of the trouble's `channel`, asked by check `n` (`Op::CheckChannel`).
     ChannelChecked {
         channel: ChannelId,
         seen: ChannelSeen,
+        n: u32,
     },
 }
 
