@@ -30,6 +30,13 @@ pub enum Applied {
 #[error("{0}")]
 pub struct EngineError(#[from] StoreError);
 
+impl EngineError {
+    /// Whether trying the same again cannot succeed (see [`StoreError::is_permanent`]).
+    pub fn is_permanent(&self) -> bool {
+        self.0.is_permanent()
+    }
+}
+
 /// The front door, borrowed from the running [`App`] (see [`App::engine`]).
 pub struct Engine<'a> {
     app: &'a App,

@@ -331,3 +331,67 @@ async fn the_same_slack_event_delivered_to_both_instances_is_handled_once() {
         .expect_none("views.publish", move |c| c.seq > first.seq, Duration::from_secs(2))
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_ack_timer_the_database_fails_to_fire_stays_and_goes_up_the_chain_once_it_can() {
+    let slack = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = migrated_database(dir.path());
+    let db = trouble_bot::store::pg::connect(&url)
+        .unwrap()
+        .get()
+        .await
+        .expect("connects");
+    // While `refusing` holds a row, the database refuses any timeline entry: a decision's
+    // transaction fails (as on a deadlock or a dropped connection), a timer's removal alone not.
+    db.batch_execute(
+        "CREATE TABLE refusing (since timestamptz);
+         CREATE FUNCTION refuse_entries() RETURNS trigger AS $$
+         BEGIN
+           IF EXISTS (SELECT 1 FROM refusing) THEN RAISE EXCEPTION 'the test refuses this'; END IF;
+           RETURN NEW;
+         END $$ LANGUAGE plpgsql;
+         CREATE TRIGGER refuse_entries BEFORE INSERT ON timeline
+           FOR EACH ROW EXECUTE FUNCTION refuse_entries();",
+    )
+    .await
+    .unwrap();
+    let slow_escalation = QUICK_ESCALATION.replace("\"4s\"", "\"8s\"");
+    let bot = Instance::start_with(&dir.path().join("a"), &slack.api_url(), &url, &slow_escalation);
+    let id = bot.open("CUST0").await;
+    wait_until_all_set_up(&slack, std::slice::from_ref(&id), Duration::from_secs(60)).await;
+    db.batch_execute("INSERT INTO refusing VALUES (now())").await.unwrap();
+
+    // The acknowledgement is due: firing fails, the timer stays, nobody is told yet.
+    eventually("a timer that could not fire", Duration::from_secs(60), || {
+        let logs = bot.logs.lock().unwrap();
+        (logs.contains("a timer could not fire") || logs.contains("timer failed")).then_some(())
+    })
+    .await;
+    let about = |user: &str| {
+        slack
+            .messages_in(user)
+            .into_iter()
+            .filter(|m| m.to_string().contains(&id))
+            .count()
+    };
+    assert_eq!(about(DIRECTOR), 0);
+    let waiting: i64 = db
+        .query_one(
+            "SELECT count(*) FROM timers
+             WHERE trouble = $1 AND convert_from(timer, 'UTF8') LIKE '%ack_timeout%'",
+            &[&id],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(waiting >= 1, "the ack timer is still stored");
+
+    // The database takes entries again: the chain goes up, once.
+    db.batch_execute("DELETE FROM refusing").await.unwrap();
+    eventually("the director's escalation", Duration::from_secs(60), || {
+        (about(DIRECTOR) > 0).then_some(())
+    })
+    .await;
+    assert_eq!(about(DIRECTOR), 1);
+}

@@ -13,6 +13,8 @@ use crate::trouble::decide::TimerKind;
 const BATCH: usize = 16;
 /// How long to wait when due timers are all held by another instance (its lease may run out).
 const HELD_ELSEWHERE: Duration = Duration::from_secs(1);
+/// How long a timer the store failed to fire waits before it is tried again.
+const FAILED_RETRY: Duration = Duration::from_secs(5);
 
 pub async fn run_timers(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
     // Timers of no trouble are set here, once per store: a restart finds them waiting.
@@ -68,6 +70,7 @@ pub async fn run_timers(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
             }
             continue;
         }
+        let mut failed = false;
         for timer in timers {
             match app.engine().fire(&timer).await {
                 Ok(decision) => {
@@ -82,6 +85,13 @@ pub async fn run_timers(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
                     let _ = shutdown.changed().await;
                     return;
                 }
+                // The database refused this transaction, or could not be reached: nothing of it
+                // was written, and the timer stays (its claim runs out). Dropped, it would
+                // silence an escalation for good.
+                Err(e) if !e.is_permanent() => {
+                    tracing::warn!(error = %e, trouble = %timer.trouble, "a timer could not fire; it is tried again");
+                    failed = true;
+                }
                 Err(e) => {
                     tracing::error!(error = %e, trouble = %timer.trouble, "timer failed; dropping it");
                     let _ = app.store.remove_timer(&timer).await;
@@ -90,6 +100,12 @@ pub async fn run_timers(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
                         let _ = app.engine().schedule_digest().await;
                     }
                 }
+            }
+        }
+        if failed {
+            tokio::select! {
+                _ = app.clock.sleep(FAILED_RETRY) => {}
+                _ = shutdown.changed() => return,
             }
         }
     }

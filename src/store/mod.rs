@@ -47,6 +47,19 @@ pub enum StoreError {
     Postgres(Box<PgError>),
 }
 
+impl StoreError {
+    /// Whether doing the same again cannot succeed: a record that does not read. Anything else
+    /// (a disk error, the database unreachable or refusing this one transaction) may pass.
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            StoreError::Corrupt(_) => true,
+            StoreError::Sled(e) => !matches!(e, ::sled::Error::Io(_)),
+            StoreError::Halted(_) => false,
+            StoreError::Postgres(e) => matches!(**e, PgError::Corrupt(_) | PgError::Url(_)),
+        }
+    }
+}
+
 impl From<PgError> for StoreError {
     fn from(e: PgError) -> Self {
         match e {
