@@ -90,6 +90,10 @@ pub async fn run_timers(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
                 // silence an escalation for good.
                 Err(e) if !e.is_permanent() => {
                     tracing::warn!(error = %e, trouble = %timer.trouble, "a timer could not fire; it is tried again");
+                    let again = app.clock.now() + chrono::Duration::from_std(FAILED_RETRY).unwrap_or_default();
+                    if let Err(e) = app.store.retry_timer_at(&timer, again).await {
+                        tracing::warn!(error = %e, "cannot release a timer's claim; it is tried again when it runs out");
+                    }
                     failed = true;
                 }
                 Err(e) => {

@@ -48,14 +48,15 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// Whether doing the same again cannot succeed: a record that does not read. Anything else
-    /// (a disk error, the database unreachable or refusing this one transaction) may pass.
+    /// Whether doing the same again cannot succeed: a record that does not read, a database
+    /// constraint or data error. A disk error, or the database unreachable or refusing this one
+    /// transaction for the moment ([`PgError::may_pass`]), may pass.
     pub fn is_permanent(&self) -> bool {
         match self {
             StoreError::Corrupt(_) => true,
             StoreError::Sled(e) => !matches!(e, ::sled::Error::Io(_)),
             StoreError::Halted(_) => false,
-            StoreError::Postgres(e) => matches!(**e, PgError::Corrupt(_) | PgError::Url(_)),
+            StoreError::Postgres(e) => !e.may_pass(),
         }
     }
 }
@@ -425,6 +426,15 @@ impl Store {
                 .into_iter()
                 .map(|(_, t)| t)
                 .collect()),
+        }
+    }
+
+    /// A claimed timer that could not fire this time is tried again from `at` (by any instance).
+    pub async fn retry_timer_at(&self, timer: &Timer, at: DateTime<Utc>) -> Result<(), StoreError> {
+        match self {
+            // Never claimed: it is still due, and the timer loop waits before looking again.
+            Store::Sled(_) => Ok(()),
+            Store::Postgres(p) => Ok(Box::pin(p.retry_timer_at(&timer_key(timer), at)).await?),
         }
     }
 

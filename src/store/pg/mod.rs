@@ -40,6 +40,28 @@ pub enum PgError {
     Corrupt(String),
 }
 
+impl PgError {
+    /// Whether the same transaction may succeed if tried again: the database unreachable or
+    /// the connection lost, or the transaction refused for the moment (a serialization failure,
+    /// a deadlock, a lock not available, resources short, an administrator's intervention).
+    /// A constraint or data error, or a record that does not read, would fail again.
+    pub fn may_pass(&self) -> bool {
+        match self {
+            PgError::Pool(_) => true,
+            PgError::Db(e) => match e.code() {
+                None => true,
+                Some(code) => {
+                    let code = code.code();
+                    ["08", "53", "57"].iter().any(|class| code.starts_with(class))
+                        || ["40001", "40P01", "55P03"].contains(&code)
+                }
+            },
+            PgError::Store(e) => !e.is_permanent(),
+            PgError::Url(_) | PgError::Corrupt(_) => false,
+        }
+    }
+}
+
 impl From<deadpool_postgres::PoolError> for PgError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
         // A pool error wraps the backend's; its text never carries the configuration.

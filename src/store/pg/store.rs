@@ -388,6 +388,19 @@ impl PgStore {
         Ok(decision)
     }
 
+    /// Gives up this instance's claim on a timer that could not fire: anyone may claim it from
+    /// `at`.
+    pub async fn retry_timer_at(&self, key: &[u8], at: DateTime<Utc>) -> Result<(), PgError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "UPDATE timers SET claimed_by = NULL, lease_until = $2 WHERE key = $1",
+                &[&key, &at],
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Drops a timer that cannot fire.
     pub async fn remove_timer(&self, key: &[u8]) -> Result<(), PgError> {
         let client = self.pool.get().await?;

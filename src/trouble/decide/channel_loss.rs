@@ -14,9 +14,16 @@ pub(super) fn channel_lost(w: &mut Work, how: ChannelLoss, by: Option<UserId>) {
         ChannelLoss::BotRemoved => Event::BotRemoved,
     };
     if w.t.channel_lost == Some(how) {
-        // Known already (a check found it before Slack's event came): the event adds only who.
-        if by.is_some() {
-            w.log(by.as_ref(), event);
+        // Known already (a check found it before Slack's event came): the event adds who did
+        // it, and the manager of whoever did it, when in the chain, hears now.
+        let Some(by) = by else { return };
+        w.log(Some(&by), event);
+        if w.t.is_open() {
+            let told = to_tell(w, None);
+            for who in to_tell(w, Some(&by)).into_iter().filter(|who| !told.contains(who)) {
+                let by = Some(by.clone());
+                w.post(Lane::Dm, Dest::Dm(who), Message::ChannelLost { how, by });
+            }
         }
         return;
     }
@@ -28,7 +35,7 @@ pub(super) fn channel_lost(w: &mut Work, how: ChannelLoss, by: Option<UserId>) {
         // only once something waits for it, or it is reopened).
         return;
     }
-    check_channel_soon(w);
+    check_again_soon(w);
     for who in to_tell(w, by.as_ref()) {
         w.post(Lane::Dm, Dest::Dm(who), Message::ChannelLost { how, by: by.clone() });
     }
@@ -37,10 +44,11 @@ pub(super) fn channel_lost(w: &mut Work, how: ChannelLoss, by: Option<UserId>) {
 /// A trouble reopened (`by`) while the bot has lost its channel (which was only recorded while
 /// it was closed): the owner and the manager hear of it now, the one who reopened it in the answer.
 pub(in crate::trouble) fn reopened_while_lost(w: &mut Work, by: &UserId) {
+    // Open again, its channel is checked as an open trouble's is: a minute on, at most hourly.
+    if w.t.channel_lost.is_some() || w.t.held.is_some() {
+        check_again_soon(w);
+    }
     let Some(how) = w.t.channel_lost else { return };
-    // Open again, it is checked as an open trouble's channel is: from a minute on.
-    w.t.channel_check = None;
-    check_channel_soon(w);
     for who in to_tell(w, None).into_iter().filter(|who| who != by) {
         w.post(Lane::Dm, Dest::Dm(who), Message::ReopenedWhileLost { how });
     }
@@ -108,6 +116,34 @@ fn check_channel_soon(w: &mut Work) {
         w.ctx.now + check_delay(0, w.t.is_open()),
         TimerKind::ChannelCheck { n: 0 },
     );
+}
+
+/// A check a minute from now, whatever was set: what the bot knows changed (a loss heard of, the
+/// trouble reopened), so an answer already on its way no longer fits (it is for an earlier
+/// number), nor does a check far off. Later ones keep the spacing reached.
+fn check_again_soon(w: &mut Work) {
+    let n = match w.t.channel_check {
+        Some(CHECKS_REFUSED) => return,
+        Some(k) => k + 1,
+        None => 0,
+    };
+    if w.t.channel.is_none() {
+        return;
+    }
+    w.t.channel_check = Some(n);
+    w.changed = true;
+    w.timer(w.ctx.now + check_delay(0, w.t.is_open()), TimerKind::ChannelCheck { n });
+}
+
+/// `Trouble::channel_check` once Slack refused a check for good (a scope the app lacks): no
+/// check is set, and none starts until the channel is back (Slack's events still tell), so the
+/// refusal is on the timeline once, not at every call held meanwhile.
+const CHECKS_REFUSED: u32 = u32::MAX;
+
+/// Slack refused a check for good.
+pub(super) fn checks_refused(w: &mut Work) {
+    w.t.channel_check = Some(CHECKS_REFUSED);
+    w.changed = true;
 }
 
 /// Checks come a minute after a refusal (time for Slack's event to say why), then twice as far

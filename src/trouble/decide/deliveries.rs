@@ -139,10 +139,8 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                     error: error.clone(),
                 },
             );
-            // Checking the channel is refused for good (a scope the app lacks): on the timeline
-            // once, not every hour; Slack's events still tell.
             if method == "conversations.info" {
-                w.t.channel_check = None;
+                checks_refused(w);
             }
             // Without a channel nothing else can happen there: the owner must know at once.
             if method == "conversations.create" {

@@ -3212,25 +3212,17 @@ fn without_slacks_events_the_bot_checks_the_channel_and_learns_it_is_lost_and_th
     let d = sim.feed(checked(&sim, ChannelSeen::Archived));
     assert!(d.entries.is_empty() && d.deliveries.is_empty(), "{d:?}");
 
-    // Checks go on, twice as far apart each time, up to an hour.
-    let mut gaps = Vec::new();
-    let mut next = Timer {
-        due: sim.now + mins(2),
-        trouble: sim.t.id.clone(),
-        kind: TimerKind::ChannelCheck { n: 1 },
-    };
-    for _ in 0..7 {
+    // What Slack said brings the next check to a minute (an answer on its way is stale now);
+    // then they go on, twice as far apart each time (the spacing reached), up to an hour.
+    let mut next = next_check(&sim);
+    let mut gaps = vec![(next.due - sim.now).num_minutes()];
+    for _ in 0..6 {
         let d = sim.fire_when_due(&next);
         assert!(asks_about_the_channel(&d), "{d:?}");
-        let (due, n) = check_timers(&d)[0];
-        gaps.push((due - sim.now).num_minutes());
-        next = Timer {
-            due,
-            trouble: sim.t.id.clone(),
-            kind: TimerKind::ChannelCheck { n },
-        };
+        next = next_check(&sim);
+        gaps.push((next.due - sim.now).num_minutes());
     }
-    assert_eq!(gaps, [4, 8, 16, 32, 60, 60, 60]);
+    assert_eq!(gaps, [1, 8, 16, 32, 60, 60, 60]);
 
     // Unarchived, still without an event: the check finds it, and what waited follows.
     let d = sim.feed(checked(&sim, ChannelSeen::Usable));
@@ -3363,6 +3355,16 @@ fn a_channel_slack_no_longer_shows_is_replaced_when_public_and_taken_as_the_bot_
     }
 }
 
+/// The latest check timer set, whatever the trouble waits for.
+fn next_check_timer_any(sim: &Sim) -> Timer {
+    sim.timers
+        .iter()
+        .rev()
+        .find(|t| matches!(t.kind, TimerKind::ChannelCheck { .. }))
+        .cloned()
+        .expect("a check timer")
+}
+
 /// The check timer the trouble waits for (the one of its `channel_check`).
 fn next_check(sim: &Sim) -> Timer {
     let n = sim.t.channel_check.expect("a check is set");
@@ -3398,13 +3400,23 @@ fn a_refused_nudge_alone_is_checked_and_what_slack_shows_settles_what_the_bot_kn
     let d = sim.feed(checked(&sim, ChannelSeen::Archived));
     assert_eq!(events(&d), vec![Event::ChannelArchived]);
     assert_eq!(dms(&d).len(), 2, "{d:?}");
-    // Slack's event, late: it adds who did it, and nobody is told twice.
+    // Slack's event, late: it adds who did it, and nobody is told twice; the manager did it,
+    // so the director hears now.
+    let d = sim.feed(Input::ChannelLost {
+        how: ChannelLoss::Archived,
+        by: Some(u("U0MANAGER")),
+    });
+    assert_eq!(events(&d), vec![Event::ChannelArchived]);
+    assert_eq!(d.entries[0].actor, Some(u("U0MANAGER")));
+    let by_manager = Message::ChannelLost {
+        how: ChannelLoss::Archived,
+        by: Some(u("U0MANAGER")),
+    };
+    assert_eq!(dms(&d), vec![(u("U0DIRECTOR"), by_manager)]);
     let d = sim.feed(Input::ChannelLost {
         how: ChannelLoss::Archived,
         by: Some(u("U0COLLEAGUE")),
     });
-    assert_eq!(events(&d), vec![Event::ChannelArchived]);
-    assert_eq!(d.entries[0].actor, Some(u("U0COLLEAGUE")));
     assert!(d.deliveries.is_empty(), "{:?}", d.deliveries);
     let d = sim.feed(Input::ChannelLost {
         how: ChannelLoss::Archived,
@@ -3445,6 +3457,64 @@ fn a_refused_nudge_alone_is_checked_and_what_slack_shows_settles_what_the_bot_kn
 }
 
 #[test]
+fn an_answer_asked_before_a_loss_was_heard_of_changes_nothing() {
+    let mut sim = Sim::ready(req("ACME"));
+    let note = post_op(
+        Dest::TroubleChannel,
+        Message::Recorded {
+            by: u("U0SALES"),
+            what: Record::Note { text: "waits".into() },
+        },
+        None,
+    );
+    sim.feed(channel_refused(note, "not_in_channel"));
+    // The check asks while the bot is still in the channel (the refusal was for a moment)...
+    assert!(asks_about_the_channel(&sim.fire_when_due(&next_check(&sim))));
+    let usable = checked(&sim, ChannelSeen::Usable);
+    // ... then the channel is archived, and Slack's event comes before the answer.
+    sim.feed(Input::ChannelLost {
+        how: ChannelLoss::Archived,
+        by: Some(u("U0SALES")),
+    });
+    let d = sim.feed(usable);
+    assert_nothing_happens(&d, "an answer from before the loss");
+    assert_eq!(sim.t.channel_lost, Some(ChannelLoss::Archived));
+    assert!(sim.t.held.is_some());
+}
+
+#[test]
+fn a_check_slack_refuses_for_good_is_recorded_once_until_the_channel_is_back() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.status_refresh_delivered();
+    sim.feed(Input::ChannelLost {
+        how: ChannelLoss::BotRemoved,
+        by: None,
+    });
+    assert!(asks_about_the_channel(&sim.fire_when_due(&next_check(&sim))));
+    let d = sim.feed(Input::Delivered(Outcome::Failed {
+        method: "conversations.info".into(),
+        error: "missing_scope".into(),
+    }));
+    assert!(matches!(events(&d)[..], [Event::DeliveryFailed { .. }]), "{d:?}");
+    // Lines held meanwhile start no check; the one set is stale.
+    let d = sim.cmd("U0SALES", Command::Note("held".into()));
+    assert!(check_timers(&d).is_empty() && sim.t.held.is_some(), "{d:?}");
+    let stale = next_check_timer_any(&sim);
+    assert_nothing_happens(&sim.fire_when_due(&stale), "a check after the refusal");
+    // Back (Slack's event): what waited follows, and a later loss is checked again.
+    sim.feed(Input::ChannelBack {
+        how: ChannelLoss::BotRemoved,
+        by: None,
+    });
+    assert!(sim.t.held.is_none());
+    let d = sim.feed(Input::ChannelLost {
+        how: ChannelLoss::BotRemoved,
+        by: None,
+    });
+    assert_eq!(check_timers(&d).len(), 1, "{d:?}");
+}
+
+#[test]
 fn a_closed_troubles_daily_checks_come_back_to_a_minute_when_it_is_reopened() {
     let mut sim = Sim::ready(req("ACME"));
     sim.close_properly();
@@ -3469,7 +3539,8 @@ fn a_closed_troubles_daily_checks_come_back_to_a_minute_when_it_is_reopened() {
     // Reopened: checked as an open trouble's channel, a minute on.
     let reopen = crate::trouble::facts::Step::Reopen("the customer found more".into());
     let d = sim.cmd("U0MANAGER", Command::Step(reopen));
-    assert_eq!(check_timers(&d), vec![(sim.now + mins(1), 0)]);
+    let (due, n) = check_timers(&d)[0];
+    assert_eq!((due, sim.t.channel_check), (sim.now + mins(1), Some(n)));
     // The daily one still set is stale.
     let d = sim.feed(Input::Timer(check.kind.clone()));
     assert_nothing_happens(&d, "the closed trouble's check");

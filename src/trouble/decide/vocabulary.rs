@@ -238,6 +238,7 @@ pub enum Op {
     /// Ask Slack whether the bot can post in the trouble's channel again (`conversations.info`),
     /// as check `n`.
     CheckChannel {
+        #[serde(default)]
         n: u32,
     },
 }
