@@ -165,6 +165,15 @@ async fn wait_until_all_set_up(slack: &FakeSlack, ids: &[String], limit: Duratio
     }
 }
 
+/// How many messages `user` got that speak of trouble `id`.
+fn messages_about(slack: &FakeSlack, user: &str, id: &str) -> usize {
+    slack
+        .messages_in(user)
+        .into_iter()
+        .filter(|m| m.to_string().contains(id))
+        .count()
+}
+
 fn expected(ids: &[String]) -> Vec<(String, String)> {
     ids.iter()
         .enumerate()
@@ -292,13 +301,7 @@ async fn an_ack_timer_due_while_one_instance_is_down_fires_once() {
     let id = a.open("CUST0").await;
     wait_until_all_set_up(&slack, std::slice::from_ref(&id), Duration::from_secs(60)).await;
     a.kill_hard();
-    let about = |user: &str| {
-        slack
-            .messages_in(user)
-            .into_iter()
-            .filter(|m| m.to_string().contains(&id))
-            .count()
-    };
+    let about = |user: &str| messages_about(&slack, user, &id);
     // Nobody acknowledges: the director hears of it, from the instance still up.
     eventually("the director's escalation", Duration::from_secs(60), || {
         (about("U0DIRECTOR") > 0).then_some(())
@@ -370,13 +373,7 @@ async fn an_ack_timer_the_database_fails_to_fire_stays_and_goes_up_the_chain_onc
         (logs.contains("a timer could not fire") || logs.contains("timer failed")).then_some(())
     })
     .await;
-    let about = |user: &str| {
-        slack
-            .messages_in(user)
-            .into_iter()
-            .filter(|m| m.to_string().contains(&id))
-            .count()
-    };
+    let about = |user: &str| messages_about(&slack, user, &id);
     assert_eq!(about(DIRECTOR), 0);
     let waiting: i64 = db
         .query_one(

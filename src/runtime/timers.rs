@@ -85,9 +85,9 @@ pub async fn run_timers(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
                     let _ = shutdown.changed().await;
                     return;
                 }
-                // The database refused this transaction, or could not be reached: nothing of it
-                // was written, and the timer stays (its claim runs out). Dropped, it would
-                // silence an escalation for good.
+                // The database refused this transaction for the moment, or could not be reached:
+                // nothing of it was written, and the timer stays, claimable again after
+                // FAILED_RETRY. Dropped, it would silence an escalation for good.
                 Err(e) if !e.is_permanent() => {
                     tracing::warn!(error = %e, trouble = %timer.trouble, "a timer could not fire; it is tried again");
                     let again = app.clock.now() + chrono::Duration::from_std(FAILED_RETRY).unwrap_or_default();

@@ -107,15 +107,9 @@ fn back_event(how: ChannelLoss) -> Event {
 /// subscribed never hears them, and a bot that was down for long misses them. Checking, the
 /// bot learns either way (see [`check_channel`]).
 fn check_channel_soon(w: &mut Work) {
-    if w.t.channel_check.is_some() || w.t.channel.is_none() {
-        return;
+    if w.t.channel_check.is_none() {
+        check_again_soon(w);
     }
-    w.t.channel_check = Some(0);
-    w.changed = true;
-    w.timer(
-        w.ctx.now + check_delay(0, w.t.is_open()),
-        TimerKind::ChannelCheck { n: 0 },
-    );
 }
 
 /// A check a minute from now, whatever was set: what the bot knows changed (a loss heard of, the

@@ -3124,6 +3124,18 @@ fn what_the_bot_meant_to_say_in_a_lost_channel_waits_and_follows_in_order_once_i
     sim.assert_chain_valid();
 }
 
+/// The line a note by U0SALES posts in the trouble's channel.
+fn note_line(text: &str) -> Op {
+    post_op(
+        Dest::TroubleChannel,
+        Message::Recorded {
+            by: u("U0SALES"),
+            what: Record::Note { text: text.into() },
+        },
+        None,
+    )
+}
+
 /// A refusal from the trouble's channel, as the deliverer reports it.
 fn channel_refused(op: Op, error: &str) -> Input {
     Input::Delivered(Outcome::ChannelUnavailable {
@@ -3165,25 +3177,15 @@ fn check_timers(d: &Decision) -> Vec<(DateTime<Utc>, u32)> {
 
 #[test]
 fn without_slacks_events_the_bot_checks_the_channel_and_learns_it_is_lost_and_then_back() {
-    let note = |text: &str| {
-        post_op(
-            Dest::TroubleChannel,
-            Message::Recorded {
-                by: u("U0SALES"),
-                what: Record::Note { text: text.into() },
-            },
-            None,
-        )
-    };
     let mut sim = Sim::ready(req("ACME"));
     sim.status_refresh_delivered();
     // Archived, and Slack's event never comes (an app installed before it was subscribed): a
     // line refused waits, and a check is set a minute on.
-    let d = sim.feed(channel_refused(note("refused"), "is_archived"));
+    let d = sim.feed(channel_refused(note_line("refused"), "is_archived"));
     assert_eq!(check_timers(&d), vec![(sim.now + mins(1), 0)]);
     assert!(d.deliveries.is_empty(), "{:?}", d.deliveries);
     // A second refusal sets no second check.
-    let d = sim.feed(channel_refused(note("refused too"), "is_archived"));
+    let d = sim.feed(channel_refused(note_line("refused too"), "is_archived"));
     assert!(check_timers(&d).is_empty(), "{:?}", d.timers);
 
     // The check asks Slack, and sets the next one, twice as far.
@@ -3270,14 +3272,7 @@ fn a_refusal_heard_after_the_channel_is_back_is_released_by_the_next_check() {
     });
     assert_eq!(sim.t.channel_check, None, "nothing waits: checking stopped");
     // Sent while the bot was out, refused, and heard of only now.
-    let line = post_op(
-        Dest::TroubleChannel,
-        Message::Recorded {
-            by: u("U0SALES"),
-            what: Record::Note { text: "late".into() },
-        },
-        None,
-    );
+    let line = note_line("late");
     let d = sim.feed(channel_refused(line.clone(), "not_in_channel"));
     let (due, n) = check_timers(&d)[0];
     let d = sim.fire_when_due(&Timer {
@@ -3316,14 +3311,7 @@ fn a_channel_slack_no_longer_shows_is_replaced_when_public_and_taken_as_the_bot_
     for private in [false, true] {
         let mut sim = Sim::ready(req("ACME"));
         sim.t.private = Some(private);
-        let note = post_op(
-            Dest::TroubleChannel,
-            Message::Recorded {
-                by: u("U0SALES"),
-                what: Record::Note { text: "waits".into() },
-            },
-            None,
-        );
+        let note = note_line("waits");
         // Deleted, or left without the bot if private, and no event came.
         sim.feed(channel_refused(note, "channel_not_found"));
         let first = Timer {
@@ -3459,14 +3447,7 @@ fn a_refused_nudge_alone_is_checked_and_what_slack_shows_settles_what_the_bot_kn
 #[test]
 fn an_answer_asked_before_a_loss_was_heard_of_changes_nothing() {
     let mut sim = Sim::ready(req("ACME"));
-    let note = post_op(
-        Dest::TroubleChannel,
-        Message::Recorded {
-            by: u("U0SALES"),
-            what: Record::Note { text: "waits".into() },
-        },
-        None,
-    );
+    let note = note_line("waits");
     sim.feed(channel_refused(note, "not_in_channel"));
     // The check asks while the bot is still in the channel (the refusal was for a moment)...
     assert!(asks_about_the_channel(&sim.fire_when_due(&next_check(&sim))));
