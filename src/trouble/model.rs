@@ -316,7 +316,8 @@ pub struct Trouble {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub held: Option<Held>,
     /// While the bot waits for its channel (lost, or calls held), the number of the next check
-    /// whether it can post there again: a check timer of another number is stale.
+    /// whether it can post there again: a check timer of another number is stale. `u32::MAX`
+    /// once Slack refused a check for good, until the channel is back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_check: Option<u32>,
     /// Kickoffs deleted and posted again in the same channel, latest last (at most
