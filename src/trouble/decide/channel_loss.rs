@@ -140,6 +140,12 @@ pub(super) fn checks_refused(w: &mut Work) {
     w.changed = true;
 }
 
+/// How many checks a closed trouble's channel gets (about a week of daily ones after the first
+/// day): archiving a closed trouble's channel is the usual end of it, and what waited for it
+/// (an effectiveness answer, say) is still posted on Slack's event or a reopening; another line
+/// for the channel starts them again.
+const CLOSED_CHECKS: u32 = 18;
+
 /// Checks come a minute after a refusal (time for Slack's event to say why), then twice as far
 /// apart each time, up to an hour while the trouble is open, or a day once it is closed (what
 /// it held, such as its report, still waits to be posted).
@@ -156,7 +162,8 @@ pub(super) fn check_channel(w: &mut Work, n: u32) {
         return;
     }
     let lost = w.t.channel_lost.is_some() && w.t.is_open();
-    if w.t.channel.is_none() || !(n == 0 || lost || w.t.held.is_some()) {
+    let enough = !w.t.is_open() && n >= CLOSED_CHECKS;
+    if w.t.channel.is_none() || enough || !(n == 0 || lost || w.t.held.is_some()) {
         w.t.channel_check = None;
         w.changed = true;
         return;
