@@ -3189,12 +3189,7 @@ fn without_slacks_events_the_bot_checks_the_channel_and_learns_it_is_lost_and_th
     assert!(check_timers(&d).is_empty(), "{:?}", d.timers);
 
     // The check asks Slack, and sets the next one, twice as far.
-    let first = Timer {
-        due: sim.now + mins(1),
-        trouble: sim.t.id.clone(),
-        kind: TimerKind::ChannelCheck { n: 0 },
-    };
-    let d = sim.fire_when_due(&first);
+    let d = sim.fire_when_due(&next_check(&sim));
     assert!(asks_about_the_channel(&d), "{d:?}");
     assert_eq!(check_timers(&d), vec![(sim.now + mins(2), 1)]);
     // The same timer again (another instance, a crash before it was removed) is stale.
@@ -3273,13 +3268,8 @@ fn a_refusal_heard_after_the_channel_is_back_is_released_by_the_next_check() {
     assert_eq!(sim.t.channel_check, None, "nothing waits: checking stopped");
     // Sent while the bot was out, refused, and heard of only now.
     let line = note_line("late");
-    let d = sim.feed(channel_refused(line.clone(), "not_in_channel"));
-    let (due, n) = check_timers(&d)[0];
-    let d = sim.fire_when_due(&Timer {
-        due,
-        trouble: sim.t.id.clone(),
-        kind: TimerKind::ChannelCheck { n },
-    });
+    sim.feed(channel_refused(line.clone(), "not_in_channel"));
+    let d = sim.fire_when_due(&next_check(&sim));
     assert!(asks_about_the_channel(&d), "{d:?}");
     // Slack says the bot can post there: it goes, after the line saying why it is late.
     let d = sim.feed(checked(&sim, ChannelSeen::Usable));
@@ -3314,12 +3304,7 @@ fn a_channel_slack_no_longer_shows_is_replaced_when_public_and_taken_as_the_bot_
         let note = note_line("waits");
         // Deleted, or left without the bot if private, and no event came.
         sim.feed(channel_refused(note, "channel_not_found"));
-        let first = Timer {
-            due: sim.now + mins(1),
-            trouble: sim.t.id.clone(),
-            kind: TimerKind::ChannelCheck { n: 0 },
-        };
-        sim.fire_when_due(&first);
+        sim.fire_when_due(&next_check(&sim));
         let d = sim.feed(checked(&sim, ChannelSeen::NotFound));
         if private {
             assert_eq!(events(&d), vec![Event::BotRemoved], "private");
@@ -3541,35 +3526,20 @@ fn a_closed_troubles_channel_is_checked_daily_for_about_a_week_while_something_w
 
     // Something for the channel meanwhile (a line refused): it waits, checked a day apart at
     // most, since nothing else may bring the channel back.
-    let note = post_op(
-        Dest::TroubleChannel,
-        Message::Recorded {
-            by: u("U0SALES"),
-            what: Record::Note {
-                text: "after the close".into(),
-            },
-        },
-        None,
-    );
-    let d = sim.feed(channel_refused(note, "is_archived"));
+    sim.feed(channel_refused(note_line("after the close"), "is_archived"));
     let refused_at = sim.now;
-    let (mut due, mut n) = check_timers(&d)[0];
     let mut asked = 0;
     let mut daily = 0;
     // Bounded, so that checks going on for good fail here rather than hang.
     for _ in 0..100 {
-        let d = sim.fire_when_due(&Timer {
-            due,
-            trouble: sim.t.id.clone(),
-            kind: TimerKind::ChannelCheck { n },
-        });
+        let d = sim.fire_when_due(&next_check(&sim));
         if !asks_about_the_channel(&d) {
             break;
         }
         asked += 1;
-        (due, n) = check_timers(&d)[0];
-        assert!(due - sim.now <= hours(24), "{:?} apart", due - sim.now);
-        daily += usize::from(due - sim.now == hours(24));
+        let apart = next_check(&sim).due - sim.now;
+        assert!(apart <= hours(24), "{apart:?} apart");
+        daily += usize::from(apart == hours(24));
     }
     // About a week of daily checks, then none: a closed trouble's channel archived is the usual
     // end of it (Slack's event, or a reopening, still brings what waited).
