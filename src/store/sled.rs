@@ -2485,6 +2485,26 @@ mod tests {
     /// back, as it was there, so that without the catch-up this test fails every time.
     #[test]
     fn after_a_restart_new_records_leave_the_records_at_rest_where_they_are() {
+        // A few hundred moves at most of the tree's 560 pages (the appends leave some sparse);
+        // published sled made 10,000-15,000, every time. Once in a dozen full runs of the lib
+        // tests (twenty-eighth session) it read 1,490: crossbeam's epoch is shared by every
+        // test's threads, and another test holding it back as the appends are written delays
+        // sled's count of finished segments after the restart too. So the run is made from a
+        // fresh start up to three times; the behaviour this guards against fails all three.
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            let (after, held) = moves_after_a_restart();
+            seen.push((after, held));
+            if after < held {
+                return;
+            }
+        }
+        panic!("pages moved, of the tree's, in each run: {seen:?}");
+    }
+
+    /// Writes ~4 MB to keep and ~4 MB to remove, tidies, restarts, appends 1,000 records with a
+    /// tidy after each hundred: the pages those tidies moved, and the kept tree's pages.
+    fn moves_after_a_restart() -> (usize, usize) {
         let dir = tempfile::tempdir().unwrap();
         let db = bare_sled(dir.path()).unwrap();
         // ~4 MB kept and ~4 MB removed: the tidy frees the removed half's segments.
@@ -2520,11 +2540,8 @@ mod tests {
             db.flush().unwrap();
             after += tidy_fully(&db);
         }
-        // A few hundred moves at most of the tree's 560 pages (the appends leave some sparse);
-        // published sled made 10,000-15,000.
-        let held = pages(&kept);
-        assert!(after < held, "{after} pages moved, of {held}");
         assert!((0..5000u32).all(|i| kept.get(i.to_be_bytes()).unwrap().unwrap() == record(i)));
+        (after, pages(&kept))
     }
 
     #[test]
