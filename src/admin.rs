@@ -111,12 +111,17 @@ pub fn export(config: &Config, store: &Store, id: &str, format: Format) -> Outco
 pub fn verify(store: &Store) -> Outcome {
     // A trouble and its timeline entries are written in one transaction; read them the same way.
     store.with_writes_paused(|store| {
-        let troubles = match store.all_troubles() {
-            Ok(t) => t,
+        let walked = match store.troubles_where(|_| true) {
+            Ok(walked) => walked,
             Err(e) => return Outcome::failed(e.to_string()),
         };
         let mut out = String::new();
         let mut broken = 0;
+        for u in &walked.unreadable {
+            broken += 1;
+            out.push_str(&format!("BROKEN {u}\n"));
+        }
+        let troubles = walked.troubles;
         for t in &troubles {
             let result = store.timeline(&t.id).map_err(|e| e.to_string()).and_then(|entries| {
                 verify_chain(&entries, t.timeline_len, &t.timeline_head)
@@ -127,7 +132,8 @@ pub fn verify(store: &Store) -> Outcome {
                 out.push_str(&format!("BROKEN {}: {why}\n", t.id));
             }
         }
-        out.push_str(&format!("{} troubles checked, {} broken\n", troubles.len(), broken));
+        let checked = troubles.len() + walked.unreadable.len();
+        out.push_str(&format!("{checked} troubles checked, {broken} broken\n"));
         Outcome {
             code: u8::from(broken > 0),
             stdout: out,

@@ -69,6 +69,10 @@ const HELP: &[(&str, &str)] = &[
     ),
     ("trouble_bot_timers_fired_total", "Timers that acted, by kind."),
     (
+        "trouble_bot_troubles_unreadable_total",
+        "Troubles a walk over every trouble passed over because their stored record did not read, by walk (the weekly digest left them out; `trouble-bot verify` names them).",
+    ),
+    (
         "trouble_bot_store_writer_lock_held_seconds_total",
         "Time the embedded store's writer lock was held: its decisions (and its other writes) take it one at a time, so its rate is the share of time spent deciding serially (near 1, writes are the limit on any number of cores).",
     ),
@@ -99,9 +103,14 @@ const HELP: &[(&str, &str)] = &[
 ];
 
 impl Metrics {
-    /// Counts one in the series `name{labels}`. The labels are formatted on the stack; only a
-    /// series seen for the first time allocates.
+    /// Counts one in the series `name{labels}`.
     fn bump(&self, name: &'static str, labels: std::fmt::Arguments<'_>) {
+        self.add(name, labels, 1);
+    }
+
+    /// Counts `by` in the series `name{labels}`. The labels are formatted on the stack; only a
+    /// series seen for the first time allocates.
+    fn add(&self, name: &'static str, labels: std::fmt::Arguments<'_>, by: u64) {
         let mut buf = [0u8; 192];
         let mut cursor = std::io::Cursor::new(&mut buf[..]);
         let label = match std::io::Write::write_fmt(&mut cursor, labels) {
@@ -114,9 +123,9 @@ impl Metrics {
         if let Ok(mut c) = self.counters.lock() {
             let series = c.entry(name).or_default();
             match series.get_mut(label.as_ref()) {
-                Some(count) => *count += 1,
+                Some(count) => *count += by,
                 None => {
-                    series.insert(label.into_owned(), 1);
+                    series.insert(label.into_owned(), by);
                 }
             }
         }
@@ -158,6 +167,17 @@ impl Metrics {
             TimerKind::ChannelCheck { .. } => "channel_check",
         };
         self.bump("trouble_bot_timers_fired_total", format_args!("kind=\"{kind}\""));
+    }
+
+    /// Counts the troubles whose records did not read in a walk over every trouble (`walk`).
+    pub fn unreadable(&self, walk: &str, troubles: usize) {
+        if troubles > 0 {
+            self.add(
+                "trouble_bot_troubles_unreadable_total",
+                format_args!("walk=\"{walk}\""),
+                troubles as u64,
+            );
+        }
     }
 
     /// Reads what a stored decision means for the counters and histograms.

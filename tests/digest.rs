@@ -230,7 +230,7 @@ async fn the_digest_timer_is_set_once_and_fires_once(a: Store, b: Store, shared:
     assert_eq!(outbox.len(), 1, "the DM queued once: {outbox:?}");
     assert_eq!(outbox[0].trouble, None);
     assert_eq!(
-        b.next_timer_due().await.unwrap(),
+        b.next_timer_due(now).await.unwrap(),
         Some(later.due),
         "next week's is waiting"
     );
@@ -254,4 +254,98 @@ async fn the_digest_timer_is_set_once_and_fires_once_with_two_instances_on_postg
         instance("instance-b").await.unwrap(),
     );
     the_digest_timer_is_set_once_and_fires_once(a, b, true).await;
+}
+
+#[tokio::test]
+async fn an_unreadable_trouble_costs_no_chain_its_digest_is_named_by_verify_and_escalates_once_it_reads() {
+    let mut bot = spawn_bot_raw(&config("", "")).await;
+    let unreadable = bot.open_ready("sev2 ACME: cracked housings").await;
+    let answer = bot.command_text(OTHER, ORIGIN, "open sev2 Globex: late delivery").await;
+    let readable = answer
+        .split_whitespace()
+        .nth(1)
+        .expect("answer names the trouble")
+        .to_string();
+    wait_until(|| trouble(&bot, &readable).channel.map(|_| ())).await;
+    bot.settle().await;
+    bot.stop().await;
+
+    // A torn write, or a record a newer release wrote: the first trouble's body no longer reads.
+    let data_dir = bot.config().data_dir;
+    let original;
+    {
+        let db = sled::open(data_dir.join("db")).expect("the stopped bot's store opens");
+        let troubles = db.open_tree("troubles").unwrap();
+        let stored = troubles.get(unreadable.id.as_bytes()).unwrap();
+        original = stored.expect("stored under its id").to_vec();
+        troubles
+            .insert(unreadable.id.as_bytes(), &b"\x1b]0;owned\x07 not a trouble"[..])
+            .unwrap();
+        // As a store from before the read indexes: they are built again at start.
+        db.open_tree("index").unwrap().clear().unwrap();
+        db.open_tree("summaries").unwrap().clear().unwrap();
+        db.flush().unwrap();
+    }
+    // It starts all the same, and serves the troubles that read.
+    bot.restart().await;
+    let list = bot.command_text(OTHER, ORIGIN, "list").await;
+    assert!(list.contains(&readable), "{list}");
+
+    advance_to(&bot, MONDAY_NINE).await;
+    let dm = digest_to(&bot, OTHER_BOSS).await;
+    assert!(dm.contains(&readable), "the other chain's digest still comes: {dm}");
+    let metrics = metrics_at(&bot.base_url).await;
+    assert!(
+        metrics.contains("trouble_bot_troubles_unreadable_total{walk=\"weekly_digest\"} 1\n"),
+        "counted for the admin's alerts: {metrics}"
+    );
+    // The week after, again: one record does not cost every week's digest.
+    advance_to(&bot, "2026-12-14T00:01:00Z").await;
+    wait_until(|| (digests_to(&bot, OTHER_BOSS).len() == 2).then_some(())).await;
+    bot.stop().await;
+
+    // `verify` names it among the troubles it checked, and checks the rest.
+    let config = tempfile::NamedTempFile::new().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+        .arg("verify")
+        .env("TROUBLE_CONFIG", config.path())
+        .env("TROUBLE_DATA_DIR", &data_dir)
+        .output()
+        .expect("the binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !out.status.success(),
+        "a store with an unreadable record verified: {stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("BROKEN {}: the record does not read (", unreadable.id)),
+        "{stdout}"
+    );
+    assert!(stdout.contains("2 troubles checked, 1 broken"), "{stdout}");
+    assert!(!stdout.contains('\u{1b}') && !stdout.contains('\u{7}'), "{stdout:?}");
+
+    // Nobody acknowledged it, and its timer could not fire all this time: it was kept. Once the
+    // record reads again (the release that wrote it is back, or a backup restored), the chain
+    // goes up at once.
+    let escalations = |bot: &TestBot| {
+        bot.slack
+            .calls_to("chat.postMessage")
+            .iter()
+            .filter(|c| c.params["channel"] == DIRECTOR && text_of(&c.params).contains("not been acknowledged"))
+            .count()
+    };
+    assert_eq!(escalations(&bot), 0);
+    {
+        let db = sled::open(data_dir.join("db")).unwrap();
+        db.open_tree("troubles")
+            .unwrap()
+            .insert(unreadable.id.as_bytes(), original)
+            .unwrap();
+        db.flush().unwrap();
+    }
+    bot.restart().await;
+    let asked = bot.posted_saying(DIRECTOR, "not been acknowledged").await;
+    assert!(asked.contains(&unreadable.id), "{asked}");
+    bot.settle().await;
+    assert_eq!(escalations(&bot), 1, "once");
 }

@@ -222,6 +222,33 @@ async fn migrate_store_copies_a_sled_store_with_its_chains_intact_and_a_second_r
     assert!(!ok, "a tampered database verified");
     assert!(stdout.contains(&format!("BROKEN {}: entry 1", first.id)), "{stdout}");
     assert!(stdout.contains("2 troubles checked, 1 broken"), "{stdout}");
+
+    // A trouble whose body does not read is named too, and the walk over every trouble (the
+    // weekly digest's) passes over it rather than failing for the rest.
+    c.execute(
+        "UPDATE troubles SET body = $1 WHERE id = $2",
+        &[&&b"\x1b[2J not a trouble"[..], &second.id.as_str()],
+    )
+    .await
+    .unwrap();
+    let (ok, stdout, _) = bot_binary(&["verify"], &[("DATABASE_URL", &url)]);
+    assert!(!ok);
+    assert!(stdout.contains(&format!("BROKEN {}: entry 1", first.id)), "{stdout}");
+    assert!(
+        stdout.contains(&format!("BROKEN {}: the record does not read (", second.id)),
+        "{stdout}"
+    );
+    assert!(stdout.contains("2 troubles checked, 2 broken"), "{stdout}");
+    assert!(!stdout.contains('\u{1b}'), "{stdout:?}");
+    let store = trouble_bot::store::Store::connect_postgres(&url, "walker", std::time::Duration::from_secs(30))
+        .await
+        .unwrap();
+    let walked = store.troubles_where(|_| true).await.unwrap();
+    let walked_ids: Vec<&str> = walked.troubles.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(walked_ids, [first.id.as_str()]);
+    assert_eq!(walked.unreadable.len(), 1, "{:?}", walked.unreadable);
+    assert_eq!(walked.unreadable[0].id, second.id);
+    assert!(store.all_troubles().await.is_err(), "a whole read still refuses");
 }
 
 #[test]
@@ -403,8 +430,31 @@ async fn a_due_timer_fires_once_though_both_instances_try() {
     let claimed = a.claim_due_timers(due, 10).await.unwrap();
     assert_eq!(claimed.len(), 1);
     assert!(b.claim_due_timers(due, 10).await.unwrap().is_empty(), "held by a");
+    // Held, it is not what b waits for next: the end of a's lease is (or a later timer's due).
+    let lease_end = due + chrono::Duration::from_std(LEASE).unwrap();
+    let next_other = opened.timers.iter().map(|t| t.due).filter(|d| *d > due).min();
+    let expected = next_other.map_or(lease_end, |d| d.min(lease_end));
+    let micros = |at: Option<chrono::DateTime<Utc>>| at.map(|at| at.timestamp_micros());
+    assert_eq!(micros(b.next_timer_due(due).await.unwrap()), micros(Some(expected)));
+    // A timer that could not fire waits for its retry in the same way.
+    let retry = due + chrono::Duration::seconds(5);
+    a.retry_timer_at(&claimed[0].0, retry).await.unwrap();
+    assert_eq!(
+        micros(b.next_timer_due(due).await.unwrap()),
+        micros(Some(next_other.map_or(retry, |d| d.min(retry))))
+    );
+    assert!(
+        b.claim_due_timers(due, 10).await.unwrap().is_empty(),
+        "not before its retry"
+    );
+    // An instance starting ends such waits (it may read what stopped the timer), not claims.
+    assert_eq!(b.end_retry_waits().await.unwrap(), 1);
+    let claimed = a.claim_due_timers(due, 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(b.end_retry_waits().await.unwrap(), 0, "a's claim is a's");
+    assert!(b.claim_due_timers(due, 10).await.unwrap().is_empty(), "held by a");
     // Even when both go for it (a's lease ran out while it was slow), it acts once.
-    let late = due + chrono::Duration::from_std(LEASE).unwrap() + chrono::Duration::seconds(1);
+    let late = retry + chrono::Duration::from_std(LEASE).unwrap() + chrono::Duration::seconds(1);
     let reclaimed = b.claim_due_timers(late, 10).await.unwrap();
     assert_eq!(reclaimed.len(), 1);
     let fired = Arc::new(AtomicUsize::new(0));

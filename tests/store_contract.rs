@@ -101,7 +101,7 @@ async fn a_decision_is_stored_whole_with_its_entries_calls_and_timers(backend: &
     let counts = other.counts().await.unwrap();
     assert_eq!(counts.timers as usize, decision.timers.len());
     let earliest = decision.timers.iter().map(|t| t.due).min();
-    assert_eq!(other.next_timer_due().await.unwrap(), earliest);
+    assert_eq!(other.next_timer_due(t.opened_at).await.unwrap(), earliest);
     assert!(other.open_summaries().await.unwrap().iter().any(|s| s.id == t.id));
     assert_eq!(other.all_troubles().await.unwrap().len(), 1);
 }

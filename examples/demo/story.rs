@@ -604,8 +604,9 @@ impl Demo<'_> {
     /// Nothing queued for Slack and no timer due.
     async fn quiet(&self) -> bool {
         let delivered = self.app.store.counts().await.is_ok_and(|c| c.outbox == 0);
-        let due = self.app.store.next_timer_due().await.ok().flatten();
-        delivered && due.is_none_or(|at| at > self.clock.now())
+        let now = self.clock.now();
+        let due = self.app.store.next_timer_due(now).await.ok().flatten();
+        delivered && due.is_none_or(|at| at > now)
     }
 
     /// How many calls were made so far: waits look only at calls after a mark.

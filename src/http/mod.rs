@@ -65,7 +65,7 @@ async fn health(State(app): State<Arc<App>>) -> Response {
         let body = format!("store stopped writing after a failed write ({why}); restart the bot");
         return (StatusCode::SERVICE_UNAVAILABLE, body).into_response();
     }
-    if app.store.next_timer_due().await.is_err() {
+    if app.store.next_timer_due(app.clock.now()).await.is_err() {
         return (StatusCode::SERVICE_UNAVAILABLE, "store unavailable").into_response();
     }
     if app.config.socket_mode() {

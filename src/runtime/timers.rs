@@ -7,7 +7,6 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::app::App;
-use crate::trouble::decide::TimerKind;
 
 /// Timers fired per look at the store.
 const BATCH: usize = 16;
@@ -15,11 +14,17 @@ const BATCH: usize = 16;
 const HELD_ELSEWHERE: Duration = Duration::from_secs(1);
 /// How long a timer the store failed to fire waits before it is tried again.
 const FAILED_RETRY: Duration = Duration::from_secs(5);
+/// How long a timer waits that failed in a way a retry soon would not mend (its trouble's
+/// record does not read): an hour, until a restart, or until what stopped it is mended.
+const STUCK_RETRY: Duration = Duration::from_secs(3600);
 
 pub async fn run_timers(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
     // Timers of no trouble are set here, once per store: a restart finds them waiting.
     if let Err(e) = app.engine().schedule_digest().await {
         tracing::error!(error = %e, "cannot schedule the weekly digest");
+    }
+    if let Err(e) = app.store.end_retry_waits().await {
+        tracing::warn!(error = %e, "timers that could not fire before wait out their retry");
     }
     loop {
         if *shutdown.borrow() {
@@ -32,7 +37,7 @@ pub async fn run_timers(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
         let elsewhere = app.shared_work.notified();
         tokio::pin!(elsewhere);
         elsewhere.as_mut().enable();
-        let next = match app.store.next_timer_due().await {
+        let next = match app.store.next_timer_due(app.clock.now()).await {
             Ok(next) => next,
             Err(e) => {
                 tracing::error!(error = %e, "cannot read timers");
@@ -85,24 +90,26 @@ pub async fn run_timers(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
                     let _ = shutdown.changed().await;
                     return;
                 }
-                // The database refused this transaction for the moment, or could not be reached:
-                // nothing of it was written, and the timer stays, claimable again after
-                // FAILED_RETRY. Dropped, it would silence an escalation for good.
-                Err(e) if !e.is_permanent() => {
-                    tracing::warn!(error = %e, trouble = %timer.trouble, "a timer could not fire; it is tried again");
-                    let again = app.clock.now() + chrono::Duration::from_std(FAILED_RETRY).unwrap_or_default();
+                // Nothing of the firing was written, and the timer stays: dropped, it would
+                // silence an escalation for good. The database refused this transaction for the
+                // moment, or could not be reached: it is tried again after FAILED_RETRY. The
+                // trouble's record does not read (a torn write, or one a newer release wrote
+                // before a rollback): hourly, and at once after a restart, so once the record
+                // reads again (the release that wrote it is back, or a backup restored), the
+                // escalation goes up the chain.
+                Err(e) => {
+                    let wait = if e.is_permanent() {
+                        tracing::error!(error = %e, trouble = %timer.trouble, "a timer cannot fire; it is kept and tried again in an hour, or after a restart");
+                        STUCK_RETRY
+                    } else {
+                        tracing::warn!(error = %e, trouble = %timer.trouble, "a timer could not fire; it is tried again");
+                        FAILED_RETRY
+                    };
+                    let again = app.clock.now() + chrono::Duration::from_std(wait).unwrap_or_default();
                     if let Err(e) = app.store.retry_timer_at(&timer, again).await {
                         tracing::warn!(error = %e, "cannot release a timer's claim; it is tried again when it runs out");
                     }
                     failed = true;
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, trouble = %timer.trouble, "timer failed; dropping it");
-                    let _ = app.store.remove_timer(&timer).await;
-                    // Dropped, the digest would not come back before a restart: next week's is set.
-                    if timer.kind == TimerKind::WeeklyDigest {
-                        let _ = app.engine().schedule_digest().await;
-                    }
                 }
             }
         }

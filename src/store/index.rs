@@ -995,6 +995,10 @@ pub fn sled_is_built(index: &sled::Tree) -> Result<bool, StoreError> {
     Ok(index.contains_key(BUILT)?)
 }
 
+/// What a build of the indexes leaves out a trouble whose record does not read of: starting
+/// goes on without it, rather than no trouble being served.
+const LEFT_OUT_OF: &str = "the read indexes";
+
 /// Builds every entry from `troubles` (records as stored), once, before the store serves.
 pub fn build_sled(index: &sled::Tree, troubles: &sled::Tree) -> Result<(), StoreError> {
     index.clear()?;
@@ -1002,8 +1006,15 @@ pub fn build_sled(index: &sled::Tree, troubles: &sled::Tree) -> Result<(), Store
     let (mut count, mut open) = (0u64, 0u64);
     let mut days: std::collections::HashMap<Day, Tally> = std::collections::HashMap::new();
     let mut customers: std::collections::HashMap<Day, BTreeMap<String, Named>> = std::collections::HashMap::new();
-    for record in troubles.iter().values() {
-        let t: Trouble = decode(&record?)?;
+    for record in troubles.iter() {
+        let (key, body) = record?;
+        let t: Trouble = match decode(&body) {
+            Ok(t) => t,
+            Err(e) => {
+                crate::store::Unreadable::new(&key, e).left_out_of(LEFT_OUT_OF);
+                continue;
+            }
+        };
         let entries = Entries::of(&t);
         let (writes, _, _) = changes(&t.id, None, [None; 3], &entries);
         for (key, value) in writes {
@@ -1088,7 +1099,15 @@ pub fn build_sled_viewers(
             continue;
         }
         let (id, _) = listed_entry(&key, &value)?;
-        if let Some(value) = get(&id)?.as_ref().and_then(unsure_of) {
+        let trouble = match get(&id) {
+            Ok(trouble) => trouble,
+            Err(e @ StoreError::Corrupt(_)) => {
+                crate::store::Unreadable::new(id.as_str().as_bytes(), e).left_out_of(LEFT_OUT_OF);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        if let Some(value) = trouble.as_ref().and_then(unsure_of) {
             batch.insert(key, value);
         }
     }
@@ -1534,22 +1553,32 @@ pub mod pg {
     }
 
     /// Indexes the troubles that have no row yet (stored before the index, or copied in by
-    /// `migrate-store`): once, at connect; afterwards every write keeps its row.
+    /// `migrate-store`): once, at connect; afterwards every write keeps its row. One whose record
+    /// does not read is named in the log and left for the next start: it must not keep every
+    /// instance from starting.
     pub async fn build_missing(pool: &Pool) -> Result<u64, PgError> {
         let mut client = pool.get().await?;
         let tx = client.transaction().await?;
         let rows = tx
             .query(
-                "SELECT t.body FROM troubles t LEFT JOIN trouble_index i ON i.id = t.id WHERE i.id IS NULL",
+                "SELECT t.id, t.body FROM troubles t LEFT JOIN trouble_index i ON i.id = t.id WHERE i.id IS NULL",
                 &[],
             )
             .await?;
+        let mut built = 0;
         for row in &rows {
-            let t: Trouble = decode(row.get::<_, &[u8]>(0))?;
-            write(&tx, &t).await?;
+            match decode::<Trouble>(row.get::<_, &[u8]>(1)) {
+                Ok(t) => {
+                    write(&tx, &t).await?;
+                    built += 1;
+                }
+                Err(e) => {
+                    crate::store::Unreadable::new(row.get::<_, &str>(0).as_bytes(), e).left_out_of(super::LEFT_OUT_OF)
+                }
+            }
         }
         tx.commit().await?;
-        Ok(rows.len() as u64)
+        Ok(built)
     }
 
     /// The records `sql` (selecting an id and a JSON record for `id = ANY($1)`) finds for `ids`,

@@ -70,6 +70,77 @@ impl From<PgError> for StoreError {
     }
 }
 
+/// A walk over every trouble: those it kept, and those whose record did not read. One
+/// unreadable record (a torn write, or one written by a newer release) is named rather than
+/// failing the walk, so the weekly digest still reaches every other trouble's chain and `verify`
+/// still checks the rest.
+#[derive(Debug, Default)]
+pub struct Walked {
+    pub troubles: Vec<Trouble>,
+    pub unreadable: Vec<Unreadable>,
+}
+
+impl Walked {
+    /// Every trouble walked, or an error naming the first whose record did not read.
+    pub fn whole(self) -> Result<Vec<Trouble>, StoreError> {
+        match self.unreadable.into_iter().next() {
+            None => Ok(self.troubles),
+            Some(u) => Err(StoreError::Corrupt(format!("trouble {}: {}", u.id, u.why))),
+        }
+    }
+}
+
+/// A trouble whose stored record did not read: its id as stored, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unreadable {
+    pub id: String,
+    pub why: String,
+}
+
+/// As `verify` names it, after "BROKEN ".
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: the record does not read ({})", self.id, self.why)
+    }
+}
+
+impl Unreadable {
+    /// Logs that a walk left this trouble out of `what`, and how the admin looks into it.
+    pub fn left_out_of(&self, what: &str) {
+        tracing::error!(trouble = %self.id, why = %self.why, "a trouble whose record does not read is left out of {what}; `trouble-bot verify` checks the store");
+    }
+
+    pub fn new(id: &[u8], e: StoreError) -> Unreadable {
+        let why = match e {
+            StoreError::Corrupt(why) => why,
+            StoreError::Postgres(e) => match *e {
+                PgError::Corrupt(why) => why,
+                e => e.to_string(),
+            },
+            e => e.to_string(),
+        };
+        Unreadable {
+            id: printable(&String::from_utf8_lossy(id)),
+            why: printable(&why),
+        }
+    }
+}
+
+/// Stored bytes as a log or terminal may show them: no control characters (an escape would act
+/// on the admin's terminal), at most 300 characters.
+fn printable(text: &str) -> String {
+    const MAX: usize = 300;
+    let mut out: String = text
+        .chars()
+        .take(MAX)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if text.chars().nth(MAX).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 /// A Slack call the bot has decided to make, waiting to be delivered.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct OutboxItem {
@@ -408,11 +479,12 @@ impl Store {
         }
     }
 
-    /// When the earliest timer is due.
-    pub async fn next_timer_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+    /// Seen at `now`: when the earliest timer is due, or one that could not fire (or another
+    /// instance holds) may be claimed again, whichever comes first.
+    pub async fn next_timer_due(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, StoreError> {
         match self {
-            Store::Sled(s) => Ok(s.next_timer()?.map(|t| t.due)),
-            Store::Postgres(p) => Ok(Box::pin(p.next_timer_due()).await?),
+            Store::Sled(s) => s.next_timer_due(now),
+            Store::Postgres(p) => Ok(Box::pin(p.next_timer_due(now)).await?),
         }
     }
 
@@ -429,20 +501,27 @@ impl Store {
         }
     }
 
-    /// A claimed timer that could not fire this time is tried again from `at` (by any instance).
-    pub async fn retry_timer_at(&self, timer: &Timer, at: DateTime<Utc>) -> Result<(), StoreError> {
+    /// At start: timers that could not fire before are tried again at once rather than after
+    /// their wait (on sled, those waits were never written down).
+    pub async fn end_retry_waits(&self) -> Result<(), StoreError> {
         match self {
-            // Never claimed: it is still due, and the timer loop waits before looking again.
             Store::Sled(_) => Ok(()),
-            Store::Postgres(p) => Ok(Box::pin(p.retry_timer_at(&timer_key(timer), at)).await?),
+            Store::Postgres(p) => {
+                let ended = Box::pin(p.end_retry_waits()).await?;
+                if ended > 0 {
+                    tracing::info!(timers = ended, "timers that could not fire before are tried again");
+                }
+                Ok(())
+            }
         }
     }
 
-    /// Drops a timer that cannot fire (its trouble unreadable).
-    pub async fn remove_timer(&self, timer: &Timer) -> Result<(), StoreError> {
+    /// A claimed timer that could not fire this time stays, tried again from `at` (by any
+    /// instance), or at the next start.
+    pub async fn retry_timer_at(&self, timer: &Timer, at: DateTime<Utc>) -> Result<(), StoreError> {
         match self {
-            Store::Sled(s) => s.remove_timer(timer),
-            Store::Postgres(p) => Ok(Box::pin(p.remove_timer(&timer_key(timer))).await?),
+            Store::Sled(s) => s.defer_timer(timer, at),
+            Store::Postgres(p) => Ok(Box::pin(p.retry_timer_at(&timer_key(timer), at)).await?),
         }
     }
 
@@ -487,11 +566,10 @@ impl Store {
     }
 
     /// The troubles `keep` keeps, read off the async workers (a walk over every trouble): the
-    /// weekly digest's. sled decodes one trouble at a time and holds only those kept.
-    pub async fn troubles_where(
-        &self,
-        keep: impl Fn(&Trouble) -> bool + Send + 'static,
-    ) -> Result<Vec<Trouble>, StoreError> {
+    /// weekly digest's. sled decodes one trouble at a time and holds only those kept. A record
+    /// that does not read is named in [`Walked::unreadable`]; only a failed read of the store
+    /// itself fails the walk.
+    pub async fn troubles_where(&self, keep: impl Fn(&Trouble) -> bool + Send + 'static) -> Result<Walked, StoreError> {
         match self {
             Store::Sled(s) => {
                 let s = s.clone();
@@ -502,11 +580,7 @@ impl Store {
                     Err(e) => Err(StoreError::Sled(::sled::Error::Io(std::io::Error::other(e)))),
                 }
             }
-            Store::Postgres(p) => Ok(Box::pin(p.all_troubles())
-                .await?
-                .into_iter()
-                .filter(|t| keep(t))
-                .collect()),
+            Store::Postgres(p) => Ok(Box::pin(p.troubles_where(keep)).await?),
         }
     }
 

@@ -25,7 +25,7 @@ mod timeline;
 
 pub(super) use journal::Overlay;
 
-use super::{has_effect, timer_key_with, LaneKey, OutboxItem, Skip, StoreError, ATTEMPT_COVERED};
+use super::{has_effect, timer_key_with, LaneKey, OutboxItem, Skip, StoreError, Unreadable, Walked, ATTEMPT_COVERED};
 use crate::trouble::decide::{Decision, Delivery, Lane, Op, Timer};
 use crate::trouble::model::{ChannelId, Tracking, Trouble, TroubleId, TroubleSummary, UserId};
 use crate::trouble::timeline::Entry;
@@ -77,6 +77,9 @@ pub struct SledStore {
     /// Why writes stopped: the first write or flush that failed ([`SledStore::halt`]). Read
     /// without a lock (the deliverer's writes take none).
     halted: std::sync::Arc<std::sync::OnceLock<String>>,
+    /// Timers that could not fire, by key, and when each is tried again: kept in memory, so a
+    /// restart (perhaps a release that reads what this one could not) tries them at once.
+    deferred_timers: std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<Vec<u8>, DateTime<Utc>>>>,
 }
 
 /// How long the writer lock has been held in all, and how often it was taken. Whatever the
@@ -666,6 +669,7 @@ impl SledStore {
             lock_time: Default::default(),
             apply_time: Default::default(),
             halted: Default::default(),
+            deferred_timers: Default::default(),
             db,
         };
         // The trees of many small records keep leaves of up to 2 KB rather than sixteen
@@ -781,17 +785,20 @@ impl SledStore {
             .map(|b| TroubleId::new(String::from_utf8_lossy(&b).into_owned())))
     }
 
+    /// Every trouble; one whose record does not read fails the whole read (a copy of the store
+    /// must not leave one out).
     pub fn all_troubles(&self) -> Result<Vec<Trouble>, StoreError> {
-        self.troubles_where(|_| true)
+        self.troubles_where(|_| true)?.whole()
     }
 
     /// The troubles `keep` keeps, each decoded and dropped in turn: a walk over every trouble
-    /// that holds no more of them in memory than it returns.
-    pub fn troubles_where(&self, keep: impl Fn(&Trouble) -> bool) -> Result<Vec<Trouble>, StoreError> {
+    /// that holds no more of them in memory than it returns. A record that does not read is
+    /// named and passed over.
+    pub fn troubles_where(&self, keep: impl Fn(&Trouble) -> bool) -> Result<Walked, StoreError> {
         // Both trees are in id order, and every tracking record has its body: walk them side by
         // side rather than looking each tracking record up.
         let mut tracking = self.tracking.iter().peekable();
-        let mut all = Vec::new();
+        let mut walked = Walked::default();
         for record in self.troubles.iter() {
             let (key, body) = record?;
             while tracking.next_if(|r| r.as_ref().is_ok_and(|(k, _)| *k < key)).is_some() {}
@@ -799,12 +806,13 @@ impl SledStore {
                 Some(r) => Some(r?.1),
                 None => None,
             };
-            let t = assemble(&body, own.as_deref())?;
-            if keep(&t) {
-                all.push(t);
+            match assemble(&body, own.as_deref()) {
+                Ok(t) if keep(&t) => walked.troubles.push(t),
+                Ok(_) => {}
+                Err(e) => walked.unreadable.push(Unreadable::new(&key, e)),
             }
         }
-        Ok(all)
+        Ok(walked)
     }
 
     /// The open troubles, from the summary index.
@@ -825,11 +833,13 @@ impl SledStore {
 
     /// Builds the summary index from the troubles (a store written before it existed).
     fn rebuild_summaries(&self) -> Result<(), StoreError> {
-        for t in self.all_troubles()? {
-            if t.is_open() {
-                self.summaries
-                    .insert(t.id.as_str().as_bytes(), encode(&TroubleSummary::from(&t)))?;
-            }
+        let walked = self.troubles_where(Trouble::is_open)?;
+        for u in &walked.unreadable {
+            u.left_out_of("the open troubles' summaries");
+        }
+        for t in walked.troubles {
+            self.summaries
+                .insert(t.id.as_str().as_bytes(), encode(&TroubleSummary::from(&t)))?;
         }
         Ok(())
     }
@@ -1456,30 +1466,58 @@ impl SledStore {
     }
 
     /// The earliest timer.
-    pub fn next_timer(&self) -> Result<Option<Timer>, StoreError> {
-        match self.timers.iter().next() {
-            None => Ok(None),
-            Some(item) => Ok(Some(decode(&item?.1)?)),
+    /// Seen at `now`: when the next timer is due, or a deferred one is tried again, whichever
+    /// comes first.
+    pub fn next_timer_due(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let deferred = self
+            .deferred_timers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut retry: Option<DateTime<Utc>> = None;
+        for item in self.timers.iter() {
+            let (key, value) = item?;
+            if let Some(&at) = deferred.get(key.as_ref()).filter(|&&at| at > now) {
+                retry = Some(retry.map_or(at, |r| r.min(at)));
+                continue;
+            }
+            let due = decode::<Timer>(&value)?.due;
+            return Ok(Some(retry.map_or(due, |r| r.min(due))));
         }
+        Ok(retry)
     }
 
-    /// Up to `limit` timers due at `now`, earliest first.
+    /// Up to `limit` timers due at `now`, earliest first (a deferred one once it is tried again).
     pub fn due_timers(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<Timer>, StoreError> {
+        let mut deferred = self
+            .deferred_timers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut due = Vec::new();
         for item in self.timers.iter() {
-            let timer: Timer = decode(&item?.1)?;
+            let (key, value) = item?;
+            if deferred.get(key.as_ref()).is_some_and(|&at| at > now) {
+                continue;
+            }
+            let timer: Timer = decode(&value)?;
             if timer.due > now || due.len() >= limit {
                 break;
             }
+            deferred.remove(key.as_ref());
             due.push(timer);
         }
         Ok(due)
     }
 
-    pub fn remove_timer(&self, timer: &Timer) -> Result<(), StoreError> {
-        let _writer = self.lock()?;
-        for key in [timer_key(timer), super::timer_key(timer)] {
-            self.timers.remove(key)?;
+    /// Leaves `timer` where it is, not to be fired before `at`.
+    pub fn defer_timer(&self, timer: &Timer, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut deferred = self
+            .deferred_timers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Dropped ones fall away once the timer is fired or gone, when the tree is walked again.
+        deferred.retain(|key, _| self.timers.contains_key(key).unwrap_or(true));
+        if let Some(key) = waiting_timer_key(&Overlay::over(&self.timers, None), timer)? {
+            deferred.insert(key, at);
         }
         Ok(())
     }
@@ -2152,15 +2190,18 @@ mod tests {
         assert_eq!(fired.get(), 1);
         assert!(store.timers.get(&earlier).unwrap().is_none());
         assert_eq!(store.timers_len(), opened.timers.len() - 1);
-        // And a waiting one an earlier release stored is removed by its JSON key as well.
+        // And a waiting one an earlier release stored is deferred by its JSON key as well.
         let second = opened.timers[1].clone();
         store.timers.remove(timer_key(&second)).unwrap();
         store
             .timers
             .insert(super::super::timer_key(&second), encode(&second))
             .unwrap();
-        store.remove_timer(&second).unwrap();
-        assert_eq!(store.timers_len(), opened.timers.len() - 2);
+        let later = second.due + chrono::Duration::hours(1);
+        store.defer_timer(&second, later).unwrap();
+        assert!(!store.due_timers(second.due, 16).unwrap().contains(&second));
+        assert!(store.next_timer_due(second.due).unwrap() > Some(second.due));
+        assert!(store.due_timers(later, 16).unwrap().contains(&second));
     }
 
     #[test]

@@ -625,9 +625,9 @@ impl TestBot {
             let now = self.clock.now();
             let due = self
                 .store()
-                .next_timer()
+                .next_timer_due(now)
                 .expect("timers readable")
-                .is_some_and(|t| t.due <= now);
+                .is_some_and(|due| due <= now);
             (!due && self.store().outbox_len() == 0).then_some(())
         })
         .await

@@ -198,7 +198,16 @@ pub async fn verify(pool: &Pool) -> Result<Checked, PgError> {
     let mut checked = Checked::default();
     let troubles = format!("SELECT {} ORDER BY t.id", super::store::TROUBLE_COLUMNS);
     for row in tx.query(&troubles, &[]).await? {
-        let t = super::store::assemble(&row)?;
+        checked.troubles += 1;
+        let t = match super::store::assemble(&row) {
+            Ok(t) => t,
+            Err(e) => {
+                let id = super::store::row_id(&row).as_bytes();
+                let unreadable = crate::store::Unreadable::new(id, e.into());
+                checked.broken.push(unreadable.to_string());
+                continue;
+            }
+        };
         let entries = tx
             .query(
                 "SELECT entry FROM timeline WHERE trouble = $1 ORDER BY seq",
@@ -207,10 +216,13 @@ pub async fn verify(pool: &Pool) -> Result<Checked, PgError> {
             .await?
             .iter()
             .map(|r| decode::<Entry>("timeline entry", r.get::<_, &[u8]>(0)))
-            .collect::<Result<Vec<_>, _>>()?;
-        checked.troubles += 1;
-        if let Err(b) = verify_chain(&entries, t.timeline_len, &t.timeline_head) {
-            checked.broken.push(format!("{}: entry {} {}", t.id, b.seq + 1, b.why));
+            .collect::<Result<Vec<_>, _>>();
+        let verified = entries.map_err(|e| e.to_string()).and_then(|entries| {
+            verify_chain(&entries, t.timeline_len, &t.timeline_head)
+                .map_err(|b| format!("entry {} {}", b.seq + 1, b.why))
+        });
+        if let Err(why) = verified {
+            checked.broken.push(format!("{}: {why}", t.id));
         }
     }
     tx.commit().await?;

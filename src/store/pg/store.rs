@@ -10,7 +10,7 @@ use deadpool_postgres::{Pool, Transaction};
 mod global;
 
 use super::PgError;
-use crate::store::{has_effect, timer_key, LaneKey, OutboxItem, Skip};
+use crate::store::{has_effect, timer_key, LaneKey, OutboxItem, Skip, Unreadable, Walked};
 use crate::trouble::decide::{Decision, Delivery, Lane, Op, Timer};
 use crate::trouble::model::{ChannelId, Tracking, Trouble, TroubleId, TroubleSummary, UserId};
 use crate::trouble::timeline::Entry;
@@ -49,7 +49,12 @@ fn decode<T: for<'de> serde::Deserialize<'de>>(what: &str, bytes: &[u8]) -> Resu
 /// A trouble's body with its tracking row (none for a trouble stored whole, by migration 1's
 /// layout or `migrate-store`).
 pub(crate) const TROUBLE_COLUMNS: &str =
-    "t.body, k.tracking FROM troubles t LEFT JOIN trouble_tracking k ON k.id = t.id";
+    "t.body, k.tracking, t.id FROM troubles t LEFT JOIN trouble_tracking k ON k.id = t.id";
+
+/// The id of a row of [`TROUBLE_COLUMNS`], read even where its body does not.
+pub(crate) fn row_id(row: &tokio_postgres::Row) -> &str {
+    row.get(2)
+}
 
 /// A trouble from a row of [`TROUBLE_COLUMNS`].
 pub(crate) fn assemble(row: &tokio_postgres::Row) -> Result<Trouble, PgError> {
@@ -344,7 +349,7 @@ impl PgStore {
         let rows = tx
             .query(
                 "SELECT key, timer FROM timers
-                 WHERE due <= $1 AND (lease_until IS NULL OR lease_until < $1)
+                 WHERE due <= $1 AND (lease_until IS NULL OR lease_until <= $1)
                  ORDER BY due LIMIT $2 FOR UPDATE SKIP LOCKED",
                 &[&now, &limit],
             )
@@ -388,6 +393,19 @@ impl PgStore {
         Ok(decision)
     }
 
+    /// Ends the waits of timers that could not fire (those [`PgStore::retry_timer_at`] left to
+    /// no instance): at start, so a restart (perhaps on a release that reads what stopped
+    /// them) tries them at once. Claims an instance holds are left to their leases.
+    pub async fn end_retry_waits(&self) -> Result<u64, PgError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .execute(
+                "UPDATE timers SET lease_until = NULL WHERE claimed_by IS NULL AND lease_until IS NOT NULL",
+                &[],
+            )
+            .await?)
+    }
+
     /// Gives up this instance's claim on a timer that could not fire: anyone may claim it from
     /// `at`.
     pub async fn retry_timer_at(&self, key: &[u8], at: DateTime<Utc>) -> Result<(), PgError> {
@@ -401,17 +419,23 @@ impl PgStore {
         Ok(())
     }
 
-    /// Drops a timer that cannot fire.
-    pub async fn remove_timer(&self, key: &[u8]) -> Result<(), PgError> {
+    /// Seen at `now`: when the earliest timer may be claimed (what the timer loop sleeps until,
+    /// or a poll sooner): the earliest due of those no instance holds, or the earliest end of
+    /// a hold (a claim's lease, or a retry's wait). A timer is held only once it is due (by
+    /// the clock of the instance that claimed it: a minute is left for clocks apart), so both
+    /// read through the index on `due` rather than every timer.
+    pub async fn next_timer_due(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, PgError> {
         let client = self.pool.get().await?;
-        client.execute("DELETE FROM timers WHERE key = $1", &[&key]).await?;
-        Ok(())
-    }
-
-    /// When the earliest timer is due (what the timer loop sleeps until, or a poll sooner).
-    pub async fn next_timer_due(&self) -> Result<Option<DateTime<Utc>>, PgError> {
-        let client = self.pool.get().await?;
-        Ok(client.query_one("SELECT min(due) FROM timers", &[]).await?.get(0))
+        Ok(client
+            .query_one(
+                "SELECT LEAST(
+                    (SELECT min(due) FROM timers WHERE lease_until IS NULL OR lease_until <= $1),
+                    (SELECT min(lease_until) FROM timers
+                     WHERE due <= $1 + interval '1 minute' AND lease_until > $1))",
+                &[&now],
+            )
+            .await?
+            .get(0))
     }
 
     /// Takes the next slot to post in `channel`, `gap` after the one taken before it by any
@@ -456,14 +480,28 @@ impl PgStore {
             .map(|r| TroubleId::new(r.get::<_, String>(0))))
     }
 
+    /// Every trouble; one whose record does not read fails the whole read.
     pub async fn all_troubles(&self) -> Result<Vec<Trouble>, PgError> {
+        Ok(self.troubles_where(|_| true).await?.whole()?)
+    }
+
+    /// The troubles `keep` keeps; a record that does not read is named and passed over.
+    pub async fn troubles_where(&self, keep: impl Fn(&Trouble) -> bool) -> Result<Walked, PgError> {
         let client = self.pool.get().await?;
-        client
+        let mut walked = Walked::default();
+        for row in client
             .query(&format!("SELECT {TROUBLE_COLUMNS} ORDER BY t.id"), &[])
             .await?
-            .iter()
-            .map(assemble)
-            .collect()
+        {
+            match assemble(&row) {
+                Ok(t) if keep(&t) => walked.troubles.push(t),
+                Ok(_) => {}
+                Err(e) => walked
+                    .unreadable
+                    .push(Unreadable::new(row_id(&row).as_bytes(), e.into())),
+            }
+        }
+        Ok(walked)
     }
 
     pub async fn open_summaries(&self) -> Result<Vec<TroubleSummary>, PgError> {
