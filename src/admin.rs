@@ -129,7 +129,9 @@ pub fn verify(store: &Store) -> Outcome {
             });
             if let Err(why) = result {
                 broken += 1;
-                out.push_str(&format!("BROKEN {}: {why}\n", t.id));
+                // A decode error quotes what it read: stored text never acts on the terminal.
+                let line = crate::store::printable(&format!("{}: {why}", t.id));
+                out.push_str(&format!("BROKEN {line}\n"));
             }
         }
         let checked = troubles.len() + walked.unreadable.len();

@@ -62,7 +62,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Md)]
         format: Format,
     },
-    /// Recompute every timeline's hash chain (in PostgreSQL when database_url is set); exit 1 naming the first broken entry; works beside a running bot.
+    /// Recompute every timeline's hash chain (in PostgreSQL when database_url is set); exit 1 naming each trouble's first broken entry, and each trouble whose record does not read; works beside a running bot.
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
     Verify,
     /// Copy the store into DIR, consistently, even while the bot runs; DIR becomes a data directory.
@@ -324,7 +324,8 @@ fn verify_database(url: &str) -> ExitCode {
 /// Prints a chain check as `verify` does for sled: each broken trouble, then the count.
 fn report_checked(checked: &pg::copy::Checked) -> ExitCode {
     for broken in &checked.broken {
-        println!("BROKEN {broken}");
+        // A decode error quotes what it read: stored text never acts on the terminal.
+        println!("BROKEN {}", trouble_bot::store::printable(broken));
     }
     println!("{} troubles checked, {} broken", checked.troubles, checked.broken.len());
     if checked.broken.is_empty() {

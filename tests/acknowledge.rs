@@ -336,3 +336,24 @@ async fn a_manager_nobody_can_dm_is_passed_over_at_once_and_the_owner_hears_why(
     );
     assert_eq!(t.escalation.level, 1);
 }
+
+#[tokio::test]
+async fn a_timer_record_that_does_not_read_holds_back_no_other_trouble_s_escalation() {
+    let mut bot = spawn_bot_with(ESCALATION).await;
+    let spoiled = bot.open_ready("ACME: broken").await;
+    let other = bot.open_ready("Globex: late").await;
+    bot.settle().await;
+    bot.stop().await;
+    // A kind a newer release wrote, say, after a rollback: the first trouble's timers do not read.
+    let data_dir = bot.config().data_dir;
+    let n = overwrite_timers_of(&data_dir, &spoiled.id, br#"{"kind":"a_kind_of_a_newer_release"}"#).await;
+    assert!(n > 0);
+    bot.restart().await;
+
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    let asked = bot.posted_saying(DIRECTOR, "not been acknowledged").await;
+    assert!(asked.contains(&other.id) && !asked.contains(&spoiled.id), "{asked}");
+    // The spoiled ones wait their hour rather than being tried over and over, and stay.
+    assert!(bot.store().next_timer_due(bot.clock.now()).unwrap() > Some(bot.clock.now()));
+    assert!(bot.store().timers_len() >= n);
+}

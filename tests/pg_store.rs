@@ -683,3 +683,33 @@ async fn decisions_on_one_trouble_from_two_instances_queue_on_its_row_and_the_ch
     let checked = trouble_bot::store::pg::copy::verify(a.pool()).await.unwrap();
     assert!(checked.broken.is_empty(), "{:?}", checked.broken);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_timer_record_that_does_not_read_waits_an_hour_and_every_other_timer_is_claimed() {
+    let (a, _b) = two_instances().await;
+    let bad = open_one(&a).await.trouble.expect("opened").id;
+    let good = open_one(&a).await;
+    // A kind a newer release wrote, say, after a rollback.
+    let client = a.pool().get().await.unwrap();
+    let spoiled = client
+        .execute(
+            "UPDATE timers SET timer = $1 WHERE trouble = $2",
+            &[&&br#"{"kind":"a_kind_of_a_newer_release"}"#[..], &bad.as_str()],
+        )
+        .await
+        .unwrap();
+    assert!(spoiled > 0);
+    let late = Utc::now() + chrono::Duration::days(30);
+    let claimed = a.claim_due_timers(late, 100).await.unwrap();
+    assert_eq!(claimed.len(), good.timers.len(), "{claimed:?}");
+    assert!(claimed.iter().all(|(_, t)| t.trouble != bad), "{claimed:?}");
+    let waiting: i64 = client
+        .query_one(
+            "SELECT count(*) FROM timers WHERE trouble = $1 AND claimed_by IS NULL AND lease_until = $2",
+            &[&bad.as_str(), &(late + chrono::Duration::hours(1))],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(waiting, spoiled as i64, "each waits an hour, held by no instance");
+}

@@ -410,3 +410,33 @@ async fn a_private_list_shows_each_asker_the_troubles_they_own_lead_were_added_t
     assert_eq!(private_list(&bot, asker).await, (7, sorted(&kept)));
     assert_eq!(private_list(&bot, "U0QA2").await.0, 3);
 }
+
+#[tokio::test]
+async fn a_trouble_whose_record_does_not_read_is_passed_over_by_the_reads_and_the_next_open_for_its_customer() {
+    let mut bot = spawn_bot_raw(&format!("private_channels = true\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    let unreadable = bot.open_ready("ACME: housing cracked").await;
+    let readable = bot.open_ready("ACME: housing scratched").await;
+    bot.settle().await;
+    bot.stop().await;
+    // Its index entries stay (a torn write, or a newer release's record after a rollback).
+    overwrite_trouble(&bot.config().data_dir, &unreadable.id, UNREADABLE_BODY).await;
+    bot.restart().await;
+
+    // The list still shows it (its row needs no body), and every read that judges or shows
+    // troubles whole passes over it and shows the rest.
+    let list = bot.command_text(SALES, ORIGIN, "list").await;
+    assert!(list.contains(&readable.id) && list.contains(&unreadable.id), "{list}");
+    for ask in ["history ACME", "search housing"] {
+        let answer = bot.command_text(SALES, ORIGIN, ask).await;
+        assert!(
+            answer.contains(&readable.id) && !answer.contains(&unreadable.id),
+            "{ask}: {answer}"
+        );
+    }
+    let home = app_home(&bot, MANAGER).await;
+    assert!(home.contains(&readable.id), "{home}");
+    // The customer's next trouble opens, and reads its customer's history, as ever.
+    let next = bot.open_ready("ACME: housing dented").await;
+    let answer = bot.command_text(SALES, ORIGIN, "history ACME").await;
+    assert!(answer.contains(&next.id), "{answer}");
+}

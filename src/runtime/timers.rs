@@ -7,6 +7,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::app::App;
+use crate::store::STUCK_RETRY;
 
 /// Timers fired per look at the store.
 const BATCH: usize = 16;
@@ -14,9 +15,6 @@ const BATCH: usize = 16;
 const HELD_ELSEWHERE: Duration = Duration::from_secs(1);
 /// How long a timer the store failed to fire waits before it is tried again.
 const FAILED_RETRY: Duration = Duration::from_secs(5);
-/// How long a timer waits that failed in a way a retry soon would not mend (its trouble's
-/// record does not read): an hour, until a restart, or until what stopped it is mended.
-const STUCK_RETRY: Duration = Duration::from_secs(3600);
 
 pub async fn run_timers(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
     // Timers of no trouble are set here, once per store: a restart finds them waiting.
@@ -39,9 +37,16 @@ pub async fn run_timers(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
         elsewhere.as_mut().enable();
         let next = match app.store.next_timer_due(app.clock.now()).await {
             Ok(next) => next,
+            // Looked at again soon, not only when a timer is stored: an escalation due meanwhile
+            // must not wait for the next open.
             Err(e) => {
                 tracing::error!(error = %e, "cannot read timers");
-                None
+                tokio::select! {
+                    _ = app.clock.sleep(FAILED_RETRY) => {}
+                    _ = &mut changed => {}
+                    _ = shutdown.changed() => return,
+                }
+                continue;
             }
         };
         let Some(due) = next else {
@@ -107,7 +112,7 @@ pub async fn run_timers(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
                     };
                     let again = app.clock.now() + chrono::Duration::from_std(wait).unwrap_or_default();
                     if let Err(e) = app.store.retry_timer_at(&timer, again).await {
-                        tracing::warn!(error = %e, "cannot release a timer's claim; it is tried again when it runs out");
+                        tracing::warn!(error = %e, "cannot set when a timer is tried again; it is tried again sooner");
                     }
                     failed = true;
                 }

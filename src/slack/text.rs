@@ -6,6 +6,9 @@
 //! a strict user or channel mention (`<@U…>`, `<#C…>`) is let through, and only in the trouble's
 //! own channel. Broadcasts (`<!channel>`, `<!here>`, `<!subteam^…>`, …) and links never pass.
 
+pub use crate::trouble::markup::acts_on_display;
+use crate::trouble::markup::is_hidden;
+
 /// Where user text is about to be shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Where {
@@ -114,19 +117,6 @@ pub fn strip_controls(text: &str) -> String {
         }
     }
     out
-}
-
-/// A character that moves the cursor, breaks a line or reorders text rather than being read:
-/// what an export must never print raw (newline and tab aside).
-pub fn acts_on_display(c: char) -> bool {
-    is_hidden(c) || matches!(c, '\r' | '\u{0B}' | '\u{0C}' | '\u{2028}' | '\u{2029}')
-}
-
-/// Characters never shown from user text: controls and bidi formatting.
-fn is_hidden(c: char) -> bool {
-    matches!(c,
-        '\u{00}'..='\u{08}' | '\u{0E}'..='\u{1F}' | '\u{7F}'..='\u{9F}'
-        | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 fn escape_plain(text: &str) -> String {

@@ -1006,12 +1006,14 @@ pub fn build_sled(index: &sled::Tree, troubles: &sled::Tree) -> Result<(), Store
     let (mut count, mut open) = (0u64, 0u64);
     let mut days: std::collections::HashMap<Day, Tally> = std::collections::HashMap::new();
     let mut customers: std::collections::HashMap<Day, BTreeMap<String, Named>> = std::collections::HashMap::new();
+    let mut whole = true;
     for record in troubles.iter() {
         let (key, body) = record?;
         let t: Trouble = match decode(&body) {
             Ok(t) => t,
             Err(e) => {
                 crate::store::Unreadable::new(&key, e).left_out_of(LEFT_OUT_OF);
+                whole = false;
                 continue;
             }
         };
@@ -1059,7 +1061,11 @@ pub fn build_sled(index: &sled::Tree, troubles: &sled::Tree) -> Result<(), Store
     batch.insert(COUNT_OPEN, &open.to_be_bytes());
     batch.insert(UNSURE_BUILT, &[]);
     batch.insert(VIEWERS_BUILT, &[]);
-    batch.insert(BUILT, &[]);
+    // Built again at the next start while a trouble was left out: once its record reads again,
+    // it is listed and found as before.
+    if whole {
+        batch.insert(BUILT, &[]);
+    }
     index.apply_batch(batch)?;
     Ok(())
 }
@@ -1093,6 +1099,7 @@ pub fn build_sled_viewers(
         return Ok(());
     }
     let mut batch = sled::Batch::default();
+    let mut whole = true;
     for record in index.scan_prefix(b"u:") {
         let (key, value) = record?;
         if value.len() > 1 {
@@ -1103,6 +1110,7 @@ pub fn build_sled_viewers(
             Ok(trouble) => trouble,
             Err(e @ StoreError::Corrupt(_)) => {
                 crate::store::Unreadable::new(id.as_str().as_bytes(), e).left_out_of(LEFT_OUT_OF);
+                whole = false;
                 continue;
             }
             Err(e) => return Err(e),
@@ -1111,7 +1119,11 @@ pub fn build_sled_viewers(
             batch.insert(key, value);
         }
     }
-    batch.insert(VIEWERS_BUILT, &[]);
+    // Its value left at its flag, the trouble is judged from its body, once it reads: only the
+    // next start's look is owed.
+    if whole {
+        batch.insert(VIEWERS_BUILT, &[]);
+    }
     index.apply_batch(batch)?;
     Ok(())
 }
@@ -1582,7 +1594,8 @@ pub mod pg {
     }
 
     /// The records `sql` (selecting an id and a JSON record for `id = ANY($1)`) finds for `ids`,
-    /// in the order of `ids` (an id it does not find is left out).
+    /// in the order of `ids` (an id it does not find, or whose record does not read, is left
+    /// out).
     async fn in_order<T: for<'de> serde::Deserialize<'de>>(
         pool: &Pool,
         sql: &str,
@@ -1593,7 +1606,10 @@ pub mod pg {
         let rows = client.query(sql, &[&wanted]).await?;
         let mut by_id = std::collections::HashMap::with_capacity(rows.len());
         for row in &rows {
-            by_id.insert(row.get::<_, String>(0), decode::<T>(row.get::<_, &[u8]>(1))?);
+            let id = row.get::<_, String>(0);
+            if let Some(record) = crate::store::readable(&id, decode::<T>(row.get::<_, &[u8]>(1)).map(Some))? {
+                by_id.insert(id, record);
+            }
         }
         Ok(ids.iter().filter_map(|id| by_id.remove(id.as_str())).collect())
     }
@@ -1617,8 +1633,10 @@ pub mod pg {
             .await?;
         let mut kept = std::collections::HashSet::new();
         for row in &rows {
-            if keep(&decode::<Trouble>(row.get::<_, &[u8]>(1))?) {
-                kept.insert(TroubleId::new(row.get::<_, String>(0)));
+            let id = row.get::<_, String>(0);
+            let trouble = crate::store::readable(&id, decode::<Trouble>(row.get::<_, &[u8]>(1)).map(Some))?;
+            if trouble.is_some_and(|t| keep(&t)) {
+                kept.insert(TroubleId::new(id));
             }
         }
         Ok(kept)

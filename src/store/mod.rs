@@ -126,14 +126,54 @@ impl Unreadable {
     }
 }
 
-/// Stored bytes as a log or terminal may show them: no control characters (an escape would act
-/// on the admin's terminal), at most 300 characters.
-fn printable(text: &str) -> String {
+/// How long a timer waits that cannot fire in a way a retry soon would not mend (its record, or
+/// its trouble's, does not read): an hour, or until a restart (perhaps on the release that
+/// wrote what this one cannot read).
+pub const STUCK_RETRY: Duration = Duration::from_secs(3600);
+
+/// Names in the log a stored timer (by its `key`: due time, trouble, kind) whose record does
+/// not read, and that it waits [`STUCK_RETRY`].
+pub(crate) fn unreadable_timer(key: &[u8], e: &dyn std::fmt::Display) {
+    let trouble = key
+        .get(8..)
+        .and_then(|rest| rest.split(|b| *b == 0).next())
+        .unwrap_or_default();
+    tracing::error!(
+        trouble = %printable(&String::from_utf8_lossy(trouble)),
+        why = %printable(&e.to_string()),
+        "a timer whose record does not read is tried again in an hour, or after a restart (a newer release may have written it)"
+    );
+}
+
+/// What a read of several troubles (history, search, App Home, the list's judging, the past
+/// troubles an open looks up) makes of one of them: one whose record does not read is passed
+/// over and named in the log, rather than refusing every read, and every open for its
+/// customer, that touches it.
+pub(crate) fn readable<T>(id: &str, read: Result<Option<T>, StoreError>) -> Result<Option<T>, StoreError> {
+    match read {
+        Err(e @ StoreError::Corrupt(_)) => {
+            Unreadable::new(id.as_bytes(), e).left_out_of("a read of several troubles");
+            Ok(None)
+        }
+        read => read,
+    }
+}
+
+/// Stored bytes as a log or terminal may show them: nothing that acts on a display (an escape
+/// sequence, a line break, a bidi override would act on the admin's terminal or forge a line),
+/// at most 300 characters.
+pub fn printable(text: &str) -> String {
     const MAX: usize = 300;
     let mut out: String = text
         .chars()
         .take(MAX)
-        .map(|c| if c.is_control() { '?' } else { c })
+        .map(|c| {
+            if c.is_control() || crate::trouble::markup::acts_on_display(c) {
+                '?'
+            } else {
+                c
+            }
+        })
         .collect();
     if text.chars().nth(MAX).is_some() {
         out.push('…');
@@ -623,7 +663,7 @@ impl Store {
         match self {
             Store::Sled(s) => Ok(ids
                 .iter()
-                .map(|id| s.get(id))
+                .map(|id| readable(id.as_str(), s.get(id)))
                 .collect::<Result<Vec<_>, _>>()?
                 .into_iter()
                 .flatten()
@@ -647,7 +687,7 @@ impl Store {
                 blocking(move || {
                     let mut kept = std::collections::HashSet::new();
                     for id in ids {
-                        if s.get(&id)?.is_some_and(|t| keep(&t)) {
+                        if readable(id.as_str(), s.get(&id))?.is_some_and(|t| keep(&t)) {
                             kept.insert(id);
                         }
                     }

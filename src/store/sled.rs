@@ -25,7 +25,9 @@ mod timeline;
 
 pub(super) use journal::Overlay;
 
-use super::{has_effect, timer_key_with, LaneKey, OutboxItem, Skip, StoreError, Unreadable, Walked, ATTEMPT_COVERED};
+use super::{
+    has_effect, timer_key_with, LaneKey, OutboxItem, Skip, StoreError, Unreadable, Walked, ATTEMPT_COVERED, STUCK_RETRY,
+};
 use crate::trouble::decide::{Decision, Delivery, Lane, Op, Timer};
 use crate::trouble::model::{ChannelId, Tracking, Trouble, TroubleId, TroubleSummary, UserId};
 use crate::trouble::timeline::Entry;
@@ -613,6 +615,10 @@ fn waiting_timer_key(timers: &Overlay, timer: &Timer) -> Result<Option<Vec<u8>>,
     Ok(timers.get(&earlier)?.map(|_| earlier))
 }
 
+/// In sled's default tree (no other record is kept there) while the summaries were built
+/// without a trouble whose record did not read: they are built again at the next start.
+const SUMMARIES_INCOMPLETE: &[u8] = b"summaries:incomplete";
+
 /// How large a leaf of the trees of small records (the index, tracking, channels, summaries,
 /// counters) grows before it splits (see `SledStore::open`).
 const SMALL_RECORD_LEAF_BYTES: u64 = 2048;
@@ -719,7 +725,7 @@ impl SledStore {
         if replayed > 0 {
             tracing::warn!(replayed, "writes a crash interrupted were completed from the journal");
         }
-        if store.summaries.is_empty() && !store.troubles.is_empty() {
+        if store.summaries.is_empty() && !store.troubles.is_empty() || store.db.contains_key(SUMMARIES_INCOMPLETE)? {
             store.rebuild_summaries()?;
         }
         if !super::index::sled_is_built(&store.index)? {
@@ -824,9 +830,12 @@ impl SledStore {
     pub fn summaries_of(&self, ids: &[TroubleId]) -> Result<Vec<TroubleSummary>, StoreError> {
         let mut found = Vec::with_capacity(ids.len());
         for id in ids {
-            if let Some(v) = self.summaries.get(id.as_str().as_bytes())? {
-                found.push(decode(&v)?);
-            }
+            let summary = self
+                .summaries
+                .get(id.as_str().as_bytes())?
+                .map(|v| decode(&v))
+                .transpose();
+            found.extend(super::readable(id.as_str(), summary)?);
         }
         Ok(found)
     }
@@ -840,6 +849,13 @@ impl SledStore {
         for t in walked.troubles {
             self.summaries
                 .insert(t.id.as_str().as_bytes(), encode(&TroubleSummary::from(&t)))?;
+        }
+        // Built again at the next start while a trouble was left out: once its record reads
+        // again, `/trouble list` shows it as before.
+        if walked.unreadable.is_empty() {
+            self.db.remove(SUMMARIES_INCOMPLETE)?;
+        } else {
+            self.db.insert(SUMMARIES_INCOMPLETE, &[])?;
         }
         Ok(())
     }
@@ -1465,11 +1481,40 @@ impl SledStore {
         self.outbox.iter().values().map(|v| decode(&v?)).collect()
     }
 
-    /// The earliest timer.
     /// Seen at `now`: when the next timer is due, or a deferred one is tried again, whichever
     /// comes first.
     pub fn next_timer_due(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let deferred = self
+        let mut first = None;
+        let retry = self.walk_timers(now, |timer| {
+            first = Some(timer.due);
+            false
+        })?;
+        Ok(first.into_iter().chain(retry).min())
+    }
+
+    /// Up to `limit` timers due at `now`, earliest first (a deferred one once it is tried again).
+    pub fn due_timers(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<Timer>, StoreError> {
+        let mut due = Vec::new();
+        self.walk_timers(now, |timer| {
+            let take = timer.due <= now && due.len() < limit;
+            if take {
+                due.push(timer);
+            }
+            take
+        })?;
+        Ok(due)
+    }
+
+    /// Hands `each` the timers, earliest first, but those deferred past `now`, until it says
+    /// stop: then when the first of the deferrals it passed ends. A timer record that does not
+    /// read (a kind a newer release wrote, say) is deferred for [`STUCK_RETRY`] and named in
+    /// the log: it must not stop every other timer.
+    fn walk_timers(
+        &self,
+        now: DateTime<Utc>,
+        mut each: impl FnMut(Timer) -> bool,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let mut deferred = self
             .deferred_timers
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -1480,32 +1525,22 @@ impl SledStore {
                 retry = Some(retry.map_or(at, |r| r.min(at)));
                 continue;
             }
-            let due = decode::<Timer>(&value)?.due;
-            return Ok(Some(retry.map_or(due, |r| r.min(due))));
+            deferred.remove(key.as_ref());
+            match decode::<Timer>(&value) {
+                Ok(timer) => {
+                    if !each(timer) {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    super::unreadable_timer(&key, &e);
+                    let at = now + chrono::Duration::from_std(STUCK_RETRY).unwrap_or_default();
+                    deferred.insert(key.to_vec(), at);
+                    retry = Some(retry.map_or(at, |r| r.min(at)));
+                }
+            }
         }
         Ok(retry)
-    }
-
-    /// Up to `limit` timers due at `now`, earliest first (a deferred one once it is tried again).
-    pub fn due_timers(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<Timer>, StoreError> {
-        let mut deferred = self
-            .deferred_timers
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut due = Vec::new();
-        for item in self.timers.iter() {
-            let (key, value) = item?;
-            if deferred.get(key.as_ref()).is_some_and(|&at| at > now) {
-                continue;
-            }
-            let timer: Timer = decode(&value)?;
-            if timer.due > now || due.len() >= limit {
-                break;
-            }
-            deferred.remove(key.as_ref());
-            due.push(timer);
-        }
-        Ok(due)
     }
 
     /// Leaves `timer` where it is, not to be fired before `at`.

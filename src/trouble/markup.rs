@@ -16,3 +16,16 @@ pub fn escape(text: &str) -> String {
 pub fn unescape(text: &str) -> String {
     text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 }
+
+/// A character that moves the cursor, breaks a line or reorders text rather than being read:
+/// what an export, a log line or `verify` must never print raw (newline and tab aside).
+pub fn acts_on_display(c: char) -> bool {
+    is_hidden(c) || matches!(c, '\r' | '\u{0B}' | '\u{0C}' | '\u{2028}' | '\u{2029}')
+}
+
+/// Characters never shown from user text: controls and bidi formatting.
+pub fn is_hidden(c: char) -> bool {
+    matches!(c,
+        '\u{00}'..='\u{08}' | '\u{0E}'..='\u{1F}' | '\u{7F}'..='\u{9F}'
+        | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}

@@ -6,7 +6,7 @@ pub use fake_slack;
 pub mod fake_socket;
 mod sled_db;
 #[allow(unused_imports)]
-pub use sled_db::sled_db;
+pub use sled_db::{overwrite_timers_of, overwrite_trouble, sled_db, UNREADABLE_BODY, UNREADABLE_SHOWN};
 
 use std::collections::BTreeMap;
 use std::time::Duration;

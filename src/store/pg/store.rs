@@ -355,8 +355,17 @@ impl PgStore {
             )
             .await?;
         let mut due = Vec::with_capacity(rows.len());
+        let mut stuck = Vec::new();
         for row in rows {
-            due.push((row.get::<_, Vec<u8>>(0), decode("timer", row.get::<_, &[u8]>(1))?));
+            let key = row.get::<_, Vec<u8>>(0);
+            match decode("timer", row.get::<_, &[u8]>(1)) {
+                Ok(timer) => due.push((key, timer)),
+                // A kind a newer release wrote, say: it waits, and every other timer goes on.
+                Err(e) => {
+                    crate::store::unreadable_timer(&key, &e);
+                    stuck.push(key);
+                }
+            }
         }
         let keys: Vec<&[u8]> = due.iter().map(|(k, _)| k.as_slice()).collect();
         tx.execute(
@@ -364,6 +373,14 @@ impl PgStore {
             &[&self.instance, &(now + self.lease), &keys],
         )
         .await?;
+        if !stuck.is_empty() {
+            let wait = chrono::Duration::from_std(crate::store::STUCK_RETRY).unwrap_or_default();
+            tx.execute(
+                "UPDATE timers SET claimed_by = NULL, lease_until = $1 WHERE key = ANY($2)",
+                &[&(now + wait), &stuck],
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(due)
     }
@@ -412,8 +429,8 @@ impl PgStore {
         let client = self.pool.get().await?;
         client
             .execute(
-                "UPDATE timers SET claimed_by = NULL, lease_until = $2 WHERE key = $1",
-                &[&key, &at],
+                "UPDATE timers SET claimed_by = NULL, lease_until = $2 WHERE key = $1 AND claimed_by = $3",
+                &[&key, &at, &self.instance],
             )
             .await?;
         Ok(())
@@ -429,9 +446,9 @@ impl PgStore {
         Ok(client
             .query_one(
                 "SELECT LEAST(
-                    (SELECT min(due) FROM timers WHERE lease_until IS NULL OR lease_until <= $1),
+                    (SELECT min(due) FROM timers WHERE lease_until IS NULL OR lease_until <= $1::timestamptz),
                     (SELECT min(lease_until) FROM timers
-                     WHERE due <= $1 + interval '1 minute' AND lease_until > $1))",
+                     WHERE due <= $1::timestamptz + interval '1 minute' AND lease_until > $1::timestamptz))",
                 &[&now],
             )
             .await?
