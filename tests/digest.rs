@@ -340,3 +340,26 @@ async fn an_unreadable_trouble_costs_no_chain_its_digest_is_named_by_verify_and_
     let list = bot.command_text(OTHER, ORIGIN, "list").await;
     assert!(list.contains(&readable) && list.contains(&unreadable.id), "{list}");
 }
+
+#[tokio::test]
+async fn a_queued_call_that_does_not_read_holds_back_no_digest() {
+    let mut bot = spawn_bot_raw(&config("", "")).await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    bot.settle().await;
+    bot.stop().await;
+    // A call a newer release queued, say, at the head of the lane every digest DM goes through.
+    {
+        let db = sled_db(&bot.config().data_dir).await;
+        let key = [b"_/dm".as_slice(), &[0], &1u64.to_be_bytes()].concat();
+        db.open_tree("outbox")
+            .unwrap()
+            .insert(key, &br#"{"op":{"kind":"a_call_of_a_newer_release"}}"#[..])
+            .unwrap();
+        db.flush().unwrap();
+    }
+    bot.restart().await;
+    let target: DateTime<Utc> = MONDAY_NINE.parse().unwrap();
+    bot.advance((target - bot.clock.now()).to_std().unwrap());
+    let dm = digest_to(&bot, MANAGER).await;
+    assert!(dm.contains(&t.id), "{dm}");
+}

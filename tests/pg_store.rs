@@ -713,3 +713,43 @@ async fn a_timer_record_that_does_not_read_waits_an_hour_and_every_other_timer_i
         .get(0);
     assert_eq!(waiting, spoiled as i64, "each waits an hour, held by no instance");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_queued_call_that_does_not_read_is_passed_over_for_an_hour_and_its_lane_goes_on() {
+    let (a, b) = two_instances().await;
+    let now = Utc::now();
+    queue_call(&a, Lane::Dm, now).await;
+    queue_call(&a, Lane::Dm, now).await;
+    let lane = trouble_bot::store::LaneKey::of(None, Lane::Dm);
+    // The head is a call a newer release queued, say, before a rollback.
+    let client = a.pool().get().await.unwrap();
+    let head: i64 = client
+        .query_one("SELECT min(id) FROM outbox WHERE lane = $1", &[&lane.as_str()])
+        .await
+        .unwrap()
+        .get(0);
+    client
+        .execute(
+            "UPDATE outbox SET item = $1 WHERE id = $2",
+            &[&&br#"{"op":{"kind":"a_call_of_a_newer_release"}}"#[..], &head],
+        )
+        .await
+        .unwrap();
+    let claimed = a
+        .claim_lane_head(lane.as_str(), now)
+        .await
+        .unwrap()
+        .expect("the next call");
+    assert!(claimed.id > head && !claimed.reclaimed);
+    a.finish(claimed.id).await.unwrap();
+    // Nothing else waits in the lane: nobody claims, and nobody keeps trying, for the hour.
+    assert!(b.claim_lane_head(lane.as_str(), now).await.unwrap().is_none());
+    assert!(!b
+        .claimable(lane.as_str(), now + chrono::Duration::minutes(59))
+        .await
+        .unwrap());
+    assert!(b
+        .claimable(lane.as_str(), now + chrono::Duration::minutes(61))
+        .await
+        .unwrap());
+}

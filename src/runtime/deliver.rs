@@ -1010,6 +1010,14 @@ async fn refresh_together(app: &App, kind: Combined, message: &PostedMessage) ->
         match app.store.get(id).await {
             Ok(Some(t)) => troubles.push(Arc::unwrap_or_clone(t)),
             Ok(None) => {}
+            // Rendered without it, the message would lose that trouble's line: it stays as it
+            // was, and the lane (the troubles' later pings) goes on.
+            Err(e @ crate::store::StoreError::Corrupt(_)) => {
+                *last_read = before;
+                crate::store::Unreadable::new(id.as_str().as_bytes(), e)
+                    .left_out_of("an edit of the message it shares with others (the message stays as it was)");
+                return Ok(None);
+            }
             Err(e) => {
                 *last_read = before;
                 return Err(e.into());

@@ -1000,7 +1000,7 @@ pub fn sled_is_built(index: &sled::Tree) -> Result<bool, StoreError> {
 const LEFT_OUT_OF: &str = "the read indexes";
 
 /// Builds every entry from `troubles` (records as stored), once, before the store serves.
-pub fn build_sled(index: &sled::Tree, troubles: &sled::Tree) -> Result<(), StoreError> {
+pub fn build_sled(index: &sled::Tree, troubles: &sled::Tree, tracking: &sled::Tree) -> Result<(), StoreError> {
     index.clear()?;
     let mut batch = sled::Batch::default();
     let (mut count, mut open) = (0u64, 0u64);
@@ -1009,7 +1009,8 @@ pub fn build_sled(index: &sled::Tree, troubles: &sled::Tree) -> Result<(), Store
     let mut whole = true;
     for record in troubles.iter() {
         let (key, body) = record?;
-        let t: Trouble = match decode(&body) {
+        // With its tracking record: the body alone has no channel (App Home rows link it).
+        let t = match super::sled::assemble(&body, tracking.get(&key)?.as_deref()) {
             Ok(t) => t,
             Err(e) => {
                 crate::store::Unreadable::new(&key, e).left_out_of(LEFT_OUT_OF);

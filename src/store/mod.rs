@@ -145,6 +145,16 @@ pub(crate) fn unreadable_timer(key: &[u8], e: &dyn std::fmt::Display) {
     );
 }
 
+/// Names in the log a queued Slack call of `lane` whose record does not read: passed over, and
+/// tried again after [`STUCK_RETRY`] (PostgreSQL) or the next start (sled).
+pub(crate) fn unreadable_call(lane: &str, e: &dyn std::fmt::Display) {
+    tracing::error!(
+        lane = %printable(lane),
+        why = %printable(&e.to_string()),
+        "a queued Slack call whose record does not read is passed over and the lane goes on (a newer release may have written it)"
+    );
+}
+
 /// What a read of several troubles (history, search, App Home, the list's judging, the past
 /// troubles an open looks up) makes of one of them: one whose record does not read is passed
 /// over and named in the log, rather than refusing every read, and every open for its

@@ -82,6 +82,9 @@ pub struct SledStore {
     /// Timers that could not fire, by key, and when each is tried again: kept in memory, so a
     /// restart (perhaps a release that reads what this one could not) tries them at once.
     deferred_timers: std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<Vec<u8>, DateTime<Utc>>>>,
+    /// Queued calls whose records did not read, by key: passed over by their lane until a
+    /// restart (perhaps on the release that wrote them) tries them again.
+    passed_over_calls: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<Vec<u8>>>>,
 }
 
 /// How long the writer lock has been held in all, and how often it was taken. Whatever the
@@ -410,7 +413,7 @@ pub(super) fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, St
 
 /// A trouble from its body and its tracking record (none for a trouble the previous release
 /// stored whole and nothing has moved since).
-fn assemble(body: &[u8], tracking: Option<&[u8]>) -> Result<Trouble, StoreError> {
+pub(super) fn assemble(body: &[u8], tracking: Option<&[u8]>) -> Result<Trouble, StoreError> {
     let mut t: Trouble = decode(body)?;
     if let Some(tracking) = tracking {
         decode::<Tracking>(tracking)?.apply(&mut t);
@@ -676,6 +679,7 @@ impl SledStore {
             apply_time: Default::default(),
             halted: Default::default(),
             deferred_timers: Default::default(),
+            passed_over_calls: Default::default(),
             db,
         };
         // The trees of many small records keep leaves of up to 2 KB rather than sixteen
@@ -729,7 +733,7 @@ impl SledStore {
             store.rebuild_summaries()?;
         }
         if !super::index::sled_is_built(&store.index)? {
-            super::index::build_sled(&store.index, &store.troubles)?;
+            super::index::build_sled(&store.index, &store.troubles, &store.tracking)?;
         }
         super::index::build_sled_unsure(&store.index)?;
         super::index::build_sled_viewers(&store.index, |id| store.get(id))?;
@@ -1399,10 +1403,30 @@ impl SledStore {
     pub fn lane_head(&self, lane: &LaneKey) -> Result<Option<OutboxItem>, StoreError> {
         // No call begins that could not be recorded ([`Self::halt`]).
         self.unless_halted()?;
-        let Some(item) = self.outbox.scan_prefix(lane_prefix(lane)).next() else {
+        let mut passed_over = self
+            .passed_over_calls
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut item = None;
+        for record in self.outbox.scan_prefix(lane_prefix(lane)) {
+            let (key, value) = record?;
+            if passed_over.contains(key.as_ref()) {
+                continue;
+            }
+            match decode::<OutboxItem>(&value) {
+                Ok(read) => {
+                    item = Some(read);
+                    break;
+                }
+                Err(e) => {
+                    super::unreadable_call(lane.as_str(), &e);
+                    passed_over.insert(key.to_vec());
+                }
+            }
+        }
+        let Some(mut item) = item else {
             return Ok(None);
         };
-        let mut item: OutboxItem = decode(&item?.1)?;
         let marked = matches!(item.op, Op::Post { .. } | Op::CreateChannel);
         if marked && item.id < self.first_id_this_run && item.attempt_started_at.is_none() {
             item.attempt_started_at = Some(item.created_at + ATTEMPT_COVERED);
@@ -1455,7 +1479,7 @@ impl SledStore {
     /// When the call queued first was queued. Ids grow as calls are queued and end every key,
     /// so the keys are compared and one record is decoded.
     pub fn oldest_outbox_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let mut oldest: Option<(u64, sled::IVec)> = None;
+        let mut keys = Vec::new();
         for key in self.outbox.iter().keys() {
             let key = key?;
             let id = key
@@ -1464,17 +1488,17 @@ impl SledStore {
                 .and_then(|at| key[at..].try_into().ok())
                 .map(u64::from_be_bytes)
                 .ok_or_else(|| StoreError::Corrupt("outbox key without id".into()))?;
-            if oldest.as_ref().is_none_or(|(o, _)| id < *o) {
-                oldest = Some((id, key));
+            keys.push((id, key));
+        }
+        keys.sort_unstable_by_key(|(id, _)| *id);
+        // The oldest that reads: one that does not (passed over, and named in the log) has no
+        // age to tell.
+        for (_, key) in keys {
+            if let Some(Ok(item)) = self.outbox.get(key)?.map(|v| decode::<OutboxItem>(&v)) {
+                return Ok(Some(item.created_at));
             }
         }
-        let Some((_, key)) = oldest else { return Ok(None) };
-        Ok(self
-            .outbox
-            .get(key)?
-            .map(|v| decode::<OutboxItem>(&v))
-            .transpose()?
-            .map(|i| i.created_at))
+        Ok(None)
     }
 
     pub fn outbox_items(&self) -> Result<Vec<OutboxItem>, StoreError> {
@@ -1534,7 +1558,14 @@ impl SledStore {
                 }
                 Err(e) => {
                     super::unreadable_timer(&key, &e);
-                    let at = now + chrono::Duration::from_std(STUCK_RETRY).unwrap_or_default();
+                    // Not before it is due (its key says when), nor sooner than an hour on.
+                    let due = key
+                        .get(..8)
+                        .and_then(|b| b.try_into().ok())
+                        .map(u64::from_be_bytes)
+                        .and_then(|ms| DateTime::from_timestamp_millis(ms as i64));
+                    let soonest = now + chrono::Duration::from_std(STUCK_RETRY).unwrap_or_default();
+                    let at = due.map_or(soonest, |due| due.max(soonest));
                     deferred.insert(key.to_vec(), at);
                     retry = Some(retry.map_or(at, |r| r.min(at)));
                 }

@@ -29,6 +29,13 @@ pub struct PgStore {
     lease: chrono::Duration,
 }
 
+/// Who holds an outbox row that did not read while it waits out its retry: no instance.
+const PASSED_OVER: &str = "(does not read)";
+
+/// The outbox rows that may be a lane's head: not one that did not read, waiting out its retry.
+/// (`COALESCE`: a row nobody holds has no `claimed_by`, and must not drop out as unknown.)
+const NOT_PASSED_OVER: &str = "NOT COALESCE(claimed_by = '(does not read)' AND lease_until > $2, false)";
+
 /// An outbox item this instance holds the lease of.
 #[derive(Clone, Debug)]
 pub struct Claimed {
@@ -236,25 +243,46 @@ impl PgStore {
             .collect())
     }
 
-    /// Claims the head of one lane when nobody holds it (or its holder's lease ran out).
+    /// Claims the head of one lane when nobody holds it (or its holder's lease ran out). A call
+    /// that does not read (an operation a newer release wrote, say) is passed over for
+    /// [`STUCK_RETRY`](crate::store::STUCK_RETRY), named in the log, and the lane goes on: held
+    /// by [`PASSED_OVER`], it is no lane's head meanwhile.
     pub async fn claim_lane_head(&self, lane: &str, now: DateTime<Utc>) -> Result<Option<Claimed>, PgError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let Some(row) = tx
-            .query_opt(
-                "SELECT id, item, attempt_started_at, claimed_by IS NOT NULL, lease_until IS NULL OR lease_until < $2
-                 FROM outbox WHERE lane = $1 ORDER BY id LIMIT 1 FOR UPDATE",
-                &[&lane, &now],
-            )
-            .await?
-        else {
-            return Ok(None);
+        let row = loop {
+            let Some(row) = tx
+                .query_opt(
+                    &format!(
+                        "SELECT id, item, attempt_started_at, claimed_by IS NOT NULL AND claimed_by <> '{PASSED_OVER}',
+                                lease_until IS NULL OR lease_until < $2
+                         FROM outbox WHERE lane = $1 AND {NOT_PASSED_OVER} ORDER BY id LIMIT 1 FOR UPDATE"
+                    ),
+                    &[&lane, &now],
+                )
+                .await?
+            else {
+                tx.commit().await?;
+                return Ok(None);
+            };
+            if !row.get::<_, bool>(4) {
+                return Ok(None);
+            }
+            match decode::<OutboxItem>("outbox item", row.get::<_, &[u8]>(1)) {
+                Ok(item) => break (row, item),
+                Err(e) => {
+                    crate::store::unreadable_call(lane, &e);
+                    let wait = chrono::Duration::from_std(crate::store::STUCK_RETRY).unwrap_or_default();
+                    tx.execute(
+                        "UPDATE outbox SET claimed_by = $3, lease_until = $2 WHERE id = $1",
+                        &[&row.get::<_, i64>(0), &(now + wait), &PASSED_OVER],
+                    )
+                    .await?;
+                }
+            }
         };
-        if !row.get::<_, bool>(4) {
-            return Ok(None);
-        }
+        let (row, mut item) = row;
         let id: i64 = row.get(0);
-        let mut item: OutboxItem = decode("outbox item", row.get::<_, &[u8]>(1))?;
         item.attempt_started_at = row.get(2);
         tx.execute(
             "UPDATE outbox SET claimed_by = $1, lease_until = $2 WHERE id = $3",
@@ -274,7 +302,10 @@ impl PgStore {
         let client = self.pool.get().await?;
         Ok(client
             .query_opt(
-                "SELECT lease_until IS NULL OR lease_until < $2 FROM outbox WHERE lane = $1 ORDER BY id LIMIT 1",
+                &format!(
+                    "SELECT lease_until IS NULL OR lease_until < $2 FROM outbox
+                     WHERE lane = $1 AND {NOT_PASSED_OVER} ORDER BY id LIMIT 1"
+                ),
                 &[&lane, &now],
             )
             .await?
@@ -577,7 +608,10 @@ impl PgStore {
             )
             .await?
         {
-            let item: OutboxItem = decode("outbox item", row.get::<_, &[u8]>(0))?;
+            // One that does not read is passed over (see `claim_lane_head`).
+            let Ok(item) = decode::<OutboxItem>("outbox item", row.get::<_, &[u8]>(0)) else {
+                continue;
+            };
             if matches!(&item.op, Op::PublishHome { user: u } if u == user) {
                 return Ok(true);
             }
