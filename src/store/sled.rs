@@ -618,6 +618,17 @@ fn waiting_timer_key(timers: &Overlay, timer: &Timer) -> Result<Option<Vec<u8>>,
     Ok(timers.get(&earlier)?.map(|_| earlier))
 }
 
+/// An outbox key's id (its last eight bytes), with the key.
+fn outbox_id(key: sled::IVec) -> Result<(u64, sled::IVec), StoreError> {
+    let id = key
+        .len()
+        .checked_sub(8)
+        .and_then(|at| key[at..].try_into().ok())
+        .map(u64::from_be_bytes)
+        .ok_or_else(|| StoreError::Corrupt("outbox key without id".into()))?;
+    Ok((id, key))
+}
+
 /// In sled's default tree (no other record is kept there) while the summaries were built
 /// without a trouble whose record did not read: they are built again at the next start.
 const SUMMARIES_INCOMPLETE: &[u8] = b"summaries:incomplete";
@@ -1477,25 +1488,35 @@ impl SledStore {
     }
 
     /// When the call queued first was queued. Ids grow as calls are queued and end every key,
-    /// so the keys are compared and one record is decoded.
+    /// so the keys are compared and one record is decoded; should it not read (passed over, and
+    /// named in the log: it has no age to tell), the oldest that does.
     pub fn oldest_outbox_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let mut keys = Vec::new();
+        let mut oldest: Option<(u64, sled::IVec)> = None;
         for key in self.outbox.iter().keys() {
-            let key = key?;
-            let id = key
-                .len()
-                .checked_sub(8)
-                .and_then(|at| key[at..].try_into().ok())
-                .map(u64::from_be_bytes)
-                .ok_or_else(|| StoreError::Corrupt("outbox key without id".into()))?;
-            keys.push((id, key));
+            let (id, key) = outbox_id(key?)?;
+            if oldest.as_ref().is_none_or(|(o, _)| id < *o) {
+                oldest = Some((id, key));
+            }
         }
-        keys.sort_unstable_by_key(|(id, _)| *id);
-        // The oldest that reads: one that does not (passed over, and named in the log) has no
-        // age to tell.
-        for (_, key) in keys {
-            if let Some(Ok(item)) = self.outbox.get(key)?.map(|v| decode::<OutboxItem>(&v)) {
-                return Ok(Some(item.created_at));
+        let Some((_, key)) = oldest else { return Ok(None) };
+        let created_at = |key: &sled::IVec| -> Result<Option<DateTime<Utc>>, StoreError> {
+            Ok(match self.outbox.get(key)?.map(|v| decode::<OutboxItem>(&v)) {
+                Some(Ok(item)) => Some(item.created_at),
+                _ => None,
+            })
+        };
+        if let Some(at) = created_at(&key)? {
+            return Ok(Some(at));
+        }
+        // Only when the oldest does not read: every key, in order.
+        let mut all = Vec::new();
+        for key in self.outbox.iter().keys() {
+            all.push(outbox_id(key?)?);
+        }
+        all.sort_unstable_by_key(|(id, _)| *id);
+        for (_, key) in &all {
+            if let Some(at) = created_at(key)? {
+                return Ok(Some(at));
             }
         }
         Ok(None)
