@@ -136,12 +136,30 @@ pub fn verify(store: &Store) -> Outcome {
         }
         let checked = troubles.len() + walked.unreadable.len();
         out.push_str(&format!("{checked} troubles checked, {broken} broken\n"));
+        let queued = match store.unreadable_queued() {
+            Ok(queued) => queued,
+            Err(e) => return Outcome::failed(e.to_string()),
+        };
+        out.push_str(&queued_report(&queued));
         Outcome {
-            code: u8::from(broken > 0),
+            code: u8::from(broken > 0 || !queued.is_empty()),
             stdout: out,
             stderr: String::new(),
         }
     })
+}
+
+/// `verify`'s lines for the stored timers and queued calls whose records do not read (nothing
+/// when every one reads).
+pub fn queued_report(queued: &[String]) -> String {
+    let mut out = String::new();
+    for line in queued {
+        out.push_str(&format!("BROKEN {line}\n"));
+    }
+    if !queued.is_empty() {
+        out.push_str(&format!("{} stored timers or queued calls do not read\n", queued.len()));
+    }
+    out
 }
 
 /// Runs `export` or `verify`: through the running bot if one answers, else on the store.

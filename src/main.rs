@@ -328,7 +328,8 @@ fn report_checked(checked: &pg::copy::Checked) -> ExitCode {
         println!("BROKEN {}", trouble_bot::store::printable(broken));
     }
     println!("{} troubles checked, {} broken", checked.troubles, checked.broken.len());
-    if checked.broken.is_empty() {
+    print!("{}", admin::queued_report(&checked.queued));
+    if checked.broken.is_empty() && checked.queued.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -356,4 +356,12 @@ async fn a_timer_record_that_does_not_read_holds_back_no_other_trouble_s_escalat
     // The spoiled ones wait their hour rather than being tried over and over, and stay.
     assert!(bot.store().next_timer_due(bot.clock.now()).unwrap() > Some(bot.clock.now()));
     assert!(bot.store().timers_len() >= n);
+    bot.stop().await;
+    let (ok, stdout) = verify_stopped(&data_dir);
+    assert!(!ok, "{stdout}");
+    assert!(
+        stdout.contains(&format!("BROKEN timer of {}: the record does not read (", spoiled.id))
+            && stdout.contains(&format!("{n} stored timers or queued calls do not read")),
+        "{stdout}"
+    );
 }

@@ -299,18 +299,8 @@ async fn an_unreadable_trouble_costs_no_chain_its_digest_is_named_by_verify_and_
     bot.stop().await;
 
     // `verify` names it among the troubles it checked, and checks the rest.
-    let config = tempfile::NamedTempFile::new().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
-        .arg("verify")
-        .env("TROUBLE_CONFIG", config.path())
-        .env("TROUBLE_DATA_DIR", &data_dir)
-        .output()
-        .expect("the binary runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        !out.status.success(),
-        "a store with an unreadable record verified: {stdout}"
-    );
+    let (ok, stdout) = verify_stopped(&data_dir);
+    assert!(!ok, "a store with an unreadable record verified: {stdout}");
     assert!(
         stdout.contains(&format!("BROKEN {}: the record does not read (", unreadable.id))
             && stdout.contains(UNREADABLE_SHOWN),
@@ -362,4 +352,12 @@ async fn a_queued_call_that_does_not_read_holds_back_no_digest() {
     bot.advance((target - bot.clock.now()).to_std().unwrap());
     let dm = digest_to(&bot, MANAGER).await;
     assert!(dm.contains(&t.id), "{dm}");
+    bot.stop().await;
+    let (ok, stdout) = verify_stopped(&bot.config().data_dir);
+    assert!(!ok, "{stdout}");
+    assert!(
+        stdout.contains("BROKEN queued call in lane _/dm: the record does not read (")
+            && stdout.contains("1 stored timers or queued calls do not read"),
+        "{stdout}"
+    );
 }

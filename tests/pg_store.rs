@@ -712,6 +712,9 @@ async fn a_timer_record_that_does_not_read_waits_an_hour_and_every_other_timer_i
         .unwrap()
         .get(0);
     assert_eq!(waiting, spoiled as i64, "each waits an hour, held by no instance");
+    let checked = trouble_bot::store::pg::copy::verify(a.pool()).await.unwrap();
+    assert_eq!(checked.queued.len(), spoiled as usize, "{:?}", checked.queued);
+    assert!(checked.queued[0].starts_with(&format!("timer of {bad}: the record does not read (")));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -752,4 +755,7 @@ async fn a_queued_call_that_does_not_read_is_passed_over_for_an_hour_and_its_lan
         .claimable(lane.as_str(), now + chrono::Duration::minutes(61))
         .await
         .unwrap());
+    let checked = trouble_bot::store::pg::copy::verify(a.pool()).await.unwrap();
+    assert_eq!(checked.queued.len(), 1, "{:?}", checked.queued);
+    assert!(checked.queued[0].starts_with("queued call in lane _/dm: the record does not read ("));
 }

@@ -131,15 +131,36 @@ impl Unreadable {
 /// wrote what this one cannot read).
 pub const STUCK_RETRY: Duration = Duration::from_secs(3600);
 
-/// Names in the log a stored timer (by its `key`: due time, trouble, kind) whose record does
-/// not read, and that it waits [`STUCK_RETRY`].
-pub(crate) fn unreadable_timer(key: &[u8], e: &dyn std::fmt::Display) {
+/// The trouble a stored timer's `key` names (due time, trouble, 0, kind), as it may be shown.
+fn timer_key_trouble(key: &[u8]) -> String {
     let trouble = key
         .get(8..)
         .and_then(|rest| rest.split(|b| *b == 0).next())
         .unwrap_or_default();
+    printable(&String::from_utf8_lossy(trouble))
+}
+
+/// `verify`'s line (after "BROKEN ") for a stored timer, by its `key`, whose record does not
+/// read.
+pub fn unreadable_timer_line(key: &[u8], why: &dyn std::fmt::Display) -> String {
+    let why = printable(&why.to_string());
+    format!("timer of {}: the record does not read ({why})", timer_key_trouble(key))
+}
+
+/// `verify`'s line (after "BROKEN ") for a queued call of `lane` whose record does not read.
+pub fn unreadable_call_line(lane: &str, why: &dyn std::fmt::Display) -> String {
+    let why = printable(&why.to_string());
+    format!(
+        "queued call in lane {}: the record does not read ({why})",
+        printable(lane)
+    )
+}
+
+/// Names in the log a stored timer (by its `key`: due time, trouble, kind) whose record does
+/// not read, and that it waits [`STUCK_RETRY`].
+pub(crate) fn unreadable_timer(key: &[u8], e: &dyn std::fmt::Display) {
     tracing::error!(
-        trouble = %printable(&String::from_utf8_lossy(trouble)),
+        trouble = %timer_key_trouble(key),
         why = %printable(&e.to_string()),
         "a timer whose record does not read is tried again in an hour, or after a restart (a newer release may have written it)"
     );

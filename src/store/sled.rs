@@ -1522,6 +1522,25 @@ impl SledStore {
         Ok(None)
     }
 
+    /// `verify`'s lines for the stored timers and queued calls whose records do not read.
+    pub fn unreadable_queued(&self) -> Result<Vec<String>, StoreError> {
+        let mut found = Vec::new();
+        for item in self.timers.iter() {
+            let (key, value) = item?;
+            if let Err(e) = decode::<Timer>(&value) {
+                found.push(super::unreadable_timer_line(&key, &e));
+            }
+        }
+        for item in self.outbox.iter() {
+            let (key, value) = item?;
+            if let Err(e) = decode::<OutboxItem>(&value) {
+                let lane = key.split(|b| *b == 0).next().unwrap_or_default();
+                found.push(super::unreadable_call_line(&String::from_utf8_lossy(lane), &e));
+            }
+        }
+        Ok(found)
+    }
+
     pub fn outbox_items(&self) -> Result<Vec<OutboxItem>, StoreError> {
         self.outbox.iter().values().map(|v| decode(&v?)).collect()
     }

@@ -767,3 +767,15 @@ pub fn list_counted_one_by_one(bot: &TestBot, user: &str) -> (usize, Vec<String>
     open.sort_by_key(|t| (t.severity.level(), t.opened_at.timestamp_millis(), t.id.to_string()));
     (open.len(), open.iter().take(50).map(|t| t.id.to_string()).collect())
 }
+
+/// `trouble-bot verify` on the stopped bot's data directory `data_dir`: (succeeded, stdout).
+pub fn verify_stopped(data_dir: &std::path::Path) -> (bool, String) {
+    let config = tempfile::NamedTempFile::new().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+        .arg("verify")
+        .env("TROUBLE_CONFIG", config.path())
+        .env("TROUBLE_DATA_DIR", data_dir)
+        .output()
+        .expect("the binary runs");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+}

@@ -27,6 +27,8 @@ pub struct Checked {
     pub troubles: usize,
     /// "<id>: entry N <why>" for each broken chain.
     pub broken: Vec<String>,
+    /// The stored timers and queued calls whose records do not read (`verify` names them).
+    pub queued: Vec<String>,
 }
 
 /// A record as sled stores it (its compact form or JSON), or a timeline entry.
@@ -223,6 +225,20 @@ pub async fn verify(pool: &Pool) -> Result<Checked, PgError> {
         });
         if let Err(why) = verified {
             checked.broken.push(format!("{}: {why}", t.id));
+        }
+    }
+    for row in tx.query("SELECT key, timer FROM timers ORDER BY key", &[]).await? {
+        if let Err(e) = decode::<Timer>("timer", row.get::<_, &[u8]>(1)) {
+            checked
+                .queued
+                .push(crate::store::unreadable_timer_line(row.get::<_, &[u8]>(0), &e));
+        }
+    }
+    for row in tx.query("SELECT lane, item FROM outbox ORDER BY id", &[]).await? {
+        if let Err(e) = decode::<OutboxItem>("outbox item", row.get::<_, &[u8]>(1)) {
+            checked
+                .queued
+                .push(crate::store::unreadable_call_line(row.get::<_, &str>(0), &e));
         }
     }
     tx.commit().await?;
