@@ -32,8 +32,9 @@ pub struct PgStore {
 /// Who holds an outbox row that did not read while it waits out its retry: no instance.
 const PASSED_OVER: &str = "(does not read)";
 
-/// The outbox rows that may be a lane's head: not one that did not read, waiting out its retry.
-/// (`COALESCE`: a row nobody holds has no `claimed_by`, and must not drop out as unknown.)
+/// The outbox rows that may be a lane's head: not one that did not read, waiting out its retry
+/// (held by [`PASSED_OVER`], spelled out). `COALESCE`: a row nobody holds has no `claimed_by`,
+/// and must not drop out as unknown.
 const NOT_PASSED_OVER: &str = "NOT COALESCE(claimed_by = '(does not read)' AND lease_until > $2, false)";
 
 /// An outbox item this instance holds the lease of.
@@ -266,6 +267,8 @@ impl PgStore {
                 return Ok(None);
             };
             if !row.get::<_, bool>(4) {
+                // Held by another instance: what was passed over on the way stays passed over.
+                tx.commit().await?;
                 return Ok(None);
             }
             match decode::<OutboxItem>("outbox item", row.get::<_, &[u8]>(1)) {
