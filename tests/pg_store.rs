@@ -249,6 +249,16 @@ async fn migrate_store_copies_a_sled_store_with_its_chains_intact_and_a_second_r
     assert_eq!(walked.unreadable.len(), 1, "{:?}", walked.unreadable);
     assert_eq!(walked.unreadable[0].id, second.id);
     assert!(store.all_troubles().await.is_err(), "a whole read still refuses");
+    // A read of several (history, App Home) passes over it too.
+    let ids = [TroubleId::new(&first.id), TroubleId::new(&second.id)];
+    let read: Vec<String> = store
+        .get_many(&ids)
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| t.id.as_str().to_string())
+        .collect();
+    assert_eq!(read, [first.id.clone()]);
 }
 
 #[test]

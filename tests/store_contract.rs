@@ -188,6 +188,17 @@ async fn a_lane_head_is_claimed_by_one_instance_and_its_outcome_leaves_with_the_
             "{channel}"
         );
     }
+    // Read with others (history, App Home), a trouble reads as it does alone: with its channel,
+    // which its tracking record holds.
+    let alone = other.get(&t.id).await.unwrap().expect("stored");
+    let many = other.get_many(std::slice::from_ref(&t.id)).await.unwrap();
+    assert_eq!(many[0].channel, Some(ChannelId::new("C0AGAIN")));
+    assert_eq!(many, vec![(*alone).clone()]);
+    let judged = other
+        .which_of(vec![t.id.clone()], |t| t.channel.is_some())
+        .await
+        .unwrap();
+    assert!(judged.contains(&t.id), "judged with its channel");
 }
 
 async fn a_call_begun_at_once_reads_as_attempted_after_a_restart(backend: &str) {

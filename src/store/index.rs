@@ -1615,9 +1615,35 @@ pub mod pg {
         Ok(ids.iter().filter_map(|id| by_id.remove(id.as_str())).collect())
     }
 
-    /// The troubles with `ids`, in that order.
+    /// The troubles with `ids`, each with its tracking row (its channel, what its deliveries
+    /// moved), as one reads alone: in the order of `ids`; one not found, or whose record does
+    /// not read, is left out.
     pub async fn troubles(pool: &Pool, ids: &[TroubleId]) -> Result<Vec<Trouble>, PgError> {
-        in_order(pool, "SELECT id, body FROM troubles WHERE id = ANY($1)", ids).await
+        let mut by_id = std::collections::HashMap::with_capacity(ids.len());
+        each_whole(pool, ids, |id, trouble| {
+            by_id.insert(id.to_string(), trouble);
+        })
+        .await?;
+        Ok(ids.iter().filter_map(|id| by_id.remove(id.as_str())).collect())
+    }
+
+    /// Hands `each` the troubles with `ids` that are stored and read, whole (body and tracking
+    /// row), one at a time as they are decoded.
+    async fn each_whole(pool: &Pool, ids: &[TroubleId], mut each: impl FnMut(&str, Trouble)) -> Result<(), PgError> {
+        use crate::store::pg::store::{assemble, row_id, TROUBLE_COLUMNS};
+        let client = pool.get().await?;
+        let wanted: Vec<&str> = ids.iter().map(TroubleId::as_str).collect();
+        let rows = client
+            .query(&format!("SELECT {TROUBLE_COLUMNS} WHERE t.id = ANY($1)"), &[&wanted])
+            .await?;
+        for row in &rows {
+            let id = row_id(row);
+            let read = assemble(row).map(Some).map_err(crate::store::StoreError::from);
+            if let Some(trouble) = crate::store::readable(id, read)? {
+                each(id, trouble);
+            }
+        }
+        Ok(())
     }
 
     /// Those of the troubles `ids` that `keep` holds for, in one query; each body is judged as
@@ -1627,19 +1653,13 @@ pub mod pg {
         ids: &[TroubleId],
         keep: impl Fn(&Trouble) -> bool,
     ) -> Result<std::collections::HashSet<TroubleId>, PgError> {
-        let client = pool.get().await?;
-        let wanted: Vec<&str> = ids.iter().map(TroubleId::as_str).collect();
-        let rows = client
-            .query("SELECT id, body FROM troubles WHERE id = ANY($1)", &[&wanted])
-            .await?;
         let mut kept = std::collections::HashSet::new();
-        for row in &rows {
-            let id = row.get::<_, String>(0);
-            let trouble = crate::store::readable(&id, decode::<Trouble>(row.get::<_, &[u8]>(1)).map(Some))?;
-            if trouble.is_some_and(|t| keep(&t)) {
+        each_whole(pool, ids, |id, trouble| {
+            if keep(&trouble) {
                 kept.insert(TroubleId::new(id));
             }
-        }
+        })
+        .await?;
         Ok(kept)
     }
 

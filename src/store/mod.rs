@@ -48,6 +48,15 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether a record did not read (on either backend), rather than the store failing.
+    pub fn is_unreadable(&self) -> bool {
+        match self {
+            StoreError::Corrupt(_) => true,
+            StoreError::Postgres(e) => matches!(**e, PgError::Corrupt(_)),
+            _ => false,
+        }
+    }
+
     /// Whether doing the same again cannot succeed: a record that does not read, a database
     /// constraint or data error. A disk error, or the database unreachable or refusing this one
     /// transaction for the moment ([`PgError::may_pass`]), may pass.
@@ -182,7 +191,7 @@ pub(crate) fn unreadable_call(lane: &str, e: &dyn std::fmt::Display) {
 /// customer, that touches it.
 pub(crate) fn readable<T>(id: &str, read: Result<Option<T>, StoreError>) -> Result<Option<T>, StoreError> {
     match read {
-        Err(e @ StoreError::Corrupt(_)) => {
+        Err(e) if e.is_unreadable() => {
             Unreadable::new(id.as_bytes(), e).left_out_of("a read of several troubles");
             Ok(None)
         }
