@@ -258,7 +258,7 @@ async fn migrate_store_copies_a_sled_store_with_its_chains_intact_and_a_second_r
         .iter()
         .map(|t| t.id.as_str().to_string())
         .collect();
-    assert_eq!(read, [first.id.clone()]);
+    assert_eq!(read, [first.id.as_str()]);
 }
 
 #[test]
