@@ -1012,7 +1012,7 @@ async fn refresh_together(app: &App, kind: Combined, message: &PostedMessage) ->
             Ok(None) => {}
             // Rendered without it, the message would lose that trouble's line: it stays as it
             // was, and the lane (the troubles' later pings) goes on.
-            Err(e @ crate::store::StoreError::Corrupt(_)) => {
+            Err(e) if e.is_unreadable() => {
                 *last_read = before;
                 crate::store::Unreadable::new(id.as_str().as_bytes(), e)
                     .left_out_of("an edit of the message it shares with others (the message stays as it was)");

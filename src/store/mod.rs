@@ -135,9 +135,9 @@ impl Unreadable {
     }
 }
 
-/// How long a timer waits that cannot fire in a way a retry soon would not mend (its record, or
-/// its trouble's, does not read): an hour, or until a restart (perhaps on the release that
-/// wrote what this one cannot read).
+/// How long a timer that cannot fire in a way a retry soon would not mend (its record, or its
+/// trouble's, does not read), or a queued call that does not read on PostgreSQL, waits: an
+/// hour, or until a restart (perhaps on the release that wrote what this one cannot read).
 pub const STUCK_RETRY: Duration = Duration::from_secs(3600);
 
 /// The trouble a stored timer's `key` names (due time, trouble, 0, kind), as it may be shown.
