@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use common::*;
 use trouble_bot::store::Store;
 use trouble_bot::trouble::decide::{Decision, Delivery, Dest, Lane, Message, Op};
-use trouble_bot::trouble::digest::digest_timer;
+use trouble_bot::trouble::digest::{digest_timer, TIMER_NAME};
 use trouble_bot::trouble::model::UserId;
 
 const OTHER: &str = "U0OTHER";
@@ -360,4 +360,25 @@ async fn a_queued_call_that_does_not_read_holds_back_no_digest() {
             && stdout.contains("1 stored timers or queued calls do not read"),
         "{stdout}"
     );
+}
+
+#[tokio::test]
+async fn a_digest_timer_that_does_not_read_is_replaced_at_start_and_the_digest_still_comes() {
+    let mut bot = spawn_bot_raw(&config("", "")).await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    bot.settle().await;
+    bot.stop().await;
+    // The digest's waiting timer as a newer release wrote it, say, before a rollback.
+    let data_dir = bot.config().data_dir;
+    let spoiled = overwrite_timers_of(&data_dir, TIMER_NAME, br#"{"kind":"a_kind_of_a_newer_release"}"#).await;
+    assert_eq!(spoiled, 1, "one digest timer waits");
+    bot.restart().await;
+    let target: DateTime<Utc> = MONDAY_NINE.parse().unwrap();
+    bot.advance((target - bot.clock.now()).to_std().unwrap());
+    let dm = digest_to(&bot, MANAGER).await;
+    assert!(dm.contains(&t.id), "{dm}");
+    bot.stop().await;
+    // Replaced, not left beside the new one: nothing in the store fails to read.
+    let (ok, stdout) = verify_stopped(&data_dir);
+    assert!(ok, "{stdout}");
 }

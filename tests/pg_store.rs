@@ -769,3 +769,44 @@ async fn a_queued_call_that_does_not_read_is_passed_over_for_an_hour_and_its_lan
     assert_eq!(checked.queued.len(), 1, "{:?}", checked.queued);
     assert!(checked.queued[0].starts_with("queued call in lane _/dm: the record does not read ("));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_digest_timer_that_does_not_read_is_replaced_when_the_digest_is_scheduled() {
+    use trouble_bot::trouble::digest::{digest_timer, TIMER_NAME};
+    let (a, b) = two_instances().await;
+    // In whole seconds: a timer's key holds its due time to the millisecond.
+    let monday = chrono::DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap() + chrono::Duration::days(3);
+    assert!(a.schedule_global(&digest_timer(monday)).await.unwrap());
+    // The waiting digest timer as a newer release wrote it, say, before a rollback.
+    let client = a.pool().get().await.unwrap();
+    let spoiled = client
+        .execute(
+            "UPDATE timers SET timer = $1 WHERE trouble = $2",
+            &[&&br#"{"kind":"a_kind_of_a_newer_release"}"#[..], &TIMER_NAME],
+        )
+        .await
+        .unwrap();
+    assert_eq!(spoiled, 1);
+    // The next instance to start, a week on, schedules the digest again: in place of the one that
+    // does not read, and still due when it was (a digest missed while down comes once).
+    let later = digest_timer(monday + chrono::Duration::days(7));
+    assert!(b.schedule_global(&later).await.unwrap(), "replaced");
+    assert!(!a.schedule_global(&later).await.unwrap(), "then found waiting");
+    let next = digest_timer(monday);
+    let keys: Vec<Vec<u8>> = client
+        .query("SELECT key FROM timers WHERE trouble = $1", &[&TIMER_NAME])
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(keys, [trouble_bot::store::timer_key(&next)]);
+    let claimed = a
+        .claim_due_timers(monday + chrono::Duration::days(1), 16)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1, "it fires: {claimed:?}");
+    assert_eq!(claimed[0].1, next);
+    let checked = trouble_bot::store::pg::copy::verify(a.pool()).await.unwrap();
+    assert!(checked.queued.is_empty(), "{:?}", checked.queued);
+}

@@ -140,13 +140,9 @@ impl Unreadable {
 /// hour, or until a restart (perhaps on the release that wrote what this one cannot read).
 pub const STUCK_RETRY: Duration = Duration::from_secs(3600);
 
-/// The trouble a stored timer's `key` names (due time, trouble, 0, kind), as it may be shown.
+/// The trouble a stored timer's `key` names, as it may be shown.
 fn timer_key_trouble(key: &[u8]) -> String {
-    let trouble = key
-        .get(8..)
-        .and_then(|rest| rest.split(|b| *b == 0).next())
-        .unwrap_or_default();
-    printable(&String::from_utf8_lossy(trouble))
+    printable(&String::from_utf8_lossy(timer_key_job(key).unwrap_or_default()))
 }
 
 /// `verify`'s line (after "BROKEN ") for a stored timer, by its `key`, whose record does not
@@ -172,6 +168,16 @@ pub(crate) fn unreadable_timer(key: &[u8], e: &dyn std::fmt::Display) {
         trouble = %timer_key_trouble(key),
         why = %printable(&e.to_string()),
         "a timer whose record does not read is tried again in an hour, or after a restart (a newer release may have written it)"
+    );
+}
+
+/// Names in the log a waiting timer of a global job whose record does not read, replaced by
+/// the job's next timer when the job is scheduled at start.
+pub(crate) fn replaced_unreadable_timer(key: &[u8], e: &dyn std::fmt::Display) {
+    tracing::error!(
+        job = %timer_key_trouble(key),
+        why = %printable(&e.to_string()),
+        "a waiting timer whose record does not read is replaced by the job's next one"
     );
 }
 
@@ -310,6 +316,18 @@ pub(crate) fn timer_key_with(timer: &Timer, kind: &[u8]) -> Vec<u8> {
     key.push(0);
     key.extend_from_slice(kind);
     key
+}
+
+/// The trouble (or the job, for a global timer) a stored timer's `key` ([`timer_key_with`])
+/// names, read from the key alone so that a record which does not decode is still told.
+pub(crate) fn timer_key_job(key: &[u8]) -> Option<&[u8]> {
+    key.get(8..)?.split(|b| *b == 0).next()
+}
+
+/// When a stored timer's `key` ([`timer_key_with`]) says it is due.
+pub(crate) fn timer_key_due(key: &[u8]) -> Option<DateTime<Utc>> {
+    let millis = u64::from_be_bytes(key.get(..8)?.try_into().ok()?);
+    DateTime::from_timestamp_millis(i64::try_from(millis).ok()?)
 }
 
 /// The store, on one backend or the other.

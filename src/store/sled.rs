@@ -1599,11 +1599,7 @@ impl SledStore {
                 Err(e) => {
                     super::unreadable_timer(&key, &e);
                     // Not before it is due (its key says when), nor sooner than an hour on.
-                    let due = key
-                        .get(..8)
-                        .and_then(|b| b.try_into().ok())
-                        .map(u64::from_be_bytes)
-                        .and_then(|ms| DateTime::from_timestamp_millis(ms as i64));
+                    let due = super::timer_key_due(&key);
                     let soonest = now + chrono::Duration::from_std(STUCK_RETRY).unwrap_or_default();
                     let at = due.map_or(soonest, |due| due.max(soonest));
                     deferred.insert(key.to_vec(), at);

@@ -3,23 +3,52 @@
 use chrono::{DateTime, Utc};
 
 use super::{timer_key, waiting_timer_key, write_decision, SledStore};
-use crate::store::StoreError;
+use crate::store::{replaced_unreadable_timer, timer_key_due, timer_key_job, StoreError};
 use crate::trouble::decide::{Decision, Timer};
 
 impl SledStore {
     /// Stores `timer` unless a timer of the same job (its `trouble` name) is waiting; looked
     /// for and inserted under the writer lock, so two cannot both store one.
+    ///
+    /// A waiting record of the job that does not read (a newer release's, after a rollback) is
+    /// named in the log and written again as this release's, still due when its key says: left,
+    /// it would be deferred at every start and the job never run again.
     pub fn schedule_global(&self, timer: &Timer) -> Result<bool, StoreError> {
         let _writer = self.lock()?;
-        // Told by its key (due time, trouble, 0, kind): no timer is decoded, so one that does
-        // not read cannot keep the digest from being set.
-        let job = [timer.trouble.as_str().as_bytes(), &[0]].concat();
-        for key in self.timers.iter().keys() {
-            if key?.get(8..).is_some_and(|rest| rest.starts_with(&job)) {
-                return Ok(false);
+        let job = timer.trouble.as_str().as_bytes();
+        let mut unreadable = Vec::new();
+        for item in self.timers.iter() {
+            let (key, value) = item?;
+            if timer_key_job(&key) != Some(job) {
+                continue;
+            }
+            match super::decode::<Timer>(&value) {
+                Ok(_) => return Ok(false),
+                Err(e) => {
+                    replaced_unreadable_timer(&key, &e);
+                    unreadable.push(key);
+                }
             }
         }
-        self.timers.insert(timer_key(timer), super::encode(timer))?;
+        let due = unreadable.iter().filter_map(|key| timer_key_due(key)).min();
+        let timer = Timer {
+            due: due.unwrap_or(timer.due),
+            ..timer.clone()
+        };
+        let mut batch = ::sled::Batch::default();
+        for key in &unreadable {
+            batch.remove(key);
+        }
+        batch.insert(timer_key(&timer), super::encode(&timer));
+        self.timers.apply_batch(batch)?;
+        // Its deferral was for the record that did not read.
+        let mut deferred = self
+            .deferred_timers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for key in &unreadable {
+            deferred.remove(key.as_ref());
+        }
         Ok(true)
     }
 

@@ -2,28 +2,57 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{encode, write_decision, PgStore};
+use super::{decode, encode, write_decision, PgStore};
 use crate::store::pg::PgError;
-use crate::store::timer_key;
+use crate::store::{replaced_unreadable_timer, timer_key, timer_key_due};
 use crate::trouble::decide::{Decision, Timer};
 
 impl PgStore {
     /// Stores `timer` unless a timer of the same job (its `trouble` name) is waiting. Instances
     /// starting together take the same advisory lock, so only one of them inserts.
+    ///
+    /// A waiting row of the job that does not read (a newer release's, after a rollback) is named
+    /// in the log and written again as this release's, still due when it was: left, it would be
+    /// held an hour at a time and the job never run again.
     pub async fn schedule_global(&self, timer: &Timer) -> Result<bool, PgError> {
         let mut client = self.pool().get().await?;
         let tx = client.transaction().await?;
         tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&timer.trouble.as_str()])
             .await?;
-        let inserted = tx
-            .execute(
-                "INSERT INTO timers (key, due, trouble, timer)
-                 SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM timers WHERE trouble = $3)",
-                &[&timer_key(timer), &timer.due, &timer.trouble.as_str(), &encode(timer)],
+        let waiting = tx
+            .query(
+                "SELECT key, timer FROM timers WHERE trouble = $1",
+                &[&timer.trouble.as_str()],
             )
             .await?;
+        let mut unreadable = Vec::new();
+        for row in &waiting {
+            let key: Vec<u8> = row.get(0);
+            match decode::<Timer>("timer", row.get(1)) {
+                Ok(_) => {
+                    tx.rollback().await?;
+                    return Ok(false);
+                }
+                Err(e) => {
+                    replaced_unreadable_timer(&key, &e);
+                    unreadable.push(key);
+                }
+            }
+        }
+        let due = unreadable.iter().filter_map(|key| timer_key_due(key)).min();
+        let timer = Timer {
+            due: due.unwrap_or(timer.due),
+            ..timer.clone()
+        };
+        tx.execute("DELETE FROM timers WHERE key = ANY($1)", &[&unreadable])
+            .await?;
+        tx.execute(
+            "INSERT INTO timers (key, due, trouble, timer) VALUES ($1, $2, $3, $4)",
+            &[&timer_key(&timer), &timer.due, &timer.trouble.as_str(), &encode(&timer)],
+        )
+        .await?;
         tx.commit().await?;
-        Ok(inserted == 1)
+        Ok(true)
     }
 
     /// Fires a claimed global timer: it leaves the table in the same transaction as
