@@ -80,9 +80,16 @@ impl BotProcess {
         self.child.wait().unwrap();
     }
 
-    fn terminate(&mut self) -> std::process::ExitStatus {
+    /// SIGTERM, then the exit, polled rather than waited for: the fake Slack answers on this
+    /// test's runtime, and the calls the bot has in flight at the signal must be answered for
+    /// it to finish them (a blocked runtime left each to run out `slack_timeout`).
+    async fn terminate(&mut self) -> std::process::ExitStatus {
         self.send_sigterm();
-        self.child.wait().unwrap()
+        let child = &mut self.child;
+        eventually("the bot's exit after SIGTERM", Duration::from_secs(30), || {
+            child.try_wait().expect("the bot's status")
+        })
+        .await
     }
 
     /// The whole log of an exited bot, once its reader has read the last line.
@@ -157,7 +164,7 @@ async fn killed_mid_delivery_and_restarted_every_answered_open_has_one_channel_o
     }
     // Timers are intact: every trouble still has its escalation and follow-up timers.
     let mut bot = bot;
-    assert!(bot.terminate().success());
+    assert!(bot.terminate().await.success());
     let store = trouble_bot::store::SledStore::open(&dir.path().join("data")).unwrap();
     assert!(
         store.timers_len() >= 2 * ids.len(),
@@ -286,7 +293,7 @@ async fn sigterm_lets_a_request_in_flight_finish_flushes_and_exits_zero() {
         })
     };
     slack.wait_for("views.open", |_| true).await;
-    let status = bot.terminate();
+    let status = bot.terminate().await;
     assert!(
         status.success(),
         "exit status {status:?}; logs:\n{}",
@@ -327,7 +334,7 @@ async fn the_token_the_signing_secret_and_long_header_values_never_appear_in_log
         .wait_for("chat.postMessage", |c| c.params["channel"] == MANAGER)
         .await;
     slack.wait_for_n("chat.postMessage", 3, |_| true).await;
-    bot.terminate();
+    bot.terminate().await;
     let logs = bot.logs_at_exit().await;
     assert!(
         logs.contains("Slack refused a call for good") || logs.contains("missing_scope"),
