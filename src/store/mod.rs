@@ -171,14 +171,25 @@ pub(crate) fn unreadable_timer(key: &[u8], e: &dyn std::fmt::Display) {
     );
 }
 
-/// Names in the log a waiting timer of a global job whose record does not read, replaced by
-/// the job's next timer when the job is scheduled at start.
+/// Names in the log a waiting timer of a global job whose record does not read, written again
+/// as this release's ([`in_place_of_unreadable`]) when the job is scheduled at start.
 pub(crate) fn replaced_unreadable_timer(key: &[u8], e: &dyn std::fmt::Display) {
     tracing::error!(
         job = %timer_key_trouble(key),
         why = %printable(&e.to_string()),
-        "a waiting timer whose record does not read is replaced by the job's next one"
+        "a waiting timer whose record does not read is written again as this release's, due when it was"
     );
+}
+
+/// The global timer to store in place of the job's waiting ones that do not read (their
+/// `unreadable` keys): `timer`, but due when the earliest of them was, so that a run missed
+/// while the bot was down still comes once.
+pub(crate) fn in_place_of_unreadable<K: AsRef<[u8]>>(timer: &Timer, unreadable: &[K]) -> Timer {
+    let due = unreadable.iter().filter_map(|key| timer_key_due(key.as_ref())).min();
+    Timer {
+        due: due.unwrap_or(timer.due),
+        ..timer.clone()
+    }
 }
 
 /// Names in the log a queued Slack call of `lane` whose record does not read: passed over, and

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{timer_key, waiting_timer_key, write_decision, SledStore};
-use crate::store::{replaced_unreadable_timer, timer_key_due, timer_key_job, StoreError};
+use crate::store::{in_place_of_unreadable, replaced_unreadable_timer, timer_key_job, StoreError};
 use crate::trouble::decide::{Decision, Timer};
 
 impl SledStore {
@@ -30,11 +30,7 @@ impl SledStore {
                 }
             }
         }
-        let due = unreadable.iter().filter_map(|key| timer_key_due(key)).min();
-        let timer = Timer {
-            due: due.unwrap_or(timer.due),
-            ..timer.clone()
-        };
+        let timer = in_place_of_unreadable(timer, &unreadable);
         let mut batch = ::sled::Batch::default();
         for key in &unreadable {
             batch.remove(key);

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::{decode, encode, write_decision, PgStore};
 use crate::store::pg::PgError;
-use crate::store::{replaced_unreadable_timer, timer_key, timer_key_due};
+use crate::store::{in_place_of_unreadable, replaced_unreadable_timer, timer_key};
 use crate::trouble::decide::{Decision, Timer};
 
 impl PgStore {
@@ -39,11 +39,7 @@ impl PgStore {
                 }
             }
         }
-        let due = unreadable.iter().filter_map(|key| timer_key_due(key)).min();
-        let timer = Timer {
-            due: due.unwrap_or(timer.due),
-            ..timer.clone()
-        };
+        let timer = in_place_of_unreadable(timer, &unreadable);
         tx.execute("DELETE FROM timers WHERE key = ANY($1)", &[&unreadable])
             .await?;
         tx.execute(
