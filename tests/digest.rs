@@ -331,12 +331,25 @@ async fn an_unreadable_trouble_costs_no_chain_its_digest_is_named_by_verify_and_
     assert!(list.contains(&readable) && list.contains(&unreadable.id), "{list}");
 }
 
-#[tokio::test]
-async fn a_queued_call_that_does_not_read_holds_back_no_digest() {
+/// A bot with one trouble opened and set up, then stopped: for tests that tamper with its store.
+async fn one_trouble_then_stopped() -> (TestBot, OpenedTrouble) {
     let mut bot = spawn_bot_raw(&config("", "")).await;
     let t = bot.open_ready("sev2 ACME: cracked housings").await;
     bot.settle().await;
     bot.stop().await;
+    (bot, t)
+}
+
+/// The clock moved to Monday nine at once, nothing settled on the way: the manager's digest.
+async fn monday_digest_to_the_manager(bot: &TestBot) -> String {
+    let target: DateTime<Utc> = MONDAY_NINE.parse().unwrap();
+    bot.advance((target - bot.clock.now()).to_std().unwrap());
+    digest_to(bot, MANAGER).await
+}
+
+#[tokio::test]
+async fn a_queued_call_that_does_not_read_holds_back_no_digest() {
+    let (mut bot, t) = one_trouble_then_stopped().await;
     // A call a newer release queued, say, at the head of the lane every digest DM goes through.
     {
         let db = sled_db(&bot.config().data_dir).await;
@@ -348,9 +361,7 @@ async fn a_queued_call_that_does_not_read_holds_back_no_digest() {
         db.flush().unwrap();
     }
     bot.restart().await;
-    let target: DateTime<Utc> = MONDAY_NINE.parse().unwrap();
-    bot.advance((target - bot.clock.now()).to_std().unwrap());
-    let dm = digest_to(&bot, MANAGER).await;
+    let dm = monday_digest_to_the_manager(&bot).await;
     assert!(dm.contains(&t.id), "{dm}");
     bot.stop().await;
     let (ok, stdout) = verify_stopped(&bot.config().data_dir);
@@ -364,18 +375,13 @@ async fn a_queued_call_that_does_not_read_holds_back_no_digest() {
 
 #[tokio::test]
 async fn a_digest_timer_that_does_not_read_is_replaced_at_start_and_the_digest_still_comes() {
-    let mut bot = spawn_bot_raw(&config("", "")).await;
-    let t = bot.open_ready("sev2 ACME: cracked housings").await;
-    bot.settle().await;
-    bot.stop().await;
+    let (mut bot, t) = one_trouble_then_stopped().await;
     // The digest's waiting timer as a newer release wrote it, say, before a rollback.
     let data_dir = bot.config().data_dir;
     let spoiled = overwrite_timers_of(&data_dir, TIMER_NAME, br#"{"kind":"a_kind_of_a_newer_release"}"#).await;
     assert_eq!(spoiled, 1, "one digest timer waits");
     bot.restart().await;
-    let target: DateTime<Utc> = MONDAY_NINE.parse().unwrap();
-    bot.advance((target - bot.clock.now()).to_std().unwrap());
-    let dm = digest_to(&bot, MANAGER).await;
+    let dm = monday_digest_to_the_manager(&bot).await;
     assert!(dm.contains(&t.id), "{dm}");
     bot.stop().await;
     // Replaced, not left beside the new one: nothing in the store fails to read.
