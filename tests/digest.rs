@@ -278,6 +278,7 @@ async fn an_unreadable_trouble_costs_no_chain_its_digest_is_named_by_verify_and_
         let db = sled_db(&data_dir).await;
         db.open_tree("index").unwrap().clear().unwrap();
         db.open_tree("summaries").unwrap().clear().unwrap();
+        db.remove("summaries:built").unwrap();
         db.flush().unwrap();
     }
     // It starts all the same, and serves the troubles that read.

@@ -999,14 +999,20 @@ pub fn sled_is_built(index: &sled::Tree) -> Result<bool, StoreError> {
 /// goes on without it, rather than no trouble being served.
 const LEFT_OUT_OF: &str = "the read indexes";
 
-/// Builds every entry from `troubles` (records as stored), once, before the store serves.
-pub fn build_sled(index: &sled::Tree, troubles: &sled::Tree, tracking: &sled::Tree) -> Result<(), StoreError> {
+/// Builds every entry from `troubles` (records as stored), once, before the store serves; the
+/// keys of the troubles left out because their record does not read, for the store to file
+/// once they read (`SledStore::file_left_out`).
+pub fn build_sled(
+    index: &sled::Tree,
+    troubles: &sled::Tree,
+    tracking: &sled::Tree,
+) -> Result<Vec<sled::IVec>, StoreError> {
     index.clear()?;
     let mut batch = sled::Batch::default();
     let (mut count, mut open) = (0u64, 0u64);
     let mut days: std::collections::HashMap<Day, Tally> = std::collections::HashMap::new();
     let mut customers: std::collections::HashMap<Day, BTreeMap<String, Named>> = std::collections::HashMap::new();
-    let mut whole = true;
+    let mut left_out = Vec::new();
     for record in troubles.iter() {
         let (key, body) = record?;
         // With its tracking record: the body alone has no channel (App Home rows link it).
@@ -1014,7 +1020,7 @@ pub fn build_sled(index: &sled::Tree, troubles: &sled::Tree, tracking: &sled::Tr
             Ok(t) => t,
             Err(e) => {
                 crate::store::Unreadable::new(&key, e).left_out_of(LEFT_OUT_OF);
-                whole = false;
+                left_out.push(key);
                 continue;
             }
         };
@@ -1062,13 +1068,9 @@ pub fn build_sled(index: &sled::Tree, troubles: &sled::Tree, tracking: &sled::Tr
     batch.insert(COUNT_OPEN, &open.to_be_bytes());
     batch.insert(UNSURE_BUILT, &[]);
     batch.insert(VIEWERS_BUILT, &[]);
-    // Built again at the next start while a trouble was left out: once its record reads again,
-    // it is listed and found as before.
-    if whole {
-        batch.insert(BUILT, &[]);
-    }
+    batch.insert(BUILT, &[]);
     index.apply_batch(batch)?;
-    Ok(())
+    Ok(left_out)
 }
 
 /// Files the open troubles not known to be public under `u:` in an index built before that
@@ -1092,15 +1094,17 @@ pub fn build_sled_unsure(index: &sled::Tree) -> Result<(), StoreError> {
 /// Gives the `u:` values an earlier release filed with the flag alone their trouble's viewers,
 /// once: only those troubles are read (open ones not known to be public), each at most once.
 /// A value left at its flag (a trouble gone, or past [`CARRIED_MAX`]) is judged from the body.
+/// The troubles left out because their record does not read, for the store to file once they
+/// read (`SledStore::file_left_out`).
 pub fn build_sled_viewers(
     index: &sled::Tree,
     get: impl Fn(&TroubleId) -> Result<Option<Trouble>, StoreError>,
-) -> Result<(), StoreError> {
+) -> Result<Vec<TroubleId>, StoreError> {
     if index.contains_key(VIEWERS_BUILT)? {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let mut batch = sled::Batch::default();
-    let mut whole = true;
+    let mut left_out = Vec::new();
     for record in index.scan_prefix(b"u:") {
         let (key, value) = record?;
         if value.len() > 1 {
@@ -1111,7 +1115,7 @@ pub fn build_sled_viewers(
             Ok(trouble) => trouble,
             Err(e @ StoreError::Corrupt(_)) => {
                 crate::store::Unreadable::new(id.as_str().as_bytes(), e).left_out_of(LEFT_OUT_OF);
-                whole = false;
+                left_out.push(id);
                 continue;
             }
             Err(e) => return Err(e),
@@ -1120,13 +1124,10 @@ pub fn build_sled_viewers(
             batch.insert(key, value);
         }
     }
-    // Its value left at its flag, the trouble is judged from its body, once it reads: only the
-    // next start's look is owed.
-    if whole {
-        batch.insert(VIEWERS_BUILT, &[]);
-    }
+    // Its value left at its flag, the trouble is judged from its body; filed whole once it reads.
+    batch.insert(VIEWERS_BUILT, &[]);
     index.apply_batch(batch)?;
-    Ok(())
+    Ok(left_out)
 }
 
 /// Ids filed under each prefix key `p` ++ `a` ++ 0.

@@ -99,11 +99,13 @@ impl Walked {
     }
 }
 
-/// A trouble whose stored record did not read: its id as stored, and why.
+/// A trouble whose stored record did not read: its id as it may be shown, and why.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Unreadable {
     pub id: String,
     pub why: String,
+    /// Its id as stored, to find it again by.
+    pub key: Vec<u8>,
 }
 
 /// As `verify` names it, after "BROKEN ".
@@ -131,6 +133,7 @@ impl Unreadable {
         Unreadable {
             id: printable(&String::from_utf8_lossy(id)),
             why: printable(&why),
+            key: id.to_vec(),
         }
     }
 }
