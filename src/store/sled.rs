@@ -2409,6 +2409,25 @@ mod tests {
     }
 
     #[test]
+    fn the_oldest_queued_call_s_age_counts_from_the_oldest_that_reads() {
+        let (_dir, store, config, now) = fresh();
+        let ctx = Ctx {
+            policy: &config.policy,
+            now,
+        };
+        open_in(&store, &ctx, &[], 2).unwrap();
+        assert_eq!(store.oldest_outbox_at().unwrap(), Some(now));
+        // Older than every call queued (id 0), in a lane of its own: an operation a newer
+        // release queued, say.
+        let key = lane_key_with(&LaneKey::of(None, Lane::Dm), &0u64.to_be_bytes());
+        store
+            .outbox
+            .insert(key, &br#"{"op":{"kind":"a_call_of_a_newer_release"}}"#[..])
+            .unwrap();
+        assert_eq!(store.oldest_outbox_at().unwrap(), Some(now), "not hidden behind it");
+    }
+
+    #[test]
     fn a_trouble_left_out_of_a_build_is_filed_once_it_reads_and_nothing_is_built_again_meanwhile() {
         let (dir, store, config, now) = fresh();
         let ctx = Ctx {
