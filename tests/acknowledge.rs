@@ -365,3 +365,30 @@ async fn a_timer_record_that_does_not_read_holds_back_no_other_trouble_s_escalat
         "{stdout}"
     );
 }
+
+#[tokio::test]
+async fn a_timer_whose_trouble_does_not_read_is_tried_again_in_an_hour_not_every_few_seconds() {
+    let mut bot = spawn_bot_with(ESCALATION).await;
+    let spoiled = bot.open_ready("ACME: broken").await;
+    bot.settle().await;
+    bot.stop().await;
+    overwrite_trouble(&bot.config().data_dir, &spoiled.id, UNREADABLE_BODY).await;
+    bot.restart().await;
+    // Its acknowledgement falls due and cannot fire: kept, and tried again in an hour (or at the
+    // next start), not every few seconds with an error logged each time.
+    bot.advance(ACK_TIMEOUT);
+    eventually("the firing that failed put off", Duration::from_secs(10), || {
+        let now = bot.clock.now();
+        let next = bot.store().next_timer_due(now).unwrap()?;
+        (next > now + chrono::Duration::minutes(1)).then_some(())
+    })
+    .await;
+    assert_eq!(
+        bot.slack
+            .calls_to("chat.postMessage")
+            .iter()
+            .filter(|c| c.params["channel"] == DIRECTOR)
+            .count(),
+        0
+    );
+}
