@@ -995,13 +995,21 @@ pub fn sled_is_built(index: &sled::Tree) -> Result<bool, StoreError> {
     Ok(index.contains_key(BUILT)?)
 }
 
+/// Marks the index built, once what [`build_sled`] left out is noted where a later start finds
+/// it: a crash in between builds it again rather than lose those troubles.
+pub fn mark_sled_built(index: &sled::Tree) -> Result<(), StoreError> {
+    index.insert(BUILT, &[])?;
+    Ok(())
+}
+
 /// What a build of the indexes leaves out a trouble whose record does not read of: starting
 /// goes on without it, rather than no trouble being served.
 const LEFT_OUT_OF: &str = "the read indexes";
 
 /// Builds every entry from `troubles` (records as stored), once, before the store serves; the
 /// keys of the troubles left out because their record does not read, for the store to file
-/// once they read (`SledStore::file_left_out`).
+/// once they read (`SledStore::file_left_out`). The caller marks it built ([`mark_sled_built`])
+/// once it has noted those.
 pub fn build_sled(
     index: &sled::Tree,
     troubles: &sled::Tree,
@@ -1068,7 +1076,6 @@ pub fn build_sled(
     batch.insert(COUNT_OPEN, &open.to_be_bytes());
     batch.insert(UNSURE_BUILT, &[]);
     batch.insert(VIEWERS_BUILT, &[]);
-    batch.insert(BUILT, &[]);
     index.apply_batch(batch)?;
     Ok(left_out)
 }

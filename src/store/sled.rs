@@ -756,19 +756,31 @@ impl SledStore {
         store.file_left_out()?;
         let mut left_out: Vec<Vec<u8>> = Vec::new();
         let summaries_built = store.db.contains_key(SUMMARIES_BUILT)? || !store.summaries.is_empty();
-        if !summaries_built && !store.troubles.is_empty() || store.db.contains_key(SUMMARIES_INCOMPLETE)? {
+        let summaries_due =
+            !summaries_built && !store.troubles.is_empty() || store.db.contains_key(SUMMARIES_INCOMPLETE)?;
+        if summaries_due {
             left_out.extend(store.rebuild_summaries()?);
         }
-        store.db.insert(SUMMARIES_BUILT, &[])?;
-        if !super::index::sled_is_built(&store.index)? {
+        let index_due = !super::index::sled_is_built(&store.index)?;
+        if index_due {
             let unread = super::index::build_sled(&store.index, &store.troubles, &store.tracking)?;
             left_out.extend(unread.iter().map(|key| key.to_vec()));
         }
         super::index::build_sled_unsure(&store.index)?;
+        // A value its build left at its flag is judged from the trouble's body meanwhile.
         let unread = super::index::build_sled_viewers(&store.index, |id| store.get(id))?;
         left_out.extend(unread.iter().map(|id| id.as_str().as_bytes().to_vec()));
+        // What was left out is noted before the builds are marked done: a crash in between
+        // builds them again rather than lose those troubles from the lists for good.
         for id in left_out {
             store.db.insert([LEFT_OUT, &id].concat(), &[])?;
+        }
+        if summaries_due {
+            store.db.remove(SUMMARIES_INCOMPLETE)?;
+        }
+        store.db.insert(SUMMARIES_BUILT, &[])?;
+        if index_due {
+            super::index::mark_sled_built(&store.index)?;
         }
         Ok(store)
     }
@@ -888,7 +900,6 @@ impl SledStore {
             self.summaries
                 .insert(t.id.as_str().as_bytes(), encode(&TroubleSummary::from(&t)))?;
         }
-        self.db.remove(SUMMARIES_INCOMPLETE)?;
         Ok(walked.unreadable.into_iter().map(|u| u.key).collect())
     }
 
@@ -903,9 +914,18 @@ impl SledStore {
             let id = TroubleId::new(String::from_utf8_lossy(key));
             match self.get(&id) {
                 Ok(Some(t)) => {
+                    // In one batch: the counts it moves and the entry that says it is filed
+                    // land together, so a crash cannot count it twice at the next try.
                     let index = Overlay::over(&self.index, None);
                     super::index::write_sled(&index, &t)?;
-                    journal::apply(&[index.into_writes()])?;
+                    let mut batch = sled::Batch::default();
+                    for (key, value) in index.into_writes().1 {
+                        match value {
+                            Some(value) => batch.insert(key, value),
+                            None => batch.remove(key),
+                        }
+                    }
+                    self.index.apply_batch(batch)?;
                     if t.is_open() {
                         self.summaries.insert(key, encode(&TroubleSummary::from(&t)))?;
                     } else {

@@ -21,7 +21,7 @@ impl PgStore {
             .await?;
         let waiting = tx
             .query(
-                "SELECT key, timer FROM timers WHERE trouble = $1",
+                "SELECT key, timer FROM timers WHERE trouble = $1 FOR UPDATE",
                 &[&timer.trouble.as_str()],
             )
             .await?;
@@ -40,8 +40,16 @@ impl PgStore {
             }
         }
         let timer = in_place_of_unreadable(timer, &unreadable);
-        tx.execute("DELETE FROM timers WHERE key = ANY($1)", &[&unreadable])
+        // Held since the look (FOR UPDATE): another instance that reads the row (a newer
+        // release, mid-rollout) cannot have fired it meanwhile. Should it have all the same,
+        // the digest is left to what it stored, rather than sent twice.
+        let removed = tx
+            .execute("DELETE FROM timers WHERE key = ANY($1)", &[&unreadable])
             .await?;
+        if removed != unreadable.len() as u64 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
         tx.execute(
             "INSERT INTO timers (key, due, trouble, timer) VALUES ($1, $2, $3, $4)",
             &[&timer_key(&timer), &timer.due, &timer.trouble.as_str(), &encode(&timer)],
