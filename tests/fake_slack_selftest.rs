@@ -1,5 +1,6 @@
 //! Self-test of the fake Slack server in the fake-slack crate (fake-slack/src/lib.rs), driven over real HTTP with reqwest.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -374,6 +375,29 @@ async fn an_outage_answers_503_to_everything_until_it_ends() {
     );
     tokio::time::sleep(Duration::from_millis(250)).await;
     assert_eq!(call(&fake, "auth.test", json!({})).await["ok"], true);
+}
+
+#[tokio::test]
+async fn the_channel_rate_limit_refills_on_the_clock_the_fake_is_given() {
+    let fake = FakeSlack::start().await;
+    let seconds = Arc::new(AtomicU64::new(1_577_836_800));
+    let story = seconds.clone();
+    fake.use_clock(move || UNIX_EPOCH + Duration::from_secs(story.load(Ordering::SeqCst)));
+    fake.enforce_channel_rate_limit(true);
+    let post = json!({"channel": "C1", "text": "t"});
+    for _ in 0..3 {
+        assert_eq!(call(&fake, "chat.postMessage", post.clone()).await["ok"], true);
+    }
+    let r = call_raw(&fake, "chat.postMessage", post.clone()).await.unwrap();
+    assert_eq!(r.status(), 429, "the burst spent; the story's clock has not moved");
+    // Two seconds on the story's clock, none on the wall's: two more posts.
+    seconds.fetch_add(2, Ordering::SeqCst);
+    for _ in 0..2 {
+        assert_eq!(call(&fake, "chat.postMessage", post.clone()).await["ok"], true);
+    }
+    let r = call_raw(&fake, "chat.postMessage", post.clone()).await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert_eq!(fake.rate_limited_count(), 2);
 }
 
 #[tokio::test]

@@ -210,6 +210,8 @@ struct World {
     count: u64,
     observer: Option<Observer>,
     clock: Option<Arc<dyn Fn() -> SystemTime + Send + Sync>>,
+    /// The instant and `clock`'s time when the limiter first read that clock.
+    clock_anchor: Option<(Instant, SystemTime)>,
     delays: HashMap<String, Duration>,
     faults: HashMap<String, VecDeque<Canned>>,
     fault_rates: HashMap<String, FaultRate>,
@@ -629,10 +631,13 @@ impl FakeSlack {
         self.shared.lock().observer = Some(Arc::new(observer));
     }
 
-    /// The clock the fake reads for the ts it hands out and for `Call::wall` (the wall clock by
-    /// default): a story on virtual time gets ts of its own time.
+    /// The clock the fake reads for the ts it hands out, for `Call::wall` and for the per-channel
+    /// limit (the wall clock by default): a story on virtual time gets ts of its own time, and a
+    /// test that moves the bot's clock on moves the limit's refill with it.
     pub fn use_clock(&self, now: impl Fn() -> SystemTime + Send + Sync + 'static) {
-        self.shared.lock().clock = Some(Arc::new(now));
+        let mut world = self.shared.lock();
+        world.clock = Some(Arc::new(now));
+        world.clock_anchor = None;
     }
 
     /// Faults injected so far: queued (`fail_next`, `fail_http_next`) and random (`set_fault_rate`).
@@ -1144,6 +1149,16 @@ impl World {
         z ^ (z >> 31)
     }
 
+    /// Now for the per-channel limit: the wall's instant, or `use_clock`'s time counted on from an
+    /// instant (the limiter only compares arrivals).
+    fn limit_now(&mut self) -> Instant {
+        let Some(now) = self.clock.as_ref().map(|clock| clock()) else {
+            return Instant::now();
+        };
+        let (at, then) = *self.clock_anchor.get_or_insert_with(|| (Instant::now(), now));
+        at + now.duration_since(then).unwrap_or_default()
+    }
+
     /// Per-channel token bucket of chat.postMessage; false (and counted) when the call must get a 429.
     fn take_channel_token(&mut self, p: &Value) -> bool {
         if !self.channel_limit {
@@ -1152,7 +1167,8 @@ impl World {
         let Some(channel) = s(p, "channel").filter(|c| !c.is_empty()) else {
             return true;
         };
-        if self.limiter.take(&channel, Instant::now()) {
+        let at = self.limit_now();
+        if self.limiter.take(&channel, at) {
             true
         } else {
             self.rate_limited += 1;
