@@ -389,6 +389,7 @@ async fn a_timer_whose_trouble_does_not_read_is_tried_again_in_an_hour_not_every
             .iter()
             .filter(|c| c.params["channel"] == DIRECTOR)
             .count(),
-        0
+        0,
+        "nothing goes up the chain for a trouble the bot cannot read"
     );
 }
