@@ -137,6 +137,37 @@ async fn a_cost_that_crosses_the_jpy_limit_needs_the_director_who_is_dmed() {
 }
 
 #[tokio::test]
+async fn naming_a_manager_in_front_of_the_chain_never_lets_the_manager_approve_what_needs_the_director() {
+    let bot = spawn_bot_with(&format!("{DEFAULT_SEVERITIES}\n{LIMITS}")).await;
+    // Named by the owner at open: the colleague heads the chain, and the configured manager
+    // must not slide to the director's level with it.
+    let named = bot.open_ready(&format!("<@{COLLEAGUE}> ACME: cracked housings")).await;
+    let r = bot
+        .command_text(SALES, &named.channel, "cost ¥1,500,000 ours line stop")
+        .await;
+    assert!(r.contains("proposal #1") && r.contains(DIRECTOR), "{r}");
+    assert!(!r.contains(MANAGER), "the manager is not the approver: {r}");
+    posted(&bot, DIRECTOR, "proposal #1").await;
+
+    // Named afterwards by the manager: the proposal already waiting still needs the director.
+    let t = bot.open_ready("BETA: cracked housings").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "cost ¥1,500,000 ours line stop")
+        .await;
+    assert!(r.contains(DIRECTOR), "{r}");
+    let r = bot
+        .command_text(MANAGER, &t.channel, &format!("manager <@{COLLEAGUE}>"))
+        .await;
+    assert!(r.contains(COLLEAGUE), "{r}");
+    click_proposal(&bot, MANAGER, "proposal_approve", &t, 1).await;
+    let r = click_answer(&bot, MANAGER, "Only").await;
+    assert!(r.contains(DIRECTOR) && !r.contains(COLLEAGUE), "{r}");
+    assert!(matches!(proposals(&bot, &t.id)[0].state, ProposalState::Proposed));
+    click_proposal(&bot, DIRECTOR, "proposal_approve", &t, 1).await;
+    click_answer(&bot, DIRECTOR, "You approved proposal #1").await;
+}
+
+#[tokio::test]
 async fn totals_apply_the_split_to_the_costs() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: cracked housings").await;

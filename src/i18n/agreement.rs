@@ -178,14 +178,14 @@ fn proposal(t: &Trouble, n: usize) -> Option<&Proposal> {
     n.checked_sub(1).and_then(|i| t.agreement.proposals.get(i))
 }
 
-pub fn line(l: Locale, _config: &Config, t: &Trouble, line: &AgreementLine) -> Rendered {
+pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Rendered {
     let text = match line {
         AgreementLine::Proposed { n } => {
             let Some(p) = proposal(t, *n) else {
                 return Rendered::text(format!("#{n}"));
             };
             let what = item_phrase(l, t, p.item, Where::OwnChannel);
-            let who = users(&approvers(t, p));
+            let who = users(&approvers(&config.policy, t, p));
             let why = if p.crossed.is_empty() {
                 String::new()
             } else {

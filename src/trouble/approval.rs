@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::decide::{Act, Dest, Lane, Message, Reply, Who, Work};
+use super::decide::{chain_for, Act, Dest, Lane, Message, Reply, Who, Work};
 use super::facts::Mark;
 use super::model::{Cost, Split, Trouble, UserId};
 use super::money::{Currency, Money, Payer};
@@ -277,9 +277,18 @@ pub fn level_needed(policy: &Policy, borne: &BTreeMap<Currency, i64>) -> Vec<Cro
         .collect()
 }
 
-/// Who may approve or reject proposal `p`: the chain from its level up, never its proposer.
-pub fn approvers(t: &Trouble, p: &Proposal) -> Vec<UserId> {
-    let chain = t.manager_chain();
+/// Who may approve or reject proposal `p`: the chain from its level up, never its proposer nor
+/// the owner. The levels above the manager count on the owner's configured chain when `[org]`
+/// gives one: a manager named in front of it (at open, or with `/trouble manager`) is level 0
+/// and moves nobody else down, so naming one never lets the manager approve what needs their
+/// director.
+pub fn approvers(policy: &Policy, t: &Trouble, p: &Proposal) -> Vec<UserId> {
+    let configured = chain_for(policy, &t.owner, None);
+    let chain = if p.level == 0 || configured.is_empty() {
+        t.manager_chain()
+    } else {
+        &configured
+    };
     let from = p.level.min(chain.len().saturating_sub(1));
     chain
         .iter()
@@ -311,7 +320,7 @@ pub(super) fn propose(w: &mut Work, user: &UserId, item: Item) -> Reply {
         crossed: crossed.clone(),
         state: ProposalState::Proposed,
     };
-    let approver = approvers(&w.t, &proposal).first().cloned();
+    let approver = approvers(w.ctx.policy, &w.t, &proposal).first().cloned();
     w.t.agreement.proposals.push(proposal);
     w.log(
         Some(user),
@@ -350,7 +359,7 @@ pub(super) fn decide_button(w: &mut Work, user: &UserId, n: usize, approve: bool
             state: p.state.code(),
         });
     }
-    let allowed = approvers(&w.t, &p);
+    let allowed = approvers(w.ctx.policy, &w.t, &p);
     if p.by == *user {
         return Reply::Agreement(AgreementReply::OwnProposal { n, approvers: allowed });
     }
@@ -434,7 +443,7 @@ pub(super) fn held_back(w: &mut Work, line: AgreementLine) {
         return;
     };
     let mut to = match &line {
-        AgreementLine::Proposed { .. } => approvers(&w.t, p).into_iter().take(1).collect(),
+        AgreementLine::Proposed { .. } => approvers(w.ctx.policy, &w.t, p).into_iter().take(1).collect(),
         _ => vec![w.t.owner.clone(), p.by.clone()],
     };
     to.dedup();
@@ -474,15 +483,6 @@ pub fn parse_agreed(rest: &str) -> Result<super::command::Command, super::comman
 /// The latest proposal about an item: its state for the status and the report.
 pub fn state_of(t: &Trouble, item: Item) -> Option<&Proposal> {
     t.agreement.proposals.iter().rev().find(|p| p.item == item)
-}
-
-/// Proposals still waiting for `user` to approve them.
-pub fn waiting_for<'a>(t: &'a Trouble, user: &UserId) -> Vec<&'a Proposal> {
-    t.agreement
-        .proposals
-        .iter()
-        .filter(|p| matches!(p.state, ProposalState::Proposed) && approvers(t, p).first() == Some(user))
-        .collect()
 }
 
 #[cfg(test)]

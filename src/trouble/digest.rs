@@ -230,7 +230,7 @@ pub fn weekly<'a>(
                             .map(move |p| Waiting {
                                 trouble: t,
                                 proposal: p,
-                                approver: approvers(t, p).first().cloned(),
+                                approver: approvers(policy, t, p).first().cloned(),
                             })
                     })
                     .collect(),
