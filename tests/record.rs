@@ -547,7 +547,11 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
     for reply in [
         Reply::AlreadyAcknowledged { by: manager.clone() },
         Reply::Acknowledged,
-        Reply::OwnerChanged { to: manager.clone() },
+        Reply::OwnerChanged {
+            to: manager.clone(),
+            manager: Some(manager.clone()),
+        },
+        Reply::NobodyAboveNewOwner { to: manager.clone() },
         Reply::ManagerChanged { to: manager.clone() },
         Reply::ParticipantsAdded {
             users: vec![manager.clone()],

@@ -173,6 +173,108 @@ async fn sev_toggling_by_participants_does_not_delay_escalation() {
 }
 
 #[tokio::test]
+async fn naming_a_manager_again_before_the_deadline_never_postpones_the_escalation() {
+    let bot = spawn_bot_with(SEV2_FIRST).await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    bot.advance_and_settle(Duration::from_secs(50 * 60)).await;
+    // Ten minutes before the director would hear, the manager names themself again, then a
+    // colleague: each is recorded, and neither restarts the hour.
+    for named in [MANAGER, COLLEAGUE] {
+        let r = bot
+            .command_text(MANAGER, &t.channel, &format!("manager <@{named}>"))
+            .await;
+        assert!(r.contains(&format!("The manager is now <@{named}>")), "{r}");
+    }
+    let dm = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == COLLEAGUE && text_of(&c.params).contains("acknowledge")
+        })
+        .await;
+    assert!(
+        text_of(&dm.params).contains(&t.id),
+        "the colleague is asked: {}",
+        dm.params
+    );
+    bot.advance_and_settle(Duration::from_secs(11 * 60)).await;
+    let dm = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == DIRECTOR && text_of(&c.params).contains("not been acknowledged")
+        })
+        .await;
+    assert!(text_of(&dm.params).contains(&t.id), "{}", dm.params);
+    // The manager, already asked, is not asked again on the way up.
+    let after = trouble(&bot, &t.id);
+    let chain: Vec<&str> = after.manager_chain().iter().map(|u| u.as_str()).collect();
+    assert_eq!(chain, [COLLEAGUE, MANAGER, DIRECTOR, VP]);
+    assert_eq!(after.escalation.level, 2, "the director is the one waited for");
+}
+
+#[tokio::test]
+async fn the_manager_taking_a_trouble_over_is_not_their_own_acknowledger_and_their_director_is_asked() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    let r = bot
+        .command_text(MANAGER, &t.channel, &format!("owner <@{MANAGER}>"))
+        .await;
+    assert!(
+        r.contains(&format!("The owner is now <@{MANAGER}>"))
+            && r.contains(&format!("the manager is now <@{DIRECTOR}>")),
+        "{r}"
+    );
+    let after = trouble(&bot, &t.id);
+    assert_eq!(after.owner.as_str(), MANAGER);
+    assert_eq!(after.manager.as_ref().map(|m| m.as_str()), Some(DIRECTOR));
+    let chain: Vec<&str> = after.manager_chain().iter().map(|u| u.as_str()).collect();
+    assert_eq!(chain, [DIRECTOR, VP]);
+    // The director hears at once, and the channel reads the same as the answer.
+    bot.slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == DIRECTOR && text_of(&c.params).contains(&t.id)
+        })
+        .await;
+    bot.slack
+        .wait_for("conversations.invite", |c| {
+            c.params["channel"] == t.channel.as_str()
+                && c.params["users"].as_str().is_some_and(|u| u.contains(DIRECTOR))
+        })
+        .await;
+    let refused = bot.command_text(MANAGER, &t.channel, "ack").await;
+    assert!(
+        refused.starts_with("Only") && refused.contains(&format!("<@{DIRECTOR}>")),
+        "the refusal names who may, not the one refused: {refused}"
+    );
+    let acked = bot.command_text(DIRECTOR, &t.channel, "ack").await;
+    assert!(acked.contains("Acknowledged"), "{acked}");
+    let kinds: Vec<String> = bot
+        .store()
+        .timeline(&TroubleId::new(&t.id))
+        .unwrap()
+        .iter()
+        .map(|e| format!("{:?}", e.event))
+        .collect();
+    assert!(kinds.iter().any(|k| k.starts_with("ManagerChanged")), "{kinds:?}");
+}
+
+#[tokio::test]
+async fn a_trouble_is_not_handed_to_someone_nobody_is_above() {
+    // Only a default manager: handed to them, nobody would be left to acknowledge.
+    let bot = spawn_bot_raw(&format!(
+        "locale = \"en\"\n[org]\ndefault_manager = \"{MANAGER}\"\n{SEV2_FIRST}"
+    ))
+    .await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    let r = bot
+        .command_text(MANAGER, &t.channel, &format!("owner <@{MANAGER}>"))
+        .await;
+    assert!(r.contains("nobody would be left above them"), "{r}");
+    let after = trouble(&bot, &t.id);
+    assert_eq!(after.owner.as_str(), SALES);
+    assert_eq!(after.manager.as_ref().map(|m| m.as_str()), Some(MANAGER));
+}
+
+#[tokio::test]
 async fn a_promise_fifteen_days_ahead_is_refused() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housing cracked").await;

@@ -214,10 +214,23 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             "Prevention measure recorded (stage 7)."
         )
         .to_string(),
-        Reply::OwnerChanged { to } => tr!(
+        Reply::OwnerChanged { to, manager: None } => tr!(
             l,
             format!("担当を <@{to}> に変更しました。"),
             format!("The owner is now <@{to}>.")
+        ),
+        Reply::OwnerChanged {
+            to,
+            manager: Some(manager),
+        } => tr!(
+            l,
+            format!("担当を <@{to}> に変更しました。担当者は自分の上司になれないため、上司は <@{manager}> になりました。"),
+            format!("The owner is now <@{to}>. The owner is never their own manager, so the manager is now <@{manager}>.")
+        ),
+        Reply::NobodyAboveNewOwner { to } => tr!(
+            l,
+            format!("<@{to}> の上に確認できる人がいないため、担当にできません。先に `/trouble manager @…` で上司を指名してから担当を変更してください。"),
+            format!("<@{to}> cannot own this trouble: nobody would be left above them to acknowledge it. Name a manager with `/trouble manager @…` first, then hand it over.")
         ),
         Reply::ManagerChanged { to } => tr!(
             l,

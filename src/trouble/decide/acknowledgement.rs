@@ -113,6 +113,43 @@ pub(super) fn person_unreachable(w: &mut Work, who: UserId, error: String) {
     }
 }
 
+/// The chain rebuilt (a manager named, the owner changed) while the escalation may be running:
+/// it goes on from the highest point it had reached, anyone at or below that point who was not
+/// asked yet is asked now, and the running deadline is kept (a change never postpones going up
+/// the chain, so naming a manager again and again snoozes nothing).
+pub(super) fn rechain(w: &mut Work, chain: Vec<UserId>) {
+    let escalation = &mut w.t.escalation;
+    let asked: Vec<UserId> = escalation.chain.iter().take(escalation.level + 1).cloned().collect();
+    if escalation.chain.last() != chain.last() {
+        escalation.top_repings = 0;
+    }
+    escalation.level = chain.iter().rposition(|u| asked.contains(u)).unwrap_or(0);
+    escalation.chain = chain;
+    w.t.manager = w.t.escalation.chain.first().cloned();
+    if w.t.ack.is_some() || !w.t.is_open() {
+        return;
+    }
+    let newly: Vec<UserId> =
+        w.t.escalation
+            .chain
+            .iter()
+            .take(w.t.escalation.level + 1)
+            .filter(|u| !asked.contains(u))
+            .cloned()
+            .collect();
+    for who in &newly {
+        ask_to_acknowledge(w, who, None);
+    }
+    let gave_up = std::mem::replace(&mut w.t.escalation.gave_up, false);
+    let due = w.ctx.now + w.ack_timeout();
+    match w.t.escalation.due {
+        _ if gave_up && newly.is_empty() => w.t.escalation.gave_up = true,
+        Some(running) if !gave_up && running <= due => {}
+        _ if w.t.escalation.chain.is_empty() => {}
+        _ => w.start_ack_timer_at(due),
+    }
+}
+
 /// Asks someone in the chain to acknowledge: a DM (which never waits for the channel) and a
 /// mention in the kickoff thread, where a reply acknowledges.
 pub(super) fn ask_to_acknowledge(w: &mut Work, who: &UserId, passed_over: Option<&UserId>) {

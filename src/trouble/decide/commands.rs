@@ -146,6 +146,14 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
         Command::Step(step) => crate::trouble::facts::decide_step(w, &user, step),
         Command::Add { users, departments } => add_participants(w, &user, users, departments),
         Command::Owner(to) => {
+            // The owner is never in their own chain: handed to someone in it (the manager
+            // taking it over), the chain is the new owner's own, with the manager kept in front
+            // unless they are the new owner. Nobody left above them: refused, not left unasked.
+            let named = w.t.manager.clone().filter(|m| *m != to);
+            let chain = chain_for(w.ctx.policy, &to, named.as_ref());
+            if chain.is_empty() && !w.t.escalation.chain.is_empty() {
+                return Some(Reply::NobodyAboveNewOwner { to });
+            }
             let from = std::mem::replace(&mut w.t.owner, to.clone());
             w.record(
                 &user,
@@ -155,20 +163,35 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                 },
             );
             w.log(Some(&user), Event::OwnerChanged { from, to: to.clone() });
-            w.invite(vec![to.clone()]);
+            let manager_before = w.t.manager.clone();
+            rechain(w, chain);
+            let manager = w.t.manager.clone().filter(|m| Some(m) != manager_before.as_ref());
+            if let Some(m) = &manager {
+                w.record(
+                    &user,
+                    Record::Manager {
+                        from: manager_before.clone(),
+                        to: m.clone(),
+                    },
+                );
+                w.log(
+                    Some(&user),
+                    Event::ManagerChanged {
+                        from: manager_before,
+                        to: m.clone(),
+                    },
+                );
+                w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+            }
+            w.invite(std::iter::once(to.clone()).chain(manager.clone()).collect());
             w.refresh_status();
-            Reply::OwnerChanged { to }
+            Reply::OwnerChanged { to, manager }
         }
         Command::Manager(to) => {
             if to == w.t.owner {
                 return Some(Reply::OwnerCannotBeManager);
             }
-            let from = w.t.manager.replace(to.clone());
-            w.t.escalation = Escalation {
-                chain: chain_for(w.ctx.policy, &w.t.owner, Some(&to)),
-                round: w.t.escalation.round,
-                ..Escalation::default()
-            };
+            let from = w.t.manager.clone();
             w.record(
                 &user,
                 Record::Manager {
@@ -178,10 +201,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             );
             w.log(Some(&user), Event::ManagerChanged { from, to: to.clone() });
             w.invite(vec![to.clone()]);
-            if w.t.ack.is_none() {
-                ask_to_acknowledge(w, &to, None);
-                w.start_ack_timer();
-            }
+            rechain(w, chain_for(w.ctx.policy, &w.t.owner, Some(&to)));
             w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
             w.refresh_status();
             Reply::ManagerChanged { to }

@@ -485,7 +485,13 @@ pub enum Reply {
         error: WhenError,
     },
     MeasureAdded,
+    /// `manager`: who became the manager with it (the old one took the trouble over).
     OwnerChanged {
+        to: UserId,
+        manager: Option<UserId>,
+    },
+    /// `/trouble owner` naming someone with nobody above them left to acknowledge.
+    NobodyAboveNewOwner {
         to: UserId,
     },
     ManagerChanged {
