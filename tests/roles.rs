@@ -275,6 +275,69 @@ async fn a_trouble_is_not_handed_to_someone_nobody_is_above() {
 }
 
 #[tokio::test]
+async fn a_manager_named_above_the_configured_one_is_followed_up_the_chain_not_down() {
+    let bot = spawn_bot_with(SEV2_FIRST).await;
+    let t = bot.open_ready(&format!("<@{DIRECTOR}> ACME: housing cracked")).await;
+    // Both the director (named) and the manager (configured) heard at once; an hour later the
+    // one above them both is asked, and the manager is not "escalated" to.
+    bot.advance_and_settle(Duration::from_secs(3600)).await;
+    let dm = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == VP && text_of(&c.params).contains("not been acknowledged")
+        })
+        .await;
+    assert!(text_of(&dm.params).contains(&t.id), "{}", dm.params);
+    bot.expect_none("chat.postMessage", |c| {
+        c.params["channel"] == MANAGER && text_of(&c.params).contains("not been acknowledged")
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn someone_who_reports_to_the_owner_is_refused_as_their_manager() {
+    let bot = spawn_bot().await;
+    // The manager opens a trouble of their own: the rep who reports to them cannot manage it.
+    let refused = bot
+        .command_text(MANAGER, ORIGIN, &format!("open <@{SALES}> ACME: housing cracked"))
+        .await;
+    assert!(
+        refused.contains(&format!("<@{SALES}> reports to <@{MANAGER}>")),
+        "{refused}"
+    );
+    assert_eq!(bot.store().trouble_count(), 0, "nothing opened");
+    let answer = bot.command_text(MANAGER, ORIGIN, "open ACME: housing cracked").await;
+    let id = answer.split_whitespace().nth(1).expect("an id").to_string();
+    let channel = wait_until(|| {
+        trouble(&bot, &id)
+            .channel
+            .filter(|_| trouble(&bot, &id).kickoff.is_some())
+    })
+    .await;
+    let refused = bot
+        .command_text(DIRECTOR, channel.as_str(), &format!("manager <@{COLLEAGUE}>"))
+        .await;
+    assert!(refused.contains("reports to"), "{refused}");
+    assert_eq!(trouble(&bot, &id).manager.as_ref().map(|m| m.as_str()), Some(DIRECTOR));
+}
+
+#[tokio::test]
+async fn with_no_manager_configured_the_open_answer_says_nobody_was_pinged() {
+    let bot = spawn_bot_raw(&format!("locale = \"en\"\n{SEV2_FIRST}")).await;
+    let answer = bot.command_text(SALES, ORIGIN, "open ACME: housing cracked").await;
+    assert!(answer.contains("opened"), "{answer}");
+    assert!(
+        answer.contains("nobody has been pinged") && !answer.contains("has been pinged;"),
+        "{answer}"
+    );
+    let answer = spawn_bot()
+        .await
+        .command_text(SALES, ORIGIN, "open ACME: housing cracked")
+        .await;
+    assert!(answer.contains("Your manager has been pinged"), "{answer}");
+}
+
+#[tokio::test]
 async fn a_promise_fifteen_days_ahead_is_refused() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housing cracked").await;

@@ -177,7 +177,7 @@ fn open_field_for(reply: &Reply) -> &'static str {
     match reply {
         Reply::UnknownSeverity { .. } => "severity",
         Reply::UnknownDepartment { .. } => "departments",
-        Reply::OwnerCannotBeManager => "manager",
+        Reply::OwnerCannotBeManager | Reply::ManagerReportsToOwner { .. } => "manager",
         _ => "summary",
     }
 }
@@ -269,8 +269,9 @@ async fn on_open_submitted(
         summary,
         past: Vec::new(),
     };
-    // The owner is never their own manager: say so on the field rather than closing the form.
-    if let Some(refusal) = crate::trouble::decide::open_refusal(&user, &req) {
+    // The owner is never their own manager, nor managed by their own report: say so on the
+    // field rather than closing the form.
+    if let Some(refusal) = crate::trouble::decide::open_refusal(&app.config.policy, &user, &req) {
         return field_errors(json!({"manager": reply_text(l, &app.config, &refusal)}));
     }
     let facts = super::stages::facts_in(view);

@@ -89,10 +89,23 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
 fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
     let tz = config.policy.timezone;
     match reply {
-        Reply::Opened { id, channel_name } => tr!(
+        Reply::Opened {
+            id,
+            channel_name,
+            manager_pinged: true,
+        } => tr!(
             l,
             format!("トラブル {id} を起票しました。上司に連絡済みです。チャンネル #{channel_name} を準備しています。"),
             format!("Trouble {id} opened. Your manager has been pinged; channel #{channel_name} is coming up.")
+        ),
+        Reply::Opened {
+            id,
+            channel_name,
+            manager_pinged: false,
+        } => tr!(
+            l,
+            format!("トラブル {id} を起票しました。チャンネル #{channel_name} を準備しています。⚠️ 上司が設定されていないため、誰にも連絡できていません。チャンネルで `/trouble manager @上司` と指名してください。"),
+            format!("Trouble {id} opened; channel #{channel_name} is coming up. ⚠️ No manager is configured for you, so nobody has been pinged: name one in the channel with `/trouble manager @manager`.")
         ),
         Reply::Usage(e) => usage_text(l, e),
         Reply::UnknownDepartment { name, known } => {
@@ -123,6 +136,11 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
         )
         .to_string(),
         Reply::NotAllowed { act, who } => not_allowed(l, *act, who),
+        Reply::ManagerReportsToOwner { manager, owner } => tr!(
+            l,
+            format!("<@{manager}> は設定上 <@{owner}> の部下のため、このトラブルの上司にはなれません。<@{owner}> より上の人を指名してください。"),
+            format!("<@{manager}> reports to <@{owner}> (in `[org]`), so cannot be the manager of their trouble. Name someone above <@{owner}>.")
+        ),
         Reply::OwnerCannotBeManager => tr!(
             l,
             "担当者は自分の上司になれません。別の人を上司に指名してください（設定された上司は常に確認依頼・エスカレーションの対象です）。",

@@ -188,8 +188,8 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             Reply::OwnerChanged { to, manager }
         }
         Command::Manager(to) => {
-            if to == w.t.owner {
-                return Some(Reply::OwnerCannotBeManager);
+            if let Some(refusal) = manager_refusal(w.ctx.policy, &w.t.owner, &to) {
+                return Some(refusal);
             }
             let from = w.t.manager.clone();
             w.record(

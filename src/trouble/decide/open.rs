@@ -53,7 +53,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
             known: policy.departments.keys().cloned().collect(),
         });
     }
-    if let Some(refusal) = open_refusal(&owner, &req) {
+    if let Some(refusal) = open_refusal(policy, &owner, &req) {
         return Decision::reply(refusal);
     }
     let chain = chain_for(policy, &owner, req.manager.as_ref());
@@ -94,7 +94,13 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
             })
             .collect(),
         ack: None,
+        // Both heard at once: the escalation goes on up from the higher of the two, so a
+        // manager named above the configured one is not followed by a step down to them.
         escalation: Escalation {
+            level: configured
+                .as_ref()
+                .and_then(|c| chain.iter().position(|u| u == c))
+                .unwrap_or(0),
             chain,
             ..Escalation::default()
         },
@@ -190,7 +196,12 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
     w.timer(due, TimerKind::FirstContact { missed: true });
     let channel_name = w.t.channel_name.clone().unwrap_or_default();
     w.changed = true;
-    w.finish(Some(Reply::Opened { id, channel_name }))
+    let manager_pinged = manager.is_some();
+    w.finish(Some(Reply::Opened {
+        id,
+        channel_name,
+        manager_pinged,
+    }))
 }
 
 /// The kickoff and the status, each posted and pinned, in the channel's lane: after the channel
@@ -214,7 +225,24 @@ pub(super) fn post_and_pin(w: &mut Work, message: Message, slot: Slot) {
 }
 
 /// Why an open request is refused before anything is created: the owner is never their own
-/// manager (the command, the modal and `/trouble manager` alike).
-pub fn open_refusal(owner: &UserId, req: &OpenRequest) -> Option<Reply> {
-    (req.manager.as_ref() == Some(owner)).then_some(Reply::OwnerCannotBeManager)
+/// manager, nor managed by someone who reports to them (the command, the modal and
+/// `/trouble manager` alike).
+pub fn open_refusal(policy: &Policy, owner: &UserId, req: &OpenRequest) -> Option<Reply> {
+    req.manager.as_ref().and_then(|m| manager_refusal(policy, owner, m))
+}
+
+/// Why `manager` cannot be the manager of `owner`'s trouble: they are the owner, or the owner is
+/// above them in `[org]` (their own report would acknowledge their trouble).
+pub fn manager_refusal(policy: &Policy, owner: &UserId, manager: &UserId) -> Option<Reply> {
+    if manager == owner {
+        return Some(Reply::OwnerCannotBeManager);
+    }
+    let above = policy
+        .manager_of(manager)
+        .map(|m| policy.chain_from(&m))
+        .unwrap_or_default();
+    above.contains(owner).then(|| Reply::ManagerReportsToOwner {
+        manager: manager.clone(),
+        owner: owner.clone(),
+    })
 }

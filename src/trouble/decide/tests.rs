@@ -417,7 +417,8 @@ fn open_uses_the_default_severity_unless_one_is_given() {
             d.reply,
             Some(Reply::Opened {
                 id: TroubleId::new(ID),
-                channel_name: "trouble-20261127-3-acme".into()
+                channel_name: "trouble-20261127-3-acme".into(),
+                manager_pinged: true,
             })
         );
         assert_eq!(ack_timers(&d), vec![(t0() + ack, 1)], "asked {asked:?}");

@@ -441,6 +441,8 @@ pub enum Reply {
     Opened {
         id: TroubleId,
         channel_name: String,
+        /// Whether a manager was asked at once (none is configured or named: nobody was).
+        manager_pinged: bool,
     },
     Usage(UsageError),
     UnknownDepartment {
@@ -457,6 +459,11 @@ pub enum Reply {
         who: Who,
     },
     OwnerCannotBeManager,
+    /// The manager named reports to the owner in `[org]`.
+    ManagerReportsToOwner {
+        manager: UserId,
+        owner: UserId,
+    },
     ParticipantsAdded {
         users: Vec<UserId>,
         depts: Vec<String>,
