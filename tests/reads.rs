@@ -36,6 +36,12 @@ async fn a_closed_trouble_leaves_the_list_and_app_home_and_stays_in_history_sear
         home.contains("Waiting for your acknowledgement* (2)") && home.contains(&acme.id) && home.contains(&globex.id),
         "{home}"
     );
+    assert!(
+        home.contains("customer not updated yet (opened") && !home.contains("last heard"),
+        "{home}"
+    );
+    bot.command_text(SALES, &globex.channel, "update told them the truck left today")
+        .await;
 
     let closed = bot
         .command_text(MANAGER, &acme.channel, "close force the customer withdrew")
@@ -49,6 +55,10 @@ async fn a_closed_trouble_leaves_the_list_and_app_home_and_stays_in_history_sear
         let home = app_home(&bot, MANAGER).await;
         assert!(
             home.contains("Waiting for your acknowledgement* (1)") && !home.contains(&acme.id),
+            "{round}: {home}"
+        );
+        assert!(
+            home.contains("customer last heard") && !home.contains("not updated yet"),
             "{round}: {home}"
         );
         // The alias, another spelling, and the name as written all find the closed trouble.

@@ -166,6 +166,9 @@ async fn sev_toggling_by_participants_does_not_delay_escalation() {
     assert!(lowered.starts_with("Only"), "{lowered}");
     let lowered = bot.command_text(VP, &t.channel, "sev 2").await;
     assert!(lowered.contains("Severity changed from 1 to 2"), "{lowered}");
+    // Said in the channel, with who did it, as a raise is.
+    let said = bot.posted_saying(&t.channel, "lowered the severity").await;
+    assert!(said.contains(VP) && said.contains("every 4h"), "{said}");
     let raised = bot.command_text(SALES, &t.channel, "sev 1").await;
     assert!(raised.contains("Severity changed from 2 to 1"), "{raised}");
     // Severity 1 waits a day; the wait begun at severity 2 still ends first.

@@ -911,3 +911,29 @@ async fn start_on_a_done_stage_does_not_claim_what_the_state_does_not_show() {
         "answered {answer:?} but stage 3 is {state:?}"
     );
 }
+
+#[tokio::test]
+async fn commands_typed_with_full_width_digits_or_as_open_teaches_them_work_and_list_says_who_heard_nothing() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    let list = bot.command_text(SALES, ORIGIN, "list").await;
+    assert!(list.contains("customer not updated yet (opened"), "{list}");
+    assert!(!list.contains("last heard"), "{list}");
+
+    let done = bot.command_text(SALES, &t.channel, "done ３ 原因特定").await;
+    assert!(done.contains("Stage 3"), "{done}");
+    let split = bot.command_text(SALES, &t.channel, "split ７０／３０ 金型").await;
+    assert!(split.contains("proposal #1"), "{split}");
+    let raised = bot.command_text(SALES, &t.channel, "sev1").await;
+    assert!(raised.contains("Severity changed from 2 to 1"), "{raised}");
+    let stats = bot.command_text(SALES, ORIGIN, "stats 30d").await;
+    assert!(
+        stats.contains("number of days") && stats.contains("/trouble stats 30"),
+        "{stats}"
+    );
+
+    bot.command_text(SALES, &t.channel, "update told them we replace the lot")
+        .await;
+    let list = bot.command_text(SALES, ORIGIN, "list").await;
+    assert!(list.contains("customer last heard"), "{list}");
+}

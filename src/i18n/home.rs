@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::{format_duration, stage_name, Locale};
+use super::{customer_waited, stage_name, Locale};
 use crate::config::Config;
 use crate::slack::blocks::{context, cut, divider, header, section, Block};
 use crate::slack::text::{one_line, Where};
@@ -22,18 +22,11 @@ fn row(l: Locale, t: &HomeRow, now: DateTime<Utc>) -> Block {
         .current_stage
         .map(|s| format!("{}. {}", s.number(), stage_name(l, s)))
         .unwrap_or_else(|| tr!(l, "全段階完了", "all stages done").into());
-    let waited = format_duration(l, (now - t.last_customer_contact).num_seconds().max(0) as u64);
+    let heard = customer_waited(l, t.last_customer_contact, now, t.never_updated);
     let customer = cut(&one_line(&t.customer, Where::Elsewhere), 200);
-    section(&tr!(
-        l,
-        format!(
-            "*{}* `{}` sev{} · {} · お客様への報告から{} · {}",
-            customer, t.id, t.severity, stage, waited, channel
-        ),
-        format!(
-            "*{}* `{}` sev{} · {} · customer last heard {} ago · {}",
-            customer, t.id, t.severity, stage, waited, channel
-        )
+    section(&format!(
+        "*{customer}* `{}` sev{} · {stage} · {heard} · {channel}",
+        t.id, t.severity
     ))
 }
 

@@ -365,6 +365,14 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("⬆️ Severity of trouble {} ({}) raised from {} to {}. {} {}", t.id, away(&t.customer), severity_label(l, config, *from), severity_label(l, config, *to), depts.join(" "), channel_ref(l, t))
             ))
         }
+        Message::SeverityLowered { by, from, to } => {
+            let every = format_duration(l, config.policy.severity(*to).customer_update_every.as_secs());
+            Rendered::text(tr!(
+                l,
+                format!("⬇️ {}が重大度を {} から {} に引き下げました。お客様への報告は{}ごとになります。", user(by), severity_label(l, config, *from), severity_label(l, config, *to), every),
+                format!("⬇️ {} lowered the severity from {} to {}. Customer updates are now due every {}.", user(by), severity_label(l, config, *from), severity_label(l, config, *to), every)
+            ))
+        }
         Message::ParticipantsAdded { by, users, departments } => {
             let mut who = participants_list(users, departments);
             for d in departments.iter().filter_map(|d| config.policy.departments.get(d)) {
@@ -1094,6 +1102,11 @@ pub(super) mod tests {
             Message::SeverityRaised {
                 from: Severity::new(2),
                 to: Severity::new(1),
+            },
+            Message::SeverityLowered {
+                by: by.clone(),
+                from: Severity::new(1),
+                to: Severity::new(2),
             },
             Message::DeliveryProblem {
                 method: "chat.postMessage".into(),

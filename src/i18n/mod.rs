@@ -132,6 +132,26 @@ pub fn severity_default_name(l: Locale, level: crate::trouble::model::Severity) 
     }
 }
 
+/// How long the customer has waited, for `list` and App Home: since the last update, or since
+/// the opening when nobody has told them anything yet (not "last heard" of a trouble they never
+/// heard of from us).
+pub fn customer_waited(l: Locale, since: DateTime<Utc>, now: DateTime<Utc>, never_updated: bool) -> String {
+    let waited = format_duration(l, (now - since).num_seconds().max(0) as u64);
+    if never_updated {
+        tr!(
+            l,
+            format!("お客様へ未報告（起票から{waited}）"),
+            format!("customer not updated yet (opened {waited} ago)")
+        )
+    } else {
+        tr!(
+            l,
+            format!("お客様への報告から{waited}"),
+            format!("customer last heard {waited} ago")
+        )
+    }
+}
+
 /// `4m12s`, `2h5m`, `3d4h` (ja: `4分12秒`, `2時間5分`, `3日4時間`): two units at most.
 pub fn format_duration(l: Locale, secs: u64) -> String {
     let (d, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);

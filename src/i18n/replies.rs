@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{format_duration, format_time, stage_name, Locale};
+use super::{format_time, stage_name, Locale};
 use crate::config::Config;
 use crate::slack::blocks::cut;
 use crate::slack::text::{one_line, Where};
@@ -47,6 +47,7 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
             let s = typed(s);
             tr!(l, format!("重大度 `{s}` が分かりません。`sev1`〜`sev3` のように入力してください。"), format!("`{s}` is not a severity; write it like `sev1`."))
         }
+        UsageError::BadStatsDays => tr!(l, "集計する日数を1〜3660の数字で入力してください: `/trouble stats 30`（省略すると直近90日）", "Give the number of days to count, from 1 to 3660: `/trouble stats 30` (or nothing, for the last 90 days).").to_string(),
         UsageError::HistoryNeedsCustomer => tr!(l, "お客様名を指定してください: `/trouble history ACME`", "Name the customer: `/trouble history ACME`").to_string(),
         other @ (UsageError::BadFact(_) | UsageError::BadReturn | UsageError::BadAction | UsageError::BadFix | UsageError::NeedsNumber(_)) => {
             super::stages::usage_text(l, other).unwrap_or_default()
@@ -444,23 +445,17 @@ pub fn list_text(l: Locale, troubles: &[TroubleSummary], total: usize, now: Date
         } else {
             tr!(l, "未確認", "not acknowledged")
         };
-        let waited = format_duration(l, (now - t.last_customer_contact).num_seconds().max(0) as u64);
+        // The summary's last contact is the opening until an update is logged.
+        let heard = super::customer_waited(l, t.last_customer_contact, now, t.last_customer_contact == t.opened_at);
         let channel = t
             .channel
             .as_ref()
             .map(|c| format!("<#{c}>"))
             .unwrap_or_else(|| format!("#{}", t.channel_name.clone().unwrap_or_default()));
         let customer = typed(&t.customer);
-        out.push_str(&tr!(
-            l,
-            format!(
-                "• `{}` *{customer}* sev{} · {} · {} · お客様への報告から{} · {}\n",
-                t.id, t.severity, stage, ack, waited, channel
-            ),
-            format!(
-                "• `{}` *{customer}* sev{} · {} · {} · customer last heard {} ago · {}\n",
-                t.id, t.severity, stage, ack, waited, channel
-            )
+        out.push_str(&format!(
+            "• `{}` *{customer}* sev{} · {stage} · {ack} · {heard} · {channel}\n",
+            t.id, t.severity
         ));
     }
     let shown = troubles.len().min(50);

@@ -1842,6 +1842,7 @@ mod tests {
             answers_customer: true,
             participant: true,
             private: None,
+            never_updated: promised_next.is_none(),
         };
         for row in [row(None), row(Some(at))] {
             let compact = encode(&row);

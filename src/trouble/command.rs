@@ -99,6 +99,8 @@ pub enum UsageError {
     BadAction,
     BadFix,
     NeedsNumber(&'static str),
+    /// `/trouble stats` with something other than a number of days from 1 to 3660.
+    BadStatsDays,
     /// Free text longer than [`TEXT_LIMIT`] characters as typed.
     TooLong {
         limit: usize,
@@ -199,13 +201,9 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         "manager" => parse_user(rest)
             .map(Command::Manager)
             .ok_or(UsageError::NeedsUser("manager")),
-        "sev" | "severity" => {
-            let digits = rest.trim_start_matches("sev");
-            digits
-                .parse::<Severity>()
-                .map(Command::Severity)
-                .map_err(|_| UsageError::BadSeverity(rest.to_string()))
-        }
+        "sev" | "severity" => parse_severity(rest),
+        // `sev1`, as `open` teaches it, is `sev 1`.
+        w if w.starts_with("sev") && w.len() > 3 && rest.is_empty() => parse_severity(word),
         "close" => {
             let (first, reason) = split_word(rest);
             if first.eq_ignore_ascii_case("force") {
@@ -223,7 +221,7 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
             .ok()
             .filter(|d| (1..=3660).contains(d))
             .map(|d| Command::Stats(Some(d)))
-            .ok_or(UsageError::NeedsNumber("stats")),
+            .ok_or(UsageError::BadStatsDays),
         other => match super::facts::parse(other, rest) {
             Some(step) => step.map(Command::Step),
             None => Err(UsageError::UnknownSubcommand(truncate(word, 40))),
@@ -336,9 +334,23 @@ fn parse_add(rest: &str) -> Result<Command, UsageError> {
     Ok(Command::Add { users, departments })
 }
 
+/// `2`, `sev2` or `ｓｅｖ２`: a severity level.
+fn parse_severity(rest: &str) -> Result<Command, UsageError> {
+    let folded = super::money::fold_width(rest).to_ascii_lowercase();
+    folded
+        .trim_start_matches("sev")
+        .parse::<Severity>()
+        .map(Command::Severity)
+        .map_err(|_| UsageError::BadSeverity(rest.to_string()))
+}
+
 fn parse_stage(rest: &str, sub: &'static str) -> Result<(StageId, String), UsageError> {
     let (n, note) = split_word(rest);
-    match n.parse::<usize>().ok().and_then(StageId::from_number) {
+    match super::money::fold_width(n)
+        .parse::<usize>()
+        .ok()
+        .and_then(StageId::from_number)
+    {
         Some(stage) => Ok((stage, note.trim().to_string())),
         None => Err(UsageError::BadStage(sub)),
     }
@@ -368,7 +380,7 @@ fn parse_update(rest: &str) -> Result<Command, UsageError> {
 
 pub(super) fn parse_split(rest: &str) -> Result<Command, UsageError> {
     let (numbers, reason) = split_word(rest);
-    let parts: Vec<u32> = numbers
+    let parts: Vec<u32> = super::money::fold_width(numbers)
         .split('/')
         .map(|p| p.trim_end_matches('%').parse::<u32>())
         .collect::<Result<_, _>>()

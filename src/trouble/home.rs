@@ -41,6 +41,10 @@ pub struct HomeRow {
     pub participant: bool,
     #[serde(rename = "pr")]
     pub private: Option<bool>,
+    /// No customer update logged yet (`last_customer_contact` is the opening). A row written
+    /// before this was kept reads as updated, as it was shown then.
+    #[serde(rename = "n", default, skip_serializing_if = "std::ops::Not::not")]
+    pub never_updated: bool,
 }
 
 impl HomeRow {
@@ -63,6 +67,7 @@ impl HomeRow {
                 || t.added.contains(user)
                 || t.members_seen.contains(user),
             private: t.private,
+            never_updated: t.customer_updates.is_empty(),
         }
     }
 }

@@ -262,6 +262,16 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                         );
                     }
                 }
+            } else {
+                w.post(
+                    Lane::Channel,
+                    Dest::TroubleChannel,
+                    Message::SeverityLowered {
+                        by: user.clone(),
+                        from,
+                        to,
+                    },
+                );
             }
             w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
             w.refresh_status();

@@ -1604,7 +1604,7 @@ fn raising_the_severity_invites_the_newly_required_departments_and_announces() {
 }
 
 #[test]
-fn lowering_the_severity_posts_nothing_but_is_logged() {
+fn lowering_the_severity_is_said_in_the_channel_alone_and_logged() {
     let mut sim = Sim::ready(sev(1, "ACME"));
     let d = sim.cmd("U0MANAGER", Command::Severity(Severity::new(3)));
     assert_eq!(
@@ -1615,7 +1615,15 @@ fn lowering_the_severity_posts_nothing_but_is_logged() {
         })
     );
     assert_eq!(sim.t.severity, Severity::new(3));
-    assert_eq!(messages(&d), Vec::<Message>::new(), "nothing is posted");
+    assert_eq!(
+        messages(&d),
+        vec![Message::SeverityLowered {
+            by: UserId::new("U0MANAGER"),
+            from: Severity::new(1),
+            to: Severity::new(3)
+        }],
+        "said in the trouble's channel, with who did it"
+    );
     assert!(invite_batches(&d).is_empty());
     assert!(ops(&d, Lane::Announce).is_empty());
     assert_eq!(

@@ -103,6 +103,13 @@ pub enum Message {
         from: Severity,
         to: Severity,
     },
+    /// Lowered by someone in the chain: said in the channel as a raise is, with who did it, so
+    /// the slower clocks are nobody's secret.
+    SeverityLowered {
+        by: UserId,
+        from: Severity,
+        to: Severity,
+    },
     /// `/trouble add`: who brought whom in.
     ParticipantsAdded {
         by: UserId,
