@@ -229,6 +229,83 @@ first_contact_within = "2s"
     assert!(text_of(&missed).contains("First call checklist"), "{missed}");
 }
 
+const FIRST_CALL_BY_SEVERITY: &str = r#"
+[severity.1]
+ack_timeout = "1d"
+customer_update_every = "1d"
+first_contact_within = "30m"
+[severity.2]
+ack_timeout = "1d"
+customer_update_every = "1d"
+first_contact_within = "1h"
+[severity.3]
+ack_timeout = "1d"
+customer_update_every = "1d"
+first_contact_within = "4h"
+"#;
+
+/// The first-call messages posted in `channel`: (checklists alone, missed deadlines).
+fn first_call_messages(bot: &TestBot, channel: &str) -> (usize, usize) {
+    let messages = bot.slack.messages_in(channel);
+    let missed = |m: &Value| text_of(m).contains("first call to the customer was due");
+    (
+        messages
+            .iter()
+            .filter(|m| text_of(m).contains("First call checklist") && !missed(m))
+            .count(),
+        messages.iter().filter(|m| missed(m)).count(),
+    )
+}
+
+#[tokio::test]
+async fn the_first_call_follows_a_severity_change_sooner_when_raised_later_when_lowered() {
+    const MINUTE: Duration = Duration::from_secs(60);
+    let bot = spawn_bot_with(FIRST_CALL_BY_SEVERITY).await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "sev 1").await;
+    bot.advance_and_settle(16 * MINUTE).await;
+    assert_eq!(first_call_messages(&bot, &t.channel), (1, 0), "severity 1's halfway");
+    bot.advance_and_settle(15 * MINUTE).await;
+    assert_eq!(first_call_messages(&bot, &t.channel), (1, 1), "severity 1's deadline");
+    let missed = bot
+        .posted_saying(&t.channel, "first call to the customer was due")
+        .await;
+    assert!(missed.contains(MANAGER), "{missed}");
+    // Severity 2's times pass by without a second checklist or deadline.
+    bot.advance_and_settle(30 * MINUTE).await;
+    assert_eq!(first_call_messages(&bot, &t.channel), (1, 1));
+
+    let bot = spawn_bot_with(FIRST_CALL_BY_SEVERITY).await;
+    let t = bot.open_ready("sev1 ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "sev 3").await;
+    bot.advance_and_settle(31 * MINUTE).await;
+    assert_eq!(first_call_messages(&bot, &t.channel), (0, 0), "not severity 1's times");
+    bot.advance_and_settle(90 * MINUTE).await;
+    assert_eq!(first_call_messages(&bot, &t.channel), (1, 0), "severity 3's halfway");
+    bot.advance_and_settle(120 * MINUTE).await;
+    assert_eq!(first_call_messages(&bot, &t.channel), (1, 1), "severity 3's deadline");
+}
+
+#[tokio::test]
+async fn a_first_call_due_overnight_while_the_bot_was_down_is_posted_once_at_opening() {
+    let mut bot = spawn_bot_with(&format!(
+        "{FIRST_CALL_BY_SEVERITY}\n[business_hours]\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\nopen = \"09:00\"\nclose = \"18:00\"\n"
+    ))
+    .await;
+    // Monday 10:00 in Tokyo: due by 11:00, the checklist at 10:30. Down until 20:00.
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.stop().await;
+    bot.advance(Duration::from_secs(10 * 3600));
+    bot.restart().await;
+    bot.settle().await;
+    assert_eq!(first_call_messages(&bot, &t.channel), (0, 0), "nothing after hours");
+    // Tuesday 09:01: the deadline's message alone, once.
+    bot.advance_and_settle(Duration::from_secs(13 * 3600 + 60)).await;
+    assert_eq!(first_call_messages(&bot, &t.channel), (0, 1));
+    bot.advance_and_settle(Duration::from_secs(3600)).await;
+    assert_eq!(first_call_messages(&bot, &t.channel), (0, 1));
+}
+
 #[tokio::test]
 async fn four_spellings_of_one_customer_find_one_history() {
     let bot = spawn_bot_with(&format!("{DEFAULT_SEVERITIES}\n[customers]\n\"アクメ\" = \"ACME\"\n")).await;

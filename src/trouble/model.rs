@@ -302,6 +302,10 @@ pub struct Trouble {
     pub status_refresh_queued: bool,
     /// Bumped whenever the follow-up clock restarts, so a stale nudge timer knows it is stale.
     pub followup_epoch: u32,
+    /// Bumped when a severity change moves the first call's timers, so those set for the
+    /// severity before know they are stale.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub first_contact_epoch: u32,
     /// People added with `/trouble add`: participants besides the owner, the chain and the
     /// members of its departments.
     #[serde(default)]
@@ -520,6 +524,7 @@ impl Trouble {
             timeline_head: _,
             status_refresh_queued: _,
             followup_epoch,
+            first_contact_epoch,
             added,
             members_seen,
             channel_lost,
@@ -551,6 +556,7 @@ impl Trouble {
             && *measures == other.measures
             && *closed == other.closed
             && *followup_epoch == other.followup_epoch
+            && *first_contact_epoch == other.first_contact_epoch
             && *added == other.added
             && *members_seen == other.members_seen
             && *channel_lost == other.channel_lost
@@ -639,6 +645,6 @@ impl Held {
     pub const MOST: usize = 50;
 }
 
-fn is_zero(n: &u32) -> bool {
+pub(crate) fn is_zero(n: &u32) -> bool {
     *n == 0
 }

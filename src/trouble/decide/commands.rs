@@ -219,7 +219,12 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             }
             let before = w.departments_to_ping();
             let announced_before = w.severity_policy().announce_channels.clone();
+            let first_contact_before = (
+                first_contact_reminder(w.ctx.policy, &w.t),
+                first_contact_due(w.ctx.policy, &w.t),
+            );
             w.t.severity = to;
+            move_first_contact(w, first_contact_before);
             w.log(Some(&user), Event::SeverityChanged { from, to });
             // The new severity's clocks apply from now on: a shorter wait for an acknowledgement
             // brings the escalation forward, a longer one never postpones it; the cadence of

@@ -113,8 +113,22 @@ pub(super) fn follow_up(w: &mut Work) {
 }
 
 /// Reminds the owner of the first call (the checklist and a Log update button); once the
-/// deadline has passed, brings the manager in.
+/// deadline has passed, brings the manager in. Outside business hours nothing is posted: it
+/// comes at opening. The reminder is left out once the deadline itself has passed (both fell
+/// due while the bot was down, or overnight): the deadline's message says it all, once.
 pub(super) fn first_contact(w: &mut Work, missed: bool) {
+    let policy = w.ctx.policy;
+    let hours = policy.business_hours.as_ref();
+    let now = w.ctx.now;
+    if !missed && now >= first_contact_due(policy, &w.t) {
+        return;
+    }
+    if !is_open(hours, policy.timezone, now) {
+        let at = next_open(hours, policy.timezone, now);
+        let epoch = w.t.first_contact_epoch;
+        w.timer(at, TimerKind::FirstContact { missed, epoch });
+        return;
+    }
     let manager = if missed { w.t.manager.clone() } else { None };
     w.log(
         None,
@@ -129,4 +143,27 @@ pub(super) fn first_contact(w: &mut Work, missed: bool) {
         due: first_contact_due(w.ctx.policy, &w.t),
     };
     w.post_in_channel_or_dm(message, manager);
+}
+
+/// The first call's timers moved to the severity just set, when no update is logged yet:
+/// raised, they come sooner (at once when the new time has passed); lowered, later. Only those
+/// that had not fired under the severity before (`before`: its reminder and deadline) are set
+/// again, so nobody gets the checklist twice.
+pub(super) fn move_first_contact(w: &mut Work, before: (DateTime<Utc>, DateTime<Utc>)) {
+    if !w.t.customer_updates.is_empty() {
+        return;
+    }
+    let now = w.ctx.now;
+    w.t.first_contact_epoch += 1;
+    let epoch = w.t.first_contact_epoch;
+    let (reminder, due) = (
+        first_contact_reminder(w.ctx.policy, &w.t),
+        first_contact_due(w.ctx.policy, &w.t),
+    );
+    if now < before.0 {
+        w.timer(reminder.max(now), TimerKind::FirstContact { missed: false, epoch });
+    }
+    if now < before.1 {
+        w.timer(due.max(now), TimerKind::FirstContact { missed: true, epoch });
+    }
 }

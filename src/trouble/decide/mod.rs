@@ -141,8 +141,8 @@ pub(super) fn timer_fired(w: &mut Work, kind: TimerKind) {
         TimerKind::ActionDue { n, overdue } => crate::trouble::actions::action_reminder(w, n, overdue),
         // Of no trouble: the engine fires it (`trouble::digest`), never through here.
         TimerKind::EffectCheck { .. } | TimerKind::ChannelCheck { .. } | TimerKind::WeeklyDigest => {}
-        TimerKind::FirstContact { missed } => {
-            if w.t.customer_updates.is_empty() {
+        TimerKind::FirstContact { missed, epoch } => {
+            if w.t.customer_updates.is_empty() && epoch == w.t.first_contact_epoch {
                 first_contact(w, missed);
             }
         }

@@ -113,6 +113,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         timeline_head: GENESIS.to_string(),
         status_refresh_queued: false,
         followup_epoch: 0,
+        first_contact_epoch: 0,
         added: Vec::new(),
         members_seen: Vec::new(),
         channel_lost: None,
@@ -192,8 +193,14 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         first_contact_reminder(ctx.policy, &w.t),
         first_contact_due(ctx.policy, &w.t),
     );
-    w.timer(reminder, TimerKind::FirstContact { missed: false });
-    w.timer(due, TimerKind::FirstContact { missed: true });
+    w.timer(
+        reminder,
+        TimerKind::FirstContact {
+            missed: false,
+            epoch: 0,
+        },
+    );
+    w.timer(due, TimerKind::FirstContact { missed: true, epoch: 0 });
     let channel_name = w.t.channel_name.clone().unwrap_or_default();
     w.changed = true;
     let manager_pinged = manager.is_some();

@@ -2989,13 +2989,16 @@ fn while_the_bot_has_lost_the_channel_the_nudges_go_to_the_owner_and_the_manager
         how: ChannelLoss::Archived,
         by: None,
     });
-    let d = sim.feed(Input::Timer(TimerKind::FirstContact { missed: false }));
+    let d = sim.feed(Input::Timer(TimerKind::FirstContact {
+        missed: false,
+        epoch: 0,
+    }));
     assert_eq!(nudged(&d), (vec![Dest::Dm(u("U0SALES"))], 0));
     sim.feed(Input::ChannelBack {
         how: ChannelLoss::Archived,
         by: None,
     });
-    let d = sim.feed(Input::Timer(TimerKind::FirstContact { missed: true }));
+    let d = sim.feed(Input::Timer(TimerKind::FirstContact { missed: true, epoch: 0 }));
     assert_eq!(nudged(&d), (vec![], 1));
 }
 

@@ -286,8 +286,13 @@ pub enum TimerKind {
     /// Ask whether prevention action `n` worked; `round` is the reopening count it was set in.
     EffectCheck { n: usize, round: u32 },
     /// The first call to the customer: a reminder halfway, then `missed` at the deadline.
-    /// Stale once any update is logged.
-    FirstContact { missed: bool },
+    /// Stale once any update is logged, or when `epoch` is not the trouble's
+    /// `first_contact_epoch` (a severity change moved them).
+    FirstContact {
+        missed: bool,
+        #[serde(default, skip_serializing_if = "crate::trouble::model::is_zero")]
+        epoch: u32,
+    },
     /// The manager's weekly digest: of no trouble, fired by the engine (`trouble::digest`).
     WeeklyDigest,
     /// Ask Slack whether the bot can post in the trouble's channel again. `n` must match the
