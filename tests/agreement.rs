@@ -168,6 +168,42 @@ async fn naming_a_manager_in_front_of_the_chain_never_lets_the_manager_approve_w
 }
 
 #[tokio::test]
+async fn a_cost_whose_amount_or_payer_cannot_be_measured_is_refused_rather_than_left_to_the_manager() {
+    let bot = spawn_bot_with(&format!("{DEFAULT_SEVERITIES}\n{LIMITS}")).await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    // No currency: with approval limits it could not be measured, and would go to the manager.
+    let r = bot
+        .command_text(SALES, &t.channel, "cost 1,500,000 ours line stop")
+        .await;
+    assert!(
+        r.contains("with its currency") && r.contains("Nothing was recorded"),
+        "{r}"
+    );
+    // A payer the bot does not know would leave it out of what we bear.
+    let r = bot
+        .command_text(SALES, &t.channel, "cost ¥1,500,000 弊社負担 line stop")
+        .await;
+    assert!(r.contains("`弊社負担` is not a payer") && r.contains("ours"), "{r}");
+    let r = bot.command_text(SALES, &t.channel, "fix cost 1 1,500,000 ours").await;
+    assert!(!r.contains("corrected"), "{r}");
+    let trouble = bot.store().get(&TroubleId::new(&t.id)).unwrap().unwrap();
+    assert!(trouble.costs.is_empty() && proposals(&bot, &t.id).is_empty());
+    bot.expect_none("chat.postMessage", |c| c.params["channel"] == DIRECTOR)
+        .await;
+
+    let r = bot
+        .command_text(SALES, &t.channel, "cost ¥1,500,000 ours line stop")
+        .await;
+    assert!(r.contains("proposal #1") && r.contains(DIRECTOR), "{r}");
+    let r = bot.command_text(SALES, &t.channel, "fix cost 1 1,600,000 ours").await;
+    assert!(r.contains("with its currency"), "{r}");
+    assert_eq!(
+        bot.store().get(&TroubleId::new(&t.id)).unwrap().unwrap().costs[0].amount,
+        "¥1,500,000"
+    );
+}
+
+#[tokio::test]
 async fn totals_apply_the_split_to_the_costs() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: cracked housings").await;

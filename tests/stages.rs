@@ -790,7 +790,8 @@ async fn only_the_manager_chain_may_hand_the_trouble_to_someone_else() {
 }
 
 #[tokio::test]
-async fn raising_to_sev1_brings_in_quality_and_tells_the_business_unit_once_and_lowering_tells_nobody() {
+async fn raising_to_sev1_brings_in_quality_and_tells_the_business_unit_once_and_lowering_is_said_in_its_channel_alone()
+{
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked").await;
     assert_eq!(trouble(&bot, &t.id).severity, Severity::new(2));
@@ -837,7 +838,13 @@ async fn raising_to_sev1_brings_in_quality_and_tells_the_business_unit_once_and_
     let r = bot.command_text(MANAGER, &t.channel, "sev 3").await;
     assert!(r.contains("from 1 to 3"), "{r}");
     assert_eq!(trouble(&bot, &t.id).severity, Severity::new(3));
-    bot.expect_none("chat.postMessage", |c| c.seq >= mark).await;
+    let lowered = bot.posted_saying(&t.channel, "lowered the severity").await;
+    assert!(lowered.contains(MANAGER), "{lowered}");
+    bot.expect_none("chat.postMessage", |c| {
+        c.seq >= mark
+            && !(c.params["channel"] == t.channel.as_str() && text_of(&c.params).contains("lowered the severity"))
+    })
+    .await;
     bot.expect_none("conversations.invite", |c| c.seq >= mark).await;
     let changes: Vec<(u8, u8)> = timeline(&bot, &t.id)
         .iter()

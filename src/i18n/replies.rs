@@ -42,6 +42,11 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
         UsageError::BadSplit => tr!(l, "責任区分は `当社/お客様[/他]` のパーセントで: `/trouble split 70/30 理由`", "Write the split as percentages OURS/CUSTOMER[/OTHER]: `/trouble split 70/30 reason`").to_string(),
         UsageError::SplitNotHundred(total) => tr!(l, format!("責任区分の合計が{total}%です。合計100%にしてください。"), format!("The split adds up to {total}%; it must add up to 100.")),
         UsageError::BadCost => tr!(l, "金額と負担者を入力してください: `/trouble cost ¥120,000 ours 交換品送料`", "Write an amount and who pays: `/trouble cost ¥120,000 ours replacement shipping`").to_string(),
+        UsageError::BadPayer(p) => {
+            let p = typed(p);
+            tr!(l, format!("負担者 `{p}` が分かりません。金額の後に `当社`（ours）、`お客様`（customer）、`他社`（other）のいずれかを入力してください: `/trouble cost ¥120,000 当社 交換品送料`。何も記録していません。"), format!("`{p}` is not a payer. After the amount write `ours`, `customer` or `other` (当社, お客様, 他社): `/trouble cost ¥120,000 ours replacement shipping`. Nothing was recorded."))
+        }
+        UsageError::AmountNeedsCurrency => tr!(l, "承認限度額が設定されているため、金額は通貨付きで入力してください（`¥1,500,000`、`150万円`、`JPY 1500000`、`$3,000`）。限度額と比べられない金額は承認者を決められません。何も記録していません。", "Approval limits are set, so write the amount with its currency (`¥1,500,000`, `150万円`, `JPY 1500000`, `$3,000`): an amount that cannot be measured against the limits cannot be given to the right approver. Nothing was recorded.").to_string(),
         UsageError::NeedsUser(sub) => tr!(l, format!("ユーザーをメンションで指定してください: `/trouble {sub} @名前`"), format!("Mention the person: `/trouble {sub} @name`")),
         UsageError::BadSeverity(s) => {
             let s = typed(s);

@@ -90,6 +90,10 @@ pub enum UsageError {
     BadSplit,
     SplitNotHundred(u32),
     BadCost,
+    /// A cost's payer that is none of the words for us, the customer or another party.
+    BadPayer(String),
+    /// With `[approval_limits]`, a cost whose amount does not read as money (no currency).
+    AmountNeedsCurrency,
     NeedsUser(&'static str),
     BadSeverity(String),
     HistoryNeedsCustomer,
@@ -416,6 +420,11 @@ pub(super) fn parse_cost(rest: &str) -> Result<Command, UsageError> {
     let (payer, note) = split_word(after.trim_start());
     if payer.is_empty() {
         return Err(UsageError::BadCost);
+    }
+    // Who bears it decides the totals and the approval: a word the bot does not know would
+    // leave the cost out of both without anyone noticing.
+    if super::money::parse_payer(payer).is_none() {
+        return Err(UsageError::BadPayer(truncate(payer, 40)));
     }
     Ok(Command::Cost {
         amount,
