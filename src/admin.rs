@@ -169,7 +169,7 @@ pub fn run(config: &Config, request: Request) -> Outcome {
         Ok(None) => {}
         Err(e) => return not_answering(&config.data_dir, e),
     }
-    let store = match open(&config.data_dir) {
+    let store = match open_existing(config) {
         Ok(store) => store,
         Err(outcome) => return outcome,
     };
@@ -204,7 +204,7 @@ pub fn backup(config: &Config, dir: &Path) -> Outcome {
             Ok(trees) => trees,
             Err(e) => return not_answering(&config.data_dir, e),
         },
-        Ok(None) => match open(&config.data_dir).map(|store| store.with_writes_paused(Store::records)) {
+        Ok(None) => match open_existing(config).map(|store| store.with_writes_paused(Store::records)) {
             Ok(Ok(trees)) => trees,
             Ok(Err(e)) => return Outcome::failed(e.to_string()),
             Err(outcome) => return outcome,
@@ -237,11 +237,10 @@ pub fn restore(config: &Config, from: &Path) -> Outcome {
         }
         Err(e) => return not_answering(data_dir, e),
     }
-    if !from.join("db").is_dir() {
-        return Outcome::failed(format!(
-            "{} is not a backup (it has no db directory); make one with: trouble-bot backup DIR",
-            from.display()
-        ));
+    // `backup` writes `db` last, whole (see `write_store`): a backup whose writing did not
+    // finish has none, and is refused before anything opens it.
+    if !Store::holds_store(from) {
+        return Outcome::failed(crate::i18n::admin::no_store_backup(config.locale, from));
     }
     let trees = {
         let backup = match Store::open(from) {
@@ -289,6 +288,19 @@ pub fn restore(config: &Config, from: &Path) -> Outcome {
         )),
         Err(e) => Outcome::failed(format!("cannot write the store in {}: {e}{kept}", data_dir.display())),
     }
+}
+
+/// Opens the store of `config.data_dir` for a command that reads it, refusing (and creating
+/// nothing) when there is none: an empty store made on the spot would verify, export and back
+/// up as if it were the bot's.
+fn open_existing(config: &Config) -> Result<Store, Outcome> {
+    if !Store::holds_store(&config.data_dir) {
+        return Err(Outcome::failed(crate::i18n::admin::no_store(
+            config.locale,
+            &config.data_dir,
+        )));
+    }
+    open(&config.data_dir)
 }
 
 fn open(data_dir: &Path) -> Result<Store, Outcome> {

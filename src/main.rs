@@ -272,7 +272,7 @@ fn migrate(config: Config) -> ExitCode {
 /// Copies a sled store into PostgreSQL and verifies the copy.
 fn migrate_store(from: &Path, to: &str) -> ExitCode {
     let shown = pg::redacted(to);
-    if !from.join("db").exists() {
+    if !trouble_bot::store::SledStore::holds_store(from) {
         eprintln!(
             "{} holds no store (no db/ inside): give the bot's data_dir",
             from.display()

@@ -282,6 +282,7 @@ pub fn form_while_token_refused(l: Locale, error: &str) -> String {
     )
 }
 
+pub mod admin;
 pub mod agreement;
 mod check_config;
 pub mod combined;
