@@ -24,8 +24,8 @@ use crate::app::App;
 use crate::config::Config;
 use crate::i18n::{export_json, export_markdown};
 use crate::store::{SledStore as Store, TreeRecords};
-use crate::trouble::model::TroubleId;
-use crate::trouble::timeline::verify_chain;
+use crate::trouble::model::{Trouble, TroubleId};
+use crate::trouble::timeline::{verify_chain, Entry};
 
 /// The admin socket's file name inside the data directory.
 pub const SOCKET: &str = "trouble-admin.sock";
@@ -89,22 +89,41 @@ pub fn socket_path(data_dir: &Path) -> PathBuf {
     data_dir.join(SOCKET)
 }
 
+/// `export`'s exit code when the trouble's hash chain does not check: the report is printed all
+/// the same, with a line saying where the chain breaks.
+pub const CHAIN_BROKEN: u8 = 3;
+
 /// A trouble's report: Markdown in the configured locale, or the trouble and its timeline as JSON.
 pub fn export(config: &Config, store: &Store, id: &str, format: Format) -> Outcome {
     let id = TroubleId::new(id);
     // One state: the trouble and its timeline from the same moment.
     let read = store.with_writes_paused(|s| Ok::<_, crate::store::StoreError>((s.get(&id)?, s.timeline(&id)?)));
-    let (trouble, timeline) = match read {
-        Ok((Some(t), timeline)) => (t, timeline),
-        Ok((None, _)) => return Outcome::failed(format!("no trouble {id}")),
-        Err(e) => return Outcome::failed(e.to_string()),
-    };
-    Outcome::ok(match format {
+    match read {
+        Ok((Some(t), timeline)) => report(config, &t, &timeline, format),
+        Ok((None, _)) => Outcome::failed(format!("no trouble {id}")),
+        Err(e) => Outcome::failed(e.to_string()),
+    }
+}
+
+/// What `export` prints of a trouble read with its timeline. Its chain is checked as `verify`
+/// checks it: when it breaks, the Markdown report says where (under its title and beside the
+/// integrity hash), stderr says so for every format (JSON and the 8D stay as they are: one is
+/// read by programs, the other goes to the customer), and the exit code is [`CHAIN_BROKEN`].
+fn report(config: &Config, trouble: &Trouble, timeline: &[Entry], format: Format) -> Outcome {
+    let stdout = match format {
         // Stored text is Slack's (entities for &, <, >); a file for people reads plainly.
-        Format::Md => export_markdown(config.locale, config, &trouble, &timeline),
-        Format::Json => export_json(&trouble, &timeline) + "\n",
-        Format::EightD => crate::i18n::export_eightd(config.locale, config, &trouble),
-    })
+        Format::Md => export_markdown(config.locale, config, trouble, timeline),
+        Format::Json => export_json(trouble, timeline) + "\n",
+        Format::EightD => crate::i18n::export_eightd(config.locale, config, trouble),
+    };
+    match verify_chain(timeline, trouble.timeline_len, &trouble.timeline_head) {
+        Ok(()) => Outcome::ok(stdout),
+        Err(b) => Outcome {
+            code: CHAIN_BROKEN,
+            stdout,
+            stderr: format!("{}: {}\n", trouble.id, crate::i18n::chain_broken(config.locale, &b)),
+        },
+    }
 }
 
 /// Recomputes every timeline's hash chain; names the first broken entry of each broken one.

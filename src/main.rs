@@ -52,7 +52,7 @@ enum Command {
     /// channel, and a DM to everyone in [org] and the departments (exit 1 on problems).
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}\n{ENV_SERVE}\nThe report is in the configured locale."))]
     CheckSlack,
-    /// Print one trouble's report to stdout; works beside a running bot.
+    /// Print one trouble's report to stdout; works beside a running bot. Exit 3 when the trouble's hash chain is broken (the report is printed all the same, saying at which entry).
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
     Export {
         /// The trouble's id, e.g. 20261127-3

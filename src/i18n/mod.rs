@@ -303,7 +303,9 @@ pub use home::home_view;
 pub use locale::Locale;
 pub use messages::{render, render_to, severity_label};
 pub use replies::{list_text, reply_text, usage_text};
-pub use report::{export_json, export_markdown, history_text, report_markdown, report_mrkdwn, slack_parts};
+pub use report::{
+    chain_broken, export_json, export_markdown, history_text, report_markdown, report_mrkdwn, slack_parts,
+};
 
 #[cfg(test)]
 mod tests {
