@@ -23,7 +23,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 use crate::app::App;
 use crate::config::Config;
 use crate::i18n::{export_json, export_markdown};
-use crate::store::{SledStore as Store, TreeRecords};
+use crate::store::{pg, SledStore as Store, TreeRecords};
 use crate::trouble::model::{Trouble, TroubleId};
 use crate::trouble::timeline::{verify_chain, Entry};
 
@@ -102,6 +102,27 @@ pub fn export(config: &Config, store: &Store, id: &str, format: Format) -> Outco
         Ok((Some(t), timeline)) => report(config, &t, &timeline, format),
         Ok((None, _)) => Outcome::failed(format!("no trouble {id}")),
         Err(e) => Outcome::failed(e.to_string()),
+    }
+}
+
+/// `export` with `database_url` set: the trouble and its timeline from PostgreSQL, in one
+/// snapshot, checked and printed as from the sled store.
+pub fn export_from_database(config: &Config, url: &str, id: &str, format: Format) -> Outcome {
+    let id = TroubleId::new(id);
+    let read = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
+        .and_then(|runtime| {
+            runtime
+                .block_on(async { pg::copy::trouble_with_timeline(&pg::connect(url)?, &id).await })
+                .map_err(|e| format!("{}: {e}", pg::redacted(url)))
+        });
+    match read {
+        Ok(Some((t, timeline))) => report(config, &t, &timeline, format),
+        Ok(None) => Outcome::failed(format!("no trouble {id}")),
+        // A decode error quotes what it read: stored text never acts on the terminal.
+        Err(e) => Outcome::failed(crate::store::printable(&e)),
     }
 }
 
@@ -211,6 +232,9 @@ fn on_store(config: &Config, store: &Store, request: Request) -> (Outcome, Vec<u
 
 /// Copies the store into `dir` (which must not hold a store yet) as a data directory of its own.
 pub fn backup(config: &Config, dir: &Path) -> Outcome {
+    if config.database_url.is_some() {
+        return Outcome::failed(crate::i18n::admin::sled_only(config.locale));
+    }
     if dir.join("db").exists() {
         return Outcome::failed(format!(
             "{} already holds a store: back up into a new or empty directory",
@@ -244,6 +268,9 @@ pub fn backup(config: &Config, dir: &Path) -> Outcome {
 /// Brings a backup back as the store of `data_dir`, only while no bot serves it. The store it
 /// replaces is moved aside (`db.before-restore`), never deleted.
 pub fn restore(config: &Config, from: &Path) -> Outcome {
+    if config.database_url.is_some() {
+        return Outcome::failed(crate::i18n::admin::sled_only(config.locale));
+    }
     let data_dir = &config.data_dir;
     match ask(data_dir, &Request::Ping) {
         Ok(None) => {}
