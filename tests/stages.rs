@@ -748,6 +748,52 @@ async fn the_report_in_japanese_has_every_stage_the_split_the_costs_the_measures
 }
 
 #[tokio::test]
+async fn who_bears_a_cost_reads_in_the_language_of_the_report() {
+    let mut bot = spawn_bot_raw(&config_text("ja")).await;
+    let t = bot.open_ready("ACME: ハウジング割れ").await;
+    bot.command_text(SALES, &t.channel, "cost ¥120,000 ours 送料").await;
+    bot.command_text(SALES, &t.channel, "cost ¥30,000 customer 検査費")
+        .await;
+    bot.command_text(SALES, &t.channel, "fix cost 2 ¥40,000 customer 検査費")
+        .await;
+    let data_dir = bot.dir.path().to_path_buf();
+    bot.stop().await;
+
+    let (_ja_dir, ja) = config_file("ja");
+    let md = run_cli(&ja, &data_dir, &["export", &t.id]);
+    assert!(md.status.success(), "{}", describe(&md));
+    let report = stdout(&md);
+    for typed in ["ours", "customer"] {
+        assert!(!report.contains(&format!("負担: {typed}")), "{report}");
+        assert!(!report.contains(&format!("負担 {typed}")), "{report}");
+    }
+    let line_with = |needle: &str| -> Vec<&str> { report.lines().filter(|l| l.contains(needle)).collect() };
+    // The costs section, and the timeline's line of each cost.
+    assert!(line_with("- 費用 ¥120,000 — 負担: 当社 — 送料").len() == 1, "{report}");
+    assert!(
+        line_with("- 費用 ¥40,000 — 負担: お客様 — 検査費").len() == 1,
+        "{report}"
+    );
+    assert!(line_with("費用 ¥120,000 負担 当社 送料").len() == 1, "{report}");
+    // The correction names the payers as every other surface does.
+    assert!(
+        line_with("費用 #2 を訂正: ¥30,000（お客様負担） → ¥40,000（お客様負担）").len() == 1,
+        "{report}"
+    );
+
+    let (_en_dir, en) = config_file("en");
+    let md = run_cli(&en, &data_dir, &["export", &t.id]);
+    assert!(md.status.success(), "{}", describe(&md));
+    let report = stdout(&md);
+    assert!(report.contains("- Cost ¥120,000 — borne by: us — 送料"), "{report}");
+    assert!(report.contains("cost ¥120,000 borne by us 送料"), "{report}");
+    assert!(
+        report.contains("cost #2 corrected: ¥30,000 (borne by the customer) → ¥40,000 (borne by the customer)"),
+        "{report}"
+    );
+}
+
+#[tokio::test]
 async fn a_long_report_is_posted_in_slack_sized_parts_that_together_hold_every_note() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked").await;

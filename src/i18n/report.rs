@@ -27,6 +27,12 @@ fn inline(raw: &str) -> String {
     one_line(raw, Where::Elsewhere)
 }
 
+/// Who bears a cost, in the report's language when it names a payer (`ours` → 当社 / us), else
+/// as written, on one line.
+fn payer_of(l: Locale, written: &str) -> String {
+    super::messages::payer_text(l, written, Where::Elsewhere)
+}
+
 /// A summary in a list of troubles: enough to recognise it.
 const SHORT_SUMMARY: usize = 200;
 
@@ -118,8 +124,8 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
         ),
         Event::CostAdded { amount, payer, note } => tr!(
             l,
-            format!("費用 {} 負担 {} {}", inline(amount), inline(payer), said(note)),
-            format!("cost {} borne by {} {}", inline(amount), inline(payer), said(note))
+            format!("費用 {} 負担 {} {}", inline(amount), payer_of(l, payer), said(note)),
+            format!("cost {} borne by {} {}", inline(amount), payer_of(l, payer), said(note))
         ),
         Event::MeasureAdded { text } => tr!(
             l,
@@ -348,13 +354,13 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
             format!(
                 "- 費用 {} — 負担: {} — {}",
                 inline(&c.amount),
-                inline(&c.payer),
+                payer_of(l, &c.payer),
                 said(&c.note)
             ),
             format!(
                 "- Cost {} — borne by: {} — {}",
                 inline(&c.amount),
-                inline(&c.payer),
+                payer_of(l, &c.payer),
                 said(&c.note)
             )
         ));
