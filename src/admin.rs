@@ -23,9 +23,9 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 use crate::app::App;
 use crate::config::Config;
 use crate::i18n::{export_json, export_markdown};
-use crate::store::{SledStore as Store, TreeRecords};
-use crate::trouble::model::TroubleId;
-use crate::trouble::timeline::verify_chain;
+use crate::store::{pg, SledStore as Store, TreeRecords};
+use crate::trouble::model::{Trouble, TroubleId};
+use crate::trouble::timeline::{verify_chain, Entry};
 
 /// The admin socket's file name inside the data directory.
 pub const SOCKET: &str = "trouble-admin.sock";
@@ -89,22 +89,62 @@ pub fn socket_path(data_dir: &Path) -> PathBuf {
     data_dir.join(SOCKET)
 }
 
+/// `export`'s exit code when the trouble's hash chain does not check: the report is printed all
+/// the same, with a line saying where the chain breaks.
+pub const CHAIN_BROKEN: u8 = 3;
+
 /// A trouble's report: Markdown in the configured locale, or the trouble and its timeline as JSON.
 pub fn export(config: &Config, store: &Store, id: &str, format: Format) -> Outcome {
     let id = TroubleId::new(id);
     // One state: the trouble and its timeline from the same moment.
     let read = store.with_writes_paused(|s| Ok::<_, crate::store::StoreError>((s.get(&id)?, s.timeline(&id)?)));
-    let (trouble, timeline) = match read {
-        Ok((Some(t), timeline)) => (t, timeline),
-        Ok((None, _)) => return Outcome::failed(format!("no trouble {id}")),
-        Err(e) => return Outcome::failed(e.to_string()),
-    };
-    Outcome::ok(match format {
+    match read {
+        Ok((Some(t), timeline)) => report(config, &t, &timeline, format),
+        Ok((None, _)) => Outcome::failed(format!("no trouble {id}")),
+        Err(e) => Outcome::failed(e.to_string()),
+    }
+}
+
+/// `export` with `database_url` set: the trouble and its timeline from PostgreSQL, in one
+/// snapshot, checked and printed as from the sled store.
+pub fn export_from_database(config: &Config, url: &str, id: &str, format: Format) -> Outcome {
+    let id = TroubleId::new(id);
+    let read = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
+        .and_then(|runtime| {
+            runtime
+                .block_on(async { pg::copy::trouble_with_timeline(&pg::connect(url)?, &id).await })
+                .map_err(|e| format!("{}: {e}", pg::redacted(url)))
+        });
+    match read {
+        Ok(Some((t, timeline))) => report(config, &t, &timeline, format),
+        Ok(None) => Outcome::failed(format!("no trouble {id}")),
+        // A decode error quotes what it read: stored text never acts on the terminal.
+        Err(e) => Outcome::failed(crate::store::printable(&e)),
+    }
+}
+
+/// What `export` prints of a trouble read with its timeline. Its chain is checked as `verify`
+/// checks it: when it breaks, the Markdown report says where (under its title and beside the
+/// integrity hash), stderr says so for every format (JSON and the 8D stay as they are: one is
+/// read by programs, the other goes to the customer), and the exit code is [`CHAIN_BROKEN`].
+fn report(config: &Config, trouble: &Trouble, timeline: &[Entry], format: Format) -> Outcome {
+    let stdout = match format {
         // Stored text is Slack's (entities for &, <, >); a file for people reads plainly.
-        Format::Md => export_markdown(config.locale, config, &trouble, &timeline),
-        Format::Json => export_json(&trouble, &timeline) + "\n",
-        Format::EightD => crate::i18n::export_eightd(config.locale, config, &trouble),
-    })
+        Format::Md => export_markdown(config.locale, config, trouble, timeline),
+        Format::Json => export_json(trouble, timeline) + "\n",
+        Format::EightD => crate::i18n::export_eightd(config.locale, config, trouble),
+    };
+    match verify_chain(timeline, trouble.timeline_len, &trouble.timeline_head) {
+        Ok(()) => Outcome::ok(stdout),
+        Err(b) => Outcome {
+            code: CHAIN_BROKEN,
+            stdout,
+            stderr: format!("{}: {}\n", trouble.id, crate::i18n::chain_broken(config.locale, &b)),
+        },
+    }
 }
 
 /// Recomputes every timeline's hash chain; names the first broken entry of each broken one.
@@ -169,7 +209,7 @@ pub fn run(config: &Config, request: Request) -> Outcome {
         Ok(None) => {}
         Err(e) => return not_answering(&config.data_dir, e),
     }
-    let store = match open(&config.data_dir) {
+    let store = match open_existing(config) {
         Ok(store) => store,
         Err(outcome) => return outcome,
     };
@@ -192,6 +232,9 @@ fn on_store(config: &Config, store: &Store, request: Request) -> (Outcome, Vec<u
 
 /// Copies the store into `dir` (which must not hold a store yet) as a data directory of its own.
 pub fn backup(config: &Config, dir: &Path) -> Outcome {
+    if config.database_url.is_some() {
+        return Outcome::failed(crate::i18n::admin::sled_only(config.locale));
+    }
     if dir.join("db").exists() {
         return Outcome::failed(format!(
             "{} already holds a store: back up into a new or empty directory",
@@ -204,7 +247,7 @@ pub fn backup(config: &Config, dir: &Path) -> Outcome {
             Ok(trees) => trees,
             Err(e) => return not_answering(&config.data_dir, e),
         },
-        Ok(None) => match open(&config.data_dir).map(|store| store.with_writes_paused(Store::records)) {
+        Ok(None) => match open_existing(config).map(|store| store.with_writes_paused(Store::records)) {
             Ok(Ok(trees)) => trees,
             Ok(Err(e)) => return Outcome::failed(e.to_string()),
             Err(outcome) => return outcome,
@@ -225,6 +268,9 @@ pub fn backup(config: &Config, dir: &Path) -> Outcome {
 /// Brings a backup back as the store of `data_dir`, only while no bot serves it. The store it
 /// replaces is moved aside (`db.before-restore`), never deleted.
 pub fn restore(config: &Config, from: &Path) -> Outcome {
+    if config.database_url.is_some() {
+        return Outcome::failed(crate::i18n::admin::sled_only(config.locale));
+    }
     let data_dir = &config.data_dir;
     match ask(data_dir, &Request::Ping) {
         Ok(None) => {}
@@ -237,11 +283,10 @@ pub fn restore(config: &Config, from: &Path) -> Outcome {
         }
         Err(e) => return not_answering(data_dir, e),
     }
-    if !from.join("db").is_dir() {
-        return Outcome::failed(format!(
-            "{} is not a backup (it has no db directory); make one with: trouble-bot backup DIR",
-            from.display()
-        ));
+    // `backup` writes `db` last, whole (see `write_store`): a backup whose writing did not
+    // finish has none, and is refused before anything opens it.
+    if !Store::holds_store(from) {
+        return Outcome::failed(crate::i18n::admin::no_store_backup(config.locale, from));
     }
     let trees = {
         let backup = match Store::open(from) {
@@ -289,6 +334,19 @@ pub fn restore(config: &Config, from: &Path) -> Outcome {
         )),
         Err(e) => Outcome::failed(format!("cannot write the store in {}: {e}{kept}", data_dir.display())),
     }
+}
+
+/// Opens the store of `config.data_dir` for a command that reads it, refusing (and creating
+/// nothing) when there is none: an empty store made on the spot would verify, export and back
+/// up as if it were the bot's.
+fn open_existing(config: &Config) -> Result<Store, Outcome> {
+    if !Store::holds_store(&config.data_dir) {
+        return Err(Outcome::failed(crate::i18n::admin::no_store(
+            config.locale,
+            &config.data_dir,
+        )));
+    }
+    open(&config.data_dir)
 }
 
 fn open(data_dir: &Path) -> Result<Store, Outcome> {

@@ -14,6 +14,7 @@ use crate::trouble::command::OpenRequest;
 use crate::trouble::decide::{self, Ctx, Decision, Input, Op, Outcome, Timer, TimerKind};
 use crate::trouble::digest;
 use crate::trouble::model::{Origin, Trouble, TroubleId, UserId};
+use crate::trouble::timeline::{verify_chain, Entry};
 
 /// What came of a change the engine was asked to apply.
 #[derive(Debug)]
@@ -105,7 +106,7 @@ impl Engine<'_> {
     /// (`/trouble report`, and every close).
     pub async fn report(&self, id: &TroubleId, seen: &[&str]) -> Result<Applied, EngineError> {
         let config = &self.app.config;
-        let (Some(trouble), timeline) = (self.app.store.get(id).await?, self.app.store.timeline(id).await?) else {
+        let Some((trouble, timeline)) = self.trouble_with_timeline(id).await? else {
             return Ok(Applied::Decided(Box::default()));
         };
         let markdown = crate::i18n::report_markdown(config.locale, config, &trouble, &timeline);
@@ -114,6 +115,28 @@ impl Engine<'_> {
             crate::slack::blocks::SECTION_TEXT_LIMIT - 20,
         );
         self.post_report(id, seen, parts).await
+    }
+
+    /// Trouble `id` and its timeline for a report, which says so when the chain does not check.
+    /// They are two reads, and a decision may land between them: entries appended after the
+    /// trouble was read are left out (the report is of that trouble), and a chain that does not
+    /// check is read once more, so only a store whose chain is broken gets a report that says so.
+    async fn trouble_with_timeline(
+        &self,
+        id: &TroubleId,
+    ) -> Result<Option<(std::sync::Arc<Trouble>, Vec<Entry>)>, EngineError> {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let Some(trouble) = self.app.store.get(id).await? else {
+                return Ok(None);
+            };
+            let mut timeline = self.app.store.timeline(id).await?;
+            timeline.truncate(trouble.timeline_len as usize);
+            if tries == 2 || verify_chain(&timeline, trouble.timeline_len, &trouble.timeline_head).is_ok() {
+                return Ok(Some((trouble, timeline)));
+            }
+        }
     }
 
     /// Lets the core post the report `parts` (rendered by the shell) on trouble `id`.

@@ -52,7 +52,7 @@ enum Command {
     /// channel, and a DM to everyone in [org] and the departments (exit 1 on problems).
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}\n{ENV_SERVE}\nThe report is in the configured locale."))]
     CheckSlack,
-    /// Print one trouble's report to stdout; works beside a running bot.
+    /// Print one trouble's report to stdout (from PostgreSQL when database_url is set); works beside a running bot. Exit 3 when the trouble's hash chain is broken (the report is printed all the same, saying at which entry).
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
     Export {
         /// The trouble's id, e.g. 20261127-3
@@ -65,13 +65,13 @@ enum Command {
     /// Recompute every timeline's hash chain (in PostgreSQL when database_url is set); exit 1 naming each trouble's first broken entry, and each trouble whose record does not read; works beside a running bot.
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
     Verify,
-    /// Copy the store into DIR, consistently, even while the bot runs; DIR becomes a data directory.
+    /// Copy the store into DIR, consistently, even while the bot runs; DIR becomes a data directory. The sled store only: with database_url set, use pg_dump.
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}\n\nCheck a backup with: TROUBLE_DATA_DIR=DIR trouble-bot verify"))]
     Backup {
         /// A new or empty directory for the copy
         dir: PathBuf,
     },
-    /// Bring a backup back as the store, only while the bot is stopped (the old store is kept aside).
+    /// Bring a backup back as the store, only while the bot is stopped (the old store is kept aside). The sled store only: with database_url set, use pg_restore.
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
     Restore {
         /// A directory written by `trouble-bot backup`
@@ -116,7 +116,10 @@ fn main() -> ExitCode {
                 Format::Json => admin::Format::Json,
                 Format::EightD => admin::Format::EightD,
             };
-            print_outcome(admin::run(&config, admin::Request::Export { id, format }))
+            print_outcome(match &config.database_url {
+                Some(url) => admin::export_from_database(&config, url.expose(), &id, format),
+                None => admin::run(&config, admin::Request::Export { id, format }),
+            })
         }),
         Command::Verify => with_config(|config| match &config.database_url {
             Some(url) => verify_database(url.expose()),
@@ -272,7 +275,7 @@ fn migrate(config: Config) -> ExitCode {
 /// Copies a sled store into PostgreSQL and verifies the copy.
 fn migrate_store(from: &Path, to: &str) -> ExitCode {
     let shown = pg::redacted(to);
-    if !from.join("db").exists() {
+    if !trouble_bot::store::SledStore::holds_store(from) {
         eprintln!(
             "{} holds no store (no db/ inside): give the bot's data_dir",
             from.display()

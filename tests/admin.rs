@@ -1,6 +1,7 @@
 //! Admin commands beside the running binary: export and verify answer while it serves, a backup
 //! taken while troubles are being opened restores into a fresh directory that verifies and
-//! serves them, and restore refuses while the bot runs.
+//! serves them, and restore refuses while the bot runs; pointed at a directory without a store,
+//! they refuse and create nothing.
 
 mod common;
 
@@ -202,6 +203,82 @@ async fn a_backup_taken_while_troubles_are_opened_restores_into_a_fresh_director
     for id in &before {
         assert!(list.contains(id.as_str()), "{id} missing from\n{list}");
     }
+}
+
+/// A config file in `locale` over the shared org, in `dir`.
+fn config_in(dir: &Path, locale: &str) -> PathBuf {
+    let path = dir.join(format!("trouble-{locale}.toml"));
+    let base = BASE_CONFIG.replacen("locale = \"en\"", &format!("locale = \"{locale}\""), 1);
+    std::fs::write(&path, format!("{base}\n{DEFAULT_SEVERITIES}")).unwrap();
+    path
+}
+
+#[tokio::test]
+async fn verify_export_and_backup_refuse_a_data_directory_without_a_store_and_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let en = config_in(dir.path(), "en");
+    let mistyped = dir.path().join("trouble-bto");
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let backup = dir.path().join("backup");
+    let backup_arg = backup.to_str().unwrap();
+    for data in [&mistyped, &empty] {
+        for args in [
+            vec!["verify"],
+            vec!["export", "20261127-1"],
+            vec!["export", "20261127-1", "--format", "json"],
+            vec!["backup", backup_arg],
+        ] {
+            let (ok, stdout, stderr) = admin(&args, &en, data).await;
+            assert!(!ok, "{args:?} on {}: {stdout}", data.display());
+            assert!(stdout.is_empty(), "{args:?} reported on no store: {stdout}");
+            assert!(
+                stderr.contains(&format!("{} holds no store", data.display())),
+                "{args:?}: {stderr}"
+            );
+        }
+    }
+    assert!(!mistyped.exists(), "a store was created in the mistyped directory");
+    assert_eq!(std::fs::read_dir(&empty).unwrap().count(), 0, "a store was created");
+    assert!(!backup.exists(), "a backup of no store was written");
+
+    // In the configured language, like the other messages of the command line.
+    let ja = config_in(dir.path(), "ja");
+    let (ok, _, stderr) = admin(&["verify"], &ja, &mistyped).await;
+    assert!(!ok);
+    assert!(
+        stderr.contains(&format!("{} にはストアがありません", mistyped.display())),
+        "{stderr}"
+    );
+    assert!(!mistyped.exists());
+}
+
+#[tokio::test]
+async fn a_backup_whose_writing_did_not_finish_neither_verifies_nor_restores_over_the_store() {
+    let mut bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let data = bot.dir.path().to_path_buf();
+    bot.stop().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path(), "en");
+    // What a backup killed while writing leaves: its records under another name, no `db` yet.
+    let half = dir.path().join("half");
+    std::fs::create_dir_all(half.join("db.partial")).unwrap();
+
+    let (ok, stdout, stderr) = admin(&["verify"], &config, &half).await;
+    assert!(!ok, "a backup with no store verified: {stdout}");
+    assert!(stderr.contains("holds no store"), "{stderr}");
+    assert!(!half.join("db").exists(), "verify created a store in the backup");
+
+    let (ok, stdout, stderr) = admin(&["restore", half.to_str().unwrap()], &config, &data).await;
+    assert!(!ok, "a backup with no store was restored: {stdout}");
+    assert!(stderr.contains("is not a backup"), "{stderr}");
+    assert!(!data.join("db.before-restore").exists(), "the store was moved aside");
+    let (ok, report, stderr) = admin(&["export", &t.id], &config, &data).await;
+    assert!(
+        ok && report.contains("ACME"),
+        "the store lost its trouble: {report}\n{stderr}"
+    );
 }
 
 /// Each decision writes a trouble and its timeline entries together: in a consistent copy every

@@ -1,5 +1,6 @@
 //! The PostgreSQL store against a real, throwaway cluster: the schema and its migrations,
-//! `trouble-bot migrate`, and moving a sled store over with `migrate-store`.
+//! `trouble-bot migrate`, moving a sled store over with `migrate-store`, and the command line
+//! with a database_url (`verify` and `export` read the database; `backup` and `restore` refuse).
 
 mod common;
 mod pg;
@@ -259,6 +260,77 @@ async fn migrate_store_copies_a_sled_store_with_its_chains_intact_and_a_second_r
         .map(|t| t.id.as_str().to_string())
         .collect();
     assert_eq!(read, [first.id.as_str()]);
+}
+
+#[tokio::test]
+async fn with_a_database_url_export_reads_the_database_and_backup_and_restore_point_at_pg_dump() {
+    let mut bot = spawn_bot().await;
+    let t = bot.open_ready("sev1 ACME: cracked housing").await;
+    let answer = bot
+        .command_text(SALES, &t.channel, "note the customer called again")
+        .await;
+    assert!(!answer.is_empty());
+    bot.stop().await;
+    let url = pg::fresh_database();
+    let from = bot.dir.path().to_string_lossy().into_owned();
+    let (ok, stdout, stderr) = bot_binary(&["migrate-store", "--from", &from, "--to", &url], &[]);
+    assert!(ok, "migrate-store failed: {stdout}{stderr}");
+
+    // A data directory with no store in it: what is printed comes from the database.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let data = elsewhere.path().join("data");
+    let env = [
+        ("DATABASE_URL", url.as_str()),
+        ("TROUBLE_DATA_DIR", data.to_str().unwrap()),
+    ];
+    let (ok, report, stderr) = bot_binary(&["export", &t.id], &env);
+    assert!(ok, "{report}\n{stderr}");
+    assert!(report.contains(&t.id) && report.contains("ACME"), "{report}");
+    assert!(report.contains("the customer called again"), "{report}");
+    let (ok, json, stderr) = bot_binary(&["export", &t.id, "--format", "json"], &env);
+    assert!(ok, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["trouble"]["id"], t.id.as_str());
+    let (ok, _, stderr) = bot_binary(&["export", "20000101-9"], &env);
+    assert!(!ok && stderr.contains("no trouble 20000101-9"), "{stderr}");
+    assert!(!stderr.contains(pg::PASSWORD), "{stderr}");
+
+    // backup and restore copy the sled store only: they say what to use instead, and do nothing.
+    let backup = elsewhere.path().join("backup");
+    let (ok, stdout, stderr) = bot_binary(&["backup", backup.to_str().unwrap()], &env);
+    assert!(!ok, "{stdout}");
+    assert!(stderr.contains("pg_dump"), "{stderr}");
+    assert!(!backup.exists(), "a backup of the empty sled store was written");
+    std::fs::create_dir_all(backup.join("db")).unwrap();
+    let (ok, stdout, stderr) = bot_binary(&["restore", backup.to_str().unwrap()], &env);
+    assert!(!ok, "{stdout}");
+    assert!(stderr.contains("pg_restore"), "{stderr}");
+    assert!(!data.exists(), "a sled store was made beside the database");
+    assert!(!stderr.contains(pg::PASSWORD), "{stderr}");
+
+    // An entry edited in the database: the report is still printed, and says where it breaks.
+    let c = client(&url).await;
+    let note: Vec<u8> = c
+        .query_one(
+            "SELECT entry FROM timeline WHERE trouble = $1 AND seq = 0",
+            &[&t.id.as_str()],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let tampered = String::from_utf8(note).unwrap().replacen("ACME", "ACMF", 1);
+    c.execute(
+        "UPDATE timeline SET entry = $1 WHERE trouble = $2 AND seq = 0",
+        &[&tampered.as_bytes(), &t.id.as_str()],
+    )
+    .await
+    .unwrap();
+    let (ok, report, stderr) = bot_binary(&["export", &t.id], &env);
+    assert!(!ok, "{report}");
+    assert!(report.contains("the customer called again"), "{report}");
+    // The default locale is Japanese.
+    assert!(report.contains("1番目の記録で途切れています"), "{report}");
+    assert!(stderr.contains("1番目の記録で途切れています"), "{stderr}");
 }
 
 #[test]

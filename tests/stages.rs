@@ -476,6 +476,13 @@ async fn verify_passes_an_intact_store_and_names_an_entry_changed_or_removed_beh
         "{}",
         describe(&intact)
     );
+    let exported = run_cli(&config, &data_dir, &["export", &edited.id]);
+    assert!(exported.status.success(), "{}", describe(&exported));
+    assert!(
+        !stdout(&exported).contains("hash chain is broken"),
+        "{}",
+        describe(&exported)
+    );
 
     // Rewrite one note of the first trouble and delete one note of the second, as an
     // editor of the database files would.
@@ -546,6 +553,118 @@ async fn verify_passes_an_intact_store_and_names_an_entry_changed_or_removed_beh
         removed_seq + 1
     );
     assert!(out.contains("2 troubles checked, 2 broken"), "{}", describe(&broken));
+
+    // `export` checks the chain as `verify` does: every format still prints, a line says where
+    // the chain breaks (in the report itself for Markdown, on stderr for all), and it exits 3.
+    let warning = format!("hash chain is broken at entry {}", edited_seq + 1);
+    let md = run_cli(&config, &data_dir, &["export", &edited.id]);
+    assert_eq!(md.status.code(), Some(3), "{}", describe(&md));
+    let report = stdout(&md);
+    assert!(report.starts_with("# Trouble report"), "{}", describe(&md));
+    assert!(
+        report.lines().nth(2).is_some_and(|l| l.contains(&warning)),
+        "the warning comes under the title: {}",
+        describe(&md)
+    );
+    let hash_line = report
+        .lines()
+        .position(|l| l.starts_with("Integrity hash"))
+        .expect("the integrity hash");
+    assert!(
+        report.lines().nth(hash_line + 1).is_some_and(|l| l.contains(&warning)),
+        "and beside the integrity hash: {}",
+        describe(&md)
+    );
+    assert!(report.contains("lot 42 came from line A"), "{}", describe(&md));
+    assert!(
+        String::from_utf8_lossy(&md.stderr).contains(&warning),
+        "{}",
+        describe(&md)
+    );
+    let json = run_cli(&config, &data_dir, &["export", &edited.id, "--format", "json"]);
+    assert_eq!(json.status.code(), Some(3), "{}", describe(&json));
+    let v: Value = serde_json::from_str(&stdout(&json)).expect("the JSON stays JSON");
+    assert_eq!(v["trouble"]["id"], edited.id.as_str());
+    assert!(
+        String::from_utf8_lossy(&json.stderr).contains(&warning),
+        "{}",
+        describe(&json)
+    );
+    let eightd = run_cli(&config, &data_dir, &["export", &edited.id, "--format", "8d"]);
+    assert_eq!(eightd.status.code(), Some(3), "{}", describe(&eightd));
+    assert!(stdout(&eightd).starts_with("# 8D report"), "{}", describe(&eightd));
+    assert!(
+        String::from_utf8_lossy(&eightd.stderr).contains(&warning),
+        "{}",
+        describe(&eightd)
+    );
+    let removed_md = run_cli(&config, &data_dir, &["export", &removed.id]);
+    assert_eq!(removed_md.status.code(), Some(3), "{}", describe(&removed_md));
+    assert!(
+        stdout(&removed_md).contains(&format!("hash chain is broken at entry {}", removed_seq + 1)),
+        "{}",
+        describe(&removed_md)
+    );
+    // In the report's language.
+    let (_ja_dir, ja) = config_file("ja");
+    let md_ja = run_cli(&ja, &data_dir, &["export", &edited.id]);
+    assert_eq!(md_ja.status.code(), Some(3), "{}", describe(&md_ja));
+    assert!(
+        stdout(&md_ja).contains(&format!("{}番目の記録で途切れています", edited_seq + 1)),
+        "{}",
+        describe(&md_ja)
+    );
+}
+
+#[tokio::test]
+async fn the_report_posted_in_slack_says_where_the_chain_is_broken() {
+    let bot = spawn_bot().await;
+    let intact = bot.open_ready("Globex: labels smudged").await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    for note in NOTES {
+        assert_eq!(
+            bot.command_text(SALES, &t.channel, &format!("note {note}")).await,
+            "Added to the timeline."
+        );
+    }
+    // A note rewritten in the store behind the running bot's back.
+    let tree = bot.store().timeline_tree();
+    let (key, mut records, at, mut entry) = tree
+        .iter()
+        .find_map(|item| {
+            let (k, v) = item.expect("timeline value");
+            let records: Vec<Vec<u8>> = trouble_bot::store::sled::timeline_records(&v)
+                .expect("entries")
+                .into_iter()
+                .map(<[u8]>::to_vec)
+                .collect();
+            records.iter().enumerate().find_map(|(at, r)| {
+                let e = trouble_bot::store::sled::record_value(r).expect("an entry");
+                (e["trouble"] == t.id.as_str() && e["event"]["text"] == NOTES[1])
+                    .then(|| (k.clone(), records.clone(), at, e))
+            })
+        })
+        .expect("the note in the timeline");
+    entry["event"]["text"] = json!("lot 42 came from line A");
+    records[at] = serde_json::to_vec(&entry).expect("json");
+    let records: Vec<&[u8]> = records.iter().map(Vec::as_slice).collect();
+    tree.insert(key, trouble_bot::store::sled::timeline_chunk(&records))
+        .expect("write");
+    let seq = entry["seq"].as_u64().expect("seq");
+
+    async fn posted(bot: &TestBot, t: &OpenedTrouble) -> String {
+        let answer = bot.command_text(SALES, &t.channel, "report").await;
+        let parts = posted_report(bot, &t.channel, first_number(&answer)).await;
+        parts.iter().flat_map(block_texts).collect()
+    }
+    let report = posted(&bot, &t).await;
+    assert!(
+        report.contains(&format!("hash chain is broken at entry {}", seq + 1)),
+        "{report}"
+    );
+    assert!(report.contains("lot 42 came from line A"), "{report}");
+    let whole = posted(&bot, &intact).await;
+    assert!(!whole.contains("hash chain is broken"), "{whole}");
 }
 
 /// The report the close posted in the channel (no `/trouble report` needed): every part
@@ -626,6 +745,52 @@ async fn the_report_in_japanese_has_every_stage_the_split_the_costs_the_measures
     let md = run_cli(&ja, &data_dir, &["export", &t.id, "--format", "md"]);
     assert!(md.status.success(), "{}", describe(&md));
     assert_report_complete(&stdout(&md), Locale::Ja, &before);
+}
+
+#[tokio::test]
+async fn who_bears_a_cost_reads_in_the_language_of_the_report() {
+    let mut bot = spawn_bot_raw(&config_text("ja")).await;
+    let t = bot.open_ready("ACME: ハウジング割れ").await;
+    bot.command_text(SALES, &t.channel, "cost ¥120,000 ours 送料").await;
+    bot.command_text(SALES, &t.channel, "cost ¥30,000 customer 検査費")
+        .await;
+    bot.command_text(SALES, &t.channel, "fix cost 2 ¥40,000 customer 検査費")
+        .await;
+    let data_dir = bot.dir.path().to_path_buf();
+    bot.stop().await;
+
+    let (_ja_dir, ja) = config_file("ja");
+    let md = run_cli(&ja, &data_dir, &["export", &t.id]);
+    assert!(md.status.success(), "{}", describe(&md));
+    let report = stdout(&md);
+    for typed in ["ours", "customer"] {
+        assert!(!report.contains(&format!("負担: {typed}")), "{report}");
+        assert!(!report.contains(&format!("負担 {typed}")), "{report}");
+    }
+    let line_with = |needle: &str| -> Vec<&str> { report.lines().filter(|l| l.contains(needle)).collect() };
+    // The costs section, and the timeline's line of each cost.
+    assert!(line_with("- 費用 ¥120,000 — 負担: 当社 — 送料").len() == 1, "{report}");
+    assert!(
+        line_with("- 費用 ¥40,000 — 負担: お客様 — 検査費").len() == 1,
+        "{report}"
+    );
+    assert!(line_with("費用 ¥120,000 負担 当社 送料").len() == 1, "{report}");
+    // The correction names the payers as every other surface does.
+    assert!(
+        line_with("費用 #2 を訂正: ¥30,000（お客様負担） → ¥40,000（お客様負担）").len() == 1,
+        "{report}"
+    );
+
+    let (_en_dir, en) = config_file("en");
+    let md = run_cli(&en, &data_dir, &["export", &t.id]);
+    assert!(md.status.success(), "{}", describe(&md));
+    let report = stdout(&md);
+    assert!(report.contains("- Cost ¥120,000 — borne by: us — 送料"), "{report}");
+    assert!(report.contains("cost ¥120,000 borne by us 送料"), "{report}");
+    assert!(
+        report.contains("cost #2 corrected: ¥30,000 (borne by the customer) → ¥40,000 (borne by the customer)"),
+        "{report}"
+    );
 }
 
 #[tokio::test]

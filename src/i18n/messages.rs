@@ -12,7 +12,7 @@ use crate::slack::text::{one_line, quoted, user_text, Where};
 use crate::trouble::decide::{Dest, Message, Nudge};
 use crate::trouble::first_contact::{first_contact_due, first_contact_made};
 use crate::trouble::model::{ChannelLoss, Cost, Severity, StageId, StageState, Trouble, UserId};
-use crate::trouble::money::Payer;
+use crate::trouble::money::{parse_amount, parse_payer, Payer};
 use crate::trouble::record::{cost_totals, Record};
 
 pub fn severity_label(l: Locale, config: &Config, level: Severity) -> String {
@@ -641,17 +641,26 @@ fn log_update_button(l: Locale, t: &Trouble) -> Button {
     )
 }
 
+/// Who bears a cost, as someone wrote it: in the locale when it names a payer (`ours`, `当社`,
+/// `customer`…: [`payer_label`]), else as written (neutralised for `place`).
+pub fn payer_text(l: Locale, written: &str, place: Where) -> String {
+    parse_payer(written)
+        .map(|p| payer_label(l, p).to_string())
+        .unwrap_or_else(|| one_line(written, place))
+}
+
 /// A cost as one phrase: the parsed amount and payer when they parse, else as written
 /// (neutralised for `place`).
 pub fn cost_phrase(l: Locale, c: &Cost, place: Where) -> String {
-    let amount = c
-        .money()
+    written_cost_phrase(l, &c.amount, &c.payer, place)
+}
+
+/// [`cost_phrase`] of an amount and a payer as written (a correction's old and new cost).
+pub fn written_cost_phrase(l: Locale, amount: &str, payer: &str, place: Where) -> String {
+    let amount = parse_amount(&crate::trouble::markup::unescape(amount))
         .map(|m| m.to_string())
-        .unwrap_or_else(|| one_line(&c.amount, place));
-    let payer = c
-        .payer_kind()
-        .map(|p| payer_label(l, p).to_string())
-        .unwrap_or_else(|| one_line(&c.payer, place));
+        .unwrap_or_else(|| one_line(amount, place));
+    let payer = payer_text(l, payer, place);
     tr!(
         l,
         format!("{amount}（{payer}負担）"),

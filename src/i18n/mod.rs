@@ -302,6 +302,7 @@ pub fn form_while_token_refused(l: Locale, error: &str) -> String {
     )
 }
 
+pub mod admin;
 pub mod agreement;
 mod check_config;
 pub mod combined;
@@ -322,7 +323,9 @@ pub use home::home_view;
 pub use locale::Locale;
 pub use messages::{render, render_to, severity_label};
 pub use replies::{list_text, reply_text, usage_text};
-pub use report::{export_json, export_markdown, history_text, report_markdown, report_mrkdwn, slack_parts};
+pub use report::{
+    chain_broken, export_json, export_markdown, history_text, report_markdown, report_mrkdwn, slack_parts,
+};
 
 #[cfg(test)]
 mod tests {

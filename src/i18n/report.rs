@@ -6,7 +6,7 @@ use crate::slack::blocks::cut;
 use crate::slack::text::{acts_on_display, one_line, quote_lines, strip_controls, user_text, Where};
 use crate::trouble::customer::PastTrouble;
 use crate::trouble::model::{StageId, Trouble, UserId};
-use crate::trouble::timeline::{Entry, Event};
+use crate::trouble::timeline::{verify_chain, Break, BreakKind, Entry, Event};
 
 /// User text in the report: inline when it is one line, else a quoted block on the lines
 /// below, so nothing someone typed can pass for a timeline line, a heading or a chain head.
@@ -25,6 +25,12 @@ pub(super) fn said(raw: &str) -> String {
 /// A short user value that belongs on one line (customer, amount, payer).
 fn inline(raw: &str) -> String {
     one_line(raw, Where::Elsewhere)
+}
+
+/// Who bears a cost, in the report's language when it names a payer (`ours` → 当社 / us), else
+/// as written, on one line.
+fn payer_of(l: Locale, written: &str) -> String {
+    super::messages::payer_text(l, written, Where::Elsewhere)
 }
 
 /// A summary in a list of troubles: enough to recognise it.
@@ -118,8 +124,8 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
         ),
         Event::CostAdded { amount, payer, note } => tr!(
             l,
-            format!("費用 {} 負担 {} {}", inline(amount), inline(payer), said(note)),
-            format!("cost {} borne by {} {}", inline(amount), inline(payer), said(note))
+            format!("費用 {} 負担 {} {}", inline(amount), payer_of(l, payer), said(note)),
+            format!("cost {} borne by {} {}", inline(amount), payer_of(l, payer), said(note))
         ),
         Event::MeasureAdded { text } => tr!(
             l,
@@ -177,9 +183,48 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
     }
 }
 
-/// The report of spec §8, generated from the trouble and its timeline.
+/// The line a report carries when its trouble's hash chain does not check: the entry (numbered
+/// as the report's timeline numbers them) and what is wrong there.
+pub fn chain_broken(l: Locale, b: &Break) -> String {
+    let n = b.seq + 1;
+    let why = match b.kind {
+        BreakKind::Missing => tr!(
+            l,
+            "記録が欠けているか順番が違います",
+            "an entry is missing or out of order"
+        ),
+        BreakKind::NotChained => tr!(
+            l,
+            "前の記録とつながっていません",
+            "it does not chain from the entry before it"
+        ),
+        BreakKind::Changed => tr!(
+            l,
+            "書き込まれた後に内容が変更されています",
+            "its content was changed after it was written"
+        ),
+        BreakKind::RemovedFromEnd => tr!(l, "末尾の記録が削除されています", "entries were removed from the end"),
+        BreakKind::NotTheHead => tr!(
+            l,
+            "最後の記録が記録済みの改ざん検知用ハッシュと一致しません",
+            "the last entry is not the recorded integrity hash"
+        ),
+    };
+    tr!(
+        l,
+        format!("⚠️ タイムラインの改ざん検知用ハッシュの連鎖が{n}番目の記録で途切れています（{why}）。この報告書の記録は、書き込まれた後に変更・削除された可能性があります。"),
+        format!("⚠️ The timeline's hash chain is broken at entry {n} ({why}): what this report shows may have been changed or removed after it was written.")
+    )
+}
+
+/// The report of spec §8, generated from the trouble and its timeline. When the timeline's
+/// chain does not check against the head the trouble records, the report says so under its
+/// title and beside the integrity hash (`trouble-bot verify` checks the same way).
 pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entry]) -> String {
     let tz = config.policy.timezone;
+    let broken = verify_chain(timeline, t.timeline_len, &t.timeline_head)
+        .err()
+        .map(|b| chain_broken(l, &b));
     let mut md = String::new();
     let mut line = |s: String| {
         md.push_str(&s);
@@ -191,6 +236,10 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
         format!("# Trouble report {}", t.id)
     ));
     line(String::new());
+    if let Some(broken) = &broken {
+        line(broken.clone());
+        line(String::new());
+    }
     line(format!("- {}: {}", tr!(l, "お客様", "Customer"), inline(&t.customer)));
     line(format!("- {}: {}", tr!(l, "概要", "Summary"), said(&t.summary)));
     line(format!(
@@ -305,13 +354,13 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
             format!(
                 "- 費用 {} — 負担: {} — {}",
                 inline(&c.amount),
-                inline(&c.payer),
+                payer_of(l, &c.payer),
                 said(&c.note)
             ),
             format!(
                 "- Cost {} — borne by: {} — {}",
                 inline(&c.amount),
-                inline(&c.payer),
+                payer_of(l, &c.payer),
                 said(&c.note)
             )
         ));
@@ -384,6 +433,9 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
             t.timeline_head, t.timeline_len
         )
     ));
+    if let Some(broken) = broken {
+        line(broken);
+    }
     md
 }
 

@@ -1,5 +1,6 @@
 //! The words of stages 1–4 and 7 with substance (facts, returned goods, scope, cause, actions, reopening, search), in Japanese and English.
 
+use super::messages::written_cost_phrase;
 use super::{format_time, Locale};
 use crate::config::Config;
 use crate::slack::blocks::{actions, button, cut, section};
@@ -20,6 +21,12 @@ fn here(raw: &str) -> String {
 /// User text inline anywhere else (answers, DMs, the report).
 fn away(raw: &str) -> String {
     cut(&one_line(raw, Where::Elsewhere), 300)
+}
+
+/// A cost as written, as every surface says one: `¥120,000（当社負担）`, `¥120,000 (borne by us)`;
+/// anywhere but the trouble's channel (the report).
+fn cost_away(l: Locale, amount: &str, payer: &str) -> String {
+    cut(&written_cost_phrase(l, amount, payer, Where::Elsewhere), 300)
 }
 
 fn user(u: &UserId) -> String {
@@ -129,8 +136,8 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
         StepLine::Logged(StepEvent::CostSuperseded { n, old_amount, old_payer, amount, payer, .. }) => corrected(
             l,
             &tr!(l, format!("費用 #{n}"), format!("cost #{n}")),
-            &format!("{} {}", here(old_amount), here(old_payer)),
-            &format!("{} {}", here(amount), here(payer)),
+            &written_cost_phrase(l, old_amount, old_payer, Where::OwnChannel),
+            &written_cost_phrase(l, amount, payer, Where::OwnChannel),
         ),
         StepLine::Logged(StepEvent::SplitSuperseded { old, ours, customer, other, .. }) => {
             corrected(l, tr!(l, "責任区分", "split"), &here(old), &format!("{ours}/{customer}/{other}"))
@@ -510,18 +517,14 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
         } => tr!(
             l,
             format!(
-                "費用 #{n} を訂正: {} {} → {} {}（旧記録は無効、合計から除外）",
-                away(old_amount),
-                away(old_payer),
-                away(amount),
-                away(payer)
+                "費用 #{n} を訂正: {} → {}（旧記録は無効、合計から除外）",
+                cost_away(l, old_amount, old_payer),
+                cost_away(l, amount, payer)
             ),
             format!(
-                "cost #{n} corrected: {} {} → {} {} (earlier entry superseded, out of the totals)",
-                away(old_amount),
-                away(old_payer),
-                away(amount),
-                away(payer)
+                "cost #{n} corrected: {} → {} (earlier entry superseded, out of the totals)",
+                cost_away(l, old_amount, old_payer),
+                cost_away(l, amount, payer)
             )
         ),
         StepEvent::SplitSuperseded {

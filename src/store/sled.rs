@@ -669,6 +669,13 @@ const TIDY_BELOW_PERCENT: usize = 80;
 const TIDY_BUDGET: std::time::Duration = std::time::Duration::from_millis(250);
 
 impl SledStore {
+    /// Whether `dir` holds a store (sled's data file in `dir/db`). The admin commands ask first
+    /// and refuse a directory without one: `open` would create an empty store there, and an
+    /// empty store verifies, backs up and restores as if it were the bot's.
+    pub fn holds_store(dir: &Path) -> bool {
+        dir.join("db").join("db").is_file()
+    }
+
     pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
         create_private_dir(dir).map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
         let db = sled::Config::new()

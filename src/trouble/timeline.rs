@@ -195,6 +195,45 @@ impl Entry {
 pub struct Break {
     pub seq: u64,
     pub why: &'static str,
+    /// What is wrong there, for a report to say in its own language (`why` is `verify`'s).
+    pub kind: BreakKind,
+}
+
+/// What is wrong with a chain at the entry a [`Break`] names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BreakKind {
+    /// The entry there is not the one numbered so: one was removed or moved.
+    Missing,
+    /// The entry does not carry the hash of the entry before it.
+    NotChained,
+    /// The entry's content no longer has the hash it was written with.
+    Changed,
+    /// The trouble records more entries than there are.
+    RemovedFromEnd,
+    /// The last entry is not the chain head the trouble records.
+    NotTheHead,
+}
+
+impl BreakKind {
+    pub fn why(self) -> &'static str {
+        match self {
+            BreakKind::Missing => "an entry is missing or out of order",
+            BreakKind::NotChained => "does not chain from the entry before it",
+            BreakKind::Changed => "its content was changed after it was written",
+            BreakKind::RemovedFromEnd => "entries were removed from the end",
+            BreakKind::NotTheHead => "the last entry is not the recorded chain head",
+        }
+    }
+}
+
+impl Break {
+    fn at(seq: u64, kind: BreakKind) -> Break {
+        Break {
+            seq,
+            why: kind.why(),
+            kind,
+        }
+    }
 }
 
 /// Checks entries in order against each other and against the head the trouble records.
@@ -203,36 +242,21 @@ pub fn verify_chain(entries: &[Entry], expected_len: u64, expected_head: &str) -
     for (i, e) in entries.iter().enumerate() {
         let seq = i as u64;
         if e.seq != seq {
-            return Err(Break {
-                seq,
-                why: "an entry is missing or out of order",
-            });
+            return Err(Break::at(seq, BreakKind::Missing));
         }
         if e.prev != prev {
-            return Err(Break {
-                seq,
-                why: "does not chain from the entry before it",
-            });
+            return Err(Break::at(seq, BreakKind::NotChained));
         }
         if e.recomputed_hash() != e.hash {
-            return Err(Break {
-                seq,
-                why: "its content was changed after it was written",
-            });
+            return Err(Break::at(seq, BreakKind::Changed));
         }
         prev = e.hash.clone();
     }
     if entries.len() as u64 != expected_len {
-        return Err(Break {
-            seq: entries.len() as u64,
-            why: "entries were removed from the end",
-        });
+        return Err(Break::at(entries.len() as u64, BreakKind::RemovedFromEnd));
     }
     if prev != expected_head {
-        return Err(Break {
-            seq: expected_len.saturating_sub(1),
-            why: "the last entry is not the recorded chain head",
-        });
+        return Err(Break::at(expected_len.saturating_sub(1), BreakKind::NotTheHead));
     }
     Ok(())
 }

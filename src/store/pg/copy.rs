@@ -1,5 +1,6 @@
 //! `migrate-store`: copies a sled data directory into PostgreSQL — troubles, timelines byte for
-//! byte, the outbox, timers, counters and request keys — and checks every chain on the copy.
+//! byte, the outbox, timers, counters and request keys — and checks every chain on the copy; and
+//! the command line's reads of the database (`verify`, `export`), each from one snapshot.
 
 use std::path::Path;
 
@@ -9,7 +10,7 @@ use deadpool_postgres::Pool;
 use super::PgError;
 use crate::store::{timer_key, OutboxItem, SledStore};
 use crate::trouble::decide::Timer;
-use crate::trouble::model::{Trouble, TroubleSummary};
+use crate::trouble::model::{Trouble, TroubleId, TroubleSummary};
 use crate::trouble::timeline::{verify_chain, Entry};
 
 /// What one copy wrote (a second run over the same data writes nothing).
@@ -186,6 +187,34 @@ async fn first_copy(tx: &deadpool_postgres::Transaction<'_>, tree: &str, key: &[
         )
         .await?
         == 1)
+}
+
+/// Trouble `id` and its timeline from one snapshot, for `export`: `None` when there is no such
+/// trouble. The entries are read as `verify` reads them, so `export` checks the same chain.
+pub async fn trouble_with_timeline(pool: &Pool, id: &TroubleId) -> Result<Option<(Trouble, Vec<Entry>)>, PgError> {
+    let mut client = pool.get().await?;
+    let tx = client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?;
+    let trouble = format!("SELECT {} WHERE t.id = $1", super::store::TROUBLE_COLUMNS);
+    let Some(row) = tx.query_opt(&trouble, &[&id.as_str()]).await? else {
+        return Ok(None);
+    };
+    let t = super::store::assemble(&row)?;
+    let entries = tx
+        .query(
+            "SELECT entry FROM timeline WHERE trouble = $1 ORDER BY seq",
+            &[&id.as_str()],
+        )
+        .await?
+        .iter()
+        .map(|r| decode::<Entry>("timeline entry", r.get::<_, &[u8]>(0)))
+        .collect::<Result<Vec<_>, _>>()?;
+    tx.commit().await?;
+    Ok(Some((t, entries)))
 }
 
 /// Recomputes every trouble's hash chain from the bytes in the database, in one snapshot.
