@@ -112,11 +112,19 @@ async fn the_log_update_button_opens_a_modal_whose_submission_records_the_update
     bot.slack
         .wait_for("chat.postMessage", |c| is_nudge(c, &t.channel))
         .await;
+    // Opened, and answered by Slack, before the click is answered: a trigger id lives three
+    // seconds, which no queue behind Slack's pacing may be trusted to keep.
+    bot.slack.delay("views.open", Duration::from_millis(500));
     let r = bot
         .interaction(&button_payload(&bot.slack, SALES, "log_update", &t.id, &t.channel))
         .await;
     assert_eq!(r.status(), 200);
-    let open = bot.slack.wait_for("views.open", |_| true).await;
+    let open = bot
+        .slack
+        .calls()
+        .into_iter()
+        .find(|c| c.method == "views.open" && c.outcome == "ok")
+        .expect("the form is opened before the click is answered");
     assert_eq!(open.params["trigger_id"], "111.222.trigger");
     assert_eq!(open.params["view"]["callback_id"], "log_update");
     assert_eq!(open.params["view"]["private_metadata"], t.id.as_str());
@@ -155,6 +163,44 @@ async fn the_log_update_button_opens_a_modal_whose_submission_records_the_update
     assert!(trouble.customer_updates[0].promised_next.is_some());
     let timeline = bot.store().timeline(&TroubleId::new(&t.id)).unwrap();
     assert!(timeline.iter().any(|e| matches!(&e.event, trouble_bot::trouble::timeline::Event::CustomerUpdate { text, .. } if text.contains("being analysed"))));
+}
+
+#[tokio::test]
+async fn a_log_update_form_slack_would_not_open_or_an_outsiders_click_is_told_to_the_clicker() {
+    let bot = spawn_bot_with(NUDGES).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.slack.fail_next("views.open", "expired_trigger_id", 1);
+    let r = bot
+        .interaction(&button_payload(&bot.slack, SALES, "log_update", &t.id, &t.channel))
+        .await;
+    assert_eq!(r.status(), 200);
+    let told = click_answer(&bot, SALES, "did not open").await;
+    assert!(told.contains("/trouble update"), "{told}");
+
+    let r = bot
+        .interaction(&button_payload(
+            &bot.slack,
+            "U0OUTSIDER",
+            "log_update",
+            &t.id,
+            &t.channel,
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    let refused = click_answer(&bot, "U0OUTSIDER", "Only").await;
+    assert!(refused.contains(SALES), "{refused}");
+    assert_eq!(
+        bot.slack.calls().iter().filter(|c| c.method == "views.open").count(),
+        1,
+        "no form for the outsider"
+    );
+    // The open form alike: the answer says how to open it in one line.
+    bot.slack.fail_next("views.open", "expired_trigger_id", 1);
+    let told = bot.command_text(SALES, ORIGIN, "open").await;
+    assert!(
+        told.contains("did not open") && told.contains("/trouble open CUSTOMER: SUMMARY"),
+        "{told}"
+    );
 }
 
 #[tokio::test]

@@ -130,7 +130,11 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
                     let error = app.slack.token_refused().unwrap_or_default();
                     ephemeral_text(i18n::form_while_token_refused(l, error))
                 }
-                Err(e) => failed(app, Surface::Command, "cannot open the modal", e),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot open the open form");
+                    app.metrics.slack_call("views.open", "permanent_error");
+                    ephemeral_text(i18n::form_not_opened(l, "`/trouble open CUSTOMER: SUMMARY`"))
+                }
             }
         }
         Command::Open(req) => {

@@ -137,25 +137,87 @@ async fn on_button(
     response_url: Option<String>,
     request_key: &str,
 ) -> Response {
+    if let ButtonAction::LogUpdate { trigger_id } = &button {
+        return Box::pin(log_update_form(app, id, user, trigger_id, response_url)).await;
+    }
     let input = Input::Button { user, action: button };
     match app.engine().apply(id, &[request_key], input).await {
         Ok(Applied::Decided(decision)) => {
             // A refusal (or any answer) goes back to the clicker alone, through response_url.
-            if let (Some(reply), Some(url)) = (decision.reply, response_url) {
-                let text = reply_text(app.config.locale, &app.config, &reply);
-                let op = Op::Respond {
-                    url,
-                    message: Message::Text { text },
-                };
-                if let Err(e) = app.send_loose(Delivery { lane: Lane::View, op }, app.clock.now()).await {
-                    tracing::error!(error = %e, "cannot queue the answer to a click");
-                }
+            if let Some(reply) = decision.reply {
+                answer_clicker(app, response_url, reply_text(app.config.locale, &app.config, &reply)).await;
             }
             StatusCode::OK.into_response()
         }
         Ok(Applied::AlreadyHandled) => already_handled(),
         Err(e) => failed(app, Surface::Click, "cannot store a button click", e),
     }
+}
+
+/// A click's answer goes back to the clicker alone, through the `response_url`.
+async fn answer_clicker(app: &Arc<App>, response_url: Option<String>, text: String) {
+    let Some(url) = response_url else {
+        return;
+    };
+    let op = Op::Respond {
+        url,
+        message: Message::Text { text },
+    };
+    if let Err(e) = app.send_loose(Delivery { lane: Lane::View, op }, app.clock.now()).await {
+        tracing::error!(error = %e, "cannot queue the answer to a click");
+    }
+}
+
+/// **Log update** opens its form here, while the click's trigger id is alive (3 s), not through
+/// the outbox, where pacing or a backlog could outlive it. The core says first whether this
+/// person may log an update (a dry run: nothing is stored); a refusal, or a form Slack would not
+/// open, is told to them alone, with the command that does the same.
+async fn log_update_form(
+    app: &Arc<App>,
+    id: &TroubleId,
+    user: UserId,
+    trigger_id: &str,
+    response_url: Option<String>,
+) -> Response {
+    let l = app.config.locale;
+    let t = match app.store.get(id).await {
+        Ok(Some(t)) => t,
+        Ok(None) => return StatusCode::OK.into_response(),
+        Err(e) => return failed(app, Surface::Click, "cannot read a trouble", e),
+    };
+    let ctx = crate::trouble::decide::Ctx {
+        policy: &app.config.policy,
+        now: app.clock.now(),
+    };
+    let action = ButtonAction::LogUpdate {
+        trigger_id: trigger_id.to_string(),
+    };
+    let decision = crate::trouble::decide::decide(&ctx, &t, Input::Button { user, action });
+    let answer = match decision.reply {
+        Some(Reply::Step(crate::trouble::facts::StepReply::Shell)) => {
+            match app
+                .slack
+                .open_view(trigger_id, &crate::i18n::modals::update_modal(l, &t))
+                .await
+            {
+                Ok(()) => {
+                    app.metrics.slack_call("views.open", "ok");
+                    None
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot open the Log update form");
+                    app.metrics.slack_call("views.open", "permanent_error");
+                    Some(crate::i18n::form_not_opened(l, "`/trouble update TEXT [next: TIME]`"))
+                }
+            }
+        }
+        Some(reply) => Some(reply_text(l, &app.config, &reply)),
+        None => None,
+    };
+    if let Some(text) = answer {
+        answer_clicker(app, response_url, text).await;
+    }
+    StatusCode::OK.into_response()
 }
 
 /// The submitted form is replaced by `view`, which the person must read before closing it.

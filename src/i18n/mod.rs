@@ -224,6 +224,16 @@ fn help_core(l: Locale) -> String {
     .to_string()
 }
 
+/// A form Slack would not open (its trigger id lives 3 s; Slack slow or down): try again, or
+/// type `instead`, the command that does the same in one line.
+pub fn form_not_opened(l: Locale, instead: &str) -> String {
+    tr!(
+        l,
+        format!("フォームを開けませんでした（Slack はフォームを3秒以内に開く必要があります）。もう一度お試しいただくか、1行で入力してください: {instead}"),
+        format!("The form did not open (Slack gives a form three seconds to open). Try again, or type it in one line: {instead}")
+    )
+}
+
 pub fn sorry_internal(l: Locale) -> String {
     tr!(
         l,

@@ -440,10 +440,8 @@ pub(super) fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option
                 Some(Reply::StageDone { stage })
             }
         },
-        ButtonAction::LogUpdate { trigger_id } => {
-            w.send(Lane::View, Op::OpenUpdateModal { trigger_id });
-            None
-        }
+        // The shell opens the form at once, while the click's trigger id is alive.
+        ButtonAction::LogUpdate { .. } => Some(Reply::Step(crate::trouble::facts::StepReply::Shell)),
         ButtonAction::Effect { .. } | ButtonAction::Proposal { .. } => None,
     }
 }

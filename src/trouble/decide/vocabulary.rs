@@ -235,6 +235,8 @@ pub enum Op {
         url: String,
         message: Message,
     },
+    /// The Log update form, as an earlier release queued it: delivered if one is still queued,
+    /// never decided now (the shell opens the form at once, while its trigger id is alive).
     OpenUpdateModal {
         trigger_id: String,
     },
