@@ -204,6 +204,52 @@ async fn a_log_update_form_slack_would_not_open_or_an_outsiders_click_is_told_to
 }
 
 #[tokio::test]
+async fn a_nudge_slack_held_back_until_the_customer_was_updated_is_withdrawn_and_the_timeline_says_so() {
+    let bot = spawn_bot_with(NUDGES).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.settle().await;
+    bot.slack.outage(Duration::from_secs(600));
+    bot.advance(CADENCE);
+    // The nudge is decided, and waits in the channel's lane while Slack is down.
+    let id = TroubleId::new(&t.id);
+    wait_until(|| {
+        let timeline = bot.store().timeline(&id).ok()?;
+        timeline
+            .iter()
+            .any(|e| matches!(e.event, trouble_bot::trouble::timeline::Event::NudgePosted { .. }))
+            .then_some(())
+    })
+    .await;
+    bot.command_text(SALES, &t.channel, "update told them the replacement ships today")
+        .await;
+    bot.slack.end_outage();
+    bot.advance_and_settle(MINUTE).await;
+    bot.posted_saying(&t.channel, "the replacement ships today").await;
+    let nudges_posted = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| is_nudge(c, &t.channel) && c.outcome == "ok")
+        .count();
+    assert_eq!(nudges_posted, 0, "no nudge about an update already given");
+    let events: Vec<String> = bot
+        .store()
+        .timeline(&TroubleId::new(&t.id))
+        .unwrap()
+        .iter()
+        .map(|e| format!("{:?}", e.event))
+        .collect();
+    let posted = events
+        .iter()
+        .position(|e| e.starts_with("NudgePosted"))
+        .expect("the nudge was decided");
+    assert!(
+        events[posted..].iter().any(|e| e.starts_with("NudgeWithdrawn")),
+        "{events:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_promise_gets_its_nudge_and_when_missed_the_manager_is_mentioned() {
     let bot = spawn_bot_with(NUDGES).await;
     let t = bot.open_ready("ACME: broken").await;

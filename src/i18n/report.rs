@@ -112,6 +112,18 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
             format!("報告催促（{}経過）", format_duration(l, *waited_secs as u64)),
             format!("update nudge ({} waiting)", format_duration(l, *waited_secs as u64))
         ),
+        Event::NudgeWithdrawn { closed: false } => tr!(
+            l,
+            "報告催促を取り下げ（送信前にお客様へ報告済み）",
+            "update nudge withdrawn before it went out (the customer had been updated)"
+        )
+        .to_string(),
+        Event::NudgeWithdrawn { closed: true } => tr!(
+            l,
+            "報告催促を取り下げ（送信前にクローズ済み）",
+            "update nudge withdrawn before it went out (the trouble was closed)"
+        )
+        .to_string(),
         Event::SplitSet {
             ours,
             customer,

@@ -59,6 +59,11 @@ pub enum Event {
         waited_secs: i64,
         manager_mentioned: bool,
     },
+    /// The nudge decided before was not sent: by its turn to go, the customer had been updated
+    /// (or the trouble closed), so the timeline does not claim a nudge nobody saw.
+    NudgeWithdrawn {
+        closed: bool,
+    },
     SplitSet {
         ours: u8,
         customer: u8,

@@ -15,7 +15,11 @@ pub(super) fn sending(w: &mut Work, op: Op) {
             message: Message::Nudge(n),
             ..
         } => {
-            w.d.withdrawn = w.t.closed.is_some() || w.t.last_customer_contact() != n.last_contact;
+            let closed = w.t.closed.is_some();
+            w.d.withdrawn = closed || w.t.last_customer_contact() != n.last_contact;
+            if w.d.withdrawn {
+                w.log(None, Event::NudgeWithdrawn { closed });
+            }
         }
         _ => {}
     }

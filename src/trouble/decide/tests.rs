@@ -1767,12 +1767,20 @@ fn a_queued_nudge_goes_while_true_and_is_withdrawn_once_the_customer_was_updated
             next: None,
         },
     );
-    assert!(sim.feed(sending).withdrawn, "the customer was updated meanwhile");
+    let d = sim.feed(sending);
+    assert!(d.withdrawn, "the customer was updated meanwhile");
+    assert_eq!(
+        events(&d),
+        vec![Event::NudgeWithdrawn { closed: false }],
+        "the timeline says the nudge it logged never went"
+    );
 
     let mut sim = Sim::ready(req("ACME"));
     let sending = nudge_of(&mut sim);
     sim.close_properly();
-    assert!(sim.feed(sending).withdrawn, "closed meanwhile");
+    let d = sim.feed(sending);
+    assert!(d.withdrawn, "closed meanwhile");
+    assert_eq!(events(&d), vec![Event::NudgeWithdrawn { closed: true }]);
 }
 
 #[test]
