@@ -290,6 +290,33 @@ async fn a_promise_gets_its_nudge_and_when_missed_the_manager_is_mentioned() {
 }
 
 #[tokio::test]
+async fn a_promise_missed_at_closing_time_brings_the_manager_in_after_a_cadence_of_working_time() {
+    let bot = spawn_bot_with(&format!(
+        "{NUDGES}\n[business_hours]\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\nopen = \"09:00\"\nclose = \"18:00\"\n"
+    ))
+    .await;
+    let t = bot.open_ready("ACME: broken").await;
+    // Monday 10:00 in Tokyo: the customer is promised news by 17:30.
+    bot.command_text(SALES, &t.channel, "update Cause under investigation next: 17:30")
+        .await;
+    let manager_nudged = |bot: &TestBot| {
+        nudges_since(bot, &t.channel, 0)
+            .iter()
+            .any(|c| text_of(&c.params).contains(&format!("<@{MANAGER}>")))
+    };
+    bot.advance_and_settle(7 * 60 * MINUTE + 16 * MINUTE).await;
+    assert_eq!(nudges_since(&bot, &t.channel, 0).len(), 1, "before the promise");
+    bot.advance_and_settle(15 * MINUTE).await;
+    assert_eq!(nudges_since(&bot, &t.channel, 0).len(), 2, "at the promise");
+    assert!(!manager_nudged(&bot));
+    // Tuesday 12:00: half an hour before opening plus three and a half hours, not yet a cadence.
+    bot.advance_and_settle(18 * 60 * MINUTE + 29 * MINUTE).await;
+    assert!(!manager_nudged(&bot), "missed by 3.5 working hours, not by a cadence");
+    bot.advance_and_settle(31 * MINUTE).await;
+    assert!(manager_nudged(&bot), "missed by four working hours: the manager hears");
+}
+
+#[tokio::test]
 async fn a_promise_in_the_past_or_unreadable_is_refused() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: broken").await;

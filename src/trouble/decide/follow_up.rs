@@ -75,12 +75,14 @@ pub(super) fn follow_up(w: &mut Work) {
     let promise = w.t.promised_next().filter(|p| *p > last);
     let (mention_manager, promise_missed, next_due) = match promise {
         Some(p) if now < p => (false, false, p),
+        // Missed by a cadence counts working time, as the cadence does: a promise missed at
+        // closing time is not "badly" missed by the next opening.
         Some(p) => {
-            let badly = now >= p + cadence;
+            let badly = working_time_between(hours, policy.timezone, p, now) >= cadence;
             let next = if badly {
                 w.working_after(now, cadence)
             } else {
-                p + cadence
+                w.working_after(p, cadence)
             };
             (badly, true, next)
         }
