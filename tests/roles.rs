@@ -298,6 +298,25 @@ async fn a_manager_named_above_the_configured_one_is_followed_up_the_chain_not_d
 }
 
 #[tokio::test]
+async fn a_manager_the_owner_named_acknowledges_but_cannot_force_a_close_or_lower_the_severity() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready(&format!("<@{COLLEAGUE}> ACME: housing cracked")).await;
+    for command in ["close force nothing to see", "sev 3"] {
+        let refused = bot.command_text(COLLEAGUE, &t.channel, command).await;
+        assert!(
+            refused.starts_with("Only") && refused.contains(&format!("<@{MANAGER}>")),
+            "{command}: {refused}"
+        );
+    }
+    let after = trouble(&bot, &t.id);
+    assert!(after.is_open() && after.severity == Severity::new(2));
+    let acked = bot.command_text(COLLEAGUE, &t.channel, "ack").await;
+    assert!(acked.contains("Acknowledged"), "{acked}");
+    let lowered = bot.command_text(MANAGER, &t.channel, "sev 3").await;
+    assert!(lowered.contains("Severity changed from 2 to 3"), "{lowered}");
+}
+
+#[tokio::test]
 async fn someone_who_reports_to_the_owner_is_refused_as_their_manager() {
     let bot = spawn_bot().await;
     // The manager opens a trouble of their own: the rep who reports to them cannot manage it.

@@ -146,9 +146,14 @@ impl<'a> Viewers<'a> {
 pub fn who_may(policy: &Policy, t: &Trouble, act: Act) -> Who {
     let chain = t.manager_chain().to_vec();
     match act {
-        Act::Acknowledge | Act::LowerSeverity | Act::ChangeOwner | Act::CloseForce | Act::Reopen | Act::Approve => {
-            Who::Chain(chain)
+        // Slowing every clock, or closing what is not done, overrules the trouble's own rules:
+        // that is for the owner's chain from `[org]` when there is one. A manager named in front
+        // of it (by the owner at open, say) acknowledges and approves, but does not overrule.
+        Act::LowerSeverity | Act::CloseForce => {
+            let configured = chain_for(policy, &t.owner, None);
+            Who::Chain(if configured.is_empty() { chain } else { configured })
         }
+        Act::Acknowledge | Act::ChangeOwner | Act::Reopen | Act::Approve => Who::Chain(chain),
         // With no chain at all, the owner names one (anyone but themself).
         Act::NameManager if !chain.is_empty() => Who::Chain(chain),
         Act::Agree => Who::Owner(t.owner.clone()),
