@@ -106,6 +106,33 @@ async fn facts_from_the_command_and_the_form_are_stored_and_shown_in_the_status(
     bot.command_text(SALES, &t.channel, "fact lot L43").await;
     let r = bot.command_text(SALES, &t.channel, "fact occurred someday").await;
     assert!(r.contains("occurred"), "an occurrence not understood is refused: {r}");
+    // Forms that mean something only when typed would read as nonsense in the customer's 8D.
+    for relative in ["2h", "tomorrow 10:00", "mon 9:00", "2026-12-24 10:00"] {
+        let r = bot
+            .command_text(SALES, &t.channel, &format!("fact occurred {relative}"))
+            .await;
+        assert!(
+            r.contains("Write when it occurred") && r.contains("Nothing was recorded"),
+            "{relative}: {r}"
+        );
+    }
+    assert_eq!(trouble(&bot, &t.id).substance.facts.occurred, None);
+    // A date without its year is the last one that has passed, kept in full.
+    bot.command_text(SALES, &t.channel, "fact occurred 11/28 9:30").await;
+    assert_eq!(
+        trouble(&bot, &t.id).substance.facts.occurred.as_deref(),
+        Some("2026-11-28 09:30")
+    );
+    let refused = bot
+        .interaction(&facts_submission(&t.id, &[("occurred", "in 2h")]))
+        .await;
+    let refused: Value = refused.json().await.expect("field errors");
+    assert!(
+        refused["errors"]["fact_occurred"]
+            .as_str()
+            .is_some_and(|e| e.contains("Write when it occurred")),
+        "{refused}"
+    );
 
     // `/trouble fact` alone opens the form, filled with what is known.
     assert_eq!(bot.command(SALES, &t.channel, "fact").await, Value::Null);
@@ -148,7 +175,7 @@ async fn facts_from_the_command_and_the_form_are_stored_and_shown_in_the_status(
         .iter()
         .filter(|e| matches!(e, StepEvent::Fact { .. }))
         .count();
-    assert_eq!(facts_logged, 6, "each fact is a timeline entry");
+    assert_eq!(facts_logged, 7, "each fact is a timeline entry (occurred twice)");
 }
 
 #[tokio::test]
@@ -162,6 +189,19 @@ async fn the_open_form_takes_facts_too() {
     );
     submission["view"]["state"]["values"]["fact_part"] =
         json!({"value": {"type": "plain_text_input", "value": "HX-9"}});
+    // An occurrence that does not read keeps the form open on its field, and opens nothing.
+    let mut refused = submission.clone();
+    refused["view"]["id"] = json!("V0REFUSED");
+    refused["view"]["state"]["values"]["fact_occurred"] =
+        json!({"value": {"type": "plain_text_input", "value": "tomorrow 10:00"}});
+    let answer: Value = bot.interaction(&refused).await.json().await.expect("field errors");
+    assert!(
+        answer["errors"]["fact_occurred"]
+            .as_str()
+            .is_some_and(|e| e.contains("Write when it occurred")),
+        "{answer}"
+    );
+    assert_eq!(bot.store().trouble_count(), 0, "nothing opened");
     assert_eq!(bot.interaction(&submission).await.status(), 200);
     let t = bot
         .paced("the trouble opened with its part", || {

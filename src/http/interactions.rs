@@ -337,6 +337,9 @@ async fn on_open_submitted(
         return field_errors(json!({"manager": reply_text(l, &app.config, &refusal)}));
     }
     let facts = super::stages::facts_in(view);
+    if let Err(e) = crate::trouble::facts::check_facts(&facts, app.clock.now(), app.config.policy.timezone) {
+        return field_error_on("fact_occurred", reply_text(l, &app.config, &Reply::Usage(e)));
+    }
     match app.engine().open(seen, user.clone(), origin, req).await {
         Ok(Applied::Decided(decision)) => {
             // The form's facts go on the new trouble as its first facts.

@@ -170,7 +170,14 @@ async fn submit_step(
     };
     match app.engine().apply(id, seen, input).await {
         Ok(Applied::Decided(decision)) => match decision.reply {
-            Some(reply) if decision.trouble.is_none() => stays_open(field, reply_text(l, &app.config, &reply)),
+            Some(reply) if decision.trouble.is_none() => {
+                // An occurrence that does not read is said on its own field.
+                let field = match reply {
+                    Reply::Usage(crate::trouble::command::UsageError::BadOccurred) => "fact_occurred",
+                    _ => field,
+                };
+                stays_open(field, reply_text(l, &app.config, &reply))
+            }
             _ => {
                 if recheck {
                     flag_recurrence(app, id).await;

@@ -42,6 +42,7 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
         UsageError::BadSplit => tr!(l, "責任区分は `当社/お客様[/他]` のパーセントで: `/trouble split 70/30 理由`", "Write the split as percentages OURS/CUSTOMER[/OTHER]: `/trouble split 70/30 reason`").to_string(),
         UsageError::SplitNotHundred(total) => tr!(l, format!("責任区分の合計が{total}%です。合計100%にしてください。"), format!("The split adds up to {total}%; it must add up to 100.")),
         UsageError::BadCost => tr!(l, "金額と負担者を入力してください: `/trouble cost ¥120,000 ours 交換品送料`", "Write an amount and who pays: `/trouble cost ¥120,000 ours replacement shipping`").to_string(),
+        UsageError::BadOccurred => tr!(l, "発生日時は過去の日付と時刻で入力してください: `2026-11-28 10:00`、`11/28 10:00`、`11月28日 10:00`、今日なら `10:00`（「2時間」「明日」などは報告書で意味をなさないため使えません）。何も記録していません。", "Write when it occurred as a date and time, not in the future: `2026-11-28 10:00`, `11/28 10:00`, or `10:00` for today (forms like `2h` or `tomorrow` mean nothing in the report later). Nothing was recorded.").to_string(),
         UsageError::BadPayer(p) => {
             let p = typed(p);
             tr!(l, format!("負担者 `{p}` が分かりません。金額の後に `当社`（ours）、`お客様`（customer）、`他社`（other）のいずれかを入力してください: `/trouble cost ¥120,000 当社 交換品送料`。何も記録していません。"), format!("`{p}` is not a payer. After the amount write `ours`, `customer` or `other` (当社, お客様, 他社): `/trouble cost ¥120,000 ours replacement shipping`. Nothing was recorded."))

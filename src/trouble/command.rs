@@ -90,6 +90,8 @@ pub enum UsageError {
     BadSplit,
     SplitNotHundred(u32),
     BadCost,
+    /// A fact's `occurred` that is no past date or time today.
+    BadOccurred,
     /// A cost's payer that is none of the words for us, the customer or another party.
     BadPayer(String),
     /// With `[approval_limits]`, a cost whose amount does not read as money (no currency).

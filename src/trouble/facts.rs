@@ -1,6 +1,6 @@
 //! Stages 1–3 with substance: the facts (5W2H), the returned goods, the scope lines and the cause, their grammar and their decisions.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::actions::{Action, ActionKind, NewAction};
@@ -420,13 +420,23 @@ fn parse_fix(rest: &str) -> Result<Step, UsageError> {
     }
 }
 
-/// `occurred` takes the forms `next:` accepts; it lies in the past, so it is read as of a year
-/// ago only to check that it is one of them.
-fn check_fact(key: FactKey, value: &str, now: DateTime<Utc>, tz: chrono_tz::Tz) -> Result<(), UsageError> {
-    if key == FactKey::Occurred && super::when::parse_when(value, now - Duration::days(366), tz).is_err() {
-        return Err(UsageError::BadFact("occurred"));
+/// Whether every fact of a form reads (the open form checks before it opens anything).
+pub fn check_facts(facts: &[(FactKey, String)], now: DateTime<Utc>, tz: chrono_tz::Tz) -> Result<(), UsageError> {
+    facts
+        .iter()
+        .try_for_each(|(k, v)| kept_fact(*k, v, now, tz).map(|_| ()))
+}
+
+/// A fact's value as it is kept: `occurred` is read as a past date or a time today
+/// ([`super::when::parse_past`]) and kept as that local date and time, so the report and
+/// the customer's 8D never show `2h` or `tomorrow 10:00`; other facts as typed.
+fn kept_fact(key: FactKey, value: &str, now: DateTime<Utc>, tz: chrono_tz::Tz) -> Result<String, UsageError> {
+    if key != FactKey::Occurred {
+        return Ok(value.to_string());
     }
-    Ok(())
+    super::when::parse_past(value, now, tz)
+        .map(|at| at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+        .map_err(|_| UsageError::BadOccurred)
 }
 
 /// Decides a command of stages 1–4 and 7 on an open trouble (roles already checked by `act`).
@@ -580,12 +590,16 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
 }
 
 fn set_facts(w: &mut Work, user: &UserId, fields: Vec<(FactKey, String)>, correction: bool) -> Reply {
-    let fields: Vec<(FactKey, String)> = fields.into_iter().filter(|(_, v)| !v.trim().is_empty()).collect();
-    for (key, value) in &fields {
-        if let Err(e) = check_fact(*key, value, w.ctx.now, w.ctx.policy.timezone) {
-            return Reply::Usage(e);
-        }
-    }
+    let (now, tz) = (w.ctx.now, w.ctx.policy.timezone);
+    let fields: Result<Vec<(FactKey, String)>, UsageError> = fields
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| kept_fact(k, &v, now, tz).map(|v| (k, v)))
+        .collect();
+    let fields = match fields {
+        Ok(fields) => fields,
+        Err(e) => return Reply::Usage(e),
+    };
     if fields.is_empty() {
         return Reply::Step(StepReply::FactsSet { keys: Vec::new() });
     }

@@ -43,6 +43,45 @@ pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc
     resolve(day, time, now, tz)
 }
 
+/// When something happened (a fact's `occurred`, written into the report and the 8D the
+/// customer reads): a date (`2026-11-28 10:00`, `11/28 10:00`, `11月28日 10:00`; without a year,
+/// the latest such day not after `now`) or a time today (`10:00`, `today 10:00`), never after
+/// `now`. Forms that only mean something relative to when they were typed (`2h`, `tomorrow`, a
+/// weekday) are refused: kept as typed, they would read as nonsense in the document later.
+pub fn parse_past(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, WhenError> {
+    use WhenError::Unrecognised;
+    let text = normalise(text);
+    if relative(&text).is_some() {
+        return Err(Unrecognised);
+    }
+    let (day, time) = day_and_time(&text).ok_or(Unrecognised)?;
+    let at = |date: NaiveDate| local_to_utc(tz, date.and_time(time)).ok_or(Unrecognised);
+    let matches = |date: NaiveDate, named: Option<Weekday>| match named {
+        Some(weekday) if weekday != date.weekday() => Err(Unrecognised),
+        _ => Ok(date),
+    };
+    let today = local_date(tz, now);
+    let instant = match day {
+        DaySpec::Today => at(today)?,
+        DaySpec::Date(date, named) => at(matches(date, named)?)?,
+        DaySpec::MonthDay(month, day, named) => {
+            let (date, instant) = [today.year(), today.year() - 1]
+                .into_iter()
+                .filter_map(|y| NaiveDate::from_ymd_opt(y, month, day))
+                .filter_map(|date| Some((date, at(date).ok()?)))
+                .find(|&(_, instant)| instant <= now)
+                .ok_or(Unrecognised)?;
+            matches(date, named)?;
+            instant
+        }
+        DaySpec::Tomorrow | DaySpec::Weekday(_) => return Err(Unrecognised),
+    };
+    if instant > now {
+        return Err(Unrecognised);
+    }
+    Ok(instant)
+}
+
 /// Parses a duration like "90s", "15m", "4h", "1d", "1h30m" (the config format). Zero and empty
 /// are errors; overflow is an error, never a panic.
 ///
