@@ -138,7 +138,7 @@ async fn on_button(
     request_key: &str,
 ) -> Response {
     if let ButtonAction::LogUpdate { trigger_id } = &button {
-        return Box::pin(log_update_form(app, id, user, trigger_id, response_url)).await;
+        return Box::pin(log_update_form(app, id, user, trigger_id, response_url, request_key)).await;
     }
     let input = Input::Button { user, action: button };
     match app.engine().apply(id, &[request_key], input).await {
@@ -170,14 +170,16 @@ async fn answer_clicker(app: &Arc<App>, response_url: Option<String>, text: Stri
 
 /// **Log update** opens its form here, while the click's trigger id is alive (3 s), not through
 /// the outbox, where pacing or a backlog could outlive it. The core says first whether this
-/// person may log an update (a dry run: nothing is stored); a refusal, or a form Slack would not
-/// open, is told to them alone, with the command that does the same.
+/// person may log an update (a dry run: only the request's key is stored, so a replayed click
+/// opens nothing); a refusal, or a form Slack would not open, is told to them alone, with the
+/// command that does the same.
 async fn log_update_form(
     app: &Arc<App>,
     id: &TroubleId,
     user: UserId,
     trigger_id: &str,
     response_url: Option<String>,
+    request_key: &str,
 ) -> Response {
     let l = app.config.locale;
     let t = match app.store.get(id).await {
@@ -195,6 +197,11 @@ async fn log_update_form(
     let decision = crate::trouble::decide::decide(&ctx, &t, Input::Button { user, action });
     let answer = match decision.reply {
         Some(Reply::Step(crate::trouble::facts::StepReply::Shell)) => {
+            match app.store.remember_key(request_key, ctx.now).await {
+                Ok(true) => {}
+                Ok(false) => return already_handled(),
+                Err(e) => return failed(app, Surface::Click, "cannot remember a click", e),
+            }
             match app
                 .slack
                 .open_view(trigger_id, &crate::i18n::modals::update_modal(l, &t))
