@@ -134,6 +134,14 @@ async fn a_cost_that_crosses_the_jpy_limit_needs_the_director_who_is_dmed() {
         proposals(&bot, &t.id)[2].state,
         ProposalState::Approved { .. }
     ));
+    // The report names the approver on its timeline, without pinging them again.
+    bot.command_text(SALES, &t.channel, "report").await;
+    let part = posted(&bot, &t.channel, "proposal #3: cost #2").await;
+    let text = part["text"].as_str().unwrap_or_default();
+    assert!(
+        text.contains(&format!("approver @{DIRECTOR}")) && !text.contains(&format!("approver <@{DIRECTOR}>")),
+        "{text}"
+    );
 }
 
 #[tokio::test]

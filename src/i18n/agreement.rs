@@ -373,7 +373,9 @@ pub fn event_text(l: Locale, e: &AgreementEvent) -> String {
                 Item::Split => tr!(l, "責任区分".to_string(), "the split".to_string()),
                 Item::Cost { n } => tr!(l, format!("費用 #{n}"), format!("cost #{n}")),
             };
-            let who = approver.as_ref().map(user).unwrap_or_else(|| "—".into());
+            // Named, not mentioned: the report is posted in the channel, and a line of it must
+            // not ping the approver again each time it is.
+            let who = approver.as_ref().map(|u| format!("@{u}")).unwrap_or_else(|| "—".into());
             let why = if crossed.is_empty() {
                 String::new()
             } else {
