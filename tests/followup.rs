@@ -232,13 +232,7 @@ async fn a_nudge_slack_held_back_until_the_customer_was_updated_is_withdrawn_and
         .filter(|c| is_nudge(c, &t.channel) && c.outcome == "ok")
         .count();
     assert_eq!(nudges_posted, 0, "no nudge about an update already given");
-    let events: Vec<String> = bot
-        .store()
-        .timeline(&TroubleId::new(&t.id))
-        .unwrap()
-        .iter()
-        .map(|e| format!("{:?}", e.event))
-        .collect();
+    let events = event_kinds(&bot, &t.id);
     let posted = events
         .iter()
         .position(|e| e.starts_with("NudgePosted"))

@@ -250,13 +250,7 @@ async fn the_manager_taking_a_trouble_over_is_not_their_own_acknowledger_and_the
     );
     let acked = bot.command_text(DIRECTOR, &t.channel, "ack").await;
     assert!(acked.contains("Acknowledged"), "{acked}");
-    let kinds: Vec<String> = bot
-        .store()
-        .timeline(&TroubleId::new(&t.id))
-        .unwrap()
-        .iter()
-        .map(|e| format!("{:?}", e.event))
-        .collect();
+    let kinds = event_kinds(&bot, &t.id);
     assert!(kinds.iter().any(|k| k.starts_with("ManagerChanged")), "{kinds:?}");
 }
 

@@ -652,6 +652,16 @@ impl TestBot {
 }
 
 /// A message's text and its blocks as one string, for assertions that look for words in either.
+/// Trouble `id`'s timeline events as debug text (`"NudgePosted { .. }"`), oldest first.
+pub fn event_kinds(bot: &TestBot, id: &str) -> Vec<String> {
+    bot.store()
+        .timeline(&trouble_bot::trouble::model::TroubleId::new(id))
+        .expect("timeline readable")
+        .iter()
+        .map(|e| format!("{:?}", e.event))
+        .collect()
+}
+
 pub fn text_of(message: &Value) -> String {
     format!("{} {}", message["text"].as_str().unwrap_or_default(), message["blocks"])
 }

@@ -189,16 +189,21 @@ async fn first_copy(tx: &deadpool_postgres::Transaction<'_>, tree: &str, key: &[
         == 1)
 }
 
-/// Trouble `id` and its timeline from one snapshot, for `export`: `None` when there is no such
-/// trouble. The entries are read as `verify` reads them, so `export` checks the same chain.
-pub async fn trouble_with_timeline(pool: &Pool, id: &TroubleId) -> Result<Option<(Trouble, Vec<Entry>)>, PgError> {
-    let mut client = pool.get().await?;
-    let tx = client
+/// A read-only transaction that sees one snapshot of the database throughout.
+async fn snapshot(client: &mut deadpool_postgres::Client) -> Result<deadpool_postgres::Transaction<'_>, PgError> {
+    Ok(client
         .build_transaction()
         .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
         .read_only(true)
         .start()
-        .await?;
+        .await?)
+}
+
+/// Trouble `id` and its timeline from one snapshot, for `export`: `None` when there is no such
+/// trouble. The entries are read as `verify` reads them, so `export` checks the same chain.
+pub async fn trouble_with_timeline(pool: &Pool, id: &TroubleId) -> Result<Option<(Trouble, Vec<Entry>)>, PgError> {
+    let mut client = pool.get().await?;
+    let tx = snapshot(&mut client).await?;
     let trouble = format!("SELECT {} WHERE t.id = $1", super::store::TROUBLE_COLUMNS);
     let Some(row) = tx.query_opt(&trouble, &[&id.as_str()]).await? else {
         return Ok(None);
@@ -220,12 +225,7 @@ pub async fn trouble_with_timeline(pool: &Pool, id: &TroubleId) -> Result<Option
 /// Recomputes every trouble's hash chain from the bytes in the database, in one snapshot.
 pub async fn verify(pool: &Pool) -> Result<Checked, PgError> {
     let mut client = pool.get().await?;
-    let tx = client
-        .build_transaction()
-        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .await?;
+    let tx = snapshot(&mut client).await?;
     let mut checked = Checked::default();
     let troubles = format!("SELECT {} ORDER BY t.id", super::store::TROUBLE_COLUMNS);
     for row in tx.query(&troubles, &[]).await? {
