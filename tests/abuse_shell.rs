@@ -265,7 +265,7 @@ async fn a_client_that_trickles_its_body_is_answered_408_and_cut_off() {
     let answer = until_closed(&mut stream).await;
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     // The bot still serves everyone else.
-    let r = reqwest::get(format!("{}/healthz", bot.base_url)).await.unwrap();
+    let r = http_get(format!("{}/healthz", bot.base_url)).await.unwrap();
     assert_eq!(r.status(), 200);
 }
 

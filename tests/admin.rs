@@ -88,7 +88,7 @@ fn open_until_stopped(
     answered: Arc<Mutex<Vec<String>>>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let client = reqwest::Client::new();
+        let client = http_client();
         let mut n = 0;
         while !stop.load(Ordering::SeqCst) && n < 48 {
             let (first, second) = (
@@ -197,7 +197,7 @@ async fn a_backup_taken_while_troubles_are_opened_restores_into_a_fresh_director
     assert_every_transaction_is_whole(&fresh);
 
     let bot = Served::start(&config, &fresh, &slack.api_url());
-    let list = command(&reqwest::Client::new(), &bot.base_url, "list").await;
+    let list = command(&http_client(), &bot.base_url, "list").await;
     let list = list["text"].as_str().unwrap();
     assert!(list.contains(&format!("{in_backup} open troubles")), "{list}");
     for id in &before {

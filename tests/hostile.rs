@@ -944,9 +944,7 @@ fn over_slack_limits(params: &Value) -> Option<String> {
 }
 
 async fn still_serves(bot: &TestBot) {
-    let health = reqwest::get(format!("{}/healthz", bot.base_url))
-        .await
-        .expect("healthz");
+    let health = http_get(format!("{}/healthz", bot.base_url)).await.expect("healthz");
     assert_eq!(health.status(), 200);
     assert_eq!(health.text().await.unwrap(), "ok");
     let help = bot.command_text(SALES, ORIGIN, "help").await;

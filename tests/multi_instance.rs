@@ -54,7 +54,7 @@ impl Instance {
             child,
             base_url: format!("http://{addr}"),
             logs,
-            client: reqwest::Client::new(),
+            client: http_client(),
         }
     }
 

@@ -275,7 +275,7 @@ async fn help_ssl_check_url_verification_and_health() {
     let v: Value = r.json().await.unwrap();
     let expected: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["challenge"], expected["challenge"]);
-    let health = reqwest::get(format!("{}/healthz", bot.base_url)).await.unwrap();
+    let health = http_get(format!("{}/healthz", bot.base_url)).await.unwrap();
     assert_eq!(health.status(), 200);
     assert_eq!(health.text().await.unwrap(), "ok");
 }

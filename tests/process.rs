@@ -64,7 +64,7 @@ impl BotProcess {
             child,
             base_url: format!("http://{addr}"),
             logs,
-            client: reqwest::Client::new(),
+            client: http_client(),
         }
     }
 
@@ -287,7 +287,7 @@ async fn sigterm_lets_a_request_in_flight_finish_flushes_and_exits_zero() {
     let in_flight = {
         let form = slash_command_form(SALES, ORIGIN, "open", "http://127.0.0.1:9/unused");
         tokio::spawn(async move {
-            post_signed_command(&reqwest::Client::new(), &base, form)
+            post_signed_command(&http_client(), &base, form)
                 .await
                 .map(|r| r.status().as_u16())
         })
@@ -320,7 +320,7 @@ async fn the_token_the_signing_secret_and_long_header_values_never_appear_in_log
     let mut bot = BotProcess::start(dir.path(), &config(), &slack.api_url(), "debug");
     bot.command(SALES, ORIGIN, "open ACME: secrets").await;
     // A request with a bad signature is logged as rejected, without its 20 KB retry header.
-    let r = reqwest::Client::new()
+    let r = http_client()
         .post(format!("{}/slack/commands", bot.base_url))
         .header("x-slack-request-timestamp", now_secs().to_string())
         .header("x-slack-signature", "v0=00")
@@ -356,7 +356,7 @@ async fn latent_way_to(slack: &FakeSlack, latency: Duration) -> (String, Arc<Ato
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let target = slack.api_url().trim_end_matches("/api/").to_string();
-    let (client, in_flight) = (reqwest::Client::new(), Arc::new(AtomicUsize::new(0)));
+    let (client, in_flight) = (http_client(), Arc::new(AtomicUsize::new(0)));
     let counter = in_flight.clone();
     let relay = move |uri: axum::http::Uri, headers: axum::http::HeaderMap, body: axum::body::Bytes| {
         let (client, target, counter) = (client.clone(), target.clone(), counter.clone());
@@ -445,7 +445,7 @@ async fn sigterm_with_slow_clients_connected_flushes_and_exits_zero_within_its_d
     // Connections are accepted in the order they arrived: once a later one is answered, the
     // slow ones are the server's (else a signal before their accept would leave nothing to
     // cut off).
-    let later = reqwest::get(format!("{}/healthz", bot.base_url)).await.unwrap();
+    let later = http_get(format!("{}/healthz", bot.base_url)).await.unwrap();
     assert!(later.status().is_success());
     bot.send_sigterm();
     // The slow clients stay connected; the bot must not wait for them forever.
@@ -548,7 +548,7 @@ async fn a_disk_refusing_writes_stops_the_bot_saying_so_and_a_restart_sets_up_ev
         let again: Value = again.json().await.unwrap();
         assert!(again["text"].as_str().unwrap().starts_with(NOT_SAVED), "{again}");
     }
-    let health = reqwest::get(format!("{}/healthz", bot.base_url)).await.unwrap();
+    let health = http_get(format!("{}/healthz", bot.base_url)).await.unwrap();
     assert_eq!(health.status(), 503);
     assert!(health.text().await.unwrap().contains("restart the bot"));
     let metrics = metrics_at(&bot.base_url).await;
@@ -574,7 +574,7 @@ async fn a_disk_refusing_writes_stops_the_bot_saying_so_and_a_restart_sets_up_ev
             .count();
         assert!(invited <= 2, "{id}'s channel had {invited} invitations");
     }
-    let health = reqwest::get(format!("{}/healthz", bot.base_url)).await.unwrap();
+    let health = http_get(format!("{}/healthz", bot.base_url)).await.unwrap();
     assert_eq!(health.status(), 200);
 }
 

@@ -205,9 +205,7 @@ async fn healthz_says_why_while_no_socket_is_up_and_ok_once_one_is() {
 async fn health_until(bot: &TestBot, what: &str, ok: impl Fn(u16, &str) -> bool) -> (u16, String) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        let r = reqwest::get(format!("{}/healthz", bot.base_url))
-            .await
-            .expect("healthz");
+        let r = http_get(format!("{}/healthz", bot.base_url)).await.expect("healthz");
         let seen = (r.status().as_u16(), r.text().await.unwrap_or_default());
         if ok(seen.0, &seen.1) {
             return seen;
@@ -308,7 +306,7 @@ async fn the_binary_serves_in_socket_mode_with_only_the_two_tokens_and_never_log
     slack
         .wait_for("chat.postMessage", |c| c.params["channel"] == MANAGER)
         .await;
-    let health = reqwest::get(format!("http://{addr}/healthz")).await.expect("healthz");
+    let health = http_get(format!("http://{addr}/healthz")).await.expect("healthz");
     assert_eq!(health.status(), 200);
     let _ = child.kill();
     let _ = child.wait();

@@ -101,7 +101,7 @@ impl FakeSocket {
             state: Mutex::new(SocketWorld::default()),
             web_api: slack.api_url(),
             ws_addr: ws.local_addr().expect("ws addr"),
-            client: reqwest::Client::new(),
+            client: super::http_client(),
         });
         tokio::spawn(accept_sockets(ws, shared.clone()));
         let router = Router::new()

@@ -132,17 +132,30 @@ pub async fn spawn_bot_on(
         base_url: String::new(),
         config_text: config_text.to_string(),
         env,
-        client: reqwest::Client::new(),
+        client: http_client(),
     };
     bot.start().await;
     bot
 }
 
+/// A client for requests to the bot: each gives up after a minute, so a bot that stops
+/// answering fails the test waiting on it instead of holding the whole run until CI's limit
+/// (a request with no timeout once did, on a store whose flush never returned).
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .expect("an HTTP client")
+}
+
+/// GET `url` with [`http_client`].
+pub async fn http_get(url: impl reqwest::IntoUrl) -> reqwest::Result<reqwest::Response> {
+    http_client().get(url).send().await
+}
+
 /// The `/metrics` text of the bot answering at `base_url` (in-process or the binary).
 pub async fn metrics_at(base_url: &str) -> String {
-    let response = reqwest::get(format!("{base_url}/metrics"))
-        .await
-        .expect("/metrics answers");
+    let response = http_get(format!("{base_url}/metrics")).await.expect("/metrics answers");
     response.text().await.expect("/metrics text")
 }
 

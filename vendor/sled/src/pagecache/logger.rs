@@ -442,6 +442,16 @@ impl Log {
                         lsn, e
                     );
                     iobufs.config.set_global_error(e);
+
+                    // wake the threads waiting in make_stable: the
+                    // buffer they wait for will never be stable
+                    let intervals = iobufs.intervals.lock();
+
+                    // having held the mutex makes this linearized
+                    // with the notify below.
+                    drop(intervals);
+
+                    let _notified = iobufs.interval_updated.notify_all();
                 }
             })?;
 
