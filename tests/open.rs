@@ -293,6 +293,31 @@ async fn when_the_bot_cannot_post_in_the_origin_channel_the_reporter_hears_throu
     );
 }
 
+/// The reporter alone heard, privately: the timeline says the channel did not, and /metrics
+/// counts the refused post as refused, not as a call that went through.
+#[tokio::test]
+async fn a_notice_the_origin_channel_refuses_is_on_the_timeline_and_counted_as_refused() {
+    let bot = spawn_bot().await;
+    bot.slack.set_not_in_channel(ORIGIN);
+    let t = bot.open_ready("ACME: broken").await;
+    bot.slack.wait_for("response_url", |_| true).await;
+    bot.settle().await;
+    let kinds = event_kinds(&bot, &t.id);
+    assert!(
+        kinds
+            .iter()
+            .any(|k| k.starts_with("OriginNoticeFailed") && k.contains(ORIGIN) && k.contains("not_in_channel")),
+        "{kinds:?}"
+    );
+    let metrics = metrics_at(&bot.base_url).await;
+    assert!(
+        metrics.contains("trouble_bot_slack_calls_total{method=\"chat.postMessage\",outcome=\"permanent_error\"} 1\n"),
+        "{metrics}"
+    );
+    bot.command_text(SALES, &t.channel, "report").await;
+    bot.posted_saying(&t.channel, "only the reporter was told").await;
+}
+
 #[tokio::test]
 async fn without_any_manager_the_trouble_opens_and_the_channel_says_how_to_name_one() {
     let bot = spawn_bot_raw("locale = \"en\"\n").await;
@@ -410,4 +435,23 @@ async fn an_announcement_slack_refuses_is_on_the_timeline_and_the_owner_is_told_
         trouble_bot::trouble::timeline::Event::DeliveryFailed { error, .. } if error == "channel_not_found"
     )));
     bot.nothing_posted_saying(MANAGER, "announcement").await;
+}
+
+/// A raise whose announce channel refuses it is told to the owner as the announcement at open
+/// is: the people there must hear of it somehow.
+#[tokio::test]
+async fn a_raise_the_announce_channel_refuses_is_told_to_the_owner_to_pass_on() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("sev2 ACME: defective housings in lot 42").await;
+    bot.slack.lose_channel("C0BIZUNIT", "channel_not_found");
+    bot.command_text(SALES, &t.channel, "sev 1").await;
+    let text = bot.posted_saying(SALES, "could not be announced").await;
+    assert!(
+        text.contains(&t.id) && text.contains("raise to") && text.contains("<#C0BIZUNIT> (channel_not_found)"),
+        "{text}"
+    );
+    bot.settle().await;
+    assert!(event_kinds(&bot, &t.id)
+        .iter()
+        .any(|k| k.starts_with("DeliveryFailed") && k.contains("channel_not_found")));
 }

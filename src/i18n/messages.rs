@@ -506,10 +506,23 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             }
             Rendered::text(text)
         }
-        Message::NotAnnounced { channel, error } => Rendered::text(tr!(
+        Message::NotAnnounced {
+            channel,
+            error,
+            raised_to: None,
+        } => Rendered::text(tr!(
             l,
             format!("⚠️ トラブル {}（{}）の告知を <#{}> に投稿できませんでした（{}）。告知先の人たちにはご自身で伝え、ボットの管理者にボットの招待か告知先の設定（`announce_channels`）の見直しを依頼してください。", t.id, away(&t.customer), channel, away(error)),
             format!("⚠️ Trouble {}'s announcement ({}) could not be posted in <#{}> ({}). Tell the people there yourself, and ask the bot's admin to invite the bot there or fix `announce_channels` in the configuration.", t.id, away(&t.customer), channel, away(error))
+        )),
+        Message::NotAnnounced {
+            channel,
+            error,
+            raised_to: Some(to),
+        } => Rendered::text(tr!(
+            l,
+            format!("⚠️ トラブル {}（{}）の重大度を {} に引き上げたことを <#{}> に告知できませんでした（{}）。告知先の人たちにはご自身で伝え、ボットの管理者にボットの招待か告知先の設定（`announce_channels`）の見直しを依頼してください。", t.id, away(&t.customer), severity_label(l, config, *to), channel, away(error)),
+            format!("⚠️ Trouble {}'s raise to {} ({}) could not be announced in <#{}> ({}). Tell the people there yourself, and ask the bot's admin to invite the bot there or fix `announce_channels` in the configuration.", t.id, severity_label(l, config, *to), away(&t.customer), channel, away(error))
         )),
         Message::SharedChannelSkipped { channel } => Rendered::text(tr!(
             l,
@@ -1146,6 +1159,12 @@ pub(super) mod tests {
             Message::NotAnnounced {
                 channel: ChannelId::new("C0BIZUNIT"),
                 error: t.summary.clone(),
+                raised_to: None,
+            },
+            Message::NotAnnounced {
+                channel: ChannelId::new("C0BIZUNIT"),
+                error: t.summary.clone(),
+                raised_to: Some(Severity::new(1)),
             },
         ];
         for l in [Locale::Ja, Locale::En] {

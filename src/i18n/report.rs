@@ -192,6 +192,19 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
             format!("Slack送信失敗 {}: {}", inline(method), inline(error)),
             format!("Slack call failed {}: {}", inline(method), inline(error))
         ),
+        Event::OriginNoticeFailed { channel, error } => tr!(
+            l,
+            format!(
+                "起票元チャンネル {} へのお知らせを投稿できず（{}）、起票者にだけ伝えた",
+                inline(channel.as_str()),
+                inline(error)
+            ),
+            format!(
+                "notice in the channel it was opened from ({}) refused ({}): only the reporter was told",
+                inline(channel.as_str()),
+                inline(error)
+            )
+        ),
     }
 }
 

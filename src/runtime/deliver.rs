@@ -263,6 +263,12 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
                 _ => app.pacer.probe_unused(pass),
             }
             match result {
+                // Refused for good, and told the reporter instead: not a call that went through.
+                Ok(Some(Outcome::OriginUnreachable { channel, error })) => {
+                    app.metrics.slack_call(method, "permanent_error");
+                    tracing::warn!(%error, trouble = ?item.trouble, "the origin channel refused the notice; the reporter is told instead");
+                    break Some(Outcome::OriginUnreachable { channel, error });
+                }
                 Ok(outcome) => {
                     app.metrics.slack_call(method, "ok");
                     break outcome;
@@ -300,7 +306,7 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
                         (
                             Op::Post {
                                 to: Dest::Channel(channel),
-                                message: Message::Announcement,
+                                message: message @ (Message::Announcement | Message::SeverityRaised { .. }),
                                 ..
                             },
                             _,
@@ -308,6 +314,10 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
                             Outcome::NotAnnounced {
                                 channel: channel.clone(),
                                 error,
+                                raised_to: match message {
+                                    Message::SeverityRaised { to, .. } => Some(*to),
+                                    _ => None,
+                                },
                             }
                         }
                         _ => Outcome::Failed {
@@ -764,7 +774,10 @@ fn posted(
             ]
             .contains(&error.as_str()) =>
         {
-            Ok(Some(Outcome::OriginUnreachable))
+            Ok(Some(Outcome::OriginUnreachable {
+                channel: Some(t.origin.channel.clone()),
+                error,
+            }))
         }
         (Err(e), _) => Err(e),
     }

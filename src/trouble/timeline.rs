@@ -103,6 +103,12 @@ pub enum Event {
         method: String,
         error: String,
     },
+    /// The notice in the channel the trouble was opened from was refused for good (`error`):
+    /// only the reporter heard, privately, so the timeline says the channel did not.
+    OriginNoticeFailed {
+        channel: ChannelId,
+        error: String,
+    },
     /// The trouble's channel was archived (the entry's actor did it, when Slack said who).
     ChannelArchived,
     /// ... or unarchived.

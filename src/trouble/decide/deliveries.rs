@@ -92,7 +92,11 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
         }
         // Whoever the announcement was for has not heard: the owner tells them, and has the
         // configuration or the bot's membership there fixed.
-        Outcome::NotAnnounced { channel, error } => {
+        Outcome::NotAnnounced {
+            channel,
+            error,
+            raised_to,
+        } => {
             let method = "chat.postMessage".to_string();
             w.log(
                 None,
@@ -102,20 +106,24 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 },
             );
             let owner = w.t.owner.clone();
-            w.post(Lane::Dm, Dest::Dm(owner), Message::NotAnnounced { channel, error });
+            w.post(
+                Lane::Dm,
+                Dest::Dm(owner),
+                Message::NotAnnounced {
+                    channel,
+                    error,
+                    raised_to,
+                },
+            );
         }
         Outcome::AgreementHeld { line } => crate::trouble::approval::held_back(w, line),
-        Outcome::OriginUnreachable | Outcome::SharedExternally { .. } => {
-            if let Some(url) = w.t.origin.response_url.clone() {
-                w.send(
-                    Lane::Origin,
-                    Op::Respond {
-                        url,
-                        message: Message::OriginNotice,
-                    },
-                );
+        Outcome::OriginUnreachable { channel, error } => {
+            if let Some(channel) = channel {
+                w.log(None, Event::OriginNoticeFailed { channel, error });
             }
+            notice_to_reporter_alone(w);
         }
+        Outcome::SharedExternally { .. } => notice_to_reporter_alone(w),
         Outcome::PersonUnreachable { who, method, error } => {
             w.log(
                 None,
@@ -152,5 +160,19 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 w.post(Lane::Dm, Dest::Dm(owner), Message::DeliveryProblem { method, error });
             }
         }
+    }
+}
+
+/// The notice the origin channel could not (or must not) carry goes to the reporter alone,
+/// through the command's `response_url`.
+fn notice_to_reporter_alone(w: &mut Work) {
+    if let Some(url) = w.t.origin.response_url.clone() {
+        w.send(
+            Lane::Origin,
+            Op::Respond {
+                url,
+                message: Message::OriginNotice,
+            },
+        );
     }
 }

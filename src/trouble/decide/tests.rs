@@ -2128,10 +2128,19 @@ fn an_unreachable_origin_channel_is_answered_through_the_response_url() {
     for (url, origin_ops) in cases {
         let mut sim = Sim::ready(req("ACME"));
         sim.t.origin.response_url = url.map(str::to_string);
-        let d = sim.feed(Input::Delivered(Outcome::OriginUnreachable));
+        let d = sim.feed(Input::Delivered(Outcome::OriginUnreachable {
+            channel: Some(ChannelId::new("C0SALESFLOOR")),
+            error: "not_in_channel".into(),
+        }));
         assert_eq!(ops(&d, Lane::Origin), origin_ops, "{url:?}");
         assert!(messages(&d).is_empty(), "{url:?}");
-        assert!(d.entries.is_empty());
+        assert_eq!(
+            events(&d),
+            vec![Event::OriginNoticeFailed {
+                channel: ChannelId::new("C0SALESFLOOR"),
+                error: "not_in_channel".into(),
+            }]
+        );
     }
 }
 
@@ -2877,20 +2886,24 @@ fn a_channel_shared_outside_gets_nothing_internal_the_reporter_or_owner_hears_in
 
 #[test]
 fn an_announcement_refused_for_good_is_on_the_timeline_and_the_owner_hears_where() {
-    let mut sim = Sim::ready(req("ACME"));
-    let d = sim.feed(Input::Delivered(Outcome::NotAnnounced {
-        channel: ChannelId::new("C0BIZUNIT"),
-        error: "not_in_channel".into(),
-    }));
-    assert!(matches!(
-        d.entries.last().map(|e| &e.event),
-        Some(Event::DeliveryFailed { error, .. }) if error == "not_in_channel"
-    ));
-    let told = Message::NotAnnounced {
-        channel: ChannelId::new("C0BIZUNIT"),
-        error: "not_in_channel".into(),
-    };
-    assert_eq!(dms(&d), vec![(u("U0SALES"), told)]);
+    for raised_to in [None, Some(Severity::new(1))] {
+        let mut sim = Sim::ready(req("ACME"));
+        let d = sim.feed(Input::Delivered(Outcome::NotAnnounced {
+            channel: ChannelId::new("C0BIZUNIT"),
+            error: "not_in_channel".into(),
+            raised_to,
+        }));
+        assert!(matches!(
+            d.entries.last().map(|e| &e.event),
+            Some(Event::DeliveryFailed { error, .. }) if error == "not_in_channel"
+        ));
+        let told = Message::NotAnnounced {
+            channel: ChannelId::new("C0BIZUNIT"),
+            error: "not_in_channel".into(),
+            raised_to,
+        };
+        assert_eq!(dms(&d), vec![(u("U0SALES"), told)]);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

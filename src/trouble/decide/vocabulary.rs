@@ -188,10 +188,14 @@ pub enum Message {
     SharedChannelSkipped {
         channel: ChannelId,
     },
-    /// To the owner: Slack refused the announcement in `channel` for good (`error`).
+    /// To the owner: Slack refused the announcement in `channel` for good (`error`): the one
+    /// at open, or the raise to `raised_to`.
     NotAnnounced {
         channel: ChannelId,
         error: String,
+        /// None for items queued before raises were told of (they were announcements at open).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        raised_to: Option<Severity>,
     },
     /// Text already rendered by the shell (an answer to a button click).
     Text {
@@ -324,8 +328,14 @@ pub enum Outcome {
         /// Every trouble the message speaks of, when several share it (see `PostedMessage`).
         together: Vec<TroubleId>,
     },
-    /// The origin channel refused the notice: tell the reporter instead.
-    OriginUnreachable,
+    /// The origin `channel` refused the notice for good (`error`): tell the reporter instead.
+    /// Both are empty in an outcome recorded before they were kept.
+    OriginUnreachable {
+        #[serde(default)]
+        channel: Option<ChannelId>,
+        #[serde(default)]
+        error: String,
+    },
     /// A post into `channel` was held back: the channel is shared with another organisation
     /// (Slack Connect), where the customer may read it.
     SharedExternally {
@@ -347,11 +357,14 @@ pub enum Outcome {
         method: String,
         error: String,
     },
-    /// The announcement in `channel` failed for good (`error`): the bot is not in that private
-    /// channel, it was archived or deleted, or posting there is restricted.
+    /// The announcement in `channel` (at open, or of the raise to `raised_to`) failed for good
+    /// (`error`): the bot is not in that private channel, it was archived or deleted, or
+    /// posting there is restricted.
     NotAnnounced {
         channel: ChannelId,
         error: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        raised_to: Option<Severity>,
     },
     /// A call to the trouble's channel failed for good (`method`, `error`) because the bot can
     /// no longer post there (archived, the bot removed): it waits until it can. Boxed: an
