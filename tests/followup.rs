@@ -310,6 +310,32 @@ async fn a_promise_missed_at_closing_time_brings_the_manager_in_after_a_cadence_
     assert!(manager_nudged(&bot), "missed by four working hours: the manager hears");
 }
 
+/// Under business hours a `1d` cadence is a working day: set at 10:00 on Monday, the nudge
+/// comes at 10:00 on Tuesday (24 working hours of 9-hour days would have been Wednesday 15:00).
+#[tokio::test]
+async fn a_one_day_cadence_under_business_hours_nudges_at_the_same_time_the_next_working_day() {
+    let bot = spawn_bot_with(
+        "[severity.3]\nack_timeout = \"1h\"\ncustomer_update_every = \"1d\"\n\
+         [business_hours]\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\nopen = \"09:00\"\nclose = \"18:00\"\n",
+    )
+    .await;
+    // Monday 10:00 in Tokyo.
+    let t = bot.open_ready("sev3 ACME: a scratch on one housing").await;
+    bot.advance_and_settle(24 * 60 * MINUTE - MINUTE).await;
+    assert!(nudges_since(&bot, &t.channel, 0).is_empty(), "Tuesday 09:59");
+    bot.advance_and_settle(MINUTE).await;
+    assert_eq!(nudges_since(&bot, &t.channel, 0).len(), 1, "Tuesday 10:00");
+    // An update at Tuesday 17:00 is owed again by Wednesday 17:00.
+    bot.advance_and_settle(7 * 60 * MINUTE).await;
+    bot.command_text(SALES, &t.channel, "update Replacement shipped today")
+        .await;
+    let since = bot.slack.calls().len() as u64;
+    bot.advance_and_settle(24 * 60 * MINUTE - MINUTE).await;
+    assert!(nudges_since(&bot, &t.channel, since).is_empty(), "Wednesday 16:59");
+    bot.advance_and_settle(MINUTE).await;
+    assert_eq!(nudges_since(&bot, &t.channel, since).len(), 1, "Wednesday 17:00");
+}
+
 #[tokio::test]
 async fn a_promise_in_the_past_or_unreadable_is_refused() {
     let bot = spawn_bot().await;

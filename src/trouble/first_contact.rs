@@ -7,7 +7,7 @@ use super::model::Trouble;
 use crate::trouble::policy::Policy;
 
 fn within(policy: &Policy, t: &Trouble) -> Duration {
-    Duration::from_std(policy.severity(t.severity).first_contact_within).unwrap_or(Duration::MAX)
+    policy.working(policy.severity(t.severity).first_contact_within)
 }
 
 /// When the customer must have heard from us for the first time: the severity's

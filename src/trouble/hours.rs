@@ -23,6 +23,24 @@ const MAX_IDLE_DAYS: u32 = 2 * 366;
 /// around the clock, the same way in every function, so they stay consistent with each other.
 const MAX_SCAN_DAYS: u32 = 100 * 366;
 
+/// How much working time a configured duration stands for. Under business hours a day (`1d`)
+/// is a working day, one day's opening hours, so a `1d` cadence set at 10:00 falls due at
+/// 10:00 the next working day, not 24 working hours later (15:00 two days on, with 9-hour
+/// days). Whole days count so and the rest as it is: `1d12h` is a working day and 12 working
+/// hours. Without business hours time runs around the clock and a day is 24 hours.
+pub fn working_amount(schedule: Option<&BusinessHours>, amount: Duration) -> Duration {
+    let Some(hours) = effective(schedule) else {
+        return amount;
+    };
+    let days = amount.num_days();
+    let rest = amount - Duration::days(days);
+    i32::try_from(days)
+        .ok()
+        .and_then(|days| (hours.close - hours.open).checked_mul(days))
+        .and_then(|whole| whole.checked_add(&rest))
+        .unwrap_or(Duration::MAX)
+}
+
 /// Adds `amount` of working time to `start`. Where `schedule` is None, time runs around the clock.
 ///
 /// The result is the earliest instant by which `amount` of working time has passed since `start`:
@@ -267,6 +285,25 @@ mod tests {
     }
 
     #[test]
+    fn a_day_is_a_working_day_under_business_hours_and_24_hours_without() {
+        let office = office(&[]);
+        let nothing_open = hours(&[], "09:00", "18:00", &[]);
+        #[rustfmt::skip]
+        let cases: &[(&str, Option<&BusinessHours>, Duration, Duration)] = &[
+            ("a day is the opening hours", Some(&office), h(24), h(9)),
+            ("two days, two days' hours", Some(&office), h(48), h(18)),
+            ("a day and a half is a day's hours and 12", Some(&office), h(36), h(21)),
+            ("hours stay hours", Some(&office), h(4), h(4)),
+            ("no schedule: a day is 24 hours", None, h(24), h(24)),
+            ("no working day: a day is 24 hours", Some(&nothing_open), h(24), h(24)),
+            ("too long saturates", Some(&office), Duration::MAX, Duration::MAX),
+        ];
+        for &(name, schedule, amount, want) in cases {
+            assert_eq!(working_amount(schedule, amount), want, "{name}");
+        }
+    }
+
+    #[test]
     fn add_working_time_table() {
         let office = office(&[]);
         let monday_off = self::office(&["2026-11-30"]);
@@ -282,7 +319,7 @@ mod tests {
             ("start at the close", Some(&office), Tokyo, "2026-11-27T18:00:00+09:00", m(1), "2026-11-30T09:01:00+09:00"),
             ("holiday Monday skipped", Some(&monday_off), Tokyo, "2026-11-27T17:30:00+09:00", h(1), "2026-12-01T09:30:00+09:00"),
             ("holidays and a weekend in a row", Some(&new_year), Tokyo, "2026-12-30T17:00:00+09:00", h(2), "2027-01-04T10:00:00+09:00"),
-            ("1d is 24h of working time", Some(&office), Tokyo, "2026-11-30T09:00:00+09:00", h(24), "2026-12-02T15:00:00+09:00"),
+            ("24 working hours span three days", Some(&office), Tokyo, "2026-11-30T09:00:00+09:00", h(24), "2026-12-02T15:00:00+09:00"),
             ("a full week ends on Friday's close", Some(&office), Tokyo, "2026-11-30T09:00:00+09:00", h(45), "2026-12-04T18:00:00+09:00"),
             ("a minute more is next Monday", Some(&office), Tokyo, "2026-11-30T09:00:00+09:00", h(45) + m(1), "2026-12-07T09:01:00+09:00"),
             ("zero is the start itself", Some(&office), Tokyo, "2026-11-28T11:00:00+09:00", Duration::zero(), "2026-11-28T11:00:00+09:00"),

@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 
 use chrono::{DateTime, Utc};
 
-use super::hours::{add_working_time, BusinessHours};
+use super::hours::{add_working_time, working_amount, BusinessHours};
 use super::model::{Severity, Trouble, UserId};
 use super::money::Currency;
 
@@ -114,11 +114,17 @@ impl Policy {
         match promised.filter(|p| *p > last) {
             Some(p) => p,
             None => {
-                let cadence = chrono::Duration::from_std(self.severity(severity).customer_update_every)
-                    .unwrap_or(chrono::Duration::MAX);
+                let cadence = self.working(self.severity(severity).customer_update_every);
                 add_working_time(self.business_hours.as_ref(), self.timezone, last, cadence)
             }
         }
+    }
+
+    /// The working time a configured duration (a cadence, a first-call deadline) stands for:
+    /// under business hours, each day of it is a working day ([`working_amount`]).
+    pub fn working(&self, configured: std::time::Duration) -> chrono::Duration {
+        let amount = chrono::Duration::from_std(configured).unwrap_or(chrono::Duration::MAX);
+        working_amount(self.business_hours.as_ref(), amount)
     }
 
     /// The manager of `user`: the org table first, then the default manager.

@@ -140,7 +140,7 @@ impl<'a> Work<'a> {
     }
 
     pub(in crate::trouble) fn cadence(&self) -> Duration {
-        to_chrono(self.severity_policy().customer_update_every)
+        self.ctx.policy.working(self.severity_policy().customer_update_every)
     }
 
     pub(super) fn start_ack_timer(&mut self) {
