@@ -76,6 +76,23 @@ async fn the_managers_reply_in_the_kickoff_thread_acknowledges() {
     );
 }
 
+/// A manager on a phone often answers with a photo: Slack sends that reply as a `file_share`
+/// message, which acknowledges like any reply.
+#[tokio::test]
+async fn the_managers_photo_in_the_kickoff_thread_acknowledges() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: broken").await;
+    let mut photo = message_event("Ev1", &t.channel, MANAGER, "1800000000.000200", Some(&t.kickoff_ts));
+    photo["event"]["subtype"] = "file_share".into();
+    photo["event"]["upload"] = true.into();
+    photo["event"]["files"] = serde_json::json!([{"id": "F0PHOTO", "mode": "hosted", "filetype": "jpg"}]);
+    assert_eq!(bot.event(&photo, None).await.status(), 200);
+    bot.slack
+        .wait_for("chat.postMessage", |c| is_ack_reply(c, &t.kickoff_ts))
+        .await;
+    assert_eq!(acked_by(&bot, &t.id).as_deref(), Some(MANAGER));
+}
+
 #[tokio::test]
 async fn a_colleagues_reply_another_thread_or_the_channel_itself_does_not_acknowledge() {
     let bot = spawn_bot().await;

@@ -161,9 +161,10 @@ pub fn thread_reply(event: &Value, bot_user_id: Option<&str>) -> Option<ThreadRe
     if event.get("type")?.as_str()? != "message" {
         return None;
     }
-    // message_changed/deleted, bot_message, channel_join, … are not replies; thread_broadcast is.
+    // message_changed/deleted, bot_message, channel_join, … are not replies; thread_broadcast
+    // is, and so is file_share: a manager on a phone answers with a photo of the part.
     match event.get("subtype").and_then(Value::as_str) {
-        None | Some("thread_broadcast") => {}
+        None | Some("thread_broadcast" | "file_share") => {}
         Some(_) => return None,
     }
     if event.get("bot_id").is_some_and(|b| !b.is_null()) {
