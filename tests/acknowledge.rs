@@ -93,6 +93,37 @@ async fn the_managers_photo_in_the_kickoff_thread_acknowledges() {
     assert_eq!(acked_by(&bot, &t.id).as_deref(), Some(MANAGER));
 }
 
+/// A manager named at open and the owner's configured manager both hear at once; the
+/// configured one's DM, like the named one's, gets the channel's link once it exists and loses
+/// its button once someone acknowledged (before, it kept "channel being created" and a live
+/// button for good).
+#[tokio::test]
+async fn the_configured_managers_dm_beside_a_named_manager_gets_the_channel_link_and_the_acknowledgement() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready(&format!("<@{COLLEAGUE}> ACME: broken")).await;
+    let dm = wait_until(|| trouble(&bot, &t.id).configured_manager_dm).await;
+    assert!(dm.together.is_empty());
+    let edits_of_dm = |bot: &TestBot| -> Vec<String> {
+        bot.slack
+            .calls_to("chat.update")
+            .iter()
+            .filter(|c| c.params["channel"] == dm.channel.as_str() && c.params["ts"] == dm.ts.as_str())
+            .map(|c| text_of(&c.params))
+            .collect()
+    };
+    let link = format!("<#{}>", t.channel);
+    wait_until(|| edits_of_dm(&bot).iter().any(|e| e.contains(&link)).then_some(())).await;
+    let answer = bot.command_text(COLLEAGUE, &t.channel, "ack").await;
+    assert!(answer.contains("cknowledged"), "{answer}");
+    let acknowledged = wait_until(|| {
+        edits_of_dm(&bot)
+            .into_iter()
+            .find(|e| e.contains(&format!("<@{COLLEAGUE}>")) && !e.contains("\"acknowledge\""))
+    })
+    .await;
+    assert!(acknowledged.contains(&link), "{acknowledged}");
+}
+
 #[tokio::test]
 async fn a_colleagues_reply_another_thread_or_the_channel_itself_does_not_acknowledge() {
     let bot = spawn_bot().await;

@@ -447,6 +447,7 @@ fn slot_message(t: &Trouble, slot: Slot) -> Option<&crate::trouble::model::Poste
         Slot::Kickoff => t.kickoff.as_ref(),
         Slot::Status => t.status.as_ref(),
         Slot::ManagerDm => t.manager_dm.as_ref(),
+        Slot::ConfiguredManagerDm => t.configured_manager_dm.as_ref(),
         Slot::OriginNotice => t.origin_notice.as_ref(),
         Slot::Report => t.last_report.as_ref().and_then(|r| r.message.as_ref()),
     }
@@ -456,7 +457,7 @@ fn slot_content(slot: Slot) -> Message {
     match slot {
         Slot::Kickoff => Message::Kickoff,
         Slot::Status => Message::Status,
-        Slot::ManagerDm => Message::ManagerDm,
+        Slot::ManagerDm | Slot::ConfiguredManagerDm => Message::ManagerDm,
         Slot::OriginNotice => Message::OriginNotice,
         Slot::Report => Message::ReportSummary,
     }
@@ -627,7 +628,7 @@ async fn deliver_once(
                 .clone();
             if posted.together.len() > 1 {
                 let kind = match slot {
-                    Slot::ManagerDm => Combined::ManagerDm,
+                    Slot::ManagerDm | Slot::ConfiguredManagerDm => Combined::ManagerDm,
                     _ => Combined::Notice,
                 };
                 call_slot.release();

@@ -2176,10 +2176,11 @@ customer_update_every = "4h"
             ts: Ts::new("1764464523.000100"),
             together: vec![TroubleId::new("20261130-2")],
         };
-        let each_field: [fn(&mut Tracking, &PostedMessage); 8] = [
+        let each_field: [fn(&mut Tracking, &PostedMessage); 9] = [
             |k, m| k.kickoff = Some(m.clone()),
             |k, m| k.status = Some(m.clone()),
             |k, m| k.manager_dm = Some(m.clone()),
+            |k, m| k.configured_manager_dm = Some(m.clone()),
             |k, m| k.origin_notice = Some(m.clone()),
             |k, m| {
                 k.last_report = Some(LastReport {
@@ -2199,6 +2200,7 @@ customer_update_every = "4h"
             kickoff: _,
             status: _,
             manager_dm: _,
+            configured_manager_dm: _,
             origin_notice: _,
             last_report: _,
             status_refresh_queued: _,

@@ -286,6 +286,11 @@ pub struct Trouble {
     pub kickoff: Option<PostedMessage>,
     pub status: Option<PostedMessage>,
     pub manager_dm: Option<PostedMessage>,
+    /// The DM to the owner's configured manager when another was named at open (both hear at
+    /// once): kept, like [`Self::manager_dm`], to be edited with the channel's link and the
+    /// acknowledgement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configured_manager_dm: Option<PostedMessage>,
     pub origin_notice: Option<PostedMessage>,
     pub stages: Vec<Stage>,
     pub ack: Option<Acknowledgement>,
@@ -440,6 +445,8 @@ pub struct Tracking {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager_dm: Option<PostedMessage>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configured_manager_dm: Option<PostedMessage>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin_notice: Option<PostedMessage>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_report: Option<LastReport>,
@@ -459,6 +466,7 @@ impl Tracking {
             kickoff: t.kickoff.clone(),
             status: t.status.clone(),
             manager_dm: t.manager_dm.clone(),
+            configured_manager_dm: t.configured_manager_dm.clone(),
             origin_notice: t.origin_notice.clone(),
             last_report: t.last_report.clone(),
             status_refresh_queued: t.status_refresh_queued,
@@ -474,6 +482,7 @@ impl Tracking {
         t.kickoff = self.kickoff;
         t.status = self.status;
         t.manager_dm = self.manager_dm;
+        t.configured_manager_dm = self.configured_manager_dm;
         t.origin_notice = self.origin_notice;
         t.last_report = self.last_report;
         t.status_refresh_queued = self.status_refresh_queued;
@@ -511,6 +520,7 @@ impl Trouble {
             kickoff: _,
             status: _,
             manager_dm: _,
+            configured_manager_dm: _,
             origin_notice: _,
             stages,
             ack,

@@ -36,9 +36,7 @@ pub(super) fn acknowledge(w: &mut Work, user: &UserId) {
     );
     w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
     w.refresh_status();
-    if w.t.manager_dm.is_some() {
-        w.send(Lane::Dm, Op::Refresh { slot: Slot::ManagerDm });
-    }
+    w.refresh_manager_dms();
 }
 
 const MAX_TOP_REPINGS: u32 = 5;

@@ -31,10 +31,8 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
             w.t.channel = Some(channel.clone());
             w.t.channel_name = Some(name.clone());
             w.log(None, Event::ChannelCreated { channel, name });
-            // The DM and the origin notice went out before the channel existed: add its link.
-            if w.t.manager_dm.is_some() {
-                w.send(Lane::Dm, Op::Refresh { slot: Slot::ManagerDm });
-            }
+            // The DMs and the origin notice went out before the channel existed: add its link.
+            w.refresh_manager_dms();
             if w.t.origin_notice.is_some() {
                 w.send(
                     Lane::Origin,
@@ -64,10 +62,13 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                         w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
                     }
                 }
-                Slot::ManagerDm => {
-                    w.t.manager_dm = posted;
+                Slot::ManagerDm | Slot::ConfiguredManagerDm => {
+                    match slot {
+                        Slot::ManagerDm => w.t.manager_dm = posted,
+                        _ => w.t.configured_manager_dm = posted,
+                    }
                     if channel_known {
-                        w.send(Lane::Dm, Op::Refresh { slot: Slot::ManagerDm });
+                        w.send(Lane::Dm, Op::Refresh { slot });
                     }
                 }
                 Slot::OriginNotice => {

@@ -81,6 +81,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         kickoff: None,
         status: None,
         manager_dm: None,
+        configured_manager_dm: None,
         origin_notice: None,
         // Gathering the facts starts the moment the trouble is reported.
         stages: StageId::all()
@@ -153,7 +154,14 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         w.start_ack_timer();
     }
     if let Some(c) = &configured {
-        w.post(Lane::Dm, Dest::Dm(c.clone()), Message::ManagerDm);
+        w.send(
+            Lane::Dm,
+            Op::Post {
+                to: Dest::Dm(c.clone()),
+                message: Message::ManagerDm,
+                keep_as: Some(Slot::ConfiguredManagerDm),
+            },
+        );
         w.log(None, Event::ManagerPinged { manager: c.clone() });
     }
     // 6. The origin channel hears of it at once, and 7. the announce channels.

@@ -526,7 +526,7 @@ fn open_puts_a_named_manager_in_front_of_the_configured_chain_and_dms_both() {
             .iter()
             .map(|m| post_op(Dest::Dm(u(m)), Message::ManagerDm, Some(Slot::ManagerDm)))
             .collect();
-        dms.extend(configured.map(|c| post_op(Dest::Dm(u(c)), Message::ManagerDm, None)));
+        dms.extend(configured.map(|c| post_op(Dest::Dm(u(c)), Message::ManagerDm, Some(Slot::ConfiguredManagerDm))));
         assert_eq!(ops(&d, Lane::Dm), dms, "{case}");
         if let Some(c) = configured {
             assert!(invited(&d).contains(&u(c)), "{case}: the configured manager is invited");

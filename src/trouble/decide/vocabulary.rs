@@ -46,6 +46,8 @@ pub enum Slot {
     Kickoff,
     Status,
     ManagerDm,
+    /// The owner's configured manager's DM, when another manager was named at open.
+    ConfiguredManagerDm,
     OriginNotice,
     /// The summary of the last report, in the channel.
     Report,

@@ -170,6 +170,22 @@ impl<'a> Work<'a> {
         )
     }
 
+    /// Edits the managers' DMs (the manager's, and the configured one's when another was named
+    /// at open) from the trouble as it now is: its channel's link, who acknowledged.
+    pub(super) fn refresh_manager_dms(&mut self) {
+        if self.t.manager_dm.is_some() {
+            self.send(Lane::Dm, Op::Refresh { slot: Slot::ManagerDm });
+        }
+        if self.t.configured_manager_dm.is_some() {
+            self.send(
+                Lane::Dm,
+                Op::Refresh {
+                    slot: Slot::ConfiguredManagerDm,
+                },
+            );
+        }
+    }
+
     /// Invites in Slack-sized batches (at most 100 users a call).
     pub(super) fn invite(&mut self, users: Vec<UserId>) {
         for batch in users.chunks(100) {
