@@ -318,6 +318,23 @@ async fn a_notice_the_origin_channel_refuses_is_on_the_timeline_and_counted_as_r
     bot.posted_saying(&t.channel, "only the reporter was told").await;
 }
 
+/// Slack writes a person's name after their id in a mention, and a name may hold spaces: the
+/// mention still names the manager, and the customer is what follows it.
+#[tokio::test]
+async fn a_manager_named_with_a_name_of_two_words_is_the_manager_and_not_part_of_the_customer() {
+    let bot = spawn_bot().await;
+    let t = bot
+        .open_ready(&format!("sev2 <@{COLLEAGUE}|Taro Yamada> ACME: cracked housings"))
+        .await;
+    let opened = trouble(&bot, &t.id);
+    assert_eq!(opened.manager.as_ref().map(|m| m.as_str()), Some(COLLEAGUE));
+    assert_eq!(
+        (opened.customer.as_str(), opened.summary.as_str()),
+        ("ACME", "cracked housings")
+    );
+    bot.posted_saying(COLLEAGUE, "Please acknowledge").await;
+}
+
 #[tokio::test]
 async fn without_any_manager_the_trouble_opens_and_the_channel_says_how_to_name_one() {
     let bot = spawn_bot_raw("locale = \"en\"\n").await;

@@ -246,6 +246,15 @@ fn split_word(text: &str) -> (&str, &str) {
     }
 }
 
+/// [`split_word`], except that a mention (`<@U1|Taro Yamada>`) is one word: Slack writes a
+/// person's name after the id, and a name may hold spaces.
+fn split_word_or_mention(text: &str) -> (&str, &str) {
+    match text.starts_with('<').then(|| text.find('>')).flatten() {
+        Some(end) => text.split_at(end + 1),
+        None => split_word(text),
+    }
+}
+
 fn needs_text(rest: &str, sub: &'static str) -> Result<String, UsageError> {
     if rest.is_empty() {
         Err(UsageError::NeedsText(sub))
@@ -271,7 +280,7 @@ fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
     let mut remaining = rest.trim();
     // Options come first; the first word that is not an option starts the customer name.
     loop {
-        let (word, after) = split_word(remaining);
+        let (word, after) = split_word_or_mention(remaining);
         let lower = word.to_lowercase();
         if let Some(n) = lower
             .strip_prefix("sev")
@@ -316,23 +325,15 @@ fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
 fn parse_add(rest: &str) -> Result<Command, UsageError> {
     let mut users = Vec::new();
     let mut departments = Vec::new();
-    // A mention's label may hold spaces (`<@U1|qa one>`): it runs to its closing `>`.
-    let mut words: Vec<String> = Vec::new();
-    for word in rest.split_whitespace() {
-        match words.last_mut() {
-            Some(open) if open.starts_with('<') && !open.ends_with('>') => {
-                open.push(' ');
-                open.push_str(word);
-            }
-            _ => words.push(word.to_string()),
-        }
-    }
-    for word in &words {
+    let mut remaining = rest.trim();
+    while !remaining.is_empty() {
+        let (word, after) = split_word_or_mention(remaining);
         if let Some(dept) = word.strip_prefix('+').filter(|d| !d.is_empty()) {
             departments.push(dept.to_string());
         } else {
             users.push(parse_user(word).ok_or(UsageError::NeedsUser("add"))?);
         }
+        remaining = after.trim_start();
     }
     if users.is_empty() && departments.is_empty() {
         return Err(UsageError::NeedsUser("add"));
@@ -459,6 +460,12 @@ mod tests {
 
     #[test]
     fn open_accepts_full_width_colon_and_plain_mentions() {
+        let named = open("open <@U0BOSS|Taro Yamada> ACME: cracked housings");
+        assert_eq!(named.manager, Some(UserId::new("U0BOSS")));
+        assert_eq!(
+            (named.customer.as_str(), named.summary.as_str()),
+            ("ACME", "cracked housings")
+        );
         let r = open("open <@U0BOSS> 山田工業：ハウジング不良");
         assert_eq!(r.customer, "山田工業");
         assert_eq!(r.summary, "ハウジング不良");
