@@ -255,6 +255,135 @@ async fn the_manager_taking_a_trouble_over_is_not_their_own_acknowledger_and_the
 }
 
 #[tokio::test]
+async fn the_manager_who_acknowledged_then_takes_the_trouble_over_withdraws_it_and_the_chain_above_is_asked_and_escalated(
+) {
+    let bot = spawn_bot_with(SEV2_FIRST).await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    let acked = bot.command_text(MANAGER, &t.channel, "ack").await;
+    assert!(acked.contains("Acknowledged"), "{acked}");
+    // The ack timer of the open fires into an acknowledged trouble and does nothing ...
+    bot.advance_and_settle(Duration::from_secs(3600)).await;
+    let r = bot
+        .command_text(MANAGER, &t.channel, &format!("owner <@{MANAGER}>"))
+        .await;
+    assert!(r.contains(&format!("the manager is now <@{DIRECTOR}>")), "{r}");
+    let after = trouble(&bot, &t.id);
+    assert!(after.ack.is_none(), "nobody stands as their own trouble's acknowledger");
+    assert!(
+        event_kinds(&bot, &t.id)
+            .iter()
+            .any(|k| k.starts_with("AcknowledgementWithdrawn")),
+        "the timeline says the acknowledgement no longer stands"
+    );
+    bot.slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == DIRECTOR && text_of(&c.params).contains(&t.id)
+        })
+        .await;
+    let refused = bot.command_text(MANAGER, &t.channel, "ack").await;
+    assert!(refused.starts_with("Only"), "{refused}");
+    // ... and a fresh one runs for the new chain: an hour unanswered, the VP is asked.
+    bot.advance_and_settle(Duration::from_secs(3600)).await;
+    bot.slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == VP && text_of(&c.params).contains(&t.id)
+        })
+        .await;
+    let acked = bot.command_text(VP, &t.channel, "ack").await;
+    assert!(acked.contains("Acknowledged"), "{acked}");
+}
+
+#[tokio::test]
+async fn a_trouble_handed_to_the_director_leaves_the_directors_own_report_out_of_its_chain() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    let r = bot
+        .command_text(DIRECTOR, &t.channel, &format!("owner <@{DIRECTOR}>"))
+        .await;
+    assert!(r.contains(&format!("the manager is now <@{VP}>")), "{r}");
+    let after = trouble(&bot, &t.id);
+    let chain: Vec<&str> = after.manager_chain().iter().map(|u| u.as_str()).collect();
+    assert_eq!(chain, [VP], "the manager reports to the new owner: out of the chain");
+    let refused = bot.command_text(MANAGER, &t.channel, "ack").await;
+    assert!(refused.starts_with("Only") && refused.contains(VP), "{refused}");
+    let acked = bot.command_text(VP, &t.channel, "ack").await;
+    assert!(acked.contains("Acknowledged"), "{acked}");
+}
+
+#[tokio::test]
+async fn the_top_of_the_org_is_never_managed_by_their_own_reports_through_the_default_manager() {
+    let bot = spawn_bot().await;
+    let answer = bot.command_text(VP, ORIGIN, "open ACME: housing cracked").await;
+    assert!(answer.contains("nobody has been pinged"), "{answer}");
+    let id = answer.split_whitespace().nth(1).expect("an id").to_string();
+    let opened = bot
+        .paced("the trouble's channel", || {
+            let t = trouble(&bot, &id);
+            t.channel.clone().filter(|_| t.kickoff.is_some()).map(|c| (t, c))
+        })
+        .await;
+    assert!(opened.0.manager_chain().is_empty(), "{:?}", opened.0.manager_chain());
+    let channel = opened.1.to_string();
+    for (who, command) in [
+        (MANAGER, "ack"),
+        (DIRECTOR, "close force customer withdrew"),
+        (MANAGER, "sev 3"),
+    ] {
+        let r = bot.command_text(who, &channel, command).await;
+        assert!(
+            !r.contains("Acknowledged") && !r.contains("Closed") && !r.contains("changed"),
+            "{who} {command}: {r}"
+        );
+    }
+    let after = trouble(&bot, &id);
+    assert!(after.is_open() && after.ack.is_none(), "nothing a report did stands");
+    // Everyone in `[org]` reports to the VP (through the default manager): none may be named.
+    let refused = bot.command_text(VP, &channel, &format!("manager <@{HELPER}>")).await;
+    assert!(refused.contains("reports to"), "{refused}");
+    let hint = bot.posted_saying(&channel, "at the top of").await;
+    assert!(hint.contains(VP), "{hint}");
+}
+
+#[tokio::test]
+async fn a_proposal_only_its_proposer_could_approve_says_who_can_name_someone_to_decide_it() {
+    let bot = spawn_bot_raw(&format!(
+        "locale = \"en\"\n[org]\ndefault_manager = \"{MANAGER}\"\n{SEV2_FIRST}"
+    ))
+    .await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    bot.command_text(MANAGER, &t.channel, "cost ¥50,000 ours courier").await;
+    let approve = |user: &str| {
+        button_payload_to(
+            &bot.slack.response_url(&format!("click-{user}")),
+            user,
+            "proposal_approve",
+            &format!("{}:1", t.id),
+            &t.channel,
+        )
+    };
+    assert_eq!(bot.interaction(&approve(SALES)).await.status(), 200);
+    let refusal = click_answer(&bot, SALES, "").await;
+    assert!(
+        refusal.contains("Nobody can approve or reject proposal #1 yet")
+            && refusal.contains(&format!("<@{MANAGER}> can name a manager")),
+        "{refusal}"
+    );
+    let named = bot
+        .command_text(MANAGER, &t.channel, &format!("manager <@{COLLEAGUE}>"))
+        .await;
+    assert!(named.contains(COLLEAGUE), "{named}");
+    assert_eq!(bot.interaction(&approve(COLLEAGUE)).await.status(), 200);
+    bot.paced("the proposal approved", || {
+        matches!(
+            trouble(&bot, &t.id).agreement.proposals[0].state,
+            trouble_bot::trouble::approval::ProposalState::Approved { .. }
+        )
+        .then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_trouble_is_not_handed_to_someone_nobody_is_above() {
     // Only a default manager: handed to them, nobody would be left to acknowledge.
     let bot = spawn_bot_raw(&format!(

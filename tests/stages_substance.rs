@@ -406,6 +406,12 @@ async fn the_effectiveness_check_reopens_a_trouble_when_the_measure_did_not_work
         ))
         .await;
     assert_eq!(r.status(), 200);
+    let refusal = bot.slack.wait_for("response_url", |c| c.params["_path"] == "x").await;
+    let refusal = refusal.params["text"].as_str().unwrap_or_default();
+    assert!(
+        refusal.contains("answer whether a measure worked") && refusal.contains(SALES) && refusal.contains(MANAGER),
+        "the refusal says what was refused and who may: {refusal}"
+    );
     assert!(!trouble(&bot, &t.id).is_open(), "a refused answer reopens nothing");
     let r = bot
         .interaction(&button_payload_to(

@@ -329,21 +329,18 @@ pub fn reply_text(l: Locale, r: &AgreementReply) -> String {
         ),
         AgreementReply::OwnProposal { n, approvers } => tr!(
             l,
+            format!("自分の提案 #{n} は承認・却下できません。承認できる人: {}", users(approvers)),
+            format!("You cannot approve or reject your own proposal #{n}. Who may: {}", users(approvers))
+        ),
+        AgreementReply::NobodyToApprove { n, proposer, namers } => tr!(
+            l,
             format!(
-                "自分の提案 #{n} は承認・却下できません。承認できる人: {}",
-                if approvers.is_empty() {
-                    "（なし）".into()
-                } else {
-                    users(approvers)
-                }
+                "提案 #{n} はまだ誰も承認・却下できません。提案した <@{proposer}> のほかに上司の系列に人がいないためです。{} が `/trouble manager @上司` で上司を指名すると、その人が判断できます。",
+                users(namers)
             ),
             format!(
-                "You cannot approve or reject your own proposal #{n}. Who may: {}",
-                if approvers.is_empty() {
-                    "(nobody yet)".into()
-                } else {
-                    users(approvers)
-                }
+                "Nobody can approve or reject proposal #{n} yet: <@{proposer}> proposed it and nobody else is in the manager chain. {} can name a manager with `/trouble manager @name`, who then decides.",
+                users(namers)
             )
         ),
     }

@@ -306,6 +306,11 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             format!("⚠️ 上司が設定されていないため、誰にも確認を依頼できていません。`/trouble manager @上司` で指名してください（設定ファイルの `[org]` で既定の上司を決められます）。 {}", user(&t.owner)),
             format!("⚠️ No manager is configured, so nobody was asked to acknowledge. Name one with `/trouble manager @manager` (the `[org]` section of the config sets a default). {}", user(&t.owner))
         )),
+        Message::TopOfOrgHint => Rendered::text(tr!(
+            l,
+            format!("ℹ️ {} は `[org]` の最上位のため、確認を依頼する上司はいません（部下は確認・強制クローズ・重大度の引き下げができません）。進捗の催促と記録はほかのトラブルと同じように続きます。", user(&t.owner)),
+            format!("ℹ️ {} is at the top of `[org]`, so there is no manager to ask for an acknowledgement (their reports may not acknowledge, force a close or lower the severity). Nudges and the record run as for any trouble.", user(&t.owner))
+        )),
         Message::Acknowledged { by, after_secs } => Rendered::text(tr!(
             l,
             format!("✅ {}が確認しました（起票から{}）。", user(by), format_duration(l, (*after_secs).max(0) as u64)),

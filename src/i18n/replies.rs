@@ -359,7 +359,9 @@ fn act_text(l: Locale, act: Act) -> &'static str {
         Act::NameManager => tr!(l, "上司の指名", "name the manager"),
         Act::Close => tr!(l, "クローズ", "close this trouble"),
         Act::CloseForce => tr!(l, "強制クローズ", "force-close this trouble"),
-        Act::Facts | Act::Actions | Act::Reopen | Act::Fix => super::stages::act_text(l, act).unwrap_or_default(),
+        Act::Facts | Act::Actions | Act::Reopen | Act::JudgeEffect | Act::Fix => {
+            super::stages::act_text(l, act).unwrap_or_default()
+        }
         Act::Approve | Act::Agree => super::agreement::act_text(l, act).unwrap_or_default(),
     }
 }
@@ -390,10 +392,15 @@ fn not_allowed(l: Locale, act: Act, who: &Who) -> String {
             format!("{what}ができるのは {} だけです。", chain_text(l, chain)),
             format!("Only {} can {what}.", chain_text(l, chain))
         ),
-        Who::OwnerOrChain { owner, chain } if chain.is_empty() => tr!(
+        Who::OwnerOrChain { owner, chain } if chain.is_empty() && matches!(act, Act::NameManager) => tr!(
             l,
             format!("{what}ができるのは担当者 <@{owner}>（自分以外を指名）だけです。"),
             format!("Only the owner <@{owner}> can {what} (anyone but themself).")
+        ),
+        Who::OwnerOrChain { owner, chain } if chain.is_empty() => tr!(
+            l,
+            format!("{what}ができるのは担当者 <@{owner}> だけです。"),
+            format!("Only the owner <@{owner}> can {what}.")
         ),
         Who::OwnerOrChain { owner, chain } => tr!(
             l,

@@ -192,6 +192,17 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
             format!("Slack送信失敗 {}: {}", inline(method), inline(error)),
             format!("Slack call failed {}: {}", inline(method), inline(error))
         ),
+        Event::AcknowledgementWithdrawn { by } => tr!(
+            l,
+            format!(
+                "{} の確認は取り消し（本人が担当になったため、上司に確認を依頼）",
+                who(by)
+            ),
+            format!(
+                "acknowledgement by {} withdrawn: they own it now, so their manager is asked",
+                who(by)
+            )
+        ),
         Event::OriginNoticeFailed { channel, error } => tr!(
             l,
             format!(

@@ -562,6 +562,7 @@ pub fn act_text(l: Locale, act: Act) -> Option<&'static str> {
         Act::Actions => tr!(l, "対策の追加", "add actions"),
         Act::Reopen => tr!(l, "再開", "reopen this trouble"),
         Act::Fix => tr!(l, "記録の訂正", "correct the record"),
+        Act::JudgeEffect => tr!(l, "対策の効果の回答", "answer whether a measure worked"),
         _ => return None,
     })
 }

@@ -395,12 +395,10 @@ pub(super) fn effect_check(w: &mut Work, n: usize, round: u32) {
 /// reopens the trouble.
 pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: bool) -> Reply {
     if *user != w.t.owner && !w.t.manager_chain().contains(user) {
+        let act = super::decide::Act::JudgeEffect;
         return Reply::NotAllowed {
-            act: super::decide::Act::Reopen,
-            who: Who::OwnerOrChain {
-                owner: w.t.owner.clone(),
-                chain: w.t.manager_chain().to_vec(),
-            },
+            act,
+            who: super::decide::who_may(w.ctx.policy, &w.t, act),
         };
     }
     let i = match action_index(w, n) {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::decide::{chain_for, Act, Dest, Lane, Message, Reply, Who, Work};
+use super::decide::{chain_for, who_may, Act, Dest, Lane, Message, Reply, Who, Work};
 use super::facts::Mark;
 use super::model::{Cost, Split, Trouble, UserId};
 use super::money::{Currency, Money, Payer};
@@ -160,6 +160,13 @@ pub enum AgreementReply {
     OwnProposal {
         n: usize,
         approvers: Vec<UserId>,
+    },
+    /// Nobody may approve or reject it yet: its proposer is the only one in the manager chain
+    /// (or there is none). `namers` may put a manager in front, who then decides.
+    NobodyToApprove {
+        n: usize,
+        proposer: UserId,
+        namers: Vec<UserId>,
     },
 }
 
@@ -368,6 +375,18 @@ pub(super) fn decide_button(w: &mut Work, user: &UserId, n: usize, approve: bool
         });
     }
     let allowed = approvers(w.ctx.policy, &w.t, &p);
+    if allowed.is_empty() {
+        let namers = match who_may(w.ctx.policy, &w.t, Act::NameManager) {
+            Who::Chain(chain) => chain,
+            Who::OwnerOrChain { owner, chain } => std::iter::once(owner).chain(chain).collect(),
+            Who::Owner(owner) | Who::Participants { owner, .. } => vec![owner],
+        };
+        return Reply::Agreement(AgreementReply::NobodyToApprove {
+            n,
+            proposer: p.by,
+            namers,
+        });
+    }
     if p.by == *user {
         return Reply::Agreement(AgreementReply::OwnProposal { n, approvers: allowed });
     }

@@ -127,12 +127,22 @@ impl Policy {
         working_amount(self.business_hours.as_ref(), amount)
     }
 
-    /// The manager of `user`: the org table first, then the default manager.
+    /// The manager of `user`: the org table first, then the default manager, unless `user` is
+    /// the default manager or above them (the top of `[org]` has nobody above, never their own
+    /// report).
     pub fn manager_of(&self, user: &UserId) -> Option<UserId> {
-        self.managers
-            .get(user)
-            .cloned()
-            .or_else(|| self.default_manager.clone().filter(|m| m != user))
+        self.managers.get(user).cloned().or_else(|| {
+            self.default_manager
+                .clone()
+                .filter(|m| !self.chain_from(m).contains(user))
+        })
+    }
+
+    /// Whether `boss` is above `user` in `[org]` (through the default manager too): `user` may
+    /// then never manage, acknowledge or close `boss`'s trouble.
+    pub fn reports_to(&self, user: &UserId, boss: &UserId) -> bool {
+        self.manager_of(user)
+            .is_some_and(|m| self.chain_from(&m).contains(boss))
     }
 
     /// The escalation chain above (and including) `manager`, without loops.

@@ -109,6 +109,11 @@ pub enum Event {
         channel: ChannelId,
         error: String,
     },
+    /// The acknowledgement by `by` no longer stands: they took the trouble over, and nobody
+    /// acknowledges their own trouble (their chain is asked afresh).
+    AcknowledgementWithdrawn {
+        by: UserId,
+    },
     /// The trouble's channel was archived (the entry's actor did it, when Slack said who).
     ChannelArchived,
     /// ... or unarchived.

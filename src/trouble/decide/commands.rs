@@ -166,6 +166,16 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                 },
             );
             w.log(Some(&user), Event::OwnerChanged { from, to: to.clone() });
+            // Nobody acknowledges their own trouble: the acknowledger taking it over withdraws
+            // their acknowledgement, and the new chain is asked (and escalated) afresh.
+            let ack_withdrawn = w.t.ack.as_ref().is_some_and(|a| a.by == to);
+            if ack_withdrawn {
+                w.t.ack = None;
+                // The ack timer of before may have fired (into an acknowledged trouble): a new
+                // one is started for the new chain.
+                w.t.escalation.due = None;
+                w.log(Some(&user), Event::AcknowledgementWithdrawn { by: to.clone() });
+            }
             let manager_before = w.t.manager.clone();
             rechain(w, chain);
             let manager = w.t.manager.clone().filter(|m| Some(m) != manager_before.as_ref());
@@ -184,6 +194,8 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                         to: m.clone(),
                     },
                 );
+            }
+            if manager.is_some() || ack_withdrawn {
                 w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
             }
             w.invite(std::iter::once(to.clone()).chain(manager.clone()).collect());

@@ -189,7 +189,12 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
     w.invite(invitees);
     post_kickoff_and_status(&mut w);
     if manager.is_none() {
-        w.post(Lane::Channel, Dest::TroubleChannel, Message::NoManagerHint);
+        let hint = if policy.default_manager.is_some() {
+            Message::TopOfOrgHint
+        } else {
+            Message::NoManagerHint
+        };
+        w.post(Lane::Channel, Dest::TroubleChannel, hint);
     }
     w.t.past = crate::trouble::customer::shown_in(policy.private_channels, &req.past);
     if !w.t.past.is_empty() {
@@ -252,11 +257,7 @@ pub fn manager_refusal(policy: &Policy, owner: &UserId, manager: &UserId) -> Opt
     if manager == owner {
         return Some(Reply::OwnerCannotBeManager);
     }
-    let above = policy
-        .manager_of(manager)
-        .map(|m| policy.chain_from(&m))
-        .unwrap_or_default();
-    above.contains(owner).then(|| Reply::ManagerReportsToOwner {
+    policy.reports_to(manager, owner).then(|| Reply::ManagerReportsToOwner {
         manager: manager.clone(),
         owner: owner.clone(),
     })

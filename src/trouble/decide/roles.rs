@@ -29,6 +29,8 @@ pub enum Act {
     /// `action` (adding one); `action done`/`verify` are checked per action.
     Actions,
     Reopen,
+    /// Answer an effectiveness check (Effective / Not effective: the latter reopens).
+    JudgeEffect,
     /// `fix cost|split|fact`.
     Fix,
     /// Approve or Reject a proposal: checked per proposal (its level, never the proposer).
@@ -55,8 +57,9 @@ pub enum Who {
 }
 
 /// The manager chain of a trouble: a named manager in front of the owner's configured chain
-/// (which it never replaces), then the named manager's own superiors; without repeats and never
-/// the owner.
+/// (which it never replaces), then the named manager's own superiors; without repeats, never the
+/// owner and never anyone who reports to the owner (the chain only goes up: at the top of
+/// `[org]`, where the default manager is below, it is empty).
 pub fn chain_for(policy: &Policy, owner: &UserId, named: Option<&UserId>) -> Vec<UserId> {
     let mut chain: Vec<UserId> = named.cloned().into_iter().collect();
     if let Some(m) = policy.manager_of(owner) {
@@ -66,7 +69,7 @@ pub fn chain_for(policy: &Policy, owner: &UserId, named: Option<&UserId>) -> Vec
         chain.extend(policy.chain_from(n));
     }
     let mut seen = std::collections::HashSet::new();
-    chain.retain(|u| u != owner && seen.insert(u.clone()));
+    chain.retain(|u| u != owner && !policy.reports_to(u, owner) && seen.insert(u.clone()));
     chain
 }
 
@@ -157,7 +160,7 @@ pub fn who_may(policy: &Policy, t: &Trouble, act: Act) -> Who {
         // With no chain at all, the owner names one (anyone but themself).
         Act::NameManager if !chain.is_empty() => Who::Chain(chain),
         Act::Agree => Who::Owner(t.owner.clone()),
-        Act::NameManager | Act::Close => Who::OwnerOrChain {
+        Act::NameManager | Act::Close | Act::JudgeEffect => Who::OwnerOrChain {
             owner: t.owner.clone(),
             chain,
         },

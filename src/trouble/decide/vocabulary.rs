@@ -76,6 +76,8 @@ pub enum Message {
     OriginNotice,
     Announcement,
     NoManagerHint,
+    /// The owner is at the top of `[org]`: everyone there reports to them, so nobody was asked.
+    TopOfOrgHint,
     Acknowledged {
         by: UserId,
         after_secs: i64,
