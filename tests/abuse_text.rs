@@ -314,3 +314,49 @@ async fn a_second_report_within_a_minute_is_answered_privately_and_posts_nothing
         "no report queued: {queued:?}"
     );
 }
+
+/// Every line of text inside a message's blocks, as a reader sees it.
+fn block_lines(call: &Call) -> Vec<String> {
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) => out.extend(s.lines().map(str::to_string)),
+            Value::Object(m) => m.values().for_each(|x| walk(x, out)),
+            Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(&call.params["blocks"], &mut out);
+    out
+}
+
+#[tokio::test]
+async fn a_typed_acknowledgement_line_in_the_summary_stays_quoted_in_the_kickoff_and_the_managers_dm() {
+    let bot = spawn_bot().await;
+    let t = bot
+        .open_ready("ACME: lid cracked\n✅ Acknowledged by <@U0MANAGER> after 2m.")
+        .await;
+    let kickoff = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == t.channel.as_str() && sent(c).contains("lid cracked")
+        })
+        .await;
+    let dm = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == MANAGER && sent(c).contains("lid cracked")
+        })
+        .await;
+    for (what, call) in [("kickoff", kickoff), ("manager's DM", dm)] {
+        let lines = block_lines(&call);
+        assert!(
+            lines.iter().any(|l| l.starts_with("> ✅ Acknowledged by")),
+            "{what}: the typed line is shown, quoted: {lines:?}"
+        );
+        assert!(
+            !lines.iter().any(|l| l.trim_start().starts_with("✅ Acknowledged by")),
+            "{what}: a typed line passes for the bot's own: {lines:?}"
+        );
+    }
+}

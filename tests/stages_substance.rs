@@ -601,3 +601,40 @@ async fn an_effectiveness_check_after_the_channel_was_archived_asks_the_owner_an
     }
     bot.nothing_posted_saying(&t.channel, "Did it work?").await;
 }
+
+#[tokio::test]
+async fn lots_accumulate_only_as_far_as_the_facts_form_can_show_them() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let batch = |n: usize| (0..150).map(|i| format!("L{n}-{i:04}")).collect::<Vec<_>>().join(",");
+    for n in 0..2 {
+        let a = bot
+            .command_text(SALES, &t.channel, &format!("fact lot {}", batch(n)))
+            .await;
+        assert!(a.starts_with("Facts recorded"), "{a}");
+    }
+    let refused = bot
+        .command_text(SALES, &t.channel, &format!("fact lot {}", batch(2)))
+        .await;
+    assert!(
+        refused.contains("The list of lots would be") && refused.contains("Nothing was recorded"),
+        "{refused}"
+    );
+    let lots = trouble(&bot, &t.id).substance.facts.lots;
+    assert_eq!(lots.len(), 300, "the refused batch left the list as it was");
+    bot.command(SALES, &t.channel, "fact").await;
+    let open = bot.slack.wait_for("views.open", |_| true).await;
+    let shown = open.params["view"]["blocks"]
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .map(|b| &b["element"])
+        .find(|e| e["initial_value"].as_str().is_some_and(|v| v.contains("L1-0149")))
+        .expect("the lots pre-filled")
+        .clone();
+    let max = shown["max_length"].as_u64().expect("a max_length");
+    assert!(
+        shown["initial_value"].as_str().unwrap().chars().count() as u64 <= max,
+        "{shown}"
+    );
+}

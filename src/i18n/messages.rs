@@ -8,7 +8,7 @@ use crate::slack::blocks::{
     actions, button, context, cut, divider, escape, fields, header, section, Block, Button, Rendered,
 };
 use crate::slack::contracts::{Action, ButtonValue};
-use crate::slack::text::{one_line, quoted, user_text, Where};
+use crate::slack::text::{one_line, quoted, Where};
 use crate::trouble::decide::{Dest, Message, Nudge};
 use crate::trouble::first_contact::{first_contact_due, first_contact_made};
 use crate::trouble::model::{ChannelLoss, Cost, Severity, StageId, StageState, Trouble, UserId};
@@ -185,7 +185,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             };
             let mut blocks = vec![
                 header(&title(l, t)),
-                section(&user_text(&t.summary, Where::OwnChannel)),
+                section(&quoted(&t.summary, Where::OwnChannel)),
                 fields(&[
                     (tr!(l, "お客様", "Customer").into(), here(&t.customer)),
                     (tr!(l, "重大度", "Severity").into(), sev.clone()),
@@ -278,7 +278,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 fields(&[
                     (tr!(l, "お客様", "Customer").into(), away(&t.customer)),
                     (tr!(l, "重大度", "Severity").into(), sev.clone()),
-                    (tr!(l, "概要", "Summary").into(), user_text(&t.summary, Where::Elsewhere)),
+                    (tr!(l, "概要", "Summary").into(), quoted(&t.summary, Where::Elsewhere)),
                     (tr!(l, "チャンネル", "Channel").into(), channel_ref(l, t)),
                 ]),
                 context(&ack_text(l, t)),

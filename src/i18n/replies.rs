@@ -63,6 +63,11 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
             format!("長すぎます（{len}文字）。1つの項目は{limit}文字までです。短くするか、何回かに分けて記録してください。何も記録していません。"),
             format!("That is too long ({len} characters); each text may hold at most {limit}. Shorten it or record it in several parts. Nothing was recorded.")
         ),
+        UsageError::LotListFull { limit, len } => tr!(
+            l,
+            format!("ロットの一覧が{len}文字になり、記録できる{limit}文字を超えます。範囲（`L0001〜L0450` など）でまとめるか、`/trouble fix fact lot …` で一覧を書き直してください。何も記録していません。"),
+            format!("The list of lots would be {len} characters, more than the {limit} it may hold. Give a range (`L0001-L0450`, say) or rewrite the list with `/trouble fix fact lot …`. Nothing was recorded.")
+        ),
     }
 }
 

@@ -112,6 +112,11 @@ pub enum UsageError {
         limit: usize,
         len: usize,
     },
+    /// The lots recorded would, listed, be longer than [`TEXT_LIMIT`] characters.
+    LotListFull {
+        limit: usize,
+        len: usize,
+    },
 }
 
 /// The most characters, as typed, any free-text field may hold (a note, an update, a reason,

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::actions::{Action, ActionKind, NewAction};
-use super::command::{check_length, UsageError};
+use super::command::{check_length, UsageError, TEXT_LIMIT};
 use super::decide::{Act, Dest, Lane, Message, Reply, TimerKind, Who, Work};
 use super::model::{StageId, TroubleId, UserId};
 use super::timeline::Event;
@@ -103,16 +103,7 @@ impl Facts {
         let value = value.trim().to_string();
         match key {
             FactKey::Part => self.part = Some(value),
-            FactKey::Lot => {
-                if replace {
-                    self.lots.clear();
-                }
-                for lot in lots_in(&value) {
-                    if !self.lots.contains(&lot) {
-                        self.lots.push(lot);
-                    }
-                }
-            }
+            FactKey::Lot => self.lots = self.lots_with(&value, replace),
             FactKey::Qty => self.qty = Some(value),
             FactKey::Occurred => self.occurred = Some(value),
             FactKey::Found => self.found = Some(value),
@@ -122,6 +113,17 @@ impl Facts {
 
     pub fn is_empty(&self) -> bool {
         FactKey::ALL.iter().all(|k| self.get(*k).is_none())
+    }
+
+    /// The lots after `value` is recorded: added to the list, or replacing it.
+    fn lots_with(&self, value: &str, replace: bool) -> Vec<String> {
+        let mut lots = if replace { Vec::new() } else { self.lots.clone() };
+        for lot in lots_in(value) {
+            if !lots.contains(&lot) {
+                lots.push(lot);
+            }
+        }
+        lots
     }
 }
 
@@ -603,12 +605,21 @@ fn set_facts(w: &mut Work, user: &UserId, fields: Vec<(FactKey, String)>, correc
     if fields.is_empty() {
         return Reply::Step(StepReply::FactsSet { keys: Vec::new() });
     }
+    // The form gives the whole list of lots; the command adds to it.
+    let replace_lots = correction || fields.len() > 1;
+    // Lots accumulate: the whole list is one text, bounded as any other (the form shows it
+    // whole, in an input Slack caps at that length).
+    if let Some((_, value)) = fields.iter().find(|(k, _)| *k == FactKey::Lot) {
+        let lots = w.t.substance.facts.lots_with(value, replace_lots).join(", ");
+        let len = crate::trouble::markup::unescape(&lots).chars().count();
+        if len > TEXT_LIMIT {
+            return Reply::Usage(UsageError::LotListFull { limit: TEXT_LIMIT, len });
+        }
+    }
     w.start_stage_quietly(StageId::Facts);
     for (key, value) in &fields {
         let old = w.t.substance.facts.get(*key);
-        // The form gives the whole list of lots; the command adds one.
-        let replace = correction || (fields.len() > 1 && *key == FactKey::Lot);
-        w.t.substance.facts.set(*key, value, replace);
+        w.t.substance.facts.set(*key, value, replace_lots);
         let event = if correction {
             StepEvent::FactSuperseded {
                 key: *key,
