@@ -360,3 +360,40 @@ async fn a_typed_acknowledgement_line_in_the_summary_stays_quoted_in_the_kickoff
         );
     }
 }
+
+#[tokio::test]
+async fn typed_markdown_links_and_html_stay_text_in_the_markdown_and_8d_exports() {
+    let mut bot = spawn_bot().await;
+    let t = bot
+        .open_ready("ACME: see [the invoice](https://evil.example/pay) now")
+        .await;
+    bot.command_text(
+        SALES,
+        &t.channel,
+        "fact symptom cracked <img src=x onerror=alert(1)> ![logo](https://evil.example/p.png) [Download fix][1]\n[1]: https://evil.example/fix.exe",
+    )
+    .await;
+    let data_dir = bot.dir.path().to_path_buf();
+    bot.stop().await;
+    let (_dir, config) = config_file();
+    for format in ["md", "8d"] {
+        let out = export(&config, &data_dir, &t.id, format);
+        assert!(
+            out.contains("cracked &lt;img src=x"),
+            "{format}: the tag is shown as text: {out}"
+        );
+        assert!(
+            out.contains(r"see \[the invoice](https://evil.example/pay)"),
+            "{format}: {out}"
+        );
+        assert!(!out.contains('<'), "{format}: no tag of any kind is live: {out}");
+        let bare = out
+            .match_indices('[')
+            .filter(|(i, _)| !out[..*i].ends_with('\\'))
+            .count();
+        assert_eq!(
+            bare, 0,
+            "{format}: every [ is escaped, so no link, image or reference is live: {out}"
+        );
+    }
+}

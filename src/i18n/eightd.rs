@@ -267,7 +267,7 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
 
 /// `trouble-bot export ID --format 8d`: plain text for a file, nothing that acts on a terminal.
 pub fn export_eightd(l: Locale, config: &Config, t: &Trouble) -> String {
-    crate::slack::text::strip_controls(&crate::slack::blocks::unescape(&eightd_markdown(l, config, t)))
+    super::report::markdown_file(&eightd_markdown(l, config, t))
 }
 
 /// The 8D in the channel: one message, its sections cut to Slack's limits.

@@ -525,12 +525,22 @@ pub fn slack_parts(text: &str, limit: usize) -> Vec<String> {
     parts
 }
 
-/// `trouble-bot export ID` (Markdown): the report for people, plainly readable (Slack's
-/// entities decoded) and with nothing that acts on a terminal (controls, escapes, bidi).
+/// `trouble-bot export ID` (Markdown): the report for people, plainly readable and with
+/// nothing that acts on a terminal (controls, escapes, bidi) or in a Markdown viewer.
 pub fn export_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entry]) -> String {
-    strip_controls(&crate::slack::blocks::unescape(&report_markdown(
-        l, config, t, timeline,
-    )))
+    markdown_file(&report_markdown(l, config, t, timeline))
+}
+
+/// A report or 8D in Slack's escaped form as a Markdown file: `&`, `>` decoded for reading;
+/// `<` kept as `&lt;`, so typed HTML (`<img onerror=…>`) is text; every `[` escaped, so a typed
+/// `[label](https://…)`, image or reference link never becomes a link hiding its address (the
+/// report itself writes none); no controls.
+pub(super) fn markdown_file(escaped: &str) -> String {
+    strip_controls(escaped)
+        .replace('<', "&lt;")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+        .replace('[', "\\[")
 }
 
 /// `trouble-bot export ID --format json`: the data as stored, with every control and bidi
