@@ -397,3 +397,69 @@ async fn typed_markdown_links_and_html_stay_text_in_the_markdown_and_8d_exports(
         );
     }
 }
+
+/// About 2,990 typed characters of words, under the 3,000 a text may hold.
+fn long_text(tag: &str) -> String {
+    let mut s = format!("{tag} ");
+    while s.chars().count() < 2_990 {
+        s.push_str("lorem ipsum ");
+    }
+    s.chars().take(2_990).collect()
+}
+
+#[tokio::test]
+async fn long_allowed_texts_keep_the_status_and_the_8d_within_one_slack_message_and_say_they_were_shortened() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    for command in [
+        format!("fact symptom {}", long_text("symptom")),
+        format!("fact found {}", long_text("found")),
+        format!("fact part {}", long_text("part")),
+        format!(
+            "cause {} escape: {}",
+            &long_text("cause")[..1400],
+            &long_text("escape")[..1400]
+        ),
+        format!("scope {}", long_text("scope")),
+        format!("action interim {} owner:<@{SALES}>", &long_text("interim")[..2900]),
+        "cost ¥50,000 ours courier".to_string(),
+        format!("cost ¥70,000 ours {}", &long_text("freight")[..2900]),
+    ] {
+        let a = bot.command_text(SALES, &t.channel, &command).await;
+        assert!(!a.contains("too long"), "{a}");
+    }
+    let a = bot.command_text(SALES, &t.channel, "report 8d").await;
+    assert!(a.contains("8D"), "{a}");
+    // The fake Slack refuses, as Slack does, a message past 50 blocks or ~12,000 characters.
+    bot.settle().await;
+    let status_ts = trouble(&bot, &t.id).status.expect("the status").ts.to_string();
+    let (eightd, status) = eventually("the 8D posted and the status updated", SLOW, || {
+        let calls = bot.slack.calls();
+        let eightd = calls.iter().find(|c| {
+            c.method == "chat.postMessage" && c.params["text"].as_str().is_some_and(|x| x.contains("8D report"))
+        })?;
+        let status = calls
+            .iter()
+            .rev()
+            .find(|c| c.method == "chat.update" && c.params["ts"] == status_ts.as_str())
+            .filter(|c| sent(c).contains("¥70,000"))?;
+        Some((sent(eightd), sent(status)))
+    })
+    .await;
+    assert!(eightd.contains("Long texts are shortened here"), "{eightd}");
+    assert!(eightd.contains("D8"), "the 8D's last section is there: {eightd}");
+    assert!(status.contains("Long texts are shortened here"), "{status}");
+    assert!(
+        status.contains("*Totals*") && status.contains("¥120,000"),
+        "the totals are never cut: {status}"
+    );
+    bot.settle().await;
+    let refused: Vec<String> = bot
+        .slack
+        .calls()
+        .iter()
+        .filter(|c| c.method.starts_with("chat.") && c.outcome.starts_with("error:"))
+        .map(|c| format!("{} {}", c.method, c.outcome))
+        .collect();
+    assert!(refused.is_empty(), "Slack refused: {refused:?}");
+}

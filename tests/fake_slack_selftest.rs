@@ -753,3 +753,26 @@ fn the_channel_limiter_forgives_20_ms_of_jitter_and_no_more() {
     assert!(limiter.take("DU1", t0) && limiter.take("DU1", t0));
     assert!(!limiter.take("U1", t0), "U1 and DU1 are one channel");
 }
+
+#[tokio::test]
+async fn blocks_past_slacks_limits_are_refused_as_slack_refuses_them() {
+    let fake = FakeSlack::start().await;
+    let section = |n: usize| json!({"type": "section", "text": {"type": "mrkdwn", "text": "x".repeat(n)}});
+    let post = |blocks: Vec<Value>| json!({"channel": "C0ANY", "text": "t", "blocks": blocks});
+    let ok = call(&fake, "chat.postMessage", post(vec![section(3000); 3])).await;
+    assert_eq!(ok["ok"], true, "{ok}");
+    let long = call(&fake, "chat.postMessage", post(vec![section(3000); 5])).await;
+    assert_eq!(long["error"], "msg_blocks_too_long");
+    let many = call(&fake, "chat.postMessage", post(vec![section(1); 51])).await;
+    assert_eq!(many["error"], "invalid_blocks");
+    let wide = call(&fake, "chat.postMessage", post(vec![section(3001)])).await;
+    assert_eq!(wide["error"], "invalid_blocks");
+    let ts = ok["ts"].as_str().expect("ts");
+    let update = call(
+        &fake,
+        "chat.update",
+        json!({"channel": "C0ANY", "ts": ts, "text": "t", "blocks": vec![section(3000); 5]}),
+    )
+    .await;
+    assert_eq!(update["error"], "msg_blocks_too_long");
+}

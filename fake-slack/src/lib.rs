@@ -1326,6 +1326,9 @@ impl World {
         if self.unknown_users.contains(&raw_channel) {
             return err("channel_not_found");
         }
+        if let Some(problem) = blocks_problem(p) {
+            return err(problem);
+        }
         let has_content = ["text", "blocks", "attachments", "markdown_text"]
             .iter()
             .any(|k| s(p, k).is_some_and(|v| !v.is_empty()) || p.get(*k).is_some_and(Value::is_array));
@@ -1353,6 +1356,9 @@ impl World {
     fn update_message(&mut self, p: &Value) -> Value {
         let channel = dm_or_channel(&s(p, "channel").unwrap_or_default());
         let ts = s(p, "ts").unwrap_or_default();
+        if let Some(problem) = blocks_problem(p) {
+            return err(problem);
+        }
         if self.lean {
             return json!({"ok": true, "channel": channel, "ts": ts, "text": p.get("text").cloned().unwrap_or(json!(""))});
         }
@@ -1644,6 +1650,28 @@ fn flag(p: &Value, key: &str) -> bool {
 }
 
 /// A JSON-valued param (view, blocks, metadata): an object/array in JSON bodies, a JSON string in forms.
+/// What Slack refuses in a message's blocks, as it answers: more than 50 blocks, a section's
+/// text over 3,000 characters or a field's over 2,000 (`invalid_blocks`), or texts that together
+/// pass about 12,000 characters though each is within its own limit (`msg_blocks_too_long`).
+fn blocks_problem(p: &Value) -> Option<&'static str> {
+    let blocks = json_param(p, "blocks")?;
+    let blocks = blocks.as_array()?;
+    if blocks.len() > 50 {
+        return Some("invalid_blocks");
+    }
+    let chars = |v: &Value| v["text"].as_str().map_or(0, |t| t.chars().count());
+    let mut total = 0;
+    for b in blocks {
+        let (text, fields) = (chars(&b["text"]), b["fields"].as_array().map(Vec::as_slice).unwrap_or_default());
+        let elements = b["elements"].as_array().map(Vec::as_slice).unwrap_or_default();
+        if text > 3000 || fields.iter().any(|f| chars(f) > 2000) {
+            return Some("invalid_blocks");
+        }
+        total += text + fields.iter().map(chars).sum::<usize>() + elements.iter().map(|e| chars(e) + chars(&e["text"])).sum::<usize>();
+    }
+    (total > 12_000).then_some("msg_blocks_too_long")
+}
+
 fn json_param(p: &Value, key: &str) -> Option<Value> {
     match p.get(key)? {
         Value::String(text) => serde_json::from_str(text).ok(),

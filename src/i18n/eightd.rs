@@ -270,12 +270,12 @@ pub fn export_eightd(l: Locale, config: &Config, t: &Trouble) -> String {
     super::report::markdown_file(&eightd_markdown(l, config, t))
 }
 
-/// The 8D in the channel: one message, its sections cut to Slack's limits.
+/// The 8D in the channel: one message, its sections cut to Slack's limits (and the longest
+/// shortened to fit one message, with a note: the export has it whole).
 pub fn rendered(l: Locale, config: &Config, t: &Trouble) -> super::Rendered {
     let mrkdwn = super::report_mrkdwn(&eightd_markdown(l, config, t));
     let blocks = super::slack_parts(&mrkdwn, 2900)
         .iter()
-        .take(45)
         .map(|p| crate::slack::blocks::section(p))
         .collect();
     super::Rendered {

@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use super::{format_duration, format_time, severity_default_name, stage_icon, stage_name, stage_state, Locale};
 use crate::config::Config;
 use crate::slack::blocks::{
-    actions, button, context, cut, divider, escape, fields, header, section, Block, Button, Rendered,
+    actions, button, context, cut, divider, escape, fields, fit, header, section, Block, Button, Rendered,
+    MESSAGE_TEXT_BUDGET,
 };
 use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, quoted, Where};
@@ -156,12 +157,128 @@ pub fn render_to(l: Locale, config: &Config, t: &Trouble, message: &Message, to:
 }
 
 pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Rendered {
+    let mut rendered = render_whole(l, config, t, message);
+    let mut shortened = false;
+    if rendered.blocks.as_deref().is_some_and(too_big) {
+        // What people typed is shortened, never the message's shape: its headings, stages and
+        // totals stay. Each typed text gets the longest common length that fits.
+        let fits = |cap: usize| {
+            let r = render_whole(l, config, &with_texts_capped(t, cap), message);
+            (!r.blocks.as_deref().is_some_and(too_big)).then_some(r)
+        };
+        let (mut low, mut high) = (MIN_TYPED_CAP, crate::trouble::command::TEXT_LIMIT);
+        let mut best = fits(low);
+        while best.is_some() && low < high {
+            let mid = (low + high).div_ceil(2);
+            match fits(mid) {
+                Some(r) => (low, best) = (mid, Some(r)),
+                None => high = mid - 1,
+            }
+        }
+        if let Some(r) = best {
+            (rendered, shortened) = (r, true);
+        }
+    }
+    if let Some(blocks) = rendered.blocks.as_mut() {
+        fit_message(l, blocks, shortened);
+    }
+    rendered
+}
+
+/// [`render_full`] with the fallback text cut to its limit and the Japanese wording applied.
+fn render_whole(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Rendered {
     let mut rendered = render_full(l, config, t, message);
     rendered.text = cut(&super::san(l, &rendered.text), FALLBACK_TEXT_LIMIT);
     if let Some(blocks) = rendered.blocks.as_mut() {
         super::san_blocks(l, blocks);
     }
     rendered
+}
+
+/// The shortest a typed text is cut to when a message must shrink to fit.
+const MIN_TYPED_CAP: usize = 80;
+
+fn too_big(blocks: &[Block]) -> bool {
+    blocks.len() > MAX_BLOCKS - 1 || blocks.iter().map(Block::text_chars).sum::<usize>() > MESSAGE_TEXT_BUDGET
+}
+
+/// `t` with every text someone typed cut to `cap` characters (as [`cut`] does: never inside an
+/// entity or a mention), for a message that would not fit whole.
+fn with_texts_capped(t: &Trouble, cap: usize) -> Trouble {
+    let mut t = t.clone();
+    let c = |s: &mut String| *s = cut(s, cap);
+    let facts = &mut t.substance.facts;
+    for text in [&mut t.summary, &mut t.customer].into_iter().chain(
+        [
+            &mut facts.part,
+            &mut facts.qty,
+            &mut facts.occurred,
+            &mut facts.found,
+            &mut facts.symptom,
+        ]
+        .into_iter()
+        .flatten(),
+    ) {
+        c(text);
+    }
+    let s = &mut t.substance;
+    s.scope.iter_mut().for_each(|l| {
+        c(&mut l.text);
+        l.checked.iter_mut().for_each(|m| c(&mut m.note));
+    });
+    if let Some(cause) = s.cause.as_mut() {
+        c(&mut cause.text);
+        cause.escape.iter_mut().for_each(c);
+    }
+    s.actions.iter_mut().for_each(|a| {
+        c(&mut a.text);
+        a.done
+            .iter_mut()
+            .chain(a.verified.iter_mut())
+            .for_each(|m| c(&mut m.note));
+    });
+    if let Some(r) = s.returned.as_mut() {
+        r.qty.iter_mut().chain(r.tracking.iter_mut()).for_each(c);
+    }
+    t.stages.iter_mut().flat_map(|s| s.notes.iter_mut()).for_each(c);
+    t.customer_updates.iter_mut().for_each(|u| c(&mut u.text));
+    t.costs.iter_mut().for_each(|k| c(&mut k.note));
+    t.measures.iter_mut().for_each(|m| c(&mut m.text));
+    t.split.iter_mut().for_each(|s| c(&mut s.reason));
+    if let Some(closed) = t.closed.as_mut() {
+        c(&mut closed.note);
+        closed.forced_reason.iter_mut().for_each(c);
+    }
+    t
+}
+
+/// Slack takes at most 50 blocks in a message.
+const MAX_BLOCKS: usize = 50;
+
+/// Keeps a message within what Slack takes as one (50 blocks, about 12,000 characters of
+/// text in all: beyond, it refuses the whole message, and a status would stay stale or an 8D
+/// be lost). The longest texts are shortened to fit, the button kept, and a note says so.
+fn fit_message(l: Locale, blocks: &mut Vec<Block>, shortened: bool) {
+    let note = context(tr!(
+        l,
+        "✂️ Slackの1件のメッセージに収まるよう、長い記述を短くしています。全文は `/trouble report` で確認できます。",
+        "✂️ Long texts are shortened here to fit one Slack message: `/trouble report` has everything, whole."
+    ));
+    let buttons = matches!(blocks.last(), Some(Block::Actions { .. }))
+        .then(|| blocks.pop())
+        .flatten();
+    let room = MAX_BLOCKS - 1 - usize::from(buttons.is_some());
+    let mut shortened = shortened || blocks.len() > room;
+    blocks.truncate(room);
+    let mut budget = MESSAGE_TEXT_BUDGET;
+    if let Some(Block::Actions { elements, .. }) = &buttons {
+        budget -= elements.iter().map(|b| b.text.chars().count()).sum::<usize>();
+    }
+    shortened |= fit(blocks, budget);
+    if shortened {
+        blocks.push(note);
+    }
+    blocks.extend(buttons);
 }
 
 fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Rendered {
@@ -842,21 +959,8 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
         )));
     }
     if !t.costs.is_empty() {
-        let mut lines: Vec<String> = t
-            .costs
-            .iter()
-            .map(|c| {
-                format!(
-                    "• {}{}",
-                    cost_phrase(l, c, Where::OwnChannel),
-                    if c.note.trim().is_empty() {
-                        String::new()
-                    } else {
-                        format!(" — {}", here(&c.note))
-                    }
-                )
-            })
-            .collect();
+        // The totals first: a long list of costs is what gets cut to Slack's limits, never them.
+        let mut lines = Vec::new();
         if let Some(totals) = super::agreement::totals_text(l, t) {
             lines.push(tr!(
                 l,
@@ -871,6 +975,17 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
                 format!("*With the split applied* {shares}")
             ));
         }
+        lines.extend(t.costs.iter().map(|c| {
+            format!(
+                "• {}{}",
+                cost_phrase(l, c, Where::OwnChannel),
+                if c.note.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {}", here(&c.note))
+                }
+            )
+        }));
         blocks.push(section(&format!(
             "{}\n{}",
             tr!(l, "*補償・費用*", "*Costs*"),

@@ -76,6 +76,53 @@ pub fn cut(text: &str, max: usize) -> String {
     s
 }
 
+/// The most characters of text a message's blocks hold together. Slack refuses a message whose
+/// blocks total about 12,000–13,000 characters (`msg_blocks_too_long`), though each block is
+/// within its own limit; this leaves room for a note saying what was shortened.
+pub const MESSAGE_TEXT_BUDGET: usize = 11_000;
+
+/// Shortens the longest texts of `blocks` (never a button's) to one common length, the longest
+/// that lets them all fit `budget` characters together; short texts stay whole. Whether
+/// anything was cut.
+pub fn fit(blocks: &mut [Block], budget: usize) -> bool {
+    let mut lengths = Vec::new();
+    let mut fixed = 0;
+    for b in blocks.iter_mut() {
+        b.visit_texts(&mut |text, shrinkable| {
+            let n = text.chars().count();
+            if shrinkable {
+                lengths.push(n);
+            } else {
+                fixed += n;
+            }
+        });
+    }
+    let total = fixed + lengths.iter().sum::<usize>();
+    if total <= budget {
+        return false;
+    }
+    let room = budget.saturating_sub(fixed);
+    // The longest common length `cap` with Σ min(len, cap) ≤ room (each cut adds its `…`).
+    let fits = |cap: usize| lengths.iter().map(|&n| n.min(cap)).sum::<usize>() <= room;
+    let (mut low, mut high) = (0, lengths.iter().copied().max().unwrap_or(0));
+    while low < high {
+        let mid = (low + high).div_ceil(2);
+        if fits(mid) {
+            low = mid;
+        } else {
+            high = mid - 1;
+        }
+    }
+    for b in blocks.iter_mut() {
+        b.visit_texts(&mut |text, shrinkable| {
+            if shrinkable && text.chars().count() > low {
+                *text = cut(text, low.max(1));
+            }
+        });
+    }
+    true
+}
+
 /// One block of the bot's messages. Typed rather than built as a `Value`: a delivery renders
 /// its message for each attempt, and a `Value`'s maps (their key strings, and dropping them)
 /// cost more than the text itself. Serialised exactly as the `json!` it replaced: keys in
@@ -112,18 +159,35 @@ pub struct Button {
 impl Block {
     /// Applies `f` to each text a reader sees (headers, sections, fields, contexts, buttons).
     pub fn map_texts(&mut self, f: impl Fn(&str) -> String) {
-        let apply = |s: &mut String| *s = f(s);
+        self.visit_texts(&mut |text, _| *text = f(text));
+    }
+
+    /// The characters of text a reader sees in it: what Slack counts against a message.
+    pub fn text_chars(&self) -> usize {
+        let n = |s: &String| s.chars().count();
         match self {
-            Block::Header(text) | Block::Context(text) => apply(text),
+            Block::Header(text) | Block::Context(text) => n(text),
+            Block::Section { text, accessory } => n(text) + accessory.as_ref().map_or(0, |b| n(&b.text)),
+            Block::Fields(fields) => fields.iter().map(n).sum(),
+            Block::Divider => 0,
+            Block::Actions { elements, .. } => elements.iter().map(|b| n(&b.text)).sum(),
+        }
+    }
+
+    /// Visits each text a reader sees, and whether it may be shortened (a button's label, kept
+    /// short anyway, may not: it says what the button does).
+    fn visit_texts(&mut self, f: &mut impl FnMut(&mut String, bool)) {
+        match self {
+            Block::Header(text) | Block::Context(text) => f(text, true),
             Block::Section { text, accessory } => {
-                apply(text);
+                f(text, true);
                 if let Some(b) = accessory {
-                    apply(&mut b.text);
+                    f(&mut b.text, false);
                 }
             }
-            Block::Fields(fields) => fields.iter_mut().for_each(apply),
+            Block::Fields(fields) => fields.iter_mut().for_each(|text| f(text, true)),
             Block::Divider => {}
-            Block::Actions { elements, .. } => elements.iter_mut().for_each(|b| apply(&mut b.text)),
+            Block::Actions { elements, .. } => elements.iter_mut().for_each(|b| f(&mut b.text, false)),
         }
     }
 }
