@@ -22,7 +22,8 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 
 use crate::app::App;
 use crate::config::Config;
-use crate::i18n::{export_json, export_markdown};
+use crate::i18n::admin as admin_text;
+use crate::i18n::{export_json, export_markdown, Locale};
 use crate::store::{pg, SledStore as Store, TreeRecords};
 use crate::trouble::model::{Trouble, TroubleId};
 use crate::trouble::timeline::{verify_chain, Entry};
@@ -100,7 +101,7 @@ pub fn export(config: &Config, store: &Store, id: &str, format: Format) -> Outco
     let read = store.with_writes_paused(|s| Ok::<_, crate::store::StoreError>((s.get(&id)?, s.timeline(&id)?)));
     match read {
         Ok((Some(t), timeline)) => report(config, &t, &timeline, format),
-        Ok((None, _)) => Outcome::failed(format!("no trouble {id}")),
+        Ok((None, _)) => Outcome::failed(crate::i18n::admin::no_trouble(config.locale, id.as_str())),
         Err(e) => Outcome::failed(e.to_string()),
     }
 }
@@ -120,7 +121,7 @@ pub fn export_from_database(config: &Config, url: &str, id: &str, format: Format
         });
     match read {
         Ok(Some((t, timeline))) => report(config, &t, &timeline, format),
-        Ok(None) => Outcome::failed(format!("no trouble {id}")),
+        Ok(None) => Outcome::failed(crate::i18n::admin::no_trouble(config.locale, id.as_str())),
         // A decode error quotes what it read: stored text never acts on the terminal.
         Err(e) => Outcome::failed(crate::store::printable(&e)),
     }
@@ -148,7 +149,7 @@ fn report(config: &Config, trouble: &Trouble, timeline: &[Entry], format: Format
 }
 
 /// Recomputes every timeline's hash chain; names the first broken entry of each broken one.
-pub fn verify(store: &Store) -> Outcome {
+pub fn verify(l: Locale, store: &Store) -> Outcome {
     // A trouble and its timeline entries are written in one transaction; read them the same way.
     store.with_writes_paused(|store| {
         let walked = match store.troubles_where(|_| true) {
@@ -159,28 +160,28 @@ pub fn verify(store: &Store) -> Outcome {
         let mut broken = 0;
         for u in &walked.unreadable {
             broken += 1;
-            out.push_str(&format!("BROKEN {u}\n"));
+            out.push_str(&admin_text::broken_line(u));
         }
         let troubles = walked.troubles;
         for t in &troubles {
             let result = store.timeline(&t.id).map_err(|e| e.to_string()).and_then(|entries| {
                 verify_chain(&entries, t.timeline_len, &t.timeline_head)
-                    .map_err(|b| format!("entry {} {}", b.seq + 1, b.why))
+                    .map_err(|b| crate::i18n::chain_broken_short(l, &b))
             });
             if let Err(why) = result {
                 broken += 1;
                 // A decode error quotes what it read: stored text never acts on the terminal.
                 let line = crate::store::printable(&format!("{}: {why}", t.id));
-                out.push_str(&format!("BROKEN {line}\n"));
+                out.push_str(&admin_text::broken_line(&line));
             }
         }
         let checked = troubles.len() + walked.unreadable.len();
-        out.push_str(&format!("{checked} troubles checked, {broken} broken\n"));
+        out.push_str(&admin_text::checked(l, checked, broken));
         let queued = match store.unreadable_queued() {
             Ok(queued) => queued,
             Err(e) => return Outcome::failed(e.to_string()),
         };
-        out.push_str(&queued_report(&queued));
+        out.push_str(&queued_report(l, &queued));
         Outcome {
             code: u8::from(broken > 0 || !queued.is_empty()),
             stdout: out,
@@ -191,13 +192,13 @@ pub fn verify(store: &Store) -> Outcome {
 
 /// `verify`'s lines for the stored timers and queued calls whose records do not read (nothing
 /// when every one reads).
-pub fn queued_report(queued: &[String]) -> String {
+pub fn queued_report(l: Locale, queued: &[String]) -> String {
     let mut out = String::new();
     for line in queued {
-        out.push_str(&format!("BROKEN {line}\n"));
+        out.push_str(&admin_text::broken_line(line));
     }
     if !queued.is_empty() {
-        out.push_str(&format!("{} stored timers or queued calls do not read\n", queued.len()));
+        out.push_str(&admin_text::unreadable_queued(l, queued.len()));
     }
     out
 }
@@ -207,7 +208,7 @@ pub fn run(config: &Config, request: Request) -> Outcome {
     match ask(&config.data_dir, &request) {
         Ok(Some((outcome, _))) => return outcome,
         Ok(None) => {}
-        Err(e) => return not_answering(&config.data_dir, e),
+        Err(e) => return not_answering(config.locale, &config.data_dir, e),
     }
     let store = match open_existing(config) {
         Ok(store) => store,
@@ -221,7 +222,7 @@ fn on_store(config: &Config, store: &Store, request: Request) -> (Outcome, Vec<u
     match request {
         Request::Ping => (Outcome::ok(String::new()), Vec::new()),
         Request::Export { id, format } => (export(config, store, &id, format), Vec::new()),
-        Request::Verify => (verify(store), Vec::new()),
+        Request::Verify => (verify(config.locale, store), Vec::new()),
         // Copied into memory with writes paused; sent after, with writes flowing again.
         Request::Backup => match store.with_writes_paused(Store::records) {
             Ok(trees) => (Outcome::ok(String::new()), frames(&trees)),
@@ -236,32 +237,24 @@ pub fn backup(config: &Config, dir: &Path) -> Outcome {
         return Outcome::failed(crate::i18n::admin::sled_only(config.locale));
     }
     if dir.join("db").exists() {
-        return Outcome::failed(format!(
-            "{} already holds a store: back up into a new or empty directory",
-            dir.display()
-        ));
+        return Outcome::failed(admin_text::backup_target_taken(config.locale, dir));
     }
     let trees = match ask(&config.data_dir, &Request::Backup) {
         Ok(Some((outcome, _))) if outcome.code != 0 => return outcome,
         Ok(Some((_, mut frames))) => match read_frames(&mut frames) {
             Ok(trees) => trees,
-            Err(e) => return not_answering(&config.data_dir, e),
+            Err(e) => return not_answering(config.locale, &config.data_dir, e),
         },
         Ok(None) => match open_existing(config).map(|store| store.with_writes_paused(Store::records)) {
             Ok(Ok(trees)) => trees,
             Ok(Err(e)) => return Outcome::failed(e.to_string()),
             Err(outcome) => return outcome,
         },
-        Err(e) => return not_answering(&config.data_dir, e),
+        Err(e) => return not_answering(config.locale, &config.data_dir, e),
     };
     match write_store(dir, &trees) {
-        Ok(()) => Outcome::ok(format!(
-            "backup of {} troubles written to {}\ncheck it with: TROUBLE_DATA_DIR={} trouble-bot verify\n",
-            trouble_count(&trees),
-            dir.display(),
-            dir.display()
-        )),
-        Err(e) => Outcome::failed(format!("cannot write the backup to {}: {e}", dir.display())),
+        Ok(()) => Outcome::ok(admin_text::backup_written(config.locale, trouble_count(&trees), dir)),
+        Err(e) => Outcome::failed(admin_text::backup_not_written(config.locale, dir, &e)),
     }
 }
 
@@ -271,17 +264,11 @@ pub fn restore(config: &Config, from: &Path) -> Outcome {
     if config.database_url.is_some() {
         return Outcome::failed(crate::i18n::admin::sled_only(config.locale));
     }
-    let data_dir = &config.data_dir;
+    let (l, data_dir) = (config.locale, &config.data_dir);
     match ask(data_dir, &Request::Ping) {
         Ok(None) => {}
-        Ok(Some(_)) => {
-            return Outcome::failed(format!(
-                "the bot is running on {} (it answered on {}): stop it first (e.g. systemctl stop trouble-bot), then restore",
-                data_dir.display(),
-                socket_path(data_dir).display()
-            ))
-        }
-        Err(e) => return not_answering(data_dir, e),
+        Ok(Some(_)) => return Outcome::failed(admin_text::bot_running(l, data_dir, &socket_path(data_dir))),
+        Err(e) => return not_answering(l, data_dir, e),
     }
     // `backup` writes `db` last, whole (see `write_store`): a backup whose writing did not
     // finish has none, and is refused before anything opens it.
@@ -291,15 +278,11 @@ pub fn restore(config: &Config, from: &Path) -> Outcome {
     let trees = {
         let backup = match Store::open(from) {
             Ok(store) => store,
-            Err(e) => return Outcome::failed(format!("cannot open the backup in {}: {e}", from.display())),
+            Err(e) => return Outcome::failed(admin_text::backup_unopenable(l, from, &e)),
         };
-        let checked = verify(&backup);
+        let checked = verify(l, &backup);
         if checked.code != 0 {
-            return Outcome::failed(format!(
-                "the backup in {} does not verify; nothing was restored:\n{}",
-                from.display(),
-                checked.stdout.trim_end()
-            ));
+            return Outcome::failed(admin_text::backup_does_not_verify(l, from, checked.stdout.trim_end()));
         }
         match backup.records() {
             Ok(trees) => trees,
@@ -310,7 +293,7 @@ pub fn restore(config: &Config, from: &Path) -> Outcome {
     let mut kept = String::new();
     if current.exists() {
         // Opening it proves no other process (a bot without its admin socket) is using it.
-        if let Err(outcome) = open(data_dir) {
+        if let Err(outcome) = open(l, data_dir) {
             return outcome;
         }
         let aside = (1..)
@@ -321,18 +304,13 @@ pub fn restore(config: &Config, from: &Path) -> Outcome {
             .find(|p| !p.exists())
             .expect("a free name");
         if let Err(e) = std::fs::rename(&current, &aside) {
-            return Outcome::failed(format!("cannot move the current store aside: {e}"));
+            return Outcome::failed(admin_text::store_not_moved_aside(l, &e));
         }
-        kept = format!("; the previous store is kept in {}", aside.display());
+        kept = admin_text::kept_aside(l, &aside);
     }
     match write_store(data_dir, &trees) {
-        Ok(()) => Outcome::ok(format!(
-            "restored {} troubles from {} into {}{kept}\n",
-            trouble_count(&trees),
-            from.display(),
-            data_dir.display()
-        )),
-        Err(e) => Outcome::failed(format!("cannot write the store in {}: {e}{kept}", data_dir.display())),
+        Ok(()) => Outcome::ok(admin_text::restored(l, trouble_count(&trees), from, data_dir, &kept)),
+        Err(e) => Outcome::failed(admin_text::store_not_written(l, data_dir, &e, &kept)),
     }
 }
 
@@ -346,24 +324,16 @@ fn open_existing(config: &Config) -> Result<Store, Outcome> {
             &config.data_dir,
         )));
     }
-    open(&config.data_dir)
+    open(config.locale, &config.data_dir)
 }
 
-fn open(data_dir: &Path) -> Result<Store, Outcome> {
-    Store::open(data_dir).map_err(|e| {
-        Outcome::failed(format!(
-            "cannot open the store in {}: {e}\n(if a bot is running on it, its admin socket {} did not answer)",
-            data_dir.display(),
-            socket_path(data_dir).display()
-        ))
-    })
+fn open(l: Locale, data_dir: &Path) -> Result<Store, Outcome> {
+    Store::open(data_dir)
+        .map_err(|e| Outcome::failed(admin_text::store_unopenable(l, data_dir, &e, &socket_path(data_dir))))
 }
 
-fn not_answering(data_dir: &Path, e: io::Error) -> Outcome {
-    Outcome::failed(format!(
-        "the running bot did not answer on {}: {e}",
-        socket_path(data_dir).display()
-    ))
+fn not_answering(l: Locale, data_dir: &Path, e: io::Error) -> Outcome {
+    Outcome::failed(admin_text::bot_not_answering(l, &socket_path(data_dir), &e))
 }
 
 fn trouble_count(trees: &[TreeRecords]) -> usize {

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use trouble_bot::admin::{self, Outcome};
 use trouble_bot::config::Config;
+use trouble_bot::i18n::{admin as admin_text, Locale};
 use trouble_bot::store::pg;
 
 trouble_bot::use_jemalloc!();
@@ -122,7 +123,7 @@ fn main() -> ExitCode {
             })
         }),
         Command::Verify => with_config(|config| match &config.database_url {
-            Some(url) => verify_database(url.expose()),
+            Some(url) => verify_database(config.locale, url.expose()),
             None => print_outcome(admin::run(&config, admin::Request::Verify)),
         }),
         Command::Backup { dir } => with_config(|config| print_outcome(admin::backup(&config, &dir))),
@@ -286,7 +287,7 @@ fn migrate_store(from: &Path, to: &str) -> ExitCode {
         let pool = pg::connect(to)?;
         pg::migrate(&pool).await?;
         let copied = pg::copy::copy_from_sled(from, &pool).await?;
-        let checked = pg::copy::verify(&pool).await?;
+        let checked = pg::copy::verify(&pool, Locale::En).await?;
         Ok::<_, pg::PgError>((copied, checked))
     });
     match result {
@@ -299,7 +300,8 @@ fn migrate_store(from: &Path, to: &str) -> ExitCode {
                 copied.outbox,
                 copied.timers
             );
-            report_checked(&checked)
+            // Run without a config, so in English.
+            report_checked(Locale::En, &checked)
         }
         Err(pg::PgError::Store(e)) => {
             eprintln!("cannot open {}: {e} (stop the bot that uses it first)", from.display());
@@ -313,10 +315,10 @@ fn migrate_store(from: &Path, to: &str) -> ExitCode {
 }
 
 /// Recomputes every chain in the database, in one snapshot, beside running instances.
-fn verify_database(url: &str) -> ExitCode {
-    let result = block_on(async { pg::copy::verify(&pg::connect(url)?).await });
+fn verify_database(l: Locale, url: &str) -> ExitCode {
+    let result = block_on(async { pg::copy::verify(&pg::connect(url)?, l).await });
     match result {
-        Ok(checked) => report_checked(&checked),
+        Ok(checked) => report_checked(l, &checked),
         Err(e) => {
             eprintln!("{}: {e}", pg::redacted(url));
             ExitCode::FAILURE
@@ -325,13 +327,13 @@ fn verify_database(url: &str) -> ExitCode {
 }
 
 /// Prints a chain check as `verify` does for sled: each broken trouble, then the count.
-fn report_checked(checked: &pg::copy::Checked) -> ExitCode {
+fn report_checked(l: Locale, checked: &pg::copy::Checked) -> ExitCode {
     for broken in &checked.broken {
         // A decode error quotes what it read: stored text never acts on the terminal.
-        println!("BROKEN {}", trouble_bot::store::printable(broken));
+        print!("{}", admin_text::broken_line(&trouble_bot::store::printable(broken)));
     }
-    println!("{} troubles checked, {} broken", checked.troubles, checked.broken.len());
-    print!("{}", admin::queued_report(&checked.queued));
+    print!("{}", admin_text::checked(l, checked.troubles, checked.broken.len()));
+    print!("{}", admin::queued_report(l, &checked.queued));
     if checked.broken.is_empty() && checked.queued.is_empty() {
         ExitCode::SUCCESS
     } else {

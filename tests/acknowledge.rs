@@ -409,7 +409,9 @@ async fn a_timer_record_that_does_not_read_holds_back_no_other_trouble_s_escalat
     assert!(!ok, "{stdout}");
     assert!(
         stdout.contains(&format!("BROKEN timer of {}: the record does not read (", spoiled.id))
-            && stdout.contains(&format!("{n} stored timers or queued calls do not read")),
+            && stdout.contains(&format!(
+                "保存されたタイマーと送信待ちの呼び出しのうち{n}件が読めません"
+            )),
         "{stdout}"
     );
 }

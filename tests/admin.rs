@@ -303,3 +303,34 @@ fn assert_every_transaction_is_whole(data_dir: &Path) {
         "timeline entries of troubles not in the copy"
     );
 }
+
+#[tokio::test]
+async fn verify_export_backup_and_restore_answer_in_the_configured_language() {
+    let mut bot = spawn_bot().await;
+    bot.open_ready("ACME: housings cracked").await;
+    let data = bot.dir.path().to_path_buf();
+    bot.stop().await;
+    let dir = tempfile::tempdir().unwrap();
+    let ja = config_in(dir.path(), "ja");
+    let (ok, verified, _) = admin(&["verify"], &ja, &data).await;
+    assert!(
+        ok && verified.contains("1件のトラブルを検査し、0件が壊れています"),
+        "{verified}"
+    );
+    let (ok, _, stderr) = admin(&["export", "20991231-9"], &ja, &data).await;
+    assert!(!ok && stderr.contains("トラブル 20991231-9 はありません"), "{stderr}");
+    let backup = dir.path().join("backup");
+    let backup_arg = backup.to_str().unwrap();
+    let (ok, written, stderr) = admin(&["backup", backup_arg], &ja, &data).await;
+    assert!(
+        ok && written.starts_with("1件のトラブルのバックアップを"),
+        "{written}{stderr}"
+    );
+    let (ok, _, stderr) = admin(&["backup", backup_arg], &ja, &data).await;
+    assert!(!ok && stderr.contains("すでにストアがあります"), "{stderr}");
+    let (ok, restored, stderr) = admin(&["restore", backup_arg], &ja, &data).await;
+    assert!(
+        ok && restored.contains("1件のトラブルを復元しました") && restored.contains("以前のストアは"),
+        "{restored}{stderr}"
+    );
+}

@@ -307,7 +307,7 @@ async fn an_unreadable_trouble_costs_no_chain_its_digest_is_named_by_verify_and_
             && stdout.contains(UNREADABLE_SHOWN),
         "named, and what it holds quoted harmlessly: {stdout}"
     );
-    assert!(stdout.contains("2 troubles checked, 1 broken"), "{stdout}");
+    assert!(stdout.contains("2件のトラブルを検査し、1件が壊れています"), "{stdout}");
     assert!(!stdout.contains(['\u{1b}', '\u{7}', '\u{202e}']), "{stdout:?}");
 
     // Nobody acknowledged it, and its timer could not fire all this time: it was kept. Once the
@@ -369,7 +369,7 @@ async fn a_queued_call_that_does_not_read_holds_back_no_digest() {
     assert!(!ok, "{stdout}");
     assert!(
         stdout.contains("BROKEN queued call in lane _/dm: the record does not read (")
-            && stdout.contains("1 stored timers or queued calls do not read"),
+            && stdout.contains("保存されたタイマーと送信待ちの呼び出しのうち1件が読めません"),
         "{stdout}"
     );
 }

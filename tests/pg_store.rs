@@ -201,7 +201,10 @@ async fn migrate_store_copies_a_sled_store_with_its_chains_intact_and_a_second_r
 
     // `verify` with database_url checks the database: whole now, an entry edited there is caught.
     let (ok, stdout, _) = bot_binary(&["verify"], &[("DATABASE_URL", &url)]);
-    assert!(ok && stdout.contains("2 troubles checked, 0 broken"), "{stdout}");
+    assert!(
+        ok && stdout.contains("2件のトラブルを検査し、0件が壊れています"),
+        "{stdout}"
+    );
     let tampered = String::from_utf8(pg_bytes[0].clone())
         .unwrap()
         .replacen("ACME", "ACMF", 1)
@@ -213,16 +216,22 @@ async fn migrate_store_copies_a_sled_store_with_its_chains_intact_and_a_second_r
     )
     .await
     .unwrap();
-    let checked = trouble_bot::store::pg::copy::verify(&trouble_bot::store::pg::connect(&url).unwrap())
-        .await
-        .unwrap();
+    let checked = trouble_bot::store::pg::copy::verify(
+        &trouble_bot::store::pg::connect(&url).unwrap(),
+        trouble_bot::i18n::Locale::En,
+    )
+    .await
+    .unwrap();
     assert_eq!(checked.troubles, 2);
     assert_eq!(checked.broken.len(), 1, "{:?}", checked.broken);
     assert!(checked.broken[0].starts_with(&first.id), "{:?}", checked.broken);
     let (ok, stdout, _) = bot_binary(&["verify"], &[("DATABASE_URL", &url)]);
     assert!(!ok, "a tampered database verified");
-    assert!(stdout.contains(&format!("BROKEN {}: entry 1", first.id)), "{stdout}");
-    assert!(stdout.contains("2 troubles checked, 1 broken"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("BROKEN {}: 1番目の記録", first.id)),
+        "{stdout}"
+    );
+    assert!(stdout.contains("2件のトラブルを検査し、1件が壊れています"), "{stdout}");
 
     // A trouble whose body does not read is named too, and the walk over every trouble (the
     // weekly digest's) passes over it rather than failing for the rest.
@@ -234,12 +243,15 @@ async fn migrate_store_copies_a_sled_store_with_its_chains_intact_and_a_second_r
     .unwrap();
     let (ok, stdout, _) = bot_binary(&["verify"], &[("DATABASE_URL", &url)]);
     assert!(!ok);
-    assert!(stdout.contains(&format!("BROKEN {}: entry 1", first.id)), "{stdout}");
+    assert!(
+        stdout.contains(&format!("BROKEN {}: 1番目の記録", first.id)),
+        "{stdout}"
+    );
     assert!(
         stdout.contains(&format!("BROKEN {}: the record does not read (", second.id)),
         "{stdout}"
     );
-    assert!(stdout.contains("2 troubles checked, 2 broken"), "{stdout}");
+    assert!(stdout.contains("2件のトラブルを検査し、2件が壊れています"), "{stdout}");
     assert!(!stdout.contains('\u{1b}'), "{stdout:?}");
     let store = trouble_bot::store::Store::connect_postgres(&url, "walker", std::time::Duration::from_secs(30))
         .await
@@ -292,7 +304,7 @@ async fn with_a_database_url_export_reads_the_database_and_backup_and_restore_po
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(json["trouble"]["id"], t.id.as_str());
     let (ok, _, stderr) = bot_binary(&["export", "20000101-9"], &env);
-    assert!(!ok && stderr.contains("no trouble 20000101-9"), "{stderr}");
+    assert!(!ok && stderr.contains("トラブル 20000101-9 はありません"), "{stderr}");
     assert!(!stderr.contains(pg::PASSWORD), "{stderr}");
 
     // backup and restore copy the sled store only: they say what to use instead, and do nothing.
@@ -762,7 +774,9 @@ async fn decisions_on_one_trouble_from_two_instances_queue_on_its_row_and_the_ch
     assert_eq!(t.timeline_len, opened.timeline_len + 20);
     assert_eq!(entries.len() as u64, t.timeline_len);
     verify_chain(&entries, t.timeline_len, &t.timeline_head).expect("the chain is whole");
-    let checked = trouble_bot::store::pg::copy::verify(a.pool()).await.unwrap();
+    let checked = trouble_bot::store::pg::copy::verify(a.pool(), trouble_bot::i18n::Locale::En)
+        .await
+        .unwrap();
     assert!(checked.broken.is_empty(), "{:?}", checked.broken);
 }
 
@@ -794,7 +808,9 @@ async fn a_timer_record_that_does_not_read_waits_an_hour_and_every_other_timer_i
         .unwrap()
         .get(0);
     assert_eq!(waiting, spoiled as i64, "each waits an hour, held by no instance");
-    let checked = trouble_bot::store::pg::copy::verify(a.pool()).await.unwrap();
+    let checked = trouble_bot::store::pg::copy::verify(a.pool(), trouble_bot::i18n::Locale::En)
+        .await
+        .unwrap();
     assert_eq!(checked.queued.len(), spoiled as usize, "{:?}", checked.queued);
     assert!(checked.queued[0].starts_with(&format!("timer of {bad}: the record does not read (")));
 }
@@ -837,7 +853,9 @@ async fn a_queued_call_that_does_not_read_is_passed_over_for_an_hour_and_its_lan
         .claimable(lane.as_str(), now + chrono::Duration::minutes(61))
         .await
         .unwrap());
-    let checked = trouble_bot::store::pg::copy::verify(a.pool()).await.unwrap();
+    let checked = trouble_bot::store::pg::copy::verify(a.pool(), trouble_bot::i18n::Locale::En)
+        .await
+        .unwrap();
     assert_eq!(checked.queued.len(), 1, "{:?}", checked.queued);
     assert!(checked.queued[0].starts_with("queued call in lane _/dm: the record does not read ("));
 }
@@ -879,6 +897,8 @@ async fn a_digest_timer_that_does_not_read_is_replaced_when_the_digest_is_schedu
         .unwrap();
     assert_eq!(claimed.len(), 1, "it fires: {claimed:?}");
     assert_eq!(claimed[0].1, next);
-    let checked = trouble_bot::store::pg::copy::verify(a.pool()).await.unwrap();
+    let checked = trouble_bot::store::pg::copy::verify(a.pool(), trouble_bot::i18n::Locale::En)
+        .await
+        .unwrap();
     assert!(checked.queued.is_empty(), "{:?}", checked.queued);
 }

@@ -49,7 +49,7 @@ async fn bot_on_previous_data(fixture: &str) -> TestBot {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_v0_1_data_verifies_and_keeps_its_troubles() {
     let bot = bot_on_previous_data(V0_1).await;
-    let verified = trouble_bot::admin::verify(bot.store());
+    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
     assert_eq!(verified.code, 0, "verify: {}", verified.stdout);
     assert!(
         verified.stdout.contains("3 troubles checked, 0 broken"),
@@ -99,7 +99,7 @@ async fn takes_a_note_and_is_listed(fixture: &str) {
     })
     .await;
     assert!(format!("{:?}", timeline.last()).contains("the replacement left the warehouse"));
-    let verified = trouble_bot::admin::verify(bot.store());
+    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
     assert_eq!(verified.code, 0, "the chain continues: {}", verified.stdout);
 
     let list = bot.command_text(MANAGER, &channel, "list").await;
@@ -120,7 +120,7 @@ async fn takes_a_note_and_is_listed(fixture: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_data_of_2026_11_30_verifies_and_its_waiting_timer_still_escalates() {
     let bot = bot_on_previous_data(RELEASE_2026_11_30).await;
-    let verified = trouble_bot::admin::verify(bot.store());
+    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
     assert_eq!(verified.code, 0, "verify: {}", verified.stdout);
     assert!(
         verified.stdout.contains("4 troubles checked, 0 broken"),

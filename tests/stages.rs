@@ -542,13 +542,13 @@ async fn verify_passes_an_intact_store_and_names_an_entry_changed_or_removed_beh
     };
     let edited_line = line_of(&edited.id);
     assert!(
-        edited_line.contains(&format!("entry {} ", edited_seq + 1)),
+        edited_line.contains(&format!("entry {}: ", edited_seq + 1)),
         "names the changed entry (#{}, 1-based): {edited_line}",
         edited_seq + 1
     );
     let removed_line = line_of(&removed.id);
     assert!(
-        removed_line.contains(&format!("entry {} ", removed_seq + 1)),
+        removed_line.contains(&format!("entry {}: ", removed_seq + 1)),
         "names where the removed entry was (#{}): {removed_line}",
         removed_seq + 1
     );

@@ -34,3 +34,142 @@ pub fn sled_only(l: Locale) -> String {
     )
     .to_string()
 }
+
+/// `export ID` of an id the store does not hold.
+pub fn no_trouble(l: Locale, id: &str) -> String {
+    tr!(l, format!("トラブル {id} はありません。"), format!("no trouble {id}"))
+}
+
+/// `verify`'s line for a trouble whose timeline does not read or whose chain breaks.
+pub fn broken_line(what: &dyn std::fmt::Display) -> String {
+    // The keyword stays as it is in every locale: scripts look for it.
+    format!("BROKEN {what}\n")
+}
+
+/// `verify`'s count.
+pub fn checked(l: Locale, checked: usize, broken: usize) -> String {
+    tr!(
+        l,
+        format!("{checked}件のトラブルを検査し、{broken}件が壊れています\n"),
+        format!("{checked} troubles checked, {broken} broken\n")
+    )
+}
+
+/// `verify`'s count of stored timers and queued calls that do not read.
+pub fn unreadable_queued(l: Locale, n: usize) -> String {
+    tr!(
+        l,
+        format!("保存されたタイマーと送信待ちの呼び出しのうち{n}件が読めません\n"),
+        format!("{n} stored timers or queued calls do not read\n")
+    )
+}
+
+/// `backup DIR` where `dir` already holds a store.
+pub fn backup_target_taken(l: Locale, dir: &Path) -> String {
+    let dir = dir.display();
+    tr!(
+        l,
+        format!("{dir} にはすでにストアがあります。新しいディレクトリか空のディレクトリにバックアップしてください。"),
+        format!("{dir} already holds a store: back up into a new or empty directory")
+    )
+}
+
+pub fn backup_written(l: Locale, troubles: usize, dir: &Path) -> String {
+    let dir = dir.display();
+    tr!(
+        l,
+        format!("{troubles}件のトラブルのバックアップを {dir} に書き込みました\n確認: TROUBLE_DATA_DIR={dir} trouble-bot verify\n"),
+        format!("backup of {troubles} troubles written to {dir}\ncheck it with: TROUBLE_DATA_DIR={dir} trouble-bot verify\n")
+    )
+}
+
+pub fn backup_not_written(l: Locale, dir: &Path, e: &dyn std::fmt::Display) -> String {
+    let dir = dir.display();
+    tr!(
+        l,
+        format!("バックアップを {dir} に書き込めません: {e}"),
+        format!("cannot write the backup to {dir}: {e}")
+    )
+}
+
+/// `restore` while a bot serves the data directory.
+pub fn bot_running(l: Locale, data_dir: &Path, socket: &Path) -> String {
+    let (dir, socket) = (data_dir.display(), socket.display());
+    tr!(
+        l,
+        format!("{dir} でボットが動いています（{socket} で応答しました）。先に止めてから（例: systemctl stop trouble-bot）復元してください。"),
+        format!("the bot is running on {dir} (it answered on {socket}): stop it first (e.g. systemctl stop trouble-bot), then restore")
+    )
+}
+
+pub fn backup_unopenable(l: Locale, dir: &Path, e: &dyn std::fmt::Display) -> String {
+    let dir = dir.display();
+    tr!(
+        l,
+        format!("{dir} のバックアップを開けません: {e}"),
+        format!("cannot open the backup in {dir}: {e}")
+    )
+}
+
+pub fn backup_does_not_verify(l: Locale, dir: &Path, findings: &str) -> String {
+    let dir = dir.display();
+    tr!(
+        l,
+        format!("{dir} のバックアップは検査に通りません。何も復元していません:\n{findings}"),
+        format!("the backup in {dir} does not verify; nothing was restored:\n{findings}")
+    )
+}
+
+pub fn store_not_moved_aside(l: Locale, e: &dyn std::fmt::Display) -> String {
+    tr!(
+        l,
+        format!("いまのストアを退避できません: {e}"),
+        format!("cannot move the current store aside: {e}")
+    )
+}
+
+/// Said after a restore (or its failure) when the store it replaced was moved aside.
+pub fn kept_aside(l: Locale, aside: &Path) -> String {
+    let aside = aside.display();
+    tr!(
+        l,
+        format!("。以前のストアは {aside} に残してあります"),
+        format!("; the previous store is kept in {aside}")
+    )
+}
+
+pub fn restored(l: Locale, troubles: usize, from: &Path, data_dir: &Path, kept: &str) -> String {
+    let (from, dir) = (from.display(), data_dir.display());
+    tr!(
+        l,
+        format!("{from} から {dir} に{troubles}件のトラブルを復元しました{kept}\n"),
+        format!("restored {troubles} troubles from {from} into {dir}{kept}\n")
+    )
+}
+
+pub fn store_not_written(l: Locale, data_dir: &Path, e: &dyn std::fmt::Display, kept: &str) -> String {
+    let dir = data_dir.display();
+    tr!(
+        l,
+        format!("{dir} にストアを書き込めません: {e}{kept}"),
+        format!("cannot write the store in {dir}: {e}{kept}")
+    )
+}
+
+pub fn store_unopenable(l: Locale, data_dir: &Path, e: &dyn std::fmt::Display, socket: &Path) -> String {
+    let (dir, socket) = (data_dir.display(), socket.display());
+    tr!(
+        l,
+        format!("{dir} のストアを開けません: {e}\n（ボットが動いているなら、その管理ソケット {socket} が応答しませんでした）"),
+        format!("cannot open the store in {dir}: {e}\n(if a bot is running on it, its admin socket {socket} did not answer)")
+    )
+}
+
+pub fn bot_not_answering(l: Locale, socket: &Path, e: &dyn std::fmt::Display) -> String {
+    let socket = socket.display();
+    tr!(
+        l,
+        format!("動いているボットが {socket} で応答しませんでした: {e}"),
+        format!("the running bot did not answer on {socket}: {e}")
+    )
+}

@@ -334,7 +334,8 @@ pub use locale::Locale;
 pub use messages::{render, render_to, severity_label};
 pub use replies::{list_text, reply_text, usage_text};
 pub use report::{
-    chain_broken, export_json, export_markdown, history_text, report_markdown, report_mrkdwn, slack_parts,
+    chain_broken, chain_broken_short, export_json, export_markdown, history_text, report_markdown, report_mrkdwn,
+    slack_parts,
 };
 
 #[cfg(test)]

@@ -222,8 +222,22 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
 /// The line a report carries when its trouble's hash chain does not check: the entry (numbered
 /// as the report's timeline numbers them) and what is wrong there.
 pub fn chain_broken(l: Locale, b: &Break) -> String {
-    let n = b.seq + 1;
-    let why = match b.kind {
+    let (n, why) = (b.seq + 1, break_reason(l, b));
+    tr!(
+        l,
+        format!("⚠️ タイムラインの改ざん検知用ハッシュの連鎖が{n}番目の記録で途切れています（{why}）。この報告書の記録は、書き込まれた後に変更・削除された可能性があります。"),
+        format!("⚠️ The timeline's hash chain is broken at entry {n} ({why}): what this report shows may have been changed or removed after it was written.")
+    )
+}
+
+/// `verify`'s short form of [`chain_broken`]: the entry and what is wrong there.
+pub fn chain_broken_short(l: Locale, b: &Break) -> String {
+    let (n, why) = (b.seq + 1, break_reason(l, b));
+    tr!(l, format!("{n}番目の記録: {why}"), format!("entry {n}: {why}"))
+}
+
+fn break_reason(l: Locale, b: &Break) -> &'static str {
+    match b.kind {
         BreakKind::Missing => tr!(
             l,
             "記録が欠けているか順番が違います",
@@ -245,12 +259,7 @@ pub fn chain_broken(l: Locale, b: &Break) -> String {
             "最後の記録が記録済みの改ざん検知用ハッシュと一致しません",
             "the last entry is not the recorded integrity hash"
         ),
-    };
-    tr!(
-        l,
-        format!("⚠️ タイムラインの改ざん検知用ハッシュの連鎖が{n}番目の記録で途切れています（{why}）。この報告書の記録は、書き込まれた後に変更・削除された可能性があります。"),
-        format!("⚠️ The timeline's hash chain is broken at entry {n} ({why}): what this report shows may have been changed or removed after it was written.")
-    )
+    }
 }
 
 /// The report of spec §8, generated from the trouble and its timeline. When the timeline's

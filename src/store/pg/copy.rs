@@ -222,8 +222,9 @@ pub async fn trouble_with_timeline(pool: &Pool, id: &TroubleId) -> Result<Option
     Ok(Some((t, entries)))
 }
 
-/// Recomputes every trouble's hash chain from the bytes in the database, in one snapshot.
-pub async fn verify(pool: &Pool) -> Result<Checked, PgError> {
+/// Recomputes every trouble's hash chain from the bytes in the database, in one snapshot; what
+/// is broken is said in `l`.
+pub async fn verify(pool: &Pool, l: crate::i18n::Locale) -> Result<Checked, PgError> {
     let mut client = pool.get().await?;
     let tx = snapshot(&mut client).await?;
     let mut checked = Checked::default();
@@ -249,8 +250,7 @@ pub async fn verify(pool: &Pool) -> Result<Checked, PgError> {
             .map(|r| decode::<Entry>("timeline entry", r.get::<_, &[u8]>(0)))
             .collect::<Result<Vec<_>, _>>();
         let verified = entries.map_err(|e| e.to_string()).and_then(|entries| {
-            verify_chain(&entries, t.timeline_len, &t.timeline_head)
-                .map_err(|b| format!("entry {} {}", b.seq + 1, b.why))
+            verify_chain(&entries, t.timeline_len, &t.timeline_head).map_err(|b| crate::i18n::chain_broken_short(l, &b))
         });
         if let Err(why) = verified {
             checked.broken.push(format!("{}: {why}", t.id));
