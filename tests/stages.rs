@@ -1109,3 +1109,35 @@ async fn commands_typed_with_full_width_digits_or_as_open_teaches_them_work_and_
     let list = bot.command_text(SALES, ORIGIN, "list").await;
     assert!(list.contains("customer last heard"), "{list}");
 }
+
+#[tokio::test]
+async fn mistyped_commands_are_explained_and_record_nothing_and_a_full_width_command_works() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.settle().await;
+    let before = bot.store().get(&TroubleId::new(&t.id)).unwrap().unwrap();
+    let posts = || {
+        bot.slack
+            .calls()
+            .iter()
+            .filter(|c| c.method == "chat.postMessage" && c.params["channel"] == t.channel.as_str())
+            .count()
+    };
+    let posted_before = posts();
+    for (typed, says) in [
+        ("next 3", "To complete stage 3, write `/trouble done 3`"),
+        ("report 9d", "There is no `9d` report"),
+        ("sev", "Give the severity: `/trouble sev 1`"),
+    ] {
+        let answer = bot.command_text(SALES, &t.channel, typed).await;
+        assert!(answer.contains(says), "{typed}: {answer}");
+    }
+    bot.settle().await;
+    let after = bot.store().get(&TroubleId::new(&t.id)).unwrap().unwrap();
+    assert_eq!(after.timeline_len, before.timeline_len, "a mistake recorded something");
+    assert_eq!(after.stage(StageId::Facts).state, before.stage(StageId::Facts).state);
+    assert_eq!(posts(), posted_before, "a mistake posted in the channel");
+    // Typed full-width by a Japanese input method, the command still reads.
+    let raised = bot.command_text(SALES, &t.channel, "ｓｅｖ\u{3000}１").await;
+    assert!(raised.contains("Severity changed from 2 to 1"), "{raised}");
+}

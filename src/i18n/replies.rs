@@ -53,6 +53,20 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
             let s = typed(s);
             tr!(l, format!("重大度 `{s}` が分かりません。`sev1`〜`sev3` のように入力してください。"), format!("`{s}` is not a severity; write it like `sev1`."))
         }
+        UsageError::NeedsSeverity => tr!(l, "重大度を指定してください: `/trouble sev 1`（1が最も重大）", "Give the severity: `/trouble sev 1` (1 is the most severe).").to_string(),
+        UsageError::NextTakesNoStage(n) => tr!(
+            l,
+            format!("`/trouble next` はいまの段階を完了にします（番号は付けません）。第{n}段階を完了にするには `/trouble done {n}`、始めるには `/trouble start {n}` と入力してください。何も記録していません。"),
+            format!("`/trouble next` completes the current stage and takes no number. To complete stage {n}, write `/trouble done {n}`; to start it, `/trouble start {n}`. Nothing was recorded.")
+        ),
+        UsageError::BadReport(rest) => {
+            let rest = typed(rest);
+            tr!(
+                l,
+                format!("`{rest}` の報告書はありません。社内向けは `/trouble report`、お客様向けの8D報告書は `/trouble report 8d` です。"),
+                format!("There is no `{rest}` report: `/trouble report` for the internal report, `/trouble report 8d` for the customer's 8D.")
+            )
+        }
         UsageError::BadStatsDays => tr!(l, "集計する日数を1〜3660の数字で入力してください: `/trouble stats 30`（省略すると直近90日）", "Give the number of days to count, from 1 to 3660: `/trouble stats 30` (or nothing, for the last 90 days).").to_string(),
         UsageError::HistoryNeedsCustomer => tr!(l, "お客様名を指定してください: `/trouble history ACME`", "Name the customer: `/trouble history ACME`").to_string(),
         other @ (UsageError::BadFact(_) | UsageError::BadReturn | UsageError::BadAction | UsageError::BadFix | UsageError::NeedsNumber(_)) => {

@@ -98,6 +98,12 @@ pub enum UsageError {
     AmountNeedsCurrency,
     NeedsUser(&'static str),
     BadSeverity(String),
+    /// `sev` alone.
+    NeedsSeverity,
+    /// `next N`: `next` completes the current stage; stage N is `done N`.
+    NextTakesNoStage(usize),
+    /// `report` followed by anything but `8d`.
+    BadReport(String),
     HistoryNeedsCustomer,
     /// `fact`/`fix fact` without a known key and a value, or an `occurred` not understood.
     BadFact(&'static str),
@@ -178,7 +184,8 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
     let text = text.trim();
     let (word, rest) = split_word(text);
     let rest = rest.trim();
-    match word.to_lowercase().as_str() {
+    // A Japanese input method may type the word full-width (`ｓｔａｔｕｓ`).
+    match super::money::fold_width(word).to_lowercase().as_str() {
         "" | "help" | "ヘルプ" => Ok(Command::Help),
         "open" | "開始" => {
             if rest.is_empty() {
@@ -197,7 +204,11 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         }
         "status" | "状況" => Ok(Command::Status),
         "ack" | "了解" => Ok(Command::Ack),
-        "next" | "次へ" => Ok(Command::Next(rest.to_string())),
+        // `next 3` reads as "go to stage 3", yet would complete the current stage noting "3".
+        "next" | "次へ" => match super::money::fold_width(rest).parse::<usize>() {
+            Ok(n) => Err(UsageError::NextTakesNoStage(n)),
+            Err(_) => Ok(Command::Next(rest.to_string())),
+        },
         "done" => parse_stage(rest, "done").map(|(n, note)| Command::Done(n, note)),
         "start" => parse_stage(rest, "start").map(|(n, note)| Command::Start(n, note)),
         "update" | "報告" => parse_update(rest),
@@ -224,7 +235,8 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
             }
         }
         "report" | "報告書" if rest.eq_ignore_ascii_case("8d") => Ok(Command::Report8d),
-        "report" | "報告書" => Ok(Command::Report),
+        "report" | "報告書" if rest.is_empty() => Ok(Command::Report),
+        "report" | "報告書" => Err(UsageError::BadReport(truncate(rest, 40))),
         "agreed" | "合意" => super::approval::parse_agreed(rest),
         "stats" | "統計" if rest.is_empty() => Ok(Command::Stats(None)),
         "stats" | "統計" => super::money::fold_width(rest)
@@ -348,6 +360,9 @@ fn parse_add(rest: &str) -> Result<Command, UsageError> {
 
 /// `2`, `sev2` or `ｓｅｖ２`: a severity level.
 fn parse_severity(rest: &str) -> Result<Command, UsageError> {
+    if rest.is_empty() {
+        return Err(UsageError::NeedsSeverity);
+    }
     let folded = super::money::fold_width(rest).to_ascii_lowercase();
     folded
         .trim_start_matches("sev")
