@@ -287,7 +287,7 @@ fn migrate_store(from: &Path, to: &str) -> ExitCode {
         let pool = pg::connect(to)?;
         pg::migrate(&pool).await?;
         let copied = pg::copy::copy_from_sled(from, &pool).await?;
-        let checked = pg::copy::verify(&pool, Locale::En).await?;
+        let checked = pg::copy::verify(&pool, &|b| trouble_bot::i18n::chain_broken_short(Locale::En, b)).await?;
         Ok::<_, pg::PgError>((copied, checked))
     });
     match result {
@@ -316,7 +316,9 @@ fn migrate_store(from: &Path, to: &str) -> ExitCode {
 
 /// Recomputes every chain in the database, in one snapshot, beside running instances.
 fn verify_database(l: Locale, url: &str) -> ExitCode {
-    let result = block_on(async { pg::copy::verify(&pg::connect(url)?, l).await });
+    let result = block_on(async {
+        pg::copy::verify(&pg::connect(url)?, &|b| trouble_bot::i18n::chain_broken_short(l, b)).await
+    });
     match result {
         Ok(checked) => report_checked(l, &checked),
         Err(e) => {

@@ -432,3 +432,31 @@ async fn only_the_owner_records_the_customers_agreement_and_the_refusal_names_th
     assert!(r.contains("agreement to proposal #1"), "{r}");
     assert!(matches!(proposals(&bot, &t.id)[0].state, ProposalState::Agreed { .. }));
 }
+
+#[tokio::test]
+async fn stage_5_and_6_wait_for_their_proposals_to_be_decided_before_the_customer_hears_them() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
+    bot.command_text(SALES, &t.channel, "cost ¥120,000 ours shipping").await;
+    bot.settle().await;
+    let before = bot.store().get(&TroubleId::new(&t.id)).unwrap().unwrap().timeline_len;
+    for (who, typed, stage, pending) in [(SALES, "done 5 agreed", 5, "#1"), (MANAGER, "done 6 accepted", 6, "#2")] {
+        let refused = bot.command_text(who, &t.channel, typed).await;
+        assert!(
+            refused.contains(&format!(
+                "Stage {stage} cannot be done yet: proposal {pending} awaits approval"
+            )) && refused.contains(MANAGER),
+            "{refused}"
+        );
+    }
+    let after = bot.store().get(&TroubleId::new(&t.id)).unwrap().unwrap();
+    assert_eq!(after.timeline_len, before, "a refused stage recorded something");
+    click_proposal(&bot, MANAGER, "proposal_approve", &t, 1).await;
+    click_answer(&bot, MANAGER, "You approved proposal #1").await;
+    let done = bot.command_text(SALES, &t.channel, "done 5 agreed").await;
+    assert!(done.contains("marked done"), "{done}");
+    click_proposal(&bot, MANAGER, "proposal_reject", &t, 2).await;
+    let done = bot.command_text(SALES, &t.channel, "done 6 we bear it ourselves").await;
+    assert!(done.contains("marked done"), "a rejected cost is decided: {done}");
+}

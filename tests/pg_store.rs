@@ -216,12 +216,10 @@ async fn migrate_store_copies_a_sled_store_with_its_chains_intact_and_a_second_r
     )
     .await
     .unwrap();
-    let checked = trouble_bot::store::pg::copy::verify(
-        &trouble_bot::store::pg::connect(&url).unwrap(),
-        trouble_bot::i18n::Locale::En,
-    )
-    .await
-    .unwrap();
+    let checked =
+        trouble_bot::store::pg::copy::verify(&trouble_bot::store::pg::connect(&url).unwrap(), &|b| b.why.to_string())
+            .await
+            .unwrap();
     assert_eq!(checked.troubles, 2);
     assert_eq!(checked.broken.len(), 1, "{:?}", checked.broken);
     assert!(checked.broken[0].starts_with(&first.id), "{:?}", checked.broken);
@@ -774,7 +772,7 @@ async fn decisions_on_one_trouble_from_two_instances_queue_on_its_row_and_the_ch
     assert_eq!(t.timeline_len, opened.timeline_len + 20);
     assert_eq!(entries.len() as u64, t.timeline_len);
     verify_chain(&entries, t.timeline_len, &t.timeline_head).expect("the chain is whole");
-    let checked = trouble_bot::store::pg::copy::verify(a.pool(), trouble_bot::i18n::Locale::En)
+    let checked = trouble_bot::store::pg::copy::verify(a.pool(), &|b| b.why.to_string())
         .await
         .unwrap();
     assert!(checked.broken.is_empty(), "{:?}", checked.broken);
@@ -808,7 +806,7 @@ async fn a_timer_record_that_does_not_read_waits_an_hour_and_every_other_timer_i
         .unwrap()
         .get(0);
     assert_eq!(waiting, spoiled as i64, "each waits an hour, held by no instance");
-    let checked = trouble_bot::store::pg::copy::verify(a.pool(), trouble_bot::i18n::Locale::En)
+    let checked = trouble_bot::store::pg::copy::verify(a.pool(), &|b| b.why.to_string())
         .await
         .unwrap();
     assert_eq!(checked.queued.len(), spoiled as usize, "{:?}", checked.queued);
@@ -853,7 +851,7 @@ async fn a_queued_call_that_does_not_read_is_passed_over_for_an_hour_and_its_lan
         .claimable(lane.as_str(), now + chrono::Duration::minutes(61))
         .await
         .unwrap());
-    let checked = trouble_bot::store::pg::copy::verify(a.pool(), trouble_bot::i18n::Locale::En)
+    let checked = trouble_bot::store::pg::copy::verify(a.pool(), &|b| b.why.to_string())
         .await
         .unwrap();
     assert_eq!(checked.queued.len(), 1, "{:?}", checked.queued);
@@ -897,7 +895,7 @@ async fn a_digest_timer_that_does_not_read_is_replaced_when_the_digest_is_schedu
         .unwrap();
     assert_eq!(claimed.len(), 1, "it fires: {claimed:?}");
     assert_eq!(claimed[0].1, next);
-    let checked = trouble_bot::store::pg::copy::verify(a.pool(), trouble_bot::i18n::Locale::En)
+    let checked = trouble_bot::store::pg::copy::verify(a.pool(), &|b| b.why.to_string())
         .await
         .unwrap();
     assert!(checked.queued.is_empty(), "{:?}", checked.queued);

@@ -373,8 +373,10 @@ async fn closing_posts_the_report_and_edits_the_kickoff_to_say_closed_by_whom_an
     let t = bot.open_ready("ACME: housings cracked").await;
     bot.command_text(SALES, &t.channel, "cost ¥120,000 ours replacement")
         .await;
+    bot.command_text(SALES, &t.channel, "prevent add a mold temperature alarm")
+        .await;
     let refused = bot.command_text(SALES, &t.channel, "close").await;
-    assert!(refused.contains("Never started: stage 2, 3, 4, 5, 7"), "{refused}");
+    assert!(refused.contains("Never started: stage 2, 3, 4, 5."), "{refused}");
     assert_eq!(
         bot.command_text(MANAGER, &t.channel, "close force settled by phone")
             .await,
@@ -398,6 +400,10 @@ async fn closing_posts_the_report_and_edits_the_kickoff_to_say_closed_by_whom_an
     )
     .await;
     assert!(text_of(&summary).contains("borne by us ¥120,000"), "{summary}");
+    assert!(
+        text_of(&summary).contains("prevention measures 1"),
+        "the measure recorded with `prevent` is counted: {summary}"
+    );
 
     // No `/trouble report`: closing posts the report summary, its thread, and the link.
     let report_summary = posted_with(&bot, &t.channel, "the report summary", &["Trouble report", "closed"]).await;

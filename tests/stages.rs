@@ -71,6 +71,22 @@ fn stages_shown_done(status: &Value) -> Vec<usize> {
     done
 }
 
+/// The manager approves every proposal still awaiting a decision (stages 5 and 6 wait for them).
+async fn approve_pending(bot: &TestBot, t: &OpenedTrouble) {
+    for p in trouble(bot, &t.id).agreement.proposals {
+        if matches!(p.state, trouble_bot::trouble::approval::ProposalState::Proposed) {
+            let payload = button_payload_to(
+                &bot.slack.response_url("approve"),
+                MANAGER,
+                "proposal_approve",
+                &format!("{}:{}", t.id, p.n),
+                &t.channel,
+            );
+            assert_eq!(bot.interaction(&payload).await.status(), 200);
+        }
+    }
+}
+
 async fn click(bot: &TestBot, user: &str, action: &str, t: &OpenedTrouble) {
     let r = bot
         .interaction(&button_payload(&bot.slack, user, action, &t.id, &t.channel))
@@ -201,6 +217,9 @@ async fn walk_everything(bot: &TestBot, t: &OpenedTrouble) {
         "close all settled".to_string(),
     ]);
     for c in &commands {
+        if c == "done 5" || c == "done 6" {
+            approve_pending(bot, t).await;
+        }
         let answer = bot.command_text(SALES, &t.channel, c).await;
         assert!(!answer.is_empty(), "{c:?} answered");
     }
@@ -302,12 +321,14 @@ async fn the_seven_stages_walked_by_commands_and_the_status_button_end_in_a_clos
         .command_text(SALES, &t.channel, "split 70/30 our mold, their storage")
         .await;
     assert!(r.contains("split"), "{r}");
+    approve_pending(&bot, &t).await;
     click(&bot, MANAGER, "complete_stage", &t).await;
     click_answer(&bot, MANAGER, "Stage 5").await;
     let r = bot
         .command_text(SALES, &t.channel, "cost ¥120,000 ours replacement shipping")
         .await;
     assert!(r.contains("Cost recorded"), "{r}");
+    approve_pending(&bot, &t).await;
     click(&bot, SALES, "complete_stage", &t).await;
     click_answer(&bot, SALES, "Stage 6").await;
     let r = bot

@@ -161,6 +161,13 @@ impl Narrator {
         self.entry(&place, &who, &[text.to_string()]);
     }
 
+    /// A button pressed on one of the bot's messages.
+    pub fn pressed(&self, channel: &str, user: &str, label: &str) {
+        let place = self.channel_name(channel);
+        let who = format!("{} {}", self.cast.user(user), self.say("が押す", "presses"));
+        self.entry(&place, &who, &[format!("[ {label} ]")]);
+    }
+
     /// The answer to a command, which only its author sees.
     pub fn ephemeral(&self, channel: &str, user: &str, answer: &Value) {
         self.print_ephemeral(&self.lock(), channel, user, answer);

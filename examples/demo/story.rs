@@ -480,6 +480,8 @@ impl Demo<'_> {
             ),
         )
         .await?;
+        // Approved before the customer hears it: stage 5 is not done while it waits.
+        self.approve(TANAKA, &channel, &id, 1).await?;
         self.stage(
             TANAKA,
             &channel,
@@ -496,6 +498,7 @@ impl Demo<'_> {
             ),
         )
         .await?;
+        self.approve(TANAKA, &channel, &id, 2).await?;
         self.stage(SATO, &channel, tr(l, "next ACMEが了承", "next ACME accepted"))
             .await?;
         self.skip(chrono::Duration::minutes(15)).await;
@@ -679,6 +682,43 @@ impl Demo<'_> {
         self.narrator.ephemeral(channel, user, &answer);
         self.settle().await;
         Ok(answer)
+    }
+
+    /// `user` presses Approve on proposal `n` of trouble `id`, then the bot's line about it.
+    async fn approve(&self, user: &str, channel: &str, id: &str, n: usize) -> Result<(), String> {
+        self.narrator.pressed(channel, user, tr(self.l, "承認", "Approve"));
+        let mark = self.mark();
+        self.events.set(self.events.get() + 1);
+        self.responses.set(self.responses.get() + 1);
+        let response = format!("r{}", self.responses.get());
+        self.narrator.expect_response(&response, channel, user);
+        let payload = json!({
+            "type": "block_actions",
+            "user": {"id": user, "team_id": TEAM},
+            "api_app_id": "A0DEMO",
+            "team": {"id": TEAM, "domain": "demo"},
+            "container": {"type": "message", "message_ts": "1.2", "channel_id": channel},
+            "channel": {"id": channel},
+            "trigger_id": "1.2.demo",
+            "response_url": self.fake.response_url(&response),
+            "actions": [{"action_id": "proposal_approve", "block_id": "proposal", "value": format!("{id}:{n}"),
+                         "type": "button", "action_ts": format!("1.{}", self.events.get())}],
+        });
+        let form = serde_urlencoded::to_string([("payload", payload.to_string())]).map_err(|e| e.to_string())?;
+        self.signed("/slack/interactions", "application/x-www-form-urlencoded", form)
+            .await?;
+        self.wait(
+            mark,
+            tr(self.l, "承認の投稿", "the approval in the channel"),
+            |calls| {
+                calls
+                    .iter()
+                    .filter_map(posted)
+                    .any(|p| p.channel == channel && p.thread_ts.is_none())
+                    .then_some(())
+            },
+        )
+        .await
     }
 
     /// A person's reply in a thread: it appears in Slack and reaches the bot as an event.

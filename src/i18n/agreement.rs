@@ -332,6 +332,14 @@ pub fn reply_text(l: Locale, r: &AgreementReply) -> String {
             format!("自分の提案 #{n} は承認・却下できません。承認できる人: {}", users(approvers)),
             format!("You cannot approve or reject your own proposal #{n}. Who may: {}", users(approvers))
         ),
+        AgreementReply::StageAwaitsDecision { stage, pending, approvers } => {
+            let numbers = pending.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(" ");
+            tr!(
+                l,
+                format!("第{stage}段階はまだ完了にできません。提案 {numbers} が承認待ちです（承認・却下できる人: {}）。承認前の内容をお客様に伝えないよう、先に判断を受けてください。何も記録していません。", users(approvers)),
+                format!("Stage {stage} cannot be done yet: proposal {numbers} awaits approval (who may approve or reject: {}). Get it decided before the customer hears it. Nothing was recorded.", users(approvers))
+            )
+        }
         AgreementReply::NobodyToApprove { n, proposer, namers } => tr!(
             l,
             format!(

@@ -1104,12 +1104,12 @@ fn closing_summary(l: Locale, t: &Trouble) -> String {
         format!(
             "起票から{took} · 完了した段階 {done}/7 · お客様への報告 {}回 · 再発防止策 {}件",
             t.customer_updates.len(),
-            t.measures.len()
+            crate::trouble::actions::prevention_count(t)
         ),
         format!(
             "{took} after opening · stages done {done}/7 · customer updates {} · prevention measures {}",
             t.customer_updates.len(),
-            t.measures.len()
+            crate::trouble::actions::prevention_count(t)
         )
     )];
     if let Some(s) = &t.split {

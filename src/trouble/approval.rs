@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::decide::{chain_for, who_may, Act, Dest, Lane, Message, Reply, Who, Work};
 use super::facts::Mark;
-use super::model::{Cost, Split, Trouble, UserId};
+use super::model::{Cost, Split, StageId, Trouble, UserId};
 use super::money::{Currency, Money, Payer};
 use super::timeline::Event;
 use crate::trouble::policy::Policy;
@@ -159,6 +159,14 @@ pub enum AgreementReply {
     /// The proposer may not approve or reject their own proposal.
     OwnProposal {
         n: usize,
+        approvers: Vec<UserId>,
+    },
+    /// Stage `stage` (5, the split, or 6, the costs) may not be marked done while proposals
+    /// `pending` of it await a decision: the customer would hear terms the chain has not
+    /// approved. `approvers` may decide them.
+    StageAwaitsDecision {
+        stage: usize,
+        pending: Vec<usize>,
         approvers: Vec<UserId>,
     },
     /// Nobody may approve or reject it yet: its proposer is the only one in the manager chain
@@ -361,6 +369,31 @@ pub(super) fn propose(w: &mut Work, user: &UserId, item: Item) -> Reply {
     }
     w.refresh_status();
     Reply::Agreement(AgreementReply::Proposed { n, item, approver })
+}
+
+/// Why stage 5 or 6 may not be done yet: a proposal of its item awaits a decision that someone
+/// can make (one nobody could decide never holds a stage back).
+pub fn stage_awaits_decision(policy: &Policy, t: &Trouble, stage: StageId) -> Option<Reply> {
+    let mut pending = Vec::new();
+    let mut who: Vec<UserId> = Vec::new();
+    for p in &t.agreement.proposals {
+        let of_stage = match p.item {
+            Item::Split => stage == StageId::Split,
+            Item::Cost { .. } => stage == StageId::Cost,
+        };
+        let can = approvers(policy, t, p);
+        if of_stage && matches!(p.state, ProposalState::Proposed) && !can.is_empty() {
+            pending.push(p.n);
+            who.extend(can.into_iter().filter(|u| !who.contains(u)).collect::<Vec<_>>());
+        }
+    }
+    (!pending.is_empty()).then(|| {
+        Reply::Agreement(AgreementReply::StageAwaitsDecision {
+            stage: stage.number(),
+            pending,
+            approvers: who,
+        })
+    })
 }
 
 /// The Approve / Reject buttons.

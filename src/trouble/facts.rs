@@ -643,6 +643,9 @@ fn set_facts(w: &mut Work, user: &UserId, fields: Vec<(FactKey, String)>, correc
 /// Stage 2 may not be marked done with unchecked scope lines, unless the manager chain says so
 /// with a reason (the stage note).
 pub(super) fn stage_refusal(w: &Work, user: &UserId, stage: StageId, note: &str) -> Option<Reply> {
+    if let Some(refusal) = super::approval::stage_awaits_decision(w.ctx.policy, &w.t, stage) {
+        return Some(refusal);
+    }
     let unchecked: Vec<usize> =
         w.t.substance
             .scope

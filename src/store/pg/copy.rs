@@ -11,7 +11,7 @@ use super::PgError;
 use crate::store::{timer_key, OutboxItem, SledStore};
 use crate::trouble::decide::Timer;
 use crate::trouble::model::{Trouble, TroubleId, TroubleSummary};
-use crate::trouble::timeline::{verify_chain, Entry};
+use crate::trouble::timeline::{verify_chain, Break, Entry};
 
 /// What one copy wrote (a second run over the same data writes nothing).
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -222,9 +222,9 @@ pub async fn trouble_with_timeline(pool: &Pool, id: &TroubleId) -> Result<Option
     Ok(Some((t, entries)))
 }
 
-/// Recomputes every trouble's hash chain from the bytes in the database, in one snapshot; what
-/// is broken is said in `l`.
-pub async fn verify(pool: &Pool, l: crate::i18n::Locale) -> Result<Checked, PgError> {
+/// Recomputes every trouble's hash chain from the bytes in the database, in one snapshot; a
+/// break is said by `describe` (the caller's words, in its language).
+pub async fn verify(pool: &Pool, describe: &(dyn Fn(&Break) -> String + Sync)) -> Result<Checked, PgError> {
     let mut client = pool.get().await?;
     let tx = snapshot(&mut client).await?;
     let mut checked = Checked::default();
@@ -249,9 +249,9 @@ pub async fn verify(pool: &Pool, l: crate::i18n::Locale) -> Result<Checked, PgEr
             .iter()
             .map(|r| decode::<Entry>("timeline entry", r.get::<_, &[u8]>(0)))
             .collect::<Result<Vec<_>, _>>();
-        let verified = entries.map_err(|e| e.to_string()).and_then(|entries| {
-            verify_chain(&entries, t.timeline_len, &t.timeline_head).map_err(|b| crate::i18n::chain_broken_short(l, &b))
-        });
+        let verified = entries
+            .map_err(|e| e.to_string())
+            .and_then(|entries| verify_chain(&entries, t.timeline_len, &t.timeline_head).map_err(|b| describe(&b)));
         if let Err(why) = verified {
             checked.broken.push(format!("{}: {why}", t.id));
         }

@@ -2248,6 +2248,19 @@ fn the_timeline_chain_stays_valid_across_a_whole_trouble() {
     ];
     for (step, (who, command)) in steps.into_iter().enumerate() {
         sim.advance(mins(20));
+        // Stages 5 and 6 are done once their proposals are decided.
+        if matches!(command, Command::Done(StageId::Split | StageId::Cost, _)) {
+            for p in sim.t.agreement.proposals.clone() {
+                if matches!(p.state, crate::trouble::approval::ProposalState::Proposed) {
+                    let by = crate::trouble::approval::approvers(&sim.config, &sim.t, &p)[0].clone();
+                    let approve = ButtonAction::Proposal { n: p.n, approve: true };
+                    sim.feed(Input::Button {
+                        user: by,
+                        action: approve,
+                    });
+                }
+            }
+        }
         let case = format!("{who}: {command:?}");
         let d = sim.cmd(who, command);
         assert!(
