@@ -271,7 +271,7 @@ pub fn export_eightd(l: Locale, config: &Config, t: &Trouble) -> String {
 }
 
 /// The 8D in the channel: one message, its sections cut to Slack's limits (and the longest
-/// shortened to fit one message, with a note: the export has it whole).
+/// shortened to fit one message, with a note saying so).
 pub fn rendered(l: Locale, config: &Config, t: &Trouble) -> super::Rendered {
     let mrkdwn = super::report_mrkdwn(&eightd_markdown(l, config, t));
     let blocks = super::slack_parts(&mrkdwn, 2900)
