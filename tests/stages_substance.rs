@@ -176,6 +176,17 @@ async fn facts_from_the_command_and_the_form_are_stored_and_shown_in_the_status(
         .filter(|e| matches!(e, StepEvent::Fact { .. }))
         .count();
     assert_eq!(facts_logged, 7, "each fact is a timeline entry (occurred twice)");
+
+    // The form shows the whole list of lots: what it gives back is the list, even alone.
+    let response = bot.interaction(&facts_submission(&t.id, &[("lot", "L42")])).await;
+    assert_eq!(response.status(), 200);
+    let lots = bot
+        .paced("the form's lot list stored", || {
+            let lots = trouble(&bot, &t.id).substance.facts.lots;
+            (lots.len() == 1).then_some(lots)
+        })
+        .await;
+    assert_eq!(lots, ["L42"], "L43, taken off the form's list, is off the record");
 }
 
 #[tokio::test]

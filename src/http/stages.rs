@@ -163,7 +163,7 @@ async fn submit_step(
     field: &'static str,
 ) -> Response {
     let l = app.config.locale;
-    let recheck = matches!(step, Step::Facts(_));
+    let recheck = matches!(step, Step::Facts(_) | Step::FactsForm(_));
     let input = Input::Command {
         user,
         command: Command::Step(step),
@@ -197,7 +197,7 @@ fn stays_open(field: &str, text: String) -> Response {
 pub(super) async fn on_facts_submitted(app: &Arc<App>, user: UserId, view: &View, seen: &[&str]) -> Response {
     let facts = facts_in(view);
     let id = TroubleId::new(&view.private_metadata);
-    submit_step(app, &id, user, Step::Facts(facts), seen, "fact_part").await
+    submit_step(app, &id, user, Step::FactsForm(facts), seen, "fact_part").await
 }
 
 pub(super) async fn on_action_submitted(app: &Arc<App>, user: UserId, view: &View, seen: &[&str]) -> Response {
@@ -226,7 +226,7 @@ pub(super) async fn on_action_submitted(app: &Arc<App>, user: UserId, view: &Vie
 pub(super) async fn facts_at_open(app: &Arc<App>, id: &TroubleId, user: UserId, facts: Vec<(FactKey, String)>) {
     let input = Input::Command {
         user,
-        command: Command::Step(Step::Facts(facts)),
+        command: Command::Step(Step::FactsForm(facts)),
     };
     match app.engine().apply(id, &[], input).await {
         Ok(_) => flag_recurrence(app, id).await,

@@ -187,8 +187,10 @@ pub struct Cause {
 pub enum Step {
     /// `/trouble fact` with no text: the form.
     FactModal,
-    /// `fact KEY VALUE`, or the form's fields at once.
+    /// `fact KEY VALUE`: a lot adds to the list.
     Facts(Vec<(FactKey, String)>),
+    /// The facts form's fields at once: its lots are the whole list.
+    FactsForm(Vec<(FactKey, String)>),
     Return {
         state: ReturnState,
         qty: Option<String>,
@@ -227,7 +229,7 @@ impl Step {
     pub fn texts(&self) -> Vec<&str> {
         match self {
             Step::FactModal | Step::ActionModal => vec![],
-            Step::Facts(fields) => fields.iter().map(|(_, v)| v.as_str()).collect(),
+            Step::Facts(fields) | Step::FactsForm(fields) => fields.iter().map(|(_, v)| v.as_str()).collect(),
             Step::Return { qty, tracking, .. } => vec![qty.as_deref().unwrap_or(""), tracking.as_deref().unwrap_or("")],
             Step::Scope(t)
             | Step::ScopeCheck(_, t)
@@ -254,6 +256,7 @@ impl Step {
         Some(match self {
             Step::FactModal
             | Step::Facts(_)
+            | Step::FactsForm(_)
             | Step::Return { .. }
             | Step::Scope(_)
             | Step::ScopeCheck(..)
@@ -449,8 +452,9 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
         return Reply::Usage(e);
     }
     match step {
-        Step::Facts(fields) => set_facts(w, user, fields, false),
-        Step::FixFact(key, value) => set_facts(w, user, vec![(key, value)], true),
+        Step::Facts(fields) => set_facts(w, user, fields, false, false),
+        Step::FactsForm(fields) => set_facts(w, user, fields, false, true),
+        Step::FixFact(key, value) => set_facts(w, user, vec![(key, value)], true, true),
         Step::Return { state, qty, tracking } => {
             let round = w.t.substance.returned.as_ref().map_or(0, |r| r.round) + 1;
             w.t.substance.returned = Some(Returned {
@@ -591,7 +595,15 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
     }
 }
 
-fn set_facts(w: &mut Work, user: &UserId, fields: Vec<(FactKey, String)>, correction: bool) -> Reply {
+/// Records facts (`correction`: as `fix fact`, superseding); `replace_lots`: the lots given are
+/// the whole list (the form, a correction), not more to add.
+fn set_facts(
+    w: &mut Work,
+    user: &UserId,
+    fields: Vec<(FactKey, String)>,
+    correction: bool,
+    replace_lots: bool,
+) -> Reply {
     let (now, tz) = (w.ctx.now, w.ctx.policy.timezone);
     let fields: Result<Vec<(FactKey, String)>, UsageError> = fields
         .into_iter()
@@ -605,8 +617,6 @@ fn set_facts(w: &mut Work, user: &UserId, fields: Vec<(FactKey, String)>, correc
     if fields.is_empty() {
         return Reply::Step(StepReply::FactsSet { keys: Vec::new() });
     }
-    // The form gives the whole list of lots; the command adds to it.
-    let replace_lots = correction || fields.len() > 1;
     // Lots accumulate: the whole list is one text, bounded as any other (the form shows it
     // whole, in an input Slack caps at that length).
     if let Some((_, value)) = fields.iter().find(|(k, _)| *k == FactKey::Lot) {
