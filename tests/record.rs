@@ -633,6 +633,7 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
         Reply::OwnerChanged {
             to: manager.clone(),
             manager: Some(manager.clone()),
+            ack_withdrawn: true,
         },
         Reply::NobodyAboveNewOwner { to: manager.clone() },
         Reply::ManagerChanged { to: manager.clone() },

@@ -267,6 +267,7 @@ async fn the_manager_who_acknowledged_then_takes_the_trouble_over_withdraws_it_a
         .command_text(MANAGER, &t.channel, &format!("owner <@{MANAGER}>"))
         .await;
     assert!(r.contains(&format!("the manager is now <@{DIRECTOR}>")), "{r}");
+    assert!(r.contains("the earlier acknowledgement no longer stands"), "{r}");
     let after = trouble(&bot, &t.id);
     assert!(after.ack.is_none(), "nobody stands as their own trouble's acknowledger");
     assert!(

@@ -258,19 +258,28 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             "Prevention measure recorded (stage 7)."
         )
         .to_string(),
-        Reply::OwnerChanged { to, manager: None } => tr!(
-            l,
-            format!("担当を <@{to}> に変更しました。"),
-            format!("The owner is now <@{to}>.")
-        ),
         Reply::OwnerChanged {
             to,
-            manager: Some(manager),
-        } => tr!(
-            l,
-            format!("担当を <@{to}> に変更しました。担当者は自分の上司になれないため、上司は <@{manager}> になりました。"),
-            format!("The owner is now <@{to}>. The owner is never their own manager, so the manager is now <@{manager}>.")
-        ),
+            manager,
+            ack_withdrawn,
+        } => {
+            let mut text = match manager {
+                None => tr!(l, format!("担当を <@{to}> に変更しました。"), format!("The owner is now <@{to}>.")),
+                Some(m) => tr!(
+                    l,
+                    format!("担当を <@{to}> に変更しました。担当者は自分の上司になれないため、上司は <@{m}> になりました。"),
+                    format!("The owner is now <@{to}>. The owner is never their own manager, so the manager is now <@{m}>.")
+                ),
+            };
+            if *ack_withdrawn {
+                text.push_str(tr!(
+                    l,
+                    "自分のトラブルは確認できないため、これまでの確認は取り消し、上司に確認を依頼しました。",
+                    " Nobody acknowledges their own trouble, so the earlier acknowledgement no longer stands and the manager is asked."
+                ));
+            }
+            text
+        }
         Reply::NobodyAboveNewOwner { to } => tr!(
             l,
             format!("<@{to}> の上に確認できる人がいないため、担当にできません。先に `/trouble manager @…` で上司を指名してから担当を変更してください。"),

@@ -200,7 +200,11 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             }
             w.invite(std::iter::once(to.clone()).chain(manager.clone()).collect());
             w.refresh_status();
-            Reply::OwnerChanged { to, manager }
+            Reply::OwnerChanged {
+                to,
+                manager,
+                ack_withdrawn,
+            }
         }
         Command::Manager(to) => {
             if let Some(refusal) = manager_refusal(w.ctx.policy, &w.t.owner, &to) {

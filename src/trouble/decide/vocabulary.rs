@@ -527,6 +527,8 @@ pub enum Reply {
     OwnerChanged {
         to: UserId,
         manager: Option<UserId>,
+        /// The new owner had acknowledged the trouble: that no longer stands.
+        ack_withdrawn: bool,
     },
     /// `/trouble owner` naming someone with nobody above them left to acknowledge.
     NobodyAboveNewOwner {
