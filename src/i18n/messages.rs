@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use super::{format_duration, format_time, severity_default_name, stage_icon, stage_name, stage_state, Locale};
 use crate::config::Config;
 use crate::slack::blocks::{
-    actions, button, context, cut, divider, escape, fields, fit, header, section, Block, Button, Rendered,
-    MESSAGE_TEXT_BUDGET,
+    actions, button, context, cut, divider, escape, fields, fit, header, longest_fitting, section, Block, Button,
+    Rendered, MESSAGE_TEXT_BUDGET,
 };
 use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, quoted, Where};
@@ -162,21 +162,10 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
     if rendered.blocks.as_deref().is_some_and(too_big) {
         // What people typed is shortened, never the message's shape: its headings, stages and
         // totals stay. Each typed text gets the longest common length that fits.
-        let fits = |cap: usize| {
-            let r = render_whole(l, config, &with_texts_capped(t, cap), message);
-            (!r.blocks.as_deref().is_some_and(too_big)).then_some(r)
-        };
-        let (mut low, mut high) = (MIN_TYPED_CAP, crate::trouble::command::TEXT_LIMIT);
-        let mut best = fits(low);
-        while best.is_some() && low < high {
-            let mid = (low + high).div_ceil(2);
-            match fits(mid) {
-                Some(r) => (low, best) = (mid, Some(r)),
-                None => high = mid - 1,
-            }
-        }
-        if let Some(r) = best {
-            (rendered, shortened) = (r, true);
+        let capped = |cap: usize| render_whole(l, config, &with_texts_capped(t, cap), message);
+        let fits = |cap: usize| !capped(cap).blocks.as_deref().is_some_and(too_big);
+        if let Some(cap) = longest_fitting(MIN_TYPED_CAP, crate::trouble::command::TEXT_LIMIT, fits) {
+            (rendered, shortened) = (capped(cap), true);
         }
     }
     if let Some(blocks) = rendered.blocks.as_mut() {

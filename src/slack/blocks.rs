@@ -104,7 +104,23 @@ pub fn fit(blocks: &mut [Block], budget: usize) -> bool {
     let room = budget.saturating_sub(fixed);
     // The longest common length `cap` with Σ min(len, cap) ≤ room (each cut adds its `…`).
     let fits = |cap: usize| lengths.iter().map(|&n| n.min(cap)).sum::<usize>() <= room;
-    let (mut low, mut high) = (0, lengths.iter().copied().max().unwrap_or(0));
+    let cap = longest_fitting(0, lengths.iter().copied().max().unwrap_or(0), fits).unwrap_or(0);
+    for b in blocks.iter_mut() {
+        b.visit_texts(&mut |text, shrinkable| {
+            if shrinkable && text.chars().count() > cap {
+                *text = cut(text, cap.max(1));
+            }
+        });
+    }
+    true
+}
+
+/// The largest `n` in `low..=high` for which `fits(n)` holds, when it holds up to some point
+/// and not beyond (a length that fits, shorter ones fit too); None when not even `low` fits.
+pub fn longest_fitting(mut low: usize, mut high: usize, mut fits: impl FnMut(usize) -> bool) -> Option<usize> {
+    if !fits(low) {
+        return None;
+    }
     while low < high {
         let mid = (low + high).div_ceil(2);
         if fits(mid) {
@@ -113,14 +129,7 @@ pub fn fit(blocks: &mut [Block], budget: usize) -> bool {
             high = mid - 1;
         }
     }
-    for b in blocks.iter_mut() {
-        b.visit_texts(&mut |text, shrinkable| {
-            if shrinkable && text.chars().count() > low {
-                *text = cut(text, low.max(1));
-            }
-        });
-    }
-    true
+    Some(low)
 }
 
 /// One block of the bot's messages. Typed rather than built as a `Value`: a delivery renders
@@ -366,6 +375,30 @@ pub fn modal(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn longest_fitting_finds_the_edge_or_says_nothing_fits() {
+        for edge in [0, 1, 79, 80, 2999, 3000] {
+            assert_eq!(longest_fitting(0, 3000, |n| n <= edge), Some(edge), "{edge}");
+        }
+        assert_eq!(longest_fitting(80, 3000, |n| n <= 79), None);
+        assert_eq!(longest_fitting(5, 5, |_| true), Some(5));
+    }
+
+    #[test]
+    fn fit_cuts_only_the_longest_texts_to_one_length_within_the_budget() {
+        let mut blocks = vec![
+            section(&"a".repeat(100)),
+            section(&"b".repeat(5000)),
+            section(&"c".repeat(3000)),
+        ];
+        assert!(fit(&mut blocks, 4000));
+        let lengths: Vec<usize> = blocks.iter().map(Block::text_chars).collect();
+        assert_eq!(lengths[0], 100, "a short text stays whole");
+        assert_eq!(lengths[1], lengths[2], "the long ones share one length: {lengths:?}");
+        assert!(lengths.iter().sum::<usize>() <= 4000, "{lengths:?}");
+        assert!(!fit(&mut blocks, 4000), "what fits is left alone");
+    }
 
     /// `typed` serialises to the very bytes `was` (a `json!`) did.
     fn assert_sent_as(typed: &impl Serialize, was: &Value) {

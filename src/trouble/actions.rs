@@ -394,12 +394,8 @@ pub(super) fn effect_check(w: &mut Work, n: usize, round: u32) {
 /// The answer to an effectiveness check, by the owner or the manager chain: "not effective"
 /// reopens the trouble.
 pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: bool) -> Reply {
-    if *user != w.t.owner && !w.t.manager_chain().contains(user) {
-        let act = super::decide::Act::JudgeEffect;
-        return Reply::NotAllowed {
-            act,
-            who: super::decide::who_may(w.ctx.policy, &w.t, act),
-        };
+    if let Some(refusal) = super::decide::refuse(w.ctx.policy, &w.t, user, super::decide::Act::JudgeEffect) {
+        return refusal;
     }
     let i = match action_index(w, n) {
         Ok(i) => i,

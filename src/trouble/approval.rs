@@ -384,7 +384,11 @@ pub fn stage_awaits_decision(policy: &Policy, t: &Trouble, stage: StageId) -> Op
         let can = approvers(policy, t, p);
         if of_stage && matches!(p.state, ProposalState::Proposed) && !can.is_empty() {
             pending.push(p.n);
-            who.extend(can.into_iter().filter(|u| !who.contains(u)).collect::<Vec<_>>());
+            for u in can {
+                if !who.contains(&u) {
+                    who.push(u);
+                }
+            }
         }
     }
     (!pending.is_empty()).then(|| {

@@ -191,7 +191,7 @@ pub fn may(policy: &Policy, t: &Trouble, user: &UserId, act: Act) -> bool {
 }
 
 /// The refusal when `user` may not do `act`, naming who may.
-pub(super) fn refuse(policy: &Policy, t: &Trouble, user: &UserId, act: Act) -> Option<Reply> {
+pub(in crate::trouble) fn refuse(policy: &Policy, t: &Trouble, user: &UserId, act: Act) -> Option<Reply> {
     (!may(policy, t, user, act)).then(|| Reply::NotAllowed {
         act,
         who: who_may(policy, t, act),
