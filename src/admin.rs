@@ -26,7 +26,8 @@ use crate::i18n::admin as admin_text;
 use crate::i18n::{export_json, export_markdown, Locale};
 use crate::store::{pg, SledStore as Store, TreeRecords};
 use crate::trouble::model::{Trouble, TroubleId};
-use crate::trouble::timeline::{verify_chain, Entry};
+use crate::trouble::replay::verify_trouble;
+use crate::trouble::timeline::Entry;
 
 /// The admin socket's file name inside the data directory.
 pub const SOCKET: &str = "trouble-admin.sock";
@@ -138,7 +139,7 @@ fn report(config: &Config, trouble: &Trouble, timeline: &[Entry], format: Format
         Format::Json => export_json(trouble, timeline) + "\n",
         Format::EightD => crate::i18n::export_eightd(config.locale, config, trouble),
     };
-    match verify_chain(timeline, trouble.timeline_len, &trouble.timeline_head) {
+    match verify_trouble(trouble, timeline) {
         Ok(()) => Outcome::ok(stdout),
         Err(b) => Outcome {
             code: CHAIN_BROKEN,
@@ -164,10 +165,10 @@ pub fn verify(l: Locale, store: &Store) -> Outcome {
         }
         let troubles = walked.troubles;
         for t in &troubles {
-            let result = store.timeline(&t.id).map_err(|e| e.to_string()).and_then(|entries| {
-                verify_chain(&entries, t.timeline_len, &t.timeline_head)
-                    .map_err(|b| crate::i18n::chain_broken_short(l, &b))
-            });
+            let result = store
+                .timeline(&t.id)
+                .map_err(|e| e.to_string())
+                .and_then(|entries| verify_trouble(t, &entries).map_err(|b| crate::i18n::chain_broken_short(l, &b)));
             if let Err(why) = result {
                 broken += 1;
                 // A decode error quotes what it read: stored text never acts on the terminal.

@@ -14,7 +14,8 @@ use crate::trouble::command::OpenRequest;
 use crate::trouble::decide::{self, Ctx, Decision, Input, Op, Outcome, Timer, TimerKind};
 use crate::trouble::digest;
 use crate::trouble::model::{Origin, Trouble, TroubleId, UserId};
-use crate::trouble::timeline::{verify_chain, Entry};
+use crate::trouble::replay::verify_trouble;
+use crate::trouble::timeline::Entry;
 
 /// What came of a change the engine was asked to apply.
 #[derive(Debug)]
@@ -133,7 +134,7 @@ impl Engine<'_> {
             };
             let mut timeline = self.app.store.timeline(id).await?;
             timeline.truncate(trouble.timeline_len as usize);
-            if tries == 2 || verify_chain(&timeline, trouble.timeline_len, &trouble.timeline_head).is_ok() {
+            if tries == 2 || verify_trouble(&trouble, &timeline).is_ok() {
                 return Ok(Some((trouble, timeline)));
             }
         }

@@ -205,6 +205,30 @@ async fn migrate_store_copies_a_sled_store_with_its_chains_intact_and_a_second_r
         ok && stdout.contains("2件のトラブルを検査し、0件が壊れています"),
         "{stdout}"
     );
+    // The record is read against its timeline: a customer renamed in the body alone is caught.
+    let body: Vec<u8> = c
+        .query_one("SELECT body FROM troubles WHERE id = $1", &[&first.id.as_str()])
+        .await
+        .unwrap()
+        .get(0);
+    let renamed = String::from_utf8(body.clone())
+        .unwrap()
+        .replacen("\"ACME\"", "\"ACMF\"", 1);
+    assert_ne!(renamed.as_bytes(), body.as_slice());
+    let set_body = "UPDATE troubles SET body = $1 WHERE id = $2";
+    c.execute(set_body, &[&renamed.as_bytes(), &first.id.as_str()])
+        .await
+        .unwrap();
+    let (ok, stdout, _) = bot_binary(&["verify"], &[("DATABASE_URL", &url)]);
+    assert!(!ok, "a renamed customer verified: {stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "BROKEN {}: 記録の「お客様・概要・開始日時」がタイムラインと一致しません",
+            first.id
+        )),
+        "{stdout}"
+    );
+    c.execute(set_body, &[&body, &first.id.as_str()]).await.unwrap();
     let tampered = String::from_utf8(pg_bytes[0].clone())
         .unwrap()
         .replacen("ACME", "ACMF", 1)

@@ -474,6 +474,80 @@ async fn close_says_what_is_missing_and_only_the_manager_chain_may_force_it() {
     assert!(after.contains("already closed"), "{after}");
 }
 
+/// Reports read the trouble's record as well as its timeline: an edit of the record (the
+/// costs made smaller, the acknowledgement made quicker) is caught though every entry checks.
+#[tokio::test]
+async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_not() {
+    let mut bot = spawn_bot().await;
+    let costly = bot.open_ready("ACME: housings cracked").await;
+    let acked = bot.open_ready("Globex: labels smudged").await;
+    let r = bot
+        .command_text(SALES, &costly.channel, "cost ¥1,200,000 ours replacement units")
+        .await;
+    assert!(r.contains("Cost recorded"), "{r}");
+    let r = bot.command_text(MANAGER, &acked.channel, "ack").await;
+    assert!(r.contains("cknowledged"), "{r}");
+    let data_dir = bot.dir.path().to_path_buf();
+    bot.stop().await;
+    let (_config_dir, config) = config_file("en");
+    let intact = run_cli(&config, &data_dir, &["verify"]);
+    assert!(
+        intact.status.success() && stdout(&intact).contains("2 troubles checked, 0 broken"),
+        "{}",
+        describe(&intact)
+    );
+
+    // As an editor of the database files would: the record changed, the timeline left alone.
+    let edit = |id: &str, change: &dyn Fn(&mut Value)| {
+        let db = sled::open(data_dir.join("db")).expect("the stopped bot released the store");
+        let troubles = db.open_tree("troubles").unwrap();
+        let stored = troubles.get(id.as_bytes()).unwrap().expect("the record");
+        let mut record = trouble_bot::store::sled::record_value(&stored).expect("a record");
+        change(&mut record);
+        troubles
+            .insert(id.as_bytes(), serde_json::to_vec(&record).unwrap())
+            .unwrap();
+        db.flush().unwrap();
+    };
+    edit(&costly.id, &|r| r["costs"][0]["amount"] = json!("¥12,000"));
+    edit(&acked.id, &|r| {
+        let opened = r["opened_at"].clone();
+        r["ack"]["at"] = opened;
+    });
+
+    let broken = run_cli(&config, &data_dir, &["verify"]);
+    assert!(!broken.status.success(), "{}", describe(&broken));
+    let out = stdout(&broken);
+    for (id, fact) in [(&costly.id, "costs"), (&acked.id, "acknowledgement")] {
+        let line = format!("BROKEN {id}: the record of its {fact} does not match the timeline");
+        assert!(out.contains(&line), "{line}: {}", describe(&broken));
+    }
+    assert!(out.contains("2 troubles checked, 2 broken"), "{}", describe(&broken));
+
+    // The export still prints, says so under its title, and exits 3; in the report's language.
+    let md = run_cli(&config, &data_dir, &["export", &costly.id]);
+    assert_eq!(md.status.code(), Some(3), "{}", describe(&md));
+    let report = stdout(&md);
+    assert!(
+        report
+            .lines()
+            .nth(2)
+            .is_some_and(|l| l.contains("record of its costs does not match its timeline")),
+        "{}",
+        describe(&md)
+    );
+    let (_ja_dir, ja) = config_file("ja");
+    let ja_verify = run_cli(&ja, &data_dir, &["verify"]);
+    assert!(
+        stdout(&ja_verify).contains(&format!(
+            "BROKEN {}: 記録の「上司確認」がタイムラインと一致しません",
+            acked.id
+        )),
+        "{}",
+        describe(&ja_verify)
+    );
+}
+
 #[tokio::test]
 async fn verify_passes_an_intact_store_and_names_an_entry_changed_or_removed_behind_its_back() {
     let mut bot = spawn_bot().await;

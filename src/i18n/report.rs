@@ -6,7 +6,8 @@ use crate::slack::blocks::cut;
 use crate::slack::text::{acts_on_display, one_line, quote_lines, strip_controls, user_text, Where};
 use crate::trouble::customer::PastTrouble;
 use crate::trouble::model::{StageId, Trouble, UserId};
-use crate::trouble::timeline::{verify_chain, Break, BreakKind, Entry, Event};
+use crate::trouble::replay::{verify_trouble, Fact};
+use crate::trouble::timeline::{Break, BreakKind, Entry, Event};
 
 /// User text in the report: inline when it is one line, else a quoted block on the lines
 /// below, so nothing someone typed can pass for a timeline line, a heading or a chain head.
@@ -222,6 +223,14 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
 /// The line a report carries when its trouble's hash chain does not check: the entry (numbered
 /// as the report's timeline numbers them) and what is wrong there.
 pub fn chain_broken(l: Locale, b: &Break) -> String {
+    if let BreakKind::RecordDiffers(fact) = b.kind {
+        let fact = fact_name(l, fact);
+        return tr!(
+            l,
+            format!("⚠️ トラブルの記録の「{fact}」がタイムラインの内容と一致しません。この報告書の記録は、書き込まれた後に変更された可能性があります。"),
+            format!("⚠️ The trouble's record of its {fact} does not match its timeline: what this report shows may have been changed after it was written.")
+        );
+    }
     let (n, why) = (b.seq + 1, break_reason(l, b));
     tr!(
         l,
@@ -230,10 +239,34 @@ pub fn chain_broken(l: Locale, b: &Break) -> String {
     )
 }
 
-/// `verify`'s short form of [`chain_broken`]: the entry and what is wrong there.
+/// `verify`'s short form of [`chain_broken`]: the entry and what is wrong there (or the fact
+/// of the record that its timeline does not bear out).
 pub fn chain_broken_short(l: Locale, b: &Break) -> String {
+    if let BreakKind::RecordDiffers(fact) = b.kind {
+        let fact = fact_name(l, fact);
+        return tr!(
+            l,
+            format!("記録の「{fact}」がタイムラインと一致しません"),
+            format!("the record of its {fact} does not match the timeline")
+        );
+    }
     let (n, why) = (b.seq + 1, break_reason(l, b));
     tr!(l, format!("{n}番目の記録: {why}"), format!("entry {n}: {why}"))
+}
+
+fn fact_name(l: Locale, fact: Fact) -> &'static str {
+    match fact {
+        Fact::Opening => tr!(l, "お客様・概要・開始日時", "customer, summary and opening time"),
+        Fact::Severity => tr!(l, "重大度", "severity"),
+        Fact::Owner => tr!(l, "担当営業", "owner"),
+        Fact::Manager => tr!(l, "上司", "manager"),
+        Fact::Acknowledgement => tr!(l, "上司確認", "acknowledgement"),
+        Fact::Stages => tr!(l, "段階の完了", "completed stages"),
+        Fact::CustomerUpdates => tr!(l, "お客様への報告", "customer updates"),
+        Fact::Split => tr!(l, "責任区分", "responsibility split"),
+        Fact::Costs => tr!(l, "費用", "costs"),
+        Fact::Closure => tr!(l, "クローズ", "closure"),
+    }
 }
 
 fn break_reason(l: Locale, b: &Break) -> &'static str {
@@ -259,6 +292,11 @@ fn break_reason(l: Locale, b: &Break) -> &'static str {
             "最後の記録が記録済みの改ざん検知用ハッシュと一致しません",
             "the last entry is not the recorded integrity hash"
         ),
+        BreakKind::RecordDiffers(_) => tr!(
+            l,
+            "トラブルの記録がタイムラインと一致しません",
+            "the trouble's record does not match its timeline"
+        ),
     }
 }
 
@@ -267,9 +305,7 @@ fn break_reason(l: Locale, b: &Break) -> &'static str {
 /// title and beside the integrity hash (`trouble-bot verify` checks the same way).
 pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entry]) -> String {
     let tz = config.policy.timezone;
-    let broken = verify_chain(timeline, t.timeline_len, &t.timeline_head)
-        .err()
-        .map(|b| chain_broken(l, &b));
+    let broken = verify_trouble(t, timeline).err().map(|b| chain_broken(l, &b));
     let mut md = String::new();
     let mut line = |s: String| {
         md.push_str(&s);

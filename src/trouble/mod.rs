@@ -16,6 +16,7 @@ pub mod model;
 pub mod money;
 pub mod policy;
 pub mod record;
+pub mod replay;
 pub mod search;
 pub mod stats;
 pub mod timeline;

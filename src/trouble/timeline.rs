@@ -228,6 +228,9 @@ pub enum BreakKind {
     RemovedFromEnd,
     /// The last entry is not the chain head the trouble records.
     NotTheHead,
+    /// Every entry checks, but the trouble's record holds this fact otherwise than they say
+    /// (see [`super::replay`]).
+    RecordDiffers(super::replay::Fact),
 }
 
 impl BreakKind {
@@ -238,11 +241,16 @@ impl BreakKind {
             BreakKind::Changed => "its content was changed after it was written",
             BreakKind::RemovedFromEnd => "entries were removed from the end",
             BreakKind::NotTheHead => "the last entry is not the recorded chain head",
+            BreakKind::RecordDiffers(_) => "the trouble's record differs from what its timeline says",
         }
     }
 }
 
 impl Break {
+    pub(super) fn record_differs(seq: u64, fact: super::replay::Fact) -> Break {
+        Break::at(seq, BreakKind::RecordDiffers(fact))
+    }
+
     fn at(seq: u64, kind: BreakKind) -> Break {
         Break {
             seq,

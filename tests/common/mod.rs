@@ -335,8 +335,28 @@ impl TestBot {
 impl Drop for TestBot {
     fn drop(&mut self) {
         // A test that panicked leaves the bot running; its runtime ends with the test anyway.
-        let _ = self.bot.take();
+        let Some(bot) = self.bot.take() else { return };
+        if !std::thread::panicking() {
+            if let Some(store) = bot.app.store.sled() {
+                assert_records_match_timelines(store);
+            }
+        }
     }
+}
+
+/// Every trouble's record says what its timeline says: whatever a test did through the bot,
+/// `verify` would find nothing to report (it never cries wolf over the bot's own writes).
+fn assert_records_match_timelines(store: &SledStore) {
+    store.with_writes_paused(|store| {
+        let walked = store.troubles_where(|_| true).expect("the troubles read");
+        for t in &walked.troubles {
+            let entries = store.timeline(&t.id).expect("the timeline reads");
+            if trouble_bot::trouble::timeline::verify_chain(&entries, t.timeline_len, &t.timeline_head).is_ok() {
+                let differs = trouble_bot::trouble::replay::differs(t, &entries);
+                assert_eq!(differs, None, "{}: the record disagrees with its timeline", t.id);
+            }
+        }
+    })
 }
 
 pub struct OpenedTrouble {

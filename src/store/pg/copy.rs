@@ -11,7 +11,8 @@ use super::PgError;
 use crate::store::{timer_key, OutboxItem, SledStore};
 use crate::trouble::decide::Timer;
 use crate::trouble::model::{Trouble, TroubleId, TroubleSummary};
-use crate::trouble::timeline::{verify_chain, Break, Entry};
+use crate::trouble::replay::verify_trouble;
+use crate::trouble::timeline::{Break, Entry};
 
 /// What one copy wrote (a second run over the same data writes nothing).
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -251,7 +252,7 @@ pub async fn verify(pool: &Pool, describe: &(dyn Fn(&Break) -> String + Sync)) -
             .collect::<Result<Vec<_>, _>>();
         let verified = entries
             .map_err(|e| e.to_string())
-            .and_then(|entries| verify_chain(&entries, t.timeline_len, &t.timeline_head).map_err(|b| describe(&b)));
+            .and_then(|entries| verify_trouble(&t, &entries).map_err(|b| describe(&b)));
         if let Err(why) = verified {
             checked.broken.push(format!("{}: {why}", t.id));
         }

@@ -317,10 +317,14 @@ impl Sim {
             policy: &self.config,
             now: self.now,
         };
+        let what = format!("{input:?}");
         let d = decide(&ctx, &self.t, input);
         self.t = apply(&self.t, &d);
         self.entries.extend(d.entries.iter().cloned());
         self.timers.extend(d.timers.iter().cloned());
+        // Every decision keeps the record as its timeline tells it: `verify` never cries wolf.
+        let differs = crate::trouble::replay::differs(&self.t, &self.entries);
+        assert_eq!(differs, None, "the record and its timeline disagree after {what}");
         d
     }
 

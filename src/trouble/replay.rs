@@ -1,0 +1,186 @@
+//! The trouble record read against its timeline: what the entries say the record must hold.
+//!
+//! The hash chain guards the entries, but reports also read the record (who acknowledged and
+//! when, the stages, what the customer was told, the split, the costs, the closure). An edit of
+//! the record in the store would change the report while every entry still checks, so the
+//! facts the timeline establishes are replayed from it and compared with the record.
+
+use chrono::{DateTime, Utc};
+
+use super::facts::StepEvent;
+use super::model::{
+    Acknowledgement, Closure, Cost, CustomerUpdate, Severity, Split, StageId, StageState, Trouble, UserId, STAGE_COUNT,
+};
+use super::timeline::{verify_chain, Break, Entry, Event};
+
+/// A part of the trouble record that its timeline establishes, named when the two disagree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fact {
+    /// The customer, the summary and when it was opened.
+    Opening,
+    Severity,
+    Owner,
+    Manager,
+    Acknowledgement,
+    /// Which stages are done, by whom and when.
+    Stages,
+    CustomerUpdates,
+    Split,
+    Costs,
+    Closure,
+}
+
+/// Checks the timeline's chain against the head the trouble records, then the record against
+/// what the timeline says: what `verify`, `export` and the posted report rely on.
+pub fn verify_trouble(t: &Trouble, entries: &[Entry]) -> Result<(), Break> {
+    verify_chain(entries, t.timeline_len, &t.timeline_head)?;
+    match differs(t, entries) {
+        None => Ok(()),
+        Some(fact) => Err(Break::record_differs(t.timeline_len.saturating_sub(1), fact)),
+    }
+}
+
+/// The record as its timeline tells it, fact by fact.
+#[derive(Default)]
+struct Told {
+    opening: Option<(String, String, DateTime<Utc>)>,
+    severity: Option<Severity>,
+    owner: Option<UserId>,
+    manager: Option<UserId>,
+    ack: Option<Acknowledgement>,
+    done: [Option<(UserId, DateTime<Utc>)>; STAGE_COUNT],
+    updates: Vec<CustomerUpdate>,
+    split: Option<Split>,
+    costs: Vec<Cost>,
+    closed: Option<Closure>,
+}
+
+/// The first fact the record holds otherwise than its timeline says; None when they agree.
+pub fn differs(t: &Trouble, entries: &[Entry]) -> Option<Fact> {
+    let told = replay(entries);
+    let done: Vec<Option<(UserId, DateTime<Utc>)>> = t
+        .stages
+        .iter()
+        .map(|s| match (s.state, &s.done_by, s.done_at) {
+            (StageState::Done, Some(by), Some(at)) => Some((by.clone(), at)),
+            // Done without saying by whom: no entry says that.
+            (StageState::Done, ..) => Some((UserId::new(""), DateTime::<Utc>::MIN_UTC)),
+            _ => None,
+        })
+        .collect();
+    let checks = [
+        (
+            Fact::Opening,
+            told.opening == Some((t.customer.clone(), t.summary.clone(), t.opened_at)),
+        ),
+        (Fact::Severity, told.severity == Some(t.severity)),
+        (Fact::Owner, told.owner.as_ref() == Some(&t.owner)),
+        (Fact::Manager, told.manager == t.manager),
+        (Fact::Acknowledgement, told.ack == t.ack),
+        (Fact::Stages, told.done[..] == done[..]),
+        (Fact::CustomerUpdates, told.updates == t.customer_updates),
+        (Fact::Split, told.split == t.split),
+        (Fact::Costs, told.costs == t.costs),
+        (Fact::Closure, told.closed == t.closed),
+    ];
+    checks.into_iter().find(|(_, agrees)| !agrees).map(|(fact, _)| fact)
+}
+
+fn replay(entries: &[Entry]) -> Told {
+    let mut told = Told::default();
+    for e in entries {
+        // Every entry that sets a fact of the record was written by someone.
+        let by = e.actor.clone().unwrap_or_else(|| UserId::new(""));
+        let at = e.at;
+        match &e.event {
+            Event::Opened {
+                customer,
+                summary,
+                severity,
+                owner,
+                manager,
+                ..
+            } => {
+                told.opening = Some((customer.clone(), summary.clone(), at));
+                told.severity = Some(*severity);
+                told.owner = Some(owner.clone());
+                told.manager = manager.clone();
+            }
+            Event::SeverityChanged { to, .. } => told.severity = Some(*to),
+            Event::OwnerChanged { to, .. } => told.owner = Some(to.clone()),
+            Event::ManagerChanged { to, .. } => told.manager = Some(to.clone()),
+            Event::Acknowledged { by: who, .. } => told.ack = Some(Acknowledgement { by: who.clone(), at }),
+            Event::AcknowledgementWithdrawn { .. } => told.ack = None,
+            Event::StageDone { stage, .. } => told.done[stage.index()] = Some((by, at)),
+            Event::StageStarted { stage, .. } => told.done[stage.index()] = None,
+            Event::CustomerUpdate { text, promised_next } => told.updates.push(CustomerUpdate {
+                text: text.clone(),
+                by,
+                at,
+                promised_next: *promised_next,
+            }),
+            Event::SplitSet {
+                ours,
+                customer,
+                other,
+                reason,
+            }
+            | Event::Stage(StepEvent::SplitSuperseded {
+                ours,
+                customer,
+                other,
+                reason,
+                ..
+            }) => {
+                told.split = Some(Split {
+                    ours: *ours,
+                    customer: *customer,
+                    other: *other,
+                    reason: reason.clone(),
+                    by,
+                    at,
+                })
+            }
+            Event::CostAdded { amount, payer, note } => told.costs.push(Cost {
+                amount: amount.clone(),
+                payer: payer.clone(),
+                note: note.clone(),
+                by,
+                at,
+            }),
+            Event::Stage(StepEvent::CostSuperseded {
+                n, amount, payer, note, ..
+            }) => {
+                let cost = Cost {
+                    amount: amount.clone(),
+                    payer: payer.clone(),
+                    note: note.clone(),
+                    by,
+                    at,
+                };
+                match told.costs.get_mut(n.wrapping_sub(1)) {
+                    Some(c) => *c = cost,
+                    // A correction of a cost no entry added: the record cannot agree.
+                    None => told.costs.push(cost),
+                }
+            }
+            Event::Closed { note, forced_reason } => {
+                told.closed = Some(Closure {
+                    by,
+                    at,
+                    note: note.clone(),
+                    forced_reason: forced_reason.clone(),
+                })
+            }
+            Event::Stage(StepEvent::Reopened { .. }) => {
+                told.closed = None;
+                // Open again at stage 4: it and stage 7 are to be done again.
+                for stage in [StageId::Countermeasures, StageId::Prevention] {
+                    told.done[stage.index()] = None;
+                }
+            }
+            _ => {}
+        }
+    }
+    told
+}
