@@ -365,6 +365,28 @@ async fn a_returning_customers_kickoff_thread_lists_past_troubles_and_the_balanc
     ] {
         assert!(text.contains(needle), "{needle:?} in: {text}");
     }
+
+    // Shown again in the channel when the split is being settled: after the line saying stage
+    // 4 is done, which is what started stage 5.
+    for _ in 1..=4 {
+        let r = bot.command_text(SALES, &again.channel, "next").await;
+        assert!(r.contains("marked done"), "{r}");
+    }
+    let (done, shown) = bot
+        .paced("stage 4 done, then the history", || {
+            let top: Vec<String> = bot
+                .slack
+                .messages_in(&again.channel)
+                .iter()
+                .filter(|m| m["thread_ts"].is_null())
+                .map(text_of)
+                .collect();
+            let done = top.iter().position(|t| t.contains("Stage 4") && t.contains("done"))?;
+            let shown = top.iter().position(|t| t.contains("Past troubles with"))?;
+            Some((done, shown))
+        })
+        .await;
+    assert!(done < shown, "the history comes after stage 4's line ({done}, {shown})");
 }
 
 #[tokio::test]

@@ -357,6 +357,36 @@ async fn an_action_owner_is_reminded_the_day_before_and_nudged_when_overdue() {
     assert_eq!(reminders, [false, true]);
 }
 
+/// `/trouble prevent` takes what `action prevent` takes: an owner, a due date, a check date. A
+/// measure typed with them is owned and reminded as typed, not owned by the trouble's owner
+/// with the options left in its text.
+#[tokio::test]
+async fn prevent_takes_an_owner_a_due_date_and_a_check_date() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let r = bot
+        .command_text(
+            SALES,
+            &t.channel,
+            "prevent Mold temperature alarm owner:<@U0QA1> due:3s check:2026-12-25",
+        )
+        .await;
+    assert!(r.contains("action #1"), "{r}");
+    let stored = trouble(&bot, &t.id);
+    let action = &stored.substance.actions[0];
+    assert_eq!(action.text, "Mold temperature alarm");
+    assert_eq!(action.owner.as_str(), "U0QA1");
+    assert!(action.due.is_some() && action.check.is_some(), "{action:?}");
+    message_with(&bot, "U0QA1", &["action #1 is due soon", "Mold temperature alarm"]).await;
+
+    // A mistake in an option is answered with `prevent`'s words, and nothing is recorded.
+    let r = bot.command_text(SALES, &t.channel, "prevent Alarm owner:bob").await;
+    assert!(r.contains("`/trouble prevent … owner: @name`"), "{r}");
+    let r = bot.command_text(SALES, &t.channel, "prevent owner:<@U0QA1>").await;
+    assert!(r.contains("Write the text after `/trouble prevent`"), "{r}");
+    assert_eq!(trouble(&bot, &t.id).substance.actions.len(), 1);
+}
+
 #[tokio::test]
 async fn only_its_owner_or_the_manager_chain_marks_an_action_done() {
     let bot = spawn_bot().await;

@@ -158,7 +158,12 @@ impl Narrator {
     pub fn typed(&self, channel: &str, user: &str, text: &str) {
         let place = self.channel_name(channel);
         let who = format!("{} {}", self.cast.user(user), self.say("が入力", "types"));
-        self.entry(&place, &who, &[text.to_string()]);
+        // Slack shows a mention typed in a command as the person's name.
+        let mut shown = text.to_string();
+        for id in self.cast.users.keys() {
+            shown = shown.replace(&format!("<@{id}>"), &self.cast.user(id));
+        }
+        self.entry(&place, &who, &[shown]);
     }
 
     /// A button pressed on one of the bot's messages.

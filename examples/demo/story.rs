@@ -505,11 +505,12 @@ impl Demo<'_> {
         self.command(
             YAMADA,
             &channel,
-            tr(
+            &tr(
                 l,
-                "prevent 金型温度アラーム導入＋3か月間の全数検査（担当: 山田、12/20まで）",
-                "prevent mold temperature alarm + 100% inspection for 3 months (owner: yamada, due 12/20)",
-            ),
+                "prevent 金型温度アラーム導入＋3か月間の全数検査 担当:<@{yamada}> 期限:12/20",
+                "prevent mold temperature alarm + 100% inspection for 3 months owner:<@{yamada}> due:12/20",
+            )
+            .replace("{yamada}", YAMADA),
         )
         .await?;
         self.stage(

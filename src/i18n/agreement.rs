@@ -58,7 +58,8 @@ pub fn item_phrase(l: Locale, t: &Trouble, item: Item, place: Where) -> String {
     }
 }
 
-pub fn state_label(l: Locale, state: &ProposalState) -> String {
+pub fn state_label(l: Locale, state: &ProposalState, place: Where) -> String {
+    let user = |u: &UserId| super::person(u, place);
     match state {
         ProposalState::Proposed => tr!(l, "承認待ち", "awaiting approval").to_string(),
         ProposalState::Approved { approved } => tr!(
@@ -168,7 +169,7 @@ pub fn item_states(l: Locale, t: &Trouble, place: Where) -> Vec<String> {
                 "{} — #{} {}",
                 item_phrase(l, t, item, place),
                 p.n,
-                state_label(l, &p.state)
+                state_label(l, &p.state, place)
             ))
         })
         .collect()
@@ -380,7 +381,7 @@ pub fn event_text(l: Locale, e: &AgreementEvent) -> String {
             };
             // Named, not mentioned: the report is posted in the channel, and a line of it must
             // not ping the approver again each time it is.
-            let who = approver.as_ref().map(|u| format!("@{u}")).unwrap_or_else(|| "—".into());
+            let who = approver.as_ref().map(super::named).unwrap_or_else(|| "—".into());
             let why = if crossed.is_empty() {
                 String::new()
             } else {

@@ -82,6 +82,20 @@ pub fn san_value(l: Locale, value: &mut serde_json::Value) {
     }
 }
 
+/// A person in a message for `place`: mentioned in the trouble's own channel, named elsewhere
+/// (the report is posted again and again, and a line of it pings nobody).
+fn person(u: &crate::trouble::model::UserId, place: crate::slack::text::Where) -> String {
+    match place {
+        crate::slack::text::Where::OwnChannel => format!("<@{u}>"),
+        crate::slack::text::Where::Elsewhere => named(u),
+    }
+}
+
+/// A person named, not mentioned: `@U…` pings nobody.
+fn named(u: &crate::trouble::model::UserId) -> String {
+    format!("@{u}")
+}
+
 pub fn stage_name(l: Locale, stage: crate::trouble::model::StageId) -> &'static str {
     const JA: [&str; 7] = [
         "情報収集・現品回収",
@@ -196,7 +210,7 @@ fn help_core(l: Locale) -> String {
          • `/trouble note 事実` — 事実を記録\n\
          • `/trouble split 当社/お客様[/他] [理由]` — 責任区分（合計100）\n\
          • `/trouble cost 金額 負担者 [メモ]` — 補償・費用（例: `¥120,000 ours 交換品送料`）\n\
-         • `/trouble prevent 対策` — 再発防止策\n\
+         • `/trouble prevent 対策 [担当:@人] [期限:12/20]` — 再発防止策\n\
          • `/trouble add @人 [+部門]` — 参加者を追加して招待\n\
          • `/trouble owner @担当` / `manager @上司` / `sev N` — 担当・上司・重大度の変更（引き下げと担当変更は上司）\n\
          • `/trouble close [メモ]` — クローズ（全7段階の完了と再発防止策が必要。上司は `close force 理由`）\n\
@@ -215,7 +229,7 @@ fn help_core(l: Locale) -> String {
          • `/trouble note FACT` — add a fact to the timeline\n\
          • `/trouble split OURS/CUSTOMER[/OTHER] [reason]` — responsibility split (adds up to 100)\n\
          • `/trouble cost AMOUNT PAYER [note]` — compensation or cost (e.g. `¥120,000 ours replacement shipping`)\n\
-         • `/trouble prevent MEASURE` — recurrence-prevention measure\n\
+         • `/trouble prevent MEASURE [owner:@user] [due:12/20]` — recurrence-prevention measure\n\
          • `/trouble add @user [+dept]` — add participants and invite them\n\
          • `/trouble owner @user` / `manager @user` / `sev N` — reassign or change severity (lowering and reassigning are for the manager chain)\n\
          • `/trouble close [note]` — close (needs all seven stages done and a measure; the manager chain may `close force REASON`)\n\

@@ -39,7 +39,7 @@ const SHORT_SUMMARY: usize = 200;
 
 /// A person in the report: named, not mentioned.
 fn who(u: &UserId) -> String {
-    format!("@{u}")
+    super::named(u)
 }
 
 fn event_text(l: Locale, config: &Config, e: &Event) -> String {

@@ -79,10 +79,7 @@ fn numbered(l: Locale, what: Numbered) -> &'static str {
 /// An action on one line: `#2 暫定対策 選別 — <@U>さん · 期限 … · 完了`.
 fn action_line(l: Locale, config: &Config, n: usize, a: &Action, place: Where) -> String {
     // The report names people without mentioning them.
-    let user = |u: &UserId| match place {
-        Where::OwnChannel => user(u),
-        _ => format!("@{u}"),
-    };
+    let user = |u: &UserId| super::person(u, place);
     let tz = config.policy.timezone;
     let mut parts = vec![format!("#{n} {}: {}", kind_label(l, a.kind), one_line(&a.text, place))];
     parts.push(tr!(
@@ -383,7 +380,7 @@ pub fn report_lines(l: Locale, config: &Config, t: &Trouble) -> Vec<String> {
 /// A timeline entry of the new stages, for the report.
 pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
     let tz = config.policy.timezone;
-    let who = |u: &UserId| format!("@{u}");
+    let who = super::named;
     match e {
         StepEvent::Fact { key, value } => tr!(
             l,

@@ -75,6 +75,17 @@ pub struct NewAction {
     pub check: Option<String>,
 }
 
+impl NewAction {
+    /// Its free-text fields, each bounded like every typed text.
+    pub(super) fn texts(&self) -> Vec<&str> {
+        vec![
+            &self.text,
+            self.due.as_deref().unwrap_or(""),
+            self.check.as_deref().unwrap_or(""),
+        ]
+    }
+}
+
 pub(super) fn parse_action(rest: &str) -> Result<Step, UsageError> {
     if rest.is_empty() {
         return Ok(Step::ActionModal);
@@ -111,6 +122,22 @@ pub(super) fn parse_action(rest: &str) -> Result<Step, UsageError> {
 /// The options may come in any order around the text: `owner:<@U>` (one mention), `due:` and
 /// `check:` (one word, or a date and a time such as `12/10 15:00`).
 pub fn parse_new_action(kind: ActionKind, text: &str) -> Result<NewAction, UsageError> {
+    parse_options(kind, text, ("action", "action … owner:"))
+}
+
+/// `/trouble prevent TEXT [owner:<@U>] [due:DATE] [check:DATE]`: a prevention action, typed as
+/// `action prevent` takes it (a mistake is answered with `prevent`'s own words).
+pub fn parse_prevent(text: &str) -> Result<NewAction, UsageError> {
+    parse_options(ActionKind::Prevent, text, ("prevent", "prevent … owner:"))
+}
+
+/// An action's text and options; a missing text, or an owner who is not a mention, is explained
+/// with the command typed (`sub`, and the owner option's place in it).
+fn parse_options(
+    kind: ActionKind,
+    text: &str,
+    (sub, owner_sub): (&'static str, &'static str),
+) -> Result<NewAction, UsageError> {
     let mut words: Vec<String> = Vec::new();
     // A mention's label may hold spaces (`<@U1|qa one>`): it runs to its closing `>`.
     for word in text.split_whitespace() {
@@ -153,7 +180,7 @@ pub fn parse_new_action(kind: ActionKind, text: &str) -> Result<NewAction, Usage
             }
         }
         match option {
-            "owner:" | "担当:" => owner = Some(parse_user(&value).ok_or(UsageError::NeedsUser("action"))?),
+            "owner:" | "担当:" => owner = Some(parse_user(&value).ok_or(UsageError::NeedsUser(owner_sub))?),
             "due:" | "期限:" => due = Some(value),
             _ => check = Some(value),
         }
@@ -161,7 +188,7 @@ pub fn parse_new_action(kind: ActionKind, text: &str) -> Result<NewAction, Usage
     }
     let text = rest.join(" ");
     if text.is_empty() {
-        return Err(UsageError::NeedsText("action"));
+        return Err(UsageError::NeedsText(sub));
     }
     Ok(NewAction {
         kind,
@@ -476,7 +503,7 @@ mod tests {
                     check: None,
                 }),
             ),
-            ("owner:bob fix it", Err(UsageError::NeedsUser("action"))),
+            ("owner:bob fix it", Err(UsageError::NeedsUser("action … owner:"))),
             ("owner:<@U1>", Err(UsageError::NeedsText("action"))),
         ];
         for (text, expected) in cases {

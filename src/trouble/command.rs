@@ -42,7 +42,7 @@ pub enum Command {
         payer: String,
         note: String,
     },
-    Prevent(String),
+    Prevent(super::actions::NewAction),
     /// `add <@U>… +dept…`: makes them participants.
     Add {
         users: Vec<UserId>,
@@ -150,12 +150,12 @@ fn check_lengths(command: &Command) -> Result<(), UsageError> {
         | Command::Done(_, t)
         | Command::Start(_, t)
         | Command::Note(t)
-        | Command::Prevent(t)
         | Command::Close(t)
         | Command::CloseForce(t)
         | Command::Agreed(_, t) => vec![t],
         Command::Update { text, next } => vec![text, next.as_deref().unwrap_or_default()],
         Command::Split { reason, .. } => vec![reason],
+        Command::Prevent(a) => a.texts(),
         Command::Cost { amount, payer, note } => vec![amount, payer, note],
         Command::Help
         | Command::OpenModal
@@ -215,7 +215,7 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         "note" | "メモ" => needs_text(rest, "note").map(Command::Note),
         "split" => parse_split(rest),
         "cost" => parse_cost(rest),
-        "prevent" => needs_text(rest, "prevent").map(Command::Prevent),
+        "prevent" => super::actions::parse_prevent(rest).map(Command::Prevent),
         "add" | "追加" => parse_add(rest),
         "owner" => parse_user(rest)
             .map(Command::Owner)

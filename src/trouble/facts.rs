@@ -239,11 +239,7 @@ impl Step {
             | Step::FixFact(_, t)
             | Step::Search(t) => vec![t],
             Step::Cause { text, escape } => vec![text, escape.as_deref().unwrap_or("")],
-            Step::Action(a) => vec![
-                &a.text,
-                a.due.as_deref().unwrap_or(""),
-                a.check.as_deref().unwrap_or(""),
-            ],
+            Step::Action(a) => a.texts(),
             Step::FixCost {
                 amount, payer, note, ..
             } => vec![amount, payer, note],

@@ -134,18 +134,8 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             w.post(Lane::Channel, Dest::TroubleChannel, Message::EightD);
             Reply::EightDPosted
         }
-        // A measure is a prevention action owned by the trouble's owner.
-        Command::Prevent(text) => crate::trouble::actions::add_action(
-            w,
-            &user,
-            crate::trouble::actions::NewAction {
-                kind: crate::trouble::actions::ActionKind::Prevent,
-                text,
-                owner: None,
-                due: None,
-                check: None,
-            },
-        ),
+        // A measure is a prevention action, owned by the trouble's owner unless named.
+        Command::Prevent(action) => crate::trouble::actions::add_action(w, &user, action),
         Command::Step(step) => crate::trouble::facts::decide_step(w, &user, step),
         Command::Add { users, departments } => add_participants(w, &user, users, departments),
         Command::Owner(to) => {

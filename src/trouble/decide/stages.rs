@@ -70,12 +70,6 @@ pub(super) fn complete_stage(w: &mut Work, user: &UserId, stage: StageId, note: 
             note: note.clone(),
         },
     );
-    // The next stage is now the one being worked on.
-    if let Some(next) = w.t.current_stage() {
-        if w.t.stage(next).state == StageState::NotStarted {
-            start_stage(w, user, next, String::new());
-        }
-    }
     w.post(
         Lane::Channel,
         Dest::TroubleChannel,
@@ -86,5 +80,12 @@ pub(super) fn complete_stage(w: &mut Work, user: &UserId, stage: StageId, note: 
             note,
         },
     );
+    // The next stage is now the one being worked on (after the line saying this one is done:
+    // what starting it posts, the customer's history at the split, follows in that order).
+    if let Some(next) = w.t.current_stage() {
+        if w.t.stage(next).state == StageState::NotStarted {
+            start_stage(w, user, next, String::new());
+        }
+    }
     w.refresh_status();
 }

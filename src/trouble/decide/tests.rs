@@ -114,6 +114,11 @@ fn stage_at(i: usize) -> StageId {
     StageId::from_index(i).expect("one of the seven stages")
 }
 
+/// `/trouble prevent TEXT`: a prevention action owned by the trouble's owner.
+fn prevent(text: &str) -> Command {
+    Command::Prevent(crate::trouble::actions::parse_prevent(text).expect("a prevention measure"))
+}
+
 fn depts(names: &[&str]) -> Vec<String> {
     names.iter().map(|n| n.to_string()).collect()
 }
@@ -369,10 +374,7 @@ impl Sim {
 
     /// Every stage done and a measure recorded: what `close` needs.
     fn ready_to_close(&mut self) {
-        self.cmd(
-            "U0SALES",
-            Command::Prevent("outgoing inspection of lot markings".into()),
-        );
+        self.cmd("U0SALES", prevent("outgoing inspection of lot markings"));
         for stage in StageId::all() {
             if self.t.stage(stage).state != StageState::Done {
                 self.cmd("U0SALES", Command::Done(stage, String::new()));
@@ -1254,11 +1256,7 @@ fn split_cost_and_prevent_record_and_start_their_stages() {
             "cost",
             5,
         ),
-        (
-            Command::Prevent("outgoing inspection of lot markings".into()),
-            "prevent",
-            6,
-        ),
+        (prevent("outgoing inspection of lot markings"), "prevent", 6),
     ];
     for (command, kind, stage) in cases {
         let mut sim = Sim::ready(req("ACME"));
@@ -1341,7 +1339,7 @@ fn close_is_refused_with_what_is_missing() {
     for (done, has_measure, not_done) in cases {
         let mut sim = Sim::ready(req("ACME"));
         if has_measure {
-            sim.cmd("U0SALES", Command::Prevent("double-check lot labels".into()));
+            sim.cmd("U0SALES", prevent("double-check lot labels"));
         }
         for stage in done {
             sim.cmd("U0SALES", Command::Done(stage_at(*stage), String::new()));
@@ -1474,7 +1472,7 @@ fn commands_buttons_and_replies_after_close_change_nothing() {
             payer: "ours".into(),
             note: String::new(),
         },
-        Command::Prevent("more".into()),
+        prevent("more"),
         Command::Owner(u("U0QA1")),
         Command::Manager(u("U0DIRECTOR")),
         Command::Severity(Severity::new(1)),
@@ -2238,10 +2236,7 @@ fn the_timeline_chain_stays_valid_across_a_whole_trouble() {
         ),
         ("U0MANAGER", Command::Severity(Severity::new(1))),
         ("U0MANAGER", Command::Owner(u("U0OTHERREP"))),
-        (
-            "U0OTHERREP",
-            Command::Prevent("outgoing inspection of lot markings".into()),
-        ),
+        ("U0OTHERREP", prevent("outgoing inspection of lot markings")),
         ("U0OTHERREP", Command::Done(StageId::Countermeasures, String::new())),
         ("U0OTHERREP", Command::Done(StageId::Split, String::new())),
         ("U0OTHERREP", Command::Done(StageId::Cost, String::new())),
@@ -2451,7 +2446,7 @@ fn an_outsider_is_refused_everything_but_reading_and_notes_and_nothing_changes()
             Act::Cost,
             participants.clone(),
         ),
-        (Command::Prevent("x".into()), Act::Prevent, participants.clone()),
+        (prevent("x"), Act::Prevent, participants.clone()),
         (
             Command::Add {
                 users: users(&[OUTSIDER]),
