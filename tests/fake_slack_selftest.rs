@@ -9,14 +9,18 @@ use serde_json::{json, Value};
 
 const TOKEN: &str = "Bearer xoxb-test-token";
 
-/// The raw answer (or the transport error) of one authenticated call.
+/// The raw answer (or the transport error) of one authenticated call: its arguments as a form
+/// for the methods that read only those, else as JSON.
 async fn call_raw(fake: &FakeSlack, method: &str, body: Value) -> reqwest::Result<reqwest::Response> {
-    reqwest::Client::new()
+    let request = reqwest::Client::new()
         .post(format!("{}{method}", fake.api_url()))
-        .header("Authorization", TOKEN)
-        .json(&body)
-        .send()
-        .await
+        .header("Authorization", TOKEN);
+    let request = if fake_slack::FORM_ONLY.contains(&method) {
+        request.form(&body)
+    } else {
+        request.json(&body)
+    };
+    request.send().await
 }
 
 fn outcomes(fake: &FakeSlack, method: &str) -> Vec<String> {
@@ -24,16 +28,40 @@ fn outcomes(fake: &FakeSlack, method: &str) -> Vec<String> {
 }
 
 async fn call(fake: &FakeSlack, method: &str, body: Value) -> Value {
-    reqwest::Client::new()
-        .post(format!("{}{method}", fake.api_url()))
-        .header("Authorization", TOKEN)
-        .json(&body)
-        .send()
+    call_raw(fake, method, body)
         .await
         .expect("request")
         .json()
         .await
         .expect("json body")
+}
+
+/// Slack's read methods take form or query arguments only: a JSON body is dropped unread, and
+/// the call is answered as though it had none (what a client sending JSON everywhere meets).
+#[tokio::test]
+async fn a_read_method_ignores_a_json_body_as_slack_does() {
+    let fake = FakeSlack::start().await;
+    let created = call(&fake, "conversations.create", json!({"name": "trouble-1"})).await;
+    let channel = created["channel"]["id"].as_str().expect("a channel").to_string();
+    let as_json = reqwest::Client::new()
+        .post(format!("{}conversations.info", fake.api_url()))
+        .header("Authorization", TOKEN)
+        .json(&json!({"channel": channel}))
+        .send()
+        .await
+        .expect("request");
+    let as_json: Value = as_json.json().await.expect("json body");
+    assert_eq!(as_json["error"], "channel_not_found", "{as_json}");
+    let as_form = call(&fake, "conversations.info", json!({"channel": channel})).await;
+    assert_eq!(as_form["channel"]["id"], channel.as_str(), "{as_form}");
+    let query = reqwest::Client::new()
+        .get(format!("{}conversations.info?channel={channel}", fake.api_url()))
+        .header("Authorization", TOKEN)
+        .send()
+        .await
+        .expect("request");
+    let query: Value = query.json().await.expect("json body");
+    assert_eq!(query["ok"], true, "{query}");
 }
 
 #[tokio::test]

@@ -878,7 +878,10 @@ async fn api_handler(
     let mut params = query
         .map(|q| form_to_json(q.as_bytes()))
         .unwrap_or_else(|| Value::Object(Map::new()));
-    if let (Value::Object(into), Value::Object(from)) = (&mut params, parse_body(&headers, &body)) {
+    // Slack's read methods take query or form arguments only: a JSON body is dropped unread,
+    // and the call answered as though it had none.
+    let body_read = !FORM_ONLY.contains(&method.as_str()) || !is_json(&headers, &body);
+    if let (true, Value::Object(into), Value::Object(from)) = (body_read, &mut params, parse_body(&headers, &body)) {
         into.extend(from);
     }
     let authed = headers
@@ -1793,20 +1796,36 @@ fn page_of_messages(p: &Value, mut all: Vec<Value>) -> Value {
     json!({"ok": true, "messages": messages, "has_more": has_more, "response_metadata": {"next_cursor": next}})
 }
 
-/// Body → JSON object: JSON for application/json (any charset), else form-encoded; empty → {}.
-fn parse_body(headers: &HeaderMap, body: &[u8]) -> Value {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Value::Object(Map::new());
-    }
+/// The Web API methods that read only query or form arguments (Slack's OpenAPI spec: `get`,
+/// consuming `application/x-www-form-urlencoded` alone).
+pub const FORM_ONLY: &[&str] = &[
+    "conversations.history",
+    "conversations.info",
+    "conversations.list",
+    "conversations.replies",
+    "users.info",
+    "usergroups.users.list",
+    "chat.getPermalink",
+];
+
+/// Whether a body is JSON: by its content type (any charset), or by its look when it has none.
+fn is_json(headers: &HeaderMap, body: &[u8]) -> bool {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let looks_json = content_type.starts_with("application/json")
+    content_type.starts_with("application/json")
         || (!content_type.starts_with("application/x-www-form-urlencoded")
-            && body.trim_ascii_start().starts_with(b"{"));
-    if looks_json {
+            && body.trim_ascii_start().starts_with(b"{"))
+}
+
+/// Body → JSON object: JSON for application/json (any charset), else form-encoded; empty → {}.
+fn parse_body(headers: &HeaderMap, body: &[u8]) -> Value {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Value::Object(Map::new());
+    }
+    if is_json(headers, body) {
         serde_json::from_slice(body).unwrap_or_else(|_| json!({ "_raw": String::from_utf8_lossy(body) }))
     } else {
         form_to_json(body)

@@ -254,6 +254,17 @@ const METHODS: &[&str] = &[
     "views.publish",
 ];
 
+/// The methods among [`METHODS`] that read query or form arguments only (Slack's OpenAPI spec:
+/// `get`, consuming `application/x-www-form-urlencoded` alone). Slack drops a JSON body to them
+/// unread and answers as though the call had none: `channel_not_found` for a channel that is
+/// there, `invalid_arguments`, or the first page again whatever the cursor.
+const FORM_ONLY: &[&str] = &[
+    "conversations.history",
+    "conversations.info",
+    "conversations.list",
+    "conversations.replies",
+];
+
 /// `Bearer <token>` as a header value hidden from debug output; None for a token no header can
 /// carry (`bearer_auth` then fails the call, as it always did).
 fn bearer(token: &Secret) -> Option<HeaderValue> {
@@ -455,11 +466,15 @@ impl SlackClient {
         };
         let bot_token = std::ptr::eq(token, &self.token);
         let auth = if bot_token { self.bearer.clone() } else { bearer(token) };
-        let mut request = match auth {
+        let request = match auth {
             Some(auth) => request.header(AUTHORIZATION, auth),
             None => request.bearer_auth(token.expose()),
-        }
-        .json(body);
+        };
+        let mut request = if FORM_ONLY.contains(&method) {
+            request.form(body)
+        } else {
+            request.json(body)
+        };
         if let Some(limit) = limit {
             request = request.timeout(limit);
         }
@@ -693,7 +708,11 @@ impl SlackClient {
     pub async fn find_own_channel(&self, name: &str, bot_user: Option<&str>) -> Result<Option<ChannelId>, SlackError> {
         let mut cursor = String::new();
         for _ in 0..50 {
-            let v = self.call("conversations.list", &json!({"types": "public_channel,private_channel", "exclude_archived": true, "limit": 1000, "cursor": cursor})).await?;
+            let mut args = json!({"types": "public_channel,private_channel", "exclude_archived": true, "limit": 1000});
+            if !cursor.is_empty() {
+                args["cursor"] = json!(cursor);
+            }
+            let v = self.call("conversations.list", &args).await?;
             let found = v["channels"]
                 .as_array()
                 .into_iter()

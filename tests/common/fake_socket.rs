@@ -299,8 +299,9 @@ async fn api(
     let bytes = forwarded.bytes().await.unwrap_or_default();
     let mut answer: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     if method == "conversations.info" {
-        let asked: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        let channel = asked["channel"].as_str().unwrap_or_default().to_string();
+        // Form arguments only, as Slack reads them for this method.
+        let asked: std::collections::HashMap<String, String> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+        let channel = asked.get("channel").cloned().unwrap_or_default();
         if shared
             .state
             .lock()
