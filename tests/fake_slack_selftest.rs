@@ -36,6 +36,30 @@ async fn call(fake: &FakeSlack, method: &str, body: Value) -> Value {
         .expect("json body")
 }
 
+/// A direct message posted to a user's id is edited by the DM's id Slack answered with, as in
+/// Slack: an edit addressed to the user's id finds no channel.
+#[tokio::test]
+async fn a_direct_message_is_edited_by_the_dm_id_not_the_user_id() {
+    let fake = FakeSlack::start().await;
+    let posted = call(
+        &fake,
+        "chat.postMessage",
+        json!({"channel": "U0SALES", "text": "first"}),
+    )
+    .await;
+    let (dm, ts) = (posted["channel"].as_str().unwrap(), posted["ts"].as_str().unwrap());
+    assert!(dm.starts_with('D'), "{posted}");
+    let by_user = call(
+        &fake,
+        "chat.update",
+        json!({"channel": "U0SALES", "ts": ts, "text": "x"}),
+    )
+    .await;
+    assert_eq!(by_user["error"], "channel_not_found", "{by_user}");
+    let by_dm = call(&fake, "chat.update", json!({"channel": dm, "ts": ts, "text": "second"})).await;
+    assert_eq!(by_dm["ok"], true, "{by_dm}");
+}
+
 /// Slack's read methods take form or query arguments only: a JSON body is dropped unread, and
 /// the call is answered as though it had none (what a client sending JSON everywhere meets).
 #[tokio::test]

@@ -1357,7 +1357,12 @@ impl World {
     }
 
     fn update_message(&mut self, p: &Value) -> Value {
-        let channel = dm_or_channel(&s(p, "channel").unwrap_or_default());
+        let raw_channel = s(p, "channel").unwrap_or_default();
+        // Slack edits a direct message by the DM's id (D…), never by the user's (U… or W…).
+        if raw_channel.starts_with('U') || raw_channel.starts_with('W') {
+            return err("channel_not_found");
+        }
+        let channel = dm_or_channel(&raw_channel);
         let ts = s(p, "ts").unwrap_or_default();
         if let Some(problem) = blocks_problem(p) {
             return err(problem);
