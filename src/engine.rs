@@ -14,8 +14,16 @@ use crate::trouble::command::OpenRequest;
 use crate::trouble::decide::{self, Ctx, Decision, Input, Op, Outcome, Timer, TimerKind};
 use crate::trouble::digest;
 use crate::trouble::model::{Origin, Trouble, TroubleId, UserId};
+use crate::trouble::people::{people_named, shown_name};
 use crate::trouble::replay::verify_trouble;
 use crate::trouble::timeline::Entry;
+
+/// How long a report waits for Slack to name its people (`users.info`, one person after the
+/// other): it is posted within a slash command's answer, which Slack waits 3 s for.
+const NAMES_WAIT: std::time::Duration = std::time::Duration::from_millis(800);
+
+/// Whether Slack refused to tell names once already (said once in the log, not per report).
+static NAMES_REFUSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// What came of a change the engine was asked to apply.
 #[derive(Debug)]
@@ -103,9 +111,58 @@ impl Engine<'_> {
         self.committed(result.ok(), true).await
     }
 
+    /// Asks Slack the names of the people trouble `id`'s report and 8D name (those it holds no
+    /// name for, or one from over a week ago) and keeps them on the trouble. The asking stops
+    /// after [`NAMES_WAIT`]: whoever is not named by then stays an id in this report.
+    pub async fn learn_names(&self, id: &TroubleId) -> Result<(), EngineError> {
+        let config = &self.app.config;
+        let Some((trouble, timeline)) = self.trouble_with_timeline(id).await? else {
+            return Ok(());
+        };
+        // The texts as they would read with no name known: every person in them, as an id.
+        let mut bare = Trouble::clone(&trouble);
+        bare.names.clear();
+        let texts = crate::i18n::report_markdown(config.locale, config, &bare, &timeline)
+            + &crate::i18n::eightd_markdown(config.locale, config, &bare);
+        let people = people_named(&texts).into_iter().map(UserId::new).collect();
+        let wanted = trouble.names_to_learn(people, self.app.clock.now());
+        let mut learnt = Vec::new();
+        let asking = async {
+            for who in wanted {
+                match self.app.slack.user_name(who.as_str()).await {
+                    // No name to show (or nobody Slack knows) is kept too, as "", so it is not
+                    // asked again at every report.
+                    Ok(name) => learnt.push((who, name.as_deref().and_then(shown_name).unwrap_or_default())),
+                    Err(e) if ["user_not_found", "user_not_visible"].contains(&e.code().as_str()) => {
+                        learnt.push((who, String::new()))
+                    }
+                    Err(e) => {
+                        // The users:read scope missing, say: the rest would fail the same way.
+                        if e.is_permanent() && !NAMES_REFUSED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                            tracing::warn!(error = %e, "Slack does not tell people's names (the users:read scope?): reports show user ids");
+                        }
+                        break;
+                    }
+                }
+            }
+        };
+        let _ = tokio::time::timeout(NAMES_WAIT, asking).await;
+        if learnt.is_empty() {
+            return Ok(());
+        }
+        self.decide_on(id, &[], None, false, move |ctx, t| {
+            decide::names_learned(ctx, t, learnt.clone())
+        })
+        .await?;
+        Ok(())
+    }
+
     /// Renders trouble `id`'s report from its timeline and lets the core post it
     /// (`/trouble report`, and every close).
     pub async fn report(&self, id: &TroubleId, seen: &[&str]) -> Result<Applied, EngineError> {
+        if let Err(e) = self.learn_names(id).await {
+            tracing::warn!(error = %e, trouble = %id, "the report names people by id");
+        }
         let config = &self.app.config;
         let Some((trouble, timeline)) = self.trouble_with_timeline(id).await? else {
             return Ok(Applied::Decided(Box::default()));

@@ -38,6 +38,8 @@ const METHOD_SCOPES: &[(&str, &[&str])] = &[
         &["channels:history", "groups:history", "im:history"],
     ),
     ("pins.add", &["pins:write"]),
+    // The names the report and the 8D show for people (a mention there would ping them).
+    ("users.info", &["users:read"]),
     ("views.open", &[]),
     // Publishing a user's App Home needs no scope beyond the bot token.
     ("views.publish", &[]),

@@ -695,3 +695,91 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
         "acknowledged after 252 s reads 起票から4分12秒"
     );
 }
+
+/// The report and the 8D are read far from Slack, where `@U07…` names nobody, and are posted
+/// again and again, where a mention would ping: they name people by the names Slack gives
+/// (asked once, kept on the trouble). A name formats, pings and forges nothing; someone Slack
+/// gives no name for stays an id.
+#[tokio::test]
+async fn the_report_and_the_8d_name_people_by_the_names_slack_gives() {
+    let bot = spawn_bot().await;
+    bot.slack.name_user(SALES, "佐藤　花子");
+    bot.slack.name_user(MANAGER, "<!channel> *Approved*\n✅ Tanaka\u{202e}");
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let r = bot.command_text(MANAGER, &t.channel, "ack").await;
+    assert!(r.contains("cknowledged"), "{r}");
+    bot.command_text(COLLEAGUE, &t.channel, "note the buyer called").await;
+
+    // The 8D in the channel (it goes to the customer), asked for first.
+    bot.command_text(SALES, &t.channel, "report 8d").await;
+    let eightd = posted_with(&bot, &t.channel, "the 8D", &["8D report"]).await;
+    assert!(text_of(&eightd).contains("@佐藤 花子"), "{}", text_of(&eightd));
+
+    bot.command_text(SALES, &t.channel, "report").await;
+    let part = posted_with(&bot, &t.channel, "the report", &["Trouble report", "Timeline"]).await;
+    let text = text_of(&part);
+    for shown in [
+        "Owner: @佐藤 花子",
+        "Manager: @channel Approved Tanaka",
+        "(@channel Approved Tanaka)",
+        &format!("@{COLLEAGUE} — fact"),
+    ] {
+        assert!(text.contains(shown), "{shown:?} in: {text}");
+    }
+    for hidden in [
+        format!("@{SALES}"),
+        format!("@{MANAGER}"),
+        "<!".into(),
+        "<@".into(),
+        "\u{202e}".into(),
+    ] {
+        assert!(!text.contains(&hidden), "{hidden:?} in: {text}");
+    }
+    let kept = trouble(&bot, &t.id).names;
+    assert_eq!(
+        kept.get(&UserId::new(SALES)).map(|n| n.name.as_str()),
+        Some("佐藤 花子")
+    );
+    assert_eq!(
+        kept.get(&UserId::new(COLLEAGUE)).map(|n| n.name.as_str()),
+        Some(""),
+        "none to give"
+    );
+
+    // Both exports name them the same way.
+    for format in [trouble_bot::admin::Format::Md, trouble_bot::admin::Format::EightD] {
+        let out = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, format).stdout;
+        assert!(
+            out.contains("@佐藤 花子") && !out.contains(&format!("@{SALES}")),
+            "{out}"
+        );
+    }
+    // Asked once: a second report asks Slack nobody's name again.
+    let asked = bot.slack.calls_to("users.info").len();
+    bot.advance(Duration::from_secs(120));
+    bot.command_text(SALES, &t.channel, "report").await;
+    assert_eq!(bot.slack.calls_to("users.info").len(), asked);
+}
+
+/// Without the `users:read` scope (an install from before it), the report is posted all the
+/// same, naming people by id.
+#[tokio::test]
+async fn without_leave_to_read_names_the_report_names_people_by_id() {
+    let bot = spawn_bot().await;
+    bot.slack.name_user(SALES, "佐藤 花子");
+    bot.slack.fail_next("users.info", "missing_scope", 10);
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let r = bot.command_text(SALES, &t.channel, "report").await;
+    assert!(r.to_lowercase().contains("report"), "{r}");
+    let part = posted_with(&bot, &t.channel, "the report", &["Trouble report", "Timeline"]).await;
+    assert!(
+        text_of(&part).contains(&format!("Owner: @{SALES}")),
+        "{}",
+        text_of(&part)
+    );
+    assert_eq!(
+        bot.slack.calls_to("users.info").len(),
+        1,
+        "the rest are not asked in vain"
+    );
+}

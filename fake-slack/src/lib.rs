@@ -222,6 +222,8 @@ struct World {
     token_refused: Option<String>,
     /// User ids Slack does not know (`no_such_user`).
     unknown_users: HashSet<String>,
+    /// The names `users.info` gives for people (display name and full name alike).
+    user_names: HashMap<String, String>,
     channel_limit: bool,
     limiter: ChannelLimiter,
     rate_limited: usize,
@@ -662,6 +664,12 @@ impl FakeSlack {
     /// user, as Slack does).
     pub fn no_such_user(&self, user: &str) {
         self.shared.lock().unknown_users.insert(user.to_string());
+    }
+
+    /// From now, `users.info` names `user` so (their display name and full name); anyone not
+    /// named has neither.
+    pub fn name_user(&self, user: &str, name: &str) {
+        self.shared.lock().user_names.insert(user.to_string(), name.to_string());
     }
 
     /// From now, every call carrying the bot token (auth.test included) answers HTTP 200
@@ -1219,12 +1227,17 @@ impl World {
             "conversations.list" => self.list_channels(p),
             "conversations.info" => self.channel_info(p),
             "users.info" => match s(p, "user") {
-                Some(user) => json!({"ok": true, "user": {
-                    "id": user, "team_id": TEAM_ID, "name": user.to_lowercase(),
-                    "real_name": format!("User {user}"), "deleted": false, "is_bot": false,
-                    "tz": "Asia/Tokyo", "tz_label": "Japan Standard Time", "tz_offset": 32400,
-                    "profile": {"real_name": format!("User {user}"), "display_name": user.to_lowercase()}
-                }}),
+                Some(user) if self.unknown_users.contains(&user) => err("user_not_found"),
+                // A person the test named shows by that name; anyone else has none to show.
+                Some(user) => {
+                    let name = self.user_names.get(&user).cloned().unwrap_or_default();
+                    json!({"ok": true, "user": {
+                        "id": user, "team_id": TEAM_ID, "name": user.to_lowercase(),
+                        "real_name": name, "deleted": false, "is_bot": false,
+                        "tz": "Asia/Tokyo", "tz_label": "Japan Standard Time", "tz_offset": 32400,
+                        "profile": {"real_name": name, "display_name": name}
+                    }})
+                }
                 None => err("user_not_found"),
             },
             "usergroups.users.list" => {

@@ -262,7 +262,8 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
     text.push('\n');
     text.push_str(&out.join("\n"));
     text.push('\n');
-    text
+    // It goes to the customer: people by their names, where the bot has learnt them.
+    t.with_names(&text)
 }
 
 /// `trouble-bot export ID --format 8d`: plain text for a file, nothing that acts on a terminal.

@@ -517,7 +517,8 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
     if let Some(broken) = broken {
         line(broken);
     }
-    md
+    // Read far from Slack: people by their names, where the bot has learnt them.
+    t.with_names(&md)
 }
 
 /// The report as Slack shows it: mrkdwn has no headings, so they become bold lines.

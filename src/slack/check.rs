@@ -29,6 +29,7 @@ pub const BOT_SCOPES: &[&str] = &[
     "im:write",
     "mpim:read",
     "pins:write",
+    "users:read",
 ];
 
 /// What Slack said of one thing the configuration names.

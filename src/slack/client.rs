@@ -79,6 +79,23 @@ struct CreatedChannel {
     name: Option<String>,
 }
 
+/// What `users.info` answers of a person's names.
+#[derive(Deserialize)]
+struct UserAnswer {
+    user: Option<UserInfo>,
+}
+
+#[derive(Deserialize)]
+struct UserInfo {
+    profile: Option<Profile>,
+}
+
+#[derive(Default, Deserialize)]
+struct Profile {
+    display_name: Option<String>,
+    real_name: Option<String>,
+}
+
 /// What `conversations.info` answers of whether a channel is shared outside the organisation.
 #[derive(Deserialize)]
 struct InfoAnswer {
@@ -250,6 +267,7 @@ const METHODS: &[&str] = &[
     "conversations.open",
     "conversations.replies",
     "pins.add",
+    "users.info",
     "views.open",
     "views.publish",
 ];
@@ -263,6 +281,7 @@ const FORM_ONLY: &[&str] = &[
     "conversations.info",
     "conversations.list",
     "conversations.replies",
+    "users.info",
 ];
 
 /// `Bearer <token>` as a header value hidden from debug output; None for a token no header can
@@ -577,6 +596,17 @@ impl SlackClient {
                 method: "apps.connections.open".into(),
                 error: "no_url".into(),
             })
+    }
+
+    /// The name Slack shows for `user`: their display name, else their full name; None when
+    /// they have neither.
+    pub async fn user_name(&self, user: &str) -> Result<Option<String>, SlackError> {
+        let answer: UserAnswer = self.call_for("users.info", &json!({"user": user})).await?;
+        let profile = answer.user.and_then(|u| u.profile).unwrap_or_default();
+        Ok([profile.display_name, profile.real_name]
+            .into_iter()
+            .flatten()
+            .find(|name| !name.trim().is_empty()))
     }
 
     /// Whether a channel is shared with another organisation (Slack Connect), or invited to be.

@@ -14,6 +14,7 @@ pub mod hours;
 pub mod markup;
 pub mod model;
 pub mod money;
+pub mod people;
 pub mod policy;
 pub mod record;
 pub mod replay;

@@ -350,6 +350,44 @@ pub struct Trouble {
     /// kickoff thread and again when the split is being settled (stage 5).
     #[serde(default)]
     pub past: Vec<super::customer::PastTrouble>,
+    /// The names of its people as Slack showed them when last asked: the report and the 8D
+    /// name people without mentioning them (a mention pings), and an id reads as nobody.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub names: std::collections::BTreeMap<UserId, KnownName>,
+}
+
+/// A person's name as Slack showed it (`users.info`), and when it was asked; empty when Slack
+/// had none to give.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownName {
+    pub name: String,
+    pub at: DateTime<Utc>,
+}
+
+impl Trouble {
+    /// How long a name is trusted before Slack is asked again (someone renamed reads under
+    /// the new name from then on).
+    pub const NAME_FRESH_FOR: chrono::Duration = chrono::Duration::days(7);
+
+    /// The people of `ids` whose name the trouble does not hold, or holds from too long ago.
+    pub fn names_to_learn(&self, ids: Vec<UserId>, now: DateTime<Utc>) -> Vec<UserId> {
+        ids.into_iter()
+            .filter(|id| self.names.get(id).is_none_or(|n| now - n.at >= Self::NAME_FRESH_FOR))
+            .collect()
+    }
+
+    /// `text` (the report, the 8D) with every `@U…` it names written as that person's name,
+    /// where the trouble holds one.
+    pub fn with_names(&self, text: &str) -> String {
+        if self.names.is_empty() {
+            return text.to_string();
+        }
+        crate::trouble::people::with_names(text, |id| {
+            let known = self.names.get(&UserId::new(id))?;
+            // Kept empty when Slack had no name to give: the id stays.
+            (!known.name.is_empty()).then(|| known.name.clone())
+        })
+    }
 }
 
 impl Trouble {
@@ -546,6 +584,7 @@ impl Trouble {
             substance,
             agreement,
             past,
+            names,
         } = self;
         *id == other.id
             && *seq == other.seq
@@ -577,6 +616,7 @@ impl Trouble {
             && *substance == other.substance
             && *agreement == other.agreement
             && *past == other.past
+            && *names == other.names
     }
 }
 

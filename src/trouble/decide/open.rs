@@ -126,6 +126,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         substance: Default::default(),
         agreement: Default::default(),
         past: Vec::new(),
+        names: Default::default(),
     };
     let mut w = Work::new(ctx, trouble);
     let departments = w.departments_to_ping();

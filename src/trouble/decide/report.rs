@@ -56,3 +56,14 @@ pub fn report_posts(ctx: &Ctx, trouble: &Trouble, parts: Vec<String>) -> Decisio
     }
     w.finish(Some(Reply::ReportPosted { parts: of, shown }))
 }
+
+/// The shell asked Slack the names of people the report and the 8D name: the trouble keeps
+/// them (as asked now) for those texts, which are read far from Slack. Nothing is posted.
+pub fn names_learned(ctx: &Ctx, trouble: &Trouble, names: Vec<(UserId, String)>) -> Decision {
+    let mut w = Work::new(ctx, trouble.clone());
+    for (id, name) in names {
+        w.t.names.insert(id, KnownName { name, at: ctx.now });
+        w.changed = true;
+    }
+    w.finish(None)
+}
