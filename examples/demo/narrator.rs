@@ -111,6 +111,10 @@ impl Narrator {
 
     /// Makes `fake` tell the story: its ts follow the story's clock and every call it answers is narrated.
     pub fn listen_to(self: &Arc<Narrator>, fake: &FakeSlack) {
+        // Slack names the cast as the story does (the report and the 8D show those names).
+        for (id, name) in &self.cast.users {
+            fake.name_user(id, name);
+        }
         let clock = self.clock.clone();
         fake.use_clock(move || clock.now().into());
         let narrator = self.clone();
