@@ -22,6 +22,9 @@ use crate::trouble::timeline::Entry;
 /// other): it is posted within a slash command's answer, which Slack waits 3 s for.
 const NAMES_WAIT: std::time::Duration = std::time::Duration::from_millis(800);
 
+/// The most people one report asks Slack the names of.
+const NAMES_ASKED: usize = 20;
+
 /// Whether Slack refused to tell names once already (said once in the log, not per report).
 static NAMES_REFUSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
@@ -125,7 +128,9 @@ impl Engine<'_> {
         let texts = crate::i18n::report_markdown(config.locale, config, &bare, &timeline)
             + &crate::i18n::eightd_markdown(config.locale, config, &bare);
         let people = people_named(&texts).into_iter().map(UserId::new).collect();
-        let wanted = trouble.names_to_learn(people, self.app.clock.now());
+        let mut wanted = trouble.names_to_learn(people, self.app.clock.now());
+        // Typed text may name many (a note full of `@U…`): the first few are asked each time.
+        wanted.truncate(NAMES_ASKED);
         let mut learnt = Vec::new();
         let asking = async {
             for who in wanted {

@@ -735,6 +735,11 @@ async fn the_report_and_the_8d_name_people_by_the_names_slack_gives() {
     ] {
         assert!(!text.contains(&hidden), "{hidden:?} in: {text}");
     }
+    // The timeline keeps the key: each name beside its id.
+    assert!(
+        text.contains("names from Slack: ") && text.contains(&format!("佐藤 花子 ({SALES})")),
+        "{text}"
+    );
     let kept = trouble(&bot, &t.id).names;
     assert_eq!(
         kept.get(&UserId::new(SALES)).map(|n| n.name.as_str()),

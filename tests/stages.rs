@@ -487,12 +487,18 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
     assert!(r.contains("Cost recorded"), "{r}");
     let r = bot.command_text(MANAGER, &acked.channel, "ack").await;
     assert!(r.contains("cknowledged"), "{r}");
+    // A report names its people as Slack gives them: the names are on the timeline too.
+    bot.slack.name_user(SALES, "Sato Hanako");
+    let renamed = bot.open_ready("Initech: lids scratched").await;
+    bot.command_text(SALES, &renamed.channel, "report").await;
+    let learnt = event_kinds(&bot, &renamed.id);
+    assert!(learnt.iter().any(|k| k.starts_with("NamesLearned")), "{learnt:?}");
     let data_dir = bot.dir.path().to_path_buf();
     bot.stop().await;
     let (_config_dir, config) = config_file("en");
     let intact = run_cli(&config, &data_dir, &["verify"]);
     assert!(
-        intact.status.success() && stdout(&intact).contains("2 troubles checked, 0 broken"),
+        intact.status.success() && stdout(&intact).contains("3 troubles checked, 0 broken"),
         "{}",
         describe(&intact)
     );
@@ -514,15 +520,21 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
         let opened = r["opened_at"].clone();
         r["ack"]["at"] = opened;
     });
+    // The owner shown under someone else's name.
+    edit(&renamed.id, &|r| r["names"][SALES]["name"] = json!("Tanaka"));
 
     let broken = run_cli(&config, &data_dir, &["verify"]);
     assert!(!broken.status.success(), "{}", describe(&broken));
     let out = stdout(&broken);
-    for (id, fact) in [(&costly.id, "costs"), (&acked.id, "acknowledgement")] {
+    for (id, fact) in [
+        (&costly.id, "costs"),
+        (&acked.id, "acknowledgement"),
+        (&renamed.id, "names"),
+    ] {
         let line = format!("BROKEN {id}: the record of its {fact} does not match the timeline");
         assert!(out.contains(&line), "{line}: {}", describe(&broken));
     }
-    assert!(out.contains("2 troubles checked, 2 broken"), "{}", describe(&broken));
+    assert!(out.contains("3 troubles checked, 3 broken"), "{}", describe(&broken));
 
     // The export still prints, says so under its title, and exits 3; in the report's language.
     let md = run_cli(&config, &data_dir, &["export", &costly.id]);

@@ -167,6 +167,22 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
                 format!("closed {}", said(note)).trim_end().to_string()
             ),
         },
+        // Each id bare (no `@`), so the report's names leave this line as the key to them.
+        Event::NamesLearned { names } => {
+            let pairs = names
+                .iter()
+                .map(|(id, name)| match name.as_str() {
+                    "" => format!("— ({id})"),
+                    name => format!("{} ({id})", inline(name)),
+                })
+                .collect::<Vec<_>>()
+                .join(tr!(l, "、", ", "));
+            tr!(
+                l,
+                format!("Slackの表示名: {pairs}"),
+                format!("names from Slack: {pairs}")
+            )
+        }
         Event::ChannelArchived => tr!(l, "チャンネルをアーカイブ", "channel archived").to_string(),
         Event::ChannelUnarchived => tr!(l, "チャンネルのアーカイブを解除", "channel unarchived").to_string(),
         Event::BotRemoved => tr!(l, "ボットをチャンネルから削除", "bot removed from the channel").to_string(),
@@ -266,6 +282,7 @@ fn fact_name(l: Locale, fact: Fact) -> &'static str {
         Fact::Split => tr!(l, "責任区分", "responsibility split"),
         Fact::Costs => tr!(l, "費用", "costs"),
         Fact::Closure => tr!(l, "クローズ", "closure"),
+        Fact::Names => tr!(l, "表示名", "names"),
     }
 }
 

@@ -1,15 +1,19 @@
 //! The trouble record read against its timeline: what the entries say the record must hold.
 //!
 //! The hash chain guards the entries, but reports also read the record (who acknowledged and
-//! when, the stages, what the customer was told, the split, the costs, the closure). An edit of
+//! when, the stages, what the customer was told, the split, the costs, the closure, the names
+//! people are shown by). An edit of
 //! the record in the store would change the report while every entry still checks, so the
 //! facts the timeline establishes are replayed from it and compared with the record.
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
 use super::facts::StepEvent;
 use super::model::{
-    Acknowledgement, Closure, Cost, CustomerUpdate, Severity, Split, StageId, StageState, Trouble, UserId, STAGE_COUNT,
+    Acknowledgement, Closure, Cost, CustomerUpdate, KnownName, Severity, Split, StageId, StageState, Trouble, UserId,
+    STAGE_COUNT,
 };
 use super::timeline::{verify_chain, Break, Entry, Event};
 
@@ -28,6 +32,8 @@ pub enum Fact {
     Split,
     Costs,
     Closure,
+    /// The names the report and the 8D show for people.
+    Names,
 }
 
 /// Checks the timeline's chain against the head the trouble records, then the record against
@@ -53,6 +59,7 @@ struct Told {
     split: Option<Split>,
     costs: Vec<Cost>,
     closed: Option<Closure>,
+    names: BTreeMap<UserId, KnownName>,
 }
 
 /// The first fact the record holds otherwise than its timeline says; None when they agree.
@@ -82,6 +89,7 @@ pub fn differs(t: &Trouble, entries: &[Entry]) -> Option<Fact> {
         (Fact::Split, told.split == t.split),
         (Fact::Costs, told.costs == t.costs),
         (Fact::Closure, told.closed == t.closed),
+        (Fact::Names, told.names == t.names),
     ];
     checks.into_iter().find(|(_, agrees)| !agrees).map(|(fact, _)| fact)
 }
@@ -171,6 +179,12 @@ fn replay(entries: &[Entry]) -> Told {
                     note: note.clone(),
                     forced_reason: forced_reason.clone(),
                 })
+            }
+            Event::NamesLearned { names } => {
+                for (id, name) in names {
+                    let known = KnownName { name: name.clone(), at };
+                    told.names.insert(id.clone(), known);
+                }
             }
             Event::Stage(StepEvent::Reopened { .. }) => {
                 told.closed = None;

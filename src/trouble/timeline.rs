@@ -130,6 +130,12 @@ pub enum Event {
     ChannelDeleted {
         channel: ChannelId,
     },
+    /// The names Slack gave for people the report and the 8D name (an empty name: Slack had
+    /// none), which those texts show instead of their ids: on the timeline, so a name changed
+    /// in the store shows as the record disagreeing with it.
+    NamesLearned {
+        names: std::collections::BTreeMap<UserId, String>,
+    },
     /// Facts, returned goods, scope, cause, actions, corrections, reopening (`facts.rs`).
     Stage(super::facts::StepEvent),
     /// Split and cost proposals, approvals, rejections and the customer's agreement.

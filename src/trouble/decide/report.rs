@@ -61,9 +61,20 @@ pub fn report_posts(ctx: &Ctx, trouble: &Trouble, parts: Vec<String>) -> Decisio
 /// them (as asked now) for those texts, which are read far from Slack. Nothing is posted.
 pub fn names_learned(ctx: &Ctx, trouble: &Trouble, names: Vec<(UserId, String)>) -> Decision {
     let mut w = Work::new(ctx, trouble.clone());
-    for (id, name) in names {
-        w.t.names.insert(id, KnownName { name, at: ctx.now });
-        w.changed = true;
+    for (id, name) in &names {
+        let known = KnownName {
+            name: name.clone(),
+            at: ctx.now,
+        };
+        w.t.names.insert(id.clone(), known);
+    }
+    if !names.is_empty() {
+        w.log(
+            None,
+            Event::NamesLearned {
+                names: names.into_iter().collect(),
+            },
+        );
     }
     w.finish(None)
 }
