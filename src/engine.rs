@@ -135,12 +135,10 @@ impl Engine<'_> {
         let asking = async {
             for who in wanted {
                 match self.app.slack.user_name(who.as_str()).await {
-                    // No name to show (or nobody Slack knows) is kept too, as "", so it is not
-                    // asked again at every report.
-                    Ok(name) => learnt.push((who, name.as_deref().and_then(shown_name).unwrap_or_default())),
-                    Err(e) if ["user_not_found", "user_not_visible"].contains(&e.code().as_str()) => {
-                        learnt.push((who, String::new()))
-                    }
+                    // Someone with no name to show (or nobody Slack knows) stays an id, and is
+                    // asked again next time: rare, and never more than NAMES_ASKED at once.
+                    Ok(name) => learnt.extend(name.as_deref().and_then(shown_name).map(|n| (who, n))),
+                    Err(e) if ["user_not_found", "user_not_visible"].contains(&e.code().as_str()) => {}
                     Err(e) => {
                         // The users:read scope missing, say: the rest would fail the same way.
                         if e.is_permanent() && !NAMES_REFUSED.swap(true, std::sync::atomic::Ordering::Relaxed) {

@@ -171,10 +171,7 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
         Event::NamesLearned { names } => {
             let pairs = names
                 .iter()
-                .map(|(id, name)| match name.as_str() {
-                    "" => format!("— ({id})"),
-                    name => format!("{} ({id})", inline(name)),
-                })
+                .map(|(id, name)| format!("{} ({id})", inline(name)))
                 .collect::<Vec<_>>()
                 .join(tr!(l, "、", ", "));
             tr!(

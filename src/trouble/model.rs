@@ -356,8 +356,7 @@ pub struct Trouble {
     pub names: std::collections::BTreeMap<UserId, KnownName>,
 }
 
-/// A person's name as Slack showed it (`users.info`), and when it was asked; empty when Slack
-/// had none to give.
+/// A person's name as Slack showed it (`users.info`), and when it was asked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KnownName {
     pub name: String,
@@ -382,11 +381,7 @@ impl Trouble {
         if self.names.is_empty() {
             return text.to_string();
         }
-        crate::trouble::people::with_names(text, |id| {
-            let known = self.names.get(&UserId::new(id))?;
-            // Kept empty when Slack had no name to give: the id stays.
-            (!known.name.is_empty()).then(|| known.name.clone())
-        })
+        crate::trouble::people::with_names(text, |id| self.names.get(&UserId::new(id)).map(|n| n.name.clone()))
     }
 }
 

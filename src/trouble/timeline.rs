@@ -130,8 +130,8 @@ pub enum Event {
     ChannelDeleted {
         channel: ChannelId,
     },
-    /// The names Slack gave for people the report and the 8D name (an empty name: Slack had
-    /// none), which those texts show instead of their ids: on the timeline, so a name changed
+    /// The names Slack gave for people the report and the 8D name, which those texts show
+    /// instead of their ids: on the timeline, so a name changed
     /// in the store shows as the record disagreeing with it.
     NamesLearned {
         names: std::collections::BTreeMap<UserId, String>,
