@@ -491,6 +491,11 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
     bot.slack.name_user(SALES, "Sato Hanako");
     let renamed = bot.open_ready("Initech: lids scratched").await;
     bot.command_text(SALES, &renamed.channel, "report").await;
+    let unapproved = bot.open_ready("Umbrella: seals leaking").await;
+    let r = bot
+        .command_text(SALES, &unapproved.channel, "cost ¥80,000 ours seals")
+        .await;
+    assert!(r.contains("proposal #1"), "{r}");
     let learnt = event_kinds(&bot, &renamed.id);
     assert!(learnt.iter().any(|k| k.starts_with("NamesLearned")), "{learnt:?}");
     let data_dir = bot.dir.path().to_path_buf();
@@ -498,7 +503,7 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
     let (_config_dir, config) = config_file("en");
     let intact = run_cli(&config, &data_dir, &["verify"]);
     assert!(
-        intact.status.success() && stdout(&intact).contains("3 troubles checked, 0 broken"),
+        intact.status.success() && stdout(&intact).contains("4 troubles checked, 0 broken"),
         "{}",
         describe(&intact)
     );
@@ -522,6 +527,12 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
     });
     // The owner shown under someone else's name.
     edit(&renamed.id, &|r| r["names"][SALES]["name"] = json!("Tanaka"));
+    // A proposal nobody approved, shown as approved by the manager.
+    edit(&unapproved.id, &|r| {
+        let at = r["opened_at"].clone();
+        r["agreement"]["proposals"][0]["state"] =
+            json!({"state": "approved", "approved": {"by": MANAGER, "at": at, "note": ""}});
+    });
 
     let broken = run_cli(&config, &data_dir, &["verify"]);
     assert!(!broken.status.success(), "{}", describe(&broken));
@@ -530,11 +541,12 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
         (&costly.id, "costs"),
         (&acked.id, "acknowledgement"),
         (&renamed.id, "names"),
+        (&unapproved.id, "proposals and approvals"),
     ] {
         let line = format!("BROKEN {id}: the record of its {fact} does not match the timeline");
         assert!(out.contains(&line), "{line}: {}", describe(&broken));
     }
-    assert!(out.contains("3 troubles checked, 3 broken"), "{}", describe(&broken));
+    assert!(out.contains("4 troubles checked, 4 broken"), "{}", describe(&broken));
 
     // The export still prints, says so under its title, and exits 3; in the report's language.
     let md = run_cli(&config, &data_dir, &["export", &costly.id]);

@@ -280,6 +280,7 @@ fn fact_name(l: Locale, fact: Fact) -> &'static str {
         Fact::Costs => tr!(l, "費用", "costs"),
         Fact::Closure => tr!(l, "クローズ", "closure"),
         Fact::Names => tr!(l, "表示名", "names"),
+        Fact::Proposals => tr!(l, "提案と承認", "proposals and approvals"),
     }
 }
 

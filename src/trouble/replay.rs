@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::facts::StepEvent;
+use super::approval::{AgreementEvent, Proposal, ProposalState};
+use super::facts::{Mark, StepEvent};
 use super::model::{
     Acknowledgement, Closure, Cost, CustomerUpdate, KnownName, Severity, Split, StageId, StageState, Trouble, UserId,
     STAGE_COUNT,
@@ -34,6 +35,9 @@ pub enum Fact {
     Closure,
     /// The names the report and the 8D show for people.
     Names,
+    /// The split and cost proposals: who proposed, who approved or rejected, what the
+    /// customer agreed to.
+    Proposals,
 }
 
 /// Checks the timeline's chain against the head the trouble records, then the record against
@@ -60,6 +64,7 @@ struct Told {
     costs: Vec<Cost>,
     closed: Option<Closure>,
     names: BTreeMap<UserId, KnownName>,
+    proposals: Vec<Proposal>,
 }
 
 /// The first fact the record holds otherwise than its timeline says; None when they agree.
@@ -90,6 +95,7 @@ pub fn differs(t: &Trouble, entries: &[Entry]) -> Option<Fact> {
         (Fact::Costs, told.costs == t.costs),
         (Fact::Closure, told.closed == t.closed),
         (Fact::Names, told.names == t.names),
+        (Fact::Proposals, told.proposals == t.agreement.proposals),
     ];
     checks.into_iter().find(|(_, agrees)| !agrees).map(|(fact, _)| fact)
 }
@@ -186,6 +192,7 @@ fn replay(entries: &[Entry]) -> Told {
                     told.names.insert(id.clone(), known);
                 }
             }
+            Event::Agreement(event) => replay_agreement(&mut told.proposals, event, by, at),
             Event::Stage(StepEvent::Reopened { .. }) => {
                 told.closed = None;
                 // Open again at stage 4: it and stage 7 are to be done again.
@@ -197,4 +204,62 @@ fn replay(entries: &[Entry]) -> Told {
         }
     }
     told
+}
+
+/// A proposal's life as the timeline tells it: proposed (the earlier one for the same item
+/// superseded), then approved or rejected, then agreed by the customer.
+fn replay_agreement(proposals: &mut Vec<Proposal>, event: &AgreementEvent, by: UserId, at: DateTime<Utc>) {
+    let decided = |note: &String| Mark {
+        by: by.clone(),
+        at,
+        note: note.clone(),
+    };
+    let state = match event {
+        AgreementEvent::Proposed {
+            n,
+            item,
+            level,
+            crossed,
+            ..
+        } => {
+            for p in proposals.iter_mut().filter(|p| p.item == *item) {
+                p.state = ProposalState::Superseded;
+            }
+            proposals.push(Proposal {
+                n: *n,
+                item: *item,
+                by: by.clone(),
+                at,
+                level: *level,
+                crossed: crossed.clone(),
+                state: ProposalState::Proposed,
+            });
+            return;
+        }
+        AgreementEvent::Approved { n, note } => (
+            n,
+            ProposalState::Approved {
+                approved: decided(note),
+            },
+        ),
+        AgreementEvent::Rejected { n, note } => (
+            n,
+            ProposalState::Rejected {
+                rejected: decided(note),
+            },
+        ),
+        AgreementEvent::Agreed { n, note } => {
+            let approved = match n.checked_sub(1).and_then(|i| proposals.get(i)).map(|p| &p.state) {
+                Some(ProposalState::Approved { approved }) => approved.clone(),
+                // Agreed to what was never approved: the record cannot agree.
+                _ => decided(&String::new()),
+            };
+            let agreed = decided(note);
+            (n, ProposalState::Agreed { approved, agreed })
+        }
+    };
+    let (n, state) = state;
+    if let Some(p) = n.checked_sub(1).and_then(|i| proposals.get_mut(i)) {
+        p.state = state;
+    }
 }
