@@ -475,7 +475,8 @@ async fn close_says_what_is_missing_and_only_the_manager_chain_may_force_it() {
 }
 
 /// Reports read the trouble's record as well as its timeline: an edit of the record (the
-/// costs made smaller, the acknowledgement made quicker) is caught though every entry checks.
+/// costs made smaller, the acknowledgement made quicker, the owner shown under another name, a
+/// proposal shown as approved) is caught though every entry checks.
 #[tokio::test]
 async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_not() {
     let mut bot = spawn_bot().await;

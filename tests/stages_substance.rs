@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::{json, Value};
+use trouble_bot::trouble::actions::Action;
 use trouble_bot::trouble::facts::{ReturnState, StepEvent};
 use trouble_bot::trouble::model::{StageId, StageState, TroubleId};
 use trouble_bot::trouble::timeline::Event;
@@ -325,24 +326,27 @@ async fn the_manager_chain_may_complete_stage_two_with_a_reason() {
     assert_eq!(trouble(&bot, &t.id).stages[1].state, StageState::Done);
 }
 
+/// Types `command` (one that adds an action) and reads back the trouble's first action.
+async fn first_action(bot: &TestBot, t: &OpenedTrouble, command: &str) -> Action {
+    let r = bot.command_text(SALES, &t.channel, command).await;
+    assert!(r.to_lowercase().contains("action #1"), "{r}");
+    trouble(bot, &t.id).substance.actions.swap_remove(0)
+}
+
 #[tokio::test]
 async fn an_action_owner_is_reminded_the_day_before_and_nudged_when_overdue() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked").await;
     // Due in a few seconds: the business day before has passed, so that reminder is at once.
-    let r = bot
-        .command_text(
-            SALES,
-            &t.channel,
-            "action interim Sort the warehouse stock owner:<@U0QA1> due:3s",
-        )
-        .await;
-    assert!(r.contains("Action #1"), "{r}");
-    let stored = trouble(&bot, &t.id);
-    let action = &stored.substance.actions[0];
+    let action = first_action(
+        &bot,
+        &t,
+        "action interim Sort the warehouse stock owner:<@U0QA1> due:3s",
+    )
+    .await;
     assert_eq!(action.owner.as_str(), "U0QA1");
     assert!(action.due.is_some());
-    assert_eq!(stored.stages[3].state, StageState::InProgress);
+    assert_eq!(trouble(&bot, &t.id).stages[3].state, StageState::InProgress);
 
     message_with(&bot, "U0QA1", &["action #1 is due soon", "Sort the warehouse stock"]).await;
     message_with(&bot, &t.channel, &["action #1 is overdue", "U0QA1"]).await;
@@ -364,16 +368,12 @@ async fn an_action_owner_is_reminded_the_day_before_and_nudged_when_overdue() {
 async fn prevent_takes_an_owner_a_due_date_and_a_check_date() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked").await;
-    let r = bot
-        .command_text(
-            SALES,
-            &t.channel,
-            "prevent Mold temperature alarm owner:<@U0QA1> due:3s check:2026-12-25",
-        )
-        .await;
-    assert!(r.contains("action #1"), "{r}");
-    let stored = trouble(&bot, &t.id);
-    let action = &stored.substance.actions[0];
+    let action = first_action(
+        &bot,
+        &t,
+        "prevent Mold temperature alarm owner:<@U0QA1> due:3s check:2026-12-25",
+    )
+    .await;
     assert_eq!(action.text, "Mold temperature alarm");
     assert_eq!(action.owner.as_str(), "U0QA1");
     assert!(action.due.is_some() && action.check.is_some(), "{action:?}");
