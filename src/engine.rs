@@ -10,7 +10,7 @@
 
 use crate::app::App;
 use crate::store::{OutboxItem, StoreError};
-use crate::trouble::command::OpenRequest;
+use crate::trouble::command::{Command, OpenRequest};
 use crate::trouble::decide::{self, Ctx, Decision, Input, Op, Outcome, Timer, TimerKind};
 use crate::trouble::digest;
 use crate::trouble::model::{Origin, Trouble, TroubleId, UserId};
@@ -66,6 +66,18 @@ impl Engine<'_> {
     /// Feeds `input` to trouble `id`. `seen` are the request's keys (signature, event id, view
     /// id): a request seen before is skipped, and the keys are stored with what it changed.
     pub async fn apply(&self, id: &TroubleId, seen: &[&str], input: Input) -> Result<Applied, EngineError> {
+        if matches!(
+            &input,
+            Input::Command {
+                command: Command::Report8d,
+                ..
+            }
+        ) {
+            // The 8D goes to the customer: its people by name, asked of Slack first.
+            if let Err(e) = Box::pin(self.learn_names(id)).await {
+                tracing::warn!(error = %e, trouble = %id, "the 8D names people by id");
+            }
+        }
         let applied = self
             .decide_on(id, seen, None, true, move |ctx, t| {
                 decide::decide(ctx, t, input.clone())

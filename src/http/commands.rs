@@ -163,12 +163,6 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
             if let Command::Step(step @ (Step::FactModal | Step::ActionModal)) = command {
                 return Box::pin(super::stages::open_form(app, cmd.trigger_id.clone(), &id, user, step)).await;
             }
-            // The 8D goes to the customer: its people by name, asked of Slack first.
-            if command == Command::Report8d {
-                if let Err(e) = Box::pin(app.engine().learn_names(&id)).await {
-                    tracing::warn!(error = %e, trouble = %id, "the 8D names people by id");
-                }
-            }
             // A new part or lot may be one an earlier trouble of this customer had.
             let recheck = matches!(command, Command::Step(Step::Facts(_) | Step::FixFact(..)));
             let input = Input::Command { user, command };
