@@ -476,7 +476,7 @@ async fn close_says_what_is_missing_and_only_the_manager_chain_may_force_it() {
 
 /// Reports read the trouble's record as well as its timeline: an edit of the record (the
 /// costs made smaller, the acknowledgement made quicker, the owner shown under another name, a
-/// proposal shown as approved) is caught though every entry checks.
+/// proposal shown as approved, a stage's note rewritten) is caught though every entry checks.
 #[tokio::test]
 async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_not() {
     let mut bot = spawn_bot().await;
@@ -497,6 +497,11 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
         .command_text(SALES, &unapproved.channel, "cost ¥80,000 ours seals")
         .await;
     assert!(r.contains("proposal #1"), "{r}");
+    let noted = bot.open_ready("Hooli: screws loose").await;
+    let r = bot
+        .command_text(SALES, &noted.channel, "next 40 units recalled from the buyer")
+        .await;
+    assert!(r.contains("marked done"), "{r}");
     let learnt = event_kinds(&bot, &renamed.id);
     assert!(learnt.iter().any(|k| k.starts_with("NamesLearned")), "{learnt:?}");
     let data_dir = bot.dir.path().to_path_buf();
@@ -504,7 +509,7 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
     let (_config_dir, config) = config_file("en");
     let intact = run_cli(&config, &data_dir, &["verify"]);
     assert!(
-        intact.status.success() && stdout(&intact).contains("4 troubles checked, 0 broken"),
+        intact.status.success() && stdout(&intact).contains("5 troubles checked, 0 broken"),
         "{}",
         describe(&intact)
     );
@@ -528,6 +533,8 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
     });
     // The owner shown under someone else's name.
     edit(&renamed.id, &|r| r["names"][SALES]["name"] = json!("Tanaka"));
+    // What stage 1 found, told otherwise.
+    edit(&noted.id, &|r| r["stages"][0]["notes"][0] = json!("4 units recalled"));
     // A proposal nobody approved, shown as approved by the manager.
     edit(&unapproved.id, &|r| {
         let at = r["opened_at"].clone();
@@ -543,11 +550,12 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
         (&acked.id, "acknowledgement"),
         (&renamed.id, "names"),
         (&unapproved.id, "proposals and approvals"),
+        (&noted.id, "stages and their notes"),
     ] {
         let line = format!("BROKEN {id}: the record of its {fact} does not match the timeline");
         assert!(out.contains(&line), "{line}: {}", describe(&broken));
     }
-    assert!(out.contains("4 troubles checked, 4 broken"), "{}", describe(&broken));
+    assert!(out.contains("5 troubles checked, 5 broken"), "{}", describe(&broken));
 
     // The export still prints, says so under its title, and exits 3; in the report's language.
     let md = run_cli(&config, &data_dir, &["export", &costly.id]);

@@ -274,7 +274,7 @@ fn fact_name(l: Locale, fact: Fact) -> &'static str {
         Fact::Owner => tr!(l, "担当営業", "owner"),
         Fact::Manager => tr!(l, "上司", "manager"),
         Fact::Acknowledgement => tr!(l, "上司確認", "acknowledgement"),
-        Fact::Stages => tr!(l, "段階の完了", "completed stages"),
+        Fact::Stages => tr!(l, "段階の完了とメモ", "stages and their notes"),
         Fact::CustomerUpdates => tr!(l, "お客様への報告", "customer updates"),
         Fact::Split => tr!(l, "責任区分", "responsibility split"),
         Fact::Costs => tr!(l, "費用", "costs"),

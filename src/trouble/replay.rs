@@ -27,7 +27,7 @@ pub enum Fact {
     Owner,
     Manager,
     Acknowledgement,
-    /// Which stages are done, by whom and when.
+    /// Which stages are done, by whom and when, and the notes given with them.
     Stages,
     CustomerUpdates,
     Split,
@@ -59,6 +59,7 @@ struct Told {
     manager: Option<UserId>,
     ack: Option<Acknowledgement>,
     done: [Option<(UserId, DateTime<Utc>)>; STAGE_COUNT],
+    stage_notes: [Vec<String>; STAGE_COUNT],
     updates: Vec<CustomerUpdate>,
     split: Option<Split>,
     costs: Vec<Cost>,
@@ -89,7 +90,10 @@ pub fn differs(t: &Trouble, entries: &[Entry]) -> Option<Fact> {
         (Fact::Owner, told.owner.as_ref() == Some(&t.owner)),
         (Fact::Manager, told.manager == t.manager),
         (Fact::Acknowledgement, told.ack == t.ack),
-        (Fact::Stages, told.done[..] == done[..]),
+        (
+            Fact::Stages,
+            told.done[..] == done[..] && t.stages.iter().map(|s| &s.notes).eq(told.stage_notes.iter()),
+        ),
         (Fact::CustomerUpdates, told.updates == t.customer_updates),
         (Fact::Split, told.split == t.split),
         (Fact::Costs, told.costs == t.costs),
@@ -125,8 +129,14 @@ fn replay(entries: &[Entry]) -> Told {
             Event::ManagerChanged { to, .. } => told.manager = Some(to.clone()),
             Event::Acknowledged { by: who, .. } => told.ack = Some(Acknowledgement { by: who.clone(), at }),
             Event::AcknowledgementWithdrawn { .. } => told.ack = None,
-            Event::StageDone { stage, .. } => told.done[stage.index()] = Some((by, at)),
-            Event::StageStarted { stage, .. } => told.done[stage.index()] = None,
+            Event::StageDone { stage, note } => {
+                told.done[stage.index()] = Some((by, at));
+                noted(&mut told.stage_notes[stage.index()], note);
+            }
+            Event::StageStarted { stage, note } => {
+                told.done[stage.index()] = None;
+                noted(&mut told.stage_notes[stage.index()], note);
+            }
             Event::CustomerUpdate { text, promised_next } => told.updates.push(CustomerUpdate {
                 text: text.clone(),
                 by,
@@ -204,6 +214,13 @@ fn replay(entries: &[Entry]) -> Told {
         }
     }
     told
+}
+
+/// A note given with a stage's start or completion is kept with the stage (an empty one is none).
+fn noted(notes: &mut Vec<String>, note: &str) {
+    if !note.is_empty() {
+        notes.push(note.to_string());
+    }
 }
 
 /// A proposal's life as the timeline tells it: proposed (the earlier one for the same item
