@@ -231,7 +231,23 @@ async fn totals_apply_the_split_to_the_costs() {
         report.contains("With the split applied: ours 70% of ¥1,200,000 = ¥840,000"),
         "{report}"
     );
-    assert!(report.contains("— #2 awaiting approval"), "{report}");
+    // Each item once, on its own line, with where its proposal stands.
+    for item in [
+        "- Split: us 70% / the customer 30% / others 0% — our mold — proposal #1 awaiting approval",
+        "- Cost #1 ¥1,000,000 (borne by us) — replacement lot — proposal #2 awaiting approval",
+    ] {
+        assert_eq!(report.matches(item).count(), 1, "{item:?} in:\n{report}");
+    }
+    assert_eq!(report.matches("¥1,000,000 (borne by us)").count(), 1, "{report}");
+    assert!(
+        status.contains("#1 ¥1,000,000 (borne by us) — replacement lot — proposal #2 awaiting approval"),
+        "{status}"
+    );
+    assert!(
+        status.contains("Split: us 70% / the customer 30% / others 0% — our mold — proposal #1 awaiting approval"),
+        "{status}"
+    );
+    assert_eq!(status.matches("our mold").count(), 1, "the split once: {status}");
 
     // The totals by payer count what the split-applied line counts: rejected costs left out,
     // pending ones counted and named.
@@ -241,8 +257,7 @@ async fn totals_apply_the_split_to_the_costs() {
     click_answer(&bot, MANAGER, "You rejected proposal #3").await;
     bot.command_text(SALES, &t.channel, "cost ¥300,000 ours line stop")
         .await;
-    let totals =
-        "borne by us ¥1,300,000 (of which awaiting approval: borne by us ¥300,000; 1 rejected cost(s) left out)";
+    let totals = "borne by us ¥1,300,000 (of which awaiting approval: borne by us ¥300,000; 1 rejected cost left out)";
     let status = bot.command(SALES, &t.channel, "status").await.to_string();
     assert!(status.contains(&format!("*Totals* {totals}")), "{status}");
     assert!(status.contains("ours 70% of ¥1,300,000 = ¥910,000"), "{status}");

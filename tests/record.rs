@@ -357,7 +357,7 @@ async fn a_returning_customers_kickoff_thread_lists_past_troubles_and_the_balanc
         first.id.as_str(),
         "housings cracked",
         "closed",
-        "ours 70%/customer 30%",
+        "us 70% / the customer 30%",
         "¥120,000 (borne by us)",
         "Running balance",
         "borne by us ¥120,000",

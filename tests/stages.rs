@@ -242,7 +242,7 @@ fn assert_report_complete(md: &str, l: Locale, t: &Trouble) {
         assert!(md.contains(n), "what was recorded for a stage ({n:?}) in:\n{md}");
     }
     let split = match l {
-        Locale::En => "ours 70% / customer 30%",
+        Locale::En => "us 70% / the customer 30%",
         Locale::Ja => "当社 70% / お客様 30%",
     };
     assert!(md.contains(split), "split {split:?} in:\n{md}");
@@ -407,7 +407,7 @@ async fn the_seven_stages_walked_by_commands_and_the_status_button_end_in_a_clos
         "a closed trouble offers no stage button: {last}"
     );
     assert!(
-        text_of(&last).contains("ours 70%"),
+        text_of(&last).contains("us 70% / the customer 30%"),
         "the split is on the status: {last}"
     );
 }
@@ -892,14 +892,17 @@ async fn who_bears_a_cost_reads_in_the_language_of_the_report() {
     assert!(md.status.success(), "{}", describe(&md));
     let report = stdout(&md);
     for typed in ["ours", "customer"] {
-        assert!(!report.contains(&format!("負担: {typed}")), "{report}");
+        assert!(!report.contains(&format!("（{typed}負担）")), "{report}");
         assert!(!report.contains(&format!("負担 {typed}")), "{report}");
     }
     let line_with = |needle: &str| -> Vec<&str> { report.lines().filter(|l| l.contains(needle)).collect() };
     // The costs section, and the timeline's line of each cost.
-    assert!(line_with("- 費用 ¥120,000 — 負担: 当社 — 送料").len() == 1, "{report}");
     assert!(
-        line_with("- 費用 ¥40,000 — 負担: お客様 — 検査費").len() == 1,
+        line_with("- 費用 #1 ¥120,000（当社負担） — 送料").len() == 1,
+        "{report}"
+    );
+    assert!(
+        line_with("- 費用 #2 ¥40,000（お客様負担） — 検査費").len() == 1,
         "{report}"
     );
     assert!(line_with("費用 ¥120,000 負担 当社 送料").len() == 1, "{report}");
@@ -913,7 +916,7 @@ async fn who_bears_a_cost_reads_in_the_language_of_the_report() {
     let md = run_cli(&en, &data_dir, &["export", &t.id]);
     assert!(md.status.success(), "{}", describe(&md));
     let report = stdout(&md);
-    assert!(report.contains("- Cost ¥120,000 — borne by: us — 送料"), "{report}");
+    assert!(report.contains("- Cost #1 ¥120,000 (borne by us) — 送料"), "{report}");
     assert!(report.contains("cost ¥120,000 borne by us 送料"), "{report}");
     assert!(
         report.contains("cost #2 corrected: ¥30,000 (borne by the customer) → ¥40,000 (borne by the customer)"),
@@ -989,7 +992,7 @@ async fn twenty_changes_in_a_second_make_few_status_edits_and_the_last_one_shows
             .await;
     }
     println!("20 changes took {:?}", started.elapsed());
-    let last_split = "ours 69% / customer 31%";
+    let last_split = "us 69% / the customer 31%";
     // Skip Slack's pace instead of waiting it out.
     bot.settle().await;
     eventually("the status shows the last split", SLOW, || {
@@ -1031,7 +1034,7 @@ async fn history_finds_a_customer_written_in_full_width_letters_with_split_and_c
     let history = bot.command_text(COLLEAGUE, "C0ELSEWHERE", "history ＡＣＭＥ").await;
     assert!(history.contains(&format!("`{}`", acme.id)), "{history}");
     assert!(history.contains("closed"), "{history}");
-    assert!(history.contains("ours 70%/customer 30%"), "{history}");
+    assert!(history.contains("us 70% / the customer 30%"), "{history}");
     assert!(history.contains("¥120,000 (borne by us)"), "{history}");
     assert!(history.contains("stages done up to 1"), "{history}");
     assert!(

@@ -387,6 +387,45 @@ async fn prevent_takes_an_owner_a_due_date_and_a_check_date() {
     assert_eq!(trouble(&bot, &t.id).substance.actions.len(), 1);
 }
 
+/// The report lists each action once: interim and corrective ones with the 8D's substance, the
+/// prevention measures under their own heading with owner, due date and state.
+#[tokio::test]
+async fn the_report_lists_each_action_once_and_prevention_under_its_own_heading() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "action interim Sort stock").await;
+    bot.command_text(
+        SALES,
+        &t.channel,
+        "prevent Mold temperature alarm owner:<@U0QA1> due:2026-12-20",
+    )
+    .await;
+    let report = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
+    let section = |heading: &str| -> String {
+        let start = report
+            .find(heading)
+            .unwrap_or_else(|| panic!("{heading:?} in:\n{report}"));
+        let rest = &report[start + heading.len()..];
+        rest[..rest.find("\n## ").unwrap_or(rest.len())].to_string()
+    };
+    let substance = section("## Facts, cause and actions (8D)");
+    let prevention = section("## Prevention measures");
+    assert!(substance.contains("#1 interim: Sort stock"), "{substance}");
+    assert!(!substance.contains("Mold temperature alarm"), "{substance}");
+    let line = prevention
+        .lines()
+        .find(|l| l.contains("#2 prevention: Mold temperature alarm"))
+        .unwrap_or_else(|| panic!("{prevention}"));
+    for part in ["owner @U0QA1", "due 2026-12-20", "open"] {
+        assert!(line.contains(part), "{part:?} in {line:?}");
+    }
+    assert_eq!(
+        report.matches("Mold temperature alarm").count(),
+        2,
+        "its line and its timeline entry:\n{report}"
+    );
+}
+
 #[tokio::test]
 async fn only_its_owner_or_the_manager_chain_marks_an_action_done() {
     let bot = spawn_bot().await;
@@ -419,7 +458,7 @@ async fn close_is_refused_while_an_interim_action_is_open() {
     all_stages_done(&bot, &t).await;
 
     let r = bot.command_text(SALES, &t.channel, "close").await;
-    assert!(r.contains("Interim action(s) #1"), "{r}");
+    assert!(r.contains("Interim action #1 is not done yet"), "{r}");
     assert!(trouble(&bot, &t.id).is_open());
 
     bot.command_text(SALES, &t.channel, "action done 1").await;

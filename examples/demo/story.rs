@@ -547,7 +547,7 @@ impl Demo<'_> {
                             p.channel == channel && p.thread_ts.is_none() && edit.contains(&p.ts.replace('.', ""))
                         })
                     })?;
-                // "… in this thread (2 part(s))." / 「…（2件）。」
+                // "… in this thread (2 parts)." / 「…（2件）。」
                 let parts: usize = summary
                     .text
                     .rsplit(['(', '（'])

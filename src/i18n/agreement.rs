@@ -1,6 +1,6 @@
 //! The words of proposals, approvals and the customer's agreement, and of costs with the split applied, in Japanese and English.
 
-use super::messages::{cost_phrase, cost_totals_text};
+use super::messages::{cost_phrase, cost_totals_text, split_shares};
 use super::Locale;
 use crate::config::Config;
 use crate::slack::blocks::Rendered;
@@ -12,7 +12,7 @@ use crate::trouble::approval::{
     Proposal, ProposalState,
 };
 use crate::trouble::decide::Act;
-use crate::trouble::model::{Trouble, UserId};
+use crate::trouble::model::{Split, Trouble, UserId};
 use crate::trouble::money::Money;
 
 fn user(u: &UserId) -> String {
@@ -28,22 +28,8 @@ pub fn item_phrase(l: Locale, t: &Trouble, item: Item, place: Where) -> String {
     match item {
         Item::Split => match &t.split {
             Some(s) => {
-                let reason = if s.reason.trim().is_empty() {
-                    String::new()
-                } else {
-                    format!(" — {}", one_line(&s.reason, place))
-                };
-                tr!(
-                    l,
-                    format!(
-                        "責任区分 当社 {}% / お客様 {}% / 他社 {}%{reason}",
-                        s.ours, s.customer, s.other
-                    ),
-                    format!(
-                        "split: us {}% / the customer {}% / others {}%{reason}",
-                        s.ours, s.customer, s.other
-                    )
-                )
+                let split = split_with_reason(l, s, place);
+                tr!(l, format!("責任区分 {split}"), format!("split: {split}"))
             }
             None => tr!(l, "責任区分", "split").to_string(),
         },
@@ -55,6 +41,16 @@ pub fn item_phrase(l: Locale, t: &Trouble, item: Item, place: Where) -> String {
             ),
             None => format!("#{n}"),
         },
+    }
+}
+
+/// The split's shares and, when given, its reason: `us 70% / the customer 30% / others 0% — …`.
+pub fn split_with_reason(l: Locale, s: &Split, place: Where) -> String {
+    let shares = split_shares(l, s.ours, s.customer, s.other);
+    if s.reason.trim().is_empty() {
+        shares
+    } else {
+        format!("{shares} — {}", one_line(&s.reason, place))
     }
 }
 
@@ -139,7 +135,7 @@ pub fn totals_text(l: Locale, t: &Trouble) -> Option<String> {
         notes.push(tr!(
             l,
             format!("却下された費用 {n}件は含みません"),
-            format!("{n} rejected cost(s) left out")
+            format!("{} left out", super::en_count(n, "rejected cost", "rejected costs"))
         ));
     }
     let notes = if notes.is_empty() {
@@ -154,25 +150,24 @@ pub fn totals_text(l: Locale, t: &Trouble) -> Option<String> {
     }
 }
 
-/// Each item's state for the status message and the report: one line per item (no bullet).
-pub fn item_states(l: Locale, t: &Trouble, place: Where) -> Vec<String> {
-    let mut items = Vec::new();
-    if t.split.is_some() {
-        items.push(Item::Split);
+/// Where an item's latest proposal stands, to follow the item's own line in the status message
+/// and the report: `proposal #2 approved by @tanaka`. `None` when nobody proposed it.
+pub fn item_state(l: Locale, t: &Trouble, item: Item, place: Where) -> Option<String> {
+    let p = state_of(t, item)?;
+    let state = state_label(l, &p.state, place);
+    Some(tr!(
+        l,
+        format!("提案 #{} {state}", p.n),
+        format!("proposal #{} {state}", p.n)
+    ))
+}
+
+/// An item's line followed by where its proposal stands, if anyone proposed it.
+pub fn with_item_state(l: Locale, t: &Trouble, item: Item, place: Where, line: String) -> String {
+    match item_state(l, t, item, place) {
+        Some(state) => format!("{line} — {state}"),
+        None => line,
     }
-    items.extend((1..=t.costs.len()).map(|n| Item::Cost { n }));
-    items
-        .into_iter()
-        .filter_map(|item| {
-            let p = state_of(t, item)?;
-            Some(format!(
-                "{} — #{} {}",
-                item_phrase(l, t, item, place),
-                p.n,
-                state_label(l, &p.state, place)
-            ))
-        })
-        .collect()
 }
 
 fn proposal(t: &Trouble, n: usize) -> Option<&Proposal> {
@@ -387,10 +382,16 @@ pub fn event_text(l: Locale, e: &AgreementEvent) -> String {
             } else {
                 format!(" ({})", crossed_text(l, crossed))
             };
+            // Level 0 is the manager: only a level above needs saying.
+            let above = match (l, level) {
+                (_, 0) => String::new(),
+                (Locale::Ja, n) => format!("、上司から{n}段上"),
+                (Locale::En, n) => format!(", {} above the manager", super::en_count(*n, "level", "levels")),
+            };
             tr!(
                 l,
-                format!("提案 #{n}: {what}（承認者 {who}、上司から{level}段上{why}）"),
-                format!("proposal #{n}: {what} (approver {who}, {level} level(s) above the manager{why})")
+                format!("提案 #{n}: {what}（承認者 {who}{above}{why}）"),
+                format!("proposal #{n}: {what} (approver {who}{above}{why})")
             )
         }
         AgreementEvent::Approved { n, .. } => tr!(l, format!("提案 #{n} を承認"), format!("approved proposal #{n}")),

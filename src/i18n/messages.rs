@@ -10,6 +10,7 @@ use crate::slack::blocks::{
 };
 use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, quoted, Where};
+use crate::trouble::approval::Item;
 use crate::trouble::decide::{Dest, Message, Nudge};
 use crate::trouble::first_contact::{first_contact_due, first_contact_made};
 use crate::trouble::model::{ChannelLoss, Cost, Severity, StageId, StageState, Trouble, UserId};
@@ -361,7 +362,9 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 blocks.insert(2, context(lost));
             }
             if let Some(s) = &t.split {
-                blocks.push(context(&tr!(l, format!("責任区分 当社{}% / お客様{}% / 他{}%", s.ours, s.customer, s.other), format!("Responsibility: ours {}% / customer {}% / other {}%", s.ours, s.customer, s.other))));
+                let split = super::agreement::split_with_reason(l, s, Where::OwnChannel);
+                let line = tr!(l, format!("責任区分 {split}"), format!("Split: {split}"));
+                blocks.push(context(&super::agreement::with_item_state(l, t, Item::Split, Where::OwnChannel, line)));
             }
             blocks.extend(super::stages::status_blocks(l, config, t));
             blocks.extend(record_blocks(l, config, t));
@@ -516,7 +519,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             Rendered::text(tr!(
                 l,
                 format!("📄 *トラブル報告書 {}* — {}（{}）· {} · 記録{}件\n本文はこのスレッドにあります（{}件）。", t.id, away(&t.customer), sev, stage, t.timeline_len, parts),
-                format!("📄 *Trouble report {}* — {} ({}) · {} · {} timeline entries\nThe full report is in this thread ({} part(s)).", t.id, away(&t.customer), sev, stage, t.timeline_len, parts)
+                format!("📄 *Trouble report {}* — {} ({}) · {} · {} timeline entries\nThe full report is in this thread ({}).", t.id, away(&t.customer), sev, stage, t.timeline_len, super::en_count(parts, "part", "parts"))
             ))
         }
         Message::ReportPart { text, part, of } => {
@@ -755,6 +758,16 @@ pub fn payer_label(l: Locale, payer: Payer) -> &'static str {
     }
 }
 
+/// A split of responsibility, the same words everywhere: `当社 70% / お客様 30% / 他社 0%`,
+/// `us 70% / the customer 30% / others 0%`.
+pub fn split_shares(l: Locale, ours: u8, customer: u8, other: u8) -> String {
+    tr!(
+        l,
+        format!("当社 {ours}% / お客様 {customer}% / 他社 {other}%"),
+        format!("us {ours}% / the customer {customer}% / others {other}%")
+    )
+}
+
 /// The button that opens the customer-update form, on nudges and the first-call checklist.
 fn log_update_button(l: Locale, t: &Trouble) -> Button {
     button(
@@ -859,11 +872,13 @@ fn record_line(l: Locale, config: &Config, by: &UserId, what: &Record) -> String
         } => tr!(
             l,
             format!(
-                "⚖️ {who}が責任区分を設定: 当社 {ours}% / お客様 {customer}% / 他社 {other}%{}",
+                "⚖️ {who}が責任区分を設定: {}{}",
+                split_shares(l, *ours, *customer, *other),
                 tail(reason)
             ),
             format!(
-                "⚖️ {who} set the split: us {ours}% / the customer {customer}% / others {other}%{}",
+                "⚖️ {who} set the split: {}{}",
+                split_shares(l, *ours, *customer, *other),
                 tail(reason)
             )
         ),
@@ -964,29 +979,23 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
                 format!("*With the split applied* {shares}")
             ));
         }
-        lines.extend(t.costs.iter().map(|c| {
-            format!(
-                "• {}{}",
+        lines.extend(t.costs.iter().enumerate().map(|(i, c)| {
+            let line = format!(
+                "• #{} {}{}",
+                i + 1,
                 cost_phrase(l, c, Where::OwnChannel),
                 if c.note.trim().is_empty() {
                     String::new()
                 } else {
                     format!(" — {}", here(&c.note))
                 }
-            )
+            );
+            super::agreement::with_item_state(l, t, Item::Cost { n: i + 1 }, Where::OwnChannel, line)
         }));
         blocks.push(section(&format!(
             "{}\n{}",
             tr!(l, "*補償・費用*", "*Costs*"),
             lines.join("\n")
-        )));
-    }
-    let states = super::agreement::item_states(l, t, Where::OwnChannel);
-    if !states.is_empty() {
-        blocks.push(section(&format!(
-            "{}\n{}",
-            tr!(l, "*提案と合意*", "*Proposals and agreement*"),
-            states.iter().map(|s| format!("• {s}")).collect::<Vec<_>>().join("\n")
         )));
     }
     if !t.measures.is_empty() {
@@ -1102,14 +1111,8 @@ fn closing_summary(l: Locale, t: &Trouble) -> String {
         )
     )];
     if let Some(s) = &t.split {
-        lines.push(tr!(
-            l,
-            format!("責任区分 当社 {}% / お客様 {}% / 他社 {}%", s.ours, s.customer, s.other),
-            format!(
-                "Split: us {}% / the customer {}% / others {}%",
-                s.ours, s.customer, s.other
-            )
-        ));
+        let shares = split_shares(l, s.ours, s.customer, s.other);
+        lines.push(tr!(l, format!("責任区分 {shares}"), format!("Split: {shares}")));
     }
     if let Some(totals) = super::agreement::totals_text(l, t) {
         lines.push(tr!(l, format!("費用 {totals}"), format!("Costs {totals}")));

@@ -18,6 +18,15 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+/// An English count with its noun: `1 part`, `2 parts`.
+pub fn en_count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 /// Picks the Japanese or English text.
 macro_rules! tr {
     ($l:expr, $ja:expr, $en:expr) => {

@@ -343,7 +343,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
         Reply::ReportPosted { parts, .. } => tr!(
             l,
             format!("報告書を投稿しました。チャンネルに概要、そのスレッドに本文（{parts}件）があります。"),
-            format!("Report posted: a summary in the channel, the full report in its thread ({parts} part(s)).")
+            format!("Report posted: a summary in the channel, the full report in its thread ({}).", super::en_count(*parts, "part", "parts"))
         ),
         Reply::ReportNotInSharedChannel => tr!(
             l,

@@ -1,9 +1,11 @@
 //! The trouble report (Markdown, from the timeline) and the customer history, in both locales.
 
+use super::messages::{cost_phrase, split_shares};
 use super::{format_duration, format_time, stage_name, stage_state, Locale};
 use crate::config::Config;
 use crate::slack::blocks::cut;
 use crate::slack::text::{acts_on_display, one_line, quote_lines, strip_controls, user_text, Where};
+use crate::trouble::approval::Item;
 use crate::trouble::customer::PastTrouble;
 use crate::trouble::model::{StageId, Trouble, UserId};
 use crate::trouble::replay::{verify_trouble, Fact};
@@ -132,8 +134,12 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
             reason,
         } => tr!(
             l,
-            format!("責任区分 当社{ours}/お客様{customer}/他{other} {}", said(reason)),
-            format!("split ours {ours}/customer {customer}/other {other} {}", said(reason))
+            format!(
+                "責任区分 {} {}",
+                split_shares(l, *ours, *customer, *other),
+                said(reason)
+            ),
+            format!("split {} {}", split_shares(l, *ours, *customer, *other), said(reason))
         ),
         Event::CostAdded { amount, payer, note } => tr!(
             l,
@@ -425,45 +431,42 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
     line(String::new());
     line(tr!(l, "## 責任区分と費用", "## Responsibility and costs").to_string());
     match &t.split {
-        Some(s) => line(tr!(
-            l,
-            format!(
-                "- 責任区分: 当社 {}% / お客様 {}% / 他 {}% — {}",
-                s.ours,
-                s.customer,
-                s.other,
-                said(&s.reason)
-            ),
-            format!(
-                "- Split: ours {}% / customer {}% / other {}% — {}",
-                s.ours,
-                s.customer,
-                s.other,
-                said(&s.reason)
-            )
-        )),
+        Some(s) => {
+            let shares = super::messages::split_shares(l, s.ours, s.customer, s.other);
+            let split = tr!(
+                l,
+                format!("- 責任区分: {shares} — {}", said(&s.reason)),
+                format!("- Split: {shares} — {}", said(&s.reason))
+            );
+            line(super::agreement::with_item_state(
+                l,
+                t,
+                Item::Split,
+                Where::Elsewhere,
+                split,
+            ))
+        }
         None => line(tr!(l, "- 責任区分: 未定", "- Split: not settled").to_string()),
     }
-    for c in &t.costs {
-        line(tr!(
+    for (i, c) in t.costs.iter().enumerate() {
+        let n = i + 1;
+        let note = if c.note.trim().is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", said(&c.note))
+        };
+        let cost = tr!(
             l,
-            format!(
-                "- 費用 {} — 負担: {} — {}",
-                inline(&c.amount),
-                payer_of(l, &c.payer),
-                said(&c.note)
-            ),
-            format!(
-                "- Cost {} — borne by: {} — {}",
-                inline(&c.amount),
-                payer_of(l, &c.payer),
-                said(&c.note)
-            )
+            format!("- 費用 #{n} {}{note}", cost_phrase(l, c, Where::Elsewhere)),
+            format!("- Cost #{n} {}{note}", cost_phrase(l, c, Where::Elsewhere))
+        );
+        line(super::agreement::with_item_state(
+            l,
+            t,
+            Item::Cost { n },
+            Where::Elsewhere,
+            cost,
         ));
-    }
-    // Where each proposal stands, and the costs with the split applied.
-    for state in super::agreement::item_states(l, t, Where::Elsewhere) {
-        line(format!("- {state}"));
     }
     if let Some(totals) = super::agreement::totals_text(l, t) {
         line(tr!(
@@ -484,18 +487,8 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
     if crate::trouble::actions::prevention_count(t) == 0 {
         line(tr!(l, "（なし）", "(none)").to_string());
     }
-    for a in t
-        .substance
-        .actions
-        .iter()
-        .filter(|a| a.kind == crate::trouble::actions::ActionKind::Prevent)
-    {
-        line(format!(
-            "- ({}, {}) {}",
-            who(&a.owner),
-            format_time(tz, a.at),
-            said(&a.text)
-        ));
+    for prevention in super::stages::prevention_lines(l, config, t) {
+        line(prevention);
     }
     for m in &t.measures {
         line(format!(
@@ -626,13 +619,7 @@ pub fn past_trouble_line(l: Locale, config: &Config, p: &PastTrouble, place: Whe
     let split = p
         .split
         .as_ref()
-        .map(|s| {
-            tr!(
-                l,
-                format!("当社{}%/お客様{}%/他社{}%", s.ours, s.customer, s.other),
-                format!("ours {}%/customer {}%/other {}%", s.ours, s.customer, s.other)
-            )
-        })
+        .map(|s| split_shares(l, s.ours, s.customer, s.other))
         .unwrap_or_else(|| tr!(l, "区分未定", "split not settled").into());
     let costs = if p.costs.is_empty() {
         tr!(l, "費用なし", "no costs").to_string()

@@ -368,13 +368,30 @@ pub fn report_lines(l: Locale, config: &Config, t: &Trouble) -> Vec<String> {
             ));
         }
     }
-    for (i, a) in s.actions.iter().enumerate() {
+    // Prevention actions have their own section in the report: [`prevention_lines`].
+    for (i, a) in s
+        .actions
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.kind != ActionKind::Prevent)
+    {
         out.push(format!("- {}", action_line(l, config, i + 1, a, Where::Elsewhere)));
     }
     if out.len() == 1 {
         out.push(tr!(l, "（なし）", "(none)").to_string());
     }
     out
+}
+
+/// The report's prevention actions, numbered among all actions, with owner, due date and state.
+pub fn prevention_lines(l: Locale, config: &Config, t: &Trouble) -> Vec<String> {
+    t.substance
+        .actions
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.kind == ActionKind::Prevent)
+        .map(|(i, a)| format!("- {}", action_line(l, config, i + 1, a, Where::Elsewhere)))
+        .collect()
 }
 
 /// A timeline entry of the new stages, for the report.
@@ -677,6 +694,11 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
         }
         StepReply::ScopeUnchecked { unchecked, chain } => {
             let lines = unchecked.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(", ");
+            let (noun, verb) = if unchecked.len() == 1 {
+                ("Scope line", "is")
+            } else {
+                ("Scope lines", "are")
+            };
             let chain = if chain.is_empty() {
                 tr!(l, "上司", "the manager chain").to_string()
             } else {
@@ -685,7 +707,7 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
             tr!(
                 l,
                 format!("波及範囲 {lines} が未確認のため、第2段階は完了にできません。`/trouble scope check N` で確認するか、{chain} が理由を添えて `/trouble done 2 理由` を入力してください。"),
-                format!("Scope line(s) {lines} are not checked, so stage 2 cannot be done. Check them with `/trouble scope check N`, or {chain} can mark it done with a reason: `/trouble done 2 REASON`.")
+                format!("{noun} {lines} {verb} not checked, so stage 2 cannot be done. Check them with `/trouble scope check N`, or {chain} can mark it done with a reason: `/trouble done 2 REASON`.")
             )
         }
         StepReply::ActionNotAllowed { verify: false, who } => match who {
@@ -772,10 +794,15 @@ pub fn close_actions_text(l: Locale, open_interim: &[usize], has_prevention: boo
             .map(|n| format!("#{n}"))
             .collect::<Vec<_>>()
             .join(", ");
+        let (noun, verb) = if open_interim.len() == 1 {
+            ("Interim action", "is")
+        } else {
+            ("Interim actions", "are")
+        };
         out.push(tr!(
             l,
             format!("暫定対策 {list} がまだ完了していません（`/trouble action done N`）。"),
-            format!("Interim action(s) {list} are not done yet (`/trouble action done N`).")
+            format!("{noun} {list} {verb} not done yet (`/trouble action done N`).")
         ));
     }
     if !has_prevention {
@@ -809,7 +836,11 @@ pub fn search_text(l: Locale, config: &Config, query: &str, found: &[Trouble], t
     let mut out = tr!(
         l,
         format!("*「{q}」の検索結果 {total}件*（新しい順）\n"),
-        format!("*{total} trouble(s) match “{q}”* (newest first)\n")
+        format!(
+            "*{} {} “{q}”* (newest first)\n",
+            super::en_count(total, "trouble", "troubles"),
+            if total == 1 { "matches" } else { "match" }
+        )
     );
     for t in found.iter().take(20) {
         let f = &t.substance.facts;
