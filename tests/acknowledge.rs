@@ -28,6 +28,19 @@ fn acked_by(bot: &TestBot, id: &str) -> Option<String> {
         .map(|a| a.by.to_string())
 }
 
+/// Waits until the trouble's pinned status, as Slack shows it now, says `words`.
+async fn status_says(bot: &TestBot, id: &str, words: &str) {
+    eventually(&format!("the status says {words:?}"), Duration::from_secs(10), || {
+        let status = trouble(bot, id).status?;
+        let now = bot
+            .slack
+            .message_versions(status.channel.as_str(), status.ts.as_str())
+            .pop()?;
+        text_of(&now).contains(words).then_some(())
+    })
+    .await;
+}
+
 /// An hour to acknowledge: the tests advance the bot's clock past it.
 const ESCALATION: &str = r#"
 [severity.1]
@@ -265,8 +278,16 @@ async fn without_an_answer_the_director_is_invited_dmed_and_mentioned_then_nothi
         })
         .await;
     assert!(bot.slack.members(&t.channel).contains(&DIRECTOR.to_string()));
+    // The channel's status says who is asked now, not only that the manager has not answered.
+    status_says(
+        &bot,
+        &t.id,
+        &format!("waiting for acknowledgement · now asked: <@{DIRECTOR}>"),
+    )
+    .await;
 
     bot.command_text(DIRECTOR, &t.channel, "ack").await;
+    status_says(&bot, &t.id, &format!("acknowledged by <@{DIRECTOR}>")).await;
     let mark = bot.slack.calls().len() as u64;
     // Two more ack timeouts pass: the VP must not be pinged.
     bot.advance_and_settle(2 * ACK_TIMEOUT).await;
@@ -311,6 +332,7 @@ customer_update_every = "4h"
         })
         .count();
     assert_eq!(repings, 5, "the boss is re-pinged five times, then the channel is told");
+    status_says(&bot, &t.id, "nobody has acknowledged (the whole chain was asked)").await;
     let mark = bot.slack.calls().len() as u64;
     bot.advance_and_settle(3 * ACK_TIMEOUT).await;
     assert_eq!(posts_to(&bot, "U0BOSS", mark), 0, "no ping after the channel was told");

@@ -118,7 +118,26 @@ pub(super) fn ack_text(l: Locale, t: &Trouble) -> String {
             )
         ),
         None if t.manager.is_none() => tr!(l, "⚠️ 上司が未設定です", "⚠️ no manager set").to_string(),
-        None => tr!(l, "⏳ 確認待ち", "⏳ waiting for acknowledgement").to_string(),
+        None if t.escalation.gave_up => tr!(
+            l,
+            "🛑 誰も確認していません（上位者まで呼び出し済み）",
+            "🛑 nobody has acknowledged (the whole chain was asked)"
+        )
+        .to_string(),
+        // Gone up the chain: whoever reads the status sees who is asked now, not only the manager.
+        None => match t
+            .escalation
+            .chain
+            .get(t.escalation.level)
+            .filter(|_| t.escalation.level > 0)
+        {
+            Some(asked) => tr!(
+                l,
+                format!("⏳ 確認待ち · 上位者 {} に依頼中", user(asked)),
+                format!("⏳ waiting for acknowledgement · now asked: {}", user(asked))
+            ),
+            None => tr!(l, "⏳ 確認待ち", "⏳ waiting for acknowledgement").to_string(),
+        },
     }
 }
 
