@@ -55,7 +55,7 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
             ..
         } => tr!(
             l,
-            format!("開始: {} （sev{severity}） — {}", inline(customer), said(summary)),
+            format!("起票: {}（sev{severity}） — {}", inline(customer), said(summary)),
             format!("opened: {} (sev{severity}) — {}", inline(customer), said(summary))
         ),
         Event::ChannelCreated { name, .. } => tr!(
@@ -275,7 +275,7 @@ pub fn chain_broken_short(l: Locale, b: &Break) -> String {
 
 fn fact_name(l: Locale, fact: Fact) -> &'static str {
     match fact {
-        Fact::Opening => tr!(l, "お客様・概要・開始日時", "customer, summary and opening time"),
+        Fact::Opening => tr!(l, "お客様・概要・起票日時", "customer, summary and opening time"),
         Fact::Severity => tr!(l, "重大度", "severity"),
         Fact::Owner => tr!(l, "担当営業", "owner"),
         Fact::Manager => tr!(l, "上司", "manager"),
@@ -357,7 +357,7 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
     ));
     line(format!(
         "- {}: {}",
-        tr!(l, "開始", "Opened"),
+        tr!(l, "起票", "Opened"),
         format_time(tz, t.opened_at)
     ));
     line(format!(
