@@ -502,6 +502,11 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
         .command_text(SALES, &noted.channel, "next 40 units recalled from the buyer")
         .await;
     assert!(r.contains("marked done"), "{r}");
+    let acted = bot.open_ready("Soylent: cans dented").await;
+    let r = bot
+        .command_text(SALES, &acted.channel, "action interim Sort the stock at the plant")
+        .await;
+    assert!(r.contains("Action #1 added"), "{r}");
     let learnt = event_kinds(&bot, &renamed.id);
     assert!(learnt.iter().any(|k| k.starts_with("NamesLearned")), "{learnt:?}");
     let data_dir = bot.dir.path().to_path_buf();
@@ -509,7 +514,7 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
     let (_config_dir, config) = config_file("en");
     let intact = run_cli(&config, &data_dir, &["verify"]);
     assert!(
-        intact.status.success() && stdout(&intact).contains("5 troubles checked, 0 broken"),
+        intact.status.success() && stdout(&intact).contains("6 troubles checked, 0 broken"),
         "{}",
         describe(&intact)
     );
@@ -535,6 +540,12 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
     edit(&renamed.id, &|r| r["names"][SALES]["name"] = json!("Tanaka"));
     // What stage 1 found, told otherwise.
     edit(&noted.id, &|r| r["stages"][0]["notes"][0] = json!("4 units recalled"));
+    // The 8D, which goes to the customer, telling of an action someone else owns and has done.
+    edit(&acted.id, &|r| {
+        let at = r["opened_at"].clone();
+        r["substance"]["actions"][0]["owner"] = json!(MANAGER);
+        r["substance"]["actions"][0]["done"] = json!({"by": MANAGER, "at": at, "note": ""});
+    });
     // A proposal nobody approved, shown as approved by the manager.
     edit(&unapproved.id, &|r| {
         let at = r["opened_at"].clone();
@@ -551,11 +562,12 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
         (&renamed.id, "names"),
         (&unapproved.id, "proposals and approvals"),
         (&noted.id, "stages and their notes"),
+        (&acted.id, "facts, scope, cause and actions (8D)"),
     ] {
         let line = format!("BROKEN {id}: the record of its {fact} does not match the timeline");
         assert!(out.contains(&line), "{line}: {}", describe(&broken));
     }
-    assert!(out.contains("5 troubles checked, 5 broken"), "{}", describe(&broken));
+    assert!(out.contains("6 troubles checked, 6 broken"), "{}", describe(&broken));
 
     // The export still prints, says so under its title, and exits 3; in the report's language.
     let md = run_cli(&config, &data_dir, &["export", &costly.id]);

@@ -287,6 +287,12 @@ fn fact_name(l: Locale, fact: Fact) -> &'static str {
         Fact::Closure => tr!(l, "クローズ", "closure"),
         Fact::Names => tr!(l, "表示名", "names"),
         Fact::Proposals => tr!(l, "提案と承認", "proposals and approvals"),
+        Fact::Substance => tr!(
+            l,
+            "事実・波及範囲・原因・対策（8D）",
+            "facts, scope, cause and actions (8D)"
+        ),
+        Fact::Measures => tr!(l, "再発防止策", "prevention measures"),
     }
 }
 

@@ -99,7 +99,7 @@ impl Facts {
     }
 
     /// Sets a fact; lots accumulate unless `replace` (a correction, or the form's whole list).
-    fn set(&mut self, key: FactKey, value: &str, replace: bool) {
+    pub(super) fn set(&mut self, key: FactKey, value: &str, replace: bool) {
         let value = value.trim().to_string();
         match key {
             FactKey::Part => self.part = Some(value),

@@ -2,7 +2,8 @@
 //!
 //! The hash chain guards the entries, but reports also read the record (who acknowledged and
 //! when, the stages, what the customer was told, the split, the costs, the closure, the names
-//! people are shown by). An edit of
+//! people are shown by, the 8D's facts, scope, cause and actions, which go to the customer).
+//! An edit of
 //! the record in the store would change the report while every entry still checks, so the
 //! facts the timeline establishes are replayed from it and compared with the record.
 
@@ -10,11 +11,12 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
+use super::actions::Action;
 use super::approval::{AgreementEvent, Proposal, ProposalState};
-use super::facts::{Mark, StepEvent};
+use super::facts::{Cause, Facts, Mark, Returned, ScopeLine, StepEvent, Substance};
 use super::model::{
-    Acknowledgement, Closure, Cost, CustomerUpdate, KnownName, Severity, Split, StageId, StageState, Trouble, UserId,
-    STAGE_COUNT,
+    Acknowledgement, Closure, Cost, CustomerUpdate, KnownName, Measure, Severity, Split, StageId, StageState, Trouble,
+    UserId, STAGE_COUNT,
 };
 use super::timeline::{verify_chain, Break, Entry, Event};
 
@@ -38,6 +40,11 @@ pub enum Fact {
     /// The split and cost proposals: who proposed, who approved or rejected, what the
     /// customer agreed to.
     Proposals,
+    /// What the 8D tells the customer: the facts, the returned goods, the scope, the cause and
+    /// the actions with who did and verified them and whether they worked.
+    Substance,
+    /// Prevention measures recorded before actions existed.
+    Measures,
 }
 
 /// Checks the timeline's chain against the head the trouble records, then the record against
@@ -66,6 +73,8 @@ struct Told {
     closed: Option<Closure>,
     names: BTreeMap<UserId, KnownName>,
     proposals: Vec<Proposal>,
+    substance: Substance,
+    measures: Vec<Measure>,
 }
 
 /// The first fact the record holds otherwise than its timeline says; None when they agree.
@@ -100,6 +109,8 @@ pub fn differs(t: &Trouble, entries: &[Entry]) -> Option<Fact> {
         (Fact::Closure, told.closed == t.closed),
         (Fact::Names, told.names == t.names),
         (Fact::Proposals, told.proposals == t.agreement.proposals),
+        (Fact::Substance, same_substance(&told.substance, &t.substance)),
+        (Fact::Measures, told.measures == t.measures),
     ];
     checks.into_iter().find(|(_, agrees)| !agrees).map(|(fact, _)| fact)
 }
@@ -203,6 +214,11 @@ fn replay(entries: &[Entry]) -> Told {
                 }
             }
             Event::Agreement(event) => replay_agreement(&mut told.proposals, event, by, at),
+            Event::MeasureAdded { text } => told.measures.push(Measure {
+                text: text.clone(),
+                by,
+                at,
+            }),
             Event::Stage(StepEvent::Reopened { .. }) => {
                 told.closed = None;
                 // Open again at stage 4: it and stage 7 are to be done again.
@@ -210,10 +226,112 @@ fn replay(entries: &[Entry]) -> Told {
                     told.done[stage.index()] = None;
                 }
             }
+            Event::Stage(step) => replay_step(&mut told.substance, step, by, at),
             _ => {}
         }
     }
     told
+}
+
+/// The 8D's substance as its timeline tells it. The facts are set as the command sets them; a
+/// lot is added, since an entry does not say whether the facts form replaced the list (it
+/// may remove lots): the record's lots are then checked to be among those the entries gave.
+fn replay_step(s: &mut Substance, step: &StepEvent, by: UserId, at: DateTime<Utc>) {
+    let mark = |note: &String| {
+        Some(Mark {
+            by: by.clone(),
+            at,
+            note: note.clone(),
+        })
+    };
+    match step {
+        StepEvent::Fact { key, value } => s.facts.set(*key, value, false),
+        StepEvent::FactSuperseded { key, value, .. } => s.facts.set(*key, value, true),
+        StepEvent::Returned { state, qty, tracking } => {
+            s.returned = Some(Returned {
+                state: *state,
+                qty: qty.clone(),
+                tracking: tracking.clone(),
+                by,
+                at,
+                round: 0,
+            })
+        }
+        StepEvent::ScopeAdded { text, .. } => s.scope.push(ScopeLine {
+            text: text.clone(),
+            by,
+            at,
+            checked: None,
+        }),
+        StepEvent::ScopeChecked { n, note } => {
+            if let Some(line) = s.scope.get_mut(n.wrapping_sub(1)) {
+                line.checked = mark(note);
+            }
+        }
+        StepEvent::Cause { text, escape } => {
+            s.cause = Some(Cause {
+                text: text.clone(),
+                escape: escape.clone(),
+                by,
+                at,
+            })
+        }
+        StepEvent::ActionAdded {
+            kind,
+            text,
+            owner,
+            due,
+            check,
+            ..
+        } => s.actions.push(Action {
+            kind: *kind,
+            text: text.clone(),
+            owner: owner.clone(),
+            due: *due,
+            check: *check,
+            by: by.clone(),
+            at,
+            done: None,
+            verified: None,
+            effective: None,
+        }),
+        StepEvent::ActionDone { n, note } => {
+            if let Some(a) = s.actions.get_mut(n.wrapping_sub(1)) {
+                a.done = mark(note);
+            }
+        }
+        StepEvent::ActionVerified { n, note } => {
+            if let Some(a) = s.actions.get_mut(n.wrapping_sub(1)) {
+                a.verified = mark(note);
+            }
+        }
+        StepEvent::EffectAnswered { n, effective } => {
+            if let Some(a) = s.actions.get_mut(n.wrapping_sub(1)) {
+                a.effective = Some(*effective);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The record's substance agrees with the replayed one: every part equal but the lots, which
+/// must each be among the lots the entries gave (see [`replay_step`]), and the counters only the
+/// bot keeps (reminder rounds, reopenings, recurrences already flagged).
+fn same_substance(told: &Substance, record: &Substance) -> bool {
+    let facts_but_lots = |f: &Facts| Facts {
+        lots: Vec::new(),
+        ..f.clone()
+    };
+    let returned = |r: &Option<Returned>| {
+        r.as_ref()
+            .map(|r| (r.state, r.qty.clone(), r.tracking.clone(), r.by.clone(), r.at))
+    };
+    facts_but_lots(&told.facts) == facts_but_lots(&record.facts)
+        && record.facts.lots.iter().all(|lot| told.facts.lots.contains(lot))
+        && returned(&told.returned) == returned(&record.returned)
+        && told.scope == record.scope
+        && told.cause == record.cause
+        && told.actions == record.actions
 }
 
 /// A note given with a stage's start or completion is kept with the stage (an empty one is none).
