@@ -25,6 +25,17 @@ pub(super) fn said(raw: &str) -> String {
     }
 }
 
+/// User text that follows a timeline line's own words: after a dash on the same line, or quoted
+/// below it when it has several lines; nothing when it is empty.
+fn said_after(raw: &str) -> String {
+    let text = said(raw);
+    if text.is_empty() || text.starts_with('\n') {
+        text
+    } else {
+        format!(" — {text}")
+    }
+}
+
 /// A short user value that belongs on one line (customer, amount, payer).
 fn inline(raw: &str) -> String {
     one_line(raw, Where::Elsewhere)
@@ -94,13 +105,13 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
         Event::NobodyAnswered => tr!(l, "誰も確認せず", "nobody acknowledged").to_string(),
         Event::StageStarted { stage, note } => tr!(
             l,
-            format!("第{}段階 開始 {}", stage.number(), said(note)),
-            format!("stage {} started {}", stage.number(), said(note))
+            format!("第{}段階 開始{}", stage.number(), said_after(note)),
+            format!("stage {} started{}", stage.number(), said_after(note))
         ),
         Event::StageDone { stage, note } => tr!(
             l,
-            format!("第{}段階 完了 {}", stage.number(), said(note)),
-            format!("stage {} done {}", stage.number(), said(note))
+            format!("第{}段階 完了{}", stage.number(), said_after(note)),
+            format!("stage {} done{}", stage.number(), said_after(note))
         ),
         Event::Note { text } => tr!(l, format!("事実: {}", said(text)), format!("fact: {}", said(text))),
         Event::CustomerUpdate { text, .. } => {
@@ -135,16 +146,30 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
         } => tr!(
             l,
             format!(
-                "責任区分 {} {}",
+                "責任区分 {}{}",
                 split_shares(l, *ours, *customer, *other),
-                said(reason)
+                said_after(reason)
             ),
-            format!("split {} {}", split_shares(l, *ours, *customer, *other), said(reason))
+            format!(
+                "split {}{}",
+                split_shares(l, *ours, *customer, *other),
+                said_after(reason)
+            )
         ),
         Event::CostAdded { amount, payer, note } => tr!(
             l,
-            format!("費用 {} 負担 {} {}", inline(amount), payer_of(l, payer), said(note)),
-            format!("cost {} borne by {} {}", inline(amount), payer_of(l, payer), said(note))
+            format!(
+                "費用 {} 負担 {}{}",
+                inline(amount),
+                payer_of(l, payer),
+                said_after(note)
+            ),
+            format!(
+                "cost {} borne by {}{}",
+                inline(amount),
+                payer_of(l, payer),
+                said_after(note)
+            )
         ),
         Event::MeasureAdded { text } => tr!(
             l,
@@ -169,8 +194,8 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
             ),
             None => tr!(
                 l,
-                format!("クローズ {}", said(note)).trim_end().to_string(),
-                format!("closed {}", said(note)).trim_end().to_string()
+                format!("クローズ{}", said_after(note)),
+                format!("closed{}", said_after(note))
             ),
         },
         // Each id bare (no `@`), so the report's names leave this line as the key to them.
