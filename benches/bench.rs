@@ -566,6 +566,17 @@ fn cpu_secs(pid: Option<u32>) -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
+/// A ratio with three significant digits: the open's share of the baseline (about 0.02×) is
+/// what compares runs on a host whose speed changes from one hour to the next, and two decimals
+/// would round every run to the same figure.
+fn times(r: f64) -> String {
+    if r >= 0.1 {
+        format!("{r:.2}×")
+    } else {
+        format!("{r:.4}×")
+    }
+}
+
 /// Busy CPU seconds of the whole machine so far (all CPUs; idle and iowait excluded).
 fn machine_busy_secs() -> f64 {
     let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
@@ -717,7 +728,7 @@ impl Report {
                 let s = &r.sample;
                 let (ratio, p99_ratio) = match r.baseline {
                     Some((rate, p99)) => (
-                        format!("{:.2}×", s.rate() / rate),
+                        times(s.rate() / rate),
                         format!(
                             "{:.1}×",
                             pct(&s.latencies, 99.0).as_secs_f64() / p99.as_secs_f64().max(1e-9)
@@ -727,7 +738,7 @@ impl Report {
                 };
                 let bolt_ratio = r
                     .bolt
-                    .map(|(rate, _)| format!("{:.2}×", s.rate() / rate))
+                    .map(|(rate, _)| times(s.rate() / rate))
                     .unwrap_or_else(|| "—".to_string());
                 let errors = if s.errors > 0 {
                     format!(" ERRORS: {}", s.errors)
