@@ -424,6 +424,12 @@ async fn the_report_lists_each_action_once_and_prevention_under_its_own_heading(
         2,
         "its line and its timeline entry:\n{report}"
     );
+    // The timeline's entry reads as the section's line does, its parts apart.
+    assert!(
+        report.contains("action #2 prevention: Mold temperature alarm · owner @U0QA1 · due 2026-12-20"),
+        "{report}"
+    );
+    assert!(report.contains("- Closed: not yet (open)"), "{report}");
 }
 
 #[tokio::test]

@@ -409,7 +409,7 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
         t.closed
             .as_ref()
             .map(|c| format_time(tz, c.at))
-            .unwrap_or_else(|| tr!(l, "対応中", "open").into())
+            .unwrap_or_else(|| tr!(l, "未（対応中）", "not yet (open)").into())
     ));
     line(String::new());
     line(tr!(l, "## 7つの段階", "## The seven stages").to_string());

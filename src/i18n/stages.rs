@@ -464,13 +464,13 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
             tr!(
                 l,
                 format!(
-                    "対策 #{n} {}: {} 担当 {} 期限 {due}",
+                    "対策 #{n} {}: {} · 担当 {} · 期限 {due}",
                     kind_label(l, *kind),
                     away(text),
                     who(owner)
                 ),
                 format!(
-                    "action #{n} {}: {} owner {} due {due}",
+                    "action #{n} {}: {} · owner {} · due {due}",
                     kind_label(l, *kind),
                     away(text),
                     who(owner)
