@@ -758,6 +758,12 @@ async fn the_report_and_the_8d_name_people_by_the_names_slack_gives() {
             "{out}"
         );
     }
+    // In Japanese the 8D, written to the customer, names our own people without さん.
+    let mut ja = bot.config();
+    ja.locale = trouble_bot::i18n::Locale::Ja;
+    let eightd = trouble_bot::admin::export(&ja, bot.store(), &t.id, trouble_bot::admin::Format::EightD).stdout;
+    assert!(eightd.contains("- 担当営業: @佐藤 花子\n"), "{eightd}");
+    assert!(!eightd.contains("さん"), "{eightd}");
     // A name is asked once: a second report asks again only for the one Slack gave none.
     let asked = bot.slack.calls_to("users.info").len();
     bot.advance(Duration::from_secs(120));

@@ -10,9 +10,11 @@ use crate::trouble::model::{Trouble, UserId};
 // Text someone typed reads as in the report: one line inline, several quoted, never a mention.
 use super::report::said;
 
-/// A person, named without a mention (the 8D is read far from Slack); さん in Japanese.
-fn who(l: Locale, u: &UserId) -> String {
-    tr!(l, format!("@{u}さん"), format!("@{u}"))
+/// A person, named without a mention (the 8D is read far from Slack). No さん: the 8D goes to
+/// the customer, and a company writing to its customer names its own people without an
+/// honorific.
+fn who(u: &UserId) -> String {
+    super::named(u)
 }
 
 fn not_recorded(l: Locale) -> String {
@@ -28,8 +30,8 @@ fn action_line(l: Locale, config: &Config, a: &Action) -> String {
     let mut parts = vec![one_line(&a.text, Where::Elsewhere)];
     parts.push(tr!(
         l,
-        format!("担当 {}", who(l, &a.owner)),
-        format!("owner {}", who(l, &a.owner))
+        format!("担当 {}", who(&a.owner)),
+        format!("owner {}", who(&a.owner))
     ));
     if let Some(d) = a.due {
         parts.push(tr!(
@@ -83,13 +85,9 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
     ];
 
     // D1: who works on it for the customer.
-    let mut d1 = vec![format!(
-        "- {}: {}",
-        tr!(l, "担当営業", "Account owner"),
-        who(l, &t.owner)
-    )];
+    let mut d1 = vec![format!("- {}: {}", tr!(l, "担当営業", "Account owner"), who(&t.owner))];
     if let Some(m) = t.manager_chain().first() {
-        d1.push(format!("- {}: {}", tr!(l, "責任者", "Manager"), who(l, m)));
+        d1.push(format!("- {}: {}", tr!(l, "責任者", "Manager"), who(m)));
     }
     let departments: Vec<String> = crate::trouble::decide::departments_of(&config.policy, t)
         .iter()
@@ -190,13 +188,13 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
                     "- {}: {} に {} が検証{note}",
                     one_line(&a.text, Where::Elsewhere),
                     date(config, v.at),
-                    who(l, &v.by)
+                    who(&v.by)
                 ),
                 format!(
                     "- {}: verified {} by {}{note}",
                     one_line(&a.text, Where::Elsewhere),
                     date(config, v.at),
-                    who(l, &v.by)
+                    who(&v.by)
                 )
             ))
         })
@@ -251,8 +249,8 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
         .map(|c| {
             vec![tr!(
                 l,
-                format!("- {} に完了（{}）", date(config, c.at), who(l, &c.by)),
-                format!("- Closed {} by {}", date(config, c.at), who(l, &c.by))
+                format!("- {} に完了（{}）", date(config, c.at), who(&c.by)),
+                format!("- Closed {} by {}", date(config, c.at), who(&c.by))
             )]
         })
         .unwrap_or_default();

@@ -9,6 +9,7 @@
 //! | 現品の受領 | receipt of the returned goods | — the only 受領 |
 //! | お客様 | the customer | 顧客 |
 //! | <@U…>さん | <@U…> | a bare name (user groups take no さん) |
+//! | 8D（お客様宛て）の当社の人: @佐藤 花子 | @Sato Hanako | @佐藤 花子さん (no honorific for our own people to a customer) |
 //! | 起票から4分12秒 | 4m12s after opening | （0秒後） |
 //! | 入力してください | enter / write | 書いてください |
 //! | 当社 / お客様 / 他社 負担 | borne by us / the customer / others | paid by ours |
