@@ -211,8 +211,8 @@ async fn stats_after_opens_acknowledgements_costs_and_closes_over_several_days_m
         let all = bot.command_text(MANAGER, "D0MANAGER", "stats").await;
         assert!(
             all.contains("Troubles in the last 90 days: 25*")
-                && all.contains("Customer18: 1 troubles (0 open)")
-                && all.contains("1 troubles (0 open)")
+                && all.contains("Customer18: 1 trouble (0 open)")
+                && all.contains("1 trouble (0 open)")
                 && all.contains("2 troubles (1 open) · borne by us ¥30,000")
                 // Twenty-four customers: the twenty with the most troubles (ACME's two first,
                 // then by name), Customer19, Globex, Initech and Umbrella summed.

@@ -1045,6 +1045,7 @@ async fn history_finds_a_customer_written_in_full_width_letters_with_split_and_c
 
     let history = bot.command_text(COLLEAGUE, "C0ELSEWHERE", "history ＡＣＭＥ").await;
     assert!(history.contains(&format!("`{}`", acme.id)), "{history}");
+    assert!(history.contains("(1 trouble)*"), "{history}");
     assert!(history.contains("closed"), "{history}");
     assert!(history.contains("us 70% / the customer 30%"), "{history}");
     assert!(history.contains("¥120,000 (borne by us)"), "{history}");

@@ -51,7 +51,10 @@ pub fn checked(l: Locale, checked: usize, broken: usize) -> String {
     tr!(
         l,
         format!("{checked}件のトラブルを検査し、{broken}件が壊れています\n"),
-        format!("{checked} troubles checked, {broken} broken\n")
+        format!(
+            "{} checked, {broken} broken\n",
+            super::en_count(checked, "trouble", "troubles")
+        )
     )
 }
 
@@ -79,7 +82,7 @@ pub fn backup_written(l: Locale, troubles: usize, dir: &Path) -> String {
     tr!(
         l,
         format!("{troubles}件のトラブルのバックアップを {dir} に書き込みました\n確認: TROUBLE_DATA_DIR={dir} trouble-bot verify\n"),
-        format!("backup of {troubles} troubles written to {dir}\ncheck it with: TROUBLE_DATA_DIR={dir} trouble-bot verify\n")
+        format!("backup of {} written to {dir}\ncheck it with: TROUBLE_DATA_DIR={dir} trouble-bot verify\n", super::en_count(troubles, "trouble", "troubles"))
     )
 }
 
@@ -143,7 +146,10 @@ pub fn restored(l: Locale, troubles: usize, from: &Path, data_dir: &Path, kept: 
     tr!(
         l,
         format!("{from} から {dir} に{troubles}件のトラブルを復元しました{kept}\n"),
-        format!("restored {troubles} troubles from {from} into {dir}{kept}\n")
+        format!(
+            "restored {} from {from} into {dir}{kept}\n",
+            super::en_count(troubles, "trouble", "troubles")
+        )
     )
 }
 

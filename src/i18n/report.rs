@@ -714,7 +714,11 @@ pub fn history_text(l: Locale, config: &Config, customer: &str, troubles: &[Trou
     let mut out = tr!(
         l,
         format!("*{} のトラブル履歴（{}件）*\n", inline(customer), troubles.len()),
-        format!("*History with {} ({} troubles)*\n", inline(customer), troubles.len())
+        format!(
+            "*History with {} ({})*\n",
+            inline(customer),
+            super::en_count(troubles.len(), "trouble", "troubles")
+        )
     );
     for t in troubles.iter().take(HISTORY_SHOWN) {
         out.push_str(&past_trouble_line(l, config, &PastTrouble::from(t), Where::Elsewhere));

@@ -18,10 +18,10 @@ fn spread_text(l: Locale, s: &Option<Spread>) -> String {
                 s.count
             ),
             format!(
-                "median {} · p90 {} ({} troubles)",
+                "median {} · p90 {} ({})",
                 format_duration(l, secs(s.median)),
                 format_duration(l, secs(s.p90)),
-                s.count
+                super::en_count(s.count, "trouble", "troubles")
             )
         ),
         None => tr!(l, "記録なし", "none recorded").to_string(),
@@ -56,7 +56,11 @@ fn group_text(l: Locale, g: &Group) -> String {
     tr!(
         l,
         format!("{}件（未完了 {}）· {ours}", g.troubles, g.open),
-        format!("{} troubles ({} open) · {ours}", g.troubles, g.open)
+        format!(
+            "{} ({} open) · {ours}",
+            super::en_count(g.troubles, "trouble", "troubles"),
+            g.open
+        )
     )
 }
 
