@@ -279,6 +279,26 @@ async fn spawn_in(locale: &str) -> TestBot {
     .await
 }
 
+/// In Japanese the totals' note sits in full-width brackets, and the list says whose
+/// acknowledgement a trouble waits for in the glossary's words.
+#[tokio::test]
+async fn the_japanese_totals_and_list_read_as_japanese() {
+    let bot = spawn_in("ja").await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    bot.command_text(SALES, &t.channel, "cost ¥120,000 ours replacement")
+        .await;
+    let status = bot.command(SALES, &t.channel, "status").await.to_string();
+    assert!(
+        status.contains("当社 ¥120,000（うち承認待ち 当社 ¥120,000）"),
+        "{status}"
+    );
+    let list = bot.command_text(SALES, &t.channel, "list").await;
+    assert!(list.contains("· 上司確認待ち ·"), "{list}");
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    let list = bot.command_text(SALES, &t.channel, "list").await;
+    assert!(list.contains("· 上司確認済み ·"), "{list}");
+}
+
 /// Dates and the trouble's id change with every run; the golden files hold placeholders.
 fn normalised(text: &str, id: &str) -> String {
     let text = text.replace(id, "ID");

@@ -141,7 +141,11 @@ pub fn totals_text(l: Locale, t: &Trouble) -> Option<String> {
     let notes = if notes.is_empty() {
         String::new()
     } else {
-        format!(" ({})", notes.join(tr!(l, "。", "; ")))
+        tr!(
+            l,
+            format!("（{}）", notes.join("。")),
+            format!(" ({})", notes.join("; "))
+        )
     };
     match totals {
         Some(totals) => Some(format!("{totals}{notes}")),

@@ -482,9 +482,9 @@ pub fn list_text(l: Locale, troubles: &[TroubleSummary], total: usize, now: Date
             .map(|s| format!("{}. {}", s.number(), stage_name(l, s)))
             .unwrap_or_else(|| tr!(l, "全段階完了", "all stages done").into());
         let ack = if t.acknowledged {
-            tr!(l, "確認済", "acknowledged")
+            tr!(l, "上司確認済み", "acknowledged")
         } else {
-            tr!(l, "未確認", "not acknowledged")
+            tr!(l, "上司確認待ち", "not acknowledged")
         };
         // The summary's last contact is the opening until an update is logged.
         let heard = super::customer_waited(l, t.last_customer_contact, now, t.last_customer_contact == t.opened_at);
