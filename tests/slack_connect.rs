@@ -219,3 +219,46 @@ async fn the_internal_report_is_never_posted_in_a_trouble_channel_shared_with_th
     let r = bot.command_text(SALES, &t.channel, "report").await;
     assert!(r.contains("shared with the customer") && r.contains("report 8d"), "{r}");
 }
+
+/// `/trouble status` in a trouble's channel shared with the customer may be typed by someone of
+/// the customer's: it leaves out the split, costs and proposals, as the pinned status there
+/// does, and says why; the same status in a channel nobody shared shows them.
+#[tokio::test]
+async fn the_status_asked_for_in_a_channel_shared_with_the_customer_leaves_the_costs_out() {
+    let (bot, front) = bot_with_connect().await;
+    let shared = bot.open_ready("sev2 ACME: cracked housings").await;
+    let internal = bot.open_ready("sev2 Globex: late delivery").await;
+    front.share_externally(&shared.channel);
+    for t in [&shared, &internal] {
+        bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
+        bot.command_text(SALES, &t.channel, "cost ¥50,000 ours courier").await;
+    }
+
+    let status = bot.command(SALES, &shared.channel, "status").await.to_string();
+    assert!(
+        status.contains("shared with the customer, so the split, costs and proposals are left out"),
+        "{status}"
+    );
+    assert!(
+        status.contains("Status") && status.contains("Gather facts"),
+        "the status itself: {status}"
+    );
+    for internal in ["¥50,000", "70%", "proposal #", "Totals"] {
+        assert!(!status.contains(internal), "{internal:?} in: {status}");
+    }
+    let status = bot.command(SALES, &internal.channel, "status").await.to_string();
+    assert!(status.contains("¥50,000") && status.contains("us 70%"), "{status}");
+    assert!(!status.contains("left out"), "{status}");
+
+    // Slack failing to say: unsure, so as for a channel the customer reads, and said so.
+    let unsure = bot.open_ready("sev2 Initech: lids scratched").await;
+    bot.command_text(SALES, &unsure.channel, "cost ¥70,000 ours courier")
+        .await;
+    bot.slack.fail_http_next("conversations.info", 500, 10);
+    let status = bot.command(SALES, &unsure.channel, "status").await.to_string();
+    assert!(
+        status.contains("Slack could not say whether this channel is shared"),
+        "{status}"
+    );
+    assert!(!status.contains("¥70,000"), "{status}");
+}

@@ -168,6 +168,9 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
             let input = Input::Command { user, command };
             match Box::pin(app.engine().apply(&id, &[request_key], input)).await {
                 Ok(applied) => {
+                    if let Some(status) = Box::pin(status_where_the_customer_reads(app, &channel, &applied)).await {
+                        return ephemeral(status);
+                    }
                     let changed = matches!(&applied, Applied::Decided(d) if d.trouble.is_some());
                     let response = answer(app, applied);
                     if recheck && changed {
@@ -314,6 +317,40 @@ fn answer(app: &App, applied: Applied) -> Response {
         return StatusCode::OK.into_response();
     }
     ephemeral(answer)
+}
+
+/// How long `/trouble status` waits for Slack to say whether its channel is shared outside.
+const SHARED_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// `/trouble status` in a trouble's channel that someone shared with the customer (Slack
+/// Connect) may have been typed by the customer: the answer leaves out the split, costs and
+/// proposals, as the pinned status there does, and says why. `None` for any other answer, and
+/// for a status with nothing internal in it. When Slack cannot say in time, the channel is
+/// taken to be shared, as everywhere the bot is unsure.
+async fn status_where_the_customer_reads(app: &App, channel: &ChannelId, applied: &Applied) -> Option<Rendered> {
+    let Applied::Decided(decision) = applied else {
+        return None;
+    };
+    let Some(Reply::Status(t)) = &decision.reply else {
+        return None;
+    };
+    if !crate::trouble::approval::has_internal(t) {
+        return None;
+    }
+    let asked = app.shared_channels.is_shared(&app.slack, channel, app.clock.now());
+    let shared = match tokio::time::timeout(SHARED_WAIT, asked).await {
+        Ok(Ok(false)) => return None,
+        Ok(Ok(true)) => Some(true),
+        _ => None,
+    };
+    let l = app.config.locale;
+    let status = render(
+        l,
+        &app.config,
+        &crate::trouble::approval::for_outside(t),
+        &Message::Status,
+    );
+    Some(warned(status, &i18n::status_left_out_internal(l, shared.is_some())))
 }
 
 /// `answer` with `warning` before it, in its text and as its first block.

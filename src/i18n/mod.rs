@@ -258,6 +258,24 @@ pub fn form_not_opened(l: Locale, instead: &str) -> String {
     )
 }
 
+/// Above `/trouble status` in a channel shared with the customer (`shared`), or one Slack could
+/// not say is not: why the split, costs and proposals are not in it.
+pub fn status_left_out_internal(l: Locale, shared: bool) -> String {
+    match shared {
+        true => tr!(
+            l,
+            "このチャンネルはお客様と共有されているため、責任区分・費用・提案は表示していません。",
+            "This channel is shared with the customer, so the split, costs and proposals are left out here."
+        ),
+        false => tr!(
+            l,
+            "このチャンネルがお客様と共有されているか Slack から確認できなかったため、責任区分・費用・提案は表示していません。",
+            "Slack could not say whether this channel is shared with the customer, so the split, costs and proposals are left out here."
+        ),
+    }
+    .to_string()
+}
+
 pub fn sorry_internal(l: Locale) -> String {
     tr!(
         l,
