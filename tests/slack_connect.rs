@@ -249,16 +249,29 @@ async fn the_status_asked_for_in_a_channel_shared_with_the_customer_leaves_the_c
     let status = bot.command(SALES, &internal.channel, "status").await.to_string();
     assert!(status.contains("¥50,000") && status.contains("us 70%"), "{status}");
     assert!(!status.contains("left out"), "{status}");
+}
 
-    // Slack failing to say: unsure, so as for a channel the customer reads, and said so.
-    let unsure = bot.open_ready("sev2 Initech: lids scratched").await;
-    bot.command_text(SALES, &unsure.channel, "cost ¥70,000 ours courier")
-        .await;
-    bot.slack.fail_http_next("conversations.info", 500, 10);
-    let status = bot.command(SALES, &unsure.channel, "status").await.to_string();
-    assert!(
-        status.contains("Slack could not say whether this channel is shared"),
-        "{status}"
-    );
-    assert!(!status.contains("¥70,000"), "{status}");
+/// `list`, `history`, `stats` and `search` tell of other customers and of costs: typed in a
+/// channel shared outside the company they are not answered, and the answer says where to ask;
+/// in an internal channel they are.
+#[tokio::test]
+async fn reads_across_troubles_are_not_answered_in_a_channel_shared_outside() {
+    let (bot, front) = bot_with_connect().await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    bot.command_text(SALES, &t.channel, "cost ¥50,000 ours courier").await;
+    // The rep's channel with the customer.
+    front.share_externally("C0WITHACME");
+    for read in ["list", "history ACME", "stats", "search cracked"] {
+        let r = bot.command_text(SALES, "C0WITHACME", read).await;
+        assert!(
+            r.contains("shared outside the company, so list, history, stats and search are not answered here"),
+            "{read}: {r}"
+        );
+        assert!(!r.contains("ACME") && !r.contains("50,000"), "{read}: {r}");
+        let r = bot.command_text(SALES, "C0INTERNAL", read).await;
+        assert!(
+            r.contains("ACME") || r.contains("1 trouble"),
+            "{read} in an internal channel: {r}"
+        );
+    }
 }

@@ -72,6 +72,9 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
     };
     let user = UserId::new(&cmd.user_id);
     let channel = ChannelId::new(&cmd.channel_id);
+    if spans_troubles(&command) && Box::pin(shared_outside(app, &channel)).await {
+        return ephemeral_text(i18n::reads_not_where_the_customer_reads(l));
+    }
     match command {
         Command::Help => help_answer(l),
         Command::List => match Box::pin(open_list(app, &user)).await {
@@ -319,14 +322,31 @@ fn answer(app: &App, applied: Applied) -> Response {
     ephemeral(answer)
 }
 
-/// How long `/trouble status` waits for Slack to say whether its channel is shared outside.
+/// How long a command waits for Slack to say whether its channel is shared outside.
 const SHARED_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The reads that tell of many troubles, other customers' and their costs among them.
+fn spans_troubles(command: &Command) -> bool {
+    use crate::trouble::facts::Step;
+    matches!(
+        command,
+        Command::List | Command::History(_) | Command::Stats(_) | Command::Step(Step::Search(_))
+    )
+}
+
+/// Whether `channel` is shared outside the company (Slack Connect), as far as Slack says within
+/// [`SHARED_WAIT`]. A channel Slack refuses to describe (a missing scope) counts as shared, as
+/// everywhere the bot is unsure; one it cannot describe just now (Slack slow or down) does not:
+/// a rep keeps their answers through an outage, as a delivery is tried again after one.
+async fn shared_outside(app: &App, channel: &ChannelId) -> bool {
+    let asked = app.shared_channels.is_shared(&app.slack, channel, app.clock.now());
+    matches!(tokio::time::timeout(SHARED_WAIT, asked).await, Ok(Ok(true)))
+}
 
 /// `/trouble status` in a trouble's channel that someone shared with the customer (Slack
 /// Connect) may have been typed by the customer: the answer leaves out the split, costs and
 /// proposals, as the pinned status there does, and says why. `None` for any other answer, and
-/// for a status with nothing internal in it. When Slack cannot say in time, the channel is
-/// taken to be shared, as everywhere the bot is unsure.
+/// for a status with nothing internal in it ([`shared_outside`] says when Slack is unsure).
 async fn status_where_the_customer_reads(app: &App, channel: &ChannelId, applied: &Applied) -> Option<Rendered> {
     let Applied::Decided(decision) = applied else {
         return None;
@@ -337,12 +357,9 @@ async fn status_where_the_customer_reads(app: &App, channel: &ChannelId, applied
     if !crate::trouble::approval::has_internal(t) {
         return None;
     }
-    let asked = app.shared_channels.is_shared(&app.slack, channel, app.clock.now());
-    let shared = match tokio::time::timeout(SHARED_WAIT, asked).await {
-        Ok(Ok(false)) => return None,
-        Ok(Ok(true)) => Some(true),
-        _ => None,
-    };
+    if !Box::pin(shared_outside(app, channel)).await {
+        return None;
+    }
     let l = app.config.locale;
     let status = render(
         l,
@@ -350,7 +367,7 @@ async fn status_where_the_customer_reads(app: &App, channel: &ChannelId, applied
         &crate::trouble::approval::for_outside(t),
         &Message::Status,
     );
-    Some(warned(status, &i18n::status_left_out_internal(l, shared.is_some())))
+    Some(warned(status, &i18n::status_left_out_internal(l)))
 }
 
 /// `answer` with `warning` before it, in its text and as its first block.

@@ -258,21 +258,25 @@ pub fn form_not_opened(l: Locale, instead: &str) -> String {
     )
 }
 
-/// Above `/trouble status` in a channel shared with the customer (`shared`), or one Slack could
-/// not say is not: why the split, costs and proposals are not in it.
-pub fn status_left_out_internal(l: Locale, shared: bool) -> String {
-    match shared {
-        true => tr!(
-            l,
-            "このチャンネルはお客様と共有されているため、責任区分・費用・提案は表示していません。",
-            "This channel is shared with the customer, so the split, costs and proposals are left out here."
-        ),
-        false => tr!(
-            l,
-            "このチャンネルがお客様と共有されているか Slack から確認できなかったため、責任区分・費用・提案は表示していません。",
-            "Slack could not say whether this channel is shared with the customer, so the split, costs and proposals are left out here."
-        ),
-    }
+/// Above `/trouble status` in a channel shared with the customer: why the split, costs and
+/// proposals are not in it.
+pub fn status_left_out_internal(l: Locale) -> String {
+    tr!(
+        l,
+        "このチャンネルはお客様と共有されているため、責任区分・費用・提案は表示していません。",
+        "This channel is shared with the customer, so the split, costs and proposals are left out here."
+    )
+    .to_string()
+}
+
+/// `list`, `history`, `stats` or `search` typed in a channel shared outside the company: they
+/// tell of other customers and of costs, so they are answered only where the company alone reads.
+pub fn reads_not_where_the_customer_reads(l: Locale) -> String {
+    tr!(
+        l,
+        "このチャンネルは社外と共有されているため、一覧・履歴・統計・検索には答えません（ほかのお客様や費用の情報を含むため）。社内のチャンネルか、ボットとの DM で入力してください。",
+        "This channel is shared outside the company, so list, history, stats and search are not answered here (they tell of other customers and of costs). Type it in an internal channel or in a DM with the bot."
+    )
     .to_string()
 }
 
