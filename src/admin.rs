@@ -261,7 +261,7 @@ pub fn backup(config: &Config, dir: &Path) -> Outcome {
 
 /// Brings a backup back as the store of `data_dir`, only while no bot serves it. The store it
 /// replaces is moved aside (`db.before-restore`), never deleted.
-pub fn restore(config: &Config, from: &Path) -> Outcome {
+pub fn restore(config: &Config, from: &Path, even_if_broken: bool) -> Outcome {
     if config.database_url.is_some() {
         return Outcome::failed(crate::i18n::admin::sled_only(config.locale));
     }
@@ -276,6 +276,8 @@ pub fn restore(config: &Config, from: &Path) -> Outcome {
     if !Store::holds_store(from) {
         return Outcome::failed(crate::i18n::admin::no_store_backup(config.locale, from));
     }
+    // What verify found in a backup restored all the same: said with the restore.
+    let mut broken = None;
     let trees = {
         let backup = match Store::open(from) {
             Ok(store) => store,
@@ -283,7 +285,10 @@ pub fn restore(config: &Config, from: &Path) -> Outcome {
         };
         let checked = verify(l, &backup);
         if checked.code != 0 {
-            return Outcome::failed(admin_text::backup_does_not_verify(l, from, checked.stdout.trim_end()));
+            if !even_if_broken {
+                return Outcome::failed(admin_text::backup_does_not_verify(l, from, checked.stdout.trim_end()));
+            }
+            broken = Some(checked.stdout);
         }
         match backup.records() {
             Ok(trees) => trees,
@@ -310,7 +315,14 @@ pub fn restore(config: &Config, from: &Path) -> Outcome {
         kept = admin_text::kept_aside(l, &aside);
     }
     match write_store(data_dir, &trees) {
-        Ok(()) => Outcome::ok(admin_text::restored(l, trouble_count(&trees), from, data_dir, &kept)),
+        Ok(()) => {
+            let restored = admin_text::restored(l, trouble_count(&trees), from, data_dir, &kept);
+            let restored = match broken {
+                Some(findings) => restored + &admin_text::restored_though_broken(l, findings.trim_end()),
+                None => restored,
+            };
+            Outcome::ok(restored)
+        }
         Err(e) => Outcome::failed(admin_text::store_not_written(l, data_dir, &e, &kept)),
     }
 }

@@ -77,6 +77,10 @@ enum Command {
     Restore {
         /// A directory written by `trouble-bot backup`
         dir: PathBuf,
+        /// Restore a backup that does not verify all the same (a broken chain or a record that
+        /// does not read): the bot serves every other trouble, and verify goes on naming those
+        #[arg(long)]
+        even_if_broken: bool,
     },
     /// Create or update the PostgreSQL schema at database_url, then exit (serve also runs this at start).
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
@@ -127,7 +131,9 @@ fn main() -> ExitCode {
             None => print_outcome(admin::run(&config, admin::Request::Verify)),
         }),
         Command::Backup { dir } => with_config(|config| print_outcome(admin::backup(&config, &dir))),
-        Command::Restore { dir } => with_config(|config| print_outcome(admin::restore(&config, &dir))),
+        Command::Restore { dir, even_if_broken } => {
+            with_config(|config| print_outcome(admin::restore(&config, &dir, even_if_broken)))
+        }
         Command::Migrate => with_config(migrate),
         Command::MigrateStore { from, to } => migrate_store(&from, &to),
     }

@@ -334,3 +334,63 @@ async fn verify_export_backup_and_restore_answer_in_the_configured_language() {
         "{restored}{stderr}"
     );
 }
+
+/// A backup that does not verify (here a record edited in it) is refused, saying how to restore
+/// it all the same; with `--even-if-broken` it is restored whole, the findings said with it, and
+/// verify goes on naming the broken trouble while the other reads as before.
+#[tokio::test]
+async fn a_backup_that_does_not_verify_is_restored_only_when_asked_to_and_says_what_is_broken() {
+    let mut bot = spawn_bot().await;
+    let edited = bot.open_ready("ACME: housings cracked").await;
+    let intact = bot.open_ready("Globex: labels smudged").await;
+    let data = bot.dir.path().to_path_buf();
+    bot.stop().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path(), "en");
+    let backup = dir.path().join("backup");
+    let (ok, _, stderr) = admin(&["backup", backup.to_str().unwrap()], &config, &data).await;
+    assert!(ok, "{stderr}");
+    {
+        let db = sled::open(backup.join("db")).unwrap();
+        let troubles = db.open_tree("troubles").unwrap();
+        let stored = troubles.get(edited.id.as_bytes()).unwrap().expect("the record");
+        let mut record = trouble_bot::store::sled::record_value(&stored).expect("a record");
+        record["summary"] = serde_json::json!("nothing happened");
+        troubles
+            .insert(edited.id.as_bytes(), serde_json::to_vec(&record).unwrap())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let broken_line = format!("BROKEN {}:", edited.id);
+
+    let fresh = dir.path().join("fresh");
+    let (ok, stdout, stderr) = admin(&["restore", backup.to_str().unwrap()], &config, &fresh).await;
+    assert!(!ok, "a backup that does not verify was restored: {stdout}");
+    assert!(
+        stderr.contains("does not verify; nothing was restored (to restore it all the same: --even-if-broken)")
+            && stderr.contains(&broken_line),
+        "{stderr}"
+    );
+    assert!(!fresh.join("db").exists(), "something was restored");
+
+    let (ok, restored, stderr) = admin(
+        &["restore", backup.to_str().unwrap(), "--even-if-broken"],
+        &config,
+        &fresh,
+    )
+    .await;
+    assert!(ok, "{stderr}");
+    assert!(
+        restored.starts_with("restored 2 troubles")
+            && restored.contains("restored though it does not verify")
+            && restored.contains(&broken_line),
+        "{restored}"
+    );
+    let (ok, verified, _) = admin(&["verify"], &config, &fresh).await;
+    assert!(
+        !ok && verified.contains(&broken_line) && !verified.contains(&intact.id),
+        "{verified}"
+    );
+    let (ok, report, stderr) = admin(&["export", &intact.id], &config, &fresh).await;
+    assert!(ok && report.contains("Globex"), "{report}\n{stderr}");
+}

@@ -118,8 +118,8 @@ pub fn backup_does_not_verify(l: Locale, dir: &Path, findings: &str) -> String {
     let dir = dir.display();
     tr!(
         l,
-        format!("{dir} のバックアップは検査に通りません。何も復元していません:\n{findings}"),
-        format!("the backup in {dir} does not verify; nothing was restored:\n{findings}")
+        format!("{dir} のバックアップは検査に通りません。何も復元していません（それでも復元するには --even-if-broken）:\n{findings}"),
+        format!("the backup in {dir} does not verify; nothing was restored (to restore it all the same: --even-if-broken):\n{findings}")
     )
 }
 
@@ -150,6 +150,16 @@ pub fn restored(l: Locale, troubles: usize, from: &Path, data_dir: &Path, kept: 
             "restored {} from {from} into {dir}{kept}\n",
             super::en_count(troubles, "trouble", "troubles")
         )
+    )
+}
+
+/// After a restore asked for with `--even-if-broken`: what verify found in the backup, which the
+/// restored store holds as it was.
+pub fn restored_though_broken(l: Locale, findings: &str) -> String {
+    tr!(
+        l,
+        format!("バックアップは検査に通らないまま復元しました。ボットはほかのトラブルを扱い、verify は次のものを挙げ続けます:\n{findings}\n"),
+        format!("the backup was restored though it does not verify; the bot serves every other trouble, and verify goes on naming these:\n{findings}\n")
     )
 }
 
