@@ -30,12 +30,14 @@ fn acked_by(bot: &TestBot, id: &str) -> Option<String> {
 
 /// Waits until the trouble's pinned status, as Slack shows it now, says `words`.
 async fn status_says(bot: &TestBot, id: &str, words: &str) {
-    eventually(&format!("the status says {words:?}"), Duration::from_secs(10), || {
-        let status = trouble(bot, id).status?;
-        let now = bot
-            .slack
-            .message_versions(status.channel.as_str(), status.ts.as_str())
-            .pop()?;
+    let status = trouble(bot, id).status.expect("the status posted");
+    message_says(bot, status.channel.as_str(), status.ts.as_str(), words).await;
+}
+
+/// Waits until the message `ts` in `channel`, as Slack shows it now, says `words`.
+async fn message_says(bot: &TestBot, channel: &str, ts: &str, words: &str) {
+    eventually(&format!("{ts} says {words:?}"), Duration::from_secs(10), || {
+        let now = bot.slack.message_versions(channel, ts).pop()?;
         text_of(&now).contains(words).then_some(())
     })
     .await;
@@ -279,12 +281,10 @@ async fn without_an_answer_the_director_is_invited_dmed_and_mentioned_then_nothi
         .await;
     assert!(bot.slack.members(&t.channel).contains(&DIRECTOR.to_string()));
     // The channel's status says who is asked now, not only that the manager has not answered.
-    status_says(
-        &bot,
-        &t.id,
-        &format!("waiting for acknowledgement · now asked: <@{DIRECTOR}>"),
-    )
-    .await;
+    let now_asked = format!("waiting for acknowledgement · now asked: <@{DIRECTOR}>");
+    status_says(&bot, &t.id, &now_asked).await;
+    // And so does the pinned kickoff, below its request to the manager.
+    message_says(&bot, &t.channel, &t.kickoff_ts, &now_asked).await;
 
     bot.command_text(DIRECTOR, &t.channel, "ack").await;
     status_says(&bot, &t.id, &format!("acknowledged by <@{DIRECTOR}>")).await;

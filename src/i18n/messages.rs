@@ -296,11 +296,18 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
     match message {
         Message::Kickoff => {
             let manager_line = match &t.manager {
-                Some(m) if t.ack.is_none() => tr!(
-                    l,
-                    format!("{} 確認をお願いします。このスレッドに返信するか、下のボタンを押してください。", user(m)),
-                    format!("{} please acknowledge: reply in this thread or press the button below.", user(m))
-                ),
+                Some(m) if t.ack.is_none() => {
+                    let ask = tr!(
+                        l,
+                        format!("{} 確認をお願いします。このスレッドに返信するか、下のボタンを押してください。", user(m)),
+                        format!("{} please acknowledge: reply in this thread or press the button below.", user(m))
+                    );
+                    // Gone up the chain: the kickoff says so, as the status does.
+                    match t.escalation.level {
+                        0 => ask,
+                        _ => format!("{ask}\n{}", ack_text(l, t)),
+                    }
+                }
                 Some(m) => format!("{} · {}", user(m), ack_text(l, t)),
                 None => ack_text(l, t),
             };

@@ -63,6 +63,8 @@ fn go_up(w: &mut Work, passed_over: Option<&UserId>) {
         ask_to_acknowledge(w, next, passed_over);
         w.start_ack_timer();
         w.refresh_status();
+        // The pinned kickoff asks the manager by name: it says who is asked now too.
+        w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
     } else if let Some(top) = chain.last() {
         if w.t.escalation.top_repings < MAX_TOP_REPINGS {
             w.t.escalation.top_repings += 1;

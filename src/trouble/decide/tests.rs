@@ -990,6 +990,7 @@ fn no_ack_within_the_timeout_escalates_one_level_up_the_chain() {
                     None
                 ),
                 Op::Refresh { slot: Slot::Status },
+                Op::Refresh { slot: Slot::Kickoff },
             ],
             "{to}"
         );
