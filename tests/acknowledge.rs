@@ -332,7 +332,9 @@ customer_update_every = "4h"
         })
         .count();
     assert_eq!(repings, 5, "the boss is re-pinged five times, then the channel is told");
-    status_says(&bot, &t.id, "nobody has acknowledged (the whole chain was asked)").await;
+    let gave_up = "nobody has acknowledged (the whole chain was asked)";
+    status_says(&bot, &t.id, gave_up).await;
+    message_says(&bot, &t.channel, &t.kickoff_ts, gave_up).await;
     let mark = bot.slack.calls().len() as u64;
     bot.advance_and_settle(3 * ACK_TIMEOUT).await;
     assert_eq!(posts_to(&bot, "U0BOSS", mark), 0, "no ping after the channel was told");

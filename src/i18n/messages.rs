@@ -302,10 +302,11 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                         format!("{} 確認をお願いします。このスレッドに返信するか、下のボタンを押してください。", user(m)),
                         format!("{} please acknowledge: reply in this thread or press the button below.", user(m))
                     );
-                    // Gone up the chain: the kickoff says so, as the status does.
-                    match t.escalation.level {
-                        0 => ask,
-                        _ => format!("{ask}\n{}", ack_text(l, t)),
+                    // Gone up the chain, or given up: the kickoff says so, as the status does.
+                    if t.escalation.level > 0 || t.escalation.gave_up {
+                        format!("{ask}\n{}", ack_text(l, t))
+                    } else {
+                        ask
                     }
                 }
                 Some(m) => format!("{} · {}", user(m), ack_text(l, t)),

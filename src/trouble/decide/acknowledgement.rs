@@ -84,6 +84,7 @@ fn give_up(w: &mut Work) {
     w.log(None, Event::NobodyAnswered);
     w.post(Lane::Channel, Dest::TroubleChannel, Message::NobodyAnswered);
     w.refresh_status();
+    w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
 }
 
 /// The DM asking `who` to acknowledge reached nobody (no such user, a bot): they cannot answer,
