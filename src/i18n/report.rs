@@ -466,8 +466,8 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
             let shares = super::messages::split_shares(l, s.ours, s.customer, s.other);
             let split = tr!(
                 l,
-                format!("- 責任区分: {shares} — {}", said(&s.reason)),
-                format!("- Split: {shares} — {}", said(&s.reason))
+                format!("- 責任区分: {shares}{}", said_after(&s.reason)),
+                format!("- Split: {shares}{}", said_after(&s.reason))
             );
             line(super::agreement::with_item_state(
                 l,
@@ -481,11 +481,7 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
     }
     for (i, c) in t.costs.iter().enumerate() {
         let n = i + 1;
-        let note = if c.note.trim().is_empty() {
-            String::new()
-        } else {
-            format!(" — {}", said(&c.note))
-        };
+        let note = said_after(&c.note);
         let cost = tr!(
             l,
             format!("- 費用 #{n} {}{note}", cost_phrase(l, c, Where::Elsewhere)),
