@@ -507,6 +507,14 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
         .command_text(SALES, &acted.channel, "action interim Sort the stock at the plant")
         .await;
     assert!(r.contains("Action #1 added"), "{r}");
+    // Lots from the command, then the form's whole list, which drops one.
+    let lotted = bot.open_ready("Acme Tools: blades dull").await;
+    for lots in ["fact lot L41", "fact lot L42", "fact lot L43"] {
+        bot.command_text(SALES, &lotted.channel, lots).await;
+    }
+    let form = facts_submission(&lotted.id, &[("lot", "L41, L43")]);
+    assert_eq!(bot.interaction(&form).await.status(), 200);
+    wait_until(|| (trouble(&bot, &lotted.id).substance.facts.lots == ["L41", "L43"]).then_some(())).await;
     let learnt = event_kinds(&bot, &renamed.id);
     assert!(learnt.iter().any(|k| k.starts_with("NamesLearned")), "{learnt:?}");
     let data_dir = bot.dir.path().to_path_buf();
@@ -514,7 +522,7 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
     let (_config_dir, config) = config_file("en");
     let intact = run_cli(&config, &data_dir, &["verify"]);
     assert!(
-        intact.status.success() && stdout(&intact).contains("6 troubles checked, 0 broken"),
+        intact.status.success() && stdout(&intact).contains("7 troubles checked, 0 broken"),
         "{}",
         describe(&intact)
     );
@@ -546,6 +554,8 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
         r["substance"]["actions"][0]["owner"] = json!(MANAGER);
         r["substance"]["actions"][0]["done"] = json!({"by": MANAGER, "at": at, "note": ""});
     });
+    // A lot the 8D would no longer name.
+    edit(&lotted.id, &|r| r["substance"]["facts"]["lots"] = json!(["L41"]));
     // A proposal nobody approved, shown as approved by the manager.
     edit(&unapproved.id, &|r| {
         let at = r["opened_at"].clone();
@@ -563,11 +573,12 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
         (&unapproved.id, "proposals and approvals"),
         (&noted.id, "stages and their notes"),
         (&acted.id, "facts, scope, cause and actions (8D)"),
+        (&lotted.id, "facts, scope, cause and actions (8D)"),
     ] {
         let line = format!("BROKEN {id}: the record of its {fact} does not match the timeline");
         assert!(out.contains(&line), "{line}: {}", describe(&broken));
     }
-    assert!(out.contains("6 troubles checked, 6 broken"), "{}", describe(&broken));
+    assert!(out.contains("7 troubles checked, 7 broken"), "{}", describe(&broken));
 
     // The export still prints, says so under its title, and exits 3; in the report's language.
     let md = run_cli(&config, &data_dir, &["export", &costly.id]);

@@ -75,27 +75,6 @@ async fn all_stages_done(bot: &TestBot, t: &OpenedTrouble) {
     }
 }
 
-fn facts_submission(trouble_id: &str, fields: &[(&str, &str)]) -> Value {
-    let mut values = serde_json::Map::new();
-    for (key, value) in fields {
-        values.insert(
-            format!("fact_{key}"),
-            json!({"value": {"type": "plain_text_input", "value": value}}),
-        );
-    }
-    json!({
-        "type": "view_submission",
-        "team": {"id": "T0TEAM", "domain": "test"},
-        "user": {"id": SALES, "username": "rep", "team_id": "T0TEAM"},
-        "api_app_id": "A0APP",
-        "trigger_id": format!("555.{}.trigger", unique()),
-        "view": {
-            "id": format!("VFACTS{}", unique()), "type": "modal", "callback_id": "trouble_facts",
-            "private_metadata": trouble_id, "state": {"values": values},
-        },
-    })
-}
-
 #[tokio::test]
 async fn facts_from_the_command_and_the_form_are_stored_and_shown_in_the_status() {
     let bot = spawn_bot().await;

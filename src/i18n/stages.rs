@@ -120,7 +120,7 @@ fn action_of(t: &Trouble, n: usize) -> Option<&Action> {
 pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Rendered {
     let tz = config.policy.timezone;
     let text = match line {
-        StepLine::Logged(StepEvent::Fact { key, value }) => tr!(
+        StepLine::Logged(StepEvent::Fact { key, value, .. }) => tr!(
             l,
             format!("🔎 事実を記録 — {}: {}", fact_label(l, *key), here(value)),
             format!("🔎 Fact recorded — {}: {}", fact_label(l, *key), here(value))
@@ -399,7 +399,7 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
     let tz = config.policy.timezone;
     let who = super::named;
     match e {
-        StepEvent::Fact { key, value } => tr!(
+        StepEvent::Fact { key, value, .. } => tr!(
             l,
             format!("事実 {}: {}", fact_label(l, *key), away(value)),
             format!("fact {}: {}", fact_label(l, *key), away(value))

@@ -636,6 +636,7 @@ fn set_facts(
             StepEvent::Fact {
                 key: *key,
                 value: value.clone(),
+                lots_replaced: (*key == FactKey::Lot).then_some(replace_lots),
             }
         };
         w.step(user, event);
@@ -733,6 +734,11 @@ pub enum StepEvent {
     Fact {
         key: FactKey,
         value: String,
+        /// For a lot: whether the lots given replaced the list (the facts form) rather than
+        /// adding to it (the command), so a replay of the timeline rebuilds the list exactly.
+        /// None in entries written before it was recorded, and for other facts.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lots_replaced: Option<bool>,
     },
     /// A fact corrected: the entry it supersedes stays, this one says what replaced it.
     FactSuperseded {
@@ -917,6 +923,7 @@ mod tests {
             StepEvent::Fact {
                 key: FactKey::Lot,
                 value: "L42".into(),
+                lots_replaced: Some(true),
             },
             StepEvent::ActionAdded {
                 n: 1,

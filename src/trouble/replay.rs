@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 
 use super::actions::Action;
 use super::approval::{AgreementEvent, Proposal, ProposalState};
-use super::facts::{Cause, Facts, Mark, Returned, ScopeLine, StepEvent, Substance};
+use super::facts::{Cause, FactKey, Facts, Mark, Returned, ScopeLine, StepEvent, Substance};
 use super::model::{
     Acknowledgement, Closure, Cost, CustomerUpdate, KnownName, Measure, Severity, Split, StageId, StageState, Trouble,
     UserId, STAGE_COUNT,
@@ -74,6 +74,9 @@ struct Told {
     names: BTreeMap<UserId, KnownName>,
     proposals: Vec<Proposal>,
     substance: Substance,
+    /// An entry gave lots without saying whether they replaced the list (written before that
+    /// was recorded): the record's lots can then only be checked to be among those given.
+    lots_unsure: bool,
     measures: Vec<Measure>,
 }
 
@@ -109,7 +112,7 @@ pub fn differs(t: &Trouble, entries: &[Entry]) -> Option<Fact> {
         (Fact::Closure, told.closed == t.closed),
         (Fact::Names, told.names == t.names),
         (Fact::Proposals, told.proposals == t.agreement.proposals),
-        (Fact::Substance, same_substance(&told.substance, &t.substance)),
+        (Fact::Substance, same_substance(&told, &t.substance)),
         (Fact::Measures, told.measures == t.measures),
     ];
     checks.into_iter().find(|(_, agrees)| !agrees).map(|(fact, _)| fact)
@@ -226,6 +229,14 @@ fn replay(entries: &[Entry]) -> Told {
                     told.done[stage.index()] = None;
                 }
             }
+            Event::Stage(StepEvent::Fact {
+                key: FactKey::Lot,
+                lots_replaced: None,
+                value,
+            }) => {
+                told.lots_unsure = true;
+                told.substance.facts.set(FactKey::Lot, value, false);
+            }
             Event::Stage(step) => replay_step(&mut told.substance, step, by, at),
             _ => {}
         }
@@ -233,9 +244,8 @@ fn replay(entries: &[Entry]) -> Told {
     told
 }
 
-/// The 8D's substance as its timeline tells it. The facts are set as the command sets them; a
-/// lot is added, since an entry does not say whether the facts form replaced the list (it
-/// may remove lots): the record's lots are then checked to be among those the entries gave.
+/// The 8D's substance as its timeline tells it: the facts set as the command or the form set
+/// them (an older entry of lots: see [`Told::lots_unsure`]).
 fn replay_step(s: &mut Substance, step: &StepEvent, by: UserId, at: DateTime<Utc>) {
     let mark = |note: &String| {
         Some(Mark {
@@ -245,7 +255,11 @@ fn replay_step(s: &mut Substance, step: &StepEvent, by: UserId, at: DateTime<Utc
         })
     };
     match step {
-        StepEvent::Fact { key, value } => s.facts.set(*key, value, false),
+        StepEvent::Fact {
+            key,
+            value,
+            lots_replaced,
+        } => s.facts.set(*key, value, *lots_replaced == Some(true)),
         StepEvent::FactSuperseded { key, value, .. } => s.facts.set(*key, value, true),
         StepEvent::Returned { state, qty, tracking } => {
             s.returned = Some(Returned {
@@ -314,10 +328,11 @@ fn replay_step(s: &mut Substance, step: &StepEvent, by: UserId, at: DateTime<Utc
     }
 }
 
-/// The record's substance agrees with the replayed one: every part equal but the lots, which
-/// must each be among the lots the entries gave (see [`replay_step`]), and the counters only the
-/// bot keeps (reminder rounds, reopenings, recurrences already flagged).
-fn same_substance(told: &Substance, record: &Substance) -> bool {
+/// The record's substance agrees with the replayed one: every part equal but the counters only
+/// the bot keeps (reminder rounds, reopenings, recurrences already flagged), and the lots, when
+/// an older entry leaves them unsure, each among the lots the entries gave.
+fn same_substance(told: &Told, record: &Substance) -> bool {
+    let (lots_unsure, told) = (told.lots_unsure, &told.substance);
     let facts_but_lots = |f: &Facts| Facts {
         lots: Vec::new(),
         ..f.clone()
@@ -327,7 +342,11 @@ fn same_substance(told: &Substance, record: &Substance) -> bool {
             .map(|r| (r.state, r.qty.clone(), r.tracking.clone(), r.by.clone(), r.at))
     };
     facts_but_lots(&told.facts) == facts_but_lots(&record.facts)
-        && record.facts.lots.iter().all(|lot| told.facts.lots.contains(lot))
+        && if lots_unsure {
+            record.facts.lots.iter().all(|lot| told.facts.lots.contains(lot))
+        } else {
+            record.facts.lots == told.facts.lots
+        }
         && returned(&told.returned) == returned(&record.returned)
         && told.scope == record.scope
         && told.cause == record.cause

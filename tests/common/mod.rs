@@ -569,6 +569,28 @@ pub fn update_submission(user: &str, id: &str, text: &str, next: Option<&str>) -
     view_submission(user, "V0000001", "log_update", id, values)
 }
 
+/// The facts form submitted by the owner for trouble `trouble_id`: each `(key, value)` a field.
+pub fn facts_submission(trouble_id: &str, fields: &[(&str, &str)]) -> Value {
+    let mut values = serde_json::Map::new();
+    for (key, value) in fields {
+        values.insert(
+            format!("fact_{key}"),
+            serde_json::json!({"value": {"type": "plain_text_input", "value": value}}),
+        );
+    }
+    serde_json::json!({
+        "type": "view_submission",
+        "team": {"id": "T0TEAM", "domain": "test"},
+        "user": {"id": SALES, "username": "rep", "team_id": "T0TEAM"},
+        "api_app_id": "A0APP",
+        "trigger_id": format!("555.{}.trigger", unique()),
+        "view": {
+            "id": format!("VFACTS{}", unique()), "type": "modal", "callback_id": "trouble_facts",
+            "private_metadata": trouble_id, "state": {"values": values},
+        },
+    })
+}
+
 /// The open form submitted by the sales rep, naming `manager`, with sev1, +field and a contact.
 pub fn open_submission(customer: &str, summary: &str, manager: &str, private_metadata: &str) -> Value {
     let values = serde_json::json!({

@@ -3811,3 +3811,31 @@ fn someone_in_the_chain_nobody_can_dm_is_passed_over_at_once_and_the_owner_hears
     let d = sim.feed(unreachable("U0MANAGER"));
     assert!(asked(&d).is_empty() && told_owner(&d).is_empty());
 }
+
+/// Lots are replayed exactly: the facts form replaces the list, the command adds to it, and a
+/// lot removed from the record is caught. Entries written before that was recorded leave the
+/// lots unsure: then a lot the entries never gave is still caught, a removed one cannot be.
+#[test]
+fn lots_replay_exactly_and_older_entries_still_catch_a_lot_never_given() {
+    use crate::trouble::facts::{FactKey, Step, StepEvent};
+    use crate::trouble::replay::{differs, Fact};
+    let mut sim = Sim::ready(req("ACME"));
+    let lots = |text: &str| vec![(FactKey::Lot, text.to_string())];
+    sim.cmd("U0SALES", Command::Step(Step::Facts(lots("L41 L42"))));
+    sim.cmd("U0SALES", Command::Step(Step::FactsForm(lots("L41"))));
+    assert_eq!(sim.t.substance.facts.lots, ["L41"]);
+    let mut removed = sim.t.clone();
+    removed.substance.facts.lots.clear();
+    assert_eq!(differs(&removed, &sim.entries), Some(Fact::Substance));
+
+    for e in sim.entries.iter_mut() {
+        if let Event::Stage(StepEvent::Fact { lots_replaced, .. }) = &mut e.event {
+            *lots_replaced = None;
+        }
+    }
+    assert_eq!(differs(&sim.t, &sim.entries), None, "the form's list, from older entries");
+    assert_eq!(differs(&removed, &sim.entries), None, "unsure: a removed lot is not caught");
+    let mut added = sim.t.clone();
+    added.substance.facts.lots.push("L99".into());
+    assert_eq!(differs(&added, &sim.entries), Some(Fact::Substance));
+}
