@@ -3833,8 +3833,16 @@ fn lots_replay_exactly_and_older_entries_still_catch_a_lot_never_given() {
             *lots_replaced = None;
         }
     }
-    assert_eq!(differs(&sim.t, &sim.entries), None, "the form's list, from older entries");
-    assert_eq!(differs(&removed, &sim.entries), None, "unsure: a removed lot is not caught");
+    assert_eq!(
+        differs(&sim.t, &sim.entries),
+        None,
+        "the form's list, from older entries"
+    );
+    assert_eq!(
+        differs(&removed, &sim.entries),
+        None,
+        "unsure: a removed lot is not caught"
+    );
     let mut added = sim.t.clone();
     added.substance.facts.lots.push("L99".into());
     assert_eq!(differs(&added, &sim.entries), Some(Fact::Substance));
