@@ -475,3 +475,27 @@ async fn a_raise_the_announce_channel_refuses_is_told_to_the_owner_to_pass_on() 
         .iter()
         .any(|k| k.starts_with("DeliveryFailed") && k.contains("channel_not_found")));
 }
+
+/// A rep in a hurry who types `opne` is shown the command they meant, ready to send again, and
+/// nothing opens: a guess must never ping a manager. `起票`, the word the bot itself uses, opens.
+#[tokio::test]
+async fn a_slip_in_the_command_word_is_answered_with_the_command_meant_and_opens_nothing() {
+    let bot = spawn_bot().await;
+    let answer = bot
+        .command_text(SALES, ORIGIN, "opne ACME: lid cracked <!channel>")
+        .await;
+    assert_eq!(
+        answer,
+        "There is no `opne` command. Did you mean `/trouble open ACME: lid cracked @channel`?"
+    );
+    assert_eq!(
+        bot.command_text(SALES, ORIGIN, "frobnicate").await,
+        "There is no `frobnicate` command. `/trouble help` lists them."
+    );
+    assert_eq!(bot.store().trouble_count(), 0, "nothing opened");
+    bot.expect_none("chat.postMessage", |_| true).await;
+
+    let opened = bot.command_text(SALES, ORIGIN, "起票 山田工業：ハウジング割れ").await;
+    assert!(opened.starts_with("Trouble "), "{opened}");
+    assert_eq!(bot.store().trouble_count(), 1);
+}

@@ -977,3 +977,31 @@ async fn a_public_channel_deleted_without_an_event_is_found_by_the_check_and_set
     ));
     assert_eq!((now.held, now.channel_lost, now.channel_check), (None, None, None));
 }
+
+/// Every refusal names the manager chain in one way, so whoever is refused knows whom to ask: its
+/// head "or those above them", and in Japanese a list of people reads `A さん、B さん`.
+#[tokio::test]
+async fn refusals_name_the_manager_chain_one_way_in_both_languages() {
+    let chain_en = "<@U0MANAGER> or those above them (<@U0DIRECTOR>, <@U0VP>)";
+    let chain_ja = "<@U0MANAGER>さん またはその上位者（<@U0DIRECTOR>さん、<@U0VP>さん）";
+    for (locale, ack, action) in [
+        (
+            "en",
+            format!("Only {chain_en} can acknowledge."),
+            format!("Only its owner <@U0QA1> or {chain_en} can mark this action done."),
+        ),
+        (
+            "ja",
+            format!("確認ができるのは {chain_ja}だけです。"),
+            format!("この対策を完了にできるのは担当の <@U0QA1>さん と {chain_ja}だけです。"),
+        ),
+    ] {
+        let config = BASE_CONFIG.replace("locale = \"en\"", &format!("locale = \"{locale}\""));
+        let bot = spawn_bot_raw(&format!("{config}\n{DEFAULT_SEVERITIES}")).await;
+        let t = bot.open_ready("+quality ACME: housings cracked").await;
+        assert_eq!(bot.command_text(SALES, &t.channel, "ack").await, ack);
+        bot.command_text(SALES, &t.channel, "action interim Sort stock owner:<@U0QA1>")
+            .await;
+        assert_eq!(bot.command_text(SALES, &t.channel, "action done 1").await, action);
+    }
+}

@@ -19,10 +19,6 @@ fn user(u: &UserId) -> String {
     format!("<@{u}>")
 }
 
-fn users(list: &[UserId]) -> String {
-    list.iter().map(user).collect::<Vec<_>>().join(" ")
-}
-
 /// What a proposal is about, as it stands on the trouble now.
 pub fn item_phrase(l: Locale, t: &Trouble, item: Item, place: Where) -> String {
     match item {
@@ -185,7 +181,7 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
                 return Rendered::text(format!("#{n}"));
             };
             let what = item_phrase(l, t, p.item, Where::OwnChannel);
-            let who = users(&approvers(&config.policy, t, p));
+            let who = super::people(l, &approvers(&config.policy, t, p));
             let why = if p.crossed.is_empty() {
                 String::new()
             } else {
@@ -329,26 +325,26 @@ pub fn reply_text(l: Locale, r: &AgreementReply) -> String {
         ),
         AgreementReply::OwnProposal { n, approvers } => tr!(
             l,
-            format!("自分の提案 #{n} は承認・却下できません。承認できる人: {}", users(approvers)),
-            format!("You cannot approve or reject your own proposal #{n}. Who may: {}", users(approvers))
+            format!("自分の提案 #{n} は承認・却下できません。承認できる人: {}", super::people(l, approvers)),
+            format!("You cannot approve or reject your own proposal #{n}. Who may: {}", super::people(l, approvers))
         ),
         AgreementReply::StageAwaitsDecision { stage, pending, approvers } => {
             let numbers = pending.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(" ");
             tr!(
                 l,
-                format!("第{stage}段階はまだ完了にできません。提案 {numbers} が承認待ちです（承認・却下できる人: {}）。承認前の内容をお客様に伝えないよう、先に判断を受けてください。何も記録していません。", users(approvers)),
-                format!("Stage {stage} cannot be done yet: proposal {numbers} awaits approval (who may approve or reject: {}). Get it decided before the customer hears it. Nothing was recorded.", users(approvers))
+                format!("第{stage}段階はまだ完了にできません。提案 {numbers} が承認待ちです（承認・却下できる人: {}）。承認前の内容をお客様に伝えないよう、先に判断を受けてください。何も記録していません。", super::people(l, approvers)),
+                format!("Stage {stage} cannot be done yet: proposal {numbers} awaits approval (who may approve or reject: {}). Get it decided before the customer hears it. Nothing was recorded.", super::people(l, approvers))
             )
         }
         AgreementReply::NobodyToApprove { n, proposer, namers } => tr!(
             l,
             format!(
                 "提案 #{n} はまだ誰も承認・却下できません。提案した <@{proposer}> のほかに上司の系列に人がいないためです。{} が `/trouble manager @上司` で上司を指名すると、その人が判断できます。",
-                users(namers)
+                super::people(l, namers)
             ),
             format!(
                 "Nobody can approve or reject proposal #{n} yet: <@{proposer}> proposed it and nobody else is in the manager chain. {} can name a manager with `/trouble manager @name`, who then decides.",
-                users(namers)
+                super::people(l, namers)
             )
         ),
     }

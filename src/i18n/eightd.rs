@@ -103,7 +103,7 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
         d1.push(format!(
             "- {}: {}",
             tr!(l, "関係部門", "Departments"),
-            one_line(&departments.join(", "), Where::Elsewhere)
+            one_line(&super::listed(l, &departments), Where::Elsewhere)
         ));
     }
     section(tr!(l, "## D1 チーム", "## D1 Team").to_string(), d1);

@@ -38,6 +38,38 @@ macro_rules! tr {
     };
 }
 
+/// Items of one list inside a sentence: `A、B` in Japanese, `A, B` in English.
+pub fn listed<S: AsRef<str>>(l: Locale, items: impl IntoIterator<Item = S>) -> String {
+    let sep = match l {
+        Locale::Ja => "、",
+        Locale::En => ", ",
+    };
+    items
+        .into_iter()
+        .map(|s| s.as_ref().to_string())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+/// People named in a sentence, as mentions: `<@U1>、<@U2>` (さん follows each in Japanese).
+pub fn people(l: Locale, list: &[crate::trouble::model::UserId]) -> String {
+    listed(l, list.iter().map(|u| format!("<@{u}>")))
+}
+
+/// A manager chain as a refusal names it: its head "or those above them", each named, so the
+/// refusal says whom to ask.
+pub fn chain_text(l: Locale, chain: &[crate::trouble::model::UserId]) -> String {
+    match chain {
+        [] => tr!(l, "（上司が未指名）", "(no manager named yet)").to_string(),
+        [only] => format!("<@{only}>"),
+        [head, above @ ..] => tr!(
+            l,
+            format!("<@{head}> またはその上位者（{}）", people(l, above)),
+            format!("<@{head}> or those above them ({})", people(l, above))
+        ),
+    }
+}
+
 /// In Japanese a person is never named bare: every user mention (`<@U…>`, `<@W…>`) is followed
 /// by さん. User groups (`<!subteam^…>`) are teams, not people, and stay as they are.
 pub fn san(l: Locale, text: &str) -> String {
@@ -209,7 +241,7 @@ fn help_core(l: Locale) -> String {
         "*トラブル対応ボット* — 初動が命。すぐに上司と関係部門に共有します。\n\
          *どこでも*\n\
          • `/trouble open お客様名: 概要` — トラブルを起票（例: `/trouble open sev1 +quality ACME: ロット42のハウジング不良`）。`sev1`〜`sev3`、`<@上司>`、`+部門` を先頭に付けられます。\n\
-         • `/trouble open` — 入力フォームで開始\n\
+         • `/trouble open` — 入力フォームで起票\n\
          • `/trouble list` — 対応中のトラブル一覧\n\
          • `/trouble history お客様名` — そのお客様の過去のトラブル（責任区分・費用負担）\n\
          *トラブルのチャンネルで*\n\

@@ -96,8 +96,8 @@ pub fn open_modal(
     .encode();
     modal(
         Callback::OpenTrouble.id(),
-        tr!(l, "トラブル開始", "Open a trouble"),
-        tr!(l, "開始", "Open"),
+        tr!(l, "トラブル起票", "Open a trouble"),
+        tr!(l, "起票", "Open"),
         tr!(l, "キャンセル", "Cancel"),
         &metadata,
         blocks,
@@ -108,7 +108,7 @@ pub fn open_modal(
 /// saved, but nobody was told.
 pub fn opened_while_token_refused_modal(l: Locale, id: &crate::trouble::model::TroubleId, error: &str) -> Value {
     let text = super::opened_while_token_refused(l, id, error);
-    notice_modal(l, tr!(l, "トラブル開始", "Open a trouble"), &text)
+    notice_modal(l, tr!(l, "トラブル起票", "Open a trouble"), &text)
 }
 
 /// The Log update form, once submitted while Slack refuses the bot token (`error`).

@@ -2,13 +2,13 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{format_time, stage_name, Locale};
+use super::{chain_text, format_time, stage_name, Locale};
 use crate::config::Config;
 use crate::slack::blocks::cut;
 use crate::slack::text::{one_line, Where};
 use crate::trouble::command::UsageError;
 use crate::trouble::decide::{Act, Reply, Who};
-use crate::trouble::model::{TroubleSummary, UserId};
+use crate::trouble::model::TroubleSummary;
 use crate::trouble::when::WhenError;
 
 /// What someone typed, echoed back in an answer: never a mention or broadcast, and short
@@ -17,12 +17,21 @@ fn typed(raw: &str) -> String {
     cut(&one_line(raw, Where::Elsewhere), 200)
 }
 
-fn users(list: &[UserId]) -> String {
-    list.iter().map(|u| format!("<@{u}>")).collect::<Vec<_>>().join(", ")
-}
-
 pub fn usage_text(l: Locale, e: &UsageError) -> String {
     match e {
+        UsageError::Misspelt { typed: w, meant, rest } => {
+            let w = typed(w);
+            let meant = if rest.is_empty() {
+                format!("/trouble {meant}")
+            } else {
+                format!("/trouble {meant} {}", typed(rest))
+            };
+            tr!(
+                l,
+                format!("`{w}` というコマンドはありません。`{meant}` のことですか？"),
+                format!("There is no `{w}` command. Did you mean `{meant}`?")
+            )
+        }
         UsageError::UnknownSubcommand(w) => {
             let w = typed(w);
             tr!(
@@ -394,19 +403,6 @@ fn act_text(l: Locale, act: Act) -> &'static str {
     }
 }
 
-/// The head of the chain "or those above them" (named, so the refusal says who to ask).
-fn chain_text(l: Locale, chain: &[UserId]) -> String {
-    match chain {
-        [] => tr!(l, "（上司が未指名）", "(no manager named yet)").to_string(),
-        [only] => format!("<@{only}>"),
-        [head, above @ ..] => tr!(
-            l,
-            format!("<@{head}> またはその上位者（{}）", users(above)),
-            format!("<@{head}> or those above them ({})", users(above))
-        ),
-    }
-}
-
 fn not_allowed(l: Locale, act: Act, who: &Who) -> String {
     let what = act_text(l, act);
     match who {
@@ -417,7 +413,7 @@ fn not_allowed(l: Locale, act: Act, who: &Who) -> String {
         ),
         Who::Chain(chain) => tr!(
             l,
-            format!("{what}ができるのは {} だけです。", chain_text(l, chain)),
+            format!("{what}ができるのは {}だけです。", chain_text(l, chain)),
             format!("Only {} can {what}.", chain_text(l, chain))
         ),
         Who::OwnerOrChain { owner, chain } if chain.is_empty() && matches!(act, Act::NameManager) => tr!(
@@ -427,17 +423,17 @@ fn not_allowed(l: Locale, act: Act, who: &Who) -> String {
         ),
         Who::OwnerOrChain { owner, chain } if chain.is_empty() => tr!(
             l,
-            format!("{what}ができるのは担当者 <@{owner}> だけです。"),
+            format!("{what}ができるのは担当者 <@{owner}>だけです。"),
             format!("Only the owner <@{owner}> can {what}.")
         ),
         Who::OwnerOrChain { owner, chain } => tr!(
             l,
-            format!("{what}ができるのは担当者 <@{owner}> と {} だけです。", chain_text(l, chain)),
+            format!("{what}ができるのは担当者 <@{owner}> と {}だけです。", chain_text(l, chain)),
             format!("Only the owner <@{owner}> or {} can {what}.", chain_text(l, chain))
         ),
         Who::Owner(owner) => tr!(
             l,
-            format!("{what}ができるのは担当者 <@{owner}> だけです。"),
+            format!("{what}ができるのは担当者 <@{owner}>だけです。"),
             format!("Only the owner <@{owner}> can {what}.")
         ),
         Who::Participants {

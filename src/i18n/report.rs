@@ -651,11 +651,7 @@ pub fn past_trouble_line(l: Locale, config: &Config, p: &PastTrouble, place: Whe
     let costs = if p.costs.is_empty() {
         tr!(l, "費用なし", "no costs").to_string()
     } else {
-        p.costs
-            .iter()
-            .map(|c| super::messages::cost_phrase(l, c, place))
-            .collect::<Vec<_>>()
-            .join(", ")
+        super::listed(l, p.costs.iter().map(|c| super::messages::cost_phrase(l, c, place)))
     };
     let state = if p.closed {
         tr!(l, "クローズ", "closed")

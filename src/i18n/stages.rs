@@ -611,10 +611,6 @@ pub fn usage_text(l: Locale, e: &UsageError) -> Option<String> {
     })
 }
 
-fn users(list: &[UserId]) -> String {
-    list.iter().map(user).collect::<Vec<_>>().join(", ")
-}
-
 pub fn reply_text(l: Locale, reply: &StepReply) -> String {
     match reply {
         StepReply::FactsSet { keys } if keys.is_empty() => tr!(
@@ -624,7 +620,7 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
         )
         .to_string(),
         StepReply::FactsSet { keys } => {
-            let keys = keys.iter().map(|k| fact_label(l, *k)).collect::<Vec<_>>().join(", ");
+            let keys = super::listed(l, keys.iter().map(|k| fact_label(l, *k)));
             tr!(
                 l,
                 format!("事実を記録しました（{keys}）。"),
@@ -693,7 +689,7 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
             }
         }
         StepReply::ScopeUnchecked { unchecked, chain } => {
-            let lines = unchecked.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(", ");
+            let lines = super::listed(l, unchecked.iter().map(|n| format!("#{n}")));
             let (noun, verb) = if unchecked.len() == 1 {
                 ("Scope line", "is")
             } else {
@@ -702,7 +698,7 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
             let chain = if chain.is_empty() {
                 tr!(l, "上司", "the manager chain").to_string()
             } else {
-                users(chain)
+                super::chain_text(l, chain)
             };
             tr!(
                 l,
@@ -714,12 +710,12 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
             Who::OwnerOrChain { owner, chain } => tr!(
                 l,
                 format!(
-                    "この対策を完了にできるのは担当の {} と {} だけです。",
+                    "この対策を完了にできるのは担当の {} と {}だけです。",
                     user(owner),
                     if chain.is_empty() {
                         "上司".to_string()
                     } else {
-                        users(chain)
+                        super::chain_text(l, chain)
                     }
                 ),
                 format!(
@@ -728,7 +724,7 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
                     if chain.is_empty() {
                         "the manager chain".to_string()
                     } else {
-                        users(chain)
+                        super::chain_text(l, chain)
                     }
                 )
             ),
@@ -744,7 +740,7 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
                 let chain = if chain.is_empty() {
                     tr!(l, "上司", "the manager chain").to_string()
                 } else {
-                    users(chain)
+                    super::chain_text(l, chain)
                 };
                 tr!(
                     l,
@@ -789,11 +785,7 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
 pub fn close_actions_text(l: Locale, open_interim: &[usize], has_prevention: bool) -> String {
     let mut out = Vec::new();
     if !open_interim.is_empty() {
-        let list = open_interim
-            .iter()
-            .map(|n| format!("#{n}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = super::listed(l, open_interim.iter().map(|n| format!("#{n}")));
         let (noun, verb) = if open_interim.len() == 1 {
             ("Interim action", "is")
         } else {

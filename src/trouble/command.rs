@@ -84,6 +84,14 @@ impl Command {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UsageError {
     UnknownSubcommand(String),
+    /// A word one slip away from a command (`opne`): answered with the command as meant, the
+    /// rest of the line kept, so it can be sent again as is. Never acted on: a guess must not
+    /// ping a manager.
+    Misspelt {
+        typed: String,
+        meant: &'static str,
+        rest: String,
+    },
     OpenNeedsCustomerAndSummary,
     NeedsText(&'static str),
     BadStage(&'static str),
@@ -187,7 +195,7 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
     // A Japanese input method may type the word full-width (`ｓｔａｔｕｓ`).
     match super::money::fold_width(word).to_lowercase().as_str() {
         "" | "help" | "ヘルプ" => Ok(Command::Help),
-        "open" | "開始" => {
+        "open" | "起票" | "開始" => {
             if rest.is_empty() {
                 Ok(Command::OpenModal)
             } else {
@@ -203,7 +211,7 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
             }
         }
         "status" | "状況" => Ok(Command::Status),
-        "ack" | "了解" => Ok(Command::Ack),
+        "ack" | "acknowledge" | "了解" | "確認" => Ok(Command::Ack),
         // `next 3` reads as "go to stage 3", yet would complete the current stage noting "3".
         "next" | "次へ" => match super::money::fold_width(rest).parse::<usize>() {
             Ok(n) => Err(UsageError::NextTakesNoStage(n)),
@@ -247,9 +255,73 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
             .ok_or(UsageError::BadStatsDays),
         other => match super::facts::parse(other, rest) {
             Some(step) => step.map(Command::Step),
-            None => Err(UsageError::UnknownSubcommand(truncate(word, 40))),
+            None => Err(match closest_command(other) {
+                Some(meant) => UsageError::Misspelt {
+                    typed: truncate(word, 40),
+                    meant,
+                    rest: truncate(rest, 200),
+                },
+                None => UsageError::UnknownSubcommand(truncate(word, 40)),
+            }),
         },
     }
+}
+
+/// Every command word, as `/trouble help` teaches it.
+const COMMAND_WORDS: &[&str] = &[
+    "help", "open", "list", "history", "status", "ack", "next", "done", "start", "update", "note", "split", "cost",
+    "prevent", "add", "owner", "manager", "sev", "close", "report", "agreed", "stats", "fact", "return", "scope",
+    "cause", "action", "reopen", "fix", "search",
+];
+
+/// The one command `word` is a slip away from: one edit (a letter wrong, missing, extra, or two
+/// swapped) for words of up to four letters, two for longer ones. Between as close ones, the one
+/// as long as the word (`stauts` is `status` with two letters swapped, not `stats` with one
+/// extra); None when that still leaves two.
+fn closest_command(word: &str) -> Option<&'static str> {
+    let word: Vec<char> = word.chars().collect();
+    let allowed = if word.len() <= 4 { 1 } else { 2 };
+    let mut best: Option<((usize, bool), &'static str)> = None;
+    let mut tied = false;
+    for candidate in COMMAND_WORDS {
+        let letters: Vec<char> = candidate.chars().collect();
+        let edits = edit_distance(&word, &letters);
+        if edits > allowed {
+            continue;
+        }
+        let d = (edits, letters.len() != word.len());
+        match best {
+            Some((b, _)) if d > b => {}
+            Some((b, _)) if d == b => tied = true,
+            _ => {
+                best = Some((d, candidate));
+                tied = false;
+            }
+        }
+    }
+    best.filter(|_| !tied).map(|(_, w)| w)
+}
+
+/// Edits between two words, a swap of neighbours counting as one (optimal string alignment).
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    rows[0] = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = d;
+        }
+    }
+    rows[a.len()][b.len()]
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -499,6 +571,14 @@ mod tests {
             ("open : only summary", UsageError::OpenNeedsCustomerAndSummary),
             ("open ACME:   ", UsageError::OpenNeedsCustomerAndSummary),
             ("frobnicate", UsageError::UnknownSubcommand("frobnicate".into())),
+            (
+                "opne ACME: lid cracked",
+                UsageError::Misspelt {
+                    typed: "opne".into(),
+                    meant: "open",
+                    rest: "ACME: lid cracked".into(),
+                },
+            ),
             ("done 9", UsageError::BadStage("done")),
             ("split 50/40", UsageError::SplitNotHundred(90)),
             ("split abc", UsageError::BadSplit),
@@ -510,6 +590,28 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(parse(text).as_ref(), Err(expected), "{text}");
         }
+    }
+
+    #[test]
+    fn a_slip_of_one_or_two_letters_is_answered_with_the_command_meant() {
+        for (typed, meant) in [
+            ("opne", Some("open")),
+            ("stauts", Some("status")),
+            ("histroy", Some("history")),
+            ("clsoe", Some("close")),
+            ("updte", Some("update")),
+            ("akc", Some("ack")),
+            ("frobnicate", None),
+            // `stats` and `start` are as close: no guess.
+            ("stat", None),
+            ("起", None),
+        ] {
+            assert_eq!(closest_command(typed), meant, "{typed}");
+        }
+        assert_eq!(
+            parse("起票 ACME: lid cracked").map(|c| matches!(c, Command::Open(_))),
+            Ok(true)
+        );
     }
 
     #[test]
