@@ -467,3 +467,44 @@ async fn a_timer_whose_trouble_does_not_read_is_tried_again_in_an_hour_not_every
         "nothing goes up the chain for a trouble the bot cannot read"
     );
 }
+
+/// A manager on a phone reads the DM and answers from there: `status ID` and `ack ID` work
+/// anywhere. A trouble they may not see, or one that does not exist, gets the same answer, and
+/// the owner still cannot acknowledge their own trouble by naming it.
+#[tokio::test]
+async fn status_and_ack_name_a_trouble_by_its_id_from_a_dm() {
+    let bot = spawn_bot_raw(&format!(
+        "{}\n{DEFAULT_SEVERITIES}",
+        BASE_CONFIG.replace("locale = \"en\"", "locale = \"en\"\nprivate_channels = true")
+    ))
+    .await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let dm = "D0MANAGERDM";
+
+    let status = bot.command_text(MANAGER, dm, &format!("status {}", t.id)).await;
+    assert!(status.starts_with(&format!("Status {}", t.id)), "{status}");
+    let own = bot.command_text(SALES, dm, &format!("ack {}", t.id)).await;
+    assert!(own.starts_with(&format!("Only <@{MANAGER}>")), "{own}");
+    assert_eq!(acked_by(&bot, &t.id), None);
+
+    let nobody = format!(
+        "There is no trouble `{}` that you may see. `/trouble list` shows yours.",
+        t.id
+    );
+    assert_eq!(
+        bot.command_text("U0STRANGER", dm, &format!("status {}", t.id)).await,
+        nobody
+    );
+    assert_eq!(
+        bot.command_text(MANAGER, dm, "ack ２０９９０１０１－９").await,
+        "There is no trouble `20990101-9` that you may see. `/trouble list` shows yours."
+    );
+    assert_eq!(
+        bot.command_text(MANAGER, dm, "ack").await,
+        "Use this command in a trouble's channel. `/trouble list` shows where they are."
+    );
+
+    let acked = bot.command_text(MANAGER, dm, &format!("ack {}", t.id)).await;
+    assert!(acked.starts_with("Acknowledged"), "{acked}");
+    assert_eq!(acked_by(&bot, &t.id).as_deref(), Some(MANAGER));
+}

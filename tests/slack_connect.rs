@@ -275,3 +275,25 @@ async fn reads_across_troubles_are_not_answered_in_a_channel_shared_outside() {
         );
     }
 }
+
+/// `status ID` names any trouble; typed in a channel shared with a customer, it would tell them
+/// of another customer's trouble, so it is refused there (its own channel still answers).
+#[tokio::test]
+async fn status_of_another_trouble_is_not_answered_in_a_channel_shared_outside() {
+    let (bot, front) = bot_with_connect().await;
+    let theirs = bot.open_ready("ACME: lid cracked").await;
+    let other = bot.open_ready("Globex: late delivery").await;
+    front.share_externally(&theirs.channel);
+    let refused = bot
+        .command_text(SALES, &theirs.channel, &format!("status {}", other.id))
+        .await;
+    assert_eq!(
+        refused,
+        "This channel is shared outside the company, so other troubles are not answered here. \
+         Type it in an internal channel or in a DM with the bot."
+    );
+    let own = bot
+        .command_text(SALES, &theirs.channel, &format!("status {}", theirs.id))
+        .await;
+    assert!(own.contains(&format!("Status {}", theirs.id)), "{own}");
+}

@@ -151,8 +151,9 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
             }
         }
         command => {
-            let Some(id) = Box::pin(app.store.by_channel(&channel)).await.ok().flatten() else {
-                return ephemeral_text(reply_text(l, &app.config, &Reply::NotInTroubleChannel));
+            let id = match Box::pin(trouble_of(app, &cmd.text, &user, &channel)).await {
+                Ok(id) => id,
+                Err(refused) => return ephemeral_text(refused),
             };
             if command == Command::Report {
                 // Known to be shared with the customer: say so at once (the deliverer withholds
@@ -320,6 +321,28 @@ fn answer(app: &App, applied: Applied) -> Response {
         return StatusCode::OK.into_response();
     }
     ephemeral(answer)
+}
+
+/// The trouble a command acts on: the one it names (`status ID`, `ack ID`), or else the one
+/// whose channel it is typed in; Err is the answer why there is none. A named trouble must be
+/// one `user` may see, as in `/trouble list`, and is not read out in another channel shared
+/// outside the company (it would tell the customer of another trouble).
+async fn trouble_of(app: &App, text: &str, user: &UserId, channel: &ChannelId) -> Result<TroubleId, String> {
+    let l = app.config.locale;
+    let Some(named) = command::addressed_trouble(text) else {
+        return match Box::pin(app.store.by_channel(channel)).await.ok().flatten() {
+            Some(id) => Ok(id),
+            None => Err(reply_text(l, &app.config, &Reply::NotInTroubleChannel)),
+        };
+    };
+    let trouble = Box::pin(app.store.get(&named)).await.ok().flatten();
+    let Some(trouble) = trouble.filter(|t| decide::may_see(&app.config.policy, t, user)) else {
+        return Err(i18n::no_trouble_you_may_see(l, &named));
+    };
+    if trouble.channel.as_ref() != Some(channel) && Box::pin(shared_outside(app, channel)).await {
+        return Err(i18n::another_trouble_not_where_the_customer_reads(l));
+    }
+    Ok(named)
 }
 
 /// How long a command waits for Slack to say whether its channel is shared outside.

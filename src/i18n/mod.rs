@@ -244,7 +244,7 @@ fn help_core(l: Locale) -> String {
          • `/trouble open` — 入力フォームで起票\n\
          • `/trouble list` — 対応中のトラブル一覧\n\
          • `/trouble history お客様名` — そのお客様の過去のトラブル（責任区分・費用負担）\n\
-         *トラブルのチャンネルで*\n\
+         *トラブルのチャンネルで*（`status` と `ack` は `/trouble status 20261130-1` のように番号を付ければどこでも）\n\
          • `/trouble status` — 現在の状況\n\
          • `/trouble ack` — 上司として確認\n\
          • `/trouble next [メモ]` / `done N [メモ]` / `start N [メモ]` — 段階を進める\n\
@@ -263,7 +263,7 @@ fn help_core(l: Locale) -> String {
          • `/trouble open` — open one with a form\n\
          • `/trouble list` — open troubles\n\
          • `/trouble history CUSTOMER` — past troubles with that customer (splits and costs)\n\
-         *In a trouble's channel*\n\
+         *In a trouble's channel* (`status` and `ack` anywhere with the trouble's id: `/trouble status 20261130-1`)\n\
          • `/trouble status` — where things stand\n\
          • `/trouble ack` — acknowledge as the manager\n\
          • `/trouble next [note]` / `done N [note]` / `start N [note]` — move the stages on\n\
@@ -308,6 +308,30 @@ pub fn reads_not_where_the_customer_reads(l: Locale) -> String {
         l,
         "このチャンネルは社外と共有されているため、一覧・履歴・統計・検索には答えません（ほかのお客様や費用の情報を含むため）。社内のチャンネルか、ボットとの DM で入力してください。",
         "This channel is shared outside the company, so list, history, stats and search are not answered here (they tell of other customers and of costs). Type it in an internal channel or in a DM with the bot."
+    )
+    .to_string()
+}
+
+/// `status ID` or `ack ID` naming a trouble that does not exist or that the asker may not see
+/// (the answer is the same, so it tells nothing of a private trouble).
+pub fn no_trouble_you_may_see(l: Locale, id: &crate::trouble::model::TroubleId) -> String {
+    let id = crate::slack::blocks::cut(
+        &crate::slack::text::one_line(id.as_str(), crate::slack::text::Where::Elsewhere),
+        40,
+    );
+    tr!(
+        l,
+        format!("トラブル `{id}` は見つからないか、閲覧できません。`/trouble list` で確認できます。"),
+        format!("There is no trouble `{id}` that you may see. `/trouble list` shows yours.")
+    )
+}
+
+/// `status ID` or `ack ID` for another trouble, typed in a channel shared outside the company.
+pub fn another_trouble_not_where_the_customer_reads(l: Locale) -> String {
+    tr!(
+        l,
+        "このチャンネルは社外と共有されているため、ほかのトラブルについては答えません。社内のチャンネルか、ボットとの DM で入力してください。",
+        "This channel is shared outside the company, so other troubles are not answered here. Type it in an internal channel or in a DM with the bot."
     )
     .to_string()
 }

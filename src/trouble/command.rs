@@ -1,6 +1,6 @@
 //! The `/trouble` command grammar: text in, a typed command or a precise usage error out.
 
-use super::model::{Severity, StageId, UserId};
+use super::model::{Severity, StageId, TroubleId, UserId};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OpenRequest {
@@ -186,6 +186,25 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
     let command = parse_unchecked(text)?;
     check_lengths(&command)?;
     Ok(command)
+}
+
+/// The trouble `status ID` or `ack ID` names, so it can be typed anywhere: in a DM with the
+/// bot, by a manager on a phone. Other commands act on the trouble whose channel they are typed in.
+pub fn addressed_trouble(text: &str) -> Option<TroubleId> {
+    let (word, rest) = split_word(text.trim());
+    let word = super::money::fold_width(word).to_lowercase();
+    if !matches!(
+        word.as_str(),
+        "status" | "状況" | "ack" | "acknowledge" | "了解" | "確認"
+    ) {
+        return None;
+    }
+    let id = super::money::fold_width(split_word(rest.trim()).0);
+    let id = id.strip_prefix('#').unwrap_or(&id);
+    let (day, n) = id.split_once('-')?;
+    let digits =
+        |s: &str, len: std::ops::RangeInclusive<usize>| len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(day, 8..=8) && digits(n, 1..=9)).then(|| TroubleId::new(id))
 }
 
 fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
@@ -612,6 +631,22 @@ mod tests {
             parse("起票 ACME: lid cracked").map(|c| matches!(c, Command::Open(_))),
             Ok(true)
         );
+    }
+
+    #[test]
+    fn status_and_ack_may_name_their_trouble_by_id() {
+        for (text, id) in [
+            ("status 20261130-1", Some("20261130-1")),
+            ("ack #20261130-12", Some("20261130-12")),
+            ("ＡＣＫ　２０２６１１３０－３", Some("20261130-3")),
+            ("確認 20261130-1", Some("20261130-1")),
+            ("status please", None),
+            ("status 2026-1", None),
+            ("note 20261130-1", None),
+            ("ack", None),
+        ] {
+            assert_eq!(addressed_trouble(text), id.map(TroubleId::new), "{text}");
+        }
     }
 
     #[test]
