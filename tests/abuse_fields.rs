@@ -11,8 +11,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Output;
 use std::time::Duration;
 
 use common::*;
@@ -101,31 +99,6 @@ fn action_submission(id: &str, kind: &str, text: &str) -> Value {
         "check": {"value": {"type": "plain_text_input", "value": null}},
     });
     view_submission(SALES, &format!("VACTION{}", unique()), "trouble_action", id, values)
-}
-
-/// A config file for the CLI (TROUBLE_CONFIG must name an existing file).
-fn config_file() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("trouble.toml");
-    std::fs::write(&path, format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).expect("write config");
-    (dir, path)
-}
-
-/// `trouble-bot export ID --format FORMAT` with the built binary, as an operator runs it.
-fn export(config: &Path, data_dir: &Path, id: &str, format: &str) -> String {
-    let out: Output = std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
-        .args(["export", id, "--format", format])
-        .env("TROUBLE_CONFIG", config)
-        .env("TROUBLE_DATA_DIR", data_dir)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("the trouble-bot binary runs");
-    assert!(
-        out.status.success(),
-        "export failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8")
 }
 
 /// Every string a reader of `v` is shown, JSON-encoded ones opened. A form's prefilled input
@@ -498,9 +471,9 @@ async fn hostile_text_in_every_field_reaches_no_output_live_forges_no_report_lin
     let calls = bot.slack.calls();
     let data_dir = bot.dir.path().to_path_buf();
     bot.stop().await;
-    let (_dir, config) = config_file();
-    let md = export(&config, &data_dir, &t.id, "md");
-    let eightd = export(&config, &data_dir, &t.id, "8d");
+    let (_dir, config) = cli_config();
+    let md = cli_export(&config, &data_dir, &t.id, "md");
+    let eightd = cli_export(&config, &data_dir, &t.id, "8d");
 
     // 1. Nothing typed reaches Slack, or an answer, live.
     let mut leaks = Vec::new();

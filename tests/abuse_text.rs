@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
 use std::time::Duration;
 
 use common::*;
@@ -103,31 +101,6 @@ async fn a_mention_in_the_summary_is_live_in_the_trouble_channel_but_plain_in_th
     }
 }
 
-/// A config file for the CLI (TROUBLE_CONFIG must name an existing file).
-fn config_file() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("trouble.toml");
-    std::fs::write(&path, format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).expect("write config");
-    (dir, path)
-}
-
-/// `trouble-bot export ID --format FORMAT` with the built binary, as an operator runs it.
-fn export(config: &Path, data_dir: &Path, id: &str, format: &str) -> String {
-    let out: Output = std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
-        .args(["export", id, "--format", format])
-        .env("TROUBLE_CONFIG", config)
-        .env("TROUBLE_DATA_DIR", data_dir)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("the trouble-bot binary runs");
-    assert!(
-        out.status.success(),
-        "export failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8")
-}
-
 /// The text and blocks of every message in a thread, oldest first.
 fn thread(bot: &TestBot, channel: &str, parent: &str) -> Vec<Value> {
     bot.slack
@@ -198,8 +171,8 @@ async fn a_forged_timeline_line_and_heading_in_a_note_stay_inside_a_quoted_note_
 
     let data_dir = bot.dir.path().to_path_buf();
     bot.stop().await;
-    let (_dir, config) = config_file();
-    assert_forgery_quoted(&export(&config, &data_dir, &t.id, "md"));
+    let (_dir, config) = cli_config();
+    assert_forgery_quoted(&cli_export(&config, &data_dir, &t.id, "md"));
 }
 
 #[tokio::test]
@@ -211,9 +184,9 @@ async fn export_strips_terminal_escapes_and_right_to_left_overrides_but_json_kee
 
     let data_dir = bot.dir.path().to_path_buf();
     bot.stop().await;
-    let (_dir, config) = config_file();
-    let md = export(&config, &data_dir, &t.id, "md");
-    let json = export(&config, &data_dir, &t.id, "json");
+    let (_dir, config) = cli_config();
+    let md = cli_export(&config, &data_dir, &t.id, "md");
+    let json = cli_export(&config, &data_dir, &t.id, "json");
     for (format, out) in [("md", &md), ("json", &json)] {
         for bad in ['\u{1b}', '\u{7}', '\u{202e}', '\u{2066}', '\u{85}'] {
             assert!(!out.contains(bad), "{format} export prints {:?} raw", bad);
@@ -375,9 +348,9 @@ async fn typed_markdown_links_and_html_stay_text_in_the_markdown_and_8d_exports(
     .await;
     let data_dir = bot.dir.path().to_path_buf();
     bot.stop().await;
-    let (_dir, config) = config_file();
+    let (_dir, config) = cli_config();
     for format in ["md", "8d"] {
-        let out = export(&config, &data_dir, &t.id, format);
+        let out = cli_export(&config, &data_dir, &t.id, format);
         assert!(
             out.contains("cracked &lt;img src=x"),
             "{format}: the tag is shown as text: {out}"

@@ -844,3 +844,28 @@ pub fn verify_stopped(data_dir: &std::path::Path) -> (bool, String) {
         .expect("the binary runs");
     (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
 }
+
+/// A config file for the CLI (TROUBLE_CONFIG must name an existing file).
+pub fn cli_config() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("trouble.toml");
+    std::fs::write(&path, format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).expect("write config");
+    (dir, path)
+}
+
+/// `trouble-bot export ID --format FORMAT` with the built binary, as an operator runs it.
+pub fn cli_export(config: &std::path::Path, data_dir: &std::path::Path, id: &str, format: &str) -> String {
+    let out: std::process::Output = std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+        .args(["export", id, "--format", format])
+        .env("TROUBLE_CONFIG", config)
+        .env("TROUBLE_DATA_DIR", data_dir)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the trouble-bot binary runs");
+    assert!(
+        out.status.success(),
+        "export failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
