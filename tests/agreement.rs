@@ -68,7 +68,12 @@ async fn a_split_approved_by_the_manager_is_recorded_as_agreed_with_the_customer
         .command_text(SALES, &t.channel, "agreed 1 accepted on the phone")
         .await;
     assert!(r.contains("agreement to proposal #1"), "{r}");
-    posted(&bot, &t.channel, "The customer accepted proposal #1").await;
+    let accepted = posted(&bot, &t.channel, "The customer accepted proposal #1").await;
+    let accepted = accepted["text"].as_str().unwrap_or_default();
+    assert!(
+        accepted.ends_with("\n> accepted on the phone"),
+        "the note, in the channel: {accepted}"
+    );
     assert!(matches!(proposals(&bot, &t.id)[0].state, ProposalState::Agreed { .. }));
 
     let status = bot.command(SALES, &t.channel, "status").await.to_string();

@@ -386,7 +386,10 @@ async fn the_seven_stages_walked_by_commands_and_the_status_button_end_in_a_clos
                 .iter()
                 .any(|m| m.contains(&format!("Stage {n} \"")) && m.contains("done"))
         });
-        let closed = texts.iter().any(|m| m.contains("closed trouble"));
+        // The note typed with the close is said in the channel, below the close.
+        let closed = texts
+            .iter()
+            .any(|m| m.contains("closed trouble") && m.contains("follows in this channel.\n> all settled\n"));
         (every_stage && closed).then_some(())
     })
     .await;

@@ -569,7 +569,13 @@ async fn a_superseded_cost_is_left_out_of_the_totals() {
     assert!(step_events(&bot, &t.id)
         .iter()
         .any(|e| matches!(e, StepEvent::CostSuperseded { n: 1, old_amount, .. } if old_amount == "¥120,000")));
-    message_with(&bot, &t.channel, &["Corrected cost #1", "superseded"]).await;
+    // The note typed with the correction is said with it.
+    message_with(
+        &bot,
+        &t.channel,
+        &["Corrected cost #1", "superseded)\n> replacement shipping"],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -713,4 +719,26 @@ async fn lots_accumulate_only_as_far_as_the_facts_form_can_show_them() {
         shown["initial_value"].as_str().unwrap().chars().count() as u64 <= max,
         "{shown}"
     );
+}
+
+/// `return shipped tracking …` after `return requested qty 40`: forty are still coming. The
+/// channel, the status, the report and the 8D say the quantity and the tracking number together.
+#[tokio::test]
+async fn returned_goods_keep_their_quantity_and_tracking_through_each_step_everywhere() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "return requested qty 40").await;
+    bot.command_text(SALES, &t.channel, "return shipped tracking YM-123")
+        .await;
+    let goods = "shipped by the customer · qty 40 · tracking YM-123";
+    message_with(&bot, &t.channel, &[&format!("📦 Returned goods: {goods}")]).await;
+    status_with(&bot, &t.id, &[&format!("• Returned goods: {goods} (")]).await;
+    for format in [trouble_bot::admin::Format::Md, trouble_bot::admin::Format::EightD] {
+        let report = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, format).stdout;
+        assert!(report.contains(&format!("- Returned goods: {goods}\n")), "{report}");
+    }
+    // A newer tracking number replaces the older one; the quantity stays.
+    bot.command_text(SALES, &t.channel, "return received tracking YM-456")
+        .await;
+    status_with(&bot, &t.id, &["received · qty 40 · tracking YM-456"]).await;
 }

@@ -257,14 +257,22 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
             )
         ),
         AgreementLine::Agreed { n, by } => {
-            let what = proposal(t, *n)
+            let p = proposal(t, *n);
+            let what = p
                 .map(|p| item_phrase(l, t, p.item, Where::OwnChannel))
                 .unwrap_or_default();
+            let note = match p.map(|p| &p.state) {
+                Some(ProposalState::Agreed { agreed, .. }) => super::note_below(&agreed.note, Where::OwnChannel),
+                _ => String::new(),
+            };
             tr!(
                 l,
-                format!("🤝 提案 #{n} にお客様が合意しました（{}が記録）: {what}", user(by)),
                 format!(
-                    "🤝 The customer accepted proposal #{n} (recorded by {}): {what}",
+                    "🤝 提案 #{n} にお客様が合意しました（{}が記録）: {what}{note}",
+                    user(by)
+                ),
+                format!(
+                    "🤝 The customer accepted proposal #{n} (recorded by {}): {what}{note}",
                     user(by)
                 )
             )

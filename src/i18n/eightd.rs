@@ -122,7 +122,7 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
         d2.push(format!(
             "- {}: {}",
             tr!(l, "現品回収", "Returned goods"),
-            super::stages::return_label(l, r.state)
+            super::stages::return_phrase(l, r.state, r.qty.as_deref(), r.tracking.as_deref(), Where::Elsewhere)
         ));
     }
     for s in &t.substance.scope {

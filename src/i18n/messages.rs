@@ -530,7 +530,10 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::Nudge(n) => nudge(l, config, t, n),
         Message::FirstContact { owner, manager, due } => first_contact(l, config, t, owner, manager.as_ref(), *due),
         Message::Closed { by, forced_reason } => Rendered::text(format!("{}\n{}", match forced_reason {
-            None => tr!(l, format!("🏁 {}がトラブル {} をクローズしました。おつかれさまでした。報告書をこのチャンネルに投稿します。", user(by), t.id), format!("🏁 {} closed trouble {}. Well done. The report follows in this channel.", user(by), t.id)),
+            None => {
+                let note = t.closed.as_ref().map(|c| super::note_below(&c.note, Where::OwnChannel)).unwrap_or_default();
+                tr!(l, format!("🏁 {}がトラブル {} をクローズしました。おつかれさまでした。報告書をこのチャンネルに投稿します。{note}", user(by), t.id), format!("🏁 {} closed trouble {}. Well done. The report follows in this channel.{note}", user(by), t.id))
+            }
             Some(r) => {
                 let r = quoted(r, Where::OwnChannel);
                 tr!(l, format!("🏁 {}がトラブル {} を強制クローズしました。理由:\n{}", user(by), t.id, r), format!("🏁 {} force-closed trouble {}. Reason:\n{}", user(by), t.id, r))

@@ -51,6 +51,16 @@ pub fn listed<S: AsRef<str>>(l: Locale, items: impl IntoIterator<Item = S>) -> S
         .join(sep)
 }
 
+/// A note typed with a command, below the line that tells of it, quoted so that none of its
+/// lines passes for the bot's own; nothing when none was typed.
+pub fn note_below(note: &str, place: crate::slack::text::Where) -> String {
+    if note.trim().is_empty() {
+        String::new()
+    } else {
+        format!("\n{}", crate::slack::text::quoted(note, place))
+    }
+}
+
 /// People named in a sentence, as mentions: `<@U1>、<@U2>` (さん follows each in Japanese).
 pub fn people(l: Locale, list: &[crate::trouble::model::UserId]) -> String {
     listed(l, list.iter().map(|u| format!("<@{u}>")))

@@ -60,6 +60,27 @@ pub fn return_label(l: Locale, state: ReturnState) -> &'static str {
     }
 }
 
+/// Where the returned goods stand, with the quantity and tracking number when given:
+/// `shipped by the customer · qty 40 · tracking 1234-5678`.
+pub fn return_phrase(l: Locale, state: ReturnState, qty: Option<&str>, tracking: Option<&str>, place: Where) -> String {
+    let mut out = return_label(l, state).to_string();
+    if let Some(q) = qty {
+        out.push_str(&tr!(
+            l,
+            format!(" · 数量 {}", one_line(q, place)),
+            format!(" · qty {}", one_line(q, place))
+        ));
+    }
+    if let Some(x) = tracking {
+        out.push_str(&tr!(
+            l,
+            format!(" · 伝票 {}", one_line(x, place)),
+            format!(" · tracking {}", one_line(x, place))
+        ));
+    }
+    out
+}
+
 pub fn kind_label(l: Locale, kind: ActionKind) -> &'static str {
     match kind {
         ActionKind::Interim => tr!(l, "暫定対策", "interim"),
@@ -130,20 +151,22 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             let old = if old.is_empty() { "—" } else { old.as_str() };
             corrected(l, what, &here(old), &here(new))
         }
-        StepLine::Logged(StepEvent::CostSuperseded { n, old_amount, old_payer, amount, payer, .. }) => corrected(
-            l,
-            &tr!(l, format!("費用 #{n}"), format!("cost #{n}")),
-            &written_cost_phrase(l, old_amount, old_payer, Where::OwnChannel),
-            &written_cost_phrase(l, amount, payer, Where::OwnChannel),
-        ),
+        StepLine::Logged(StepEvent::CostSuperseded { n, old_amount, old_payer, amount, payer, note }) => {
+            let line = corrected(
+                l,
+                &tr!(l, format!("費用 #{n}"), format!("cost #{n}")),
+                &written_cost_phrase(l, old_amount, old_payer, Where::OwnChannel),
+                &written_cost_phrase(l, amount, payer, Where::OwnChannel),
+            );
+            format!("{line}{}", super::note_below(note, Where::OwnChannel))
+        }
         StepLine::Logged(StepEvent::SplitSuperseded { old, ours, customer, other, .. }) => {
             corrected(l, tr!(l, "責任区分", "split"), &here(old), &format!("{ours}/{customer}/{other}"))
         }
         StepLine::Logged(StepEvent::ReturnReminded) => String::new(),
         StepLine::Logged(StepEvent::Returned { state, qty, tracking }) => {
-            let qty = qty.as_deref().map(|q| tr!(l, format!(" 数量 {}", here(q)), format!(" qty {}", here(q)))).unwrap_or_default();
-            let tracking = tracking.as_deref().map(|x| tr!(l, format!(" 伝票 {}", here(x)), format!(" tracking {}", here(x)))).unwrap_or_default();
-            tr!(l, format!("📦 現品回収: {}{qty}{tracking}", return_label(l, *state)), format!("📦 Returned goods: {}{qty}{tracking}", return_label(l, *state)))
+            let goods = return_phrase(l, *state, qty.as_deref(), tracking.as_deref(), Where::OwnChannel);
+            tr!(l, format!("📦 現品回収: {goods}"), format!("📦 Returned goods: {goods}"))
         }
         StepLine::ReturnReminder { owner, since } => tr!(
             l,
@@ -251,12 +274,12 @@ pub fn status_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
             l,
             format!(
                 "• 現品回収: {}（{}）",
-                return_label(l, r.state),
+                return_phrase(l, r.state, r.qty.as_deref(), r.tracking.as_deref(), Where::OwnChannel),
                 format_time(config.policy.timezone, r.at)
             ),
             format!(
                 "• Returned goods: {} ({})",
-                return_label(l, r.state),
+                return_phrase(l, r.state, r.qty.as_deref(), r.tracking.as_deref(), Where::OwnChannel),
                 format_time(config.policy.timezone, r.at)
             )
         ));
@@ -338,8 +361,14 @@ pub fn report_lines(l: Locale, config: &Config, t: &Trouble) -> Vec<String> {
     if let Some(r) = &s.returned {
         out.push(tr!(
             l,
-            format!("- 現品回収: {}", return_label(l, r.state)),
-            format!("- Returned goods: {}", return_label(l, r.state))
+            format!(
+                "- 現品回収: {}",
+                return_phrase(l, r.state, r.qty.as_deref(), r.tracking.as_deref(), Where::Elsewhere)
+            ),
+            format!(
+                "- Returned goods: {}",
+                return_phrase(l, r.state, r.qty.as_deref(), r.tracking.as_deref(), Where::Elsewhere)
+            )
         ));
     }
     for (i, x) in s.scope.iter().enumerate() {

@@ -452,7 +452,13 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
         Step::FactsForm(fields) => set_facts(w, user, fields, false, true),
         Step::FixFact(key, value) => set_facts(w, user, vec![(key, value)], true, true),
         Step::Return { state, qty, tracking } => {
-            let round = w.t.substance.returned.as_ref().map_or(0, |r| r.round) + 1;
+            // `return shipped` after `return requested qty 40` still has 40 coming: what an
+            // earlier entry gave and this one does not say stays, on this entry too, so the
+            // timeline alone tells where the goods stand.
+            let before = w.t.substance.returned.as_ref();
+            let qty = qty.or_else(|| before.and_then(|r| r.qty.clone()));
+            let tracking = tracking.or_else(|| before.and_then(|r| r.tracking.clone()));
+            let round = before.map_or(0, |r| r.round) + 1;
             w.t.substance.returned = Some(Returned {
                 state,
                 qty: qty.clone(),
