@@ -432,10 +432,8 @@ pub fn help(l: Locale) -> &'static str {
     tr!(
         l,
         "• `split` / `cost` は提案になり、上司（承認限度を超えるとさらに上位者）が承認／却下します。`/trouble agreed N [メモ]` — 承認済みの提案 N にお客様が合意\n\
-         • `/trouble report 8d` — お客様向けの8D報告書をチャンネルに投稿（確認用。責任区分・費用・承認・社内メモは含みません）\n\
-         • `/trouble stats [日数]` — 上司の確認・初回連絡までの時間、段階ごとの所要時間、お客様別・重大度別の件数と当社負担",
+         • `/trouble report 8d` — お客様向けの8D報告書をチャンネルに投稿（確認用。責任区分・費用・承認・社内メモは含みません）",
         "• `split` / `cost` become proposals the manager (or, over an approval limit, someone further up) approves or rejects; `/trouble agreed N [note]` — the customer accepted approved proposal N\n\
-         • `/trouble report 8d` — the 8D report for the customer, posted in the channel for review (no split, costs, approvals or internal notes)\n\
-         • `/trouble stats [days]` — time to acknowledgement and first contact, stage lead times, troubles and our costs by customer and severity"
+         • `/trouble report 8d` — the 8D report for the customer, posted in the channel for review (no split, costs, approvals or internal notes)"
     )
 }

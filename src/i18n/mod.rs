@@ -254,6 +254,8 @@ fn help_core(l: Locale) -> String {
          • `/trouble open` — 入力フォームで起票\n\
          • `/trouble list` — 対応中のトラブル一覧\n\
          • `/trouble history お客様名` — そのお客様の過去のトラブル（責任区分・費用負担）\n\
+         • `/trouble search 語` — 品番・ロット・お客様などで検索\n\
+         • `/trouble stats [日数]` — 上司の確認・初回連絡までの時間、段階ごとの所要時間、お客様別・重大度別の件数と当社負担\n\
          *トラブルのチャンネルで*（`status` と `ack` は `/trouble status 20261130-1` のように番号を付ければどこでも）\n\
          • `/trouble status` — 現在の状況\n\
          • `/trouble ack` — 上司として確認\n\
@@ -273,6 +275,8 @@ fn help_core(l: Locale) -> String {
          • `/trouble open` — open one with a form\n\
          • `/trouble list` — open troubles\n\
          • `/trouble history CUSTOMER` — past troubles with that customer (splits and costs)\n\
+         • `/trouble search WORDS` — find troubles by part, lot, customer…\n\
+         • `/trouble stats [days]` — time to acknowledgement and first contact, stage lead times, troubles and our costs by customer and severity\n\
          *In a trouble's channel* (`status` and `ack` anywhere with the trouble's id: `/trouble status 20261130-1`)\n\
          • `/trouble status` — where things stand\n\
          • `/trouble ack` — acknowledge as the manager\n\
@@ -453,6 +457,26 @@ pub use report::{
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_help_lists_what_answers_anywhere_before_what_needs_a_trouble_channel() {
+        for (l, channel) in [
+            (Locale::En, "*In a trouble's channel*"),
+            (Locale::Ja, "*トラブルのチャンネルで*"),
+        ] {
+            let text = help(l);
+            let heading = text.find(channel).expect("the channel heading");
+            for anywhere in [
+                "`/trouble list`",
+                "`/trouble history",
+                "`/trouble search",
+                "`/trouble stats",
+            ] {
+                let at = text.find(anywhere).unwrap_or_else(|| panic!("{anywhere} in the help"));
+                assert!(at < heading, "{l:?}: {anywhere} is listed under the channel heading");
+            }
+        }
+    }
 
     #[test]
     fn a_person_named_in_japanese_is_followed_by_san_once() {

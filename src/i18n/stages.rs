@@ -905,15 +905,13 @@ pub fn help(l: Locale) -> &'static str {
          • `/trouble cause 原因 [escape: 流出原因]` — 原因\n\
          • `/trouble action interim|permanent|prevent 内容 owner:@担当 due:期限 [check:効果確認日]` / `action done N` / `action verify N` — 対策（期限の前営業日と超過時に担当者へ通知）\n\
          • `/trouble fix cost N …` / `fix split …` / `fix fact 項目 値` — 記録の訂正（元の記録は残ります）\n\
-         • `/trouble reopen 理由` — 再開（上司）\n\
-         • `/trouble search 語` — 品番・ロット・お客様などで検索",
+         • `/trouble reopen 理由` — 再開（上司）",
         "• `/trouble fact KEY VALUE` (part / lot / qty / occurred / found / symptom), `/trouble fact` for a form — the facts (5W2H)\n\
          • `/trouble return requested|shipped|received [qty N] [tracking X]` — the returned goods\n\
          • `/trouble scope TEXT` / `scope check N` — scope of impact (stage 2 waits for every line to be checked)\n\
          • `/trouble cause TEXT [escape: WHY NOT CAUGHT]` — the cause\n\
          • `/trouble action interim|permanent|prevent TEXT owner:@name due:DATE [check:DATE]` / `action done N` / `action verify N` — countermeasures (the owner is reminded the business day before and when overdue)\n\
          • `/trouble fix cost N …` / `fix split …` / `fix fact KEY VALUE` — corrections (the old entry stays)\n\
-         • `/trouble reopen REASON` — reopen (the manager chain)\n\
-         • `/trouble search WORDS` — find troubles by part, lot, customer…"
+         • `/trouble reopen REASON` — reopen (the manager chain)"
     )
 }
