@@ -508,3 +508,18 @@ async fn status_and_ack_name_a_trouble_by_its_id_from_a_dm() {
     assert!(acked.starts_with("Acknowledged"), "{acked}");
     assert_eq!(acked_by(&bot, &t.id).as_deref(), Some(MANAGER));
 }
+
+/// The report's timeline names who acknowledged once, in front, as every entry names its actor.
+#[tokio::test]
+async fn the_report_names_the_acknowledger_once_on_their_timeline_entry() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    let report = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
+    let line = report
+        .lines()
+        .find(|l| l.contains("acknowledged after"))
+        .unwrap_or_else(|| panic!("the acknowledgement entry: {report}"));
+    assert!(line.contains(&format!("@{MANAGER} — acknowledged after ")), "{line}");
+    assert_eq!(line.matches(MANAGER).count(), 1, "{line}");
+}

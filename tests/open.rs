@@ -60,6 +60,12 @@ async fn kickoff_mentions_the_manager_and_every_department_and_is_pinned() {
         "sev1 always brings quality: {text}"
     );
     assert!(text.contains("<!subteam^S0FIELD"), "+field was named: {text}");
+    assert!(
+        text.contains(
+            "Related departments: <!subteam^S0FIELD> (Field Service), <!subteam^S0QUALITY> (Quality Assurance)"
+        ),
+        "each department by its group and name, as a list: {text}"
+    );
     assert!(text.contains("acknowledge"), "the Acknowledge button: {text}");
     let pins = bot.slack.pins(&t.channel);
     assert!(pins.contains(&t.kickoff_ts), "kickoff pinned");
@@ -498,4 +504,25 @@ async fn a_slip_in_the_command_word_is_answered_with_the_command_meant_and_opens
     let opened = bot.command_text(SALES, ORIGIN, "起票 山田工業：ハウジング割れ").await;
     assert!(opened.starts_with("Trouble "), "{opened}");
     assert_eq!(bot.store().trouble_count(), 1);
+}
+
+/// In Japanese the departments read as a Japanese list: full-width brackets, 、 between them.
+#[tokio::test]
+async fn the_kickoff_lists_the_departments_as_japanese_reads_them() {
+    let bot = spawn_bot_raw(&format!(
+        "{}\n{DEFAULT_SEVERITIES}",
+        BASE_CONFIG.replace("locale = \"en\"", "locale = \"ja\"")
+    ))
+    .await;
+    let t = bot.open_ready("sev1 +field ACME: ハウジング割れ").await;
+    let messages = bot.slack.messages_in(&t.channel);
+    let kickoff = messages
+        .iter()
+        .find(|m| m["ts"] == t.kickoff_ts.as_str())
+        .expect("kickoff posted");
+    let text = text_of(kickoff);
+    assert!(
+        text.contains("関係部門: <!subteam^S0FIELD>（Field Service）、<!subteam^S0QUALITY>（Quality Assurance）"),
+        "{text}"
+    );
 }

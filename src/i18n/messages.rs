@@ -52,20 +52,27 @@ pub(super) fn channel_ref(l: Locale, t: &Trouble) -> String {
     }
 }
 
-fn department_mentions(config: &Config, t: &Trouble) -> Vec<String> {
+/// The trouble's departments, each by its user group (which pings them) and name:
+/// `@quality (Quality Assurance), @field (Field Service)`, `@品証（品質保証部）、@現場（…）`.
+fn department_mentions(l: Locale, config: &Config, t: &Trouble) -> String {
     let mut keys = t.departments.clone();
     for d in &config.policy.severity(t.severity).departments {
         if !keys.contains(d) {
             keys.push(d.clone());
         }
     }
-    keys.iter()
+    let each = keys
+        .iter()
         .filter_map(|k| config.policy.departments.get(k))
         .map(|d| match &d.usergroup {
-            Some(g) => format!("<!subteam^{g}> ({})", escape(&d.name)),
+            Some(g) => tr!(
+                l,
+                format!("<!subteam^{g}>（{}）", escape(&d.name)),
+                format!("<!subteam^{g}> ({})", escape(&d.name))
+            ),
             None => escape(&d.name),
-        })
-        .collect()
+        });
+    super::listed(l, each)
 }
 
 fn stages_text(l: Locale, config: &Config, t: &Trouble) -> String {
@@ -312,7 +319,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 Some(m) => format!("{} · {}", user(m), ack_text(l, t)),
                 None => ack_text(l, t),
             };
-            let depts = department_mentions(config, t);
+            let depts = department_mentions(l, config, t);
             let manager_line = match &t.closed {
                 Some(c) => closed_line(l, config, t, c),
                 None => manager_line,
@@ -330,7 +337,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 section(&manager_line),
             ];
             if !depts.is_empty() {
-                blocks.push(section(&tr!(l, format!("関係部門: {}", depts.join(" ")), format!("Related departments: {}", depts.join(" ")))));
+                blocks.push(section(&tr!(l, format!("関係部門: {depts}"), format!("Related departments: {depts}"))));
             }
             // The stages by name only: their states live in the status message, which is kept current.
             let stages = StageId::all().map(|i| format!("{}. {}", i.number(), stage_name(l, i))).collect::<Vec<_>>().join("\n");
@@ -499,11 +506,11 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             })
         }
         Message::SeverityRaised { from, to } => {
-            let depts = department_mentions(config, t);
+            let depts = department_mentions(l, config, t);
             Rendered::text(tr!(
                 l,
-                format!("⬆️ トラブル {}（{}）の重大度を {} から {} に引き上げました。{} {}", t.id, away(&t.customer), severity_label(l, config, *from), severity_label(l, config, *to), depts.join(" "), channel_ref(l, t)),
-                format!("⬆️ Severity of trouble {} ({}) raised from {} to {}. {} {}", t.id, away(&t.customer), severity_label(l, config, *from), severity_label(l, config, *to), depts.join(" "), channel_ref(l, t))
+                format!("⬆️ トラブル {}（{}）の重大度を {} から {} に引き上げました。{} {}", t.id, away(&t.customer), severity_label(l, config, *from), severity_label(l, config, *to), depts, channel_ref(l, t)),
+                format!("⬆️ Severity of trouble {} ({}) raised from {} to {}. {} {}", t.id, away(&t.customer), severity_label(l, config, *from), severity_label(l, config, *to), depts, channel_ref(l, t))
             ))
         }
         Message::SeverityLowered { by, from, to } => {

@@ -79,18 +79,11 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
             format!("上司 {} に連絡", who(manager)),
             format!("manager {} pinged", who(manager))
         ),
-        Event::Acknowledged { by, after_secs } => tr!(
+        // The entry names who acknowledged in front of this text.
+        Event::Acknowledged { after_secs, .. } => tr!(
             l,
-            format!(
-                "{} が確認（起票から{}）",
-                who(by),
-                format_duration(l, *after_secs as u64)
-            ),
-            format!(
-                "acknowledged by {} after {}",
-                who(by),
-                format_duration(l, *after_secs as u64)
-            )
+            format!("確認（起票から{}）", format_duration(l, *after_secs as u64)),
+            format!("acknowledged after {}", format_duration(l, *after_secs as u64))
         ),
         Event::Escalated { to, level } => tr!(
             l,
