@@ -73,22 +73,6 @@ async fn click_proposal(bot: &TestBot, user: &str, action: &str, t: &OpenedTroub
     assert_eq!(bot.interaction(&payload).await.status(), 200, "click on {action}");
 }
 
-/// Opens `user`'s App Home and returns the view Slack is given next.
-async fn app_home(bot: &TestBot, user: &str) -> String {
-    let mark = bot.slack.calls().iter().map(|c| c.seq).max().unwrap_or(0);
-    let opened = json!({
-        "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0APP", "type": "event_callback",
-        "event_id": format!("EvHome{}", unique()), "event_time": now_secs(),
-        "event": {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home", "event_ts": "1.2"},
-    });
-    assert_eq!(bot.event(&opened, None).await.status(), 200);
-    let publish = bot
-        .slack
-        .wait_for("views.publish", |c| c.seq > mark && c.params["user_id"] == user)
-        .await;
-    publish.params["view"].to_string()
-}
-
 /// The action form submitted by the owner for trouble `id`.
 fn action_submission(id: &str, kind: &str, text: &str) -> Value {
     let values = json!({

@@ -10,22 +10,6 @@ use serde_json::json;
 
 const ALIASES: &str = "[customers]\n\"アクメ\" = \"ACME\"\n";
 
-/// Opens `user`'s App Home and returns the view Slack is given next.
-async fn app_home(bot: &TestBot, user: &str) -> String {
-    let mark = bot.slack.calls().iter().map(|c| c.seq).max().unwrap_or(0);
-    let opened = json!({
-        "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0APP", "type": "event_callback",
-        "event_id": format!("EvHome{}", unique()), "event_time": now_secs(),
-        "event": {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home", "event_ts": "1.2"},
-    });
-    assert_eq!(bot.event(&opened, None).await.status(), 200);
-    let publish = bot
-        .slack
-        .wait_for("views.publish", |c| c.seq > mark && c.params["user_id"] == user)
-        .await;
-    publish.params["view"].to_string()
-}
-
 #[tokio::test]
 async fn a_closed_trouble_leaves_the_list_and_app_home_and_stays_in_history_search_and_stats_across_a_restart() {
     let mut bot = spawn_bot_with(&format!("{DEFAULT_SEVERITIES}\n{ALIASES}")).await;
@@ -449,4 +433,41 @@ async fn a_trouble_whose_record_does_not_read_is_passed_over_by_the_reads_and_th
     let next = bot.open_ready("ACME: housing dented").await;
     let answer = bot.command_text(SALES, ORIGIN, "history ACME").await;
     assert!(answer.contains(&next.id), "{answer}");
+}
+
+/// A manager on a phone opens App Home and acknowledges there: each trouble waiting for them has
+/// the Acknowledge button; the click acknowledges, the Home no longer lists it as waiting, and a
+/// click that is refused (already acknowledged) is answered in their DM with the bot.
+#[tokio::test]
+async fn the_manager_acknowledges_from_app_home_and_a_refused_click_is_answered_by_dm() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings in lot 42").await;
+    let home = app_home(&bot, MANAGER).await;
+    let view: serde_json::Value = serde_json::from_str(&home).expect("a view");
+    let waiting_row = view["blocks"]
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .find(|b| b["text"]["text"].as_str().is_some_and(|x| x.contains(&t.id)))
+        .expect("the trouble's row")
+        .clone();
+    assert_eq!(waiting_row["accessory"]["action_id"], "acknowledge", "{waiting_row}");
+    let value = waiting_row["accessory"]["value"].as_str().expect("a value").to_string();
+
+    let clicked = bot
+        .interaction(&home_button_payload(MANAGER, "acknowledge", &value))
+        .await;
+    assert_eq!(clicked.status(), 200);
+    let acked = wait_until(|| trouble(&bot, &t.id).ack).await;
+    assert_eq!(acked.by.as_str(), MANAGER);
+    let home = app_home(&bot, MANAGER).await;
+    assert!(home.contains("Waiting for your acknowledgement* (0)"), "{home}");
+    assert!(!home.contains("\"acknowledge\""), "no button left: {home}");
+
+    // The director clicks an old Home of theirs: refused, and told so where they will see it.
+    let clicked = bot
+        .interaction(&home_button_payload(DIRECTOR, "acknowledge", &value))
+        .await;
+    assert_eq!(clicked.status(), 200);
+    bot.posted_saying(DIRECTOR, "Already acknowledged").await;
 }

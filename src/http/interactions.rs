@@ -18,7 +18,7 @@ use crate::slack::blocks::escape;
 use crate::slack::contracts::{Action, ButtonValue, Callback, OpenMetadata};
 use crate::slack::payloads::Interaction;
 use crate::trouble::command::{parse_user, OpenRequest};
-use crate::trouble::decide::{ButtonAction, Delivery, Input, Lane, Message, Op, Reply};
+use crate::trouble::decide::{ButtonAction, Delivery, Dest, Input, Lane, Message, Op, Reply};
 use crate::trouble::model::{ChannelId, Origin, TroubleId, UserId};
 
 #[derive(serde::Deserialize)]
@@ -140,12 +140,19 @@ async fn on_button(
     if let ButtonAction::LogUpdate { trigger_id } = &button {
         return Box::pin(log_update_form(app, id, user, trigger_id, response_url, request_key)).await;
     }
+    let clicker = user.clone();
     let input = Input::Button { user, action: button };
     match app.engine().apply(id, &[request_key], input).await {
         Ok(Applied::Decided(decision)) => {
-            // A refusal (or any answer) goes back to the clicker alone, through response_url.
+            // A refusal (or any answer) goes back to the clicker alone.
             if let Some(reply) = decision.reply {
-                answer_clicker(app, response_url, reply_text(app.config.locale, &app.config, &reply)).await;
+                answer_clicker(
+                    app,
+                    &clicker,
+                    response_url,
+                    reply_text(app.config.locale, &app.config, &reply),
+                )
+                .await;
             }
             StatusCode::OK.into_response()
         }
@@ -154,16 +161,26 @@ async fn on_button(
     }
 }
 
-/// A click's answer goes back to the clicker alone, through the `response_url`.
-async fn answer_clicker(app: &Arc<App>, response_url: Option<String>, text: String) {
-    let Some(url) = response_url else {
-        return;
+/// A click's answer goes back to the clicker alone, through the `response_url`; a click in
+/// App Home comes without one (Home has no place for a private answer), and is answered in the
+/// clicker's DM with the bot, so a refused click never passes in silence.
+async fn answer_clicker(app: &Arc<App>, clicker: &UserId, response_url: Option<String>, text: String) {
+    let message = Message::Text { text };
+    let delivery = match response_url {
+        Some(url) => Delivery {
+            lane: Lane::View,
+            op: Op::Respond { url, message },
+        },
+        None => Delivery {
+            lane: Lane::Dm,
+            op: Op::Post {
+                to: Dest::Dm(clicker.clone()),
+                message,
+                keep_as: None,
+            },
+        },
     };
-    let op = Op::Respond {
-        url,
-        message: Message::Text { text },
-    };
-    if let Err(e) = app.send_loose(Delivery { lane: Lane::View, op }, app.clock.now()).await {
+    if let Err(e) = app.send_loose(delivery, app.clock.now()).await {
         tracing::error!(error = %e, "cannot queue the answer to a click");
     }
 }
@@ -194,6 +211,7 @@ async fn log_update_form(
     let action = ButtonAction::LogUpdate {
         trigger_id: trigger_id.to_string(),
     };
+    let clicker = user.clone();
     let decision = crate::trouble::decide::decide(&ctx, &t, Input::Button { user, action });
     let answer = match decision.reply {
         Some(Reply::Step(crate::trouble::facts::StepReply::Shell)) => {
@@ -222,7 +240,7 @@ async fn log_update_form(
         None => None,
     };
     if let Some(text) = answer {
-        answer_clicker(app, response_url, text).await;
+        answer_clicker(app, &clicker, response_url, text).await;
     }
     StatusCode::OK.into_response()
 }

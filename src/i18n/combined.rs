@@ -4,8 +4,7 @@ use super::messages::{ack_text, away, channel_ref, severity_label, user, FALLBAC
 use super::Locale;
 use crate::config::Config;
 use crate::slack::blocks::Rendered;
-use crate::slack::blocks::{button, context, cut, section, section_with, Block};
-use crate::slack::contracts::{Action, ButtonValue};
+use crate::slack::blocks::{context, cut, section, section_with, Block};
 use crate::trouble::model::Trouble;
 
 /// Slack allows 50 blocks in a message: one heading and one line per trouble.
@@ -83,13 +82,7 @@ fn line(l: Locale, config: &Config, kind: Combined, t: &Trouble) -> Block {
                 format!("*{id}* {what} ({sev})\nfrom {owner} · {link} · {ack}")
             );
             if t.ack.is_none() && t.is_open() {
-                let acknowledge = button(
-                    Action::Acknowledge.id(),
-                    tr!(l, "確認しました", "Acknowledge"),
-                    &ButtonValue::trouble(id.as_str()).encode(),
-                    true,
-                );
-                section_with(&text, acknowledge)
+                section_with(&text, super::messages::ack_button(l, id))
             } else {
                 section(&text)
             }

@@ -5,14 +5,16 @@ use serde_json::{json, Value};
 
 use super::{customer_waited, stage_name, Locale};
 use crate::config::Config;
-use crate::slack::blocks::{context, cut, divider, header, section, Block};
+use crate::slack::blocks::{context, cut, divider, header, section, section_with, Block};
 use crate::slack::text::{one_line, Where};
 use crate::trouble::home::HomeRow;
 
 /// Slack allows 100 blocks in a Home view; keep room for headings.
 const MAX_ROWS_PER_SECTION: usize = 25;
 
-fn row(l: Locale, t: &HomeRow, now: DateTime<Utc>) -> Block {
+/// A row, with the Acknowledge button where it waits for this person: a manager on a phone
+/// acknowledges from here without finding the channel.
+fn row(l: Locale, t: &HomeRow, now: DateTime<Utc>, ask_to_acknowledge: bool) -> Block {
     let channel = t
         .channel
         .as_ref()
@@ -24,10 +26,15 @@ fn row(l: Locale, t: &HomeRow, now: DateTime<Utc>) -> Block {
         .unwrap_or_else(|| tr!(l, "全段階完了", "all stages done").into());
     let heard = customer_waited(l, t.last_customer_contact, now, t.never_updated);
     let customer = cut(&one_line(&t.customer, Where::Elsewhere), 200);
-    section(&format!(
+    let text = format!(
         "*{customer}* `{}` sev{} · {stage} · {heard} · {channel}",
         t.id, t.severity
-    ))
+    );
+    if ask_to_acknowledge {
+        section_with(&text, super::messages::ack_button(l, &t.id))
+    } else {
+        section(&text)
+    }
 }
 
 /// `user`'s App Home from their rows (the open troubles they may see: the store filters them
@@ -52,31 +59,34 @@ fn home_blocks(l: Locale, config: &Config, rows: &[HomeRow], now: DateTime<Utc>)
         .collect();
     let owned: Vec<&HomeRow> = rows.iter().filter(|t| t.owns).collect();
     let mut blocks = vec![header(tr!(l, "🚨 トラブル対応", "🚨 Troubles"))];
-    let sections: [(&str, &Vec<&HomeRow>, &str); 3] = [
+    let sections: [(&str, &Vec<&HomeRow>, &str, bool); 3] = [
         (
             tr!(l, "⏳ あなたの確認待ち", "⏳ Waiting for your acknowledgement"),
             &waiting,
             tr!(l, "ありません", "None"),
+            true,
         ),
         (
             tr!(l, "⚠️ お客様への報告が期限切れ", "⚠️ Customer update overdue"),
             &overdue,
             tr!(l, "ありません", "None"),
+            false,
         ),
         (
             tr!(l, "📋 担当しているトラブル", "📋 Troubles you own"),
             &owned,
             tr!(l, "ありません", "None"),
+            false,
         ),
     ];
-    for (title, list, empty) in sections {
+    for (title, list, empty, ask_to_acknowledge) in sections {
         blocks.push(divider());
         blocks.push(section(&format!("*{title}* ({})", list.len())));
         if list.is_empty() {
             blocks.push(context(empty));
         }
         for t in list.iter().take(MAX_ROWS_PER_SECTION) {
-            blocks.push(row(l, t, now));
+            blocks.push(row(l, t, now, ask_to_acknowledge));
         }
     }
     blocks.push(context(tr!(

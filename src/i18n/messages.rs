@@ -13,7 +13,7 @@ use crate::slack::text::{one_line, quoted, Where};
 use crate::trouble::approval::Item;
 use crate::trouble::decide::{Dest, Message, Nudge};
 use crate::trouble::first_contact::{first_contact_due, first_contact_made};
-use crate::trouble::model::{ChannelLoss, Cost, Severity, StageId, StageState, Trouble, UserId};
+use crate::trouble::model::{ChannelLoss, Cost, Severity, StageId, StageState, Trouble, TroubleId, UserId};
 use crate::trouble::money::{parse_amount, parse_payer, Payer};
 use crate::trouble::record::{cost_totals, Record};
 
@@ -50,6 +50,16 @@ pub(super) fn channel_ref(l: Locale, t: &Trouble) -> String {
         (None, Some(name)) => tr!(l, format!("#{name}（作成中）"), format!("#{name} (being set up)")),
         (None, None) => tr!(l, "（チャンネル作成中）", "(channel being set up)").to_string(),
     }
+}
+
+/// The Acknowledge button, wherever the manager chain is asked (kickoff, DMs, App Home).
+pub(super) fn ack_button(l: Locale, id: &TroubleId) -> crate::slack::blocks::Button {
+    button(
+        Action::Acknowledge.id(),
+        tr!(l, "確認しました", "Acknowledge"),
+        &ButtonValue::trouble(id.as_str()).encode(),
+        true,
+    )
 }
 
 /// The trouble's departments, each by its user group (which pings them) and name:
@@ -343,7 +353,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let stages = StageId::all().map(|i| format!("{}. {}", i.number(), stage_name(l, i))).collect::<Vec<_>>().join("\n");
             blocks.push(context(&stages));
             if t.ack.is_none() && t.manager.is_some() && t.is_open() {
-                blocks.push(actions("kickoff", vec![button(Action::Acknowledge.id(), tr!(l, "確認しました", "Acknowledge"), &ButtonValue::trouble(t.id.as_str()).encode(), true)]));
+                blocks.push(actions("kickoff", vec![ack_button(l, &t.id)]));
             }
             let text = tr!(
                 l,
@@ -427,7 +437,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 context(&ack_text(l, t)),
             ];
             if t.ack.is_none() && t.is_open() {
-                blocks.push(actions("dm", vec![button(Action::Acknowledge.id(), tr!(l, "確認しました", "Acknowledge"), &ButtonValue::trouble(t.id.as_str()).encode(), true)]));
+                blocks.push(actions("dm", vec![ack_button(l, &t.id)]));
             }
             let text = tr!(
                 l,
@@ -489,7 +499,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     format!("⏫ Trouble {id} ({customer} — {summary}, {sev}) needs acknowledging: the bot could not reach {}, who was asked first. Please acknowledge it in {channel}.", user(p))
                 ),
             };
-            let blocks = vec![section(&text), actions("dm", vec![button(Action::Acknowledge.id(), tr!(l, "確認しました", "Acknowledge"), &ButtonValue::trouble(t.id.as_str()).encode(), true)])];
+            let blocks = vec![section(&text), actions("dm", vec![ack_button(l, &t.id)])];
             Rendered { text, blocks: Some(blocks) }
         }
         Message::NobodyAnswered => Rendered::text(tr!(

@@ -869,3 +869,33 @@ pub fn cli_export(config: &std::path::Path, data_dir: &std::path::Path, id: &str
     );
     String::from_utf8(out.stdout).expect("UTF-8")
 }
+
+/// Opens `user`'s App Home and returns the view Slack is given next.
+pub async fn app_home(bot: &TestBot, user: &str) -> String {
+    let mark = bot.slack.calls().iter().map(|c| c.seq).max().unwrap_or(0);
+    let opened = serde_json::json!({
+        "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0APP", "type": "event_callback",
+        "event_id": format!("EvHome{}", unique()), "event_time": now_secs(),
+        "event": {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home", "event_ts": "1.2"},
+    });
+    assert_eq!(bot.event(&opened, None).await.status(), 200);
+    let publish = bot
+        .slack
+        .wait_for("views.publish", |c| c.seq > mark && c.params["user_id"] == user)
+        .await;
+    publish.params["view"].to_string()
+}
+
+/// A click on a button in `user`'s App Home: Slack sends no response_url from a view.
+pub fn home_button_payload(user: &str, action_id: &str, value: &str) -> Value {
+    serde_json::json!({
+        "type": "block_actions",
+        "user": {"id": user, "username": "someone", "team_id": "T0TEAM"},
+        "api_app_id": "A0APP",
+        "team": {"id": "T0TEAM", "domain": "test"},
+        "container": {"type": "view", "view_id": "V0HOME"},
+        "view": {"id": "V0HOME", "type": "home"},
+        "trigger_id": "111.222.trigger",
+        "actions": [{"action_id": action_id, "block_id": "b", "value": value, "type": "button", "action_ts": format!("1.{}", unique())}],
+    })
+}
