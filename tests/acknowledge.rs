@@ -501,7 +501,8 @@ async fn status_and_ack_name_a_trouble_by_its_id_from_a_dm() {
     );
     assert_eq!(
         bot.command_text(MANAGER, dm, "ack").await,
-        "Use this command in a trouble's channel. `/trouble list` shows where they are."
+        "Type it in a trouble's channel, or name the trouble: `/trouble status 20261130-1`. \
+         `/trouble list` shows their ids."
     );
 
     let acked = bot.command_text(MANAGER, dm, &format!("ack {}", t.id)).await;

@@ -332,6 +332,7 @@ async fn trouble_of(app: &App, text: &str, user: &UserId, channel: &ChannelId) -
     let Some(named) = command::addressed_trouble(text) else {
         return match Box::pin(app.store.by_channel(channel)).await.ok().flatten() {
             Some(id) => Ok(id),
+            None if command::may_name_its_trouble(text) => Err(i18n::name_the_trouble(l)),
             None => Err(reply_text(l, &app.config, &Reply::NotInTroubleChannel)),
         };
     };

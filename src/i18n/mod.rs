@@ -326,6 +326,16 @@ pub fn reads_not_where_the_customer_reads(l: Locale) -> String {
     .to_string()
 }
 
+/// `status` or `ack` outside a trouble's channel, with no id: how to name one.
+pub fn name_the_trouble(l: Locale) -> String {
+    tr!(
+        l,
+        "トラブルのチャンネルで入力するか、番号を付けてください: `/trouble status 20261130-1`。番号は `/trouble list` で確認できます。",
+        "Type it in a trouble's channel, or name the trouble: `/trouble status 20261130-1`. `/trouble list` shows their ids."
+    )
+    .to_string()
+}
+
 /// `status ID` or `ack ID` naming a trouble that does not exist or that the asker may not see
 /// (the answer is the same, so it tells nothing of a private trouble).
 pub fn no_trouble_you_may_see(l: Locale, id: &crate::trouble::model::TroubleId) -> String {

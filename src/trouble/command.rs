@@ -188,17 +188,23 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
     Ok(command)
 }
 
+/// Whether the command is one that may name its trouble by id (`status`, `ack`).
+pub fn may_name_its_trouble(text: &str) -> bool {
+    let (word, _) = split_word(text.trim());
+    let word = super::money::fold_width(word).to_lowercase();
+    matches!(
+        word.as_str(),
+        "status" | "状況" | "ack" | "acknowledge" | "了解" | "確認"
+    )
+}
+
 /// The trouble `status ID` or `ack ID` names, so it can be typed anywhere: in a DM with the
 /// bot, by a manager on a phone. Other commands act on the trouble whose channel they are typed in.
 pub fn addressed_trouble(text: &str) -> Option<TroubleId> {
-    let (word, rest) = split_word(text.trim());
-    let word = super::money::fold_width(word).to_lowercase();
-    if !matches!(
-        word.as_str(),
-        "status" | "状況" | "ack" | "acknowledge" | "了解" | "確認"
-    ) {
+    if !may_name_its_trouble(text) {
         return None;
     }
+    let (_, rest) = split_word(text.trim());
     let id = super::money::fold_width(split_word(rest.trim()).0);
     let id = id.strip_prefix('#').unwrap_or(&id);
     let (day, n) = id.split_once('-')?;
