@@ -379,37 +379,22 @@ impl Demo<'_> {
             },
         )
         .await?;
+        // The kickoff, status and DM edits queued with that reply are told before the work starts.
+        self.settle().await;
 
         narrator.narrate(tr(
             l,
-            "対応開始: まず情報収集と現品回収、次に波及範囲。1段階ごとにコマンド1つ。ピン留めした状況メッセージはその場で更新されます。",
-            "The work starts: facts and returned goods, then the scope. One command per stage; the pinned status message is edited in place.",
+            "対応開始: @佐藤がACMEから聞いた品番・ロット・数量を1件ずつ記録します。どれもチャンネルに1行で残り、ピン留めした状況メッセージはその場で更新されます。",
+            "The work starts: @sato records what ACME told her — part, lot, quantity — one fact at a time. Each is a line in the channel; the pinned status is edited in place.",
         ));
-        self.stage(
-            SATO,
-            &channel,
-            tr(
-                l,
-                "next 事実確認済み、120個回収",
-                "next facts gathered, 120 units recalled",
-            ),
-        )
-        .await?;
-        self.stage(
-            YAMADA,
-            &channel,
-            tr(
-                l,
-                "done 2 影響はロット42のみ（ACME第1工場）",
-                "done 2 only lot 42 is affected (ACME plant 1)",
-            ),
-        )
-        .await?;
+        for fact in ["fact part HX-200", "fact lot L42", "fact qty 120"] {
+            self.command(SATO, &channel, fact).await?;
+        }
 
         narrator.narrate(tr(
             l,
-            "その間ACMEにはまだ誰も連絡していません。初回連絡の期限が近づくと、ボットが@佐藤にチェックリスト（お詫び・事実の復唱・現品の返却のお願い・当面の対応・次回連絡の約束）を出します。@佐藤は電話して記録し、チャンネルの全員が何を伝えたかを読めます。",
-            "Meanwhile nobody has called ACME. As the first-call deadline nears the bot gives @sato the checklist (apologise, repeat the facts back, ask for the goods back, the interim measure, when we call next); she calls and logs it, and everyone in the channel reads what ACME was told.",
+            "その間ACMEにはまだ誰も連絡していません。初回連絡の期限が近づくと、ボットが@佐藤にチェックリスト（お詫び・事実の復唱・現品の返却のお願い・当面の対応・次回連絡の約束）を出します。@佐藤は電話して記録し（何を伝えたかはチャンネルの全員が読めます）、お願いした現品の返却も記録します。",
+            "Meanwhile nobody has called ACME. As the first-call deadline nears the bot gives @sato the checklist (apologise, repeat the facts back, ask for the goods back, the interim measure, when we call next); she calls and logs it (everyone in the channel reads what ACME was told), then records the return she asked for.",
         ));
         // The checklist comes from the bot's own timer, halfway to the first-call deadline.
         self.skip_to(opened_at + chrono::Duration::minutes(30)).await;
@@ -442,20 +427,104 @@ impl Demo<'_> {
             |calls| calls.iter().any(|c| c.method == "chat.update" && ok(c)).then_some(()),
         )
         .await?;
+        self.command(SATO, &channel, "return requested qty 120").await?;
+        self.stage(
+            SATO,
+            &channel,
+            tr(
+                l,
+                "next 事実を記録、現品の返却を依頼済み",
+                "next facts recorded, return requested",
+            ),
+        )
+        .await?;
 
         narrator.narrate(tr(
             l,
-            "品質保証部が原因を突き止め、対策を実施。次はバランスの問題: 責任区分、費用負担、再発防止策。",
-            "Quality finds the cause and fixes it. Then the part that takes balance: the split of responsibility, who pays, and how it never happens again.",
+            "第2段階: 品質保証部が影響の及びうる範囲を書き出し、1行ずつ確認します。未確認の行が残っていると第2段階は完了できません。",
+            "Stage 2: Quality lists what else might be affected and checks each line; stage 2 cannot be marked done while a line is unchecked.",
         ));
-        self.skip(chrono::Duration::minutes(25)).await;
-        self.stage(
+        self.command(
+            YAMADA,
+            &channel,
+            tr(l, "scope ACME第1工場、ロット42", "scope ACME plant 1, lot 42"),
+        )
+        .await?;
+        self.command(
             YAMADA,
             &channel,
             tr(
                 l,
-                "done 3 金型温度のドリフト。抜き取り検査で見逃し",
-                "done 3 mold temperature drift; the sampling inspection missed it",
+                "scope check 1 他のロットへの影響なし",
+                "scope check 1 no other lots affected",
+            ),
+        )
+        .await?;
+        self.stage(YAMADA, &channel, "done 2").await?;
+
+        narrator.narrate(tr(
+            l,
+            "現品が到着。品質保証部が発生原因と流出原因（検査をすり抜けた理由）を記録し、対策ごとに担当者を決めます。在庫の選別は担当の@加藤が完了にし、@山田が検証します。",
+            "The goods arrive. Quality records the cause and why inspection let it through, then countermeasures, each with an owner: @kato marks the stock sort done, @yamada verifies it.",
+        ));
+        self.skip(chrono::Duration::minutes(25)).await;
+        self.command(YAMADA, &channel, "return received").await?;
+        self.command(
+            YAMADA,
+            &channel,
+            tr(
+                l,
+                "cause 金型温度のドリフト escape: 抜き取り検査で見逃し",
+                "cause mold temperature drift escape: sampling inspection missed it",
+            ),
+        )
+        .await?;
+        self.stage(YAMADA, &channel, "done 3").await?;
+        let (due, prevent_due, check) = {
+            let today = self.clock.now().with_timezone(&self.tz).date_naive();
+            let day = |days: i64| (today + chrono::Duration::days(days)).format("%m/%d").to_string();
+            (day(7), day(16), day(90))
+        };
+        self.command(
+            YAMADA,
+            &channel,
+            &tr(
+                l,
+                "action interim 倉庫在庫を全数選別 担当:{kato}",
+                "action interim sort the warehouse stock owner:{kato}",
+            )
+            .replace("{kato}", &format!("<@{KATO}>")),
+        )
+        .await?;
+        self.command(
+            YAMADA,
+            &channel,
+            &tr(
+                l,
+                "action permanent 成形機に金型温度アラームを設置 担当:{yamada} 期限:{due}",
+                "action permanent mold temperature alarm on the press owner:{yamada} due:{due}",
+            )
+            .replace("{yamada}", &format!("<@{YAMADA}>"))
+            .replace("{due}", &due),
+        )
+        .await?;
+        self.command(
+            KATO,
+            &channel,
+            tr(
+                l,
+                "action done 1 1,200個を選別、割れ3個を除去",
+                "action done 1 1,200 pcs sorted, 3 cracked ones removed",
+            ),
+        )
+        .await?;
+        self.command(
+            YAMADA,
+            &channel,
+            tr(
+                l,
+                "action verify 1 選別品50個を再検査、割れなし",
+                "action verify 1 50 sorted pcs re-inspected, no cracks",
             ),
         )
         .await?;
@@ -469,6 +538,12 @@ impl Demo<'_> {
             ),
         )
         .await?;
+
+        narrator.narrate(tr(
+            l,
+            "次はバランスの問題: 責任区分、費用負担、再発防止策。責任区分も費用も上司が承認してからACMEに伝え、ACMEの合意は@佐藤が記録します。",
+            "Then the part that takes balance: the split of responsibility, who pays, and how it never happens again. The manager approves the split and each cost before ACME hears them; @sato records ACME's agreement.",
+        ));
         self.skip(chrono::Duration::minutes(20)).await;
         self.command(
             SATO,
@@ -482,12 +557,17 @@ impl Demo<'_> {
         .await?;
         // Approved before the customer hears it: stage 5 is not done while it waits.
         self.approve(TANAKA, &channel, &id, 1).await?;
-        self.stage(
-            TANAKA,
+        self.command(
+            SATO,
             &channel,
-            tr(l, "next ACME購買部と合意", "next agreed with ACME purchasing"),
+            tr(
+                l,
+                "agreed 1 ACME購買部が70/30で了承",
+                "agreed 1 ACME purchasing accepted 70/30",
+            ),
         )
         .await?;
+        self.stage(SATO, &channel, "next").await?;
         self.command(
             SATO,
             &channel,
@@ -499,18 +579,21 @@ impl Demo<'_> {
         )
         .await?;
         self.approve(TANAKA, &channel, &id, 2).await?;
-        self.stage(SATO, &channel, tr(l, "next ACMEが了承", "next ACME accepted"))
+        self.command(SATO, &channel, tr(l, "agreed 2 ACMEが了承", "agreed 2 ACME accepted"))
             .await?;
+        self.stage(SATO, &channel, "next").await?;
         self.skip(chrono::Duration::minutes(15)).await;
         self.command(
             YAMADA,
             &channel,
             &tr(
                 l,
-                "prevent 金型温度アラーム導入＋3か月間の全数検査 担当:<@{yamada}> 期限:12/20",
-                "prevent mold temperature alarm + 100% inspection for 3 months owner:<@{yamada}> due:12/20",
+                "prevent 日常点検項目に金型温度を追加＋3か月間の全数検査 担当:{yamada} 期限:{due} 確認日:{check}",
+                "prevent mold temperature added to the daily checks + 100% inspection for 3 months owner:{yamada} due:{due} check:{check}",
             )
-            .replace("{yamada}", YAMADA),
+            .replace("{yamada}", &format!("<@{YAMADA}>"))
+            .replace("{due}", &prevent_due)
+            .replace("{check}", &check),
         )
         .await?;
         self.stage(
@@ -522,8 +605,8 @@ impl Demo<'_> {
 
         narrator.narrate(tr(
             l,
-            "7段階すべて完了。@佐藤がクローズすると、改ざんできないタイムラインから作られた報告書がチャンネルに投稿され、キックオフも「クローズ」に書き換わって報告書へのリンクが付きます。",
-            "All seven stages done. @sato closes the trouble: the report, built from the tamper-evident timeline, is posted in the channel, and the kickoff says closed and links to it.",
+            "7段階すべて完了、暫定対策も実施済みで再発防止策もあるので、クローズできます。@佐藤がクローズすると、改ざんできないタイムラインから作られた報告書がチャンネルに投稿され、キックオフも「クローズ」に書き換わって報告書へのリンクが付きます。",
+            "All seven stages done, the interim action done and a prevention measure recorded: the trouble may close. @sato closes it: the report, built from the tamper-evident timeline, is posted in the channel, and the kickoff says closed and links to it.",
         ));
         let mark = self.mark();
         self.stage(SATO, &channel, "close").await?;
@@ -560,10 +643,30 @@ impl Demo<'_> {
             },
         )
         .await?;
+
         narrator.narrate(tr(
             l,
-            "まとめ: ①上司が応答しなければ部長まで自動で上がる ②お客様に伝えた内容・費用・責任区分はすべてチャンネルに残り、全員が同じ話を読む ③次にACMEでトラブルが起きたとき、過去の貸し借りがすぐ見える。\n導入: Slackアプリを manifest.yml から作成し、trouble.toml を書いて `trouble-bot check-config`、`trouble-bot serve` で起動（README参照）。",
-            "Recap: 1) if the manager does not answer, the bot goes up to the director by itself; 2) what the customer was told, the costs and the split all stay in the channel, so everyone reads the same story; 3) the next time ACME has a trouble, the past give-and-take is right there.\nInstall: create the Slack app from manifest.yml, write trouble.toml, run `trouble-bot check-config`, then `trouble-bot serve` (see the README).",
+            "ACMEには8D報告書を提出します。@佐藤がチャンネルに投稿し、提出前に皆で確認します。中身は同じ記録（事実・原因・対策）から作られ、責任区分・費用・社内メモは含みません。",
+            "ACME gets an 8D report. @sato posts it in the channel so the team reviews it before it is sent: built from the same record (facts, cause, actions), without the split, costs or internal notes.",
+        ));
+        let mark = self.mark();
+        self.command(SATO, &channel, "report 8d").await?;
+        self.wait(
+            mark,
+            tr(l, "8D報告書の投稿", "the 8D report in the channel"),
+            |calls| {
+                calls
+                    .iter()
+                    .filter_map(posted)
+                    .any(|p| p.channel == channel && p.thread_ts.is_none() && p.text.contains("8D"))
+                    .then_some(())
+            },
+        )
+        .await?;
+        narrator.narrate(tr(
+            l,
+            "まとめ: ①上司が応答しなければ部長まで自動で上がる ②お客様に伝えた内容・費用・責任区分はすべてチャンネルに残り、全員が同じ話を読む ③事実・原因・対策を記録しながら進めれば、お客様向けの8D報告書はそこから出来上がる ④次にACMEでトラブルが起きたとき、過去の貸し借りがすぐ見える。\n導入: Slackアプリを manifest.yml から作成し、trouble.toml を書いて `trouble-bot check-config`、`trouble-bot serve` で起動（README参照）。",
+            "Recap: 1) if the manager does not answer, the bot goes up to the director by itself; 2) what the customer was told, the costs and the split all stay in the channel, so everyone reads the same story; 3) the facts, cause and actions recorded as the team works make the customer's 8D report; 4) the next time ACME has a trouble, the past give-and-take is right there.\nInstall: create the Slack app from manifest.yml, write trouble.toml, run `trouble-bot check-config`, then `trouble-bot serve` (see the README).",
         ));
         Ok((id, took))
     }
