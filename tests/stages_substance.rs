@@ -356,6 +356,13 @@ async fn prevent_takes_an_owner_a_due_date_and_a_check_date() {
     assert_eq!(action.text, "Mold temperature alarm");
     assert_eq!(action.owner.as_str(), "U0QA1");
     assert!(action.due.is_some() && action.check.is_some(), "{action:?}");
+    // The report's timeline entry says the check date as the channel line does.
+    let report = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
+    assert!(
+        report.contains("action #1 prevention: Mold temperature alarm · owner @U0QA1 · due ")
+            && report.contains(" · check 2026-12-25 18:00\n"),
+        "{report}"
+    );
     message_with(&bot, "U0QA1", &["action #1 is due soon", "Mold temperature alarm"]).await;
 
     // A mistake in an option is answered with `prevent`'s words, and nothing is recorded.
@@ -737,6 +744,9 @@ async fn returned_goods_keep_their_quantity_and_tracking_through_each_step_every
         let report = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, format).stdout;
         assert!(report.contains(&format!("- Returned goods: {goods}\n")), "{report}");
     }
+    // The timeline entry of the step says what the step did, as the channel line does.
+    let report = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
+    assert!(report.contains(&format!(" — returned goods: {goods}\n")), "{report}");
     // A newer tracking number replaces the older one; the quantity stays.
     bot.command_text(SALES, &t.channel, "return received tracking YM-456")
         .await;

@@ -264,7 +264,7 @@ fn help_core(l: Locale) -> String {
          • `/trouble note 事実` — 事実を記録\n\
          • `/trouble split 当社/お客様[/他] [理由]` — 責任区分（合計100）\n\
          • `/trouble cost 金額 負担者 [メモ]` — 補償・費用（例: `¥120,000 ours 交換品送料`）\n\
-         • `/trouble prevent 対策 [担当:@人] [期限:12/20]` — 再発防止策\n\
+         • `/trouble prevent 対策 [担当:@人] [期限:12/20] [確認日:効果確認日]` — 再発防止策\n\
          • `/trouble add @人 [+部門]` — 参加者を追加して招待\n\
          • `/trouble owner @担当` / `manager @上司` / `sev N` — 担当・上司・重大度の変更（引き下げと担当変更は上司）\n\
          • `/trouble close [メモ]` — クローズ（全7段階の完了と再発防止策が必要。上司は `close force 理由`）\n\

@@ -448,11 +448,10 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
                 away(value)
             )
         ),
-        StepEvent::Returned { state, .. } => tr!(
-            l,
-            format!("現品回収: {}", return_label(l, *state)),
-            format!("returned goods: {}", return_label(l, *state))
-        ),
+        StepEvent::Returned { state, qty, tracking } => {
+            let goods = return_phrase(l, *state, qty.as_deref(), tracking.as_deref(), Where::Elsewhere);
+            tr!(l, format!("現品回収: {goods}"), format!("returned goods: {goods}"))
+        }
         StepEvent::ReturnReminded => tr!(l, "現品回収の催促", "returned goods reminder").to_string(),
         StepEvent::ScopeAdded { n, text } => tr!(
             l,
@@ -487,19 +486,28 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
             text,
             owner,
             due,
-            ..
+            check,
         } => {
             let due = due.map(|d| format_time(tz, d)).unwrap_or_else(|| "—".into());
+            let check = check
+                .map(|c| {
+                    tr!(
+                        l,
+                        format!(" · 効果確認 {}", format_time(tz, c)),
+                        format!(" · check {}", format_time(tz, c))
+                    )
+                })
+                .unwrap_or_default();
             tr!(
                 l,
                 format!(
-                    "対策 #{n} {}: {} · 担当 {} · 期限 {due}",
+                    "対策 #{n} {}: {} · 担当 {} · 期限 {due}{check}",
                     kind_label(l, *kind),
                     away(text),
                     who(owner)
                 ),
                 format!(
-                    "action #{n} {}: {} · owner {} · due {due}",
+                    "action #{n} {}: {} · owner {} · due {due}{check}",
                     kind_label(l, *kind),
                     away(text),
                     who(owner)
@@ -625,7 +633,7 @@ pub fn usage_text(l: Locale, e: &UsageError) -> Option<String> {
         .to_string(),
         UsageError::BadAction => tr!(
             l,
-            "`/trouble action interim|permanent|prevent 内容 owner:@担当 due:期限 [check:効果確認日]`、`/trouble action done N`、`/trouble action verify N` の形で入力してください。期限は `2026-12-10`、`12/10`、`fri`、`+3d`（営業日）など。",
+            "`/trouble action interim|permanent|prevent 内容 [担当:@人] [期限:12/20] [確認日:効果確認日]`、`/trouble action done N`、`/trouble action verify N` の形で入力してください。期限は `2026-12-10`、`12/10`、`fri`、`+3d`（営業日）など。",
             "Write `/trouble action interim|permanent|prevent TEXT owner:@name due:DATE [check:DATE]`, `/trouble action done N` or `/trouble action verify N`. DATE: `2026-12-10`, `12/10`, `fri`, `+3d` (business days)."
         )
         .to_string(),
@@ -902,8 +910,8 @@ pub fn help(l: Locale) -> &'static str {
         "• `/trouble fact 項目 値`（part / lot / qty / occurred / found / symptom）、`/trouble fact` でフォーム — 事実（5W2H）\n\
          • `/trouble return requested|shipped|received [qty N] [tracking X]` — 現品回収の状況\n\
          • `/trouble scope 内容` / `scope check N` — 波及範囲（未確認の行があると第2段階は完了できません）\n\
-         • `/trouble cause 原因 [escape: 流出原因]` — 原因\n\
-         • `/trouble action interim|permanent|prevent 内容 owner:@担当 due:期限 [check:効果確認日]` / `action done N` / `action verify N` — 対策（期限の前営業日と超過時に担当者へ通知）\n\
+         • `/trouble cause 原因 [流出: 流出原因]` — 原因\n\
+         • `/trouble action interim|permanent|prevent 内容 [担当:@人] [期限:12/20] [確認日:効果確認日]` / `action done N` / `action verify N` — 対策（期限の前営業日と超過時に担当者へ通知）\n\
          • `/trouble fix cost N …` / `fix split …` / `fix fact 項目 値` — 記録の訂正（元の記録は残ります）\n\
          • `/trouble reopen 理由` — 再開（上司）",
         "• `/trouble fact KEY VALUE` (part / lot / qty / occurred / found / symptom), `/trouble fact` for a form — the facts (5W2H)\n\

@@ -503,6 +503,17 @@ mod tests {
                     check: None,
                 }),
             ),
+            (
+                // As the Japanese help writes them, with an input method's full-width colons.
+                "金型温度アラーム 担当：<@U3> 期限:12/20 確認日：2027-03-04",
+                Ok(NewAction {
+                    kind: ActionKind::Interim,
+                    text: "金型温度アラーム".into(),
+                    owner: Some(UserId::new("U3")),
+                    due: Some("12/20".into()),
+                    check: Some("2027-03-04".into()),
+                }),
+            ),
             ("owner:bob fix it", Err(UsageError::NeedsUser("action … owner:"))),
             ("owner:<@U1>", Err(UsageError::NeedsText("action"))),
         ];
