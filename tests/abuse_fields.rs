@@ -62,17 +62,6 @@ async fn ask(bot: &TestBot, answers: &mut Answers, user: &str, channel: &str, te
     answer["text"].as_str().unwrap_or_default().to_string()
 }
 
-async fn click_proposal(bot: &TestBot, user: &str, action: &str, t: &OpenedTrouble, n: usize) {
-    let payload = button_payload_to(
-        &bot.slack.response_url(&format!("click-{user}")),
-        user,
-        action,
-        &format!("{}:{n}", t.id),
-        &t.channel,
-    );
-    assert_eq!(bot.interaction(&payload).await.status(), 200, "click on {action}");
-}
-
 /// The action form submitted by the owner for trouble `id`.
 fn action_submission(id: &str, kind: &str, text: &str) -> Value {
     let values = json!({

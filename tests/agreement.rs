@@ -18,18 +18,6 @@ fn proposals(bot: &TestBot, id: &str) -> Vec<Proposal> {
         .proposals
 }
 
-async fn click_proposal(bot: &TestBot, user: &str, action: &str, t: &OpenedTrouble, n: usize) {
-    let payload = button_payload_to(
-        &bot.slack.response_url(&format!("click-{user}")),
-        user,
-        action,
-        &format!("{}:{n}", t.id),
-        &t.channel,
-    );
-    let r = bot.interaction(&payload).await;
-    assert_eq!(r.status(), 200, "click on {action}");
-}
-
 /// A message the bot posted to `channel` whose text contains `needle`.
 async fn posted(bot: &TestBot, channel: &str, needle: &str) -> serde_json::Value {
     bot.slack

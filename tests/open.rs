@@ -48,12 +48,7 @@ async fn manager_is_pinged_before_the_channel_exists_and_the_dm_later_links_it()
 async fn kickoff_mentions_the_manager_and_every_department_and_is_pinned() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("sev1 +field ACME: defective housings in lot 42").await;
-    let messages = bot.slack.messages_in(&t.channel);
-    let kickoff = messages
-        .iter()
-        .find(|m| m["ts"] == t.kickoff_ts.as_str())
-        .expect("kickoff posted");
-    let text = text_of(kickoff);
+    let text = kickoff_text(&bot, &t);
     assert!(text.contains(&format!("<@{MANAGER}>")), "{text}");
     assert!(
         text.contains("<!subteam^S0QUALITY"),
@@ -515,14 +510,19 @@ async fn the_kickoff_lists_the_departments_as_japanese_reads_them() {
     ))
     .await;
     let t = bot.open_ready("sev1 +field ACME: ハウジング割れ").await;
+    let text = kickoff_text(&bot, &t);
+    assert!(
+        text.contains("関係部門: <!subteam^S0FIELD>（Field Service）、<!subteam^S0QUALITY>（Quality Assurance）"),
+        "{text}"
+    );
+}
+
+/// The kickoff message as posted: its text and blocks.
+fn kickoff_text(bot: &TestBot, t: &OpenedTrouble) -> String {
     let messages = bot.slack.messages_in(&t.channel);
     let kickoff = messages
         .iter()
         .find(|m| m["ts"] == t.kickoff_ts.as_str())
         .expect("kickoff posted");
-    let text = text_of(kickoff);
-    assert!(
-        text.contains("関係部門: <!subteam^S0FIELD>（Field Service）、<!subteam^S0QUALITY>（Quality Assurance）"),
-        "{text}"
-    );
+    text_of(kickoff)
 }

@@ -899,3 +899,15 @@ pub fn home_button_payload(user: &str, action_id: &str, value: &str) -> Value {
         "actions": [{"action_id": action_id, "block_id": "b", "value": value, "type": "button", "action_ts": format!("1.{}", unique())}],
     })
 }
+
+/// `user` clicks `action` (`proposal_approve`, `proposal_reject`) on proposal `n` of trouble `t`.
+pub async fn click_proposal(bot: &TestBot, user: &str, action: &str, t: &OpenedTrouble, n: usize) {
+    let payload = button_payload_to(
+        &bot.slack.response_url(&format!("click-{user}")),
+        user,
+        action,
+        &format!("{}:{n}", t.id),
+        &t.channel,
+    );
+    assert_eq!(bot.interaction(&payload).await.status(), 200, "click on {action}");
+}
