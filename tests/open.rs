@@ -526,3 +526,25 @@ fn kickoff_text(bot: &TestBot, t: &OpenedTrouble) -> String {
         .expect("kickoff posted");
     text_of(kickoff)
 }
+
+/// A Japanese input method types the options full-width: `ｓｅｖ１ ＋quality` still brings the
+/// severity's people in rather than becoming part of the customer's name, and `開始 3` typed in
+/// the trouble's channel starts stage 3 instead of opening another trouble.
+#[tokio::test]
+async fn full_width_options_open_as_typed_and_kaishi_starts_a_stage() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ｓｅｖ１ ＋field ACME：ハウジング割れ").await;
+    let opened = trouble(&bot, &t.id);
+    assert_eq!(opened.severity.level(), 1);
+    assert_eq!(opened.customer, "ACME");
+    assert_eq!(opened.departments, ["field"]);
+    let text = kickoff_text(&bot, &t);
+    assert!(
+        text.contains("<!subteam^S0FIELD>") && text.contains("<!subteam^S0QUALITY>"),
+        "{text}"
+    );
+
+    let answer = bot.command_text(SALES, &t.channel, "開始 3 原因調査に着手").await;
+    assert!(answer.contains("Stage 3"), "{answer}");
+    assert_eq!(bot.store().trouble_count(), 1, "nothing else opened");
+}

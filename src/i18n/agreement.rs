@@ -291,7 +291,7 @@ pub fn reply_text(l: Locale, r: &AgreementReply) -> String {
             match approver {
                 Some(a) => tr!(
                     l,
-                    format!("{what}提案 #{n} として記録しました。{} の承認待ちです。", user(a)),
+                    format!("{what}提案 #{n} として記録しました。{}の承認待ちです。", user(a)),
                     format!("{what} as proposal #{n}; it waits for {}'s approval.", user(a))
                 ),
                 None => tr!(

@@ -167,7 +167,7 @@ fn proposal_row(l: Locale, d: &ManagerDigest, w: &Waiting) -> String {
     );
     let who = match &w.approver {
         Some(u) if *u == d.manager => tr!(l, "*あなた*の承認待ち", "waiting for *you*").to_string(),
-        Some(u) => tr!(l, format!("<@{u}> の承認待ち"), format!("waiting for <@{u}>")),
+        Some(u) => tr!(l, format!("<@{u}>の承認待ち"), format!("waiting for <@{u}>")),
         None => tr!(l, "承認できる上司が未指名", "no manager named to approve it").to_string(),
     };
     let why = if w.proposal.crossed.is_empty() {

@@ -99,20 +99,20 @@ fn when_error(l: Locale, text: &str, e: &WhenError) -> String {
     match e {
         WhenError::InPast => tr!(
             l,
-            format!("`{text}` は過去の時刻です。これからの時刻を指定してください。"),
-            format!("`{text}` is in the past; promise a time that is still ahead.")
+            format!("`{text}` は過去の時刻です。これからの時刻を指定してください。何も記録していません。"),
+            format!("`{text}` is in the past; promise a time that is still ahead. Nothing was recorded.")
         ),
         WhenError::TooFar { days } => tr!(
             l,
-            format!("`{text}` は{days}日より先です。約束できるのは{days}日以内です。それまでに一度、途中経過を伝えてください。"),
-            format!("`{text}` is more than {days} days ahead. A promise may reach at most {days} days; give the customer an interim update before then.")
+            format!("`{text}` は{days}日より先です。約束できるのは{days}日以内です。それまでに一度、途中経過を伝えてください。何も記録していません。"),
+            format!("`{text}` is more than {days} days ahead. A promise may reach at most {days} days; give the customer an interim update before then. Nothing was recorded.")
         ),
         WhenError::Unrecognised => tr!(
             l,
             format!(
-                "`{text}` を時刻として読めません。`15:00`、`明日 10:00`、`2h`、`mon 9:00` のように入力してください。"
+                "`{text}` を時刻として読めません。`15:00`、`明日 10:00`、`2時間後`、`月曜 10:00` のように入力してください。何も記録していません。"
             ),
-            format!("`{text}` is not a time I can read. Try `15:00`, `tomorrow 10:00`, `2h` or `mon 9:00`.")
+            format!("`{text}` is not a time I can read. Try `15:00`, `tomorrow 10:00`, `2h` or `mon 9:00`. Nothing was recorded.")
         ),
     }
 }
@@ -173,7 +173,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
         Reply::NotAllowed { act, who } => not_allowed(l, *act, who),
         Reply::ManagerReportsToOwner { manager, owner } => tr!(
             l,
-            format!("<@{manager}> は設定上 <@{owner}> の部下のため、このトラブルの上司にはなれません。<@{owner}> より上の人を指名してください。"),
+            format!("<@{manager}>は設定上 <@{owner}>の部下のため、このトラブルの上司にはなれません。<@{owner}>より上の人を指名してください。"),
             format!("<@{manager}> reports to <@{owner}> (in `[org]`), so cannot be the manager of their trouble. Name someone above <@{owner}>.")
         ),
         Reply::OwnerCannotBeManager => tr!(
@@ -192,7 +192,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             let who = super::messages::participants_list(added, depts);
             tr!(
                 l,
-                format!("{who} を参加者に追加し、チャンネルに招待しました。"),
+                format!("{who}を参加者に追加し、チャンネルに招待しました。"),
                 format!("Added {who} as participants and invited them to the channel.")
             )
         }
@@ -291,7 +291,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
         }
         Reply::NobodyAboveNewOwner { to } => tr!(
             l,
-            format!("<@{to}> の上に確認できる人がいないため、担当にできません。先に `/trouble manager @…` で上司を指名してから担当を変更してください。"),
+            format!("<@{to}>の上に確認できる人がいないため、担当にできません。先に `/trouble manager @…` で上司を指名してから担当を変更してください。"),
             format!("<@{to}> cannot own this trouble: nobody would be left above them to acknowledge it. Name a manager with `/trouble manager @…` first, then hand it over.")
         ),
         Reply::ManagerChanged { to } => tr!(

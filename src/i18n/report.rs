@@ -698,7 +698,7 @@ pub fn history_text(l: Locale, config: &Config, customer: &str, troubles: &[Trou
     }
     let mut out = tr!(
         l,
-        format!("*{} のトラブル履歴（{}件）*\n", inline(customer), troubles.len()),
+        format!("*{}のトラブル履歴（{}件）*\n", inline(customer), troubles.len()),
         format!(
             "*History with {} ({})*\n",
             inline(customer),

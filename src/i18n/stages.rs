@@ -769,19 +769,23 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
         },
         StepReply::ActionNotAllowed { verify: true, who } => match who {
             Who::Participants { chain, departments, .. } => {
-                let depts = departments
-                    .iter()
-                    .map(|d| format!("`+{d}`"))
-                    .collect::<Vec<_>>()
-                    .join(" ");
                 let chain = if chain.is_empty() {
                     tr!(l, "上司", "the manager chain").to_string()
                 } else {
                     super::chain_text(l, chain)
                 };
+                if departments.is_empty() {
+                    // No department takes part: no empty brackets, and how to bring one in.
+                    return tr!(
+                        l,
+                        format!("対策を検証できるのは {chain}と、このトラブルの部門のメンバーだけです（部門は `/trouble add +部門` で加えられます）。"),
+                        format!("Only {chain} or members of this trouble's departments can verify an action (add one with `/trouble add +dept`).")
+                    );
+                }
+                let depts = super::listed(l, departments.iter().map(|d| format!("`+{d}`")));
                 tr!(
                     l,
-                    format!("対策を検証できるのは {chain} と、このトラブルの部門（{depts}）のメンバーだけです。"),
+                    format!("対策を検証できるのは {chain}と、このトラブルの部門（{depts}）のメンバーだけです。"),
                     format!("Only {chain} or members of this trouble's departments ({depts}) can verify an action.")
                 )
             }

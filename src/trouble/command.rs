@@ -220,7 +220,8 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
     // A Japanese input method may type the word full-width (`ｓｔａｔｕｓ`).
     match super::money::fold_width(word).to_lowercase().as_str() {
         "" | "help" | "ヘルプ" => Ok(Command::Help),
-        "open" | "起票" | "開始" => {
+        // Not `開始`: it reads "start", and in a trouble's channel `開始 3` must not open another.
+        "open" | "起票" => {
             if rest.is_empty() {
                 Ok(Command::OpenModal)
             } else {
@@ -242,8 +243,8 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
             Ok(n) => Err(UsageError::NextTakesNoStage(n)),
             Err(_) => Ok(Command::Next(rest.to_string())),
         },
-        "done" => parse_stage(rest, "done").map(|(n, note)| Command::Done(n, note)),
-        "start" => parse_stage(rest, "start").map(|(n, note)| Command::Start(n, note)),
+        "done" | "完了" => parse_stage(rest, "done").map(|(n, note)| Command::Done(n, note)),
+        "start" | "開始" | "着手" => parse_stage(rest, "start").map(|(n, note)| Command::Start(n, note)),
         "update" | "報告" => parse_update(rest),
         "note" | "メモ" => needs_text(rest, "note").map(Command::Note),
         "split" => parse_split(rest),
@@ -259,15 +260,18 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         "sev" | "severity" => parse_severity(rest),
         // `sev1`, as `open` teaches it, is `sev 1`.
         w if w.starts_with("sev") && w.len() > 3 && rest.is_empty() => parse_severity(word),
-        "close" => {
+        "close" | "クローズ" => {
             let (first, reason) = split_word(rest);
-            if first.eq_ignore_ascii_case("force") {
+            if matches!(
+                super::money::fold_width(first).to_lowercase().as_str(),
+                "force" | "強制"
+            ) {
                 needs_text(reason.trim(), "close force").map(Command::CloseForce)
             } else {
                 Ok(Command::Close(rest.to_string()))
             }
         }
-        "report" | "報告書" if rest.eq_ignore_ascii_case("8d") => Ok(Command::Report8d),
+        "report" | "報告書" if super::money::fold_width(rest).eq_ignore_ascii_case("8d") => Ok(Command::Report8d),
         "report" | "報告書" if rest.is_empty() => Ok(Command::Report),
         "report" | "報告書" => Err(UsageError::BadReport(truncate(rest, 40))),
         "agreed" | "合意" => super::approval::parse_agreed(rest),
@@ -394,19 +398,32 @@ fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
     let mut remaining = rest.trim();
     // Options come first; the first word that is not an option starts the customer name.
     loop {
-        let (word, after) = split_word_or_mention(remaining);
-        let lower = word.to_lowercase();
-        if let Some(n) = lower
-            .strip_prefix("sev")
-            .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-        {
+        let (word, mut after) = split_word_or_mention(remaining);
+        // An input method types `ｓｅｖ１` and `＋quality` full-width; read as half-width, they
+        // are options, not the start of the customer's name (which would lose the severity).
+        let folded = super::money::fold_width(word);
+        let lower = folded.to_lowercase();
+        let digits = |n: &str| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit());
+        // `sev 1`, as the severity command takes it.
+        let spaced = (lower == "sev")
+            .then(|| split_word(after.trim_start()))
+            .map(|(n, rest)| (super::money::fold_width(n), rest))
+            .filter(|(n, _)| digits(n));
+        let level = match spaced {
+            Some((n, rest)) => {
+                after = rest;
+                Some(n)
+            }
+            None => lower.strip_prefix("sev").filter(|n| digits(n)).map(str::to_string),
+        };
+        if let Some(n) = level {
             severity = Some(
                 n.parse::<Severity>()
                     .map_err(|_| UsageError::BadSeverity(word.to_string()))?,
             );
         } else if word.starts_with("<@") && word.ends_with('>') {
             manager = Some(parse_user(word).ok_or(UsageError::NeedsUser("open"))?);
-        } else if let Some(dept) = word
+        } else if let Some(dept) = folded
             .strip_prefix('+')
             .filter(|d| !d.is_empty() && !d.contains([':', '：']))
         {
@@ -481,24 +498,14 @@ fn parse_stage(rest: &str, sub: &'static str) -> Result<(StageId, String), Usage
 }
 
 fn parse_update(rest: &str) -> Result<Command, UsageError> {
-    // The marker is found in the text itself (not in a lower-cased copy, whose byte offsets
-    // differ once a character like `İ` changes length), ignoring ASCII case.
-    let marker = rest.char_indices().find_map(|(i, _)| {
-        ["next:", "next：", "次回:", "次回："]
-            .iter()
-            .find(|m| rest[i..].get(..m.len()).is_some_and(|s| s.eq_ignore_ascii_case(m)))
-            .map(|m| (i, m.len()))
-    });
-    let (text, next) = match marker {
-        Some((i, len)) => (rest[..i].trim(), Some(rest[i + len..].trim().to_string())),
-        None => (rest, None),
-    };
+    let (text, next) =
+        super::facts::split_marker(rest, &["next:", "next：", "次回連絡:", "次回連絡：", "次回:", "次回："]);
     if text.is_empty() {
         return Err(UsageError::NeedsText("update"));
     }
     Ok(Command::Update {
         text: text.to_string(),
-        next: next.filter(|n| !n.is_empty()),
+        next: next.filter(|n| !n.is_empty()).map(str::to_string),
     })
 }
 
@@ -653,6 +660,71 @@ mod tests {
         ] {
             assert_eq!(addressed_trouble(text), id.map(TroubleId::new), "{text}");
         }
+    }
+
+    /// What a Japanese input method types, read as meant (each of these once stored something else).
+    #[test]
+    fn japanese_input_method_forms_read_as_meant() {
+        use super::super::facts::{FactKey, Step};
+        for text in [
+            "open sev１ ＋quality ACME：lid",
+            "open ｓｅｖ　１ +quality ACME: lid",
+            "open sev 1 +quality ACME: lid",
+        ] {
+            let Ok(Command::Open(r)) = parse(text) else {
+                panic!("{text}")
+            };
+            assert_eq!(r.severity, Some(Severity::new(1)), "{text}");
+            assert_eq!(r.departments, ["quality"], "{text}");
+            assert_eq!(r.customer, "ACME", "{text}");
+        }
+        assert_eq!(
+            parse("開始 3 原因調査").unwrap(),
+            Command::Start(StageId::Cause, "原因調査".into())
+        );
+        assert_eq!(parse("着手 ３").unwrap(), Command::Start(StageId::Cause, String::new()));
+        assert_eq!(parse("完了 ２").unwrap(), Command::Done(StageId::Scope, String::new()));
+        assert_eq!(
+            parse("update 謝罪済み 次回連絡：15:00").unwrap(),
+            Command::Update {
+                text: "謝罪済み".into(),
+                next: Some("15:00".into())
+            }
+        );
+        assert_eq!(
+            parse("クローズ 強制 取り下げ").unwrap(),
+            Command::CloseForce("取り下げ".into())
+        );
+        assert_eq!(
+            parse("close ｆｏｒｃｅ 取り下げ").unwrap(),
+            Command::CloseForce("取り下げ".into())
+        );
+        assert_eq!(parse("report ８Ｄ").unwrap(), Command::Report8d);
+        for text in ["fact 品番：HX-300", "fact 品番: HX-300", "fact 型番 HX-300"] {
+            assert_eq!(
+                parse(text).unwrap(),
+                Command::Step(Step::Facts(vec![(FactKey::Part, "HX-300".into())])),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            parse("cause 発生原因：金型温度 流出原因：目視のみ").unwrap(),
+            Command::Step(Step::Cause {
+                text: "金型温度".into(),
+                escape: Some("目視のみ".into())
+            })
+        );
+        for text in ["scope ｃｈｅｃｋ 1", "scope 確認済み 1"] {
+            assert_eq!(
+                parse(text).unwrap(),
+                Command::Step(Step::ScopeCheck(1, String::new())),
+                "{text}"
+            );
+        }
+        use super::super::money::{parse_payer, Payer};
+        assert_eq!(parse_payer("当社負担"), Some(Payer::Ours));
+        assert_eq!(parse_payer("お客様負担"), Some(Payer::Customer));
+        assert_eq!(parse_payer("先方"), Some(Payer::Customer));
     }
 
     #[test]

@@ -63,11 +63,11 @@ impl FactKey {
     ];
 
     pub fn parse(word: &str) -> Option<FactKey> {
-        Some(match word.to_lowercase().as_str() {
-            "part" | "品番" | "部品" => FactKey::Part,
-            "lot" | "lots" | "ロット" => FactKey::Lot,
-            "qty" | "quantity" | "数量" => FactKey::Qty,
-            "occurred" | "when" | "発生" | "発生日時" => FactKey::Occurred,
+        Some(match super::money::fold_width(word).to_lowercase().as_str() {
+            "part" | "品番" | "部品" | "型番" => FactKey::Part,
+            "lot" | "lots" | "ロット" | "ロット番号" | "ロットno" | "ロットno." => FactKey::Lot,
+            "qty" | "quantity" | "数量" | "個数" | "不良数" => FactKey::Qty,
+            "occurred" | "when" | "発生" | "発生日" | "発生日時" => FactKey::Occurred,
             "found" | "where" | "発見" | "発見場所" => FactKey::Found,
             "symptom" | "症状" | "現象" => FactKey::Symptom,
             _ => return None,
@@ -314,12 +314,20 @@ pub fn parse(word: &str, rest: &str) -> Option<Result<Step, UsageError>> {
 }
 
 fn parse_fact_pair(rest: &str, sub: &'static str) -> Result<(FactKey, String), UsageError> {
-    let (key, value) = split_word(rest);
+    let (word, value) = split_word(rest);
+    // `品番：HX-300` and `part: HX-300`, as the options are written (`担当:`), read as `品番 HX-300`.
+    let (key, value) = match word.find([':', '：']) {
+        Some(i) => {
+            let inline = word[i..].trim_start_matches([':', '：']);
+            (&word[..i], format!("{inline} {value}").trim().to_string())
+        }
+        None => (word, value.to_string()),
+    };
     let key = FactKey::parse(key).ok_or(UsageError::BadFact(sub))?;
     if value.is_empty() {
         return Err(UsageError::BadFact(sub));
     }
-    Ok((key, value.to_string()))
+    Ok((key, value))
 }
 
 fn parse_fact(rest: &str) -> Result<Step, UsageError> {
@@ -356,7 +364,9 @@ fn parse_return(rest: &str) -> Result<Step, UsageError> {
 
 fn parse_scope(rest: &str) -> Result<Step, UsageError> {
     let (first, after) = split_word(rest);
-    if first.eq_ignore_ascii_case("check") || first == "確認" {
+    // `ｃｈｅｃｋ` or `確認済み` must not add a scope line named so, which would hold stage 2.
+    let first = super::money::fold_width(first).to_lowercase();
+    if matches!(first.as_str(), "check" | "確認" | "確認済み" | "確認済") {
         let (n, note) = split_word(after);
         return Ok(Step::ScopeCheck(number(n, "scope check")?, note.to_string()));
     }
@@ -381,7 +391,17 @@ pub fn split_marker<'a>(text: &'a str, markers: &[&str]) -> (&'a str, Option<&'a
 }
 
 fn parse_cause(rest: &str) -> Result<Step, UsageError> {
-    let (text, escape) = split_marker(rest, &["escape:", "escape：", "流出:", "流出："]);
+    // Longest first: `流出原因：` as the 8D names it, before `流出:`.
+    let (text, escape) = split_marker(
+        rest,
+        &["escape:", "escape：", "流出原因:", "流出原因：", "流出:", "流出："],
+    );
+    // `発生原因：…` labels the cause itself, as the 8D does.
+    let text = ["発生原因:", "発生原因："]
+        .iter()
+        .find_map(|l| text.strip_prefix(l))
+        .unwrap_or(text)
+        .trim();
     if text.is_empty() {
         return Err(UsageError::NeedsText("cause"));
     }

@@ -81,9 +81,12 @@ pub enum Payer {
 /// `ours` / `us` / `当社` / `弊社`, `customer` / `お客様` / `顧客`, `other` / `他社` / `third party`.
 pub fn parse_payer(text: &str) -> Option<Payer> {
     let t = fold_width(text).trim().to_lowercase();
-    match t.as_str() {
+    // `当社負担`, as the status writes a cost's payer, reads as `当社`.
+    match t.strip_suffix("負担").unwrap_or(&t) {
         "ours" | "our" | "us" | "we" | "当社" | "弊社" | "自社" => Some(Payer::Ours),
-        "customer" | "client" | "theirs" | "お客様" | "お客さま" | "顧客" | "客先" => Some(Payer::Customer),
+        "customer" | "client" | "theirs" | "お客様" | "お客さま" | "顧客" | "客先" | "先方" => {
+            Some(Payer::Customer)
+        }
         "other" | "others" | "third" | "third-party" | "他社" | "その他" | "第三者" => Some(Payer::Other),
         _ => None,
     }
