@@ -107,6 +107,10 @@ impl Engine<'_> {
             .with_timezone(&self.app.config.policy.timezone)
             .format("%Y%m%d")
             .to_string();
+        let request = OpenRequest {
+            customer: crate::trouble::customer::without_honorific(&request.customer).to_string(),
+            ..request
+        };
         // The customer's history goes to the core with the request (principle 3: the balance).
         let aliases = &self.app.config.policy.customers;
         let past = self

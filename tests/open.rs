@@ -548,3 +548,19 @@ async fn full_width_options_open_as_typed_and_kaishi_starts_a_stage() {
     assert!(answer.contains("Stage 3"), "{answer}");
     assert_eq!(bot.store().trouble_count(), 1, "nothing else opened");
 }
+
+/// `ACME様` is how a rep writes a customer, out of habit: the trouble keeps `ACME` (the bot adds
+/// 様 itself where Japanese wants it), so it is filed with ACME's earlier troubles; a customer
+/// typed full-width still names the channel.
+#[tokio::test]
+async fn a_customer_typed_with_its_honorific_is_the_same_customer() {
+    let bot = spawn_bot().await;
+    let first = bot.open_ready("ACME: lid cracked").await;
+    let second = bot.open_ready("ACME様：ハウジング割れ").await;
+    assert_eq!(trouble(&bot, &second.id).customer, "ACME");
+    let history = bot.command_text(SALES, ORIGIN, "history ACME").await;
+    assert!(history.contains(&first.id) && history.contains(&second.id), "{history}");
+    let third = bot.open_ready("ＡＣＭＥ御中：梱包破損").await;
+    let name = trouble(&bot, &third.id).channel_name.expect("a channel name");
+    assert!(name.ends_with("-acme"), "{name}");
+}

@@ -96,6 +96,19 @@ const COMPANY_FORMS: &[&str] = &[
     "gmbh",
 ];
 
+/// The customer's name as a trouble keeps it: without the honorific a rep adds out of habit
+/// (`ACME様`, `ACME御中`), which the bot adds itself where Japanese wants it (`ACME様との過去の
+/// トラブル`) and which would file the customer apart from the ACME of earlier troubles.
+pub fn without_honorific(name: &str) -> &str {
+    let trimmed = name.trim();
+    ["御中", "様"]
+        .iter()
+        .find_map(|h| trimmed.strip_suffix(h))
+        .map(str::trim_end)
+        .filter(|rest| !rest.is_empty())
+        .unwrap_or(trimmed)
+}
+
 /// The key a customer's troubles are filed under: width and case folded, company forms and
 /// punctuation dropped. The spelling as typed is kept on the trouble for display.
 pub fn normalize(name: &str) -> String {
@@ -137,6 +150,20 @@ impl AliasKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_honorific_a_rep_adds_is_not_part_of_the_name() {
+        for (typed, kept) in [
+            ("ACME様", "ACME"),
+            ("株式会社ACME 様", "株式会社ACME"),
+            ("ACME御中", "ACME"),
+            ("ACME", "ACME"),
+            // Nothing but the honorific: kept, rather than a trouble with no customer.
+            ("様", "様"),
+        ] {
+            assert_eq!(without_honorific(typed), kept, "{typed}");
+        }
+    }
 
     #[test]
     fn spellings_of_one_company_share_a_key() {

@@ -6,7 +6,8 @@ use super::*;
 pub fn channel_name(prefix: &str, id: &TroubleId, customer: &str, attempt: u32) -> String {
     let mut slug = String::new();
     // `&amp;` in Slack's text is one `&`, not a word "amp".
-    for c in crate::trouble::markup::unescape(customer).chars() {
+    // `ＡＣＭＥ` typed full-width names the channel as `ACME` would.
+    for c in crate::trouble::money::fold_width(&crate::trouble::markup::unescape(customer)).chars() {
         if c.is_ascii_alphanumeric() {
             slug.push(c.to_ascii_lowercase());
         } else if !slug.is_empty() && !slug.ends_with('-') {
