@@ -427,3 +427,23 @@ async fn outside_business_hours_nothing_is_posted() {
         "the nudge goes out on Wednesday"
     );
 }
+
+/// A rep promises a day, not an hour (`next: 明日中`, `next: 金曜`): the promise falls due at the
+/// close of that business day, rather than the whole update being refused.
+#[tokio::test]
+async fn a_promise_of_a_day_alone_falls_due_at_its_close() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let answer = bot
+        .command_text(SALES, &t.channel, "update 謝罪済み、代替品を手配中 次回：明日中")
+        .await;
+    // The test clock starts on Monday 2026-11-30 in Tokyo: tomorrow's close is 18:00.
+    assert!(answer.contains("2026-12-01 18:00"), "{answer}");
+    let stored = trouble(&bot, &t.id);
+    assert_eq!(stored.customer_updates.len(), 1);
+    let local = stored
+        .promised_next()
+        .expect("a promise")
+        .with_timezone(&chrono_tz::Asia::Tokyo);
+    assert_eq!(local.format("%Y-%m-%d %H:%M").to_string(), "2026-12-01 18:00");
+}

@@ -121,6 +121,15 @@ pub(super) fn parse_action(rest: &str) -> Result<Step, UsageError> {
 
 /// The options may come in any order around the text: `owner:<@U>` (one mention), `due:` and
 /// `check:` (one word, or a date and a time such as `12/10 15:00`).
+/// `17:00`, `１７：００`, `15時`, `15時30分`, `15時半`: a time that follows a date option.
+fn looks_like_a_time(word: &str) -> bool {
+    let w = super::money::fold_width(word);
+    w.starts_with(|c: char| c.is_ascii_digit())
+        && (w.contains(':') || w.contains('時'))
+        && w.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ':' | '時' | '分' | '半'))
+}
+
 pub fn parse_new_action(kind: ActionKind, text: &str) -> Result<NewAction, UsageError> {
     parse_options(kind, text, ("action", "action … owner:"))
 }
@@ -171,10 +180,7 @@ fn parse_options(
         }
         // A time after a date belongs to it.
         if !option.starts_with("owner") && !option.starts_with("担当") {
-            if let Some(next) = words
-                .get(i + 1)
-                .filter(|n| n.contains(':') && n.chars().all(|c| c.is_ascii_digit() || c == ':'))
-            {
+            if let Some(next) = words.get(i + 1).filter(|n| looks_like_a_time(n)) {
                 value = format!("{value} {next}");
                 i += 1;
             }
@@ -512,6 +518,27 @@ mod tests {
                     owner: Some(UserId::new("U3")),
                     due: Some("12/20".into()),
                     check: Some("2027-03-04".into()),
+                }),
+            ),
+            (
+                // A time typed after the date, full-width or in 時, belongs to it.
+                "選別 期限:12/20 １７：００",
+                Ok(NewAction {
+                    kind: ActionKind::Interim,
+                    text: "選別".into(),
+                    owner: None,
+                    due: Some("12/20 １７：００".into()),
+                    check: None,
+                }),
+            ),
+            (
+                "選別 期限:12月20日 15時",
+                Ok(NewAction {
+                    kind: ActionKind::Interim,
+                    text: "選別".into(),
+                    owner: None,
+                    due: Some("12月20日 15時".into()),
+                    check: None,
                 }),
             ),
             ("owner:bob fix it", Err(UsageError::NeedsUser("action … owner:"))),

@@ -104,8 +104,18 @@ pub fn parse_due(
 ) -> Result<DateTime<Utc>, DueError> {
     let folded = fold_width(text).trim().to_lowercase();
     let today = local_date(tz, now);
-    let day = if let Some(n) = folded.strip_prefix('+') {
-        let n = n.trim_end_matches(['d', '日']).trim_end_matches("営業");
+    // `+3d`, `+3営業日`, and `3営業日` or `3営業日後` as Japanese says it.
+    let business = folded.strip_prefix('+').or_else(|| {
+        folded
+            .trim_end_matches('後')
+            .strip_suffix("営業日")
+            .map(|_| folded.as_str())
+    });
+    let day = if let Some(n) = business {
+        let n = n
+            .trim_end_matches('後')
+            .trim_end_matches(['d', '日'])
+            .trim_end_matches("営業");
         let n: u32 = n.parse().map_err(|_| DueError::Unrecognised)?;
         Some(business_days_after(schedule, today, n.min(3_660)))
     } else {
@@ -128,6 +138,30 @@ pub fn parse_due(
 }
 
 fn date_of(text: &str, today: NaiveDate) -> Option<NaiveDate> {
+    // `12/20まで`, `12/20(日)`, `12月20日（日）`: the "by" and the weekday in brackets say
+    // nothing the date does not.
+    let text = text.trim_end_matches("まで").trim_end();
+    let text = match text.strip_suffix(')').and_then(|t| t.rfind('(').map(|i| &t[..i])) {
+        Some(date) if !date.is_empty() => date.trim_end(),
+        _ => text,
+    };
+    match text {
+        "today" | "今日" | "本日" => return Some(today),
+        "tomorrow" | "明日" => return Some(today + Days::new(1)),
+        "明後日" => return Some(today + Days::new(2)),
+        _ => {}
+    }
+    // `来週金曜`: that weekday in the week after this one.
+    if let Some(w) = text.strip_prefix("来週").and_then(weekday) {
+        let mut day = today + Days::new(1);
+        while day.weekday() != Weekday::Mon {
+            day = day + Days::new(1);
+        }
+        while day.weekday() != w {
+            day = day + Days::new(1);
+        }
+        return Some(day);
+    }
     if let Some(w) = weekday(text) {
         let mut day = today + Days::new(1);
         while day.weekday() != w {
@@ -237,6 +271,19 @@ mod tests {
             ("someday", Some(&h), Err(DueError::Unrecognised)),
             ("2026-13-01", Some(&h), Err(DueError::Unrecognised)),
             ("+xd", Some(&h), Err(DueError::Unrecognised)),
+            // As a Japanese rep writes a due date.
+            ("明日", Some(&h), Ok(jst(2026, 12, 1, 18, 0))),
+            ("本日", Some(&h), Ok(jst(2026, 11, 30, 18, 0))),
+            ("明後日", Some(&h), Ok(jst(2026, 12, 2, 18, 0))),
+            ("12/20(日)", Some(&h), Ok(jst(2026, 12, 20, 18, 0))),
+            ("12月20日（日）", Some(&h), Ok(jst(2026, 12, 20, 18, 0))),
+            ("12/20まで", Some(&h), Ok(jst(2026, 12, 20, 18, 0))),
+            // Today is Monday 11-30: next week's Friday, not this one.
+            ("来週金曜", Some(&h), Ok(jst(2026, 12, 11, 18, 0))),
+            ("３営業日", Some(&h), Ok(jst(2026, 12, 4, 18, 0))),
+            ("3営業日後", Some(&h), Ok(jst(2026, 12, 4, 18, 0))),
+            ("12/20 １７：００", Some(&h), Ok(jst(2026, 12, 20, 17, 0))),
+            ("12月20日 15時", Some(&h), Ok(jst(2026, 12, 20, 15, 0))),
         ];
         for (text, schedule, expected) in cases {
             assert_eq!(&parse_due(text, now(), TZ, *schedule), expected, "{text}");

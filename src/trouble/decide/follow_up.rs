@@ -5,11 +5,30 @@ use super::*;
 /// A promise to the customer may reach at most this far ahead.
 pub const MAX_PROMISE_DAYS: u32 = 14;
 
+/// When a promise falls due: a time (`15:00`, `明日 10:00`, `2h`), or a day alone (`明日`,
+/// `明日中`, `金曜`, `12/20`), which a rep keeps by the close of that business day, as an
+/// action's due date is read.
+fn promised_by(text: &str, now: DateTime<Utc>, policy: &Policy) -> Result<DateTime<Utc>, WhenError> {
+    match parse_when(text, now, policy.timezone) {
+        Err(WhenError::Unrecognised) => {
+            let day = crate::trouble::money::fold_width(text);
+            let day = day.trim().trim_end_matches('中');
+            crate::trouble::due::parse_due(day, now, policy.timezone, policy.business_hours.as_ref()).map_err(|e| {
+                match e {
+                    crate::trouble::due::DueError::InPast => WhenError::InPast,
+                    crate::trouble::due::DueError::Unrecognised => WhenError::Unrecognised,
+                }
+            })
+        }
+        other => other,
+    }
+}
+
 pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option<String>) -> Reply {
     let now = w.ctx.now;
     let promised = match next {
         None => None,
-        Some(n) => match parse_when(&n, now, w.ctx.policy.timezone) {
+        Some(n) => match promised_by(&n, now, w.ctx.policy) {
             // A promise far ahead would silence every nudge until then.
             Ok(at) if at > now + Duration::days(MAX_PROMISE_DAYS.into()) => {
                 return Reply::BadWhen {
