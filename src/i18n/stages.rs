@@ -627,7 +627,7 @@ pub fn usage_text(l: Locale, e: &UsageError) -> Option<String> {
         ),
         UsageError::BadReturn => tr!(
             l,
-            "`/trouble return requested|shipped|received [qty 数量] [tracking 伝票番号]` の形で入力してください。",
+            "`/trouble return 依頼|発送|受領 [数量 12] [伝票 123-456]`（`requested|shipped|received [qty N] [tracking X]` でも可）の形で入力してください。",
             "Write `/trouble return requested|shipped|received [qty N] [tracking X]`."
         )
         .to_string(),
@@ -912,7 +912,7 @@ pub fn help(l: Locale) -> &'static str {
     tr!(
         l,
         "• `/trouble fact 項目 値`（part / lot / qty / occurred / found / symptom）、`/trouble fact` でフォーム — 事実（5W2H）\n\
-         • `/trouble return requested|shipped|received [qty N] [tracking X]` — 現品回収の状況\n\
+         • `/trouble return 依頼|発送|受領 [数量 N] [伝票 番号]` — 現品回収の状況\n\
          • `/trouble scope 内容` / `scope check N` — 波及範囲（未確認の行があると第2段階は完了できません）\n\
          • `/trouble cause 原因 [流出: 流出原因]` — 原因\n\
          • `/trouble action interim|permanent|prevent 内容 [担当:@人] [期限:12/20] [確認日:効果確認日]` / `action done N` / `action verify N` — 対策（期限の前営業日と超過時に担当者へ通知）\n\

@@ -511,13 +511,17 @@ fn parse_update(rest: &str) -> Result<Command, UsageError> {
 
 pub(super) fn parse_split(rest: &str) -> Result<Command, UsageError> {
     let (numbers, reason) = split_word(rest);
-    let parts: Vec<u32> = super::money::fold_width(numbers)
-        .split('/')
+    // `70/30`, `70:30`, `7対3`; a ratio in tenths (`7:3`, `5対5`) is read as the percentages.
+    let mut parts: Vec<u32> = super::money::fold_width(numbers)
+        .split(['/', ':', '対'])
         .map(|p| p.trim_end_matches('%').parse::<u32>())
         .collect::<Result<_, _>>()
         .map_err(|_| UsageError::BadSplit)?;
     if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| *p > 100) {
         return Err(UsageError::BadSplit);
+    }
+    if parts.iter().sum::<u32>() == 10 && !numbers.contains('%') {
+        parts.iter_mut().for_each(|p| *p *= 10);
     }
     let total: u32 = parts.iter().sum();
     if total != 100 {
@@ -700,6 +704,46 @@ mod tests {
             Command::CloseForce("取り下げ".into())
         );
         assert_eq!(parse("report ８Ｄ").unwrap(), Command::Report8d);
+        for text in ["split 7:3 金型", "split ７対３ 金型", "split 70:30 金型"] {
+            assert_eq!(
+                parse(text).unwrap(),
+                Command::Split {
+                    ours: 70,
+                    customer: 30,
+                    other: 0,
+                    reason: "金型".into()
+                },
+                "{text}"
+            );
+        }
+        use super::super::facts::ReturnState;
+        for (text, state, qty, tracking) in [
+            (
+                "return 受取 数量：１２ 伝票番号 AB-123",
+                ReturnState::Received,
+                Some("12"),
+                Some("AB-123"),
+            ),
+            ("返品 回収依頼済み 数量12", ReturnState::Requested, Some("12"), None),
+            (
+                "return shipped tracking YM-123",
+                ReturnState::Shipped,
+                None,
+                Some("YM-123"),
+            ),
+        ] {
+            assert_eq!(
+                parse(text).unwrap(),
+                Command::Step(Step::Return {
+                    state,
+                    qty: qty.map(Into::into),
+                    tracking: tracking.map(Into::into)
+                }),
+                "{text}"
+            );
+        }
+        // Percentages that add up to 10 are a mistake, not tenths.
+        assert_eq!(parse("split 7%/3%"), Err(UsageError::SplitNotHundred(10)));
         for text in ["fact 品番：HX-300", "fact 品番: HX-300", "fact 型番 HX-300"] {
             assert_eq!(
                 parse(text).unwrap(),

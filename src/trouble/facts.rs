@@ -339,23 +339,39 @@ fn parse_fact(rest: &str) -> Result<Step, UsageError> {
 
 fn parse_return(rest: &str) -> Result<Step, UsageError> {
     let (state, mut rest) = split_word(rest);
-    let state = match state.to_lowercase().as_str() {
-        "requested" | "request" | "依頼" => ReturnState::Requested,
+    // Full-width, and the words the bot's own lines use (`回収依頼済み`, `発送済み`).
+    let state = match super::money::fold_width(state)
+        .to_lowercase()
+        .trim_end_matches("済み")
+        .trim_end_matches('済')
+    {
+        "requested" | "request" | "依頼" | "回収依頼" => ReturnState::Requested,
         "shipped" | "発送" => ReturnState::Shipped,
-        "received" | "受領" | "到着" => ReturnState::Received,
+        "received" | "受領" | "到着" | "受取" | "受け取り" => ReturnState::Received,
         _ => return Err(UsageError::BadReturn),
     };
     let (mut qty, mut tracking) = (None, None);
     while !rest.is_empty() {
-        let (option, after) = split_word(rest);
-        let (value, after) = split_word(after);
+        let (word, after) = split_word(rest);
+        // `数量：12`, `数量12`: the value may follow the option without a space.
+        let folded = super::money::fold_width(word);
+        let option = ["qty", "数量", "tracking", "伝票番号", "伝票"]
+            .into_iter()
+            .find(|o| folded.get(..o.len()).is_some_and(|p| p.eq_ignore_ascii_case(o)))
+            .ok_or(UsageError::BadReturn)?;
+        let inline = folded[option.len()..].trim_start_matches(':');
+        let (value, after) = if inline.is_empty() {
+            let (value, after) = split_word(after);
+            (value.to_string(), after)
+        } else {
+            (inline.to_string(), after)
+        };
         if value.is_empty() {
             return Err(UsageError::BadReturn);
         }
-        match option.to_lowercase().as_str() {
-            "qty" | "数量" => qty = Some(value.to_string()),
-            "tracking" | "伝票" => tracking = Some(value.to_string()),
-            _ => return Err(UsageError::BadReturn),
+        match option {
+            "qty" | "数量" => qty = Some(value),
+            _ => tracking = Some(value),
         }
         rest = after;
     }

@@ -107,7 +107,8 @@ pub fn fold_width(text: &str) -> String {
 /// Parses an amount; None when it names no currency or is not a number (it then stays text).
 pub fn parse_amount(text: &str) -> Option<Money> {
     let folded: String = fold_width(text).chars().filter(|c| !c.is_whitespace()).collect();
-    let mut s = folded.as_str();
+    // `約12万円`: an estimate is still an amount (the text keeps the 約).
+    let mut s = folded.strip_prefix('約').unwrap_or(&folded);
     let mut currency = None;
     let upper = s.to_uppercase();
     for (prefix, c) in [
@@ -143,6 +144,15 @@ pub fn parse_amount(text: &str) -> Option<Money> {
             break;
         }
     }
+    if let Some(yen) = yen_in_man_and_sen(s) {
+        if currency.is_some_and(|c| c != Currency::Jpy) {
+            return None;
+        }
+        return Some(Money {
+            currency: Currency::Jpy,
+            minor: yen,
+        });
+    }
     let (number, man) = match s.strip_suffix('万') {
         Some(n) => (n, true),
         None => (s, false),
@@ -169,6 +179,32 @@ pub fn parse_amount(text: &str) -> Option<Money> {
     }
     let minor: i64 = digits.parse().ok()?;
     Some(Money { currency, minor })
+}
+
+/// Yen written with 万 and 千 inside, as said aloud: `12万5千` (125,000), `12万5000`, `120千`.
+/// None for a plain number or `12万` alone, which the usual reading takes.
+fn yen_in_man_and_sen(s: &str) -> Option<i64> {
+    if !s.contains('千') && !s.trim_end_matches('万').contains('万') {
+        return None;
+    }
+    let (man, rest) = s.split_once('万').unwrap_or(("", s));
+    let (sen, ones) = rest.split_once('千').unwrap_or(("", rest));
+    let part = |p: &str, below: i64| -> Option<i64> {
+        if p.is_empty() {
+            return Some(0);
+        }
+        let n: i64 = p.chars().all(|c| c.is_ascii_digit()).then(|| p.parse().ok())??;
+        (below == 0 || n < below).then_some(n)
+    };
+    let sen_below = if man.is_empty() { 0 } else { 10 };
+    let man = part(man, 0)?;
+    let (sen, ones) = if s.contains('千') {
+        (part(sen, sen_below)?, part(ones, 1000)?)
+    } else {
+        (0, part(ones, 10_000)?)
+    };
+    let yen = man.checked_mul(10_000)?.checked_add(sen * 1000 + ones)?;
+    (yen > 0).then_some(yen)
 }
 
 /// `1,200,000.50` → ("1200000", "50"). Separators must sit every three digits.
@@ -228,6 +264,15 @@ mod tests {
             ("1.5万円", yen(15_000)),
             ("￥１，２００，０００", yen(1_200_000)),
             ("１２０万円", yen(1_200_000)),
+            // As said aloud, and an estimate.
+            ("12万5千円", yen(125_000)),
+            ("12万5000円", yen(125_000)),
+            ("120千円", yen(120_000)),
+            ("約12万円", yen(120_000)),
+            ("¥3万2千", yen(32_000)),
+            ("12万12000円", None),
+            ("12万5千1000円", None),
+            ("$1万5千", None),
             (
                 "$3,000.50",
                 Some(Money {
