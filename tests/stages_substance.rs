@@ -157,8 +157,9 @@ async fn facts_from_the_command_and_the_form_are_stored_and_shown_in_the_status(
         .count();
     assert_eq!(facts_logged, 7, "each fact is a timeline entry (occurred twice)");
 
-    // The form shows the whole list of lots: what it gives back is the list, even alone.
-    let response = bot.interaction(&facts_submission(&t.id, &[("lot", "L42")])).await;
+    // The form shows the whole list of lots: what it gives back is the list, even alone. A lot
+    // typed full-width is the lot typed half-width.
+    let response = bot.interaction(&facts_submission(&t.id, &[("lot", "Ｌ４２")])).await;
     assert_eq!(response.status(), 200);
     let lots = bot
         .paced("the form's lot list stored", || {

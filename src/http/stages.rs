@@ -146,7 +146,7 @@ pub(super) fn facts_in(view: &View) -> Vec<(FactKey, String)> {
         .iter()
         .filter_map(|k| {
             view.input(&format!("fact_{}", k.code()))
-                .map(|v| escape(v.trim()))
+                .map(|v| escape(&k.as_recorded(v.trim())))
                 .filter(|v| !v.is_empty())
                 .map(|v| (*k, v))
         })

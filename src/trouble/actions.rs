@@ -23,12 +23,18 @@ pub enum ActionKind {
 
 impl ActionKind {
     pub fn parse(word: &str) -> Option<ActionKind> {
-        Some(match word.to_lowercase().as_str() {
-            "interim" | "暫定" => ActionKind::Interim,
-            "permanent" | "恒久" => ActionKind::Permanent,
-            "prevent" | "prevention" | "再発防止" => ActionKind::Prevent,
-            _ => return None,
-        })
+        Some(
+            match super::money::fold_width(word)
+                .to_lowercase()
+                .trim_end_matches('策')
+                .trim_end_matches("対")
+            {
+                "interim" | "暫定" => ActionKind::Interim,
+                "permanent" | "恒久" => ActionKind::Permanent,
+                "prevent" | "prevention" | "再発防止" => ActionKind::Prevent,
+                _ => return None,
+            },
+        )
     }
 
     pub fn code(self) -> &'static str {
@@ -164,10 +170,20 @@ fn parse_options(
     while i < words.len() {
         let word = super::money::fold_width(&words[i]);
         let lower = word.to_lowercase();
-        let option = ["owner:", "担当:", "due:", "期限:", "check:", "確認日:"]
-            .iter()
-            .find(|m| lower.starts_with(*m))
-            .copied();
+        let option = [
+            "owner:",
+            "担当:",
+            "due:",
+            "期限:",
+            "期日:",
+            "納期:",
+            "check:",
+            "確認日:",
+            "効果確認:",
+        ]
+        .iter()
+        .find(|m| lower.starts_with(*m))
+        .copied();
         let Some(option) = option else {
             rest.push(words[i].clone());
             i += 1;
@@ -187,7 +203,7 @@ fn parse_options(
         }
         match option {
             "owner:" | "担当:" => owner = Some(parse_user(&value).ok_or(UsageError::NeedsUser(owner_sub))?),
-            "due:" | "期限:" => due = Some(value),
+            "due:" | "期限:" | "期日:" | "納期:" => due = Some(value),
             _ => check = Some(value),
         }
         i += 1;

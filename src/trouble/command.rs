@@ -669,6 +669,7 @@ mod tests {
     /// What a Japanese input method types, read as meant (each of these once stored something else).
     #[test]
     fn japanese_input_method_forms_read_as_meant() {
+        use super::super::actions::ActionKind;
         use super::super::facts::{FactKey, Step};
         for text in [
             "open sev１ ＋quality ACME：lid",
@@ -750,6 +751,29 @@ mod tests {
                 Command::Step(Step::Facts(vec![(FactKey::Part, "HX-300".into())])),
                 "{text}"
             );
+        }
+        for (text, key, value) in [
+            ("fact lot Ｌ４２", FactKey::Lot, "L42"),
+            ("fact part ＨＸ－２００", FactKey::Part, "HX-200"),
+            ("fact 数量 １２０個", FactKey::Qty, "120個"),
+            // Only a code's characters fold: a full-width bracket never becomes a Slack token.
+            ("fact part ＜!channel＞", FactKey::Part, "＜!channel＞"),
+            ("fact symptom ＨＸ割れ", FactKey::Symptom, "ＨＸ割れ"),
+        ] {
+            assert_eq!(
+                parse(text).unwrap(),
+                Command::Step(Step::Facts(vec![(key, value.into())])),
+                "{text}"
+            );
+        }
+        for (text, kind) in [
+            ("action 暫定対策 選別", ActionKind::Interim),
+            ("対策 恒久対策 金型交換", ActionKind::Permanent),
+        ] {
+            let Ok(Command::Step(Step::Action(a))) = parse(text) else {
+                panic!("{text}")
+            };
+            assert_eq!(a.kind, kind, "{text}");
         }
         assert_eq!(
             parse("cause 発生原因：金型温度 流出原因：目視のみ").unwrap(),

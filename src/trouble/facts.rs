@@ -74,6 +74,26 @@ impl FactKey {
         })
     }
 
+    /// A value as the record keeps it: a part number, lot or quantity typed full-width
+    /// (`ＨＸ－２００`, `Ｌ４２`) is the one typed half-width, so a lot is one lot whichever way
+    /// it was typed (and an earlier trouble's lot is recognised). Only letters, digits and the
+    /// separators a code holds are folded: `＜` stays text, never a Slack token.
+    pub fn as_recorded(self, value: &str) -> String {
+        match self {
+            FactKey::Part | FactKey::Lot | FactKey::Qty => value
+                .chars()
+                .map(|c| match c {
+                    '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '－' | '／' | '．' | '，' | '＿' | '＃' => {
+                        char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+                    }
+                    '\u{3000}' => ' ',
+                    _ => c,
+                })
+                .collect(),
+            FactKey::Occurred | FactKey::Found | FactKey::Symptom => value.to_string(),
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             FactKey::Part => "part",
@@ -327,7 +347,7 @@ fn parse_fact_pair(rest: &str, sub: &'static str) -> Result<(FactKey, String), U
     if value.is_empty() {
         return Err(UsageError::BadFact(sub));
     }
-    Ok((key, value))
+    Ok((key, key.as_recorded(&value)))
 }
 
 fn parse_fact(rest: &str) -> Result<Step, UsageError> {
