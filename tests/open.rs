@@ -504,11 +504,7 @@ async fn a_slip_in_the_command_word_is_answered_with_the_command_meant_and_opens
 /// In Japanese the departments read as a Japanese list: full-width brackets, 、 between them.
 #[tokio::test]
 async fn the_kickoff_lists_the_departments_as_japanese_reads_them() {
-    let bot = spawn_bot_raw(&format!(
-        "{}\n{DEFAULT_SEVERITIES}",
-        BASE_CONFIG.replace("locale = \"en\"", "locale = \"ja\"")
-    ))
-    .await;
+    let bot = spawn_bot_in("ja").await;
     let t = bot.open_ready("sev1 +field ACME: ハウジング割れ").await;
     let text = kickoff_text(&bot, &t);
     assert!(

@@ -508,11 +508,7 @@ fn token_event(kind: &str, bots: &[&str]) -> Value {
 
 #[tokio::test]
 async fn slack_saying_the_token_was_revoked_or_the_app_uninstalled_is_believed_before_any_call_is_refused() {
-    let bot = spawn_bot_raw(&format!(
-        "{}\n{DEFAULT_SEVERITIES}",
-        BASE_CONFIG.replace("locale = \"en\"", "locale = \"ja\"")
-    ))
-    .await;
+    let bot = spawn_bot_in("ja").await;
     bot.slack.wait_for("auth.test", |c| c.outcome == "ok").await;
     // A user's token revoked says nothing of the bot's.
     assert_eq!(bot.event(&token_event("tokens_revoked", &[]), None).await.status(), 200);

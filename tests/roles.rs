@@ -996,8 +996,7 @@ async fn refusals_name_the_manager_chain_one_way_in_both_languages() {
             format!("この対策を完了にできるのは担当の <@U0QA1>さん と {chain_ja}だけです。"),
         ),
     ] {
-        let config = BASE_CONFIG.replace("locale = \"en\"", &format!("locale = \"{locale}\""));
-        let bot = spawn_bot_raw(&format!("{config}\n{DEFAULT_SEVERITIES}")).await;
+        let bot = spawn_bot_in(locale).await;
         let t = bot.open_ready("+quality ACME: housings cracked").await;
         assert_eq!(bot.command_text(SALES, &t.channel, "ack").await, ack);
         bot.command_text(SALES, &t.channel, "action interim Sort stock owner:<@U0QA1>")

@@ -94,6 +94,12 @@ pub async fn spawn_bot_with(extra: &str) -> TestBot {
     spawn_bot_raw(&format!("{BASE_CONFIG}\n{extra}")).await
 }
 
+/// The bot with the shared org and the default severities, speaking `locale` (`ja`, `en`).
+pub async fn spawn_bot_in(locale: &str) -> TestBot {
+    let config = BASE_CONFIG.replace("locale = \"en\"", &format!("locale = \"{locale}\""));
+    spawn_bot_raw(&format!("{config}\n{DEFAULT_SEVERITIES}")).await
+}
+
 /// The bot with exactly this TOML (top-level keys must come before any table).
 pub async fn spawn_bot_raw(config_text: &str) -> TestBot {
     spawn_bot_full(config_text, trouble_bot::http::server::Limits::default()).await
