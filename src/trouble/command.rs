@@ -247,17 +247,17 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         "start" | "開始" | "着手" => parse_stage(rest, "start").map(|(n, note)| Command::Start(n, note)),
         "update" | "報告" => parse_update(rest),
         "note" | "メモ" => needs_text(rest, "note").map(Command::Note),
-        "split" => parse_split(rest),
-        "cost" => parse_cost(rest),
+        "split" | "責任区分" => parse_split(rest),
+        "cost" | "費用" => parse_cost(rest),
         "prevent" => super::actions::parse_prevent(rest).map(Command::Prevent),
         "add" | "追加" => parse_add(rest),
-        "owner" => parse_user(rest)
+        "owner" | "担当" => parse_user(rest)
             .map(Command::Owner)
             .ok_or(UsageError::NeedsUser("owner")),
-        "manager" => parse_user(rest)
+        "manager" | "上司" => parse_user(rest)
             .map(Command::Manager)
             .ok_or(UsageError::NeedsUser("manager")),
-        "sev" | "severity" => parse_severity(rest),
+        "sev" | "severity" | "重大度" => parse_severity(rest),
         // `sev1`, as `open` teaches it, is `sev 1`.
         w if w.starts_with("sev") && w.len() > 3 && rest.is_empty() => parse_severity(word),
         "close" | "クローズ" => {
@@ -276,7 +276,10 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         "report" | "報告書" => Err(UsageError::BadReport(truncate(rest, 40))),
         "agreed" | "合意" => super::approval::parse_agreed(rest),
         "stats" | "統計" if rest.is_empty() => Ok(Command::Stats(None)),
+        // `stats 30日`, as a day count is said in Japanese.
         "stats" | "統計" => super::money::fold_width(rest)
+            .trim_end_matches('日')
+            .trim_end()
             .parse::<u32>()
             .ok()
             .filter(|d| (1..=3660).contains(d))
@@ -743,6 +746,18 @@ mod tests {
                 "{text}"
             );
         }
+        assert_eq!(parse("統計 ３０ 日").unwrap(), Command::Stats(Some(30)));
+        assert_eq!(
+            parse("合意 1番 電話で了承").unwrap(),
+            Command::Agreed(1, "電話で了承".into())
+        );
+        assert_eq!(parse("担当 <@U0QA1>").unwrap(), Command::Owner(UserId::new("U0QA1")));
+        assert_eq!(parse("重大度 1").unwrap(), Command::Severity(Severity::new(1)));
+        assert!(matches!(parse("費用 12万円 当社 送料"), Ok(Command::Cost { .. })));
+        assert_eq!(
+            parse("訂正 事実 品番 HX-300").unwrap(),
+            Command::Step(Step::FixFact(FactKey::Part, "HX-300".into()))
+        );
         // Percentages that add up to 10 are a mistake, not tenths.
         assert_eq!(parse("split 7%/3%"), Err(UsageError::SplitNotHundred(10)));
         for text in ["fact 品番：HX-300", "fact 品番: HX-300", "fact 型番 HX-300"] {

@@ -449,8 +449,8 @@ fn parse_cause(rest: &str) -> Result<Step, UsageError> {
 
 fn parse_fix(rest: &str) -> Result<Step, UsageError> {
     let (what, after) = split_word(rest);
-    match what.to_lowercase().as_str() {
-        "cost" => {
+    match super::money::fold_width(what).to_lowercase().as_str() {
+        "cost" | "費用" => {
             let (n, after) = split_word(after);
             let n = number(n, "fix cost")?;
             match super::command::parse_cost(after)? {
@@ -458,7 +458,7 @@ fn parse_fix(rest: &str) -> Result<Step, UsageError> {
                 _ => Err(UsageError::BadCost),
             }
         }
-        "split" => match super::command::parse_split(after)? {
+        "split" | "責任区分" => match super::command::parse_split(after)? {
             super::command::Command::Split {
                 ours,
                 customer,
@@ -472,7 +472,7 @@ fn parse_fix(rest: &str) -> Result<Step, UsageError> {
             }),
             _ => Err(UsageError::BadSplit),
         },
-        "fact" => parse_fact_pair(after, "fix fact").map(|(k, v)| Step::FixFact(k, v)),
+        "fact" | "事実" => parse_fact_pair(after, "fix fact").map(|(k, v)| Step::FixFact(k, v)),
         _ => Err(UsageError::BadFix),
     }
 }
