@@ -188,14 +188,11 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
     Ok(command)
 }
 
-/// Whether the command is one that may name its trouble by id (`status`, `ack`).
+/// Whether the command is one that may name its trouble by id (`status`, `ack`, in any of the
+/// words the parser takes for them).
 pub fn may_name_its_trouble(text: &str) -> bool {
     let (word, _) = split_word(text.trim());
-    let word = super::money::fold_width(word).to_lowercase();
-    matches!(
-        word.as_str(),
-        "status" | "状況" | "ack" | "acknowledge" | "了解" | "確認"
-    )
+    matches!(parse_unchecked(word), Ok(Command::Status | Command::Ack))
 }
 
 /// The trouble `status ID` or `ack ID` names, so it can be typed anywhere: in a DM with the
@@ -628,6 +625,19 @@ mod tests {
         ];
         for (text, expected) in cases {
             assert_eq!(parse(text).as_ref(), Err(expected), "{text}");
+        }
+    }
+
+    #[test]
+    fn every_word_a_slip_is_measured_against_is_a_command() {
+        for word in COMMAND_WORDS {
+            assert!(
+                !matches!(
+                    parse(word),
+                    Err(UsageError::UnknownSubcommand(_) | UsageError::Misspelt { .. })
+                ),
+                "{word}"
+            );
         }
     }
 
