@@ -97,6 +97,21 @@ async fn facts_from_the_command_and_the_form_are_stored_and_shown_in_the_status(
         );
     }
     assert_eq!(trouble(&bot, &t.id).substance.facts.occurred, None);
+    // When only the day is known, the day is kept, as the date it was: `yesterday` would
+    // mean another day to whoever reads the 8D later.
+    for (day, kept) in [
+        ("昨日", "2026-11-29"),
+        ("11/27", "2026-11-27"),
+        ("yesterday", "2026-11-29"),
+    ] {
+        let r = bot
+            .command_text(SALES, &t.channel, &format!("fact occurred {day}"))
+            .await;
+        assert!(r.contains("Facts recorded"), "{day}: {r}");
+        assert_eq!(trouble(&bot, &t.id).substance.facts.occurred.as_deref(), Some(kept));
+    }
+    status_with(&bot, &t.id, &["2026-11-29"]).await;
+    message_with(&bot, &t.channel, &["Fact recorded", "2026-11-29"]).await;
     // A date without its year is the last one that has passed, kept in full.
     bot.command_text(SALES, &t.channel, "fact occurred 11/28 9:30").await;
     assert_eq!(
@@ -155,7 +170,7 @@ async fn facts_from_the_command_and_the_form_are_stored_and_shown_in_the_status(
         .iter()
         .filter(|e| matches!(e, StepEvent::Fact { .. }))
         .count();
-    assert_eq!(facts_logged, 7, "each fact is a timeline entry (occurred twice)");
+    assert_eq!(facts_logged, 10, "each fact is a timeline entry (occurred five times)");
 
     // The form shows the whole list of lots: what it gives back is the list, even alone. A lot
     // typed full-width is the lot typed half-width.

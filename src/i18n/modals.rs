@@ -187,8 +187,8 @@ pub fn fact_inputs(l: Locale, t: Option<&Trouble>) -> Vec<Value> {
                 FactKey::Lot => Some(tr!(l, "複数ならカンマ区切り", "several: separate with commas")),
                 FactKey::Occurred => Some(tr!(
                     l,
-                    "例: 2026-11-28 10:00、今日 9:00",
-                    "e.g. 2026-11-28 10:00, today 9:00"
+                    "例: 2026-11-28 10:00、昨日 9:00、11/28",
+                    "e.g. 2026-11-28 10:00, yesterday 9:00, 11/28"
                 )),
                 _ => None,
             };

@@ -484,16 +484,20 @@ pub fn check_facts(facts: &[(FactKey, String)], now: DateTime<Utc>, tz: chrono_t
         .try_for_each(|(k, v)| kept_fact(*k, v, now, tz).map(|_| ()))
 }
 
-/// A fact's value as it is kept: `occurred` is read as a past date or a time today
-/// ([`super::when::parse_past`]) and kept as that local date and time, so the report and
-/// the customer's 8D never show `2h` or `tomorrow 10:00`; other facts as typed.
+/// A fact's value as it is kept: `occurred` is read as a past moment or day
+/// ([`super::when::parse_past`]) and kept as that local date and time, or the date alone when
+/// no time was given, so the report and the customer's 8D never show `2h` or `yesterday`;
+/// other facts as typed.
 fn kept_fact(key: FactKey, value: &str, now: DateTime<Utc>, tz: chrono_tz::Tz) -> Result<String, UsageError> {
     if key != FactKey::Occurred {
         return Ok(value.to_string());
     }
-    super::when::parse_past(value, now, tz)
-        .map(|at| at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
-        .map_err(|_| UsageError::BadOccurred)
+    use super::when::{parse_past, Past};
+    match parse_past(value, now, tz) {
+        Ok(Past::At(at)) => Ok(at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()),
+        Ok(Past::Day(day)) => Ok(day.format("%Y-%m-%d").to_string()),
+        Err(_) => Err(UsageError::BadOccurred),
+    }
 }
 
 /// Decides a command of stages 1–4 and 7 on an open trouble (roles already checked by `act`).

@@ -43,43 +43,79 @@ pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc
     resolve(day, time, now, tz)
 }
 
+/// When something happened, as far as the person knows it: a moment, or only the day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Past {
+    At(DateTime<Utc>),
+    Day(NaiveDate),
+}
+
+/// Days back the words for a recent past day mean.
+const DAYS_AGO: &[(&str, u64)] = &[
+    ("yesterday", 1),
+    ("昨日", 1),
+    ("きのう", 1),
+    ("一昨日", 2),
+    ("おととい", 2),
+];
+
 /// When something happened (a fact's `occurred`, written into the report and the 8D the
 /// customer reads): a date (`2026-11-28 10:00`, `11/28 10:00`, `11月28日 10:00`; without a year,
-/// the latest such day not after `now`) or a time today (`10:00`, `today 10:00`), never after
-/// `now`. Forms that only mean something relative to when they were typed (`2h`, `tomorrow`, a
-/// weekday) are refused: kept as typed, they would read as nonsense in the document later.
-pub fn parse_past(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, WhenError> {
+/// the latest such day not after `now`), a time today or yesterday (`10:00`, `today 10:00`,
+/// `昨日 15時`), or the day alone when the time is not known (`11/28`, `yesterday`, `昨日`),
+/// never after `now`. Forms that only mean something relative to when they were typed (`2h`,
+/// `tomorrow`, a weekday) are refused: kept as typed, they would read as nonsense in the
+/// document later, while `yesterday` is kept as the date it meant.
+pub fn parse_past(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<Past, WhenError> {
     use WhenError::Unrecognised;
     let text = normalise(text);
     if relative(&text).is_some() {
         return Err(Unrecognised);
     }
-    let (day, time) = day_and_time(&text).ok_or(Unrecognised)?;
-    let at = |date: NaiveDate| local_to_utc(tz, date.and_time(time)).ok_or(Unrecognised);
-    let matches = |date: NaiveDate, named: Option<Weekday>| match named {
-        Some(weekday) if weekday != date.weekday() => Err(Unrecognised),
-        _ => Ok(date),
-    };
     let today = local_date(tz, now);
-    let instant = match day {
-        DaySpec::Today => at(today)?,
-        DaySpec::Date(date, named) => at(matches(date, named)?)?,
-        DaySpec::MonthDay(month, day, named) => {
-            let (date, instant) = [today.year(), today.year() - 1]
-                .into_iter()
-                .filter_map(|y| NaiveDate::from_ymd_opt(y, month, day))
-                .filter_map(|date| Some((date, at(date).ok()?)))
-                .find(|&(_, instant)| instant <= now)
-                .ok_or(Unrecognised)?;
-            matches(date, named)?;
-            instant
-        }
+    let (day, time) = past_day_and_time(&text, today).ok_or(Unrecognised)?;
+    // DATE (at TIME, when known), if it has come by `now`.
+    let happened = |date: NaiveDate| match time {
+        Some(time) => local_to_utc(tz, date.and_time(time))
+            .filter(|at| *at <= now)
+            .map(Past::At),
+        None => (date <= today).then_some(Past::Day(date)),
+    };
+    let matches = |date: NaiveDate, named: Option<Weekday>| match named {
+        Some(weekday) if weekday != date.weekday() => None,
+        _ => Some(date),
+    };
+    let past = match day {
+        DaySpec::Today => happened(today),
+        DaySpec::Date(date, named) => matches(date, named).and_then(happened),
+        DaySpec::MonthDay(month, day, named) => [today.year(), today.year() - 1]
+            .into_iter()
+            .filter_map(|y| NaiveDate::from_ymd_opt(y, month, day))
+            .find_map(|date| Some((date, happened(date)?)))
+            .and_then(|(date, past)| matches(date, named).map(|_| past)),
         DaySpec::Tomorrow | DaySpec::Weekday(_) => return Err(Unrecognised),
     };
-    if instant > now {
-        return Err(Unrecognised);
+    past.ok_or(Unrecognised)
+}
+
+/// The day and, when given, the time of TEXT read as a past moment; `yesterday` and the like
+/// come back as the date they mean.
+fn past_day_and_time(text: &str, today: NaiveDate) -> Option<(DaySpec, Option<NaiveTime>)> {
+    let alone = |rest: &str| rest.trim().is_empty();
+    for (word, back) in DAYS_AGO {
+        if let Some(rest) = text.strip_prefix(word) {
+            let date = today.checked_sub_days(Days::new(*back))?;
+            let time = if alone(rest) { None } else { Some(time_after(rest)?) };
+            return Some((DaySpec::Date(date, None), time));
+        }
     }
-    Ok(instant)
+    if TODAY.contains(&text.trim()) {
+        return Some((DaySpec::Today, None));
+    }
+    if let Some((day, _)) = date_prefix(text).filter(|(_, rest)| alone(rest)) {
+        return Some((day, None));
+    }
+    day_and_time(text).map(|(day, time)| (day, Some(time)))
 }
 
 /// Parses a duration like "90s", "15m", "4h", "1d", "1h30m" (the config format). Zero and empty
@@ -479,6 +515,52 @@ mod tests {
 
     fn ok(s: &str) -> Result<DateTime<Utc>, WhenError> {
         Ok(at(s))
+    }
+
+    #[test]
+    fn parse_past_table() {
+        let moment = |s: &str| Ok(Past::At(at(s)));
+        let day = |y, m, d| Ok(Past::Day(NaiveDate::from_ymd_opt(y, m, d).unwrap()));
+        #[rustfmt::skip]
+        let cases: &[(&str, Result<Past, WhenError>)] = &[
+            ("10:00", moment("2026-11-27T10:00:00+09:00")),
+            ("today 10:00", moment("2026-11-27T10:00:00+09:00")),
+            ("15:00", Err(Unrecognised)),
+            ("11/28 9:30", moment("2025-11-28T09:30:00+09:00")),
+            ("11/26 9:30", moment("2026-11-26T09:30:00+09:00")),
+            ("11月26日 9:30", moment("2026-11-26T09:30:00+09:00")),
+            ("yesterday 15:00", moment("2026-11-26T15:00:00+09:00")),
+            ("昨日15時", moment("2026-11-26T15:00:00+09:00")),
+            ("昨日の15時", moment("2026-11-26T15:00:00+09:00")),
+            ("一昨日 9:00", moment("2026-11-25T09:00:00+09:00")),
+            // the day alone, when the time is not known
+            ("11/26", day(2026, 11, 26)),
+            ("11/27", day(2026, 11, 27)),
+            ("11/28", day(2025, 11, 28)),
+            ("１１／２６", day(2026, 11, 26)),
+            ("11/26(木)", day(2026, 11, 26)),
+            ("11/26(金)", Err(Unrecognised)),
+            ("2026-11-20", day(2026, 11, 20)),
+            ("2026-11-28", Err(Unrecognised)),
+            ("11月26日", day(2026, 11, 26)),
+            ("yesterday", day(2026, 11, 26)),
+            ("Yesterday", day(2026, 11, 26)),
+            ("昨日", day(2026, 11, 26)),
+            ("きのう", day(2026, 11, 26)),
+            ("おととい", day(2026, 11, 25)),
+            ("今日", day(2026, 11, 27)),
+            // relative to when typed, or ahead
+            ("2h", Err(Unrecognised)),
+            ("tomorrow", Err(Unrecognised)),
+            ("tomorrow 10:00", Err(Unrecognised)),
+            ("mon 9:00", Err(Unrecognised)),
+            ("yesterday afternoon", Err(Unrecognised)),
+            ("someday", Err(Unrecognised)),
+            ("", Err(Unrecognised)),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(&parse_past(text, now(), Tokyo), expected, "{text:?}");
+        }
     }
 
     #[test]
