@@ -196,10 +196,6 @@ const FIELDS: &[(&str, &[&str])] = &[
     ("FfixsplitZ", &["posts", "pinned status", "status", "report", "md"]),
     ("FcostZ", &["posts", "report", "md"]),
     ("FfixcostZ", &["pinned status", "status", "report", "md"]),
-    (
-        "FamountZ",
-        &["posts", "pinned status", "status", "report", "md", "history"],
-    ),
     ("FcostbZ", &["posts", "pinned status", "status", "report", "md"]),
     ("FagreedZ", &["report", "md"]),
     ("FretqtyZ", &["posts"]),
@@ -318,12 +314,13 @@ async fn hostile_text_in_every_field_reaches_no_output_live_forges_no_report_lin
             format!("cost ¥120,000 ours {}", hostile("FcostZ")),
             "proposal #2",
         ),
-        // An amount that is no money is kept as written: the amount is a field too.
+        // An amount that is no money is refused, and the refusal quotes it only as text.
         (
             SALES,
             format!("cost {} other {}", hostile_word("9FamountZ"), hostile("FcostbZ")),
-            "proposal #3",
+            "is not an amount",
         ),
+        (SALES, format!("cost €300 other {}", hostile("FcostbZ")), "proposal #3"),
         (
             SALES,
             format!("fix cost 1 ¥130,000 ours {}", hostile("FfixcostZ")),
@@ -579,10 +576,7 @@ async fn hostile_action_texts_and_an_amount_reach_reminders_the_weekly_digest_an
             format!("action interim {} due:2026-12-02", hostile("FremindZ")),
             "Action #1 added",
         ),
-        (
-            format!("cost {} ours {}", hostile_word("7FwaitamountZ"), hostile("FwaitZ")),
-            "proposal #1",
-        ),
+        (format!("cost ¥50,000 ours {}", hostile("FwaitZ")), "proposal #1"),
     ];
     for (text, recorded) in &typed {
         let a = ask(&bot, &mut answers, SALES, &t.channel, text).await;
@@ -636,9 +630,7 @@ async fn hostile_action_texts_and_an_amount_reach_reminders_the_weekly_digest_an
     );
     let digest = posted(MANAGER, "Weekly trouble digest");
     assert!(
-        digest
-            .iter()
-            .any(|d| d.contains("FremindZ") && d.contains("FwaitamountZ")),
+        digest.iter().any(|d| d.contains("FremindZ") && d.contains("¥50,000")),
         "the digest names the overdue action and the waiting cost: {digest:#?}"
     );
     let check = posted(&u.channel, "Did it work?");

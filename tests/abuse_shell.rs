@@ -96,7 +96,7 @@ async fn a_replayed_command_in_a_trouble_channel_is_applied_once_even_after_a_re
     let t = bot.open_ready("ACME: cracked housings").await;
     let request = Signed::new(
         &bot,
-        bot.command_form(SALES, &t.channel, "cost 1200 us replacement parts"),
+        bot.command_form(SALES, &t.channel, "cost ¥1200 us replacement parts"),
     );
     assert_eq!(request.send(&bot, "/slack/commands").await.status(), 200);
     bot.restart().await;

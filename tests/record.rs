@@ -87,7 +87,7 @@ async fn the_status_message_carries_what_the_customer_was_told_and_the_costs_by_
         "cost JPY 1200000 ours inspection",
         "cost ￥１，２００，０００ ours rework",
         "cost $3,000.50 customer their line stop",
-        "cost 3 other pallets of storage",
+        "cost €300 other pallets of storage",
     ] {
         let answer = bot.command_text(SALES, &t.channel, cost).await;
         assert!(answer.starts_with("Cost recorded"), "{cost}: {answer}");
@@ -109,12 +109,30 @@ async fn the_status_message_carries_what_the_customer_was_told_and_the_costs_by_
     ] {
         assert!(shown.contains(needle), "{needle:?} in the status: {shown}");
     }
-    // Written as text, it is listed as written and stays out of the totals.
-    assert!(shown.contains("3 (borne by others) — pallets of storage"), "{shown}");
     assert!(
-        !shown.contains("borne by others ¥") && !shown.contains("borne by others 3"),
+        shown.contains("€300.00 (borne by others) — pallets of storage"),
         "{shown}"
     );
+    assert!(shown.contains("borne by others €300.00"), "{shown}");
+    // An amount that names no currency would sit outside the totals: it is refused, with
+    // the forms that read, and nothing is recorded.
+    let costs_before = trouble(&bot, &t.id).costs.len();
+    for cost in [
+        "cost 1,500,000 ours line stop",
+        "cost 3 other pallets",
+        "fix cost 1 120000 ours",
+    ] {
+        let answer = bot.command_text(SALES, &t.channel, cost).await;
+        assert!(
+            answer.contains("is not an amount I can read")
+                && answer.contains("¥1,500,000")
+                && answer.contains("Nothing was recorded"),
+            "{cost}: {answer}"
+        );
+    }
+    let after = trouble(&bot, &t.id);
+    assert_eq!(after.costs.len(), costs_before);
+    assert_eq!(after.costs[0].amount, "¥1,200,000");
     let line = posted_with(
         &bot,
         &t.channel,

@@ -56,7 +56,10 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
             let p = typed(p);
             tr!(l, format!("負担者 `{p}` が分かりません。金額の後に `当社`（ours）、`お客様`（customer）、`他社`（other）のいずれかを入力してください: `/trouble cost ¥120,000 当社 交換品送料`。何も記録していません。"), format!("`{p}` is not a payer. After the amount write `ours`, `customer` or `other` (当社, お客様, 他社): `/trouble cost ¥120,000 ours replacement shipping`. Nothing was recorded."))
         }
-        UsageError::AmountNeedsCurrency => tr!(l, "承認限度額が設定されているため、金額は通貨付きで入力してください（`¥1,500,000`、`150万円`、`JPY 1500000`、`$3,000`）。限度額と比べられない金額は承認者を決められません。何も記録していません。", "Approval limits are set, so write the amount with its currency (`¥1,500,000`, `150万円`, `JPY 1500000`, `$3,000`): an amount that cannot be measured against the limits cannot be given to the right approver. Nothing was recorded.").to_string(),
+        UsageError::BadAmount(a) => {
+            let a = typed(a);
+            tr!(l, format!("`{a}` を金額として読めません。通貨を付けて入力してください（`¥1,500,000`、`150万円`、`JPY 1500000`、`$3,000`）。通貨のない金額は費用の合計にも承認限度額にも数えられません。何も記録していません。"), format!("`{a}` is not an amount I can read: write it with its currency (`¥1,500,000`, `150万円`, `JPY 1500000`, `$3,000`). Without one it could count neither in the cost totals nor against approval limits. Nothing was recorded."))
+        }
         UsageError::NeedsUser(sub) => tr!(l, format!("ユーザーをメンションで指定してください: `/trouble {sub} @名前`"), format!("Mention the person: `/trouble {sub} @name`")),
         UsageError::BadSeverity(s) => {
             let s = typed(s);

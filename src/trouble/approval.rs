@@ -292,14 +292,6 @@ pub fn level_needed(policy: &Policy, borne: &BTreeMap<Currency, i64>) -> Vec<Cro
         .collect()
 }
 
-/// Why a cost cannot be recorded as written: with `[approval_limits]`, its amount must read as
-/// money, or the level of its approval (our share against the limits, which with a split counts
-/// every cost whoever bears it) could not be measured and it would go to the manager alone.
-pub fn unmeasurable(policy: &Policy, amount: &str) -> Option<Reply> {
-    (!policy.approval_limits.is_empty() && super::money::parse_amount(amount).is_none())
-        .then_some(Reply::Usage(super::command::UsageError::AmountNeedsCurrency))
-}
-
 /// Who may approve or reject proposal `p`: the chain from its level up, never its proposer nor
 /// the owner. The levels above the manager count on the owner's configured chain when `[org]`
 /// gives one: a manager named in front of it (at open, or with `/trouble manager`) is level 0

@@ -102,8 +102,8 @@ pub enum UsageError {
     BadOccurred,
     /// A cost's payer that is none of the words for us, the customer or another party.
     BadPayer(String),
-    /// With `[approval_limits]`, a cost whose amount does not read as money (no currency).
-    AmountNeedsCurrency,
+    /// A cost whose amount does not read as money (`1,500,000` with no currency, `3k`).
+    BadAmount(String),
     NeedsUser(&'static str),
     BadSeverity(String),
     /// `sev` alone.
@@ -548,6 +548,11 @@ pub(super) fn parse_cost(rest: &str) -> Result<Command, UsageError> {
     if !super::money::fold_width(&amount).chars().any(|c| c.is_ascii_digit()) {
         return Err(UsageError::BadCost);
     }
+    // An amount that does not read as money would be listed but left out of the totals and
+    // of the approval limits without a word: what is `1,500,000`, yen or dollars?
+    if super::money::parse_amount(&amount).is_none() {
+        return Err(UsageError::BadAmount(truncate(&amount, 40)));
+    }
     let (payer, note) = split_word(after.trim_start());
     if payer.is_empty() {
         return Err(UsageError::BadCost);
@@ -619,6 +624,10 @@ mod tests {
             ("split 50/40", UsageError::SplitNotHundred(90)),
             ("split abc", UsageError::BadSplit),
             ("cost ours", UsageError::BadCost),
+            ("cost 1,500,000 ours", UsageError::BadAmount("1,500,000".into())),
+            ("cost 3k ours", UsageError::BadAmount("3k".into())),
+            ("cost ¥1,50,000 ours", UsageError::BadAmount("¥1,50,000".into())),
+            ("費用 １２００ 当社", UsageError::BadAmount("１２００".into())),
             ("owner bob", UsageError::NeedsUser("owner")),
             ("note", UsageError::NeedsText("note")),
             ("update next: 15:00", UsageError::NeedsText("update")),

@@ -583,9 +583,6 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
             Reply::Step(StepReply::CauseSet)
         }
         Step::FixCost { n, amount, payer, note } => {
-            if let Some(refusal) = super::approval::unmeasurable(w.ctx.policy, &amount) {
-                return refusal;
-            }
             let Some(cost) = w.t.costs.get_mut(n - 1) else {
                 return Reply::Step(StepReply::NoSuchLine {
                     what: Numbered::Cost,

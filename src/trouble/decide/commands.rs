@@ -105,9 +105,6 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             crate::trouble::approval::propose(w, &user, crate::trouble::approval::Item::Split)
         }
         Command::Cost { amount, payer, note } => {
-            if let Some(refusal) = crate::trouble::approval::unmeasurable(w.ctx.policy, &amount) {
-                return Some(refusal);
-            }
             start_stage(w, &user, StageId::Cost, String::new());
             w.t.costs.push(Cost {
                 amount: amount.clone(),
