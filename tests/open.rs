@@ -560,3 +560,46 @@ async fn a_customer_typed_with_its_honorific_is_the_same_customer() {
     let name = trouble(&bot, &third.id).channel_name.expect("a channel name");
     assert!(name.ends_with("-acme"), "{name}");
 }
+
+/// A severity typed the way a hurried hand types it (`sev-1`, after the summary) still opens a
+/// sev1: read as part of the customer's name it would open at the default severity, with the
+/// sev1 departments and announcement lost. The answer says what was read; a department
+/// capitalised by a phone is the department; two managers are refused, nothing opened.
+#[tokio::test]
+async fn options_typed_in_haste_are_read_and_the_answer_says_what_was_read() {
+    let bot = spawn_bot().await;
+    let answer = bot.command_text(SALES, ORIGIN, "open sev-1 ACME: lid cracked").await;
+    assert!(answer.contains("opened for ACME, sev1"), "{answer}");
+    let t = bot.open_ready("ACME: housings cracked, sev1, +Field").await;
+    let opened = trouble(&bot, &t.id);
+    assert_eq!(
+        (
+            opened.severity.level(),
+            opened.customer.as_str(),
+            opened.summary.as_str()
+        ),
+        (1, "ACME", "housings cracked")
+    );
+    assert_eq!(opened.departments, ["field"]);
+    bot.slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == "C0BIZUNIT" && c.params["text"].as_str().is_some_and(|s| s.contains(&t.id))
+        })
+        .await;
+
+    let before = bot.store().trouble_count();
+    for (typed, says) in [
+        ("open <@U0MANAGER> <@U0DIRECTOR> ACME: lid cracked", "two managers"),
+        (
+            "open mgr <@U0MANAGER> <!subteam^S0QA|@qa> ACME: lid cracked",
+            "holds a mention",
+        ),
+    ] {
+        let answer = bot.command_text(SALES, ORIGIN, typed).await;
+        assert!(
+            answer.contains(says) && answer.contains("Nothing was opened"),
+            "{typed}: {answer}"
+        );
+    }
+    assert_eq!(bot.store().trouble_count(), before, "nothing else opened");
+}

@@ -46,6 +46,24 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
             "Write the customer and a summary separated by a colon: `/trouble open ACME: defective housings in lot 42` (`sev1` or `+department` go first). `/trouble open` alone opens a form."
         )
         .to_string(),
+        UsageError::OpenNamesTwo("manager") => tr!(
+            l,
+            "上司が二人指定されています。一人だけにしてください: `/trouble open <@上司> ACME: ロット42のハウジング不良`。起票していません。",
+            "The command names two managers; name one: `/trouble open <@manager> ACME: defective housings in lot 42`. Nothing was opened."
+        )
+        .to_string(),
+        UsageError::OpenNamesTwo(_) => tr!(
+            l,
+            "重大度が二つ指定されています。一つだけにしてください: `/trouble open sev1 ACME: ロット42のハウジング不良`。起票していません。",
+            "The command gives two severities; give one: `/trouble open sev1 ACME: defective housings in lot 42`. Nothing was opened."
+        )
+        .to_string(),
+        UsageError::CustomerHoldsAMention => tr!(
+            l,
+            "お客様名にメンションが含まれています。上司は名前の前に指定してください: `/trouble open <@上司> ACME: ロット42のハウジング不良`。起票していません。",
+            "The customer's name holds a mention. Name the manager before the customer: `/trouble open <@manager> ACME: defective housings in lot 42`. Nothing was opened."
+        )
+        .to_string(),
         UsageError::NeedsText(sub) => tr!(l, format!("`/trouble {sub}` の後に内容を入力してください。"), format!("Write the text after `/trouble {sub}`.")),
         UsageError::BadStage(sub) => tr!(l, format!("段階は1〜7の番号で指定してください: `/trouble {sub} 3 原因特定`"), format!("Give the stage as a number 1-7: `/trouble {sub} 3 cause confirmed`")),
         UsageError::BadSplit => tr!(l, "責任区分は `当社/お客様[/他]` のパーセントで: `/trouble split 70/30 理由`", "Write the split as percentages OURS/CUSTOMER[/OTHER]: `/trouble split 70/30 reason`").to_string(),
@@ -129,22 +147,26 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
     match reply {
         Reply::Opened {
             id,
+            customer,
+            severity,
             channel_name,
-            manager_pinged: true,
-        } => tr!(
-            l,
-            format!("トラブル {id} を起票しました。上司に連絡済みです。チャンネル #{channel_name} を準備しています。"),
-            format!("Trouble {id} opened. Your manager has been pinged; channel #{channel_name} is coming up.")
-        ),
-        Reply::Opened {
-            id,
-            channel_name,
-            manager_pinged: false,
-        } => tr!(
-            l,
-            format!("トラブル {id} を起票しました。チャンネル #{channel_name} を準備しています。⚠️ 上司が設定されていないため、誰にも連絡できていません。チャンネルで `/trouble manager @上司` と指名してください。"),
-            format!("Trouble {id} opened; channel #{channel_name} is coming up. ⚠️ No manager is configured for you, so nobody has been pinged: name one in the channel with `/trouble manager @manager`.")
-        ),
+            manager_pinged,
+        } => {
+            let customer = typed(customer);
+            let sev = severity.level();
+            match manager_pinged {
+                true => tr!(
+                    l,
+                    format!("トラブル {id} を起票しました（{customer}様、sev{sev}）。上司に連絡済みです。チャンネル #{channel_name} を準備しています。"),
+                    format!("Trouble {id} opened for {customer}, sev{sev}. Your manager has been pinged; channel #{channel_name} is coming up.")
+                ),
+                false => tr!(
+                    l,
+                    format!("トラブル {id} を起票しました（{customer}様、sev{sev}）。チャンネル #{channel_name} を準備しています。⚠️ 上司が設定されていないため、誰にも連絡できていません。チャンネルで `/trouble manager @上司` と指名してください。"),
+                    format!("Trouble {id} opened for {customer}, sev{sev}; channel #{channel_name} is coming up. ⚠️ No manager is configured for you, so nobody has been pinged: name one in the channel with `/trouble manager @manager`.")
+                ),
+            }
+        }
         Reply::Usage(e) => usage_text(l, e),
         Reply::UnknownDepartment { name, known } => {
             let list = if known.is_empty() {

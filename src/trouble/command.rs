@@ -102,6 +102,11 @@ pub enum UsageError {
     BadOccurred,
     /// A cost's payer that is none of the words for us, the customer or another party.
     BadPayer(String),
+    /// `open` naming two managers or two severities: which one was meant is not the bot's to guess.
+    OpenNamesTwo(&'static str),
+    /// `open`'s customer holding a mention (`manager <@U1> ACME` misspelt), which would become
+    /// the name and the channel's.
+    CustomerHoldsAMention,
     /// A cost whose amount does not read as money (`1,500,000` with no currency, `3k`).
     BadAmount(String),
     NeedsUser(&'static str),
@@ -391,65 +396,187 @@ pub fn parse_user(text: &str) -> Option<UserId> {
     valid.then(|| UserId::new(id))
 }
 
-fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
-    let mut severity = None;
-    let mut manager = None;
-    let mut departments = Vec::new();
-    let mut remaining = rest.trim();
-    // Options come first; the first word that is not an option starts the customer name.
-    loop {
-        let (word, mut after) = split_word_or_mention(remaining);
-        // An input method types `ｓｅｖ１` and `＋quality` full-width; read as half-width, they
-        // are options, not the start of the customer's name (which would lose the severity).
-        let folded = super::money::fold_width(word);
-        let lower = folded.to_lowercase();
-        let digits = |n: &str| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit());
-        // `sev 1`, as the severity command takes it.
-        let spaced = (lower == "sev")
-            .then(|| split_word(after.trim_start()))
-            .map(|(n, rest)| (super::money::fold_width(n), rest))
-            .filter(|(n, _)| digits(n));
-        let level = match spaced {
-            Some((n, rest)) => {
-                after = rest;
-                Some(n)
-            }
-            None => lower.strip_prefix("sev").filter(|n| digits(n)).map(str::to_string),
-        };
-        if let Some(n) = level {
-            severity = Some(
-                n.parse::<Severity>()
-                    .map_err(|_| UsageError::BadSeverity(word.to_string()))?,
-            );
-        } else if word.starts_with("<@") && word.ends_with('>') {
-            manager = Some(parse_user(word).ok_or(UsageError::NeedsUser("open"))?);
-        } else if let Some(dept) = folded
-            .strip_prefix('+')
-            .filter(|d| !d.is_empty() && !d.contains([':', '：']))
-        {
-            departments.push(dept.to_string());
-        } else {
-            break;
-        }
-        remaining = after.trim_start();
+/// One option of `/trouble open`, as [`open_option`] reads it.
+enum OpenOption {
+    Severity(String),
+    Manager(UserId),
+    Departments(Vec<String>),
+}
+
+/// Punctuation a hurried hand puts between options (`sev1, +quality`, `<@U1>、sev1`).
+const OPTION_SEPARATORS: &[char] = &[',', '.', ';', '、', '，', '。', '；'];
+
+/// The open option at the start of TEXT and what follows it, or None when TEXT starts with
+/// anything else (the customer's name). Read as people write them: `sev1`, `sev 1`, `sev-1`,
+/// `sev:1`, `severity 1`, `重大度1`, full-width `ｓｅｖ１`; `<@U…>` or `manager <@U…>`;
+/// `+quality` or `+quality,+field`; each perhaps followed by a comma or a full stop, and by
+/// a colon when another colon still comes before the summary (`SEV1: ACME: lid cracked`).
+fn open_option(text: &str) -> Option<(OpenOption, &str)> {
+    let (word, after) = split_word_or_mention(text);
+    let more_colons = after.contains([':', '：']);
+    let folded = super::money::fold_width(word);
+    let mut bare = folded.trim_end_matches(OPTION_SEPARATORS);
+    if more_colons {
+        bare = bare.trim_end_matches(':');
     }
+    let digits = |n: &str| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit());
+    // `sev 1`: the level is the next word.
+    let next_word = || {
+        let (n, rest) = split_word_or_mention(after.trim_start());
+        let n = super::money::fold_width(n);
+        let n = n.trim_end_matches(OPTION_SEPARATORS);
+        let n = if rest.contains([':', '：']) {
+            n.trim_end_matches(':')
+        } else {
+            n
+        };
+        (n.to_string(), rest)
+    };
+    let lower = bare.to_lowercase();
+    if let Some(level) = ["severity", "sev", "重大度"].iter().find_map(|p| lower.strip_prefix(p)) {
+        let level = level.trim_start_matches(['-', '_', ':', '=']);
+        if digits(level) {
+            return Some((OpenOption::Severity(level.to_string()), after));
+        }
+        if level.is_empty() && bare.len() == folded.len() {
+            let (n, rest) = next_word();
+            return digits(&n).then_some((OpenOption::Severity(n), rest));
+        }
+        return None;
+    }
+    if word.starts_with("<@") && word.ends_with('>') {
+        return parse_user(word).map(|u| (OpenOption::Manager(u), after));
+    }
+    if ["manager", "mgr", "上司"].contains(&lower.as_str()) {
+        let (mention, rest) = split_word_or_mention(after.trim_start());
+        return parse_user(mention)
+            .filter(|_| mention.starts_with("<@"))
+            .map(|u| (OpenOption::Manager(u), rest));
+    }
+    let departments: Vec<String> = bare
+        .split(',')
+        .map(|d| {
+            // A department's name starts with a letter: `+5%` ends a summary as text.
+            d.strip_prefix('+')
+                .filter(|d| d.starts_with(char::is_alphabetic) && !d.contains([':', '：']))
+                .map(str::to_string)
+        })
+        .collect::<Option<_>>()?;
+    Some((OpenOption::Departments(departments), after))
+}
+
+/// Options taken from an open command, wherever they stood.
+#[derive(Default)]
+struct OpenOptions {
+    severity: Option<Severity>,
+    manager: Option<UserId>,
+    departments: Vec<String>,
+}
+
+impl OpenOptions {
+    fn take(&mut self, option: OpenOption, typed: &str) -> Result<(), UsageError> {
+        match option {
+            OpenOption::Severity(level) => {
+                let level = level
+                    .parse::<Severity>()
+                    .map_err(|_| UsageError::BadSeverity(typed.to_string()))?;
+                if self.severity.is_some_and(|had| had != level) {
+                    return Err(UsageError::OpenNamesTwo("sev"));
+                }
+                self.severity = Some(level);
+            }
+            OpenOption::Manager(user) => {
+                if self.manager.as_ref().is_some_and(|had| *had != user) {
+                    return Err(UsageError::OpenNamesTwo("manager"));
+                }
+                self.manager = Some(user);
+            }
+            OpenOption::Departments(names) => self.departments.extend(names),
+        }
+        Ok(())
+    }
+
+    /// Takes the options at the start of TEXT; what follows them.
+    fn take_leading<'t>(&mut self, mut text: &'t str) -> Result<&'t str, UsageError> {
+        while let Some((option, after)) = open_option(text) {
+            let typed = &text[..text.len() - after.len()];
+            self.take(option, typed.trim())?;
+            text = after.trim_start_matches(|c: char| c.is_whitespace() || OPTION_SEPARATORS.contains(&c));
+        }
+        Ok(text)
+    }
+}
+
+/// `/trouble open [options] CUSTOMER: SUMMARY`. Options come first, but a hurried hand also
+/// puts them inside the customer's name (`ACME sev1: …`) or after the summary (`…, sev1,
+/// +quality`): a severity read as part of a name would open a sev1 at the default severity,
+/// with nobody told, so they are taken wherever they stand, and the answer says the severity.
+fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
+    let mut options = OpenOptions::default();
+    let remaining = options.take_leading(rest.trim())?;
     let split_at = remaining
         .find([':', '：'])
         .ok_or(UsageError::OpenNeedsCustomerAndSummary)?;
-    let customer = remaining[..split_at].trim();
+    // The customer's name, its words that are options taken out.
+    let typed_name = remaining[..split_at].trim();
+    let (mut name, mut took) = (Vec::new(), false);
+    let mut words = typed_name;
+    while !words.is_empty() {
+        let after = options.take_leading(words)?;
+        if after.len() < words.len() {
+            (words, took) = (after, true);
+            continue;
+        }
+        let (word, after) = split_word_or_mention(words);
+        name.push(word);
+        words = after.trim_start();
+    }
+    // As typed (its spaces full-width or doubled) unless an option came out of it.
+    let customer = if took { name.join(" ") } else { typed_name.to_string() };
+    if customer.contains(['<', '>']) {
+        return Err(UsageError::CustomerHoldsAMention);
+    }
     let sep_len = remaining[split_at..].chars().next().map(char::len_utf8).unwrap_or(1);
-    let summary = remaining[split_at + sep_len..].trim();
+    let summary = trailing_options(&mut options, remaining[split_at + sep_len..].trim())?;
     if customer.is_empty() || summary.is_empty() {
         return Err(UsageError::OpenNeedsCustomerAndSummary);
     }
     Ok(OpenRequest {
-        severity,
-        manager,
-        departments,
-        customer: customer.to_string(),
+        severity: options.severity,
+        manager: options.manager,
+        departments: options.departments,
+        customer,
         summary: summary.to_string(),
         past: Vec::new(),
     })
+}
+
+/// SUMMARY without the severity and departments typed after it (`lid cracked, sev1,
+/// +quality`), which go into OPTIONS; a mention there is the summary's (`reported by <@U1>`).
+fn trailing_options<'s>(options: &mut OpenOptions, summary: &'s str) -> Result<&'s str, UsageError> {
+    let starts: Vec<usize> = summary
+        .char_indices()
+        .filter(|&(i, c)| i > 0 && !c.is_whitespace() && summary[..i].ends_with(char::is_whitespace))
+        .map(|(i, _)| i)
+        .collect();
+    // The earliest word from which everything to the end is severity or departments.
+    let all_options = |tail: &str| {
+        let mut probe = OpenOptions::default();
+        let mut text = tail;
+        while let Some((option, after)) = open_option(text) {
+            if matches!(option, OpenOption::Manager(_)) || probe.take(option, "").is_err() {
+                return false;
+            }
+            text = after.trim_start_matches(|c: char| c.is_whitespace() || OPTION_SEPARATORS.contains(&c));
+        }
+        text.is_empty()
+    };
+    let Some(&from) = starts.iter().find(|&&i| all_options(&summary[i..])) else {
+        return Ok(summary);
+    };
+    options.take_leading(&summary[from..])?;
+    Ok(summary[..from]
+        .trim_end_matches(|c: char| c.is_whitespace() || OPTION_SEPARATORS.contains(&c) || c == '—' || c == '-'))
 }
 
 /// `<@U1> <@U2|name> +quality`: at least one person or department, nothing else.
@@ -589,6 +716,146 @@ mod tests {
         assert_eq!(r.departments, ["quality", "field"]);
         assert_eq!(r.customer, "ACME");
         assert_eq!(r.summary, "defective housings in lot 42");
+    }
+
+    /// What a hurried hand types: the severity, manager and departments are read wherever they
+    /// stand and however they are punctuated, never left in the customer's name.
+    #[test]
+    fn open_options_as_people_type_them() {
+        let (sev1, boss) = (Some(Severity::new(1)), Some(UserId::new("U0BOSS")));
+        #[rustfmt::skip]
+        type Read<'a> = (&'a str, Option<Severity>, Option<UserId>, &'a [&'a str], &'a str, &'a str);
+        let cases: &[Read] = &[
+            ("open sev-1 ACME: lid cracked", sev1, None, &[], "ACME", "lid cracked"),
+            ("open sev:1 ACME: lid cracked", sev1, None, &[], "ACME", "lid cracked"),
+            ("open sev1, ACME: lid cracked", sev1, None, &[], "ACME", "lid cracked"),
+            ("open sev1. ACME: lid cracked", sev1, None, &[], "ACME", "lid cracked"),
+            (
+                "open Severity 1 ACME: lid cracked",
+                sev1,
+                None,
+                &[],
+                "ACME",
+                "lid cracked",
+            ),
+            ("open SEV1: ACME: lid cracked", sev1, None, &[], "ACME", "lid cracked"),
+            ("open 重大度1 ACME：蓋割れ", sev1, None, &[], "ACME", "蓋割れ"),
+            ("open ACME sev1: lid cracked", sev1, None, &[], "ACME", "lid cracked"),
+            ("open ACME: lid cracked sev1", sev1, None, &[], "ACME", "lid cracked"),
+            (
+                "open ACME: lid cracked, sev1, +quality",
+                sev1,
+                None,
+                &["quality"],
+                "ACME",
+                "lid cracked",
+            ),
+            (
+                "open <@U0BOSS>, sev1 ACME: lid cracked",
+                sev1,
+                boss.clone(),
+                &[],
+                "ACME",
+                "lid cracked",
+            ),
+            (
+                "open manager <@U0BOSS> ACME: lid cracked",
+                None,
+                boss.clone(),
+                &[],
+                "ACME",
+                "lid cracked",
+            ),
+            (
+                "open manager: <@U0BOSS> ACME: lid cracked",
+                None,
+                boss.clone(),
+                &[],
+                "ACME",
+                "lid cracked",
+            ),
+            (
+                "open +quality,+field ACME: lid cracked",
+                None,
+                None,
+                &["quality", "field"],
+                "ACME",
+                "lid cracked",
+            ),
+            (
+                "open +quality, +field ACME: lid cracked",
+                None,
+                None,
+                &["quality", "field"],
+                "ACME",
+                "lid cracked",
+            ),
+            (
+                "open sev1 <@U0BOSS> <@U0BOSS|boss> ACME: x",
+                sev1,
+                boss.clone(),
+                &[],
+                "ACME",
+                "x",
+            ),
+            // Not options: names and summaries that only look alike.
+            (
+                "open Severn Trent: lid cracked",
+                None,
+                None,
+                &[],
+                "Severn Trent",
+                "lid cracked",
+            ),
+            (
+                "open Sev Motors: lid cracked",
+                None,
+                None,
+                &[],
+                "Sev Motors",
+                "lid cracked",
+            ),
+            ("open ACME: price up +5%", None, None, &[], "ACME", "price up +5%"),
+            (
+                "open ACME: found by <@U0BOSS>",
+                None,
+                None,
+                &[],
+                "ACME",
+                "found by <@U0BOSS>",
+            ),
+            ("open ACME: sev1", None, None, &[], "ACME", "sev1"),
+        ];
+        for (text, severity, manager, departments, customer, summary) in cases {
+            let r = open(text);
+            assert_eq!(
+                (
+                    &r.severity,
+                    &r.manager,
+                    r.departments.as_slice(),
+                    r.customer.as_str(),
+                    r.summary.as_str()
+                ),
+                (
+                    severity,
+                    manager,
+                    departments.iter().map(|d| d.to_string()).collect::<Vec<_>>().as_slice(),
+                    *customer,
+                    *summary
+                ),
+                "{text}"
+            );
+        }
+        #[rustfmt::skip]
+        let refused: &[(&str, UsageError)] = &[
+            ("open <@U0BOSS> <@U0VP> ACME: x", UsageError::OpenNamesTwo("manager")),
+            ("open sev1 ACME: x sev2", UsageError::OpenNamesTwo("sev")),
+            ("open mgr <@U0BOSS|b> <!subteam^S1|@qa> ACME: x", UsageError::CustomerHoldsAMention),
+            ("open ACME <#C1|general>: x", UsageError::CustomerHoldsAMention),
+        ];
+        for (text, expected) in refused {
+            assert_eq!(parse(text).as_ref(), Err(expected), "{text}");
+        }
     }
 
     #[test]

@@ -130,6 +130,21 @@ impl Policy {
     /// The manager of `user`: the org table first, then the default manager, unless `user` is
     /// the default manager or above them (the top of `[org]` has nobody above, never their own
     /// report).
+    /// The configured departments NAMES mean, each as configured (`+Quality` is `quality`, as
+    /// a phone capitalises it), or the first name that is no department.
+    pub fn departments_named(&self, names: &[String]) -> Result<Vec<String>, String> {
+        names
+            .iter()
+            .map(|name| {
+                self.departments
+                    .keys()
+                    .find(|k| k.as_str() == name || k.to_lowercase() == name.to_lowercase())
+                    .cloned()
+                    .ok_or_else(|| name.clone())
+            })
+            .collect()
+    }
+
     pub fn manager_of(&self, user: &UserId) -> Option<UserId> {
         self.managers.get(user).cloned().or_else(|| {
             self.default_manager

@@ -332,12 +332,10 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
 /// `/trouble add`: makes people and departments participants, invites them and says so.
 pub(super) fn add_participants(w: &mut Work, by: &UserId, users: Vec<UserId>, departments: Vec<String>) -> Reply {
     let policy = w.ctx.policy;
-    if let Some(bad) = departments.iter().find(|d| !policy.departments.contains_key(*d)) {
-        return Reply::UnknownDepartment {
-            name: bad.clone(),
-            known: policy.departments.keys().cloned().collect(),
-        };
-    }
+    let departments = match super::open::departments_named(policy, &departments) {
+        Ok(named) => named,
+        Err(refusal) => return refusal,
+    };
     let before = departments_of(policy, &w.t);
     let mut new_departments: Vec<String> = Vec::new();
     for d in departments {

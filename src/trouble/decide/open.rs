@@ -48,12 +48,10 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
             known: policy.severities.keys().copied().collect(),
         });
     }
-    if let Some(bad) = req.departments.iter().find(|d| !policy.departments.contains_key(*d)) {
-        return Decision::reply(Reply::UnknownDepartment {
-            name: bad.clone(),
-            known: policy.departments.keys().cloned().collect(),
-        });
-    }
+    let named_departments = match departments_named(policy, &req.departments) {
+        Ok(named) => named,
+        Err(refusal) => return Decision::reply(refusal),
+    };
     if let Some(refusal) = open_refusal(policy, &owner, &req) {
         return Decision::reply(refusal);
     }
@@ -63,7 +61,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
     let configured = policy
         .manager_of(&owner)
         .filter(|m| chain.contains(m) && Some(m) != manager.as_ref());
-    let mut departments = req.departments.clone();
+    let mut departments = named_departments;
     let mut named = std::collections::HashSet::new();
     departments.retain(|d| named.insert(d.clone()));
     let trouble = Trouble {
@@ -219,8 +217,11 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
     let channel_name = w.t.channel_name.clone().unwrap_or_default();
     w.changed = true;
     let manager_pinged = manager.is_some();
+    let (customer, severity) = (w.t.customer.clone(), w.t.severity);
     w.finish(Some(Reply::Opened {
         id,
+        customer,
+        severity,
         channel_name,
         manager_pinged,
     }))
@@ -249,6 +250,16 @@ pub(super) fn post_and_pin(w: &mut Work, message: Message, slot: Slot) {
 /// Why an open request is refused before anything is created: the owner is never their own
 /// manager, nor managed by someone who reports to them (the command, the modal and
 /// `/trouble manager` alike).
+/// The configured departments NAMES mean, or the answer naming the one that is none.
+pub(super) fn departments_named(policy: &Policy, names: &[String]) -> Result<Vec<String>, Reply> {
+    policy
+        .departments_named(names)
+        .map_err(|name| Reply::UnknownDepartment {
+            name,
+            known: policy.departments.keys().cloned().collect(),
+        })
+}
+
 pub fn open_refusal(policy: &Policy, owner: &UserId, req: &OpenRequest) -> Option<Reply> {
     req.manager.as_ref().and_then(|m| manager_refusal(policy, owner, m))
 }

@@ -423,6 +423,8 @@ fn open_uses_the_default_severity_unless_one_is_given() {
             d.reply,
             Some(Reply::Opened {
                 id: TroubleId::new(ID),
+                customer: "ACME".into(),
+                severity,
                 channel_name: "trouble-20261127-3-acme".into(),
                 manager_pinged: true,
             })

@@ -471,6 +471,10 @@ pub enum Input {
 pub enum Reply {
     Opened {
         id: TroubleId,
+        /// As read from what was typed, and its severity: said back, so that a misreading
+        /// (`sev-1` taken for part of the name) shows before anyone relies on it.
+        customer: String,
+        severity: Severity,
         channel_name: String,
         /// Whether a manager was asked at once (none is configured or named: nobody was).
         manager_pinged: bool,
