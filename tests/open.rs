@@ -591,7 +591,7 @@ async fn options_typed_in_haste_are_read_and_the_answer_says_what_was_read() {
     for (typed, says) in [
         ("open <@U0MANAGER> <@U0DIRECTOR> ACME: lid cracked", "two managers"),
         (
-            "open mgr <@U0MANAGER> <!subteam^S0QA|@qa> ACME: lid cracked",
+            "open mgr <@U0MANAGER> <#C0SALES|sales> ACME: lid cracked",
             "holds a mention",
         ),
     ] {

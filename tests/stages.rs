@@ -1256,11 +1256,13 @@ async fn commands_typed_with_full_width_digits_or_as_open_teaches_them_work_and_
     assert!(split.contains("proposal #1"), "{split}");
     let raised = bot.command_text(SALES, &t.channel, "sev1").await;
     assert!(raised.contains("Severity changed from 2 to 1"), "{raised}");
-    let stats = bot.command_text(SALES, ORIGIN, "stats 30d").await;
+    let stats = bot.command_text(SALES, ORIGIN, "stats a month").await;
     assert!(
         stats.contains("number of days") && stats.contains("/trouble stats 30"),
         "{stats}"
     );
+    let stats = bot.command_text(SALES, ORIGIN, "stats 30 days").await;
+    assert!(!stats.contains("number of days"), "{stats}");
 
     bot.command_text(SALES, &t.channel, "update told them we replace the lot")
         .await;

@@ -768,3 +768,52 @@ async fn returned_goods_keep_their_quantity_and_tracking_through_each_step_every
         .await;
     status_with(&bot, &t.id, &["received · qty 40 · tracking YM-456"]).await;
 }
+
+/// What a hurried hand types in the channel is stored as meant: a promise after `next
+/// contact:`, an amount with its currency after it, a scope line checked with `checked`, a
+/// part with its label, people listed with commas, a ratio with spaces.
+#[tokio::test]
+async fn what_a_hurried_hand_types_is_stored_as_meant() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let ch = &t.channel;
+    for (typed, answered) in [
+        (
+            "update Told them we sort today. Next contact: 15:00",
+            "Customer update logged",
+        ),
+        ("fact part no. HX-302", "Facts recorded"),
+        ("fact lot L42 and L43.", "Facts recorded"),
+        ("scope Plant 2 lots", "Scope line #1"),
+        ("scope checked 1 none affected", "checked"),
+        ("split 70 / 30 our mold", "proposal #1"),
+        ("cost 3000 USD ours, express shipping", "proposal #2"),
+        (
+            "add <@U0COLLEAGUE>, <@U0DIRECTOR>",
+            "<@U0COLLEAGUE>, <@U0DIRECTOR> as participants",
+        ),
+    ] {
+        let r = bot.command_text(SALES, ch, typed).await;
+        assert!(r.contains(answered), "{typed}: {r}");
+    }
+    let stored = trouble(&bot, &t.id);
+    let promised = stored.promised_next().expect("the promise after `Next contact:`");
+    assert_eq!(promised.to_rfc3339(), "2026-11-30T06:00:00+00:00");
+    assert_eq!(stored.customer_updates[0].text, "Told them we sort today.");
+    assert_eq!(stored.substance.facts.part.as_deref(), Some("HX-302"));
+    assert_eq!(stored.substance.facts.lots, ["L42", "L43"]);
+    assert!(stored.substance.scope[0].checked.is_some() && stored.substance.scope.len() == 1);
+    let split = stored.split.as_ref().expect("the split");
+    assert_eq!(
+        (split.ours, split.customer, split.reason.as_str()),
+        (70, 30, "our mold")
+    );
+    assert_eq!(
+        (
+            stored.costs[0].amount.as_str(),
+            stored.costs[0].payer.as_str(),
+            stored.costs[0].note.as_str()
+        ),
+        ("3000 USD", "ours", "express shipping")
+    );
+}

@@ -76,9 +76,13 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
         }
         UsageError::BadAmount(a) => {
             let a = typed(a);
-            tr!(l, format!("`{a}` を金額として読めません。通貨を付けて入力してください（`¥1,500,000`、`150万円`、`JPY 1500000`、`$3,000`）。通貨のない金額は費用の合計にも承認限度額にも数えられません。何も記録していません。"), format!("`{a}` is not an amount I can read: write it with its currency (`¥1,500,000`, `150万円`, `JPY 1500000`, `$3,000`). Without one it could count neither in the cost totals nor against approval limits. Nothing was recorded."))
+            tr!(l, format!("`{a}` を金額として読めません。円・ドル・ユーロのいずれかで、通貨を付けて入力してください（`¥1,500,000`、`150万円`、`JPY 1500000`、`$3,000`）。通貨のない金額は費用の合計にも承認限度額にも数えられません。何も記録していません。"), format!("`{a}` is not an amount I can read: write it with its currency, in yen, dollars or euros (`¥1,500,000`, `150万円`, `JPY 1500000`, `3,000 USD`, `$3,000`). Without one it could count neither in the cost totals nor against approval limits. Nothing was recorded."))
         }
         UsageError::NeedsUser(sub) => tr!(l, format!("ユーザーをメンションで指定してください: `/trouble {sub} @名前`"), format!("Mention the person: `/trouble {sub} @name`")),
+        UsageError::SevTakesNoReason(level) => {
+            let level = typed(level);
+            tr!(l, format!("重大度の変更には理由を付けられません。`/trouble sev {level}` とだけ送り、理由は `/trouble note …` で記録してください。何も変更していません。"), format!("The severity changes with the level alone: send `/trouble sev {level}`, then the reason with `/trouble note …`. Nothing was changed."))
+        }
         UsageError::BadSeverity(s) => {
             let s = typed(s);
             tr!(l, format!("重大度 `{s}` が分かりません。`sev1`〜`sev3` のように入力してください。"), format!("`{s}` is not a severity; write it like `sev1`."))
@@ -218,7 +222,10 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             tr!(
                 l,
                 format!("{who}を参加者に追加し、チャンネルに招待しました。"),
-                format!("Added {who} as participants and invited them to the channel.")
+                match added.len() + depts.len() {
+                    1 => format!("Added {who} as a participant and invited them to the channel."),
+                    _ => format!("Added {who} as participants and invited them to the channel."),
+                }
             )
         }
         Reply::AlreadyAcknowledged { by } => tr!(

@@ -527,15 +527,7 @@ pub fn for_outside(t: &Trouble) -> Trouble {
 pub fn parse_agreed(rest: &str) -> Result<super::command::Command, super::command::UsageError> {
     let rest = rest.trim();
     let (word, note) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-    // `#2`, `2番`, `No.2`.
-    let folded = super::money::fold_width(word).to_lowercase();
-    folded
-        .trim_start_matches('#')
-        .trim_start_matches("no.")
-        .trim_end_matches('番')
-        .parse::<usize>()
-        .ok()
-        .filter(|n| *n >= 1)
+    super::command::numbered(word)
         .map(|n| super::command::Command::Agreed(n, note.trim().to_string()))
         .ok_or(super::command::UsageError::NeedsNumber("agreed"))
 }

@@ -102,10 +102,12 @@ pub enum UsageError {
     BadOccurred,
     /// A cost's payer that is none of the words for us, the customer or another party.
     BadPayer(String),
+    /// `sev 1 customer escalated`: the level alone is taken, and the reason belongs in a note.
+    SevTakesNoReason(String),
     /// `open` naming two managers or two severities: which one was meant is not the bot's to guess.
     OpenNamesTwo(&'static str),
-    /// `open`'s customer holding a mention (`manager <@U1> ACME` misspelt), which would become
-    /// the name and the channel's.
+    /// `open`'s customer holding a mention of a person or a channel that is no option (`<@bob>`,
+    /// `<#C1|sales>`), which would become the name and the channel's.
     CustomerHoldsAMention,
     /// A cost whose amount does not read as money (`1,500,000` with no currency, `3k`).
     BadAmount(String),
@@ -217,11 +219,22 @@ pub fn addressed_trouble(text: &str) -> Option<TroubleId> {
 
 fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
     let text = text.trim();
+    // No command holds more than a few fields of TEXT_LIMIT; one far longer is refused before
+    // it is read, so no reading of it costs more than its length.
+    if text.len() > 16 * TEXT_LIMIT {
+        // The length said is that of what follows the command word, as the user sees it.
+        return Err(UsageError::TooLong {
+            limit: TEXT_LIMIT,
+            len: split_word(text).1.trim().chars().count(),
+        });
+    }
     let (word, rest) = split_word(text);
     let rest = rest.trim();
-    // A Japanese input method may type the word full-width (`ｓｔａｔｕｓ`).
-    match super::money::fold_width(word).to_lowercase().as_str() {
-        "" | "help" | "ヘルプ" => Ok(Command::Help),
+    // A Japanese input method may type the word full-width (`ｓｔａｔｕｓ`); a hurried hand
+    // follows it with a colon or a full stop (`owner: <@U1>`, `Status.`).
+    let folded = super::money::fold_width(word).to_lowercase();
+    match folded.trim_end_matches([':', '.', ',', '。', '、']) {
+        "" | "help" | "ヘルプ" | "?" => Ok(Command::Help),
         // Not `開始`: it reads "start", and in a trouble's channel `開始 3` must not open another.
         "open" | "起票" => {
             if rest.is_empty() {
@@ -262,10 +275,18 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         "sev" | "severity" | "重大度" => parse_severity(rest),
         // `sev1`, as `open` teaches it, is `sev 1`.
         w if w.starts_with("sev") && w.len() > 3 && rest.is_empty() => parse_severity(word),
+        w if w
+            .strip_prefix("sev")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            Err(UsageError::SevTakesNoReason(w[3..].to_string()))
+        }
         "close" | "クローズ" => {
             let (first, reason) = split_word(rest);
             if matches!(
-                super::money::fold_width(first).to_lowercase().as_str(),
+                super::money::fold_width(first)
+                    .to_lowercase()
+                    .trim_end_matches([':', ',']),
                 "force" | "強制"
             ) {
                 needs_text(reason.trim(), "close force").map(Command::CloseForce)
@@ -280,7 +301,11 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         "stats" | "統計" if rest.is_empty() => Ok(Command::Stats(None)),
         // `stats 30日`, as a day count is said in Japanese.
         "stats" | "統計" => super::money::fold_width(rest)
-            .trim_end_matches('日')
+            .to_lowercase()
+            .trim_end_matches(['日', '.'])
+            .trim_end_matches("days")
+            .trim_end_matches("day")
+            .trim_end_matches('d')
             .trim_end()
             .parse::<u32>()
             .ok()
@@ -388,7 +413,8 @@ fn needs_text(rest: &str, sub: &'static str) -> Result<String, UsageError> {
 
 /// `<@U123>`, `<@U123|name>`, or a bare `U123`.
 pub fn parse_user(text: &str) -> Option<UserId> {
-    let t = text.trim();
+    // `<@U1>.` at the end of a sentence.
+    let t = text.trim().trim_end_matches(OPTION_SEPARATORS);
     let inner = t.strip_prefix("<@").and_then(|s| s.strip_suffix('>')).unwrap_or(t);
     let id = inner.split('|').next()?;
     let valid =
@@ -413,10 +439,12 @@ const OPTION_SEPARATORS: &[char] = &[',', '.', ';', '、', '，', '。', '；'];
 /// a colon when another colon still comes before the summary (`SEV1: ACME: lid cracked`).
 fn open_option(text: &str) -> Option<(OpenOption, &str)> {
     let (word, after) = split_word_or_mention(text);
-    let more_colons = after.contains([':', '：']);
+    // Whether a colon ending a word is an option's, not the one before the summary; asked
+    // only of such a word, so a long text is not read again for each of its words.
+    let colon_is_not_the_last = |word: &str, after: &str| word.ends_with(':') && after.contains([':', '：']);
     let folded = super::money::fold_width(word);
     let mut bare = folded.trim_end_matches(OPTION_SEPARATORS);
-    if more_colons {
+    if colon_is_not_the_last(bare, after) {
         bare = bare.trim_end_matches(':');
     }
     let digits = |n: &str| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit());
@@ -425,7 +453,7 @@ fn open_option(text: &str) -> Option<(OpenOption, &str)> {
         let (n, rest) = split_word_or_mention(after.trim_start());
         let n = super::money::fold_width(n);
         let n = n.trim_end_matches(OPTION_SEPARATORS);
-        let n = if rest.contains([':', '：']) {
+        let n = if colon_is_not_the_last(n, rest) {
             n.trim_end_matches(':')
         } else {
             n
@@ -533,7 +561,9 @@ fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
     }
     // As typed (its spaces full-width or doubled) unless an option came out of it.
     let customer = if took { name.join(" ") } else { typed_name.to_string() };
-    if customer.contains(['<', '>']) {
+    // A person or a channel is no customer (a broadcast token is left for the neutraliser:
+    // it reads as text wherever the name is shown).
+    if customer.contains("<@") || customer.contains("<#") {
         return Err(UsageError::CustomerHoldsAMention);
     }
     let sep_len = remaining[split_at..].chars().next().map(char::len_utf8).unwrap_or(1);
@@ -554,11 +584,15 @@ fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
 /// SUMMARY without the severity and departments typed after it (`lid cracked, sev1,
 /// +quality`), which go into OPTIONS; a mention there is the summary's (`reported by <@U1>`).
 fn trailing_options<'s>(options: &mut OpenOptions, summary: &'s str) -> Result<&'s str, UsageError> {
-    let starts: Vec<usize> = summary
+    // Where its last words start (a few: options typed after a summary are a handful).
+    let mut starts: Vec<usize> = summary
         .char_indices()
+        .rev()
         .filter(|&(i, c)| i > 0 && !c.is_whitespace() && summary[..i].ends_with(char::is_whitespace))
         .map(|(i, _)| i)
+        .take(8)
         .collect();
+    starts.reverse();
     // The earliest word from which everything to the end is severity or departments.
     let all_options = |tail: &str| {
         let mut probe = OpenOptions::default();
@@ -587,11 +621,21 @@ fn parse_add(rest: &str) -> Result<Command, UsageError> {
     while !remaining.is_empty() {
         let (word, after) = split_word_or_mention(remaining);
         if let Some(dept) = word.strip_prefix('+').filter(|d| !d.is_empty()) {
-            departments.push(dept.to_string());
+            departments.extend(
+                dept.trim_end_matches(OPTION_SEPARATORS)
+                    .split(',')
+                    .map(|d| d.trim_start_matches('+').to_string()),
+            );
         } else {
             users.push(parse_user(word).ok_or(UsageError::NeedsUser("add"))?);
         }
-        remaining = after.trim_start();
+        // `<@U1>, <@U2>` and `<@U1> and <@U2>`.
+        remaining = after.trim_start_matches(|c: char| c.is_whitespace() || OPTION_SEPARATORS.contains(&c));
+        remaining = ["and ", "& ", "と"]
+            .iter()
+            .find_map(|w| remaining.strip_prefix(w))
+            .unwrap_or(remaining)
+            .trim_start();
     }
     if users.is_empty() && departments.is_empty() {
         return Err(UsageError::NeedsUser("add"));
@@ -605,6 +649,14 @@ fn parse_severity(rest: &str) -> Result<Command, UsageError> {
         return Err(UsageError::NeedsSeverity);
     }
     let folded = super::money::fold_width(rest).to_ascii_lowercase();
+    // `sev 1 customer escalated`: the change takes no reason, which would be lost.
+    if let Some((level, _)) = folded.split_once(char::is_whitespace) {
+        if level.trim_start_matches("sev").parse::<Severity>().is_ok() {
+            return Err(UsageError::SevTakesNoReason(
+                level.trim_start_matches("sev").to_string(),
+            ));
+        }
+    }
     folded
         .trim_start_matches("sev")
         .parse::<Severity>()
@@ -613,20 +665,57 @@ fn parse_severity(rest: &str) -> Result<Command, UsageError> {
 }
 
 fn parse_stage(rest: &str, sub: &'static str) -> Result<(StageId, String), UsageError> {
-    let (n, note) = split_word(rest);
-    match super::money::fold_width(n)
-        .parse::<usize>()
-        .ok()
-        .and_then(StageId::from_number)
-    {
+    let (mut n, mut note) = split_word(rest);
+    // `done stage 3`, `完了 段階3`.
+    if let Some(after) = ["stage", "段階", "ステージ"].iter().find_map(|w| {
+        let lower = n.to_lowercase();
+        let tail = lower.strip_prefix(w)?.to_string();
+        Some(if tail.is_empty() {
+            split_word(note.trim_start())
+        } else {
+            (&n[n.len() - tail.len()..], note)
+        })
+    }) {
+        (n, note) = after;
+    }
+    match numbered(n).and_then(StageId::from_number) {
         Some(stage) => Ok((stage, note.trim().to_string())),
         None => Err(UsageError::BadStage(sub)),
     }
 }
 
+/// A number as people write one after a command: `3`, `#3`, `No.3`, `3番`, `3.`, full-width.
+pub(super) fn numbered(word: &str) -> Option<usize> {
+    let folded = super::money::fold_width(word).to_lowercase();
+    folded
+        .trim_end_matches(['.', ',', ':', '、', '。'])
+        .trim_start_matches('#')
+        .trim_start_matches("no.")
+        .trim_end_matches('番')
+        .parse::<usize>()
+        .ok()
+        .filter(|n| *n >= 1)
+}
+
+/// The markers of an update's promised next contact, longest first at one place.
+const NEXT_CONTACT: &[&str] = &[
+    "next contact:",
+    "next contact：",
+    "next update:",
+    "next update：",
+    "next call:",
+    "next call：",
+    "next :",
+    "next:",
+    "next：",
+    "次回連絡:",
+    "次回連絡：",
+    "次回:",
+    "次回：",
+];
+
 fn parse_update(rest: &str) -> Result<Command, UsageError> {
-    let (text, next) =
-        super::facts::split_marker(rest, &["next:", "next：", "次回連絡:", "次回連絡：", "次回:", "次回："]);
+    let (text, next) = super::facts::split_marker(rest, NEXT_CONTACT);
     if text.is_empty() {
         return Err(UsageError::NeedsText("update"));
     }
@@ -637,7 +726,12 @@ fn parse_update(rest: &str) -> Result<Command, UsageError> {
 }
 
 pub(super) fn parse_split(rest: &str) -> Result<Command, UsageError> {
-    let (numbers, reason) = split_word(rest);
+    // `70 / 30` and `70 - 30` are one word: the numbers run until a word that is no number.
+    let rest = super::money::fold_width(rest);
+    let glued = glue_ratio(&rest);
+    let (numbers, reason) = split_word(&glued);
+    let numbers = numbers.trim_end_matches(['.', ',']);
+    let numbers = &numbers.replace('-', "/");
     // `70/30`, `70:30`, `7対3`; a ratio in tenths (`7:3`, `5対5`) is read as the percentages.
     let mut parts: Vec<u32> = super::money::fold_width(numbers)
         .split(['/', ':', '対'])
@@ -663,14 +757,19 @@ pub(super) fn parse_split(rest: &str) -> Result<Command, UsageError> {
 }
 
 pub(super) fn parse_cost(rest: &str) -> Result<Command, UsageError> {
-    // The amount may be written `JPY 120000` (two words) or `¥120,000` (one).
+    // The amount may be written `JPY 120000` or `3000 USD`, `120,000 yen` (two words) or
+    // `¥120,000` (one), perhaps followed by a comma.
+    let unpunctuated = |w: &str| w.trim_end_matches([',', ';', '、']).to_string();
     let (first, after) = split_word(rest);
-    let (amount, after) = if first.chars().all(|c| c.is_ascii_alphabetic()) && first.len() == 3 {
-        let (number, after2) = split_word(after.trim_start());
-        (format!("{first} {number}"), after2)
-    } else {
-        (first.to_string(), after)
-    };
+    let (second, after_two) = split_word(after.trim_start());
+    let code = first.chars().all(|c| c.is_ascii_alphabetic()) && first.len() == 3;
+    let two_words = format!("{first} {}", unpunctuated(second));
+    let (amount, after) =
+        if code || (super::money::parse_amount(first).is_none() && super::money::parse_amount(&two_words).is_some()) {
+            (two_words, after_two)
+        } else {
+            (unpunctuated(first), after)
+        };
     // Full-width digits count: `￥１２０，０００` is an amount.
     if !super::money::fold_width(&amount).chars().any(|c| c.is_ascii_digit()) {
         return Err(UsageError::BadCost);
@@ -680,7 +779,20 @@ pub(super) fn parse_cost(rest: &str) -> Result<Command, UsageError> {
     if super::money::parse_amount(&amount).is_none() {
         return Err(UsageError::BadAmount(truncate(&amount, 40)));
     }
-    let (payer, note) = split_word(after.trim_start());
+    let (mut payer, mut note) = split_word(after.trim_start());
+    // `the customer`.
+    if payer.eq_ignore_ascii_case("the") {
+        (payer, note) = split_word(note.trim_start());
+    }
+    // `ours,`, `us:`.
+    let payer = payer.trim_end_matches([',', ';', ':', '：', '、']);
+    // `we pay`, `customer pays`, `third party`: the second word says who, not what for.
+    let (word, rest_of_note) = split_word(note.trim_start());
+    if ["pay", "pays", "party", "bears"].contains(&word.trim_end_matches([',', ':']).to_lowercase().as_str()) {
+        note = rest_of_note;
+    }
+    // `— express shipping`.
+    let note = note.trim_start().trim_start_matches(['—', '–', '-', ':', ',']).trim();
     if payer.is_empty() {
         return Err(UsageError::BadCost);
     }
@@ -694,6 +806,25 @@ pub(super) fn parse_cost(rest: &str) -> Result<Command, UsageError> {
         payer: payer.to_string(),
         note: note.trim().to_string(),
     })
+}
+
+/// `70 / 30 reason` → `70/30 reason`: spaces around the ratio's separators taken out, the
+/// reason left as typed.
+fn glue_ratio(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text.trim_start();
+    loop {
+        let (word, after) = split_word(rest);
+        let joins = |w: &str| matches!(w, "/" | "-" | ":" | "対");
+        let next = split_word(after.trim_start()).0;
+        out.push_str(word);
+        if !word.is_empty() && (joins(word) || joins(next)) && !after.trim_start().is_empty() {
+            rest = after.trim_start();
+            continue;
+        }
+        out.push_str(after);
+        return out;
+    }
 }
 
 #[cfg(test)]
@@ -850,11 +981,125 @@ mod tests {
         let refused: &[(&str, UsageError)] = &[
             ("open <@U0BOSS> <@U0VP> ACME: x", UsageError::OpenNamesTwo("manager")),
             ("open sev1 ACME: x sev2", UsageError::OpenNamesTwo("sev")),
-            ("open mgr <@U0BOSS|b> <!subteam^S1|@qa> ACME: x", UsageError::CustomerHoldsAMention),
+            ("open ACME <@bob>: x", UsageError::CustomerHoldsAMention),
             ("open ACME <#C1|general>: x", UsageError::CustomerHoldsAMention),
         ];
         for (text, expected) in refused {
             assert_eq!(parse(text).as_ref(), Err(expected), "{text}");
+        }
+    }
+
+    /// Commands as a hurried hand, or a phone, types them: read as meant, never stored askew.
+    #[test]
+    fn commands_as_hurried_hands_type_them() {
+        use super::super::facts::{FactKey, Step};
+        let u = UserId::new;
+        let stage = |n| StageId::from_number(n).unwrap();
+        let cost = |amount: &str, payer: &str, note: &str| Command::Cost {
+            amount: amount.into(),
+            payer: payer.into(),
+            note: note.into(),
+        };
+        let split = |ours, customer, reason: &str| Command::Split {
+            ours,
+            customer,
+            other: 0,
+            reason: reason.into(),
+        };
+        let update = |text: &str, next: &str| Command::Update {
+            text: text.into(),
+            next: Some(next.into()),
+        };
+        let cases: Vec<(&str, Command)> = vec![
+            ("owner: <@U0B>", Command::Owner(u("U0B"))),
+            ("owner <@U0B|rep>.", Command::Owner(u("U0B"))),
+            ("Status.", Command::Status),
+            ("?", Command::Help),
+            (
+                "close force: duplicate of 3",
+                Command::CloseForce("duplicate of 3".into()),
+            ),
+            ("stats 30 days", Command::Stats(Some(30))),
+            ("stats 30d", Command::Stats(Some(30))),
+            ("done stage 3", Command::Done(stage(3), String::new())),
+            ("done #2 sorted", Command::Done(stage(2), "sorted".into())),
+            ("done 3.", Command::Done(stage(3), String::new())),
+            ("完了 段階3", Command::Done(stage(3), String::new())),
+            ("update told them next contact: 15:00", update("told them", "15:00")),
+            ("update told them. Next update: 3pm", update("told them.", "3pm")),
+            (
+                "update told them next call: tomorrow 10:00",
+                update("told them", "tomorrow 10:00"),
+            ),
+            ("update told them next : 15:00", update("told them", "15:00")),
+            (
+                "add <@U1>, <@U2> and <@U3>",
+                Command::Add {
+                    users: vec![u("U1"), u("U2"), u("U3")],
+                    departments: vec![],
+                },
+            ),
+            (
+                "add +quality,+field",
+                Command::Add {
+                    users: vec![],
+                    departments: vec!["quality".into(), "field".into()],
+                },
+            ),
+            ("split 70 / 30 their spec", split(70, 30, "their spec")),
+            ("split 70-30", split(70, 30, "")),
+            ("split 70/30.", split(70, 30, "")),
+            ("cost 3000 USD ours", cost("3000 USD", "ours", "")),
+            (
+                "cost 120,000 yen customer rework",
+                cost("120,000 yen", "customer", "rework"),
+            ),
+            ("cost $500, ours, shipping", cost("$500", "ours", "shipping")),
+            ("cost $500 us: shipping", cost("$500", "us", "shipping")),
+            ("cost $3,000 we pay express", cost("$3,000", "we", "express")),
+            (
+                "cost $500 the customer their rework",
+                cost("$500", "customer", "their rework"),
+            ),
+            ("cost $500 third party storage", cost("$500", "third", "storage")),
+            ("cost $500 supplier", cost("$500", "supplier", "")),
+            (
+                "cost $500 ours — express shipping",
+                cost("$500", "ours", "express shipping"),
+            ),
+            ("agreed 3, by email", Command::Agreed(3, "by email".into())),
+            ("Agreed 3.", Command::Agreed(3, String::new())),
+            ("scope checked 2", Command::Step(Step::ScopeCheck(2, String::new()))),
+            (
+                "cause mold worn escape point: no gauge check",
+                Command::Step(Step::Cause {
+                    text: "mold worn".into(),
+                    escape: Some("no gauge check".into()),
+                }),
+            ),
+            (
+                "fact part no. HX-302",
+                Command::Step(Step::Facts(vec![(FactKey::Part, "HX-302".into())])),
+            ),
+            (
+                "fact part number HX-303",
+                Command::Step(Step::Facts(vec![(FactKey::Part, "HX-303".into())])),
+            ),
+            (
+                "fact Lot #46",
+                Command::Step(Step::Facts(vec![(FactKey::Lot, "46".into())])),
+            ),
+            (
+                "fact qty 38.",
+                Command::Step(Step::Facts(vec![(FactKey::Qty, "38".into())])),
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse(text), Ok(expected), "{text}");
+        }
+        assert_eq!(super::super::facts::lots_in("42 and 43"), ["42", "43"]);
+        for text in ["sev1 customer escalated", "sev 1 customer escalated"] {
+            assert_eq!(parse(text), Err(UsageError::SevTakesNoReason("1".into())), "{text}");
         }
     }
 
@@ -1152,7 +1397,7 @@ mod tests {
 
     #[test]
     fn add_needs_people_or_departments_and_nothing_else() {
-        for text in ["add", "add bob", "add <@U0QA1> and +field", "add +"] {
+        for text in ["add", "add bob", "add <@U0QA1> with +field", "add +"] {
             assert_eq!(parse(text), Err(UsageError::NeedsUser("add")), "{text}");
         }
     }

@@ -80,16 +80,32 @@ impl FactKey {
     /// separators a code holds are folded: `＜` stays text, never a Slack token.
     pub fn as_recorded(self, value: &str) -> String {
         match self {
-            FactKey::Part | FactKey::Lot | FactKey::Qty => value
-                .chars()
-                .map(|c| match c {
-                    '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '－' | '／' | '．' | '，' | '＿' | '＃' => {
-                        char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
-                    }
-                    '\u{3000}' => ' ',
-                    _ => c,
-                })
-                .collect(),
+            FactKey::Part | FactKey::Lot | FactKey::Qty => {
+                let folded: String = value
+                    .chars()
+                    .map(|c| match c {
+                        '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '－' | '／' | '．' | '，' | '＿' | '＃' => {
+                            char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+                        }
+                        '\u{3000}' => ' ',
+                        _ => c,
+                    })
+                    .collect();
+                // `part no. HX-302`, `part number HX-302`, `lot #46`, `qty 38.`: the label
+                // and the full stop are how it was said, not the value.
+                let value = folded.trim().trim_end_matches(['.', '。']);
+                ["number ", "no. ", "no.", "no ", "#"]
+                    .iter()
+                    .find_map(|label| {
+                        value
+                            .get(..label.len())
+                            .filter(|p| p.eq_ignore_ascii_case(label))
+                            .map(|_| value[label.len()..].trim_start())
+                    })
+                    .filter(|v| !v.is_empty())
+                    .unwrap_or(value)
+                    .to_string()
+            }
             FactKey::Occurred | FactKey::Found | FactKey::Symptom => value.to_string(),
         }
     }
@@ -151,7 +167,8 @@ impl Facts {
 pub fn lots_in(text: &str) -> Vec<String> {
     text.split([',', '、', '，', ' ', '\u{3000}'])
         .map(str::trim)
-        .filter(|s| !s.is_empty())
+        // `L42 and L43`.
+        .filter(|s| !s.is_empty() && !["and", "&", "と", "および"].contains(s))
         .map(str::to_string)
         .collect()
 }
@@ -293,12 +310,7 @@ fn split_word(text: &str) -> (&str, &str) {
 }
 
 fn number(word: &str, sub: &'static str) -> Result<usize, UsageError> {
-    super::money::fold_width(word)
-        .trim_start_matches('#')
-        .parse::<usize>()
-        .ok()
-        .filter(|n| *n >= 1)
-        .ok_or(UsageError::NeedsNumber(sub))
+    super::command::numbered(word).ok_or(UsageError::NeedsNumber(sub))
 }
 
 /// Parses a subcommand of this module; None when the word is not one of them.
@@ -402,7 +414,7 @@ fn parse_scope(rest: &str) -> Result<Step, UsageError> {
     let (first, after) = split_word(rest);
     // `ｃｈｅｃｋ` or `確認済み` must not add a scope line named so, which would hold stage 2.
     let first = super::money::fold_width(first).to_lowercase();
-    if matches!(first.as_str(), "check" | "確認" | "確認済み" | "確認済") {
+    if matches!(first.as_str(), "check" | "checked" | "確認" | "確認済み" | "確認済") {
         let (n, note) = split_word(after);
         return Ok(Step::ScopeCheck(number(n, "scope check")?, note.to_string()));
     }
@@ -430,7 +442,18 @@ fn parse_cause(rest: &str) -> Result<Step, UsageError> {
     // Longest first: `流出原因：` as the 8D names it, before `流出:`.
     let (text, escape) = split_marker(
         rest,
-        &["escape:", "escape：", "流出原因:", "流出原因：", "流出:", "流出："],
+        &[
+            "escape point:",
+            "escape point：",
+            "escape:",
+            "escape：",
+            "outflow:",
+            "outflow：",
+            "流出原因:",
+            "流出原因：",
+            "流出:",
+            "流出：",
+        ],
     );
     // `発生原因：…` labels the cause itself, as the 8D does.
     let text = ["発生原因:", "発生原因："]

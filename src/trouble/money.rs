@@ -81,13 +81,15 @@ pub enum Payer {
 /// `ours` / `us` / `当社` / `弊社`, `customer` / `お客様` / `顧客`, `other` / `他社` / `third party`.
 pub fn parse_payer(text: &str) -> Option<Payer> {
     let t = fold_width(text).trim().to_lowercase();
-    // `当社負担`, as the status writes a cost's payer, reads as `当社`.
-    match t.strip_suffix("負担").unwrap_or(&t) {
+    // `当社負担`, as the status writes a cost's payer, reads as `当社`; `customer's`.
+    let t = t.strip_suffix("負担").unwrap_or(&t);
+    match t.strip_suffix("'s").or_else(|| t.strip_suffix('’')).unwrap_or(t) {
         "ours" | "our" | "us" | "we" | "当社" | "弊社" | "自社" => Some(Payer::Ours),
         "customer" | "client" | "theirs" | "お客様" | "お客さま" | "顧客" | "客先" | "先方" => {
             Some(Payer::Customer)
         }
-        "other" | "others" | "third" | "third-party" | "他社" | "その他" | "第三者" => Some(Payer::Other),
+        "other" | "others" | "third" | "third-party" | "supplier" | "vendor" | "carrier" | "他社" | "その他"
+        | "第三者" | "仕入先" | "協力会社" => Some(Payer::Other),
         _ => None,
     }
 }
@@ -130,10 +132,15 @@ pub fn parse_amount(text: &str) -> Option<Money> {
     for (suffix, c) in [
         ("円", Currency::Jpy),
         ("JPY", Currency::Jpy),
+        ("YEN", Currency::Jpy),
         ("ドル", Currency::Usd),
         ("USD", Currency::Usd),
+        ("DOLLARS", Currency::Usd),
+        ("DOLLAR", Currency::Usd),
         ("ユーロ", Currency::Eur),
         ("EUR", Currency::Eur),
+        ("EUROS", Currency::Eur),
+        ("EURO", Currency::Eur),
     ] {
         if upper.ends_with(suffix) {
             if currency.is_some_and(|have| have != c) {
@@ -345,7 +352,10 @@ mod tests {
             ("お客様", Some(Payer::Customer)),
             ("other", Some(Payer::Other)),
             ("他社", Some(Payer::Other)),
-            ("supplier", None),
+            ("supplier", Some(Payer::Other)),
+            ("customer's", Some(Payer::Customer)),
+            ("折半", None),
+            ("them", None),
         ] {
             assert_eq!(parse_payer(text), want, "{text}");
         }

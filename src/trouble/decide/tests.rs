@@ -449,7 +449,7 @@ fn open_uses_the_default_severity_unless_one_is_given() {
 
 #[test]
 fn open_refuses_an_unknown_department_and_creates_nothing() {
-    for named in [vec!["legal"], vec!["quality", "legal"], vec!["Quality"]] {
+    for named in [vec!["legal"], vec!["quality", "legal"]] {
         let d = try_open(
             &config(),
             "U0SALES",
@@ -469,6 +469,21 @@ fn open_refuses_an_unknown_department_and_creates_nothing() {
         );
         assert_no_effect(&d, "unknown department");
     }
+}
+
+/// A department named in another case (`+Quality`, as a phone capitalises it) is the
+/// department as configured.
+#[test]
+fn open_reads_a_department_in_any_case_as_configured() {
+    let (sim, _) = Sim::open(
+        config(),
+        "U0SALES",
+        OpenRequest {
+            departments: depts(&["Quality", "FIELD"]),
+            ..req("ACME")
+        },
+    );
+    assert_eq!(sim.t.departments, depts(&["quality", "field"]));
 }
 
 #[test]
