@@ -252,13 +252,13 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
             }
         }
         "status" | "状況" => Ok(Command::Status),
-        "ack" | "acknowledge" | "了解" | "確認" => Ok(Command::Ack),
+        "ack" | "acknowledge" | "acknowledged" | "了解" | "確認" => Ok(Command::Ack),
         // `next 3` reads as "go to stage 3", yet would complete the current stage noting "3".
         "next" | "次へ" => match super::money::fold_width(rest).parse::<usize>() {
             Ok(n) => Err(UsageError::NextTakesNoStage(n)),
             Err(_) => Ok(Command::Next(rest.to_string())),
         },
-        "done" | "完了" => parse_stage(rest, "done").map(|(n, note)| Command::Done(n, note)),
+        "done" | "complete" | "完了" => parse_stage(rest, "done").map(|(n, note)| Command::Done(n, note)),
         "start" | "開始" | "着手" => parse_stage(rest, "start").map(|(n, note)| Command::Start(n, note)),
         "update" | "報告" => parse_update(rest),
         "note" | "メモ" => needs_text(rest, "note").map(Command::Note),
@@ -296,6 +296,7 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         }
         "report" | "報告書" if super::money::fold_width(rest).eq_ignore_ascii_case("8d") => Ok(Command::Report8d),
         "report" | "報告書" if rest.is_empty() => Ok(Command::Report),
+        "8d" => Ok(Command::Report8d),
         "report" | "報告書" => Err(UsageError::BadReport(truncate(rest, 40))),
         "agreed" | "合意" => super::approval::parse_agreed(rest),
         "stats" | "統計" if rest.is_empty() => Ok(Command::Stats(None)),
@@ -1014,6 +1015,10 @@ mod tests {
             ("owner: <@U0B>", Command::Owner(u("U0B"))),
             ("owner <@U0B|rep>.", Command::Owner(u("U0B"))),
             ("Status.", Command::Status),
+            ("Acknowledged", Command::Ack),
+            ("complete 3", Command::Done(stage(3), String::new())),
+            ("8D", Command::Report8d),
+            ("re-open customer found more", Command::Step(Step::Reopen("customer found more".into()))),
             ("?", Command::Help),
             (
                 "close force: duplicate of 3",

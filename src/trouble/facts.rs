@@ -322,7 +322,7 @@ pub fn parse(word: &str, rest: &str) -> Option<Result<Step, UsageError>> {
         "scope" | "範囲" => parse_scope(rest),
         "cause" | "原因" => parse_cause(rest),
         "action" | "対策" => super::actions::parse_action(rest),
-        "reopen" | "再開" => {
+        "reopen" | "re-open" | "再開" => {
             if rest.is_empty() {
                 Err(UsageError::NeedsText("reopen"))
             } else {
