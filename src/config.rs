@@ -187,6 +187,15 @@ impl Config {
                 }
             }
             org.finish();
+            for cycle in org_loops(&config.policy.managers) {
+                let names: Vec<&str> = cycle.iter().map(UserId::as_str).collect();
+                root.problems.push(format!(
+                    "org.managers: a loop: {} -> {}; the chain above each of them comes back round, so \
+                         take one of them out of [org.managers] or give them a manager outside the loop",
+                    names.join(" -> "),
+                    names[0]
+                ));
+            }
         }
         if let Some(departments) = root.table("departments") {
             for (key, value) in departments {
@@ -460,6 +469,28 @@ impl Config {
     }
 }
 
+/// Each loop in `[org.managers]` (someone who, followed upward, reports to themself), once,
+/// starting from its first person in id order.
+fn org_loops(managers: &BTreeMap<UserId, UserId>) -> Vec<Vec<UserId>> {
+    let mut loops: Vec<Vec<UserId>> = Vec::new();
+    for start in managers.keys() {
+        let mut path = vec![start.clone()];
+        while let Some(next) = managers.get(path.last().expect("never empty")) {
+            if let Some(at) = path.iter().position(|u| u == next) {
+                let cycle = &path[at..];
+                if !loops.iter().any(|l| l.contains(&cycle[0])) {
+                    // Written from the person who sorts first, so a loop reads the same whoever finds it.
+                    let first = cycle.iter().enumerate().min_by_key(|(_, u)| *u).map_or(0, |(i, _)| i);
+                    loops.push(cycle[first..].iter().chain(&cycle[..first]).cloned().collect());
+                }
+                break;
+            }
+            path.push(next.clone());
+        }
+    }
+    loops
+}
+
 fn looks_like_user(s: &str) -> bool {
     (s.starts_with('U') || s.starts_with('W')) && s.len() >= 2 && s.chars().all(|c| c.is_ascii_alphanumeric())
 }
@@ -703,8 +734,8 @@ mod tests {
     }
 
     #[test]
-    fn the_chain_follows_managers_upward_without_loops() {
-        let text = "[org]\ndefault_manager = \"U0M\"\n[org.managers]\nU0S = \"U0M\"\nU0M = \"U0D\"\nU0D = \"U0M\"\n";
+    fn the_chain_follows_managers_upward() {
+        let text = "[org]\ndefault_manager = \"U0M\"\n[org.managers]\nU0S = \"U0M\"\nU0M = \"U0D\"\n";
         let c = Config::from_sources(Some(text), &env(&[])).unwrap();
         assert_eq!(c.policy.manager_of(&UserId::new("U0S")), Some(UserId::new("U0M")));
         assert_eq!(c.policy.manager_of(&UserId::new("U0X")), Some(UserId::new("U0M")));
@@ -715,6 +746,36 @@ mod tests {
             .map(|u| u.as_str().to_string())
             .collect();
         assert_eq!(chain, ["U0M", "U0D"]);
+    }
+
+    #[test]
+    fn a_loop_in_the_org_is_refused_naming_the_people_in_it() {
+        let org = |managers: &str| {
+            let text = format!("[org]\ndefault_manager = \"U0M\"\n[org.managers]\n{managers}");
+            Config::from_sources(Some(&text), &env(&[]))
+                .map(|_| ())
+                .unwrap_err()
+                .join("\n")
+        };
+        let three = org(
+            "U0SALES1 = \"U0MANAGER\"\nU0MANAGER = \"U0DIRECTOR\"\nU0DIRECTOR = \"U0SALES1\"\nU0NEW = \"U0SALES1\"\n",
+        );
+        assert!(
+            three.contains("org.managers: a loop: U0DIRECTOR -> U0SALES1 -> U0MANAGER -> U0DIRECTOR"),
+            "{three}"
+        );
+        assert_eq!(three.matches("a loop").count(), 1, "one loop, said once: {three}");
+        assert!(
+            !three.contains("U0NEW"),
+            "who only reports into a loop is not in it: {three}"
+        );
+        let own = org("U0SALES1 = \"U0SALES1\"\n");
+        assert!(own.contains("a loop: U0SALES1 -> U0SALES1"), "{own}");
+        let two = org("U0A = \"U0B\"\nU0B = \"U0A\"\nU0C = \"U0D\"\nU0D = \"U0C\"\n");
+        assert!(
+            two.contains("U0A -> U0B -> U0A") && two.contains("U0C -> U0D -> U0C"),
+            "{two}"
+        );
     }
 
     #[test]

@@ -261,3 +261,24 @@ async fn check_slack_names_each_announce_channel_and_person_the_bot_cannot_reach
         "{stdout}"
     );
 }
+
+#[test]
+fn a_loop_in_the_org_stops_check_config_and_serve_with_the_same_message() {
+    let config =
+        format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}").replace("U0DIRECTOR = \"U0VP\"", "U0DIRECTOR = \"U0SALES\"");
+    let loop_named = "org.managers: a loop: U0DIRECTOR -> U0SALES -> U0MANAGER -> U0DIRECTOR";
+    let (ok, stdout, stderr) = run(&["check-config"], &config);
+    assert!(!ok, "{stdout}");
+    assert!(stderr.contains(loop_named), "{stderr}");
+    let (ok, _, stderr) = run_with(
+        &["serve"],
+        &config,
+        &[
+            ("SLACK_SIGNING_SECRET", "s"),
+            ("SLACK_BOT_TOKEN", "xoxb-1"),
+            ("TROUBLE_LISTEN", "127.0.0.1:0"),
+        ],
+    );
+    assert!(!ok, "serve must refuse a loop");
+    assert!(stderr.contains(loop_named), "{stderr}");
+}

@@ -61,15 +61,23 @@ pub enum Who {
 /// owner and never anyone who reports to the owner (the chain only goes up: at the top of
 /// `[org]`, where the default manager is below, it is empty).
 pub fn chain_for(policy: &Policy, owner: &UserId, named: Option<&UserId>) -> Vec<UserId> {
-    let mut chain: Vec<UserId> = named.cloned().into_iter().collect();
-    if let Some(m) = policy.manager_of(owner) {
-        chain.extend(policy.chain_from(&m));
+    let below_owner = |u: &UserId| u == owner || policy.reports_to(u, owner);
+    let mut chain: Vec<UserId> = named.filter(|n| !below_owner(n)).cloned().into_iter().collect();
+    // The owner's own chain is walked up from their manager and stops at the first person seen
+    // again. In a loop in `[org]` (which the configuration refuses) everyone in it "reports to"
+    // the owner, and filtering on that once emptied the chain: the trouble pinged nobody.
+    let mut walked = vec![owner.clone()];
+    let mut up = policy.manager_of(owner);
+    while let Some(m) = up.filter(|m| !walked.contains(m)) {
+        up = policy.managers.get(&m).cloned();
+        walked.push(m);
     }
+    chain.extend(walked.into_iter().skip(1));
     if let Some(n) = named {
-        chain.extend(policy.chain_from(n));
+        chain.extend(policy.chain_from(n).into_iter().filter(|u| !below_owner(u)));
     }
     let mut seen = std::collections::HashSet::new();
-    chain.retain(|u| u != owner && !policy.reports_to(u, owner) && seen.insert(u.clone()));
+    chain.retain(|u| seen.insert(u.clone()));
     chain
 }
 
@@ -225,4 +233,71 @@ pub(super) fn act_of(policy: &Policy, t: &Trouble, command: &Command) -> Option<
         Command::Agreed(..) => Act::Agree,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn org(pairs: &[(&str, &str)], default_manager: Option<&str>) -> Policy {
+        Policy {
+            managers: pairs.iter().map(|(p, m)| (UserId::new(*p), UserId::new(*m))).collect(),
+            default_manager: default_manager.map(UserId::new),
+            ..Policy::default()
+        }
+    }
+
+    fn chain(policy: &Policy, owner: &str, named: Option<&str>) -> Vec<String> {
+        chain_for(policy, &UserId::new(owner), named.map(UserId::new).as_ref())
+            .into_iter()
+            .map(|u| u.as_str().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_loop_in_the_org_never_costs_the_owner_their_direct_manager() {
+        // U0DIRECTOR reports back to the rep: the walk up stops where it comes round.
+        let looped = org(
+            &[
+                ("U0SALES1", "U0MANAGER"),
+                ("U0MANAGER", "U0DIRECTOR"),
+                ("U0DIRECTOR", "U0SALES1"),
+            ],
+            None,
+        );
+        assert_eq!(chain(&looped, "U0SALES1", None), ["U0MANAGER", "U0DIRECTOR"]);
+        assert_eq!(chain(&looped, "U0MANAGER", None), ["U0DIRECTOR", "U0SALES1"]);
+        // A person listed as their own manager has none: the default manager is not used for
+        // them either, as they are listed (the configuration refuses this too).
+        let own = org(&[("U0SALES1", "U0SALES1")], Some("U0MANAGER"));
+        assert!(chain(&own, "U0SALES1", None).is_empty());
+    }
+
+    #[test]
+    fn the_chain_goes_up_from_a_named_manager_without_repeats_or_anyone_below_the_owner() {
+        let policy = org(
+            &[
+                ("U0SALES", "U0MANAGER"),
+                ("U0MANAGER", "U0DIRECTOR"),
+                ("U0DIRECTOR", "U0VP"),
+                ("U0JUNIOR", "U0SALES"),
+            ],
+            None,
+        );
+        assert_eq!(chain(&policy, "U0SALES", None), ["U0MANAGER", "U0DIRECTOR", "U0VP"]);
+        assert_eq!(
+            chain(&policy, "U0SALES", Some("U0DIRECTOR")),
+            ["U0DIRECTOR", "U0MANAGER", "U0VP"]
+        );
+        assert_eq!(
+            chain(&policy, "U0SALES", Some("U0JUNIOR")),
+            ["U0MANAGER", "U0DIRECTOR", "U0VP"],
+            "someone who reports to the owner is never their manager"
+        );
+        assert_eq!(
+            chain(&policy, "U0SALES", Some("U0SALES")),
+            ["U0MANAGER", "U0DIRECTOR", "U0VP"]
+        );
+        assert!(chain(&policy, "U0VP", None).is_empty());
+    }
 }
