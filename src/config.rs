@@ -53,6 +53,38 @@ pub struct Config {
     /// What the core reads: the rules' numbers, the org, departments, business hours; no
     /// secrets, no addresses.
     pub policy: Policy,
+    /// Where the settings came from, for check-config and the start log to say.
+    pub source: Source,
+}
+
+/// Where the configuration was read from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    /// This file.
+    File(PathBuf),
+    /// No file at the default path (`trouble.toml`, TROUBLE_CONFIG unset): all defaults.
+    NoFile(PathBuf),
+    /// Text handed in by the caller (tests, the demo).
+    Text,
+}
+
+/// For the log, which is in English: the file, or why there is none.
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::File(path) => write!(f, "{}", path.display()),
+            Source::NoFile(path) => write!(f, "none found at {}, every setting is its default", path.display()),
+            Source::Text => f.write_str("given by the caller"),
+        }
+    }
+}
+
+/// Something valid but probably not what the admin meant: said by check-config and logged at
+/// start, never a reason to refuse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Warning {
+    /// Neither `[org.managers]` nor `[org] default_manager`: every trouble opened pings nobody.
+    NobodyHasAManager,
 }
 
 /// What `serve` needs from the environment to talk to Slack.
@@ -79,6 +111,7 @@ impl Default for Config {
             log_json: false,
             log_filter: "info".into(),
             policy: Policy::default(),
+            source: Source::Text,
             slack: SlackSettings {
                 signing_secrets: Vec::new(),
                 bot_token: None,
@@ -104,7 +137,23 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !env.contains_key("TROUBLE_CONFIG") => None,
             Err(e) => return Err(vec![format!("cannot read config file {path}: {e}")]),
         };
-        Config::from_sources(text.as_deref(), &env)
+        let mut config = Config::from_sources(text.as_deref(), &env)?;
+        // Named as the admin can find it again, whatever directory they are in.
+        let path = std::path::absolute(&path).unwrap_or_else(|_| PathBuf::from(&path));
+        config.source = match text {
+            Some(_) => Source::File(path),
+            None => Source::NoFile(path),
+        };
+        Ok(config)
+    }
+
+    /// What is valid but likely a mistake (see [`Warning`]).
+    pub fn warnings(&self) -> Vec<Warning> {
+        let mut warnings = Vec::new();
+        if self.policy.managers.is_empty() && self.policy.default_manager.is_none() {
+            warnings.push(Warning::NobodyHasAManager);
+        }
+        warnings
     }
 
     /// Builds a config from TOML text and an environment map; lists every problem found.
@@ -642,6 +691,26 @@ mod tests {
             Duration::from_secs(600)
         );
         assert_eq!(c.policy.default_severity, Severity::new(2));
+        assert_eq!(c.warnings(), [Warning::NobodyHasAManager]);
+    }
+
+    #[test]
+    fn a_manager_for_anyone_is_enough_to_not_warn() {
+        let default_only = "[org]\ndefault_manager = \"U0M\"\n";
+        assert!(Config::from_sources(Some(default_only), &env(&[]))
+            .unwrap()
+            .warnings()
+            .is_empty());
+        let chart_only = "[org.managers]\nU0S = \"U0M\"\n";
+        assert!(Config::from_sources(Some(chart_only), &env(&[]))
+            .unwrap()
+            .warnings()
+            .is_empty());
+        let empty_org = "[org]\n";
+        assert_eq!(
+            Config::from_sources(Some(empty_org), &env(&[])).unwrap().warnings(),
+            [Warning::NobodyHasAManager]
+        );
     }
 
     #[test]

@@ -93,7 +93,10 @@ pub async fn start_on(
             }
         });
     }
-    tracing::info!(%addr, "trouble-bot listening");
+    tracing::info!(%addr, config_file = %app.config.source, "trouble-bot listening");
+    for w in app.config.warnings() {
+        tracing::warn!("{}", crate::i18n::config_warning(crate::i18n::Locale::En, w));
+    }
     Ok(RunningBot {
         addr,
         app,

@@ -282,3 +282,111 @@ fn a_loop_in_the_org_stops_check_config_and_serve_with_the_same_message() {
     assert!(!ok, "serve must refuse a loop");
     assert!(stderr.contains(loop_named), "{stderr}");
 }
+
+/// `serve` with `config` as trouble.toml and credentials in place, until its stderr says
+/// `needle` (or 20 s pass): everything it printed by then, stdout and stderr. The bot is killed.
+fn serve_until(config: &str, env: &[(&str, &str)], needle: &str) -> String {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trouble.toml");
+    std::fs::write(&path, config).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+        .arg("serve")
+        .env("TROUBLE_CONFIG", &path)
+        .env("TROUBLE_DATA_DIR", dir.path().join("data"))
+        .env("TROUBLE_LISTEN", "127.0.0.1:0")
+        .env("SLACK_SIGNING_SECRET", "a-real-looking-secret")
+        .env("SLACK_BOT_TOKEN", "xoxb-1-a-real-looking-token")
+        .env("SLACK_API_URL", "http://127.0.0.1:9/api/")
+        .env("RUST_LOG", "info")
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let (tx, rx) = std::sync::mpsc::channel();
+    for out in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    drop(tx);
+    let mut seen = String::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(line) => {
+                seen.push_str(&line);
+                seen.push('\n');
+                if line.contains(needle) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    seen
+}
+
+/// The shared configuration without its org chart: nobody has a manager.
+fn without_org() -> String {
+    let base = BASE_CONFIG;
+    let org = &base[base.find("[org]").unwrap()..base.find("[departments.quality]").unwrap()];
+    format!("{}\n{DEFAULT_SEVERITIES}", base.replace(org, ""))
+}
+
+#[test]
+fn check_config_names_its_file_and_warns_when_nobody_has_a_manager() {
+    let (ok, stdout, stderr) = run(&["check-config"], &without_org());
+    assert!(ok, "a warning is not a failure: {stdout}\n{stderr}");
+    assert!(
+        stdout.contains("config file:") && stdout.contains("trouble.toml"),
+        "{stdout}"
+    );
+    let warning = "warning: no one has a manager: a trouble opened will ping nobody until [org.managers] or [org] default_manager is set.";
+    assert!(stdout.contains(warning), "{stdout}");
+    let (_, stdout, _) = run(
+        &["check-config"],
+        &without_org().replace("locale = \"en\"", "locale = \"ja\""),
+    );
+    assert!(
+        stdout.contains("設定ファイル:") && stdout.contains("注意: 誰にも上司が設定されていません"),
+        "{stdout}"
+    );
+    let (ok, stdout, stderr) = run(&["check-config"], &format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"));
+    assert!(ok && !stdout.contains("warning:"), "{stdout}\n{stderr}");
+
+    // No file at the default path: it says so, and that every setting is its default.
+    let empty = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+        .arg("check-config")
+        .current_dir(empty.path())
+        .env_remove("TROUBLE_CONFIG")
+        .output()
+        .expect("the binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("trouble.toml はありません。すべて既定値です"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("注意: 誰にも上司が設定されていません"), "{stdout}");
+}
+
+#[test]
+fn serve_logs_its_config_file_and_the_warning_that_troubles_will_ping_nobody() {
+    let seen = serve_until(&without_org(), &[], "ping nobody");
+    assert!(
+        seen.contains("WARN") && seen.contains("no one has a manager: a trouble opened will ping nobody"),
+        "{seen}"
+    );
+    assert!(seen.contains("config_file=") && seen.contains("trouble.toml"), "{seen}");
+}

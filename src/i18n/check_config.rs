@@ -5,7 +5,7 @@ use std::time::Duration;
 use chrono::Weekday;
 
 use super::Locale;
-use crate::config::Config;
+use crate::config::{Config, Source, Warning};
 use crate::trouble::model::UserId;
 
 /// A human summary for `check-config`, in the configured locale, ending with what `serve`
@@ -17,6 +17,18 @@ pub fn config_summary(config: &Config) -> String {
     let none = t("なし", "none");
     let sep = t("、", ", ");
     let mut out = String::new();
+    match &config.source {
+        Source::File(path) => line(&mut out, t("設定ファイル:", "config file:"), path.display().to_string()),
+        Source::NoFile(path) => line(
+            &mut out,
+            t("設定ファイル:", "config file:"),
+            match l {
+                Locale::Ja => format!("{} はありません。すべて既定値です", path.display()),
+                Locale::En => format!("none found ({}); every setting is its default", path.display()),
+            },
+        ),
+        Source::Text => {}
+    }
     line(&mut out, t("待ち受け:", "listen:"), config.listen.clone());
     line(
         &mut out,
@@ -190,6 +202,9 @@ pub fn config_summary(config: &Config) -> String {
         }
         .into(),
     );
+    for w in config.warnings() {
+        out.push_str(&format!("{} {}\n", t("注意:", "warning:"), warning(l, w)));
+    }
     let problems = config.serve_problems();
     if problems.is_empty() {
         out.push_str(t("設定は正常です (configuration OK)\n", "configuration OK\n"));
@@ -203,6 +218,18 @@ pub fn config_summary(config: &Config) -> String {
         }
     }
     out
+}
+
+/// What a [`Warning`] means and what to do, for check-config and the start log.
+pub fn warning(l: Locale, w: Warning) -> &'static str {
+    match (w, l) {
+        (Warning::NobodyHasAManager, Locale::Ja) => {
+            "誰にも上司が設定されていません。[org.managers] か [org] の default_manager を設定するまで、トラブルを起票しても誰にも通知されません。"
+        }
+        (Warning::NobodyHasAManager, Locale::En) => {
+            "no one has a manager: a trouble opened will ping nobody until [org.managers] or [org] default_manager is set."
+        }
+    }
 }
 
 /// One `label value` line, the values aligned (a Japanese character takes two columns).
