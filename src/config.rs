@@ -187,7 +187,20 @@ impl Config {
                 Err(_) => root.problem("timezone", format!("{v:?} is not an IANA time zone name")),
             }
         }
-        config.team_id = root.string("team_id");
+        if let Some(v) = root.string("team_id") {
+            if looks_like_team(&v) {
+                config.team_id = Some(v);
+            } else {
+                // Anything else matches no request: every one would be refused with 403.
+                root.problem(
+                    "team_id",
+                    format!(
+                        "{v:?} is not a Slack team id: T (or E, for an Enterprise Grid organization) and capital \
+                         letters and digits, like \"T012AB3C4\"; check-slack prints the token's workspace id"
+                    ),
+                );
+            }
+        }
         if let Some(v) = root.string("channel_prefix") {
             if v.is_empty()
                 || v.len() > 40
@@ -540,6 +553,14 @@ fn org_loops(managers: &BTreeMap<UserId, UserId>) -> Vec<Vec<UserId>> {
     loops
 }
 
+/// A workspace id (`T012AB3C4`) or an Enterprise Grid organization's (`E0A3BPH11QC`), as Slack
+/// sends in `team_id`.
+fn looks_like_team(s: &str) -> bool {
+    (s.starts_with('T') || s.starts_with('E'))
+        && s.len() >= 3
+        && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
 fn looks_like_user(s: &str) -> bool {
     (s.starts_with('U') || s.starts_with('W')) && s.len() >= 2 && s.chars().all(|c| c.is_ascii_alphanumeric())
 }
@@ -800,6 +821,32 @@ mod tests {
             "{p}"
         );
         assert!(!socket("  ").socket_mode(), "an empty token is no token");
+    }
+
+    #[test]
+    fn team_id_must_look_like_a_slack_team_id() {
+        for good in ["T012AB3C4", "T0TEAM", "E0A3BPH11QC"] {
+            let c = Config::from_sources(Some(&format!("team_id = \"{good}\"")), &env(&[])).unwrap();
+            assert_eq!(c.team_id.as_deref(), Some(good));
+        }
+        for bad in [
+            "acme.slack.com",
+            "t012ab3c4",
+            "T",
+            "U0123ABC",
+            " T012AB3C4",
+            "https://acme.slack.com",
+        ] {
+            let problems = Config::from_sources(Some(&format!("team_id = \"{bad}\"")), &env(&[]))
+                .map(|_| ())
+                .unwrap_err()
+                .join("\n");
+            assert!(
+                problems.contains(&format!("team_id: {bad:?} is not a Slack team id"))
+                    && problems.contains("T012AB3C4"),
+                "{problems}"
+            );
+        }
     }
 
     #[test]

@@ -67,6 +67,11 @@ impl RequestTag {
     }
 }
 
+/// A client-chosen value as a log line may show it: its first bytes, control characters as `?`.
+pub fn bounded(value: &str) -> String {
+    Bounded::new(value.as_bytes()).to_string()
+}
+
 tokio::task_local! {
     static REQUEST: RequestTag;
 }

@@ -613,3 +613,23 @@ async fn an_escalation_due_while_the_disk_refuses_writes_goes_up_the_chain_after
             .await;
     }
 }
+
+#[tokio::test]
+async fn a_request_from_another_workspace_is_refused_and_logged_once_naming_both_teams() {
+    let slack = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!("team_id = \"T0MINE\"\n{}", config());
+    let mut bot = BotProcess::start(dir.path(), &config, &slack.api_url(), "info");
+    for _ in 0..3 {
+        assert_eq!(bot.command(SALES, ORIGIN, "list").await.status(), 403);
+    }
+    bot.terminate().await;
+    let logs = bot.logs_at_exit().await;
+    let line = "refused a request from another workspace with 403: team_id is T0MINE but the request is from T0TEAM";
+    assert_eq!(
+        logs.matches(line).count(),
+        1,
+        "one line for the team, not one per request:\n{logs}"
+    );
+    assert!(logs.contains("WARN"), "{logs}");
+}

@@ -136,10 +136,41 @@ pub(crate) fn verify(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Stri
 /// 403 for a workspace other than the configured one.
 pub(crate) fn check_team(app: &App, team: Option<&str>) -> Result<(), StatusCode> {
     match (&app.config.team_id, team) {
-        (Some(expected), Some(team)) if expected != team => Err(StatusCode::FORBIDDEN),
-        (Some(_), None) => Err(StatusCode::FORBIDDEN),
+        (Some(expected), Some(team)) if expected != team => {
+            refused_team(expected, Some(team));
+            Err(StatusCode::FORBIDDEN)
+        }
+        (Some(expected), None) => {
+            refused_team(expected, None);
+            Err(StatusCode::FORBIDDEN)
+        }
         _ => Ok(()),
     }
+}
+
+/// How many distinct refused teams are named in the log: a mistyped team_id refuses one team
+/// (named once), a flood of forged ones cannot fill the log.
+const REFUSED_TEAMS_LOGGED: usize = 16;
+
+/// Logs a refusal for the team the first time that team is refused: a wrong `team_id` refuses
+/// every request, and an admin must be able to see why without a line per request.
+fn refused_team(configured: &str, received: Option<&str>) {
+    static LOGGED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let received = received.map_or_else(|| "(none)".to_string(), crate::logs::bounded);
+    let Ok(mut logged) = LOGGED.lock() else { return };
+    if logged.len() >= REFUSED_TEAMS_LOGGED || logged.contains(&received) {
+        return;
+    }
+    logged.push(received.clone());
+    let last = logged.len() == REFUSED_TEAMS_LOGGED;
+    drop(logged);
+    tracing::warn!(
+        configured,
+        received = %received,
+        "refused a request from another workspace with 403: team_id is {configured} but the request is from {received}; \
+         if that is your workspace, fix team_id (check-slack names the token's workspace){}",
+        if last { "; further refused workspaces are not logged" } else { "" }
+    );
 }
 
 pub(crate) fn ephemeral(rendered: Rendered) -> Response {
