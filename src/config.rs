@@ -227,7 +227,16 @@ impl Config {
             config.slack.timeout = v;
         }
         if let Some(v) = root.string("log_level") {
-            config.log_filter = v;
+            match log_filter(&v) {
+                Some(filter) => config.log_filter = filter,
+                None => root.problem(
+                    "log_level",
+                    format!(
+                        "{v:?} is not a log level: one of trace, debug, info, warn (or warning), error, off, \
+                         or target=level directives joined by commas, like \"info,trouble_bot=debug\""
+                    ),
+                ),
+            }
         }
         if let Some(v) = root.bool("private_channels") {
             config.policy.private_channels = v;
@@ -553,6 +562,34 @@ fn org_loops(managers: &BTreeMap<UserId, UserId>) -> Vec<Vec<UserId>> {
     loops
 }
 
+/// `log_level` as a tracing filter, or None when it is not one. The filter reads a word it does
+/// not know as a target (`verbose` = "everything from the module verbose"), which silences every
+/// other line, so only level words and `target=level` directives pass; `warning` reads as `warn`.
+fn log_filter(value: &str) -> Option<String> {
+    let level = |word: &str| {
+        let word = word.trim().to_ascii_lowercase();
+        match word.as_str() {
+            "trace" | "debug" | "info" | "warn" | "error" | "off" => Some(word),
+            "warning" => Some("warn".to_string()),
+            _ => None,
+        }
+    };
+    let target = |t: &str| {
+        !t.is_empty()
+            && t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '-' | '.'))
+    };
+    let directives = value
+        .split(',')
+        .map(|d| match d.split_once('=') {
+            None => level(d),
+            Some((t, l)) if target(t.trim()) => Some(format!("{}={}", t.trim(), level(l)?)),
+            Some(_) => None,
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(directives.join(","))
+}
+
 /// A workspace id (`T012AB3C4`) or an Enterprise Grid organization's (`E0A3BPH11QC`), as Slack
 /// sends in `team_id`.
 fn looks_like_team(s: &str) -> bool {
@@ -821,6 +858,29 @@ mod tests {
             "{p}"
         );
         assert!(!socket("  ").socket_mode(), "an empty token is no token");
+    }
+
+    #[test]
+    fn log_level_is_a_level_or_target_directives_and_nothing_the_filter_would_read_as_a_target() {
+        let level = |v: &str| Config::from_sources(Some(&format!("log_level = \"{v}\"")), &env(&[]));
+        for (written, filter) in [
+            ("debug", "debug"),
+            ("warning", "warn"),
+            ("WARN", "warn"),
+            ("info,trouble_bot=debug", "info,trouble_bot=debug"),
+            ("warn, trouble_bot::http=trace", "warn,trouble_bot::http=trace"),
+            ("trouble_bot=warning", "trouble_bot=warn"),
+        ] {
+            assert_eq!(level(written).unwrap().log_filter, filter, "{written}");
+        }
+        for bad in ["verbose", "", "info,", "trouble_bot=loud", "=info", "info;debug"] {
+            let problems = level(bad).map(|_| ()).unwrap_err().join("\n");
+            assert!(
+                problems.contains(&format!("log_level: {bad:?} is not a log level"))
+                    && problems.contains("trace, debug, info, warn (or warning), error"),
+                "{problems}"
+            );
+        }
     }
 
     #[test]
