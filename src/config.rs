@@ -87,6 +87,11 @@ pub enum Warning {
     NobodyHasAManager,
 }
 
+/// `slack_timeout`'s bounds. A stop waits up to the timeout (and a second) for the calls in
+/// flight: above 50 s, the systemd unit's 60 s to stop would run out and kill the bot mid-flush.
+pub const MIN_SLACK_TIMEOUT: Duration = Duration::from_secs(1);
+pub const MAX_SLACK_TIMEOUT: Duration = Duration::from_secs(50);
+
 /// What `serve` needs from the environment to talk to Slack.
 #[derive(Clone, Debug)]
 pub struct SlackSettings {
@@ -224,7 +229,20 @@ impl Config {
             config.policy.return_reminder_after = v;
         }
         if let Some(v) = root.duration("slack_timeout") {
-            config.slack.timeout = v;
+            if (MIN_SLACK_TIMEOUT..=MAX_SLACK_TIMEOUT).contains(&v) {
+                config.slack.timeout = v;
+            } else {
+                root.problem(
+                    "slack_timeout",
+                    format!(
+                        "must be between {}s and {}s, not {}s: a stop waits this long for the calls in flight \
+                         (the systemd unit allows 60 s), and Slack answers within seconds",
+                        MIN_SLACK_TIMEOUT.as_secs(),
+                        MAX_SLACK_TIMEOUT.as_secs(),
+                        v.as_secs()
+                    ),
+                );
+            }
         }
         if let Some(v) = root.string("log_level") {
             match log_filter(&v) {
@@ -878,6 +896,20 @@ mod tests {
             assert!(
                 problems.contains(&format!("log_level: {bad:?} is not a log level"))
                     && problems.contains("trace, debug, info, warn (or warning), error"),
+                "{problems}"
+            );
+        }
+    }
+
+    #[test]
+    fn slack_timeout_is_bounded_so_a_stop_ends_within_the_units_minute() {
+        let timeout = |v: &str| Config::from_sources(Some(&format!("slack_timeout = \"{v}\"")), &env(&[]));
+        assert_eq!(timeout("50s").unwrap().slack.timeout, Duration::from_secs(50));
+        assert_eq!(timeout("1s").unwrap().slack.timeout, Duration::from_secs(1));
+        for (bad, secs) in [("10d", 864_000), ("1h", 3600), ("51s", 51)] {
+            let problems = timeout(bad).map(|_| ()).unwrap_err().join("\n");
+            assert!(
+                problems.contains(&format!("slack_timeout: must be between 1s and 50s, not {secs}s")),
                 "{problems}"
             );
         }
