@@ -535,26 +535,112 @@ impl Config {
         self.slack.app_token.is_some()
     }
 
-    /// What `serve` needs beyond a valid file: the Slack credentials.
+    /// What `serve` needs beyond a valid file, the Slack credentials, in the configured language.
     pub fn serve_problems(&self) -> Vec<String> {
+        self.credential_problems()
+            .into_iter()
+            .map(|p| crate::i18n::credential_problem(self.locale, p))
+            .collect()
+    }
+
+    /// What is wrong with the Slack credentials: missing (check-config may run before the secrets
+    /// are in place, so it only notes those) or present but malformed (refused by check-config
+    /// and serve alike: a value pasted wrong is found before Slack refuses it).
+    pub fn credential_problems(&self) -> Vec<Credential> {
         let mut problems = Vec::new();
+        for secret in &self.slack.signing_secrets {
+            problems.extend(malformed(Var::SigningSecret, secret.expose(), None));
+        }
         match &self.slack.app_token {
-            Some(t) if !t.expose().starts_with("xapp-") => {
-                problems.push("SLACK_APP_TOKEN does not look like an app-level token (xapp-…)".into())
-            }
+            Some(t) => problems.extend(malformed(Var::AppToken, t.expose(), Some(TokenKind::App))),
+            None if self.slack.signing_secrets.is_empty() => problems.push(Credential::Missing(Var::SigningSecret)),
             // Socket Mode: Slack's requests arrive on the socket, unsigned; no secret is needed.
-            Some(_) => {}
-            None if self.slack.signing_secrets.is_empty() => problems.push("SLACK_SIGNING_SECRET is not set (the app's Signing Secret, from Basic Information), or SLACK_APP_TOKEN for Socket Mode".into()),
             None => {}
         }
         match &self.slack.bot_token {
-            None => problems.push("SLACK_BOT_TOKEN is not set (the Bot User OAuth Token, xoxb-…)".into()),
-            Some(t) if !t.expose().starts_with("xoxb-") => {
-                problems.push("SLACK_BOT_TOKEN does not look like a bot token (xoxb-…)".into())
-            }
-            Some(_) => {}
+            None => problems.push(Credential::Missing(Var::BotToken)),
+            Some(t) => problems.extend(malformed(Var::BotToken, t.expose(), Some(TokenKind::Bot))),
         }
         problems
+    }
+}
+
+/// An environment variable holding a Slack credential.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Var {
+    SigningSecret,
+    BotToken,
+    AppToken,
+}
+
+impl Var {
+    pub fn name(self) -> &'static str {
+        match self {
+            Var::SigningSecret => "SLACK_SIGNING_SECRET",
+            Var::BotToken => "SLACK_BOT_TOKEN",
+            Var::AppToken => "SLACK_APP_TOKEN",
+        }
+    }
+}
+
+/// A kind of Slack token, told by its prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    /// `xoxb-`: the Bot User OAuth Token.
+    Bot,
+    /// `xapp-`: an app-level token (Socket Mode).
+    App,
+    /// `xoxp-`: a user token.
+    User,
+    /// Something else (`xoxe-`, a signing secret, …).
+    Other,
+}
+
+impl TokenKind {
+    pub fn of(value: &str) -> TokenKind {
+        match value.get(..5) {
+            Some("xoxb-") => TokenKind::Bot,
+            Some("xapp-") => TokenKind::App,
+            Some("xoxp-") => TokenKind::User,
+            _ => TokenKind::Other,
+        }
+    }
+}
+
+/// One thing wrong with a credential (rendered by `i18n::credential_problem`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Credential {
+    /// Not set.
+    Missing(Var),
+    /// Still the placeholder of `deploy/trouble-bot.env` (`replace-with-…`).
+    Placeholder(Var),
+    /// In quotes, which Slack's values never are (an env file that keeps them).
+    Quoted(Var),
+    /// Another kind of token than the variable takes.
+    WrongKind { var: Var, found: TokenKind },
+}
+
+impl Credential {
+    /// Present but malformed: check-config fails on it (a missing one is only noted).
+    pub fn is_malformed(&self) -> bool {
+        !matches!(self, Credential::Missing(_))
+    }
+}
+
+/// What is wrong with `value` in `var`, which should be a token of kind `wanted` (None: a secret).
+fn malformed(var: Var, value: &str, wanted: Option<TokenKind>) -> Option<Credential> {
+    if value.to_ascii_lowercase().contains("replace-with") {
+        return Some(Credential::Placeholder(var));
+    }
+    if value.starts_with(['"', '\'']) || value.ends_with(['"', '\'']) {
+        return Some(Credential::Quoted(var));
+    }
+    let found = TokenKind::of(value);
+    match wanted {
+        Some(wanted) if found != wanted => Some(Credential::WrongKind { var, found }),
+        // A token pasted as the signing secret.
+        None if found != TokenKind::Other => Some(Credential::WrongKind { var, found }),
+        _ => None,
     }
 }
 
@@ -858,6 +944,62 @@ mod tests {
     }
 
     #[test]
+    fn a_credential_set_but_wrong_is_malformed_and_one_not_set_is_only_missing() {
+        let problems = |pairs: &[(&str, &str)]| Config::from_sources(None, &env(pairs)).unwrap().credential_problems();
+        let deploy_env = [
+            ("SLACK_SIGNING_SECRET", "replace-with-the-signing-secret"),
+            ("SLACK_BOT_TOKEN", "xoxb-replace-with-the-bot-token"),
+        ];
+        assert_eq!(
+            problems(&deploy_env),
+            [
+                Credential::Placeholder(Var::SigningSecret),
+                Credential::Placeholder(Var::BotToken)
+            ]
+        );
+        for (token, found) in [
+            ("xapp-1-A0", TokenKind::App),
+            ("xoxp-1-2", TokenKind::User),
+            ("hunter2", TokenKind::Other),
+        ] {
+            assert_eq!(
+                problems(&[("SLACK_SIGNING_SECRET", "s3cret"), ("SLACK_BOT_TOKEN", token)]),
+                [Credential::WrongKind {
+                    var: Var::BotToken,
+                    found
+                }]
+            );
+        }
+        assert_eq!(
+            problems(&[("SLACK_SIGNING_SECRET", "s3cret"), ("SLACK_BOT_TOKEN", "\"xoxb-1-2\"")]),
+            [Credential::Quoted(Var::BotToken)]
+        );
+        assert_eq!(
+            problems(&[("SLACK_SIGNING_SECRET", "xoxb-1-2"), ("SLACK_BOT_TOKEN", "xoxb-1-2")]),
+            [Credential::WrongKind {
+                var: Var::SigningSecret,
+                found: TokenKind::Bot
+            }]
+        );
+        let missing = problems(&[]);
+        assert_eq!(
+            missing,
+            [
+                Credential::Missing(Var::SigningSecret),
+                Credential::Missing(Var::BotToken)
+            ]
+        );
+        assert!(!missing.iter().any(Credential::is_malformed));
+        // Each reads as a sentence in both languages, naming the variable.
+        for p in problems(&deploy_env).into_iter().chain(missing) {
+            for l in [Locale::Ja, Locale::En] {
+                let text = crate::i18n::credential_problem(l, p);
+                assert!(text.starts_with("SLACK_") && text.ends_with(['.', '。']), "{text}");
+            }
+        }
+    }
+
+    #[test]
     fn an_app_token_means_socket_mode_without_a_signing_secret_and_stays_redacted() {
         let socket = |token: &str| {
             Config::from_sources(
@@ -870,10 +1012,12 @@ mod tests {
         assert!(c.socket_mode());
         assert!(c.serve_problems().is_empty(), "{:?}", c.serve_problems());
         assert!(!format!("{c:?}").contains("very-secret"));
-        let p = socket("xoxb-pasted-in-the-wrong-place").serve_problems().join("\n");
-        assert!(
-            p.contains("SLACK_APP_TOKEN does not look like an app-level token"),
-            "{p}"
+        assert_eq!(
+            socket("xoxb-pasted-in-the-wrong-place").credential_problems(),
+            [Credential::WrongKind {
+                var: Var::AppToken,
+                found: TokenKind::Bot
+            }]
         );
         assert!(!socket("  ").socket_mode(), "an empty token is no token");
     }

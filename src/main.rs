@@ -112,7 +112,11 @@ fn main() -> ExitCode {
         Command::Serve => with_config(serve),
         Command::CheckConfig => with_config(|config| {
             print!("{}", trouble_bot::i18n::config_summary(&config));
-            ExitCode::SUCCESS
+            // A credential that is set but wrong fails; one not set yet is only noted.
+            match config.credential_problems().iter().any(|p| p.is_malformed()) {
+                true => ExitCode::FAILURE,
+                false => ExitCode::SUCCESS,
+            }
         }),
         Command::CheckSlack => with_config(check_slack),
         Command::Export { id, format } => with_config(|config| {

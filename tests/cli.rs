@@ -390,3 +390,75 @@ fn serve_logs_its_config_file_and_the_warning_that_troubles_will_ping_nobody() {
     );
     assert!(seen.contains("config_file=") && seen.contains("trouble.toml"), "{seen}");
 }
+
+#[test]
+fn check_config_fails_on_a_credential_set_but_wrong_and_only_notes_one_not_set() {
+    let config = format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}");
+    // deploy/trouble-bot.env as shipped.
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/trouble-bot.env")).unwrap();
+    let value = |name: &str| {
+        shipped
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("{name} in deploy/trouble-bot.env"))
+            .to_string()
+    };
+    let (secret, token) = (value("SLACK_SIGNING_SECRET"), value("SLACK_BOT_TOKEN"));
+    let env = [
+        ("SLACK_SIGNING_SECRET", secret.as_str()),
+        ("SLACK_BOT_TOKEN", token.as_str()),
+    ];
+    let (ok, stdout, _) = run_with(&["check-config"], &config, &env);
+    assert!(!ok, "{stdout}");
+    for var in ["SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN"] {
+        assert!(
+            stdout.contains(&format!(
+                "{var} still holds the example's placeholder (replace-with-…): replace it with"
+            )),
+            "{stdout}"
+        );
+    }
+    assert!(!stdout.contains("configuration OK"), "{stdout}");
+    let (ok, _, stderr) = run_with(&["serve"], &config, &env);
+    assert!(
+        !ok && stderr.contains("SLACK_BOT_TOKEN still holds the example's placeholder"),
+        "{stderr}"
+    );
+
+    let with_token = |token: &str| {
+        run_with(
+            &["check-config"],
+            &config,
+            &[("SLACK_SIGNING_SECRET", "s3cret"), ("SLACK_BOT_TOKEN", token)],
+        )
+    };
+    let (ok, stdout, _) = with_token("xapp-1-A0-123");
+    assert!(!ok, "{stdout}");
+    assert!(
+        stdout.contains("SLACK_BOT_TOKEN holds an app-level token (xapp-…): it takes the Bot User OAuth Token (xoxb-…, under OAuth & Permissions)."),
+        "{stdout}"
+    );
+    let (ok, stdout, _) = with_token("xoxp-1-2-3");
+    assert!(
+        !ok && stdout.contains("SLACK_BOT_TOKEN holds a user token (xoxp-…)"),
+        "{stdout}"
+    );
+    let (ok, stdout, _) = with_token("'xoxb-1-2-3'");
+    assert!(!ok && stdout.contains("SLACK_BOT_TOKEN is in quotes"), "{stdout}");
+    let (ok, stdout, _) = run_with(
+        &["check-config"],
+        &config.replace("locale = \"en\"", "locale = \"ja\""),
+        &[("SLACK_SIGNING_SECRET", "s3cret"), ("SLACK_BOT_TOKEN", "xapp-1-A0-123")],
+    );
+    assert!(
+        !ok && stdout.contains("SLACK_BOT_TOKEN の値はアプリレベルトークン (xapp-…)です。OAuth & Permissions の Bot User OAuth Token (xoxb-…)を設定してください。"),
+        "{stdout}"
+    );
+    // Not set yet: a note, and check-config passes (it may run before the secrets are in place).
+    let (ok, stdout, _) = run(&["check-config"], &config);
+    assert!(ok, "{stdout}");
+    assert!(
+        stdout.contains("configuration OK; to serve, also set:\n  - SLACK_SIGNING_SECRET is not set: set it to the app's Signing Secret"),
+        "{stdout}"
+    );
+}

@@ -633,3 +633,31 @@ async fn a_request_from_another_workspace_is_refused_and_logged_once_naming_both
     );
     assert!(logs.contains("WARN"), "{logs}");
 }
+
+#[tokio::test]
+async fn a_bad_signature_is_a_warning_with_what_to_check_once_a_minute_and_each_request_stays_at_info() {
+    let slack = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut bot = BotProcess::start(dir.path(), &config(), &slack.api_url(), "info");
+    for _ in 0..3 {
+        let r = http_client()
+            .post(format!("{}/slack/commands", bot.base_url))
+            .header("x-slack-request-timestamp", now_secs().to_string())
+            .header("x-slack-signature", "v0=00")
+            .body("text=x")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+    }
+    bot.terminate().await;
+    let logs = bot.logs_at_exit().await;
+    let hint = "check SLACK_SIGNING_SECRET matches the app's Signing Secret";
+    assert_eq!(logs.matches(hint).count(), 1, "once, not per request:\n{logs}");
+    assert!(logs.lines().any(|l| l.contains(hint) && l.contains("WARN")), "{logs}");
+    assert_eq!(
+        logs.matches("rejected an unsigned or badly signed request").count(),
+        3,
+        "{logs}"
+    );
+}

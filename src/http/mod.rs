@@ -122,6 +122,7 @@ pub(crate) fn verify(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Stri
     )
     .map_err(|why| {
         tracing::info!(?why, "rejected an unsigned or badly signed request");
+        warn_of_rejection(why, now);
         StatusCode::UNAUTHORIZED
     })?;
     // Built in one allocation: this runs for every request.
@@ -131,6 +132,35 @@ pub(crate) fn verify(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Stri
     key.push_str(signature);
     key.make_ascii_lowercase();
     Ok(key)
+}
+
+/// A signature that does not verify, or a timestamp out of Slack's window, is at WARN the first
+/// time and then at most once a minute, with what to check: when every request is refused
+/// (a wrong secret, a clock far off) an admin sees why at the default level, and a flood of
+/// forged requests adds a line a minute. Each request stays logged at INFO.
+fn warn_of_rejection(why: signature::Rejection, now: i64) {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    static LAST: AtomicI64 = AtomicI64::new(i64::MIN);
+    let hint = match why {
+        signature::Rejection::BadSignature => {
+            "check SLACK_SIGNING_SECRET matches the app's Signing Secret (Basic Information)"
+        }
+        signature::Rejection::Stale => "check this server's clock (NTP): Slack's timestamp is over 5 minutes off",
+        _ => return,
+    };
+    let last = LAST.load(Ordering::Relaxed);
+    if last != i64::MIN && now.saturating_sub(last) < 60 {
+        return;
+    }
+    if LAST
+        .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+        .is_ok()
+    {
+        tracing::warn!(
+            ?why,
+            "refused a request from Slack with 401: {hint} (said at most once a minute)"
+        );
+    }
 }
 
 /// 403 for a workspace other than the configured one.

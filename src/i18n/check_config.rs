@@ -5,7 +5,7 @@ use std::time::Duration;
 use chrono::Weekday;
 
 use super::Locale;
-use crate::config::{Config, Source, Warning};
+use crate::config::{Config, Credential, Source, TokenKind, Var, Warning};
 use crate::trouble::model::UserId;
 
 /// A human summary for `check-config`, in the configured locale, ending with what `serve`
@@ -205,19 +205,100 @@ pub fn config_summary(config: &Config) -> String {
     for w in config.warnings() {
         out.push_str(&format!("{} {}\n", t("注意:", "warning:"), warning(l, w)));
     }
-    let problems = config.serve_problems();
-    if problems.is_empty() {
-        out.push_str(t("設定は正常です (configuration OK)\n", "configuration OK\n"));
-    } else {
+    let (malformed, missing): (Vec<Credential>, Vec<Credential>) = config
+        .credential_problems()
+        .into_iter()
+        .partition(Credential::is_malformed);
+    if !malformed.is_empty() {
         out.push_str(t(
-            "設定は正常です (configuration OK)。serve には次も必要です:\n",
-            "configuration OK; to serve, also set:\n",
+            "✗ Slack の認証情報が正しくありません（serve は起動しません）:\n",
+            "✗ the Slack credentials are wrong (serve would refuse to start):\n",
         ));
-        for p in problems {
-            out.push_str(&format!("  - {p}\n"));
+        for p in &malformed {
+            out.push_str(&format!("  - {}\n", credential_problem(l, *p)));
         }
     }
+    match (malformed.is_empty(), missing.is_empty()) {
+        (true, true) => out.push_str(t("設定は正常です (configuration OK)\n", "configuration OK\n")),
+        (true, false) => out.push_str(t(
+            "設定は正常です (configuration OK)。serve には次も必要です:\n",
+            "configuration OK; to serve, also set:\n",
+        )),
+        (false, false) => out.push_str(t("serve には次も必要です:\n", "to serve, also set:\n")),
+        (false, true) => {}
+    }
+    for p in &missing {
+        out.push_str(&format!("  - {}\n", credential_problem(l, *p)));
+    }
     out
+}
+
+/// What is wrong with a Slack credential and where the right value is, as a whole sentence.
+pub fn credential_problem(l: Locale, p: Credential) -> String {
+    let kind = |k: TokenKind| match (k, l) {
+        (TokenKind::Bot, Locale::Ja) => "ボットトークン (xoxb-…)",
+        (TokenKind::Bot, Locale::En) => "a bot token (xoxb-…)",
+        (TokenKind::App, Locale::Ja) => "アプリレベルトークン (xapp-…)",
+        (TokenKind::App, Locale::En) => "an app-level token (xapp-…)",
+        (TokenKind::User, Locale::Ja) => "ユーザートークン (xoxp-…)",
+        (TokenKind::User, Locale::En) => "a user token (xoxp-…)",
+        (TokenKind::Other, Locale::Ja) => "Slack のトークンではない値",
+        (TokenKind::Other, Locale::En) => "no Slack token",
+    };
+    let wanted = |var: Var| match (var, l) {
+        (Var::BotToken, Locale::Ja) => "OAuth & Permissions の Bot User OAuth Token (xoxb-…)",
+        (Var::BotToken, Locale::En) => "the Bot User OAuth Token (xoxb-…, under OAuth & Permissions)",
+        (Var::AppToken, Locale::Ja) => {
+            "Basic Information → App-Level Tokens のトークン (xapp-…、権限 connections:write)"
+        }
+        (Var::AppToken, Locale::En) => {
+            "an app-level token (xapp-…, scope connections:write, under Basic Information → App-Level Tokens)"
+        }
+        (Var::SigningSecret, Locale::Ja) => "Basic Information の Signing Secret",
+        (Var::SigningSecret, Locale::En) => "the app's Signing Secret (under Basic Information)",
+    };
+    match (p, l) {
+        (Credential::Missing(Var::SigningSecret), Locale::Ja) => format!(
+            "SLACK_SIGNING_SECRET が設定されていません。{}を設定してください（ソケットモードなら代わりに SLACK_APP_TOKEN）。",
+            wanted(Var::SigningSecret)
+        ),
+        (Credential::Missing(Var::SigningSecret), Locale::En) => format!(
+            "SLACK_SIGNING_SECRET is not set: set it to {} (or set SLACK_APP_TOKEN for Socket Mode).",
+            wanted(Var::SigningSecret)
+        ),
+        (Credential::Missing(var), Locale::Ja) => {
+            format!("{} が設定されていません。{}を設定してください。", var.name(), wanted(var))
+        }
+        (Credential::Missing(var), Locale::En) => format!("{} is not set: set it to {}.", var.name(), wanted(var)),
+        (Credential::Placeholder(var), Locale::Ja) => format!(
+            "{} が見本の値 (replace-with-…) のままです。{}に置き換えてください。",
+            var.name(),
+            wanted(var)
+        ),
+        (Credential::Placeholder(var), Locale::En) => format!(
+            "{} still holds the example's placeholder (replace-with-…): replace it with {}.",
+            var.name(),
+            wanted(var)
+        ),
+        (Credential::Quoted(var), Locale::Ja) => {
+            format!("{} の値が引用符で囲まれています。引用符を外してください。", var.name())
+        }
+        (Credential::Quoted(var), Locale::En) => {
+            format!("{} is in quotes: remove them (Slack's values have none).", var.name())
+        }
+        (Credential::WrongKind { var, found }, Locale::Ja) => format!(
+            "{} の値は{}です。{}を設定してください。",
+            var.name(),
+            kind(found),
+            wanted(var)
+        ),
+        (Credential::WrongKind { var, found }, Locale::En) => format!(
+            "{} holds {}: it takes {}.",
+            var.name(),
+            kind(found),
+            wanted(var)
+        ),
+    }
 }
 
 /// What a [`Warning`] means and what to do, for check-config and the start log.
