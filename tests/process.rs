@@ -661,3 +661,29 @@ async fn a_bad_signature_is_a_warning_with_what_to_check_once_a_minute_and_each_
         "{logs}"
     );
 }
+
+#[tokio::test]
+async fn a_refused_bot_token_is_logged_naming_the_variable_that_sets_it() {
+    let slack = FakeSlack::start().await;
+    slack.refuse_token(Some("invalid_auth"));
+    let dir = tempfile::tempdir().unwrap();
+    let mut bot = BotProcess::start(dir.path(), &config(), &slack.api_url(), "info");
+    eventually("the refusal in the log", Duration::from_secs(20), || {
+        bot.logs
+            .lock()
+            .unwrap()
+            .contains("Slack refuses the bot token")
+            .then_some(())
+    })
+    .await;
+    bot.terminate().await;
+    let logs = bot.logs_at_exit().await;
+    let line = logs
+        .lines()
+        .find(|l| l.contains("Slack refuses the bot token"))
+        .unwrap();
+    assert!(
+        line.contains("SLACK_BOT_TOKEN environment variable") && !line.contains("bot_token "),
+        "the log names a key that does not exist: {line}"
+    );
+}

@@ -344,8 +344,10 @@ impl TokenRefused {
         match (self.0.swap(index, std::sync::atomic::Ordering::Relaxed), refused_with) {
             (0, Some(error)) => tracing::error!(
                 error,
-                "Slack refuses the bot token: every call waits until it takes it again (set a \
-                 valid bot_token or SLACK_BOT_TOKEN and restart, or reinstall the app)"
+                "Slack refuses the bot token: every call waits until it takes it again (put the app's \
+                 Bot User OAuth Token, xoxb-…, in the SLACK_BOT_TOKEN environment variable, under systemd \
+                 in /etc/trouble-bot/trouble-bot.env, and restart; reinstall the app first if the token \
+                 was revoked)"
             ),
             (_, None) => tracing::info!("Slack takes the bot token again"),
             _ => {}
