@@ -28,6 +28,18 @@ pub struct RunningBot {
 pub enum StartError {
     #[error("{0}")]
     Store(#[from] StoreError),
+    #[error(
+        "another trouble-bot seems to be using the data directory {} (data_dir or TROUBLE_DATA_DIR): \
+         its store is locked. Stop that one first, or give this one another data directory",
+        .dir.display()
+    )]
+    DataDirInUse { dir: std::path::PathBuf },
+    #[error("cannot open the store in the data directory {} (data_dir or TROUBLE_DATA_DIR): {error}{hint}", .dir.display())]
+    DataDir {
+        dir: std::path::PathBuf,
+        error: StoreError,
+        hint: &'static str,
+    },
     #[error("cannot listen on {addr}: {error}")]
     Listen { addr: String, error: std::io::Error },
 }
@@ -49,7 +61,7 @@ pub async fn start_on(
     clock: Clock,
 ) -> Result<RunningBot, StartError> {
     let listen = config.listen.clone();
-    let store = open_store(&config).await?;
+    let store = open_store(&config).await.map_err(|e| why_not_opened(&config, e))?;
     let app = App::new(config, clock, store);
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
@@ -133,6 +145,34 @@ impl RunningBot {
 /// that ran out, a notification lost with its connection).
 const SHARED_POLL: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// Whether sled refused the data directory because another process holds its lock.
+fn locked(e: &StoreError) -> bool {
+    matches!(e, StoreError::Sled(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock"))
+}
+
+/// A store that did not open, said so that the admin knows where and what to do: sled's own
+/// error names neither the directory nor that another bot holds it.
+fn why_not_opened(config: &Config, error: StoreError) -> StartError {
+    if config.database_url.is_some() {
+        return StartError::Store(error);
+    }
+    let dir = std::path::absolute(&config.data_dir).unwrap_or_else(|_| config.data_dir.clone());
+    if locked(&error) {
+        return StartError::DataDirInUse { dir };
+    }
+    let hint = match &error {
+        StoreError::Sled(sled::Error::Io(e)) => match e.kind() {
+            std::io::ErrorKind::PermissionDenied => " (the bot's user may not write there)",
+            std::io::ErrorKind::AlreadyExists | std::io::ErrorKind::NotADirectory => {
+                " (something that is not a directory is in the way)"
+            }
+            _ => "",
+        },
+        _ => "",
+    };
+    StartError::DataDir { dir, error, hint }
+}
+
 /// The store `config` names: PostgreSQL at `database_url` (schema brought up to date), sled
 /// under `data_dir` otherwise.
 pub async fn open_store(config: &Config) -> Result<Store, StoreError> {
@@ -142,12 +182,17 @@ pub async fn open_store(config: &Config) -> Result<Store, StoreError> {
             // in this process (a restart in place), a read still finishing on a blocking thread
             // may hold it a moment longer. Another process holding it fails after the wait.
             let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+            let mut said = false;
             loop {
                 match Store::open_sled(&config.data_dir) {
-                    Err(StoreError::Sled(sled::Error::Io(e)))
-                        if e.to_string().contains("could not acquire lock")
-                            && tokio::time::Instant::now() < deadline =>
-                    {
+                    Err(e) if locked(&e) && tokio::time::Instant::now() < deadline => {
+                        if !said {
+                            said = true;
+                            tracing::info!(
+                                data_dir = %config.data_dir.display(),
+                                "the store is locked; waiting up to 5 s for whoever holds it to let go"
+                            );
+                        }
                         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                     }
                     opened => return opened,

@@ -462,3 +462,62 @@ fn check_config_fails_on_a_credential_set_but_wrong_and_only_notes_one_not_set()
         "{stdout}"
     );
 }
+
+#[test]
+fn a_second_serve_on_the_same_data_directory_says_another_bot_uses_it_and_store_errors_name_the_path() {
+    use std::io::BufRead;
+    let config = format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let path = dir.path().join("trouble.toml");
+    std::fs::write(&path, &config).unwrap();
+    let creds = [
+        ("SLACK_SIGNING_SECRET", "s3cret"),
+        ("SLACK_BOT_TOKEN", "xoxb-1-2-3"),
+        ("TROUBLE_LISTEN", "127.0.0.1:0"),
+    ];
+    let mut first = Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+        .arg("serve")
+        .env("TROUBLE_CONFIG", &path)
+        .env("TROUBLE_DATA_DIR", &data)
+        .env("SLACK_API_URL", "http://127.0.0.1:9/api/")
+        .envs(creds)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = std::io::BufReader::new(first.stdout.take().unwrap());
+    assert!(stdout
+        .lines()
+        .map_while(Result::ok)
+        .any(|l| l.starts_with("trouble-bot listening on")));
+
+    let data_text = data.to_str().unwrap();
+    let mut env = creds.to_vec();
+    env.push(("TROUBLE_DATA_DIR", data_text));
+    let (ok, _, stderr) = run_with(&["serve"], &config, &env);
+    let _ = first.kill();
+    let _ = first.wait();
+    assert!(!ok, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "another trouble-bot seems to be using the data directory {data_text}"
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("WouldBlock"), "{stderr}");
+
+    // A file where the directory should be.
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "not a directory").unwrap();
+    let file_text = file.to_str().unwrap();
+    env.pop();
+    env.push(("TROUBLE_DATA_DIR", file_text));
+    let (ok, _, stderr) = run_with(&["serve"], &config, &env);
+    assert!(!ok, "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot open the store in the data directory {file_text}"))
+            && stderr.contains("something that is not a directory is in the way"),
+        "{stderr}"
+    );
+}
