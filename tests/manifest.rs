@@ -826,3 +826,26 @@ mod yaml {
         }
     }
 }
+
+/// `/trouble status ID` and `/trouble ack ID` are promised in the DM with the bot, and Slack's
+/// read-only Messages tab takes no slash commands: the tab stays writable in both manifests. The
+/// bot reads no `message.im`, so the README says what a plain message there gets (nothing).
+#[test]
+fn the_messages_tab_takes_slash_commands_and_the_readme_says_a_plain_message_there_is_not_read() {
+    for m in [manifest(), socket_manifest()] {
+        let flag = |key: &str| {
+            at(&m, &format!("features.app_home.{key}"))
+                .to_string()
+                .trim_matches('"')
+                .to_string()
+        };
+        assert_eq!(flag("messages_tab_enabled"), "true");
+        assert_eq!(flag("messages_tab_read_only_enabled"), "false");
+        assert!(!strings_at(&m, "settings.event_subscriptions.bot_events").contains(&"message.im".to_string()));
+    }
+    let readme = read("README.md").split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        readme.contains("A plain message typed there (not a `/trouble` command) is not read"),
+        "README.md must say what a plain message in the DM with the bot gets"
+    );
+}
