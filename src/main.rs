@@ -216,8 +216,12 @@ fn serve(config: Config) -> ExitCode {
         };
         // export, verify and backup from the command line are answered here while the bot runs.
         let admin_socket = admin::listen(bot.app.clone());
-        // A plain line for operators and for scripts that start the bot on port 0.
-        println!("trouble-bot listening on {}", bot.addr);
+        // A plain line for operators and for scripts that start the bot on port 0. In Socket
+        // Mode Slack never calls this address: the line must not read as if it could.
+        match bot.app.config.socket_mode() {
+            false => println!("trouble-bot listening on {}", bot.addr),
+            true => println!("trouble-bot in Socket Mode; /healthz and /metrics on {}", bot.addr),
+        }
         wait_for_signal().await;
         tracing::info!("shutting down: finishing in-flight work");
         if let Some(socket) = admin_socket {

@@ -105,7 +105,31 @@ pub async fn start_on(
             }
         });
     }
-    tracing::info!(%addr, config_file = %app.config.source, "trouble-bot listening");
+    let store = match &app.config.database_url {
+        Some(url) => format!("PostgreSQL at {}", crate::store::pg::redacted(url.expose())),
+        None => format!(
+            "sled in {}",
+            std::path::absolute(&app.config.data_dir)
+                .unwrap_or_else(|_| app.config.data_dir.clone())
+                .display()
+        ),
+    };
+    if app.config.socket_mode() {
+        // Nothing of Slack's reaches this address: it must not read as if Slack could call it.
+        tracing::info!(
+            %addr,
+            config_file = %app.config.source,
+            %store,
+            "trouble-bot started in Socket Mode: Slack's requests come over its connections; /healthz and /metrics on {addr}"
+        );
+    } else {
+        tracing::info!(
+            %addr,
+            config_file = %app.config.source,
+            %store,
+            "trouble-bot listening on {addr} for Slack's requests over HTTP (/slack/commands, /slack/events, /slack/interactions)"
+        );
+    }
     for w in app.config.warnings() {
         tracing::warn!("{}", crate::i18n::config_warning(crate::i18n::Locale::En, w));
     }
@@ -135,8 +159,12 @@ impl RunningBot {
         if let Err(e) = self.app.store.tidy().await {
             tracing::warn!(error = %e, "the store's log could not be tidied; it stays as it is");
         }
-        if let Err(e) = self.app.store.flush().await {
-            tracing::error!(error = %e, "final flush failed");
+        match self.app.store.flush().await {
+            Ok(()) => tracing::info!("trouble-bot stopped; the store is flushed"),
+            Err(e) => {
+                tracing::error!(error = %e, "final flush failed");
+                tracing::info!("trouble-bot stopped; the final flush failed (a restart completes what was begun)");
+            }
         }
     }
 }

@@ -687,3 +687,26 @@ async fn a_refused_bot_token_is_logged_naming_the_variable_that_sets_it() {
         "the log names a key that does not exist: {line}"
     );
 }
+
+#[tokio::test]
+async fn the_log_says_at_start_what_the_bot_reads_and_serves_and_at_the_end_that_it_stopped() {
+    let slack = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut bot = BotProcess::start(dir.path(), &config(), &slack.api_url(), "info");
+    assert!(bot.terminate().await.success());
+    let logs = bot.logs_at_exit().await;
+    let start = logs
+        .lines()
+        .find(|l| l.contains("for Slack's requests over HTTP (/slack/commands, /slack/events, /slack/interactions)"))
+        .unwrap_or_else(|| panic!("no start line:\n{logs}"));
+    let data = dir.path().join("data");
+    for part in [
+        format!("config_file={}", dir.path().join("trouble.toml").display()),
+        format!("store=sled in {}", data.display()),
+        "trouble-bot listening on 127.0.0.1:".to_string(),
+    ] {
+        assert!(start.contains(&part), "{part:?} missing from: {start}");
+    }
+    let last = logs.lines().rev().find(|l| !l.starts_with("--")).unwrap_or_default();
+    assert!(last.contains("trouble-bot stopped; the store is flushed"), "{logs}");
+}

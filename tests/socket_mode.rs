@@ -312,6 +312,11 @@ async fn the_binary_serves_in_socket_mode_with_only_the_two_tokens_and_never_log
     let _ = child.wait();
     let logs = std::fs::read_to_string(&log_path).unwrap_or_default();
     assert!(logs.contains("Socket Mode connection up"), "{logs}");
+    assert!(
+        logs.contains("trouble-bot started in Socket Mode: Slack's requests come over its connections")
+            && !logs.contains("listening"),
+        "in Socket Mode nothing says Slack could reach the bot's address:\n{logs}"
+    );
     assert!(!logs.contains("testtoken"), "the app token appears in the logs");
     assert!(
         !logs.contains("ticket="),

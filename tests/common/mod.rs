@@ -768,15 +768,18 @@ pub fn collect_stderr(child: &mut std::process::Child) -> std::sync::Arc<std::sy
 /// been read (a child's exit is seen before its reader has read its last lines).
 pub const STDERR_CLOSED: &str = "-- stderr closed --\n";
 
-/// The address a spawned `serve` (stdout piped) says it listens on, within `limit`; None if it
-/// never says so.
+/// The address a spawned `serve` (stdout piped) says it listens on (in Socket Mode: where
+/// /healthz and /metrics answer), within `limit`; None if it never says so.
 pub fn listening_address(child: &mut std::process::Child, limit: Duration) -> Option<String> {
     use std::io::BufRead;
     let stdout = child.stdout.take().expect("stdout is piped");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(addr) = line.strip_prefix("trouble-bot listening on ") {
+            let addr = line
+                .strip_prefix("trouble-bot listening on ")
+                .or_else(|| line.strip_prefix("trouble-bot in Socket Mode; /healthz and /metrics on "));
+            if let Some(addr) = addr {
                 let _ = tx.send(addr.trim().to_string());
             }
         }
