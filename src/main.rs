@@ -196,7 +196,7 @@ fn check_slack(config: Config) -> ExitCode {
 fn serve(config: Config) -> ExitCode {
     let problems = config.serve_problems();
     if !problems.is_empty() {
-        eprintln!("Cannot serve:");
+        eprintln!("{}", trouble_bot::i18n::cannot_serve(config.locale));
         for p in problems {
             eprintln!("  - {p}");
         }

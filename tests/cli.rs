@@ -454,6 +454,15 @@ fn check_config_fails_on_a_credential_set_but_wrong_and_only_notes_one_not_set()
         !ok && stdout.contains("SLACK_BOT_TOKEN の値はアプリレベルトークン (xapp-…)です。OAuth & Permissions の Bot User OAuth Token (xoxb-…)を設定してください。"),
         "{stdout}"
     );
+    let (ok, _, stderr) = run_with(
+        &["serve"],
+        &config.replace("locale = \"en\"", "locale = \"ja\""),
+        &[("SLACK_SIGNING_SECRET", "s3cret"), ("SLACK_BOT_TOKEN", "xapp-1-A0-123")],
+    );
+    assert!(
+        !ok && stderr.contains("起動できません (cannot serve):\n  - SLACK_BOT_TOKEN の値はアプリレベルトークン"),
+        "{stderr}"
+    );
     // Not set yet: a note, and check-config passes (it may run before the secrets are in place).
     let (ok, stdout, _) = run(&["check-config"], &config);
     assert!(ok, "{stdout}");

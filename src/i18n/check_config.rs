@@ -233,6 +233,14 @@ pub fn config_summary(config: &Config) -> String {
     out
 }
 
+/// What `serve` says above the credential problems it refuses to start with.
+pub fn cannot_serve(l: Locale) -> &'static str {
+    match l {
+        Locale::Ja => "起動できません (cannot serve):",
+        Locale::En => "Cannot serve:",
+    }
+}
+
 /// What is wrong with a Slack credential and where the right value is, as a whole sentence.
 pub fn credential_problem(l: Locale, p: Credential) -> String {
     let kind = |k: TokenKind| match (k, l) {
