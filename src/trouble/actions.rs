@@ -126,14 +126,64 @@ pub(super) fn parse_action(rest: &str) -> Result<Step, UsageError> {
 }
 
 /// The options may come in any order around the text: `owner:<@U>` (one mention), `due:` and
-/// `check:` (one word, or a date and a time such as `12/10 15:00`).
-/// `17:00`, `１７：００`, `15時`, `15時30分`, `15時半`: a time that follows a date option.
-fn looks_like_a_time(word: &str) -> bool {
-    let w = super::money::fold_width(word);
-    w.starts_with(|c: char| c.is_ascii_digit())
-        && (w.contains(':') || w.contains('時'))
-        && w.chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, ':' | '時' | '分' | '半'))
+/// `check:` (a date, with its time when given: `12/10 15:00`, `fri 3pm`, `in 2 weeks`).
+/// A colon is often left out in a hurry: `owner <@U>` (the word followed by a mention) and
+/// `due DATE` (when DATE reads as a due date, so "due to mold" stays text) are the options too,
+/// and so is an option written as an aside, `(due: 12/5)`. `by DATE` is left as text: it is
+/// too often prose ("replaced by 2 new units").
+#[derive(Clone, Copy, PartialEq)]
+enum Opt {
+    Owner,
+    Due,
+    Check,
+}
+
+/// (marker, option); a full-width `：` is folded to `:` before these are matched.
+const MARKERS: &[(&str, Opt)] = &[
+    ("owner:", Opt::Owner),
+    ("担当:", Opt::Owner),
+    ("due:", Opt::Due),
+    ("期限:", Opt::Due),
+    ("期日:", Opt::Due),
+    ("納期:", Opt::Due),
+    ("check:", Opt::Check),
+    ("確認日:", Opt::Check),
+    ("効果確認:", Opt::Check),
+];
+
+/// The option `word` starts with, and the value written in the same word.
+fn marker(word: &str) -> Option<(Opt, &str)> {
+    let lower = word.to_lowercase();
+    MARKERS
+        .iter()
+        .find(|(m, _)| lower.starts_with(m))
+        .map(|&(m, opt)| (opt, &word[m.len()..]))
+}
+
+/// The options written without a colon: `owner`/`担当` (followed by a mention) and `due`
+/// (followed by a date).
+fn bare_option(word: &str) -> Option<Opt> {
+    match word.to_lowercase().as_str() {
+        "owner" | "担当" => Some(Opt::Owner),
+        "due" => Some(Opt::Due),
+        _ => None,
+    }
+}
+
+/// The longest a date with its time runs, in words: `next fri at 3 pm`.
+const MAX_DATE_WORDS: usize = 5;
+
+/// The date that `words` start with, as many of them as read as one (the longest reading wins,
+/// so `fri 3pm` keeps its time); with `bracketed`, it must end at the closing `)`.
+fn date_words(words: &[String], bracketed: bool) -> Option<(String, usize)> {
+    (1..=words.len().min(MAX_DATE_WORDS)).rev().find_map(|n| {
+        let mut value = words[..n].join(" ");
+        if bracketed {
+            value = value.strip_suffix(')')?.to_string();
+        }
+        let value = value.trim_end_matches([',', ';']).to_string();
+        super::due::reads_as_due(&value).then_some((value, n))
+    })
 }
 
 pub fn parse_new_action(kind: ActionKind, text: &str) -> Result<NewAction, UsageError> {
@@ -157,7 +207,7 @@ fn parse_options(
     // A mention's label may hold spaces (`<@U1|qa one>`): it runs to its closing `>`.
     for word in text.split_whitespace() {
         match words.last_mut() {
-            Some(open) if open.contains("<@") && !open.ends_with('>') => {
+            Some(open) if open.rfind("<@").is_some_and(|at| !open[at..].contains('>')) => {
                 open.push(' ');
                 open.push_str(word);
             }
@@ -169,43 +219,77 @@ fn parse_options(
     let mut i = 0;
     while i < words.len() {
         let word = super::money::fold_width(&words[i]);
-        let lower = word.to_lowercase();
-        let option = [
-            "owner:",
-            "担当:",
-            "due:",
-            "期限:",
-            "期日:",
-            "納期:",
-            "check:",
-            "確認日:",
-            "効果確認:",
-        ]
-        .iter()
-        .find(|m| lower.starts_with(*m))
-        .copied();
-        let Some(option) = option else {
-            rest.push(words[i].clone());
-            i += 1;
-            continue;
+        // `(due: 12/5)`: the option as an aside.
+        let (bracketed, word) = match word.strip_prefix('(') {
+            Some(inner) if marker(inner).is_some() || bare_option(inner).is_some() => (true, inner.to_string()),
+            _ => (false, word),
         };
-        let mut value = word[option.len()..].to_string();
-        if value.is_empty() && i + 1 < words.len() {
-            i += 1;
-            value = words[i].clone();
+        let unbracket = |v: &str| {
+            if bracketed {
+                v.strip_suffix(')').unwrap_or(v).to_string()
+            } else {
+                v.to_string()
+            }
+        };
+        if let Some((opt, inline)) = marker(&word) {
+            let after = &words[i + 1..];
+            if opt == Opt::Owner {
+                // The mention in the same word or the next one.
+                let (value, next) = if inline.is_empty() {
+                    (after.first().cloned().unwrap_or_default(), i + 2)
+                } else {
+                    (inline.to_string(), i + 1)
+                };
+                owner = Some(parse_user(&unbracket(&value)).ok_or(UsageError::NeedsUser(owner_sub))?);
+                i = next.min(words.len());
+                continue;
+            }
+            // The value: the rest of this word and the words after it.
+            let own = usize::from(!inline.is_empty());
+            let mut value_words: Vec<String> = inline
+                .is_empty()
+                .then(Vec::new)
+                .unwrap_or_else(|| vec![inline.to_string()]);
+            value_words.extend(after.iter().cloned());
+            let (value, used) = date_words(&value_words, bracketed).unwrap_or_else(|| {
+                // Not a date: refused with every word typed up to the next option, so the
+                // answer shows what was typed rather than its first word (`in`).
+                let n = value_words
+                    .iter()
+                    .skip(own)
+                    .position(|w| marker(&super::money::fold_width(w)).is_some())
+                    .map_or(value_words.len(), |p| p + own);
+                (unbracket(&value_words[..n].join(" ")), n)
+            });
+            match opt {
+                Opt::Due => due = Some(value),
+                _ => check = Some(value),
+            }
+            i += 1 + used - own;
+            continue;
         }
-        // A time after a date belongs to it.
-        if !option.starts_with("owner") && !option.starts_with("担当") {
-            if let Some(next) = words.get(i + 1).filter(|n| looks_like_a_time(n)) {
-                value = format!("{value} {next}");
-                i += 1;
+        if let Some(opt) = bare_option(&word) {
+            let after = &words[i + 1..];
+            let taken = match opt {
+                Opt::Owner => after
+                    .first()
+                    .filter(|w| w.starts_with("<@"))
+                    .and_then(|w| parse_user(&unbracket(w)))
+                    .map(|user| {
+                        owner = Some(user);
+                        1
+                    }),
+                _ => date_words(after, bracketed).map(|(value, used)| {
+                    due = Some(value);
+                    used
+                }),
+            };
+            if let Some(used) = taken {
+                i += 1 + used;
+                continue;
             }
         }
-        match option {
-            "owner:" | "担当:" => owner = Some(parse_user(&value).ok_or(UsageError::NeedsUser(owner_sub))?),
-            "due:" | "期限:" | "期日:" | "納期:" => due = Some(value),
-            _ => check = Some(value),
-        }
+        rest.push(words[i].clone());
         i += 1;
     }
     let text = rest.join(" ");
@@ -502,6 +586,23 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String) -> Reply {
 mod tests {
     use super::*;
 
+    fn text_(text: &str) -> NewAction {
+        NewAction {
+            kind: ActionKind::Interim,
+            text: text.into(),
+            owner: None,
+            due: None,
+            check: None,
+        }
+    }
+
+    fn due_(text: &str, due: &str) -> NewAction {
+        NewAction {
+            due: Some(due.into()),
+            ..text_(text)
+        }
+    }
+
     #[test]
     fn an_action_reads_its_options_in_any_order() {
         let cases: &[(&str, Result<NewAction, UsageError>)] = &[
@@ -555,6 +656,63 @@ mod tests {
                     owner: None,
                     due: Some("12月20日 15時".into()),
                     check: None,
+                }),
+            ),
+            // A time with am/pm after the date belongs to it, as `15:00` does.
+            ("sort stock due: friday 3pm", Ok(due_("sort stock", "friday 3pm"))),
+            ("sort stock due: tomorrow 10am", Ok(due_("sort stock", "tomorrow 10am"))),
+            ("sort stock due: 12/10 3pm", Ok(due_("sort stock", "12/10 3pm"))),
+            ("sort stock due:tomorrow 3 pm", Ok(due_("sort stock", "tomorrow 3 pm"))),
+            ("due: fri 3:30pm sort stock", Ok(due_("sort stock", "fri 3:30pm"))),
+            ("sort stock due: in 2 days", Ok(due_("sort stock", "in 2 days"))),
+            (
+                "sort stock check: 12/10 3pm",
+                Ok(NewAction {
+                    check: Some("12/10 3pm".into()),
+                    due: None,
+                    ..due_("sort stock", "")
+                }),
+            ),
+            // Without the colon: `due` before a date, `owner` before a mention.
+            ("sort stock due 12/5", Ok(due_("sort stock", "12/5"))),
+            ("sort stock due fri 3pm", Ok(due_("sort stock", "fri 3pm"))),
+            ("sort stock due to mold", Ok(text_("sort stock due to mold"))),
+            ("sort stock due", Ok(text_("sort stock due"))),
+            ("replace by 12/5", Ok(text_("replace by 12/5"))),
+            ("talk to the owner about it", Ok(text_("talk to the owner about it"))),
+            ("owner bob fix it", Ok(text_("owner bob fix it"))),
+            (
+                "sort owner <@U0COLLEAGUE> due: 12/5",
+                Ok(NewAction {
+                    owner: Some(UserId::new("U0COLLEAGUE")),
+                    ..due_("sort", "12/5")
+                }),
+            ),
+            (
+                "選別 担当 <@U3>",
+                Ok(NewAction {
+                    owner: Some(UserId::new("U3")),
+                    ..text_("選別")
+                }),
+            ),
+            // As an aside.
+            ("sort stock (due: 12/5)", Ok(due_("sort stock", "12/5"))),
+            ("sort stock (due 12/5 3pm)", Ok(due_("sort stock", "12/5 3pm"))),
+            ("sort stock (due: 12/20(日))", Ok(due_("sort stock", "12/20(日)"))),
+            (
+                "sort (owner: <@U1>) stock",
+                Ok(NewAction {
+                    owner: Some(UserId::new("U1")),
+                    ..text_("sort stock")
+                }),
+            ),
+            // A date that does not read is kept whole, up to the next option, for the refusal.
+            ("sort due: in a fortnight", Ok(due_("sort", "in a fortnight"))),
+            (
+                "sort due: someday owner:<@U1>",
+                Ok(NewAction {
+                    owner: Some(UserId::new("U1")),
+                    ..due_("sort", "someday")
                 }),
             ),
             ("owner:bob fix it", Err(UsageError::NeedsUser("action … owner:"))),

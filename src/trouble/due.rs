@@ -137,6 +137,17 @@ pub fn parse_due(
     }
 }
 
+/// Whether TEXT reads as a due date at all, whenever it is typed: how an action tells a date
+/// typed after `due` from the words of its text. It is read against a fixed moment (in a leap
+/// year, so `2/29` reads), and a date already past then still counts as a date.
+pub fn reads_as_due(text: &str) -> bool {
+    let reference = DateTime::from_timestamp(1_830_297_600, 0).expect("2028-01-01 is a valid instant");
+    matches!(
+        parse_due(text, reference, chrono_tz::UTC, None),
+        Ok(_) | Err(DueError::InPast)
+    )
+}
+
 fn date_of(text: &str, today: NaiveDate) -> Option<NaiveDate> {
     // `12/20まで`, `12/20(日)`, `12月20日（日）`: the "by" and the weekday in brackets say
     // nothing the date does not.

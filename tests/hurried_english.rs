@@ -1,0 +1,68 @@
+//! What hurried English-speaking reps type for due dates, owners and promises: read as meant, or refused saying what was typed.
+
+mod common;
+
+use chrono::{DateTime, Utc};
+use common::*;
+use trouble_bot::trouble::actions::Action;
+
+const TOKYO: chrono_tz::Tz = chrono_tz::Asia::Tokyo;
+
+fn local(at: Option<DateTime<Utc>>) -> String {
+    at.expect("a time")
+        .with_timezone(&TOKYO)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// Types `command` (one that adds an action) and reads back the trouble's last action.
+async fn added(bot: &TestBot, t: &OpenedTrouble, command: &str) -> Action {
+    let r = bot.command_text(SALES, &t.channel, command).await;
+    assert!(r.to_lowercase().contains("action #"), "{command}: {r}");
+    trouble(bot, &t.id).substance.actions.pop().expect("an action")
+}
+
+/// The test clock starts on Monday 2026-11-30, 10:00 in Tokyo.
+#[tokio::test]
+async fn a_time_with_am_or_pm_after_a_due_date_belongs_to_it() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    for (command, due) in [
+        ("action interim sort stock due: friday 3pm", "2026-12-04 15:00"),
+        ("action interim sort stock due: tomorrow 10am", "2026-12-01 10:00"),
+        ("action interim sort stock due: 12/10 3pm", "2026-12-10 15:00"),
+        ("action interim sort stock (due 12/10 3:30 pm)", "2026-12-10 15:30"),
+    ] {
+        let action = added(&bot, &t, command).await;
+        assert_eq!(action.text, "sort stock", "{command}");
+        assert_eq!(local(action.due), due, "{command}");
+    }
+}
+
+#[tokio::test]
+async fn an_owner_and_a_due_date_written_without_a_colon_are_the_options() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let action = added(&bot, &t, "action interim sort owner <@U0COLLEAGUE> due 12/5").await;
+    assert_eq!(action.text, "sort");
+    assert_eq!(action.owner.as_str(), COLLEAGUE);
+    assert_eq!(local(action.due), "2026-12-05 18:00");
+    let action = added(&bot, &t, "prevent retrain operators owner <@U0COLLEAGUE>").await;
+    assert_eq!(action.text, "retrain operators");
+    assert_eq!(action.owner.as_str(), COLLEAGUE);
+    // "due" before words that are not a date is the text's own.
+    let action = added(&bot, &t, "action interim sort stock due to mold").await;
+    assert_eq!(action.text, "sort stock due to mold");
+    assert_eq!(action.due, None);
+}
+
+#[tokio::test]
+async fn a_due_date_that_does_not_read_is_quoted_whole() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "action interim sort stock due: in a fortnight")
+        .await;
+    assert!(r.contains("`in a fortnight` is not a date"), "{r}");
+    assert!(trouble(&bot, &t.id).substance.actions.is_empty());
+}
