@@ -66,3 +66,19 @@ async fn a_due_date_that_does_not_read_is_quoted_whole() {
     assert!(r.contains("`in a fortnight` is not a date"), "{r}");
     assert!(trouble(&bot, &t.id).substance.actions.is_empty());
 }
+
+/// A day without a year is the one nearest to now: `12/5` typed on 30 November is this
+/// December, still ahead, and refused, never a December a year gone.
+#[tokio::test]
+async fn an_occurrence_without_a_year_is_the_nearest_such_day() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let r = bot.command_text(SALES, &t.channel, "fact occurred 12/5").await;
+    assert!(r.contains("Write when it occurred"), "{r}");
+    assert_eq!(trouble(&bot, &t.id).substance.facts.occurred, None);
+    bot.command_text(SALES, &t.channel, "fact occurred 11/28").await;
+    assert_eq!(
+        trouble(&bot, &t.id).substance.facts.occurred.as_deref(),
+        Some("2026-11-28")
+    );
+}

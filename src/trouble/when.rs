@@ -61,7 +61,7 @@ const DAYS_AGO: &[(&str, u64)] = &[
 
 /// When something happened (a fact's `occurred`, written into the report and the 8D the
 /// customer reads): a date (`2026-11-28 10:00`, `11/28 10:00`, `11月28日 10:00`; without a year,
-/// the latest such day not after `now`), a time today or yesterday (`10:00`, `today 10:00`,
+/// the one nearest to `now`, refused when that is still ahead), a time today or yesterday (`10:00`, `today 10:00`,
 /// `昨日 15時`), or the day alone when the time is not known (`11/28`, `yesterday`, `昨日`),
 /// never after `now`. Forms that only mean something relative to when they were typed (`2h`,
 /// `tomorrow`, a weekday) are refused: kept as typed, they would read as nonsense in the
@@ -88,11 +88,15 @@ pub fn parse_past(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<Past, WhenEr
     let past = match day {
         DaySpec::Today => happened(today),
         DaySpec::Date(date, named) => matches(date, named).and_then(happened),
-        DaySpec::MonthDay(month, day, named) => [today.year(), today.year() - 1]
+        // Without a year, the year that puts the date nearest to today, as `parse_when` reads
+        // it: `12/5` typed on 30 November is this December, ahead and so refused, not a
+        // December a year gone; `12/20` typed on 5 January is the December just past.
+        DaySpec::MonthDay(month, day, named) => [today.year() - 1, today.year(), today.year() + 1]
             .into_iter()
             .filter_map(|y| NaiveDate::from_ymd_opt(y, month, day))
-            .find_map(|date| Some((date, happened(date)?)))
-            .and_then(|(date, past)| matches(date, named).map(|_| past)),
+            .min_by_key(|date| (*date - today).num_days().abs())
+            .and_then(|date| matches(date, named))
+            .and_then(happened),
         DaySpec::Tomorrow | DaySpec::Weekday(_) => return Err(Unrecognised),
     };
     past.ok_or(Unrecognised)
@@ -526,7 +530,8 @@ mod tests {
             ("10:00", moment("2026-11-27T10:00:00+09:00")),
             ("today 10:00", moment("2026-11-27T10:00:00+09:00")),
             ("15:00", Err(Unrecognised)),
-            ("11/28 9:30", moment("2025-11-28T09:30:00+09:00")),
+            // Without a year, the nearest such day: tomorrow, so refused (not a year ago).
+            ("11/28 9:30", Err(Unrecognised)),
             ("11/26 9:30", moment("2026-11-26T09:30:00+09:00")),
             ("11月26日 9:30", moment("2026-11-26T09:30:00+09:00")),
             ("yesterday 15:00", moment("2026-11-26T15:00:00+09:00")),
@@ -536,7 +541,8 @@ mod tests {
             // the day alone, when the time is not known
             ("11/26", day(2026, 11, 26)),
             ("11/27", day(2026, 11, 27)),
-            ("11/28", day(2025, 11, 28)),
+            ("11/28", Err(Unrecognised)),
+            ("12/5", Err(Unrecognised)),
             ("１１／２６", day(2026, 11, 26)),
             ("11/26(木)", day(2026, 11, 26)),
             ("11/26(金)", Err(Unrecognised)),
@@ -561,6 +567,28 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(&parse_past(text, now(), Tokyo), expected, "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_past_day_without_a_year_is_the_nearest_one() {
+        let day = |y, m, d| Ok(Past::Day(NaiveDate::from_ymd_opt(y, m, d).unwrap()));
+        // Monday 2026-11-30 10:00 in Tokyo.
+        let november = at("2026-11-30T01:00:00Z");
+        assert_eq!(parse_past("11/28", november, Tokyo), day(2026, 11, 28));
+        assert_eq!(parse_past("12/5", november, Tokyo), Err(Unrecognised));
+        assert_eq!(parse_past("12/5 9:00", november, Tokyo), Err(Unrecognised));
+        // Next March is nearer than the last: refused, where a year in full reads.
+        assert_eq!(parse_past("3/5", november, Tokyo), Err(Unrecognised));
+        assert_eq!(parse_past("2026-03-05", november, Tokyo), day(2026, 3, 5));
+        assert_eq!(parse_past("6/15", november, Tokyo), day(2026, 6, 15));
+        // Tuesday 2027-01-05: last December.
+        let january = at("2027-01-05T01:00:00Z");
+        assert_eq!(parse_past("12/20", january, Tokyo), day(2026, 12, 20));
+        assert_eq!(
+            parse_past("12/20 15:00", january, Tokyo),
+            Ok(Past::At(at("2026-12-20T15:00:00+09:00")))
+        );
+        assert_eq!(parse_past("1/6", january, Tokyo), Err(Unrecognised));
     }
 
     #[test]
