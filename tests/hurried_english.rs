@@ -82,3 +82,25 @@ async fn an_occurrence_without_a_year_is_the_nearest_such_day() {
         Some("2026-11-28")
     );
 }
+
+/// `17h` is 17:00 to many reps and seventeen hours to others: neither is guessed.
+#[tokio::test]
+async fn a_promise_of_17h_alone_is_refused_offering_both_readings() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "update Called them next: 17h")
+        .await;
+    assert!(r.contains("`17:00`") && r.contains("`in 17h`"), "{r}");
+    assert!(trouble(&bot, &t.id).customer_updates.is_empty());
+    let r = bot
+        .command_text(SALES, &t.channel, "update Called them next: in 17h")
+        .await;
+    assert!(!r.contains("`in 17h`"), "{r}");
+    assert_eq!(trouble(&bot, &t.id).customer_updates.len(), 1);
+
+    let bot = spawn_bot_in("ja").await;
+    let t = bot.open_ready("ACME: 筐体割れ").await;
+    let r = bot.command_text(SALES, &t.channel, "update 電話済み 次回：17h").await;
+    assert!(r.contains("`17:00`") && r.contains("`17時間後`"), "{r}");
+}

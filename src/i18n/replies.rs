@@ -132,6 +132,11 @@ fn when_error(l: Locale, text: &str, e: &WhenError) -> String {
             format!("`{text}` は{days}日より先です。約束できるのは{days}日以内です。それまでに一度、途中経過を伝えてください。何も記録していません。"),
             format!("`{text}` is more than {days} days ahead. A promise may reach at most {days} days; give the customer an interim update before then. Nothing was recorded.")
         ),
+        WhenError::Ambiguous { hour } => tr!(
+            l,
+            format!("`{text}` は{hour}時とも{hour}時間後とも読めます。{hour}時なら `{hour}:00`、{hour}時間後なら `{hour}時間後`（`in {hour}h`）と入力してください。何も記録していません。"),
+            format!("`{text}` could be {hour}:00 or {hour} hours from now: write `{hour}:00` for the time of day, or `in {hour}h` for the hours. Nothing was recorded.")
+        ),
         WhenError::Unrecognised => tr!(
             l,
             format!(

@@ -13,6 +13,9 @@ pub enum WhenError {
     Unrecognised,
     #[error("in the past")]
     InPast,
+    /// `17h` alone: as many reps write 17:00 as mean seventeen hours from now.
+    #[error("{hour}h could be a time of day or a number of hours")]
+    Ambiguous { hour: u32 },
     /// Further ahead than a promise may reach (decided by the core, not the parser).
     #[error("more than {days} days ahead")]
     TooFar { days: u32 },
@@ -35,12 +38,23 @@ pub enum WhenError {
 /// Local times skipped by a daylight-saving jump mean the first instant after the jump.
 pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, WhenError> {
     let text = normalise(text);
+    if let Some(hour) = clock_hour_or_hours(&text) {
+        return Err(WhenError::Ambiguous { hour });
+    }
     if let Some(duration) = relative(&text) {
         let duration = chrono::Duration::from_std(duration).map_err(|_| WhenError::Unrecognised)?;
         return now.checked_add_signed(duration).ok_or(WhenError::Unrecognised);
     }
     let (day, time) = day_and_time(&text).ok_or(WhenError::Unrecognised)?;
     resolve(day, time, now, tz)
+}
+
+/// `10h` to `23h` alone: an hour of the clock in the way much of the world writes it (`17h`),
+/// or that many hours from now; read either way, a wrong guess would silence the nudges or
+/// promise the customer a time in the night. `in 17h`, `17:00` and `9h` say which.
+fn clock_hour_or_hours(text: &str) -> Option<u32> {
+    let hour: u32 = text.strip_suffix('h').filter(|n| n.len() == 2)?.parse().ok()?;
+    (10..=23).contains(&hour).then_some(hour)
 }
 
 /// When something happened, as far as the person knows it: a moment, or only the day.
@@ -647,6 +661,14 @@ mod tests {
             ("friday 12:00", ok("2026-12-04T12:00:00+09:00")),
             // durations from now
             ("2h", ok("2026-11-27T05:00:00Z")),
+            // An hour of the clock or that many hours: refused, saying both.
+            ("17h", Err(WhenError::Ambiguous { hour: 17 })),
+            ("15H", Err(WhenError::Ambiguous { hour: 15 })),
+            ("10h", Err(WhenError::Ambiguous { hour: 10 })),
+            ("in 17h", ok("2026-11-27T20:00:00Z")),
+            ("17 hours", ok("2026-11-27T20:00:00Z")),
+            ("9h", ok("2026-11-27T12:00:00Z")),
+            ("24h", ok("2026-11-28T03:00:00Z")),
             ("30m", ok("2026-11-27T03:30:00Z")),
             ("90s", ok("2026-11-27T03:01:30Z")),
             ("1h30m", ok("2026-11-27T04:30:00Z")),
