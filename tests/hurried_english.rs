@@ -104,3 +104,24 @@ async fn a_promise_of_17h_alone_is_refused_offering_both_readings() {
     let r = bot.command_text(SALES, &t.channel, "update 電話済み 次回：17h").await;
     assert!(r.contains("`17:00`") && r.contains("`17時間後`"), "{r}");
 }
+
+/// The 8D's words for the kinds (containment, corrective, preventive) and `complete`/`verified`.
+#[tokio::test]
+async fn the_8ds_words_name_an_action_and_complete_and_verified_mark_it() {
+    use trouble_bot::trouble::actions::ActionKind;
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    for (command, kind) in [
+        ("action containment sort stock", ActionKind::Interim),
+        ("action corrective new mold", ActionKind::Permanent),
+        ("action preventive retrain operators", ActionKind::Prevent),
+    ] {
+        assert_eq!(added(&bot, &t, command).await.kind, kind, "{command}");
+    }
+    bot.command_text(SALES, &t.channel, "action complete 1 all sorted")
+        .await;
+    let action = &trouble(&bot, &t.id).substance.actions[0];
+    assert_eq!(action.done.as_ref().map(|m| m.note.as_str()), Some("all sorted"));
+    bot.command_text(MANAGER, &t.channel, "action verified 1").await;
+    assert!(trouble(&bot, &t.id).substance.actions[0].verified.is_some());
+}

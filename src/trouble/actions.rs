@@ -29,9 +29,10 @@ impl ActionKind {
                 .trim_end_matches('策')
                 .trim_end_matches("対")
             {
-                "interim" | "暫定" => ActionKind::Interim,
-                "permanent" | "恒久" => ActionKind::Permanent,
-                "prevent" | "prevention" | "再発防止" => ActionKind::Prevent,
+                // The 8D's own words too: D3 containment, D5 corrective, D7 preventive.
+                "interim" | "containment" | "temporary" | "暫定" => ActionKind::Interim,
+                "permanent" | "perm" | "corrective" | "恒久" => ActionKind::Permanent,
+                "prevent" | "prevention" | "preventive" | "再発防止" => ActionKind::Prevent,
                 _ => return None,
             },
         )
@@ -101,7 +102,7 @@ pub(super) fn parse_action(rest: &str) -> Result<Step, UsageError> {
         None => (rest, ""),
     };
     match word.to_lowercase().as_str() {
-        "done" | "完了" | "verify" | "検証" => {
+        "done" | "complete" | "completed" | "完了" | "verify" | "verified" | "検証" => {
             let (n, note) = match after.find(char::is_whitespace) {
                 Some(i) => (&after[..i], after[i..].trim()),
                 None => (after, ""),
@@ -112,11 +113,13 @@ pub(super) fn parse_action(rest: &str) -> Result<Step, UsageError> {
                 .ok()
                 .filter(|n| *n >= 1)
                 .ok_or(UsageError::NeedsNumber("action done"))?;
-            Ok(if matches!(word.to_lowercase().as_str(), "done" | "完了") {
-                Step::ActionDone(n, note.to_string())
-            } else {
-                Step::ActionVerify(n, note.to_string())
-            })
+            Ok(
+                if matches!(word.to_lowercase().as_str(), "done" | "complete" | "completed" | "完了") {
+                    Step::ActionDone(n, note.to_string())
+                } else {
+                    Step::ActionVerify(n, note.to_string())
+                },
+            )
         }
         kind => {
             let kind = ActionKind::parse(kind).ok_or(UsageError::BadAction)?;
@@ -600,6 +603,39 @@ mod tests {
         NewAction {
             due: Some(due.into()),
             ..text_(text)
+        }
+    }
+
+    #[test]
+    fn the_8ds_words_name_the_kinds_and_complete_and_verified_mark_an_action() {
+        use ActionKind::*;
+        let kinds: &[(&str, Option<ActionKind>)] = &[
+            ("interim", Some(Interim)),
+            ("containment", Some(Interim)),
+            ("Temporary", Some(Interim)),
+            ("暫定対策", Some(Interim)),
+            ("permanent", Some(Permanent)),
+            ("perm", Some(Permanent)),
+            ("corrective", Some(Permanent)),
+            ("恒久策", Some(Permanent)),
+            ("prevent", Some(Prevent)),
+            ("preventive", Some(Prevent)),
+            ("再発防止策", Some(Prevent)),
+            ("fix", None),
+        ];
+        for (word, kind) in kinds {
+            assert_eq!(ActionKind::parse(word), *kind, "{word}");
+        }
+        let marks: &[(&str, Step)] = &[
+            ("done 1", Step::ActionDone(1, String::new())),
+            ("complete 2 shipped", Step::ActionDone(2, "shipped".into())),
+            ("completed 2", Step::ActionDone(2, String::new())),
+            ("完了 3", Step::ActionDone(3, String::new())),
+            ("verify 1", Step::ActionVerify(1, String::new())),
+            ("verified 1 ok", Step::ActionVerify(1, "ok".into())),
+        ];
+        for (text, step) in marks {
+            assert_eq!(&parse_action(text).expect(text), step, "{text}");
         }
     }
 
