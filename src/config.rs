@@ -535,14 +535,6 @@ impl Config {
         self.slack.app_token.is_some()
     }
 
-    /// What `serve` needs beyond a valid file, the Slack credentials, in the configured language.
-    pub fn serve_problems(&self) -> Vec<String> {
-        self.credential_problems()
-            .into_iter()
-            .map(|p| crate::i18n::credential_problem(self.locale, p))
-            .collect()
-    }
-
     /// What is wrong with the Slack credentials: missing (check-config may run before the secrets
     /// are in place, so it only notes those) or present but malformed (refused by check-config
     /// and serve alike: a value pasted wrong is found before Slack refuses it).
@@ -931,14 +923,14 @@ mod tests {
     #[test]
     fn serve_names_missing_credentials_and_secrets_are_redacted() {
         let c = Config::from_sources(None, &env(&[])).unwrap();
-        let p = c.serve_problems().join("\n");
+        let p = crate::i18n::serve_problems(&c).join("\n");
         assert!(p.contains("SLACK_SIGNING_SECRET") && p.contains("SLACK_BOT_TOKEN"));
         let c = Config::from_sources(
             None,
             &env(&[("SLACK_BOT_TOKEN", "xoxb-very-secret"), ("SLACK_SIGNING_SECRET", "shh")]),
         )
         .unwrap();
-        assert!(c.serve_problems().is_empty());
+        assert!(crate::i18n::serve_problems(&c).is_empty());
         let debug = format!("{c:?}");
         assert!(!debug.contains("very-secret") && !debug.contains("shh"));
     }
@@ -1010,7 +1002,11 @@ mod tests {
         };
         let c = socket("xapp-1-A0-very-secret");
         assert!(c.socket_mode());
-        assert!(c.serve_problems().is_empty(), "{:?}", c.serve_problems());
+        assert!(
+            crate::i18n::serve_problems(&c).is_empty(),
+            "{:?}",
+            crate::i18n::serve_problems(&c)
+        );
         assert!(!format!("{c:?}").contains("very-secret"));
         assert_eq!(
             socket("xoxb-pasted-in-the-wrong-place").credential_problems(),

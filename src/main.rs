@@ -194,7 +194,7 @@ fn check_slack(config: Config) -> ExitCode {
 }
 
 fn serve(config: Config) -> ExitCode {
-    let problems = config.serve_problems();
+    let problems = trouble_bot::i18n::serve_problems(&config);
     if !problems.is_empty() {
         eprintln!("{}", trouble_bot::i18n::cannot_serve(config.locale));
         for p in problems {
@@ -216,13 +216,16 @@ fn serve(config: Config) -> ExitCode {
         };
         // export, verify and backup from the command line are answered here while the bot runs.
         let admin_socket = admin::listen(bot.app.clone());
+        // Handlers in place before the line below: a script that stops the bot as soon as it
+        // reads it must get the orderly stop, not the default death of SIGTERM.
+        let stop_asked = stop_signal();
         // A plain line for operators and for scripts that start the bot on port 0. In Socket
         // Mode Slack never calls this address: the line must not read as if it could.
         match bot.app.config.socket_mode() {
             false => println!("trouble-bot listening on {}", bot.addr),
             true => println!("trouble-bot in Socket Mode; /healthz and /metrics on {}", bot.addr),
         }
-        wait_for_signal().await;
+        stop_asked.await;
         tracing::info!("shutting down: finishing in-flight work");
         if let Some(socket) = admin_socket {
             socket.close();
@@ -232,19 +235,24 @@ fn serve(config: Config) -> ExitCode {
     })
 }
 
-async fn wait_for_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// SIGTERM or Ctrl-C, their handlers registered when this is called (not when first awaited).
+fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
-        let mut term =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+        let mut interrupt = signal(SignalKind::interrupt()).expect("SIGINT handler");
+        async move {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = interrupt.recv() => {}
+            }
         }
     }
     #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 fn block_on<T>(work: impl std::future::Future<Output = T>) -> T {

@@ -241,6 +241,15 @@ pub fn cannot_serve(l: Locale) -> &'static str {
     }
 }
 
+/// What `serve` needs beyond a valid file, the Slack credentials, in the configured language.
+pub fn serve_problems(config: &Config) -> Vec<String> {
+    config
+        .credential_problems()
+        .into_iter()
+        .map(|p| credential_problem(config.locale, p))
+        .collect()
+}
+
 /// What is wrong with a Slack credential and where the right value is, as a whole sentence.
 pub fn credential_problem(l: Locale, p: Credential) -> String {
     let kind = |k: TokenKind| match (k, l) {

@@ -454,7 +454,7 @@ pub mod stages;
 pub mod stats;
 pub use crate::slack::blocks::Rendered;
 pub use check_config::{
-    cannot_serve, check_slack_report, config_summary, credential_problem, warning as config_warning,
+    cannot_serve, check_slack_report, config_summary, credential_problem, serve_problems, warning as config_warning,
 };
 pub use eightd::{eightd_markdown, export_eightd};
 pub use home::home_view;

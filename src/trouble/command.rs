@@ -1018,7 +1018,10 @@ mod tests {
             ("Acknowledged", Command::Ack),
             ("complete 3", Command::Done(stage(3), String::new())),
             ("8D", Command::Report8d),
-            ("re-open customer found more", Command::Step(Step::Reopen("customer found more".into()))),
+            (
+                "re-open customer found more",
+                Command::Step(Step::Reopen("customer found more".into())),
+            ),
             ("?", Command::Help),
             (
                 "close force: duplicate of 3",
