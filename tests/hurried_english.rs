@@ -125,3 +125,58 @@ async fn the_8ds_words_name_an_action_and_complete_and_verified_mark_it() {
     bot.command_text(MANAGER, &t.channel, "action verified 1").await;
     assert!(trouble(&bot, &t.id).substance.actions[0].verified.is_some());
 }
+
+/// Promises as hurried reps write them: a month's name, the time first, `eod`.
+#[tokio::test]
+async fn promises_read_month_names_time_first_and_end_of_day() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    for (next, promised) in [
+        ("Dec 5 3pm", "2026-12-05 15:00"),
+        ("3pm tomorrow", "2026-12-01 15:00"),
+        ("at 4.30pm", "2026-11-30 16:30"),
+        ("tmrw noon", "2026-12-01 12:00"),
+        ("next fri 0900", "2026-12-04 09:00"),
+        ("“tomorrow eod”", "2026-12-01 18:00"),
+        ("EOD", "2026-11-30 18:00"),
+    ] {
+        let r = bot
+            .command_text(SALES, &t.channel, &format!("update Called them next: {next}"))
+            .await;
+        assert!(r.contains(promised), "{next}: {r}");
+        let stored = trouble(&bot, &t.id);
+        assert_eq!(local(stored.promised_next()), promised, "{next}");
+    }
+    let r = bot
+        .command_text(SALES, &t.channel, "update Called them next: tomorrow morning")
+        .await;
+    assert!(r.contains("`Dec 5 3pm`") && r.contains("`12/5 15:00`"), "{r}");
+
+    let bot = spawn_bot_in("ja").await;
+    let t = bot.open_ready("ACME: 筐体割れ").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "update 電話済み 次回：そのうち")
+        .await;
+    assert!(r.contains("`12/5 15:00`"), "{r}");
+}
+
+/// Due dates as hurried reps write them: spans, month names, `eod`, `next fri`.
+#[tokio::test]
+async fn due_dates_read_spans_month_names_and_end_of_day() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    for (due, at) in [
+        ("due: in 2 weeks", "2026-12-14 18:00"),
+        ("due: 3 business days", "2026-12-03 18:00"),
+        ("due: Dec 5 3pm", "2026-12-05 15:00"),
+        ("due: tomorrow eod", "2026-12-01 18:00"),
+        ("due: next fri", "2026-12-04 18:00"),
+        ("due thurs 1500", "2026-12-03 15:00"),
+    ] {
+        let action = added(&bot, &t, &format!("action interim sort stock {due}")).await;
+        assert_eq!(action.text, "sort stock", "{due}");
+        assert_eq!(local(action.due), at, "{due}");
+    }
+    let action = added(&bot, &t, "prevent retrain operators check: 3 months").await;
+    assert_eq!(local(action.check), "2027-02-28 18:00");
+}

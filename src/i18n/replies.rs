@@ -140,9 +140,9 @@ fn when_error(l: Locale, text: &str, e: &WhenError) -> String {
         WhenError::Unrecognised => tr!(
             l,
             format!(
-                "`{text}` を時刻として読めません。`15:00`、`明日 10:00`、`2時間後`、`月曜 10:00` のように入力してください。何も記録していません。"
+                "`{text}` を時刻として読めません。`15:00`、`明日 10:00`、`12/5 15:00`、`2時間後`、`月曜 10:00`、`明日中` のように入力してください。何も記録していません。"
             ),
-            format!("`{text}` is not a time I can read. Try `15:00`, `tomorrow 10:00`, `2h` or `mon 9:00`. Nothing was recorded.")
+            format!("`{text}` is not a time I can read. Try `15:00`, `tomorrow 10am`, `Dec 5 3pm`, `12/5 15:00`, `2h`, `mon 9:00` or `fri eod`. Nothing was recorded.")
         ),
     }
 }

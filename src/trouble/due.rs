@@ -4,8 +4,7 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 
 use super::hours::{local_date, local_to_utc, BusinessHours};
-use super::money::fold_width;
-use super::when::{parse_when, WhenError};
+use super::when::{day_ahead, parse_when, tidy, WhenError};
 
 /// Without business hours, a day's work is taken to end at 18:00 and start at 9:00.
 const DEFAULT_CLOSE: (u32, u32) = (18, 0);
@@ -93,17 +92,27 @@ pub enum DueError {
     InPast,
 }
 
-/// Parses a due date relative to `now`: a date (`2026-12-10`, `2026/12/10`, `12/10`, `12月10日`)
-/// or a weekday (`fri`, `金`) is due at the close of that business day; `+3d` is three business
-/// days from today; anything `next:` accepts (`15:00`, `tomorrow 10:00`, `2h`) is that instant.
+/// Parses a due date relative to `now`: a date (`2026-12-10`, `2026/12/10`, `12/10`, `12月10日`,
+/// `Dec 5`) or a weekday (`fri`, `金`, `thurs`, `next fri`), with `eod` or without, is due at the
+/// close of that business day; `+3d` or `3 business days` is three business days from today,
+/// `in 2 days`, `2 weeks`, `3 months` calendar ones; anything `next:` accepts (`15:00`,
+/// `tomorrow 10:00`, `fri 3pm`, `2h`) is that instant.
 pub fn parse_due(
     text: &str,
     now: DateTime<Utc>,
     tz: Tz,
     schedule: Option<&BusinessHours>,
 ) -> Result<DateTime<Utc>, DueError> {
-    let folded = fold_width(text).trim().to_lowercase();
+    let folded = tidy(text);
+    let folded = folded.strip_prefix("by ").unwrap_or(&folded).to_string();
     let today = local_date(tz, now);
+    // `eod`, `tomorrow eod`, `fri COB`: the close of that business day, which a day alone
+    // means anyway; with nothing else, today's.
+    let (folded, closing) = match end_of_day(&folded) {
+        Some("") => ("today".to_string(), true),
+        Some(day) => (day.to_string(), true),
+        None => (folded, false),
+    };
     // `+3d`, `+3営業日`, and `3営業日` or `3営業日後` as Japanese says it.
     let business = folded.strip_prefix('+').or_else(|| {
         folded
@@ -120,6 +129,8 @@ pub fn parse_due(
         Some(business_days_after(schedule, today, n.min(3_660)))
     } else {
         date_of(&folded, today)
+            .or_else(|| day_ahead(&folded, today))
+            .or_else(|| span(&folded, today, schedule))
     };
     match day {
         Some(day) => {
@@ -130,6 +141,7 @@ pub fn parse_due(
                 Ok(due)
             }
         }
+        None if closing => Err(DueError::Unrecognised),
         None => parse_when(&folded, now, tz).map_err(|e| match e {
             WhenError::InPast => DueError::InPast,
             _ => DueError::Unrecognised,
@@ -146,6 +158,53 @@ pub fn reads_as_due(text: &str) -> bool {
         parse_due(text, reference, chrono_tz::UTC, None),
         Ok(_) | Err(DueError::InPast)
     )
+}
+
+/// What people write for the close of the business day.
+const END_OF_DAY: &[&str] = &[
+    "end of business",
+    "end of the day",
+    "end of day",
+    "close of business",
+    "eod",
+    "eob",
+    "cob",
+];
+
+/// TEXT without its end-of-day words (before or after the day), if it has them.
+fn end_of_day(text: &str) -> Option<&str> {
+    END_OF_DAY.iter().find_map(|words| {
+        if text == *words {
+            return Some("");
+        }
+        text.strip_suffix(words)
+            .and_then(|day| day.strip_suffix(' '))
+            .or_else(|| text.strip_prefix(words).and_then(|day| day.strip_prefix(' ')))
+            .map(|day| day.trim_end_matches(" by").trim())
+    })
+}
+
+/// `in 2 days`, `3 business days`, `2 weeks`, `3 months`: the day that far ahead (its close is
+/// the due time). Business days skip what the schedule does not work, as `+3d` does; days,
+/// weeks and months are the calendar's. (`2d`, `48h` stay the instants `next:` reads.)
+fn span(text: &str, today: NaiveDate, schedule: Option<&BusinessHours>) -> Option<NaiveDate> {
+    let text = text.strip_prefix("in ").unwrap_or(text);
+    let text = text
+        .strip_suffix(" from now")
+        .or_else(|| text.strip_suffix(" from today"))
+        .or_else(|| text.strip_suffix(" later"))
+        .unwrap_or(text);
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let n: u32 = text[..digits].parse().ok().filter(|n| *n <= 3_660)?;
+    match text[digits..].trim_start() {
+        "business days" | "business day" | "working days" | "working day" | "bd" => {
+            Some(business_days_after(schedule, today, n))
+        }
+        "days" | "day" => today.checked_add_days(Days::new(n.into())),
+        "weeks" | "week" | "wks" | "wk" => today.checked_add_days(Days::new(u64::from(n) * 7)),
+        "months" | "month" | "mos" | "mo" => today.checked_add_months(chrono::Months::new(n)),
+        _ => None,
+    }
 }
 
 fn date_of(text: &str, today: NaiveDate) -> Option<NaiveDate> {
@@ -295,10 +354,69 @@ mod tests {
             ("3営業日後", Some(&h), Ok(jst(2026, 12, 4, 18, 0))),
             ("12/20 １７：００", Some(&h), Ok(jst(2026, 12, 20, 17, 0))),
             ("12月20日 15時", Some(&h), Ok(jst(2026, 12, 20, 15, 0))),
+            // As hurried English-speaking reps write one.
+            ("friday 3pm", Some(&h), Ok(jst(2026, 12, 4, 15, 0))),
+            ("tomorrow 10am", Some(&h), Ok(jst(2026, 12, 1, 10, 0))),
+            ("12/10 3pm", Some(&h), Ok(jst(2026, 12, 10, 15, 0))),
+            ("3pm tomorrow", Some(&h), Ok(jst(2026, 12, 1, 15, 0))),
+            ("Dec 5", Some(&h), Ok(jst(2026, 12, 5, 18, 0))),
+            ("5 Dec", Some(&h), Ok(jst(2026, 12, 5, 18, 0))),
+            ("December 5", Some(&h), Ok(jst(2026, 12, 5, 18, 0))),
+            ("dec 5 3pm", Some(&h), Ok(jst(2026, 12, 5, 15, 0))),
+            ("jan 5", Some(&h), Ok(jst(2027, 1, 5, 18, 0))),
+            ("by fri", Some(&h), Ok(jst(2026, 12, 4, 18, 0))),
+            ("“fri”", Some(&h), Ok(jst(2026, 12, 4, 18, 0))),
+            ("fri.", Some(&h), Ok(jst(2026, 12, 4, 18, 0))),
+            ("at 3pm", Some(&h), Ok(jst(2026, 11, 30, 15, 0))),
+            ("noon", Some(&h), Ok(jst(2026, 11, 30, 12, 0))),
+            ("tomorrow noon", Some(&h), Ok(jst(2026, 12, 1, 12, 0))),
+            ("tomorrow 0900", Some(&h), Ok(jst(2026, 12, 1, 9, 0))),
+            ("4.30pm", Some(&h), Ok(jst(2026, 11, 30, 16, 30))),
+            ("3 p.m.", Some(&h), Ok(jst(2026, 11, 30, 15, 0))),
+            ("eod", Some(&h), Ok(jst(2026, 11, 30, 18, 0))),
+            ("EOD", None, Ok(jst(2026, 11, 30, 18, 0))),
+            ("end of day", Some(&h), Ok(jst(2026, 11, 30, 18, 0))),
+            ("COB", Some(&h), Ok(jst(2026, 11, 30, 18, 0))),
+            ("close of business", Some(&h), Ok(jst(2026, 11, 30, 18, 0))),
+            ("by EOD", Some(&h), Ok(jst(2026, 11, 30, 18, 0))),
+            ("tomorrow eod", Some(&h), Ok(jst(2026, 12, 1, 18, 0))),
+            ("fri eod", Some(&h), Ok(jst(2026, 12, 4, 18, 0))),
+            ("eod fri", Some(&h), Ok(jst(2026, 12, 4, 18, 0))),
+            ("eod someday", Some(&h), Err(DueError::Unrecognised)),
+            ("tmrw", Some(&h), Ok(jst(2026, 12, 1, 18, 0))),
+            ("tues", Some(&h), Ok(jst(2026, 12, 1, 18, 0))),
+            ("weds", Some(&h), Ok(jst(2026, 12, 2, 18, 0))),
+            ("thurs", Some(&h), Ok(jst(2026, 12, 3, 18, 0))),
+            // "next" is the coming one: today is Monday, so next Monday is a week on.
+            ("next monday", Some(&h), Ok(jst(2026, 12, 7, 18, 0))),
+            ("next fri", Some(&h), Ok(jst(2026, 12, 4, 18, 0))),
+            ("in 2 days", Some(&h), Ok(jst(2026, 12, 2, 18, 0))),
+            // Tue, Wed, (Thu holiday), Fri.
+            ("3 business days", Some(&h), Ok(jst(2026, 12, 4, 18, 0))),
+            ("in 30 days", Some(&h), Ok(jst(2026, 12, 30, 18, 0))),
+            ("2 weeks", Some(&h), Ok(jst(2026, 12, 14, 18, 0))),
+            ("3 months", Some(&h), Ok(jst(2027, 2, 28, 18, 0))),
+            ("tomorrow morning", Some(&h), Err(DueError::Unrecognised)),
+            ("this afternoon", Some(&h), Err(DueError::Unrecognised)),
+            ("1500", Some(&h), Err(DueError::Unrecognised)),
+            ("1.5h", Some(&h), Err(DueError::Unrecognised)),
+            ("in a fortnight", Some(&h), Err(DueError::Unrecognised)),
         ];
         for (text, schedule, expected) in cases {
             assert_eq!(&parse_due(text, now(), TZ, *schedule), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn end_of_day_is_the_close_of_the_schedule() {
+        let h = BusinessHours {
+            close: NaiveTime::from_hms_opt(17, 30, 0).unwrap(),
+            ..hours()
+        };
+        assert_eq!(parse_due("eod", now(), TZ, Some(&h)), Ok(jst(2026, 11, 30, 17, 30)));
+        assert_eq!(parse_due("fri COB", now(), TZ, Some(&h)), Ok(jst(2026, 12, 4, 17, 30)));
+        let evening = jst(2026, 11, 30, 19, 0);
+        assert_eq!(parse_due("eod", evening, TZ, Some(&h)), Err(DueError::InPast));
     }
 
     #[test]

@@ -37,7 +37,13 @@ pub enum WhenError {
 ///
 /// Local times skipped by a daylight-saving jump mean the first instant after the jump.
 pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, WhenError> {
-    let text = normalise(text);
+    let text = tidy(text);
+    // `at 3pm`, `by 3pm`: the word says nothing the time does not, except that `at 1500` is a
+    // time, where `1500` alone could be a quantity or a year.
+    let (text, led) = match ["at ", "by "].iter().find_map(|lead| text.strip_prefix(lead)) {
+        Some(rest) => (rest.to_string(), true),
+        None => (text, false),
+    };
     if let Some(hour) = clock_hour_or_hours(&text) {
         return Err(WhenError::Ambiguous { hour });
     }
@@ -45,8 +51,77 @@ pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc
         let duration = chrono::Duration::from_std(duration).map_err(|_| WhenError::Unrecognised)?;
         return now.checked_add_signed(duration).ok_or(WhenError::Unrecognised);
     }
-    let (day, time) = day_and_time(&text).ok_or(WhenError::Unrecognised)?;
+    let four_digits = || Some((DaySpec::Today, four_digit_time(&text)?)).filter(|_| led);
+    let (day, time) = day_and_time(&text)
+        .or_else(|| time_then_day(&text))
+        .or_else(four_digits)
+        .ok_or(WhenError::Unrecognised)?;
     resolve(day, time, now, tz)
+}
+
+/// A day alone, as a due date names it: the day it means on or after `today` (a weekday, the
+/// next one after today; a month and day without a year, the next such date). The forms
+/// `parse_when` reads before a time: `tmrw`, `thurs`, `next fri`, `Dec 5`, `5 Dec`.
+pub fn day_ahead(text: &str, today: NaiveDate) -> Option<NaiveDate> {
+    let text = tidy(text);
+    let text = text.strip_prefix("by ").unwrap_or(&text);
+    let after = |days: u64| today.checked_add_days(Days::new(days));
+    let next = |weekday: Weekday| {
+        let days = (6 + weekday.num_days_from_monday() - today.weekday().num_days_from_monday()) % 7 + 1;
+        after(u64::from(days))
+    };
+    let named = |date: NaiveDate, weekday: Option<Weekday>| match weekday {
+        Some(w) if w != date.weekday() => None,
+        _ => Some(date),
+    };
+    match day_alone(text)? {
+        DaySpec::Today => Some(today),
+        DaySpec::Tomorrow => after(1),
+        DaySpec::Weekday(weekday) | DaySpec::ComingWeekday(weekday) => next(weekday),
+        DaySpec::Date(date, weekday) => named(date, weekday),
+        DaySpec::MonthDay(month, day, weekday) => {
+            let date = [today.year(), today.year() + 1]
+                .into_iter()
+                .filter_map(|y| NaiveDate::from_ymd_opt(y, month, day))
+                .find(|date| *date >= today)?;
+            named(date, weekday)
+        }
+    }
+}
+
+/// What people add around a time in chat, taken away: quotes (`“3pm”`), a full stop
+/// (`15:00.`), the dots of `p.m.`; then `normalise`.
+pub(super) fn tidy(text: &str) -> String {
+    let text = normalise(text);
+    let text = text.trim_matches(|c: char| matches!(c, '"' | '\'' | '“' | '”' | '‘' | '’' | '「' | '」'));
+    let text = text.replace("a.m.", "am").replace("p.m.", "pm");
+    let text = text.trim_end_matches(['.', ',', '!', '。']);
+    let text = text
+        .strip_suffix(" a.m")
+        .map(|t| format!("{t} am"))
+        .or_else(|| text.strip_suffix(" p.m").map(|t| format!("{t} pm")))
+        .unwrap_or_else(|| text.to_string());
+    text.trim().to_string()
+}
+
+/// `3pm tomorrow`, `3 pm fri`, `15:00 12/5`: a time first, then the day it falls on.
+fn time_then_day(text: &str) -> Option<(DaySpec, NaiveTime)> {
+    let words: Vec<&str> = text.split(' ').collect();
+    (1..words.len()).find_map(|n| {
+        let time = time_of_day(&words[..n].join(" "))?;
+        let day = words[n..].join(" ");
+        let day = day.strip_prefix("on ").unwrap_or(&day);
+        Some((day_alone(day)?, time))
+    })
+}
+
+/// `0900`, `1500`: a time written as four digits, read only where a time is expected (after a
+/// day, or `at`), since alone it could as well be a quantity.
+fn four_digit_time(text: &str) -> Option<NaiveTime> {
+    if text.len() != 4 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    NaiveTime::from_hms_opt(text[..2].parse().ok()?, text[2..].parse().ok()?, 0)
 }
 
 /// `10h` to `23h` alone: an hour of the clock in the way much of the world writes it (`17h`),
@@ -82,7 +157,7 @@ const DAYS_AGO: &[(&str, u64)] = &[
 /// document later, while `yesterday` is kept as the date it meant.
 pub fn parse_past(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<Past, WhenError> {
     use WhenError::Unrecognised;
-    let text = normalise(text);
+    let text = tidy(text);
     if relative(&text).is_some() {
         return Err(Unrecognised);
     }
@@ -111,7 +186,7 @@ pub fn parse_past(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<Past, WhenEr
             .min_by_key(|date| (*date - today).num_days().abs())
             .and_then(|date| matches(date, named))
             .and_then(happened),
-        DaySpec::Tomorrow | DaySpec::Weekday(_) => return Err(Unrecognised),
+        DaySpec::Tomorrow | DaySpec::Weekday(_) | DaySpec::ComingWeekday(_) => return Err(Unrecognised),
     };
     past.ok_or(Unrecognised)
 }
@@ -242,6 +317,8 @@ enum DaySpec {
     Today,
     Tomorrow,
     Weekday(Weekday),
+    /// `next fri`: the coming such weekday, never today (not the one of the week after).
+    ComingWeekday(Weekday),
     /// A full date, with the weekday the text named alongside it, if any.
     Date(NaiveDate, Option<Weekday>),
     /// Month and day without a year.
@@ -249,7 +326,35 @@ enum DaySpec {
 }
 
 const TODAY: &[&str] = &["today", "今日", "きょう", "本日"];
-const TOMORROW: &[&str] = &["tomorrow", "明日", "あした", "あす"];
+const TOMORROW: &[&str] = &["tomorrow", "tmrw", "tmr", "明日", "あした", "あす"];
+
+/// (name, month); a name must end at a space, a dot or a digit (`mar` is not `march`'s start).
+const MONTHS: &[(&str, u32)] = &[
+    ("january", 1),
+    ("jan", 1),
+    ("february", 2),
+    ("feb", 2),
+    ("march", 3),
+    ("mar", 3),
+    ("april", 4),
+    ("apr", 4),
+    ("may", 5),
+    ("june", 6),
+    ("jun", 6),
+    ("july", 7),
+    ("jul", 7),
+    ("august", 8),
+    ("aug", 8),
+    ("september", 9),
+    ("sept", 9),
+    ("sep", 9),
+    ("october", 10),
+    ("oct", 10),
+    ("november", 11),
+    ("nov", 11),
+    ("december", 12),
+    ("dec", 12),
+];
 
 const ENGLISH_WEEKDAYS: &[(&str, Weekday)] = &[
     ("monday", Weekday::Mon),
@@ -258,6 +363,7 @@ const ENGLISH_WEEKDAYS: &[(&str, Weekday)] = &[
     ("tues", Weekday::Tue),
     ("tue", Weekday::Tue),
     ("wednesday", Weekday::Wed),
+    ("weds", Weekday::Wed),
     ("wed", Weekday::Wed),
     ("thursday", Weekday::Thu),
     ("thurs", Weekday::Thu),
@@ -306,22 +412,79 @@ fn day_and_time(text: &str) -> Option<(DaySpec, NaiveTime)> {
     if let Some(time) = time_of_day(text) {
         return Some((DaySpec::Today, time));
     }
+    day_prefixes(text)
+        .into_iter()
+        .find_map(|(day, rest)| Some((day, time_after(rest)?)))
+}
+
+/// TEXT as a day and nothing else (`tomorrow`, `fri`, `next fri`, `12/5`, `Dec 5`).
+fn day_alone(text: &str) -> Option<DaySpec> {
+    day_prefixes(text)
+        .into_iter()
+        .find_map(|(day, rest)| rest.trim().is_empty().then_some(day))
+}
+
+/// Every way TEXT can start with a day, with what follows it.
+fn day_prefixes(text: &str) -> Vec<(DaySpec, &str)> {
+    let mut found = Vec::new();
     let words = TODAY
         .iter()
         .map(|w| (DaySpec::Today, *w))
         .chain(TOMORROW.iter().map(|w| (DaySpec::Tomorrow, *w)));
     for (day, word) in words {
-        if let Some(time) = text.strip_prefix(word).and_then(time_after) {
-            return Some((day, time));
+        if let Some(rest) = text.strip_prefix(word) {
+            found.push((day, rest));
         }
     }
     for (weekday, rest) in weekday_prefixes(text) {
-        if let Some(time) = time_after(rest) {
-            return Some((DaySpec::Weekday(weekday), time));
+        found.push((DaySpec::Weekday(weekday), rest));
+    }
+    // "next" means the coming one: `next fri` on a Monday is this week's Friday, on a Friday
+    // the Friday a week on, never today.
+    if let Some(after) = text.strip_prefix("next ") {
+        for (weekday, rest) in weekday_prefixes(after) {
+            found.push((DaySpec::ComingWeekday(weekday), rest));
         }
     }
-    let (day, rest) = date_prefix(text)?;
-    Some((day, time_after(rest)?))
+    found.extend(month_name_date(text));
+    found.extend(date_prefix(text));
+    found
+}
+
+/// A month's name at the start of TEXT, and what follows it.
+fn month_at(text: &str) -> Option<(u32, &str)> {
+    MONTHS.iter().find_map(|&(name, month)| {
+        let rest = text.strip_prefix(name)?;
+        let rest = rest.strip_prefix('.').unwrap_or(rest);
+        (rest.is_empty() || rest.starts_with(|c: char| c == ' ' || c == ',' || c.is_ascii_digit()))
+            .then_some((month, rest))
+    })
+}
+
+/// `dec 5`, `december 5th`, `dec. 5`, `5 dec`, `5th december`.
+fn month_name_date(text: &str) -> Option<(DaySpec, &str)> {
+    let ordinal = |scan: &mut Scan<'_>| {
+        for suffix in ["st", "nd", "rd", "th"] {
+            if scan.eat(suffix) {
+                break;
+            }
+        }
+    };
+    if let Some((month, rest)) = month_at(text) {
+        let mut scan = Scan(rest);
+        scan.space();
+        let day = scan.number(1, 2)?;
+        ordinal(&mut scan);
+        scan.eat(",");
+        return Some((DaySpec::MonthDay(month, day, None), scan.0));
+    }
+    let mut scan = Scan(text);
+    let day = scan.number(1, 2)?;
+    ordinal(&mut scan);
+    scan.space();
+    let (month, rest) = month_at(scan.0)?;
+    let rest = rest.strip_prefix(',').unwrap_or(rest);
+    Some((DaySpec::MonthDay(month, day, None), rest))
 }
 
 /// The time that follows a day, allowing the joining words people put between the two.
@@ -331,7 +494,8 @@ fn time_after(rest: &str) -> Option<NaiveTime> {
         .iter()
         .find_map(|joint| rest.strip_prefix(joint))
         .unwrap_or(rest);
-    time_of_day(rest.trim_start())
+    let rest = rest.trim_start();
+    time_of_day(rest).or_else(|| four_digit_time(rest))
 }
 
 /// A tiny cursor; every method leaves it where it was when it fails.
@@ -377,6 +541,9 @@ enum Meridiem {
 
 /// "15:00", "9:30", "3pm", "3:30 pm", "15時", "15時30分", "3時半", "午後3時".
 fn time_of_day(text: &str) -> Option<NaiveTime> {
+    if matches!(text, "noon" | "12 noon" | "midday" | "正午") {
+        return NaiveTime::from_hms_opt(12, 0, 0);
+    }
     let mut scan = Scan(text);
     let mut meridiem = if scan.eat("午前") {
         Meridiem::Am
@@ -387,6 +554,16 @@ fn time_of_day(text: &str) -> Option<NaiveTime> {
     };
     let hour = scan.number(1, 2)?;
     let minute = if scan.eat(":") {
+        scan.number(2, 2)?
+    } else if scan.0.starts_with('.')
+        && scan.0[1..]
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .trim_start()
+            .starts_with(['a', 'p'])
+    {
+        // `9.30am`: a dot between hour and minute only with am/pm after, since `1.5` alone
+        // reads as a fraction.
+        scan.eat(".");
         scan.number(2, 2)?
     } else if scan.eat("時") {
         if scan.eat("半") {
@@ -498,6 +675,10 @@ fn resolve(day: DaySpec, time: NaiveTime, now: DateTime<Utc>, tz: Tz) -> Result<
             } else {
                 ahead(at(after(today, u64::from(days) + 7)?)?)
             }
+        }
+        DaySpec::ComingWeekday(weekday) => {
+            let days = (6 + weekday.num_days_from_monday() - today.weekday().num_days_from_monday()) % 7 + 1;
+            ahead(at(after(today, u64::from(days))?)?)
         }
         DaySpec::Date(date, named) => ahead(at(matches(date, named)?)?),
         DaySpec::MonthDay(month, day, named) => {
@@ -734,7 +915,76 @@ mod tests {
             ("1.5h", Err(Unrecognised)),
             ("99999999999999999999h", Err(Unrecognised)),
             ("9999999999999999s", Err(Unrecognised)),
-            ("15:00 tomorrow", Err(Unrecognised)),
+            ("tomorrow morning", Err(Unrecognised)),
+            ("this afternoon", Err(Unrecognised)),
+            ("1500", Err(Unrecognised)),
+            ("9.30", Err(Unrecognised)),
+            ("eod", Err(Unrecognised)),
+            ("dec 32 10:00", Err(Unrecognised)),
+            ("decade 5 10:00", Err(Unrecognised)),
+        ];
+        for (text, want) in cases {
+            assert_eq!(&parse_when(text, now(), Tokyo), want, "{text:?}");
+        }
+    }
+
+    /// What hurried English-speaking reps type. Now is Friday 2026-11-27, 12:00 in Tokyo.
+    #[test]
+    fn parse_when_reads_hurried_english() {
+        #[rustfmt::skip]
+        let cases: &[(&str, Result<DateTime<Utc>, WhenError>)] = &[
+            // month names, the day before or after
+            ("Dec 5 3pm", ok("2026-12-05T15:00:00+09:00")),
+            ("dec 5 15:00", ok("2026-12-05T15:00:00+09:00")),
+            ("5 Dec 15:00", ok("2026-12-05T15:00:00+09:00")),
+            ("December 5 10:00", ok("2026-12-05T10:00:00+09:00")),
+            ("december 5th at 10am", ok("2026-12-05T10:00:00+09:00")),
+            ("Dec. 5, 3pm", ok("2026-12-05T15:00:00+09:00")),
+            ("5th dec 3 pm", ok("2026-12-05T15:00:00+09:00")),
+            ("jan 5 10:00", ok("2027-01-05T10:00:00+09:00")),
+            ("nov 26 10:00", Err(InPast)),
+            // a leading at/by, a full stop, quotes
+            ("at 3pm", ok("2026-11-27T15:00:00+09:00")),
+            ("by 3pm", ok("2026-11-27T15:00:00+09:00")),
+            ("15:00.", ok("2026-11-27T15:00:00+09:00")),
+            ("“3pm”", ok("2026-11-27T15:00:00+09:00")),
+            ("\"tomorrow 10am\"", ok("2026-11-28T10:00:00+09:00")),
+            // the time before the day
+            ("3pm tomorrow", ok("2026-11-28T15:00:00+09:00")),
+            ("15:00 tomorrow", ok("2026-11-28T15:00:00+09:00")),
+            ("3pm fri", ok("2026-11-27T15:00:00+09:00")),
+            ("3 pm mon", ok("2026-11-30T15:00:00+09:00")),
+            ("5pm today", ok("2026-11-27T17:00:00+09:00")),
+            ("3pm on dec 5", ok("2026-12-05T15:00:00+09:00")),
+            // noon
+            ("noon", Err(InPast)),
+            ("tomorrow noon", ok("2026-11-28T12:00:00+09:00")),
+            ("noon tomorrow", ok("2026-11-28T12:00:00+09:00")),
+            // day words
+            ("tmrw 10am", ok("2026-11-28T10:00:00+09:00")),
+            ("tues 9:00", ok("2026-12-01T09:00:00+09:00")),
+            ("weds 9:00", ok("2026-12-02T09:00:00+09:00")),
+            ("thurs 9:00", ok("2026-12-03T09:00:00+09:00")),
+            ("next monday 9:00", ok("2026-11-30T09:00:00+09:00")),
+            // "next fri" on a Friday: the coming one, a week on, not today.
+            ("next fri 3pm", ok("2026-12-04T15:00:00+09:00")),
+            // four digits after a day or `at`; alone they could be anything
+            ("tomorrow 0900", ok("2026-11-28T09:00:00+09:00")),
+            ("fri 1500", ok("2026-11-27T15:00:00+09:00")),
+            ("at 1500", ok("2026-11-27T15:00:00+09:00")),
+            ("1500", Err(Unrecognised)),
+            ("at 2500", Err(Unrecognised)),
+            // dots
+            ("9.30am", Err(InPast)),
+            ("tomorrow 9.30am", ok("2026-11-28T09:30:00+09:00")),
+            ("4.30pm", ok("2026-11-27T16:30:00+09:00")),
+            ("3:30 p.m.", ok("2026-11-27T15:30:00+09:00")),
+            ("3 p.m.", ok("2026-11-27T15:00:00+09:00")),
+            ("tomorrow 10 a.m.", ok("2026-11-28T10:00:00+09:00")),
+            // still refused
+            ("tomorrow morning", Err(Unrecognised)),
+            ("this afternoon", Err(Unrecognised)),
+            ("1.5h", Err(Unrecognised)),
         ];
         for (text, want) in cases {
             assert_eq!(&parse_when(text, now(), Tokyo), want, "{text:?}");
