@@ -64,7 +64,16 @@ async fn a_due_date_that_does_not_read_is_quoted_whole() {
         .command_text(SALES, &t.channel, "action interim sort stock due: in a fortnight")
         .await;
     assert!(r.contains("`in a fortnight` is not a date"), "{r}");
+    // The answer shows the forms that read, a date with a time among them.
+    assert!(r.contains("`Dec 10 3pm`") && r.contains("`in 2 weeks`"), "{r}");
     assert!(trouble(&bot, &t.id).substance.actions.is_empty());
+
+    let bot = spawn_bot_in("ja").await;
+    let t = bot.open_ready("ACME: 筐体割れ").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "action 暫定 選別 期限：来月のどこか")
+        .await;
+    assert!(r.contains("`来月のどこか`") && r.contains("`12/10 15時`"), "{r}");
 }
 
 /// A day without a year is the one nearest to now: `12/5` typed on 30 November is this

@@ -722,7 +722,7 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
                     format!("`{text}` is in the past; give a date ahead.")
                 )
             } else {
-                tr!(l, format!("`{text}` を日付として読めません。`2026-12-10`、`12/10`、`fri`、`+3d`（営業日）などで入力してください。"), format!("`{text}` is not a date I understand. Use `2026-12-10`, `12/10`, `fri` or `+3d` (business days)."))
+                tr!(l, format!("`{text}` を日付として読めません。`2026-12-10`、`12/10`、`12/10 15時`、`金曜`、`来週金曜`、`3営業日`、`+3d`（営業日）などで入力してください。"), format!("`{text}` is not a date I understand. Use `2026-12-10`, `12/10`, `Dec 10 3pm`, `fri`, `tomorrow eod`, `in 2 weeks` or `+3d` / `3 business days`."))
             }
         }
         StepReply::ScopeUnchecked { unchecked, chain } => {
