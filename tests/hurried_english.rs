@@ -189,3 +189,14 @@ async fn due_dates_read_spans_month_names_and_end_of_day() {
     let action = added(&bot, &t, "prevent retrain operators check: 3 months").await;
     assert_eq!(local(action.check), "2027-02-28 18:00");
 }
+
+#[tokio::test]
+async fn an_occurrence_may_name_its_month() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "fact occurred Nov 28").await;
+    assert_eq!(
+        trouble(&bot, &t.id).substance.facts.occurred.as_deref(),
+        Some("2026-11-28")
+    );
+}

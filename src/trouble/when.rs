@@ -205,7 +205,8 @@ fn past_day_and_time(text: &str, today: NaiveDate) -> Option<(DaySpec, Option<Na
     if TODAY.contains(&text.trim()) {
         return Some((DaySpec::Today, None));
     }
-    if let Some((day, _)) = date_prefix(text).filter(|(_, rest)| alone(rest)) {
+    let dates = [date_prefix(text), month_name_date(text)];
+    if let Some((day, _)) = dates.into_iter().flatten().find(|(_, rest)| alone(rest)) {
         return Some((day, None));
     }
     day_and_time(text).map(|(day, time)| (day, Some(time)))
@@ -744,6 +745,11 @@ mod tests {
             ("2026-11-20", day(2026, 11, 20)),
             ("2026-11-28", Err(Unrecognised)),
             ("11月26日", day(2026, 11, 26)),
+            ("Nov 26", day(2026, 11, 26)),
+            ("26 November", day(2026, 11, 26)),
+            ("nov 26 9:30am", moment("2026-11-26T09:30:00+09:00")),
+            ("11/26.", day(2026, 11, 26)),
+            ("Dec 5", Err(Unrecognised)),
             ("yesterday", day(2026, 11, 26)),
             ("Yesterday", day(2026, 11, 26)),
             ("昨日", day(2026, 11, 26)),
