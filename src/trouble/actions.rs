@@ -256,12 +256,17 @@ fn parse_options(
             value_words.extend(after.iter().cloned());
             let (value, used) = date_words(&value_words, bracketed).unwrap_or_else(|| {
                 // Not a date: refused with every word typed up to the next option, so the
-                // answer shows what was typed rather than its first word (`in`).
-                let n = value_words
-                    .iter()
-                    .skip(own)
-                    .position(|w| marker(&super::money::fold_width(w)).is_some())
-                    .map_or(value_words.len(), |p| p + own);
+                // answer shows what was typed rather than its first word (`in`); but when the
+                // option comes first, what follows its first word is the text.
+                let n = if rest.is_empty() {
+                    value_words.len().min(1)
+                } else {
+                    value_words
+                        .iter()
+                        .skip(own)
+                        .position(|w| marker(&super::money::fold_width(w)).is_some())
+                        .map_or(value_words.len(), |p| p + own)
+                };
                 (unbracket(&value_words[..n].join(" ")), n)
             });
             match opt {
@@ -744,6 +749,8 @@ mod tests {
             ),
             // A date that does not read is kept whole, up to the next option, for the refusal.
             ("sort due: in a fortnight", Ok(due_("sort", "in a fortnight"))),
+            ("due:someday sort stock", Ok(due_("sort stock", "someday"))),
+            ("due: someday sort stock", Ok(due_("sort stock", "someday"))),
             (
                 "sort due: someday owner:<@U1>",
                 Ok(NewAction {
