@@ -157,7 +157,11 @@ pub fn update_modal(l: Locale, t: &Trouble) -> Value {
                 tr!(l, "次回報告の約束（任意）", "Next update promised (optional)"),
                 false,
                 true,
-                Some(tr!(l, "例: 15:00、明日 10:00、2h", "e.g. 15:00, tomorrow 10:00, 2h")),
+                Some(tr!(
+                    l,
+                    "例: 15:00、明日 10:00、金曜、2h",
+                    "e.g. 3pm, tomorrow 10:00, fri eod, 2h"
+                )),
             ),
             100,
         ),
