@@ -107,12 +107,7 @@ pub(super) fn parse_action(rest: &str) -> Result<Step, UsageError> {
                 Some(i) => (&after[..i], after[i..].trim()),
                 None => (after, ""),
             };
-            let n = super::money::fold_width(n)
-                .trim_start_matches('#')
-                .parse::<usize>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .ok_or(UsageError::NeedsNumber("action done"))?;
+            let n = super::command::numbered(n).ok_or(UsageError::NeedsNumber("action done"))?;
             Ok(
                 if matches!(word.to_lowercase().as_str(), "done" | "complete" | "completed" | "完了") {
                     Step::ActionDone(n, note.to_string())

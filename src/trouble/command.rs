@@ -1078,6 +1078,7 @@ mod tests {
             ("agreed 3, by email", Command::Agreed(3, "by email".into())),
             ("Agreed 3.", Command::Agreed(3, String::new())),
             ("scope checked 2", Command::Step(Step::ScopeCheck(2, String::new()))),
+            ("action done #2.", Command::Step(Step::ActionDone(2, String::new()))),
             (
                 "cause mold worn escape point: no gauge check",
                 Command::Step(Step::Cause {
