@@ -50,6 +50,9 @@ pub struct App {
     pub socket: SocketState,
     /// Outbox items older than this were left by a previous run and may have been in flight.
     pub started_at: chrono::DateTime<chrono::Utc>,
+    /// What the log has said of refused requests, per bot (not per process: a test process
+    /// runs many bots).
+    pub refusals_logged: crate::logs::RefusalsLogged,
 }
 
 impl App {
@@ -75,6 +78,7 @@ impl App {
             identity: RwLock::new(None),
             shared_channels: Default::default(),
             socket: Default::default(),
+            refusals_logged: Default::default(),
         })
     }
 

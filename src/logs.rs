@@ -67,6 +67,44 @@ impl RequestTag {
     }
 }
 
+/// What one bot's log has already said about requests refused for their signature or their
+/// workspace: when every request is refused (a wrong secret, a mistyped `team_id`) the admin
+/// sees why at the default level, and a flood of forged requests cannot fill the log.
+#[derive(Default)]
+pub struct RefusalsLogged {
+    last_signature_warning: std::sync::Mutex<Option<i64>>,
+    teams: std::sync::Mutex<Vec<String>>,
+}
+
+impl RefusalsLogged {
+    /// How many distinct refused workspaces are named in the log.
+    pub const TEAMS: usize = 16;
+
+    /// Whether a signature refused at NOW (unix seconds) is warned of: the first, then at most
+    /// one a minute.
+    pub fn signature_warning_due(&self, now: i64) -> bool {
+        let Ok(mut last) = self.last_signature_warning.lock() else {
+            return false;
+        };
+        if last.is_some_and(|at| now.saturating_sub(at) < 60) {
+            return false;
+        }
+        *last = Some(now);
+        true
+    }
+
+    /// Whether TEAM's refusal is logged (the first of that team, among the first
+    /// [`Self::TEAMS`]), and if so whether it is the last team that will be.
+    pub fn team_refusal_due(&self, team: &str) -> Option<bool> {
+        let mut logged = self.teams.lock().ok()?;
+        if logged.len() >= Self::TEAMS || logged.iter().any(|t| t == team) {
+            return None;
+        }
+        logged.push(team.to_string());
+        Some(logged.len() == Self::TEAMS)
+    }
+}
+
 /// A client-chosen value as a log line may show it: its first bytes, control characters as `?`.
 pub fn bounded(value: &str) -> String {
     Bounded::new(value.as_bytes()).to_string()
@@ -143,6 +181,21 @@ where
 mod tests {
     use super::*;
     use std::sync::{Arc, Mutex};
+
+    #[test]
+    fn refusals_are_logged_once_a_minute_and_once_per_workspace() {
+        let logged = RefusalsLogged::default();
+        assert!(logged.signature_warning_due(1_000));
+        assert!(!logged.signature_warning_due(1_059));
+        assert!(logged.signature_warning_due(1_060));
+        assert_eq!(logged.team_refusal_due("T0OTHER"), Some(false));
+        assert_eq!(logged.team_refusal_due("T0OTHER"), None);
+        let last = (1..RefusalsLogged::TEAMS)
+            .map(|n| logged.team_refusal_due(&format!("T{n}")))
+            .last();
+        assert_eq!(last, Some(Some(true)));
+        assert_eq!(logged.team_refusal_due("T0LATE"), None);
+    }
 
     #[derive(Clone, Default)]
     struct Lines(Arc<Mutex<Vec<u8>>>);

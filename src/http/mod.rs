@@ -122,7 +122,7 @@ pub(crate) fn verify(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Stri
     )
     .map_err(|why| {
         tracing::info!(?why, "rejected an unsigned or badly signed request");
-        warn_of_rejection(why, now);
+        warn_of_rejection(app, why, now);
         StatusCode::UNAUTHORIZED
     })?;
     // Built in one allocation: this runs for every request.
@@ -135,12 +135,9 @@ pub(crate) fn verify(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Stri
 }
 
 /// A signature that does not verify, or a timestamp out of Slack's window, is at WARN the first
-/// time and then at most once a minute, with what to check: when every request is refused
-/// (a wrong secret, a clock far off) an admin sees why at the default level, and a flood of
-/// forged requests adds a line a minute. Each request stays logged at INFO.
-fn warn_of_rejection(why: signature::Rejection, now: i64) {
-    use std::sync::atomic::{AtomicI64, Ordering};
-    static LAST: AtomicI64 = AtomicI64::new(i64::MIN);
+/// time and then at most once a minute, with what to check (see [`crate::logs::RefusalsLogged`]).
+/// Each request stays logged at INFO.
+fn warn_of_rejection(app: &App, why: signature::Rejection, now: i64) {
     let hint = match why {
         signature::Rejection::BadSignature => {
             "check SLACK_SIGNING_SECRET matches the app's Signing Secret (Basic Information)"
@@ -148,14 +145,7 @@ fn warn_of_rejection(why: signature::Rejection, now: i64) {
         signature::Rejection::Stale => "check this server's clock (NTP): Slack's timestamp is over 5 minutes off",
         _ => return,
     };
-    let last = LAST.load(Ordering::Relaxed);
-    if last != i64::MIN && now.saturating_sub(last) < 60 {
-        return;
-    }
-    if LAST
-        .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
-        .is_ok()
-    {
+    if app.refusals_logged.signature_warning_due(now) {
         tracing::warn!(
             ?why,
             "refused a request from Slack with 401: {hint} (said at most once a minute)"
@@ -167,33 +157,24 @@ fn warn_of_rejection(why: signature::Rejection, now: i64) {
 pub(crate) fn check_team(app: &App, team: Option<&str>) -> Result<(), StatusCode> {
     match (&app.config.team_id, team) {
         (Some(expected), Some(team)) if expected != team => {
-            refused_team(expected, Some(team));
+            refused_team(app, expected, Some(team));
             Err(StatusCode::FORBIDDEN)
         }
         (Some(expected), None) => {
-            refused_team(expected, None);
+            refused_team(app, expected, None);
             Err(StatusCode::FORBIDDEN)
         }
         _ => Ok(()),
     }
 }
 
-/// How many distinct refused teams are named in the log: a mistyped team_id refuses one team
-/// (named once), a flood of forged ones cannot fill the log.
-const REFUSED_TEAMS_LOGGED: usize = 16;
-
 /// Logs a refusal for the team the first time that team is refused: a wrong `team_id` refuses
 /// every request, and an admin must be able to see why without a line per request.
-fn refused_team(configured: &str, received: Option<&str>) {
-    static LOGGED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+fn refused_team(app: &App, configured: &str, received: Option<&str>) {
     let received = received.map_or_else(|| "(none)".to_string(), crate::logs::bounded);
-    let Ok(mut logged) = LOGGED.lock() else { return };
-    if logged.len() >= REFUSED_TEAMS_LOGGED || logged.contains(&received) {
+    let Some(last) = app.refusals_logged.team_refusal_due(&received) else {
         return;
-    }
-    logged.push(received.clone());
-    let last = logged.len() == REFUSED_TEAMS_LOGGED;
-    drop(logged);
+    };
     tracing::warn!(
         configured,
         received = %received,
