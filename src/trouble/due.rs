@@ -4,7 +4,7 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 
 use super::hours::{local_date, local_to_utc, BusinessHours};
-use super::when::{day_ahead, parse_when, tidy, WhenError};
+use super::when::{coming_weekday, day_ahead, parse_when, tidy, WhenError};
 
 /// Without business hours, a day's work is taken to end at 18:00 and start at 9:00.
 const DEFAULT_CLOSE: (u32, u32) = (18, 0);
@@ -233,11 +233,7 @@ fn date_of(text: &str, today: NaiveDate) -> Option<NaiveDate> {
         return Some(day);
     }
     if let Some(w) = weekday(text) {
-        let mut day = today + Days::new(1);
-        while day.weekday() != w {
-            day = day + Days::new(1);
-        }
-        return Some(day);
+        return coming_weekday(today, w);
     }
     let parts: Vec<&str> = text.trim_end_matches('日').split(['-', '/', '月', '年']).collect();
     if !parts

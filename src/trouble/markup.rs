@@ -8,6 +8,10 @@
 //! inputs) is brought to this form with [`escape`] when it enters.
 
 /// Brings plain text to the model's form: only `&`, `<` and `>` are escaped (Slack's rule).
+/// The quotes a phone or an input method puts around what is typed (`“lid”`, `「蓋」`): never
+/// part of what is meant.
+pub const QUOTES: &[char] = &['"', '\'', '“', '”', '‘', '’', '「', '」', '『', '』'];
+
 pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }

@@ -33,11 +33,9 @@ pub fn folded_text(t: &Trouble) -> String {
 
 /// The words of a query, folded as the texts are; a trouble matches when its text holds all.
 pub fn query_words(query: &str) -> Vec<String> {
-    // `“lid”` as a phone types quotes, `「蓋」`: the quotes are not what is sought.
-    const QUOTES: &[char] = &['"', '\'', '“', '”', '‘', '’', '「', '」', '『', '』'];
     fold(query)
         .split_whitespace()
-        .map(|w| w.trim_matches(QUOTES))
+        .map(|w| w.trim_matches(crate::trouble::markup::QUOTES))
         .filter(|w| !w.is_empty())
         .map(str::to_string)
         .collect()

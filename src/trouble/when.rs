@@ -65,19 +65,10 @@ pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc
 pub fn day_ahead(text: &str, today: NaiveDate) -> Option<NaiveDate> {
     let text = tidy(text);
     let text = text.strip_prefix("by ").unwrap_or(&text);
-    let after = |days: u64| today.checked_add_days(Days::new(days));
-    let next = |weekday: Weekday| {
-        let days = (6 + weekday.num_days_from_monday() - today.weekday().num_days_from_monday()) % 7 + 1;
-        after(u64::from(days))
-    };
-    let named = |date: NaiveDate, weekday: Option<Weekday>| match weekday {
-        Some(w) if w != date.weekday() => None,
-        _ => Some(date),
-    };
     match day_alone(text)? {
         DaySpec::Today => Some(today),
-        DaySpec::Tomorrow => after(1),
-        DaySpec::Weekday(weekday) | DaySpec::ComingWeekday(weekday) => next(weekday),
+        DaySpec::Tomorrow => today.checked_add_days(Days::new(1)),
+        DaySpec::Weekday(weekday) | DaySpec::ComingWeekday(weekday) => coming_weekday(today, weekday),
         DaySpec::Date(date, weekday) => named(date, weekday),
         DaySpec::MonthDay(month, day, weekday) => {
             let date = [today.year(), today.year() + 1]
@@ -89,11 +80,25 @@ pub fn day_ahead(text: &str, today: NaiveDate) -> Option<NaiveDate> {
     }
 }
 
+/// The first day after TODAY that is WEEKDAY (a week on when today is one).
+pub(super) fn coming_weekday(today: NaiveDate, weekday: Weekday) -> Option<NaiveDate> {
+    let days = (6 + weekday.num_days_from_monday() - today.weekday().num_days_from_monday()) % 7 + 1;
+    today.checked_add_days(Days::new(u64::from(days)))
+}
+
+/// DATE, unless the weekday written beside it (`12/01(火)`) is another day's.
+fn named(date: NaiveDate, weekday: Option<Weekday>) -> Option<NaiveDate> {
+    match weekday {
+        Some(w) if w != date.weekday() => None,
+        _ => Some(date),
+    }
+}
+
 /// What people add around a time in chat, taken away: quotes (`“3pm”`), a full stop
 /// (`15:00.`), the dots of `p.m.`; then `normalise`.
 pub(super) fn tidy(text: &str) -> String {
     let text = normalise(text);
-    let text = text.trim_matches(|c: char| matches!(c, '"' | '\'' | '“' | '”' | '‘' | '’' | '「' | '」'));
+    let text = text.trim_matches(super::markup::QUOTES);
     let text = text.replace("a.m.", "am").replace("p.m.", "pm");
     let text = text.trim_end_matches(['.', ',', '!', '。']);
     let text = text
@@ -170,21 +175,17 @@ pub fn parse_past(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<Past, WhenEr
             .map(Past::At),
         None => (date <= today).then_some(Past::Day(date)),
     };
-    let matches = |date: NaiveDate, named: Option<Weekday>| match named {
-        Some(weekday) if weekday != date.weekday() => None,
-        _ => Some(date),
-    };
     let past = match day {
         DaySpec::Today => happened(today),
-        DaySpec::Date(date, named) => matches(date, named).and_then(happened),
+        DaySpec::Date(date, weekday) => named(date, weekday).and_then(happened),
         // Without a year, the year that puts the date nearest to today, as `parse_when` reads
         // it: `12/5` typed on 30 November is this December, ahead and so refused, not a
         // December a year gone; `12/20` typed on 5 January is the December just past.
-        DaySpec::MonthDay(month, day, named) => [today.year() - 1, today.year(), today.year() + 1]
+        DaySpec::MonthDay(month, day, weekday) => [today.year() - 1, today.year(), today.year() + 1]
             .into_iter()
             .filter_map(|y| NaiveDate::from_ymd_opt(y, month, day))
             .min_by_key(|date| (*date - today).num_days().abs())
-            .and_then(|date| matches(date, named))
+            .and_then(|date| named(date, weekday))
             .and_then(happened),
         DaySpec::Tomorrow | DaySpec::Weekday(_) | DaySpec::ComingWeekday(_) => return Err(Unrecognised),
     };
@@ -661,10 +662,7 @@ fn resolve(day: DaySpec, time: NaiveTime, now: DateTime<Utc>, tz: Tz) -> Result<
     let at = |date: NaiveDate| local_to_utc(tz, date.and_time(time)).ok_or(Unrecognised);
     let after = |date: NaiveDate, days: u64| date.checked_add_days(Days::new(days)).ok_or(Unrecognised);
     let ahead = |instant: DateTime<Utc>| if instant > now { Ok(instant) } else { Err(InPast) };
-    let matches = |date: NaiveDate, named: Option<Weekday>| match named {
-        Some(weekday) if weekday != date.weekday() => Err(Unrecognised),
-        _ => Ok(date),
-    };
+    let matches = |date: NaiveDate, weekday: Option<Weekday>| named(date, weekday).ok_or(Unrecognised);
     match day {
         DaySpec::Today => ahead(at(today)?),
         DaySpec::Tomorrow => ahead(at(after(today, 1)?)?),
@@ -677,10 +675,7 @@ fn resolve(day: DaySpec, time: NaiveTime, now: DateTime<Utc>, tz: Tz) -> Result<
                 ahead(at(after(today, u64::from(days) + 7)?)?)
             }
         }
-        DaySpec::ComingWeekday(weekday) => {
-            let days = (6 + weekday.num_days_from_monday() - today.weekday().num_days_from_monday()) % 7 + 1;
-            ahead(at(after(today, u64::from(days))?)?)
-        }
+        DaySpec::ComingWeekday(weekday) => ahead(at(coming_weekday(today, weekday).ok_or(Unrecognised)?)?),
         DaySpec::Date(date, named) => ahead(at(matches(date, named)?)?),
         DaySpec::MonthDay(month, day, named) => {
             let year = today.year();
