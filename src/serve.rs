@@ -107,29 +107,18 @@ pub async fn start_on(
     }
     let store = match &app.config.database_url {
         Some(url) => format!("PostgreSQL at {}", crate::store::pg::redacted(url.expose())),
-        None => format!(
-            "sled in {}",
-            std::path::absolute(&app.config.data_dir)
-                .unwrap_or_else(|_| app.config.data_dir.clone())
-                .display()
+        None => format!("sled in {}", data_dir_shown(&app.config).display()),
+    };
+    // In Socket Mode nothing of Slack's reaches this address: it must not read as if it could.
+    let serving = match app.config.socket_mode() {
+        true => format!(
+            "trouble-bot started in Socket Mode: Slack's requests come over its connections; /healthz and /metrics on {addr}"
+        ),
+        false => format!(
+            "trouble-bot listening on {addr} for Slack's requests over HTTP (/slack/commands, /slack/events, /slack/interactions)"
         ),
     };
-    if app.config.socket_mode() {
-        // Nothing of Slack's reaches this address: it must not read as if Slack could call it.
-        tracing::info!(
-            %addr,
-            config_file = %app.config.source,
-            %store,
-            "trouble-bot started in Socket Mode: Slack's requests come over its connections; /healthz and /metrics on {addr}"
-        );
-    } else {
-        tracing::info!(
-            %addr,
-            config_file = %app.config.source,
-            %store,
-            "trouble-bot listening on {addr} for Slack's requests over HTTP (/slack/commands, /slack/events, /slack/interactions)"
-        );
-    }
+    tracing::info!(%addr, config_file = %app.config.source, %store, "{serving}");
     for w in app.config.warnings() {
         tracing::warn!("{}", crate::i18n::config_warning(crate::i18n::Locale::En, w));
     }
@@ -173,6 +162,11 @@ impl RunningBot {
 /// that ran out, a notification lost with its connection).
 const SHARED_POLL: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// The data directory as an admin finds it: absolute, whatever directory the bot started in.
+fn data_dir_shown(config: &Config) -> std::path::PathBuf {
+    std::path::absolute(&config.data_dir).unwrap_or_else(|_| config.data_dir.clone())
+}
+
 /// Whether sled refused the data directory because another process holds its lock.
 fn locked(e: &StoreError) -> bool {
     matches!(e, StoreError::Sled(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock"))
@@ -184,7 +178,7 @@ fn why_not_opened(config: &Config, error: StoreError) -> StartError {
     if config.database_url.is_some() {
         return StartError::Store(error);
     }
-    let dir = std::path::absolute(&config.data_dir).unwrap_or_else(|_| config.data_dir.clone());
+    let dir = data_dir_shown(config);
     if locked(&error) {
         return StartError::DataDirInUse { dir };
     }
