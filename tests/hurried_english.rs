@@ -186,6 +186,20 @@ async fn due_dates_read_spans_month_names_and_end_of_day() {
         assert_eq!(action.text, "sort stock", "{due}");
         assert_eq!(local(action.due), at, "{due}");
     }
+    // Four digits with more of the text after them count something: not 15:00.
+    let action = added(&bot, &t, "action interim sort due: 12/5 1500 pcs").await;
+    assert_eq!(action.text, "sort 1500 pcs");
+    assert_eq!(local(action.due), "2026-12-05 18:00");
+    // `17h` could be the hour or the hours: the answer offers both, and nothing is added.
+    let r = bot
+        .command_text(SALES, &t.channel, "action interim recheck lot due: 17h")
+        .await;
+    assert!(r.contains("`17:00`") && r.contains("`in 17h`"), "{r}");
+    assert!(!trouble(&bot, &t.id)
+        .substance
+        .actions
+        .iter()
+        .any(|a| a.text.contains("recheck")));
     let action = added(&bot, &t, "prevent retrain operators check: 3 months").await;
     assert_eq!(local(action.check), "2027-02-28 18:00");
 }

@@ -10,6 +10,7 @@ use crate::slack::text::{one_line, quoted, user_text, Where};
 use crate::trouble::actions::{Action, ActionKind};
 use crate::trouble::command::UsageError;
 use crate::trouble::decide::{Act, Who};
+use crate::trouble::due::DueError;
 use crate::trouble::facts::{FactKey, Numbered, ReturnState, StepEvent, StepLine, StepReply};
 use crate::trouble::model::{Trouble, UserId};
 
@@ -713,16 +714,20 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
             format!("{} #{n} はありません。", numbered(l, *what)),
             format!("There is no {} #{n}.", numbered(l, *what))
         ),
-        StepReply::BadDue { text, past } => {
+        StepReply::BadDue { text, error } => {
             let text = away(text);
-            if *past {
-                tr!(
+            match error {
+                DueError::InPast => tr!(
                     l,
                     format!("`{text}` は過去の日時です。これからの日付を入力してください。"),
                     format!("`{text}` is in the past; give a date ahead.")
-                )
-            } else {
-                tr!(l, format!("`{text}` を日付として読めません。`2026-12-10`、`12/10`、`12/10 15時`、`金曜`、`来週金曜`、`3営業日`、`+3d`（営業日）などで入力してください。"), format!("`{text}` is not a date I understand. Use `2026-12-10`, `12/10`, `Dec 10 3pm`, `fri`, `tomorrow eod`, `in 2 weeks` or `+3d` / `3 business days`."))
+                ),
+                DueError::Ambiguous { hour } => tr!(
+                    l,
+                    format!("`{text}` は{hour}時とも{hour}時間後とも読めます。{hour}時なら `{hour}:00`、{hour}時間後なら `{hour}時間後`（`in {hour}h`）と入力してください。"),
+                    format!("`{text}` could be {hour}:00 or {hour} hours from now: write `{hour}:00` for the time of day, or `in {hour}h` for the hours.")
+                ),
+                DueError::Unrecognised => tr!(l, format!("`{text}` を日付として読めません。`2026-12-10`、`12/10`、`12/10 15時`、`金曜`、`来週金曜`、`3営業日`、`+3d`（営業日）などで入力してください。"), format!("`{text}` is not a date I understand. Use `2026-12-10`, `12/10`, `Dec 10 3pm`, `fri`, `tomorrow eod`, `in 2 weeks` or `+3d` / `3 business days`.")),
             }
         }
         StepReply::ScopeUnchecked { unchecked, chain } => {

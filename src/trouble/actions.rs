@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::command::{parse_user, UsageError};
 use super::decide::{departments_of, Dest, Lane, Message, Reply, TimerKind, Who, Work};
-use super::due::{parse_due, reminder_before, DueError};
+use super::due::{parse_due, reminder_before};
 use super::facts::{Mark, Numbered, Step, StepEvent, StepLine, StepReply};
 use super::model::{StageId, StageState, Trouble, UserId};
 use super::timeline::Event;
@@ -180,7 +180,13 @@ fn date_words(words: &[String], bracketed: bool) -> Option<(String, usize)> {
             value = value.strip_suffix(')')?.to_string();
         }
         let value = value.trim_end_matches([',', ';']).to_string();
-        super::due::reads_as_due(&value).then_some((value, n))
+        // `due: 12/5 1500 pcs`: four digits followed by more of the text count something; they
+        // are a time (`12/5 1500`) only where the date ends, at the end or before an option.
+        let counted = n < words.len()
+            && words[n - 1].len() == 4
+            && words[n - 1].bytes().all(|b| b.is_ascii_digit())
+            && marker(&super::money::fold_width(&words[n])).is_none();
+        (!counted && super::due::reads_as_due(&value)).then_some((value, n))
     })
 }
 
@@ -316,7 +322,7 @@ fn due_of(w: &Work, text: &Option<String>) -> Result<Option<DateTime<Utc>>, Repl
         .map_err(|e| {
             Reply::Step(StepReply::BadDue {
                 text: text.clone(),
-                past: e == DueError::InPast,
+                error: e,
             })
         })
 }
@@ -713,6 +719,17 @@ mod tests {
             ("sort stock due 12/5", Ok(due_("sort stock", "12/5"))),
             ("sort stock due fri 3pm", Ok(due_("sort stock", "fri 3pm"))),
             ("sort stock due to mold", Ok(text_("sort stock due to mold"))),
+            // Four digits are a time where the date ends; with more text after them, a count.
+            ("sort due: 12/5 1500 pcs", Ok(due_("sort 1500 pcs", "12/5"))),
+            ("sort due 12/5 1500 pcs", Ok(due_("sort 1500 pcs", "12/5"))),
+            ("sort stock due: 12/5 1500", Ok(due_("sort stock", "12/5 1500"))),
+            (
+                "sort due: 12/5 1500 owner: <@U1>",
+                Ok(NewAction {
+                    owner: Some(UserId::new("U1")),
+                    ..due_("sort", "12/5 1500")
+                }),
+            ),
             ("sort stock due", Ok(text_("sort stock due"))),
             ("replace by 12/5", Ok(text_("replace by 12/5"))),
             ("talk to the owner about it", Ok(text_("talk to the owner about it"))),

@@ -90,6 +90,10 @@ pub fn after_business_span(
 pub enum DueError {
     Unrecognised,
     InPast,
+    /// `17h`: the hour of the day or that many hours from now.
+    Ambiguous {
+        hour: u32,
+    },
 }
 
 /// Parses a due date relative to `now`: a date (`2026-12-10`, `2026/12/10`, `12/10`, `12月10日`,
@@ -144,6 +148,7 @@ pub fn parse_due(
         None if closing => Err(DueError::Unrecognised),
         None => parse_when(&folded, now, tz).map_err(|e| match e {
             WhenError::InPast => DueError::InPast,
+            WhenError::Ambiguous { hour } => DueError::Ambiguous { hour },
             _ => DueError::Unrecognised,
         }),
     }

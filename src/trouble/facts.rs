@@ -973,7 +973,7 @@ pub enum StepReply {
     },
     BadDue {
         text: String,
-        past: bool,
+        error: super::due::DueError,
     },
     /// Stage 2 with scope lines not yet checked.
     ScopeUnchecked {

@@ -17,6 +17,7 @@ fn promised_by(text: &str, now: DateTime<Utc>, policy: &Policy) -> Result<DateTi
                 match e {
                     crate::trouble::due::DueError::InPast => WhenError::InPast,
                     crate::trouble::due::DueError::Unrecognised => WhenError::Unrecognised,
+                    crate::trouble::due::DueError::Ambiguous { hour } => WhenError::Ambiguous { hour },
                 }
             })
         }
