@@ -1420,7 +1420,13 @@ async fn home_read(bot: &RunningBot, user: &trouble_bot::trouble::model::UserId)
         .home_rows(&bot.app.config.policy, user)
         .await
         .expect("home rows");
-    let view = trouble_bot::i18n::home_view(bot.app.config.locale, &bot.app.config, &rows, Utc::now());
+    let decisions = bot
+        .app
+        .store
+        .home_decisions(&bot.app.config.policy, user, &rows)
+        .await
+        .expect("home decisions");
+    let view = trouble_bot::i18n::home_view(bot.app.config.locale, &bot.app.config, &rows, &decisions, Utc::now());
     view.to_string().len()
 }
 

@@ -137,6 +137,63 @@ async fn a_cost_that_crosses_the_jpy_limit_needs_the_director_who_is_dmed() {
     assert!(!text.contains("<@"), "the report pings nobody: {text}");
 }
 
+/// A manager on a phone approves from App Home: each proposal they may decide is listed there
+/// with the channel's buttons, one above their limit is not, and the owner sees none.
+#[tokio::test]
+async fn app_home_lists_the_proposals_each_approver_may_decide_and_a_click_there_approves() {
+    let bot = spawn_bot_with(&format!("{DEFAULT_SEVERITIES}\n{LIMITS}")).await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    let home = app_home(&bot, MANAGER).await;
+    assert!(!home.contains("Proposals waiting"), "{home}");
+    // A Home once opened follows: the proposal shows without opening it again.
+    bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
+    bot.slack
+        .wait_for("views.publish", |c| {
+            c.params["user_id"] == MANAGER && c.params["view"].to_string().contains("proposal #1")
+        })
+        .await;
+    bot.command_text(SALES, &t.channel, "cost ¥1,200,000 ours replacement lot")
+        .await;
+    // Ours ¥1,260,000 with this one: over the limit, so the director's alone.
+    bot.command_text(SALES, &t.channel, "cost 60万円 ours line stop").await;
+    assert_eq!(proposals(&bot, &t.id)[2].level, 1);
+
+    let buttons = |home: &str| -> Vec<String> {
+        let view: serde_json::Value = serde_json::from_str(home).expect("a view");
+        view["blocks"]
+            .as_array()
+            .expect("blocks")
+            .iter()
+            .filter(|b| b["type"] == "actions")
+            .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
+            .filter(|e| e["action_id"] == "proposal_approve")
+            .map(|e| e["value"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let home = app_home(&bot, MANAGER).await;
+    assert!(home.contains("Proposals waiting for your approval* (2)"), "{home}");
+    assert!(home.contains("proposal #2") && !home.contains("proposal #3"), "{home}");
+    let values = buttons(&home);
+    assert_eq!(values, [format!("{}:1", t.id), format!("{}:2", t.id)]);
+    let home = app_home(&bot, DIRECTOR).await;
+    assert!(home.contains("Proposals waiting for your approval* (3)"), "{home}");
+    assert!(
+        home.contains("proposal #3") && home.contains("over the approval limit of ¥1,000,000"),
+        "{home}"
+    );
+    let home = app_home(&bot, SALES).await;
+    assert!(!home.contains("Proposals waiting"), "the owner decides none: {home}");
+
+    let clicked = bot
+        .interaction(&home_button_payload(MANAGER, "proposal_approve", &values[1]))
+        .await;
+    assert_eq!(clicked.status(), 200);
+    wait_until(|| matches!(proposals(&bot, &t.id)[1].state, ProposalState::Approved { .. }).then_some(())).await;
+    let home = app_home(&bot, MANAGER).await;
+    assert!(home.contains("Proposals waiting for your approval* (1)"), "{home}");
+    assert_eq!(buttons(&home), [format!("{}:1", t.id)]);
+}
+
 #[tokio::test]
 async fn naming_a_manager_in_front_of_the_chain_never_lets_the_manager_approve_what_needs_the_director() {
     let bot = spawn_bot_with(&format!("{DEFAULT_SEVERITIES}\n{LIMITS}")).await;

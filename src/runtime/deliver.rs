@@ -509,7 +509,8 @@ async fn deliver_once(
         (Op::PublishHome { user }, _) => {
             // Only the troubles this person owns, manages or may acknowledge (the home index).
             let rows = Box::pin(app.store.home_rows(&app.config.policy, user)).await?;
-            let view = crate::i18n::home_view(locale, &app.config, &rows, app.clock.now());
+            let decisions = Box::pin(app.store.home_decisions(&app.config.policy, user, &rows)).await?;
+            let view = crate::i18n::home_view(locale, &app.config, &rows, &decisions, app.clock.now());
             slack.publish_home(user, &view).await?;
             Ok(None)
         }

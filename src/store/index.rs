@@ -1843,6 +1843,11 @@ mod tests {
             participant: true,
             private: None,
             never_updated: promised_next.is_none(),
+            proposals: if promised_next.is_some() {
+                vec![1, 3]
+            } else {
+                Vec::new()
+            },
         };
         for row in [row(None), row(Some(at))] {
             let compact = encode(&row);

@@ -798,6 +798,26 @@ impl Store {
         self.get_many(&ids).await
     }
 
+    /// The proposals among `user`'s Home rows that they may approve or reject, with their
+    /// troubles. Only the rows carrying a proposal are read (few), since who may decide depends
+    /// on the configured limits.
+    pub async fn home_decisions(
+        &self,
+        policy: &crate::trouble::policy::Policy,
+        user: &UserId,
+        rows: &[HomeRow],
+    ) -> Result<Vec<(Arc<Trouble>, Vec<usize>)>, StoreError> {
+        let mut decisions = Vec::new();
+        for row in rows.iter().filter(|r| !r.proposals.is_empty()) {
+            let Some(t) = self.get(&row.id).await? else { continue };
+            let mine: Vec<usize> = crate::trouble::approval::awaiting(policy, &t, user);
+            if !mine.is_empty() {
+                decisions.push((t, mine));
+            }
+        }
+        Ok(decisions)
+    }
+
     /// `user`'s App Home rows: the open troubles they own, manage or are in the chain of, that
     /// they may see (the rule of `list`). A private one they are not surely a participant of
     /// is read whole for the rule, which reads the configured departments.

@@ -313,6 +313,16 @@ pub fn approvers(policy: &Policy, t: &Trouble, p: &Proposal) -> Vec<UserId> {
         .collect()
 }
 
+/// The proposals of `t` awaiting a decision that `user` may make (their numbers).
+pub fn awaiting(policy: &Policy, t: &Trouble, user: &UserId) -> Vec<usize> {
+    t.agreement
+        .proposals
+        .iter()
+        .filter(|p| p.state == ProposalState::Proposed && approvers(policy, t, p).contains(user))
+        .map(|p| p.n)
+        .collect()
+}
+
 /// Makes the split or cost just recorded a proposal: the earlier one for the same item is
 /// superseded, the level is measured on our running share with it counted, the channel gets the
 /// buttons and an approver above the manager a DM saying why.

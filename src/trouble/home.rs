@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::approval::ProposalState;
 use super::model::{ChannelId, Severity, StageId, Trouble, TroubleId, UserId};
 
 /// One row of a person's App Home: about 150 bytes stored (short names, microseconds; each
@@ -45,6 +46,11 @@ pub struct HomeRow {
     /// before this was kept reads as updated, as it was shown then.
     #[serde(rename = "n", default, skip_serializing_if = "std::ops::Not::not")]
     pub never_updated: bool,
+    /// The proposals awaiting a decision (their numbers) that the person may be asked for:
+    /// they are in the chain and not the owner. Whether they may decide each one depends on
+    /// the configured limits, so it is judged when the Home is drawn.
+    #[serde(rename = "d", default, skip_serializing_if = "Vec::is_empty")]
+    pub proposals: Vec<usize>,
 }
 
 impl HomeRow {
@@ -68,6 +74,16 @@ impl HomeRow {
                 || t.members_seen.contains(user),
             private: t.private,
             never_updated: t.customer_updates.is_empty(),
+            proposals: if chain.contains(user) && t.owner != *user {
+                t.agreement
+                    .proposals
+                    .iter()
+                    .filter(|p| p.state == ProposalState::Proposed)
+                    .map(|p| p.n)
+                    .collect()
+            } else {
+                Vec::new()
+            },
         }
     }
 }
