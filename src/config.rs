@@ -85,6 +85,9 @@ impl fmt::Display for Source {
 pub enum Warning {
     /// Neither `[org.managers]` nor `[org] default_manager`: every trouble opened pings nobody.
     NobodyHasAManager,
+    /// RUST_LOG is not what `log_level` accepts: passed as written (the filter has more forms),
+    /// but a word it does not know reads as a module and silences every other line.
+    RustLogUnchecked,
 }
 
 /// `slack_timeout`'s bounds. A stop waits up to the timeout (and a second) for the calls in
@@ -157,6 +160,11 @@ impl Config {
         let mut warnings = Vec::new();
         if self.policy.managers.is_empty() && self.policy.default_manager.is_none() {
             warnings.push(Warning::NobodyHasAManager);
+        }
+        // `log_level` is checked and stored as it reads; a filter that does not read came from
+        // RUST_LOG.
+        if log_filter(&self.log_filter).is_none() {
+            warnings.push(Warning::RustLogUnchecked);
         }
         warnings
     }
@@ -478,7 +486,8 @@ impl Config {
             config.log_json = v.eq_ignore_ascii_case("json");
         }
         if let Some(v) = env.get("RUST_LOG").filter(|v| !v.is_empty()) {
-            config.log_filter = v.clone();
+            // `warning` reads as `warn`, as in `log_level`; other forms pass as written.
+            config.log_filter = log_filter(v).unwrap_or_else(|| v.clone());
         }
         if let Some(v) = env.get("TROUBLE_DATA_DIR") {
             config.data_dir = PathBuf::from(v);
@@ -846,6 +855,18 @@ mod tests {
         );
         assert_eq!(c.policy.default_severity, Severity::new(2));
         assert_eq!(c.warnings(), [Warning::NobodyHasAManager]);
+    }
+
+    #[test]
+    fn rust_log_reads_warning_as_warn_and_passes_other_forms_with_a_warning() {
+        let with = |v: &str| {
+            Config::from_sources(Some("[org]\ndefault_manager = \"U0M\"\n"), &env(&[("RUST_LOG", v)])).unwrap()
+        };
+        assert_eq!(with("warning").log_filter, "warn");
+        assert!(with("info,trouble_bot=debug").warnings().is_empty());
+        let odd = with("trouble_bot[open]=debug");
+        assert_eq!(odd.log_filter, "trouble_bot[open]=debug");
+        assert_eq!(odd.warnings(), [Warning::RustLogUnchecked]);
     }
 
     #[test]

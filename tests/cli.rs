@@ -343,6 +343,23 @@ fn without_org() -> String {
     format!("{}\n{DEFAULT_SEVERITIES}", base.replace(org, ""))
 }
 
+/// `log_level` is checked; RUST_LOG overrides it and may use the filter's richer forms, so a
+/// value that is not a level or `target=level` is passed as written, with a warning.
+#[test]
+fn check_config_warns_of_a_rust_log_the_filter_would_read_as_a_module() {
+    let config = format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}");
+    let (ok, stdout, stderr) = run_with(&["check-config"], &config, &[("RUST_LOG", "verbose")]);
+    assert!(ok, "a warning is not a failure: {stdout}\n{stderr}");
+    assert!(
+        stdout.contains("warning: RUST_LOG is not a log level") && stdout.contains("silences every other line"),
+        "{stdout}"
+    );
+    for fine in ["debug", "warning", "info,trouble_bot=debug"] {
+        let (ok, stdout, stderr) = run_with(&["check-config"], &config, &[("RUST_LOG", fine)]);
+        assert!(ok && !stdout.contains("warning:"), "{fine}: {stdout}\n{stderr}");
+    }
+}
+
 #[test]
 fn check_config_names_its_file_and_warns_when_nobody_has_a_manager() {
     let (ok, stdout, stderr) = run(&["check-config"], &without_org());

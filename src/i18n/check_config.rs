@@ -327,6 +327,12 @@ pub fn warning(l: Locale, w: Warning) -> &'static str {
         (Warning::NobodyHasAManager, Locale::En) => {
             "no one has a manager: a trouble opened will ping nobody until [org.managers] or [org] default_manager is set."
         }
+        (Warning::RustLogUnchecked, Locale::Ja) => {
+            "RUST_LOG がログレベル（info など）でも target=level の指定でもないため、書かれたとおりにフィルタへ渡します。フィルタが知らない語（verbose など）はモジュール名と読まれ、ほかのログがすべて出なくなります。"
+        }
+        (Warning::RustLogUnchecked, Locale::En) => {
+            "RUST_LOG is not a log level (like info) nor target=level directives, so it is passed to the log filter as written; a word the filter does not know (like verbose) reads as a module name and silences every other line."
+        }
     }
 }
 
