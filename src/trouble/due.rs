@@ -4,7 +4,7 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 
 use super::hours::{local_date, local_to_utc, BusinessHours};
-use super::when::{coming_weekday, day_ahead, parse_when, tidy, WhenError};
+use super::when::{coming_weekday, day_ahead, parse_when, tidy, weekday_alone, WhenError};
 
 /// Without business hours, a day's work is taken to end at 18:00 and start at 9:00.
 const DEFAULT_CLOSE: (u32, u32) = (18, 0);
@@ -132,9 +132,7 @@ pub fn parse_due(
         let n: u32 = n.parse().map_err(|_| DueError::Unrecognised)?;
         Some(business_days_after(schedule, today, n.min(3_660)))
     } else {
-        date_of(&folded, today)
-            .or_else(|| day_ahead(&folded, today))
-            .or_else(|| span(&folded, today, schedule))
+        date_of(&folded, today).or_else(|| span(&folded, today, schedule))
     };
     match day {
         Some(day) => {
@@ -212,72 +210,21 @@ fn span(text: &str, today: NaiveDate, schedule: Option<&BusinessHours>) -> Optio
     }
 }
 
+/// A day on or after TODAY, as `day_ahead` reads one (`fri`, `12/20(日)`, `Dec 5`), with what
+/// Japanese reps add: `まで` ("by") after it, `明後日`, and `来週金曜` (that weekday in the
+/// week after this one, where `next fri` is the coming Friday).
 fn date_of(text: &str, today: NaiveDate) -> Option<NaiveDate> {
-    // `12/20まで`, `12/20(日)`, `12月20日（日）`: the "by" and the weekday in brackets say
-    // nothing the date does not.
     let text = text.trim_end_matches("まで").trim_end();
-    let text = match text.strip_suffix(')').and_then(|t| t.rfind('(').map(|i| &t[..i])) {
-        Some(date) if !date.is_empty() => date.trim_end(),
-        _ => text,
-    };
-    match text {
-        "today" | "今日" | "本日" => return Some(today),
-        "tomorrow" | "明日" => return Some(today + Days::new(1)),
-        "明後日" => return Some(today + Days::new(2)),
-        _ => {}
+    if text == "明後日" {
+        return today.checked_add_days(Days::new(2));
     }
-    // `来週金曜`: that weekday in the week after this one.
-    if let Some(w) = text.strip_prefix("来週").and_then(weekday) {
-        let mut day = today + Days::new(1);
-        while day.weekday() != Weekday::Mon {
-            day = day + Days::new(1);
-        }
-        while day.weekday() != w {
-            day = day + Days::new(1);
-        }
-        return Some(day);
+    if let Some(weekday) = text.strip_prefix("来週").and_then(weekday_alone) {
+        let monday = coming_weekday(today, Weekday::Mon)?;
+        return monday.checked_add_days(Days::new(weekday.num_days_from_monday().into()));
     }
-    if let Some(w) = weekday(text) {
-        return coming_weekday(today, w);
-    }
-    let parts: Vec<&str> = text.trim_end_matches('日').split(['-', '/', '月', '年']).collect();
-    if !parts
-        .iter()
-        .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
-    {
-        return None;
-    }
-    let nums: Vec<u32> = parts.iter().map(|p| p.parse().ok()).collect::<Option<_>>()?;
-    match nums[..] {
-        [y, m, d] => NaiveDate::from_ymd_opt(y as i32, m, d),
-        // Without a year, the next such date (this year's if still ahead, else next year's).
-        [m, d] => {
-            let this = NaiveDate::from_ymd_opt(today.year(), m, d)?;
-            if this >= today {
-                Some(this)
-            } else {
-                NaiveDate::from_ymd_opt(today.year() + 1, m, d)
-            }
-        }
-        _ => None,
-    }
+    day_ahead(text, today)
 }
 
-fn weekday(text: &str) -> Option<Weekday> {
-    Some(match text.trim_end_matches("曜日").trim_end_matches("曜") {
-        "mon" | "monday" | "月" => Weekday::Mon,
-        "tue" | "tuesday" | "火" => Weekday::Tue,
-        "wed" | "wednesday" | "水" => Weekday::Wed,
-        "thu" | "thursday" | "木" => Weekday::Thu,
-        "fri" | "friday" | "金" => Weekday::Fri,
-        "sat" | "saturday" | "土" => Weekday::Sat,
-        "sun" | "sunday" | "日" => Weekday::Sun,
-        _ => return None,
-    })
-}
-
-/// When an action's owner is reminded: at the opening of the business day before it is due
-/// (at once when that has passed and the action is not yet due).
 pub fn reminder_before(
     schedule: Option<&BusinessHours>,
     tz: Tz,
@@ -349,6 +296,11 @@ mod tests {
             ("12/20(日)", Some(&h), Ok(jst(2026, 12, 20, 18, 0))),
             ("12月20日（日）", Some(&h), Ok(jst(2026, 12, 20, 18, 0))),
             ("12/20まで", Some(&h), Ok(jst(2026, 12, 20, 18, 0))),
+            // A weekday beside the date must be its own: 12/20 is a Sunday.
+            ("12/20(月)", Some(&h), Err(DueError::Unrecognised)),
+            ("金曜日", Some(&h), Ok(jst(2026, 12, 4, 18, 0))),
+            ("来週金曜日まで", Some(&h), Ok(jst(2026, 12, 11, 18, 0))),
+            ("来週月曜", Some(&h), Ok(jst(2026, 12, 7, 18, 0))),
             // Today is Monday 11-30: next week's Friday, not this one.
             ("来週金曜", Some(&h), Ok(jst(2026, 12, 11, 18, 0))),
             ("３営業日", Some(&h), Ok(jst(2026, 12, 4, 18, 0))),
