@@ -471,3 +471,57 @@ async fn the_manager_acknowledges_from_app_home_and_a_refused_click_is_answered_
     assert_eq!(clicked.status(), 200);
     bot.posted_saying(DIRECTOR, "Already acknowledged").await;
 }
+
+/// A colleague given an action sees it in their App Home with its due date and **Done**,
+/// though they do not own the trouble; someone else's click is refused by DM naming who may,
+/// theirs marks it done, and the Home drops it.
+#[tokio::test]
+async fn an_actions_owner_sees_it_in_app_home_and_marks_it_done_there() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings in lot 42").await;
+    bot.command_text(
+        SALES,
+        &t.channel,
+        "action interim sort stock owner: <@U0COLLEAGUE> due: 12/5",
+    )
+    .await;
+    let home = app_home(&bot, COLLEAGUE).await;
+    assert!(home.contains("Actions you own* (1)"), "{home}");
+    assert!(home.contains("#1 interim: sort stock · due 2026-12-05 18:00"), "{home}");
+    let view: serde_json::Value = serde_json::from_str(&home).expect("a view");
+    let done = view["blocks"]
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .find(|b| b["accessory"]["action_id"] == "action_done")
+        .expect("the Done button")["accessory"]["value"]
+        .as_str()
+        .expect("a value")
+        .to_string();
+    assert_eq!(done, format!("{}:1", t.id));
+    let home = app_home(&bot, SALES).await;
+    assert!(!home.contains("Actions you own"), "the owner was given none: {home}");
+
+    let outsider = "U0OUTSIDER";
+    let clicked = bot
+        .interaction(&home_button_payload(outsider, "action_done", &done))
+        .await;
+    assert_eq!(clicked.status(), 200);
+    let refusal = bot.posted_saying(outsider, &t.id).await;
+    assert!(refusal.contains("U0COLLEAGUE"), "the refusal names who may: {refusal}");
+    assert!(trouble(&bot, &t.id).substance.actions[0].done.is_none());
+
+    let clicked = bot
+        .interaction(&home_button_payload(COLLEAGUE, "action_done", &done))
+        .await;
+    assert_eq!(clicked.status(), 200);
+    let marked = wait_until(|| trouble(&bot, &t.id).substance.actions[0].done.clone()).await;
+    assert_eq!(marked.by.as_str(), COLLEAGUE);
+    let answer = bot.posted_saying(COLLEAGUE, "Action #1 marked done").await;
+    assert!(
+        answer.starts_with(&format!("`{}`", t.id)),
+        "the DM names the trouble: {answer}"
+    );
+    let home = app_home(&bot, COLLEAGUE).await;
+    assert!(!home.contains("Actions you own"), "{home}");
+}

@@ -79,6 +79,9 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
                     n: value.stage.unwrap_or(0),
                     approve: Action::parse(&action.action_id) == Some(Action::ProposalApprove),
                 },
+                Some(Action::ActionDone) => ButtonAction::ActionDone {
+                    n: value.stage.unwrap_or(0),
+                },
                 None => return StatusCode::OK.into_response(),
             };
             let id = TroubleId::new(&value.trouble);
@@ -148,6 +151,7 @@ async fn on_button(
             if let Some(reply) = decision.reply {
                 answer_clicker(
                     app,
+                    id,
                     &clicker,
                     response_url,
                     reply_text(app.config.locale, &app.config, &reply),
@@ -163,19 +167,24 @@ async fn on_button(
 
 /// A click's answer goes back to the clicker alone, through the `response_url`; a click in
 /// App Home comes without one (Home has no place for a private answer), and is answered in the
-/// clicker's DM with the bot, so a refused click never passes in silence.
-async fn answer_clicker(app: &Arc<App>, clicker: &UserId, response_url: Option<String>, text: String) {
-    let message = Message::Text { text };
+/// clicker's DM with the bot, so a refused click never passes in silence. There it starts
+/// with the trouble's id, since the DM gathers the answers of every trouble's clicks.
+async fn answer_clicker(app: &Arc<App>, id: &TroubleId, clicker: &UserId, response_url: Option<String>, text: String) {
     let delivery = match response_url {
         Some(url) => Delivery {
             lane: Lane::View,
-            op: Op::Respond { url, message },
+            op: Op::Respond {
+                url,
+                message: Message::Text { text },
+            },
         },
         None => Delivery {
             lane: Lane::Dm,
             op: Op::Post {
                 to: Dest::Dm(clicker.clone()),
-                message,
+                message: Message::Text {
+                    text: format!("`{id}` · {text}"),
+                },
                 keep_as: None,
             },
         },
@@ -240,7 +249,7 @@ async fn log_update_form(
         None => None,
     };
     if let Some(text) = answer {
-        answer_clicker(app, &clicker, response_url, text).await;
+        answer_clicker(app, id, &clicker, response_url, text).await;
     }
     StatusCode::OK.into_response()
 }

@@ -10,23 +10,27 @@ use crate::config::Config;
 use crate::slack::blocks::{actions, button, context, cut, divider, header, section, section_with, Block};
 use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, Where};
-use crate::trouble::home::HomeRow;
+use crate::trouble::home::{HomeAction, HomeRow};
 use crate::trouble::model::Trouble;
 
-/// Slack allows 100 blocks in a Home view; keep room for headings.
-const MAX_ROWS_PER_SECTION: usize = 25;
-/// A proposal takes two blocks (its line, its buttons): the three sections of rows, their
-/// headings and this many proposals stay within the 100.
+/// Slack allows 100 blocks in a Home view: four sections of rows (acknowledgements, overdue
+/// updates, actions, troubles owned) with their headings, and the proposals (two blocks each,
+/// and a line for the rest) stay within it.
+const MAX_ROWS_PER_SECTION: usize = 18;
 const MAX_PROPOSALS: usize = 5;
+
+/// The row's channel as a link, or its name while Slack has not said its id.
+fn channel_of(t: &HomeRow) -> String {
+    t.channel
+        .as_ref()
+        .map(|c| format!("<#{c}>"))
+        .unwrap_or_else(|| format!("#{}", t.channel_name.clone().unwrap_or_default()))
+}
 
 /// A row, with the Acknowledge button where it waits for this person: a manager on a phone
 /// acknowledges from here without finding the channel.
 fn row(l: Locale, t: &HomeRow, now: DateTime<Utc>, ask_to_acknowledge: bool) -> Block {
-    let channel = t
-        .channel
-        .as_ref()
-        .map(|c| format!("<#{c}>"))
-        .unwrap_or_else(|| format!("#{}", t.channel_name.clone().unwrap_or_default()));
+    let channel = channel_of(t);
     let stage = t
         .current_stage
         .map(|s| format!("{}. {}", s.number(), stage_name(l, s)))
@@ -134,8 +138,10 @@ fn home_blocks(
         ),
     ];
     for (i, (title, list, empty, ask_to_acknowledge)) in sections.into_iter().enumerate() {
-        if i == 1 {
-            proposals_section(l, decisions, &mut blocks);
+        match i {
+            1 => proposals_section(l, decisions, &mut blocks),
+            2 => actions_section(l, config, rows, now, &mut blocks),
+            _ => {}
         }
         blocks.push(divider());
         blocks.push(section(&format!("*{title}* ({})", list.len())));
@@ -177,5 +183,93 @@ fn proposals_section(l: Locale, decisions: &[(Arc<Trouble>, Vec<usize>)], blocks
             format!("ほか{more}件は各トラブルのチャンネルで判断してください。"),
             format!("{more} more: decide them in their troubles' channels.")
         )));
+    }
+}
+
+/// The actions this person owns that are not done, with **Done**: a quality engineer assigned
+/// one sees it with its due date, on troubles they do not own. Shown only when there is one.
+fn actions_section(l: Locale, config: &Config, rows: &[HomeRow], now: DateTime<Utc>, blocks: &mut Vec<Block>) {
+    let all: Vec<(&HomeRow, &HomeAction)> = rows
+        .iter()
+        .flat_map(|r| r.actions.iter().map(move |a| (r, a)))
+        .collect();
+    if all.is_empty() {
+        return;
+    }
+    let title = tr!(l, "🔧 あなたが担当する対策", "🔧 Actions you own");
+    blocks.push(divider());
+    blocks.push(section(&format!("*{title}* ({})", all.len())));
+    for (row, a) in all.iter().take(MAX_ROWS_PER_SECTION) {
+        let customer = cut(&one_line(&row.customer, Where::Elsewhere), 200);
+        let what = cut(&one_line(&a.text, Where::Elsewhere), 200);
+        let kind = super::stages::kind_label(l, a.kind);
+        let due = match a.due {
+            None => String::new(),
+            Some(d) => {
+                let at = super::format_time(config.policy.timezone, d);
+                match d <= now {
+                    true => tr!(l, format!(" · ⚠️ 期限 {at} 超過"), format!(" · ⚠️ overdue since {at}")),
+                    false => tr!(l, format!(" · 期限 {at}"), format!(" · due {at}")),
+                }
+            }
+        };
+        let text = format!(
+            "*{customer}* `{}` #{} {kind}: {what}{due} · {}",
+            row.id,
+            a.n,
+            channel_of(row)
+        );
+        let value = ButtonValue::stage(row.id.as_str(), a.n).encode();
+        blocks.push(section_with(
+            &text,
+            button(Action::ActionDone.id(), tr!(l, "完了", "Done"), &value, false),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trouble::actions::ActionKind;
+    use crate::trouble::home::HomeAction;
+    use crate::trouble::model::{Severity, TroubleId};
+
+    /// A person in every section with more rows than shown still gets a view Slack takes
+    /// (100 blocks), with room left for the most proposals the Home lists.
+    #[test]
+    fn a_full_home_stays_within_slacks_block_limit() {
+        let now = Utc::now();
+        let rows: Vec<HomeRow> = (0..40)
+            .map(|i| HomeRow {
+                id: TroubleId::new(format!("20261130-{i}")),
+                customer: "ACME".into(),
+                severity: Severity::new(1),
+                current_stage: None,
+                channel: None,
+                channel_name: None,
+                last_customer_contact: now - chrono::Duration::days(3),
+                promised_next: None,
+                awaits_ack: true,
+                owns: true,
+                answers_customer: true,
+                participant: true,
+                private: None,
+                never_updated: false,
+                proposals: Vec::new(),
+                actions: (1..=3)
+                    .map(|n| HomeAction {
+                        n,
+                        kind: ActionKind::Interim,
+                        text: "sort".into(),
+                        due: None,
+                    })
+                    .collect(),
+            })
+            .collect();
+        for l in [Locale::En, Locale::Ja] {
+            let view = home_view(l, &Config::default(), &rows, &[], now);
+            let blocks = view["blocks"].as_array().expect("blocks").len();
+            assert!(blocks + 2 + 2 * MAX_PROPOSALS < 100, "{blocks} blocks");
+        }
     }
 }

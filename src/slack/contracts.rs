@@ -14,6 +14,8 @@ pub enum Action {
     /// A split or cost proposal's answers; the value carries the proposal's number.
     ProposalApprove,
     ProposalReject,
+    /// An action's Done in its owner's App Home; the value carries the action's number.
+    ActionDone,
 }
 
 impl Action {
@@ -26,11 +28,12 @@ impl Action {
             Action::EffectNotOk => "effect_ng",
             Action::ProposalApprove => "proposal_approve",
             Action::ProposalReject => "proposal_reject",
+            Action::ActionDone => "action_done",
         }
     }
 
     /// Every action, for parsing (a new variant goes here as well as in `id`).
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 8] = [
         Action::Acknowledge,
         Action::CompleteStage,
         Action::LogUpdate,
@@ -38,6 +41,7 @@ impl Action {
         Action::EffectNotOk,
         Action::ProposalApprove,
         Action::ProposalReject,
+        Action::ActionDone,
     ];
 
     pub fn parse(id: &str) -> Option<Action> {

@@ -52,6 +52,14 @@ impl Entries {
             home.push(t.owner.clone());
             home.extend(t.manager.iter().cloned());
             home.extend(t.manager_chain().iter().cloned());
+            // Whoever owns an action not done yet: it shows in their Home.
+            home.extend(
+                t.substance
+                    .actions
+                    .iter()
+                    .filter(|a| a.done.is_none())
+                    .map(|a| a.owner.clone()),
+            );
             home.sort();
             home.dedup();
         }
@@ -1845,6 +1853,16 @@ mod tests {
             never_updated: promised_next.is_none(),
             proposals: if promised_next.is_some() {
                 vec![1, 3]
+            } else {
+                Vec::new()
+            },
+            actions: if promised_next.is_some() {
+                vec![crate::trouble::home::HomeAction {
+                    n: 2,
+                    kind: crate::trouble::actions::ActionKind::Interim,
+                    text: "sort stock".into(),
+                    due: Some(at),
+                }]
             } else {
                 Vec::new()
             },

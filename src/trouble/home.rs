@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::actions::ActionKind;
 use super::approval::ProposalState;
 use super::model::{ChannelId, Severity, StageId, Trouble, TroubleId, UserId};
 
@@ -51,6 +52,42 @@ pub struct HomeRow {
     /// the configured limits, so it is judged when the Home is drawn.
     #[serde(rename = "d", default, skip_serializing_if = "Vec::is_empty")]
     pub proposals: Vec<usize>,
+    /// The actions the person owns that are not done yet: a department member assigned one
+    /// sees it in their Home with its due date, even on a trouble they do not own.
+    #[serde(rename = "ac", default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<HomeAction>,
+}
+
+/// An action as a Home row shows it; its text cut short, since each change rewrites the row.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomeAction {
+    #[serde(rename = "n")]
+    pub n: usize,
+    #[serde(rename = "k")]
+    pub kind: ActionKind,
+    #[serde(rename = "t")]
+    pub text: String,
+    #[serde(rename = "du", with = "chrono::serde::ts_microseconds_option", default)]
+    pub due: Option<DateTime<Utc>>,
+}
+
+/// How much of an action's text a Home row keeps.
+const ACTION_TEXT_CHARS: usize = 100;
+
+/// The person's actions on `t` that are not done, for their Home.
+pub fn actions_of(t: &Trouble, user: &UserId) -> Vec<HomeAction> {
+    t.substance
+        .actions
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.owner == *user && a.done.is_none())
+        .map(|(i, a)| HomeAction {
+            n: i + 1,
+            kind: a.kind,
+            text: a.text.chars().take(ACTION_TEXT_CHARS).collect(),
+            due: a.due,
+        })
+        .collect()
 }
 
 impl HomeRow {
@@ -74,6 +111,7 @@ impl HomeRow {
                 || t.members_seen.contains(user),
             private: t.private,
             never_updated: t.customer_updates.is_empty(),
+            actions: actions_of(t, user),
             proposals: if chain.contains(user) && t.owner != *user {
                 t.agreement
                     .proposals

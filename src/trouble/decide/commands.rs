@@ -403,11 +403,16 @@ pub(super) fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option
     if let ButtonAction::Proposal { n, approve } = action {
         return Some(crate::trouble::approval::decide_button(w, &user, n, approve));
     }
+    // Who may mark an action done depends on the action: decided there, as the command is.
+    if let ButtonAction::ActionDone { n } = action {
+        let done = crate::trouble::facts::Step::ActionDone(n, String::new());
+        return Some(crate::trouble::facts::decide_step(w, &user, done));
+    }
     let act = match action {
         ButtonAction::Acknowledge => Act::Acknowledge,
         ButtonAction::CompleteStage { .. } => Act::Stages,
         ButtonAction::LogUpdate { .. } => Act::Update,
-        ButtonAction::Effect { .. } | ButtonAction::Proposal { .. } => return None,
+        ButtonAction::Effect { .. } | ButtonAction::Proposal { .. } | ButtonAction::ActionDone { .. } => return None,
     };
     if let Some(refusal) = refuse(w.ctx.policy, &w.t, &user, act) {
         return Some(refusal);
@@ -443,6 +448,6 @@ pub(super) fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option
         },
         // The shell opens the form at once, while the click's trigger id is alive.
         ButtonAction::LogUpdate { .. } => Some(Reply::Step(crate::trouble::facts::StepReply::Shell)),
-        ButtonAction::Effect { .. } | ButtonAction::Proposal { .. } => None,
+        ButtonAction::Effect { .. } | ButtonAction::Proposal { .. } | ButtonAction::ActionDone { .. } => None,
     }
 }

@@ -409,6 +409,10 @@ pub enum ButtonAction {
         n: usize,
         approve: bool,
     },
+    /// Done on action `n`, from its owner's App Home: as `action done N`.
+    ActionDone {
+        n: usize,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
