@@ -447,3 +447,48 @@ async fn a_promise_of_a_day_alone_falls_due_at_its_close() {
         .with_timezone(&chrono_tz::Asia::Tokyo);
     assert_eq!(local.format("%Y-%m-%d %H:%M").to_string(), "2026-12-01 18:00");
 }
+
+/// The owner on a phone sees the overdue update in App Home with **Log update**: the click
+/// opens the same form, its submission records the update, and the Home no longer lists it.
+#[tokio::test]
+async fn an_overdue_update_is_logged_from_app_home() {
+    let bot = spawn_bot_with(NUDGES).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.advance_and_settle(CADENCE).await;
+    let home = app_home(&bot, SALES).await;
+    let view: Value = serde_json::from_str(&home).expect("a view");
+    let overdue = view["blocks"]
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .skip_while(|b| {
+            !b["text"]["text"]
+                .as_str()
+                .is_some_and(|x| x.contains("Customer update overdue* (1)"))
+        })
+        .nth(1)
+        .expect("the overdue row")
+        .clone();
+    assert!(
+        overdue["text"]["text"].as_str().unwrap_or_default().contains(&t.id),
+        "{overdue}"
+    );
+    assert_eq!(overdue["accessory"]["action_id"], "log_update", "{overdue}");
+    let value = overdue["accessory"]["value"].as_str().expect("a value");
+
+    let r = bot.interaction(&home_button_payload(SALES, "log_update", value)).await;
+    assert_eq!(r.status(), 200);
+    let open = bot.slack.wait_for("views.open", |_| true).await;
+    assert_eq!(open.params["view"]["private_metadata"], t.id.as_str());
+    let r = bot
+        .interaction(&update_submission(
+            SALES,
+            &t.id,
+            "Told them the cause is being analysed",
+            None,
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    let home = app_home(&bot, SALES).await;
+    assert!(home.contains("Customer update overdue* (0)"), "{home}");
+}

@@ -27,9 +27,18 @@ fn channel_of(t: &HomeRow) -> String {
         .unwrap_or_else(|| format!("#{}", t.channel_name.clone().unwrap_or_default()))
 }
 
-/// A row, with the Acknowledge button where it waits for this person: a manager on a phone
-/// acknowledges from here without finding the channel.
-fn row(l: Locale, t: &HomeRow, now: DateTime<Utc>, ask_to_acknowledge: bool) -> Block {
+/// What a section's rows offer to do from the Home.
+#[derive(Clone, Copy)]
+enum RowButton {
+    /// A manager on a phone acknowledges without finding the channel.
+    Acknowledge,
+    /// The owner (or manager) logs the overdue update in the form the nudge's button opens.
+    LogUpdate,
+    None,
+}
+
+/// A row, with its section's button.
+fn row(l: Locale, t: &HomeRow, now: DateTime<Utc>, offer: RowButton) -> Block {
     let channel = channel_of(t);
     let stage = t
         .current_stage
@@ -41,10 +50,10 @@ fn row(l: Locale, t: &HomeRow, now: DateTime<Utc>, ask_to_acknowledge: bool) -> 
         "*{customer}* `{}` sev{} · {stage} · {heard} · {channel}",
         t.id, t.severity
     );
-    if ask_to_acknowledge {
-        section_with(&text, super::messages::ack_button(l, &t.id))
-    } else {
-        section(&text)
+    match offer {
+        RowButton::Acknowledge => section_with(&text, super::messages::ack_button(l, &t.id)),
+        RowButton::LogUpdate => section_with(&text, super::messages::log_update_button(l, &t.id)),
+        RowButton::None => section(&text),
     }
 }
 
@@ -117,27 +126,27 @@ fn home_blocks(
         .collect();
     let owned: Vec<&HomeRow> = rows.iter().filter(|t| t.owns).collect();
     let mut blocks = vec![header(tr!(l, "🚨 トラブル対応", "🚨 Troubles"))];
-    let sections: [(&str, &Vec<&HomeRow>, &str, bool); 3] = [
+    let sections: [(&str, &Vec<&HomeRow>, &str, RowButton); 3] = [
         (
             tr!(l, "⏳ あなたの確認待ち", "⏳ Waiting for your acknowledgement"),
             &waiting,
             tr!(l, "ありません", "None"),
-            true,
+            RowButton::Acknowledge,
         ),
         (
             tr!(l, "⚠️ お客様への報告が期限切れ", "⚠️ Customer update overdue"),
             &overdue,
             tr!(l, "ありません", "None"),
-            false,
+            RowButton::LogUpdate,
         ),
         (
             tr!(l, "📋 担当しているトラブル", "📋 Troubles you own"),
             &owned,
             tr!(l, "ありません", "None"),
-            false,
+            RowButton::None,
         ),
     ];
-    for (i, (title, list, empty, ask_to_acknowledge)) in sections.into_iter().enumerate() {
+    for (i, (title, list, empty, offer)) in sections.into_iter().enumerate() {
         match i {
             1 => proposals_section(l, decisions, &mut blocks),
             2 => actions_section(l, config, rows, now, &mut blocks),
@@ -149,7 +158,7 @@ fn home_blocks(
             blocks.push(context(empty));
         }
         for t in list.iter().take(MAX_ROWS_PER_SECTION) {
-            blocks.push(row(l, t, now, ask_to_acknowledge));
+            blocks.push(row(l, t, now, offer));
         }
     }
     blocks.push(context(tr!(

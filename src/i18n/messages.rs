@@ -788,7 +788,7 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
     let blocks = vec![
         section(&text),
         context(tips),
-        actions("nudge", vec![log_update_button(l, t)]),
+        actions("nudge", vec![log_update_button(l, &t.id)]),
     ];
     Rendered {
         text,
@@ -816,11 +816,11 @@ pub fn split_shares(l: Locale, ours: u8, customer: u8, other: u8) -> String {
 }
 
 /// The button that opens the customer-update form, on nudges and the first-call checklist.
-fn log_update_button(l: Locale, t: &Trouble) -> Button {
+pub(super) fn log_update_button(l: Locale, id: &TroubleId) -> Button {
     button(
         Action::LogUpdate.id(),
         tr!(l, "報告を記録", "Log update"),
-        &ButtonValue::trouble(t.id.as_str()).encode(),
+        &ButtonValue::trouble(id.as_str()).encode(),
         true,
     )
 }
@@ -1104,7 +1104,7 @@ fn first_contact(
     let blocks = vec![
         section(&opening),
         section(checklist),
-        actions("first_contact", vec![log_update_button(l, t)]),
+        actions("first_contact", vec![log_update_button(l, &t.id)]),
     ];
     Rendered {
         text: opening,
