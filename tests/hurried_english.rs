@@ -160,6 +160,16 @@ async fn promises_read_month_names_time_first_and_end_of_day() {
         .command_text(SALES, &t.channel, "update Called them next: tomorrow morning")
         .await;
     assert!(r.contains("`Dec 5 3pm`") && r.contains("`12/5 15:00`"), "{r}");
+    assert!(!r.contains("what happens next"), "a time mistyped is not prose: {r}");
+    // The next steps written after `next:` are refused with where they go.
+    let r = bot
+        .command_text(
+            SALES,
+            &t.channel,
+            "update Apologised. next: we ship replacements friday",
+        )
+        .await;
+    assert!(r.contains("what happens next goes in the update's text"), "{r}");
 
     let bot = spawn_bot_in("ja").await;
     let t = bot.open_ready("ACME: 筐体割れ").await;

@@ -137,13 +137,25 @@ fn when_error(l: Locale, text: &str, e: &WhenError) -> String {
             format!("`{text}` は{hour}時とも{hour}時間後とも読めます。{hour}時なら `{hour}:00`、{hour}時間後なら `{hour}時間後`（`in {hour}h`）と入力してください。何も記録していません。"),
             format!("`{text}` could be {hour}:00 or {hour} hours from now: write `{hour}:00` for the time of day, or `in {hour}h` for the hours. Nothing was recorded.")
         ),
-        WhenError::Unrecognised => tr!(
-            l,
-            format!(
-                "`{text}` を時刻として読めません。`15:00`、`明日 10:00`、`12/5 15:00`、`2時間後`、`月曜 10:00`、`明日中` のように入力してください。何も記録していません。"
-            ),
-            format!("`{text}` is not a time I can read. Try `15:00`, `tomorrow 10am`, `Dec 5 3pm`, `12/5 15:00`, `2h`, `mon 9:00` or `fri eod`. Nothing was recorded.")
-        ),
+        WhenError::Unrecognised => {
+            let tried = tr!(
+                l,
+                format!(
+                    "`{text}` を時刻として読めません。`15:00`、`明日 10:00`、`12/5 15:00`、`2時間後`、`月曜 10:00`、`明日中` のように入力してください。何も記録していません。"
+                ),
+                format!("`{text}` is not a time I can read. Try `15:00`, `tomorrow 10am`, `Dec 5 3pm`, `12/5 15:00`, `2h`, `mon 9:00` or `fri eod`. Nothing was recorded.")
+            );
+            // `next: we ship the replacements`: the next steps, written where the promise goes.
+            if text.split_whitespace().count() >= 3 {
+                tr!(
+                    l,
+                    format!("{tried}\n`次回:` には、お客様に次に連絡する日時だけを書きます。次に何をするかは報告の本文に書いてください。"),
+                    format!("{tried}\n`next:` takes only when the customer hears from us next; what happens next goes in the update's text.")
+                )
+            } else {
+                tried
+            }
+        }
     }
 }
 
