@@ -492,3 +492,54 @@ async fn an_overdue_update_is_logged_from_app_home() {
     let home = app_home(&bot, SALES).await;
     assert!(home.contains("Customer update overdue* (0)"), "{home}");
 }
+
+/// Weekdays 09:00–18:00 in Tokyo, the Monday after the first week a holiday.
+const OFFICE_HOURS: &str = r#"
+[severity.2]
+ack_timeout = "1h"
+customer_update_every = "4h"
+[business_hours]
+days = ["mon", "tue", "wed", "thu", "fri"]
+open = "09:00"
+close = "18:00"
+holidays = ["2026-12-07"]
+"#;
+
+/// A promise for the evening is recalled before the hours end, as the answer says at once; one
+/// with no working time left before it is answered so, rather than with a reminder that would
+/// never come.
+#[tokio::test]
+async fn a_promise_outside_business_hours_is_recalled_before_they_end_and_the_answer_says_so() {
+    let bot = spawn_bot_with(OFFICE_HOURS).await;
+    // Thursday 17:00 in Tokyo (the clock starts on Monday 10:00).
+    bot.advance_and_settle(Duration::from_secs((3 * 24 + 7) * 3600)).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "update told them we call back next: 22:00")
+        .await;
+    assert!(
+        r.contains("The promised 2026-12-03 22:00 is outside business hours, so I'll remind you at 2026-12-03 17:45"),
+        "{r}"
+    );
+    let mark = bot.slack.calls().iter().map(|c| c.seq).max().unwrap_or(0);
+    bot.advance_and_settle(45 * MINUTE).await;
+    let reminder = bot
+        .slack
+        .wait_for("chat.postMessage", |c| c.seq > mark && is_nudge(c, &t.channel))
+        .await;
+    let text = text_of(&reminder.params);
+    assert!(text.contains("this is the last reminder before it"), "{text}");
+
+    // Friday 18:30: the hours are over until Tuesday (Monday is a holiday).
+    bot.advance_and_settle(Duration::from_secs(24 * 3600 + 45 * 60)).await;
+    let r = bot
+        .command_text(SALES, &t.channel, "update apologised next: tomorrow 10:00")
+        .await;
+    assert!(
+        r.contains(
+            "No business hours are left before the promised 2026-12-05 10:00, so no reminder will come before it"
+        ),
+        "{r}"
+    );
+}

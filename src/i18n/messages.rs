@@ -13,6 +13,7 @@ use crate::slack::text::{one_line, quoted, Where};
 use crate::trouble::approval::Item;
 use crate::trouble::decide::{Dest, Message, Nudge};
 use crate::trouble::first_contact::{first_contact_due, first_contact_made};
+use crate::trouble::hours::is_open;
 use crate::trouble::model::{ChannelLoss, Cost, Severity, StageId, StageState, Trouble, TroubleId, UserId};
 use crate::trouble::money::{parse_amount, parse_payer, Payer};
 use crate::trouble::record::{cost_totals, Record};
@@ -713,6 +714,20 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
     let tz = config.policy.timezone;
     let waited = format_duration(l, n.waited_secs.max(0) as u64);
     let opening = match (n.promise, n.promise_missed) {
+        // Recalled before the hours end when the promise is outside them (see `promise_reminder`).
+        (Some(p), false) if !is_open(config.policy.business_hours.as_ref(), tz, p - chrono::Duration::minutes(15)) => tr!(
+            l,
+            format!(
+                "⏰ {} お客様に {} に次の報告をすると約束しています。営業時間外のため、これがその前の最後のお知らせです。",
+                user(&n.owner),
+                format_time(tz, p)
+            ),
+            format!(
+                "⏰ {} you promised the customer an update at {}. That is outside business hours, so this is the last reminder before it.",
+                user(&n.owner),
+                format_time(tz, p)
+            )
+        ),
         (Some(p), false) => tr!(
             l,
             format!(
@@ -744,7 +759,7 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
         (None, _) if t.customer_updates.is_empty() => tr!(
             l,
             format!(
-                "⏰ {} トラブル発生から{}、お客様にはまだ途中経過を伝えていません。原因が分からなくても、いまの状況を伝えましょう。",
+                "⏰ {} 起票から{}、お客様にはまだ途中経過を伝えていません。原因が分からなくても、いまの状況を伝えましょう。",
                 user(&n.owner),
                 waited
             ),

@@ -282,19 +282,34 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
         )
         .to_string(),
         Reply::Noted => tr!(l, "タイムラインに記録しました。", "Added to the timeline.").to_string(),
-        Reply::UpdateLogged { next_due, promised } => {
+        Reply::UpdateLogged {
+            next_due,
+            promised,
+            reminder,
+        } => {
+            let promise = format_time(tz, *next_due);
             if *promised {
-                tr!(
-                    l,
-                    format!(
-                        "お客様への報告を記録しました。次回の約束 {} の15分前にお知らせします。",
-                        format_time(tz, *next_due)
+                match reminder {
+                    Some(at) if *next_due - *at <= chrono::Duration::minutes(15) => tr!(
+                        l,
+                        format!("お客様への報告を記録しました。次回の約束 {promise} の15分前にお知らせします。"),
+                        format!("Customer update logged. I'll remind you 15 minutes before the promised {promise}.")
                     ),
-                    format!(
-                        "Customer update logged. I'll remind you 15 minutes before the promised {}.",
-                        format_time(tz, *next_due)
-                    )
-                )
+                    // Nothing is posted outside business hours: said now, not found out later.
+                    Some(at) => {
+                        let at = format_time(tz, *at);
+                        tr!(
+                            l,
+                            format!("お客様への報告を記録しました。次回の約束 {promise} は営業時間外のため、その前の営業時間内（{at}）にお知らせします。"),
+                            format!("Customer update logged. The promised {promise} is outside business hours, so I'll remind you at {at}, before the hours end.")
+                        )
+                    }
+                    None => tr!(
+                        l,
+                        format!("お客様への報告を記録しました。次回の約束 {promise} までに営業時間がないため、事前のお知らせはできません。約束の時刻はご自身で守ってください。"),
+                        format!("Customer update logged. No business hours are left before the promised {promise}, so no reminder will come before it: keep it yourself.")
+                    ),
+                }
             } else {
                 tr!(
                     l,

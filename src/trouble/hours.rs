@@ -128,6 +128,28 @@ pub fn next_open(schedule: Option<&BusinessHours>, tz: Tz, at: DateTime<Utc>) ->
         .map_or(at, |(open, _)| open.max(at))
 }
 
+/// The last stretch of business hours between `from` and `to`, as (its start, its end), each
+/// clipped to the two; None when none lies between them (or without a schedule, when all time
+/// is working time and the stretch is the whole of it).
+pub fn last_working_window(
+    schedule: Option<&BusinessHours>,
+    tz: Tz,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    if to <= from {
+        return None;
+    }
+    let Some(hours) = effective(schedule) else {
+        return Some((from, to));
+    };
+    windows(hours, tz, from)
+        .take_while(|&(open, _)| open < to)
+        .filter(|&(_, close)| close > from)
+        .last()
+        .map(|(open, close)| (open.max(from), close.min(to)))
+}
+
 /// Converts a local wall-clock time to an instant. A time skipped by a daylight-saving jump maps
 /// to the first instant after the gap; a time that occurs twice maps to the earlier one.
 pub(crate) fn local_to_utc(tz: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {

@@ -65,17 +65,38 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
             promised_next: promised,
         },
     );
-    let next_due = match promised {
-        // Nudge a quarter of an hour before the promise (or at once when it is closer than that).
-        Some(p) => (p - Duration::minutes(15)).max(now),
-        None => w.working_after(now, w.cadence()),
+    let (next_due, reminder) = match promised {
+        Some(p) => {
+            let reminder = promise_reminder(w.ctx.policy, now, p);
+            // No reminder possible: the timer at the promise finds it missed at the opening.
+            (reminder.unwrap_or(p), reminder)
+        }
+        None => (w.working_after(now, w.cadence()), None),
     };
     w.start_followup_timer(next_due);
     w.refresh_status();
     Reply::UpdateLogged {
         next_due: promised.unwrap_or(next_due),
         promised: promised.is_some(),
+        reminder,
     }
+}
+
+/// How long before a promise its owner is reminded.
+const REMINDER_LEAD: Duration = Duration::minutes(15);
+
+/// When to remind the owner of a promise made at NOW for PROMISED: a quarter of an hour before
+/// (at once when it is closer). Nothing is posted outside business hours, so a promise for the
+/// evening, a weekend or a holiday is recalled a quarter of an hour before the hours end (or at
+/// once, in that last quarter); None when no working time is left before it.
+fn promise_reminder(policy: &Policy, now: DateTime<Utc>, promised: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let hours = policy.business_hours.as_ref();
+    let reminder = (promised - REMINDER_LEAD).max(now);
+    if is_open(hours, policy.timezone, reminder) {
+        return Some(reminder);
+    }
+    let (start, end) = last_working_window(hours, policy.timezone, now, reminder)?;
+    Some((end - REMINDER_LEAD).max(start))
 }
 
 pub(super) fn follow_up(w: &mut Work) {

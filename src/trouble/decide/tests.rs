@@ -1877,7 +1877,8 @@ fn an_update_restarts_the_clock_and_a_promise_sets_the_nudge_fifteen_minutes_bef
             d.reply,
             Some(Reply::UpdateLogged {
                 next_due: promise.unwrap_or(due),
-                promised: promise.is_some()
+                promised: promise.is_some(),
+                reminder: promise.map(|_| due),
             }),
             "{case}"
         );

@@ -525,6 +525,10 @@ pub enum Reply {
     UpdateLogged {
         next_due: DateTime<Utc>,
         promised: bool,
+        /// With a promise: when the owner is reminded of it, a quarter of an hour before, or,
+        /// for a promise outside business hours, before the hours end. None: no working time is
+        /// left before it, so no reminder comes.
+        reminder: Option<DateTime<Utc>>,
     },
     BadWhen {
         text: String,
