@@ -338,6 +338,66 @@ customer_update_every = "4h"
     let mark = bot.slack.calls().len() as u64;
     bot.advance_and_settle(3 * ACK_TIMEOUT).await;
     assert_eq!(posts_to(&bot, "U0BOSS", mark), 0, "no ping after the channel was told");
+    // But a trouble nobody acknowledged never goes quiet: the chain is asked again a day on.
+    bot.advance_and_settle(21 * ACK_TIMEOUT).await;
+    bot.posted_saying("U0BOSS", "has not been acknowledged").await;
+    assert_eq!(posts_to(&bot, "U0BOSS", mark), 1, "once a day");
+}
+
+/// Opened on a Friday evening and nobody answers: the bot goes up the chain at once, whatever
+/// the hour, but asks the top again only in business hours, so the night and the long weekend
+/// neither wake them hourly nor use up the re-pings; once it has given up, it asks again the
+/// next working day.
+#[tokio::test]
+async fn the_top_is_asked_again_in_business_hours_and_a_given_up_trouble_the_next_working_day() {
+    let config = r#"
+[severity.2]
+ack_timeout = "1h"
+customer_update_every = "4h"
+[business_hours]
+days = ["mon", "tue", "wed", "thu", "fri"]
+open = "09:00"
+close = "18:00"
+holidays = ["2026-12-07"]
+"#;
+    let bot = spawn_bot_with(config).await;
+    // Friday 17:30 in Tokyo (the clock starts on Monday 10:00).
+    bot.advance_and_settle(Duration::from_secs((4 * 24 + 7) * 3600 + 1800))
+        .await;
+    let t = bot.open_ready("ACME: line stopped").await;
+    let mark = bot.slack.calls().len() as u64;
+    // The weekly digest goes to them too: only the asking counts.
+    let asked = |who: &str| {
+        bot.slack
+            .calls_to("chat.postMessage")
+            .into_iter()
+            .filter(|c| {
+                c.seq >= mark && c.params["channel"] == who && text_of(&c.params).contains("has not been acknowledged")
+            })
+            .count()
+    };
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    bot.posted_saying(DIRECTOR, "has not been acknowledged").await;
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    bot.posted_saying(VP, "has not been acknowledged").await;
+    // To Tuesday 08:30 (Monday is a holiday), an hour at a time: the VP was asked once.
+    for _ in 0..(3 * 24 + 13) {
+        bot.advance_and_settle(ACK_TIMEOUT).await;
+    }
+    assert_eq!(asked(VP), 1, "nobody is woken hourly at night");
+    // Tuesday 09:00 to 13:00: five re-pings; at 14:00 the channel is told.
+    for _ in 0..6 {
+        bot.advance_and_settle(ACK_TIMEOUT).await;
+    }
+    assert_eq!(asked(VP), 6, "the re-pings came in business hours");
+    bot.posted_saying(&t.channel, "whole chain was pinged").await;
+    let before = asked(MANAGER);
+    // A working day after giving up, Wednesday afternoon: the manager and the top are asked again.
+    for _ in 0..25 {
+        bot.advance_and_settle(ACK_TIMEOUT).await;
+    }
+    assert_eq!(asked(VP), 7);
+    assert_eq!(asked(MANAGER), before + 1);
 }
 
 #[tokio::test]

@@ -66,6 +66,15 @@ fn go_up(w: &mut Work, passed_over: Option<&UserId>) {
         // The pinned kickoff asks the manager by name: it says who is asked now too.
         w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
     } else if let Some(top) = chain.last() {
+        // Going up the chain never waits, but asking the top again at night only wakes them:
+        // the re-pings wait for the opening, and the night does not use them up.
+        let policy = w.ctx.policy;
+        let hours = policy.business_hours.as_ref();
+        if !is_open(hours, policy.timezone, w.ctx.now) {
+            let opening = next_open(hours, policy.timezone, w.ctx.now);
+            w.start_ack_timer_at(opening);
+            return;
+        }
         if w.t.escalation.top_repings < MAX_TOP_REPINGS {
             w.t.escalation.top_repings += 1;
             let count = w.t.escalation.top_repings;
@@ -78,13 +87,40 @@ fn go_up(w: &mut Work, passed_over: Option<&UserId>) {
     }
 }
 
-/// The whole chain was asked and nobody answers: the channel is told to reach them directly.
+/// The whole chain was asked and nobody answers: the channel is told to reach them directly,
+/// and the chain is asked again each working day (see [`ask_again_daily`]).
 fn give_up(w: &mut Work) {
     w.t.escalation.gave_up = true;
     w.log(None, Event::NobodyAnswered);
     w.post(Lane::Channel, Dest::TroubleChannel, Message::NobodyAnswered);
     w.refresh_status();
     w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+    start_daily_timer(w);
+}
+
+/// The next daily round: the same time on the next working day (a day on, without hours).
+fn start_daily_timer(w: &mut Work) {
+    let day = w.ctx.policy.working(std::time::Duration::from_secs(24 * 3600));
+    let next = w.working_after(w.ctx.now, day);
+    w.start_ack_timer_at(next);
+}
+
+/// An unacknowledged trouble never goes quiet: once the bot has given up going up the chain,
+/// the manager and the top of the chain are asked again once a working day until someone
+/// acknowledges or it is closed.
+pub(super) fn ask_again_daily(w: &mut Work) {
+    let chain = w.t.escalation.chain.clone();
+    let (Some(manager), Some(top)) = (chain.first(), chain.last()) else {
+        return;
+    };
+    w.t.escalation.top_repings += 1;
+    let count = w.t.escalation.top_repings;
+    w.log(None, Event::Repinged { to: top.clone(), count });
+    ask_to_acknowledge(w, manager, None);
+    if top != manager {
+        ask_to_acknowledge(w, top, None);
+    }
+    start_daily_timer(w);
 }
 
 /// The DM asking `who` to acknowledge reached nobody (no such user, a bot): they cannot answer,

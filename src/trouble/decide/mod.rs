@@ -128,8 +128,11 @@ pub(super) fn timer_fired(w: &mut Work, kind: TimerKind) {
     }
     match kind {
         TimerKind::AckTimeout { round } => {
-            if round == w.t.escalation.round && w.t.ack.is_none() && !w.t.escalation.gave_up {
-                escalate(w);
+            if round == w.t.escalation.round && w.t.ack.is_none() {
+                match w.t.escalation.gave_up {
+                    false => escalate(w),
+                    true => ask_again_daily(w),
+                }
             }
         }
         TimerKind::FollowUp { epoch } => {

@@ -1106,13 +1106,22 @@ fn at_the_top_of_the_chain_the_bot_repings_five_times_then_says_nobody_answered_
         Lane::Channel,
         &post_op(Dest::TroubleChannel, Message::NobodyAnswered, None)
     ));
-    assert!(d.timers.is_empty());
     assert!(sim.t.escalation.gave_up);
-    // Then nothing, whatever fires.
+    // Then the chain is asked again once a day, never more often.
+    assert_eq!(ack_timers(&d).len(), 1);
+    assert_eq!(ack_timers(&d)[0].0, sim.now + hours(24), "a day on");
+    let daily = sim.last_ack_timer();
     sim.advance(hours(1));
-    let round = sim.t.escalation.round;
-    let d = sim.feed(Input::Timer(TimerKind::AckTimeout { round }));
-    assert_nothing_happens(&d, "after giving up");
+    let stale = sim.t.escalation.round - 1;
+    let d = sim.feed(Input::Timer(TimerKind::AckTimeout { round: stale }));
+    assert_nothing_happens(&d, "an earlier round after giving up");
+    let d = sim.fire_when_due(&daily);
+    let asked: Vec<Message> = messages(&d)
+        .into_iter()
+        .filter(|m| matches!(m, Message::EscalationDm { .. }))
+        .collect();
+    assert_eq!(asked.len(), 2, "the manager and the top: {asked:?}");
+    assert_eq!(ack_timers(&d).len(), 1, "and again the next day");
     // The manager chain may still acknowledge late.
     let d = sim.cmd("U0DIRECTOR", Command::Ack);
     assert_eq!(d.reply, Some(Reply::Acknowledged));

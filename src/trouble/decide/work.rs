@@ -148,6 +148,8 @@ impl<'a> Work<'a> {
     }
 
     pub(super) fn start_ack_timer_at(&mut self, due: DateTime<Utc>) {
+        // The round is the record's: a timer stored without it would fire as a stale round.
+        self.changed = true;
         self.t.escalation.round += 1;
         self.t.escalation.due = Some(due);
         let round = self.t.escalation.round;
