@@ -584,3 +584,23 @@ async fn the_report_names_the_acknowledger_once_on_their_timeline_entry() {
     assert!(line.contains(&format!("@{MANAGER} — acknowledged after ")), "{line}");
     assert_eq!(line.matches(MANAGER).count(), 1, "{line}");
 }
+
+/// Closed by force before anyone acknowledged it, then reopened: the chain is asked anew, as
+/// at opening, and the answer says the stage it is really back at.
+#[tokio::test]
+async fn a_trouble_reopened_that_nobody_acknowledged_asks_the_chain_again() {
+    let bot = spawn_bot_with(ESCALATION).await;
+    let t = bot.open_ready("ACME: broken").await;
+    let r = bot.command_text(DIRECTOR, &t.channel, "close force duplicate").await;
+    assert!(trouble(&bot, &t.id).closed.is_some(), "{r}");
+    bot.advance_and_settle(2 * ACK_TIMEOUT).await;
+    let mark = bot.slack.calls().len() as u64;
+    let r = bot
+        .command_text(DIRECTOR, &t.channel, "reopen not a duplicate after all")
+        .await;
+    assert!(r.contains("back at stage 1"), "{r}");
+    bot.posted_saying(MANAGER, "has not been acknowledged").await;
+    assert_eq!(posts_to(&bot, DIRECTOR, mark), 0);
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    bot.posted_saying(DIRECTOR, "has not been acknowledged").await;
+}

@@ -225,11 +225,14 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
                 tr!(l, format!("❌ 再発防止策 #{n}: 効果なし。トラブルを再開します。"), format!("❌ Prevention action #{n}: not effective. The trouble is reopened."))
             }
         }
-        StepLine::Logged(StepEvent::Reopened { reason }) => tr!(
-            l,
-            format!("🔄 トラブル {} を再開しました（第4段階から）。理由:\n{}", t.id, quoted(reason, Where::OwnChannel)),
-            format!("🔄 Trouble {} reopened (back at stage 4). Reason:\n{}", t.id, quoted(reason, Where::OwnChannel))
-        ),
+        StepLine::Logged(StepEvent::Reopened { reason }) => {
+            let at = reopened_at(l, t.current_stage());
+            tr!(
+                l,
+                format!("🔄 トラブル {} を再開しました（{at}）。理由:\n{}", t.id, quoted(reason, Where::OwnChannel)),
+                format!("🔄 Trouble {} reopened ({at}). Reason:\n{}", t.id, quoted(reason, Where::OwnChannel))
+            )
+        }
         // Timer-driven events are told by their own lines.
         StepLine::Logged(e @ (StepEvent::ActionReminded { .. } | StepEvent::EffectAsked { .. } | StepEvent::Recurrence { .. })) => {
             event_text(l, config, e)
@@ -796,12 +799,14 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
             }
             _ => String::new(),
         },
-        StepReply::Reopened => tr!(
-            l,
-            "トラブルを再開しました（第4段階から）。",
-            "The trouble is open again (back at stage 4)."
-        )
-        .to_string(),
+        StepReply::Reopened { stage } => {
+            let at = reopened_at(l, *stage);
+            tr!(
+                l,
+                format!("トラブルを再開しました（{at}）。"),
+                format!("The trouble is open again ({at}).")
+            )
+        }
         StepReply::NotClosed => tr!(
             l,
             "このトラブルはクローズされていないので、再開するものはありません。",
@@ -931,4 +936,16 @@ pub fn help(l: Locale) -> &'static str {
          • `/trouble fix cost N …` / `fix split …` / `fix fact KEY VALUE` — corrections (the old entry stays)\n\
          • `/trouble reopen REASON` — reopen (the manager chain)"
     )
+}
+
+/// Where a reopened trouble stands: stage 4, or an earlier one never done (a forced close).
+fn reopened_at(l: Locale, stage: Option<crate::trouble::model::StageId>) -> String {
+    match stage {
+        Some(s) => tr!(
+            l,
+            format!("第{}段階 {} から", s.number(), super::stage_name(l, s)),
+            format!("back at stage {} {}", s.number(), super::stage_name(l, s))
+        ),
+        None => tr!(l, "全段階完了", "every stage done").to_string(),
+    }
 }

@@ -588,7 +588,11 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String) -> Reply {
     w.refresh_status();
     // Its channel lost while it was closed was only recorded: open again, the chain hears.
     super::decide::reopened_while_lost(w, user);
-    Reply::Step(StepReply::Reopened)
+    // Closed before anyone acknowledged it (forced, say): open again, the chain is asked anew.
+    super::decide::ask_again_after_reopen(w);
+    Reply::Step(StepReply::Reopened {
+        stage: w.t.current_stage(),
+    })
 }
 
 #[cfg(test)]

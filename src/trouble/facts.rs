@@ -985,7 +985,10 @@ pub enum StepReply {
         verify: bool,
         who: Who,
     },
-    Reopened,
+    /// Open again, at the first stage not done (stage 4, or earlier after a forced close).
+    Reopened {
+        stage: Option<StageId>,
+    },
     NotClosed,
     Corrected,
     EffectRecorded {

@@ -123,6 +123,24 @@ pub(super) fn ask_again_daily(w: &mut Work) {
     start_daily_timer(w);
 }
 
+/// A trouble closed before anyone acknowledged it (a forced close), open again: the chain is
+/// asked anew from the manager, as at opening, so nobody can hide it by closing it first.
+pub(in crate::trouble) fn ask_again_after_reopen(w: &mut Work) {
+    let Some(manager) = w.t.escalation.chain.first().cloned() else {
+        return;
+    };
+    if w.t.ack.is_some() {
+        return;
+    }
+    let escalation = &mut w.t.escalation;
+    escalation.level = 0;
+    escalation.top_repings = 0;
+    escalation.gave_up = false;
+    ask_to_acknowledge(w, &manager, None);
+    w.start_ack_timer();
+    w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+}
+
 /// The DM asking `who` to acknowledge reached nobody (no such user, a bot): they cannot answer,
 /// so waiting out the acknowledgement timeout for them would only hold the trouble back. If
 /// they are the one the chain is waiting for, the bot goes on up at once, and the owner hears

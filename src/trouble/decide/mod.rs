@@ -27,6 +27,7 @@ use super::timeline::{Entry, Event, GENESIS};
 use super::when::{parse_when, WhenError};
 use crate::trouble::policy::Policy;
 
+pub(in crate::trouble) use acknowledgement::ask_again_after_reopen;
 use acknowledgement::*;
 use channel_loss::*;
 pub(super) use channel_loss::{reopened_while_lost, set_up_channel_again};

@@ -3015,7 +3015,11 @@ fn an_open_troubles_channel_lost_is_on_the_timeline_and_told_to_the_owner_the_ma
     let lost = Message::ReopenedWhileLost {
         how: ChannelLoss::BotRemoved,
     };
-    assert_eq!(dms(&d), vec![(u("U0SALES"), lost)]);
+    let told: Vec<(UserId, Message)> = dms(&d)
+        .into_iter()
+        .filter(|(_, m)| matches!(m, Message::ReopenedWhileLost { .. }))
+        .collect();
+    assert_eq!(told, vec![(u("U0SALES"), lost)]);
 }
 
 #[test]
