@@ -606,6 +606,7 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
         Message::SeverityRaised {
             from: Severity::new(2),
             to: Severity::new(1),
+            by: Some(sales.clone()),
         },
         Message::ParticipantsAdded {
             by: sales.clone(),

@@ -1141,9 +1141,15 @@ async fn raising_to_sev1_brings_in_quality_and_tells_the_business_unit_once_and_
     let raised = bot
         .slack
         .wait_for("chat.postMessage", |c| {
-            c.seq >= mark && c.params["channel"] == t.channel.as_str() && text_of(&c.params).contains("raised from")
+            c.seq >= mark
+                && c.params["channel"] == t.channel.as_str()
+                && text_of(&c.params).contains("raised the severity")
         })
         .await;
+    // Who raised it is said, as a lowering says who lowered it; no empty gaps are left.
+    let said = text_of(&raised.params);
+    assert!(said.contains(&format!("<@{SALES}> raised the severity")), "{said}");
+    assert!(!said.contains("  "), "{said}");
     assert!(
         text_of(&raised.params).contains("<!subteam^S0QUALITY>"),
         "quality is mentioned: {}",

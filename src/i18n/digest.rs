@@ -74,17 +74,17 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
         d.updates_overdue
             .iter()
             .map(|(t, due)| {
-                let late = format_duration(l, (now - *due).num_seconds().max(0) as u64);
+                let late = lateness(l, (now - *due).num_seconds().max(0) as u64);
                 tr!(
                     l,
                     format!(
-                        "{} · 期限 {}（{late}超過）· 担当 <@{}>",
+                        "{} · 期限 {}（{late}）· 担当 <@{}>",
                         trouble_ref(l, t),
                         format_time(tz, *due),
                         t.owner
                     ),
                     format!(
-                        "{} · due {} ({late} late) · owner <@{}>",
+                        "{} · due {} ({late}) · owner <@{}>",
                         trouble_ref(l, t),
                         format_time(tz, *due),
                         t.owner
@@ -183,6 +183,18 @@ fn proposal_row(l: Locale, d: &ManagerDigest, w: &Waiting) -> String {
     )
 }
 
+/// How late an update is: `3h late`; falling due as the digest goes out is "due now", not
+/// "0s late".
+fn lateness(l: Locale, secs: u64) -> String {
+    match secs {
+        0..60 => tr!(l, "いま期限", "due now").to_string(),
+        _ => {
+            let late = format_duration(l, secs);
+            tr!(l, format!("{late}超過"), format!("{late} late"))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +223,14 @@ mod tests {
                 .unwrap()
             })
             .collect()
+    }
+
+    #[test]
+    fn an_update_falling_due_as_the_digest_goes_out_is_due_now() {
+        assert_eq!(lateness(Locale::En, 0), "due now");
+        assert_eq!(lateness(Locale::En, 59), "due now");
+        assert_eq!(lateness(Locale::En, 3 * 3600), "3h late");
+        assert_eq!(lateness(Locale::Ja, 0), "いま期限");
     }
 
     #[test]

@@ -516,13 +516,26 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 tr!(l, format!("🔶 第{}段階「{}」開始（{}）{}", stage.number(), stage_name(l, *stage), user(by), note), format!("🔶 Stage {} \"{}\" started ({}){}", stage.number(), stage_name(l, *stage), user(by), note))
             })
         }
-        Message::SeverityRaised { from, to } => {
-            let depts = department_mentions(l, config, t);
-            Rendered::text(tr!(
-                l,
-                format!("⬆️ トラブル {}（{}）の重大度を {} から {} に引き上げました。{} {}", t.id, away(&t.customer), severity_label(l, config, *from), severity_label(l, config, *to), depts, channel_ref(l, t)),
-                format!("⬆️ Severity of trouble {} ({}) raised from {} to {}. {} {}", t.id, away(&t.customer), severity_label(l, config, *from), severity_label(l, config, *to), depts, channel_ref(l, t))
-            ))
+        Message::SeverityRaised { from, to, by } => {
+            // The departments (when any), then the channel, which an announcement links to.
+            let tail: Vec<String> = [department_mentions(l, config, t), channel_ref(l, t)]
+                .into_iter()
+                .filter(|part| !part.is_empty())
+                .collect();
+            let tail = tail.join(" ");
+            let (from, to) = (severity_label(l, config, *from), severity_label(l, config, *to));
+            Rendered::text(match by {
+                Some(by) => tr!(
+                    l,
+                    format!("⬆️ {}がトラブル {}（{}）の重大度を {from} から {to} に引き上げました。{tail}", user(by), t.id, away(&t.customer)),
+                    format!("⬆️ {} raised the severity of trouble {} ({}) from {from} to {to}. {tail}", user(by), t.id, away(&t.customer))
+                ),
+                None => tr!(
+                    l,
+                    format!("⬆️ トラブル {}（{}）の重大度を {from} から {to} に引き上げました。{tail}", t.id, away(&t.customer)),
+                    format!("⬆️ Severity of trouble {} ({}) raised from {from} to {to}. {tail}", t.id, away(&t.customer))
+                ),
+            })
         }
         Message::SeverityLowered { by, from, to } => {
             let every = format_duration(l, config.policy.severity(*to).customer_update_every.as_secs());
@@ -1298,6 +1311,7 @@ pub(super) mod tests {
             Message::SeverityRaised {
                 from: Severity::new(2),
                 to: Severity::new(1),
+                by: Some(by.clone()),
             },
             Message::SeverityLowered {
                 by: by.clone(),

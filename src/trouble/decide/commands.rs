@@ -262,14 +262,22 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                 w.post(
                     Lane::Channel,
                     Dest::TroubleChannel,
-                    Message::SeverityRaised { from, to },
+                    Message::SeverityRaised {
+                        from,
+                        to,
+                        by: Some(user.clone()),
+                    },
                 );
                 for c in w.severity_policy().announce_channels.clone() {
                     if !announced_before.contains(&c) {
                         w.post(
                             Lane::Announce,
                             Dest::Channel(ChannelId::new(c)),
-                            Message::SeverityRaised { from, to },
+                            Message::SeverityRaised {
+                                from,
+                                to,
+                                by: Some(user.clone()),
+                            },
                         );
                     }
                 }

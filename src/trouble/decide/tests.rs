@@ -1596,7 +1596,8 @@ fn raising_the_severity_invites_the_newly_required_departments_and_announces() {
             Dest::TroubleChannel,
             Message::SeverityRaised {
                 from: Severity::new(3),
-                to: Severity::new(1)
+                to: Severity::new(1),
+                by: Some(u("U0SALES")),
             },
             None
         )
@@ -1608,7 +1609,8 @@ fn raising_the_severity_invites_the_newly_required_departments_and_announces() {
                 Dest::Channel(ChannelId::new("C0BIZUNIT")),
                 Message::SeverityRaised {
                     from: Severity::new(3),
-                    to: Severity::new(1)
+                    to: Severity::new(1),
+                    by: Some(u("U0SALES")),
                 },
                 None
             ),
@@ -1616,7 +1618,8 @@ fn raising_the_severity_invites_the_newly_required_departments_and_announces() {
                 Dest::Channel(ChannelId::new("C0COMPANY")),
                 Message::SeverityRaised {
                     from: Severity::new(3),
-                    to: Severity::new(1)
+                    to: Severity::new(1),
+                    by: Some(u("U0SALES")),
                 },
                 None
             ),

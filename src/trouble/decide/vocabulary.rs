@@ -106,6 +106,9 @@ pub enum Message {
     SeverityRaised {
         from: Severity,
         to: Severity,
+        /// Who raised it (absent from deliveries queued by an earlier release).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<UserId>,
     },
     /// Lowered by someone in the chain: said in the channel as a raise is, with who did it, so
     /// the slower clocks are nobody's secret.
