@@ -138,7 +138,7 @@ pub(in crate::trouble) fn ask_again_after_reopen(w: &mut Work) {
     escalation.gave_up = false;
     ask_to_acknowledge(w, &manager, None);
     w.start_ack_timer();
-    w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+    // The kickoff is refreshed by the reopening, rendered as it then stands.
 }
 
 /// The DM asking `who` to acknowledge reached nobody (no such user, a bot): they cannot answer,
