@@ -350,17 +350,7 @@ customer_update_every = "4h"
 /// next working day.
 #[tokio::test]
 async fn the_top_is_asked_again_in_business_hours_and_a_given_up_trouble_the_next_working_day() {
-    let config = r#"
-[severity.2]
-ack_timeout = "1h"
-customer_update_every = "4h"
-[business_hours]
-days = ["mon", "tue", "wed", "thu", "fri"]
-open = "09:00"
-close = "18:00"
-holidays = ["2026-12-07"]
-"#;
-    let bot = spawn_bot_with(config).await;
+    let bot = spawn_bot_with(OFFICE_HOURS).await;
     // Friday 17:30 in Tokyo (the clock starts on Monday 10:00).
     bot.advance_and_settle(Duration::from_secs((4 * 24 + 7) * 3600 + 1800))
         .await;

@@ -493,18 +493,6 @@ async fn an_overdue_update_is_logged_from_app_home() {
     assert!(home.contains("Customer update overdue* (0)"), "{home}");
 }
 
-/// Weekdays 09:00–18:00 in Tokyo, the Monday after the first week a holiday.
-const OFFICE_HOURS: &str = r#"
-[severity.2]
-ack_timeout = "1h"
-customer_update_every = "4h"
-[business_hours]
-days = ["mon", "tue", "wed", "thu", "fri"]
-open = "09:00"
-close = "18:00"
-holidays = ["2026-12-07"]
-"#;
-
 /// A promise for the evening is recalled before the hours end, as the answer says at once; one
 /// with no working time left before it is answered so, rather than with a reminder that would
 /// never come.

@@ -152,8 +152,7 @@ fn home_blocks(
             2 => actions_section(l, config, rows, now, &mut blocks),
             _ => {}
         }
-        blocks.push(divider());
-        blocks.push(section(&format!("*{title}* ({})", list.len())));
+        heading(&mut blocks, title, list.len());
         if list.is_empty() {
             blocks.push(context(empty));
         }
@@ -169,6 +168,12 @@ fn home_blocks(
     json!({"type": "home", "blocks": blocks})
 }
 
+/// A section's heading, after a divider: its title and how many it holds.
+fn heading(blocks: &mut Vec<Block>, title: &str, count: usize) {
+    blocks.push(divider());
+    blocks.push(section(&format!("*{title}* ({count})")));
+}
+
 /// Proposals waiting for this person's approval, after the acknowledgements: the section shows
 /// only when there is one, since most people never approve anything.
 fn proposals_section(l: Locale, decisions: &[(Arc<Trouble>, Vec<usize>)], blocks: &mut Vec<Block>) {
@@ -180,8 +185,7 @@ fn proposals_section(l: Locale, decisions: &[(Arc<Trouble>, Vec<usize>)], blocks
         return;
     }
     let title = tr!(l, "🗳️ あなたの承認待ちの提案", "🗳️ Proposals waiting for your approval");
-    blocks.push(divider());
-    blocks.push(section(&format!("*{title}* ({})", all.len())));
+    heading(blocks, title, all.len());
     for (t, n) in all.iter().take(MAX_PROPOSALS) {
         blocks.extend(proposal(l, t, *n));
     }
@@ -206,8 +210,7 @@ fn actions_section(l: Locale, config: &Config, rows: &[HomeRow], now: DateTime<U
         return;
     }
     let title = tr!(l, "🔧 あなたが担当する対策", "🔧 Actions you own");
-    blocks.push(divider());
-    blocks.push(section(&format!("*{title}* ({})", all.len())));
+    heading(blocks, title, all.len());
     for (row, a) in all.iter().take(MAX_ROWS_PER_SECTION) {
         let customer = cut(&one_line(&row.customer, Where::Elsewhere), 200);
         let what = cut(&one_line(&a.text, Where::Elsewhere), 200);

@@ -25,6 +25,19 @@ pub const MANAGER: &str = "U0MANAGER";
 pub const DIRECTOR: &str = "U0DIRECTOR";
 pub const VP: &str = "U0VP";
 pub const COLLEAGUE: &str = "U0COLLEAGUE";
+
+/// Severity 2 acknowledged within an hour and updated every four; weekdays 09:00–18:00 in
+/// Tokyo, and Monday 2026-12-07 a holiday (the tests' clock starts on Monday 2026-11-30 10:00).
+pub const OFFICE_HOURS: &str = r#"
+[severity.2]
+ack_timeout = "1h"
+customer_update_every = "4h"
+[business_hours]
+days = ["mon", "tue", "wed", "thu", "fri"]
+open = "09:00"
+close = "18:00"
+holidays = ["2026-12-07"]
+"#;
 pub const ORIGIN: &str = "C0ORIGIN";
 
 /// The org and departments every test shares; durations long enough that no timer fires
