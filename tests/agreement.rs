@@ -194,6 +194,27 @@ async fn app_home_lists_the_proposals_each_approver_may_decide_and_a_click_there
     assert_eq!(buttons(&home), [format!("{}:1", t.id)]);
 }
 
+/// A split's reason runs to the command's limit: the Home's line for its proposal is cut to
+/// what Slack takes (`blocks::section`), so the approver's Home is still published.
+#[tokio::test]
+async fn a_proposal_with_a_long_reason_still_shows_in_app_home() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    let reason = "mold wear ".repeat(298);
+    let r = bot
+        .command_text(SALES, &t.channel, &format!("split 70/30 {reason}"))
+        .await;
+    assert!(r.contains("proposal #1"), "{r}");
+    let home = app_home(&bot, MANAGER).await;
+    assert!(home.contains("Proposals waiting for your approval* (1)"), "{home}");
+    let published = bot.slack.calls_to("views.publish");
+    assert!(
+        published.iter().all(|c| c.outcome == "ok"),
+        "{:?}",
+        published.iter().map(|c| &c.outcome).collect::<Vec<_>>()
+    );
+}
+
 #[tokio::test]
 async fn naming_a_manager_in_front_of_the_chain_never_lets_the_manager_approve_what_needs_the_director() {
     let bot = spawn_bot_with(&format!("{DEFAULT_SEVERITIES}\n{LIMITS}")).await;

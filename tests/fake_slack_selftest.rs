@@ -828,3 +828,31 @@ async fn blocks_past_slacks_limits_are_refused_as_slack_refuses_them() {
     .await;
     assert_eq!(update["error"], "msg_blocks_too_long");
 }
+
+/// A Home view Slack would refuse is refused: more than 100 blocks, a section over 3,000
+/// characters, a block id used twice; one within the limits is published.
+#[tokio::test]
+async fn a_home_view_past_slacks_limits_is_refused() {
+    let fake = FakeSlack::start().await;
+    let section = |text: String| json!({"type": "section", "text": {"type": "mrkdwn", "text": text}});
+    let publish = |blocks: Vec<Value>| {
+        let fake = &fake;
+        async move {
+            call(
+                fake,
+                "views.publish",
+                json!({"user_id": "U0SALES", "view": {"type": "home", "blocks": blocks}}),
+            )
+            .await
+        }
+    };
+    let fine = publish((0..100).map(|i| section(format!("row {i}"))).collect()).await;
+    assert_eq!(fine["ok"], true, "{fine}");
+    let many = publish((0..101).map(|i| section(format!("row {i}"))).collect()).await;
+    assert_eq!(many["error"], "invalid_arguments", "{many}");
+    let long = publish(vec![section("x".repeat(3001))]).await;
+    assert_eq!(long["error"], "invalid_arguments", "{long}");
+    let twice = json!({"type": "actions", "block_id": "b", "elements": []});
+    let repeated = publish(vec![twice.clone(), twice]).await;
+    assert_eq!(repeated["error"], "invalid_arguments", "{repeated}");
+}

@@ -522,6 +522,20 @@ async fn an_actions_owner_sees_it_in_app_home_and_marks_it_done_there() {
         answer.starts_with(&format!("`{}`", t.id)),
         "the DM names the trouble: {answer}"
     );
+    // A second tap (an old Home, a double tap) changes nothing and says who did it.
+    let clicked = bot
+        .interaction(&home_button_payload(MANAGER, "action_done", &done))
+        .await;
+    assert_eq!(clicked.status(), 200);
+    let answer = bot.posted_saying(MANAGER, "already marked done").await;
+    assert!(answer.contains("U0COLLEAGUE"), "{answer}");
+    assert_eq!(
+        trouble(&bot, &t.id).substance.actions[0]
+            .done
+            .as_ref()
+            .map(|d| d.by.as_str()),
+        Some(COLLEAGUE)
+    );
     let home = app_home(&bot, COLLEAGUE).await;
     assert!(!home.contains("Actions you own"), "{home}");
 }

@@ -1213,6 +1213,7 @@ impl World {
                 (Some(_), Some(view)) => self.view_reply(view, None),
             },
             "views.publish" => match (s(p, "user_id"), json_param(p, "view")) {
+                (Some(_), Some(view)) if view_problem(&view) => err("invalid_arguments"),
                 (Some(_), Some(view)) => self.view_reply(view, None),
                 _ => err("invalid_arguments"),
             },
@@ -1691,6 +1692,22 @@ fn blocks_problem(p: &Value) -> Option<&'static str> {
         total += text + fields.iter().map(chars).sum::<usize>() + elements.iter().map(|e| chars(e) + chars(&e["text"])).sum::<usize>();
     }
     (total > 12_000).then_some("msg_blocks_too_long")
+}
+
+/// What Slack refuses in a view's blocks, answering `invalid_arguments` with the schema's
+/// messages: more than 100 blocks, a section's text over 3,000 characters, or two blocks with
+/// one `block_id`.
+fn view_problem(view: &Value) -> bool {
+    let Some(blocks) = view["blocks"].as_array() else {
+        return false;
+    };
+    let mut ids = std::collections::HashSet::new();
+    blocks.len() > 100
+        || blocks.iter().any(|b| {
+            let long = b["text"]["text"].as_str().is_some_and(|t| t.chars().count() > 3000);
+            let repeated = b["block_id"].as_str().is_some_and(|id| !ids.insert(id.to_string()));
+            long || repeated
+        })
 }
 
 fn json_param(p: &Value, key: &str) -> Option<Value> {

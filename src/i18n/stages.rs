@@ -707,6 +707,11 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
             format!("対策 #{n} を検証済みにしました。"),
             format!("Action #{n} verified.")
         ),
+        StepReply::AlreadyDone { n, by } => tr!(
+            l,
+            format!("対策 #{n} は{}が完了済みにしています。", user(by)),
+            format!("Action #{n} was already marked done by {}.", user(by))
+        ),
         StepReply::NotDoneYet { n } => tr!(
             l,
             format!("対策 #{n} はまだ完了していないため、検証できません。"),

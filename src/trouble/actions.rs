@@ -399,6 +399,10 @@ pub(super) fn mark_done(w: &mut Work, user: &UserId, n: usize, note: String) -> 
             },
         });
     }
+    // A second Done (a double tap in App Home, say) would rewrite who did it and when.
+    if let Some(done) = &w.t.substance.actions[i].done {
+        return Reply::Step(StepReply::AlreadyDone { n, by: done.by.clone() });
+    }
     mark(w, user, n, note, false)
 }
 

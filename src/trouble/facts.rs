@@ -964,6 +964,11 @@ pub enum StepReply {
     ActionVerified {
         n: usize,
     },
+    /// Marked done already, by `by`.
+    AlreadyDone {
+        n: usize,
+        by: UserId,
+    },
     NotDoneYet {
         n: usize,
     },
