@@ -727,33 +727,23 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
     let tz = config.policy.timezone;
     let waited = format_duration(l, n.waited_secs.max(0) as u64);
     let opening = match (n.promise, n.promise_missed) {
-        // Recalled before the hours end when the promise is outside them (see `promise_reminder`).
-        (Some(p), false) if !is_open(config.policy.business_hours.as_ref(), tz, p - chrono::Duration::minutes(15)) => tr!(
-            l,
-            format!(
-                "⏰ {} お客様に {} に次の報告をすると約束しています。営業時間外のため、これがその前の最後のお知らせです。",
-                user(&n.owner),
-                format_time(tz, p)
-            ),
-            format!(
-                "⏰ {} you promised the customer an update at {}. That is outside business hours, so this is the last reminder before it.",
-                user(&n.owner),
-                format_time(tz, p)
+        (Some(p), false) => {
+            // Recalled before the hours end when the promise is outside them (see
+            // `promise_reminder`): nothing more comes before it.
+            let last = !is_open(config.policy.business_hours.as_ref(), tz, p - chrono::Duration::minutes(15));
+            let (ja, en) = match last {
+                true => (
+                    "。営業時間外のため、これがその前の最後のお知らせです。",
+                    ". That is outside business hours, so this is the last reminder before it.",
+                ),
+                false => ("（あと少しです）。", " — it is coming up."),
+            };
+            tr!(
+                l,
+                format!("⏰ {} お客様に {} に次の報告をすると約束しています{ja}", user(&n.owner), format_time(tz, p)),
+                format!("⏰ {} you promised the customer an update at {}{en}", user(&n.owner), format_time(tz, p))
             )
-        ),
-        (Some(p), false) => tr!(
-            l,
-            format!(
-                "⏰ {} お客様に {} に次の報告をすると約束しています（あと少しです）。",
-                user(&n.owner),
-                format_time(tz, p)
-            ),
-            format!(
-                "⏰ {} you promised the customer an update at {} — it is coming up.",
-                user(&n.owner),
-                format_time(tz, p)
-            )
-        ),
+        }
         (Some(p), true) => tr!(
             l,
             format!(
