@@ -620,6 +620,7 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             promise: None,
             promise_missed: false,
             last_contact: t.opened_at,
+            last_reminder: false,
         }),
         Message::FirstContact {
             owner: sales.clone(),

@@ -13,7 +13,6 @@ use crate::slack::text::{one_line, quoted, Where};
 use crate::trouble::approval::Item;
 use crate::trouble::decide::{Dest, Message, Nudge};
 use crate::trouble::first_contact::{first_contact_due, first_contact_made};
-use crate::trouble::hours::is_open;
 use crate::trouble::model::{ChannelLoss, Cost, Severity, StageId, StageState, Trouble, TroubleId, UserId};
 use crate::trouble::money::{parse_amount, parse_payer, Payer};
 use crate::trouble::record::{cost_totals, Record};
@@ -728,10 +727,7 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
     let waited = format_duration(l, n.waited_secs.max(0) as u64);
     let opening = match (n.promise, n.promise_missed) {
         (Some(p), false) => {
-            // Recalled before the hours end when the promise is outside them (see
-            // `promise_reminder`): nothing more comes before it.
-            let last = !is_open(config.policy.business_hours.as_ref(), tz, p - chrono::Duration::minutes(15));
-            let (ja, en) = match last {
+            let (ja, en) = match n.last_reminder {
                 true => (
                     "。営業時間外のため、これがその前の最後のお知らせです。",
                     ". That is outside business hours, so this is the last reminder before it.",

@@ -290,7 +290,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             let promise = format_time(tz, *next_due);
             if *promised {
                 match reminder {
-                    Some(at) if *next_due - *at <= chrono::Duration::minutes(15) => tr!(
+                    Some(at) if *next_due - *at <= crate::trouble::decide::REMINDER_LEAD => tr!(
                         l,
                         format!("お客様への報告を記録しました。次回の約束 {promise} の15分前にお知らせします。"),
                         format!("Customer update logged. I'll remind you 15 minutes before the promised {promise}.")

@@ -83,7 +83,7 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
 }
 
 /// How long before a promise its owner is reminded.
-const REMINDER_LEAD: Duration = Duration::minutes(15);
+pub const REMINDER_LEAD: Duration = Duration::minutes(15);
 
 /// When to remind the owner of a promise made at NOW for PROMISED: a quarter of an hour before
 /// (at once when it is closer). Nothing is posted outside business hours, so a promise for the
@@ -142,6 +142,8 @@ pub(super) fn follow_up(w: &mut Work) {
         promise,
         promise_missed,
         last_contact: last,
+        // See `promise_reminder`: a promise outside the hours is recalled before they end.
+        last_reminder: promise.is_some_and(|p| !promise_missed && !is_open(hours, policy.timezone, p - REMINDER_LEAD)),
     };
     w.log(
         None,

@@ -220,6 +220,10 @@ pub struct Nudge {
     /// When the customer had last heard from us as the nudge was decided; a later update makes
     /// the nudge stale.
     pub last_contact: DateTime<Utc>,
+    /// The promise ahead falls outside business hours: recalled before they end, this is the
+    /// last reminder before it (absent from nudges queued by an earlier release).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub last_reminder: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
