@@ -3,8 +3,8 @@
 use super::messages::{cost_phrase, cost_totals_text, split_shares};
 use super::Locale;
 use crate::config::Config;
-use crate::slack::blocks::Rendered;
 use crate::slack::blocks::{actions, button, section};
+use crate::slack::blocks::{Block, Rendered};
 use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, Where};
 use crate::trouble::approval::{
@@ -170,8 +170,21 @@ pub fn with_item_state(l: Locale, t: &Trouble, item: Item, place: Where, line: S
     }
 }
 
-fn proposal(t: &Trouble, n: usize) -> Option<&Proposal> {
+pub(super) fn proposal(t: &Trouble, n: usize) -> Option<&Proposal> {
     n.checked_sub(1).and_then(|i| t.agreement.proposals.get(i))
+}
+
+/// Approve and Reject on proposal `n`, wherever it is asked (its channel, App Home);
+/// `block_id` tells the block apart where there are several.
+pub(super) fn proposal_buttons(l: Locale, t: &Trouble, n: usize, block_id: &str) -> Block {
+    let value = ButtonValue::stage(t.id.as_str(), n).encode();
+    actions(
+        block_id,
+        vec![
+            button(Action::ProposalApprove.id(), tr!(l, "承認", "Approve"), &value, true),
+            button(Action::ProposalReject.id(), tr!(l, "却下", "Reject"), &value, false),
+        ],
+    )
 }
 
 pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Rendered {
@@ -193,17 +206,7 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
                 format!("🗳️ 提案 #{n}（{}）: {what}\n承認できる人: {}{why}{shares}\nお客様に提示する前に承認してください。", user(&p.by), if who.is_empty() { "（上司が未指名）".into() } else { who.clone() }),
                 format!("🗳️ Proposal #{n} ({}): {what}\nWho may approve: {}{why}{shares}\nApprove it before it goes to the customer.", user(&p.by), if who.is_empty() { "(no manager named yet)".into() } else { who.clone() })
             );
-            let value = ButtonValue::stage(t.id.as_str(), *n).encode();
-            let blocks = vec![
-                section(&text),
-                actions(
-                    "proposal",
-                    vec![
-                        button(Action::ProposalApprove.id(), tr!(l, "承認", "Approve"), &value, true),
-                        button(Action::ProposalReject.id(), tr!(l, "却下", "Reject"), &value, false),
-                    ],
-                ),
-            ];
+            let blocks = vec![section(&text), proposal_buttons(l, t, *n, "proposal")];
             return Rendered {
                 text,
                 blocks: Some(blocks),

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::{customer_waited, stage_name, Locale};
 use crate::config::Config;
-use crate::slack::blocks::{actions, button, context, cut, divider, header, section, section_with, Block};
+use crate::slack::blocks::{button, context, cut, divider, header, section, section_with, Block};
 use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, Where};
 use crate::trouble::home::{HomeAction, HomeRow};
@@ -60,7 +60,7 @@ fn row(l: Locale, t: &HomeRow, now: DateTime<Utc>, offer: RowButton) -> Block {
 /// A proposal awaiting this person's decision, with the buttons the channel's has: a manager on
 /// a phone approves from here. Only internal people see a Home, so the costs are shown.
 fn proposal(l: Locale, t: &Trouble, n: usize) -> Vec<Block> {
-    let Some(p) = n.checked_sub(1).and_then(|i| t.agreement.proposals.get(i)) else {
+    let Some(p) = super::agreement::proposal(t, n) else {
         return Vec::new();
     };
     let what = super::agreement::item_phrase(l, t, p.item, Where::Elsewhere);
@@ -78,18 +78,9 @@ fn proposal(l: Locale, t: &Trouble, n: usize) -> Vec<Block> {
         format!("*{customer}* `{}` 提案 #{n}（{by}）: {what}{channel}{why}", t.id),
         format!("*{customer}* `{}` proposal #{n} ({by}): {what}{channel}{why}", t.id)
     );
-    let value = ButtonValue::stage(t.id.as_str(), n).encode();
-    vec![
-        section(&text),
-        // Block ids are unique within a view.
-        actions(
-            &format!("proposal-{}-{n}", t.id),
-            vec![
-                button(Action::ProposalApprove.id(), tr!(l, "承認", "Approve"), &value, true),
-                button(Action::ProposalReject.id(), tr!(l, "却下", "Reject"), &value, false),
-            ],
-        ),
-    ]
+    // Block ids are unique within a view.
+    let buttons = super::agreement::proposal_buttons(l, t, n, &format!("proposal-{}-{n}", t.id));
+    vec![section(&text), buttons]
 }
 
 /// `user`'s App Home from their rows (the open troubles they may see: the store filters them

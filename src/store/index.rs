@@ -53,13 +53,7 @@ impl Entries {
             home.extend(t.manager.iter().cloned());
             home.extend(t.manager_chain().iter().cloned());
             // Whoever owns an action not done yet: it shows in their Home.
-            home.extend(
-                t.substance
-                    .actions
-                    .iter()
-                    .filter(|a| a.done.is_none())
-                    .map(|a| a.owner.clone()),
-            );
+            home.extend(crate::trouble::home::undone_actions(t).map(|(_, a)| a.owner.clone()));
             home.sort();
             home.dedup();
         }

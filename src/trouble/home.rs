@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::actions::ActionKind;
+use super::actions::{Action, ActionKind};
 use super::approval::ProposalState;
 use super::model::{ChannelId, Severity, StageId, Trouble, TroubleId, UserId};
 
@@ -74,15 +74,23 @@ pub struct HomeAction {
 /// How much of an action's text a Home row keeps.
 const ACTION_TEXT_CHARS: usize = 100;
 
-/// The person's actions on `t` that are not done, for their Home.
-pub fn actions_of(t: &Trouble, user: &UserId) -> Vec<HomeAction> {
+/// The actions of `t` not done yet, numbered as the channel numbers them: each shows in its
+/// owner's Home.
+pub fn undone_actions(t: &Trouble) -> impl Iterator<Item = (usize, &Action)> {
     t.substance
         .actions
         .iter()
         .enumerate()
-        .filter(|(_, a)| a.owner == *user && a.done.is_none())
-        .map(|(i, a)| HomeAction {
-            n: i + 1,
+        .filter(|(_, a)| a.done.is_none())
+        .map(|(i, a)| (i + 1, a))
+}
+
+/// The person's actions on `t` that are not done, for their Home.
+pub fn actions_of(t: &Trouble, user: &UserId) -> Vec<HomeAction> {
+    undone_actions(t)
+        .filter(|(_, a)| a.owner == *user)
+        .map(|(n, a)| HomeAction {
+            n,
             kind: a.kind,
             text: a.text.chars().take(ACTION_TEXT_CHARS).collect(),
             due: a.due,
