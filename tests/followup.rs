@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::Value;
+use trouble_bot::i18n::format_time;
 use trouble_bot::trouble::model::TroubleId;
 
 /// A cadence nudge (the first-call checklist, which also carries Log update, is another message).
@@ -530,4 +531,55 @@ async fn a_promise_outside_business_hours_is_recalled_before_they_end_and_the_an
         ),
         "{r}"
     );
+}
+
+/// A trouble reopened after days closed owes its customer an update a cadence after the
+/// reopening: the Home does not list it overdue at once, the first nudge counts from the
+/// reopening and says so, and the manager is brought in only once that is overdue twice.
+#[tokio::test]
+async fn a_reopened_trouble_counts_the_customer_update_cadence_from_the_reopening() {
+    let bot = spawn_bot_with(NUDGES).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.command_text(SALES, &t.channel, "update Replacements shipped").await;
+    bot.command_text(MANAGER, &t.channel, "close force customer accepted the replacements")
+        .await;
+    bot.advance_and_settle(Duration::from_secs(5 * 24 * 3600)).await;
+    let r = bot
+        .command_text(MANAGER, &t.channel, "reopen customer found more cracks")
+        .await;
+    assert!(r.contains("open again"), "{r}");
+    let home = app_home(&bot, SALES).await;
+    assert!(
+        home.contains("Customer update overdue* (0)"),
+        "not overdue the moment it is reopened: {home}"
+    );
+    let status_ts = trouble(&bot, &t.id).status.expect("a status message").ts.to_string();
+    let reopened_at = chrono::DateTime::from_timestamp(bot.now_secs(), 0).expect("the bot's clock");
+    let due = format_time(bot.config().policy.timezone, reopened_at + chrono::Duration::hours(4));
+    // The channel's status message says the next update is due a cadence after the reopening.
+    bot.slack
+        .wait_for("chat.update", |c| {
+            c.params["ts"] == status_ts.as_str() && text_of(&c.params).contains(&due)
+        })
+        .await;
+
+    let mark = bot.slack.calls().len() as u64;
+    bot.advance_and_settle(CADENCE).await;
+    let first = bot
+        .slack
+        .wait_for("chat.postMessage", |c| c.seq >= mark && is_nudge(c, &t.channel))
+        .await;
+    let text = text_of(&first.params);
+    assert!(text.contains("since the trouble was reopened"), "{text}");
+    assert!(text.contains("in the 4h since"), "waited since the reopening: {text}");
+    assert!(
+        !text.contains(&format!("<@{MANAGER}>")),
+        "the closed days are not waiting: {text}"
+    );
+    bot.advance_and_settle(CADENCE).await;
+    bot.slack
+        .wait_for("chat.postMessage", |c| {
+            c.seq > first.seq && is_nudge(c, &t.channel) && text_of(&c.params).contains(&format!("<@{MANAGER}>"))
+        })
+        .await;
 }

@@ -621,6 +621,17 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             promise_missed: false,
             last_contact: t.opened_at,
             last_reminder: false,
+            since_reopened: false,
+        }),
+        Message::Nudge(Nudge {
+            owner: sales.clone(),
+            waited_secs: 14400,
+            manager: None,
+            promise: None,
+            promise_missed: false,
+            last_contact: t.opened_at,
+            last_reminder: false,
+            since_reopened: true,
         }),
         Message::FirstContact {
             owner: sales.clone(),

@@ -108,11 +108,7 @@ fn home_blocks(
     let overdue: Vec<&HomeRow> = rows
         .iter()
         .filter(|t| {
-            t.answers_customer
-                && config
-                    .policy
-                    .update_due(t.severity, t.last_customer_contact, t.promised_next)
-                    <= now
+            t.answers_customer && config.policy.update_due(t.severity, t.cadence_from(), t.promised_next) <= now
         })
         .collect();
     let owned: Vec<&HomeRow> = rows.iter().filter(|t| t.owns).collect();
@@ -258,6 +254,7 @@ mod tests {
                 participant: true,
                 private: None,
                 never_updated: false,
+                reopened_at: None,
                 proposals: Vec::new(),
                 actions: (1..=3)
                     .map(|n| HomeAction {

@@ -755,6 +755,19 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
                 waited
             )
         ),
+        (None, _) if n.since_reopened => tr!(
+            l,
+            format!(
+                "⏰ {} 再開から{}、お客様にはまだ報告していません。対応を再開したことと、いまの状況を伝えましょう。",
+                user(&n.owner),
+                waited
+            ),
+            format!(
+                "⏰ {} the customer has heard nothing from us in the {} since the trouble was reopened. Tell them it is being handled again and where things stand.",
+                user(&n.owner),
+                waited
+            )
+        ),
         (None, _) if t.customer_updates.is_empty() => tr!(
             l,
             format!(

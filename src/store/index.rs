@@ -1845,6 +1845,7 @@ mod tests {
             participant: true,
             private: None,
             never_updated: promised_next.is_none(),
+            reopened_at: promised_next.map(|_| at),
             proposals: if promised_next.is_some() {
                 vec![1, 3]
             } else {

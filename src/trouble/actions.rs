@@ -570,6 +570,7 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String) -> Reply {
     }
     w.t.closed = None;
     w.t.substance.reopened += 1;
+    w.t.substance.reopened_at = Some(w.ctx.now);
     for stage in [StageId::Countermeasures, StageId::Prevention] {
         let s = w.t.stage_mut(stage);
         s.state = StageState::InProgress;

@@ -28,6 +28,11 @@ pub struct Substance {
     /// Bumped at each reopening, so an effectiveness check from before it is stale.
     #[serde(default)]
     pub reopened: u32,
+    /// When it was last reopened: the customer-update cadence counts from there, not from an
+    /// update logged before the close (absent from troubles never reopened, or reopened
+    /// before an earlier release kept it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reopened_at: Option<DateTime<Utc>>,
 }
 
 /// The 5W2H of stage 1, as typed.

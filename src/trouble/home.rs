@@ -47,6 +47,14 @@ pub struct HomeRow {
     /// before this was kept reads as updated, as it was shown then.
     #[serde(rename = "n", default, skip_serializing_if = "std::ops::Not::not")]
     pub never_updated: bool,
+    /// When it was last reopened: see [`HomeRow::cadence_from`].
+    #[serde(
+        rename = "ro",
+        default,
+        with = "chrono::serde::ts_microseconds_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reopened_at: Option<DateTime<Utc>>,
     /// The proposals awaiting a decision (their numbers) that the person may be asked for:
     /// they are in the chain and not the owner. Whether they may decide each one depends on
     /// the configured limits, so it is judged when the Home is drawn.
@@ -99,6 +107,11 @@ pub fn actions_of(t: &Trouble, user: &UserId) -> Vec<HomeAction> {
 }
 
 impl HomeRow {
+    /// Where the customer-update cadence counts from, as `Trouble::cadence_from`.
+    pub fn cadence_from(&self) -> DateTime<Utc> {
+        super::model::cadence_from(self.last_customer_contact, self.reopened_at)
+    }
+
     pub fn of(t: &Trouble, user: &UserId) -> HomeRow {
         let chain = t.manager_chain();
         HomeRow {
@@ -119,6 +132,7 @@ impl HomeRow {
                 || t.members_seen.contains(user),
             private: t.private,
             never_updated: t.customer_updates.is_empty(),
+            reopened_at: t.substance.reopened_at,
             actions: actions_of(t, user),
             proposals: if chain.contains(user) && t.owner != *user {
                 t.agreement

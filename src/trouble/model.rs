@@ -411,6 +411,11 @@ impl Trouble {
         self.customer_updates.last().and_then(|u| u.promised_next)
     }
 
+    /// Where the customer-update cadence counts from: see [`cadence_from`].
+    pub fn cadence_from(&self) -> DateTime<Utc> {
+        cadence_from(self.last_customer_contact(), self.substance.reopened_at)
+    }
+
     /// Everyone who may act as the manager: the manager and the chain above.
     pub const EARLIER_KICKOFFS: usize = 5;
 
@@ -423,6 +428,13 @@ impl Trouble {
     pub fn manager_chain(&self) -> &[UserId] {
         &self.escalation.chain
     }
+}
+
+/// Where the customer-update cadence counts from: the last contact, or the reopening when it
+/// came after it. A trouble reopened after days closed owes its customer an update a cadence
+/// after the reopening, not at once for the days it was closed.
+pub fn cadence_from(last_contact: DateTime<Utc>, reopened_at: Option<DateTime<Utc>>) -> DateTime<Utc> {
+    reopened_at.filter(|r| *r > last_contact).unwrap_or(last_contact)
 }
 
 /// What `/trouble list` shows of an open trouble, kept in its own index so listing thousands

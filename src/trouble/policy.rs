@@ -100,22 +100,22 @@ impl Policy {
     /// When the next customer update is due: the promise if there is one, else one cadence on
     /// (in working time).
     pub fn next_update_due(&self, t: &Trouble) -> DateTime<Utc> {
-        self.update_due(t.severity, t.last_customer_contact(), t.promised_next())
+        self.update_due(t.severity, t.cadence_from(), t.promised_next())
     }
 
-    /// [`Policy::next_update_due`] from the parts it reads: the severity, the last customer
-    /// contact and the promise made then.
+    /// [`Policy::next_update_due`] from the parts it reads: the severity, where the cadence
+    /// counts from (`Trouble::cadence_from`) and the promise made at the last contact.
     pub fn update_due(
         &self,
         severity: Severity,
-        last: DateTime<Utc>,
+        from: DateTime<Utc>,
         promised: Option<DateTime<Utc>>,
     ) -> DateTime<Utc> {
-        match promised.filter(|p| *p > last) {
+        match promised.filter(|p| *p > from) {
             Some(p) => p,
             None => {
                 let cadence = self.working(self.severity(severity).customer_update_every);
-                add_working_time(self.business_hours.as_ref(), self.timezone, last, cadence)
+                add_working_time(self.business_hours.as_ref(), self.timezone, from, cadence)
             }
         }
     }

@@ -111,9 +111,11 @@ pub(super) fn follow_up(w: &mut Work) {
     }
     let cadence = w.cadence();
     let last = w.t.last_customer_contact();
-    let waited = working_time_between(hours, policy.timezone, last, now);
-    let waited_secs = (now - last).num_seconds();
-    let promise = w.t.promised_next().filter(|p| *p > last);
+    // Reopened since the last update: the days it was closed are not days the customer waited.
+    let from = w.t.cadence_from();
+    let waited = working_time_between(hours, policy.timezone, from, now);
+    let waited_secs = (now - from).num_seconds();
+    let promise = w.t.promised_next().filter(|p| *p > from);
     let (mention_manager, promise_missed, next_due) = match promise {
         Some(p) if now < p => (false, false, p),
         // Missed by a cadence counts working time, as the cadence does: a promise missed at
@@ -142,6 +144,7 @@ pub(super) fn follow_up(w: &mut Work) {
         promise,
         promise_missed,
         last_contact: last,
+        since_reopened: from != last,
         // See `promise_reminder`: a promise outside the hours is recalled before they end.
         last_reminder: promise.is_some_and(|p| !promise_missed && !is_open(hours, policy.timezone, p - REMINDER_LEAD)),
     };

@@ -1746,6 +1746,7 @@ fn a_due_follow_up_nudges_the_owner_and_the_manager_once_twice_overdue() {
             promise_missed: false,
             last_contact: t0(),
             last_reminder: false,
+            since_reopened: false,
         };
         assert_eq!(
             ops(&d, Lane::Channel)
@@ -1987,6 +1988,7 @@ fn a_nudge_before_the_promise_reminds_of_it_and_one_after_says_it_was_missed() {
                 promise_missed,
                 last_contact: spoke,
                 last_reminder: false,
+                since_reopened: false,
             }],
             "fired at {fires}"
         );
@@ -3129,6 +3131,7 @@ fn what_the_bot_meant_to_say_in_a_lost_channel_waits_and_follows_in_order_once_i
         promise_missed: false,
         last_contact: sim.t.opened_at,
         last_reminder: false,
+        since_reopened: false,
     });
     let d = refused(
         &mut sim,
@@ -3445,6 +3448,7 @@ fn a_refused_nudge_alone_is_checked_and_what_slack_shows_settles_what_the_bot_kn
         promise_missed: false,
         last_contact: sim.t.opened_at,
         last_reminder: false,
+        since_reopened: false,
     });
     let d = sim.feed(channel_refused(
         post_op(Dest::TroubleChannel, nudge, None),

@@ -224,6 +224,10 @@ pub struct Nudge {
     /// last reminder before it (absent from nudges queued by an earlier release).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub last_reminder: bool,
+    /// Reopened after the last update: `waited_secs` counts from the reopening (absent from
+    /// nudges queued by an earlier release).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub since_reopened: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
