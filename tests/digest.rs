@@ -88,7 +88,7 @@ async fn a_manager_with_an_overdue_update_and_a_waiting_proposal_reads_both_in_t
     assert!(dm.contains("*⚠️ Customer update overdue* (1)"), "{dm}");
     assert!(
         dm.contains(&format!(
-            "`{}` ACME · sev2 · <#{}> · due 2026-12-03 10:00",
+            "`{}` ACME · sev2 · <#{}> · due Thu 2026-12-03 10:00",
             t.id, t.channel
         )),
         "the overdue update names the trouble, its channel and since when: {dm}"

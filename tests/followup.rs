@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::Value;
-use trouble_bot::i18n::format_time;
+use trouble_bot::i18n::{format_day_time, Locale};
 use trouble_bot::trouble::model::TroubleId;
 
 /// A cadence nudge (the first-call checklist, which also carries Log update, is another message).
@@ -508,7 +508,9 @@ async fn a_promise_outside_business_hours_is_recalled_before_they_end_and_the_an
         .command_text(SALES, &t.channel, "update told them we call back next: 22:00")
         .await;
     assert!(
-        r.contains("The promised 2026-12-03 22:00 is outside business hours, so I'll remind you at 2026-12-03 17:45"),
+        r.contains(
+            "The promised Thu 2026-12-03 22:00 is outside business hours, so I'll remind you at Thu 2026-12-03 17:45"
+        ),
         "{r}"
     );
     let mark = bot.slack.calls().iter().map(|c| c.seq).max().unwrap_or(0);
@@ -527,7 +529,7 @@ async fn a_promise_outside_business_hours_is_recalled_before_they_end_and_the_an
         .await;
     assert!(
         r.contains(
-            "No business hours are left before the promised 2026-12-05 10:00, so no reminder will come before it"
+            "No business hours are left before the promised Sat 2026-12-05 10:00, so no reminder will come before it"
         ),
         "{r}"
     );
@@ -555,7 +557,11 @@ async fn a_reopened_trouble_counts_the_customer_update_cadence_from_the_reopenin
     );
     let status_ts = trouble(&bot, &t.id).status.expect("a status message").ts.to_string();
     let reopened_at = chrono::DateTime::from_timestamp(bot.now_secs(), 0).expect("the bot's clock");
-    let due = format_time(bot.config().policy.timezone, reopened_at + chrono::Duration::hours(4));
+    let due = format_day_time(
+        Locale::En,
+        bot.config().policy.timezone,
+        reopened_at + chrono::Duration::hours(4),
+    );
     // The channel's status message says the next update is due a cadence after the reopening.
     bot.slack
         .wait_for("chat.update", |c| {

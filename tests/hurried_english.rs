@@ -177,6 +177,11 @@ async fn promises_read_month_names_time_first_and_end_of_day() {
         .command_text(SALES, &t.channel, "update 電話済み 次回：そのうち")
         .await;
     assert!(r.contains("`12/5 15:00`"), "{r}");
+    // The time promised is read back with its weekday, as a Japanese calendar writes it.
+    let r = bot
+        .command_text(SALES, &t.channel, "update 電話済み 次回：明日 10時")
+        .await;
+    assert!(r.contains("2026-12-01(火) 10:00"), "{r}");
 }
 
 /// Due dates as hurried reps write them: spans, month names, `eod`, `next fri`.

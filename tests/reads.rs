@@ -487,7 +487,10 @@ async fn an_actions_owner_sees_it_in_app_home_and_marks_it_done_there() {
     .await;
     let home = app_home(&bot, COLLEAGUE).await;
     assert!(home.contains("Actions you own* (1)"), "{home}");
-    assert!(home.contains("#1 interim: sort stock · due 2026-12-05 18:00"), "{home}");
+    assert!(
+        home.contains("#1 interim: sort stock · due Sat 2026-12-05 18:00"),
+        "{home}"
+    );
     let view: serde_json::Value = serde_json::from_str(&home).expect("a view");
     let done = view["blocks"]
         .as_array()

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use trouble_bot::config::Config;
-use trouble_bot::i18n::{format_time, render, reply_text, Locale};
+use trouble_bot::i18n::{format_day_time, render, reply_text, Locale};
 use trouble_bot::trouble::command::OpenRequest;
 use trouble_bot::trouble::customer::PastTrouble;
 use trouble_bot::trouble::decide::{open, Ctx, Message, Nudge, Reply};
@@ -54,7 +54,7 @@ async fn a_customer_update_is_posted_in_the_channel_with_what_was_said_and_the_p
     let promised = trouble(&bot, &t.id).customer_updates[0]
         .promised_next
         .expect("a promise");
-    let when = format_time(chrono_tz::Asia::Tokyo, promised);
+    let when = format_day_time(Locale::En, chrono_tz::Asia::Tokyo, promised);
     let line = posted_with(
         &bot,
         &t.channel,

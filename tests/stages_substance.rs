@@ -376,7 +376,7 @@ async fn prevent_takes_an_owner_a_due_date_and_a_check_date() {
     let report = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
     assert!(
         report.contains("action #1 prevention: Mold temperature alarm · owner @U0QA1 · due ")
-            && report.contains(" · check 2026-12-25 18:00\n"),
+            && report.contains(" · check Fri 2026-12-25 18:00\n"),
         "{report}"
     );
     message_with(&bot, "U0QA1", &["action #1 is due soon", "Mold temperature alarm"]).await;
@@ -418,7 +418,7 @@ async fn the_report_lists_each_action_once_and_prevention_under_its_own_heading(
         .lines()
         .find(|l| l.contains("#2 prevention: Mold temperature alarm"))
         .unwrap_or_else(|| panic!("{prevention}"));
-    for part in ["owner @U0QA1", "due 2026-12-20", "open"] {
+    for part in ["owner @U0QA1", "due Sun 2026-12-20 18:00", "open"] {
         assert!(line.contains(part), "{part:?} in {line:?}");
     }
     assert_eq!(
@@ -428,7 +428,7 @@ async fn the_report_lists_each_action_once_and_prevention_under_its_own_heading(
     );
     // The timeline's entry reads as the section's line does, its parts apart.
     assert!(
-        report.contains("action #2 prevention: Mold temperature alarm · owner @U0QA1 · due 2026-12-20"),
+        report.contains("action #2 prevention: Mold temperature alarm · owner @U0QA1 · due Sun 2026-12-20 18:00"),
         "{report}"
     );
     assert!(report.contains("- Closed: not yet (open)"), "{report}");

@@ -2,8 +2,6 @@
 
 use std::time::Duration;
 
-use chrono::Weekday;
-
 use super::Locale;
 use crate::config::{Config, Credential, Source, TokenKind, Var, Warning};
 use crate::trouble::model::UserId;
@@ -101,7 +99,7 @@ pub fn config_summary(config: &Config) -> String {
                 "{} {}-{}{sep}{} {}{}",
                 b.days
                     .iter()
-                    .map(|d| weekday(l, *d))
+                    .map(|d| super::weekday(l, *d))
                     .collect::<Vec<_>>()
                     .join(t("・", ", ")),
                 b.open.format("%H:%M"),
@@ -351,16 +349,6 @@ fn count(l: Locale, n: usize, ja_unit: &str, one: &str, many: &str) -> String {
         Locale::Ja => format!("{n}{ja_unit}"),
         Locale::En if n == 1 => format!("1 {one}"),
         Locale::En => format!("{n} {many}"),
-    }
-}
-
-fn weekday(l: Locale, d: Weekday) -> &'static str {
-    const JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
-    const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    let i = d.num_days_from_monday() as usize;
-    match l {
-        Locale::Ja => JA[i],
-        Locale::En => EN[i],
     }
 }
 

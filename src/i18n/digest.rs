@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 
 use super::agreement::{crossed_text, item_phrase};
 use super::messages::channel_ref;
-use super::{format_duration, format_time, san, stage_name, Locale};
+use super::{format_day_time, format_duration, san, stage_name, Locale};
 use crate::slack::blocks::cut;
 use crate::slack::text::{one_line, Where};
 use crate::trouble::digest::{ActionRef, ManagerDigest, Waiting};
@@ -80,13 +80,13 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
                     format!(
                         "{} · 期限 {}（{late}）· 担当 <@{}>",
                         trouble_ref(l, t),
-                        format_time(tz, *due),
+                        format_day_time(l, tz, *due),
                         t.owner
                     ),
                     format!(
                         "{} · due {} ({late}) · owner <@{}>",
                         trouble_ref(l, t),
-                        format_time(tz, *due),
+                        format_day_time(l, tz, *due),
                         t.owner
                     )
                 )
@@ -148,7 +148,7 @@ fn age(l: Locale, t: &Trouble, now: DateTime<Utc>) -> String {
 
 fn action_row(l: Locale, tz: Tz, a: &ActionRef, when: Option<DateTime<Utc>>, label: &str) -> String {
     let when = when
-        .map(|w| format!(" · {label} {}", format_time(tz, w)))
+        .map(|w| format!(" · {label} {}", format_day_time(l, tz, w)))
         .unwrap_or_default();
     format!(
         "{} — #{} {} · <@{}>{when}",

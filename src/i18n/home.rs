@@ -205,7 +205,7 @@ fn actions_section(l: Locale, config: &Config, rows: &[HomeRow], now: DateTime<U
         let due = match a.due {
             None => String::new(),
             Some(d) => {
-                let at = super::format_time(config.policy.timezone, d);
+                let at = super::format_day_time(l, config.policy.timezone, d);
                 match d <= now {
                     true => tr!(l, format!(" · ⚠️ 期限 {at} 超過"), format!(" · ⚠️ overdue since {at}")),
                     false => tr!(l, format!(" · 期限 {at}"), format!(" · due {at}")),

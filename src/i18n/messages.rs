@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{format_duration, format_time, severity_default_name, stage_icon, stage_name, stage_state, Locale};
+use super::{format_day_time, format_duration, severity_default_name, stage_icon, stage_name, stage_state, Locale};
 use crate::config::Config;
 use crate::slack::blocks::{
     actions, button, context, cut, divider, escape, fields, fit, header, longest_fitting, section, Block, Button,
@@ -92,7 +92,7 @@ fn stages_text(l: Locale, config: &Config, t: &Trouble) -> String {
             let when = match s.state {
                 StageState::Done => s
                     .done_at
-                    .map(|at| format!(" · {}", format_time(config.policy.timezone, at)))
+                    .map(|at| format!(" · {}", format_day_time(l, config.policy.timezone, at)))
                     .unwrap_or_default(),
                 StageState::InProgress => s
                     .started_at
@@ -100,7 +100,7 @@ fn stages_text(l: Locale, config: &Config, t: &Trouble) -> String {
                         format!(
                             " · {} {}",
                             tr!(l, "開始", "since"),
-                            format_time(config.policy.timezone, at)
+                            format_day_time(l, config.policy.timezone, at)
                         )
                     })
                     .unwrap_or_default(),
@@ -367,7 +367,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let due = config.policy.next_update_due(t);
             let promised = t.promised_next().filter(|p| *p > last).is_some();
             let state = if let Some(c) = &t.closed {
-                tr!(l, format!("🏁 クローズ {}", format_time(tz, c.at)), format!("🏁 closed {}", format_time(tz, c.at)))
+                tr!(l, format!("🏁 クローズ {}", format_day_time(l, tz, c.at)), format!("🏁 closed {}", format_day_time(l, tz, c.at)))
             } else {
                 match t.current_stage() {
                     Some(s) => tr!(l, format!("現在: 第{}段階 {}", s.number(), stage_name(l, s)), format!("Now: stage {} {}", s.number(), stage_name(l, s))),
@@ -382,8 +382,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     (tr!(l, "担当営業", "Owner").into(), user(&t.owner)),
                     (tr!(l, "上司", "Manager").into(), t.manager.as_ref().map(user).unwrap_or_else(|| "—".into())),
                     (tr!(l, "上司確認", "Acknowledged").into(), ack_text(l, t)),
-                    (tr!(l, "お客様への最終報告", "Customer last updated").into(), if t.customer_updates.is_empty() { tr!(l, "まだありません（起票時刻から計測）", "not yet (counting from opening)").into() } else { format_time(tz, last) }),
-                    (tr!(l, if promised { "次回報告（約束）" } else { "次回報告の期限" }, if promised { "Next update (promised)" } else { "Next update due" }).into(), if t.is_open() { format_time(tz, due) } else { "—".into() }),
+                    (tr!(l, "お客様への最終報告", "Customer last updated").into(), if t.customer_updates.is_empty() { tr!(l, "まだありません（起票時刻から計測）", "not yet (counting from opening)").into() } else { format_day_time(l, tz, last) }),
+                    (tr!(l, if promised { "次回報告（約束）" } else { "次回報告の期限" }, if promised { "Next update (promised)" } else { "Next update due" }).into(), if t.is_open() { format_day_time(l, tz, due) } else { "—".into() }),
                 ]),
                 divider(),
                 section(&stages_text(l, config, t)),
@@ -572,7 +572,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::ReportSummary => {
             let parts = t.last_report.as_ref().map_or(0, |r| r.parts);
             let stage = match (&t.closed, t.current_stage()) {
-                (Some(c), _) => tr!(l, format!("クローズ {}", format_time(tz, c.at)), format!("closed {}", format_time(tz, c.at))),
+                (Some(c), _) => tr!(l, format!("クローズ {}", format_day_time(l, tz, c.at)), format!("closed {}", format_day_time(l, tz, c.at))),
                 (None, Some(s)) => tr!(l, format!("第{}段階 {}", s.number(), stage_name(l, s)), format!("stage {} {}", s.number(), stage_name(l, s))),
                 (None, None) => tr!(l, "全段階完了", "all stages done").to_string(),
             };
@@ -658,7 +658,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             count,
             left_out,
         } => {
-            let since = format_time(tz, *since);
+            let since = format_day_time(l, tz, *since);
             let why = match how {
                 ChannelLoss::Archived => tr!(l, "このチャンネルがアーカイブされていた", "this channel was archived"),
                 ChannelLoss::BotRemoved => tr!(l, "ボットがこのチャンネルから削除されていた", "the bot was removed from this channel"),
@@ -736,8 +736,8 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
             };
             tr!(
                 l,
-                format!("⏰ {} お客様に {} に次の報告をすると約束しています{ja}", user(&n.owner), format_time(tz, p)),
-                format!("⏰ {} you promised the customer an update at {}{en}", user(&n.owner), format_time(tz, p))
+                format!("⏰ {} お客様に {} に次の報告をすると約束しています{ja}", user(&n.owner), format_day_time(l, tz, p)),
+                format!("⏰ {} you promised the customer an update at {}{en}", user(&n.owner), format_day_time(l, tz, p))
             )
         }
         (Some(p), true) => tr!(
@@ -745,13 +745,13 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
             format!(
                 "⚠️ {} 約束した報告の時刻 {} を過ぎています。お客様は{}待っています。",
                 user(&n.owner),
-                format_time(tz, p),
+                format_day_time(l, tz, p),
                 waited
             ),
             format!(
                 "⚠️ {} the update you promised for {} is overdue. The customer has been waiting {}.",
                 user(&n.owner),
-                format_time(tz, p),
+                format_day_time(l, tz, p),
                 waited
             )
         ),
@@ -917,7 +917,7 @@ fn record_line(l: Locale, config: &Config, by: &UserId, what: &Record) -> String
     };
     match what {
         Record::Update { text, promised_next } => {
-            let next = promised_next.map(|p| format_time(tz, p));
+            let next = promised_next.map(|p| format_day_time(l, tz, p));
             tr!(
                 l,
                 format!(
@@ -1013,8 +1013,8 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
             .map(|p| {
                 tr!(
                     l,
-                    format!("\n次回連絡の約束: {}", format_time(tz, p)),
-                    format!("\nNext contact promised by {}", format_time(tz, p))
+                    format!("\n次回連絡の約束: {}", format_day_time(l, tz, p)),
+                    format!("\nNext contact promised by {}", format_day_time(l, tz, p))
                 )
             })
             .unwrap_or_default();
@@ -1022,14 +1022,14 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
             l,
             format!(
                 "*お客様に最後に伝えた内容*（{}、{}）\n{}{}",
-                format_time(tz, u.at),
+                format_day_time(l, tz, u.at),
                 user(&u.by),
                 quoted(&u.text, Where::OwnChannel),
                 promise
             ),
             format!(
                 "*Last told to the customer* ({}, {})\n{}{}",
-                format_time(tz, u.at),
+                format_day_time(l, tz, u.at),
                 user(&u.by),
                 quoted(&u.text, Where::OwnChannel),
                 promise
@@ -1089,13 +1089,19 @@ fn first_contact_field(l: Locale, config: &Config, t: &Trouble) -> String {
     match first_contact_made(t) {
         Some(at) => tr!(
             l,
-            format!("✅ {}", format_time(tz, at)),
-            format!("✅ {}", format_time(tz, at))
+            format!("✅ {}", format_day_time(l, tz, at)),
+            format!("✅ {}", format_day_time(l, tz, at))
         ),
         None => tr!(
             l,
-            format!("⏳ 期限 {}", format_time(tz, first_contact_due(&config.policy, t))),
-            format!("⏳ due by {}", format_time(tz, first_contact_due(&config.policy, t)))
+            format!(
+                "⏳ 期限 {}",
+                format_day_time(l, tz, first_contact_due(&config.policy, t))
+            ),
+            format!(
+                "⏳ due by {}",
+                format_day_time(l, tz, first_contact_due(&config.policy, t))
+            )
         ),
     }
 }
@@ -1114,13 +1120,13 @@ fn first_contact(
     let opening = match manager {
         None => tr!(
             l,
-            format!("📞 {} お客様にはまだ連絡が記録されていません。初回連絡の期限は {}（起票から{}）です。", user(owner), format_time(tz, due), since),
-            format!("📞 {} the customer has not heard from us yet. The first call is due by {} ({} after opening).", user(owner), format_time(tz, due), since)
+            format!("📞 {} お客様にはまだ連絡が記録されていません。初回連絡の期限は {}（起票から{}）です。", user(owner), format_day_time(l, tz, due), since),
+            format!("📞 {} the customer has not heard from us yet. The first call is due by {} ({} after opening).", user(owner), format_day_time(l, tz, due), since)
         ),
         Some(m) => tr!(
             l,
-            format!("⚠️ {} お客様への初回連絡の期限 {} を過ぎました。\n{} 初回連絡がまだです。フォローをお願いします。", user(owner), format_time(tz, due), user(m)),
-            format!("⚠️ {} the first call to the customer was due by {}.\n{} the customer has not heard from us yet; please follow up.", user(owner), format_time(tz, due), user(m))
+            format!("⚠️ {} お客様への初回連絡の期限 {} を過ぎました。\n{} 初回連絡がまだです。フォローをお願いします。", user(owner), format_day_time(l, tz, due), user(m)),
+            format!("⚠️ {} the first call to the customer was due by {}.\n{} the customer has not heard from us yet; please follow up.", user(owner), format_day_time(l, tz, due), user(m))
         ),
     };
     let checklist = tr!(
@@ -1141,7 +1147,7 @@ fn first_contact(
 
 /// The kickoff of a closed trouble: closed by whom and when, and where its report is.
 fn closed_line(l: Locale, config: &Config, t: &Trouble, c: &crate::trouble::model::Closure) -> String {
-    let when = format_time(config.policy.timezone, c.at);
+    let when = format_day_time(l, config.policy.timezone, c.at);
     let report = match t.last_report.as_ref().and_then(|r| r.message.as_ref()) {
         Some(m) => {
             let link = format!(

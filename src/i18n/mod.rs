@@ -16,7 +16,7 @@
 //! | 次回連絡の約束 | next contact promised by | |
 //! | 改ざん検知用ハッシュ | integrity hash | chain head |
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 
 /// An English count with its noun: `1 part`, `2 parts`.
@@ -236,9 +236,30 @@ pub fn format_duration(l: Locale, secs: u64) -> String {
     }
 }
 
-/// A local date and time for messages and reports: `2026-11-27 15:00` in the configured zone.
+/// A local date and time for reports and exports: `2026-11-27 15:00` in the configured zone.
 pub fn format_time(tz: Tz, at: DateTime<Utc>) -> String {
     at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// A local date and time for the messages people read, with its weekday, so a manager on a
+/// phone sees "Mon" rather than working out what day the 7th is: `Mon 2026-12-07 09:30`
+/// (ja: `2026-12-07(月) 09:30`).
+pub fn format_day_time(l: Locale, tz: Tz, at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&tz);
+    let (day, time) = (local.format("%Y-%m-%d"), local.format("%H:%M"));
+    let weekday = weekday(l, local.weekday());
+    tr!(l, format!("{day}({weekday}) {time}"), format!("{weekday} {day} {time}"))
+}
+
+/// A weekday as a calendar shows it: `月`, `Mon`.
+pub fn weekday(l: Locale, d: chrono::Weekday) -> &'static str {
+    const JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
+    const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let i = d.num_days_from_monday() as usize;
+    match l {
+        Locale::Ja => JA[i],
+        Locale::En => EN[i],
+    }
 }
 
 pub fn help(l: Locale) -> String {

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{chain_text, format_time, stage_name, Locale};
+use super::{chain_text, format_day_time, stage_name, Locale};
 use crate::config::Config;
 use crate::slack::blocks::cut;
 use crate::slack::text::{one_line, Where};
@@ -287,7 +287,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             promised,
             reminder,
         } => {
-            let promise = format_time(tz, *next_due);
+            let promise = format_day_time(l, tz, *next_due);
             if *promised {
                 match reminder {
                     Some(at) if *next_due - *at <= crate::trouble::decide::REMINDER_LEAD => tr!(
@@ -297,7 +297,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                     ),
                     // Nothing is posted outside business hours: said now, not found out later.
                     Some(at) => {
-                        let at = format_time(tz, *at);
+                        let at = format_day_time(l, tz, *at);
                         tr!(
                             l,
                             format!("お客様への報告を記録しました。次回の約束 {promise} は営業時間外のため、その前の営業時間内（{at}）にお知らせします。"),
@@ -315,11 +315,11 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                     l,
                     format!(
                         "お客様への報告を記録しました。次回の報告期限は {} です。",
-                        format_time(tz, *next_due)
+                        format_day_time(l, tz, *next_due)
                     ),
                     format!(
                         "Customer update logged. The next one is due by {}.",
-                        format_time(tz, *next_due)
+                        format_day_time(l, tz, *next_due)
                     )
                 )
             }

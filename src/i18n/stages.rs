@@ -1,7 +1,7 @@
 //! The words of stages 1–4 and 7 with substance (facts, returned goods, scope, cause, actions, reopening, search), in Japanese and English.
 
 use super::messages::written_cost_phrase;
-use super::{format_time, Locale};
+use super::{format_day_time, Locale};
 use crate::config::Config;
 use crate::slack::blocks::{actions, button, cut, section};
 use crate::slack::blocks::{Block, Rendered};
@@ -112,15 +112,15 @@ fn action_line(l: Locale, config: &Config, n: usize, a: &Action, place: Where) -
     if let Some(d) = a.due {
         parts.push(tr!(
             l,
-            format!("期限 {}", format_time(tz, d)),
-            format!("due {}", format_time(tz, d))
+            format!("期限 {}", format_day_time(l, tz, d)),
+            format!("due {}", format_day_time(l, tz, d))
         ));
     }
     if let Some(c) = a.check {
         parts.push(tr!(
             l,
-            format!("効果確認 {}", format_time(tz, c)),
-            format!("check {}", format_time(tz, c))
+            format!("効果確認 {}", format_day_time(l, tz, c)),
+            format!("check {}", format_day_time(l, tz, c))
         ));
     }
     let state = match (&a.done, &a.verified, a.effective) {
@@ -171,8 +171,8 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
         }
         StepLine::ReturnReminder { owner, since } => tr!(
             l,
-            format!("📦 {} 現品の回収を {} に依頼したまま、まだ発送・受領の記録がありません。お客様に状況を確認し、`/trouble return shipped` か `received` を入力してください。", user(owner), format_time(tz, *since)),
-            format!("📦 {} the returned goods were requested at {} and are neither shipped nor received yet. Check with the customer and record `/trouble return shipped` or `received`.", user(owner), format_time(tz, *since))
+            format!("📦 {} 現品の回収を {} に依頼したまま、まだ発送・受領の記録がありません。お客様に状況を確認し、`/trouble return shipped` か `received` を入力してください。", user(owner), format_day_time(l, tz, *since)),
+            format!("📦 {} the returned goods were requested at {} and are neither shipped nor received yet. Check with the customer and record `/trouble return shipped` or `received`.", user(owner), format_day_time(l, tz, *since))
         ),
         StepLine::Logged(StepEvent::ScopeAdded { n, text }) => tr!(l, format!("🗺️ 波及範囲 #{n} を追加（未確認）: {}", here(text)), format!("🗺️ Scope line #{n} added (unchecked): {}", here(text))),
         StepLine::Logged(StepEvent::ScopeChecked { n, note }) => tr!(
@@ -241,8 +241,8 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
             tr!(
                 l,
-                format!("♻️ 再発の可能性: 同じお客様の過去のトラブル {earlier}（{}起票）{link} にも {} がありました。", format_time(tz, *opened_at), here(shared)),
-                format!("♻️ Possible recurrence: the customer's earlier trouble {earlier} (opened {}){link} also had {}.", format_time(tz, *opened_at), here(shared))
+                format!("♻️ 再発の可能性: 同じお客様の過去のトラブル {earlier}（{}起票）{link} にも {} がありました。", format_day_time(l, tz, *opened_at), here(shared)),
+                format!("♻️ Possible recurrence: the customer's earlier trouble {earlier} (opened {}){link} also had {}.", format_day_time(l, tz, *opened_at), here(shared))
             )
         }
     };
@@ -279,12 +279,12 @@ pub fn status_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
             format!(
                 "• 現品回収: {}（{}）",
                 return_phrase(l, r.state, r.qty.as_deref(), r.tracking.as_deref(), Where::OwnChannel),
-                format_time(config.policy.timezone, r.at)
+                format_day_time(l, config.policy.timezone, r.at)
             ),
             format!(
                 "• Returned goods: {} ({})",
                 return_phrase(l, r.state, r.qty.as_deref(), r.tracking.as_deref(), Where::OwnChannel),
-                format_time(config.policy.timezone, r.at)
+                format_day_time(l, config.policy.timezone, r.at)
             )
         ));
     }
@@ -492,13 +492,13 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
             due,
             check,
         } => {
-            let due = due.map(|d| format_time(tz, d)).unwrap_or_else(|| "—".into());
+            let due = due.map(|d| format_day_time(l, tz, d)).unwrap_or_else(|| "—".into());
             let check = check
                 .map(|c| {
                     tr!(
                         l,
-                        format!(" · 効果確認 {}", format_time(tz, c)),
-                        format!(" · check {}", format_time(tz, c))
+                        format!(" · 効果確認 {}", format_day_time(l, tz, c)),
+                        format!(" · check {}", format_day_time(l, tz, c))
                     )
                 })
                 .unwrap_or_default();
@@ -905,7 +905,7 @@ pub fn search_text(l: Locale, config: &Config, query: &str, found: &[Trouble], t
         out.push_str(&format!(
             "• {} {} — {} — {} ({state}){}{channel}\n",
             t.id,
-            format_time(config.policy.timezone, t.opened_at),
+            format_day_time(l, config.policy.timezone, t.opened_at),
             away(&t.customer),
             cut(&user_text(&t.summary, Where::Elsewhere).replace('\n', " "), 120),
             if extra.is_empty() {
