@@ -37,6 +37,11 @@ async fn a_split_approved_by_the_manager_is_recorded_as_agreed_with_the_customer
         .command_text(SALES, &t.channel, "split 70/30 our mold, their storage")
         .await;
     assert!(r.contains("proposal #1") && r.contains(MANAGER), "{r}");
+    // The manager, in the channel, is asked there: no DM besides.
+    bot.expect_none("chat.postMessage", |c| {
+        c.params["channel"] == MANAGER && text_of(&c.params).contains("needs your approval")
+    })
+    .await;
     let proposal = posted(&bot, &t.channel, "Proposal #1").await;
     let blocks = proposal["blocks"].to_string();
     assert!(
@@ -72,12 +77,34 @@ async fn a_split_approved_by_the_manager_is_recorded_as_agreed_with_the_customer
     assert!(kinds.iter().any(|k| k.starts_with("Agreement(Agreed")), "{kinds:?}");
 }
 
+/// The manager proposes, so the director must decide although no limit is crossed: the
+/// director hears in a DM that says what the money is for and why them, with the buttons,
+/// and is brought into the channel to see it.
 #[tokio::test]
 async fn the_proposer_cannot_approve_their_own_proposal() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: cracked housings").await;
 
-    bot.command_text(MANAGER, &t.channel, "cost ¥50,000 ours courier").await;
+    bot.command_text(MANAGER, &t.channel, "cost ¥50,000 ours courier for the replacement lot")
+        .await;
+    let dm = posted(&bot, DIRECTOR, "proposal #1").await;
+    let text = dm["text"].as_str().unwrap_or_default();
+    assert!(
+        text.contains("¥50,000 (borne by us) — courier for the replacement lot"),
+        "what the money is for: {text}"
+    );
+    assert!(text.contains("nobody approves their own proposal"), "why them: {text}");
+    let blocks = dm["blocks"].to_string();
+    assert!(
+        blocks.contains("proposal_approve") && blocks.contains("proposal_reject"),
+        "the buttons are in the DM: {blocks}"
+    );
+    bot.slack
+        .wait_for("conversations.invite", |c| {
+            c.params["channel"] == t.channel.as_str()
+                && c.params["users"].as_str().is_some_and(|u| u.contains(DIRECTOR))
+        })
+        .await;
     click_proposal(&bot, MANAGER, "proposal_approve", &t, 1).await;
     let r = click_answer(&bot, MANAGER, "own proposal").await;
     assert!(r.contains(DIRECTOR), "the refusal names who may: {r}");
@@ -93,6 +120,9 @@ async fn the_proposer_cannot_approve_their_own_proposal() {
         proposals(&bot, &t.id)[0].state,
         ProposalState::Rejected { .. }
     ));
+    // A second tap (the DM's buttons stay) says who decided.
+    click_proposal(&bot, VP, "proposal_approve", &t, 1).await;
+    click_answer(&bot, VP, &format!("Proposal #1 is already rejected by <@{DIRECTOR}>")).await;
 }
 
 #[tokio::test]

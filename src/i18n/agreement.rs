@@ -19,7 +19,8 @@ fn user(u: &UserId) -> String {
     format!("<@{u}>")
 }
 
-/// What a proposal is about, as it stands on the trouble now.
+/// What a proposal is about, as it stands on the trouble now, with what it is for: an approver
+/// deciding from a DM or App Home sees why the money is asked for, not only how much.
 pub fn item_phrase(l: Locale, t: &Trouble, item: Item, place: Where) -> String {
     match item {
         Item::Split => match &t.split {
@@ -30,11 +31,10 @@ pub fn item_phrase(l: Locale, t: &Trouble, item: Item, place: Where) -> String {
             None => tr!(l, "責任区分", "split").to_string(),
         },
         Item::Cost { n } => match t.costs.get(n - 1) {
-            Some(c) => tr!(
-                l,
-                format!("費用 #{n} {}", cost_phrase(l, c, place)),
-                format!("cost #{n} {}", cost_phrase(l, c, place))
-            ),
+            Some(c) => {
+                let cost = with_reason(cost_phrase(l, c, place), &c.note, place);
+                tr!(l, format!("費用 #{n} {cost}"), format!("cost #{n} {cost}"))
+            }
             None => format!("#{n}"),
         },
     }
@@ -42,11 +42,15 @@ pub fn item_phrase(l: Locale, t: &Trouble, item: Item, place: Where) -> String {
 
 /// The split's shares and, when given, its reason: `us 70% / the customer 30% / others 0% — …`.
 pub fn split_with_reason(l: Locale, s: &Split, place: Where) -> String {
-    let shares = split_shares(l, s.ours, s.customer, s.other);
-    if s.reason.trim().is_empty() {
-        shares
+    with_reason(split_shares(l, s.ours, s.customer, s.other), &s.reason, place)
+}
+
+/// WHAT followed by the reason typed with it, on one line, when there is one.
+fn with_reason(what: String, reason: &str, place: Where) -> String {
+    if reason.trim().is_empty() {
+        what
     } else {
-        format!("{shares} — {}", one_line(&s.reason, place))
+        format!("{what} — {}", one_line(reason, place))
     }
 }
 
@@ -222,23 +226,34 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
                 .as_ref()
                 .map(|c| format!("<#{c}>"))
                 .unwrap_or_else(|| t.id.to_string());
-            tr!(
+            let why = if p.crossed.is_empty() {
+                tr!(
+                    l,
+                    "提案者とトラブルの担当者は承認できないため、上位のあなたにお願いしています".to_string(),
+                    "nobody approves their own proposal or trouble, so it goes up the chain to you".to_string()
+                )
+            } else {
+                crossed_text(l, &p.crossed)
+            };
+            let customer = crate::slack::blocks::cut(&one_line(&t.customer, Where::Elsewhere), 200);
+            let text = tr!(
                 l,
                 format!(
-                    "🗳️ {} トラブル {}（{}）の提案 #{n} はあなたの承認が必要です: {what}\n理由: {}。\n{channel} の承認／却下ボタンで判断してください。",
+                    "🗳️ {} トラブル {}（{customer}）の提案 #{n} はあなたの承認が必要です: {what}\n理由: {why}。\nこのボタンか {channel} で承認／却下してください。",
                     user(to),
                     t.id,
-                    one_line(&t.customer, Where::Elsewhere),
-                    crossed_text(l, &p.crossed)
                 ),
                 format!(
-                    "🗳️ {} proposal #{n} on trouble {} ({}) needs your approval: {what}\nWhy you: {}.\nApprove or reject it with the buttons in {channel}.",
+                    "🗳️ {} proposal #{n} on trouble {} ({customer}) needs your approval: {what}\nWhy you: {why}.\nApprove or reject it here or in {channel}.",
                     user(to),
                     t.id,
-                    one_line(&t.customer, Where::Elsewhere),
-                    crossed_text(l, &p.crossed)
                 )
-            )
+            );
+            let blocks = vec![section(&text), proposal_buttons(l, t, *n, "proposal")];
+            return Rendered {
+                text,
+                blocks: Some(blocks),
+            };
         }
         AgreementLine::Decided { n, approved: true, by } => {
             let owner = user(&t.owner);
@@ -324,10 +339,18 @@ pub fn reply_text(l: Locale, r: &AgreementReply) -> String {
             format!("提案 #{n} はありません。番号は `/trouble status` で確認できます。"),
             format!("There is no proposal #{n}; `/trouble status` lists them.")
         ),
-        AgreementReply::AlreadyDecided { n, state } => tr!(
+        AgreementReply::AlreadyDecided { n, state, by } => tr!(
             l,
-            format!("提案 #{n} はすでに{}です。", state_word(l, state)),
-            format!("Proposal #{n} is already {}.", state_word(l, state))
+            format!(
+                "提案 #{n} はすでに{}です{}。",
+                state_word(l, state),
+                by.as_ref().map(|b| format!("（{}）", user(b))).unwrap_or_default()
+            ),
+            format!(
+                "Proposal #{n} is already {}{}.",
+                state_word(l, state),
+                by.as_ref().map(|b| format!(" by {}", user(b))).unwrap_or_default()
+            )
         ),
         AgreementReply::NotApproved { n } => tr!(
             l,

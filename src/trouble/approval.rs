@@ -68,6 +68,15 @@ pub enum ProposalState {
 }
 
 impl ProposalState {
+    /// Who decided it last: the approver or rejecter, or who recorded the customer's agreement.
+    pub fn decided_by(&self) -> Option<&UserId> {
+        match self {
+            ProposalState::Approved { approved: m } | ProposalState::Rejected { rejected: m } => Some(&m.by),
+            ProposalState::Agreed { agreed, .. } => Some(&agreed.by),
+            ProposalState::Proposed | ProposalState::Superseded => None,
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             ProposalState::Proposed => "proposed",
@@ -147,10 +156,11 @@ pub enum AgreementReply {
     NoSuchProposal {
         n: usize,
     },
-    /// Already decided (a double click, a stale button).
+    /// Already decided (a double click, a stale button); `by` who decided, when someone did.
     AlreadyDecided {
         n: usize,
         state: &'static str,
+        by: Option<UserId>,
     },
     /// `agreed N` before the chain approved it.
     NotApproved {
@@ -325,7 +335,7 @@ pub fn awaiting(policy: &Policy, t: &Trouble, user: &UserId) -> Vec<usize> {
 
 /// Makes the split or cost just recorded a proposal: the earlier one for the same item is
 /// superseded, the level is measured on our running share with it counted, the channel gets the
-/// buttons and an approver above the manager a DM saying why.
+/// buttons and an approver other than the manager a DM with them, saying why.
 pub(super) fn propose(w: &mut Work, user: &UserId, item: Item) -> Reply {
     let now = w.ctx.now;
     for p in w.t.agreement.proposals.iter_mut().filter(|p| p.item == item) {
@@ -362,12 +372,23 @@ pub(super) fn propose(w: &mut Work, user: &UserId, item: Item) -> Reply {
         Dest::TroubleChannel,
         Message::Agreement(AgreementLine::Proposed { n }),
     );
-    if let Some(a) = approver.as_ref().filter(|_| !crossed.is_empty()) {
+    // The manager the channel was made for is mentioned there; anyone else who must decide (a
+    // limit crossed, or the manager proposed it) hears in a DM with the buttons, and is brought
+    // into the channel to see what they approve, as going up the chain brings them.
+    if let Some(a) = approver
+        .as_ref()
+        .filter(|a| !crossed.is_empty() || w.t.manager.as_ref() != Some(*a))
+    {
         w.post(
             Lane::Dm,
             Dest::Dm(a.clone()),
             Message::Agreement(AgreementLine::NeedsYou { n, to: a.clone() }),
         );
+        let escalation = &w.t.escalation;
+        let reached = escalation.chain.iter().take(escalation.level + 1).any(|u| u == a);
+        if !reached && !w.t.members_seen.contains(a) && w.t.channel.is_some() {
+            w.invite(vec![a.clone()]);
+        }
     }
     w.refresh_status();
     Reply::Agreement(AgreementReply::Proposed { n, item, approver })
@@ -411,6 +432,7 @@ pub(super) fn decide_button(w: &mut Work, user: &UserId, n: usize, approve: bool
         return Reply::Agreement(AgreementReply::AlreadyDecided {
             n,
             state: p.state.code(),
+            by: p.state.decided_by().cloned(),
         });
     }
     let allowed = approvers(w.ctx.policy, &w.t, &p);
@@ -476,7 +498,13 @@ pub(super) fn agreed(w: &mut Work, user: &UserId, n: usize, note: String) -> Rep
     let approved = match p.state {
         ProposalState::Approved { approved } => approved,
         ProposalState::Proposed => return Reply::Agreement(AgreementReply::NotApproved { n }),
-        other => return Reply::Agreement(AgreementReply::AlreadyDecided { n, state: other.code() }),
+        other => {
+            return Reply::Agreement(AgreementReply::AlreadyDecided {
+                n,
+                state: other.code(),
+                by: other.decided_by().cloned(),
+            })
+        }
     };
     w.t.agreement.proposals[n - 1].state = ProposalState::Agreed {
         approved,

@@ -189,7 +189,7 @@ impl<'a> Work<'a> {
     }
 
     /// Invites in Slack-sized batches (at most 100 users a call).
-    pub(super) fn invite(&mut self, users: Vec<UserId>) {
+    pub(in crate::trouble) fn invite(&mut self, users: Vec<UserId>) {
         for batch in users.chunks(100) {
             self.send(Lane::Channel, Op::Invite { users: batch.to_vec() });
         }
