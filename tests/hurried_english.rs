@@ -177,11 +177,25 @@ async fn promises_read_month_names_time_first_and_end_of_day() {
         .command_text(SALES, &t.channel, "update 電話済み 次回：そのうち")
         .await;
     assert!(r.contains("`12/5 15:00`"), "{r}");
-    // The time promised is read back with its weekday, as a Japanese calendar writes it.
+    // The time promised is read back with its weekday, as a Japanese calendar writes it; the
+    // colon after 次回 is often left out.
     let r = bot
-        .command_text(SALES, &t.channel, "update 電話済み 次回：明日 10時")
+        .command_text(SALES, &t.channel, "update 電話済み 次回 明日 10時")
         .await;
     assert!(r.contains("2026-12-01(火) 10:00"), "{r}");
+    assert_eq!(local(trouble(&bot, &t.id).promised_next()), "2026-12-01 10:00");
+    // So is the colon after 期限, and `5日後` is that day's close, as `in 5 days` is.
+    let r = bot
+        .command_text(
+            SALES,
+            &t.channel,
+            "action interim 在庫の再印字 担当 <@U0SALES> 期限 5日後",
+        )
+        .await;
+    assert!(r.contains("対策 #1"), "{r}");
+    let action = trouble(&bot, &t.id).substance.actions.pop().expect("an action");
+    assert_eq!(action.text, "在庫の再印字");
+    assert_eq!(local(action.due), "2026-12-05 18:00");
 }
 
 /// Due dates as hurried reps write them: spans, month names, `eod`, `next fri`.

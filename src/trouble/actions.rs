@@ -158,12 +158,13 @@ fn marker(word: &str) -> Option<(Opt, &str)> {
         .map(|&(m, opt)| (opt, &word[m.len()..]))
 }
 
-/// The options written without a colon: `owner`/`担当` (followed by a mention) and `due`
-/// (followed by a date).
+/// The options written without a colon: `owner`/`担当` (followed by a mention), `due`/`期限`
+/// and `効果確認` (followed by a date).
 fn bare_option(word: &str) -> Option<Opt> {
     match word.to_lowercase().as_str() {
         "owner" | "担当" => Some(Opt::Owner),
-        "due" => Some(Opt::Due),
+        "due" | "期限" | "期日" | "納期" => Some(Opt::Due),
+        "確認日" | "効果確認" => Some(Opt::Check),
         _ => None,
     }
 }
@@ -288,8 +289,12 @@ fn parse_options(
                         owner = Some(user);
                         1
                     }),
-                _ => date_words(after, bracketed).map(|(value, used)| {
+                Opt::Due => date_words(after, bracketed).map(|(value, used)| {
                     due = Some(value);
+                    used
+                }),
+                Opt::Check => date_words(after, bracketed).map(|(value, used)| {
+                    check = Some(value);
                     used
                 }),
             };
@@ -728,6 +733,17 @@ mod tests {
             ("sort stock due 12/5", Ok(due_("sort stock", "12/5"))),
             ("sort stock due fri 3pm", Ok(due_("sort stock", "fri 3pm"))),
             ("sort stock due to mold", Ok(text_("sort stock due to mold"))),
+            ("在庫の再印字 期限 明日", Ok(due_("在庫の再印字", "明日"))),
+            ("在庫の再印字 納期 12/5", Ok(due_("在庫の再印字", "12/5"))),
+            ("期限 の確認", Ok(text_("期限 の確認"))),
+            (
+                "警報の設置 効果確認 12/20",
+                Ok(NewAction {
+                    check: Some("12/20".into()),
+                    due: None,
+                    ..due_("警報の設置", "")
+                }),
+            ),
             // Four digits are a time where the date ends; with more text after them, a count.
             ("sort due: 12/5 1500 pcs", Ok(due_("sort 1500 pcs", "12/5"))),
             ("sort due 12/5 1500 pcs", Ok(due_("sort 1500 pcs", "12/5"))),

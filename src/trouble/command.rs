@@ -679,6 +679,11 @@ fn parse_stage(rest: &str, sub: &'static str) -> Result<(StageId, String), Usage
     }) {
         (n, note) = after;
     }
+    // `第1段階`, `1段階目`, as the bot itself names a stage.
+    let n = super::money::fold_width(n);
+    let n = n.strip_prefix('第').unwrap_or(&n);
+    let n = n.strip_suffix('目').unwrap_or(n);
+    let n = n.strip_suffix("段階").unwrap_or(n);
     match numbered(n).and_then(StageId::from_number) {
         Some(stage) => Ok((stage, note.trim().to_string())),
         None => Err(UsageError::BadStage(sub)),
@@ -715,8 +720,29 @@ const NEXT_CONTACT: &[&str] = &[
     "次回：",
 ];
 
+/// The Japanese markers of a promise when typed without a colon, as a word of their own:
+/// `調査中 次回 明日 10:00`.
+const NEXT_CONTACT_BARE: &[&str] = &["次回連絡", "次回"];
+
+/// `次回 明日 10:00` at the end of an update typed without the colon: the text before it and
+/// the promise, when what follows the word reads as a time. What does not read stays text
+/// (`次回 出荷分から対策品`), as the word is also the start of a sentence.
+fn bare_next_contact(rest: &str) -> Option<(&str, &str)> {
+    NEXT_CONTACT_BARE.iter().find_map(|marker| {
+        rest.match_indices(marker).find_map(|(at, _)| {
+            let before = &rest[..at];
+            let after = rest[at + marker.len()..].strip_prefix(char::is_whitespace)?.trim();
+            let a_word = before.is_empty() || before.ends_with(char::is_whitespace);
+            (a_word && !after.is_empty() && super::due::reads_as_due(after)).then_some((before.trim(), after))
+        })
+    })
+}
+
 fn parse_update(rest: &str) -> Result<Command, UsageError> {
-    let (text, next) = super::facts::split_marker(rest, NEXT_CONTACT);
+    let (text, next) = match super::facts::split_marker(rest, NEXT_CONTACT) {
+        (text, None) => bare_next_contact(rest).map_or((text, None), |(text, next)| (text, Some(next))),
+        found => found,
+    };
     if text.is_empty() {
         return Err(UsageError::NeedsText("update"));
     }
@@ -1012,6 +1038,16 @@ mod tests {
             next: Some(next.into()),
         };
         let cases: Vec<(&str, Command)> = vec![
+            // `次回` without its colon, before a time: the promise.
+            ("update 調査中 次回 明日 10:00", update("調査中", "明日 10:00")),
+            ("update 調査中 次回連絡 金曜", update("調査中", "金曜")),
+            (
+                "update 次回 出荷分から対策品",
+                Command::Update {
+                    text: "次回 出荷分から対策品".into(),
+                    next: None,
+                },
+            ),
             ("owner: <@U0B>", Command::Owner(u("U0B"))),
             ("owner <@U0B|rep>.", Command::Owner(u("U0B"))),
             ("Status.", Command::Status),
@@ -1033,6 +1069,12 @@ mod tests {
             ("done #2 sorted", Command::Done(stage(2), "sorted".into())),
             ("done 3.", Command::Done(stage(3), String::new())),
             ("完了 段階3", Command::Done(stage(3), String::new())),
+            ("完了 第1段階", Command::Done(stage(1), String::new())),
+            (
+                "done 1段階 事実確認済み",
+                Command::Done(stage(1), "事実確認済み".into()),
+            ),
+            ("完了 第２段階目", Command::Done(stage(2), String::new())),
             ("update told them next contact: 15:00", update("told them", "15:00")),
             ("update told them. Next update: 3pm", update("told them.", "3pm")),
             (

@@ -132,7 +132,9 @@ pub fn parse_due(
         let n: u32 = n.parse().map_err(|_| DueError::Unrecognised)?;
         Some(business_days_after(schedule, today, n.min(3_660)))
     } else {
-        date_of(&folded, today).or_else(|| span(&folded, today, schedule))
+        date_of(&folded, today)
+            .or_else(|| japanese_day(folded.trim_end_matches("まで"), today, schedule))
+            .or_else(|| span(&folded, today, schedule))
     };
     match day {
         Some(day) => {
@@ -199,25 +201,50 @@ fn span(text: &str, today: NaiveDate, schedule: Option<&BusinessHours>) -> Optio
         .unwrap_or(text);
     let digits = text.bytes().take_while(u8::is_ascii_digit).count();
     let n: u32 = text[..digits].parse().ok().filter(|n| *n <= 3_660)?;
-    match text[digits..].trim_start() {
+    // Japanese says "N days on" (`5日後`) or "within N days" (`5日以内`): the same day.
+    let unit = text[digits..].trim_start();
+    let unit = unit
+        .strip_suffix('後')
+        .or_else(|| unit.strip_suffix("以内"))
+        .unwrap_or(unit);
+    match unit {
         "business days" | "business day" | "working days" | "working day" | "bd" => {
             Some(business_days_after(schedule, today, n))
         }
-        "days" | "day" => today.checked_add_days(Days::new(n.into())),
-        "weeks" | "week" | "wks" | "wk" => today.checked_add_days(Days::new(u64::from(n) * 7)),
-        "months" | "month" | "mos" | "mo" => today.checked_add_months(chrono::Months::new(n)),
+        "days" | "day" | "日" => today.checked_add_days(Days::new(n.into())),
+        "weeks" | "week" | "wks" | "wk" | "週間" => today.checked_add_days(Days::new(u64::from(n) * 7)),
+        "months" | "month" | "mos" | "mo" | "か月" | "ヶ月" | "カ月" | "ヵ月" | "ケ月" => {
+            today.checked_add_months(chrono::Months::new(n))
+        }
+        _ => None,
+    }
+}
+
+/// The days Japanese reps name without a date: `あさって`, `今週中` (by this week's last
+/// business day) and `月末` / `今月末` (this month's last business day).
+fn japanese_day(text: &str, today: NaiveDate, schedule: Option<&BusinessHours>) -> Option<NaiveDate> {
+    match text {
+        "明後日" | "あさって" => today.checked_add_days(Days::new(2)),
+        "今週中" => {
+            let monday = today - Days::new(today.weekday().num_days_from_monday().into());
+            let next_monday = monday + Days::new(7);
+            let last = business_day_before(schedule, next_monday);
+            (last >= today).then_some(last)
+        }
+        "月末" | "今月末" => {
+            let first_of_next = today.with_day(1)?.checked_add_months(chrono::Months::new(1))?;
+            let last = business_day_before(schedule, first_of_next);
+            (last >= today).then_some(last)
+        }
         _ => None,
     }
 }
 
 /// A day on or after TODAY, as `day_ahead` reads one (`fri`, `12/20(日)`, `Dec 5`), with what
-/// Japanese reps add: `まで` ("by") after it, `明後日`, and `来週金曜` (that weekday in the
+/// Japanese reps add: `まで` ("by") after it, and `来週金曜` (that weekday in the
 /// week after this one, where `next fri` is the coming Friday).
 fn date_of(text: &str, today: NaiveDate) -> Option<NaiveDate> {
     let text = text.trim_end_matches("まで").trim_end();
-    if text == "明後日" {
-        return today.checked_add_days(Days::new(2));
-    }
     if let Some(weekday) = text.strip_prefix("来週").and_then(weekday_alone) {
         let monday = coming_weekday(today, Weekday::Mon)?;
         return monday.checked_add_days(Days::new(weekday.num_days_from_monday().into()));
@@ -305,6 +332,15 @@ mod tests {
             ("来週金曜", Some(&h), Ok(jst(2026, 12, 11, 18, 0))),
             ("３営業日", Some(&h), Ok(jst(2026, 12, 4, 18, 0))),
             ("3営業日後", Some(&h), Ok(jst(2026, 12, 4, 18, 0))),
+            // A span in days is the day's close, as `in 5 days` is, not this moment 5 days on.
+            ("5日後", Some(&h), Ok(jst(2026, 12, 5, 18, 0))),
+            ("５日以内", Some(&h), Ok(jst(2026, 12, 5, 18, 0))),
+            ("2週間後", Some(&h), Ok(jst(2026, 12, 14, 18, 0))),
+            ("1か月後", Some(&h), Ok(jst(2026, 12, 30, 18, 0))),
+            ("あさって", Some(&h), Ok(jst(2026, 12, 2, 18, 0))),
+            ("今週中", Some(&h), Ok(jst(2026, 12, 4, 18, 0))),
+            ("月末", Some(&h), Ok(jst(2026, 11, 30, 18, 0))),
+            ("今月末まで", Some(&h), Ok(jst(2026, 11, 30, 18, 0))),
             ("12/20 １７：００", Some(&h), Ok(jst(2026, 12, 20, 17, 0))),
             ("12月20日 15時", Some(&h), Ok(jst(2026, 12, 20, 15, 0))),
             // As hurried English-speaking reps write one.
