@@ -536,10 +536,38 @@ async fn the_effectiveness_check_reopens_a_trouble_when_the_measure_did_not_work
     );
     assert!(reopened.ack.is_some(), "the acknowledgement is kept");
     assert_eq!(reopened.substance.actions[0].effective, Some(false));
-    assert!(step_events(&bot, &t.id)
-        .iter()
-        .any(|e| matches!(e, StepEvent::Reopened { .. })));
-    message_with(&bot, &t.channel, &["reopened", "Mold temperature alarm"]).await;
+    assert!(step_events(&bot, &t.id).iter().any(|e| matches!(
+        e,
+        StepEvent::Reopened {
+            not_effective: Some(1),
+            ..
+        }
+    )));
+    // The reason names the check, not only the measure's own words.
+    message_with(
+        &bot,
+        &t.channel,
+        &[
+            "reopened",
+            "the effectiveness check found prevention action #1 “Mold temperature alarm” not effective",
+        ],
+    )
+    .await;
+    // A second tap is told it was answered, and reopens nothing again.
+    let r = bot
+        .interaction(&button_payload_to(
+            &bot.slack.response_url("z"),
+            MANAGER,
+            "effect_ng",
+            &value,
+            &t.channel,
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    let again = bot.slack.wait_for("response_url", |c| c.params["_path"] == "z").await;
+    let again = again.params["text"].as_str().unwrap_or_default();
+    assert!(again.contains("already recorded as not effective"), "{again}");
+    assert_eq!(trouble(&bot, &t.id).substance.reopened, 1);
 }
 
 #[tokio::test]

@@ -225,12 +225,21 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
                 tr!(l, format!("❌ 再発防止策 #{n}: 効果なし。トラブルを再開します。"), format!("❌ Prevention action #{n}: not effective. The trouble is reopened."))
             }
         }
-        StepLine::Logged(StepEvent::Reopened { reason }) => {
+        StepLine::Logged(StepEvent::Reopened { reason, not_effective: None }) => {
             let at = reopened_at(l, t.current_stage());
             tr!(
                 l,
                 format!("🔄 トラブル {} を再開しました（{at}）。理由:\n{}", t.id, quoted(reason, Where::OwnChannel)),
                 format!("🔄 Trouble {} reopened ({at}). Reason:\n{}", t.id, quoted(reason, Where::OwnChannel))
+            )
+        }
+        StepLine::Logged(StepEvent::Reopened { reason, not_effective: Some(n) }) => {
+            let at = reopened_at(l, t.current_stage());
+            let measure = cut(&one_line(reason, Where::OwnChannel), 300);
+            tr!(
+                l,
+                format!("🔄 トラブル {} を再開しました（{at}）。理由: 再発防止策 #{n}「{measure}」の効果確認で「効果なし」と判断されました。", t.id),
+                format!("🔄 Trouble {} reopened ({at}). Reason: the effectiveness check found prevention action #{n} “{measure}” not effective.", t.id)
             )
         }
         // Timer-driven events are told by their own lines.
@@ -557,10 +566,21 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
                 format!("prevention action #{n}: not effective")
             ),
         },
-        StepEvent::Reopened { reason } => tr!(
+        StepEvent::Reopened {
+            reason,
+            not_effective: None,
+        } => tr!(
             l,
             format!("再開: {}", away(reason)),
             format!("reopened: {}", away(reason))
+        ),
+        StepEvent::Reopened {
+            reason,
+            not_effective: Some(n),
+        } => tr!(
+            l,
+            format!("再開（再発防止策 #{n} 効果なし）: {}", away(reason)),
+            format!("reopened (prevention action #{n} not effective): {}", away(reason))
         ),
         StepEvent::CostSuperseded {
             n,
@@ -824,15 +844,39 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
             "Corrected. The earlier entry stays on the timeline, marked superseded."
         )
         .to_string(),
-        StepReply::EffectRecorded { effective: true } => {
+        StepReply::EffectRecorded { effective: true, .. } => {
             tr!(l, "効果ありと記録しました。", "Recorded as effective.").to_string()
         }
-        StepReply::EffectRecorded { effective: false } => tr!(
+        StepReply::EffectRecorded {
+            effective: false,
+            reopened: true,
+        } => tr!(
             l,
             "効果なしと記録し、トラブルを再開しました。",
             "Recorded as not effective; the trouble is reopened."
         )
         .to_string(),
+        StepReply::EffectRecorded {
+            effective: false,
+            reopened: false,
+        } => tr!(
+            l,
+            "効果なしと記録しました。トラブルはすでに対応中です。",
+            "Recorded as not effective; the trouble is already open."
+        )
+        .to_string(),
+        StepReply::EffectAlreadyRecorded { n, effective } => {
+            let answer = if *effective {
+                tr!(l, "効果あり", "effective")
+            } else {
+                tr!(l, "効果なし", "not effective")
+            };
+            tr!(
+                l,
+                format!("再発防止策 #{n} の効果は、すでに「{answer}」と記録されています。"),
+                format!("Prevention action #{n} is already recorded as {answer}.")
+            )
+        }
         StepReply::Shell => String::new(),
     }
 }

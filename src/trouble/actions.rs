@@ -552,24 +552,24 @@ pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: 
         Ok(i) => i,
         Err(r) => return r,
     };
-    if w.t.substance.actions[i].effective.is_some() {
-        return Reply::Step(StepReply::EffectRecorded {
-            effective: w.t.substance.actions[i].effective == Some(true),
-        });
+    if let Some(effective) = w.t.substance.actions[i].effective {
+        return Reply::Step(StepReply::EffectAlreadyRecorded { n, effective });
     }
     w.t.substance.actions[i].effective = Some(effective);
     w.step(user, StepEvent::EffectAnswered { n, effective });
-    if !effective && !w.t.is_open() {
+    let reopened = !effective && !w.t.is_open();
+    if reopened {
         let reason = w.t.substance.actions[i].text.clone();
-        reopen(w, user, reason);
+        reopen(w, user, reason, Some(n));
     }
     w.refresh_status();
-    Reply::Step(StepReply::EffectRecorded { effective })
+    Reply::Step(StepReply::EffectRecorded { effective, reopened })
 }
 
 /// Open again at stage 4: acknowledgement kept, the follow-up cadence restarted, the reason on
-/// the timeline; stage 7 is to be done again too.
-pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String) -> Reply {
+/// the timeline (`not_effective`: the prevention action found not to work, whose text it is);
+/// stage 7 is to be done again too.
+pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String, not_effective: Option<usize>) -> Reply {
     if w.t.is_open() {
         return Reply::Step(StepReply::NotClosed);
     }
@@ -586,7 +586,7 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String) -> Reply {
     if w.t.channel.is_none() {
         super::decide::set_up_channel_again(w, None);
     }
-    w.step(user, StepEvent::Reopened { reason });
+    w.step(user, StepEvent::Reopened { reason, not_effective });
     let due = w.working_after(w.ctx.now, w.cadence());
     w.start_followup_timer(due);
     w.send(

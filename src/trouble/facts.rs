@@ -676,7 +676,7 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
         Step::Action(a) => super::actions::add_action(w, user, a),
         Step::ActionDone(n, note) => super::actions::mark_done(w, user, n, note),
         Step::ActionVerify(n, note) => super::actions::verify(w, user, n, note),
-        Step::Reopen(reason) => super::actions::reopen(w, user, reason),
+        Step::Reopen(reason) => super::actions::reopen(w, user, reason, None),
         // Answered by the shell: forms and reads across troubles.
         Step::FactModal | Step::ActionModal | Step::Search(_) => Reply::Step(StepReply::Shell),
     }
@@ -886,6 +886,10 @@ pub enum StepEvent {
     },
     Reopened {
         reason: String,
+        /// The prevention action whose effectiveness check said "not effective" (`reason` is
+        /// then its text); absent when someone reopened it by hand, and from earlier entries.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        not_effective: Option<usize>,
     },
     CostSuperseded {
         n: usize,
@@ -1002,6 +1006,13 @@ pub enum StepReply {
     NotClosed,
     Corrected,
     EffectRecorded {
+        effective: bool,
+        /// "Not effective" reopened the trouble (it may have been reopened already).
+        reopened: bool,
+    },
+    /// The check of action `n` was answered before (a second tap).
+    EffectAlreadyRecorded {
+        n: usize,
         effective: bool,
     },
     /// Handled by the shell (forms, search); never shown.
