@@ -542,7 +542,8 @@ async fn a_promise_outside_business_hours_is_recalled_before_they_end_and_the_an
 async fn a_reopened_trouble_counts_the_customer_update_cadence_from_the_reopening() {
     let bot = spawn_bot_with(NUDGES).await;
     let t = bot.open_ready("ACME: broken").await;
-    bot.command_text(SALES, &t.channel, "update Replacements shipped").await;
+    bot.command_text(SALES, &t.channel, "update Replacements shipped next: tomorrow 10:00")
+        .await;
     bot.command_text(MANAGER, &t.channel, "close force customer accepted the replacements")
         .await;
     bot.advance_and_settle(Duration::from_secs(5 * 24 * 3600)).await;
@@ -562,12 +563,19 @@ async fn a_reopened_trouble_counts_the_customer_update_cadence_from_the_reopenin
         bot.config().policy.timezone,
         reopened_at + chrono::Duration::hours(4),
     );
-    // The channel's status message says the next update is due a cadence after the reopening.
-    bot.slack
+    // The channel's status message says the next update is due a cadence after the reopening,
+    // not the promise made before the close.
+    let status = bot
+        .slack
         .wait_for("chat.update", |c| {
             c.params["ts"] == status_ts.as_str() && text_of(&c.params).contains(&due)
         })
         .await;
+    let status = text_of(&status.params);
+    assert!(
+        status.contains("Next update due") && !status.contains("Next contact promised"),
+        "{status}"
+    );
 
     let mark = bot.slack.calls().len() as u64;
     bot.advance_and_settle(CADENCE).await;

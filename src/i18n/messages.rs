@@ -365,7 +365,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::Status => {
             let last = t.last_customer_contact();
             let due = config.policy.next_update_due(t);
-            let promised = t.promised_next().filter(|p| *p > last).is_some();
+            let promised = t.standing_promise().is_some();
             let state = if let Some(c) = &t.closed {
                 tr!(l, format!("🏁 クローズ {}", format_day_time(l, tz, c.at)), format!("🏁 closed {}", format_day_time(l, tz, c.at)))
             } else {
@@ -1008,8 +1008,9 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
     let tz = config.policy.timezone;
     let mut blocks = Vec::new();
     if let Some(u) = t.customer_updates.last() {
-        let promise = u
-            .promised_next
+        // A promise that no longer stands (closed, or reopened since) is not shown as one.
+        let promise = t
+            .standing_promise()
             .map(|p| {
                 tr!(
                     l,

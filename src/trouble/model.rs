@@ -411,6 +411,13 @@ impl Trouble {
         self.customer_updates.last().and_then(|u| u.promised_next)
     }
 
+    /// The promise made at the last update, while it still stands: the trouble open and not
+    /// reopened since it was made.
+    pub fn standing_promise(&self) -> Option<DateTime<Utc>> {
+        self.promised_next()
+            .filter(|p| self.is_open() && *p > self.cadence_from())
+    }
+
     /// Where the customer-update cadence counts from: see [`cadence_from`].
     pub fn cadence_from(&self) -> DateTime<Utc> {
         cadence_from(self.last_customer_contact(), self.substance.reopened_at)
