@@ -542,3 +542,40 @@ async fn an_actions_owner_sees_it_in_app_home_and_marks_it_done_there() {
     let home = app_home(&bot, COLLEAGUE).await;
     assert!(!home.contains("Actions you own"), "{home}");
 }
+
+/// A tap on a trouble that is not there (a forged button, or one from a store replaced since)
+/// is answered where the tapper sees it: through the response URL, or in the DM for a Home tap.
+#[tokio::test]
+async fn a_tap_on_a_trouble_that_is_not_there_is_answered_not_dropped() {
+    let bot = spawn_bot().await;
+    let r = bot
+        .interaction(&button_payload_to(
+            &bot.slack.response_url("gone"),
+            MANAGER,
+            "acknowledge",
+            "20261130-99",
+            "D0MANAGER",
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    let answer = bot
+        .slack
+        .wait_for("response_url", |c| c.params["_path"] == "gone")
+        .await;
+    let answer = answer.params["text"].as_str().unwrap_or_default();
+    assert!(answer.contains("There is no trouble `20261130-99`"), "{answer}");
+
+    for action in ["action_done", "log_update"] {
+        let r = bot
+            .interaction(&home_button_payload(SALES, action, "20261130-98:1"))
+            .await;
+        assert_eq!(r.status(), 200);
+    }
+    let dms = bot
+        .slack
+        .wait_for_n("chat.postMessage", 2, |c| {
+            c.params["channel"] == SALES && text_of(&c.params).contains("There is no trouble `20261130-98`")
+        })
+        .await;
+    assert_eq!(dms.len(), 2, "both taps answered in the DM");
+}
