@@ -594,3 +594,106 @@ async fn a_trouble_reopened_that_nobody_acknowledged_asks_the_chain_again() {
     bot.advance_and_settle(ACK_TIMEOUT).await;
     bot.posted_saying(DIRECTOR, "has not been acknowledged").await;
 }
+
+/// The `n`th DM asking `who` to acknowledge (saying `words`), as Slack holds it: (channel, ts).
+async fn dm_asking(bot: &TestBot, who: &str, n: usize, words: &str) -> (String, String) {
+    let posts = bot
+        .slack
+        .wait_for_n("chat.postMessage", n, |c| {
+            c.params["channel"] == who && c.outcome == "ok" && text_of(&c.params).contains(words)
+        })
+        .await;
+    let answer = &posts[n - 1].answer;
+    let (channel, ts) = (answer["channel"].as_str(), answer["ts"].as_str());
+    (channel.expect("a channel").to_string(), ts.expect("a ts").to_string())
+}
+
+/// Waits until the DM at `dm`, as Slack shows it now, says `words` and has no live button.
+async fn dm_settled(bot: &TestBot, dm: &(String, String), words: &str) -> String {
+    message_says(bot, &dm.0, &dm.1, words).await;
+    let now = text_of(&bot.slack.message_versions(&dm.0, &dm.1).pop().expect("the DM"));
+    assert!(!now.contains("\"acknowledge\""), "the button is gone: {now}");
+    now
+}
+
+/// A trouble that climbed to the VP and was re-pinged there, then acknowledged: each DM that
+/// asked (the director's, the VP's) loses its button and says who acknowledged and after how
+/// long, as the manager's DM does; the VP's older DM already pointed to the newer one when it
+/// came, so only the newest asks at any time (and the record keeps one per person).
+#[tokio::test]
+async fn every_dm_that_asked_up_the_chain_says_who_acknowledged_and_loses_its_button() {
+    let bot = spawn_bot_with(ESCALATION).await;
+    let t = bot.open_ready("ACME: broken").await;
+    let asking = "has not been acknowledged";
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    let director = dm_asking(&bot, DIRECTOR, 1, asking).await;
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    let vp_first = dm_asking(&bot, VP, 1, asking).await;
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    let vp_again = dm_asking(&bot, VP, 2, asking).await;
+    assert_ne!(vp_first, vp_again);
+    dm_settled(&bot, &vp_first, "asked again in a newer message below").await;
+    let kept = wait_until(|| Some(trouble(&bot, &t.id).escalation.dms).filter(|k| k.len() == 2)).await;
+    assert_eq!(
+        kept.iter().map(|m| m.ts.to_string()).collect::<Vec<_>>(),
+        vec![director.1.clone(), vp_again.1.clone()]
+    );
+
+    let answer = bot.command_text(VP, &t.channel, "ack").await;
+    assert!(answer.contains("cknowledged"), "{answer}");
+    let acknowledged = format!("acknowledged by <@{VP}> after 3h");
+    for dm in [&director, &vp_again] {
+        let now = dm_settled(&bot, dm, &acknowledged).await;
+        assert!(!now.contains(asking), "{now}");
+    }
+    assert!(trouble(&bot, &t.id).escalation.dms.is_empty());
+    // A tap on a button the phone still showed is answered as before; nothing asks any more.
+    bot.advance_and_settle(2 * ACK_TIMEOUT).await;
+    assert_eq!(posts_to(&bot, VP, 0), 2);
+}
+
+/// Closed (forced) before anyone acknowledged: the DMs that asked, the manager's first one
+/// included, lose their button and say it was closed without an acknowledgement.
+#[tokio::test]
+async fn a_trouble_closed_before_anyone_acknowledged_leaves_no_dm_asking() {
+    let bot = spawn_bot_with(ESCALATION).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    let director = dm_asking(&bot, DIRECTOR, 1, "has not been acknowledged").await;
+    let r = bot.command_text(DIRECTOR, &t.channel, "close force duplicate").await;
+    assert!(trouble(&bot, &t.id).closed.is_some(), "{r}");
+    let closed = format!("by <@{DIRECTOR}> · never acknowledged");
+    dm_settled(&bot, &director, &closed).await;
+    let manager_dm = trouble(&bot, &t.id).manager_dm.expect("the manager's DM");
+    dm_settled(
+        &bot,
+        &(manager_dm.channel.to_string(), manager_dm.ts.to_string()),
+        &closed,
+    )
+    .await;
+}
+
+/// Someone named manager before anyone acknowledged is told they were named, and how long ago
+/// the trouble was opened, not that it "has not been acknowledged for 0s"; their DM too loses
+/// its button once they acknowledge.
+#[tokio::test]
+async fn a_manager_named_later_is_told_they_were_named_and_when_it_was_opened() {
+    let bot = spawn_bot_with(ESCALATION).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.advance_and_settle(Duration::from_secs(25 * 60)).await;
+    bot.command_text(MANAGER, &t.channel, &format!("manager <@{COLLEAGUE}>"))
+        .await;
+    let named = dm_asking(&bot, COLLEAGUE, 1, "you were named its manager (opened 25m ago)").await;
+    let dm = bot.slack.message_versions(&named.0, &named.1).pop().expect("the DM");
+    assert!(!text_of(&dm).contains("not been acknowledged"), "{dm}");
+    bot.slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["thread_ts"] == t.kickoff_ts.as_str()
+                && text_of(&c.params).contains(&format!(
+                    "<@{COLLEAGUE}> you were named manager of this trouble (opened 25m ago)"
+                ))
+        })
+        .await;
+    bot.command_text(COLLEAGUE, &t.channel, "ack").await;
+    dm_settled(&bot, &named, &format!("acknowledged by <@{COLLEAGUE}> after 25m")).await;
+}

@@ -12,9 +12,10 @@ use trouble_bot::config::Config;
 use trouble_bot::i18n::{format_day_time, render, reply_text, Locale};
 use trouble_bot::trouble::command::OpenRequest;
 use trouble_bot::trouble::customer::PastTrouble;
-use trouble_bot::trouble::decide::{open, Ctx, Message, Nudge, Reply};
+use trouble_bot::trouble::decide::{open, Ctx, Message, NewToChain, Nudge, Reply};
 use trouble_bot::trouble::model::{
-    ChannelId, ChannelLoss, Cost, CustomerUpdate, Origin, Severity, Split, StageId, Trouble, TroubleId, UserId,
+    Acknowledgement, ChannelId, ChannelLoss, Closure, Cost, CustomerUpdate, Origin, Severity, Split, StageId, Trouble,
+    TroubleId, UserId,
 };
 use trouble_bot::trouble::record::Record;
 
@@ -558,22 +559,52 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             to: manager.clone(),
             waited_secs: 600,
             passed_over: None,
+            new_to_chain: None,
         },
         Message::EscalationDm {
             to: manager.clone(),
             waited_secs: 600,
             passed_over: None,
+            new_to_chain: None,
         },
         Message::EscalationMention {
             to: UserId::new(DIRECTOR),
             waited_secs: 0,
             passed_over: Some(manager.clone()),
+            new_to_chain: None,
         },
         Message::EscalationDm {
             to: UserId::new(DIRECTOR),
             waited_secs: 0,
             passed_over: Some(manager.clone()),
+            new_to_chain: None,
         },
+        Message::EscalationDm {
+            to: UserId::new(DIRECTOR),
+            waited_secs: 1500,
+            passed_over: None,
+            new_to_chain: Some(NewToChain::Manager),
+        },
+        Message::EscalationMention {
+            to: UserId::new(DIRECTOR),
+            waited_secs: 1500,
+            passed_over: None,
+            new_to_chain: Some(NewToChain::Manager),
+        },
+        Message::EscalationDm {
+            to: UserId::new(DIRECTOR),
+            waited_secs: 30,
+            passed_over: None,
+            new_to_chain: Some(NewToChain::Above),
+        },
+        Message::EscalationMention {
+            to: UserId::new(DIRECTOR),
+            waited_secs: 30,
+            passed_over: None,
+            new_to_chain: Some(NewToChain::Above),
+        },
+        Message::EscalationDmSettled { asked_again: true },
+        Message::EscalationDmSettled { asked_again: false },
         Message::NobodyAnswered,
         Message::PersonUnreachable {
             who: manager.clone(),
@@ -680,6 +711,37 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             format!("{} {}", r.text, serde_json::to_string(&r.blocks).expect("json"))
         })
         .collect();
+    // The DMs that asked for an acknowledgement, once nobody needs to: acknowledged, or closed first.
+    let mut acknowledged = t.clone();
+    acknowledged.ack = Some(Acknowledgement {
+        by: manager.clone(),
+        at: t.opened_at + chrono::Duration::seconds(1500),
+    });
+    let mut closed = t.clone();
+    closed.closed = Some(Closure {
+        by: manager.clone(),
+        at: t.opened_at + chrono::Duration::seconds(1500),
+        note: String::new(),
+        forced_reason: Some("電話で合意".into()),
+    });
+    for t in [&acknowledged, &closed] {
+        for m in [Message::EscalationDmSettled { asked_again: true }, Message::ManagerDm] {
+            let r = render(Locale::Ja, &config, t, &m);
+            outputs.push(format!(
+                "{} {}",
+                r.text,
+                serde_json::to_string(&r.blocks).expect("json")
+            ));
+        }
+    }
+    assert!(
+        outputs.iter().any(|o| o.contains("起票から25分")),
+        "opened or acknowledged 25 minutes in"
+    );
+    assert!(
+        outputs.iter().any(|o| o.contains("確認なし")),
+        "closed before an acknowledgement"
+    );
     for reply in [
         Reply::AlreadyAcknowledged { by: manager.clone() },
         Reply::Acknowledged,

@@ -11,7 +11,7 @@ use crate::slack::blocks::{
 use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, quoted, Where};
 use crate::trouble::approval::Item;
-use crate::trouble::decide::{Dest, Message, Nudge};
+use crate::trouble::decide::{Dest, Message, NewToChain, Nudge};
 use crate::trouble::first_contact::{first_contact_due, first_contact_made};
 use crate::trouble::model::{ChannelLoss, Cost, Severity, StageId, StageState, Trouble, TroubleId, UserId};
 use crate::trouble::money::{parse_amount, parse_payer, Payer};
@@ -155,6 +155,43 @@ pub(super) fn ack_text(l: Locale, t: &Trouble) -> String {
             ),
             None => tr!(l, "⏳ 確認待ち", "⏳ waiting for acknowledgement").to_string(),
         },
+    }
+}
+
+/// What a DM that asked someone to acknowledge (the manager's, an escalation's) says once
+/// nobody needs to: who acknowledged and after how long, as the status says it, or that it was
+/// closed first. None while it still asks.
+fn answered(l: Locale, config: &Config, t: &Trouble) -> Option<String> {
+    match (&t.ack, &t.closed) {
+        (Some(_), _) => Some(ack_text(l, t)),
+        (None, Some(c)) => Some(tr!(
+            l,
+            format!("{} · 確認なし", closed_by(l, config, c)),
+            format!("{} · never acknowledged", closed_by(l, config, c))
+        )),
+        (None, None) => None,
+    }
+}
+
+/// The trouble an escalation DM asks about: `⏫ Trouble ID (customer — summary, sev…)`.
+fn asked_about(l: Locale, t: &Trouble, sev: &str) -> String {
+    let (id, customer, summary) = (&t.id, away(&t.customer), away(&t.summary));
+    tr!(
+        l,
+        format!("⏫ トラブル {id}（{customer} — {summary}、{sev}）"),
+        format!("⏫ Trouble {id} ({customer} — {summary}, {sev})")
+    )
+}
+
+/// How long ago a trouble was opened, for someone just asked without having been waited for:
+/// under a minute reads "just now", not "0s".
+fn opened_ago(l: Locale, secs: i64) -> String {
+    match secs {
+        ..60 => tr!(l, "起票されたばかり", "opened just now").to_string(),
+        _ => {
+            let ago = format_duration(l, secs as u64);
+            tr!(l, format!("起票から{ago}"), format!("opened {ago} ago"))
+        }
     }
 }
 
@@ -434,7 +471,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     (tr!(l, "概要", "Summary").into(), quoted(&t.summary, Where::Elsewhere)),
                     (tr!(l, "チャンネル", "Channel").into(), channel_ref(l, t)),
                 ]),
-                context(&ack_text(l, t)),
+                context(&answered(l, config, t).unwrap_or_else(|| ack_text(l, t))),
             ];
             if t.ack.is_none() && t.is_open() {
                 blocks.push(actions("dm", vec![ack_button(l, &t.id)]));
@@ -469,38 +506,70 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             format!("✅ {}が確認しました（起票から{}）。", user(by), format_duration(l, (*after_secs).max(0) as u64)),
             format!("✅ Acknowledged by {} after {}.", user(by), format_duration(l, (*after_secs).max(0) as u64))
         )),
-        Message::EscalationMention { to, waited_secs, passed_over } => {
+        Message::EscalationMention { to, waited_secs, passed_over, new_to_chain } => {
             let waited = format_duration(l, (*waited_secs).max(0) as u64);
-            Rendered::text(match passed_over {
-                None => tr!(
+            let ask = tr!(l, "このスレッドに返信するか、「確認しました」ボタンを押してください。", "Please reply in this thread or press Acknowledge.");
+            Rendered::text(match (passed_over, new_to_chain) {
+                (_, Some(NewToChain::Manager)) => tr!(
                     l,
-                    format!("⏫ {} 起票から{waited}経っても確認がありません。このスレッドに返信するか、「確認しました」ボタンを押してください。", user(to)),
-                    format!("⏫ {} nobody has acknowledged this in {waited}. Please reply in this thread or press Acknowledge.", user(to))
+                    format!("⏫ {} このトラブルの上司に指名されました（{}）。{ask}", user(to), opened_ago(l, *waited_secs)),
+                    format!("⏫ {} you were named manager of this trouble ({}). {ask}", user(to), opened_ago(l, *waited_secs))
                 ),
-                Some(p) => tr!(
+                (_, Some(NewToChain::Above)) => tr!(
                     l,
-                    format!("⏫ {} 先に依頼した {} には連絡がつきませんでした。このスレッドに返信するか、「確認しました」ボタンを押してください。", user(to), user(p)),
-                    format!("⏫ {} the bot could not reach {}, who was asked first. Please reply in this thread or press Acknowledge.", user(to), user(p))
+                    format!("⏫ {} このトラブルの確認の依頼先に加わりました（{}）。{ask}", user(to), opened_ago(l, *waited_secs)),
+                    format!("⏫ {} you are now in this trouble's manager chain ({}). {ask}", user(to), opened_ago(l, *waited_secs))
+                ),
+                (None, None) => tr!(
+                    l,
+                    format!("⏫ {} 起票から{waited}経っても確認がありません。{ask}", user(to)),
+                    format!("⏫ {} nobody has acknowledged this in {waited}. {ask}", user(to))
+                ),
+                (Some(p), None) => tr!(
+                    l,
+                    format!("⏫ {} 先に依頼した {} には連絡がつきませんでした。{ask}", user(to), user(p)),
+                    format!("⏫ {} the bot could not reach {}, who was asked first. {ask}", user(to), user(p))
                 ),
             })
         }
-        Message::EscalationDm { waited_secs, passed_over, .. } => {
-            let (id, customer, summary, channel) = (&t.id, away(&t.customer), away(&t.summary), channel_ref(l, t));
+        Message::EscalationDm { waited_secs, passed_over, new_to_chain, .. } => {
+            let (head, channel) = (asked_about(l, t, &sev), channel_ref(l, t));
             let waited = format_duration(l, (*waited_secs).max(0) as u64);
-            let text = match passed_over {
-                None => tr!(
+            let text = match (passed_over, new_to_chain) {
+                (_, Some(NewToChain::Manager)) => tr!(
                     l,
-                    format!("⏫ トラブル {id}（{customer} — {summary}、{sev}）は起票から{waited}経っても確認されていません。{channel} で確認をお願いします。"),
-                    format!("⏫ Trouble {id} ({customer} — {summary}, {sev}) has not been acknowledged for {waited}. Please acknowledge it in {channel}.")
+                    format!("{head}の上司に指名されました（{}）。{channel} で確認をお願いします。", opened_ago(l, *waited_secs)),
+                    format!("{head}: you were named its manager ({}). Please acknowledge it in {channel}.", opened_ago(l, *waited_secs))
                 ),
-                Some(p) => tr!(
+                (_, Some(NewToChain::Above)) => tr!(
                     l,
-                    format!("⏫ トラブル {id}（{customer} — {summary}、{sev}）の確認をお願いします。先に依頼した {} には連絡がつきませんでした。{channel} で確認をお願いします。", user(p)),
-                    format!("⏫ Trouble {id} ({customer} — {summary}, {sev}) needs acknowledging: the bot could not reach {}, who was asked first. Please acknowledge it in {channel}.", user(p))
+                    format!("{head}の確認の依頼先に加わりました（{}）。{channel} で確認をお願いします。", opened_ago(l, *waited_secs)),
+                    format!("{head}: you are now in its manager chain ({}). Please acknowledge it in {channel}.", opened_ago(l, *waited_secs))
+                ),
+                (None, None) => tr!(
+                    l,
+                    format!("{head}は起票から{waited}経っても確認されていません。{channel} で確認をお願いします。"),
+                    format!("{head} has not been acknowledged for {waited}. Please acknowledge it in {channel}.")
+                ),
+                (Some(p), None) => tr!(
+                    l,
+                    format!("{head}の確認をお願いします。先に依頼した {} には連絡がつきませんでした。{channel} で確認をお願いします。", user(p)),
+                    format!("{head} needs acknowledging: the bot could not reach {}, who was asked first. Please acknowledge it in {channel}.", user(p))
                 ),
             };
             let blocks = vec![section(&text), actions("dm", vec![ack_button(l, &t.id)])];
             Rendered { text, blocks: Some(blocks) }
+        }
+        // The ask above, once it no longer asks: the state in the manager's DM's words, no button.
+        Message::EscalationDmSettled { asked_again } => {
+            let head = format!("{} · {}", asked_about(l, t, &sev), channel_ref(l, t));
+            let state = match answered(l, config, t) {
+                Some(answered) => answered,
+                None if *asked_again => tr!(l, "↪ 下の新しいメッセージで改めて確認をお願いしています", "↪ asked again in a newer message below").to_string(),
+                None => ack_text(l, t),
+            };
+            let text = format!("{head}\n{state}");
+            Rendered { text, blocks: Some(vec![section(&head), context(&state)]) }
         }
         Message::NobodyAnswered => Rendered::text(tr!(
             l,
@@ -1148,7 +1217,6 @@ fn first_contact(
 
 /// The kickoff of a closed trouble: closed by whom and when, and where its report is.
 fn closed_line(l: Locale, config: &Config, t: &Trouble, c: &crate::trouble::model::Closure) -> String {
-    let when = format_day_time(l, config.policy.timezone, c.at);
     let report = match t.last_report.as_ref().and_then(|r| r.message.as_ref()) {
         Some(m) => {
             let link = format!(
@@ -1161,10 +1229,16 @@ fn closed_line(l: Locale, config: &Config, t: &Trouble, c: &crate::trouble::mode
         // Closing posts the report: the link follows once Slack has it.
         None => tr!(l, " · 報告書を投稿中", " · the report is being posted").to_string(),
     };
+    format!("{}{report}", closed_by(l, config, c))
+}
+
+/// `🏁 Closed Mon 2026-12-07 09:30 by @x`: the kickoff's closing line without the report.
+fn closed_by(l: Locale, config: &Config, c: &crate::trouble::model::Closure) -> String {
+    let when = format_day_time(l, config.policy.timezone, c.at);
     tr!(
         l,
-        format!("🏁 {} に {} がクローズしました{}", when, user(&c.by), report),
-        format!("🏁 Closed {} by {}{}", when, user(&c.by), report)
+        format!("🏁 {} に {} がクローズしました", when, user(&c.by)),
+        format!("🏁 Closed {} by {}", when, user(&c.by))
     )
 }
 
@@ -1308,12 +1382,21 @@ pub(super) mod tests {
                 to: by.clone(),
                 waited_secs: 60,
                 passed_over: None,
+                new_to_chain: None,
             },
             Message::EscalationDm {
                 to: by.clone(),
                 waited_secs: 0,
                 passed_over: Some(by.clone()),
+                new_to_chain: None,
             },
+            Message::EscalationDm {
+                to: by.clone(),
+                waited_secs: 0,
+                passed_over: None,
+                new_to_chain: Some(crate::trouble::decide::NewToChain::Manager),
+            },
+            Message::EscalationDmSettled { asked_again: true },
             Message::SeverityRaised {
                 from: Severity::new(2),
                 to: Severity::new(1),

@@ -429,7 +429,7 @@ fn item_method(op: &Op) -> &'static str {
         Op::CreateChannel => "conversations.create",
         Op::Invite { .. } => "conversations.invite",
         Op::Post { .. } => "chat.postMessage",
-        Op::Refresh { .. } => "chat.update",
+        Op::Refresh { .. } | Op::Edit { .. } => "chat.update",
         Op::Pin { .. } => "pins.add",
         Op::Respond { .. } => "response_url",
         Op::OpenUpdateModal { .. } => "views.open",
@@ -450,6 +450,8 @@ fn slot_message(t: &Trouble, slot: Slot) -> Option<&crate::trouble::model::Poste
         Slot::ConfiguredManagerDm => t.configured_manager_dm.as_ref(),
         Slot::OriginNotice => t.origin_notice.as_ref(),
         Slot::Report => t.last_report.as_ref().and_then(|r| r.message.as_ref()),
+        // Several at once, each edited by its own `Op::Edit`.
+        Slot::EscalationDm => None,
     }
 }
 
@@ -460,6 +462,7 @@ fn slot_content(slot: Slot) -> Message {
         Slot::ManagerDm | Slot::ConfiguredManagerDm => Message::ManagerDm,
         Slot::OriginNotice => Message::OriginNotice,
         Slot::Report => Message::ReportSummary,
+        Slot::EscalationDm => Message::EscalationDmSettled { asked_again: false },
     }
 }
 
@@ -649,6 +652,13 @@ async fn deliver_once(
                 .update_message(&posted.channel, &posted.ts, &message)
                 .await
                 .inspect_err(|e| hold_on_429(app, &posted.channel, e))?;
+            Ok(None)
+        }
+        (Op::Edit { channel, ts, message }, Some(t)) => {
+            slack
+                .update_message(channel, ts, &rendered(&t, message))
+                .await
+                .inspect_err(|e| hold_on_429(app, channel, e))?;
             Ok(None)
         }
         (Op::Post { to, message, keep_as }, Some(t)) => {

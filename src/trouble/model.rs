@@ -245,6 +245,14 @@ pub struct Escalation {
     /// When the running acknowledgement timer falls due, so a severity change never postpones it.
     #[serde(default)]
     pub due: Option<DateTime<Utc>>,
+    /// The DMs asking someone to acknowledge (going up the chain, re-pings, someone new to the
+    /// chain) that still show the Acknowledge button, as Slack returned them: edited once the
+    /// trouble is acknowledged or closed, so no phone keeps a live button on an answered
+    /// trouble. At most one per DM channel, so per person: asking someone again edits their
+    /// older DM then, and a trouble asked daily for weeks keeps no more than its chain's people.
+    /// Kept in the body, not the [`Tracking`]: it moves only when someone is asked, which is rare.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dms: Vec<PostedMessage>,
 }
 
 /// The last `/trouble report`: when it was asked for, how long it was, and the summary message

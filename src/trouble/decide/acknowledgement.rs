@@ -60,7 +60,7 @@ fn go_up(w: &mut Work, passed_over: Option<&UserId>) {
             },
         );
         w.invite(vec![next.clone()]);
-        ask_to_acknowledge(w, next, passed_over);
+        ask_to_acknowledge(w, next, passed_over, None);
         w.start_ack_timer();
         w.refresh_status();
         // The pinned kickoff asks the manager by name: it says who is asked now too.
@@ -79,7 +79,7 @@ fn go_up(w: &mut Work, passed_over: Option<&UserId>) {
             w.t.escalation.top_repings += 1;
             let count = w.t.escalation.top_repings;
             w.log(None, Event::Repinged { to: top.clone(), count });
-            ask_to_acknowledge(w, top, None);
+            ask_to_acknowledge(w, top, None, None);
             w.start_ack_timer();
         } else {
             give_up(w);
@@ -116,9 +116,9 @@ pub(super) fn ask_again_daily(w: &mut Work) {
     w.t.escalation.top_repings += 1;
     let count = w.t.escalation.top_repings;
     w.log(None, Event::Repinged { to: top.clone(), count });
-    ask_to_acknowledge(w, manager, None);
+    ask_to_acknowledge(w, manager, None, None);
     if top != manager {
-        ask_to_acknowledge(w, top, None);
+        ask_to_acknowledge(w, top, None, None);
     }
     start_daily_timer(w);
 }
@@ -136,7 +136,7 @@ pub(in crate::trouble) fn ask_again_after_reopen(w: &mut Work) {
     escalation.level = 0;
     escalation.top_repings = 0;
     escalation.gave_up = false;
-    ask_to_acknowledge(w, &manager, None);
+    ask_to_acknowledge(w, &manager, None, None);
     w.start_ack_timer();
     // The kickoff is refreshed by the reopening, rendered as it then stands.
 }
@@ -192,8 +192,13 @@ pub(super) fn rechain(w: &mut Work, chain: Vec<UserId>) {
             .filter(|u| !asked.contains(u))
             .cloned()
             .collect();
+    // Nobody waited them out: they are told they are new to the trouble, and since when it is open.
     for who in &newly {
-        ask_to_acknowledge(w, who, None);
+        let new_to_chain = match w.t.escalation.chain.first() == Some(who) {
+            true => NewToChain::Manager,
+            false => NewToChain::Above,
+        };
+        ask_to_acknowledge(w, who, None, Some(new_to_chain));
     }
     let gave_up = std::mem::replace(&mut w.t.escalation.gave_up, false);
     let due = w.ctx.now + w.ack_timeout();
@@ -206,16 +211,26 @@ pub(super) fn rechain(w: &mut Work, chain: Vec<UserId>) {
 }
 
 /// Asks someone in the chain to acknowledge: a DM (which never waits for the channel) and a
-/// mention in the kickoff thread, where a reply acknowledges.
-pub(super) fn ask_to_acknowledge(w: &mut Work, who: &UserId, passed_over: Option<&UserId>) {
+/// mention in the kickoff thread, where a reply acknowledges. The DM is kept once posted
+/// (`Slot::EscalationDm`), to lose its button when it no longer asks.
+pub(super) fn ask_to_acknowledge(
+    w: &mut Work,
+    who: &UserId,
+    passed_over: Option<&UserId>,
+    new_to_chain: Option<NewToChain>,
+) {
     let waited_secs = (w.ctx.now - w.t.opened_at).num_seconds();
-    w.post(
+    w.send(
         Lane::Dm,
-        Dest::Dm(who.clone()),
-        Message::EscalationDm {
-            to: who.clone(),
-            waited_secs,
-            passed_over: passed_over.cloned(),
+        Op::Post {
+            to: Dest::Dm(who.clone()),
+            message: Message::EscalationDm {
+                to: who.clone(),
+                waited_secs,
+                passed_over: passed_over.cloned(),
+                new_to_chain,
+            },
+            keep_as: Some(Slot::EscalationDm),
         },
     );
     w.post(
@@ -225,6 +240,52 @@ pub(super) fn ask_to_acknowledge(w: &mut Work, who: &UserId, passed_over: Option
             to: who.clone(),
             waited_secs,
             passed_over: passed_over.cloned(),
+            new_to_chain,
+        },
+    );
+}
+
+/// An escalation DM Slack now holds: kept while it asks. An older one to the same person (the
+/// same DM channel) is edited at once to point to this one, so only the newest asks and what
+/// is kept stays one per person; editing each superseded DM as the next goes spreads the edits
+/// over the escalation instead of bursting them into one DM at the acknowledgement.
+pub(super) fn escalation_dm_posted(w: &mut Work, posted: PostedMessage) {
+    let dms = &mut w.t.escalation.dms;
+    // The same post told twice (its outcome recorded again after a retry) is no newer DM.
+    if dms.contains(&posted) {
+        return;
+    }
+    let older = dms
+        .iter()
+        .position(|m| m.channel == posted.channel)
+        .map(|i| dms.remove(i));
+    dms.push(posted);
+    w.changed = true;
+    if let Some(older) = older {
+        edit_escalation_dm(w, older, true);
+    }
+    // Acknowledged or closed while it was on its way: `Work::finish` edits it at once.
+}
+
+/// Once nobody needs to acknowledge (acknowledged, or closed first), every DM still asking
+/// says so and loses its button, and none is kept any longer.
+pub(super) fn settle_escalation_dms(w: &mut Work) {
+    if w.t.escalation.dms.is_empty() || (w.t.ack.is_none() && w.t.is_open()) {
+        return;
+    }
+    for dm in std::mem::take(&mut w.t.escalation.dms) {
+        edit_escalation_dm(w, dm, false);
+    }
+    w.changed = true;
+}
+
+fn edit_escalation_dm(w: &mut Work, dm: PostedMessage, asked_again: bool) {
+    w.send(
+        Lane::Dm,
+        Op::Edit {
+            channel: dm.channel,
+            ts: dm.ts,
+            message: Message::EscalationDmSettled { asked_again },
         },
     );
 }

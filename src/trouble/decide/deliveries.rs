@@ -48,14 +48,14 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
             ts,
             together,
         } => {
-            let posted = Some(PostedMessage { channel, ts, together });
             let channel_known = w.t.channel.is_some();
+            let posted = PostedMessage { channel, ts, together };
             match slot {
-                Slot::Kickoff => w.t.kickoff = posted,
-                Slot::Status => w.t.status = posted,
+                Slot::Kickoff => w.t.kickoff = Some(posted),
+                Slot::Status => w.t.status = Some(posted),
                 Slot::Report => {
                     if let Some(r) = w.t.last_report.as_mut() {
-                        r.message = posted;
+                        r.message = Some(posted);
                     }
                     // A closed trouble's kickoff links to its report.
                     if w.t.closed.is_some() {
@@ -64,15 +64,16 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 }
                 Slot::ManagerDm | Slot::ConfiguredManagerDm => {
                     match slot {
-                        Slot::ManagerDm => w.t.manager_dm = posted,
-                        _ => w.t.configured_manager_dm = posted,
+                        Slot::ManagerDm => w.t.manager_dm = Some(posted),
+                        _ => w.t.configured_manager_dm = Some(posted),
                     }
                     if channel_known {
                         w.send(Lane::Dm, Op::Refresh { slot });
                     }
                 }
+                Slot::EscalationDm => escalation_dm_posted(w, posted),
                 Slot::OriginNotice => {
-                    w.t.origin_notice = posted;
+                    w.t.origin_notice = Some(posted);
                     if channel_known {
                         w.send(
                             Lane::Origin,

@@ -1002,7 +1002,8 @@ fn no_ack_within_the_timeout_escalates_one_level_up_the_chain() {
                     Message::EscalationMention {
                         to: u(to),
                         waited_secs,
-                        passed_over: None
+                        passed_over: None,
+                        new_to_chain: None,
                     },
                     None
                 ),
@@ -1018,9 +1019,10 @@ fn no_ack_within_the_timeout_escalates_one_level_up_the_chain() {
                 Message::EscalationDm {
                     to: u(to),
                     waited_secs,
-                    passed_over: None
+                    passed_over: None,
+                    new_to_chain: None,
                 },
-                None
+                Some(Slot::EscalationDm)
             )],
             "{to}"
         );
@@ -1028,6 +1030,99 @@ fn no_ack_within_the_timeout_escalates_one_level_up_the_chain() {
         assert_eq!(sim.t.escalation.round, next_round);
         assert_eq!(events(&d), vec![Event::Escalated { to: u(to), level }]);
     }
+}
+
+/// The edits of DMs no slot names (the escalation DMs): which message, and what it is told.
+fn edits(d: &Decision) -> Vec<(String, Message)> {
+    ops(d, Lane::Dm)
+        .into_iter()
+        .filter_map(|op| match op {
+            Op::Edit { ts, message, .. } => Some((ts.to_string(), message)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn escalation_dm_posted(who: &str, ts: &str) -> Input {
+    posted(Slot::EscalationDm, &format!("D{who}"), ts)
+}
+
+fn kept_dms(t: &Trouble) -> Vec<&str> {
+    t.escalation.dms.iter().map(|m| m.ts.as_str()).collect()
+}
+
+#[test]
+fn escalation_dms_are_kept_one_per_person_and_lose_their_button_once_acknowledged() {
+    let settled = |asked_again| Message::EscalationDmSettled { asked_again };
+    let mut sim = Sim::ready(req("ACME"));
+    sim.fire_when_due(&sim.last_ack_timer()); // the director
+    assert!(edits(&sim.feed(escalation_dm_posted("U0DIRECTOR", "1.1"))).is_empty());
+    sim.fire_when_due(&sim.last_ack_timer()); // the VP, the top
+    sim.feed(escalation_dm_posted("U0VP", "2.1"));
+    sim.fire_when_due(&sim.last_ack_timer()); // the VP again
+                                              // Only the newest DM to a person asks: the older one is edited as the newer one lands.
+    let d = sim.feed(escalation_dm_posted("U0VP", "2.2"));
+    assert_eq!(edits(&d), vec![("2.1".to_string(), settled(true))]);
+    assert_eq!(kept_dms(&sim.t), vec!["1.1", "2.2"]);
+    // The same post told twice is not a newer one.
+    assert!(edits(&sim.feed(escalation_dm_posted("U0VP", "2.2"))).is_empty());
+    assert_eq!(kept_dms(&sim.t), vec!["1.1", "2.2"], "told twice");
+    sim.advance(mins(3));
+    let d = sim.cmd("U0VP", Command::Ack);
+    assert_eq!(d.reply, Some(Reply::Acknowledged));
+    assert_eq!(
+        edits(&d),
+        vec![("1.1".to_string(), settled(false)), ("2.2".to_string(), settled(false))]
+    );
+    assert!(sim.t.escalation.dms.is_empty(), "nothing kept once answered");
+    // A DM still on its way when someone acknowledged is edited as soon as Slack has it.
+    let d = sim.feed(escalation_dm_posted("U0DIRECTOR", "1.2"));
+    assert_eq!(edits(&d), vec![("1.2".to_string(), settled(false))]);
+    assert!(sim.t.escalation.dms.is_empty());
+}
+
+#[test]
+fn a_trouble_closed_before_anyone_acknowledged_edits_every_dm_that_still_asks() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.fire_when_due(&sim.last_ack_timer());
+    sim.feed(escalation_dm_posted("U0DIRECTOR", "1.1"));
+    sim.ready_to_close();
+    let d = sim.cmd("U0DIRECTOR", Command::CloseForce("settled by phone".into()));
+    assert_eq!(d.reply, Some(Reply::Closed));
+    assert_eq!(
+        edits(&d),
+        vec![("1.1".to_string(), Message::EscalationDmSettled { asked_again: false })]
+    );
+    // The manager's first DM loses its button too.
+    assert!(has_op(&d, Lane::Dm, &Op::Refresh { slot: Slot::ManagerDm }));
+    assert!(sim.t.escalation.dms.is_empty());
+    // Closed once acknowledged, the managers' DMs were edited at the acknowledgement already.
+    let mut sim = Sim::ready(req("ACME"));
+    sim.cmd("U0MANAGER", Command::Ack);
+    sim.ready_to_close();
+    let d = sim.cmd("U0SALES", Command::Close("done".into()));
+    assert!(ops(&d, Lane::Dm).is_empty(), "{:?}", ops(&d, Lane::Dm));
+}
+
+#[test]
+fn someone_named_manager_is_told_so_with_the_time_since_opening_not_a_wait() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.advance(mins(25));
+    let d = sim.cmd("U0MANAGER", Command::Manager(u("U0OTHERMGR")));
+    assert_eq!(d.reply, Some(Reply::ManagerChanged { to: u("U0OTHERMGR") }));
+    let asked = Message::EscalationDm {
+        to: u("U0OTHERMGR"),
+        waited_secs: mins(25).num_seconds(),
+        passed_over: None,
+        new_to_chain: Some(NewToChain::Manager),
+    };
+    assert_eq!(dms(&d), vec![(u("U0OTHERMGR"), asked)]);
+    assert!(messages(&d).contains(&Message::EscalationMention {
+        to: u("U0OTHERMGR"),
+        waited_secs: mins(25).num_seconds(),
+        passed_over: None,
+        new_to_chain: Some(NewToChain::Manager),
+    }));
 }
 
 #[test]
@@ -1072,9 +1167,10 @@ fn at_the_top_of_the_chain_the_bot_repings_five_times_then_says_nobody_answered_
                 Message::EscalationDm {
                     to: u("U0VP"),
                     waited_secs,
-                    passed_over: None
+                    passed_over: None,
+                    new_to_chain: None,
                 },
-                None
+                Some(Slot::EscalationDm)
             )]
         );
         assert!(has_op(
@@ -1085,7 +1181,8 @@ fn at_the_top_of_the_chain_the_bot_repings_five_times_then_says_nobody_answered_
                 Message::EscalationMention {
                     to: u("U0VP"),
                     waited_secs,
-                    passed_over: None
+                    passed_over: None,
+                    new_to_chain: None,
                 },
                 None
             )

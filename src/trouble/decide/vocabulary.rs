@@ -51,6 +51,9 @@ pub enum Slot {
     OriginNotice,
     /// The summary of the last report, in the channel.
     Report,
+    /// A DM asking someone up the chain to acknowledge (`Message::EscalationDm`): kept in
+    /// `Escalation::dms`, several at once, so never refreshed or pinned as a slot.
+    EscalationDm,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +91,10 @@ pub enum Message {
         /// The one asked before, whom the bot could not reach (not their timeout passing).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         passed_over: Option<UserId>,
+        /// Asked because the chain changed, not because anyone's time ran out (`waited_secs`
+        /// is then the time since opening).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        new_to_chain: Option<NewToChain>,
     },
     EscalationDm {
         to: UserId,
@@ -95,6 +102,17 @@ pub enum Message {
         /// As in `EscalationMention`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         passed_over: Option<UserId>,
+        /// As in `EscalationMention`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        new_to_chain: Option<NewToChain>,
+    },
+    /// An `EscalationDm` edited once it no longer asks, rendered from the trouble as it then
+    /// is: who acknowledged and after how long, or that it was closed first; or, `asked_again`
+    /// while nobody has, that a newer DM to the same person asks instead (only the newest keeps
+    /// the button).
+    EscalationDmSettled {
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        asked_again: bool,
     },
     NobodyAnswered,
     StageChanged {
@@ -210,6 +228,18 @@ pub enum Message {
     },
 }
 
+/// Why someone is asked to acknowledge at once when the chain changes (`/trouble manager`,
+/// `/trouble owner`) rather than when the one below them ran out of time: told as such, since
+/// "not acknowledged for 0s" means nothing to someone just named.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NewToChain {
+    /// They were named the trouble's manager (the first of its chain).
+    Manager,
+    /// They are above the manager in the new chain, at or below where the escalation had gone.
+    Above,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Nudge {
     pub owner: UserId,
@@ -245,6 +275,14 @@ pub enum Op {
     /// Re-render a kept message from the current state and edit it in place.
     Refresh {
         slot: Slot,
+    },
+    /// Render `message` from the current state and edit the message (`channel`, `ts`) with it:
+    /// one of several the trouble keeps of a kind (its escalation DMs), which no slot names.
+    /// Only ever a DM.
+    Edit {
+        channel: ChannelId,
+        ts: Ts,
+        message: Message,
     },
     Pin {
         slot: Slot,
@@ -285,6 +323,7 @@ impl Op {
             Op::Post { to, .. } => matches!(to, Dest::TroubleChannel | Dest::KickoffThread | Dest::ReportThread),
             Op::Refresh { slot } | Op::Pin { slot } => matches!(slot, Slot::Kickoff | Slot::Status | Slot::Report),
             Op::CreateChannel
+            | Op::Edit { .. }
             | Op::Respond { .. }
             | Op::OpenUpdateModal { .. }
             | Op::PublishHome { .. }

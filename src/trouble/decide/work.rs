@@ -8,12 +8,15 @@ pub(in crate::trouble) struct Work<'a> {
     pub(in crate::trouble) t: Trouble,
     pub(in crate::trouble) changed: bool,
     pub(super) d: Decision,
+    /// Whether the trouble, as it came in, was open and waited for an acknowledgement.
+    waiting_before: bool,
 }
 
 impl<'a> Work<'a> {
     pub(super) fn new(ctx: &'a Ctx<'a>, t: Trouble) -> Self {
         Work {
             ctx,
+            waiting_before: t.ack.is_none() && t.is_open(),
             t,
             changed: false,
             d: Decision::default(),
@@ -123,6 +126,14 @@ impl<'a> Work<'a> {
     }
 
     pub(super) fn finish(mut self, reply: Option<Reply>) -> Decision {
+        // A DM asks only while the trouble waits for an acknowledgement, however it stopped
+        // waiting (a reply, the button, `ack`, a close, a DM posted after either): checked
+        // here once rather than on every path that acknowledges or closes.
+        settle_escalation_dms(&mut self);
+        // Acknowledging refreshes the managers' DMs itself; a close before it must too.
+        if self.waiting_before && self.t.ack.is_none() && !self.t.is_open() {
+            self.refresh_manager_dms();
+        }
         self.d.reply = reply;
         self.d.subject = Some(self.t.id.clone());
         if self.changed {
