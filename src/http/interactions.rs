@@ -147,18 +147,16 @@ async fn on_button(
     let input = Input::Button { user, action: button };
     match app.engine().apply(id, &[request_key], input).await {
         Ok(Applied::Decided(decision)) => {
-            // A refusal (or any answer) goes back to the clicker alone; so does a click on a
-            // trouble that is not there (a button forged, or from a store since replaced),
-            // which the core never saw.
-            let text = match decision.reply {
-                Some(reply) => Some(reply_text(app.config.locale, &app.config, &reply)),
-                None if matches!(app.store.get(id).await, Ok(None)) => {
-                    Some(crate::i18n::no_trouble_you_may_see(app.config.locale, id))
-                }
-                None => None,
-            };
-            if let Some(text) = text {
-                answer_clicker(app, id, &clicker, response_url, text).await;
+            // A refusal (or any answer) goes back to the clicker alone.
+            if let Some(reply) = decision.reply {
+                answer_clicker(
+                    app,
+                    id,
+                    &clicker,
+                    response_url,
+                    reply_text(app.config.locale, &app.config, &reply),
+                )
+                .await;
             }
             StatusCode::OK.into_response()
         }
@@ -212,11 +210,7 @@ async fn log_update_form(
     let l = app.config.locale;
     let t = match app.store.get(id).await {
         Ok(Some(t)) => t,
-        Ok(None) => {
-            let text = crate::i18n::no_trouble_you_may_see(l, id);
-            answer_clicker(app, id, &user, response_url, text).await;
-            return StatusCode::OK.into_response();
-        }
+        Ok(None) => return StatusCode::OK.into_response(),
         Err(e) => return failed(app, Surface::Click, "cannot read a trouble", e),
     };
     let ctx = crate::trouble::decide::Ctx {
