@@ -272,7 +272,7 @@ async fn the_same_request_delivered_to_both_instances_opens_one_trouble() {
     let dms: Vec<_> = slack
         .messages_in(MANAGER)
         .into_iter()
-        .filter(|m| m["text"].as_str().is_some_and(|t| t.starts_with("Trouble ")))
+        .filter(|m| m["text"].as_str().is_some_and(|t| t.contains(" · Trouble ")))
         .collect();
     assert_eq!(dms.len(), 1, "one trouble, one DM: {dms:?}");
     // On PostgreSQL no writer lock of the bot's stands between writes: /metrics shows none.

@@ -259,3 +259,49 @@ async fn a_combined_dm_that_reached_slack_before_its_answer_and_a_restart_is_loo
         assert!(line.contains(id.as_str()), "{line}");
     }
 }
+
+/// On a phone the notification is all the manager reads first: the single DM leads with the
+/// severity, and a DM shared by several troubles names each one's severity and customer, the
+/// most severe first, in its notification and in its lines.
+#[tokio::test]
+async fn a_shared_dm_names_each_troubles_severity_and_customer_most_severe_first() {
+    let bot = spawn_bot().await;
+    bot.slack.enforce_channel_rate_limit(true);
+    let first = open_many(&bot, 1).await.remove(0).0;
+    eventually("the first ping reached the manager", Duration::from_secs(10), || {
+        (dms(&bot).len() == 1).then_some(())
+    })
+    .await;
+    let single = dms(&bot)[0].1["text"].as_str().unwrap_or_default().to_string();
+    assert!(
+        single.starts_with("sev2 ") && single.contains(&format!(" · Trouble {first}: CUST0 — ")),
+        "{single}"
+    );
+    let mut ids = Vec::new();
+    for text in [
+        "open sev3 Beta: wrong labels",
+        "open sev1 Globex: line stopped",
+        "open Umbrella: lids loose",
+    ] {
+        let answer = bot.command_text(SALES, ORIGIN, text).await;
+        ids.push(answer.split_whitespace().nth(1).expect("an id").to_string());
+    }
+    eventually("all three told to the manager", Duration::from_secs(20), || {
+        not_yet_told(&bot, &ids).is_empty().then_some(())
+    })
+    .await;
+    let shared = dms(&bot)
+        .into_iter()
+        .map(|(_, m)| m)
+        .find(|m| ids.iter().filter(|id| speaks_of(m, id)).count() > 1)
+        .expect("a DM shared by the three");
+    // Those it carries (at least two), in order of severity.
+    let in_order = |text: &str, names: [&str; 3]| {
+        let at: Vec<usize> = names.iter().filter_map(|who| text.find(who)).collect();
+        at.len() >= 2 && at.windows(2).all(|w| w[0] < w[1])
+    };
+    let text = shared["text"].as_str().unwrap_or_default();
+    assert!(in_order(text, ["sev1 Globex", "sev2 Umbrella", "sev3 Beta"]), "{text}");
+    let lines = shared["blocks"].to_string();
+    assert!(in_order(&lines, ["Globex", "Umbrella", "Beta"]), "{lines}");
+}

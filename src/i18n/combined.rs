@@ -45,13 +45,12 @@ pub fn combined(l: Locale, config: &Config, kind: Combined, troubles: &[Trouble]
             format!("🚨 {n} troubles were opened.")
         ),
     };
+    // The most severe first, in the lines and in the notification, which names each one's
+    // severity and customer: on a phone that is all there is to tell them apart.
+    let mut shown: Vec<&Trouble> = troubles.iter().take(how_many(troubles.len() + more)).collect();
+    shown.sort_by_key(|t| t.severity);
     let mut blocks = vec![section(&heading)];
-    blocks.extend(
-        troubles
-            .iter()
-            .take(how_many(troubles.len() + more))
-            .map(|t| line(l, config, kind, t)),
-    );
+    blocks.extend(shown.iter().map(|t| line(l, config, kind, t)));
     if more > 0 {
         blocks.push(context(&tr!(
             l,
@@ -59,8 +58,11 @@ pub fn combined(l: Locale, config: &Config, kind: Combined, troubles: &[Trouble]
             format!("…and {more} more in the next message.")
         )));
     }
-    let ids: Vec<&str> = troubles.iter().map(|t| t.id.as_str()).collect();
-    let text = format!("{heading} {}", ids.join(", "));
+    let each: Vec<String> = shown
+        .iter()
+        .map(|t| format!("sev{} {} ({})", t.severity, cut(&away(&t.customer), 40), t.id))
+        .collect();
+    let text = format!("{heading} {}", each.join(tr!(l, "、", ", ")));
     super::san_blocks(l, &mut blocks);
     Rendered {
         text: cut(&super::san(l, &text), FALLBACK_TEXT_LIMIT),

@@ -478,8 +478,9 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             }
             let text = tr!(
                 l,
-                format!("トラブル {}: {} — {}（{}）報告者 {} · {}", t.id, away(&t.customer), away(&t.summary), sev, user(&t.owner), channel_ref(l, t)),
-                format!("Trouble {}: {} — {} ({}) from {} · {}", t.id, away(&t.customer), away(&t.summary), sev, user(&t.owner), channel_ref(l, t))
+                // The severity first: a phone's notification shows the start of a long summary.
+                format!("{sev} · トラブル {}: {} — {} · 報告者 {} · {}", t.id, away(&t.customer), away(&t.summary), user(&t.owner), channel_ref(l, t)),
+                format!("{sev} · Trouble {}: {} — {} · from {} · {}", t.id, away(&t.customer), away(&t.summary), user(&t.owner), channel_ref(l, t))
             );
             Rendered { text, blocks: Some(blocks) }
         }

@@ -804,7 +804,7 @@ pub fn listening_address(child: &mut std::process::Child, limit: Duration) -> Op
 /// trouble `id`: its own message (`Trouble <id>: …`) or one several troubles share, which lists
 /// their ids in its metadata.
 pub fn speaks_of(message: &Value, id: &str) -> bool {
-    let own = plain_text_of(message).starts_with(&format!("Trouble {id}:"));
+    let own = plain_text_of(message).contains(&format!(" · Trouble {id}:"));
     let shared = message["metadata"]["event_payload"]["troubles"]
         .as_str()
         .is_some_and(|listed| listed.split(',').any(|t| t == id));
