@@ -340,7 +340,15 @@ async fn totals_apply_the_split_to_the_costs() {
     ] {
         assert_eq!(report.matches(item).count(), 1, "{item:?} in:\n{report}");
     }
-    assert_eq!(report.matches("¥1,000,000 (borne by us)").count(), 1, "{report}");
+    // Once among the costs and once as the timeline's line of it, as every line says a cost.
+    assert_eq!(report.matches("¥1,000,000 (borne by us)").count(), 2, "{report}");
+    assert_eq!(
+        report
+            .matches("— cost ¥1,000,000 (borne by us) — replacement lot\n")
+            .count(),
+        1,
+        "{report}"
+    );
     assert!(
         status.contains("#1 ¥1,000,000 (borne by us) — replacement lot — proposal #2 awaiting approval"),
         "{status}"

@@ -513,6 +513,71 @@ async fn the_kickoff_lists_the_departments_as_japanese_reads_them() {
     );
 }
 
+/// A Japanese team reads what it did in Japanese words: a note is a memo, a split only a
+/// proposal, the status names the latest customer update (not a "final" one), the payer is
+/// 当社, a list takes 、 and a department its name, and a command missing its reason asks for one.
+#[tokio::test]
+async fn a_japanese_team_reads_its_work_in_japanese_words() {
+    let bot = spawn_bot_in("ja").await;
+    let t = bot.open_ready("ACME: ハウジング割れ").await;
+
+    let help = bot.command_text(SALES, &t.channel, "help").await;
+    for shown in [
+        "`¥120,000 当社 交換品送料`",
+        "`/trouble note メモ` — メモを記録",
+        "[次回：15:00]",
+        "`/trouble action 暫定|恒久|再発防止 ",
+        "（項目は 品番、ロット番号、個数、発生日、発見場所、症状）",
+    ] {
+        assert!(help.contains(shown), "{shown:?} in: {help}");
+    }
+    let usage = bot.command_text(SALES, &t.channel, "cost").await;
+    assert!(usage.contains("`/trouble cost ¥120,000 当社 交換品送料`"), "{usage}");
+    for (typed, asked) in [
+        ("reopen", "`/trouble reopen` の後に理由を入力してください。"),
+        ("close force", "`/trouble close force` の後に理由を入力してください。"),
+        ("note", "`/trouble note` の後に内容を入力してください。"),
+    ] {
+        let r = bot.command_text(SALES, &t.channel, typed).await;
+        assert_eq!(r, asked, "{typed}");
+    }
+    let sev = trouble(&bot, &t.id).severity.level();
+    let r = bot.command_text(MANAGER, &t.channel, &format!("sev {sev}")).await;
+    assert_eq!(r, format!("重大度はすでに sev{sev} です。"));
+
+    bot.command_text(SALES, &t.channel, "note 先方の購買から電話あり").await;
+    bot.posted_saying(
+        &t.channel,
+        &format!("📝 <@{SALES}>さんがメモを記録: 先方の購買から電話あり"),
+    )
+    .await;
+    bot.command_text(SALES, &t.channel, "split 70/30 金型の摩耗").await;
+    bot.posted_saying(&t.channel, &format!("⚖️ <@{SALES}>さんが責任区分を提案: 当社 70%"))
+        .await;
+    bot.command_text(SALES, &t.channel, "cost ¥120,000 当社 交換品送料")
+        .await;
+
+    let r = bot.command_text(SALES, &t.channel, "add <@U0FS1> +field").await;
+    assert!(r.starts_with("<@U0FS1>さん、Field Serviceを参加者に追加し"), "{r}");
+    bot.posted_saying(
+        &t.channel,
+        &format!("➕ <@{SALES}>さんが <@U0FS1>さん、<!subteam^S0FIELD>（Field Service） をこのトラブルの参加者に追加しました。"),
+    )
+    .await;
+
+    let status = bot.command(SALES, &t.channel, "status").await.to_string();
+    assert!(
+        status.contains("直近のお客様報告") && !status.contains("最終報告"),
+        "{status}"
+    );
+
+    // The report's timeline: a memo, and the cost as every other line says one.
+    bot.command_text(SALES, &t.channel, "report").await;
+    let report = bot.posted_saying(&t.channel, "メモ: 先方の購買から電話あり").await;
+    assert!(report.contains("費用 ¥120,000（当社負担） — 交換品送料"), "{report}");
+    assert!(!report.contains("事実: ") && !report.contains("負担 当社"), "{report}");
+}
+
 /// The kickoff message as posted: its text and blocks.
 fn kickoff_text(bot: &TestBot, t: &OpenedTrouble) -> String {
     let messages = bot.slack.messages_in(&t.channel);

@@ -815,7 +815,7 @@ async fn the_report_and_the_8d_name_people_by_the_names_slack_gives() {
         "Owner: @佐藤 花子",
         "Manager: @channel Approved Tanaka",
         "(@channel Approved Tanaka)",
-        &format!("@{COLLEAGUE} — fact"),
+        &format!("@{COLLEAGUE} — note"),
     ] {
         assert!(text.contains(shown), "{shown:?} in: {text}");
     }

@@ -931,7 +931,8 @@ async fn who_bears_a_cost_reads_in_the_language_of_the_report() {
         line_with("- 費用 #2 ¥40,000（お客様負担） — 検査費").len() == 1,
         "{report}"
     );
-    assert!(line_with("費用 ¥120,000 負担 当社 — 送料").len() == 1, "{report}");
+    // The timeline's line of the cost says it as the costs section does.
+    assert!(line_with("費用 ¥120,000（当社負担） — 送料").len() == 1, "{report}");
     // The correction names the payers as every other surface does.
     assert!(
         line_with("費用 #2 を訂正: ¥30,000（お客様負担） → ¥40,000（お客様負担）").len() == 1,
@@ -943,7 +944,7 @@ async fn who_bears_a_cost_reads_in_the_language_of_the_report() {
     assert!(md.status.success(), "{}", describe(&md));
     let report = stdout(&md);
     assert!(report.contains("- Cost #1 ¥120,000 (borne by us) — 送料"), "{report}");
-    assert!(report.contains("cost ¥120,000 borne by us — 送料"), "{report}");
+    assert!(report.contains("cost ¥120,000 (borne by us) — 送料"), "{report}");
     assert!(
         report.contains("cost #2 corrected: ¥30,000 (borne by the customer) → ¥40,000 (borne by the customer)"),
         "{report}"

@@ -139,7 +139,7 @@ fn home_blocks(
             2 => actions_section(l, config, rows, now, &mut blocks),
             _ => {}
         }
-        heading(&mut blocks, title, list.len());
+        heading(l, &mut blocks, title, list.len());
         if list.is_empty() {
             blocks.push(context(empty));
         }
@@ -155,10 +155,15 @@ fn home_blocks(
     json!({"type": "home", "blocks": blocks})
 }
 
-/// A section's heading, after a divider: its title and how many it holds.
-fn heading(blocks: &mut Vec<Block>, title: &str, count: usize) {
+/// A section's heading, after a divider: its title and how many it holds (in Japanese inside
+/// the bold, so no full-width bracket sits against the closing `*`).
+fn heading(l: Locale, blocks: &mut Vec<Block>, title: &str, count: usize) {
     blocks.push(divider());
-    blocks.push(section(&format!("*{title}* ({count})")));
+    blocks.push(section(&tr!(
+        l,
+        format!("*{title}（{count}）*"),
+        format!("*{title}* ({count})")
+    )));
 }
 
 /// Proposals waiting for this person's approval, after the acknowledgements: the section shows
@@ -172,7 +177,7 @@ fn proposals_section(l: Locale, decisions: &[(Arc<Trouble>, Vec<usize>)], blocks
         return;
     }
     let title = tr!(l, "🗳️ あなたの承認待ちの提案", "🗳️ Proposals waiting for your approval");
-    heading(blocks, title, all.len());
+    heading(l, blocks, title, all.len());
     for (t, n) in all.iter().take(MAX_PROPOSALS) {
         blocks.extend(proposal(l, t, *n));
     }
@@ -197,7 +202,7 @@ fn actions_section(l: Locale, config: &Config, rows: &[HomeRow], now: DateTime<U
         return;
     }
     let title = tr!(l, "🔧 あなたが担当する対策", "🔧 Actions you own");
-    heading(blocks, title, all.len());
+    heading(l, blocks, title, all.len());
     for (row, a) in all.iter().take(MAX_ROWS_PER_SECTION) {
         let customer = cut(&one_line(&row.customer, Where::Elsewhere), 200);
         let what = cut(&one_line(&a.text, Where::Elsewhere), 200);

@@ -74,15 +74,21 @@ fn department_mentions(l: Locale, config: &Config, t: &Trouble) -> String {
     let each = keys
         .iter()
         .filter_map(|k| config.policy.departments.get(k))
-        .map(|d| match &d.usergroup {
-            Some(g) => tr!(
-                l,
-                format!("<!subteam^{g}>（{}）", escape(&d.name)),
-                format!("<!subteam^{g}> ({})", escape(&d.name))
-            ),
-            None => escape(&d.name),
-        });
+        .map(|d| department_named(l, d, true));
     super::listed(l, each)
+}
+
+/// A department as people read it: by its name, after its user group when `pinged` (which pings
+/// them): `品質保証部`, `<!subteam^S1>（品質保証部）`, `<!subteam^S1> (Quality Assurance)`.
+fn department_named(l: Locale, d: &crate::trouble::policy::Department, pinged: bool) -> String {
+    match (&d.usergroup, pinged) {
+        (Some(g), true) => tr!(
+            l,
+            format!("<!subteam^{g}>（{}）", escape(&d.name)),
+            format!("<!subteam^{g}> ({})", escape(&d.name))
+        ),
+        _ => escape(&d.name),
+    }
 }
 
 fn stages_text(l: Locale, config: &Config, t: &Trouble) -> String {
@@ -419,7 +425,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     (tr!(l, "担当営業", "Owner").into(), user(&t.owner)),
                     (tr!(l, "上司", "Manager").into(), t.manager.as_ref().map(user).unwrap_or_else(|| "—".into())),
                     (tr!(l, "上司確認", "Acknowledged").into(), ack_text(l, t)),
-                    (tr!(l, "お客様への最終報告", "Customer last updated").into(), if t.customer_updates.is_empty() { tr!(l, "まだありません（起票時刻から計測）", "not yet (counting from opening)").into() } else { format_day_time(l, tz, last) }),
+                    (tr!(l, "直近のお客様報告", "Customer last updated").into(), if t.customer_updates.is_empty() { tr!(l, "まだありません（起票時刻から計測）", "not yet (counting from opening)").into() } else { format_day_time(l, tz, last) }),
                     (tr!(l, if promised { "次回報告（約束）" } else { "次回報告の期限" }, if promised { "Next update (promised)" } else { "Next update due" }).into(), if t.is_open() { format_day_time(l, tz, due) } else { "—".into() }),
                 ]),
                 divider(),
@@ -615,12 +621,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             ))
         }
         Message::ParticipantsAdded { by, users, departments } => {
-            let mut who = participants_list(users, departments);
-            for d in departments.iter().filter_map(|d| config.policy.departments.get(d)) {
-                if let Some(g) = &d.usergroup {
-                    who.push_str(&format!(" <!subteam^{g}>"));
-                }
-            }
+            let who = participants_list(l, config, users, departments, true);
             Rendered::text(tr!(
                 l,
                 format!("➕ {}が {} をこのトラブルの参加者に追加しました。", user(by), who),
@@ -776,19 +777,20 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
     }
 }
 
-/// `<@U1>, <@U2>, +quality`: people and departments made participants.
-pub fn participants_list(users: &[UserId], departments: &[String]) -> String {
-    users
-        .iter()
-        .map(user)
-        .chain(departments.iter().map(|d| format!("+{}", escape(d))))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// People and departments made participants, as a list in a sentence: `<@U1>、品質保証部`,
+/// `<@U1>, Quality Assurance`; with `pinged`, each department after its user group, as the
+/// kickoff names them. A department no longer configured keeps its key, `+quality`.
+pub fn participants_list(l: Locale, config: &Config, users: &[UserId], departments: &[String], pinged: bool) -> String {
+    let departments = departments.iter().map(|k| match config.policy.departments.get(k) {
+        Some(d) => department_named(l, d, pinged),
+        None => format!("+{}", escape(k)),
+    });
+    super::listed(l, users.iter().map(user).chain(departments))
 }
 
 /// The timeline line of `/trouble add`.
-pub fn participants_added(l: Locale, users: &[UserId], departments: &[String]) -> String {
-    let who = participants_list(users, departments);
+pub fn participants_added(l: Locale, config: &Config, users: &[UserId], departments: &[String]) -> String {
+    let who = participants_list(l, config, users, departments, false);
     tr!(l, format!("参加者を追加: {who}"), format!("participants added: {who}"))
 }
 
@@ -802,7 +804,7 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
                     "。営業時間外のため、これがその前の最後のお知らせです。",
                     ". That is outside business hours, so this is the last reminder before it.",
                 ),
-                false => ("（あと少しです）。", " — it is coming up."),
+                false => ("（まもなくです）。", " — it is coming up."),
             };
             tr!(
                 l,
@@ -1005,7 +1007,7 @@ fn record_line(l: Locale, config: &Config, by: &UserId, what: &Record) -> String
         }
         Record::Note { text } => tr!(
             l,
-            format!("📝 {who}が事実を記録: {}", here(text)),
+            format!("📝 {who}がメモを記録: {}", here(text)),
             format!("📝 {who} noted: {}", here(text))
         ),
         Record::Split {
@@ -1016,12 +1018,12 @@ fn record_line(l: Locale, config: &Config, by: &UserId, what: &Record) -> String
         } => tr!(
             l,
             format!(
-                "⚖️ {who}が責任区分を設定: {}{}",
+                "⚖️ {who}が責任区分を提案: {}{}",
                 split_shares(l, *ours, *customer, *other),
                 tail(reason)
             ),
             format!(
-                "⚖️ {who} set the split: {}{}",
+                "⚖️ {who} proposed the split: {}{}",
                 split_shares(l, *ours, *customer, *other),
                 tail(reason)
             )

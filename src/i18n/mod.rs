@@ -281,10 +281,10 @@ fn help_core(l: Locale) -> String {
          • `/trouble status` — 現在の状況\n\
          • `/trouble ack` — 上司として確認\n\
          • `/trouble next [メモ]` / `done N [メモ]` / `start N [メモ]` — 段階を進める\n\
-         • `/trouble update 伝えた内容 [next: 15:00]` — お客様への報告を記録（次回の約束も）\n\
-         • `/trouble note 事実` — 事実を記録\n\
+         • `/trouble update 伝えた内容 [次回：15:00]` — お客様への報告を記録（次回の約束も）\n\
+         • `/trouble note メモ` — メモを記録\n\
          • `/trouble split 当社/お客様[/他] [理由]` — 責任区分（合計100）\n\
-         • `/trouble cost 金額 負担者 [メモ]` — 補償・費用（例: `¥120,000 ours 交換品送料`）\n\
+         • `/trouble cost 金額 負担者 [メモ]` — 補償・費用（例: `¥120,000 当社 交換品送料`）\n\
          • `/trouble prevent 対策 [担当:@人] [期限:12/20] [確認日:効果確認日]` — 再発防止策\n\
          • `/trouble add @人 [+部門]` — 参加者を追加して招待\n\
          • `/trouble owner @担当` / `manager @上司` / `sev N` — 担当・上司・重大度の変更（引き下げと担当変更は上司）\n\
@@ -303,7 +303,7 @@ fn help_core(l: Locale) -> String {
          • `/trouble ack` — acknowledge as the manager\n\
          • `/trouble next [note]` / `done N [note]` / `start N [note]` — move the stages on\n\
          • `/trouble update WHAT YOU TOLD THE CUSTOMER [next: 15:00]` — log a customer update (and the next promise)\n\
-         • `/trouble note FACT` — add a fact to the timeline\n\
+         • `/trouble note TEXT` — add a note to the timeline\n\
          • `/trouble split OURS/CUSTOMER[/OTHER] [reason]` — responsibility split (adds up to 100)\n\
          • `/trouble cost AMOUNT PAYER [note]` — compensation or cost (e.g. `¥120,000 ours replacement shipping`)\n\
          • `/trouble prevent MEASURE [owner:@user] [due:12/20]` — recurrence-prevention measure\n\

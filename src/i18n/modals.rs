@@ -16,6 +16,13 @@ const CONTACT_LIMIT: usize = 200;
 /// `TEXT_LIMIT` characters: the form keeps room for it, so it never refuses what it allowed.
 const SUMMARY_LIMIT: usize = TEXT_LIMIT - CONTACT_LIMIT - 40;
 
+/// The examples under the update form's promise and the action form's due date: each must read
+/// as the bot reads them (a test holds them to it), or the form teaches what it refuses.
+const UPDATE_NEXT_HINT_JA: &str = "例: 15:00、明日 10:00、金曜、2時間後";
+const UPDATE_NEXT_HINT_EN: &str = "e.g. 3pm, tomorrow 10:00, fri eod, 2h";
+const ACTION_DUE_HINT_JA: &str = "例: 12/10、12/10 15時、金曜、来週金曜、3営業日";
+const ACTION_DUE_HINT_EN: &str = "e.g. 2026-12-10, 12/10, fri, +3d (business days)";
+
 /// Slack's form refuses longer input before it is sent (the core refuses it anyway).
 fn limited(mut input: Value, max: usize) -> Value {
     input["element"]["max_length"] = json!(max);
@@ -157,11 +164,7 @@ pub fn update_modal(l: Locale, t: &Trouble) -> Value {
                 tr!(l, "次回報告の約束（任意）", "Next update promised (optional)"),
                 false,
                 true,
-                Some(tr!(
-                    l,
-                    "例: 15:00、明日 10:00、金曜、2h",
-                    "e.g. 3pm, tomorrow 10:00, fri eod, 2h"
-                )),
+                Some(tr!(l, UPDATE_NEXT_HINT_JA, UPDATE_NEXT_HINT_EN)),
             ),
             100,
         ),
@@ -248,11 +251,7 @@ pub fn action_modal(l: Locale, t: &Trouble) -> Value {
                 tr!(l, "期限（任意）", "Due (optional)"),
                 false,
                 true,
-                Some(tr!(
-                    l,
-                    "例: 2026-12-10、12/10、fri、+3d（営業日）",
-                    "e.g. 2026-12-10, 12/10, fri, +3d (business days)"
-                )),
+                Some(tr!(l, ACTION_DUE_HINT_JA, ACTION_DUE_HINT_EN)),
             ),
             100,
         ),
@@ -307,4 +306,50 @@ pub fn with_contact(l: Locale, summary: &str, contact: &str) -> String {
         format!("{summary}（お客様担当: {contact}）"),
         format!("{summary} (customer contact: {contact})")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trouble::due::parse_due;
+    use crate::trouble::when::{parse_when, WhenError};
+    use chrono::{DateTime, TimeZone, Utc};
+
+    const TZ: chrono_tz::Tz = chrono_tz::Asia::Tokyo;
+
+    /// Monday 2026-11-30 08:00 in Tokyo: every example's time is still ahead.
+    fn now() -> DateTime<Utc> {
+        TZ.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).unwrap().with_timezone(&Utc)
+    }
+
+    /// The examples of a hint: `例: A、B` or `e.g. A, B`, an aside in brackets left out.
+    fn examples(hint: &str) -> Vec<String> {
+        let list = hint.trim_start_matches("例: ").trim_start_matches("e.g. ");
+        list.split(['、', ','])
+            .map(|e| e.split(['（', '(']).next().unwrap_or_default().trim().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn every_example_under_the_promise_reads_as_a_promise() {
+        for hint in [UPDATE_NEXT_HINT_JA, UPDATE_NEXT_HINT_EN] {
+            for e in examples(hint) {
+                // As the core reads `next:`: a time, else a day kept by its close.
+                let read = match parse_when(&e, now(), TZ) {
+                    Err(WhenError::Unrecognised) => parse_due(e.trim_end_matches('中'), now(), TZ, None).is_ok(),
+                    other => other.is_ok(),
+                };
+                assert!(read, "{e:?} in {hint:?} is refused");
+            }
+        }
+    }
+
+    #[test]
+    fn every_example_under_the_due_date_reads_as_a_due_date() {
+        for hint in [ACTION_DUE_HINT_JA, ACTION_DUE_HINT_EN] {
+            for e in examples(hint) {
+                assert!(parse_due(&e, now(), TZ, None).is_ok(), "{e:?} in {hint:?} is refused");
+            }
+        }
+    }
 }

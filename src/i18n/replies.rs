@@ -64,15 +64,17 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
             "The customer's name holds a mention. Name the manager before the customer: `/trouble open <@manager> ACME: defective housings in lot 42`. Nothing was opened."
         )
         .to_string(),
+        // A reopen and a forced close take a reason, not a text.
+        UsageError::NeedsText(sub @ ("reopen" | "close force")) => tr!(l, format!("`/trouble {sub}` の後に理由を入力してください。"), format!("Write the reason after `/trouble {sub}`.")),
         UsageError::NeedsText(sub) => tr!(l, format!("`/trouble {sub}` の後に内容を入力してください。"), format!("Write the text after `/trouble {sub}`.")),
         UsageError::BadStage(sub) => tr!(l, format!("段階は1〜7の番号で指定してください: `/trouble {sub} 3 原因特定`"), format!("Give the stage as a number 1-7: `/trouble {sub} 3 cause confirmed`")),
         UsageError::BadSplit => tr!(l, "責任区分は `当社/お客様[/他]` のパーセントで: `/trouble split 70/30 理由`", "Write the split as percentages OURS/CUSTOMER[/OTHER]: `/trouble split 70/30 reason`").to_string(),
         UsageError::SplitNotHundred(total) => tr!(l, format!("責任区分の合計が{total}%です。合計100%にしてください。"), format!("The split adds up to {total}%; it must add up to 100.")),
-        UsageError::BadCost => tr!(l, "金額と負担者を入力してください: `/trouble cost ¥120,000 ours 交換品送料`", "Write an amount and who pays: `/trouble cost ¥120,000 ours replacement shipping`").to_string(),
+        UsageError::BadCost => tr!(l, "金額と負担者を入力してください: `/trouble cost ¥120,000 当社 交換品送料`", "Write an amount and who pays: `/trouble cost ¥120,000 ours replacement shipping`").to_string(),
         UsageError::BadOccurred => tr!(l, "発生日時は過去の日付（わかれば時刻も）で入力してください: `2026-11-28 10:00`、`11/28 10:00`、`11月28日`、`昨日 15時`、今日なら `10:00`（「2時間」「明日」などは報告書で意味をなさないため使えません）。何も記録していません。", "Write when it occurred as a day not in the future, with the time if known: `2026-11-28 10:00`, `11/28 10:00`, `11/28`, `yesterday 15:00`, or `10:00` for today (forms like `2h` or `tomorrow` mean nothing in the report later). Nothing was recorded.").to_string(),
         UsageError::BadPayer(p) => {
             let p = typed(p);
-            tr!(l, format!("負担者 `{p}` が分かりません。金額の後に `当社`（ours）、`お客様`（customer）、`他社`（other）のいずれかを入力してください: `/trouble cost ¥120,000 当社 交換品送料`。何も記録していません。"), format!("`{p}` is not a payer. After the amount write `ours`, `customer` or `other` (当社, お客様, 他社): `/trouble cost ¥120,000 ours replacement shipping`. Nothing was recorded."))
+            tr!(l, format!("負担者 `{p}` が分かりません。金額の後に `当社`、`お客様`、`他社` のいずれか（`ours`、`customer`、`other` でも可）を入力してください: `/trouble cost ¥120,000 当社 交換品送料`。何も記録していません。"), format!("`{p}` is not a payer. After the amount write `ours`, `customer` or `other` (当社, お客様, 他社): `/trouble cost ¥120,000 ours replacement shipping`. Nothing was recorded."))
         }
         UsageError::BadAmount(a) => {
             let a = typed(a);
@@ -235,7 +237,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
         )
         .to_string(),
         Reply::ParticipantsAdded { users: added, depts } => {
-            let who = super::messages::participants_list(added, depts);
+            let who = super::messages::participants_list(l, config, added, depts, false);
             tr!(
                 l,
                 format!("{who}を参加者に追加し、チャンネルに招待しました。"),
@@ -368,7 +370,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             format!("重大度を {from} から {to} に変更しました。"),
             format!("Severity changed from {from} to {to}.")
         ),
-        Reply::SeverityUnchanged => tr!(l, "重大度はすでにその値です。", "The severity is already that.").to_string(),
+        Reply::SeverityUnchanged { level } => tr!(l, format!("重大度はすでに sev{level} です。"), format!("The severity is already sev{level}.")),
         Reply::Closed => tr!(l, "クローズしました。", "Closed.").to_string(),
         Reply::CloseMissing {
             not_done,

@@ -41,12 +41,6 @@ fn inline(raw: &str) -> String {
     one_line(raw, Where::Elsewhere)
 }
 
-/// Who bears a cost, in the report's language when it names a payer (`ours` → 当社 / us), else
-/// as written, on one line.
-fn payer_of(l: Locale, written: &str) -> String {
-    super::messages::payer_text(l, written, Where::Elsewhere)
-}
-
 /// A summary in a list of troubles: enough to recognise it.
 const SHORT_SUMMARY: usize = 200;
 
@@ -106,7 +100,7 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
             format!("第{}段階 完了{}", stage.number(), said_after(note)),
             format!("stage {} done{}", stage.number(), said_after(note))
         ),
-        Event::Note { text } => tr!(l, format!("事実: {}", said(text)), format!("fact: {}", said(text))),
+        Event::Note { text } => tr!(l, format!("メモ: {}", said(text)), format!("note: {}", said(text))),
         Event::CustomerUpdate { text, .. } => {
             tr!(
                 l,
@@ -149,21 +143,14 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
                 said_after(reason)
             )
         ),
-        Event::CostAdded { amount, payer, note } => tr!(
-            l,
-            format!(
-                "費用 {} 負担 {}{}",
-                inline(amount),
-                payer_of(l, payer),
-                said_after(note)
-            ),
-            format!(
-                "cost {} borne by {}{}",
-                inline(amount),
-                payer_of(l, payer),
-                said_after(note)
+        Event::CostAdded { amount, payer, note } => {
+            let cost = super::messages::written_cost_phrase(l, amount, payer, Where::Elsewhere);
+            tr!(
+                l,
+                format!("費用 {cost}{}", said_after(note)),
+                format!("cost {cost}{}", said_after(note))
             )
-        ),
+        }
         Event::MeasureAdded { text } => tr!(
             l,
             format!("再発防止策: {}", said(text)),
@@ -178,7 +165,9 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
         Event::SeverityChanged { from, to } => {
             tr!(l, format!("重大度 {from} → {to}"), format!("severity {from} → {to}"))
         }
-        Event::ParticipantsAdded { users, departments } => super::messages::participants_added(l, users, departments),
+        Event::ParticipantsAdded { users, departments } => {
+            super::messages::participants_added(l, config, users, departments)
+        }
         Event::Closed { note, forced_reason } => match forced_reason {
             Some(r) => tr!(
                 l,
@@ -389,11 +378,14 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
         tr!(l, "上司確認まで", "Acknowledged after"),
         t.ack
             .as_ref()
-            .map(|a| format!(
-                "{} ({})",
-                format_duration(l, (a.at - t.opened_at).num_seconds().max(0) as u64),
-                who(&a.by)
-            ))
+            .map(|a| {
+                let after = format_duration(l, (a.at - t.opened_at).num_seconds().max(0) as u64);
+                tr!(
+                    l,
+                    format!("{after}（{}）", who(&a.by)),
+                    format!("{after} ({})", who(&a.by))
+                )
+            })
             .unwrap_or_else(|| "—".into())
     ));
     line(format!(
@@ -416,11 +408,11 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
         .map(|d| d.clone().unwrap_or_else(|| "—".into()))
         .collect::<Vec<_>>()
         .join(" → ");
-        line(format!(
-            "{}. {} — {} ({dates})",
-            i.number(),
-            stage_name(l, i),
-            stage_state(l, s.state)
+        let (number, name, state) = (i.number(), stage_name(l, i), stage_state(l, s.state));
+        line(tr!(
+            l,
+            format!("{number}. {name} — {state}（{dates}）"),
+            format!("{number}. {name} — {state} ({dates})")
         ));
         for n in &s.notes {
             line(format!("   - {}", said(n)));
@@ -440,11 +432,11 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
             (Locale::En, 0) => format!("{gap} after opening"),
             (Locale::En, _) => format!("{gap} after the previous"),
         };
-        line(format!(
-            "- {} ({since}) {}: {}",
-            format_time(tz, u.at),
-            who(&u.by),
-            said(&u.text)
+        let (at, by) = (format_time(tz, u.at), who(&u.by));
+        line(tr!(
+            l,
+            format!("- {at}（{since}） {by}: {}", said(&u.text)),
+            format!("- {at} ({since}) {by}: {}", said(&u.text))
         ));
         prev = u.at;
     }

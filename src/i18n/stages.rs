@@ -646,7 +646,7 @@ pub fn usage_text(l: Locale, e: &UsageError) -> Option<String> {
     Some(match e {
         UsageError::BadFact(sub) => tr!(
             l,
-            format!("`/trouble {sub} 項目 値` の項目は part（品番）, lot（ロット、複数可）, qty（数量）, occurred（発生日時: `2026-11-28 10:00` など）, found（発見場所・工程）, symptom（症状）です。"),
+            format!("`/trouble {sub} 項目 値` の項目は 品番、ロット番号（複数可）、個数、発生日（`2026-11-28 10:00` のように時刻も）、発見場所（工程・場所）、症状 のいずれかです（`part`、`lot`、`qty`、`occurred`、`found`、`symptom` でも可）。"),
             format!("`/trouble {sub} KEY VALUE`: KEY is part, lot (several allowed), qty, occurred (a time like `2026-11-28 10:00`), found (process or site) or symptom.")
         ),
         UsageError::BadReturn => tr!(
@@ -657,7 +657,7 @@ pub fn usage_text(l: Locale, e: &UsageError) -> Option<String> {
         .to_string(),
         UsageError::BadAction => tr!(
             l,
-            "`/trouble action interim|permanent|prevent 内容 [担当:@人] [期限:12/20] [確認日:効果確認日]`、`/trouble action done N`、`/trouble action verify N` の形で入力してください。期限は `2026-12-10`、`12/10`、`fri`、`+3d`（営業日）など。",
+            "`/trouble action 暫定|恒久|再発防止 内容 [担当:@人] [期限:12/20] [確認日:効果確認日]`、`/trouble action done N`、`/trouble action verify N` の形で入力してください。期限は `12/10`、`12/10 15時`、`金曜`、`来週金曜`、`3営業日` など。",
             "Write `/trouble action interim|permanent|prevent TEXT owner:@name due:DATE [check:DATE]`, `/trouble action done N` or `/trouble action verify N`. DATE: `2026-12-10`, `12/10`, `fri`, `+3d` (business days)."
         )
         .to_string(),
@@ -946,8 +946,9 @@ pub fn search_text(l: Locale, config: &Config, query: &str, found: &[Trouble], t
         } else {
             tr!(l, "クローズ", "closed")
         };
+        let state = tr!(l, format!("（{state}）"), format!(" ({state})"));
         out.push_str(&format!(
-            "• {} {} — {} — {} ({state}){}{channel}\n",
+            "• {} {} — {} — {}{state}{}{channel}\n",
             t.id,
             format_day_time(l, config.policy.timezone, t.opened_at),
             away(&t.customer),
@@ -970,11 +971,11 @@ pub fn search_text(l: Locale, config: &Config, query: &str, found: &[Trouble], t
 pub fn help(l: Locale) -> &'static str {
     tr!(
         l,
-        "• `/trouble fact 項目 値`（part / lot / qty / occurred / found / symptom）、`/trouble fact` でフォーム — 事実（5W2H）\n\
+        "• `/trouble fact 項目 値`（項目は 品番、ロット番号、個数、発生日、発見場所、症状）、`/trouble fact` でフォーム — 事実（5W2H）\n\
          • `/trouble return 依頼|発送|受領 [数量 N] [伝票 番号]` — 現品回収の状況\n\
          • `/trouble scope 内容` / `scope check N` — 波及範囲（未確認の行があると第2段階は完了できません）\n\
          • `/trouble cause 原因 [流出: 流出原因]` — 原因\n\
-         • `/trouble action interim|permanent|prevent 内容 [担当:@人] [期限:12/20] [確認日:効果確認日]` / `action done N` / `action verify N` — 対策（期限の前営業日と超過時に担当者へ通知）\n\
+         • `/trouble action 暫定|恒久|再発防止 内容 [担当:@人] [期限:12/20] [確認日:効果確認日]` / `action done N` / `action verify N` — 対策（期限の前営業日と超過時に担当者へ通知）\n\
          • `/trouble fix cost N …` / `fix split …` / `fix fact 項目 値` — 記録の訂正（元の記録は残ります）\n\
          • `/trouble reopen 理由` — 再開（上司）",
         "• `/trouble fact KEY VALUE` (part / lot / qty / occurred / found / symptom), `/trouble fact` for a form — the facts (5W2H)\n\
@@ -996,5 +997,50 @@ fn reopened_at(l: Locale, stage: Option<crate::trouble::model::StageId>) -> Stri
             format!("back at stage {} {}", s.number(), super::stage_name(l, s))
         ),
         None => tr!(l, "全段階完了", "every stage done").to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text between the first `from` and the next `to`.
+    fn between<'a>(text: &'a str, from: &str, to: &str) -> &'a str {
+        let start = text.find(from).unwrap_or_else(|| panic!("{from:?} in {text}")) + from.len();
+        let len = text[start..].find(to).unwrap_or_else(|| panic!("{to:?} in {text}"));
+        &text[start..start + len]
+    }
+
+    /// The Japanese help and usage answer name the facts, the kinds of action and the due dates
+    /// in words the bot accepts: a word it refused would teach what it refuses.
+    #[test]
+    fn the_japanese_words_shown_for_facts_kinds_and_due_dates_are_accepted() {
+        let help = help(Locale::Ja);
+        let usage = usage_text(Locale::Ja, &UsageError::BadFact("fact")).expect("answered");
+        for words in [
+            between(help, "（項目は ", "）"),
+            between(&usage, "の項目は ", " のいずれか"),
+        ] {
+            for word in words.split('、') {
+                let word = word.split('（').next().unwrap_or_default();
+                assert!(FactKey::parse(word).is_some(), "{word:?} is no fact key");
+            }
+        }
+        let action = usage_text(Locale::Ja, &UsageError::BadAction).expect("answered");
+        for text in [help, action.as_str()] {
+            for kind in between(text, "`/trouble action ", " ").split('|') {
+                assert!(ActionKind::parse(kind).is_some(), "{kind:?} is no kind of action");
+            }
+        }
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-30T08:00:00+09:00")
+            .expect("a time")
+            .to_utc();
+        for due in between(&action, "期限は ", " など").split('、') {
+            let due = due.trim_matches('`');
+            assert!(
+                crate::trouble::due::parse_due(due, now, chrono_tz::Asia::Tokyo, None).is_ok(),
+                "{due:?} is no due date"
+            );
+        }
     }
 }

@@ -221,7 +221,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             }
             let from = w.t.severity;
             if from == to {
-                return Some(Reply::SeverityUnchanged);
+                return Some(Reply::SeverityUnchanged { level: to });
             }
             let before = w.departments_to_ping();
             let announced_before = w.severity_policy().announce_channels.clone();

@@ -1769,7 +1769,12 @@ fn lowering_the_severity_is_said_in_the_channel_alone_and_logged() {
 fn setting_the_same_or_an_unknown_severity_changes_nothing() {
     // (asked, reply)
     let cases = [
-        (2, Reply::SeverityUnchanged),
+        (
+            2,
+            Reply::SeverityUnchanged {
+                level: Severity::new(2),
+            },
+        ),
         (
             5,
             Reply::UnknownSeverity {

@@ -603,7 +603,10 @@ pub enum Reply {
         from: Severity,
         to: Severity,
     },
-    SeverityUnchanged,
+    /// `/trouble sev N` at the severity it has: `level`, named back.
+    SeverityUnchanged {
+        level: Severity,
+    },
     Closed,
     CloseMissing {
         not_done: Vec<StageId>,
