@@ -466,7 +466,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::ManagerDm => {
             let intro = tr!(
                 l,
-                format!("🚨 {} からトラブルの報告です。確認をお願いします。", user(&t.owner)),
+                format!("🚨 {}からトラブルの報告です。確認をお願いします。", user(&t.owner)),
                 format!("🚨 {} reported a trouble. Please acknowledge it.", user(&t.owner))
             );
             let mut blocks = vec![
