@@ -78,8 +78,19 @@ async fn a_new_owner_moves_the_trouble_between_app_homes() {
     let t = bot.open_ready("ACME: housing cracked").await;
     let owners = app_home(&bot, SALES).await;
     assert!(
-        owners.contains("Troubles you own* (1)") && owners.contains(&t.id),
+        owners.contains("Troubles you own or manage* (1)") && owners.contains(&t.id),
         "{owners}"
+    );
+    // The manager, once they acknowledged, still finds it there: with its summary, to tell
+    // two troubles of one customer apart, and whom to follow up with.
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    assert!(trouble(&bot, &t.id).ack.is_some());
+    let managers = app_home(&bot, MANAGER).await;
+    assert!(
+        managers.contains("Troubles you own or manage* (1)")
+            && managers.contains(&format!("*ACME* — housing cracked `{}`", t.id))
+            && managers.contains(&format!("owner <@{SALES}>")),
+        "{managers}"
     );
     let colleagues = app_home(&bot, COLLEAGUE).await;
     assert!(!colleagues.contains(&t.id), "{colleagues}");
@@ -91,7 +102,7 @@ async fn a_new_owner_moves_the_trouble_between_app_homes() {
     wait_until(|| (trouble(&bot, &t.id).owner.as_str() == COLLEAGUE).then_some(())).await;
     let colleagues = app_home(&bot, COLLEAGUE).await;
     assert!(
-        colleagues.contains("Troubles you own* (1)") && colleagues.contains(&t.id),
+        colleagues.contains("Troubles you own or manage* (1)") && colleagues.contains(&t.id),
         "{colleagues}"
     );
     let former = app_home(&bot, SALES).await;

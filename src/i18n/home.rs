@@ -46,8 +46,24 @@ fn row(l: Locale, t: &HomeRow, now: DateTime<Utc>, offer: RowButton) -> Block {
         .unwrap_or_else(|| tr!(l, "全段階完了", "all stages done").into());
     let heard = customer_waited(l, t.last_customer_contact, now, t.never_updated);
     let customer = cut(&one_line(&t.customer, Where::Elsewhere), 200);
+    let summary = match t.summary.trim() {
+        "" => String::new(),
+        s => format!(" — {}", one_line(s, Where::Elsewhere)),
+    };
+    // Whom to follow up with, on someone else's trouble.
+    let owner = t
+        .owner
+        .as_ref()
+        .map(|o| {
+            tr!(
+                l,
+                format!(" · 担当 {}", super::messages::user(o)),
+                format!(" · owner {}", super::messages::user(o))
+            )
+        })
+        .unwrap_or_default();
     let text = format!(
-        "*{customer}* `{}` sev{} · {stage} · {heard} · {channel}",
+        "*{customer}*{summary} `{}` sev{} · {stage} · {heard}{owner} · {channel}",
         t.id, t.severity
     );
     match offer {
@@ -104,14 +120,18 @@ fn home_blocks(
     decisions: &[(Arc<Trouble>, Vec<usize>)],
     now: DateTime<Utc>,
 ) -> Value {
-    let waiting: Vec<&HomeRow> = rows.iter().filter(|t| t.awaits_ack).collect();
+    // The most severe first in every section.
+    let mut rows: Vec<&HomeRow> = rows.iter().collect();
+    rows.sort_by(|a, b| (a.severity, &a.id).cmp(&(b.severity, &b.id)));
+    let waiting: Vec<&HomeRow> = rows.iter().copied().filter(|t| t.awaits_ack).collect();
     let overdue: Vec<&HomeRow> = rows
         .iter()
+        .copied()
         .filter(|t| {
             t.answers_customer && config.policy.update_due(t.severity, t.cadence_from(), t.promised_next) <= now
         })
         .collect();
-    let owned: Vec<&HomeRow> = rows.iter().filter(|t| t.owns).collect();
+    let owned: Vec<&HomeRow> = rows.iter().copied().filter(|t| t.owns || t.manages).collect();
     let mut blocks = vec![header(tr!(l, "🚨 トラブル対応", "🚨 Troubles"))];
     let sections: [(&str, &Vec<&HomeRow>, &str, RowButton); 3] = [
         (
@@ -127,7 +147,7 @@ fn home_blocks(
             RowButton::LogUpdate,
         ),
         (
-            tr!(l, "📋 担当しているトラブル", "📋 Troubles you own"),
+            tr!(l, "📋 担当・管理しているトラブル", "📋 Troubles you own or manage"),
             &owned,
             tr!(l, "ありません", "None"),
             RowButton::None,
@@ -136,7 +156,7 @@ fn home_blocks(
     for (i, (title, list, empty, offer)) in sections.into_iter().enumerate() {
         match i {
             1 => proposals_section(l, decisions, &mut blocks),
-            2 => actions_section(l, config, rows, now, &mut blocks),
+            2 => actions_section(l, config, &rows, now, &mut blocks),
             _ => {}
         }
         heading(l, &mut blocks, title, list.len());
@@ -193,9 +213,10 @@ fn proposals_section(l: Locale, decisions: &[(Arc<Trouble>, Vec<usize>)], blocks
 
 /// The actions this person owns that are not done, with **Done**: a quality engineer assigned
 /// one sees it with its due date, on troubles they do not own. Shown only when there is one.
-fn actions_section(l: Locale, config: &Config, rows: &[HomeRow], now: DateTime<Utc>, blocks: &mut Vec<Block>) {
+fn actions_section(l: Locale, config: &Config, rows: &[&HomeRow], now: DateTime<Utc>, blocks: &mut Vec<Block>) {
     let all: Vec<(&HomeRow, &HomeAction)> = rows
         .iter()
+        .copied()
         .flat_map(|r| r.actions.iter().map(move |a| (r, a)))
         .collect();
     if all.is_empty() {
@@ -238,12 +259,9 @@ mod tests {
     use crate::trouble::home::HomeAction;
     use crate::trouble::model::{Severity, TroubleId};
 
-    /// A person in every section with more rows than shown still gets a view Slack takes
-    /// (100 blocks), with room left for the most proposals the Home lists.
-    #[test]
-    fn a_full_home_stays_within_slacks_block_limit() {
-        let now = Utc::now();
-        let rows: Vec<HomeRow> = (0..40)
+    /// `n` rows of sev1 troubles in every section.
+    fn full_rows(now: DateTime<Utc>, n: usize) -> Vec<HomeRow> {
+        (0..n)
             .map(|i| HomeRow {
                 id: TroubleId::new(format!("20261130-{i}")),
                 customer: "ACME".into(),
@@ -260,6 +278,9 @@ mod tests {
                 private: None,
                 never_updated: false,
                 reopened_at: None,
+                summary: "lids cracked in lot 42, found at the customer's line".into(),
+                owner: Some(crate::trouble::model::UserId::new("U0SALES")),
+                manages: true,
                 proposals: Vec::new(),
                 actions: (1..=3)
                     .map(|n| HomeAction {
@@ -270,11 +291,31 @@ mod tests {
                     })
                     .collect(),
             })
-            .collect();
+            .collect()
+    }
+
+    /// A person in every section with more rows than shown still gets a view Slack takes
+    /// (100 blocks), with room left for the most proposals the Home lists.
+    #[test]
+    fn a_full_home_stays_within_slacks_block_limit() {
+        let now = Utc::now();
+        let rows = full_rows(now, 40);
         for l in [Locale::En, Locale::Ja] {
             let view = home_view(l, &Config::default(), &rows, &[], now);
             let blocks = view["blocks"].as_array().expect("blocks").len();
             assert!(blocks + 2 + 2 * MAX_PROPOSALS < 100, "{blocks} blocks");
         }
+    }
+
+    /// The most severe first, whatever order the index keeps them in.
+    #[test]
+    fn each_section_lists_the_most_severe_first() {
+        let now = Utc::now();
+        let mut rows = full_rows(now, 2);
+        rows[0].severity = Severity::new(3);
+        rows[1].severity = Severity::new(1);
+        let view = home_view(Locale::En, &Config::default(), &rows, &[], now).to_string();
+        let (sev1, sev3) = (view.find("` sev1 ·"), view.find("` sev3 ·"));
+        assert!(sev1.is_some() && sev1 < sev3, "{view}");
     }
 }

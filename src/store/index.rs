@@ -1846,6 +1846,9 @@ mod tests {
             private: None,
             never_updated: promised_next.is_none(),
             reopened_at: promised_next.map(|_| at),
+            summary: "筐体割れ".into(),
+            owner: promised_next.map(|_| UserId::new("U0SALES")),
+            manages: promised_next.is_some(),
             proposals: if promised_next.is_some() {
                 vec![1, 3]
             } else {

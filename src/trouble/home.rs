@@ -47,6 +47,17 @@ pub struct HomeRow {
     /// before this was kept reads as updated, as it was shown then.
     #[serde(rename = "n", default, skip_serializing_if = "std::ops::Not::not")]
     pub never_updated: bool,
+    /// The summary's start, so two troubles of one customer tell apart (absent from rows an
+    /// earlier release wrote).
+    #[serde(rename = "su", default, skip_serializing_if = "String::is_empty")]
+    pub summary: String,
+    /// The owner, on a row of someone else's trouble: whom a manager follows up with.
+    #[serde(rename = "ow", default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<UserId>,
+    /// The person is its manager, or was asked to acknowledge it up the chain: it stays in
+    /// their Home once acknowledged, so they can find their team's troubles again.
+    #[serde(rename = "m", default, skip_serializing_if = "std::ops::Not::not")]
+    pub manages: bool,
     /// When it was last reopened: see [`HomeRow::cadence_from`].
     #[serde(
         rename = "ro",
@@ -106,6 +117,9 @@ pub fn actions_of(t: &Trouble, user: &UserId) -> Vec<HomeAction> {
         .collect()
 }
 
+/// How much of the summary a row keeps: enough to tell troubles apart on a phone.
+const SUMMARY_CHARS: usize = 80;
+
 impl HomeRow {
     /// Where the customer-update cadence counts from, as `Trouble::cadence_from`.
     pub fn cadence_from(&self) -> DateTime<Utc> {
@@ -133,6 +147,10 @@ impl HomeRow {
             private: t.private,
             never_updated: t.customer_updates.is_empty(),
             reopened_at: t.substance.reopened_at,
+            summary: t.summary.chars().take(SUMMARY_CHARS).collect(),
+            owner: (t.owner != *user).then(|| t.owner.clone()),
+            manages: t.owner != *user
+                && (t.manager.as_ref() == Some(user) || chain.iter().take(t.escalation.level + 1).any(|u| u == user)),
             actions: actions_of(t, user),
             proposals: if chain.contains(user) && t.owner != *user {
                 t.agreement
