@@ -597,3 +597,28 @@ async fn a_reopened_trouble_counts_the_customer_update_cadence_from_the_reopenin
         })
         .await;
 }
+
+/// The manager brought in by a nudge reads what the customer was last told, when and by whom,
+/// without opening the status.
+#[tokio::test]
+async fn a_nudge_that_brings_in_the_manager_quotes_what_the_customer_was_last_told() {
+    let bot = spawn_bot_with(NUDGES).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.command_text(SALES, &t.channel, "update Told Mr. Sato we are sorting stock")
+        .await;
+    bot.advance_and_settle(CADENCE).await;
+    bot.advance_and_settle(CADENCE).await;
+    let with_manager = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            is_nudge(c, &t.channel) && text_of(&c.params).contains(&format!("<@{MANAGER}>"))
+        })
+        .await;
+    let text = with_manager.params["text"].as_str().unwrap_or_default();
+    assert!(
+        text.contains(&format!(
+            "Last told to the customer (Mon 2026-11-30 10:00, <@{SALES}>): “Told Mr. Sato we are sorting stock”"
+        )),
+        "{text}"
+    );
+}

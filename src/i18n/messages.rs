@@ -867,14 +867,40 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
             )
         ),
     };
+    // The manager brought in reads what the customer was last told, and when, without
+    // opening the status: on a phone, that is what following up starts from.
+    let last_told = match t.customer_updates.last() {
+        Some(u) => tr!(
+            l,
+            format!(
+                "\n最後の報告（{}、{}）:「{}」",
+                format_day_time(l, tz, u.at),
+                user(&u.by),
+                cut(&away(&u.text), 200)
+            ),
+            format!(
+                "\nLast told to the customer ({}, {}): “{}”",
+                format_day_time(l, tz, u.at),
+                user(&u.by),
+                cut(&away(&u.text), 200)
+            )
+        ),
+        None => String::new(),
+    };
     let manager = n
         .manager
         .as_ref()
         .map(|m| {
             tr!(
                 l,
-                format!("\n{} 報告が大きく遅れています。フォローをお願いします。", user(m)),
-                format!("\n{} the customer update is well overdue; please follow up.", user(m))
+                format!(
+                    "\n{} 報告が大きく遅れています。フォローをお願いします。{last_told}",
+                    user(m)
+                ),
+                format!(
+                    "\n{} the customer update is well overdue; please follow up.{last_told}",
+                    user(m)
+                )
             )
         })
         .unwrap_or_default();
