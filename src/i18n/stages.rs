@@ -185,7 +185,11 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             tr!(l, format!("🔬 発生原因: {}{escape}", here(text)), format!("🔬 Cause: {}{escape}", here(text)))
         }
         StepLine::Logged(StepEvent::ActionAdded { n, .. }) => match action_of(t, *n) {
-            Some(a) => tr!(l, format!("🛠️ 対策を追加 {}", action_line(l, config, *n, a, Where::OwnChannel)), format!("🛠️ Action added {}", action_line(l, config, *n, a, Where::OwnChannel))),
+            Some(a) => {
+                // As it was added: a line posted late (behind pacing) does not show it done.
+                let a = &Action { done: None, verified: None, effective: None, ..a.clone() };
+                tr!(l, format!("🛠️ 対策を追加 {}", action_line(l, config, *n, a, Where::OwnChannel)), format!("🛠️ Action added {}", action_line(l, config, *n, a, Where::OwnChannel)))
+            }
             None => format!("🛠️ #{n}"),
         },
         StepLine::Logged(StepEvent::ActionDone { n, note }) => tr!(l, format!("☑️ 対策 #{n} 完了{}", note_tail(note, Where::OwnChannel)), format!("☑️ Action #{n} done{}", note_tail(note, Where::OwnChannel))),
@@ -1003,6 +1007,40 @@ fn reopened_at(l: Locale, stage: Option<crate::trouble::model::StageId>) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The line saying an action was added shows it as added, though it is done by the time
+    /// the line is rendered (posted late, behind pacing or an outage).
+    #[test]
+    fn an_added_line_posted_late_shows_the_action_as_added() {
+        let (config, mut t) = super::super::messages::tests::hostile();
+        let mark = crate::trouble::facts::Mark {
+            by: t.owner.clone(),
+            at: t.opened_at,
+            note: String::new(),
+        };
+        t.substance.actions.push(Action {
+            kind: crate::trouble::actions::ActionKind::Interim,
+            text: "sort stock".into(),
+            owner: t.owner.clone(),
+            due: None,
+            check: None,
+            by: t.owner.clone(),
+            at: t.opened_at,
+            done: Some(mark.clone()),
+            verified: Some(mark),
+            effective: None,
+        });
+        let added = StepLine::Logged(StepEvent::ActionAdded {
+            n: 1,
+            kind: crate::trouble::actions::ActionKind::Interim,
+            text: "sort stock".into(),
+            owner: t.owner.clone(),
+            due: None,
+            check: None,
+        });
+        let text = step_line(Locale::En, &config, &t, &added).text;
+        assert!(text.contains("⬜ open") && !text.contains("done"), "{text}");
+    }
 
     /// The text between the first `from` and the next `to`.
     fn between<'a>(text: &'a str, from: &str, to: &str) -> &'a str {
