@@ -196,6 +196,14 @@ async fn promises_read_month_names_time_first_and_end_of_day() {
     let action = trouble(&bot, &t.id).substance.actions.pop().expect("an action");
     assert_eq!(action.text, "在庫の再印字");
     assert_eq!(local(action.due), "2026-12-05 18:00");
+    // A split named by its payers, as a Japanese rep writes one.
+    bot.command_text(SALES, &t.channel, "split 当社70 お客様30 金型の不良")
+        .await;
+    let split = trouble(&bot, &t.id).split.expect("a split");
+    assert_eq!(
+        (split.ours, split.customer, split.reason.as_str()),
+        (70, 30, "金型の不良")
+    );
 }
 
 /// Due dates as hurried reps write them: spans, month names, `eod`, `next fri`.

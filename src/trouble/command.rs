@@ -234,7 +234,7 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
     // follows it with a colon or a full stop (`owner: <@U1>`, `Status.`).
     let folded = super::money::fold_width(word).to_lowercase();
     match folded.trim_end_matches([':', '.', ',', '。', '、']) {
-        "" | "help" | "ヘルプ" | "?" => Ok(Command::Help),
+        "" | "help" | "ヘルプ" | "使い方" | "?" => Ok(Command::Help),
         // Not `開始`: it reads "start", and in a trouble's channel `開始 3` must not open another.
         "open" | "起票" => {
             if rest.is_empty() {
@@ -251,7 +251,7 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
                 Ok(Command::History(rest.to_string()))
             }
         }
-        "status" | "状況" => Ok(Command::Status),
+        "status" | "状況" | "状態" | "ステータス" => Ok(Command::Status),
         "ack" | "acknowledge" | "acknowledged" | "了解" | "確認" => Ok(Command::Ack),
         // `next 3` reads as "go to stage 3", yet would complete the current stage noting "3".
         "next" | "次へ" => match super::money::fold_width(rest).parse::<usize>() {
@@ -752,9 +752,57 @@ fn parse_update(rest: &str) -> Result<Command, UsageError> {
     })
 }
 
+/// `当社70 お客様30 …`, `ours 70% customer 30% …`: shares named by their payer (in any order),
+/// as the plain `70/30 …` they stand for (ours/customer[/other]); None when TEXT does not
+/// start with two or three of them.
+fn labelled_split(text: &str) -> Option<String> {
+    use super::money::{parse_payer, Payer};
+    let mut shares: Vec<(Payer, u32)> = Vec::new();
+    let mut pending: Option<Payer> = None;
+    let mut rest = text.trim_start();
+    // What follows the last whole share: the reason starts there.
+    let mut after_shares = rest;
+    while shares.len() < 3 {
+        let (word, after) = split_word(rest);
+        let word = word.trim_end_matches([',', '、']);
+        let digits_at = word.find(|c: char| c.is_ascii_digit());
+        let (label, number) = match digits_at {
+            Some(i) => (&word[..i], &word[i..]),
+            None => (word, ""),
+        };
+        let number = number.trim_end_matches('%').parse::<u32>().ok();
+        let payer = match (label.is_empty(), pending.take()) {
+            (true, Some(payer)) => Some(payer),
+            (false, None) => parse_payer(label),
+            _ => None,
+        };
+        match (payer, number) {
+            (Some(payer), Some(n)) if !shares.iter().any(|(p, _)| *p == payer) => {
+                shares.push((payer, n));
+                after_shares = after.trim_start();
+            }
+            // `当社 70`: the label, then its number.
+            (Some(payer), None) if digits_at.is_none() && !word.is_empty() => pending = Some(payer),
+            _ => break,
+        }
+        rest = after.trim_start();
+    }
+    if shares.len() < 2 {
+        return None;
+    }
+    let rest = after_shares;
+    let of = |payer: Payer| shares.iter().find(|(p, _)| *p == payer).map_or(0, |(_, n)| *n);
+    let numbers = match of(Payer::Other) {
+        0 => format!("{}/{}", of(Payer::Ours), of(Payer::Customer)),
+        other => format!("{}/{}/{other}", of(Payer::Ours), of(Payer::Customer)),
+    };
+    Some(format!("{numbers} {rest}"))
+}
+
 pub(super) fn parse_split(rest: &str) -> Result<Command, UsageError> {
     // `70 / 30` and `70 - 30` are one word: the numbers run until a word that is no number.
     let rest = super::money::fold_width(rest);
+    let rest = labelled_split(&rest).unwrap_or(rest);
     let glued = glue_ratio(&rest);
     let (numbers, reason) = split_word(&glued);
     let numbers = numbers.trim_end_matches(['.', ',']);
@@ -1069,6 +1117,9 @@ mod tests {
             ("done #2 sorted", Command::Done(stage(2), "sorted".into())),
             ("done 3.", Command::Done(stage(3), String::new())),
             ("完了 段階3", Command::Done(stage(3), String::new())),
+            ("ステータス", Command::Status),
+            ("状態", Command::Status),
+            ("使い方", Command::Help),
             ("完了 第1段階", Command::Done(stage(1), String::new())),
             (
                 "done 1段階 事実確認済み",
@@ -1097,6 +1148,19 @@ mod tests {
                 },
             ),
             ("split 70 / 30 their spec", split(70, 30, "their spec")),
+            // Shares named by their payer, in any order.
+            ("split 当社70 お客様30 金型の不良", split(70, 30, "金型の不良")),
+            ("split お客様30% 当社70%", split(70, 30, "")),
+            (
+                "split 当社 60 先方 30 他社 10",
+                Command::Split {
+                    ours: 60,
+                    customer: 30,
+                    other: 10,
+                    reason: String::new(),
+                },
+            ),
+            ("split ours 70 customer 30 our mold", split(70, 30, "our mold")),
             ("split 70-30", split(70, 30, "")),
             ("split 70/30.", split(70, 30, "")),
             ("cost 3000 USD ours", cost("3000 USD", "ours", "")),
@@ -1185,6 +1249,8 @@ mod tests {
             ),
             ("done 9", UsageError::BadStage("done")),
             ("split 50/40", UsageError::SplitNotHundred(90)),
+            ("split 当社70 お客様20", UsageError::SplitNotHundred(90)),
+            ("split 当社 先方", UsageError::BadSplit),
             ("split abc", UsageError::BadSplit),
             ("cost ours", UsageError::BadCost),
             ("cost 1,500,000 ours", UsageError::BadAmount("1,500,000".into())),
