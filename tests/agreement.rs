@@ -605,3 +605,24 @@ async fn stage_5_and_6_wait_for_their_proposals_to_be_decided_before_the_custome
     let done = bot.command_text(SALES, &t.channel, "done 6 we bear it ourselves").await;
     assert!(done.contains("marked done"), "a rejected cost is decided: {done}");
 }
+
+/// A tap on a proposal a correction replaced points to the one that stands now.
+#[tokio::test]
+async fn a_tap_on_a_superseded_proposal_names_the_one_that_replaced_it() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "fix split 60/40 our mold, their storage")
+        .await;
+    assert!(r.contains("Corrected"), "{r}");
+    assert_eq!(proposals(&bot, &t.id).len(), 2);
+    click_proposal(&bot, MANAGER, "proposal_approve", &t, 1).await;
+    click_answer(
+        &bot,
+        MANAGER,
+        "Proposal #1 is already superseded. The current one is proposal #2.",
+    )
+    .await;
+    assert!(matches!(proposals(&bot, &t.id)[0].state, ProposalState::Superseded));
+}

@@ -339,17 +339,19 @@ pub fn reply_text(l: Locale, r: &AgreementReply) -> String {
             format!("提案 #{n} はありません。番号は `/trouble status` で確認できます。"),
             format!("There is no proposal #{n}; `/trouble status` lists them.")
         ),
-        AgreementReply::AlreadyDecided { n, state, by } => tr!(
+        AgreementReply::AlreadyDecided { n, state, by, instead } => tr!(
             l,
             format!(
-                "提案 #{n} はすでに{}です{}。",
+                "提案 #{n} はすでに{}です{}。{}",
                 state_word(l, state),
-                by.as_ref().map(|b| format!("（{}）", user(b))).unwrap_or_default()
+                by.as_ref().map(|b| format!("（{}）", user(b))).unwrap_or_default(),
+                instead.map(|m| format!("いまの提案は #{m} です。")).unwrap_or_default()
             ),
             format!(
-                "Proposal #{n} is already {}{}.",
+                "Proposal #{n} is already {}{}.{}",
                 state_word(l, state),
-                by.as_ref().map(|b| format!(" by {}", user(b))).unwrap_or_default()
+                by.as_ref().map(|b| format!(" by {}", user(b))).unwrap_or_default(),
+                instead.map(|m| format!(" The current one is proposal #{m}.")).unwrap_or_default()
             )
         ),
         AgreementReply::NotApproved { n } => tr!(

@@ -156,11 +156,13 @@ pub enum AgreementReply {
     NoSuchProposal {
         n: usize,
     },
-    /// Already decided (a double click, a stale button); `by` who decided, when someone did.
+    /// Already decided (a double click, a stale button); `by` who decided, when someone did;
+    /// `instead` the proposal that superseded it.
     AlreadyDecided {
         n: usize,
         state: &'static str,
         by: Option<UserId>,
+        instead: Option<usize>,
     },
     /// `agreed N` before the chain approved it.
     NotApproved {
@@ -333,6 +335,20 @@ pub fn awaiting(policy: &Policy, t: &Trouble, user: &UserId) -> Vec<usize> {
         .collect()
 }
 
+/// The latest proposal for the same item made after `p`, when `p` was superseded.
+fn superseded_by(t: &Trouble, p: &Proposal) -> Option<usize> {
+    (p.state == ProposalState::Superseded)
+        .then(|| {
+            t.agreement
+                .proposals
+                .iter()
+                .rev()
+                .find(|q| q.item == p.item && q.n > p.n)
+        })
+        .flatten()
+        .map(|q| q.n)
+}
+
 /// Makes the split or cost just recorded a proposal: the earlier one for the same item is
 /// superseded, the level is measured on our running share with it counted, the channel gets the
 /// buttons and an approver other than the manager a DM with them, saying why.
@@ -433,6 +449,7 @@ pub(super) fn decide_button(w: &mut Work, user: &UserId, n: usize, approve: bool
             n,
             state: p.state.code(),
             by: p.state.decided_by().cloned(),
+            instead: superseded_by(&w.t, &p),
         });
     }
     let allowed = approvers(w.ctx.policy, &w.t, &p);
@@ -495,6 +512,7 @@ pub(super) fn agreed(w: &mut Work, user: &UserId, n: usize, note: String) -> Rep
     let Some(p) = n.checked_sub(1).and_then(|i| w.t.agreement.proposals.get(i)).cloned() else {
         return Reply::Agreement(AgreementReply::NoSuchProposal { n });
     };
+    let instead = superseded_by(&w.t, &p);
     let approved = match p.state {
         ProposalState::Approved { approved } => approved,
         ProposalState::Proposed => return Reply::Agreement(AgreementReply::NotApproved { n }),
@@ -503,6 +521,7 @@ pub(super) fn agreed(w: &mut Work, user: &UserId, n: usize, note: String) -> Rep
                 n,
                 state: other.code(),
                 by: other.decided_by().cloned(),
+                instead,
             })
         }
     };
