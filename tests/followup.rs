@@ -31,6 +31,15 @@ fn nudges_since(bot: &TestBot, channel: &str, since: u64) -> Vec<Call> {
         .collect()
 }
 
+/// The first nudge in `channel` from call `since` on that mentions the manager.
+async fn nudge_to_the_manager(bot: &TestBot, channel: &str, since: u64) -> Call {
+    bot.slack
+        .wait_for("chat.postMessage", |c| {
+            c.seq >= since && is_nudge(c, channel) && text_of(&c.params).contains(&format!("<@{MANAGER}>"))
+        })
+        .await
+}
+
 #[tokio::test]
 async fn a_nudge_mentions_the_owner_an_update_postpones_the_next_and_close_stops_them() {
     let bot = spawn_bot_with(NUDGES).await;
@@ -90,12 +99,7 @@ async fn overdue_twice_the_cadence_brings_in_the_manager() {
     bot.advance_and_settle(CADENCE).await;
     assert_eq!(nudges_since(&bot, &t.channel, 0).len(), 1, "overdue once: one nudge");
     bot.advance_and_settle(CADENCE).await;
-    let with_manager = bot
-        .slack
-        .wait_for("chat.postMessage", |c| {
-            is_nudge(c, &t.channel) && text_of(&c.params).contains(&format!("<@{MANAGER}>"))
-        })
-        .await;
+    let with_manager = nudge_to_the_manager(&bot, &t.channel, 0).await;
     let before = bot
         .slack
         .calls_to("chat.postMessage")
@@ -591,11 +595,7 @@ async fn a_reopened_trouble_counts_the_customer_update_cadence_from_the_reopenin
         "the closed days are not waiting: {text}"
     );
     bot.advance_and_settle(CADENCE).await;
-    bot.slack
-        .wait_for("chat.postMessage", |c| {
-            c.seq > first.seq && is_nudge(c, &t.channel) && text_of(&c.params).contains(&format!("<@{MANAGER}>"))
-        })
-        .await;
+    nudge_to_the_manager(&bot, &t.channel, first.seq + 1).await;
 }
 
 /// The manager brought in by a nudge reads what the customer was last told, when and by whom,
@@ -608,12 +608,7 @@ async fn a_nudge_that_brings_in_the_manager_quotes_what_the_customer_was_last_to
         .await;
     bot.advance_and_settle(CADENCE).await;
     bot.advance_and_settle(CADENCE).await;
-    let with_manager = bot
-        .slack
-        .wait_for("chat.postMessage", |c| {
-            is_nudge(c, &t.channel) && text_of(&c.params).contains(&format!("<@{MANAGER}>"))
-        })
-        .await;
+    let with_manager = nudge_to_the_manager(&bot, &t.channel, 0).await;
     let text = with_manager.params["text"].as_str().unwrap_or_default();
     assert!(
         text.contains(&format!(
