@@ -549,11 +549,10 @@ async fn status_and_ack_name_a_trouble_by_its_id_from_a_dm() {
         bot.command_text(MANAGER, dm, "ack ２０９９０１０１－９").await,
         "There is no trouble `20990101-9` that you may see. `/trouble list` shows yours."
     );
-    assert_eq!(
-        bot.command_text(MANAGER, dm, "ack").await,
-        "Type it in a trouble's channel, or name the trouble: `/trouble status 20261130-1`. \
-         `/trouble list` shows their ids."
-    );
+    // With no id: the troubles waiting for them, to name one.
+    let waiting = bot.command_text(MANAGER, dm, "ack").await;
+    assert!(waiting.contains("`/trouble ack ID`"), "{waiting}");
+    assert!(waiting.contains(&format!("• `{}` sev", t.id)), "{waiting}");
 
     let acked = bot.command_text(MANAGER, dm, &format!("ack {}", t.id)).await;
     assert!(acked.starts_with("Acknowledged"), "{acked}");

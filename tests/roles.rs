@@ -1005,3 +1005,156 @@ async fn refusals_name_the_manager_chain_one_way_in_both_languages() {
         assert_eq!(bot.command_text(SALES, &t.channel, "action done 1").await, action);
     }
 }
+
+/// A manager on a phone types in their DM with the bot a command that works only in a
+/// trouble's channel, naming the trouble: the answer says where it works, with the channel's
+/// link, rather than a usage error that misreads the id. Whoever may not see the trouble is
+/// answered as for an id that does not exist, and nothing changes either way.
+#[tokio::test]
+async fn a_channel_command_typed_in_a_dm_with_an_id_says_where_it_works() {
+    let bot = spawn_bot_raw(&format!("private_channels = true\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let dm = "D0MANAGER";
+    let before = trouble(&bot, &t.id);
+
+    let manager = bot
+        .command_text(MANAGER, dm, &format!("manager <@{DIRECTOR}> {}", t.id))
+        .await;
+    assert_eq!(
+        manager,
+        format!(
+            "`/trouble manager @{DIRECTOR}` works in the trouble's channel: type it in <#{}>, the channel of {} \
+             (no id needed there). Nothing was changed.",
+            t.channel, t.id
+        )
+    );
+    let sev = bot.command_text(MANAGER, dm, &format!("sev 3 {}", t.id)).await;
+    assert_eq!(
+        sev,
+        format!(
+            "`/trouble sev 3` works in the trouble's channel: type it in <#{}>, the channel of {} \
+             (no id needed there). Nothing was changed.",
+            t.channel, t.id
+        )
+    );
+    let note = bot
+        .command_text(MANAGER, dm, &format!("note {} called the buyer", t.id))
+        .await;
+    assert!(note.starts_with("`/trouble note called the buyer` works in"), "{note}");
+    let report = bot.command_text(MANAGER, dm, &format!("report {}", t.id)).await;
+    assert_eq!(
+        report,
+        format!(
+            "Reports are posted in the trouble's channel: type `/trouble report` in <#{}>, the channel of {}. \
+             An admin can also print the whole report on the bot's server: `trouble-bot export {}`.",
+            t.channel, t.id, t.id
+        )
+    );
+
+    // Someone who may not see it is told what an id that does not exist is told.
+    for text in ["manager <@U0VP> ID", "sev 3 ID", "report ID", "note ID called"] {
+        let nobody = bot
+            .command_text("U0STRANGER", "D0STRANGER", &text.replace("ID", &t.id))
+            .await;
+        let missing = bot
+            .command_text("U0STRANGER", "D0STRANGER", &text.replace("ID", "20990101-9"))
+            .await;
+        assert_eq!(nobody, missing.replace("20990101-9", &t.id), "{text}");
+        assert_eq!(
+            nobody,
+            format!(
+                "There is no trouble `{}` that you may see. `/trouble list` shows yours.",
+                t.id
+            )
+        );
+    }
+
+    // Typed in another trouble's channel, the id names the other trouble; in the trouble's own
+    // channel, an id in a note's text is the note's.
+    let other = bot.open_ready("Initech: label smudged").await;
+    let there = bot
+        .command_text(MANAGER, &other.channel, &format!("sev 3 {}", t.id))
+        .await;
+    assert!(
+        there.contains(&format!("<#{}>, the channel of {}", t.channel, t.id)),
+        "{there}"
+    );
+    let noted = bot
+        .command_text(MANAGER, &other.channel, &format!("note same lot as {}", t.id))
+        .await;
+    assert!(!noted.contains("works in"), "{noted}");
+
+    let after = trouble(&bot, &t.id);
+    assert_eq!(after.severity, before.severity);
+    assert_eq!(after.manager, before.manager);
+    assert_eq!(after.timeline_len, before.timeline_len, "nothing was recorded");
+    assert_eq!(trouble(&bot, &other.id).severity, before.severity);
+}
+
+/// `/trouble ack` in a DM with no id: the troubles waiting for this person's acknowledgement,
+/// with the ids to type (not `status`, not an example id that may be a real trouble); when none
+/// wait, that is said. `status` with no id is told to name the trouble with `ID`.
+#[tokio::test]
+async fn ack_in_a_dm_without_an_id_lists_the_troubles_waiting_for_you() {
+    let bot = spawn_bot_raw(&format!("private_channels = true\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let sev = trouble(&bot, &t.id).severity;
+    let dm = "D0MANAGER";
+
+    let waiting = bot.command_text(MANAGER, dm, "ack").await;
+    assert_eq!(
+        waiting,
+        format!(
+            "Waiting for your acknowledgement; name the one you acknowledge: `/trouble ack ID`\n\
+             • `{}` sev{sev} ACME · <#{}>",
+            t.id, t.channel
+        )
+    );
+    let none = "No trouble is waiting for your acknowledgement. To acknowledge another, type it in its \
+                channel or name it: `/trouble ack ID` (`/trouble list` shows their ids).";
+    // Not the owner's to acknowledge, and not shown to whoever may not see it.
+    assert_eq!(bot.command_text(SALES, "D0SALES", "ack").await, none);
+    assert_eq!(bot.command_text("U0STRANGER", "D0STRANGER", "ack").await, none);
+    assert_eq!(
+        bot.command_text(MANAGER, dm, "status").await,
+        "Type it in a trouble's channel, or name the trouble: `/trouble status ID`. `/trouble list` shows their ids."
+    );
+
+    let acked = bot.command_text(MANAGER, dm, &format!("ack {}", t.id)).await;
+    assert!(acked.starts_with("Acknowledged"), "{acked}");
+    assert_eq!(bot.command_text(MANAGER, dm, "ack").await, none);
+}
+
+/// The same answers in Japanese read as Japanese, with the channel's link.
+#[tokio::test]
+async fn a_channel_command_typed_in_a_dm_is_answered_in_japanese() {
+    let bot = spawn_bot_in("ja").await;
+    let t = bot.open_ready("ACME: ハウジング割れ").await;
+    let sev = trouble(&bot, &t.id).severity;
+    let dm = "D0MANAGER";
+    assert_eq!(
+        bot.command_text(MANAGER, dm, &format!("重大度 3 {}", t.id)).await,
+        format!(
+            "`/trouble 重大度 3` はトラブルのチャンネルで使うコマンドです。{} のチャンネル <#{}> で入力してください（番号は不要です）。何も変更していません。",
+            t.id, t.channel
+        )
+    );
+    assert_eq!(
+        bot.command_text(MANAGER, dm, &format!("report {}", t.id)).await,
+        format!(
+            "報告書はトラブルのチャンネルに投稿します。{} のチャンネル <#{}> で `/trouble report` と入力してください。全文はボットの管理者がサーバーで `trouble-bot export {}` を使って出力できます。",
+            t.id, t.channel, t.id
+        )
+    );
+    assert_eq!(
+        bot.command_text(MANAGER, dm, "確認").await,
+        format!(
+            "あなたの確認待ちのトラブルです。番号を付けて確認してください: `/trouble ack ID`\n• `{}` sev{sev} ACME · <#{}>",
+            t.id, t.channel
+        )
+    );
+    assert_eq!(
+        bot.command_text(COLLEAGUE, "D0COLLEAGUE", "ack").await,
+        "あなたの確認待ちのトラブルはありません。ほかのトラブルを確認するには、そのチャンネルで入力するか、番号を付けてください: `/trouble ack ID`（番号は `/trouble list` で確認できます）。"
+    );
+}

@@ -66,12 +66,19 @@ fn help_answer(l: i18n::Locale) -> Response {
 async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
     let l = app.config.locale;
     let now = app.clock.now();
-    let command = match command::parse(&cmd.text) {
+    let parsed = command::parse(&cmd.text);
+    let user = UserId::new(&cmd.user_id);
+    let channel = ChannelId::new(&cmd.channel_id);
+    // `sev 3 20261130-1` in a DM: said where it works, not read as a usage error.
+    if let Some(named) = command::named_trouble(&cmd.text) {
+        if let Some(answer) = Box::pin(named_elsewhere(app, &named, &user, &channel)).await {
+            return ephemeral_text(answer);
+        }
+    }
+    let command = match parsed {
         Ok(c) => c,
         Err(e) => return ephemeral_text(usage_text(l, &e)),
     };
-    let user = UserId::new(&cmd.user_id);
-    let channel = ChannelId::new(&cmd.channel_id);
     if spans_troubles(&command) && Box::pin(shared_outside(app, &channel)).await {
         return ephemeral_text(i18n::reads_not_where_the_customer_reads(l));
     }
@@ -332,18 +339,83 @@ async fn trouble_of(app: &App, text: &str, user: &UserId, channel: &ChannelId) -
     let Some(named) = command::addressed_trouble(text) else {
         return match Box::pin(app.store.by_channel(channel)).await.ok().flatten() {
             Some(id) => Ok(id),
-            None if command::may_name_its_trouble(text) => Err(i18n::name_the_trouble(l)),
+            None if command::may_name_its_trouble(text) => Err(Box::pin(name_one(app, text, user, channel)).await),
             None => Err(reply_text(l, &app.config, &Reply::NotInTroubleChannel)),
         };
     };
-    let trouble = Box::pin(app.store.get(&named)).await.ok().flatten();
+    Box::pin(seen_from_here(app, &named, user, channel)).await?;
+    Ok(named)
+}
+
+/// Trouble `id`, when `user` may see it and it may be told of in `channel`; Err is the answer
+/// why not: the same for a trouble they may not see as for one that does not exist.
+async fn seen_from_here(
+    app: &App,
+    id: &TroubleId,
+    user: &UserId,
+    channel: &ChannelId,
+) -> Result<Arc<crate::trouble::model::Trouble>, String> {
+    let l = app.config.locale;
+    let trouble = Box::pin(app.store.get(id)).await.ok().flatten();
     let Some(trouble) = trouble.filter(|t| decide::may_see(&app.config.policy, t, user)) else {
-        return Err(i18n::no_trouble_you_may_see(l, &named));
+        return Err(i18n::no_trouble_you_may_see(l, id));
     };
     if trouble.channel.as_ref() != Some(channel) && Box::pin(shared_outside(app, channel)).await {
         return Err(i18n::another_trouble_not_where_the_customer_reads(l));
     }
-    Ok(named)
+    Ok(trouble)
+}
+
+/// `status` or `ack` with no id, outside a trouble's channel: how to name the trouble. For
+/// `ack`, the troubles waiting for `user`'s acknowledgement (their App Home's), with their ids,
+/// unless the channel is shared outside the company.
+async fn name_one(app: &App, text: &str, user: &UserId, channel: &ChannelId) -> String {
+    let l = app.config.locale;
+    if command::parse(text) != Ok(Command::Ack) {
+        return i18n::name_the_trouble(l, "status");
+    }
+    if Box::pin(shared_outside(app, channel)).await {
+        return i18n::name_the_trouble(l, "ack");
+    }
+    match Box::pin(app.store.home_rows(&app.config.policy, user)).await {
+        Ok(rows) => {
+            let mut waiting: Vec<_> = rows.into_iter().filter(|r| r.awaits_ack).collect();
+            // The most severe first, then the oldest (`20261130-9` before `20261130-10`).
+            let opened = |id: &TroubleId| {
+                let (day, n) = id.as_str().split_once('-').unwrap_or((id.as_str(), ""));
+                (day.to_string(), n.parse::<u64>().unwrap_or(u64::MAX))
+            };
+            waiting.sort_by_cached_key(|r| (r.severity, opened(&r.id)));
+            i18n::name_the_trouble_to_ack(l, &waiting)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the troubles waiting for an acknowledgement");
+            i18n::name_the_trouble(l, "ack")
+        }
+    }
+}
+
+/// A command that acts on the trouble of its channel, typed naming trouble `named.id` where it
+/// cannot act on that one (a DM with the bot, another channel): where it works, or that there
+/// is no such trouble `user` may see. None where it acts on the channel's own trouble: in a
+/// trouble's channel, with its own id, or with the id only a part of its text (a note's).
+async fn named_elsewhere(
+    app: &App,
+    named: &command::NamedTrouble,
+    user: &UserId,
+    channel: &ChannelId,
+) -> Option<String> {
+    if let Some(here) = Box::pin(app.store.by_channel(channel)).await.ok().flatten() {
+        if here == named.id || named.reads_whole {
+            return None;
+        }
+    }
+    let l = app.config.locale;
+    Some(match Box::pin(seen_from_here(app, &named.id, user, channel)).await {
+        Ok(t) if named.report => i18n::report_in_its_channel(l, &t),
+        Ok(t) => i18n::works_in_its_channel(l, &t, &named.without_id),
+        Err(refused) => refused,
+    })
 }
 
 /// How long a command waits for Slack to say whether its channel is shared outside.

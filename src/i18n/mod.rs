@@ -347,14 +347,74 @@ pub fn reads_not_where_the_customer_reads(l: Locale) -> String {
     .to_string()
 }
 
-/// `status` or `ack` outside a trouble's channel, with no id: how to name one.
-pub fn name_the_trouble(l: Locale) -> String {
+/// `status` outside a trouble's channel, with no id: how to name one (`sub`, the command).
+pub fn name_the_trouble(l: Locale, sub: &str) -> String {
     tr!(
         l,
-        "トラブルのチャンネルで入力するか、番号を付けてください: `/trouble status 20261130-1`。番号は `/trouble list` で確認できます。",
-        "Type it in a trouble's channel, or name the trouble: `/trouble status 20261130-1`. `/trouble list` shows their ids."
+        format!("トラブルのチャンネルで入力するか、トラブルの番号を付けてください: `/trouble {sub} ID`。番号は `/trouble list` で確認できます。"),
+        format!("Type it in a trouble's channel, or name the trouble: `/trouble {sub} ID`. `/trouble list` shows their ids.")
     )
-    .to_string()
+}
+
+/// How many troubles waiting for an acknowledgement `/trouble ack` lists outside a channel.
+const ACK_WAITING_SHOWN: usize = 20;
+
+/// `ack` outside a trouble's channel, with no id: the troubles waiting for this person's
+/// acknowledgement (their App Home rows), each with its id to type, or that none wait.
+pub fn name_the_trouble_to_ack(l: Locale, waiting: &[crate::trouble::home::HomeRow]) -> String {
+    if waiting.is_empty() {
+        return tr!(
+            l,
+            "あなたの確認待ちのトラブルはありません。ほかのトラブルを確認するには、そのチャンネルで入力するか、番号を付けてください: `/trouble ack ID`（番号は `/trouble list` で確認できます）。",
+            "No trouble is waiting for your acknowledgement. To acknowledge another, type it in its channel or name it: `/trouble ack ID` (`/trouble list` shows their ids)."
+        )
+        .to_string();
+    }
+    let mut lines = vec![tr!(
+        l,
+        "あなたの確認待ちのトラブルです。番号を付けて確認してください: `/trouble ack ID`",
+        "Waiting for your acknowledgement; name the one you acknowledge: `/trouble ack ID`"
+    )
+    .to_string()];
+    for t in waiting.iter().take(ACK_WAITING_SHOWN) {
+        let customer = crate::slack::blocks::cut(
+            &crate::slack::text::one_line(&t.customer, crate::slack::text::Where::Elsewhere),
+            100,
+        );
+        let channel = t.channel.as_ref().map(|c| format!(" · <#{c}>")).unwrap_or_default();
+        lines.push(format!("• `{}` sev{} {customer}{channel}", t.id, t.severity));
+    }
+    if waiting.len() > ACK_WAITING_SHOWN {
+        let more = waiting.len() - ACK_WAITING_SHOWN;
+        lines.push(tr!(l, format!("…ほか{more}件"), format!("…and {more} more")));
+    }
+    lines.join("\n")
+}
+
+/// A command that acts on the trouble whose channel it is typed in (`typed`, as it would be
+/// typed there), typed elsewhere naming trouble `t`, which the asker may see: where it works.
+pub fn works_in_its_channel(l: Locale, t: &crate::trouble::model::Trouble, typed: &str) -> String {
+    let typed = crate::slack::blocks::cut(
+        &crate::slack::text::one_line(typed, crate::slack::text::Where::Elsewhere),
+        80,
+    );
+    let channel = messages::channel_ref(l, t);
+    tr!(
+        l,
+        format!("`/trouble {typed}` はトラブルのチャンネルで使うコマンドです。{} のチャンネル {channel} で入力してください（番号は不要です）。何も変更していません。", t.id),
+        format!("`/trouble {typed}` works in the trouble's channel: type it in {channel}, the channel of {} (no id needed there). Nothing was changed.", t.id)
+    )
+}
+
+/// `report ID` typed outside that trouble's channel, for a trouble the asker may see: the
+/// report is posted in the channel; an admin prints the whole of it with `export`.
+pub fn report_in_its_channel(l: Locale, t: &crate::trouble::model::Trouble) -> String {
+    let channel = messages::channel_ref(l, t);
+    tr!(
+        l,
+        format!("報告書はトラブルのチャンネルに投稿します。{} のチャンネル {channel} で `/trouble report` と入力してください。全文はボットの管理者がサーバーで `trouble-bot export {}` を使って出力できます。", t.id, t.id),
+        format!("Reports are posted in the trouble's channel: type `/trouble report` in {channel}, the channel of {}. An admin can also print the whole report on the bot's server: `trouble-bot export {}`.", t.id, t.id)
+    )
 }
 
 /// `status ID` or `ack ID` naming a trouble that does not exist or that the asker may not see

@@ -209,12 +209,65 @@ pub fn addressed_trouble(text: &str) -> Option<TroubleId> {
         return None;
     }
     let (_, rest) = split_word(text.trim());
-    let id = super::money::fold_width(split_word(rest.trim()).0);
-    let id = id.strip_prefix('#').unwrap_or(&id);
+    trouble_id(split_word(rest.trim()).0)
+}
+
+/// A word that is a trouble's id as people type one: `20261130-1`, `#20261130-1`, full-width,
+/// perhaps ending a sentence (`20261130-1.`).
+fn trouble_id(word: &str) -> Option<TroubleId> {
+    let id = super::money::fold_width(word);
+    let id = id.strip_prefix('#').unwrap_or(&id).trim_end_matches(OPTION_SEPARATORS);
     let (day, n) = id.split_once('-')?;
     let digits =
         |s: &str, len: std::ops::RangeInclusive<usize>| len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
     (digits(day, 8..=8) && digits(n, 1..=9)).then(|| TroubleId::new(id))
+}
+
+/// A command that acts on the trouble whose channel it is typed in, typed with a trouble's id
+/// among its words (`sev 3 20261130-1`, `report 20261130-1`, `manager <@U1> 20261130-1`), as a
+/// manager on a phone types it in a DM with the bot: read as meant for that trouble, so the
+/// answer can say where it works rather than misread the id as the command's text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamedTrouble {
+    /// The first id among the words after the command's.
+    pub id: TroubleId,
+    /// The whole text read as a command, the id as part of it (`note 20261130-1 called`).
+    pub reads_whole: bool,
+    /// The command as it would be typed in that trouble's channel: the text without the id
+    /// when that reads as a command, else the command word alone (as typed).
+    pub without_id: String,
+    /// Whether it is the internal report (`report`), which is posted in the channel.
+    pub report: bool,
+}
+
+/// The [`NamedTrouble`] of `text`: None when no word after the command word is a trouble's id,
+/// when neither the text nor the text without the id reads as a command, when the command acts
+/// on no trouble (`history`, `search`…), and for `status` and `ack`, which take the id (see
+/// [`addressed_trouble`]).
+pub fn named_trouble(text: &str) -> Option<NamedTrouble> {
+    let text = text.trim();
+    let (word, rest) = split_word(text);
+    let mut at = word.len();
+    let (start, end, id) = rest.split_whitespace().find_map(|w| {
+        // Words are slices of `text`: where this one starts.
+        let start = at + text[at..].find(w)?;
+        at = start + w.len();
+        trouble_id(w).map(|id| (start, at, id))
+    })?;
+    let without_id = format!("{} {}", text[..start].trim_end(), text[end..].trim_start());
+    let without_id = without_id.trim();
+    let whole = parse(text);
+    let read = whole.clone().or_else(|_| parse(without_id)).ok()?;
+    if !read.needs_trouble() || matches!(read, Command::Status | Command::Ack) {
+        return None;
+    }
+    let reads_without = parse(without_id).is_ok();
+    Some(NamedTrouble {
+        id,
+        reads_whole: whole.is_ok(),
+        without_id: if reads_without { without_id } else { word }.to_string(),
+        report: read == Command::Report,
+    })
 }
 
 fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
@@ -1314,6 +1367,48 @@ mod tests {
             ("ack", None),
         ] {
             assert_eq!(addressed_trouble(text), id.map(TroubleId::new), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_command_of_a_trouble_channel_typed_with_an_id_names_that_trouble() {
+        let named = |text: &str| {
+            named_trouble(text).map(|n| (n.id.as_str().to_string(), n.reads_whole, n.without_id, n.report))
+        };
+        let some = |id: &str, whole: bool, without: &str, report: bool| {
+            Some((id.to_string(), whole, without.to_string(), report))
+        };
+        assert_eq!(
+            named("manager <@U0DIRECTOR> 20261130-1"),
+            some("20261130-1", false, "manager <@U0DIRECTOR>", false)
+        );
+        assert_eq!(
+            named("sev 3 ２０２６１１３０－１"),
+            some("20261130-1", false, "sev 3", false)
+        );
+        assert_eq!(named("report #20261130-1."), some("20261130-1", false, "report", true));
+        assert_eq!(
+            named("report 8d 20261130-1"),
+            some("20261130-1", false, "report 8d", false)
+        );
+        assert_eq!(
+            named("note 20261130-2 called them"),
+            some("20261130-2", true, "note called them", false)
+        );
+        // The id taken out, `done` still lacks its stage: the command word alone.
+        assert_eq!(named("done 20261130-1"), None);
+        assert_eq!(named("next 20261130-1"), some("20261130-1", true, "next", false));
+        for text in [
+            "status 20261130-1",
+            "ack 20261130-1",
+            "status please 20261130-1",
+            "history ACME 20261130-1",
+            "search 20261130-1",
+            "open ACME: again, see 20261130-1",
+            "sev 3",
+            "note 2026-1",
+        ] {
+            assert_eq!(named(text), None, "{text}");
         }
     }
 
