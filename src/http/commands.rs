@@ -380,12 +380,8 @@ async fn name_one(app: &App, text: &str, user: &UserId, channel: &ChannelId) -> 
     match Box::pin(app.store.home_rows(&app.config.policy, user)).await {
         Ok(rows) => {
             let mut waiting: Vec<_> = rows.into_iter().filter(|r| r.awaits_ack).collect();
-            // The most severe first, then the oldest (`20261130-9` before `20261130-10`).
-            let opened = |id: &TroubleId| {
-                let (day, n) = id.as_str().split_once('-').unwrap_or((id.as_str(), ""));
-                (day.to_string(), n.parse::<u64>().unwrap_or(u64::MAX))
-            };
-            waiting.sort_by_cached_key(|r| (r.severity, opened(&r.id)));
+            // The most severe first, then the oldest.
+            waiting.sort_by(|a, b| (a.severity, a.id.opening_order()).cmp(&(b.severity, b.id.opening_order())));
             i18n::name_the_trouble_to_ack(l, &waiting)
         }
         Err(e) => {

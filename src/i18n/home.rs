@@ -122,7 +122,7 @@ fn home_blocks(
 ) -> Value {
     // The most severe first in every section.
     let mut rows: Vec<&HomeRow> = rows.iter().collect();
-    rows.sort_by(|a, b| (a.severity, &a.id).cmp(&(b.severity, &b.id)));
+    rows.sort_by(|a, b| (a.severity, a.id.opening_order()).cmp(&(b.severity, b.id.opening_order())));
     let waiting: Vec<&HomeRow> = rows.iter().copied().filter(|t| t.awaits_ack).collect();
     let overdue: Vec<&HomeRow> = rows
         .iter()

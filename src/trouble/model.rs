@@ -34,6 +34,15 @@ id_type!(/// A Slack message timestamp, which is also its id within a channel.
 id_type!(/// A trouble's human-friendly id: the local opening date and the day's sequence, `20261127-3`.
     TroubleId);
 
+impl TroubleId {
+    /// The order troubles were opened in: by day, then by the day's number, so `20261130-9`
+    /// comes before `20261130-10` (which the id's text sorts after it).
+    pub fn opening_order(&self) -> (&str, u64) {
+        let (day, n) = self.0.split_once('-').unwrap_or((&self.0, ""));
+        (day, n.parse().unwrap_or(u64::MAX))
+    }
+}
+
 /// A severity level as configured (`[severity.N]`, N in 1–9): 1 is the most severe. Stored and
 /// shown as its number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -645,6 +654,13 @@ impl Trouble {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn troubles_are_ordered_as_they_were_opened_not_as_their_ids_sort() {
+        let [a, b, c] = ["20261130-9", "20261130-10", "20261201-1"].map(TroubleId::new);
+        assert!(a.opening_order() < b.opening_order());
+        assert!(b.opening_order() < c.opening_order());
+    }
 
     #[test]
     fn stages_and_severities_are_stored_as_the_numbers_they_replaced() {
