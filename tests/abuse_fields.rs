@@ -355,7 +355,7 @@ async fn hostile_text_in_every_field_reaches_no_output_live_forges_no_report_lin
     }
     // Proposals #1 and #2 were superseded by the corrections; #3 to #5 are approved, #4 agreed.
     for n in 3..=5 {
-        click_proposal(&bot, MANAGER, "proposal_approve", &t, n).await;
+        click_on(&bot, MANAGER, "proposal_approve", &t, n).await;
         click_answer(&bot, MANAGER, &format!("You approved proposal #{n}")).await;
     }
     let a = ask(

@@ -53,7 +53,7 @@ async fn a_split_approved_by_the_manager_is_recorded_as_agreed_with_the_customer
     let r = bot.command_text(SALES, &t.channel, "agreed 1").await;
     assert!(r.contains("not approved yet"), "{r}");
 
-    click_proposal(&bot, MANAGER, "proposal_approve", &t, 1).await;
+    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
     click_answer(&bot, MANAGER, "You approved proposal #1").await;
     posted(&bot, &t.channel, "Proposal #1 approved by").await;
 
@@ -105,15 +105,15 @@ async fn the_proposer_cannot_approve_their_own_proposal() {
                 && c.params["users"].as_str().is_some_and(|u| u.contains(DIRECTOR))
         })
         .await;
-    click_proposal(&bot, MANAGER, "proposal_approve", &t, 1).await;
+    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
     let r = click_answer(&bot, MANAGER, "own proposal").await;
     assert!(r.contains(DIRECTOR), "the refusal names who may: {r}");
     // The owner is never an approver either.
-    click_proposal(&bot, SALES, "proposal_approve", &t, 1).await;
+    click_on(&bot, SALES, "proposal_approve", &t, 1).await;
     click_answer(&bot, SALES, "Only").await;
     assert!(matches!(proposals(&bot, &t.id)[0].state, ProposalState::Proposed));
 
-    click_proposal(&bot, DIRECTOR, "proposal_reject", &t, 1).await;
+    click_on(&bot, DIRECTOR, "proposal_reject", &t, 1).await;
     click_answer(&bot, DIRECTOR, "You rejected proposal #1").await;
     posted(&bot, &t.channel, "Proposal #1 rejected by").await;
     assert!(matches!(
@@ -121,7 +121,7 @@ async fn the_proposer_cannot_approve_their_own_proposal() {
         ProposalState::Rejected { .. }
     ));
     // A second tap (the DM's buttons stay) says who decided.
-    click_proposal(&bot, VP, "proposal_approve", &t, 1).await;
+    click_on(&bot, VP, "proposal_approve", &t, 1).await;
     click_answer(&bot, VP, &format!("Proposal #1 is already rejected by <@{DIRECTOR}>")).await;
 }
 
@@ -148,10 +148,10 @@ async fn a_cost_that_crosses_the_jpy_limit_needs_the_director_who_is_dmed() {
         "the DM says why: {text}"
     );
 
-    click_proposal(&bot, MANAGER, "proposal_approve", &t, 3).await;
+    click_on(&bot, MANAGER, "proposal_approve", &t, 3).await;
     let r = click_answer(&bot, MANAGER, "Only").await;
     assert!(r.contains(DIRECTOR), "{r}");
-    click_proposal(&bot, DIRECTOR, "proposal_approve", &t, 3).await;
+    click_on(&bot, DIRECTOR, "proposal_approve", &t, 3).await;
     click_answer(&bot, DIRECTOR, "You approved proposal #3").await;
     assert!(matches!(
         proposals(&bot, &t.id)[2].state,
@@ -268,11 +268,11 @@ async fn naming_a_manager_in_front_of_the_chain_never_lets_the_manager_approve_w
         .command_text(MANAGER, &t.channel, &format!("manager <@{COLLEAGUE}>"))
         .await;
     assert!(r.contains(COLLEAGUE), "{r}");
-    click_proposal(&bot, MANAGER, "proposal_approve", &t, 1).await;
+    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
     let r = click_answer(&bot, MANAGER, "Only").await;
     assert!(r.contains(DIRECTOR) && !r.contains(COLLEAGUE), "{r}");
     assert!(matches!(proposals(&bot, &t.id)[0].state, ProposalState::Proposed));
-    click_proposal(&bot, DIRECTOR, "proposal_approve", &t, 1).await;
+    click_on(&bot, DIRECTOR, "proposal_approve", &t, 1).await;
     click_answer(&bot, DIRECTOR, "You approved proposal #1").await;
 }
 
@@ -361,9 +361,9 @@ async fn totals_apply_the_split_to_the_costs() {
 
     // The totals by payer count what the split-applied line counts: rejected costs left out,
     // pending ones counted and named.
-    click_proposal(&bot, MANAGER, "proposal_approve", &t, 2).await;
+    click_on(&bot, MANAGER, "proposal_approve", &t, 2).await;
     click_answer(&bot, MANAGER, "You approved proposal #2").await;
-    click_proposal(&bot, MANAGER, "proposal_reject", &t, 3).await;
+    click_on(&bot, MANAGER, "proposal_reject", &t, 3).await;
     click_answer(&bot, MANAGER, "You rejected proposal #3").await;
     bot.command_text(SALES, &t.channel, "cost ¥300,000 ours line stop")
         .await;
@@ -558,7 +558,7 @@ async fn only_the_owner_records_the_customers_agreement_and_the_refusal_names_th
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: cracked housings").await;
     bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
-    click_proposal(&bot, MANAGER, "proposal_approve", &t, 1).await;
+    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
     click_answer(&bot, MANAGER, "You approved proposal #1").await;
 
     // The manager approved it, but it is the owner who talks to the customer.
@@ -597,11 +597,11 @@ async fn stage_5_and_6_wait_for_their_proposals_to_be_decided_before_the_custome
     }
     let after = bot.store().get(&TroubleId::new(&t.id)).unwrap().unwrap();
     assert_eq!(after.timeline_len, before, "a refused stage recorded something");
-    click_proposal(&bot, MANAGER, "proposal_approve", &t, 1).await;
+    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
     click_answer(&bot, MANAGER, "You approved proposal #1").await;
     let done = bot.command_text(SALES, &t.channel, "done 5 agreed").await;
     assert!(done.contains("marked done"), "{done}");
-    click_proposal(&bot, MANAGER, "proposal_reject", &t, 2).await;
+    click_on(&bot, MANAGER, "proposal_reject", &t, 2).await;
     let done = bot.command_text(SALES, &t.channel, "done 6 we bear it ourselves").await;
     assert!(done.contains("marked done"), "a rejected cost is decided: {done}");
 }
@@ -617,7 +617,7 @@ async fn a_tap_on_a_superseded_proposal_names_the_one_that_replaced_it() {
         .await;
     assert!(r.contains("Corrected"), "{r}");
     assert_eq!(proposals(&bot, &t.id).len(), 2);
-    click_proposal(&bot, MANAGER, "proposal_approve", &t, 1).await;
+    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
     click_answer(
         &bot,
         MANAGER,

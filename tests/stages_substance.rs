@@ -493,35 +493,15 @@ async fn the_effectiveness_check_reopens_a_trouble_when_the_measure_did_not_work
 
     let asked = message_with(&bot, &t.channel, &["Did it work?", "Mold temperature alarm"]).await;
     assert!(text_of(&asked).contains("effect_ng"), "two buttons: {asked}");
-    let value = format!("{}:1", t.id);
     // Someone who is neither the owner nor the chain cannot answer.
-    let r = bot
-        .interaction(&button_payload_to(
-            &bot.slack.response_url("x"),
-            "U0QA1",
-            "effect_ng",
-            &value,
-            &t.channel,
-        ))
-        .await;
-    assert_eq!(r.status(), 200);
-    let refusal = bot.slack.wait_for("response_url", |c| c.params["_path"] == "x").await;
-    let refusal = refusal.params["text"].as_str().unwrap_or_default();
+    click_on(&bot, "U0QA1", "effect_ng", &t, 1).await;
+    let refusal = click_answer(&bot, "U0QA1", "").await;
     assert!(
         refusal.contains("answer whether a measure worked") && refusal.contains(SALES) && refusal.contains(MANAGER),
         "the refusal says what was refused and who may: {refusal}"
     );
     assert!(!trouble(&bot, &t.id).is_open(), "a refused answer reopens nothing");
-    let r = bot
-        .interaction(&button_payload_to(
-            &bot.slack.response_url("y"),
-            SALES,
-            "effect_ng",
-            &value,
-            &t.channel,
-        ))
-        .await;
-    assert_eq!(r.status(), 200);
+    click_on(&bot, SALES, "effect_ng", &t, 1).await;
 
     let reopened = bot
         .paced("the trouble open again", || {
@@ -554,18 +534,8 @@ async fn the_effectiveness_check_reopens_a_trouble_when_the_measure_did_not_work
     )
     .await;
     // A second tap is told it was answered, and reopens nothing again.
-    let r = bot
-        .interaction(&button_payload_to(
-            &bot.slack.response_url("z"),
-            MANAGER,
-            "effect_ng",
-            &value,
-            &t.channel,
-        ))
-        .await;
-    assert_eq!(r.status(), 200);
-    let again = bot.slack.wait_for("response_url", |c| c.params["_path"] == "z").await;
-    let again = again.params["text"].as_str().unwrap_or_default();
+    click_on(&bot, MANAGER, "effect_ng", &t, 1).await;
+    let again = click_answer(&bot, MANAGER, "").await;
     assert!(again.contains("already recorded as not effective"), "{again}");
     assert_eq!(trouble(&bot, &t.id).substance.reopened, 1);
 }

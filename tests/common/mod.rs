@@ -922,8 +922,10 @@ pub fn home_button_payload(user: &str, action_id: &str, value: &str) -> Value {
     })
 }
 
-/// `user` clicks `action` (`proposal_approve`, `proposal_reject`) on proposal `n` of trouble `t`.
-pub async fn click_proposal(bot: &TestBot, user: &str, action: &str, t: &OpenedTrouble, n: usize) {
+/// `user` clicks `action` on item `n` of trouble `t`: a proposal's `proposal_approve` /
+/// `proposal_reject`, an effectiveness check's `effect_ok` / `effect_ng`. The answer comes to
+/// the response URL `click-{user}` (see [`click_answer`]).
+pub async fn click_on(bot: &TestBot, user: &str, action: &str, t: &OpenedTrouble, n: usize) {
     let payload = button_payload_to(
         &bot.slack.response_url(&format!("click-{user}")),
         user,
