@@ -116,13 +116,14 @@ impl App {
         }
     }
 
-    /// Republishes the App Home of the people a change concerns, if they use it.
+    /// Republishes the App Home of the people a change concerns, if they use it: those whose
+    /// Home shows the trouble now, and those whose Home showed it before the change.
     async fn refresh_homes(&self, decision: &Decision) {
         let Some(t) = decision.trouble.as_ref().filter(|_| !decision.entries.is_empty()) else {
             return;
         };
-        let mut people = vec![t.owner.clone()];
-        people.extend(t.manager_chain().iter().cloned());
+        let mut people = crate::trouble::home::people(t);
+        people.extend(decision.home_left.iter().cloned());
         let now = self.clock.now();
         for user in people {
             if matches!(self.store.home_needs_publish(&user).await, Ok(true)) {

@@ -553,3 +553,45 @@ async fn an_actions_owner_sees_it_in_app_home_and_marks_it_done_there() {
     let home = app_home(&bot, COLLEAGUE).await;
     assert!(!home.contains("Actions you own"), "{home}");
 }
+
+/// A Home someone has open is drawn again when the trouble leaves it, not only when it changes
+/// there: the colleague's Done tap takes the action (and its button) off their Home at once, and
+/// the rep who hands a trouble over no longer finds it among theirs, nor does anyone once it is
+/// closed.
+#[tokio::test]
+async fn a_home_is_drawn_again_when_a_trouble_leaves_it() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings in lot 42").await;
+    bot.command_text(
+        SALES,
+        &t.channel,
+        "action interim sort stock owner: <@U0COLLEAGUE> due: 12/5",
+    )
+    .await;
+    assert!(app_home(&bot, COLLEAGUE).await.contains("Actions you own* (1)"));
+    let mark = last_call(&bot);
+    let clicked = bot
+        .interaction(&home_button_payload(COLLEAGUE, "action_done", &format!("{}:1", t.id)))
+        .await;
+    assert_eq!(clicked.status(), 200);
+    let home = home_published_after(&bot, COLLEAGUE, mark).await;
+    assert!(
+        !home.contains("Actions you own") && !home.contains("action_done"),
+        "{home}"
+    );
+
+    assert!(app_home(&bot, SALES).await.contains(&t.id));
+    let mark = last_call(&bot);
+    let answer = bot.command_text(MANAGER, &t.channel, "owner <@U0COLLEAGUE>").await;
+    assert!(answer.contains("U0COLLEAGUE"), "{answer}");
+    let home = home_published_after(&bot, SALES, mark).await;
+    assert!(!home.contains(&t.id), "the former owner's Home: {home}");
+    let home = home_published_after(&bot, COLLEAGUE, mark).await;
+    assert!(home.contains(&t.id), "the new owner's Home: {home}");
+
+    let mark = last_call(&bot);
+    bot.command_text(MANAGER, &t.channel, "close force customer withdrew the claim")
+        .await;
+    let home = home_published_after(&bot, COLLEAGUE, mark).await;
+    assert!(!home.contains(&t.id), "a closed trouble leaves every Home: {home}");
+}

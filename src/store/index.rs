@@ -47,16 +47,7 @@ pub struct Entries {
 
 impl Entries {
     pub fn of(t: &Trouble) -> Entries {
-        let mut home = Vec::new();
-        if t.is_open() {
-            home.push(t.owner.clone());
-            home.extend(t.manager.iter().cloned());
-            home.extend(t.manager_chain().iter().cloned());
-            // Whoever owns an action not done yet: it shows in their Home.
-            home.extend(crate::trouble::home::undone_actions(t).map(|(_, a)| a.owner.clone()));
-            home.sort();
-            home.dedup();
-        }
+        let home = crate::trouble::home::people(t);
         Entries {
             keys: Keys {
                 customer: normalize(&t.customer),

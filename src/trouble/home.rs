@@ -93,6 +93,21 @@ pub struct HomeAction {
 /// How much of an action's text a Home row keeps.
 const ACTION_TEXT_CHARS: usize = 100;
 
+/// Whose App Home shows `t`: while it is open, its owner, manager and manager chain, and whoever
+/// owns one of its actions not done yet; nobody's once it is closed.
+pub fn people(t: &Trouble) -> Vec<UserId> {
+    let mut people = Vec::new();
+    if t.is_open() {
+        people.push(t.owner.clone());
+        people.extend(t.manager.iter().cloned());
+        people.extend(t.manager_chain().iter().cloned());
+        people.extend(undone_actions(t).map(|(_, a)| a.owner.clone()));
+        people.sort();
+        people.dedup();
+    }
+    people
+}
+
 /// The actions of `t` not done yet, numbered as the channel numbers them: each shows in its
 /// owner's Home.
 pub fn undone_actions(t: &Trouble) -> impl Iterator<Item = (usize, &Action)> {

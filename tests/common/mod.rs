@@ -894,13 +894,23 @@ pub fn cli_export(config: &std::path::Path, data_dir: &std::path::Path, id: &str
 
 /// Opens `user`'s App Home and returns the view Slack is given next.
 pub async fn app_home(bot: &TestBot, user: &str) -> String {
-    let mark = bot.slack.calls().iter().map(|c| c.seq).max().unwrap_or(0);
+    let mark = last_call(bot);
     let opened = serde_json::json!({
         "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0APP", "type": "event_callback",
         "event_id": format!("EvHome{}", unique()), "event_time": now_secs(),
         "event": {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home", "event_ts": "1.2"},
     });
     assert_eq!(bot.event(&opened, None).await.status(), 200);
+    home_published_after(bot, user, mark).await
+}
+
+/// The last call Slack has had so far: what came after it is what a step made.
+pub fn last_call(bot: &TestBot) -> u64 {
+    bot.slack.calls().iter().map(|c| c.seq).max().unwrap_or(0)
+}
+
+/// The first view of `user`'s App Home published after the call `mark`.
+pub async fn home_published_after(bot: &TestBot, user: &str, mark: u64) -> String {
     let publish = bot
         .slack
         .wait_for("views.publish", |c| c.seq > mark && c.params["user_id"] == user)

@@ -654,6 +654,9 @@ pub struct Decision {
     /// The call the deliverer was about to make ([`Input::Sending`]) is no longer true: it is
     /// dropped instead.
     pub withdrawn: bool,
+    /// Whose App Home showed the trouble before this change and no longer does (an owner or a
+    /// manager replaced, an action done, the trouble closed): their Home is drawn again too.
+    pub home_left: Vec<UserId>,
 }
 
 impl Decision {

@@ -10,6 +10,8 @@ pub(in crate::trouble) struct Work<'a> {
     pub(super) d: Decision,
     /// Whether the trouble, as it came in, was open and waited for an acknowledgement.
     waiting_before: bool,
+    /// Whose App Home showed the trouble as it came in.
+    home_before: Vec<UserId>,
 }
 
 impl<'a> Work<'a> {
@@ -17,6 +19,7 @@ impl<'a> Work<'a> {
         Work {
             ctx,
             waiting_before: t.ack.is_none() && t.is_open(),
+            home_before: crate::trouble::home::people(&t),
             t,
             changed: false,
             d: Decision::default(),
@@ -137,6 +140,12 @@ impl<'a> Work<'a> {
         self.d.reply = reply;
         self.d.subject = Some(self.t.id.clone());
         if self.changed {
+            let home_after = crate::trouble::home::people(&self.t);
+            self.d.home_left = self
+                .home_before
+                .into_iter()
+                .filter(|u| !home_after.contains(u))
+                .collect();
             self.d.trouble = Some(self.t);
         }
         self.d
