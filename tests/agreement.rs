@@ -43,6 +43,14 @@ async fn a_split_approved_by_the_manager_is_recorded_as_agreed_with_the_customer
     })
     .await;
     let proposal = posted(&bot, &t.channel, "Proposal #1").await;
+    // Within the manager's limit it pings the manager alone, not the whole chain above.
+    let text = text_of(&proposal);
+    assert!(
+        text.contains(&format!("Who may approve: <@{MANAGER}> (or those above them)"))
+            && !text.contains(DIRECTOR)
+            && !text.contains(VP),
+        "{text}"
+    );
     let blocks = proposal["blocks"].to_string();
     assert!(
         blocks.contains("proposal_approve") && blocks.contains("proposal_reject"),

@@ -191,6 +191,21 @@ pub(super) fn proposal_buttons(l: Locale, t: &Trouble, n: usize, block_id: &str)
     )
 }
 
+/// Who may decide a proposal, as the channel asks it: the first of them mentioned, the rest
+/// only said to exist, so a proposal within the manager's limit pings the manager alone, not the
+/// director and the VP above (a refusal, which pings nobody, names them all).
+fn first_who_may(l: Locale, approvers: &[UserId]) -> String {
+    match approvers {
+        [] => String::new(),
+        [only] => format!("<@{only}>"),
+        [first, ..] => tr!(
+            l,
+            format!("<@{first}>（またはその上位者）"),
+            format!("<@{first}> (or those above them)")
+        ),
+    }
+}
+
 pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Rendered {
     let text = match line {
         AgreementLine::Proposed { n } => {
@@ -198,7 +213,7 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
                 return Rendered::text(format!("#{n}"));
             };
             let what = item_phrase(l, t, p.item, Where::OwnChannel);
-            let who = super::people(l, &approvers(&config.policy, t, p));
+            let who = first_who_may(l, &approvers(&config.policy, t, p));
             let why = if p.crossed.is_empty() {
                 String::new()
             } else {
