@@ -100,11 +100,16 @@ async fn a_manager_with_an_overdue_update_and_a_waiting_proposal_reads_both_in_t
     );
     assert!(dm.contains("*📂 Open troubles* (1)"), "{dm}");
     assert!(!dm.contains("Not acknowledged"), "acknowledged, so not listed: {dm}");
+    assert!(
+        dm.ends_with("\n\n👉 Acknowledge and approve with one tap in this app's *Home* tab."),
+        "where the buttons are: {dm}"
+    );
 
     // The director above sees the same trouble, and whom the proposal waits for.
     let above = digest_to(&bot, DIRECTOR).await;
     assert!(above.contains(&format!("waiting for <@{MANAGER}>")), "{above}");
     assert!(!above.contains("Waiting for you"), "{above}");
+    assert!(!above.contains("Home* tab"), "nothing for the director to tap: {above}");
     // The owner is no manager: no digest for them.
     assert!(digests_to(&bot, SALES).is_empty());
 }

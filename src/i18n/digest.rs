@@ -126,6 +126,18 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
             })
             .collect(),
     );
+    // The digest is text; the buttons that act on it are one tap away in App Home.
+    if mine > 0 || !d.unacknowledged.is_empty() {
+        out.push(String::new());
+        out.push(
+            tr!(
+                l,
+                "👉 確認と承認は、このアプリの*ホーム*タブからワンタップでできます。",
+                "👉 Acknowledge and approve with one tap in this app's *Home* tab."
+            )
+            .to_string(),
+        );
+    }
     san(l, &out.join("\n"))
 }
 
