@@ -1037,6 +1037,16 @@ async fn a_channel_command_typed_in_a_dm_with_an_id_says_where_it_works() {
             t.channel, t.id
         )
     );
+    // Without what it needs once the id is out: where it works, and what it needs there.
+    let done = bot.command_text(MANAGER, dm, &format!("done {}", t.id)).await;
+    assert!(
+        done.starts_with(&format!(
+            "`/trouble done` works in the trouble's channel: type it in <#{}>, the channel of {} (no id needed there). \
+             Nothing was changed.\n",
+            t.channel, t.id
+        )) && done.contains("number 1-7: `/trouble done 3"),
+        "{done}"
+    );
     let note = bot
         .command_text(MANAGER, dm, &format!("note {} called the buyer", t.id))
         .await;

@@ -409,7 +409,15 @@ async fn named_elsewhere(
     let l = app.config.locale;
     Some(match Box::pin(seen_from_here(app, &named.id, user, channel)).await {
         Ok(t) if named.report => i18n::report_in_its_channel(l, &t),
-        Ok(t) => i18n::works_in_its_channel(l, &t, &named.without_id),
+        Ok(t) => match &named.lacks {
+            // `done 20261130-1`: where it works, and what it needs there.
+            Some(lacks) => format!(
+                "{}\n{}",
+                i18n::works_in_its_channel(l, &t, &named.without_id),
+                usage_text(l, lacks)
+            ),
+            None => i18n::works_in_its_channel(l, &t, &named.without_id),
+        },
         Err(refused) => refused,
     })
 }

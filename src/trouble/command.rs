@@ -238,6 +238,9 @@ pub struct NamedTrouble {
     pub without_id: String,
     /// Whether it is the internal report (`report`), which is posted in the channel.
     pub report: bool,
+    /// What the command still lacks once the id is taken out (`done 20261130-1`: the stage),
+    /// said with where it works.
+    pub lacks: Option<UsageError>,
 }
 
 /// The [`NamedTrouble`] of `text`: None when no word after the command word is a trouble's id,
@@ -257,7 +260,22 @@ pub fn named_trouble(text: &str) -> Option<NamedTrouble> {
     let without_id = format!("{} {}", text[..start].trim_end(), text[end..].trim_start());
     let without_id = without_id.trim();
     let whole = parse(text);
-    let read = whole.clone().or_else(|_| parse(without_id)).ok()?;
+    let read = match whole.clone().or_else(|_| parse(without_id)) {
+        Ok(read) => read,
+        // `done 20261130-1`: a command of a trouble's channel that lacks its argument once the
+        // id is out. Every command that acts on no trouble reads bare or with an id as its text
+        // (`open`, `stats`, `history ID`, `search ID`), so this error is one of a trouble's.
+        Err(lacks) if lacks_an_argument(&lacks) => {
+            return Some(NamedTrouble {
+                id,
+                reads_whole: false,
+                without_id: word.to_string(),
+                report: false,
+                lacks: Some(lacks),
+            })
+        }
+        Err(_) => return None,
+    };
     if !read.needs_trouble() || matches!(read, Command::Status | Command::Ack) {
         return None;
     }
@@ -267,7 +285,21 @@ pub fn named_trouble(text: &str) -> Option<NamedTrouble> {
         reads_whole: whole.is_ok(),
         without_id: if reads_without { without_id } else { word }.to_string(),
         report: read == Command::Report,
+        lacks: None,
     })
+}
+
+/// Whether `e` is a known command's complaint about what follows it, rather than a word the bot
+/// does not know (or a text too long to read).
+fn lacks_an_argument(e: &UsageError) -> bool {
+    !matches!(
+        e,
+        UsageError::UnknownSubcommand(_)
+            | UsageError::Misspelt { .. }
+            | UsageError::TooLong { .. }
+            | UsageError::OpenNeedsCustomerAndSummary
+            | UsageError::HistoryNeedsCustomer
+    )
 }
 
 fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
@@ -1395,8 +1427,11 @@ mod tests {
             named("note 20261130-2 called them"),
             some("20261130-2", true, "note called them", false)
         );
-        // The id taken out, `done` still lacks its stage: the command word alone.
-        assert_eq!(named("done 20261130-1"), None);
+        // The id taken out, `done` still lacks its stage: the command word alone, and what it lacks.
+        let done = named_trouble("done 20261130-1").expect("named");
+        assert_eq!((done.id.as_str(), done.without_id.as_str()), ("20261130-1", "done"));
+        assert!(done.lacks.is_some());
+        assert!(named_trouble("sev 3 20261130-1").expect("named").lacks.is_none());
         assert_eq!(named("next 20261130-1"), some("20261130-1", true, "next", false));
         for text in [
             "status 20261130-1",
@@ -1407,6 +1442,8 @@ mod tests {
             "open ACME: again, see 20261130-1",
             "sev 3",
             "note 2026-1",
+            "opne 20261130-1",
+            "frobnicate 20261130-1",
         ] {
             assert_eq!(named(text), None, "{text}");
         }
