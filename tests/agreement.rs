@@ -410,6 +410,13 @@ async fn the_japanese_totals_and_list_read_as_japanese() {
         status.contains("当社 ¥120,000（うち承認待ち 当社 ¥120,000）"),
         "{status}"
     );
+    // Damages as a large trouble counts them, in 億, cross the limit and go up the chain.
+    let r = bot
+        .command_text(SALES, &t.channel, "cost 1億2千万円 当社 損害賠償")
+        .await;
+    assert!(r.contains("#2") && r.contains(DIRECTOR), "{r}");
+    let status = bot.command(SALES, &t.channel, "status").await.to_string();
+    assert!(status.contains("当社 ¥120,120,000"), "{status}");
     let list = bot.command_text(SALES, &t.channel, "list").await;
     assert!(list.contains("· 上司確認待ち ·"), "{list}");
     bot.command_text(MANAGER, &t.channel, "ack").await;

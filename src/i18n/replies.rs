@@ -78,7 +78,7 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
         }
         UsageError::BadAmount(a) => {
             let a = typed(a);
-            tr!(l, format!("`{a}` を金額として読めません。円・ドル・ユーロのいずれかで、通貨を付けて入力してください（`¥1,500,000`、`150万円`、`JPY 1500000`、`$3,000`）。通貨のない金額は費用の合計にも承認限度額にも数えられません。何も記録していません。"), format!("`{a}` is not an amount I can read: write it with its currency, in yen, dollars or euros (`¥1,500,000`, `150万円`, `JPY 1500000`, `3,000 USD`, `$3,000`). Without one it could count neither in the cost totals nor against approval limits. Nothing was recorded."))
+            tr!(l, format!("`{a}` を金額として読めません。円・ドル・ユーロのいずれかで、通貨を付けて入力してください（`¥1,500,000`、`150万円`、`1億2000万円`、`JPY 1500000`、`$3,000`）。通貨のない金額は費用の合計にも承認限度額にも数えられません。何も記録していません。"), format!("`{a}` is not an amount I can read: write it with its currency, in yen, dollars or euros (`¥1,500,000`, `150万円`, `JPY 1500000`, `3,000 USD`, `$3,000`). Without one it could count neither in the cost totals nor against approval limits. Nothing was recorded."))
         }
         UsageError::NeedsUser(sub) => tr!(l, format!("ユーザーをメンションで指定してください: `/trouble {sub} @名前`"), format!("Mention the person: `/trouble {sub} @name`")),
         UsageError::SevTakesNoReason(level) => {

@@ -151,6 +151,15 @@ pub fn parse_amount(text: &str) -> Option<Money> {
             break;
         }
     }
+    if s.contains('億') {
+        if currency.is_some_and(|c| c != Currency::Jpy) {
+            return None;
+        }
+        return yen_in_oku(s).map(|yen| Money {
+            currency: Currency::Jpy,
+            minor: yen,
+        });
+    }
     if let Some(yen) = yen_in_man_and_sen(s) {
         if currency.is_some_and(|c| c != Currency::Jpy) {
             return None;
@@ -212,6 +221,39 @@ fn yen_in_man_and_sen(s: &str) -> Option<i64> {
     };
     let yen = man.checked_mul(10_000)?.checked_add(sen * 1000 + ones)?;
     (yen > 0).then_some(yen)
+}
+
+/// Yen counted in 億 (a hundred million), as the damages of a large trouble are: `3億`, `1.5億`,
+/// `1億2000万`, `1億2千万`, `2億3456万7890`. What follows 億 must say its unit (万 or 千):
+/// `1億5000` is refused, since many say it meaning 1億5000万.
+fn yen_in_oku(s: &str) -> Option<i64> {
+    const OKU: i64 = 100_000_000;
+    let (oku, below) = s.split_once('億')?;
+    let (whole, fraction) = split_number(oku)?;
+    // `1.5億2000万` mixes two ways of writing: which was meant is not the bot's to guess.
+    if fraction.len() > 8 || (!fraction.is_empty() && !below.is_empty()) {
+        return None;
+    }
+    let oku: i64 = format!("{whole}{fraction:0<8}").parse().ok()?;
+    let below = match below {
+        "" => 0,
+        _ if !below.contains(['万', '千']) => return None,
+        _ => match below.strip_suffix('万') {
+            // `2000万`, or `2千万` as it is said aloud.
+            Some(man) if man.chars().all(|c| c.is_ascii_digit()) => man.parse::<i64>().ok()?.checked_mul(10_000)?,
+            Some(man) => match man.split_once('千') {
+                Some((sen, "")) if sen.len() == 1 && sen.chars().all(|c| c.is_ascii_digit()) => {
+                    sen.parse::<i64>().ok()? * 10_000_000
+                }
+                _ => return None,
+            },
+            None => yen_in_man_and_sen(below)?,
+        },
+    };
+    if below >= OKU || (oku == 0 && below == 0) {
+        return None;
+    }
+    oku.checked_add(below)
 }
 
 /// `1,200,000.50` → ("1200000", "50"). Separators must sit every three digits.
@@ -277,6 +319,18 @@ mod tests {
             ("120千円", yen(120_000)),
             ("約12万円", yen(120_000)),
             ("¥3万2千", yen(32_000)),
+            // Damages counted in 億.
+            ("3億円", yen(300_000_000)),
+            ("1.5億円", yen(150_000_000)),
+            ("１億２０００万円", yen(120_000_000)),
+            ("1億2千万円", yen(120_000_000)),
+            ("¥2億3456万7890", yen(234_567_890)),
+            ("約1億円", yen(100_000_000)),
+            ("1億5000", None),
+            ("1.5億2000万", None),
+            ("1億10000万", None),
+            ("$1億", None),
+            ("億円", None),
             ("12万12000円", None),
             ("12万5千1000円", None),
             ("$1万5千", None),
