@@ -151,11 +151,13 @@ pub fn parse_amount(text: &str) -> Option<Money> {
             break;
         }
     }
-    if s.contains('億') {
+    let kanji = s.contains(|c| kanji_digit(c).is_some() || c == '十' || c == '百');
+    if kanji || s.contains('億') {
         if currency.is_some_and(|c| c != Currency::Jpy) {
             return None;
         }
-        return yen_in_oku(s).map(|yen| Money {
+        let yen = if kanji { yen_in_kanji(s) } else { yen_in_oku(s) };
+        return yen.map(|yen| Money {
             currency: Currency::Jpy,
             minor: yen,
         });
@@ -256,6 +258,58 @@ fn yen_in_oku(s: &str) -> Option<i64> {
     oku.checked_add(below)
 }
 
+fn kanji_digit(c: char) -> Option<i64> {
+    "〇一二三四五六七八九".chars().position(|k| k == c).map(|d| d as i64)
+}
+
+/// Yen in kanji numerals, as a formal text writes them: `十二万円`, `百五十万円`, `一億二千万円`,
+/// `三千円` (arabic digits may stand for any kanji digit: `1億二千万`). Units must come in
+/// descending order within and across 万 and 億 (`二千三百万`), else None: `万十` is no number.
+fn yen_in_kanji(s: &str) -> Option<i64> {
+    let mut total: i64 = 0;
+    // The part below 万 being read, the digits typed since the last unit, and the units last
+    // seen, so a unit out of order refuses the whole.
+    let (mut section, mut digits): (i64, Option<i64>) = (0, None);
+    let (mut last_small, mut last_big) = (i64::MAX, i64::MAX);
+    for c in s.chars() {
+        let small = match c {
+            '十' => Some(10),
+            '百' => Some(100),
+            '千' => Some(1000),
+            _ => None,
+        };
+        let big = match c {
+            '万' => Some(10_000),
+            '億' => Some(100_000_000),
+            _ => None,
+        };
+        if let Some(d) = kanji_digit(c).or_else(|| c.to_digit(10).map(i64::from)) {
+            digits = Some(digits.unwrap_or(0).checked_mul(10)?.checked_add(d)?);
+        } else if let Some(unit) = small {
+            if unit >= last_small || digits.is_some_and(|d| d > 9) {
+                return None;
+            }
+            section += digits.take().unwrap_or(1) * unit;
+            last_small = unit;
+        } else if let Some(unit) = big {
+            section += digits.take().unwrap_or(0);
+            if unit >= last_big || section == 0 || section >= 10_000 {
+                return None;
+            }
+            total = total.checked_add(section.checked_mul(unit)?)?;
+            (section, last_small, last_big) = (0, i64::MAX, unit);
+        } else {
+            return None;
+        }
+    }
+    let ones = section + digits.unwrap_or(0);
+    if ones >= 10_000 {
+        return None;
+    }
+    let yen = total.checked_add(ones)?;
+    (yen > 0).then_some(yen)
+}
+
 /// `1,200,000.50` → ("1200000", "50"). Separators must sit every three digits.
 fn split_number(s: &str) -> Option<(String, String)> {
     let (whole, fraction) = match s.split_once('.') {
@@ -327,6 +381,18 @@ mod tests {
             ("¥2億3456万7890", yen(234_567_890)),
             ("約1億円", yen(100_000_000)),
             ("1億5000", None),
+            // In kanji numerals, as a formal text writes them.
+            ("十二万円", yen(120_000)),
+            ("百五十万円", yen(1_500_000)),
+            ("一億二千万円", yen(120_000_000)),
+            ("三千円", yen(3_000)),
+            ("¥五万", yen(50_000)),
+            ("1億二千万円", yen(120_000_000)),
+            ("二億三千四百五十六万七千八百九十円", yen(234_567_890)),
+            ("万十円", None),
+            ("十百円", None),
+            ("五十五十円", None),
+            ("$五十", None),
             ("1.5億2000万", None),
             ("1億10000万", None),
             ("$1億", None),
