@@ -447,10 +447,10 @@ async fn a_trouble_whose_record_does_not_read_is_passed_over_by_the_reads_and_th
 }
 
 /// A manager on a phone opens App Home and acknowledges there: each trouble waiting for them has
-/// the Acknowledge button; the click acknowledges, the Home no longer lists it as waiting, and a
-/// click that is refused (already acknowledged) is answered in their DM with the bot.
+/// the Acknowledge button; the tap acknowledges and the Home, drawn again, no longer lists it as
+/// waiting, with no DM; a tap that is refused (already acknowledged) is answered over the Home.
 #[tokio::test]
-async fn the_manager_acknowledges_from_app_home_and_a_refused_click_is_answered_by_dm() {
+async fn the_manager_acknowledges_from_app_home_and_a_refused_tap_is_answered_over_the_home() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: cracked housings in lot 42").await;
     let home = app_home(&bot, MANAGER).await;
@@ -465,22 +465,46 @@ async fn the_manager_acknowledges_from_app_home_and_a_refused_click_is_answered_
     assert_eq!(waiting_row["accessory"]["action_id"], "acknowledge", "{waiting_row}");
     let value = waiting_row["accessory"]["value"].as_str().expect("a value").to_string();
 
+    let mark = last_call(&bot);
     let clicked = bot
         .interaction(&home_button_payload(MANAGER, "acknowledge", &value))
         .await;
     assert_eq!(clicked.status(), 200);
     let acked = wait_until(|| trouble(&bot, &t.id).ack).await;
     assert_eq!(acked.by.as_str(), MANAGER);
-    let home = app_home(&bot, MANAGER).await;
+    // The Home the tap came from is drawn again: that is the answer, and nothing opens over it.
+    let home = home_published_after(&bot, MANAGER, mark).await;
     assert!(home.contains("Waiting for your acknowledgement* (0)"), "{home}");
     assert!(!home.contains("\"acknowledge\""), "no button left: {home}");
+    bot.settle().await;
+    bot.expect_none("views.open", |c| c.seq > mark).await;
+    bot.expect_none("chat.postMessage", |c| c.seq > mark && c.params["channel"] == MANAGER)
+        .await;
 
-    // The director clicks an old Home of theirs: refused, and told so where they will see it.
+    // The director taps an old Home of theirs: refused, and told so over the Home.
+    let mark = last_call(&bot);
     let clicked = bot
         .interaction(&home_button_payload(DIRECTOR, "acknowledge", &value))
         .await;
     assert_eq!(clicked.status(), 200);
-    bot.posted_saying(DIRECTOR, "Already acknowledged").await;
+    let answer = tap_answer(&bot, mark).await;
+    assert!(answer.contains("Already acknowledged"), "{answer}");
+}
+
+/// When Slack does not open the answer over the Home (the tap's trigger expired), it comes by
+/// DM, led by the trouble's id: a refused tap never passes in silence.
+#[tokio::test]
+async fn a_refused_tap_in_app_home_is_answered_by_dm_when_no_window_opens() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings in lot 42").await;
+    bot.slack.fail_next("views.open", "expired_trigger_id", 1);
+    let clicked = bot
+        .interaction(&home_button_payload(SALES, "acknowledge", t.id.as_str()))
+        .await;
+    assert_eq!(clicked.status(), 200);
+    let answer = bot.posted_saying(SALES, &t.id).await;
+    assert!(answer.starts_with(&format!("`{}` · ", t.id)), "{answer}");
+    assert!(trouble(&bot, &t.id).ack.is_none());
 }
 
 /// A colleague given an action sees it in their App Home with its due date and **Done**,
@@ -517,11 +541,12 @@ async fn an_actions_owner_sees_it_in_app_home_and_marks_it_done_there() {
     assert!(!home.contains("Actions you own"), "the owner was given none: {home}");
 
     let outsider = "U0OUTSIDER";
+    let mark = last_call(&bot);
     let clicked = bot
         .interaction(&home_button_payload(outsider, "action_done", &done))
         .await;
     assert_eq!(clicked.status(), 200);
-    let refusal = bot.posted_saying(outsider, &t.id).await;
+    let refusal = tap_answer(&bot, mark).await;
     assert!(refusal.contains("U0COLLEAGUE"), "the refusal names who may: {refusal}");
     assert!(trouble(&bot, &t.id).substance.actions[0].done.is_none());
 
@@ -531,18 +556,17 @@ async fn an_actions_owner_sees_it_in_app_home_and_marks_it_done_there() {
     assert_eq!(clicked.status(), 200);
     let marked = wait_until(|| trouble(&bot, &t.id).substance.actions[0].done.clone()).await;
     assert_eq!(marked.by.as_str(), COLLEAGUE);
-    let answer = bot.posted_saying(COLLEAGUE, "Action #1 marked done").await;
-    assert!(
-        answer.starts_with(&format!("`{}`", t.id)),
-        "the DM names the trouble: {answer}"
-    );
     // A second tap (an old Home, a double tap) changes nothing and says who did it.
+    let mark = last_call(&bot);
     let clicked = bot
         .interaction(&home_button_payload(MANAGER, "action_done", &done))
         .await;
     assert_eq!(clicked.status(), 200);
-    let answer = bot.posted_saying(MANAGER, "already marked done").await;
-    assert!(answer.contains("U0COLLEAGUE"), "{answer}");
+    let answer = tap_answer(&bot, mark).await;
+    assert!(
+        answer.contains("already marked done") && answer.contains("U0COLLEAGUE"),
+        "{answer}"
+    );
     assert_eq!(
         trouble(&bot, &t.id).substance.actions[0]
             .done

@@ -69,7 +69,7 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
                 Some(Action::Acknowledge) => ButtonAction::Acknowledge,
                 Some(Action::CompleteStage) => ButtonAction::CompleteStage { stage: value.stage },
                 Some(Action::LogUpdate) => ButtonAction::LogUpdate {
-                    trigger_id: trigger_id.unwrap_or_default(),
+                    trigger_id: trigger_id.clone().unwrap_or_default(),
                 },
                 Some(Action::EffectOk) | Some(Action::EffectNotOk) => ButtonAction::Effect {
                     n: value.stage.unwrap_or(0),
@@ -85,12 +85,18 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
                 None => return StatusCode::OK.into_response(),
             };
             let id = TroubleId::new(&value.trouble);
+            let clicked = match response_url {
+                Some(url) => Clicked::Message { response_url: url },
+                None => Clicked::Home {
+                    trigger_id: trigger_id.unwrap_or_default(),
+                },
+            };
             Box::pin(on_button(
                 &app,
                 &id,
                 UserId::new(user.id),
                 button,
-                response_url,
+                clicked,
                 &request_key,
             ))
             .await
@@ -132,31 +138,35 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
     response
 }
 
+/// Where a button was tapped: on a message, answered through its `response_url`, or in App
+/// Home, which Slack gives no place for a private answer.
+enum Clicked {
+    Message { response_url: String },
+    Home { trigger_id: String },
+}
+
 async fn on_button(
     app: &Arc<App>,
     id: &TroubleId,
     user: UserId,
     button: ButtonAction,
-    response_url: Option<String>,
+    clicked: Clicked,
     request_key: &str,
 ) -> Response {
     if let ButtonAction::LogUpdate { trigger_id } = &button {
-        return Box::pin(log_update_form(app, id, user, trigger_id, response_url, request_key)).await;
+        return Box::pin(log_update_form(app, id, user, trigger_id, clicked, request_key)).await;
     }
     let clicker = user.clone();
     let input = Input::Button { user, action: button };
     match app.engine().apply(id, &[request_key], input).await {
         Ok(Applied::Decided(decision)) => {
-            // A refusal (or any answer) goes back to the clicker alone.
-            if let Some(reply) = decision.reply {
-                answer_clicker(
-                    app,
-                    id,
-                    &clicker,
-                    response_url,
-                    reply_text(app.config.locale, &app.config, &reply),
-                )
-                .await;
+            // A tap in App Home that changed something shows in the Home, drawn again for
+            // everyone it concerns, the tapper among them: five acknowledgements there bring
+            // no five DMs. What changed nothing (a refusal, done already) is answered.
+            let shown_in_home = matches!(clicked, Clicked::Home { .. }) && !decision.entries.is_empty();
+            if let Some(reply) = decision.reply.filter(|_| !shown_in_home) {
+                let text = reply_text(app.config.locale, &app.config, &reply);
+                answer_clicker(app, id, &clicker, clicked, text).await;
             }
             StatusCode::OK.into_response()
         }
@@ -165,29 +175,45 @@ async fn on_button(
     }
 }
 
-/// A click's answer goes back to the clicker alone, through the `response_url`; a click in
-/// App Home comes without one (Home has no place for a private answer), and is answered in the
-/// clicker's DM with the bot, so a refused click never passes in silence. There it starts
-/// with the trouble's id, since the DM gathers the answers of every trouble's clicks.
-async fn answer_clicker(app: &Arc<App>, id: &TroubleId, clicker: &UserId, response_url: Option<String>, text: String) {
-    let delivery = match response_url {
-        Some(url) => Delivery {
+/// A click's answer goes back to the clicker alone: through the `response_url` of the message
+/// tapped, or, for a tap in App Home, in a small window opened over the Home while the tap's
+/// trigger is alive (3 s). When Slack does not open it, the answer comes in the clicker's DM
+/// with the bot, so a refused tap never passes in silence; there it starts with the trouble's
+/// id, since the DM gathers the answers of every trouble's taps.
+async fn answer_clicker(app: &Arc<App>, id: &TroubleId, clicker: &UserId, clicked: Clicked, text: String) {
+    let delivery = match clicked {
+        Clicked::Message { response_url } => Delivery {
             lane: Lane::View,
             op: Op::Respond {
-                url,
+                url: response_url,
                 message: Message::Text { text },
             },
         },
-        None => Delivery {
-            lane: Lane::Dm,
-            op: Op::Post {
-                to: Dest::Dm(clicker.clone()),
-                message: Message::Text {
-                    text: format!("`{id}` · {text}"),
+        Clicked::Home { trigger_id } => {
+            let view = crate::i18n::modals::tap_answer_modal(app.config.locale, id, &text);
+            if !trigger_id.is_empty() {
+                match app.slack.open_view(&trigger_id, &view).await {
+                    Ok(()) => {
+                        app.metrics.slack_call("views.open", "ok");
+                        return;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot open the answer to a tap in App Home; it goes by DM");
+                        app.metrics.slack_call("views.open", "permanent_error");
+                    }
+                }
+            }
+            Delivery {
+                lane: Lane::Dm,
+                op: Op::Post {
+                    to: Dest::Dm(clicker.clone()),
+                    message: Message::Text {
+                        text: format!("`{id}` · {text}"),
+                    },
+                    keep_as: None,
                 },
-                keep_as: None,
-            },
-        },
+            }
+        }
     };
     if let Err(e) = app.send_loose(delivery, app.clock.now()).await {
         tracing::error!(error = %e, "cannot queue the answer to a click");
@@ -204,7 +230,7 @@ async fn log_update_form(
     id: &TroubleId,
     user: UserId,
     trigger_id: &str,
-    response_url: Option<String>,
+    clicked: Clicked,
     request_key: &str,
 ) -> Response {
     let l = app.config.locale;
@@ -249,7 +275,7 @@ async fn log_update_form(
         None => None,
     };
     if let Some(text) = answer {
-        answer_clicker(app, id, &clicker, response_url, text).await;
+        answer_clicker(app, id, &clicker, clicked, text).await;
     }
     StatusCode::OK.into_response()
 }

@@ -130,6 +130,12 @@ pub fn update_while_channel_lost_modal(l: Locale, how: crate::trouble::model::Ch
     notice_modal(l, tr!(l, "お客様への連絡", "Customer update"), &text)
 }
 
+/// The answer to a tap in App Home that changed nothing (refused, or done already): Home has no
+/// place for a private answer, so it opens over the Home, under the trouble's id.
+pub fn tap_answer_modal(l: Locale, id: &crate::trouble::model::TroubleId, text: &str) -> Value {
+    notice_modal(l, &tr!(l, format!("トラブル {id}"), format!("Trouble {id}")), text)
+}
+
 /// A form replaced, once submitted, by what the person must read of its outcome: `text`, under
 /// `title`, with only a Close button.
 fn notice_modal(l: Locale, title: &str, text: &str) -> Value {

@@ -932,6 +932,12 @@ pub fn home_button_payload(user: &str, action_id: &str, value: &str) -> Value {
     })
 }
 
+/// The answer to a tap in App Home after the call `mark`: the window opened over the Home.
+pub async fn tap_answer(bot: &TestBot, mark: u64) -> String {
+    let open = bot.slack.wait_for("views.open", |c| c.seq > mark).await;
+    open.params["view"]["blocks"].to_string()
+}
+
 /// `user` clicks `action` on item `n` of trouble `t`: a proposal's `proposal_approve` /
 /// `proposal_reject`, an effectiveness check's `effect_ok` / `effect_ng`. The answer comes to
 /// the response URL `click-{user}` (see [`click_answer`]).
