@@ -161,6 +161,18 @@ impl App {
     pub fn bot_user_id(&self) -> Option<String> {
         self.identity.read().ok()?.as_ref().map(|i| i.user_id.to_string())
     }
+
+    /// The refusal when `people` name the bot itself to a part in a trouble (see
+    /// [`crate::trouble::command::Command::people_given_a_part`]).
+    pub fn refuse_the_bot<'a>(
+        &self,
+        mut people: impl Iterator<Item = &'a crate::trouble::model::UserId>,
+    ) -> Option<String> {
+        let bot = self.bot_user_id()?;
+        people
+            .any(|u| u.as_str() == bot)
+            .then(|| crate::i18n::bot_given_a_part(self.config.locale, &bot))
+    }
 }
 
 /// A claim must outlast what a lane worker does between two renewals (an attempt and the

@@ -1168,3 +1168,43 @@ async fn a_channel_command_typed_in_a_dm_is_answered_in_japanese() {
         "あなたの確認待ちのトラブルはありません。ほかのトラブルを確認するには、そのチャンネルで入力するか、番号を付けてください: `/trouble ack ID`（番号は `/trouble list` で確認できます）。"
     );
 }
+
+/// The bot itself cannot be given a part in a trouble: a bot answers no nudge and acknowledges
+/// nothing, and inviting itself makes Slack refuse the whole invitation. Each way of naming it
+/// is refused, saying to name a person, and changes nothing.
+#[tokio::test]
+async fn the_bot_is_never_owner_manager_participant_or_action_owner() {
+    let bot = spawn_bot().await;
+    let me = fake_slack::BOT_USER_ID;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let before = trouble(&bot, &t.id);
+    for (user, text) in [
+        (MANAGER, format!("owner <@{me}>")),
+        (MANAGER, format!("manager <@{me}>")),
+        (SALES, format!("add <@{me}> <@U0QA1>")),
+        (SALES, format!("action interim sort stock owner: <@{me}>")),
+        (SALES, format!("prevent check every lot owner: <@{me}>")),
+    ] {
+        let answer = bot.command_text(user, &t.channel, &text).await;
+        assert!(
+            answer.starts_with(&format!("<@{me}> is this bot")) && answer.ends_with("Nothing was changed."),
+            "{text}: {answer}"
+        );
+    }
+    let after = trouble(&bot, &t.id);
+    assert_eq!(
+        (
+            after.owner,
+            after.manager,
+            after.added,
+            after.substance.actions.len(),
+            after.timeline_len
+        ),
+        (before.owner, before.manager, before.added, 0, before.timeline_len)
+    );
+    let answer = bot
+        .command_text(SALES, ORIGIN, &format!("open <@{me}> BETA: lid cracked"))
+        .await;
+    assert!(answer.starts_with(&format!("<@{me}> is this bot")), "{answer}");
+    assert_eq!(bot.store().all_troubles().expect("troubles").len(), 1, "nothing opened");
+}

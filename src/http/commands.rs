@@ -79,6 +79,9 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
         Ok(c) => c,
         Err(e) => return ephemeral_text(usage_text(l, &e)),
     };
+    if let Some(refusal) = app.refuse_the_bot(command.people_given_a_part().into_iter()) {
+        return ephemeral_text(refusal);
+    }
     if spans_troubles(&command) && Box::pin(shared_outside(app, &channel)).await {
         return ephemeral_text(i18n::reads_not_where_the_customer_reads(l));
     }

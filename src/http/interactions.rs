@@ -391,6 +391,9 @@ async fn on_open_submitted(
         summary,
         past: Vec::new(),
     };
+    if let Some(refusal) = app.refuse_the_bot(req.manager.iter()) {
+        return field_errors(json!({ "manager": refusal }));
+    }
     // The owner is never their own manager, nor managed by their own report: say so on the
     // field rather than closing the form.
     if let Some(refusal) = crate::trouble::decide::open_refusal(&app.config.policy, &user, &req) {

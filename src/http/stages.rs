@@ -214,7 +214,10 @@ pub(super) async fn on_action_submitted(app: &Arc<App>, user: UserId, view: &Vie
         }
     }
     let step = match parse_new_action(kind, &typed) {
-        Ok(a) => Step::Action(a),
+        Ok(a) => match app.refuse_the_bot(a.owner.iter()) {
+            Some(refusal) => return stays_open("owner", refusal),
+            None => Step::Action(a),
+        },
         Err(e) => return stays_open("text", crate::i18n::usage_text(l, &e)),
     };
     let id = TroubleId::new(&view.private_metadata);

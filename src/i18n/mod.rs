@@ -336,6 +336,16 @@ pub fn status_left_out_internal(l: Locale) -> String {
     .to_string()
 }
 
+/// The bot itself named to own, manage or work on a trouble: a bot answers nothing, so the
+/// trouble would have nobody where a person must be.
+pub fn bot_given_a_part(l: Locale, bot: &str) -> String {
+    tr!(
+        l,
+        format!("<@{bot}> はこのボットです。トラブルの担当者・上司・参加者・対策の担当者には人を指定してください。何も変更していません。"),
+        format!("<@{bot}> is this bot: a trouble's owner, manager, participants and action owners are people. Name a person instead. Nothing was changed.")
+    )
+}
+
 /// `list`, `history`, `stats` or `search` typed in a channel shared outside the company: they
 /// tell of other customers and of costs, so they are answered only where the company alone reads.
 pub fn reads_not_where_the_customer_reads(l: Locale) -> String {

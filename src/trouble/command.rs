@@ -65,6 +65,19 @@ pub enum Command {
 }
 
 impl Command {
+    /// The people the command gives a part in a trouble: its manager, owner, participants, an
+    /// action's owner.
+    pub fn people_given_a_part(&self) -> Vec<&UserId> {
+        use super::facts::Step;
+        match self {
+            Command::Open(req) => req.manager.iter().collect(),
+            Command::Add { users, .. } => users.iter().collect(),
+            Command::Owner(u) | Command::Manager(u) => vec![u],
+            Command::Prevent(a) | Command::Step(Step::Action(a)) => a.owner.iter().collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Commands that act on the trouble whose channel they are typed in.
     pub fn needs_trouble(&self) -> bool {
         !matches!(
