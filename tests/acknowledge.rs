@@ -696,3 +696,34 @@ async fn a_manager_named_later_is_told_they_were_named_and_when_it_was_opened() 
     bot.command_text(COLLEAGUE, &t.channel, "ack").await;
     dm_settled(&bot, &named, &format!("acknowledged by <@{COLLEAGUE}> after 25m")).await;
 }
+
+/// A mistyped manager in `[org]` with nobody above them: the owner is told plainly that nobody
+/// was asked (not that the next one up was), and once the admin fixes `[org]` the manager it
+/// names acknowledges, though the trouble's chain was built from the typo.
+#[tokio::test]
+async fn a_chain_of_one_unreachable_manager_says_nobody_was_asked_and_the_fixed_org_acknowledges() {
+    let typo = "U0MANAGRE";
+    let broken = format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")
+        .replace("U0SALES = \"U0MANAGER\"", &format!("U0SALES = \"{typo}\""));
+    let broken = broken.replace(
+        "default_manager = \"U0MANAGER\"",
+        &format!("default_manager = \"{typo}\""),
+    );
+    let mut bot = spawn_bot_raw(&broken).await;
+    bot.slack.no_such_user(typo);
+    let t = bot.open_ready("ACME: housing cracked").await;
+    let told = bot.posted_saying(SALES, "could not DM").await;
+    assert!(
+        told.contains("nobody has been asked to acknowledge it") && !told.contains("asked the next one up"),
+        "{told}"
+    );
+
+    bot.restart_with_config(&format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"))
+        .await;
+    let answer = bot.command_text(MANAGER, &t.channel, "ack").await;
+    assert!(answer.starts_with("Acknowledged"), "{answer}");
+    assert_eq!(
+        trouble(&bot, &t.id).ack.map(|a| a.by.as_str().to_string()),
+        Some(MANAGER.to_string())
+    );
+}

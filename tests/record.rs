@@ -609,6 +609,12 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
         Message::PersonUnreachable {
             who: manager.clone(),
             error: "channel_not_found".into(),
+            nobody_above: false,
+        },
+        Message::PersonUnreachable {
+            who: manager.clone(),
+            error: "channel_not_found".into(),
+            nobody_above: true,
         },
         Message::ChannelLost {
             how: ChannelLoss::Archived,

@@ -668,12 +668,21 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::Agreement(line) => super::agreement::line(l, config, t, line),
         Message::EightD => super::eightd::rendered(l, config, t),
         Message::Text { text } => Rendered { text: text.clone(), blocks: None },
-        Message::PersonUnreachable { who, error } => {
+        Message::PersonUnreachable { who, error, nobody_above } => {
             let (id, customer, error) = (&t.id, away(&t.customer), away(error));
+            let then = match nobody_above {
+                false => tr!(l, "次の上位者に依頼しました。", "It asked the next one up the chain instead."),
+                // Nobody at all is asked: the owner must hear it plainly, and what unblocks it.
+                true => tr!(
+                    l,
+                    "上位者がいないため、*誰にも確認を依頼できていません*。`[org]` を直した後は、設定上のあなたの上司が確認するか、`/trouble manager @名前` で上司を指名できます。",
+                    "Nobody is above them, so *nobody has been asked to acknowledge it*. Once `[org]` is fixed, your manager there can acknowledge it or name a manager with `/trouble manager @name`."
+                ),
+            };
             Rendered::text(tr!(
                 l,
-                format!("⚠️ トラブル {id}（{customer}）の確認を {} に DM で依頼できませんでした（{error}）。存在しないユーザーか、ボットです。次の上位者に依頼しました。ボットの管理者に設定（`[org]`）の確認を依頼してください。", user(who)),
-                format!("⚠️ The bot could not DM {} to acknowledge trouble {id} ({customer}): Slack has no such person to write to ({error}), or it is a bot. It asked the next one up the chain instead. Please ask the bot's admin to check `[org]` in its configuration.", user(who))
+                format!("⚠️ トラブル {id}（{customer}）の確認を {} に DM で依頼できませんでした（{error}）。存在しないユーザーか、ボットです。{then}ボットの管理者に設定（`[org]`）の確認を依頼してください。", user(who)),
+                format!("⚠️ The bot could not DM {} to acknowledge trouble {id} ({customer}): Slack has no such person to write to ({error}), or it is a bot. {then} Please ask the bot's admin to check `[org]` in its configuration.", user(who))
             ))
         }
         Message::DeliveryProblem { method, error } => Rendered::text(tr!(
@@ -1447,6 +1456,12 @@ pub(super) mod tests {
             Message::PersonUnreachable {
                 who: by.clone(),
                 error: t.summary.clone(),
+                nobody_above: false,
+            },
+            Message::PersonUnreachable {
+                who: by.clone(),
+                error: t.summary.clone(),
+                nobody_above: true,
             },
             Message::ChannelLost {
                 how: ChannelLoss::BotRemoved,

@@ -152,16 +152,18 @@ pub(super) fn person_unreachable(w: &mut Work, who: UserId, error: String) {
         return;
     }
     let owner = w.t.owner.clone();
+    let nobody_above = w.t.escalation.level + 1 >= w.t.escalation.chain.len();
     w.post(
         Lane::Dm,
         Dest::Dm(owner),
         Message::PersonUnreachable {
             who: who.clone(),
             error,
+            nobody_above,
         },
     );
     // Re-pinging the top of the chain would only fail again.
-    if w.t.escalation.level + 1 < w.t.escalation.chain.len() {
+    if !nobody_above {
         go_up(w, Some(&who));
     } else {
         give_up(w);

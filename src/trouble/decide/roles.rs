@@ -156,6 +156,18 @@ impl<'a> Viewers<'a> {
 
 pub fn who_may(policy: &Policy, t: &Trouble, act: Act) -> Who {
     let chain = t.manager_chain().to_vec();
+    // The chain is kept on the trouble as it was when it was last rebuilt; `[org]` may have
+    // changed since (a typo fixed, someone gone, a new manager). The owner's chain from `[org]`
+    // as it is now may always do what the trouble's chain does, so a chain left with nobody who
+    // can answer never holds the trouble: its new manager acknowledges, or names a manager.
+    let with_configured = |mut chain: Vec<UserId>| {
+        for u in chain_for(policy, &t.owner, None) {
+            if !chain.contains(&u) {
+                chain.push(u);
+            }
+        }
+        chain
+    };
     match act {
         // Slowing every clock, or closing what is not done, overrules the trouble's own rules:
         // that is for the owner's chain from `[org]` when there is one. A manager named in front
@@ -164,9 +176,10 @@ pub fn who_may(policy: &Policy, t: &Trouble, act: Act) -> Who {
             let configured = chain_for(policy, &t.owner, None);
             Who::Chain(if configured.is_empty() { chain } else { configured })
         }
-        Act::Acknowledge | Act::ChangeOwner | Act::Reopen | Act::Approve => Who::Chain(chain),
+        Act::Acknowledge | Act::ChangeOwner | Act::Reopen => Who::Chain(with_configured(chain)),
+        Act::Approve => Who::Chain(chain),
         // With no chain at all, the owner names one (anyone but themself).
-        Act::NameManager if !chain.is_empty() => Who::Chain(chain),
+        Act::NameManager if !chain.is_empty() => Who::Chain(with_configured(chain)),
         Act::Agree => Who::Owner(t.owner.clone()),
         Act::NameManager | Act::Close | Act::JudgeEffect => Who::OwnerOrChain {
             owner: t.owner.clone(),

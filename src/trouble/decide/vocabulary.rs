@@ -171,10 +171,12 @@ pub enum Message {
         error: String,
     },
     /// To the owner: `who`, asked to acknowledge, could not be DMed (`error`); the bot went on
-    /// up the chain.
+    /// up the chain, or, with nobody above them, could ask nobody (`nobody_above`).
     PersonUnreachable {
         who: UserId,
         error: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        nobody_above: bool,
     },
     /// The bot lost the trouble's channel while the trouble is open (`by`, when Slack says who).
     ChannelLost {
