@@ -692,6 +692,7 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             what: Record::Owner {
                 from: sales.clone(),
                 to: UserId::new(COLLEAGUE),
+                actions: vec![1, 3],
             },
         },
         Message::Recorded {

@@ -1208,3 +1208,43 @@ async fn the_bot_is_never_owner_manager_participant_or_action_owner() {
     assert!(answer.starts_with(&format!("<@{me}> is this bot")), "{answer}");
     assert_eq!(bot.store().all_troubles().expect("troubles").len(), 1, "nothing opened");
 }
+
+/// A handover takes the former owner's open actions with it: the new owner is reminded of them
+/// and may mark them done, the channel says so, an action given to someone else stays theirs,
+/// and the timeline alone still rebuilds the record (`verify`).
+#[tokio::test]
+async fn a_handover_takes_the_former_owners_open_actions_with_it() {
+    let mut bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "action interim sort stock due: 12/5")
+        .await;
+    bot.command_text(SALES, &t.channel, "action permanent new mold owner: <@U0QA1>")
+        .await;
+    bot.command_text(SALES, &t.channel, "action interim call the buyer")
+        .await;
+    bot.command_text(SALES, &t.channel, "action done 3").await;
+
+    let answer = bot
+        .command_text(MANAGER, &t.channel, &format!("owner <@{COLLEAGUE}>"))
+        .await;
+    assert!(answer.contains(COLLEAGUE), "{answer}");
+    let line = bot.posted_saying(&t.channel, "handed the trouble").await;
+    assert!(
+        line.contains("to <@U0COLLEAGUE>, with their open actions #1 "),
+        "{line}"
+    );
+    let owners: Vec<String> = trouble(&bot, &t.id)
+        .substance
+        .actions
+        .iter()
+        .map(|a| a.owner.as_str().to_string())
+        .collect();
+    assert_eq!(owners, [COLLEAGUE, "U0QA1", SALES], "done and others' actions stay");
+
+    let done = bot.command_text(COLLEAGUE, &t.channel, "action done 1").await;
+    assert!(done.contains("Action #1 marked done"), "{done}");
+    bot.settle().await;
+    bot.stop().await;
+    let (ok, stdout) = verify_stopped(&bot.config().data_dir);
+    assert!(ok, "{stdout}");
+}

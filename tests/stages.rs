@@ -1096,7 +1096,7 @@ async fn only_the_manager_chain_may_hand_the_trouble_to_someone_else() {
     assert_eq!(trouble(&bot, &t.id).owner.as_str(), "U0QA1");
     let entries = timeline(&bot, &t.id);
     assert!(
-        matches!(&entries.last().unwrap().event, Event::OwnerChanged { from, to } if from.as_str() == SALES && to.as_str() == "U0QA1"),
+        matches!(&entries.last().unwrap().event, Event::OwnerChanged { from, to, .. } if from.as_str() == SALES && to.as_str() == "U0QA1"),
         "{:?}",
         entries.last().unwrap().event
     );

@@ -1090,11 +1090,22 @@ fn record_line(l: Locale, config: &Config, by: &UserId, what: &Record) -> String
             format!("🛡️ {who}が再発防止策を追加: {}", here(text)),
             format!("🛡️ {who} added a prevention measure: {}", here(text))
         ),
-        Record::Owner { from, to } => tr!(
-            l,
-            format!("👤 {who}が担当営業を {} から {} に変更", user(from), user(to)),
-            format!("👤 {who} handed the trouble from {} to {}", user(from), user(to))
-        ),
+        Record::Owner { from, to, actions } => {
+            let numbers = actions.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(", ");
+            let with = match actions.is_empty() {
+                true => String::new(),
+                false => tr!(
+                    l,
+                    format!("（未完了の対策 {numbers} も引き継ぎ）"),
+                    format!(", with their open actions {numbers}")
+                ),
+            };
+            tr!(
+                l,
+                format!("👤 {who}が担当営業を {} から {} に変更{with}", user(from), user(to)),
+                format!("👤 {who} handed the trouble from {} to {}{with}", user(from), user(to))
+            )
+        }
         Record::Manager { from, to } => match from {
             Some(f) => tr!(
                 l,

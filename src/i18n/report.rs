@@ -156,11 +156,22 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
             format!("再発防止策: {}", said(text)),
             format!("prevention measure: {}", said(text))
         ),
-        Event::OwnerChanged { from, to } => tr!(
-            l,
-            format!("担当 {} → {}", who(from), who(to)),
-            format!("owner {} → {}", who(from), who(to))
-        ),
+        Event::OwnerChanged { from, to, actions } => {
+            let numbers = actions.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(", ");
+            let with = match actions.is_empty() {
+                true => String::new(),
+                false => tr!(
+                    l,
+                    format!("（対策 {numbers} も）"),
+                    format!(" (with actions {numbers})")
+                ),
+            };
+            tr!(
+                l,
+                format!("担当 {} → {}{with}", who(from), who(to)),
+                format!("owner {} → {}{with}", who(from), who(to))
+            )
+        }
         Event::ManagerChanged { to, .. } => tr!(l, format!("上司 → {}", who(to)), format!("manager → {}", who(to))),
         Event::SeverityChanged { from, to } => {
             tr!(l, format!("重大度 {from} → {to}"), format!("severity {from} → {to}"))

@@ -37,6 +37,9 @@ pub enum Record {
     Owner {
         from: UserId,
         to: UserId,
+        /// The former owner's actions not done yet, handed over with the trouble (their numbers).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        actions: Vec<usize>,
     },
     Manager {
         from: Option<UserId>,

@@ -139,7 +139,14 @@ fn replay(entries: &[Entry]) -> Told {
                 told.manager = manager.clone();
             }
             Event::SeverityChanged { to, .. } => told.severity = Some(*to),
-            Event::OwnerChanged { to, .. } => told.owner = Some(to.clone()),
+            Event::OwnerChanged { to, actions, .. } => {
+                told.owner = Some(to.clone());
+                for n in actions {
+                    if let Some(a) = told.substance.actions.get_mut(n.wrapping_sub(1)) {
+                        a.owner = to.clone();
+                    }
+                }
+            }
             Event::ManagerChanged { to, .. } => told.manager = Some(to.clone()),
             Event::Acknowledged { by: who, .. } => told.ack = Some(Acknowledgement { by: who.clone(), at }),
             Event::AcknowledgementWithdrawn { .. } => told.ack = None,

@@ -81,6 +81,10 @@ pub enum Event {
     OwnerChanged {
         from: UserId,
         to: UserId,
+        /// The former owner's actions not done yet, which went to the new owner with the
+        /// trouble (their numbers). Absent from entries written before they did.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        actions: Vec<usize>,
     },
     ManagerChanged {
         from: Option<UserId>,

@@ -145,14 +145,31 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                 return Some(Reply::NobodyAboveNewOwner { to });
             }
             let from = std::mem::replace(&mut w.t.owner, to.clone());
+            // What the former owner still had to do goes with the trouble: its reminders reach
+            // the new owner, who may mark it done. Actions given to others stay theirs.
+            let mut actions = Vec::new();
+            for (i, a) in w.t.substance.actions.iter_mut().enumerate() {
+                if a.owner == from && a.done.is_none() {
+                    a.owner = to.clone();
+                    actions.push(i + 1);
+                }
+            }
             w.record(
                 &user,
                 Record::Owner {
                     from: from.clone(),
                     to: to.clone(),
+                    actions: actions.clone(),
                 },
             );
-            w.log(Some(&user), Event::OwnerChanged { from, to: to.clone() });
+            w.log(
+                Some(&user),
+                Event::OwnerChanged {
+                    from,
+                    to: to.clone(),
+                    actions,
+                },
+            );
             // Nobody acknowledges their own trouble: the acknowledger taking it over withdraws
             // their acknowledgement, and the new chain is asked (and escalated) afresh.
             let ack_withdrawn = w.t.ack.as_ref().is_some_and(|a| a.by == to);
