@@ -617,3 +617,36 @@ async fn a_nudge_that_brings_in_the_manager_quotes_what_the_customer_was_last_to
         "{text}"
     );
 }
+
+/// A colleague's update that gives no new time leaves the owner's promise standing: the customer
+/// still expects the call. The answer says so, the status still shows the promise, and the
+/// reminder still comes a quarter of an hour before it, not a cadence after the colleague's update.
+#[tokio::test]
+async fn a_colleagues_update_without_a_time_leaves_the_owners_promise_standing() {
+    let bot = spawn_bot_with(NUDGES).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.command_text(SALES, &t.channel, "update sorting started next: 6h")
+        .await;
+    bot.advance_and_settle(60 * MINUTE).await;
+    let answer = bot
+        .command_text(MANAGER, &t.channel, "update QA sent the 8D draft to their QA")
+        .await;
+    assert!(
+        answer.contains("15 minutes before the promised") && answer.contains("the earlier promise stands"),
+        "{answer}"
+    );
+    assert!(trouble(&bot, &t.id).promised_next().is_some());
+    let mark = bot.slack.calls().len() as u64;
+    // A cadence (4h) after the colleague's update, nothing: the promise (in 5h) governs.
+    bot.advance_and_settle(4 * 60 * MINUTE + 30 * MINUTE).await;
+    assert!(
+        nudges_since(&bot, &t.channel, mark).is_empty(),
+        "no cadence nudge before the promise"
+    );
+    bot.advance_and_settle(20 * MINUTE).await;
+    let soon = bot
+        .slack
+        .wait_for("chat.postMessage", |c| c.seq >= mark && is_nudge(c, &t.channel))
+        .await;
+    assert!(text_of(&soon.params).contains("you promised"), "{}", soon.params);
+}

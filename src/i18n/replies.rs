@@ -288,9 +288,19 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             next_due,
             promised,
             reminder,
+            kept,
         } => {
             let promise = format_day_time(l, tz, *next_due);
-            if *promised {
+            // Said, so a colleague's update is not taken to have moved the owner's promise.
+            let stands = match kept {
+                true => tr!(
+                    l,
+                    "（この報告に次回の約束がないため、以前の約束が引き続き有効です。変更するには `次回:` で新しい時刻を指定してください。）",
+                    " (This update gave no new time, so the earlier promise stands; give one with `next:` to change it.)"
+                ),
+                false => "",
+            };
+            let text = if *promised {
                 match reminder {
                     Some(at) if *next_due - *at <= crate::trouble::decide::REMINDER_LEAD => tr!(
                         l,
@@ -324,7 +334,8 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                         format_day_time(l, tz, *next_due)
                     )
                 )
-            }
+            };
+            format!("{text}{stands}")
         }
         Reply::BadWhen { text, error } => when_error(l, text, error),
         Reply::MeasureAdded => tr!(

@@ -424,8 +424,16 @@ impl Trouble {
         self.customer_updates.last().map(|u| u.at).unwrap_or(self.opened_at)
     }
 
+    /// The promised next contact: the latest promise made, while no update came after its time.
+    /// An update with no promise of its own (a colleague's, say) leaves an earlier promise
+    /// standing, since the customer still expects it; only a new promise replaces it.
     pub fn promised_next(&self) -> Option<DateTime<Utc>> {
-        self.customer_updates.last().and_then(|u| u.promised_next)
+        let last = self.customer_updates.last()?;
+        self.customer_updates
+            .iter()
+            .rev()
+            .find_map(|u| u.promised_next)
+            .filter(|p| *p > last.at)
     }
 
     /// The promise made at the last update, while it still stands: the trouble open and not

@@ -45,6 +45,8 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
         // The kickoff shows the first-contact deadline until it is met.
         w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
     }
+    // With no promise of its own, an earlier promise still ahead stands (see `promised_next`).
+    let kept = promised.is_none() && w.t.standing_promise().is_some_and(|p| p > now);
     w.t.customer_updates.push(CustomerUpdate {
         text: text.clone(),
         by: user.clone(),
@@ -65,6 +67,7 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
             promised_next: promised,
         },
     );
+    let promised = promised.or_else(|| w.t.promised_next().filter(|_| kept));
     let (next_due, reminder) = match promised {
         Some(p) => {
             let reminder = promise_reminder(w.ctx.policy, now, p);
@@ -79,6 +82,7 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
         next_due: promised.unwrap_or(next_due),
         promised: promised.is_some(),
         reminder,
+        kept,
     }
 }
 

@@ -1995,6 +1995,7 @@ fn an_update_restarts_the_clock_and_a_promise_sets_the_nudge_fifteen_minutes_bef
                 next_due: promise.unwrap_or(due),
                 promised: promise.is_some(),
                 reminder: promise.map(|_| due),
+                kept: false,
             }),
             "{case}"
         );

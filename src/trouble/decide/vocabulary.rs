@@ -581,6 +581,9 @@ pub enum Reply {
         /// for a promise outside business hours, before the hours end. None: no working time is
         /// left before it, so no reminder comes.
         reminder: Option<DateTime<Utc>>,
+        /// The promise is one made at an earlier update, which this one (with no `next:`) left
+        /// standing: the customer still expects it.
+        kept: bool,
     },
     BadWhen {
         text: String,
