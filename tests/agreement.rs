@@ -630,7 +630,10 @@ async fn a_tap_on_a_superseded_proposal_names_the_one_that_replaced_it() {
     let r = bot
         .command_text(SALES, &t.channel, "fix split 60/40 our mold, their storage")
         .await;
-    assert!(r.contains("Corrected"), "{r}");
+    assert!(
+        r.starts_with("Corrected the split") && r.contains("proposal #2; it waits for"),
+        "the answer says the correction awaits approval: {r}"
+    );
     assert_eq!(proposals(&bot, &t.id).len(), 2);
     click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
     click_answer(
@@ -640,4 +643,40 @@ async fn a_tap_on_a_superseded_proposal_names_the_one_that_replaced_it() {
     )
     .await;
     assert!(matches!(proposals(&bot, &t.id)[0].state, ProposalState::Superseded));
+}
+
+/// A correction proposed after its stage was done (`fix split` once stage 5 is done) still needs
+/// its decision before the trouble closes: closed, it could never be decided, and the record
+/// would keep terms nobody approved.
+#[tokio::test]
+async fn a_trouble_with_a_proposal_awaiting_a_decision_is_not_closed_until_it_is_decided() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
+    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
+    click_answer(&bot, MANAGER, "You approved proposal #1").await;
+    bot.command_text(SALES, &t.channel, "prevent add a mold temperature alarm")
+        .await;
+    for stage in 1..=7 {
+        let r = bot.command_text(SALES, &t.channel, &format!("done {stage}")).await;
+        assert!(r.contains("done"), "stage {stage}: {r}");
+    }
+    let r = bot
+        .command_text(SALES, &t.channel, "fix split 90/10 the mold was ours alone")
+        .await;
+    assert!(r.contains("#2"), "{r}");
+
+    let r = bot.command_text(SALES, &t.channel, "close").await;
+    assert_eq!(
+        r,
+        format!(
+            "The trouble cannot be closed yet: proposal #2 awaits approval (who may approve or reject: <@{MANAGER}>, \
+             <@{DIRECTOR}>, <@{VP}>). Once closed it could never be decided, and the record would keep terms \
+             nobody approved. Get it decided first. Nothing was changed."
+        )
+    );
+    assert!(trouble(&bot, &t.id).closed.is_none());
+    click_on(&bot, MANAGER, "proposal_approve", &t, 2).await;
+    click_answer(&bot, MANAGER, "You approved proposal #2").await;
+    assert_eq!(bot.command_text(SALES, &t.channel, "close").await, "Closed.");
 }

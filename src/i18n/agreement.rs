@@ -316,10 +316,25 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
 
 pub fn reply_text(l: Locale, r: &AgreementReply) -> String {
     match r {
-        AgreementReply::Proposed { n, item, approver } => {
-            let what = match item {
-                Item::Split => tr!(l, "責任区分を", "Responsibility split recorded"),
-                Item::Cost { .. } => tr!(l, "補償・費用を", "Cost recorded"),
+        AgreementReply::Proposed {
+            n,
+            item,
+            approver,
+            corrected,
+        } => {
+            let what = match (item, corrected) {
+                (Item::Split, false) => tr!(l, "責任区分を", "Responsibility split recorded"),
+                (Item::Cost { .. }, false) => tr!(l, "補償・費用を", "Cost recorded"),
+                (Item::Split, true) => tr!(
+                    l,
+                    "責任区分を訂正しました（元の記録はタイムラインに残り、無効として扱います）。新しい",
+                    "Corrected the split (the earlier entry stays on the timeline, marked superseded), recorded"
+                ),
+                (Item::Cost { .. }, true) => tr!(
+                    l,
+                    "費用を訂正しました（元の記録はタイムラインに残り、無効として扱います）。新しい",
+                    "Corrected the cost (the earlier entry stays on the timeline, marked superseded), recorded"
+                ),
             };
             match approver {
                 Some(a) => tr!(
@@ -379,6 +394,14 @@ pub fn reply_text(l: Locale, r: &AgreementReply) -> String {
             format!("自分の提案 #{n} は承認・却下できません。承認できる人: {}", super::people(l, approvers)),
             format!("You cannot approve or reject your own proposal #{n}. Who may: {}", super::people(l, approvers))
         ),
+        AgreementReply::CloseAwaitsDecision { pending, approvers } => {
+            let numbers = pending.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(", ");
+            tr!(
+                l,
+                format!("まだクローズできません。提案 {numbers} が承認待ちです（承認・却下できる人: {}）。クローズすると判断できなくなり、承認されていない条件が記録に残ります。先に判断を受けてください。何も変更していません。", super::people(l, approvers)),
+                format!("The trouble cannot be closed yet: proposal {numbers} awaits approval (who may approve or reject: {}). Once closed it could never be decided, and the record would keep terms nobody approved. Get it decided first. Nothing was changed.", super::people(l, approvers))
+            )
+        }
         AgreementReply::StageAwaitsDecision { stage, pending, approvers } => {
             let numbers = pending.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(" ");
             tr!(

@@ -143,6 +143,8 @@ pub enum AgreementReply {
         n: usize,
         item: Item,
         approver: Option<UserId>,
+        /// It corrects an earlier split or cost (`fix`), whose approval does not carry over.
+        corrected: bool,
     },
     Approved {
         n: usize,
@@ -178,6 +180,11 @@ pub enum AgreementReply {
     /// approved. `approvers` may decide them.
     StageAwaitsDecision {
         stage: usize,
+        pending: Vec<usize>,
+        approvers: Vec<UserId>,
+    },
+    /// The trouble may not be closed while proposals `pending` await a decision `approvers` may make.
+    CloseAwaitsDecision {
         pending: Vec<usize>,
         approvers: Vec<UserId>,
     },
@@ -407,21 +414,48 @@ pub(super) fn propose(w: &mut Work, user: &UserId, item: Item) -> Reply {
         }
     }
     w.refresh_status();
-    Reply::Agreement(AgreementReply::Proposed { n, item, approver })
+    Reply::Agreement(AgreementReply::Proposed {
+        n,
+        item,
+        approver,
+        corrected: false,
+    })
 }
 
 /// Why stage 5 or 6 may not be done yet: a proposal of its item awaits a decision that someone
 /// can make (one nobody could decide never holds a stage back).
 pub fn stage_awaits_decision(policy: &Policy, t: &Trouble, stage: StageId) -> Option<Reply> {
+    let (pending, approvers) = awaiting_decision(policy, t, |item| match item {
+        Item::Split => stage == StageId::Split,
+        Item::Cost { .. } => stage == StageId::Cost,
+    });
+    (!pending.is_empty()).then(|| {
+        Reply::Agreement(AgreementReply::StageAwaitsDecision {
+            stage: stage.number(),
+            pending,
+            approvers,
+        })
+    })
+}
+
+/// Why the trouble may not be closed yet: a proposal awaits a decision someone can make (a
+/// correction made after its stage was done, say). Closed, it could never be decided, and the
+/// record would keep terms nobody approved.
+pub fn close_awaits_decision(policy: &Policy, t: &Trouble) -> Option<Reply> {
+    let (pending, approvers) = awaiting_decision(policy, t, |_| true);
+    (!pending.is_empty()).then_some(Reply::Agreement(AgreementReply::CloseAwaitsDecision {
+        pending,
+        approvers,
+    }))
+}
+
+/// The proposals of the items `of` awaiting a decision someone can make, and who may.
+fn awaiting_decision(policy: &Policy, t: &Trouble, of: impl Fn(Item) -> bool) -> (Vec<usize>, Vec<UserId>) {
     let mut pending = Vec::new();
     let mut who: Vec<UserId> = Vec::new();
     for p in &t.agreement.proposals {
-        let of_stage = match p.item {
-            Item::Split => stage == StageId::Split,
-            Item::Cost { .. } => stage == StageId::Cost,
-        };
         let can = approvers(policy, t, p);
-        if of_stage && matches!(p.state, ProposalState::Proposed) && !can.is_empty() {
+        if of(p.item) && matches!(p.state, ProposalState::Proposed) && !can.is_empty() {
             pending.push(p.n);
             for u in can {
                 if !who.contains(&u) {
@@ -430,13 +464,7 @@ pub fn stage_awaits_decision(policy: &Policy, t: &Trouble, stage: StageId) -> Op
             }
         }
     }
-    (!pending.is_empty()).then(|| {
-        Reply::Agreement(AgreementReply::StageAwaitsDecision {
-            stage: stage.number(),
-            pending,
-            approvers: who,
-        })
-    })
+    (pending, who)
 }
 
 /// The Approve / Reject buttons.

@@ -528,6 +528,21 @@ fn kept_fact(key: FactKey, value: &str, now: DateTime<Utc>, tz: chrono_tz::Tz) -
     }
 }
 
+/// The answer to a corrected split or cost: the new proposal, said to be a correction.
+fn as_correction(proposed: Reply) -> Reply {
+    match proposed {
+        Reply::Agreement(super::approval::AgreementReply::Proposed { n, item, approver, .. }) => {
+            Reply::Agreement(super::approval::AgreementReply::Proposed {
+                n,
+                item,
+                approver,
+                corrected: true,
+            })
+        }
+        other => other,
+    }
+}
+
 /// Decides a command of stages 1–4 and 7 on an open trouble (roles already checked by `act`).
 pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
     let now = w.ctx.now;
@@ -639,8 +654,7 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                 },
             );
             // A corrected cost is a new proposal: the approval of the old amount does not carry over.
-            super::approval::propose(w, user, super::approval::Item::Cost { n });
-            Reply::Step(StepReply::Corrected)
+            as_correction(super::approval::propose(w, user, super::approval::Item::Cost { n }))
         }
         Step::FixSplit {
             ours,
@@ -670,8 +684,7 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                     reason,
                 },
             );
-            super::approval::propose(w, user, super::approval::Item::Split);
-            Reply::Step(StepReply::Corrected)
+            as_correction(super::approval::propose(w, user, super::approval::Item::Split))
         }
         Step::Action(a) => super::actions::add_action(w, user, a),
         Step::ActionDone(n, note) => super::actions::mark_done(w, user, n, note),

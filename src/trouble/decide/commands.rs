@@ -336,6 +336,9 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                     has_prevention,
                 });
             }
+            if let Some(refusal) = crate::trouble::approval::close_awaits_decision(w.ctx.policy, &w.t) {
+                return Some(refusal);
+            }
             close(w, &user, note, None);
             Reply::Closed
         }

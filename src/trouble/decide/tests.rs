@@ -1396,6 +1396,7 @@ fn split_cost_and_prevent_record_and_start_their_stages() {
                     _ => crate::trouble::approval::Item::Cost { n: 1 },
                 },
                 approver: sim.t.manager_chain().first().cloned(),
+                corrected: false,
             }),
             _ => Reply::Step(crate::trouble::facts::StepReply::ActionAdded {
                 n: 1,
