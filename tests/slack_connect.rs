@@ -297,3 +297,62 @@ async fn status_of_another_trouble_is_not_answered_in_a_channel_shared_outside()
         .await;
     assert!(own.contains(&format!("Status {}", theirs.id)), "{own}");
 }
+
+/// In a trouble's channel shared with the customer, the costs stay out of every line, not only
+/// the proposals': a correction of a split or cost, the customer's past troubles with their costs
+/// and running balance (at stage 5), and the split and costs in the closing summary, which is
+/// still posted there without them.
+#[tokio::test]
+async fn corrections_past_costs_and_the_closing_summary_leave_the_costs_out_of_a_shared_channel() {
+    let (bot, front) = bot_with_connect().await;
+    let earlier = bot.open_ready("sev2 ACME: dented lids").await;
+    bot.command_text(SALES, &earlier.channel, "cost ¥900,000 ours replacement")
+        .await;
+    bot.command_text(MANAGER, &earlier.channel, "close force settled").await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    bot.settle().await;
+    front.share_externally(&t.channel);
+    let event = json!({
+        "type": "event_callback", "team_id": "T0TEAM", "event_id": format!("Ev0SHARED{}", unique()),
+        "event": {"type": "channel_shared", "connected_team_id": "E0CUSTOMER", "channel": t.channel,
+                  "event_ts": "1700000100.000100"},
+    });
+    assert_eq!(bot.event(&event, None).await.status(), 200);
+    let mark = last_call(&bot);
+    bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
+    bot.command_text(SALES, &t.channel, "cost ¥50,000 ours courier").await;
+    bot.command_text(SALES, &t.channel, "fix cost 1 ¥80,000 ours courier express")
+        .await;
+    bot.command_text(SALES, &t.channel, "fix split 60/40 their storage")
+        .await;
+    bot.command_text(SALES, &t.channel, "start 5").await;
+    bot.command_text(MANAGER, &t.channel, "close force customer accepted")
+        .await;
+    bot.settle().await;
+    let in_channel: Vec<String> = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| c.seq > mark && c.params["channel"] == t.channel.as_str())
+        .map(|c| text_of(&c.params))
+        .collect();
+    let summary = in_channel
+        .iter()
+        .find(|p| p.contains("force-closed"))
+        .expect("the closing summary is still posted");
+    assert!(summary.contains("customer accepted"), "{summary}");
+    for internal in [
+        "¥",
+        "Corrected",
+        "70%",
+        "60%",
+        "Past troubles",
+        "Running balance",
+        "Split",
+    ] {
+        assert!(
+            in_channel.iter().all(|p| !p.contains(internal)),
+            "{internal:?} where the customer reads: {in_channel:?}"
+        );
+    }
+}

@@ -18,6 +18,7 @@ use crate::slack::client::{Marked, Marker};
 use crate::slack::SlackError;
 use crate::store::{Claim, LaneKey, OutboxItem, StoreError};
 use crate::trouble::decide::{channel_name, Delivery, Dest, Lane, Message, Op, Outcome, Slot};
+use crate::trouble::facts::{StepEvent, StepLine};
 use crate::trouble::model::{ChannelId, PostedMessage, Trouble, TroubleId, Ts};
 use crate::trouble::record::Record;
 
@@ -668,21 +669,39 @@ async fn deliver_once(
             // split or cost is left out (its proposal carries it); the report is withheld
             // (`report 8d` is the customer's). Checked before the report's thread is looked up,
             // which a withheld summary never gets.
+            // The corrections of a split or cost, and the customer's past troubles with their
+            // costs and running balance, are as internal; so are the split and costs in the
+            // closing summary, which is posted there without them.
             let internal = match message {
                 Message::Agreement(_)
                 | Message::ReportSummary
                 | Message::ReportPart { .. }
-                | Message::ReportContinues { .. } => true,
+                | Message::ReportContinues { .. }
+                | Message::CustomerHistory => true,
                 Message::Recorded { what, .. } => matches!(what, Record::Split { .. } | Record::Cost { .. }),
+                Message::Step(StepLine::Logged(event)) => matches!(
+                    event,
+                    StepEvent::CostSuperseded { .. } | StepEvent::SplitSuperseded { .. }
+                ),
                 _ => false,
             };
-            if let (true, Some(c)) = (internal && !matches!(to, Dest::Dm(_) | Dest::Channel(_)), &t.channel) {
+            let tells_internal =
+                matches!(message, Message::Closed { .. }) && crate::trouble::approval::has_internal(&t);
+            let mut t = t;
+            if let (true, Some(c)) = (
+                (internal || tells_internal) && !matches!(to, Dest::Dm(_) | Dest::Channel(_)),
+                &t.channel,
+            ) {
                 if Box::pin(app.shared_channels.is_shared(slack, c, app.clock.now())).await? {
-                    tracing::warn!(channel = %c, "not posting the split, a cost, a proposal or the internal report into a channel shared outside the company");
-                    return Ok(match message {
-                        Message::Agreement(line) => Some(Outcome::AgreementHeld { line: line.clone() }),
-                        _ => None,
-                    });
+                    if tells_internal {
+                        t = Arc::new(crate::trouble::approval::for_outside(&t));
+                    } else {
+                        tracing::warn!(channel = %c, "not posting the split, a cost, a proposal, the customer's past costs or the internal report into a channel shared outside the company");
+                        return Ok(match message {
+                            Message::Agreement(line) => Some(Outcome::AgreementHeld { line: line.clone() }),
+                            _ => None,
+                        });
+                    }
                 }
             }
             let (channel, thread_ts) = match to {
