@@ -356,3 +356,20 @@ async fn corrections_past_costs_and_the_closing_summary_leave_the_costs_out_of_a
         );
     }
 }
+
+/// The open form sent from a channel shared outside without a command's response URL (opened
+/// from a shortcut, say): nothing is posted there, and the reporter hears of the trouble by DM.
+#[tokio::test]
+async fn a_form_opened_in_a_shared_channel_without_a_response_url_tells_the_reporter_by_dm() {
+    let (bot, front) = bot_with_connect().await;
+    front.share_externally(ORIGIN);
+    let metadata = json!({"channel": ORIGIN}).to_string();
+    let r = bot
+        .interaction(&open_submission("ACME", "lid cracked", MANAGER, &metadata))
+        .await;
+    assert_eq!(r.status(), 200);
+    let notice = bot.posted_saying(SALES, "ACME").await;
+    assert!(notice.contains("<#"), "the trouble's channel, linked: {notice}");
+    bot.settle().await;
+    assert_eq!(posts_to(&bot.slack, ORIGIN), 0, "nothing where the customer reads");
+}

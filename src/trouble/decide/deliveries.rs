@@ -168,13 +168,19 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
 /// The notice the origin channel could not (or must not) carry goes to the reporter alone,
 /// through the command's `response_url`.
 fn notice_to_reporter_alone(w: &mut Work) {
-    if let Some(url) = w.t.origin.response_url.clone() {
-        w.send(
+    match w.t.origin.response_url.clone() {
+        Some(url) => w.send(
             Lane::Origin,
             Op::Respond {
                 url,
                 message: Message::OriginNotice,
             },
-        );
+        ),
+        // A form opened without a command (a shortcut) brings no response URL: the reporter,
+        // its owner, hears by DM, so they learn the trouble's id and channel all the same.
+        None => {
+            let owner = w.t.owner.clone();
+            w.post(Lane::Dm, Dest::Dm(owner), Message::OriginNotice);
+        }
     }
 }
