@@ -474,7 +474,14 @@ async fn close_says_what_is_missing_and_only_the_manager_chain_may_force_it() {
         })
         .await;
     let after = bot.command_text(SALES, &t.channel, "note one more thing").await;
-    assert!(after.contains("already closed"), "{after}");
+    assert_eq!(
+        after,
+        format!(
+            "This trouble is already closed. To work on it again, <@{MANAGER}> or those above them (<@{DIRECTOR}>, \
+             <@{VP}>) may reopen it: `/trouble reopen REASON`."
+        ),
+        "the refusal says who may reopen it"
+    );
 }
 
 /// Reports read the trouble's record as well as its timeline: an edit of the record (the

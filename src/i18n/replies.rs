@@ -418,9 +418,14 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                 format!("Not ready to close. Missing: {}. {}The manager chain can `/trouble close force REASON`.", missing.join(", "), never_text)
             )
         }
-        Reply::AlreadyClosed => {
+        Reply::AlreadyClosed { reopeners } if reopeners.is_empty() => {
             tr!(l, "このトラブルはクローズ済みです。", "This trouble is already closed.").to_string()
         }
+        Reply::AlreadyClosed { reopeners } => tr!(
+            l,
+            format!("このトラブルはクローズ済みです。作業を続けるには、{} が `/trouble reopen 理由` で再開できます。", super::chain_text(l, reopeners)),
+            format!("This trouble is already closed. To work on it again, {} may reopen it: `/trouble reopen REASON`.", super::chain_text(l, reopeners))
+        ),
         Reply::ReportPosted { parts, shown } if shown < parts => tr!(
             l,
             format!("報告書を投稿しました。チャンネルに概要、そのスレッドに全{parts}件のうち{shown}件があります。全文はボットのサーバーで `trouble-bot export` で出力できます。"),

@@ -6,7 +6,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
     let reopening = matches!(command, Command::Step(crate::trouble::facts::Step::Reopen(_)));
     // The 8D is wanted most once the trouble is closed.
     if w.t.closed.is_some() && !matches!(command, Command::Status | Command::Report | Command::Report8d) && !reopening {
-        return Some(Reply::AlreadyClosed);
+        return Some(already_closed(w.ctx.policy, &w.t));
     }
     if let Some(refusal) = act_of(w.ctx.policy, &w.t, &command).and_then(|act| refuse(w.ctx.policy, &w.t, &user, act)) {
         return Some(refusal);
@@ -425,7 +425,7 @@ pub(super) fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option
         return Some(crate::trouble::actions::effect_answered(w, &user, n, effective));
     }
     if w.t.closed.is_some() {
-        return Some(Reply::AlreadyClosed);
+        return Some(already_closed(w.ctx.policy, &w.t));
     }
     // Who may approve depends on the proposal: decided there.
     if let ButtonAction::Proposal { n, approve } = action {

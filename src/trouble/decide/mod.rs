@@ -56,7 +56,7 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
         }
         Input::Button { user, action } => button(&mut w, user, action),
         // A modal opened before the close may still be submitted after it.
-        Input::UpdateSubmitted { .. } if w.t.closed.is_some() => Some(Reply::AlreadyClosed),
+        Input::UpdateSubmitted { .. } if w.t.closed.is_some() => Some(already_closed(ctx.policy, &w.t)),
         Input::UpdateSubmitted { user, .. } if !may(ctx.policy, &w.t, &user, Act::Update) => {
             refuse(ctx.policy, &w.t, &user, Act::Update)
         }

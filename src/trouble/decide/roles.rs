@@ -212,6 +212,15 @@ pub fn may(policy: &Policy, t: &Trouble, user: &UserId, act: Act) -> bool {
 }
 
 /// The refusal when `user` may not do `act`, naming who may.
+/// The answer to anything but a read on a closed trouble: closed, and who may reopen it.
+pub(in crate::trouble) fn already_closed(policy: &Policy, t: &Trouble) -> Reply {
+    let reopeners = match who_may(policy, t, Act::Reopen) {
+        Who::Chain(chain) => chain,
+        _ => Vec::new(),
+    };
+    Reply::AlreadyClosed { reopeners }
+}
+
 pub(in crate::trouble) fn refuse(policy: &Policy, t: &Trouble, user: &UserId, act: Act) -> Option<Reply> {
     (!may(policy, t, user, act)).then(|| Reply::NotAllowed {
         act,

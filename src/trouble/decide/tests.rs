@@ -1607,7 +1607,13 @@ fn commands_buttons_and_replies_after_close_change_nothing() {
     for command in commands {
         let case = format!("{command:?}");
         let d = sim.cmd("U0MANAGER", command);
-        assert_eq!(d.reply, Some(Reply::AlreadyClosed), "{case}");
+        assert_eq!(
+            d.reply,
+            Some(Reply::AlreadyClosed {
+                reopeners: sim.t.manager_chain().to_vec()
+            }),
+            "{case}"
+        );
         assert_no_effect(&d, &case);
     }
     for action in [ButtonAction::Acknowledge, ButtonAction::CompleteStage { stage: None }] {
@@ -1615,7 +1621,12 @@ fn commands_buttons_and_replies_after_close_change_nothing() {
             user: u("U0MANAGER"),
             action,
         });
-        assert_eq!(d.reply, Some(Reply::AlreadyClosed));
+        assert_eq!(
+            d.reply,
+            Some(Reply::AlreadyClosed {
+                reopeners: sim.t.manager_chain().to_vec()
+            })
+        );
         assert_no_effect(&d, "button after close");
     }
     let d = sim.feed(Input::ThreadReply {
@@ -1638,7 +1649,12 @@ fn an_update_submitted_from_the_modal_after_close_is_refused_like_the_command() 
         text: "told them it is closed".into(),
         next: Some("2h".into()),
     });
-    assert_eq!(d.reply, Some(Reply::AlreadyClosed));
+    assert_eq!(
+        d.reply,
+        Some(Reply::AlreadyClosed {
+            reopeners: sim.t.manager_chain().to_vec()
+        })
+    );
     assert_no_effect(&d, "modal update after close");
 }
 
@@ -2274,7 +2290,13 @@ fn an_unreachable_origin_channel_is_answered_through_the_response_url() {
             error: "not_in_channel".into(),
         }));
         assert_eq!(ops(&d, Lane::Origin), origin_ops, "{url:?}");
-        assert!(messages(&d).is_empty(), "{url:?}");
+        // Without a response URL the reporter hears by DM instead.
+        let dm = if url.is_none() {
+            vec![Message::OriginNotice]
+        } else {
+            vec![]
+        };
+        assert_eq!(messages(&d), dm, "{url:?}");
         assert_eq!(
             events(&d),
             vec![Event::OriginNoticeFailed {
@@ -2404,7 +2426,7 @@ fn the_timeline_chain_stays_valid_across_a_whole_trouble() {
         assert!(
             !matches!(
                 d.reply,
-                Some(Reply::NotAllowed { .. } | Reply::BadWhen { .. } | Reply::AlreadyClosed)
+                Some(Reply::NotAllowed { .. } | Reply::BadWhen { .. } | Reply::AlreadyClosed { .. })
             ),
             "{case}: {:?}",
             d.reply
@@ -3004,7 +3026,8 @@ fn a_channel_shared_outside_gets_nothing_internal_the_reporter_or_owner_hears_in
     };
     let cases = [
         ("ORIGIN", Some(RESPONSE_URL), vec![origin(RESPONSE_URL)], vec![]),
-        ("ORIGIN", None, vec![], vec![]),
+        // No response URL (a form from a shortcut): the reporter hears by DM.
+        ("ORIGIN", None, vec![], vec![Message::OriginNotice]),
         ("C0BIZUNIT", Some(RESPONSE_URL), vec![], vec![warning("C0BIZUNIT")]),
     ];
     for (shared, url, origin_ops, to_owner) in cases {

@@ -619,7 +619,10 @@ pub enum Reply {
         never_started: Vec<StageId>,
         has_measure: bool,
     },
-    AlreadyClosed,
+    /// The trouble is closed; `reopeners` may reopen it to work on it again.
+    AlreadyClosed {
+        reopeners: Vec<UserId>,
+    },
     ReportPosted {
         parts: usize,
         /// How many of them the thread holds (all, or nine and a note on exporting).
