@@ -459,6 +459,12 @@ async fn only_its_owner_or_the_manager_chain_marks_an_action_done() {
         .command_text("U0QA1", &t.channel, "action done 1 all 480 sorted")
         .await;
     assert!(r.contains("done"), "{r}");
+    // Who did the work does not check it: someone else of the department, or the chain.
+    let r = bot.command_text("U0QA1", &t.channel, "action verify 1").await;
+    assert!(
+        r.starts_with("You owned action #1 or marked it done, so you cannot verify it"),
+        "{r}"
+    );
     let r = bot
         .command_text("U0QA2", &t.channel, "action verify 1 sampled 50")
         .await;

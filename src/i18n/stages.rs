@@ -736,6 +736,11 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
             format!("対策 #{n} は{}が完了済みにしています。", user(by)),
             format!("Action #{n} was already marked done by {}.", user(by))
         ),
+        StepReply::OwnWork { n } => tr!(
+            l,
+            format!("対策 #{n} はご自身が担当または完了にしたため、検証できません。上司の系列か関係部門の他のメンバーが検証します。何も記録していません。"),
+            format!("You owned action #{n} or marked it done, so you cannot verify it: the manager chain or another member of its departments checks it. Nothing was recorded.")
+        ),
         StepReply::NotDoneYet { n } => tr!(
             l,
             format!("対策 #{n} はまだ完了していないため、検証できません。"),

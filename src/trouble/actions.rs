@@ -433,8 +433,13 @@ pub(super) fn verify(w: &mut Work, user: &UserId, n: usize, note: String) -> Rep
             },
         });
     }
-    if w.t.substance.actions[i].done.is_none() {
+    let action = &w.t.substance.actions[i];
+    let Some(done) = &action.done else {
         return Reply::Step(StepReply::NotDoneYet { n });
+    };
+    // A check is someone else's: who owned the work or marked it done does not verify it.
+    if action.owner == *user || done.by == *user {
+        return Reply::Step(StepReply::OwnWork { n });
     }
     mark(w, user, n, note, true)
 }

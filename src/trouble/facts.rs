@@ -991,6 +991,10 @@ pub enum StepReply {
         n: usize,
         by: UserId,
     },
+    /// Action `n` was owned or marked done by the one verifying it: someone else checks it.
+    OwnWork {
+        n: usize,
+    },
     NotDoneYet {
         n: usize,
     },
