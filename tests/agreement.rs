@@ -131,6 +131,17 @@ async fn the_proposer_cannot_approve_their_own_proposal() {
     // A second tap (the DM's buttons stay) says who decided.
     click_on(&bot, VP, "proposal_approve", &t, 1).await;
     click_answer(&bot, VP, &format!("Proposal #1 is already rejected by <@{DIRECTOR}>")).await;
+
+    // A rejected cost is borne by nobody: the customer's history and the stats leave it out, as
+    // the trouble's own totals do.
+    bot.command_text(SALES, &t.channel, "cost ¥7,000 ours taxi").await;
+    let history = bot.command_text(DIRECTOR, ORIGIN, "history ACME").await;
+    assert!(
+        history.contains("*Running balance* borne by us ¥7,000") && !history.contains("¥50,000"),
+        "{history}"
+    );
+    let stats = bot.command_text(DIRECTOR, ORIGIN, "stats").await;
+    assert!(stats.contains("¥7,000") && !stats.contains("¥57,000"), "{stats}");
 }
 
 #[tokio::test]

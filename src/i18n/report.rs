@@ -675,7 +675,11 @@ pub fn past_trouble_line(l: Locale, config: &Config, p: &PastTrouble, place: Whe
 
 /// The running balance with a customer (貸し借り): what each side bore, per currency.
 pub fn balance_text(l: Locale, troubles: &[Trouble]) -> Option<String> {
-    let costs: Vec<crate::trouble::model::Cost> = troubles.iter().flat_map(|t| t.costs.clone()).collect();
+    // Rejected costs are left out, as each trouble's own totals leave them out.
+    let costs: Vec<crate::trouble::model::Cost> = troubles
+        .iter()
+        .flat_map(crate::trouble::approval::counted_costs)
+        .collect();
     let totals = super::messages::cost_totals_text(l, &costs)?;
     Some(tr!(
         l,

@@ -198,8 +198,14 @@ pub enum AgreementReply {
 }
 
 /// The trouble's costs that still count: those whose latest proposal was not rejected.
-fn counted_costs(t: &Trouble) -> Vec<Cost> {
+pub fn counted_costs(t: &Trouble) -> Vec<Cost> {
     cost_counts(t).counted
+}
+
+/// Our share of the trouble's costs per currency, as the approval limits measure it: the split
+/// applied, rejected proposals left out. History and stats count it so too.
+pub fn our_share(t: &Trouble) -> BTreeMap<Currency, i64> {
+    borne_by_us(counted_split(t), &counted_costs(t))
 }
 
 /// The costs as the totals and the shares count them.
@@ -230,7 +236,7 @@ pub fn cost_counts(t: &Trouble) -> CostCounts {
 }
 
 /// The split as it counts: the latest not rejected.
-fn counted_split(t: &Trouble) -> Option<&Split> {
+pub fn counted_split(t: &Trouble) -> Option<&Split> {
     let rejected = t
         .agreement
         .proposals
@@ -366,7 +372,7 @@ pub(super) fn propose(w: &mut Work, user: &UserId, item: Item) -> Reply {
             p.state = ProposalState::Superseded;
         }
     }
-    let borne = borne_by_us(counted_split(&w.t), &counted_costs(&w.t));
+    let borne = our_share(&w.t);
     let crossed = level_needed(w.ctx.policy, &borne);
     let n = w.t.agreement.proposals.len() + 1;
     let proposal = Proposal {

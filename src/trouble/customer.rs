@@ -35,8 +35,9 @@ impl From<&Trouble> for PastTrouble {
                 .rposition(|s| s.state == StageState::Done)
                 .map_or(0, |s| s + 1),
             closed: !t.is_open(),
-            split: t.split.clone(),
-            costs: t.costs.clone(),
+            // As the trouble's own totals count them: a rejected split or cost left out.
+            split: super::approval::counted_split(t).cloned(),
+            costs: super::approval::counted_costs(t),
             private: t.private,
         }
     }

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::approval::borne_by_us;
 use super::model::{Severity, StageId, Trouble, TroubleId, STAGE_COUNT};
 use super::money::Currency;
 
@@ -118,7 +117,7 @@ impl From<&Trouble> for StatsRow {
                     Some(ms(s.done_at? - s.started_at?))
                 })
                 .collect(),
-            ours: borne_by_us(t.split.as_ref(), &t.costs),
+            ours: super::approval::our_share(t),
         }
     }
 }
