@@ -12,6 +12,18 @@ async fn bot_with_connect() -> (TestBot, FakeSocket) {
     spawn_bot_behind_front(false, |_| {}).await
 }
 
+/// Someone shares `channel` with the customer, and Slack says so with its event.
+async fn share_with_the_customer(bot: &TestBot, front: &FakeSocket, channel: &str) {
+    bot.settle().await;
+    front.share_externally(channel);
+    let event = json!({
+        "type": "event_callback", "team_id": "T0TEAM", "event_id": format!("Ev0SHARED{}", unique()),
+        "event": {"type": "channel_shared", "connected_team_id": "E0CUSTOMER", "channel": channel,
+                  "event_ts": "1700000100.000100"},
+    });
+    assert_eq!(bot.event(&event, None).await.status(), 200);
+}
+
 fn posts_to(slack: &FakeSlack, channel: &str) -> usize {
     slack
         .calls_to("chat.postMessage")
@@ -310,14 +322,7 @@ async fn corrections_past_costs_and_the_closing_summary_leave_the_costs_out_of_a
         .await;
     bot.command_text(MANAGER, &earlier.channel, "close force settled").await;
     let t = bot.open_ready("sev2 ACME: cracked housings").await;
-    bot.settle().await;
-    front.share_externally(&t.channel);
-    let event = json!({
-        "type": "event_callback", "team_id": "T0TEAM", "event_id": format!("Ev0SHARED{}", unique()),
-        "event": {"type": "channel_shared", "connected_team_id": "E0CUSTOMER", "channel": t.channel,
-                  "event_ts": "1700000100.000100"},
-    });
-    assert_eq!(bot.event(&event, None).await.status(), 200);
+    share_with_the_customer(&bot, &front, &t.channel).await;
     let mark = last_call(&bot);
     bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
     bot.command_text(SALES, &t.channel, "cost ¥50,000 ours courier").await;
@@ -372,4 +377,46 @@ async fn a_form_opened_in_a_shared_channel_without_a_response_url_tells_the_repo
     assert!(notice.contains("<#"), "the trouble's channel, linked: {notice}");
     bot.settle().await;
     assert_eq!(posts_to(&bot.slack, ORIGIN), 0, "nothing where the customer reads");
+}
+
+/// In a trouble's channel shared with the customer, the lines that say the customer is kept
+/// waiting (the first-call checklist, the nudges) or that nobody acknowledged are not posted
+/// there, where the customer would read them: the owner (and the manager they bring in) get them
+/// by DM; the one the escalation goes up to is asked by their own DM as ever.
+#[tokio::test]
+async fn follow_ups_of_a_shared_trouble_channel_go_by_dm_not_where_the_customer_reads() {
+    let (bot, front) = bot_with_connect().await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    share_with_the_customer(&bot, &front, &t.channel).await;
+    let mark = last_call(&bot);
+    bot.advance_and_settle(std::time::Duration::from_secs(5 * 3600)).await;
+    let in_channel: Vec<String> = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| c.seq > mark && c.params["channel"] == t.channel.as_str())
+        .map(|c| text_of(&c.params))
+        .collect();
+    assert!(
+        in_channel.iter().all(|p| !p.contains("not heard from us")
+            && !p.contains("acknowledged this")
+            && !p.contains("please follow up")),
+        "{in_channel:?}"
+    );
+    let to_owner: Vec<String> = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| c.seq > mark && c.params["channel"] == SALES)
+        .map(|c| text_of(&c.params))
+        .collect();
+    assert!(
+        to_owner.iter().any(|p| p.contains("has not heard from us yet")),
+        "the first-call checklist reaches the owner: {to_owner:?}"
+    );
+    bot.slack
+        .wait_for("chat.postMessage", |c| {
+            c.seq > mark && c.params["channel"] == DIRECTOR && text_of(&c.params).contains(t.id.as_str())
+        })
+        .await;
 }

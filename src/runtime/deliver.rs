@@ -685,14 +685,29 @@ async fn deliver_once(
                 ),
                 _ => false,
             };
+            // What tells the team the customer is kept waiting, or that nobody acknowledged,
+            // goes to them by DM instead (the core decides to whom).
+            let follow_up = matches!(
+                message,
+                Message::Nudge(_)
+                    | Message::FirstContact { .. }
+                    | Message::EscalationMention { .. }
+                    | Message::NobodyAnswered
+            );
             let tells_internal =
                 matches!(message, Message::Closed { .. }) && crate::trouble::approval::has_internal(&t);
             let mut t = t;
             if let (true, Some(c)) = (
-                (internal || tells_internal) && !matches!(to, Dest::Dm(_) | Dest::Channel(_)),
+                (internal || tells_internal || follow_up) && !matches!(to, Dest::Dm(_) | Dest::Channel(_)),
                 &t.channel,
             ) {
                 if Box::pin(app.shared_channels.is_shared(slack, c, app.clock.now())).await? {
+                    if follow_up {
+                        tracing::info!(channel = %c, "a follow-up goes by DM: the trouble's channel is shared outside the company");
+                        return Ok(Some(Outcome::FollowUpHeld {
+                            message: message.clone(),
+                        }));
+                    }
                     if tells_internal {
                         t = Arc::new(crate::trouble::approval::for_outside(&t));
                     } else {

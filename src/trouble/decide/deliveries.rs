@@ -118,6 +118,18 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 },
             );
         }
+        // Said to the people it is for, by DM, instead: the owner, and the manager it brings in.
+        // An escalation's own DM already asks the one it names.
+        Outcome::FollowUpHeld { message } => {
+            let also = match &message {
+                Message::Nudge(n) => n.manager.clone(),
+                Message::FirstContact { manager, .. } => manager.clone(),
+                _ => None,
+            };
+            if !matches!(message, Message::EscalationMention { .. }) {
+                w.dm_owner_and(message, also);
+            }
+        }
         Outcome::AgreementHeld { line } => crate::trouble::approval::held_back(w, line),
         Outcome::OriginUnreachable { channel, error } => {
             if let Some(channel) = channel {

@@ -397,6 +397,12 @@ pub enum Outcome {
     SharedExternally {
         channel: ChannelId,
     },
+    /// A follow-up meant for the team (a nudge, the first-call checklist, an escalation or
+    /// nobody-answered line) was held back from the trouble's channel: it is shared with another
+    /// organisation (Slack Connect), where the customer would read that they are kept waiting.
+    FollowUpHeld {
+        message: Message,
+    },
     /// A proposal's line was held back from the trouble's channel: it is shared with another
     /// organisation (Slack Connect), where the customer may read it.
     AgreementHeld {
