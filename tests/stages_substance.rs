@@ -821,3 +821,24 @@ async fn what_a_hurried_hand_types_is_stored_as_meant() {
         ("3000 USD", "ours", "express shipping")
     );
 }
+
+/// A measure whose effect the owner confirms after close, never marked done, reads in the
+/// customer's 8D as in place, not "in progress" beside "effectiveness: confirmed".
+#[tokio::test]
+async fn an_effective_measure_reads_in_place_in_the_8d() {
+    let bot = spawn_bot().await;
+    let t = closed_with_a_check(&bot, "2s").await;
+    message_with(&bot, &t.channel, &["Did it work?", "Mold temperature alarm"]).await;
+    click_on(&bot, SALES, "effect_ok", &t, 1).await;
+    bot.paced("the effect recorded", || {
+        trouble(&bot, &t.id).substance.actions[0].effective.filter(|e| *e)
+    })
+    .await;
+    bot.command_text(SALES, &t.channel, "report 8d").await;
+    let d8 = message_with(&bot, &t.channel, &["D7", "effectiveness: confirmed"]).await;
+    let text = text_of(&d8);
+    assert!(
+        text.contains("Mold temperature alarm · owner @U0SALES · in place · effectiveness: confirmed"),
+        "{text}"
+    );
+}

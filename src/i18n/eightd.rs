@@ -51,6 +51,8 @@ fn action_line(l: Locale, config: &Config, a: &Action) -> String {
             format!("{} に実施（検証待ち）", date(config, d.at)),
             format!("done {} (verification pending)", date(config, d.at))
         ),
+        // Its effect confirmed after close, a measure never marked done is in place all the same.
+        (None, _) if a.effective == Some(true) => tr!(l, "実施済み", "in place").to_string(),
         (None, _) => tr!(l, "実施中", "in progress").to_string(),
     });
     format!("- {}", parts.join(" · "))
