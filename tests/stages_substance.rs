@@ -842,3 +842,24 @@ async fn an_effective_measure_reads_in_place_in_the_8d() {
         "{text}"
     );
 }
+
+/// A scope line the manager set aside when marking stage 2 done reads in the customer's 8D as
+/// not checked, with the reason given, never as still being checked.
+#[tokio::test]
+async fn a_scope_line_set_aside_reads_not_checked_with_its_reason_in_the_8d() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "scope other sites using mold 3")
+        .await;
+    let r = bot
+        .command_text(MANAGER, &t.channel, "done 2 mold 3 only runs for ACME")
+        .await;
+    assert!(r.contains("Stage 2"), "{r}");
+    bot.command_text(SALES, &t.channel, "report 8d").await;
+    let d8 = message_with(&bot, &t.channel, &["D2", "other sites using mold 3"]).await;
+    let text = text_of(&d8);
+    assert!(
+        text.contains("Scope: other sites using mold 3 (not checked: mold 3 only runs for ACME)"),
+        "{text}"
+    );
+}

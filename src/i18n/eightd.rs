@@ -127,18 +127,37 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
             super::stages::return_phrase(l, r.state, r.qty.as_deref(), r.tracking.as_deref(), Where::Elsewhere)
         ));
     }
+    // Stage 2 done with lines unchecked: the manager chain set them aside, giving a reason.
+    let scope_stage = t.stage(crate::trouble::model::StageId::Scope);
+    let set_aside = (scope_stage.state == crate::trouble::model::StageState::Done).then(|| {
+        scope_stage
+            .notes
+            .last()
+            .map(|n| one_line(n, Where::Elsewhere))
+            .unwrap_or_default()
+    });
     for s in &t.substance.scope {
         let text = one_line(&s.text, Where::Elsewhere);
-        d2.push(match s.checked.is_some() {
-            true => tr!(
+        d2.push(match (s.checked.is_some(), &set_aside) {
+            (true, _) => tr!(
                 l,
                 format!("- 波及範囲: {text}（確認済み）"),
                 format!("- Scope: {text} (checked)")
             ),
-            false => tr!(
+            (false, None) => tr!(
                 l,
                 format!("- 波及範囲: {text}（確認中）"),
                 format!("- Scope: {text} (being checked)")
+            ),
+            (false, Some(reason)) if reason.is_empty() => tr!(
+                l,
+                format!("- 波及範囲: {text}（確認せず）"),
+                format!("- Scope: {text} (not checked)")
+            ),
+            (false, Some(reason)) => tr!(
+                l,
+                format!("- 波及範囲: {text}（確認せず: {reason}）"),
+                format!("- Scope: {text} (not checked: {reason})")
             ),
         });
     }
