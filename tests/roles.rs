@@ -1248,3 +1248,36 @@ async fn a_handover_takes_the_former_owners_open_actions_with_it() {
     let (ok, stdout) = verify_stopped(&bot.config().data_dir);
     assert!(ok, "{stdout}");
 }
+
+/// Whoever is given an action takes part in the trouble: invited to its channel (a private one
+/// too), they see it where they look for it (`status ID` in the DM with the bot, App Home) and
+/// may record what they find.
+#[tokio::test]
+async fn an_action_given_to_someone_outside_makes_them_a_participant() {
+    let bot = spawn_bot_raw(&format!("private_channels = true\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let engineer = "U0ENGINEER";
+    let r = bot
+        .command_text(
+            SALES,
+            &t.channel,
+            &format!("action interim re-gauge the mold owner: <@{engineer}>"),
+        )
+        .await;
+    assert!(r.contains("#1"), "{r}");
+    bot.slack
+        .wait_for("conversations.invite", |c| {
+            c.params["channel"] == t.channel.as_str()
+                && c.params["users"].as_str().is_some_and(|u| u.contains(engineer))
+        })
+        .await;
+    assert!(trouble(&bot, &t.id).added.iter().any(|u| u.as_str() == engineer));
+    let status = bot
+        .command_text(engineer, &format!("D0{engineer}"), &format!("status {}", t.id))
+        .await;
+    assert!(status.starts_with(&format!("Status {}", t.id)), "{status}");
+    let r = bot
+        .command_text(engineer, &t.channel, "fact symptom cracks at the gate")
+        .await;
+    assert!(!r.contains("Only"), "a participant records facts: {r}");
+}

@@ -362,11 +362,16 @@ pub(super) fn add_action(w: &mut Work, user: &UserId, a: NewAction) -> Reply {
             n,
             kind: a.kind,
             text: a.text,
-            owner,
+            owner: owner.clone(),
             due,
             check,
         },
     );
+    // Whoever is given an action takes part: invited to the channel, they see the trouble (a
+    // private channel's too) and may record what they find, as `/trouble add` does.
+    if !super::decide::is_participant(w.ctx.policy, &w.t, &owner) {
+        super::decide::add_participants(w, user, vec![owner.clone()], Vec::new());
+    }
     if let Some(due) = due {
         let policy = w.ctx.policy;
         let remind = reminder_before(policy.business_hours.as_ref(), policy.timezone, due, w.ctx.now);

@@ -358,7 +358,12 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
 }
 
 /// `/trouble add`: makes people and departments participants, invites them and says so.
-pub(super) fn add_participants(w: &mut Work, by: &UserId, users: Vec<UserId>, departments: Vec<String>) -> Reply {
+pub(in crate::trouble) fn add_participants(
+    w: &mut Work,
+    by: &UserId,
+    users: Vec<UserId>,
+    departments: Vec<String>,
+) -> Reply {
     let policy = w.ctx.policy;
     let departments = match super::open::departments_named(policy, &departments) {
         Ok(named) => named,

@@ -31,6 +31,7 @@ pub(in crate::trouble) use acknowledgement::ask_again_after_reopen;
 use acknowledgement::*;
 use channel_loss::*;
 pub(super) use channel_loss::{reopened_while_lost, set_up_channel_again};
+pub(in crate::trouble) use commands::add_participants;
 use commands::*;
 use deliveries::*;
 pub use follow_up::*;
