@@ -606,6 +606,7 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
         Message::EscalationDmSettled { asked_again: true },
         Message::EscalationDmSettled { asked_again: false },
         Message::NobodyAnswered,
+        Message::NamedManager { by: sales.clone() },
         Message::PersonUnreachable {
             who: manager.clone(),
             error: "channel_not_found".into(),

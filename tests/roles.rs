@@ -1281,3 +1281,23 @@ async fn an_action_given_to_someone_outside_makes_them_a_participant() {
         .await;
     assert!(!r.contains("Only"), "a participant records facts: {r}");
 }
+
+/// Someone named manager after the trouble was acknowledged is not asked to acknowledge, so a
+/// DM tells them the trouble is theirs now, with its channel; naming oneself DMs nobody.
+#[tokio::test]
+async fn a_manager_named_after_the_acknowledgement_is_told_by_dm() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    let r = bot
+        .command_text(MANAGER, &t.channel, &format!("manager <@{DIRECTOR}>"))
+        .await;
+    assert!(r.contains(DIRECTOR), "{r}");
+    let dm = bot.posted_saying(DIRECTOR, "named you manager").await;
+    assert!(
+        dm.contains(&format!("<@{MANAGER}> named you manager of trouble {}", t.id))
+            && dm.contains(&format!("acknowledged by <@{MANAGER}>"))
+            && dm.contains(&format!("<#{}>", t.channel)),
+        "{dm}"
+    );
+}

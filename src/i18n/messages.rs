@@ -583,6 +583,15 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             format!("🛑 上位者まで繰り返し呼び出しましたが、誰も確認していません。{} 直接電話などで連絡を取ってください。", user(&t.owner)),
             format!("🛑 The whole chain was pinged repeatedly and nobody has acknowledged. {} please reach them directly, by phone if need be.", user(&t.owner))
         )),
+        Message::NamedManager { by } => {
+            let (id, customer, summary) = (&t.id, away(&t.customer), away(&t.summary));
+            let acked = t.ack.as_ref().map(|a| user(&a.by)).unwrap_or_default();
+            Rendered::text(tr!(
+                l,
+                format!("👤 {} があなたをトラブル {id} の上司に指名しました: *{customer}* — {summary}（{acked} が確認済み）。チャンネル: {}", user(by), channel_ref(l, t)),
+                format!("👤 {} named you manager of trouble {id}: *{customer}* — {summary} (acknowledged by {acked}). Channel: {}", user(by), channel_ref(l, t))
+            ))
+        }
         Message::StageChanged { stage, done, by, note } => {
             let note = if note.trim().is_empty() { String::new() } else { format!("\n{}", quoted(note, Where::OwnChannel)) };
             Rendered::text(if *done {
@@ -1464,6 +1473,7 @@ pub(super) mod tests {
                 how: ChannelLoss::Archived,
                 by: Some(by.clone()),
             },
+            Message::NamedManager { by: by.clone() },
             Message::PersonUnreachable {
                 who: by.clone(),
                 error: t.summary.clone(),

@@ -225,6 +225,14 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             w.log(Some(&user), Event::ManagerChanged { from, to: to.clone() });
             w.invite(vec![to.clone()]);
             rechain(w, chain_for(w.ctx.policy, &w.t.owner, Some(&to)));
+            // Before an acknowledgement the chain asks them; after it nothing would tell them.
+            if w.t.ack.is_some() && to != user {
+                w.post(
+                    Lane::Dm,
+                    Dest::Dm(to.clone()),
+                    Message::NamedManager { by: user.clone() },
+                );
+            }
             w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
             w.refresh_status();
             Reply::ManagerChanged { to }

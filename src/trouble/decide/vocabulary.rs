@@ -115,6 +115,11 @@ pub enum Message {
         asked_again: bool,
     },
     NobodyAnswered,
+    /// To someone named manager (`by`) once the trouble was acknowledged: nobody asks them to
+    /// acknowledge, so this tells them it is theirs now.
+    NamedManager {
+        by: UserId,
+    },
     StageChanged {
         stage: StageId,
         done: bool,
