@@ -1301,3 +1301,20 @@ async fn a_manager_named_after_the_acknowledgement_is_told_by_dm() {
         "{dm}"
     );
 }
+
+/// Lowering the severity keeps the departments the higher one brought in: Quality, which has
+/// been recording facts since the raise, keeps its say rather than be dropped in silence.
+#[tokio::test]
+async fn lowering_the_severity_keeps_the_departments_the_raise_brought_in() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("sev2 +field ACME: housings cracked").await;
+    let r = bot.command_text("U0FS1", &t.channel, "sev 1").await;
+    assert!(r.contains("1"), "{r}");
+    let r = bot.command_text("U0QA1", &t.channel, "fact part HX-300").await;
+    assert!(!r.contains("Only"), "{r}");
+    let r = bot.command_text(MANAGER, &t.channel, "sev 2").await;
+    assert!(r.contains("2"), "{r}");
+    let r = bot.command_text("U0QA1", &t.channel, "fact lot L7").await;
+    assert!(!r.contains("Only"), "quality still takes part: {r}");
+    assert!(trouble(&bot, &t.id).departments.iter().any(|d| d == "quality"));
+}

@@ -307,6 +307,20 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                     }
                 }
             } else {
+                // A department the higher severity brought in has been working on it: it stays,
+                // named, rather than lose its say (and its members their commands) in silence.
+                let after = w.departments_to_ping();
+                let kept: Vec<String> = before.into_iter().filter(|d| !after.contains(d)).collect();
+                if !kept.is_empty() {
+                    w.t.departments.extend(kept.iter().cloned());
+                    w.log(
+                        Some(&user),
+                        Event::ParticipantsAdded {
+                            users: Vec::new(),
+                            departments: kept,
+                        },
+                    );
+                }
                 w.post(
                     Lane::Channel,
                     Dest::TroubleChannel,

@@ -1772,13 +1772,21 @@ fn lowering_the_severity_is_said_in_the_channel_alone_and_logged() {
     );
     assert!(invite_batches(&d).is_empty());
     assert!(ops(&d, Lane::Announce).is_empty());
+    // Quality, which sev1 brought in, stays: named, so its members keep their say.
     assert_eq!(
         events(&d),
-        vec![Event::SeverityChanged {
-            from: Severity::new(1),
-            to: Severity::new(3)
-        }]
+        vec![
+            Event::SeverityChanged {
+                from: Severity::new(1),
+                to: Severity::new(3)
+            },
+            Event::ParticipantsAdded {
+                users: Vec::new(),
+                departments: vec!["quality".to_string()],
+            }
+        ]
     );
+    assert!(sim.t.departments.contains(&"quality".to_string()));
     assert_eq!(d.entries[0].actor, Some(u("U0MANAGER")));
 }
 
