@@ -637,6 +637,10 @@ async fn stage_5_and_6_wait_for_their_proposals_to_be_decided_before_the_custome
 async fn a_tap_on_a_superseded_proposal_names_the_one_that_replaced_it() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: cracked housings").await;
+    // Nothing to correct yet: refused, nothing recorded.
+    let r = bot.command_text(SALES, &t.channel, "fix split 50/50").await;
+    assert!(r.starts_with("There is no split to correct yet"), "{r}");
+    assert!(trouble(&bot, &t.id).split.is_none());
     bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
     let r = bot
         .command_text(SALES, &t.channel, "fix split 60/40 our mold, their storage")

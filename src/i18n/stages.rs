@@ -746,6 +746,12 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
             format!("対策 #{n} はまだ完了していないため、検証できません。"),
             format!("Action #{n} is not done yet, so it cannot be verified.")
         ),
+        StepReply::NoSplitToFix => tr!(
+            l,
+            "訂正する責任区分がまだありません。`/trouble split 当社70 お客様30` で提案してください。何も記録していません。",
+            "There is no split to correct yet: propose one with `/trouble split 70/30`. Nothing was recorded."
+        )
+        .to_string(),
         StepReply::NoSuchLine { what, n } => tr!(
             l,
             format!("{} #{n} はありません。", numbered(l, *what)),

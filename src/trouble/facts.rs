@@ -662,6 +662,9 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
             other,
             reason,
         } => {
+            if w.t.split.is_none() {
+                return Reply::Step(StepReply::NoSplitToFix);
+            }
             let old = w.t.split.take();
             w.t.split = Some(super::model::Split {
                 ours,
@@ -1002,6 +1005,8 @@ pub enum StepReply {
         what: Numbered,
         n: usize,
     },
+    /// `fix split` with no split recorded: there is nothing to correct.
+    NoSplitToFix,
     BadDue {
         text: String,
         error: super::due::DueError,
