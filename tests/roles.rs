@@ -938,10 +938,11 @@ async fn without_slacks_events_the_bot_checks_a_refusing_channel_tells_the_chain
         let now = trouble(&bot, &t.id);
         assert_eq!((now.held, now.channel_lost, now.channel_check), (None, None, None));
 
-        // Nothing waits any more: no more checks, however long.
+        // Nothing waits any more: no more checks every few minutes, however long (a nudge asks
+        // at most once an hour whether the channel is shared with the customer).
         let asked = bot.slack.calls_to("conversations.info").len();
         bot.advance_and_settle(Duration::from_secs(3 * 3600)).await;
-        assert_eq!(bot.slack.calls_to("conversations.info").len(), asked, "{error}");
+        assert!(bot.slack.calls_to("conversations.info").len() <= asked + 3, "{error}");
     }
 }
 

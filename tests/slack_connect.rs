@@ -24,6 +24,16 @@ async fn share_with_the_customer(bot: &TestBot, front: &FakeSocket, channel: &st
     assert_eq!(bot.event(&event, None).await.status(), 200);
 }
 
+/// What the bot posted to `channel` (a user: their DM) after the call `mark`, as text.
+fn posted_since(bot: &TestBot, channel: &str, mark: u64) -> Vec<String> {
+    bot.slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| c.seq > mark && c.params["channel"] == channel)
+        .map(|c| text_of(&c.params))
+        .collect()
+}
+
 fn posts_to(slack: &FakeSlack, channel: &str) -> usize {
     slack
         .calls_to("chat.postMessage")
@@ -334,13 +344,7 @@ async fn corrections_past_costs_and_the_closing_summary_leave_the_costs_out_of_a
     bot.command_text(MANAGER, &t.channel, "close force customer accepted")
         .await;
     bot.settle().await;
-    let in_channel: Vec<String> = bot
-        .slack
-        .calls_to("chat.postMessage")
-        .iter()
-        .filter(|c| c.seq > mark && c.params["channel"] == t.channel.as_str())
-        .map(|c| text_of(&c.params))
-        .collect();
+    let in_channel = posted_since(&bot, &t.channel, mark);
     let summary = in_channel
         .iter()
         .find(|p| p.contains("force-closed"))
@@ -390,26 +394,14 @@ async fn follow_ups_of_a_shared_trouble_channel_go_by_dm_not_where_the_customer_
     share_with_the_customer(&bot, &front, &t.channel).await;
     let mark = last_call(&bot);
     bot.advance_and_settle(std::time::Duration::from_secs(5 * 3600)).await;
-    let in_channel: Vec<String> = bot
-        .slack
-        .calls_to("chat.postMessage")
-        .iter()
-        .filter(|c| c.seq > mark && c.params["channel"] == t.channel.as_str())
-        .map(|c| text_of(&c.params))
-        .collect();
+    let in_channel = posted_since(&bot, &t.channel, mark);
     assert!(
         in_channel.iter().all(|p| !p.contains("not heard from us")
             && !p.contains("acknowledged this")
             && !p.contains("please follow up")),
         "{in_channel:?}"
     );
-    let to_owner: Vec<String> = bot
-        .slack
-        .calls_to("chat.postMessage")
-        .iter()
-        .filter(|c| c.seq > mark && c.params["channel"] == SALES)
-        .map(|c| text_of(&c.params))
-        .collect();
+    let to_owner = posted_since(&bot, SALES, mark);
     assert!(
         to_owner.iter().any(|p| p.contains("has not heard from us yet")),
         "the first-call checklist reaches the owner: {to_owner:?}"

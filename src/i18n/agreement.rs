@@ -395,7 +395,7 @@ pub fn reply_text(l: Locale, r: &AgreementReply) -> String {
             format!("You cannot approve or reject your own proposal #{n}. Who may: {}", super::people(l, approvers))
         ),
         AgreementReply::CloseAwaitsDecision { pending, approvers } => {
-            let numbers = pending.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(", ");
+            let numbers = super::numbers(l, pending);
             tr!(
                 l,
                 format!("まだクローズできません。提案 {numbers} が承認待ちです（承認・却下できる人: {}）。クローズすると判断できなくなり、承認されていない条件が記録に残ります。先に判断を受けてください。何も変更していません。", super::people(l, approvers)),

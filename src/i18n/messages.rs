@@ -1100,7 +1100,7 @@ fn record_line(l: Locale, config: &Config, by: &UserId, what: &Record) -> String
             format!("🛡️ {who} added a prevention measure: {}", here(text))
         ),
         Record::Owner { from, to, actions } => {
-            let numbers = actions.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(", ");
+            let numbers = super::numbers(l, actions);
             let with = match actions.is_empty() {
                 true => String::new(),
                 false => tr!(

@@ -62,6 +62,11 @@ pub fn note_below(note: &str, place: crate::slack::text::Where) -> String {
 }
 
 /// People named in a sentence, as mentions: `<@U1>、<@U2>` (さん follows each in Japanese).
+/// Numbered items as a sentence lists them: `#1, #3 and #4` (`#1、#3、#4`).
+pub(super) fn numbers(l: Locale, ns: &[usize]) -> String {
+    listed(l, ns.iter().map(|n| format!("#{n}")))
+}
+
 pub fn people(l: Locale, list: &[crate::trouble::model::UserId]) -> String {
     listed(l, list.iter().map(|u| format!("<@{u}>")))
 }

@@ -157,7 +157,7 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
             format!("prevention measure: {}", said(text))
         ),
         Event::OwnerChanged { from, to, actions } => {
-            let numbers = actions.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(", ");
+            let numbers = super::numbers(l, actions);
             let with = match actions.is_empty() {
                 true => String::new(),
                 false => tr!(
