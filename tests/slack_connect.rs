@@ -412,3 +412,39 @@ async fn follow_ups_of_a_shared_trouble_channel_go_by_dm_not_where_the_customer_
         })
         .await;
 }
+
+/// A trouble closed in a channel shared with the customer: the closing line says the internal
+/// report is not posted there and where it is, rather than promise it; `report ID` typed in the
+/// DM with the bot says the same, rather than send the rep back to that channel.
+#[tokio::test]
+async fn a_shared_trouble_closed_says_where_its_internal_report_is() {
+    let (bot, front) = bot_with_connect().await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    share_with_the_customer(&bot, &front, &t.channel).await;
+    bot.command_text(SALES, &t.channel, "prevent add a mold temperature alarm")
+        .await;
+    for stage in 1..=7 {
+        bot.command_text(SALES, &t.channel, &format!("done {stage}")).await;
+    }
+    assert_eq!(bot.command_text(SALES, &t.channel, "close").await, "Closed.");
+    // Behind the stage lines, paced in the channel: the clock moves through the pacing.
+    let closed = bot
+        .paced("the closing line", || {
+            posted_since(&bot, &t.channel, 0)
+                .into_iter()
+                .find(|p| p.contains("closed trouble"))
+        })
+        .await;
+    assert!(
+        closed.contains("The internal report is not posted here") && !closed.contains("follows in this channel"),
+        "{closed}"
+    );
+    let r = bot.command_text(SALES, "D0SALES", &format!("report {}", t.id)).await;
+    assert!(
+        r.starts_with(&format!(
+            "The channel of {}, <#{}>, is shared with the customer",
+            t.id, t.channel
+        )) && r.contains(&format!("trouble-bot export {}", t.id)),
+        "{r}"
+    );
+}

@@ -411,6 +411,11 @@ async fn named_elsewhere(
     }
     let l = app.config.locale;
     Some(match Box::pin(seen_from_here(app, &named.id, user, channel)).await {
+        // Its channel shared with the customer, the internal report is never posted there:
+        // pointing there would send the rep back and forth.
+        Ok(t) if named.report && Box::pin(trouble_channel_shared(app, &t)).await => {
+            i18n::report_not_in_its_shared_channel(l, &t)
+        }
         Ok(t) if named.report => i18n::report_in_its_channel(l, &t),
         Ok(t) => match &named.lacks {
             // `done 20261130-1`: where it works, and what it needs there.
@@ -423,6 +428,14 @@ async fn named_elsewhere(
         },
         Err(refused) => refused,
     })
+}
+
+/// Whether `t`'s own channel is shared outside the company, as far as Slack says in time.
+async fn trouble_channel_shared(app: &App, t: &crate::trouble::model::Trouble) -> bool {
+    match &t.channel {
+        Some(c) => Box::pin(shared_outside(app, c)).await,
+        None => false,
+    }
 }
 
 /// How long a command waits for Slack to say whether its channel is shared outside.

@@ -639,10 +639,15 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         }
         Message::Nudge(n) => nudge(l, config, t, n),
         Message::FirstContact { owner, manager, due } => first_contact(l, config, t, owner, manager.as_ref(), *due),
-        Message::Closed { by, forced_reason } => Rendered::text(format!("{}\n{}", match forced_reason {
+        Message::Closed { by, forced_reason, report_withheld } => Rendered::text(format!("{}\n{}", match forced_reason {
             None => {
                 let note = t.closed.as_ref().map(|c| super::note_below(&c.note, Where::OwnChannel)).unwrap_or_default();
-                tr!(l, format!("🏁 {}がトラブル {} をクローズしました。おつかれさまでした。報告書をこのチャンネルに投稿します。{note}", user(by), t.id), format!("🏁 {} closed trouble {}. Well done. The report follows in this channel.{note}", user(by), t.id))
+                let report = match report_withheld {
+                    // Shared with the customer: the internal report is not posted here.
+                    true => tr!(l, "社内向けの報告書は、お客様と共有されたこのチャンネルには投稿しません（お客様向けは `/trouble report 8d`、全文はボットのサーバーで `trouble-bot export`）。", "The internal report is not posted here, where the customer reads (`/trouble report 8d` is theirs; the full text: `trouble-bot export` on the bot's server)."),
+                    false => tr!(l, "報告書をこのチャンネルに投稿します。", "The report follows in this channel."),
+                };
+                tr!(l, format!("🏁 {}がトラブル {} をクローズしました。おつかれさまでした。{report}{note}", user(by), t.id), format!("🏁 {} closed trouble {}. Well done. {report}{note}", user(by), t.id))
             }
             Some(r) => {
                 let r = quoted(r, Where::OwnChannel);
@@ -1430,6 +1435,7 @@ pub(super) mod tests {
             Message::Closed {
                 by: by.clone(),
                 forced_reason: Some(t.summary.clone()),
+                report_withheld: false,
             },
         ];
         let elsewhere = [

@@ -432,6 +432,17 @@ pub fn report_in_its_channel(l: Locale, t: &crate::trouble::model::Trouble) -> S
     )
 }
 
+/// `report ID` typed outside the trouble's channel when that channel is shared with the
+/// customer: the internal report is never posted there, so it is not sent there either.
+pub fn report_not_in_its_shared_channel(l: Locale, t: &crate::trouble::model::Trouble) -> String {
+    let channel = messages::channel_ref(l, t);
+    tr!(
+        l,
+        format!("{} のチャンネル {channel} はお客様と共有されているため、社内向けの報告書（費用・責任区分を含む）は投稿しません。お客様向けは `/trouble report 8d`、全文はボットのサーバーで `trouble-bot export {}` を使ってください。", t.id, t.id),
+        format!("The channel of {}, {channel}, is shared with the customer, so the internal report (with costs and the split) is not posted there. Use `/trouble report 8d` there for the customer, or `trouble-bot export {}` on the bot's server for the full text.", t.id, t.id)
+    )
+}
+
 /// `status ID` or `ack ID` naming a trouble that does not exist or that the asker may not see
 /// (the answer is the same, so it tells nothing of a private trouble).
 pub fn no_trouble_you_may_see(l: Locale, id: &crate::trouble::model::TroubleId) -> String {

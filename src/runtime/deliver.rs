@@ -694,11 +694,12 @@ async fn deliver_once(
                     | Message::EscalationMention { .. }
                     | Message::NobodyAnswered
             );
-            let tells_internal =
-                matches!(message, Message::Closed { .. }) && crate::trouble::approval::has_internal(&t);
+            let closing = matches!(message, Message::Closed { .. });
             let mut t = t;
+            let shared_closing;
+            let mut message = message;
             if let (true, Some(c)) = (
-                (internal || tells_internal || follow_up) && !matches!(to, Dest::Dm(_) | Dest::Channel(_)),
+                (internal || closing || follow_up) && !matches!(to, Dest::Dm(_) | Dest::Channel(_)),
                 &t.channel,
             ) {
                 if Box::pin(app.shared_channels.is_shared(slack, c, app.clock.now())).await? {
@@ -708,8 +709,14 @@ async fn deliver_once(
                             message: message.clone(),
                         }));
                     }
-                    if tells_internal {
+                    if let Message::Closed { by, forced_reason, .. } = message {
                         t = Arc::new(crate::trouble::approval::for_outside(&t));
+                        shared_closing = Message::Closed {
+                            by: by.clone(),
+                            forced_reason: forced_reason.clone(),
+                            report_withheld: true,
+                        };
+                        message = &shared_closing;
                     } else {
                         tracing::warn!(channel = %c, "not posting the split, a cost, a proposal, the customer's past costs or the internal report into a channel shared outside the company");
                         return Ok(match message {

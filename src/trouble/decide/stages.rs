@@ -25,6 +25,7 @@ pub(super) fn close(w: &mut Work, user: &UserId, note: String, forced_reason: Op
         Message::Closed {
             by: user.clone(),
             forced_reason,
+            report_withheld: false,
         },
     );
     crate::trouble::actions::on_close(w);

@@ -1521,7 +1521,8 @@ fn close_after_every_stage_and_a_measure_closes_the_trouble() {
             Dest::TroubleChannel,
             Message::Closed {
                 by: u("U0SALES"),
-                forced_reason: None
+                forced_reason: None,
+                report_withheld: false,
             },
             None
         )
@@ -1566,7 +1567,8 @@ fn close_force_is_only_for_the_manager_chain() {
         );
         assert!(messages(&d).contains(&Message::Closed {
             by: u(who),
-            forced_reason: Some("customer withdrew the claim".into())
+            forced_reason: Some("customer withdrew the claim".into()),
+            report_withheld: false,
         }));
     }
 }

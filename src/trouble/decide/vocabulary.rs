@@ -157,6 +157,10 @@ pub enum Message {
     Closed {
         by: UserId,
         forced_reason: Option<String>,
+        /// Set by the deliverer, never stored: the channel is shared with the customer, so the
+        /// internal report does not follow it there.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        report_withheld: bool,
     },
     /// The report's one message in the channel, rendered from `last_report`.
     ReportSummary,
