@@ -672,10 +672,7 @@ async fn a_trouble_with_a_proposal_awaiting_a_decision_is_not_closed_until_it_is
     click_answer(&bot, MANAGER, "You approved proposal #1").await;
     bot.command_text(SALES, &t.channel, "prevent add a mold temperature alarm")
         .await;
-    for stage in 1..=7 {
-        let r = bot.command_text(SALES, &t.channel, &format!("done {stage}")).await;
-        assert!(r.contains("done"), "stage {stage}: {r}");
-    }
+    all_stages_done(&bot, &t).await;
     let r = bot
         .command_text(SALES, &t.channel, "fix split 90/10 the mold was ours alone")
         .await;

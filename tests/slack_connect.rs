@@ -423,9 +423,7 @@ async fn a_shared_trouble_closed_says_where_its_internal_report_is() {
     share_with_the_customer(&bot, &front, &t.channel).await;
     bot.command_text(SALES, &t.channel, "prevent add a mold temperature alarm")
         .await;
-    for stage in 1..=7 {
-        bot.command_text(SALES, &t.channel, &format!("done {stage}")).await;
-    }
+    all_stages_done(&bot, &t).await;
     assert_eq!(bot.command_text(SALES, &t.channel, "close").await, "Closed.");
     // Behind the stage lines, paced in the channel: the clock moves through the pacing.
     let closed = bot

@@ -67,14 +67,6 @@ async fn closed_with_a_check(bot: &TestBot, check: &str) -> OpenedTrouble {
     t
 }
 
-/// Every stage done by command (the owner), so only the close rule's other conditions remain.
-async fn all_stages_done(bot: &TestBot, t: &OpenedTrouble) {
-    for n in 1..=7 {
-        let r = bot.command_text(SALES, &t.channel, &format!("done {n}")).await;
-        assert!(r.contains(&format!("Stage {n}")), "done {n}: {r}");
-    }
-}
-
 #[tokio::test]
 async fn facts_from_the_command_and_the_form_are_stored_and_shown_in_the_status() {
     let bot = spawn_bot().await;

@@ -932,6 +932,14 @@ pub fn home_button_payload(user: &str, action_id: &str, value: &str) -> Value {
     })
 }
 
+/// Every stage done by command (the owner), so only the close rule's other conditions remain.
+pub async fn all_stages_done(bot: &TestBot, t: &OpenedTrouble) {
+    for n in 1..=7 {
+        let r = bot.command_text(SALES, &t.channel, &format!("done {n}")).await;
+        assert!(r.contains(&format!("Stage {n}")), "done {n}: {r}");
+    }
+}
+
 /// The answer to a tap in App Home after the call `mark`: the window opened over the Home.
 pub async fn tap_answer(bot: &TestBot, mark: u64) -> String {
     let open = bot.slack.wait_for("views.open", |c| c.seq > mark).await;
