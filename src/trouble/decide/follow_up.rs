@@ -46,7 +46,10 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
         w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
     }
     // With no promise of its own, an earlier promise still ahead stands (see `promised_next`).
-    let kept = promised.is_none() && w.t.standing_promise().is_some_and(|p| p > now);
+    let kept = match promised {
+        None => w.t.standing_promise().filter(|p| *p > now),
+        Some(_) => None,
+    };
     w.t.customer_updates.push(CustomerUpdate {
         text: text.clone(),
         by: user.clone(),
@@ -67,7 +70,7 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
             promised_next: promised,
         },
     );
-    let promised = promised.or_else(|| w.t.promised_next().filter(|_| kept));
+    let promised = promised.or(kept);
     let (next_due, reminder) = match promised {
         Some(p) => {
             let reminder = promise_reminder(w.ctx.policy, now, p);
@@ -82,7 +85,7 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
         next_due: promised.unwrap_or(next_due),
         promised: promised.is_some(),
         reminder,
-        kept,
+        kept: kept.is_some(),
     }
 }
 
