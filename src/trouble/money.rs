@@ -226,36 +226,25 @@ fn yen_in_man_and_sen(s: &str) -> Option<i64> {
 }
 
 /// Yen counted in 億 (a hundred million), as the damages of a large trouble are: `3億`, `1.5億`,
-/// `1億2000万`, `1億2千万`, `2億3456万7890`. What follows 億 must say its unit (万 or 千):
-/// `1億5000` is refused, since many say it meaning 1億5000万.
+/// `1,000億`, and with what follows read as [`yen_in_kanji`] reads it, `1億2000万`, `1億2千万`,
+/// `2億3456万7890`. What follows 億 must say its unit (万 or 千): `1億5000` is refused, since
+/// many say it meaning 1億5000万.
 fn yen_in_oku(s: &str) -> Option<i64> {
-    const OKU: i64 = 100_000_000;
     let (oku, below) = s.split_once('億')?;
+    if !below.is_empty() && !below.contains(['万', '千']) {
+        return None;
+    }
     let (whole, fraction) = split_number(oku)?;
-    // `1.5億2000万` mixes two ways of writing: which was meant is not the bot's to guess.
-    if fraction.len() > 8 || (!fraction.is_empty() && !below.is_empty()) {
+    if fraction.is_empty() {
+        return yen_in_kanji(&format!("{whole}億{below}"));
+    }
+    // `1.5億` stands alone: `1.5億2000万` mixes two ways of writing, and which was meant is not
+    // the bot's to guess.
+    if fraction.len() > 8 || !below.is_empty() {
         return None;
     }
-    let oku: i64 = format!("{whole}{fraction:0<8}").parse().ok()?;
-    let below = match below {
-        "" => 0,
-        _ if !below.contains(['万', '千']) => return None,
-        _ => match below.strip_suffix('万') {
-            // `2000万`, or `2千万` as it is said aloud.
-            Some(man) if man.chars().all(|c| c.is_ascii_digit()) => man.parse::<i64>().ok()?.checked_mul(10_000)?,
-            Some(man) => match man.split_once('千') {
-                Some((sen, "")) if sen.len() == 1 && sen.chars().all(|c| c.is_ascii_digit()) => {
-                    sen.parse::<i64>().ok()? * 10_000_000
-                }
-                _ => return None,
-            },
-            None => yen_in_man_and_sen(below)?,
-        },
-    };
-    if below >= OKU || (oku == 0 && below == 0) {
-        return None;
-    }
-    oku.checked_add(below)
+    let yen: i64 = format!("{whole}{fraction:0<8}").parse().ok()?;
+    (yen > 0).then_some(yen)
 }
 
 fn kanji_digit(c: char) -> Option<i64> {
@@ -381,6 +370,7 @@ mod tests {
             ("¥2億3456万7890", yen(234_567_890)),
             ("約1億円", yen(100_000_000)),
             ("1億5000", None),
+            ("1,000億円", yen(100_000_000_000)),
             // In kanji numerals, as a formal text writes them.
             ("十二万円", yen(120_000)),
             ("百五十万円", yen(1_500_000)),
