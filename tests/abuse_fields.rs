@@ -154,7 +154,12 @@ fn report_threads(bot: &TestBot, channel: &str) -> Vec<String> {
     messages
         .iter()
         .filter(|m| m["thread_ts"].is_null() || m["thread_ts"] == m["ts"])
-        .filter(|m| m["text"].as_str().is_some_and(|t| t.contains("*Trouble report ")))
+        // A report's summary, or one struck through when the trouble was reopened after it.
+        .filter(|m| {
+            m["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("*Trouble report ") || t.contains("~Trouble report "))
+        })
         .map(|summary| {
             messages
                 .iter()

@@ -437,6 +437,14 @@ async fn a_shared_trouble_closed_says_where_its_internal_report_is() {
         closed.contains("The internal report is not posted here") && !closed.contains("follows in this channel"),
         "{closed}"
     );
+    // The kickoff, closed, promises no report either.
+    let kickoff = bot
+        .paced("the kickoff closed", || {
+            let latest = bot.slack.message_versions(&t.channel, t.kickoff_ts.as_str()).pop()?;
+            Some(text_of(&latest)).filter(|k| k.contains("🏁 Closed"))
+        })
+        .await;
+    assert!(!kickoff.contains("report"), "{kickoff}");
     let r = bot.command_text(SALES, "D0SALES", &format!("report {}", t.id)).await;
     assert!(
         r.starts_with(&format!(
@@ -445,4 +453,30 @@ async fn a_shared_trouble_closed_says_where_its_internal_report_is() {
         )) && r.contains(&format!("trouble-bot export {}", t.id)),
         "{r}"
     );
+}
+
+/// A possible recurrence found in a trouble whose channel is shared with the customer is the
+/// team's to weigh, not the customer's to read: it goes to the owner and the manager by DM.
+#[tokio::test]
+async fn a_possible_recurrence_in_a_shared_trouble_goes_to_the_team_by_dm() {
+    let (bot, front) = bot_with_connect().await;
+    let earlier = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &earlier.channel, "fact part HX-200").await;
+    let later = bot.open_ready("ACME: housings cracked again").await;
+    share_with_the_customer(&bot, &front, &later.channel).await;
+    let mark = last_call(&bot);
+    bot.command_text(SALES, &later.channel, "fact part HX-200").await;
+    for who in [SALES, MANAGER] {
+        bot.slack
+            .wait_for("chat.postMessage", |c| {
+                c.seq > mark
+                    && c.params["channel"] == who
+                    && text_of(&c.params).contains(&format!("Possible recurrence in {}", later.id))
+                    && text_of(&c.params).contains(earlier.id.as_str())
+            })
+            .await;
+    }
+    bot.settle().await;
+    let in_channel = posted_since(&bot, &later.channel, mark);
+    assert!(in_channel.iter().all(|p| !p.contains("recurrence")), "{in_channel:?}");
 }

@@ -99,7 +99,13 @@ async fn facts_from_the_command_and_the_form_are_stored_and_shown_in_the_status(
         let r = bot
             .command_text(SALES, &t.channel, &format!("fact occurred {day}"))
             .await;
-        assert!(r.contains("Facts recorded"), "{day}: {r}");
+        // The first day given is recorded; each after it takes its place, and says so.
+        let said = if day == "昨日" {
+            "Facts recorded"
+        } else {
+            "Corrected (Occurred)"
+        };
+        assert!(r.contains(said), "{day}: {r}");
         assert_eq!(trouble(&bot, &t.id).substance.facts.occurred.as_deref(), Some(kept));
     }
     status_with(&bot, &t.id, &["2026-11-29"]).await;
@@ -158,11 +164,22 @@ async fn facts_from_the_command_and_the_form_are_stored_and_shown_in_the_status(
 
     status_with(&bot, &t.id, &["HX-200", "L42, L43", "120 pcs", "crack at the boss"]).await;
     message_with(&bot, &t.channel, &["Fact recorded", "HX-200"]).await;
-    let facts_logged = step_events(&bot, &t.id)
-        .iter()
-        .filter(|e| matches!(e, StepEvent::Fact { .. }))
-        .count();
-    assert_eq!(facts_logged, 10, "each fact is a timeline entry (occurred five times)");
+    let events = step_events(&bot, &t.id);
+    let logged = |superseding: bool| {
+        events
+            .iter()
+            .filter(|e| match e {
+                StepEvent::Fact { .. } => !superseding,
+                StepEvent::FactSuperseded { .. } => superseding,
+                _ => false,
+            })
+            .count()
+    };
+    assert_eq!(
+        (logged(false), logged(true)),
+        (6, 4),
+        "each fact is a timeline entry; the four later occurrences each supersede the one before"
+    );
 
     // The form shows the whole list of lots: what it gives back is the list, even alone. A lot
     // typed full-width is the lot typed half-width.
@@ -853,5 +870,124 @@ async fn a_scope_line_set_aside_reads_not_checked_with_its_reason_in_the_8d() {
     assert!(
         text.contains("Scope: other sites using mold 3 (not checked: mold 3 only runs for ACME)"),
         "{text}"
+    );
+}
+
+/// A second cause, or a fact typed again with another value, takes the first one's place in the
+/// open: the channel, the reply and the timeline say it is a correction and what it replaced,
+/// so the first finding is not rewritten unnoticed. The same value again changes nothing.
+#[tokio::test]
+async fn a_second_cause_or_fact_is_posted_as_a_correction() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+
+    let r = bot
+        .command_text(SALES, &t.channel, "cause Mold temperature drifted")
+        .await;
+    assert!(r.contains("Cause recorded"), "{r}");
+    let r = bot
+        .command_text(
+            SALES,
+            &t.channel,
+            "cause Wrong resin grade escape: incoming inspection skipped",
+        )
+        .await;
+    assert!(r.contains("Cause corrected") && r.contains("superseded"), "{r}");
+    message_with(
+        &bot,
+        &t.channel,
+        &["Corrected cause: Mold temperature drifted → Wrong resin grade / not caught because: incoming inspection skipped"],
+    )
+    .await;
+    let cause = trouble(&bot, &t.id).substance.cause.expect("a cause");
+    assert_eq!(cause.text, "Wrong resin grade");
+    assert!(step_events(&bot, &t.id).iter().any(|e| matches!(
+        e,
+        StepEvent::CauseSuperseded { old, .. } if old == "Mold temperature drifted"
+    )));
+    let report = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
+    assert!(
+        report.contains("corrected cause: Mold temperature drifted → Wrong resin grade / not caught because: incoming inspection skipped (earlier entry superseded)"),
+        "{report}"
+    );
+
+    bot.command_text(SALES, &t.channel, "fact part HX-200").await;
+    let r = bot.command_text(SALES, &t.channel, "fact part HX-210").await;
+    assert!(r.contains("Corrected (Part)"), "{r}");
+    message_with(&bot, &t.channel, &["Corrected Part: HX-200 → HX-210"]).await;
+    // The form gives back what it showed: only what changed is news.
+    let before = step_events(&bot, &t.id).len();
+    let response = bot
+        .interaction(&facts_submission(&t.id, &[("part", "HX-210"), ("symptom", "crack")]))
+        .await;
+    assert_eq!(response.status(), 200);
+    message_with(&bot, &t.channel, &["Fact recorded", "crack"]).await;
+    let added = step_events(&bot, &t.id).split_off(before);
+    assert!(
+        matches!(&added[..], [StepEvent::Fact { value, .. }] if value == "crack"),
+        "{added:?}"
+    );
+    // Lots add to the list: a new one replaces none.
+    bot.command_text(SALES, &t.channel, "fact lot L42").await;
+    let r = bot.command_text(SALES, &t.channel, "fact lot L43").await;
+    assert!(r.contains("Facts recorded (Lot)"), "{r}");
+
+    let before = step_events(&bot, &t.id).len();
+    let r = bot.command_text(SALES, &t.channel, "fact part HX-210").await;
+    assert!(r.contains("recorded as given already"), "{r}");
+    assert_eq!(step_events(&bot, &t.id).len(), before, "nothing new on the timeline");
+}
+
+/// A trouble force-closed before its steps were done does not read as completed in the
+/// customer's 8D: D8 names the steps left, and keeps the internal reason to the team.
+#[tokio::test]
+async fn a_force_closed_trouble_reads_unfinished_in_the_8d() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(SALES, &t.channel, "done 1").await;
+    let r = bot
+        .command_text(MANAGER, &t.channel, "close force not worth the effort")
+        .await;
+    assert!(r.contains("Closed"), "{r}");
+    bot.command_text(MANAGER, &t.channel, "report 8d").await;
+    let d8 = text_of(&message_with(&bot, &t.channel, &["D8"]).await);
+    assert!(
+        d8.contains("before these steps were completed: Share the scope of impact, Find and confirm the cause, Restore, decide and carry out countermeasures, Present the recurrence-prevention measures"),
+        "{d8}"
+    );
+    assert!(
+        !d8.contains("not worth the effort") && !d8.contains("Settle the split"),
+        "{d8}"
+    );
+}
+
+/// Reopening a closed trouble marks the report its close posted: the summary in the channel says
+/// it no longer stands, instead of reading as the last word.
+#[tokio::test]
+async fn reopening_marks_the_earlier_report_superseded() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "prevent alarm").await;
+    all_stages_done(&bot, &t).await;
+    bot.command_text(SALES, &t.channel, "close").await;
+    let report = bot
+        .paced("the report posted", || trouble(&bot, &t.id).last_report?.message)
+        .await;
+    bot.command_text(MANAGER, &t.channel, "reopen customer found more cracks")
+        .await;
+    let summary = bot
+        .paced("the report's summary edited", || {
+            let latest = bot
+                .slack
+                .message_versions(report.channel.as_str(), report.ts.as_str())
+                .pop()?;
+            Some(text_of(&latest)).filter(|t| t.contains("superseded"))
+        })
+        .await;
+    assert!(
+        summary.contains(&format!("~Trouble report {}~", t.id))
+            && summary.contains("a new report follows when it closes again"),
+        "{summary}"
     );
 }

@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::slack::text::{one_line, Where};
 use crate::trouble::actions::{Action, ActionKind};
 use crate::trouble::facts::FactKey;
-use crate::trouble::model::{Trouble, UserId};
+use crate::trouble::model::{StageId, StageState, Trouble, UserId};
 
 // Text someone typed reads as in the report: one line inline, several quoted, never a mention.
 use super::report::said;
@@ -268,11 +268,35 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
         .closed
         .as_ref()
         .map(|c| {
-            vec![tr!(
-                l,
-                format!("- {} に完了（{}）", date(config, c.at), who(&c.by)),
-                format!("- Closed {} by {}", date(config, c.at), who(&c.by))
-            )]
+            // Closed over unfinished steps (`close force`), it does not read as completed. The
+            // steps the 8D covers are named; the money stages, like the reason, stay internal.
+            let unfinished: Vec<&str> = StageId::all()
+                .filter(|s| !matches!(s, StageId::Split | StageId::Cost))
+                .filter(|s| t.stage(*s).state != StageState::Done)
+                .map(|s| super::stage_name(l, s))
+                .collect();
+            vec![match (&c.forced_reason, unfinished.is_empty()) {
+                (Some(_), false) => tr!(
+                    l,
+                    format!(
+                        "- {} にクローズ（{}）。次の段階は完了していません: {}",
+                        date(config, c.at),
+                        who(&c.by),
+                        super::listed(l, &unfinished)
+                    ),
+                    format!(
+                        "- Closed {} by {} before these steps were completed: {}",
+                        date(config, c.at),
+                        who(&c.by),
+                        super::listed(l, &unfinished)
+                    )
+                ),
+                _ => tr!(
+                    l,
+                    format!("- {} に完了（{}）", date(config, c.at), who(&c.by)),
+                    format!("- Closed {} by {}", date(config, c.at), who(&c.by))
+                ),
+            }]
         })
         .unwrap_or_default();
     section(tr!(l, "## D8 完了", "## D8 Closure").to_string(), d8);

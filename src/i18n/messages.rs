@@ -654,6 +654,15 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 tr!(l, format!("🏁 {}がトラブル {} を強制クローズしました。理由:\n{}", user(by), t.id, r), format!("🏁 {} force-closed trouble {}. Reason:\n{}", user(by), t.id, r))
             }
         }, closing_summary(l, t))),
+        // Reopened after this report was posted: what the thread holds no longer stands.
+        Message::ReportSummary if t.last_report.as_ref().zip(t.substance.reopened_at).is_some_and(|(r, at)| at > r.at) => {
+            let at = format_day_time(l, tz, t.substance.reopened_at.unwrap_or_default());
+            Rendered::text(tr!(
+                l,
+                format!("📄 ~トラブル報告書 {}~ — {at} に再開したため、この報告書はもう有効ではありません。スレッドの本文は再開前の内容です。再びクローズしたときに新しい報告書を投稿します。", t.id),
+                format!("📄 ~Trouble report {}~ — superseded: the trouble was reopened {at}. This thread shows it as it stood before; a new report follows when it closes again.", t.id)
+            ))
+        }
         Message::ReportSummary => {
             let parts = t.last_report.as_ref().map_or(0, |r| r.parts);
             let stage = match (&t.closed, t.current_stage()) {
@@ -1289,8 +1298,10 @@ fn closed_line(l: Locale, config: &Config, t: &Trouble, c: &crate::trouble::mode
             );
             tr!(l, format!(" · <{link}|報告書>"), format!(" · <{link}|the report>"))
         }
-        // Closing posts the report: the link follows once Slack has it.
-        None => tr!(l, " · 報告書を投稿中", " · the report is being posted").to_string(),
+        // Closing posts the report and the link follows once Slack has it; until then, and in
+        // a channel shared with the customer, where the internal report is never posted, the
+        // kickoff promises nothing.
+        None => String::new(),
     };
     format!("{}{report}", closed_by(l, config, c))
 }

@@ -184,6 +184,12 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             let escape = escape.as_deref().map(|e| tr!(l, format!("\n流出原因: {}", here(e)), format!("\nWhy it was not caught: {}", here(e)))).unwrap_or_default();
             tr!(l, format!("🔬 発生原因: {}{escape}", here(text)), format!("🔬 Cause: {}{escape}", here(text)))
         }
+        StepLine::Logged(StepEvent::CauseSuperseded { old, old_escape, text, escape }) => corrected(
+            l,
+            tr!(l, "原因", "cause"),
+            &cause_phrase(l, old, old_escape.as_deref(), here),
+            &cause_phrase(l, text, escape.as_deref(), here),
+        ),
         StepLine::Logged(StepEvent::ActionAdded { n, .. }) => match action_of(t, *n) {
             Some(a) => {
                 // As it was added: a line posted late (behind pacing) does not show it done.
@@ -254,8 +260,8 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
             tr!(
                 l,
-                format!("♻️ 再発の可能性: 同じお客様の過去のトラブル {earlier}（{}起票）{link} にも {} がありました。", format_day_time(l, tz, *opened_at), here(shared)),
-                format!("♻️ Possible recurrence: the customer's earlier trouble {earlier} (opened {}){link} also had {}.", format_day_time(l, tz, *opened_at), here(shared))
+                format!("♻️ 再発の可能性（{}）: 同じお客様の過去のトラブル {earlier}（{}起票）{link} にも {} がありました。", t.id, format_day_time(l, tz, *opened_at), here(shared)),
+                format!("♻️ Possible recurrence in {}: the customer's earlier trouble {earlier} (opened {}){link} also had {}.", t.id, format_day_time(l, tz, *opened_at), here(shared))
             )
         }
     };
@@ -272,6 +278,18 @@ fn corrected(l: Locale, what: &str, old: &str, new: &str) -> String {
         format!("✏️ 訂正 {what}: {old} → {new}（元の記録はタイムラインに残り、無効として扱います）"),
         format!("✏️ Corrected {what}: {old} → {new} (the earlier entry stays on the timeline, marked superseded)")
     )
+}
+
+/// A cause and why it was not caught, on one line, its user text shown by `show`.
+fn cause_phrase(l: Locale, text: &str, escape: Option<&str>, show: fn(&str) -> String) -> String {
+    match escape {
+        Some(e) => tr!(
+            l,
+            format!("{} / 流出原因: {}", show(text), show(e)),
+            format!("{} / not caught because: {}", show(text), show(e))
+        ),
+        None => show(text),
+    }
 }
 
 /// The status message's sections for stages 1–4 and 7.
@@ -481,20 +499,23 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
             format!("scope #{n} checked{}", note_tail(note, Where::Elsewhere))
         ),
         StepEvent::Cause { text, escape } => {
-            let escape = escape
-                .as_deref()
-                .map(|e| {
-                    tr!(
-                        l,
-                        format!(" / 流出原因: {}", away(e)),
-                        format!(" / not caught because: {}", away(e))
-                    )
-                })
-                .unwrap_or_default();
+            let cause = cause_phrase(l, text, escape.as_deref(), away);
+            tr!(l, format!("原因: {cause}"), format!("cause: {cause}"))
+        }
+        StepEvent::CauseSuperseded {
+            old,
+            old_escape,
+            text,
+            escape,
+        } => {
+            let (old, new) = (
+                cause_phrase(l, old, old_escape.as_deref(), away),
+                cause_phrase(l, text, escape.as_deref(), away),
+            );
             tr!(
                 l,
-                format!("原因: {}{escape}", away(text)),
-                format!("cause: {}{escape}", away(text))
+                format!("訂正 原因: {old} → {new}（旧記録は無効）"),
+                format!("corrected cause: {old} → {new} (earlier entry superseded)")
             )
         }
         StepEvent::ActionAdded {
@@ -678,19 +699,32 @@ pub fn usage_text(l: Locale, e: &UsageError) -> Option<String> {
 
 pub fn reply_text(l: Locale, reply: &StepReply) -> String {
     match reply {
-        StepReply::FactsSet { keys } if keys.is_empty() => tr!(
+        StepReply::FactsSet { keys, corrected } if keys.is_empty() && corrected.is_empty() => tr!(
             l,
             "入力された事実はありませんでした。何も変えていません。",
             "No facts were given; nothing changed."
         )
         .to_string(),
-        StepReply::FactsSet { keys } => {
-            let keys = super::listed(l, keys.iter().map(|k| fact_label(l, *k)));
-            tr!(
-                l,
-                format!("事実を記録しました（{keys}）。"),
-                format!("Facts recorded ({keys}).")
-            )
+        StepReply::FactsUnchanged => tr!(
+            l,
+            "入力された事実はすでにそのとおり記録されています。何も変えていません。",
+            "Those facts are recorded as given already; nothing changed."
+        )
+        .to_string(),
+        StepReply::FactsSet { keys, corrected } => {
+            let recorded = (!keys.is_empty()).then(|| {
+                let keys = super::listed(l, keys.iter().map(|k| fact_label(l, *k)));
+                tr!(l, format!("事実を記録しました（{keys}）。"), format!("Facts recorded ({keys})."))
+            });
+            let corrected = (!corrected.is_empty()).then(|| {
+                let keys = super::listed(l, corrected.iter().map(|k| fact_label(l, *k)));
+                tr!(
+                    l,
+                    format!("訂正しました（{keys}）。元の記録はタイムラインに残り、無効として扱います。"),
+                    format!("Corrected ({keys}); the earlier entry stays on the timeline, marked superseded.")
+                )
+            });
+            [recorded, corrected].into_iter().flatten().collect::<Vec<_>>().join(" ")
         }
         StepReply::Returned { state } => tr!(
             l,
@@ -708,6 +742,12 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
             format!("Scope line #{n} checked.")
         ),
         StepReply::CauseSet => tr!(l, "原因を記録しました（第3段階）。", "Cause recorded (stage 3).").to_string(),
+        StepReply::CauseCorrected => tr!(
+            l,
+            "原因を訂正しました（第3段階）。元の記録はタイムラインに残り、無効として扱います。",
+            "Cause corrected (stage 3); the earlier entry stays on the timeline, marked superseded."
+        )
+        .to_string(),
         StepReply::ActionAdded {
             n,
             kind: ActionKind::Prevent,

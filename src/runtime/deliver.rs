@@ -685,14 +685,16 @@ async fn deliver_once(
                 ),
                 _ => false,
             };
-            // What tells the team the customer is kept waiting, or that nobody acknowledged,
-            // goes to them by DM instead (the core decides to whom).
+            // What tells the team the customer is kept waiting, that nobody acknowledged, or
+            // that this may be the customer's trouble come back, goes to them by DM instead (the
+            // core decides to whom).
             let follow_up = matches!(
                 message,
                 Message::Nudge(_)
                     | Message::FirstContact { .. }
                     | Message::EscalationMention { .. }
                     | Message::NobodyAnswered
+                    | Message::Step(StepLine::Recurrence { .. })
             );
             let closing = matches!(message, Message::Closed { .. });
             let mut t = t;

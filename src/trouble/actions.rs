@@ -599,12 +599,12 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String, not_effective:
     w.step(user, StepEvent::Reopened { reason, not_effective });
     let due = w.working_after(w.ctx.now, w.cadence());
     w.start_followup_timer(due);
-    w.send(
-        Lane::Channel,
-        super::decide::Op::Refresh {
-            slot: super::decide::Slot::Kickoff,
-        },
-    );
+    use super::decide::{Op, Slot};
+    w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+    // The report posted at the close no longer stands: its summary says so (see `ReportSummary`).
+    if w.t.last_report.as_ref().is_some_and(|r| r.message.is_some()) {
+        w.send(Lane::Channel, Op::Refresh { slot: Slot::Report });
+    }
     w.refresh_status();
     // Its channel lost while it was closed was only recorded: open again, the chain hears.
     super::decide::reopened_while_lost(w, user);

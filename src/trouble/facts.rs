@@ -614,16 +614,35 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
             Reply::Step(StepReply::ScopeChecked { n })
         }
         Step::Cause { text, escape } => {
-            w.t.substance.cause = Some(Cause {
+            let old = w.t.substance.cause.replace(Cause {
                 text: text.clone(),
                 escape: escape.clone(),
                 by: user.clone(),
                 at: now,
             });
             w.start_stage_quietly(StageId::Cause);
-            w.step(user, StepEvent::Cause { text, escape });
-            w.refresh_status();
-            Reply::Step(StepReply::CauseSet)
+            // A cause that takes another's place says so, in the channel and on the timeline:
+            // the first finding is not rewritten unnoticed, however the second was typed.
+            match old.filter(|old| (&old.text, &old.escape) != (&text, &escape)) {
+                Some(old) => {
+                    w.step(
+                        user,
+                        StepEvent::CauseSuperseded {
+                            old: old.text,
+                            old_escape: old.escape,
+                            text,
+                            escape,
+                        },
+                    );
+                    w.refresh_status();
+                    Reply::Step(StepReply::CauseCorrected)
+                }
+                None => {
+                    w.step(user, StepEvent::Cause { text, escape });
+                    w.refresh_status();
+                    Reply::Step(StepReply::CauseSet)
+                }
+            }
         }
         Step::FixCost { n, amount, payer, note } => {
             let Some(cost) = w.t.costs.get_mut(n - 1) else {
@@ -718,7 +737,10 @@ fn set_facts(
         Err(e) => return Reply::Usage(e),
     };
     if fields.is_empty() {
-        return Reply::Step(StepReply::FactsSet { keys: Vec::new() });
+        return Reply::Step(StepReply::FactsSet {
+            keys: Vec::new(),
+            corrected: Vec::new(),
+        });
     }
     // Lots accumulate: the whole list is one text, bounded as any other (the form shows it
     // whole, in an input Slack caps at that length).
@@ -730,16 +752,31 @@ fn set_facts(
         }
     }
     w.start_stage_quietly(StageId::Facts);
+    let (mut keys, mut corrected) = (Vec::new(), Vec::new());
     for (key, value) in &fields {
         let old = w.t.substance.facts.get(*key);
+        let old_lots = w.t.substance.facts.lots.clone();
         w.t.substance.facts.set(*key, value, replace_lots);
-        let event = if correction {
+        let new = w.t.substance.facts.get(*key);
+        // The form sends back what it showed: a fact given as it stands is not news.
+        if new == old {
+            continue;
+        }
+        // A value that takes another's place is a correction however it was typed, so the
+        // channel and the timeline say what it replaced; lots added to the list replace none.
+        let replaces = match key {
+            FactKey::Lot => old_lots.iter().any(|lot| !w.t.substance.facts.lots.contains(lot)),
+            _ => old.is_some(),
+        };
+        let event = if correction || replaces {
+            corrected.push(*key);
             StepEvent::FactSuperseded {
                 key: *key,
-                old: old.clone().unwrap_or_default(),
-                value: value.clone(),
+                old: old.unwrap_or_default(),
+                value: new.unwrap_or_default(),
             }
         } else {
+            keys.push(*key);
             StepEvent::Fact {
                 key: *key,
                 value: value.clone(),
@@ -748,10 +785,11 @@ fn set_facts(
         };
         w.step(user, event);
     }
+    if keys.is_empty() && corrected.is_empty() {
+        return Reply::Step(StepReply::FactsUnchanged);
+    }
     w.refresh_status();
-    Reply::Step(StepReply::FactsSet {
-        keys: fields.into_iter().map(|(k, _)| k).collect(),
-    })
+    Reply::Step(StepReply::FactsSet { keys, corrected })
 }
 
 /// Stage 2 may not be marked done with unchecked scope lines, unless the manager chain says so
@@ -871,6 +909,15 @@ pub enum StepEvent {
         text: String,
         escape: Option<String>,
     },
+    /// A cause given when one was recorded: the entry it supersedes stays, this one says what
+    /// replaced it.
+    CauseSuperseded {
+        old: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        old_escape: Option<String>,
+        text: String,
+        escape: Option<String>,
+    },
     ActionAdded {
         n: usize,
         /// Not `kind`: a channel line carries this event inside a `Message`, tagged `kind`.
@@ -966,9 +1013,13 @@ pub enum Numbered {
 /// What the user is told, privately, about the new stages.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StepReply {
+    /// `keys` recorded anew, `corrected` replacing a value recorded before.
     FactsSet {
         keys: Vec<FactKey>,
+        corrected: Vec<FactKey>,
     },
+    /// Every fact given was recorded as given already.
+    FactsUnchanged,
     Returned {
         state: ReturnState,
     },
@@ -979,6 +1030,8 @@ pub enum StepReply {
         n: usize,
     },
     CauseSet,
+    /// A cause recorded in place of an earlier one.
+    CauseCorrected,
     ActionAdded {
         n: usize,
         kind: ActionKind,

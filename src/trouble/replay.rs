@@ -289,7 +289,7 @@ fn replay_step(s: &mut Substance, step: &StepEvent, by: UserId, at: DateTime<Utc
                 line.checked = mark(note);
             }
         }
-        StepEvent::Cause { text, escape } => {
+        StepEvent::Cause { text, escape } | StepEvent::CauseSuperseded { text, escape, .. } => {
             s.cause = Some(Cause {
                 text: text.clone(),
                 escape: escape.clone(),

@@ -4026,3 +4026,42 @@ fn lots_replay_exactly_and_older_entries_still_catch_a_lot_never_given() {
     added.substance.facts.lots.push("L99".into());
     assert_eq!(differs(&added, &sim.entries), Some(Fact::Substance));
 }
+
+/// A cause or a fact given again in place of another is a correction on the timeline, and the
+/// record replays from it exactly (`feed` checks); the same value again writes nothing.
+#[test]
+fn a_cause_or_fact_given_again_is_logged_as_superseding_and_replays() {
+    use crate::trouble::facts::{FactKey, Step, StepEvent};
+    let mut sim = Sim::ready(req("ACME"));
+    let cause = |text: &str, escape: Option<&str>| {
+        Command::Step(Step::Cause {
+            text: text.into(),
+            escape: escape.map(str::to_string),
+        })
+    };
+    sim.cmd("U0SALES", cause("mold drift", None));
+    sim.cmd("U0SALES", cause("resin grade", Some("no incoming check")));
+    let part = |text: &str| Command::Step(Step::Facts(vec![(FactKey::Part, text.to_string())]));
+    sim.cmd("U0SALES", part("HX-200"));
+    sim.cmd("U0SALES", part("HX-210"));
+    let before = sim.entries.len();
+    sim.cmd("U0SALES", part("HX-210"));
+    assert_eq!(sim.entries.len(), before, "the same value again writes nothing");
+    let steps: Vec<&StepEvent> = sim
+        .entries
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::Stage(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    assert!(steps.iter().any(|s| matches!(s,
+        StepEvent::CauseSuperseded { old, old_escape: None, text, escape: Some(e) }
+            if old == "mold drift" && text == "resin grade" && e == "no incoming check")));
+    assert!(steps.iter().any(|s| matches!(s,
+        StepEvent::FactSuperseded { key: FactKey::Part, old, value } if old == "HX-200" && value == "HX-210")));
+    assert_eq!(
+        sim.t.substance.cause.as_ref().map(|c| c.text.as_str()),
+        Some("resin grade")
+    );
+}

@@ -79,6 +79,7 @@ impl<'a> Work<'a> {
 
     /// DMs `message` to the owner, and to `also`.
     pub(in crate::trouble) fn dm_owner_and(&mut self, message: Message, also: Option<UserId>) {
+        let also = also.filter(|a| *a != self.t.owner);
         for who in std::iter::once(self.t.owner.clone()).chain(also) {
             self.post(Lane::Dm, Dest::Dm(who), message.clone());
         }
