@@ -480,3 +480,25 @@ async fn a_possible_recurrence_in_a_shared_trouble_goes_to_the_team_by_dm() {
     let in_channel = posted_since(&bot, &later.channel, mark);
     assert!(in_channel.iter().all(|p| !p.contains("recurrence")), "{in_channel:?}");
 }
+
+/// A proposal the manager makes goes up to the director by a DM with its buttons; in a channel
+/// shared with the customer, where the proposal line is held back, that DM is still the one.
+#[tokio::test]
+async fn the_approver_of_a_managers_proposal_in_a_shared_channel_gets_one_dm() {
+    let (bot, front) = bot_with_connect().await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    share_with_the_customer(&bot, &front, &t.channel).await;
+    let mark = last_call(&bot);
+    let r = bot.command_text(MANAGER, &t.channel, "cost ¥50,000 ours courier").await;
+    assert!(r.contains("proposal #1"), "{r}");
+    let dm = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.seq > mark && c.params["channel"] == DIRECTOR && text_of(&c.params).contains("proposal #1")
+        })
+        .await;
+    assert!(dm.params["blocks"].to_string().contains("proposal_approve"), "{dm:?}");
+    bot.settle().await;
+    let to_director = posted_since(&bot, DIRECTOR, mark);
+    assert_eq!(to_director.len(), 1, "{to_director:?}");
+}

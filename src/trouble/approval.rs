@@ -404,10 +404,7 @@ pub(super) fn propose(w: &mut Work, user: &UserId, item: Item) -> Reply {
     // The manager the channel was made for is mentioned there; anyone else who must decide (a
     // limit crossed, or the manager proposed it) hears in a DM with the buttons, and is brought
     // into the channel to see what they approve, as going up the chain brings them.
-    if let Some(a) = approver
-        .as_ref()
-        .filter(|a| !crossed.is_empty() || w.t.manager.as_ref() != Some(*a))
-    {
+    if let Some(a) = approver.as_ref().filter(|a| asked_by_dm(&w.t, &crossed, a)) {
         w.post(
             Lane::Dm,
             Dest::Dm(a.clone()),
@@ -590,13 +587,24 @@ pub(super) fn held_back(w: &mut Work, line: AgreementLine) {
         return;
     };
     let mut to = match &line {
-        AgreementLine::Proposed { .. } => approvers(w.ctx.policy, &w.t, p).into_iter().take(1).collect(),
+        // One asked by DM already has the buttons there: a second DM says nothing new.
+        AgreementLine::Proposed { .. } => approvers(w.ctx.policy, &w.t, p)
+            .into_iter()
+            .take(1)
+            .filter(|a| !asked_by_dm(&w.t, &p.crossed, a))
+            .collect(),
         _ => vec![w.t.owner.clone(), p.by.clone()],
     };
     to.dedup();
     for user in to {
         w.post(Lane::Dm, Dest::Dm(user), Message::Agreement(line.clone()));
     }
+}
+
+/// Whether the first approver of a proposal is asked by a DM with its buttons: anyone but the
+/// manager the channel was made for, who is mentioned there, unless a limit sent it up.
+fn asked_by_dm(t: &Trouble, crossed: &[Crossed], approver: &UserId) -> bool {
+    !crossed.is_empty() || t.manager.as_ref() != Some(approver)
 }
 
 /// Whether the trouble holds anything internal: a split, costs, proposals.
