@@ -1319,3 +1319,50 @@ async fn lowering_the_severity_keeps_the_departments_the_raise_brought_in() {
     assert!(!r.contains("Only"), "quality still takes part: {r}");
     assert!(trouble(&bot, &t.id).departments.iter().any(|d| d == "quality"));
 }
+
+/// The owner or the manager leaving an open trouble's channel would silence it for them: a
+/// mention of someone not in a channel notifies nobody. They are added back, the channel says
+/// why and how to step off it, and the timeline records it. Anyone else comes and goes freely,
+/// and so does everyone once the trouble is closed.
+#[tokio::test]
+async fn the_owner_or_manager_leaving_an_open_troubles_channel_is_added_back() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let channel = t.channel.clone();
+    let invited_back = |who: &'static str, mark: u64| {
+        let channel = channel.clone();
+        move |c: &Call| {
+            c.seq > mark
+                && c.params["channel"] == channel.as_str()
+                && c.params["users"].as_str().is_some_and(|u| u.contains(who))
+        }
+    };
+    for (who, n, says) in [(SALES, 1, "owns trouble"), (MANAGER, 2, "is the manager of trouble")] {
+        let mark = last_call(&bot);
+        let left = member_event("member_left_channel", &format!("EvLeftBack{n}"), &t.channel, who);
+        assert_eq!(bot.event(&left, None).await.status(), 200);
+        bot.slack
+            .wait_for("conversations.invite", invited_back(who, mark))
+            .await;
+        bot.posted_saying(&t.channel, &format!("<@{who}> left this channel but {says}"))
+            .await;
+        let (entry, _) = last_entry(&bot, &t.id);
+        assert!(
+            matches!(&entry, Event::AddedBack { user } if user.as_str() == who),
+            "{entry:?}"
+        );
+    }
+
+    let mark = last_call(&bot);
+    let left = member_event("member_left_channel", "EvLeftBack3", &t.channel, COLLEAGUE);
+    assert_eq!(bot.event(&left, None).await.status(), 200);
+    bot.expect_none("conversations.invite", invited_back(COLLEAGUE, mark))
+        .await;
+
+    bot.command_text(MANAGER, &t.channel, "close force customer withdrew")
+        .await;
+    let mark = last_call(&bot);
+    let left = member_event("member_left_channel", "EvLeftBack4", &t.channel, SALES);
+    assert_eq!(bot.event(&left, None).await.status(), 200);
+    bot.expect_none("conversations.invite", invited_back(SALES, mark)).await;
+}

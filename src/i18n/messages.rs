@@ -592,6 +592,18 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("👤 {} named you manager of trouble {id}: *{customer}* — {summary} (acknowledged by {acked}). Channel: {}", user(by), channel_ref(l, t))
             ))
         }
+        Message::AddedBack { user: u, owner } => Rendered::text(match owner {
+            true => tr!(
+                l,
+                format!("↩️ {} がこのチャンネルを退出しましたが、トラブル {} の担当者なので再追加しました。催促やお客様への報告はここに投稿されます。担当を外れるには、上司が `/trouble owner @担当者` で引き継いでください。", user(u), t.id),
+                format!("↩️ {} left this channel but owns trouble {}, so the bot added them back: its reminders and the customer's updates are posted here. To step off it, the manager hands it over with `/trouble owner @someone`.", user(u), t.id)
+            ),
+            false => tr!(
+                l,
+                format!("↩️ {} がこのチャンネルを退出しましたが、トラブル {} の上司なので再追加しました。上司を替えるには `/trouble manager @上司` を入力してください。", user(u), t.id),
+                format!("↩️ {} left this channel but is the manager of trouble {}, so the bot added them back. To name another manager: `/trouble manager @someone`.", user(u), t.id)
+            ),
+        }),
         Message::StageChanged { stage, done, by, note } => {
             let note = if note.trim().is_empty() { String::new() } else { format!("\n{}", quoted(note, Where::OwnChannel)) };
             Rendered::text(if *done {
@@ -1491,6 +1503,14 @@ pub(super) mod tests {
                 by: Some(by.clone()),
             },
             Message::NamedManager { by: by.clone() },
+            Message::AddedBack {
+                user: by.clone(),
+                owner: true,
+            },
+            Message::AddedBack {
+                user: by.clone(),
+                owner: false,
+            },
             Message::PersonUnreachable {
                 who: by.clone(),
                 error: t.summary.clone(),

@@ -208,6 +208,11 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
         Event::ChannelUnarchived => tr!(l, "チャンネルのアーカイブを解除", "channel unarchived").to_string(),
         Event::BotRemoved => tr!(l, "ボットをチャンネルから削除", "bot removed from the channel").to_string(),
         Event::BotReturned => tr!(l, "ボットをチャンネルに再追加", "bot added back to the channel").to_string(),
+        Event::AddedBack { user } => tr!(
+            l,
+            format!("{} がチャンネルを退出（ボットが再追加）", who(user)),
+            format!("{} left the channel (added back by the bot)", who(user))
+        ),
         Event::KickoffDeleted => tr!(
             l,
             "キックオフのメッセージが削除された（再投稿）",

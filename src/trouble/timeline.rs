@@ -128,6 +128,11 @@ pub enum Event {
     BotReturned,
     /// The kickoff message was deleted, and posted again.
     KickoffDeleted,
+    /// `user`, the owner or the manager, left the open trouble's channel and was added back:
+    /// what the channel says to them would reach nobody there.
+    AddedBack {
+        user: UserId,
+    },
     /// The pinned status message was deleted, and posted again.
     StatusDeleted,
     /// The trouble's channel was deleted (an open trouble gets a new one: `ChannelCreated`).

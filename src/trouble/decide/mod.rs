@@ -80,6 +80,15 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
                 w.t.members_seen.retain(|u| *u != user);
                 w.changed = true;
             }
+            // The owner or the manager leaving an open trouble's channel would silence what it
+            // posts for them: a mention of someone not in a channel notifies nobody. They are
+            // added back, and the channel says so and how to step off it (a hand-over).
+            let owner = user == w.t.owner;
+            if w.t.is_open() && w.t.channel.is_some() && (owner || w.t.manager.as_ref() == Some(&user)) {
+                w.log(None, Event::AddedBack { user: user.clone() });
+                w.invite(vec![user.clone()]);
+                w.post(Lane::Channel, Dest::TroubleChannel, Message::AddedBack { user, owner });
+            }
             None
         }
         Input::ChannelLost { how, by } => {

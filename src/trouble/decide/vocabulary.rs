@@ -120,6 +120,11 @@ pub enum Message {
     NamedManager {
         by: UserId,
     },
+    /// `user`, the owner (or else the manager), left the channel and was added back.
+    AddedBack {
+        user: UserId,
+        owner: bool,
+    },
     StageChanged {
         stage: StageId,
         done: bool,
