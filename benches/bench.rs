@@ -1344,6 +1344,7 @@ async fn seed_direct(bot: &RunningBot, n: u64) -> Duration {
         let origin = Origin {
             channel: ChannelId::new(format!("CORIG{:04}", i % 500)),
             response_url: None,
+            by: None,
         };
         let req = OpenRequest {
             severity: Some(trouble_bot::trouble::model::Severity::new(1 + (i % 3) as u8)),
@@ -1775,6 +1776,7 @@ async fn open_direct(bot: &RunningBot, n: u64, response_url: &str) -> Duration {
         let origin = Origin {
             channel: ChannelId::new(format!("CORIG{i:07}")),
             response_url: Some(response_url.to_string()),
+            by: None,
         };
         let req = OpenRequest {
             severity: None,

@@ -53,6 +53,7 @@ async fn main() {
                             let origin = Origin {
                                 channel: ChannelId::new("C0LOAD"),
                                 response_url: None,
+                                by: None,
                             };
                             let request = OpenRequest {
                                 severity: Some(Severity::new(1)),

@@ -426,6 +426,7 @@ fn open_decision(id: trouble_bot::trouble::model::TroubleId, seq: u32) -> Decisi
     let origin = Origin {
         channel: ChannelId::new("C0ORIGIN"),
         response_url: None,
+        by: None,
     };
     let request = OpenRequest {
         severity: Some(Severity::new(1)),

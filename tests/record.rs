@@ -518,6 +518,7 @@ fn sample() -> (Config, Trouble) {
     let origin = Origin {
         channel: ChannelId::new(ORIGIN),
         response_url: None,
+        by: None,
     };
     let mut t = open(&ctx, TroubleId::new("20261130-1"), 1, sales.clone(), origin, req)
         .trouble

@@ -1366,3 +1366,26 @@ async fn the_owner_or_manager_leaving_an_open_troubles_channel_is_added_back() {
     assert_eq!(bot.event(&left, None).await.status(), 200);
     bot.expect_none("conversations.invite", invited_back(SALES, mark)).await;
 }
+
+/// A hand-over changes who owns the trouble, not who reported it: the manager's DM, edited when
+/// the trouble is acknowledged, still names the one who opened it.
+#[tokio::test]
+async fn the_managers_dm_names_who_opened_the_trouble_after_a_handover() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, &format!("owner <@{COLLEAGUE}>"))
+        .await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    let dm = trouble(&bot, &t.id).manager_dm.expect("the manager's DM");
+    let latest = bot
+        .paced("the manager's DM edited with the acknowledgement", || {
+            let latest = bot.slack.message_versions(dm.channel.as_str(), dm.ts.as_str()).pop()?;
+            Some(text_of(&latest)).filter(|d| d.contains("acknowledged by"))
+        })
+        .await;
+    assert!(
+        latest.contains(&format!("<@{SALES}> reported a trouble")) && latest.contains(&format!("from <@{SALES}>")),
+        "{latest}"
+    );
+    assert!(!latest.contains(&format!("<@{COLLEAGUE}> reported")), "{latest}");
+}

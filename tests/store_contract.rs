@@ -68,6 +68,7 @@ async fn open(store: &Store, key: &str, severity: u8) -> Result<Decision, Skip> 
             let origin = Origin {
                 channel: ChannelId::new("C0ORIGIN"),
                 response_url: None,
+                by: None,
             };
             decide::open(&ctx, id, seq, UserId::new("U0SALES"), origin, request(severity))
         })

@@ -154,6 +154,7 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
             let origin = Origin {
                 channel,
                 response_url: cmd.response_url.clone(),
+                by: None,
             };
             match Box::pin(app.engine().open(&[request_key], user, origin, req)).await {
                 Ok(applied) => answer(app, applied),

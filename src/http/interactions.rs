@@ -374,6 +374,7 @@ async fn on_open_submitted(
     let origin = Origin {
         channel: ChannelId::new(meta.channel.as_deref().unwrap_or(user.as_str())),
         response_url: meta.response_url,
+        by: None,
     };
     let contact = view
         .input("contact")

@@ -72,7 +72,7 @@ pub fn combined(l: Locale, config: &Config, kind: Combined, troubles: &[Trouble]
 
 /// A trouble's line: the same facts as its own message, and its own Acknowledge button.
 fn line(l: Locale, config: &Config, kind: Combined, t: &Trouble) -> Block {
-    let (id, owner, link) = (&t.id, user(&t.owner), channel_ref(l, t));
+    let (id, owner, link) = (&t.id, user(t.opened_by()), channel_ref(l, t));
     let what = format!("{} — {}", away(&t.customer), away(&t.summary));
     let sev = severity_label(l, config, t.severity);
     match kind {

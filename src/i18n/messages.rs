@@ -466,8 +466,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::ManagerDm => {
             let intro = tr!(
                 l,
-                format!("🚨 {}からトラブルの報告です。確認をお願いします。", user(&t.owner)),
-                format!("🚨 {} reported a trouble. Please acknowledge it.", user(&t.owner))
+                format!("🚨 {}からトラブルの報告です。確認をお願いします。", user(t.opened_by())),
+                format!("🚨 {} reported a trouble. Please acknowledge it.", user(t.opened_by()))
             );
             let mut blocks = vec![
                 section(&intro),
@@ -485,16 +485,16 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let text = tr!(
                 l,
                 // The severity first: a phone's notification shows the start of a long summary.
-                format!("{sev} · トラブル {}: {} — {} · 報告者 {} · {}", t.id, away(&t.customer), away(&t.summary), user(&t.owner), channel_ref(l, t)),
-                format!("{sev} · Trouble {}: {} — {} · from {} · {}", t.id, away(&t.customer), away(&t.summary), user(&t.owner), channel_ref(l, t))
+                format!("{sev} · トラブル {}: {} — {} · 報告者 {} · {}", t.id, away(&t.customer), away(&t.summary), user(t.opened_by()), channel_ref(l, t)),
+                format!("{sev} · Trouble {}: {} — {} · from {} · {}", t.id, away(&t.customer), away(&t.summary), user(t.opened_by()), channel_ref(l, t))
             );
             Rendered { text, blocks: Some(blocks) }
         }
         Message::OriginNotice | Message::Announcement => {
             let text = tr!(
                 l,
-                format!("🚨 {}がトラブル {} を起票しました: *{}* — {}（{}）→ {}", user(&t.owner), t.id, away(&t.customer), away(&t.summary), sev, channel_ref(l, t)),
-                format!("🚨 {} opened trouble {}: *{}* — {} ({}) → {}", user(&t.owner), t.id, away(&t.customer), away(&t.summary), sev, channel_ref(l, t))
+                format!("🚨 {}がトラブル {} を起票しました: *{}* — {}（{}）→ {}", user(t.opened_by()), t.id, away(&t.customer), away(&t.summary), sev, channel_ref(l, t)),
+                format!("🚨 {} opened trouble {}: *{}* — {} ({}) → {}", user(t.opened_by()), t.id, away(&t.customer), away(&t.summary), sev, channel_ref(l, t))
             );
             Rendered::text(text)
         }
@@ -1428,6 +1428,7 @@ pub(super) mod tests {
         let origin = Origin {
             channel: ChannelId::new("C0ORIGIN"),
             response_url: None,
+            by: None,
         };
         let d = open(
             &ctx,

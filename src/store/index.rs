@@ -1969,6 +1969,7 @@ mod tests {
         let origin = crate::trouble::model::Origin {
             channel: crate::trouble::model::ChannelId::new("C0ORIGIN"),
             response_url: None,
+            by: None,
         };
         let opened = decide::open(
             &ctx,
@@ -2171,6 +2172,7 @@ customer_update_every = "4h"
         let origin = crate::trouble::model::Origin {
             channel: crate::trouble::model::ChannelId::new("C0ORIGIN"),
             response_url: None,
+            by: None,
         };
         let id = TroubleId::new(format!("20261130-{n}"));
         decide::open(&ctx, id, n, UserId::new("U0SALES"), origin, request)

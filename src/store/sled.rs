@@ -1796,6 +1796,7 @@ mod tests {
         Origin {
             channel: ChannelId::new("C0ORIGIN"),
             response_url: None,
+            by: None,
         }
     }
 

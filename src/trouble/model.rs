@@ -238,6 +238,10 @@ pub struct Closure {
 pub struct Origin {
     pub channel: ChannelId,
     pub response_url: Option<String>,
+    /// Who opened it, the first owner: a hand-over changes the owner, not who reported it.
+    /// None in troubles stored before it was kept (their owner is taken for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<UserId>,
 }
 
 /// Who has been pinged for acknowledgement so far: index 0 is the manager.
@@ -410,6 +414,11 @@ impl Trouble {
     /// The current stage: the first one not done; None when all are done.
     pub fn current_stage(&self) -> Option<StageId> {
         StageId::all().find(|&i| self.stage(i).state != StageState::Done)
+    }
+
+    /// Who opened it: the first owner (the owner, for a trouble stored before that was kept).
+    pub fn opened_by(&self) -> &UserId {
+        self.origin.by.as_ref().unwrap_or(&self.owner)
     }
 
     pub fn stage(&self, id: StageId) -> &Stage {

@@ -73,7 +73,10 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         owner: owner.clone(),
         manager: manager.clone(),
         departments,
-        origin,
+        origin: Origin {
+            by: Some(owner.clone()),
+            ..origin
+        },
         opened_at: ctx.now,
         channel: None,
         channel_name: Some(channel_name(&policy.channel_prefix, &id, &req.customer, 1)),

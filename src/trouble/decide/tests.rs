@@ -127,6 +127,7 @@ fn origin() -> Origin {
     Origin {
         channel: ChannelId::new("C0SALESFLOOR"),
         response_url: Some(RESPONSE_URL.to_string()),
+        by: None,
     }
 }
 
