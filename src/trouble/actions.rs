@@ -562,7 +562,12 @@ pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: 
         Ok(i) => i,
         Err(r) => return r,
     };
-    if let Some(effective) = w.t.substance.actions[i].effective {
+    let a = &w.t.substance.actions[i];
+    // Only what the check asks is answered: a button forged for another action changes nothing.
+    if a.kind != ActionKind::Prevent || a.check.is_none() {
+        return Reply::Step(StepReply::NoEffectCheck { n });
+    }
+    if let Some(effective) = a.effective {
         return Reply::Step(StepReply::EffectAlreadyRecorded { n, effective });
     }
     w.t.substance.actions[i].effective = Some(effective);

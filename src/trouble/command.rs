@@ -358,6 +358,8 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         },
         "done" | "complete" | "完了" => parse_stage(rest, "done").map(|(n, note)| Command::Done(n, note)),
         "start" | "開始" | "着手" => parse_stage(rest, "start").map(|(n, note)| Command::Start(n, note)),
+        // `報告` is also "report": `報告 8d` asks for the 8D, never records "8d" as told to the customer.
+        "報告" if super::money::fold_width(rest).eq_ignore_ascii_case("8d") => Ok(Command::Report8d),
         "update" | "報告" => parse_update(rest),
         "note" | "メモ" => needs_text(rest, "note").map(Command::Note),
         "split" | "責任区分" => parse_split(rest),
@@ -394,7 +396,8 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         }
         "report" | "報告書" if super::money::fold_width(rest).eq_ignore_ascii_case("8d") => Ok(Command::Report8d),
         "report" | "報告書" if rest.is_empty() => Ok(Command::Report),
-        "8d" => Ok(Command::Report8d),
+        "8d" | "8d報告" | "8d報告書" => Ok(Command::Report8d),
+        "強制クローズ" => needs_text(rest.trim(), "close force").map(Command::CloseForce),
         "report" | "報告書" => Err(UsageError::BadReport(truncate(rest, 40))),
         "agreed" | "合意" => super::approval::parse_agreed(rest),
         "stats" | "統計" if rest.is_empty() => Ok(Command::Stats(None)),
@@ -1501,6 +1504,21 @@ mod tests {
             Command::CloseForce("取り下げ".into())
         );
         assert_eq!(parse("report ８Ｄ").unwrap(), Command::Report8d);
+        // `報告` is also "report": with `8d` it asks for the 8D, never logs "8d" as an update.
+        for eightd in ["報告 8d", "報告 ８Ｄ", "8D報告", "８Ｄ報告書"] {
+            assert_eq!(parse(eightd).unwrap(), Command::Report8d, "{eightd}");
+        }
+        assert_eq!(
+            parse("報告 8d の件でお詫び").unwrap(),
+            Command::Update {
+                text: "8d の件でお詫び".into(),
+                next: None
+            }
+        );
+        assert_eq!(
+            parse("強制クローズ 顧客が取り下げ").unwrap(),
+            Command::CloseForce("顧客が取り下げ".into())
+        );
         for text in ["split 7:3 金型", "split ７対３ 金型", "split 70:30 金型"] {
             assert_eq!(
                 parse(text).unwrap(),

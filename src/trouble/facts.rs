@@ -1090,6 +1090,10 @@ pub enum StepReply {
         n: usize,
         effective: bool,
     },
+    /// Action `n` is no prevention measure with a check date: nobody is asked whether it worked.
+    NoEffectCheck {
+        n: usize,
+    },
     /// Handled by the shell (forms, search); never shown.
     Shell,
 }
