@@ -112,6 +112,23 @@ async fn a_promise_of_17h_alone_is_refused_offering_both_readings() {
     let t = bot.open_ready("ACME: 筐体割れ").await;
     let r = bot.command_text(SALES, &t.channel, "update 電話済み 次回：17h").await;
     assert!(r.contains("`17:00`") && r.contains("`17時間後`"), "{r}");
+    // Without the colon, `次回` before a time is the promise all the same: asked which, not
+    // kept as words of the update with no promise and nobody told.
+    let r = bot.command_text(SALES, &t.channel, "報告 電話済み 次回 17h").await;
+    assert!(r.contains("`17:00`") && r.contains("`17時間後`"), "{r}");
+    assert!(trouble(&bot, &t.id).customer_updates.is_empty());
+    // Now is Monday 2026-11-30 10:00: the day after tomorrow, next week's Monday, by noon.
+    for (typed, promised) in [
+        ("報告 お詫び 次回 明後日 10時", "2026-12-02T10:00:00+09:00"),
+        ("報告 状況説明、次回は来週月曜 10時", "2026-12-07T10:00:00+09:00"),
+        ("報告 代替品の手配 次回の連絡 明日午前中", "2026-12-01T12:00:00+09:00"),
+    ] {
+        let r = bot.command_text(SALES, &t.channel, typed).await;
+        assert!(r.contains("記録しました"), "{typed}: {r}");
+        let update = trouble(&bot, &t.id).customer_updates.pop().expect("an update");
+        let promised = chrono::DateTime::parse_from_rfc3339(promised).unwrap();
+        assert_eq!(update.promised_next, Some(promised.into()), "{typed}");
+    }
 }
 
 /// The 8D's words for the kinds (containment, corrective, preventive) and `complete`/`verified`.

@@ -992,18 +992,18 @@ async fn reopening_marks_the_earlier_report_superseded() {
     );
 }
 
-/// The effectiveness check is asked of a prevention measure with a check date, and only that is
-/// answered: a button forged for an interim action records nothing and says why.
+/// The effectiveness check is asked of a prevention measure, and only that is answered: a button
+/// forged for an interim or a permanent action records nothing and says why.
 #[tokio::test]
 async fn an_effect_answer_for_an_action_without_a_check_changes_nothing() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked").await;
     bot.command_text(SALES, &t.channel, "action interim sort stock").await;
-    bot.command_text(SALES, &t.channel, "prevent mold alarm").await;
+    bot.command_text(SALES, &t.channel, "action permanent new mold").await;
     for n in [1, 2] {
         click_on(&bot, SALES, "effect_ok", &t, n).await;
         let answer = click_answer(&bot, SALES, &format!("Action #{n} has no effectiveness check")).await;
-        assert!(answer.contains("check date"), "{answer}");
+        assert!(answer.contains("only a prevention measure"), "{answer}");
     }
     let stored = trouble(&bot, &t.id);
     assert!(stored.substance.actions.iter().all(|a| a.effective.is_none()));

@@ -934,8 +934,8 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
         }
         StepReply::NoEffectCheck { n } => tr!(
             l,
-            format!("対策 #{n} には効果確認がありません。効果確認は、確認日（`check:`）のある再発防止策についてだけ行います。"),
-            format!("Action #{n} has no effectiveness check: only a prevention measure with a check date (`check:`) is asked whether it worked.")
+            format!("対策 #{n} には効果確認がありません。効果確認は再発防止策についてだけ行います。"),
+            format!("Action #{n} has no effectiveness check: only a prevention measure is asked whether it worked.")
         ),
         StepReply::Shell => String::new(),
     }

@@ -564,7 +564,7 @@ pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: 
     };
     let a = &w.t.substance.actions[i];
     // Only what the check asks is answered: a button forged for another action changes nothing.
-    if a.kind != ActionKind::Prevent || a.check.is_none() {
+    if a.kind != ActionKind::Prevent {
         return Reply::Step(StepReply::NoEffectCheck { n });
     }
     if let Some(effective) = a.effective {

@@ -823,18 +823,27 @@ const NEXT_CONTACT: &[&str] = &[
 
 /// The Japanese markers of a promise when typed without a colon, as a word of their own:
 /// `調査中 次回 明日 10:00`.
-const NEXT_CONTACT_BARE: &[&str] = &["次回連絡", "次回"];
+/// Longest first; those ending in a particle need no space after them (`次回は明日10時`).
+const NEXT_CONTACT_BARE: &[&str] = &["次回の連絡は", "次回連絡は", "次回は", "次回の連絡", "次回連絡", "次回"];
 
 /// `次回 明日 10:00` at the end of an update typed without the colon: the text before it and
-/// the promise, when what follows the word reads as a time. What does not read stays text
-/// (`次回 出荷分から対策品`), as the word is also the start of a sentence.
+/// the promise, when what follows the word reads as a time (or as `17h`, which the answer
+/// then asks about). What does not read stays text (`次回 出荷分から対策品`), as the word is
+/// also the start of a sentence.
 fn bare_next_contact(rest: &str) -> Option<(&str, &str)> {
     NEXT_CONTACT_BARE.iter().find_map(|marker| {
         rest.match_indices(marker).find_map(|(at, _)| {
             let before = &rest[..at];
-            let after = rest[at + marker.len()..].strip_prefix(char::is_whitespace)?.trim();
-            let a_word = before.is_empty() || before.ends_with(char::is_whitespace);
-            (a_word && !after.is_empty() && super::due::reads_as_due(after)).then_some((before.trim(), after))
+            let after = &rest[at + marker.len()..];
+            let after = match marker.ends_with('は') {
+                true => after,
+                false => after.strip_prefix(char::is_whitespace)?,
+            }
+            .trim();
+            // The word starts the text or follows a space or a comma (`調査中、次回は…`).
+            let a_word = before.is_empty() || before.ends_with(|c: char| c.is_whitespace() || "、,。".contains(c));
+            let before = before.trim_end_matches(|c: char| c.is_whitespace() || "、,".contains(c));
+            (a_word && !after.is_empty() && super::due::reads_as_due(after)).then_some((before, after))
         })
     })
 }
@@ -946,13 +955,14 @@ pub(super) fn parse_cost(rest: &str) -> Result<Command, UsageError> {
         } else {
             (unpunctuated(first), after)
         };
-    // Full-width digits count: `￥１２０，０００` is an amount.
-    if !super::money::fold_width(&amount).chars().any(|c| c.is_ascii_digit()) {
+    // Full-width digits count: `￥１２０，０００` is an amount; so do kanji numerals (`十二万円`).
+    let read = super::money::parse_amount(&amount);
+    if read.is_none() && !super::money::fold_width(&amount).chars().any(|c| c.is_ascii_digit()) {
         return Err(UsageError::BadCost);
     }
     // An amount that does not read as money would be listed but left out of the totals and
     // of the approval limits without a word: what is `1,500,000`, yen or dollars?
-    if super::money::parse_amount(&amount).is_none() {
+    if read.is_none() {
         return Err(UsageError::BadAmount(truncate(&amount, 40)));
     }
     let (mut payer, mut note) = split_word(after.trim_start());
@@ -1190,6 +1200,17 @@ mod tests {
             // `次回` without its colon, before a time: the promise.
             ("update 調査中 次回 明日 10:00", update("調査中", "明日 10:00")),
             ("update 調査中 次回連絡 金曜", update("調査中", "金曜")),
+            ("報告 お詫びと状況説明 次回 17h", update("お詫びと状況説明", "17h")),
+            (
+                "報告 調査中 次回 12月2日（水）14時",
+                update("調査中", "12月2日（水）14時"),
+            ),
+            ("報告 調査中 次回 明後日 10時", update("調査中", "明後日 10時")),
+            ("報告 調査中 次回 来週月曜 10時", update("調査中", "来週月曜 10時")),
+            ("報告 調査中 次回 明日午前中", update("調査中", "明日午前中")),
+            ("報告 調査中、次回は明日10時", update("調査中", "明日10時")),
+            ("報告 調査中 次回の連絡 明日10時", update("調査中", "明日10時")),
+            ("報告 調査中 次回連絡は 明日 10:00", update("調査中", "明日 10:00")),
             (
                 "update 次回 出荷分から対策品",
                 Command::Update {
@@ -1565,6 +1586,19 @@ mod tests {
         assert_eq!(parse("担当 <@U0QA1>").unwrap(), Command::Owner(UserId::new("U0QA1")));
         assert_eq!(parse("重大度 1").unwrap(), Command::Severity(Severity::new(1)));
         assert!(matches!(parse("費用 12万円 当社 送料"), Ok(Command::Cost { .. })));
+        // Kanji numerals read as the money reader reads them, at the command as in the table.
+        for (text, amount) in [
+            ("費用 十二万円 当社 梱包材", "十二万円"),
+            ("cost 十二万円 ours", "十二万円"),
+            ("fix cost 1 三万円 当社", "三万円"),
+        ] {
+            let read = parse(text).unwrap();
+            assert!(
+                format!("{read:?}").contains(&format!("amount: {amount:?}")),
+                "{text}: {read:?}"
+            );
+        }
+        assert_eq!(parse("費用 当社 梱包材"), Err(UsageError::BadCost));
         assert_eq!(
             parse("訂正 事実 品番 HX-300").unwrap(),
             Command::Step(Step::FixFact(FactKey::Part, "HX-300".into()))

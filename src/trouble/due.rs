@@ -1,10 +1,10 @@
 //! Due dates of countermeasure actions: `2026-12-10`, `12/10`, `fri`, `+3d` in business days, and the reminder the business day before.
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc, Weekday};
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 
 use super::hours::{local_date, local_to_utc, BusinessHours};
-use super::when::{coming_weekday, day_ahead, parse_when, tidy, weekday_alone, WhenError};
+use super::when::{day_ahead, parse_when, tidy, WhenError};
 
 /// Without business hours, a day's work is taken to end at 18:00 and start at 9:00.
 const DEFAULT_CLOSE: (u32, u32) = (18, 0);
@@ -156,12 +156,16 @@ pub fn parse_due(
 
 /// Whether TEXT reads as a due date at all, whenever it is typed: how an action tells a date
 /// typed after `due` from the words of its text. It is read against a fixed moment (in a leap
-/// year, so `2/29` reads), and a date already past then still counts as a date.
+/// year, so `2/29` reads), and a date already past then still counts as a date, as does `17h`,
+/// which reads two ways: it is the date meant, and the answer asks which.
 pub fn reads_as_due(text: &str) -> bool {
     let reference = DateTime::from_timestamp(1_830_297_600, 0).expect("2028-01-01 is a valid instant");
+    // The weekday written beside a date (`12/2(水)`) is checked against the date when it is
+    // read for real; against the fixed moment's year it would not match.
+    let text = super::when::without_weekday_note(&tidy(text));
     matches!(
-        parse_due(text, reference, chrono_tz::UTC, None),
-        Ok(_) | Err(DueError::InPast)
+        parse_due(&text, reference, chrono_tz::UTC, None),
+        Ok(_) | Err(DueError::InPast | DueError::Ambiguous { .. })
     )
 }
 
@@ -244,12 +248,7 @@ fn japanese_day(text: &str, today: NaiveDate, schedule: Option<&BusinessHours>) 
 /// Japanese reps add: `まで` ("by") after it, and `来週金曜` (that weekday in the
 /// week after this one, where `next fri` is the coming Friday).
 fn date_of(text: &str, today: NaiveDate) -> Option<NaiveDate> {
-    let text = text.trim_end_matches("まで").trim_end();
-    if let Some(weekday) = text.strip_prefix("来週").and_then(weekday_alone) {
-        let monday = coming_weekday(today, Weekday::Mon)?;
-        return monday.checked_add_days(Days::new(weekday.num_days_from_monday().into()));
-    }
-    day_ahead(text, today)
+    day_ahead(text.trim_end_matches("まで").trim_end(), today)
 }
 
 pub fn reminder_before(
@@ -265,7 +264,7 @@ pub fn reminder_before(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{TimeZone, Weekday};
 
     const TZ: Tz = chrono_tz::Asia::Tokyo;
 
@@ -297,8 +296,12 @@ mod tests {
             ("12/10", Some(&h), Ok(jst(2026, 12, 10, 18, 0))),
             ("１２／１０", Some(&h), Ok(jst(2026, 12, 10, 18, 0))),
             ("12月10日", Some(&h), Ok(jst(2026, 12, 10, 18, 0))),
-            // Without a year and already past this year: next year's.
+            // Without a year: the nearest such date, next January's; one just past is refused,
+            // never taken as a year on (a reminder nobody would see for a year).
             ("1/5", Some(&h), Ok(jst(2027, 1, 5, 18, 0))),
+            ("11/27", Some(&h), Err(DueError::InPast)),
+            ("11月27日", Some(&h), Err(DueError::InPast)),
+            ("明後日", Some(&h), Ok(jst(2026, 12, 2, 18, 0))),
             ("fri", Some(&h), Ok(jst(2026, 12, 4, 18, 0))),
             ("金", Some(&h), Ok(jst(2026, 12, 4, 18, 0))),
             // Today is Monday: "mon" is next week's.

@@ -1090,7 +1090,7 @@ pub enum StepReply {
         n: usize,
         effective: bool,
     },
-    /// Action `n` is no prevention measure with a check date: nobody is asked whether it worked.
+    /// Action `n` is no prevention measure: nobody is asked whether it worked.
     NoEffectCheck {
         n: usize,
     },

@@ -59,25 +59,32 @@ pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc
     resolve(day, time, now, tz)
 }
 
-/// A day alone, as a due date names it: the day it means on or after `today` (a weekday, the
-/// next one after today; a month and day without a year, the next such date). The forms
-/// `parse_when` reads before a time: `tmrw`, `thurs`, `next fri`, `Dec 5`, `5 Dec`.
+/// A day alone, as a due date names it: the day it means (a weekday, the next one after today;
+/// a month and day without a year, the one nearest to `today`, as `parse_when` reads it, so
+/// `11/27` typed on 30 November is the day just past, for the caller to refuse, never a date a
+/// year on). The forms `parse_when` reads before a time: `tmrw`, `thurs`, `next fri`, `Dec 5`,
+/// `5 Dec`, `明後日`, `来週金曜`.
 pub fn day_ahead(text: &str, today: NaiveDate) -> Option<NaiveDate> {
     let text = tidy(text);
     let text = text.strip_prefix("by ").unwrap_or(&text);
     match day_alone(text)? {
         DaySpec::Today => Some(today),
         DaySpec::Tomorrow => today.checked_add_days(Days::new(1)),
+        DaySpec::DayAfterTomorrow => today.checked_add_days(Days::new(2)),
+        DaySpec::NextWeek(weekday) => in_next_week(today, weekday),
         DaySpec::Weekday(weekday) | DaySpec::ComingWeekday(weekday) => coming_weekday(today, weekday),
         DaySpec::Date(date, weekday) => named(date, weekday),
-        DaySpec::MonthDay(month, day, weekday) => {
-            let date = [today.year(), today.year() + 1]
-                .into_iter()
-                .filter_map(|y| NaiveDate::from_ymd_opt(y, month, day))
-                .find(|date| *date >= today)?;
-            named(date, weekday)
-        }
+        DaySpec::MonthDay(month, day, weekday) => named(nearest_year(today, month, day)?, weekday),
     }
+}
+
+/// MONTH/DAY in the year that puts it nearest to TODAY: `1/5` typed in late December is next
+/// January, `12/20` typed on 5 January the December just past.
+fn nearest_year(today: NaiveDate, month: u32, day: u32) -> Option<NaiveDate> {
+    [today.year() - 1, today.year(), today.year() + 1]
+        .into_iter()
+        .filter_map(|y| NaiveDate::from_ymd_opt(y, month, day))
+        .min_by_key(|date| (*date - today).num_days().abs())
 }
 
 /// The first day after TODAY that is WEEKDAY (a week on when today is one).
@@ -181,13 +188,14 @@ pub fn parse_past(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<Past, WhenEr
         // Without a year, the year that puts the date nearest to today, as `parse_when` reads
         // it: `12/5` typed on 30 November is this December, ahead and so refused, not a
         // December a year gone; `12/20` typed on 5 January is the December just past.
-        DaySpec::MonthDay(month, day, weekday) => [today.year() - 1, today.year(), today.year() + 1]
-            .into_iter()
-            .filter_map(|y| NaiveDate::from_ymd_opt(y, month, day))
-            .min_by_key(|date| (*date - today).num_days().abs())
+        DaySpec::MonthDay(month, day, weekday) => nearest_year(today, month, day)
             .and_then(|date| named(date, weekday))
             .and_then(happened),
-        DaySpec::Tomorrow | DaySpec::Weekday(_) | DaySpec::ComingWeekday(_) => return Err(Unrecognised),
+        DaySpec::Tomorrow
+        | DaySpec::DayAfterTomorrow
+        | DaySpec::Weekday(_)
+        | DaySpec::ComingWeekday(_)
+        | DaySpec::NextWeek(_) => return Err(Unrecognised),
     };
     past.ok_or(Unrecognised)
 }
@@ -321,6 +329,10 @@ enum DaySpec {
     Weekday(Weekday),
     /// `next fri`: the coming such weekday, never today (not the one of the week after).
     ComingWeekday(Weekday),
+    /// `明後日`: the day after tomorrow.
+    DayAfterTomorrow,
+    /// `来週月曜`: that weekday in the calendar week after this one (Monday to Sunday).
+    NextWeek(Weekday),
     /// A full date, with the weekday the text named alongside it, if any.
     Date(NaiveDate, Option<Weekday>),
     /// Month and day without a year.
@@ -329,6 +341,7 @@ enum DaySpec {
 
 const TODAY: &[&str] = &["today", "今日", "きょう", "本日"];
 const TOMORROW: &[&str] = &["tomorrow", "tmrw", "tmr", "明日", "あした", "あす"];
+const DAY_AFTER_TOMORROW: &[&str] = &["day after tomorrow", "明後日", "あさって"];
 
 /// (name, month); a name must end at a space, a dot or a digit (`mar` is not `march`'s start).
 const MONTHS: &[(&str, u32)] = &[
@@ -410,13 +423,6 @@ fn weekday_prefixes(text: &str) -> Vec<(Weekday, &str)> {
     found
 }
 
-/// TEXT as a weekday and nothing else: `fri`, `friday`, `金`, `金曜`, `金曜日`.
-pub(super) fn weekday_alone(text: &str) -> Option<Weekday> {
-    weekday_prefixes(text)
-        .into_iter()
-        .find_map(|(weekday, rest)| rest.is_empty().then_some(weekday))
-}
-
 fn day_and_time(text: &str) -> Option<(DaySpec, NaiveTime)> {
     if let Some(time) = time_of_day(text) {
         return Some((DaySpec::Today, time));
@@ -439,7 +445,8 @@ fn day_prefixes(text: &str) -> Vec<(DaySpec, &str)> {
     let words = TODAY
         .iter()
         .map(|w| (DaySpec::Today, *w))
-        .chain(TOMORROW.iter().map(|w| (DaySpec::Tomorrow, *w)));
+        .chain(TOMORROW.iter().map(|w| (DaySpec::Tomorrow, *w)))
+        .chain(DAY_AFTER_TOMORROW.iter().map(|w| (DaySpec::DayAfterTomorrow, *w)));
     for (day, word) in words {
         if let Some(rest) = text.strip_prefix(word) {
             found.push((day, rest));
@@ -455,9 +462,21 @@ fn day_prefixes(text: &str) -> Vec<(DaySpec, &str)> {
             found.push((DaySpec::ComingWeekday(weekday), rest));
         }
     }
+    // `来週月曜`, `来週の金曜日`: the week after this one, as Japanese counts weeks.
+    if let Some(after) = text.strip_prefix("来週") {
+        let after = after.strip_prefix("の").unwrap_or(after);
+        for (weekday, rest) in weekday_prefixes(after) {
+            found.push((DaySpec::NextWeek(weekday), rest));
+        }
+    }
     found.extend(month_name_date(text));
     found.extend(date_prefix(text));
     found
+}
+
+/// WEEKDAY in the calendar week (Monday to Sunday) after the one TODAY is in.
+fn in_next_week(today: NaiveDate, weekday: Weekday) -> Option<NaiveDate> {
+    coming_weekday(today, Weekday::Mon)?.checked_add_days(Days::new(weekday.num_days_from_monday().into()))
 }
 
 /// A month's name at the start of TEXT, and what follows it.
@@ -550,7 +569,8 @@ enum Meridiem {
 
 /// "15:00", "9:30", "3pm", "3:30 pm", "15時", "15時30分", "3時半", "午後3時".
 fn time_of_day(text: &str) -> Option<NaiveTime> {
-    if matches!(text, "noon" | "12 noon" | "midday" | "正午") {
+    // `午前中` (within the morning), as a promise is often made in Japanese: by noon.
+    if matches!(text, "noon" | "12 noon" | "midday" | "正午" | "午前中") {
         return NaiveTime::from_hms_opt(12, 0, 0);
     }
     let mut scan = Scan(text);
@@ -654,6 +674,28 @@ fn date_prefix(text: &str) -> Option<(DaySpec, &str)> {
     Some((day, rest.unwrap_or(scan.0)))
 }
 
+/// TIDY text without the weekdays written in parentheses beside its dates (`12/2(水)`).
+pub(super) fn without_weekday_note(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('(') {
+        out.push_str(&rest[..open]);
+        let inner = &rest[open + 1..];
+        match weekday_prefixes(inner)
+            .into_iter()
+            .find_map(|(_, after)| after.strip_prefix(')'))
+        {
+            Some(after) => rest = after,
+            None => {
+                out.push('(');
+                rest = inner;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 fn weekday_in_parentheses(scan: &mut Scan<'_>) -> Option<Weekday> {
     let inner = scan.0.trim_start().strip_prefix('(')?;
     let (weekday, rest) = weekday_prefixes(inner)
@@ -673,6 +715,8 @@ fn resolve(day: DaySpec, time: NaiveTime, now: DateTime<Utc>, tz: Tz) -> Result<
     match day {
         DaySpec::Today => ahead(at(today)?),
         DaySpec::Tomorrow => ahead(at(after(today, 1)?)?),
+        DaySpec::DayAfterTomorrow => ahead(at(after(today, 2)?)?),
+        DaySpec::NextWeek(weekday) => ahead(at(in_next_week(today, weekday).ok_or(Unrecognised)?)?),
         DaySpec::Weekday(weekday) => {
             let days = (7 + weekday.num_days_from_monday() - today.weekday().num_days_from_monday()) % 7;
             let this_week = at(after(today, u64::from(days))?)?;
@@ -827,6 +871,16 @@ mod tests {
             ("明日　１０：００", ok("2026-11-28T10:00:00+09:00")),
             ("あした 10:00", ok("2026-11-28T10:00:00+09:00")),
             ("明日の10時", ok("2026-11-28T10:00:00+09:00")),
+            // the day after tomorrow, next week's weekday (Japanese counts calendar weeks: on a
+            // Friday, 来週金曜 is a week on), the morning as a promise means it: by noon
+            ("明後日 10時", ok("2026-11-29T10:00:00+09:00")),
+            ("あさって 10:00", ok("2026-11-29T10:00:00+09:00")),
+            ("day after tomorrow 10am", ok("2026-11-29T10:00:00+09:00")),
+            ("来週月曜 10時", ok("2026-11-30T10:00:00+09:00")),
+            ("来週の金曜日 15:00", ok("2026-12-04T15:00:00+09:00")),
+            ("明日午前中", ok("2026-11-28T12:00:00+09:00")),
+            ("明日 午前中", ok("2026-11-28T12:00:00+09:00")),
+            ("12月2日（水）14時", ok("2026-12-02T14:00:00+09:00")),
             // weekdays: today is Friday
             ("mon 9:00", ok("2026-11-30T09:00:00+09:00")),
             ("Monday 9:00", ok("2026-11-30T09:00:00+09:00")),
