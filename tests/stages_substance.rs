@@ -1011,3 +1011,37 @@ async fn an_effect_answer_for_an_action_without_a_check_changes_nothing() {
         .iter()
         .any(|e| matches!(e, StepEvent::EffectAnswered { .. })));
 }
+
+/// An action's reminder that waited behind a Slack outage while the action was done is not
+/// posted asking for what is done, in the channel or by DM; the timeline says it was withdrawn.
+#[tokio::test]
+async fn an_action_reminder_held_back_until_the_action_was_done_is_withdrawn() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.settle().await;
+    bot.slack.outage(Duration::from_secs(600));
+    // Due in a few seconds: its day-before reminder is decided at once, and waits.
+    bot.command_text(SALES, &t.channel, "action interim Sort the warehouse stock due:1h")
+        .await;
+    bot.paced("the reminder decided", || {
+        step_events(&bot, &t.id)
+            .iter()
+            .any(|e| matches!(e, StepEvent::ActionReminded { n: 1, .. }))
+            .then_some(())
+    })
+    .await;
+    bot.command_text(SALES, &t.channel, "action done 1 all sorted").await;
+    bot.slack.end_outage();
+    bot.advance_and_settle(Duration::from_secs(60)).await;
+    bot.posted_saying(&t.channel, "Action #1 done").await;
+    let reminders = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.outcome == "ok" && text_of(&c.params).contains("action #1 is due soon"))
+        .count();
+    assert_eq!(reminders, 0, "no reminder of an action already done");
+    assert!(step_events(&bot, &t.id)
+        .iter()
+        .any(|e| matches!(e, StepEvent::ActionReminderWithdrawn { n: 1 })));
+}

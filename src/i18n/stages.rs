@@ -253,7 +253,9 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             )
         }
         // Timer-driven events are told by their own lines.
-        StepLine::Logged(e @ (StepEvent::ActionReminded { .. } | StepEvent::EffectAsked { .. } | StepEvent::Recurrence { .. })) => {
+        StepLine::Logged(
+            e @ (StepEvent::ActionReminded { .. } | StepEvent::ActionReminderWithdrawn { .. } | StepEvent::EffectAsked { .. } | StepEvent::Recurrence { .. }),
+        ) => {
             event_text(l, config, e)
         }
         StepLine::Recurrence { earlier, channel, opened_at, shared } => {
@@ -561,6 +563,11 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
             l,
             format!("対策 #{n} 検証{}", note_tail(note, Where::Elsewhere)),
             format!("action #{n} verified{}", note_tail(note, Where::Elsewhere))
+        ),
+        StepEvent::ActionReminderWithdrawn { n } => tr!(
+            l,
+            format!("対策 #{n} の通知は、投稿前に完了したため取り下げ"),
+            format!("action #{n} reminder withdrawn: done before it was posted")
         ),
         StepEvent::ActionReminded { n, overdue } => match overdue {
             true => tr!(

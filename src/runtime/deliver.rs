@@ -741,9 +741,13 @@ async fn deliver_once(
                 Dest::Channel(c) => (c.clone(), None),
                 Dest::Dm(user) => (ChannelId::new(user.as_str()), None),
             };
-            // A nudge that waited in the queue may no longer be true: the core says.
-            if matches!(message, Message::Nudge(_)) && Box::pin(app.engine().sending(&t.id, &item.op)).await?.withdrawn
-            {
+            // A nudge or an action's reminder that waited in the queue may no longer be true: the
+            // core says.
+            let may_be_stale = matches!(
+                message,
+                Message::Nudge(_) | Message::Step(StepLine::ActionReminder { .. })
+            );
+            if may_be_stale && Box::pin(app.engine().sending(&t.id, &item.op)).await?.withdrawn {
                 return Ok(None);
             }
             // The origin and announce channels may be shared with the customer (Slack Connect):

@@ -531,6 +531,9 @@ enum OpenOption {
     Departments(Vec<String>),
 }
 
+/// The commas Japanese writes, with no space after them.
+const JAPANESE_COMMAS: &[char] = &['、', '，'];
+
 /// Punctuation a hurried hand puts between options (`sev1, +quality`, `<@U1>、sev1`).
 const OPTION_SEPARATORS: &[char] = &[',', '.', ';', '、', '，', '。', '；'];
 
@@ -686,11 +689,14 @@ fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
 /// SUMMARY without the severity and departments typed after it (`lid cracked, sev1,
 /// +quality`), which go into OPTIONS; a mention there is the summary's (`reported by <@U1>`).
 fn trailing_options<'s>(options: &mut OpenOptions, summary: &'s str) -> Result<&'s str, UsageError> {
+    // Japanese joins them with a comma and no space (`蓋の割れ、sev3、+field`): each is a word.
+    let ends_a_word = |c: char| c.is_whitespace() || JAPANESE_COMMAS.contains(&c);
+    let spaced = |tail: &str| tail.replace('、', "、 ").replace('，', "， ");
     // Where its last words start (a few: options typed after a summary are a handful).
     let mut starts: Vec<usize> = summary
         .char_indices()
         .rev()
-        .filter(|&(i, c)| i > 0 && !c.is_whitespace() && summary[..i].ends_with(char::is_whitespace))
+        .filter(|&(i, c)| i > 0 && !c.is_whitespace() && summary[..i].ends_with(ends_a_word))
         .map(|(i, _)| i)
         .take(8)
         .collect();
@@ -698,7 +704,8 @@ fn trailing_options<'s>(options: &mut OpenOptions, summary: &'s str) -> Result<&
     // The earliest word from which everything to the end is severity or departments.
     let all_options = |tail: &str| {
         let mut probe = OpenOptions::default();
-        let mut text = tail;
+        let tail = spaced(tail);
+        let mut text = tail.as_str();
         while let Some((option, after)) = open_option(text) {
             if matches!(option, OpenOption::Manager(_)) || probe.take(option, "").is_err() {
                 return false;
@@ -710,7 +717,7 @@ fn trailing_options<'s>(options: &mut OpenOptions, summary: &'s str) -> Result<&
     let Some(&from) = starts.iter().find(|&&i| all_options(&summary[i..])) else {
         return Ok(summary);
     };
-    options.take_leading(&summary[from..])?;
+    options.take_leading(&spaced(&summary[from..]))?;
     Ok(summary[..from]
         .trim_end_matches(|c: char| c.is_whitespace() || OPTION_SEPARATORS.contains(&c) || c == '—' || c == '-'))
 }
@@ -1059,6 +1066,31 @@ mod tests {
             ("open 重大度1 ACME：蓋割れ", sev1, None, &[], "ACME", "蓋割れ"),
             ("open ACME sev1: lid cracked", sev1, None, &[], "ACME", "lid cracked"),
             ("open ACME: lid cracked sev1", sev1, None, &[], "ACME", "lid cracked"),
+            // Japanese commas join them with no space.
+            (
+                "起票 ACME：蓋の割れ、sev1、+quality",
+                sev1,
+                None,
+                &["quality"],
+                "ACME",
+                "蓋の割れ",
+            ),
+            (
+                "起票 ACME： 蓋の割れ、重大度１、＋quality",
+                sev1,
+                None,
+                &["quality"],
+                "ACME",
+                "蓋の割れ",
+            ),
+            (
+                "起票 ACME：蓋の割れ、ロット42、sev表記なし",
+                None,
+                None,
+                &[],
+                "ACME",
+                "蓋の割れ、ロット42、sev表記なし",
+            ),
             (
                 "open ACME: lid cracked, sev1, +quality",
                 sev1,
@@ -1335,6 +1367,10 @@ mod tests {
             assert_eq!(parse(text), Ok(expected), "{text}");
         }
         assert_eq!(super::super::facts::lots_in("42 and 43"), ["42", "43"]);
+        // As Japanese writes a list: `・`, and `と` between two lot numbers.
+        assert_eq!(super::super::facts::lots_in("L45・L46"), ["L45", "L46"]);
+        assert_eq!(super::super::facts::lots_in("L47とL48"), ["L47", "L48"]);
+        assert_eq!(super::super::facts::lots_in("とL49"), ["とL49"]);
         for text in ["sev1 customer escalated", "sev 1 customer escalated"] {
             assert_eq!(parse(text), Err(UsageError::SevTakesNoReason("1".into())), "{text}");
         }

@@ -170,7 +170,23 @@ impl Facts {
 
 /// `L1, L2 L3` or `L1、L2`: several lots at once.
 pub fn lots_in(text: &str) -> Vec<String> {
-    text.split([',', '、', '，', ' ', '\u{3000}'])
+    // `L47とL48`: a Japanese "and" between two lot numbers, written without spaces, parts them.
+    let chars: Vec<char> = text.chars().collect();
+    let text: String = chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let lot_on_both_sides = i > 0
+                && chars[i - 1].is_ascii_alphanumeric()
+                && chars.get(i + 1).is_some_and(char::is_ascii_alphanumeric);
+            if c == 'と' && lot_on_both_sides {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    text.split([',', '、', '，', '・', ' ', '\u{3000}'])
         .map(str::trim)
         // `L42 and L43`.
         .filter(|s| !s.is_empty() && !["and", "&", "と", "および"].contains(s))
@@ -939,6 +955,10 @@ pub enum StepEvent {
     ActionReminded {
         n: usize,
         overdue: bool,
+    },
+    /// The reminder of action `n` waited behind others and was not posted: it was done by then.
+    ActionReminderWithdrawn {
+        n: usize,
     },
     EffectAsked {
         n: usize,

@@ -21,6 +21,27 @@ pub(super) fn sending(w: &mut Work, op: Op) {
                 w.log(None, Event::NudgeWithdrawn { closed });
             }
         }
+        // An action's reminder that waited in the queue (behind pacing, or Slack down) while the
+        // action was done would ask for what is done: withdrawn, its channel post and its DM,
+        // and the timeline says so once (with the channel's).
+        Op::Post {
+            to,
+            message: Message::Step(crate::trouble::facts::StepLine::ActionReminder { n, .. }),
+            ..
+        } => {
+            let done =
+                w.t.substance
+                    .actions
+                    .get(n.wrapping_sub(1))
+                    .is_some_and(|a| a.done.is_some());
+            w.d.withdrawn = done;
+            if done && !matches!(to, Dest::Dm(_)) {
+                w.log(
+                    None,
+                    Event::Stage(crate::trouble::facts::StepEvent::ActionReminderWithdrawn { n }),
+                );
+            }
+        }
         _ => {}
     }
 }
