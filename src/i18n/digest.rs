@@ -51,7 +51,11 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
             return;
         }
         out.push(String::new());
-        out.push(format!("*{title}* ({})", rows.len()));
+        out.push(tr!(
+            l,
+            format!("*{title}*（{}）", rows.len()),
+            format!("*{title}* ({})", rows.len())
+        ));
         out.extend(rows.iter().take(MAX_ROWS).map(|r| format!("• {r}")));
         if rows.len() > MAX_ROWS {
             let more = rows.len() - MAX_ROWS;
@@ -185,7 +189,8 @@ fn proposal_row(l: Locale, d: &ManagerDigest, w: &Waiting) -> String {
     let why = if w.proposal.crossed.is_empty() {
         String::new()
     } else {
-        format!(" ({})", crossed_text(l, &w.proposal.crossed))
+        let crossed = crossed_text(l, &w.proposal.crossed);
+        tr!(l, format!("（{crossed}）"), format!(" ({crossed})"))
     };
     let n = w.proposal.n;
     tr!(

@@ -171,7 +171,7 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
         }
         StepLine::ReturnReminder { owner, since } => tr!(
             l,
-            format!("📦 {} 現品の回収を {} に依頼したまま、まだ発送・受領の記録がありません。お客様に状況を確認し、`/trouble return shipped` か `received` を入力してください。", user(owner), format_day_time(l, tz, *since)),
+            format!("📦 {} 現品の回収を {} に依頼したまま、まだ発送・受領の記録がありません。お客様に状況を確認し、`/trouble return 発送` か `/trouble return 受領` を入力してください。", user(owner), format_day_time(l, tz, *since)),
             format!("📦 {} the returned goods were requested at {} and are neither shipped nor received yet. Check with the customer and record `/trouble return shipped` or `received`.", user(owner), format_day_time(l, tz, *since))
         ),
         StepLine::Logged(StepEvent::ScopeAdded { n, text }) => tr!(l, format!("🗺️ 波及範囲 #{n} を追加（未確認）: {}", here(text)), format!("🗺️ Scope line #{n} added (unchecked): {}", here(text))),

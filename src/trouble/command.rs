@@ -887,7 +887,11 @@ fn labelled_split(text: &str) -> Option<String> {
             Some(i) => (&word[..i], &word[i..]),
             None => (word, ""),
         };
-        let number = number.trim_end_matches('%').parse::<u32>().ok();
+        // `7割` is seventy per cent, as Japanese says shares.
+        let number = match number.strip_suffix('割') {
+            Some(tenths) => tenths.parse::<u32>().ok().filter(|n| *n <= 10).map(|n| n * 10),
+            None => number.trim_end_matches('%').parse::<u32>().ok(),
+        };
         let payer = match (label.is_empty(), pending.take()) {
             (true, Some(payer)) => Some(payer),
             (false, None) => parse_payer(label),
@@ -904,7 +908,9 @@ fn labelled_split(text: &str) -> Option<String> {
         }
         rest = after.trim_start();
     }
-    if shares.len() < 2 {
+    // One share alone is the whole (`当社100%`, `当社10割`); others take none.
+    let whole = matches!(shares[..], [(_, 100)]);
+    if shares.len() < 2 && !whole {
         return None;
     }
     let rest = after_shares;
@@ -1305,6 +1311,10 @@ mod tests {
             // Shares named by their payer, in any order.
             ("split 当社70 お客様30 金型の不良", split(70, 30, "金型の不良")),
             ("split お客様30% 当社70%", split(70, 30, "")),
+            // In tenths (割), and one share alone when it is the whole.
+            ("責任区分 当社７割 お客様３割 金型", split(70, 30, "金型")),
+            ("責任区分 当社100% 金型の不良", split(100, 0, "金型の不良")),
+            ("責任区分 当社10割", split(100, 0, "")),
             (
                 "split 当社 60 先方 30 他社 10",
                 Command::Split {
