@@ -334,7 +334,7 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
     match folded.trim_end_matches([':', '.', ',', '。', '、']) {
         "" | "help" | "ヘルプ" | "使い方" | "?" => Ok(Command::Help),
         // Not `開始`: it reads "start", and in a trouble's channel `開始 3` must not open another.
-        "open" | "起票" => {
+        "open" | "起票" | "新規" => {
             if rest.is_empty() {
                 Ok(Command::OpenModal)
             } else {
@@ -365,7 +365,7 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         "split" | "責任区分" => parse_split(rest),
         "cost" | "費用" => parse_cost(rest),
         "prevent" => super::actions::parse_prevent(rest).map(Command::Prevent),
-        "add" | "追加" => parse_add(rest),
+        "add" | "追加" | "参加" => parse_add(rest),
         "owner" | "担当" => parse_user(rest)
             .map(Command::Owner)
             .ok_or(UsageError::NeedsUser("owner")),
@@ -1571,6 +1571,11 @@ mod tests {
             Command::CloseForce("取り下げ".into())
         );
         assert_eq!(parse("report ８Ｄ").unwrap(), Command::Report8d);
+        // Words a Japanese team reaches for first.
+        assert!(matches!(parse("新規 ACME：蓋割れ"), Ok(Command::Open(_))));
+        assert!(matches!(parse("参加 <@U0QA1>"), Ok(Command::Add { .. })));
+        assert!(matches!(parse("現品回収 依頼"), Ok(Command::Step(_))));
+        assert!(matches!(parse("費用 1万円 運送会社 再配送"), Ok(Command::Cost { .. })));
         // `報告` is also "report": with `8d` it asks for the 8D, never logs "8d" as an update.
         for eightd in ["報告 8d", "報告 ８Ｄ", "8D報告", "８Ｄ報告書"] {
             assert_eq!(parse(eightd).unwrap(), Command::Report8d, "{eightd}");

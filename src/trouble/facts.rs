@@ -339,7 +339,7 @@ pub fn parse(word: &str, rest: &str) -> Option<Result<Step, UsageError>> {
     let rest = rest.trim();
     let step = match word.to_lowercase().as_str() {
         "fact" | "事実" => parse_fact(rest),
-        "return" | "返品" | "回収" => parse_return(rest),
+        "return" | "返品" | "回収" | "現品回収" => parse_return(rest),
         "scope" | "範囲" => parse_scope(rest),
         "cause" | "原因" => parse_cause(rest),
         "action" | "対策" => super::actions::parse_action(rest),

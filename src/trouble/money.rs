@@ -89,7 +89,9 @@ pub fn parse_payer(text: &str) -> Option<Payer> {
             Some(Payer::Customer)
         }
         "other" | "others" | "third" | "third-party" | "supplier" | "vendor" | "carrier" | "他社" | "その他"
-        | "第三者" | "仕入先" | "協力会社" => Some(Payer::Other),
+        | "第三者" | "仕入先" | "協力会社" | "運送会社" | "物流会社" | "外注先" => {
+            Some(Payer::Other)
+        }
         _ => None,
     }
 }
