@@ -8,7 +8,7 @@ use common::*;
 use serde_json::{json, Value};
 use trouble_bot::trouble::actions::Action;
 use trouble_bot::trouble::facts::{ReturnState, StepEvent};
-use trouble_bot::trouble::model::{StageId, StageState, TroubleId};
+use trouble_bot::trouble::model::{StageId, StageState, TroubleId, UserId};
 use trouble_bot::trouble::timeline::Event;
 
 fn step_events(bot: &TestBot, id: &str) -> Vec<StepEvent> {
@@ -1044,4 +1044,31 @@ async fn an_action_reminder_held_back_until_the_action_was_done_is_withdrawn() {
     assert!(step_events(&bot, &t.id)
         .iter()
         .any(|e| matches!(e, StepEvent::ActionReminderWithdrawn { n: 1 })));
+}
+
+/// An action's reminder mentions its owner, and names them in the action's line as Slack does
+/// once the trouble has learnt the name (from a report), not by their id.
+#[tokio::test]
+async fn an_action_reminder_names_its_owner_as_slack_does() {
+    let bot = spawn_bot().await;
+    bot.slack.name_user("U0QA1", "Yamada QA");
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(
+        SALES,
+        &t.channel,
+        "action interim Sort stock owner:<@U0QA1> due:2026-12-10",
+    )
+    .await;
+    bot.command_text(SALES, &t.channel, "report").await;
+    bot.paced("the names learnt", || {
+        trouble(&bot, &t.id)
+            .names
+            .contains_key(&UserId::new("U0QA1"))
+            .then_some(())
+    })
+    .await;
+    bot.advance_and_settle(Duration::from_secs(9 * 24 * 3600)).await;
+    let reminder = message_with(&bot, &t.channel, &["action #1 is due soon"]).await;
+    let text = text_of(&reminder);
+    assert!(text.contains("owner @Yamada QA") && !text.contains("@U0QA1 "), "{text}");
 }

@@ -200,16 +200,18 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
         },
         StepLine::Logged(StepEvent::ActionDone { n, note }) => tr!(l, format!("☑️ 対策 #{n} 完了{}", note_tail(note, Where::OwnChannel)), format!("☑️ Action #{n} done{}", note_tail(note, Where::OwnChannel))),
         StepLine::Logged(StepEvent::ActionVerified { n, note }) => tr!(l, format!("✅ 対策 #{n} を検証しました{}", note_tail(note, Where::OwnChannel)), format!("✅ Action #{n} verified{}", note_tail(note, Where::OwnChannel))),
+        // The owner is mentioned first; in the action's line they are named as Slack names them,
+        // when the trouble has learnt it, rather than by their id.
         StepLine::ActionReminder { n, overdue } => match action_of(t, *n) {
             Some(a) if *overdue => tr!(
                 l,
-                format!("⏰ {} 対策 #{n} の期限を過ぎています（トラブル {}）: {}。終わったら `/trouble action done {n}` を入力してください。", user(&a.owner), t.id, action_line(l, config, *n, a, Where::Elsewhere)),
-                format!("⏰ {} action #{n} is overdue (trouble {}): {}. When it is done: `/trouble action done {n}`.", user(&a.owner), t.id, action_line(l, config, *n, a, Where::Elsewhere))
+                format!("⏰ {} 対策 #{n} の期限を過ぎています（トラブル {}）: {}。終わったら `/trouble action done {n}` を入力してください。", user(&a.owner), t.id, t.with_names(&action_line(l, config, *n, a, Where::Elsewhere))),
+                format!("⏰ {} action #{n} is overdue (trouble {}): {}. When it is done: `/trouble action done {n}`.", user(&a.owner), t.id, t.with_names(&action_line(l, config, *n, a, Where::Elsewhere)))
             ),
             Some(a) => tr!(
                 l,
-                format!("🔔 {} 対策 #{n} の期限が近づいています（トラブル {}）: {}", user(&a.owner), t.id, action_line(l, config, *n, a, Where::Elsewhere)),
-                format!("🔔 {} action #{n} is due soon (trouble {}): {}", user(&a.owner), t.id, action_line(l, config, *n, a, Where::Elsewhere))
+                format!("🔔 {} 対策 #{n} の期限が近づいています（トラブル {}）: {}", user(&a.owner), t.id, t.with_names(&action_line(l, config, *n, a, Where::Elsewhere))),
+                format!("🔔 {} action #{n} is due soon (trouble {}): {}", user(&a.owner), t.id, t.with_names(&action_line(l, config, *n, a, Where::Elsewhere)))
             ),
             None => format!("⏰ #{n}"),
         },
