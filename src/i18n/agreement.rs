@@ -274,14 +274,14 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
             let owner = user(&t.owner);
             tr!(
                 l,
-                format!("✅ 提案 #{n} を {} が承認しました。{owner} お客様の合意が得られたら `/trouble agreed {n}` を入力してください。", user(by)),
+                format!("✅ 提案 #{n} を {}が承認しました。{owner} お客様の合意が得られたら `/trouble agreed {n}` を入力してください。", user(by)),
                 format!("✅ Proposal #{n} approved by {}. {owner} once the customer accepts it: `/trouble agreed {n}`.", user(by))
             )
         }
         AgreementLine::Decided { n, approved: false, by } => tr!(
             l,
             format!(
-                "⛔ 提案 #{n} を {} が却下しました。お客様には提示しないでください。",
+                "⛔ 提案 #{n} を {}が却下しました。お客様には提示しないでください。",
                 user(by)
             ),
             format!(

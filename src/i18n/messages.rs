@@ -588,19 +588,19 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let acked = t.ack.as_ref().map(|a| user(&a.by)).unwrap_or_default();
             Rendered::text(tr!(
                 l,
-                format!("👤 {} があなたをトラブル {id} の上司に指名しました: *{customer}* — {summary}（{acked} が確認済み）。チャンネル: {}", user(by), channel_ref(l, t)),
+                format!("👤 {}があなたをトラブル {id} の上司に指名しました: *{customer}* — {summary}（{acked} が確認済み）。チャンネル: {}", user(by), channel_ref(l, t)),
                 format!("👤 {} named you manager of trouble {id}: *{customer}* — {summary} (acknowledged by {acked}). Channel: {}", user(by), channel_ref(l, t))
             ))
         }
         Message::AddedBack { user: u, owner } => Rendered::text(match owner {
             true => tr!(
                 l,
-                format!("↩️ {} がこのチャンネルを退出しましたが、トラブル {} の担当者なので再追加しました。催促やお客様への報告はここに投稿されます。担当を外れるには、上司が `/trouble owner @担当者` で引き継いでください。", user(u), t.id),
+                format!("↩️ {}がこのチャンネルを退出しましたが、トラブル {} の担当者なので再追加しました。催促やお客様への報告はここに投稿されます。担当を外れるには、上司が `/trouble owner @担当者` で引き継いでください。", user(u), t.id),
                 format!("↩️ {} left this channel but owns trouble {}, so the bot added them back: its reminders and the customer's updates are posted here. To step off it, the manager hands it over with `/trouble owner @someone`.", user(u), t.id)
             ),
             false => tr!(
                 l,
-                format!("↩️ {} がこのチャンネルを退出しましたが、トラブル {} の上司なので再追加しました。上司を替えるには `/trouble manager @上司` を入力してください。", user(u), t.id),
+                format!("↩️ {}がこのチャンネルを退出しましたが、トラブル {} の上司なので再追加しました。上司を替えるには `/trouble manager @上司` を入力してください。", user(u), t.id),
                 format!("↩️ {} left this channel but is the manager of trouble {}, so the bot added them back. To name another manager: `/trouble manager @someone`.", user(u), t.id)
             ),
         }),
@@ -1323,7 +1323,7 @@ fn closed_by(l: Locale, config: &Config, c: &crate::trouble::model::Closure) -> 
     let when = format_day_time(l, config.policy.timezone, c.at);
     tr!(
         l,
-        format!("🏁 {} に {} がクローズしました", when, user(&c.by)),
+        format!("🏁 {} に {}がクローズしました", when, user(&c.by)),
         format!("🏁 Closed {} by {}", when, user(&c.by))
     )
 }

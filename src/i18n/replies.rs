@@ -423,7 +423,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
         }
         Reply::AlreadyClosed { reopeners } => tr!(
             l,
-            format!("このトラブルはクローズ済みです。作業を続けるには、{} が `/trouble reopen 理由` で再開できます。", super::chain_text(l, reopeners)),
+            format!("このトラブルはクローズ済みです。作業を続けるには、{}が `/trouble reopen 理由` で再開できます。", super::chain_text(l, reopeners)),
             format!("This trouble is already closed. To work on it again, {} may reopen it: `/trouble reopen REASON`.", super::chain_text(l, reopeners))
         ),
         Reply::ReportPosted { parts, shown } if shown < parts => tr!(
