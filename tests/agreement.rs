@@ -692,3 +692,30 @@ async fn a_trouble_with_a_proposal_awaiting_a_decision_is_not_closed_until_it_is
     click_answer(&bot, MANAGER, "You approved proposal #2").await;
     assert_eq!(bot.command_text(SALES, &t.channel, "close").await, "Closed.");
 }
+
+/// A proposal awaiting the manager's decision when the manager takes the trouble over: nobody
+/// approves their own trouble, so the director is first now, and is asked by DM with the
+/// buttons (the channel's line named the manager).
+#[tokio::test]
+async fn a_takeover_asks_the_new_first_approver_of_a_waiting_proposal_by_dm() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    let r = bot.command_text(SALES, &t.channel, "cost ¥50,000 ours courier").await;
+    assert!(r.contains("proposal #1"), "{r}");
+    let mark = last_call(&bot);
+    let r = bot
+        .command_text(MANAGER, &t.channel, &format!("owner <@{MANAGER}>"))
+        .await;
+    assert!(r.contains(MANAGER), "{r}");
+    let dm = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.seq > mark && c.params["channel"] == DIRECTOR && text_of(&c.params).contains("proposal #1")
+        })
+        .await;
+    let text = text_of(&dm.params);
+    assert!(
+        text.contains("needs your approval") && text.contains("proposal_approve"),
+        "{text}"
+    );
+}

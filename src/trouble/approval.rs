@@ -338,6 +338,33 @@ pub fn approvers(policy: &Policy, t: &Trouble, p: &Proposal) -> Vec<UserId> {
         .collect()
 }
 
+/// Each proposal awaiting a decision, with the first who may decide it.
+pub(super) fn first_approvers(policy: &Policy, t: &Trouble) -> Vec<(usize, Option<UserId>)> {
+    t.agreement
+        .proposals
+        .iter()
+        .filter(|p| p.state == ProposalState::Proposed)
+        .map(|p| (p.n, approvers(policy, t, p).into_iter().next()))
+        .collect()
+}
+
+/// After the chain changed (a hand-over, a manager named): whoever is now first to decide a
+/// proposal awaiting one, and was not before, is asked by DM with its buttons. The channel's
+/// line mentioned whoever was first then; nobody else would tell them.
+pub(super) fn ask_new_approvers(w: &mut Work, before: &[(usize, Option<UserId>)]) {
+    for (n, now) in first_approvers(w.ctx.policy, &w.t) {
+        let Some(a) = now else { continue };
+        let was = before.iter().find(|(m, _)| *m == n).and_then(|(_, u)| u.as_ref());
+        if was != Some(&a) {
+            w.post(
+                Lane::Dm,
+                Dest::Dm(a.clone()),
+                Message::Agreement(AgreementLine::NeedsYou { n, to: a }),
+            );
+        }
+    }
+}
+
 /// The proposals of `t` awaiting a decision that `user` may make (their numbers).
 pub fn awaiting(policy: &Policy, t: &Trouble, user: &UserId) -> Vec<usize> {
     t.agreement

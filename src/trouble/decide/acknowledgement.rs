@@ -174,7 +174,16 @@ pub(super) fn person_unreachable(w: &mut Work, who: UserId, error: String) {
 /// it goes on from the highest point it had reached, anyone at or below that point who was not
 /// asked yet is asked now, and the running deadline is kept (a change never postpones going up
 /// the chain, so naming a manager again and again snoozes nothing).
-pub(super) fn rechain(w: &mut Work, chain: Vec<UserId>) {
+///
+/// `approvers_before`: who was first to decide each proposal awaiting a decision before the
+/// change ([`crate::trouble::approval::first_approvers`]); whoever is now, in their place, is
+/// asked.
+pub(super) fn rechain(w: &mut Work, chain: Vec<UserId>, approvers_before: &[(usize, Option<UserId>)]) {
+    rechain_escalation(w, chain);
+    crate::trouble::approval::ask_new_approvers(w, approvers_before);
+}
+
+fn rechain_escalation(w: &mut Work, chain: Vec<UserId>) {
     let escalation = &mut w.t.escalation;
     let asked: Vec<UserId> = escalation.chain.iter().take(escalation.level + 1).cloned().collect();
     if escalation.chain.last() != chain.last() {

@@ -144,6 +144,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             if chain.is_empty() && !w.t.escalation.chain.is_empty() {
                 return Some(Reply::NobodyAboveNewOwner { to });
             }
+            let approvers_before = crate::trouble::approval::first_approvers(w.ctx.policy, &w.t);
             let from = std::mem::replace(&mut w.t.owner, to.clone());
             // What the former owner still had to do goes with the trouble: its reminders reach
             // the new owner, who may mark it done. Actions given to others stay theirs.
@@ -181,7 +182,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                 w.log(Some(&user), Event::AcknowledgementWithdrawn { by: to.clone() });
             }
             let manager_before = w.t.manager.clone();
-            rechain(w, chain);
+            rechain(w, chain, &approvers_before);
             let manager = w.t.manager.clone().filter(|m| Some(m) != manager_before.as_ref());
             if let Some(m) = &manager {
                 w.record(
@@ -224,7 +225,8 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             );
             w.log(Some(&user), Event::ManagerChanged { from, to: to.clone() });
             w.invite(vec![to.clone()]);
-            rechain(w, chain_for(w.ctx.policy, &w.t.owner, Some(&to)));
+            let approvers_before = crate::trouble::approval::first_approvers(w.ctx.policy, &w.t);
+            rechain(w, chain_for(w.ctx.policy, &w.t.owner, Some(&to)), &approvers_before);
             // Before an acknowledgement the chain asks them; after it nothing would tell them.
             if w.t.ack.is_some() && to != user {
                 w.post(
