@@ -650,3 +650,40 @@ async fn a_colleagues_update_without_a_time_leaves_the_owners_promise_standing()
         .await;
     assert!(text_of(&soon.params).contains("you promised"), "{}", soon.params);
 }
+
+/// A call promised before a close still stands after a reopening: no "coming up" nudge a cadence
+/// after the reopening, days early, but the promise's own reminder a quarter of an hour before it.
+#[tokio::test]
+async fn a_promise_made_before_a_close_is_reminded_on_time_after_a_reopening() {
+    let bot = spawn_bot_with(NUDGES).await;
+    let t = bot.open_ready("ACME: broken").await;
+    // Now is Monday 2026-11-30 10:00 in Tokyo: the call is promised for Thursday 10:00.
+    let r = bot
+        .command_text(SALES, &t.channel, "update called them next: 2026-12-03 10:00")
+        .await;
+    assert!(r.contains("Thu 2026-12-03 10:00"), "{r}");
+    bot.command_text(MANAGER, &t.channel, "close force paused by the customer")
+        .await;
+    bot.advance_and_settle(Duration::from_secs(24 * 3600)).await;
+    let r = bot.command_text(MANAGER, &t.channel, "reopen more defects").await;
+    assert!(r.contains("open again"), "{r}");
+    let mark = last_call(&bot);
+    bot.advance_and_settle(CADENCE + MINUTE).await;
+    let early = nudges_since(&bot, &t.channel, mark);
+    assert!(
+        early.is_empty(),
+        "{:?}",
+        early.iter().map(|c| text_of(&c.params)).collect::<Vec<_>>()
+    );
+    // Tuesday 14:01 to Thursday 09:46: the reminder, a quarter of an hour before the call.
+    bot.advance_and_settle(Duration::from_secs(43 * 3600 + 45 * 60)).await;
+    let reminder = bot
+        .slack
+        .wait_for("chat.postMessage", |c| c.seq > mark && is_nudge(c, &t.channel))
+        .await;
+    let text = text_of(&reminder.params);
+    assert!(
+        text.contains("Thu 2026-12-03 10:00") && text.contains("coming up"),
+        "{text}"
+    );
+}

@@ -602,7 +602,9 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String, not_effective:
         super::decide::set_up_channel_again(w, None);
     }
     w.step(user, StepEvent::Reopened { reason, not_effective });
-    let due = w.working_after(w.ctx.now, w.cadence());
+    // A call promised before the close still stands: its reminder comes, not a nudge early.
+    let standing = w.t.standing_promise().filter(|p| *p > w.ctx.now);
+    let (due, _) = super::decide::next_follow_up(w, standing);
     w.start_followup_timer(due);
     use super::decide::{Op, Slot};
     w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });

@@ -71,14 +71,7 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
         },
     );
     let promised = promised.or(kept);
-    let (next_due, reminder) = match promised {
-        Some(p) => {
-            let reminder = promise_reminder(w.ctx.policy, now, p);
-            // No reminder possible: the timer at the promise finds it missed at the opening.
-            (reminder.unwrap_or(p), reminder)
-        }
-        None => (w.working_after(now, w.cadence()), None),
-    };
+    let (next_due, reminder) = next_follow_up(w, promised);
     w.start_followup_timer(next_due);
     w.refresh_status();
     Reply::UpdateLogged {
@@ -86,6 +79,23 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
         promised: promised.is_some(),
         reminder,
         kept: kept.is_some(),
+    }
+}
+
+/// When the follow-up clock next looks, from now: the reminder of the promise standing (with the
+/// reminder, None when no working time is left before it: the timer at the promise then finds
+/// it missed at the opening), or a cadence of working time on.
+pub(in crate::trouble) fn next_follow_up(
+    w: &Work,
+    promised: Option<DateTime<Utc>>,
+) -> (DateTime<Utc>, Option<DateTime<Utc>>) {
+    let now = w.ctx.now;
+    match promised {
+        Some(p) => {
+            let reminder = promise_reminder(w.ctx.policy, now, p);
+            (reminder.unwrap_or(p), reminder)
+        }
+        None => (w.working_after(now, w.cadence()), None),
     }
 }
 
