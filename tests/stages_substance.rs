@@ -1020,9 +1020,14 @@ async fn an_action_reminder_held_back_until_the_action_was_done_is_withdrawn() {
     let t = bot.open_ready("ACME: housings cracked").await;
     bot.settle().await;
     bot.slack.outage(Duration::from_secs(600));
-    // Due in a few seconds: its day-before reminder is decided at once, and waits.
-    bot.command_text(SALES, &t.channel, "action interim Sort the warehouse stock due:1h")
-        .await;
+    // Given to QA and due within the hour: its day-before reminder, their notice, is decided
+    // at once, and waits.
+    bot.command_text(
+        SALES,
+        &t.channel,
+        "action interim Sort the warehouse stock owner:<@U0QA1> due:1h",
+    )
+    .await;
     bot.paced("the reminder decided", || {
         step_events(&bot, &t.id)
             .iter()
@@ -1030,7 +1035,7 @@ async fn an_action_reminder_held_back_until_the_action_was_done_is_withdrawn() {
             .then_some(())
     })
     .await;
-    bot.command_text(SALES, &t.channel, "action done 1 all sorted").await;
+    bot.command_text("U0QA1", &t.channel, "action done 1 all sorted").await;
     bot.slack.end_outage();
     bot.advance_and_settle(Duration::from_secs(60)).await;
     bot.posted_saying(&t.channel, "Action #1 done").await;
@@ -1071,4 +1076,60 @@ async fn an_action_reminder_names_its_owner_as_slack_does() {
     let reminder = message_with(&bot, &t.channel, &["action #1 is due soon"]).await;
     let text = text_of(&reminder);
     assert!(text.contains("owner @Yamada QA") && !text.contains("@U0QA1 "), "{text}");
+}
+
+/// Nothing is posted outside business hours: an action due on a Saturday is overdue then, and
+/// its reminder comes at the next opening (Tuesday: Monday 7 December is a holiday).
+#[tokio::test]
+async fn an_action_overdue_at_the_weekend_is_reminded_at_the_next_opening() {
+    let bot = spawn_bot_with(OFFICE_HOURS).await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "action interim Replace housings due: 12/5")
+        .await;
+    // Given to oneself and due tomorrow, past its day-before reminder time: the line of its
+    // adding says it, no "due soon" besides.
+    bot.command_text(SALES, &t.channel, "action interim Call the buyer due: tomorrow")
+        .await;
+    bot.settle().await;
+    bot.nothing_posted_saying(&t.channel, "action #2 is due soon").await;
+    // Monday 10:00 to Saturday 18:01.
+    bot.advance_and_settle(Duration::from_secs(((5 * 24 + 8) * 60 + 1) * 60))
+        .await;
+    bot.nothing_posted_saying(&t.channel, "action #1 is overdue").await;
+    // To Tuesday 09:01.
+    bot.advance_and_settle(Duration::from_secs((2 * 24 + 15) * 3600)).await;
+    message_with(&bot, &t.channel, &["action #1 is overdue", "Replace housings"]).await;
+}
+
+/// An action's reminders fall silent while its trouble is closed; reopened, it is reminded
+/// again: here overdue, since its due date passed meanwhile.
+#[tokio::test]
+async fn a_reopened_trouble_reminds_of_an_action_that_fell_due_while_it_was_closed() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "action interim Replace housings due: 12/2")
+        .await;
+    bot.command_text(MANAGER, &t.channel, "close force waiting for the customer")
+        .await;
+    bot.advance_and_settle(Duration::from_secs(4 * 24 * 3600)).await;
+    bot.nothing_posted_saying(&t.channel, "action #1 is overdue").await;
+    let r = bot.command_text(MANAGER, &t.channel, "reopen more cracks").await;
+    assert!(r.contains("open again"), "{r}");
+    bot.advance_and_settle(Duration::from_secs(60)).await;
+    message_with(&bot, &t.channel, &["action #1 is overdue", "Replace housings"]).await;
+}
+
+/// The effectiveness check falls due at the close of its date, a Saturday here: it is asked at
+/// the next opening, Monday 09:00, not at the weekend.
+#[tokio::test]
+async fn an_effectiveness_check_due_at_the_weekend_is_asked_at_the_next_opening() {
+    let bot = spawn_bot_with(OFFICE_HOURS).await;
+    let t = closed_with_a_check(&bot, "12/12").await;
+    // Monday 30 November 10:00 to Saturday 12 December 18:01.
+    bot.advance_and_settle(Duration::from_secs(((12 * 24 + 8) * 60 + 1) * 60))
+        .await;
+    bot.nothing_posted_saying(&t.channel, "Did it work?").await;
+    // To Monday 14 December 09:01.
+    bot.advance_and_settle(Duration::from_secs((24 * 2 + 15) * 3600)).await;
+    message_with(&bot, &t.channel, &["Did it work?", "Mold temperature alarm"]).await;
 }

@@ -373,13 +373,23 @@ pub(super) fn add_action(w: &mut Work, user: &UserId, a: NewAction) -> Reply {
         super::decide::add_participants(w, user, vec![owner.clone()], Vec::new());
     }
     if let Some(due) = due {
-        let policy = w.ctx.policy;
-        let remind = reminder_before(policy.business_hours.as_ref(), policy.timezone, due, w.ctx.now);
-        w.timer(remind, TimerKind::ActionDue { n, overdue: false });
-        w.timer(due, TimerKind::ActionDue { n, overdue: true });
+        // Given to oneself, an action due before the next reminder time needs none now: the
+        // line just posted says it; given to another, that reminder is their notice, by DM.
+        set_reminders(w, n, due, owner != *user);
     }
     w.refresh_status();
     Reply::Step(StepReply::ActionAdded { n, kind: a.kind })
+}
+
+/// Action `n`'s reminders: at the opening of the business day before `due` (unless that has
+/// come already; then at once if `remind_now`), and when it is overdue (at once if it is).
+fn set_reminders(w: &mut Work, n: usize, due: DateTime<Utc>, remind_now: bool) {
+    let (policy, now) = (w.ctx.policy, w.ctx.now);
+    let remind = reminder_before(policy.business_hours.as_ref(), policy.timezone, due, now);
+    if due > now && (remind > now || remind_now) {
+        w.timer(remind, TimerKind::ActionDue { n, overdue: false });
+    }
+    w.timer(due.max(now), TimerKind::ActionDue { n, overdue: true });
 }
 
 fn action_index(w: &Work, n: usize) -> Result<usize, Reply> {
@@ -515,10 +525,10 @@ pub(super) fn action_reminder(w: &mut Work, n: usize, overdue: bool) {
     let Some(a) = w.t.substance.actions.get(n.wrapping_sub(1)) else {
         return;
     };
-    if a.done.is_some() {
+    let (done, owner) = (a.done.is_some(), a.owner.clone());
+    if done || w.held_till_opening(TimerKind::ActionDue { n, overdue }) {
         return;
     }
-    let owner = a.owner.clone();
     w.log(None, Event::Stage(StepEvent::ActionReminded { n, overdue }));
     w.post(
         Lane::Channel,
@@ -541,7 +551,7 @@ pub(super) fn effect_check(w: &mut Work, n: usize, round: u32) {
     let Some(a) = w.t.substance.actions.get(n.wrapping_sub(1)) else {
         return;
     };
-    if a.effective.is_some() {
+    if a.effective.is_some() || w.held_till_opening(TimerKind::EffectCheck { n, round }) {
         return;
     }
     let mut ask = vec![w.t.owner.clone()];
@@ -602,6 +612,18 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String, not_effective:
         super::decide::set_up_channel_again(w, None);
     }
     w.step(user, StepEvent::Reopened { reason, not_effective });
+    // The reminders of actions still open fell silent while it was closed: they are set again.
+    let undone: Vec<(usize, DateTime<Utc>)> =
+        w.t.substance
+            .actions
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.done.is_none())
+            .filter_map(|(i, a)| a.due.map(|d| (i + 1, d)))
+            .collect();
+    for (n, due) in undone {
+        set_reminders(w, n, due, false);
+    }
     // A call promised before the close still stands: its reminder comes, not a nudge early.
     let standing = w.t.standing_promise().filter(|p| *p > w.ctx.now);
     let (due, _) = super::decide::next_follow_up(w, standing);

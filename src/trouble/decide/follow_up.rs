@@ -183,15 +183,12 @@ pub(super) fn follow_up(w: &mut Work) {
 /// due while the bot was down, or overnight): the deadline's message says it all, once.
 pub(super) fn first_contact(w: &mut Work, missed: bool) {
     let policy = w.ctx.policy;
-    let hours = policy.business_hours.as_ref();
     let now = w.ctx.now;
     if !missed && now >= first_contact_due(policy, &w.t) {
         return;
     }
-    if !is_open(hours, policy.timezone, now) {
-        let at = next_open(hours, policy.timezone, now);
-        let epoch = w.t.first_contact_epoch;
-        w.timer(at, TimerKind::FirstContact { missed, epoch });
+    let epoch = w.t.first_contact_epoch;
+    if w.held_till_opening(TimerKind::FirstContact { missed, epoch }) {
         return;
     }
     let manager = if missed { w.t.manager.clone() } else { None };

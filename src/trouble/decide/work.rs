@@ -94,6 +94,21 @@ impl<'a> Work<'a> {
         );
     }
 
+    /// Nothing is posted outside business hours: then the timer of `kind` is set again for the
+    /// next opening, where what fell due is posted once, and this says so (true).
+    pub(in crate::trouble) fn held_till_opening(&mut self, kind: TimerKind) -> bool {
+        let (hours, tz, now) = (
+            self.ctx.policy.business_hours.as_ref(),
+            self.ctx.policy.timezone,
+            self.ctx.now,
+        );
+        if is_open(hours, tz, now) {
+            return false;
+        }
+        self.timer(next_open(hours, tz, now), kind);
+        true
+    }
+
     pub(in crate::trouble) fn timer(&mut self, due: DateTime<Utc>, kind: TimerKind) {
         self.d.timers.push(Timer {
             due,
