@@ -687,3 +687,31 @@ async fn a_promise_made_before_a_close_is_reminded_on_time_after_a_reopening() {
         "{text}"
     );
 }
+
+/// Opened on a Friday evening, the first call falls due days of the calendar later (Monday 7
+/// December is a holiday): the checklist says the allowance as configured, working time, not
+/// the calendar's "3d16h".
+#[tokio::test]
+async fn the_first_call_checklist_says_its_allowance_in_business_hours() {
+    let bot = spawn_bot_with(OFFICE_HOURS).await;
+    // Monday 10:00 to Friday 17:40.
+    bot.advance_and_settle(Duration::from_secs((4 * 24 + 7) * 3600 + 40 * 60))
+        .await;
+    bot.open_ready("ACME: broken").await;
+    let mark = last_call(&bot);
+    // To Tuesday 09:11, past the checklist's halfway point (09:10).
+    bot.advance_and_settle(Duration::from_secs((3 * 24 + 15) * 3600 + 31 * 60))
+        .await;
+    let checklist = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.seq > mark && text_of(&c.params).contains("has not heard from us yet")
+        })
+        .await;
+    let text = text_of(&checklist.params);
+    assert!(
+        text.contains("The first call is due by Tue 2026-12-08 09:40 (1h of business hours after opening)"),
+        "{text}"
+    );
+    assert!(!text.contains("3d"), "{text}");
+}

@@ -1270,12 +1270,27 @@ fn first_contact(
     due: DateTime<Utc>,
 ) -> Rendered {
     let tz = config.policy.timezone;
-    let since = format_duration(l, (due - t.opened_at).num_seconds().max(0) as u64);
+    // The allowance, as configured: opened on a Friday evening, the deadline is days of the
+    // calendar away, but it is still "1h of business hours".
+    let allowance = format_duration(
+        l,
+        crate::trouble::first_contact::within(&config.policy, t)
+            .num_seconds()
+            .max(0) as u64,
+    );
+    let since = match config.policy.business_hours {
+        Some(_) => tr!(
+            l,
+            format!("起票から営業時間で{allowance}"),
+            format!("{allowance} of business hours after opening")
+        ),
+        None => tr!(l, format!("起票から{allowance}"), format!("{allowance} after opening")),
+    };
     let opening = match manager {
         None => tr!(
             l,
-            format!("📞 {} お客様にはまだ連絡が記録されていません。初回連絡の期限は {}（起票から{}）です。", user(owner), format_day_time(l, tz, due), since),
-            format!("📞 {} the customer has not heard from us yet. The first call is due by {} ({} after opening).", user(owner), format_day_time(l, tz, due), since)
+            format!("📞 {} お客様にはまだ連絡が記録されていません。初回連絡の期限は {}（{}）です。", user(owner), format_day_time(l, tz, due), since),
+            format!("📞 {} the customer has not heard from us yet. The first call is due by {} ({}).", user(owner), format_day_time(l, tz, due), since)
         ),
         Some(m) => tr!(
             l,

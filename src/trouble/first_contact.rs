@@ -6,7 +6,8 @@ use super::hours::add_working_time;
 use super::model::Trouble;
 use crate::trouble::policy::Policy;
 
-fn within(policy: &Policy, t: &Trouble) -> Duration {
+/// The first call's allowance for `t`'s severity (working time, when business hours are set).
+pub fn within(policy: &Policy, t: &Trouble) -> Duration {
     policy.working(policy.severity(t.severity).first_contact_within)
 }
 
