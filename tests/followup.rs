@@ -715,3 +715,28 @@ async fn the_first_call_checklist_says_its_allowance_in_business_hours() {
     );
     assert!(!text.contains("3d"), "{text}");
 }
+
+/// After a hand-over, a promise the former owner made is named as theirs: the new owner is
+/// reminded of it, not told they made it.
+#[tokio::test]
+async fn a_promise_made_before_a_handover_is_named_as_its_makers() {
+    let bot = spawn_bot_with(NUDGES).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.command_text(SALES, &t.channel, "update called them next: 12:00")
+        .await;
+    bot.command_text(MANAGER, &t.channel, &format!("owner <@{COLLEAGUE}>"))
+        .await;
+    let mark = last_call(&bot);
+    bot.advance_and_settle(Duration::from_secs(2 * 3600 + 60)).await;
+    let nudges: Vec<String> = nudges_since(&bot, &t.channel, mark)
+        .iter()
+        .map(|c| text_of(&c.params))
+        .collect();
+    assert!(
+        nudges
+            .iter()
+            .any(|n| n.contains(&format!("<@{COLLEAGUE}> the update <@{SALES}> promised for"))),
+        "{nudges:?}"
+    );
+    assert!(nudges.iter().all(|n| !n.contains("you promised")), "{nudges:?}");
+}

@@ -841,6 +841,19 @@ pub fn participants_added(l: Locale, config: &Config, users: &[UserId], departme
 fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
     let tz = config.policy.timezone;
     let waited = format_duration(l, n.waited_secs.max(0) as u64);
+    // A promise someone else made (the owner before a hand-over, a colleague) is not "yours".
+    let promiser = |p: DateTime<Utc>| {
+        t.customer_updates
+            .iter()
+            .rev()
+            .find(|u| u.promised_next == Some(p))
+            .map(|u| &u.by)
+            .filter(|by| **by != n.owner)
+    };
+    let (you_ja, you_en) = match n.promise.and_then(promiser) {
+        Some(by) => (format!("（{}が約束）", user(by)), user(by)),
+        None => (String::new(), "you".to_string()),
+    };
     let opening = match (n.promise, n.promise_missed) {
         (Some(p), false) => {
             let (ja, en) = match n.last_reminder {
@@ -852,20 +865,20 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
             };
             tr!(
                 l,
-                format!("⏰ {} お客様に {} に次の報告をすると約束しています{ja}", user(&n.owner), format_day_time(l, tz, p)),
-                format!("⏰ {} you promised the customer an update at {}{en}", user(&n.owner), format_day_time(l, tz, p))
+                format!("⏰ {} お客様に {} に次の報告をすると約束しています{you_ja}{ja}", user(&n.owner), format_day_time(l, tz, p)),
+                format!("⏰ {} {you_en} promised the customer an update at {}{en}", user(&n.owner), format_day_time(l, tz, p))
             )
         }
         (Some(p), true) => tr!(
             l,
             format!(
-                "⚠️ {} 約束した報告の時刻 {} を過ぎています。お客様は{}待っています。",
+                "⚠️ {} 約束した報告の時刻 {}{you_ja} を過ぎています。お客様は{}待っています。",
                 user(&n.owner),
                 format_day_time(l, tz, p),
                 waited
             ),
             format!(
-                "⚠️ {} the update you promised for {} is overdue. The customer has been waiting {}.",
+                "⚠️ {} the update {you_en} promised for {} is overdue. The customer has been waiting {}.",
                 user(&n.owner),
                 format_day_time(l, tz, p),
                 waited
