@@ -1571,6 +1571,29 @@ mod tests {
             Command::CloseForce("取り下げ".into())
         );
         assert_eq!(parse("report ８Ｄ").unwrap(), Command::Report8d);
+        // Every word the Japanese help teaches is a command.
+        for text in [
+            "起票 ACME：蓋割れ",
+            "確認",
+            "完了 3",
+            "報告 お詫び 次回 明日10時",
+            "メモ 電話中",
+            "事実 品番 HX-1",
+            "原因 金型",
+            "対策 暫定 選別",
+            "費用 1万円 当社",
+            "責任区分 70/30",
+            "担当 <@U0B>",
+            "上司 <@U0B>",
+            "重大度 1",
+            "クローズ",
+            "報告書",
+            "一覧",
+            "履歴 ACME",
+            "検索 L42",
+        ] {
+            assert!(parse(text).is_ok(), "{text}: {:?}", parse(text));
+        }
         // Words a Japanese team reaches for first.
         assert!(matches!(parse("新規 ACME：蓋割れ"), Ok(Command::Open(_))));
         assert!(matches!(parse("参加 <@U0QA1>"), Ok(Command::Add { .. })));
