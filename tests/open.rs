@@ -621,6 +621,8 @@ async fn a_customer_typed_with_its_honorific_is_the_same_customer() {
     assert_eq!(trouble(&bot, &second.id).customer, "ACME");
     let history = bot.command_text(SALES, ORIGIN, "history ACME").await;
     assert!(history.contains(&first.id) && history.contains(&second.id), "{history}");
+    // Each opened when, with its weekday, as every date a person reads.
+    assert!(history.contains("Mon 2026-11-30 10:00"), "{history}");
     let third = bot.open_ready("ＡＣＭＥ御中：梱包破損").await;
     let name = trouble(&bot, &third.id).channel_name.expect("a channel name");
     assert!(name.ends_with("-acme"), "{name}");

@@ -664,7 +664,7 @@ pub fn past_trouble_line(l: Locale, config: &Config, p: &PastTrouble, place: Whe
         n => tr!(l, format!("第{n}段階まで完了"), format!("stages done up to {n}")),
     };
     let summary = cut(&one_line(&p.summary, place), SHORT_SUMMARY);
-    let when = format_time(config.policy.timezone, p.opened_at);
+    let when = super::format_day_time(l, config.policy.timezone, p.opened_at);
     tr!(
         l,
         format!(
