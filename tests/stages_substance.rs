@@ -492,7 +492,10 @@ async fn close_is_refused_while_an_interim_action_is_open() {
     all_stages_done(&bot, &t).await;
 
     let r = bot.command_text(SALES, &t.channel, "close").await;
-    assert!(r.contains("Interim action #1 is not done yet"), "{r}");
+    assert!(
+        r.contains("Interim action #1 is not done yet (`/trouble action done 1`)"),
+        "{r}"
+    );
     assert!(trouble(&bot, &t.id).is_open());
 
     bot.command_text(SALES, &t.channel, "action done 1").await;

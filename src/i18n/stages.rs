@@ -960,10 +960,12 @@ pub fn close_actions_text(l: Locale, open_interim: &[usize], has_prevention: boo
         } else {
             ("Interim actions", "are")
         };
+        // The command ready to send for the first of them, not a placeholder to fill in.
+        let first = open_interim[0];
         out.push(tr!(
             l,
-            format!("暫定対策 {list} がまだ完了していません（`/trouble action done N`）。"),
-            format!("{noun} {list} {verb} not done yet (`/trouble action done N`).")
+            format!("暫定対策 {list} がまだ完了していません（`/trouble action done {first}`）。"),
+            format!("{noun} {list} {verb} not done yet (`/trouble action done {first}`).")
         ));
     }
     if !has_prevention {
