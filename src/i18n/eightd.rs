@@ -88,8 +88,33 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
 
     // D1: who works on it for the customer.
     let mut d1 = vec![format!("- {}: {}", tr!(l, "担当営業", "Account owner"), who(&t.owner))];
-    if let Some(m) = t.manager_chain().first() {
+    let manager = t.manager_chain().first();
+    if let Some(m) = manager {
         d1.push(format!("- {}: {}", tr!(l, "責任者", "Manager"), who(m)));
+    }
+    // Whoever did the work the 8D reports: the actions' owners, who carried them out and who
+    // verified them, and those added to the trouble.
+    let mut members: Vec<&UserId> = Vec::new();
+    let worked = t.substance.actions.iter().flat_map(|a| {
+        [
+            Some(&a.owner),
+            a.done.as_ref().map(|m| &m.by),
+            a.verified.as_ref().map(|m| &m.by),
+        ]
+        .into_iter()
+        .flatten()
+    });
+    for u in worked.chain(&t.added) {
+        if *u != t.owner && Some(u) != manager && !members.contains(&u) {
+            members.push(u);
+        }
+    }
+    if !members.is_empty() {
+        d1.push(format!(
+            "- {}: {}",
+            tr!(l, "メンバー", "Members"),
+            super::listed(l, members.iter().map(|u| who(u)))
+        ));
     }
     let departments: Vec<String> = crate::trouble::decide::departments_of(&config.policy, t)
         .iter()
