@@ -401,16 +401,8 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         "report" | "報告書" => Err(UsageError::BadReport(truncate(rest, 40))),
         "agreed" | "合意" => super::approval::parse_agreed(rest),
         "stats" | "統計" if rest.is_empty() => Ok(Command::Stats(None)),
-        // `stats 30日`, as a day count is said in Japanese.
-        "stats" | "統計" => super::money::fold_width(rest)
-            .to_lowercase()
-            .trim_end_matches(['日', '.'])
-            .trim_end_matches("days")
-            .trim_end_matches("day")
-            .trim_end_matches('d')
-            .trim_end()
-            .parse::<u32>()
-            .ok()
+        // `stats 30日`, as a day count is said in Japanese; `1か月`, `2 weeks`: that many days.
+        "stats" | "統計" => stats_days(rest)
             .filter(|d| (1..=3660).contains(d))
             .map(|d| Command::Stats(Some(d)))
             .ok_or(UsageError::BadStatsDays),
@@ -426,6 +418,22 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
             }),
         },
     }
+}
+
+/// The days `stats` looks back: `30`, `30d`, `30 days`, `30日`; weeks and months as that many
+/// days (`2 weeks`, `2週間`, `1か月` is 30).
+fn stats_days(rest: &str) -> Option<u32> {
+    let folded = super::money::fold_width(rest).to_lowercase();
+    let text = folded.trim_end_matches('.').trim();
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let n: u32 = text[..digits].parse().ok()?;
+    let days_per = match text[digits..].trim() {
+        "" | "d" | "day" | "days" | "日" | "日間" => 1,
+        "w" | "week" | "weeks" | "週" | "週間" => 7,
+        "month" | "months" | "か月" | "ヶ月" | "カ月" | "ヵ月" | "ケ月" => 30,
+        _ => return None,
+    };
+    n.checked_mul(days_per)
 }
 
 /// Every command word, as `/trouble help` teaches it.
@@ -1273,6 +1281,10 @@ mod tests {
             ),
             ("stats 30 days", Command::Stats(Some(30))),
             ("stats 30d", Command::Stats(Some(30))),
+            ("統計 1か月", Command::Stats(Some(30))),
+            ("統計 ２週間", Command::Stats(Some(14))),
+            ("stats 3 months", Command::Stats(Some(90))),
+            ("統計 30日間", Command::Stats(Some(30))),
             ("done stage 3", Command::Done(stage(3), String::new())),
             ("done #2 sorted", Command::Done(stage(2), "sorted".into())),
             ("done 3.", Command::Done(stage(3), String::new())),

@@ -224,24 +224,33 @@ fn span(text: &str, today: NaiveDate, schedule: Option<&BusinessHours>) -> Optio
     }
 }
 
-/// The days Japanese reps name without a date: `あさって`, `今週中` (by this week's last
-/// business day) and `月末` / `今月末` (this month's last business day).
+/// The days Japanese reps name without a date, each the last business day of a span: `今週中`
+/// (this week), `来週中` / `来週` (next week), `月末` / `今月末` (this month), `来月末`, `12月末`
+/// (that month, the nearest such), `年内` / `年末` (this year). (`あさって` is `day_ahead`'s.)
 fn japanese_day(text: &str, today: NaiveDate, schedule: Option<&BusinessHours>) -> Option<NaiveDate> {
-    match text {
-        "明後日" | "あさって" => today.checked_add_days(Days::new(2)),
-        "今週中" => {
-            let monday = today - Days::new(today.weekday().num_days_from_monday().into());
-            let next_monday = monday + Days::new(7);
-            let last = business_day_before(schedule, next_monday);
-            (last >= today).then_some(last)
+    let monday = today - Days::new(today.weekday().num_days_from_monday().into());
+    let first_of_month = today.with_day(1)?;
+    let months = |n: u32| first_of_month.checked_add_months(chrono::Months::new(n));
+    // The span ends the day before `end`: its last business day, unless that has passed.
+    let end = match text {
+        "今週中" => monday.checked_add_days(Days::new(7))?,
+        "来週中" | "来週" | "来週末" => monday.checked_add_days(Days::new(14))?,
+        "月末" | "今月末" | "今月中" => months(1)?,
+        "来月末" | "来月中" => months(2)?,
+        "年内" | "年末" | "今年中" => NaiveDate::from_ymd_opt(today.year() + 1, 1, 1)?,
+        _ => {
+            let month: u32 = text
+                .strip_suffix("月末")?
+                .parse()
+                .ok()
+                .filter(|m| (1..=12).contains(m))?;
+            // The nearest such month: one more than half a year ahead is the one just past.
+            let ahead = Some((month + 12 - today.month()) % 12).filter(|a| *a <= 6)?;
+            months(ahead + 1)?
         }
-        "月末" | "今月末" => {
-            let first_of_next = today.with_day(1)?.checked_add_months(chrono::Months::new(1))?;
-            let last = business_day_before(schedule, first_of_next);
-            (last >= today).then_some(last)
-        }
-        _ => None,
-    }
+    };
+    let last = business_day_before(schedule, end);
+    (last >= today).then_some(last)
 }
 
 /// A day on or after TODAY, as `day_ahead` reads one (`fri`, `12/20(日)`, `Dec 5`), with what
@@ -343,6 +352,14 @@ mod tests {
             ("あさって", Some(&h), Ok(jst(2026, 12, 2, 18, 0))),
             ("今週中", Some(&h), Ok(jst(2026, 12, 4, 18, 0))),
             ("月末", Some(&h), Ok(jst(2026, 11, 30, 18, 0))),
+            // Next week's, next month's, December's and the year's last business day.
+            ("来週", Some(&h), Ok(jst(2026, 12, 11, 18, 0))),
+            ("来週中", Some(&h), Ok(jst(2026, 12, 11, 18, 0))),
+            ("来月末", Some(&h), Ok(jst(2026, 12, 31, 18, 0))),
+            ("12月末", Some(&h), Ok(jst(2026, 12, 31, 18, 0))),
+            ("１２月末まで", Some(&h), Ok(jst(2026, 12, 31, 18, 0))),
+            ("年内", Some(&h), Ok(jst(2026, 12, 31, 18, 0))),
+            ("10月末", Some(&h), Err(DueError::Unrecognised)),
             ("今月末まで", Some(&h), Ok(jst(2026, 11, 30, 18, 0))),
             ("12/20 １７：００", Some(&h), Ok(jst(2026, 12, 20, 17, 0))),
             ("12月20日 15時", Some(&h), Ok(jst(2026, 12, 20, 15, 0))),
