@@ -211,8 +211,21 @@ fn past_day_and_time(text: &str, today: NaiveDate) -> Option<(DaySpec, Option<Na
             return Some((DaySpec::Date(date, None), time));
         }
     }
-    if TODAY.contains(&text.trim()) {
+    // `今朝` (this morning), `今日`: today, the time not known.
+    if TODAY.contains(&text.trim()) || matches!(text.trim(), "今朝" | "this morning") {
         return Some((DaySpec::Today, None));
+    }
+    // `先週金曜` (`last fri`): that weekday of last week, with its time when given.
+    let last_week = ["先週の", "先週", "last "].iter().find_map(|w| text.strip_prefix(w));
+    if let Some((weekday, rest)) = last_week.and_then(|after| {
+        weekday_prefixes(after)
+            .into_iter()
+            .find(|(_, rest)| alone(rest) || time_after(rest).is_some())
+    }) {
+        let monday = today - Days::new(today.weekday().num_days_from_monday().into());
+        let date = monday.checked_sub_days(Days::new(7 - u64::from(weekday.num_days_from_monday())))?;
+        let time = if alone(rest) { None } else { time_after(rest) };
+        return Some((DaySpec::Date(date, None), time));
     }
     let dates = [date_prefix(text), month_name_date(text)];
     if let Some((day, _)) = dates.into_iter().flatten().find(|(_, rest)| alone(rest)) {
@@ -802,6 +815,11 @@ mod tests {
             ("きのう", day(2026, 11, 26)),
             ("おととい", day(2026, 11, 25)),
             ("今日", day(2026, 11, 27)),
+            ("今朝", day(2026, 11, 27)),
+            // a weekday of last week (today is Friday the 27th)
+            ("先週金曜", day(2026, 11, 20)),
+            ("先週の月曜日 9:00", moment("2026-11-16T09:00:00+09:00")),
+            ("last fri 15:00", moment("2026-11-20T15:00:00+09:00")),
             // relative to when typed, or ahead
             ("2h", Err(Unrecognised)),
             ("tomorrow", Err(Unrecognised)),
