@@ -963,6 +963,16 @@ pub(super) fn parse_split(rest: &str) -> Result<Command, UsageError> {
 }
 
 pub(super) fn parse_cost(rest: &str) -> Result<Command, UsageError> {
+    // `120万円（税込）`: what the amount includes, in brackets right after it, goes to the note.
+    let (first_word, after_first) = split_word(rest);
+    let bracket_at = first_word
+        .find(['（', '('])
+        .filter(|i| *i > 0 && first_word.ends_with(['）', ')']));
+    let (rest, bracket) = match bracket_at {
+        Some(i) => (format!("{} {after_first}", &first_word[..i]), Some(&first_word[i..])),
+        None => (rest.to_string(), None),
+    };
+    let rest = rest.as_str();
     // The amount may be written `JPY 120000` or `3000 USD`, `120,000 yen` (two words) or
     // `¥120,000` (one), perhaps followed by a comma.
     let unpunctuated = |w: &str| w.trim_end_matches([',', ';', '、']).to_string();
@@ -1008,10 +1018,14 @@ pub(super) fn parse_cost(rest: &str) -> Result<Command, UsageError> {
     if super::money::parse_payer(payer).is_none() {
         return Err(UsageError::BadPayer(truncate(payer, 40)));
     }
+    let note = match bracket {
+        Some(b) => format!("{b} {}", note.trim()).trim().to_string(),
+        None => note.trim().to_string(),
+    };
     Ok(Command::Cost {
         amount,
         payer: payer.to_string(),
-        note: note.trim().to_string(),
+        note,
     })
 }
 
@@ -1611,6 +1625,14 @@ mod tests {
         assert!(matches!(parse("参加 <@U0QA1>"), Ok(Command::Add { .. })));
         assert!(matches!(parse("現品回収 依頼"), Ok(Command::Step(_))));
         assert!(matches!(parse("費用 1万円 運送会社 再配送"), Ok(Command::Cost { .. })));
+        assert_eq!(
+            parse("費用 120万円（税込） 当社 交換品"),
+            Ok(Command::Cost {
+                amount: "120万円".into(),
+                payer: "当社".into(),
+                note: "（税込） 交換品".into()
+            })
+        );
         // `報告` is also "report": with `8d` it asks for the 8D, never logs "8d" as an update.
         for eightd in ["報告 8d", "報告 ８Ｄ", "8D報告", "８Ｄ報告書"] {
             assert_eq!(parse(eightd).unwrap(), Command::Report8d, "{eightd}");
