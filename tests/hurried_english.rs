@@ -117,7 +117,11 @@ async fn a_promise_of_17h_alone_is_refused_offering_both_readings() {
     let r = bot.command_text(SALES, &t.channel, "報告 電話済み 次回 17h").await;
     assert!(r.contains("`17:00`") && r.contains("`17時間後`"), "{r}");
     assert!(trouble(&bot, &t.id).customer_updates.is_empty());
-    // Now is Monday 2026-11-30 10:00: the day after tomorrow, next week's Monday, by noon.
+    // Now is Monday 2026-11-30 10:00. "By Monday", said on a Monday morning, is today's close,
+    // as `mon 17:00` is today's 17:00: read as a week on, it would hold the nudges back a week.
+    let r = bot.command_text(SALES, &t.channel, "報告 お詫び 次回：月曜").await;
+    assert!(r.contains("2026-11-30(月) 18:00"), "{r}");
+    // The day after tomorrow, next week's Monday, by noon.
     for (typed, promised) in [
         ("報告 お詫び 次回 明後日 10時", "2026-12-02T10:00:00+09:00"),
         ("報告 状況説明、次回は来週月曜 10時", "2026-12-07T10:00:00+09:00"),

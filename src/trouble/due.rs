@@ -4,7 +4,7 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 
 use super::hours::{local_date, local_to_utc, BusinessHours};
-use super::when::{day_ahead, parse_when, tidy, WhenError};
+use super::when::{day_ahead, parse_when, tidy, weekday_alone, WhenError};
 
 /// Without business hours, a day's work is taken to end at 18:00 and start at 9:00.
 const DEFAULT_CLOSE: (u32, u32) = (18, 0);
@@ -152,6 +152,22 @@ pub fn parse_due(
             _ => DueError::Unrecognised,
         }),
     }
+}
+
+/// `fri` typed on a Friday before the close, as a promise reads it: today's close, as `fri
+/// 17:00` is today's 17:00 (a promise read as a week on would hold the nudges back a week).
+/// None for any other text or moment. A due date alone still means the next such day.
+pub fn weekday_today(
+    text: &str,
+    now: DateTime<Utc>,
+    tz: Tz,
+    schedule: Option<&BusinessHours>,
+) -> Option<DateTime<Utc>> {
+    let today = local_date(tz, now);
+    let text = tidy(text);
+    (weekday_alone(text.trim_end_matches("まで").trim_end())? == today.weekday()).then_some(())?;
+    let close = at_local(tz, today, close_time(schedule));
+    (close > now).then_some(close)
 }
 
 /// Whether TEXT reads as a due date at all, whenever it is typed: how an action tells a date

@@ -436,6 +436,13 @@ fn weekday_prefixes(text: &str) -> Vec<(Weekday, &str)> {
     found
 }
 
+/// TEXT as a weekday and nothing else: `fri`, `friday`, `金`, `金曜`, `金曜日`.
+pub(super) fn weekday_alone(text: &str) -> Option<Weekday> {
+    weekday_prefixes(text)
+        .into_iter()
+        .find_map(|(weekday, rest)| rest.is_empty().then_some(weekday))
+}
+
 fn day_and_time(text: &str) -> Option<(DaySpec, NaiveTime)> {
     if let Some(time) = time_of_day(text) {
         return Some((DaySpec::Today, time));

@@ -13,12 +13,14 @@ fn promised_by(text: &str, now: DateTime<Utc>, policy: &Policy) -> Result<DateTi
         Err(WhenError::Unrecognised) => {
             let day = crate::trouble::money::fold_width(text);
             let day = day.trim().trim_end_matches('中');
-            crate::trouble::due::parse_due(day, now, policy.timezone, policy.business_hours.as_ref()).map_err(|e| {
-                match e {
-                    crate::trouble::due::DueError::InPast => WhenError::InPast,
-                    crate::trouble::due::DueError::Unrecognised => WhenError::Unrecognised,
-                    crate::trouble::due::DueError::Ambiguous { hour } => WhenError::Ambiguous { hour },
-                }
+            let (tz, hours) = (policy.timezone, policy.business_hours.as_ref());
+            if let Some(today) = crate::trouble::due::weekday_today(day, now, tz, hours) {
+                return Ok(today);
+            }
+            crate::trouble::due::parse_due(day, now, tz, hours).map_err(|e| match e {
+                crate::trouble::due::DueError::InPast => WhenError::InPast,
+                crate::trouble::due::DueError::Unrecognised => WhenError::Unrecognised,
+                crate::trouble::due::DueError::Ambiguous { hour } => WhenError::Ambiguous { hour },
             })
         }
         other => other,
