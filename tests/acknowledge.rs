@@ -727,3 +727,57 @@ async fn a_chain_of_one_unreachable_manager_says_nobody_was_asked_and_the_fixed_
         Some(MANAGER.to_string())
     );
 }
+
+/// The manager on a phone reads the notification, not the channel: the DM's text starts with
+/// what is asked while it waits, is edited to the new severity when it is raised (with a DM
+/// saying so), and a close someone else makes reaches the manager and the owner by DM.
+#[tokio::test]
+async fn the_manager_on_a_phone_hears_what_changes_by_dm() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let dm = trouble(&bot, &t.id).manager_dm.expect("the manager's DM");
+    let first = bot.slack.message_versions(dm.channel.as_str(), dm.ts.as_str());
+    let text = first[0]["text"].as_str().unwrap_or_default().to_string();
+    assert!(
+        text.starts_with("🚨 Please acknowledge · sev2 major · Trouble"),
+        "{text}"
+    );
+
+    let mark = last_call(&bot);
+    bot.command_text(SALES, &t.channel, "sev 1").await;
+    bot.slack
+        .wait_for("chat.postMessage", |c| {
+            c.seq > mark && c.params["channel"] == MANAGER && text_of(&c.params).contains("raised the severity")
+        })
+        .await;
+    bot.paced("the manager's DM edited to sev1", || {
+        let latest = bot.slack.message_versions(dm.channel.as_str(), dm.ts.as_str()).pop()?;
+        latest["text"]
+            .as_str()
+            .filter(|t| t.starts_with("🚨 Please acknowledge · sev1"))
+            .map(str::to_string)
+    })
+    .await;
+
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    let mark = last_call(&bot);
+    bot.command_text(DIRECTOR, &t.channel, "close force customer withdrew")
+        .await;
+    for who in [MANAGER, SALES] {
+        bot.slack
+            .wait_for("chat.postMessage", |c| {
+                c.seq > mark
+                    && c.params["channel"] == who
+                    && text_of(&c.params).contains(&format!("<@{DIRECTOR}> force-closed trouble {} (ACME)", t.id))
+                    && text_of(&c.params).contains("customer withdrew")
+            })
+            .await;
+    }
+    let latest = bot
+        .slack
+        .message_versions(dm.channel.as_str(), dm.ts.as_str())
+        .pop()
+        .unwrap();
+    let text = latest["text"].as_str().unwrap_or_default();
+    assert!(!text.contains("Please acknowledge"), "{text}");
+}

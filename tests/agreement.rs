@@ -95,7 +95,7 @@ async fn the_proposer_cannot_approve_their_own_proposal() {
 
     bot.command_text(MANAGER, &t.channel, "cost ¥50,000 ours courier for the replacement lot")
         .await;
-    let dm = posted(&bot, DIRECTOR, "proposal #1").await;
+    let dm = posted(&bot, DIRECTOR, "Proposal #1").await;
     let text = dm["text"].as_str().unwrap_or_default();
     assert!(
         text.contains("¥50,000 (borne by us) — courier for the replacement lot"),
@@ -160,7 +160,7 @@ async fn a_cost_that_crosses_the_jpy_limit_needs_the_director_who_is_dmed() {
     // Ours 70% of ¥1,800,000 = ¥1,260,000: over ¥1,000,000, so the director decides.
     let r = bot.command_text(SALES, &t.channel, "cost 60万円 ours line stop").await;
     assert!(r.contains("proposal #3") && r.contains(DIRECTOR), "{r}");
-    let dm = posted(&bot, DIRECTOR, "proposal #3").await;
+    let dm = posted(&bot, DIRECTOR, "Proposal #3").await;
     let text = dm["text"].as_str().unwrap_or_default();
     assert!(
         text.contains("¥1,260,000") && text.contains("¥1,000,000"),
@@ -275,7 +275,7 @@ async fn naming_a_manager_in_front_of_the_chain_never_lets_the_manager_approve_w
         .await;
     assert!(r.contains("proposal #1") && r.contains(DIRECTOR), "{r}");
     assert!(!r.contains(MANAGER), "the manager is not the approver: {r}");
-    posted(&bot, DIRECTOR, "proposal #1").await;
+    posted(&bot, DIRECTOR, "Proposal #1").await;
 
     // Named afterwards by the manager: the proposal already waiting still needs the director.
     let t = bot.open_ready("BETA: cracked housings").await;
@@ -710,7 +710,7 @@ async fn a_takeover_asks_the_new_first_approver_of_a_waiting_proposal_by_dm() {
     let dm = bot
         .slack
         .wait_for("chat.postMessage", |c| {
-            c.seq > mark && c.params["channel"] == DIRECTOR && text_of(&c.params).contains("proposal #1")
+            c.seq > mark && c.params["channel"] == DIRECTOR && text_of(&c.params).contains("Proposal #1")
         })
         .await;
     let text = text_of(&dm.params);

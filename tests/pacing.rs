@@ -261,7 +261,7 @@ async fn a_combined_dm_that_reached_slack_before_its_answer_and_a_restart_is_loo
 }
 
 /// On a phone the notification is all the manager reads first: the single DM leads with the
-/// severity, and a DM shared by several troubles names each one's severity and customer, the
+/// ask and the severity, and a DM shared by several troubles names each one's severity and customer, the
 /// most severe first, in its notification and in its lines.
 #[tokio::test]
 async fn a_shared_dm_names_each_troubles_severity_and_customer_most_severe_first() {
@@ -274,7 +274,8 @@ async fn a_shared_dm_names_each_troubles_severity_and_customer_most_severe_first
     .await;
     let single = dms(&bot)[0].1["text"].as_str().unwrap_or_default().to_string();
     assert!(
-        single.starts_with("sev2 ") && single.contains(&format!(" · Trouble {first}: CUST0 — ")),
+        single.starts_with("🚨 Please acknowledge · sev2 ")
+            && single.contains(&format!(" · Trouble {first}: CUST0 — ")),
         "{single}"
     );
     let mut ids = Vec::new();

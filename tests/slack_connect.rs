@@ -494,7 +494,7 @@ async fn the_approver_of_a_managers_proposal_in_a_shared_channel_gets_one_dm() {
     let dm = bot
         .slack
         .wait_for("chat.postMessage", |c| {
-            c.seq > mark && c.params["channel"] == DIRECTOR && text_of(&c.params).contains("proposal #1")
+            c.seq > mark && c.params["channel"] == DIRECTOR && text_of(&c.params).contains("Proposal #1")
         })
         .await;
     assert!(dm.params["blocks"].to_string().contains("proposal_approve"), "{dm:?}");

@@ -231,7 +231,8 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
                 blocks: Some(blocks),
             };
         }
-        AgreementLine::NeedsYou { n, to } => {
+        // A DM: the recipient needs no mention, and a phone's notification starts with the ask.
+        AgreementLine::NeedsYou { n, to: _ } => {
             let Some(p) = proposal(t, *n) else {
                 return Rendered::text(format!("#{n}"));
             };
@@ -254,13 +255,11 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
             let text = tr!(
                 l,
                 format!(
-                    "🗳️ {} トラブル {}（{customer}）の提案 #{n} はあなたの承認が必要です: {what}\n理由: {why}。\nこのボタンか {channel} で承認／却下してください。",
-                    user(to),
+                    "🗳️ トラブル {}（{customer}）の提案 #{n} はあなたの承認が必要です: {what}\n理由: {why}。\nこのボタンか {channel} で承認／却下してください。",
                     t.id,
                 ),
                 format!(
-                    "🗳️ {} proposal #{n} on trouble {} ({customer}) needs your approval: {what}\nWhy you: {why}.\nApprove or reject it here or in {channel}.",
-                    user(to),
+                    "🗳️ Proposal #{n} on trouble {} ({customer}) needs your approval: {what}\nWhy you: {why}.\nApprove or reject it here or in {channel}.",
                     t.id,
                 )
             );

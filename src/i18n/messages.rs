@@ -482,11 +482,17 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             if t.ack.is_none() && t.is_open() {
                 blocks.push(actions("dm", vec![ack_button(l, &t.id)]));
             }
+            // What a phone's notification shows: the ask while it waits, the severity, then the
+            // customer and a summary short enough for a lock screen (the blocks have it whole).
+            let ask = match t.ack.is_none() && t.is_open() {
+                true => tr!(l, "🚨 確認をお願いします · ", "🚨 Please acknowledge · "),
+                false => "",
+            };
+            let summary = crate::slack::blocks::cut(&away(&t.summary), 120);
             let text = tr!(
                 l,
-                // The severity first: a phone's notification shows the start of a long summary.
-                format!("{sev} · トラブル {}: {} — {} · 報告者 {} · {}", t.id, away(&t.customer), away(&t.summary), user(t.opened_by()), channel_ref(l, t)),
-                format!("{sev} · Trouble {}: {} — {} · from {} · {}", t.id, away(&t.customer), away(&t.summary), user(t.opened_by()), channel_ref(l, t))
+                format!("{ask}{sev} · トラブル {}: {} — {summary} · 報告者 {} · {}", t.id, away(&t.customer), user(t.opened_by()), channel_ref(l, t)),
+                format!("{ask}{sev} · Trouble {}: {} — {summary} · from {} · {}", t.id, away(&t.customer), user(t.opened_by()), channel_ref(l, t))
             );
             Rendered { text, blocks: Some(blocks) }
         }
@@ -591,6 +597,24 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("👤 {}があなたをトラブル {id} の上司に指名しました: *{customer}* — {summary}（{acked} が確認済み）。チャンネル: {}", user(by), channel_ref(l, t)),
                 format!("👤 {} named you manager of trouble {id}: *{customer}* — {summary} (acknowledged by {acked}). Channel: {}", user(by), channel_ref(l, t))
             ))
+        }
+        Message::ClosedNotice { by, forced_reason } => {
+            let (id, customer) = (&t.id, away(&t.customer));
+            Rendered::text(match forced_reason {
+                Some(r) => {
+                    let r = quoted(r, Where::Elsewhere);
+                    tr!(
+                        l,
+                        format!("🏁 {}がトラブル {id}（{customer}）を強制クローズしました。{}\n理由:\n{r}", user(by), channel_ref(l, t)),
+                        format!("🏁 {} force-closed trouble {id} ({customer}). {}\nReason:\n{r}", user(by), channel_ref(l, t))
+                    )
+                }
+                None => tr!(
+                    l,
+                    format!("🏁 {}がトラブル {id}（{customer}）をクローズしました。{}", user(by), channel_ref(l, t)),
+                    format!("🏁 {} closed trouble {id} ({customer}). {}", user(by), channel_ref(l, t))
+                ),
+            })
         }
         Message::AddedBack { user: u, owner } => Rendered::text(match owner {
             true => tr!(
@@ -1535,6 +1559,14 @@ pub(super) mod tests {
             Message::AddedBack {
                 user: by.clone(),
                 owner: true,
+            },
+            Message::ClosedNotice {
+                by: by.clone(),
+                forced_reason: Some(t.summary.clone()),
+            },
+            Message::ClosedNotice {
+                by: by.clone(),
+                forced_reason: None,
             },
             Message::AddedBack {
                 user: by.clone(),

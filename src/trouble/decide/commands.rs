@@ -295,6 +295,18 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                         by: Some(user.clone()),
                     },
                 );
+                // The manager on a phone rarely reads the channel: told by DM, unless they raised it.
+                if let Some(m) = w.t.manager.clone().filter(|m| *m != user) {
+                    w.post(
+                        Lane::Dm,
+                        Dest::Dm(m),
+                        Message::SeverityRaised {
+                            from,
+                            to,
+                            by: Some(user.clone()),
+                        },
+                    );
+                }
                 for c in w.severity_policy().announce_channels.clone() {
                     if !announced_before.contains(&c) {
                         w.post(
@@ -334,6 +346,8 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                 );
             }
             w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+            // The managers' DMs show the severity first: kept true.
+            w.refresh_manager_dms();
             w.refresh_status();
             Reply::SeverityChanged { from, to }
         }

@@ -120,6 +120,11 @@ pub enum Message {
     NamedManager {
         by: UserId,
     },
+    /// To the owner or the manager, by DM, when someone else closed the trouble.
+    ClosedNotice {
+        by: UserId,
+        forced_reason: Option<String>,
+    },
     /// `user`, the owner (or else the manager), left the channel and was added back.
     AddedBack {
         user: UserId,
