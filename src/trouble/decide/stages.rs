@@ -21,19 +21,13 @@ pub(super) fn close(w: &mut Work, user: &UserId, note: String, forced_reason: Op
     );
     // The owner and the manager hear of a close someone else made by DM too: a manager on a
     // phone would otherwise only see the trouble gone from their App Home.
-    let told: Vec<UserId> = [Some(w.t.owner.clone()), w.t.manager.clone()]
-        .into_iter()
-        .flatten()
-        .filter(|u| u != user)
-        .collect();
-    for (i, who) in told.iter().enumerate() {
-        if !told[..i].contains(who) {
-            let notice = Message::ClosedNotice {
-                by: user.clone(),
-                forced_reason: forced_reason.clone(),
-            };
-            w.post(Lane::Dm, Dest::Dm(who.clone()), notice);
-        }
+    let told = [Some(w.t.owner.clone()), w.t.manager.clone()];
+    for who in told.into_iter().flatten().filter(|u| u != user) {
+        let notice = Message::ClosedNotice {
+            by: user.clone(),
+            forced_reason: forced_reason.clone(),
+        };
+        w.post(Lane::Dm, Dest::Dm(who), notice);
     }
     w.post(
         Lane::Channel,
