@@ -269,6 +269,12 @@ async fn without_an_answer_the_director_is_invited_dmed_and_mentioned_then_nothi
         .wait_for("chat.postMessage", |c| c.params["channel"] == DIRECTOR)
         .await;
     assert!(text_of(&dm.params).contains("not been acknowledged"), "{}", dm.params);
+    // On a phone the button is right there: the DM says so, not only "in the channel".
+    assert!(
+        text_of(&dm.params).contains("Acknowledge it with the button below, or in <#"),
+        "{}",
+        dm.params
+    );
     bot.slack
         .wait_for("conversations.invite", |c| {
             c.params["users"].as_str().is_some_and(|u| u.contains(DIRECTOR))

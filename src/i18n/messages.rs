@@ -551,23 +551,23 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let text = match (passed_over, new_to_chain) {
                 (_, Some(NewToChain::Manager)) => tr!(
                     l,
-                    format!("{head}の上司に指名されました（{}）。{channel} で確認をお願いします。", opened_ago(l, *waited_secs)),
-                    format!("{head}: you were named its manager ({}). Please acknowledge it in {channel}.", opened_ago(l, *waited_secs))
+                    format!("{head}の上司に指名されました（{}）。下のボタンか {channel} で確認をお願いします。", opened_ago(l, *waited_secs)),
+                    format!("{head}: you were named its manager ({}). Acknowledge it with the button below, or in {channel}.", opened_ago(l, *waited_secs))
                 ),
                 (_, Some(NewToChain::Above)) => tr!(
                     l,
-                    format!("{head}の確認の依頼先に加わりました（{}）。{channel} で確認をお願いします。", opened_ago(l, *waited_secs)),
-                    format!("{head}: you are now in its manager chain ({}). Please acknowledge it in {channel}.", opened_ago(l, *waited_secs))
+                    format!("{head}の確認の依頼先に加わりました（{}）。下のボタンか {channel} で確認をお願いします。", opened_ago(l, *waited_secs)),
+                    format!("{head}: you are now in its manager chain ({}). Acknowledge it with the button below, or in {channel}.", opened_ago(l, *waited_secs))
                 ),
                 (None, None) => tr!(
                     l,
-                    format!("{head}は起票から{waited}経っても確認されていません。{channel} で確認をお願いします。"),
-                    format!("{head} has not been acknowledged for {waited}. Please acknowledge it in {channel}.")
+                    format!("{head}は起票から{waited}経っても確認されていません。下のボタンか {channel} で確認をお願いします。"),
+                    format!("{head} has not been acknowledged for {waited}. Acknowledge it with the button below, or in {channel}.")
                 ),
                 (Some(p), None) => tr!(
                     l,
-                    format!("{head}の確認をお願いします。先に依頼した {} には連絡がつきませんでした。{channel} で確認をお願いします。", user(p)),
-                    format!("{head} needs acknowledging: the bot could not reach {}, who was asked first. Please acknowledge it in {channel}.", user(p))
+                    format!("{head}の確認をお願いします。先に依頼した {} には連絡がつきませんでした。下のボタンか {channel} で確認をお願いします。", user(p)),
+                    format!("{head} needs acknowledging: the bot could not reach {}, who was asked first. Acknowledge it with the button below, or in {channel}.", user(p))
                 ),
             };
             let blocks = vec![section(&text), actions("dm", vec![ack_button(l, &t.id)])];
