@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::command::{parse_user, UsageError};
-use super::decide::{departments_of, Dest, Lane, Message, Reply, TimerKind, Who, Work};
+use super::decide::{departments_of, Dest, Lane, Message, Op, Reply, Slot, TimerKind, Who, Work};
 use super::due::{parse_due, reminder_before};
 use super::facts::{Mark, Numbered, Step, StepEvent, StepLine, StepReply};
 use super::model::{StageId, StageState, Trouble, UserId};
@@ -628,7 +628,6 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String, not_effective:
     let standing = w.t.standing_promise().filter(|p| *p > w.ctx.now);
     let (due, _) = super::decide::next_follow_up(w, standing);
     w.start_followup_timer(due);
-    use super::decide::{Op, Slot};
     w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
     // The report posted at the close no longer stands: its summary says so (see `ReportSummary`).
     if w.t.last_report.as_ref().is_some_and(|r| r.message.is_some()) {

@@ -420,17 +420,18 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
     }
 }
 
-/// The days `stats` looks back: `30`, `30d`, `30 days`, `30日`; weeks and months as that many
-/// days (`2 weeks`, `2週間`, `1か月` is 30).
+/// The days `stats` looks back: `30`, `30d`, `30 days`, `30日`; weeks and months, written as a
+/// due date's span writes them, as that many days (`2 weeks`, `2週間`, `1か月` is 30).
 fn stats_days(rest: &str) -> Option<u32> {
     let folded = super::money::fold_width(rest).to_lowercase();
     let text = folded.trim_end_matches('.').trim();
     let digits = text.bytes().take_while(u8::is_ascii_digit).count();
     let n: u32 = text[..digits].parse().ok()?;
+    use super::due::{MONTH_WORDS, WEEK_WORDS};
     let days_per = match text[digits..].trim() {
         "" | "d" | "day" | "days" | "日" | "日間" => 1,
-        "w" | "week" | "weeks" | "週" | "週間" => 7,
-        "month" | "months" | "か月" | "ヶ月" | "カ月" | "ヵ月" | "ケ月" => 30,
+        u if WEEK_WORDS.contains(&u) => 7,
+        u if MONTH_WORDS.contains(&u) => 30,
         _ => return None,
     };
     n.checked_mul(days_per)

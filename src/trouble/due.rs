@@ -209,6 +209,11 @@ fn end_of_day(text: &str) -> Option<&str> {
     })
 }
 
+/// How people write weeks and months after a count (`2 weeks`, `2週間`, `1か月`): a due date's
+/// span and the days `stats` looks back read them alike.
+pub(super) const WEEK_WORDS: &[&str] = &["weeks", "week", "wks", "wk", "週間"];
+pub(super) const MONTH_WORDS: &[&str] = &["months", "month", "mos", "mo", "か月", "ヶ月", "カ月", "ヵ月", "ケ月"];
+
 /// `in 2 days`, `3 business days`, `2 weeks`, `3 months`: the day that far ahead (its close is
 /// the due time). Business days skip what the schedule does not work, as `+3d` does; days,
 /// weeks and months are the calendar's. (`2d`, `48h` stay the instants `next:` reads.)
@@ -232,10 +237,8 @@ fn span(text: &str, today: NaiveDate, schedule: Option<&BusinessHours>) -> Optio
             Some(business_days_after(schedule, today, n))
         }
         "days" | "day" | "日" => today.checked_add_days(Days::new(n.into())),
-        "weeks" | "week" | "wks" | "wk" | "週間" => today.checked_add_days(Days::new(u64::from(n) * 7)),
-        "months" | "month" | "mos" | "mo" | "か月" | "ヶ月" | "カ月" | "ヵ月" | "ケ月" => {
-            today.checked_add_months(chrono::Months::new(n))
-        }
+        u if WEEK_WORDS.contains(&u) => today.checked_add_days(Days::new(u64::from(n) * 7)),
+        u if MONTH_WORDS.contains(&u) => today.checked_add_months(chrono::Months::new(n)),
         _ => None,
     }
 }

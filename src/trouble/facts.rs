@@ -639,26 +639,21 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
             w.start_stage_quietly(StageId::Cause);
             // A cause that takes another's place says so, in the channel and on the timeline:
             // the first finding is not rewritten unnoticed, however the second was typed.
-            match old.filter(|old| (&old.text, &old.escape) != (&text, &escape)) {
-                Some(old) => {
-                    w.step(
-                        user,
-                        StepEvent::CauseSuperseded {
-                            old: old.text,
-                            old_escape: old.escape,
-                            text,
-                            escape,
-                        },
-                    );
-                    w.refresh_status();
-                    Reply::Step(StepReply::CauseCorrected)
-                }
-                None => {
-                    w.step(user, StepEvent::Cause { text, escape });
-                    w.refresh_status();
-                    Reply::Step(StepReply::CauseSet)
-                }
-            }
+            let (event, reply) = match old.filter(|old| (&old.text, &old.escape) != (&text, &escape)) {
+                Some(old) => (
+                    StepEvent::CauseSuperseded {
+                        old: old.text,
+                        old_escape: old.escape,
+                        text,
+                        escape,
+                    },
+                    StepReply::CauseCorrected,
+                ),
+                None => (StepEvent::Cause { text, escape }, StepReply::CauseSet),
+            };
+            w.step(user, event);
+            w.refresh_status();
+            Reply::Step(reply)
         }
         Step::FixCost { n, amount, payer, note } => {
             let Some(cost) = w.t.costs.get_mut(n - 1) else {
