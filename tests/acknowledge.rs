@@ -34,15 +34,6 @@ async fn status_says(bot: &TestBot, id: &str, words: &str) {
     message_says(bot, status.channel.as_str(), status.ts.as_str(), words).await;
 }
 
-/// Waits until the message `ts` in `channel`, as Slack shows it now, says `words`.
-async fn message_says(bot: &TestBot, channel: &str, ts: &str, words: &str) {
-    eventually(&format!("{ts} says {words:?}"), Duration::from_secs(10), || {
-        let now = bot.slack.message_versions(channel, ts).pop()?;
-        text_of(&now).contains(words).then_some(())
-    })
-    .await;
-}
-
 /// An hour to acknowledge: the tests advance the bot's clock past it.
 const ESCALATION: &str = r#"
 [severity.1]

@@ -719,3 +719,93 @@ async fn a_takeover_asks_the_new_first_approver_of_a_waiting_proposal_by_dm() {
         "{text}"
     );
 }
+
+/// Where Slack holds the message the bot posted to `channel` saying `needle`: (channel, ts).
+async fn posted_at(bot: &TestBot, channel: &str, needle: &str) -> (String, String) {
+    let call = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == channel && c.outcome == "ok" && text_of(&c.params).contains(needle)
+        })
+        .await;
+    let (channel, ts) = (call.answer["channel"].as_str(), call.answer["ts"].as_str());
+    (channel.expect("a channel").to_string(), ts.expect("a ts").to_string())
+}
+
+/// Waits until the message at `at`, as Slack shows it now, says `words` and has no button.
+async fn settled(bot: &TestBot, at: &(String, String), words: &str) -> String {
+    message_says(bot, &at.0, &at.1, words).await;
+    let now = text_of(&bot.slack.message_versions(&at.0, &at.1).pop().expect("the message"));
+    assert!(
+        !now.contains("proposal_approve") && !now.contains("proposal_reject"),
+        "no buttons: {now}"
+    );
+    now
+}
+
+/// A proposal decided anywhere takes its buttons off every message that asked for it: the
+/// channel's line and the approver's DM say what came of it (approved, superseded, rejected,
+/// or closed first), so no phone keeps a live Approve on a decided proposal. A reopening asks
+/// again for one a forced close left undecided.
+#[tokio::test]
+async fn every_message_that_asked_for_a_decision_says_what_came_of_it_and_loses_its_buttons() {
+    let bot = spawn_bot_with(&format!("{DEFAULT_SEVERITIES}\n{LIMITS}")).await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    // Ours ¥1,500,000, over the limit: the director decides, asked by DM too.
+    bot.command_text(SALES, &t.channel, "cost ¥1,500,000 ours line stop")
+        .await;
+    let line = posted_at(&bot, &t.channel, "Proposal #1").await;
+    let dm = posted_at(&bot, DIRECTOR, "Proposal #1").await;
+    click_on(&bot, DIRECTOR, "proposal_approve", &t, 1).await;
+    click_answer(&bot, DIRECTOR, "You approved proposal #1").await;
+    let approved = format!("Approved by <@{DIRECTOR}>");
+    let now = settled(&bot, &dm, &approved).await;
+    assert!(
+        now.contains(&format!("Proposal #1 on trouble {} (ACME): cost #1 ¥1,500,000", t.id)),
+        "the DM still says what it was about: {now}"
+    );
+    let now = settled(&bot, &line, &approved).await;
+    assert!(now.contains(&format!("Proposal #1 (<@{SALES}>): cost #1")), "{now}");
+
+    // Ours 50% of ¥1,500,000, within the manager's limit; corrected before anyone decided.
+    bot.command_text(SALES, &t.channel, "split 50/50 a shared mold").await;
+    let line = posted_at(&bot, &t.channel, "Proposal #2").await;
+    bot.command_text(SALES, &t.channel, "fix split 60/40 our mold").await;
+    settled(&bot, &line, "Superseded by proposal #3").await;
+    let line = posted_at(&bot, &t.channel, "Proposal #3").await;
+    click_on(&bot, MANAGER, "proposal_reject", &t, 3).await;
+    click_answer(&bot, MANAGER, "You rejected proposal #3").await;
+    settled(&bot, &line, &format!("Rejected by <@{MANAGER}>")).await;
+
+    // Left undecided by a forced close, then asked for again once reopened.
+    bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
+    let line = posted_at(&bot, &t.channel, "Proposal #4").await;
+    let dm = posted_at(&bot, DIRECTOR, "Proposal #4").await;
+    let r = bot
+        .command_text(DIRECTOR, &t.channel, "close force customer withdrew")
+        .await;
+    assert_eq!(r, "Closed.");
+    for at in [&line, &dm] {
+        settled(&bot, at, "The trouble was closed before anyone decided it.").await;
+    }
+    assert!(
+        trouble(&bot, &t.id).agreement.asking.is_empty(),
+        "nothing asks any longer"
+    );
+    let r = bot
+        .command_text(MANAGER, &t.channel, "reopen the customer came back")
+        .await;
+    assert!(r.starts_with("The trouble is open again"), "{r}");
+    for to in [t.channel.as_str(), DIRECTOR] {
+        let again = bot
+            .slack
+            .wait_for_n("chat.postMessage", 2, |c| {
+                c.params["channel"] == to && text_of(&c.params).contains("Proposal #4")
+            })
+            .await;
+        assert!(
+            text_of(&again[1].params).contains("proposal_approve"),
+            "{to} asked again"
+        );
+    }
+}

@@ -3,13 +3,13 @@
 use super::messages::{cost_phrase, cost_totals_text, split_shares};
 use super::Locale;
 use crate::config::Config;
-use crate::slack::blocks::{actions, button, section};
+use crate::slack::blocks::{actions, button, context, section};
 use crate::slack::blocks::{Block, Rendered};
 use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, Where};
 use crate::trouble::approval::{
-    approvers, cost_counts, current_shares, state_of, AgreementEvent, AgreementLine, AgreementReply, Crossed, Item,
-    Proposal, ProposalState,
+    approvers, cost_counts, current_shares, state_of, superseded_by, AgreementEvent, AgreementLine, AgreementReply,
+    Crossed, Item, Proposal, ProposalState,
 };
 use crate::trouble::decide::Act;
 use crate::trouble::model::{Split, Trouble, UserId};
@@ -269,6 +269,7 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
                 blocks: Some(blocks),
             };
         }
+        AgreementLine::Settled { n, dm } => return settled(l, t, *n, *dm),
         AgreementLine::Decided { n, approved: true, by } => {
             let owner = user(&t.owner);
             tr!(
@@ -311,6 +312,71 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
         }
     };
     Rendered::text(text)
+}
+
+/// A message that asked for a decision, once the proposal no longer waits: what it was and
+/// what came of it, with no buttons. A DM names the trouble, as its question did.
+fn settled(l: Locale, t: &Trouble, n: usize, dm: bool) -> Rendered {
+    let Some(p) = proposal(t, n) else {
+        return Rendered::text(format!("#{n}"));
+    };
+    let head = if dm {
+        let customer = crate::slack::blocks::cut(&one_line(&t.customer, Where::Elsewhere), 200);
+        tr!(
+            l,
+            format!("🗳️ トラブル {}（{customer}）の提案 #{n}", t.id),
+            format!("🗳️ Proposal #{n} on trouble {} ({customer})", t.id)
+        )
+    } else {
+        tr!(
+            l,
+            format!("🗳️ 提案 #{n}（{}）", user(&p.by)),
+            format!("🗳️ Proposal #{n} ({})", user(&p.by))
+        )
+    };
+    // A superseded proposal's item now reads as its correction: only the number of that is said.
+    let head = match &p.state {
+        ProposalState::Superseded => head,
+        _ => {
+            let place = if dm { Where::Elsewhere } else { Where::OwnChannel };
+            format!("{head}: {}", item_phrase(l, t, p.item, place))
+        }
+    };
+    let outcome = match &p.state {
+        ProposalState::Approved { approved } => tr!(
+            l,
+            format!("✅ {}が承認しました。", user(&approved.by)),
+            format!("✅ Approved by {}.", user(&approved.by))
+        ),
+        ProposalState::Agreed { approved, .. } => tr!(
+            l,
+            format!("✅ {}が承認し、🤝 お客様が合意しました。", user(&approved.by)),
+            format!("✅ Approved by {}; 🤝 the customer accepted it.", user(&approved.by))
+        ),
+        ProposalState::Rejected { rejected } => tr!(
+            l,
+            format!("⛔ {}が却下しました。", user(&rejected.by)),
+            format!("⛔ Rejected by {}.", user(&rejected.by))
+        ),
+        ProposalState::Superseded => match superseded_by(t, p) {
+            Some(m) => tr!(
+                l,
+                format!("↩️ 提案 #{m} に差し替えられました。"),
+                format!("↩️ Superseded by proposal #{m}.")
+            ),
+            None => tr!(l, "↩️ 差し替えられました。", "↩️ Superseded.").to_string(),
+        },
+        ProposalState::Proposed => tr!(
+            l,
+            "🔒 決定される前にトラブルがクローズされました。",
+            "🔒 The trouble was closed before anyone decided it."
+        )
+        .to_string(),
+    };
+    Rendered {
+        text: format!("{head}\n{outcome}"),
+        blocks: Some(vec![section(&head), context(&outcome)]),
+    }
 }
 
 pub fn reply_text(l: Locale, r: &AgreementReply) -> String {

@@ -17,6 +17,7 @@ use crate::slack::blocks::Rendered;
 use crate::slack::client::{Marked, Marker};
 use crate::slack::SlackError;
 use crate::store::{Claim, LaneKey, OutboxItem, StoreError};
+use crate::trouble::approval::AgreementLine;
 use crate::trouble::decide::{channel_name, Delivery, Dest, Lane, Message, Op, Outcome, Slot};
 use crate::trouble::facts::{StepEvent, StepLine};
 use crate::trouble::model::{ChannelId, PostedMessage, Trouble, TroubleId, Ts};
@@ -452,7 +453,7 @@ fn slot_message(t: &Trouble, slot: Slot) -> Option<&crate::trouble::model::Poste
         Slot::OriginNotice => t.origin_notice.as_ref(),
         Slot::Report => t.last_report.as_ref().and_then(|r| r.message.as_ref()),
         // Several at once, each edited by its own `Op::Edit`.
-        Slot::EscalationDm => None,
+        Slot::EscalationDm | Slot::Proposal { .. } => None,
     }
 }
 
@@ -464,6 +465,7 @@ fn slot_content(slot: Slot) -> Message {
         Slot::OriginNotice => Message::OriginNotice,
         Slot::Report => Message::ReportSummary,
         Slot::EscalationDm => Message::EscalationDmSettled { asked_again: false },
+        Slot::Proposal { n, dm } => Message::Agreement(AgreementLine::Settled { n, dm }),
     }
 }
 

@@ -638,6 +638,8 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String, not_effective:
     super::decide::reopened_while_lost(w, user);
     // Closed before anyone acknowledged it (forced, say): open again, the chain is asked anew.
     super::decide::ask_again_after_reopen(w);
+    // So is a proposal a forced close left undecided: the close took its buttons away.
+    super::approval::ask_again(w);
     Reply::Step(StepReply::Reopened {
         stage: w.t.current_stage(),
     })

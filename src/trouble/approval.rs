@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::decide::{chain_for, who_may, Act, Dest, Lane, Message, Reply, Who, Work};
+use super::decide::{chain_for, who_may, Act, Dest, Lane, Message, Op, Reply, Slot, Who, Work};
 use super::facts::Mark;
-use super::model::{Cost, Split, StageId, Trouble, UserId};
+use super::model::{Cost, PostedMessage, Split, StageId, Trouble, UserId};
 use super::money::{Currency, Money, Payer};
 use super::timeline::Event;
 use crate::trouble::policy::Policy;
@@ -17,6 +17,21 @@ use crate::trouble::policy::Policy;
 pub struct Agreements {
     #[serde(default)]
     pub proposals: Vec<Proposal>,
+    /// The messages Slack holds that still show a proposal's Approve / Reject buttons (the
+    /// channel's line, the DMs to approvers): edited once the proposal no longer waits, so no
+    /// phone keeps a live button on a decided proposal. Not part of what the timeline replays.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub asking: Vec<Asking>,
+}
+
+/// A message asking for a decision on proposal `n`, as Slack returned it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Asking {
+    pub n: usize,
+    /// A DM (it names the trouble and links its channel), not the channel's line.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dm: bool,
+    pub message: PostedMessage,
 }
 
 /// What a proposal is about: the split, or cost `#n` (1-based, as the status lists them).
@@ -134,6 +149,12 @@ pub enum AgreementLine {
     Agreed {
         n: usize,
         by: UserId,
+    },
+    /// A `Proposed` or `NeedsYou` message edited once the proposal no longer waits: what came of
+    /// it, rendered from the trouble as it then is, without the buttons.
+    Settled {
+        n: usize,
+        dm: bool,
     },
 }
 
@@ -356,11 +377,7 @@ pub(super) fn ask_new_approvers(w: &mut Work, before: &[(usize, Option<UserId>)]
         let Some(a) = now else { continue };
         let was = before.iter().find(|(m, _)| *m == n).and_then(|(_, u)| u.as_ref());
         if was != Some(&a) {
-            w.post(
-                Lane::Dm,
-                Dest::Dm(a.clone()),
-                Message::Agreement(AgreementLine::NeedsYou { n, to: a }),
-            );
+            ask_by_dm(w, n, a);
         }
     }
 }
@@ -376,7 +393,7 @@ pub fn awaiting(policy: &Policy, t: &Trouble, user: &UserId) -> Vec<usize> {
 }
 
 /// The latest proposal for the same item made after `p`, when `p` was superseded.
-fn superseded_by(t: &Trouble, p: &Proposal) -> Option<usize> {
+pub fn superseded_by(t: &Trouble, p: &Proposal) -> Option<usize> {
     (p.state == ProposalState::Superseded)
         .then(|| {
             t.agreement
@@ -423,26 +440,7 @@ pub(super) fn propose(w: &mut Work, user: &UserId, item: Item) -> Reply {
             crossed: crossed.clone(),
         }),
     );
-    w.post(
-        Lane::Channel,
-        Dest::TroubleChannel,
-        Message::Agreement(AgreementLine::Proposed { n }),
-    );
-    // The manager the channel was made for is mentioned there; anyone else who must decide (a
-    // limit crossed, or the manager proposed it) hears in a DM with the buttons, and is brought
-    // into the channel to see what they approve, as going up the chain brings them.
-    if let Some(a) = approver.as_ref().filter(|a| asked_by_dm(&w.t, &crossed, a)) {
-        w.post(
-            Lane::Dm,
-            Dest::Dm(a.clone()),
-            Message::Agreement(AgreementLine::NeedsYou { n, to: a.clone() }),
-        );
-        let escalation = &w.t.escalation;
-        let reached = escalation.chain.iter().take(escalation.level + 1).any(|u| u == a);
-        if !reached && !w.t.members_seen.contains(a) && w.t.channel.is_some() {
-            w.invite(vec![a.clone()]);
-        }
-    }
+    ask(w, n, approver.as_ref(), &crossed);
     w.refresh_status();
     Reply::Agreement(AgreementReply::Proposed {
         n,
@@ -450,6 +448,102 @@ pub(super) fn propose(w: &mut Work, user: &UserId, item: Item) -> Reply {
         approver,
         corrected: false,
     })
+}
+
+/// Asks for a decision on proposal `n`: its line with the buttons in the channel. The manager
+/// the channel was made for is mentioned there; anyone else who must decide (a limit crossed,
+/// or the manager proposed it) hears in a DM with the buttons, and is brought into the channel
+/// to see what they approve, as going up the chain brings them.
+fn ask(w: &mut Work, n: usize, approver: Option<&UserId>, crossed: &[Crossed]) {
+    w.send(
+        Lane::Channel,
+        Op::Post {
+            to: Dest::TroubleChannel,
+            message: Message::Agreement(AgreementLine::Proposed { n }),
+            keep_as: Some(Slot::Proposal { n, dm: false }),
+        },
+    );
+    if let Some(a) = approver.filter(|a| asked_by_dm(&w.t, crossed, a)) {
+        ask_by_dm(w, n, a.clone());
+        let escalation = &w.t.escalation;
+        let reached = escalation.chain.iter().take(escalation.level + 1).any(|u| u == a);
+        if !reached && !w.t.members_seen.contains(a) && w.t.channel.is_some() {
+            w.invite(vec![a.clone()]);
+        }
+    }
+}
+
+/// The DM asking `to` to decide proposal `n`, with its buttons; kept to be edited once decided.
+fn ask_by_dm(w: &mut Work, n: usize, to: UserId) {
+    w.send(
+        Lane::Dm,
+        Op::Post {
+            to: Dest::Dm(to.clone()),
+            message: Message::Agreement(AgreementLine::NeedsYou { n, to }),
+            keep_as: Some(Slot::Proposal { n, dm: true }),
+        },
+    );
+}
+
+/// After a reopening, each proposal still awaiting a decision is asked for again: the close
+/// took the buttons off every message that asked.
+pub(super) fn ask_again(w: &mut Work) {
+    let waiting: Vec<(usize, Vec<Crossed>)> =
+        w.t.agreement
+            .proposals
+            .iter()
+            .filter(|p| p.state == ProposalState::Proposed)
+            .map(|p| (p.n, p.crossed.clone()))
+            .collect();
+    for (n, crossed) in waiting {
+        let approver = first_approvers(w.ctx.policy, &w.t)
+            .into_iter()
+            .find(|(m, _)| *m == n)
+            .and_then(|(_, a)| a);
+        ask(w, n, approver.as_ref(), &crossed);
+    }
+}
+
+/// A message asking for a decision that Slack now holds: kept while its proposal waits (a
+/// decision made while it was on its way settles it at once, in `Work::finish`).
+pub(super) fn asking_posted(w: &mut Work, n: usize, dm: bool, message: PostedMessage) {
+    let asking = Asking { n, dm, message };
+    // The same post told twice (its outcome recorded again after a retry) is no new message.
+    if !w.t.agreement.asking.contains(&asking) {
+        w.t.agreement.asking.push(asking);
+        w.changed = true;
+    }
+}
+
+/// Every message still showing the buttons of a proposal that no longer waits (decided,
+/// superseded, or its trouble closed) says what came of it and loses them.
+pub(super) fn settle_asking(w: &mut Work) {
+    let open = w.t.is_open();
+    let waits = |t: &Trouble, n: usize| {
+        open && t
+            .agreement
+            .proposals
+            .get(n.wrapping_sub(1))
+            .is_some_and(|p| p.state == ProposalState::Proposed)
+    };
+    if w.t.agreement.asking.iter().all(|a| waits(&w.t, a.n)) {
+        return;
+    }
+    let (keep, settle): (Vec<Asking>, Vec<Asking>) = std::mem::take(&mut w.t.agreement.asking)
+        .into_iter()
+        .partition(|a| waits(&w.t, a.n));
+    w.t.agreement.asking = keep;
+    w.changed = true;
+    for a in settle {
+        w.send(
+            if a.dm { Lane::Dm } else { Lane::Channel },
+            Op::Edit {
+                channel: a.message.channel,
+                ts: a.message.ts,
+                message: Message::Agreement(AgreementLine::Settled { n: a.n, dm: a.dm }),
+            },
+        );
+    }
 }
 
 /// Why stage 5 or 6 may not be done yet: a proposal of its item awaits a decision that someone
@@ -607,8 +701,8 @@ pub(super) fn agreed(w: &mut Work, user: &UserId, n: usize, note: String) -> Rep
 pub(super) fn held_back(w: &mut Work, line: AgreementLine) {
     let n = match &line {
         AgreementLine::Proposed { n } | AgreementLine::Decided { n, .. } | AgreementLine::Agreed { n, .. } => *n,
-        // A DM already.
-        AgreementLine::NeedsYou { .. } => return,
+        // A DM already, or an edit.
+        AgreementLine::NeedsYou { .. } | AgreementLine::Settled { .. } => return,
     };
     let Some(p) = n.checked_sub(1).and_then(|i| w.t.agreement.proposals.get(i)) else {
         return;
@@ -623,8 +717,17 @@ pub(super) fn held_back(w: &mut Work, line: AgreementLine) {
         _ => vec![w.t.owner.clone(), p.by.clone()],
     };
     to.dedup();
+    // A proposal's buttons, now in a DM, lose them once it is decided, as the channel's would.
+    let keep_as = matches!(line, AgreementLine::Proposed { .. }).then_some(Slot::Proposal { n, dm: true });
     for user in to {
-        w.post(Lane::Dm, Dest::Dm(user), Message::Agreement(line.clone()));
+        w.send(
+            Lane::Dm,
+            Op::Post {
+                to: Dest::Dm(user),
+                message: Message::Agreement(line.clone()),
+                keep_as,
+            },
+        );
     }
 }
 

@@ -740,6 +740,15 @@ pub fn text_of(message: &Value) -> String {
     format!("{} {}", message["text"].as_str().unwrap_or_default(), message["blocks"])
 }
 
+/// Waits until the message `ts` in `channel`, as Slack shows it now, says `words`.
+pub async fn message_says(bot: &TestBot, channel: &str, ts: &str, words: &str) {
+    eventually(&format!("{ts} says {words:?}"), Duration::from_secs(10), || {
+        let now = bot.slack.message_versions(channel, ts).pop()?;
+        text_of(&now).contains(words).then_some(())
+    })
+    .await;
+}
+
 /// A trouble as stored now.
 pub fn trouble(bot: &TestBot, id: &str) -> trouble_bot::trouble::model::Trouble {
     bot.store()

@@ -93,6 +93,7 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                     }
                 }
                 Slot::EscalationDm => escalation_dm_posted(w, posted),
+                Slot::Proposal { n, dm } => crate::trouble::approval::asking_posted(w, n, dm, posted),
                 Slot::OriginNotice => {
                     w.t.origin_notice = Some(posted);
                     if channel_known {

@@ -149,6 +149,8 @@ impl<'a> Work<'a> {
         // waiting (a reply, the button, `ack`, a close, a DM posted after either): checked
         // here once rather than on every path that acknowledges or closes.
         settle_escalation_dms(&mut self);
+        // So does a proposal's message, however it stopped waiting.
+        crate::trouble::approval::settle_asking(&mut self);
         // Acknowledging refreshes the managers' DMs itself; a close before it must too.
         if self.waiting_before && self.t.ack.is_none() && !self.t.is_open() {
             self.refresh_manager_dms();
