@@ -1094,6 +1094,31 @@ async fn a_channel_command_typed_in_a_dm_with_an_id_says_where_it_works() {
         .command_text(MANAGER, &other.channel, &format!("note same lot as {}", t.id))
         .await;
     assert!(!noted.contains("works in"), "{noted}");
+    // Where a trouble is named (first, or last of a short command), it is that trouble's, never
+    // recorded on this one: a rep logging Initech's call in ACME's channel is told where it goes.
+    let other_before = trouble(&bot, &other.id);
+    for text in [
+        format!("update {} told them the truck left", t.id),
+        format!("done 1 {}", t.id),
+        format!("fact lot 42 {}", t.id),
+    ] {
+        let there = bot.command_text(SALES, &other.channel, &text).await;
+        assert!(
+            there.contains(&format!("<#{}>, the channel of {}", t.channel, t.id))
+                && there.ends_with(&format!(
+                    "To write {} in this trouble's record instead, put it inside the text \
+                     (`/trouble note may share its cause with {}`).",
+                    t.id, t.id
+                )),
+            "{there}"
+        );
+    }
+    let other_after = trouble(&bot, &other.id);
+    assert_eq!(
+        other_after.timeline_len, other_before.timeline_len,
+        "nothing recorded here"
+    );
+    assert!(other_after.customer_updates.is_empty());
 
     let after = trouble(&bot, &t.id);
     assert_eq!(after.severity, before.severity);

@@ -398,18 +398,41 @@ async fn name_one(app: &App, text: &str, user: &UserId, channel: &ChannelId) -> 
 /// A command that acts on the trouble of its channel, typed naming trouble `named.id` where it
 /// cannot act on that one (a DM with the bot, another channel): where it works, or that there
 /// is no such trouble `user` may see. None where it acts on the channel's own trouble: in a
-/// trouble's channel, with its own id, or with the id only a part of its text (a note's).
+/// trouble's channel, with its own id, or with the id only a part of its text (a note's). An id
+/// where a trouble is named (`update 20261130-2 told them`) typed in another trouble's channel
+/// is that trouble's, never recorded on this one.
 async fn named_elsewhere(
     app: &App,
     named: &command::NamedTrouble,
     user: &UserId,
     channel: &ChannelId,
 ) -> Option<String> {
+    let mut in_another = false;
     if let Some(here) = Box::pin(app.store.by_channel(channel)).await.ok().flatten() {
-        if here == named.id || named.reads_whole {
+        if here == named.id || (named.reads_whole && !named.names_a_trouble) {
             return None;
         }
+        in_another = true;
     }
+    let l = app.config.locale;
+    // Meant as words of this trouble's record after all, it can be: written inside the text.
+    let hint = if in_another && named.reads_whole {
+        format!("\n{}", i18n::id_inside_the_text(l, &named.id))
+    } else {
+        String::new()
+    };
+    Box::pin(where_it_works(app, named, user, channel))
+        .await
+        .map(|answer| format!("{answer}{hint}"))
+}
+
+/// Where the command naming `named.id` works, or that there is no such trouble `user` may see.
+async fn where_it_works(
+    app: &App,
+    named: &command::NamedTrouble,
+    user: &UserId,
+    channel: &ChannelId,
+) -> Option<String> {
     let l = app.config.locale;
     Some(match Box::pin(seen_from_here(app, &named.id, user, channel)).await {
         // Its channel shared with the customer, the internal report is never posted there:

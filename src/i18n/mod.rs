@@ -422,6 +422,16 @@ pub fn works_in_its_channel(l: Locale, t: &crate::trouble::model::Trouble, typed
     )
 }
 
+/// After [`works_in_its_channel`], in another trouble's channel: how to write the id as words
+/// of this trouble's record, if that was meant.
+pub fn id_inside_the_text(l: Locale, id: &crate::trouble::model::TroubleId) -> String {
+    tr!(
+        l,
+        format!("このトラブルの記録に {id} という文字を含めたい場合は、文の途中に書いてください（例: `/trouble note 原因が {id} と同じ可能性`）。"),
+        format!("To write {id} in this trouble's record instead, put it inside the text (`/trouble note may share its cause with {id}`).")
+    )
+}
+
 /// `report ID` typed outside that trouble's channel, for a trouble the asker may see: the
 /// report is posted in the channel; an admin prints the whole of it with `export`.
 pub fn report_in_its_channel(l: Locale, t: &crate::trouble::model::Trouble) -> String {

@@ -244,8 +244,12 @@ fn trouble_id(word: &str) -> Option<TroubleId> {
 pub struct NamedTrouble {
     /// The first id among the words after the command's.
     pub id: TroubleId,
-    /// The whole text read as a command, the id as part of it (`note 20261130-1 called`).
+    /// The whole text read as a command, the id as part of it (`note called about 20261130-1`).
     pub reads_whole: bool,
+    /// The id stands where a trouble would be named: first after the command word (`update
+    /// 20261130-2 told them`), or last of a short command (`done 1 20261130-2`). Typed in
+    /// another trouble's channel, it names that trouble, not words of this one's record.
+    pub names_a_trouble: bool,
     /// The command as it would be typed in that trouble's channel: the text without the id
     /// when that reads as a command, else the command word alone (as typed).
     pub without_id: String,
@@ -264,12 +268,14 @@ pub fn named_trouble(text: &str) -> Option<NamedTrouble> {
     let text = text.trim();
     let (word, rest) = split_word(text);
     let mut at = word.len();
-    let (start, end, id) = rest.split_whitespace().find_map(|w| {
+    let words = rest.split_whitespace().count();
+    let (start, end, id, place) = rest.split_whitespace().enumerate().find_map(|(i, w)| {
         // Words are slices of `text`: where this one starts.
         let start = at + text[at..].find(w)?;
         at = start + w.len();
-        trouble_id(w).map(|id| (start, at, id))
+        trouble_id(w).map(|id| (start, at, id, i))
     })?;
+    let names_a_trouble = place == 0 || (place + 1 == words && words <= 3);
     let without_id = format!("{} {}", text[..start].trim_end(), text[end..].trim_start());
     let without_id = without_id.trim();
     let whole = parse(text);
@@ -282,6 +288,7 @@ pub fn named_trouble(text: &str) -> Option<NamedTrouble> {
             return Some(NamedTrouble {
                 id,
                 reads_whole: false,
+                names_a_trouble,
                 without_id: word.to_string(),
                 report: false,
                 lacks: Some(lacks),
@@ -296,6 +303,7 @@ pub fn named_trouble(text: &str) -> Option<NamedTrouble> {
     Some(NamedTrouble {
         id,
         reads_whole: whole.is_ok(),
+        names_a_trouble,
         without_id: if reads_without { without_id } else { word }.to_string(),
         report: read == Command::Report,
         lacks: None,
