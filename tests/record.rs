@@ -766,7 +766,10 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             ack_withdrawn: true,
         },
         Reply::NobodyAboveNewOwner { to: manager.clone() },
-        Reply::ManagerChanged { to: manager.clone() },
+        Reply::ManagerChanged {
+            to: manager.clone(),
+            ack_withdrawn: None,
+        },
         Reply::ParticipantsAdded {
             users: vec![manager.clone()],
             depts: vec![],

@@ -126,6 +126,60 @@ async fn the_configured_manager_is_dmed_when_another_is_named_and_can_still_ackn
     );
 }
 
+/// A colleague named manager by mistake, who acknowledged at once: naming the right manager
+/// takes the colleague out of the chain, so their acknowledgement no longer stands, the chain is
+/// asked afresh, and the colleague's DM stops asking them.
+#[tokio::test]
+async fn a_colleague_named_manager_by_mistake_loses_their_acknowledgement_and_their_dm_stops_asking() {
+    let bot = spawn_bot().await;
+    let answer = bot
+        .command_text(SALES, ORIGIN, &format!("open <@{COLLEAGUE}> ACME: housing cracked"))
+        .await;
+    let id = answer.split_whitespace().nth(1).expect("an id").to_string();
+    let asked = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == COLLEAGUE && c.outcome == "ok"
+        })
+        .await;
+    let dm = (
+        asked.answer["channel"].as_str().expect("a channel").to_string(),
+        asked.answer["ts"].as_str().expect("a ts").to_string(),
+    );
+    let channel = wait_until(|| {
+        trouble(&bot, &id)
+            .channel
+            .filter(|_| trouble(&bot, &id).kickoff.is_some())
+    })
+    .await;
+    let acked = bot.command_text(COLLEAGUE, channel.as_str(), "ack").await;
+    assert!(acked.contains("Acknowledged"), "{acked}");
+
+    let r = bot
+        .command_text(MANAGER, channel.as_str(), &format!("manager <@{MANAGER}>"))
+        .await;
+    assert_eq!(
+        r,
+        format!(
+            "The manager is now <@{MANAGER}>. <@{COLLEAGUE}> is no longer in the chain, so their acknowledgement \
+             no longer stands and <@{MANAGER}> is asked."
+        )
+    );
+    let t = trouble(&bot, &id);
+    assert!(t.ack.is_none(), "nobody in the chain has acknowledged");
+    assert!(t.escalation.due.is_some(), "the chain is chased again");
+    assert!(event_kinds(&bot, &id)
+        .iter()
+        .any(|e| e.starts_with("AcknowledgementWithdrawn")));
+    message_says(&bot, &dm.0, &dm.1, "instead of you: nothing is asked of you any longer").await;
+    let now = text_of(&bot.slack.message_versions(&dm.0, &dm.1).pop().expect("the DM"));
+    assert!(!now.contains("\"acknowledge\""), "no button: {now}");
+    assert!(trouble(&bot, &id).manager_dm.is_none(), "never edited back into asking");
+    // The manager acknowledges now, as the chain's first.
+    let acked = bot.command_text(MANAGER, channel.as_str(), "ack").await;
+    assert!(acked.contains("Acknowledged"), "{acked}");
+}
+
 #[tokio::test]
 async fn an_outsiders_sev_close_done_owner_and_manager_are_refused_and_escalation_fires_on_time() {
     let bot = spawn_bot_with(SEV2_FIRST).await;

@@ -598,6 +598,14 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("👤 {} named you manager of trouble {id}: *{customer}* — {summary} (acknowledged by {acked}). Channel: {}", user(by), channel_ref(l, t))
             ))
         }
+        Message::NoLongerManager { by, to } => {
+            let (id, customer) = (&t.id, away(&t.customer));
+            Rendered::text(tr!(
+                l,
+                format!("👤 {}がトラブル {id}（*{customer}*）の上司をあなたから {}に変更しました。確認は不要です。チャンネル: {}", user(by), user(to), channel_ref(l, t)),
+                format!("👤 {} named {} manager of trouble {id} (*{customer}*) instead of you: nothing is asked of you any longer. Channel: {}", user(by), user(to), channel_ref(l, t))
+            ))
+        }
         Message::ClosedNotice { by, forced_reason } => {
             let (id, customer) = (&t.id, away(&t.customer));
             Rendered::text(match forced_reason {
@@ -1556,6 +1564,10 @@ pub(super) mod tests {
                 by: Some(by.clone()),
             },
             Message::NamedManager { by: by.clone() },
+            Message::NoLongerManager {
+                by: by.clone(),
+                to: by.clone(),
+            },
             Message::AddedBack {
                 user: by.clone(),
                 owner: true,

@@ -371,11 +371,21 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             format!("<@{to}>の上に確認できる人がいないため、担当にできません。先に `/trouble manager @…` で上司を指名してから担当を変更してください。"),
             format!("<@{to}> cannot own this trouble: nobody would be left above them to acknowledge it. Name a manager with `/trouble manager @…` first, then hand it over.")
         ),
-        Reply::ManagerChanged { to } => tr!(
-            l,
-            format!("上司を <@{to}> に変更しました。"),
-            format!("The manager is now <@{to}>.")
-        ),
+        Reply::ManagerChanged { to, ack_withdrawn } => {
+            let mut text = tr!(
+                l,
+                format!("上司を <@{to}> に変更しました。"),
+                format!("The manager is now <@{to}>.")
+            );
+            if let Some(by) = ack_withdrawn {
+                text.push_str(&tr!(
+                    l,
+                    format!("<@{by}>さんは上司の系統から外れたため、その確認は取り消し、<@{to}>さんに確認を依頼しました。"),
+                    format!(" <@{by}> is no longer in the chain, so their acknowledgement no longer stands and <@{to}> is asked.")
+                ));
+            }
+            text
+        }
         Reply::SeverityChanged { from, to } => tr!(
             l,
             format!("重大度を {from} から {to} に変更しました。"),

@@ -223,10 +223,42 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                     to: to.clone(),
                 },
             );
-            w.log(Some(&user), Event::ManagerChanged { from, to: to.clone() });
+            w.log(
+                Some(&user),
+                Event::ManagerChanged {
+                    from: from.clone(),
+                    to: to.clone(),
+                },
+            );
             w.invite(vec![to.clone()]);
             let approvers_before = crate::trouble::approval::first_approvers(w.ctx.policy, &w.t);
-            rechain(w, chain_for(w.ctx.policy, &w.t.owner, Some(&to)), &approvers_before);
+            let chain = chain_for(w.ctx.policy, &w.t.owner, Some(&to));
+            // Someone named by mistake (a colleague) who acknowledged is out of the chain now:
+            // their acknowledgement stands for nobody's, and the chain is asked afresh.
+            let ack_withdrawn = w.t.ack.as_ref().map(|a| a.by.clone()).filter(|by| !chain.contains(by));
+            if let Some(by) = &ack_withdrawn {
+                w.t.ack = None;
+                w.t.escalation.due = None;
+                w.log(Some(&user), Event::AcknowledgementWithdrawn { by: by.clone() });
+            }
+            // The DM that asked the one replaced, out of the chain now, stops asking them.
+            if from.is_some_and(|f| !chain.contains(&f)) {
+                let single = w.t.manager_dm.as_ref().is_some_and(|m| m.together.len() <= 1);
+                if let Some(dm) = w.t.manager_dm.take_if(|_| single) {
+                    w.send(
+                        Lane::Dm,
+                        Op::Edit {
+                            channel: dm.channel,
+                            ts: dm.ts,
+                            message: Message::NoLongerManager {
+                                by: user.clone(),
+                                to: to.clone(),
+                            },
+                        },
+                    );
+                }
+            }
+            rechain(w, chain, &approvers_before);
             // Before an acknowledgement the chain asks them; after it nothing would tell them.
             if w.t.ack.is_some() && to != user {
                 w.post(
@@ -237,7 +269,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             }
             w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
             w.refresh_status();
-            Reply::ManagerChanged { to }
+            Reply::ManagerChanged { to, ack_withdrawn }
         }
         Command::Severity(to) => {
             if !w.ctx.policy.severities.contains_key(&to) {

@@ -1115,7 +1115,13 @@ fn someone_named_manager_is_told_so_with_the_time_since_opening_not_a_wait() {
     let mut sim = Sim::ready(req("ACME"));
     sim.advance(mins(25));
     let d = sim.cmd("U0MANAGER", Command::Manager(u("U0OTHERMGR")));
-    assert_eq!(d.reply, Some(Reply::ManagerChanged { to: u("U0OTHERMGR") }));
+    assert_eq!(
+        d.reply,
+        Some(Reply::ManagerChanged {
+            to: u("U0OTHERMGR"),
+            ack_withdrawn: None
+        })
+    );
     let asked = Message::EscalationDm {
         to: u("U0OTHERMGR"),
         waited_secs: mins(25).num_seconds(),
@@ -2734,7 +2740,13 @@ fn the_owner_is_never_their_own_manager() {
     assert_eq!(d.reply, Some(Reply::OwnerCannotBeManager));
     assert_no_effect(&d, "owner naming themself");
     let d = loner.cmd("U0LONER", Command::Manager(u("U0MANAGER")));
-    assert_eq!(d.reply, Some(Reply::ManagerChanged { to: u("U0MANAGER") }));
+    assert_eq!(
+        d.reply,
+        Some(Reply::ManagerChanged {
+            to: u("U0MANAGER"),
+            ack_withdrawn: None
+        })
+    );
     assert_eq!(loner.t.manager_chain(), users(&CHAIN).as_slice());
     let d = loner.cmd("U0LONER", Command::Manager(u("U0OTHERMGR")));
     assert_eq!(d.reply, Some(chain_only(Act::NameManager)));

@@ -127,6 +127,12 @@ pub enum Message {
     NamedManager {
         by: UserId,
     },
+    /// The DM that asked the manager named before, edited once `by` named `to` instead and
+    /// they left the chain: nothing is asked of them any longer.
+    NoLongerManager {
+        by: UserId,
+        to: UserId,
+    },
     /// To the owner or the manager, by DM, when someone else closed the trouble.
     ClosedNotice {
         by: UserId,
@@ -635,6 +641,8 @@ pub enum Reply {
     },
     ManagerChanged {
         to: UserId,
+        /// Who had acknowledged and is out of the chain now: that no longer stands.
+        ack_withdrawn: Option<UserId>,
     },
     SeverityChanged {
         from: Severity,
