@@ -1104,8 +1104,8 @@ async fn an_action_overdue_at_the_weekend_is_reminded_at_the_next_opening() {
     message_with(&bot, &t.channel, &["action #1 is overdue", "Replace housings"]).await;
 }
 
-/// An action's reminders fall silent while its trouble is closed; reopened, it is reminded
-/// again: here overdue, since its due date passed meanwhile.
+/// While its trouble is closed an action's reminders reach its owner alone, by DM; reopened, the
+/// channel is reminded again: here overdue, since its due date passed meanwhile.
 #[tokio::test]
 async fn a_reopened_trouble_reminds_of_an_action_that_fell_due_while_it_was_closed() {
     let bot = spawn_bot().await;
@@ -1151,4 +1151,69 @@ async fn the_8ds_team_names_who_did_the_work() {
     bot.command_text(SALES, &t.channel, "report 8d").await;
     let d1 = text_of(&message_with(&bot, &t.channel, &["D1"]).await);
     assert!(d1.contains(r"- Members: @U0QA1, @U0FS1\n\n*D2"), "{d1}");
+}
+
+/// An action a close leaves open (a measure that takes weeks) is still its owner's: they hear of
+/// the close with it, it stays in their App Home, its reminder reaches them by DM (the channel
+/// has moved on), and they mark it done after the close; the channel line says who did what for
+/// whom, and a second verification is refused rather than overwrite the first.
+#[tokio::test]
+async fn an_action_the_close_leaves_open_stays_its_owners_to_be_reminded_of_and_done() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("+field ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(
+        SALES,
+        &t.channel,
+        "action prevent Humidity alarm in the store owner:<@U0FS1> due:12/10",
+    )
+    .await;
+    all_stages_done(&bot, &t).await;
+    assert_eq!(bot.command_text(SALES, &t.channel, "close").await, "Closed.");
+    let dm = bot.posted_saying("U0FS1", "with actions of yours still open").await;
+    assert!(
+        dm.contains("#1 prevention: Humidity alarm in the store") && dm.contains(&format!("in <#{}>", t.channel)),
+        "{dm}"
+    );
+    let home = app_home(&bot, "U0FS1").await;
+    assert!(home.contains("Humidity alarm in the store"), "{home}");
+
+    // To 11 December: overdue, told to its owner by DM, not in the closed trouble's channel.
+    bot.advance_and_settle(Duration::from_secs(11 * 24 * 3600)).await;
+    let reminder = bot.posted_saying("U0FS1", "action #1 is overdue").await;
+    assert!(
+        reminder.contains(&format!("`/trouble action done 1` in <#{}>", t.channel)),
+        "{reminder}"
+    );
+    bot.nothing_posted_saying(&t.channel, "action #1 is overdue").await;
+
+    let r = bot
+        .command_text("U0FS1", &t.channel, "action done 1 installed and tested")
+        .await;
+    assert_eq!(r, "Action #1 marked done.");
+    message_with(
+        &bot,
+        &t.channel,
+        &["Action #1 done by <@U0FS1>: Humidity alarm in the store — installed and tested"],
+    )
+    .await;
+    assert!(trouble(&bot, &t.id).closed.is_some(), "still closed");
+    let r = bot
+        .command_text(MANAGER, &t.channel, "action verify 1 alarm sounds")
+        .await;
+    assert_eq!(r, "Action #1 verified.");
+    message_with(
+        &bot,
+        &t.channel,
+        &["Action #1 verified by <@U0MANAGER> (owner <@U0FS1>)"],
+    )
+    .await;
+    let r = bot.command_text(DIRECTOR, &t.channel, "action verify 1").await;
+    assert_eq!(
+        r,
+        "Action #1 was already verified by <@U0MANAGER>. Nothing was recorded."
+    );
+    // Anything else on the closed trouble is still refused.
+    let r = bot.command_text("U0FS1", &t.channel, "note one more").await;
+    assert!(r.starts_with("This trouble is already closed"), "{r}");
 }

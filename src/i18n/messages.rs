@@ -606,6 +606,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("👤 {} named {} manager of trouble {id} (*{customer}*) instead of you: nothing is asked of you any longer. Channel: {}", user(by), user(to), channel_ref(l, t))
             ))
         }
+        Message::ActionsLeftOpen { to, by } => Rendered::text(super::stages::actions_left_open(l, config, t, to, by)),
         Message::ClosedNotice { by, forced_reason } => {
             let (id, customer) = (&t.id, away(&t.customer));
             Rendered::text(match forced_reason {
@@ -1567,6 +1568,10 @@ pub(super) mod tests {
             Message::NoLongerManager {
                 by: by.clone(),
                 to: by.clone(),
+            },
+            Message::ActionsLeftOpen {
+                to: by.clone(),
+                by: by.clone(),
             },
             Message::AddedBack {
                 user: by.clone(),

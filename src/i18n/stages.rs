@@ -138,6 +138,56 @@ fn action_of(t: &Trouble, n: usize) -> Option<&Action> {
     t.substance.actions.get(n.wrapping_sub(1))
 }
 
+/// The DM to `to` when `by` closed the trouble with actions of theirs open: which, and that they
+/// are still theirs (reminders, and marking them done, go on after the close).
+pub(super) fn actions_left_open(l: Locale, config: &Config, t: &Trouble, to: &UserId, by: &UserId) -> String {
+    let (id, customer) = (&t.id, super::messages::away(&t.customer));
+    let channel = super::messages::channel_ref(l, t);
+    let mine: Vec<String> = crate::trouble::home::undone_actions(t)
+        .filter(|(_, a)| a.owner == *to)
+        .map(|(n, a)| format!("• {}", t.with_names(&action_line(l, config, n, a, Where::Elsewhere))))
+        .collect();
+    let first = crate::trouble::home::undone_actions(t)
+        .find(|(_, a)| a.owner == *to)
+        .map_or(1, |(n, _)| n);
+    tr!(
+        l,
+        format!(
+            "🏁 {}がトラブル {id}（{customer}）をクローズしましたが、あなたの対策はまだ完了していません:\n{}\n引き続き期限の通知が届きます。終わったら {channel} で `/trouble action done {first}` を入力するか、ボットのホームの「完了」を押してください。",
+            user(by),
+            mine.join("\n")
+        ),
+        format!(
+            "🏁 {} closed trouble {id} ({customer}) with actions of yours still open:\n{}\nThey are still yours, and their reminders go on. When one is done: `/trouble action done {first}` in {channel}, or *Done* in the bot's Home.",
+            user(by),
+            mine.join("\n")
+        )
+    )
+}
+
+/// Who marked action `n` done (or verified it), its owner mentioned when that was someone
+/// else, and what the action is: an owner whose action another closed reads it in the channel.
+fn marked_by(l: Locale, t: &Trouble, n: usize, verified: bool) -> String {
+    let Some(a) = action_of(t, n) else {
+        return String::new();
+    };
+    let what = cut(&one_line(&a.text, Where::OwnChannel), 120);
+    let mark = if verified { &a.verified } else { &a.done };
+    match mark.as_ref().map(|m| &m.by) {
+        Some(by) if *by != a.owner => tr!(
+            l,
+            format!("（{}、担当 {}）: {what}", user(by), user(&a.owner)),
+            format!(" by {} (owner {}): {what}", user(by), user(&a.owner))
+        ),
+        Some(by) => tr!(
+            l,
+            format!("（{}）: {what}", user(by)),
+            format!(" by {}: {what}", user(by))
+        ),
+        None => format!(": {what}"),
+    }
+}
+
 /// A line posted in the trouble's channel.
 pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Rendered {
     let tz = config.policy.timezone;
@@ -198,21 +248,39 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             }
             None => format!("🛠️ #{n}"),
         },
-        StepLine::Logged(StepEvent::ActionDone { n, note }) => tr!(l, format!("☑️ 対策 #{n} 完了{}", note_tail(note, Where::OwnChannel)), format!("☑️ Action #{n} done{}", note_tail(note, Where::OwnChannel))),
-        StepLine::Logged(StepEvent::ActionVerified { n, note }) => tr!(l, format!("✅ 対策 #{n} を検証しました{}", note_tail(note, Where::OwnChannel)), format!("✅ Action #{n} verified{}", note_tail(note, Where::OwnChannel))),
+        StepLine::Logged(StepEvent::ActionDone { n, note }) => {
+            let (by, what) = (marked_by(l, t, *n, false), note_tail(note, Where::OwnChannel));
+            tr!(l, format!("☑️ 対策 #{n} 完了{by}{what}"), format!("☑️ Action #{n} done{by}{what}"))
+        }
+        StepLine::Logged(StepEvent::ActionVerified { n, note }) => {
+            let (by, what) = (marked_by(l, t, *n, true), note_tail(note, Where::OwnChannel));
+            tr!(l, format!("✅ 対策 #{n} を検証しました{by}{what}"), format!("✅ Action #{n} verified{by}{what}"))
+        }
         // The owner is mentioned first; in the action's line they are named as Slack names them,
         // when the trouble has learnt it, rather than by their id.
         StepLine::ActionReminder { n, overdue } => match action_of(t, *n) {
-            Some(a) if *overdue => tr!(
-                l,
-                format!("⏰ {} 対策 #{n} の期限を過ぎています（トラブル {}）: {}。終わったら `/trouble action done {n}` を入力してください。", user(&a.owner), t.id, t.with_names(&action_line(l, config, *n, a, Where::Elsewhere))),
-                format!("⏰ {} action #{n} is overdue (trouble {}): {}. When it is done: `/trouble action done {n}`.", user(&a.owner), t.id, t.with_names(&action_line(l, config, *n, a, Where::Elsewhere)))
-            ),
-            Some(a) => tr!(
-                l,
-                format!("🔔 {} 対策 #{n} の期限が近づいています（トラブル {}）: {}", user(&a.owner), t.id, t.with_names(&action_line(l, config, *n, a, Where::Elsewhere))),
-                format!("🔔 {} action #{n} is due soon (trouble {}): {}", user(&a.owner), t.id, t.with_names(&action_line(l, config, *n, a, Where::Elsewhere)))
-            ),
+            Some(a) => {
+                let what = t.with_names(&action_line(l, config, *n, a, Where::Elsewhere));
+                // The DM says where it is marked done: the command works in the channel only.
+                let channel = super::messages::channel_ref(l, t);
+                let when_done = tr!(
+                    l,
+                    format!("終わったら {channel} で `/trouble action done {n}` を入力するか、ボットのホームの「完了」を押してください。"),
+                    format!("When it is done: `/trouble action done {n}` in {channel}, or *Done* in the bot's Home.")
+                );
+                match overdue {
+                    true => tr!(
+                        l,
+                        format!("⏰ {} 対策 #{n} の期限を過ぎています（トラブル {}）: {what}。{when_done}", user(&a.owner), t.id),
+                        format!("⏰ {} action #{n} is overdue (trouble {}): {what}. {when_done}", user(&a.owner), t.id)
+                    ),
+                    false => tr!(
+                        l,
+                        format!("🔔 {} 対策 #{n} の期限が近づいています（トラブル {}）: {what}。{when_done}", user(&a.owner), t.id),
+                        format!("🔔 {} action #{n} is due soon (trouble {}): {what}. {when_done}", user(&a.owner), t.id)
+                    ),
+                }
+            }
             None => format!("⏰ #{n}"),
         },
         StepLine::EffectCheck { n, ask } => {
@@ -784,6 +852,11 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
             l,
             format!("対策 #{n} は{}が完了済みにしています。", user(by)),
             format!("Action #{n} was already marked done by {}.", user(by))
+        ),
+        StepReply::AlreadyVerified { n, by } => tr!(
+            l,
+            format!("対策 #{n} は{}が検証済みです。何も記録していません。", user(by)),
+            format!("Action #{n} was already verified by {}. Nothing was recorded.", user(by))
         ),
         StepReply::OwnWork { n } => tr!(
             l,

@@ -26,7 +26,8 @@ pub struct Keys {
     pub customer: String,
     pub opened_at: DateTime<Utc>,
     pub open: bool,
-    /// Whose App Home shows it while open: owner, manager and chain (empty once closed).
+    /// Whose App Home shows it ([`crate::trouble::home::people`]): while open, owner, manager
+    /// and chain; open or closed, whoever owns one of its actions not done yet.
     pub home: Vec<UserId>,
     /// `/trouble list` orders open troubles by severity, then age.
     pub severity: u8,
@@ -520,10 +521,11 @@ fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, StoreError> {
 // ---- sled: one tree, `index`, its keys prefixed by what they index ----
 
 /// Present once the index holds every trouble (written last by the build); 2: with the stats
-/// aggregates, so an index built before them is built again at open. A trouble's keys and
-/// search entry in one `t:` record came later without a new mark: the earlier `k:` and `t:`
-/// pair still reads, and a trouble's next write replaces it.
-const BUILT: &[u8] = b"built:2";
+/// aggregates, so an index built before them is built again at open; 3: with the App Home rows
+/// of closed troubles' open actions. A trouble's keys and search entry in one `t:` record came
+/// later without a new mark: the earlier `k:` and `t:` pair still reads, and a trouble's next
+/// write replaces it.
+const BUILT: &[u8] = b"built:3";
 /// Present once the `u:` keys are filed (by the build, or from the `l:` keys of an index built
 /// before them: [`build_sled_unsure`]).
 const UNSURE_BUILT: &[u8] = b"built:unsure";
@@ -1726,7 +1728,7 @@ pub mod pg {
         let client = pool.get().await?;
         let rows = client
             .query(
-                "SELECT id FROM trouble_index WHERE is_open AND home @> ARRAY[$1::text]",
+                "SELECT id FROM trouble_index WHERE home @> ARRAY[$1::text]",
                 &[&user.as_str()],
             )
             .await?;

@@ -456,6 +456,13 @@ pub(super) fn verify(w: &mut Work, user: &UserId, n: usize, note: String) -> Rep
     if action.owner == *user || done.by == *user {
         return Reply::Step(StepReply::OwnWork { n });
     }
+    // A second check would rewrite who verified it, and the evidence they gave, on the action.
+    if let Some(verified) = &action.verified {
+        return Reply::Step(StepReply::AlreadyVerified {
+            n,
+            by: verified.by.clone(),
+        });
+    }
     mark(w, user, n, note, true)
 }
 
@@ -530,11 +537,14 @@ pub(super) fn action_reminder(w: &mut Work, n: usize, overdue: bool) {
         return;
     }
     w.log(None, Event::Stage(StepEvent::ActionReminded { n, overdue }));
-    w.post(
-        Lane::Channel,
-        Dest::TroubleChannel,
-        Message::Step(StepLine::ActionReminder { n, overdue }),
-    );
+    // Once the trouble is closed its channel has moved on (or is archived): the owner alone.
+    if w.t.is_open() {
+        w.post(
+            Lane::Channel,
+            Dest::TroubleChannel,
+            Message::Step(StepLine::ActionReminder { n, overdue }),
+        );
+    }
     // The owner hears of it directly too: an action may belong to someone outside the channel.
     w.post(
         Lane::Dm,

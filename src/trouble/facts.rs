@@ -1062,6 +1062,11 @@ pub enum StepReply {
         n: usize,
         by: UserId,
     },
+    /// Verified already, by `by`.
+    AlreadyVerified {
+        n: usize,
+        by: UserId,
+    },
     /// Action `n` was owned or marked done by the one verifying it: someone else checks it.
     OwnWork {
         n: usize,

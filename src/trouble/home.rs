@@ -94,17 +94,18 @@ pub struct HomeAction {
 const ACTION_TEXT_CHARS: usize = 100;
 
 /// Whose App Home shows `t`: while it is open, its owner, manager and manager chain, and whoever
-/// owns one of its actions not done yet; nobody's once it is closed.
+/// owns one of its actions not done yet; once it is closed, only whoever owns an action the
+/// close left open (a measure that takes weeks), to find and mark it done.
 pub fn people(t: &Trouble) -> Vec<UserId> {
     let mut people = Vec::new();
     if t.is_open() {
         people.push(t.owner.clone());
         people.extend(t.manager.iter().cloned());
         people.extend(t.manager_chain().iter().cloned());
-        people.extend(undone_actions(t).map(|(_, a)| a.owner.clone()));
-        people.sort();
-        people.dedup();
     }
+    people.extend(undone_actions(t).map(|(_, a)| a.owner.clone()));
+    people.sort();
+    people.dedup();
     people
 }
 
@@ -142,6 +143,22 @@ impl HomeRow {
     }
 
     pub fn of(t: &Trouble, user: &UserId) -> HomeRow {
+        let row = HomeRow::in_open(t, user);
+        if t.is_open() {
+            return row;
+        }
+        // Closed: nothing to acknowledge, update or decide; only the person's open actions.
+        HomeRow {
+            awaits_ack: false,
+            owns: false,
+            answers_customer: false,
+            manages: false,
+            proposals: Vec::new(),
+            ..row
+        }
+    }
+
+    fn in_open(t: &Trouble, user: &UserId) -> HomeRow {
         let chain = t.manager_chain();
         HomeRow {
             id: t.id.clone(),

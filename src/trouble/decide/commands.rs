@@ -3,9 +3,18 @@
 use super::*;
 
 pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option<Reply> {
-    let reopening = matches!(command, Command::Step(crate::trouble::facts::Step::Reopen(_)));
-    // The 8D is wanted most once the trouble is closed.
-    if w.t.closed.is_some() && !matches!(command, Command::Status | Command::Report | Command::Report8d) && !reopening {
+    use crate::trouble::facts::Step;
+    let reopening = matches!(command, Command::Step(Step::Reopen(_)));
+    // The 8D is wanted most once the trouble is closed; the actions a close leaves open (the
+    // measures that take weeks) are still done and verified after it.
+    let after_close = matches!(
+        command,
+        Command::Status
+            | Command::Report
+            | Command::Report8d
+            | Command::Step(Step::ActionDone(..) | Step::ActionVerify(..))
+    );
+    if w.t.closed.is_some() && !after_close && !reopening {
         return Some(already_closed(w.ctx.policy, &w.t));
     }
     if let Some(refusal) = act_of(w.ctx.policy, &w.t, &command).and_then(|act| refuse(w.ctx.policy, &w.t, &user, act)) {
@@ -499,17 +508,18 @@ pub(super) fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option
     if let ButtonAction::Effect { n, effective } = action {
         return Some(crate::trouble::actions::effect_answered(w, &user, n, effective));
     }
+    // Who may mark an action done depends on the action: decided there, as the command is
+    // (after the close too, as the command is).
+    if let ButtonAction::ActionDone { n } = action {
+        let done = crate::trouble::facts::Step::ActionDone(n, String::new());
+        return Some(crate::trouble::facts::decide_step(w, &user, done));
+    }
     if w.t.closed.is_some() {
         return Some(already_closed(w.ctx.policy, &w.t));
     }
     // Who may approve depends on the proposal: decided there.
     if let ButtonAction::Proposal { n, approve } = action {
         return Some(crate::trouble::approval::decide_button(w, &user, n, approve));
-    }
-    // Who may mark an action done depends on the action: decided there, as the command is.
-    if let ButtonAction::ActionDone { n } = action {
-        let done = crate::trouble::facts::Step::ActionDone(n, String::new());
-        return Some(crate::trouble::facts::decide_step(w, &user, done));
     }
     let act = match action {
         ButtonAction::Acknowledge => Act::Acknowledge,

@@ -132,6 +132,8 @@ pub(super) fn timer_fired(w: &mut Work, kind: TimerKind) {
         TimerKind::EffectCheck { n, round } => return crate::trouble::actions::effect_check(w, n, round),
         // A closed trouble's report may wait for its channel too.
         TimerKind::ChannelCheck { n } => return check_channel(w, n),
+        // An action the close left open is still someone's work.
+        TimerKind::ActionDue { n, overdue } => return crate::trouble::actions::action_reminder(w, n, overdue),
         _ => {}
     }
     if w.t.closed.is_some() {
@@ -152,9 +154,11 @@ pub(super) fn timer_fired(w: &mut Work, kind: TimerKind) {
             }
         }
         TimerKind::ReturnReminder { round } => crate::trouble::facts::return_reminder(w, round),
-        TimerKind::ActionDue { n, overdue } => crate::trouble::actions::action_reminder(w, n, overdue),
-        // Of no trouble: the engine fires it (`trouble::digest`), never through here.
-        TimerKind::EffectCheck { .. } | TimerKind::ChannelCheck { .. } | TimerKind::WeeklyDigest => {}
+        // Handled above, or of no trouble (the digest: the engine fires it, `trouble::digest`).
+        TimerKind::EffectCheck { .. }
+        | TimerKind::ChannelCheck { .. }
+        | TimerKind::ActionDue { .. }
+        | TimerKind::WeeklyDigest => {}
         TimerKind::FirstContact { missed, epoch } => {
             if w.t.customer_updates.is_empty() && epoch == w.t.first_contact_epoch {
                 first_contact(w, missed);

@@ -22,7 +22,7 @@ pub(super) fn close(w: &mut Work, user: &UserId, note: String, forced_reason: Op
     // The owner and the manager hear of a close someone else made by DM too: a manager on a
     // phone would otherwise only see the trouble gone from their App Home.
     let told = [Some(w.t.owner.clone()), w.t.manager.clone()];
-    for who in told.into_iter().flatten().filter(|u| u != user) {
+    for who in told.iter().flatten().filter(|u| *u != user).cloned() {
         let notice = Message::ClosedNotice {
             by: user.clone(),
             forced_reason: forced_reason.clone(),
@@ -38,6 +38,18 @@ pub(super) fn close(w: &mut Work, user: &UserId, note: String, forced_reason: Op
             report_withheld: false,
         },
     );
+    // Whoever else owns an action the close leaves open (a measure that takes weeks) hears it
+    // is still theirs: its reminders go on, and it is marked done as before.
+    let mut owners: Vec<UserId> = crate::trouble::home::undone_actions(&w.t)
+        .map(|(_, a)| a.owner.clone())
+        .filter(|o| o != user && told.iter().flatten().all(|t| t != o))
+        .collect();
+    owners.sort();
+    owners.dedup();
+    for to in owners {
+        let by = user.clone();
+        w.post(Lane::Dm, Dest::Dm(to.clone()), Message::ActionsLeftOpen { to, by });
+    }
     crate::trouble::actions::on_close(w);
     w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
     w.refresh_status();

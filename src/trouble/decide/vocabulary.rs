@@ -133,6 +133,11 @@ pub enum Message {
         by: UserId,
         to: UserId,
     },
+    /// To `to`, by DM, when `by` closed the trouble leaving actions of theirs open: still theirs.
+    ActionsLeftOpen {
+        to: UserId,
+        by: UserId,
+    },
     /// To the owner or the manager, by DM, when someone else closed the trouble.
     ClosedNotice {
         by: UserId,
