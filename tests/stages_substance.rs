@@ -1217,3 +1217,160 @@ async fn an_action_the_close_leaves_open_stays_its_owners_to_be_reminded_of_and_
     let r = bot.command_text("U0FS1", &t.channel, "note one more").await;
     assert!(r.starts_with("This trouble is already closed"), "{r}");
 }
+
+/// A customer mistyped at open (`ACMF`) is corrected with `fix customer`: the answer, the
+/// record, the timeline, a line in the channel (old → new), every kept message that shows it
+/// edited, and the trouble found under the new name by `history`, `search` and `list`, with the
+/// new customer's history shown in the kickoff thread as at open.
+#[tokio::test]
+async fn a_customer_typed_wrong_at_open_is_corrected_everywhere_and_filed_under_the_new_name() {
+    let bot = spawn_bot().await;
+    let earlier = bot.open_ready("ACME: lids loose").await;
+    let t = bot.open_ready("ACMF: defective housings").await;
+    assert!(!bot.command_text(SALES, ORIGIN, "history ACME").await.contains(&t.id));
+    // Posted before the fix, so the fix has them to edit.
+    let stored =
+        wait_until(|| Some(trouble(&bot, &t.id)).filter(|s| s.manager_dm.is_some() && s.origin_notice.is_some())).await;
+
+    let r = bot.command_text(SALES, &t.channel, "fix customer ACME").await;
+    assert!(r.contains("The customer is corrected"), "{r}");
+    assert_eq!(trouble(&bot, &t.id).customer, "ACME");
+    assert!(step_events(&bot, &t.id).iter().any(|e| matches!(
+        e,
+        StepEvent::CustomerCorrected { from, to } if from == "ACMF" && to == "ACME"
+    )));
+    message_with(&bot, &t.channel, &["Corrected customer: ACMF → ACME"]).await;
+
+    // The kickoff, the status, the manager's DM and the notice where it was opened say ACME.
+    message_says(&bot, &t.channel, &t.kickoff_ts, "ACME").await;
+    status_with(&bot, &t.id, &["ACME"]).await;
+    let dm = stored.manager_dm.expect("the manager's DM");
+    message_says(&bot, dm.channel.as_str(), dm.ts.as_str(), "ACME").await;
+    let notice = stored.origin_notice.expect("the origin notice");
+    message_says(&bot, notice.channel.as_str(), notice.ts.as_str(), "ACME").await;
+    for (channel, ts) in [
+        (t.channel.as_str(), t.kickoff_ts.as_str()),
+        (dm.channel.as_str(), dm.ts.as_str()),
+        (notice.channel.as_str(), notice.ts.as_str()),
+    ] {
+        let now = bot.slack.message_versions(channel, ts).pop().expect("the message");
+        assert!(!text_of(&now).contains("ACMF"), "{now}");
+    }
+    // ACME's history, as the kickoff thread shows it at open.
+    let past = message_with(&bot, &t.channel, &["Past troubles with ACME", &earlier.id]).await;
+    assert_eq!(past["thread_ts"], t.kickoff_ts.as_str(), "{past}");
+
+    let history = bot.command_text(SALES, ORIGIN, "history ACME").await;
+    assert!(history.contains(&t.id) && history.contains(&earlier.id), "{history}");
+    assert!(!bot.command_text(SALES, ORIGIN, "history ACMF").await.contains(&t.id));
+    let search = bot.command_text(SALES, ORIGIN, "search ACME housings").await;
+    assert!(search.contains(&t.id), "{search}");
+    let list = bot.command_text(SALES, ORIGIN, "list").await;
+    assert!(list.contains(&t.id) && !list.contains("ACMF"), "{list}");
+    let stats = bot.command_text(SALES, ORIGIN, "stats").await;
+    assert!(stats.contains("ACME") && !stats.contains("ACMF"), "{stats}");
+    let report = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
+    assert!(report.contains("corrected customer: ACMF → ACME"), "{report}");
+
+    // The channel's name follows the customer.
+    let name = format!("trouble-{}-acme", t.id);
+    bot.slack
+        .wait_for("conversations.rename", |c| {
+            c.params["channel"] == t.channel.as_str() && c.params["name"] == name.as_str()
+        })
+        .await;
+    wait_until(|| (trouble(&bot, &t.id).channel_name.as_deref() == Some(name.as_str())).then_some(())).await;
+    assert!(bot.slack.channels().iter().any(|c| c.id == t.channel && c.name == name));
+}
+
+/// A name Slack will not give the channel (taken by another) leaves the old one, and nothing
+/// counts as failed: the correction itself stands.
+#[tokio::test]
+async fn a_channel_name_slack_refuses_leaves_the_old_name_and_fails_nothing() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACMF: defective housings").await;
+    let old = trouble(&bot, &t.id).channel_name.expect("a channel name");
+    bot.slack.take_name(&format!("trouble-{}-acme", t.id));
+
+    let r = bot.command_text(SALES, &t.channel, "fix customer ACME").await;
+    assert!(r.contains("The customer is corrected"), "{r}");
+    bot.slack
+        .wait_for("conversations.rename", |c| c.params["channel"] == t.channel.as_str())
+        .await;
+    message_says(&bot, &t.channel, &t.kickoff_ts, "ACME").await;
+    bot.settle().await;
+    let now = trouble(&bot, &t.id);
+    assert_eq!(
+        (now.customer.as_str(), now.channel_name.as_deref()),
+        ("ACME", Some(old.as_str()))
+    );
+    assert!(
+        !event_kinds(&bot, &t.id).iter().any(|k| k.contains("Failed")),
+        "{:?}",
+        event_kinds(&bot, &t.id)
+    );
+}
+
+/// The summary is corrected the same way, and the Japanese words work: `訂正 概要 …`,
+/// `訂正 お客様 ACME様` (kept as ACME, as at open).
+#[tokio::test]
+async fn the_summary_and_the_customer_are_corrected_with_the_japanese_words_too() {
+    let bot = spawn_bot_in("ja").await;
+    let t = bot.open_ready("ACMF: ハウジンク割れ").await;
+
+    let r = bot.command_text(SALES, &t.channel, "訂正 概要 ハウジング割れ").await;
+    assert!(r.contains("概要を訂正しました"), "{r}");
+    message_with(&bot, &t.channel, &["✏️ 訂正 概要: ハウジンク割れ → ハウジング割れ"]).await;
+    message_says(&bot, &t.channel, &t.kickoff_ts, "ハウジング割れ").await;
+    assert_eq!(trouble(&bot, &t.id).summary, "ハウジング割れ");
+
+    let r = bot.command_text(SALES, &t.channel, "訂正 お客様：ACME様").await;
+    assert!(r.contains("お客様名を訂正しました"), "{r}");
+    assert_eq!(trouble(&bot, &t.id).customer, "ACME");
+    message_with(&bot, &t.channel, &["✏️ 訂正 お客様名: ACMF → ACME"]).await;
+    let r = bot.command_text(SALES, &t.channel, "訂正 顧客 ACME").await;
+    assert!(r.contains("すでにそのとおり"), "{r}");
+    assert!(step_events(&bot, &t.id)
+        .iter()
+        .any(|e| matches!(e, StepEvent::SummaryCorrected { from, .. } if from == "ハウジンク割れ")));
+}
+
+/// Only those who may `fix` anything correct the customer (the refusal names who may), and a
+/// value that is empty, a mention, too long or the same as recorded changes nothing.
+#[tokio::test]
+async fn a_customer_fix_by_someone_not_taking_part_or_with_a_bad_value_changes_nothing() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACMF: defective housings").await;
+    let entries = || trouble(&bot, &t.id).timeline_len;
+    let before = entries();
+
+    let r = bot.command_text("U0STRANGER", &t.channel, "fix customer ACME").await;
+    assert!(r.contains("correct the record") && r.contains(SALES), "{r}");
+    let r = bot.command_text(SALES, &t.channel, "fix customer").await;
+    assert!(r.contains("`/trouble fix customer`"), "{r}");
+    let r = bot.command_text(SALES, &t.channel, "fix customer <@U0MANAGER>").await;
+    assert!(r.contains("mention") || r.contains("person"), "{r}");
+    let long = "A".repeat(3001);
+    let r = bot
+        .command_text(SALES, &t.channel, &format!("fix summary {long}"))
+        .await;
+    assert!(r.contains("3000"), "{r}");
+    let r = bot.command_text(SALES, &t.channel, "fix customer ACMF").await;
+    assert!(r.contains("recorded as given already"), "{r}");
+    let r = bot
+        .command_text(SALES, &t.channel, "fix summary defective housings")
+        .await;
+    assert!(r.contains("recorded as given already"), "{r}");
+
+    let now = trouble(&bot, &t.id);
+    assert_eq!(
+        (now.customer.as_str(), now.summary.as_str()),
+        ("ACMF", "defective housings")
+    );
+    assert_eq!(entries(), before, "nothing new on the timeline");
+    assert!(!bot
+        .slack
+        .messages_in(&t.channel)
+        .iter()
+        .any(|m| text_of(m).contains("Corrected")));
+}

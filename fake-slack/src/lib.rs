@@ -1188,7 +1188,14 @@ impl World {
     }
 
     fn dispatch(&mut self, method: &str, p: &Value) -> Value {
-        let in_channel = ["conversations.invite", "chat.postMessage", "chat.update", "pins.add"].contains(&method);
+        let in_channel = [
+            "conversations.invite",
+            "conversations.rename",
+            "chat.postMessage",
+            "chat.update",
+            "pins.add",
+        ]
+        .contains(&method);
         if let Some(error) = s(p, "channel").and_then(|c| self.lost_channels.get(&c)).filter(|_| in_channel) {
             return err(error);
         }
@@ -1198,6 +1205,7 @@ impl World {
                 "user": "trouble-bot", "team": "Test", "url": "https://test.slack.com/"
             }),
             "conversations.create" => self.create_channel(p),
+            "conversations.rename" => self.rename_channel(p),
             "conversations.invite" => self.invite(p),
             "chat.postMessage" => self.post_message(p),
             "chat.update" => self.update_message(p),
@@ -1248,6 +1256,29 @@ impl World {
                 json!({"ok": true, "users": users})
             }
             _ => err("unknown_method"),
+        }
+    }
+
+    /// `conversations.rename`: the same rules for the name as `conversations.create`.
+    fn rename_channel(&mut self, p: &Value) -> Value {
+        let Some(id) = s(p, "channel") else {
+            return err("channel_not_found");
+        };
+        let name = s(p, "name").unwrap_or_default();
+        if let Some(error) = channel_name_problem(&name) {
+            return err(error);
+        }
+        let taken = self.channels.iter().any(|c| c.name == name && c.id != id);
+        if self.taken_names.contains(&name) || taken {
+            return err("name_taken");
+        }
+        match self.channels.iter_mut().find(|c| c.id == id) {
+            Some(channel) => {
+                channel.name = name;
+                let channel = channel.clone();
+                json!({"ok": true, "channel": self.channel_obj(&channel)})
+            }
+            None => err("channel_not_found"),
         }
     }
 
@@ -1641,6 +1672,22 @@ impl World {
         let micros = now.max(self.last_ts_micros + 1);
         self.last_ts_micros = micros;
         format!("{}.{:06}", micros / 1_000_000, micros % 1_000_000)
+    }
+}
+
+/// What Slack says of a channel name it will not take (create or rename); None when it would.
+fn channel_name_problem(name: &str) -> Option<&'static str> {
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_';
+    if name.is_empty() {
+        Some("invalid_name_required")
+    } else if name.chars().count() > 80 {
+        Some("invalid_name_maxlength")
+    } else if !name.chars().all(allowed) {
+        Some("invalid_name_specials")
+    } else if name.chars().all(|c| c == '-' || c == '_') {
+        Some("invalid_name_punctuation")
+    } else {
+        None
     }
 }
 

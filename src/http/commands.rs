@@ -178,8 +178,27 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
             if let Command::Step(step @ (Step::FactModal | Step::ActionModal)) = command {
                 return Box::pin(super::stages::open_form(app, cmd.trigger_id.clone(), &id, user, step)).await;
             }
-            // A new part or lot may be one an earlier trouble of this customer had.
-            let recheck = matches!(command, Command::Step(Step::Facts(_) | Step::FixFact(..)));
+            // A corrected customer brings their history, as at open (principle 3: the balance).
+            let command = match command {
+                Command::Step(Step::FixCustomer { name, .. }) => {
+                    let aliases = &app.config.policy.customers;
+                    let name = crate::trouble::customer::without_honorific(&name).to_string();
+                    match app.store.customer_troubles(aliases, &name).await {
+                        Ok(theirs) => Command::Step(Step::FixCustomer {
+                            past: crate::trouble::customer::past_troubles(aliases, &name, &theirs),
+                            name,
+                        }),
+                        Err(e) => return failed(app, Surface::Command, "cannot read the customer's troubles", e),
+                    }
+                }
+                command => command,
+            };
+            // A new part or lot may be one an earlier trouble of this customer had; so may an
+            // earlier trouble of the customer it is now filed under.
+            let recheck = matches!(
+                command,
+                Command::Step(Step::Facts(_) | Step::FixFact(..) | Step::FixCustomer { .. })
+            );
             let input = Input::Command { user, command };
             match Box::pin(app.engine().apply(&id, &[request_key], input)).await {
                 Ok(applied) => {

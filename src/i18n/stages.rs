@@ -11,7 +11,7 @@ use crate::trouble::actions::{Action, ActionKind};
 use crate::trouble::command::UsageError;
 use crate::trouble::decide::{Act, Who};
 use crate::trouble::due::DueError;
-use crate::trouble::facts::{FactKey, Numbered, ReturnState, StepEvent, StepLine, StepReply};
+use crate::trouble::facts::{FactKey, Numbered, OpeningField, ReturnState, StepEvent, StepLine, StepReply};
 use crate::trouble::model::{Trouble, UserId};
 
 /// User text inline in the trouble's own channel.
@@ -214,6 +214,12 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
         StepLine::Logged(StepEvent::SplitSuperseded { old, ours, customer, other, .. }) => {
             corrected(l, tr!(l, "責任区分", "split"), &here(old), &format!("{ours}/{customer}/{other}"))
         }
+        StepLine::Logged(StepEvent::CustomerCorrected { from, to }) => {
+            corrected(l, opening_label(l, OpeningField::Customer), &here(from), &here(to))
+        }
+        StepLine::Logged(StepEvent::SummaryCorrected { from, to }) => {
+            corrected(l, opening_label(l, OpeningField::Summary), &here(from), &here(to))
+        }
         StepLine::Logged(StepEvent::ReturnReminded) => String::new(),
         StepLine::Logged(StepEvent::Returned { state, qty, tracking }) => {
             let goods = return_phrase(l, *state, qty.as_deref(), tracking.as_deref(), Where::OwnChannel);
@@ -340,6 +346,14 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
     Rendered {
         blocks: Some(vec![section(&text)]),
         text,
+    }
+}
+
+/// What `fix customer` / `fix summary` correct, as the lines and answers name it.
+fn opening_label(l: Locale, field: OpeningField) -> &'static str {
+    match field {
+        OpeningField::Customer => tr!(l, "お客様名", "customer"),
+        OpeningField::Summary => tr!(l, "概要", "summary"),
     }
 }
 
@@ -721,6 +735,24 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
                 away(old)
             )
         ),
+        StepEvent::CustomerCorrected { from, to } | StepEvent::SummaryCorrected { from, to } => {
+            let what = opening_label(
+                l,
+                match e {
+                    StepEvent::CustomerCorrected { .. } => OpeningField::Customer,
+                    _ => OpeningField::Summary,
+                },
+            );
+            tr!(
+                l,
+                format!("訂正 {what}: {} → {}（旧記録は無効）", away(from), away(to)),
+                format!(
+                    "corrected {what}: {} → {} (earlier entry superseded)",
+                    away(from),
+                    away(to)
+                )
+            )
+        }
         StepEvent::Recurrence { earlier, shared } => tr!(
             l,
             format!("再発の可能性: {earlier}（{}）", away(shared)),
@@ -765,8 +797,8 @@ pub fn usage_text(l: Locale, e: &UsageError) -> Option<String> {
         .to_string(),
         UsageError::BadFix => tr!(
             l,
-            "`/trouble fix cost N 金額 負担者`、`/trouble fix split 当社/お客様[/他] 理由`、`/trouble fix fact 項目 値` の形で入力してください。",
-            "Write `/trouble fix cost N AMOUNT PAYER`, `/trouble fix split OURS/CUSTOMER[/OTHER] reason` or `/trouble fix fact KEY VALUE`."
+            "`/trouble fix cost N 金額 負担者`、`/trouble fix split 当社/お客様[/他] 理由`、`/trouble fix fact 項目 値`、`/trouble fix customer お客様名`、`/trouble fix summary 概要` の形で入力してください（`訂正 お客様 …`、`訂正 概要 …` でも可）。",
+            "Write `/trouble fix cost N AMOUNT PAYER`, `/trouble fix split OURS/CUSTOMER[/OTHER] reason`, `/trouble fix fact KEY VALUE`, `/trouble fix customer NAME` or `/trouble fix summary TEXT`."
         )
         .to_string(),
         UsageError::NeedsNumber(sub) => tr!(l, format!("`/trouble {sub}` の後に番号を入力してください（状況メッセージの #1, #2…）。"), format!("Give the number after `/trouble {sub}` (#1, #2… in the status message).")),
@@ -975,6 +1007,22 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
             "This trouble is not closed; there is nothing to reopen."
         )
         .to_string(),
+        StepReply::OpeningCorrected { field } => {
+            let what = opening_label(l, *field);
+            tr!(
+                l,
+                format!("{what}を訂正しました。キックオフ、状況メッセージ、上司へのDMも書き換えます。元の記録はタイムラインに残ります。"),
+                format!("The {what} is corrected; the kickoff, the status and the managers' DMs are edited to match. The earlier entry stays on the timeline.")
+            )
+        }
+        StepReply::OpeningUnchanged { field } => {
+            let what = opening_label(l, *field);
+            tr!(
+                l,
+                format!("{what}はすでにそのとおり記録されています。何も変えていません。"),
+                format!("The {what} is recorded as given already; nothing changed.")
+            )
+        }
         StepReply::Corrected => tr!(
             l,
             "訂正しました。元の記録はタイムラインに残り、無効として扱います。",
@@ -1120,14 +1168,14 @@ pub fn help(l: Locale) -> &'static str {
          • `/trouble scope 内容` / `scope check N` — 波及範囲（未確認の行があると第2段階は完了できません）\n\
          • `/trouble cause 原因 [流出: 流出原因]` — 原因\n\
          • `/trouble action 暫定|恒久|再発防止 内容 [担当:@人] [期限:12/20] [確認日:効果確認日]` / `action done N` / `action verify N` — 対策（期限の前営業日と超過時に担当者へ通知）\n\
-         • `/trouble fix cost N …` / `fix split …` / `fix fact 項目 値` — 記録の訂正（元の記録は残ります）\n\
+         • `/trouble fix cost N …` / `fix split …` / `fix fact 項目 値` / `fix customer お客様名` / `fix summary 概要` — 記録の訂正（元の記録は残ります）\n\
          • `/trouble reopen 理由` — 再開（上司）",
         "• `/trouble fact KEY VALUE` (part / lot / qty / occurred / found / symptom), `/trouble fact` for a form — the facts (5W2H)\n\
          • `/trouble return requested|shipped|received [qty N] [tracking X]` — the returned goods\n\
          • `/trouble scope TEXT` / `scope check N` — scope of impact (stage 2 waits for every line to be checked)\n\
          • `/trouble cause TEXT [escape: WHY NOT CAUGHT]` — the cause\n\
          • `/trouble action interim|permanent|prevent TEXT owner:@name due:DATE [check:DATE]` / `action done N` / `action verify N` — countermeasures (the owner is reminded the business day before and when overdue)\n\
-         • `/trouble fix cost N …` / `fix split …` / `fix fact KEY VALUE` — corrections (the old entry stays)\n\
+         • `/trouble fix cost N …` / `fix split …` / `fix fact KEY VALUE` / `fix customer NAME` / `fix summary TEXT` — corrections (the old entry stays)\n\
          • `/trouble reopen REASON` — reopen (the manager chain)"
     )
 }

@@ -429,6 +429,7 @@ async fn finish_item(app: &Arc<App>, item: &OutboxItem, outcome: Option<Outcome>
 fn item_method(op: &Op) -> &'static str {
     match op {
         Op::CreateChannel => "conversations.create",
+        Op::RenameChannel { .. } => "conversations.rename",
         Op::Invite { .. } => "conversations.invite",
         Op::Post { .. } => "chat.postMessage",
         Op::Refresh { .. } | Op::Edit { .. } => "chat.update",
@@ -591,6 +592,19 @@ async fn deliver_once(
                 error: "name_taken".into(),
             }
             .into())
+        }
+        (Op::RenameChannel { name }, Some(t)) => {
+            let channel = t.channel.clone().ok_or_else(|| missing(method, "channel"))?;
+            match slack.rename_channel(&channel, name).await {
+                Ok(name) => Ok(Some(Outcome::ChannelRenamed { name })),
+                // The name is a convenience: taken, refused or not ours to change, the channel
+                // keeps its old one and nothing counts as failed.
+                Err(e @ SlackError::Api { .. }) if e.is_permanent() => {
+                    tracing::info!(error = %e, trouble = %t.id, "the channel keeps its name");
+                    Ok(None)
+                }
+                Err(e) => Err(e.into()),
+            }
         }
         (Op::CheckChannel { n }, Some(t)) => {
             let channel = t.channel.clone().ok_or_else(|| missing(method, "channel"))?;

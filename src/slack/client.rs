@@ -265,6 +265,7 @@ const METHODS: &[&str] = &[
     "conversations.invite",
     "conversations.list",
     "conversations.open",
+    "conversations.rename",
     "conversations.replies",
     "pins.add",
     "users.info",
@@ -650,6 +651,14 @@ impl SlackClient {
             ChannelId::new(channel.id.unwrap_or_default()),
             channel.name.unwrap_or_else(|| name.to_string()),
         ))
+    }
+
+    /// Renames `channel` (channels:manage, or groups:write for a private one); the name Slack gave it.
+    pub async fn rename_channel(&self, channel: &ChannelId, name: &str) -> Result<String, SlackError> {
+        let answer: CreateAnswer = self
+            .call_for("conversations.rename", &json!({"channel": channel, "name": name}))
+            .await?;
+        Ok(answer.channel.and_then(|c| c.name).unwrap_or_else(|| name.to_string()))
     }
 
     pub async fn invite(&self, channel: &ChannelId, users: &[UserId]) -> Result<(), SlackError> {

@@ -1720,6 +1720,35 @@ mod tests {
             parse("訂正 事実 品番 HX-300").unwrap(),
             Command::Step(Step::FixFact(FactKey::Part, "HX-300".into()))
         );
+        let customer = |name: &str| {
+            Command::Step(Step::FixCustomer {
+                name: name.into(),
+                past: Vec::new(),
+            })
+        };
+        for text in [
+            "fix customer ACME",
+            "fix customer: ACME",
+            "訂正 お客様 ACME",
+            "訂正 お客様：ACME",
+            "訂正 顧客 ACME",
+        ] {
+            assert_eq!(parse(text).unwrap(), customer("ACME"), "{text}");
+        }
+        for text in [
+            "fix summary lid cracked",
+            "訂正 概要 lid cracked",
+            "訂正 件名：lid cracked",
+        ] {
+            assert_eq!(
+                parse(text).unwrap(),
+                Command::Step(Step::FixSummary("lid cracked".into())),
+                "{text}"
+            );
+        }
+        assert_eq!(parse("fix customer"), Err(UsageError::NeedsText("fix customer")));
+        assert_eq!(parse("fix summary "), Err(UsageError::NeedsText("fix summary")));
+        assert_eq!(parse("fix customer <@U0BOB>"), Err(UsageError::CustomerHoldsAMention));
         // Percentages that add up to 10 are a mistake, not tenths.
         assert_eq!(parse("split 7%/3%"), Err(UsageError::SplitNotHundred(10)));
         for text in ["fact 品番：HX-300", "fact 品番: HX-300", "fact 型番 HX-300"] {

@@ -279,6 +279,14 @@ pub enum Step {
         reason: String,
     },
     FixFact(FactKey, String),
+    /// `fix customer NAME`: the customer's name as typed at open was wrong. `past` is the
+    /// named customer's troubles, read by the shell (the grammar leaves it empty).
+    FixCustomer {
+        name: String,
+        past: Vec<super::customer::PastTrouble>,
+    },
+    /// `fix summary TEXT`: the summary as typed at open was wrong.
+    FixSummary(String),
     Search(String),
 }
 
@@ -295,6 +303,8 @@ impl Step {
             | Step::ActionVerify(_, t)
             | Step::Reopen(t)
             | Step::FixFact(_, t)
+            | Step::FixCustomer { name: t, .. }
+            | Step::FixSummary(t)
             | Step::Search(t) => vec![t],
             Step::Cause { text, escape } => vec![text, escape.as_deref().unwrap_or("")],
             Step::Action(a) => a.texts(),
@@ -317,7 +327,11 @@ impl Step {
             | Step::Cause { .. } => Act::Facts,
             Step::ActionModal | Step::Action(_) => Act::Actions,
             Step::Reopen(_) => Act::Reopen,
-            Step::FixCost { .. } | Step::FixSplit { .. } | Step::FixFact(..) => Act::Fix,
+            Step::FixCost { .. }
+            | Step::FixSplit { .. }
+            | Step::FixFact(..)
+            | Step::FixCustomer { .. }
+            | Step::FixSummary(_) => Act::Fix,
             Step::ActionDone(..) | Step::ActionVerify(..) | Step::Search(_) => return None,
         })
     }
@@ -493,6 +507,15 @@ fn parse_cause(rest: &str) -> Result<Step, UsageError> {
 
 fn parse_fix(rest: &str) -> Result<Step, UsageError> {
     let (what, after) = split_word(rest);
+    // `customer: ACME`, `お客様：ACME`, as an input method writes a label.
+    let inline;
+    let (what, after) = match what.find([':', '：']) {
+        Some(i) => {
+            inline = format!("{} {after}", what[i..].trim_start_matches([':', '：']));
+            (&what[..i], inline.trim())
+        }
+        None => (what, after),
+    };
     match super::money::fold_width(what).to_lowercase().as_str() {
         "cost" | "費用" => {
             let (n, after) = split_word(after);
@@ -517,6 +540,21 @@ fn parse_fix(rest: &str) -> Result<Step, UsageError> {
             _ => Err(UsageError::BadSplit),
         },
         "fact" | "事実" => parse_fact_pair(after, "fix fact").map(|(k, v)| Step::FixFact(k, v)),
+        // As at open: a person or a channel is no customer.
+        "customer" | "お客様" | "お客さま" | "顧客" | "客先" if after.contains("<@") || after.contains("<#") => {
+            Err(UsageError::CustomerHoldsAMention)
+        }
+        "customer" | "お客様" | "お客さま" | "顧客" | "客先" => match after.trim() {
+            "" => Err(UsageError::NeedsText("fix customer")),
+            name => Ok(Step::FixCustomer {
+                name: name.to_string(),
+                past: Vec::new(),
+            }),
+        },
+        "summary" | "概要" | "件名" => match after.trim() {
+            "" => Err(UsageError::NeedsText("fix summary")),
+            text => Ok(Step::FixSummary(text.to_string())),
+        },
         _ => Err(UsageError::BadFix),
     }
 }
@@ -570,6 +608,8 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
         Step::Facts(fields) => set_facts(w, user, fields, false, false),
         Step::FactsForm(fields) => set_facts(w, user, fields, false, true),
         Step::FixFact(key, value) => set_facts(w, user, vec![(key, value)], true, true),
+        Step::FixCustomer { name, past } => fix_customer(w, user, name, past),
+        Step::FixSummary(text) => fix_summary(w, user, text),
         Step::Return { state, qty, tracking } => {
             // `return shipped` after `return requested qty 40` still has 40 coming: what an
             // earlier entry gave and this one does not say stays, on this entry too, so the
@@ -725,6 +765,84 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
         Step::Reopen(reason) => super::actions::reopen(w, user, reason, None),
         // Answered by the shell: forms and reads across troubles.
         Step::FactModal | Step::ActionModal | Step::Search(_) => Reply::Step(StepReply::Shell),
+    }
+}
+
+/// `fix customer`: the name kept as open keeps it (without the honorific), the timeline and the
+/// channel told old → new, and every kept message that shows it edited. Filed under the new
+/// name at once (the store reindexes on every write), its history is the new customer's.
+fn fix_customer(w: &mut Work, user: &UserId, name: String, past: Vec<super::customer::PastTrouble>) -> Reply {
+    let name = super::customer::without_honorific(&name).to_string();
+    if name == w.t.customer {
+        return Reply::Step(StepReply::OpeningUnchanged {
+            field: OpeningField::Customer,
+        });
+    }
+    let from = std::mem::replace(&mut w.t.customer, name.clone());
+    // Another customer: the history shown is theirs (at open, and again at the split).
+    let aliases = &w.ctx.policy.customers;
+    if super::customer::customer_key(aliases, &from) != super::customer::customer_key(aliases, &name) {
+        let (id, opened_at) = (w.t.id.clone(), w.t.opened_at);
+        let earlier: Vec<_> = past
+            .into_iter()
+            .filter(|p| p.id != id && p.opened_at < opened_at)
+            .collect();
+        w.t.past = super::customer::shown_in(w.ctx.policy.private_channels, &earlier);
+        if !w.t.past.is_empty() {
+            w.post(Lane::Channel, Dest::KickoffThread, Message::CustomerHistory);
+        }
+    }
+    w.step(user, StepEvent::CustomerCorrected { from, to: name });
+    rename_channel(w);
+    refresh_opening(w);
+    Reply::Step(StepReply::OpeningCorrected {
+        field: OpeningField::Customer,
+    })
+}
+
+/// The channel's name follows the customer (`<prefix>-<id>-<slug>`): a channel not created yet
+/// is created under the new name; one created is renamed, and keeps its name if Slack refuses.
+fn rename_channel(w: &mut Work) {
+    let name = super::decide::channel_name(&w.ctx.policy.channel_prefix, &w.t.id, &w.t.customer, 1);
+    if w.t.channel_name.as_ref() == Some(&name) {
+        return;
+    }
+    match w.t.channel {
+        None => w.t.channel_name = Some(name),
+        Some(_) => w.send(Lane::Channel, super::decide::Op::RenameChannel { name }),
+    }
+}
+
+/// `fix summary`: as `fix customer`, for the summary.
+fn fix_summary(w: &mut Work, user: &UserId, text: String) -> Reply {
+    let text = text.trim().to_string();
+    if text == w.t.summary {
+        return Reply::Step(StepReply::OpeningUnchanged {
+            field: OpeningField::Summary,
+        });
+    }
+    let from = std::mem::replace(&mut w.t.summary, text.clone());
+    w.step(user, StepEvent::SummaryCorrected { from, to: text });
+    refresh_opening(w);
+    Reply::Step(StepReply::OpeningCorrected {
+        field: OpeningField::Summary,
+    })
+}
+
+/// Edits every kept message that shows the customer and the summary: the kickoff, the status,
+/// the managers' DMs and the notice where it was opened (App Home follows any change).
+fn refresh_opening(w: &mut Work) {
+    use super::decide::{Op, Slot};
+    w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+    w.refresh_status();
+    w.refresh_manager_dms();
+    if w.t.origin_notice.is_some() {
+        w.send(
+            Lane::Origin,
+            Op::Refresh {
+                slot: Slot::OriginNotice,
+            },
+        );
     }
 }
 
@@ -988,6 +1106,16 @@ pub enum StepEvent {
         earlier: TroubleId,
         shared: String,
     },
+    /// `fix customer`: the customer's name given at open (or last corrected) was `from`.
+    CustomerCorrected {
+        from: String,
+        to: String,
+    },
+    /// `fix summary`: the summary given at open (or last corrected) was `from`.
+    SummaryCorrected {
+        from: String,
+        to: String,
+    },
 }
 
 /// What the new stages post in the trouble's channel (rendered by `i18n::stages`).
@@ -1015,6 +1143,13 @@ pub enum StepLine {
         opened_at: DateTime<Utc>,
         shared: String,
     },
+}
+
+/// What `fix customer` and `fix summary` correct of what was given at open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpeningField {
+    Customer,
+    Summary,
 }
 
 /// Which numbered list a number did not match.
@@ -1100,6 +1235,14 @@ pub enum StepReply {
     },
     NotClosed,
     Corrected,
+    /// `fix customer` / `fix summary` recorded.
+    OpeningCorrected {
+        field: OpeningField,
+    },
+    /// `fix customer` / `fix summary` with the value recorded already: nothing changed.
+    OpeningUnchanged {
+        field: OpeningField,
+    },
     EffectRecorded {
         effective: bool,
         /// "Not effective" reopened the trouble (it may have been reopened already).

@@ -244,6 +244,17 @@ fn replay(entries: &[Entry]) -> Told {
                 told.lots_unsure = true;
                 told.substance.facts.set(FactKey::Lot, value, false);
             }
+            // `fix customer` / `fix summary`: what was given at open, corrected.
+            Event::Stage(StepEvent::CustomerCorrected { to, .. }) => {
+                if let Some(opening) = told.opening.as_mut() {
+                    opening.0 = to.clone();
+                }
+            }
+            Event::Stage(StepEvent::SummaryCorrected { to, .. }) => {
+                if let Some(opening) = told.opening.as_mut() {
+                    opening.1 = to.clone();
+                }
+            }
             Event::Stage(step) => replay_step(&mut told.substance, step, by, at),
             _ => {}
         }

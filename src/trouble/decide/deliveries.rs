@@ -63,6 +63,10 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 );
             }
         }
+        Outcome::ChannelRenamed { name } => {
+            w.t.channel_name = Some(name);
+            w.changed = true;
+        }
         Outcome::Posted {
             slot,
             channel,

@@ -4083,3 +4083,41 @@ fn a_cause_or_fact_given_again_is_logged_as_superseding_and_replays() {
         Some("resin grade")
     );
 }
+
+/// `fix customer` edits every kept message that shows the customer, renames the channel to
+/// match, and the record agrees with its timeline (`feed` checks it); a rename Slack answered
+/// keeps the new name, and the same name again decides nothing.
+#[test]
+fn fix_customer_refreshes_what_shows_it_and_renames_the_channel() {
+    use crate::trouble::facts::{Step, StepEvent};
+    let mut sim = Sim::ready(req("ACMF"));
+    let fix = |name: &str| {
+        Command::Step(Step::FixCustomer {
+            name: name.into(),
+            past: Vec::new(),
+        })
+    };
+    let d = sim.cmd("U0SALES", fix("ACME様"));
+    assert_eq!(sim.t.customer, "ACME");
+    let name = format!("trouble-{}-acme", sim.t.id);
+    assert!(has_op(&d, Lane::Channel, &Op::Refresh { slot: Slot::Kickoff }));
+    assert!(has_op(&d, Lane::Channel, &Op::Refresh { slot: Slot::Status }));
+    assert!(has_op(&d, Lane::Dm, &Op::Refresh { slot: Slot::ManagerDm }));
+    assert!(has_op(
+        &d,
+        Lane::Origin,
+        &Op::Refresh {
+            slot: Slot::OriginNotice
+        }
+    ));
+    assert!(has_op(&d, Lane::Channel, &Op::RenameChannel { name: name.clone() }));
+    assert!(matches!(
+        &d.entries[..],
+        [e] if e.event == Event::Stage(StepEvent::CustomerCorrected { from: "ACMF".into(), to: "ACME".into() })
+    ));
+    sim.feed(Input::Delivered(Outcome::ChannelRenamed { name: name.clone() }));
+    assert_eq!(sim.t.channel_name.as_deref(), Some(name.as_str()));
+
+    let again = sim.cmd("U0SALES", fix("ACME"));
+    assert!(again.trouble.is_none() && again.deliveries.is_empty(), "{again:?}");
+}

@@ -303,6 +303,11 @@ pub struct Nudge {
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Op {
     CreateChannel,
+    /// Rename the trouble's channel to `name` (its customer corrected); a name Slack refuses
+    /// (`name_taken`, no right to rename) leaves the old one.
+    RenameChannel {
+        name: String,
+    },
     Invite {
         users: Vec<UserId>,
     },
@@ -362,6 +367,7 @@ impl Op {
             Op::Post { to, .. } => matches!(to, Dest::TroubleChannel | Dest::KickoffThread | Dest::ReportThread),
             Op::Refresh { slot } | Op::Pin { slot } => matches!(slot, Slot::Kickoff | Slot::Status | Slot::Report),
             Op::CreateChannel
+            | Op::RenameChannel { .. }
             | Op::Edit { .. }
             | Op::Respond { .. }
             | Op::OpenUpdateModal { .. }
@@ -412,6 +418,10 @@ pub struct Timer {
 pub enum Outcome {
     ChannelCreated {
         channel: ChannelId,
+        name: String,
+    },
+    /// The trouble's channel is called `name` now (`Op::RenameChannel`).
+    ChannelRenamed {
         name: String,
     },
     Posted {

@@ -212,7 +212,7 @@ impl<'a> Work<'a> {
 
     /// Edits the managers' DMs (the manager's, and the configured one's when another was named
     /// at open) from the trouble as it now is: its channel's link, who acknowledged.
-    pub(super) fn refresh_manager_dms(&mut self) {
+    pub(in crate::trouble) fn refresh_manager_dms(&mut self) {
         if self.t.manager_dm.is_some() {
             self.send(Lane::Dm, Op::Refresh { slot: Slot::ManagerDm });
         }
