@@ -742,11 +742,14 @@ async fn the_manager_on_a_phone_hears_what_changes_by_dm() {
 
     let mark = last_call(&bot);
     bot.command_text(SALES, &t.channel, "sev 1").await;
-    bot.slack
+    let raised = bot
+        .slack
         .wait_for("chat.postMessage", |c| {
             c.seq > mark && c.params["channel"] == MANAGER && text_of(&c.params).contains("raised the severity")
         })
         .await;
+    // The channel's line pings the departments it brings in; the manager's DM pings nobody else.
+    assert!(!text_of(&raised.params).contains("subteam"), "{}", raised.params);
     bot.paced("the manager's DM edited to sev1", || {
         let latest = bot.slack.message_versions(dm.channel.as_str(), dm.ts.as_str()).pop()?;
         latest["text"]

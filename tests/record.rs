@@ -646,6 +646,7 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             from: Severity::new(2),
             to: Severity::new(1),
             by: Some(sales.clone()),
+            brought: vec!["quality".into()],
         },
         Message::ParticipantsAdded {
             by: sales.clone(),

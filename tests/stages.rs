@@ -1146,6 +1146,8 @@ async fn raising_to_sev1_brings_in_quality_and_tells_the_business_unit_once_and_
         })
         .await;
     assert!(text_of(&announce.params).contains("ACME"), "{}", announce.params);
+    // A company-wide channel is told, its readers not pinged as if they were the department.
+    assert!(!text_of(&announce.params).contains("subteam"), "{}", announce.params);
     let raised = bot
         .slack
         .wait_for("chat.postMessage", |c| {
@@ -1191,6 +1193,19 @@ async fn raising_to_sev1_brings_in_quality_and_tells_the_business_unit_once_and_
         })
         .collect();
     assert_eq!(changes, [(2, 1), (1, 3)]);
+
+    // Raised again, quality is working on it already (kept at the lowering): nobody is pinged.
+    let mark = last_call(&bot);
+    bot.command_text(SALES, &t.channel, "sev 1").await;
+    let raised = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.seq > mark
+                && c.params["channel"] == t.channel.as_str()
+                && text_of(&c.params).contains("raised the severity")
+        })
+        .await;
+    assert!(!text_of(&raised.params).contains("subteam"), "{}", raised.params);
 }
 
 /// The status message's button as Slack would send it back: whatever the clicked version carried.

@@ -71,6 +71,11 @@ fn department_mentions(l: Locale, config: &Config, t: &Trouble) -> String {
             keys.push(d.clone());
         }
     }
+    departments_pinged(l, config, &keys)
+}
+
+/// The departments of `keys`, each by its user group (which pings it) and name.
+fn departments_pinged(l: Locale, config: &Config, keys: &[String]) -> String {
     let each = keys
         .iter()
         .filter_map(|k| config.policy.departments.get(k))
@@ -645,9 +650,10 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 tr!(l, format!("🔶 第{}段階「{}」開始（{}）{}", stage.number(), stage_name(l, *stage), user(by), note), format!("🔶 Stage {} \"{}\" started ({}){}", stage.number(), stage_name(l, *stage), user(by), note))
             })
         }
-        Message::SeverityRaised { from, to, by } => {
-            // The departments (when any), then the channel, which an announcement links to.
-            let tail: Vec<String> = [department_mentions(l, config, t), channel_ref(l, t)]
+        Message::SeverityRaised { from, to, by, brought } => {
+            // The departments it brought in (when any), then the channel, which an announcement
+            // and a DM link to.
+            let tail: Vec<String> = [departments_pinged(l, config, brought), channel_ref(l, t)]
                 .into_iter()
                 .filter(|part| !part.is_empty())
                 .collect();
@@ -1550,6 +1556,7 @@ pub(super) mod tests {
                 from: Severity::new(2),
                 to: Severity::new(1),
                 by: Some(by.clone()),
+                brought: vec!["quality".into()],
             },
             Message::SeverityLowered {
                 by: by.clone(),

@@ -334,6 +334,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                         from,
                         to,
                         by: Some(user.clone()),
+                        brought: new_departments,
                     },
                 );
                 // The manager on a phone rarely reads the channel: told by DM, unless they raised it.
@@ -345,6 +346,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                             from,
                             to,
                             by: Some(user.clone()),
+                            brought: Vec::new(),
                         },
                     );
                 }
@@ -357,6 +359,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                                 from,
                                 to,
                                 by: Some(user.clone()),
+                                brought: Vec::new(),
                             },
                         );
                     }

@@ -1726,6 +1726,7 @@ fn raising_the_severity_invites_the_newly_required_departments_and_announces() {
                 from: Severity::new(3),
                 to: Severity::new(1),
                 by: Some(u("U0SALES")),
+                brought: vec!["quality".into()],
             },
             None
         )
@@ -1739,6 +1740,7 @@ fn raising_the_severity_invites_the_newly_required_departments_and_announces() {
                     from: Severity::new(3),
                     to: Severity::new(1),
                     by: Some(u("U0SALES")),
+                    brought: Vec::new(),
                 },
                 None
             ),
@@ -1748,6 +1750,7 @@ fn raising_the_severity_invites_the_newly_required_departments_and_announces() {
                     from: Severity::new(3),
                     to: Severity::new(1),
                     by: Some(u("U0SALES")),
+                    brought: Vec::new(),
                 },
                 None
             ),

@@ -160,6 +160,10 @@ pub enum Message {
         /// Who raised it (absent from deliveries queued by an earlier release).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<UserId>,
+        /// The departments the raise brought in, mentioned in the channel line alone: those
+        /// already working on it, and anyone reading a DM or an announcement, are not pinged.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        brought: Vec<String>,
     },
     /// Lowered by someone in the chain: said in the channel as a raise is, with who did it, so
     /// the slower clocks are nobody's secret.
