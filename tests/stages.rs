@@ -1179,6 +1179,9 @@ async fn raising_to_sev1_brings_in_quality_and_tells_the_business_unit_once_and_
     assert_eq!(trouble(&bot, &t.id).severity, Severity::new(3));
     let lowered = bot.posted_saying(&t.channel, "lowered the severity").await;
     assert!(lowered.contains(MANAGER), "{lowered}");
+    // Where it was opened, the notice reads the severity it has now.
+    let notice = trouble(&bot, &t.id).origin_notice.expect("the origin notice");
+    message_says(&bot, notice.channel.as_str(), notice.ts.as_str(), "(sev3").await;
     bot.expect_none("chat.postMessage", |c| {
         c.seq >= mark
             && !(c.params["channel"] == t.channel.as_str() && text_of(&c.params).contains("lowered the severity"))

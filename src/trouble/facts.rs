@@ -829,9 +829,10 @@ fn fix_summary(w: &mut Work, user: &UserId, text: String) -> Reply {
     })
 }
 
-/// Edits every kept message that shows the customer and the summary: the kickoff, the status,
-/// the managers' DMs and the notice where it was opened (App Home follows any change).
-fn refresh_opening(w: &mut Work) {
+/// Edits every kept message that shows what was given at open (the customer, the summary, the
+/// severity): the kickoff, the status, the managers' DMs and the notice where it was opened
+/// (App Home follows any change).
+pub(super) fn refresh_opening(w: &mut Work) {
     use super::decide::{Op, Slot};
     w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
     w.refresh_status();

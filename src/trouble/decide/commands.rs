@@ -389,10 +389,9 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                     },
                 );
             }
-            w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
-            // The managers' DMs show the severity first: kept true.
-            w.refresh_manager_dms();
-            w.refresh_status();
+            // The managers' DMs show the severity first, the notice where it was opened too:
+            // each is kept true.
+            crate::trouble::facts::refresh_opening(w);
             Reply::SeverityChanged { from, to }
         }
         Command::Close(note) => {
