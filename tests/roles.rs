@@ -580,6 +580,16 @@ async fn add_invites_them_and_makes_a_participant_who_may_then_complete_a_stage(
             c.params["channel"] == t.channel.as_str() && text_of(&c.params).contains("added")
         })
         .await;
+    // Someone taking part already, through the department now: nothing recorded or said.
+    let mark = last_call(&bot);
+    let len = trouble(&bot, &t.id).timeline_len;
+    let again = bot.command_text(SALES, &t.channel, "add <@U0FS1> <@U0SALES>").await;
+    assert_eq!(again, "Everyone named is already a participant.");
+    assert_eq!(trouble(&bot, &t.id).timeline_len, len);
+    bot.expect_none("chat.postMessage", |c| {
+        c.seq > mark && c.params["channel"] == t.channel.as_str()
+    })
+    .await;
     let done = bot.command_text(HELPER, &t.channel, "done 1").await;
     assert!(done.contains("Stage 1"), "{done}");
     let after = trouble(&bot, &t.id);

@@ -805,8 +805,8 @@ async fn what_a_hurried_hand_types_is_stored_as_meant() {
         ("split 70 / 30 our mold", "proposal #1"),
         ("cost 3000 USD ours, express shipping", "proposal #2"),
         (
-            "add <@U0COLLEAGUE>, <@U0DIRECTOR>",
-            "<@U0COLLEAGUE>, <@U0DIRECTOR> as participants",
+            "add <@U0COLLEAGUE>, <@U0HELPER>",
+            "<@U0COLLEAGUE>, <@U0HELPER> as participants",
         ),
     ] {
         let r = bot.command_text(SALES, ch, typed).await;

@@ -458,10 +458,18 @@ pub(in crate::trouble) fn add_participants(
         }
     }
     let mut new_users: Vec<UserId> = Vec::new();
+    // Someone taking part already (through a department, say) is no new participant: nothing
+    // is recorded or said, but they are invited again in case they left the channel.
+    let mut already: Vec<UserId> = Vec::new();
     for u in users {
-        if !w.t.added.contains(&u) && !new_users.contains(&u) {
+        if is_participant(policy, &w.t, &u) {
+            already.push(u);
+        } else if !new_users.contains(&u) {
             new_users.push(u);
         }
+    }
+    if !already.is_empty() && w.t.channel.is_some() {
+        w.invite(already);
     }
     if new_users.is_empty() && new_departments.is_empty() {
         return Reply::ParticipantsAdded {

@@ -2887,7 +2887,15 @@ fn add_makes_participants_invites_them_and_says_so() {
             departments: depts(&["field"]),
         },
     );
-    assert_no_effect(&d, "added twice");
+    // Nothing recorded or said; invited again in case they left the channel.
+    assert!(
+        d.trouble.is_none() && d.entries.is_empty() && d.timers.is_empty(),
+        "{d:?}"
+    );
+    assert_eq!(
+        d.deliveries.iter().map(|c| c.op.clone()).collect::<Vec<_>>(),
+        vec![Op::Invite { users: users(&[ADDED]) }]
+    );
     let d = sim.cmd(
         "U0SALES",
         Command::Add {
