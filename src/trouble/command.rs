@@ -845,18 +845,33 @@ const NEXT_CONTACT: &[&str] = &[
     "次回：",
 ];
 
-/// The Japanese markers of a promise when typed without a colon, as a word of their own:
-/// `調査中 次回 明日 10:00`.
-/// Longest first; those ending in a particle need no space after them (`次回は明日10時`).
-const NEXT_CONTACT_BARE: &[&str] = &["次回の連絡は", "次回連絡は", "次回は", "次回の連絡", "次回連絡", "次回"];
+/// The markers of a promise when typed without a colon, as a word of their own:
+/// `調査中 次回 明日 10:00`, `checking, next call tomorrow 10am`. Longest first; those ending
+/// in a particle need no space after them (`次回は明日10時`). A bare `next` must be followed by
+/// a time of day too (see [`bare_next_contact`]).
+const NEXT_CONTACT_BARE: &[&str] = &[
+    "次回の連絡は",
+    "次回連絡は",
+    "次回は",
+    "次回の連絡",
+    "次回連絡",
+    "次回",
+    "next contact",
+    "next update",
+    "next call",
+    "next",
+];
 
 /// `次回 明日 10:00` at the end of an update typed without the colon: the text before it and
 /// the promise, when what follows the word reads as a time (or as `17h`, which the answer
 /// then asks about). What does not read stays text (`次回 出荷分から対策品`), as the word is
-/// also the start of a sentence.
+/// also the start of a sentence. A bare `next` is so common a word (`we ship next friday`)
+/// that it marks a promise only before a time of day (`next 15:00`, `next tomorrow 10am`).
 fn bare_next_contact(rest: &str) -> Option<(&str, &str)> {
+    // Lowercased ASCII keeps every byte where it was: its positions slice `rest`.
+    let folded = rest.to_ascii_lowercase();
     NEXT_CONTACT_BARE.iter().find_map(|marker| {
-        rest.match_indices(marker).find_map(|(at, _)| {
+        folded.match_indices(marker).find_map(|(at, _)| {
             let before = &rest[..at];
             let after = &rest[at + marker.len()..];
             let after = match marker.ends_with('は') {
@@ -867,8 +882,22 @@ fn bare_next_contact(rest: &str) -> Option<(&str, &str)> {
             // The word starts the text or follows a space or a comma (`調査中、次回は…`).
             let a_word = before.is_empty() || before.ends_with(|c: char| c.is_whitespace() || "、,。".contains(c));
             let before = before.trim_end_matches(|c: char| c.is_whitespace() || "、,".contains(c));
-            (a_word && !after.is_empty() && super::due::reads_as_due(after)).then_some((before, after))
+            let timed = *marker != "next" || has_time_of_day(after);
+            (a_word && timed && !after.is_empty() && super::due::reads_as_due(after)).then_some((before, after))
         })
+    })
+}
+
+/// Whether TEXT names a time of day: `15:00`, `3pm`, `10 am`, `10時`.
+fn has_time_of_day(text: &str) -> bool {
+    let folded = super::money::fold_width(text).to_ascii_lowercase();
+    let bytes = folded.as_bytes();
+    bytes.iter().enumerate().any(|(i, b)| {
+        b.is_ascii_digit()
+            && (folded[i + 1..].starts_with(':')
+                || ["am", "pm", " am", " pm", "時"]
+                    .iter()
+                    .any(|s| folded[i + 1..].starts_with(s)))
     })
 }
 
@@ -1284,6 +1313,25 @@ mod tests {
                 "update 次回 出荷分から対策品",
                 Command::Update {
                     text: "次回 出荷分から対策品".into(),
+                    next: None,
+                },
+            ),
+            // In English too; a bare `next` only before a time of day.
+            (
+                "update told them we are checking next 15:00",
+                update("told them we are checking", "15:00"),
+            ),
+            (
+                "update checking, Next tomorrow 10am",
+                update("checking", "tomorrow 10am"),
+            ),
+            ("update checking next call fri 3pm", update("checking", "fri 3pm")),
+            ("update checking next update friday", update("checking", "friday")),
+            ("update 確認中 next 15:00", update("確認中", "15:00")),
+            (
+                "update we ship the new lot next friday",
+                Command::Update {
+                    text: "we ship the new lot next friday".into(),
                     next: None,
                 },
             ),
