@@ -309,10 +309,29 @@ async fn stage_two_is_refused_with_an_unchecked_scope_line() {
     let r = bot.command_text(MANAGER, &t.channel, "next").await;
     assert!(r.contains("not checked"), "{r}");
 
+    // Undoing a line is not adding one named so: the line stays, and the way out is said.
+    let r = bot.command_text(SALES, &t.channel, "scope remove 1").await;
+    assert_eq!(
+        r,
+        "A scope line stays on the record. One added by mistake is checked with why it needs no check: \
+         `/trouble scope check 1 not affected, added by mistake`. Nothing was recorded."
+    );
+    assert_eq!(trouble(&bot, &t.id).substance.scope.len(), 1);
     let r = bot
         .command_text(SALES, &t.channel, "scope check 1 no other lots shipped")
         .await;
     assert!(r.contains("checked"), "{r}");
+    // Checked once: a second check would rewrite who checked it and why.
+    let r = bot.command_text(MANAGER, &t.channel, "scope check 1 undo").await;
+    assert_eq!(
+        r,
+        format!("Scope line #1 was already checked by <@{SALES}>. Nothing was recorded.")
+    );
+    let line = &trouble(&bot, &t.id).substance.scope[0];
+    assert_eq!(
+        line.checked.as_ref().map(|m| m.note.as_str()),
+        Some("no other lots shipped")
+    );
     let r = bot.command_text(SALES, &t.channel, "done 2").await;
     assert!(r.contains("Stage 2"), "{r}");
     assert_eq!(trouble(&bot, &t.id).stages[1].state, StageState::Done);

@@ -105,7 +105,12 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
         }
         UsageError::BadStatsDays => tr!(l, "集計する日数を1〜3660の数字で入力してください: `/trouble stats 30`（省略すると直近90日）", "Give the number of days to count, from 1 to 3660: `/trouble stats 30` (or nothing, for the last 90 days).").to_string(),
         UsageError::HistoryNeedsCustomer => tr!(l, "お客様名を指定してください: `/trouble history ACME`", "Name the customer: `/trouble history ACME`").to_string(),
-        other @ (UsageError::BadFact(_) | UsageError::BadReturn | UsageError::BadAction | UsageError::BadFix | UsageError::NeedsNumber(_)) => {
+        other @ (UsageError::BadFact(_)
+        | UsageError::BadReturn
+        | UsageError::BadAction
+        | UsageError::BadFix
+        | UsageError::NeedsNumber(_)
+        | UsageError::ScopeLineStays(_)) => {
             super::stages::usage_text(l, other).unwrap_or_default()
         }
         UsageError::TooLong { limit, len } => tr!(

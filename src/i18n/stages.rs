@@ -801,6 +801,11 @@ pub fn usage_text(l: Locale, e: &UsageError) -> Option<String> {
             "Write `/trouble fix cost N AMOUNT PAYER`, `/trouble fix split OURS/CUSTOMER[/OTHER] reason`, `/trouble fix fact KEY VALUE`, `/trouble fix customer NAME` or `/trouble fix summary TEXT`."
         )
         .to_string(),
+        UsageError::ScopeLineStays(n) => tr!(
+            l,
+            format!("範囲の行は記録から消せません。誤って追加した行は、理由を添えて確認済みにしてください: `/trouble scope check {n} 誤入力のため対象外`。何も記録していません。"),
+            format!("A scope line stays on the record. One added by mistake is checked with why it needs no check: `/trouble scope check {n} not affected, added by mistake`. Nothing was recorded.")
+        ),
         UsageError::NeedsNumber(sub) => tr!(l, format!("`/trouble {sub}` の後に番号を入力してください（状況メッセージの #1, #2…）。"), format!("Give the number after `/trouble {sub}` (#1, #2… in the status message).")),
         _ => return None,
     })
@@ -884,6 +889,11 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
             l,
             format!("対策 #{n} は{}が完了済みにしています。", user(by)),
             format!("Action #{n} was already marked done by {}.", user(by))
+        ),
+        StepReply::ScopeAlreadyChecked { n, by } => tr!(
+            l,
+            format!("範囲の行 #{n} は{}が確認済みです。何も記録していません。", user(by)),
+            format!("Scope line #{n} was already checked by {}. Nothing was recorded.", user(by))
         ),
         StepReply::AlreadyVerified { n, by } => tr!(
             l,

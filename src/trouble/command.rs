@@ -106,6 +106,9 @@ pub enum UsageError {
         rest: String,
     },
     OpenNeedsCustomerAndSummary,
+    /// `scope remove 2`, `scope uncheck 2`: a scope line stays on the record; one typed by
+    /// mistake is checked with why it needs no check.
+    ScopeLineStays(usize),
     NeedsText(&'static str),
     BadStage(&'static str),
     BadSplit,

@@ -453,6 +453,24 @@ fn parse_scope(rest: &str) -> Result<Step, UsageError> {
         let (n, note) = split_word(after);
         return Ok(Step::ScopeCheck(number(n, "scope check")?, note.to_string()));
     }
+    // Undoing a line (`scope remove 2`) would otherwise add a line named so, holding stage 2.
+    let undoing = [
+        "remove",
+        "delete",
+        "uncheck",
+        "undo",
+        "cancel",
+        "withdraw",
+        "削除",
+        "取消",
+        "取り消し",
+        "取り消す",
+    ];
+    if undoing.contains(&first.as_str()) {
+        if let Ok(n) = number(split_word(after).0, "scope check") {
+            return Err(UsageError::ScopeLineStays(n));
+        }
+    }
     if rest.is_empty() {
         return Err(UsageError::NeedsText("scope"));
     }
@@ -660,6 +678,13 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                     n,
                 });
             };
+            // A second check would rewrite who checked it and their note.
+            if let Some(checked) = &line.checked {
+                return Reply::Step(StepReply::ScopeAlreadyChecked {
+                    n,
+                    by: checked.by.clone(),
+                });
+            }
             line.checked = Some(Mark {
                 by: user.clone(),
                 at: now,
@@ -1200,6 +1225,11 @@ pub enum StepReply {
     },
     /// Verified already, by `by`.
     AlreadyVerified {
+        n: usize,
+        by: UserId,
+    },
+    /// Scope line `n` was checked already, by `by`.
+    ScopeAlreadyChecked {
         n: usize,
         by: UserId,
     },
