@@ -417,14 +417,30 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
             .filter(|d| (1..=3660).contains(d))
             .map(|d| Command::Stats(Some(d)))
             .ok_or(UsageError::BadStatsDays),
+        // Taking a done stage back is starting it again (the completion stays on the timeline):
+        // said as a slip, never acted on, so `undone 3` is not answered with `done 3`.
+        "undone" | "undo" | "uncomplete" | "未完了" | "差し戻し" => Err(UsageError::Misspelt {
+            typed: truncate(word, 40),
+            meant: "start",
+            rest: truncate(rest, 200),
+        }),
         other => match super::facts::parse(other, rest) {
             Some(step) => step.map(Command::Step),
             None => Err(match closest_command(other) {
-                Some(meant) => UsageError::Misspelt {
-                    typed: truncate(word, 40),
-                    meant,
-                    rest: truncate(rest, 200),
-                },
+                Some(meant) => {
+                    // `done1`: the number typed onto the word is kept as its argument.
+                    let glued = other
+                        .strip_prefix(meant)
+                        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+                    UsageError::Misspelt {
+                        typed: truncate(word, 40),
+                        meant,
+                        rest: match glued {
+                            Some(n) => truncate(format!("{n} {rest}").trim(), 200),
+                            None => truncate(rest, 200),
+                        },
+                    }
+                }
                 None => UsageError::UnknownSubcommand(truncate(word, 40)),
             }),
         },
@@ -1493,6 +1509,22 @@ mod tests {
             ("open : only summary", UsageError::OpenNeedsCustomerAndSummary),
             ("open ACME:   ", UsageError::OpenNeedsCustomerAndSummary),
             ("frobnicate", UsageError::UnknownSubcommand("frobnicate".into())),
+            (
+                "undone 3",
+                UsageError::Misspelt {
+                    typed: "undone".into(),
+                    meant: "start",
+                    rest: "3".into(),
+                },
+            ),
+            (
+                "done1 checked",
+                UsageError::Misspelt {
+                    typed: "done1".into(),
+                    meant: "done",
+                    rest: "1 checked".into(),
+                },
+            ),
             (
                 "opne ACME: lid cracked",
                 UsageError::Misspelt {
