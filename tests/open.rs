@@ -372,6 +372,10 @@ async fn after_a_restart_list_still_shows_the_trouble_and_nothing_is_resent() {
     bot.restart().await;
     let list = bot.command_text(SALES, ORIGIN, "list").await;
     assert!(list.contains(&t.id) && list.contains("ACME"), "{list}");
+    assert!(
+        list.starts_with("*1 open trouble*\n"),
+        "one, as English counts it: {list}"
+    );
     bot.expect_none("chat.postMessage", |c| c.seq as usize > before).await;
     let after = bot.slack.calls().iter().filter(sent).count();
     assert_eq!(before, after, "nothing re-sent");

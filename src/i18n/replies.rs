@@ -567,7 +567,7 @@ pub fn list_text(l: Locale, troubles: &[TroubleSummary], total: usize, now: Date
     let mut out = tr!(
         l,
         format!("*対応中のトラブル {total}件*\n"),
-        format!("*{total} open troubles*\n")
+        format!("*{}*\n", super::en_count(total, "open trouble", "open troubles"))
     );
     for t in troubles.iter().take(50) {
         let stage = t
