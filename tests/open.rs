@@ -674,3 +674,45 @@ async fn options_typed_in_haste_are_read_and_the_answer_says_what_was_read() {
     }
     assert_eq!(bot.store().trouble_count(), before, "nothing else opened");
 }
+
+/// A rep who saw no answer in time types the same `/trouble open` again: the trouble opened a
+/// moment ago is named, with its channel, and nothing new is opened, so the manager is not
+/// paged twice. A colleague's, another summary, or the same much later, is a trouble of its own.
+#[tokio::test]
+async fn the_same_open_typed_again_a_moment_later_names_the_one_opened_and_opens_nothing() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: defective housings in lot 42").await;
+    let again = bot
+        .command_text(SALES, ORIGIN, "open ACME様: Defective  housings in lot 42")
+        .await;
+    assert_eq!(
+        again,
+        format!(
+            "You opened trouble {} for this customer with this summary a moment ago: <#{}>. Nothing new was \
+             opened, so the manager is not paged twice. To open another trouble, give it a summary of its own.",
+            t.id, t.channel
+        )
+    );
+    bot.settle().await;
+    let pages = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.params["channel"] == MANAGER)
+        .count();
+    assert_eq!(pages, 1, "the manager was paged once");
+    // Someone else's, or another summary: a trouble of its own.
+    for (who, text) in [
+        (COLLEAGUE, "ACME: defective housings in lot 42"),
+        (SALES, "ACME: defective housings in lot 43"),
+    ] {
+        let r = bot.command_text(who, ORIGIN, &format!("open {text}")).await;
+        assert!(r.starts_with("Trouble "), "{r}");
+    }
+    // The same, after a while: a new trouble (the first may have been a different batch).
+    bot.advance(Duration::from_secs(11 * 60));
+    let r = bot
+        .command_text(SALES, ORIGIN, "open ACME: defective housings in lot 42")
+        .await;
+    assert!(r.starts_with("Trouble "), "{r}");
+}

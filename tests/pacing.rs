@@ -15,9 +15,16 @@ use trouble_bot::trouble::model::PostedMessage;
 /// how many calls the fake had seen when its answer came (the trouble was stored by then: what
 /// the bot answered, it has stored; on a loaded machine that can be well after it was sent).
 async fn open_many(bot: &TestBot, n: usize) -> Vec<(String, u64)> {
+    // Each summary its own: the same open typed again names the first instead of opening.
+    static OPENED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let opens = (0..n).map(|i| async move {
+        let k = OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let answer = bot
-            .command_text(SALES, ORIGIN, &format!("open CUST{i}: housings cracked in lot {i}"))
+            .command_text(
+                SALES,
+                ORIGIN,
+                &format!("open CUST{i}: housings cracked in lot {i}, batch {k}"),
+            )
             .await;
         let stored = bot.slack.calls().len() as u64;
         assert!(answer.contains("opened"), "{answer}");

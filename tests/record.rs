@@ -502,6 +502,8 @@ fn sample() -> (Config, Trouble) {
             at,
         }],
         private: Some(false),
+        owner: None,
+        channel: None,
     };
     let req = OpenRequest {
         severity: Some(Severity::new(1)),

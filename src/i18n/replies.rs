@@ -173,6 +173,18 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
 fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
     let tz = config.policy.timezone;
     match reply {
+        Reply::OpenedAlready { id, channel } => {
+            let channel = channel.as_ref().map_or_else(
+                || tr!(l, "（チャンネル作成中）", "(its channel is being set up)").to_string(),
+                |c| format!("<#{c}>"),
+            );
+            let minutes = crate::trouble::customer::SAME_OPEN_WITHIN_MINUTES;
+            tr!(
+                l,
+                format!("同じお客様・同じ概要のトラブル {id} を{minutes}分以内に起票済みです: {channel}。二重起票を避けるため、何も起票していません。別のトラブルとして起票するには、概要を変えて入力してください。"),
+                format!("You opened trouble {id} for this customer with this summary a moment ago: {channel}. Nothing new was opened, so the manager is not paged twice. To open another trouble, give it a summary of its own.")
+            )
+        }
         Reply::Opened {
             id,
             customer,

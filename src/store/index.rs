@@ -2342,6 +2342,8 @@ customer_update_every = "4h"
                     split: None,
                     costs: Vec::new(),
                     private: None,
+                    owner: None,
+                    channel: None,
                 })
             },
         ];

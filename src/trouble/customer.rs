@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::model::{Cost, Split, StageState, Trouble, TroubleId};
+use super::model::{ChannelId, Cost, Split, StageState, Trouble, TroubleId, UserId};
 use super::money::fold_width;
 
 /// What a new trouble shows of one of the customer's past troubles (principle 3: the balance).
@@ -21,6 +21,12 @@ pub struct PastTrouble {
     pub costs: Vec<Cost>,
     /// Whether its channel was private (None: stored before this was recorded).
     pub private: Option<bool>,
+    /// Who owns it and its channel, for the open to tell a second press of the same command
+    /// from a new trouble ([`crate::trouble::decide::open`]); never stored with the history.
+    #[serde(skip)]
+    pub owner: Option<UserId>,
+    #[serde(skip)]
+    pub channel: Option<ChannelId>,
 }
 
 impl From<&Trouble> for PastTrouble {
@@ -39,6 +45,8 @@ impl From<&Trouble> for PastTrouble {
             split: super::approval::counted_split(t).cloned(),
             costs: super::approval::counted_costs(t),
             private: t.private,
+            owner: Some(t.owner.clone()),
+            channel: t.channel.clone(),
         }
     }
 }
@@ -64,8 +72,42 @@ pub fn shown_in(new_is_private: bool, past: &[PastTrouble]) -> Vec<PastTrouble> 
     past.iter()
         .filter(|p| new_is_private || p.private == Some(false))
         .take(PAST_SHOWN)
-        .cloned()
+        .map(|p| PastTrouble {
+            // What the record keeps, and reads back: the owner and channel are the open's alone.
+            owner: None,
+            channel: None,
+            ..p.clone()
+        })
         .collect()
+}
+
+/// How long after opening a trouble the same person opening the same customer's trouble with
+/// the same summary is taken for a second press of the command, not a new trouble.
+pub const SAME_OPEN_WITHIN_MINUTES: i64 = 10;
+
+/// The open trouble `owner` opened for this customer with this very summary a moment ago
+/// (within [`SAME_OPEN_WITHIN_MINUTES`]), if any: a rep who saw no answer in time types it
+/// again, and a second trouble would page the manager twice and split the record.
+pub fn same_open<'a>(
+    past: &'a [PastTrouble],
+    owner: &UserId,
+    summary: &str,
+    now: DateTime<Utc>,
+) -> Option<&'a PastTrouble> {
+    let words = |s: &str| {
+        fold_width(s)
+            .to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let summary = words(summary);
+    past.iter().find(|p| {
+        !p.closed
+            && p.owner.as_ref() == Some(owner)
+            && now - p.opened_at < chrono::Duration::minutes(SAME_OPEN_WITHIN_MINUTES)
+            && words(&p.summary) == summary
+    })
 }
 
 /// Company forms that say nothing about which company it is, longest first so `co., ltd.`
@@ -205,6 +247,8 @@ mod tests {
             split: None,
             costs: Vec::new(),
             private,
+            owner: None,
+            channel: None,
         }
     }
 

@@ -55,6 +55,12 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
     if let Some(refusal) = open_refusal(policy, &owner, &req) {
         return Decision::reply(refusal);
     }
+    if let Some(p) = crate::trouble::customer::same_open(&req.past, &owner, &req.summary, ctx.now) {
+        return Decision::reply(Reply::OpenedAlready {
+            id: p.id.clone(),
+            channel: p.channel.clone(),
+        });
+    }
     let chain = chain_for(policy, &owner, req.manager.as_ref());
     let manager = chain.first().cloned();
     // A manager named instead of the configured one: the configured one still hears at once.

@@ -582,6 +582,12 @@ pub enum Input {
 /// What a user is told, ephemerally, in answer to what they did.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reply {
+    /// The same person opened this customer's trouble with this summary a moment ago: that one,
+    /// not a second (nothing opened).
+    OpenedAlready {
+        id: TroubleId,
+        channel: Option<ChannelId>,
+    },
     Opened {
         id: TroubleId,
         /// As read from what was typed, and its severity: said back, so that a misreading
