@@ -1393,3 +1393,341 @@ async fn a_customer_fix_by_someone_not_taking_part_or_with_a_bad_value_changes_n
         .iter()
         .any(|m| text_of(m).contains("Corrected")));
 }
+
+/// An action given to the wrong person with the wrong date is corrected with `fix action`: the
+/// answer, the record, the timeline, one line in the channel, the new owner made a participant
+/// and told by DM, the former owner told it is no longer theirs, App Home moved over, and the
+/// reminders follow the new owner and the new date: none comes for the old one.
+#[tokio::test]
+async fn an_action_given_to_the_wrong_person_is_corrected_and_reminded_to_the_right_one() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("+field ACME: housings cracked").await;
+    bot.command_text(
+        SALES,
+        &t.channel,
+        "action interim Sort the warehouse stock owner:<@U0QA1> due:12/10",
+    )
+    .await;
+    let r = bot
+        .command_text(SALES, &t.channel, "fix action 1 owner:<@U0COLLEAGUE> due:12/12")
+        .await;
+    assert_eq!(
+        r,
+        "Action #1 corrected (owner, due date). The earlier entry stays on the timeline."
+    );
+    let a = trouble(&bot, &t.id).substance.actions.swap_remove(0);
+    assert_eq!(a.owner.as_str(), COLLEAGUE);
+    assert_eq!(a.text, "Sort the warehouse stock");
+    assert_eq!(
+        a.due.map(|d| d.to_rfc3339()),
+        Some("2026-12-12T09:00:00+00:00".to_string())
+    );
+    assert!(step_events(&bot, &t.id).iter().any(|e| matches!(
+        e,
+        StepEvent::ActionCorrected { n: 1, change }
+            if change.owner.as_ref().is_some_and(|c| c.from.as_str() == "U0QA1" && c.to.as_str() == COLLEAGUE)
+                && change.due.is_some() && change.text.is_none() && change.check.is_none()
+    )));
+    message_with(
+        &bot,
+        &t.channel,
+        &["✏️ Corrected action #1: owner <@U0QA1> → <@U0COLLEAGUE>, due Thu 2026-12-10 18:00 → Sat 2026-12-12 18:00"],
+    )
+    .await;
+    // The new owner did not take part: invited, as `action … owner:` does.
+    bot.slack
+        .wait_for("conversations.invite", |c| {
+            c.params["channel"] == t.channel.as_str()
+                && c.params["users"].as_str().is_some_and(|u| u.contains(COLLEAGUE))
+        })
+        .await;
+    let dm = bot.posted_saying(COLLEAGUE, "made action #1 of trouble").await;
+    assert!(
+        dm.contains("Sort the warehouse stock") && dm.contains(&format!("<#{}>", t.channel)),
+        "{dm}"
+    );
+    let dm = bot.posted_saying("U0QA1", "It is no longer yours").await;
+    assert!(dm.contains("corrected action #1") && dm.contains("<@U0SALES>"), "{dm}");
+    let home = app_home(&bot, COLLEAGUE).await;
+    assert!(home.contains("Sort the warehouse stock"), "{home}");
+    let home = app_home(&bot, "U0QA1").await;
+    assert!(!home.contains("Sort the warehouse stock"), "{home}");
+
+    // To 11 December: the old date's reminders (9 and 10 December) are stale, to anyone.
+    bot.advance_and_settle(Duration::from_secs(11 * 24 * 3600)).await;
+    bot.nothing_posted_saying("U0QA1", "action #1 is").await;
+    bot.nothing_posted_saying(COLLEAGUE, "action #1 is overdue").await;
+    bot.nothing_posted_saying(&t.channel, "action #1 is overdue").await;
+    // To 13 December: the new date's, to the new owner.
+    bot.advance_and_settle(Duration::from_secs(2 * 24 * 3600)).await;
+    bot.posted_saying(COLLEAGUE, "action #1 is due soon").await;
+    bot.posted_saying(COLLEAGUE, "action #1 is overdue").await;
+    bot.nothing_posted_saying("U0QA1", "action #1 is").await;
+    let reminders = step_events(&bot, &t.id)
+        .iter()
+        .filter(|e| matches!(e, StepEvent::ActionReminded { n: 1, .. }))
+        .count();
+    assert_eq!(reminders, 2, "the new date's two, none of the old");
+}
+
+/// What `fix action` may not do changes nothing: someone not the trouble's owner or chain, a
+/// done action, an unknown number, nothing given, the values recorded already, a past date.
+/// Only the parts given change; Japanese words work as `action` takes them.
+#[tokio::test]
+async fn a_correction_of_an_action_refused_changes_nothing_and_changes_only_what_is_given() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("+quality ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "action interim Sort stock owner:<@U0QA1> due:12/10")
+        .await;
+    bot.command_text(SALES, &t.channel, "action permanent Repair the mold")
+        .await;
+    let before = trouble(&bot, &t.id).substance.actions;
+    let refusals = [
+        (
+            COLLEAGUE,
+            "fix action 1 owner:<@U0QA2>",
+            "Only the trouble's owner <@U0SALES> or <@U0MANAGER>",
+        ),
+        // The action's owner is not the trouble's: they mark it done, not hand it on.
+        ("U0QA1", "fix action 1 owner:<@U0QA2>", "Only the trouble's owner"),
+        (SALES, "fix action 9 owner:<@U0QA2>", "There is no action #9."),
+        (SALES, "fix action 1", "Say what to correct in action #1"),
+        (
+            SALES,
+            "fix action 1 owner:<@U0QA1> due:12/10",
+            "Action #1 is recorded as given already; nothing changed.",
+        ),
+        (SALES, "fix action 1 due:11/27", "`11/27` is in the past"),
+        (
+            SALES,
+            "fix action 1 due:someday",
+            "`someday` is not a date I understand",
+        ),
+        (SALES, "fix action 1 owner:bob", "`/trouble fix action N owner: @name`"),
+        (SALES, "fix action", "Give the number after `/trouble fix action`"),
+    ];
+    for (who, command, answer) in refusals {
+        let r = bot.command_text(who, &t.channel, command).await;
+        assert!(r.contains(answer), "{command}: {r}");
+    }
+    bot.command_text("U0QA1", &t.channel, "action done 1 sorted").await;
+    let r = bot.command_text(SALES, &t.channel, "fix action 1 due:12/20").await;
+    assert!(
+        r.starts_with("Action #1 was marked done by <@U0QA1>, so it cannot be corrected"),
+        "{r}"
+    );
+    let after = trouble(&bot, &t.id).substance.actions;
+    assert_eq!(after[1], before[1]);
+    assert_eq!((&after[0].owner, after[0].due), (&before[0].owner, before[0].due));
+    assert!(!step_events(&bot, &t.id)
+        .iter()
+        .any(|e| matches!(e, StepEvent::ActionCorrected { .. })));
+    bot.nothing_posted_saying(&t.channel, "Corrected action").await;
+
+    // Only the text: the rest stays. The manager chain may correct too, in Japanese words.
+    let r = bot
+        .command_text(
+            MANAGER,
+            &t.channel,
+            "fix action 2 Repair the mold and add a cooling check",
+        )
+        .await;
+    assert_eq!(
+        r,
+        "Action #2 corrected (text). The earlier entry stays on the timeline."
+    );
+    message_with(
+        &bot,
+        &t.channel,
+        &["✏️ Corrected action #2: text “Repair the mold” → “Repair the mold and add a cooling check”"],
+    )
+    .await;
+    let r = bot
+        .command_text(MANAGER, &t.channel, "訂正 対策 2 担当：<@U0QA2> 期限 12/18")
+        .await;
+    assert!(r.contains("Action #2 corrected (owner, due date)"), "{r}");
+    let a = &trouble(&bot, &t.id).substance.actions[1];
+    assert_eq!(
+        (a.text.as_str(), a.owner.as_str(), a.due.map(|d| d.to_rfc3339())),
+        (
+            "Repair the mold and add a cooling check",
+            "U0QA2",
+            Some("2026-12-18T09:00:00+00:00".to_string())
+        )
+    );
+    // The trouble's owner made it theirs: the former owner hears it from the manager.
+    bot.posted_saying(SALES, "It is no longer yours").await;
+}
+
+/// An action recorded by mistake (a duplicate line) is cancelled with a reason: it stays on the
+/// timeline and in the status and report marked cancelled, leaves App Home and the 8D, gets no
+/// reminder, and no longer holds the close; a cancelled prevention action is no measure.
+#[tokio::test]
+async fn an_action_recorded_by_mistake_is_cancelled_and_no_longer_holds_the_close() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("+field ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "action interim Sort stock owner:<@U0FS1> due:12/10")
+        .await;
+    bot.command_text(
+        SALES,
+        &t.channel,
+        "action interim Sort stock again owner:<@U0FS1> due:12/10",
+    )
+    .await;
+    bot.command_text(SALES, &t.channel, "prevent Wrong alarm owner:<@U0FS1>")
+        .await;
+    bot.command_text("U0FS1", &t.channel, "action done 1 all sorted").await;
+    all_stages_done(&bot, &t).await;
+    let r = bot.command_text(SALES, &t.channel, "close").await;
+    assert!(r.contains("Interim action #2 is not done yet"), "{r}");
+
+    // Refused: not the trouble's owner or chain (the action's owner neither), no reason, done.
+    let refusals = [
+        (
+            COLLEAGUE,
+            "action cancel 2 duplicate",
+            "Only the trouble's owner <@U0SALES>",
+        ),
+        ("U0FS1", "action cancel 2 duplicate", "can cancel an action"),
+        (
+            SALES,
+            "action cancel 2",
+            "Give the reason for cancelling it: `/trouble action cancel 2 REASON`",
+        ),
+        (
+            SALES,
+            "action cancel 1 duplicate",
+            "Action #1 was marked done by <@U0FS1>, so it cannot be cancelled",
+        ),
+        (SALES, "action cancel 7 duplicate", "There is no action #7."),
+    ];
+    for (who, command, answer) in refusals {
+        let r = bot.command_text(who, &t.channel, command).await;
+        assert!(r.contains(answer), "{command}: {r}");
+    }
+    assert!(trouble(&bot, &t.id)
+        .substance
+        .actions
+        .iter()
+        .all(|a| a.cancelled.is_none()));
+
+    let r = bot
+        .command_text(MANAGER, &t.channel, "action cancel 2 duplicate of #1")
+        .await;
+    assert_eq!(
+        r,
+        "Action #2 cancelled. It stays on the timeline, marked cancelled; it is no longer reminded of nor counted for the close."
+    );
+    let a = &trouble(&bot, &t.id).substance.actions[1];
+    let c = a.cancelled.as_ref().expect("cancelled");
+    assert_eq!((c.by.as_str(), c.note.as_str()), (MANAGER, "duplicate of #1"));
+    assert!(step_events(&bot, &t.id)
+        .iter()
+        .any(|e| matches!(e, StepEvent::ActionCancelled { n: 2, reason } if reason == "duplicate of #1")));
+    message_with(
+        &bot,
+        &t.channel,
+        &["🚫 Action #2 cancelled by <@U0MANAGER>: duplicate of #1"],
+    )
+    .await;
+    let dm = bot.posted_saying("U0FS1", "cancelled your action #2").await;
+    assert!(
+        dm.contains("Sort stock again") && dm.contains("duplicate of #1"),
+        "{dm}"
+    );
+    status_with(
+        &bot,
+        &t.id,
+        &["~#2 interim: Sort stock again~", "🚫 cancelled — duplicate of #1"],
+    )
+    .await;
+    let home = app_home(&bot, "U0FS1").await;
+    assert!(
+        !home.contains("Sort stock again") && home.contains("Wrong alarm"),
+        "{home}"
+    );
+    let r = bot.command_text(SALES, &t.channel, "action cancel 2 again").await;
+    assert_eq!(r, "Action #2 was cancelled by <@U0MANAGER>. Nothing was changed.");
+    let r = bot.command_text(SALES, &t.channel, "fix action 2 due:12/20").await;
+    assert_eq!(r, "Action #2 was cancelled by <@U0MANAGER>. Nothing was changed.");
+    let r = bot.command_text("U0FS1", &t.channel, "action done 2").await;
+    assert!(r.contains("was cancelled"), "{r}");
+
+    // A cancelled prevention action is no measure: the close asks for one.
+    let r = bot.command_text(SALES, &t.channel, "対策 取消 3 誤登録").await;
+    assert!(r.starts_with("Action #3 cancelled."), "{r}");
+    let r = bot.command_text(SALES, &t.channel, "close").await;
+    assert!(
+        r.contains("Missing: a prevention measure") && !r.contains("nterim action"),
+        "{r}"
+    );
+    bot.command_text(SALES, &t.channel, "prevent Mold temperature alarm")
+        .await;
+    let report = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
+    assert!(
+        report.contains(
+            "#2 interim: Sort stock again · owner @U0FS1 · due Thu 2026-12-10 18:00 · 🚫 cancelled — duplicate of #1"
+        ),
+        "{report}"
+    );
+    assert!(report.contains("action #2 cancelled: duplicate of #1"), "{report}");
+    let eightd =
+        trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::EightD).stdout;
+    assert!(
+        eightd.contains("Sort stock") && !eightd.contains("Sort stock again") && !eightd.contains("Wrong alarm"),
+        "{eightd}"
+    );
+    let r = bot.command_text(SALES, &t.channel, "close").await;
+    assert_eq!(r, "Closed.");
+    // The cancelled actions' dates pass: no reminder of them.
+    bot.advance_and_settle(Duration::from_secs(11 * 24 * 3600)).await;
+    bot.nothing_posted_saying("U0FS1", "action #2 is").await;
+}
+
+/// The new commands answer in Japanese when the bot speaks it.
+#[tokio::test]
+async fn correcting_and_cancelling_an_action_answer_in_japanese() {
+    let bot = spawn_bot_raw(&BASE_CONFIG.replace("locale = \"en\"", "locale = \"ja\"")).await;
+    let t = bot.open_ready("ACME: ハウジング割れ").await;
+    bot.command_text(SALES, &t.channel, "action interim 全数選別 owner:<@U0QA1>")
+        .await;
+    bot.command_text(SALES, &t.channel, "action interim 全数選別 owner:<@U0QA1>")
+        .await;
+    let r = bot.command_text(SALES, &t.channel, "訂正 対策 1 期限:来週金曜").await;
+    assert!(r.starts_with("対策 #1 を訂正しました（期限）"), "{r}");
+    message_with(&bot, &t.channel, &["✏️ 訂正 対策 #1: 期限 — → "]).await;
+    let r = bot.command_text(SALES, &t.channel, "対策 取消 2").await;
+    assert!(r.starts_with("取り消す理由を入力してください"), "{r}");
+    let r = bot.command_text(SALES, &t.channel, "対策 取消 2 重複のため").await;
+    assert!(r.starts_with("対策 #2 を取り消しました"), "{r}");
+    message_with(
+        &bot,
+        &t.channel,
+        &["🚫 対策 #2「全数選別」を<@U0SALES>さんが取り消しました: 重複のため"],
+    )
+    .await;
+    bot.posted_saying("U0QA1", "取り消しました").await;
+}
+
+/// After the close, a prevention action's check date given wrongly is corrected (the work a
+/// close leaves open is still corrected): the effectiveness check comes at the new date only.
+#[tokio::test]
+async fn a_check_date_corrected_after_the_close_asks_at_the_new_date_only() {
+    let bot = spawn_bot().await;
+    let t = closed_with_a_check(&bot, "12/10").await;
+    let r = bot.command_text(SALES, &t.channel, "fix action 1 check:12/20").await;
+    assert_eq!(
+        r,
+        "Action #1 corrected (check date). The earlier entry stays on the timeline."
+    );
+    let asked = |bot: &TestBot| {
+        step_events(bot, &t.id)
+            .iter()
+            .filter(|e| matches!(e, StepEvent::EffectAsked { n: 1 }))
+            .count()
+    };
+    bot.advance_and_settle(Duration::from_secs(11 * 24 * 3600)).await;
+    assert_eq!(asked(&bot), 0, "not at the old date");
+    bot.advance_and_settle(Duration::from_secs(10 * 24 * 3600)).await;
+    assert_eq!(asked(&bot), 1, "at the new date, once");
+}

@@ -58,8 +58,14 @@ fn action_line(l: Locale, config: &Config, a: &Action) -> String {
     format!("- {}", parts.join(" · "))
 }
 
+/// The customer's 8D leaves out an action cancelled (given by mistake, a duplicate): it was
+/// never work done for them. The internal report shows it, marked cancelled.
 fn actions_of(t: &Trouble, kind: ActionKind) -> Vec<&Action> {
-    t.substance.actions.iter().filter(|a| a.kind == kind).collect()
+    t.substance
+        .actions
+        .iter()
+        .filter(|a| a.kind == kind && a.cancelled.is_none())
+        .collect()
 }
 
 /// The 8D as Markdown. Each section is filled from the record or says it is not recorded.
@@ -95,15 +101,20 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
     // Whoever did the work the 8D reports: the actions' owners, who carried them out and who
     // verified them, and those added to the trouble.
     let mut members: Vec<&UserId> = Vec::new();
-    let worked = t.substance.actions.iter().flat_map(|a| {
-        [
-            Some(&a.owner),
-            a.done.as_ref().map(|m| &m.by),
-            a.verified.as_ref().map(|m| &m.by),
-        ]
-        .into_iter()
-        .flatten()
-    });
+    let worked = t
+        .substance
+        .actions
+        .iter()
+        .filter(|a| a.cancelled.is_none())
+        .flat_map(|a| {
+            [
+                Some(&a.owner),
+                a.done.as_ref().map(|m| &m.by),
+                a.verified.as_ref().map(|m| &m.by),
+            ]
+            .into_iter()
+            .flatten()
+        });
     for u in worked.chain(&t.added) {
         if *u != t.owner && Some(u) != manager && !members.contains(&u) {
             members.push(u);

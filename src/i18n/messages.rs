@@ -612,6 +612,9 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             ))
         }
         Message::ActionsLeftOpen { to, by } => Rendered::text(super::stages::actions_left_open(l, config, t, to, by)),
+        Message::ActionChanged { to, by, event } => {
+            Rendered::text(super::stages::action_changed(l, config, t, to, by, event))
+        }
         Message::ClosedNotice { by, forced_reason } => {
             let (id, customer) = (&t.id, away(&t.customer));
             Rendered::text(match forced_reason {
@@ -1579,6 +1582,28 @@ pub(super) mod tests {
             Message::ActionsLeftOpen {
                 to: by.clone(),
                 by: by.clone(),
+            },
+            Message::ActionChanged {
+                to: by.clone(),
+                by: by.clone(),
+                event: crate::trouble::facts::StepEvent::ActionCancelled {
+                    n: 1,
+                    reason: t.summary.clone(),
+                },
+            },
+            Message::ActionChanged {
+                to: by.clone(),
+                by: by.clone(),
+                event: crate::trouble::facts::StepEvent::ActionCorrected {
+                    n: 1,
+                    change: crate::trouble::actions::ActionChange {
+                        text: Some(crate::trouble::actions::Changed {
+                            from: t.summary.clone(),
+                            to: t.summary.clone(),
+                        }),
+                        ..Default::default()
+                    },
+                },
             },
             Message::AddedBack {
                 user: by.clone(),

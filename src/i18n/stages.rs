@@ -7,7 +7,7 @@ use crate::slack::blocks::{actions, button, cut, section};
 use crate::slack::blocks::{Block, Rendered};
 use crate::slack::contracts::{self, ButtonValue};
 use crate::slack::text::{one_line, quoted, user_text, Where};
-use crate::trouble::actions::{Action, ActionKind};
+use crate::trouble::actions::{Action, ActionChange, ActionKind};
 use crate::trouble::command::UsageError;
 use crate::trouble::decide::{Act, Who};
 use crate::trouble::due::DueError;
@@ -122,6 +122,18 @@ fn action_line(l: Locale, config: &Config, n: usize, a: &Action, place: Where) -
             format!("効果確認 {}", format_day_time(l, tz, c)),
             format!("check {}", format_day_time(l, tz, c))
         ));
+    }
+    // Cancelled: its text struck through where Slack shows it, and why, wherever it is listed.
+    if let Some(c) = &a.cancelled {
+        if place == Where::OwnChannel {
+            parts[0] = format!("~{}~", parts[0]);
+        }
+        parts.push(tr!(
+            l,
+            format!("🚫 取消{}", note_tail(&c.note, place)),
+            format!("🚫 cancelled{}", note_tail(&c.note, place))
+        ));
+        return parts.join(" · ");
     }
     let state = match (&a.done, &a.verified, a.effective) {
         (_, _, Some(false)) => tr!(l, "❌ 効果なし", "❌ not effective"),
@@ -249,7 +261,7 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
         StepLine::Logged(StepEvent::ActionAdded { n, .. }) => match action_of(t, *n) {
             Some(a) => {
                 // As it was added: a line posted late (behind pacing) does not show it done.
-                let a = &Action { done: None, verified: None, effective: None, ..a.clone() };
+                let a = &Action { done: None, verified: None, effective: None, cancelled: None, ..a.clone() };
                 tr!(l, format!("🛠️ 対策を追加 {}", action_line(l, config, *n, a, Where::OwnChannel)), format!("🛠️ Action added {}", action_line(l, config, *n, a, Where::OwnChannel)))
             }
             None => format!("🛠️ #{n}"),
@@ -261,6 +273,28 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
         StepLine::Logged(StepEvent::ActionVerified { n, note }) => {
             let (by, what) = (marked_by(l, t, *n, true), note_tail(note, Where::OwnChannel));
             tr!(l, format!("✅ 対策 #{n} を検証しました{by}{what}"), format!("✅ Action #{n} verified{by}{what}"))
+        }
+        StepLine::Logged(StepEvent::ActionCorrected { n, change }) => {
+            let what = change_phrase(l, config, change, user, here);
+            tr!(
+                l,
+                format!("✏️ 訂正 対策 #{n}: {what}（元の記録はタイムラインに残ります）"),
+                format!("✏️ Corrected action #{n}: {what} (the earlier entry stays on the timeline)")
+            )
+        }
+        StepLine::Logged(StepEvent::ActionCancelled { n, reason }) => {
+            let (by, what) = match action_of(t, *n) {
+                Some(a) => (
+                    a.cancelled.as_ref().map(|c| user(&c.by)).unwrap_or_default(),
+                    cut(&here(&a.text), 120),
+                ),
+                None => (String::new(), String::new()),
+            };
+            tr!(
+                l,
+                format!("🚫 対策 #{n}「{what}」を{by}が取り消しました: {}（記録はタイムラインに残ります）", here(reason)),
+                format!("🚫 Action #{n} cancelled by {by}: {} (it was “{what}”; the entry stays on the timeline)", here(reason))
+            )
         }
         // The owner is mentioned first; in the action's line they are named as Slack names them,
         // when the trouble has learnt it, rather than by their id.
@@ -346,6 +380,107 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
     Rendered {
         blocks: Some(vec![section(&text)]),
         text,
+    }
+}
+
+/// What a correction of an action changed, part by part: `owner <@a> → <@b>, due … → …`;
+/// people shown by `who`, user text by `show`.
+fn change_phrase(
+    l: Locale,
+    config: &Config,
+    change: &ActionChange,
+    who: fn(&UserId) -> String,
+    show: fn(&str) -> String,
+) -> String {
+    let tz = config.policy.timezone;
+    let day =
+        |d: &Option<chrono::DateTime<chrono::Utc>>| d.map_or_else(|| "—".to_string(), |d| format_day_time(l, tz, d));
+    let mut parts = Vec::new();
+    if let Some(c) = &change.owner {
+        parts.push(tr!(
+            l,
+            format!("担当 {} → {}", who(&c.from), who(&c.to)),
+            format!("owner {} → {}", who(&c.from), who(&c.to))
+        ));
+    }
+    if let Some(c) = &change.due {
+        parts.push(tr!(
+            l,
+            format!("期限 {} → {}", day(&c.from), day(&c.to)),
+            format!("due {} → {}", day(&c.from), day(&c.to))
+        ));
+    }
+    if let Some(c) = &change.check {
+        parts.push(tr!(
+            l,
+            format!("効果確認 {} → {}", day(&c.from), day(&c.to)),
+            format!("check {} → {}", day(&c.from), day(&c.to))
+        ));
+    }
+    if let Some(c) = &change.text {
+        let (from, to) = (cut(&show(&c.from), 120), cut(&show(&c.to), 120));
+        parts.push(tr!(
+            l,
+            format!("内容「{from}」→「{to}」"),
+            format!("text “{from}” → “{to}”")
+        ));
+    }
+    parts.join(tr!(l, "、", ", "))
+}
+
+/// The DM to `to` when `by` corrected or cancelled an action of theirs (or one given to them):
+/// what changed, and where it is.
+pub(super) fn action_changed(
+    l: Locale,
+    config: &Config,
+    t: &Trouble,
+    to: &UserId,
+    by: &UserId,
+    event: &StepEvent,
+) -> String {
+    let (id, customer) = (&t.id, super::messages::away(&t.customer));
+    let channel = super::messages::channel_ref(l, t);
+    match event {
+        StepEvent::ActionCorrected { n, change } => {
+            let what = change_phrase(l, config, change, user, away);
+            let line = action_of(t, *n)
+                .map(|a| t.with_names(&action_line(l, config, *n, a, Where::Elsewhere)))
+                .unwrap_or_default();
+            match &change.owner {
+                Some(c) if c.from == *to => tr!(
+                    l,
+                    format!("✏️ {}がトラブル {id}（{customer}）の対策 #{n} を訂正しました: {what}。この対策はもうあなたの担当ではなく、通知も {} に届きます。チャンネル: {channel}", user(by), user(&c.to)),
+                    format!("✏️ {} corrected action #{n} of trouble {id} ({customer}): {what}. It is no longer yours; its reminders go to {}. Channel: {channel}", user(by), user(&c.to))
+                ),
+                Some(_) => tr!(
+                    l,
+                    format!("✏️ {}がトラブル {id}（{customer}）の対策 #{n} をあなたの担当にしました: {what}。
+{line}
+期限の前営業日と超過時に通知します。終わったら {channel} で `/trouble action done {n}` を入力するか、ボットのホームの「完了」を押してください。", user(by)),
+                    format!("✏️ {} made action #{n} of trouble {id} ({customer}) yours: {what}.
+{line}
+You will be reminded the business day before it is due and when it is overdue. When it is done: `/trouble action done {n}` in {channel}, or *Done* in the bot's Home.", user(by))
+                ),
+                None => tr!(
+                    l,
+                    format!("✏️ {}がトラブル {id}（{customer}）のあなたの対策 #{n} を訂正しました: {what}。
+{line}
+チャンネル: {channel}", user(by)),
+                    format!("✏️ {} corrected your action #{n} of trouble {id} ({customer}): {what}.
+{line}
+Channel: {channel}", user(by))
+                ),
+            }
+        }
+        StepEvent::ActionCancelled { n, reason } => {
+            let what = action_of(t, *n).map(|a| cut(&away(&a.text), 120)).unwrap_or_default();
+            tr!(
+                l,
+                format!("🚫 {}がトラブル {id}（{customer}）のあなたの対策 #{n}「{what}」を取り消しました。理由: {}。今後この対策の通知は届きません。チャンネル: {channel}", user(by), away(reason)),
+                format!("🚫 {} cancelled your action #{n} “{what}” of trouble {id} ({customer}). Reason: {}. It is no longer yours to do, and you will not be reminded of it. Channel: {channel}", user(by), away(reason))
+            )
+        }
+        _ => String::new(),
     }
 }
 
@@ -653,6 +788,19 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
             format!("対策 #{n} の通知は、投稿前に完了したため取り下げ"),
             format!("action #{n} reminder withdrawn: done before it was posted")
         ),
+        StepEvent::ActionCorrected { n, change } => {
+            let what = change_phrase(l, config, change, who, away);
+            tr!(
+                l,
+                format!("訂正 対策 #{n}: {what}（旧記録は無効）"),
+                format!("corrected action #{n}: {what} (earlier entry superseded)")
+            )
+        }
+        StepEvent::ActionCancelled { n, reason } => tr!(
+            l,
+            format!("対策 #{n} 取消: {}", away(reason)),
+            format!("action #{n} cancelled: {}", away(reason))
+        ),
         StepEvent::ActionReminded { n, overdue } => match overdue {
             true => tr!(
                 l,
@@ -791,14 +939,14 @@ pub fn usage_text(l: Locale, e: &UsageError) -> Option<String> {
         .to_string(),
         UsageError::BadAction => tr!(
             l,
-            "`/trouble action 暫定|恒久|再発防止 内容 [担当:@人] [期限:12/20] [確認日:効果確認日]`、`/trouble action done N`、`/trouble action verify N` の形で入力してください。期限は `12/10`、`12/10 15時`、`金曜`、`来週金曜`、`3営業日` など。",
-            "Write `/trouble action interim|permanent|prevent TEXT owner:@name due:DATE [check:DATE]`, `/trouble action done N` or `/trouble action verify N`. DATE: `2026-12-10`, `12/10`, `fri`, `+3d` (business days)."
+            "`/trouble action 暫定|恒久|再発防止 内容 [担当:@人] [期限:12/20] [確認日:効果確認日]`、`/trouble action done N`、`/trouble action verify N`、`/trouble action cancel N 理由` の形で入力してください（訂正は `/trouble fix action N 担当:@人 期限:12/20`）。期限は `12/10`、`12/10 15時`、`金曜`、`来週金曜`、`3営業日` など。",
+            "Write `/trouble action interim|permanent|prevent TEXT owner:@name due:DATE [check:DATE]`, `/trouble action done N`, `/trouble action verify N` or `/trouble action cancel N REASON` (to correct one: `/trouble fix action N owner:@name due:DATE`). DATE: `2026-12-10`, `12/10`, `fri`, `+3d` (business days)."
         )
         .to_string(),
         UsageError::BadFix => tr!(
             l,
-            "`/trouble fix cost N 金額 負担者`、`/trouble fix split 当社/お客様[/他] 理由`、`/trouble fix fact 項目 値`、`/trouble fix customer お客様名`、`/trouble fix summary 概要` の形で入力してください（`訂正 お客様 …`、`訂正 概要 …` でも可）。",
-            "Write `/trouble fix cost N AMOUNT PAYER`, `/trouble fix split OURS/CUSTOMER[/OTHER] reason`, `/trouble fix fact KEY VALUE`, `/trouble fix customer NAME` or `/trouble fix summary TEXT`."
+            "`/trouble fix cost N 金額 負担者`、`/trouble fix split 当社/お客様[/他] 理由`、`/trouble fix fact 項目 値`、`/trouble fix customer お客様名`、`/trouble fix summary 概要`、`/trouble fix action N 担当:@人 期限:12/20` の形で入力してください（`訂正 お客様 …`、`訂正 概要 …` でも可）。",
+            "Write `/trouble fix cost N AMOUNT PAYER`, `/trouble fix split OURS/CUSTOMER[/OTHER] reason`, `/trouble fix fact KEY VALUE`, `/trouble fix customer NAME`, `/trouble fix summary TEXT` or `/trouble fix action N owner:@name due:DATE`."
         )
         .to_string(),
         UsageError::ScopeLineStays(n) => tr!(
@@ -1003,6 +1151,81 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
             }
             _ => String::new(),
         },
+        StepReply::ActionChangeNotAllowed { cancel, who } => {
+            let (owner, chain) = match who {
+                Who::OwnerOrChain { owner, chain } => (user(owner), chain),
+                _ => return String::new(),
+            };
+            let chain = if chain.is_empty() {
+                tr!(l, "上司", "the manager chain").to_string()
+            } else {
+                super::chain_text(l, chain)
+            };
+            match cancel {
+                true => tr!(
+                    l,
+                    format!("対策を取り消せるのは、トラブルの担当の {owner} と {chain}だけです。何も変えていません。"),
+                    format!("Only the trouble's owner {owner} or {chain} can cancel an action. Nothing was changed.")
+                ),
+                false => tr!(
+                    l,
+                    format!("対策を訂正できるのは、トラブルの担当の {owner} と {chain}だけです。何も変えていません。"),
+                    format!("Only the trouble's owner {owner} or {chain} can correct an action. Nothing was changed.")
+                ),
+            }
+        }
+        StepReply::ActionCorrected { n, change } => {
+            // The answer names the parts; the channel's line, just posted, has the values.
+            let parts = [
+                change.owner.as_ref().map(|_| tr!(l, "担当", "owner")),
+                change.due.as_ref().map(|_| tr!(l, "期限", "due date")),
+                change.check.as_ref().map(|_| tr!(l, "効果確認日", "check date")),
+                change.text.as_ref().map(|_| tr!(l, "内容", "text")),
+            ];
+            let what = super::listed(l, parts.into_iter().flatten());
+            tr!(
+                l,
+                format!("対策 #{n} を訂正しました（{what}）。元の記録はタイムラインに残ります。"),
+                format!("Action #{n} corrected ({what}). The earlier entry stays on the timeline.")
+            )
+        }
+        StepReply::ActionUnchanged { n } => tr!(
+            l,
+            format!("対策 #{n} はすでにそのとおり記録されています。何も変えていません。"),
+            format!("Action #{n} is recorded as given already; nothing changed.")
+        ),
+        StepReply::NothingToFix { n } => tr!(
+            l,
+            format!("対策 #{n} の何を訂正するか入力してください: `/trouble fix action {n} 担当:@人 期限:12/20 確認日:日付 内容`（変える部分だけ）。何も変えていません。"),
+            format!("Say what to correct in action #{n}: `/trouble fix action {n} owner:@name due:DATE check:DATE TEXT` (only the parts that change). Nothing was changed.")
+        ),
+        StepReply::ActionDoneAlready { n, by, cancel } => match cancel {
+            true => tr!(
+                l,
+                format!("対策 #{n} は{}が完了済みにしているため、取り消せません。完了は記録に残ります。誤りがあれば `/trouble note` で書き残してください。何も変えていません。", user(by)),
+                format!("Action #{n} was marked done by {}, so it cannot be cancelled: done stays on the record. If something about it was wrong, say so with `/trouble note`. Nothing was changed.", user(by))
+            ),
+            false => tr!(
+                l,
+                format!("対策 #{n} は{}が完了済みにしているため、訂正できません。完了は記録に残ります。誤りがあれば `/trouble note` で書き残してください。何も変えていません。", user(by)),
+                format!("Action #{n} was marked done by {}, so it cannot be corrected: done stays on the record. If something about it was wrong, say so with `/trouble note`. Nothing was changed.", user(by))
+            ),
+        },
+        StepReply::ActionWasCancelled { n, by } => tr!(
+            l,
+            format!("対策 #{n} は{}が取り消し済みです。何も変えていません。", user(by)),
+            format!("Action #{n} was cancelled by {}. Nothing was changed.", user(by))
+        ),
+        StepReply::CancelNeedsReason { n } => tr!(
+            l,
+            format!("取り消す理由を入力してください: `/trouble action cancel {n} 理由`（例: `重複のため`）。何も変えていません。"),
+            format!("Give the reason for cancelling it: `/trouble action cancel {n} REASON` (say, `duplicate of #2`). Nothing was changed.")
+        ),
+        StepReply::ActionCancelled { n } => tr!(
+            l,
+            format!("対策 #{n} を取り消しました。タイムラインには残り、通知やクローズの条件からは外れます。"),
+            format!("Action #{n} cancelled. It stays on the timeline, marked cancelled; it is no longer reminded of nor counted for the close.")
+        ),
         StepReply::Reopened { stage } => {
             let at = reopened_at(l, *stage);
             tr!(
@@ -1178,6 +1401,7 @@ pub fn help(l: Locale) -> &'static str {
          • `/trouble scope 内容` / `scope check N` — 波及範囲（未確認の行があると第2段階は完了できません）\n\
          • `/trouble cause 原因 [流出: 流出原因]` — 原因\n\
          • `/trouble action 暫定|恒久|再発防止 内容 [担当:@人] [期限:12/20] [確認日:効果確認日]` / `action done N` / `action verify N` — 対策（期限の前営業日と超過時に担当者へ通知）\n\
+         • `/trouble fix action N [担当:@人] [期限:日付] [確認日:日付] [内容]` — 対策の訂正（書いた部分だけ）/ `/trouble action cancel N 理由`（`対策 取消 N 理由`）— 誤って登録した対策の取消（トラブルの担当か上司）\n\
          • `/trouble fix cost N …` / `fix split …` / `fix fact 項目 値` / `fix customer お客様名` / `fix summary 概要` — 記録の訂正（元の記録は残ります）\n\
          • `/trouble reopen 理由` — 再開（上司）",
         "• `/trouble fact KEY VALUE` (part / lot / qty / occurred / found / symptom), `/trouble fact` for a form — the facts (5W2H)\n\
@@ -1185,6 +1409,7 @@ pub fn help(l: Locale) -> &'static str {
          • `/trouble scope TEXT` / `scope check N` — scope of impact (stage 2 waits for every line to be checked)\n\
          • `/trouble cause TEXT [escape: WHY NOT CAUGHT]` — the cause\n\
          • `/trouble action interim|permanent|prevent TEXT owner:@name due:DATE [check:DATE]` / `action done N` / `action verify N` — countermeasures (the owner is reminded the business day before and when overdue)\n\
+         • `/trouble fix action N [owner:@name] [due:DATE] [check:DATE] [TEXT]` — correct an action (only the parts given) / `/trouble action cancel N REASON` — cancel one given by mistake (the trouble's owner or the manager chain)\n\
          • `/trouble fix cost N …` / `fix split …` / `fix fact KEY VALUE` / `fix customer NAME` / `fix summary TEXT` — corrections (the old entry stays)\n\
          • `/trouble reopen REASON` — reopen (the manager chain)"
     )
@@ -1227,6 +1452,8 @@ mod tests {
             done: Some(mark.clone()),
             verified: Some(mark),
             effective: None,
+            cancelled: None,
+            round: 0,
         });
         let added = StepLine::Logged(StepEvent::ActionAdded {
             n: 1,

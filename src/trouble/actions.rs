@@ -70,6 +70,20 @@ pub struct Action {
     pub verified: Option<Mark>,
     /// The answer to the effectiveness check.
     pub effective: Option<bool>,
+    /// Cancelled (given by mistake, a duplicate): who, when and why. It stays on the timeline
+    /// and in the lists, marked so, and is no longer open: no reminders, no close rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled: Option<Mark>,
+    /// Bumped when its due or check date is corrected: a reminder set for the old date is stale.
+    #[serde(default, skip_serializing_if = "crate::trouble::model::is_zero")]
+    pub round: u32,
+}
+
+impl Action {
+    /// Still someone's work: neither done nor cancelled.
+    pub fn is_open(&self) -> bool {
+        self.done.is_none() && self.cancelled.is_none()
+    }
 }
 
 /// An action as typed: `interim|permanent|prevent TEXT owner:<@U> due:DATE check:DATE`.
@@ -91,6 +105,84 @@ impl NewAction {
             self.check.as_deref().unwrap_or(""),
         ]
     }
+}
+
+/// What `fix action N …` changes: only the parts given.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ActionFix {
+    pub text: Option<String>,
+    pub owner: Option<UserId>,
+    pub due: Option<String>,
+    pub check: Option<String>,
+}
+
+impl ActionFix {
+    pub(super) fn texts(&self) -> Vec<&str> {
+        [&self.text, &self.due, &self.check]
+            .into_iter()
+            .map(|t| t.as_deref().unwrap_or(""))
+            .collect()
+    }
+}
+
+/// A value an action had (`from`) and has (`to`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Changed<T> {
+    pub from: T,
+    pub to: T,
+}
+
+/// What a correction of an action changed, part by part (a part not changed is absent).
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct ActionChange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Changed<UserId>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<Changed<Option<DateTime<Utc>>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<Changed<Option<DateTime<Utc>>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<Changed<String>>,
+}
+
+impl ActionChange {
+    /// Applies it to the action: a new due or check date starts a new round of its reminders.
+    pub(super) fn apply(&self, a: &mut Action) {
+        if let Some(c) = &self.owner {
+            a.owner = c.to.clone();
+        }
+        if let Some(c) = &self.due {
+            a.due = c.to;
+        }
+        if let Some(c) = &self.check {
+            a.check = c.to;
+        }
+        if let Some(c) = &self.text {
+            a.text = c.to.clone();
+        }
+        if self.due.is_some() || self.check.is_some() {
+            a.round += 1;
+        }
+    }
+}
+
+/// `fix action N [owner:<@U>] [due:DATE] [check:DATE] [TEXT]`: read as `action` reads them.
+pub(super) fn parse_fix_action(rest: &str) -> Result<Step, UsageError> {
+    let (n, after) = match rest.find(char::is_whitespace) {
+        Some(i) => (&rest[..i], rest[i..].trim()),
+        None => (rest, ""),
+    };
+    let n = super::command::numbered(n).ok_or(UsageError::NeedsNumber("fix action"))?;
+    let (text, owner, due, check) = read_options(after, "fix action N owner:")?;
+    Ok(Step::FixAction {
+        n,
+        fix: ActionFix {
+            text: (!text.is_empty()).then_some(text),
+            owner,
+            due,
+            check,
+        },
+    })
 }
 
 pub(super) fn parse_action(rest: &str) -> Result<Step, UsageError> {
@@ -115,6 +207,14 @@ pub(super) fn parse_action(rest: &str) -> Result<Step, UsageError> {
                     Step::ActionVerify(n, note.to_string())
                 },
             )
+        }
+        "cancel" | "withdraw" | "取消" | "取り消し" | "取消し" => {
+            let (n, reason) = match after.find(char::is_whitespace) {
+                Some(i) => (&after[..i], after[i..].trim()),
+                None => (after, ""),
+            };
+            let n = super::command::numbered(n).ok_or(UsageError::NeedsNumber("action cancel"))?;
+            Ok(Step::ActionCancel(n, reason.to_string()))
         }
         kind => {
             let kind = ActionKind::parse(kind).ok_or(UsageError::BadAction)?;
@@ -208,6 +308,23 @@ fn parse_options(
     text: &str,
     (sub, owner_sub): (&'static str, &'static str),
 ) -> Result<NewAction, UsageError> {
+    let (text, owner, due, check) = read_options(text, owner_sub)?;
+    if text.is_empty() {
+        return Err(UsageError::NeedsText(sub));
+    }
+    Ok(NewAction {
+        kind,
+        text,
+        owner,
+        due,
+        check,
+    })
+}
+
+/// The text and the options (owner, due, check) of an action as typed; the text may be empty.
+type ReadOptions = (String, Option<UserId>, Option<String>, Option<String>);
+
+fn read_options(text: &str, owner_sub: &'static str) -> Result<ReadOptions, UsageError> {
     let mut words: Vec<String> = Vec::new();
     // A mention's label may hold spaces (`<@U1|qa one>`): it runs to its closing `>`.
     for word in text.split_whitespace() {
@@ -306,17 +423,12 @@ fn parse_options(
         rest.push(words[i].clone());
         i += 1;
     }
-    let text = rest.join(" ");
-    if text.is_empty() {
-        return Err(UsageError::NeedsText(sub));
-    }
-    Ok(NewAction {
-        kind,
-        text,
+    Ok((
+        rest.join(" "),
         owner,
-        due: due.filter(|d| !d.is_empty()),
-        check: check.filter(|c| !c.is_empty()),
-    })
+        due.filter(|d: &String| !d.is_empty()),
+        check.filter(|c: &String| !c.is_empty()),
+    ))
 }
 
 fn due_of(w: &Work, text: &Option<String>) -> Result<Option<DateTime<Utc>>, Reply> {
@@ -353,6 +465,8 @@ pub(super) fn add_action(w: &mut Work, user: &UserId, a: NewAction) -> Reply {
         done: None,
         verified: None,
         effective: None,
+        cancelled: None,
+        round: 0,
     });
     let n = w.t.substance.actions.len();
     w.start_stage_quietly(a.kind.stage());
@@ -385,11 +499,26 @@ pub(super) fn add_action(w: &mut Work, user: &UserId, a: NewAction) -> Reply {
 /// come already; then at once if `remind_now`), and when it is overdue (at once if it is).
 fn set_reminders(w: &mut Work, n: usize, due: DateTime<Utc>, remind_now: bool) {
     let (policy, now) = (w.ctx.policy, w.ctx.now);
+    let round = w.t.substance.actions.get(n.wrapping_sub(1)).map_or(0, |a| a.round);
     let remind = reminder_before(policy.business_hours.as_ref(), policy.timezone, due, now);
     if due > now && (remind > now || remind_now) {
-        w.timer(remind, TimerKind::ActionDue { n, overdue: false });
+        w.timer(
+            remind,
+            TimerKind::ActionDue {
+                n,
+                overdue: false,
+                round,
+            },
+        );
     }
-    w.timer(due.max(now), TimerKind::ActionDue { n, overdue: true });
+    w.timer(
+        due.max(now),
+        TimerKind::ActionDue {
+            n,
+            overdue: true,
+            round,
+        },
+    );
 }
 
 fn action_index(w: &Work, n: usize) -> Result<usize, Reply> {
@@ -410,6 +539,12 @@ pub(super) fn mark_done(w: &mut Work, user: &UserId, n: usize, note: String) -> 
         Err(r) => return r,
     };
     let owner = w.t.substance.actions[i].owner.clone();
+    if let Some(cancelled) = &w.t.substance.actions[i].cancelled {
+        return Reply::Step(StepReply::ActionWasCancelled {
+            n,
+            by: cancelled.by.clone(),
+        });
+    }
     if owner != *user && !w.t.manager_chain().contains(user) {
         return Reply::Step(StepReply::ActionNotAllowed {
             verify: false,
@@ -486,6 +621,169 @@ fn mark(w: &mut Work, user: &UserId, n: usize, note: String, verified: bool) -> 
     Reply::Step(reply)
 }
 
+/// Who may correct or cancel an action: the trouble's owner or the manager chain.
+fn refuse_change(w: &Work, user: &UserId, cancel: bool) -> Option<Reply> {
+    let chain = w.t.manager_chain();
+    (w.t.owner != *user && !chain.contains(user)).then(|| {
+        Reply::Step(StepReply::ActionChangeNotAllowed {
+            cancel,
+            who: Who::OwnerOrChain {
+                owner: w.t.owner.clone(),
+                chain: chain.to_vec(),
+            },
+        })
+    })
+}
+
+/// `fix action N …`: the owner, due date, check date or text given wrongly is corrected; only
+/// the parts given change. The timeline keeps both values; the reminders follow the new date
+/// (those set for the old one are stale); a new owner takes part; whoever's action it was or
+/// is now hears of it by DM when someone else made the change.
+pub(super) fn fix_action(w: &mut Work, user: &UserId, n: usize, fix: ActionFix) -> Reply {
+    let i = match action_index(w, n) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    if let Some(refusal) = refuse_change(w, user, false) {
+        return refusal;
+    }
+    let a = &w.t.substance.actions[i];
+    // Done is on the record: a note, not a rewrite, says what was wrong with it.
+    if let Some(done) = &a.done {
+        return Reply::Step(StepReply::ActionDoneAlready {
+            n,
+            by: done.by.clone(),
+            cancel: false,
+        });
+    }
+    if let Some(cancelled) = &a.cancelled {
+        return Reply::Step(StepReply::ActionWasCancelled {
+            n,
+            by: cancelled.by.clone(),
+        });
+    }
+    if fix == ActionFix::default() {
+        return Reply::Step(StepReply::NothingToFix { n });
+    }
+    let due = match due_of(w, &fix.due) {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let check = match due_of(w, &fix.check) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let a = &w.t.substance.actions[i];
+    let change = ActionChange {
+        owner: fix.owner.filter(|o| *o != a.owner).map(|to| Changed {
+            from: a.owner.clone(),
+            to,
+        }),
+        due: due.filter(|d| a.due != Some(*d)).map(|d| Changed {
+            from: a.due,
+            to: Some(d),
+        }),
+        check: check.filter(|c| a.check != Some(*c)).map(|c| Changed {
+            from: a.check,
+            to: Some(c),
+        }),
+        text: fix.text.filter(|t| *t != a.text).map(|to| Changed {
+            from: a.text.clone(),
+            to,
+        }),
+    };
+    if change == ActionChange::default() {
+        return Reply::Step(StepReply::ActionUnchanged { n });
+    }
+    let former = a.owner.clone();
+    change.apply(&mut w.t.substance.actions[i]);
+    let a = &w.t.substance.actions[i];
+    let (owner, new_due, new_check, kind) = (a.owner.clone(), a.due, a.check, a.kind);
+    let event = StepEvent::ActionCorrected {
+        n,
+        change: change.clone(),
+    };
+    w.step(user, event.clone());
+    if change.owner.is_some() && !super::decide::is_participant(w.ctx.policy, &w.t, &owner) {
+        super::decide::add_participants(w, user, vec![owner.clone()], Vec::new());
+    }
+    // A new date: the reminders set for the old one are stale (the action's round moved on).
+    if change.due.is_some() || change.check.is_some() {
+        if let Some(due) = new_due {
+            set_reminders(w, n, due, change.due.is_some() && owner != *user);
+        }
+        let asked = !w.t.is_open() && kind == ActionKind::Prevent;
+        if let Some(check) = new_check.filter(|_| asked && w.t.substance.actions[i].effective.is_none()) {
+            let round = w.t.substance.reopened;
+            set_effect_check(w, n, check, round);
+        }
+    }
+    let mut told = vec![former, owner];
+    told.dedup();
+    for to in told.into_iter().filter(|o| o != user) {
+        let notice = Message::ActionChanged {
+            to: to.clone(),
+            by: user.clone(),
+            event: event.clone(),
+        };
+        w.post(Lane::Dm, Dest::Dm(to), notice);
+    }
+    w.refresh_status();
+    Reply::Step(StepReply::ActionCorrected {
+        n,
+        change: Box::new(change),
+    })
+}
+
+/// `action cancel N REASON`: an action given by mistake (a duplicate line) is cancelled. It
+/// stays on the timeline and in the lists, marked so, with who, when and why; it is no longer
+/// open: no reminders, no close rule, out of App Home. A done action is not cancelled.
+pub(super) fn cancel_action(w: &mut Work, user: &UserId, n: usize, reason: String) -> Reply {
+    let i = match action_index(w, n) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    if let Some(refusal) = refuse_change(w, user, true) {
+        return refusal;
+    }
+    let a = &w.t.substance.actions[i];
+    if let Some(done) = &a.done {
+        return Reply::Step(StepReply::ActionDoneAlready {
+            n,
+            by: done.by.clone(),
+            cancel: true,
+        });
+    }
+    if let Some(cancelled) = &a.cancelled {
+        return Reply::Step(StepReply::ActionWasCancelled {
+            n,
+            by: cancelled.by.clone(),
+        });
+    }
+    let reason = reason.trim().to_string();
+    if reason.is_empty() {
+        return Reply::Step(StepReply::CancelNeedsReason { n });
+    }
+    let owner = a.owner.clone();
+    w.t.substance.actions[i].cancelled = Some(Mark {
+        by: user.clone(),
+        at: w.ctx.now,
+        note: reason.clone(),
+    });
+    let event = StepEvent::ActionCancelled { n, reason };
+    w.step(user, event.clone());
+    if owner != *user {
+        let notice = Message::ActionChanged {
+            to: owner.clone(),
+            by: user.clone(),
+            event,
+        };
+        w.post(Lane::Dm, Dest::Dm(owner), notice);
+    }
+    w.refresh_status();
+    Reply::Step(StepReply::ActionCancelled { n })
+}
+
 /// Interim actions not yet done, and whether a prevention action (or a measure stored before
 /// actions existed) is recorded: what the close rule asks besides the stages.
 pub fn close_gaps(t: &Trouble) -> (Vec<usize>, bool) {
@@ -494,20 +792,20 @@ pub fn close_gaps(t: &Trouble) -> (Vec<usize>, bool) {
         .actions
         .iter()
         .enumerate()
-        .filter(|(_, a)| a.kind == ActionKind::Interim && a.done.is_none())
+        .filter(|(_, a)| a.kind == ActionKind::Interim && a.is_open())
         .map(|(i, _)| i + 1)
         .collect();
     let has_prevention = prevention_count(t) > 0;
     (open_interim, has_prevention)
 }
 
-/// Prevention actions plus measures stored before actions existed.
+/// Prevention actions (a cancelled one is none) plus measures stored before actions existed.
 pub fn prevention_count(t: &Trouble) -> usize {
     t.measures.len()
         + t.substance
             .actions
             .iter()
-            .filter(|a| a.kind == ActionKind::Prevent)
+            .filter(|a| a.kind == ActionKind::Prevent && a.cancelled.is_none())
             .count()
 }
 
@@ -519,21 +817,27 @@ pub(super) fn on_close(w: &mut Work) {
             .actions
             .iter()
             .enumerate()
-            .filter(|(_, a)| a.kind == ActionKind::Prevent && a.effective.is_none())
+            .filter(|(_, a)| a.kind == ActionKind::Prevent && a.effective.is_none() && a.cancelled.is_none())
             .filter_map(|(i, a)| a.check.map(|c| (i + 1, c)))
             .collect();
     for (n, at) in checks {
-        w.timer(at.max(w.ctx.now), TimerKind::EffectCheck { n, round });
+        set_effect_check(w, n, at, round);
     }
 }
 
-/// An action's reminder: the business day before, and when overdue; nothing once it is done.
-pub(super) fn action_reminder(w: &mut Work, n: usize, overdue: bool) {
+fn set_effect_check(w: &mut Work, n: usize, at: DateTime<Utc>, round: u32) {
+    let epoch = w.t.substance.actions.get(n.wrapping_sub(1)).map_or(0, |a| a.round);
+    w.timer(at.max(w.ctx.now), TimerKind::EffectCheck { n, round, epoch });
+}
+
+/// An action's reminder: the business day before, and when overdue; nothing once it is done
+/// or cancelled, nor for a due date corrected since (`round`).
+pub(super) fn action_reminder(w: &mut Work, n: usize, overdue: bool, round: u32) {
     let Some(a) = w.t.substance.actions.get(n.wrapping_sub(1)) else {
         return;
     };
-    let (done, owner) = (a.done.is_some(), a.owner.clone());
-    if done || w.held_till_opening(TimerKind::ActionDue { n, overdue }) {
+    let (open, owner) = (a.is_open() && a.round == round, a.owner.clone());
+    if !open || w.held_till_opening(TimerKind::ActionDue { n, overdue, round }) {
         return;
     }
     w.log(None, Event::Stage(StepEvent::ActionReminded { n, overdue }));
@@ -554,14 +858,15 @@ pub(super) fn action_reminder(w: &mut Work, n: usize, overdue: bool) {
 }
 
 /// The effectiveness check falls due (after close): the owner and the manager are asked.
-pub(super) fn effect_check(w: &mut Work, n: usize, round: u32) {
+pub(super) fn effect_check(w: &mut Work, n: usize, round: u32, epoch: u32) {
     if round != w.t.substance.reopened || w.t.is_open() {
         return;
     }
     let Some(a) = w.t.substance.actions.get(n.wrapping_sub(1)) else {
         return;
     };
-    if a.effective.is_some() || w.held_till_opening(TimerKind::EffectCheck { n, round }) {
+    let stale = a.round != epoch || a.cancelled.is_some();
+    if stale || a.effective.is_some() || w.held_till_opening(TimerKind::EffectCheck { n, round, epoch }) {
         return;
     }
     let mut ask = vec![w.t.owner.clone()];
@@ -628,7 +933,7 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String, not_effective:
             .actions
             .iter()
             .enumerate()
-            .filter(|(_, a)| a.done.is_none())
+            .filter(|(_, a)| a.is_open())
             .filter_map(|(i, a)| a.due.map(|d| (i + 1, d)))
             .collect();
     for (n, due) in undone {
@@ -706,6 +1011,97 @@ mod tests {
         ];
         for (text, step) in marks {
             assert_eq!(&parse_action(text).expect(text), step, "{text}");
+        }
+    }
+
+    #[test]
+    fn fix_action_reads_its_options_as_action_does_and_cancel_takes_a_reason() {
+        let fix = |text: &str| parse_fix_action(text);
+        let cases: &[(&str, Result<Step, UsageError>)] = &[
+            (
+                "1 owner:<@U1> due:12/12",
+                Ok(Step::FixAction {
+                    n: 1,
+                    fix: ActionFix {
+                        owner: Some(UserId::new("U1")),
+                        due: Some("12/12".into()),
+                        ..ActionFix::default()
+                    },
+                }),
+            ),
+            (
+                "#2 担当：<@U3> 期限 来週金曜 確認日:2027-03-04 全数選別",
+                Ok(Step::FixAction {
+                    n: 2,
+                    fix: ActionFix {
+                        text: Some("全数選別".into()),
+                        owner: Some(UserId::new("U3")),
+                        due: Some("来週金曜".into()),
+                        check: Some("2027-03-04".into()),
+                    },
+                }),
+            ),
+            (
+                "3",
+                Ok(Step::FixAction {
+                    n: 3,
+                    fix: ActionFix::default(),
+                }),
+            ),
+            ("1 owner:bob", Err(UsageError::NeedsUser("fix action N owner:"))),
+            ("owner:<@U1>", Err(UsageError::NeedsNumber("fix action"))),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(&fix(text), expected, "{text}");
+        }
+        let cancels: &[(&str, Step)] = &[
+            (
+                "cancel 2 duplicate of #1",
+                Step::ActionCancel(2, "duplicate of #1".into()),
+            ),
+            ("withdraw #2", Step::ActionCancel(2, String::new())),
+            ("取消 2 重複のため", Step::ActionCancel(2, "重複のため".into())),
+        ];
+        for (text, step) in cancels {
+            assert_eq!(&parse_action(text).expect(text), step, "{text}");
+        }
+        assert_eq!(parse_action("cancel"), Err(UsageError::NeedsNumber("action cancel")));
+    }
+
+    /// The DM and the line ride in the outbox: they read back as they were written.
+    #[test]
+    fn a_correction_and_a_cancellation_survive_the_outbox() {
+        let change = ActionChange {
+            owner: Some(Changed {
+                from: UserId::new("U1"),
+                to: UserId::new("U2"),
+            }),
+            due: Some(Changed {
+                from: None,
+                to: Some(DateTime::<Utc>::default()),
+            }),
+            ..ActionChange::default()
+        };
+        let events = [
+            StepEvent::ActionCorrected { n: 1, change },
+            StepEvent::ActionCancelled {
+                n: 2,
+                reason: "dup".into(),
+            },
+        ];
+        for event in events {
+            for message in [
+                Message::Step(StepLine::Logged(event.clone())),
+                Message::ActionChanged {
+                    to: UserId::new("U1"),
+                    by: UserId::new("U2"),
+                    event: event.clone(),
+                },
+            ] {
+                let json = serde_json::to_string(&message).expect("serializes");
+                let back: Message = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+                assert_eq!(back, message);
+            }
         }
     }
 

@@ -212,7 +212,7 @@ pub fn weekly<'a>(
                     .iter()
                     .flat_map(|t| {
                         t.substance.actions.iter().enumerate().filter_map(move |(i, a)| {
-                            (a.done.is_none() && a.due.is_some_and(|d| d < now)).then_some(ActionRef {
+                            (a.is_open() && a.due.is_some_and(|d| d < now)).then_some(ActionRef {
                                 trouble: t,
                                 n: i + 1,
                                 action: a,

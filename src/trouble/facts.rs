@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::actions::{Action, ActionKind, NewAction};
+use super::actions::{Action, ActionChange, ActionFix, ActionKind, NewAction};
 use super::command::{check_length, UsageError, TEXT_LIMIT};
 use super::decide::{Act, Dest, Lane, Message, Reply, TimerKind, Who, Work};
 use super::model::{StageId, TroubleId, UserId};
@@ -265,6 +265,13 @@ pub enum Step {
     Action(NewAction),
     ActionDone(usize, String),
     ActionVerify(usize, String),
+    /// `fix action N …`: the parts of action N given wrongly.
+    FixAction {
+        n: usize,
+        fix: ActionFix,
+    },
+    /// `action cancel N REASON`.
+    ActionCancel(usize, String),
     Reopen(String),
     FixCost {
         n: usize,
@@ -301,6 +308,7 @@ impl Step {
             | Step::ScopeCheck(_, t)
             | Step::ActionDone(_, t)
             | Step::ActionVerify(_, t)
+            | Step::ActionCancel(_, t)
             | Step::Reopen(t)
             | Step::FixFact(_, t)
             | Step::FixCustomer { name: t, .. }
@@ -308,6 +316,7 @@ impl Step {
             | Step::Search(t) => vec![t],
             Step::Cause { text, escape } => vec![text, escape.as_deref().unwrap_or("")],
             Step::Action(a) => a.texts(),
+            Step::FixAction { fix, .. } => fix.texts(),
             Step::FixCost {
                 amount, payer, note, ..
             } => vec![amount, payer, note],
@@ -332,7 +341,12 @@ impl Step {
             | Step::FixFact(..)
             | Step::FixCustomer { .. }
             | Step::FixSummary(_) => Act::Fix,
-            Step::ActionDone(..) | Step::ActionVerify(..) | Step::Search(_) => return None,
+            // Correcting or cancelling an action: the trouble's owner or the chain, checked there.
+            Step::ActionDone(..)
+            | Step::ActionVerify(..)
+            | Step::FixAction { .. }
+            | Step::ActionCancel(..)
+            | Step::Search(_) => return None,
         })
     }
 }
@@ -558,6 +572,7 @@ fn parse_fix(rest: &str) -> Result<Step, UsageError> {
             _ => Err(UsageError::BadSplit),
         },
         "fact" | "事実" => parse_fact_pair(after, "fix fact").map(|(k, v)| Step::FixFact(k, v)),
+        "action" | "対策" => super::actions::parse_fix_action(after),
         // As at open: a person or a channel is no customer.
         "customer" | "お客様" | "お客さま" | "顧客" | "客先" if after.contains("<@") || after.contains("<#") => {
             Err(UsageError::CustomerHoldsAMention)
@@ -787,6 +802,8 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
         Step::Action(a) => super::actions::add_action(w, user, a),
         Step::ActionDone(n, note) => super::actions::mark_done(w, user, n, note),
         Step::ActionVerify(n, note) => super::actions::verify(w, user, n, note),
+        Step::FixAction { n, fix } => super::actions::fix_action(w, user, n, fix),
+        Step::ActionCancel(n, reason) => super::actions::cancel_action(w, user, n, reason),
         Step::Reopen(reason) => super::actions::reopen(w, user, reason, None),
         // Answered by the shell: forms and reads across troubles.
         Step::FactModal | Step::ActionModal | Step::Search(_) => Reply::Step(StepReply::Shell),
@@ -1099,6 +1116,16 @@ pub enum StepEvent {
     ActionReminderWithdrawn {
         n: usize,
     },
+    /// `fix action`: what action `n` had and has now, the parts changed only.
+    ActionCorrected {
+        n: usize,
+        change: ActionChange,
+    },
+    /// `action cancel`: action `n` stays on the timeline, no longer open.
+    ActionCancelled {
+        n: usize,
+        reason: String,
+    },
     EffectAsked {
         n: usize,
     },
@@ -1259,6 +1286,42 @@ pub enum StepReply {
     ActionNotAllowed {
         verify: bool,
         who: Who,
+    },
+    /// Who may correct (or `cancel`) an action.
+    ActionChangeNotAllowed {
+        cancel: bool,
+        who: Who,
+    },
+    /// `fix action` recorded: what changed (boxed: the other answers are small).
+    ActionCorrected {
+        n: usize,
+        change: Box<ActionChange>,
+    },
+    /// `fix action` with every value as recorded already: nothing changed.
+    ActionUnchanged {
+        n: usize,
+    },
+    /// `fix action N` with nothing after the number.
+    NothingToFix {
+        n: usize,
+    },
+    /// A done action is neither corrected nor (`cancel`) cancelled: done is on the record.
+    ActionDoneAlready {
+        n: usize,
+        by: UserId,
+        cancel: bool,
+    },
+    /// Action `n` was cancelled (by `by`): nothing more is done to it.
+    ActionWasCancelled {
+        n: usize,
+        by: UserId,
+    },
+    /// `action cancel N` without a reason.
+    CancelNeedsReason {
+        n: usize,
+    },
+    ActionCancelled {
+        n: usize,
     },
     /// Open again, at the first stage not done (stage 4, or earlier after a forced close).
     Reopened {

@@ -109,14 +109,14 @@ pub fn people(t: &Trouble) -> Vec<UserId> {
     people
 }
 
-/// The actions of `t` not done yet, numbered as the channel numbers them: each shows in its
-/// owner's Home.
+/// The actions of `t` not done (nor cancelled) yet, numbered as the channel numbers them: each
+/// shows in its owner's Home.
 pub fn undone_actions(t: &Trouble) -> impl Iterator<Item = (usize, &Action)> {
     t.substance
         .actions
         .iter()
         .enumerate()
-        .filter(|(_, a)| a.done.is_none())
+        .filter(|(_, a)| a.is_open())
         .map(|(i, a)| (i + 1, a))
 }
 

@@ -326,6 +326,8 @@ fn replay_step(s: &mut Substance, step: &StepEvent, by: UserId, at: DateTime<Utc
             done: None,
             verified: None,
             effective: None,
+            cancelled: None,
+            round: 0,
         }),
         StepEvent::ActionDone { n, note } => {
             if let Some(a) = s.actions.get_mut(n.wrapping_sub(1)) {
@@ -335,6 +337,16 @@ fn replay_step(s: &mut Substance, step: &StepEvent, by: UserId, at: DateTime<Utc
         StepEvent::ActionVerified { n, note } => {
             if let Some(a) = s.actions.get_mut(n.wrapping_sub(1)) {
                 a.verified = mark(note);
+            }
+        }
+        StepEvent::ActionCorrected { n, change } => {
+            if let Some(a) = s.actions.get_mut(n.wrapping_sub(1)) {
+                change.apply(a);
+            }
+        }
+        StepEvent::ActionCancelled { n, reason } => {
+            if let Some(a) = s.actions.get_mut(n.wrapping_sub(1)) {
+                a.cancelled = mark(reason);
             }
         }
         StepEvent::EffectAnswered { n, effective } => {

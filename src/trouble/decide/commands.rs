@@ -12,7 +12,9 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
         Command::Status
             | Command::Report
             | Command::Report8d
-            | Command::Step(Step::ActionDone(..) | Step::ActionVerify(..))
+            | Command::Step(
+                Step::ActionDone(..) | Step::ActionVerify(..) | Step::FixAction { .. } | Step::ActionCancel(..)
+            )
     );
     if w.t.closed.is_some() && !after_close && !reopening {
         return Some(already_closed(w.ctx.policy, &w.t));
@@ -159,7 +161,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             // the new owner, who may mark it done. Actions given to others stay theirs.
             let mut actions = Vec::new();
             for (i, a) in w.t.substance.actions.iter_mut().enumerate() {
-                if a.owner == from && a.done.is_none() {
+                if a.owner == from && a.is_open() {
                     a.owner = to.clone();
                     actions.push(i + 1);
                 }

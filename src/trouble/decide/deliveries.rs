@@ -33,7 +33,7 @@ pub(super) fn sending(w: &mut Work, op: Op) {
                 w.t.substance
                     .actions
                     .get(n.wrapping_sub(1))
-                    .is_some_and(|a| a.done.is_some());
+                    .is_some_and(|a| !a.is_open());
             w.d.withdrawn = done;
             if done && !matches!(to, Dest::Dm(_)) {
                 w.log(

@@ -129,11 +129,13 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
 
 pub(super) fn timer_fired(w: &mut Work, kind: TimerKind) {
     match kind {
-        TimerKind::EffectCheck { n, round } => return crate::trouble::actions::effect_check(w, n, round),
+        TimerKind::EffectCheck { n, round, epoch } => return crate::trouble::actions::effect_check(w, n, round, epoch),
         // A closed trouble's report may wait for its channel too.
         TimerKind::ChannelCheck { n } => return check_channel(w, n),
         // An action the close left open is still someone's work.
-        TimerKind::ActionDue { n, overdue } => return crate::trouble::actions::action_reminder(w, n, overdue),
+        TimerKind::ActionDue { n, overdue, round } => {
+            return crate::trouble::actions::action_reminder(w, n, overdue, round)
+        }
         _ => {}
     }
     if w.t.closed.is_some() {

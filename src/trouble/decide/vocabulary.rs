@@ -138,6 +138,13 @@ pub enum Message {
         to: UserId,
         by: UserId,
     },
+    /// To `to`, by DM, whose action `by` corrected or cancelled (`event`: `ActionCorrected`,
+    /// `ActionCancelled`): the former owner, the new one.
+    ActionChanged {
+        to: UserId,
+        by: UserId,
+        event: crate::trouble::facts::StepEvent,
+    },
     /// To the owner or the manager, by DM, when someone else closed the trouble.
     ClosedNotice {
         by: UserId,
@@ -390,10 +397,22 @@ pub enum TimerKind {
     FollowUp { epoch: u32 },
     /// The returned goods are still only requested. `round` must match, or it is stale.
     ReturnReminder { round: u32 },
-    /// An action is due tomorrow (business days), or overdue.
-    ActionDue { n: usize, overdue: bool },
-    /// Ask whether prevention action `n` worked; `round` is the reopening count it was set in.
-    EffectCheck { n: usize, round: u32 },
+    /// An action is due tomorrow (business days), or overdue. `round` must match the action's
+    /// (its due date corrected since: stale).
+    ActionDue {
+        n: usize,
+        overdue: bool,
+        #[serde(default, skip_serializing_if = "crate::trouble::model::is_zero")]
+        round: u32,
+    },
+    /// Ask whether prevention action `n` worked; `round` is the reopening count it was set in,
+    /// `epoch` the action's round (its check date corrected since: stale).
+    EffectCheck {
+        n: usize,
+        round: u32,
+        #[serde(default, skip_serializing_if = "crate::trouble::model::is_zero")]
+        epoch: u32,
+    },
     /// The first call to the customer: a reminder halfway, then `missed` at the deadline.
     /// Stale once any update is logged, or when `epoch` is not the trouble's
     /// `first_contact_epoch` (a severity change moved them).
