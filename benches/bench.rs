@@ -1373,6 +1373,7 @@ async fn seed_direct(bot: &RunningBot, n: u64) -> Duration {
                             by: owner.clone(),
                             at: at + chrono::Duration::hours(2),
                             promised_next: None,
+                            withdrawn: None,
                         });
                         t.closed = Some(Closure {
                             by: manager.clone(),

@@ -199,13 +199,10 @@ impl Metrics {
                     self.observe("trouble_bot_acknowledgement_seconds", *after_secs as f64)
                 }
                 Event::CustomerUpdate { .. } => {
-                    let n = t.customer_updates.len();
-                    let previous = if n >= 2 {
-                        t.customer_updates[n - 2].at
-                    } else {
-                        t.opened_at
-                    };
-                    if let Some(last) = t.customer_updates.last() {
+                    let mut counted = t.counted_updates().rev();
+                    let last = counted.next();
+                    let previous = counted.next().map_or(t.opened_at, |u| u.at);
+                    if let Some(last) = last {
                         self.observe(
                             "trouble_bot_customer_update_gap_seconds",
                             (last.at - previous).num_milliseconds() as f64 / 1000.0,

@@ -740,3 +740,257 @@ async fn a_promise_made_before_a_handover_is_named_as_its_makers() {
     );
     assert!(nudges.iter().all(|n| !n.contains("you promised")), "{nudges:?}");
 }
+
+/// An update logged on the wrong trouble (Globex's channel, told to ACME) is withdrawn: it stays
+/// on the timeline, and counts for nothing: not as the first contact (the kickoff, the first-call
+/// checklist, `stats`, `list` and App Home say the customer has not heard from us), nor its
+/// promise (no reminder comes, and the next update does not keep it), while the cadence runs
+/// from the opening again.
+#[tokio::test]
+async fn an_update_logged_on_the_wrong_trouble_is_withdrawn_and_counts_for_nothing() {
+    let bot = spawn_bot_with(NUDGES).await;
+    let t = bot.open_ready("Globex: late delivery").await;
+    bot.advance_and_settle(10 * MINUTE).await;
+    let logged = bot
+        .command_text(
+            SALES,
+            &t.channel,
+            "update told ACME we will replace lot 42 next: tomorrow 10:00",
+        )
+        .await;
+    assert!(logged.contains("logged"), "{logged}");
+    bot.paced("the kickoff shows the first contact made", || {
+        let k = bot.slack.message_versions(&t.channel, &t.kickoff_ts).pop()?;
+        (text_of(&k).contains("First customer contact") && !text_of(&k).contains("due by")).then_some(())
+    })
+    .await;
+
+    // Someone who neither logged it, owns the trouble nor is in the chain changes nothing.
+    let refused = bot
+        .command_text(COLLEAGUE, &t.channel, "withdraw update wrong trouble")
+        .await;
+    assert!(
+        refused.starts_with("Only") && refused.contains(SALES) && refused.contains(MANAGER),
+        "{refused}"
+    );
+    assert!(trouble(&bot, &t.id).customer_updates[0].withdrawn.is_none());
+
+    let mark = last_call(&bot);
+    let answer = bot
+        .command_text(SALES, &t.channel, "withdraw update wrong trouble, that was ACME")
+        .await;
+    assert!(
+        answer.contains("Update #1") && answer.contains("withdrawn") && answer.contains("has not heard from us yet"),
+        "{answer}"
+    );
+    let stored = trouble(&bot, &t.id);
+    assert_eq!(stored.customer_updates.len(), 1, "the update stays on the record");
+    let withdrawal = stored.customer_updates[0].withdrawn.as_ref().expect("marked withdrawn");
+    assert_eq!(withdrawal.by.as_str(), SALES);
+    assert_eq!(withdrawal.reason, "wrong trouble, that was ACME");
+    assert!(!stored.contacted() && stored.promised_next().is_none());
+    let kinds = event_kinds(&bot, &t.id);
+    assert!(kinds.iter().any(|k| k.starts_with("CustomerUpdate")), "{kinds:?}");
+    assert!(
+        kinds.last().is_some_and(|k| k.starts_with("UpdateWithdrawn")),
+        "{kinds:?}"
+    );
+
+    let line = bot
+        .posted_saying(&t.channel, &format!("Update #1 withdrawn by <@{SALES}>"))
+        .await;
+    assert!(
+        line.contains("wrong trouble, that was ACME") && line.contains("replace lot 42"),
+        "{line}"
+    );
+    // The first call is owed again: its checklist comes at its halfway point (30 minutes after
+    // the opening), and the kickoff shows the deadline, not the contact.
+    bot.advance_and_settle(20 * MINUTE).await;
+    bot.slack
+        .wait_for("chat.postMessage", |c| {
+            c.seq > mark
+                && c.params["channel"] == t.channel.as_str()
+                && text_of(&c.params).contains("First call checklist")
+        })
+        .await;
+    bot.paced("the kickoff shows the first contact due again", || {
+        let k = bot.slack.message_versions(&t.channel, &t.kickoff_ts).pop()?;
+        text_of(&k).contains("due by").then_some(())
+    })
+    .await;
+
+    let again = bot
+        .command_text(SALES, &t.channel, "withdraw update pressed twice")
+        .await;
+    assert!(again.contains(&format!("already withdrawn by <@{SALES}>")), "{again}");
+    assert_eq!(
+        event_kinds(&bot, &t.id)
+            .iter()
+            .filter(|k| k.starts_with("UpdateWithdrawn"))
+            .count(),
+        1
+    );
+
+    let stats = bot.command_text(DIRECTOR, ORIGIN, "stats").await;
+    assert!(stats.contains("To first customer contact: none recorded"), "{stats}");
+    let list = bot.command_text(MANAGER, ORIGIN, "list").await;
+    assert!(
+        list_rows(&list).1.contains(&t.id) && list.contains("customer not updated yet"),
+        "{list}"
+    );
+    let home = app_home(&bot, MANAGER).await;
+    assert!(
+        home.contains("customer not updated yet") && !home.contains("last heard"),
+        "{home}"
+    );
+
+    // The cadence runs from the opening again: the nudge is due four hours after it, not at
+    // the withdrawn promise's reminder tomorrow.
+    let mark = last_call(&bot);
+    bot.advance_and_settle(CADENCE - 30 * MINUTE).await;
+    let nudges = nudges_since(&bot, &t.channel, mark);
+    assert_eq!(nudges.len(), 1, "{nudges:?}");
+    assert!(
+        text_of(&nudges[0].params).contains("since the trouble was opened"),
+        "{:?}",
+        nudges[0]
+    );
+
+    // An update now keeps no promise (the withdrawn one was never made).
+    let next = bot
+        .command_text(SALES, &t.channel, "update apologised, replacement in the works")
+        .await;
+    assert!(
+        next.contains("logged") && !next.contains("earlier promise stands"),
+        "{next}"
+    );
+    // Past the withdrawn promise's time: its reminder never comes.
+    bot.advance_and_settle(Duration::from_secs(24 * 3600)).await;
+    bot.nothing_posted_saying(&t.channel, "promised the customer").await;
+    bot.nothing_posted_saying(&t.channel, "promised for").await;
+}
+
+/// With an update before it, a withdrawn update puts the follow-up clock back to that one: the
+/// cadence nudge comes a cadence after it, and the manager chain may withdraw a colleague's.
+#[tokio::test]
+async fn withdrawing_an_update_puts_the_follow_up_clock_back_to_the_contact_before_it() {
+    let bot = spawn_bot_with(NUDGES).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.command_text(SALES, &t.channel, &format!("add <@{COLLEAGUE}>"))
+        .await;
+    bot.advance_and_settle(10 * MINUTE).await;
+    bot.command_text(SALES, &t.channel, "update apologised, asked for the lot back")
+        .await;
+    bot.advance_and_settle(3 * 3600 * Duration::from_secs(1)).await;
+    bot.command_text(
+        COLLEAGUE,
+        &t.channel,
+        "update told Globex the truck left next: tomorrow 10:00",
+    )
+    .await;
+    assert!(trouble(&bot, &t.id).promised_next().is_some());
+
+    let answer = bot
+        .command_text(MANAGER, &t.channel, "fix update 2 logged on the wrong trouble")
+        .await;
+    let first = format_day_time(
+        Locale::En,
+        chrono_tz::Asia::Tokyo,
+        trouble(&bot, &t.id).customer_updates[0].at,
+    );
+    assert!(
+        answer.contains("Update #2") && answer.contains(&format!("last heard from us at {first}")),
+        "{answer}"
+    );
+    let stored = trouble(&bot, &t.id);
+    assert!(stored.customer_updates[0].withdrawn.is_none() && stored.customer_updates[1].withdrawn.is_some());
+    assert_eq!(stored.last_customer_contact(), stored.customer_updates[0].at);
+    assert!(stored.promised_next().is_none());
+    bot.posted_saying(&t.channel, &format!("Update #2 withdrawn by <@{MANAGER}>"))
+        .await;
+
+    // A cadence after the first update (10 min + 4 h), not the withdrawn promise's reminder.
+    let mark = last_call(&bot);
+    bot.advance_and_settle(55 * MINUTE).await;
+    assert!(
+        nudges_since(&bot, &t.channel, mark).is_empty(),
+        "not before the cadence"
+    );
+    bot.advance_and_settle(10 * MINUTE).await;
+    let nudges = nudges_since(&bot, &t.channel, mark);
+    assert_eq!(nudges.len(), 1, "{nudges:?}");
+    assert!(
+        text_of(&nudges[0].params).contains("heard nothing for 4h"),
+        "{:?}",
+        nudges[0]
+    );
+
+    // The report lists the update still counted; its timeline keeps both, and the withdrawal.
+    let mark = last_call(&bot);
+    bot.command_text(SALES, &t.channel, "report").await;
+    bot.settle().await;
+    let report: String = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.seq > mark && c.params["channel"] == t.channel.as_str())
+        .map(|c| c.params["text"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let updates = report.split("Customer updates").nth(1).expect("the report's updates");
+    let updates = &updates[..updates.find("Timeline").unwrap_or(updates.len())];
+    assert!(
+        updates.contains("asked for the lot back") && !updates.contains("truck left"),
+        "{updates}"
+    );
+    assert!(report.contains("customer update #2 withdrawn"), "{report}");
+
+    let none = bot.command_text(SALES, &t.channel, "withdraw update 5 typo").await;
+    assert!(none.contains("no update #5") && none.contains("#1 to #2"), "{none}");
+}
+
+/// A withdrawal after hours that leaves a nudge overdue posts nothing at night: the nudge comes
+/// once at the opening.
+#[tokio::test]
+async fn a_nudge_a_withdrawal_makes_due_after_hours_comes_at_the_opening() {
+    let bot = spawn_bot_with(OFFICE_HOURS).await;
+    let t = bot.open_ready("ACME: broken").await;
+    // Monday 10:00 to 17:00: the opening's nudge (14:00) has come.
+    bot.advance_and_settle(Duration::from_secs(7 * 3600)).await;
+    bot.command_text(SALES, &t.channel, "update called them").await;
+    // 18:30: after hours.
+    bot.advance_and_settle(90 * MINUTE).await;
+    let mark = last_call(&bot);
+    let answer = bot
+        .command_text(SALES, &t.channel, "withdraw update that was Globex")
+        .await;
+    assert!(answer.contains("withdrawn"), "{answer}");
+    bot.settle().await;
+    assert!(nudges_since(&bot, &t.channel, mark).is_empty(), "nothing at night");
+    // Tuesday 09:00.
+    bot.advance_and_settle(Duration::from_secs(14 * 3600 + 30 * 60)).await;
+    let nudges = nudges_since(&bot, &t.channel, mark);
+    assert_eq!(nudges.len(), 1, "once, at the opening: {nudges:?}");
+}
+
+/// In Japanese: `取消 報告` withdraws, answered and said in the channel in Japanese.
+#[tokio::test]
+async fn an_update_is_withdrawn_in_japanese() {
+    let bot = spawn_bot_in("ja").await;
+    let t = bot.open_ready("ACME: 蓋の割れ").await;
+    bot.command_text(SALES, &t.channel, "報告 お詫びしました").await;
+    let answer = bot
+        .command_text(SALES, &t.channel, "取消 報告 1 別件のトラブルでした")
+        .await;
+    assert!(
+        answer.contains("お客様への報告 #1") && answer.contains("取り消しました"),
+        "{answer}"
+    );
+    let line = bot.posted_saying(&t.channel, "お客様への報告 #1 を").await;
+    assert!(
+        line.contains("取り消しました") && line.contains("別件のトラブルでした"),
+        "{line}"
+    );
+    let no_reason = bot.command_text(SALES, &t.channel, "取消 報告").await;
+    assert!(no_reason.contains("理由"), "{no_reason}");
+    assert!(trouble(&bot, &t.id).customer_updates[0].withdrawn.is_some());
+}

@@ -531,6 +531,7 @@ fn sample() -> (Config, Trouble) {
         by: sales.clone(),
         at,
         promised_next: Some(at),
+        withdrawn: None,
     });
     t.costs = vec![Cost {
         amount: "12万".into(),

@@ -315,7 +315,10 @@ fn with_texts_capped(t: &Trouble, cap: usize) -> Trouble {
         r.qty.iter_mut().chain(r.tracking.iter_mut()).for_each(c);
     }
     t.stages.iter_mut().flat_map(|s| s.notes.iter_mut()).for_each(c);
-    t.customer_updates.iter_mut().for_each(|u| c(&mut u.text));
+    t.customer_updates.iter_mut().for_each(|u| {
+        c(&mut u.text);
+        u.withdrawn.iter_mut().for_each(|w| c(&mut w.reason));
+    });
     t.costs.iter_mut().for_each(|k| c(&mut k.note));
     t.measures.iter_mut().for_each(|m| c(&mut m.text));
     t.split.iter_mut().for_each(|s| c(&mut s.reason));
@@ -430,7 +433,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     (tr!(l, "担当営業", "Owner").into(), user(&t.owner)),
                     (tr!(l, "上司", "Manager").into(), t.manager.as_ref().map(user).unwrap_or_else(|| "—".into())),
                     (tr!(l, "上司確認", "Acknowledged").into(), ack_text(l, t)),
-                    (tr!(l, "直近のお客様報告", "Customer last updated").into(), if t.customer_updates.is_empty() { tr!(l, "まだありません（起票時刻から計測）", "not yet (counting from opening)").into() } else { format_day_time(l, tz, last) }),
+                    (tr!(l, "直近のお客様報告", "Customer last updated").into(), if !t.contacted() { tr!(l, "まだありません（起票時刻から計測）", "not yet (counting from opening)").into() } else { format_day_time(l, tz, last) }),
                     (tr!(l, if promised { "次回報告（約束）" } else { "次回報告の期限" }, if promised { "Next update (promised)" } else { "Next update due" }).into(), if t.is_open() { format_day_time(l, tz, due) } else { "—".into() }),
                 ]),
                 divider(),
@@ -885,8 +888,7 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
     let waited = format_duration(l, n.waited_secs.max(0) as u64);
     // A promise someone else made (the owner before a hand-over, a colleague) is not "yours".
     let promiser = |p: DateTime<Utc>| {
-        t.customer_updates
-            .iter()
+        t.counted_updates()
             .rev()
             .find(|u| u.promised_next == Some(p))
             .map(|u| &u.by)
@@ -939,7 +941,7 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
                 waited
             )
         ),
-        (None, _) if t.customer_updates.is_empty() => tr!(
+        (None, _) if !t.contacted() => tr!(
             l,
             format!(
                 "⏰ {} 起票から{}、お客様にはまだ途中経過を伝えていません。原因が分からなくても、いまの状況を伝えましょう。",
@@ -968,7 +970,7 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
     };
     // The manager brought in reads what the customer was last told, and when, without
     // opening the status: on a phone, that is what following up starts from.
-    let last_told = match t.customer_updates.last() {
+    let last_told = match t.counted_updates().last() {
         Some(u) => tr!(
             l,
             format!(
@@ -1130,6 +1132,19 @@ fn record_line(l: Locale, config: &Config, by: &UserId, what: &Record) -> String
                 )
             )
         }
+        Record::UpdateWithdrawn { n, text, reason } => tr!(
+            l,
+            format!(
+                "✏️ お客様への報告 #{n} を{who}が取り消しました: {}（取り消した報告:「{}」）",
+                here(reason),
+                cut(&here(text), 200)
+            ),
+            format!(
+                "✏️ Update #{n} withdrawn by {who}: {} (it said: “{}”)",
+                here(reason),
+                cut(&here(text), 200)
+            )
+        ),
         Record::Note { text } => tr!(
             l,
             format!("📝 {who}がメモを記録: {}", here(text)),
@@ -1215,7 +1230,7 @@ fn record_line(l: Locale, config: &Config, by: &UserId, what: &Record) -> String
 fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
     let tz = config.policy.timezone;
     let mut blocks = Vec::new();
-    if let Some(u) = t.customer_updates.last() {
+    if let Some(u) = t.counted_updates().last() {
         // A promise that no longer stands (closed, or reopened since) is not shown as one.
         let promise = t
             .standing_promise()
@@ -1412,12 +1427,12 @@ fn closing_summary(l: Locale, t: &Trouble) -> String {
         l,
         format!(
             "起票から{took} · 完了した段階 {done}/7 · お客様への報告 {}回 · 再発防止策 {}件",
-            t.customer_updates.len(),
+            t.counted_updates().count(),
             crate::trouble::actions::prevention_count(t)
         ),
         format!(
             "{took} after opening · stages done {done}/7 · customer updates {} · prevention measures {}",
-            t.customer_updates.len(),
+            t.counted_updates().count(),
             crate::trouble::actions::prevention_count(t)
         )
     )];

@@ -287,6 +287,7 @@ fn help_core(l: Locale) -> String {
          • `/trouble ack` — 上司として確認\n\
          • `/trouble next [メモ]` / `done N [メモ]` / `start N [メモ]` — 段階を進める\n\
          • `/trouble update 伝えた内容 [次回：15:00]` — お客様への報告を記録（次回の約束も）\n\
+         • `/trouble 取消 報告 [N] 理由` — 誤って記録したお客様への報告を取り消す（タイムラインには残り、連絡としては数えない。N を省くと最新）\n\
          • `/trouble note メモ` — メモを記録\n\
          • `/trouble split 当社/お客様[/他] [理由]` — 責任区分（合計100）\n\
          • `/trouble cost 金額 負担者 [メモ]` — 補償・費用（例: `¥120,000 当社 交換品送料`）\n\
@@ -295,7 +296,7 @@ fn help_core(l: Locale) -> String {
          • `/trouble owner @担当` / `manager @上司` / `sev N` — 担当・上司・重大度の変更（引き下げと担当変更は上司）\n\
          • `/trouble close [メモ]` — クローズ（全7段階の完了と再発防止策が必要。上司は `close force 理由`）\n\
          • `/trouble report` — 報告書をチャンネルに投稿\n\
-         日本語の語でも入力できます: `起票`、`確認`、`完了 3`、`報告 伝えた内容 次回 明日10時`、`メモ`、`事実`、`原因`、`対策`、`費用`、`責任区分`、`担当`、`上司`、`重大度`、`クローズ`、`報告書`、`一覧`、`履歴`、`検索`",
+         日本語の語でも入力できます: `起票`、`確認`、`完了 3`、`報告 伝えた内容 次回 明日10時`、`取消 報告 2 理由`、`メモ`、`事実`、`原因`、`対策`、`費用`、`責任区分`、`担当`、`上司`、`重大度`、`クローズ`、`報告書`、`一覧`、`履歴`、`検索`",
         "*Trouble bot* — the first move decides everything. Your manager and the related departments hear at once.\n\
          *Anywhere*\n\
          • `/trouble open CUSTOMER: SUMMARY` — open a trouble (e.g. `/trouble open sev1 +quality ACME: defective housings in lot 42`). Put `sev1`–`sev3`, `<@manager>` and `+department` first if needed.\n\
@@ -309,6 +310,7 @@ fn help_core(l: Locale) -> String {
          • `/trouble ack` — acknowledge as the manager\n\
          • `/trouble next [note]` / `done N [note]` / `start N [note]` — move the stages on\n\
          • `/trouble update WHAT YOU TOLD THE CUSTOMER [next: 15:00]` — log a customer update (and the next promise)\n\
+         • `/trouble withdraw update [N] REASON` — withdraw a customer update logged by mistake (it stays on the timeline, no longer counted; the latest when N is left out)\n\
          • `/trouble note TEXT` — add a note to the timeline\n\
          • `/trouble split OURS/CUSTOMER[/OTHER] [reason]` — responsibility split (adds up to 100)\n\
          • `/trouble cost AMOUNT PAYER [note]` — compensation or cost (e.g. `¥120,000 ours replacement shipping`)\n\

@@ -65,6 +65,18 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
         )
         .to_string(),
         // A reopen and a forced close take a reason, not a text.
+        UsageError::NeedsText("withdraw update") => tr!(
+            l,
+            "取り消す理由を入力してください: `/trouble 取消 報告 [N] 理由`（N を省くと最新の報告）。理由はタイムラインに残ります。",
+            "Write why it is withdrawn: `/trouble withdraw update [N] REASON` (the latest update when N is left out). The reason goes on the timeline."
+        )
+        .to_string(),
+        UsageError::BadWithdraw => tr!(
+            l,
+            "取り消せるのはお客様への報告です: `/trouble 取消 報告 [N] 理由`（N を省くと最新の報告）。",
+            "What can be withdrawn is a customer update: `/trouble withdraw update [N] REASON` (the latest when N is left out)."
+        )
+        .to_string(),
         UsageError::NeedsText(sub @ ("reopen" | "close force")) => tr!(l, format!("`/trouble {sub}` の後に理由を入力してください。"), format!("Write the reason after `/trouble {sub}`.")),
         UsageError::NeedsText(sub) => tr!(l, format!("`/trouble {sub}` の後に内容を入力してください。"), format!("Write the text after `/trouble {sub}`.")),
         UsageError::BadStage(sub) => tr!(l, format!("段階は1〜7の番号で指定してください: `/trouble {sub} 3 原因特定`"), format!("Give the stage as a number 1-7: `/trouble {sub} 3 cause confirmed`")),
@@ -355,6 +367,68 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             format!("{text}{stands}")
         }
         Reply::BadWhen { text, error } => when_error(l, text, error),
+        Reply::UpdateWithdrawn {
+            n,
+            text,
+            last_contact,
+            next_due,
+            first_contact,
+        } => {
+            let (said, due) = (typed(text), format_day_time(l, tz, *next_due));
+            let since = match (last_contact, first_contact) {
+                (Some(at), _) => tr!(
+                    l,
+                    format!("お客様への最後の報告は {} です。", format_day_time(l, tz, *at)),
+                    format!("The customer last heard from us at {}.", format_day_time(l, tz, *at))
+                ),
+                (None, Some(by)) => tr!(
+                    l,
+                    format!("お客様にはまだ一度も報告していないことになります。初回連絡の期限は {} です。", format_day_time(l, tz, *by)),
+                    format!("The customer has not heard from us yet: the first contact is due by {}.", format_day_time(l, tz, *by))
+                ),
+                (None, None) => tr!(l, "お客様にはまだ報告していないことになります。", "The customer has not heard from us yet.").to_string(),
+            };
+            tr!(
+                l,
+                format!("お客様への報告 #{n}（「{said}」）を取り消しました。タイムラインには残りますが、お客様への連絡としては数えません。{since}次回の報告期限は {due} です。お客様に実際に伝えた内容があれば `/trouble update` で記録してください。"),
+                format!("Update #{n} (“{said}”) withdrawn: it stays on the timeline but no longer counts as contact with the customer. {since} The next update is due by {due}. If the customer was told something, log it with `/trouble update`.")
+            )
+        }
+        Reply::NoSuchUpdate { n: _, count: 0 } => tr!(
+            l,
+            "このトラブルにはまだお客様への報告が記録されていないため、取り消すものはありません。",
+            "No customer update is logged on this trouble, so there is nothing to withdraw."
+        )
+        .to_string(),
+        Reply::NoSuchUpdate { n, count } => tr!(
+            l,
+            format!("お客様への報告 #{n} はありません（このトラブルの報告は #1〜#{count}、記録された順）。"),
+            format!("There is no update #{n}: this trouble has updates #1 to #{count}, in the order they were logged.")
+        ),
+        Reply::UpdateAlreadyWithdrawn { n, by, at } => tr!(
+            l,
+            format!("お客様への報告 #{n} は {} に <@{by}> が取り消し済みです。別の報告を取り消すには番号を指定してください: `/trouble 取消 報告 N 理由`", format_day_time(l, tz, *at)),
+            format!("Update #{n} was already withdrawn by <@{by}> at {}. To withdraw another, give its number: `/trouble withdraw update N REASON`.", format_day_time(l, tz, *at))
+        ),
+        Reply::WithdrawNotAllowed { n, logged_by, owner, chain } => {
+            let logged = if logged_by == owner {
+                tr!(l, format!("記録した担当者 <@{owner}>"), format!("the owner <@{owner}>, who logged it"))
+            } else {
+                tr!(l, format!("記録した <@{logged_by}>、担当者 <@{owner}>"), format!("<@{logged_by}>, who logged it, the owner <@{owner}>"))
+            };
+            match chain.is_empty() {
+                true => tr!(
+                    l,
+                    format!("お客様への報告 #{n} を取り消せるのは {logged}だけです。"),
+                    format!("Only {logged} can withdraw update #{n}.")
+                ),
+                false => tr!(
+                    l,
+                    format!("お客様への報告 #{n} を取り消せるのは {} と {}だけです。", logged, chain_text(l, chain)),
+                    format!("Only {logged} or {} can withdraw update #{n}.", chain_text(l, chain))
+                ),
+            }
+        }
         Reply::MeasureAdded => tr!(
             l,
             "再発防止策を記録しました（第7段階）。",

@@ -108,6 +108,11 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
                 format!("customer update: {}", said(text))
             )
         }
+        Event::UpdateWithdrawn { n, reason } => tr!(
+            l,
+            format!("お客様への報告 #{n} を取り消し（報告として数えない）: {}", said(reason)),
+            format!("customer update #{n} withdrawn (no longer counted): {}", said(reason))
+        ),
         Event::NudgePosted { waited_secs, .. } => tr!(
             l,
             format!("報告催促（{}経過）", format_duration(l, *waited_secs as u64)),
@@ -437,10 +442,11 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
     line(String::new());
     line(tr!(l, "## お客様への報告", "## Customer updates").to_string());
     let mut prev = t.opened_at;
-    if t.customer_updates.is_empty() {
+    if !t.contacted() {
         line(tr!(l, "（なし）", "(none)").to_string());
     }
-    for (i, u) in t.customer_updates.iter().enumerate() {
+    // A withdrawn update is left out (the timeline below keeps it, and its withdrawal).
+    for (i, u) in t.counted_updates().enumerate() {
         let gap = format_duration(l, (u.at - prev).num_seconds().max(0) as u64);
         let since = match (l, i) {
             (Locale::Ja, 0) => format!("起票から{gap}"),

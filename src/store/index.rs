@@ -2280,6 +2280,7 @@ customer_update_every = "4h"
                     by: UserId::new("U0OTHER"),
                     at: t.opened_at,
                     promised_next: None,
+                    withdrawn: None,
                 })
             },
             |t| {

@@ -30,6 +30,12 @@ pub enum Command {
         text: String,
         next: Option<String>,
     },
+    /// `withdraw update [N] REASON`: customer update N (the latest when none is given) no
+    /// longer counts; it stays on the timeline.
+    WithdrawUpdate {
+        n: Option<usize>,
+        reason: String,
+    },
     Note(String),
     Split {
         ours: u8,
@@ -110,6 +116,8 @@ pub enum UsageError {
     /// mistake is checked with why it needs no check.
     ScopeLineStays(usize),
     NeedsText(&'static str),
+    /// `withdraw` without saying it is an update: the one thing that can be withdrawn.
+    BadWithdraw,
     BadStage(&'static str),
     BadSplit,
     SplitNotHundred(u32),
@@ -183,7 +191,8 @@ fn check_lengths(command: &Command) -> Result<(), UsageError> {
         | Command::Note(t)
         | Command::Close(t)
         | Command::CloseForce(t)
-        | Command::Agreed(_, t) => vec![t],
+        | Command::Agreed(_, t)
+        | Command::WithdrawUpdate { reason: t, .. } => vec![t],
         Command::Update { text, next } => vec![text, next.as_deref().unwrap_or_default()],
         Command::Split { reason, .. } => vec![reason],
         Command::Prevent(a) => a.texts(),
@@ -372,6 +381,10 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         // `報告` is also "report": `報告 8d` asks for the 8D, never records "8d" as told to the customer.
         "報告" if super::money::fold_width(rest).eq_ignore_ascii_case("8d") => Ok(Command::Report8d),
         "update" | "報告" => parse_update(rest),
+        "withdraw" | "retract" | "取消" | "取り消し" | "取消し" | "撤回" => parse_withdraw_update(rest),
+        // `fix update 2 …`, as the other corrections are written: an update cannot be rewritten
+        // (the customer heard what they heard), only withdrawn.
+        "fix" | "訂正" if update_word(split_word(rest.trim()).0) => parse_withdraw_update(rest),
         "note" | "メモ" => needs_text(rest, "note").map(Command::Note),
         "split" | "責任区分" => parse_split(rest),
         "cost" | "費用" => parse_cost(rest),
@@ -468,7 +481,7 @@ fn stats_days(rest: &str) -> Option<u32> {
 const COMMAND_WORDS: &[&str] = &[
     "help", "open", "list", "history", "status", "ack", "next", "done", "start", "update", "note", "split", "cost",
     "prevent", "add", "owner", "manager", "sev", "close", "report", "agreed", "stats", "fact", "return", "scope",
-    "cause", "action", "reopen", "fix", "search",
+    "cause", "action", "reopen", "fix", "search", "withdraw",
 ];
 
 /// The one command `word` is a slip away from: one edit (a letter wrong, missing, extra, or two
@@ -920,6 +933,37 @@ fn has_time_of_day(text: &str) -> bool {
     })
 }
 
+/// The words naming a customer update after `withdraw` (and `fix`).
+fn update_word(word: &str) -> bool {
+    matches!(
+        super::money::fold_width(word)
+            .to_lowercase()
+            .trim_end_matches([':', '：']),
+        "update" | "updates" | "報告" | "連絡" | "お客様報告"
+    )
+}
+
+/// `update [N] REASON` after `withdraw`: N is optional (the latest), the reason is not.
+fn parse_withdraw_update(rest: &str) -> Result<Command, UsageError> {
+    let (word, after) = split_word(rest.trim());
+    if !update_word(word) {
+        return Err(UsageError::BadWithdraw);
+    }
+    let after = after.trim_start();
+    let (first, reason) = split_word(after);
+    let (n, reason) = match numbered(first) {
+        Some(n) => (Some(n), reason),
+        None => (None, after),
+    };
+    match reason.trim() {
+        "" => Err(UsageError::NeedsText("withdraw update")),
+        reason => Ok(Command::WithdrawUpdate {
+            n,
+            reason: reason.to_string(),
+        }),
+    }
+}
+
 fn parse_update(rest: &str) -> Result<Command, UsageError> {
     let (text, next) = match super::facts::split_marker(rest, NEXT_CONTACT) {
         (text, None) => bare_next_contact(rest).map_or((text, None), |(text, next)| (text, Some(next))),
@@ -1115,6 +1159,41 @@ mod tests {
             Ok(Command::Open(r)) => r,
             other => panic!("{text:?} gave {other:?}"),
         }
+    }
+
+    /// `withdraw update [N] REASON`, in its spellings: the number is optional, the reason not.
+    #[test]
+    fn withdraw_update_takes_an_optional_number_and_a_reason() {
+        let withdraw = |n: Option<usize>, reason: &str| Command::WithdrawUpdate {
+            n,
+            reason: reason.to_string(),
+        };
+        for (text, want) in [
+            ("withdraw update wrong trouble", withdraw(None, "wrong trouble")),
+            ("withdraw update 2 wrong trouble", withdraw(Some(2), "wrong trouble")),
+            ("withdraw update #3 typo", withdraw(Some(3), "typo")),
+            (
+                "retract update 3pm call was ACME's",
+                withdraw(None, "3pm call was ACME's"),
+            ),
+            (
+                "fix update 2 logged here by mistake",
+                withdraw(Some(2), "logged here by mistake"),
+            ),
+            ("取消 報告 1 別件", withdraw(Some(1), "別件")),
+            ("取り消し 連絡 ２ 別件", withdraw(Some(2), "別件")),
+            ("訂正 報告 別件", withdraw(None, "別件")),
+        ] {
+            assert_eq!(parse(text), Ok(want), "{text}");
+        }
+        assert_eq!(parse("withdraw update"), Err(UsageError::NeedsText("withdraw update")));
+        assert_eq!(
+            parse("withdraw update 2"),
+            Err(UsageError::NeedsText("withdraw update"))
+        );
+        assert_eq!(parse("withdraw 2 wrong trouble"), Err(UsageError::BadWithdraw));
+        // `fix` of anything else is still a correction of that.
+        assert!(matches!(parse("fix fact lot L42"), Ok(Command::Step(_))));
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub fn first_contact_reminder(policy: &Policy, t: &Trouble) -> DateTime<Utc> {
     )
 }
 
-/// The first update logged, if the customer has heard from us at all.
+/// The first update logged (and not withdrawn), if the customer has heard from us at all.
 pub fn first_contact_made(t: &Trouble) -> Option<DateTime<Utc>> {
-    t.customer_updates.first().map(|u| u.at)
+    t.counted_updates().next().map(|u| u.at)
 }

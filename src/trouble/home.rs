@@ -177,7 +177,7 @@ impl HomeRow {
                 || t.added.contains(user)
                 || t.members_seen.contains(user),
             private: t.private,
-            never_updated: t.customer_updates.is_empty(),
+            never_updated: !t.contacted(),
             reopened_at: t.substance.reopened_at,
             summary: t.summary.chars().take(SUMMARY_CHARS).collect(),
             owner: (t.owner != *user).then(|| t.owner.clone()),

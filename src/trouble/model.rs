@@ -222,6 +222,19 @@ pub struct CustomerUpdate {
     pub by: UserId,
     pub at: DateTime<Utc>,
     pub promised_next: Option<DateTime<Utc>>,
+    /// Set when the update was withdrawn (`withdraw update N`, logged on the wrong trouble, say):
+    /// it stays on the timeline and keeps its number, but no longer counts as contact with the
+    /// customer, nor its promise as one made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<Withdrawal>,
+}
+
+/// Who withdrew a customer update, when, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Withdrawal {
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+    pub reason: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -429,17 +442,26 @@ impl Trouble {
         &mut self.stages[id.index()]
     }
 
+    /// The customer updates that count as contact: every one logged but those withdrawn.
+    pub fn counted_updates(&self) -> impl DoubleEndedIterator<Item = &CustomerUpdate> + Clone {
+        self.customer_updates.iter().filter(|u| u.withdrawn.is_none())
+    }
+
+    /// Whether the customer has heard from us at all (a withdrawn update does not count).
+    pub fn contacted(&self) -> bool {
+        self.counted_updates().next().is_some()
+    }
+
     pub fn last_customer_contact(&self) -> DateTime<Utc> {
-        self.customer_updates.last().map(|u| u.at).unwrap_or(self.opened_at)
+        self.counted_updates().last().map(|u| u.at).unwrap_or(self.opened_at)
     }
 
     /// The promised next contact: the latest promise made, while no update came after its time.
     /// An update with no promise of its own (a colleague's, say) leaves an earlier promise
     /// standing, since the customer still expects it; only a new promise replaces it.
     pub fn promised_next(&self) -> Option<DateTime<Utc>> {
-        let last = self.customer_updates.last()?;
-        self.customer_updates
-            .iter()
+        let last = self.counted_updates().last()?;
+        self.counted_updates()
             .rev()
             .find_map(|u| u.promised_next)
             .filter(|p| *p > last.at)

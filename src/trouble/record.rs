@@ -17,6 +17,12 @@ pub enum Record {
         text: String,
         promised_next: Option<DateTime<Utc>>,
     },
+    /// Customer update `n` withdrawn (`text` is what it said), with the reason.
+    UpdateWithdrawn {
+        n: usize,
+        text: String,
+        reason: String,
+    },
     Note {
         text: String,
     },

@@ -16,7 +16,7 @@ use super::approval::{AgreementEvent, Proposal, ProposalState};
 use super::facts::{Cause, FactKey, Facts, Mark, Returned, ScopeLine, StepEvent, Substance};
 use super::model::{
     Acknowledgement, Closure, Cost, CustomerUpdate, KnownName, Measure, Severity, Split, StageId, StageState, Trouble,
-    UserId, STAGE_COUNT,
+    UserId, Withdrawal, STAGE_COUNT,
 };
 use super::timeline::{verify_chain, Break, Entry, Event};
 
@@ -163,7 +163,17 @@ fn replay(entries: &[Entry]) -> Told {
                 by,
                 at,
                 promised_next: *promised_next,
+                withdrawn: None,
             }),
+            Event::UpdateWithdrawn { n, reason } => {
+                if let Some(u) = told.updates.get_mut(n.wrapping_sub(1)) {
+                    u.withdrawn = Some(Withdrawal {
+                        by,
+                        at,
+                        reason: reason.clone(),
+                    });
+                }
+            }
             Event::SplitSet {
                 ours,
                 customer,

@@ -110,7 +110,7 @@ impl From<&Trouble> for StatsRow {
             open: t.is_open(),
             private: t.private,
             to_ack_ms: t.ack.as_ref().map(|a| ms(a.at - t.opened_at)),
-            to_first_contact_ms: t.customer_updates.first().map(|u| ms(u.at - t.opened_at)),
+            to_first_contact_ms: t.counted_updates().next().map(|u| ms(u.at - t.opened_at)),
             stage_lead_ms: StageId::all()
                 .map(|i| {
                     let s = t.stages.get(i.index())?;

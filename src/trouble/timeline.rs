@@ -55,6 +55,12 @@ pub enum Event {
         text: String,
         promised_next: Option<DateTime<Utc>>,
     },
+    /// Customer update `n` (1-based, counting every update logged) withdrawn: its entry stays,
+    /// this one says it no longer counts as contact with the customer, nor its promise.
+    UpdateWithdrawn {
+        n: usize,
+        reason: String,
+    },
     NudgePosted {
         waited_secs: i64,
         manager_mentioned: bool,

@@ -75,6 +75,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             Reply::StageStarted { stage }
         }
         Command::Update { text, next } => log_update(w, &user, text, next),
+        Command::WithdrawUpdate { n, reason } => withdraw_update(w, &user, n, reason),
         Command::Note(text) => {
             w.record(&user, Record::Note { text: text.clone() });
             w.log(Some(&user), Event::Note { text });

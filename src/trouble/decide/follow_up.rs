@@ -43,7 +43,7 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
             Err(error) => return Reply::BadWhen { text: n, error },
         },
     };
-    if w.t.customer_updates.is_empty() {
+    if !w.t.contacted() {
         // The kickoff shows the first-contact deadline until it is met.
         w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
     }
@@ -57,6 +57,7 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
         by: user.clone(),
         at: now,
         promised_next: promised,
+        withdrawn: None,
     });
     w.record(
         user,
@@ -214,7 +215,7 @@ pub(super) fn first_contact(w: &mut Work, missed: bool) {
 /// that had not fired under the severity before (`before`: its reminder and deadline) are set
 /// again, so nobody gets the checklist twice.
 pub(super) fn move_first_contact(w: &mut Work, before: (DateTime<Utc>, DateTime<Utc>)) {
-    if !w.t.customer_updates.is_empty() {
+    if w.t.contacted() {
         return;
     }
     let now = w.ctx.now;
@@ -229,5 +230,92 @@ pub(super) fn move_first_contact(w: &mut Work, before: (DateTime<Utc>, DateTime<
     }
     if now < before.1 {
         w.timer(due.max(now), TimerKind::FirstContact { missed: true, epoch });
+    }
+}
+
+/// `withdraw update [N] REASON`: customer update N (the last one logged when none is given) no
+/// longer counts, as if it had not been logged: not as contact (the follow-up clock goes back to
+/// the contact before it, or the opening, and the first call is owed again when none is left),
+/// nor its promise (its reminder does not come). Its entry stays on the timeline; a new one says
+/// it was withdrawn, by whom and why. Whoever logged it, the owner or the manager chain may.
+pub(super) fn withdraw_update(w: &mut Work, user: &UserId, n: Option<usize>, reason: String) -> Reply {
+    let count = w.t.customer_updates.len();
+    let n = n.unwrap_or(count);
+    let Some(u) = n.checked_sub(1).and_then(|i| w.t.customer_updates.get(i)) else {
+        return Reply::NoSuchUpdate { n, count };
+    };
+    let chain = w.t.manager_chain().to_vec();
+    if u.by != *user && w.t.owner != *user && !chain.contains(user) {
+        return Reply::WithdrawNotAllowed {
+            n,
+            logged_by: u.by.clone(),
+            owner: w.t.owner.clone(),
+            chain,
+        };
+    }
+    // Twice would rewrite who withdrew it and why; a repeated `withdraw update` with no number
+    // must not reach for the one before.
+    if let Some(done) = &u.withdrawn {
+        return Reply::UpdateAlreadyWithdrawn {
+            n,
+            by: done.by.clone(),
+            at: done.at,
+        };
+    }
+    let now = w.ctx.now;
+    let text = u.text.clone();
+    let contacted_before = w.t.contacted();
+    w.t.customer_updates[n - 1].withdrawn = Some(Withdrawal {
+        by: user.clone(),
+        at: now,
+        reason: reason.clone(),
+    });
+    w.log(
+        Some(user),
+        Event::UpdateWithdrawn {
+            n,
+            reason: reason.clone(),
+        },
+    );
+    w.record(
+        user,
+        Record::UpdateWithdrawn {
+            n,
+            text: text.clone(),
+            reason,
+        },
+    );
+    // The follow-up clock as the updates still counted set it: a promise of theirs still ahead
+    // (missed: the follow-up says so at once), else a cadence after the last contact left (at
+    // once when that has passed; outside business hours `follow_up` waits for the opening).
+    let next_due = match w.t.standing_promise() {
+        Some(p) if p > now => next_follow_up(w, Some(p)).0,
+        Some(_) => now,
+        None => w.working_after(w.t.cadence_from(), w.cadence()).max(now),
+    };
+    w.start_followup_timer(next_due);
+    // No contact left: the first call is owed again, its reminders with it.
+    let first_contact = (contacted_before && !w.t.contacted()).then(|| {
+        w.t.first_contact_epoch += 1;
+        let epoch = w.t.first_contact_epoch;
+        let (reminder, due) = (
+            first_contact_reminder(w.ctx.policy, &w.t),
+            first_contact_due(w.ctx.policy, &w.t),
+        );
+        if now < due {
+            w.timer(reminder.max(now), TimerKind::FirstContact { missed: false, epoch });
+        }
+        w.timer(due.max(now), TimerKind::FirstContact { missed: true, epoch });
+        due
+    });
+    // The kickoff shows when the first contact was made; the status, what the customer was told.
+    w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+    w.refresh_status();
+    Reply::UpdateWithdrawn {
+        n,
+        text,
+        last_contact: w.t.contacted().then(|| w.t.last_customer_contact()),
+        next_due: w.t.standing_promise().unwrap_or(next_due),
+        first_contact,
     }
 }

@@ -162,7 +162,7 @@ pub(super) fn timer_fired(w: &mut Work, kind: TimerKind) {
         | TimerKind::ActionDue { .. }
         | TimerKind::WeeklyDigest => {}
         TimerKind::FirstContact { missed, epoch } => {
-            if w.t.customer_updates.is_empty() && epoch == w.t.first_contact_epoch {
+            if !w.t.contacted() && epoch == w.t.first_contact_epoch {
                 first_contact(w, missed);
             }
         }

@@ -671,6 +671,33 @@ pub enum Reply {
         text: String,
         error: WhenError,
     },
+    /// Customer update `n` (what it said) withdrawn: the customer last heard from us at
+    /// `last_contact` (None: never, and the first call is owed again, by `first_contact`), the
+    /// next update is due by `next_due`.
+    UpdateWithdrawn {
+        n: usize,
+        text: String,
+        last_contact: Option<DateTime<Utc>>,
+        next_due: DateTime<Utc>,
+        first_contact: Option<DateTime<Utc>>,
+    },
+    /// `withdraw update N` naming none of the `count` updates logged.
+    NoSuchUpdate {
+        n: usize,
+        count: usize,
+    },
+    UpdateAlreadyWithdrawn {
+        n: usize,
+        by: UserId,
+        at: DateTime<Utc>,
+    },
+    /// Only whoever logged update `n`, the owner or the manager chain may withdraw it.
+    WithdrawNotAllowed {
+        n: usize,
+        logged_by: UserId,
+        owner: UserId,
+        chain: Vec<UserId>,
+    },
     MeasureAdded,
     /// `manager`: who became the manager with it (the old one took the trouble over).
     OwnerChanged {
