@@ -774,7 +774,13 @@ async fn every_message_that_asked_for_a_decision_says_what_came_of_it_and_loses_
     settled(&bot, &line, "Superseded by proposal #3").await;
     let line = posted_at(&bot, &t.channel, "Proposal #3").await;
     click_on(&bot, MANAGER, "proposal_reject", &t, 3).await;
-    click_answer(&bot, MANAGER, "You rejected proposal #3").await;
+    // The rejection stands; how to propose revised terms is said.
+    click_answer(
+        &bot,
+        MANAGER,
+        "You rejected proposal #3. Terms revised are proposed again with `/trouble fix split …`, as a new proposal.",
+    )
+    .await;
     settled(&bot, &line, &format!("Rejected by <@{MANAGER}>")).await;
 
     // Left undecided by a forced close, then asked for again once reopened.

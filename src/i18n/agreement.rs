@@ -419,11 +419,18 @@ pub fn reply_text(l: Locale, r: &AgreementReply) -> String {
             format!("提案 #{n} を承認しました。"),
             format!("You approved proposal #{n}.")
         ),
-        AgreementReply::Rejected { n } => tr!(
-            l,
-            format!("提案 #{n} を却下しました。"),
-            format!("You rejected proposal #{n}.")
-        ),
+        AgreementReply::Rejected { n, item } => {
+            // A rejection stands; what the owner may bring again is a correction, a new proposal.
+            let again = match item {
+                Item::Split => "/trouble fix split …".to_string(),
+                Item::Cost { n } => format!("/trouble fix cost {n} …"),
+            };
+            tr!(
+                l,
+                format!("提案 #{n} を却下しました。条件を見直して再提案するには `{again}` を入力します（新しい提案になります）。"),
+                format!("You rejected proposal #{n}. Terms revised are proposed again with `{again}`, as a new proposal.")
+            )
+        }
         AgreementReply::Agreed { n } => tr!(
             l,
             format!("提案 #{n} のお客様との合意を記録しました。"),

@@ -170,8 +170,10 @@ pub enum AgreementReply {
     Approved {
         n: usize,
     },
+    /// `item`: what a correction would propose again (a rejection itself stands).
     Rejected {
         n: usize,
+        item: Item,
     },
     Agreed {
         n: usize,
@@ -655,7 +657,7 @@ pub(super) fn decide_button(w: &mut Work, user: &UserId, n: usize, approve: bool
     Reply::Agreement(if approve {
         AgreementReply::Approved { n }
     } else {
-        AgreementReply::Rejected { n }
+        AgreementReply::Rejected { n, item: p.item }
     })
 }
 
