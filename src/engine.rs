@@ -108,7 +108,7 @@ impl Engine<'_> {
             .format("%Y%m%d")
             .to_string();
         let request = OpenRequest {
-            customer: crate::trouble::customer::without_honorific(&request.customer).to_string(),
+            customer: crate::trouble::customer::as_kept(&request.customer),
             ..request
         };
         // The customer's history goes to the core with the request (principle 3: the balance).

@@ -715,4 +715,8 @@ async fn the_same_open_typed_again_a_moment_later_names_the_one_opened_and_opens
         .command_text(SALES, ORIGIN, "open ACME: defective housings in lot 42")
         .await;
     assert!(r.starts_with("Trouble "), "{r}");
+    // Typed full-width, as an input method writes it: kept as the rest of the bot shows it.
+    let r = bot.command_text(SALES, ORIGIN, "open ＡＣＭＥ２様: lids loose").await;
+    let id = r.split_whitespace().nth(1).expect("an id");
+    assert_eq!(trouble(&bot, id).customer, "ACME2");
 }

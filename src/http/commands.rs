@@ -182,7 +182,7 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
             let command = match command {
                 Command::Step(Step::FixCustomer { name, .. }) => {
                     let aliases = &app.config.policy.customers;
-                    let name = crate::trouble::customer::without_honorific(&name).to_string();
+                    let name = crate::trouble::customer::as_kept(&name);
                     match app.store.customer_troubles(aliases, &name).await {
                         Ok(theirs) => Command::Step(Step::FixCustomer {
                             past: crate::trouble::customer::past_troubles(aliases, &name, &theirs),

@@ -139,7 +139,19 @@ const COMPANY_FORMS: &[&str] = &[
     "gmbh",
 ];
 
-/// The customer's name as a trouble keeps it: without the honorific a rep adds out of habit
+/// The customer's name as a trouble keeps it ([`without_honorific`]), its full-width Latin
+/// letters and digits (`ＡＣＭＥ`, an input method's habit) as the rest of the bot shows them.
+pub fn as_kept(name: &str) -> String {
+    without_honorific(name)
+        .chars()
+        .map(|c| match c {
+            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+/// The customer's name without the honorific a rep adds out of habit
 /// (`ACME様`, `ACME御中`), which the bot adds itself where Japanese wants it (`ACME様との過去の
 /// トラブル`) and which would file the customer apart from the ACME of earlier troubles.
 pub fn without_honorific(name: &str) -> &str {
@@ -205,6 +217,13 @@ mod tests {
             ("様", "様"),
         ] {
             assert_eq!(without_honorific(typed), kept, "{typed}");
+        }
+        for (typed, kept) in [
+            ("ＡＣＭＥ様", "ACME"),
+            ("株式会社ＡＢＣ２", "株式会社ABC2"),
+            ("ＡＣＭＥ（株）", "ACME（株）"),
+        ] {
+            assert_eq!(as_kept(typed), kept, "{typed}");
         }
     }
 

@@ -814,7 +814,7 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
 /// channel told old → new, and every kept message that shows it edited. Filed under the new
 /// name at once (the store reindexes on every write), its history is the new customer's.
 fn fix_customer(w: &mut Work, user: &UserId, name: String, past: Vec<super::customer::PastTrouble>) -> Reply {
-    let name = super::customer::without_honorific(&name).to_string();
+    let name = super::customer::as_kept(&name);
     if name == w.t.customer {
         return Reply::Step(StepReply::OpeningUnchanged {
             field: OpeningField::Customer,
