@@ -82,6 +82,11 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
         UsageError::BadStage(sub) => tr!(l, format!("段階は1〜7の番号で指定してください: `/trouble {sub} 3 原因特定`"), format!("Give the stage as a number 1-7: `/trouble {sub} 3 cause confirmed`")),
         UsageError::BadSplit => tr!(l, "責任区分は `当社/お客様[/他]` のパーセントで: `/trouble split 70/30 理由` または `/trouble split 当社70 お客様30 理由`", "Write the split as percentages OURS/CUSTOMER[/OTHER]: `/trouble split 70/30 reason`, or `/trouble split ours 70 customer 30 reason`").to_string(),
         UsageError::SplitNotHundred(total) => tr!(l, format!("責任区分の合計が{total}%です。合計100%にしてください。"), format!("The split adds up to {total}%; it must add up to 100.")),
+        UsageError::BadFixCost(n) => tr!(
+            l,
+            format!("番号の後に金額、負担者の順で入力してください: `/trouble fix cost {n} ¥120,000 当社 交換品送料`"),
+            format!("Write the amount, then who pays, after the number: `/trouble fix cost {n} ¥120,000 ours replacement shipping`")
+        ),
         UsageError::BadCost => tr!(l, "金額と負担者を入力してください: `/trouble cost ¥120,000 当社 交換品送料`", "Write an amount and who pays: `/trouble cost ¥120,000 ours replacement shipping`").to_string(),
         UsageError::BadOccurred => tr!(l, "発生日時は過去の日付（わかれば時刻も）で入力してください: `2026-11-28 10:00`、`11/28 10:00`、`11月28日`、`昨日 15時`、今日なら `10:00`（「2時間」「明日」などは報告書で意味をなさないため使えません）。何も記録していません。", "Write when it occurred as a day not in the future, with the time if known: `2026-11-28 10:00`, `11/28 10:00`, `11/28`, `yesterday 15:00`, or `10:00` for today (forms like `2h` or `tomorrow` mean nothing in the report later). Nothing was recorded.").to_string(),
         UsageError::BadPayer(p) => {

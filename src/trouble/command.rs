@@ -112,6 +112,8 @@ pub enum UsageError {
         rest: String,
     },
     OpenNeedsCustomerAndSummary,
+    /// `fix cost N` without an amount and a payer after the number (`fix cost 1 ours ¥120,000`).
+    BadFixCost(usize),
     /// `scope remove 2`, `scope uncheck 2`: a scope line stays on the record; one typed by
     /// mistake is checked with why it needs no check.
     ScopeLineStays(usize),
@@ -1588,6 +1590,7 @@ mod tests {
             ("open : only summary", UsageError::OpenNeedsCustomerAndSummary),
             ("open ACME:   ", UsageError::OpenNeedsCustomerAndSummary),
             ("frobnicate", UsageError::UnknownSubcommand("frobnicate".into())),
+            ("fix cost 1 ours ¥120,000", UsageError::BadFixCost(1)),
             (
                 "undone 3",
                 UsageError::Misspelt {

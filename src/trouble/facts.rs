@@ -552,9 +552,13 @@ fn parse_fix(rest: &str) -> Result<Step, UsageError> {
         "cost" | "費用" => {
             let (n, after) = split_word(after);
             let n = number(n, "fix cost")?;
-            match super::command::parse_cost(after)? {
-                super::command::Command::Cost { amount, payer, note } => Ok(Step::FixCost { n, amount, payer, note }),
-                _ => Err(UsageError::BadCost),
+            // The example a slip is answered with is the correction's, not a new cost's.
+            match super::command::parse_cost(after) {
+                Ok(super::command::Command::Cost { amount, payer, note }) => {
+                    Ok(Step::FixCost { n, amount, payer, note })
+                }
+                Ok(_) | Err(UsageError::BadCost) => Err(UsageError::BadFixCost(n)),
+                Err(other) => Err(other),
             }
         }
         "split" | "責任区分" => match super::command::parse_split(after)? {
