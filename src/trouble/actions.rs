@@ -640,28 +640,10 @@ fn refuse_change(w: &Work, user: &UserId, cancel: bool) -> Option<Reply> {
 /// (those set for the old one are stale); a new owner takes part; whoever's action it was or
 /// is now hears of it by DM when someone else made the change.
 pub(super) fn fix_action(w: &mut Work, user: &UserId, n: usize, fix: ActionFix) -> Reply {
-    let i = match action_index(w, n) {
+    let i = match changeable(w, user, n, false) {
         Ok(i) => i,
         Err(r) => return r,
     };
-    if let Some(refusal) = refuse_change(w, user, false) {
-        return refusal;
-    }
-    let a = &w.t.substance.actions[i];
-    // Done is on the record: a note, not a rewrite, says what was wrong with it.
-    if let Some(done) = &a.done {
-        return Reply::Step(StepReply::ActionDoneAlready {
-            n,
-            by: done.by.clone(),
-            cancel: false,
-        });
-    }
-    if let Some(cancelled) = &a.cancelled {
-        return Reply::Step(StepReply::ActionWasCancelled {
-            n,
-            by: cancelled.by.clone(),
-        });
-    }
     if fix == ActionFix::default() {
         return Reply::Step(StepReply::NothingToFix { n });
     }
@@ -735,31 +717,39 @@ pub(super) fn fix_action(w: &mut Work, user: &UserId, n: usize, fix: ActionFix) 
     })
 }
 
+/// Action `n`'s index when `user` may correct (or `cancel`) it and it is still open: done is on
+/// the record (a note, not a rewrite, says what was wrong with it), and a cancelled one is over.
+fn changeable(w: &Work, user: &UserId, n: usize, cancel: bool) -> Result<usize, Reply> {
+    let i = action_index(w, n)?;
+    if let Some(refusal) = refuse_change(w, user, cancel) {
+        return Err(refusal);
+    }
+    let a = &w.t.substance.actions[i];
+    if let Some(done) = &a.done {
+        return Err(Reply::Step(StepReply::ActionDoneAlready {
+            n,
+            by: done.by.clone(),
+            cancel,
+        }));
+    }
+    if let Some(cancelled) = &a.cancelled {
+        return Err(Reply::Step(StepReply::ActionWasCancelled {
+            n,
+            by: cancelled.by.clone(),
+        }));
+    }
+    Ok(i)
+}
+
 /// `action cancel N REASON`: an action given by mistake (a duplicate line) is cancelled. It
 /// stays on the timeline and in the lists, marked so, with who, when and why; it is no longer
 /// open: no reminders, no close rule, out of App Home. A done action is not cancelled.
 pub(super) fn cancel_action(w: &mut Work, user: &UserId, n: usize, reason: String) -> Reply {
-    let i = match action_index(w, n) {
+    let i = match changeable(w, user, n, true) {
         Ok(i) => i,
         Err(r) => return r,
     };
-    if let Some(refusal) = refuse_change(w, user, true) {
-        return refusal;
-    }
     let a = &w.t.substance.actions[i];
-    if let Some(done) = &a.done {
-        return Reply::Step(StepReply::ActionDoneAlready {
-            n,
-            by: done.by.clone(),
-            cancel: true,
-        });
-    }
-    if let Some(cancelled) = &a.cancelled {
-        return Reply::Step(StepReply::ActionWasCancelled {
-            n,
-            by: cancelled.by.clone(),
-        });
-    }
     let reason = reason.trim().to_string();
     if reason.is_empty() {
         return Reply::Step(StepReply::CancelNeedsReason { n });

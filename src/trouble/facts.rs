@@ -883,14 +883,7 @@ pub(super) fn refresh_opening(w: &mut Work) {
     w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
     w.refresh_status();
     w.refresh_manager_dms();
-    if w.t.origin_notice.is_some() {
-        w.send(
-            Lane::Origin,
-            Op::Refresh {
-                slot: Slot::OriginNotice,
-            },
-        );
-    }
+    w.refresh_origin_notice();
 }
 
 /// Records facts (`correction`: as `fix fact`, superseding); `replace_lots`: the lots given are

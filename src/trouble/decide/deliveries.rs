@@ -54,14 +54,7 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
             w.log(None, Event::ChannelCreated { channel, name });
             // The DMs and the origin notice went out before the channel existed: add its link.
             w.refresh_manager_dms();
-            if w.t.origin_notice.is_some() {
-                w.send(
-                    Lane::Origin,
-                    Op::Refresh {
-                        slot: Slot::OriginNotice,
-                    },
-                );
-            }
+            w.refresh_origin_notice();
         }
         Outcome::ChannelRenamed { name } => {
             w.t.channel_name = Some(name);

@@ -226,6 +226,18 @@ impl<'a> Work<'a> {
         }
     }
 
+    /// Edits the notice where the trouble was opened, once it is posted.
+    pub(in crate::trouble) fn refresh_origin_notice(&mut self) {
+        if self.t.origin_notice.is_some() {
+            self.send(
+                Lane::Origin,
+                Op::Refresh {
+                    slot: Slot::OriginNotice,
+                },
+            );
+        }
+    }
+
     /// Invites in Slack-sized batches (at most 100 users a call).
     pub(in crate::trouble) fn invite(&mut self, users: Vec<UserId>) {
         for batch in users.chunks(100) {
