@@ -541,6 +541,11 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     format!("⏫ {} このトラブルの確認の依頼先に加わりました（{}）。{ask}", user(to), opened_ago(l, *waited_secs)),
                     format!("⏫ {} you are now in this trouble's manager chain ({}). {ask}", user(to), opened_ago(l, *waited_secs))
                 ),
+                (_, Some(NewToChain::Reopened)) => tr!(
+                    l,
+                    format!("⏫ {} このトラブルは誰も確認しないままクローズされ、再開されました。{ask}", user(to)),
+                    format!("⏫ {} this trouble was closed before anyone acknowledged it, and is open again. {ask}", user(to))
+                ),
                 (None, None) => tr!(
                     l,
                     format!("⏫ {} 起票から{waited}経っても確認がありません。{ask}", user(to)),
@@ -566,6 +571,11 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     l,
                     format!("{head}の確認の依頼先に加わりました（{}）。下のボタンか {channel} で確認をお願いします。", opened_ago(l, *waited_secs)),
                     format!("{head}: you are now in its manager chain ({}). Acknowledge it with the button below, or in {channel}.", opened_ago(l, *waited_secs))
+                ),
+                (_, Some(NewToChain::Reopened)) => tr!(
+                    l,
+                    format!("{head}は誰も確認しないままクローズされ、再開されました。下のボタンか {channel} で確認をお願いします。"),
+                    format!("{head} was closed before anyone acknowledged it, and is open again. Acknowledge it with the button below, or in {channel}.")
                 ),
                 (None, None) => tr!(
                     l,
@@ -1568,6 +1578,12 @@ pub(super) mod tests {
                 waited_secs: 0,
                 passed_over: None,
                 new_to_chain: Some(crate::trouble::decide::NewToChain::Manager),
+            },
+            Message::EscalationDm {
+                to: by.clone(),
+                waited_secs: 0,
+                passed_over: None,
+                new_to_chain: Some(crate::trouble::decide::NewToChain::Reopened),
             },
             Message::EscalationDmSettled { asked_again: true },
             Message::SeverityRaised {

@@ -136,7 +136,7 @@ pub(in crate::trouble) fn ask_again_after_reopen(w: &mut Work) {
     escalation.level = 0;
     escalation.top_repings = 0;
     escalation.gave_up = false;
-    ask_to_acknowledge(w, &manager, None, None);
+    ask_to_acknowledge(w, &manager, None, Some(NewToChain::Reopened));
     w.start_ack_timer();
     // The kickoff is refreshed by the reopening, rendered as it then stands.
 }

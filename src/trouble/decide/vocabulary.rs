@@ -288,6 +288,9 @@ pub enum NewToChain {
     Manager,
     /// They are above the manager in the new chain, at or below where the escalation had gone.
     Above,
+    /// Not the chain but the trouble is new again: closed before anyone acknowledged it, it was
+    /// reopened, and the manager is asked anew (the time since opening would read as a wait).
+    Reopened,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
