@@ -720,3 +720,26 @@ async fn the_same_open_typed_again_a_moment_later_names_the_one_opened_and_opens
     let id = r.split_whitespace().nth(1).expect("an id");
     assert_eq!(trouble(&bot, id).customer, "ACME2");
 }
+
+/// A rep types a command of a trouble's channel where the trouble was opened: the answer says
+/// where it works and lists the troubles they own, each with its channel, so the next try goes
+/// to the right one. Someone who owns none is told where commands work; nothing is recorded.
+#[tokio::test]
+async fn a_channel_command_typed_where_the_trouble_was_opened_lists_the_reps_troubles() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let where_it_works = "Use this command in a trouble's channel. `/trouble list` shows where they are.";
+    let r = bot
+        .command_text(SALES, ORIGIN, "update told them we are checking")
+        .await;
+    assert!(
+        r.starts_with(&format!("{where_it_works}\nYours:\n• `{}` sev", t.id))
+            && r.ends_with(&format!(" ACME · <#{}>", t.channel)),
+        "{r}"
+    );
+    let before = trouble(&bot, &t.id).timeline_len;
+    let r = bot.command_text(COLLEAGUE, ORIGIN, "note called them").await;
+    assert_eq!(r, where_it_works);
+    let after = trouble(&bot, &t.id);
+    assert!(after.customer_updates.is_empty() && after.timeline_len == before);
+}

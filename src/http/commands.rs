@@ -358,16 +358,40 @@ fn answer(app: &App, applied: Applied) -> Response {
 /// one `user` may see, as in `/trouble list`, and is not read out in another channel shared
 /// outside the company (it would tell the customer of another trouble).
 async fn trouble_of(app: &App, text: &str, user: &UserId, channel: &ChannelId) -> Result<TroubleId, String> {
-    let l = app.config.locale;
     let Some(named) = command::addressed_trouble(text) else {
         return match Box::pin(app.store.by_channel(channel)).await.ok().flatten() {
             Some(id) => Ok(id),
             None if command::may_name_its_trouble(text) => Err(Box::pin(name_one(app, text, user, channel)).await),
-            None => Err(reply_text(l, &app.config, &Reply::NotInTroubleChannel)),
+            None => Err(Box::pin(where_to_type(app, user, channel)).await),
         };
     };
     Box::pin(seen_from_here(app, &named, user, channel)).await?;
     Ok(named)
+}
+
+/// A command of a trouble's channel typed elsewhere (the channel it was opened from, a DM):
+/// where such commands work, with the channels of the troubles `user` owns, the newest first,
+/// unless the channel is shared outside the company.
+async fn where_to_type(app: &App, user: &UserId, channel: &ChannelId) -> String {
+    let l = app.config.locale;
+    let answer = reply_text(l, &app.config, &Reply::NotInTroubleChannel);
+    if Box::pin(shared_outside(app, channel)).await {
+        return answer;
+    }
+    match Box::pin(app.store.home_rows(&app.config.policy, user)).await {
+        Ok(rows) => {
+            let mut owned: Vec<_> = rows.into_iter().filter(|r| r.owns).collect();
+            if owned.is_empty() {
+                return answer;
+            }
+            owned.sort_by(|a, b| b.id.opening_order().cmp(&a.id.opening_order()));
+            format!("{answer}\n{}", i18n::your_troubles_to_type_in(l, &owned))
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the troubles someone owns");
+            answer
+        }
+    }
 }
 
 /// Trouble `id`, when `user` may see it and it may be told of in `channel`; Err is the answer

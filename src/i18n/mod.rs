@@ -388,13 +388,26 @@ pub fn name_the_trouble_to_ack(l: Locale, waiting: &[crate::trouble::home::HomeR
         )
         .to_string();
     }
-    let mut lines = vec![tr!(
+    let head = tr!(
         l,
         "あなたの確認待ちのトラブルです。番号を付けて確認してください: `/trouble ack ID`",
         "Waiting for your acknowledgement; name the one you acknowledge: `/trouble ack ID`"
-    )
-    .to_string()];
-    for t in waiting.iter().take(ACK_WAITING_SHOWN) {
+    );
+    listed_rows(l, head, waiting)
+}
+
+/// A command of a trouble's channel typed elsewhere, by someone who owns open troubles: the
+/// troubles, each with its channel to type it in.
+pub fn your_troubles_to_type_in(l: Locale, owned: &[crate::trouble::home::HomeRow]) -> String {
+    let head = tr!(l, "あなたが担当のトラブル:", "Yours:");
+    listed_rows(l, head, owned)
+}
+
+/// HEAD, then a line per trouble (its id, severity, customer and channel), at most
+/// [`ACK_WAITING_SHOWN`] of them.
+fn listed_rows(l: Locale, head: &str, rows: &[crate::trouble::home::HomeRow]) -> String {
+    let mut lines = vec![head.to_string()];
+    for t in rows.iter().take(ACK_WAITING_SHOWN) {
         let customer = crate::slack::blocks::cut(
             &crate::slack::text::one_line(&t.customer, crate::slack::text::Where::Elsewhere),
             100,
@@ -402,8 +415,8 @@ pub fn name_the_trouble_to_ack(l: Locale, waiting: &[crate::trouble::home::HomeR
         let channel = t.channel.as_ref().map(|c| format!(" · <#{c}>")).unwrap_or_default();
         lines.push(format!("• `{}` sev{} {customer}{channel}", t.id, t.severity));
     }
-    if waiting.len() > ACK_WAITING_SHOWN {
-        let more = waiting.len() - ACK_WAITING_SHOWN;
+    if rows.len() > ACK_WAITING_SHOWN {
+        let more = rows.len() - ACK_WAITING_SHOWN;
         lines.push(tr!(l, format!("…ほか{more}件"), format!("…and {more} more")));
     }
     lines.join("\n")
