@@ -701,6 +701,15 @@ async fn the_same_open_typed_again_a_moment_later_names_the_one_opened_and_opens
         .filter(|c| c.params["channel"] == MANAGER)
         .count();
     assert_eq!(pages, 1, "the manager was paged once");
+    // Typed again to escalate: nothing opens, and the answer says the severity was not applied.
+    let r = bot
+        .command_text(SALES, ORIGIN, "open sev1 ACME: defective housings in lot 42")
+        .await;
+    assert!(
+        r.starts_with(&format!("You opened trouble {}", t.id))
+            && r.ends_with("`/trouble sev N`, `/trouble manager @…` or `/trouble add +dept` changes them."),
+        "{r}"
+    );
     // Someone else's, or another summary: a trouble of its own.
     for (who, text) in [
         (COLLEAGUE, "ACME: defective housings in lot 42"),

@@ -1367,8 +1367,16 @@ async fn a_customer_fix_by_someone_not_taking_part_or_with_a_bad_value_changes_n
     assert!(r.contains("correct the record") && r.contains(SALES), "{r}");
     let r = bot.command_text(SALES, &t.channel, "fix customer").await;
     assert!(r.contains("`/trouble fix customer`"), "{r}");
-    let r = bot.command_text(SALES, &t.channel, "fix customer <@U0MANAGER>").await;
-    assert!(r.contains("mention") || r.contains("person"), "{r}");
+    // Said as the correction it is, not as an open.
+    for bad in ["<@U0MANAGER>", "<!channel>", ":", "様"] {
+        let r = bot
+            .command_text(SALES, &t.channel, &format!("fix customer {bad}"))
+            .await;
+        assert!(
+            r.starts_with("A customer's name holds no mention") && r.ends_with("Nothing was corrected."),
+            "{bad}: {r}"
+        );
+    }
     let long = "A".repeat(3001);
     let r = bot
         .command_text(SALES, &t.channel, &format!("fix summary {long}"))

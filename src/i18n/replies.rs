@@ -82,6 +82,12 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
         UsageError::BadStage(sub) => tr!(l, format!("段階は1〜7の番号で指定してください: `/trouble {sub} 3 原因特定`"), format!("Give the stage as a number 1-7: `/trouble {sub} 3 cause confirmed`")),
         UsageError::BadSplit => tr!(l, "責任区分は `当社/お客様[/他]` のパーセントで: `/trouble split 70/30 理由` または `/trouble split 当社70 お客様30 理由`", "Write the split as percentages OURS/CUSTOMER[/OTHER]: `/trouble split 70/30 reason`, or `/trouble split ours 70 customer 30 reason`").to_string(),
         UsageError::SplitNotHundred(total) => tr!(l, format!("責任区分の合計が{total}%です。合計100%にしてください。"), format!("The split adds up to {total}%; it must add up to 100.")),
+        UsageError::CustomerNotAName => tr!(
+            l,
+            "お客様名にはメンションや、敬称・記号だけの名前は使えません: `/trouble fix customer ACME`。何も訂正していません。",
+            "A customer's name holds no mention, and is more than an honorific or punctuation: `/trouble fix customer ACME`. Nothing was corrected."
+        )
+        .to_string(),
         UsageError::BadFixCost(n) => tr!(
             l,
             format!("番号の後に金額、負担者の順で入力してください: `/trouble fix cost {n} ¥120,000 当社 交換品送料`"),
@@ -190,17 +196,25 @@ pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {
 fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
     let tz = config.policy.timezone;
     match reply {
-        Reply::OpenedAlready { id, channel } => {
+        Reply::OpenedAlready { id, channel, options } => {
             let channel = channel.as_ref().map_or_else(
                 || tr!(l, "（チャンネル作成中）", "(its channel is being set up)").to_string(),
                 |c| format!("<#{c}>"),
             );
             let minutes = crate::trouble::customer::SAME_OPEN_WITHIN_MINUTES;
-            tr!(
+            let mut text = tr!(
                 l,
                 format!("同じお客様・同じ概要のトラブル {id} を{minutes}分以内に起票済みです: {channel}。二重起票を避けるため、何も起票していません。別のトラブルとして起票するには、概要を変えて入力してください。"),
                 format!("You opened trouble {id} for this customer with this summary a moment ago: {channel}. Nothing new was opened, so the manager is not paged twice. To open another trouble, give it a summary of its own.")
-            )
+            );
+            if *options {
+                text.push_str(tr!(
+                    l,
+                    "\n今回指定した重大度・上司・部門は反映していません。変更するにはそのチャンネルで `/trouble sev N`、`/trouble manager @上司`、`/trouble add +部門` を入力してください。",
+                    "\nThe severity, manager or departments typed with it were not applied: in its channel, `/trouble sev N`, `/trouble manager @…` or `/trouble add +dept` changes them."
+                ));
+            }
+            text
         }
         Reply::Opened {
             id,

@@ -112,6 +112,8 @@ pub enum UsageError {
         rest: String,
     },
     OpenNeedsCustomerAndSummary,
+    /// `fix customer` with a mention, an honorific or punctuation alone for the name.
+    CustomerNotAName,
     /// `fix cost N` without an amount and a payer after the number (`fix cost 1 ours ¥120,000`).
     BadFixCost(usize),
     /// `scope remove 2`, `scope uncheck 2`: a scope line stays on the record; one typed by
@@ -862,6 +864,18 @@ pub(super) fn numbered(word: &str) -> Option<usize> {
         .filter(|n| *n >= 1)
 }
 
+/// Whether WORD was meant as a number (`0`, `-1`, `#0`, `no.0`, `1.5`, `２`), read or not; a
+/// word that only starts with digits (`3pm`) is not.
+fn looks_numbered(word: &str) -> bool {
+    let folded = super::money::fold_width(word).to_lowercase();
+    let number = folded
+        .trim_end_matches(['.', ',', ':', '、', '。', '番'])
+        .trim_start_matches(['#', '-', '+'])
+        .trim_start_matches("no.");
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, "0"));
+    !whole.is_empty() && !fraction.is_empty() && whole.bytes().chain(fraction.bytes()).all(|b| b.is_ascii_digit())
+}
+
 /// The markers of an update's promised next contact, longest first at one place.
 const NEXT_CONTACT: &[&str] = &[
     "next contact:",
@@ -955,6 +969,9 @@ fn parse_withdraw_update(rest: &str) -> Result<Command, UsageError> {
     let (first, reason) = split_word(after);
     let (n, reason) = match numbered(first) {
         Some(n) => (Some(n), reason),
+        // `0`, `-1`, `1.5`: a number meant, and none that names an update. Read as the reason,
+        // it would withdraw the latest, for good.
+        None if looks_numbered(first) => return Err(UsageError::NeedsNumber("withdraw update")),
         None => (None, after),
     };
     match reason.trim() {
@@ -1194,6 +1211,19 @@ mod tests {
             Err(UsageError::NeedsText("withdraw update"))
         );
         assert_eq!(parse("withdraw 2 wrong trouble"), Err(UsageError::BadWithdraw));
+        // A number that names no update is refused, never read as the reason (which would
+        // withdraw the latest, for good).
+        for text in [
+            "withdraw update 0 typo",
+            "withdraw update -1 typo",
+            "withdraw update #0 typo",
+            "withdraw update 0. typo",
+            "withdraw update no.0 typo",
+            "withdraw update 1.5 typo",
+            "取消 報告 0 間違い",
+        ] {
+            assert_eq!(parse(text), Err(UsageError::NeedsNumber("withdraw update")), "{text}");
+        }
         // `fix` of anything else is still a correction of that.
         assert!(matches!(parse("fix fact lot L42"), Ok(Command::Step(_))));
     }
@@ -1913,7 +1943,16 @@ mod tests {
         }
         assert_eq!(parse("fix customer"), Err(UsageError::NeedsText("fix customer")));
         assert_eq!(parse("fix summary "), Err(UsageError::NeedsText("fix summary")));
-        assert_eq!(parse("fix customer <@U0BOB>"), Err(UsageError::CustomerHoldsAMention));
+        for text in [
+            "fix customer <@U0BOB>",
+            "fix customer ACME <!here>",
+            "fix customer <!channel>",
+            "fix customer :",
+            "fix customer 様",
+            "訂正 お客様 <!channel>",
+        ] {
+            assert_eq!(parse(text), Err(UsageError::CustomerNotAName), "{text}");
+        }
         // Percentages that add up to 10 are a mistake, not tenths.
         assert_eq!(parse("split 7%/3%"), Err(UsageError::SplitNotHundred(10)));
         for text in ["fact 品番：HX-300", "fact 品番: HX-300", "fact 型番 HX-300"] {

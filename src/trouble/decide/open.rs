@@ -59,6 +59,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         return Decision::reply(Reply::OpenedAlready {
             id: p.id.clone(),
             channel: p.channel.clone(),
+            options: req.severity.is_some() || req.manager.is_some() || !req.departments.is_empty(),
         });
     }
     let chain = chain_for(policy, &owner, req.manager.as_ref());

@@ -609,6 +609,9 @@ pub enum Reply {
     OpenedAlready {
         id: TroubleId,
         channel: Option<ChannelId>,
+        /// A severity, a manager or departments were typed with it: not applied, and said so
+        /// (someone retyping to escalate must not believe it escalated).
+        options: bool,
     },
     Opened {
         id: TroubleId,
