@@ -8,8 +8,8 @@ use crate::slack::blocks::{Block, Rendered};
 use crate::slack::contracts::{Action, ButtonValue};
 use crate::slack::text::{one_line, Where};
 use crate::trouble::approval::{
-    approvers, cost_counts, current_shares, state_of, superseded_by, AgreementEvent, AgreementLine, AgreementReply,
-    Crossed, Item, Proposal, ProposalState,
+    approvers, cost_counts, current_shares, proposal, state_of, superseded_by, AgreementEvent, AgreementLine,
+    AgreementReply, Crossed, Item, ProposalState,
 };
 use crate::trouble::decide::Act;
 use crate::trouble::model::{Split, Trouble, UserId};
@@ -172,10 +172,6 @@ pub fn with_item_state(l: Locale, t: &Trouble, item: Item, place: Where, line: S
         Some(state) => format!("{line} — {state}"),
         None => line,
     }
-}
-
-pub(super) fn proposal(t: &Trouble, n: usize) -> Option<&Proposal> {
-    n.checked_sub(1).and_then(|i| t.agreement.proposals.get(i))
 }
 
 /// Approve and Reject on proposal `n`, wherever it is asked (its channel, App Home);

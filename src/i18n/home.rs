@@ -76,7 +76,7 @@ fn row(l: Locale, t: &HomeRow, now: DateTime<Utc>, offer: RowButton) -> Block {
 /// A proposal awaiting this person's decision, with the buttons the channel's has: a manager on
 /// a phone approves from here. Only internal people see a Home, so the costs are shown.
 fn proposal(l: Locale, t: &Trouble, n: usize) -> Vec<Block> {
-    let Some(p) = super::agreement::proposal(t, n) else {
+    let Some(p) = crate::trouble::approval::proposal(t, n) else {
         return Vec::new();
     };
     let what = super::agreement::item_phrase(l, t, p.item, Where::Elsewhere);

@@ -490,18 +490,8 @@ fn ask_by_dm(w: &mut Work, n: usize, to: UserId) {
 /// After a reopening, each proposal still awaiting a decision is asked for again: the close
 /// took the buttons off every message that asked.
 pub(super) fn ask_again(w: &mut Work) {
-    let waiting: Vec<(usize, Vec<Crossed>)> =
-        w.t.agreement
-            .proposals
-            .iter()
-            .filter(|p| p.state == ProposalState::Proposed)
-            .map(|p| (p.n, p.crossed.clone()))
-            .collect();
-    for (n, crossed) in waiting {
-        let approver = first_approvers(w.ctx.policy, &w.t)
-            .into_iter()
-            .find(|(m, _)| *m == n)
-            .and_then(|(_, a)| a);
+    for (n, approver) in first_approvers(w.ctx.policy, &w.t) {
+        let crossed = proposal(&w.t, n).map(|p| p.crossed.clone()).unwrap_or_default();
         ask(w, n, approver.as_ref(), &crossed);
     }
 }
@@ -521,13 +511,7 @@ pub(super) fn asking_posted(w: &mut Work, n: usize, dm: bool, message: PostedMes
 /// superseded, or its trouble closed) says what came of it and loses them.
 pub(super) fn settle_asking(w: &mut Work) {
     let open = w.t.is_open();
-    let waits = |t: &Trouble, n: usize| {
-        open && t
-            .agreement
-            .proposals
-            .get(n.wrapping_sub(1))
-            .is_some_and(|p| p.state == ProposalState::Proposed)
-    };
+    let waits = |t: &Trouble, n: usize| open && proposal(t, n).is_some_and(|p| p.state == ProposalState::Proposed);
     if w.t.agreement.asking.iter().all(|a| waits(&w.t, a.n)) {
         return;
     }
@@ -595,7 +579,7 @@ fn awaiting_decision(policy: &Policy, t: &Trouble, of: impl Fn(Item) -> bool) ->
 
 /// The Approve / Reject buttons.
 pub(super) fn decide_button(w: &mut Work, user: &UserId, n: usize, approve: bool) -> Reply {
-    let Some(p) = n.checked_sub(1).and_then(|i| w.t.agreement.proposals.get(i)).cloned() else {
+    let Some(p) = proposal(&w.t, n).cloned() else {
         return Reply::Agreement(AgreementReply::NoSuchProposal { n });
     };
     if !matches!(p.state, ProposalState::Proposed) {
@@ -663,7 +647,7 @@ pub(super) fn decide_button(w: &mut Work, user: &UserId, n: usize, approve: bool
 
 /// `/trouble agreed N [note]`: the customer accepted approved proposal N.
 pub(super) fn agreed(w: &mut Work, user: &UserId, n: usize, note: String) -> Reply {
-    let Some(p) = n.checked_sub(1).and_then(|i| w.t.agreement.proposals.get(i)).cloned() else {
+    let Some(p) = proposal(&w.t, n).cloned() else {
         return Reply::Agreement(AgreementReply::NoSuchProposal { n });
     };
     let instead = superseded_by(&w.t, &p);
@@ -706,7 +690,7 @@ pub(super) fn held_back(w: &mut Work, line: AgreementLine) {
         // A DM already, or an edit.
         AgreementLine::NeedsYou { .. } | AgreementLine::Settled { .. } => return,
     };
-    let Some(p) = n.checked_sub(1).and_then(|i| w.t.agreement.proposals.get(i)) else {
+    let Some(p) = proposal(&w.t, n) else {
         return;
     };
     let mut to = match &line {
@@ -761,6 +745,11 @@ pub fn parse_agreed(rest: &str) -> Result<super::command::Command, super::comman
     super::command::numbered(word)
         .map(|n| super::command::Command::Agreed(n, note.trim().to_string()))
         .ok_or(super::command::UsageError::NeedsNumber("agreed"))
+}
+
+/// Proposal `n`, numbered from 1 as the channel shows it.
+pub fn proposal(t: &Trouble, n: usize) -> Option<&Proposal> {
+    n.checked_sub(1).and_then(|i| t.agreement.proposals.get(i))
 }
 
 /// The latest proposal about an item: its state for the status and the report.
