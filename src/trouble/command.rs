@@ -853,25 +853,25 @@ fn parse_stage(rest: &str, sub: &'static str) -> Result<(StageId, String), Usage
 
 /// A number as people write one after a command: `3`, `#3`, `No.3`, `3番`, `3.`, full-width.
 pub(super) fn numbered(word: &str) -> Option<usize> {
-    let folded = super::money::fold_width(word).to_lowercase();
-    folded
+    number_part(word).parse::<usize>().ok().filter(|n| *n >= 1)
+}
+
+/// WORD as a number is written in it: `#2`, `no.2`, `2.`, `２番` are all `2`.
+fn number_part(word: &str) -> String {
+    super::money::fold_width(word)
+        .to_lowercase()
         .trim_end_matches(['.', ',', ':', '、', '。'])
         .trim_start_matches('#')
         .trim_start_matches("no.")
         .trim_end_matches('番')
-        .parse::<usize>()
-        .ok()
-        .filter(|n| *n >= 1)
+        .to_string()
 }
 
 /// Whether WORD was meant as a number (`0`, `-1`, `#0`, `no.0`, `1.5`, `２`), read or not; a
 /// word that only starts with digits (`3pm`) is not.
 fn looks_numbered(word: &str) -> bool {
-    let folded = super::money::fold_width(word).to_lowercase();
-    let number = folded
-        .trim_end_matches(['.', ',', ':', '、', '。', '番'])
-        .trim_start_matches(['#', '-', '+'])
-        .trim_start_matches("no.");
+    let part = number_part(word);
+    let number = part.trim_start_matches(['-', '+']);
     let (whole, fraction) = number.split_once('.').unwrap_or((number, "0"));
     !whole.is_empty() && !fraction.is_empty() && whole.bytes().chain(fraction.bytes()).all(|b| b.is_ascii_digit())
 }
