@@ -219,18 +219,28 @@ pub(super) fn move_first_contact(w: &mut Work, before: (DateTime<Utc>, DateTime<
         return;
     }
     let now = w.ctx.now;
+    set_first_contact_timers(w, |_| (now < before.0, now < before.1));
+}
+
+/// Sets the first-contact timers for the reminder and the deadline as they now fall (those set
+/// before go stale with the epoch); `which(deadline)` says whether to set each of the two. The
+/// deadline, for the answer to say.
+fn set_first_contact_timers(w: &mut Work, which: impl Fn(DateTime<Utc>) -> (bool, bool)) -> DateTime<Utc> {
+    let now = w.ctx.now;
     w.t.first_contact_epoch += 1;
     let epoch = w.t.first_contact_epoch;
     let (reminder, due) = (
         first_contact_reminder(w.ctx.policy, &w.t),
         first_contact_due(w.ctx.policy, &w.t),
     );
-    if now < before.0 {
+    let (remind, miss) = which(due);
+    if remind {
         w.timer(reminder.max(now), TimerKind::FirstContact { missed: false, epoch });
     }
-    if now < before.1 {
+    if miss {
         w.timer(due.max(now), TimerKind::FirstContact { missed: true, epoch });
     }
+    due
 }
 
 /// `withdraw update [N] REASON`: customer update N (the last one logged when none is given) no
@@ -295,19 +305,8 @@ pub(super) fn withdraw_update(w: &mut Work, user: &UserId, n: Option<usize>, rea
     };
     w.start_followup_timer(next_due);
     // No contact left: the first call is owed again, its reminders with it.
-    let first_contact = (contacted_before && !w.t.contacted()).then(|| {
-        w.t.first_contact_epoch += 1;
-        let epoch = w.t.first_contact_epoch;
-        let (reminder, due) = (
-            first_contact_reminder(w.ctx.policy, &w.t),
-            first_contact_due(w.ctx.policy, &w.t),
-        );
-        if now < due {
-            w.timer(reminder.max(now), TimerKind::FirstContact { missed: false, epoch });
-        }
-        w.timer(due.max(now), TimerKind::FirstContact { missed: true, epoch });
-        due
-    });
+    let first_contact =
+        (contacted_before && !w.t.contacted()).then(|| set_first_contact_timers(w, |due| (now < due, true)));
     // The kickoff shows when the first contact was made; the status, what the customer was told.
     w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
     w.refresh_status();
