@@ -21,7 +21,9 @@ fn sent(call: &Call) -> String {
 
 /// The hostile open: broadcasts and a user group in the customer; broadcasts, a link and a real
 /// mention in the summary. Severity 1 is announced in C0BIZUNIT.
-const HOSTILE_OPEN: &str = "sev1 ACME <!channel> <!subteam^S123|@devs>: lid cracked <!here> <!everyone> \
+// A broadcast in the customer's name is refused at open (no customer is named so); in the
+// summary it is text.
+const HOSTILE_OPEN: &str = "sev1 ACME: <!channel> <!subteam^S123|@devs> lid cracked <!here> <!everyone> \
                             see <http://evil.example|click> ask <@U0QA1|sato>";
 
 /// Opens the hostile trouble and waits until the announcement, the origin notice and the
@@ -50,7 +52,7 @@ fn posts(bot: &TestBot, own_channel: &str) -> (Vec<String>, Vec<String>) {
 }
 
 #[tokio::test]
-async fn broadcasts_a_user_group_and_a_link_in_customer_or_summary_reach_no_post_as_live_tokens() {
+async fn broadcasts_a_user_group_and_a_link_in_the_summary_reach_no_post_as_live_tokens() {
     let bot = spawn_bot().await;
     let t = open_hostile(&bot).await;
     let (own, away) = posts(&bot, &t.channel);

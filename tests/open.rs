@@ -665,6 +665,9 @@ async fn options_typed_in_haste_are_read_and_the_answer_says_what_was_read() {
             "open mgr <@U0MANAGER> <#C0SALES|sales> ACME: lid cracked",
             "holds a mention",
         ),
+        // No name to file its history under or to name its channel after.
+        ("open 様: lid cracked", "more than an honorific"),
+        ("open sev1 <!channel>: lid cracked", "holds no broadcast"),
     ] {
         let answer = bot.command_text(SALES, ORIGIN, typed).await;
         assert!(

@@ -46,6 +46,16 @@ async fn the_open_modal_opens_with_the_trigger_id_and_its_submission_opens_a_tro
     let errors: Value = r.json().await.unwrap();
     assert_eq!(errors["response_action"], "errors");
     assert!(errors["errors"]["customer"].is_string(), "{errors}");
+    let r = bot
+        .interaction(&open_submission("様", "lot 42 housings", MANAGER, &metadata))
+        .await;
+    let errors: Value = r.json().await.unwrap();
+    assert!(
+        errors["errors"]["customer"]
+            .as_str()
+            .is_some_and(|e| e.contains("names nobody")),
+        "{errors}"
+    );
     assert_eq!(bot.store().trouble_count(), 0);
 
     let r = bot

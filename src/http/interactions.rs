@@ -363,6 +363,8 @@ async fn on_open_submitted(
     let mut errors = serde_json::Map::new();
     if customer.is_empty() {
         errors.insert("customer".into(), json!(field_error(l, FieldError::CustomerMissing)));
+    } else if !crate::trouble::customer::is_a_name(&customer) {
+        errors.insert("customer".into(), json!(field_error(l, FieldError::CustomerNotAName)));
     }
     if summary.is_empty() {
         errors.insert("summary".into(), json!(field_error(l, FieldError::SummaryMissing)));

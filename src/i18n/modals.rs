@@ -294,6 +294,8 @@ fn option(text: &str, value: &str) -> Value {
 pub enum FieldError {
     UpdateTextMissing,
     CustomerMissing,
+    /// An honorific or punctuation alone (`customer::is_a_name`).
+    CustomerNotAName,
     SummaryMissing,
 }
 
@@ -301,6 +303,11 @@ pub fn field_error(l: Locale, e: FieldError) -> &'static str {
     match e {
         FieldError::UpdateTextMissing => tr!(l, "伝えた内容を入力してください", "Write what you told the customer"),
         FieldError::CustomerMissing => tr!(l, "お客様名を入力してください", "Enter the customer"),
+        FieldError::CustomerNotAName => tr!(
+            l,
+            "お客様の社名を入力してください（敬称・記号だけでは名前になりません）",
+            "Enter the customer's name (an honorific or punctuation alone names nobody)"
+        ),
         FieldError::SummaryMissing => tr!(l, "概要を入力してください", "Enter a summary"),
     }
 }

@@ -82,7 +82,13 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
         UsageError::BadStage(sub) => tr!(l, format!("段階は1〜7の番号で指定してください: `/trouble {sub} 3 原因特定`"), format!("Give the stage as a number 1-7: `/trouble {sub} 3 cause confirmed`")),
         UsageError::BadSplit => tr!(l, "責任区分は `当社/お客様[/他]` のパーセントで: `/trouble split 70/30 理由` または `/trouble split 当社70 お客様30 理由`", "Write the split as percentages OURS/CUSTOMER[/OTHER]: `/trouble split 70/30 reason`, or `/trouble split ours 70 customer 30 reason`").to_string(),
         UsageError::SplitNotHundred(total) => tr!(l, format!("責任区分の合計が{total}%です。合計100%にしてください。"), format!("The split adds up to {total}%; it must add up to 100.")),
-        UsageError::CustomerNotAName => tr!(
+        UsageError::CustomerNotAName { at_open: true } => tr!(
+            l,
+            "お客様名にはブロードキャストや、敬称・記号だけの名前は使えません: `/trouble open ACME: ロット42のハウジング不良`。起票していません。",
+            "A customer's name is more than an honorific or punctuation, and holds no broadcast: `/trouble open ACME: defective housings in lot 42`. Nothing was opened."
+        )
+        .to_string(),
+        UsageError::CustomerNotAName { at_open: false } => tr!(
             l,
             "お客様名にはメンションや、敬称・記号だけの名前は使えません: `/trouble fix customer ACME`。何も訂正していません。",
             "A customer's name holds no mention, and is more than an honorific or punctuation: `/trouble fix customer ACME`. Nothing was corrected."

@@ -112,8 +112,11 @@ pub enum UsageError {
         rest: String,
     },
     OpenNeedsCustomerAndSummary,
-    /// `fix customer` with a mention, an honorific or punctuation alone for the name.
-    CustomerNotAName,
+    /// A customer's name that names none (`customer::is_a_name`): a broadcast, an honorific or
+    /// punctuation alone, typed at open or in `fix customer` (a mention there too).
+    CustomerNotAName {
+        at_open: bool,
+    },
     /// `fix cost N` without an amount and a payer after the number (`fix cost 1 ours ¥120,000`).
     BadFixCost(usize),
     /// `scope remove 2`, `scope uncheck 2`: a scope line stays on the record; one typed by
@@ -719,10 +722,12 @@ fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
     }
     // As typed (its spaces full-width or doubled) unless an option came out of it.
     let customer = if took { name.join(" ") } else { typed_name.to_string() };
-    // A person or a channel is no customer (a broadcast token is left for the neutraliser:
-    // it reads as text wherever the name is shown).
+    // A person or a channel is no customer: most likely the manager typed after the name.
     if customer.contains("<@") || customer.contains("<#") {
         return Err(UsageError::CustomerHoldsAMention);
+    }
+    if !customer.is_empty() && !super::customer::is_a_name(&customer) {
+        return Err(UsageError::CustomerNotAName { at_open: true });
     }
     let sep_len = remaining[split_at..].chars().next().map(char::len_utf8).unwrap_or(1);
     let summary = trailing_options(&mut options, remaining[split_at + sep_len..].trim())?;
@@ -1951,7 +1956,24 @@ mod tests {
             "fix customer 様",
             "訂正 お客様 <!channel>",
         ] {
-            assert_eq!(parse(text), Err(UsageError::CustomerNotAName), "{text}");
+            assert_eq!(
+                parse(text),
+                Err(UsageError::CustomerNotAName { at_open: false }),
+                "{text}"
+            );
+        }
+        for text in [
+            "open <!channel>: x",
+            "open ACME <!here>: x",
+            "open 様: x",
+            "open ・: x",
+            "open sev1 御中: x",
+        ] {
+            assert_eq!(
+                parse(text),
+                Err(UsageError::CustomerNotAName { at_open: true }),
+                "{text}"
+            );
         }
         // Percentages that add up to 10 are a mistake, not tenths.
         assert_eq!(parse("split 7%/3%"), Err(UsageError::SplitNotHundred(10)));

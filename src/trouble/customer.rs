@@ -151,6 +151,16 @@ pub fn as_kept(name: &str) -> String {
         .collect()
 }
 
+/// Whether `name` can be a customer's: not a person, a channel or a broadcast (`<@…>`, `<#…>`,
+/// `<!channel>`), nor an honorific or punctuation alone (`様`, `:`), which would name a trouble's
+/// channel and file its history under nothing.
+pub fn is_a_name(name: &str) -> bool {
+    let kept = as_kept(name);
+    !["<@", "<#", "<!"].iter().any(|m| kept.contains(m))
+        && !["様", "さま", "御中", "殿"].contains(&kept.as_str())
+        && kept.chars().any(char::is_alphanumeric)
+}
+
 /// The customer's name without the honorific a rep adds out of habit
 /// (`ACME様`, `ACME御中`), which the bot adds itself where Japanese wants it (`ACME様との過去の
 /// トラブル`) and which would file the customer apart from the ACME of earlier troubles.

@@ -577,17 +577,10 @@ fn parse_fix(rest: &str) -> Result<Step, UsageError> {
         },
         "fact" | "事実" => parse_fact_pair(after, "fix fact").map(|(k, v)| Step::FixFact(k, v)),
         "action" | "対策" => super::actions::parse_fix_action(after),
-        // As at open: a person or a channel is no customer.
-        // A person, a channel or a broadcast is no customer; nor is an honorific or punctuation
-        // alone (`fix customer :`).
+        // As at open: no person, broadcast, honorific or punctuation alone (`fix customer :`).
         "customer" | "お客様" | "お客さま" | "顧客" | "客先" => match after.trim() {
             "" => Err(UsageError::NeedsText("fix customer")),
-            name if ["<@", "<#", "<!"].iter().any(|m| name.contains(m))
-                || ["様", "さま", "御中", "殿"].contains(&name)
-                || !name.chars().any(char::is_alphanumeric) =>
-            {
-                Err(UsageError::CustomerNotAName)
-            }
+            name if !super::customer::is_a_name(name) => Err(UsageError::CustomerNotAName { at_open: false }),
             name => Ok(Step::FixCustomer {
                 name: name.to_string(),
                 past: Vec::new(),
