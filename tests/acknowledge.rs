@@ -198,6 +198,29 @@ async fn the_button_by_the_manager_acknowledges_and_by_someone_else_is_refused()
     assert_eq!(acked_by(&bot, &t.id).as_deref(), Some(MANAGER));
 }
 
+/// A button of a trouble the bot holds no record of (data restored from an older copy) is
+/// answered, not met with silence; nothing is stored.
+#[tokio::test]
+async fn a_tap_on_a_trouble_the_bot_does_not_hold_says_so() {
+    let bot = spawn_bot().await;
+    for action in ["acknowledge", "log_update"] {
+        let r = bot
+            .interaction(&button_payload(&bot.slack, MANAGER, action, "20261101-9", "C0GONE"))
+            .await;
+        assert_eq!(r.status(), 200);
+    }
+    let answers = bot
+        .slack
+        .wait_for_n("response_url", 2, |c| {
+            c.params["text"]
+                .as_str()
+                .is_some_and(|t| t == "The bot holds no record of this button's trouble, so nothing was done. `/trouble list` shows yours.")
+        })
+        .await;
+    assert_eq!(answers.len(), 2);
+    assert_eq!(bot.store().trouble_count(), 0);
+}
+
 #[tokio::test]
 async fn ack_by_command_and_a_second_acknowledgement_changes_nothing() {
     let bot = spawn_bot().await;

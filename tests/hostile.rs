@@ -961,6 +961,9 @@ fn assert_no_failures(failures: &[String], count: usize) {
     );
 }
 
+const NO_RECORD_OF_TAPPED_TROUBLE: &str =
+    "The bot holds no record of this button's trouble, so nothing was done. `/trouble list` shows yours.";
+
 #[tokio::test]
 async fn a_thousand_hostile_requests_get_the_right_status_and_change_nothing() {
     let (bot, target) = bot_with_a_settled_trouble().await;
@@ -978,6 +981,8 @@ async fn a_thousand_hostile_requests_get_the_right_status_and_change_nothing() {
     let calls: Vec<String> = bot.slack.calls()[mark..]
         .iter()
         .filter(|c| c.method != "auth.test")
+        // A tap on a trouble the bot does not hold is told so, in words of the bot's own.
+        .filter(|c| !(c.method == "response_url" && c.params["text"] == NO_RECORD_OF_TAPPED_TROUBLE))
         .map(|c| format!("{} {:.200}", c.method, c.params.to_string()))
         .collect();
     assert!(calls.is_empty(), "hostile input reached Slack: {calls:#?}");

@@ -167,11 +167,23 @@ async fn on_button(
             if let Some(reply) = decision.reply.filter(|_| !shown_in_home) {
                 let text = reply_text(app.config.locale, &app.config, &reply);
                 answer_clicker(app, id, &clicker, clicked, text).await;
+            } else if decision.entries.is_empty() {
+                // The core answers every tap on a trouble it holds; silence here is a trouble
+                // the store does not hold (a button left from data restored from an older copy).
+                answer_unknown_trouble(app, id, &clicker, clicked).await;
             }
             StatusCode::OK.into_response()
         }
         Ok(Applied::AlreadyHandled) => already_handled(),
         Err(e) => failed(app, Surface::Click, "cannot store a button click", e),
+    }
+}
+
+/// A tap on a button of a trouble the store does not hold is told so, not met with silence.
+async fn answer_unknown_trouble(app: &Arc<App>, id: &TroubleId, clicker: &UserId, clicked: Clicked) {
+    if matches!(app.store.get(id).await, Ok(None)) {
+        let text = crate::i18n::no_record_of_tapped_trouble(app.config.locale).to_string();
+        answer_clicker(app, id, clicker, clicked, text).await;
     }
 }
 
@@ -208,7 +220,7 @@ async fn answer_clicker(app: &Arc<App>, id: &TroubleId, clicker: &UserId, clicke
                 op: Op::Post {
                     to: Dest::Dm(clicker.clone()),
                     message: Message::Text {
-                        text: format!("`{id}` · {text}"),
+                        text: format!("`{}` · {text}", crate::i18n::id_as_typed(id)),
                     },
                     keep_as: None,
                 },
@@ -236,7 +248,10 @@ async fn log_update_form(
     let l = app.config.locale;
     let t = match app.store.get(id).await {
         Ok(Some(t)) => t,
-        Ok(None) => return StatusCode::OK.into_response(),
+        Ok(None) => {
+            answer_unknown_trouble(app, id, &user, clicked).await;
+            return StatusCode::OK.into_response();
+        }
         Err(e) => return failed(app, Surface::Click, "cannot read a trouble", e),
     };
     let ctx = crate::trouble::decide::Ctx {

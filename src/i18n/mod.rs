@@ -472,14 +472,29 @@ pub fn report_not_in_its_shared_channel(l: Locale, t: &crate::trouble::model::Tr
 /// `status ID` or `ack ID` naming a trouble that does not exist or that the asker may not see
 /// (the answer is the same, so it tells nothing of a private trouble).
 pub fn no_trouble_you_may_see(l: Locale, id: &crate::trouble::model::TroubleId) -> String {
-    let id = crate::slack::blocks::cut(
-        &crate::slack::text::one_line(id.as_str(), crate::slack::text::Where::Elsewhere),
-        40,
-    );
+    let id = id_as_typed(id);
     tr!(
         l,
         format!("トラブル `{id}` は見つからないか、閲覧できません。`/trouble list` で確認できます。"),
         format!("There is no trouble `{id}` that you may see. `/trouble list` shows yours.")
+    )
+}
+
+/// An id as someone typed or sent it, shown as text on one line and cut short.
+pub fn id_as_typed(id: &crate::trouble::model::TroubleId) -> String {
+    crate::slack::blocks::cut(
+        &crate::slack::text::one_line(id.as_str(), crate::slack::text::Where::Elsewhere),
+        40,
+    )
+}
+
+/// A tap on a button of a trouble the bot holds no record of (a message left from data restored
+/// from an older copy): the message tapped shows which trouble, so the id is not repeated.
+pub fn no_record_of_tapped_trouble(l: Locale) -> &'static str {
+    tr!(
+        l,
+        "このボタンのトラブルはボットの記録にないため、何もしていません。`/trouble list` で確認できます。",
+        "The bot holds no record of this button's trouble, so nothing was done. `/trouble list` shows yours."
     )
 }
 
