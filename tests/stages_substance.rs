@@ -1070,7 +1070,52 @@ async fn an_action_reminder_held_back_until_the_action_was_done_is_withdrawn() {
     assert_eq!(reminders, 0, "no reminder of an action already done");
     assert!(step_events(&bot, &t.id)
         .iter()
-        .any(|e| matches!(e, StepEvent::ActionReminderWithdrawn { n: 1 })));
+        .any(|e| matches!(e, StepEvent::ActionReminderWithdrawn { n: 1, cancelled: false })));
+}
+
+/// So is one held back until the action was cancelled as a duplicate, and the timeline says why.
+#[tokio::test]
+async fn an_action_reminder_held_back_until_the_action_was_cancelled_is_withdrawn() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.settle().await;
+    bot.slack.outage(Duration::from_secs(600));
+    bot.command_text(
+        SALES,
+        &t.channel,
+        "action interim Sort the warehouse stock owner:<@U0QA1> due:1h",
+    )
+    .await;
+    bot.paced("the reminder decided", || {
+        step_events(&bot, &t.id)
+            .iter()
+            .any(|e| matches!(e, StepEvent::ActionReminded { n: 1, .. }))
+            .then_some(())
+    })
+    .await;
+    bot.command_text(SALES, &t.channel, "action cancel 1 typed twice").await;
+    bot.slack.end_outage();
+    bot.advance_and_settle(Duration::from_secs(60)).await;
+    let reminders = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.outcome == "ok" && text_of(&c.params).contains("action #1 is due soon"))
+        .count();
+    assert_eq!(reminders, 0, "no reminder of a cancelled action");
+    assert!(step_events(&bot, &t.id)
+        .iter()
+        .any(|e| matches!(e, StepEvent::ActionReminderWithdrawn { n: 1, cancelled: true })));
+    // The report's timeline says why, not that it was done.
+    bot.command_text(SALES, &t.channel, "report").await;
+    bot.paced("the report's timeline", || {
+        bot.slack
+            .calls_to("chat.postMessage")
+            .iter()
+            .any(|c| text_of(&c.params).contains("action #1 reminder withdrawn: cancelled before it was posted"))
+            .then_some(())
+    })
+    .await;
 }
 
 /// An action's reminder mentions its owner, and names them in the action's line as Slack does

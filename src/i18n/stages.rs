@@ -783,10 +783,15 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
             format!("対策 #{n} 検証{}", note_tail(note, Where::Elsewhere)),
             format!("action #{n} verified{}", note_tail(note, Where::Elsewhere))
         ),
-        StepEvent::ActionReminderWithdrawn { n } => tr!(
+        StepEvent::ActionReminderWithdrawn { n, cancelled: false } => tr!(
             l,
             format!("対策 #{n} の通知は、投稿前に完了したため取り下げ"),
             format!("action #{n} reminder withdrawn: done before it was posted")
+        ),
+        StepEvent::ActionReminderWithdrawn { n, cancelled: true } => tr!(
+            l,
+            format!("対策 #{n} の通知は、投稿前に取り消されたため取り下げ"),
+            format!("action #{n} reminder withdrawn: cancelled before it was posted")
         ),
         StepEvent::ActionCorrected { n, change } => {
             let what = change_phrase(l, config, change, who, away);

@@ -1107,9 +1107,12 @@ pub enum StepEvent {
         n: usize,
         overdue: bool,
     },
-    /// The reminder of action `n` waited behind others and was not posted: it was done by then.
+    /// The reminder of action `n` waited behind others and was not posted: it was done by then,
+    /// or `cancelled` (absent from entries written before a cancelled action withdrew its own).
     ActionReminderWithdrawn {
         n: usize,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        cancelled: bool,
     },
     /// `fix action`: what action `n` had and has now, the parts changed only.
     ActionCorrected {

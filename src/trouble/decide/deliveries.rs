@@ -22,23 +22,22 @@ pub(super) fn sending(w: &mut Work, op: Op) {
             }
         }
         // An action's reminder that waited in the queue (behind pacing, or Slack down) while the
-        // action was done would ask for what is done: withdrawn, its channel post and its DM,
-        // and the timeline says so once (with the channel's).
+        // action was done or cancelled would ask for what is no longer open: withdrawn, its
+        // channel post and its DM, and the timeline says so once (with the channel's).
         Op::Post {
             to,
             message: Message::Step(crate::trouble::facts::StepLine::ActionReminder { n, .. }),
             ..
         } => {
-            let done =
-                w.t.substance
-                    .actions
-                    .get(n.wrapping_sub(1))
-                    .is_some_and(|a| !a.is_open());
-            w.d.withdrawn = done;
-            if done && !matches!(to, Dest::Dm(_)) {
+            let Some(action) = w.t.substance.actions.get(n.wrapping_sub(1)) else {
+                return;
+            };
+            let cancelled = action.cancelled.is_some();
+            w.d.withdrawn = !action.is_open();
+            if w.d.withdrawn && !matches!(to, Dest::Dm(_)) {
                 w.log(
                     None,
-                    Event::Stage(crate::trouble::facts::StepEvent::ActionReminderWithdrawn { n }),
+                    Event::Stage(crate::trouble::facts::StepEvent::ActionReminderWithdrawn { n, cancelled }),
                 );
             }
         }
