@@ -1433,11 +1433,19 @@ async fn a_customer_fix_by_someone_not_taking_part_or_with_a_bad_value_changes_n
         .command_text(SALES, &t.channel, "fix summary defective housings")
         .await;
     assert!(r.contains("recorded as given already"), "{r}");
+    // Typed as at open, a severity and a department after the summary change neither it nor them.
+    let r = bot
+        .command_text(SALES, &t.channel, "fix summary lid cracked, sev1, +quality")
+        .await;
+    assert!(
+        r.contains("use `/trouble sev 1`, `/trouble add +quality`") && r.ends_with("Nothing was corrected."),
+        "{r}"
+    );
 
     let now = trouble(&bot, &t.id);
     assert_eq!(
-        (now.customer.as_str(), now.summary.as_str()),
-        ("ACMF", "defective housings")
+        (now.customer.as_str(), now.summary.as_str(), now.severity.level()),
+        ("ACMF", "defective housings", 2)
     );
     assert_eq!(entries(), before, "nothing new on the timeline");
     assert!(!bot

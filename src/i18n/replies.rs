@@ -82,6 +82,22 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
         UsageError::BadStage(sub) => tr!(l, format!("段階は1〜7の番号で指定してください: `/trouble {sub} 3 原因特定`"), format!("Give the stage as a number 1-7: `/trouble {sub} 3 cause confirmed`")),
         UsageError::BadSplit => tr!(l, "責任区分は `当社/お客様[/他]` のパーセントで: `/trouble split 70/30 理由` または `/trouble split 当社70 お客様30 理由`", "Write the split as percentages OURS/CUSTOMER[/OTHER]: `/trouble split 70/30 reason`, or `/trouble split ours 70 customer 30 reason`").to_string(),
         UsageError::SplitNotHundred(total) => tr!(l, format!("責任区分の合計が{total}%です。合計100%にしてください。"), format!("The split adds up to {total}%; it must add up to 100.")),
+        UsageError::FixSummaryHoldsOptions { severity, departments } => {
+            let mut how = Vec::new();
+            if let Some(s) = severity {
+                how.push(format!("`/trouble sev {}`", s.level()));
+            }
+            if !departments.is_empty() {
+                let plus: Vec<String> = departments.iter().map(|d| format!("+{}", typed(d))).collect();
+                how.push(format!("`/trouble add {}`", plus.join(" ")));
+            }
+            let how = how.join(tr!(l, "、", ", "));
+            tr!(
+                l,
+                format!("概要の最後の重大度・部署は概要の一部ではなく、訂正では変わりません。変えるには {how} を使い、概要はそれを除いて訂正してください。何も訂正していません。"),
+                format!("A severity or department at the end of a summary is no part of it, and a correction does not change them: use {how}, and correct the summary without them. Nothing was corrected.")
+            )
+        }
         UsageError::CustomerNotAName { at_open: true } => tr!(
             l,
             "お客様名にはブロードキャストや、敬称・記号だけの名前は使えません: `/trouble open ACME: ロット42のハウジング不良`。起票していません。",

@@ -112,6 +112,12 @@ pub enum UsageError {
         rest: String,
     },
     OpenNeedsCustomerAndSummary,
+    /// `fix summary lid cracked, sev1, +quality`: what the open reads as options is no part of
+    /// a summary, and a correction does not change them (`sev`, `add` do).
+    FixSummaryHoldsOptions {
+        severity: Option<Severity>,
+        departments: Vec<String>,
+    },
     /// A customer's name that names none (`customer::is_a_name`): a broadcast, an honorific or
     /// punctuation alone, typed at open or in `fix customer` (a mention there too).
     CustomerNotAName {
@@ -742,6 +748,16 @@ fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
         summary: summary.to_string(),
         past: Vec::new(),
     })
+}
+
+/// The severity and departments typed at the end of `summary` (`lid cracked, sev1, +quality`),
+/// as the open reads them: empty when none.
+pub(super) fn options_after_summary(summary: &str) -> (Option<Severity>, Vec<String>) {
+    let mut options = OpenOptions::default();
+    match trailing_options(&mut options, summary) {
+        Ok(_) => (options.severity, options.departments),
+        Err(_) => (None, Vec::new()),
+    }
 }
 
 /// SUMMARY without the severity and departments typed after it (`lid cracked, sev1,
@@ -1948,6 +1964,18 @@ mod tests {
         }
         assert_eq!(parse("fix customer"), Err(UsageError::NeedsText("fix customer")));
         assert_eq!(parse("fix summary "), Err(UsageError::NeedsText("fix summary")));
+        assert_eq!(
+            parse("fix summary lid cracked, sev1, +quality"),
+            Err(UsageError::FixSummaryHoldsOptions {
+                severity: Some(Severity::new(1)),
+                departments: vec!["quality".into()]
+            })
+        );
+        // Words that only look so stay the summary's.
+        assert_eq!(
+            parse("fix summary sev1 customer asked for 8D").unwrap(),
+            Command::Step(Step::FixSummary("sev1 customer asked for 8D".into()))
+        );
         for text in [
             "fix customer <@U0BOB>",
             "fix customer ACME <!here>",

@@ -588,7 +588,10 @@ fn parse_fix(rest: &str) -> Result<Step, UsageError> {
         },
         "summary" | "概要" | "件名" => match after.trim() {
             "" => Err(UsageError::NeedsText("fix summary")),
-            text => Ok(Step::FixSummary(text.to_string())),
+            text => match super::command::options_after_summary(text) {
+                (None, departments) if departments.is_empty() => Ok(Step::FixSummary(text.to_string())),
+                (severity, departments) => Err(UsageError::FixSummaryHoldsOptions { severity, departments }),
+            },
         },
         _ => Err(UsageError::BadFix),
     }
