@@ -320,6 +320,34 @@ async fn without_an_answer_the_director_is_invited_dmed_and_mentioned_then_nothi
     assert_eq!(escalations, 1);
 }
 
+/// A rep who marks every stage done within a minute of opening cannot close the trouble before
+/// anyone above them has acknowledged it: the close would end the escalation, so the director
+/// would never hear of a trouble the manager never answered. The chain goes up as before.
+#[tokio::test]
+async fn the_owner_cannot_close_a_trouble_nobody_has_acknowledged_and_the_chain_still_goes_up() {
+    let bot = spawn_bot_with(ESCALATION).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.command_text(SALES, &t.channel, "prevent be careful").await;
+    all_stages_done(&bot, &t).await;
+    let before = trouble(&bot, &t.id).timeline_len;
+    let refused = bot.command_text(SALES, &t.channel, "close").await;
+    assert_eq!(
+        refused,
+        format!(
+            "Nobody has acknowledged this trouble yet, so it cannot be closed: <@{MANAGER}> or those above them \
+             (<@{DIRECTOR}>, <@{VP}>) acknowledges it first, so that no trouble closes before its manager has \
+             heard of it."
+        )
+    );
+    let kept = trouble(&bot, &t.id);
+    assert!(kept.closed.is_none() && kept.timeline_len == before, "nothing changed");
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    bot.posted_saying(DIRECTOR, "not been acknowledged").await;
+    // Once someone in the chain has heard of it, the owner closes it.
+    bot.command_text(DIRECTOR, &t.channel, "ack").await;
+    assert_eq!(bot.command_text(SALES, &t.channel, "close").await, "Closed.");
+}
+
 #[tokio::test]
 async fn at_the_top_of_the_chain_the_bot_repings_then_says_nobody_answered() {
     let config = r#"

@@ -667,6 +667,7 @@ async fn a_tap_on_a_superseded_proposal_names_the_one_that_replaced_it() {
 async fn a_trouble_with_a_proposal_awaiting_a_decision_is_not_closed_until_it_is_decided() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: cracked housings").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
     bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
     click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
     click_answer(&bot, MANAGER, "You approved proposal #1").await;

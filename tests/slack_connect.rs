@@ -420,6 +420,7 @@ async fn follow_ups_of_a_shared_trouble_channel_go_by_dm_not_where_the_customer_
 async fn a_shared_trouble_closed_says_where_its_internal_report_is() {
     let (bot, front) = bot_with_connect().await;
     let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
     share_with_the_customer(&bot, &front, &t.channel).await;
     bot.command_text(SALES, &t.channel, "prevent add a mold temperature alarm")
         .await;

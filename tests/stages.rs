@@ -200,6 +200,7 @@ const MEASURE: &str = "add a mold temperature alarm";
 
 /// Records one of everything and closes the trouble normally.
 async fn walk_everything(bot: &TestBot, t: &OpenedTrouble) {
+    bot.command_text(MANAGER, &t.channel, "ack").await;
     let mut commands: Vec<String> = NOTES.iter().map(|n| format!("note {n}")).collect();
     commands.extend([
         format!("update {UPDATE}"),
@@ -277,6 +278,7 @@ fn assert_report_complete(md: &str, l: Locale, t: &Trouble) {
 async fn the_seven_stages_walked_by_commands_and_the_status_button_end_in_a_closed_status() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked in lot 42").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
 
     let r = bot
         .command_text(SALES, &t.channel, "next goods recovered from the line")
@@ -402,8 +404,8 @@ async fn the_seven_stages_walked_by_commands_and_the_status_button_end_in_a_clos
     assert_eq!(stages_shown_done(&last), [1, 2, 3, 4, 5, 6, 7], "{last}");
     assert_eq!(
         text_of(&last).matches("✅").count(),
-        7,
-        "seven ticks and no other: {last}"
+        8,
+        "seven ticks and the acknowledgement's, no other: {last}"
     );
     assert!(
         !text_of(&last).contains("complete_stage"),

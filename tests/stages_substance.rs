@@ -505,6 +505,7 @@ async fn only_its_owner_or_the_manager_chain_marks_an_action_done() {
 async fn close_is_refused_while_an_interim_action_is_open() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
     bot.command_text(SALES, &t.channel, "action interim Sort stock").await;
     bot.command_text(SALES, &t.channel, "prevent add a mold temperature alarm")
         .await;
@@ -581,6 +582,7 @@ async fn the_effectiveness_check_reopens_a_trouble_when_the_measure_did_not_work
 async fn reopen_by_hand_is_for_the_manager_chain_and_says_why() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
     bot.command_text(SALES, &t.channel, "prevent alarm").await;
     all_stages_done(&bot, &t).await;
     bot.command_text(SALES, &t.channel, "close").await;
@@ -990,6 +992,7 @@ async fn a_force_closed_trouble_reads_unfinished_in_the_8d() {
 async fn reopening_marks_the_earlier_report_superseded() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
     bot.command_text(SALES, &t.channel, "prevent alarm").await;
     all_stages_done(&bot, &t).await;
     bot.command_text(SALES, &t.channel, "close").await;
@@ -1627,6 +1630,7 @@ async fn a_correction_of_an_action_refused_changes_nothing_and_changes_only_what
 async fn an_action_recorded_by_mistake_is_cancelled_and_no_longer_holds_the_close() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("+field ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
     bot.command_text(SALES, &t.channel, "action interim Sort stock owner:<@U0FS1> due:12/10")
         .await;
     bot.command_text(

@@ -525,6 +525,11 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
         ),
         Reply::SeverityUnchanged { level } => tr!(l, format!("重大度はすでに sev{level} です。"), format!("The severity is already sev{level}.")),
         Reply::Closed => tr!(l, "クローズしました。", "Closed.").to_string(),
+        Reply::CloseUnacknowledged { chain } => tr!(
+            l,
+            format!("このトラブルはまだ誰も確認していないため、クローズできません。先に {} が確認してください（上司が知らないままクローズされることのないように）。", chain_text(l, chain)),
+            format!("Nobody has acknowledged this trouble yet, so it cannot be closed: {} acknowledges it first, so that no trouble closes before its manager has heard of it.", chain_text(l, chain))
+        ),
         Reply::CloseMissing {
             not_done,
             never_started,

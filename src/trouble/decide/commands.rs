@@ -423,6 +423,15 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             if let Some(refusal) = crate::trouble::approval::close_awaits_decision(w.ctx.policy, &w.t) {
                 return Some(refusal);
             }
+            // Closing ends the escalation: before anyone above the owner has acknowledged,
+            // that would hide the trouble from its chain. Someone in the chain closing knows.
+            if w.t.ack.is_none() && !may(w.ctx.policy, &w.t, &user, Act::Acknowledge) {
+                if let Who::Chain(chain) = who_may(w.ctx.policy, &w.t, Act::Acknowledge) {
+                    if !chain.is_empty() {
+                        return Some(Reply::CloseUnacknowledged { chain });
+                    }
+                }
+            }
             close(w, &user, note, None);
             Reply::Closed
         }

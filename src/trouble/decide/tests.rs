@@ -374,6 +374,7 @@ impl Sim {
     }
 
     /// Every stage done and a measure recorded: what `close` needs.
+    /// Every stage done and a prevention measure recorded.
     fn ready_to_close(&mut self) {
         self.cmd("U0SALES", prevent("outgoing inspection of lot markings"));
         for stage in StageId::all() {
@@ -383,8 +384,16 @@ impl Sim {
         }
     }
 
-    fn close_properly(&mut self) {
+    /// Acknowledged (no owner closes a trouble its chain has not heard of) and ready to close.
+    fn acknowledged_and_ready_to_close(&mut self) {
+        if self.t.ack.is_none() {
+            self.cmd("U0MANAGER", Command::Ack);
+        }
         self.ready_to_close();
+    }
+
+    fn close_properly(&mut self) {
+        self.acknowledged_and_ready_to_close();
         let d = self.cmd("U0SALES", Command::Close("customer satisfied".into()));
         assert_eq!(d.reply, Some(Reply::Closed));
     }
@@ -1505,6 +1514,16 @@ fn close_is_refused_with_what_is_missing() {
 fn close_after_every_stage_and_a_measure_closes_the_trouble() {
     let mut sim = Sim::ready(req("ACME"));
     sim.ready_to_close();
+    // Not before the chain has heard of it: the owner's close would end the escalation.
+    let d = sim.cmd("U0SALES", Command::Close("customer satisfied".into()));
+    assert_eq!(
+        d.reply,
+        Some(Reply::CloseUnacknowledged {
+            chain: vec![u("U0MANAGER"), u("U0DIRECTOR"), u("U0VP")]
+        })
+    );
+    assert!(sim.t.is_open() && d.entries.is_empty());
+    sim.cmd("U0MANAGER", Command::Ack);
     sim.advance(hours(2));
     sim.status_refresh_delivered();
     let (epoch, round) = (sim.t.followup_epoch, sim.t.escalation.round);

@@ -730,6 +730,11 @@ pub enum Reply {
         level: Severity,
     },
     Closed,
+    /// `close` by the owner of a trouble nobody in the chain has acknowledged: closing first
+    /// would end the escalation with no manager having heard. `chain` acknowledges first.
+    CloseUnacknowledged {
+        chain: Vec<UserId>,
+    },
     CloseMissing {
         not_done: Vec<StageId>,
         /// Of those, the stages nobody ever started: the gaps a forced close would leave.
