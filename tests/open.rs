@@ -540,7 +540,16 @@ async fn a_japanese_team_reads_its_work_in_japanese_words() {
     for (typed, asked) in [
         ("reopen", "`/trouble reopen` の後に理由を入力してください。"),
         ("close force", "`/trouble close force` の後に理由を入力してください。"),
-        ("note", "`/trouble note` の後に内容を入力してください。"),
+        (
+            "note",
+            "`/trouble note` の後に内容を入力してください（記号だけでは何も伝わりません）。",
+        ),
+        // Punctuation alone is no reason, and no customer contact restarting the clock.
+        ("close force .", "`/trouble close force` の後に理由を入力してください。"),
+        (
+            "update 。",
+            "`/trouble update` の後に内容を入力してください（記号だけでは何も伝わりません）。",
+        ),
     ] {
         let r = bot.command_text(SALES, &t.channel, typed).await;
         assert_eq!(r, asked, "{typed}");

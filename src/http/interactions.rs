@@ -336,7 +336,7 @@ async fn on_update_submitted(
     seen: &[&str],
 ) -> Response {
     let l = app.config.locale;
-    if text.trim().is_empty() {
+    if !crate::trouble::command::says_something(&text) {
         return field_errors(json!({"text": field_error(l, FieldError::UpdateTextMissing)}));
     }
     // Modal inputs are plain text; the trouble keeps text as Slack's commands deliver it (mrkdwn

@@ -78,7 +78,11 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
         )
         .to_string(),
         UsageError::NeedsText(sub @ ("reopen" | "close force")) => tr!(l, format!("`/trouble {sub}` の後に理由を入力してください。"), format!("Write the reason after `/trouble {sub}`.")),
-        UsageError::NeedsText(sub) => tr!(l, format!("`/trouble {sub}` の後に内容を入力してください。"), format!("Write the text after `/trouble {sub}`.")),
+        UsageError::NeedsText(sub) => tr!(
+            l,
+            format!("`/trouble {sub}` の後に内容を入力してください（記号だけでは何も伝わりません）。"),
+            format!("Write the text after `/trouble {sub}` (punctuation alone says nothing).")
+        ),
         UsageError::BadStage(sub) => tr!(l, format!("段階は1〜7の番号で指定してください: `/trouble {sub} 3 原因特定`"), format!("Give the stage as a number 1-7: `/trouble {sub} 3 cause confirmed`")),
         UsageError::BadSplit => tr!(l, "責任区分は `当社/お客様[/他]` のパーセントで: `/trouble split 70/30 理由` または `/trouble split 当社70 お客様30 理由`", "Write the split as percentages OURS/CUSTOMER[/OTHER]: `/trouble split 70/30 reason`, or `/trouble split ours 70 customer 30 reason`").to_string(),
         UsageError::SplitNotHundred(total) => tr!(l, format!("責任区分の合計が{total}%です。合計100%にしてください。"), format!("The split adds up to {total}%; it must add up to 100.")),

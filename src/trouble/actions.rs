@@ -751,7 +751,7 @@ pub(super) fn cancel_action(w: &mut Work, user: &UserId, n: usize, reason: Strin
     };
     let a = &w.t.substance.actions[i];
     let reason = reason.trim().to_string();
-    if reason.is_empty() {
+    if !crate::trouble::command::says_something(&reason) {
         return Reply::Step(StepReply::CancelNeedsReason { n });
     }
     let owner = a.owner.clone();

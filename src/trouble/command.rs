@@ -567,8 +567,14 @@ fn split_word_or_mention(text: &str) -> (&str, &str) {
     }
 }
 
+/// Whether a text says something: a letter or a digit in any script. `update .` or
+/// `close force -` would count as a customer contact or a reason while saying nothing.
+pub fn says_something(text: &str) -> bool {
+    text.chars().any(char::is_alphanumeric)
+}
+
 fn needs_text(rest: &str, sub: &'static str) -> Result<String, UsageError> {
-    if rest.is_empty() {
+    if !says_something(rest) {
         Err(UsageError::NeedsText(sub))
     } else {
         Ok(rest.to_string())
@@ -996,7 +1002,7 @@ fn parse_withdraw_update(rest: &str) -> Result<Command, UsageError> {
         None => (None, after),
     };
     match reason.trim() {
-        "" => Err(UsageError::NeedsText("withdraw update")),
+        reason if !says_something(reason) => Err(UsageError::NeedsText("withdraw update")),
         reason => Ok(Command::WithdrawUpdate {
             n,
             reason: reason.to_string(),
@@ -1009,7 +1015,7 @@ fn parse_update(rest: &str) -> Result<Command, UsageError> {
         (text, None) => bare_next_contact(rest).map_or((text, None), |(text, next)| (text, Some(next))),
         found => found,
     };
-    if text.is_empty() {
+    if !says_something(text) {
         return Err(UsageError::NeedsText("update"));
     }
     Ok(Command::Update {
@@ -1227,6 +1233,16 @@ mod tests {
             assert_eq!(parse(text), Ok(want), "{text}");
         }
         assert_eq!(parse("withdraw update"), Err(UsageError::NeedsText("withdraw update")));
+        for (text, sub) in [
+            ("withdraw update 1 .", "withdraw update"),
+            ("update .", "update"),
+            ("update - next: 15:00", "update"),
+            ("close force -", "close force"),
+            ("note ...", "note"),
+            ("reopen 。", "reopen"),
+        ] {
+            assert_eq!(parse(text), Err(UsageError::NeedsText(sub)), "{text}");
+        }
         assert_eq!(
             parse("withdraw update 2"),
             Err(UsageError::NeedsText("withdraw update"))
@@ -2168,7 +2184,7 @@ mod tests {
         #[test]
         fn next_splits_on_the_marker_whatever_the_text_before(before in "[^nN次]{1,40}", after in "[0-9]{1,2}h") {
             let parsed = parse(&format!("update {before} next:{after}"));
-            if before.trim().is_empty() {
+            if !says_something(&before) {
                 prop_assert_eq!(parsed, Err(UsageError::NeedsText("update")));
             } else {
                 prop_assert_eq!(parsed, Ok(Command::Update { text: before.trim().to_string(), next: Some(after) }));

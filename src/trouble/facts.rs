@@ -372,7 +372,7 @@ pub fn parse(word: &str, rest: &str) -> Option<Result<Step, UsageError>> {
         "cause" | "原因" => parse_cause(rest),
         "action" | "対策" => super::actions::parse_action(rest),
         "reopen" | "re-open" | "再開" => {
-            if rest.is_empty() {
+            if !super::command::says_something(rest) {
                 Err(UsageError::NeedsText("reopen"))
             } else {
                 Ok(Step::Reopen(rest.to_string()))
