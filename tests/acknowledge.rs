@@ -348,6 +348,40 @@ async fn the_owner_cannot_close_a_trouble_nobody_has_acknowledged_and_the_chain_
     assert_eq!(bot.command_text(SALES, &t.channel, "close").await, "Closed.");
 }
 
+/// A manager covering for their rep, who acknowledges, lowers a sev1 and forces it closed,
+/// does not end it unseen: the director, the one above them, is told of each by DM. The VP,
+/// above the director, is not.
+#[tokio::test]
+async fn a_lowering_and_a_forced_close_are_told_to_the_one_above_who_made_them() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("sev1 ACME: housing fire risk").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    assert_eq!(
+        bot.command_text(MANAGER, &t.channel, "sev 3").await,
+        "Severity changed from 1 to 3."
+    );
+    let lowered = bot.posted_saying(DIRECTOR, "lowered the severity").await;
+    assert!(
+        lowered.contains(&format!(
+            "⬇️ <@{MANAGER}> lowered the severity of trouble {} (ACME) from sev1 critical to sev3 minor. <#{}>",
+            t.id, t.channel
+        )) && lowered.contains("`/trouble sev 1` in its channel raises it again"),
+        "{lowered}"
+    );
+    bot.command_text(MANAGER, &t.channel, "close force duplicate of another trouble")
+        .await;
+    let closed = bot.posted_saying(DIRECTOR, "force-closed").await;
+    assert!(
+        closed.contains(&format!(
+            "🏁 <@{MANAGER}> force-closed trouble {} (ACME, sev3 minor) with none of its seven stages done.",
+            t.id
+        )) && closed.contains("duplicate of another trouble"),
+        "{closed}"
+    );
+    bot.settle().await;
+    assert_eq!(posts_to(&bot, VP, 0), 0, "the one above the director is not told");
+}
+
 #[tokio::test]
 async fn at_the_top_of_the_chain_the_bot_repings_then_says_nobody_answered() {
     let config = r#"

@@ -1123,8 +1123,8 @@ async fn only_the_manager_chain_may_hand_the_trouble_to_someone_else() {
 }
 
 #[tokio::test]
-async fn raising_to_sev1_brings_in_quality_and_tells_the_business_unit_once_and_lowering_is_said_in_its_channel_alone()
-{
+async fn raising_to_sev1_brings_in_quality_and_tells_the_business_unit_once_and_lowering_is_said_in_its_channel_and_to_the_one_above(
+) {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked").await;
     assert_eq!(trouble(&bot, &t.id).severity, Severity::new(2));
@@ -1184,9 +1184,12 @@ async fn raising_to_sev1_brings_in_quality_and_tells_the_business_unit_once_and_
     // Where it was opened, the notice reads the severity it has now.
     let notice = trouble(&bot, &t.id).origin_notice.expect("the origin notice");
     message_says(&bot, notice.channel.as_str(), notice.ts.as_str(), "(sev3").await;
+    // Besides the channel, only the one above the manager who lowered it is told: no department,
+    // no announcement.
     bot.expect_none("chat.postMessage", |c| {
         c.seq >= mark
             && !(c.params["channel"] == t.channel.as_str() && text_of(&c.params).contains("lowered the severity"))
+            && !(c.params["channel"] == DIRECTOR && text_of(&c.params).contains("lowered the severity of trouble"))
     })
     .await;
     bot.expect_none("conversations.invite", |c| c.seq >= mark).await;

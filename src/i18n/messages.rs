@@ -628,6 +628,33 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::ActionChanged { to, by, event } => {
             Rendered::text(super::stages::action_changed(l, config, t, to, by, event))
         }
+        Message::OverruledNotice { by, overruled } => {
+            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            Rendered::text(match overruled {
+                crate::trouble::decide::Overruled::ForcedClose { reason } => {
+                    let r = quoted(reason, Where::Elsewhere);
+                    let left = t.stages.iter().filter(|s| s.state != StageState::Done).count();
+                    let left = match left {
+                        0 => String::new(),
+                        7 => tr!(l, "（7段階のどれも完了していません）", " with none of its seven stages done").to_string(),
+                        n => tr!(l, format!("（7段階のうち{n}段階が未完了）"), format!(" with {n} of its seven stages not done")),
+                    };
+                    tr!(
+                        l,
+                        format!("🏁 {}がトラブル {id}（{customer}、{}）を強制クローズしました{left}。{channel}\n理由:\n{r}\nその上位者としてお知らせします（強制クローズは終わっていないものを終わらせます）。再開はチャンネルで `/trouble reopen 理由`。", user(by), severity_label(l, config, t.severity)),
+                        format!("🏁 {} force-closed trouble {id} ({customer}, {}){left}. {channel}\nReason:\n{r}\nYou are told as the one above them in its chain: a forced close ends what is not done. `/trouble reopen REASON` in its channel opens it again.", user(by), severity_label(l, config, t.severity))
+                    )
+                }
+                crate::trouble::decide::Overruled::Lowered { from, to } => {
+                    let (from_label, to_label) = (severity_label(l, config, *from), severity_label(l, config, *to));
+                    tr!(
+                        l,
+                        format!("⬇️ {}がトラブル {id}（{customer}）の重大度を {from_label} から {to_label} に引き下げました。{channel}\nその上位者としてお知らせします（引き下げで確認・報告の期限がすべて延びます）。戻すにはチャンネルで `/trouble sev {}`。", user(by), from.level()),
+                        format!("⬇️ {} lowered the severity of trouble {id} ({customer}) from {from_label} to {to_label}. {channel}\nYou are told as the one above them in its chain: a lowering slows every clock. `/trouble sev {}` in its channel raises it again.", user(by), from.level())
+                    )
+                }
+            })
+        }
         Message::ClosedNotice { by, forced_reason } => {
             let (id, customer) = (&t.id, away(&t.customer));
             Rendered::text(match forced_reason {
@@ -1643,6 +1670,19 @@ pub(super) mod tests {
             Message::ClosedNotice {
                 by: by.clone(),
                 forced_reason: Some(t.summary.clone()),
+            },
+            Message::OverruledNotice {
+                by: by.clone(),
+                overruled: crate::trouble::decide::Overruled::ForcedClose {
+                    reason: t.summary.clone(),
+                },
+            },
+            Message::OverruledNotice {
+                by: by.clone(),
+                overruled: crate::trouble::decide::Overruled::Lowered {
+                    from: Severity::new(1),
+                    to: Severity::new(3),
+                },
             },
             Message::ClosedNotice {
                 by: by.clone(),

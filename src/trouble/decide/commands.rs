@@ -391,6 +391,8 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                         to,
                     },
                 );
+                // A lowering slows every clock: the level above whoever lowered it hears of it.
+                w.tell_the_one_above(&user, Overruled::Lowered { from, to }, &[]);
             }
             // The managers' DMs show the severity first, the notice where it was opened too:
             // each is kept true.

@@ -29,6 +29,12 @@ pub(super) fn close(w: &mut Work, user: &UserId, note: String, forced_reason: Op
         };
         w.post(Lane::Dm, Dest::Dm(who), notice);
     }
+    // A forced close ends what is not done: the level above whoever forced it hears of it.
+    if let Some(reason) = &forced_reason {
+        let told: Vec<UserId> = told.iter().flatten().cloned().collect();
+        let overruled = Overruled::ForcedClose { reason: reason.clone() };
+        w.tell_the_one_above(user, overruled, &told);
+    }
     w.post(
         Lane::Channel,
         Dest::TroubleChannel,

@@ -1786,7 +1786,7 @@ fn raising_the_severity_invites_the_newly_required_departments_and_announces() {
 }
 
 #[test]
-fn lowering_the_severity_is_said_in_the_channel_alone_and_logged() {
+fn lowering_the_severity_is_said_in_the_channel_and_to_the_one_above_and_logged() {
     let mut sim = Sim::ready(sev(1, "ACME"));
     let d = sim.cmd("U0MANAGER", Command::Severity(Severity::new(3)));
     assert_eq!(
@@ -1799,13 +1799,30 @@ fn lowering_the_severity_is_said_in_the_channel_alone_and_logged() {
     assert_eq!(sim.t.severity, Severity::new(3));
     assert_eq!(
         messages(&d),
-        vec![Message::SeverityLowered {
-            by: UserId::new("U0MANAGER"),
-            from: Severity::new(1),
-            to: Severity::new(3)
-        }],
-        "said in the trouble's channel, with who did it"
+        vec![
+            Message::SeverityLowered {
+                by: UserId::new("U0MANAGER"),
+                from: Severity::new(1),
+                to: Severity::new(3)
+            },
+            Message::OverruledNotice {
+                by: UserId::new("U0MANAGER"),
+                overruled: Overruled::Lowered {
+                    from: Severity::new(1),
+                    to: Severity::new(3)
+                }
+            }
+        ],
+        "said in the trouble's channel, with who did it, and to the director"
     );
+    let dmed: Vec<String> = ops(&d, Lane::Dm)
+        .into_iter()
+        .filter_map(|op| match op {
+            Op::Post { to: Dest::Dm(u), .. } => Some(u.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(dmed, ["U0DIRECTOR"]);
     assert!(invite_batches(&d).is_empty());
     assert!(ops(&d, Lane::Announce).is_empty());
     // Quality, which sev1 brought in, stays: named, so its members keep their say.

@@ -75,6 +75,13 @@ pub enum Dest {
     Dm(UserId),
 }
 
+/// What an [`Message::OverruledNotice`] tells of.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Overruled {
+    ForcedClose { reason: String },
+    Lowered { from: Severity, to: Severity },
+}
+
 /// What a message says; rendered into Slack's format at delivery time, in the configured locale.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -144,6 +151,13 @@ pub enum Message {
         to: UserId,
         by: UserId,
         event: crate::trouble::facts::StepEvent,
+    },
+    /// To the one above `by` in the owner's chain from `[org]`, by DM, when `by` overruled the
+    /// trouble's own rules (a forced close, a lowered severity): one person does not end or slow
+    /// a trouble unseen by the level above.
+    OverruledNotice {
+        by: UserId,
+        overruled: Overruled,
     },
     /// To the owner or the manager, by DM, when someone else closed the trouble.
     ClosedNotice {

@@ -238,6 +238,32 @@ impl<'a> Work<'a> {
         }
     }
 
+    /// Tells the one above `by` in the chain that may overrule (the owner's chain from `[org]`,
+    /// else the trouble's) that `by` overruled the trouble's rules, unless `by` is at its top or
+    /// they are among `told` already (the owner and the manager hear of a close anyway).
+    pub(in crate::trouble) fn tell_the_one_above(&mut self, by: &UserId, overruled: Overruled, told: &[UserId]) {
+        let configured = super::roles::chain_for(self.ctx.policy, &self.t.owner, None);
+        let chain = if configured.contains(by) {
+            configured
+        } else {
+            self.t.manager_chain().to_vec()
+        };
+        let Some(at) = chain.iter().position(|u| u == by) else {
+            return;
+        };
+        if let Some(above) = chain
+            .get(at + 1)
+            .filter(|u| !told.contains(u) && **u != self.t.owner)
+            .cloned()
+        {
+            let message = Message::OverruledNotice {
+                by: by.clone(),
+                overruled,
+            };
+            self.post(Lane::Dm, Dest::Dm(above), message);
+        }
+    }
+
     /// Invites in Slack-sized batches (at most 100 users a call).
     pub(in crate::trouble) fn invite(&mut self, users: Vec<UserId>) {
         for batch in users.chunks(100) {
