@@ -663,6 +663,27 @@ async fn a_tap_on_a_superseded_proposal_names_the_one_that_replaced_it() {
 /// A correction proposed after its stage was done (`fix split` once stage 5 is done) still needs
 /// its decision before the trouble closes: closed, it could never be decided, and the record
 /// would keep terms nobody approved.
+/// A rep who names a peer as manager at open has them acknowledge, but money stays with the
+/// chain `[org]` gives the rep: the peer cannot approve the rep's cost, the manager can.
+#[tokio::test]
+async fn a_peer_named_as_manager_acknowledges_but_does_not_approve_the_owners_costs() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready(&format!("<@{COLLEAGUE}> ACME: cracked housings")).await;
+    bot.command_text(COLLEAGUE, &t.channel, "ack").await;
+    assert!(trouble(&bot, &t.id).ack.is_some(), "the named manager acknowledges");
+    bot.command_text(SALES, &t.channel, "cost ¥900,000 ours goodwill").await;
+    click_on(&bot, COLLEAGUE, "proposal_approve", &t, 1).await;
+    let refused = click_answer(&bot, COLLEAGUE, "Only").await;
+    assert!(refused.contains(&format!("<@{MANAGER}>")), "names who may: {refused}");
+    assert!(matches!(proposals(&bot, &t.id)[0].state, ProposalState::Proposed));
+    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
+    click_answer(&bot, MANAGER, "You approved proposal #1").await;
+    assert!(matches!(
+        proposals(&bot, &t.id)[0].state,
+        ProposalState::Approved { .. }
+    ));
+}
+
 #[tokio::test]
 async fn a_trouble_with_a_proposal_awaiting_a_decision_is_not_closed_until_it_is_decided() {
     let bot = spawn_bot().await;

@@ -341,24 +341,39 @@ pub fn level_needed(policy: &Policy, borne: &BTreeMap<Currency, i64>) -> Vec<Cro
 }
 
 /// Who may approve or reject proposal `p`: the chain from its level up, never its proposer nor
-/// the owner. The levels above the manager count on the owner's configured chain when `[org]`
-/// gives one: a manager named in front of it (at open, or with `/trouble manager`) is level 0
-/// and moves nobody else down, so naming one never lets the manager approve what needs their
-/// director.
+/// the owner. When `[org]` gives the owner a chain, money is decided by it: a manager named in
+/// front of it (at open, or with `/trouble manager`) acknowledges, but approves only when they
+/// stand in it (a director named as manager, say), so a rep who names a peer never has that
+/// peer approve their costs. The levels above the manager count on the configured chain, so
+/// naming one never lets the manager approve what needs their director.
 pub fn approvers(policy: &Policy, t: &Trouble, p: &Proposal) -> Vec<UserId> {
-    let configured = chain_for(policy, &t.owner, None);
-    let chain = if p.level == 0 || configured.is_empty() {
-        t.manager_chain()
-    } else {
-        &configured
+    let from_level = |chain: &[UserId]| -> Vec<UserId> {
+        let from = p.level.min(chain.len().saturating_sub(1));
+        chain
+            .iter()
+            .skip(from)
+            .filter(|u| **u != p.by && **u != t.owner)
+            .cloned()
+            .collect()
     };
-    let from = p.level.min(chain.len().saturating_sub(1));
-    chain
+    let configured = chain_for(policy, &t.owner, None);
+    if configured.is_empty() {
+        return from_level(t.manager_chain());
+    }
+    if p.level > 0 {
+        return from_level(&configured);
+    }
+    let in_configured: Vec<UserId> = t
+        .manager_chain()
         .iter()
-        .skip(from)
-        .filter(|u| **u != p.by && **u != t.owner)
+        .filter(|u| configured.contains(u))
         .cloned()
-        .collect()
+        .collect();
+    match from_level(&in_configured) {
+        // The configured chain's only member proposed it: whoever was named to decide it does.
+        deciders if deciders.is_empty() => from_level(t.manager_chain()),
+        deciders => deciders,
+    }
 }
 
 /// Each proposal awaiting a decision, with the first who may decide it.
