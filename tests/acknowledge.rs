@@ -349,10 +349,10 @@ async fn the_owner_cannot_close_a_trouble_nobody_has_acknowledged_and_the_chain_
 }
 
 /// A manager covering for their rep, who acknowledges, lowers a sev1 and forces it closed,
-/// does not end it unseen: the director, the one above them, is told of each by DM. The VP,
-/// above the director, is not.
+/// does not end it unseen: the director, the one above them, is told of each by DM (the VP,
+/// above the director, is not), and the channel the sev1 was announced in hears of each.
 #[tokio::test]
-async fn a_lowering_and_a_forced_close_are_told_to_the_one_above_who_made_them() {
+async fn a_lowering_and_a_forced_close_are_told_to_the_one_above_who_made_them_and_where_it_was_announced() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("sev1 ACME: housing fire risk").await;
     bot.command_text(MANAGER, &t.channel, "ack").await;
@@ -368,15 +368,31 @@ async fn a_lowering_and_a_forced_close_are_told_to_the_one_above_who_made_them()
         )) && lowered.contains("`/trouble sev 1` in its channel raises it again"),
         "{lowered}"
     );
+    // The business unit told "critical" at open hears it was downgraded, and by whom.
+    let downgraded = bot.posted_saying("C0BIZUNIT", "was lowered").await;
+    assert!(
+        downgraded.contains(&format!(
+            "⬇️ Trouble {} (ACME), announced here as sev1 critical, was lowered to sev3 minor by <@{MANAGER}>. <#{}>",
+            t.id, t.channel
+        )),
+        "{downgraded}"
+    );
+    // Raised again (announced again), then forced closed: said there too.
+    bot.command_text(MANAGER, &t.channel, "sev 1").await;
     bot.command_text(MANAGER, &t.channel, "close force duplicate of another trouble")
         .await;
     let closed = bot.posted_saying(DIRECTOR, "force-closed").await;
     assert!(
         closed.contains(&format!(
-            "🏁 <@{MANAGER}> force-closed trouble {} (ACME, sev3 minor) with none of its seven stages done.",
+            "🏁 <@{MANAGER}> force-closed trouble {} (ACME, sev1 critical) with none of its seven stages done.",
             t.id
         )) && closed.contains("duplicate of another trouble"),
         "{closed}"
+    );
+    let ended = bot.posted_saying("C0BIZUNIT", "announced here, was force-closed").await;
+    assert!(
+        ended.contains(&format!("<@{MANAGER}>")) && ended.contains("duplicate of another trouble"),
+        "{ended}"
     );
     bot.settle().await;
     assert_eq!(posts_to(&bot, VP, 0), 0, "the one above the director is not told");

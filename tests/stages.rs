@@ -1123,7 +1123,7 @@ async fn only_the_manager_chain_may_hand_the_trouble_to_someone_else() {
 }
 
 #[tokio::test]
-async fn raising_to_sev1_brings_in_quality_and_tells_the_business_unit_once_and_lowering_is_said_in_its_channel_and_to_the_one_above(
+async fn raising_to_sev1_brings_in_quality_and_tells_the_business_unit_once_and_lowering_is_told_to_the_channel_the_one_above_and_the_unit(
 ) {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked").await;
@@ -1184,14 +1184,17 @@ async fn raising_to_sev1_brings_in_quality_and_tells_the_business_unit_once_and_
     // Where it was opened, the notice reads the severity it has now.
     let notice = trouble(&bot, &t.id).origin_notice.expect("the origin notice");
     message_says(&bot, notice.channel.as_str(), notice.ts.as_str(), "(sev3").await;
-    // Besides the channel, only the one above the manager who lowered it is told: no department,
-    // no announcement.
+    // Besides the channel, only the one above the manager who lowered it is told, and the
+    // business unit the raise told of sev1: no department is pinged.
     bot.expect_none("chat.postMessage", |c| {
         c.seq >= mark
             && !(c.params["channel"] == t.channel.as_str() && text_of(&c.params).contains("lowered the severity"))
             && !(c.params["channel"] == DIRECTOR && text_of(&c.params).contains("lowered the severity of trouble"))
+            && !(c.params["channel"] == "C0BIZUNIT" && text_of(&c.params).contains("announced here as sev1"))
     })
     .await;
+    bot.posted_saying("C0BIZUNIT", "announced here as sev1 critical, was lowered to sev3")
+        .await;
     bot.expect_none("conversations.invite", |c| c.seq >= mark).await;
     let changes: Vec<(u8, u8)> = timeline(&bot, &t.id)
         .iter()

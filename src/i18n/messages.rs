@@ -655,6 +655,32 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 }
             })
         }
+        Message::AnnouncedNoLonger { by, why } => {
+            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            Rendered::text(match why {
+                crate::trouble::decide::NoLonger::Lowered { from, to } => {
+                    let (from, to) = (severity_label(l, config, *from), severity_label(l, config, *to));
+                    tr!(
+                        l,
+                        format!("⬇️ ここで {from} としてお知らせしたトラブル {id}（{customer}）は、{}が {to} に引き下げました。{channel}", user(by)),
+                        format!("⬇️ Trouble {id} ({customer}), announced here as {from}, was lowered to {to} by {}. {channel}", user(by))
+                    )
+                }
+                crate::trouble::decide::NoLonger::Closed { forced_reason: None } => tr!(
+                    l,
+                    format!("🏁 ここでお知らせしたトラブル {id}（{customer}）は、{}がクローズしました。{channel}", user(by)),
+                    format!("🏁 Trouble {id} ({customer}), announced here, was closed by {}. {channel}", user(by))
+                ),
+                crate::trouble::decide::NoLonger::Closed { forced_reason: Some(r) } => {
+                    let r = quoted(r, Where::Elsewhere);
+                    tr!(
+                        l,
+                        format!("🏁 ここでお知らせしたトラブル {id}（{customer}）は、{}が強制クローズしました。{channel}\n理由:\n{r}", user(by)),
+                        format!("🏁 Trouble {id} ({customer}), announced here, was force-closed by {}. {channel}\nReason:\n{r}", user(by))
+                    )
+                }
+            })
+        }
         Message::ClosedNotice { by, forced_reason } => {
             let (id, customer) = (&t.id, away(&t.customer));
             Rendered::text(match forced_reason {
@@ -1670,6 +1696,23 @@ pub(super) mod tests {
             Message::ClosedNotice {
                 by: by.clone(),
                 forced_reason: Some(t.summary.clone()),
+            },
+            Message::AnnouncedNoLonger {
+                by: by.clone(),
+                why: crate::trouble::decide::NoLonger::Lowered {
+                    from: Severity::new(1),
+                    to: Severity::new(3),
+                },
+            },
+            Message::AnnouncedNoLonger {
+                by: by.clone(),
+                why: crate::trouble::decide::NoLonger::Closed {
+                    forced_reason: Some(t.summary.clone()),
+                },
+            },
+            Message::AnnouncedNoLonger {
+                by: by.clone(),
+                why: crate::trouble::decide::NoLonger::Closed { forced_reason: None },
             },
             Message::OverruledNotice {
                 by: by.clone(),

@@ -393,6 +393,11 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                 );
                 // A lowering slows every clock: the level above whoever lowered it hears of it.
                 w.tell_the_one_above(&user, Overruled::Lowered { from, to }, &[]);
+                // Where the higher severity was announced (at open or at the raise into it) and
+                // the lower one is not, the heads-up no longer holds: said there.
+                let still = w.severity_policy().announce_channels.clone();
+                let no_longer: Vec<String> = announced_before.into_iter().filter(|c| !still.contains(c)).collect();
+                w.tell_announced(no_longer, &user, NoLonger::Lowered { from, to });
             }
             // The managers' DMs show the severity first, the notice where it was opened too:
             // each is kept true.

@@ -29,6 +29,12 @@ pub(super) fn close(w: &mut Work, user: &UserId, note: String, forced_reason: Op
         };
         w.post(Lane::Dm, Dest::Dm(who), notice);
     }
+    // Where its severity was announced, the heads-up ends with it.
+    let announced = w.severity_policy().announce_channels.clone();
+    let why = NoLonger::Closed {
+        forced_reason: forced_reason.clone(),
+    };
+    w.tell_announced(announced, user, why);
     // A forced close ends what is not done: the level above whoever forced it hears of it.
     if let Some(reason) = &forced_reason {
         let told: Vec<UserId> = told.iter().flatten().cloned().collect();

@@ -1811,9 +1811,24 @@ fn lowering_the_severity_is_said_in_the_channel_and_to_the_one_above_and_logged(
                     from: Severity::new(1),
                     to: Severity::new(3)
                 }
+            },
+            Message::AnnouncedNoLonger {
+                by: UserId::new("U0MANAGER"),
+                why: NoLonger::Lowered {
+                    from: Severity::new(1),
+                    to: Severity::new(3)
+                }
+            },
+            Message::AnnouncedNoLonger {
+                by: UserId::new("U0MANAGER"),
+                why: NoLonger::Lowered {
+                    from: Severity::new(1),
+                    to: Severity::new(3)
+                }
             }
         ],
-        "said in the trouble's channel, with who did it, and to the director"
+        "said in the trouble's channel, with who did it, to the director, and in both channels \
+         the sev1 was announced in"
     );
     let dmed: Vec<String> = ops(&d, Lane::Dm)
         .into_iter()
@@ -1824,7 +1839,16 @@ fn lowering_the_severity_is_said_in_the_channel_and_to_the_one_above_and_logged(
         .collect();
     assert_eq!(dmed, ["U0DIRECTOR"]);
     assert!(invite_batches(&d).is_empty());
-    assert!(ops(&d, Lane::Announce).is_empty());
+    let told: Vec<String> = ops(&d, Lane::Announce)
+        .into_iter()
+        .filter_map(|op| match op {
+            Op::Post {
+                to: Dest::Channel(c), ..
+            } => Some(c.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(told, ["C0BIZUNIT", "C0COMPANY"]);
     // Quality, which sev1 brought in, stays: named, so its members keep their say.
     assert_eq!(
         events(&d),

@@ -75,6 +75,13 @@ pub enum Dest {
     Dm(UserId),
 }
 
+/// Why an announcement no longer holds ([`Message::AnnouncedNoLonger`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NoLonger {
+    Lowered { from: Severity, to: Severity },
+    Closed { forced_reason: Option<String> },
+}
+
 /// What an [`Message::OverruledNotice`] tells of.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Overruled {
@@ -158,6 +165,13 @@ pub enum Message {
     OverruledNotice {
         by: UserId,
         overruled: Overruled,
+    },
+    /// To a channel the trouble was announced in (its severity's `announce_channels`), once the
+    /// heads-up given there no longer holds: lowered below the severity announced there, or
+    /// closed. Leaders told "critical" also hear it was downgraded or ended, and by whom.
+    AnnouncedNoLonger {
+        by: UserId,
+        why: NoLonger,
     },
     /// To the owner or the manager, by DM, when someone else closed the trouble.
     ClosedNotice {

@@ -264,6 +264,18 @@ impl<'a> Work<'a> {
         }
     }
 
+    /// Tells each of `channels` (where the trouble was announced) that the announcement no
+    /// longer holds.
+    pub(in crate::trouble) fn tell_announced(&mut self, channels: Vec<String>, by: &UserId, why: NoLonger) {
+        for c in channels {
+            let message = Message::AnnouncedNoLonger {
+                by: by.clone(),
+                why: why.clone(),
+            };
+            self.post(Lane::Announce, Dest::Channel(ChannelId::new(c)), message);
+        }
+    }
+
     /// Invites in Slack-sized batches (at most 100 users a call).
     pub(in crate::trouble) fn invite(&mut self, users: Vec<UserId>) {
         for batch in users.chunks(100) {
