@@ -736,7 +736,7 @@ async fn every_dm_that_asked_up_the_chain_says_who_acknowledged_and_loses_its_bu
     dm_settled(&bot, &vp_first, "asked again in a newer message below").await;
     let kept = wait_until(|| Some(trouble(&bot, &t.id).escalation.dms).filter(|k| k.len() == 2)).await;
     assert_eq!(
-        kept.iter().map(|m| m.ts.to_string()).collect::<Vec<_>>(),
+        kept.iter().map(|m| m.posted.ts.to_string()).collect::<Vec<_>>(),
         vec![director.1.clone(), vp_again.1.clone()]
     );
 
@@ -885,4 +885,125 @@ async fn the_manager_on_a_phone_hears_what_changes_by_dm() {
         .unwrap();
     let text = latest["text"].as_str().unwrap_or_default();
     assert!(!text.contains("Please acknowledge"), "{text}");
+}
+
+/// The DM at `dm`, as Slack shows it now.
+fn dm_now(bot: &TestBot, dm: &(String, String)) -> String {
+    text_of(&bot.slack.message_versions(&dm.0, &dm.1).pop().expect("the DM"))
+}
+
+/// Handed over while the director was asked: the owner is now the director, and their chain
+/// (the VP) is asked. The director's escalation DM and the manager's own DM asked people the
+/// chain leaves out: both say why they no longer ask, lose their button and are forgotten; a
+/// tap on one a phone still showed is refused, naming who may acknowledge.
+#[tokio::test]
+async fn a_hand_over_takes_the_button_off_every_dm_asking_someone_it_left_out() {
+    let bot = spawn_bot_with(ESCALATION).await;
+    let t = bot.open_ready("ACME: defective housings in lot 42").await;
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    let director = dm_asking(&bot, DIRECTOR, 1, "has not been acknowledged").await;
+    let manager_dm = trouble(&bot, &t.id).manager_dm.expect("the manager's DM");
+    let manager_dm = (manager_dm.channel.to_string(), manager_dm.ts.to_string());
+    assert!(dm_now(&bot, &manager_dm).contains("\"acknowledge\""));
+
+    let r = bot
+        .command_text(MANAGER, &t.channel, &format!("owner <@{DIRECTOR}>"))
+        .await;
+    assert!(r.contains(DIRECTOR) && r.contains(VP), "{r}");
+    dm_asking(&bot, VP, 1, "you were named its manager").await;
+    let why = format!("was handed to <@{DIRECTOR}> by <@{MANAGER}>; <@{VP}> is asked now");
+    for dm in [&director, &manager_dm] {
+        let now = dm_settled(&bot, dm, &why).await;
+        assert!(now.contains("Nothing is asked of you any longer"), "{now}");
+    }
+    let kept = trouble(&bot, &t.id);
+    assert!(kept.manager_dm.is_none(), "the manager's DM is forgotten");
+    assert!(
+        kept.escalation.dms.iter().all(|dm| dm.posted.ts.as_str() != director.1),
+        "the director's DM is forgotten"
+    );
+
+    for who in [DIRECTOR, MANAGER] {
+        bot.interaction(&button_payload(&bot.slack, who, "acknowledge", &t.id, who))
+            .await;
+        let refused = click_answer(&bot, who, "Only").await;
+        assert!(refused.contains(&format!("<@{VP}>")), "{refused}");
+    }
+    assert_eq!(acked_by(&bot, &t.id), None);
+}
+
+/// Whoever is asked to acknowledge acts on what the trouble is now: a raise reaches the
+/// director asked by the escalation (not only the manager), and their DM, button kept, shows
+/// the new severity and the corrected customer; the manager's DM does too.
+#[tokio::test]
+async fn the_escalation_dm_shows_the_current_severity_and_customer_and_a_raise_reaches_whoever_is_asked() {
+    let bot = spawn_bot_with(ESCALATION).await;
+    let t = bot.open_ready("ACME: defective housings in lot 42").await;
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    let director = dm_asking(&bot, DIRECTOR, 1, "has not been acknowledged").await;
+    assert!(dm_now(&bot, &director).contains("sev2"));
+
+    let mark = last_call(&bot);
+    bot.command_text(SALES, &t.channel, "sev 1").await;
+    for who in [MANAGER, DIRECTOR] {
+        bot.slack
+            .wait_for("chat.postMessage", |c| {
+                c.seq > mark && c.params["channel"] == who && text_of(&c.params).contains("raised the severity")
+            })
+            .await;
+    }
+    message_says(&bot, &director.0, &director.1, "defective housings in lot 42, sev1").await;
+
+    let r = bot
+        .command_text(SALES, &t.channel, "fix customer ACME Industries")
+        .await;
+    assert!(r.contains("DMs still asking for an acknowledgement"), "{r}");
+    message_says(&bot, &director.0, &director.1, "(ACME Industries — defective housings").await;
+    let now = dm_now(&bot, &director);
+    assert!(now.contains("\"acknowledge\""), "it still asks: {now}");
+    let manager_dm = trouble(&bot, &t.id).manager_dm.expect("the manager's DM");
+    message_says(
+        &bot,
+        manager_dm.channel.as_str(),
+        manager_dm.ts.as_str(),
+        "ACME Industries",
+    )
+    .await;
+
+    // Lowered by the director, who is asked: their DM follows too.
+    let r = bot.command_text(DIRECTOR, &t.channel, "sev 2").await;
+    assert!(r.contains("from 1 to 2"), "{r}");
+    message_says(&bot, &director.0, &director.1, "defective housings in lot 42, sev2").await;
+}
+
+/// An escalation's DM is enough to act on from a phone: it names who opened the trouble and
+/// who was asked before and how long ago; the manager's DM, which still asks them, says who is
+/// asked now.
+#[tokio::test]
+async fn the_escalation_dm_names_the_owner_and_who_was_asked_before_and_the_manager_hears_who_is_asked_now() {
+    let bot = spawn_bot_with(ESCALATION).await;
+    let t = bot.open_ready("ACME: defective housings in lot 42").await;
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    let director = dm_asking(&bot, DIRECTOR, 1, "has not been acknowledged").await;
+    let said = dm_now(&bot, &director);
+    assert!(
+        said.contains(&format!("opened by <@{SALES}> · asked: <@{MANAGER}> 1h ago")),
+        "{said}"
+    );
+    let manager_dm = trouble(&bot, &t.id).manager_dm.expect("the manager's DM");
+    let manager_dm = (manager_dm.channel.to_string(), manager_dm.ts.to_string());
+    message_says(&bot, &manager_dm.0, &manager_dm.1, &format!("now asked: <@{DIRECTOR}>")).await;
+    assert!(
+        dm_now(&bot, &manager_dm).contains("\"acknowledge\""),
+        "the manager may still acknowledge"
+    );
+
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    let vp = dm_asking(&bot, VP, 1, "has not been acknowledged").await;
+    let said = dm_now(&bot, &vp);
+    assert!(
+        said.contains(&format!("asked: <@{MANAGER}> 2h ago, <@{DIRECTOR}> 1h ago")),
+        "{said}"
+    );
+    message_says(&bot, &manager_dm.0, &manager_dm.1, &format!("now asked: <@{VP}>")).await;
 }

@@ -837,3 +837,30 @@ async fn every_message_that_asked_for_a_decision_says_what_came_of_it_and_loses_
         );
     }
 }
+
+/// An approver asked by DM decides on what the trouble is now: a customer corrected while the
+/// proposal waits shows in their DM, which keeps its buttons.
+#[tokio::test]
+async fn a_proposal_dm_still_asking_shows_the_corrected_customer() {
+    let bot = spawn_bot_with(&format!("{DEFAULT_SEVERITIES}\n{LIMITS}")).await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    bot.command_text(SALES, &t.channel, "cost ¥1,500,000 ours line stop")
+        .await;
+    let dm = posted_at(&bot, DIRECTOR, "Proposal #1").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "fix customer ACME Industries")
+        .await;
+    assert!(r.contains("customer is corrected"), "{r}");
+    message_says(
+        &bot,
+        &dm.0,
+        &dm.1,
+        &format!("Proposal #1 on trouble {} (ACME Industries)", t.id),
+    )
+    .await;
+    let now = text_of(&bot.slack.message_versions(&dm.0, &dm.1).pop().expect("the DM"));
+    assert!(now.contains("proposal_approve"), "it still asks: {now}");
+    click_on(&bot, DIRECTOR, "proposal_approve", &t, 1).await;
+    click_answer(&bot, DIRECTOR, "You approved proposal #1").await;
+    settled(&bot, &dm, &format!("Approved by <@{DIRECTOR}>")).await;
+}

@@ -12,7 +12,7 @@ use trouble_bot::config::Config;
 use trouble_bot::i18n::{format_day_time, render, reply_text, Locale};
 use trouble_bot::trouble::command::OpenRequest;
 use trouble_bot::trouble::customer::PastTrouble;
-use trouble_bot::trouble::decide::{open, Ctx, Message, NewToChain, Nudge, Reply};
+use trouble_bot::trouble::decide::{open, AskedBefore, Ctx, Message, NewToChain, Nudge, Reply};
 use trouble_bot::trouble::model::{
     Acknowledgement, ChannelId, ChannelLoss, Closure, Cost, CustomerUpdate, Origin, Severity, Split, StageId, Trouble,
     TroubleId, UserId,
@@ -570,6 +570,10 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             waited_secs: 600,
             passed_over: None,
             new_to_chain: None,
+            asked_before: vec![AskedBefore {
+                who: manager.clone(),
+                secs_ago: Some(600),
+            }],
         },
         Message::EscalationMention {
             to: UserId::new(DIRECTOR),
@@ -582,12 +586,14 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             waited_secs: 0,
             passed_over: Some(manager.clone()),
             new_to_chain: None,
+            asked_before: Vec::new(),
         },
         Message::EscalationDm {
             to: UserId::new(DIRECTOR),
             waited_secs: 1500,
             passed_over: None,
             new_to_chain: Some(NewToChain::Manager),
+            asked_before: Vec::new(),
         },
         Message::EscalationMention {
             to: UserId::new(DIRECTOR),
@@ -600,6 +606,7 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             waited_secs: 30,
             passed_over: None,
             new_to_chain: Some(NewToChain::Above),
+            asked_before: Vec::new(),
         },
         Message::EscalationMention {
             to: UserId::new(DIRECTOR),
@@ -611,6 +618,18 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
         Message::EscalationDmSettled { asked_again: false },
         Message::NobodyAnswered,
         Message::NamedManager { by: sales.clone() },
+        Message::NoLongerManager {
+            by: sales.clone(),
+            to: UserId::new(DIRECTOR),
+            handed_to: Some(UserId::new(DIRECTOR)),
+            above: true,
+        },
+        Message::NoLongerManager {
+            by: sales.clone(),
+            to: UserId::new(DIRECTOR),
+            handed_to: None,
+            above: true,
+        },
         Message::PersonUnreachable {
             who: manager.clone(),
             error: "channel_not_found".into(),

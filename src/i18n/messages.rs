@@ -194,6 +194,47 @@ fn asked_about(l: Locale, t: &Trouble, sev: &str) -> String {
     )
 }
 
+/// Under an escalation's ask: who opened the trouble (and owns it now, when someone else),
+/// and who was asked before and how long ago: `opened by @rep · asked: @manager 1h ago`.
+fn who_was_asked(l: Locale, t: &Trouble, asked_before: &[crate::trouble::decide::AskedBefore]) -> String {
+    let opener = user(t.opened_by());
+    let mut line = match t.owner != *t.opened_by() {
+        true => tr!(
+            l,
+            format!("起票: {opener}（担当: {}）", user(&t.owner)),
+            format!("opened by {opener} (owner now: {})", user(&t.owner))
+        ),
+        false => tr!(l, format!("起票: {opener}"), format!("opened by {opener}")),
+    };
+    let asked: Vec<String> = asked_before
+        .iter()
+        .map(|a| match a.secs_ago {
+            Some(..60) => tr!(
+                l,
+                format!("{}（たった今）", user(&a.who)),
+                format!("{} just now", user(&a.who))
+            ),
+            Some(secs) => {
+                let ago = format_duration(l, secs as u64);
+                tr!(
+                    l,
+                    format!("{}（{ago}前）", user(&a.who)),
+                    format!("{} {ago} ago", user(&a.who))
+                )
+            }
+            None => user(&a.who),
+        })
+        .collect();
+    if !asked.is_empty() {
+        line += &tr!(
+            l,
+            format!(" · 依頼済み: {}", asked.join("、")),
+            format!(" · asked: {}", asked.join(", "))
+        );
+    }
+    line
+}
+
 /// How long ago a trouble was opened, for someone just asked without having been waited for:
 /// under a minute reads "just now", not "0s".
 fn opened_ago(l: Locale, secs: i64) -> String {
@@ -558,7 +599,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 ),
             })
         }
-        Message::EscalationDm { waited_secs, passed_over, new_to_chain, .. } => {
+        Message::EscalationDm { waited_secs, passed_over, new_to_chain, asked_before, .. } => {
             let (head, channel) = (asked_about(l, t, &sev), channel_ref(l, t));
             let waited = format_duration(l, (*waited_secs).max(0) as u64);
             let text = match (passed_over, new_to_chain) {
@@ -588,6 +629,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     format!("{head} needs acknowledging: the bot could not reach {}, who was asked first. Acknowledge it with the button below, or in {channel}.", user(p))
                 ),
             };
+            // Enough to act on from a phone: whose trouble it is, and who has had it unanswered.
+            let text = format!("{text}\n{}", who_was_asked(l, t, asked_before));
             let blocks = vec![section(&text), actions("dm", vec![ack_button(l, &t.id)])];
             Rendered { text, blocks: Some(blocks) }
         }
@@ -616,13 +659,25 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("👤 {} named you manager of trouble {id}: *{customer}* — {summary} (acknowledged by {acked}). Channel: {}", user(by), channel_ref(l, t))
             ))
         }
-        Message::NoLongerManager { by, to } => {
-            let (id, customer) = (&t.id, away(&t.customer));
-            Rendered::text(tr!(
-                l,
-                format!("👤 {}がトラブル {id}（*{customer}*）の上司をあなたから {}に変更しました。確認は不要です。チャンネル: {}", user(by), user(to), channel_ref(l, t)),
-                format!("👤 {} named {} manager of trouble {id} (*{customer}*) instead of you: nothing is asked of you any longer. Channel: {}", user(by), user(to), channel_ref(l, t))
-            ))
+        Message::NoLongerManager { by, to, handed_to, above } => {
+            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            Rendered::text(match (handed_to, above) {
+                (Some(owner), _) => tr!(
+                    l,
+                    format!("↪️ トラブル {id}（*{customer}*）は {}が {}に引き継ぎ、いまは {}に確認を依頼しています。あなたへの確認の依頼は取り下げました。チャンネル: {channel}", user(by), user(owner), user(to)),
+                    format!("↪️ Trouble {id} (*{customer}*) was handed to {} by {}; {} is asked now. Nothing is asked of you any longer. Channel: {channel}", user(owner), user(by), user(to))
+                ),
+                (None, true) => tr!(
+                    l,
+                    format!("👤 {}がトラブル {id}（*{customer}*）の上司に {}を指名し、あなたは確認の依頼先から外れました。確認は不要です。チャンネル: {channel}", user(by), user(to)),
+                    format!("👤 {} named {} manager of trouble {id} (*{customer}*), which leaves you out of its chain: nothing is asked of you any longer. Channel: {channel}", user(by), user(to))
+                ),
+                (None, false) => tr!(
+                    l,
+                    format!("👤 {}がトラブル {id}（*{customer}*）の上司をあなたから {}に変更しました。確認は不要です。チャンネル: {channel}", user(by), user(to)),
+                    format!("👤 {} named {} manager of trouble {id} (*{customer}*) instead of you: nothing is asked of you any longer. Channel: {channel}", user(by), user(to))
+                ),
+            })
         }
         Message::ActionsLeftOpen { to, by } => Rendered::text(super::stages::actions_left_open(l, config, t, to, by)),
         Message::ActionChanged { to, by, event } => {
@@ -1619,24 +1674,31 @@ pub(super) mod tests {
                 waited_secs: 60,
                 passed_over: None,
                 new_to_chain: None,
+                asked_before: Vec::new(),
             },
             Message::EscalationDm {
                 to: by.clone(),
                 waited_secs: 0,
                 passed_over: Some(by.clone()),
                 new_to_chain: None,
+                asked_before: Vec::new(),
             },
             Message::EscalationDm {
                 to: by.clone(),
                 waited_secs: 0,
                 passed_over: None,
                 new_to_chain: Some(crate::trouble::decide::NewToChain::Manager),
+                asked_before: Vec::new(),
             },
             Message::EscalationDm {
                 to: by.clone(),
                 waited_secs: 0,
                 passed_over: None,
                 new_to_chain: Some(crate::trouble::decide::NewToChain::Reopened),
+                asked_before: vec![crate::trouble::decide::AskedBefore {
+                    who: by.clone(),
+                    secs_ago: Some(3600),
+                }],
             },
             Message::EscalationDmSettled { asked_again: true },
             Message::SeverityRaised {
@@ -1662,6 +1724,14 @@ pub(super) mod tests {
             Message::NoLongerManager {
                 by: by.clone(),
                 to: by.clone(),
+                handed_to: None,
+                above: false,
+            },
+            Message::NoLongerManager {
+                by: by.clone(),
+                to: by.clone(),
+                handed_to: Some(by.clone()),
+                above: true,
             },
             Message::ActionsLeftOpen {
                 to: by.clone(),

@@ -783,6 +783,7 @@ async fn deliver_once(
                         channel,
                         ts,
                         together: troubles,
+                        shown: shown(slot, message),
                     }));
                 }
             }
@@ -812,9 +813,33 @@ async fn deliver_once(
             if let Err(e) = &result {
                 hold_on_429(app, &channel, e);
             }
-            Ok(posted(app, &t, *keep_as, result, Vec::new())?)
+            let shown = keep_as.and_then(|slot| shown(slot, message));
+            Ok(
+                posted(app, &t, *keep_as, result, Vec::new())?.map(|outcome| match outcome {
+                    Outcome::Posted {
+                        slot,
+                        channel,
+                        ts,
+                        together,
+                        ..
+                    } => Outcome::Posted {
+                        slot,
+                        channel,
+                        ts,
+                        together,
+                        shown,
+                    },
+                    other => other,
+                }),
+            )
         }
     }
+}
+
+/// What the core keeps of a message posted into `slot`: the message itself when the slot is
+/// kept several at once (an escalation's DM, a proposal's DM), to edit it again as it was.
+fn shown(slot: Slot, message: &Message) -> Option<Box<Message>> {
+    matches!(slot, Slot::EscalationDm | Slot::Proposal { dm: true, .. }).then(|| Box::new(message.clone()))
 }
 
 /// What the core hears of a post carrying trouble `t` (with `together`, the troubles of a
@@ -837,6 +862,7 @@ fn posted(
                 channel,
                 ts,
                 together,
+                shown: None,
             }))
         }
         (Ok(_), None) => Ok(None),

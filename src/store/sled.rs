@@ -2241,6 +2241,7 @@ mod tests {
             channel: ChannelId::new("D0MGR"),
             ts: Ts::new("1700000000.000100"),
             together: Vec::new(),
+            shown: None,
         };
         store
             .transact(None, &t.id, &[], None, now, |t| {
@@ -2281,6 +2282,7 @@ mod tests {
             channel: ChannelId::new("C0TROUBLE"),
             ts: Ts::new("1700000000.000200"),
             together: Vec::new(),
+            shown: None,
         };
         store
             .transact(None, &t.id, &[], Some(&item), now, |t| {
@@ -2598,6 +2600,7 @@ mod tests {
                 channel: ChannelId::new(channel),
                 ts: Ts::new(ts),
                 together: vec![TroubleId::new("20261130-7")],
+                shown: None,
             };
             store
                 .transact(None, &id, &[], None, now, |t| {

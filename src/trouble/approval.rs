@@ -32,6 +32,11 @@ pub struct Asking {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dm: bool,
     pub message: PostedMessage,
+    /// What a DM says (`AgreementLine::NeedsYou`, or the channel's line held back from a
+    /// shared channel), to edit it again with the trouble's current facts while it asks. None
+    /// for the channel's line (which is not edited but to settle) and in DMs kept before it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shown: Option<Message>,
 }
 
 /// What a proposal is about: the split, or cost `#n` (1-based, as the status lists them).
@@ -513,10 +518,11 @@ pub(super) fn ask_again(w: &mut Work) {
 
 /// A message asking for a decision that Slack now holds: kept while its proposal waits (a
 /// decision made while it was on its way settles it at once, in `Work::finish`).
-pub(super) fn asking_posted(w: &mut Work, n: usize, dm: bool, message: PostedMessage) {
-    let asking = Asking { n, dm, message };
+pub(super) fn asking_posted(w: &mut Work, n: usize, dm: bool, message: PostedMessage, shown: Option<Message>) {
+    let shown = shown.filter(|_| dm);
+    let asking = Asking { n, dm, message, shown };
     // The same post told twice (its outcome recorded again after a retry) is no new message.
-    if !w.t.agreement.asking.contains(&asking) {
+    if !w.t.agreement.asking.iter().any(|a| a.message == asking.message) {
         w.t.agreement.asking.push(asking);
         w.changed = true;
     }

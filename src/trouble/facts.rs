@@ -885,6 +885,7 @@ pub(super) fn refresh_opening(w: &mut Work) {
     w.refresh_status();
     w.refresh_manager_dms();
     w.refresh_origin_notice();
+    w.refresh_asking_dms();
 }
 
 /// Records facts (`correction`: as `fix fact`, superseding); `replace_lots`: the lots given are

@@ -278,7 +278,57 @@ pub struct Escalation {
     /// older DM then, and a trouble asked daily for weeks keeps no more than its chain's people.
     /// Kept in the body, not the [`Tracking`]: it moves only when someone is asked, which is rare.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub dms: Vec<PostedMessage>,
+    pub dms: Vec<KeptDm>,
+    /// When each one the chain took in was first asked to acknowledge (the manager at opening,
+    /// the others as the escalation reached them or a change of the chain took them in), so an
+    /// escalation's DM says who was asked before and how long ago. Empty in troubles stored
+    /// before it was kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub asked: Vec<Asked>,
+}
+
+impl Escalation {
+    /// When `who` was first asked to acknowledge, when known.
+    pub fn asked_at(&self, who: &UserId) -> Option<DateTime<Utc>> {
+        self.asked.iter().find(|a| a.who == *who).map(|a| a.at)
+    }
+
+    /// Notes that `who` is asked at `at`, unless they were asked before.
+    pub fn note_asked(&mut self, who: &UserId, at: DateTime<Utc>) {
+        if self.asked_at(who).is_none() {
+            self.asked.push(Asked { who: who.clone(), at });
+        }
+    }
+}
+
+/// Someone in the chain first asked to acknowledge at `at`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Asked {
+    pub who: UserId,
+    pub at: DateTime<Utc>,
+}
+
+/// A DM kept while it asks for something (an acknowledgement), as Slack returned it, with what
+/// it says: edited again with the trouble's current facts (a severity changed, the customer
+/// corrected) and, since the message names whom it asks, released when a change of the chain
+/// leaves them out. Stored as the bare message before `shown` was kept (which reads as this).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KeptDm {
+    #[serde(flatten)]
+    pub posted: PostedMessage,
+    /// The message posted; None in DMs kept before it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shown: Option<crate::trouble::decide::Message>,
+}
+
+impl KeptDm {
+    /// Whom it asks to acknowledge, when known.
+    pub fn asks(&self) -> Option<&UserId> {
+        match &self.shown {
+            Some(crate::trouble::decide::Message::EscalationDm { to, .. }) => Some(to),
+            _ => None,
+        }
+    }
 }
 
 /// The last `/trouble report`: when it was asked for, how long it was, and the summary message

@@ -63,8 +63,10 @@ fn go_up(w: &mut Work, passed_over: Option<&UserId>) {
         ask_to_acknowledge(w, next, passed_over, None);
         w.start_ack_timer();
         w.refresh_status();
-        // The pinned kickoff asks the manager by name: it says who is asked now too.
+        // The pinned kickoff asks the manager by name, and the manager's DM still asks them:
+        // both say who is asked now too.
         w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+        w.refresh_manager_dms();
     } else if let Some(top) = chain.last() {
         // Going up the chain never waits, but asking the top again at night only wakes them:
         // the re-pings wait for the opening, and the night does not use them up.
@@ -95,6 +97,7 @@ fn give_up(w: &mut Work) {
     w.post(Lane::Channel, Dest::TroubleChannel, Message::NobodyAnswered);
     w.refresh_status();
     w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+    w.refresh_manager_dms();
     start_daily_timer(w);
 }
 
@@ -136,6 +139,8 @@ pub(in crate::trouble) fn ask_again_after_reopen(w: &mut Work) {
     escalation.level = 0;
     escalation.top_repings = 0;
     escalation.gave_up = false;
+    // Asked anew: who was asked before the close, and when, is no longer what they wait on.
+    escalation.asked.clear();
     ask_to_acknowledge(w, &manager, None, Some(NewToChain::Reopened));
     w.start_ack_timer();
     // The kickoff is refreshed by the reopening, rendered as it then stands.
@@ -178,9 +183,102 @@ pub(super) fn person_unreachable(w: &mut Work, who: UserId, error: String) {
 /// `approvers_before`: who was first to decide each proposal awaiting a decision before the
 /// change ([`crate::trouble::approval::first_approvers`]); whoever is now, in their place, is
 /// asked.
-pub(super) fn rechain(w: &mut Work, chain: Vec<UserId>, approvers_before: &[(usize, Option<UserId>)]) {
+///
+/// `change`: who changed the chain, and how; a DM that asked someone the new chain leaves out
+/// says why it no longer asks, and loses its button.
+pub(super) fn rechain(
+    w: &mut Work,
+    chain: Vec<UserId>,
+    approvers_before: &[(usize, Option<UserId>)],
+    change: ChainChange,
+) {
+    let manager_before = w.t.manager.clone();
     rechain_escalation(w, chain);
+    release_left_out(w, manager_before, &change);
+    // The managers' DMs that still ask them say who is asked now.
+    if w.t.ack.is_none() && w.t.is_open() {
+        w.refresh_manager_dms();
+    }
     crate::trouble::approval::ask_new_approvers(w, approvers_before);
+}
+
+/// What changed the chain: `by` named a manager (`handed_to` None), or handed the trouble to
+/// a new owner.
+pub(super) struct ChainChange {
+    pub by: UserId,
+    pub handed_to: Option<UserId>,
+}
+
+/// After the chain changed: every DM kept while it asks someone the chain now leaves out (the
+/// manager's, the configured manager's, an escalation's) is edited to say why nothing is asked
+/// of them any longer, without its button, and forgotten, as an acknowledgement forgets them.
+/// A tap on one before the edit lands is refused, as anyone's outside the chain is.
+fn release_left_out(w: &mut Work, manager_before: Option<UserId>, change: &ChainChange) {
+    let escalation = &w.t.escalation;
+    let chain = escalation.chain.clone();
+    // Named a manager: they are the news. Handed over: whoever is asked now.
+    let to = match change.handed_to {
+        None => chain.first(),
+        Some(_) => chain.get(escalation.level),
+    };
+    let Some(to) = to.cloned() else {
+        return;
+    };
+    let left_out = |u: &UserId| !chain.contains(u);
+    let said = |above: bool| Message::NoLongerManager {
+        by: change.by.clone(),
+        to: to.clone(),
+        handed_to: change.handed_to.clone(),
+        above,
+    };
+    // Once acknowledged, the managers' DMs ask nothing and say who did: a hand-over leaves them
+    // so. Naming a manager instead of one out of the chain tells them at any time.
+    if change.handed_to.is_none() || w.t.ack.is_none() {
+        // A DM shared with other troubles (combined while they waited) speaks for them too: it
+        // stays, and shows this one as it now stands.
+        let single = |m: &PostedMessage| m.together.len() <= 1;
+        if manager_before.as_ref().is_some_and(left_out) {
+            if let Some(dm) = w.t.manager_dm.take_if(|m| single(m)) {
+                w.send(
+                    Lane::Dm,
+                    Op::Edit {
+                        channel: dm.channel,
+                        ts: dm.ts,
+                        message: said(false),
+                    },
+                );
+            }
+        }
+        let configured = w.ctx.policy.manager_of(w.t.opened_by());
+        if configured.as_ref().is_some_and(left_out) {
+            if let Some(dm) = w.t.configured_manager_dm.take_if(|m| single(m)) {
+                w.send(
+                    Lane::Dm,
+                    Op::Edit {
+                        channel: dm.channel,
+                        ts: dm.ts,
+                        message: said(false),
+                    },
+                );
+            }
+        }
+    }
+    let (gone, kept): (Vec<KeptDm>, Vec<KeptDm>) = std::mem::take(&mut w.t.escalation.dms)
+        .into_iter()
+        .partition(|dm| dm.asks().is_some_and(left_out));
+    w.t.escalation.dms = kept;
+    for dm in gone {
+        let above = dm.asks() != manager_before.as_ref();
+        w.send(
+            Lane::Dm,
+            Op::Edit {
+                channel: dm.posted.channel,
+                ts: dm.posted.ts,
+                message: said(above),
+            },
+        );
+        w.changed = true;
+    }
 }
 
 fn rechain_escalation(w: &mut Work, chain: Vec<UserId>) {
@@ -231,6 +329,9 @@ pub(super) fn ask_to_acknowledge(
     new_to_chain: Option<NewToChain>,
 ) {
     let waited_secs = (w.ctx.now - w.t.opened_at).num_seconds();
+    let asked_before = asked_before(w, who);
+    w.t.escalation.note_asked(who, w.ctx.now);
+    w.changed = true;
     w.send(
         Lane::Dm,
         Op::Post {
@@ -240,6 +341,7 @@ pub(super) fn ask_to_acknowledge(
                 waited_secs,
                 passed_over: passed_over.cloned(),
                 new_to_chain,
+                asked_before,
             },
             keep_as: Some(Slot::EscalationDm),
         },
@@ -256,19 +358,48 @@ pub(super) fn ask_to_acknowledge(
     );
 }
 
+/// Who in the chain below `who` the escalation has reached, each with how long ago they were
+/// first asked (the manager of a trouble stored before ask times were kept: since opening).
+fn asked_before(w: &Work, who: &UserId) -> Vec<AskedBefore> {
+    let escalation = &w.t.escalation;
+    let below = escalation
+        .chain
+        .iter()
+        .position(|u| u == who)
+        .unwrap_or(escalation.chain.len());
+    escalation
+        .chain
+        .iter()
+        .enumerate()
+        .take(below.min(escalation.level + 1))
+        .map(|(i, u)| {
+            let at = escalation.asked_at(u).or((i == 0).then_some(w.t.opened_at));
+            AskedBefore {
+                who: u.clone(),
+                secs_ago: at.map(|at| (w.ctx.now - at).num_seconds().max(0)),
+            }
+        })
+        .collect()
+}
+
 /// An escalation DM Slack now holds: kept while it asks. An older one to the same person (the
 /// same DM channel) is edited at once to point to this one, so only the newest asks and what
 /// is kept stays one per person; editing each superseded DM as the next goes spreads the edits
 /// over the escalation instead of bursting them into one DM at the acknowledgement.
-pub(super) fn escalation_dm_posted(w: &mut Work, posted: PostedMessage) {
+pub(super) fn escalation_dm_posted(w: &mut Work, posted: KeptDm) {
     let dms = &mut w.t.escalation.dms;
     // The same post told twice (its outcome recorded again after a retry) is no newer DM.
-    if dms.contains(&posted) {
+    if dms.iter().any(|m| m.posted == posted.posted) {
+        return;
+    }
+    // Posted while a change of the chain left them out: it no longer asks, at once.
+    if posted.asks().is_some_and(|u| !w.t.escalation.chain.contains(u)) {
+        edit_escalation_dm(w, posted, false);
         return;
     }
     let older = dms
         .iter()
-        .position(|m| m.channel == posted.channel)
+        .position(|m| m.posted.channel == posted.posted.channel)
         .map(|i| dms.remove(i));
     dms.push(posted);
     w.changed = true;
@@ -290,12 +421,12 @@ pub(super) fn settle_escalation_dms(w: &mut Work) {
     w.changed = true;
 }
 
-fn edit_escalation_dm(w: &mut Work, dm: PostedMessage, asked_again: bool) {
+fn edit_escalation_dm(w: &mut Work, dm: KeptDm, asked_again: bool) {
     w.send(
         Lane::Dm,
         Op::Edit {
-            channel: dm.channel,
-            ts: dm.ts,
+            channel: dm.posted.channel,
+            ts: dm.posted.ts,
             message: Message::EscalationDmSettled { asked_again },
         },
     );

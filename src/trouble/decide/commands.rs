@@ -194,7 +194,11 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                 w.log(Some(&user), Event::AcknowledgementWithdrawn { by: to.clone() });
             }
             let manager_before = w.t.manager.clone();
-            rechain(w, chain, &approvers_before);
+            let change = ChainChange {
+                by: user.clone(),
+                handed_to: Some(to.clone()),
+            };
+            rechain(w, chain, &approvers_before, change);
             let manager = w.t.manager.clone().filter(|m| Some(m) != manager_before.as_ref());
             if let Some(m) = &manager {
                 w.record(
@@ -253,24 +257,12 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                 w.t.escalation.due = None;
                 w.log(Some(&user), Event::AcknowledgementWithdrawn { by: by.clone() });
             }
-            // The DM that asked the one replaced, out of the chain now, stops asking them.
-            if from.is_some_and(|f| !chain.contains(&f)) {
-                let single = w.t.manager_dm.as_ref().is_some_and(|m| m.together.len() <= 1);
-                if let Some(dm) = w.t.manager_dm.take_if(|_| single) {
-                    w.send(
-                        Lane::Dm,
-                        Op::Edit {
-                            channel: dm.channel,
-                            ts: dm.ts,
-                            message: Message::NoLongerManager {
-                                by: user.clone(),
-                                to: to.clone(),
-                            },
-                        },
-                    );
-                }
-            }
-            rechain(w, chain, &approvers_before);
+            // The DMs that asked anyone replaced, out of the chain now, stop asking them.
+            let change = ChainChange {
+                by: user.clone(),
+                handed_to: None,
+            };
+            rechain(w, chain, &approvers_before, change);
             // Before an acknowledgement the chain asks them; after it nothing would tell them.
             if w.t.ack.is_some() && to != user {
                 w.post(
@@ -340,8 +332,17 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                         brought: new_departments,
                     },
                 );
-                // The manager on a phone rarely reads the channel: told by DM, unless they raised it.
-                if let Some(m) = w.t.manager.clone().filter(|m| *m != user) {
+                // The manager on a phone rarely reads the channel: told by DM, unless they raised
+                // it; so is whoever the escalation asks to acknowledge now, above the manager.
+                let escalation = &w.t.escalation;
+                let asked = escalation
+                    .chain
+                    .get(escalation.level)
+                    .filter(|_| w.t.ack.is_none() && escalation.level > 0)
+                    .cloned();
+                let mut told = w.t.manager.clone().into_iter().collect::<Vec<_>>();
+                told.extend(asked.filter(|a| !told.contains(a)));
+                for m in told.into_iter().filter(|m| *m != user) {
                     w.post(
                         Lane::Dm,
                         Dest::Dm(m),
@@ -399,8 +400,8 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                 let no_longer: Vec<String> = announced_before.into_iter().filter(|c| !still.contains(c)).collect();
                 w.tell_announced(no_longer, &user, NoLonger::Lowered { from, to });
             }
-            // The managers' DMs show the severity first, the notice where it was opened too:
-            // each is kept true.
+            // The managers' DMs show the severity first, the notice where it was opened and the
+            // DMs still asking someone to acknowledge or decide too: each is kept true.
             crate::trouble::facts::refresh_opening(w);
             Reply::SeverityChanged { from, to }
         }

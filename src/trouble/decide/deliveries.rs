@@ -64,7 +64,9 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
             channel,
             ts,
             together,
+            shown,
         } => {
+            let shown = shown.map(|m| *m);
             let channel_known = w.t.channel.is_some();
             let posted = PostedMessage { channel, ts, together };
             match slot {
@@ -88,8 +90,8 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                         w.send(Lane::Dm, Op::Refresh { slot });
                     }
                 }
-                Slot::EscalationDm => escalation_dm_posted(w, posted),
-                Slot::Proposal { n, dm } => crate::trouble::approval::asking_posted(w, n, dm, posted),
+                Slot::EscalationDm => escalation_dm_posted(w, KeptDm { posted, shown }),
+                Slot::Proposal { n, dm } => crate::trouble::approval::asking_posted(w, n, dm, posted, shown),
                 Slot::OriginNotice => {
                     w.t.origin_notice = Some(posted);
                     if channel_known {

@@ -111,6 +111,15 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
                 .as_ref()
                 .and_then(|c| chain.iter().position(|u| u == c))
                 .unwrap_or(0),
+            // The manager (and the configured one) are asked now, by their DMs.
+            asked: manager
+                .iter()
+                .chain(configured.iter())
+                .map(|who| Asked {
+                    who: who.clone(),
+                    at: ctx.now,
+                })
+                .collect(),
             chain,
             ..Escalation::default()
         },

@@ -154,6 +154,7 @@ fn posted(slot: Slot, channel: &str, ts: &str) -> Input {
         channel: ChannelId::new(channel),
         ts: Ts::new(ts),
         together: Vec::new(),
+        shown: None,
     })
 }
 
@@ -988,6 +989,20 @@ fn someone_outside_the_manager_chain_may_not_acknowledge() {
 // Escalation
 // ---------------------------------------------------------------------------------------------
 
+/// Who an escalation's DM says was asked before: the manager at opening, then each step's.
+fn asked_before(sim: &Sim, steps: &[(&str, usize, Duration, Duration, u32)]) -> Vec<AskedBefore> {
+    let ago = |at: DateTime<Utc>| Some((sim.now - at).num_seconds());
+    std::iter::once(AskedBefore {
+        who: u("U0MANAGER"),
+        secs_ago: ago(t0()),
+    })
+    .chain(steps.iter().map(|(who, _, waited, _, _)| AskedBefore {
+        who: u(who),
+        secs_ago: ago(t0() + *waited),
+    }))
+    .collect()
+}
+
 #[test]
 fn no_ack_within_the_timeout_escalates_one_level_up_the_chain() {
     let mut sim = Sim::ready(req("ACME")); // severity 2: 30 minutes
@@ -1024,16 +1039,20 @@ fn no_ack_within_the_timeout_escalates_one_level_up_the_chain() {
         );
         assert_eq!(
             ops(&d, Lane::Dm),
-            vec![post_op(
-                Dest::Dm(u(to)),
-                Message::EscalationDm {
-                    to: u(to),
-                    waited_secs,
-                    passed_over: None,
-                    new_to_chain: None,
-                },
-                Some(Slot::EscalationDm)
-            )],
+            vec![
+                post_op(
+                    Dest::Dm(u(to)),
+                    Message::EscalationDm {
+                        to: u(to),
+                        waited_secs,
+                        passed_over: None,
+                        new_to_chain: None,
+                        asked_before: asked_before(&sim, &steps[..level - 1]),
+                    },
+                    Some(Slot::EscalationDm)
+                ),
+                Op::Refresh { slot: Slot::ManagerDm }
+            ],
             "{to}"
         );
         assert_eq!(ack_timers(&d), vec![(t0() + next_due, next_round)], "{to}");
@@ -1054,11 +1073,23 @@ fn edits(d: &Decision) -> Vec<(String, Message)> {
 }
 
 fn escalation_dm_posted(who: &str, ts: &str) -> Input {
-    posted(Slot::EscalationDm, &format!("D{who}"), ts)
+    Input::Delivered(Outcome::Posted {
+        slot: Slot::EscalationDm,
+        channel: ChannelId::new(format!("D{who}")),
+        ts: Ts::new(ts),
+        together: Vec::new(),
+        shown: Some(Box::new(Message::EscalationDm {
+            to: u(who),
+            waited_secs: 3600,
+            passed_over: None,
+            new_to_chain: None,
+            asked_before: Vec::new(),
+        })),
+    })
 }
 
 fn kept_dms(t: &Trouble) -> Vec<&str> {
-    t.escalation.dms.iter().map(|m| m.ts.as_str()).collect()
+    t.escalation.dms.iter().map(|m| m.posted.ts.as_str()).collect()
 }
 
 #[test]
@@ -1089,6 +1120,89 @@ fn escalation_dms_are_kept_one_per_person_and_lose_their_button_once_acknowledge
     let d = sim.feed(escalation_dm_posted("U0DIRECTOR", "1.2"));
     assert_eq!(edits(&d), vec![("1.2".to_string(), settled(false))]);
     assert!(sim.t.escalation.dms.is_empty());
+}
+
+#[test]
+fn escalation_dms_kept_before_what_they_said_was_kept_still_read_and_write_back_alike() {
+    let stored = serde_json::json!({
+        "chain": ["U0MANAGER", "U0DIRECTOR"], "level": 1, "round": 2, "top_repings": 0,
+        "gave_up": false, "dms": [{"channel": "D0DIRECTOR", "ts": "1.1"}],
+    });
+    let e: Escalation = serde_json::from_value(stored.clone()).expect("reads");
+    assert_eq!(
+        kept_dms(&Trouble {
+            escalation: e.clone(),
+            ..Sim::ready(req("ACME")).t
+        }),
+        vec!["1.1"]
+    );
+    assert!(e.dms[0].shown.is_none() && e.asked.is_empty());
+    let written = serde_json::to_value(&e).expect("writes");
+    assert_eq!(written["dms"], stored["dms"]);
+    assert!(written.get("asked").is_none());
+}
+
+#[test]
+fn a_hand_over_releases_every_dm_asking_someone_it_leaves_out() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.fire_when_due(&sim.last_ack_timer()); // the director
+    sim.feed(escalation_dm_posted("U0DIRECTOR", "1.1"));
+    let d = sim.cmd("U0MANAGER", Command::Owner(u("U0DIRECTOR")));
+    assert!(matches!(d.reply, Some(Reply::OwnerChanged { .. })), "{:?}", d.reply);
+    assert_eq!(sim.t.escalation.chain, users(&["U0VP"]));
+    let released = |above| Message::NoLongerManager {
+        by: u("U0MANAGER"),
+        to: u("U0VP"),
+        handed_to: Some(u("U0DIRECTOR")),
+        above,
+    };
+    assert_eq!(
+        edits(&d),
+        vec![
+            ("1795748400.000001".to_string(), released(false)),
+            ("1.1".to_string(), released(true)),
+        ]
+    );
+    assert!(
+        sim.t.manager_dm.is_none() && sim.t.escalation.dms.is_empty(),
+        "forgotten"
+    );
+    // The one the new chain asks is asked, and kept.
+    assert!(dms(&d)
+        .iter()
+        .any(|(who, m)| who.as_str() == "U0VP" && matches!(m, Message::EscalationDm { .. })));
+    sim.feed(escalation_dm_posted("U0VP", "2.1"));
+    assert_eq!(kept_dms(&sim.t), vec!["2.1"]);
+    // A DM to someone left out, landing after the change, no longer asks at once.
+    let d = sim.feed(escalation_dm_posted("U0DIRECTOR", "1.2"));
+    assert_eq!(
+        edits(&d),
+        vec![("1.2".to_string(), Message::EscalationDmSettled { asked_again: false })]
+    );
+    assert_eq!(kept_dms(&sim.t), vec!["2.1"]);
+}
+
+#[test]
+fn a_severity_change_edits_the_dms_still_asking_and_a_raise_reaches_whoever_is_asked() {
+    let mut sim = Sim::ready(req("ACME"));
+    sim.fire_when_due(&sim.last_ack_timer()); // the director
+    sim.feed(escalation_dm_posted("U0DIRECTOR", "1.1"));
+    let d = sim.cmd("U0SALES", Command::Severity(Severity::new(1)));
+    let raised = |d: &Decision| -> Vec<UserId> {
+        dms(d)
+            .into_iter()
+            .filter(|(_, m)| matches!(m, Message::SeverityRaised { .. }))
+            .map(|(who, _)| who)
+            .collect()
+    };
+    assert_eq!(raised(&d), users(&["U0MANAGER", "U0DIRECTOR"]));
+    let asked = |ts: &str, m: &(String, Message)| m.0 == ts && matches!(m.1, Message::EscalationDm { .. });
+    assert!(edits(&d).iter().any(|m| asked("1.1", m)), "{:?}", edits(&d));
+    // Raised by the one asked: they are not told what they did.
+    let d = sim.cmd("U0DIRECTOR", Command::Severity(Severity::new(2)));
+    assert!(edits(&d).iter().any(|m| asked("1.1", m)));
+    let d = sim.cmd("U0DIRECTOR", Command::Severity(Severity::new(1)));
+    assert_eq!(raised(&d), users(&["U0MANAGER"]));
 }
 
 #[test]
@@ -1136,6 +1250,7 @@ fn someone_named_manager_is_told_so_with_the_time_since_opening_not_a_wait() {
         waited_secs: mins(25).num_seconds(),
         passed_over: None,
         new_to_chain: Some(NewToChain::Manager),
+        asked_before: Vec::new(),
     };
     assert_eq!(dms(&d), vec![(u("U0OTHERMGR"), asked)]);
     assert!(messages(&d).contains(&Message::EscalationMention {
@@ -1190,6 +1305,16 @@ fn at_the_top_of_the_chain_the_bot_repings_five_times_then_says_nobody_answered_
                     waited_secs,
                     passed_over: None,
                     new_to_chain: None,
+                    asked_before: vec![
+                        AskedBefore {
+                            who: u("U0MANAGER"),
+                            secs_ago: Some((sim.now - t0()).num_seconds()),
+                        },
+                        AskedBefore {
+                            who: u("U0DIRECTOR"),
+                            secs_ago: Some((sim.now - t0() - mins(30)).num_seconds()),
+                        },
+                    ],
                 },
                 Some(Slot::EscalationDm)
             )]

@@ -126,6 +126,10 @@ pub enum Message {
         /// As in `EscalationMention`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         new_to_chain: Option<NewToChain>,
+        /// Who in the chain below them was asked before, and how long before this DM: what
+        /// someone reading it on a phone needs to act. Empty in DMs queued by an earlier release.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        asked_before: Vec<AskedBefore>,
     },
     /// An `EscalationDm` edited once it no longer asks, rendered from the trouble as it then
     /// is: who acknowledged and after how long, or that it was closed first; or, `asked_again`
@@ -141,11 +145,17 @@ pub enum Message {
     NamedManager {
         by: UserId,
     },
-    /// The DM that asked the manager named before, edited once `by` named `to` instead and
-    /// they left the chain: nothing is asked of them any longer.
+    /// A DM that asked someone to acknowledge (the manager's, or an escalation's when `above`),
+    /// edited once a change of the chain left them out of it: nothing is asked of them any
+    /// longer. `by` named `to` manager instead; or, `handed_to` set, `by` handed the trouble to
+    /// that new owner, whose chain leaves them out, and `to` is the one asked now.
     NoLongerManager {
         by: UserId,
         to: UserId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        handed_to: Option<UserId>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        above: bool,
     },
     /// To `to`, by DM, when `by` closed the trouble leaving actions of theirs open: still theirs.
     ActionsLeftOpen {
@@ -321,6 +331,15 @@ pub enum NewToChain {
     Reopened,
 }
 
+/// Someone asked to acknowledge before an escalation's DM, and how long before it (unknown in
+/// troubles stored before ask times were kept).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AskedBefore {
+    pub who: UserId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secs_ago: Option<i64>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Nudge {
     pub owner: UserId,
@@ -484,6 +503,11 @@ pub enum Outcome {
         ts: Ts,
         /// Every trouble the message speaks of, when several share it (see `PostedMessage`).
         together: Vec<TroubleId>,
+        /// The message posted, for a slot kept several at once (an escalation's DM, a
+        /// proposal's DM): edited again with the trouble's current facts, and it names whom
+        /// it asks. Absent from outcomes recorded before it was told.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        shown: Option<Box<Message>>,
     },
     /// The origin `channel` refused the notice for good (`error`): tell the reporter instead.
     /// Both are empty in an outcome recorded before they were kept.

@@ -226,6 +226,34 @@ impl<'a> Work<'a> {
         }
     }
 
+    /// Edits the DMs that still ask someone to acknowledge (an escalation's) or to decide a
+    /// proposal, as they were posted, with the trouble's current customer, summary and
+    /// severity: whoever is asked acts on what the trouble is now. A DM kept before what it
+    /// said was is left as it is.
+    pub(in crate::trouble) fn refresh_asking_dms(&mut self) {
+        let escalation = self.t.escalation.dms.iter().map(|dm| (&dm.posted, &dm.shown));
+        let proposals = self
+            .t
+            .agreement
+            .asking
+            .iter()
+            .filter(|a| a.dm)
+            .map(|a| (&a.message, &a.shown));
+        let edits: Vec<Op> = escalation
+            .chain(proposals)
+            .filter_map(|(posted, shown)| {
+                shown.as_ref().map(|message| Op::Edit {
+                    channel: posted.channel.clone(),
+                    ts: posted.ts.clone(),
+                    message: message.clone(),
+                })
+            })
+            .collect();
+        for op in edits {
+            self.send(Lane::Dm, op);
+        }
+    }
+
     /// Edits the notice where the trouble was opened, once it is posted.
     pub(in crate::trouble) fn refresh_origin_notice(&mut self) {
         if self.t.origin_notice.is_some() {
