@@ -636,6 +636,13 @@ async fn a_superseded_cost_is_left_out_of_the_totals() {
         &["Corrected cost #1", "superseded)\n> replacement shipping"],
     )
     .await;
+    // A correction of the amount alone keeps what the money is for; so does one of the shares.
+    bot.command_text(SALES, &t.channel, "fix cost 1 ¥60,000 ours").await;
+    assert_eq!(trouble(&bot, &t.id).costs[0].note, "replacement shipping");
+    bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
+    bot.command_text(SALES, &t.channel, "fix split 60/40").await;
+    let split = trouble(&bot, &t.id).split.expect("split");
+    assert_eq!((split.ours, split.reason.as_str()), (60, "our mold"));
 }
 
 #[tokio::test]

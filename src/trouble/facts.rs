@@ -747,6 +747,12 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                     n,
                 });
             };
+            // A correction of the amount says nothing new of what the money is for: that stays.
+            let note = if note.trim().is_empty() {
+                cost.note.clone()
+            } else {
+                note
+            };
             let old = std::mem::replace(
                 cost,
                 super::model::Cost {
@@ -781,6 +787,11 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                 return Reply::Step(StepReply::NoSplitToFix);
             }
             let old = w.t.split.take();
+            // So does the reason of a split whose shares alone are corrected.
+            let reason = match (reason.trim().is_empty(), &old) {
+                (true, Some(s)) => s.reason.clone(),
+                _ => reason,
+            };
             w.t.split = Some(super::model::Split {
                 ours,
                 customer,
