@@ -210,7 +210,7 @@ async fn an_outsiders_sev_close_done_owner_and_manager_are_refused_and_escalatio
 }
 
 #[tokio::test]
-async fn sev_toggling_by_participants_does_not_delay_escalation() {
+async fn the_owner_raises_and_the_chain_lowers_which_is_its_acknowledgement() {
     let bot = spawn_bot_with(SEV2_FIRST).await;
     let t = bot.open_ready("ACME: housing cracked").await;
     // The owner may raise; lowering is for the chain, and the owner is refused it.
@@ -223,9 +223,20 @@ async fn sev_toggling_by_participants_does_not_delay_escalation() {
     // Said in the channel, with who did it, as a raise is.
     let said = bot.posted_saying(&t.channel, "lowered the severity").await;
     assert!(said.contains(VP) && said.contains("every 4h"), "{said}");
+    // The VP who lowered it had heard of it: that is their acknowledgement.
+    assert_eq!(trouble(&bot, &t.id).ack.map(|a| a.by.to_string()).as_deref(), Some(VP));
     let raised = bot.command_text(SALES, &t.channel, "sev 1").await;
     assert!(raised.contains("Severity changed from 2 to 1"), "{raised}");
-    // Severity 1 waits a day; the wait begun at severity 2 still ends first.
+}
+
+/// Raised and raised again by the owner, never acknowledged: severity 1 waits a day here, and
+/// the wait begun at severity 2 still ends first.
+#[tokio::test]
+async fn a_raise_never_delays_the_escalation() {
+    let bot = spawn_bot_with(SEV2_FIRST).await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    let raised = bot.command_text(SALES, &t.channel, "sev 1").await;
+    assert!(raised.contains("Severity changed from 2 to 1"), "{raised}");
     director_is_asked_to_acknowledge(&bot).await;
 }
 

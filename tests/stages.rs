@@ -1191,6 +1191,8 @@ async fn raising_to_sev1_brings_in_quality_and_tells_the_business_unit_once_and_
             && !(c.params["channel"] == t.channel.as_str() && text_of(&c.params).contains("lowered the severity"))
             && !(c.params["channel"] == DIRECTOR && text_of(&c.params).contains("lowered the severity of trouble"))
             && !(c.params["channel"] == "C0BIZUNIT" && text_of(&c.params).contains("announced here as sev1"))
+            // Nobody had acknowledged it: the manager who lowered it had heard of it.
+            && !(c.params["channel"] == t.channel.as_str() && text_of(&c.params).contains("Acknowledged by"))
     })
     .await;
     bot.posted_saying("C0BIZUNIT", "announced here as sev1 critical, was lowered to sev3")

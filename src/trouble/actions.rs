@@ -942,7 +942,7 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String, not_effective:
     // Its channel lost while it was closed was only recorded: open again, the chain hears.
     super::decide::reopened_while_lost(w, user);
     // Closed before anyone acknowledged it (forced, say): open again, the chain is asked anew.
-    super::decide::ask_again_after_reopen(w);
+    super::decide::ask_again_after_reopen(w, user);
     // So is a proposal a forced close left undecided: the close took its buttons away.
     super::approval::ask_again(w);
     Reply::Step(StepReply::Reopened {

@@ -127,12 +127,18 @@ pub(super) fn ask_again_daily(w: &mut Work) {
 }
 
 /// A trouble closed before anyone acknowledged it (a forced close), open again: the chain is
-/// asked anew from the manager, as at opening, so nobody can hide it by closing it first.
-pub(in crate::trouble) fn ask_again_after_reopen(w: &mut Work) {
+/// asked anew from the manager, as at opening, so nobody can hide it by closing it first; unless
+/// someone in the chain reopened it, who has heard of it: that is their acknowledgement, and
+/// nobody is asked, up to them, about what they have just done.
+pub(in crate::trouble) fn ask_again_after_reopen(w: &mut Work, by: &UserId) {
     let Some(manager) = w.t.escalation.chain.first().cloned() else {
         return;
     };
     if w.t.ack.is_some() {
+        return;
+    }
+    if may(w.ctx.policy, &w.t, by, Act::Acknowledge) {
+        acknowledge(w, by);
         return;
     }
     let escalation = &mut w.t.escalation;

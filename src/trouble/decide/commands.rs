@@ -392,6 +392,11 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                         to,
                     },
                 );
+                // Whoever in the chain lowers a trouble nobody had acknowledged has heard of it:
+                // that is their acknowledgement, so the chain above them is not asked about it.
+                if w.t.ack.is_none() && may(w.ctx.policy, &w.t, &user, Act::Acknowledge) {
+                    acknowledge(w, &user);
+                }
                 // A lowering slows every clock: the level above whoever lowered it hears of it.
                 w.tell_the_one_above(&user, Overruled::Lowered { from, to }, &[]);
                 // Where the higher severity was announced (at open or at the raise into it) and
@@ -444,6 +449,11 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             Reply::Closed
         }
         Command::CloseForce(reason) => {
+            // Whoever in the chain forces a close has heard of the trouble: before anyone
+            // acknowledged it, that is their acknowledgement (on the record as such).
+            if w.t.ack.is_none() && may(w.ctx.policy, &w.t, &user, Act::Acknowledge) {
+                acknowledge(w, &user);
+            }
             close(w, &user, String::new(), Some(reason));
             Reply::Closed
         }

@@ -1714,12 +1714,19 @@ fn close_force_is_only_for_the_manager_chain() {
         let closure = sim.t.closed.clone().expect("closed");
         assert_eq!(closure.by, u(who));
         assert_eq!(closure.forced_reason.as_deref(), Some("customer withdrew the claim"));
+        // Nobody had acknowledged it: whoever forced the close had heard of it.
         assert_eq!(
             events(&d),
-            vec![Event::Closed {
-                note: String::new(),
-                forced_reason: Some("customer withdrew the claim".into())
-            }]
+            vec![
+                Event::Acknowledged {
+                    by: u(who),
+                    after_secs: 0
+                },
+                Event::Closed {
+                    note: String::new(),
+                    forced_reason: Some("customer withdrew the claim".into())
+                }
+            ]
         );
         assert!(messages(&d).contains(&Message::Closed {
             by: u(who),
@@ -1930,6 +1937,11 @@ fn lowering_the_severity_is_said_in_the_channel_and_to_the_one_above_and_logged(
                 from: Severity::new(1),
                 to: Severity::new(3)
             },
+            // Lowered before anyone acknowledged it: the manager who lowered it has heard of it.
+            Message::Acknowledged {
+                by: UserId::new("U0MANAGER"),
+                after_secs: 0
+            },
             Message::OverruledNotice {
                 by: UserId::new("U0MANAGER"),
                 overruled: Overruled::Lowered {
@@ -1985,6 +1997,10 @@ fn lowering_the_severity_is_said_in_the_channel_and_to_the_one_above_and_logged(
             Event::ParticipantsAdded {
                 users: Vec::new(),
                 departments: vec!["quality".to_string()],
+            },
+            Event::Acknowledged {
+                by: u("U0MANAGER"),
+                after_secs: 0
             }
         ]
     );
@@ -2950,34 +2966,30 @@ fn the_owner_is_never_their_own_manager() {
 }
 
 #[test]
-fn a_severity_change_never_postpones_the_running_ack_timer() {
+fn a_raise_brings_the_escalation_forward_and_a_lowering_by_the_chain_acknowledges() {
     let mut sim = Sim::ready(req("ACME")); // severity 2: the ack is due 30 minutes after opening
-    let due = sim.last_ack_timer().due;
-    assert_eq!(due, t0() + mins(30));
+    assert_eq!(sim.last_ack_timer().due, t0() + mins(30));
     sim.advance(mins(5));
-    // (who, severity, the ack timer then due)
-    let steps = [
-        ("U0MANAGER", 3, t0() + mins(30)),
-        ("U0SALES", 2, t0() + mins(30)),
-        ("U0MANAGER", 3, t0() + mins(30)),
-        ("U0SALES", 1, t0() + mins(15)),
-        ("U0MANAGER", 3, t0() + mins(15)),
-    ];
-    for (who, level, expected) in steps {
-        let d = sim.cmd(who, Command::Severity(Severity::new(level)));
-        assert!(
-            matches!(d.reply, Some(Reply::SeverityChanged { .. })),
-            "{who} sev {level}: {:?}",
-            d.reply
-        );
-        assert_eq!(sim.last_ack_timer().due, expected, "{who} sev {level}");
-        assert!(ack_timers(&d).iter().all(|(at, _)| *at <= expected), "sev {level}");
-    }
+    // Raised to sev1 (10 minutes): the escalation comes forward, never later.
+    let d = sim.cmd("U0SALES", Command::Severity(Severity::new(1)));
+    assert!(matches!(d.reply, Some(Reply::SeverityChanged { .. })), "{:?}", d.reply);
+    assert_eq!(sim.last_ack_timer().due, t0() + mins(15));
     let d = sim.fire_when_due(&sim.last_ack_timer());
     assert!(events(&d).contains(&Event::Escalated {
         to: u("U0DIRECTOR"),
         level: 1
     }));
+    // Lowered by the manager, who has heard of it: that is their acknowledgement, and nobody
+    // above them is asked about what they have just done.
+    let mut sim = Sim::ready(req("ACME"));
+    sim.advance(mins(5));
+    let d = sim.cmd("U0MANAGER", Command::Severity(Severity::new(3)));
+    assert!(events(&d).contains(&Event::Acknowledged {
+        by: u("U0MANAGER"),
+        after_secs: 300
+    }));
+    let d = sim.fire_when_due(&sim.last_ack_timer());
+    assert!(!events(&d).iter().any(|e| matches!(e, Event::Escalated { .. })));
 }
 
 #[test]
