@@ -994,3 +994,34 @@ async fn an_update_is_withdrawn_in_japanese() {
     assert!(no_reason.contains("理由"), "{no_reason}");
     assert!(trouble(&bot, &t.id).customer_updates[0].withdrawn.is_some());
 }
+
+/// Four update periods without a word to the customer, the manager reminded since the second:
+/// the director, the one above the manager, hears once by DM, saying how long and who was
+/// reminded. Nothing more the period after.
+#[tokio::test]
+async fn a_customer_left_without_news_for_four_periods_is_told_to_the_one_above_the_manager() {
+    let bot = spawn_bot_with(NUDGES).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    for _ in 0..3 {
+        bot.advance_and_settle(CADENCE).await;
+    }
+    bot.nothing_posted_saying(DIRECTOR, "has heard nothing from us").await;
+    bot.advance_and_settle(CADENCE).await;
+    let told = bot.posted_saying(DIRECTOR, "has heard nothing from us").await;
+    assert!(
+        told.contains(&format!(
+            "📣 The customer of trouble {} (ACME, sev2 major) has heard nothing from us for 16h (updates are due every 4h); <@{MANAGER}> has been reminded. <#{}>",
+            t.id, t.channel
+        )),
+        "{told}"
+    );
+    bot.advance_and_settle(CADENCE).await;
+    let dms = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.params["channel"] == DIRECTOR && text_of(&c.params).contains("has heard nothing"))
+        .count();
+    assert_eq!(dms, 1, "once");
+}

@@ -736,6 +736,16 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 }
             })
         }
+        Message::CustomerStillWaiting { waited_secs, manager } => {
+            let waited = format_duration(l, (*waited_secs).max(0) as u64);
+            let every = format_duration(l, config.policy.severity(t.severity).customer_update_every.as_secs());
+            let (id, customer, sev, channel) = (&t.id, away(&t.customer), severity_label(l, config, t.severity), channel_ref(l, t));
+            Rendered::text(tr!(
+                l,
+                format!("📣 トラブル {id}（{customer}、{sev}）のお客様には、{waited}のあいだ何も報告していません（報告は{every}ごと）。{}には催促済みです。{channel}\nその上位者としてお知らせします。", user(manager)),
+                format!("📣 The customer of trouble {id} ({customer}, {sev}) has heard nothing from us for {waited} (updates are due every {every}); {} has been reminded. {channel}\nYou are told as the one above them.", user(manager))
+            ))
+        }
         Message::ClosedNotice { by, forced_reason } => {
             let (id, customer) = (&t.id, away(&t.customer));
             Rendered::text(match forced_reason {
@@ -1783,6 +1793,10 @@ pub(super) mod tests {
             Message::AnnouncedNoLonger {
                 by: by.clone(),
                 why: crate::trouble::decide::NoLonger::Closed { forced_reason: None },
+            },
+            Message::CustomerStillWaiting {
+                waited_secs: 16 * 3600,
+                manager: by.clone(),
             },
             Message::OverruledNotice {
                 by: by.clone(),

@@ -175,7 +175,16 @@ pub(super) fn follow_up(w: &mut Work) {
             manager_mentioned: nudge.manager.is_some(),
         },
     );
-    w.post_in_channel_or_dm(Message::Nudge(nudge), manager);
+    w.post_in_channel_or_dm(Message::Nudge(nudge), manager.clone());
+    // Four periods without a word to the customer, the manager reminded since the second: the
+    // one above them hears once, as the nudge that crosses it goes (one a period).
+    let crossed = waited >= cadence * 4 && waited < cadence * 5;
+    if let (true, Some(manager)) = (crossed && promise.is_none(), manager) {
+        if let Some(above) = w.t.manager_chain().get(1).filter(|a| **a != w.t.owner).cloned() {
+            let message = Message::CustomerStillWaiting { waited_secs, manager };
+            w.post(Lane::Dm, Dest::Dm(above), message);
+        }
+    }
     w.start_followup_timer(next_due);
     w.refresh_status();
 }

@@ -183,6 +183,12 @@ pub enum Message {
         by: UserId,
         why: NoLonger,
     },
+    /// To the one above the manager, by DM, once the customer has heard nothing for four update
+    /// periods: the manager's mentions have not got them told.
+    CustomerStillWaiting {
+        waited_secs: i64,
+        manager: UserId,
+    },
     /// To the owner or the manager, by DM, when someone else closed the trouble.
     ClosedNotice {
         by: UserId,
