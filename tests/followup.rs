@@ -1025,3 +1025,30 @@ async fn a_customer_left_without_news_for_four_periods_is_told_to_the_one_above_
         .count();
     assert_eq!(dms, 1, "once");
 }
+
+/// An update the manager logged, withdrawn by the owner: the manager hears it from the bot,
+/// with what they had logged and why it was withdrawn. One withdrawn by whoever logged it
+/// tells nobody.
+#[tokio::test]
+async fn whoever_logged_an_update_someone_else_withdrew_is_told() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.command_text(MANAGER, &t.channel, "update told them 3000 pcs are recalled")
+        .await;
+    bot.command_text(SALES, &t.channel, "update told them the truck left")
+        .await;
+    bot.command_text(SALES, &t.channel, "withdraw update 1 that was Globex")
+        .await;
+    let told = bot.posted_saying(MANAGER, "withdrew customer update #1").await;
+    assert!(
+        told.contains(&format!(
+            "✏️ <@{SALES}> withdrew customer update #1 you logged on trouble {} (ACME)",
+            t.id
+        )) && told.contains("3000 pcs are recalled")
+            && told.contains("that was Globex"),
+        "{told}"
+    );
+    bot.command_text(SALES, &t.channel, "withdraw update 2 typed twice")
+        .await;
+    bot.nothing_posted_saying(SALES, "withdrew customer update").await;
+}

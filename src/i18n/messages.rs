@@ -746,6 +746,20 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("📣 The customer of trouble {id} ({customer}, {sev}) has heard nothing from us for {waited} (updates are due every {every}); {} has been reminded. {channel}\nYou are told as the one above them.", user(manager))
             ))
         }
+        Message::UpdateWithdrawnNotice { n, by } => {
+            let update = t.customer_updates.get(n.wrapping_sub(1));
+            let said = update.map(|u| quoted(&u.text, Where::Elsewhere)).unwrap_or_default();
+            let reason = update
+                .and_then(|u| u.withdrawn.as_ref())
+                .map(|w| quoted(&w.reason, Where::Elsewhere))
+                .unwrap_or_default();
+            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            Rendered::text(tr!(
+                l,
+                format!("✏️ {}が、トラブル {id}（{customer}）にあなたが記録したお客様への報告 #{n} を取り消しました。もう連絡としては数えません。{channel}\n報告:\n{said}\n理由:\n{reason}", user(by)),
+                format!("✏️ {} withdrew customer update #{n} you logged on trouble {id} ({customer}): it no longer counts as contact. {channel}\nThe update:\n{said}\nWhy:\n{reason}", user(by))
+            ))
+        }
         Message::ClosedNotice { by, forced_reason } => {
             let (id, customer) = (&t.id, away(&t.customer));
             Rendered::text(match forced_reason {
@@ -1798,6 +1812,7 @@ pub(super) mod tests {
                 waited_secs: 16 * 3600,
                 manager: by.clone(),
             },
+            Message::UpdateWithdrawnNotice { n: 1, by: by.clone() },
             Message::OverruledNotice {
                 by: by.clone(),
                 overruled: crate::trouble::decide::Overruled::ForcedClose {

@@ -283,6 +283,7 @@ pub(super) fn withdraw_update(w: &mut Work, user: &UserId, n: Option<usize>, rea
     }
     let now = w.ctx.now;
     let text = u.text.clone();
+    let logged_by = u.by.clone();
     let contacted_before = w.t.contacted();
     w.t.customer_updates[n - 1].withdrawn = Some(Withdrawal {
         by: user.clone(),
@@ -304,6 +305,10 @@ pub(super) fn withdraw_update(w: &mut Work, user: &UserId, n: Option<usize>, rea
             reason,
         },
     );
+    if logged_by != *user {
+        let notice = Message::UpdateWithdrawnNotice { n, by: user.clone() };
+        w.post(Lane::Dm, Dest::Dm(logged_by), notice);
+    }
     // The follow-up clock as the updates still counted set it: a promise of theirs still ahead
     // (missed: the follow-up says so at once), else a cadence after the last contact left (at
     // once when that has passed; outside business hours `follow_up` waits for the opening).

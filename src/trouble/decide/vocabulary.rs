@@ -189,6 +189,12 @@ pub enum Message {
         waited_secs: i64,
         manager: UserId,
     },
+    /// To whoever logged customer update `n`, by DM, when someone else withdrew it: what they
+    /// told the customer no longer counts, and they hear it from the bot, not by chance.
+    UpdateWithdrawnNotice {
+        n: usize,
+        by: UserId,
+    },
     /// To the owner or the manager, by DM, when someone else closed the trouble.
     ClosedNotice {
         by: UserId,
