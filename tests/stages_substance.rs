@@ -862,14 +862,22 @@ async fn what_a_hurried_hand_types_is_stored_as_meant() {
     );
 }
 
-/// A measure whose effect the owner confirms after close, never marked done, reads in the
-/// customer's 8D as in place, not "in progress" beside "effectiveness: confirmed".
+/// A measure whose effect the manager confirms after close, never marked done, reads in the
+/// customer's 8D as in place, not "in progress" beside "effectiveness: confirmed". Its owner
+/// does not certify it: that it worked is someone else's to say.
 #[tokio::test]
 async fn an_effective_measure_reads_in_place_in_the_8d() {
     let bot = spawn_bot().await;
     let t = closed_with_a_check(&bot, "2s").await;
     message_with(&bot, &t.channel, &["Did it work?", "Mold temperature alarm"]).await;
     click_on(&bot, SALES, "effect_ok", &t, 1).await;
+    let refused = click_answer(&bot, SALES, "Whether action #1 worked").await;
+    assert!(
+        refused.contains(&format!("<@{MANAGER}>")) && refused.contains("Nothing was recorded"),
+        "{refused}"
+    );
+    assert_eq!(trouble(&bot, &t.id).substance.actions[0].effective, None);
+    click_on(&bot, MANAGER, "effect_ok", &t, 1).await;
     bot.paced("the effect recorded", || {
         trouble(&bot, &t.id).substance.actions[0].effective.filter(|e| *e)
     })
@@ -1802,4 +1810,54 @@ async fn a_check_date_corrected_after_the_close_asks_at_the_new_date_only() {
     assert_eq!(asked(&bot), 0, "not at the old date");
     bot.advance_and_settle(Duration::from_secs(10 * 24 * 3600)).await;
     assert_eq!(asked(&bot), 1, "at the new date, once");
+}
+
+/// An action the manager gave is the manager chain's to correct or cancel: the owner cannot
+/// give it to themself (and mark it done) or cancel an interim action the chain set. Once the
+/// trouble is closed, cancelling is the chain's alone: its close counted on what was open.
+#[tokio::test]
+async fn an_action_the_chain_gave_and_any_action_once_closed_is_the_chains_to_change() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(
+        MANAGER,
+        &t.channel,
+        "action interim 100% inspection of stock owner:<@U0QA1> due: +3d",
+    )
+    .await;
+    let before = trouble(&bot, &t.id).timeline_len;
+    for (typed, verb) in [
+        (format!("fix action 1 owner:<@{SALES}>"), "correct"),
+        ("action cancel 1 duplicate".to_string(), "cancel"),
+    ] {
+        let r = bot.command_text(SALES, &t.channel, &typed).await;
+        assert_eq!(
+            r,
+            format!(
+                "Action #1 was given by <@{MANAGER}>, in the manager chain, so only <@{MANAGER}> or those above \
+                 them (<@{DIRECTOR}>, <@{VP}>) can {verb} it. Nothing was changed."
+            ),
+            "{typed}"
+        );
+    }
+    assert_eq!(trouble(&bot, &t.id).timeline_len, before, "nothing changed");
+    assert_eq!(trouble(&bot, &t.id).substance.actions[0].owner.as_str(), "U0QA1");
+    let r = bot
+        .command_text(MANAGER, &t.channel, "action cancel 1 typed twice")
+        .await;
+    assert!(r.contains("cancelled"), "{r}");
+
+    // Closed: the owner's own prevention action is no longer theirs to cancel.
+    let bot = spawn_bot().await;
+    let t = closed_with_a_check(&bot, "+3d").await;
+    let r = bot.command_text(SALES, &t.channel, "action cancel 1 duplicate").await;
+    assert_eq!(
+        r,
+        format!(
+            "The trouble is closed, and its close counted on the actions then open: only <@{MANAGER}> or those \
+             above them (<@{DIRECTOR}>, <@{VP}>) can cancel action #1. Nothing was changed."
+        )
+    );
+    assert!(trouble(&bot, &t.id).substance.actions[0].cancelled.is_none());
 }

@@ -1179,6 +1179,35 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
                 ),
             }
         }
+        StepReply::EffectIsSomeoneElses { n, chain } => tr!(
+            l,
+            format!("対策 #{n} が効いたかどうかは、担当した人以外が判断します（{}）。効かなかった場合は記録できます。何も記録していません。", super::chain_text(l, chain)),
+            format!("Whether action #{n} worked is for someone other than whoever did it to say ({}); that it did not, you may record. Nothing was recorded.", super::chain_text(l, chain))
+        ),
+        StepReply::ActionChainOnly {
+            n,
+            cancel,
+            given_by,
+            chain,
+        } => {
+            let chain = super::chain_text(l, chain);
+            let (verb_ja, verb_en) = match cancel {
+                true => ("取り消せる", "cancel"),
+                false => ("訂正できる", "correct"),
+            };
+            match given_by {
+                Some(by) => tr!(
+                    l,
+                    format!("対策 #{n} は上司の {} が決めたものなので、{verb_ja}のは {chain}だけです。何も変えていません。", user(by)),
+                    format!("Action #{n} was given by {}, in the manager chain, so only {chain} can {verb_en} it. Nothing was changed.", user(by))
+                ),
+                None => tr!(
+                    l,
+                    format!("トラブルはクローズ済みで、クローズはその時点の対策を前提にしています。対策 #{n} を{verb_ja}のは {chain}だけです。何も変えていません。"),
+                    format!("The trouble is closed, and its close counted on the actions then open: only {chain} can {verb_en} action #{n}. Nothing was changed.")
+                ),
+            }
+        }
         StepReply::ActionCorrected { n, change } => {
             // The answer names the parts; the channel's line, just posted, has the values.
             let parts = [

@@ -621,9 +621,23 @@ fn mark(w: &mut Work, user: &UserId, n: usize, note: String, verified: bool) -> 
     Reply::Step(reply)
 }
 
-/// Who may correct or cancel an action: the trouble's owner or the manager chain.
-fn refuse_change(w: &Work, user: &UserId, cancel: bool) -> Option<Reply> {
+/// Who may correct or cancel action `n`: the trouble's owner or the manager chain; the chain
+/// alone for one someone in it gave (the owner could otherwise give it to themself and mark it
+/// done, or cancel an interim action the chain set), and for a cancellation once the trouble
+/// is closed (its close counted on the measures then open).
+fn refuse_change(w: &Work, user: &UserId, n: usize, cancel: bool) -> Option<Reply> {
     let chain = w.t.manager_chain();
+    let in_chain = |u: &UserId| chain.contains(u) && *u != w.t.owner;
+    let given_by = &w.t.substance.actions[n - 1].by;
+    let given_by_chain = in_chain(given_by).then(|| given_by.clone());
+    if !in_chain(user) && (given_by_chain.is_some() || (cancel && w.t.closed.is_some())) {
+        return Some(Reply::Step(StepReply::ActionChainOnly {
+            n,
+            cancel,
+            given_by: given_by_chain,
+            chain: chain.to_vec(),
+        }));
+    }
     (w.t.owner != *user && !chain.contains(user)).then(|| {
         Reply::Step(StepReply::ActionChangeNotAllowed {
             cancel,
@@ -721,7 +735,7 @@ pub(super) fn fix_action(w: &mut Work, user: &UserId, n: usize, fix: ActionFix) 
 /// the record (a note, not a rewrite, says what was wrong with it), and a cancelled one is over.
 fn changeable(w: &Work, user: &UserId, n: usize, cancel: bool) -> Result<usize, Reply> {
     let i = action_index(w, n)?;
-    if let Some(refusal) = refuse_change(w, user, cancel) {
+    if let Some(refusal) = refuse_change(w, user, n, cancel) {
         return Err(refusal);
     }
     let a = &w.t.substance.actions[i];
@@ -884,6 +898,13 @@ pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: 
     }
     if let Some(effective) = a.effective {
         return Reply::Step(StepReply::EffectAlreadyRecorded { n, effective });
+    }
+    // That a measure worked is someone else's to say, as a verification is; that it did not,
+    // anyone asked may say (it reopens the trouble, hiding nothing).
+    let own = a.owner == *user || a.done.as_ref().is_some_and(|d| d.by == *user);
+    if effective && own {
+        let chain = w.t.manager_chain().iter().filter(|c| **c != a.owner).cloned().collect();
+        return Reply::Step(StepReply::EffectIsSomeoneElses { n, chain });
     }
     w.t.substance.actions[i].effective = Some(effective);
     w.step(user, StepEvent::EffectAnswered { n, effective });

@@ -1300,10 +1300,26 @@ pub enum StepReply {
         verify: bool,
         who: Who,
     },
+    /// **Effective** tapped by whoever owned prevention action `n` or marked it done: that it
+    /// worked is someone else's to say (as a verification is), `chain` here; they may still
+    /// say it did not.
+    EffectIsSomeoneElses {
+        n: usize,
+        chain: Vec<UserId>,
+    },
     /// Who may correct (or `cancel`) an action.
     ActionChangeNotAllowed {
         cancel: bool,
         who: Who,
+    },
+    /// Action `n` is the manager chain's to correct or cancel: someone in it gave it
+    /// (`given_by`), or, for a cancellation, the trouble is closed (`given_by` None), its close
+    /// having counted on what was open.
+    ActionChainOnly {
+        n: usize,
+        cancel: bool,
+        given_by: Option<UserId>,
+        chain: Vec<UserId>,
     },
     /// `fix action` recorded: what changed (boxed: the other answers are small).
     ActionCorrected {

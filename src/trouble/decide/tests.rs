@@ -3939,11 +3939,11 @@ fn a_closed_troubles_daily_checks_come_back_to_a_minute_when_it_is_reopened() {
         how: ChannelLoss::Archived,
         by: None,
     });
-    // The owner answers, weeks later, that the prevention worked: its line waits, and the
+    // The manager answers, weeks later, that the prevention worked: its line waits, and the
     // channel is checked, a day apart at most.
     sim.advance(hours(24 * 21));
     sim.feed(Input::Button {
-        user: u("U0SALES"),
+        user: u("U0MANAGER"),
         action: ButtonAction::Effect { n: 1, effective: true },
     });
     assert!(sim.t.held.is_some());
