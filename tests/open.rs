@@ -623,6 +623,32 @@ async fn full_width_options_open_as_typed_and_kaishi_starts_a_stage() {
     assert_eq!(bot.store().trouble_count(), 1, "nothing else opened");
 }
 
+/// A customer typed with a letter from another script that looks Latin (`AСME`, its С
+/// Cyrillic) is ACME: its past troubles are shown in the kickoff thread, and `history ACME`
+/// and `search` find it, so a look-alike never slips past the recurrence check.
+#[tokio::test]
+async fn a_customer_typed_with_a_look_alike_letter_is_the_same_customer() {
+    let bot = spawn_bot().await;
+    let first = bot.open_ready("ACME: lid cracked").await;
+    let second = bot.open_ready("AСME: housings cracked again").await;
+    bot.paced("the kickoff thread shows ACME's earlier trouble", || {
+        bot.slack
+            .calls_to("chat.postMessage")
+            .iter()
+            .any(|c| {
+                c.params["channel"] == second.channel.as_str()
+                    && c.params["thread_ts"] == second.kickoff_ts.as_str()
+                    && text_of(&c.params).contains(&first.id)
+            })
+            .then_some(())
+    })
+    .await;
+    let history = bot.command_text(SALES, ORIGIN, "history ACME").await;
+    assert!(history.contains(&first.id) && history.contains(&second.id), "{history}");
+    let found = bot.command_text(SALES, ORIGIN, "search acme").await;
+    assert!(found.contains(&second.id), "{found}");
+}
+
 /// `ACME様` is how a rep writes a customer, out of habit: the trouble keeps `ACME` (the bot adds
 /// 様 itself where Japanese wants it), so it is filed with ACME's earlier troubles; a customer
 /// typed full-width still names the channel.

@@ -136,6 +136,9 @@ const COMPANY_FORMS: &[&str] = &[
     "ltd",
     "llc",
     "k.k.",
+    "kabushiki kaisha",
+    "kabushikigaisha",
+    "kabushiki-kaisha",
     "gmbh",
 ];
 
@@ -185,7 +188,43 @@ pub fn normalize(name: &str) -> String {
             s = s.replace(form, " ");
         }
     }
-    s.chars().filter(|c| c.is_alphanumeric()).collect()
+    let mixed = s.chars().any(|c| c.is_ascii_alphabetic()) && s.chars().any(|c| latin_look_alike(c).is_some());
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .map(|c| if mixed { latin_look_alike(c).unwrap_or(c) } else { c })
+        .collect()
+}
+
+/// The Latin letter a Cyrillic or Greek letter (lower-cased) is drawn like. A name that mixes
+/// them with Latin letters (`AСME`, its С Cyrillic, from a keyboard left on another layout, or
+/// typed to look alike) is filed as the Latin name it reads as, so it cannot slip past the
+/// recurrence check and the customer's history; a name written wholly in Cyrillic or Greek
+/// keeps its letters.
+fn latin_look_alike(c: char) -> Option<char> {
+    Some(match c {
+        'а' | 'α' => 'a',
+        'в' | 'β' => 'b',
+        'с' => 'c',
+        'ԁ' => 'd',
+        'е' | 'ё' | 'ε' => 'e',
+        'н' | 'һ' | 'η' => 'h',
+        'і' | 'ι' => 'i',
+        'ј' => 'j',
+        'к' | 'κ' => 'k',
+        'ӏ' => 'l',
+        'м' | 'μ' => 'm',
+        'ν' => 'n',
+        'о' | 'ο' => 'o',
+        'р' | 'ρ' => 'p',
+        'ԛ' => 'q',
+        'ѕ' => 's',
+        'т' | 'τ' => 't',
+        'у' | 'υ' => 'y',
+        'ԝ' => 'w',
+        'х' | 'χ' => 'x',
+        'ζ' => 'z',
+        _ => return None,
+    })
 }
 
 /// The key after the `[customers]` alias table: an alias resolves to the name it stands for.
@@ -215,6 +254,23 @@ impl AliasKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_mixing_look_alike_letters_with_latin_is_filed_as_the_latin_name() {
+        for typed in [
+            "AСME",      // Cyrillic С
+            "ACMЕ Corp", // Cyrillic Е
+            "ΑCME",      // Greek Α
+            "acmе",      // Cyrillic е
+            "ACME Kabushiki Kaisha",
+            "ACME kabushikigaisha",
+        ] {
+            assert_eq!(normalize(typed), "acme", "{typed}");
+        }
+        // Written wholly in Cyrillic or Greek, a name keeps its letters.
+        assert_eq!(normalize("ООО Ромашка"), "оооромашка");
+        assert_eq!(normalize("Αθήνα"), "αθήνα");
+    }
 
     #[test]
     fn the_honorific_a_rep_adds_is_not_part_of_the_name() {
