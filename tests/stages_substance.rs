@@ -1412,6 +1412,17 @@ async fn the_summary_and_the_customer_are_corrected_with_the_japanese_words_too(
     message_with(&bot, &t.channel, &["✏️ 訂正 お客様名: ACMF → ACME"]).await;
     let r = bot.command_text(SALES, &t.channel, "訂正 顧客 ACME").await;
     assert!(r.contains("すでにそのとおり"), "{r}");
+    // The manager, told at open what the trouble is, hears of each correction by DM.
+    let told = bot.posted_saying(MANAGER, "の概要を訂正しました").await;
+    assert!(
+        told.contains(&format!(
+            "<@{SALES}>さんがトラブル {} の概要を訂正しました: 「ハウジンク割れ」→「ハウジング割れ」",
+            t.id
+        )),
+        "{told}"
+    );
+    bot.posted_saying(MANAGER, "のお客様名を訂正しました: 「ACMF」→「ACME」")
+        .await;
     assert!(step_events(&bot, &t.id)
         .iter()
         .any(|e| matches!(e, StepEvent::SummaryCorrected { from, .. } if from == "ハウジンク割れ")));

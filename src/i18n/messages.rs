@@ -760,6 +760,19 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("✏️ {} withdrew customer update #{n} you logged on trouble {id} ({customer}): it no longer counts as contact. {channel}\nThe update:\n{said}\nWhy:\n{reason}", user(by))
             ))
         }
+        Message::OpeningCorrectedNotice { by, summary, from, to } => {
+            let (id, channel) = (&t.id, channel_ref(l, t));
+            let what = match summary {
+                true => tr!(l, "概要", "summary"),
+                false => tr!(l, "お客様名", "customer"),
+            };
+            let (from, to) = (crate::slack::blocks::cut(&away(from), 300), crate::slack::blocks::cut(&away(to), 300));
+            Rendered::text(tr!(
+                l,
+                format!("✏️ {}がトラブル {id} の{what}を訂正しました: 「{from}」→「{to}」。{channel}", user(by)),
+                format!("✏️ {} corrected the {what} of trouble {id}: “{from}” → “{to}”. {channel}", user(by))
+            ))
+        }
         Message::ClosedNotice { by, forced_reason } => {
             let (id, customer) = (&t.id, away(&t.customer));
             Rendered::text(match forced_reason {
@@ -1813,6 +1826,12 @@ pub(super) mod tests {
                 manager: by.clone(),
             },
             Message::UpdateWithdrawnNotice { n: 1, by: by.clone() },
+            Message::OpeningCorrectedNotice {
+                by: by.clone(),
+                summary: true,
+                from: t.summary.clone(),
+                to: t.customer.clone(),
+            },
             Message::OverruledNotice {
                 by: by.clone(),
                 overruled: crate::trouble::decide::Overruled::ForcedClose {

@@ -195,6 +195,14 @@ pub enum Message {
         n: usize,
         by: UserId,
     },
+    /// To the manager, by DM, when someone else corrected the customer (or the `summary`) they
+    /// were told at open: the DMs already edited would otherwise change under them unseen.
+    OpeningCorrectedNotice {
+        by: UserId,
+        summary: bool,
+        from: String,
+        to: String,
+    },
     /// To the owner or the manager, by DM, when someone else closed the trouble.
     ClosedNotice {
         by: UserId,
