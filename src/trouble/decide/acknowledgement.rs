@@ -242,31 +242,30 @@ fn release_left_out(w: &mut Work, manager_before: Option<UserId>, change: &Chain
     if change.handed_to.is_none() || w.t.ack.is_none() {
         // A DM shared with other troubles (combined while they waited) speaks for them too: it
         // stays, and shows this one as it now stands.
-        let single = |m: &PostedMessage| m.together.len() <= 1;
-        if manager_before.as_ref().is_some_and(left_out) {
-            if let Some(dm) = w.t.manager_dm.take_if(|m| single(m)) {
-                w.send(
-                    Lane::Dm,
-                    Op::Edit {
-                        channel: dm.channel,
-                        ts: dm.ts,
-                        message: said(false),
-                    },
-                );
-            }
-        }
+        let single = |m: &mut PostedMessage| m.together.len() <= 1;
         let configured = w.ctx.policy.manager_of(w.t.opened_by());
-        if configured.as_ref().is_some_and(left_out) {
-            if let Some(dm) = w.t.configured_manager_dm.take_if(|m| single(m)) {
-                w.send(
-                    Lane::Dm,
-                    Op::Edit {
-                        channel: dm.channel,
-                        ts: dm.ts,
-                        message: said(false),
-                    },
-                );
-            }
+        let released = [
+            manager_before
+                .as_ref()
+                .is_some_and(left_out)
+                .then(|| w.t.manager_dm.take_if(single))
+                .flatten(),
+            configured
+                .as_ref()
+                .is_some_and(left_out)
+                .then(|| w.t.configured_manager_dm.take_if(single))
+                .flatten(),
+        ];
+        for dm in released.into_iter().flatten() {
+            let message = said(false);
+            w.send(
+                Lane::Dm,
+                Op::Edit {
+                    channel: dm.channel,
+                    ts: dm.ts,
+                    message,
+                },
+            );
         }
     }
     let (gone, kept): (Vec<KeptDm>, Vec<KeptDm>) = std::mem::take(&mut w.t.escalation.dms)
