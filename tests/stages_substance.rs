@@ -1052,10 +1052,10 @@ async fn an_effect_answer_for_an_action_without_a_check_changes_nothing() {
         .any(|e| matches!(e, StepEvent::EffectAnswered { .. })));
 }
 
-/// An action's reminder that waited behind a Slack outage while the action was done is not
-/// posted asking for what is done, in the channel or by DM; the timeline says it was withdrawn.
-#[tokio::test]
-async fn an_action_reminder_held_back_until_the_action_was_done_is_withdrawn() {
+/// Opens a trouble, has an action's reminder decided while Slack is down, then has `user` type
+/// `typed` (which closes the action) before Slack is back: no reminder of it is posted, and the
+/// timeline says it was withdrawn (`cancelled` or done).
+async fn a_reminder_held_back_until(user: &str, typed: &str, cancelled: bool) -> (TestBot, OpenedTrouble) {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked").await;
     bot.settle().await;
@@ -1075,55 +1075,32 @@ async fn an_action_reminder_held_back_until_the_action_was_done_is_withdrawn() {
             .then_some(())
     })
     .await;
-    bot.command_text("U0QA1", &t.channel, "action done 1 all sorted").await;
+    bot.command_text(user, &t.channel, typed).await;
     bot.slack.end_outage();
     bot.advance_and_settle(Duration::from_secs(60)).await;
-    bot.posted_saying(&t.channel, "Action #1 done").await;
     let reminders = bot
         .slack
         .calls_to("chat.postMessage")
         .into_iter()
         .filter(|c| c.outcome == "ok" && text_of(&c.params).contains("action #1 is due soon"))
         .count();
-    assert_eq!(reminders, 0, "no reminder of an action already done");
-    assert!(step_events(&bot, &t.id)
-        .iter()
-        .any(|e| matches!(e, StepEvent::ActionReminderWithdrawn { n: 1, cancelled: false })));
+    assert_eq!(reminders, 0, "no reminder of an action no longer open");
+    assert!(step_events(&bot, &t.id).contains(&StepEvent::ActionReminderWithdrawn { n: 1, cancelled }));
+    (bot, t)
+}
+
+/// An action's reminder that waited behind a Slack outage while the action was done is not
+/// posted asking for what is done, in the channel or by DM; the timeline says it was withdrawn.
+#[tokio::test]
+async fn an_action_reminder_held_back_until_the_action_was_done_is_withdrawn() {
+    let (bot, t) = a_reminder_held_back_until("U0QA1", "action done 1 all sorted", false).await;
+    bot.posted_saying(&t.channel, "Action #1 done").await;
 }
 
 /// So is one held back until the action was cancelled as a duplicate, and the timeline says why.
 #[tokio::test]
 async fn an_action_reminder_held_back_until_the_action_was_cancelled_is_withdrawn() {
-    let bot = spawn_bot().await;
-    let t = bot.open_ready("ACME: housings cracked").await;
-    bot.settle().await;
-    bot.slack.outage(Duration::from_secs(600));
-    bot.command_text(
-        SALES,
-        &t.channel,
-        "action interim Sort the warehouse stock owner:<@U0QA1> due:1h",
-    )
-    .await;
-    bot.paced("the reminder decided", || {
-        step_events(&bot, &t.id)
-            .iter()
-            .any(|e| matches!(e, StepEvent::ActionReminded { n: 1, .. }))
-            .then_some(())
-    })
-    .await;
-    bot.command_text(SALES, &t.channel, "action cancel 1 typed twice").await;
-    bot.slack.end_outage();
-    bot.advance_and_settle(Duration::from_secs(60)).await;
-    let reminders = bot
-        .slack
-        .calls_to("chat.postMessage")
-        .into_iter()
-        .filter(|c| c.outcome == "ok" && text_of(&c.params).contains("action #1 is due soon"))
-        .count();
-    assert_eq!(reminders, 0, "no reminder of a cancelled action");
-    assert!(step_events(&bot, &t.id)
-        .iter()
-        .any(|e| matches!(e, StepEvent::ActionReminderWithdrawn { n: 1, cancelled: true })));
+    let (bot, t) = a_reminder_held_back_until(SALES, "action cancel 1 typed twice", true).await;
     // The report's timeline says why, not that it was done.
     bot.command_text(SALES, &t.channel, "report").await;
     bot.paced("the report's timeline", || {
