@@ -1775,6 +1775,16 @@ async fn correcting_and_cancelling_an_action_answer_in_japanese() {
     )
     .await;
     bot.posted_saying("U0QA1", "取り消しました").await;
+    // Whoever gave the action hears of a cancellation someone else made.
+    bot.command_text(MANAGER, &t.channel, "対策 取消 1 別の対策に統合")
+        .await;
+    let told = bot.posted_saying(SALES, "に出した対策 #1").await;
+    assert!(
+        told.contains("<@U0MANAGER>さんがトラブル")
+            && told
+                .contains("であなたが<@U0QA1>さんに出した対策 #1「全数選別」を取り消しました。理由: 別の対策に統合。"),
+        "{told}"
+    );
 }
 
 /// After the close, a prevention action's check date given wrongly is corrected (the work a
@@ -1848,4 +1858,55 @@ async fn an_action_the_chain_gave_and_any_action_once_closed_is_the_chains_to_ch
         )
     );
     assert!(trouble(&bot, &t.id).substance.actions[0].cancelled.is_none());
+}
+
+/// Whoever gave an action hears when someone else corrects or cancels it: what a department
+/// asked of the rep is not dropped, nor the manager's action rewritten above them, unheard.
+#[tokio::test]
+async fn whoever_gave_an_action_hears_when_someone_else_corrects_or_cancels_it() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(SALES, &t.channel, "add <@U0QA1>").await;
+    let r = bot
+        .command_text(
+            "U0QA1",
+            &t.channel,
+            &format!("action interim call the plant about lot 42 owner:<@{SALES}> due: +3d"),
+        )
+        .await;
+    assert!(r.contains("#1"), "{r}");
+    bot.command_text(
+        MANAGER,
+        &t.channel,
+        "action interim 100% inspection of stock owner:<@U0FS1> due: +3d",
+    )
+    .await;
+
+    let r = bot
+        .command_text(SALES, &t.channel, "action cancel 1 already called")
+        .await;
+    assert!(r.starts_with("Action #1 cancelled."), "{r}");
+    let dm = bot.posted_saying("U0QA1", "cancelled action #1").await;
+    assert!(
+        dm.contains(&format!(
+            "<@{SALES}> cancelled action #1 “call the plant about lot 42” you gave <@{SALES}>"
+        )) && dm.contains("Reason: already called"),
+        "{dm}"
+    );
+
+    let r = bot
+        .command_text(
+            DIRECTOR,
+            &t.channel,
+            "fix action 2 100% inspection of stock and shipped lots",
+        )
+        .await;
+    assert!(r.contains("corrected"), "{r}");
+    let dm = bot.posted_saying(MANAGER, "corrected action #2 you gave").await;
+    assert!(dm.contains(&format!("<@{DIRECTOR}> corrected action #2")), "{dm}");
+    bot.posted_saying("U0FS1", "corrected your action #2").await;
+    // The one who made the change is not told of it.
+    bot.nothing_posted_saying(DIRECTOR, "action #2").await;
+    bot.nothing_posted_saying(SALES, "action #1").await;
 }

@@ -452,7 +452,7 @@ pub(super) fn action_changed(
                     format!("✏️ {}がトラブル {id}（{customer}）の対策 #{n} を訂正しました: {what}。この対策はもうあなたの担当ではなく、通知も {} に届きます。チャンネル: {channel}", user(by), user(&c.to)),
                     format!("✏️ {} corrected action #{n} of trouble {id} ({customer}): {what}. It is no longer yours; its reminders go to {}. Channel: {channel}", user(by), user(&c.to))
                 ),
-                Some(_) => tr!(
+                Some(c) if c.to == *to => tr!(
                     l,
                     format!("✏️ {}がトラブル {id}（{customer}）の対策 #{n} をあなたの担当にしました: {what}。
 {line}
@@ -461,7 +461,16 @@ pub(super) fn action_changed(
 {line}
 You will be reminded the business day before it is due and when it is overdue. When it is done: `/trouble action done {n}` in {channel}, or *Done* in the bot's Home.", user(by))
                 ),
-                None => tr!(
+                _ if action_of(t, *n).is_some_and(|a| a.owner != *to) => tr!(
+                    l,
+                    format!("✏️ {}がトラブル {id}（{customer}）であなたが出した対策 #{n} を訂正しました: {what}。
+{line}
+チャンネル: {channel}", user(by)),
+                    format!("✏️ {} corrected action #{n} you gave in trouble {id} ({customer}): {what}.
+{line}
+Channel: {channel}", user(by))
+                ),
+                _ => tr!(
                     l,
                     format!("✏️ {}がトラブル {id}（{customer}）のあなたの対策 #{n} を訂正しました: {what}。
 {line}
@@ -474,6 +483,13 @@ Channel: {channel}", user(by))
         }
         StepEvent::ActionCancelled { n, reason } => {
             let what = action_of(t, *n).map(|a| cut(&away(&a.text), 120)).unwrap_or_default();
+            if let Some(owner) = action_of(t, *n).map(|a| &a.owner).filter(|o| *o != to) {
+                return tr!(
+                    l,
+                    format!("🚫 {}がトラブル {id}（{customer}）であなたが{}に出した対策 #{n}「{what}」を取り消しました。理由: {}。チャンネル: {channel}", user(by), user(owner), away(reason)),
+                    format!("🚫 {} cancelled action #{n} “{what}” you gave {} in trouble {id} ({customer}). Reason: {}. Channel: {channel}", user(by), user(owner), away(reason))
+                );
+            }
             tr!(
                 l,
                 format!("🚫 {}がトラブル {id}（{customer}）のあなたの対策 #{n}「{what}」を取り消しました。理由: {}。今後この対策の通知は届きません。チャンネル: {channel}", user(by), away(reason)),

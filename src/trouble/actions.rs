@@ -691,7 +691,7 @@ pub(super) fn fix_action(w: &mut Work, user: &UserId, n: usize, fix: ActionFix) 
     if change == ActionChange::default() {
         return Reply::Step(StepReply::ActionUnchanged { n });
     }
-    let former = a.owner.clone();
+    let (former, giver) = (a.owner.clone(), a.by.clone());
     change.apply(&mut w.t.substance.actions[i]);
     let a = &w.t.substance.actions[i];
     let (owner, new_due, new_check, kind) = (a.owner.clone(), a.due, a.check, a.kind);
@@ -714,16 +714,7 @@ pub(super) fn fix_action(w: &mut Work, user: &UserId, n: usize, fix: ActionFix) 
             set_effect_check(w, n, check, round);
         }
     }
-    let mut told = vec![former, owner];
-    told.dedup();
-    for to in told.into_iter().filter(|o| o != user) {
-        let notice = Message::ActionChanged {
-            to: to.clone(),
-            by: user.clone(),
-            event: event.clone(),
-        };
-        w.post(Lane::Dm, Dest::Dm(to), notice);
-    }
+    tell_of_change(w, user, &[former, owner, giver], &event);
     w.refresh_status();
     Reply::Step(StepReply::ActionCorrected {
         n,
@@ -768,7 +759,7 @@ pub(super) fn cancel_action(w: &mut Work, user: &UserId, n: usize, reason: Strin
     if !crate::trouble::command::says_something(&reason) {
         return Reply::Step(StepReply::CancelNeedsReason { n });
     }
-    let owner = a.owner.clone();
+    let (owner, giver) = (a.owner.clone(), a.by.clone());
     w.t.substance.actions[i].cancelled = Some(Mark {
         by: user.clone(),
         at: w.ctx.now,
@@ -776,16 +767,26 @@ pub(super) fn cancel_action(w: &mut Work, user: &UserId, n: usize, reason: Strin
     });
     let event = StepEvent::ActionCancelled { n, reason };
     w.step(user, event.clone());
-    if owner != *user {
-        let notice = Message::ActionChanged {
-            to: owner.clone(),
-            by: user.clone(),
-            event,
-        };
-        w.post(Lane::Dm, Dest::Dm(owner), notice);
-    }
+    tell_of_change(w, user, &[owner, giver], &event);
     w.refresh_status();
     Reply::Step(StepReply::ActionCancelled { n })
+}
+
+/// DMs each of `people` (the action's former owner, its owner now, whoever gave it), once and
+/// not the one who made the change, that `by` corrected or cancelled the action: nobody's work
+/// is taken from them, or what they asked of someone dropped, without their hearing of it.
+fn tell_of_change(w: &mut Work, by: &UserId, people: &[UserId], event: &StepEvent) {
+    for (i, to) in people.iter().enumerate() {
+        if to == by || people[..i].contains(to) {
+            continue;
+        }
+        let notice = Message::ActionChanged {
+            to: to.clone(),
+            by: by.clone(),
+            event: event.clone(),
+        };
+        w.post(Lane::Dm, Dest::Dm(to.clone()), notice);
+    }
 }
 
 /// Interim actions not yet done, and whether a prevention action (or a measure stored before

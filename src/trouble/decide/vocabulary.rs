@@ -163,7 +163,7 @@ pub enum Message {
         by: UserId,
     },
     /// To `to`, by DM, whose action `by` corrected or cancelled (`event`: `ActionCorrected`,
-    /// `ActionCancelled`): the former owner, the new one.
+    /// `ActionCancelled`): the former owner, the new one, whoever gave it.
     ActionChanged {
         to: UserId,
         by: UserId,
