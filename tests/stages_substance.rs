@@ -1312,8 +1312,10 @@ async fn a_customer_typed_wrong_at_open_is_corrected_everywhere_and_filed_under_
         (dm.channel.as_str(), dm.ts.as_str()),
         (notice.channel.as_str(), notice.ts.as_str()),
     ] {
-        let now = bot.slack.message_versions(channel, ts).pop().expect("the message");
-        assert!(!text_of(&now).contains("ACMF"), "{now}");
+        // ACMF only where the message says it was corrected: as first reported.
+        let now = text_of(&bot.slack.message_versions(channel, ts).pop().expect("the message"));
+        let was = "✏️ Corrected since it was reported. As reported: customer “ACMF” (each correction is in the channel and on the timeline)";
+        assert!(now.contains(was) && !now.replace(was, "").contains("ACMF"), "{now}");
     }
     // ACME's history, as the kickoff thread shows it at open.
     let past = message_with(&bot, &t.channel, &["Past troubles with ACME", &earlier.id]).await;
@@ -1380,7 +1382,13 @@ async fn the_summary_and_the_customer_are_corrected_with_the_japanese_words_too(
     let r = bot.command_text(SALES, &t.channel, "訂正 概要 ハウジング割れ").await;
     assert!(r.contains("概要を訂正しました"), "{r}");
     message_with(&bot, &t.channel, &["✏️ 訂正 概要: ハウジンク割れ → ハウジング割れ"]).await;
-    message_says(&bot, &t.channel, &t.kickoff_ts, "ハウジング割れ").await;
+    message_says(
+        &bot,
+        &t.channel,
+        &t.kickoff_ts,
+        "起票後に訂正されています。起票時は 概要「ハウジンク割れ」",
+    )
+    .await;
     assert_eq!(trouble(&bot, &t.id).summary, "ハウジング割れ");
 
     let r = bot.command_text(SALES, &t.channel, "訂正 お客様：ACME様").await;
@@ -1909,4 +1917,35 @@ async fn whoever_gave_an_action_hears_when_someone_else_corrects_or_cancels_it()
     // The one who made the change is not told of it.
     bot.nothing_posted_saying(DIRECTOR, "action #2").await;
     bot.nothing_posted_saying(SALES, "action #1").await;
+}
+
+/// A sev1's announcement told the business unit the words at open: a correction of the summary
+/// or the customer is said there too (the announcement is not kept to be edited), and a summary
+/// corrected back to its words at open no longer reads as corrected on the kickoff.
+#[tokio::test]
+async fn a_correction_of_an_announced_trouble_is_said_where_it_was_announced() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: lid cracked sev1").await;
+    bot.posted_saying("C0BIZUNIT", &t.id).await;
+
+    bot.command_text(SALES, &t.channel, "fix summary lid cracked on 30 units")
+        .await;
+    let said = bot.posted_saying("C0BIZUNIT", "corrected its summary").await;
+    assert!(
+        said.contains(&format!(
+            "Trouble {}, announced here: <@{SALES}> corrected its summary from “lid cracked” to “lid cracked on 30 units”.",
+            t.id
+        )),
+        "{said}"
+    );
+    message_says(&bot, &t.channel, &t.kickoff_ts, "As reported: summary “lid cracked”").await;
+
+    bot.command_text(SALES, &t.channel, "fix summary lid cracked").await;
+    bot.posted_saying("C0BIZUNIT", "from “lid cracked on 30 units” to “lid cracked”")
+        .await;
+    wait_until(|| {
+        let now = bot.slack.message_versions(&t.channel, &t.kickoff_ts).pop()?;
+        (!text_of(&now).contains("As reported")).then_some(())
+    })
+    .await;
 }

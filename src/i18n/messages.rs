@@ -40,6 +40,35 @@ pub(super) fn away(raw: &str) -> String {
     one_line(raw, Where::Elsewhere)
 }
 
+/// Once the opening was corrected, for the kept messages edited to the corrected words: what
+/// was first reported, so an edited kickoff or DM never reads as what was said from the start.
+fn as_reported_line(l: Locale, t: &Trouble, place: Where) -> Option<String> {
+    let r = t.as_reported.as_ref()?;
+    let said = |raw: &str| cut(&one_line(raw, place), 120);
+    let mut was = Vec::new();
+    if r.customer != t.customer {
+        was.push(tr!(
+            l,
+            format!("お客様「{}」", said(&r.customer)),
+            format!("customer “{}”", said(&r.customer))
+        ));
+    }
+    if r.summary != t.summary {
+        was.push(tr!(
+            l,
+            format!("概要「{}」", said(&r.summary)),
+            format!("summary “{}”", said(&r.summary))
+        ));
+    }
+    (!was.is_empty()).then(|| {
+        tr!(
+            l,
+            format!("✏️ 起票後に訂正されています。起票時は {}（訂正の経緯はチャンネルとタイムラインに）", was.join("、")),
+            format!("✏️ Corrected since it was reported. As reported: {} (each correction is in the channel and on the timeline)", was.join("; "))
+        )
+    })
+}
+
 pub(super) fn user(u: &UserId) -> String {
     format!("<@{u}>")
 }
@@ -429,6 +458,9 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let mut blocks = vec![
                 header(&title(l, t)),
                 section(&quoted(&t.summary, Where::OwnChannel)),
+            ];
+            blocks.extend(as_reported_line(l, t, Where::OwnChannel).map(|line| context(&line)));
+            blocks.extend([
                 fields(&[
                     (tr!(l, "お客様", "Customer").into(), here(&t.customer)),
                     (tr!(l, "重大度", "Severity").into(), sev.clone()),
@@ -437,7 +469,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     (tr!(l, "お客様への初回連絡", "First customer contact").into(), first_contact_field(l, config, t)),
                 ]),
                 section(&manager_line),
-            ];
+            ]);
             if !depts.is_empty() {
                 blocks.push(section(&tr!(l, format!("関係部門: {depts}"), format!("Related departments: {depts}"))));
             }
@@ -526,8 +558,9 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     (tr!(l, "概要", "Summary").into(), quoted(&t.summary, Where::Elsewhere)),
                     (tr!(l, "チャンネル", "Channel").into(), channel_ref(l, t)),
                 ]),
-                context(&answered(l, config, t).unwrap_or_else(|| ack_text(l, t))),
             ];
+            blocks.extend(as_reported_line(l, t, Where::Elsewhere).map(|line| context(&line)));
+            blocks.push(context(&answered(l, config, t).unwrap_or_else(|| ack_text(l, t))));
             if t.ack.is_none() && t.is_open() {
                 blocks.push(actions("dm", vec![ack_button(l, &t.id)]));
             }
@@ -551,7 +584,10 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("🚨 {}がトラブル {} を起票しました: *{}* — {}（{}）→ {}", user(t.opened_by()), t.id, away(&t.customer), away(&t.summary), sev, channel_ref(l, t)),
                 format!("🚨 {} opened trouble {}: *{}* — {} ({}) → {}", user(t.opened_by()), t.id, away(&t.customer), away(&t.summary), sev, channel_ref(l, t))
             );
-            Rendered::text(text)
+            match as_reported_line(l, t, Where::Elsewhere) {
+                Some(line) => Rendered::text(format!("{text}\n{line}")),
+                None => Rendered::text(text),
+            }
         }
         Message::NoManagerHint => Rendered::text(tr!(
             l,
@@ -732,6 +768,18 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                         l,
                         format!("🏁 ここでお知らせしたトラブル {id}（{customer}）は、{}が強制クローズしました。{channel}\n理由:\n{r}", user(by)),
                         format!("🏁 Trouble {id} ({customer}), announced here, was force-closed by {}. {channel}\nReason:\n{r}", user(by))
+                    )
+                }
+                crate::trouble::decide::NoLonger::Corrected { summary, from } => {
+                    let (what, now) = match summary {
+                        true => (tr!(l, "概要", "summary"), &t.summary),
+                        false => (tr!(l, "お客様名", "customer"), &t.customer),
+                    };
+                    let (from, now) = (cut(&away(from), 200), cut(&away(now), 200));
+                    tr!(
+                        l,
+                        format!("✏️ ここでお知らせしたトラブル {id} の{what}を{}が訂正しました: 「{from}」→「{now}」。{channel}", user(by)),
+                        format!("✏️ Trouble {id}, announced here: {} corrected its {what} from “{from}” to “{now}”. {channel}", user(by))
                     )
                 }
             })
@@ -1820,6 +1868,13 @@ pub(super) mod tests {
             Message::AnnouncedNoLonger {
                 by: by.clone(),
                 why: crate::trouble::decide::NoLonger::Closed { forced_reason: None },
+            },
+            Message::AnnouncedNoLonger {
+                by: by.clone(),
+                why: crate::trouble::decide::NoLonger::Corrected {
+                    summary: true,
+                    from: t.summary.clone(),
+                },
             },
             Message::CustomerStillWaiting {
                 waited_secs: 16 * 3600,

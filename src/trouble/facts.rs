@@ -836,6 +836,7 @@ fn fix_customer(w: &mut Work, user: &UserId, name: String, past: Vec<super::cust
             field: OpeningField::Customer,
         });
     }
+    keep_as_reported(w);
     let from = std::mem::replace(&mut w.t.customer, name.clone());
     // Another customer: the history shown is theirs (at open, and again at the split).
     let aliases = &w.ctx.policy.customers;
@@ -880,6 +881,7 @@ fn fix_summary(w: &mut Work, user: &UserId, text: String) -> Reply {
             field: OpeningField::Summary,
         });
     }
+    keep_as_reported(w);
     let from = std::mem::replace(&mut w.t.summary, text.clone());
     tell_the_manager_of_a_correction(w, user, true, &from, &text);
     w.step(user, StepEvent::SummaryCorrected { from, to: text });
@@ -889,8 +891,20 @@ fn fix_summary(w: &mut Work, user: &UserId, text: String) -> Reply {
     })
 }
 
+/// Before the first correction of the opening: what it said, kept for the messages edited to
+/// the corrected words (later corrections keep the first words, as reported).
+fn keep_as_reported(w: &mut Work) {
+    if w.t.as_reported.is_none() {
+        w.t.as_reported = Some(crate::trouble::model::AsReported {
+            customer: w.t.customer.clone(),
+            summary: w.t.summary.clone(),
+        });
+    }
+}
+
 /// The manager, told at open what the trouble is, hears by DM of a correction someone else
-/// made to it (old and new), not only from DMs that change under them.
+/// made to it (old and new), not only from DMs that change under them; so do the channels it
+/// was announced in.
 fn tell_the_manager_of_a_correction(w: &mut Work, user: &UserId, summary: bool, from: &str, to: &str) {
     if let Some(m) = w.t.manager.clone().filter(|m| m != user) {
         let notice = Message::OpeningCorrectedNotice {
@@ -901,6 +915,14 @@ fn tell_the_manager_of_a_correction(w: &mut Work, user: &UserId, summary: bool, 
         };
         w.post(Lane::Dm, Dest::Dm(m), notice);
     }
+    // The channels its severity was announced in were told the words corrected: they hear the
+    // correction too (that message is not kept to be edited).
+    let announced = w.severity_policy().announce_channels.clone();
+    let why = super::decide::NoLonger::Corrected {
+        summary,
+        from: from.to_string(),
+    };
+    w.tell_announced(announced, user, why);
 }
 
 /// Edits every kept message that shows what was given at open (the customer, the summary, the

@@ -438,6 +438,17 @@ pub struct Trouble {
     /// name people without mentioning them (a mention pings), and an id reads as nobody.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub names: std::collections::BTreeMap<UserId, KnownName>,
+    /// The customer and summary as reported, once either was corrected: the kickoff and the
+    /// managers' DMs, edited to the corrected words, say what was first said beside them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_reported: Option<AsReported>,
+}
+
+/// What a trouble's opening said before `fix customer` or `fix summary` corrected it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AsReported {
+    pub customer: String,
+    pub summary: String,
 }
 
 /// A person's name as Slack showed it (`users.info`), and when it was asked.
@@ -705,6 +716,7 @@ impl Trouble {
             agreement,
             past,
             names,
+            as_reported,
         } = self;
         *id == other.id
             && *seq == other.seq
@@ -737,6 +749,7 @@ impl Trouble {
             && *agreement == other.agreement
             && *past == other.past
             && *names == other.names
+            && *as_reported == other.as_reported
     }
 }
 

@@ -145,6 +145,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         agreement: Default::default(),
         past: Vec::new(),
         names: Default::default(),
+        as_reported: None,
     };
     let mut w = Work::new(ctx, trouble);
     let departments = w.departments_to_ping();

@@ -78,8 +78,18 @@ pub enum Dest {
 /// Why an announcement no longer holds ([`Message::AnnouncedNoLonger`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NoLonger {
-    Lowered { from: Severity, to: Severity },
-    Closed { forced_reason: Option<String> },
+    Lowered {
+        from: Severity,
+        to: Severity,
+    },
+    Closed {
+        forced_reason: Option<String>,
+    },
+    /// `fix customer` (`summary`: `fix summary`) changed what was announced, from `from`.
+    Corrected {
+        summary: bool,
+        from: String,
+    },
 }
 
 /// What an [`Message::OverruledNotice`] tells of.

@@ -169,7 +169,7 @@ impl<'a> Work<'a> {
         self.d
     }
 
-    pub(super) fn severity_policy(&self) -> &crate::trouble::policy::SeverityPolicy {
+    pub(in crate::trouble) fn severity_policy(&self) -> &crate::trouble::policy::SeverityPolicy {
         self.ctx.policy.severity(self.t.severity)
     }
 
