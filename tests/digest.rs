@@ -107,7 +107,10 @@ async fn a_manager_with_an_overdue_update_and_a_waiting_proposal_reads_both_in_t
 
     // The director above sees the same trouble, and whom the proposal waits for.
     let above = digest_to(&bot, DIRECTOR).await;
-    assert!(above.contains(&format!("waiting for <@{MANAGER}>")), "{above}");
+    assert!(
+        above.contains(&format!("waiting for <@{MANAGER}> (you may decide it too)")),
+        "{above}"
+    );
     assert!(!above.contains("Waiting for you"), "{above}");
     assert!(!above.contains("Home* tab"), "nothing for the director to tap: {above}");
     // The owner is no manager: no digest for them.
@@ -393,4 +396,27 @@ async fn a_digest_timer_that_does_not_read_is_replaced_at_start_and_the_digest_s
     // Replaced, not left beside the new one: nothing in the store fails to read.
     let (ok, stdout) = verify_stopped(&data_dir);
     assert!(ok, "{stdout}");
+}
+
+/// A proposal over the manager's limit waits for the director, and the manager's digest names
+/// whoever else may decide it (the VP), not the director alone.
+#[tokio::test]
+async fn a_proposal_over_the_limit_names_everyone_who_may_decide_it() {
+    let bot = spawn_bot_raw(&config("", "[approval_limits]\nJPY = 1_000_000\n")).await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "cost ¥2,000,000 ours line stop")
+        .await;
+    assert!(r.contains("proposal #1"), "{r}");
+
+    advance_to(&bot, MONDAY_NINE).await;
+    let dm = digest_to(&bot, MANAGER).await;
+    assert!(dm.contains(&format!("waiting for <@{DIRECTOR}> (or <@{VP}>)")), "{dm}");
+    assert!(!dm.contains("Waiting for you"), "not the manager's to decide: {dm}");
+    let above = digest_to(&bot, DIRECTOR).await;
+    assert!(
+        above.contains("line stop · waiting for *you* (our share ¥2,000,000 is over"),
+        "{above}"
+    );
 }

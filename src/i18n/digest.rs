@@ -22,7 +22,7 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
     let mine = d
         .proposals
         .iter()
-        .filter(|w| w.approver.as_ref() == Some(&d.manager))
+        .filter(|w| w.approvers.first() == Some(&d.manager))
         .count();
     let counts = [
         (d.open.len(), tr!(l, "対応中", "Open")),
@@ -181,9 +181,24 @@ fn proposal_row(l: Locale, d: &ManagerDigest, w: &Waiting) -> String {
         &item_phrase(l, w.trouble, w.proposal.item, Where::Elsewhere),
         2 * MAX_USER_TEXT,
     );
-    let who = match &w.approver {
-        Some(u) if *u == d.manager => tr!(l, "*あなた*の承認待ち", "waiting for *you*").to_string(),
-        Some(u) => tr!(l, format!("<@{u}>の承認待ち"), format!("waiting for <@{u}>")),
+    // Whoever else may decide it too (those above the first) is named: the first is whose turn
+    // it is, but a manager waiting on the director should know the VP may decide it as well.
+    let who = match w.approvers.split_first() {
+        Some((first, _)) if *first == d.manager => tr!(l, "*あなた*の承認待ち", "waiting for *you*").to_string(),
+        Some((first, rest)) if rest.contains(&d.manager) => tr!(
+            l,
+            format!("<@{first}>の承認待ち（あなたも承認できます）"),
+            format!("waiting for <@{first}> (you may decide it too)")
+        ),
+        Some((first, [])) => tr!(l, format!("<@{first}>の承認待ち"), format!("waiting for <@{first}>")),
+        Some((first, rest)) => {
+            let rest = rest.iter().map(|u| format!("<@{u}>")).collect::<Vec<_>>();
+            tr!(
+                l,
+                format!("<@{first}>の承認待ち（{}も承認できます）", rest.join("、")),
+                format!("waiting for <@{first}> (or {})", rest.join(", "))
+            )
+        }
         None => tr!(l, "承認できる上司が未指名", "no manager named to approve it").to_string(),
     };
     let why = if w.proposal.crossed.is_empty() {

@@ -45,12 +45,13 @@ pub struct ActionRef<'a> {
     pub action: &'a Action,
 }
 
-/// A proposal waiting for `approver` (None: the trouble has no manager chain to approve it).
+/// A proposal waiting for its `approvers`, the first first (none: the trouble has no manager
+/// chain to approve it).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Waiting<'a> {
     pub trouble: &'a Trouble,
     pub proposal: &'a Proposal,
-    pub approver: Option<UserId>,
+    pub approvers: Vec<UserId>,
 }
 
 impl ManagerDigest<'_> {
@@ -230,7 +231,7 @@ pub fn weekly<'a>(
                             .map(move |p| Waiting {
                                 trouble: t,
                                 proposal: p,
-                                approver: approvers(policy, t, p).first().cloned(),
+                                approvers: approvers(policy, t, p),
                             })
                     })
                     .collect(),
@@ -400,7 +401,7 @@ mod tests {
         );
         assert_eq!(d.proposals.len(), 1);
         // Level 1: the director decides, and the manager's digest says so.
-        assert_eq!(d.proposals[0].approver.as_ref().map(|u| u.as_str()), Some("U0DIRECTOR"));
+        assert_eq!(d.proposals[0].approvers.first().map(|u| u.as_str()), Some("U0DIRECTOR"));
 
         // What the store reads for the digest: the open one and the closed one with a check due
         // this week; a closed one whose only check is next month is left unread.
