@@ -864,3 +864,39 @@ async fn a_proposal_dm_still_asking_shows_the_corrected_customer() {
     click_answer(&bot, DIRECTOR, "You approved proposal #1").await;
     settled(&bot, &dm, &format!("Approved by <@{DIRECTOR}>")).await;
 }
+
+/// The director asked by DM to decide a cost over the manager's limit takes the trouble over:
+/// nobody decides their own trouble, so that DM says it is no longer theirs, who decides it
+/// now, and loses its buttons; the VP is asked in their place.
+#[tokio::test]
+async fn an_approval_dm_to_someone_a_hand_over_leaves_out_says_so_and_loses_its_buttons() {
+    let bot = spawn_bot_with(&format!("{DEFAULT_SEVERITIES}\n{LIMITS}")).await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "cost ¥2,000,000 ours line stop")
+        .await;
+    assert!(r.contains("proposal #1"), "{r}");
+    let asked = posted_at(&bot, DIRECTOR, "needs your approval").await;
+
+    let r = bot
+        .command_text(DIRECTOR, &t.channel, &format!("owner <@{DIRECTOR}>"))
+        .await;
+    assert!(r.contains(DIRECTOR), "{r}");
+    let now = settled(&bot, &asked, "No longer yours to decide").await;
+    assert!(
+        now.contains(&format!(
+            "No longer yours to decide: <@{DIRECTOR}> changed the trouble's owner or manager (<@{VP}> decides it now)."
+        )),
+        "{now}"
+    );
+    posted_at(&bot, VP, "needs your approval").await;
+    assert!(
+        trouble(&bot, &t.id)
+            .agreement
+            .asking
+            .iter()
+            .all(|a| a.message.ts.as_str() != asked.1),
+        "no longer kept to be edited"
+    );
+}

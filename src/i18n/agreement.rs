@@ -266,6 +266,36 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
             };
         }
         AgreementLine::Settled { n, dm } => return settled(l, t, *n, *dm),
+        AgreementLine::NoLongerYours { n, by } => {
+            let Some(p) = proposal(t, *n) else {
+                return Rendered::text(format!("#{n}"));
+            };
+            let what = item_phrase(l, t, p.item, Where::Elsewhere);
+            let customer = crate::slack::blocks::cut(&one_line(&t.customer, Where::Elsewhere), 200);
+            let channel = t
+                .channel
+                .as_ref()
+                .map(|c| format!("<#{c}>"))
+                .unwrap_or_else(|| t.id.to_string());
+            let now = match approvers(&config.policy, t, p).first() {
+                Some(a) => tr!(
+                    l,
+                    format!("今は {}が承認します", user(a)),
+                    format!("{} decides it now", user(a))
+                ),
+                None => tr!(
+                    l,
+                    "承認できる上司はいま指名されていません",
+                    "nobody is named to decide it now"
+                )
+                .to_string(),
+            };
+            return Rendered::text(tr!(
+                l,
+                format!("🗳️ トラブル {}（{customer}）の提案 #{n}: {what}\n{}が担当・上司を変更したため、あなたの承認は不要になりました（{now}）。{channel}", t.id, user(by)),
+                format!("🗳️ Proposal #{n} on trouble {} ({customer}): {what}\nNo longer yours to decide: {} changed the trouble's owner or manager ({now}). {channel}", t.id, user(by))
+            ));
+        }
         AgreementLine::Decided { n, approved: true, by } => {
             let owner = user(&t.owner);
             tr!(

@@ -161,6 +161,12 @@ pub enum AgreementLine {
         n: usize,
         dm: bool,
     },
+    /// A `NeedsYou` DM edited once `by` changed the chain so that its reader no longer decides
+    /// proposal `n`: why, and who does now, without the buttons.
+    NoLongerYours {
+        n: usize,
+        by: UserId,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -394,13 +400,48 @@ pub(super) fn first_approvers(policy: &Policy, t: &Trouble) -> Vec<(usize, Optio
 /// After the chain changed (a hand-over, a manager named): whoever is now first to decide a
 /// proposal awaiting one, and was not before, is asked by DM with its buttons. The channel's
 /// line mentioned whoever was first then; nobody else would tell them.
-pub(super) fn ask_new_approvers(w: &mut Work, before: &[(usize, Option<UserId>)]) {
+pub(super) fn ask_new_approvers(w: &mut Work, before: &[(usize, Option<UserId>)], by: &UserId) {
+    release_left_out_approvers(w, by);
     for (n, now) in first_approvers(w.ctx.policy, &w.t) {
         let Some(a) = now else { continue };
         let was = before.iter().find(|(m, _)| *m == n).and_then(|(_, u)| u.as_ref());
         if was != Some(&a) {
             ask_by_dm(w, n, a);
         }
+    }
+}
+
+/// After `by` changed the chain: each DM that asked someone who may no longer decide its
+/// proposal (left out by a hand-over, or below a manager named in front) says so and loses its
+/// buttons, which would only be refused. DMs kept before what they showed was kept stay.
+fn release_left_out_approvers(w: &mut Work, by: &UserId) {
+    let (policy, t) = (w.ctx.policy, &w.t);
+    let left_out = |a: &Asking| match &a.shown {
+        Some(Message::Agreement(AgreementLine::NeedsYou { n, to })) => {
+            proposal(t, *n).is_some_and(|p| !approvers(policy, t, p).contains(to))
+        }
+        _ => false,
+    };
+    let out: Vec<bool> = t.agreement.asking.iter().map(left_out).collect();
+    if !out.contains(&true) {
+        return;
+    }
+    let (released, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut w.t.agreement.asking)
+        .into_iter()
+        .zip(out)
+        .partition(|(_, out)| *out);
+    w.t.agreement.asking = keep.into_iter().map(|(a, _)| a).collect();
+    w.changed = true;
+    for (a, _) in released {
+        let message = Message::Agreement(AgreementLine::NoLongerYours { n: a.n, by: by.clone() });
+        w.send(
+            Lane::Dm,
+            Op::Edit {
+                channel: a.message.channel,
+                ts: a.message.ts,
+                message,
+            },
+        );
     }
 }
 
@@ -709,7 +750,7 @@ pub(super) fn held_back(w: &mut Work, line: AgreementLine) {
     let n = match &line {
         AgreementLine::Proposed { n } | AgreementLine::Decided { n, .. } | AgreementLine::Agreed { n, .. } => *n,
         // A DM already, or an edit.
-        AgreementLine::NeedsYou { .. } | AgreementLine::Settled { .. } => return,
+        AgreementLine::NeedsYou { .. } | AgreementLine::Settled { .. } | AgreementLine::NoLongerYours { .. } => return,
     };
     let Some(p) = proposal(&w.t, n) else {
         return;

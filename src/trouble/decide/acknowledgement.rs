@@ -205,7 +205,7 @@ pub(super) fn rechain(
     if w.t.ack.is_none() && w.t.is_open() {
         w.refresh_manager_dms();
     }
-    crate::trouble::approval::ask_new_approvers(w, approvers_before);
+    crate::trouble::approval::ask_new_approvers(w, approvers_before, &change.by);
 }
 
 /// What changed the chain: `by` named a manager (`handed_to` None), or handed the trouble to
