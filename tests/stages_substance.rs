@@ -531,6 +531,13 @@ async fn the_effectiveness_check_reopens_a_trouble_when_the_measure_did_not_work
 
     let asked = message_with(&bot, &t.channel, &["Did it work?", "Mold temperature alarm"]).await;
     assert!(text_of(&asked).contains("effect_ng"), "two buttons: {asked}");
+    // The owner's own measure: the ask says who confirms it worked.
+    assert!(
+        text_of(&asked).contains(&format!(
+            "*Effective* is for <@{MANAGER}> to confirm, not the measure's own owner; anyone asked may answer *Not effective*."
+        )),
+        "{asked}"
+    );
     // Someone who is neither the owner nor the chain cannot answer.
     click_on(&bot, "U0QA1", "effect_ng", &t, 1).await;
     let refusal = click_answer(&bot, "U0QA1", "").await;

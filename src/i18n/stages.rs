@@ -326,11 +326,25 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
         StepLine::EffectCheck { n, ask } => {
             let who = ask.iter().map(user).collect::<Vec<_>>().join(" ");
             let what = action_of(t, *n).map(|a| here(&a.text)).unwrap_or_default();
-            let text = tr!(
+            let mut text = tr!(
                 l,
                 format!("🔁 {who} 再発防止策 #{n}「{what}」の効果確認の日です。効果はありましたか？"),
                 format!("🔁 {who} it is time to check prevention action #{n} “{what}”. Did it work?")
             );
+            // Whose measure it is cannot certify it worked (the answer would be refused): the
+            // ask says who confirms it, before anyone taps a button that is not theirs.
+            if let Some(a) = action_of(t, *n) {
+                let own = |u: &UserId| a.owner == *u || a.done.as_ref().is_some_and(|d| d.by == *u);
+                if ask.iter().any(own) {
+                    if let Some(c) = t.manager_chain().iter().find(|u| !own(u)).map(user) {
+                        text.push_str(&tr!(
+                            l,
+                            format!("\n「効果あり」は対策の担当者以外の {c}が確認します。「効果なし」は誰でも回答できます。"),
+                            format!("\n*Effective* is for {c} to confirm, not the measure's own owner; anyone asked may answer *Not effective*.")
+                        ));
+                    }
+                }
+            }
             let value = ButtonValue::stage(t.id.as_str(), *n).encode();
             let blocks = vec![
                 section(&text),
