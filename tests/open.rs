@@ -630,7 +630,8 @@ async fn full_width_options_open_as_typed_and_kaishi_starts_a_stage() {
 async fn a_customer_typed_with_a_look_alike_letter_is_the_same_customer() {
     let bot = spawn_bot().await;
     let first = bot.open_ready("ACME: lid cracked").await;
-    let second = bot.open_ready("AСME: housings cracked again").await;
+    // Cyrillic С in the name, Cyrillic о in "housings".
+    let second = bot.open_ready("AСME: hоusings cracked again").await;
     bot.paced("the kickoff thread shows ACME's earlier trouble", || {
         bot.slack
             .calls_to("chat.postMessage")
@@ -647,6 +648,14 @@ async fn a_customer_typed_with_a_look_alike_letter_is_the_same_customer() {
     assert!(history.contains(&first.id) && history.contains(&second.id), "{history}");
     let found = bot.command_text(SALES, ORIGIN, "search acme").await;
     assert!(found.contains(&second.id), "{found}");
+    let found = bot.command_text(SALES, ORIGIN, "search housings cracked").await;
+    assert!(
+        found.contains(&second.id),
+        "a word typed with a look-alike is found: {found}"
+    );
+    // The channel is named as ACME's would be, not `a-me`.
+    let name = trouble(&bot, &second.id).channel_name.expect("a channel name");
+    assert_eq!(name, format!("trouble-{}-acme", second.id));
 }
 
 /// `ACME様` is how a rep writes a customer, out of habit: the trouble keeps `ACME` (the bot adds

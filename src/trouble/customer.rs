@@ -180,7 +180,7 @@ pub fn without_honorific(name: &str) -> &str {
 /// The key a customer's troubles are filed under: width and case folded, company forms and
 /// punctuation dropped. The spelling as typed is kept on the trouble for display.
 pub fn normalize(name: &str) -> String {
-    let mut s = fold_width(&crate::trouble::markup::unescape(name)).to_lowercase();
+    let mut s = latin_reading(fold_width(&crate::trouble::markup::unescape(name)).to_lowercase());
     // Most names hold no company form: a look first spares a copy of the name per form (every
     // write of a trouble's index entries asks this).
     for form in COMPANY_FORMS {
@@ -188,18 +188,39 @@ pub fn normalize(name: &str) -> String {
             s = s.replace(form, " ");
         }
     }
-    let mixed = s.chars().any(|c| c.is_ascii_alphabetic()) && s.chars().any(|c| latin_look_alike(c).is_some());
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .map(|c| if mixed { latin_look_alike(c).unwrap_or(c) } else { c })
-        .collect()
+    s.chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
-/// The Latin letter a Cyrillic or Greek letter (lower-cased) is drawn like. A name that mixes
-/// them with Latin letters (`AСME`, its С Cyrillic, from a keyboard left on another layout, or
-/// typed to look alike) is filed as the Latin name it reads as, so it cannot slip past the
-/// recurrence check and the customer's history; a name written wholly in Cyrillic or Greek
-/// keeps its letters.
+/// Lower-cased `text` with each word that mixes Latin letters and letters drawn like them
+/// (`aсme`, its с Cyrillic: a keyboard left on another layout, or typed to look alike) read as
+/// the Latin word it looks like: what customer keys, channel names and searches are made of,
+/// so such a word cannot slip past the recurrence check, a customer's history or a search. A
+/// word wholly in Cyrillic or Greek keeps its letters (`acme россия`).
+pub fn latin_reading(lowercased: String) -> String {
+    let mixed =
+        |w: &str| w.chars().any(|c| c.is_ascii_alphabetic()) && w.chars().any(|c| latin_look_alike(c).is_some());
+    if !lowercased.split_whitespace().any(mixed) {
+        return lowercased;
+    }
+    let mut out = String::with_capacity(lowercased.len());
+    let mut rest = lowercased.as_str();
+    while !rest.is_empty() {
+        let space = rest.find(|c: char| !c.is_whitespace()).unwrap_or(rest.len());
+        out.push_str(&rest[..space]);
+        rest = &rest[space..];
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let word = &rest[..end];
+        match mixed(word) {
+            true => out.extend(word.chars().map(|c| latin_look_alike(c).unwrap_or(c))),
+            false => out.push_str(word),
+        }
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// The Latin letter a Cyrillic or Greek letter (lower-cased) is drawn like (see
+/// [`latin_reading`]).
 fn latin_look_alike(c: char) -> Option<char> {
     Some(match c {
         'а' | 'α' => 'a',
@@ -270,6 +291,10 @@ mod tests {
         // Written wholly in Cyrillic or Greek, a name keeps its letters.
         assert_eq!(normalize("ООО Ромашка"), "оооромашка");
         assert_eq!(normalize("Αθήνα"), "αθήνα");
+        // Word by word: a Cyrillic word beside a Latin one keeps its letters.
+        assert_eq!(normalize("ACME Россия"), "acmeроссия");
+        assert_eq!(normalize("AСME Россия"), "acmeроссия");
+        assert_eq!(latin_reading("  aсme\tlot 42 ".into()), "  acme\tlot 42 ");
     }
 
     #[test]

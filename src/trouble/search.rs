@@ -7,9 +7,10 @@ use super::facts::{Earlier, FactKey};
 use super::model::Trouble;
 use super::money::fold_width;
 
-/// Width and case folded, Slack's entities read as typed: `ＬＯＴ－４２` finds `lot-42`.
+/// Width and case folded, Slack's entities read as typed, look-alike letters read as Latin in
+/// a Latin word: `ＬＯＴ－４２` finds `lot-42`, and `ACME` finds `AСME` (its С Cyrillic).
 pub fn fold(text: &str) -> String {
-    fold_width(&crate::trouble::markup::unescape(text)).to_lowercase()
+    super::customer::latin_reading(fold_width(&crate::trouble::markup::unescape(text)).to_lowercase())
 }
 
 /// The texts a search looks through.

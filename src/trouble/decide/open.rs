@@ -7,7 +7,9 @@ pub fn channel_name(prefix: &str, id: &TroubleId, customer: &str, attempt: u32) 
     let mut slug = String::new();
     // `&amp;` in Slack's text is one `&`, not a word "amp".
     // `ＡＣＭＥ` typed full-width names the channel as `ACME` would.
-    for c in crate::trouble::money::fold_width(&crate::trouble::markup::unescape(customer)).chars() {
+    // `AСME`, its С Cyrillic, names it as `ACME` would (a slug keeps ASCII letters alone).
+    let folded = crate::trouble::money::fold_width(&crate::trouble::markup::unescape(customer)).to_lowercase();
+    for c in crate::trouble::customer::latin_reading(folded).chars() {
         if c.is_ascii_alphanumeric() {
             slug.push(c.to_ascii_lowercase());
         } else if !slug.is_empty() && !slug.ends_with('-') {
