@@ -359,6 +359,7 @@ impl Config {
                         .unwrap_or(defaults.first_contact_within),
                     departments: s.strings("departments"),
                     announce_channels: s.strings("announce_channels"),
+                    escalate_in_business_hours: s.bool("escalate_in_business_hours").unwrap_or(false),
                 };
                 s.finish();
                 config.policy.severities.insert(level, policy);
@@ -411,6 +412,19 @@ impl Config {
                 close,
                 holidays,
             });
+        }
+        if config.policy.business_hours.is_none() {
+            for s in config
+                .policy
+                .severities
+                .values()
+                .filter(|s| s.escalate_in_business_hours)
+            {
+                root.problems.push(format!(
+                    "severity.{}.escalate_in_business_hours: needs [business_hours] (what are business hours otherwise?)",
+                    s.level
+                ));
+            }
         }
         if let Some(customers) = root.table("customers") {
             for (alias, value) in customers {

@@ -488,6 +488,30 @@ async fn the_top_is_asked_again_in_business_hours_and_a_given_up_trouble_the_nex
     assert_eq!(asked(MANAGER), before + 1);
 }
 
+/// A sev2 set to escalate in business hours only, reported on Monday at 17:30: the hour the
+/// manager has to acknowledge counts working time (30 minutes that evening, 30 the next
+/// morning), so the director is asked on Tuesday at 09:30, not at 18:30, and the VP an hour
+/// of business later.
+#[tokio::test]
+async fn a_severity_that_escalates_in_business_hours_waits_for_the_office_to_open() {
+    let hours = OFFICE_HOURS.replace(
+        "customer_update_every = \"4h\"\n[business_hours]",
+        "customer_update_every = \"4h\"\nescalate_in_business_hours = true\n[business_hours]",
+    );
+    let bot = spawn_bot_with(&hours).await;
+    // Monday 17:30 in Tokyo (the clock starts on Monday 10:00).
+    bot.advance_and_settle(Duration::from_secs(7 * 3600 + 1800)).await;
+    let t = bot.open_ready("ACME: labels misprinted").await;
+    // To Tuesday 09:29: fifteen and a half hours, nobody above the manager is asked.
+    bot.advance_and_settle(Duration::from_secs(15 * 3600 + 59 * 60)).await;
+    bot.nothing_posted_saying(DIRECTOR, "has not been acknowledged").await;
+    bot.advance_and_settle(Duration::from_secs(60)).await;
+    bot.posted_saying(DIRECTOR, "has not been acknowledged").await;
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    bot.posted_saying(VP, "has not been acknowledged").await;
+    assert!(trouble(&bot, &t.id).ack.is_none());
+}
+
 #[tokio::test]
 async fn a_bot_restarted_during_the_wait_still_escalates_once_on_time() {
     let mut bot = spawn_bot_with(ESCALATION).await;

@@ -547,3 +547,21 @@ fn a_second_serve_on_the_same_data_directory_says_another_bot_uses_it_and_store_
         "{stderr}"
     );
 }
+
+/// `escalate_in_business_hours` is shown with the severity's acknowledgement time, and refused
+/// where no `[business_hours]` says what business hours are.
+#[test]
+fn check_config_shows_escalation_in_business_hours_and_refuses_it_without_them() {
+    let sev3 = "[severity.3]\nescalate_in_business_hours = true\n";
+    let hours =
+        "[business_hours]\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\nopen = \"09:00\"\nclose = \"18:00\"\n";
+    let (ok, stdout, stderr) = run(&["check-config"], &format!("{BASE_CONFIG}\n{sev3}{hours}"));
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(stdout.contains("acknowledge within 2h of business hours"), "{stdout}");
+    let (ok, stdout, stderr) = run(&["check-config"], &format!("{BASE_CONFIG}\n{sev3}"));
+    assert!(!ok, "{stdout}");
+    assert!(
+        stderr.contains("severity.3.escalate_in_business_hours: needs [business_hours]"),
+        "{stderr}"
+    );
+}

@@ -132,10 +132,14 @@ pub fn config_summary(config: &Config) -> String {
         };
         let parts = [
             format!(
-                "{} {}{}",
+                "{} {}{}{}",
                 t("上司の確認", "acknowledge within"),
                 duration(s.ack_timeout),
-                t("以内", "")
+                t("以内", ""),
+                match s.escalate_in_business_hours {
+                    true => t("（営業時間で数える）", " of business hours"),
+                    false => "",
+                }
             ),
             format!(
                 "{} {}{}",

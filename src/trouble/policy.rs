@@ -57,6 +57,10 @@ pub struct SeverityPolicy {
     pub first_contact_within: Duration,
     pub departments: Vec<String>,
     pub announce_channels: Vec<String>,
+    /// With `[business_hours]`: the wait for an acknowledgement counts working time, so the
+    /// chain is gone up only while the office is open (for low severities; off by default, as
+    /// a trouble that cannot wait must never wait for the morning).
+    pub escalate_in_business_hours: bool,
 }
 
 impl Default for Policy {
@@ -88,6 +92,7 @@ pub fn default_severities() -> BTreeMap<Severity, SeverityPolicy> {
         first_contact_within: Duration::from_secs(first_mins * 60),
         departments: Vec::new(),
         announce_channels: Vec::new(),
+        escalate_in_business_hours: false,
     };
     BTreeMap::from([
         (Severity::new(1), mk(1, 10, 60, 30)),

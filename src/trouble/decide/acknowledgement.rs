@@ -315,7 +315,7 @@ fn rechain_escalation(w: &mut Work, chain: Vec<UserId>) {
         ask_to_acknowledge(w, who, None, Some(new_to_chain));
     }
     let gave_up = std::mem::replace(&mut w.t.escalation.gave_up, false);
-    let due = w.ctx.now + w.ack_timeout();
+    let due = w.ack_due();
     match w.t.escalation.due {
         _ if gave_up && newly.is_empty() => w.t.escalation.gave_up = true,
         Some(running) if !gave_up && running <= due => {}

@@ -299,7 +299,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             // brings the escalation forward, a longer one never postpones it; the cadence of
             // customer updates restarts (a promised time keeps its own timer).
             if w.t.ack.is_none() && w.t.manager.is_some() && !w.t.escalation.gave_up {
-                let due = w.ctx.now + w.ack_timeout();
+                let due = w.ack_due();
                 match w.t.escalation.due {
                     Some(running) if running <= due => {}
                     _ => w.start_ack_timer_at(due),

@@ -173,8 +173,18 @@ impl<'a> Work<'a> {
         self.ctx.policy.severity(self.t.severity)
     }
 
-    pub(super) fn ack_timeout(&self) -> Duration {
-        to_chrono(self.severity_policy().ack_timeout)
+    /// When an acknowledgement asked now is due: the severity's `ack_timeout` on, counted in
+    /// working time for a severity set to escalate in business hours only (a sev3 reported in
+    /// the evening does not page the director at night), else on the clock.
+    pub(super) fn ack_due(&self) -> DateTime<Utc> {
+        let s = self.severity_policy();
+        let wait = to_chrono(s.ack_timeout);
+        match self.ctx.policy.business_hours.as_ref() {
+            Some(hours) if s.escalate_in_business_hours => {
+                crate::trouble::hours::add_working_time(Some(hours), self.ctx.policy.timezone, self.ctx.now, wait)
+            }
+            _ => self.ctx.now + wait,
+        }
     }
 
     pub(in crate::trouble) fn cadence(&self) -> Duration {
@@ -182,7 +192,7 @@ impl<'a> Work<'a> {
     }
 
     pub(super) fn start_ack_timer(&mut self) {
-        self.start_ack_timer_at(self.ctx.now + self.ack_timeout());
+        self.start_ack_timer_at(self.ack_due());
     }
 
     pub(super) fn start_ack_timer_at(&mut self, due: DateTime<Utc>) {
