@@ -1052,3 +1052,39 @@ async fn whoever_logged_an_update_someone_else_withdrew_is_told() {
         .await;
     bot.nothing_posted_saying(SALES, "withdrew customer update").await;
 }
+
+/// An update withdrawn once the cadence from the last contact still counted has run out: the
+/// answer says an update is owed now, not a deadline already past as if it were ahead.
+#[tokio::test]
+async fn an_update_withdrawn_after_the_cadence_ran_out_is_answered_as_owed_now() {
+    let bot = spawn_bot_with(NUDGES).await;
+    let t = bot.open_ready("Globex: late delivery").await;
+    bot.command_text(SALES, &t.channel, "update told them we are checking the lot")
+        .await;
+    bot.advance_and_settle(CADENCE / 2).await;
+    let second = bot
+        .command_text(SALES, &t.channel, "update replacement ships friday")
+        .await;
+    assert!(second.contains("logged"), "{second}");
+    bot.advance_and_settle(CADENCE * 3 / 4).await;
+    // The first update counts again: its cadence ran out an hour ago.
+    let answer = bot
+        .command_text(SALES, &t.channel, "withdraw update 2 that was Initech")
+        .await;
+    assert!(
+        answer.contains("The next update is overdue: it is owed now."),
+        "{answer}"
+    );
+    assert!(!answer.contains("due by"), "{answer}");
+
+    // Within the cadence, the answer gives the time still ahead.
+    let bot = spawn_bot_with(NUDGES).await;
+    let t = bot.open_ready("Globex: late delivery").await;
+    bot.command_text(SALES, &t.channel, "update told them we are checking the lot")
+        .await;
+    bot.command_text(SALES, &t.channel, "update typed twice").await;
+    let answer = bot
+        .command_text(SALES, &t.channel, "withdraw update 2 typed twice")
+        .await;
+    assert!(answer.contains("The next update is due by"), "{answer}");
+}

@@ -417,9 +417,19 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             text,
             last_contact,
             next_due,
+            overdue,
             first_contact,
         } => {
-            let (said, due) = (typed(text), format_day_time(l, tz, *next_due));
+            let said = typed(text);
+            // A time already past reads as a deadline still ahead: say it is owed now.
+            let due = match overdue {
+                true => tr!(l, "次回の報告はすでに期限を過ぎています（今すぐ必要です）。", "The next update is overdue: it is owed now.").to_string(),
+                false => tr!(
+                    l,
+                    format!("次回の報告期限は {} です。", format_day_time(l, tz, *next_due)),
+                    format!("The next update is due by {}.", format_day_time(l, tz, *next_due))
+                ),
+            };
             let since = match (last_contact, first_contact) {
                 (Some(at), _) => tr!(
                     l,
@@ -435,8 +445,8 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             };
             tr!(
                 l,
-                format!("お客様への報告 #{n}（「{said}」）を取り消しました。タイムラインには残りますが、お客様への連絡としては数えません。{since}次回の報告期限は {due} です。お客様に実際に伝えた内容があれば `/trouble update` で記録してください。"),
-                format!("Update #{n} (“{said}”) withdrawn: it stays on the timeline but no longer counts as contact with the customer. {since} The next update is due by {due}. If the customer was told something, log it with `/trouble update`.")
+                format!("お客様への報告 #{n}（「{said}」）を取り消しました。タイムラインには残りますが、お客様への連絡としては数えません。{since}{due}お客様に実際に伝えた内容があれば `/trouble update` で記録してください。"),
+                format!("Update #{n} (“{said}”) withdrawn: it stays on the timeline but no longer counts as contact with the customer. {since} {due} If the customer was told something, log it with `/trouble update`.")
             )
         }
         Reply::NoSuchUpdate { n: _, count: 0 } => tr!(

@@ -324,11 +324,13 @@ pub(super) fn withdraw_update(w: &mut Work, user: &UserId, n: Option<usize>, rea
     // The kickoff shows when the first contact was made; the status, what the customer was told.
     w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
     w.refresh_status();
+    let next_due = w.t.standing_promise().unwrap_or(next_due);
     Reply::UpdateWithdrawn {
         n,
         text,
         last_contact: w.t.contacted().then(|| w.t.last_customer_contact()),
-        next_due: w.t.standing_promise().unwrap_or(next_due),
+        next_due,
+        overdue: next_due <= now,
         first_contact,
     }
 }

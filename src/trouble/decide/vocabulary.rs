@@ -761,12 +761,13 @@ pub enum Reply {
     },
     /// Customer update `n` (what it said) withdrawn: the customer last heard from us at
     /// `last_contact` (None: never, and the first call is owed again, by `first_contact`), the
-    /// next update is due by `next_due`.
+    /// next update is due by `next_due` (`overdue`: that is now or past, owed at once).
     UpdateWithdrawn {
         n: usize,
         text: String,
         last_contact: Option<DateTime<Utc>>,
         next_due: DateTime<Utc>,
+        overdue: bool,
         first_contact: Option<DateTime<Utc>>,
     },
     /// `withdraw update N` naming none of the `count` updates logged.
