@@ -1733,7 +1733,12 @@ pub(super) mod tests {
 
     #[test]
     fn typed_text_never_pings_from_elsewhere_and_never_broadcasts_or_links() {
-        let (config, t) = hostile();
+        let (config, mut t) = hostile();
+        // Corrected since it was reported: the words first reported are shown beside it too.
+        t.as_reported = Some(crate::trouble::model::AsReported {
+            customer: format!("{} (old)", t.customer),
+            summary: format!("{} (old)", t.summary),
+        });
         let by = UserId::new("U0SALES");
         let own = [
             Message::Kickoff,
@@ -1969,6 +1974,9 @@ pub(super) mod tests {
                 );
                 if matches!(m, Message::StageChanged { .. } | Message::Closed { .. }) {
                     assert!(r.text.contains("\n> # forged"), "{m:?}: {}", r.text);
+                }
+                if matches!(m, Message::Kickoff | Message::ManagerDm | Message::OriginNotice) {
+                    assert!(all.contains("(old)"), "{m:?} shows what was first reported: {all}");
                 }
             }
         }
