@@ -208,6 +208,7 @@ const FIELDS: &[(&str, &[&str])] = &[
     ("FcloseZ", &["report", "md"]),
     ("FreopenZ", &["posts", "report", "md"]),
     ("FforceZ", &["posts", "report", "md"]),
+    ("FsevZ", &["posts", "report", "md"]),
     ("FhistoryZ", &["history"]),
     ("FsearchZ", &["search"]),
 ];
@@ -376,8 +377,8 @@ async fn hostile_text_in_every_field_reaches_no_output_live_forges_no_report_lin
         let a = ask(&bot, &mut answers, SALES, &ch, &format!("done {n}")).await;
         assert!(a.contains(&format!("Stage {n}")), "{a}");
     }
-    // Lowering the severity takes no reason: nothing typed to carry.
-    let a = ask(&bot, &mut answers, MANAGER, &ch, "sev 3").await;
+    // Lowering the severity takes its reason.
+    let a = ask(&bot, &mut answers, MANAGER, &ch, &format!("sev 3 {}", hostile("FsevZ"))).await;
     assert!(a.contains("from 1 to 3"), "{a}");
     bot.settle().await;
 

@@ -358,12 +358,19 @@ async fn a_lowering_and_a_forced_close_are_told_to_the_one_above_who_made_them_a
     bot.command_text(MANAGER, &t.channel, "ack").await;
     assert_eq!(
         bot.command_text(MANAGER, &t.channel, "sev 3").await,
+        "Give the reason for lowering it from sev1: `/trouble sev 3 REASON` (a lowering slows every clock, so the \
+         channel and the level above hear why). Nothing was changed."
+    );
+    assert_eq!(
+        bot.command_text(MANAGER, &t.channel, "sev 3 only cosmetic: no fire risk after all")
+            .await,
         "Severity changed from 1 to 3."
     );
     let lowered = bot.posted_saying(DIRECTOR, "lowered the severity").await;
     assert!(
         lowered.contains(&format!(
-            "⬇️ <@{MANAGER}> lowered the severity of trouble {} (ACME) from sev1 critical to sev3 minor. <#{}>",
+            "⬇️ <@{MANAGER}> lowered the severity of trouble {} (ACME) from sev1 critical to sev3 minor. <#{}>\n\
+             Reason:\n> only cosmetic: no fire risk after all\n",
             t.id, t.channel
         )) && lowered.contains("`/trouble sev 1` in its channel raises it again"),
         "{lowered}"
@@ -372,11 +379,15 @@ async fn a_lowering_and_a_forced_close_are_told_to_the_one_above_who_made_them_a
     let downgraded = bot.posted_saying("C0BIZUNIT", "was lowered").await;
     assert!(
         downgraded.contains(&format!(
-            "⬇️ Trouble {} (ACME), announced here as sev1 critical, was lowered to sev3 minor by <@{MANAGER}>. <#{}>",
+            "⬇️ Trouble {} (ACME), announced here as sev1 critical, was lowered to sev3 minor by <@{MANAGER}>. <#{}>\n\
+             Reason:\n> only cosmetic: no fire risk after all",
             t.id, t.channel
         )),
         "{downgraded}"
     );
+    // The channel's own line says why, and so does the timeline.
+    bot.posted_saying(&t.channel, "Reason:\n> only cosmetic: no fire risk after all")
+        .await;
     // Raised again (announced again), then forced closed: said there too.
     bot.command_text(MANAGER, &t.channel, "sev 1").await;
     bot.command_text(MANAGER, &t.channel, "close force duplicate of another trouble")
@@ -995,7 +1006,7 @@ async fn the_escalation_dm_shows_the_current_severity_and_customer_and_a_raise_r
     .await;
 
     // Lowered by the director, who is asked: their DM follows too.
-    let r = bot.command_text(DIRECTOR, &t.channel, "sev 2").await;
+    let r = bot.command_text(DIRECTOR, &t.channel, "sev 2 one line only").await;
     assert!(r.contains("from 1 to 2"), "{r}");
     message_says(&bot, &director.0, &director.1, "defective housings in lot 42, sev2").await;
 }

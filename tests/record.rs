@@ -296,7 +296,7 @@ async fn the_first_call_follows_a_severity_change_sooner_when_raised_later_when_
 
     let bot = spawn_bot_with(FIRST_CALL_BY_SEVERITY).await;
     let t = bot.open_ready("sev1 ACME: housings cracked").await;
-    bot.command_text(MANAGER, &t.channel, "sev 3").await;
+    bot.command_text(MANAGER, &t.channel, "sev 3 cosmetic only").await;
     bot.advance_and_settle(31 * MINUTE).await;
     assert_eq!(first_call_messages(&bot, &t.channel), (0, 0), "not severity 1's times");
     bot.advance_and_settle(90 * MINUTE).await;
@@ -669,6 +669,7 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             to: Severity::new(1),
             by: Some(sales.clone()),
             brought: vec!["quality".into()],
+            reason: "客先ライン停止".into(),
         },
         Message::ParticipantsAdded {
             by: sales.clone(),

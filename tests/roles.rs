@@ -218,7 +218,7 @@ async fn the_owner_raises_and_the_chain_lowers_which_is_its_acknowledgement() {
     assert!(raised.contains("Severity changed from 2 to 1"), "{raised}");
     let lowered = bot.command_text(SALES, &t.channel, "sev 2").await;
     assert!(lowered.starts_with("Only"), "{lowered}");
-    let lowered = bot.command_text(VP, &t.channel, "sev 2").await;
+    let lowered = bot.command_text(VP, &t.channel, "sev 2 one site only").await;
     assert!(lowered.contains("Severity changed from 1 to 2"), "{lowered}");
     // Said in the channel, with who did it, as a raise is.
     let said = bot.posted_saying(&t.channel, "lowered the severity").await;
@@ -501,7 +501,7 @@ async fn a_manager_the_owner_named_acknowledges_but_cannot_force_a_close_or_lowe
     assert!(after.is_open() && after.severity == Severity::new(2));
     let acked = bot.command_text(COLLEAGUE, &t.channel, "ack").await;
     assert!(acked.contains("Acknowledged"), "{acked}");
-    let lowered = bot.command_text(MANAGER, &t.channel, "sev 3").await;
+    let lowered = bot.command_text(MANAGER, &t.channel, "sev 3 cosmetic only").await;
     assert!(lowered.contains("Severity changed from 2 to 3"), "{lowered}");
 }
 
@@ -1413,7 +1413,7 @@ async fn lowering_the_severity_keeps_the_departments_the_raise_brought_in() {
     assert!(r.contains("1"), "{r}");
     let r = bot.command_text("U0QA1", &t.channel, "fact part HX-300").await;
     assert!(!r.contains("Only"), "{r}");
-    let r = bot.command_text(MANAGER, &t.channel, "sev 2").await;
+    let r = bot.command_text(MANAGER, &t.channel, "sev 2 one lot only").await;
     assert!(r.contains("2"), "{r}");
     let r = bot.command_text("U0QA1", &t.channel, "fact lot L7").await;
     assert!(!r.contains("Only"), "quality still takes part: {r}");

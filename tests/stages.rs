@@ -1176,7 +1176,7 @@ async fn raising_to_sev1_brings_in_quality_and_tells_the_business_unit_once_and_
     // Lowering is the chain's decision (the roles table): the owner is refused it.
     let refused = bot.command_text(SALES, &t.channel, "sev 3").await;
     assert!(refused.starts_with("Only"), "{refused}");
-    let r = bot.command_text(MANAGER, &t.channel, "sev 3").await;
+    let r = bot.command_text(MANAGER, &t.channel, "sev 3 cosmetic only").await;
     assert!(r.contains("from 1 to 3"), "{r}");
     assert_eq!(trouble(&bot, &t.id).severity, Severity::new(3));
     let lowered = bot.posted_saying(&t.channel, "lowered the severity").await;
@@ -1201,7 +1201,7 @@ async fn raising_to_sev1_brings_in_quality_and_tells_the_business_unit_once_and_
     let changes: Vec<(u8, u8)> = timeline(&bot, &t.id)
         .iter()
         .filter_map(|e| match e.event {
-            Event::SeverityChanged { from, to } => Some((from.level(), to.level())),
+            Event::SeverityChanged { from, to, .. } => Some((from.level(), to.level())),
             _ => None,
         })
         .collect();

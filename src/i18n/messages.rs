@@ -69,6 +69,18 @@ fn as_reported_line(l: Locale, t: &Trouble, place: Where) -> Option<String> {
     })
 }
 
+/// A reason given with a change, after the bot's own words: `\nReason:\n> …` (nothing when none).
+fn because(l: Locale, reason: &str, place: Where) -> String {
+    match reason.trim().is_empty() {
+        true => String::new(),
+        false => tr!(
+            l,
+            format!("\n理由:\n{}", quoted(reason, place)),
+            format!("\nReason:\n{}", quoted(reason, place))
+        ),
+    }
+}
+
 pub(super) fn user(u: &UserId) -> String {
     format!("<@{u}>")
 }
@@ -736,12 +748,13 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                         format!("🏁 {} force-closed trouble {id} ({customer}, {}){left}. {channel}\nReason:\n{r}\nYou are told as the one above them in its chain: a forced close ends what is not done. `/trouble reopen REASON` in its channel opens it again.", user(by), severity_label(l, config, t.severity))
                     )
                 }
-                crate::trouble::decide::Overruled::Lowered { from, to } => {
+                crate::trouble::decide::Overruled::Lowered { from, to, reason } => {
                     let (from_label, to_label) = (severity_label(l, config, *from), severity_label(l, config, *to));
+                    let why = because(l, reason, Where::Elsewhere);
                     tr!(
                         l,
-                        format!("⬇️ {}がトラブル {id}（{customer}）の重大度を {from_label} から {to_label} に引き下げました。{channel}\nその上位者としてお知らせします（引き下げで確認・報告の期限がすべて延びます）。戻すにはチャンネルで `/trouble sev {}`。", user(by), from.level()),
-                        format!("⬇️ {} lowered the severity of trouble {id} ({customer}) from {from_label} to {to_label}. {channel}\nYou are told as the one above them in its chain: a lowering slows every clock. `/trouble sev {}` in its channel raises it again.", user(by), from.level())
+                        format!("⬇️ {}がトラブル {id}（{customer}）の重大度を {from_label} から {to_label} に引き下げました。{channel}{why}\nその上位者としてお知らせします（引き下げで確認・報告の期限がすべて延びます）。戻すにはチャンネルで `/trouble sev {}`。", user(by), from.level()),
+                        format!("⬇️ {} lowered the severity of trouble {id} ({customer}) from {from_label} to {to_label}. {channel}{why}\nYou are told as the one above them in its chain: a lowering slows every clock. `/trouble sev {}` in its channel raises it again.", user(by), from.level())
                     )
                 }
             })
@@ -749,12 +762,13 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::AnnouncedNoLonger { by, why } => {
             let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
             Rendered::text(match why {
-                crate::trouble::decide::NoLonger::Lowered { from, to } => {
+                crate::trouble::decide::NoLonger::Lowered { from, to, reason } => {
                     let (from, to) = (severity_label(l, config, *from), severity_label(l, config, *to));
+                    let why = because(l, reason, Where::Elsewhere);
                     tr!(
                         l,
-                        format!("⬇️ ここで {from} としてお知らせしたトラブル {id}（{customer}）は、{}が {to} に引き下げました。{channel}", user(by)),
-                        format!("⬇️ Trouble {id} ({customer}), announced here as {from}, was lowered to {to} by {}. {channel}", user(by))
+                        format!("⬇️ ここで {from} としてお知らせしたトラブル {id}（{customer}）は、{}が {to} に引き下げました。{channel}{why}", user(by)),
+                        format!("⬇️ Trouble {id} ({customer}), announced here as {from}, was lowered to {to} by {}. {channel}{why}", user(by))
                     )
                 }
                 crate::trouble::decide::NoLonger::Closed { forced_reason: None } => tr!(
@@ -859,7 +873,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 tr!(l, format!("🔶 第{}段階「{}」開始（{}）{}", stage.number(), stage_name(l, *stage), user(by), note), format!("🔶 Stage {} \"{}\" started ({}){}", stage.number(), stage_name(l, *stage), user(by), note))
             })
         }
-        Message::SeverityRaised { from, to, by, brought } => {
+        Message::SeverityRaised { from, to, by, brought, reason } => {
             // The departments it brought in (when any), then the channel, which an announcement
             // and a DM link to.
             let tail: Vec<String> = [departments_pinged(l, config, brought), channel_ref(l, t)]
@@ -868,11 +882,14 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 .collect();
             let tail = tail.join(" ");
             let (from, to) = (severity_label(l, config, *from), severity_label(l, config, *to));
+            // Mentions stay live in the trouble's channel alone; a DM or an announce channel
+            // reads the reason as text.
+            let why = because(l, reason, Where::Elsewhere);
             Rendered::text(match by {
                 Some(by) => tr!(
                     l,
-                    format!("⬆️ {}がトラブル {}（{}）の重大度を {from} から {to} に引き上げました。{tail}", user(by), t.id, away(&t.customer)),
-                    format!("⬆️ {} raised the severity of trouble {} ({}) from {from} to {to}. {tail}", user(by), t.id, away(&t.customer))
+                    format!("⬆️ {}がトラブル {}（{}）の重大度を {from} から {to} に引き上げました。{tail}{why}", user(by), t.id, away(&t.customer)),
+                    format!("⬆️ {} raised the severity of trouble {} ({}) from {from} to {to}. {tail}{why}", user(by), t.id, away(&t.customer))
                 ),
                 None => tr!(
                     l,
@@ -881,12 +898,14 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 ),
             })
         }
-        Message::SeverityLowered { by, from, to } => {
+        Message::SeverityLowered { by, from, to, reason } => {
             let every = format_duration(l, config.policy.severity(*to).customer_update_every.as_secs());
+            // A reason pings nobody, here too, as a raise's DM and announcement read it.
+            let why = because(l, reason, Where::Elsewhere);
             Rendered::text(tr!(
                 l,
-                format!("⬇️ {}が重大度を {} から {} に引き下げました。お客様への報告は{}ごとになります。", user(by), severity_label(l, config, *from), severity_label(l, config, *to), every),
-                format!("⬇️ {} lowered the severity from {} to {}. Customer updates are now due every {}.", user(by), severity_label(l, config, *from), severity_label(l, config, *to), every)
+                format!("⬇️ {}が重大度を {} から {} に引き下げました。お客様への報告は{}ごとになります。{why}", user(by), severity_label(l, config, *from), severity_label(l, config, *to), every),
+                format!("⬇️ {} lowered the severity from {} to {}. Customer updates are now due every {}.{why}", user(by), severity_label(l, config, *from), severity_label(l, config, *to), every)
             ))
         }
         Message::ParticipantsAdded { by, users, departments } => {
@@ -1794,6 +1813,7 @@ pub(super) mod tests {
             Message::SeverityRaised {
                 from: Severity::new(2),
                 to: Severity::new(1),
+                reason: t.summary.clone(),
                 by: Some(by.clone()),
                 brought: vec!["quality".into()],
             },
@@ -1801,6 +1821,7 @@ pub(super) mod tests {
                 by: by.clone(),
                 from: Severity::new(1),
                 to: Severity::new(2),
+                reason: t.summary.clone(),
             },
             Message::DeliveryProblem {
                 method: "chat.postMessage".into(),
@@ -1862,6 +1883,7 @@ pub(super) mod tests {
                 why: crate::trouble::decide::NoLonger::Lowered {
                     from: Severity::new(1),
                     to: Severity::new(3),
+                    reason: t.summary.clone(),
                 },
             },
             Message::AnnouncedNoLonger {
@@ -1903,6 +1925,7 @@ pub(super) mod tests {
                 overruled: crate::trouble::decide::Overruled::Lowered {
                     from: Severity::new(1),
                     to: Severity::new(3),
+                    reason: t.summary.clone(),
                 },
             },
             Message::ClosedNotice {

@@ -130,9 +130,9 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
             tr!(l, format!("`{a}` を金額として読めません。円・ドル・ユーロのいずれかで、通貨を付けて入力してください（`¥1,500,000`、`150万円`、`1億2000万円`、`JPY 1500000`、`$3,000`）。通貨のない金額は費用の合計にも承認限度額にも数えられません。何も記録していません。"), format!("`{a}` is not an amount I can read: write it with its currency, in yen, dollars or euros (`¥1,500,000`, `150万円`, `JPY 1500000`, `3,000 USD`, `$3,000`). Without one it could count neither in the cost totals nor against approval limits. Nothing was recorded."))
         }
         UsageError::NeedsUser(sub) => tr!(l, format!("ユーザーをメンションで指定してください: `/trouble {sub} @名前`"), format!("Mention the person: `/trouble {sub} @name`")),
-        UsageError::SevTakesNoReason(level) => {
+        UsageError::SevReasonIsAnId(level) => {
             let level = typed(level);
-            tr!(l, format!("重大度の変更には理由を付けられません。`/trouble sev {level}` とだけ送り、理由は `/trouble note …` で記録してください。何も変更していません。"), format!("The severity changes with the level alone: send `/trouble sev {level}`, then the reason with `/trouble note …`. Nothing was changed."))
+            tr!(l, format!("重大度の変更はトラブルのチャンネルで、番号なしに理由を添えて入力してください: `/trouble sev {level} 理由`。何も変更していません。"), format!("Change the severity in the trouble's channel, with no id and with the reason: `/trouble sev {level} REASON`. Nothing was changed."))
         }
         UsageError::BadSeverity(s) => {
             let s = typed(s);
@@ -536,6 +536,11 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             l,
             format!("重大度を {from} から {to} に変更しました。"),
             format!("Severity changed from {from} to {to}.")
+        ),
+        Reply::LoweringNeedsReason { from, to } => tr!(
+            l,
+            format!("重大度を sev{from} から下げるには理由を添えてください: `/trouble sev {} 理由`（引き下げは確認と報告の期限をすべて延ばすため、理由とともにチャンネルと上位者に伝えます）。何も変更していません。", to.level()),
+            format!("Give the reason for lowering it from sev{from}: `/trouble sev {} REASON` (a lowering slows every clock, so the channel and the level above hear why). Nothing was changed.", to.level())
         ),
         Reply::SeverityUnchanged { level } => tr!(l, format!("重大度はすでに sev{level} です。"), format!("The severity is already sev{level}.")),
         Reply::Closed => tr!(l, "クローズしました。", "Closed.").to_string(),

@@ -178,8 +178,12 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
             )
         }
         Event::ManagerChanged { to, .. } => tr!(l, format!("上司 → {}", who(to)), format!("manager → {}", who(to))),
-        Event::SeverityChanged { from, to } => {
-            tr!(l, format!("重大度 {from} → {to}"), format!("severity {from} → {to}"))
+        Event::SeverityChanged { from, to, reason } => {
+            tr!(
+                l,
+                format!("重大度 {from} → {to}{}", said_after(reason)),
+                format!("severity {from} → {to}{}", said_after(reason))
+            )
         }
         Event::ParticipantsAdded { users, departments } => {
             super::messages::participants_added(l, config, users, departments)

@@ -56,7 +56,11 @@ pub enum Command {
     },
     Owner(UserId),
     Manager(UserId),
-    Severity(Severity),
+    /// `sev N [reason]`: a lowering needs the reason (the level above hears it with the news).
+    Severity {
+        to: Severity,
+        reason: String,
+    },
     Close(String),
     CloseForce(String),
     Report,
@@ -139,8 +143,8 @@ pub enum UsageError {
     BadOccurred,
     /// A cost's payer that is none of the words for us, the customer or another party.
     BadPayer(String),
-    /// `sev 1 customer escalated`: the level alone is taken, and the reason belongs in a note.
-    SevTakesNoReason(String),
+    /// `sev 3 20261130-1` in the trouble's own channel: its id where the reason goes.
+    SevReasonIsAnId(String),
     /// `open` naming two managers or two severities: which one was meant is not the bot's to guess.
     OpenNamesTwo(&'static str),
     /// `open`'s customer holding a mention of a person or a channel that is no option (`<@bob>`,
@@ -217,7 +221,7 @@ fn check_lengths(command: &Command) -> Result<(), UsageError> {
         | Command::Ack
         | Command::Owner(_)
         | Command::Manager(_)
-        | Command::Severity(_)
+        | Command::Severity { .. }
         | Command::Add { .. }
         | Command::Report
         | Command::Report8d
@@ -412,11 +416,12 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         "sev" | "severity" | "重大度" => parse_severity(rest),
         // `sev1`, as `open` teaches it, is `sev 1`.
         w if w.starts_with("sev") && w.len() > 3 && rest.is_empty() => parse_severity(word),
+        // `sev3 cosmetic only`: the level, then the reason.
         w if w
             .strip_prefix("sev")
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) =>
         {
-            Err(UsageError::SevTakesNoReason(w[3..].to_string()))
+            parse_severity(&format!("{} {rest}", &w[3..]))
         }
         "close" | "クローズ" => {
             let (first, reason) = split_word(rest);
@@ -832,24 +837,25 @@ fn parse_add(rest: &str) -> Result<Command, UsageError> {
     Ok(Command::Add { users, departments })
 }
 
-/// `2`, `sev2` or `ｓｅｖ２`: a severity level.
+/// `2`, `sev2` or `ｓｅｖ２`: a severity level, then the reason for the change, if any
+/// (`sev 3 cosmetic only, no line stop`).
 fn parse_severity(rest: &str) -> Result<Command, UsageError> {
     if rest.is_empty() {
         return Err(UsageError::NeedsSeverity);
     }
-    let folded = super::money::fold_width(rest).to_ascii_lowercase();
-    // `sev 1 customer escalated`: the change takes no reason, which would be lost.
-    if let Some((level, _)) = folded.split_once(char::is_whitespace) {
-        if level.trim_start_matches("sev").parse::<Severity>().is_ok() {
-            return Err(UsageError::SevTakesNoReason(
-                level.trim_start_matches("sev").to_string(),
-            ));
-        }
+    let (level, reason) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    // `sev 3 20261130-1`, as a DM would name the trouble: no reason, a trouble.
+    if trouble_id(reason.trim()).is_some() {
+        return Err(UsageError::SevReasonIsAnId(level.to_string()));
     }
-    folded
+    super::money::fold_width(level)
+        .to_ascii_lowercase()
         .trim_start_matches("sev")
         .parse::<Severity>()
-        .map(Command::Severity)
+        .map(|to| Command::Severity {
+            to,
+            reason: reason.trim().to_string(),
+        })
         .map_err(|_| UsageError::BadSeverity(rest.to_string()))
 }
 
@@ -1631,8 +1637,20 @@ mod tests {
         assert_eq!(super::super::facts::lots_in("L45・L46"), ["L45", "L46"]);
         assert_eq!(super::super::facts::lots_in("L47とL48"), ["L47", "L48"]);
         assert_eq!(super::super::facts::lots_in("とL49"), ["とL49"]);
-        for text in ["sev1 customer escalated", "sev 1 customer escalated"] {
-            assert_eq!(parse(text), Err(UsageError::SevTakesNoReason("1".into())), "{text}");
+        for text in [
+            "sev1 customer escalated",
+            "sev 1 customer escalated",
+            "重大度　１　customer escalated",
+        ] {
+            let reason = "customer escalated".to_string();
+            assert_eq!(
+                parse(text),
+                Ok(Command::Severity {
+                    to: Severity::new(1),
+                    reason
+                }),
+                "{text}"
+            );
         }
     }
 
@@ -1933,7 +1951,13 @@ mod tests {
             Command::Agreed(1, "電話で了承".into())
         );
         assert_eq!(parse("担当 <@U0QA1>").unwrap(), Command::Owner(UserId::new("U0QA1")));
-        assert_eq!(parse("重大度 1").unwrap(), Command::Severity(Severity::new(1)));
+        assert_eq!(
+            parse("重大度 1").unwrap(),
+            Command::Severity {
+                to: Severity::new(1),
+                reason: String::new()
+            }
+        );
         assert!(matches!(parse("費用 12万円 当社 送料"), Ok(Command::Cost { .. })));
         // Kanji numerals read as the money reader reads them, at the command as in the table.
         for (text, amount) in [
@@ -2115,7 +2139,13 @@ mod tests {
             parse("close force customer withdrew").unwrap(),
             Command::CloseForce("customer withdrew".into())
         );
-        assert_eq!(parse("sev 1").unwrap(), Command::Severity(Severity::new(1)));
+        assert_eq!(
+            parse("sev 1").unwrap(),
+            Command::Severity {
+                to: Severity::new(1),
+                reason: String::new()
+            }
+        );
         assert_eq!(
             parse("add <@U0QA1|qa one> <@W0FS1> +field").unwrap(),
             Command::Add {

@@ -99,6 +99,9 @@ pub enum Event {
     SeverityChanged {
         from: Severity,
         to: Severity,
+        /// Why (needed for a lowering; absent from entries of an earlier release).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason: String,
     },
     /// `/trouble add`: people and departments made participants.
     ParticipantsAdded {

@@ -275,7 +275,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             w.refresh_status();
             Reply::ManagerChanged { to, ack_withdrawn }
         }
-        Command::Severity(to) => {
+        Command::Severity { to, reason } => {
             if !w.ctx.policy.severities.contains_key(&to) {
                 return Some(Reply::UnknownSeverity {
                     level: to,
@@ -286,6 +286,11 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             if from == to {
                 return Some(Reply::SeverityUnchanged { level: to });
             }
+            // A lowering slows every clock and is told to the level above: with why.
+            let reason = reason.trim().to_string();
+            if from.is_more_severe_than(to) && !crate::trouble::command::says_something(&reason) {
+                return Some(Reply::LoweringNeedsReason { from, to });
+            }
             let before = w.departments_to_ping();
             let announced_before = w.severity_policy().announce_channels.clone();
             let first_contact_before = (
@@ -294,7 +299,14 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             );
             w.t.severity = to;
             move_first_contact(w, first_contact_before);
-            w.log(Some(&user), Event::SeverityChanged { from, to });
+            w.log(
+                Some(&user),
+                Event::SeverityChanged {
+                    from,
+                    to,
+                    reason: reason.clone(),
+                },
+            );
             // The new severity's clocks apply from now on: a shorter wait for an acknowledgement
             // brings the escalation forward, a longer one never postpones it; the cadence of
             // customer updates restarts (a promised time keeps its own timer).
@@ -330,6 +342,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                         to,
                         by: Some(user.clone()),
                         brought: new_departments,
+                        reason: reason.clone(),
                     },
                 );
                 // The manager on a phone rarely reads the channel: told by DM, unless they raised
@@ -351,6 +364,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                             to,
                             by: Some(user.clone()),
                             brought: Vec::new(),
+                            reason: reason.clone(),
                         },
                     );
                 }
@@ -364,6 +378,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                                 to,
                                 by: Some(user.clone()),
                                 brought: Vec::new(),
+                                reason: reason.clone(),
                             },
                         );
                     }
@@ -390,6 +405,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                         by: user.clone(),
                         from,
                         to,
+                        reason: reason.clone(),
                     },
                 );
                 // Whoever in the chain lowers a trouble nobody had acknowledged has heard of it:
@@ -398,12 +414,17 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                     acknowledge(w, &user);
                 }
                 // A lowering slows every clock: the level above whoever lowered it hears of it.
-                w.tell_the_one_above(&user, Overruled::Lowered { from, to }, &[]);
+                let overruled = Overruled::Lowered {
+                    from,
+                    to,
+                    reason: reason.clone(),
+                };
+                w.tell_the_one_above(&user, overruled, &[]);
                 // Where the higher severity was announced (at open or at the raise into it) and
                 // the lower one is not, the heads-up no longer holds: said there.
                 let still = w.severity_policy().announce_channels.clone();
                 let no_longer: Vec<String> = announced_before.into_iter().filter(|c| !still.contains(c)).collect();
-                w.tell_announced(no_longer, &user, NoLonger::Lowered { from, to });
+                w.tell_announced(no_longer, &user, NoLonger::Lowered { from, to, reason });
             }
             // The managers' DMs show the severity first, the notice where it was opened and the
             // DMs still asking someone to acknowledge or decide too: each is kept true.

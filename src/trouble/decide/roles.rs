@@ -238,15 +238,15 @@ pub fn may_see(policy: &Policy, t: &Trouble, user: &UserId) -> bool {
 pub(super) fn act_of(policy: &Policy, t: &Trouble, command: &Command) -> Option<Act> {
     Some(match command {
         // An unknown level is a usage mistake, answered as such to anyone.
-        Command::Severity(to) if !policy.severities.contains_key(to) => return None,
+        Command::Severity { to, .. } if !policy.severities.contains_key(to) => return None,
         Command::Next(_) | Command::Done(..) | Command::Start(..) => Act::Stages,
         Command::Update { .. } => Act::Update,
         Command::Split { .. } => Act::Split,
         Command::Cost { .. } => Act::Cost,
         Command::Prevent(_) => Act::Prevent,
         Command::Add { .. } => Act::Add,
-        Command::Severity(to) if !t.severity.is_more_severe_than(*to) => Act::RaiseSeverity,
-        Command::Severity(_) => Act::LowerSeverity,
+        Command::Severity { to, .. } if !t.severity.is_more_severe_than(*to) => Act::RaiseSeverity,
+        Command::Severity { .. } => Act::LowerSeverity,
         Command::Owner(_) => Act::ChangeOwner,
         Command::Manager(_) => Act::NameManager,
         Command::Close(_) => Act::Close,

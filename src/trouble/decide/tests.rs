@@ -1187,7 +1187,13 @@ fn a_severity_change_edits_the_dms_still_asking_and_a_raise_reaches_whoever_is_a
     let mut sim = Sim::ready(req("ACME"));
     sim.fire_when_due(&sim.last_ack_timer()); // the director
     sim.feed(escalation_dm_posted("U0DIRECTOR", "1.1"));
-    let d = sim.cmd("U0SALES", Command::Severity(Severity::new(1)));
+    let d = sim.cmd(
+        "U0SALES",
+        Command::Severity {
+            to: Severity::new(1),
+            reason: "r".into(),
+        },
+    );
     let raised = |d: &Decision| -> Vec<UserId> {
         dms(d)
             .into_iter()
@@ -1199,9 +1205,21 @@ fn a_severity_change_edits_the_dms_still_asking_and_a_raise_reaches_whoever_is_a
     let asked = |ts: &str, m: &(String, Message)| m.0 == ts && matches!(m.1, Message::EscalationDm { .. });
     assert!(edits(&d).iter().any(|m| asked("1.1", m)), "{:?}", edits(&d));
     // Raised by the one asked: they are not told what they did.
-    let d = sim.cmd("U0DIRECTOR", Command::Severity(Severity::new(2)));
+    let d = sim.cmd(
+        "U0DIRECTOR",
+        Command::Severity {
+            to: Severity::new(2),
+            reason: "r".into(),
+        },
+    );
     assert!(edits(&d).iter().any(|m| asked("1.1", m)));
-    let d = sim.cmd("U0DIRECTOR", Command::Severity(Severity::new(1)));
+    let d = sim.cmd(
+        "U0DIRECTOR",
+        Command::Severity {
+            to: Severity::new(1),
+            reason: "r".into(),
+        },
+    );
     assert_eq!(raised(&d), users(&["U0MANAGER"]));
 }
 
@@ -1765,7 +1783,10 @@ fn commands_buttons_and_replies_after_close_change_nothing() {
         prevent("more"),
         Command::Owner(u("U0QA1")),
         Command::Manager(u("U0DIRECTOR")),
-        Command::Severity(Severity::new(1)),
+        Command::Severity {
+            to: Severity::new(1),
+            reason: "r".into(),
+        },
         Command::Close(String::new()),
         Command::CloseForce("again".into()),
     ];
@@ -1852,7 +1873,13 @@ fn raising_the_severity_invites_the_newly_required_departments_and_announces() {
         ..req("ACME")
     });
     sim.advance(mins(10));
-    let d = sim.cmd("U0SALES", Command::Severity(Severity::new(1)));
+    let d = sim.cmd(
+        "U0SALES",
+        Command::Severity {
+            to: Severity::new(1),
+            reason: "r".into(),
+        },
+    );
     assert_eq!(
         d.reply,
         Some(Reply::SeverityChanged {
@@ -1876,6 +1903,7 @@ fn raising_the_severity_invites_the_newly_required_departments_and_announces() {
             Message::SeverityRaised {
                 from: Severity::new(3),
                 to: Severity::new(1),
+                reason: "r".into(),
                 by: Some(u("U0SALES")),
                 brought: vec!["quality".into()],
             },
@@ -1890,6 +1918,7 @@ fn raising_the_severity_invites_the_newly_required_departments_and_announces() {
                 Message::SeverityRaised {
                     from: Severity::new(3),
                     to: Severity::new(1),
+                    reason: "r".into(),
                     by: Some(u("U0SALES")),
                     brought: Vec::new(),
                 },
@@ -1900,6 +1929,7 @@ fn raising_the_severity_invites_the_newly_required_departments_and_announces() {
                 Message::SeverityRaised {
                     from: Severity::new(3),
                     to: Severity::new(1),
+                    reason: "r".into(),
                     by: Some(u("U0SALES")),
                     brought: Vec::new(),
                 },
@@ -1912,7 +1942,8 @@ fn raising_the_severity_invites_the_newly_required_departments_and_announces() {
         events(&d),
         vec![Event::SeverityChanged {
             from: Severity::new(3),
-            to: Severity::new(1)
+            to: Severity::new(1),
+            reason: "r".into(),
         }]
     );
 }
@@ -1920,7 +1951,13 @@ fn raising_the_severity_invites_the_newly_required_departments_and_announces() {
 #[test]
 fn lowering_the_severity_is_said_in_the_channel_and_to_the_one_above_and_logged() {
     let mut sim = Sim::ready(sev(1, "ACME"));
-    let d = sim.cmd("U0MANAGER", Command::Severity(Severity::new(3)));
+    let d = sim.cmd(
+        "U0MANAGER",
+        Command::Severity {
+            to: Severity::new(3),
+            reason: "r".into(),
+        },
+    );
     assert_eq!(
         d.reply,
         Some(Reply::SeverityChanged {
@@ -1935,7 +1972,8 @@ fn lowering_the_severity_is_said_in_the_channel_and_to_the_one_above_and_logged(
             Message::SeverityLowered {
                 by: UserId::new("U0MANAGER"),
                 from: Severity::new(1),
-                to: Severity::new(3)
+                to: Severity::new(3),
+                reason: "r".into(),
             },
             // Lowered before anyone acknowledged it: the manager who lowered it has heard of it.
             Message::Acknowledged {
@@ -1946,21 +1984,24 @@ fn lowering_the_severity_is_said_in_the_channel_and_to_the_one_above_and_logged(
                 by: UserId::new("U0MANAGER"),
                 overruled: Overruled::Lowered {
                     from: Severity::new(1),
-                    to: Severity::new(3)
+                    to: Severity::new(3),
+                    reason: "r".into(),
                 }
             },
             Message::AnnouncedNoLonger {
                 by: UserId::new("U0MANAGER"),
                 why: NoLonger::Lowered {
                     from: Severity::new(1),
-                    to: Severity::new(3)
+                    to: Severity::new(3),
+                    reason: "r".into(),
                 }
             },
             Message::AnnouncedNoLonger {
                 by: UserId::new("U0MANAGER"),
                 why: NoLonger::Lowered {
                     from: Severity::new(1),
-                    to: Severity::new(3)
+                    to: Severity::new(3),
+                    reason: "r".into(),
                 }
             }
         ],
@@ -1992,7 +2033,8 @@ fn lowering_the_severity_is_said_in_the_channel_and_to_the_one_above_and_logged(
         vec![
             Event::SeverityChanged {
                 from: Severity::new(1),
-                to: Severity::new(3)
+                to: Severity::new(3),
+                reason: "r".into(),
             },
             Event::ParticipantsAdded {
                 users: Vec::new(),
@@ -2028,7 +2070,13 @@ fn setting_the_same_or_an_unknown_severity_changes_nothing() {
     ];
     for (level, reply) in cases {
         let mut sim = Sim::ready(req("ACME"));
-        let d = sim.cmd("U0SALES", Command::Severity(Severity::new(level)));
+        let d = sim.cmd(
+            "U0SALES",
+            Command::Severity {
+                to: Severity::new(level),
+                reason: "r".into(),
+            },
+        );
         assert_eq!(d.reply, Some(reply), "sev {level}");
         assert_no_effect(&d, "same or unknown severity");
     }
@@ -2039,7 +2087,13 @@ fn raising_the_severity_brings_the_next_nudge_forward_to_the_new_cadence() {
     // Severity 3 owes the customer an update every day, severity 1 every hour.
     let mut sim = Sim::ready(sev(3, "ACME"));
     sim.advance(mins(10));
-    let d = sim.cmd("U0SALES", Command::Severity(Severity::new(1)));
+    let d = sim.cmd(
+        "U0SALES",
+        Command::Severity {
+            to: Severity::new(1),
+            reason: "r".into(),
+        },
+    );
     let due = followup_timers(&d);
     assert!(
         due.iter()
@@ -2053,7 +2107,13 @@ fn raising_the_severity_of_an_unacknowledged_trouble_shortens_the_wait_for_an_ac
     // Severity 3 waits 2h for an ack, severity 1 only 10 minutes.
     let mut sim = Sim::ready(sev(3, "ACME"));
     sim.advance(mins(5));
-    let d = sim.cmd("U0SALES", Command::Severity(Severity::new(1)));
+    let d = sim.cmd(
+        "U0SALES",
+        Command::Severity {
+            to: Severity::new(1),
+            reason: "r".into(),
+        },
+    );
     let due = ack_timers(&d);
     assert!(
         due.iter()
@@ -2621,7 +2681,13 @@ fn the_timeline_chain_stays_valid_across_a_whole_trouble() {
                 note: "replacement shipping".into(),
             },
         ),
-        ("U0MANAGER", Command::Severity(Severity::new(1))),
+        (
+            "U0MANAGER",
+            Command::Severity {
+                to: Severity::new(1),
+                reason: "r".into(),
+            },
+        ),
         ("U0MANAGER", Command::Owner(u("U0OTHERREP"))),
         ("U0OTHERREP", prevent("outgoing inspection of lot markings")),
         ("U0OTHERREP", Command::Done(StageId::Countermeasures, String::new())),
@@ -2843,12 +2909,18 @@ fn an_outsider_is_refused_everything_but_reading_and_notes_and_nothing_changes()
             participants.clone(),
         ),
         (
-            Command::Severity(Severity::new(1)),
+            Command::Severity {
+                to: Severity::new(1),
+                reason: "r".into(),
+            },
             Act::RaiseSeverity,
             participants.clone(),
         ),
         (
-            Command::Severity(Severity::new(3)),
+            Command::Severity {
+                to: Severity::new(3),
+                reason: "r".into(),
+            },
             Act::LowerSeverity,
             Who::Chain(users(&CHAIN)),
         ),
@@ -2971,7 +3043,13 @@ fn a_raise_brings_the_escalation_forward_and_a_lowering_by_the_chain_acknowledge
     assert_eq!(sim.last_ack_timer().due, t0() + mins(30));
     sim.advance(mins(5));
     // Raised to sev1 (10 minutes): the escalation comes forward, never later.
-    let d = sim.cmd("U0SALES", Command::Severity(Severity::new(1)));
+    let d = sim.cmd(
+        "U0SALES",
+        Command::Severity {
+            to: Severity::new(1),
+            reason: "r".into(),
+        },
+    );
     assert!(matches!(d.reply, Some(Reply::SeverityChanged { .. })), "{:?}", d.reply);
     assert_eq!(sim.last_ack_timer().due, t0() + mins(15));
     let d = sim.fire_when_due(&sim.last_ack_timer());
@@ -2983,7 +3061,13 @@ fn a_raise_brings_the_escalation_forward_and_a_lowering_by_the_chain_acknowledge
     // above them is asked about what they have just done.
     let mut sim = Sim::ready(req("ACME"));
     sim.advance(mins(5));
-    let d = sim.cmd("U0MANAGER", Command::Severity(Severity::new(3)));
+    let d = sim.cmd(
+        "U0MANAGER",
+        Command::Severity {
+            to: Severity::new(3),
+            reason: "r".into(),
+        },
+    );
     assert!(events(&d).contains(&Event::Acknowledged {
         by: u("U0MANAGER"),
         after_secs: 300

@@ -81,6 +81,8 @@ pub enum NoLonger {
     Lowered {
         from: Severity,
         to: Severity,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason: String,
     },
     Closed {
         forced_reason: Option<String>,
@@ -95,8 +97,15 @@ pub enum NoLonger {
 /// What an [`Message::OverruledNotice`] tells of.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Overruled {
-    ForcedClose { reason: String },
-    Lowered { from: Severity, to: Severity },
+    ForcedClose {
+        reason: String,
+    },
+    Lowered {
+        from: Severity,
+        to: Severity,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason: String,
+    },
 }
 
 /// What a message says; rendered into Slack's format at delivery time, in the configured locale.
@@ -239,13 +248,18 @@ pub enum Message {
         /// already working on it, and anyone reading a DM or an announcement, are not pinged.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         brought: Vec<String>,
+        /// Why, when the raise was given a reason.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason: String,
     },
-    /// Lowered by someone in the chain: said in the channel as a raise is, with who did it, so
-    /// the slower clocks are nobody's secret.
+    /// Lowered by someone in the chain: said in the channel as a raise is, with who did it and
+    /// why, so the slower clocks are nobody's secret.
     SeverityLowered {
         by: UserId,
         from: Severity,
         to: Severity,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason: String,
     },
     /// `/trouble add`: who brought whom in.
     ParticipantsAdded {
@@ -805,6 +819,12 @@ pub enum Reply {
         ack_withdrawn: Option<UserId>,
     },
     SeverityChanged {
+        from: Severity,
+        to: Severity,
+    },
+    /// `/trouble sev N` lowering the severity with no reason: the level above hears of every
+    /// lowering, and why.
+    LoweringNeedsReason {
         from: Severity,
         to: Severity,
     },
