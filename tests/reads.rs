@@ -619,3 +619,42 @@ async fn a_home_is_drawn_again_when_a_trouble_leaves_it() {
     let home = home_published_after(&bot, COLLEAGUE, mark).await;
     assert!(!home.contains(&t.id), "a closed trouble leaves every Home: {home}");
 }
+
+/// Someone added to a trouble, or a department's member seen joining its channel, finds it in
+/// their App Home under the troubles they take part in, with whose it is and its channel; it
+/// leaves their Home when it closes.
+#[tokio::test]
+async fn app_home_lists_the_troubles_someone_takes_part_in() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("sev1 ACME: cracked housings in lot 42").await;
+    let joined = channel_event("member_joined_channel", &t.channel, Some("U0QA1"));
+    assert_eq!(bot.event(&joined, None).await.status(), 200);
+    wait_until(|| {
+        trouble(&bot, &t.id)
+            .members_seen
+            .iter()
+            .any(|u| u.as_str() == "U0QA1")
+            .then_some(())
+    })
+    .await;
+    bot.command_text(SALES, &t.channel, "add <@U0FS1>").await;
+
+    for who in ["U0QA1", "U0FS1"] {
+        let home = app_home(&bot, who).await;
+        assert!(home.contains("Troubles you take part in* (1)"), "{who}: {home}");
+        assert!(
+            home.contains(&format!("• *ACME* — cracked housings in lot 42 `{}` sev1", t.id))
+                && home.contains(&format!("owner <@{SALES}>")),
+            "{who}: {home}"
+        );
+    }
+    // The owner's and the manager's Homes list it as theirs, not twice.
+    let home = app_home(&bot, SALES).await;
+    assert!(!home.contains("take part in"), "{home}");
+
+    let mark = last_call(&bot);
+    bot.command_text(MANAGER, &t.channel, "close force customer withdrew the claim")
+        .await;
+    let home = home_published_after(&bot, "U0FS1", mark).await;
+    assert!(!home.contains(&t.id), "a closed trouble leaves every Home: {home}");
+}

@@ -14,10 +14,12 @@ use crate::trouble::home::{HomeAction, HomeRow};
 use crate::trouble::model::Trouble;
 
 /// Slack allows 100 blocks in a Home view: four sections of rows (acknowledgements, overdue
-/// updates, actions, troubles owned) with their headings, and the proposals (two blocks each,
-/// and a line for the rest) stay within it.
+/// updates, actions, troubles owned) with their headings, the proposals (two blocks each, and a
+/// line for the rest) and the troubles taken part in (one block of lines) stay within it.
 const MAX_ROWS_PER_SECTION: usize = 18;
 const MAX_PROPOSALS: usize = 5;
+/// Lines of the troubles a person takes part in: one block, within Slack's 3,000 characters.
+const MAX_TAKING_PART: usize = 10;
 
 /// The row's channel as a link, or its name while Slack has not said its id.
 fn channel_of(t: &HomeRow) -> String {
@@ -39,6 +41,17 @@ enum RowButton {
 
 /// A row, with its section's button.
 fn row(l: Locale, t: &HomeRow, now: DateTime<Utc>, offer: RowButton) -> Block {
+    let text = row_text(l, t, now);
+    match offer {
+        RowButton::Acknowledge => section_with(&text, super::messages::ack_button(l, &t.id)),
+        RowButton::LogUpdate => section_with(&text, super::messages::log_update_button(l, &t.id)),
+        RowButton::None => section(&text),
+    }
+}
+
+/// What a row says of its trouble: customer, summary, id, severity, stage, the customer's wait,
+/// whose it is, and its channel.
+fn row_text(l: Locale, t: &HomeRow, now: DateTime<Utc>) -> String {
     let channel = channel_of(t);
     let stage = t
         .current_stage
@@ -62,15 +75,44 @@ fn row(l: Locale, t: &HomeRow, now: DateTime<Utc>, offer: RowButton) -> Block {
             )
         })
         .unwrap_or_default();
-    let text = format!(
+    format!(
         "*{customer}*{summary} `{}` sev{} · {stage} · {heard}{owner} · {channel}",
         t.id, t.severity
-    );
-    match offer {
-        RowButton::Acknowledge => section_with(&text, super::messages::ack_button(l, &t.id)),
-        RowButton::LogUpdate => section_with(&text, super::messages::log_update_button(l, &t.id)),
-        RowButton::None => section(&text),
+    )
+}
+
+/// The troubles this person takes part in without owning or managing them (added, or a
+/// department's member in the channel), after the rest: one block of lines, so a busy quality
+/// engineer's list never crowds the sections above out of Slack's 100 blocks.
+fn taking_part_section(l: Locale, rows: &[&HomeRow], now: DateTime<Utc>, blocks: &mut Vec<Block>) {
+    let part: Vec<&HomeRow> = rows
+        .iter()
+        .copied()
+        .filter(|t| t.takes_part && !t.owns && !t.manages)
+        .collect();
+    if part.is_empty() {
+        return;
     }
+    heading(
+        l,
+        blocks,
+        tr!(l, "👥 参加しているトラブル", "👥 Troubles you take part in"),
+        part.len(),
+    );
+    let mut lines: Vec<String> = part
+        .iter()
+        .take(MAX_TAKING_PART)
+        .map(|t| format!("• {}", cut(&row_text(l, t, now), 280)))
+        .collect();
+    if part.len() > MAX_TAKING_PART {
+        let more = part.len() - MAX_TAKING_PART;
+        lines.push(tr!(
+            l,
+            format!("ほか{more}件（`/trouble list` で一覧）"),
+            format!("{more} more (`/trouble list` lists them)")
+        ));
+    }
+    blocks.push(section(&lines.join("\n")));
 }
 
 /// A proposal awaiting this person's decision, with the buttons the channel's has: a manager on
@@ -167,6 +209,7 @@ fn home_blocks(
             blocks.push(row(l, t, now, offer));
         }
     }
+    taking_part_section(l, &rows, now, &mut blocks);
     blocks.push(context(tr!(
         l,
         "`/trouble open お客様名: 概要` でトラブルを起票できます。",
@@ -282,6 +325,7 @@ mod tests {
                 owner: Some(crate::trouble::model::UserId::new("U0SALES")),
                 manages: true,
                 proposals: Vec::new(),
+                takes_part: false,
                 actions: (1..=3)
                     .map(|n| HomeAction {
                         n,
@@ -299,7 +343,16 @@ mod tests {
     #[test]
     fn a_full_home_stays_within_slacks_block_limit() {
         let now = Utc::now();
-        let rows = full_rows(now, 40);
+        let mut rows = full_rows(now, 40);
+        // As many again that the person only takes part in.
+        rows.extend(full_rows(now, 40).into_iter().enumerate().map(|(i, r)| HomeRow {
+            id: TroubleId::new(format!("20261201-{i}")),
+            awaits_ack: false,
+            owns: false,
+            manages: false,
+            takes_part: true,
+            ..r
+        }));
         for l in [Locale::En, Locale::Ja] {
             let view = home_view(l, &Config::default(), &rows, &[], now);
             let blocks = view["blocks"].as_array().expect("blocks").len();

@@ -26,8 +26,9 @@ pub struct Keys {
     pub customer: String,
     pub opened_at: DateTime<Utc>,
     pub open: bool,
-    /// Whose App Home shows it ([`crate::trouble::home::people`]): while open, owner, manager
-    /// and chain; open or closed, whoever owns one of its actions not done yet.
+    /// Whose App Home shows it ([`crate::trouble::home::people`]): while open, owner, manager,
+    /// chain, those added and the channel's members seen; open or closed, whoever owns one of
+    /// its actions not done yet.
     pub home: Vec<UserId>,
     /// `/trouble list` orders open troubles by severity, then age.
     pub severity: u8,
@@ -1857,6 +1858,7 @@ mod tests {
             } else {
                 Vec::new()
             },
+            takes_part: promised_next.is_some(),
         };
         for row in [row(None), row(Some(at))] {
             let compact = encode(&row);

@@ -75,6 +75,10 @@ pub struct HomeRow {
     /// sees it in their Home with its due date, even on a trouble they do not own.
     #[serde(rename = "ac", default, skip_serializing_if = "Vec::is_empty")]
     pub actions: Vec<HomeAction>,
+    /// The person was added to it or joined its channel, neither owning nor managing it: their
+    /// Home lists it among the troubles they take part in.
+    #[serde(rename = "tp", default, skip_serializing_if = "std::ops::Not::not")]
+    pub takes_part: bool,
 }
 
 /// An action as a Home row shows it; its text cut short, since each change rewrites the row.
@@ -93,15 +97,19 @@ pub struct HomeAction {
 /// How much of an action's text a Home row keeps.
 const ACTION_TEXT_CHARS: usize = 100;
 
-/// Whose App Home shows `t`: while it is open, its owner, manager and manager chain, and whoever
-/// owns one of its actions not done yet; once it is closed, only whoever owns an action the
-/// close left open (a measure that takes weeks), to find and mark it done.
+/// Whose App Home shows `t`: while it is open, its owner, manager and manager chain, those
+/// added to it and the members seen in its channel (a department's engineer finds the troubles
+/// they work on), and whoever owns one of its actions not done yet; once it is closed, only
+/// whoever owns an action the close left open (a measure that takes weeks), to find and mark
+/// it done.
 pub fn people(t: &Trouble) -> Vec<UserId> {
     let mut people = Vec::new();
     if t.is_open() {
         people.push(t.owner.clone());
         people.extend(t.manager.iter().cloned());
         people.extend(t.manager_chain().iter().cloned());
+        people.extend(t.added.iter().cloned());
+        people.extend(t.members_seen.iter().cloned());
     }
     people.extend(undone_actions(t).map(|(_, a)| a.owner.clone()));
     people.sort();
@@ -153,6 +161,7 @@ impl HomeRow {
             owns: false,
             answers_customer: false,
             manages: false,
+            takes_part: false,
             proposals: Vec::new(),
             ..row
         }
@@ -184,6 +193,7 @@ impl HomeRow {
             manages: t.owner != *user
                 && (t.manager.as_ref() == Some(user) || chain.iter().take(t.escalation.level + 1).any(|u| u == user)),
             actions: actions_of(t, user),
+            takes_part: t.added.contains(user) || t.members_seen.contains(user),
             proposals: if chain.contains(user) && t.owner != *user {
                 t.agreement
                     .proposals

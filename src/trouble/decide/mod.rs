@@ -67,9 +67,12 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
                 Ok(()) => Some(log_update(&mut w, &user, text, next)),
             }
         }
-        // Participants see the trouble by their role; only others' membership needs keeping.
+        // Kept for whoever neither owns nor manages it: others may see a private trouble by
+        // it, and a department's member finds it in their App Home (the owner and the chain
+        // see it by their role, and have it there as theirs).
         Input::MemberJoined { user } => {
-            if !w.t.members_seen.contains(&user) && !is_participant(ctx.policy, &w.t, &user) {
+            let by_role = user == w.t.owner || w.t.manager_chain().contains(&user);
+            if !w.t.members_seen.contains(&user) && !by_role {
                 w.t.members_seen.push(user);
                 w.changed = true;
             }
