@@ -379,7 +379,7 @@ async fn hostile_text_in_every_field_reaches_no_output_live_forges_no_report_lin
     }
     // Lowering the severity takes its reason.
     let a = ask(&bot, &mut answers, MANAGER, &ch, &format!("sev 3 {}", hostile("FsevZ"))).await;
-    assert!(a.contains("from 1 to 3"), "{a}");
+    assert!(a.contains("from sev1 to sev3"), "{a}");
     bot.settle().await;
 
     // Read while open: the status, the list, the App Home, the forms prefilled.

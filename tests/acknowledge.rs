@@ -364,7 +364,7 @@ async fn a_lowering_and_a_forced_close_are_told_to_the_one_above_who_made_them_a
     assert_eq!(
         bot.command_text(MANAGER, &t.channel, "sev 3 only cosmetic: no fire risk after all")
             .await,
-        "Severity changed from 1 to 3."
+        "Severity changed from sev1 to sev3."
     );
     let lowered = bot.posted_saying(DIRECTOR, "lowered the severity").await;
     assert!(
@@ -1007,7 +1007,7 @@ async fn the_escalation_dm_shows_the_current_severity_and_customer_and_a_raise_r
 
     // Lowered by the director, who is asked: their DM follows too.
     let r = bot.command_text(DIRECTOR, &t.channel, "sev 2 one line only").await;
-    assert!(r.contains("from 1 to 2"), "{r}");
+    assert!(r.contains("from sev1 to sev2"), "{r}");
     message_says(&bot, &director.0, &director.1, "defective housings in lot 42, sev2").await;
 }
 

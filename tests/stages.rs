@@ -1132,7 +1132,7 @@ async fn raising_to_sev1_brings_in_quality_and_tells_the_business_unit_once_and_
     let mark = bot.slack.calls().len() as u64;
 
     let r = bot.command_text(SALES, &t.channel, "sev 1").await;
-    assert!(r.contains("from 2 to 1"), "{r}");
+    assert!(r.contains("from sev2 to sev1"), "{r}");
     let invite = bot
         .slack
         .wait_for("conversations.invite", |c| {
@@ -1177,7 +1177,7 @@ async fn raising_to_sev1_brings_in_quality_and_tells_the_business_unit_once_and_
     let refused = bot.command_text(SALES, &t.channel, "sev 3").await;
     assert!(refused.starts_with("Only"), "{refused}");
     let r = bot.command_text(MANAGER, &t.channel, "sev 3 cosmetic only").await;
-    assert!(r.contains("from 1 to 3"), "{r}");
+    assert!(r.contains("from sev1 to sev3"), "{r}");
     assert_eq!(trouble(&bot, &t.id).severity, Severity::new(3));
     let lowered = bot.posted_saying(&t.channel, "lowered the severity").await;
     assert!(lowered.contains(MANAGER), "{lowered}");
@@ -1297,7 +1297,7 @@ async fn commands_typed_with_full_width_digits_or_as_open_teaches_them_work_and_
     let split = bot.command_text(SALES, &t.channel, "split ７０／３０ 金型").await;
     assert!(split.contains("proposal #1"), "{split}");
     let raised = bot.command_text(SALES, &t.channel, "sev1").await;
-    assert!(raised.contains("Severity changed from 2 to 1"), "{raised}");
+    assert!(raised.contains("Severity changed from sev2 to sev1"), "{raised}");
     let stats = bot.command_text(SALES, ORIGIN, "stats a month").await;
     assert!(
         stats.contains("number of days") && stats.contains("/trouble stats 30"),
@@ -1341,5 +1341,5 @@ async fn mistyped_commands_are_explained_and_record_nothing_and_a_full_width_com
     assert_eq!(posts(), posted_before, "a mistake posted in the channel");
     // Typed full-width by a Japanese input method, the command still reads.
     let raised = bot.command_text(SALES, &t.channel, "ｓｅｖ\u{3000}１").await;
-    assert!(raised.contains("Severity changed from 2 to 1"), "{raised}");
+    assert!(raised.contains("Severity changed from sev2 to sev1"), "{raised}");
 }

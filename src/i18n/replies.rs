@@ -534,8 +534,8 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
         }
         Reply::SeverityChanged { from, to } => tr!(
             l,
-            format!("重大度を {from} から {to} に変更しました。"),
-            format!("Severity changed from {from} to {to}.")
+            format!("重大度を sev{from} から sev{to} に変更しました。"),
+            format!("Severity changed from sev{from} to sev{to}.")
         ),
         Reply::LoweringNeedsReason { from, to } => tr!(
             l,
