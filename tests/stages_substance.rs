@@ -51,7 +51,12 @@ async fn status_with(bot: &TestBot, id: &str, needles: &[&str]) -> String {
 /// A trouble acknowledged, with one prevention action (a mold temperature alarm) whose
 /// effectiveness is to be checked after `check`, every stage done, and closed.
 async fn closed_with_a_check(bot: &TestBot, check: &str) -> OpenedTrouble {
-    let t = bot.open_ready("ACME: housings cracked").await;
+    opened_and_closed_with_a_check(bot, "ACME: housings cracked", check).await
+}
+
+/// [`closed_with_a_check`], for the trouble `open` reads from `text`.
+async fn opened_and_closed_with_a_check(bot: &TestBot, text: &str, check: &str) -> OpenedTrouble {
+    let t = bot.open_ready(text).await;
     bot.command_text(MANAGER, &t.channel, "ack").await;
     let r = bot
         .command_text(
@@ -1955,4 +1960,16 @@ async fn a_correction_of_an_announced_trouble_is_said_where_it_was_announced() {
         (!text_of(&now).contains("As reported")).then_some(())
     })
     .await;
+}
+
+/// A quality engineer of its departments checks whether a measure worked, as they may verify
+/// one: their **Effective** is recorded.
+#[tokio::test]
+async fn a_member_of_its_departments_records_that_a_measure_worked() {
+    let bot = spawn_bot().await;
+    let t = opened_and_closed_with_a_check(&bot, "+quality ACME: housings cracked", "2s").await;
+    message_with(&bot, &t.channel, &["Did it work?", "Mold temperature alarm"]).await;
+    click_on(&bot, "U0QA1", "effect_ok", &t, 1).await;
+    wait_until(|| (trouble(&bot, &t.id).substance.actions[0].effective == Some(true)).then_some(())).await;
+    assert!(step_events(&bot, &t.id).contains(&StepEvent::EffectAnswered { n: 1, effective: true }));
 }

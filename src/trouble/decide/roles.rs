@@ -181,7 +181,7 @@ pub fn who_may(policy: &Policy, t: &Trouble, act: Act) -> Who {
         // With no chain at all, the owner names one (anyone but themself).
         Act::NameManager if !chain.is_empty() => Who::Chain(with_configured(chain)),
         Act::Agree => Who::Owner(t.owner.clone()),
-        Act::NameManager | Act::Close | Act::JudgeEffect => Who::OwnerOrChain {
+        Act::NameManager | Act::Close => Who::OwnerOrChain {
             owner: t.owner.clone(),
             chain,
         },
@@ -194,7 +194,10 @@ pub fn who_may(policy: &Policy, t: &Trouble, act: Act) -> Who {
         | Act::RaiseSeverity
         | Act::Facts
         | Act::Actions
-        | Act::Fix => Who::Participants {
+        | Act::Fix
+        // Whether a measure worked is for whoever checks it, as a verification is: a quality
+        // engineer of its departments too (never its own owner: see `effect_answered`).
+        | Act::JudgeEffect => Who::Participants {
             owner: t.owner.clone(),
             chain,
             departments: departments_of(policy, t),
