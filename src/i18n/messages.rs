@@ -784,12 +784,12 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                         format!("🏁 Trouble {id} ({customer}), announced here, was force-closed by {}. {channel}\nReason:\n{r}", user(by))
                     )
                 }
-                crate::trouble::decide::NoLonger::Corrected { summary, from } => {
-                    let (what, now) = match summary {
-                        true => (tr!(l, "概要", "summary"), &t.summary),
-                        false => (tr!(l, "お客様名", "customer"), &t.customer),
+                crate::trouble::decide::NoLonger::Corrected { summary, from, to } => {
+                    let what = match summary {
+                        true => tr!(l, "概要", "summary"),
+                        false => tr!(l, "お客様名", "customer"),
                     };
-                    let (from, now) = (cut(&away(from), 200), cut(&away(now), 200));
+                    let (from, now) = (cut(&away(from), 200), cut(&away(to), 200));
                     tr!(
                         l,
                         format!("✏️ ここでお知らせしたトラブル {id} の{what}を{}が訂正しました: 「{from}」→「{now}」。{channel}", user(by)),
@@ -1901,6 +1901,7 @@ pub(super) mod tests {
                 why: crate::trouble::decide::NoLonger::Corrected {
                     summary: true,
                     from: t.summary.clone(),
+                    to: t.customer.clone(),
                 },
             },
             Message::CustomerStillWaiting {

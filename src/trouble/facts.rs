@@ -851,7 +851,7 @@ fn fix_customer(w: &mut Work, user: &UserId, name: String, past: Vec<super::cust
             w.post(Lane::Channel, Dest::KickoffThread, Message::CustomerHistory);
         }
     }
-    tell_the_manager_of_a_correction(w, user, false, &from, &name);
+    tell_of_a_correction(w, user, false, &from, &name);
     w.step(user, StepEvent::CustomerCorrected { from, to: name });
     rename_channel(w);
     refresh_opening(w);
@@ -883,7 +883,7 @@ fn fix_summary(w: &mut Work, user: &UserId, text: String) -> Reply {
     }
     keep_as_reported(w);
     let from = std::mem::replace(&mut w.t.summary, text.clone());
-    tell_the_manager_of_a_correction(w, user, true, &from, &text);
+    tell_of_a_correction(w, user, true, &from, &text);
     w.step(user, StepEvent::SummaryCorrected { from, to: text });
     refresh_opening(w);
     Reply::Step(StepReply::OpeningCorrected {
@@ -905,7 +905,7 @@ fn keep_as_reported(w: &mut Work) {
 /// The manager, told at open what the trouble is, hears by DM of a correction someone else
 /// made to it (old and new), not only from DMs that change under them; so do the channels it
 /// was announced in.
-fn tell_the_manager_of_a_correction(w: &mut Work, user: &UserId, summary: bool, from: &str, to: &str) {
+fn tell_of_a_correction(w: &mut Work, user: &UserId, summary: bool, from: &str, to: &str) {
     if let Some(m) = w.t.manager.clone().filter(|m| m != user) {
         let notice = Message::OpeningCorrectedNotice {
             by: user.clone(),
@@ -921,6 +921,7 @@ fn tell_the_manager_of_a_correction(w: &mut Work, user: &UserId, summary: bool, 
     let why = super::decide::NoLonger::Corrected {
         summary,
         from: from.to_string(),
+        to: to.to_string(),
     };
     w.tell_announced(announced, user, why);
 }

@@ -87,10 +87,11 @@ pub enum NoLonger {
     Closed {
         forced_reason: Option<String>,
     },
-    /// `fix customer` (`summary`: `fix summary`) changed what was announced, from `from`.
+    /// `fix customer` (`summary`: `fix summary`) changed what was announced, `from` → `to`.
     Corrected {
         summary: bool,
         from: String,
+        to: String,
     },
 }
 
