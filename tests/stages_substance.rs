@@ -1585,6 +1585,17 @@ async fn a_correction_of_an_action_refused_changes_nothing_and_changes_only_what
             "Action #1 is recorded as given already; nothing changed.",
         ),
         (SALES, "fix action 1 due:11/27", "`11/27` is in the past"),
+        // Years off: a typed year gone wrong, or a measure pushed out of every reminder.
+        (
+            SALES,
+            "fix action 1 due:2036-12-10",
+            "`2036-12-10` is more than 366 days ahead: check the year.",
+        ),
+        (
+            SALES,
+            "fix action 1 check:2030/1/10",
+            "`2030/1/10` is more than 366 days ahead",
+        ),
         (
             SALES,
             "fix action 1 due:someday",

@@ -1117,6 +1117,11 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
                     format!("`{text}` は{hour}時とも{hour}時間後とも読めます。{hour}時なら `{hour}:00`、{hour}時間後なら `{hour}時間後`（`in {hour}h`）と入力してください。"),
                     format!("`{text}` could be {hour}:00 or {hour} hours from now: write `{hour}:00` for the time of day, or `in {hour}h` for the hours.")
                 ),
+                DueError::TooFar { days } => tr!(
+                    l,
+                    format!("`{text}` は{days}日より先です。年の入力を確かめてください（それより長くかかる対策は、近い区切りの期限を付けて進めながら `/trouble fix action` で延ばしてください）。"),
+                    format!("`{text}` is more than {days} days ahead: check the year. A measure that takes longer gets a nearer milestone, moved on with `/trouble fix action` as it goes.")
+                ),
                 DueError::Unrecognised => tr!(l, format!("`{text}` を日付として読めません。`2026-12-10`、`12/10`、`12/10 15時`、`金曜`、`来週金曜`、`3営業日`、`+3d`（営業日）などで入力してください。"), format!("`{text}` is not a date I understand. Use `2026-12-10`, `12/10`, `Dec 10 3pm`, `fri`, `tomorrow eod`, `in 2 weeks` or `+3d` / `3 business days`.")),
             }
         }

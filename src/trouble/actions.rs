@@ -434,7 +434,14 @@ fn read_options(text: &str, owner_sub: &'static str) -> Result<ReadOptions, Usag
 fn due_of(w: &Work, text: &Option<String>) -> Result<Option<DateTime<Utc>>, Reply> {
     let Some(text) = text else { return Ok(None) };
     let policy = w.ctx.policy;
-    parse_due(text, w.ctx.now, policy.timezone, policy.business_hours.as_ref())
+    let now = w.ctx.now;
+    parse_due(text, now, policy.timezone, policy.business_hours.as_ref())
+        // A date years off is a typed year gone wrong (`2036` for `2026`), or a measure pushed
+        // out of every reminder and overdue list: either way not to be taken as it reads.
+        .and_then(|due| match due - now > chrono::Duration::days(DUE_WITHIN_DAYS.into()) {
+            true => Err(super::due::DueError::TooFar { days: DUE_WITHIN_DAYS }),
+            false => Ok(due),
+        })
         .map(Some)
         .map_err(|e| {
             Reply::Step(StepReply::BadDue {
@@ -443,6 +450,10 @@ fn due_of(w: &Work, text: &Option<String>) -> Result<Option<DateTime<Utc>>, Repl
             })
         })
 }
+
+/// How far ahead an action's due or check date may be: a year (a measure that takes longer is
+/// given a nearer step, and its date corrected as it goes).
+const DUE_WITHIN_DAYS: u32 = 366;
 
 pub(super) fn add_action(w: &mut Work, user: &UserId, a: NewAction) -> Reply {
     let due = match due_of(w, &a.due) {

@@ -94,6 +94,10 @@ pub enum DueError {
     Ambiguous {
         hour: u32,
     },
+    /// Further ahead than a due date may be (decided by the core, not the parser).
+    TooFar {
+        days: u32,
+    },
 }
 
 /// Parses a due date relative to `now`: a date (`2026-12-10`, `2026/12/10`, `12/10`, `12月10日`,

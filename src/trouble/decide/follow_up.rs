@@ -21,6 +21,7 @@ fn promised_by(text: &str, now: DateTime<Utc>, policy: &Policy) -> Result<DateTi
                 crate::trouble::due::DueError::InPast => WhenError::InPast,
                 crate::trouble::due::DueError::Unrecognised => WhenError::Unrecognised,
                 crate::trouble::due::DueError::Ambiguous { hour } => WhenError::Ambiguous { hour },
+                crate::trouble::due::DueError::TooFar { days } => WhenError::TooFar { days },
             })
         }
         other => other,
