@@ -900,3 +900,70 @@ async fn an_approval_dm_to_someone_a_hand_over_leaves_out_says_so_and_loses_its_
         "no longer kept to be edited"
     );
 }
+
+/// A correction of an approved cost the customer accepted, rejected by the manager: the accepted
+/// terms stand again everywhere (the record, the totals, `history`), the channel says so, and
+/// the timeline replays to the same record. A rejected correction of a split likewise.
+#[tokio::test]
+async fn a_rejected_correction_leaves_the_approved_terms_standing() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: wrong labels").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(SALES, &t.channel, "cost ¥120,000 ours replacement")
+        .await;
+    bot.command_text(SALES, &t.channel, "split 70/30 our labelling").await;
+    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
+    click_on(&bot, MANAGER, "proposal_approve", &t, 2).await;
+    wait_until(|| matches!(proposals(&bot, &t.id)[1].state, ProposalState::Approved { .. }).then_some(())).await;
+    let r = bot.command_text(SALES, &t.channel, "agreed 1 customer accepted").await;
+    assert!(r.contains("#1"), "{r}");
+
+    bot.command_text(SALES, &t.channel, "fix cost 1 ¥450,000 ours full line")
+        .await;
+    bot.command_text(SALES, &t.channel, "fix split 40/60 customer misused")
+        .await;
+    click_on(&bot, MANAGER, "proposal_reject", &t, 3).await;
+    click_on(&bot, MANAGER, "proposal_reject", &t, 4).await;
+    wait_until(|| matches!(proposals(&bot, &t.id)[3].state, ProposalState::Rejected { .. }).then_some(())).await;
+
+    let now = trouble(&bot, &t.id);
+    assert_eq!(now.costs[0].amount, "¥120,000");
+    assert_eq!(now.split.as_ref().map(|s| (s.ours, s.customer)), Some((70, 30)));
+    assert!(matches!(proposals(&bot, &t.id)[0].state, ProposalState::Agreed { .. }));
+    assert!(matches!(
+        proposals(&bot, &t.id)[1].state,
+        ProposalState::Approved { .. }
+    ));
+    assert!(now.agreement.standing.is_empty(), "nothing waits to be restored");
+    bot.settle().await;
+    let said = bot.posted_saying(&t.channel, "Proposal #3 rejected").await;
+    assert!(
+        said.contains("↩️ Proposal #1's approved terms stand: cost #1 ¥120,000"),
+        "{said}"
+    );
+    bot.posted_saying(&t.channel, "↩️ Proposal #2's approved terms stand")
+        .await;
+    let history = bot.command_text(SALES, ORIGIN, "history ACME").await;
+    assert!(
+        history.contains("¥120,000") && !history.contains("¥450,000"),
+        "{history}"
+    );
+    assert!(history.contains("70%"), "{history}");
+
+    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
+    assert_eq!(
+        verified.code, 0,
+        "the timeline replays to the record: {}",
+        verified.stdout
+    );
+
+    // Approved, the correction stands and nothing waits to be restored.
+    bot.command_text(SALES, &t.channel, "fix cost 1 ¥130,000 ours replacement and freight")
+        .await;
+    click_on(&bot, MANAGER, "proposal_approve", &t, 5).await;
+    wait_until(|| matches!(proposals(&bot, &t.id)[4].state, ProposalState::Approved { .. }).then_some(())).await;
+    let now = trouble(&bot, &t.id);
+    assert_eq!(now.costs[0].amount, "¥130,000");
+    assert!(now.agreement.standing.is_empty());
+    assert!(matches!(proposals(&bot, &t.id)[0].state, ProposalState::Superseded));
+}

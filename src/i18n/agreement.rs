@@ -304,17 +304,39 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
                 format!("✅ Proposal #{n} approved by {}. {owner} once the customer accepts it: `/trouble agreed {n}`.", user(by))
             )
         }
-        AgreementLine::Decided { n, approved: false, by } => tr!(
-            l,
-            format!(
-                "⛔ 提案 #{n} を {}が却下しました。お客様には提示しないでください。",
-                user(by)
-            ),
-            format!(
-                "⛔ Proposal #{n} rejected by {}. Do not present it to the customer.",
-                user(by)
-            )
-        ),
+        AgreementLine::Decided { n, approved: false, by } => {
+            let rejected = tr!(
+                l,
+                format!(
+                    "⛔ 提案 #{n} を {}が却下しました。お客様には提示しないでください。",
+                    user(by)
+                ),
+                format!(
+                    "⛔ Proposal #{n} rejected by {}. Do not present it to the customer.",
+                    user(by)
+                )
+            );
+            // A rejected correction: the approved terms it would have replaced stand again.
+            let standing = proposal(t, *n)
+                .and_then(|p| crate::trouble::approval::state_of(t, p.item))
+                .filter(|s| {
+                    s.n != *n && matches!(s.state, ProposalState::Approved { .. } | ProposalState::Agreed { .. })
+                });
+            match standing {
+                Some(s) => {
+                    let what = item_phrase(l, t, s.item, Where::OwnChannel);
+                    tr!(
+                        l,
+                        format!(
+                            "{rejected}\n↩️ 提案 #{} の承認済みの条件が引き続き有効です: {what}",
+                            s.n
+                        ),
+                        format!("{rejected}\n↩️ Proposal #{}'s approved terms stand: {what}", s.n)
+                    )
+                }
+                None => rejected,
+            }
+        }
         AgreementLine::Agreed { n, by } => {
             let p = proposal(t, *n);
             let what = p
@@ -568,6 +590,11 @@ pub fn event_text(l: Locale, e: &AgreementEvent) -> String {
         }
         AgreementEvent::Approved { n, .. } => tr!(l, format!("提案 #{n} を承認"), format!("approved proposal #{n}")),
         AgreementEvent::Rejected { n, .. } => tr!(l, format!("提案 #{n} を却下"), format!("rejected proposal #{n}")),
+        AgreementEvent::Restored { n, was, .. } => tr!(
+            l,
+            format!("提案 #{n} の却下により、提案 #{was} の条件が再び有効"),
+            format!("proposal #{was}'s terms stand again, proposal #{n} rejected")
+        ),
         AgreementEvent::Agreed { n, note } => {
             let note = if note.trim().is_empty() {
                 String::new()

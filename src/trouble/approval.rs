@@ -22,6 +22,28 @@ pub struct Agreements {
     /// phone keeps a live button on a decided proposal. Not part of what the timeline replays.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub asking: Vec<Asking>,
+    /// Approved terms a correction waiting for approval would replace: a rejected correction
+    /// restores them, so approved (or customer-accepted) money never drops out of every total.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub standing: Vec<Standing>,
+}
+
+/// Proposal `was`'s terms (`value`, as `state` left them: approved or agreed), replaced by the
+/// correction `correction` while it waits for a decision.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Standing {
+    pub correction: usize,
+    pub was: usize,
+    pub state: ProposalState,
+    pub value: Terms,
+}
+
+/// The terms a proposal stood for: a cost, or the split.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "terms", rename_all = "snake_case")]
+pub enum Terms {
+    Cost { cost: Cost },
+    Split { split: Split },
 }
 
 /// A message asking for a decision on proposal `n`, as Slack returned it.
@@ -130,6 +152,12 @@ pub enum AgreementEvent {
     Agreed {
         n: usize,
         note: String,
+    },
+    /// Correction `n` was rejected: proposal `was` stands again, as `state`.
+    Restored {
+        n: usize,
+        was: usize,
+        state: ProposalState,
     },
 }
 
@@ -271,13 +299,7 @@ pub fn cost_counts(t: &Trouble) -> CostCounts {
 
 /// The split as it counts: the latest not rejected.
 pub fn counted_split(t: &Trouble) -> Option<&Split> {
-    let rejected = t
-        .agreement
-        .proposals
-        .iter()
-        .rev()
-        .find(|p| p.item == Item::Split)
-        .is_some_and(|p| matches!(p.state, ProposalState::Rejected { .. }));
+    let rejected = state_of(t, Item::Split).is_some_and(|p| matches!(p.state, ProposalState::Rejected { .. }));
     t.split.as_ref().filter(|_| !rejected)
 }
 
@@ -472,6 +494,111 @@ pub fn superseded_by(t: &Trouble, p: &Proposal) -> Option<usize> {
 /// Makes the split or cost just recorded a proposal: the earlier one for the same item is
 /// superseded, the level is measured on our running share with it counted, the channel gets the
 /// buttons and an approver other than the manager a DM with them, saying why.
+/// A correction of `item`'s terms (`fix cost`, `fix split`), `old` being what they were: a new
+/// proposal, as any change of terms is. When the terms it replaces were approved (or accepted
+/// by the customer), they are kept until it is decided: a rejection restores them.
+pub(super) fn propose_correction(w: &mut Work, user: &UserId, item: Item, old: Terms) -> Reply {
+    let next = w.t.agreement.proposals.len() + 1;
+    let of_item: Vec<usize> =
+        w.t.agreement
+            .proposals
+            .iter()
+            .filter(|p| p.item == item)
+            .map(|p| p.n)
+            .collect();
+    let latest = state_of(&w.t, item).map(|p| (p.n, p.state.clone()));
+    let standing = &mut w.t.agreement.standing;
+    match latest {
+        Some((was, state @ (ProposalState::Approved { .. } | ProposalState::Agreed { .. }))) => {
+            standing.retain(|s| !of_item.contains(&s.correction));
+            standing.push(Standing {
+                correction: next,
+                was,
+                state,
+                value: old,
+            });
+        }
+        // A correction of a correction still waiting: the approved terms wait on the new one.
+        Some((pending, ProposalState::Proposed)) => {
+            for s in standing.iter_mut().filter(|s| s.correction == pending) {
+                s.correction = next;
+            }
+        }
+        _ => {}
+    }
+    propose(w, user, item)
+}
+
+fn proposal_item(t: &Trouble, n: usize) -> Option<Item> {
+    proposal(t, n).map(|p| p.item)
+}
+
+/// Correction `n` rejected: the approved terms it would have replaced stand again, on the
+/// record, on the timeline (the value as a correction back, then the proposal restored) and so
+/// in every total.
+fn restore_standing(w: &mut Work, user: &UserId, n: usize) {
+    let Some(i) = w.t.agreement.standing.iter().position(|s| s.correction == n) else {
+        return;
+    };
+    let s = w.t.agreement.standing.remove(i);
+    let now = w.ctx.now;
+    match s.value {
+        Terms::Cost { cost } => {
+            let Some(Item::Cost { n: k }) = proposal_item(&w.t, n) else {
+                return;
+            };
+            let Some(slot) = w.t.costs.get_mut(k - 1) else { return };
+            let restored = Cost {
+                by: user.clone(),
+                at: now,
+                ..cost
+            };
+            let rejected = std::mem::replace(slot, restored.clone());
+            w.log(
+                Some(user),
+                Event::Stage(super::facts::StepEvent::CostSuperseded {
+                    n: k,
+                    old_amount: rejected.amount,
+                    old_payer: rejected.payer,
+                    amount: restored.amount,
+                    payer: restored.payer,
+                    note: restored.note,
+                }),
+            );
+        }
+        Terms::Split { split } => {
+            let restored = Split {
+                by: user.clone(),
+                at: now,
+                ..split
+            };
+            let rejected = w.t.split.replace(restored.clone());
+            let old = rejected
+                .map(|r| format!("{}/{}/{}", r.ours, r.customer, r.other))
+                .unwrap_or_else(|| "—".into());
+            w.log(
+                Some(user),
+                Event::Stage(super::facts::StepEvent::SplitSuperseded {
+                    old,
+                    ours: restored.ours,
+                    customer: restored.customer,
+                    other: restored.other,
+                    reason: restored.reason,
+                }),
+            );
+        }
+    }
+    if let Some(p) = w.t.agreement.proposals.get_mut(s.was - 1) {
+        p.state = s.state.clone();
+    }
+    let event = AgreementEvent::Restored {
+        n,
+        was: s.was,
+        state: s.state,
+    };
+    w.log(Some(user), Event::Agreement(event));
+}
+
 pub(super) fn propose(w: &mut Work, user: &UserId, item: Item) -> Reply {
     let now = w.ctx.now;
     for p in w.t.agreement.proposals.iter_mut().filter(|p| p.item == item) {
@@ -690,6 +817,11 @@ pub(super) fn decide_button(w: &mut Work, user: &UserId, n: usize, approve: bool
         AgreementEvent::Rejected { n, note: String::new() }
     };
     w.log(Some(user), Event::Agreement(event));
+    match approve {
+        // The correction stands: the terms it replaced are history.
+        true => w.t.agreement.standing.retain(|s| s.correction != n),
+        false => restore_standing(w, user, n),
+    }
     w.post(
         Lane::Channel,
         Dest::TroubleChannel,
@@ -816,7 +948,12 @@ pub fn proposal(t: &Trouble, n: usize) -> Option<&Proposal> {
 
 /// The latest proposal about an item: its state for the status and the report.
 pub fn state_of(t: &Trouble, item: Item) -> Option<&Proposal> {
-    t.agreement.proposals.iter().rev().find(|p| p.item == item)
+    let of_item = || t.agreement.proposals.iter().rev().filter(move |p| p.item == item);
+    // The terms standing: a proposal restored when its correction was rejected stands before
+    // that rejection (nothing else outlives a later proposal of its item), else the latest.
+    of_item()
+        .find(|p| !matches!(p.state, ProposalState::Superseded | ProposalState::Rejected { .. }))
+        .or_else(|| of_item().next())
 }
 
 #[cfg(test)]

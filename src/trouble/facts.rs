@@ -767,15 +767,22 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                 user,
                 StepEvent::CostSuperseded {
                     n,
-                    old_amount: old.amount,
-                    old_payer: old.payer,
+                    old_amount: old.amount.clone(),
+                    old_payer: old.payer.clone(),
                     amount,
                     payer,
                     note,
                 },
             );
-            // A corrected cost is a new proposal: the approval of the old amount does not carry over.
-            as_correction(super::approval::propose(w, user, super::approval::Item::Cost { n }))
+            // A corrected cost is a new proposal: the approval of the old amount does not carry
+            // over, but stands until the correction is decided.
+            let old = super::approval::Terms::Cost { cost: old };
+            as_correction(super::approval::propose_correction(
+                w,
+                user,
+                super::approval::Item::Cost { n },
+                old,
+            ))
         }
         Step::FixSplit {
             ours,
@@ -787,6 +794,7 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                 return Reply::Step(StepReply::NoSplitToFix);
             }
             let old = w.t.split.take();
+            let terms = old.clone().map(|split| super::approval::Terms::Split { split });
             // So does the reason of a split whose shares alone are corrected.
             let reason = match (reason.trim().is_empty(), &old) {
                 (true, Some(s)) => s.reason.clone(),
@@ -813,7 +821,11 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                     reason,
                 },
             );
-            as_correction(super::approval::propose(w, user, super::approval::Item::Split))
+            let item = super::approval::Item::Split;
+            match terms {
+                Some(terms) => as_correction(super::approval::propose_correction(w, user, item, terms)),
+                None => as_correction(super::approval::propose(w, user, item)),
+            }
         }
         Step::Action(a) => super::actions::add_action(w, user, a),
         Step::ActionDone(n, note) => super::actions::mark_done(w, user, n, note),

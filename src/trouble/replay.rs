@@ -442,6 +442,7 @@ fn replay_agreement(proposals: &mut Vec<Proposal>, event: &AgreementEvent, by: U
                 rejected: decided(note),
             },
         ),
+        AgreementEvent::Restored { was, state, .. } => (was, state.clone()),
         AgreementEvent::Agreed { n, note } => {
             let approved = match n.checked_sub(1).and_then(|i| proposals.get(i)).map(|p| &p.state) {
                 Some(ProposalState::Approved { approved }) => approved.clone(),
