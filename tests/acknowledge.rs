@@ -407,6 +407,25 @@ async fn a_lowering_and_a_forced_close_are_told_to_the_one_above_who_made_them_a
     );
     bot.settle().await;
     assert_eq!(posts_to(&bot, VP, 0), 0, "the one above the director is not told");
+
+    // Reopened: where its close was told, and the owner, hear it is open again, and why.
+    let r = bot
+        .command_text(MANAGER, &t.channel, "reopen not a duplicate after all")
+        .await;
+    assert!(r.contains("open again"), "{r}");
+    let again = bot
+        .posted_saying("C0BIZUNIT", "announced here and closed, was reopened")
+        .await;
+    assert!(
+        again.contains(&format!("was reopened by <@{MANAGER}>."))
+            && again.contains("Reason:\n> not a duplicate after all"),
+        "{again}"
+    );
+    let told = bot.posted_saying(SALES, "reopened trouble").await;
+    assert!(
+        told.contains(&format!("🔄 <@{MANAGER}> reopened trouble {} (ACME).", t.id)),
+        "{told}"
+    );
 }
 
 #[tokio::test]
@@ -725,8 +744,17 @@ async fn a_forced_close_and_a_reopening_by_the_chain_are_its_acknowledgement() {
         .await;
     assert!(r.contains("back at stage 1"), "{r}");
     bot.advance_and_settle(2 * ACK_TIMEOUT).await;
+    // The manager, told of the forced close, is told of the reopening: nothing is asked.
+    bot.posted_saying(MANAGER, &format!("<@{DIRECTOR}> reopened trouble"))
+        .await;
     for who in [MANAGER, DIRECTOR, VP] {
-        assert_eq!(posts_to(&bot, who, mark), 0, "{who} is asked nothing");
+        let asked = bot
+            .slack
+            .calls_to("chat.postMessage")
+            .into_iter()
+            .filter(|c| c.seq >= mark && c.params["channel"] == who && !text_of(&c.params).contains("reopened trouble"))
+            .count();
+        assert_eq!(asked, 0, "{who} is asked nothing");
     }
 }
 

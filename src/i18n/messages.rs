@@ -69,6 +69,26 @@ fn as_reported_line(l: Locale, t: &Trouble, place: Where) -> Option<String> {
     })
 }
 
+/// Why a trouble was reopened, as its DM and announcement say it: the reason given, or the
+/// measure the effectiveness check found not to work.
+fn reopened_because(l: Locale, reason: &str, not_effective: Option<usize>) -> String {
+    match not_effective {
+        Some(n) => {
+            let measure = cut(&away(reason), 300);
+            tr!(
+                l,
+                format!("理由: 再発防止策 #{n}「{measure}」の効果確認で「効果なし」と判断されました。"),
+                format!("Reason: the effectiveness check found prevention action #{n} “{measure}” not effective.")
+            )
+        }
+        None => tr!(
+            l,
+            format!("理由:\n{}", quoted(reason, Where::Elsewhere)),
+            format!("Reason:\n{}", quoted(reason, Where::Elsewhere))
+        ),
+    }
+}
+
 /// A reason given with a change, after the bot's own words: `\nReason:\n> …` (nothing when none).
 fn because(l: Locale, reason: &str, place: Where) -> String {
     match reason.trim().is_empty() {
@@ -784,6 +804,14 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                         format!("🏁 Trouble {id} ({customer}), announced here, was force-closed by {}. {channel}\nReason:\n{r}", user(by))
                     )
                 }
+                crate::trouble::decide::NoLonger::Reopened { reason, not_effective } => {
+                    let why = reopened_because(l, reason, *not_effective);
+                    tr!(
+                        l,
+                        format!("🔄 ここでお知らせし、クローズしたトラブル {id}（{customer}）を、{}が再開しました。{channel}\n{why}", user(by)),
+                        format!("🔄 Trouble {id} ({customer}), announced here and closed, was reopened by {}. {channel}\n{why}", user(by))
+                    )
+                }
                 crate::trouble::decide::NoLonger::Corrected { summary, from, to } => {
                     let what = match summary {
                         true => tr!(l, "概要", "summary"),
@@ -852,6 +880,15 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     format!("🏁 {} closed trouble {id} ({customer}). {}", user(by), channel_ref(l, t))
                 ),
             })
+        }
+        Message::ReopenedNotice { by, reason, not_effective } => {
+            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            let why = reopened_because(l, reason, *not_effective);
+            Rendered::text(tr!(
+                l,
+                format!("🔄 {}がトラブル {id}（{customer}）を再開しました。{channel}\n{why}", user(by)),
+                format!("🔄 {} reopened trouble {id} ({customer}). {channel}\n{why}", user(by))
+            ))
         }
         Message::AddedBack { user: u, owner } => Rendered::text(match owner {
             true => tr!(
@@ -1778,6 +1815,18 @@ pub(super) mod tests {
             Message::ManagerDm,
             Message::OriginNotice,
             Message::Announcement,
+            Message::ReopenedNotice {
+                by: by.clone(),
+                reason: t.summary.clone(),
+                not_effective: None,
+            },
+            Message::AnnouncedNoLonger {
+                by: by.clone(),
+                why: crate::trouble::decide::NoLonger::Reopened {
+                    reason: t.summary.clone(),
+                    not_effective: None,
+                },
+            },
             Message::EscalationDm {
                 to: by.clone(),
                 waited_secs: 60,

@@ -949,7 +949,28 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String, not_effective:
     if w.t.channel.is_none() {
         super::decide::set_up_channel_again(w, None);
     }
-    w.step(user, StepEvent::Reopened { reason, not_effective });
+    w.step(
+        user,
+        StepEvent::Reopened {
+            reason: reason.clone(),
+            not_effective,
+        },
+    );
+    // Who heard of the close hears it is open again: the owner and the manager, by DM, and
+    // the channels its severity announces to.
+    for who in [Some(w.t.owner.clone()), w.t.manager.clone()].into_iter().flatten() {
+        if who != *user {
+            let notice = Message::ReopenedNotice {
+                by: user.clone(),
+                reason: reason.clone(),
+                not_effective,
+            };
+            w.post(Lane::Dm, Dest::Dm(who), notice);
+        }
+    }
+    let announced = w.severity_policy().announce_channels.clone();
+    let why = super::decide::NoLonger::Reopened { reason, not_effective };
+    w.tell_announced(announced, user, why);
     // The reminders of actions still open fell silent while it was closed: they are set again.
     let undone: Vec<(usize, DateTime<Utc>)> =
         w.t.substance

@@ -87,6 +87,12 @@ pub enum NoLonger {
     Closed {
         forced_reason: Option<String>,
     },
+    /// Closed, it was opened again (`not_effective`: the measure found not to work).
+    Reopened {
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        not_effective: Option<usize>,
+    },
     /// `fix customer` (`summary`: `fix summary`) changed what was announced, `from` → `to`.
     Corrected {
         summary: bool,
@@ -227,6 +233,14 @@ pub enum Message {
     ClosedNotice {
         by: UserId,
         forced_reason: Option<String>,
+    },
+    /// To the owner or the manager, by DM, when someone else reopened it (told of its close,
+    /// they hear it is open again): why, or which measure was found not to work.
+    ReopenedNotice {
+        by: UserId,
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        not_effective: Option<usize>,
     },
     /// `user`, the owner (or else the manager), left the channel and was added back.
     AddedBack {
