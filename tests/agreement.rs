@@ -922,6 +922,13 @@ async fn a_rejected_correction_leaves_the_approved_terms_standing() {
         .await;
     bot.command_text(SALES, &t.channel, "fix split 40/60 customer misused")
         .await;
+    // Waiting for approval, the corrected figures read so in the history, as in the status.
+    let history = bot.command_text(SALES, ORIGIN, "history ACME").await;
+    assert!(
+        history.contains("¥450,000 (borne by us) · ⏳ a proposal awaits approval")
+            && history.contains("(including proposals awaiting approval)"),
+        "{history}"
+    );
     click_on(&bot, MANAGER, "proposal_reject", &t, 3).await;
     click_on(&bot, MANAGER, "proposal_reject", &t, 4).await;
     wait_until(|| matches!(proposals(&bot, &t.id)[3].state, ProposalState::Rejected { .. }).then_some(())).await;
@@ -949,6 +956,10 @@ async fn a_rejected_correction_leaves_the_approved_terms_standing() {
         "{history}"
     );
     assert!(history.contains("70%"), "{history}");
+    assert!(
+        !history.contains("awaiting approval") && !history.contains("awaits approval"),
+        "{history}"
+    );
 
     let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
     assert_eq!(

@@ -486,6 +486,7 @@ fn sample() -> (Config, Trouble) {
         summary: "前回の不良".into(),
         reached: 7,
         closed: true,
+        awaiting: false,
         split: Some(Split {
             ours: 70,
             customer: 30,

@@ -675,14 +675,19 @@ pub fn past_trouble_line(l: Locale, config: &Config, p: &PastTrouble, place: Whe
     };
     let summary = cut(&one_line(&p.summary, place), SHORT_SUMMARY);
     let when = super::format_day_time(l, config.policy.timezone, p.opened_at);
+    // Figures not yet approved read as such, as the trouble's own status marks them.
+    let awaiting = match p.awaiting {
+        true => tr!(l, " · ⏳ 承認待ちの提案あり", " · ⏳ a proposal awaits approval"),
+        false => "",
+    };
     tr!(
         l,
         format!(
-            "• `{}` {when} {state} — {summary} · {reached} · {split} · {costs}",
+            "• `{}` {when} {state} — {summary} · {reached} · {split} · {costs}{awaiting}",
             p.id
         ),
         format!(
-            "• `{}` {when} {state} — {summary} · {reached} · {split} · {costs}",
+            "• `{}` {when} {state} — {summary} · {reached} · {split} · {costs}{awaiting}",
             p.id
         )
     )
@@ -696,10 +701,24 @@ pub fn balance_text(l: Locale, troubles: &[Trouble]) -> Option<String> {
         .flat_map(crate::trouble::approval::counted_costs)
         .collect();
     let totals = super::messages::cost_totals_text(l, &costs)?;
+    let awaiting = troubles.iter().any(|t| {
+        t.agreement
+            .proposals
+            .iter()
+            .any(|p| p.state == crate::trouble::approval::ProposalState::Proposed)
+    });
+    let awaiting = match awaiting {
+        true => tr!(
+            l,
+            "（承認待ちの提案を含む）",
+            " (including proposals awaiting approval)"
+        ),
+        false => "",
+    };
     Some(tr!(
         l,
-        format!("*これまでの負担の累計* {totals}"),
-        format!("*Running balance* {totals}")
+        format!("*これまでの負担の累計* {totals}{awaiting}"),
+        format!("*Running balance* {totals}{awaiting}")
     ))
 }
 

@@ -2344,6 +2344,7 @@ customer_update_every = "4h"
                     closed: false,
                     split: None,
                     costs: Vec::new(),
+                    awaiting: false,
                     private: None,
                     owner: None,
                     channel: None,

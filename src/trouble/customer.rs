@@ -19,6 +19,10 @@ pub struct PastTrouble {
     pub closed: bool,
     pub split: Option<Split>,
     pub costs: Vec<Cost>,
+    /// A split or cost of it still awaits approval: its figures are not settled, and are shown
+    /// so (absent from histories kept before this was).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub awaiting: bool,
     /// Whether its channel was private (None: stored before this was recorded).
     pub private: Option<bool>,
     /// Who owns it and its channel, for the open to tell a second press of the same command
@@ -44,6 +48,11 @@ impl From<&Trouble> for PastTrouble {
             // As the trouble's own totals count them: a rejected split or cost left out.
             split: super::approval::counted_split(t).cloned(),
             costs: super::approval::counted_costs(t),
+            awaiting: t
+                .agreement
+                .proposals
+                .iter()
+                .any(|p| p.state == super::approval::ProposalState::Proposed),
             private: t.private,
             owner: Some(t.owner.clone()),
             channel: t.channel.clone(),
@@ -356,6 +365,7 @@ mod tests {
             closed: true,
             split: None,
             costs: Vec::new(),
+            awaiting: false,
             private,
             owner: None,
             channel: None,
