@@ -1060,7 +1060,7 @@ async fn a_public_channel_deleted_without_an_event_is_found_by_the_check_and_set
 #[tokio::test]
 async fn refusals_name_the_manager_chain_one_way_in_both_languages() {
     let chain_en = "<@U0MANAGER> or those above them (<@U0DIRECTOR>, <@U0VP>)";
-    let chain_ja = "<@U0MANAGER>さん またはその上位者（<@U0DIRECTOR>さん、<@U0VP>さん）";
+    let chain_ja = "<@U0MANAGER>さんまたはその上位者（<@U0DIRECTOR>さん、<@U0VP>さん）";
     for (locale, ack, action) in [
         (
             "en",
@@ -1070,7 +1070,7 @@ async fn refusals_name_the_manager_chain_one_way_in_both_languages() {
         (
             "ja",
             format!("確認ができるのは {chain_ja}だけです。"),
-            format!("この対策を完了にできるのは担当の <@U0QA1>さん と {chain_ja}だけです。"),
+            format!("この対策を完了にできるのは担当の <@U0QA1>さんと {chain_ja}だけです。"),
         ),
     ] {
         let bot = spawn_bot_in(locale).await;

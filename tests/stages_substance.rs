@@ -326,8 +326,9 @@ async fn stage_two_is_refused_with_an_unchecked_scope_line() {
         .command_text(SALES, &t.channel, "scope check 1 no other lots shipped")
         .await;
     assert!(r.contains("checked"), "{r}");
-    // Checked once: a second check would rewrite who checked it and why.
-    let r = bot.command_text(MANAGER, &t.channel, "scope check 1 undo").await;
+    // Checked once: a second check would rewrite who checked it and why (`チェック`, as
+    // Japanese also writes it, is the same check, never a new line named so).
+    let r = bot.command_text(MANAGER, &t.channel, "範囲 チェック 1 undo").await;
     assert_eq!(
         r,
         format!("Scope line #1 was already checked by <@{SALES}>. Nothing was recorded.")

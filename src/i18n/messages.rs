@@ -222,7 +222,7 @@ pub(super) fn ack_text(l: Locale, t: &Trouble) -> String {
         {
             Some(asked) => tr!(
                 l,
-                format!("⏳ 確認待ち · 上位者 {} に依頼中", user(asked)),
+                format!("⏳ 確認待ち · 現在 {} に依頼中", user(asked)),
                 format!("⏳ waiting for acknowledgement · now asked: {}", user(asked))
             ),
             None => tr!(l, "⏳ 確認待ち", "⏳ waiting for acknowledgement").to_string(),

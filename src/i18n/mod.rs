@@ -102,6 +102,10 @@ pub fn san(l: Locale, text: &str) -> String {
                 rest = &token[end + 1..];
                 if !rest.starts_with("さん") {
                     out.push_str("さん");
+                    // `<@U…> に` reads `@佐藤さん に`: a particle follows the name unspaced.
+                    if let Some(after) = rest.strip_prefix(' ').filter(|a| a.starts_with(is_hiragana)) {
+                        rest = after;
+                    }
                 }
             }
             _ => {
@@ -112,6 +116,10 @@ pub fn san(l: Locale, text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+fn is_hiragana(c: char) -> bool {
+    ('\u{3041}'..='\u{309F}').contains(&c)
 }
 
 fn is_user_token(inner: &str) -> bool {
@@ -640,8 +648,14 @@ mod tests {
 
     #[test]
     fn a_person_named_in_japanese_is_followed_by_san_once() {
-        assert_eq!(san(Locale::Ja, "<@U1ABC> が確認"), "<@U1ABC>さん が確認");
+        assert_eq!(san(Locale::Ja, "<@U1ABC> が確認"), "<@U1ABC>さんが確認");
         assert_eq!(san(Locale::Ja, "<@U1ABC>さん"), "<@U1ABC>さん");
+        // A particle follows unspaced; anything else keeps its space.
+        assert_eq!(
+            san(Locale::Ja, "<@U1ABC> から <@U2ABC> に"),
+            "<@U1ABC>さんから <@U2ABC>さんに"
+        );
+        assert_eq!(san(Locale::Ja, "<@U1ABC> · 担当"), "<@U1ABC>さん · 担当");
         assert_eq!(
             san(Locale::Ja, "<!subteam^S1> <#C1> &lt;@U1&gt;"),
             "<!subteam^S1> <#C1> &lt;@U1&gt;"

@@ -463,7 +463,10 @@ fn parse_scope(rest: &str) -> Result<Step, UsageError> {
     let (first, after) = split_word(rest);
     // `ｃｈｅｃｋ` or `確認済み` must not add a scope line named so, which would hold stage 2.
     let first = super::money::fold_width(first).to_lowercase();
-    if matches!(first.as_str(), "check" | "checked" | "確認" | "確認済み" | "確認済") {
+    if matches!(
+        first.as_str(),
+        "check" | "checked" | "確認" | "確認済み" | "確認済" | "チェック"
+    ) {
         let (n, note) = split_word(after);
         return Ok(Step::ScopeCheck(number(n, "scope check")?, note.to_string()));
     }
