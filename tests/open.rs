@@ -799,3 +799,23 @@ async fn a_channel_command_typed_where_the_trouble_was_opened_lists_the_reps_tro
     let after = trouble(&bot, &t.id);
     assert!(after.customer_updates.is_empty() && after.timeline_len == before);
 }
+
+/// A severity typed by the name the configuration gives it (`重大`), before the customer, is
+/// that severity: the trouble opens at sev1, for the customer named after it. A default name
+/// the configuration does not set (`critical`) stays part of the customer's name.
+#[tokio::test]
+async fn a_severity_typed_by_its_configured_name_opens_at_that_severity() {
+    let named = DEFAULT_SEVERITIES.replace("[severity.1]\n", "[severity.1]\nname = \"重大\"\n");
+    let bot = spawn_bot_with(&named).await;
+    let t = bot.open_ready("重大 ベータ：蓋の割れ").await;
+    let opened = trouble(&bot, &t.id);
+    assert_eq!((opened.severity.level(), opened.customer.as_str()), (1, "ベータ"));
+    bot.posted_saying("C0BIZUNIT", &t.id).await;
+
+    let t = bot.open_ready("Critical Systems: lids cracked").await;
+    let opened = trouble(&bot, &t.id);
+    assert_eq!(
+        (opened.severity.level(), opened.customer.as_str()),
+        (2, "Critical Systems")
+    );
+}

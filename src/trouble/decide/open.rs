@@ -36,6 +36,32 @@ pub fn channel_name(prefix: &str, id: &TroubleId, customer: &str, attempt: u32) 
     name
 }
 
+/// `open 重大 ベータ: …`: a severity typed by the name the configuration gives it, before the
+/// customer, is that severity, not part of the customer's name (which would open it at the
+/// default severity, no alert sent). Only names the configuration sets are read so: a customer
+/// called "Critical Systems" never loses a word to a default name.
+pub fn severity_by_name(policy: &Policy, req: OpenRequest) -> OpenRequest {
+    if req.severity.is_some() {
+        return req;
+    }
+    let Some((first, rest)) = req.customer.trim().split_once(char::is_whitespace) else {
+        return req;
+    };
+    let folded = |s: &str| crate::trouble::money::fold_width(s).to_lowercase();
+    let named = policy
+        .severities
+        .values()
+        .find(|s| s.name.as_deref().is_some_and(|n| folded(n) == folded(first)));
+    match named {
+        Some(s) if !rest.trim().is_empty() => OpenRequest {
+            severity: Some(s.level),
+            customer: rest.trim().to_string(),
+            ..req
+        },
+        _ => req,
+    }
+}
+
 /// Opens a new trouble: the first move.
 pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, req: OpenRequest) -> Decision {
     let policy = ctx.policy;
