@@ -334,9 +334,8 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             // Whose measure it is cannot certify it worked (the answer would be refused): the
             // ask says who confirms it, before anyone taps a button that is not theirs.
             if let Some(a) = action_of(t, *n) {
-                let own = |u: &UserId| a.owner == *u || a.done.as_ref().is_some_and(|d| d.by == *u);
-                if ask.iter().any(own) {
-                    if let Some(c) = t.manager_chain().iter().find(|u| !own(u)).map(user) {
+                if ask.iter().any(|u| a.is_theirs(u)) {
+                    if let Some(c) = t.manager_chain().iter().find(|u| !a.is_theirs(u)).map(user) {
                         text.push_str(&tr!(
                             l,
                             format!("\n「効果あり」は対策の担当者以外の {c}が確認します。「効果なし」は誰でも回答できます。"),

@@ -84,6 +84,12 @@ impl Action {
     pub fn is_open(&self) -> bool {
         self.done.is_none() && self.cancelled.is_none()
     }
+
+    /// Whether `user` owns it or marked it done: verifying it, or that it worked, is someone
+    /// else's to say.
+    pub fn is_theirs(&self, user: &UserId) -> bool {
+        self.owner == *user || self.done.as_ref().is_some_and(|d| d.by == *user)
+    }
 }
 
 /// An action as typed: `interim|permanent|prevent TEXT owner:<@U> due:DATE check:DATE`.
@@ -595,11 +601,11 @@ pub(super) fn verify(w: &mut Work, user: &UserId, n: usize, note: String) -> Rep
         });
     }
     let action = &w.t.substance.actions[i];
-    let Some(done) = &action.done else {
+    if action.done.is_none() {
         return Reply::Step(StepReply::NotDoneYet { n });
-    };
+    }
     // A check is someone else's: who owned the work or marked it done does not verify it.
-    if action.owner == *user || done.by == *user {
+    if action.is_theirs(user) {
         return Reply::Step(StepReply::OwnWork { n });
     }
     // A second check would rewrite who verified it, and the evidence they gave, on the action.
@@ -913,8 +919,7 @@ pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: 
     }
     // That a measure worked is someone else's to say, as a verification is; that it did not,
     // anyone asked may say (it reopens the trouble, hiding nothing).
-    let own = a.owner == *user || a.done.as_ref().is_some_and(|d| d.by == *user);
-    if effective && own {
+    if effective && a.is_theirs(user) {
         let chain = w.t.manager_chain().iter().filter(|c| **c != a.owner).cloned().collect();
         return Reply::Step(StepReply::EffectIsSomeoneElses { n, chain });
     }
@@ -958,16 +963,12 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String, not_effective:
     );
     // Who heard of the close hears it is open again: the owner and the manager, by DM, and
     // the channels its severity announces to.
-    for who in [Some(w.t.owner.clone()), w.t.manager.clone()].into_iter().flatten() {
-        if who != *user {
-            let notice = Message::ReopenedNotice {
-                by: user.clone(),
-                reason: reason.clone(),
-                not_effective,
-            };
-            w.post(Lane::Dm, Dest::Dm(who), notice);
-        }
-    }
+    let notice = Message::ReopenedNotice {
+        by: user.clone(),
+        reason: reason.clone(),
+        not_effective,
+    };
+    w.tell_owner_and_manager(user, notice);
     let announced = w.severity_policy().announce_channels.clone();
     let why = super::decide::NoLonger::Reopened { reason, not_effective };
     w.tell_announced(announced, user, why);

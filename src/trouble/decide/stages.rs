@@ -21,14 +21,12 @@ pub(super) fn close(w: &mut Work, user: &UserId, note: String, forced_reason: Op
     );
     // The owner and the manager hear of a close someone else made by DM too: a manager on a
     // phone would otherwise only see the trouble gone from their App Home.
+    let notice = Message::ClosedNotice {
+        by: user.clone(),
+        forced_reason: forced_reason.clone(),
+    };
+    w.tell_owner_and_manager(user, notice);
     let told = [Some(w.t.owner.clone()), w.t.manager.clone()];
-    for who in told.iter().flatten().filter(|u| *u != user).cloned() {
-        let notice = Message::ClosedNotice {
-            by: user.clone(),
-            forced_reason: forced_reason.clone(),
-        };
-        w.post(Lane::Dm, Dest::Dm(who), notice);
-    }
     // Where its severity was announced, the heads-up ends with it.
     let announced = w.severity_policy().announce_channels.clone();
     let why = NoLonger::Closed {

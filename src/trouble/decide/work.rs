@@ -302,6 +302,15 @@ impl<'a> Work<'a> {
         }
     }
 
+    /// DMs the owner and the manager, but not `by`, what `message` says: someone else closed or
+    /// reopened their trouble, and a manager on a phone would not see it in the channel.
+    pub(in crate::trouble) fn tell_owner_and_manager(&mut self, by: &UserId, message: Message) {
+        let told = [Some(self.t.owner.clone()), self.t.manager.clone()];
+        for who in told.into_iter().flatten().filter(|u| u != by) {
+            self.post(Lane::Dm, Dest::Dm(who), message.clone());
+        }
+    }
+
     /// Tells each of `channels` (where the trouble was announced) that the announcement no
     /// longer holds.
     pub(in crate::trouble) fn tell_announced(&mut self, channels: Vec<String>, by: &UserId, why: NoLonger) {
