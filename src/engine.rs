@@ -107,6 +107,7 @@ impl Engine<'_> {
             .with_timezone(&self.app.config.policy.timezone)
             .format("%Y%m%d")
             .to_string();
+        // Before the history is read: a severity's name typed first is no part of the customer.
         let request = decide::severity_by_name(&self.app.config.policy, request);
         let request = OpenRequest {
             customer: crate::trouble::customer::as_kept(&request.customer),

@@ -202,6 +202,19 @@ fn first_who_may(l: Locale, approvers: &[UserId]) -> String {
     }
 }
 
+/// The trouble's channel as a DM about a proposal links it (its id while it has none).
+fn dm_channel(t: &Trouble) -> String {
+    t.channel
+        .as_ref()
+        .map(|c| format!("<#{c}>"))
+        .unwrap_or_else(|| t.id.to_string())
+}
+
+/// The customer as a DM about a proposal names it: one line, pinging nobody, bounded.
+fn dm_customer(t: &Trouble) -> String {
+    crate::slack::blocks::cut(&one_line(&t.customer, Where::Elsewhere), 200)
+}
+
 pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Rendered {
     let text = match line {
         AgreementLine::Proposed { n } => {
@@ -233,11 +246,7 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
                 return Rendered::text(format!("#{n}"));
             };
             let what = item_phrase(l, t, p.item, Where::Elsewhere);
-            let channel = t
-                .channel
-                .as_ref()
-                .map(|c| format!("<#{c}>"))
-                .unwrap_or_else(|| t.id.to_string());
+            let channel = dm_channel(t);
             let why = if p.crossed.is_empty() {
                 tr!(
                     l,
@@ -247,7 +256,7 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
             } else {
                 crossed_text(l, &p.crossed)
             };
-            let customer = crate::slack::blocks::cut(&one_line(&t.customer, Where::Elsewhere), 200);
+            let customer = dm_customer(t);
             let text = tr!(
                 l,
                 format!(
@@ -271,12 +280,8 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
                 return Rendered::text(format!("#{n}"));
             };
             let what = item_phrase(l, t, p.item, Where::Elsewhere);
-            let customer = crate::slack::blocks::cut(&one_line(&t.customer, Where::Elsewhere), 200);
-            let channel = t
-                .channel
-                .as_ref()
-                .map(|c| format!("<#{c}>"))
-                .unwrap_or_else(|| t.id.to_string());
+            let customer = dm_customer(t);
+            let channel = dm_channel(t);
             let now = match approvers(&config.policy, t, p).first() {
                 Some(a) => tr!(
                     l,
@@ -369,7 +374,7 @@ fn settled(l: Locale, t: &Trouble, n: usize, dm: bool) -> Rendered {
         return Rendered::text(format!("#{n}"));
     };
     let head = if dm {
-        let customer = crate::slack::blocks::cut(&one_line(&t.customer, Where::Elsewhere), 200);
+        let customer = dm_customer(t);
         tr!(
             l,
             format!("🗳️ トラブル {}（{customer}）の提案 #{n}", t.id),

@@ -701,13 +701,7 @@ pub fn balance_text(l: Locale, troubles: &[Trouble]) -> Option<String> {
         .flat_map(crate::trouble::approval::counted_costs)
         .collect();
     let totals = super::messages::cost_totals_text(l, &costs)?;
-    let awaiting = troubles.iter().any(|t| {
-        t.agreement
-            .proposals
-            .iter()
-            .any(|p| p.state == crate::trouble::approval::ProposalState::Proposed)
-    });
-    let awaiting = match awaiting {
+    let awaiting = match troubles.iter().any(crate::trouble::approval::awaits_decision) {
         true => tr!(
             l,
             "（承認待ちの提案を含む）",

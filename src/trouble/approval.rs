@@ -467,6 +467,11 @@ fn release_left_out_approvers(w: &mut Work, by: &UserId) {
     }
 }
 
+/// Whether any split or cost proposal of `t` awaits a decision: its figures are not settled.
+pub fn awaits_decision(t: &Trouble) -> bool {
+    t.agreement.proposals.iter().any(|p| p.state == ProposalState::Proposed)
+}
+
 /// The proposals of `t` awaiting a decision that `user` may make (their numbers).
 pub fn awaiting(policy: &Policy, t: &Trouble, user: &UserId) -> Vec<usize> {
     t.agreement
@@ -573,9 +578,7 @@ fn restore_standing(w: &mut Work, user: &UserId, n: usize) {
                 ..split
             };
             let rejected = w.t.split.replace(restored.clone());
-            let old = rejected
-                .map(|r| format!("{}/{}/{}", r.ours, r.customer, r.other))
-                .unwrap_or_else(|| "—".into());
+            let old = rejected.map(|r| r.shares()).unwrap_or_else(|| "—".into());
             w.log(
                 Some(user),
                 Event::Stage(super::facts::StepEvent::SplitSuperseded {

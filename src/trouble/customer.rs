@@ -48,11 +48,7 @@ impl From<&Trouble> for PastTrouble {
             // As the trouble's own totals count them: a rejected split or cost left out.
             split: super::approval::counted_split(t).cloned(),
             costs: super::approval::counted_costs(t),
-            awaiting: t
-                .agreement
-                .proposals
-                .iter()
-                .any(|p| p.state == super::approval::ProposalState::Proposed),
+            awaiting: super::approval::awaits_decision(t),
             private: t.private,
             owner: Some(t.owner.clone()),
             channel: t.channel.clone(),

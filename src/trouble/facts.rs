@@ -793,15 +793,13 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
             other,
             reason,
         } => {
-            if w.t.split.is_none() {
+            let Some(old) = w.t.split.take() else {
                 return Reply::Step(StepReply::NoSplitToFix);
-            }
-            let old = w.t.split.take();
-            let terms = old.clone().map(|split| super::approval::Terms::Split { split });
+            };
             // So does the reason of a split whose shares alone are corrected.
-            let reason = match (reason.trim().is_empty(), &old) {
-                (true, Some(s)) => s.reason.clone(),
-                _ => reason,
+            let reason = match reason.trim().is_empty() {
+                true => old.reason.clone(),
+                false => reason,
             };
             w.t.split = Some(super::model::Split {
                 ours,
@@ -811,24 +809,23 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                 by: user.clone(),
                 at: now,
             });
-            let old = old
-                .map(|s| format!("{}/{}/{}", s.ours, s.customer, s.other))
-                .unwrap_or_else(|| "—".into());
             w.step(
                 user,
                 StepEvent::SplitSuperseded {
-                    old,
+                    old: old.shares(),
                     ours,
                     customer,
                     other,
                     reason,
                 },
             );
-            let item = super::approval::Item::Split;
-            match terms {
-                Some(terms) => as_correction(super::approval::propose_correction(w, user, item, terms)),
-                None => as_correction(super::approval::propose(w, user, item)),
-            }
+            let terms = super::approval::Terms::Split { split: old };
+            as_correction(super::approval::propose_correction(
+                w,
+                user,
+                super::approval::Item::Split,
+                terms,
+            ))
         }
         Step::Action(a) => super::actions::add_action(w, user, a),
         Step::ActionDone(n, note) => super::actions::mark_done(w, user, n, note),

@@ -199,6 +199,13 @@ pub struct Split {
     pub at: DateTime<Utc>,
 }
 
+impl Split {
+    /// Its shares as the timeline writes a superseded split: `70/30/0`.
+    pub fn shares(&self) -> String {
+        format!("{}/{}/{}", self.ours, self.customer, self.other)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cost {
     /// As written, so the currency is kept (`¥120,000`, `$3,000`).
