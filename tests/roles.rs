@@ -470,9 +470,17 @@ async fn a_trouble_is_not_handed_to_someone_nobody_is_above() {
 async fn a_manager_named_above_the_configured_one_is_followed_up_the_chain_not_down() {
     let bot = spawn_bot_with(SEV2_FIRST).await;
     let t = bot.open_ready(&format!("<@{DIRECTOR}> ACME: housing cracked")).await;
-    // Both the director (named) and the manager (configured) heard at once; an hour later the
-    // one above them both is asked, and the manager is not "escalated" to.
+    // Both the director (named) and the manager (configured) heard at once, and the status
+    // names both as asked, not the one below the kickoff's alone.
+    let status = bot.command(SALES, &t.channel, "status").await.to_string();
+    assert!(
+        status.contains(&format!("now asked: <@{DIRECTOR}>, <@{MANAGER}>")),
+        "{status}"
+    );
+    // An hour later the one above them both is asked, and the manager is not "escalated" to.
     bot.advance_and_settle(Duration::from_secs(3600)).await;
+    let status = bot.command(SALES, &t.channel, "status").await.to_string();
+    assert!(status.contains(&format!("now asked: <@{VP}>")), "{status}");
     let dm = bot
         .slack
         .wait_for("chat.postMessage", |c| {
@@ -484,6 +492,22 @@ async fn a_manager_named_above_the_configured_one_is_followed_up_the_chain_not_d
         c.params["channel"] == MANAGER && text_of(&c.params).contains("not been acknowledged")
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_manager_who_passes_the_trouble_up_before_acknowledging_is_asked_with_the_one_named() {
+    let bot = spawn_bot_with(SEV2_FIRST).await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    let r = bot
+        .command_text(MANAGER, &t.channel, &format!("manager <@{DIRECTOR}>"))
+        .await;
+    assert!(r.contains(&format!("<@{DIRECTOR}>")), "{r}");
+    // The kickoff asks the director; the status must not say the manager alone is asked.
+    let status = bot.command(SALES, &t.channel, "status").await.to_string();
+    assert!(
+        status.contains(&format!("now asked: <@{DIRECTOR}>, <@{MANAGER}>")),
+        "{status}"
+    );
 }
 
 #[tokio::test]

@@ -214,18 +214,16 @@ pub(super) fn ack_text(l: Locale, t: &Trouble) -> String {
         )
         .to_string(),
         // Gone up the chain: whoever reads the status sees who is asked now, not only the manager.
-        None => match t
-            .escalation
-            .chain
-            .get(t.escalation.level)
-            .filter(|_| t.escalation.level > 0)
-        {
-            Some(asked) => tr!(
+        None => match t.escalation.asked_now().as_slice() {
+            [] => tr!(l, "⏳ 確認待ち", "⏳ waiting for acknowledgement").to_string(),
+            asked => tr!(
                 l,
-                format!("⏳ 確認待ち · 現在 {} に依頼中", user(asked)),
-                format!("⏳ waiting for acknowledgement · now asked: {}", user(asked))
+                format!("⏳ 確認待ち · 現在 {} に依頼中", super::people(l, asked)),
+                format!(
+                    "⏳ waiting for acknowledgement · now asked: {}",
+                    super::people(l, asked)
+                )
             ),
-            None => tr!(l, "⏳ 確認待ち", "⏳ waiting for acknowledgement").to_string(),
         },
     }
 }

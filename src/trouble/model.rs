@@ -300,6 +300,25 @@ impl Escalation {
         self.asked.iter().find(|a| a.who == *who).map(|a| a.at)
     }
 
+    /// Whom the escalation waits on now, once it has gone past the manager alone: the one it
+    /// reached, and the manager too when they were asked no earlier. A manager named above the
+    /// configured one (at opening, or passed up before anyone acknowledged) is asked together
+    /// with them, so the status names both rather than the one below the kickoff's. Empty at
+    /// level 0, when the manager alone is asked.
+    pub fn asked_now(&self) -> Vec<UserId> {
+        let Some(reached) = self.chain.get(self.level).filter(|_| self.level > 0) else {
+            return Vec::new();
+        };
+        let head = &self.chain[0];
+        let together = match (self.asked_at(head), self.asked_at(reached)) {
+            (Some(h), Some(r)) => h >= r,
+            _ => false,
+        };
+        let mut now: Vec<UserId> = together.then(|| head.clone()).into_iter().collect();
+        now.push(reached.clone());
+        now
+    }
+
     /// Notes that `who` is asked at `at`, unless they were asked before.
     pub fn note_asked(&mut self, who: &UserId, at: DateTime<Utc>) {
         if self.asked_at(who).is_none() {
