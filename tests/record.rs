@@ -485,6 +485,7 @@ fn sample() -> (Config, Trouble) {
         opened_at: at,
         summary: "前回の不良".into(),
         reached: 7,
+        done: (1..=7).collect(),
         closed: true,
         awaiting: false,
         split: Some(Split {

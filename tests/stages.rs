@@ -1051,6 +1051,19 @@ async fn twenty_changes_in_a_second_make_few_status_edits_and_the_last_one_shows
 }
 
 #[tokio::test]
+async fn history_names_the_stages_done_not_the_last_one_done() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    for c in ["done 3 cause found", "done 5 split agreed"] {
+        bot.command_text(SALES, &t.channel, c).await;
+    }
+    let history = bot.command_text(SALES, "C0ELSEWHERE", "history ACME").await;
+    // Stage 1 is still in progress: "up to 5" would claim stages 1, 2 and 4 too.
+    assert!(history.contains("stages 3, 5 done"), "{history}");
+    assert!(!history.contains("up to"), "{history}");
+}
+
+#[tokio::test]
 async fn history_finds_a_customer_written_in_full_width_letters_with_split_and_costs() {
     let bot = spawn_bot().await;
     let acme = bot.open_ready("ACME: housings cracked").await;
@@ -1073,7 +1086,7 @@ async fn history_finds_a_customer_written_in_full_width_letters_with_split_and_c
     assert!(history.contains("closed"), "{history}");
     assert!(history.contains("us 70% / the customer 30%"), "{history}");
     assert!(history.contains("¥120,000 (borne by us)"), "{history}");
-    assert!(history.contains("stages done up to 1"), "{history}");
+    assert!(history.contains("stage 1 done"), "{history}");
     assert!(
         !history.contains(&other.id),
         "another customer's trouble is not listed: {history}"

@@ -669,9 +669,20 @@ pub fn past_trouble_line(l: Locale, config: &Config, p: &PastTrouble, place: Whe
     } else {
         tr!(l, "対応中", "open")
     };
-    let reached = match p.reached {
-        0 => tr!(l, "完了した段階なし", "no stage done").to_string(),
-        n => tr!(l, format!("第{n}段階まで完了"), format!("stages done up to {n}")),
+    // The stages done, not the last one: `done 5` before 2 is not "up to 5".
+    let done: Vec<String> = p.done.iter().map(|n| n.to_string()).collect();
+    let reached = match (done.len(), p.reached) {
+        (n, _) if n == crate::trouble::model::StageId::all().count() => {
+            tr!(l, "全段階完了", "all stages done").to_string()
+        }
+        (0, 0) => tr!(l, "完了した段階なし", "no stage done").to_string(),
+        (0, n) => tr!(l, format!("第{n}段階まで完了"), format!("stages done up to {n}")),
+        (1, _) => tr!(l, format!("第{}段階完了", done[0]), format!("stage {} done", done[0])),
+        _ => tr!(
+            l,
+            format!("第{}段階完了", done.join("・")),
+            format!("stages {} done", done.join(", "))
+        ),
     };
     let summary = cut(&one_line(&p.summary, place), SHORT_SUMMARY);
     let when = super::format_day_time(l, config.policy.timezone, p.opened_at);

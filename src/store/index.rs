@@ -2341,6 +2341,7 @@ customer_update_every = "4h"
                     opened_at: t.opened_at,
                     summary: "earlier".into(),
                     reached: 0,
+                    done: Vec::new(),
                     closed: false,
                     split: None,
                     costs: Vec::new(),

@@ -14,8 +14,13 @@ pub struct PastTrouble {
     pub id: TroubleId,
     pub opened_at: DateTime<Utc>,
     pub summary: String,
-    /// The last stage done (1-7), 0 when none was.
+    /// The last stage done (1-7), 0 when none was: what records kept before [`Self::done`]
+    /// say, read only when that is empty.
     pub reached: usize,
+    /// The stages done (1-7), in order: stages are done out of order (`done 3` before 2), so
+    /// the last one done is not how far it went. Empty in records kept before it was.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub done: Vec<u8>,
     pub closed: bool,
     pub split: Option<Split>,
     pub costs: Vec<Cost>,
@@ -44,6 +49,11 @@ impl From<&Trouble> for PastTrouble {
                 .iter()
                 .rposition(|s| s.state == StageState::Done)
                 .map_or(0, |s| s + 1),
+            done: (1u8..)
+                .zip(&t.stages)
+                .filter(|(_, s)| s.state == StageState::Done)
+                .map(|(n, _)| n)
+                .collect(),
             closed: !t.is_open(),
             // As the trouble's own totals count them: a rejected split or cost left out.
             split: super::approval::counted_split(t).cloned(),
@@ -358,6 +368,7 @@ mod tests {
             opened_at: DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::days(n),
             summary: String::new(),
             reached: 0,
+            done: Vec::new(),
             closed: true,
             split: None,
             costs: Vec::new(),
