@@ -1065,6 +1065,29 @@ async fn an_effect_answer_for_an_action_without_a_check_changes_nothing() {
         .any(|e| matches!(e, StepEvent::EffectAnswered { .. })));
 }
 
+/// Whether a measure worked is answered when its check falls due: an **Effective** pressed
+/// before (a forged button, a measure not done, no check date) records nothing and says why.
+#[tokio::test]
+async fn an_effect_answer_before_the_check_is_due_changes_nothing() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "action prevent Mold alarm check:+20d")
+        .await;
+    bot.command_text(SALES, &t.channel, "action prevent Operator training")
+        .await;
+    click_on(&bot, MANAGER, "effect_ok", &t, 1).await;
+    let early = click_answer(&bot, MANAGER, "#1's effectiveness check is not due yet").await;
+    assert!(early.contains("Nothing was recorded"), "{early}");
+    click_on(&bot, MANAGER, "effect_ok", &t, 2).await;
+    let undated = click_answer(&bot, MANAGER, "#2 has no check date").await;
+    assert!(undated.contains("`/trouble fix action 2 check:DATE`"), "{undated}");
+    let stored = trouble(&bot, &t.id);
+    assert!(stored.substance.actions.iter().all(|a| a.effective.is_none()));
+    assert!(!step_events(&bot, &t.id)
+        .iter()
+        .any(|e| matches!(e, StepEvent::EffectAnswered { .. })));
+}
+
 /// Opens a trouble, has an action's reminder decided while Slack is down, then has `user` type
 /// `typed` (which closes the action) before Slack is back: no reminder of it is posted, and the
 /// timeline says it was withdrawn (`cancelled` or done).

@@ -1368,6 +1368,16 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
             format!("対策 #{n} には効果確認がありません。効果確認は再発防止策についてだけ行います。"),
             format!("Action #{n} has no effectiveness check: only a prevention measure is asked whether it worked.")
         ),
+        StepReply::EffectNotDue { n, dated: true } => tr!(
+            l,
+            format!("再発防止策 #{n} の効果確認はまだです。確認日になったら効果を伺います。何も記録していません。"),
+            format!("Prevention measure #{n}'s effectiveness check is not due yet: it is asked on its check date. Nothing was recorded.")
+        ),
+        StepReply::EffectNotDue { n, dated: false } => tr!(
+            l,
+            format!("再発防止策 #{n} には効果確認日がありません。`/trouble fix action {n} 確認日:日付` で設定してください。何も記録していません。"),
+            format!("Prevention measure #{n} has no check date: set one with `/trouble fix action {n} check:DATE`. Nothing was recorded.")
+        ),
         StepReply::Shell => String::new(),
     }
 }

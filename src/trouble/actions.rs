@@ -917,6 +917,13 @@ pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: 
     if let Some(effective) = a.effective {
         return Reply::Step(StepReply::EffectAlreadyRecorded { n, effective });
     }
+    // "Effective" answers a check that fell due: early (a forged button, a stale one) it would
+    // settle a measure nobody has yet seen work. "Not effective" hides nothing and may come
+    // any time.
+    if effective && a.check.is_none_or(|c| c > w.ctx.now) {
+        let dated = a.check.is_some();
+        return Reply::Step(StepReply::EffectNotDue { n, dated });
+    }
     // That a measure worked is someone else's to say, as a verification is; that it did not,
     // anyone asked may say (it reopens the trouble, hiding nothing).
     if effective && a.is_theirs(user) {

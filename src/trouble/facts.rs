@@ -1431,6 +1431,12 @@ pub enum StepReply {
     NoEffectCheck {
         n: usize,
     },
+    /// Prevention measure `n`'s effectiveness check is not due (`dated`: it has a check date,
+    /// still ahead; else it has none): whether it worked is answered when the check asks.
+    EffectNotDue {
+        n: usize,
+        dated: bool,
+    },
     /// Handled by the shell (forms, search); never shown.
     Shell,
 }

@@ -4019,6 +4019,11 @@ fn a_check_slack_refuses_for_good_is_recorded_once_until_the_channel_is_back() {
 fn a_closed_troubles_daily_checks_come_back_to_a_minute_when_it_is_reopened() {
     let mut sim = Sim::ready(req("ACME"));
     sim.close_properly();
+    // Its effectiveness check falls due before the answer below (only then may it be given).
+    sim.cmd(
+        "U0SALES",
+        crate::trouble::command::parse("fix action 1 check:+14d").expect("a correction"),
+    );
     sim.feed(Input::ChannelLost {
         how: ChannelLoss::Archived,
         by: None,
@@ -4051,6 +4056,11 @@ fn a_closed_troubles_daily_checks_come_back_to_a_minute_when_it_is_reopened() {
 fn a_closed_troubles_channel_is_checked_daily_for_about_a_week_while_something_waits_for_it() {
     let mut sim = Sim::ready(req("ACME"));
     sim.close_properly();
+    // Its effectiveness check falls due in the days below (only then may it be answered).
+    sim.cmd(
+        "U0SALES",
+        crate::trouble::command::parse("fix action 1 check:+5d").expect("a correction"),
+    );
     // Archived once closed, as teams tidy up: nothing waits, nothing is checked.
     let d = sim.feed(Input::ChannelLost {
         how: ChannelLoss::Archived,
