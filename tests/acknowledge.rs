@@ -1020,7 +1020,7 @@ async fn the_escalation_dm_shows_the_current_severity_and_customer_and_a_raise_r
     let r = bot
         .command_text(SALES, &t.channel, "fix customer ACME Industries")
         .await;
-    assert!(r.contains("DMs still asking for an acknowledgement"), "{r}");
+    assert!(r.contains("DMs that asked for an acknowledgement"), "{r}");
     message_says(&bot, &director.0, &director.1, "(ACME Industries — defective housings").await;
     let now = dm_now(&bot, &director);
     assert!(now.contains("\"acknowledge\""), "it still asks: {now}");
@@ -1037,6 +1037,28 @@ async fn the_escalation_dm_shows_the_current_severity_and_customer_and_a_raise_r
     let r = bot.command_text(DIRECTOR, &t.channel, "sev 2 one line only").await;
     assert!(r.contains("from sev1 to sev2"), "{r}");
     message_says(&bot, &director.0, &director.1, "defective housings in lot 42, sev2").await;
+}
+
+/// Who was asked once reads the trouble as it is now: the director's escalation DM, answered
+/// by the manager's acknowledgement, follows a corrected customer and a raise, without its
+/// button coming back.
+#[tokio::test]
+async fn an_answered_escalation_dm_follows_a_correction() {
+    let bot = spawn_bot_with(ESCALATION).await;
+    let t = bot.open_ready("ACME: defective housings in lot 42").await;
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    let director = dm_asking(&bot, DIRECTOR, 1, "has not been acknowledged").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    message_says(&bot, &director.0, &director.1, &format!("acknowledged by <@{MANAGER}>")).await;
+
+    bot.command_text(SALES, &t.channel, "fix customer ACME Industries")
+        .await;
+    message_says(&bot, &director.0, &director.1, "(ACME Industries — defective housings").await;
+    bot.command_text(SALES, &t.channel, "sev 1").await;
+    message_says(&bot, &director.0, &director.1, "defective housings in lot 42, sev1").await;
+    let now = dm_now(&bot, &director);
+    assert!(!now.contains("\"acknowledge\""), "answered, no button: {now}");
+    assert!(now.contains(&format!("acknowledged by <@{MANAGER}>")), "{now}");
 }
 
 /// An escalation's DM is enough to act on from a phone: it names who opened the trouble and

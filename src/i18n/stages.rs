@@ -1312,8 +1312,8 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
             let what = opening_label(l, *field);
             tr!(
                 l,
-                format!("{what}を訂正しました。キックオフ、状況メッセージ、上司へのDM、確認や承認をお願いしているDMも書き換えます。元の記録はタイムラインに残ります。"),
-                format!("The {what} is corrected; the kickoff, the status, the managers' DMs and the DMs still asking for an acknowledgement or a decision are edited to match. The earlier entry stays on the timeline.")
+                format!("{what}を訂正しました。キックオフ、状況メッセージ、上司へのDM、確認をお願いしたDM、承認をお願いしているDMも書き換えます。元の記録はタイムラインに残ります。"),
+                format!("The {what} is corrected; the kickoff, the status, the managers' DMs, the DMs that asked for an acknowledgement and those still asking for a decision are edited to match. The earlier entry stays on the timeline.")
             )
         }
         StepReply::OpeningUnchanged { field } => {

@@ -292,6 +292,11 @@ pub struct Escalation {
     /// before it was kept.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub asked: Vec<Asked>,
+    /// The DMs above, once answered (no button, the state in the manager's DM's words): edited
+    /// again when a correction changes the customer, summary or severity they show, so nobody
+    /// asked keeps the old words. One per DM channel, the newest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub settled: Vec<PostedMessage>,
 }
 
 impl Escalation {

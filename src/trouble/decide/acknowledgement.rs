@@ -399,7 +399,7 @@ pub(super) fn escalation_dm_posted(w: &mut Work, posted: KeptDm) {
     }
     // Posted while a change of the chain left them out: it no longer asks, at once.
     if posted.asks().is_some_and(|u| !w.t.escalation.chain.contains(u)) {
-        edit_escalation_dm(w, posted, false);
+        edit_escalation_dm(w, posted.posted, false);
         return;
     }
     let older = dms
@@ -409,7 +409,7 @@ pub(super) fn escalation_dm_posted(w: &mut Work, posted: KeptDm) {
     dms.push(posted);
     w.changed = true;
     if let Some(older) = older {
-        edit_escalation_dm(w, older, true);
+        edit_escalation_dm(w, older.posted, true);
     }
     // Acknowledged or closed while it was on its way: `Work::finish` edits it at once.
 }
@@ -421,17 +421,22 @@ pub(super) fn settle_escalation_dms(w: &mut Work) {
         return;
     }
     for dm in std::mem::take(&mut w.t.escalation.dms) {
-        edit_escalation_dm(w, dm, false);
+        let settled = &mut w.t.escalation.settled;
+        settled.retain(|s| s.channel != dm.posted.channel);
+        settled.push(dm.posted.clone());
+        edit_escalation_dm(w, dm.posted, false);
     }
     w.changed = true;
 }
 
-fn edit_escalation_dm(w: &mut Work, dm: KeptDm, asked_again: bool) {
+/// Edits an escalation DM to say it no longer asks (`asked_again`: a newer one does), with the
+/// trouble's current facts.
+pub(super) fn edit_escalation_dm(w: &mut Work, dm: PostedMessage, asked_again: bool) {
     w.send(
         Lane::Dm,
         Op::Edit {
-            channel: dm.posted.channel,
-            ts: dm.posted.ts,
+            channel: dm.channel,
+            ts: dm.ts,
             message: Message::EscalationDmSettled { asked_again },
         },
     );
