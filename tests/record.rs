@@ -846,6 +846,8 @@ async fn the_report_and_the_8d_name_people_by_the_names_slack_gives() {
     let r = bot.command_text(MANAGER, &t.channel, "ack").await;
     assert!(r.contains("cknowledged"), "{r}");
     bot.command_text(COLLEAGUE, &t.channel, "note the buyer called").await;
+    bot.slack.name_user("U0QA1", "Yamada QA");
+    bot.command_text(SALES, &t.channel, "add <@U0QA1>").await;
 
     // The 8D in the channel (it goes to the customer), asked for first.
     bot.command_text(SALES, &t.channel, "report 8d").await;
@@ -860,6 +862,7 @@ async fn the_report_and_the_8d_name_people_by_the_names_slack_gives() {
         "Manager: @channel Approved Tanaka",
         "(@channel Approved Tanaka)",
         &format!("@{COLLEAGUE} — note"),
+        "participants added: @Yamada QA",
     ] {
         assert!(text.contains(shown), "{shown:?} in: {text}");
     }

@@ -1127,16 +1127,32 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
 /// `<@U1>, Quality Assurance`; with `pinged`, each department after its user group, as the
 /// kickoff names them. A department no longer configured keeps its key, `+quality`.
 pub fn participants_list(l: Locale, config: &Config, users: &[UserId], departments: &[String], pinged: bool) -> String {
-    let departments = departments.iter().map(|k| match config.policy.departments.get(k) {
-        Some(d) => department_named(l, d, pinged),
-        None => format!("+{}", escape(k)),
-    });
-    super::listed(l, users.iter().map(user).chain(departments))
+    super::listed(
+        l,
+        users
+            .iter()
+            .map(user)
+            .chain(departments_named(l, config, departments, pinged)),
+    )
 }
 
-/// The timeline line of `/trouble add`.
+fn departments_named<'a>(
+    l: Locale,
+    config: &'a Config,
+    departments: &'a [String],
+    pinged: bool,
+) -> impl Iterator<Item = String> + 'a {
+    departments.iter().map(move |k| match config.policy.departments.get(k) {
+        Some(d) => department_named(l, d, pinged),
+        None => format!("+{}", escape(k)),
+    })
+}
+
+/// The timeline line of `/trouble add` in the report, which names people as `@U…` (a mention
+/// would ping them; the report writes their names in place of these).
 pub fn participants_added(l: Locale, config: &Config, users: &[UserId], departments: &[String]) -> String {
-    let who = participants_list(l, config, users, departments, false);
+    let people = users.iter().map(super::named);
+    let who = super::listed(l, people.chain(departments_named(l, config, departments, false)));
     tr!(l, format!("参加者を追加: {who}"), format!("participants added: {who}"))
 }
 
