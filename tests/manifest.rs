@@ -20,6 +20,8 @@ const METHOD_SCOPES: &[(&str, &[&str])] = &[
     // Trouble channels are public (channels:manage) or, with `private_channels`, private (groups:write).
     ("conversations.create", &["channels:manage", "groups:write"]),
     ("conversations.invite", &["channels:manage", "groups:write"]),
+    // `remove`: someone added by mistake is taken out of the channel again.
+    ("conversations.kick", &["channels:manage", "groups:write"]),
     // `fix customer`: the channel's name follows the corrected customer.
     ("conversations.rename", &["channels:manage", "groups:write"]),
     // Crash recovery (`find_own_channel`, `find_marked`): list public and private channels, open the DM with a user

@@ -637,6 +637,110 @@ async fn add_invites_them_and_makes_a_participant_who_may_then_complete_a_stage(
     )));
 }
 
+/// Someone added by mistake is taken off again: out of the channel and a private trouble's
+/// lists, on the timeline and said in the channel, so the record shows who saw it and when.
+#[tokio::test]
+async fn someone_added_by_mistake_is_removed_from_the_trouble_and_its_channel() {
+    let bot = spawn_bot_raw(&format!("private_channels = true\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    bot.command_text(SALES, &t.channel, &format!("add <@{COLLEAGUE}>"))
+        .await;
+    wait_until(|| {
+        bot.slack
+            .members(&t.channel)
+            .contains(&COLLEAGUE.to_string())
+            .then_some(())
+    })
+    .await;
+    let list = bot.command_text(COLLEAGUE, "D0COLLEAGUE", "list").await;
+    assert!(list.contains(&t.id), "{list}");
+
+    let r = bot
+        .command_text(SALES, &t.channel, &format!("remove <@{COLLEAGUE}>"))
+        .await;
+    assert!(r.contains(&format!("Removed <@{COLLEAGUE}>")), "{r}");
+    let kick = bot
+        .slack
+        .wait_for("conversations.kick", |c| c.params["user"] == COLLEAGUE)
+        .await;
+    assert_eq!(kick.params["channel"], t.channel.as_str());
+    assert!(!bot.slack.members(&t.channel).contains(&COLLEAGUE.to_string()));
+    bot.posted_saying(
+        &t.channel,
+        &format!("removed <@{COLLEAGUE}> from this trouble's participants"),
+    )
+    .await;
+    assert_eq!(
+        last_entry(&bot, &t.id),
+        (
+            Event::ParticipantsRemoved {
+                users: vec![trouble_bot::trouble::model::UserId::new(COLLEAGUE)]
+            },
+            Some(SALES.into())
+        )
+    );
+    let stored = trouble(&bot, &t.id);
+    assert!(stored.added.is_empty() && !stored.members_seen.iter().any(|u| u.as_str() == COLLEAGUE));
+    let list = bot.command_text(COLLEAGUE, "D0COLLEAGUE", "list").await;
+    assert!(
+        !list.contains(&t.id),
+        "a private trouble is no longer listed to them: {list}"
+    );
+    // They no longer take part: a stage is not theirs to complete.
+    let refused = bot.command_text(COLLEAGUE, &t.channel, "done 1").await;
+    assert!(refused.starts_with("Only"), "{refused}");
+}
+
+/// Nobody hides a trouble by removing people: the owner, the chain and the departments'
+/// members stay, work is handed over first, and only the owner or the chain may remove.
+#[tokio::test]
+async fn remove_keeps_whoever_must_see_the_trouble_and_changes_nothing_when_refused() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("+quality ACME: housing cracked").await;
+    bot.command_text(SALES, &t.channel, &format!("add <@{COLLEAGUE}> <@{HELPER}>"))
+        .await;
+    bot.command_text(
+        SALES,
+        &t.channel,
+        &format!("action interim sort stock owner:<@{HELPER}>"),
+    )
+    .await;
+    let len = trouble(&bot, &t.id).timeline_len;
+    let cases = [
+        (
+            COLLEAGUE,
+            format!("remove <@{HELPER}>"),
+            "Only the owner <@U0SALES> or".to_string(),
+        ),
+        (SALES, format!("remove <@{MANAGER}>"), "is in its manager chain".into()),
+        (MANAGER, format!("remove <@{SALES}>"), "owns this trouble".into()),
+        (
+            SALES,
+            "remove <@U0QA1>".into(),
+            "is a member of its department Quality".into(),
+        ),
+        (
+            SALES,
+            format!("remove <@{COLLEAGUE}> <@{HELPER}>"),
+            "still has open actions (#1): hand them to someone first with `/trouble fix action 1 owner:@name`".into(),
+        ),
+        (
+            SALES,
+            "remove +quality".into(),
+            "A department (`+quality`) stays".into(),
+        ),
+        (SALES, "remove <@U0NOBODY>".into(), "was not added with `add`".into()),
+    ];
+    for (who, command, says) in cases {
+        let r = bot.command_text(who, &t.channel, &command).await;
+        assert!(r.contains(&says), "{command}: {r}");
+    }
+    let stored = trouble(&bot, &t.id);
+    assert_eq!(stored.timeline_len, len, "nothing recorded");
+    assert_eq!(stored.added.len(), 2, "nobody removed: {:?}", stored.added);
+    assert!(bot.slack.calls_to("conversations.kick").is_empty());
+}
+
 #[tokio::test]
 async fn history_and_list_hide_a_private_trouble_from_a_non_member_until_they_join() {
     let bot = spawn_bot_raw(&format!("private_channels = true\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;

@@ -1190,6 +1190,7 @@ impl World {
     fn dispatch(&mut self, method: &str, p: &Value) -> Value {
         let in_channel = [
             "conversations.invite",
+            "conversations.kick",
             "conversations.rename",
             "chat.postMessage",
             "chat.update",
@@ -1207,6 +1208,7 @@ impl World {
             "conversations.create" => self.create_channel(p),
             "conversations.rename" => self.rename_channel(p),
             "conversations.invite" => self.invite(p),
+            "conversations.kick" => self.kick(p),
             "chat.postMessage" => self.post_message(p),
             "chat.update" => self.update_message(p),
             "pins.add" => self.pin(p),
@@ -1361,6 +1363,29 @@ impl World {
             answer["errors"] = Value::Array(errors);
         }
         answer
+    }
+
+    /// `conversations.kick`: one user out of a channel, as Slack answers it (`cant_kick_self`
+    /// for the bot, `not_in_channel` for someone not in it).
+    fn kick(&mut self, p: &Value) -> Value {
+        let found = s(p, "channel").and_then(|id| self.known_channel(&id));
+        let Some(channel) = found else {
+            return err("channel_not_found");
+        };
+        let Some(user) = s(p, "user").filter(|u| !u.is_empty()) else {
+            return err("user_not_found");
+        };
+        if user == BOT_USER_ID {
+            return err("cant_kick_self");
+        }
+        let members = self.members.entry(channel.id.clone()).or_default();
+        match members.iter().position(|m| *m == user) {
+            Some(i) => {
+                members.remove(i);
+                json!({"ok": true})
+            }
+            None => err("not_in_channel"),
+        }
     }
 
     fn post_message(&mut self, p: &Value) -> Value {

@@ -951,6 +951,11 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("➕ {} added {} to this trouble's participants.", user(by), who)
             ))
         }
+        Message::ParticipantsRemoved { by, users } => Rendered::text(tr!(
+            l,
+            format!("➖ {}が {} をこのトラブルの参加者から外しました。", user(by), super::people(l, users)),
+            format!("➖ {} removed {} from this trouble's participants.", user(by), super::people(l, users))
+        )),
         Message::Nudge(n) => nudge(l, config, t, n),
         Message::FirstContact { owner, manager, due } => first_contact(l, config, t, owner, manager.as_ref(), *due),
         Message::Closed { by, forced_reason, report_withheld } => Rendered::text(format!("{}\n{}", match forced_reason {

@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::slack::blocks::cut;
 use crate::slack::text::{one_line, Where};
 use crate::trouble::command::UsageError;
-use crate::trouble::decide::{Act, Reply, Who};
+use crate::trouble::decide::{Act, KeptBy, Reply, Who};
 use crate::trouble::model::TroubleSummary;
 use crate::trouble::when::WhenError;
 
@@ -128,6 +128,10 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
         UsageError::BadAmount(a) => {
             let a = typed(a);
             tr!(l, format!("`{a}` を金額として読めません。円・ドル・ユーロのいずれかで、通貨を付けて入力してください（`¥1,500,000`、`150万円`、`1億2000万円`、`JPY 1500000`、`$3,000`）。通貨のない金額は費用の合計にも承認限度額にも数えられません。何も記録していません。"), format!("`{a}` is not an amount I can read: write it with its currency, in yen, dollars or euros (`¥1,500,000`, `150万円`, `JPY 1500000`, `3,000 USD`, `$3,000`). Without one it could count neither in the cost totals nor against approval limits. Nothing was recorded."))
+        }
+        UsageError::DepartmentStays(d) => {
+            let d = typed(d);
+            tr!(l, format!("部門（`+{d}`）は一度加わるとトラブルから外せません（誰にもトラブルを隠せないように）。外すのは `add` で追加した人だけです: `/trouble remove @名前`。何も変更していません。"), format!("A department (`+{d}`) stays on a trouble once it is in: nothing is hidden from it. Only people added with `add` can be removed: `/trouble remove @name`. Nothing was changed."))
         }
         UsageError::NeedsUser(sub) => tr!(l, format!("ユーザーをメンションで指定してください: `/trouble {sub} @名前`"), format!("Mention the person: `/trouble {sub} @name`")),
         UsageError::SevReasonIsAnId(level) => {
@@ -320,6 +324,31 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                     _ => format!("Added {who} as participants and invited them to the channel."),
                 }
             )
+        }
+        Reply::ParticipantsRemoved { users } => {
+            let who = super::people(l, users);
+            tr!(
+                l,
+                format!("{who}を参加者から外し、チャンネルから退出させました。タイムラインに記録しました。"),
+                format!("Removed {who} from the participants and the channel. The timeline records it.")
+            )
+        }
+        Reply::NotRemovable { user, kept } => {
+            let who = format!("<@{user}>");
+            let why = match kept {
+                KeptBy::Owner => tr!(l, format!("{who}はこのトラブルの担当です。担当を替えるには `/trouble owner @名前` を使います。"), format!("{who} owns this trouble: hand it over with `/trouble owner @name`.")),
+                KeptBy::Chain => tr!(l, format!("{who}は上司（確認を依頼する系列）です。上司は外せません（`/trouble manager @名前` で別の人を指名できます）。"), format!("{who} is in its manager chain, which stays (name another manager with `/trouble manager @name`).")),
+                KeptBy::Department(d) => {
+                    let dept = super::messages::participants_list(l, config, &[], std::slice::from_ref(d), false);
+                    tr!(l, format!("{who}は関係部門（{dept}）のメンバーです。部門は外せません。"), format!("{who} is a member of its department {dept}, which stays on it."))
+                }
+                KeptBy::Actions(ns) => {
+                    let first = ns[0];
+                    tr!(l, format!("{who}には完了していない対策（{}）があります。先に `/trouble fix action {first} 担当:@名前` で引き継いでください。", super::numbers(l, ns)), format!("{who} still has open actions ({}): hand them to someone first with `/trouble fix action {first} owner:@name`.", super::numbers(l, ns)))
+                }
+                KeptBy::NotAdded => tr!(l, format!("{who}は `add` で追加された参加者ではありません。外せるのは `add` で追加した人だけです。"), format!("{who} was not added with `add`: only people added that way can be removed.")),
+            };
+            tr!(l, format!("{why}何も変更していません。"), format!("{why} Nothing was changed."))
         }
         Reply::AlreadyAcknowledged { by } => tr!(
             l,
@@ -638,6 +667,7 @@ fn act_text(l: Locale, act: Act) -> &'static str {
         Act::Cost => tr!(l, "費用の記録", "record costs"),
         Act::Prevent => tr!(l, "再発防止策の記録", "record prevention measures"),
         Act::Add => tr!(l, "参加者の追加", "add participants"),
+        Act::Remove => tr!(l, "参加者を外すこと", "remove participants"),
         Act::RaiseSeverity => tr!(l, "重大度の引き上げ", "raise the severity"),
         Act::LowerSeverity => tr!(l, "重大度の引き下げ", "lower the severity"),
         Act::ChangeOwner => tr!(l, "担当の変更", "change the owner"),

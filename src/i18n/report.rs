@@ -188,6 +188,14 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
         Event::ParticipantsAdded { users, departments } => {
             super::messages::participants_added(l, config, users, departments)
         }
+        Event::ParticipantsRemoved { users } => {
+            let who = super::listed(l, users.iter().map(super::named));
+            tr!(
+                l,
+                format!("参加者から外す: {who}"),
+                format!("participants removed: {who}")
+            )
+        }
         Event::Closed { note, forced_reason } => match forced_reason {
             Some(r) => tr!(
                 l,

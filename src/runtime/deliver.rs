@@ -431,6 +431,7 @@ fn item_method(op: &Op) -> &'static str {
         Op::CreateChannel => "conversations.create",
         Op::RenameChannel { .. } => "conversations.rename",
         Op::Invite { .. } => "conversations.invite",
+        Op::Kick { .. } => "conversations.kick",
         Op::Post { .. } => "chat.postMessage",
         Op::Refresh { .. } | Op::Edit { .. } => "chat.update",
         Op::Pin { .. } => "pins.add",
@@ -614,6 +615,11 @@ async fn deliver_once(
         (Op::Invite { users }, Some(t)) => {
             let channel = t.channel.clone().ok_or_else(|| missing(method, "channel"))?;
             slack.invite(&channel, users).await?;
+            Ok(None)
+        }
+        (Op::Kick { user }, Some(t)) => {
+            let channel = t.channel.clone().ok_or_else(|| missing(method, "channel"))?;
+            slack.kick(&channel, user).await?;
             Ok(None)
         }
         (Op::Pin { slot }, Some(t)) => {

@@ -678,6 +678,17 @@ impl SlackClient {
         }
     }
 
+    /// Takes `user` out of `channel`: one who already left is where we wanted them.
+    pub async fn kick(&self, channel: &ChannelId, user: &UserId) -> Result<(), SlackError> {
+        match self
+            .call_for::<IgnoredAny>("conversations.kick", &json!({"channel": channel, "user": user}))
+            .await
+        {
+            Err(SlackError::Api { error, .. }) if error == "not_in_channel" => Ok(()),
+            other => other.map(drop),
+        }
+    }
+
     /// Posts a message; `marker` (its metadata) marks it as ours so a re-send after a crash can
     /// be detected.
     pub async fn post_message(

@@ -54,6 +54,10 @@ pub enum Command {
         users: Vec<UserId>,
         departments: Vec<String>,
     },
+    /// `remove <@U>…`: takes people added by mistake off the trouble and out of its channel.
+    Remove {
+        users: Vec<UserId>,
+    },
     Owner(UserId),
     Manager(UserId),
     /// `sev N [reason]`: a lowering needs the reason (the level above hears it with the news).
@@ -81,7 +85,7 @@ impl Command {
         use super::facts::Step;
         match self {
             Command::Open(req) => req.manager.iter().collect(),
-            Command::Add { users, .. } => users.iter().collect(),
+            Command::Add { users, .. } | Command::Remove { users } => users.iter().collect(),
             Command::Owner(u) | Command::Manager(u) => vec![u],
             Command::Prevent(a) | Command::Step(Step::Action(a)) => a.owner.iter().collect(),
             _ => Vec::new(),
@@ -153,6 +157,8 @@ pub enum UsageError {
     /// A cost whose amount does not read as money (`1,500,000` with no currency, `3k`).
     BadAmount(String),
     NeedsUser(&'static str),
+    /// `remove +quality`: a department, once in, stays (nothing is hidden from it).
+    DepartmentStays(String),
     BadSeverity(String),
     /// `sev` alone.
     NeedsSeverity,
@@ -223,6 +229,7 @@ fn check_lengths(command: &Command) -> Result<(), UsageError> {
         | Command::Manager(_)
         | Command::Severity { .. }
         | Command::Add { .. }
+        | Command::Remove { .. }
         | Command::Report
         | Command::Report8d
         | Command::Stats(_) => vec![],
@@ -407,6 +414,7 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         "cost" | "費用" => parse_cost(rest),
         "prevent" => super::actions::parse_prevent(rest).map(Command::Prevent),
         "add" | "追加" | "参加" => parse_add(rest),
+        "remove" | "外す" | "除外" => parse_remove(rest),
         "owner" | "担当" => parse_user(rest)
             .map(Command::Owner)
             .ok_or(UsageError::NeedsUser("owner")),
@@ -809,6 +817,28 @@ fn trailing_options<'s>(options: &mut OpenOptions, summary: &'s str) -> Result<&
 
 /// `<@U1> <@U2|name> +quality`: at least one person or department, nothing else.
 fn parse_add(rest: &str) -> Result<Command, UsageError> {
+    let (users, departments) = people_and_departments(rest, "add")?;
+    if users.is_empty() && departments.is_empty() {
+        return Err(UsageError::NeedsUser("add"));
+    }
+    Ok(Command::Add { users, departments })
+}
+
+/// `<@U1> <@U2>`: at least one person; a department is refused, as it stays.
+fn parse_remove(rest: &str) -> Result<Command, UsageError> {
+    let (users, departments) = people_and_departments(rest, "remove")?;
+    if let Some(d) = departments.into_iter().next() {
+        return Err(UsageError::DepartmentStays(d));
+    }
+    if users.is_empty() {
+        return Err(UsageError::NeedsUser("remove"));
+    }
+    Ok(Command::Remove { users })
+}
+
+/// The people (`<@U1>, <@U2> and <@U3>`) and departments (`+quality`) of `add` or `remove`
+/// (`sub`, named when a word is neither).
+fn people_and_departments(rest: &str, sub: &'static str) -> Result<(Vec<UserId>, Vec<String>), UsageError> {
     let mut users = Vec::new();
     let mut departments = Vec::new();
     let mut remaining = rest.trim();
@@ -821,7 +851,7 @@ fn parse_add(rest: &str) -> Result<Command, UsageError> {
                     .map(|d| d.trim_start_matches('+').to_string()),
             );
         } else {
-            users.push(parse_user(word).ok_or(UsageError::NeedsUser("add"))?);
+            users.push(parse_user(word).ok_or(UsageError::NeedsUser(sub))?);
         }
         // `<@U1>, <@U2>` and `<@U1> and <@U2>`.
         remaining = after.trim_start_matches(|c: char| c.is_whitespace() || OPTION_SEPARATORS.contains(&c));
@@ -831,10 +861,7 @@ fn parse_add(rest: &str) -> Result<Command, UsageError> {
             .unwrap_or(remaining)
             .trim_start();
     }
-    if users.is_empty() && departments.is_empty() {
-        return Err(UsageError::NeedsUser("add"));
-    }
-    Ok(Command::Add { users, departments })
+    Ok((users, departments))
 }
 
 /// `2`, `sev2` or `ｓｅｖ２`: a severity level, then the reason for the change, if any
@@ -1882,6 +1909,21 @@ mod tests {
         // Words a Japanese team reaches for first.
         assert!(matches!(parse("新規 ACME：蓋割れ"), Ok(Command::Open(_))));
         assert!(matches!(parse("参加 <@U0QA1>"), Ok(Command::Add { .. })));
+        for text in ["remove <@U0QA1>", "外す <@U0QA1>", "除外 <@U0QA1>"] {
+            assert_eq!(
+                parse(text),
+                Ok(Command::Remove {
+                    users: vec![UserId::new("U0QA1")]
+                }),
+                "{text}"
+            );
+        }
+        assert_eq!(parse("remove"), Err(UsageError::NeedsUser("remove")));
+        assert_eq!(parse("remove bob"), Err(UsageError::NeedsUser("remove")));
+        assert_eq!(
+            parse("remove <@U0QA1> +quality"),
+            Err(UsageError::DepartmentStays("quality".into()))
+        );
         assert!(matches!(parse("現品回収 依頼"), Ok(Command::Step(_))));
         assert!(matches!(parse("費用 1万円 運送会社 再配送"), Ok(Command::Cost { .. })));
         assert_eq!(

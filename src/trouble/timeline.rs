@@ -108,6 +108,10 @@ pub enum Event {
         users: Vec<UserId>,
         departments: Vec<String>,
     },
+    /// `/trouble remove`: people added by mistake taken off the trouble and out of its channel.
+    ParticipantsRemoved {
+        users: Vec<UserId>,
+    },
     Closed {
         note: String,
         forced_reason: Option<String>,

@@ -147,6 +147,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
         Command::Prevent(action) => crate::trouble::actions::add_action(w, &user, action),
         Command::Step(step) => crate::trouble::facts::decide_step(w, &user, step),
         Command::Add { users, departments } => add_participants(w, &user, users, departments),
+        Command::Remove { users } => remove_participants(w, &user, users),
         Command::Owner(to) => {
             // The owner is never in their own chain: handed to someone in it (the manager
             // taking it over), the chain is the new owner's own, with the manager kept in front
@@ -562,6 +563,60 @@ pub(in crate::trouble) fn add_participants(
         users: new_users,
         depts: new_departments,
     }
+}
+
+/// `/trouble remove`: people added by mistake off the trouble, out of its channel and its
+/// readers' lists; on the timeline and said in the channel. Only those `add` brought in and
+/// who have no open action: the owner, the chain and the departments' members stay (nobody
+/// hides a trouble from them), and work is handed over first. All or nothing.
+fn remove_participants(w: &mut Work, by: &UserId, users: Vec<UserId>) -> Reply {
+    let policy = w.ctx.policy;
+    let departments = departments_of(policy, &w.t);
+    let mut removed: Vec<UserId> = Vec::new();
+    for user in users {
+        let kept = if user == w.t.owner {
+            Some(KeptBy::Owner)
+        } else if w.t.manager_chain().contains(&user) {
+            Some(KeptBy::Chain)
+        } else if let Some(d) = departments
+            .iter()
+            .find(|d| policy.departments.get(*d).is_some_and(|d| d.members.contains(&user)))
+        {
+            Some(KeptBy::Department(d.clone()))
+        } else if !w.t.added.contains(&user) {
+            Some(KeptBy::NotAdded)
+        } else {
+            let open: Vec<usize> = (1..)
+                .zip(&w.t.substance.actions)
+                .filter(|(_, a)| a.owner == user && a.is_open())
+                .map(|(n, _)| n)
+                .collect();
+            (!open.is_empty()).then_some(KeptBy::Actions(open))
+        };
+        if let Some(kept) = kept {
+            return Reply::NotRemovable { user, kept };
+        }
+        if !removed.contains(&user) {
+            removed.push(user);
+        }
+    }
+    w.t.added.retain(|u| !removed.contains(u));
+    w.t.members_seen.retain(|u| !removed.contains(u));
+    w.log(Some(by), Event::ParticipantsRemoved { users: removed.clone() });
+    if w.t.channel.is_some() {
+        for user in &removed {
+            w.send(Lane::Channel, Op::Kick { user: user.clone() });
+        }
+    }
+    w.post(
+        Lane::Channel,
+        Dest::TroubleChannel,
+        Message::ParticipantsRemoved {
+            by: by.clone(),
+            users: removed.clone(),
+        },
+    );
+    Reply::ParticipantsRemoved { users: removed }
 }
 
 pub(super) fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option<Reply> {

@@ -18,6 +18,8 @@ pub enum Act {
     Cost,
     Prevent,
     Add,
+    /// `remove`: take someone added by mistake off the trouble.
+    Remove,
     RaiseSeverity,
     LowerSeverity,
     ChangeOwner,
@@ -181,7 +183,7 @@ pub fn who_may(policy: &Policy, t: &Trouble, act: Act) -> Who {
         // With no chain at all, the owner names one (anyone but themself).
         Act::NameManager if !chain.is_empty() => Who::Chain(with_configured(chain)),
         Act::Agree => Who::Owner(t.owner.clone()),
-        Act::NameManager | Act::Close => Who::OwnerOrChain {
+        Act::NameManager | Act::Close | Act::Remove => Who::OwnerOrChain {
             owner: t.owner.clone(),
             chain,
         },
@@ -248,6 +250,7 @@ pub(super) fn act_of(policy: &Policy, t: &Trouble, command: &Command) -> Option<
         Command::Cost { .. } => Act::Cost,
         Command::Prevent(_) => Act::Prevent,
         Command::Add { .. } => Act::Add,
+        Command::Remove { .. } => Act::Remove,
         Command::Severity { to, .. } if !t.severity.is_more_severe_than(*to) => Act::RaiseSeverity,
         Command::Severity { .. } => Act::LowerSeverity,
         Command::Owner(_) => Act::ChangeOwner,

@@ -75,6 +75,22 @@ pub enum Dest {
     Dm(UserId),
 }
 
+/// Why someone named to `remove` stays on the trouble.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeptBy {
+    /// They own it.
+    Owner,
+    /// They are in its manager chain.
+    Chain,
+    /// They are a member of one of its departments (key), which stays.
+    Department(String),
+    /// Their actions still open (numbers): handed to someone else first.
+    Actions(Vec<usize>),
+    /// They were never added with `add` (they joined the channel themselves, or not at all).
+    NotAdded,
+}
+
 /// Why an announcement no longer holds ([`Message::AnnouncedNoLonger`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NoLonger {
@@ -282,6 +298,11 @@ pub enum Message {
         users: Vec<UserId>,
         departments: Vec<String>,
     },
+    /// `/trouble remove`: who took whom off the trouble.
+    ParticipantsRemoved {
+        by: UserId,
+        users: Vec<UserId>,
+    },
     Nudge(Nudge),
     /// The customer has not heard from us yet: the first-call checklist for the owner, and the
     /// manager once the deadline has passed.
@@ -431,6 +452,11 @@ pub enum Op {
     Invite {
         users: Vec<UserId>,
     },
+    /// Take `user` out of the trouble's channel (`/trouble remove`): Slack's
+    /// `conversations.kick`, one person a call.
+    Kick {
+        user: UserId,
+    },
     Post {
         to: Dest,
         message: Message,
@@ -483,7 +509,7 @@ impl Op {
     /// Whether the call is made in the trouble's own channel (it cannot while the bot has lost it).
     pub fn in_trouble_channel(&self) -> bool {
         match self {
-            Op::Invite { .. } => true,
+            Op::Invite { .. } | Op::Kick { .. } => true,
             Op::Post { to, .. } => matches!(to, Dest::TroubleChannel | Dest::KickoffThread | Dest::ReportThread),
             Op::Refresh { slot } | Op::Pin { slot } => matches!(slot, Slot::Kickoff | Slot::Status | Slot::Report),
             Op::CreateChannel
@@ -757,6 +783,15 @@ pub enum Reply {
     ParticipantsAdded {
         users: Vec<UserId>,
         depts: Vec<String>,
+    },
+    ParticipantsRemoved {
+        users: Vec<UserId>,
+    },
+    /// `remove` refused, changing nothing: `user` takes part otherwise than by being added, or
+    /// still has work on it.
+    NotRemovable {
+        user: UserId,
+        kept: KeptBy,
     },
     AlreadyAcknowledged {
         by: UserId,
