@@ -1967,16 +1967,21 @@ async fn whoever_gave_an_action_hears_when_someone_else_corrects_or_cancels_it()
 }
 
 /// A sev1's announcement told the business unit the words at open: a correction of the summary
-/// or the customer is said there too (the announcement is not kept to be edited), and a summary
-/// corrected back to its words at open no longer reads as corrected on the kickoff.
+/// or the customer is said there too, the announcement itself is edited to match (with the
+/// channel's link once it exists, not "being set up"), and a summary corrected back to its words
+/// at open no longer reads as corrected on the kickoff.
 #[tokio::test]
 async fn a_correction_of_an_announced_trouble_is_said_where_it_was_announced() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: lid cracked sev1").await;
-    bot.posted_saying("C0BIZUNIT", &t.id).await;
+    let announced = message_with(&bot, "C0BIZUNIT", &[&t.id, "opened trouble"]).await;
+    let ts = announced["ts"].as_str().expect("its ts").to_string();
+    message_says(&bot, "C0BIZUNIT", &ts, &format!("→ <#{}>", t.channel)).await;
 
     bot.command_text(SALES, &t.channel, "fix summary lid cracked on 30 units")
         .await;
+    message_says(&bot, "C0BIZUNIT", &ts, "— lid cracked on 30 units (sev1").await;
+    message_says(&bot, "C0BIZUNIT", &ts, "As reported: summary “lid cracked”").await;
     let said = bot.posted_saying("C0BIZUNIT", "corrected its summary").await;
     assert!(
         said.contains(&format!(

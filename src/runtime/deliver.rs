@@ -453,6 +453,7 @@ fn slot_message(t: &Trouble, slot: Slot) -> Option<&crate::trouble::model::Poste
         Slot::ManagerDm => t.manager_dm.as_ref(),
         Slot::ConfiguredManagerDm => t.configured_manager_dm.as_ref(),
         Slot::OriginNotice => t.origin_notice.as_ref(),
+        Slot::Announcement { n } => t.announcements.get(n).and_then(Option::as_ref),
         Slot::Report => t.last_report.as_ref().and_then(|r| r.message.as_ref()),
         // Several at once, each edited by its own `Op::Edit`.
         Slot::EscalationDm | Slot::Proposal { .. } => None,
@@ -465,6 +466,7 @@ fn slot_content(slot: Slot) -> Message {
         Slot::Status => Message::Status,
         Slot::ManagerDm | Slot::ConfiguredManagerDm => Message::ManagerDm,
         Slot::OriginNotice => Message::OriginNotice,
+        Slot::Announcement { .. } => Message::Announcement,
         Slot::Report => Message::ReportSummary,
         Slot::EscalationDm => Message::EscalationDmSettled { asked_again: false },
         Slot::Proposal { n, dm } => Message::Agreement(AgreementLine::Settled { n, dm }),

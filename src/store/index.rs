@@ -2194,12 +2194,13 @@ customer_update_every = "4h"
             ts: Ts::new("1764464523.000100"),
             together: vec![TroubleId::new("20261130-2")],
         };
-        let each_field: [fn(&mut Tracking, &PostedMessage); 9] = [
+        let each_field: [fn(&mut Tracking, &PostedMessage); 10] = [
             |k, m| k.kickoff = Some(m.clone()),
             |k, m| k.status = Some(m.clone()),
             |k, m| k.manager_dm = Some(m.clone()),
             |k, m| k.configured_manager_dm = Some(m.clone()),
             |k, m| k.origin_notice = Some(m.clone()),
+            |k, m| k.announcements = vec![None, Some(m.clone())],
             |k, m| {
                 k.last_report = Some(LastReport {
                     at: "2026-11-30T02:00:00Z".parse().unwrap(),
@@ -2220,6 +2221,7 @@ customer_update_every = "4h"
             manager_dm: _,
             configured_manager_dm: _,
             origin_notice: _,
+            announcements: _,
             last_report: _,
             status_refresh_queued: _,
             timeline_len: _,

@@ -407,6 +407,11 @@ pub struct Trouble {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configured_manager_dm: Option<PostedMessage>,
     pub origin_notice: Option<PostedMessage>,
+    /// The heads-up posted at open in each channel its severity announces to, by the channel's
+    /// place in that list (None: not posted, or refused): edited like the origin notice, so a
+    /// business unit's copy gets the channel's link and follows a corrected customer or summary.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub announcements: Vec<Option<PostedMessage>>,
     pub stages: Vec<Stage>,
     pub ack: Option<Acknowledgement>,
     pub escalation: Escalation,
@@ -648,6 +653,8 @@ pub struct Tracking {
     pub configured_manager_dm: Option<PostedMessage>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin_notice: Option<PostedMessage>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub announcements: Vec<Option<PostedMessage>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_report: Option<LastReport>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -668,6 +675,7 @@ impl Tracking {
             manager_dm: t.manager_dm.clone(),
             configured_manager_dm: t.configured_manager_dm.clone(),
             origin_notice: t.origin_notice.clone(),
+            announcements: t.announcements.clone(),
             last_report: t.last_report.clone(),
             status_refresh_queued: t.status_refresh_queued,
             timeline_len: t.timeline_len,
@@ -684,6 +692,7 @@ impl Tracking {
         t.manager_dm = self.manager_dm;
         t.configured_manager_dm = self.configured_manager_dm;
         t.origin_notice = self.origin_notice;
+        t.announcements = self.announcements;
         t.last_report = self.last_report;
         t.status_refresh_queued = self.status_refresh_queued;
         t.timeline_len = self.timeline_len;
@@ -722,6 +731,7 @@ impl Trouble {
             manager_dm: _,
             configured_manager_dm: _,
             origin_notice: _,
+            announcements: _,
             stages,
             ack,
             escalation,

@@ -92,6 +92,16 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 }
                 Slot::EscalationDm => escalation_dm_posted(w, KeptDm { posted, shown }),
                 Slot::Proposal { n, dm } => crate::trouble::approval::asking_posted(w, n, dm, posted, shown),
+                Slot::Announcement { n } => {
+                    if w.t.announcements.len() <= n {
+                        w.t.announcements.resize(n + 1, None);
+                    }
+                    w.t.announcements[n] = Some(posted);
+                    // Posted before the channel was known: its "(being set up)" becomes a link.
+                    if channel_known {
+                        w.send(Lane::Announce, Op::Refresh { slot });
+                    }
+                }
                 Slot::OriginNotice => {
                     w.t.origin_notice = Some(posted);
                     if channel_known {

@@ -120,6 +120,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         manager_dm: None,
         configured_manager_dm: None,
         origin_notice: None,
+        announcements: Vec::new(),
         // Gathering the facts starts the moment the trouble is reported.
         stages: StageId::all()
             .map(|i| match i {
@@ -221,8 +222,15 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
             keep_as: Some(Slot::OriginNotice),
         },
     );
-    for c in w.severity_policy().announce_channels.clone() {
-        w.post(Lane::Announce, Dest::Channel(ChannelId::new(c)), Message::Announcement);
+    for (n, c) in w.severity_policy().announce_channels.clone().into_iter().enumerate() {
+        w.send(
+            Lane::Announce,
+            Op::Post {
+                to: Dest::Channel(ChannelId::new(c)),
+                message: Message::Announcement,
+                keep_as: Some(Slot::Announcement { n }),
+            },
+        );
     }
     // 2-5. The channel, in order: create, invite, kickoff (pinned), status (pinned).
     w.send(Lane::Channel, Op::CreateChannel);

@@ -681,7 +681,11 @@ fn open_tells_the_origin_channel_and_every_announce_channel_of_the_severity() {
         );
         let expected: Vec<Op> = announce
             .iter()
-            .map(|c| post_op(Dest::Channel(ChannelId::new(*c)), Message::Announcement, None))
+            .enumerate()
+            .map(|(n, c)| {
+                let kept = Some(Slot::Announcement { n });
+                post_op(Dest::Channel(ChannelId::new(*c)), Message::Announcement, kept)
+            })
             .collect();
         assert_eq!(ops(&d, Lane::Announce), expected, "severity {level}");
     }

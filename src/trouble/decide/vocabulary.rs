@@ -54,6 +54,11 @@ pub enum Slot {
     /// A DM asking someone up the chain to acknowledge (`Message::EscalationDm`): kept in
     /// `Escalation::dms`, several at once, so never refreshed or pinned as a slot.
     EscalationDm,
+    /// The heads-up in the `n`th channel the severity announced the opening to, kept in
+    /// `Trouble::announcements`.
+    Announcement {
+        n: usize,
+    },
     /// A message asking for a decision on proposal `n` with its Approve / Reject buttons: the
     /// channel's line, or a DM (`dm`) to an approver. Kept in `Agreements::asking` while the
     /// proposal waits, edited once it is decided, superseded or the trouble closed.

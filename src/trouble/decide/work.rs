@@ -268,8 +268,20 @@ impl<'a> Work<'a> {
         }
     }
 
-    /// Edits the notice where the trouble was opened, once it is posted.
+    /// Edits the notice where the trouble was opened and the announcements of its opening,
+    /// once posted.
     pub(in crate::trouble) fn refresh_origin_notice(&mut self) {
+        let announced: Vec<usize> = (0..self.t.announcements.len())
+            .filter(|n| self.t.announcements[*n].is_some())
+            .collect();
+        for n in announced {
+            self.send(
+                Lane::Announce,
+                Op::Refresh {
+                    slot: Slot::Announcement { n },
+                },
+            );
+        }
         if self.t.origin_notice.is_some() {
             self.send(
                 Lane::Origin,
