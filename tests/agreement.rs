@@ -978,3 +978,27 @@ async fn a_rejected_correction_leaves_the_approved_terms_standing() {
     assert!(now.agreement.standing.is_empty());
     assert!(matches!(proposals(&bot, &t.id)[0].state, ProposalState::Superseded));
 }
+
+/// A proposal's line waits its turn behind Slack: replaced meanwhile by a new split, it is drawn
+/// as replaced, without buttons, never with the later split's terms as its own.
+#[tokio::test]
+async fn a_proposal_line_posted_after_it_was_replaced_says_so_and_shows_not_the_later_terms() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.settle().await;
+    bot.slack.outage(std::time::Duration::from_secs(600));
+    bot.command_text(SALES, &t.channel, "split 100/0 our mold").await;
+    bot.command_text(SALES, &t.channel, "split 50/50 shared tooling").await;
+    assert_eq!(proposals(&bot, &t.id)[0].state, ProposalState::Superseded);
+    bot.slack.end_outage();
+    bot.advance_and_settle(std::time::Duration::from_secs(60)).await;
+    let first = posted(&bot, &t.channel, "Proposal #1").await;
+    let text = text_of(&first);
+    assert!(text.contains("Superseded by proposal #2"), "{text}");
+    assert!(
+        !text.contains("50%") && !first.to_string().contains("proposal_approve"),
+        "{first}"
+    );
+    let second = posted(&bot, &t.channel, "Proposal #2").await;
+    assert!(text_of(&second).contains("us 50% / the customer 50%"), "{second}");
+}

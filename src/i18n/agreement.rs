@@ -221,6 +221,12 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
             let Some(p) = proposal(t, *n) else {
                 return Rendered::text(format!("#{n}"));
             };
+            // Drawn when Slack's turn comes: replaced meanwhile (a new split typed while the
+            // line waited behind others), its item now holds the later terms. It says what
+            // became of it, without buttons, rather than show those terms as its own.
+            if p.state == ProposalState::Superseded {
+                return settled(l, t, *n, false);
+            }
             let what = item_phrase(l, t, p.item, Where::OwnChannel);
             let who = first_who_may(l, &approvers(&config.policy, t, p));
             let why = if p.crossed.is_empty() {
@@ -245,6 +251,9 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
             let Some(p) = proposal(t, *n) else {
                 return Rendered::text(format!("#{n}"));
             };
+            if p.state == ProposalState::Superseded {
+                return settled(l, t, *n, true);
+            }
             let what = item_phrase(l, t, p.item, Where::Elsewhere);
             let channel = dm_channel(t);
             let why = if p.crossed.is_empty() {
