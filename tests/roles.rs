@@ -587,6 +587,35 @@ async fn a_promise_fifteen_days_ahead_is_refused() {
     assert!(accepted.contains("Customer update logged"), "{accepted}");
 }
 
+/// A refusal names the departments whose members may act by the name people know and the
+/// key they type, in both languages.
+#[tokio::test]
+async fn a_refusal_names_the_departments_by_name_and_key() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("+quality ACME: housing cracked").await;
+    let refused = bot.command_text(HELPER, &t.channel, "done 1").await;
+    assert!(
+        refused.contains(", members of Quality Assurance (`+quality`), and people"),
+        "{refused}"
+    );
+    bot.command_text(SALES, &t.channel, "action interim sort stock").await;
+    bot.command_text(SALES, &t.channel, "action done 1").await;
+    let refused = bot.command_text(HELPER, &t.channel, "action verify 1").await;
+    assert!(
+        refused.contains("members of this trouble's departments (Quality Assurance (`+quality`))"),
+        "{refused}"
+    );
+
+    let ja = BASE_CONFIG.replacen("locale = \"en\"", "locale = \"ja\"", 1);
+    let ja = spawn_bot_raw(&format!("{ja}\n{DEFAULT_SEVERITIES}")).await;
+    let t = ja.open_ready("+quality ACME: housing cracked").await;
+    let refused = ja.command_text(HELPER, &t.channel, "done 1").await;
+    assert!(
+        refused.contains("、Quality Assurance（`+quality`）の部門メンバー"),
+        "{refused}"
+    );
+}
+
 #[tokio::test]
 async fn add_invites_them_and_makes_a_participant_who_may_then_complete_a_stage() {
     let bot = spawn_bot().await;

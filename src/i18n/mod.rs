@@ -67,6 +67,21 @@ pub(super) fn numbers(l: Locale, ns: &[usize]) -> String {
     listed(l, ns.iter().map(|n| format!("#{n}")))
 }
 
+/// Departments as a refusal names them: by the name people know (`品質保証部`) and the key they
+/// type (`+quality`); a key no longer configured, alone.
+pub(super) fn departments_typed(l: Locale, config: &crate::config::Config, keys: &[String]) -> String {
+    listed(
+        l,
+        keys.iter().map(|k| match config.policy.departments.get(k) {
+            Some(d) => {
+                let name = crate::trouble::markup::escape(&d.name);
+                tr!(l, format!("{name}（`+{k}`）"), format!("{name} (`+{k}`)"))
+            }
+            None => format!("`+{k}`"),
+        }),
+    )
+}
+
 pub fn people(l: Locale, list: &[crate::trouble::model::UserId]) -> String {
     listed(l, list.iter().map(|u| format!("<@{u}>")))
 }

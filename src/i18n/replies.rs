@@ -296,7 +296,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             "Use this command in a trouble's channel. `/trouble list` shows where they are."
         )
         .to_string(),
-        Reply::NotAllowed { act, who } => not_allowed(l, *act, who),
+        Reply::NotAllowed { act, who } => not_allowed(l, config, *act, who),
         Reply::ManagerReportsToOwner { manager, owner } => tr!(
             l,
             format!("<@{manager}>は設定上 <@{owner}>の部下のため、このトラブルの上司にはなれません。<@{owner}>より上の人を指名してください。"),
@@ -645,7 +645,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             )
         }
         Reply::Status(_) => String::new(),
-        Reply::Step(step) => super::stages::reply_text(l, step),
+        Reply::Step(step) => super::stages::reply_text(l, config, step),
         Reply::Agreement(r) => super::agreement::reply_text(l, r),
         Reply::EightDPosted => tr!(
             l,
@@ -681,7 +681,7 @@ fn act_text(l: Locale, act: Act) -> &'static str {
     }
 }
 
-fn not_allowed(l: Locale, act: Act, who: &Who) -> String {
+fn not_allowed(l: Locale, config: &Config, act: Act, who: &Who) -> String {
     let what = act_text(l, act);
     match who {
         Who::Chain(chain) if chain.is_empty() => tr!(
@@ -719,11 +719,11 @@ fn not_allowed(l: Locale, act: Act, who: &Who) -> String {
             chain,
             departments,
         } => {
-            let depts = departments.iter().map(|d| format!("`+{d}`")).collect::<Vec<_>>().join(" ");
-            let depts = if depts.is_empty() {
+            let depts = if departments.is_empty() {
                 String::new()
             } else {
-                tr!(l, format!("、{depts} の部門メンバー"), format!(", members of {depts}"))
+                let depts = super::departments_typed(l, config, departments);
+                tr!(l, format!("、{depts}の部門メンバー"), format!(", members of {depts}"))
             };
             tr!(
                 l,

@@ -993,7 +993,7 @@ pub fn usage_text(l: Locale, e: &UsageError) -> Option<String> {
     })
 }
 
-pub fn reply_text(l: Locale, reply: &StepReply) -> String {
+pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
     match reply {
         StepReply::FactsSet { keys, corrected } if keys.is_empty() && corrected.is_empty() => tr!(
             l,
@@ -1181,7 +1181,7 @@ pub fn reply_text(l: Locale, reply: &StepReply) -> String {
                         format!("Only {chain} or members of this trouble's departments can verify an action (add one with `/trouble add +dept`).")
                     );
                 }
-                let depts = super::listed(l, departments.iter().map(|d| format!("`+{d}`")));
+                let depts = super::departments_typed(l, config, departments);
                 tr!(
                     l,
                     format!("対策を検証できるのは {chain}と、このトラブルの部門（{depts}）のメンバーだけです。"),
