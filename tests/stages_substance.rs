@@ -1380,6 +1380,29 @@ async fn a_customer_typed_wrong_at_open_is_corrected_everywhere_and_filed_under_
     assert!(bot.slack.channels().iter().any(|c| c.id == t.channel && c.name == name));
 }
 
+/// A customer corrected away and back again (`ACME` → `Globex` → `ACME`) has its history shown
+/// once: the kickoff thread does not repeat what it showed at open.
+#[tokio::test]
+async fn a_customer_corrected_back_to_the_one_reported_does_not_repeat_its_history() {
+    let bot = spawn_bot().await;
+    let earlier = bot.open_ready("ACME: lids loose").await;
+    bot.open_ready("Globex: labels smudged").await;
+    let t = bot.open_ready("ACME: defective housings").await;
+    message_with(&bot, &t.channel, &["Past troubles with ACME", &earlier.id]).await;
+    bot.command_text(SALES, &t.channel, "fix customer Globex").await;
+    message_with(&bot, &t.channel, &["Past troubles with Globex"]).await;
+    bot.command_text(SALES, &t.channel, "fix customer ACME").await;
+    message_with(&bot, &t.channel, &["Corrected customer: Globex → ACME"]).await;
+    bot.settle().await;
+    let shown = bot
+        .slack
+        .messages_in(&t.channel)
+        .iter()
+        .filter(|m| text_of(m).contains("Past troubles with ACME"))
+        .count();
+    assert_eq!(shown, 1);
+}
+
 /// A name Slack will not give the channel (taken by another) leaves the old one, and nothing
 /// counts as failed: the correction itself stands.
 #[tokio::test]

@@ -850,16 +850,20 @@ fn fix_customer(w: &mut Work, user: &UserId, name: String, past: Vec<super::cust
     }
     keep_as_reported(w);
     let from = std::mem::replace(&mut w.t.customer, name.clone());
-    // Another customer: the history shown is theirs (at open, and again at the split).
+    // Another customer: the history shown is theirs (at open, and again at the split). The
+    // customer as reported had theirs posted at open: corrected back to it, it is not posted
+    // again (a name switched to and fro would repeat it in the thread).
     let aliases = &w.ctx.policy.customers;
-    if super::customer::customer_key(aliases, &from) != super::customer::customer_key(aliases, &name) {
+    let key = |c: &str| super::customer::customer_key(aliases, c);
+    if key(&from) != key(&name) {
         let (id, opened_at) = (w.t.id.clone(), w.t.opened_at);
         let earlier: Vec<_> = past
             .into_iter()
             .filter(|p| p.id != id && p.opened_at < opened_at)
             .collect();
         w.t.past = super::customer::shown_in(w.ctx.policy.private_channels, &earlier);
-        if !w.t.past.is_empty() {
+        let shown_at_open = w.t.as_reported.as_ref().is_some_and(|r| key(&r.customer) == key(&name));
+        if !w.t.past.is_empty() && !shown_at_open {
             w.post(Lane::Channel, Dest::KickoffThread, Message::CustomerHistory);
         }
     }
