@@ -585,10 +585,12 @@ pub fn event_text(l: Locale, e: &AgreementEvent) -> String {
             // Named, not mentioned: the report is posted in the channel, and a line of it must
             // not ping the approver again each time it is.
             let who = approver.as_ref().map(super::named).unwrap_or_else(|| "—".into());
-            let why = if crossed.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", crossed_text(l, crossed))
+            // Inside the Japanese line's own full-width brackets: a clause after 、, not a
+            // half-width bracket nested in a full-width one.
+            let why = match (crossed.is_empty(), l) {
+                (true, _) => String::new(),
+                (false, Locale::Ja) => format!("、{}", crossed_text(l, crossed)),
+                (false, Locale::En) => format!(" ({})", crossed_text(l, crossed)),
             };
             // Level 0 is the manager: only a level above needs saying.
             let above = match (l, level) {
@@ -641,4 +643,37 @@ pub fn help(l: Locale) -> &'static str {
         "• `split` / `cost` become proposals the manager (or, over an approval limit, someone further up) approves or rejects; `/trouble agreed N [note]` — the customer accepted approved proposal N\n\
          • `/trouble report 8d` — the 8D report for the customer, posted in the channel for review (no split, costs, approvals or internal notes)"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trouble::approval::Crossed;
+    use crate::trouble::money::Currency;
+
+    #[test]
+    fn a_proposal_over_a_limit_reads_in_one_kind_of_bracket_in_japanese() {
+        let proposed = AgreementEvent::Proposed {
+            n: 2,
+            item: Item::Cost { n: 1 },
+            level: 1,
+            approver: Some(UserId::new("U0DIRECTOR")),
+            crossed: vec![Crossed {
+                currency: Currency::Jpy,
+                ours: 203_000,
+                limit: 100_000,
+            }],
+        };
+        let ja = event_text(Locale::Ja, &proposed);
+        assert!(
+            ja.starts_with("提案 #2: 費用 #1（承認者 @U0DIRECTOR、上司から1段上、"),
+            "{ja}"
+        );
+        assert!(ja.ends_with('）') && !ja.contains('(') && !ja.contains(')'), "{ja}");
+        let en = event_text(Locale::En, &proposed);
+        assert!(
+            en.contains("(approver @U0DIRECTOR, 1 level above the manager ("),
+            "{en}"
+        );
+    }
 }
