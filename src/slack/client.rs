@@ -663,28 +663,28 @@ impl SlackClient {
 
     pub async fn invite(&self, channel: &ChannelId, users: &[UserId]) -> Result<(), SlackError> {
         let users = users.iter().map(UserId::as_str).collect::<Vec<_>>().join(",");
-        match self
-            .call_for::<IgnoredAny>(
-                "conversations.invite",
-                &json!({"channel": channel, "users": users, "force": true}),
-            )
-            .await
-        {
-            // Inviting people who are already there is what we wanted anyway.
-            Err(SlackError::Api { error, .. }) if error == "already_in_channel" || error == "cant_invite_self" => {
-                Ok(())
-            }
-            other => other.map(drop),
-        }
+        let body = json!({"channel": channel, "users": users, "force": true});
+        // Inviting people who are already there is what we wanted anyway.
+        self.call_for_state(
+            "conversations.invite",
+            &body,
+            &["already_in_channel", "cant_invite_self"],
+        )
+        .await
     }
 
     /// Takes `user` out of `channel`: one who already left is where we wanted them.
     pub async fn kick(&self, channel: &ChannelId, user: &UserId) -> Result<(), SlackError> {
-        match self
-            .call_for::<IgnoredAny>("conversations.kick", &json!({"channel": channel, "user": user}))
+        let body = json!({"channel": channel, "user": user});
+        self.call_for_state("conversations.kick", &body, &["not_in_channel"])
             .await
-        {
-            Err(SlackError::Api { error, .. }) if error == "not_in_channel" => Ok(()),
+    }
+
+    /// A call made for the state it leaves: the `errors` Slack answers when that state holds
+    /// already are success.
+    async fn call_for_state(&self, method: &str, body: &Value, errors: &[&str]) -> Result<(), SlackError> {
+        match self.call_for::<IgnoredAny>(method, body).await {
+            Err(SlackError::Api { error, .. }) if errors.contains(&error.as_str()) => Ok(()),
             other => other.map(drop),
         }
     }
@@ -798,13 +798,8 @@ impl SlackClient {
     }
 
     pub async fn pin(&self, channel: &ChannelId, ts: &Ts) -> Result<(), SlackError> {
-        match self
-            .call_for::<IgnoredAny>("pins.add", &json!({"channel": channel, "timestamp": ts}))
-            .await
-        {
-            Err(SlackError::Api { error, .. }) if error == "already_pinned" => Ok(()),
-            other => other.map(drop),
-        }
+        let body = json!({"channel": channel, "timestamp": ts});
+        self.call_for_state("pins.add", &body, &["already_pinned"]).await
     }
 
     pub async fn publish_home(&self, user: &UserId, view: &Value) -> Result<(), SlackError> {
