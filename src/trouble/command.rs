@@ -506,8 +506,8 @@ fn stats_days(rest: &str) -> Option<u32> {
 /// Every command word, as `/trouble help` teaches it.
 const COMMAND_WORDS: &[&str] = &[
     "help", "open", "list", "history", "status", "ack", "next", "done", "start", "update", "note", "split", "cost",
-    "prevent", "add", "owner", "manager", "sev", "close", "report", "agreed", "stats", "fact", "return", "scope",
-    "cause", "action", "reopen", "fix", "search", "withdraw",
+    "prevent", "add", "remove", "owner", "manager", "sev", "close", "report", "agreed", "stats", "fact", "return",
+    "scope", "cause", "action", "reopen", "fix", "search", "withdraw",
 ];
 
 /// The one command `word` is a slip away from: one edit (a letter wrong, missing, extra, or two
@@ -1768,6 +1768,7 @@ mod tests {
             ("clsoe", Some("close")),
             ("updte", Some("update")),
             ("akc", Some("ack")),
+            ("remvoe", Some("remove")),
             ("frobnicate", None),
             // `stats` and `start` are as close: no guess.
             ("stat", None),
