@@ -359,6 +359,23 @@ fn read_options(text: &str, owner_sub: &'static str) -> Result<ReadOptions, Usag
                 v.to_string()
             }
         };
+        // `確認：3/1` is a check date, as `確認日:` is, when a date follows: 確認 ("check") is
+        // also a word of a measure's text (`確認:全数`), which stays text.
+        if let Some(inline) = word.strip_prefix("確認:").filter(|_| !bracketed) {
+            let own = usize::from(!inline.is_empty());
+            let value_words: Vec<String> = inline
+                .is_empty()
+                .then(Vec::new)
+                .unwrap_or_else(|| vec![inline.to_string()])
+                .into_iter()
+                .chain(words[i + 1..].iter().cloned())
+                .collect();
+            if let Some((value, used)) = date_words(&value_words, false) {
+                check = Some(value);
+                i += 1 + used - own;
+                continue;
+            }
+        }
         if let Some((opt, inline)) = marker(&word) {
             let after = &words[i + 1..];
             if opt == Opt::Owner {
@@ -1155,6 +1172,17 @@ mod tests {
                 assert_eq!(back, message);
             }
         }
+    }
+
+    #[test]
+    fn a_check_date_reads_after_kakunin_and_kakunin_without_a_date_stays_text() {
+        let a = parse_prevent("検査基準改訂 担当：<@U0QA2> 期限：12/20 確認：2027/3/1").expect("read");
+        assert_eq!(
+            (a.text.as_str(), a.due.as_deref(), a.check.as_deref()),
+            ("検査基準改訂", Some("12/20"), Some("2027/3/1"))
+        );
+        let a = parse_prevent("出荷前 確認：全数 実施").expect("read");
+        assert_eq!((a.text.as_str(), a.check), ("出荷前 確認：全数 実施", None));
     }
 
     #[test]

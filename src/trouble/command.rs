@@ -372,6 +372,15 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
     }
     let (word, rest) = split_word(text);
     let rest = rest.trim();
+    // `担当：<@U1>`: a command word with its argument glued on by a colon, as a Japanese input
+    // method types it without a space. Read as the two words, when what stands before the colon
+    // is a command's word (so `ACME:cracked` stays what it was).
+    if let Some(at) = word.find([':', '：']) {
+        let (head, tail) = (&word[..at], word[at..].trim_start_matches([':', '：']));
+        if !head.is_empty() && !tail.is_empty() && parse_unchecked(head).as_ref().err().is_none_or(lacks_an_argument) {
+            return parse_unchecked(&format!("{head} {tail} {rest}"));
+        }
+    }
     // A Japanese input method may type the word full-width (`ｓｔａｔｕｓ`); a hurried hand
     // follows it with a colon or a full stop (`owner: <@U1>`, `Status.`).
     let folded = super::money::fold_width(word).to_lowercase();
@@ -412,7 +421,7 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         "note" | "メモ" => needs_text(rest, "note").map(Command::Note),
         "split" | "責任区分" => parse_split(rest),
         "cost" | "費用" => parse_cost(rest),
-        "prevent" => super::actions::parse_prevent(rest).map(Command::Prevent),
+        "prevent" | "再発防止" => super::actions::parse_prevent(rest).map(Command::Prevent),
         "add" | "追加" | "参加" => parse_add(rest),
         "remove" | "外す" | "除外" => parse_remove(rest),
         "owner" | "担当" => parse_user(rest)
@@ -844,11 +853,12 @@ fn people_and_departments(rest: &str, sub: &'static str) -> Result<(Vec<UserId>,
     let mut remaining = rest.trim();
     while !remaining.is_empty() {
         let (word, after) = split_word_or_mention(remaining);
-        if let Some(dept) = word.strip_prefix('+').filter(|d| !d.is_empty()) {
+        // `＋品質保証部`: the plus full-width, as a Japanese input method types it.
+        if let Some(dept) = word.strip_prefix(['+', '＋']).filter(|d| !d.is_empty()) {
             departments.extend(
                 dept.trim_end_matches(OPTION_SEPARATORS)
-                    .split(',')
-                    .map(|d| d.trim_start_matches('+').to_string()),
+                    .split([',', '、'])
+                    .map(|d| d.trim_start_matches(['+', '＋']).to_string()),
             );
         } else {
             users.push(parse_user(word).ok_or(UsageError::NeedsUser(sub))?);
@@ -905,7 +915,12 @@ fn parse_stage(rest: &str, sub: &'static str) -> Result<(StageId, String), Usage
     let n = n.strip_prefix('第').unwrap_or(&n);
     let n = n.strip_suffix('目').unwrap_or(n);
     let n = n.strip_suffix("段階").unwrap_or(n);
-    match numbered(n).and_then(StageId::from_number) {
+    // `完了 二`, `第三段階`: the stages counted in kanji, as they are said.
+    let kanji = ["一", "二", "三", "四", "五", "六", "七"]
+        .iter()
+        .position(|k| *k == n)
+        .map(|i| i + 1);
+    match kanji.or_else(|| numbered(n)).and_then(StageId::from_number) {
         Some(stage) => Ok((stage, note.trim().to_string())),
         None => Err(UsageError::BadStage(sub)),
     }
@@ -1910,6 +1925,25 @@ mod tests {
         // Words a Japanese team reaches for first.
         assert!(matches!(parse("新規 ACME：蓋割れ"), Ok(Command::Open(_))));
         assert!(matches!(parse("参加 <@U0QA1>"), Ok(Command::Add { .. })));
+        // A colon glued between the word and its argument, as an input method types it.
+        assert_eq!(parse("担当：<@U0QA1>"), Ok(Command::Owner(UserId::new("U0QA1"))));
+        assert_eq!(parse("完了 二"), Ok(Command::Done(StageId::Scope, String::new())));
+        assert_eq!(
+            parse("開始 第三段階"),
+            Ok(Command::Start(StageId::Cause, String::new()))
+        );
+        assert_eq!(
+            parse("note:called the buyer"),
+            Ok(Command::Note("called the buyer".into()))
+        );
+        assert!(matches!(
+            parse("ACME:lid cracked"),
+            Err(UsageError::UnknownSubcommand(_))
+        ));
+        assert!(matches!(
+            parse("再発防止 作業手順書の改訂 担当：<@U0QA2>"),
+            Ok(Command::Prevent(a)) if a.text == "作業手順書の改訂" && a.owner == Some(UserId::new("U0QA2"))
+        ));
         for text in ["remove <@U0QA1>", "外す <@U0QA1>", "除外 <@U0QA1>"] {
             assert_eq!(
                 parse(text),

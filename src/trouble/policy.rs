@@ -137,14 +137,26 @@ impl Policy {
     /// report).
     /// The configured departments NAMES mean, each as configured (`+Quality` is `quality`, as
     /// a phone capitalises it), or the first name that is no department.
+    /// The keys of the departments `names` name: by key (`quality`, any case) or by the name
+    /// people know them by (`品質保証部`, `Quality Assurance` written `QualityAssurance` or
+    /// full-width), the first name not known as the error.
     pub fn departments_named(&self, names: &[String]) -> Result<Vec<String>, String> {
+        let fold = |s: &str| -> String {
+            super::money::fold_width(s)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
         names
             .iter()
             .map(|name| {
+                let typed = fold(name);
                 self.departments
-                    .keys()
-                    .find(|k| k.as_str() == name || k.to_lowercase() == name.to_lowercase())
-                    .cloned()
+                    .iter()
+                    .find(|(k, _)| k.as_str() == name || fold(k) == typed)
+                    .or_else(|| self.departments.iter().find(|(_, d)| fold(&d.name) == typed))
+                    .map(|(k, _)| k.clone())
                     .ok_or_else(|| name.clone())
             })
             .collect()

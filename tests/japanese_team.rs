@@ -1,0 +1,68 @@
+//! What a Japanese team types through its input method (full-width signs, no spaces, kanji
+//! numbers, departments by the names they know): read as meant, end to end over HTTP.
+
+mod common;
+
+use common::*;
+use trouble_bot::trouble::actions::ActionKind;
+use trouble_bot::trouble::model::{StageId, StageState};
+
+/// The shared org, in Japanese, its departments named as the team knows them.
+async fn spawn_japanese() -> TestBot {
+    let config = BASE_CONFIG
+        .replace("locale = \"en\"", "locale = \"ja\"")
+        .replace("name = \"Quality Assurance\"", "name = \"品質保証部\"")
+        .replace("name = \"Field Service\"", "name = \"フィールドサービス部\"");
+    spawn_bot_raw(&format!("{config}\n{DEFAULT_SEVERITIES}")).await
+}
+
+#[tokio::test]
+async fn a_department_is_named_by_its_japanese_name_with_either_plus() {
+    let bot = spawn_japanese().await;
+    let t = bot.open_ready("+品質保証部 ガンマ：異音").await;
+    let opened = trouble(&bot, &t.id);
+    assert_eq!(
+        (opened.customer.as_str(), opened.departments.clone()),
+        ("ガンマ", vec!["quality".to_string()])
+    );
+
+    let r = bot.command_text(SALES, &t.channel, "追加 ＋フィールドサービス部").await;
+    assert!(r.contains("フィールドサービス部を参加者に追加"), "{r}");
+    assert!(trouble(&bot, &t.id).departments.contains(&"field".to_string()));
+    let r = bot.command_text(SALES, &t.channel, "追加 ＋営業企画部").await;
+    assert!(r.contains("`+営業企画部`") && r.contains("`+quality`"), "{r}");
+}
+
+#[tokio::test]
+async fn words_glued_by_a_full_width_colon_and_kanji_numbers_read_as_meant() {
+    let bot = spawn_japanese().await;
+    let t = bot.open_ready("アクメ：ハウジング割れ").await;
+
+    let r = bot
+        .command_text(MANAGER, &t.channel, &format!("担当：<@{COLLEAGUE}>"))
+        .await;
+    assert!(
+        r.contains(&format!("<@{COLLEAGUE}>")) && !r.contains("コマンドはありません"),
+        "{r}"
+    );
+    assert_eq!(trouble(&bot, &t.id).owner.as_str(), COLLEAGUE);
+
+    let r = bot
+        .command_text(
+            COLLEAGUE,
+            &t.channel,
+            "再発防止 検査基準改訂 担当：<@U0QA2> 期限：12/20 確認：2027/3/1",
+        )
+        .await;
+    assert!(r.contains("#1"), "{r}");
+    let measure = trouble(&bot, &t.id).substance.actions[0].clone();
+    assert_eq!(
+        (measure.kind, measure.text.as_str(), measure.owner.as_str()),
+        (ActionKind::Prevent, "検査基準改訂", "U0QA2")
+    );
+    assert!(measure.due.is_some() && measure.check.is_some(), "{measure:?}");
+
+    let r = bot.command_text(COLLEAGUE, &t.channel, "完了 二 影響範囲を共有").await;
+    assert!(r.contains("第2段階"), "{r}");
+    assert_eq!(trouble(&bot, &t.id).stage(StageId::Scope).state, StageState::Done);
+}
