@@ -307,12 +307,19 @@ async fn a_cost_whose_amount_or_payer_cannot_be_measured_is_refused_rather_than_
         r.contains("with its currency") && r.contains("Nothing was recorded"),
         "{r}"
     );
-    // A payer the bot does not know would leave it out of what we bear (`折半`: half each is
-    // a split, not a payer).
+    // A payer the bot does not know would leave it out of what we bear; `折半` (half each) is
+    // two costs, which the answer writes out.
+    let r = bot
+        .command_text(SALES, &t.channel, "cost ¥1,500,000 山分け line stop")
+        .await;
+    assert!(r.contains("`山分け` is not a payer") && r.contains("ours"), "{r}");
     let r = bot
         .command_text(SALES, &t.channel, "cost ¥1,500,000 折半 line stop")
         .await;
-    assert!(r.contains("`折半` is not a payer") && r.contains("ours"), "{r}");
+    assert!(
+        r.contains("`/trouble cost ¥750,000 ours line stop` and `/trouble cost ¥750,000 customer line stop`"),
+        "{r}"
+    );
     let r = bot.command_text(SALES, &t.channel, "fix cost 1 1,500,000 ours").await;
     assert!(!r.contains("corrected"), "{r}");
     let trouble = bot.store().get(&TroubleId::new(&t.id)).unwrap().unwrap();

@@ -66,3 +66,37 @@ async fn words_glued_by_a_full_width_colon_and_kanji_numbers_read_as_meant() {
     assert!(r.contains("第2段階"), "{r}");
     assert_eq!(trouble(&bot, &t.id).stage(StageId::Scope).state, StageState::Done);
 }
+
+#[tokio::test]
+async fn a_promise_by_part_of_the_day_a_count_a_labelled_ratio_and_halves_read_as_meant() {
+    let bot = spawn_japanese().await;
+    let t = bot.open_ready("アクメ：ハウジング割れ").await;
+
+    // Monday 10:00 in Tokyo: "tomorrow afternoon" is kept as a promise, by its end.
+    let r = bot.command_text(SALES, &t.channel, "報告 お詫び、次回は明日午後").await;
+    assert!(r.contains("次回の約束 2026-12-01(火) 17:00"), "{r}");
+    let r = bot.command_text(SALES, &t.channel, "報告 経過説明 次回：明朝").await;
+    assert!(r.contains("次回の約束 2026-12-01(火) 09:00"), "{r}");
+
+    bot.command_text(SALES, &t.channel, "返品 依頼 ３００個").await;
+    let returned = trouble(&bot, &t.id).substance.returned.expect("the return");
+    assert_eq!(returned.qty.as_deref(), Some("300"));
+
+    bot.command_text(SALES, &t.channel, "責任区分 当社６：お客様４ 金型の摩耗")
+        .await;
+    let split = trouble(&bot, &t.id).split.expect("the split");
+    assert_eq!(
+        (split.ours, split.customer, split.reason.as_str()),
+        (60, 40, "金型の摩耗")
+    );
+
+    let r = bot
+        .command_text(SALES, &t.channel, "費用 ３０，０００円 折半 運賃")
+        .await;
+    assert!(
+        r.contains("`/trouble cost ¥15,000 当社 運賃` と `/trouble cost ¥15,000 お客様 運賃`")
+            && r.contains("何も記録していません"),
+        "{r}"
+    );
+    assert!(trouble(&bot, &t.id).costs.is_empty());
+}

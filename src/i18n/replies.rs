@@ -121,6 +121,14 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
         ),
         UsageError::BadCost => tr!(l, "金額と負担者を入力してください: `/trouble cost ¥120,000 当社 交換品送料`", "Write an amount and who pays: `/trouble cost ¥120,000 ours replacement shipping`").to_string(),
         UsageError::BadOccurred => tr!(l, "発生日時は過去の日付（わかれば時刻も）で入力してください: `2026-11-28 10:00`、`11/28 10:00`、`11月28日`、`昨日 15時`、今日なら `10:00`（「2時間」「明日」などは報告書で意味をなさないため使えません）。何も記録していません。", "Write when it occurred as a day not in the future, with the time if known: `2026-11-28 10:00`, `11/28 10:00`, `11/28`, `yesterday 15:00`, or `10:00` for today (forms like `2h` or `tomorrow` mean nothing in the report later). Nothing was recorded.").to_string(),
+        UsageError::CostHalved { half, note } => {
+            let half = half.as_deref().unwrap_or(tr!(l, "半額", "HALF"));
+            let note = match note.trim() {
+                "" => String::new(),
+                note => format!(" {}", typed(note)),
+            };
+            tr!(l, format!("費用の負担者は1つです。折半なら半額ずつ2件に分けて記録してください: `/trouble cost {half} 当社{note}` と `/trouble cost {half} お客様{note}`（全体の責任区分は `/trouble split 50/50 理由`）。何も記録していません。"), format!("A cost has one payer. To share it half each, record each half as its own cost: `/trouble cost {half} ours{note}` and `/trouble cost {half} customer{note}` (the overall split is `/trouble split 50/50 REASON`). Nothing was recorded."))
+        }
         UsageError::BadPayer(p) => {
             let p = typed(p);
             tr!(l, format!("負担者 `{p}` が分かりません。金額の後に `当社`、`お客様`、`他社` のいずれか（`ours`、`customer`、`other` でも可）を入力してください: `/trouble cost ¥120,000 当社 交換品送料`。何も記録していません。"), format!("`{p}` is not a payer. After the amount write `ours`, `customer` or `other` (当社, お客様, 他社): `/trouble cost ¥120,000 ours replacement shipping`. Nothing was recorded."))

@@ -147,6 +147,12 @@ pub enum UsageError {
     BadOccurred,
     /// A cost's payer that is none of the words for us, the customer or another party.
     BadPayer(String),
+    /// `cost ¥30,000 折半 運賃`: half each, which is two costs; `half`, each half's amount when
+    /// even, and the note typed.
+    CostHalved {
+        half: Option<String>,
+        note: String,
+    },
     /// `sev 3 20261130-1` in the trouble's own channel: its id where the reason goes.
     SevReasonIsAnId(String),
     /// `open` naming two managers or two severities: which one was meant is not the bot's to guess.
@@ -1128,7 +1134,14 @@ fn labelled_split(text: &str) -> Option<String> {
 pub(super) fn parse_split(rest: &str) -> Result<Command, UsageError> {
     // `70 / 30` and `70 - 30` are one word: the numbers run until a word that is no number.
     let rest = super::money::fold_width(rest);
-    let rest = labelled_split(&rest).unwrap_or(rest);
+    // `折半 理由` is half each; `当社6:お客様4` the labelled shares glued by a colon.
+    let (first, after) = split_word(&rest);
+    let rest = match first {
+        "折半" | "半々" => format!("50/50 {after}"),
+        _ => labelled_split(&rest)
+            .or_else(|| labelled_split(&format!("{} {after}", first.replacen([':', '対'], " ", 1))))
+            .unwrap_or(rest),
+    };
     let glued = glue_ratio(&rest);
     let (numbers, reason) = split_word(&glued);
     let numbers = numbers.trim_end_matches(['.', ',']);
@@ -1211,6 +1224,20 @@ pub(super) fn parse_cost(rest: &str) -> Result<Command, UsageError> {
     // Who bears it decides the totals and the approval: a word the bot does not know would
     // leave the cost out of both without anyone noticing.
     if super::money::parse_payer(payer).is_none() {
+        // `折半` (half each): a cost has one payer, so each half is a cost of its own.
+        if ["折半", "半々", "半額ずつ", "half", "halves", "50/50"].contains(&payer.to_lowercase().as_str()) {
+            let half = read.filter(|m| m.minor % 2 == 0).map(|m| {
+                super::money::Money {
+                    minor: m.minor / 2,
+                    ..m
+                }
+                .to_string()
+            });
+            return Err(UsageError::CostHalved {
+                half,
+                note: truncate(note, 40),
+            });
+        }
         return Err(UsageError::BadPayer(truncate(payer, 40)));
     }
     let note = match bracket {
@@ -1928,6 +1955,36 @@ mod tests {
         // A colon glued between the word and its argument, as an input method types it.
         assert_eq!(parse("担当：<@U0QA1>"), Ok(Command::Owner(UserId::new("U0QA1"))));
         assert_eq!(parse("完了 二"), Ok(Command::Done(StageId::Scope, String::new())));
+        assert_eq!(
+            parse("返品 依頼 ３００個"),
+            Ok(Command::Step(super::super::facts::Step::Return {
+                state: super::super::facts::ReturnState::Requested,
+                qty: Some("300".into()),
+                tracking: None,
+            }))
+        );
+        for (typed, (ours, customer)) in [
+            ("責任区分 当社６：お客様４ 金型", (60, 40)),
+            ("責任区分 折半 金型", (50, 50)),
+        ] {
+            assert_eq!(
+                parse(typed),
+                Ok(Command::Split {
+                    ours,
+                    customer,
+                    other: 0,
+                    reason: "金型".into()
+                }),
+                "{typed}"
+            );
+        }
+        assert_eq!(
+            parse("費用 ３０，０００円 折半 運賃"),
+            Err(UsageError::CostHalved {
+                half: Some("¥15,000".into()),
+                note: "運賃".into()
+            })
+        );
         assert_eq!(
             parse("開始 第三段階"),
             Ok(Command::Start(StageId::Cause, String::new()))

@@ -418,6 +418,10 @@ fn parse_fact(rest: &str) -> Result<Step, UsageError> {
     parse_fact_pair(rest, "fact").map(|pair| Step::Facts(vec![pair]))
 }
 
+/// The counter words a Japanese quantity ends with (`300個`, `12台`, `5本`, `2箱`, `40枚`),
+/// and `pcs`.
+const COUNTERS: &[&str] = &["個", "台", "本", "箱", "枚", "件", "pcs", "pc"];
+
 fn parse_return(rest: &str) -> Result<Step, UsageError> {
     let (state, mut rest) = split_word(rest);
     // Full-width, and the words the bot's own lines use (`回収依頼済み`, `発送済み`).
@@ -436,6 +440,14 @@ fn parse_return(rest: &str) -> Result<Step, UsageError> {
         let (word, after) = split_word(rest);
         // `数量：12`, `数量12`: the value may follow the option without a space.
         let folded = super::money::fold_width(word);
+        // `300個`, `12台`: a count with its counter word is the quantity.
+        if let Some(count) = COUNTERS.iter().find_map(|c| folded.strip_suffix(c)) {
+            if !count.is_empty() && count.bytes().all(|b| b.is_ascii_digit()) && qty.is_none() {
+                qty = Some(count.to_string());
+                rest = after;
+                continue;
+            }
+        }
         let option = ["qty", "数量", "tracking", "伝票番号", "伝票"]
             .into_iter()
             .find(|o| folded.get(..o.len()).is_some_and(|p| p.eq_ignore_ascii_case(o)))

@@ -37,7 +37,8 @@ pub enum WhenError {
 ///
 /// Local times skipped by a daylight-saving jump mean the first instant after the jump.
 pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, WhenError> {
-    let text = tidy(text);
+    // `明朝` is tomorrow morning in one word.
+    let text = tidy(text).replace("明朝", "明日 朝");
     // `at 3pm`, `by 3pm`: the word says nothing the time does not, except that `at 1500` is a
     // time, where `1500` alone could be a quantity or a year.
     let (text, led) = match ["at ", "by "].iter().find_map(|lead| text.strip_prefix(lead)) {
@@ -54,6 +55,7 @@ pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc
     let four_digits = || Some((DaySpec::Today, four_digit_time(&text)?)).filter(|_| led);
     let (day, time) = day_and_time(&text)
         .or_else(|| time_then_day(&text))
+        .or_else(|| promised_part_of_day(&text))
         .or_else(four_digits)
         .ok_or(WhenError::Unrecognised)?;
     resolve(day, time, now, tz)
@@ -450,6 +452,28 @@ fn day_and_time(text: &str) -> Option<(DaySpec, NaiveTime)> {
     day_prefixes(text)
         .into_iter()
         .find_map(|(day, rest)| Some((day, time_after(rest)?)))
+}
+
+/// A part of the day a Japanese promise names, perhaps after its day (`明日午後`, `明日の夕方`,
+/// `明朝`): read by its end, as `午前中` is by noon (`午前` by 12:00, `午後` by 17:00, `夕方` by
+/// 18:00), but the morning from its start (`朝`, `朝一`: first thing, 9:00). Only for what is
+/// promised: a fact's past moment is never guessed from a part of the day.
+fn promised_part_of_day(text: &str) -> Option<(DaySpec, NaiveTime)> {
+    let part = |t: &str| {
+        let hour = match t.trim().trim_start_matches('の').trim() {
+            "朝" | "朝一" | "朝イチ" => 9,
+            "午前" => 12,
+            "午後" => 17,
+            "夕方" => 18,
+            _ => return None,
+        };
+        NaiveTime::from_hms_opt(hour, 0, 0)
+    };
+    part(text).map(|t| (DaySpec::Today, t)).or_else(|| {
+        day_prefixes(text)
+            .into_iter()
+            .find_map(|(day, rest)| Some((day, part(rest)?)))
+    })
 }
 
 /// TEXT as a day and nothing else (`tomorrow`, `fri`, `next fri`, `12/5`, `Dec 5`).
@@ -905,6 +929,11 @@ mod tests {
             ("来週の金曜日 15:00", ok("2026-12-04T15:00:00+09:00")),
             ("明日午前中", ok("2026-11-28T12:00:00+09:00")),
             ("明日 午前中", ok("2026-11-28T12:00:00+09:00")),
+            ("明日午後", ok("2026-11-28T17:00:00+09:00")),
+            ("明日の夕方", ok("2026-11-28T18:00:00+09:00")),
+            ("夕方", ok("2026-11-27T18:00:00+09:00")),
+            ("明朝", ok("2026-11-28T09:00:00+09:00")),
+            ("明日朝一", ok("2026-11-28T09:00:00+09:00")),
             ("12月2日（水）14時", ok("2026-12-02T14:00:00+09:00")),
             // weekdays: today is Friday
             ("mon 9:00", ok("2026-11-30T09:00:00+09:00")),
