@@ -1403,6 +1403,27 @@ async fn a_customer_corrected_back_to_the_one_reported_does_not_repeat_its_histo
     assert_eq!(shown, 1);
 }
 
+/// A name someone gave the channel by hand in Slack is theirs: a corrected customer does not
+/// rename it back, and the correction stands.
+#[tokio::test]
+async fn a_channel_renamed_by_hand_keeps_its_name_when_the_customer_is_corrected() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACMF: defective housings").await;
+    bot.settle().await;
+    bot.slack.rename_by_hand(&t.channel, "acme-line-stop-war-room");
+    let r = bot.command_text(SALES, &t.channel, "fix customer ACME").await;
+    assert!(r.contains("The customer is corrected"), "{r}");
+    message_says(&bot, &t.channel, &t.kickoff_ts, "ACME").await;
+    bot.settle().await;
+    assert!(bot.slack.calls_to("conversations.rename").is_empty());
+    assert!(bot
+        .slack
+        .channels()
+        .iter()
+        .any(|c| c.id == t.channel && c.name == "acme-line-stop-war-room"));
+    assert_eq!(trouble(&bot, &t.id).customer, "ACME");
+}
+
 /// A name Slack will not give the channel (taken by another) leaves the old one, and nothing
 /// counts as failed: the correction itself stands.
 #[tokio::test]

@@ -832,6 +832,14 @@ impl FakeSlack {
         self.shared.lock().pins.get(&channel).cloned().unwrap_or_default()
     }
 
+    /// Someone renames `channel` by hand in Slack (no call from the bot).
+    pub fn rename_by_hand(&self, channel: &str, name: &str) {
+        let mut world = self.shared.lock();
+        if let Some(c) = world.channels.iter_mut().find(|c| c.id == channel) {
+            c.name = name.to_string();
+        }
+    }
+
     pub fn members(&self, channel: &str) -> Vec<String> {
         self.shared.lock().members.get(channel).cloned().unwrap_or_default()
     }

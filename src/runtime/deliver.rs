@@ -598,6 +598,15 @@ async fn deliver_once(
         }
         (Op::RenameChannel { name }, Some(t)) => {
             let channel = t.channel.clone().ok_or_else(|| missing(method, "channel"))?;
+            // A name someone gave the channel by hand in Slack is theirs: a corrected customer
+            // renames only the name the bot gave it.
+            let now = slack.channel_name(&channel).await?;
+            if let (Some(now), Some(given)) = (now, t.channel_name.as_ref()) {
+                if now != *given {
+                    tracing::info!(trouble = %t.id, "the channel was renamed by hand and keeps that name");
+                    return Ok(None);
+                }
+            }
             match slack.rename_channel(&channel, name).await {
                 Ok(name) => Ok(Some(Outcome::ChannelRenamed { name })),
                 // The name is a convenience: taken, refused or not ours to change, the channel

@@ -120,6 +120,9 @@ struct ReachAnswer {
 struct ReachFlags {
     #[serde(default)]
     is_archived: bool,
+    /// A channel's name as Slack shows it now (none for a DM).
+    #[serde(default)]
+    name: Option<String>,
     /// Absent for a conversation the bot is in by nature (a DM): taken as in.
     #[serde(default = "yes")]
     is_member: bool,
@@ -654,6 +657,14 @@ impl SlackClient {
     }
 
     /// Renames `channel` (channels:manage, or groups:write for a private one); the name Slack gave it.
+    /// The channel's name as Slack shows it now: None for a conversation without one.
+    pub async fn channel_name(&self, channel: &ChannelId) -> Result<Option<String>, SlackError> {
+        let answer: ReachAnswer = self
+            .call_for("conversations.info", &json!({"channel": channel.as_str()}))
+            .await?;
+        Ok(answer.channel.and_then(|c| c.name))
+    }
+
     pub async fn rename_channel(&self, channel: &ChannelId, name: &str) -> Result<String, SlackError> {
         let answer: CreateAnswer = self
             .call_for("conversations.rename", &json!({"channel": channel, "name": name}))
