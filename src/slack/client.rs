@@ -656,7 +656,6 @@ impl SlackClient {
         ))
     }
 
-    /// Renames `channel` (channels:manage, or groups:write for a private one); the name Slack gave it.
     /// The channel's name as Slack shows it now: None for a conversation without one.
     pub async fn channel_name(&self, channel: &ChannelId) -> Result<Option<String>, SlackError> {
         let answer: ReachAnswer = self
@@ -665,6 +664,7 @@ impl SlackClient {
         Ok(answer.channel.and_then(|c| c.name))
     }
 
+    /// Renames `channel` (channels:manage, or groups:write for a private one); the name Slack gave it.
     pub async fn rename_channel(&self, channel: &ChannelId, name: &str) -> Result<String, SlackError> {
         let answer: CreateAnswer = self
             .call_for("conversations.rename", &json!({"channel": channel, "name": name}))
