@@ -132,14 +132,10 @@ impl Policy {
         working_amount(self.business_hours.as_ref(), amount)
     }
 
-    /// The manager of `user`: the org table first, then the default manager, unless `user` is
-    /// the default manager or above them (the top of `[org]` has nobody above, never their own
-    /// report).
-    /// The configured departments NAMES mean, each as configured (`+Quality` is `quality`, as
-    /// a phone capitalises it), or the first name that is no department.
-    /// The keys of the departments `names` name: by key (`quality`, any case) or by the name
-    /// people know them by (`品質保証部`, `Quality Assurance` written `QualityAssurance` or
-    /// full-width), the first name not known as the error.
+    /// The configured departments `names` mean: by key, as configured or in any case
+    /// (`+Quality` is `quality`, as a phone capitalises it), or by the name people know them by
+    /// (`品質保証部`, `Quality Assurance` written `qualityassurance`, full-width); else the
+    /// first name that is no department.
     pub fn departments_named(&self, names: &[String]) -> Result<Vec<String>, String> {
         let fold = |s: &str| -> String {
             super::money::fold_width(s)
@@ -162,6 +158,9 @@ impl Policy {
             .collect()
     }
 
+    /// The manager of `user`: the org table first, then the default manager, unless `user` is
+    /// the default manager or above them (the top of `[org]` has nobody above, never their own
+    /// report).
     pub fn manager_of(&self, user: &UserId) -> Option<UserId> {
         self.managers.get(user).cloned().or_else(|| {
             self.default_manager
