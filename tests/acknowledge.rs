@@ -706,8 +706,26 @@ async fn status_and_ack_name_a_trouble_by_its_id_from_a_dm() {
     assert!(waiting.contains("`/trouble ack ID`"), "{waiting}");
     assert!(waiting.contains(&format!("• `{}` sev", t.id)), "{waiting}");
 
+    // Two ids: one at a time, each written out, rather than the second left unsaid.
+    let other = bot.open_ready("Globex: labels smudged").await;
+    let both = bot
+        .command_text(MANAGER, dm, &format!("ack {} {}", t.id, other.id))
+        .await;
+    assert_eq!(
+        both,
+        format!(
+            "Name one trouble at a time: `/trouble ack {}`, `/trouble ack {}`. Nothing was changed.",
+            t.id, other.id
+        )
+    );
+    assert_eq!((acked_by(&bot, &t.id), acked_by(&bot, &other.id)), (None, None));
+
+    // The answer names the trouble acknowledged, for a manager with several on a phone.
     let acked = bot.command_text(MANAGER, dm, &format!("ack {}", t.id)).await;
-    assert!(acked.starts_with("Acknowledged"), "{acked}");
+    assert_eq!(
+        acked,
+        format!("Acknowledged trouble {} (ACME). Escalation has stopped.", t.id)
+    );
     assert_eq!(acked_by(&bot, &t.id).as_deref(), Some(MANAGER));
 }
 

@@ -785,7 +785,10 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
     );
     for reply in [
         Reply::AlreadyAcknowledged { by: manager.clone() },
-        Reply::Acknowledged,
+        Reply::Acknowledged {
+            id: trouble_bot::trouble::model::TroubleId::new("20261130-1"),
+            customer: "ACME".into(),
+        },
         Reply::OwnerChanged {
             to: manager.clone(),
             manager: Some(manager.clone()),

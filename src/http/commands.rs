@@ -358,6 +358,15 @@ fn answer(app: &App, applied: Applied) -> Response {
 /// one `user` may see, as in `/trouble list`, and is not read out in another channel shared
 /// outside the company (it would tell the customer of another trouble).
 async fn trouble_of(app: &App, text: &str, user: &UserId, channel: &ChannelId) -> Result<TroubleId, String> {
+    let ids = command::addressed_troubles(text);
+    if ids.len() > 1 {
+        let ack = matches!(command::parse(text), Ok(Command::Ack));
+        return Err(reply_text(
+            app.config.locale,
+            &app.config,
+            &Reply::OneTroubleAtATime { ack, ids },
+        ));
+    }
     let Some(named) = command::addressed_trouble(text) else {
         return match Box::pin(app.store.by_channel(channel)).await.ok().flatten() {
             Some(id) => Ok(id),

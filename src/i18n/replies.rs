@@ -363,12 +363,23 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             format!("すでに <@{by}>が確認しています。"),
             format!("Already acknowledged by <@{by}>.")
         ),
-        Reply::Acknowledged => tr!(
-            l,
-            "確認しました。エスカレーションは止まります。",
-            "Acknowledged. Escalation has stopped."
-        )
-        .to_string(),
+        Reply::Acknowledged { id, customer } => {
+            let customer = cut(&one_line(customer, Where::Elsewhere), 100);
+            tr!(
+                l,
+                format!("トラブル {id}（{customer}）を確認しました。エスカレーションは止まります。"),
+                format!("Acknowledged trouble {id} ({customer}). Escalation has stopped.")
+            )
+        }
+        Reply::OneTroubleAtATime { ack, ids } => {
+            let word = if *ack { "ack" } else { "status" };
+            let each = super::listed(l, ids.iter().map(|id| format!("`/trouble {word} {id}`")));
+            tr!(
+                l,
+                format!("トラブルは1件ずつ指定してください: {each}。何も変更していません。"),
+                format!("Name one trouble at a time: {each}. Nothing was changed.")
+            )
+        }
         Reply::StageDone { stage } => tr!(
             l,
             format!("第{}段階「{}」を完了にしました。", stage.number(), stage_name(l, *stage)),

@@ -267,6 +267,18 @@ pub fn addressed_trouble(text: &str) -> Option<TroubleId> {
     trouble_id(split_word(rest.trim()).0)
 }
 
+/// Every trouble id `status` or `ack` is typed with (`ack 20261130-2 20261130-3`): they act on
+/// one trouble, so more than one is answered rather than all but the first left unsaid.
+pub fn addressed_troubles(text: &str) -> Vec<TroubleId> {
+    if !may_name_its_trouble(text) {
+        return Vec::new();
+    }
+    let (_, rest) = split_word(text.trim());
+    rest.split(|c: char| c.is_whitespace() || c == ',' || c == '、')
+        .filter_map(trouble_id)
+        .collect()
+}
+
 /// A word that is a trouble's id as people type one: `20261130-1`, `#20261130-1`, full-width,
 /// perhaps ending a sentence (`20261130-1.`).
 fn trouble_id(word: &str) -> Option<TroubleId> {

@@ -10,7 +10,10 @@ pub(super) fn try_acknowledge(w: &mut Work, user: &UserId) -> Reply {
         return refusal;
     }
     acknowledge(w, user);
-    Reply::Acknowledged
+    Reply::Acknowledged {
+        id: w.t.id.clone(),
+        customer: w.t.customer.clone(),
+    }
 }
 
 pub(super) fn acknowledge(w: &mut Work, user: &UserId) {

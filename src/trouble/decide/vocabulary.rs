@@ -801,7 +801,16 @@ pub enum Reply {
     AlreadyAcknowledged {
         by: UserId,
     },
-    Acknowledged,
+    /// Acknowledged: which trouble, so a manager with several on a phone knows which took.
+    Acknowledged {
+        id: TroubleId,
+        customer: String,
+    },
+    /// `ack ID1 ID2` (or `status`): one trouble at a time, each to type on its own.
+    OneTroubleAtATime {
+        ack: bool,
+        ids: Vec<TroubleId>,
+    },
     StageDone {
         stage: StageId,
     },
