@@ -959,6 +959,7 @@ async fn the_manager_on_a_phone_hears_what_changes_by_dm() {
             })
             .await;
     }
+    message_says(&bot, dm.channel.as_str(), dm.ts.as_str(), "🏁 Closed").await;
     let latest = bot
         .slack
         .message_versions(dm.channel.as_str(), dm.ts.as_str())

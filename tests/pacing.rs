@@ -203,6 +203,29 @@ async fn each_troubles_channel_link_and_acknowledgement_edit_its_own_line_of_the
         );
         assert!(trouble(&bot, other.as_str()).ack.is_none());
     }
+    let (message, _, _) = dm_line(&bot, &posted, acked.as_str());
+    let n = posted.together.len();
+    let still = format!("🚨 {n} troubles were reported. {} still wait", n - 1);
+    assert!(
+        message["text"].as_str().unwrap_or_default().starts_with(&still),
+        "{message}"
+    );
+
+    // The rest answered too: the first line a phone shows no longer asks anything.
+    for other in posted.together.iter().filter(|id| **id != acked) {
+        let answer = bot.command_text(MANAGER, "D0MANAGER", &format!("ack {other}")).await;
+        assert!(answer.starts_with("Acknowledged"), "{answer}");
+    }
+    bot.settle().await;
+    let (message, _, _) = dm_line(&bot, &posted, acked.as_str());
+    let text = message["text"].as_str().unwrap_or_default();
+    assert!(
+        text.starts_with(&format!(
+            "{n} troubles were reported. None waits for acknowledgement now."
+        )),
+        "{message}"
+    );
+    assert!(!message.to_string().contains("Please acknowledge"), "{message}");
 }
 
 #[tokio::test]

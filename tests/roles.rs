@@ -1641,7 +1641,7 @@ async fn the_managers_dm_names_who_opened_the_trouble_after_a_handover() {
         })
         .await;
     assert!(
-        latest.contains(&format!("<@{SALES}> reported a trouble")) && latest.contains(&format!("from <@{SALES}>")),
+        latest.contains(&format!("<@{SALES}> reported this trouble")) && latest.contains(&format!("from <@{SALES}>")),
         "{latest}"
     );
     assert!(!latest.contains(&format!("<@{COLLEAGUE}> reported")), "{latest}");

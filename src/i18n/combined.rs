@@ -1,6 +1,6 @@
 //! Several troubles in one message: the manager's DM and the channel notices, when many wait at once.
 
-use super::messages::{ack_text, away, channel_ref, severity_label, user, FALLBACK_TEXT_LIMIT};
+use super::messages::{ack_text, answered, away, channel_ref, severity_label, user, FALLBACK_TEXT_LIMIT};
 use super::Locale;
 use crate::config::Config;
 use crate::slack::blocks::Rendered;
@@ -33,7 +33,22 @@ pub enum Combined {
 /// the single message would have said of it; `more` troubles follow in the next message.
 pub fn combined(l: Locale, config: &Config, kind: Combined, troubles: &[Trouble], more: usize) -> Rendered {
     let n = troubles.len() + more;
+    let asking = troubles.iter().filter(|t| answered(l, config, t).is_none()).count();
     let heading = match kind {
+        // Once every one is answered, the first line a phone shows no longer asks.
+        Combined::ManagerDm if asking == 0 && more == 0 => tr!(
+            l,
+            format!("トラブルの報告が{n}件ありました。いずれも確認待ちではありません。"),
+            format!("{n} troubles were reported. None waits for acknowledgement now.")
+        ),
+        Combined::ManagerDm if asking < n && more == 0 => tr!(
+            l,
+            format!("🚨 トラブルの報告が{n}件あります。あと{asking}件、確認をお願いします。"),
+            match asking {
+                1 => format!("🚨 {n} troubles were reported. 1 still waits for acknowledgement."),
+                _ => format!("🚨 {n} troubles were reported. {asking} still wait for acknowledgement."),
+            }
+        ),
         Combined::ManagerDm => tr!(
             l,
             format!("🚨 トラブルの報告が{n}件あります。1件ずつ確認をお願いします。"),
@@ -77,13 +92,13 @@ fn line(l: Locale, config: &Config, kind: Combined, t: &Trouble) -> Block {
     let sev = severity_label(l, config, t.severity);
     match kind {
         Combined::ManagerDm => {
-            let ack = ack_text(l, t);
+            let ack = answered(l, config, t).unwrap_or_else(|| ack_text(l, t));
             let text = tr!(
                 l,
                 format!("*{id}* {what}（{sev}）\n報告者 {owner} · {link} · {ack}"),
                 format!("*{id}* {what} ({sev})\nfrom {owner} · {link} · {ack}")
             );
-            if t.ack.is_none() && t.is_open() {
+            if answered(l, config, t).is_none() {
                 section_with(&text, super::messages::ack_button(l, id))
             } else {
                 section(&text)

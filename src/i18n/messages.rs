@@ -229,11 +229,12 @@ pub(super) fn ack_text(l: Locale, t: &Trouble) -> String {
 }
 
 /// What a DM that asked someone to acknowledge (the manager's, an escalation's) says once
-/// nobody needs to: who acknowledged and after how long, as the status says it, or that it was
-/// closed first. None while it still asks.
-fn answered(l: Locale, config: &Config, t: &Trouble) -> Option<String> {
+/// nobody needs to: who acknowledged and after how long, as the status says it, and that it was
+/// closed, when it was (first, or since). None while it still asks.
+pub(super) fn answered(l: Locale, config: &Config, t: &Trouble) -> Option<String> {
     match (&t.ack, &t.closed) {
-        (Some(_), _) => Some(ack_text(l, t)),
+        (Some(_), None) => Some(ack_text(l, t)),
+        (Some(_), Some(c)) => Some(format!("{} · {}", ack_text(l, t), closed_by(l, config, c))),
         (None, Some(c)) => Some(tr!(
             l,
             format!("{} · 確認なし", closed_by(l, config, c)),
@@ -575,11 +576,20 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             Rendered { text, blocks: Some(blocks) }
         }
         Message::ManagerDm => {
-            let intro = tr!(
-                l,
-                format!("🚨 {}からトラブルの報告です。確認をお願いします。", user(t.opened_by())),
-                format!("🚨 {} reported a trouble. Please acknowledge it.", user(t.opened_by()))
-            );
+            let answered = answered(l, config, t);
+            // Once answered, the first line a phone shows no longer asks: the state below says why.
+            let intro = match answered {
+                None => tr!(
+                    l,
+                    format!("🚨 {}からトラブルの報告です。確認をお願いします。", user(t.opened_by())),
+                    format!("🚨 {} reported a trouble. Please acknowledge it.", user(t.opened_by()))
+                ),
+                Some(_) => tr!(
+                    l,
+                    format!("{}からのトラブルの報告です。", user(t.opened_by())),
+                    format!("{} reported this trouble.", user(t.opened_by()))
+                ),
+            };
             let mut blocks = vec![
                 section(&intro),
                 fields(&[
@@ -590,13 +600,14 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 ]),
             ];
             blocks.extend(as_reported_line(l, t, Where::Elsewhere).map(|line| context(&line)));
-            blocks.push(context(&answered(l, config, t).unwrap_or_else(|| ack_text(l, t))));
-            if t.ack.is_none() && t.is_open() {
+            let asks = answered.is_none();
+            blocks.push(context(&answered.unwrap_or_else(|| ack_text(l, t))));
+            if asks {
                 blocks.push(actions("dm", vec![ack_button(l, &t.id)]));
             }
             // What a phone's notification shows: the ask while it waits, the severity, then the
             // customer and a summary short enough for a lock screen (the blocks have it whole).
-            let ask = match t.ack.is_none() && t.is_open() {
+            let ask = match asks {
                 true => tr!(l, "🚨 確認をお願いします · ", "🚨 Please acknowledge · "),
                 false => "",
             };

@@ -10,6 +10,9 @@ pub(in crate::trouble) struct Work<'a> {
     pub(super) d: Decision,
     /// Whether the trouble, as it came in, was open and waited for an acknowledgement.
     waiting_before: bool,
+    /// Whether the trouble, as it came in, was open, and acknowledged.
+    open_before: bool,
+    acked_before: bool,
     /// Whose App Home showed the trouble as it came in.
     home_before: Vec<UserId>,
 }
@@ -19,6 +22,8 @@ impl<'a> Work<'a> {
         Work {
             ctx,
             waiting_before: t.ack.is_none() && t.is_open(),
+            open_before: t.is_open(),
+            acked_before: t.ack.is_some(),
             home_before: crate::trouble::home::people(&t),
             t,
             changed: false,
@@ -151,9 +156,15 @@ impl<'a> Work<'a> {
         settle_escalation_dms(&mut self);
         // So does a proposal's message, however it stopped waiting.
         crate::trouble::approval::settle_asking(&mut self);
-        // Acknowledging refreshes the managers' DMs itself; a close before it must too.
+        // Acknowledging refreshes the managers' DMs itself; a close before it must too. Once
+        // acknowledged before, those DMs and the escalation's answered ones say it was closed,
+        // and no longer once it is reopened.
+        let closed_or_reopened = self.open_before != self.t.is_open();
         if self.waiting_before && self.t.ack.is_none() && !self.t.is_open() {
             self.refresh_manager_dms();
+        } else if closed_or_reopened && self.acked_before {
+            self.refresh_manager_dms();
+            self.refresh_settled_escalation_dms();
         }
         self.d.reply = reply;
         self.d.subject = Some(self.t.id.clone());
@@ -236,15 +247,20 @@ impl<'a> Work<'a> {
         }
     }
 
+    /// Edits the escalation's DMs already answered from the trouble as it now is.
+    fn refresh_settled_escalation_dms(&mut self) {
+        for posted in self.t.escalation.settled.clone() {
+            super::acknowledgement::edit_escalation_dm(self, posted, false);
+        }
+    }
+
     /// Edits the DMs that still ask someone to acknowledge (an escalation's) or to decide a
     /// proposal, as they were posted, with the trouble's current customer, summary and
     /// severity: whoever is asked acts on what the trouble is now. A DM kept before what it
     /// said was is left as it is. The escalation's DMs already answered are edited too: who was
     /// asked once reads the trouble as it is now, not as it was reported.
     pub(in crate::trouble) fn refresh_asking_dms(&mut self) {
-        for posted in self.t.escalation.settled.clone() {
-            super::acknowledgement::edit_escalation_dm(self, posted, false);
-        }
+        self.refresh_settled_escalation_dms();
         let escalation = self.t.escalation.dms.iter().map(|dm| (&dm.posted, &dm.shown));
         let proposals = self
             .t
