@@ -11,7 +11,9 @@
 use crate::app::App;
 use crate::store::{OutboxItem, StoreError};
 use crate::trouble::command::{Command, OpenRequest};
-use crate::trouble::decide::{self, Ctx, Decision, Input, Op, Outcome, Timer, TimerKind};
+use crate::trouble::decide::{
+    self, Ctx, Decision, Delivery, Dest, Input, Lane, Message, Op, Outcome, Timer, TimerKind,
+};
 use crate::trouble::digest;
 use crate::trouble::model::{Origin, Trouble, TroubleId, UserId};
 use crate::trouble::people::{people_named, shown_name};
@@ -277,6 +279,31 @@ impl Engine<'_> {
         // Timers are not answered to anyone: no flush to wait for, only workers to wake.
         self.app.after_write(&decision).await;
         Ok(decision)
+    }
+
+    /// Answers `user` in their DM with the bot with `text` (rendered by the shell), about no
+    /// trouble: queued with `event_id` remembered, so a retried event is answered once.
+    pub async fn answer_in_dm(&self, event_id: &str, user: &UserId, text: String) -> Result<(), EngineError> {
+        let decision = Decision {
+            deliveries: vec![Delivery {
+                lane: Lane::Dm,
+                op: Op::Post {
+                    to: Dest::Dm(user.clone()),
+                    message: Message::Text { text },
+                    keep_as: None,
+                },
+            }],
+            ..Decision::default()
+        };
+        if self
+            .app
+            .store
+            .answer_once(event_id, self.app.clock.now(), &decision)
+            .await?
+        {
+            self.app.after_write(&decision).await;
+        }
+        Ok(())
     }
 
     /// Sets the weekly digest's timer unless one is waiting (at start: the first instance sets

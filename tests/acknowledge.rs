@@ -967,6 +967,122 @@ async fn the_manager_on_a_phone_hears_what_changes_by_dm() {
         .unwrap();
     let text = latest["text"].as_str().unwrap_or_default();
     assert!(!text.contains("Please acknowledge"), "{text}");
+    // Nor does its body, which says it was answered and then closed.
+    let body = latest["blocks"].to_string();
+    assert!(body.contains(&format!("<@{SALES}> reported this trouble.")), "{body}");
+    assert!(!body.contains("Please acknowledge"), "{body}");
+    assert!(
+        body.contains(&format!("acknowledged by <@{MANAGER}>")) && body.contains(&format!("by <@{DIRECTOR}>")),
+        "{body}"
+    );
+}
+
+/// The manager answers the bot's DM as people answer a DM on a phone, in it rather than in the
+/// kickoff's thread: that acknowledges the one trouble waiting for them, once however often
+/// Slack delivers the event, and the bot says so there; the DM no longer asks.
+#[tokio::test]
+async fn the_managers_answer_in_the_dm_acknowledges_the_one_trouble_waiting_for_them() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let answer = dm_event("EvDm1", MANAGER, "了解、すぐ見ます", None);
+    for retry in [None, Some(1)] {
+        assert_eq!(bot.event(&answer, retry).await.status(), 200);
+    }
+    let said = bot.posted_saying(MANAGER, "You acknowledged trouble").await;
+    assert!(
+        said.contains(&format!("{} (ACME)", t.id)) && said.contains(&format!("<#{}>", t.channel)),
+        "{said}"
+    );
+    assert_eq!(acked_by(&bot, &t.id).as_deref(), Some(MANAGER));
+    bot.slack
+        .wait_for("chat.postMessage", |c| is_ack_reply(c, &t.kickoff_ts))
+        .await;
+    let dm = trouble(&bot, &t.id).manager_dm.expect("the manager's DM");
+    message_says(
+        &bot,
+        dm.channel.as_str(),
+        dm.ts.as_str(),
+        &format!("<@{SALES}> reported this trouble."),
+    )
+    .await;
+    bot.settle().await;
+    let told = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.params["channel"] == MANAGER && text_of(&c.params).contains("You acknowledged"))
+        .count();
+    assert_eq!(told, 1, "answered once for the event Slack sent twice");
+}
+
+/// With two troubles waiting, a reply in the thread of one's DM acknowledges that one; a message
+/// in the DM itself could be either, so it acknowledges neither and names both.
+#[tokio::test]
+async fn with_two_waiting_a_reply_in_one_dms_thread_acknowledges_it_and_a_message_in_the_dm_neither() {
+    let bot = spawn_bot().await;
+    let first = bot.open_ready("ACME: housings cracked").await;
+    let second = bot.open_ready("Globex: late delivery").await;
+    bot.settle().await;
+
+    bot.event(&dm_event("EvDm1", MANAGER, "on it", None), None).await;
+    let said = bot.posted_saying(MANAGER, "Several troubles wait").await;
+    assert!(said.contains(&first.id) && said.contains(&second.id), "{said}");
+    assert!(said.contains("none is acknowledged yet"), "{said}");
+    assert_eq!(acked_by(&bot, &first.id), None);
+    assert_eq!(acked_by(&bot, &second.id), None);
+
+    let dm = trouble(&bot, &second.id).manager_dm.expect("the manager's DM");
+    assert!(dm.together.is_empty(), "one DM each: {dm:?}");
+    bot.event(&dm_event("EvDm2", MANAGER, "looking", Some(dm.ts.as_str())), None)
+        .await;
+    let said = bot.posted_saying(MANAGER, "You acknowledged trouble").await;
+    assert!(said.contains(&second.id), "{said}");
+    assert_eq!(acked_by(&bot, &second.id).as_deref(), Some(MANAGER));
+    assert_eq!(acked_by(&bot, &first.id), None);
+}
+
+/// Writing to the bot acknowledges only what the writer may: the owner's message, and the
+/// manager's once nothing waits for them, record nothing and are told so.
+#[tokio::test]
+async fn a_dm_to_the_bot_by_someone_nothing_waits_for_records_nothing_and_says_so() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.event(&dm_event("EvDm1", SALES, "did my manager see it?", None), None)
+        .await;
+    let said = bot.posted_saying(SALES, "This message was not recorded").await;
+    assert!(said.contains("/trouble help"), "{said}");
+    assert_eq!(acked_by(&bot, &t.id), None);
+
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    let mark = last_call(&bot);
+    bot.event(&dm_event("EvDm2", MANAGER, "thanks", None), None).await;
+    bot.slack
+        .wait_for("chat.postMessage", |c| {
+            c.seq > mark
+                && c.params["channel"] == MANAGER
+                && text_of(&c.params).contains("This message was not recorded")
+        })
+        .await;
+}
+
+/// The trouble named by its channel, as a phone's autocomplete inserts it (`#` and the name,
+/// which Slack sends as `<#C…|name>`, or without the name), acts on that trouble from a DM.
+#[tokio::test]
+async fn a_trouble_named_by_its_channel_is_acknowledged_and_read_from_a_dm() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("Initech: wrong labels").await;
+    let name = trouble(&bot, &t.id).channel_name.expect("the channel's name");
+    let r = bot
+        .command_text(MANAGER, "D0MANAGER", &format!("status <#{}|{name}>", t.channel))
+        .await;
+    assert!(r.starts_with(&format!("Status {}", t.id)), "{r}");
+    let r = bot.command_text(MANAGER, "D0MANAGER", &format!("status #{name}")).await;
+    assert!(r.starts_with(&format!("Status {}", t.id)), "{r}");
+    let r = bot
+        .command_text(MANAGER, "D0MANAGER", &format!("ack <#{}>", t.channel))
+        .await;
+    assert!(r.starts_with(&format!("Acknowledged trouble {}", t.id)), "{r}");
+    assert_eq!(acked_by(&bot, &t.id).as_deref(), Some(MANAGER));
 }
 
 /// The DM at `dm`, as Slack shows it now.

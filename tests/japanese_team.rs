@@ -100,3 +100,19 @@ async fn a_promise_by_part_of_the_day_a_count_a_labelled_ratio_and_halves_read_a
     );
     assert!(trouble(&bot, &t.id).costs.is_empty());
 }
+
+/// A manager on a phone names the trouble as the phone offers it: its id before the command, in
+/// Japanese order, or its id alone for its status.
+#[tokio::test]
+async fn an_id_before_the_command_or_alone_names_the_trouble_in_a_dm() {
+    let bot = spawn_japanese().await;
+    let t = bot.open_ready("アクメ：ハウジング割れ").await;
+    let r = bot.command_text(MANAGER, "D0MANAGER", &t.id).await;
+    assert!(r.starts_with(&format!("状況 {}", t.id)), "{r}");
+    let r = bot.command_text(MANAGER, "D0MANAGER", &format!("{} 確認", t.id)).await;
+    assert!(r.contains("確認しました"), "{r}");
+    assert_eq!(
+        trouble(&bot, &t.id).ack.map(|a| a.by.to_string()).as_deref(),
+        Some(MANAGER)
+    );
+}

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde_json::{json, Value};
-use trouble_bot::slack::payloads::thread_reply;
+use trouble_bot::slack::payloads::{dm_message, thread_reply};
 
 /// Bot scopes each Web API method needs (docs/slack.md §5). Calling a method missing from this table fails the
 /// test, and so does an entry the code no longer calls.
@@ -79,8 +79,13 @@ const EVENT_SCOPES: &[(&str, &[&str])] = &[
     ("tokens_revoked", &[]),
 ];
 
-/// Thread replies only matter in the trouble channels the bot creates, which are public or private channels.
-const MESSAGE_STREAMS: &[(&str, &str)] = &[("message.channels", "channel"), ("message.groups", "group")];
+/// Thread replies only matter in the trouble channels the bot creates, which are public or
+/// private channels, and in the DMs it sends asking someone to acknowledge.
+const MESSAGE_STREAMS: &[(&str, &str)] = &[
+    ("message.channels", "channel"),
+    ("message.groups", "group"),
+    ("message.im", "im"),
+];
 
 /// Web API method families, to spot a method name used anywhere in `src/`.
 const METHOD_FAMILIES: &str =
@@ -414,11 +419,15 @@ fn every_bot_event_is_handled_and_has_its_scope() {
             let (_, channel_type) = MESSAGE_STREAMS
                 .iter()
                 .find(|(e, _)| e == event)
-                .unwrap_or_else(|| panic!("{event}: the bot only reads replies in the trouble channels it creates"));
+                .unwrap_or_else(|| panic!("{event}: the bot only reads replies in its channels and DMs"));
             let reply = json!({"type": "message", "channel": "C1", "channel_type": channel_type, "user": "U1",
                 "text": "on it", "ts": "1700000002.000200", "thread_ts": "1700000001.000100"});
+            let handled = match *channel_type {
+                "im" => dm_message(&reply, Some("UBOT")).is_some(),
+                _ => thread_reply(&reply, Some("UBOT")).is_some(),
+            };
             assert!(
-                thread_reply(&reply, Some("UBOT")).is_some(),
+                handled,
                 "{event}: the code does not handle a thread reply in a {channel_type}"
             );
         } else {
@@ -835,7 +844,7 @@ mod yaml {
 /// read-only Messages tab takes no slash commands: the tab stays writable in both manifests. The
 /// bot reads no `message.im`, so the README says what a plain message there gets (nothing).
 #[test]
-fn the_messages_tab_takes_slash_commands_and_the_readme_says_a_plain_message_there_is_not_read() {
+fn the_messages_tab_takes_slash_commands_and_the_readme_says_what_a_plain_message_there_gets() {
     for m in [manifest(), socket_manifest()] {
         let flag = |key: &str| {
             at(&m, &format!("features.app_home.{key}"))
@@ -845,11 +854,11 @@ fn the_messages_tab_takes_slash_commands_and_the_readme_says_a_plain_message_the
         };
         assert_eq!(flag("messages_tab_enabled"), "true");
         assert_eq!(flag("messages_tab_read_only_enabled"), "false");
-        assert!(!strings_at(&m, "settings.event_subscriptions.bot_events").contains(&"message.im".to_string()));
+        assert!(strings_at(&m, "settings.event_subscriptions.bot_events").contains(&"message.im".to_string()));
     }
     let readme = read("README.md").split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        readme.contains("A plain message typed there (not a `/trouble` command) is not read"),
+        readme.contains("A plain message typed there (not a `/trouble` command) records nothing but acknowledging"),
         "README.md must say what a plain message in the DM with the bot gets"
     );
 }

@@ -1369,15 +1369,22 @@ async fn ack_in_a_dm_without_an_id_lists_the_troubles_waiting_for_you() {
     let sev = trouble(&bot, &t.id).severity;
     let dm = "D0MANAGER";
 
-    let waiting = bot.command_text(MANAGER, dm, "ack").await;
+    let waiting = bot.command(MANAGER, dm, "ack").await;
     assert_eq!(
-        waiting,
+        waiting["text"],
         format!(
-            "Waiting for your acknowledgement; name the one you acknowledge: `/trouble ack ID`\n\
+            "Waiting for your acknowledgement; press its button, or name the one you acknowledge: `/trouble ack ID`\n\
              • `{}` sev{sev} ACME · <#{}>",
             t.id, t.channel
         )
     );
+    // Each with its button, for a phone: the line and its Acknowledge.
+    let row = &waiting["blocks"][1];
+    assert_eq!(
+        row["text"]["text"],
+        format!("• `{}` sev{sev} ACME · <#{}>", t.id, t.channel)
+    );
+    assert_eq!(row["accessory"]["action_id"], "acknowledge", "{waiting}");
     let none = "No trouble is waiting for your acknowledgement. To acknowledge another, type it in its \
                 channel or name it: `/trouble ack ID` (`/trouble list` shows their ids).";
     // Not the owner's to acknowledge, and not shown to whoever may not see it.
@@ -1388,8 +1395,16 @@ async fn ack_in_a_dm_without_an_id_lists_the_troubles_waiting_for_you() {
         "Type it in a trouble's channel, or name the trouble: `/trouble status ID`. `/trouble list` shows their ids."
     );
 
+    let tapped = bot
+        .interaction(&button_payload(&bot.slack, MANAGER, "acknowledge", &t.id, dm))
+        .await;
+    assert_eq!(tapped.status(), 200);
+    bot.paced("acknowledged by the list's button", || {
+        trouble(&bot, &t.id).ack.filter(|a| a.by.as_str() == MANAGER)
+    })
+    .await;
     let acked = bot.command_text(MANAGER, dm, &format!("ack {}", t.id)).await;
-    assert!(acked.starts_with("Acknowledged"), "{acked}");
+    assert!(acked.starts_with("Already acknowledged"), "{acked}");
     assert_eq!(bot.command_text(MANAGER, dm, "ack").await, none);
 }
 
@@ -1417,7 +1432,7 @@ async fn a_channel_command_typed_in_a_dm_is_answered_in_japanese() {
     assert_eq!(
         bot.command_text(MANAGER, dm, "確認").await,
         format!(
-            "あなたの確認待ちのトラブルです。番号を付けて確認してください: `/trouble ack ID`\n• `{}` sev{sev} ACME · <#{}>",
+            "あなたの確認待ちのトラブルです。ボタンを押すか、番号を付けて確認してください: `/trouble ack ID`\n• `{}` sev{sev} ACME · <#{}>",
             t.id, t.channel
         )
     );

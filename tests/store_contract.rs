@@ -14,7 +14,7 @@ use sled_db::sled_db;
 use trouble_bot::config::Config;
 use trouble_bot::store::{Skip, Store, ATTEMPT_COVERED};
 use trouble_bot::trouble::command::OpenRequest;
-use trouble_bot::trouble::decide::{self, Ctx, Decision, Delivery, Input, Lane, Op, Outcome};
+use trouble_bot::trouble::decide::{self, Ctx, Decision, Delivery, Dest, Input, Lane, Message, Op, Outcome};
 use trouble_bot::trouble::model::{ChannelId, Closure, Origin, Severity, Trouble, TroubleId, UserId};
 
 const DAY: &str = "20261130";
@@ -304,6 +304,39 @@ async fn a_request_key_is_remembered_once_until_pruned(backend: &str) {
         .await
         .unwrap();
     assert!(matches!(again, Err(Skip::Duplicate)));
+}
+
+/// An answer that belongs to no trouble (in someone's DM) is queued with its event's key: the
+/// same event again, on any instance, queues nothing more.
+async fn an_answer_to_an_event_is_queued_once(backend: &str) {
+    let (store, other, _dir) = stores(backend).await;
+    let answer = Decision {
+        deliveries: vec![Delivery {
+            lane: Lane::Dm,
+            op: Op::Post {
+                to: Dest::Dm(UserId::new("U0MGR")),
+                message: Message::Text {
+                    text: "not recorded".into(),
+                },
+                keep_as: None,
+            },
+        }],
+        ..Decision::default()
+    };
+    assert!(store.answer_once("event:Ev1", now(), &answer).await.unwrap());
+    assert!(!other.answer_once("event:Ev1", now(), &answer).await.unwrap());
+    let lanes = store.lanes_with_work().await.unwrap();
+    assert_eq!(lanes.len(), 1, "{lanes:?}");
+    let claim = store
+        .claim_lane_head(&lanes[0], now())
+        .await
+        .unwrap()
+        .expect("the answer");
+    assert_eq!(claim.item.op, answer.deliveries[0].op);
+    assert!(
+        !store.remember_key("event:Ev1", now()).await.unwrap(),
+        "the key is remembered"
+    );
 }
 
 async fn an_app_home_viewer_gets_one_waiting_publish(backend: &str) {
@@ -657,6 +690,7 @@ contract!(
     a_call_begun_at_once_reads_as_attempted_after_a_restart,
     a_due_timer_is_claimed_once_and_fires_once,
     a_request_key_is_remembered_once_until_pruned,
+    an_answer_to_an_event_is_queued_once,
     an_app_home_viewer_gets_one_waiting_publish,
     the_attempts_of_a_combined_post_are_recorded_together_for_the_calls_still_held,
     the_read_indexes_follow_a_trouble_through_its_changes_and_a_restart,

@@ -63,9 +63,12 @@ fn help_answer(l: i18n::Locale) -> Response {
 /// Each command's awaits are boxed: a request's future is moved whole on its way through axum
 /// and the server, and unboxed the largest of them (the open's, the stats') made every
 /// command's 17 KB, help's too, copied for each request.
-async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
+async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Response {
     let l = app.config.locale;
     let now = app.clock.now();
+    if let Some(text) = Box::pin(trouble_named_first(app, &cmd.text)).await {
+        cmd.text = text;
+    }
     let parsed = command::parse(&cmd.text);
     let user = UserId::new(&cmd.user_id);
     let channel = ChannelId::new(&cmd.channel_id);
@@ -164,7 +167,7 @@ async fn run(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
         command => {
             let id = match Box::pin(trouble_of(app, &cmd.text, &user, &channel)).await {
                 Ok(id) => id,
-                Err(refused) => return ephemeral_text(refused),
+                Err(refused) => return ephemeral(refused),
             };
             if command == Command::Report {
                 // Known to be shared with the customer: say so at once (the deliverer withholds
@@ -353,28 +356,46 @@ fn answer(app: &App, applied: Applied) -> Response {
     ephemeral(answer)
 }
 
+/// The command's text with a trouble named by its channel or by its id before the command
+/// read as the parser reads an id ([`command::trouble_named_first`]); a channel mentioned is
+/// looked up, so one renamed by hand names its trouble too.
+async fn trouble_named_first(app: &App, text: &str) -> Option<String> {
+    let mut known = Vec::new();
+    for channel in command::channels_named_first(text) {
+        if let Ok(Some(id)) = Box::pin(app.store.by_channel(&channel)).await {
+            known.push((channel, id));
+        }
+    }
+    command::trouble_named_first(text, |channel| {
+        known.iter().find(|(c, _)| c == channel).map(|(_, id)| id.clone())
+    })
+}
+
 /// The trouble a command acts on: the one it names (`status ID`, `ack ID`), or else the one
 /// whose channel it is typed in; Err is the answer why there is none. A named trouble must be
 /// one `user` may see, as in `/trouble list`, and is not read out in another channel shared
 /// outside the company (it would tell the customer of another trouble).
-async fn trouble_of(app: &App, text: &str, user: &UserId, channel: &ChannelId) -> Result<TroubleId, String> {
+async fn trouble_of(app: &App, text: &str, user: &UserId, channel: &ChannelId) -> Result<TroubleId, Rendered> {
+    let plain = |text: String| Rendered { text, blocks: None };
     let ids = command::addressed_troubles(text);
     if ids.len() > 1 {
         let ack = matches!(command::parse(text), Ok(Command::Ack));
-        return Err(reply_text(
+        return Err(plain(reply_text(
             app.config.locale,
             &app.config,
             &Reply::OneTroubleAtATime { ack, ids },
-        ));
+        )));
     }
     let Some(named) = command::addressed_trouble(text) else {
         return match Box::pin(app.store.by_channel(channel)).await.ok().flatten() {
             Some(id) => Ok(id),
             None if command::may_name_its_trouble(text) => Err(Box::pin(name_one(app, text, user, channel)).await),
-            None => Err(Box::pin(where_to_type(app, user, channel)).await),
+            None => Err(plain(Box::pin(where_to_type(app, user, channel)).await)),
         };
     };
-    Box::pin(seen_from_here(app, &named, user, channel)).await?;
+    Box::pin(seen_from_here(app, &named, user, channel))
+        .await
+        .map_err(plain)?;
     Ok(named)
 }
 
@@ -425,24 +446,20 @@ async fn seen_from_here(
 /// `status` or `ack` with no id, outside a trouble's channel: how to name the trouble. For
 /// `ack`, the troubles waiting for `user`'s acknowledgement (their App Home's), with their ids,
 /// unless the channel is shared outside the company.
-async fn name_one(app: &App, text: &str, user: &UserId, channel: &ChannelId) -> String {
+async fn name_one(app: &App, text: &str, user: &UserId, channel: &ChannelId) -> Rendered {
     let l = app.config.locale;
+    let plain = |text: String| Rendered { text, blocks: None };
     if command::parse(text) != Ok(Command::Ack) {
-        return i18n::name_the_trouble(l, "status");
+        return plain(i18n::name_the_trouble(l, "status"));
     }
     if Box::pin(shared_outside(app, channel)).await {
-        return i18n::name_the_trouble(l, "ack");
+        return plain(i18n::name_the_trouble(l, "ack"));
     }
-    match Box::pin(app.store.home_rows(&app.config.policy, user)).await {
-        Ok(rows) => {
-            let mut waiting: Vec<_> = rows.into_iter().filter(|r| r.awaits_ack).collect();
-            // The most severe first, then the oldest.
-            waiting.sort_by(|a, b| (a.severity, a.id.opening_order()).cmp(&(b.severity, b.id.opening_order())));
-            i18n::name_the_trouble_to_ack(l, &waiting)
-        }
+    match Box::pin(super::waiting_for_ack(app, user)).await {
+        Ok(waiting) => i18n::name_the_trouble_to_ack(l, &waiting),
         Err(e) => {
             tracing::warn!(error = %e, "cannot read the troubles waiting for an acknowledgement");
-            i18n::name_the_trouble(l, "ack")
+            plain(i18n::name_the_trouble(l, "ack"))
         }
     }
 }

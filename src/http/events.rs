@@ -1,5 +1,5 @@
-//! `POST /slack/events`: the URL handshake, message events (acknowledgement in the thread, the
-//! kickoff or status deleted), channel membership (who may see a private trouble), a trouble
+//! `POST /slack/events`: the URL handshake, message events (acknowledgement in the thread or in
+//! a DM with the bot, the kickoff or status deleted), channel membership (who may see a private trouble), a trouble
 //! channel lost to the bot (archived, or the bot removed) and back, or deleted, App Home, and the
 //! app's uninstalling or its bot token's revoking.
 
@@ -14,9 +14,10 @@ use serde_json::json;
 
 use super::{check_team, failed, verify, Surface};
 use crate::app::App;
-use crate::slack::payloads::{deleted_message, thread_reply, EventBody};
+use crate::i18n;
+use crate::slack::payloads::{deleted_message, dm_message, thread_reply, DmMessage, EventBody};
 use crate::trouble::decide::Input;
-use crate::trouble::model::{ChannelId, ChannelLoss, Ts, UserId};
+use crate::trouble::model::{ChannelId, ChannelLoss, TroubleId, Ts, UserId};
 
 pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(r) = verify(&app, &headers, &body) {
@@ -134,10 +135,12 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
             (channel.to_string(), input)
         }
         _ => {
+            let bot = app.bot_user_id();
             if let Some((channel, ts)) = deleted_message(event) {
                 (channel, Input::MessageDeleted { ts: Ts::new(ts) })
+            } else if let Some(dm) = dm_message(event, bot.as_deref()) {
+                return Box::pin(on_dm_message(app, event_id, dm)).await;
             } else {
-                let bot = app.bot_user_id();
                 let Some(reply) = thread_reply(event, bot.as_deref()) else {
                     return StatusCode::OK.into_response();
                 };
@@ -156,6 +159,52 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
     match Box::pin(app.engine().apply(&id, &[event_id], input)).await {
         Ok(_) => StatusCode::OK.into_response(),
         Err(e) => failed(app, Surface::Event, "cannot store an event", e),
+    }
+}
+
+/// Someone wrote to the bot in their DM. An answer to its ask acknowledges the trouble asked
+/// about: the one whose DM's thread it is in, or, written in the DM itself, the only one
+/// waiting for them. Anything else is answered with why nothing was recorded, so nobody
+/// believes they answered when they did not.
+async fn on_dm_message(app: &Arc<App>, event_id: &str, dm: DmMessage) -> Response {
+    let user = UserId::new(&dm.user);
+    let waiting = match Box::pin(super::waiting_for_ack(app, &user)).await {
+        Ok(waiting) => waiting,
+        Err(e) => {
+            return failed(
+                app,
+                Surface::Event,
+                "cannot read the troubles waiting for an acknowledgement",
+                e,
+            )
+        }
+    };
+    let answered: Vec<TroubleId> = match dm.thread_ts.map(Ts::new) {
+        None => waiting.iter().map(|r| r.id.clone()).collect(),
+        Some(thread) => {
+            let mut asked_there = Vec::new();
+            for row in &waiting {
+                if let Ok(Some(t)) = Box::pin(app.store.get(&row.id)).await {
+                    if t.is_asking_dm_thread(&thread) {
+                        asked_there.push(row.id.clone());
+                    }
+                }
+            }
+            asked_there
+        }
+    };
+    let done = match answered.as_slice() {
+        [id] => Box::pin(app.engine().apply(id, &[event_id], Input::DmReply { user }))
+            .await
+            .map(drop),
+        _ => {
+            let text = i18n::dm_not_read(app.config.locale, &waiting);
+            Box::pin(app.engine().answer_in_dm(event_id, &user, text)).await
+        }
+    };
+    match done {
+        Ok(()) => StatusCode::OK.into_response(),
+        Err(e) => failed(app, Surface::Event, "cannot answer a DM", e),
     }
 }
 

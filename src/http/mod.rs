@@ -23,8 +23,10 @@ use crate::app::App;
 use crate::i18n;
 use crate::slack::blocks::{Ephemeral, Rendered};
 use crate::slack::signature;
+use crate::store::StoreError;
 use crate::trouble::decide::Decision;
-use crate::trouble::model::ChannelLoss;
+use crate::trouble::home::HomeRow;
+use crate::trouble::model::{ChannelLoss, UserId};
 
 /// Slack bodies are small; anything over this is refused with 413 before it is read further.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -56,6 +58,15 @@ async fn with_request_id(request: axum::extract::Request, next: axum::middleware
     let retry = request.headers().get("x-slack-retry-num").map(|v| v.as_bytes());
     let tag = crate::logs::RequestTag::new(id, request.uri().path().as_bytes(), retry);
     crate::logs::tagged(tag, next.run(request)).await
+}
+
+/// The troubles waiting for `user`'s acknowledgement (their App Home's), the most severe
+/// first, then the oldest.
+async fn waiting_for_ack(app: &App, user: &UserId) -> Result<Vec<HomeRow>, StoreError> {
+    let rows = Box::pin(app.store.home_rows(&app.config.policy, user)).await?;
+    let mut waiting: Vec<HomeRow> = rows.into_iter().filter(|r| r.awaits_ack).collect();
+    waiting.sort_by(|a, b| (a.severity, a.id.opening_order()).cmp(&(b.severity, b.id.opening_order())));
+    Ok(waiting)
 }
 
 async fn health(State(app): State<Arc<App>>) -> Response {

@@ -404,19 +404,51 @@ const ACK_WAITING_SHOWN: usize = 20;
 
 /// `ack` outside a trouble's channel, with no id: the troubles waiting for this person's
 /// acknowledgement (their App Home rows), each with its id to type, or that none wait.
-pub fn name_the_trouble_to_ack(l: Locale, waiting: &[crate::trouble::home::HomeRow]) -> String {
+pub fn name_the_trouble_to_ack(l: Locale, waiting: &[crate::trouble::home::HomeRow]) -> Rendered {
     if waiting.is_empty() {
-        return tr!(
+        return Rendered::text(tr!(
             l,
             "あなたの確認待ちのトラブルはありません。ほかのトラブルを確認するには、そのチャンネルで入力するか、番号を付けてください: `/trouble ack ID`（番号は `/trouble list` で確認できます）。",
             "No trouble is waiting for your acknowledgement. To acknowledge another, type it in its channel or name it: `/trouble ack ID` (`/trouble list` shows their ids)."
+        )
+        .to_string());
+    }
+    let head = tr!(
+        l,
+        "あなたの確認待ちのトラブルです。ボタンを押すか、番号を付けて確認してください: `/trouble ack ID`",
+        "Waiting for your acknowledgement; press its button, or name the one you acknowledge: `/trouble ack ID`"
+    );
+    // Each with its button: a manager on a phone taps rather than types an id.
+    let mut blocks = vec![crate::slack::blocks::section(head)];
+    blocks.extend(
+        waiting
+            .iter()
+            .take(ACK_WAITING_SHOWN)
+            .map(|t| crate::slack::blocks::section_with(&row_line(t), messages::ack_button(l, &t.id))),
+    );
+    blocks.extend(more_rows(l, waiting).map(|more| crate::slack::blocks::context(&more)));
+    Rendered {
+        text: listed_rows(l, head, waiting),
+        blocks: Some(blocks),
+    }
+}
+
+/// The answer to a message someone wrote in their DM with the bot that acknowledged nothing:
+/// that it was not recorded and what the bot reads there, or, when several troubles wait for
+/// their acknowledgement (`waiting`, the most urgent first), that it could not tell which.
+pub fn dm_not_read(l: Locale, waiting: &[crate::trouble::home::HomeRow]) -> String {
+    if waiting.is_empty() {
+        return tr!(
+            l,
+            "このメッセージは記録していません。ここでは `/trouble` コマンドだけを読みます（`/trouble help` で一覧を表示します）。チームへの連絡は、トラブルのチャンネルに書いてください。",
+            "This message was not recorded: I read only `/trouble` commands here (`/trouble help` lists them). To tell the team something, write in the trouble's channel."
         )
         .to_string();
     }
     let head = tr!(
         l,
-        "あなたの確認待ちのトラブルです。番号を付けて確認してください: `/trouble ack ID`",
-        "Waiting for your acknowledgement; name the one you acknowledge: `/trouble ack ID`"
+        "確認待ちのトラブルが複数あり、どれへの返信か分からないため、まだ確認していません。そのトラブルのDMで「確認しました」を押すか、番号を付けてください: `/trouble ack ID`",
+        "Several troubles wait for your acknowledgement, so I could not tell which one you answered: none is acknowledged yet. Press Acknowledge on the DM about it, or name it: `/trouble ack ID`"
     );
     listed_rows(l, head, waiting)
 }
@@ -432,19 +464,25 @@ pub fn your_troubles_to_type_in(l: Locale, owned: &[crate::trouble::home::HomeRo
 /// [`ACK_WAITING_SHOWN`] of them.
 fn listed_rows(l: Locale, head: &str, rows: &[crate::trouble::home::HomeRow]) -> String {
     let mut lines = vec![head.to_string()];
-    for t in rows.iter().take(ACK_WAITING_SHOWN) {
-        let customer = crate::slack::blocks::cut(
-            &crate::slack::text::one_line(&t.customer, crate::slack::text::Where::Elsewhere),
-            100,
-        );
-        let channel = t.channel.as_ref().map(|c| format!(" · <#{c}>")).unwrap_or_default();
-        lines.push(format!("• `{}` sev{} {customer}{channel}", t.id, t.severity));
-    }
-    if rows.len() > ACK_WAITING_SHOWN {
-        let more = rows.len() - ACK_WAITING_SHOWN;
-        lines.push(tr!(l, format!("…ほか{more}件"), format!("…and {more} more")));
-    }
+    lines.extend(rows.iter().take(ACK_WAITING_SHOWN).map(row_line));
+    lines.extend(more_rows(l, rows));
     lines.join("\n")
+}
+
+/// A trouble's line in a list: `• `20261130-1` sev2 ACME · #channel`.
+fn row_line(t: &crate::trouble::home::HomeRow) -> String {
+    let customer = crate::slack::blocks::cut(
+        &crate::slack::text::one_line(&t.customer, crate::slack::text::Where::Elsewhere),
+        100,
+    );
+    let channel = t.channel.as_ref().map(|c| format!(" · <#{c}>")).unwrap_or_default();
+    format!("• `{}` sev{} {customer}{channel}", t.id, t.severity)
+}
+
+/// How many of `rows` a list leaves out, if any.
+fn more_rows(l: Locale, rows: &[crate::trouble::home::HomeRow]) -> Option<String> {
+    let more = rows.len().checked_sub(ACK_WAITING_SHOWN).filter(|m| *m > 0)?;
+    Some(tr!(l, format!("…ほか{more}件"), format!("…and {more} more")))
 }
 
 /// A command that acts on the trouble whose channel it is typed in (`typed`, as it would be

@@ -158,6 +158,42 @@ pub struct ThreadReply {
 /// A human's reply in a thread, or None for anything else (bots, edits, deletions, channel
 /// messages, thread parents, other event types).
 pub fn thread_reply(event: &Value, bot_user_id: Option<&str>) -> Option<ThreadReply> {
+    let (user, ts) = human_message(event, bot_user_id)?;
+    let thread_ts = event.get("thread_ts")?.as_str()?;
+    if thread_ts == ts {
+        return None;
+    }
+    Some(ThreadReply {
+        channel: event.get("channel")?.as_str()?.to_string(),
+        user: user.to_string(),
+        thread_ts: thread_ts.to_string(),
+        ts: ts.to_string(),
+    })
+}
+
+/// A message someone wrote in their DM with the bot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DmMessage {
+    pub user: String,
+    /// The thread it was written in (a reply to one of the bot's DMs), if any.
+    pub thread_ts: Option<String>,
+}
+
+/// A human's message in their DM with the bot, in a thread or not; None for anything else.
+pub fn dm_message(event: &Value, bot_user_id: Option<&str>) -> Option<DmMessage> {
+    if event.get("channel_type")?.as_str()? != "im" {
+        return None;
+    }
+    let (user, ts) = human_message(event, bot_user_id)?;
+    let thread_ts = event.get("thread_ts").and_then(Value::as_str).filter(|t| *t != ts);
+    Some(DmMessage {
+        user: user.to_string(),
+        thread_ts: thread_ts.map(str::to_string),
+    })
+}
+
+/// A message a person wrote (its user and ts): not a bot's, an edit, a deletion or a join.
+fn human_message<'a>(event: &'a Value, bot_user_id: Option<&str>) -> Option<(&'a str, &'a str)> {
     if event.get("type")?.as_str()? != "message" {
         return None;
     }
@@ -174,17 +210,7 @@ pub fn thread_reply(event: &Value, bot_user_id: Option<&str>) -> Option<ThreadRe
     if Some(user) == bot_user_id {
         return None;
     }
-    let ts = event.get("ts")?.as_str()?;
-    let thread_ts = event.get("thread_ts")?.as_str()?;
-    if thread_ts == ts {
-        return None;
-    }
-    Some(ThreadReply {
-        channel: event.get("channel")?.as_str()?.to_string(),
-        user: user.to_string(),
-        thread_ts: thread_ts.to_string(),
-        ts: ts.to_string(),
-    })
+    Some((user, event.get("ts")?.as_str()?))
 }
 
 /// A message deleted: its channel and ts. Deleted outright (`message_deleted`, `deleted_ts`), or,
@@ -431,6 +457,37 @@ mod tests {
         assert!(reply_event("events/event_callback.message_changed_by_bot.json").is_none());
         assert!(reply_event("events/event_callback.message.thread_broadcast.json").is_some());
         assert!(reply_event("events/event_callback.app_mention.json").is_none());
+    }
+
+    #[test]
+    fn only_a_humans_message_in_a_dm_with_the_bot_is_a_dm_message() {
+        let dm_event = |name: &str| -> Option<DmMessage> {
+            match serde_json::from_str::<EventBody>(&fixture(name)).unwrap() {
+                EventBody::EventCallback { event, .. } => dm_message(&event, Some("UBOT")),
+                other => panic!("{name}: {other:?}"),
+            }
+        };
+        let im = dm_event("events/event_callback.message.thread_reply.im.json").expect("a person's reply in a DM");
+        assert_eq!(im.user, "U0A3M4171BK");
+        assert_eq!(im.thread_ts.as_deref(), Some("1765656590.063629"));
+        for not_a_dm in [
+            "events/event_callback.message.user.json",
+            "events/event_callback.message.thread_broadcast.json",
+            "events/event_callback.app_mention.json",
+        ] {
+            assert!(dm_event(not_a_dm).is_none(), "{not_a_dm}");
+        }
+        // The bot's own message in the DM, and a top-level one, as Slack sends them.
+        let mut event: Value =
+            serde_json::from_str(&fixture("events/event_callback.message.thread_reply.im.json")).unwrap();
+        let event = &mut event["event"];
+        assert!(dm_message(event, Some("U0A3M4171BK")).is_none(), "the bot's own");
+        event["thread_ts"] = event["ts"].clone();
+        assert_eq!(dm_message(event, None).expect("a DM").thread_ts, None);
+        event.as_object_mut().unwrap().remove("thread_ts");
+        assert_eq!(dm_message(event, None).expect("a DM").thread_ts, None);
+        event["bot_id"] = Value::String("B0BOT".into());
+        assert!(dm_message(event, None).is_none(), "a bot's");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The store seam for timers that belong to no trouble (the weekly digest): one waiting per job, fired once with what it queues.
+//! The store seam for what belongs to no trouble: timers (the weekly digest), one waiting per job, fired once with what it queues, and answers to an event, sent once.
 
 use chrono::{DateTime, Utc};
 
@@ -12,6 +12,16 @@ impl Store {
         match self {
             Store::Sled(s) => s.schedule_global(timer),
             Store::Postgres(p) => Ok(p.schedule_global(timer).await?),
+        }
+    }
+
+    /// Remembers request key `key` and queues `decision`'s calls (which belong to no trouble:
+    /// an answer in someone's DM) in one write, so a retried event is answered once. False,
+    /// writing nothing, when the key was seen before.
+    pub async fn answer_once(&self, key: &str, now: DateTime<Utc>, decision: &Decision) -> Result<bool, StoreError> {
+        match self {
+            Store::Sled(s) => s.answer_once(key, now, decision),
+            Store::Postgres(p) => Ok(p.answer_once(key, now, decision).await?),
         }
     }
 

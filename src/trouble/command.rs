@@ -279,6 +279,68 @@ pub fn addressed_troubles(text: &str) -> Vec<TroubleId> {
         .collect()
 }
 
+/// The channels mentioned where [`trouble_named_first`] reads a trouble's name (`<#C…>`), for
+/// the shell to look up which trouble's each is.
+pub fn channels_named_first(text: &str) -> Vec<super::model::ChannelId> {
+    let (first, rest) = split_word(text.trim());
+    let (second, _) = split_word(rest.trim());
+    [first, second]
+        .into_iter()
+        .filter_map(|w| channel_mention(w).map(|(channel, _)| channel))
+        .collect()
+}
+
+/// `text` as the parser reads it, when a trouble is named where it is not read otherwise: by
+/// its channel, first or right after the command word (`ack #trouble-20261130-3-initech`,
+/// `status <#C…|trouble-20261130-3-initech>`, as a phone's autocomplete inserts it), or by its
+/// id before the command (`20261130-3 確認`, in Japanese order) or alone (`20261130-3`: its
+/// status). `of_channel` is the trouble of a channel, when the shell knows it (a channel
+/// renamed by hand, a mention without its name). None when the text reads as typed.
+pub fn trouble_named_first(
+    text: &str,
+    of_channel: impl Fn(&super::model::ChannelId) -> Option<TroubleId>,
+) -> Option<String> {
+    let named = |word: &str| match channel_mention(word) {
+        Some((channel, name)) => of_channel(&channel).or_else(|| trouble_of_channel_name(name)),
+        None => trouble_of_channel_name(word),
+    };
+    let (first, rest) = split_word(text.trim());
+    let rest = rest.trim();
+    let (second, tail) = split_word(rest);
+    let is_command = |text: &str| parse_unchecked(text).map_or_else(|e| lacks_an_argument(&e), |_| true);
+    if let Some(id) = trouble_id(first).or_else(|| named(first)) {
+        return match rest {
+            "" => Some(format!("status {id}")),
+            _ if is_command(rest) => Some(format!("{second} {id}{tail}")),
+            _ => None,
+        };
+    }
+    let id = named(second)?;
+    is_command(first).then(|| format!("{first} {id}{tail}"))
+}
+
+/// A channel as Slack writes it in a command's text (`<#C123|name>`, `<#C123|>`, `<#C123>`):
+/// its id and its name (empty when not given).
+fn channel_mention(word: &str) -> Option<(super::model::ChannelId, &str)> {
+    let inner = word.strip_prefix("<#")?.strip_suffix('>')?;
+    let (id, name) = inner.split_once('|').unwrap_or((inner, ""));
+    let id_like = !id.is_empty() && id.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    id_like.then(|| (super::model::ChannelId::new(id), name))
+}
+
+/// The trouble whose channel a name is, as the bot names one (`<prefix>-<yyyymmdd>-<n>[-<slug>]`,
+/// `#` before it or not): `trouble-20261130-3-initech` → `20261130-3`.
+fn trouble_of_channel_name(name: &str) -> Option<TroubleId> {
+    let name = name.strip_prefix('#').unwrap_or(name);
+    let channel_like = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_';
+    if !name.bytes().all(channel_like) {
+        return None;
+    }
+    let parts: Vec<&str> = name.split('-').collect();
+    // The prefix stands before the day: a bare id is no channel's name.
+    (1..parts.len().saturating_sub(1)).find_map(|i| trouble_id(&format!("{}-{}", parts[i], parts[i + 1])))
+}
+
 /// A word that is a trouble's id as people type one: `20261130-1`, `#20261130-1`, full-width,
 /// perhaps ending a sentence (`20261130-1.`).
 fn trouble_id(word: &str) -> Option<TroubleId> {
@@ -1286,6 +1348,46 @@ fn glue_ratio(text: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_trouble_named_by_its_channel_or_before_its_command_reads_as_its_id() {
+        let renamed = super::super::model::ChannelId::new("C0RENAMED");
+        let known = |c: &super::super::model::ChannelId| (*c == renamed).then(|| TroubleId::new("20261130-7"));
+        let read = |text: &str| trouble_named_first(text, known);
+        for (typed, meant) in [
+            ("ack <#C0000003|trouble-20261130-3-initech>", "ack 20261130-3"),
+            ("status #trouble-20261130-3-initech", "status 20261130-3"),
+            ("ack trouble-20261130-3-initech", "ack 20261130-3"),
+            ("ack #incident-20261130-12", "ack 20261130-12"),
+            ("ack #trouble-20261130-3-acme-2", "ack 20261130-3"),
+            ("status <#C0RENAMED|acme-war-room>", "status 20261130-7"),
+            ("ack <#C0RENAMED>", "ack 20261130-7"),
+            ("20261130-3 確認", "確認 20261130-3"),
+            ("20261130-3", "status 20261130-3"),
+            ("#trouble-20261130-3-initech status", "status 20261130-3"),
+            ("20261130-3 done 2", "done 20261130-3 2"),
+            ("  20261130-3   ack  ", "ack 20261130-3"),
+        ] {
+            assert_eq!(read(typed).as_deref(), Some(meant), "{typed}");
+        }
+        for as_typed in [
+            "ack 20261130-3",
+            "ack <#C0OTHER|general>",
+            "ack <#C0OTHER>",
+            "status #general",
+            "20261130-3 ACME called again",
+            "update told them 20261130-3",
+            "open ACME: cracked",
+            "ack #20261130-3",
+            "note <!channel> 20261130-3",
+        ] {
+            assert_eq!(read(as_typed), None, "{as_typed}");
+        }
+        assert_eq!(
+            channels_named_first("ack <#C0000003|x> <#C0000004>"),
+            vec![super::super::model::ChannelId::new("C0000003")]
+        );
+    }
 
     fn open(text: &str) -> OpenRequest {
         match parse(text) {

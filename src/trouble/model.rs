@@ -585,6 +585,14 @@ impl Trouble {
         self.kickoff.as_ref().is_some_and(|k| k.ts == *thread_ts) || self.earlier_kickoffs.contains(thread_ts)
     }
 
+    /// Whether `thread_ts` is the thread of a DM the bot sent asking someone to acknowledge
+    /// this trouble (the manager's, the configured manager's, an escalation's still asking).
+    pub fn is_asking_dm_thread(&self, thread_ts: &Ts) -> bool {
+        let managers = [&self.manager_dm, &self.configured_manager_dm].into_iter().flatten();
+        let escalation = self.escalation.dms.iter().map(|dm| &dm.posted);
+        managers.chain(escalation).any(|posted| posted.ts == *thread_ts)
+    }
+
     pub fn manager_chain(&self) -> &[UserId] {
         &self.escalation.chain
     }

@@ -449,6 +449,16 @@ pub fn message_event(event_id: &str, channel: &str, user: &str, ts: &str, thread
     })
 }
 
+/// A message `user` wrote in their DM with the bot, in the thread of the bot's DM `thread_ts`
+/// or not, as Slack sends it (`message.im`).
+pub fn dm_event(event_id: &str, user: &str, text: &str, thread_ts: Option<&str>) -> Value {
+    let ts = format!("1800000000.{:06}", unique());
+    let mut body = message_event(event_id, &format!("D{user}"), user, &ts, thread_ts);
+    body["event"]["channel_type"] = Value::String("im".into());
+    body["event"]["text"] = Value::String(text.into());
+    body
+}
+
 /// A `block_actions` payload for one of the bot's buttons, answering to the fake's response_url.
 pub fn button_payload(slack: &FakeSlack, user: &str, action_id: &str, trouble_id: &str, channel: &str) -> Value {
     button_payload_to(

@@ -1,4 +1,4 @@
-//! Timers that belong to no trouble (the weekly digest) on sled: scheduled unless one is waiting, fired with their calls in one atomic write.
+//! What belongs to no trouble on sled: timers (the weekly digest), scheduled unless one is waiting, fired with their calls in one atomic write; answers to an event, queued with its key.
 
 use chrono::{DateTime, Utc};
 
@@ -46,6 +46,18 @@ impl SledStore {
             deferred.remove(key.as_ref());
         }
         Ok(true)
+    }
+
+    /// Queues `decision`'s calls with request key `key` remembered, in one atomic write. False,
+    /// writing nothing, when the key was seen before.
+    pub fn answer_once(&self, key: &str, now: DateTime<Utc>, decision: &Decision) -> Result<bool, StoreError> {
+        let answered = self.write(None, |tx| {
+            super::check_unseen(&tx.events, &[key])?;
+            super::remember(&tx.events, &[key], now);
+            write_decision(tx, decision, None, None, now)?;
+            Ok(true)
+        })?;
+        Ok(answered.unwrap_or(false))
     }
 
     /// Fires a global timer: it leaves the store in the same write as `decision`'s calls and

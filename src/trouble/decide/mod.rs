@@ -55,6 +55,14 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
             }
             None
         }
+        Input::DmReply { user } => {
+            // Someone else may have acknowledged since it was looked up: the DM's edit says so.
+            if w.t.ack.is_none() && w.t.is_open() && may(ctx.policy, &w.t, &user, Act::Acknowledge) {
+                acknowledge(&mut w, &user);
+                w.post(Lane::Dm, Dest::Dm(user), Message::AcknowledgedInDm);
+            }
+            None
+        }
         Input::Button { user, action } => button(&mut w, user, action),
         // A modal opened before the close may still be submitted after it.
         Input::UpdateSubmitted { .. } if w.t.closed.is_some() => Some(already_closed(ctx.policy, &w.t)),

@@ -149,6 +149,8 @@ pub enum Message {
     NoManagerHint,
     /// The owner is at the top of `[org]`: everyone there reports to them, so nobody was asked.
     TopOfOrgHint,
+    /// The answer in the DM of whoever acknowledged by writing there ([`Input::DmReply`]).
+    AcknowledgedInDm,
     Acknowledged {
         by: UserId,
         after_secs: i64,
@@ -697,6 +699,12 @@ pub enum Input {
     ThreadReply {
         user: UserId,
         thread_ts: Ts,
+    },
+    /// A message `user` typed in their DM with the bot in answer to its ask: in the thread of
+    /// the DM asking them about this trouble, or in the DM itself while this is the only one
+    /// waiting for them. An acknowledgement, as a reply in the kickoff's thread is.
+    DmReply {
+        user: UserId,
     },
     Button {
         user: UserId,

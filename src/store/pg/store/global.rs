@@ -1,4 +1,4 @@
-//! Timers that belong to no trouble (the weekly digest) on PostgreSQL: scheduled by whichever instance starts first, fired by the one holding the lease, with their calls in one transaction.
+//! What belongs to no trouble on PostgreSQL: timers (the weekly digest), scheduled by whichever instance starts first, fired by the one holding the lease, with their calls in one transaction; answers to an event, queued with its key.
 
 use chrono::{DateTime, Utc};
 
@@ -55,6 +55,26 @@ impl PgStore {
             &[&timer_key(&timer), &timer.due, &timer.trouble.as_str(), &encode(&timer)],
         )
         .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Queues `decision`'s calls with request key `key` remembered, in one transaction. False,
+    /// writing nothing, when the key was seen before.
+    pub async fn answer_once(&self, key: &str, now: DateTime<Utc>, decision: &Decision) -> Result<bool, PgError> {
+        let mut client = self.pool().get().await?;
+        let tx = client.transaction().await?;
+        let remembered = tx
+            .execute(
+                "INSERT INTO seen_keys (key, seen_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&key, &now],
+            )
+            .await?;
+        if remembered == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        write_decision(&tx, decision, None, None, now).await?;
         tx.commit().await?;
         Ok(true)
     }
