@@ -116,3 +116,24 @@ async fn an_id_before_the_command_or_alone_names_the_trouble_in_a_dm() {
         Some(MANAGER)
     );
 }
+
+/// A promise whose time the bot cannot read (`次回は あさって昼過ぎ`) is logged as words, and
+/// the answer says no promise was set and how to give one: no reminder is silently missing.
+#[tokio::test]
+async fn a_promise_whose_time_is_not_read_is_logged_as_words_and_said_to_be_no_promise() {
+    let bot = spawn_japanese().await;
+    let t = bot.open_ready("アクメ：ハウジング割れ").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "報告 調査中 次回は あさって昼過ぎ")
+        .await;
+    assert!(
+        r.starts_with("お客様への報告を記録しました。") && r.contains("`あさって昼過ぎ` からは日時を読み取れなかった"),
+        "{r}"
+    );
+    let logged = trouble(&bot, &t.id);
+    assert_eq!(logged.customer_updates.len(), 1);
+    assert_eq!(logged.customer_updates[0].text, "調査中 次回は あさって昼過ぎ");
+    assert_eq!(logged.promised_next(), None);
+    let r = bot.command_text(SALES, &t.channel, "報告 調査中 次回は明日10時").await;
+    assert!(!r.contains("読み取れなかった"), "{r}");
+}

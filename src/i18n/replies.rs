@@ -411,6 +411,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             promised,
             reminder,
             kept,
+            unread_promise,
         } => {
             let promise = format_day_time(l, tz, *next_due);
             // Said, so a colleague's update is not taken to have moved the owner's promise.
@@ -457,7 +458,18 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                     )
                 )
             };
-            format!("{text}{stands}")
+            let unread = match unread_promise {
+                Some(words) => {
+                    let words = typed(&cut(words, 60));
+                    tr!(
+                        l,
+                        format!("`{words}` からは日時を読み取れなかったため、文として記録し、次回の約束は設定していません。約束するには `次回: 明日 15:00` の形で時刻を指定してください。"),
+                        format!(" No time could be read from `{words}`, so it is kept as words and no promise to the customer is set: to promise one, give it as `next: tomorrow 15:00`.")
+                    )
+                }
+                None => String::new(),
+            };
+            format!("{text}{stands}{unread}")
         }
         Reply::BadWhen { text, error } => when_error(l, text, error),
         Reply::UpdateWithdrawn {

@@ -1082,13 +1082,36 @@ fn bare_next_contact(rest: &str) -> Option<(&str, &str)> {
                 false => after.strip_prefix(char::is_whitespace)?,
             }
             .trim();
-            // The word starts the text or follows a space or a comma (`調査中、次回は…`).
-            let a_word = before.is_empty() || before.ends_with(|c: char| c.is_whitespace() || "、,。".contains(c));
+            let a_word = starts_a_word(before);
             let before = before.trim_end_matches(|c: char| c.is_whitespace() || "、,".contains(c));
             let timed = *marker != "next" || has_time_of_day(after);
             (a_word && timed && !after.is_empty() && super::due::reads_as_due(after)).then_some((before, after))
         })
     })
+}
+
+/// Whether what stands before a word lets it start one: it starts the text or follows a space
+/// or a comma (`調査中、次回は…`).
+fn starts_a_word(before: &str) -> bool {
+    before.is_empty() || before.ends_with(|c: char| c.is_whitespace() || "、,。".contains(c))
+}
+
+/// The words after a promise's marker in an update's text, when no time was read from them
+/// (`調査中 次回は あさって昼過ぎ`): the update is logged with them as words, and its answer says
+/// that no promise was set, so nobody takes words for a promise the bot will remind them of.
+/// Only the markers that say a promise: a bare `次回` or `next` starts sentences too.
+pub fn unread_promise(text: &str) -> Option<&str> {
+    // Lowercased ASCII keeps every byte where it was: its positions slice `text`.
+    let folded = text.to_ascii_lowercase();
+    NEXT_CONTACT_BARE
+        .iter()
+        .filter(|marker| !matches!(**marker, "次回" | "next"))
+        .find_map(|marker| {
+            folded.match_indices(marker).find_map(|(at, _)| {
+                let after = text[at + marker.len()..].trim();
+                (starts_a_word(&text[..at]) && !after.is_empty()).then_some(after)
+            })
+        })
 }
 
 /// Whether TEXT names a time of day: `15:00`, `3pm`, `10 am`, `10時`.
@@ -1348,6 +1371,21 @@ fn glue_ratio(text: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_words_after_a_promises_marker_no_time_was_read_from_are_found() {
+        for (text, words) in [
+            ("調査中 次回は あさって昼過ぎ", Some("あさって昼過ぎ")),
+            ("調査中、次回の連絡は来週のどこか", Some("来週のどこか")),
+            ("checking, next call sometime soon", Some("sometime soon")),
+            ("次回 出荷分から対策品", None),
+            ("we ship next friday", None),
+            ("called them", None),
+            ("調査中 次回は", None),
+        ] {
+            assert_eq!(unread_promise(text), words, "{text}");
+        }
+    }
 
     #[test]
     fn a_trouble_named_by_its_channel_or_before_its_command_reads_as_its_id() {

@@ -30,6 +30,10 @@ fn promised_by(text: &str, now: DateTime<Utc>, policy: &Policy) -> Result<DateTi
 
 pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option<String>) -> Reply {
     let now = w.ctx.now;
+    let unread_promise = match next {
+        None => crate::trouble::command::unread_promise(&text).map(str::to_string),
+        Some(_) => None,
+    };
     let promised = match next {
         None => None,
         Some(n) => match promised_by(&n, now, w.ctx.policy) {
@@ -83,6 +87,7 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
         promised: promised.is_some(),
         reminder,
         kept: kept.is_some(),
+        unread_promise,
     }
 }
 

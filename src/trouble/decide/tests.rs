@@ -2303,6 +2303,7 @@ fn an_update_restarts_the_clock_and_a_promise_sets_the_nudge_fifteen_minutes_bef
                 promised: promise.is_some(),
                 reminder: promise.map(|_| due),
                 kept: false,
+                unread_promise: None,
             }),
             "{case}"
         );

@@ -840,6 +840,9 @@ pub enum Reply {
         /// The promise is one made at an earlier update, which this one (with no `next:`) left
         /// standing: the customer still expects it.
         kept: bool,
+        /// What followed a promise's marker in the text when no time was read from it (`次回は
+        /// あさって昼過ぎ`): kept as words, no promise set, and said so.
+        unread_promise: Option<String>,
     },
     BadWhen {
         text: String,
