@@ -137,3 +137,16 @@ async fn a_promise_whose_time_is_not_read_is_logged_as_words_and_said_to_be_no_p
     let r = bot.command_text(SALES, &t.channel, "報告 調査中 次回は明日10時").await;
     assert!(!r.contains("読み取れなかった"), "{r}");
 }
+
+/// With business hours opening at 10:00, `明朝` (first thing tomorrow) is promised for 10:00,
+/// when the office opens, not 9:00, before anyone is in.
+#[tokio::test]
+async fn the_morning_promised_is_the_business_hours_opening() {
+    let config = BASE_CONFIG.replace("locale = \"en\"", "locale = \"ja\"");
+    let hours =
+        "[business_hours]\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\nopen = \"10:00\"\nclose = \"18:00\"";
+    let bot = spawn_bot_raw(&format!("{config}\n{DEFAULT_SEVERITIES}\n{hours}")).await;
+    let t = bot.open_ready("アクメ：ハウジング割れ").await;
+    let r = bot.command_text(SALES, &t.channel, "報告 経過説明 次回：明朝").await;
+    assert!(r.contains("次回の約束 2026-12-01(火) 10:00"), "{r}");
+}

@@ -37,6 +37,17 @@ pub enum WhenError {
 ///
 /// Local times skipped by a daylight-saving jump mean the first instant after the jump.
 pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, WhenError> {
+    parse_when_opening(text, now, tz, None)
+}
+
+/// [`parse_when`], the morning of a promise (`明朝`, `朝一`: first thing) read as `opening`, the
+/// business hours' local opening, when they are set (else 9:00).
+pub fn parse_when_opening(
+    text: &str,
+    now: DateTime<Utc>,
+    tz: Tz,
+    opening: Option<NaiveTime>,
+) -> Result<DateTime<Utc>, WhenError> {
     // `明朝` is tomorrow morning in one word.
     let text = tidy(text).replace("明朝", "明日 朝");
     // `at 3pm`, `by 3pm`: the word says nothing the time does not, except that `at 1500` is a
@@ -55,7 +66,7 @@ pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc
     let four_digits = || Some((DaySpec::Today, four_digit_time(&text)?)).filter(|_| led);
     let (day, time) = day_and_time(&text)
         .or_else(|| time_then_day(&text))
-        .or_else(|| promised_part_of_day(&text))
+        .or_else(|| promised_part_of_day(&text, opening))
         .or_else(four_digits)
         .ok_or(WhenError::Unrecognised)?;
     resolve(day, time, now, tz)
@@ -456,12 +467,13 @@ fn day_and_time(text: &str) -> Option<(DaySpec, NaiveTime)> {
 
 /// A part of the day a Japanese promise names, perhaps after its day (`明日午後`, `明日の夕方`,
 /// `明朝`): read by its end, as `午前中` is by noon (`午前` by 12:00, `午後` by 17:00, `夕方` by
-/// 18:00), but the morning from its start (`朝`, `朝一`: first thing, 9:00). Only for what is
-/// promised: a fact's past moment is never guessed from a part of the day.
-fn promised_part_of_day(text: &str) -> Option<(DaySpec, NaiveTime)> {
+/// 18:00), but the morning from its start (`朝`, `朝一`: first thing, at `opening` when the
+/// business hours set one, else 9:00). Only for what is promised: a fact's past moment is never
+/// guessed from a part of the day.
+fn promised_part_of_day(text: &str, opening: Option<NaiveTime>) -> Option<(DaySpec, NaiveTime)> {
     let part = |t: &str| {
         let hour = match t.trim().trim_start_matches('の').trim() {
-            "朝" | "朝一" | "朝イチ" => 9,
+            "朝" | "朝一" | "朝イチ" => return opening.or(NaiveTime::from_hms_opt(9, 0, 0)),
             "午前" => 12,
             "午後" => 17,
             "夕方" => 18,
@@ -1042,6 +1054,25 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(&parse_when(text, now(), Tokyo), want, "{text:?}");
         }
+    }
+
+    /// A promise for the morning is kept from the business hours' opening, when they set one;
+    /// only the morning: the other parts of the day are read by their end as before.
+    #[test]
+    fn the_morning_of_a_promise_is_the_business_hours_opening() {
+        let ten = NaiveTime::from_hms_opt(10, 0, 0);
+        for (text, want) in [
+            ("明朝", "2026-11-28T10:00:00+09:00"),
+            ("明日朝一", "2026-11-28T10:00:00+09:00"),
+            ("明日午後", "2026-11-28T17:00:00+09:00"),
+            ("明日 9:00", "2026-11-28T09:00:00+09:00"),
+        ] {
+            assert_eq!(parse_when_opening(text, now(), Tokyo, ten), ok(want), "{text}");
+        }
+        assert_eq!(
+            parse_when_opening("明朝", now(), Tokyo, None),
+            ok("2026-11-28T09:00:00+09:00")
+        );
     }
 
     /// What hurried English-speaking reps type. Now is Friday 2026-11-27, 12:00 in Tokyo.

@@ -7,9 +7,10 @@ pub const MAX_PROMISE_DAYS: u32 = 14;
 
 /// When a promise falls due: a time (`15:00`, `明日 10:00`, `2h`), or a day alone (`明日`,
 /// `明日中`, `金曜`, `12/20`), which a rep keeps by the close of that business day, as an
-/// action's due date is read.
+/// action's due date is read. The morning (`明朝`) is the business hours' opening.
 fn promised_by(text: &str, now: DateTime<Utc>, policy: &Policy) -> Result<DateTime<Utc>, WhenError> {
-    match parse_when(text, now, policy.timezone) {
+    let opening = policy.business_hours.as_ref().map(|h| h.open);
+    match parse_when_opening(text, now, policy.timezone, opening) {
         Err(WhenError::Unrecognised) => {
             let day = crate::trouble::money::fold_width(text);
             let day = day.trim().trim_end_matches('中');

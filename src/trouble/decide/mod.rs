@@ -24,7 +24,7 @@ use super::hours::{add_working_time, is_open, last_working_window, next_open, wo
 use super::model::*;
 use super::record::Record;
 use super::timeline::{Entry, Event, GENESIS};
-use super::when::{parse_when, WhenError};
+use super::when::{parse_when_opening, WhenError};
 use crate::trouble::policy::Policy;
 
 pub(in crate::trouble) use acknowledgement::ask_again_after_reopen;
