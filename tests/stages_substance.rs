@@ -613,6 +613,26 @@ async fn reopen_by_hand_is_for_the_manager_chain_and_says_why() {
     message_with(&bot, &t.channel, &["reopened", "customer found more cracks"]).await;
 }
 
+/// A close forced by mistake while the facts were still being gathered, reopened: the work
+/// stands where it was (stage 1), not at the measures it never reached.
+#[tokio::test]
+async fn a_close_forced_by_mistake_reopens_where_the_work_stood() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    let r = bot.command_text(MANAGER, &t.channel, "close force wrong trouble").await;
+    assert!(r.starts_with("Closed"), "{r}");
+    let r = bot
+        .command_text(MANAGER, &t.channel, "reopen closed the wrong one")
+        .await;
+    assert!(r.contains("open again"), "{r}");
+    let reopened = trouble(&bot, &t.id);
+    assert_eq!(reopened.current_stage(), Some(StageId::Facts));
+    let states: Vec<StageState> = reopened.stages.iter().map(|s| s.state).collect();
+    assert_eq!(states[0], StageState::InProgress);
+    assert!(states[1..].iter().all(|s| *s == StageState::NotStarted), "{states:?}");
+}
+
 #[tokio::test]
 async fn a_superseded_cost_is_left_out_of_the_totals() {
     let bot = spawn_bot().await;

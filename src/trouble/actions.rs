@@ -968,11 +968,15 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String, not_effective:
     w.t.closed = None;
     w.t.substance.reopened += 1;
     w.t.substance.reopened_at = Some(w.ctx.now);
+    // The measures are worked on again, once done: a close forced before them (by mistake,
+    // say) reopens where the work stood, not at stages it never reached.
     for stage in [StageId::Countermeasures, StageId::Prevention] {
         let s = w.t.stage_mut(stage);
-        s.state = StageState::InProgress;
-        s.done_at = None;
-        s.done_by = None;
+        if s.state == StageState::Done {
+            s.state = StageState::InProgress;
+            s.done_at = None;
+            s.done_by = None;
+        }
     }
     // Its channel deleted while it was closed: a new one first, for the lines that follow.
     if w.t.channel.is_none() {
