@@ -494,6 +494,31 @@ async fn a_manager_named_above_the_configured_one_is_followed_up_the_chain_not_d
     .await;
 }
 
+/// The manager named above the configured one cannot be reached (their DM failed): the status
+/// says the configured manager is asked, never someone the bot could not reach.
+#[tokio::test]
+async fn a_named_manager_the_bot_cannot_reach_is_not_said_to_be_asked() {
+    let bot = spawn_bot_with(SEV2_FIRST).await;
+    bot.slack.no_such_user(DIRECTOR);
+    let t = bot.open_ready(&format!("<@{DIRECTOR}> ACME: housing cracked")).await;
+    bot.settle().await;
+    let status = bot.command(SALES, &t.channel, "status").await.to_string();
+    assert!(status.contains(&format!("now asked: <@{MANAGER}>")), "{status}");
+    assert!(!status.contains(&format!("now asked: <@{DIRECTOR}>")), "{status}");
+    assert_eq!(
+        trouble(&bot, &t.id).escalation.unreachable,
+        vec![trouble_bot::trouble::model::UserId::new(DIRECTOR)]
+    );
+    let pinned = trouble(&bot, &t.id).status.expect("the status");
+    message_says(
+        &bot,
+        pinned.channel.as_str(),
+        pinned.ts.as_str(),
+        &format!("now asked: <@{MANAGER}>"),
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn a_manager_who_passes_the_trouble_up_before_acknowledging_is_asked_with_the_one_named() {
     let bot = spawn_bot_with(SEV2_FIRST).await;

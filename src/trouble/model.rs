@@ -292,6 +292,10 @@ pub struct Escalation {
     /// before it was kept.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub asked: Vec<Asked>,
+    /// Those in the chain the DM asking them reached nobody (no such user, a bot): the bot went
+    /// past them, and nobody reads that they are asked now.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreachable: Vec<UserId>,
     /// The DMs above, once answered (no button, the state in the manager's DM's words): edited
     /// again when a correction changes the customer, summary or severity they show, so nobody
     /// asked keeps the old words. One per DM channel, the newest.
@@ -309,7 +313,7 @@ impl Escalation {
     /// reached, and the manager too when they were asked no earlier. A manager named above the
     /// configured one (at opening, or passed up before anyone acknowledged) is asked together
     /// with them, so the status names both rather than the one below the kickoff's. Empty at
-    /// level 0, when the manager alone is asked.
+    /// level 0, when the manager alone is asked. Nobody the bot could not reach is named.
     pub fn asked_now(&self) -> Vec<UserId> {
         let Some(reached) = self.chain.get(self.level).filter(|_| self.level > 0) else {
             return Vec::new();
@@ -321,6 +325,7 @@ impl Escalation {
         };
         let mut now: Vec<UserId> = together.then(|| head.clone()).into_iter().collect();
         now.push(reached.clone());
+        now.retain(|who| !self.unreachable.contains(who));
         now
     }
 

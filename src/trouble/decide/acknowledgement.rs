@@ -161,8 +161,20 @@ pub(in crate::trouble) fn ask_again_after_reopen(w: &mut Work, by: &UserId) {
 /// why (someone in `[org]` to check). A DM that failed to someone no longer waited for changes
 /// nothing.
 pub(super) fn person_unreachable(w: &mut Work, who: UserId, error: String) {
+    // Whoever it is, nobody reads that they are asked: not the one waited for, whom the bot
+    // goes past, nor a manager named above the configured one, asked beside them.
+    let newly = w.t.escalation.chain.contains(&who) && !w.t.escalation.unreachable.contains(&who);
+    if newly {
+        w.t.escalation.unreachable.push(who.clone());
+        w.changed = true;
+    }
     let waiting_for = w.t.escalation.chain.get(w.t.escalation.level);
     if !w.t.is_open() || w.t.ack.is_some() || w.t.escalation.gave_up || waiting_for != Some(&who) {
+        if newly && w.t.is_open() && w.t.ack.is_none() {
+            w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+            w.refresh_status();
+            w.refresh_manager_dms();
+        }
         return;
     }
     let owner = w.t.owner.clone();
