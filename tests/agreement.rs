@@ -85,6 +85,69 @@ async fn a_split_approved_by_the_manager_is_recorded_as_agreed_with_the_customer
     assert!(kinds.iter().any(|k| k.starts_with("Agreement(Agreed")), "{kinds:?}");
 }
 
+/// The customer's agreement recorded by mistake (`agreed 2` for `agreed 1`, or before the call
+/// ended): the owner withdraws it with a reason. The proposal stands approved, the channel is
+/// told, both stay on the timeline, and it can be agreed again; nobody else may withdraw it,
+/// and one never agreed is answered so.
+#[tokio::test]
+async fn an_agreement_recorded_by_mistake_is_withdrawn_in_the_open() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
+    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
+    posted(&bot, &t.channel, "Proposal #1 approved by").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "withdraw agreed 1 typed too soon")
+        .await;
+    assert!(
+        r.contains("No agreement of the customer is recorded for proposal #1 (it is approved)"),
+        "{r}"
+    );
+    bot.command_text(SALES, &t.channel, "agreed 1").await;
+
+    let r = bot
+        .command_text(COLLEAGUE, &t.channel, "withdraw agreed 1 not so")
+        .await;
+    assert!(r.contains(&format!("<@{SALES}>")), "the refusal names who may: {r}");
+    assert!(matches!(proposals(&bot, &t.id)[0].state, ProposalState::Agreed { .. }));
+    let r = bot.command_text(SALES, &t.channel, "withdraw agreed").await;
+    assert!(r.contains("Give the number after `/trouble withdraw agreed`"), "{r}");
+    let r = bot.command_text(SALES, &t.channel, "withdraw agreed 1").await;
+    assert!(r.contains("reason"), "{r}");
+
+    let r = bot
+        .command_text(SALES, &t.channel, "withdraw agreed 1 the customer has not signed yet")
+        .await;
+    assert!(
+        r.starts_with("Withdrew the record of the customer's agreement to proposal #1"),
+        "{r}"
+    );
+    assert!(matches!(
+        proposals(&bot, &t.id)[0].state,
+        ProposalState::Approved { .. }
+    ));
+    let told = posted(
+        &bot,
+        &t.channel,
+        "withdrew the record that the customer accepted proposal #1",
+    )
+    .await;
+    assert!(text_of(&told).contains("the customer has not signed yet"), "{told}");
+    let timeline = bot.store().timeline(&TroubleId::new(&t.id)).expect("timeline");
+    let kinds: Vec<String> = timeline.iter().map(|e| format!("{:?}", e.event)).collect();
+    assert!(kinds.iter().any(|k| k.starts_with("Agreement(Agreed")), "{kinds:?}");
+    assert!(
+        kinds.iter().any(|k| k.starts_with("Agreement(AgreedWithdrawn")),
+        "{kinds:?}"
+    );
+    // What the timeline says is what the trouble is: it replays to the same state.
+    let replayed = trouble_bot::trouble::replay::verify_trouble(&trouble(&bot, &t.id), &timeline);
+    assert!(replayed.is_ok(), "{replayed:?}");
+
+    let r = bot.command_text(SALES, &t.channel, "agreed 1 signed").await;
+    assert!(r.contains("agreement to proposal #1"), "{r}");
+}
+
 /// The manager proposes, so the director must decide although no limit is crossed: the
 /// director hears in a DM that says what the money is for and why them, with the buttons,
 /// and is brought into the channel to see it.

@@ -351,6 +351,14 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
                 None => rejected,
             }
         }
+        AgreementLine::AgreedWithdrawn { n, by, reason } => {
+            let reason = super::note_below(reason, Where::OwnChannel);
+            tr!(
+                l,
+                format!("↩️ {}が、提案 #{n} へのお客様の合意の記録を取り消しました。提案は承認済みに戻り、お客様の合意を待っています。{reason}", user(by)),
+                format!("↩️ {} withdrew the record that the customer accepted proposal #{n}: it stands approved, waiting for the customer's agreement.{reason}", user(by))
+            )
+        }
         AgreementLine::Agreed { n, by } => {
             let p = proposal(t, *n);
             let what = p
@@ -518,6 +526,16 @@ pub fn reply_text(l: Locale, r: &AgreementReply) -> String {
                 instead.map(|m| format!(" The current one is proposal #{m}.")).unwrap_or_default()
             )
         ),
+        AgreementReply::AgreedWithdrawn { n } => tr!(
+            l,
+            format!("提案 #{n} のお客様との合意の記録を取り消しました。提案は承認済みに戻りました（記録と取消はタイムラインに残ります）。お客様が合意したら、改めて `/trouble 合意 {n}` で記録してください。"),
+            format!("Withdrew the record of the customer's agreement to proposal #{n}: it stands approved again (the record and its withdrawal stay on the timeline). Once the customer agrees, record it with `/trouble agreed {n}`.")
+        ),
+        AgreementReply::NotAgreed { n, state } => tr!(
+            l,
+            format!("提案 #{n} はお客様との合意が記録されていません（{}）。何も変更していません。", state_word(l, state)),
+            format!("No agreement of the customer is recorded for proposal #{n} (it is {}); nothing changed.", state_word(l, state))
+        ),
         AgreementReply::NotApproved { n } => tr!(
             l,
             format!("提案 #{n} はまだ承認されていません。お客様に提示できるのは承認済みの提案だけです。"),
@@ -611,6 +629,14 @@ pub fn event_text(l: Locale, e: &AgreementEvent) -> String {
             format!("提案 #{n} の却下により、提案 #{was} の条件が再び有効"),
             format!("proposal #{was}'s terms stand again, proposal #{n} rejected")
         ),
+        AgreementEvent::AgreedWithdrawn { n, reason } => {
+            let reason = one_line(reason, Where::Elsewhere);
+            tr!(
+                l,
+                format!("提案 #{n} へのお客様の合意の記録を取消 — {reason}"),
+                format!("withdrew the record that the customer accepted proposal #{n} — {reason}")
+            )
+        }
         AgreementEvent::Agreed { n, note } => {
             let note = if note.trim().is_empty() {
                 String::new()
@@ -638,9 +664,9 @@ pub fn act_text(l: Locale, act: Act) -> Option<&'static str> {
 pub fn help(l: Locale) -> &'static str {
     tr!(
         l,
-        "• `split` / `cost` は提案になり、上司（承認限度を超えるとさらに上位者）が承認／却下します。`/trouble agreed N [メモ]` — 承認済みの提案 N にお客様が合意\n\
+        "• `split` / `cost` は提案になり、上司（承認限度を超えるとさらに上位者）が承認／却下します。`/trouble agreed N [メモ]` — 承認済みの提案 N にお客様が合意（誤りは `取消 合意 N 理由`）\n\
          • `/trouble report 8d` — お客様向けの8D報告書をチャンネルに投稿（確認用。責任区分・費用・承認・社内メモは含みません）",
-        "• `split` / `cost` become proposals the manager (or, over an approval limit, someone further up) approves or rejects; `/trouble agreed N [note]` — the customer accepted approved proposal N\n\
+        "• `split` / `cost` become proposals the manager (or, over an approval limit, someone further up) approves or rejects; `/trouble agreed N [note]` — the customer accepted approved proposal N (one recorded by mistake: `withdraw agreed N REASON`)\n\
          • `/trouble report 8d` — the 8D report for the customer, posted in the channel for review (no split, costs, approvals or internal notes)"
     )
 }

@@ -305,9 +305,9 @@ fn help_core(l: Locale) -> String {
          • `/trouble history お客様名` — そのお客様の過去のトラブル（責任区分・費用負担）\n\
          • `/trouble search 語` — 品番・ロット・お客様などで検索\n\
          • `/trouble stats [日数]` — 上司の確認・初回連絡までの時間、段階ごとの所要時間、お客様別・重大度別の件数と当社負担\n\
-         *トラブルのチャンネルで*（`status` と `ack` は `/trouble status 20261130-1` のように番号を付ければどこでも）\n\
+         *トラブルのチャンネルで*（`status` と `ack` は `/trouble status 20261130-1` のように番号かチャンネルを付ければどこでも）\n\
          • `/trouble status` — 現在の状況\n\
-         • `/trouble ack` — 上司として確認\n\
+         • `/trouble ack` — 上司として確認（ボットからのDMに返信しても確認になります）\n\
          • `/trouble next [メモ]` / `done N [メモ]` / `start N [メモ]` — 段階を進める\n\
          • `/trouble update 伝えた内容 [次回：15:00]` — お客様への報告を記録（次回の約束も）\n\
          • `/trouble 取消 報告 [N] 理由` — 誤って記録したお客様への報告を取り消す（タイムラインには残り、連絡としては数えない。N を省くと最新）\n\
@@ -329,9 +329,9 @@ fn help_core(l: Locale) -> String {
          • `/trouble history CUSTOMER` — past troubles with that customer (splits and costs)\n\
          • `/trouble search WORDS` — find troubles by part, lot, customer…\n\
          • `/trouble stats [days]` — time to acknowledgement and first contact, stage lead times, troubles and our costs by customer and severity\n\
-         *In a trouble's channel* (`status` and `ack` anywhere with the trouble's id: `/trouble status 20261130-1`)\n\
+         *In a trouble's channel* (`status` and `ack` anywhere with the trouble's id or channel: `/trouble status 20261130-1`)\n\
          • `/trouble status` — where things stand\n\
-         • `/trouble ack` — acknowledge as the manager\n\
+         • `/trouble ack` — acknowledge as the manager (answering the bot's DM does too)\n\
          • `/trouble next [note]` / `done N [note]` / `start N [note]` — move the stages on\n\
          • `/trouble update WHAT YOU TOLD THE CUSTOMER [next: 15:00]` — log a customer update (and the next promise)\n\
          • `/trouble withdraw update [N] REASON` — withdraw a customer update logged by mistake (it stays on the timeline, no longer counted; the latest when N is left out)\n\

@@ -77,7 +77,7 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
             "What can be withdrawn is a customer update: `/trouble withdraw update [N] REASON` (the latest when N is left out)."
         )
         .to_string(),
-        UsageError::NeedsText(sub @ ("reopen" | "close force")) => tr!(l, format!("`/trouble {sub}` の後に理由を入力してください。"), format!("Write the reason after `/trouble {sub}`.")),
+        UsageError::NeedsText(sub @ ("reopen" | "close force" | "withdraw agreed")) => tr!(l, format!("`/trouble {sub}` の後に理由を入力してください。"), format!("Write the reason after `/trouble {sub}`.")),
         UsageError::NeedsText(sub) => tr!(
             l,
             format!("`/trouble {sub}` の後に内容を入力してください（記号だけでは何も伝わりません）。"),

@@ -153,6 +153,11 @@ pub enum AgreementEvent {
         n: usize,
         note: String,
     },
+    /// The customer's agreement to proposal `n` was recorded by mistake: it stands approved.
+    AgreedWithdrawn {
+        n: usize,
+        reason: String,
+    },
     /// Correction `n` was rejected: proposal `was` stands again, as `state`.
     Restored {
         n: usize,
@@ -182,6 +187,11 @@ pub enum AgreementLine {
     Agreed {
         n: usize,
         by: UserId,
+    },
+    AgreedWithdrawn {
+        n: usize,
+        by: UserId,
+        reason: String,
     },
     /// A `Proposed` or `NeedsYou` message edited once the proposal no longer waits: what came of
     /// it, rendered from the trouble as it then is, without the buttons.
@@ -216,6 +226,14 @@ pub enum AgreementReply {
     },
     Agreed {
         n: usize,
+    },
+    AgreedWithdrawn {
+        n: usize,
+    },
+    /// `withdraw agreed N` on a proposal whose agreement was never recorded (`state`).
+    NotAgreed {
+        n: usize,
+        state: &'static str,
     },
     NoSuchProposal {
         n: usize,
@@ -878,12 +896,50 @@ pub(super) fn agreed(w: &mut Work, user: &UserId, n: usize, note: String) -> Rep
     Reply::Agreement(AgreementReply::Agreed { n })
 }
 
+/// `withdraw agreed N REASON`: the customer's agreement to proposal `n` was recorded by
+/// mistake. The proposal stands approved again, to be agreed when the customer does; the
+/// record and its withdrawal both stay on the timeline, and the channel is told.
+pub(super) fn withdraw_agreed(w: &mut Work, user: &UserId, n: usize, reason: String) -> Reply {
+    let Some(p) = proposal(&w.t, n) else {
+        return Reply::Agreement(AgreementReply::NoSuchProposal { n });
+    };
+    let ProposalState::Agreed { approved, .. } = &p.state else {
+        return Reply::Agreement(AgreementReply::NotAgreed {
+            n,
+            state: p.state.code(),
+        });
+    };
+    let approved = approved.clone();
+    w.t.agreement.proposals[n - 1].state = ProposalState::Approved { approved };
+    w.log(
+        Some(user),
+        Event::Agreement(AgreementEvent::AgreedWithdrawn {
+            n,
+            reason: reason.clone(),
+        }),
+    );
+    w.post(
+        Lane::Channel,
+        Dest::TroubleChannel,
+        Message::Agreement(AgreementLine::AgreedWithdrawn {
+            n,
+            by: user.clone(),
+            reason,
+        }),
+    );
+    w.refresh_status();
+    Reply::Agreement(AgreementReply::AgreedWithdrawn { n })
+}
+
 /// A line the trouble's channel could not carry (shared with the customer, Slack Connect): a
 /// proposal goes with its buttons to the approver whose turn it is, a decision or the customer's
 /// agreement to the owner and the proposer; nothing of it is posted where the customer reads.
 pub(super) fn held_back(w: &mut Work, line: AgreementLine) {
     let n = match &line {
-        AgreementLine::Proposed { n } | AgreementLine::Decided { n, .. } | AgreementLine::Agreed { n, .. } => *n,
+        AgreementLine::Proposed { n }
+        | AgreementLine::Decided { n, .. }
+        | AgreementLine::Agreed { n, .. }
+        | AgreementLine::AgreedWithdrawn { n, .. } => *n,
         // A DM already, or an edit.
         AgreementLine::NeedsYou { .. } | AgreementLine::Settled { .. } | AgreementLine::NoLongerYours { .. } => return,
     };

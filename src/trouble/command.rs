@@ -76,6 +76,12 @@ pub enum Command {
     Report8d,
     /// `agreed N [note]`: the customer accepted approved proposal N (`approval.rs`).
     Agreed(usize, String),
+    /// `withdraw agreed N REASON`: the customer's agreement to proposal N was recorded by
+    /// mistake; it stands approved again, and both stay on the timeline.
+    WithdrawAgreed {
+        n: usize,
+        reason: String,
+    },
 }
 
 impl Command {
@@ -221,7 +227,8 @@ fn check_lengths(command: &Command) -> Result<(), UsageError> {
         | Command::Close(t)
         | Command::CloseForce(t)
         | Command::Agreed(_, t)
-        | Command::WithdrawUpdate { reason: t, .. } => vec![t],
+        | Command::WithdrawUpdate { reason: t, .. }
+        | Command::WithdrawAgreed { reason: t, .. } => vec![t],
         Command::Update { text, next } => vec![text, next.as_deref().unwrap_or_default()],
         Command::Split { reason, .. } => vec![reason],
         Command::Prevent(a) => a.texts(),
@@ -494,10 +501,10 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         // `報告` is also "report": `報告 8d` asks for the 8D, never records "8d" as told to the customer.
         "報告" if super::money::fold_width(rest).eq_ignore_ascii_case("8d") => Ok(Command::Report8d),
         "update" | "報告" => parse_update(rest),
-        "withdraw" | "retract" | "取消" | "取り消し" | "取消し" | "撤回" => parse_withdraw_update(rest),
+        "withdraw" | "retract" | "取消" | "取り消し" | "取消し" | "撤回" => parse_withdraw(rest),
         // `fix update 2 …`, as the other corrections are written: an update cannot be rewritten
         // (the customer heard what they heard), only withdrawn.
-        "fix" | "訂正" if update_word(split_word(rest.trim()).0) => parse_withdraw_update(rest),
+        "fix" | "訂正" if update_word(split_word(rest.trim()).0) => parse_withdraw(rest),
         "note" | "メモ" => needs_text(rest, "note").map(Command::Note),
         "split" | "責任区分" => parse_split(rest),
         "cost" | "費用" => parse_cost(rest),
@@ -1137,9 +1144,22 @@ fn update_word(word: &str) -> bool {
     )
 }
 
-/// `update [N] REASON` after `withdraw`: N is optional (the latest), the reason is not.
-fn parse_withdraw_update(rest: &str) -> Result<Command, UsageError> {
+/// `update [N] REASON` after `withdraw`: N is optional (the latest), the reason is not; or
+/// `agreed N REASON`, where N is not: an agreement is not withdrawn by guessing which.
+fn parse_withdraw(rest: &str) -> Result<Command, UsageError> {
     let (word, after) = split_word(rest.trim());
+    let folded = super::money::fold_width(word).to_lowercase();
+    if matches!(folded.trim_end_matches([':', '：']), "agreed" | "agreement" | "合意") {
+        let (first, reason) = split_word(after.trim_start());
+        let n = numbered(first).ok_or(UsageError::NeedsNumber("withdraw agreed"))?;
+        return match reason.trim() {
+            reason if !says_something(reason) => Err(UsageError::NeedsText("withdraw agreed")),
+            reason => Ok(Command::WithdrawAgreed {
+                n,
+                reason: reason.to_string(),
+            }),
+        };
+    }
     if !update_word(word) {
         return Err(UsageError::BadWithdraw);
     }
@@ -1432,6 +1452,35 @@ mod tests {
             Ok(Command::Open(r)) => r,
             other => panic!("{text:?} gave {other:?}"),
         }
+    }
+
+    /// `withdraw agreed N REASON`: the number and the reason are both needed.
+    #[test]
+    fn withdraw_agreed_takes_a_number_and_a_reason() {
+        let withdraw = |n: usize, reason: &str| Command::WithdrawAgreed {
+            n,
+            reason: reason.to_string(),
+        };
+        for (text, want) in [
+            ("withdraw agreed 1 typed too soon", withdraw(1, "typed too soon")),
+            ("withdraw agreement #2 wrong proposal", withdraw(2, "wrong proposal")),
+            ("取消 合意 1 署名前", withdraw(1, "署名前")),
+            ("撤回 合意 ２ 別の提案", withdraw(2, "別の提案")),
+        ] {
+            assert_eq!(parse(text), Ok(want), "{text}");
+        }
+        assert_eq!(
+            parse("withdraw agreed"),
+            Err(UsageError::NeedsNumber("withdraw agreed"))
+        );
+        assert_eq!(
+            parse("withdraw agreed typo"),
+            Err(UsageError::NeedsNumber("withdraw agreed"))
+        );
+        assert_eq!(
+            parse("withdraw agreed 1 ."),
+            Err(UsageError::NeedsText("withdraw agreed"))
+        );
     }
 
     /// `withdraw update [N] REASON`, in its spellings: the number is optional, the reason not.

@@ -443,6 +443,17 @@ fn replay_agreement(proposals: &mut Vec<Proposal>, event: &AgreementEvent, by: U
             },
         ),
         AgreementEvent::Restored { was, state, .. } => (was, state.clone()),
+        AgreementEvent::AgreedWithdrawn { n, .. } => {
+            match n.checked_sub(1).and_then(|i| proposals.get(i)).map(|p| &p.state) {
+                Some(ProposalState::Agreed { approved, .. }) => (
+                    n,
+                    ProposalState::Approved {
+                        approved: approved.clone(),
+                    },
+                ),
+                _ => return,
+            }
+        }
         AgreementEvent::Agreed { n, note } => {
             let approved = match n.checked_sub(1).and_then(|i| proposals.get(i)).map(|p| &p.state) {
                 Some(ProposalState::Approved { approved }) => approved.clone(),

@@ -138,6 +138,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             crate::trouble::approval::propose(w, &user, crate::trouble::approval::Item::Cost { n })
         }
         Command::Agreed(n, note) => crate::trouble::approval::agreed(w, &user, n, note),
+        Command::WithdrawAgreed { n, reason } => crate::trouble::approval::withdraw_agreed(w, &user, n, reason),
         // Anyone in the channel may ask, like the report; the channel reviews it before it goes out.
         Command::Report8d => {
             w.post(Lane::Channel, Dest::TroubleChannel, Message::EightD);

@@ -37,7 +37,8 @@ pub enum Act {
     Fix,
     /// Approve or Reject a proposal: checked per proposal (its level, never the proposer).
     Approve,
-    /// `agreed N`: record that the customer accepted an approved proposal.
+    /// `agreed N`: record that the customer accepted an approved proposal (and `withdraw
+    /// agreed N`, that record made by mistake).
     Agree,
 }
 
@@ -258,7 +259,7 @@ pub(super) fn act_of(policy: &Policy, t: &Trouble, command: &Command) -> Option<
         Command::Close(_) => Act::Close,
         Command::CloseForce(_) => Act::CloseForce,
         Command::Step(step) => return step.act(),
-        Command::Agreed(..) => Act::Agree,
+        Command::Agreed(..) | Command::WithdrawAgreed { .. } => Act::Agree,
         _ => return None,
     })
 }
