@@ -1041,16 +1041,33 @@ async fn with_two_waiting_a_reply_in_one_dms_thread_acknowledges_it_and_a_messag
     assert_eq!(acked_by(&bot, &first.id), None);
 }
 
-/// Writing to the bot acknowledges only what the writer may: the owner's message, and the
-/// manager's once nothing waits for them, record nothing and are told so.
+/// Writing to the bot acknowledges only what answers an ask the writer may answer: the owner's
+/// message, the manager's in another thread, and the manager's once nothing waits for them,
+/// record nothing and are told so.
 #[tokio::test]
-async fn a_dm_to_the_bot_by_someone_nothing_waits_for_records_nothing_and_says_so() {
+async fn a_dm_to_the_bot_that_answers_no_ask_records_nothing_and_says_so() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked").await;
     bot.event(&dm_event("EvDm1", SALES, "did my manager see it?", None), None)
         .await;
     let said = bot.posted_saying(SALES, "This message was not recorded").await;
     assert!(said.contains("/trouble help"), "{said}");
+    assert_eq!(acked_by(&bot, &t.id), None);
+
+    // A reply in another thread (a proposal's, the weekly digest's) answers no ask: the one
+    // waiting is listed, not said to be one of several.
+    let mark = last_call(&bot);
+    bot.event(&dm_event("EvDm3", MANAGER, "ok", Some("1700000000.000100")), None)
+        .await;
+    let said = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.seq > mark
+                && c.params["channel"] == MANAGER
+                && text_of(&c.params).contains("answers no request to acknowledge")
+        })
+        .await;
+    assert!(text_of(&said.params).contains(&t.id), "{}", said.params);
     assert_eq!(acked_by(&bot, &t.id), None);
 
     bot.command_text(MANAGER, &t.channel, "ack").await;

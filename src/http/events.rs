@@ -198,7 +198,7 @@ async fn on_dm_message(app: &Arc<App>, event_id: &str, dm: DmMessage) -> Respons
             .await
             .map(drop),
         _ => {
-            let text = i18n::dm_not_read(app.config.locale, &waiting);
+            let text = i18n::dm_not_read(app.config.locale, &waiting, answered.len() > 1);
             Box::pin(app.engine().answer_in_dm(event_id, &user, text)).await
         }
     };

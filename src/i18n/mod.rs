@@ -434,22 +434,29 @@ pub fn name_the_trouble_to_ack(l: Locale, waiting: &[crate::trouble::home::HomeR
 }
 
 /// The answer to a message someone wrote in their DM with the bot that acknowledged nothing:
-/// that it was not recorded and what the bot reads there, or, when several troubles wait for
-/// their acknowledgement (`waiting`, the most urgent first), that it could not tell which.
-pub fn dm_not_read(l: Locale, waiting: &[crate::trouble::home::HomeRow]) -> String {
-    if waiting.is_empty() {
-        return tr!(
+/// that it was not recorded and what the bot reads there, with the troubles still waiting for
+/// their acknowledgement (`waiting`, the most urgent first); `several`: it could answer
+/// several of them (written in the DM itself, or in the thread of a DM they share), so the
+/// bot could not tell which.
+pub fn dm_not_read(l: Locale, waiting: &[crate::trouble::home::HomeRow], several: bool) -> String {
+    let head = match (waiting.is_empty(), several) {
+        (true, _) => return tr!(
             l,
             "このメッセージは記録していません。ここでは `/trouble` コマンドだけを読みます（`/trouble help` で一覧を表示します）。チームへの連絡は、トラブルのチャンネルに書いてください。",
             "This message was not recorded: I read only `/trouble` commands here (`/trouble help` lists them). To tell the team something, write in the trouble's channel."
         )
-        .to_string();
-    }
-    let head = tr!(
-        l,
-        "確認待ちのトラブルが複数あり、どれへの返信か分からないため、まだ確認していません。そのトラブルのDMで「確認しました」を押すか、番号を付けてください: `/trouble ack ID`",
-        "Several troubles wait for your acknowledgement, so I could not tell which one you answered: none is acknowledged yet. Press Acknowledge on the DM about it, or name it: `/trouble ack ID`"
-    );
+        .to_string(),
+        (false, true) => tr!(
+            l,
+            "確認待ちのトラブルが複数あり、どれへの返信か分からないため、まだ確認していません。そのトラブルのDMで「確認しました」を押すか、番号を付けてください: `/trouble ack ID`",
+            "Several troubles wait for your acknowledgement, so I could not tell which one you answered: none is acknowledged yet. Press Acknowledge on the DM about it, or name it: `/trouble ack ID`"
+        ),
+        (false, false) => tr!(
+            l,
+            "このメッセージは記録していません（確認の依頼への返信ではありません）。確認待ちのトラブルは、そのDMで「確認しました」を押すか、番号を付けて確認してください: `/trouble ack ID`",
+            "This message was not recorded: it answers no request to acknowledge. To acknowledge one still waiting for you, press Acknowledge on its DM, or name it: `/trouble ack ID`"
+        ),
+    };
     listed_rows(l, head, waiting)
 }
 
