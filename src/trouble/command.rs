@@ -307,9 +307,10 @@ pub fn trouble_named_first(
     text: &str,
     of_channel: impl Fn(&super::model::ChannelId) -> Option<TroubleId>,
 ) -> Option<String> {
+    // A channel's name only after `#`: bare, `lot-20261130-5` is as likely a lot number.
     let named = |word: &str| match channel_mention(word) {
         Some((channel, name)) => of_channel(&channel).or_else(|| trouble_of_channel_name(name)),
-        None => trouble_of_channel_name(word),
+        None => word.strip_prefix('#').and_then(trouble_of_channel_name),
     };
     let (first, rest) = split_word(text.trim());
     let rest = rest.trim();
@@ -335,10 +336,9 @@ fn channel_mention(word: &str) -> Option<(super::model::ChannelId, &str)> {
     id_like.then(|| (super::model::ChannelId::new(id), name))
 }
 
-/// The trouble whose channel a name is, as the bot names one (`<prefix>-<yyyymmdd>-<n>[-<slug>]`,
-/// `#` before it or not): `trouble-20261130-3-initech` → `20261130-3`.
+/// The trouble whose channel a name is, as the bot names one (`<prefix>-<yyyymmdd>-<n>[-<slug>]`):
+/// `trouble-20261130-3-initech` → `20261130-3`.
 fn trouble_of_channel_name(name: &str) -> Option<TroubleId> {
-    let name = name.strip_prefix('#').unwrap_or(name);
     let channel_like = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_';
     if !name.bytes().all(channel_like) {
         return None;
@@ -1415,7 +1415,6 @@ mod tests {
         for (typed, meant) in [
             ("ack <#C0000003|trouble-20261130-3-initech>", "ack 20261130-3"),
             ("status #trouble-20261130-3-initech", "status 20261130-3"),
-            ("ack trouble-20261130-3-initech", "ack 20261130-3"),
             ("ack #incident-20261130-12", "ack 20261130-12"),
             ("ack #trouble-20261130-3-acme-2", "ack 20261130-3"),
             ("status <#C0RENAMED|acme-war-room>", "status 20261130-7"),
@@ -1438,6 +1437,8 @@ mod tests {
             "open ACME: cracked",
             "ack #20261130-3",
             "note <!channel> 20261130-3",
+            "ack trouble-20261130-3-initech",
+            "update lot-20261130-5 returned",
         ] {
             assert_eq!(read(as_typed), None, "{as_typed}");
         }
