@@ -1,7 +1,7 @@
 //! `POST /slack/events`: the URL handshake, message events (acknowledgement in the thread or in
-//! a DM with the bot, the kickoff or status deleted), channel membership (who may see a private trouble), a trouble
-//! channel lost to the bot (archived, or the bot removed) and back, or deleted, App Home, and the
-//! app's uninstalling or its bot token's revoking.
+//! a DM with the bot, the kickoff or status deleted), channel membership (who may see a private
+//! trouble), a trouble channel lost to the bot (archived, or the bot removed) and back, or
+//! deleted, App Home, and the app's uninstalling or its bot token's revoking.
 
 use std::sync::Arc;
 

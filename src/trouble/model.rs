@@ -292,15 +292,15 @@ pub struct Escalation {
     /// before it was kept.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub asked: Vec<Asked>,
-    /// Those in the chain the DM asking them reached nobody (no such user, a bot): the bot went
-    /// past them, and nobody reads that they are asked now.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub unreachable: Vec<UserId>,
     /// The DMs above, once answered (no button, the state in the manager's DM's words): edited
     /// again when a correction changes the customer, summary or severity they show, so nobody
     /// asked keeps the old words. One per DM channel, the newest.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub settled: Vec<PostedMessage>,
+    /// Those in the chain the DM asking them reached nobody (no such user, a bot): the bot went
+    /// past them, and nobody reads that they are asked now.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreachable: Vec<UserId>,
 }
 
 impl Escalation {

@@ -10,8 +10,9 @@ pub(in crate::trouble) struct Work<'a> {
     pub(super) d: Decision,
     /// Whether the trouble, as it came in, was open and waited for an acknowledgement.
     waiting_before: bool,
-    /// Whether the trouble, as it came in, was open, and acknowledged.
+    /// Whether the trouble, as it came in, was open.
     open_before: bool,
+    /// Whether the trouble, as it came in, was acknowledged.
     acked_before: bool,
     /// Whose App Home showed the trouble as it came in.
     home_before: Vec<UserId>,
