@@ -282,14 +282,25 @@ impl Engine<'_> {
     }
 
     /// Answers `user` in their DM with the bot with `text` (rendered by the shell), about no
-    /// trouble: queued with `event_id` remembered, so a retried event is answered once.
-    pub async fn answer_in_dm(&self, event_id: &str, user: &UserId, text: String) -> Result<(), EngineError> {
+    /// trouble, with an Acknowledge button for each of `acknowledge`: queued with `event_id`
+    /// remembered, so a retried event is answered once.
+    pub async fn answer_in_dm(
+        &self,
+        event_id: &str,
+        user: &UserId,
+        text: String,
+        acknowledge: Vec<TroubleId>,
+    ) -> Result<(), EngineError> {
+        let message = match acknowledge.is_empty() {
+            true => Message::Text { text },
+            false => Message::TextWithAcks { text, acknowledge },
+        };
         let decision = Decision {
             deliveries: vec![Delivery {
                 lane: Lane::Dm,
                 op: Op::Post {
                     to: Dest::Dm(user.clone()),
-                    message: Message::Text { text },
+                    message,
                     keep_as: None,
                 },
             }],

@@ -1031,6 +1031,32 @@ async fn with_two_waiting_a_reply_in_one_dms_thread_acknowledges_it_and_a_messag
     assert_eq!(acked_by(&bot, &first.id), None);
     assert_eq!(acked_by(&bot, &second.id), None);
 
+    // Each has its button there, for a phone: the sev2 opened first leads.
+    let answer = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .rev()
+        .find(|c| c.params["channel"] == MANAGER && text_of(&c.params).contains("Several troubles wait"))
+        .expect("the answer");
+    let buttons: Vec<String> = answer.params["blocks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
+        .filter(|e| e["action_id"] == "acknowledge")
+        .map(|e| e["text"]["text"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(
+        buttons,
+        vec![
+            format!("Acknowledge {}", first.id),
+            format!("Acknowledge {}", second.id)
+        ],
+        "{}",
+        answer.params
+    );
+
     let dm = trouble(&bot, &second.id).manager_dm.expect("the manager's DM");
     assert!(dm.together.is_empty(), "one DM each: {dm:?}");
     bot.event(&dm_event("EvDm2", MANAGER, "looking", Some(dm.ts.as_str())), None)

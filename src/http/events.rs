@@ -199,7 +199,12 @@ async fn on_dm_message(app: &Arc<App>, event_id: &str, dm: DmMessage) -> Respons
             .map(drop),
         _ => {
             let text = i18n::dm_not_read(app.config.locale, &waiting, answered.len() > 1);
-            Box::pin(app.engine().answer_in_dm(event_id, &user, text)).await
+            let listed = waiting
+                .iter()
+                .take(i18n::ACK_WAITING_SHOWN)
+                .map(|r| r.id.clone())
+                .collect();
+            Box::pin(app.engine().answer_in_dm(event_id, &user, text, listed)).await
         }
     };
     match done {

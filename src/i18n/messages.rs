@@ -113,6 +113,16 @@ pub(super) fn channel_ref(l: Locale, t: &Trouble) -> String {
     }
 }
 
+/// The Acknowledge button naming its trouble, where several stand side by side.
+pub(super) fn ack_button_for(l: Locale, id: &TroubleId) -> crate::slack::blocks::Button {
+    button(
+        Action::Acknowledge.id(),
+        &tr!(l, format!("{id} を確認"), format!("Acknowledge {id}")),
+        &ButtonValue::trouble(id.as_str()).encode(),
+        false,
+    )
+}
+
 /// The Acknowledge button, wherever the manager chain is asked (kickoff, DMs, App Home).
 pub(super) fn ack_button(l: Locale, id: &TroubleId) -> crate::slack::blocks::Button {
     button(
@@ -1025,7 +1035,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::Step(line) => super::stages::step_line(l, config, t, line),
         Message::Agreement(line) => super::agreement::line(l, config, t, line),
         Message::EightD => super::eightd::rendered(l, config, t),
-        Message::Text { text } => Rendered { text: text.clone(), blocks: None },
+        Message::Text { .. } | Message::TextWithAcks { .. } => super::shell_rendered(l, message).unwrap_or_default(),
         Message::PersonUnreachable { who, error, nobody_above } => {
             let (id, customer, error) = (&t.id, away(&t.customer), away(error));
             let then = match nobody_above {

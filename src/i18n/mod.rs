@@ -400,7 +400,7 @@ pub fn name_the_trouble(l: Locale, sub: &str) -> String {
 }
 
 /// How many troubles waiting for an acknowledgement `/trouble ack` lists outside a channel.
-const ACK_WAITING_SHOWN: usize = 20;
+pub const ACK_WAITING_SHOWN: usize = 20;
 
 /// `ack` outside a trouble's channel, with no id: the troubles waiting for this person's
 /// acknowledgement (their App Home rows), each with its id to type, or that none wait.
@@ -433,6 +433,31 @@ pub fn name_the_trouble_to_ack(l: Locale, waiting: &[crate::trouble::home::HomeR
     }
 }
 
+/// A message the shell rendered ([`Message::Text`], [`Message::TextWithAcks`]) as Slack takes
+/// it; None for the messages rendered from a trouble.
+pub fn shell_rendered(l: Locale, message: &crate::trouble::decide::Message) -> Option<Rendered> {
+    use crate::trouble::decide::Message;
+    match message {
+        Message::Text { text } => Some(Rendered {
+            text: text.clone(),
+            blocks: None,
+        }),
+        Message::TextWithAcks { text, acknowledge } => {
+            let mut blocks = vec![crate::slack::blocks::section(text)];
+            // Slack takes at most 25 elements in an actions block; five to a row reads on a phone.
+            for (row, ids) in acknowledge.chunks(5).enumerate() {
+                let buttons = ids.iter().map(|id| messages::ack_button_for(l, id)).collect();
+                blocks.push(crate::slack::blocks::actions(&format!("ack-{row}"), buttons));
+            }
+            Some(Rendered {
+                text: text.clone(),
+                blocks: Some(blocks),
+            })
+        }
+        _ => None,
+    }
+}
+
 /// The answer to a message someone wrote in their DM with the bot that acknowledged nothing:
 /// that it was not recorded and what the bot reads there, with the troubles still waiting for
 /// their acknowledgement (`waiting`, the most urgent first); `several`: it could answer
@@ -448,13 +473,13 @@ pub fn dm_not_read(l: Locale, waiting: &[crate::trouble::home::HomeRow], several
         .to_string(),
         (false, true) => tr!(
             l,
-            "確認待ちのトラブルが複数あり、どれへの返信か分からないため、まだ確認していません。そのトラブルのDMで「確認しました」を押すか、番号を付けてください: `/trouble ack ID`",
-            "Several troubles wait for your acknowledgement, so I could not tell which one you answered: none is acknowledged yet. Press Acknowledge on the DM about it, or name it: `/trouble ack ID`"
+            "確認待ちのトラブルが複数あり、どれへの返信か分からないため、まだ確認していません。下のボタンを押すか、番号を付けてください: `/trouble ack ID`",
+            "Several troubles wait for your acknowledgement, so I could not tell which one you answered: none is acknowledged yet. Press its button below, or name it: `/trouble ack ID`"
         ),
         (false, false) => tr!(
             l,
-            "このメッセージは記録していません（確認の依頼への返信ではありません）。確認待ちのトラブルは、そのDMで「確認しました」を押すか、番号を付けて確認してください: `/trouble ack ID`",
-            "This message was not recorded: it answers no request to acknowledge. To acknowledge one still waiting for you, press Acknowledge on its DM, or name it: `/trouble ack ID`"
+            "このメッセージは記録していません（確認の依頼への返信ではありません）。確認待ちのトラブルは、下のボタンを押すか、番号を付けて確認してください: `/trouble ack ID`",
+            "This message was not recorded: it answers no request to acknowledge. To acknowledge one still waiting for you, press its button below, or name it: `/trouble ack ID`"
         ),
     };
     listed_rows(l, head, waiting)

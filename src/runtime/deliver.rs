@@ -534,11 +534,12 @@ async fn deliver_once(
             slack.respond(url, &rendered(&t, message)).await?;
             Ok(None)
         }
-        // A DM that belongs to no trouble (the weekly digest), rendered when it was decided.
+        // A DM that belongs to no trouble (the weekly digest, an answer in someone's DM),
+        // rendered when it was decided.
         (
             Op::Post {
                 to: Dest::Dm(user),
-                message: Message::Text { text },
+                message: message @ (Message::Text { .. } | Message::TextWithAcks { .. }),
                 keep_as: None,
             },
             None,
@@ -552,10 +553,7 @@ async fn deliver_once(
                 return Ok(None);
             }
             Box::pin(take_turn_to_post(app, claim, &mut call_slot, &channel)).await?;
-            let message = Rendered {
-                text: text.clone(),
-                blocks: None,
-            };
+            let message = crate::i18n::shell_rendered(locale, message).unwrap_or_default();
             slack
                 .post_message(channel.as_str(), &message, None, Some(&marker))
                 .await

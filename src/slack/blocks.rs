@@ -10,7 +10,7 @@ pub const SECTION_TEXT_LIMIT: usize = 3000;
 pub use crate::trouble::markup::{escape, unescape};
 
 /// A message ready for chat.postMessage / chat.update: fallback text plus blocks.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct Rendered {
     pub text: String,
     pub blocks: Option<Vec<Block>>,

@@ -401,6 +401,12 @@ pub enum Message {
     Text {
         text: String,
     },
+    /// Text already rendered by the shell, with an Acknowledge button for each trouble of
+    /// `acknowledge` (those waiting for the reader): a phone taps rather than types an id.
+    TextWithAcks {
+        text: String,
+        acknowledge: Vec<TroubleId>,
+    },
 }
 
 /// Why someone is asked to acknowledge at once when the chain changes (`/trouble manager`,
