@@ -150,3 +150,25 @@ async fn the_morning_promised_is_the_business_hours_opening() {
     let r = bot.command_text(SALES, &t.channel, "報告 経過説明 次回：明朝").await;
     assert!(r.contains("次回の約束 2026-12-01(火) 10:00"), "{r}");
 }
+
+/// The manager answers the bot's DM in Japanese, as on a phone: acknowledged, and answered in
+/// Japanese; the owner writing there is told, in Japanese, that nothing was recorded.
+#[tokio::test]
+async fn an_answer_in_the_dm_acknowledges_and_is_answered_in_japanese() {
+    let bot = spawn_japanese().await;
+    let t = bot.open_ready("アクメ：ハウジング割れ").await;
+    bot.event(&dm_event("EvJa1", MANAGER, "了解、すぐ見ます", None), None)
+        .await;
+    let said = bot
+        .posted_saying(MANAGER, "を確認しました。エスカレーションは止まります。")
+        .await;
+    assert!(said.contains(&format!("トラブル {}（アクメ）", t.id)), "{said}");
+    assert_eq!(
+        trouble(&bot, &t.id).ack.map(|a| a.by.to_string()).as_deref(),
+        Some(MANAGER)
+    );
+    bot.event(&dm_event("EvJa2", SALES, "見てもらえましたか", None), None)
+        .await;
+    let said = bot.posted_saying(SALES, "このメッセージは記録していません").await;
+    assert!(said.contains("`/trouble help`"), "{said}");
+}
