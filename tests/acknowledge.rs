@@ -1108,6 +1108,22 @@ async fn a_dm_to_the_bot_that_answers_no_ask_records_nothing_and_says_so() {
         .await;
 }
 
+/// Gone up the chain, the director answers in the thread of the escalation's DM: that
+/// acknowledges it, as the director's reply in the kickoff's thread would, and the DM settles.
+#[tokio::test]
+async fn the_directors_answer_in_the_escalation_dms_thread_acknowledges() {
+    let bot = spawn_bot_with(ESCALATION).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    let asked = dm_asking(&bot, DIRECTOR, 1, "has not been acknowledged").await;
+    bot.event(&dm_event("EvDir", DIRECTOR, "見ます", Some(&asked.1)), None)
+        .await;
+    let said = bot.posted_saying(DIRECTOR, "You acknowledged trouble").await;
+    assert!(said.contains(&t.id), "{said}");
+    assert_eq!(acked_by(&bot, &t.id).as_deref(), Some(DIRECTOR));
+    dm_settled(&bot, &asked, &format!("acknowledged by <@{DIRECTOR}>")).await;
+}
+
 /// The trouble named by its channel, as a phone's autocomplete inserts it (`#` and the name,
 /// which Slack sends as `<#C…|name>`, or without the name), acts on that trouble from a DM.
 #[tokio::test]
