@@ -376,11 +376,10 @@ async fn trouble_named_first(app: &App, text: &str) -> Option<String> {
 /// one `user` may see, as in `/trouble list`, and is not read out in another channel shared
 /// outside the company (it would tell the customer of another trouble).
 async fn trouble_of(app: &App, text: &str, user: &UserId, channel: &ChannelId) -> Result<TroubleId, Rendered> {
-    let plain = |text: String| Rendered { text, blocks: None };
     let ids = command::addressed_troubles(text);
     if ids.len() > 1 {
         let ack = matches!(command::parse(text), Ok(Command::Ack));
-        return Err(plain(reply_text(
+        return Err(Rendered::plain(reply_text(
             app.config.locale,
             &app.config,
             &Reply::OneTroubleAtATime { ack, ids },
@@ -390,12 +389,12 @@ async fn trouble_of(app: &App, text: &str, user: &UserId, channel: &ChannelId) -
         return match Box::pin(app.store.by_channel(channel)).await.ok().flatten() {
             Some(id) => Ok(id),
             None if command::may_name_its_trouble(text) => Err(Box::pin(name_one(app, text, user, channel)).await),
-            None => Err(plain(Box::pin(where_to_type(app, user, channel)).await)),
+            None => Err(Rendered::plain(Box::pin(where_to_type(app, user, channel)).await)),
         };
     };
     Box::pin(seen_from_here(app, &named, user, channel))
         .await
-        .map_err(plain)?;
+        .map_err(Rendered::plain)?;
     Ok(named)
 }
 
@@ -444,22 +443,21 @@ async fn seen_from_here(
 }
 
 /// `status` or `ack` with no id, outside a trouble's channel: how to name the trouble. For
-/// `ack`, the troubles waiting for `user`'s acknowledgement (their App Home's), with their ids,
-/// unless the channel is shared outside the company.
+/// `ack`, the troubles waiting for `user`'s acknowledgement (their App Home's), with their ids
+/// and buttons, unless the channel is shared outside the company.
 async fn name_one(app: &App, text: &str, user: &UserId, channel: &ChannelId) -> Rendered {
     let l = app.config.locale;
-    let plain = |text: String| Rendered { text, blocks: None };
     if command::parse(text) != Ok(Command::Ack) {
-        return plain(i18n::name_the_trouble(l, "status"));
+        return Rendered::plain(i18n::name_the_trouble(l, "status"));
     }
     if Box::pin(shared_outside(app, channel)).await {
-        return plain(i18n::name_the_trouble(l, "ack"));
+        return Rendered::plain(i18n::name_the_trouble(l, "ack"));
     }
     match Box::pin(super::waiting_for_ack(app, user)).await {
         Ok(waiting) => i18n::name_the_trouble_to_ack(l, &waiting),
         Err(e) => {
             tracing::warn!(error = %e, "cannot read the troubles waiting for an acknowledgement");
-            plain(i18n::name_the_trouble(l, "ack"))
+            Rendered::plain(i18n::name_the_trouble(l, "ack"))
         }
     }
 }

@@ -200,7 +200,7 @@ pub(crate) fn ephemeral(rendered: Rendered) -> Response {
 }
 
 pub(crate) fn ephemeral_text(text: String) -> Response {
-    ephemeral(Rendered { text, blocks: None })
+    ephemeral(Rendered::plain(text))
 }
 
 /// How the bot lost the channel of the trouble `decision` changed, when what it meant to say

@@ -438,10 +438,7 @@ pub fn name_the_trouble_to_ack(l: Locale, waiting: &[crate::trouble::home::HomeR
 pub fn shell_rendered(l: Locale, message: &crate::trouble::decide::Message) -> Option<Rendered> {
     use crate::trouble::decide::Message;
     match message {
-        Message::Text { text } => Some(Rendered {
-            text: text.clone(),
-            blocks: None,
-        }),
+        Message::Text { text } => Some(Rendered::plain(text.clone())),
         Message::TextWithAcks { text, acknowledge } => {
             let mut blocks = vec![crate::slack::blocks::section(text)];
             // Slack takes at most 25 elements in an actions block; five to a row reads on a phone.

@@ -17,6 +17,11 @@ pub struct Rendered {
 }
 
 impl Rendered {
+    /// Text alone, without blocks.
+    pub fn plain(text: String) -> Rendered {
+        Rendered { text, blocks: None }
+    }
+
     pub fn text(text: String) -> Rendered {
         Rendered {
             blocks: Some(vec![section(&text)]),
