@@ -440,7 +440,7 @@ fn every_bot_event_is_handled_and_has_its_scope() {
     for (event, _) in MESSAGE_STREAMS {
         assert!(
             events.iter().any(|e| e == event),
-            "{event}: thread replies in trouble channels arrive as this event"
+            "{event}: the replies the bot reads (in trouble channels, in its DMs) arrive as this event"
         );
     }
     for (event, _) in EVENT_SCOPES.iter().filter(|(e, _)| !e.starts_with("message.")) {
@@ -842,7 +842,8 @@ mod yaml {
 
 /// `/trouble status ID` and `/trouble ack ID` are promised in the DM with the bot, and Slack's
 /// read-only Messages tab takes no slash commands: the tab stays writable in both manifests. The
-/// bot reads no `message.im`, so the README says what a plain message there gets (nothing).
+/// bot reads `message.im` (an answer to its DM acknowledges), and the README says what a plain
+/// message there gets.
 #[test]
 fn the_messages_tab_takes_slash_commands_and_the_readme_says_what_a_plain_message_there_gets() {
     for m in [manifest(), socket_manifest()] {
