@@ -1049,6 +1049,41 @@ async fn a_rejected_correction_leaves_the_approved_terms_standing() {
     assert!(matches!(proposals(&bot, &t.id)[0].state, ProposalState::Superseded));
 }
 
+/// A new `split` typed over an approved one (not `fix split`) changes approved terms too: if the
+/// chain rejects it, the approved split stands again, on the record, in the channel and on the
+/// timeline, as a rejected correction's does.
+#[tokio::test]
+async fn a_new_split_over_an_approved_one_rejected_leaves_the_approved_split_standing() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
+    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
+    wait_until(|| matches!(proposals(&bot, &t.id)[0].state, ProposalState::Approved { .. }).then_some(())).await;
+
+    let r = bot
+        .command_text(SALES, &t.channel, "split 40/60 customer misused")
+        .await;
+    assert!(r.contains("proposal #2"), "{r}");
+    click_on(&bot, MANAGER, "proposal_reject", &t, 2).await;
+    wait_until(|| matches!(proposals(&bot, &t.id)[1].state, ProposalState::Rejected { .. }).then_some(())).await;
+
+    let now = trouble(&bot, &t.id);
+    assert_eq!(now.split.as_ref().map(|s| (s.ours, s.customer)), Some((70, 30)));
+    assert!(matches!(
+        proposals(&bot, &t.id)[0].state,
+        ProposalState::Approved { .. }
+    ));
+    assert!(now.agreement.standing.is_empty(), "nothing waits to be restored");
+    bot.posted_saying(&t.channel, "↩️ Proposal #1's approved terms stand")
+        .await;
+    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
+    assert_eq!(
+        verified.code, 0,
+        "the timeline replays to the record: {}",
+        verified.stdout
+    );
+}
+
 /// A proposal's line waits its turn behind Slack: replaced meanwhile by a new split, it is drawn
 /// as replaced, without buttons, never with the later split's terms as its own.
 #[tokio::test]

@@ -88,7 +88,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             reason,
         } => {
             start_stage(w, &user, StageId::Split, String::new());
-            w.t.split = Some(Split {
+            let before = w.t.split.replace(Split {
                 ours,
                 customer,
                 other,
@@ -114,7 +114,17 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                     reason,
                 },
             );
-            crate::trouble::approval::propose(w, &user, crate::trouble::approval::Item::Split)
+            // A new split over approved terms changes them as `fix split` does: those terms
+            // are kept until it is decided, and stand again should it be rejected.
+            match before {
+                Some(split) => crate::trouble::approval::propose_correction(
+                    w,
+                    &user,
+                    crate::trouble::approval::Item::Split,
+                    crate::trouble::approval::Terms::Split { split },
+                ),
+                None => crate::trouble::approval::propose(w, &user, crate::trouble::approval::Item::Split),
+            }
         }
         Command::Cost { amount, payer, note } => {
             start_stage(w, &user, StageId::Cost, String::new());
