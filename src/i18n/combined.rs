@@ -92,16 +92,17 @@ fn line(l: Locale, config: &Config, kind: Combined, t: &Trouble) -> Block {
     let sev = severity_label(l, config, t.severity);
     match kind {
         Combined::ManagerDm => {
-            let ack = answered(l, config, t).unwrap_or_else(|| ack_text(l, t));
+            let answered = answered(l, config, t);
+            let asks = answered.is_none();
+            let ack = answered.unwrap_or_else(|| ack_text(l, t));
             let text = tr!(
                 l,
                 format!("*{id}* {what}（{sev}）\n報告者 {owner} · {link} · {ack}"),
                 format!("*{id}* {what} ({sev})\nfrom {owner} · {link} · {ack}")
             );
-            if answered(l, config, t).is_none() {
-                section_with(&text, super::messages::ack_button(l, id))
-            } else {
-                section(&text)
+            match asks {
+                true => section_with(&text, super::messages::ack_button(l, id)),
+                false => section(&text),
             }
         }
         Combined::Notice => section(&tr!(

@@ -8,8 +8,6 @@ pub(in crate::trouble) struct Work<'a> {
     pub(in crate::trouble) t: Trouble,
     pub(in crate::trouble) changed: bool,
     pub(super) d: Decision,
-    /// Whether the trouble, as it came in, was open and waited for an acknowledgement.
-    waiting_before: bool,
     /// Whether the trouble, as it came in, was open.
     open_before: bool,
     /// Whether the trouble, as it came in, was acknowledged.
@@ -22,7 +20,6 @@ impl<'a> Work<'a> {
     pub(super) fn new(ctx: &'a Ctx<'a>, t: Trouble) -> Self {
         Work {
             ctx,
-            waiting_before: t.ack.is_none() && t.is_open(),
             open_before: t.is_open(),
             acked_before: t.ack.is_some(),
             home_before: crate::trouble::home::people(&t),
@@ -161,7 +158,8 @@ impl<'a> Work<'a> {
         // acknowledged before, those DMs and the escalation's answered ones say it was closed,
         // and no longer once it is reopened.
         let closed_or_reopened = self.open_before != self.t.is_open();
-        if self.waiting_before && self.t.ack.is_none() && !self.t.is_open() {
+        let waiting_before = self.open_before && !self.acked_before;
+        if waiting_before && self.t.ack.is_none() && !self.t.is_open() {
             self.refresh_manager_dms();
         } else if closed_or_reopened && self.acked_before {
             self.refresh_manager_dms();
