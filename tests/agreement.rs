@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use trouble_bot::trouble::approval::{Proposal, ProposalState};
-use trouble_bot::trouble::model::TroubleId;
+use trouble_bot::trouble::model::{StageId, StageState, TroubleId};
 
 const LIMITS: &str = "[approval_limits]\nJPY = 1_000_000\nUSD = 10_000\n";
 
@@ -104,6 +104,12 @@ async fn an_agreement_recorded_by_mistake_is_withdrawn_in_the_open() {
         "{r}"
     );
     bot.command_text(SALES, &t.channel, "agreed 1").await;
+    // The split settled on that agreement: stage 5 done.
+    let r = bot.command_text(SALES, &t.channel, "done 5").await;
+    assert!(
+        trouble(&bot, &t.id).stage(StageId::Split).state == StageState::Done,
+        "{r}"
+    );
 
     let r = bot
         .command_text(COLLEAGUE, &t.channel, "withdraw agreed 1 not so")
@@ -133,6 +139,18 @@ async fn an_agreement_recorded_by_mistake_is_withdrawn_in_the_open() {
     )
     .await;
     assert!(text_of(&told).contains("the customer has not signed yet"), "{told}");
+    // Not settled without the customer's agreement: stage 5 is worked on again, in the
+    // channel too, so the trouble cannot be closed on it.
+    assert!(r.contains("Stage 5, done before, is worked on again."), "{r}");
+    let split = trouble(&bot, &t.id).stage(StageId::Split).clone();
+    assert_eq!(split.state, StageState::InProgress);
+    assert!(split.done_by.is_none());
+    posted(
+        &bot,
+        &t.channel,
+        "Stage 5 \"Settle the split of responsibility\" started",
+    )
+    .await;
     let timeline = bot.store().timeline(&TroubleId::new(&t.id)).expect("timeline");
     let kinds: Vec<String> = timeline.iter().map(|e| format!("{:?}", e.event)).collect();
     assert!(kinds.iter().any(|k| k.starts_with("Agreement(Agreed")), "{kinds:?}");

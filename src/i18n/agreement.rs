@@ -526,11 +526,16 @@ pub fn reply_text(l: Locale, r: &AgreementReply) -> String {
                 instead.map(|m| format!(" The current one is proposal #{m}.")).unwrap_or_default()
             )
         ),
-        AgreementReply::AgreedWithdrawn { n } => tr!(
-            l,
-            format!("提案 #{n} のお客様との合意の記録を取り消しました。提案は承認済みに戻りました（記録と取消はタイムラインに残ります）。お客様が合意したら、改めて `/trouble 合意 {n}` で記録してください。"),
-            format!("Withdrew the record of the customer's agreement to proposal #{n}: it stands approved again (the record and its withdrawal stay on the timeline). Once the customer agrees, record it with `/trouble agreed {n}`.")
-        ),
+        AgreementReply::AgreedWithdrawn { n, reworked } => {
+            let reworked = reworked
+                .map(|s| tr!(l, format!("第{s}段階は完了から作業中に戻りました。"), format!(" Stage {s}, done before, is worked on again.")))
+                .unwrap_or_default();
+            tr!(
+                l,
+                format!("提案 #{n} のお客様との合意の記録を取り消しました。提案は承認済みに戻りました（記録と取消はタイムラインに残ります）。{reworked}お客様が合意したら、改めて `/trouble 合意 {n}` で記録してください。"),
+                format!("Withdrew the record of the customer's agreement to proposal #{n}: it stands approved again (the record and its withdrawal stay on the timeline).{reworked} Once the customer agrees, record it with `/trouble agreed {n}`.")
+            )
+        }
         AgreementReply::NotAgreed { n, state } => tr!(
             l,
             format!("提案 #{n} はお客様との合意が記録されていません（{}）。何も変更していません。", state_word(l, state)),

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::decide::{chain_for, who_may, Act, Dest, Lane, Message, Op, Reply, Slot, Who, Work};
 use super::facts::Mark;
-use super::model::{Cost, PostedMessage, Split, StageId, Trouble, UserId};
+use super::model::{Cost, PostedMessage, Split, StageId, StageState, Trouble, UserId};
 use super::money::{Currency, Money, Payer};
 use super::timeline::Event;
 use crate::trouble::policy::Policy;
@@ -227,8 +227,10 @@ pub enum AgreementReply {
     Agreed {
         n: usize,
     },
+    /// `reworked`: the stage of its item, done before, and worked on again now.
     AgreedWithdrawn {
         n: usize,
+        reworked: Option<usize>,
     },
     /// `withdraw agreed N` on a proposal whose agreement was never recorded (`state`).
     NotAgreed {
@@ -910,6 +912,10 @@ pub(super) fn withdraw_agreed(w: &mut Work, user: &UserId, n: usize, reason: Str
         });
     };
     let approved = approved.clone();
+    let stage = match p.item {
+        Item::Split => StageId::Split,
+        Item::Cost { .. } => StageId::Cost,
+    };
     w.t.agreement.proposals[n - 1].state = ProposalState::Approved { approved };
     w.log(
         Some(user),
@@ -927,8 +933,14 @@ pub(super) fn withdraw_agreed(w: &mut Work, user: &UserId, n: usize, reason: Str
             reason,
         }),
     );
+    // Its stage marked done on that agreement is not done without it: worked on again, so
+    // the trouble cannot be closed on an agreement the customer never gave.
+    let reworked = (w.t.stage(stage).state == StageState::Done).then(|| {
+        super::decide::work_on_stage(w, user, stage, String::new());
+        stage.number()
+    });
     w.refresh_status();
-    Reply::Agreement(AgreementReply::AgreedWithdrawn { n })
+    Reply::Agreement(AgreementReply::AgreedWithdrawn { n, reworked })
 }
 
 /// A line the trouble's channel could not carry (shared with the customer, Slack Connect): a

@@ -46,32 +46,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             Reply::StageDone { stage }
         }
         Command::Start(stage, note) => {
-            // Starting a stage that was done reopens it: rework is part of the record.
-            if w.t.stage(stage).state == StageState::Done {
-                let s = w.t.stage_mut(stage);
-                s.state = StageState::InProgress;
-                s.done_at = None;
-                s.done_by = None;
-            }
-            start_stage(w, &user, stage, note.clone());
-            w.log(
-                Some(&user),
-                Event::StageStarted {
-                    stage,
-                    note: note.clone(),
-                },
-            );
-            w.post(
-                Lane::Channel,
-                Dest::TroubleChannel,
-                Message::StageChanged {
-                    stage,
-                    done: false,
-                    by: user.clone(),
-                    note,
-                },
-            );
-            w.refresh_status();
+            work_on_stage(w, &user, stage, note);
             Reply::StageStarted { stage }
         }
         Command::Update { text, next } => log_update(w, &user, text, next),

@@ -38,6 +38,7 @@ pub use follow_up::*;
 pub use open::*;
 pub use report::*;
 pub use roles::*;
+pub(in crate::trouble) use stages::work_on_stage;
 use stages::*;
 pub use vocabulary::*;
 pub(super) use work::Work;

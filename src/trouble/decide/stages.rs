@@ -84,6 +84,36 @@ pub(super) fn start_stage(w: &mut Work, _user: &UserId, stage: StageId, note: St
     }
 }
 
+/// `start N`: stage `stage` is worked on, and the channel hears it. Starting a stage that was
+/// done reopens it: rework is part of the record.
+pub(in crate::trouble) fn work_on_stage(w: &mut Work, user: &UserId, stage: StageId, note: String) {
+    if w.t.stage(stage).state == StageState::Done {
+        let s = w.t.stage_mut(stage);
+        s.state = StageState::InProgress;
+        s.done_at = None;
+        s.done_by = None;
+    }
+    start_stage(w, user, stage, note.clone());
+    w.log(
+        Some(user),
+        Event::StageStarted {
+            stage,
+            note: note.clone(),
+        },
+    );
+    w.post(
+        Lane::Channel,
+        Dest::TroubleChannel,
+        Message::StageChanged {
+            stage,
+            done: false,
+            by: user.clone(),
+            note,
+        },
+    );
+    w.refresh_status();
+}
+
 pub(super) fn complete_stage(w: &mut Work, user: &UserId, stage: StageId, note: String) {
     let now = w.ctx.now;
     let s = w.t.stage_mut(stage);
