@@ -61,9 +61,10 @@ impl App {
         let token = config.slack.bot_token.clone().unwrap_or_else(|| Secret::new(""));
         let slack = SlackClient::new(&config.slack.api_url, token, config.slack.timeout);
         let (outbox_wake, outbox_wake_rx) = mpsc::unbounded_channel();
+        let pacer = Pacer::new(clock.clone(), config.slack.channel_turn);
         Arc::new(App {
             config: Arc::new(config),
-            pacer: Pacer::new(clock.clone()),
+            pacer,
             started_at: clock.now(),
             clock,
             store,

@@ -106,7 +106,14 @@ pub struct SlackSettings {
     pub api_url: String,
     /// How long one Web API call may take before it is retried (`slack_timeout`).
     pub timeout: Duration,
+    /// How often the bot posts into one channel: Slack allows about one message a second per
+    /// channel. Not read from the config file, as Slack's limit is not the admin's to choose;
+    /// the tests shorten it, all but those of the pacing itself, so they don't wait it out.
+    pub channel_turn: Duration,
 }
+
+/// Slack allows about one message a second per channel, with short bursts.
+pub(crate) const CHANNEL_TURN: Duration = Duration::from_secs(1);
 
 impl Default for Config {
     fn default() -> Self {
@@ -126,6 +133,7 @@ impl Default for Config {
                 app_token: None,
                 api_url: "https://slack.com/api/".into(),
                 timeout: Duration::from_secs(10),
+                channel_turn: CHANNEL_TURN,
             },
         }
     }

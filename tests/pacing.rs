@@ -58,7 +58,7 @@ fn not_yet_told(bot: &TestBot, ids: &[String]) -> Vec<String> {
 /// answered or in the one after that: never more than one paced turn (a second) behind,
 /// however many wait.
 async fn each_reaches_the_manager_within_one_turn(n: usize) -> (TestBot, Vec<String>) {
-    let bot = spawn_bot().await;
+    let bot = spawn_bot_paced_like_slack(&format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
     bot.slack.enforce_channel_rate_limit(true);
     let opened = open_many(&bot, n).await;
     let ids: Vec<String> = opened.iter().map(|(id, _)| id.clone()).collect();
@@ -133,7 +133,7 @@ async fn fifty_troubles_opened_in_the_same_second_for_one_manager_each_reach_the
 /// others a whole turn (a second) behind in a third DM.
 #[tokio::test]
 async fn troubles_opened_just_after_a_ping_came_back_share_the_next_dm_rather_than_one_going_alone() {
-    let bot = spawn_bot().await;
+    let bot = spawn_bot_paced_like_slack(&format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
     bot.slack.enforce_channel_rate_limit(true);
     open_many(&bot, 1).await;
     eventually("the first ping reached the manager", Duration::from_secs(10), || {
@@ -230,7 +230,8 @@ async fn each_troubles_channel_link_and_acknowledgement_edit_its_own_line_of_the
 
 #[tokio::test]
 async fn a_combined_dm_that_reached_slack_before_its_answer_and_a_restart_is_looked_up_not_posted_again() {
-    let mut bot = spawn_bot_raw(&format!("slack_timeout = \"1s\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    let mut bot =
+        spawn_bot_paced_like_slack(&format!("slack_timeout = \"1s\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
     // Slack does the work but answers after the bot gave up: whether a post went is unknown.
     bot.slack.set_slow_delay(Duration::from_millis(1500));
     bot.slack.set_fault_rate("chat.postMessage", 1.0, &[Fault::Slow]);
@@ -295,7 +296,7 @@ async fn a_combined_dm_that_reached_slack_before_its_answer_and_a_restart_is_loo
 /// most severe first, in its notification and in its lines.
 #[tokio::test]
 async fn a_shared_dm_names_each_troubles_severity_and_customer_most_severe_first() {
-    let bot = spawn_bot().await;
+    let bot = spawn_bot_paced_like_slack(&format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
     bot.slack.enforce_channel_rate_limit(true);
     let first = open_many(&bot, 1).await.remove(0).0;
     eventually("the first ping reached the manager", Duration::from_secs(10), || {

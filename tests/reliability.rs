@@ -269,7 +269,7 @@ async fn while_slack_holds_calls_unanswered_at_most_192_first_pings_are_in_fligh
 
 #[tokio::test]
 async fn posts_to_one_channel_are_paced_and_a_busy_channel_does_not_stall_another() {
-    let bot = spawn_bot().await;
+    let bot = spawn_bot_paced_like_slack(&format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
     // Slack's limit on the bot's clock, which the test moves on rather than waiting the twelve
     // seconds the busy channel's posts need.
     let clock = bot.clock.clone();

@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::{oneshot, watch};
 
-use super::pacer::{backoff, span, PaceKey, Pass, Turn, Waiter, CHANNEL_BURST, CHANNEL_INTERVAL};
+use super::pacer::{backoff, span, PaceKey, Pass, Turn, Waiter};
 use crate::app::{App, Wake};
 use crate::i18n::combined::{combined, how_many, Combined, MAX_PER_MESSAGE};
 use crate::i18n::render;
@@ -1212,10 +1212,10 @@ async fn pace_post(app: &App, claim: &Claim, channel: &ChannelId) -> Result<(), 
     let mine = app.pacer.turn(PaceKey::Posts(channel.clone()));
     let shared = match app
         .store
-        .reserve_post_slot(channel, app.clock.now(), CHANNEL_INTERVAL)
+        .reserve_post_slot(channel, app.clock.now(), app.pacer.turn)
         .await
     {
-        Ok(slot) => slot.map(|at| at - span(CHANNEL_BURST)),
+        Ok(slot) => slot.map(|at| at - span(app.pacer.turn)),
         Err(e) => {
             tracing::warn!(error = %e, "cannot take a shared posting slot; paced by this instance alone");
             None

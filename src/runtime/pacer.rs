@@ -18,11 +18,6 @@ use crate::store::Claim;
 use crate::trouble::decide::{Message, Outcome, Slot};
 use crate::trouble::model::{ChannelId, PostedMessage, Trouble, TroubleId, Ts};
 
-/// Slack allows about one message a second per channel, with short bursts. The bot allows
-/// itself a burst of two (one second of tolerance): pacing by departure time, it keeps a
-/// token in hand for the jitter between leaving here and arriving at Slack.
-pub(crate) const CHANNEL_INTERVAL: Duration = Duration::from_secs(1);
-pub(crate) const CHANNEL_BURST: Duration = Duration::from_secs(1);
 /// Slack calls in flight at once, outside the DM lane.
 pub(crate) const DELIVERY_SLOTS: usize = 64;
 /// The DM lane's calls in flight at once: slots of their own, so the first ping never queues
@@ -73,6 +68,8 @@ pub(crate) enum PaceKey {
 /// wait for a channel's turn together, to go out as one message.
 pub struct Pacer {
     pub(crate) clock: Clock,
+    /// How often each channel gets a turn to post.
+    pub(crate) turn: Duration,
     pub(crate) next: Mutex<Forgetful<PaceKey, DateTime<Utc>>>,
     pub(crate) gatherings: Mutex<Forgetful<(ChannelId, Combined), Gathering>>,
     /// One edit at a time per combined message, and the order in which refreshes arrived.
@@ -199,9 +196,13 @@ pub(crate) fn span(d: Duration) -> chrono::Duration {
 }
 
 impl Pacer {
-    pub fn new(clock: Clock) -> Pacer {
+    /// A pacer giving each channel a turn every `turn` ([`crate::config::CHANNEL_TURN`] but in
+    /// tests). It allows itself a burst of two (one turn of tolerance): pacing by departure
+    /// time, it keeps a token in hand for the jitter between leaving here and arriving at Slack.
+    pub fn new(clock: Clock, turn: Duration) -> Pacer {
         Pacer {
             clock,
+            turn,
             next: Mutex::new(Forgetful::new(PACER_FORGET_ABOVE)),
             gatherings: Mutex::new(Forgetful::new(GATHERINGS_FORGET_ABOVE)),
             edits: Mutex::new(Forgetful::new(PACER_FORGET_ABOVE)),
@@ -406,8 +407,8 @@ impl Pacer {
             // Forget channels that have been quiet long enough to be back at a full burst.
             next.forget(|_, tat| *tat > now);
             let tat = next.get(&key).copied().unwrap_or(now).max(now);
-            next.insert(key, tat + span(CHANNEL_INTERVAL));
-            tat - span(CHANNEL_BURST)
+            next.insert(key, tat + span(self.turn));
+            tat - span(self.turn)
         }
     }
 
@@ -420,14 +421,14 @@ impl Pacer {
             .get(&PaceKey::Method(method))
             .copied();
         if let Some(until) = until {
-            self.clock.sleep_until(until - span(CHANNEL_BURST)).await;
+            self.clock.sleep_until(until - span(self.turn)).await;
         }
     }
 
     /// Holds a channel (or a method) back after Slack said 429 for it.
     pub(crate) fn hold(&self, key: PaceKey, for_: Duration) {
         let mut next = self.next.lock().expect("pacer lock");
-        let until = self.clock.now() + span(for_) + span(CHANNEL_BURST);
+        let until = self.clock.now() + span(for_) + span(self.turn);
         let entry = next.entry(key).or_insert(until);
         *entry = (*entry).max(until);
     }
@@ -437,6 +438,7 @@ impl Pacer {
 mod tests {
     use super::{Forgetful, Pacer, Pass, PROBE_LEASE, REFUSED_PROBE_EVERY, UNREACHABLE_AFTER};
     use crate::clock::Clock;
+    use crate::config::CHANNEL_TURN;
     use std::time::Duration;
 
     /// A manual clock and where it starts.
@@ -451,7 +453,7 @@ mod tests {
     async fn while_slack_cannot_be_reached_one_call_at_a_time_tries_and_an_answer_lets_all_go() {
         let (start, clock) = manual_clock();
         let manual = clock.as_manual().unwrap();
-        let pacer = Pacer::new(clock.clone());
+        let pacer = Pacer::new(clock.clone(), CHANNEL_TURN);
         let far = start + chrono::Duration::hours(1);
         // `until` already past: a call that must wait returns at once, to renew and ask again.
         let ask = || pacer.wait_for_slack(clock.now(), true);
@@ -526,7 +528,7 @@ mod tests {
     async fn a_refused_token_holds_every_call_at_once_and_one_tries_every_30_seconds() {
         let (_, clock) = manual_clock();
         let manual = clock.as_manual().unwrap();
-        let pacer = Pacer::new(clock.clone());
+        let pacer = Pacer::new(clock.clone(), CHANNEL_TURN);
         let ask = || pacer.wait_for_slack(clock.now(), true);
         // One refusal is Slack's answer, not its bad moment: every call waits at once.
         pacer.slack_refuses_token(Pass::Reachable);

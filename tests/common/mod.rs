@@ -95,7 +95,14 @@ pub struct TestBot {
     config_text: String,
     env: BTreeMap<String, String>,
     client: reqwest::Client,
+    /// How often the bot posts into one channel: [`FAST_CHANNEL_TURN`] unless the test is
+    /// about Slack's pacing itself (`spawn_bot_paced_like_slack`).
+    channel_turn: Duration,
 }
+
+/// The bots' turn to post into a channel in tests: Slack's second a message would have a test
+/// that posts twenty lines into a trouble's channel wait twenty seconds for the last.
+pub const FAST_CHANNEL_TURN: Duration = Duration::from_millis(20);
 
 /// The bot with the shared org and the default severities.
 pub async fn spawn_bot() -> TestBot {
@@ -122,9 +129,34 @@ async fn spawn_bot_full(config_text: &str, limits: trouble_bot::http::server::Li
     spawn_bot_on(config_text, limits, FakeSlack::start().await, &[]).await
 }
 
+/// The bot with exactly this TOML, posting into a channel about once a second as it does with
+/// the real Slack: for the tests of that pacing, and of what it combines.
+pub async fn spawn_bot_paced_like_slack(config_text: &str) -> TestBot {
+    let mut bot = spawn_bot_unstarted(
+        config_text,
+        trouble_bot::http::server::Limits::default(),
+        FakeSlack::start().await,
+        &[],
+    );
+    bot.channel_turn = Config::default().slack.channel_turn;
+    bot.start().await;
+    bot
+}
+
 /// The bot with exactly this TOML, on a fake Slack the test prepared, with these environment
 /// variables set over the usual ones (to reach Slack through a front, to use Socket Mode, …).
 pub async fn spawn_bot_on(
+    config_text: &str,
+    limits: trouble_bot::http::server::Limits,
+    slack: FakeSlack,
+    env_changes: &[(&str, String)],
+) -> TestBot {
+    let mut bot = spawn_bot_unstarted(config_text, limits, slack, env_changes);
+    bot.start().await;
+    bot
+}
+
+fn spawn_bot_unstarted(
     config_text: &str,
     limits: trouble_bot::http::server::Limits,
     slack: FakeSlack,
@@ -142,7 +174,7 @@ pub async fn spawn_bot_on(
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     env.extend(env_changes.iter().map(|(k, v)| (k.to_string(), v.clone())));
-    let mut bot = TestBot {
+    TestBot {
         bot: None,
         clock: Clock::manual(CLOCK_START.parse().expect("clock start")),
         limits,
@@ -152,9 +184,8 @@ pub async fn spawn_bot_on(
         config_text: config_text.to_string(),
         env,
         client: http_client(),
-    };
-    bot.start().await;
-    bot
+        channel_turn: FAST_CHANNEL_TURN,
+    }
 }
 
 /// A client for requests to the bot: each gives up after a minute, so a bot that stops
@@ -185,7 +216,10 @@ pub fn now_secs() -> i64 {
 
 impl TestBot {
     pub fn config(&self) -> Config {
-        Config::from_sources(Some(&self.config_text), &self.env).unwrap_or_else(|p| panic!("test config: {p:?}"))
+        let mut config =
+            Config::from_sources(Some(&self.config_text), &self.env).unwrap_or_else(|p| panic!("test config: {p:?}"));
+        config.slack.channel_turn = self.channel_turn;
+        config
     }
 
     async fn start(&mut self) {
