@@ -387,6 +387,8 @@ async fn a_returning_customers_kickoff_thread_lists_past_troubles_and_the_balanc
 
     // Shown again in the channel when the split is being settled: after the line saying stage
     // 4 is done, which is what started stage 5.
+    bot.command_text(SALES, &again.channel, "cause mold temperature drifted")
+        .await;
     for _ in 1..=4 {
         let r = bot.command_text(SALES, &again.channel, "next").await;
         assert!(r.contains("marked done"), "{r}");

@@ -278,7 +278,9 @@ async fn posts_to_one_channel_are_paced_and_a_busy_channel_does_not_stall_anothe
     let busy = bot.open_ready("BUSY: many changes").await;
     let quiet = bot.open_ready("QUIET: one change").await;
     let mark = bot.slack.calls().len() as u64;
-    // Twelve stage changes in the busy channel, each posting a message there.
+    // Twelve stage changes in the busy channel, each posting a message there (stage 3 is done
+    // on its cause, recorded first).
+    bot.command_text(SALES, &busy.channel, "cause mold drift").await;
     for i in 0..6 {
         bot.command_text(SALES, &busy.channel, &format!("start {} step {i}", i + 1))
             .await;

@@ -206,6 +206,7 @@ async fn walk_everything(bot: &TestBot, t: &OpenedTrouble) {
         format!("update {UPDATE}"),
         format!("next {}", STAGE_NOTES[0]),
         "done 2".to_string(),
+        "cause mold temperature drifted escape: sampling missed it".to_string(),
         format!("done 3 {}", STAGE_NOTES[1]),
         format!("done 4 {}", STAGE_NOTES[2]),
         format!("split 70/30 {SPLIT_REASON}"),
@@ -306,6 +307,14 @@ async fn the_seven_stages_walked_by_commands_and_the_status_button_end_in_a_clos
     assert!(answer.contains("done"), "{answer}");
     assert_eq!(stage_states(&bot, &t.id)[1], StageState::Done);
 
+    // Not done before its cause is recorded.
+    let r = bot
+        .command_text(SALES, &t.channel, "done 3 mold temperature too low")
+        .await;
+    assert!(r.starts_with("No cause is recorded, so stage 3 cannot be done."), "{r}");
+    assert!(r.contains(&format!("<@{MANAGER}>")), "who may instead: {r}");
+    bot.command_text(SALES, &t.channel, "cause mold temperature too low")
+        .await;
     let r = bot
         .command_text(SALES, &t.channel, "done 3 mold temperature too low")
         .await;
@@ -1054,7 +1063,7 @@ async fn twenty_changes_in_a_second_make_few_status_edits_and_the_last_one_shows
 async fn history_names_the_stages_done_not_the_last_one_done() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked").await;
-    for c in ["done 3 cause found", "done 5 split agreed"] {
+    for c in ["cause mold drift", "done 3 cause found", "done 5 split agreed"] {
         bot.command_text(SALES, &t.channel, c).await;
     }
     let history = bot.command_text(SALES, "C0ELSEWHERE", "history ACME").await;
@@ -1305,6 +1314,7 @@ async fn commands_typed_with_full_width_digits_or_as_open_teaches_them_work_and_
     assert!(list.contains("customer not updated yet (opened"), "{list}");
     assert!(!list.contains("last heard"), "{list}");
 
+    bot.command_text(SALES, &t.channel, "cause 金型温度").await;
     let done = bot.command_text(SALES, &t.channel, "done ３ 原因特定").await;
     assert!(done.contains("Stage 3"), "{done}");
     let split = bot.command_text(SALES, &t.channel, "split ７０／３０ 金型").await;

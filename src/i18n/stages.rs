@@ -146,6 +146,15 @@ fn action_line(l: Locale, config: &Config, n: usize, a: &Action, place: Where) -
     parts.join(" · ")
 }
 
+/// Who may do what a refusal says only the manager chain may: named, or "the manager chain".
+fn chain_or_word(l: Locale, chain: &[UserId]) -> String {
+    if chain.is_empty() {
+        tr!(l, "上司", "the manager chain").to_string()
+    } else {
+        super::chain_text(l, chain)
+    }
+}
+
 fn action_of(t: &Trouble, n: usize) -> Option<&Action> {
     t.substance.actions.get(n.wrapping_sub(1))
 }
@@ -1131,15 +1140,19 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
             } else {
                 ("Scope lines", "are")
             };
-            let chain = if chain.is_empty() {
-                tr!(l, "上司", "the manager chain").to_string()
-            } else {
-                super::chain_text(l, chain)
-            };
+            let chain = chain_or_word(l, chain);
             tr!(
                 l,
                 format!("波及範囲 {lines} が未確認のため、第2段階は完了にできません。`/trouble scope check N` で確認するか、{chain} が理由を添えて `/trouble done 2 理由` を入力してください。"),
                 format!("{noun} {lines} {verb} not checked, so stage 2 cannot be done. Check them with `/trouble scope check N`, or {chain} can mark it done with a reason: `/trouble done 2 REASON`.")
+            )
+        }
+        StepReply::CauseUnrecorded { chain } => {
+            let chain = chain_or_word(l, chain);
+            tr!(
+                l,
+                format!("原因が記録されていないため、第3段階は完了にできません。`/trouble cause 原因 流出: なぜ見逃したか` で記録してください。原因が特定できない場合は、{chain} が理由を添えて `/trouble done 3 理由` を入力できます。"),
+                format!("No cause is recorded, so stage 3 cannot be done. Record it with `/trouble cause TEXT escape: WHY IT WAS NOT CAUGHT`; if the cause cannot be found, {chain} can mark it done with a reason: `/trouble done 3 REASON`.")
             )
         }
         StepReply::ActionNotAllowed { verify: false, who } => match who {

@@ -1047,6 +1047,13 @@ pub(super) fn stage_refusal(w: &Work, user: &UserId, stage: StageId, note: &str)
     if let Some(refusal) = super::approval::stage_awaits_decision(w.ctx.policy, &w.t, stage) {
         return Some(refusal);
     }
+    // The cause is what stage 3 finds: done without one, the trouble would close with the 8D's
+    // D4 empty. A cause that cannot be found is the manager chain's to accept, with why.
+    let chain = w.t.manager_chain();
+    let chain_with_reason = chain.contains(user) && *user != w.t.owner && super::command::says_something(note);
+    if stage == StageId::Cause && w.t.substance.cause.is_none() && !chain_with_reason {
+        return Some(Reply::Step(StepReply::CauseUnrecorded { chain: chain.to_vec() }));
+    }
     let unchecked: Vec<usize> =
         w.t.substance
             .scope
@@ -1055,11 +1062,7 @@ pub(super) fn stage_refusal(w: &Work, user: &UserId, stage: StageId, note: &str)
             .filter(|(_, s)| s.checked.is_none())
             .map(|(i, _)| i + 1)
             .collect();
-    if stage != StageId::Scope || unchecked.is_empty() {
-        return None;
-    }
-    let chain = w.t.manager_chain();
-    if chain.contains(user) && *user != w.t.owner && !note.trim().is_empty() {
+    if stage != StageId::Scope || unchecked.is_empty() || chain_with_reason {
         return None;
     }
     Some(Reply::Step(StepReply::ScopeUnchecked {
@@ -1360,6 +1363,10 @@ pub enum StepReply {
     /// Stage 2 with scope lines not yet checked.
     ScopeUnchecked {
         unchecked: Vec<usize>,
+        chain: Vec<UserId>,
+    },
+    /// Stage 3 with no cause recorded.
+    CauseUnrecorded {
         chain: Vec<UserId>,
     },
     /// Who may mark an action done or verify it.

@@ -987,6 +987,13 @@ pub fn home_button_payload(user: &str, action_id: &str, value: &str) -> Value {
 
 /// Every stage done by command (the owner), so only the close rule's other conditions remain.
 pub async fn all_stages_done(bot: &TestBot, t: &OpenedTrouble) {
+    // Stage 3 is done on a cause recorded.
+    if trouble(bot, &t.id).substance.cause.is_none() {
+        let r = bot
+            .command_text(SALES, &t.channel, "cause mold temperature drifted")
+            .await;
+        assert!(r.contains("ause"), "cause: {r}");
+    }
     for n in 1..=7 {
         let r = bot.command_text(SALES, &t.channel, &format!("done {n}")).await;
         assert!(r.contains(&format!("Stage {n}")), "done {n}: {r}");

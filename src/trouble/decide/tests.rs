@@ -378,10 +378,22 @@ impl Sim {
     /// Every stage done and a prevention measure recorded.
     fn ready_to_close(&mut self) {
         self.cmd("U0SALES", prevent("outgoing inspection of lot markings"));
+        self.cause_found();
         for stage in StageId::all() {
             if self.t.stage(stage).state != StageState::Done {
                 self.cmd("U0SALES", Command::Done(stage, String::new()));
             }
+        }
+    }
+
+    /// The cause recorded, as stage 3 needs to be done (unless the chain says why not).
+    fn cause_found(&mut self) {
+        if self.t.substance.cause.is_none() {
+            let cause = crate::trouble::facts::Step::Cause {
+                text: "mold temperature drifted".into(),
+                escape: None,
+            };
+            self.cmd("U0SALES", Command::Step(cause));
         }
     }
 
@@ -1460,6 +1472,9 @@ fn next_done_and_start_move_the_stages() {
             Command::Start(n, note) => (false, *n, note.clone()),
             other => unreachable!("{other:?}"),
         };
+        if done && stage == StageId::Cause {
+            sim.cause_found();
+        }
         let d = sim.cmd("U0SALES", command);
         assert_eq!(d.reply, Some(reply), "{case}");
         let got: Vec<StageState> = sim.t.stages.iter().map(|s| s.state).collect();
@@ -1510,6 +1525,7 @@ fn next_done_and_start_move_the_stages() {
 #[test]
 fn next_after_every_stage_is_done_says_so_and_changes_nothing() {
     let mut sim = Sim::ready(req("ACME"));
+    sim.cause_found();
     for _ in 0..STAGE_COUNT {
         sim.cmd("U0SALES", Command::Next(String::new()));
     }
@@ -1631,6 +1647,7 @@ fn close_is_refused_with_what_is_missing() {
     ];
     for (done, has_measure, not_done) in cases {
         let mut sim = Sim::ready(req("ACME"));
+        sim.cause_found();
         if has_measure {
             sim.cmd("U0SALES", prevent("double-check lot labels"));
         }
@@ -1851,6 +1868,7 @@ fn an_update_submitted_from_the_modal_after_close_is_refused_like_the_command() 
 #[test]
 fn status_refreshes_are_coalesced_while_one_is_queued() {
     let mut sim = Sim::ready(req("ACME"));
+    sim.cause_found();
     // One is already waiting in the outbox: later changes ride on it.
     sim.t.status_refresh_queued = true;
     let first = sim.cmd("U0SALES", Command::Next(String::new()));
@@ -2668,6 +2686,13 @@ fn the_timeline_chain_stays_valid_across_a_whole_trouble() {
             "U0QA1",
             Command::Start(StageId::Countermeasures, "replacement parts shipped".into()),
         ),
+        (
+            "U0QA1",
+            Command::Step(crate::trouble::facts::Step::Cause {
+                text: "cracked solder joints".into(),
+                escape: Some("no thermal cycling test".into()),
+            }),
+        ),
         ("U0QA1", Command::Next("cracked solder joints".into())),
         (
             "U0SALES",
@@ -2783,9 +2808,46 @@ fn the_timeline_chain_stays_valid_across_a_whole_trouble() {
     assert!(verify_chain(&tampered, sim.t.timeline_len, &sim.t.timeline_head).is_err());
 }
 
+/// Stage 3 finds the cause: done without one recorded, the trouble would close with the 8D's
+/// D4 empty. The owner is told to record it; the manager chain may accept a cause that cannot
+/// be found, with a reason, never without; once recorded, anyone may mark it done.
+#[test]
+fn stage_3_is_done_on_a_cause_recorded_or_the_chains_reason() {
+    use crate::trouble::facts::StepReply;
+    let mut sim = Sim::ready(req("ACME"));
+    let chain = sim.t.manager_chain().to_vec();
+    let refused = Some(Reply::Step(StepReply::CauseUnrecorded { chain }));
+    for (user, note) in [
+        ("U0SALES", ""),
+        ("U0SALES", "no idea"),
+        ("U0MANAGER", ""),
+        ("U0MANAGER", "…"),
+    ] {
+        let d = sim.cmd(user, Command::Done(StageId::Cause, note.into()));
+        assert_eq!(d.reply, refused, "{user} {note:?}");
+        assert_ne!(sim.t.stage(StageId::Cause).state, StageState::Done);
+    }
+    let d = sim.cmd("U0SALES", Command::Next(String::new()));
+    assert_eq!(d.reply, Some(Reply::StageDone { stage: StageId::Facts }));
+    sim.cmd("U0SALES", Command::Next(String::new()));
+    let d = sim.cmd("U0SALES", Command::Next(String::new()));
+    assert_eq!(d.reply, refused, "`next` on stage 3 too");
+    let d = sim.cmd(
+        "U0MANAGER",
+        Command::Done(StageId::Cause, "not reproducible; monitoring the next lots".into()),
+    );
+    assert_eq!(d.reply, Some(Reply::StageDone { stage: StageId::Cause }));
+
+    let mut sim = Sim::ready(req("ACME"));
+    sim.cause_found();
+    let d = sim.cmd("U0SALES", Command::Done(StageId::Cause, String::new()));
+    assert_eq!(d.reply, Some(Reply::StageDone { stage: StageId::Cause }));
+}
+
 #[test]
 fn done_on_a_stage_already_done_says_so_and_records_nothing() {
     let mut sim = Sim::ready(req("ACME"));
+    sim.cause_found();
     sim.cmd("U0SALES", Command::Done(StageId::Cause, "cause found".into()));
     let again = sim.cmd("U0SALES", Command::Done(StageId::Cause, "cause found again".into()));
     assert_eq!(again.reply, Some(Reply::StageAlreadyDone { stage: StageId::Cause }));
