@@ -1088,3 +1088,51 @@ async fn an_update_withdrawn_after_the_cadence_ran_out_is_answered_as_owed_now()
         .await;
     assert!(answer.contains("The next update is due by"), "{answer}");
 }
+
+/// An update that says nothing would restart the follow-up clock and silence the nudges: a
+/// letter that shows as blank (the Hangul filler), a mention alone or an emoji's code alone is
+/// refused as punctuation is, and nothing is logged. The report says what each update
+/// promised, and whether the next one came in time.
+#[tokio::test]
+async fn an_update_that_says_nothing_is_refused_and_the_report_says_what_was_promised_and_kept() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: broken").await;
+    for blank in ["\u{3164}", "\u{FFA0} next: 15:00", "<@U0SALES>", ":ok: :+1:"] {
+        let r = bot.command_text(SALES, &t.channel, &format!("update {blank}")).await;
+        assert!(
+            r.starts_with("Write the text after `/trouble update`"),
+            "{blank:?}: {r}"
+        );
+    }
+    assert!(trouble(&bot, &t.id).customer_updates.is_empty());
+
+    let r = bot
+        .command_text(
+            SALES,
+            &t.channel,
+            "update apologised, replacement on its way next: tomorrow 10:00",
+        )
+        .await;
+    assert!(r.contains("logged"), "{r}");
+    bot.advance(Duration::from_secs(26 * 3600));
+    bot.command_text(SALES, &t.channel, "update replacement delivered next: wed 10:00")
+        .await;
+    bot.command_text(SALES, &t.channel, "update installed").await;
+    let mark = last_call(&bot);
+    bot.command_text(SALES, &t.channel, "report").await;
+    bot.settle().await;
+    let report: String = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.seq > mark && c.params["channel"] == t.channel.as_str())
+        .map(|c| c.params["text"].as_str().unwrap_or_default().to_string())
+        .collect();
+    for line in [
+        "promising the next contact by 2026-12-01 10:00, missed by 2h: apologised, replacement on its way",
+        "promising the next contact by 2026-12-02 10:00, kept: replacement delivered",
+        "customer update (next contact promised by 2026-12-01 10:00): apologised",
+    ] {
+        assert!(report.contains(line), "{line:?} in {report}");
+    }
+}

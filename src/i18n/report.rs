@@ -101,12 +101,28 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
             format!("stage {} done{}", stage.number(), said_after(note))
         ),
         Event::Note { text } => tr!(l, format!("メモ: {}", said(text)), format!("note: {}", said(text))),
-        Event::CustomerUpdate { text, .. } => {
-            tr!(
-                l,
-                format!("お客様への報告: {}", said(text)),
-                format!("customer update: {}", said(text))
-            )
+        Event::CustomerUpdate { text, promised_next } => {
+            let tz = config.policy.timezone;
+            match promised_next {
+                Some(p) => tr!(
+                    l,
+                    format!(
+                        "お客様への報告（次回連絡の約束 {}）: {}",
+                        format_time(tz, *p),
+                        said(text)
+                    ),
+                    format!(
+                        "customer update (next contact promised by {}): {}",
+                        format_time(tz, *p),
+                        said(text)
+                    )
+                ),
+                None => tr!(
+                    l,
+                    format!("お客様への報告: {}", said(text)),
+                    format!("customer update: {}", said(text))
+                ),
+            }
         }
         Event::UpdateWithdrawn { n, reason } => tr!(
             l,
@@ -458,7 +474,8 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
         line(tr!(l, "（なし）", "(none)").to_string());
     }
     // A withdrawn update is left out (the timeline below keeps it, and its withdrawal).
-    for (i, u) in t.counted_updates().enumerate() {
+    let counted: Vec<_> = t.counted_updates().collect();
+    for (i, u) in counted.iter().enumerate() {
         let gap = format_duration(l, (u.at - prev).num_seconds().max(0) as u64);
         let since = match (l, i) {
             (Locale::Ja, 0) => format!("起票から{gap}"),
@@ -467,10 +484,29 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
             (Locale::En, _) => format!("{gap} after the previous"),
         };
         let (at, by) = (format_time(tz, u.at), who(&u.by));
+        // What the customer was promised, and, once the next update came, whether it was kept.
+        let promise = u.promised_next.map(|p| {
+            let kept = counted.get(i + 1).map(|next| {
+                let late = (next.at - p).num_seconds();
+                match (l, late <= 0) {
+                    (Locale::Ja, true) => "・守られた".to_string(),
+                    (Locale::Ja, false) => format!("・{}遅れ", format_duration(l, late as u64)),
+                    (Locale::En, true) => ", kept".to_string(),
+                    (Locale::En, false) => format!(", missed by {}", format_duration(l, late as u64)),
+                }
+            });
+            let (p, kept) = (format_time(tz, p), kept.unwrap_or_default());
+            tr!(
+                l,
+                format!("（次回連絡の約束 {p}{kept}）"),
+                format!(", promising the next contact by {p}{kept}")
+            )
+        });
+        let promise = promise.unwrap_or_default();
         line(tr!(
             l,
-            format!("- {at}（{since}） {by}: {}", said(&u.text)),
-            format!("- {at} ({since}) {by}: {}", said(&u.text))
+            format!("- {at}（{since}） {by}{promise}: {}", said(&u.text)),
+            format!("- {at} ({since}) {by}{promise}: {}", said(&u.text))
         ));
         prev = u.at;
     }

@@ -676,10 +676,53 @@ fn split_word_or_mention(text: &str) -> (&str, &str) {
     }
 }
 
-/// Whether a text says something: a letter or a digit in any script. `update .` or
-/// `close force -` would count as a customer contact or a reason while saying nothing.
+/// Whether a text says something: a letter or a digit in any script, outside a mention and
+/// an emoji's code. `update .`, `update ㅤ` (a Hangul filler, a letter that shows as blank),
+/// `update <@U1>` or `update :ok:` would count as a customer contact, and restart the clock,
+/// or as a reason, while saying nothing.
 pub fn says_something(text: &str) -> bool {
-    text.chars().any(char::is_alphanumeric)
+    let mut rest = text;
+    while !rest.is_empty() {
+        let skip = markup_at(rest);
+        if skip == 0 {
+            let c = rest.chars().next().unwrap_or(' ');
+            if c.is_alphanumeric() && !is_blank_letter(c) {
+                return true;
+            }
+            rest = &rest[c.len_utf8()..];
+        } else {
+            rest = &rest[skip..];
+        }
+    }
+    false
+}
+
+/// The length of the Slack markup `text` starts with that carries no words of the writer's:
+/// a mention (`<@U1>`, `<#C1|name>`, `<!here>`, `<!subteam^S1>`) or an emoji's code (`:ok:`,
+/// `:+1::skin-tone-2:`); 0 when it starts with neither. A link (`<https://…|the spec>`)
+/// counts as words.
+fn markup_at(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    match bytes.first() {
+        Some(b'<') if matches!(bytes.get(1), Some(b'@' | b'#' | b'!')) => text.find('>').map_or(0, |end| end + 1),
+        Some(b':') => {
+            let code = bytes[1..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'-' | b'\''))
+                .count();
+            if code > 0 && bytes.get(code + 1) == Some(&b':') && !bytes[1..=code].iter().all(u8::is_ascii_digit) {
+                code + 2
+            } else {
+                0
+            }
+        }
+        _ => 0,
+    }
+}
+
+/// Letters of the Hangul script that fill a syllable's empty place and show as nothing.
+fn is_blank_letter(c: char) -> bool {
+    matches!(c, '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}')
 }
 
 fn needs_text(rest: &str, sub: &'static str) -> Result<String, UsageError> {
@@ -1517,8 +1560,26 @@ mod tests {
             ("close force -", "close force"),
             ("note ...", "note"),
             ("reopen 。", "reopen"),
+            // Letters that show as blank, and Slack markup that carries no words.
+            ("update \u{3164}", "update"),
+            ("update \u{FFA0} next: 15:00", "update"),
+            ("update \u{115F}\u{1160}", "update"),
+            ("update <@U0SALES>", "update"),
+            ("update <@U0SALES|taro> :ok: :+1::skin-tone-2:", "update"),
+            ("note <!here> <#C0ORIGIN|sales>", "note"),
+            ("close force :thinking_face:", "close force"),
         ] {
             assert_eq!(parse(text), Err(UsageError::NeedsText(sub)), "{text}");
+        }
+        // A word beside them, a link, or a time with colons says something.
+        for text in [
+            "update <@U0SALES> called them",
+            "update :ok: 了解とのこと",
+            "update <https://example.com/spec|the spec> sent",
+            "update 10:30:",
+            "update \u{3164}x",
+        ] {
+            assert!(matches!(parse(text), Ok(Command::Update { .. })), "{text}");
         }
         assert_eq!(
             parse("withdraw update 2"),
