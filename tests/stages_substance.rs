@@ -1285,6 +1285,13 @@ async fn an_action_the_close_leaves_open_stays_its_owners_to_be_reminded_of_and_
     .await;
     all_stages_done(&bot, &t).await;
     assert_eq!(bot.command_text(SALES, &t.channel, "close").await, "Closed.");
+    // The customer's 8D does not read as completed while its measure is under way.
+    bot.command_text(SALES, &t.channel, "report 8d").await;
+    let d8 = text_of(&message_with(&bot, &t.channel, &["D8"]).await);
+    assert!(
+        d8.contains("; still under way: Humidity alarm in the store (due 2026-12-10)"),
+        "{d8}"
+    );
     let dm = bot.posted_saying("U0FS1", "with actions of yours still open").await;
     assert!(
         dm.contains("#1 prevention: Humidity alarm in the store") && dm.contains(&format!("in <#{}>", t.channel)),
@@ -2076,4 +2083,35 @@ async fn a_member_of_its_departments_records_that_a_measure_worked() {
     click_on(&bot, "U0QA1", "effect_ok", &t, 1).await;
     wait_until(|| (trouble(&bot, &t.id).substance.actions[0].effective == Some(true)).then_some(())).await;
     assert!(step_events(&bot, &t.id).contains(&StepEvent::EffectAnswered { n: 1, effective: true }));
+}
+
+/// A channel line waits its turn behind Slack's pace (about one a second): the line of an
+/// action added shows it as added, from its timeline entry, not as it stands when the line
+/// leaves (handed over with the trouble a moment later, here), so the channel says what the
+/// timeline says.
+#[tokio::test]
+async fn an_action_line_posted_late_shows_the_action_as_it_was_added() {
+    let bot = spawn_bot_paced_like_slack(&format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(SALES, &t.channel, "update sorry, checking").await;
+    bot.command_text(
+        SALES,
+        &t.channel,
+        &format!("action interim call the customer back owner:<@{SALES}> due: fri"),
+    )
+    .await;
+    bot.command_text(MANAGER, &t.channel, &format!("owner <@{COLLEAGUE}>"))
+        .await;
+    assert_eq!(trouble(&bot, &t.id).substance.actions[0].owner.as_str(), COLLEAGUE);
+    let line = bot
+        .paced("the action's line", || {
+            bot.slack
+                .calls_to("chat.postMessage")
+                .into_iter()
+                .map(|c| c.params["text"].as_str().unwrap_or_default().to_string())
+                .find(|text| text.contains("Action added #1"))
+        })
+        .await;
+    assert!(line.contains(&format!("owner <@{SALES}>")), "{line}");
 }

@@ -25,6 +25,46 @@ fn date(config: &Config, at: chrono::DateTime<chrono::Utc>) -> String {
     at.with_timezone(&config.policy.timezone).format("%Y-%m-%d").to_string()
 }
 
+/// The actions a close left open, with their due dates, and the prevention measures whose
+/// effectiveness is still to be checked: None when nothing is.
+fn still_under_way(l: Locale, config: &Config, t: &Trouble) -> Option<String> {
+    let due = |d: Option<chrono::DateTime<chrono::Utc>>| {
+        d.map(|d| {
+            tr!(
+                l,
+                format!("（期限 {}）", date(config, d)),
+                format!(" (due {})", date(config, d))
+            )
+        })
+        .unwrap_or_default()
+    };
+    let mut left: Vec<String> = t
+        .substance
+        .actions
+        .iter()
+        .filter(|a| a.is_open())
+        .map(|a| format!("{}{}", one_line(&a.text, Where::Elsewhere), due(a.due)))
+        .collect();
+    left.extend(
+        t.substance
+            .actions
+            .iter()
+            .filter(|a| {
+                a.kind == ActionKind::Prevent && a.done.is_some() && a.cancelled.is_none() && a.effective.is_none()
+            })
+            .filter_map(|a| a.check.map(|c| (a, c)))
+            .map(|(a, c)| {
+                let what = one_line(&a.text, Where::Elsewhere);
+                tr!(
+                    l,
+                    format!("{what} の効果確認（{}）", date(config, c)),
+                    format!("the effectiveness check of {what} ({})", date(config, c))
+                )
+            }),
+    );
+    (!left.is_empty()).then(|| super::listed(l, &left))
+}
+
 /// One action as the customer reads it: what, who, by when, and how far it got.
 fn action_line(l: Locale, config: &Config, a: &Action) -> String {
     let mut parts = vec![one_line(&a.text, Where::Elsewhere)];
@@ -327,11 +367,24 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
                         super::listed(l, &unfinished)
                     )
                 ),
-                _ => tr!(
-                    l,
-                    format!("- {} に完了（{}）", date(config, c.at), who(&c.by)),
-                    format!("- Closed {} by {}", date(config, c.at), who(&c.by))
-                ),
+                _ => match still_under_way(l, config, t) {
+                    // Closed with measures still under way (documented, and fine): it does
+                    // not read as completed while the 8D above says they are not done.
+                    Some(left) => tr!(
+                        l,
+                        format!("- {} にクローズ（{}）。継続中: {left}", date(config, c.at), who(&c.by)),
+                        format!(
+                            "- Closed {} by {}; still under way: {left}",
+                            date(config, c.at),
+                            who(&c.by)
+                        )
+                    ),
+                    None => tr!(
+                        l,
+                        format!("- {} に完了（{}）", date(config, c.at), who(&c.by)),
+                        format!("- Closed {} by {}", date(config, c.at), who(&c.by))
+                    ),
+                },
             }]
         })
         .unwrap_or_default();

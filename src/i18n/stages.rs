@@ -267,10 +267,29 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             &cause_phrase(l, old, old_escape.as_deref(), here),
             &cause_phrase(l, text, escape.as_deref(), here),
         ),
-        StepLine::Logged(StepEvent::ActionAdded { n, .. }) => match action_of(t, *n) {
+        StepLine::Logged(StepEvent::ActionAdded {
+            n,
+            kind,
+            text,
+            owner,
+            due,
+            check,
+        }) => match action_of(t, *n) {
             Some(a) => {
-                // As it was added: a line posted late (behind pacing) does not show it done.
-                let a = &Action { done: None, verified: None, effective: None, cancelled: None, ..a.clone() };
+                // As it was added, from the entry: a line posted late (behind pacing) shows it
+                // neither done, nor corrected, nor handed over with the trouble since.
+                let a = &Action {
+                    kind: *kind,
+                    text: text.clone(),
+                    owner: owner.clone(),
+                    due: *due,
+                    check: *check,
+                    done: None,
+                    verified: None,
+                    effective: None,
+                    cancelled: None,
+                    ..a.clone()
+                };
                 tr!(l, format!("🛠️ 対策を追加 {}", action_line(l, config, *n, a, Where::OwnChannel)), format!("🛠️ Action added {}", action_line(l, config, *n, a, Where::OwnChannel)))
             }
             None => format!("🛠️ #{n}"),
