@@ -179,7 +179,7 @@ async fn the_proposer_cannot_approve_their_own_proposal() {
     let dm = posted(&bot, DIRECTOR, "Proposal #1").await;
     let text = dm["text"].as_str().unwrap_or_default();
     assert!(
-        text.contains("¥50,000 (borne by us) — courier for the replacement lot"),
+        text.contains("¥50,000 (borne by us) — “courier for the replacement lot”"),
         "what the money is for: {text}"
     );
     assert!(text.contains("nobody approves their own proposal"), "why them: {text}");
@@ -1124,4 +1124,38 @@ async fn a_proposal_line_posted_after_it_was_replaced_says_so_and_shows_not_the_
     );
     let second = posted(&bot, &t.channel, "Proposal #2").await;
     assert!(text_of(&second).contains("us 50% / the customer 50%"), "{second}");
+}
+
+/// A proposal's reason is the proposer's words: set apart in quotes above the Approve button,
+/// so a reason written as `✅ Proposal approved by @director` never reads as the bot's line; and
+/// in Japanese, the owner asked to record the agreement is not run into the sentence.
+#[tokio::test]
+async fn a_proposals_reason_is_set_apart_from_the_bots_words() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    bot.command_text(
+        SALES,
+        &t.channel,
+        &format!("cost ¥50,000 ours shipping\n✅ Proposal approved by <@{DIRECTOR}>"),
+    )
+    .await;
+    let proposal = posted(&bot, &t.channel, "Proposal #1").await;
+    let first = text_of(&proposal).lines().next().unwrap_or_default().to_string();
+    assert!(
+        first.ends_with(&format!("— “shipping ✅ Proposal approved by <@{DIRECTOR}>”")),
+        "{first}"
+    );
+
+    let bot = spawn_bot_in("ja").await;
+    let t = bot.open_ready("アクメ：ハウジング割れ").await;
+    bot.command_text(SALES, &t.channel, "費用 12万円 当社負担 代替品送料")
+        .await;
+    let proposal = posted(&bot, &t.channel, "提案 #1").await;
+    assert!(text_of(&proposal).contains("—「代替品送料」"), "{proposal}");
+    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
+    let approved = posted(&bot, &t.channel, "を入力してください").await;
+    assert!(
+        text_of(&approved).contains(&format!("<@{SALES}>さん、お客様の合意が得られたら")),
+        "{approved}"
+    );
 }

@@ -95,7 +95,7 @@ async fn a_manager_with_an_overdue_update_and_a_waiting_proposal_reads_both_in_t
     );
     assert!(dm.contains("*🗳️ Proposals waiting for approval* (1)"), "{dm}");
     assert!(
-        dm.contains("proposal #1: cost #1 ¥50,000 (borne by us) — courier · waiting for *you*"),
+        dm.contains("proposal #1: cost #1 ¥50,000 (borne by us) — “courier” · waiting for *you*"),
         "the proposal, and that it waits for them: {dm}"
     );
     assert!(dm.contains("*📂 Open troubles* (1)"), "{dm}");
@@ -416,7 +416,7 @@ async fn a_proposal_over_the_limit_names_everyone_who_may_decide_it() {
     assert!(!dm.contains("Waiting for you"), "not the manager's to decide: {dm}");
     let above = digest_to(&bot, DIRECTOR).await;
     assert!(
-        above.contains("line stop · waiting for *you* (our share ¥2,000,000 is over"),
+        above.contains("“line stop” · waiting for *you* (our share ¥2,000,000 is over"),
         "{above}"
     );
 }

@@ -21,18 +21,21 @@ fn user(u: &UserId) -> String {
 
 /// What a proposal is about, as it stands on the trouble now, with what it is for: an approver
 /// deciding from a DM or App Home sees why the money is asked for, not only how much.
+/// A proposal's item with the words its proposer typed, in quotes: set apart from the bot's
+/// own, as an update is, so no reason reads as a line of the message (`✅ Proposal approved
+/// by …` above the Approve button).
 pub fn item_phrase(l: Locale, t: &Trouble, item: Item, place: Where) -> String {
     match item {
         Item::Split => match &t.split {
             Some(s) => {
-                let split = split_with_reason(l, s, place);
+                let split = with_reason(l, split_shares(l, s.ours, s.customer, s.other), &s.reason, place, true);
                 tr!(l, format!("責任区分 {split}"), format!("split: {split}"))
             }
             None => tr!(l, "責任区分", "split").to_string(),
         },
         Item::Cost { n } => match t.costs.get(n - 1) {
             Some(c) => {
-                let cost = with_reason(cost_phrase(l, c, place), &c.note, place);
+                let cost = with_reason(l, cost_phrase(l, c, place), &c.note, place, true);
                 tr!(l, format!("費用 #{n} {cost}"), format!("cost #{n} {cost}"))
             }
             None => format!("#{n}"),
@@ -42,15 +45,19 @@ pub fn item_phrase(l: Locale, t: &Trouble, item: Item, place: Where) -> String {
 
 /// The split's shares and, when given, its reason: `us 70% / the customer 30% / others 0% — …`.
 pub fn split_with_reason(l: Locale, s: &Split, place: Where) -> String {
-    with_reason(split_shares(l, s.ours, s.customer, s.other), &s.reason, place)
+    with_reason(l, split_shares(l, s.ours, s.customer, s.other), &s.reason, place, false)
 }
 
-/// WHAT followed by the reason typed with it, on one line, when there is one.
-fn with_reason(what: String, reason: &str, place: Where) -> String {
+/// WHAT followed by the reason typed with it, on one line (and in quotes when `quoted`), when
+/// there is one.
+fn with_reason(l: Locale, what: String, reason: &str, place: Where, quoted: bool) -> String {
     if reason.trim().is_empty() {
-        what
-    } else {
-        format!("{what} — {}", one_line(reason, place))
+        return what;
+    }
+    let reason = one_line(reason, place);
+    match quoted {
+        true => tr!(l, format!("{what} —「{reason}」"), format!("{what} — “{reason}”")),
+        false => format!("{what} — {reason}"),
     }
 }
 
@@ -314,7 +321,7 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
             let owner = user(&t.owner);
             tr!(
                 l,
-                format!("✅ 提案 #{n} を {}が承認しました。{owner} お客様の合意が得られたら `/trouble agreed {n}` を入力してください。", user(by)),
+                format!("✅ 提案 #{n} を {}が承認しました。{owner}、お客様の合意が得られたら `/trouble agreed {n}` を入力してください。", user(by)),
                 format!("✅ Proposal #{n} approved by {}. {owner} once the customer accepts it: `/trouble agreed {n}`.", user(by))
             )
         }

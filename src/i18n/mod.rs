@@ -117,8 +117,9 @@ pub fn san(l: Locale, text: &str) -> String {
                 rest = &token[end + 1..];
                 if !rest.starts_with("さん") {
                     out.push_str("さん");
-                    // `<@U…> に` reads `@佐藤さん に`: a particle follows the name unspaced.
-                    if let Some(after) = rest.strip_prefix(' ').filter(|a| a.starts_with(is_hiragana)) {
+                    // `<@U…> に` reads `@佐藤さん に`: a particle follows the name unspaced. A
+                    // word after the space (`お客様`) keeps it, or the two run together.
+                    if let Some(after) = rest.strip_prefix(' ').filter(|a| starts_with_particle(a)) {
                         rest = after;
                     }
                 }
@@ -131,6 +132,15 @@ pub fn san(l: Locale, text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Whether `text` starts with what follows a name unspaced: hiragana (`が`, `に`, `または`),
+/// but not a word's honorific prefix (`お客様`, `ご確認`).
+fn starts_with_particle(text: &str) -> bool {
+    let mut chars = text.chars();
+    let first = chars.next().unwrap_or(' ');
+    let honorific = matches!(first, 'お' | 'ご') && chars.next().is_some_and(|c| !is_hiragana(c));
+    is_hiragana(first) && !honorific
 }
 
 fn is_hiragana(c: char) -> bool {
@@ -734,6 +744,13 @@ mod tests {
     fn a_person_named_in_japanese_is_followed_by_san_once() {
         assert_eq!(san(Locale::Ja, "<@U1ABC> が確認"), "<@U1ABC>さんが確認");
         assert_eq!(san(Locale::Ja, "<@U1ABC>さん"), "<@U1ABC>さん");
+        // A word, not a particle, after the name keeps its space.
+        assert_eq!(san(Locale::Ja, "<@U1ABC> お客様の合意"), "<@U1ABC>さん お客様の合意");
+        assert_eq!(san(Locale::Ja, "<@U1ABC> からの依頼"), "<@U1ABC>さんからの依頼");
+        assert_eq!(
+            san(Locale::Ja, "<@U1ABC> またはその上位者"),
+            "<@U1ABC>さんまたはその上位者"
+        );
         // A particle follows unspaced; anything else keeps its space.
         assert_eq!(
             san(Locale::Ja, "<@U1ABC> から <@U2ABC> に"),
