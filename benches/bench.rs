@@ -2249,7 +2249,9 @@ async fn slack_calls_ceiling(fake: &Fake, c: usize, window: Duration) -> Result<
                 for (method, params) in calls.iter() {
                     let made = if method == "response_url" {
                         let text = params["text"].as_str().unwrap_or_default().to_string();
-                        slack.respond(&response_url, &Rendered { text, blocks: None }).await
+                        slack
+                            .respond(&response_url, &Rendered { text, blocks: None }, false)
+                            .await
                     } else {
                         slack.call(method, params).await.map(drop)
                     };

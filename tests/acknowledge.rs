@@ -1286,3 +1286,98 @@ async fn the_escalation_dm_names_the_owner_and_who_was_asked_before_and_the_mana
     );
     message_says(&bot, &manager_dm.0, &manager_dm.1, &format!("now asked: <@{VP}>")).await;
 }
+
+/// The list of Acknowledge buttons the bot answers a DM with goes stale as the troubles are
+/// acknowledged elsewhere: a tap in it is answered in the list's place, drawn again with what
+/// still waits, so no button stays live beside a trouble acknowledged since, and once none
+/// waits, the list says so and keeps no button.
+#[tokio::test]
+async fn a_tap_in_a_dm_answers_list_draws_the_list_again_with_what_still_waits() {
+    let bot = spawn_bot().await;
+    let first = bot.open_ready("ACME: housings cracked").await;
+    let second = bot.open_ready("Globex: late delivery").await;
+    let third = bot.open_ready("Initech: wrong labels").await;
+    bot.settle().await;
+    bot.event(&dm_event("EvDm1", MANAGER, "on it", None), None).await;
+    bot.posted_saying(MANAGER, "Several troubles wait").await;
+    let list = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .rev()
+        .find(|c| c.params["channel"] == MANAGER && text_of(&c.params).contains("Several troubles wait"))
+        .expect("the answer");
+    // The buttons as Slack shows them: each with its block, as a tap sends them back.
+    let button = |id: &str| -> (String, String) {
+        list.params["blocks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|b| {
+                let block = b["block_id"].as_str().unwrap_or_default().to_string();
+                b["elements"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(move |e| (block.clone(), e))
+            })
+            .find(|(_, e)| e["text"]["text"] == format!("Acknowledge {id}").as_str())
+            .map(|(block, e)| (block, e["value"].as_str().unwrap_or_default().to_string()))
+            .unwrap_or_else(|| panic!("no button for {id}: {}", list.params))
+    };
+    let tap = |id: &str, url: &str| {
+        let (block, value) = button(id);
+        let mut payload = button_payload_to(&bot.slack.response_url(url), MANAGER, "acknowledge", &value, MANAGER);
+        payload["actions"][0]["block_id"] = block.into();
+        payload
+    };
+
+    // The director acknowledges the first in its channel; the manager then taps the second.
+    bot.command_text(DIRECTOR, &first.channel, "ack").await;
+    assert_eq!(bot.interaction(&tap(&second.id, "list-1")).await.status(), 200);
+    let drawn = bot
+        .slack
+        .wait_for("response_url", |c| c.params["_path"] == "list-1")
+        .await;
+    assert_eq!(drawn.params["replace_original"], true, "{}", drawn.params);
+    let text = text_of(&drawn.params);
+    assert!(
+        text.starts_with(&format!("Acknowledged trouble {}", second.id)),
+        "the tap's answer first: {text}"
+    );
+    assert!(text.contains("Still waiting for your acknowledgement"), "{text}");
+    assert!(
+        text.contains(&third.id) && !text.contains(&format!("`{}`", first.id)),
+        "{text}"
+    );
+    let labels: Vec<String> = drawn.params["blocks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
+        .map(|e| e["text"]["text"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(labels, vec![format!("Acknowledge {}", third.id)], "{}", drawn.params);
+    assert_eq!(acked_by(&bot, &second.id).as_deref(), Some(MANAGER));
+
+    // A stale button (the first, acknowledged by the director) says so, and the list is drawn
+    // again; once the last is acknowledged, none waits and no button is left.
+    bot.command_text(MANAGER, &third.channel, "ack").await;
+    assert_eq!(bot.interaction(&tap(&first.id, "list-2")).await.status(), 200);
+    let drawn = bot
+        .slack
+        .wait_for("response_url", |c| c.params["_path"] == "list-2")
+        .await;
+    let text = text_of(&drawn.params);
+    assert!(
+        text.starts_with(&format!("`{}` · Already acknowledged by <@{DIRECTOR}>", first.id)),
+        "which, and who acknowledged it: {text}"
+    );
+    assert!(text.contains("None waits for your acknowledgement now."), "{text}");
+    assert!(
+        !drawn.params.to_string().contains("\"acknowledge\""),
+        "{}",
+        drawn.params
+    );
+}

@@ -380,7 +380,7 @@ async fn calls_slack_refuses_and_answers_to_response_urls_leave_their_connection
             .unwrap_err();
         assert!(e.retry_after().is_some(), "{e:?}");
         client
-            .respond(&slack.response_url("cmd-reuse"), &rendered)
+            .respond(&slack.response_url("cmd-reuse"), &rendered, false)
             .await
             .expect("the response_url takes it");
     }

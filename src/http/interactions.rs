@@ -85,8 +85,15 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
                 None => return StatusCode::OK.into_response(),
             };
             let id = TroubleId::new(&value.trouble);
+            let in_list = action
+                .block_id
+                .as_deref()
+                .is_some_and(|b| b.starts_with(crate::i18n::ACK_LIST_BLOCK));
             let clicked = match response_url {
-                Some(url) => Clicked::Message { response_url: url },
+                Some(url) => Clicked::Message {
+                    response_url: url,
+                    in_list: in_list && matches!(button, ButtonAction::Acknowledge),
+                },
                 None => Clicked::Home {
                     trigger_id: trigger_id.unwrap_or_default(),
                 },
@@ -141,8 +148,16 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
 /// Where a button was tapped: on a message, answered through its `response_url`, or in App
 /// Home, which Slack gives no place for a private answer.
 enum Clicked {
-    Message { response_url: String },
-    Home { trigger_id: String },
+    /// `in_list`: an Acknowledge button of a list the bot answered a DM with; the answer takes
+    /// the list's place, drawn again with the troubles still waiting, so no button stays live
+    /// beside a trouble acknowledged since.
+    Message {
+        response_url: String,
+        in_list: bool,
+    },
+    Home {
+        trigger_id: String,
+    },
 }
 
 async fn on_button(
@@ -194,13 +209,33 @@ async fn answer_unknown_trouble(app: &Arc<App>, id: &TroubleId, clicker: &UserId
 /// id, since the DM gathers the answers of every trouble's taps.
 async fn answer_clicker(app: &Arc<App>, id: &TroubleId, clicker: &UserId, clicked: Clicked, text: String) {
     let delivery = match clicked {
-        Clicked::Message { response_url } => Delivery {
-            lane: Lane::View,
-            op: Op::Respond {
-                url: response_url,
-                message: Message::Text { text },
-            },
-        },
+        Clicked::Message {
+            response_url,
+            in_list: true,
+        } => {
+            let waiting = match Box::pin(super::waiting_for_ack(app, clicker)).await {
+                Ok(waiting) => waiting,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read what still waits; the list is left as it was");
+                    return send_answer(app, respond_apart(response_url, text)).await;
+                }
+            };
+            let text = crate::i18n::answered_in_list(app.config.locale, id, &text, &waiting);
+            let acknowledge = waiting
+                .iter()
+                .take(crate::i18n::ACK_WAITING_SHOWN)
+                .map(|w| w.id.clone())
+                .collect();
+            Delivery {
+                lane: Lane::View,
+                op: Op::Respond {
+                    url: response_url,
+                    message: Message::TextWithAcks { text, acknowledge },
+                    replace: true,
+                },
+            }
+        }
+        Clicked::Message { response_url, .. } => respond_apart(response_url, text),
         Clicked::Home { trigger_id } => {
             let view = crate::i18n::modals::tap_answer_modal(app.config.locale, id, &text);
             if !trigger_id.is_empty() {
@@ -227,8 +262,24 @@ async fn answer_clicker(app: &Arc<App>, id: &TroubleId, clicker: &UserId, clicke
             }
         }
     };
+    send_answer(app, delivery).await;
+}
+
+async fn send_answer(app: &Arc<App>, delivery: Delivery) {
     if let Err(e) = app.send_loose(delivery, app.clock.now()).await {
         tracing::error!(error = %e, "cannot queue the answer to a click");
+    }
+}
+
+/// A click's answer beside the message tapped, seen by the clicker alone.
+fn respond_apart(response_url: String, text: String) -> Delivery {
+    Delivery {
+        lane: Lane::View,
+        op: Op::Respond {
+            url: response_url,
+            message: Message::Text { text },
+            replace: false,
+        },
     }
 }
 

@@ -443,6 +443,39 @@ pub fn name_the_trouble_to_ack(l: Locale, waiting: &[crate::trouble::home::HomeR
     }
 }
 
+/// How the blocks of a list's Acknowledge buttons are named (`ack-0`, `ack-1`…): a tap on one
+/// is answered in the list's place (see [`answered_in_list`]).
+pub const ACK_LIST_BLOCK: &str = "ack-";
+
+/// A tap's ANSWER in place of the list of Acknowledge buttons it was made in (on trouble `id`,
+/// named first when the answer does not name it), with the troubles still waiting for the
+/// tapper (`waiting`), each to get its button again, or that none wait.
+pub fn answered_in_list(
+    l: Locale,
+    id: &crate::trouble::model::TroubleId,
+    answer: &str,
+    waiting: &[crate::trouble::home::HomeRow],
+) -> String {
+    let answer = match answer.contains(id.as_str()) {
+        true => answer.to_string(),
+        false => format!("`{}` · {answer}", id_as_typed(id)),
+    };
+    if waiting.is_empty() {
+        let none = tr!(
+            l,
+            "いま確認待ちのトラブルはありません。",
+            "None waits for your acknowledgement now."
+        );
+        return format!("{answer}\n\n{none}");
+    }
+    let head = tr!(
+        l,
+        "まだ確認待ちのトラブル（下のボタンで確認できます）:",
+        "Still waiting for your acknowledgement (press its button below):"
+    );
+    format!("{answer}\n\n{}", listed_rows(l, head, waiting))
+}
+
 /// A message the shell rendered ([`Message::Text`], [`Message::TextWithAcks`]) as Slack takes
 /// it; None for the messages rendered from a trouble.
 pub fn shell_rendered(l: Locale, message: &crate::trouble::decide::Message) -> Option<Rendered> {
@@ -454,7 +487,10 @@ pub fn shell_rendered(l: Locale, message: &crate::trouble::decide::Message) -> O
             // Slack takes at most 25 elements in an actions block; five to a row reads on a phone.
             for (row, ids) in acknowledge.chunks(5).enumerate() {
                 let buttons = ids.iter().map(|id| messages::ack_button_for(l, id)).collect();
-                blocks.push(crate::slack::blocks::actions(&format!("ack-{row}"), buttons));
+                blocks.push(crate::slack::blocks::actions(
+                    &format!("{ACK_LIST_BLOCK}{row}"),
+                    buttons,
+                ));
             }
             Some(Rendered {
                 text: text.clone(),

@@ -405,7 +405,7 @@ async fn tell_reporter_not_pinged(app: &App, item: &OutboxItem, error: &'static 
         return;
     }
     let text = crate::i18n::not_pinged_while_token_refused(app.config.locale, id, error);
-    match app.slack.respond(url, &Rendered::text(text)).await {
+    match app.slack.respond(url, &Rendered::text(text), false).await {
         Ok(()) => tracing::info!(trouble = %id, "told the reporter their manager was not pinged"),
         Err(e) => tracing::info!(trouble = %id, error = %e, "cannot tell the reporter their manager was not pinged"),
     }
@@ -498,22 +498,17 @@ async fn deliver_once(
     let locale = app.config.locale;
     let rendered = |t: &Trouble, m: &Message| render(locale, &app.config, t, m);
     match (&item.op, trouble) {
+        // An answer the shell rendered, which needs no trouble's record.
         (
             Op::Respond {
                 url,
-                message: Message::Text { text },
+                message: message @ (Message::Text { .. } | Message::TextWithAcks { .. }),
+                replace,
             },
             _,
         ) => {
-            slack
-                .respond(
-                    url,
-                    &Rendered {
-                        text: text.clone(),
-                        blocks: None,
-                    },
-                )
-                .await?;
+            let rendered = crate::i18n::shell_rendered(locale, message).unwrap_or_default();
+            slack.respond(url, &rendered, *replace).await?;
             Ok(None)
         }
         (Op::PublishHome { user }, _) => {
@@ -530,8 +525,8 @@ async fn deliver_once(
                 .await?;
             Ok(None)
         }
-        (Op::Respond { url, message }, Some(t)) => {
-            slack.respond(url, &rendered(&t, message)).await?;
+        (Op::Respond { url, message, replace }, Some(t)) => {
+            slack.respond(url, &rendered(&t, message), *replace).await?;
             Ok(None)
         }
         // A DM that belongs to no trouble (the weekly digest, an answer in someone's DM),

@@ -560,9 +560,9 @@ impl SlackClient {
     }
 
     /// Posts to a `response_url` (no token: the URL itself is the credential).
-    pub async fn respond(&self, url: &str, rendered: &Rendered) -> Result<(), SlackError> {
+    pub async fn respond(&self, url: &str, rendered: &Rendered, replace: bool) -> Result<(), SlackError> {
         let body = Ephemeral {
-            replace_original: Some(false),
+            replace_original: Some(replace),
             ..Ephemeral::of(rendered)
         };
         let response = self

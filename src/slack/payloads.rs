@@ -273,6 +273,9 @@ pub struct Action {
     pub action_id: String,
     #[serde(default)]
     pub value: Option<String>,
+    /// The block the tapped element sits in: says which kind of message was tapped.
+    #[serde(default)]
+    pub block_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

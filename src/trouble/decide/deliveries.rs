@@ -218,6 +218,7 @@ fn notice_to_reporter_alone(w: &mut Work) {
             Op::Respond {
                 url,
                 message: Message::OriginNotice,
+                replace: false,
             },
         ),
         // A form opened without a command (a shortcut) brings no response URL: the reporter,

@@ -2587,6 +2587,7 @@ fn an_unreachable_origin_channel_is_answered_through_the_response_url() {
             vec![Op::Respond {
                 url: RESPONSE_URL.into(),
                 message: Message::OriginNotice,
+                replace: false,
             }],
         ),
         (None, vec![]),
@@ -3407,6 +3408,7 @@ fn a_channel_shared_outside_gets_nothing_internal_the_reporter_or_owner_hears_in
     let origin = |url: &str| Op::Respond {
         url: url.into(),
         message: Message::OriginNotice,
+        replace: false,
     };
     let warning = |c: &str| Message::SharedChannelSkipped {
         channel: ChannelId::new(c),

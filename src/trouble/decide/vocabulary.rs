@@ -490,10 +490,13 @@ pub enum Op {
     Pin {
         slot: Slot,
     },
-    /// An ephemeral answer through a `response_url`.
+    /// An ephemeral answer through a `response_url`; with `replace`, in place of the message
+    /// tapped (a list of Acknowledge buttons, drawn again as it stands after the tap).
     Respond {
         url: String,
         message: Message,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        replace: bool,
     },
     /// The Log update form, as an earlier release queued it: delivered if one is still queued,
     /// never decided now (the shell opens the form at once, while its trigger id is alive).
