@@ -20,10 +20,9 @@ fn user(u: &UserId) -> String {
 }
 
 /// What a proposal is about, as it stands on the trouble now, with what it is for: an approver
-/// deciding from a DM or App Home sees why the money is asked for, not only how much.
-/// A proposal's item with the words its proposer typed, in quotes: set apart from the bot's
-/// own, as an update is, so no reason reads as a line of the message (`✅ Proposal approved
-/// by …` above the Approve button).
+/// deciding from a DM or App Home sees why the money is asked for, not only how much. The
+/// proposer's words are in quotes, set apart from the bot's as an update's are, so no reason
+/// reads as a line of the message (`✅ Proposal approved by …` above the Approve button).
 pub fn item_phrase(l: Locale, t: &Trouble, item: Item, place: Where) -> String {
     match item {
         Item::Split => match &t.split {
