@@ -925,3 +925,50 @@ async fn a_digest_timer_that_does_not_read_is_replaced_when_the_digest_is_schedu
         .unwrap();
     assert!(checked.queued.is_empty(), "{:?}", checked.queued);
 }
+
+/// A trouble moved over from sled is stored whole (its channel, message links and timeline
+/// count in its body): a decision that changes only its body, someone joining its channel,
+/// writes its tracking row with the body, so nothing is lost and verify finds nothing broken.
+#[tokio::test]
+async fn a_trouble_moved_over_from_sled_keeps_its_channel_through_a_change_of_its_body_alone() {
+    let mut bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housing").await;
+    bot.stop().await;
+    let dir = bot.dir.path().to_string_lossy().into_owned();
+    let url = pg::fresh_database();
+    let (ok, stdout, stderr) = bot_binary(&["migrate-store", "--from", &dir, "--to", &url], &[]);
+    assert!(ok, "migrate-store failed: {stdout}{stderr}");
+
+    let on_pg = spawn_bot_on(
+        &format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"),
+        trouble_bot::http::server::Limits::default(),
+        FakeSlack::start().await,
+        &[("DATABASE_URL", url.clone())],
+    )
+    .await;
+    let joined = on_pg
+        .event(
+            &channel_event("member_joined_channel", &t.channel, Some(COLLEAGUE)),
+            None,
+        )
+        .await;
+    assert_eq!(joined.status(), 200);
+    let store = trouble_bot::store::Store::connect_postgres(&url, "reader", std::time::Duration::from_secs(30))
+        .await
+        .unwrap();
+    let id = TroubleId::new(&t.id);
+    let mut after = None;
+    for _ in 0..500 {
+        let read = store.get(&id).await.unwrap().expect("the trouble");
+        if read.members_seen.iter().any(|u| u.as_str() == COLLEAGUE) {
+            after = Some(read);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let after = after.expect("the member's joining recorded");
+    assert_eq!(after.channel.as_ref().map(|c| c.as_str()), Some(t.channel.as_str()));
+    assert!(after.kickoff.is_some() && after.timeline_len > 0, "{after:?}");
+    let (ok, stdout, _) = bot_binary(&["verify"], &[("DATABASE_URL", &url)]);
+    assert!(ok && stdout.contains("0件が壊れています"), "{stdout}");
+}

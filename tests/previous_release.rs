@@ -275,3 +275,44 @@ async fn a_store_whose_unsure_troubles_carry_their_flag_alone_lists_as_before_an
     assert_eq!(carried, 52);
     assert_eq!(lists_as_counted_one_by_one(&bot).await, before);
 }
+
+/// A trouble an earlier release stored whole (its channel, message links and timeline count in
+/// its one record) keeps them when a decision changes only its body, someone joining its
+/// channel say: they are written apart with the body, never dropped with the fields the body
+/// leaves out; its timeline goes on from its last entry, and verify finds nothing broken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_v0_1_trouble_keeps_its_channel_and_chain_through_a_change_of_its_body_alone() {
+    let bot = bot_on_previous_data(V0_1).await;
+    let before = bot.store().get(&TroubleId::new(ACKED)).unwrap().expect("acked trouble");
+    let channel = before.channel.clone().expect("its channel").to_string();
+    let joined = bot
+        .event(&channel_event("member_joined_channel", &channel, Some(COLLEAGUE)), None)
+        .await;
+    assert_eq!(joined.status(), 200);
+    bot.settle().await;
+    let after = wait_until(|| {
+        let t = bot.store().get(&before.id).ok()??;
+        t.members_seen.iter().any(|u| u.as_str() == COLLEAGUE).then_some(t)
+    })
+    .await;
+    assert_eq!(after.channel, before.channel, "its channel");
+    assert_eq!(after.kickoff, before.kickoff, "its kickoff");
+    assert_eq!(after.timeline_len, before.timeline_len, "its timeline's count");
+    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
+    assert_eq!(verified.code, 0, "{}", verified.stdout);
+
+    let entries = bot.store().timeline(&before.id).unwrap().len();
+    bot.command_text(SALES, &channel, "note called the customer").await;
+    let timeline = wait_until(|| {
+        let t = bot.store().timeline(&before.id).ok()?;
+        (t.len() > entries).then_some(t)
+    })
+    .await;
+    assert!(
+        format!("{:?}", timeline[0]).contains("Opened"),
+        "the first entry stays: {:?}",
+        timeline[0]
+    );
+    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
+    assert_eq!(verified.code, 0, "the chain continues: {}", verified.stdout);
+}

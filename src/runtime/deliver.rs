@@ -287,7 +287,8 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
                         let error = format!("no {missing}");
                         break Some(channel_unavailable(item, channel, method, error));
                     }
-                    tracing::info!(trouble = ?item.trouble, method, missing, "a call cannot run; dropped");
+                    // A message nobody will see: the admin hears of it above the info lines.
+                    tracing::warn!(trouble = ?item.trouble, method, missing, "a call cannot run; dropped");
                     break None;
                 }
                 Err(AttemptError::Slack(e)) if e.is_permanent() => {

@@ -543,7 +543,11 @@ fn write_decision(
             troubles.insert(key, encode(&t.body()));
         }
         let tracked = Tracking::of(t);
-        if before.is_none_or(|b| Tracking::of(b) != tracked) {
+        // A body written leaves out what its tracking record holds: a trouble stored whole (by
+        // v0.1) has none yet, and gets one with its first body written apart, or its channel,
+        // message links and timeline count would be lost with the whole record.
+        let moved = before.is_none_or(|b| Tracking::of(b) != tracked);
+        if moved || (!same_body && tracking.get(key)?.is_none()) {
             tracking.insert(key, encode(&tracked));
         }
         // Most delivery results move a message's ts alone: nothing the indexes file moved.

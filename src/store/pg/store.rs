@@ -745,6 +745,15 @@ async fn write_decision(
         let tracked = Tracking::of(t);
         if before.is_none_or(|b| Tracking::of(b) != tracked) {
             write_tracking(tx, &t.id, &tracked).await?;
+        } else if body_changed {
+            // The body written leaves out what the tracking row holds: a trouble stored whole
+            // (moved over from sled by `migrate-store`) has none yet, and gets one now, or its
+            // channel, message links and timeline count would be lost with the whole body.
+            tx.execute(
+                "INSERT INTO trouble_tracking (id, tracking) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+                &[&t.id.as_str(), &encode(&tracked)],
+            )
+            .await?;
         }
     }
     for e in &d.entries {
