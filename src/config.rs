@@ -335,8 +335,10 @@ impl Config {
                 );
             }
         }
+        // A level given replaces that level's defaults; the levels not given keep theirs. An
+        // admin adding an announce channel to sev1 must not lose sev2 and sev3 by it, and with
+        // them the default severity: every trouble would open at sev1, paging company-wide.
         if let Some(severities) = root.table("severity") {
-            config.policy.severities.clear();
             for (key, value) in severities {
                 let level = match key.parse::<u8>() {
                     Ok(l) if (1..=9).contains(&l) => Severity::new(l),
@@ -366,7 +368,7 @@ impl Config {
                         .duration("first_contact_within")
                         .unwrap_or(defaults.first_contact_within),
                     departments: s.strings("departments"),
-                    announce_channels: s.strings("announce_channels"),
+                    announce_channels: s.channels("announce_channels"),
                     escalate_in_business_hours: s.bool("escalate_in_business_hours").unwrap_or(false),
                 };
                 s.finish();
@@ -400,6 +402,12 @@ impl Config {
                 .unwrap_or(NaiveTime::from_hms_opt(18, 0, 0).expect("valid"));
             if close <= open {
                 b.problems.push("business_hours: close must be after open".into());
+            }
+            if b.has_seen("days") && days.is_empty() {
+                b.problems.push(
+                    "business_hours.days: name at least one day (mon, tue, …), or leave [business_hours] out to work around the clock"
+                        .into(),
+                );
             }
             let holidays = b
                 .strings("holidays")
@@ -477,17 +485,6 @@ impl Config {
                     "default_severity: {level} is not one of the configured severities"
                 )),
             }
-        } else if !config.policy.severities.contains_key(&config.policy.default_severity) {
-            config.policy.default_severity = config
-                .policy
-                .severities
-                .keys()
-                .next()
-                .copied()
-                .unwrap_or(Severity::new(2));
-        }
-        if config.policy.severities.is_empty() {
-            problems.push("severity: at least one severity level is needed".into());
         }
         for policy in config.policy.severities.values() {
             for d in &policy.departments {
@@ -513,6 +510,10 @@ impl Config {
         }
         if let Some(v) = env.get("TROUBLE_DATA_DIR") {
             config.data_dir = PathBuf::from(v);
+        }
+        // Empty, the store would land in whatever directory the bot was started from.
+        if config.data_dir.as_os_str().is_empty() {
+            problems.push("data_dir: must name a directory (\"data\", or a full path)".into());
         }
         if let Some(v) = env.get("DATABASE_URL").filter(|v| !v.trim().is_empty()) {
             config.database_url = Some(Secret::new(v.trim()));
@@ -729,6 +730,10 @@ fn looks_like_user(s: &str) -> bool {
     (s.starts_with('U') || s.starts_with('W')) && s.len() >= 2 && s.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
+fn looks_like_channel(s: &str) -> bool {
+    (s.starts_with('C') || s.starts_with('G')) && s.len() >= 2 && s.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
 fn valid_department_key(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')
 }
@@ -824,6 +829,23 @@ impl<'p> Fields<'p> {
         }
         users
     }
+    /// Channel ids (`C…`, or `G…` for an older private channel): a name (`#general`) would
+    /// never be found, and every announcement would be skipped.
+    fn channels(&mut self, key: &str) -> Vec<String> {
+        let list = self.strings(key);
+        let mut channels = Vec::new();
+        for v in list {
+            if looks_like_channel(&v) {
+                channels.push(v);
+            } else {
+                self.problem(
+                    key,
+                    format!("{v:?} is not a Slack channel id like \"C0123ABC\" (in Slack: the channel's details, at the bottom)"),
+                );
+            }
+        }
+        channels
+    }
     fn duration(&mut self, key: &str) -> Option<Duration> {
         let v = self.string(key)?;
         let d = parse_duration(&v);
@@ -912,16 +934,20 @@ mod tests {
 
     #[test]
     fn every_problem_is_listed_at_once() {
-        let text = r#"
+        let text = r##"
             lisen = "x"
             locale = "fr"
             timezone = "Mars/Olympus"
+            data_dir = ""
             [severity.1]
             ack_timeout = "soon"
             colour = "red"
+            announce_channels = ["C0BIZUNIT", "#general"]
             [departments.quality]
             usergroup = "G1"
-        "#;
+            [business_hours]
+            days = []
+        "##;
         let problems = Config::from_sources(Some(text), &env(&[])).unwrap_err();
         let all = problems.join("\n");
         for expected in [
@@ -930,7 +956,10 @@ mod tests {
             "timezone:",
             "severity.1.ack_timeout",
             "severity.1.colour: unknown key",
+            "severity.1.announce_channels: \"#general\" is not a Slack channel id",
             "departments.quality.usergroup",
+            "business_hours.days: name at least one day",
+            "data_dir: must name a directory",
         ] {
             assert!(all.contains(expected), "missing {expected:?} in\n{all}");
         }
@@ -956,10 +985,11 @@ mod tests {
         assert_eq!(c.listen, "127.0.0.1:0");
         assert_eq!(c.slack.signing_secrets.len(), 2);
         assert_eq!(c.slack.api_url, "http://127.0.0.1:9/api/");
+        // The levels not given keep their defaults, and the default severity with them.
+        assert_eq!(c.policy.default_severity, Severity::new(2));
         assert_eq!(
-            c.policy.default_severity,
-            Severity::new(1),
-            "default falls back to a configured level"
+            c.policy.severity(Severity::new(3)).ack_timeout,
+            Duration::from_secs(2 * 3600)
         );
     }
 

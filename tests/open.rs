@@ -819,3 +819,22 @@ async fn a_severity_typed_by_its_configured_name_opens_at_that_severity() {
         (2, "Critical Systems")
     );
 }
+
+/// An admin who sets one level (sev1's announce channel) keeps the others: a trouble opened
+/// without a severity is the default sev2, not sev1 paging company-wide, and sev3 still opens.
+#[tokio::test]
+async fn one_severity_set_in_the_config_leaves_the_others_and_the_default_as_they_were() {
+    let bot = spawn_bot_raw(&format!(
+        "{BASE_CONFIG}\n[severity.1]\nannounce_channels = [\"C0BIZUNIT\"]\n"
+    ))
+    .await;
+    let opened = bot.command_text(SALES, ORIGIN, "open ACME: small label misprint").await;
+    assert!(opened.contains("sev2"), "{opened}");
+    let opened = bot
+        .command_text(SALES, ORIGIN, "open sev3 Globex: a typo on the invoice")
+        .await;
+    assert!(opened.contains("sev3"), "{opened}");
+    let t = bot.open_ready("sev1 Initech: line stopped").await;
+    assert_eq!(trouble(&bot, &t.id).severity.level(), 1);
+    bot.posted_saying("C0BIZUNIT", "Initech").await;
+}
