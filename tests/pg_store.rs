@@ -972,3 +972,17 @@ async fn a_trouble_moved_over_from_sled_keeps_its_channel_through_a_change_of_it
     let (ok, stdout, _) = bot_binary(&["verify"], &[("DATABASE_URL", &url)]);
     assert!(ok && stdout.contains("0件が壊れています"), "{stdout}");
 }
+
+/// A database that does not exist, or a role PostgreSQL refuses, is named as the server said
+/// it, not only `db error`: the admin learns what to mend (the password never shown).
+#[tokio::test]
+async fn a_database_the_server_refuses_is_answered_with_what_the_server_said() {
+    let url = pg::fresh_database();
+    let (base, _) = url.rsplit_once('/').expect("a database url");
+    let missing = format!("{base}/nosuchdb");
+    let (ok, stdout, stderr) = bot_binary(&["verify"], &[("DATABASE_URL", &missing)]);
+    assert!(!ok, "{stdout}");
+    let said = format!("{stdout}{stderr}");
+    assert!(said.contains("database \"nosuchdb\" does not exist"), "{said}");
+    assert!(!said.contains(pg::PASSWORD), "{said}");
+}

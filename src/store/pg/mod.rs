@@ -30,7 +30,7 @@ const MIGRATION_LOCK: i64 = 0x0074_726f_7562_6c65; // "trouble" in ASCII
 pub enum PgError {
     #[error("database_url: {0}")]
     Url(String),
-    #[error("database: {0}")]
+    #[error("database: {}", with_causes(.0))]
     Db(#[from] tokio_postgres::Error),
     #[error("database: {0}")]
     Pool(String),
@@ -62,10 +62,26 @@ impl PgError {
     }
 }
 
+/// An error with the errors under it: tokio-postgres says `db error` and keeps what the server
+/// said (`database "trouble" does not exist`, `password authentication failed for user …`)
+/// in its source, which an admin needs to mend it.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        if !text.contains(&said) {
+            text = format!("{text}: {said}");
+        }
+        source = cause.source();
+    }
+    text
+}
+
 impl From<deadpool_postgres::PoolError> for PgError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
         // A pool error wraps the backend's; its text never carries the configuration.
-        PgError::Pool(e.to_string())
+        PgError::Pool(with_causes(&e))
     }
 }
 
