@@ -501,8 +501,13 @@ impl Config {
         if let Some(v) = env.get("TROUBLE_LISTEN") {
             config.listen = v.clone();
         }
-        if let Some(v) = env.get("TROUBLE_LOG_FORMAT") {
-            config.log_json = v.eq_ignore_ascii_case("json");
+        if let Some(v) = env.get("TROUBLE_LOG_FORMAT").filter(|v| !v.trim().is_empty()) {
+            // As strict as `log_format`: a typo would leave the log collector unable to parse.
+            match v.trim().to_ascii_lowercase().as_str() {
+                "json" => config.log_json = true,
+                "text" => config.log_json = false,
+                _ => problems.push(format!("TROUBLE_LOG_FORMAT: must be \"text\" or \"json\", not {v:?}")),
+            }
         }
         if let Some(v) = env.get("RUST_LOG").filter(|v| !v.is_empty()) {
             // `warning` reads as `warn`, as in `log_level`; other forms pass as written.
@@ -948,7 +953,7 @@ mod tests {
             [business_hours]
             days = []
         "##;
-        let problems = Config::from_sources(Some(text), &env(&[])).unwrap_err();
+        let problems = Config::from_sources(Some(text), &env(&[("TROUBLE_LOG_FORMAT", "jsn")])).unwrap_err();
         let all = problems.join("\n");
         for expected in [
             "lisen: unknown key",
@@ -960,6 +965,7 @@ mod tests {
             "departments.quality.usergroup",
             "business_hours.days: name at least one day",
             "data_dir: must name a directory",
+            "TROUBLE_LOG_FORMAT: must be \"text\" or \"json\", not \"jsn\"",
         ] {
             assert!(all.contains(expected), "missing {expected:?} in\n{all}");
         }

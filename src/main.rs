@@ -19,8 +19,9 @@ const ENV_CONFIG: &str = concat!(
     "  DATABASE_URL          overrides database_url (postgres://user:password@host:5432/db); never logged"
 );
 const ENV_SERVE: &str = concat!(
-    "  SLACK_SIGNING_SECRET  required; several secrets comma-separated during rotation\n",
+    "  SLACK_SIGNING_SECRET  required over HTTP (not with SLACK_APP_TOKEN); several secrets comma-separated during rotation\n",
     "  SLACK_BOT_TOKEN       required (xoxb-…); never logged\n",
+    "  SLACK_APP_TOKEN       xapp-… (scope connections:write): Slack's requests come over Socket Mode; never logged\n",
     "  SLACK_API_URL         Web API base (default https://slack.com/api/)\n",
     "  TROUBLE_LISTEN        overrides listen\n",
     "  TROUBLE_LOG_FORMAT    json for one JSON object per log line\n",
