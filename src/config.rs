@@ -339,6 +339,7 @@ impl Config {
         // admin adding an announce channel to sev1 must not lose sev2 and sev3 by it, and with
         // them the default severity: every trouble would open at sev1, paging company-wide.
         if let Some(severities) = root.table("severity") {
+            let mut given: BTreeMap<Severity, String> = BTreeMap::new();
             for (key, value) in severities {
                 let level = match key.parse::<u8>() {
                     Ok(l) if (1..=9).contains(&l) => Severity::new(l),
@@ -348,6 +349,14 @@ impl Config {
                         continue;
                     }
                 };
+                // `[severity.01]` beside `[severity.1]`: one would silently replace the other.
+                if let Some(first) = given.insert(level, key.clone()) {
+                    root.problems.push(format!(
+                        "severity.{key}: level {} is given twice (also as [severity.{first}])",
+                        level.level()
+                    ));
+                    continue;
+                }
                 let Some(t) = value.as_table().cloned() else {
                     root.problems.push(format!("severity.{key}: must be a table"));
                     continue;
@@ -948,6 +957,10 @@ mod tests {
             ack_timeout = "soon"
             colour = "red"
             announce_channels = ["C0BIZUNIT", "#general"]
+            [severity.3]
+            ack_timeout = "5m"
+            [severity.03]
+            ack_timeout = "6m"
             [departments.quality]
             usergroup = "G1"
             [business_hours]
@@ -965,6 +978,7 @@ mod tests {
             "departments.quality.usergroup",
             "business_hours.days: name at least one day",
             "data_dir: must name a directory",
+            "severity.3: level 3 is given twice (also as [severity.03])",
             "TROUBLE_LOG_FORMAT: must be \"text\" or \"json\", not \"jsn\"",
         ] {
             assert!(all.contains(expected), "missing {expected:?} in\n{all}");
