@@ -242,7 +242,15 @@ async fn learn_identity(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
                 if let Ok(mut slot) = app.identity.write() {
                     *slot = Some(identity);
                 }
+                // Slack takes the token (again): calls held for its refusal may go.
+                app.pacer.slack_answered();
                 return;
+            }
+            // Refused at start (a revoked or mistyped token): every call waits from the first,
+            // as it does once a delivery hears it, rather than each trying and being refused.
+            Err(e) if e.refuses_token() => {
+                tracing::warn!(error = %e, "auth.test: Slack refuses the bot token; will retry");
+                app.pacer.slack_refuses_token(crate::runtime::pacer::Pass::Reachable);
             }
             Err(e) => tracing::warn!(error = %e, "auth.test failed; will retry"),
         }

@@ -556,3 +556,45 @@ async fn slack_saying_the_token_was_revoked_or_the_app_uninstalled_is_believed_b
         "{answer}"
     );
 }
+
+/// A token Slack refuses from the start (revoked, or mistyped): auth.test at start-up hears it,
+/// and every call waits from the first, one trying every 30 s, rather than each trouble's calls
+/// going out to be refused; once Slack takes it, the calls go.
+#[tokio::test]
+async fn a_token_refused_at_start_holds_every_call_from_the_first() {
+    let slack = FakeSlack::start().await;
+    slack.refuse_token(Some("invalid_auth"));
+    let bot = spawn_bot_on(
+        &format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"),
+        trouble_bot::http::server::Limits::default(),
+        slack,
+        &[],
+    )
+    .await;
+    bot.slack
+        .wait_for("auth.test", |c| c.outcome == "error:invalid_auth")
+        .await;
+    let seq = bot.slack.call_count();
+    let answer = bot.command_text(SALES, ORIGIN, "open ACME: housings cracked").await;
+    assert!(answer.contains("NOT been pinged"), "{answer}");
+    // Longer than any backoff, shorter than the first probe: nothing is tried.
+    bot.advance(Duration::from_secs(12));
+    let tried = bot
+        .slack
+        .wait_until(Duration::from_secs(1), |calls| {
+            calls
+                .iter()
+                .find(|c| c.seq >= seq && c.method != "auth.test")
+                .map(|c| c.method.clone())
+        })
+        .await;
+    assert_eq!(tried, None, "a call went while the token was known refused");
+
+    bot.slack.refuse_token(None);
+    bot.advance(Duration::from_secs(60));
+    bot.slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == MANAGER && c.took_effect()
+        })
+        .await;
+}
