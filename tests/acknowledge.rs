@@ -19,6 +19,28 @@ async fn assert_not_acknowledged(bot: &TestBot, t: &OpenedTrouble) {
     assert_eq!(acked_by(bot, &t.id), None);
 }
 
+/// The manager's DM answer that several troubles wait (the latest).
+fn several_wait_answer(bot: &TestBot) -> Call {
+    bot.slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .rev()
+        .find(|c| c.params["channel"] == MANAGER && text_of(&c.params).contains("Several troubles wait"))
+        .expect("the answer")
+}
+
+/// The labels of a message's Acknowledge buttons, in order.
+fn button_labels(message: &serde_json::Value) -> Vec<String> {
+    message["blocks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
+        .filter(|e| e["action_id"] == "acknowledge")
+        .map(|e| e["text"]["text"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
 fn acked_by(bot: &TestBot, id: &str) -> Option<String> {
     bot.store()
         .get(&TroubleId::new(id))
@@ -1032,21 +1054,8 @@ async fn with_two_waiting_a_reply_in_one_dms_thread_acknowledges_it_and_a_messag
     assert_eq!(acked_by(&bot, &second.id), None);
 
     // Each has its button there, for a phone: the sev2 opened first leads.
-    let answer = bot
-        .slack
-        .calls_to("chat.postMessage")
-        .into_iter()
-        .rev()
-        .find(|c| c.params["channel"] == MANAGER && text_of(&c.params).contains("Several troubles wait"))
-        .expect("the answer");
-    let buttons: Vec<String> = answer.params["blocks"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
-        .filter(|e| e["action_id"] == "acknowledge")
-        .map(|e| e["text"]["text"].as_str().unwrap_or_default().to_string())
-        .collect();
+    let answer = several_wait_answer(&bot);
+    let buttons = button_labels(&answer.params);
     assert_eq!(
         buttons,
         vec![
@@ -1300,13 +1309,7 @@ async fn a_tap_in_a_dm_answers_list_draws_the_list_again_with_what_still_waits()
     bot.settle().await;
     bot.event(&dm_event("EvDm1", MANAGER, "on it", None), None).await;
     bot.posted_saying(MANAGER, "Several troubles wait").await;
-    let list = bot
-        .slack
-        .calls_to("chat.postMessage")
-        .into_iter()
-        .rev()
-        .find(|c| c.params["channel"] == MANAGER && text_of(&c.params).contains("Several troubles wait"))
-        .expect("the answer");
+    let list = several_wait_answer(&bot);
     // The buttons as Slack shows them: each with its block, as a tap sends them back.
     let button = |id: &str| -> (String, String) {
         list.params["blocks"]
@@ -1351,13 +1354,7 @@ async fn a_tap_in_a_dm_answers_list_draws_the_list_again_with_what_still_waits()
         text.contains(&third.id) && !text.contains(&format!("`{}`", first.id)),
         "{text}"
     );
-    let labels: Vec<String> = drawn.params["blocks"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
-        .map(|e| e["text"]["text"].as_str().unwrap_or_default().to_string())
-        .collect();
+    let labels = button_labels(&drawn.params);
     assert_eq!(labels, vec![format!("Acknowledge {}", third.id)], "{}", drawn.params);
     assert_eq!(acked_by(&bot, &second.id).as_deref(), Some(MANAGER));
 

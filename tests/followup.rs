@@ -32,6 +32,19 @@ fn nudges_since(bot: &TestBot, channel: &str, since: u64) -> Vec<Call> {
 }
 
 /// The first nudge in `channel` from call `since` on that mentions the manager.
+/// `/trouble report` in `channel`: the text of every message it posted there.
+async fn report_posted(bot: &TestBot, channel: &str) -> String {
+    let mark = last_call(bot);
+    bot.command_text(SALES, channel, "report").await;
+    bot.settle().await;
+    bot.slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.seq > mark && c.params["channel"] == channel)
+        .map(|c| c.params["text"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
 async fn nudge_to_the_manager(bot: &TestBot, channel: &str, since: u64) -> Call {
     bot.slack
         .wait_for("chat.postMessage", |c| {
@@ -926,16 +939,7 @@ async fn withdrawing_an_update_puts_the_follow_up_clock_back_to_the_contact_befo
     );
 
     // The report lists the update still counted; its timeline keeps both, and the withdrawal.
-    let mark = last_call(&bot);
-    bot.command_text(SALES, &t.channel, "report").await;
-    bot.settle().await;
-    let report: String = bot
-        .slack
-        .calls_to("chat.postMessage")
-        .into_iter()
-        .filter(|c| c.seq > mark && c.params["channel"] == t.channel.as_str())
-        .map(|c| c.params["text"].as_str().unwrap_or_default().to_string())
-        .collect();
+    let report = report_posted(&bot, &t.channel).await;
     let updates = report.split("Customer updates").nth(1).expect("the report's updates");
     let updates = &updates[..updates.find("Timeline").unwrap_or(updates.len())];
     assert!(
@@ -1118,16 +1122,7 @@ async fn an_update_that_says_nothing_is_refused_and_the_report_says_what_was_pro
     bot.command_text(SALES, &t.channel, "update replacement delivered next: wed 10:00")
         .await;
     bot.command_text(SALES, &t.channel, "update installed").await;
-    let mark = last_call(&bot);
-    bot.command_text(SALES, &t.channel, "report").await;
-    bot.settle().await;
-    let report: String = bot
-        .slack
-        .calls_to("chat.postMessage")
-        .into_iter()
-        .filter(|c| c.seq > mark && c.params["channel"] == t.channel.as_str())
-        .map(|c| c.params["text"].as_str().unwrap_or_default().to_string())
-        .collect();
+    let report = report_posted(&bot, &t.channel).await;
     for line in [
         "promising the next contact by 2026-12-01 10:00, missed by 2h: apologised, replacement on its way",
         "promising the next contact by 2026-12-02 10:00, kept: replacement delivered",

@@ -94,24 +94,33 @@ pub(in crate::trouble) fn work_on_stage(w: &mut Work, user: &UserId, stage: Stag
         s.done_by = None;
     }
     start_stage(w, user, stage, note.clone());
-    w.log(
-        Some(user),
-        Event::StageStarted {
+    stage_changed(w, user, stage, false, note);
+    w.refresh_status();
+}
+
+/// Stage `stage` marked done or in progress by `user`: on the timeline and in the channel.
+fn stage_changed(w: &mut Work, user: &UserId, stage: StageId, done: bool, note: String) {
+    let event = match done {
+        true => Event::StageDone {
             stage,
             note: note.clone(),
         },
-    );
+        false => Event::StageStarted {
+            stage,
+            note: note.clone(),
+        },
+    };
+    w.log(Some(user), event);
     w.post(
         Lane::Channel,
         Dest::TroubleChannel,
         Message::StageChanged {
             stage,
-            done: false,
+            done,
             by: user.clone(),
             note,
         },
     );
-    w.refresh_status();
 }
 
 pub(super) fn complete_stage(w: &mut Work, user: &UserId, stage: StageId, note: String) {
@@ -126,23 +135,7 @@ pub(super) fn complete_stage(w: &mut Work, user: &UserId, stage: StageId, note: 
     if !note.is_empty() {
         s.notes.push(note.clone());
     }
-    w.log(
-        Some(user),
-        Event::StageDone {
-            stage,
-            note: note.clone(),
-        },
-    );
-    w.post(
-        Lane::Channel,
-        Dest::TroubleChannel,
-        Message::StageChanged {
-            stage,
-            done: true,
-            by: user.clone(),
-            note,
-        },
-    );
+    stage_changed(w, user, stage, true, note);
     // The next stage is now the one being worked on (after the line saying this one is done:
     // what starting it posts, the customer's history at the split, follows in that order).
     if let Some(next) = w.t.current_stage() {
