@@ -40,6 +40,8 @@ pub enum StartError {
         error: StoreError,
         hint: &'static str,
     },
+    #[error("cannot open the store in the database at {url} (database_url or DATABASE_URL): {error}")]
+    Database { url: String, error: StoreError },
     #[error("cannot listen on {addr}: {error}")]
     Listen { addr: String, error: std::io::Error },
 }
@@ -175,8 +177,10 @@ fn locked(e: &StoreError) -> bool {
 /// A store that did not open, said so that the admin knows where and what to do: sled's own
 /// error names neither the directory nor that another bot holds it.
 fn why_not_opened(config: &Config, error: StoreError) -> StartError {
-    if config.database_url.is_some() {
-        return StartError::Store(error);
+    if let Some(url) = &config.database_url {
+        // Which database, its password left out: the admin may have several.
+        let url = crate::store::pg::redacted(url.expose());
+        return StartError::Database { url, error };
     }
     let dir = data_dir_shown(config);
     if locked(&error) {

@@ -725,7 +725,13 @@ fn serve_with_a_database_it_cannot_reach_does_not_start_and_never_shows_the_pass
     );
     // It never falls back to sled: that would split the troubles between instances.
     assert!(!ok);
-    assert!(stderr.contains("Cannot start: database"), "{stderr}");
+    // Which database, and why, as the server or the network said it.
+    assert!(
+        stderr
+            .contains("Cannot start: cannot open the store in the database at postgres://bot:***@127.0.0.1:9/troubles"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Connection refused"), "{stderr}");
     assert!(!stderr.contains("pw-not-shown"), "{stderr}");
 }
 
