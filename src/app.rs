@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, RwLock};
 
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::{mpsc, watch, Notify};
 
 use crate::clock::Clock;
 use crate::config::{Config, Secret};
@@ -53,6 +53,9 @@ pub struct App {
     /// What the log has said of refused requests, per bot (not per process: a test process
     /// runs many bots).
     pub refusals_logged: crate::logs::RefusalsLogged,
+    /// Set once when the bot begins to stop: its workers finish what is under way and leave
+    /// the rest queued for the next run.
+    pub stopping: watch::Sender<bool>,
 }
 
 impl App {
@@ -80,6 +83,7 @@ impl App {
             shared_channels: Default::default(),
             socket: Default::default(),
             refusals_logged: Default::default(),
+            stopping: watch::Sender::new(false),
         })
     }
 

@@ -18,7 +18,6 @@ use crate::store::{Store, StoreError};
 pub struct RunningBot {
     pub addr: SocketAddr,
     pub app: Arc<App>,
-    shutdown: watch::Sender<bool>,
     tasks: tokio::task::JoinSet<()>,
     /// How long `stop` waits for the server and the workers before it cuts them off.
     stop_deadline: std::time::Duration,
@@ -74,7 +73,7 @@ pub async fn start_on(
     let addr = listener
         .local_addr()
         .map_err(|error| StartError::Listen { addr: listen, error })?;
-    let (shutdown, rx) = watch::channel(false);
+    let rx = app.stopping.subscribe();
     let mut tasks = tokio::task::JoinSet::new();
     let router = crate::http::router(app.clone());
     // In-flight Slack calls finish within slack_timeout; requests within the grace period.
@@ -127,7 +126,6 @@ pub async fn start_on(
     Ok(RunningBot {
         addr,
         app,
-        shutdown,
         tasks,
         stop_deadline,
     })
@@ -138,7 +136,7 @@ impl RunningBot {
     /// Bounded: whatever still runs at the deadline (a slow client, a hung call) is cut off,
     /// and the store is flushed all the same; the outbox keeps what was not delivered.
     pub async fn stop(mut self) {
-        let _ = self.shutdown.send(true);
+        self.app.stopping.send_replace(true);
         let finished = tokio::time::timeout(self.stop_deadline, async {
             while self.tasks.join_next().await.is_some() {}
         })
@@ -146,6 +144,11 @@ impl RunningBot {
         if finished.is_err() {
             tracing::warn!("work still running at the shutdown deadline was cut off");
             self.tasks.shutdown().await;
+        }
+        // Every worker is done: what they left queued is known never to have left, but for
+        // the calls they began.
+        if let Err(e) = self.app.store.stopped_cleanly().await {
+            tracing::warn!(error = %e, "cannot record which calls never left; the next start looks for them in Slack");
         }
         if let Err(e) = self.app.store.tidy().await {
             tracing::warn!(error = %e, "the store's log could not be tidied; it stays as it is");

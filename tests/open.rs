@@ -381,6 +381,66 @@ async fn after_a_restart_list_still_shows_the_trouble_and_nothing_is_resent() {
     assert_eq!(before, after, "nothing re-sent");
 }
 
+/// A bot stopped cleanly while a trouble's lines wait their turn in its channel leaves them
+/// queued as never sent: the next start posts each once, at once, looking for none of them in
+/// Slack (what it may have begun is looked for instead: see pacing.rs), rather than waiting out
+/// a Slack timeout for calls that never left.
+#[tokio::test]
+async fn lines_a_clean_stop_left_waiting_their_turn_go_out_after_the_restart_without_a_look_in_slack() {
+    use trouble_bot::trouble::decide::{Dest, Op};
+    let mut bot = spawn_bot().await;
+    let answer = bot.command_text(SALES, ORIGIN, "open ACME: broken").await;
+    assert!(answer.contains("opened"), "{answer}");
+    // The kickoff took the new channel's turn; the lines after it wait for the next (the test's
+    // clock stands still).
+    let kickoff = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"]
+                .as_str()
+                .is_some_and(|ch| ch.starts_with('C') && ch != ORIGIN)
+        })
+        .await;
+    let channel = kickoff.params["channel"].as_str().unwrap().to_string();
+    bot.stop().await;
+    let store = trouble_bot::store::SledStore::open(bot.dir.path()).expect("store");
+    let waiting: Vec<_> = store
+        .outbox_items()
+        .expect("outbox")
+        .into_iter()
+        .filter(|i| {
+            matches!(
+                &i.op,
+                Op::Post {
+                    to: Dest::TroubleChannel | Dest::KickoffThread,
+                    ..
+                }
+            )
+        })
+        .collect();
+    assert!(!waiting.is_empty(), "lines wait their turn in the channel");
+    let head = store.lane_head(&waiting[0].lane_key()).expect("lane").expect("queued");
+    assert_eq!(
+        head.attempt_started_at, None,
+        "as the next run reads it: never begun, so not looked for"
+    );
+    drop(store);
+    let posted_before = bot.slack.messages_in(&channel).len();
+
+    bot.restart().await;
+    bot.settle().await;
+    let looked = bot.slack.calls_to("conversations.history").len() + bot.slack.calls_to("conversations.replies").len();
+    assert_eq!(looked, 0, "nothing looked for in Slack");
+    let lines: Vec<String> = bot.slack.messages_in(&channel).iter().map(text_of).collect();
+    assert!(
+        lines.len() >= posted_before + waiting.len(),
+        "every waiting line posted: {lines:#?}"
+    );
+    for line in &lines {
+        assert_eq!(lines.iter().filter(|l| *l == line).count(), 1, "posted once: {line}");
+    }
+}
+
 #[tokio::test]
 async fn text_slack_escaped_in_the_command_is_posted_back_once_escaped_and_slugs_plainly() {
     let bot = spawn_bot().await;

@@ -221,18 +221,7 @@ async fn a_call_begun_at_once_reads_as_attempted_after_a_restart(backend: &str) 
     } else {
         drop((store, other));
         let dir = dir.expect("sled's directory");
-        // sled's flusher thread lets go of the file lock a moment after the drop.
-        let mut reopened = None;
-        for _ in 0..100 {
-            match Store::open_sled(dir.path()) {
-                Ok(s) => {
-                    reopened = Some(s);
-                    break;
-                }
-                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
-            }
-        }
-        let store = reopened.expect("the store reopens");
+        let store = reopen_sled(dir.path()).await;
         store
             .claim_lane_head(&lane, now())
             .await
@@ -244,6 +233,35 @@ async fn a_call_begun_at_once_reads_as_attempted_after_a_restart(backend: &str) 
         again.item.attempt_started_at.is_some_and(|at| at >= now()),
         "{:?}",
         again.item.attempt_started_at
+    );
+}
+
+/// sled: a clean stop vouches that the calls it left queued never left, so the next run sends
+/// them without looking for them in Slack; a later run that begins one and crashes leaves a
+/// record of it all the same, even within `ATTEMPT_COVERED` of its queueing.
+#[tokio::test]
+async fn on_sled_a_call_a_clean_stop_left_queued_reads_as_never_begun_until_a_later_run_begins_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sled(dir.path()).unwrap();
+    let t = open(&store, "sig:a", 1).await.unwrap().trouble.unwrap();
+    let lane = trouble_bot::store::LaneKey::of(Some(&t.id), Lane::Dm);
+    store.stopped_cleanly().await.unwrap();
+    drop(store);
+    let store = reopen_sled(dir.path()).await;
+    let claim = store.claim_lane_head(&lane, now()).await.unwrap().expect("the DM");
+    assert_eq!(claim.item.attempt_started_at, None, "never begun: not looked for");
+    assert!(store.mark_attempt(&claim, now()).await.unwrap());
+    drop(store);
+    let store = reopen_sled(dir.path()).await;
+    let again = store
+        .claim_lane_head(&lane, now())
+        .await
+        .unwrap()
+        .expect("still queued");
+    assert_eq!(
+        again.item.attempt_started_at,
+        Some(now()),
+        "begun after the clean stop: waited out and looked for"
     );
 }
 

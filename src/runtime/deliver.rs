@@ -94,6 +94,10 @@ enum AttemptError {
     /// Another instance holds the call now (this one's lease ran out): it is theirs to finish.
     #[error("the call passed to another instance")]
     Lost,
+    /// The bot is stopping while the call waits its turn: it never left, and waits for the
+    /// next run.
+    #[error("the bot is stopping")]
+    Stopping,
 }
 
 impl From<SlackError> for AttemptError {
@@ -191,10 +195,10 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
     {
         let mut attempt: u32 = 0;
         // A call left over from a previous run (or an instance that died holding it) may have
-        // reached Slack just before the crash. Unclaimed items on a shared store were never tried.
-        let mut maybe_sent = claim.reclaimed
-            || item.attempt_started_at.is_some()
-            || (!app.store.is_shared() && item.created_at < app.started_at);
+        // reached Slack just before the crash: its attempt is on record, or read as begun when
+        // the item alone stood for it (sled's `lane_head`). Unclaimed items on a shared store,
+        // and those a clean stop left queued, were never tried.
+        let mut maybe_sent = claim.reclaimed || item.attempt_started_at.is_some();
         // An attempt a previous run started may still be on its way to Slack: look for it only
         // once it can no longer arrive.
         if let Some(started) = item
@@ -275,7 +279,7 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
                     app.metrics.slack_call(method, "ok");
                     break outcome;
                 }
-                Err(AttemptError::Lost) => return None,
+                Err(AttemptError::Lost | AttemptError::Stopping) => return None,
                 // Nothing of this call could be recorded: it waits for a restart, not retried.
                 Err(AttemptError::Store(_) | AttemptError::Engine(_)) if app.store.writes_halted().is_some() => {
                     return None
@@ -1222,14 +1226,20 @@ async fn pace_post(app: &App, claim: &Claim, channel: &ChannelId) -> Result<(), 
 
 /// Sleeps until `until`, renewing the claim on the way: a long queue for a busy channel must
 /// not let the lease lapse and hand the call to another instance that would queue again.
+/// A stop ends the wait: a stop never waits out a queue (calls that never left are the next
+/// run's to send, with nothing to look for).
 async fn wait_holding(app: &App, claim: &Claim, until: DateTime<Utc>) -> Result<(), AttemptError> {
     let step = span(crate::app::claim_lease(&app.config) / 3);
+    let mut stopping = app.stopping.subscribe();
     loop {
         let now = app.clock.now();
         if now >= until {
             return Ok(());
         }
-        app.clock.sleep_until(until.min(now + step)).await;
+        tokio::select! {
+            _ = app.clock.sleep_until(until.min(now + step)) => {}
+            _ = stopping.wait_for(|stopping| *stopping) => return Err(AttemptError::Stopping),
+        }
         if !app.store.renew(claim, app.clock.now()).await? {
             return Err(AttemptError::Lost);
         }
@@ -1289,6 +1299,35 @@ mod tests {
         let waiting = lane_task(app, LaneKey::of(None, Lane::Dm), Arc::default(), shutdown);
         let size = std::mem::size_of_val(&waiting);
         assert!(size <= 2048, "a lane's task takes {size} bytes");
+    }
+
+    /// A stop does not wait out a channel's queue: a call waiting its turn to post gives up the
+    /// wait, unsent, for the next run (an hour's wait here; the test waits ten seconds at most).
+    #[tokio::test]
+    async fn a_call_waiting_its_turn_to_post_is_left_for_the_next_run_when_the_bot_stops() {
+        let (_dir, app) = app_on_sled();
+        let claim = Claim {
+            item: OutboxItem {
+                id: 1,
+                trouble: None,
+                lane: Lane::Dm,
+                op: Op::CreateChannel,
+                created_at: app.clock.now(),
+                attempt_started_at: None,
+            },
+            reclaimed: false,
+        };
+        let until = app.clock.now() + chrono::TimeDelta::hours(1);
+        let waiting = tokio::spawn({
+            let app = app.clone();
+            async move { wait_holding(&app, &claim, until).await }
+        });
+        app.stopping.send_replace(true);
+        let waited = tokio::time::timeout(Duration::from_secs(10), waiting)
+            .await
+            .expect("the wait ends at the stop")
+            .expect("the wait runs");
+        assert!(matches!(waited, Err(AttemptError::Stopping)), "{waited:?}");
     }
 
     /// Every Slack call is one delivery, and each boxes the futures it awaits (see

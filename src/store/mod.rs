@@ -410,6 +410,18 @@ impl Store {
         }
     }
 
+    /// Records, at a clean stop, which queued calls never left (see
+    /// [`SledStore::stopped_cleanly`]). PostgreSQL records every attempt as it begins.
+    pub async fn stopped_cleanly(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Sled(s) => {
+                let s = s.clone();
+                blocking(move || s.stopped_cleanly()).await
+            }
+            Store::Postgres(_) => Ok(()),
+        }
+    }
+
     /// Makes everything written so far durable (PostgreSQL's commit already is).
     pub async fn flush(&self) -> Result<(), StoreError> {
         match self {

@@ -56,8 +56,8 @@ pub struct SledStore {
     /// Write sets of several keys, each while it is being applied (see `journal.rs`).
     journal: sled::Tree,
     decoded: std::sync::Arc<decoded::Decoded>,
-    /// Outbox ids below this were queued by an earlier run (ids only grow).
-    first_id_this_run: u64,
+    /// Which queued calls may have left in an earlier run, and which this run began.
+    runs: std::sync::Arc<Runs>,
     /// Held by every read-decide-write while it decides, and with the applier's lock by the
     /// other writes (but the deliverer's) and by `with_writes_paused`: one process writes this
     /// store (sled's lock file), so a decision that read under it cannot lose an update, and a
@@ -85,6 +85,19 @@ pub struct SledStore {
     /// Queued calls whose records did not read, by key: passed over by their lane until a
     /// restart (perhaps on the release that wrote them) tries them again.
     passed_over_calls: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<Vec<u8>>>>,
+}
+
+/// The outbox's ids as the runs of the bot left them: which calls an earlier run may have begun
+/// with no record but their item, and which this run began so.
+struct Runs {
+    /// Outbox ids below this were queued by an earlier run (ids only grow).
+    first_id_this_run: u64,
+    /// Outbox ids below this were left by a run that stopped cleanly, having recorded every
+    /// call of theirs it began: one without a record never left (see [`SledStore::stopped_cleanly`]).
+    never_left_below: u64,
+    /// Calls this run began within [`ATTEMPT_COVERED`] of their queueing, with no record but
+    /// the item: recorded at a clean stop, so the next run knows which may have left.
+    begun_unrecorded: std::sync::Mutex<std::collections::HashSet<u64>>,
 }
 
 /// How long the writer lock has been held in all, and how often it was taken. Whatever the
@@ -641,6 +654,9 @@ const SUMMARIES_INCOMPLETE: &[u8] = b"summaries:incomplete";
 /// In sled's default tree once the summaries are built: a store whose troubles are all closed
 /// (no summary) is not walked again at each start to find that out.
 const SUMMARIES_BUILT: &[u8] = b"summaries:built";
+/// In sled's default tree after a clean stop: outbox ids below it with no attempt recorded
+/// never left (see [`SledStore::stopped_cleanly`]). Raised by each clean stop.
+const STOPPED_CLEANLY_BELOW: &[u8] = b"stopped cleanly below";
 
 /// In sled's default tree, `LEFT_OUT` ++ a trouble's id for each trouble a build at start (the
 /// read indexes, the summaries) left out because its record did not read: filed at a later
@@ -703,7 +719,16 @@ impl SledStore {
             group_commit: Default::default(),
             journal: db.open_tree("journal")?,
             decoded: Default::default(),
-            first_id_this_run: db.generate_id()?,
+            runs: std::sync::Arc::new(Runs {
+                first_id_this_run: db.generate_id()?,
+                // It stands until the next clean stop raises it, whatever this run does: every
+                // attempt this run makes at an earlier run's call is recorded.
+                never_left_below: db
+                    .get(STOPPED_CLEANLY_BELOW)?
+                    .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
+                    .unwrap_or(0),
+                begun_unrecorded: Default::default(),
+            }),
             writer: Default::default(),
             applier: Default::default(),
             applying: Default::default(),
@@ -1412,7 +1437,9 @@ impl SledStore {
                 attempts.marked.push(false);
                 continue;
             }
-            if now >= item.created_at + ATTEMPT_COVERED {
+            // A call an earlier run queued is recorded whenever it begins: an earlier run that
+            // stopped cleanly vouched that it had not left (see `stopped_cleanly`).
+            if now >= item.created_at + ATTEMPT_COVERED || item.id < self.runs.first_id_this_run {
                 if held.is_none() {
                     return Ok(None);
                 }
@@ -1430,6 +1457,11 @@ impl SledStore {
                     Some(ticket) => attempts.pending = attempts.pending.max(Some(ticket)),
                     None => {}
                 }
+                self.runs
+                    .begun_unrecorded
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(item.id);
             }
             attempts.marked.push(true);
         }
@@ -1520,11 +1552,50 @@ impl SledStore {
         let Some(mut item) = item else {
             return Ok(None);
         };
-        let marked = matches!(item.op, Op::Post { .. } | Op::CreateChannel);
-        if marked && item.id < self.first_id_this_run && item.attempt_started_at.is_none() {
+        if self.may_have_left_unrecorded(&item) {
             item.attempt_started_at = Some(item.created_at + ATTEMPT_COVERED);
         }
         Ok(Some(item))
+    }
+
+    /// Whether a call an earlier run queued may have left with no record of it but its item:
+    /// one begun within [`ATTEMPT_COVERED`] of its queueing, by a run that crashed or was cut off.
+    fn may_have_left_unrecorded(&self, item: &OutboxItem) -> bool {
+        let marked = matches!(item.op, Op::Post { .. } | Op::CreateChannel);
+        marked
+            && item.attempt_started_at.is_none()
+            && (self.runs.never_left_below..self.runs.first_id_this_run).contains(&item.id)
+    }
+
+    /// At a clean stop, after the workers: records every call this run (or an earlier one)
+    /// may have begun with no record but its item, then that every call queued so far without
+    /// a record never left. The next run sends those at once, looking for nothing in Slack,
+    /// instead of waiting out a Slack timeout for calls that were only queued. A run that
+    /// crashes writes nothing, and the next reads each such call as perhaps sent.
+    pub fn stopped_cleanly(&self) -> Result<(), StoreError> {
+        self.unless_halted()?;
+        let _writer = self.lock()?;
+        let begun = self
+            .runs
+            .begun_unrecorded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        for record in self.outbox.iter() {
+            let (key, value) = record?;
+            // One that does not read is passed over (and reported) by its lane.
+            let Ok(mut item) = decode::<OutboxItem>(&value) else {
+                continue;
+            };
+            if item.attempt_started_at.is_none() && (begun.contains(&item.id) || self.may_have_left_unrecorded(&item)) {
+                item.attempt_started_at = Some(item.created_at + ATTEMPT_COVERED);
+                self.halting(self.outbox.insert(&key, encode(&item)))?;
+            }
+        }
+        self.db.flush()?;
+        let below = self.db.generate_id()?;
+        self.db.insert(STOPPED_CLEANLY_BELOW, &below.to_be_bytes())?;
+        Ok(())
     }
 
     /// Remembers that a user has opened the App Home, so it is kept current for them.
