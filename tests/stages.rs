@@ -313,6 +313,15 @@ async fn the_seven_stages_walked_by_commands_and_the_status_button_end_in_a_clos
         .await;
     assert!(r.starts_with("No cause is recorded, so stage 3 cannot be done."), "{r}");
     assert!(r.contains(&format!("<@{MANAGER}>")), "who may instead: {r}");
+    // A cause that says nothing is none: `.`, a dash typed on a Japanese keyboard, a typed `&`.
+    for blank in [".", "ー", "&amp;", ":ok:"] {
+        let r = bot.command_text(SALES, &t.channel, &format!("cause {blank}")).await;
+        assert!(r.starts_with("Write the text after `/trouble cause`"), "{blank}: {r}");
+    }
+    let r = bot
+        .command_text(SALES, &t.channel, "done 3 mold temperature too low")
+        .await;
+    assert!(r.starts_with("No cause is recorded"), "{r}");
     bot.command_text(SALES, &t.channel, "cause mold temperature too low")
         .await;
     let r = bot
@@ -342,6 +351,12 @@ async fn the_seven_stages_walked_by_commands_and_the_status_button_end_in_a_clos
     approve_pending(&bot, &t).await;
     click(&bot, SALES, "complete_stage", &t).await;
     click_answer(&bot, SALES, "Stage 6").await;
+    let r = bot.command_text(SALES, &t.channel, "prevent .").await;
+    assert!(r.starts_with("Write the text after `/trouble prevent`"), "{r}");
+    assert!(
+        trouble(&bot, &t.id).substance.actions.is_empty(),
+        "a measure of `.` is no measure"
+    );
     let r = bot
         .command_text(SALES, &t.channel, "prevent add a mold temperature alarm")
         .await;

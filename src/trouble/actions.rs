@@ -315,7 +315,8 @@ fn parse_options(
     (sub, owner_sub): (&'static str, &'static str),
 ) -> Result<NewAction, UsageError> {
     let (text, owner, due, check) = read_options(text, owner_sub)?;
-    if text.is_empty() {
+    // A measure of `.` would count as the prevention a close needs, saying nothing.
+    if !crate::trouble::command::says_something(&text) {
         return Err(UsageError::NeedsText(sub));
     }
     Ok(NewAction {

@@ -678,15 +678,16 @@ fn split_word_or_mention(text: &str) -> (&str, &str) {
 
 /// Whether a text says something: a letter or a digit in any script, outside a mention and
 /// an emoji's code. `update .`, `update ㅤ` (a Hangul filler, a letter that shows as blank),
-/// `update <@U1>` or `update :ok:` would count as a customer contact, and restart the clock,
-/// or as a reason, while saying nothing.
+/// `update ー` (a mark that lengthens the letter before it), `update <@U1>`, `update :ok:` or
+/// `update &` (which Slack sends as `&amp;`) would count as a customer contact, and restart the
+/// clock, or as a reason, a cause or a measure, while saying nothing.
 pub fn says_something(text: &str) -> bool {
     let mut rest = text;
     while !rest.is_empty() {
         let skip = markup_at(rest);
         if skip == 0 {
             let c = rest.chars().next().unwrap_or(' ');
-            if c.is_alphanumeric() && !is_blank_letter(c) {
+            if c.is_alphanumeric() && !is_no_word(c) {
                 return true;
             }
             rest = &rest[c.len_utf8()..];
@@ -698,12 +699,16 @@ pub fn says_something(text: &str) -> bool {
 }
 
 /// The length of the Slack markup `text` starts with that carries no words of the writer's:
-/// a mention (`<@U1>`, `<#C1|name>`, `<!here>`, `<!subteam^S1>`) or an emoji's code (`:ok:`,
-/// `:+1::skin-tone-2:`); 0 when it starts with neither. A link (`<https://…|the spec>`)
-/// counts as words.
+/// a mention (`<@U1>`, `<#C1|name>`, `<!here>`, `<!subteam^S1>`), an emoji's code (`:ok:`,
+/// `:+1::skin-tone-2:`) or a sign Slack escapes (`&amp;`, `&lt;`, `&gt;`); 0 when it starts
+/// with none. A link (`<https://…|the spec>`) counts as words.
 fn markup_at(text: &str) -> usize {
     let bytes = text.as_bytes();
     match bytes.first() {
+        Some(b'&') => ["&amp;", "&lt;", "&gt;"]
+            .iter()
+            .find(|entity| text.starts_with(**entity))
+            .map_or(0, |entity| entity.len()),
         Some(b'<') if matches!(bytes.get(1), Some(b'@' | b'#' | b'!')) => text.find('>').map_or(0, |end| end + 1),
         Some(b':') => {
             let code = bytes[1..]
@@ -720,9 +725,22 @@ fn markup_at(text: &str) -> usize {
     }
 }
 
-/// Letters of the Hangul script that fill a syllable's empty place and show as nothing.
-fn is_blank_letter(c: char) -> bool {
-    matches!(c, '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}')
+/// What Unicode counts as a letter but says nothing on its own: the Hangul fillers, which
+/// show as blank; the marks that lengthen or repeat the letter before them (`ー`, `ｰ`, `々`,
+/// `ゝ`, the Arabic tatweel); and the marks that combine with a letter (accents, vowel signs),
+/// which are words only with the letter they sit on.
+fn is_no_word(c: char) -> bool {
+    matches!(c,
+        '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}'
+        | '\u{30FC}' | '\u{FF70}' | '\u{3005}' | '\u{3031}'..='\u{3035}' | '\u{309D}' | '\u{309E}'
+        | '\u{30FD}' | '\u{30FE}' | '\u{0640}' | '\u{07FA}'
+        | '\u{0300}'..='\u{036F}' | '\u{0483}'..='\u{0489}' | '\u{0591}'..='\u{05C7}'
+        | '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}'
+        | '\u{0900}'..='\u{0903}' | '\u{093A}'..='\u{094F}' | '\u{0951}'..='\u{0957}' | '\u{0962}' | '\u{0963}'
+        | '\u{0E31}' | '\u{0E34}'..='\u{0E3A}' | '\u{0E47}'..='\u{0E4E}'
+        | '\u{0EB1}' | '\u{0EB4}'..='\u{0EBC}' | '\u{0EC8}'..='\u{0ECD}'
+        | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}'
+    )
 }
 
 fn needs_text(rest: &str, sub: &'static str) -> Result<String, UsageError> {
@@ -1568,6 +1586,16 @@ mod tests {
             ("update <@U0SALES|taro> :ok: :+1::skin-tone-2:", "update"),
             ("note <!here> <#C0ORIGIN|sales>", "note"),
             ("close force :thinking_face:", "close force"),
+            // Signs Slack escapes, and marks that only lengthen, repeat or sit on a letter.
+            ("update &amp;", "update"),
+            ("update &lt;&gt;", "update"),
+            ("withdraw update 1 &gt;", "withdraw update"),
+            ("update ー", "update"),
+            ("update ｰ 々", "update"),
+            ("reopen \u{0640}", "reopen"),
+            ("update \u{064B}", "update"),
+            ("update \u{0363}", "update"),
+            ("close force \u{0E31}", "close force"),
         ] {
             assert_eq!(parse(text), Err(UsageError::NeedsText(sub)), "{text}");
         }
@@ -1578,6 +1606,10 @@ mod tests {
             "update <https://example.com/spec|the spec> sent",
             "update 10:30:",
             "update \u{3164}x",
+            "update A&amp;B agreed",
+            "update ラーメン",
+            "update 佐々木さんに連絡",
+            "update café",
         ] {
             assert!(matches!(parse(text), Ok(Command::Update { .. })), "{text}");
         }
@@ -2585,7 +2617,7 @@ mod tests {
             );
         }
         // As typed: Slack's `&amp;` is one character.
-        assert!(parse(&format!("note {}", "&amp;".repeat(TEXT_LIMIT))).is_ok());
+        assert!(parse(&format!("note A{}", "&amp;".repeat(TEXT_LIMIT - 1))).is_ok());
         assert!(parse(&format!("note {}", "x".repeat(TEXT_LIMIT))).is_ok());
     }
 

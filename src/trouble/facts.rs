@@ -405,7 +405,7 @@ fn parse_fact_pair(rest: &str, sub: &'static str) -> Result<(FactKey, String), U
         None => (word, value.to_string()),
     };
     let key = FactKey::parse(key).ok_or(UsageError::BadFact(sub))?;
-    if value.is_empty() {
+    if !super::command::says_something(&value) {
         return Err(UsageError::BadFact(sub));
     }
     Ok((key, key.as_recorded(&value)))
@@ -500,7 +500,7 @@ fn parse_scope(rest: &str) -> Result<Step, UsageError> {
             return Err(UsageError::ScopeLineStays(n));
         }
     }
-    if rest.is_empty() {
+    if !super::command::says_something(rest) {
         return Err(UsageError::NeedsText("scope"));
     }
     Ok(Step::Scope(rest.to_string()))
@@ -543,7 +543,8 @@ fn parse_cause(rest: &str) -> Result<Step, UsageError> {
         .find_map(|l| text.strip_prefix(l))
         .unwrap_or(text)
         .trim();
-    if text.is_empty() {
+    // A cause of `.` would unlock stage 3 and stand in the 8D's D4 saying nothing.
+    if !super::command::says_something(text) {
         return Err(UsageError::NeedsText("cause"));
     }
     Ok(Step::Cause {
@@ -978,7 +979,7 @@ fn set_facts(
     let (now, tz) = (w.ctx.now, w.ctx.policy.timezone);
     let fields: Result<Vec<(FactKey, String)>, UsageError> = fields
         .into_iter()
-        .filter(|(_, v)| !v.trim().is_empty())
+        .filter(|(_, v)| super::command::says_something(v))
         .map(|(k, v)| kept_fact(k, &v, now, tz).map(|v| (k, v)))
         .collect();
     let fields = match fields {
