@@ -172,3 +172,27 @@ async fn an_answer_in_the_dm_acknowledges_and_is_answered_in_japanese() {
     let said = bot.posted_saying(SALES, "このメッセージは記録していません").await;
     assert!(said.contains("`/trouble help`"), "{said}");
 }
+
+/// A shop or a person is ゼータさん to a rep, a letter's addressee イプシロン殿, a name set off
+/// 「ガンマ電機」: the honorific and the quotes are the rep's, not the name's. Kept without them
+/// (the bot adds 様 itself), the customer is one customer whatever the rep typed, so its
+/// history and the recurrence check find every trouble.
+#[tokio::test]
+async fn a_customer_typed_with_san_dono_or_in_quotes_is_one_customer_without_them() {
+    let bot = spawn_japanese().await;
+    let mut ids = Vec::new();
+    for (typed, kept) in [
+        ("ゼータさん：納期遅延", "ゼータ"),
+        ("ゼータ：再度の納期遅延", "ゼータ"),
+        ("イプシロン殿：誤出荷", "イプシロン"),
+        ("「ガンマ電機」様：異音", "ガンマ電機"),
+    ] {
+        let r = bot.command_text(SALES, ORIGIN, &format!("起票 {typed}")).await;
+        assert!(r.contains(&format!("（{kept}様、")), "{typed}: {r}");
+        let id = r.split_whitespace().nth(1).expect("an id").to_string();
+        assert_eq!(trouble(&bot, &id).customer, kept, "{typed}");
+        ids.push(id);
+    }
+    let history = bot.command_text(MANAGER, ORIGIN, "履歴 ゼータさん").await;
+    assert!(history.contains(&ids[0]) && history.contains(&ids[1]), "{history}");
+}

@@ -175,26 +175,47 @@ pub fn as_kept(name: &str) -> String {
 pub fn is_a_name(name: &str) -> bool {
     let kept = as_kept(name);
     !["<@", "<#", "<!"].iter().any(|m| kept.contains(m))
-        && !["様", "さま", "御中", "殿"].contains(&kept.as_str())
+        && !HONORIFICS.contains(&kept.as_str())
         && kept.chars().any(char::is_alphanumeric)
 }
 
-/// The customer's name without the honorific a rep adds out of habit
-/// (`ACME様`, `ACME御中`), which the bot adds itself where Japanese wants it (`ACME様との過去の
-/// トラブル`) and which would file the customer apart from the ACME of earlier troubles.
+/// What a rep writes after a customer's name out of politeness: companies take 様 or 御中, a
+/// shop or a person さん, a letter's addressee 殿.
+const HONORIFICS: [&str; 5] = ["御中", "様", "さま", "さん", "殿"];
+
+/// The customer's name without the honorific a rep adds out of habit (`ACME様`, `ACME御中`,
+/// `ゼータさん`, `イプシロン殿`) or the quotes it was set in (`「ガンマ電機」様`), which the bot
+/// adds itself where Japanese wants them (`ACME様との過去のトラブル`) and which would file the
+/// customer apart from the ACME of earlier troubles.
 pub fn without_honorific(name: &str) -> &str {
     let trimmed = name.trim();
-    ["御中", "様"]
+    let unquoted = [('「', '」'), ('『', '』')]
         .iter()
-        .find_map(|h| trimmed.strip_suffix(h))
-        .map(str::trim_end)
-        .filter(|rest| !rest.is_empty())
-        .unwrap_or(trimmed)
+        .find_map(|&(open, close)| strip_honorific(trimmed).strip_prefix(open)?.strip_suffix(close))
+        .map(str::trim)
+        .filter(|inner| !inner.is_empty())
+        .unwrap_or(trimmed);
+    strip_honorific(unquoted)
 }
 
-/// The key a customer's troubles are filed under: width and case folded, company forms and
-/// punctuation dropped. The spelling as typed is kept on the trouble for display.
+/// `name` without one honorific at its end ([`HONORIFICS`]); as it was when nothing else is
+/// left, or when the 殿 ends a word of the name (`焼肉御殿`, a palace, is not 焼肉御 addressed).
+fn strip_honorific(name: &str) -> &str {
+    HONORIFICS
+        .iter()
+        .find_map(|h| {
+            name.strip_suffix(h)
+                .filter(|rest| !(*h == "殿" && rest.ends_with('御')))
+        })
+        .map(str::trim_end)
+        .filter(|rest| !rest.is_empty())
+        .unwrap_or(name)
+}
+
+/// The key a customer's troubles are filed under: the honorific left out, width and case
+/// folded, company forms and punctuation dropped. The spelling as typed is kept on the trouble for display.
 pub fn normalize(name: &str) -> String {
+    let name = without_honorific(name);
     let mut s = latin_reading(fold_width(&crate::trouble::markup::unescape(name)).to_lowercase());
     // Most names hold no company form: a look first spares a copy of the name per form (every
     // write of a trouble's index entries asks this).
@@ -319,8 +340,19 @@ mod tests {
             ("株式会社ACME 様", "株式会社ACME"),
             ("ACME御中", "ACME"),
             ("ACME", "ACME"),
+            ("ゼータさん", "ゼータ"),
+            ("イプシロン殿", "イプシロン"),
+            ("デルタさま", "デルタ"),
+            ("「ガンマ電機」様", "ガンマ電機"),
+            ("「ガンマ電機様」", "ガンマ電機"),
+            ("『ガンマ電機』", "ガンマ電機"),
+            // A palace (御殿) is part of a name, not an honorific.
+            ("焼肉御殿", "焼肉御殿"),
+            ("焼肉御殿様", "焼肉御殿"),
             // Nothing but the honorific: kept, rather than a trouble with no customer.
             ("様", "様"),
+            ("さん", "さん"),
+            ("「」", "「」"),
         ] {
             assert_eq!(without_honorific(typed), kept, "{typed}");
         }
