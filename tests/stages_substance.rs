@@ -507,6 +507,7 @@ async fn only_its_owner_or_the_manager_chain_marks_an_action_done() {
     assert!(stored.substance.actions[0].verified.is_some());
 }
 
+/// The close waits for every interim action; so does the status's offer to close.
 #[tokio::test]
 async fn close_is_refused_while_an_interim_action_is_open() {
     let bot = spawn_bot().await;
@@ -516,6 +517,13 @@ async fn close_is_refused_while_an_interim_action_is_open() {
     bot.command_text(SALES, &t.channel, "prevent add a mold temperature alarm")
         .await;
     all_stages_done(&bot, &t).await;
+    // The status offers no close that would be refused: it says what the close waits for.
+    let status = bot.command_text(SALES, &t.channel, "status").await;
+    assert!(
+        status.contains("All stages done — before the close: interim action #1 done (`/trouble action done 1`)")
+            && !status.contains("to close"),
+        "{status}"
+    );
 
     let r = bot.command_text(SALES, &t.channel, "close").await;
     assert!(
@@ -525,6 +533,11 @@ async fn close_is_refused_while_an_interim_action_is_open() {
     assert!(trouble(&bot, &t.id).is_open());
 
     bot.command_text(SALES, &t.channel, "action done 1").await;
+    let status = bot.command_text(SALES, &t.channel, "status").await;
+    assert!(
+        status.contains("All stages done — `/trouble close` to close"),
+        "{status}"
+    );
     let r = bot.command_text(SALES, &t.channel, "close").await;
     assert!(r.contains("Closed"), "{r}");
     assert!(!trouble(&bot, &t.id).is_open());

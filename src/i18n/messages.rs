@@ -307,6 +307,54 @@ fn who_was_asked(l: Locale, t: &Trouble, asked_before: &[crate::trouble::decide:
 
 /// How long ago a trouble was opened, for someone just asked without having been waited for:
 /// under a minute reads "just now", not "0s".
+/// The status's line once every stage is done: that it may be closed, or what the close still
+/// waits for (an interim action, a prevention measure, a decision, the chain's acknowledgement),
+/// so the pinned status never offers a close that would be refused.
+fn all_stages_done(l: Locale, config: &Config, t: &Trouble) -> String {
+    let (open_interim, has_prevention) = crate::trouble::actions::close_gaps(t);
+    let mut waits: Vec<String> = open_interim
+        .iter()
+        .map(|n| {
+            tr!(
+                l,
+                format!("暫定対策 #{n} の完了（`/trouble action done {n}`）"),
+                format!("interim action #{n} done (`/trouble action done {n}`)")
+            )
+        })
+        .collect();
+    if !has_prevention {
+        waits.push(
+            tr!(
+                l,
+                "再発防止策（`/trouble prevent 内容`）",
+                "a prevention measure (`/trouble prevent TEXT`)"
+            )
+            .to_string(),
+        );
+    }
+    waits.extend(
+        crate::trouble::approval::awaiting_any_decision(&config.policy, t)
+            .iter()
+            .map(|n| tr!(l, format!("提案 #{n} の決定"), format!("a decision on proposal #{n}"))),
+    );
+    if t.ack.is_none() && t.manager.is_some() {
+        waits.push(tr!(l, "上司の確認", "the manager's acknowledgement").to_string());
+    }
+    if waits.is_empty() {
+        return tr!(
+            l,
+            "全段階完了 — `/trouble close` でクローズできます",
+            "All stages done — `/trouble close` to close"
+        )
+        .to_string();
+    }
+    tr!(
+        l,
+        format!("全段階完了 — クローズの前に必要なもの: {}", waits.join("、")),
+        format!("All stages done — before the close: {}", waits.join(", "))
+    )
+}
+
 fn opened_ago(l: Locale, secs: i64) -> String {
     match secs {
         ..60 => tr!(l, "起票されたばかり", "opened just now").to_string(),
@@ -536,7 +584,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             } else {
                 match t.current_stage() {
                     Some(s) => tr!(l, format!("現在: 第{}段階 {}", s.number(), stage_name(l, s)), format!("Now: stage {} {}", s.number(), stage_name(l, s))),
-                    None => tr!(l, "全段階完了 — `/trouble close` でクローズできます", "All stages done — `/trouble close` to close").to_string(),
+                    None => all_stages_done(l, config, t),
                 }
             };
             let mut blocks = vec![

@@ -771,6 +771,11 @@ pub fn close_awaits_decision(policy: &Policy, t: &Trouble) -> Option<Reply> {
     }))
 }
 
+/// The proposals awaiting a decision someone can make: each holds the close.
+pub fn awaiting_any_decision(policy: &Policy, t: &Trouble) -> Vec<usize> {
+    awaiting_decision(policy, t, |_| true).0
+}
+
 /// The proposals of the items `of` awaiting a decision someone can make, and who may.
 fn awaiting_decision(policy: &Policy, t: &Trouble, of: impl Fn(Item) -> bool) -> (Vec<usize>, Vec<UserId>) {
     let mut pending = Vec::new();
