@@ -772,6 +772,12 @@ async fn options_typed_in_haste_are_read_and_the_answer_says_what_was_read() {
         // No name to file its history under or to name its channel after.
         ("open 様: lid cracked", "more than an honorific"),
         ("open sev1 <!channel>: lid cracked", "holds no broadcast"),
+        // The bot's own lines begin with an emoji: a name that does would pass for one in the
+        // kickoff's header and the manager's notification.
+        (
+            "open ✅ Acknowledged by @tanaka (0m 41s) · escalation stopped: housings cracked",
+            "starts with no emoji",
+        ),
     ] {
         let answer = bot.command_text(SALES, ORIGIN, typed).await;
         assert!(

@@ -294,7 +294,7 @@ fn option(text: &str, value: &str) -> Value {
 pub enum FieldError {
     UpdateTextMissing,
     CustomerMissing,
-    /// An honorific or punctuation alone (`customer::is_a_name`).
+    /// An honorific or punctuation alone, or a name led by an emoji (`customer::is_a_name`).
     CustomerNotAName,
     SummaryMissing,
 }
@@ -305,8 +305,8 @@ pub fn field_error(l: Locale, e: FieldError) -> &'static str {
         FieldError::CustomerMissing => tr!(l, "お客様名を入力してください", "Enter the customer"),
         FieldError::CustomerNotAName => tr!(
             l,
-            "お客様の社名を入力してください（敬称・記号だけでは名前になりません）",
-            "Enter the customer's name (an honorific or punctuation alone names nobody)"
+            "お客様の社名を入力してください（敬称・記号だけでは名前になりません。絵文字で始めることもできません）",
+            "Enter the customer's name (an honorific or punctuation alone names nobody, and it starts with no emoji)"
         ),
         FieldError::SummaryMissing => tr!(l, "概要を入力してください", "Enter a summary"),
     }

@@ -104,14 +104,14 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
         }
         UsageError::CustomerNotAName { at_open: true } => tr!(
             l,
-            "お客様名にはブロードキャストや、敬称・記号だけの名前は使えません: `/trouble open ACME: ロット42のハウジング不良`。起票していません。",
-            "A customer's name is more than an honorific or punctuation, and holds no broadcast: `/trouble open ACME: defective housings in lot 42`. Nothing was opened."
+            "お客様名にはブロードキャストや、敬称・記号だけの名前、絵文字で始まる名前は使えません: `/trouble open ACME: ロット42のハウジング不良`。起票していません。",
+            "A customer's name is more than an honorific or punctuation, starts with no emoji, and holds no broadcast: `/trouble open ACME: defective housings in lot 42`. Nothing was opened."
         )
         .to_string(),
         UsageError::CustomerNotAName { at_open: false } => tr!(
             l,
-            "お客様名にはメンションや、敬称・記号だけの名前は使えません: `/trouble fix customer ACME`。何も訂正していません。",
-            "A customer's name holds no mention, and is more than an honorific or punctuation: `/trouble fix customer ACME`. Nothing was corrected."
+            "お客様名にはメンションや、敬称・記号だけの名前、絵文字で始まる名前は使えません: `/trouble fix customer ACME`。何も訂正していません。",
+            "A customer's name holds no mention, is more than an honorific or punctuation, and starts with no emoji: `/trouble fix customer ACME`. Nothing was corrected."
         )
         .to_string(),
         UsageError::BadFixCost(n) => tr!(

@@ -171,12 +171,33 @@ pub fn as_kept(name: &str) -> String {
 
 /// Whether `name` can be a customer's: not a person, a channel or a broadcast (`<@…>`, `<#…>`,
 /// `<!channel>`), nor an honorific or punctuation alone (`様`, `:`), which would name a trouble's
-/// channel and file its history under nothing.
+/// channel and file its history under nothing; nor led by an emoji (`✅ Acknowledged by …`),
+/// as the bot's own lines are, which the kickoff's header and the manager's notification would
+/// show as if the bot had said it.
 pub fn is_a_name(name: &str) -> bool {
     let kept = as_kept(name);
     !["<@", "<#", "<!"].iter().any(|m| kept.contains(m))
         && !HONORIFICS.contains(&kept.as_str())
         && kept.chars().any(char::is_alphanumeric)
+        && !starts_with_emoji(&kept)
+}
+
+/// Whether `text` begins with an emoji, or an emoji's code (`:white_check_mark:`): the arrows,
+/// symbols, dingbats and pictographs the bot's lines begin with (🚨, ✅, ⏫, ✏️, ⬜, ⚠️, 🏁).
+fn starts_with_emoji(text: &str) -> bool {
+    let text = text.trim_start();
+    let code = text
+        .strip_prefix(':')
+        .and_then(|rest| rest.split_once(':'))
+        .is_some_and(|(name, _)| {
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+-".contains(&b))
+        });
+    code || text.chars().next().is_some_and(|c| {
+        matches!(c,
+            '\u{2190}'..='\u{21FF}' | '\u{2300}'..='\u{23FF}' | '\u{25A0}'..='\u{27BF}'
+            | '\u{2900}'..='\u{297F}' | '\u{2B00}'..='\u{2BFF}' | '\u{1F000}'..='\u{1FAFF}'
+            | '\u{203C}' | '\u{2049}' | '\u{2122}' | '\u{2139}' | '\u{3030}' | '\u{303D}')
+    })
 }
 
 /// What a rep writes after a customer's name out of politeness: companies take 様 or 御中, a
@@ -331,6 +352,23 @@ mod tests {
         assert_eq!(normalize("ACME Россия"), "acmeроссия");
         assert_eq!(normalize("AСME Россия"), "acmeроссия");
         assert_eq!(latin_reading("  aсme\tlot 42 ".into()), "  acme\tlot 42 ");
+    }
+
+    #[test]
+    fn a_name_led_by_an_emoji_is_none_as_it_would_pass_for_the_bots_own_line() {
+        for name in [
+            "✅ Acknowledged by @tanaka",
+            "🚨 Trouble 20261130-9",
+            "⏫ escalated",
+            "✏️ Corrected",
+            ":white_check_mark: Acknowledged",
+            " ⚠️ ACME",
+        ] {
+            assert!(!is_a_name(name), "{name}");
+        }
+        for name in ["ACME ✅", "(株)ACME", "㈱ACME", "3M", "「ガンマ電機」", "Café: Noir"] {
+            assert!(is_a_name(name), "{name}");
+        }
     }
 
     #[test]
