@@ -535,10 +535,15 @@ async fn a_manager_who_passes_the_trouble_up_before_acknowledging_is_asked_with_
     );
 }
 
+/// A colleague the owner named their manager at open acknowledges, but does not overrule the
+/// trouble's rules: no forced close, no lowering, no stage passed without what it must find
+/// (a scope line unchecked, a cause unrecorded), which would let the owner close alone.
 #[tokio::test]
 async fn a_manager_the_owner_named_acknowledges_but_cannot_force_a_close_or_lower_the_severity() {
     let bot = spawn_bot().await;
     let t = bot.open_ready(&format!("<@{COLLEAGUE}> ACME: housing cracked")).await;
+    bot.command_text(SALES, &t.channel, "scope lot 43 at Osaka").await;
+    bot.command_text(SALES, &t.channel, "done 1").await;
     for command in ["close force nothing to see", "sev 3"] {
         let refused = bot.command_text(COLLEAGUE, &t.channel, command).await;
         assert!(
@@ -546,8 +551,20 @@ async fn a_manager_the_owner_named_acknowledges_but_cannot_force_a_close_or_lowe
             "{command}: {refused}"
         );
     }
+    for (command, refusal) in [("done 2 fine", "Scope line #1"), ("done 3 cannot tell", "No cause is recorded")] {
+        let refused = bot.command_text(COLLEAGUE, &t.channel, command).await;
+        assert!(
+            refused.contains(refusal)
+                && refused.contains(&format!("<@{MANAGER}>"))
+                && !refused.contains(&format!("<@{COLLEAGUE}>")),
+            "{command}: {refused}"
+        );
+    }
     let after = trouble(&bot, &t.id);
     assert!(after.is_open() && after.severity == Severity::new(2));
+    assert!(after.stages[1].state != StageState::Done && after.stages[2].state != StageState::Done);
+    let waived = bot.command_text(MANAGER, &t.channel, "done 2 Osaka lot is another mold").await;
+    assert!(waived.contains("Stage 2"), "{waived}");
     let acked = bot.command_text(COLLEAGUE, &t.channel, "ack").await;
     assert!(acked.contains("Acknowledged"), "{acked}");
     let lowered = bot.command_text(MANAGER, &t.channel, "sev 3 cosmetic only").await;

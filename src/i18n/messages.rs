@@ -350,8 +350,8 @@ fn all_stages_done(l: Locale, config: &Config, t: &Trouble) -> String {
     }
     tr!(
         l,
-        format!("全段階完了 — クローズの前に必要なもの: {}", waits.join("、")),
-        format!("All stages done — before the close: {}", waits.join(", "))
+        format!("全段階完了 — クローズの前に必要なもの: {}", super::listed(l, &waits)),
+        format!("All stages done — before the close: {}", super::listed(l, &waits))
     )
 }
 

@@ -1162,7 +1162,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
             let chain = chain_or_word(l, chain);
             tr!(
                 l,
-                format!("波及範囲 {lines} が未確認のため、第2段階は完了にできません。`/trouble scope check N` で確認するか、{chain} が理由を添えて `/trouble done 2 理由` を入力してください。"),
+                format!("波及範囲 {lines} が未確認のため、第2段階は完了にできません。`/trouble scope check N` で確認するか、{chain}が理由を添えて `/trouble done 2 理由` を入力してください。"),
                 format!("{noun} {lines} {verb} not checked, so stage 2 cannot be done. Check them with `/trouble scope check N`, or {chain} can mark it done with a reason: `/trouble done 2 REASON`.")
             )
         }
@@ -1170,7 +1170,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
             let chain = chain_or_word(l, chain);
             tr!(
                 l,
-                format!("原因が記録されていないため、第3段階は完了にできません。`/trouble cause 原因 流出: なぜ見逃したか` で記録してください。原因が特定できない場合は、{chain} が理由を添えて `/trouble done 3 理由` を入力できます。"),
+                format!("原因が記録されていないため、第3段階は完了にできません。`/trouble cause 原因 流出: なぜ見逃したか` で記録してください。原因が特定できない場合は、{chain}が理由を添えて `/trouble done 3 理由` を入力できます。"),
                 format!("No cause is recorded, so stage 3 cannot be done. Record it with `/trouble cause TEXT escape: WHY IT WAS NOT CAUGHT`; if the cause cannot be found, {chain} can mark it done with a reason: `/trouble done 3 REASON`.")
             )
         }

@@ -1042,15 +1042,16 @@ fn set_facts(
     Reply::Step(StepReply::FactsSet { keys, corrected })
 }
 
-/// Stage 2 may not be marked done with unchecked scope lines, unless the manager chain says so
-/// with a reason (the stage note).
+/// Stage 2 may not be marked done with unchecked scope lines, nor stage 3 without a cause,
+/// unless the manager chain says so with a reason (the stage note): the chain that overrules
+/// (`overruling_chain`), not a colleague the owner named their manager at open.
 pub(super) fn stage_refusal(w: &Work, user: &UserId, stage: StageId, note: &str) -> Option<Reply> {
     if let Some(refusal) = super::approval::stage_awaits_decision(w.ctx.policy, &w.t, stage) {
         return Some(refusal);
     }
     // The cause is what stage 3 finds: done without one, the trouble would close with the 8D's
     // D4 empty. A cause that cannot be found is the manager chain's to accept, with why.
-    let chain = w.t.manager_chain();
+    let chain = &super::decide::overruling_chain(w.ctx.policy, &w.t);
     let chain_with_reason = chain.contains(user) && *user != w.t.owner && super::command::says_something(note);
     if stage == StageId::Cause && w.t.substance.cause.is_none() && !chain_with_reason {
         return Some(Reply::Step(StepReply::CauseUnrecorded { chain: chain.to_vec() }));

@@ -157,6 +157,19 @@ impl<'a> Viewers<'a> {
     }
 }
 
+/// Who may overrule the trouble's own rules (slow its clocks, close what is not done, let a
+/// stage pass without what it must find): the owner's chain from `[org]`, or the trouble's chain
+/// when `[org]` gives none. A manager named in front of it acknowledges and approves, but does
+/// not overrule.
+pub fn overruling_chain(policy: &Policy, t: &Trouble) -> Vec<UserId> {
+    let configured = chain_for(policy, &t.owner, None);
+    if configured.is_empty() {
+        t.manager_chain().to_vec()
+    } else {
+        configured
+    }
+}
+
 pub fn who_may(policy: &Policy, t: &Trouble, act: Act) -> Who {
     let chain = t.manager_chain().to_vec();
     // The chain is kept on the trouble as it was when it was last rebuilt; `[org]` may have
@@ -175,10 +188,7 @@ pub fn who_may(policy: &Policy, t: &Trouble, act: Act) -> Who {
         // Slowing every clock, or closing what is not done, overrules the trouble's own rules:
         // that is for the owner's chain from `[org]` when there is one. A manager named in front
         // of it (by the owner at open, say) acknowledges and approves, but does not overrule.
-        Act::LowerSeverity | Act::CloseForce => {
-            let configured = chain_for(policy, &t.owner, None);
-            Who::Chain(if configured.is_empty() { chain } else { configured })
-        }
+        Act::LowerSeverity | Act::CloseForce => Who::Chain(overruling_chain(policy, t)),
         Act::Acknowledge | Act::ChangeOwner | Act::Reopen => Who::Chain(with_configured(chain)),
         Act::Approve => Who::Chain(chain),
         // With no chain at all, the owner names one (anyone but themself).
