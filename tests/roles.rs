@@ -551,7 +551,10 @@ async fn a_manager_the_owner_named_acknowledges_but_cannot_force_a_close_or_lowe
             "{command}: {refused}"
         );
     }
-    for (command, refusal) in [("done 2 fine", "Scope line #1"), ("done 3 cannot tell", "No cause is recorded")] {
+    for (command, refusal) in [
+        ("done 2 fine", "Scope line #1"),
+        ("done 3 cannot tell", "No cause is recorded"),
+    ] {
         let refused = bot.command_text(COLLEAGUE, &t.channel, command).await;
         assert!(
             refused.contains(refusal)
@@ -563,7 +566,9 @@ async fn a_manager_the_owner_named_acknowledges_but_cannot_force_a_close_or_lowe
     let after = trouble(&bot, &t.id);
     assert!(after.is_open() && after.severity == Severity::new(2));
     assert!(after.stages[1].state != StageState::Done && after.stages[2].state != StageState::Done);
-    let waived = bot.command_text(MANAGER, &t.channel, "done 2 Osaka lot is another mold").await;
+    let waived = bot
+        .command_text(MANAGER, &t.channel, "done 2 Osaka lot is another mold")
+        .await;
     assert!(waived.contains("Stage 2"), "{waived}");
     let acked = bot.command_text(COLLEAGUE, &t.channel, "ack").await;
     assert!(acked.contains("Acknowledged"), "{acked}");

@@ -377,7 +377,14 @@ async fn an_action_owner_is_reminded_the_day_before_and_nudged_when_overdue() {
     assert!(action.due.is_some());
     assert_eq!(trouble(&bot, &t.id).stages[3].state, StageState::InProgress);
 
-    message_with(&bot, "U0QA1", &["action #1 is due soon", "Sort the warehouse stock"]).await;
+    let soon = message_with(&bot, "U0QA1", &["action #1 is due soon", "Sort the warehouse stock"]).await;
+    // Addressed to its owner by a mention, and not named again by an id a phone shows raw.
+    let soon = soon["text"].as_str().unwrap_or_default();
+    assert!(
+        soon.starts_with("🔔 <@U0QA1> action #1 is due soon") && soon.matches("U0QA1").count() == 1,
+        "{soon}"
+    );
+    assert!(soon.contains("#1 interim: Sort the warehouse stock · due "), "{soon}");
     message_with(&bot, &t.channel, &["action #1 is overdue", "U0QA1"]).await;
     message_with(&bot, "U0QA1", &["action #1 is overdue"]).await;
     let reminders: Vec<bool> = step_events(&bot, &t.id)
@@ -1182,31 +1189,39 @@ async fn an_action_reminder_held_back_until_the_action_was_cancelled_is_withdraw
     .await;
 }
 
-/// An action's reminder mentions its owner, and names them in the action's line as Slack does
-/// once the trouble has learnt the name (from a report), not by their id.
+/// An action's reminder mentions its owner once, at its start; someone its text names is named
+/// as Slack names them once the trouble has learnt the name (from a report), not by their id.
 #[tokio::test]
-async fn an_action_reminder_names_its_owner_as_slack_does() {
+async fn an_action_reminder_names_people_as_slack_does() {
     let bot = spawn_bot().await;
     bot.slack.name_user("U0QA1", "Yamada QA");
+    bot.slack.name_user("U0QA2", "Sato QA");
     let t = bot.open_ready("ACME: housings cracked").await;
     bot.command_text(
         SALES,
         &t.channel,
-        "action interim Sort stock owner:<@U0QA1> due:2026-12-10",
+        "action interim Sort stock with <@U0QA2> owner:<@U0QA1> due:2026-12-10",
     )
     .await;
     bot.command_text(SALES, &t.channel, "report").await;
     bot.paced("the names learnt", || {
         trouble(&bot, &t.id)
             .names
-            .contains_key(&UserId::new("U0QA1"))
+            .contains_key(&UserId::new("U0QA2"))
             .then_some(())
     })
     .await;
     bot.advance_and_settle(Duration::from_secs(9 * 24 * 3600)).await;
     let reminder = message_with(&bot, &t.channel, &["action #1 is due soon"]).await;
-    let text = text_of(&reminder);
-    assert!(text.contains("owner @Yamada QA") && !text.contains("@U0QA1 "), "{text}");
+    let text = reminder["text"].as_str().unwrap_or_default();
+    assert!(
+        text.starts_with("🔔 <@U0QA1> action #1") && text.matches("U0QA1").count() == 1,
+        "{text}"
+    );
+    assert!(
+        text.contains("Sort stock with @Sato QA · due ") && !text.contains("U0QA2"),
+        "{text}"
+    );
 }
 
 /// Nothing is posted outside business hours: an action due on a Saturday is overdue then, and

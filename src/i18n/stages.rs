@@ -324,11 +324,18 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
                 format!("🚫 Action #{n} cancelled by {by}: {} (it was “{what}”; the entry stays on the timeline)", here(reason))
             )
         }
-        // The owner is mentioned first; in the action's line they are named as Slack names them,
-        // when the trouble has learnt it, rather than by their id.
+        // The owner is mentioned first, so the action's line does not name them again (by an id
+        // a phone shows raw, before the trouble has learnt their name), nor its state: a
+        // reminder comes only for an action not done.
         StepLine::ActionReminder { n, overdue } => match action_of(t, *n) {
             Some(a) => {
-                let what = t.with_names(&action_line(l, config, *n, a, Where::Elsewhere));
+                let due = a.due.map(|d| format_day_time(l, config.policy.timezone, d));
+                let what = t.with_names(&format!(
+                    "#{n} {}: {}{}",
+                    kind_label(l, a.kind),
+                    one_line(&a.text, Where::Elsewhere),
+                    due.map(|d| tr!(l, format!(" · 期限 {d}"), format!(" · due {d}"))).unwrap_or_default()
+                ));
                 // The DM says where it is marked done: the command works in the channel only.
                 let channel = super::messages::channel_ref(l, t);
                 let when_done = tr!(
