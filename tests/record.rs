@@ -857,7 +857,11 @@ async fn the_report_and_the_8d_name_people_by_the_names_slack_gives() {
     // The 8D in the channel (it goes to the customer), asked for first.
     bot.command_text(SALES, &t.channel, "report 8d").await;
     let eightd = posted_with(&bot, &t.channel, "the 8D", &["8D report"]).await;
-    assert!(text_of(&eightd).contains("@佐藤 花子"), "{}", text_of(&eightd));
+    assert!(
+        text_of(&eightd).contains("Account owner: 佐藤 花子\\n"),
+        "{}",
+        text_of(&eightd)
+    );
 
     bot.command_text(SALES, &t.channel, "report").await;
     let part = posted_with(&bot, &t.channel, "the report", &["Trouble report", "Timeline"]).await;
@@ -895,19 +899,22 @@ async fn the_report_and_the_8d_name_people_by_the_names_slack_gives() {
         "Slack gave no name: {kept:?}"
     );
 
-    // Both exports name them the same way.
-    for format in [trouble_bot::admin::Format::Md, trouble_bot::admin::Format::EightD] {
+    // Both exports name them: the report as Slack does, the 8D (a document for the customer)
+    // as a letter does, without the `@`.
+    for (format, named) in [
+        (trouble_bot::admin::Format::Md, "@佐藤 花子"),
+        (trouble_bot::admin::Format::EightD, "Account owner: 佐藤 花子\n"),
+    ] {
         let out = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, format).stdout;
-        assert!(
-            out.contains("@佐藤 花子") && !out.contains(&format!("@{SALES}")),
-            "{out}"
-        );
+        assert!(out.contains(named) && !out.contains(&format!("@{SALES}")), "{out}");
     }
-    // In Japanese the 8D, written to the customer, names our own people without さん.
+    // In Japanese the 8D, written to the customer, names our own people without さん, and the
+    // customer with 様.
     let mut ja = bot.config();
     ja.locale = trouble_bot::i18n::Locale::Ja;
     let eightd = trouble_bot::admin::export(&ja, bot.store(), &t.id, trouble_bot::admin::Format::EightD).stdout;
-    assert!(eightd.contains("- 担当営業: @佐藤 花子\n"), "{eightd}");
+    assert!(eightd.contains("- 担当営業: 佐藤 花子\n"), "{eightd}");
+    assert!(eightd.contains("- お客様: ACME様\n"), "{eightd}");
     assert!(!eightd.contains("さん"), "{eightd}");
     // A name is asked once: a second report asks again only for the one Slack gave none.
     let asked = bot.slack.calls_to("users.info").len();

@@ -123,10 +123,11 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
     let head = [
         tr!(l, format!("# 8D報告書 {}", t.id), format!("# 8D report {}", t.id)),
         String::new(),
-        format!(
-            "- {}: {}",
-            tr!(l, "お客様", "Customer"),
-            one_line(&t.customer, Where::Elsewhere)
+        // A Japanese company writes its customer's name with 様 (the name is kept without one).
+        tr!(
+            l,
+            format!("- お客様: {}様", one_line(&t.customer, Where::Elsewhere)),
+            format!("- Customer: {}", one_line(&t.customer, Where::Elsewhere))
         ),
         format!("- {}: {}", tr!(l, "件名", "Subject"), said(&t.summary)),
         format!("- {}: {}", tr!(l, "受付日", "Reported"), date(config, t.opened_at)),
@@ -355,7 +356,7 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
                 (Some(_), false) => tr!(
                     l,
                     format!(
-                        "- {} にクローズ（{}）。次の段階は完了していません: {}",
+                        "- {} に対応を終了（{}）。次の段階は完了していません: {}",
                         date(config, c.at),
                         who(&c.by),
                         super::listed(l, &unfinished)
@@ -372,7 +373,11 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
                     // not read as completed while the 8D above says they are not done.
                     Some(left) => tr!(
                         l,
-                        format!("- {} にクローズ（{}）。継続中: {left}", date(config, c.at), who(&c.by)),
+                        format!(
+                            "- {} に対応を終了（{}）。継続中: {left}",
+                            date(config, c.at),
+                            who(&c.by)
+                        ),
                         format!(
                             "- Closed {} by {}; still under way: {left}",
                             date(config, c.at),
@@ -394,8 +399,9 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
     text.push('\n');
     text.push_str(&out.join("\n"));
     text.push('\n');
-    // It goes to the customer: people by their names, where the bot has learnt them.
-    t.with_names(&text)
+    // It goes to the customer: people by their names, where the bot has learnt them, as a
+    // document names them (`佐藤 花子`), not as Slack does (`@佐藤 花子`).
+    crate::trouble::people::with_plain_names(&text, |id| t.names.get(&UserId::new(id)).map(|n| n.name.clone()))
 }
 
 /// `trouble-bot export ID --format 8d`: plain text for a file, nothing that acts on a terminal.

@@ -18,12 +18,22 @@ pub fn people_named(text: &str) -> Vec<String> {
 
 /// `text` with each `@U…` that `name_of` knows written as `@name`.
 pub fn with_names(text: &str, name_of: impl Fn(&str) -> Option<String>) -> String {
+    names_written(text, name_of, "@")
+}
+
+/// `text` with each `@U…` that `name_of` knows written as the name alone, as a document read
+/// far from Slack names people.
+pub fn with_plain_names(text: &str, name_of: impl Fn(&str) -> Option<String>) -> String {
+    names_written(text, name_of, "")
+}
+
+fn names_written(text: &str, name_of: impl Fn(&str) -> Option<String>, sign: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut from = 0;
     for (at, len) in named_at(text) {
         if let Some(name) = name_of(&text[at + 1..at + len]) {
             out.push_str(&text[from..at]);
-            out.push('@');
+            out.push_str(sign);
             out.push_str(&name);
             from = at + len;
         }
