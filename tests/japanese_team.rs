@@ -196,3 +196,29 @@ async fn a_customer_typed_with_san_dono_or_in_quotes_is_one_customer_without_the
     let history = bot.command_text(MANAGER, ORIGIN, "履歴 ゼータさん").await;
     assert!(history.contains(&ids[0]) && history.contains(&ids[1]), "{history}");
 }
+
+/// A rep who says 開始 ("start") for a new trouble is told how to open one, and nothing opens;
+/// a wrong kanji of 起票 is answered with the word meant; 進捗 asks the status, and 対策 確認
+/// verifies an action, as a Japanese user says them.
+#[tokio::test]
+async fn the_words_a_japanese_rep_reaches_for_first_are_understood_or_answered_with_the_one_meant() {
+    let bot = spawn_japanese().await;
+    let before = bot.store().trouble_count();
+    let r = bot
+        .command_text(SALES, ORIGIN, "開始 ACME様: ロット42のハウジング不良")
+        .await;
+    assert!(r.starts_with("トラブルの起票は `/trouble 起票 ACME: "), "{r}");
+    let r = bot.command_text(SALES, ORIGIN, "起表 ACME：異音").await;
+    assert!(r.contains("`/trouble 起票 ACME：異音` のことですか？"), "{r}");
+    assert_eq!(bot.store().trouble_count(), before, "nothing opened");
+
+    let t = bot.open_ready("ACME：異音").await;
+    let r = bot.command_text(SALES, &t.channel, "進捗").await;
+    assert!(r.contains(&t.id) && r.contains("第1段階"), "{r}");
+    bot.command_text(SALES, &t.channel, "対策 暫定 全数検査 担当：<@U0QA1>")
+        .await;
+    bot.command_text("U0QA1", &t.channel, "対策 完了 1").await;
+    let r = bot.command_text(MANAGER, &t.channel, "対策 確認 1 現場で確認").await;
+    assert!(r.contains("対策 #1 を検証済みにしました"), "{r}");
+    assert!(trouble(&bot, &t.id).substance.actions[0].verified.is_some());
+}

@@ -83,6 +83,12 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
             format!("`/trouble {sub}` の後に内容を入力してください（記号だけでは何も伝わりません）。"),
             format!("Write the text after `/trouble {sub}` (punctuation alone says nothing).")
         ),
+        UsageError::StartIsNotOpen => tr!(
+            l,
+            "トラブルの起票は `/trouble 起票 ACME: ロット42のハウジング不良` です（`開始 N` は段階 N の開始です）。起票していません。",
+            "To open a trouble: `/trouble open ACME: defective housings in lot 42` (`start N` starts stage N). Nothing was opened."
+        )
+        .to_string(),
         UsageError::BadStage(sub) => tr!(l, format!("段階は1〜7の番号で指定してください: `/trouble {sub} 3 原因特定`"), format!("Give the stage as a number 1-7: `/trouble {sub} 3 cause confirmed`")),
         UsageError::BadSplit => tr!(l, "責任区分は `当社/お客様[/他]` のパーセントで: `/trouble split 70/30 理由` または `/trouble split 当社70 お客様30 理由`", "Write the split as percentages OURS/CUSTOMER[/OTHER]: `/trouble split 70/30 reason`, or `/trouble split ours 70 customer 30 reason`").to_string(),
         UsageError::SplitNotHundred(total) => tr!(l, format!("責任区分の合計が{total}%です。合計100%にしてください。"), format!("The split adds up to {total}%; it must add up to 100.")),

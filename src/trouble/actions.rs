@@ -200,7 +200,7 @@ pub(super) fn parse_action(rest: &str) -> Result<Step, UsageError> {
         None => (rest, ""),
     };
     match word.to_lowercase().as_str() {
-        "done" | "complete" | "completed" | "完了" | "verify" | "verified" | "検証" => {
+        "done" | "complete" | "completed" | "完了" | "verify" | "verified" | "検証" | "確認" => {
             let (n, note) = match after.find(char::is_whitespace) {
                 Some(i) => (&after[..i], after[i..].trim()),
                 None => (after, ""),
@@ -1082,6 +1082,9 @@ mod tests {
             ("完了 3", Step::ActionDone(3, String::new())),
             ("verify 1", Step::ActionVerify(1, String::new())),
             ("verified 1 ok", Step::ActionVerify(1, "ok".into())),
+            ("検証 2", Step::ActionVerify(2, String::new())),
+            // 確認 is the word a Japanese user reaches for first.
+            ("確認 2 現場で確認", Step::ActionVerify(2, "現場で確認".into())),
         ];
         for (text, step) in marks {
             assert_eq!(&parse_action(text).expect(text), step, "{text}");

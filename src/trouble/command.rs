@@ -146,6 +146,9 @@ pub enum UsageError {
     /// `withdraw` without saying it is an update: the one thing that can be withdrawn.
     BadWithdraw,
     BadStage(&'static str),
+    /// `開始 ACME: …` (or `start ACME: …`): a trouble described where a stage's number was asked
+    /// for; `start` starts a stage, `open` (`起票`) opens a trouble.
+    StartIsNotOpen,
     BadSplit,
     SplitNotHundred(u32),
     BadCost,
@@ -489,15 +492,19 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
                 Ok(Command::History(rest.to_string()))
             }
         }
-        "status" | "状況" | "状態" | "ステータス" => Ok(Command::Status),
+        "status" | "状況" | "状態" | "ステータス" | "進捗" => Ok(Command::Status),
         "ack" | "acknowledge" | "acknowledged" | "了解" | "確認" => Ok(Command::Ack),
         // `next 3` reads as "go to stage 3", yet would complete the current stage noting "3".
-        "next" | "次へ" => match super::money::fold_width(rest).parse::<usize>() {
+        "next" | "次へ" | "次" => match super::money::fold_width(rest).parse::<usize>() {
             Ok(n) => Err(UsageError::NextTakesNoStage(n)),
             Err(_) => Ok(Command::Next(rest.to_string())),
         },
         "done" | "complete" | "完了" => parse_stage(rest, "done").map(|(n, note)| Command::Done(n, note)),
-        "start" | "開始" | "着手" => parse_stage(rest, "start").map(|(n, note)| Command::Start(n, note)),
+        "start" | "開始" | "着手" => match parse_stage(rest, "start") {
+            Ok((n, note)) => Ok(Command::Start(n, note)),
+            Err(_) if rest.contains([':', '：']) => Err(UsageError::StartIsNotOpen),
+            Err(e) => Err(e),
+        },
         // `報告` is also "report": `報告 8d` asks for the 8D, never records "8d" as told to the customer.
         "報告" if super::money::fold_width(rest).eq_ignore_ascii_case("8d") => Ok(Command::Report8d),
         "update" | "報告" => parse_update(rest),
@@ -561,7 +568,7 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         }),
         other => match super::facts::parse(other, rest) {
             Some(step) => step.map(Command::Step),
-            None => Err(match closest_command(other) {
+            None => Err(match closest_command(other).or_else(|| kanji_slip(other)) {
                 Some(meant) => {
                     // `done1`: the number typed onto the word is kept as its argument.
                     let glued = other
@@ -632,6 +639,12 @@ fn closest_command(word: &str) -> Option<&'static str> {
         }
     }
     best.filter(|_| !tied).map(|(_, w)| w)
+}
+
+/// The command word an input method's wrong kanji stands for: `起表` for `起票` (both きひょう).
+fn kanji_slip(word: &str) -> Option<&'static str> {
+    const SLIPS: &[(&str, &str)] = &[("起表", "起票"), ("記票", "起票"), ("帰票", "起票"), ("完料", "完了")];
+    SLIPS.iter().find(|(slip, _)| *slip == word).map(|(_, meant)| *meant)
 }
 
 /// Edits between two words, a swap of neighbours counting as one (optimal string alignment).
@@ -2113,6 +2126,23 @@ mod tests {
         ] {
             assert_eq!(closest_command(typed), meant, "{typed}");
         }
+        // An input method's wrong kanji, answered with the word meant and what was typed after it.
+        assert_eq!(
+            parse("起表 ACME：テスト"),
+            Err(UsageError::Misspelt {
+                typed: "起表".into(),
+                meant: "起票",
+                rest: "ACME：テスト".into()
+            })
+        );
+        assert!(matches!(parse("進捗"), Ok(Command::Status)));
+        assert!(matches!(parse("次 原因を調査"), Ok(Command::Next(_))));
+        // `開始` reads "start": a trouble described after it is answered with how to open one.
+        assert_eq!(
+            parse("開始 ACME様: ロット42のハウジング不良"),
+            Err(UsageError::StartIsNotOpen)
+        );
+        assert_eq!(parse("開始 ACME"), Err(UsageError::BadStage("start")));
         assert_eq!(
             parse("起票 ACME: lid cracked").map(|c| matches!(c, Command::Open(_))),
             Ok(true)
