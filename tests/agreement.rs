@@ -662,7 +662,7 @@ async fn stats_show_the_time_to_acknowledgement_and_first_contact_and_costs_by_c
         "{r}"
     );
     assert!(r.contains("To first customer contact: median"), "{r}");
-    assert!(r.contains("ACME: 1 trouble (1 open) · borne by us ¥30,000"), "{r}");
+    assert!(r.contains("ACME: 1 trouble (1 open) · our share ¥30,000"), "{r}");
     let r = bot.command_text(DIRECTOR, ORIGIN, "stats soon").await;
     assert!(r.contains("stats"), "a bad number is explained: {r}");
 }

@@ -102,7 +102,8 @@ pub(super) fn crossed_text(l: Locale, crossed: &[Crossed]) -> String {
         .join(tr!(l, "。", "; "))
 }
 
-/// Costs with the split applied: `当社 70% × ¥1,200,000 = ¥840,000`.
+/// Costs with the split applied: `当社分 70% × ¥1,200,000 = ¥840,000`. Our *share* (当社分),
+/// apart from who pays each cost (当社負担), which the cost lines say.
 pub fn shares_text(l: Locale, t: &Trouble) -> Option<String> {
     let shares = current_shares(t);
     if shares.is_empty() {
@@ -114,7 +115,7 @@ pub fn shares_text(l: Locale, t: &Trouble) -> Option<String> {
             .map(|s| {
                 tr!(
                     l,
-                    format!("当社負担 {}% × {} = {}", s.ours_pct, s.total, s.ours),
+                    format!("当社分 {}% × {} = {}", s.ours_pct, s.total, s.ours),
                     format!("ours {}% of {} = {}", s.ours_pct, s.total, s.ours)
                 )
             })

@@ -1625,7 +1625,7 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
         if let Some(shares) = super::agreement::shares_text(l, t) {
             lines.push(tr!(
                 l,
-                format!("*責任区分を適用* {shares}"),
+                format!("*責任区分による分担* {shares}"),
                 format!("*With the split applied* {shares}")
             ));
         }

@@ -560,7 +560,7 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
     if let Some(shares) = super::agreement::shares_text(l, t) {
         line(tr!(
             l,
-            format!("- 責任区分を適用: {shares}"),
+            format!("- 責任区分による分担: {shares}"),
             format!("- With the split applied: {shares}")
         ));
     }

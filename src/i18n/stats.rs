@@ -34,7 +34,7 @@ fn secs(d: chrono::Duration) -> u64 {
 
 fn group_text(l: Locale, g: &Group) -> String {
     let ours = if g.ours.is_empty() {
-        tr!(l, "当社負担なし", "nothing borne by us").to_string()
+        tr!(l, "当社分なし", "no share of ours").to_string()
     } else {
         let amounts: Vec<String> = g
             .ours
@@ -49,8 +49,8 @@ fn group_text(l: Locale, g: &Group) -> String {
             .collect();
         tr!(
             l,
-            format!("当社負担 {}", amounts.join(" · ")),
-            format!("borne by us {}", amounts.join(" · "))
+            format!("当社分 {}", amounts.join(" · ")),
+            format!("our share {}", amounts.join(" · "))
         )
     };
     tr!(
