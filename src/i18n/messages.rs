@@ -1250,6 +1250,8 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
         Some(by) => (format!("（{}が約束）", user(by)), user(by)),
         None => (String::new(), "you".to_string()),
     };
+    // A rep with several troubles reads which customer waits in the notification itself.
+    let customer = away(&t.customer);
     let opening = match (n.promise, n.promise_missed) {
         (Some(p), false) => {
             let (ja, en) = match n.last_reminder {
@@ -1261,20 +1263,20 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
             };
             tr!(
                 l,
-                format!("⏰ {} お客様に {} に次の報告をすると約束しています{you_ja}{ja}", user(&n.owner), format_day_time(l, tz, p)),
-                format!("⏰ {} {you_en} promised the customer an update at {}{en}", user(&n.owner), format_day_time(l, tz, p))
+                format!("⏰ {} {customer}様に {} に次の報告をすると約束しています{you_ja}{ja}", user(&n.owner), format_day_time(l, tz, p)),
+                format!("⏰ {} {you_en} promised {customer} an update at {}{en}", user(&n.owner), format_day_time(l, tz, p))
             )
         }
         (Some(p), true) => tr!(
             l,
             format!(
-                "⚠️ {} 約束した報告の時刻 {}{you_ja} を過ぎています。お客様は{}待っています。",
+                "⚠️ {} {customer}様に約束した報告の時刻 {}{you_ja} を過ぎています。{customer}様は{}待っています。",
                 user(&n.owner),
                 format_day_time(l, tz, p),
                 waited
             ),
             format!(
-                "⚠️ {} the update {you_en} promised for {} is overdue. The customer has been waiting {}.",
+                "⚠️ {} the update {you_en} promised {customer} for {} is overdue. {customer} has been waiting {}.",
                 user(&n.owner),
                 format_day_time(l, tz, p),
                 waited
@@ -1283,12 +1285,12 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
         (None, _) if n.since_reopened => tr!(
             l,
             format!(
-                "⏰ {} 再開から{}、お客様にはまだ報告していません。対応を再開したことと、いまの状況を伝えましょう。",
+                "⏰ {} 再開から{}、{customer}様にはまだ報告していません。対応を再開したことと、いまの状況を伝えましょう。",
                 user(&n.owner),
                 waited
             ),
             format!(
-                "⏰ {} the customer has heard nothing from us in the {} since the trouble was reopened. Tell them it is being handled again and where things stand.",
+                "⏰ {} {customer} has heard nothing from us in the {} since the trouble was reopened. Tell them it is being handled again and where things stand.",
                 user(&n.owner),
                 waited
             )
@@ -1296,12 +1298,12 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
         (None, _) if !t.contacted() => tr!(
             l,
             format!(
-                "⏰ {} 起票から{}、お客様にはまだ途中経過を伝えていません。原因が分からなくても、いまの状況を伝えましょう。",
+                "⏰ {} 起票から{}、{customer}様にはまだ途中経過を伝えていません。原因が分からなくても、いまの状況を伝えましょう。",
                 user(&n.owner),
                 waited
             ),
             format!(
-                "⏰ {} the customer has heard nothing from us in the {} since the trouble was opened. Give them an update, even if the cause is not known yet.",
+                "⏰ {} {customer} has heard nothing from us in the {} since the trouble was opened. Give them an update, even if the cause is not known yet.",
                 user(&n.owner),
                 waited
             )
@@ -1309,12 +1311,12 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
         (None, _) => tr!(
             l,
             format!(
-                "⏰ {} お客様は最後の報告から{}待っています。原因が分からなくても、途中経過を伝えましょう。",
+                "⏰ {} {customer}様は最後の報告から{}待っています。原因が分からなくても、途中経過を伝えましょう。",
                 user(&n.owner),
                 waited
             ),
             format!(
-                "⏰ {} the customer has heard nothing for {}. Give them an update, even if the cause is not known yet.",
+                "⏰ {} {customer} has heard nothing for {}. Give them an update, even if the cause is not known yet.",
                 user(&n.owner),
                 waited
             )
