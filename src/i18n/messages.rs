@@ -836,7 +836,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     };
                     tr!(
                         l,
-                        format!("🏁 {}がトラブル {id}（{customer}、{}）を強制クローズしました{left}。{channel}\n理由:\n{r}\nその上位者としてお知らせします（強制クローズは終わっていないものを終わらせます）。再開はチャンネルで `/trouble reopen 理由`。", user(by), severity_label(l, config, t.severity)),
+                        format!("🏁 {}がトラブル {id}（{customer}、{}）を強制クローズしました{left}。{channel}\n理由:\n{r}\n強制クローズは終わっていない対応を終わらせるため、上位者としてご確認ください。再開するにはチャンネルで `/trouble reopen 理由`。", user(by), severity_label(l, config, t.severity)),
                         format!("🏁 {} force-closed trouble {id} ({customer}, {}){left}. {channel}\nReason:\n{r}\nYou are told as the one above them in its chain: a forced close ends what is not done. `/trouble reopen REASON` in its channel opens it again.", user(by), severity_label(l, config, t.severity))
                     )
                 }
@@ -845,7 +845,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     let why = because(l, reason, Where::Elsewhere);
                     tr!(
                         l,
-                        format!("⬇️ {}がトラブル {id}（{customer}）の重大度を {from_label} から {to_label} に引き下げました。{channel}{why}\nその上位者としてお知らせします（引き下げで確認・報告の期限がすべて延びます）。戻すにはチャンネルで `/trouble sev {}`。", user(by), from.level()),
+                        format!("⬇️ {}がトラブル {id}（{customer}）の重大度を {from_label} から {to_label} に引き下げました。{channel}{why}\n引き下げで確認・報告の期限がすべて延びるため、上位者としてご確認ください。戻すにはチャンネルで `/trouble sev {}`。", user(by), from.level()),
                         format!("⬇️ {} lowered the severity of trouble {id} ({customer}) from {from_label} to {to_label}. {channel}{why}\nYou are told as the one above them in its chain: a lowering slows every clock. `/trouble sev {}` in its channel raises it again.", user(by), from.level())
                     )
                 }
@@ -904,7 +904,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let (id, customer, sev, channel) = (&t.id, away(&t.customer), severity_label(l, config, t.severity), channel_ref(l, t));
             Rendered::text(tr!(
                 l,
-                format!("📣 トラブル {id}（{customer}、{sev}）のお客様には、{waited}のあいだ何も報告していません（報告は{every}ごと）。{}には催促済みです。{channel}\nその上位者としてお知らせします。", user(manager)),
+                format!("📣 {customer}様（トラブル {id}、{sev}）へのお客様報告が{waited}ありません（報告は{every}ごと）。{}には催促済みです。上位者としてご確認ください。{channel}", user(manager)),
                 format!("📣 The customer of trouble {id} ({customer}, {sev}) has heard nothing from us for {waited} (updates are due every {every}); {} has been reminded. {channel}\nYou are told as the one above them.", user(manager))
             ))
         }
