@@ -215,8 +215,11 @@ async fn the_words_a_japanese_rep_reaches_for_first_are_understood_or_answered_w
     let t = bot.open_ready("ACME：異音").await;
     let r = bot.command_text(SALES, &t.channel, "進捗").await;
     assert!(r.contains(&t.id) && r.contains("第1段階"), "{r}");
-    bot.command_text(SALES, &t.channel, "対策 暫定 全数検査 担当：<@U0QA1>")
+    // The date read is said back: 月末 typed on the month's last day is today's close.
+    let r = bot
+        .command_text(SALES, &t.channel, "対策 暫定 全数検査 担当：<@U0QA1> 期限：月末")
         .await;
+    assert!(r.ends_with("期限は 2026-11-30(月) 18:00 です。"), "{r}");
     bot.command_text("U0QA1", &t.channel, "対策 完了 1").await;
     let r = bot.command_text(MANAGER, &t.channel, "対策 確認 1 現場で確認").await;
     assert!(r.contains("対策 #1 を検証済みにしました"), "{r}");

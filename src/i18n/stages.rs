@@ -1079,19 +1079,26 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
             "Cause corrected (stage 3); the earlier entry stays on the timeline, marked superseded."
         )
         .to_string(),
-        StepReply::ActionAdded {
-            n,
-            kind: ActionKind::Prevent,
-        } => tr!(
-            l,
-            format!("再発防止策を対策 #{n} として記録しました（第7段階）。"),
-            format!("Prevention measure recorded as action #{n} (stage 7).")
-        ),
-        StepReply::ActionAdded { n, .. } => tr!(
-            l,
-            format!("対策 #{n} を追加しました（第4段階）。"),
-            format!("Action #{n} added (stage 4).")
-        ),
+        StepReply::ActionAdded { n, kind, due } => {
+            let due = due
+                .map(|d| {
+                    let d = format_day_time(l, config.policy.timezone, d);
+                    tr!(l, format!("期限は {d} です。"), format!(" Due {d}."))
+                })
+                .unwrap_or_default();
+            match kind {
+                ActionKind::Prevent => tr!(
+                    l,
+                    format!("再発防止策を対策 #{n} として記録しました（第7段階）。{due}"),
+                    format!("Prevention measure recorded as action #{n} (stage 7).{due}")
+                ),
+                _ => tr!(
+                    l,
+                    format!("対策 #{n} を追加しました（第4段階）。{due}"),
+                    format!("Action #{n} added (stage 4).{due}")
+                ),
+            }
+        }
         StepReply::ActionDone { n } => tr!(
             l,
             format!("対策 #{n} を完了にしました。"),

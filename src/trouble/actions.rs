@@ -527,7 +527,7 @@ pub(super) fn add_action(w: &mut Work, user: &UserId, a: NewAction) -> Reply {
         set_reminders(w, n, due, owner != *user);
     }
     w.refresh_status();
-    Reply::Step(StepReply::ActionAdded { n, kind: a.kind })
+    Reply::Step(StepReply::ActionAdded { n, kind: a.kind, due })
 }
 
 /// Action `n`'s reminders: at the opening of the business day before `due` (unless that has

@@ -1323,6 +1323,9 @@ pub enum StepReply {
     ActionAdded {
         n: usize,
         kind: ActionKind,
+        /// When it is due, as read from what was typed (`月末`, `fri`): said back, so a date
+        /// read otherwise than meant is seen at once.
+        due: Option<DateTime<Utc>>,
     },
     ActionDone {
         n: usize,

@@ -1585,6 +1585,7 @@ fn split_cost_and_prevent_record_and_start_their_stages() {
             _ => Reply::Step(crate::trouble::facts::StepReply::ActionAdded {
                 n: 1,
                 kind: crate::trouble::actions::ActionKind::Prevent,
+                due: None,
             }),
         };
         assert_eq!(d.reply, Some(expected), "{case}");
