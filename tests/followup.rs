@@ -1146,3 +1146,35 @@ async fn an_update_that_says_nothing_is_refused_and_the_report_says_what_was_pro
         assert!(report.contains(line), "{line:?} in {report}");
     }
 }
+
+/// A first call made after its deadline shows on the kickoff as late, and by how much: a ✅
+/// there would pass it for one made in time. One in time shows the ✅.
+#[tokio::test]
+async fn a_first_contact_after_its_deadline_shows_on_the_kickoff_as_late() {
+    let bot = spawn_bot_with(NUDGES).await;
+    let late = bot.open_ready("Globex: late delivery").await;
+    let in_time = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &in_time.channel, "update apologised, checking")
+        .await;
+    bot.advance_and_settle(70 * MINUTE).await;
+    bot.command_text(SALES, &late.channel, "update apologised, replacement on its way")
+        .await;
+    let field = |t: &OpenedTrouble, what: &'static str| {
+        let (channel, kickoff) = (t.channel.clone(), t.kickoff_ts.clone());
+        let bot = &bot;
+        bot.paced(what, move || {
+            let k = bot.slack.message_versions(&channel, &kickoff).pop()?;
+            let text = text_of(&k);
+            let at = text.find("First customer contact")?;
+            let field = text[at..].split('"').next().unwrap_or_default().to_string();
+            (!field.contains("due by")).then_some(field)
+        })
+    };
+    let shown = field(&late, "the late first contact on the kickoff").await;
+    assert!(
+        shown.contains("⚠️") && shown.contains("10m after the deadline"),
+        "{shown}"
+    );
+    let shown = field(&in_time, "the first contact in time on the kickoff").await;
+    assert!(shown.contains("✅") && !shown.contains("deadline"), "{shown}");
+}

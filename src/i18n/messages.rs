@@ -1661,15 +1661,35 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
     blocks
 }
 
-/// The kickoff's first-contact field: the deadline until it is met, then when it was.
+/// The kickoff's first-contact field: the deadline until it is met, then when it was, and by
+/// how much it was late when it was (a ✅ alone would pass a late first call for one in time).
 fn first_contact_field(l: Locale, config: &Config, t: &Trouble) -> String {
     let tz = config.policy.timezone;
     match first_contact_made(t) {
-        Some(at) => tr!(
-            l,
-            format!("✅ {}", format_day_time(l, tz, at)),
-            format!("✅ {}", format_day_time(l, tz, at))
-        ),
+        Some(at) => {
+            let due = first_contact_due(&config.policy, t);
+            match at > due {
+                true => {
+                    // To the minute: seconds late are noise on a phone.
+                    let secs = (at - due).num_seconds().max(0) as u64;
+                    let late = format_duration(l, if secs >= 60 { secs / 60 * 60 } else { secs });
+                    tr!(
+                        l,
+                        format!(
+                            "⚠️ {}（期限 {} から{late}遅れ）",
+                            format_day_time(l, tz, at),
+                            format_day_time(l, tz, due)
+                        ),
+                        format!(
+                            "⚠️ {} ({late} after the deadline, {})",
+                            format_day_time(l, tz, at),
+                            format_day_time(l, tz, due)
+                        )
+                    )
+                }
+                false => format!("✅ {}", format_day_time(l, tz, at)),
+            }
+        }
         None => tr!(
             l,
             format!(
