@@ -80,7 +80,7 @@ async fn a_manager_with_an_overdue_update_and_a_waiting_proposal_reads_both_in_t
 
     advance_to(&bot, MONDAY_NINE).await;
     let dm = digest_to(&bot, MANAGER).await;
-    assert!(dm.contains("Weekly trouble digest* — 2026-12-07"), "{dm}");
+    assert!(dm.contains("Weekly trouble digest* — Mon 2026-12-07"), "{dm}");
     assert!(
         dm.contains("Open 1 · Updates overdue 1 · Waiting for you 1\n"),
         "the headline counts: {dm}"
@@ -165,7 +165,7 @@ async fn a_holiday_monday_moves_the_digest_to_tuesday_nine() {
     bot.expect_none("chat.postMessage", |c| is_digest_to(c, MANAGER)).await;
     advance_to(&bot, "2026-12-08T00:00:00Z").await;
     let dm = digest_to(&bot, MANAGER).await;
-    assert!(dm.contains("Weekly trouble digest* — 2026-12-08"), "{dm}");
+    assert!(dm.contains("Weekly trouble digest* — Tue 2026-12-08"), "{dm}");
     bot.settle().await;
     assert_eq!(digests_to(&bot, MANAGER).len(), 1);
 }

@@ -75,9 +75,21 @@ pub fn combined(l: Locale, config: &Config, kind: Combined, troubles: &[Trouble]
     }
     let each: Vec<String> = shown
         .iter()
-        .map(|t| format!("sev{} {} ({})", t.severity, cut(&away(&t.customer), 40), t.id))
+        .map(|t| {
+            let customer = cut(&away(&t.customer), 40);
+            tr!(
+                l,
+                format!("sev{} {customer}（{}）", t.severity, t.id),
+                format!("sev{} {customer} ({})", t.severity, t.id)
+            )
+        })
         .collect();
-    let text = format!("{heading} {}", each.join(tr!(l, "、", ", ")));
+    // Japanese sets no space after a full stop.
+    let text = tr!(
+        l,
+        format!("{heading}{}", super::listed(l, &each)),
+        format!("{heading} {}", super::listed(l, &each))
+    );
     super::san_blocks(l, &mut blocks);
     Rendered {
         text: cut(&super::san(l, &text), FALLBACK_TEXT_LIMIT),
@@ -172,5 +184,15 @@ mod tests {
             assert!(blocks.iter().all(|b| b.get("accessory").is_none()));
             assert!(troubles.iter().all(|t| r.text.contains(t.id.as_str())));
         }
+    }
+
+    /// The notification in Japanese reads as Japanese is written: no space after the full stop,
+    /// full-width brackets round each trouble's id.
+    #[test]
+    fn the_japanese_notification_sets_no_space_after_its_full_stop() {
+        let (config, troubles) = hostile(2);
+        let r = combined(Locale::Ja, &config, Combined::ManagerDm, &troubles, 0);
+        assert!(r.text.contains("確認をお願いします。sev"), "{}", r.text);
+        assert!(r.text.contains("（20261130-1）、sev"), "{}", r.text);
     }
 }

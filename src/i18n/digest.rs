@@ -1,6 +1,6 @@
 //! The manager's weekly digest as a DM, in Japanese and English: short lines a manager reads on a phone, the most urgent first.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 
 use super::agreement::{crossed_text, item_phrase};
@@ -41,8 +41,16 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
     let mut out = vec![
         tr!(
             l,
-            format!("📋 *週次トラブルダイジェスト* — {}", d.day.format("%Y-%m-%d")),
-            format!("📋 *Weekly trouble digest* — {}", d.day.format("%Y-%m-%d"))
+            format!(
+                "📋 *週次トラブルダイジェスト* — {}({})",
+                d.day.format("%Y-%m-%d"),
+                super::weekday(l, d.day.weekday())
+            ),
+            format!(
+                "📋 *Weekly trouble digest* — {} {}",
+                super::weekday(l, d.day.weekday()),
+                d.day.format("%Y-%m-%d")
+            )
         ),
         headline,
     ];
