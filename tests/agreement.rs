@@ -442,7 +442,7 @@ async fn totals_apply_the_split_to_the_costs() {
     );
     // Each item once, on its own line, with where its proposal stands.
     for item in [
-        "- Split: us 70% / the customer 30% / others 0% — our mold — proposal #1 awaiting approval",
+        "- Split: us 70% / the customer 30% — our mold — proposal #1 awaiting approval",
         "- Cost #1 ¥1,000,000 (borne by us) — replacement lot — proposal #2 awaiting approval",
     ] {
         assert_eq!(report.matches(item).count(), 1, "{item:?} in:\n{report}");
@@ -461,7 +461,7 @@ async fn totals_apply_the_split_to_the_costs() {
         "{status}"
     );
     assert!(
-        status.contains("Split: us 70% / the customer 30% / others 0% — our mold — proposal #1 awaiting approval"),
+        status.contains("Split: us 70% / the customer 30% — our mold — proposal #1 awaiting approval"),
         "{status}"
     );
     assert_eq!(status.matches("our mold").count(), 1, "the split once: {status}");

@@ -479,7 +479,7 @@ async fn the_report_lists_each_action_once_and_prevention_under_its_own_heading(
     bot.command_text(SALES, &t.channel, "cost ¥10,000 ours").await;
     let report = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
     for line in [
-        "- Split: us 60% / the customer 40% / others 0% — proposal #1 awaiting approval\n",
+        "- Split: us 60% / the customer 40% — proposal #1 awaiting approval\n",
         "- Cost #1 ¥10,000 (borne by us) — proposal #2 awaiting approval\n",
     ] {
         assert!(report.contains(line), "{line:?} in:\n{report}");

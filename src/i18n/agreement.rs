@@ -42,7 +42,7 @@ pub fn item_phrase(l: Locale, t: &Trouble, item: Item, place: Where) -> String {
     }
 }
 
-/// The split's shares and, when given, its reason: `us 70% / the customer 30% / others 0% — …`.
+/// The split's shares and, when given, its reason: `us 70% / the customer 30% — …`.
 pub fn split_with_reason(l: Locale, s: &Split, place: Where) -> String {
     with_reason(l, split_shares(l, s.ours, s.customer, s.other), &s.reason, place, false)
 }

@@ -1385,13 +1385,17 @@ pub fn payer_label(l: Locale, payer: Payer) -> &'static str {
     }
 }
 
-/// A split of responsibility, the same words everywhere: `当社 70% / お客様 30% / 他社 0%`,
-/// `us 70% / the customer 30% / others 0%`.
+/// A split of responsibility, the same words everywhere: `当社 70% / お客様 30%`, `us 70% /
+/// the customer 30%`, and others' share when they have one (`/ 他社 10%`, `/ others 10%`).
 pub fn split_shares(l: Locale, ours: u8, customer: u8, other: u8) -> String {
+    let others = match other {
+        0 => String::new(),
+        _ => tr!(l, format!(" / 他社 {other}%"), format!(" / others {other}%")),
+    };
     tr!(
         l,
-        format!("当社 {ours}% / お客様 {customer}% / 他社 {other}%"),
-        format!("us {ours}% / the customer {customer}% / others {other}%")
+        format!("当社 {ours}% / お客様 {customer}%{others}"),
+        format!("us {ours}% / the customer {customer}%{others}")
     )
 }
 
@@ -1900,6 +1904,13 @@ pub(super) mod tests {
         let mut t = d.trouble.expect("opened");
         t.channel = Some(ChannelId::new("C0TROUBLE"));
         (config, t)
+    }
+
+    /// Others are named in a split only when they bear a share.
+    #[test]
+    fn a_split_names_others_only_when_they_bear_a_share() {
+        assert_eq!(split_shares(Locale::En, 70, 30, 0), "us 70% / the customer 30%");
+        assert_eq!(split_shares(Locale::Ja, 60, 30, 10), "当社 60% / お客様 30% / 他社 10%");
     }
 
     #[test]
