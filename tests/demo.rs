@@ -237,8 +237,8 @@ fn structured_commands_are_shown(locale: Locale, out: &str) {
             "D2 Problem description\n- Part: HX-200",
         ),
         pick(
-            "D3 暫定対策\n- 倉庫在庫を全数選別 · 担当 @加藤 · 実施済み",
-            "D3 Interim containment actions\n- sort the warehouse stock · owner @kato · done, verified",
+            "D3 暫定対策\n- 倉庫在庫を全数選別 · 担当 加藤 · 実施済み",
+            "D3 Interim containment actions\n- sort the warehouse stock · owner kato · done, verified",
         ),
         pick(
             "- 流出原因: 抜き取り検査で見逃し",

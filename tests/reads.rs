@@ -208,11 +208,11 @@ async fn stats_after_opens_acknowledgements_costs_and_closes_over_several_days_m
             all.contains("Troubles in the last 90 days: 25*")
                 && all.contains("Customer18: 1 trouble (0 open)")
                 && all.contains("1 trouble (0 open)")
-                && all.contains("2 troubles (1 open) · borne by us ¥30,000")
+                && all.contains("2 troubles (1 open) · our share ¥30,000")
                 // Twenty-four customers: the twenty with the most troubles (ACME's two first,
                 // then by name), Customer19, Globex, Initech and Umbrella summed.
                 && all.contains("*By customer* (most troubles first)\n• 株式会社ACME: 2 troubles")
-                && all.contains("\n• 4 more customers: 4 troubles (4 open) · nothing borne by us\n*By severity*")
+                && all.contains("\n• 4 more customers: 4 troubles (4 open) · no share of ours\n*By severity*")
                 && !all.contains("Umbrella"),
             "{round}: {all}"
         );
