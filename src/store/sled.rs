@@ -1360,6 +1360,7 @@ impl SledStore {
         now: DateTime<Utc>,
         decide: impl Fn(&Trouble) -> Decision,
     ) -> Result<Result<Decision, Skip>, StoreError> {
+        let done_id = done.map(|item| item.id);
         let done = done.map(item_key);
         let result = self.write(turn, |tx| {
             check_unseen(&tx.events, seen)?;
@@ -1377,7 +1378,20 @@ impl SledStore {
             Ok(decision)
         });
         self.committed(&result);
+        if let (Ok(Ok(_)), Some(id)) = (&result, done_id) {
+            self.delivered(id);
+        }
         result
+    }
+
+    /// Forgets a call delivered (its item removed): a clean stop records only the calls still
+    /// queued, and the run keeps no id for each call it ever made.
+    fn delivered(&self, id: u64) {
+        self.runs
+            .begun_unrecorded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&id);
     }
 
     /// Records that an attempt at `item` begins now, and makes that durable before the call
@@ -1633,6 +1647,7 @@ impl SledStore {
     pub fn remove_outbox(&self, item: &OutboxItem) -> Result<(), StoreError> {
         self.unless_halted()?;
         self.halting(self.outbox.remove(item_key(item)))?;
+        self.delivered(item.id);
         Ok(())
     }
 
@@ -2268,6 +2283,33 @@ mod tests {
             vec![Some(later), Some(later)],
             "made durable before the call"
         );
+    }
+
+    /// The calls a run began with no record but their item are kept in memory only while they
+    /// are queued: a run that makes millions of calls keeps no id for each.
+    #[tokio::test]
+    async fn a_call_begun_unrecorded_is_forgotten_once_delivered() {
+        let (_dir, store, config, now) = fresh();
+        let ctx = Ctx {
+            policy: &config.policy,
+            now,
+        };
+        open_in(&store, &ctx, &["a"], 2).unwrap();
+        let items = store.outbox_items().unwrap();
+        let begun = || store.runs.begun_unrecorded.lock().unwrap().clone();
+        for item in &items {
+            assert_eq!(store.mark_attempts(&[item], now).await.unwrap(), vec![true]);
+        }
+        assert_eq!(begun().len(), items.len());
+        store.remove_outbox(&items[0]).unwrap();
+        let id = items[1].trouble.clone().expect("the trouble's call");
+        store
+            .transact(None, &id, &[], Some(&items[1]), now, |_| Decision::default())
+            .unwrap()
+            .unwrap();
+        let left = begun();
+        assert!(!left.contains(&items[0].id) && !left.contains(&items[1].id), "{left:?}");
+        assert_eq!(left.len(), items.len() - 2);
     }
 
     #[test]
