@@ -350,7 +350,7 @@ impl Engine<'_> {
             ctx.policy,
             ctx.now,
             &troubles,
-            |t| ctx.policy.next_update_due(t),
+            |t| ctx.policy.customer_owed_by(t),
             |d| crate::i18n::digest::digest_text(config.locale, ctx.policy.timezone, d, ctx.now),
         );
         if !self.app.store.fire_global(timer, ctx.now, &decision).await? {

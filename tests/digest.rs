@@ -88,9 +88,10 @@ async fn a_manager_with_an_overdue_update_and_a_waiting_proposal_reads_both_in_t
     assert!(dm.contains("*⚠️ Customer update overdue* (1)"), "{dm}");
     assert!(
         dm.contains(&format!(
-            "`{}` ACME · sev2 · <#{}> · due Thu 2026-12-03 10:00",
+            "`{}` ACME · sev2 · <#{}> · due Mon 2026-11-30 11:00",
             t.id, t.channel
         )),
+        // Never told anything: what was owed first is the first call, an hour after opening.
         "the overdue update names the trouble, its channel and since when: {dm}"
     );
     assert!(dm.contains("*🗳️ Proposals waiting for approval* (1)"), "{dm}");

@@ -1178,3 +1178,38 @@ async fn a_first_contact_after_its_deadline_shows_on_the_kickoff_as_late() {
     let shown = field(&in_time, "the first contact in time on the kickoff").await;
     assert!(shown.contains("✅") && !shown.contains("deadline"), "{shown}");
 }
+
+/// Until the first call is made, it is what the customer is owed: past its deadline the
+/// status and the manager's App Home show it due, never the next update hours away, since the
+/// bot has already told the manager to follow up.
+#[tokio::test]
+async fn a_first_call_missed_shows_as_owed_in_the_status_and_app_home() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("sev1 ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    let status = bot
+        .command(MANAGER, "D0MANAGER", &format!("status {}", t.id))
+        .await
+        .to_string();
+    assert!(
+        status.contains("First call due") && !status.contains("Next update due"),
+        "{status}"
+    );
+    bot.advance_and_settle(45 * MINUTE).await;
+    let home = app_home(&bot, MANAGER).await;
+    assert!(
+        home.contains("Customer update overdue* (1)") && home.contains(&t.id),
+        "{home}"
+    );
+    bot.command_text(SALES, &t.channel, "update apologised, checking").await;
+    let status = bot
+        .command(MANAGER, "D0MANAGER", &format!("status {}", t.id))
+        .await
+        .to_string();
+    assert!(
+        status.contains("Next update due") && !status.contains("First call due"),
+        "{status}"
+    );
+    let home = app_home(&bot, MANAGER).await;
+    assert!(home.contains("Customer update overdue* (0)"), "{home}");
+}

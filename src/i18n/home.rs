@@ -170,7 +170,12 @@ fn home_blocks(
         .iter()
         .copied()
         .filter(|t| {
-            t.answers_customer && config.policy.update_due(t.severity, t.cadence_from(), t.promised_next) <= now
+            let first_call_from = t.never_updated.then_some(t.last_customer_contact);
+            t.answers_customer
+                && config
+                    .policy
+                    .owed_by(t.severity, t.cadence_from(), t.promised_next, first_call_from)
+                    <= now
         })
         .collect();
     let owned: Vec<&HomeRow> = rows.iter().copied().filter(|t| t.owns || t.manages).collect();

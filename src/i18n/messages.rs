@@ -307,6 +307,16 @@ fn who_was_asked(l: Locale, t: &Trouble, asked_before: &[crate::trouble::decide:
 
 /// How long ago a trouble was opened, for someone just asked without having been waited for:
 /// under a minute reads "just now", not "0s".
+/// What the status's due field names: the first call until one is made (its deadline comes
+/// before a cadence from the opening), the promise made, or the next update.
+fn due_label(l: Locale, t: &Trouble, promised: bool) -> &'static str {
+    match (t.contacted(), promised) {
+        (false, _) => tr!(l, "初回連絡の期限", "First call due"),
+        (true, true) => tr!(l, "次回報告（約束）", "Next update (promised)"),
+        (true, false) => tr!(l, "次回報告の期限", "Next update due"),
+    }
+}
+
 /// The status's line once every stage is done: that it may be closed, or what the close still
 /// waits for (an interim action, a prevention measure, a decision, the chain's acknowledgement),
 /// so the pinned status never offers a close that would be refused.
@@ -577,7 +587,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         }
         Message::Status => {
             let last = t.last_customer_contact();
-            let due = config.policy.next_update_due(t);
+            let due = config.policy.customer_owed_by(t);
             let promised = t.standing_promise().is_some();
             let state = if let Some(c) = &t.closed {
                 tr!(l, format!("🏁 クローズ {}", format_day_time(l, tz, c.at)), format!("🏁 closed {}", format_day_time(l, tz, c.at)))
@@ -596,7 +606,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     (tr!(l, "上司", "Manager").into(), t.manager.as_ref().map(user).unwrap_or_else(|| "—".into())),
                     (tr!(l, "上司確認", "Acknowledged").into(), ack_text(l, t)),
                     (tr!(l, "直近のお客様報告", "Customer last updated").into(), if !t.contacted() { tr!(l, "まだありません（起票時刻から計測）", "not yet (counting from opening)").into() } else { format_day_time(l, tz, last) }),
-                    (tr!(l, if promised { "次回報告（約束）" } else { "次回報告の期限" }, if promised { "Next update (promised)" } else { "Next update due" }).into(), if t.is_open() { format_day_time(l, tz, due) } else { "—".into() }),
+                    (due_label(l, t, promised).into(), if t.is_open() { format_day_time(l, tz, due) } else { "—".into() }),
                 ]),
                 divider(),
                 section(&stages_text(l, config, t)),

@@ -14,12 +14,7 @@ pub fn within(policy: &Policy, t: &Trouble) -> Duration {
 /// When the customer must have heard from us for the first time: the severity's
 /// `first_contact_within` of working time after opening.
 pub fn first_contact_due(policy: &Policy, t: &Trouble) -> DateTime<Utc> {
-    add_working_time(
-        policy.business_hours.as_ref(),
-        policy.timezone,
-        t.opened_at,
-        within(policy, t),
-    )
+    policy.first_call_due(t.severity, t.opened_at)
 }
 
 /// Halfway to the deadline the owner gets the first-call checklist, while there is still time.

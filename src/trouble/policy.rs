@@ -108,6 +108,37 @@ impl Policy {
         self.update_due(t.severity, t.cadence_from(), t.promised_next())
     }
 
+    /// When the customer is owed word from us next: the next update, or sooner, while no call
+    /// has been made, the first call's deadline. What the status, App Home and the digest show
+    /// as due, so a first call missed never reads as on track until the cadence runs out.
+    pub fn customer_owed_by(&self, t: &Trouble) -> DateTime<Utc> {
+        let first_call_from = (!t.contacted()).then_some(t.opened_at);
+        self.owed_by(t.severity, t.cadence_from(), t.promised_next(), first_call_from)
+    }
+
+    /// [`Policy::customer_owed_by`] from the parts it reads; `first_call_from`: the opening,
+    /// while no call has been made.
+    pub fn owed_by(
+        &self,
+        severity: Severity,
+        from: DateTime<Utc>,
+        promised: Option<DateTime<Utc>>,
+        first_call_from: Option<DateTime<Utc>>,
+    ) -> DateTime<Utc> {
+        let update = self.update_due(severity, from, promised);
+        match first_call_from {
+            Some(opened) => update.min(self.first_call_due(severity, opened)),
+            None => update,
+        }
+    }
+
+    /// When the customer must have heard from us for the first time: the severity's
+    /// `first_contact_within` of working time after the opening.
+    pub fn first_call_due(&self, severity: Severity, opened: DateTime<Utc>) -> DateTime<Utc> {
+        let within = self.working(self.severity(severity).first_contact_within);
+        add_working_time(self.business_hours.as_ref(), self.timezone, opened, within)
+    }
+
     /// [`Policy::next_update_due`] from the parts it reads: the severity, where the cadence
     /// counts from (`Trouble::cadence_from`) and the promise made at the last contact.
     pub fn update_due(
