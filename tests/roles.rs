@@ -225,6 +225,12 @@ async fn the_owner_raises_and_the_chain_lowers_which_is_its_acknowledgement() {
     assert!(said.contains(VP) && said.contains("every 4h"), "{said}");
     // The VP who lowered it had heard of it: that is their acknowledgement.
     assert_eq!(trouble(&bot, &t.id).ack.map(|a| a.by.to_string()).as_deref(), Some(VP));
+    // The manager, whose DM is edited to the new severity without a sound, is told by DM.
+    let told = bot.posted_saying(MANAGER, "lowered the severity of trouble").await;
+    assert!(
+        told.contains(VP) && told.contains("one site only") && told.contains("`/trouble sev 1`"),
+        "{told}"
+    );
     let raised = bot.command_text(SALES, &t.channel, "sev 1").await;
     assert!(raised.contains("Severity changed from sev2 to sev1"), "{raised}");
 }

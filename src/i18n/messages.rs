@@ -1017,6 +1017,19 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 ),
             })
         }
+        Message::LoweredAboveYou { by, from, to, reason } => {
+            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            let (from_label, to_label) = (severity_label(l, config, *from), severity_label(l, config, *to));
+            let every = format_duration(l, config.policy.severity(*to).customer_update_every.as_secs());
+            let why = because(l, reason, Where::Elsewhere);
+            Rendered::text(tr!(
+                l,
+                format!("⬇️ {}がトラブル {id}（{customer}）の重大度を {from_label} から {to_label} に引き下げました。{channel}{why}
+お客様への報告は{every}ごとになります。戻すにはチャンネルで `/trouble sev {}`。", user(by), from.level()),
+                format!("⬇️ {} lowered the severity of trouble {id} ({customer}) from {from_label} to {to_label}. {channel}{why}
+Customer updates are now due every {every}. `/trouble sev {}` in its channel raises it again.", user(by), from.level())
+            ))
+        }
         Message::SeverityLowered { by, from, to, reason } => {
             let every = format_duration(l, config.policy.severity(*to).customer_update_every.as_secs());
             // A reason pings nobody, here too, as a raise's DM and announcement read it.
@@ -2006,6 +2019,12 @@ pub(super) mod tests {
                 by: by.clone(),
                 from: Severity::new(1),
                 to: Severity::new(2),
+                reason: t.summary.clone(),
+            },
+            Message::LoweredAboveYou {
+                by: by.clone(),
+                from: Severity::new(1),
+                to: Severity::new(3),
                 reason: t.summary.clone(),
             },
             Message::DeliveryProblem {

@@ -407,6 +407,17 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                     reason: reason.clone(),
                 };
                 w.tell_the_one_above(&user, overruled, &[]);
+                // The manager's DM is edited to the new severity without a sound: when someone
+                // above them lowered it, they hear of it (as of a raise).
+                if let Some(manager) = w.t.manager.clone().filter(|m| *m != user) {
+                    let message = Message::LoweredAboveYou {
+                        by: user.clone(),
+                        from,
+                        to,
+                        reason: reason.clone(),
+                    };
+                    w.post(Lane::Dm, Dest::Dm(manager), message);
+                }
                 // Where the higher severity was announced (at open or at the raise into it) and
                 // the lower one is not, the heads-up no longer holds: said there.
                 let still = w.severity_policy().announce_channels.clone();

@@ -225,6 +225,14 @@ pub enum Message {
         by: UserId,
         overruled: Overruled,
     },
+    /// To the trouble's manager, by DM, when someone above them lowered its severity: their DM
+    /// is edited to the new severity without a sound, and their reminders slow with it.
+    LoweredAboveYou {
+        by: UserId,
+        from: Severity,
+        to: Severity,
+        reason: String,
+    },
     /// To a channel the trouble was announced in (its severity's `announce_channels`), once the
     /// heads-up given there no longer holds: lowered below the severity announced there, or
     /// closed. Leaders told "critical" also hear it was downgraded or ended, and by whom.
