@@ -206,7 +206,7 @@ async fn the_first_call_checklist_comes_before_any_cadence_nudge_and_never_after
         .slack
         .messages_in(&t.channel)
         .into_iter()
-        .filter(|m| text_of(m).contains("first call to the customer was due"))
+        .filter(|m| text_of(m).contains("first call to ACME was due"))
         .collect();
     assert!(
         missed.is_empty(),
@@ -237,7 +237,7 @@ first_contact_within = "2s"
         &bot,
         &t.channel,
         "the missed first call",
-        &["first call to the customer was due"],
+        &["first call to ACME was due"],
     )
     .await;
     let text = missed["text"].as_str().unwrap_or_default();
@@ -266,7 +266,7 @@ first_contact_within = "4h"
 /// The first-call messages posted in `channel`: (checklists alone, missed deadlines).
 fn first_call_messages(bot: &TestBot, channel: &str) -> (usize, usize) {
     let messages = bot.slack.messages_in(channel);
-    let missed = |m: &Value| text_of(m).contains("first call to the customer was due");
+    let missed = |m: &Value| text_of(m).contains("first call to ACME was due");
     (
         messages
             .iter()
@@ -286,9 +286,7 @@ async fn the_first_call_follows_a_severity_change_sooner_when_raised_later_when_
     assert_eq!(first_call_messages(&bot, &t.channel), (1, 0), "severity 1's halfway");
     bot.advance_and_settle(15 * MINUTE).await;
     assert_eq!(first_call_messages(&bot, &t.channel), (1, 1), "severity 1's deadline");
-    let missed = bot
-        .posted_saying(&t.channel, "first call to the customer was due")
-        .await;
+    let missed = bot.posted_saying(&t.channel, "first call to ACME was due").await;
     assert!(missed.contains(MANAGER), "{missed}");
     // Severity 2's times pass by without a second checklist or deadline.
     bot.advance_and_settle(30 * MINUTE).await;

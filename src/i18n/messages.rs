@@ -1757,16 +1757,18 @@ fn first_contact(
         ),
         None => tr!(l, format!("起票から{allowance}"), format!("{allowance} after opening")),
     };
+    // The customer named, as the nudges name them: a phone's notification says which trouble.
+    let customer = away(&t.customer);
     let opening = match manager {
         None => tr!(
             l,
-            format!("📞 {} お客様にはまだ連絡が記録されていません。初回連絡の期限は {}（{}）です。", user(owner), format_day_time(l, tz, due), since),
-            format!("📞 {} the customer has not heard from us yet. The first call is due by {} ({}).", user(owner), format_day_time(l, tz, due), since)
+            format!("📞 {} {customer}様にはまだ連絡が記録されていません。初回連絡の期限は {}（{}）です。", user(owner), format_day_time(l, tz, due), since),
+            format!("📞 {} {customer} has not heard from us yet. The first call is due by {} ({}).", user(owner), format_day_time(l, tz, due), since)
         ),
         Some(m) => tr!(
             l,
-            format!("⚠️ {} お客様への初回連絡の期限 {} を過ぎました。\n{} 初回連絡がまだです。フォローをお願いします。", user(owner), format_day_time(l, tz, due), user(m)),
-            format!("⚠️ {} the first call to the customer was due by {}.\n{} the customer has not heard from us yet; please follow up.", user(owner), format_day_time(l, tz, due), user(m))
+            format!("⚠️ {} {customer}様への初回連絡の期限 {} を過ぎました。\n{} 初回連絡がまだです。フォローをお願いします。", user(owner), format_day_time(l, tz, due), user(m)),
+            format!("⚠️ {} the first call to {customer} was due by {}.\n{} {customer} has not heard from us yet; please follow up.", user(owner), format_day_time(l, tz, due), user(m))
         ),
     };
     let checklist = tr!(
