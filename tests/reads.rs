@@ -446,6 +446,44 @@ async fn a_trouble_whose_record_does_not_read_is_passed_over_by_the_reads_and_th
     assert!(answer.contains(&next.id), "{answer}");
 }
 
+/// Two troubles' records swapped by hand in the stopped bot's store: each record names the
+/// trouble it is, so neither is shown as the other (the status, the export); each does not
+/// read, as a damaged record does, and the rest of the bot goes on.
+#[tokio::test]
+async fn a_record_stored_under_another_troubles_id_is_never_shown_as_that_trouble() {
+    let mut bot = spawn_bot().await;
+    let acme = bot.open_ready("ACME: housing cracked").await;
+    let globex = bot.open_ready("Globex: labels smudged").await;
+    bot.settle().await;
+    bot.stop().await;
+    let dir = bot.config().data_dir;
+    let acme_body = overwrite_trouble(&dir, &acme.id, UNREADABLE_BODY).await;
+    let globex_body = overwrite_trouble(&dir, &globex.id, &acme_body).await;
+    overwrite_trouble(&dir, &acme.id, &globex_body).await;
+    bot.restart().await;
+
+    let status = bot.command_text(SALES, ORIGIN, &format!("status {}", acme.id)).await;
+    assert!(!status.contains(&globex.id) && !status.contains("Globex"), "{status}");
+    let export = trouble_bot::admin::export(&bot.config(), bot.store(), &acme.id, trouble_bot::admin::Format::Md);
+    assert!(
+        export.code != 0 && !export.stdout.contains("Globex"),
+        "{}",
+        export.stdout
+    );
+    assert!(
+        export.stderr.contains(&format!(
+            "the record stored as trouble {} is trouble {}'s",
+            acme.id, globex.id
+        )),
+        "{}",
+        export.stderr
+    );
+    // The others go on.
+    let next = bot.open_ready("Initech: bearings noisy").await;
+    let status = bot.command_text(SALES, ORIGIN, &format!("status {}", next.id)).await;
+    assert!(status.starts_with(&format!("Status {}:", next.id)), "{status}");
+}
+
 /// A manager on a phone opens App Home and acknowledges there: each trouble waiting for them has
 /// the Acknowledge button; the tap acknowledges and the Home, drawn again, no longer lists it as
 /// waiting, with no DM; a tap that is refused (already acknowledged) is answered over the Home.

@@ -1020,7 +1020,7 @@ pub fn build_sled(
     for record in troubles.iter() {
         let (key, body) = record?;
         // With its tracking record: the body alone has no channel (App Home rows link it).
-        let t = match super::sled::assemble(&body, tracking.get(&key)?.as_deref()) {
+        let t = match super::sled::assemble(&key, &body, tracking.get(&key)?.as_deref()) {
             Ok(t) => t,
             Err(e) => {
                 crate::store::Unreadable::new(&key, e).left_out_of(LEFT_OUT_OF);

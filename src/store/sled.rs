@@ -424,10 +424,18 @@ pub(super) fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, St
     record::decode(bytes).map_err(StoreError::Corrupt)
 }
 
-/// A trouble from its body and its tracking record (none for a trouble the previous release
-/// stored whole and nothing has moved since).
-pub(super) fn assemble(body: &[u8], tracking: Option<&[u8]>) -> Result<Trouble, StoreError> {
+/// The trouble stored under `key` from its body and its tracking record (none for a trouble the
+/// previous release stored whole and nothing has moved since). A body that names another
+/// trouble (records swapped by hand) does not read: the bot would show one trouble for another.
+pub(super) fn assemble(key: &[u8], body: &[u8], tracking: Option<&[u8]>) -> Result<Trouble, StoreError> {
     let mut t: Trouble = decode(body)?;
+    if t.id.as_str().as_bytes() != key {
+        return Err(StoreError::Corrupt(format!(
+            "the record stored as trouble {} is trouble {}'s",
+            String::from_utf8_lossy(key),
+            t.id
+        )));
+    }
     if let Some(tracking) = tracking {
         decode::<Tracking>(tracking)?.apply(&mut t);
     }
@@ -462,7 +470,7 @@ fn read_stored(tx: &Trees, key: &[u8]) -> Result<Option<Trouble>, Stop> {
         return Ok(None);
     };
     let tracking = tx.tracking.get(key)?;
-    Ok(Some(assemble(&body, tracking.as_deref())?))
+    Ok(Some(assemble(key, &body, tracking.as_deref())?))
 }
 
 /// A lane's key prefix: its name, then 0 (names hold no 0), then each item's id.
@@ -866,7 +874,7 @@ impl SledStore {
         let Some(body) = self.troubles.get(key)? else {
             return Ok(None);
         };
-        assemble(&body, self.tracking.get(key)?.as_deref()).map(|t| Some(Arc::new(t)))
+        assemble(key, &body, self.tracking.get(key)?.as_deref()).map(|t| Some(Arc::new(t)))
     }
 
     pub fn by_channel(&self, channel: &ChannelId) -> Result<Option<TroubleId>, StoreError> {
@@ -897,7 +905,7 @@ impl SledStore {
                 Some(r) => Some(r?.1),
                 None => None,
             };
-            match assemble(&body, own.as_deref()) {
+            match assemble(&key, &body, own.as_deref()) {
                 Ok(t) if keep(&t) => walked.troubles.push(t),
                 Ok(_) => {}
                 Err(e) => walked.unreadable.push(Unreadable::new(&key, e)),
