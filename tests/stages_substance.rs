@@ -1003,6 +1003,23 @@ async fn a_second_cause_or_fact_is_posted_as_a_correction() {
         "{report}"
     );
 
+    // The cause corrected again without its escape point: the escape point recorded stays.
+    let r = bot
+        .command_text(SALES, &t.channel, "cause Wrong resin grade from supplier B")
+        .await;
+    assert!(r.contains("Cause corrected"), "{r}");
+    let cause = trouble(&bot, &t.id).substance.cause.expect("a cause");
+    assert_eq!(
+        (cause.text.as_str(), cause.escape.as_deref()),
+        ("Wrong resin grade from supplier B", Some("incoming inspection skipped"))
+    );
+    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
+    assert_eq!(
+        verified.code, 0,
+        "the record agrees with its timeline: {}",
+        verified.stdout
+    );
+
     bot.command_text(SALES, &t.channel, "fact part HX-200").await;
     let r = bot.command_text(SALES, &t.channel, "fact part HX-210").await;
     assert!(r.contains("Corrected (Part)"), "{r}");

@@ -731,6 +731,10 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
             Reply::Step(StepReply::ScopeChecked { n })
         }
         Step::Cause { text, escape } => {
+            // A cause given again without its escape point corrects the cause: the escape point
+            // recorded stays (the 8D's D4 would otherwise say it was never recorded), as a cost's
+            // note stays when only its amount is corrected.
+            let escape = escape.or_else(|| w.t.substance.cause.as_ref().and_then(|c| c.escape.clone()));
             let old = w.t.substance.cause.replace(Cause {
                 text: text.clone(),
                 escape: escape.clone(),
