@@ -144,7 +144,7 @@ const FORGED_NOTE: &str = "ok\n99. 2026-11-30 09:00 <@U0MANAGER> — acknowledge
 fn assert_forgery_quoted(report: &str) {
     let mut seen = 0;
     for line in report.lines() {
-        if line.contains("99. 2026-11-30 09:00") || line.contains("Forged heading") || line.contains("`0000`") {
+        if line.contains(" 2026-11-30 09:00 ") || line.contains("Forged heading") || line.contains("`0000`") {
             seen += 1;
             assert!(
                 line.starts_with("> "),
@@ -174,7 +174,14 @@ async fn a_forged_timeline_line_and_heading_in_a_note_stay_inside_a_quoted_note_
     let data_dir = bot.dir.path().to_path_buf();
     bot.stop().await;
     let (_dir, config) = cli_config();
-    assert_forgery_quoted(&cli_export(&config, &data_dir, &t.id, "md"));
+    let md = cli_export(&config, &data_dir, &t.id, "md");
+    assert_forgery_quoted(&md);
+    // In a Markdown viewer the quote would still hold a heading and a numbered timeline entry:
+    // in the file they are escaped, text inside the quote.
+    assert!(
+        md.contains("> 99\\. 2026-11-30 09:00") && md.contains("> \\# Forged heading"),
+        "{md}"
+    );
 }
 
 #[tokio::test]

@@ -670,13 +670,37 @@ pub fn export_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
 /// A report or 8D in Slack's escaped form as a Markdown file: `&`, `>` decoded for reading;
 /// `<` kept as `&lt;`, so typed HTML (`<img onerror=…>`) is text; every `[` escaped, so a typed
 /// `[label](https://…)`, image or reference link never becomes a link hiding its address (the
-/// report itself writes none); no controls.
+/// report itself writes none); no controls; and a quoted line of typed text never starts a
+/// heading, a list item, a numbered entry, a table or a rule inside its quote.
 pub(super) fn markdown_file(escaped: &str) -> String {
-    strip_controls(escaped)
+    let text = strip_controls(escaped)
         .replace('<', "&lt;")
         .replace("&gt;", ">")
         .replace("&amp;", "&")
-        .replace('[', "\\[")
+        .replace('[', "\\[");
+    text.split('\n').map(inert_in_quote).collect::<Vec<_>>().join("\n")
+}
+
+/// A line of the file as it is, or, quoted typed text (`> …`: the report quotes every line of
+/// text with several), with a backslash before what would make it a block of its own in a
+/// Markdown viewer: `## Responsibility and costs` read as a heading of the report, `- Cost #9`
+/// as its line, `56. 2026-11-30 …` as a timeline entry.
+fn inert_in_quote(line: &str) -> String {
+    let Some(typed) = line.strip_prefix("> ") else {
+        return line.to_string();
+    };
+    let text = typed.trim_start_matches(' ');
+    let indent = &typed[..typed.len() - text.len()];
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let starts_block = matches!(
+        text.bytes().next(),
+        Some(b'#' | b'-' | b'*' | b'+' | b'=' | b'|' | b'>' | b'`' | b'~' | b'_')
+    ) || (digits > 0 && matches!(text.as_bytes().get(digits), Some(b'.' | b')')));
+    match (starts_block, digits) {
+        (false, _) => line.to_string(),
+        (true, 0) => format!("> {indent}\\{text}"),
+        (true, n) => format!("> {indent}{}\\{}", &text[..n], &text[n..]),
+    }
 }
 
 /// `trouble-bot export ID --format json`: the data as stored, with every control and bidi
