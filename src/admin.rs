@@ -176,7 +176,16 @@ pub fn verify(l: Locale, store: &Store) -> Outcome {
                 out.push_str(&admin_text::broken_line(&line));
             }
         }
-        let checked = troubles.len() + walked.unreadable.len();
+        // A trouble deleted whole leaves no chain to break: the day's numbering still names it.
+        let missing = match store.numbered_but_missing() {
+            Ok(missing) => missing,
+            Err(e) => return Outcome::failed(e.to_string()),
+        };
+        for id in &missing {
+            broken += 1;
+            out.push_str(&admin_text::broken_line(&admin_text::missing(l, id)));
+        }
+        let checked = troubles.len() + walked.unreadable.len() + missing.len();
         out.push_str(&admin_text::checked(l, checked, broken));
         let queued = match store.unreadable_queued() {
             Ok(queued) => queued,

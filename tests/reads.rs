@@ -484,6 +484,45 @@ async fn a_record_stored_under_another_troubles_id_is_never_shown_as_that_troubl
     assert!(status.starts_with(&format!("Status {}:", next.id)), "{status}");
 }
 
+/// A trouble deleted whole from the stopped bot's store (its record, tracking and timeline)
+/// leaves no chain to break; `verify` still names it from the day's numbering, and says the
+/// store is broken.
+#[tokio::test]
+async fn a_trouble_deleted_whole_is_named_by_verify() {
+    let mut bot = spawn_bot().await;
+    let gone = bot.open_ready("ACME: housing cracked").await;
+    let kept = bot.open_ready("ACME: housing scratched").await;
+    bot.settle().await;
+    bot.stop().await;
+    let dir = bot.config().data_dir;
+    let (ok, before) = verify_stopped(&dir);
+    assert!(ok, "{before}");
+    {
+        let db = sled_db(&dir).await;
+        for tree in ["troubles", "tracking"] {
+            db.open_tree(tree).unwrap().remove(gone.id.as_bytes()).unwrap();
+        }
+        let timeline = db.open_tree("timeline").unwrap();
+        let mut prefix = gone.id.as_bytes().to_vec();
+        prefix.push(0);
+        for key in timeline.scan_prefix(&prefix).keys() {
+            timeline.remove(key.unwrap()).unwrap();
+        }
+        db.flush().unwrap();
+    }
+    let (ok, out) = verify_stopped(&dir);
+    assert!(!ok, "{out}");
+    // The CLI's default locale is Japanese.
+    assert!(
+        out.contains(&format!(
+            "BROKEN {}: 起票で番号が振られたトラブルの記録とタイムラインがありません（削除されています）",
+            gone.id
+        )) && out.contains("2件のトラブルを検査し、1件が壊れています")
+            && !out.contains(&format!("BROKEN {}", kept.id)),
+        "{out}"
+    );
+}
+
 /// A manager on a phone opens App Home and acknowledges there: each trouble waiting for them has
 /// the Acknowledge button; the tap acknowledges and the Home, drawn again, no longer lists it as
 /// waiting, with no DM; a tap that is refused (already acknowledged) is answered over the Home.

@@ -46,6 +46,15 @@ pub fn broken_line(what: &dyn std::fmt::Display) -> String {
     format!("BROKEN {what}\n")
 }
 
+/// `verify`'s line for a trouble the day's numbering gave out whose record and timeline are gone.
+pub fn missing(l: Locale, id: &crate::trouble::model::TroubleId) -> String {
+    tr!(
+        l,
+        format!("{id}: 起票で番号が振られたトラブルの記録とタイムラインがありません（削除されています）"),
+        format!("{id}: numbered at its opening, its record and timeline are gone (deleted)")
+    )
+}
+
 /// `verify`'s count.
 pub fn checked(l: Locale, checked: usize, broken: usize) -> String {
     tr!(

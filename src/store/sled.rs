@@ -1846,6 +1846,25 @@ impl SledStore {
         read(self)
     }
 
+    /// The troubles the day's numbering gave out whose records are gone (removed by hand):
+    /// an opening writes its trouble and the day's number in one write, so a number with no
+    /// trouble under it is one deleted since, which no chain of its own can show.
+    pub fn numbered_but_missing(&self) -> Result<Vec<TroubleId>, StoreError> {
+        let mut missing = Vec::new();
+        for record in self.counters.iter() {
+            let (day, last) = record?;
+            let day = String::from_utf8_lossy(&day);
+            let last = u32::from_be_bytes(last.as_ref().try_into().unwrap_or([0; 4]));
+            for seq in 1..=last {
+                let id = format!("{day}-{seq}");
+                if !self.troubles.contains_key(id.as_bytes())? {
+                    missing.push(TroubleId::new(id));
+                }
+            }
+        }
+        Ok(missing)
+    }
+
     /// Every tree's name and records, in key order: what a backup copies.
     pub fn records(&self) -> Result<Vec<TreeRecords>, StoreError> {
         let mut trees = Vec::new();
