@@ -1287,6 +1287,21 @@ mod tests {
         (dir, App::new(config, crate::clock::Clock::System, store))
     }
 
+    /// A call of this instance's, queued at `now` and never tried.
+    fn claimed_call(now: DateTime<Utc>) -> Claim {
+        Claim {
+            item: OutboxItem {
+                id: 1,
+                trouble: None,
+                lane: Lane::Dm,
+                op: Op::CreateChannel,
+                created_at: now,
+                attempt_started_at: None,
+            },
+            reclaimed: false,
+        }
+    }
+
     /// A lane's task lives as long as its lane has work: through a Slack outage, every lane
     /// of every trouble opened meanwhile waits (for its backoff, or for a delivery slot) at
     /// once. Its future must not keep room for the calls it makes in between: it took 22 KB
@@ -1306,17 +1321,7 @@ mod tests {
     #[tokio::test]
     async fn a_call_waiting_its_turn_to_post_is_left_for_the_next_run_when_the_bot_stops() {
         let (_dir, app) = app_on_sled();
-        let claim = Claim {
-            item: OutboxItem {
-                id: 1,
-                trouble: None,
-                lane: Lane::Dm,
-                op: Op::CreateChannel,
-                created_at: app.clock.now(),
-                attempt_started_at: None,
-            },
-            reclaimed: false,
-        };
+        let claim = claimed_call(app.clock.now());
         let until = app.clock.now() + chrono::TimeDelta::hours(1);
         let waiting = tokio::spawn({
             let app = app.clone();
@@ -1341,17 +1346,7 @@ mod tests {
         let (_dir, app) = app_on_sled();
         let lane = LaneKey::of(None, Lane::Dm);
         let now = app.clock.now();
-        let claim = Claim {
-            item: OutboxItem {
-                id: 1,
-                trouble: None,
-                lane: Lane::Dm,
-                op: Op::CreateChannel,
-                created_at: now,
-                attempt_started_at: None,
-            },
-            reclaimed: false,
-        };
+        let claim = claimed_call(now);
         let id = crate::trouble::model::TroubleId::new("20261201-1");
         let store_calls = [
             (
