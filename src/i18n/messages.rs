@@ -1024,10 +1024,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let why = because(l, reason, Where::Elsewhere);
             Rendered::text(tr!(
                 l,
-                format!("⬇️ {}がトラブル {id}（{customer}）の重大度を {from_label} から {to_label} に引き下げました。{channel}{why}
-お客様への報告は{every}ごとになります。戻すにはチャンネルで `/trouble sev {}`。", user(by), from.level()),
-                format!("⬇️ {} lowered the severity of trouble {id} ({customer}) from {from_label} to {to_label}. {channel}{why}
-Customer updates are now due every {every}. `/trouble sev {}` in its channel raises it again.", user(by), from.level())
+                format!("⬇️ {}がトラブル {id}（{customer}）の重大度を {from_label} から {to_label} に引き下げました。{channel}{why}\nお客様への報告は{every}ごとになります。戻すにはチャンネルで `/trouble sev {}`。", user(by), from.level()),
+                format!("⬇️ {} lowered the severity of trouble {id} ({customer}) from {from_label} to {to_label}. {channel}{why}\nCustomer updates are now due every {every}. `/trouble sev {}` in its channel raises it again.", user(by), from.level())
             ))
         }
         Message::SeverityLowered { by, from, to, reason } => {

@@ -643,7 +643,7 @@ fn closest_command(word: &str) -> Option<&'static str> {
 
 /// The command word an input method's wrong kanji stands for: `起表` for `起票` (both きひょう).
 fn kanji_slip(word: &str) -> Option<&'static str> {
-    const SLIPS: &[(&str, &str)] = &[("起表", "起票"), ("記票", "起票"), ("帰票", "起票"), ("完料", "完了")];
+    const SLIPS: &[(&str, &str)] = &[("起表", "起票"), ("記票", "起票"), ("帰票", "起票")];
     SLIPS.iter().find(|(slip, _)| *slip == word).map(|(_, meant)| *meant)
 }
 

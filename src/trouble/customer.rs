@@ -234,7 +234,8 @@ fn strip_honorific(name: &str) -> &str {
 }
 
 /// The key a customer's troubles are filed under: the honorific left out, width and case
-/// folded, company forms and punctuation dropped. The spelling as typed is kept on the trouble for display.
+/// folded, company forms and punctuation dropped. The spelling as typed is kept on the trouble
+/// for display.
 pub fn normalize(name: &str) -> String {
     let name = without_honorific(name);
     let mut s = latin_reading(fold_width(&crate::trouble::markup::unescape(name)).to_lowercase());
