@@ -784,7 +784,14 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
         "closed before an acknowledgement"
     );
     for reply in [
-        Reply::AlreadyAcknowledged { by: manager.clone() },
+        Reply::AlreadyAcknowledged {
+            by: manager.clone(),
+            you: false,
+        },
+        Reply::AlreadyAcknowledged {
+            by: manager.clone(),
+            you: true,
+        },
         Reply::Acknowledged {
             id: trouble_bot::trouble::model::TroubleId::new("20261130-1"),
             customer: "ACME".into(),

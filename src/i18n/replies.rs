@@ -364,7 +364,11 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             };
             tr!(l, format!("{why}何も変更していません。"), format!("{why} Nothing was changed."))
         }
-        Reply::AlreadyAcknowledged { by } => tr!(
+        // Not "already acknowledged by you" in the third person to the one who did.
+        Reply::AlreadyAcknowledged { you: true, .. } => {
+            tr!(l, "確認済みです（あなたが確認しています）。", "You have acknowledged it already.").to_string()
+        }
+        Reply::AlreadyAcknowledged { by, you: false } => tr!(
             l,
             format!("すでに <@{by}>が確認しています。"),
             format!("Already acknowledged by <@{by}>.")

@@ -4,7 +4,10 @@ use super::*;
 
 pub(super) fn try_acknowledge(w: &mut Work, user: &UserId) -> Reply {
     if let Some(ack) = &w.t.ack {
-        return Reply::AlreadyAcknowledged { by: ack.by.clone() };
+        return Reply::AlreadyAcknowledged {
+            by: ack.by.clone(),
+            you: ack.by == *user,
+        };
     }
     if let Some(refusal) = refuse(w.ctx.policy, &w.t, user, Act::Acknowledge) {
         return refusal;

@@ -954,14 +954,20 @@ fn a_second_acknowledgement_changes_nothing() {
                 user: u("U0DIRECTOR"),
                 command: Command::Ack,
             },
-            Some(Reply::AlreadyAcknowledged { by: u("U0MANAGER") }),
+            Some(Reply::AlreadyAcknowledged {
+                by: u("U0MANAGER"),
+                you: false,
+            }),
         ),
         (
             Input::Button {
                 user: u("U0MANAGER"),
                 action: ButtonAction::Acknowledge,
             },
-            Some(Reply::AlreadyAcknowledged { by: u("U0MANAGER") }),
+            Some(Reply::AlreadyAcknowledged {
+                by: u("U0MANAGER"),
+                you: true,
+            }),
         ),
         (
             Input::ThreadReply {

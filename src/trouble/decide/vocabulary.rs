@@ -825,6 +825,8 @@ pub enum Reply {
     },
     AlreadyAcknowledged {
         by: UserId,
+        /// The one asking acknowledged it themself (a second tap, the button after a reply).
+        you: bool,
     },
     /// Acknowledged: which trouble, so a manager with several on a phone knows which took.
     Acknowledged {
