@@ -294,6 +294,17 @@ async fn migrate_store_copies_a_sled_store_with_its_chains_intact_and_a_second_r
         .map(|t| t.id.as_str().to_string())
         .collect();
     assert_eq!(read, [first.id.as_str()]);
+
+    // A body stored under another trouble's row (swapped by hand) is never read as that trouble.
+    c.execute(set_body, &[&body, &second.id.as_str()]).await.unwrap();
+    let swapped = store.get(&TroubleId::new(&second.id)).await;
+    assert!(
+        swapped.as_ref().is_err_and(|e| e.to_string().contains(&format!(
+            "the record stored as trouble {} is trouble {}'s",
+            second.id, first.id
+        ))),
+        "{swapped:?}"
+    );
 }
 
 #[tokio::test]

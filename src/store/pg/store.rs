@@ -64,9 +64,18 @@ pub(crate) fn row_id(row: &tokio_postgres::Row) -> &str {
     row.get(2)
 }
 
-/// A trouble from a row of [`TROUBLE_COLUMNS`].
+/// A trouble from a row of [`TROUBLE_COLUMNS`]. A body that names another trouble than its
+/// row's id (rows' bodies swapped by hand) does not read, as on sled: the bot would show one
+/// trouble for another.
 pub(crate) fn assemble(row: &tokio_postgres::Row) -> Result<Trouble, PgError> {
     let mut t: Trouble = decode("trouble", row.get::<_, &[u8]>(0))?;
+    if t.id.as_str() != row_id(row) {
+        return Err(PgError::Corrupt(format!(
+            "the record stored as trouble {} is trouble {}'s",
+            row_id(row),
+            t.id
+        )));
+    }
     if let Some(tracking) = row.get::<_, Option<&[u8]>>(1) {
         decode::<Tracking>("trouble tracking", tracking)?.apply(&mut t);
     }
