@@ -364,9 +364,16 @@ fn report_checked(l: Locale, checked: &pg::copy::Checked) -> ExitCode {
         // A decode error quotes what it read: stored text never acts on the terminal.
         print!("{}", admin_text::broken_line(&trouble_bot::store::printable(broken)));
     }
-    print!("{}", admin_text::checked(l, checked.troubles, checked.broken.len()));
+    for id in &checked.missing {
+        print!("{}", admin_text::broken_line(&admin_text::missing(l, id)));
+    }
+    let broken = checked.broken.len() + checked.missing.len();
+    print!(
+        "{}",
+        admin_text::checked(l, checked.troubles + checked.missing.len(), broken)
+    );
     print!("{}", admin::queued_report(l, &checked.queued));
-    if checked.broken.is_empty() && checked.queued.is_empty() {
+    if broken == 0 && checked.queued.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

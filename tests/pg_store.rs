@@ -305,6 +305,26 @@ async fn migrate_store_copies_a_sled_store_with_its_chains_intact_and_a_second_r
         ))),
         "{swapped:?}"
     );
+
+    // A trouble deleted whole leaves no chain to break: the day's numbering still names it.
+    for table in [
+        "timeline WHERE trouble",
+        "trouble_tracking WHERE id",
+        "troubles WHERE id",
+    ] {
+        c.execute(&format!("DELETE FROM {table} = $1"), &[&second.id.as_str()])
+            .await
+            .unwrap();
+    }
+    let (ok, stdout, _) = bot_binary(&["verify"], &[("DATABASE_URL", &url)]);
+    assert!(!ok, "a deleted trouble verified: {stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "BROKEN {}: 起票で番号が振られたトラブルの記録とタイムラインがありません（削除されています）",
+            second.id
+        )),
+        "{stdout}"
+    );
 }
 
 #[tokio::test]

@@ -31,6 +31,9 @@ pub struct Checked {
     pub broken: Vec<String>,
     /// The stored timers and queued calls whose records do not read (`verify` names them).
     pub queued: Vec<String>,
+    /// The troubles the day's numbering gave out with no row under their id: deleted whole,
+    /// which leaves no chain to break.
+    pub missing: Vec<TroubleId>,
 }
 
 /// A record as sled stores it (its compact form or JSON), or a timeline entry.
@@ -256,6 +259,13 @@ pub async fn verify(pool: &Pool, describe: &(dyn Fn(&Break) -> String + Sync)) -
         if let Err(why) = verified {
             checked.broken.push(format!("{}: {why}", t.id));
         }
+    }
+    // Each opening takes the day's number and writes its trouble in one transaction: every
+    // number given out has a trouble under it, unless one was deleted since.
+    let numbered = "SELECT d.day || '-' || n FROM day_counters d CROSS JOIN generate_series(1, d.last) AS n
+                    WHERE NOT EXISTS (SELECT 1 FROM troubles t WHERE t.id = d.day || '-' || n) ORDER BY 1";
+    for row in tx.query(numbered, &[]).await? {
+        checked.missing.push(TroubleId::new(row.get::<_, String>(0)));
     }
     for row in tx.query("SELECT key, timer FROM timers ORDER BY key", &[]).await? {
         if let Err(e) = decode::<Timer>("timer", row.get::<_, &[u8]>(1)) {
