@@ -602,13 +602,13 @@ async fn a_japanese_team_reads_its_work_in_japanese_words() {
         ("close force", "`/trouble close force` の後に理由を入力してください。"),
         (
             "note",
-            "`/trouble note` の後に内容を入力してください（記号だけでは何も伝わりません）。",
+            "`/trouble note` の後に内容を入力してください（空欄や記号・絵文字だけでは記録しません）。",
         ),
         // Punctuation alone is no reason, and no customer contact restarting the clock.
         ("close force .", "`/trouble close force` の後に理由を入力してください。"),
         (
             "update 。",
-            "`/trouble update` の後に内容を入力してください（記号だけでは何も伝わりません）。",
+            "`/trouble update` の後に内容を入力してください（空欄や記号・絵文字だけでは記録しません）。",
         ),
     ] {
         let r = bot.command_text(SALES, &t.channel, typed).await;

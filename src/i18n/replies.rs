@@ -80,8 +80,8 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
         UsageError::NeedsText(sub @ ("reopen" | "close force" | "withdraw agreed")) => tr!(l, format!("`/trouble {sub}` の後に理由を入力してください。"), format!("Write the reason after `/trouble {sub}`.")),
         UsageError::NeedsText(sub) => tr!(
             l,
-            format!("`/trouble {sub}` の後に内容を入力してください（記号だけでは何も伝わりません）。"),
-            format!("Write the text after `/trouble {sub}` (punctuation alone says nothing).")
+            format!("`/trouble {sub}` の後に内容を入力してください（空欄や記号・絵文字だけでは記録しません）。"),
+            format!("Write the text after `/trouble {sub}` (nothing, or punctuation or an emoji alone, is not recorded).")
         ),
         UsageError::StartIsNotOpen => tr!(
             l,
