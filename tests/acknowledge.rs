@@ -102,6 +102,18 @@ async fn the_managers_reply_in_the_kickoff_thread_acknowledges() {
         "button gone: {}",
         kickoff_edit.params
     );
+    // Named once, in the acknowledgement, not again as the manager beside it.
+    let kickoff = bot
+        .slack
+        .message_versions(&t.channel, &t.kickoff_ts)
+        .pop()
+        .expect("the kickoff");
+    let shown = text_of(&kickoff);
+    assert!(
+        shown.contains(&format!("✅ acknowledged by <@{MANAGER}> after"))
+            && !shown.contains(&format!("<@{MANAGER}> · ✅")),
+        "{shown}"
+    );
 }
 
 /// A manager on a phone often answers with a photo: Slack sends that reply as a `file_share`

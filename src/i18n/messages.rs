@@ -546,6 +546,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                         ask
                     }
                 }
+                // The manager who acknowledged is named once, in the acknowledgement.
+                Some(m) if t.ack.as_ref().is_some_and(|a| a.by == *m) => ack_text(l, t),
                 Some(m) => format!("{} · {}", user(m), ack_text(l, t)),
                 None => ack_text(l, t),
             };
