@@ -403,7 +403,7 @@ async fn lines_a_clean_stop_left_waiting_their_turn_go_out_after_the_restart_wit
         .await;
     let channel = kickoff.params["channel"].as_str().unwrap().to_string();
     bot.stop().await;
-    let store = trouble_bot::store::SledStore::open(bot.dir.path()).expect("store");
+    let store = sled_store(bot.dir.path()).await;
     let waiting: Vec<_> = store
         .outbox_items()
         .expect("outbox")

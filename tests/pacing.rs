@@ -255,7 +255,7 @@ async fn a_combined_dm_that_reached_slack_before_its_answer_and_a_restart_is_loo
         })
         .collect();
     assert!(combined.len() >= 2, "several troubles share a DM: {posted_before:?}");
-    let store = trouble_bot::store::SledStore::open(bot.dir.path()).expect("store");
+    let store = sled_store(bot.dir.path()).await;
     let unanswered: Vec<String> = store
         .outbox_items()
         .expect("outbox")

@@ -6,7 +6,7 @@ pub use fake_slack;
 pub mod fake_socket;
 mod sled_db;
 #[allow(unused_imports)]
-pub use sled_db::{overwrite_timers_of, overwrite_trouble, sled_db, UNREADABLE_BODY, UNREADABLE_SHOWN};
+pub use sled_db::{overwrite_timers_of, overwrite_trouble, sled_db, sled_store, UNREADABLE_BODY, UNREADABLE_SHOWN};
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -911,12 +911,24 @@ pub fn list_counted_one_by_one(bot: &TestBot, user: &str) -> (usize, Vec<String>
 /// `trouble-bot verify` on the stopped bot's data directory `data_dir`: (succeeded, stdout).
 pub fn verify_stopped(data_dir: &std::path::Path) -> (bool, String) {
     let config = tempfile::NamedTempFile::new().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
-        .arg("verify")
-        .env("TROUBLE_CONFIG", config.path())
-        .env("TROUBLE_DATA_DIR", data_dir)
-        .output()
-        .expect("the binary runs");
+    let verify = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+            .arg("verify")
+            .env("TROUBLE_CONFIG", config.path())
+            .env("TROUBLE_DATA_DIR", data_dir)
+            .output()
+            .expect("the binary runs")
+    };
+    // A verify that ran prints its count; one that printed nothing could not open the store
+    // yet (the stopped bot's last handle lets go of its file lock a moment after the stop).
+    let mut out = verify();
+    for _ in 0..100 {
+        if out.status.success() || !out.stdout.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        out = verify();
+    }
     (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
 }
 

@@ -15,6 +15,18 @@ pub async fn sled_db(dir: &std::path::Path) -> sled::Db {
     sled::open(dir.join("db")).expect("the database opens")
 }
 
+/// The stopped bot's store in `dir`, opened as the bot opens it, once an earlier handle has let
+/// go of its file lock (as [`sled_db`] waits).
+pub async fn sled_store(dir: &std::path::Path) -> trouble_bot::store::SledStore {
+    for _ in 0..100 {
+        if let Ok(store) = trouble_bot::store::SledStore::open(dir) {
+            return store;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    trouble_bot::store::SledStore::open(dir).expect("the store opens")
+}
+
 /// A trouble body that does not read, and whose decode error quotes it: a stage state no
 /// release knows, holding an escape sequence, a bell and a bidi override (what a torn write, a
 /// tampered store or a newer release's record may hold).
