@@ -321,35 +321,25 @@ fn due_label(l: Locale, t: &Trouble, promised: bool) -> &'static str {
 /// waits for (an interim action, a prevention measure, a decision, the chain's acknowledgement),
 /// so the pinned status never offers a close that would be refused.
 fn all_stages_done(l: Locale, config: &Config, t: &Trouble) -> String {
-    let (open_interim, has_prevention) = crate::trouble::actions::close_gaps(t);
-    let mut waits: Vec<String> = open_interim
-        .iter()
-        .map(|n| {
-            tr!(
+    use crate::trouble::actions::CloseWait;
+    let waits: Vec<String> = crate::trouble::actions::close_waits_for(&config.policy, t)
+        .into_iter()
+        .map(|wait| match wait {
+            CloseWait::InterimAction(n) => tr!(
                 l,
                 format!("暫定対策 #{n} の完了（`/trouble action done {n}`）"),
                 format!("interim action #{n} done (`/trouble action done {n}`)")
-            )
-        })
-        .collect();
-    if !has_prevention {
-        waits.push(
-            tr!(
+            ),
+            CloseWait::PreventionMeasure => tr!(
                 l,
                 "再発防止策（`/trouble prevent 内容`）",
                 "a prevention measure (`/trouble prevent TEXT`)"
             )
             .to_string(),
-        );
-    }
-    waits.extend(
-        crate::trouble::approval::awaiting_any_decision(&config.policy, t)
-            .iter()
-            .map(|n| tr!(l, format!("提案 #{n} の決定"), format!("a decision on proposal #{n}"))),
-    );
-    if t.ack.is_none() && t.manager.is_some() {
-        waits.push(tr!(l, "上司の確認", "the manager's acknowledgement").to_string());
-    }
+            CloseWait::Decision(n) => tr!(l, format!("提案 #{n} の決定"), format!("a decision on proposal #{n}")),
+            CloseWait::Acknowledgement => tr!(l, "上司の確認", "the manager's acknowledgement").to_string(),
+        })
+        .collect();
     if waits.is_empty() {
         return tr!(
             l,

@@ -824,6 +824,38 @@ fn tell_of_change(w: &mut Work, by: &UserId, people: &[UserId], event: &StepEven
     }
 }
 
+/// What a close still waits for once every stage is done, whoever asks: what the status shows
+/// instead of offering a close that would be refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CloseWait {
+    /// Interim action N, not done.
+    InterimAction(usize),
+    /// No prevention action (nor a measure stored before actions existed).
+    PreventionMeasure,
+    /// Proposal N awaits a decision someone can make.
+    Decision(usize),
+    /// Nobody in the chain has acknowledged it (the owner may not close it before).
+    Acknowledgement,
+}
+
+/// [`CloseWait`]s of `t`, in the order the close's refusals name them.
+pub fn close_waits_for(policy: &crate::trouble::policy::Policy, t: &Trouble) -> Vec<CloseWait> {
+    let (open_interim, has_prevention) = close_gaps(t);
+    let mut waits: Vec<CloseWait> = open_interim.into_iter().map(CloseWait::InterimAction).collect();
+    if !has_prevention {
+        waits.push(CloseWait::PreventionMeasure);
+    }
+    waits.extend(
+        super::approval::awaiting_any_decision(policy, t)
+            .into_iter()
+            .map(CloseWait::Decision),
+    );
+    if t.ack.is_none() && t.manager.is_some() {
+        waits.push(CloseWait::Acknowledgement);
+    }
+    waits
+}
+
 /// Interim actions not yet done, and whether a prevention action (or a measure stored before
 /// actions existed) is recorded: what the close rule asks besides the stages.
 pub fn close_gaps(t: &Trouble) -> (Vec<usize>, bool) {
