@@ -520,16 +520,9 @@ async fn the_read_indexes_follow_a_trouble_through_its_changes_and_a_restart(bac
     check(reopened).await;
 }
 
-/// Opens the sled store in `dir`, waiting for an earlier handle's flusher thread to let go of
-/// the file lock (a moment after its drop).
+/// Opens the sled store in `dir` once an earlier handle has let go of its file lock.
 async fn reopen_sled(dir: &std::path::Path) -> Store {
-    for _ in 0..100 {
-        if let Ok(s) = Store::open_sled(dir) {
-            return s;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    Store::open_sled(dir).expect("the store opens")
+    sled_db::once_unlocked(|| Store::open_sled(dir)).await
 }
 
 async fn troubles_stored_before_the_index_are_indexed_when_the_store_opens(backend: &str) {

@@ -3,28 +3,26 @@
 
 use std::time::Duration;
 
-/// The sled database in `dir` itself, once an earlier handle has let go of its file lock (a
-/// read still finishing on a blocking thread may hold it a moment after a stop).
-pub async fn sled_db(dir: &std::path::Path) -> sled::Db {
+/// What `open` opens, once an earlier handle has let go of the store's file lock (a read still
+/// finishing on a blocking thread, or sled's flusher, may hold it a moment after a stop).
+pub async fn once_unlocked<T, E: std::fmt::Debug>(open: impl Fn() -> Result<T, E>) -> T {
     for _ in 0..100 {
-        if let Ok(db) = sled::open(dir.join("db")) {
-            return db;
+        if let Ok(opened) = open() {
+            return opened;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    sled::open(dir.join("db")).expect("the database opens")
+    open().expect("the store opens")
 }
 
-/// The stopped bot's store in `dir`, opened as the bot opens it, once an earlier handle has let
-/// go of its file lock (as [`sled_db`] waits).
+/// The sled database in `dir` itself, once unlocked.
+pub async fn sled_db(dir: &std::path::Path) -> sled::Db {
+    once_unlocked(|| sled::open(dir.join("db"))).await
+}
+
+/// The stopped bot's store in `dir`, opened as the bot opens it, once unlocked.
 pub async fn sled_store(dir: &std::path::Path) -> trouble_bot::store::SledStore {
-    for _ in 0..100 {
-        if let Ok(store) = trouble_bot::store::SledStore::open(dir) {
-            return store;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    trouble_bot::store::SledStore::open(dir).expect("the store opens")
+    once_unlocked(|| trouble_bot::store::SledStore::open(dir)).await
 }
 
 /// A trouble body that does not read, and whose decode error quotes it: a stage state no
