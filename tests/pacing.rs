@@ -228,6 +228,61 @@ async fn each_troubles_channel_link_and_acknowledgement_edit_its_own_line_of_the
     assert!(!message.to_string().contains("Please acknowledge"), "{message}");
 }
 
+/// One trouble of a shared DM handed over above the manager: its line stops asking them (no
+/// button, who is asked now), the trouble forgets the DM, and the others' lines still ask.
+#[tokio::test]
+async fn a_hand_over_takes_the_button_off_its_line_in_a_dm_it_shares_and_leaves_the_others_asking() {
+    let (bot, ids) = each_reaches_the_manager_within_one_turn(10).await;
+    bot.settle().await;
+    let shared = ids
+        .iter()
+        .map(|id| trouble(&bot, id))
+        .find(|t| t.manager_dm.as_ref().is_some_and(|p| p.together.len() > 2))
+        .expect("several troubles share a DM");
+    let posted = shared.manager_dm.clone().unwrap();
+    let handed = posted.together[1].clone();
+    let channel = trouble(&bot, handed.as_str()).channel.expect("channel");
+    let r = bot
+        .command_text(MANAGER, channel.as_str(), &format!("owner <@{DIRECTOR}>"))
+        .await;
+    assert!(r.contains(VP), "{r}");
+    bot.settle().await;
+
+    let (message, line, button) = dm_line(&bot, &posted, handed.as_str());
+    assert!(!button, "no button left for {handed}: {line}");
+    assert!(
+        line.contains("nothing is asked of you any longer")
+            && line.contains(&format!("handed to <@{DIRECTOR}>"))
+            && line.contains(&format!("now asked: <@{VP}>")),
+        "{line}"
+    );
+    assert!(
+        trouble(&bot, handed.as_str()).manager_dm.is_none(),
+        "the DM is forgotten"
+    );
+    for other in posted.together.iter().filter(|id| **id != handed) {
+        let (_, line, button) = dm_line(&bot, &posted, other.as_str());
+        assert!(
+            button && line.contains("waiting for acknowledgement"),
+            "{other} still asks: {line}"
+        );
+    }
+    let n = posted.together.len();
+    let still = format!("🚨 {n} troubles were reported. {} still wait", n - 1);
+    assert!(
+        message["text"].as_str().unwrap_or_default().starts_with(&still),
+        "{message}"
+    );
+
+    // Another trouble's edit draws the whole message again: the handed-over line stays settled.
+    let other = posted.together.iter().find(|id| **id != handed).unwrap().clone();
+    let answer = bot.command_text(MANAGER, "D0MANAGER", &format!("ack {other}")).await;
+    assert!(answer.starts_with("Acknowledged"), "{answer}");
+    bot.settle().await;
+    let (_, line, button) = dm_line(&bot, &posted, handed.as_str());
+    assert!(!button && line.contains("nothing is asked of you any longer"), "{line}");
+}
+
 #[tokio::test]
 async fn a_combined_dm_that_reached_slack_before_its_answer_and_a_restart_is_looked_up_not_posted_again() {
     let mut bot =

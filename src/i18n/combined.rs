@@ -1,11 +1,13 @@
 //! Several troubles in one message: the manager's DM and the channel notices, when many wait at once.
 
-use super::messages::{ack_text, answered, away, channel_ref, severity_label, user, FALLBACK_TEXT_LIMIT};
+use super::messages::{
+    ack_text, answered, away, channel_ref, no_longer_asks_reader, severity_label, user, FALLBACK_TEXT_LIMIT,
+};
 use super::Locale;
 use crate::config::Config;
 use crate::slack::blocks::Rendered;
 use crate::slack::blocks::{context, cut, section, section_with, Block};
-use crate::trouble::model::Trouble;
+use crate::trouble::model::{PostedMessage, Trouble};
 
 /// Slack allows 50 blocks in a message: one heading and one line per trouble.
 pub const MAX_PER_MESSAGE: usize = 49;
@@ -31,9 +33,19 @@ pub enum Combined {
 
 /// One message for `troubles` (as many as [`how_many`] allows), each on its own line with what
 /// the single message would have said of it; `more` troubles follow in the next message.
-pub fn combined(l: Locale, config: &Config, kind: Combined, troubles: &[Trouble], more: usize) -> Rendered {
+/// `drawn_again` is the message when it is edited (None when it is posted): a manager's DM no
+/// longer asks of its reader about a trouble that no longer keeps it.
+pub fn combined(
+    l: Locale,
+    config: &Config,
+    kind: Combined,
+    troubles: &[Trouble],
+    more: usize,
+    drawn_again: Option<&PostedMessage>,
+) -> Rendered {
     let n = troubles.len() + more;
-    let asking = troubles.iter().filter(|t| answered(l, config, t).is_none()).count();
+    let state = |t: &Trouble| asks_reader(l, config, t, drawn_again);
+    let asking = troubles.iter().filter(|t| state(t).is_none()).count();
     let heading = match kind {
         // Once every one is answered, the first line a phone shows no longer asks.
         Combined::ManagerDm if asking == 0 && more == 0 => tr!(
@@ -65,7 +77,7 @@ pub fn combined(l: Locale, config: &Config, kind: Combined, troubles: &[Trouble]
     let mut shown: Vec<&Trouble> = troubles.iter().take(how_many(troubles.len() + more)).collect();
     shown.sort_by_key(|t| t.severity);
     let mut blocks = vec![section(&heading)];
-    blocks.extend(shown.iter().map(|t| line(l, config, kind, t)));
+    blocks.extend(shown.iter().map(|t| line(l, config, kind, t, state(t))));
     if more > 0 {
         blocks.push(context(&tr!(
             l,
@@ -97,16 +109,26 @@ pub fn combined(l: Locale, config: &Config, kind: Combined, troubles: &[Trouble]
     }
 }
 
-/// A trouble's line: the same facts as its own message, and its own Acknowledge button.
-fn line(l: Locale, config: &Config, kind: Combined, t: &Trouble) -> Block {
+/// What a manager's DM says of `t` once it no longer asks its reader (answered, or the reader
+/// left the trouble's chain); None while it asks.
+fn asks_reader(l: Locale, config: &Config, t: &Trouble, drawn_again: Option<&PostedMessage>) -> Option<String> {
+    answered(l, config, t).or_else(|| {
+        drawn_again
+            .filter(|m| !t.keeps_manager_dm(m))
+            .map(|_| no_longer_asks_reader(l, t))
+    })
+}
+
+/// A trouble's line: the same facts as its own message, and its own Acknowledge button while
+/// it asks (`settled` None).
+fn line(l: Locale, config: &Config, kind: Combined, t: &Trouble, settled: Option<String>) -> Block {
     let (id, owner, link) = (&t.id, user(t.opened_by()), channel_ref(l, t));
     let what = format!("{} — {}", away(&t.customer), away(&t.summary));
     let sev = severity_label(l, config, t.severity);
     match kind {
         Combined::ManagerDm => {
-            let answered = answered(l, config, t);
-            let asks = answered.is_none();
-            let ack = answered.unwrap_or_else(|| ack_text(l, t));
+            let asks = settled.is_none();
+            let ack = settled.unwrap_or_else(|| ack_text(l, t));
             let text = tr!(
                 l,
                 format!("*{id}* {what}（{sev}）\n報告者 {owner} · {link} · {ack}"),
@@ -156,10 +178,10 @@ mod tests {
         assert_eq!(how_many(MAX_PER_MESSAGE), MAX_PER_MESSAGE);
         assert_eq!(how_many(MAX_PER_MESSAGE + 8), MAX_PER_MESSAGE - 1);
         for l in [Locale::Ja, Locale::En] {
-            let last = combined(l, &config, Combined::ManagerDm, &all, 0);
+            let last = combined(l, &config, Combined::ManagerDm, &all, 0, None);
             assert_eq!(last.blocks.expect("blocks").len(), 50);
             let troubles = &all[..how_many(MAX_PER_MESSAGE + 8)];
-            let r = combined(l, &config, Combined::ManagerDm, troubles, 8);
+            let r = combined(l, &config, Combined::ManagerDm, troubles, 8, None);
             let blocks = as_values(r.blocks.expect("blocks"));
             assert_eq!(blocks.len(), 50);
             assert!(blocks[49].to_string().contains('8'), "{}", blocks[49]);
@@ -178,7 +200,7 @@ mod tests {
     fn a_notice_for_several_troubles_names_each_and_has_no_buttons() {
         let (config, troubles) = hostile(3);
         for l in [Locale::Ja, Locale::En] {
-            let r = combined(l, &config, Combined::Notice, &troubles, 0);
+            let r = combined(l, &config, Combined::Notice, &troubles, 0, None);
             let blocks = as_values(r.blocks.expect("blocks"));
             assert_eq!(blocks.len(), 4);
             assert!(blocks.iter().all(|b| b.get("accessory").is_none()));
@@ -191,7 +213,7 @@ mod tests {
     #[test]
     fn the_japanese_notification_sets_no_space_after_its_full_stop() {
         let (config, troubles) = hostile(2);
-        let r = combined(Locale::Ja, &config, Combined::ManagerDm, &troubles, 0);
+        let r = combined(Locale::Ja, &config, Combined::ManagerDm, &troubles, 0, None);
         assert!(r.text.contains("確認をお願いします。sev"), "{}", r.text);
         assert!(r.text.contains("（20261130-1）、sev"), "{}", r.text);
     }

@@ -254,6 +254,33 @@ pub(super) fn answered(l: Locale, config: &Config, t: &Trouble) -> Option<String
     }
 }
 
+/// A manager's DM several troubles share, on one whose chain its reader has left (handed over,
+/// or another named manager): nothing is asked of them, and who is asked now.
+pub(super) fn no_longer_asks_reader(l: Locale, t: &Trouble) -> String {
+    let asked = match t.escalation.asked_now() {
+        now if now.is_empty() => t.manager.iter().cloned().collect(),
+        now => now,
+    };
+    let mut said = tr!(
+        l,
+        "↪️ あなたへの確認の依頼は取り下げました",
+        "↪️ nothing is asked of you any longer"
+    )
+    .to_string();
+    if t.owner != *t.opened_by() {
+        said += &tr!(
+            l,
+            format!(" · 担当: {}", user(&t.owner)),
+            format!(" · handed to {}", user(&t.owner))
+        );
+    }
+    if !asked.is_empty() {
+        let asked = super::people(l, &asked);
+        said += &tr!(l, format!(" · 現在 {asked} に依頼中"), format!(" · now asked: {asked}"));
+    }
+    said
+}
+
 /// The trouble an escalation DM asks about: `⏫ Trouble ID (customer — summary, sev…)`.
 fn asked_about(l: Locale, t: &Trouble, sev: &str) -> String {
     let (id, customer, summary) = (&t.id, away(&t.customer), away(&t.summary));

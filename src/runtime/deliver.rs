@@ -438,7 +438,7 @@ fn item_method(op: &Op) -> &'static str {
         Op::Invite { .. } => "conversations.invite",
         Op::Kick { .. } => "conversations.kick",
         Op::Post { .. } => "chat.postMessage",
-        Op::Refresh { .. } | Op::Edit { .. } => "chat.update",
+        Op::Refresh { .. } | Op::Edit { .. } | Op::RedrawSharedDm { .. } => "chat.update",
         Op::Pin { .. } => "pins.add",
         Op::Respond { .. } => "response_url",
         Op::OpenUpdateModal { .. } => "views.open",
@@ -685,6 +685,10 @@ async fn deliver_once(
                 .await
                 .inspect_err(|e| hold_on_429(app, &posted.channel, e))?;
             Ok(None)
+        }
+        (Op::RedrawSharedDm { message }, Some(_)) => {
+            call_slot.release();
+            Box::pin(refresh_together(app, Combined::ManagerDm, message)).await
         }
         (Op::Edit { channel, ts, message }, Some(t)) => {
             slack
@@ -1087,7 +1091,7 @@ async fn lead_post(
     } else {
         let troubles: Vec<Trouble> = members.iter().map(|w| Trouble::clone(&w.trouble)).collect();
         let together = troubles.iter().map(|t| t.id.clone()).collect();
-        (combined(locale, &app.config, *kind, &troubles, more), together)
+        (combined(locale, &app.config, *kind, &troubles, more, None), together)
     };
     let marker = Marker {
         deliveries: members.iter().map(|w| w.claim.item.id).collect(),
@@ -1153,7 +1157,7 @@ async fn refresh_together(app: &App, kind: Combined, message: &PostedMessage) ->
             }
         }
     }
-    let rendered = combined(app.config.locale, &app.config, kind, &troubles, 0);
+    let rendered = combined(app.config.locale, &app.config, kind, &troubles, 0, Some(message));
     match app.slack.update_message(&message.channel, &message.ts, &rendered).await {
         Ok(()) => Ok(None),
         Err(e) => {

@@ -598,6 +598,17 @@ impl Trouble {
         managers.chain(escalation).any(|posted| posted.ts == *thread_ts)
     }
 
+    /// Whether the trouble still keeps `message` as a manager's DM asking about it: one shared
+    /// with other troubles is forgotten by a trouble its reader left the chain of, and stays for
+    /// the others.
+    pub fn keeps_manager_dm(&self, message: &PostedMessage) -> bool {
+        let same = |kept: &PostedMessage| kept.channel == message.channel && kept.ts == message.ts;
+        [&self.manager_dm, &self.configured_manager_dm]
+            .into_iter()
+            .flatten()
+            .any(same)
+    }
+
     pub fn manager_chain(&self) -> &[UserId] {
         &self.escalation.chain
     }

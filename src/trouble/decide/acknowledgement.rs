@@ -258,32 +258,31 @@ fn release_left_out(w: &mut Work, manager_before: Option<UserId>, change: &Chain
     // Once acknowledged, the managers' DMs ask nothing and say who did: a hand-over leaves them
     // so. Naming a manager instead of one out of the chain tells them at any time.
     if change.handed_to.is_none() || w.t.ack.is_none() {
-        // A DM shared with other troubles (combined while they waited) speaks for them too: it
-        // stays, and shows this one as it now stands.
-        let single = |m: &mut PostedMessage| m.together.len() <= 1;
         let configured = w.ctx.policy.manager_of(w.t.opened_by());
         let released = [
             manager_before
                 .as_ref()
                 .is_some_and(left_out)
-                .then(|| w.t.manager_dm.take_if(single))
+                .then(|| w.t.manager_dm.take())
                 .flatten(),
             configured
                 .as_ref()
                 .is_some_and(left_out)
-                .then(|| w.t.configured_manager_dm.take_if(single))
+                .then(|| w.t.configured_manager_dm.take())
                 .flatten(),
         ];
         for dm in released.into_iter().flatten() {
-            let message = said(false);
-            w.send(
-                Lane::Dm,
-                Op::Edit {
+            // A DM shared with other troubles (combined while they waited) speaks for them too:
+            // it is drawn again, this one's line saying nothing is asked of its reader.
+            let op = match dm.together.len() > 1 {
+                true => Op::RedrawSharedDm { message: dm },
+                false => Op::Edit {
                     channel: dm.channel,
                     ts: dm.ts,
-                    message,
+                    message: said(false),
                 },
-            );
+            };
+            w.send(Lane::Dm, op);
         }
     }
     let (gone, kept): (Vec<KeptDm>, Vec<KeptDm>) = std::mem::take(&mut w.t.escalation.dms)

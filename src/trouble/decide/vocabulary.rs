@@ -495,6 +495,12 @@ pub enum Op {
         ts: Ts,
         message: Message,
     },
+    /// Draw again, from each trouble's state, a manager's DM several troubles share, which this
+    /// trouble no longer keeps (its reader left the chain): its line then says nothing is asked
+    /// of them, with no button. Only ever a DM.
+    RedrawSharedDm {
+        message: PostedMessage,
+    },
     Pin {
         slot: Slot,
     },
@@ -539,6 +545,7 @@ impl Op {
             Op::CreateChannel
             | Op::RenameChannel { .. }
             | Op::Edit { .. }
+            | Op::RedrawSharedDm { .. }
             | Op::Respond { .. }
             | Op::OpenUpdateModal { .. }
             | Op::PublishHome { .. }
