@@ -867,6 +867,30 @@ async fn every_dm_that_asked_up_the_chain_says_who_acknowledged_and_loses_its_bu
     assert_eq!(posts_to(&bot, VP, 0), 2);
 }
 
+/// Nobody up the chain answered, and the next day's ask reaches the manager again: their first
+/// DM points to the newer one and loses its button, so only the newest asks.
+#[tokio::test]
+async fn the_managers_first_dm_points_to_the_newer_one_when_they_are_asked_again() {
+    let bot = spawn_bot_with(ESCALATION).await;
+    let t = bot.open_ready("ACME: broken").await;
+    let first = trouble(&bot, &t.id).manager_dm.expect("the manager's DM");
+    let first = (first.channel.to_string(), first.ts.to_string());
+    for _ in 0..10 {
+        bot.advance_and_settle(ACK_TIMEOUT).await;
+    }
+    bot.advance_and_settle(24 * ACK_TIMEOUT).await;
+    let again = dm_asking(&bot, MANAGER, 1, "has not been acknowledged").await;
+    assert_eq!(again.0, first.0, "the same DM channel");
+    let now = dm_settled(&bot, &first, "asked again in a newer message below").await;
+    assert!(now.contains("ACME"), "it still says which trouble: {now}");
+    assert!(trouble(&bot, &t.id).manager_dm.is_none(), "the first DM is forgotten");
+    assert!(dm_now(&bot, &again).contains("\"acknowledge\""), "the newer one asks");
+
+    let answer = bot.command_text(MANAGER, &t.channel, "ack").await;
+    assert!(answer.contains("cknowledged"), "{answer}");
+    dm_settled(&bot, &again, &format!("acknowledged by <@{MANAGER}>")).await;
+}
+
 /// Closed (forced) by the director before anyone acknowledged: the DMs that asked, the
 /// manager's first one included, lose their button and say the director acknowledged it.
 #[tokio::test]

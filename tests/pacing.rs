@@ -283,6 +283,46 @@ async fn a_hand_over_takes_the_button_off_its_line_in_a_dm_it_shares_and_leaves_
     assert!(!button && line.contains("nothing is asked of you any longer"), "{line}");
 }
 
+/// Nobody up the chain answered, and the next day's ask reaches the manager again, one DM a
+/// trouble: the lines of the DM the troubles shared point to the newer ones and lose their
+/// buttons, so only the newest ask.
+#[tokio::test]
+async fn a_dm_several_troubles_share_points_to_the_newer_ones_when_the_manager_is_asked_again() {
+    let (bot, ids) = each_reaches_the_manager_within_one_turn(3).await;
+    bot.settle().await;
+    let posted = ids
+        .iter()
+        .filter_map(|id| trouble(&bot, id).manager_dm)
+        .find(|p| p.together.len() > 1)
+        .expect("two troubles share a DM");
+    for _ in 0..10 {
+        bot.advance_and_settle(Duration::from_secs(3600)).await;
+    }
+    bot.advance_and_settle(Duration::from_secs(24 * 3600)).await;
+    for id in &posted.together {
+        eventually(
+            &format!("{id}'s line points to the newer DM"),
+            Duration::from_secs(20),
+            || {
+                let (_, line, button) = dm_line(&bot, &posted, id.as_str());
+                (!button && line.contains("asked again in a newer message below")).then_some(())
+            },
+        )
+        .await;
+        assert!(
+            trouble(&bot, id.as_str()).manager_dm.is_none(),
+            "{id} forgets the shared DM"
+        );
+    }
+    let (message, _, _) = dm_line(&bot, &posted, posted.together[0].as_str());
+    assert!(!message.to_string().contains("\"acknowledge\""), "{message}");
+    let heading = "2 troubles were reported. This message asks nothing of you any longer.";
+    assert!(
+        message["text"].as_str().unwrap_or_default().starts_with(heading),
+        "{message}"
+    );
+}
+
 #[tokio::test]
 async fn a_combined_dm_that_reached_slack_before_its_answer_and_a_restart_is_looked_up_not_posted_again() {
     let mut bot =

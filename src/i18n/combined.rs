@@ -1,7 +1,8 @@
 //! Several troubles in one message: the manager's DM and the channel notices, when many wait at once.
 
 use super::messages::{
-    ack_text, answered, away, channel_ref, no_longer_asks_reader, severity_label, user, FALLBACK_TEXT_LIMIT,
+    ack_text, answered, asked_again_below, away, channel_ref, no_longer_asks_reader, severity_label, user,
+    FALLBACK_TEXT_LIMIT,
 };
 use super::Locale;
 use crate::config::Config;
@@ -48,10 +49,20 @@ pub fn combined(
     let asking = troubles.iter().filter(|t| state(t).is_none()).count();
     let heading = match kind {
         // Once every one is answered, the first line a phone shows no longer asks.
+        Combined::ManagerDm
+            if asking == 0 && more == 0 && troubles.iter().all(|t| answered(l, config, t).is_some()) =>
+        {
+            tr!(
+                l,
+                format!("トラブルの報告が{n}件ありました。いずれも確認待ちではありません。"),
+                format!("{n} troubles were reported. None waits for acknowledgement now.")
+            )
+        }
+        // Some still wait, asked again in newer DMs or of others: not of this message's reader.
         Combined::ManagerDm if asking == 0 && more == 0 => tr!(
             l,
-            format!("トラブルの報告が{n}件ありました。いずれも確認待ちではありません。"),
-            format!("{n} troubles were reported. None waits for acknowledgement now.")
+            format!("トラブルの報告が{n}件ありました。このメッセージでお願いしている確認はもうありません。"),
+            format!("{n} troubles were reported. This message asks nothing of you any longer.")
         ),
         Combined::ManagerDm if asking < n && more == 0 => tr!(
             l,
@@ -109,13 +120,17 @@ pub fn combined(
     }
 }
 
-/// What a manager's DM says of `t` once it no longer asks its reader (answered, or the reader
-/// left the trouble's chain); None while it asks.
+/// What a manager's DM says of `t` once it no longer asks its reader (answered, the reader
+/// asked again in a newer DM, or left the trouble's chain); None while it asks.
 fn asks_reader(l: Locale, config: &Config, t: &Trouble, drawn_again: Option<&PostedMessage>) -> Option<String> {
     answered(l, config, t).or_else(|| {
-        drawn_again
-            .filter(|m| !t.keeps_manager_dm(m))
-            .map(|_| no_longer_asks_reader(l, t))
+        let let_go = drawn_again.filter(|m| !t.keeps_manager_dm(m))?;
+        // A DM channel is one reader's: a newer escalation DM in it asks them again.
+        let asked_again = t.escalation.dms.iter().any(|dm| dm.posted.channel == let_go.channel);
+        Some(match asked_again {
+            true => asked_again_below(l),
+            false => no_longer_asks_reader(l, t),
+        })
     })
 }
 

@@ -254,6 +254,16 @@ pub(super) fn answered(l: Locale, config: &Config, t: &Trouble) -> Option<String
     }
 }
 
+/// An asking DM superseded by a newer one to the same person.
+pub(super) fn asked_again_below(l: Locale) -> String {
+    tr!(
+        l,
+        "↪ 下の新しいメッセージで改めて確認をお願いしています",
+        "↪ asked again in a newer message below"
+    )
+    .to_string()
+}
+
 /// A manager's DM several troubles share, on one whose chain its reader has left (handed over,
 /// or another named manager): nothing is asked of them, and who is asked now.
 pub(super) fn no_longer_asks_reader(l: Locale, t: &Trouble) -> String {
@@ -808,7 +818,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let head = format!("{} · {}", asked_about(l, t, &sev), channel_ref(l, t));
             let state = match answered(l, config, t) {
                 Some(answered) => answered,
-                None if *asked_again => tr!(l, "↪ 下の新しいメッセージで改めて確認をお願いしています", "↪ asked again in a newer message below").to_string(),
+                None if *asked_again => asked_again_below(l),
                 None => ack_text(l, t),
             };
             let text = format!("{head}\n{state}");

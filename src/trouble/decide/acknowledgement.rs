@@ -423,10 +423,24 @@ pub(super) fn escalation_dm_posted(w: &mut Work, posted: KeptDm) {
         .iter()
         .position(|m| m.posted.channel == posted.posted.channel)
         .map(|i| dms.remove(i));
+    let channel = posted.posted.channel.clone();
     dms.push(posted);
     w.changed = true;
     if let Some(older) = older {
         edit_escalation_dm(w, older.posted, true);
+    }
+    // The manager's first DM (or the configured manager's), when it is they who are asked
+    // again: it points to the newer one too, and is forgotten, as an older escalation DM is.
+    let first_dms = [&mut w.t.manager_dm, &mut w.t.configured_manager_dm];
+    let superseded: Vec<PostedMessage> = first_dms
+        .into_iter()
+        .filter_map(|kept| kept.take_if(|m| m.channel == channel))
+        .collect();
+    for first in superseded {
+        match first.together.len() > 1 {
+            true => w.send(Lane::Dm, Op::RedrawSharedDm { message: first }),
+            false => edit_escalation_dm(w, first, true),
+        }
     }
     // Acknowledged or closed while it was on its way: `Work::finish` edits it at once.
 }
