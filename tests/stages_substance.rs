@@ -1100,6 +1100,21 @@ async fn reopening_marks_the_earlier_report_superseded() {
             && summary.contains("a new report follows when it closes again"),
         "{summary}"
     );
+
+    // Closed again within the same minute: the new report follows, as the close line says,
+    // and the closed kickoff links it, not the superseded one.
+    let r = bot
+        .command_text(MANAGER, &t.channel, "close force the customer accepted the replacement")
+        .await;
+    assert!(r.starts_with("Closed"), "{r}");
+    let again = bot
+        .paced("the second report posted", || {
+            trouble(&bot, &t.id).last_report?.message.filter(|m| m.ts != report.ts)
+        })
+        .await;
+    let kickoff = trouble(&bot, &t.id).kickoff.expect("the kickoff");
+    let link = again.ts.as_str().replace('.', "");
+    message_says(&bot, kickoff.channel.as_str(), kickoff.ts.as_str(), &link).await;
 }
 
 /// The effectiveness check is asked of a prevention measure, and only that is answered: a button

@@ -2206,6 +2206,7 @@ customer_update_every = "4h"
                     at: "2026-11-30T02:00:00Z".parse().unwrap(),
                     parts: 3,
                     message: Some(m.clone()),
+                    timeline_len: None,
                 })
             },
             |k, _| k.status_refresh_queued = true,

@@ -367,13 +367,17 @@ impl KeptDm {
     }
 }
 
-/// The last `/trouble report`: when it was asked for, how long it was, and the summary message
+/// The last report (`/trouble report`, or a close's): when it was asked for, how long it was, and the summary message
 /// whose thread holds the parts (known once Slack has it).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LastReport {
     pub at: DateTime<Utc>,
     pub parts: usize,
     pub message: Option<PostedMessage>,
+    /// How long the timeline was when it was posted: a report asked again with nothing
+    /// recorded since (a double tap) is answered privately; after a change it is posted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeline_len: Option<u64>,
 }
 
 /// A message the bot posted and keeps editing.

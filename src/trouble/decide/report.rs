@@ -5,14 +5,18 @@ use super::*;
 /// The most messages a report puts in its thread; a longer one says how to export it.
 pub const MAX_REPORT_PARTS: usize = 10;
 
-/// How long a posted report stands: asking again within it is answered privately.
+/// How long a posted report stands while nothing is recorded: asking again within it is
+/// answered privately.
 const REPORT_AGAIN_AFTER_SECS: i64 = 60;
 
 /// Posts a report (already split for Slack): one summary message in the trouble's channel,
-/// the parts in its thread, at most [`MAX_REPORT_PARTS`] messages there.
+/// the parts in its thread, at most [`MAX_REPORT_PARTS`] messages there. Asked again within a
+/// minute with nothing recorded since, it is not posted twice; a close (or anything recorded)
+/// since the last one makes a new report, however soon.
 pub fn report_posts(ctx: &Ctx, trouble: &Trouble, parts: Vec<String>) -> Decision {
     if let Some(last) = &trouble.last_report {
-        if ctx.now - last.at < Duration::seconds(REPORT_AGAIN_AFTER_SECS) {
+        let unchanged = last.timeline_len.is_none_or(|len| len == trouble.timeline_len);
+        if unchanged && ctx.now - last.at < Duration::seconds(REPORT_AGAIN_AFTER_SECS) {
             return Decision::reply(Reply::ReportRecent { at: last.at });
         }
     }
@@ -25,6 +29,7 @@ pub fn report_posts(ctx: &Ctx, trouble: &Trouble, parts: Vec<String>) -> Decisio
         at: ctx.now,
         parts: of,
         message,
+        timeline_len: Some(trouble.timeline_len),
     });
     w.changed = true;
     w.send(

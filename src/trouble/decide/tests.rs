@@ -3385,7 +3385,19 @@ fn a_report_again_within_a_minute_is_answered_privately_and_after_it_is_posted()
     assert_eq!(again.reply, Some(Reply::ReportRecent { at: t0() }));
     assert!(again.deliveries.is_empty() && again.trouble.is_none());
 
-    sim.advance(Duration::seconds(1));
+    // Something recorded since: the report is asked of a changed record, and posted at once.
+    let noted = sim.cmd("U0SALES", Command::Note("called the plant".into()));
+    assert!(noted.trouble.is_some());
+    let changed = sim.report(1);
+    assert!(
+        matches!(changed.reply, Some(Reply::ReportPosted { .. })),
+        "{:?}",
+        changed.reply
+    );
+    let again = sim.report(1);
+    assert_eq!(again.reply, Some(Reply::ReportRecent { at: sim.now }));
+
+    sim.advance(Duration::seconds(60));
     let later = sim.report(2);
     assert_eq!(later.reply, Some(Reply::ReportPosted { parts: 2, shown: 2 }));
     // Until the new summary is posted, the old one keeps its thread for parts still queued.
