@@ -107,6 +107,8 @@ async fn a_new_owner_moves_the_trouble_between_app_homes() {
     );
     let former = app_home(&bot, SALES).await;
     assert!(!former.contains(&t.id), "{former}");
+    // The pinned kickoff names the new owner, as the status does.
+    message_says(&bot, &t.channel, &t.kickoff_ts, &format!("*Owner*\\n<@{COLLEAGUE}>")).await;
 }
 
 #[tokio::test]

@@ -203,9 +203,8 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                     },
                 );
             }
-            if manager.is_some() || ack_withdrawn {
-                w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
-            }
+            // The pinned kickoff names the owner, as the status does.
+            w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
             w.invite(std::iter::once(to.clone()).chain(manager.clone()).collect());
             w.refresh_status();
             Reply::OwnerChanged {
