@@ -56,6 +56,32 @@ pub struct App {
     /// Set once when the bot begins to stop: its workers finish what is under way and leave
     /// the rest queued for the next run.
     pub stopping: watch::Sender<bool>,
+    /// One open at a time per customer (see [`OpeningTurns`]).
+    pub opening: OpeningTurns,
+}
+
+/// Opens of one customer take turns in this process: an open reads the customer's troubles
+/// (the same open sent twice opens nothing the second time) and then writes its own, and two
+/// sent at once (a double submit) must not both read before either wrote. Customers share one
+/// of a fixed set of turns by their key's hash: no map to grow or clean, and different
+/// customers meet only for the length of one write.
+pub struct OpeningTurns([tokio::sync::Mutex<()>; OPENING_TURNS]);
+
+const OPENING_TURNS: usize = 256;
+
+impl Default for OpeningTurns {
+    fn default() -> Self {
+        OpeningTurns(std::array::from_fn(|_| tokio::sync::Mutex::new(())))
+    }
+}
+
+impl OpeningTurns {
+    /// Waits for the turn of the customer filed under `key`.
+    pub async fn take(&self, key: &str) -> tokio::sync::MutexGuard<'_, ()> {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(key);
+        self.0[(hash % OPENING_TURNS as u64) as usize].lock().await
+    }
 }
 
 impl App {
@@ -84,6 +110,7 @@ impl App {
             socket: Default::default(),
             refusals_logged: Default::default(),
             stopping: watch::Sender::new(false),
+            opening: OpeningTurns::default(),
         })
     }
 

@@ -115,7 +115,14 @@ impl Engine<'_> {
             customer: crate::trouble::customer::as_kept(&request.customer),
             ..request
         };
-        // The customer's history goes to the core with the request (principle 3: the balance).
+        // The customer's history goes to the core with the request (principle 3: the balance),
+        // read and written in the customer's turn: it must hold an open of theirs sent a moment
+        // before (the same open sent twice opens once).
+        let turn = self
+            .app
+            .opening
+            .take(&crate::trouble::customer::normalize(&request.customer))
+            .await;
         let aliases = &self.app.config.policy.customers;
         let past = self
             .app
@@ -131,6 +138,8 @@ impl Engine<'_> {
                 decide::open(&ctx, id, seq, owner.clone(), origin.clone(), request.clone())
             })
             .await?;
+        // Written (readable by the next open), if not yet flushed: the next may read it now.
+        drop(turn);
         self.committed(result.ok(), true).await
     }
 

@@ -788,6 +788,29 @@ async fn options_typed_in_haste_are_read_and_the_answer_says_what_was_read() {
     assert_eq!(bot.store().trouble_count(), before, "nothing else opened");
 }
 
+/// A double submit: the same `/trouble open` sent twice at once (on the threads a real server
+/// runs on) opens one trouble, and the other answer names it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_open_sent_twice_at_once_opens_one_trouble() {
+    let bot = spawn_bot().await;
+    for round in 0..6 {
+        let text = format!("open ACME{round}: lid cracked in lot {round}");
+        let (a, b) = tokio::join!(
+            bot.command_text(SALES, ORIGIN, &text),
+            bot.command_text(SALES, ORIGIN, &text)
+        );
+        let opened = [&a, &b].into_iter().filter(|r| r.starts_with("Trouble ")).count();
+        let named = [&a, &b]
+            .into_iter()
+            .filter(|r| r.starts_with("You opened trouble "))
+            .count();
+        assert_eq!((opened, named), (1, 1), "round {round}:\n{a}\n{b}");
+    }
+    bot.settle().await;
+    let channels = bot.slack.calls_to("conversations.create").len();
+    assert_eq!(channels, 6, "one channel a round");
+}
+
 /// A rep who saw no answer in time types the same `/trouble open` again: the trouble opened a
 /// moment ago is named, with its channel, and nothing new is opened, so the manager is not
 /// paged twice. A colleague's, another summary, or the same much later, is a trouble of its own.
