@@ -345,6 +345,18 @@ fn answer(app: &App, applied: Applied) -> Response {
             return ephemeral_text(i18n::opened_while_token_refused(l, id, error));
         }
         answer = warned(answer, &i18n::saved_while_token_refused(l, error));
+    } else if let Some(since) = app
+        .pacer
+        .slack_unreachable_since()
+        .filter(|_| !decision.deliveries.is_empty())
+    {
+        // The same while the bot's calls cannot reach Slack at all (its way out is down while
+        // Slack's requests still come in): saved, and told once Slack answers again.
+        let tz = app.config.policy.timezone;
+        if let Some(Reply::Opened { id, .. }) = &decision.reply {
+            return ephemeral_text(i18n::opened_while_slack_unreachable(l, tz, id, since));
+        }
+        answer = warned(answer, &i18n::saved_while_slack_unreachable(l, tz, since));
     }
     // What it changed is saved, but its line in the channel waits for the bot to be back there.
     if let (Some(how), Some(_)) = (super::channel_lost_holding(&decision), &decision.reply) {

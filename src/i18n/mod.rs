@@ -696,6 +696,33 @@ pub fn saved_while_token_refused(l: Locale, error: &str) -> String {
     )
 }
 
+/// The answer to an open while the bot cannot reach Slack's Web API (since `since`, its calls
+/// failing): saved, but the manager not yet pinged; the bot pings them once Slack answers.
+pub fn opened_while_slack_unreachable(
+    l: Locale,
+    tz: Tz,
+    id: &crate::trouble::model::TroubleId,
+    since: DateTime<Utc>,
+) -> String {
+    let since = format_time(tz, since);
+    tr!(
+        l,
+        format!("トラブル {id} を保存しましたが、ボットは {since} から Slack に接続できていないため、上司にはまだ連絡されておらず、チャンネルも作られていません。Slack に接続できしだい、保存済みの分から連絡します。急ぎの場合は上司にご自身で今すぐ直接伝えてください。"),
+        format!("Trouble {id} is saved, but the bot cannot reach Slack (since {since}): your manager has NOT been pinged yet and no channel exists yet. The bot pings them from what was saved as soon as Slack answers again; if it is urgent, tell your manager yourself now.")
+    )
+}
+
+/// Put before the answer to anything else that changed a trouble while the bot cannot reach
+/// Slack's Web API (since `since`): it is saved, but nobody in Slack sees it yet.
+pub fn saved_while_slack_unreachable(l: Locale, tz: Tz, since: DateTime<Utc>) -> String {
+    let since = format_time(tz, since);
+    tr!(
+        l,
+        format!("⚠️ 保存しましたが、ボットは {since} から Slack に接続できていないため、Slack ではまだ誰にも届いていません。接続できしだい投稿します。急ぎのことはご自身で直接伝えてください。"),
+        format!("⚠️ Saved, but the bot cannot reach Slack (since {since}), so nobody in Slack sees it yet; the bot posts it as soon as Slack answers again. Tell people yourself if it is urgent.")
+    )
+}
+
 /// Put before the answer to a change made while the bot cannot post in the trouble's channel
 /// (`how`): what it says there waits until it can.
 pub fn saved_while_channel_lost(l: Locale, how: crate::trouble::model::ChannelLoss) -> String {
