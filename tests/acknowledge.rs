@@ -810,6 +810,63 @@ async fn a_forced_close_and_a_reopening_by_the_chain_are_its_acknowledgement() {
     }
 }
 
+/// Slack posted the kickoff but its answer is late, and the manager replies in the kickoff's
+/// thread before the bot knows its ts: the reply is kept, and acknowledges once the kickoff is
+/// known, as a reply in its thread does; nobody is told nobody answered.
+#[tokio::test]
+async fn a_reply_in_the_kickoffs_thread_before_the_bot_knows_it_still_acknowledges() {
+    let bot = spawn_bot_raw(&format!("slack_timeout = \"1s\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    bot.slack.set_slow_delay(Duration::from_millis(1500));
+    bot.slack
+        .set_fault_rate("chat.postMessage", 1.0, &[fake_slack::Fault::Slow]);
+    let answer = bot.command_text(SALES, ORIGIN, "open LATE: lid cracked").await;
+    let id = answer.split_whitespace().nth(1).expect("the trouble's id").to_string();
+    let (channel, kickoff_ts) = eventually("the kickoff in Slack", Duration::from_secs(20), || {
+        let channel = trouble(&bot, &id).channel?.to_string();
+        let kickoff = bot.slack.messages_in(&channel).into_iter().find(|m| {
+            m["text"]
+                .as_str()
+                .is_some_and(|t| t.starts_with(&format!("Trouble {id}:")))
+        })?;
+        Some((channel, kickoff["ts"].as_str()?.to_string()))
+    })
+    .await;
+    bot.slack.clear_faults();
+    let reply = message_event(
+        "EvEarlyReply",
+        &channel,
+        MANAGER,
+        "1800000000.000990",
+        Some(&kickoff_ts),
+    );
+    // Sent while the bot still waits to look the kickoff up (its wait runs on the test's clock).
+    assert!(
+        trouble(&bot, &id).kickoff.is_none(),
+        "the bot does not know the kickoff yet"
+    );
+    assert_eq!(bot.event(&reply, None).await.status(), 200);
+    assert_eq!(acked_by(&bot, &id), None);
+    eventually("the kickoff known", Duration::from_secs(20), || {
+        bot.advance(Duration::from_millis(500));
+        trouble(&bot, &id).kickoff.map(|_| ())
+    })
+    .await;
+    bot.settle().await;
+    assert_eq!(acked_by(&bot, &id).as_deref(), Some(MANAGER));
+    assert!(
+        trouble(&bot, &id).early_replies.is_empty(),
+        "the reply is forgotten once used"
+    );
+    let thread: Vec<String> = bot
+        .slack
+        .messages_in(&channel)
+        .iter()
+        .filter(|m| m["thread_ts"] == kickoff_ts.as_str())
+        .map(text_of)
+        .collect();
+    assert!(thread.iter().any(|t| t.contains("Acknowledged by")), "{thread:?}");
+}
+
 /// The `n`th DM asking `who` to acknowledge (saying `words`), as Slack holds it: (channel, ts).
 async fn dm_asking(bot: &TestBot, who: &str, n: usize, words: &str) -> (String, String) {
     let posts = bot

@@ -380,6 +380,13 @@ pub struct LastReport {
     pub timeline_len: Option<u64>,
 }
 
+/// Someone's reply in a thread the bot could not tell yet (see [`Trouble::early_replies`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EarlyReply {
+    pub user: UserId,
+    pub thread_ts: Ts,
+}
+
 /// A message the bot posted and keeps editing.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PostedMessage {
@@ -487,6 +494,12 @@ pub struct Trouble {
     /// managers' DMs, edited to the corrected words, say what was first said beside them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_reported: Option<AsReported>,
+    /// Replies in a thread of the trouble's channel that came before the bot knew its
+    /// kickoff's ts (Slack posted it, its answer still on the way): each is an
+    /// acknowledgement once the kickoff turns out to be that thread. At most
+    /// [`Trouble::EARLY_REPLIES`], forgotten once the kickoff is known.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub early_replies: Vec<EarlyReply>,
 }
 
 /// What a trouble's opening said before `fix customer` or `fix summary` corrected it.
@@ -587,6 +600,8 @@ impl Trouble {
 
     /// Everyone who may act as the manager: the manager and the chain above.
     pub const EARLIER_KICKOFFS: usize = 5;
+    /// How many replies in a thread not known yet a trouble keeps.
+    pub const EARLY_REPLIES: usize = 8;
 
     /// Whether `thread_ts` is the thread of the kickoff, where the manager acknowledges (or of
     /// one deleted and posted again).
@@ -786,6 +801,7 @@ impl Trouble {
             past,
             names,
             as_reported,
+            early_replies,
         } = self;
         *id == other.id
             && *seq == other.seq
@@ -819,6 +835,7 @@ impl Trouble {
             && *past == other.past
             && *names == other.names
             && *as_reported == other.as_reported
+            && *early_replies == other.early_replies
     }
 }
 

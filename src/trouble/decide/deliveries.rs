@@ -70,7 +70,11 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
             let channel_known = w.t.channel.is_some();
             let posted = PostedMessage { channel, ts, together };
             match slot {
-                Slot::Kickoff => w.t.kickoff = Some(posted),
+                Slot::Kickoff => {
+                    let ts = posted.ts.clone();
+                    w.t.kickoff = Some(posted);
+                    kickoff_known(w, &ts);
+                }
                 Slot::Status => w.t.status = Some(posted),
                 Slot::Report => {
                     if let Some(r) = w.t.last_report.as_mut() {
@@ -227,5 +231,21 @@ fn notice_to_reporter_alone(w: &mut Work) {
             let owner = w.t.owner.clone();
             w.post(Lane::Dm, Dest::Dm(owner), Message::OriginNotice);
         }
+    }
+}
+
+/// The kickoff's ts is known: a reply kept from before, in its thread, by someone who may
+/// acknowledge, is the acknowledgement it was meant as.
+fn kickoff_known(w: &mut Work, ts: &Ts) {
+    let early = std::mem::take(&mut w.t.early_replies);
+    if early.is_empty() {
+        return;
+    }
+    w.changed = true;
+    let first = early
+        .into_iter()
+        .find(|r| r.thread_ts == *ts && may(w.ctx.policy, &w.t, &r.user, Act::Acknowledge));
+    if let (Some(reply), None, true) = (first, &w.t.ack, w.t.is_open()) {
+        acknowledge(w, &reply.user);
     }
 }

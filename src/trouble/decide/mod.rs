@@ -49,10 +49,14 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
     let reply = match input {
         Input::Command { user, command } => command_on(&mut w, user, command),
         Input::ThreadReply { user, thread_ts } => {
-            let in_kickoff_thread = w.t.is_kickoff_thread(&thread_ts);
-            if in_kickoff_thread && w.t.ack.is_none() && may(ctx.policy, &w.t, &user, Act::Acknowledge) && w.t.is_open()
-            {
+            let asked = w.t.ack.is_none() && may(ctx.policy, &w.t, &user, Act::Acknowledge) && w.t.is_open();
+            if asked && w.t.is_kickoff_thread(&thread_ts) {
                 acknowledge(&mut w, &user);
+            } else if asked && w.t.kickoff.is_none() && w.t.early_replies.len() < Trouble::EARLY_REPLIES {
+                // Slack posted the kickoff and the manager answered in its thread before Slack's
+                // answer told the bot its ts: kept, it acknowledges once the kickoff is known.
+                w.t.early_replies.push(EarlyReply { user, thread_ts });
+                w.changed = true;
             }
             None
         }

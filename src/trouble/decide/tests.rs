@@ -901,21 +901,32 @@ fn a_reply_in_the_kickoff_thread_acknowledges_only_when_it_comes_from_the_manage
     }
 }
 
+/// Slack posted the kickoff and the manager answered in its thread before the post's answer
+/// told the bot its ts: the reply is kept (nothing said, nothing logged), and acknowledges once
+/// the kickoff turns out to be that thread; a reply in another thread does not.
 #[test]
-fn a_thread_reply_before_the_kickoff_is_known_does_not_acknowledge() {
+fn a_thread_reply_before_the_kickoff_is_known_acknowledges_once_it_is() {
     let (mut sim, _) = Sim::open(config(), "U0SALES", req("ACME"));
+    let elsewhere = sim.feed(Input::ThreadReply {
+        user: u("U0DIRECTOR"),
+        thread_ts: Ts::new("1795748400.000777"),
+    });
     let d = sim.feed(Input::ThreadReply {
         user: u("U0MANAGER"),
         thread_ts: Ts::new(KICKOFF_TS),
     });
-    assert_nothing_happens(&d, "no kickoff yet");
-    // Once the kickoff's ts is fed back, the same reply acknowledges.
-    sim.feed(posted(Slot::Kickoff, TROUBLE_CHANNEL, KICKOFF_TS));
-    sim.feed(Input::ThreadReply {
-        user: u("U0MANAGER"),
-        thread_ts: Ts::new(KICKOFF_TS),
-    });
+    for d in [&elsewhere, &d] {
+        assert!(
+            d.entries.is_empty() && d.deliveries.is_empty() && d.reply.is_none(),
+            "{d:?}"
+        );
+    }
+    assert_eq!(sim.t.early_replies.len(), 2);
+    assert_eq!(sim.t.ack, None);
+    let known = sim.feed(posted(Slot::Kickoff, TROUBLE_CHANNEL, KICKOFF_TS));
     assert_eq!(sim.t.ack.as_ref().map(|a| &a.by), Some(&u("U0MANAGER")));
+    assert!(sim.t.early_replies.is_empty());
+    assert!(matches!(&known.entries[..], [e] if matches!(e.event, Event::Acknowledged { .. })));
 }
 
 #[test]
