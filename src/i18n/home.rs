@@ -150,9 +150,10 @@ pub fn home_view(
     decisions: &[(Arc<Trouble>, Vec<usize>)],
     now: DateTime<Utc>,
 ) -> Value {
-    let mut view = home_blocks(l, config, rows, decisions, now);
-    super::san_value(l, &mut view);
-    view
+    let mut blocks = home_blocks(l, config, rows, decisions, now);
+    // さん before the blocks are serialised, where each text is held to its limit.
+    super::san_blocks(l, &mut blocks);
+    json!({"type": "home", "blocks": blocks})
 }
 
 fn home_blocks(
@@ -161,7 +162,7 @@ fn home_blocks(
     rows: &[HomeRow],
     decisions: &[(Arc<Trouble>, Vec<usize>)],
     now: DateTime<Utc>,
-) -> Value {
+) -> Vec<Block> {
     // The most severe first in every section.
     let mut rows: Vec<&HomeRow> = rows.iter().collect();
     rows.sort_by(|a, b| (a.severity, a.id.opening_order()).cmp(&(b.severity, b.id.opening_order())));
@@ -220,7 +221,7 @@ fn home_blocks(
         "`/trouble open お客様名: 概要` でトラブルを起票できます。",
         "Open a trouble with `/trouble open CUSTOMER: SUMMARY`."
     )));
-    json!({"type": "home", "blocks": blocks})
+    blocks
 }
 
 /// A section's heading, after a divider: its title and how many it holds (in Japanese inside

@@ -159,19 +159,6 @@ pub fn san_blocks(l: Locale, blocks: &mut [crate::slack::blocks::Block]) {
     }
 }
 
-/// [`san`] over every string of a Block Kit value.
-pub fn san_value(l: Locale, value: &mut serde_json::Value) {
-    if l != Locale::Ja {
-        return;
-    }
-    match value {
-        serde_json::Value::String(s) => *s = san(l, s),
-        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| san_value(l, v)),
-        serde_json::Value::Object(map) => map.values_mut().for_each(|v| san_value(l, v)),
-        _ => {}
-    }
-}
-
 /// A person in a message for `place`: mentioned in the trouble's own channel, named elsewhere
 /// (the report is posted again and again, and a line of it pings nobody).
 fn person(u: &crate::trouble::model::UserId, place: crate::slack::text::Where) -> String {

@@ -1,10 +1,18 @@
 //! Block Kit builders: the few block shapes the bot's messages are made of.
 
+use std::borrow::Cow;
+
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Value};
 
 /// Slack's limit for a section's text.
 pub const SECTION_TEXT_LIMIT: usize = 3000;
+/// Slack's limits for a header's text, a field's and a button's label.
+pub const HEADER_TEXT_LIMIT: usize = 150;
+pub const FIELD_TEXT_LIMIT: usize = 2000;
+pub const BUTTON_TEXT_LIMIT: usize = 75;
+/// Slack's limit for how many fields a section holds.
+pub const MAX_FIELDS: usize = 10;
 
 /// mrkdwn escapes only `&`, `<` and `>`; the model keeps user text in that same form.
 pub use crate::trouble::markup::{escape, unescape};
@@ -81,6 +89,16 @@ pub fn cut(text: &str, max: usize) -> String {
     s
 }
 
+/// `text` within `max` characters: as it is when it fits, else [`cut`].
+fn within(text: &str, max: usize) -> Cow<'_, str> {
+    // A text of at most `max` bytes has at most `max` characters: most need no counting.
+    if text.len() <= max || text.chars().count() <= max {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(cut(text, max))
+    }
+}
+
 /// The most characters of text a message's blocks hold together. Slack refuses a message whose
 /// blocks total about 12,000–13,000 characters (`msg_blocks_too_long`), though each block is
 /// within its own limit; this leaves room for a note saying what was shortened.
@@ -141,6 +159,12 @@ pub fn longest_fitting(mut low: usize, mut high: usize, mut fits: impl FnMut(usi
 /// its message for each attempt, and a `Value`'s maps (their key strings, and dropping them)
 /// cost more than the text itself. Serialised exactly as the `json!` it replaced: keys in
 /// the order of `serde_json`'s maps, so the body sent to Slack is the same, byte for byte.
+///
+/// Serialising is also where each text is held to Slack's own limit for its place (section
+/// 3,000, field and context 2,000, header 150, button 75, ten fields), whatever was done to it
+/// after it was built: one text over its limit and Slack refuses the whole message or answer
+/// (`invalid_blocks`), a pinned status edit among them. The builders cut to the same limits;
+/// what can still pass them is a later change, the Japanese さん after each mention first.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Block {
     /// Plain text, emoji shown.
@@ -208,7 +232,7 @@ impl Block {
 
 /// `{"text": …, "type": …}` (and `"emoji": true` for plain text), as Slack reads a text object.
 struct TextObject<'a> {
-    text: &'a str,
+    text: Cow<'a, str>,
     plain: bool,
 }
 
@@ -218,26 +242,34 @@ impl Serialize for TextObject<'_> {
         if self.plain {
             m.serialize_entry("emoji", &true)?;
         }
-        m.serialize_entry("text", self.text)?;
+        m.serialize_entry("text", &*self.text)?;
         m.serialize_entry("type", if self.plain { "plain_text" } else { "mrkdwn" })?;
         m.end()
     }
 }
 
-fn mrkdwn(text: &str) -> TextObject<'_> {
-    TextObject { text, plain: false }
+/// mrkdwn held to `max` characters.
+fn mrkdwn(text: &str, max: usize) -> TextObject<'_> {
+    TextObject {
+        text: within(text, max),
+        plain: false,
+    }
 }
 
-fn plain(text: &str) -> TextObject<'_> {
-    TextObject { text, plain: true }
+/// Plain text held to `max` characters.
+fn plain(text: &str, max: usize) -> TextObject<'_> {
+    TextObject {
+        text: within(text, max),
+        plain: true,
+    }
 }
 
-/// Texts as a list of mrkdwn objects.
+/// A section's fields as a list of mrkdwn objects, each within a field's limit.
 struct MrkdwnList<'a>(&'a [String]);
 
 impl Serialize for MrkdwnList<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(|text| mrkdwn(text)))
+        s.collect_seq(self.0.iter().map(|text| mrkdwn(text, FIELD_TEXT_LIMIT)))
     }
 }
 
@@ -246,22 +278,22 @@ impl Serialize for Block {
         let mut m = s.serialize_map(None)?;
         match self {
             Block::Header(text) => {
-                m.serialize_entry("text", &plain(text))?;
+                m.serialize_entry("text", &plain(text, HEADER_TEXT_LIMIT))?;
                 m.serialize_entry("type", "header")?;
             }
             Block::Section { text, accessory } => {
                 if let Some(b) = accessory {
                     m.serialize_entry("accessory", b)?;
                 }
-                m.serialize_entry("text", &mrkdwn(text))?;
+                m.serialize_entry("text", &mrkdwn(text, SECTION_TEXT_LIMIT))?;
                 m.serialize_entry("type", "section")?;
             }
             Block::Fields(fields) => {
-                m.serialize_entry("fields", &MrkdwnList(fields))?;
+                m.serialize_entry("fields", &MrkdwnList(&fields[..fields.len().min(MAX_FIELDS)]))?;
                 m.serialize_entry("type", "section")?;
             }
             Block::Context(text) => {
-                m.serialize_entry("elements", &[mrkdwn(text)])?;
+                m.serialize_entry("elements", &[mrkdwn(text, CONTEXT_TEXT_LIMIT)])?;
                 m.serialize_entry("type", "context")?;
             }
             Block::Divider => m.serialize_entry("type", "divider")?,
@@ -282,7 +314,7 @@ impl Serialize for Button {
         if self.primary {
             m.serialize_entry("style", "primary")?;
         }
-        m.serialize_entry("text", &plain(&self.text))?;
+        m.serialize_entry("text", &plain(&self.text, BUTTON_TEXT_LIMIT))?;
         m.serialize_entry("type", "button")?;
         m.serialize_entry("value", &self.value)?;
         m.end()
@@ -290,7 +322,7 @@ impl Serialize for Button {
 }
 
 pub fn header(text: &str) -> Block {
-    Block::Header(cut(text, 150))
+    Block::Header(cut(text, HEADER_TEXT_LIMIT))
 }
 
 pub fn section(mrkdwn: &str) -> Block {
@@ -313,8 +345,8 @@ pub fn fields(pairs: &[(String, String)]) -> Block {
     Block::Fields(
         pairs
             .iter()
-            .take(10)
-            .map(|(k, v)| cut(&format!("*{k}*\n{v}"), 2000))
+            .take(MAX_FIELDS)
+            .map(|(k, v)| cut(&format!("*{k}*\n{v}"), FIELD_TEXT_LIMIT))
             .collect(),
     )
 }
@@ -330,7 +362,7 @@ pub fn divider() -> Block {
 pub fn button(action_id: &str, text: &str, value: &str, primary: bool) -> Button {
     Button {
         action_id: action_id.to_string(),
-        text: cut(text, 75),
+        text: cut(text, BUTTON_TEXT_LIMIT),
         value: value.to_string(),
         primary,
     }
@@ -489,6 +521,43 @@ mod tests {
         for (answer, was) in cases {
             assert_sent_as(&answer, &was);
         }
+    }
+
+    /// A text changed after it was built (the Japanese さん after each mention) is still sent
+    /// within its place's limit: one over it and Slack refuses the whole message.
+    #[test]
+    fn a_text_past_its_limit_after_it_was_built_is_sent_within_it() {
+        let mut blocks = vec![
+            header(&"h".repeat(150)),
+            section(&"<@U0QA1> x".repeat(300)),
+            fields(&[("K".into(), "<@U0QA1>".repeat(230))]),
+            context(&"<@U0QA1>".repeat(250)),
+            section_with("s", button("a", &"b".repeat(75), "v", false)),
+        ];
+        for b in &mut blocks {
+            b.map_texts(|s| format!("{}さんさん", s.replace('>', ">さん")));
+        }
+        let sent: Value = serde_json::to_value(&blocks).unwrap();
+        let n = |v: &Value| v.as_str().unwrap().chars().count();
+        // Cut before a mention that would not fit whole.
+        let near = |got: usize, limit: usize| got <= limit && got > limit - 12;
+        assert_eq!(n(&sent[0]["text"]["text"]), 150);
+        assert!(near(n(&sent[1]["text"]["text"]), SECTION_TEXT_LIMIT), "{}", sent[1]);
+        let body = sent[1]["text"]["text"].as_str().unwrap();
+        assert_eq!(
+            body.matches('<').count(),
+            body.matches('>').count(),
+            "never inside a mention"
+        );
+        assert!(near(n(&sent[2]["fields"][0]["text"]), FIELD_TEXT_LIMIT), "{}", sent[2]);
+        assert!(
+            near(n(&sent[3]["elements"][0]["text"]), CONTEXT_TEXT_LIMIT),
+            "{}",
+            sent[3]
+        );
+        assert_eq!(n(&sent[4]["accessory"]["text"]["text"]), BUTTON_TEXT_LIMIT);
+        let short = [section("<@U1>さん")];
+        assert_eq!(serde_json::to_value(short).unwrap()[0]["text"]["text"], "<@U1>さん");
     }
 
     #[test]
