@@ -1685,7 +1685,7 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
                 format!("*With the split applied* {shares}")
             ));
         }
-        lines.extend(t.costs.iter().enumerate().map(|(i, c)| {
+        let costs = t.costs.iter().enumerate().map(|(i, c)| {
             let line = format!(
                 "• #{} {}{}",
                 i + 1,
@@ -1696,21 +1696,33 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
                     format!(" — {}", here(&c.note))
                 }
             );
-            super::agreement::with_item_state(l, t, Item::Cost { n: i + 1 }, Where::OwnChannel, line)
-        }));
-        blocks.push(section(&format!(
-            "{}\n{}",
-            tr!(l, "*補償・費用*", "*Costs*"),
-            lines.join("\n")
-        )));
+            let line = super::agreement::with_item_state(l, t, Item::Cost { n: i + 1 }, Where::OwnChannel, line);
+            super::lists::Item {
+                n: i + 1,
+                line,
+                weight: super::lists::Weight::Shown,
+            }
+        });
+        // The totals go with the heading: a long list of costs goes on below them, never they.
+        lines.insert(0, tr!(l, "*補償・費用*", "*Costs*").to_string());
+        let long = super::lists::Long {
+            max: super::stages::MAX_STATUS_LINES,
+            folds: None,
+        };
+        blocks.extend(super::lists::sections(l, &lines.join("\n"), costs.collect(), long));
     }
     if !t.measures.is_empty() {
-        let lines: Vec<String> = t.measures.iter().map(|m| format!("• {}", here(&m.text))).collect();
-        blocks.push(section(&format!(
-            "{}\n{}",
-            tr!(l, "*再発防止策*", "*Prevention measures*"),
-            lines.join("\n")
-        )));
+        let lines = t.measures.iter().enumerate().map(|(i, m)| super::lists::Item {
+            n: i + 1,
+            line: format!("• {}", here(&m.text)),
+            weight: super::lists::Weight::Shown,
+        });
+        let long = super::lists::Long {
+            max: super::stages::MAX_STATUS_LINES,
+            folds: None,
+        };
+        let heading = tr!(l, "*再発防止策*", "*Prevention measures*");
+        blocks.extend(super::lists::sections(l, heading, lines.collect(), long));
     }
     blocks
 }

@@ -745,6 +745,7 @@ pub mod combined;
 pub mod digest;
 pub mod eightd;
 mod home;
+mod lists;
 pub mod locale;
 mod messages;
 pub mod modals;

@@ -1,5 +1,6 @@
 //! The words of stages 1–4 and 7 with substance (facts, returned goods, scope, cause, actions, reopening, search), in Japanese and English.
 
+use super::lists::{Item, Long, Weight};
 use super::messages::written_cost_phrase;
 use super::{format_day_time, Locale};
 use crate::config::Config;
@@ -612,12 +613,13 @@ pub fn status_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
         )));
     }
     if !s.scope.is_empty() {
-        let lines: Vec<String> = s
+        let lines: Vec<Item> = s
             .scope
             .iter()
             .enumerate()
-            .map(|(i, x)| {
-                format!(
+            .map(|(i, x)| Item {
+                n: i + 1,
+                line: format!(
                     "{} #{} {}{}",
                     if x.checked.is_some() { "✅" } else { "⬜" },
                     i + 1,
@@ -626,14 +628,19 @@ pub fn status_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
                         .as_ref()
                         .map(|m| note_tail(&m.note, Where::OwnChannel))
                         .unwrap_or_default()
-                )
+                ),
+                // What is still to check is what a long list shows.
+                weight: match x.checked {
+                    Some(_) => Weight::Folded,
+                    None => Weight::Shown,
+                },
             })
             .collect();
-        blocks.push(section(&format!(
-            "{}\n{}",
-            tr!(l, "*波及範囲*", "*Scope*"),
-            lines.join("\n")
-        )));
+        let long = Long {
+            max: MAX_STATUS_LINES,
+            folds: Some(tr!(l, "確認済み", "checked")),
+        };
+        blocks.extend(super::lists::sections(l, tr!(l, "*波及範囲*", "*Scope*"), lines, long));
     }
     if let Some(c) = &s.cause {
         let escape = c
@@ -654,20 +661,37 @@ pub fn status_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
         )));
     }
     if !s.actions.is_empty() {
-        let lines: Vec<String> = s
+        // A long list folds the interim and permanent actions done (or cancelled) into a count:
+        // the open ones and every prevention measure, which stage 7 and the close wait for,
+        // are what a manager reads the status for.
+        let lines: Vec<Item> = s
             .actions
             .iter()
             .enumerate()
-            .map(|(i, a)| format!("• {}", action_line(l, config, i + 1, a, Where::OwnChannel)))
+            .map(|(i, a)| Item {
+                n: i + 1,
+                line: format!("• {}", action_line(l, config, i + 1, a, Where::OwnChannel)),
+                weight: match (a.kind, a.done.is_some() || a.cancelled.is_some()) {
+                    (ActionKind::Prevent, _) => Weight::First,
+                    (_, false) => Weight::Shown,
+                    (_, true) => Weight::Folded,
+                },
+            })
             .collect();
-        blocks.push(section(&format!(
-            "{}\n{}",
-            tr!(l, "*対策*", "*Actions*"),
-            lines.join("\n")
-        )));
+        let long = Long {
+            max: MAX_STATUS_ACTIONS,
+            folds: Some(tr!(l, "完了・取消済み", "done or cancelled")),
+        };
+        blocks.extend(super::lists::sections(l, tr!(l, "*対策*", "*Actions*"), lines, long));
     }
     blocks
 }
+
+/// The most actions a long status lists (the rest are counted and numbered): with what people
+/// typed shortened, they and the other lists still fit one message.
+const MAX_STATUS_ACTIONS: usize = 30;
+/// The most lines of another long list in the status (scope lines, costs).
+pub(super) const MAX_STATUS_LINES: usize = 20;
 
 /// The report's section for stages 1–4 and 7.
 pub fn report_lines(l: Locale, config: &Config, t: &Trouble) -> Vec<String> {

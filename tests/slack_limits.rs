@@ -1,0 +1,168 @@
+//! A long trouble against Slack's limits: every block the bot sends stays within its own limit
+//! once all is said (the Japanese さん too), and a long list says what it leaves out.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+/// `n` characters of typed text starting with `tag`.
+fn words(ja: bool, tag: &str, n: usize) -> String {
+    let unit = match ja {
+        true => "お客様の製造ラインで検査を継続しており、",
+        false => "we keep inspecting at the customer's line, ",
+    };
+    let mut s = format!("{tag} ");
+    while s.chars().count() < n {
+        s.push_str(unit);
+    }
+    s.chars().take(n).collect()
+}
+
+/// Blocks as sent: an array in a JSON body, a JSON string in a form.
+fn blocks_of(params: &Value) -> Vec<Value> {
+    match &params["blocks"] {
+        Value::String(s) => serde_json::from_str::<Vec<Value>>(s).unwrap_or_default(),
+        Value::Array(a) => a.clone(),
+        _ => Vec::new(),
+    }
+}
+
+/// Every text of `blocks` over the limit Slack holds it to.
+fn over_limits(blocks: &[Value]) -> Vec<String> {
+    let n = |v: &Value| v.as_str().map_or(0, |t| t.chars().count());
+    let mut out = Vec::new();
+    for b in blocks {
+        let (kind, text) = (b["type"].as_str().unwrap_or(""), n(&b["text"]["text"]));
+        let limit = match kind {
+            "header" => 150,
+            _ => 3000,
+        };
+        if text > limit {
+            out.push(format!("{kind} {text} > {limit}"));
+        }
+        for f in b["fields"].as_array().into_iter().flatten() {
+            if n(&f["text"]) > 2000 {
+                out.push(format!("field {} > 2000", n(&f["text"])));
+            }
+        }
+        for e in b["elements"].as_array().into_iter().flatten() {
+            if kind == "context" && n(&e["text"]) > 2000 {
+                out.push(format!("context {} > 2000", n(&e["text"])));
+            }
+        }
+    }
+    out
+}
+
+/// Every call the bot made to Slack with a block over its limit, or that Slack refused.
+fn refused_or_over(bot: &TestBot) -> Vec<String> {
+    bot.slack
+        .calls()
+        .iter()
+        .filter(|c| c.method.starts_with("chat.") || c.method == "response_url")
+        .filter_map(|c| {
+            let over = over_limits(&blocks_of(&c.params));
+            let refused = c.outcome.starts_with("error") || c.outcome.contains(":error");
+            (refused || !over.is_empty()).then(|| format!("{} {} {over:?}", c.method, c.outcome))
+        })
+        .collect()
+}
+
+fn texts(answer: &Value) -> String {
+    let mut out = String::new();
+    for b in answer["blocks"].as_array().into_iter().flatten() {
+        out.push_str(b["text"]["text"].as_str().unwrap_or(""));
+        for e in b["elements"].as_array().into_iter().flatten() {
+            out.push_str(e["text"].as_str().unwrap_or(""));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Each action line mentions its owner, and in Japanese さん follows each mention: an Actions
+/// section cut to 3,000 before さん was added went over, and Slack refused every edit of the
+/// pinned status from then on (`invalid_blocks`), leaving it hours or days behind.
+#[tokio::test]
+async fn a_japanese_status_with_many_actions_is_still_edited_in_place() {
+    let bot = spawn_bot_in("ja").await;
+    let t = bot.open_ready("ACME: 蓋の割れ").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.settle().await;
+    let status_ts = trouble(&bot, &t.id).status.expect("a status").ts.to_string();
+    for i in 0..14 {
+        let text = words(true, &format!("選別-{i:02}"), 200);
+        bot.command_text(SALES, &t.channel, &format!("action interim {text} owner:<@U0QA1>"))
+            .await;
+        // Each edit on its own: the bot folds edits that wait together into one.
+        bot.settle().await;
+    }
+    bot.command_text(SALES, &t.channel, "update 電話で状況を説明しました")
+        .await;
+    bot.settle().await;
+
+    let edits: Vec<String> = bot
+        .slack
+        .calls_to("chat.update")
+        .iter()
+        .filter(|c| c.params["ts"] == status_ts.as_str())
+        .map(|c| c.outcome.clone())
+        .collect();
+    assert!(edits.len() >= 15 && edits.iter().all(|o| o == "ok"), "{edits:?}");
+    let shown = text_of(&bot.slack.message_versions(&t.channel, &status_ts).pop().unwrap());
+    assert!(shown.contains("選別-13") && shown.contains("電話で状況"), "{shown}");
+
+    // `/trouble status` answers with the same blocks, and so does `status ID` in a DM.
+    for (channel, text) in [
+        (t.channel.as_str(), "status".to_string()),
+        ("D0SALES", format!("status {}", t.id)),
+    ] {
+        let answer = bot.command(SALES, channel, &text).await;
+        let blocks = answer["blocks"].as_array().cloned().unwrap_or_default();
+        assert_eq!(over_limits(&blocks), Vec::<String>::new(), "{text}");
+        assert!(texts(&answer).contains("選別-13"), "{text}: {}", texts(&answer));
+    }
+    assert_eq!(refused_or_over(&bot), Vec::<String>::new());
+}
+
+/// A status too long for one section lists the open actions and every prevention measure;
+/// the interim actions done are counted, and what does not fit is counted and numbered, with
+/// where to read them: before, every action past the 3,000th character was dropped unsaid.
+#[tokio::test]
+async fn a_long_status_keeps_prevention_and_open_actions_and_counts_the_rest() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: lids cracked").await;
+    for i in 1..=40 {
+        let text = format!("action interim sort lot {i} at warehouse B, re-inspect each housing");
+        bot.command_text(SALES, &t.channel, &text).await;
+    }
+    for i in 41..=52 {
+        let text = format!("prevent alarm {i} on mold temperature drift owner:<@U0QA1>");
+        bot.command_text(SALES, &t.channel, &text).await;
+    }
+    for n in 1..=10 {
+        bot.command_text(SALES, &t.channel, &format!("action done {n}")).await;
+    }
+    bot.settle().await;
+
+    let answer = bot.command(SALES, &t.channel, "status").await;
+    let said = texts(&answer);
+    for n in 41..=52 {
+        assert!(said.contains(&format!("• #{n} prevention: alarm {n} ")), "#{n}: {said}");
+    }
+    for n in 11..=28 {
+        assert!(said.contains(&format!("• #{n} interim: sort lot {n} ")), "#{n}: {said}");
+    }
+    assert!(said.contains("☑️ 10 more done or cancelled: #1–#10"), "{said}");
+    assert!(said.contains("…and 12 more: #29–#40"), "{said}");
+    assert!(said.contains("`/trouble report` lists every one"), "{said}");
+    let blocks = answer["blocks"].as_array().cloned().unwrap_or_default();
+    assert_eq!(over_limits(&blocks), Vec::<String>::new());
+
+    // The pinned status reads the same.
+    let status_ts = trouble(&bot, &t.id).status.expect("a status").ts.to_string();
+    let shown = text_of(&bot.slack.message_versions(&t.channel, &status_ts).pop().unwrap());
+    assert!(shown.contains("alarm 52") && shown.contains("…and 12 more"), "{shown}");
+    assert_eq!(refused_or_over(&bot), Vec::<String>::new());
+}
