@@ -166,3 +166,48 @@ async fn a_long_status_keeps_prevention_and_open_actions_and_counts_the_rest() {
     assert!(shown.contains("alarm 52") && shown.contains("…and 12 more"), "{shown}");
     assert_eq!(refused_or_over(&bot), Vec::<String>::new());
 }
+
+/// The close's DM to the owner of many open actions: within Slack's limit in Japanese (it was
+/// refused), a long list cut at a line with how many more, and the instructions after it kept.
+/// Their App Home says how many actions it does not list.
+#[tokio::test]
+async fn the_owner_of_many_open_actions_is_told_at_the_close_and_home_counts_the_rest() {
+    for ja in [true, false] {
+        let bot = spawn_bot_in(if ja { "ja" } else { "en" }).await;
+        let t = bot.open_ready("ACME: lids cracked").await;
+        bot.command_text(MANAGER, &t.channel, "ack").await;
+        for i in 0..23 {
+            let text = words(ja, &format!("prevent-{i:02}"), 200);
+            bot.command_text(SALES, &t.channel, &format!("prevent {text} owner:<@U0QA2>"))
+                .await;
+        }
+        bot.settle().await;
+        let home = app_home(&bot, "U0QA2").await;
+        let more = match ja {
+            true => "ほか6件（各トラブルのチャンネルで `/trouble status`",
+            false => "6 more (`/trouble status` in each trouble's channel",
+        };
+        assert!(home.contains(more), "{home}");
+
+        let mark = last_call(&bot);
+        bot.command_text(MANAGER, &t.channel, "close force the customer closed the claim")
+            .await;
+        bot.settle().await;
+        let dm = bot
+            .slack
+            .calls_to("chat.postMessage")
+            .into_iter()
+            .find(|c| c.seq > mark && c.params["channel"] == "U0QA2")
+            .expect("a DM to the actions' owner");
+        assert_eq!(dm.outcome, "ok", "{}", dm.params);
+        let blocks = blocks_of(&dm.params);
+        let said = blocks[0]["text"]["text"].as_str().unwrap_or_default().to_string();
+        let (how_many, how_to) = match ja {
+            true => ("…ほか", "ボットのホームの「完了」を押してください。"),
+            false => ("…and ", "or *Done* in the bot's Home."),
+        };
+        assert!(said.contains(how_many) && said.ends_with(how_to), "{said}");
+        assert!(said.contains("prevent-00"), "{said}");
+        assert_eq!(refused_or_over(&bot), Vec::<String>::new());
+    }
+}

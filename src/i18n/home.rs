@@ -14,9 +14,10 @@ use crate::trouble::home::{HomeAction, HomeRow};
 use crate::trouble::model::Trouble;
 
 /// Slack allows 100 blocks in a Home view: four sections of rows (acknowledgements, overdue
-/// updates, actions, troubles owned) with their headings, the proposals (two blocks each, and a
-/// line for the rest) and the troubles taken part in (one block of lines) stay within it.
-const MAX_ROWS_PER_SECTION: usize = 18;
+/// updates, actions, troubles owned) with their headings and a line for the rest, the proposals
+/// (two blocks each, and a line for the rest) and the troubles taken part in (one block of
+/// lines) stay within it.
+const MAX_ROWS_PER_SECTION: usize = 17;
 const MAX_PROPOSALS: usize = 5;
 /// Lines of the troubles a person takes part in: one block, within Slack's 3,000 characters.
 const MAX_TAKING_PART: usize = 10;
@@ -214,6 +215,13 @@ fn home_blocks(
         for t in list.iter().take(MAX_ROWS_PER_SECTION) {
             blocks.push(row(l, t, now, offer));
         }
+        if let Some(more) = list.len().checked_sub(MAX_ROWS_PER_SECTION).filter(|&n| n > 0) {
+            blocks.push(context(&tr!(
+                l,
+                format!("ほか{more}件（`/trouble list` で一覧）"),
+                format!("{more} more (`/trouble list` lists them)")
+            )));
+        }
     }
     taking_part_section(l, &rows, now, &mut blocks);
     blocks.push(context(tr!(
@@ -298,6 +306,14 @@ fn actions_section(l: Locale, config: &Config, rows: &[&HomeRow], now: DateTime<
             &text,
             button(Action::ActionDone.id(), tr!(l, "完了", "Done"), &value, false),
         ));
+    }
+    // The newest are the ones left out (a trouble's prevention measures come last): never silently.
+    if let Some(more) = all.len().checked_sub(MAX_ROWS_PER_SECTION).filter(|&n| n > 0) {
+        blocks.push(context(&tr!(
+            l,
+            format!("ほか{more}件（各トラブルのチャンネルで `/trouble status`、完了にすると次が表示されます）"),
+            format!("{more} more (`/trouble status` in each trouble's channel; each one marked done makes room for the next)")
+        )));
     }
 }
 

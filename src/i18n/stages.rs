@@ -161,7 +161,8 @@ fn action_of(t: &Trouble, n: usize) -> Option<&Action> {
 }
 
 /// The DM to `to` when `by` closed the trouble with actions of theirs open: which, and that they
-/// are still theirs (reminders, and marking them done, go on after the close).
+/// are still theirs (reminders, and marking them done, go on after the close). It is one
+/// section: a long list is cut at a line, said how many more, and the instructions stay.
 pub(super) fn actions_left_open(l: Locale, config: &Config, t: &Trouble, to: &UserId, by: &UserId) -> String {
     let (id, customer) = (&t.id, super::messages::away(&t.customer));
     let channel = super::messages::channel_ref(l, t);
@@ -172,19 +173,48 @@ pub(super) fn actions_left_open(l: Locale, config: &Config, t: &Trouble, to: &Us
     let first = crate::trouble::home::undone_actions(t)
         .find(|(_, a)| a.owner == *to)
         .map_or(1, |(n, _)| n);
-    tr!(
-        l,
-        format!(
-            "🏁 {}がトラブル {id}（{customer}）をクローズしましたが、あなたの対策はまだ完了していません:\n{}\n引き続き期限の通知が届きます。終わったら {channel} で `/trouble action done {first}` を入力するか、ボットのホームの「完了」を押してください。",
-            user(by),
-            mine.join("\n")
-        ),
-        format!(
-            "🏁 {} closed trouble {id} ({customer}) with actions of yours still open:\n{}\nThey are still yours, and their reminders go on. When one is done: `/trouble action done {first}` in {channel}, or *Done* in the bot's Home.",
-            user(by),
-            mine.join("\n")
+    let message = |list: &str| {
+        tr!(
+            l,
+            format!(
+                "🏁 {}がトラブル {id}（{customer}）をクローズしましたが、あなたの対策はまだ完了していません:\n{list}\n引き続き期限の通知が届きます。終わったら {channel} で `/trouble action done {first}` を入力するか、ボットのホームの「完了」を押してください。",
+                user(by),
+            ),
+            format!(
+                "🏁 {} closed trouble {id} ({customer}) with actions of yours still open:\n{list}\nThey are still yours, and their reminders go on. When one is done: `/trouble action done {first}` in {channel}, or *Done* in the bot's Home.",
+                user(by),
+            )
         )
-    )
+    };
+    let more = |n: usize| {
+        tr!(
+            l,
+            format!("…ほか {n}件（{channel} の `/trouble status` とボットのホームに表示されます）"),
+            format!("…and {n} more ({channel}'s `/trouble status` and the bot's Home list them)")
+        )
+    };
+    let size = |text: &str| super::san(l, text).chars().count();
+    // As many lines as fit one section with the rest (さん counted), each whole.
+    let room = crate::slack::blocks::SECTION_TEXT_LIMIT.saturating_sub(size(&message(&more(mine.len()))));
+    let mut shown = 0;
+    let mut used = 0;
+    for line in &mine {
+        let n = size(line) + usize::from(shown > 0);
+        if used + n > room {
+            break;
+        }
+        (used, shown) = (used + n, shown + 1);
+    }
+    if shown == mine.len() || size(&message(&mine.join("\n"))) <= crate::slack::blocks::SECTION_TEXT_LIMIT {
+        return message(&mine.join("\n"));
+    }
+    // One line longer than all the room there is is shown cut, rather than none.
+    let mut list: Vec<String> = match shown {
+        0 => vec![cut(&mine[0], room.saturating_sub(1).max(80))],
+        _ => mine[..shown].to_vec(),
+    };
+    list.push(more(mine.len() - shown.max(1)));
+    message(&list.join("\n"))
 }
 
 /// Who marked action `n` done (or verified it), its owner mentioned when that was someone
