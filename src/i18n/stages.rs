@@ -263,8 +263,14 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             );
             format!("{line}{}", super::note_below(note, Where::OwnChannel))
         }
-        StepLine::Logged(StepEvent::SplitSuperseded { old, ours, customer, other, .. }) => {
-            corrected(l, tr!(l, "責任区分", "split"), &here(old), &format!("{ours}/{customer}/{other}"))
+        StepLine::Logged(StepEvent::SplitSuperseded { old, ours, customer, other, reason }) => {
+            let line = corrected(
+                l,
+                tr!(l, "責任区分", "split"),
+                &shares_as_written(l, old).unwrap_or_else(|| here(old)),
+                &super::messages::split_shares(l, *ours, *customer, *other),
+            );
+            format!("{line}{}", super::note_below(reason, Where::OwnChannel))
         }
         StepLine::Logged(StepEvent::CustomerCorrected { from, to }) => {
             corrected(l, opening_label(l, OpeningField::Customer), &here(from), &here(to))
@@ -995,17 +1001,15 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
             customer,
             other,
             ..
-        } => tr!(
-            l,
-            format!(
-                "責任区分を訂正: {} → {ours}/{customer}/{other}（旧記録は無効）",
-                away(old)
-            ),
-            format!(
-                "split corrected: {} → {ours}/{customer}/{other} (earlier entry superseded)",
-                away(old)
+        } => {
+            let old = shares_as_written(l, old).unwrap_or_else(|| away(old));
+            let new = super::messages::split_shares(l, *ours, *customer, *other);
+            tr!(
+                l,
+                format!("責任区分を訂正: {old} → {new}（旧記録は無効）"),
+                format!("split corrected: {old} → {new} (earlier entry superseded)")
             )
-        ),
+        }
         StepEvent::CustomerCorrected { from, to } | StepEvent::SummaryCorrected { from, to } => {
             let what = opening_label(
                 l,
@@ -1605,9 +1609,41 @@ fn reopened_at(l: Locale, stage: Option<crate::trouble::model::StageId>) -> Stri
     }
 }
 
+/// A superseded split as the timeline keeps it (`70/30/0`), in the words every split reads in
+/// (`us 70% / the customer 30%`); None for anything else (`—`, no split before).
+fn shares_as_written(l: Locale, kept: &str) -> Option<String> {
+    let mut shares = kept.split('/').map(|n| n.trim().parse::<u8>().ok());
+    match (
+        shares.next().flatten(),
+        shares.next().flatten(),
+        shares.next().flatten(),
+        shares.next(),
+    ) {
+        (Some(ours), Some(customer), Some(other), None) => {
+            Some(super::messages::split_shares(l, ours, customer, other))
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A superseded split on the timeline reads as every split reads, in both languages.
+    #[test]
+    fn a_superseded_split_reads_as_shares_with_their_payers() {
+        assert_eq!(
+            shares_as_written(Locale::En, "70/30/0").as_deref(),
+            Some("us 70% / the customer 30%")
+        );
+        assert_eq!(
+            shares_as_written(Locale::Ja, "60/30/10").as_deref(),
+            Some("当社 60% / お客様 30% / 他社 10%")
+        );
+        assert_eq!(shares_as_written(Locale::En, "—"), None);
+        assert_eq!(shares_as_written(Locale::En, "1/2/3/4"), None);
+    }
 
     /// The line saying an action was added shows it as added, though it is done by the time
     /// the line is rendered (posted late, behind pacing or an outage).
