@@ -945,9 +945,10 @@ async fn an_effective_measure_reads_in_place_in_the_8d() {
 }
 
 /// A scope line the manager set aside when marking stage 2 done reads in the customer's 8D as
-/// not checked, with the reason given, never as still being checked.
+/// not checked, accepted as such by the manager, never as still being checked. The reason they
+/// gave is an internal note: the channel and the report keep it, the customer's 8D does not.
 #[tokio::test]
-async fn a_scope_line_set_aside_reads_not_checked_with_its_reason_in_the_8d() {
+async fn a_scope_line_set_aside_reads_not_checked_and_accepted_in_the_8d_without_the_reason() {
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked").await;
     bot.command_text(SALES, &t.channel, "scope other sites using mold 3")
@@ -956,13 +957,63 @@ async fn a_scope_line_set_aside_reads_not_checked_with_its_reason_in_the_8d() {
         .command_text(MANAGER, &t.channel, "done 2 mold 3 only runs for ACME")
         .await;
     assert!(r.contains("Stage 2"), "{r}");
+    message_with(&bot, &t.channel, &["Stage 2", "mold 3 only runs for ACME"]).await;
     bot.command_text(SALES, &t.channel, "report 8d").await;
     let d8 = message_with(&bot, &t.channel, &["D2", "other sites using mold 3"]).await;
     let text = text_of(&d8);
     assert!(
-        text.contains("Scope: other sites using mold 3 (not checked: mold 3 only runs for ACME)"),
+        text.contains("Scope: other sites using mold 3 (not checked; accepted as such by @U0MANAGER)"),
         "{text}"
     );
+    assert!(!text.contains("only runs for ACME"), "{text}");
+    let export =
+        trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::EightD).stdout;
+    assert!(
+        export.contains("(not checked; accepted as such by @U0MANAGER)"),
+        "{export}"
+    );
+    assert!(!export.contains("only runs for ACME"), "{export}");
+}
+
+/// A cause the manager chain accepted could not be found (`done 3 REASON`): the 8D's D4 says
+/// so, and who accepted it, in the channel and in the export; it is never left "not recorded",
+/// and the reason stays internal, as the scope's does.
+#[tokio::test]
+async fn a_cause_accepted_as_not_found_fills_d4_with_who_accepted_it() {
+    for (locale, want) in [
+        (
+            "en",
+            "- Root cause: could not be identified (accepted as such by @U0MANAGER on ",
+        ),
+        ("ja", "- 発生原因: 特定に至りませんでした（"),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready("ACME: housings cracked").await;
+        let r = bot
+            .command_text(MANAGER, &t.channel, "done 3 cause could not be reproduced")
+            .await;
+        assert!(r.contains("3"), "{locale}: {r}");
+        assert_eq!(
+            trouble(&bot, &t.id).stage(StageId::Cause).state,
+            StageState::Done,
+            "{locale}: {r}"
+        );
+        bot.command_text(SALES, &t.channel, "report 8d").await;
+        let d8 = message_with(&bot, &t.channel, &["D4", "D8"]).await;
+        let text = text_of(&d8);
+        let export =
+            trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::EightD).stdout;
+        for (what, doc) in [("posted", &text), ("exported", &export)] {
+            assert!(doc.contains(want), "{locale}: the {what} D4: {doc}");
+            assert!(
+                !doc.contains("reproduced"),
+                "{locale}: the {what} 8D holds the reason: {doc}"
+            );
+        }
+        if locale == "ja" {
+            assert!(export.contains("@U0MANAGER が了承）"), "{export}");
+        }
+    }
 }
 
 /// A second cause, or a fact typed again with another value, takes the first one's place in the

@@ -204,40 +204,44 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
             super::stages::return_phrase(l, r.state, r.qty.as_deref(), r.tracking.as_deref(), Where::Elsewhere)
         ));
     }
-    // Stage 2 done with lines unchecked: the manager chain set them aside, giving a reason.
-    let scope_stage = t.stage(crate::trouble::model::StageId::Scope);
-    let set_aside = (scope_stage.state == crate::trouble::model::StageState::Done).then(|| {
-        scope_stage
-            .notes
-            .last()
-            .map(|n| one_line(n, Where::Elsewhere))
-            .unwrap_or_default()
-    });
-    for s in &t.substance.scope {
-        let text = one_line(&s.text, Where::Elsewhere);
-        d2.push(match (s.checked.is_some(), &set_aside) {
-            (true, _) => tr!(
-                l,
-                format!("- 波及範囲: {text}（確認済み）"),
-                format!("- Scope: {text} (checked)")
-            ),
-            (false, None) => tr!(
-                l,
-                format!("- 波及範囲: {text}（確認中）"),
-                format!("- Scope: {text} (being checked)")
-            ),
-            (false, Some(reason)) if reason.is_empty() => tr!(
-                l,
-                format!("- 波及範囲: {text}（確認せず）"),
-                format!("- Scope: {text} (not checked)")
-            ),
-            (false, Some(reason)) => tr!(
-                l,
-                format!("- 波及範囲: {text}（確認せず: {reason}）"),
-                format!("- Scope: {text} (not checked: {reason})")
-            ),
-        });
-    }
+    // Stage 2 done with lines unchecked: the manager chain set them aside. The customer reads
+    // that they were not checked and who accepted it; the reason the chain gave is an internal
+    // note (the channel, the report and the timeline keep it), as the force reason of a close is.
+    let scope_stage = t.stage(StageId::Scope);
+    let set_aside = |line: &crate::trouble::facts::ScopeLine| {
+        scope_stage.state == StageState::Done && scope_stage.done_at.is_none_or(|done| line.at <= done)
+    };
+    let scope: Vec<String> = t
+        .substance
+        .scope
+        .iter()
+        .map(|s| {
+            let text = one_line(&s.text, Where::Elsewhere);
+            match (s.checked.is_some(), set_aside(s), &scope_stage.done_by) {
+                (true, _, _) => tr!(
+                    l,
+                    format!("- 波及範囲: {text}（確認済み）"),
+                    format!("- Scope: {text} (checked)")
+                ),
+                (false, false, _) => tr!(
+                    l,
+                    format!("- 波及範囲: {text}（確認中）"),
+                    format!("- Scope: {text} (being checked)")
+                ),
+                (false, true, None) => tr!(
+                    l,
+                    format!("- 波及範囲: {text}（確認せず）"),
+                    format!("- Scope: {text} (not checked)")
+                ),
+                (false, true, Some(by)) => tr!(
+                    l,
+                    format!("- 波及範囲: {text}（確認せず・{} が了承）", who(by)),
+                    format!("- Scope: {text} (not checked; accepted as such by {})", who(by))
+                ),
+            }
+        })
+        .collect();
+    d2.extend(scope);
     section(tr!(l, "## D2 問題の記述", "## D2 Problem description").to_string(), d2);
 
     let interim = actions_of(t, ActionKind::Interim)
@@ -249,6 +253,7 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
         interim,
     );
 
+    let cause_stage = t.stage(StageId::Cause);
     let d4 = match &t.substance.cause {
         Some(c) => {
             let mut lines = vec![format!("- {}: {}", tr!(l, "発生原因", "Root cause"), said(&c.text))];
@@ -258,6 +263,32 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
                 c.escape.as_deref().map(said).unwrap_or_else(|| not_recorded(l))
             ));
             lines
+        }
+        // Stage 3 done without a cause: the manager chain accepted that it could not be found.
+        // The 8D says so and who accepted it, never leaving D4 blank; their reason stays
+        // internal, as the scope's does.
+        None if cause_stage.state == StageState::Done => {
+            let accepted = match (&cause_stage.done_by, cause_stage.done_at) {
+                (Some(by), Some(at)) => tr!(
+                    l,
+                    format!("（{} に {} が了承）", date(config, at), who(by)),
+                    format!(" (accepted as such by {} on {})", who(by), date(config, at))
+                ),
+                (Some(by), None) => tr!(
+                    l,
+                    format!("（{} が了承）", who(by)),
+                    format!(" (accepted as such by {})", who(by))
+                ),
+                (None, _) => String::new(),
+            };
+            vec![
+                format!(
+                    "- {}: {}{accepted}",
+                    tr!(l, "発生原因", "Root cause"),
+                    tr!(l, "特定に至りませんでした", "could not be identified")
+                ),
+                format!("- {}: {}", tr!(l, "流出原因", "Escape point"), not_recorded(l)),
+            ]
         }
         None => Vec::new(),
     };
@@ -424,5 +455,106 @@ pub fn rendered(l: Locale, config: &Config, t: &Trouble) -> super::Rendered {
             format!("8D report {} (for review)", t.id)
         ),
         blocks: Some(blocks),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trouble::facts::{Mark, ScopeLine};
+    use chrono::{DateTime, Utc};
+
+    const MANAGER: &str = "U0MANAGER";
+
+    fn at(day: u32) -> DateTime<Utc> {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, day)
+            .and_then(|d| d.and_hms_opt(3, 0, 0))
+            .expect("a day")
+            .and_utc()
+    }
+
+    fn trouble() -> (Config, Trouble) {
+        let (config, mut t) = crate::i18n::messages::tests::hostile();
+        t.customer = "ACME".into();
+        t.summary = "housings cracked".into();
+        (config, t)
+    }
+
+    /// Stage `id` marked done by the manager chain, with the reason it gave.
+    fn waived(t: &mut Trouble, id: StageId, reason: &str) {
+        let stage = t.stage_mut(id);
+        stage.state = StageState::Done;
+        stage.done_at = Some(at(2));
+        stage.done_by = Some(UserId::new(MANAGER));
+        stage.notes.push(reason.into());
+    }
+
+    /// A cause the manager chain accepted could not be found: D4 says so and who accepted it,
+    /// never "not recorded"; the reason they typed is an internal note, left out.
+    #[test]
+    fn d4_says_the_cause_was_not_identified_and_who_accepted_it() {
+        let (config, mut t) = trouble();
+        let d4 = |l: Locale, t: &Trouble| {
+            let md = eightd_markdown(l, &config, t);
+            let from = md.find("## D4").expect("D4");
+            let to = md.find("## D5").expect("D5");
+            md[from..to].to_string()
+        };
+        assert!(d4(Locale::En, &t).contains("not recorded"), "{}", d4(Locale::En, &t));
+        waived(&mut t, StageId::Cause, "cause could not be reproduced");
+        let en = d4(Locale::En, &t);
+        assert!(
+            en.contains("- Root cause: could not be identified (accepted as such by @U0MANAGER on 2026-11-02)"),
+            "{en}"
+        );
+        assert!(en.contains("- Escape point: not recorded"), "{en}");
+        let ja = d4(Locale::Ja, &t);
+        assert!(
+            ja.contains("- 発生原因: 特定に至りませんでした（2026-11-02 に @U0MANAGER が了承）"),
+            "{ja}"
+        );
+        for l in [Locale::En, Locale::Ja] {
+            let md = eightd_markdown(l, &config, &t);
+            assert!(!md.contains("reproduced"), "{md}");
+        }
+    }
+
+    /// The scope's waiver reads as the cause's does: not checked, accepted by whom, without the
+    /// chain's reason. A line added after the stage was done is still being checked.
+    #[test]
+    fn d2_says_a_scope_line_was_not_checked_and_who_accepted_it_not_why() {
+        let (config, mut t) = trouble();
+        let line = |text: &str, day: u32| ScopeLine {
+            text: text.into(),
+            by: UserId::new("U0SALES"),
+            at: at(day),
+            checked: None,
+        };
+        t.substance.scope.push(line("Beta Corp lot 42", 1));
+        t.substance.scope.push(ScopeLine {
+            checked: Some(Mark {
+                by: UserId::new("U0SALES"),
+                at: at(1),
+                note: String::new(),
+            }),
+            ..line("Gamma lot 7", 1)
+        });
+        waived(&mut t, StageId::Scope, "Beta confirmed by phone, no time to check");
+        t.substance.scope.push(line("Delta lot 9", 3));
+        let en = eightd_markdown(Locale::En, &config, &t);
+        assert!(
+            en.contains("- Scope: Beta Corp lot 42 (not checked; accepted as such by @U0MANAGER)"),
+            "{en}"
+        );
+        assert!(en.contains("- Scope: Gamma lot 7 (checked)"), "{en}");
+        assert!(en.contains("- Scope: Delta lot 9 (being checked)"), "{en}");
+        let ja = eightd_markdown(Locale::Ja, &config, &t);
+        assert!(
+            ja.contains("- 波及範囲: Beta Corp lot 42（確認せず・@U0MANAGER が了承）"),
+            "{ja}"
+        );
+        for md in [en, ja, export_eightd(Locale::En, &config, &t)] {
+            assert!(!md.contains("phone"), "{md}");
+        }
     }
 }
