@@ -1016,6 +1016,74 @@ async fn a_cause_accepted_as_not_found_fills_d4_with_who_accepted_it() {
     }
 }
 
+/// An 8D with more actions than one Slack message holds is still posted with every heading,
+/// each list from its first item on, and what it leaves out counted: never the middle of the
+/// document cut away unsaid. The export has it all.
+#[tokio::test]
+async fn an_8d_too_long_for_one_message_keeps_every_heading_and_counts_what_it_leaves_out() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: lids cracked").await;
+    let long = |tag: String| format!("{tag} {}", "we keep inspecting at the customer's line, ".repeat(4));
+    for i in 0..100 {
+        bot.command_text(
+            SALES,
+            &t.channel,
+            &format!("action interim {}", long(format!("interim-{i:02}"))),
+        )
+        .await;
+    }
+    for i in 0..20 {
+        bot.command_text(
+            SALES,
+            &t.channel,
+            &format!("prevent {}", long(format!("prevent-{i:02}"))),
+        )
+        .await;
+    }
+    bot.command_text(SALES, &t.channel, "report 8d").await;
+    let posted = bot
+        .paced("the 8D in the channel", || {
+            bot.slack.calls_to("chat.postMessage").into_iter().find(|c| {
+                c.params["channel"] == t.channel.as_str()
+                    && c.params["text"].as_str().is_some_and(|x| x.starts_with("8D report"))
+            })
+        })
+        .await;
+    let blocks = posted.params["blocks"].to_string();
+    for d in ["D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8"] {
+        assert!(blocks.contains(&format!("*{d} ")), "{d} missing in {blocks}");
+    }
+    let shown = |kind: &str, n: usize| {
+        (0..n)
+            .take_while(|i| blocks.contains(&format!("{kind}-{i:02}")))
+            .count()
+    };
+    let (interim, prevent) = (shown("interim", 100), shown("prevent", 20));
+    assert!(
+        interim < 100 && !blocks.contains(&format!("interim-{interim:02}")),
+        "{blocks}"
+    );
+    let more = format!("…and {} more interim actions, not shown here", 100 - interim);
+    assert!(blocks.contains(&more), "{more:?} missing in {blocks}");
+    if prevent < 20 {
+        assert!(
+            blocks.contains(&format!("…and {} more prevention actions", 20 - prevent)),
+            "{blocks}"
+        );
+    }
+    assert!(
+        blocks.contains("Left out here to fit one Slack message")
+            && blocks.contains(&format!("`trouble-bot export {} --format 8d`", t.id)),
+        "{blocks}"
+    );
+    let export =
+        trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::EightD).stdout;
+    assert!(
+        export.contains("interim-99") && export.contains("prevent-19"),
+        "{export}"
+    );
+}
+
 /// A second cause, or a fact typed again with another value, takes the first one's place in the
 /// open: the channel, the reply and the timeline say it is a correction and what it replaced,
 /// so the first finding is not rewritten unnoticed. The same value again changes nothing.

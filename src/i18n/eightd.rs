@@ -26,8 +26,15 @@ fn date(config: &Config, at: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 /// The actions a close left open, with their due dates, and the prevention measures whose
-/// effectiveness is still to be checked: None when nothing is.
-fn still_under_way(l: Locale, config: &Config, t: &Trouble) -> Option<String> {
+/// effectiveness is still to be checked: None when nothing is. Kept to `keep` items, the rest
+/// is counted (and that count added to `left_out`).
+fn still_under_way(
+    l: Locale,
+    config: &Config,
+    t: &Trouble,
+    keep: Option<usize>,
+    left_out: &mut Vec<String>,
+) -> Option<String> {
     let due = |d: Option<chrono::DateTime<chrono::Utc>>| {
         d.map(|d| {
             tr!(
@@ -62,7 +69,67 @@ fn still_under_way(l: Locale, config: &Config, t: &Trouble) -> Option<String> {
                 )
             }),
     );
-    (!left.is_empty()).then(|| super::listed(l, &left))
+    if left.is_empty() {
+        return None;
+    }
+    let more = keep.map_or(0, |k| left.len().saturating_sub(k));
+    left.truncate(left.len() - more);
+    if more > 0 {
+        left_out.push(tr!(
+            l,
+            format!("継続中の項目{more}件"),
+            super::en_count(more, "item still under way", "items still under way")
+        ));
+        left.push(tr!(l, format!("…ほか{more}件"), format!("…and {more} more")));
+    }
+    Some(super::listed(l, &left))
+}
+
+/// One of the 8D's lists, as the Slack message may have to shorten it.
+#[derive(Clone, Copy)]
+enum List {
+    Scope,
+    Interim,
+    Permanent,
+    Verification,
+    Prevent,
+}
+
+impl List {
+    /// What the list holds, for `n` of them: `暫定対策`, `interim actions`.
+    fn noun(self, l: Locale, n: usize) -> &'static str {
+        let (ja, one, many) = match self {
+            List::Scope => ("波及範囲", "scope line", "scope lines"),
+            List::Interim => ("暫定対策", "interim action", "interim actions"),
+            List::Permanent => ("恒久対策", "permanent action", "permanent actions"),
+            List::Verification => ("検証", "verification", "verifications"),
+            List::Prevent => ("再発防止策", "prevention action", "prevention actions"),
+        };
+        tr!(l, ja, if n == 1 { one } else { many })
+    }
+}
+
+/// `lines` kept to `keep` items, with a last line saying how many more there are (and that
+/// count added to `left_out`): the 8D posted in Slack never drops an item unsaid.
+fn at_most(
+    l: Locale,
+    mut lines: Vec<String>,
+    list: List,
+    keep: Option<usize>,
+    left_out: &mut Vec<String>,
+) -> Vec<String> {
+    let more = keep.map_or(0, |k| lines.len().saturating_sub(k));
+    if more > 0 {
+        lines.truncate(lines.len() - more);
+        let noun = list.noun(l, more);
+        lines.push(tr!(
+            l,
+            format!("- …ほか{noun}{more}件（ここでは省略）"),
+            format!("- …and {more} more {noun}, not shown here")
+        ));
+        left_out.push(tr!(l, format!("{noun}{more}件"), format!("{more} {noun}")));
+    }
+    lines
 }
 
 /// One action as the customer reads it: what, who, by when, and how far it got.
@@ -110,6 +177,13 @@ fn actions_of(t: &Trouble, kind: ActionKind) -> Vec<&Action> {
 
 /// The 8D as Markdown. Each section is filled from the record or says it is not recorded.
 pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
+    document(l, config, t, None).0
+}
+
+/// The 8D as Markdown, each of its lists kept to `keep` items when given (the rest counted on
+/// a line of its own), and what the lists left out: `38 interim actions`.
+fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (String, Vec<String>) {
+    let mut left_out: Vec<String> = Vec::new();
     let mut out: Vec<String> = Vec::new();
     let mut section = |heading: String, lines: Vec<String>| {
         out.push(String::new());
@@ -211,7 +285,7 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
     let set_aside = |line: &crate::trouble::facts::ScopeLine| {
         scope_stage.state == StageState::Done && scope_stage.done_at.is_none_or(|done| line.at <= done)
     };
-    let scope: Vec<String> = t
+    let scope = t
         .substance
         .scope
         .iter()
@@ -241,7 +315,7 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
             }
         })
         .collect();
-    d2.extend(scope);
+    d2.extend(at_most(l, scope, List::Scope, keep, &mut left_out));
     section(tr!(l, "## D2 問題の記述", "## D2 Problem description").to_string(), d2);
 
     let interim = actions_of(t, ActionKind::Interim)
@@ -250,7 +324,7 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
         .collect();
     section(
         tr!(l, "## D3 暫定対策", "## D3 Interim containment actions").to_string(),
-        interim,
+        at_most(l, interim, List::Interim, keep, &mut left_out),
     );
 
     let cause_stage = t.stage(StageId::Cause);
@@ -300,7 +374,13 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
     let permanent: Vec<&Action> = actions_of(t, ActionKind::Permanent);
     section(
         tr!(l, "## D5 恒久対策", "## D5 Permanent corrective actions").to_string(),
-        permanent.iter().map(|a| action_line(l, config, a)).collect(),
+        at_most(
+            l,
+            permanent.iter().map(|a| action_line(l, config, a)).collect(),
+            List::Permanent,
+            keep,
+            &mut left_out,
+        ),
     );
     let verification = permanent
         .iter()
@@ -335,7 +415,7 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
             "## D6 Implementation and verification"
         )
         .to_string(),
-        verification,
+        at_most(l, verification, List::Verification, keep, &mut left_out),
     );
 
     let prevent = actions_of(t, ActionKind::Prevent)
@@ -369,7 +449,7 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
             "## D7 Recurrence prevention and effectiveness"
         )
         .to_string(),
-        prevent,
+        at_most(l, prevent, List::Prevent, keep, &mut left_out),
     );
 
     let d8 = t
@@ -399,7 +479,7 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
                         super::listed(l, &unfinished)
                     )
                 ),
-                _ => match still_under_way(l, config, t) {
+                _ => match still_under_way(l, config, t, keep, &mut left_out) {
                     // Closed with measures still under way (documented, and fine): it does
                     // not read as completed while the 8D above says they are not done.
                     Some(left) => tr!(
@@ -432,7 +512,9 @@ pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
     text.push('\n');
     // It goes to the customer: people by their names, where the bot has learnt them, as a
     // document names them (`佐藤 花子`), not as Slack does (`@佐藤 花子`).
-    crate::trouble::people::with_plain_names(&text, |id| t.names.get(&UserId::new(id)).map(|n| n.name.clone()))
+    let text =
+        crate::trouble::people::with_plain_names(&text, |id| t.names.get(&UserId::new(id)).map(|n| n.name.clone()));
+    (text, left_out)
 }
 
 /// `trouble-bot export ID --format 8d`: plain text for a file, nothing that acts on a terminal.
@@ -440,14 +522,31 @@ pub fn export_eightd(l: Locale, config: &Config, t: &Trouble) -> String {
     super::report::markdown_file(&eightd_markdown(l, config, t))
 }
 
-/// The 8D in the channel: one message, its sections cut to Slack's limits (and the longest
-/// shortened to fit one message, with a note saying so).
-pub fn rendered(l: Locale, config: &Config, t: &Trouble) -> super::Rendered {
-    let mrkdwn = super::report_mrkdwn(&eightd_markdown(l, config, t));
-    let blocks = super::slack_parts(&mrkdwn, 2900)
+/// The 8D in the channel: one message, its sections cut to Slack's limits. When even its
+/// typed texts shortened do not make it fit, `render` asks for it with each list kept
+/// to `keep` items: every heading stays, each shortened list says how many it leaves out, and
+/// a last line sums them up and says where the whole 8D is.
+pub fn rendered(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> super::Rendered {
+    let (markdown, left_out) = document(l, config, t, keep);
+    let mrkdwn = super::report_mrkdwn(&markdown);
+    let mut blocks: Vec<crate::slack::blocks::Block> = super::slack_parts(&mrkdwn, 2900)
         .iter()
         .map(|p| crate::slack::blocks::section(p))
         .collect();
+    if !left_out.is_empty() {
+        let left_out = super::listed(l, &left_out);
+        blocks.push(crate::slack::blocks::context(&tr!(
+            l,
+            format!(
+                "✂️ Slackの1件のメッセージに収まるよう、ここでは次の項目を省略しています: {left_out}。8D報告書の全文は `trouble-bot export {} --format 8d` で出力できます（ボットを動かしているサーバーで）。",
+                t.id
+            ),
+            format!(
+                "✂️ Left out here to fit one Slack message: {left_out}. The whole 8D: `trouble-bot export {} --format 8d` (on the server that runs the bot).",
+                t.id
+            )
+        )));
+    }
     super::Rendered {
         text: tr!(
             l,
@@ -458,9 +557,15 @@ pub fn rendered(l: Locale, config: &Config, t: &Trouble) -> super::Rendered {
     }
 }
 
+/// The most items any of the 8D's lists holds: keeping that many keeps them all.
+pub fn longest_list(t: &Trouble) -> usize {
+    t.substance.scope.len().max(t.substance.actions.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::trouble::decide::Message;
     use crate::trouble::facts::{Mark, ScopeLine};
     use chrono::{DateTime, Utc};
 
@@ -487,6 +592,23 @@ mod tests {
         stage.done_at = Some(at(2));
         stage.done_by = Some(UserId::new(MANAGER));
         stage.notes.push(reason.into());
+    }
+
+    fn action(kind: ActionKind, text: String) -> Action {
+        Action {
+            kind,
+            text,
+            owner: UserId::new("U0SALES"),
+            due: None,
+            check: None,
+            by: UserId::new("U0SALES"),
+            at: at(1),
+            done: None,
+            verified: None,
+            effective: None,
+            cancelled: None,
+            round: 0,
+        }
     }
 
     /// A cause the manager chain accepted could not be found: D4 says so and who accepted it,
@@ -556,5 +678,90 @@ mod tests {
         for md in [en, ja, export_eightd(Locale::En, &config, &t)] {
             assert!(!md.contains("phone"), "{md}");
         }
+    }
+
+    /// An 8D with more items than one Slack message holds keeps every heading and every list,
+    /// each shortened list saying how many it leaves out, and a last line summing them up.
+    #[test]
+    fn an_8d_too_long_for_slack_keeps_its_headings_and_counts_what_it_leaves_out() {
+        let (config, mut t) = trouble();
+        let long = |tag: String| format!("{tag} {}", "we keep inspecting at the customer's line, ".repeat(5));
+        for i in 0..100 {
+            t.substance
+                .actions
+                .push(action(ActionKind::Interim, long(format!("interim-{i:02}"))));
+        }
+        for i in 0..20 {
+            t.substance
+                .actions
+                .push(action(ActionKind::Prevent, long(format!("prevent-{i:02}"))));
+        }
+        for l in [Locale::En, Locale::Ja] {
+            let r = crate::i18n::render(l, &config, &t, &Message::EightD);
+            let blocks = r.blocks.expect("blocks");
+            let json = serde_json::to_string(&blocks).expect("json");
+            let total: usize = blocks.iter().map(crate::slack::blocks::Block::text_chars).sum();
+            assert!(
+                total <= crate::slack::blocks::MESSAGE_TEXT_BUDGET + 300,
+                "{l:?}: {total} chars"
+            );
+            assert!(blocks.len() < 50, "{l:?}: {} blocks", blocks.len());
+            for d in ["D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8"] {
+                assert!(json.contains(&format!("*{d} ")), "{l:?}: {d} missing in {json}");
+            }
+            // What is shown runs from the first item on, without a gap; the rest is counted.
+            let shown = |kind: &str, n: usize| (0..n).take_while(|i| json.contains(&format!("{kind}-{i:02}"))).count();
+            let (interim, prevent) = (shown("interim", 100), shown("prevent", 20));
+            assert!(
+                !json.contains(&format!("interim-{interim:02}")),
+                "{l:?}: a gap in {json}"
+            );
+            assert!(interim >= 10, "{l:?}: only {interim} interim actions shown");
+            let (more_interim, more_prevent) = match l {
+                Locale::En => (
+                    format!("…and {} more interim actions, not shown here", 100 - interim),
+                    (prevent < 20).then(|| format!("…and {} more prevention actions", 20 - prevent)),
+                ),
+                Locale::Ja => (
+                    format!("…ほか暫定対策{}件（ここでは省略）", 100 - interim),
+                    (prevent < 20).then(|| format!("…ほか再発防止策{}件", 20 - prevent)),
+                ),
+            };
+            assert!(
+                json.contains(&more_interim),
+                "{l:?}: {more_interim:?} missing in {json}"
+            );
+            if let Some(more) = more_prevent {
+                assert!(json.contains(&more), "{l:?}: {more:?} missing in {json}");
+            }
+            let whole = format!("`trouble-bot export {} --format 8d`", t.id);
+            assert!(
+                json.contains(&whole),
+                "{l:?}: the note does not say where the whole 8D is: {json}"
+            );
+        }
+        // Closed with them open, D8 lists them as still under way: kept as short, and counted.
+        t.closed = Some(crate::trouble::model::Closure {
+            by: UserId::new("U0SALES"),
+            at: at(20),
+            note: String::new(),
+            forced_reason: None,
+        });
+        let r = crate::i18n::render(Locale::En, &config, &t, &Message::EightD);
+        let json = serde_json::to_string(&r.blocks.expect("blocks")).expect("json");
+        let d8 = &json[json.find("*D8 Closure*").expect("D8")..];
+        assert!(d8.contains("still under way: interim-00"), "{d8}");
+        let kept = (0..100).take_while(|i| d8.contains(&format!("interim-{i:02}"))).count();
+        assert!(
+            d8.contains(&format!("…and {} more", 120 - kept))
+                && d8.contains(&format!("{} items still under way", 120 - kept)),
+            "{d8}"
+        );
+        // The export is the whole 8D: nothing left out there.
+        let md = export_eightd(Locale::En, &config, &t);
+        assert!(
+            md.contains("interim-99") && md.contains("prevent-19") && !md.contains("more interim"),
+            "{md}"
+        );
     }
 }

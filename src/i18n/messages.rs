@@ -447,6 +447,16 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
         let fits = |cap: usize| !capped(cap).blocks.as_deref().is_some_and(too_big);
         if let Some(cap) = longest_fitting(MIN_TYPED_CAP, crate::trouble::command::TEXT_LIMIT, fits) {
             (rendered, shortened) = (capped(cap), true);
+        } else if matches!(message, Message::EightD) {
+            // Too many items for one message even so: the 8D's lists give way, each saying how
+            // many it leaves out, rather than the text being cut wherever a block ends (and its
+            // headings with it). Each list keeps the most items that let the message fit.
+            let short = with_texts_capped(t, MIN_TYPED_CAP);
+            let listed = |keep: usize| polished(l, super::eightd::rendered(l, config, &short, Some(keep)));
+            let fits = |keep: usize| !listed(keep).blocks.as_deref().is_some_and(too_big);
+            let keep = longest_fitting(0, super::eightd::longest_list(t), fits).unwrap_or(0);
+            // Its own last line says what the lists left out; the usual note, what was shortened.
+            (rendered, shortened) = (listed(keep), short != *t);
         }
     }
     if let Some(blocks) = rendered.blocks.as_mut() {
@@ -457,7 +467,11 @@ pub fn render(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Ren
 
 /// [`render_full`] with the fallback text cut to its limit and the Japanese wording applied.
 fn render_whole(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Rendered {
-    let mut rendered = render_full(l, config, t, message);
+    polished(l, render_full(l, config, t, message))
+}
+
+/// A rendered message with its fallback text cut to its limit and the Japanese wording applied.
+fn polished(l: Locale, mut rendered: Rendered) -> Rendered {
     rendered.text = cut(&super::san(l, &rendered.text), FALLBACK_TEXT_LIMIT);
     if let Some(blocks) = rendered.blocks.as_mut() {
         super::san_blocks(l, blocks);
@@ -1132,7 +1146,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::Recorded { by, what } => Rendered::text(record_line(l, config, by, what)),
         Message::Step(line) => super::stages::step_line(l, config, t, line),
         Message::Agreement(line) => super::agreement::line(l, config, t, line),
-        Message::EightD => super::eightd::rendered(l, config, t),
+        Message::EightD => super::eightd::rendered(l, config, t, None),
         Message::Text { .. } | Message::TextWithAcks { .. } => super::shell_rendered(l, message).unwrap_or_default(),
         Message::PersonUnreachable { who, error, nobody_above } => {
             let (id, customer, error) = (&t.id, away(&t.customer), away(error));
