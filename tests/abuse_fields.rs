@@ -395,7 +395,8 @@ async fn hostile_text_in_every_field_reaches_no_output_live_forges_no_report_lin
     assert_eq!(bot.command(SALES, &ch, "action").await, Value::Null);
     bot.slack.wait_for_n("views.open", 2, |_| true).await;
 
-    // Closed with a note (the close summary and the report follow), reopened, closed by force.
+    // Closed with a note (the close summary and the report follow), reopened, closed by force
+    // (its report follows too).
     let a = ask(&bot, &mut answers, SALES, &ch, &format!("close {}", hostile("FcloseZ"))).await;
     assert!(a.starts_with("Closed"), "{a}");
     bot.settle().await;
@@ -471,7 +472,11 @@ async fn hostile_text_in_every_field_reaches_no_output_live_forges_no_report_lin
 
     // 2. No typed line passes for a line of the report, the export, or any message.
     let reports = report_threads(&bot, &ch);
-    assert_eq!(reports.len(), 2, "the report at close and the one asked after");
+    assert_eq!(
+        reports.len(),
+        3,
+        "the reports at the close and at the forced close, and the one asked after"
+    );
     for (i, report) in reports.iter().enumerate() {
         assert_no_forged_report_line(&format!("report {i}"), report);
     }

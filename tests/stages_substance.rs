@@ -197,6 +197,29 @@ async fn facts_from_the_command_and_the_form_are_stored_and_shown_in_the_status(
         })
         .await;
     assert_eq!(lots, ["L42"], "L43, taken off the form's list, is off the record");
+
+    // A fact emptied on the form (as Slack sends an empty input: a null value, or "") is not
+    // taken off unnoticed: the form stays open on that field, saying what the record keeps,
+    // and nothing of the form is recorded.
+    let before = trouble(&bot, &t.id);
+    let mut emptied = facts_submission(&t.id, &[("part", "HX-301"), ("lot", "L42"), ("qty", "")]);
+    for (field, value) in [
+        ("fact_qty", json!("")),
+        ("fact_qty", Value::Null),
+        ("fact_lot", Value::Null),
+    ] {
+        emptied["view"]["state"]["values"]["fact_qty"] = json!({"value": {"type": "plain_text_input", "value": "40"}});
+        emptied["view"]["state"]["values"][field]["value"]["value"] = value;
+        emptied["view"]["id"] = json!(format!("VEMPTIED{}", unique()));
+        let answer: Value = bot.interaction(&emptied).await.json().await.expect("field errors");
+        let error = answer["errors"][field].as_str().unwrap_or_default();
+        assert!(
+            error.contains("cannot be emptied: the record keeps"),
+            "{field}: {answer}"
+        );
+        assert!(error.contains("Nothing was recorded"), "{error}");
+    }
+    assert_eq!(trouble(&bot, &t.id).substance, before.substance, "nothing changed");
 }
 
 #[tokio::test]

@@ -14,7 +14,7 @@ use crate::slack::blocks::escape;
 use crate::slack::payloads::View;
 use crate::store::{Hit, StoreError};
 use crate::trouble::actions::{parse_new_action, ActionKind};
-use crate::trouble::command::Command;
+use crate::trouble::command::{Command, UsageError};
 use crate::trouble::customer::customer_key;
 use crate::trouble::decide::{self, Ctx, Input, Reply};
 use crate::trouble::facts::{FactKey, Step, StepReply};
@@ -142,13 +142,18 @@ pub(crate) async fn flag_recurrence(app: &Arc<App>, id: &TroubleId) {
 
 /// The facts typed in a form (the facts form or the open form), escaped like command text.
 pub(super) fn facts_in(view: &View) -> Vec<(FactKey, String)> {
+    facts_as_sent(view).into_iter().filter(|(_, v)| !v.is_empty()).collect()
+}
+
+/// Every fact field a form sent, empty ones too (the facts form shows what is recorded: one
+/// left empty was emptied).
+fn facts_as_sent(view: &View) -> Vec<(FactKey, String)> {
     FactKey::ALL
         .iter()
         .filter_map(|k| {
-            view.input(&format!("fact_{}", k.code()))
-                .map(|v| escape(&k.as_recorded(v.trim())))
-                .filter(|v| !v.is_empty())
-                .map(|v| (*k, v))
+            let block = format!("fact_{}", k.code());
+            let typed = view.input(&block).or_else(|| view.sent(&block).then(String::new))?;
+            Some((*k, escape(&k.as_recorded(typed.trim()))))
         })
         .collect()
 }
@@ -172,11 +177,12 @@ async fn submit_step(
         Ok(Applied::Decided(decision)) => match decision.reply {
             Some(reply) if decision.trouble.is_none() => {
                 // An occurrence that does not read is said on its own field.
-                let field = match reply {
-                    Reply::Usage(crate::trouble::command::UsageError::BadOccurred) => "fact_occurred",
-                    _ => field,
+                let field = match &reply {
+                    Reply::Usage(UsageError::BadOccurred) => "fact_occurred".to_string(),
+                    Reply::Usage(UsageError::FactEmptied { key, .. }) => format!("fact_{}", key.code()),
+                    _ => field.to_string(),
                 };
-                stays_open(field, reply_text(l, &app.config, &reply))
+                stays_open(&field, reply_text(l, &app.config, &reply))
             }
             _ => {
                 if recheck {
@@ -195,7 +201,7 @@ fn stays_open(field: &str, text: String) -> Response {
 }
 
 pub(super) async fn on_facts_submitted(app: &Arc<App>, user: UserId, view: &View, seen: &[&str]) -> Response {
-    let facts = facts_in(view);
+    let facts = facts_as_sent(view);
     let id = TroubleId::new(&view.private_metadata);
     submit_step(app, &id, user, Step::FactsForm(facts), seen, "fact_part").await
 }

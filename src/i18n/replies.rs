@@ -190,6 +190,14 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
             format!("ロットの一覧が{len}文字になり、記録できる{limit}文字を超えます。範囲（`L0001〜L0450` など）でまとめるか、`/trouble fix fact lot …` で一覧を書き直してください。何も記録していません。"),
             format!("The list of lots would be {len} characters, more than the {limit} it may hold. Give a range (`L0001-L0450`, say) or rewrite the list with `/trouble fix fact lot …`. Nothing was recorded.")
         ),
+        UsageError::FactEmptied { key, kept } => {
+            let (label, kept) = (super::stages::fact_label(l, *key), typed(kept));
+            tr!(
+                l,
+                format!("{label}は空にできません（記録には「{kept}」が残っています）。正しい値を入力してください。不明になった理由は `/trouble note` で記録できます。何も記録していません。"),
+                format!("{label} cannot be emptied: the record keeps “{kept}”. Type the right value instead; why it is no longer known can go in a `/trouble note`. Nothing was recorded.")
+            )
+        }
     }
 }
 

@@ -314,6 +314,11 @@ impl View {
             })?;
         Some(v.to_string())
     }
+    /// Whether the form sent block `block_id` at all: an input left empty comes with a null
+    /// value, which [`Self::input`] reads as none.
+    pub fn sent(&self, block_id: &str) -> bool {
+        self.state.values.contains_key(block_id)
+    }
     /// The values of a multi-select in block `block_id`.
     pub fn multi(&self, block_id: &str) -> Vec<String> {
         let Some(element) = self

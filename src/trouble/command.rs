@@ -200,6 +200,12 @@ pub enum UsageError {
         limit: usize,
         len: usize,
     },
+    /// A fact emptied on the facts form: the record keeps `kept` (a fact is corrected, never
+    /// taken off unnoticed).
+    FactEmptied {
+        key: crate::trouble::facts::FactKey,
+        kept: String,
+    },
 }
 
 /// The most characters, as typed, any free-text field may hold (a note, an update, a reason,

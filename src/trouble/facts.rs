@@ -981,6 +981,19 @@ fn set_facts(
     replace_lots: bool,
 ) -> Reply {
     let (now, tz) = (w.ctx.now, w.ctx.policy.timezone);
+    // The form sends every field: one emptied that holds a fact would take it off the record
+    // with nothing said; it is refused, and the form stays open on it.
+    let emptied = fields.iter().find_map(|(k, v)| {
+        let kept =
+            w.t.substance
+                .facts
+                .get(*k)
+                .filter(|_| replace_lots && !super::command::says_something(v))?;
+        Some(UsageError::FactEmptied { key: *k, kept })
+    });
+    if let Some(e) = emptied {
+        return Reply::Usage(e);
+    }
     let fields: Result<Vec<(FactKey, String)>, UsageError> = fields
         .into_iter()
         .filter(|(_, v)| super::command::says_something(v))
