@@ -1226,8 +1226,20 @@ async fn reopening_marks_the_earlier_report_superseded() {
     let report = bot
         .paced("the report posted", || trouble(&bot, &t.id).last_report?.message)
         .await;
+    // The origin channel, which saw it opened, sees it closed, and open again.
+    let notice = trouble(&bot, &t.id).origin_notice.expect("the origin notice");
+    let closed = format!("🏁 Closed Mon 2026-11-30 10:00 by <@{SALES}>");
+    message_says(&bot, notice.channel.as_str(), notice.ts.as_str(), &closed).await;
     bot.command_text(MANAGER, &t.channel, "reopen customer found more cracks")
         .await;
+    bot.paced("the origin notice no longer says closed", || {
+        let now = bot
+            .slack
+            .message_versions(notice.channel.as_str(), notice.ts.as_str())
+            .pop()?;
+        (!text_of(&now).contains("🏁 Closed")).then_some(())
+    })
+    .await;
     let summary = bot
         .paced("the report's summary edited", || {
             let latest = bot

@@ -1,7 +1,7 @@
 //! Several troubles in one message: the manager's DM and the channel notices, when many wait at once.
 
 use super::messages::{
-    ack_text, answered, asked_again_below, away, channel_ref, no_longer_asks_reader, severity_label, user,
+    ack_text, answered, asked_again_below, away, channel_ref, closed_note, no_longer_asks_reader, severity_label, user,
     FALLBACK_TEXT_LIMIT,
 };
 use super::Locale;
@@ -154,11 +154,17 @@ fn line(l: Locale, config: &Config, kind: Combined, t: &Trouble, settled: Option
                 false => section(&text),
             }
         }
-        Combined::Notice => section(&tr!(
-            l,
-            format!("{owner}がトラブル {id} を起票しました: {what}（{sev}）→ {link}"),
-            format!("{owner} opened trouble {id}: {what} ({sev}) → {link}")
-        )),
+        Combined::Notice => {
+            let opened = tr!(
+                l,
+                format!("{owner}がトラブル {id} を起票しました: {what}（{sev}）→ {link}"),
+                format!("{owner} opened trouble {id}: {what} ({sev}) → {link}")
+            );
+            match closed_note(l, config, t) {
+                Some(closed) => section(&format!("{opened}\n{closed}")),
+                None => section(&opened),
+            }
+        }
     }
 }
 

@@ -736,9 +736,14 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("🚨 {}がトラブル {} を起票しました: *{}* — {}（{}）→ {}", user(t.opened_by()), t.id, away(&t.customer), away(&t.summary), sev, channel_ref(l, t)),
                 format!("🚨 {} opened trouble {}: *{}* — {} ({}) → {}", user(t.opened_by()), t.id, away(&t.customer), away(&t.summary), sev, channel_ref(l, t))
             );
-            match as_reported_line(l, t, Where::Elsewhere) {
-                Some(line) => Rendered::text(format!("{text}\n{line}")),
-                None => Rendered::text(text),
+            // Those who saw it opened see it closed (and opened again, by the line going).
+            let lines: Vec<String> = [as_reported_line(l, t, Where::Elsewhere), closed_note(l, config, t)]
+                .into_iter()
+                .flatten()
+                .collect();
+            match lines.is_empty() {
+                true => Rendered::text(text),
+                false => Rendered::text(format!("{text}\n{}", lines.join("\n"))),
             }
         }
         Message::NoManagerHint => Rendered::text(tr!(
@@ -1860,6 +1865,11 @@ fn closed_line(l: Locale, config: &Config, t: &Trouble, c: &crate::trouble::mode
 }
 
 /// `🏁 Closed Mon 2026-12-07 09:30 by @x`: the kickoff's closing line without the report.
+/// Who closed `t` and when, while it is closed: under a notice of its opening.
+pub(super) fn closed_note(l: Locale, config: &Config, t: &Trouble) -> Option<String> {
+    t.closed.as_ref().map(|c| closed_by(l, config, c))
+}
+
 fn closed_by(l: Locale, config: &Config, c: &crate::trouble::model::Closure) -> String {
     let when = format_day_time(l, config.policy.timezone, c.at);
     tr!(

@@ -165,6 +165,10 @@ impl<'a> Work<'a> {
             self.refresh_manager_dms();
             self.refresh_settled_escalation_dms();
         }
+        // The notices of its opening say it is closed, and no longer once it is reopened.
+        if closed_or_reopened {
+            self.refresh_origin_notice();
+        }
         self.d.reply = reply;
         self.d.subject = Some(self.t.id.clone());
         if self.changed {
