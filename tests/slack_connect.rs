@@ -349,7 +349,11 @@ async fn corrections_past_costs_and_the_closing_summary_leave_the_costs_out_of_a
         .iter()
         .find(|p| p.contains("force-closed"))
         .expect("the closing summary is still posted");
-    assert!(summary.contains("customer accepted"), "{summary}");
+    // Its reason is the chain's, kept on the record (as the 8D keeps it out).
+    assert!(
+        !summary.contains("customer accepted") && summary.contains("its reason is on the record"),
+        "{summary}"
+    );
     for internal in [
         "¥",
         "Corrected",
@@ -454,6 +458,37 @@ async fn a_shared_trouble_closed_says_where_its_internal_report_is() {
         )) && r.contains(&format!("trouble-bot export {}", t.id)),
         "{r}"
     );
+}
+
+/// In a trouble channel shared with the customer, a lowering and a forced close are said, but
+/// their reasons (the chain's, internal, as in the 8D) stay on the record and in the chain's DMs.
+#[tokio::test]
+async fn a_lowering_and_a_forced_close_keep_their_reasons_out_of_a_shared_trouble_channel() {
+    let (bot, front) = bot_with_connect().await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    share_with_the_customer(&bot, &front, &t.channel).await;
+    let mark = last_call(&bot);
+    bot.command_text(MANAGER, &t.channel, "sev 3 cosmetic only, they overreact")
+        .await;
+    bot.command_text(MANAGER, &t.channel, "close force they stopped answering us")
+        .await;
+    let said = bot
+        .paced("the lowering and the forced close said", || {
+            let posts = posted_since(&bot, &t.channel, mark);
+            (posts.iter().any(|p| p.contains("lowered the severity"))
+                && posts.iter().any(|p| p.contains("force-closed trouble")))
+            .then_some(posts)
+        })
+        .await;
+    let all = said.join("\n");
+    assert!(
+        !all.contains("overreact") && !all.contains("stopped answering"),
+        "{all}"
+    );
+    assert!(all.contains("its reason is on the record, not posted here"), "{all}");
+    // The one above the lowerer hears why.
+    bot.posted_saying(DIRECTOR, "overreact").await;
 }
 
 /// A possible recurrence found in a trouble whose channel is shared with the customer is the

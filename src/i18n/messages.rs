@@ -1111,6 +1111,12 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 };
                 tr!(l, format!("🏁 {}がトラブル {} をクローズしました。おつかれさまでした。{report}{note}", user(by), t.id), format!("🏁 {} closed trouble {}. Well done. {report}{note}", user(by), t.id))
             }
+            // Shared with the customer: why the chain overruled the rules is theirs, as in the 8D.
+            Some(_) if *report_withheld => tr!(
+                l,
+                format!("🏁 {}がトラブル {} を強制クローズしました（理由は記録にあり、お客様と共有されたこのチャンネルには投稿しません）。", user(by), t.id),
+                format!("🏁 {} force-closed trouble {} (its reason is on the record, not posted here, where the customer reads).", user(by), t.id)
+            ),
             Some(r) => {
                 let r = quoted(r, Where::OwnChannel);
                 tr!(l, format!("🏁 {}がトラブル {} を強制クローズしました。理由:\n{}", user(by), t.id, r), format!("🏁 {} force-closed trouble {}. Reason:\n{}", user(by), t.id, r))

@@ -731,7 +731,8 @@ async fn deliver_once(
                     | Message::NobodyAnswered
                     | Message::Step(StepLine::Recurrence { .. })
             );
-            let closing = matches!(message, Message::Closed { .. });
+            // A close, and a lowering: posted there, their reasons (the chain's, internal) not.
+            let closing = matches!(message, Message::Closed { .. } | Message::SeverityLowered { .. });
             let mut t = t;
             let shared_closing;
             let mut message = message;
@@ -752,6 +753,14 @@ async fn deliver_once(
                             by: by.clone(),
                             forced_reason: forced_reason.clone(),
                             report_withheld: true,
+                        };
+                        message = &shared_closing;
+                    } else if let Message::SeverityLowered { by, from, to, .. } = message {
+                        shared_closing = Message::SeverityLowered {
+                            by: by.clone(),
+                            from: *from,
+                            to: *to,
+                            reason: String::new(),
                         };
                         message = &shared_closing;
                     } else {
