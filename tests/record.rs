@@ -954,3 +954,31 @@ async fn without_leave_to_read_names_the_report_names_people_by_id() {
         "the rest are not asked in vain"
     );
 }
+
+/// The record keeps what was typed whole: an action's and a cause's long text reads in the
+/// exported report as typed, not cut at a few hundred characters with nothing said.
+#[tokio::test]
+async fn long_typed_text_reads_whole_in_the_exported_report() {
+    let mut bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let action = format!(
+        "sort the stock at the plant {}end of action",
+        "and check each housing ".repeat(25)
+    );
+    let cause = format!(
+        "mold temperature drifted {}end of cause",
+        "because the sensor was not calibrated ".repeat(15)
+    );
+    for typed in [format!("action interim {action}"), format!("cause {cause}")] {
+        let answer = bot.command_text(SALES, &t.channel, &typed).await;
+        assert!(!answer.contains("too long"), "{answer}");
+    }
+    let data_dir = bot.dir.path().to_path_buf();
+    bot.stop().await;
+    let (_dir, config) = cli_config();
+    let md = cli_export(&config, &data_dir, &t.id, "md");
+    for whole in [&action, &cause] {
+        assert!(whole.chars().count() > 500);
+        assert!(md.contains(whole), "{} chars missing from {md}", whole.chars().count());
+    }
+}

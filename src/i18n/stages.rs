@@ -20,15 +20,21 @@ fn here(raw: &str) -> String {
     one_line(raw, Where::OwnChannel)
 }
 
-/// User text inline anywhere else (answers, DMs, the report).
+/// User text inline anywhere else (answers, DMs), at most 300 characters.
 fn away(raw: &str) -> String {
     cut(&one_line(raw, Where::Elsewhere), 300)
 }
 
+/// User text inline in the record (the report's timeline, the export): whole, as typed, since
+/// the record is where nothing said is left out (the report in Slack splits long lines).
+fn whole(raw: &str) -> String {
+    one_line(raw, Where::Elsewhere)
+}
+
 /// A cost as written, as every surface says one: `¥120,000（当社負担）`, `¥120,000 (borne by us)`;
-/// anywhere but the trouble's channel (the report).
-fn cost_away(l: Locale, amount: &str, payer: &str) -> String {
-    cut(&written_cost_phrase(l, amount, payer, Where::Elsewhere), 300)
+/// whole, in the record.
+fn cost_whole(l: Locale, amount: &str, payer: &str) -> String {
+    written_cost_phrase(l, amount, payer, Where::Elsewhere)
 }
 
 fn user(u: &UserId) -> String {
@@ -735,7 +741,7 @@ pub fn report_lines(l: Locale, config: &Config, t: &Trouble) -> Vec<String> {
     let mut out = vec![tr!(l, "## 事実・原因・対策（8D）", "## Facts, cause and actions (8D)").to_string()];
     for k in FactKey::ALL {
         if let Some(v) = s.facts.get(k) {
-            out.push(format!("- {}: {}", fact_label(l, k), away(&v)));
+            out.push(format!("- {}: {}", fact_label(l, k), whole(&v)));
         }
     }
     if let Some(r) = &s.returned {
@@ -759,21 +765,21 @@ pub fn report_lines(l: Locale, config: &Config, t: &Trouble) -> Vec<String> {
         };
         out.push(tr!(
             l,
-            format!("- 波及範囲 #{} {}（{state}）", i + 1, away(&x.text)),
-            format!("- Scope #{} {} ({state})", i + 1, away(&x.text))
+            format!("- 波及範囲 #{} {}（{state}）", i + 1, whole(&x.text)),
+            format!("- Scope #{} {} ({state})", i + 1, whole(&x.text))
         ));
     }
     if let Some(c) = &s.cause {
         out.push(tr!(
             l,
-            format!("- 発生原因: {}", away(&c.text)),
-            format!("- Cause: {}", away(&c.text))
+            format!("- 発生原因: {}", whole(&c.text)),
+            format!("- Cause: {}", whole(&c.text))
         ));
         if let Some(e) = &c.escape {
             out.push(tr!(
                 l,
-                format!("- 流出原因: {}", away(e)),
-                format!("- Why not caught: {}", away(e))
+                format!("- 流出原因: {}", whole(e)),
+                format!("- Why not caught: {}", whole(e))
             ));
         }
     }
@@ -810,22 +816,22 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
     match e {
         StepEvent::Fact { key, value, .. } => tr!(
             l,
-            format!("事実 {}: {}", fact_label(l, *key), away(value)),
-            format!("fact {}: {}", fact_label(l, *key), away(value))
+            format!("事実 {}: {}", fact_label(l, *key), whole(value)),
+            format!("fact {}: {}", fact_label(l, *key), whole(value))
         ),
         StepEvent::FactSuperseded { key, old, value } => tr!(
             l,
             format!(
                 "訂正 {}: {} → {}（旧記録は無効）",
                 fact_label(l, *key),
-                away(old),
-                away(value)
+                whole(old),
+                whole(value)
             ),
             format!(
                 "corrected {}: {} → {} (earlier entry superseded)",
                 fact_label(l, *key),
-                away(old),
-                away(value)
+                whole(old),
+                whole(value)
             )
         ),
         StepEvent::Returned { state, qty, tracking } => {
@@ -835,8 +841,8 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
         StepEvent::ReturnReminded => tr!(l, "現品回収の催促", "returned goods reminder").to_string(),
         StepEvent::ScopeAdded { n, text } => tr!(
             l,
-            format!("波及範囲 #{n}: {}", away(text)),
-            format!("scope #{n}: {}", away(text))
+            format!("波及範囲 #{n}: {}", whole(text)),
+            format!("scope #{n}: {}", whole(text))
         ),
         StepEvent::ScopeChecked { n, note } => tr!(
             l,
@@ -844,7 +850,7 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
             format!("scope #{n} checked{}", note_tail(note, Where::Elsewhere))
         ),
         StepEvent::Cause { text, escape } => {
-            let cause = cause_phrase(l, text, escape.as_deref(), away);
+            let cause = cause_phrase(l, text, escape.as_deref(), whole);
             tr!(l, format!("原因: {cause}"), format!("cause: {cause}"))
         }
         StepEvent::CauseSuperseded {
@@ -854,8 +860,8 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
             escape,
         } => {
             let (old, new) = (
-                cause_phrase(l, old, old_escape.as_deref(), away),
-                cause_phrase(l, text, escape.as_deref(), away),
+                cause_phrase(l, old, old_escape.as_deref(), whole),
+                cause_phrase(l, text, escape.as_deref(), whole),
             );
             tr!(
                 l,
@@ -886,13 +892,13 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
                 format!(
                     "対策 #{n} {}: {} · 担当 {} · 期限 {due}{check}",
                     kind_label(l, *kind),
-                    away(text),
+                    whole(text),
                     who(owner)
                 ),
                 format!(
                     "action #{n} {}: {} · owner {} · due {due}{check}",
                     kind_label(l, *kind),
-                    away(text),
+                    whole(text),
                     who(owner)
                 )
             )
@@ -918,7 +924,7 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
             format!("action #{n} reminder withdrawn: cancelled before it was posted")
         ),
         StepEvent::ActionCorrected { n, change } => {
-            let what = change_phrase(l, config, change, who, away);
+            let what = change_phrase(l, config, change, who, whole);
             tr!(
                 l,
                 format!("訂正 対策 #{n}: {what}（旧記録は無効）"),
@@ -927,8 +933,8 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
         }
         StepEvent::ActionCancelled { n, reason } => tr!(
             l,
-            format!("対策 #{n} 取消: {}", away(reason)),
-            format!("action #{n} cancelled: {}", away(reason))
+            format!("対策 #{n} 取消: {}", whole(reason)),
+            format!("action #{n} cancelled: {}", whole(reason))
         ),
         StepEvent::ActionReminded { n, overdue } => match overdue {
             true => tr!(
@@ -964,16 +970,16 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
             not_effective: None,
         } => tr!(
             l,
-            format!("再開: {}", away(reason)),
-            format!("reopened: {}", away(reason))
+            format!("再開: {}", whole(reason)),
+            format!("reopened: {}", whole(reason))
         ),
         StepEvent::Reopened {
             reason,
             not_effective: Some(n),
         } => tr!(
             l,
-            format!("再開（再発防止策 #{n} 効果なし）: {}", away(reason)),
-            format!("reopened (prevention action #{n} not effective): {}", away(reason))
+            format!("再開（再発防止策 #{n} 効果なし）: {}", whole(reason)),
+            format!("reopened (prevention action #{n} not effective): {}", whole(reason))
         ),
         StepEvent::CostSuperseded {
             n,
@@ -986,13 +992,13 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
             l,
             format!(
                 "費用 #{n} を訂正: {} → {}（旧記録は無効、合計から除外）",
-                cost_away(l, old_amount, old_payer),
-                cost_away(l, amount, payer)
+                cost_whole(l, old_amount, old_payer),
+                cost_whole(l, amount, payer)
             ),
             format!(
                 "cost #{n} corrected: {} → {} (earlier entry superseded, out of the totals)",
-                cost_away(l, old_amount, old_payer),
-                cost_away(l, amount, payer)
+                cost_whole(l, old_amount, old_payer),
+                cost_whole(l, amount, payer)
             )
         ),
         StepEvent::SplitSuperseded {
@@ -1002,7 +1008,7 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
             other,
             ..
         } => {
-            let old = shares_as_written(l, old).unwrap_or_else(|| away(old));
+            let old = shares_as_written(l, old).unwrap_or_else(|| whole(old));
             let new = super::messages::split_shares(l, *ours, *customer, *other);
             tr!(
                 l,
@@ -1020,18 +1026,18 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
             );
             tr!(
                 l,
-                format!("訂正 {what}: {} → {}（旧記録は無効）", away(from), away(to)),
+                format!("訂正 {what}: {} → {}（旧記録は無効）", whole(from), whole(to)),
                 format!(
                     "corrected {what}: {} → {} (earlier entry superseded)",
-                    away(from),
-                    away(to)
+                    whole(from),
+                    whole(to)
                 )
             )
         }
         StepEvent::Recurrence { earlier, shared } => tr!(
             l,
-            format!("再発の可能性: {earlier}（{}）", away(shared)),
-            format!("possible recurrence of {earlier} ({})", away(shared))
+            format!("再発の可能性: {earlier}（{}）", whole(shared)),
+            format!("possible recurrence of {earlier} ({})", whole(shared))
         ),
     }
 }
