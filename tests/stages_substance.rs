@@ -2329,3 +2329,30 @@ async fn an_action_line_posted_late_shows_the_action_as_it_was_added() {
         .await;
     assert!(line.contains(&format!("owner <@{SALES}>")), "{line}");
 }
+
+/// The bot was down past an action's due date: on restart its owner hears once that it is
+/// overdue, not also that it is "due soon" about a date days past.
+#[tokio::test]
+async fn after_downtime_an_overdue_action_is_reminded_once_as_overdue() {
+    let mut bot = spawn_bot_with(OFFICE_HOURS).await;
+    let t = bot.open_ready("BETA: lids loose").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "action interim sort the stock due:fri")
+        .await;
+    assert!(r.contains("Due Fri 2026-12-04"), "{r}");
+    bot.settle().await;
+    bot.stop().await;
+    bot.advance(Duration::from_secs(21 * 24 * 3600));
+    bot.restart().await;
+    bot.settle().await;
+    message_with(&bot, &t.channel, &["action #1 is overdue"]).await;
+    bot.settle().await;
+    let soon: Vec<String> = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .map(|c| text_of(&c.params))
+        .filter(|text| text.contains("action #1 is due soon"))
+        .collect();
+    assert!(soon.is_empty(), "{soon:?}");
+}

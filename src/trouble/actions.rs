@@ -909,7 +909,10 @@ pub(super) fn action_reminder(w: &mut Work, n: usize, overdue: bool, round: u32)
         return;
     };
     let (open, owner) = (a.is_open() && a.round == round, a.owner.clone());
-    if !open || w.held_till_opening(TimerKind::ActionDue { n, overdue, round }) {
+    // A "due soon" that comes once the action is already due (the bot was down, or held it
+    // till an opening past the due time) is the overdue reminder's to say, once.
+    let late = !overdue && a.due.is_some_and(|due| due <= w.ctx.now);
+    if !open || late || w.held_till_opening(TimerKind::ActionDue { n, overdue, round }) {
         return;
     }
     w.log(None, Event::Stage(StepEvent::ActionReminded { n, overdue }));
