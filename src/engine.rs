@@ -343,6 +343,13 @@ impl Engine<'_> {
         let ctx = self.context();
         let config = &self.app.config;
         let now = ctx.now;
+        // Fired at night or at a weekend (the bot was down at its time): at the next opening.
+        if let Some(held) = digest::held_till_opening(ctx.policy, now) {
+            if self.app.store.fire_global(timer, now, &held).await? {
+                self.app.after_write(&held).await;
+            }
+            return Ok(held);
+        }
         let walked = self
             .app
             .store

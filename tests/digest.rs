@@ -156,6 +156,30 @@ async fn a_digest_missed_while_the_bot_was_down_comes_once_when_it_is_back() {
     assert_eq!(digests_to(&bot, MANAGER).len(), 1);
 }
 
+/// Back at Saturday 23:00 with business hours set, past a missed digest: nothing at night or at
+/// the weekend; one digest at Monday's opening, which is also the week's own.
+#[tokio::test]
+async fn a_digest_missed_while_the_bot_was_down_waits_for_the_opening_and_comes_once() {
+    let hours = "[business_hours]\nopen = \"09:00\"\nclose = \"18:00\"\n";
+    let mut bot = spawn_bot_raw(&config("", hours)).await;
+    bot.open_ready("sev2 ACME: cracked housings").await;
+    bot.settle().await;
+    bot.stop().await;
+    // Down from Monday 11-30 10:00 to Saturday 12-12 23:00 (14:00 UTC), past Monday 12-07's.
+    let down = "2026-12-12T14:00:00Z".parse::<DateTime<Utc>>().unwrap() - bot.clock.now();
+    bot.advance(down.to_std().unwrap());
+    bot.restart().await;
+    bot.settle().await;
+    bot.expect_none("chat.postMessage", |c| is_digest_to(c, MANAGER)).await;
+    advance_to(&bot, "2026-12-13T23:59:00Z").await;
+    assert!(digests_to(&bot, MANAGER).is_empty(), "nothing at the weekend");
+    advance_to(&bot, "2026-12-14T00:00:00Z").await;
+    let dm = digest_to(&bot, MANAGER).await;
+    assert!(dm.contains("Weekly trouble digest* — Mon 2026-12-14"), "{dm}");
+    bot.settle().await;
+    assert_eq!(digests_to(&bot, MANAGER).len(), 1);
+}
+
 #[tokio::test]
 async fn a_holiday_monday_moves_the_digest_to_tuesday_nine() {
     let hours = "[business_hours]\nopen = \"09:00\"\nclose = \"18:00\"\nholidays = [\"2026-12-07\"]\n";

@@ -7,7 +7,7 @@ use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, NaiveTime, Utc};
 use super::actions::{Action, ActionKind};
 use super::approval::{approvers, Proposal, ProposalState};
 use super::decide::{may_see, Decision, Delivery, Dest, Lane, Message, Op, Timer, TimerKind};
-use super::hours::{local_date, local_to_utc};
+use super::hours::{is_open, local_date, local_to_utc, next_open};
 use super::model::{Trouble, TroubleId, UserId};
 use super::policy::Policy;
 
@@ -100,6 +100,20 @@ pub fn fire(
         timers: vec![digest_timer(next_digest(policy, now))],
         ..Decision::default()
     }
+}
+
+/// A digest due outside business hours (missed while the bot was down, and fired on its
+/// return at night or at a weekend) waits for the next opening, which is never later than the
+/// regular digest after it: only its timer is set. None when it may go now.
+pub fn held_till_opening(policy: &Policy, now: DateTime<Utc>) -> Option<Decision> {
+    let (hours, tz) = (policy.business_hours.as_ref(), policy.timezone);
+    if is_open(hours, tz, now) {
+        return None;
+    }
+    Some(Decision {
+        timers: vec![digest_timer(next_open(hours, tz, now))],
+        ..Decision::default()
+    })
 }
 
 /// When the digest after `now` is due: 09:00 local on the first business day of a week (Monday,
