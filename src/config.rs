@@ -88,6 +88,9 @@ pub enum Warning {
     /// RUST_LOG is not what `log_level` accepts: passed as written (the filter has more forms),
     /// but a word it does not know reads as a module and silences every other line.
     RustLogUnchecked,
+    /// A department lists no `members`: its Slack group is pinged, but nobody is invited to its
+    /// troubles, and nobody pinged through the group may record anything there.
+    DepartmentWithoutMembers,
 }
 
 /// `slack_timeout`'s bounds. A stop waits up to the timeout (and a second) for the calls in
@@ -173,6 +176,9 @@ impl Config {
         // RUST_LOG.
         if log_filter(&self.log_filter).is_none() {
             warnings.push(Warning::RustLogUnchecked);
+        }
+        if self.policy.departments.values().any(|d| d.members.is_empty()) {
+            warnings.push(Warning::DepartmentWithoutMembers);
         }
         warnings
     }

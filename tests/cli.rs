@@ -382,6 +382,16 @@ fn check_config_names_its_file_and_warns_when_nobody_has_a_manager() {
     );
     let (ok, stdout, stderr) = run(&["check-config"], &format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"));
     assert!(ok && !stdout.contains("warning:"), "{stdout}\n{stderr}");
+    // A department whose Slack group is pinged but whose members the config does not list.
+    let empty_department = format!(
+        "{BASE_CONFIG}\n[departments.eng]\nname = \"Engineering\"\nusergroup = \"S0ENG\"\n{DEFAULT_SEVERITIES}"
+    );
+    let (ok, stdout, stderr) = run(&["check-config"], &empty_department);
+    assert!(
+        ok && stdout.contains("warning: a department lists no members")
+            && stdout.contains("List its people under [departments.KEY] members."),
+        "{stdout}\n{stderr}"
+    );
 
     // No file at the default path: it says so, and that every setting is its default.
     let empty = tempfile::tempdir().unwrap();

@@ -664,7 +664,8 @@ async fn a_refusal_names_the_departments_by_name_and_key() {
     let t = ja.open_ready("+quality ACME: housing cracked").await;
     let refused = ja.command_text(HELPER, &t.channel, "done 1").await;
     assert!(
-        refused.contains("、Quality Assurance（`+quality`）の部門メンバー"),
+        refused.contains("、Quality Assurance（`+quality`）の部門メンバー")
+            && refused.contains("Slack のグループにいるだけでは含まれません"),
         "{refused}"
     );
 }
@@ -675,6 +676,13 @@ async fn add_invites_them_and_makes_a_participant_who_may_then_complete_a_stage(
     let t = bot.open_ready("ACME: housing cracked").await;
     let refused = bot.command_text(HELPER, &t.channel, "done 1").await;
     assert!(refused.starts_with("Only this trouble's participants"), "{refused}");
+    // It also says how to take part.
+    assert!(
+        refused.ends_with(&format!(
+            "To take part, ask the owner <@{SALES}> to `/trouble add` you."
+        )),
+        "{refused}"
+    );
 
     let added = bot
         .command_text(SALES, &t.channel, &format!("add <@{HELPER}|helper> +field"))

@@ -332,6 +332,12 @@ pub fn warning(l: Locale, w: Warning) -> &'static str {
         (Warning::RustLogUnchecked, Locale::Ja) => {
             "RUST_LOG がログレベル（info など）でも target=level の指定でもないため、書かれたとおりにフィルタへ渡します。フィルタが知らない語（verbose など）はモジュール名と読まれ、ほかのログがすべて出なくなります。"
         }
+        (Warning::DepartmentWithoutMembers, Locale::Ja) => {
+            "members のない部門があります（上の部門の行で 0人）。その部門の Slack グループにはメンションが届きますが、トラブルのチャンネルには誰も招待されず、グループから来た人も参加者として記録できません。[departments.キー] の members に部門の人を並べてください。"
+        }
+        (Warning::DepartmentWithoutMembers, Locale::En) => {
+            "a department lists no members (0 members in its line above): its Slack group is pinged, but nobody is invited to its troubles' channels, and nobody who comes from the group may record anything as a participant. List its people under [departments.KEY] members."
+        }
         (Warning::RustLogUnchecked, Locale::En) => {
             "RUST_LOG is not a log level (like info) nor target=level directives, so it is passed to the log filter as written; a word the filter does not know (like verbose) reads as a module name and silences every other line."
         }

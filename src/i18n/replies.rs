@@ -774,14 +774,28 @@ fn not_allowed(l: Locale, config: &Config, act: Act, who: &Who) -> String {
                 let depts = super::departments_typed(l, config, departments);
                 tr!(l, format!("、{depts}の部門メンバー"), format!(", members of {depts}"))
             };
+            // Someone pinged through a department's Slack group who is not on its list in the
+            // config: told how to take part, not only that others may.
+            let how = match departments.is_empty() {
+                true => tr!(
+                    l,
+                    format!("参加するには担当者 <@{owner}> に `/trouble add @あなた` を依頼してください。"),
+                    format!("To take part, ask the owner <@{owner}> to `/trouble add` you.")
+                ),
+                false => tr!(
+                    l,
+                    format!("参加するには担当者 <@{owner}> に `/trouble add @あなた` を依頼してください（部門メンバーはボットの設定の `members` に載っている人で、Slack のグループにいるだけでは含まれません）。"),
+                    format!("To take part, ask the owner <@{owner}> to `/trouble add` you (a department's members are those the bot's config lists under `members`, not everyone in its Slack group).")
+                ),
+            };
             tr!(
                 l,
                 format!(
-                    "{what}ができるのはこのトラブルの参加者だけです: 担当者 <@{owner}>、{}{depts}、`/trouble add` で追加された人。",
+                    "{what}ができるのはこのトラブルの参加者だけです: 担当者 <@{owner}>、{}{depts}、`/trouble add` で追加された人。{how}",
                     chain_text(l, chain)
                 ),
                 format!(
-                    "Only this trouble's participants can {what}: the owner <@{owner}>, {}{depts}, and people added with `/trouble add`.",
+                    "Only this trouble's participants can {what}: the owner <@{owner}>, {}{depts}, and people added with `/trouble add`. {how}",
                     chain_text(l, chain)
                 )
             )
