@@ -2299,6 +2299,37 @@ async fn a_member_of_its_departments_records_that_a_measure_worked() {
     assert!(step_events(&bot, &t.id).contains(&StepEvent::EffectAnswered { n: 1, effective: true }));
 }
 
+/// A measure a quality engineer carried out: its check asks them too, and their **Effective**
+/// is refused naming everyone who may confirm it (the owner, the chain, another participant).
+#[tokio::test]
+async fn the_check_of_a_department_members_measure_asks_them_and_names_who_may_confirm_it() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("+quality ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    let r = bot
+        .command_text(
+            SALES,
+            &t.channel,
+            "action prevent Mold temperature alarm owner:<@U0QA1> check:2s",
+        )
+        .await;
+    assert!(r.contains("#1"), "{r}");
+    all_stages_done(&bot, &t).await;
+    assert!(bot.command_text(SALES, &t.channel, "close").await.contains("Closed"));
+    let asked = text_of(&message_with(&bot, &t.channel, &["Did it work?", "Mold temperature alarm"]).await);
+    assert!(
+        asked.contains("<@U0QA1>") && asked.contains(&format!("<@{SALES}>")),
+        "{asked}"
+    );
+    click_on(&bot, "U0QA1", "effect_ok", &t, 1).await;
+    let refused = click_answer(&bot, "U0QA1", "Whether action #1 worked").await;
+    assert!(
+        refused.contains(&format!("the owner <@{SALES}>")) && refused.contains("or another participant"),
+        "{refused}"
+    );
+    assert_eq!(trouble(&bot, &t.id).substance.actions[0].effective, None);
+}
+
 /// A channel line waits its turn behind Slack's pace (about one a second): the line of an
 /// action added shows it as added, from its timeline entry, not as it stands when the line
 /// leaves (handed over with the trouble a moment later, here), so the channel says what the

@@ -1323,11 +1323,18 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
                 ),
             }
         }
-        StepReply::EffectIsSomeoneElses { n, chain } => tr!(
-            l,
-            format!("対策 #{n} が効いたかどうかは、担当した人以外が判断します（{}）。効かなかった場合は記録できます。何も記録していません。", super::chain_text(l, chain)),
-            format!("Whether action #{n} worked is for someone other than whoever did it to say ({}); that it did not, you may record. Nothing was recorded.", super::chain_text(l, chain))
-        ),
+        StepReply::EffectIsSomeoneElses { n, owner, chain } => {
+            let chain = super::chain_text(l, chain);
+            let who = match owner {
+                Some(o) => tr!(l, format!("担当者 {}、{chain}、またはほかの参加者", user(o)), format!("the owner {}, {chain}, or another participant", user(o))),
+                None => tr!(l, format!("{chain}、またはほかの参加者"), format!("{chain}, or another participant")),
+            };
+            tr!(
+                l,
+                format!("対策 #{n} が効いたかどうかは、担当した人以外が判断します（{who}）。効かなかった場合は記録できます。何も記録していません。"),
+                format!("Whether action #{n} worked is for someone other than whoever did it to say ({who}); that it did not, you may record. Nothing was recorded.")
+            )
+        }
         StepReply::ActionChainOnly {
             n,
             cancel,

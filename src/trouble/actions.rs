@@ -941,11 +941,16 @@ pub(super) fn effect_check(w: &mut Work, n: usize, round: u32, epoch: u32) {
         return;
     };
     let stale = a.round != epoch || a.cancelled.is_some();
+    let measure_owner = a.owner.clone();
     if stale || a.effective.is_some() || w.held_till_opening(TimerKind::EffectCheck { n, round, epoch }) {
         return;
     }
+    // The measure's own owner too: who carried it out knows first whether it held.
     let mut ask = vec![w.t.owner.clone()];
     ask.extend(w.t.manager.iter().cloned());
+    if !ask.contains(&measure_owner) {
+        ask.push(measure_owner);
+    }
     w.log(None, Event::Stage(StepEvent::EffectAsked { n }));
     // A closed trouble's channel is often archived: then the two are asked by DM.
     let manager = w.t.manager.clone();
@@ -981,7 +986,8 @@ pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: 
     // anyone asked may say (it reopens the trouble, hiding nothing).
     if effective && a.is_theirs(user) {
         let chain = w.t.manager_chain().iter().filter(|c| **c != a.owner).cloned().collect();
-        return Reply::Step(StepReply::EffectIsSomeoneElses { n, chain });
+        let owner = Some(w.t.owner.clone()).filter(|o| *o != a.owner);
+        return Reply::Step(StepReply::EffectIsSomeoneElses { n, owner, chain });
     }
     w.t.substance.actions[i].effective = Some(effective);
     w.step(user, StepEvent::EffectAnswered { n, effective });

@@ -1401,6 +1401,8 @@ pub enum StepReply {
     /// say it did not.
     EffectIsSomeoneElses {
         n: usize,
+        /// The trouble's owner, when the measure is someone else's.
+        owner: Option<UserId>,
         chain: Vec<UserId>,
     },
     /// Who may correct (or `cancel`) an action.
