@@ -407,7 +407,14 @@ async fn an_action_owner_is_reminded_the_day_before_and_nudged_when_overdue() {
         soon.starts_with("🔔 <@U0QA1> action #1 is due soon") && soon.matches("U0QA1").count() == 1,
         "{soon}"
     );
-    assert!(soon.contains("#1 interim: Sort the warehouse stock · due "), "{soon}");
+    // Which trouble by its customer too; the action once, by its number.
+    assert!(
+        soon.contains(&format!(
+            "(trouble {} ACME): interim: Sort the warehouse stock · due ",
+            t.id
+        )) && soon.matches("#1").count() == 1,
+        "{soon}"
+    );
     message_with(&bot, &t.channel, &["action #1 is overdue", "U0QA1"]).await;
     message_with(&bot, "U0QA1", &["action #1 is overdue"]).await;
     let reminders: Vec<bool> = step_events(&bot, &t.id)

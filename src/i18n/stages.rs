@@ -373,12 +373,15 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
         StepLine::ActionReminder { n, overdue } => match action_of(t, *n) {
             Some(a) => {
                 let due = a.due.map(|d| format_day_time(l, config.policy.timezone, d));
+                // The action once, by its kind and text: its number leads the line already.
                 let what = t.with_names(&format!(
-                    "#{n} {}: {}{}",
+                    "{}: {}{}",
                     kind_label(l, a.kind),
                     one_line(&a.text, Where::Elsewhere),
                     due.map(|d| tr!(l, format!(" · 期限 {d}"), format!(" · due {d}"))).unwrap_or_default()
                 ));
+                // Which trouble, as a phone shows it: its customer beside its id.
+                let trouble = format!("{} {}", t.id, cut(&super::messages::away(&t.customer), 40));
                 // The DM says where it is marked done: the command works in the channel only.
                 let channel = super::messages::channel_ref(l, t);
                 let when_done = tr!(
@@ -389,13 +392,13 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
                 match overdue {
                     true => tr!(
                         l,
-                        format!("⏰ {} 対策 #{n} の期限を過ぎています（トラブル {}）: {what}。{when_done}", user(&a.owner), t.id),
-                        format!("⏰ {} action #{n} is overdue (trouble {}): {what}. {when_done}", user(&a.owner), t.id)
+                        format!("⏰ {} 対策 #{n} の期限を過ぎています（トラブル {trouble}）: {what}。{when_done}", user(&a.owner)),
+                        format!("⏰ {} action #{n} is overdue (trouble {trouble}): {what}. {when_done}", user(&a.owner))
                     ),
                     false => tr!(
                         l,
-                        format!("🔔 {} 対策 #{n} の期限が近づいています（トラブル {}）: {what}。{when_done}", user(&a.owner), t.id),
-                        format!("🔔 {} action #{n} is due soon (trouble {}): {what}. {when_done}", user(&a.owner), t.id)
+                        format!("🔔 {} 対策 #{n} の期限が近づいています（トラブル {trouble}）: {what}。{when_done}", user(&a.owner)),
+                        format!("🔔 {} action #{n} is due soon (trouble {trouble}): {what}. {when_done}", user(&a.owner))
                     ),
                 }
             }
