@@ -630,13 +630,11 @@ async fn hostile_action_texts_and_an_amount_reach_reminders_the_weekly_digest_an
             .collect()
     };
     let reminders = posted(SALES, "action #1");
+    // One jump of the clock past the due date: as after downtime, the overdue reminder alone.
     assert!(
         reminders
             .iter()
-            .any(|r| r.contains("due soon") && r.contains("FremindZ"))
-            && reminders
-                .iter()
-                .any(|r| r.contains("overdue") && r.contains("FremindZ")),
+            .any(|r| r.contains("overdue") && r.contains("FremindZ")),
         "the owner is reminded by DM, the action named: {reminders:#?}"
     );
     let digest = posted(MANAGER, "Weekly trouble digest");
