@@ -1213,3 +1213,38 @@ async fn a_first_call_missed_shows_as_owed_in_the_status_and_app_home() {
     let home = app_home(&bot, MANAGER).await;
     assert!(home.contains("Customer update overdue* (0)"), "{home}");
 }
+
+/// A participant other than the owner promises the customer the next contact: the owner, who
+/// is reminded of it, is DMed that the follow-up now keeps to that promise and how to withdraw
+/// it; the answer says the owner is the one reminded. The owner's own promise tells nobody.
+#[tokio::test]
+async fn a_promise_logged_by_someone_else_is_told_to_the_owner() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("+quality ACME: cracked housings").await;
+    let r = bot
+        .command_text(
+            "U0QA1",
+            &t.channel,
+            "update called them about the cause next: tomorrow 10:00",
+        )
+        .await;
+    assert!(r.contains(&format!("I'll remind <@{SALES}> 15 minutes before")), "{r}");
+    let dm = bot.posted_saying(SALES, "logged customer update #1").await;
+    assert!(
+        dm.contains("<@U0QA1>") && dm.contains("(ACME)") && dm.contains("`/trouble withdraw update 1 REASON`"),
+        "{dm}"
+    );
+    let mark = last_call(&bot);
+    let r = bot
+        .command_text(SALES, &t.channel, "update called again next: tomorrow 15:00")
+        .await;
+    assert!(r.contains("I'll remind you"), "{r}");
+    bot.settle().await;
+    let told = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.seq > mark && c.params["channel"] == SALES)
+        .count();
+    assert_eq!(told, 0, "the owner's own promise is not DMed to them");
+}

@@ -966,6 +966,26 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("📣 The customer of trouble {id} ({customer}, {sev}) has heard nothing from us for {waited} (updates are due every {every}); {} has been reminded. {channel}\nYou are told as the one above them.", user(manager))
             ))
         }
+        Message::PromiseMadeForYou { n, by } => {
+            let update = t.customer_updates.get(n.wrapping_sub(1));
+            let said = update.map(|u| quoted(&u.text, Where::Elsewhere)).unwrap_or_default();
+            let when = update
+                .and_then(|u| u.promised_next)
+                .map(|at| format_day_time(l, tz, at))
+                .unwrap_or_default();
+            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            Rendered::text(tr!(
+                l,
+                format!("📞 {}がトラブル {id}（{customer}）にお客様への報告 #{n} を記録し、次回の連絡を {when} までと約束しました。以後の催促はこの約束に合わせ、その15分前にあなたにお知らせします。{channel}
+報告:
+{said}
+あなたが守れない約束なら、チャンネルで `/trouble withdraw update {n} 理由` で取り消せます。", user(by)),
+                format!("📞 {} logged customer update #{n} on trouble {id} ({customer}), promising the next contact by {when}. The follow-up now keeps to that promise: you are reminded 15 minutes before it. {channel}
+The update:
+{said}
+Not a promise you can keep? `/trouble withdraw update {n} REASON` in its channel.", user(by))
+            ))
+        }
         Message::UpdateWithdrawnNotice { n, by } => {
             let update = t.customer_updates.get(n.wrapping_sub(1));
             let said = update.map(|u| quoted(&u.text, Where::Elsewhere)).unwrap_or_default();
@@ -2184,6 +2204,7 @@ pub(super) mod tests {
                 manager: by.clone(),
             },
             Message::UpdateWithdrawnNotice { n: 1, by: by.clone() },
+            Message::PromiseMadeForYou { n: 1, by: by.clone() },
             Message::OpeningCorrectedNotice {
                 by: by.clone(),
                 summary: true,

@@ -430,8 +430,14 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             reminder,
             kept,
             unread_promise,
+            reminded,
         } => {
             let promise = format_day_time(l, tz, *next_due);
+            // A promise logged by someone else is the owner's to keep: they are the one reminded.
+            let (you_ja, you_en) = match reminded {
+                Some(owner) => (format!("担当者 <@{owner}> に"), format!("<@{owner}>")),
+                None => (String::new(), "you".to_string()),
+            };
             // Said, so a colleague's update is not taken to have moved the owner's promise.
             let stands = match kept {
                 true => tr!(
@@ -445,16 +451,16 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                 match reminder {
                     Some(at) if *next_due - *at <= crate::trouble::decide::REMINDER_LEAD => tr!(
                         l,
-                        format!("お客様への報告を記録しました。次回の約束 {promise} の15分前にお知らせします。"),
-                        format!("Customer update logged. I'll remind you 15 minutes before the promised {promise}.")
+                        format!("お客様への報告を記録しました。次回の約束 {promise} の15分前に{you_ja}お知らせします。"),
+                        format!("Customer update logged. I'll remind {you_en} 15 minutes before the promised {promise}.")
                     ),
                     // Nothing is posted outside business hours: said now, not found out later.
                     Some(at) => {
                         let at = format_day_time(l, tz, *at);
                         tr!(
                             l,
-                            format!("お客様への報告を記録しました。次回の約束 {promise} は営業時間外のため、その前の営業時間内（{at}）にお知らせします。"),
-                            format!("Customer update logged. The promised {promise} is outside business hours, so I'll remind you at {at}, before the hours end.")
+                            format!("お客様への報告を記録しました。次回の約束 {promise} は営業時間外のため、その前の営業時間内（{at}）に{you_ja}お知らせします。"),
+                            format!("Customer update logged. The promised {promise} is outside business hours, so I'll remind {you_en} at {at}, before the hours end.")
                         )
                     }
                     None => tr!(

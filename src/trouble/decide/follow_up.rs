@@ -79,6 +79,12 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
             promised_next: promised,
         },
     );
+    // A promise someone else made is the owner's to keep: they hear of it, and how to undo it.
+    if promised.is_some() && *user != w.t.owner {
+        let n = w.t.customer_updates.len();
+        let notice = Message::PromiseMadeForYou { n, by: user.clone() };
+        w.post(Lane::Dm, Dest::Dm(w.t.owner.clone()), notice);
+    }
     let promised = promised.or(kept);
     let (next_due, reminder) = next_follow_up(w, promised);
     w.start_followup_timer(next_due);
@@ -89,6 +95,7 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
         reminder,
         kept: kept.is_some(),
         unread_promise,
+        reminded: Some(w.t.owner.clone()).filter(|owner| owner != user),
     }
 }
 

@@ -2340,6 +2340,7 @@ fn an_update_restarts_the_clock_and_a_promise_sets_the_nudge_fifteen_minutes_bef
                 reminder: promise.map(|_| due),
                 kept: false,
                 unread_promise: None,
+                reminded: None,
             }),
             "{case}"
         );

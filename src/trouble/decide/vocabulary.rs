@@ -252,6 +252,13 @@ pub enum Message {
         n: usize,
         by: UserId,
     },
+    /// To the owner, by DM, when someone else logged customer update `n` with a promise of the
+    /// next contact: the follow-up now keeps to that promise, not the cadence, and it is the
+    /// owner who is reminded of it.
+    PromiseMadeForYou {
+        n: usize,
+        by: UserId,
+    },
     /// To the manager, by DM, when someone else corrected the customer (or the `summary`) they
     /// were told at open: the DMs already edited would otherwise change under them unseen.
     OpeningCorrectedNotice {
@@ -869,6 +876,8 @@ pub enum Reply {
         /// What followed a promise's marker in the text when no time was read from it (`次回は
         /// あさって昼過ぎ`): kept as words, no promise set, and said so.
         unread_promise: Option<String>,
+        /// Who is reminded of the promise, when not the one who logged it: the owner.
+        reminded: Option<UserId>,
     },
     BadWhen {
         text: String,
