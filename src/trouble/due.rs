@@ -272,15 +272,17 @@ fn japanese_day(text: &str, today: NaiveDate, schedule: Option<&BusinessHours>) 
             months(ahead + 1)?
         }
     };
-    let last = business_day_before(schedule, end);
-    (last >= today).then_some(last)
+    // Passed already (`今週中` on a Sunday): the day it meant, for the answer to say it is past.
+    Some(business_day_before(schedule, end))
 }
 
 /// A day on or after TODAY, as `day_ahead` reads one (`fri`, `12/20(日)`, `Dec 5`), with what
 /// Japanese reps add: `まで` ("by") after it, and `来週金曜` (that weekday in the
 /// week after this one, where `next fri` is the coming Friday).
 fn date_of(text: &str, today: NaiveDate) -> Option<NaiveDate> {
-    day_ahead(text.trim_end_matches("まで").trim_end(), today)
+    // `明日中` ("within tomorrow"), as a promise reads it: that day.
+    let day = text.trim_end_matches("まで").trim_end();
+    day_ahead(day, today).or_else(|| day_ahead(day.strip_suffix('中')?, today))
 }
 
 pub fn reminder_before(
@@ -318,6 +320,18 @@ mod tests {
         jst(2026, 11, 30, 10, 0)
     }
 
+    /// A span whose last business day has passed (`今週中` on a Sunday, `月末` after the month's
+    /// last business day) is said to be past, not a date the bot cannot read.
+    #[test]
+    fn a_span_already_over_is_past_not_unreadable() {
+        let h = hours();
+        let sunday = jst(2026, 12, 6, 13, 0);
+        assert_eq!(parse_due("今週中", sunday, TZ, Some(&h)), Err(DueError::InPast));
+        let saturday = jst(2027, 1, 30, 13, 0);
+        assert_eq!(parse_due("月末", saturday, TZ, Some(&h)), Err(DueError::InPast));
+        assert_eq!(parse_due("今週中", sunday, TZ, None), Ok(jst(2026, 12, 6, 18, 0)));
+    }
+
     #[test]
     fn due_dates_land_on_the_close_of_the_business_day_meant() {
         let h = hours();
@@ -353,6 +367,8 @@ mod tests {
             ("+xd", Some(&h), Err(DueError::Unrecognised)),
             // As a Japanese rep writes a due date.
             ("明日", Some(&h), Ok(jst(2026, 12, 1, 18, 0))),
+            // "Within tomorrow", as a promise reads it.
+            ("明日中", Some(&h), Ok(jst(2026, 12, 1, 18, 0))),
             ("本日", Some(&h), Ok(jst(2026, 11, 30, 18, 0))),
             ("明後日", Some(&h), Ok(jst(2026, 12, 2, 18, 0))),
             ("12/20(日)", Some(&h), Ok(jst(2026, 12, 20, 18, 0))),
