@@ -1381,3 +1381,20 @@ async fn mistyped_commands_are_explained_and_record_nothing_and_a_full_width_com
     let raised = bot.command_text(SALES, &t.channel, "ｓｅｖ\u{3000}１").await;
     assert!(raised.contains("Severity changed from sev2 to sev1"), "{raised}");
 }
+
+/// `due: 12/25 24:00` is refused as typed (a time of day past 23:59 reads as none), not taken
+/// as the day's close with `24:00` left in the action's text; `23:59` that day is its due time.
+#[tokio::test]
+async fn a_due_time_that_does_not_read_refuses_the_action_as_typed() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "action interim sort stock due:12/25 24:00")
+        .await;
+    assert!(r.starts_with("`12/25 24:00` is not a date I understand"), "{r}");
+    assert!(trouble(&bot, &t.id).substance.actions.is_empty());
+    let r = bot
+        .command_text(SALES, &t.channel, "action interim sort stock due:12/25 23:59")
+        .await;
+    assert!(r.contains("Due Fri 2026-12-25 23:59"), "{r}");
+}

@@ -281,6 +281,27 @@ const MAX_DATE_WORDS: usize = 5;
 /// The date that `words` start with, as many of them as read as one (the longest reading wins,
 /// so `fri 3pm` keeps its time); with `bracketed`, it must end at the closing `)`.
 fn date_words(words: &[String], bracketed: bool) -> Option<(String, usize)> {
+    let (value, n) = longest_date(words, bracketed)?;
+    // `due: 12/25 24:00`: a clock time straight after the date that does not read with it is
+    // the date meant, refused as typed, never left in the action's text with the day's close
+    // as its due time (six hours early).
+    match words.get(n).filter(|w| !bracketed && clock_like(w)) {
+        Some(time) => Some((format!("{value} {time}"), n + 1)),
+        None => Some((value, n)),
+    }
+}
+
+/// Whether `word` is written as a time of day (`24:00`, `２５：３０`), read or not.
+fn clock_like(word: &str) -> bool {
+    let folded = super::money::fold_width(word);
+    let Some((h, m)) = folded.trim_end_matches([',', ';']).split_once(':') else {
+        return false;
+    };
+    (1..=2).contains(&h.len()) && m.len() == 2 && (h.to_string() + m).bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The longest run of `words` from the start that reads as a date.
+fn longest_date(words: &[String], bracketed: bool) -> Option<(String, usize)> {
     (1..=words.len().min(MAX_DATE_WORDS)).rev().find_map(|n| {
         let mut value = words[..n].join(" ");
         if bracketed {
@@ -1323,6 +1344,14 @@ mod tests {
             ("sort due: 12/5 1500 pcs", Ok(due_("sort 1500 pcs", "12/5"))),
             ("sort due 12/5 1500 pcs", Ok(due_("sort 1500 pcs", "12/5"))),
             ("sort stock due: 12/5 1500", Ok(due_("sort stock", "12/5 1500"))),
+            // A clock time after the date that does not read with it stays with the date, to be
+            // refused as typed: never left in the text, the day's close taken instead.
+            ("sort due: 12/25 24:00", Ok(due_("sort", "12/25 24:00"))),
+            (
+                "sort due 12/25 ２５：００ now",
+                Ok(due_("sort now", "12/25 ２５：００")),
+            ),
+            ("sort due: 12/25 23:59", Ok(due_("sort", "12/25 23:59"))),
             (
                 "sort due: 12/5 1500 owner: <@U1>",
                 Ok(NewAction {
