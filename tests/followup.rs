@@ -1248,3 +1248,39 @@ async fn a_promise_logged_by_someone_else_is_told_to_the_owner() {
         .count();
     assert_eq!(told, 0, "the owner's own promise is not DMed to them");
 }
+
+/// The same update sent twice at once (a double submit, on the threads a real server runs on),
+/// or typed again a moment later, is logged once; the same words later, or another's, are news.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_update_sent_twice_is_logged_once() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    let text = "update called them, replacement ships today";
+    let (a, b) = tokio::join!(
+        bot.command_text(SALES, &t.channel, text),
+        bot.command_text(SALES, &t.channel, text)
+    );
+    let answers = [&a, &b];
+    assert_eq!(
+        answers
+            .iter()
+            .filter(|r| r.starts_with("Customer update logged"))
+            .count(),
+        1,
+        "{a}\n{b}"
+    );
+    assert_eq!(
+        answers.iter().filter(|r| r.contains("it is not logged twice")).count(),
+        1,
+        "{a}\n{b}"
+    );
+    let again = bot
+        .command_text(SALES, &t.channel, "update Called them,  replacement ships today")
+        .await;
+    assert!(again.starts_with("You logged this same update at"), "{again}");
+    assert_eq!(trouble(&bot, &t.id).customer_updates.len(), 1);
+    bot.advance(Duration::from_secs(61));
+    let later = bot.command_text(SALES, &t.channel, text).await;
+    assert!(later.starts_with("Customer update logged"), "{later}");
+    assert_eq!(trouble(&bot, &t.id).customer_updates.len(), 2);
+}

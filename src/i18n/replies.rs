@@ -544,6 +544,11 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             format!("お客様への報告 #{n} はありません（このトラブルの報告は #1〜#{count}、記録された順）。"),
             format!("There is no update #{n}: this trouble has updates #1 to #{count}, in the order they were logged.")
         ),
+        Reply::UpdateAlreadyLogged { n, at } => tr!(
+            l,
+            format!("同じ報告を {} に記録済みです（報告 #{n}）。二重には記録していません。", format_day_time(l, tz, *at)),
+            format!("You logged this same update at {} (update #{n}): it is not logged twice.", format_day_time(l, tz, *at))
+        ),
         Reply::UpdateAlreadyWithdrawn { n, by, at } => tr!(
             l,
             format!("お客様への報告 #{n} は {} に <@{by}> が取り消し済みです。別の報告を取り消すには番号を指定してください: `/trouble 取消 報告 N 理由`", format_day_time(l, tz, *at)),

@@ -109,6 +109,17 @@ pub fn same_open<'a>(
     summary: &str,
     now: DateTime<Utc>,
 ) -> Option<&'a PastTrouble> {
+    past.iter().find(|p| {
+        !p.closed
+            && p.owner.as_ref() == Some(owner)
+            && now - p.opened_at < chrono::Duration::minutes(SAME_OPEN_WITHIN_MINUTES)
+            && same_words(&p.summary, summary)
+    })
+}
+
+/// Whether two texts say the same, width, case and spacing aside: what a second press of the
+/// same command types.
+pub fn same_words(a: &str, b: &str) -> bool {
     let words = |s: &str| {
         fold_width(s)
             .to_lowercase()
@@ -116,13 +127,7 @@ pub fn same_open<'a>(
             .collect::<Vec<_>>()
             .join(" ")
     };
-    let summary = words(summary);
-    past.iter().find(|p| {
-        !p.closed
-            && p.owner.as_ref() == Some(owner)
-            && now - p.opened_at < chrono::Duration::minutes(SAME_OPEN_WITHIN_MINUTES)
-            && words(&p.summary) == summary
-    })
+    words(a) == words(b)
 }
 
 /// Company forms that say nothing about which company it is, longest first so `co., ltd.`

@@ -29,8 +29,24 @@ fn promised_by(text: &str, now: DateTime<Utc>, policy: &Policy) -> Result<DateTi
     }
 }
 
+/// How soon after an update the same one by the same person is a second press, not news.
+const SAME_UPDATE_WITHIN_SECS: i64 = 60;
+
 pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option<String>) -> Reply {
     let now = w.ctx.now;
+    // Sent twice at once, or typed again when no answer came in time: logged once (a second
+    // entry would count as a second contact and move the cadence).
+    let n = w.t.customer_updates.len();
+    if let Some(last) = w.t.customer_updates.last() {
+        let again = last.by == *user
+            && last.withdrawn.is_none()
+            && now - last.at < Duration::seconds(SAME_UPDATE_WITHIN_SECS)
+            && crate::trouble::customer::same_words(&last.text, &text)
+            && next.is_none() == last.promised_next.is_none();
+        if again {
+            return Reply::UpdateAlreadyLogged { n, at: last.at };
+        }
+    }
     let unread_promise = match next {
         None => crate::trouble::command::unread_promise(&text).map(str::to_string),
         Some(_) => None,

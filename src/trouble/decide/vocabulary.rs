@@ -904,6 +904,12 @@ pub enum Reply {
         by: UserId,
         at: DateTime<Utc>,
     },
+    /// The same update by the same person a moment after it was logged (a double submit, or
+    /// typed again when no answer came in time): logged once, as update `n`.
+    UpdateAlreadyLogged {
+        n: usize,
+        at: DateTime<Utc>,
+    },
     /// Only whoever logged update `n`, the owner or the manager chain may withdraw it.
     WithdrawNotAllowed {
         n: usize,
