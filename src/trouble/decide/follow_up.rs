@@ -34,19 +34,7 @@ const SAME_UPDATE_WITHIN_SECS: i64 = 60;
 
 pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option<String>) -> Reply {
     let now = w.ctx.now;
-    // Sent twice at once, or typed again when no answer came in time: logged once (a second
-    // entry would count as a second contact and move the cadence).
-    let n = w.t.customer_updates.len();
-    if let Some(last) = w.t.customer_updates.last() {
-        let again = last.by == *user
-            && last.withdrawn.is_none()
-            && now - last.at < Duration::seconds(SAME_UPDATE_WITHIN_SECS)
-            && crate::trouble::customer::same_words(&last.text, &text)
-            && next.is_none() == last.promised_next.is_none();
-        if again {
-            return Reply::UpdateAlreadyLogged { n, at: last.at };
-        }
-    }
+
     let unread_promise = match next {
         None => crate::trouble::command::unread_promise(&text).map(str::to_string),
         Some(_) => None,
@@ -65,6 +53,19 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
             Err(error) => return Reply::BadWhen { text: n, error },
         },
     };
+    // Sent twice at once, or typed again when no answer came in time: logged once (a second
+    // entry would count as a second contact and move the cadence). Another promise is news.
+    let n = w.t.customer_updates.len();
+    if let Some(last) = w.t.customer_updates.last() {
+        let again = last.by == *user
+            && last.withdrawn.is_none()
+            && now - last.at < Duration::seconds(SAME_UPDATE_WITHIN_SECS)
+            && crate::trouble::customer::same_words(&last.text, &text)
+            && last.promised_next == promised;
+        if again {
+            return Reply::UpdateAlreadyLogged { n, at: last.at };
+        }
+    }
     if !w.t.contacted() {
         // The kickoff shows the first-contact deadline until it is met.
         w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
