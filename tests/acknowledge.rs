@@ -1192,7 +1192,7 @@ async fn a_dm_to_the_bot_that_answers_no_ask_records_nothing_and_says_so() {
         .wait_for("chat.postMessage", |c| {
             c.seq > mark
                 && c.params["channel"] == MANAGER
-                && text_of(&c.params).contains("answers no request to acknowledge")
+                && text_of(&c.params).contains("I could not read it as the answer to a request to acknowledge")
         })
         .await;
     assert!(text_of(&said.params).contains(&t.id), "{}", said.params);

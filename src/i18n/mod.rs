@@ -508,8 +508,8 @@ pub fn dm_not_read(l: Locale, waiting: &[crate::trouble::home::HomeRow], several
         ),
         (false, false) => tr!(
             l,
-            "このメッセージは記録していません（確認の依頼への返信ではありません）。確認待ちのトラブルは、下のボタンを押すか、番号を付けて確認してください: `/trouble ack ID`",
-            "This message was not recorded: it answers no request to acknowledge. To acknowledge one still waiting for you, press its button below, or name it: `/trouble ack ID`"
+            "このメッセージは記録していません（確認の依頼への返信として読めませんでした）。確認待ちのトラブルは、下のボタンを押すか、番号を付けて確認してください: `/trouble ack ID`",
+            "This message was not recorded: I could not read it as the answer to a request to acknowledge. To acknowledge one still waiting for you, press its button below, or name it: `/trouble ack ID`"
         ),
     };
     listed_rows(l, head, waiting)
