@@ -2394,3 +2394,32 @@ async fn after_downtime_an_overdue_action_is_reminded_once_as_overdue() {
         .collect();
     assert!(soon.is_empty(), "{soon:?}");
 }
+
+/// A quality engineer's cause replaced by a colleague: the engineer is DMed what they wrote and
+/// what stands now; replacing one's own cause tells nobody.
+#[tokio::test]
+async fn whoever_recorded_a_cause_hears_when_someone_else_replaces_it() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("+quality ACME: housings cracked").await;
+    bot.command_text("U0QA1", &t.channel, "cause mold temperature drifted")
+        .await;
+    bot.command_text("U0QA1", &t.channel, "cause mold temperature drifted at night")
+        .await;
+    bot.command_text("U0QA2", &t.channel, "cause resin moisture").await;
+    let dm = bot.posted_saying("U0QA1", "replaced the cause you recorded").await;
+    assert!(
+        dm.contains("<@U0QA2>")
+            && dm.contains("(ACME)")
+            && dm.contains("drifted at night")
+            && dm.contains("resin moisture"),
+        "{dm}"
+    );
+    bot.settle().await;
+    let told = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.params["channel"] == "U0QA1" && text_of(&c.params).contains("replaced the cause"))
+        .count();
+    assert_eq!(told, 1, "their own correction told them nothing");
+}

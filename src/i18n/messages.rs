@@ -966,6 +966,16 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("📣 The customer of trouble {id} ({customer}, {sev}) has heard nothing from us for {waited} (updates are due every {every}); {} has been reminded. {channel}\nYou are told as the one above them.", user(manager))
             ))
         }
+        Message::CauseReplacedNotice { by, old } => {
+            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            let old = quoted(old, Where::Elsewhere);
+            let now = t.substance.cause.as_ref().map(|c| quoted(&c.text, Where::Elsewhere)).unwrap_or_default();
+            Rendered::text(tr!(
+                l,
+                format!("✏️ {}が、トラブル {id}（{customer}）であなたが記録した発生原因を置き換えました（元の記録はタイムラインに残ります）。{channel}\nあなたの記録:\n{old}\nいまの記録:\n{now}", user(by)),
+                format!("✏️ {} replaced the cause you recorded on trouble {id} ({customer}); yours stays on the timeline. {channel}\nYours:\n{old}\nNow:\n{now}", user(by))
+            ))
+        }
         Message::PromiseMadeForYou { n, by } => {
             let update = t.customer_updates.get(n.wrapping_sub(1));
             let said = update.map(|u| quoted(&u.text, Where::Elsewhere)).unwrap_or_default();
@@ -2199,6 +2209,10 @@ pub(super) mod tests {
             },
             Message::UpdateWithdrawnNotice { n: 1, by: by.clone() },
             Message::PromiseMadeForYou { n: 1, by: by.clone() },
+            Message::CauseReplacedNotice {
+                by: by.clone(),
+                old: t.summary.clone(),
+            },
             Message::OpeningCorrectedNotice {
                 by: by.clone(),
                 summary: true,

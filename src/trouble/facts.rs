@@ -745,15 +745,24 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
             // A cause that takes another's place says so, in the channel and on the timeline:
             // the first finding is not rewritten unnoticed, however the second was typed.
             let (event, reply) = match old.filter(|old| (&old.text, &old.escape) != (&text, &escape)) {
-                Some(old) => (
-                    StepEvent::CauseSuperseded {
-                        old: old.text,
-                        old_escape: old.escape,
-                        text,
-                        escape,
-                    },
-                    StepReply::CauseCorrected,
-                ),
+                Some(old) => {
+                    if old.by != *user {
+                        let notice = Message::CauseReplacedNotice {
+                            by: user.clone(),
+                            old: old.text.clone(),
+                        };
+                        w.post(Lane::Dm, Dest::Dm(old.by.clone()), notice);
+                    }
+                    (
+                        StepEvent::CauseSuperseded {
+                            old: old.text,
+                            old_escape: old.escape,
+                            text,
+                            escape,
+                        },
+                        StepReply::CauseCorrected,
+                    )
+                }
                 None => (StepEvent::Cause { text, escape }, StepReply::CauseSet),
             };
             w.step(user, event);

@@ -252,6 +252,12 @@ pub enum Message {
         n: usize,
         by: UserId,
     },
+    /// To whoever recorded the cause, by DM, when someone else replaced it (`old`, as they
+    /// wrote it): their finding is not rewritten without their hearing of it.
+    CauseReplacedNotice {
+        by: UserId,
+        old: String,
+    },
     /// To the owner, by DM, when someone else logged customer update `n` with a promise of the
     /// next contact: the follow-up now keeps to that promise, not the cadence, and it is the
     /// owner who is reminded of it.
