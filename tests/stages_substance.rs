@@ -1473,20 +1473,22 @@ async fn an_effectiveness_check_due_at_the_weekend_is_asked_at_the_next_opening(
     message_with(&bot, &t.channel, &["Did it work?", "Mold temperature alarm"]).await;
 }
 
-/// The 8D's D1 names the team that did the work: besides the owner and the manager, the
-/// actions' owners and those added to the trouble, each once.
+/// The 8D's D1 names the team that did the work: besides the owner and the manager, who
+/// recorded the root cause and checked the scope, the actions' owners and those added to the
+/// trouble, each once.
 #[tokio::test]
 async fn the_8ds_team_names_who_did_the_work() {
     let bot = spawn_bot().await;
-    let t = bot.open_ready("ACME: housings cracked").await;
+    let t = bot.open_ready("+quality ACME: housings cracked").await;
     bot.command_text(SALES, &t.channel, "action interim Sort stock owner:<@U0QA1>")
         .await;
     bot.command_text(SALES, &t.channel, "action permanent New mold owner:<@U0QA1>")
         .await;
     bot.command_text(SALES, &t.channel, "add <@U0FS1>").await;
+    bot.command_text("U0QA2", &t.channel, "cause resin moisture").await;
     bot.command_text(SALES, &t.channel, "report 8d").await;
     let d1 = text_of(&message_with(&bot, &t.channel, &["D1"]).await);
-    assert!(d1.contains(r"- Members: @U0QA1, @U0FS1\n\n*D2"), "{d1}");
+    assert!(d1.contains(r"- Members: @U0QA2, @U0QA1, @U0FS1\n"), "{d1}");
 }
 
 /// An action a close leaves open (a measure that takes weeks) is still its owner's: they hear of

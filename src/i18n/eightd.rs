@@ -213,9 +213,15 @@ fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (St
     if let Some(m) = manager {
         d1.push(format!("- {}: {}", tr!(l, "責任者", "Manager"), who(m)));
     }
-    // Whoever did the work the 8D reports: the actions' owners, who carried them out and who
-    // verified them, and those added to the trouble.
+    // Whoever did the work the 8D reports: who recorded the root cause and checked the scope,
+    // the actions' owners, who carried them out and who verified them, and those added to it.
     let mut members: Vec<&UserId> = Vec::new();
+    let found = t.substance.cause.as_ref().map(|c| &c.by).into_iter().chain(
+        t.substance
+            .scope
+            .iter()
+            .filter_map(|s| s.checked.as_ref().map(|m| &m.by)),
+    );
     let worked = t
         .substance
         .actions
@@ -230,7 +236,7 @@ fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (St
             .into_iter()
             .flatten()
         });
-    for u in worked.chain(&t.added) {
+    for u in found.chain(worked).chain(&t.added) {
         if *u != t.owner && Some(u) != manager && !members.contains(&u) {
             members.push(u);
         }
