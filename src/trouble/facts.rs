@@ -660,7 +660,10 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
     }
     match step {
         Step::Facts(fields) => set_facts(w, user, fields, false, false),
-        Step::FactsForm(fields) => set_facts(w, user, fields, false, true),
+        Step::FactsForm(fields) => match emptied_on_form(&w.t.substance.facts, &fields) {
+            Some(e) => Reply::Usage(e),
+            None => set_facts(w, user, fields, false, true),
+        },
         Step::FixFact(key, value) => set_facts(w, user, vec![(key, value)], true, true),
         Step::FixCustomer { name, past } => fix_customer(w, user, name, past),
         Step::FixSummary(text) => fix_summary(w, user, text),
@@ -980,6 +983,15 @@ pub(super) fn refresh_opening(w: &mut Work) {
     w.refresh_asking_dms();
 }
 
+/// The facts form sends every field it showed: one emptied that holds a fact would take it off
+/// the record with nothing said; it is refused, and the form stays open on it.
+fn emptied_on_form(facts: &Facts, fields: &[(FactKey, String)]) -> Option<UsageError> {
+    fields.iter().find_map(|(k, v)| {
+        let kept = facts.get(*k).filter(|_| !super::command::says_something(v))?;
+        Some(UsageError::FactEmptied { key: *k, kept })
+    })
+}
+
 /// Records facts (`correction`: as `fix fact`, superseding); `replace_lots`: the lots given are
 /// the whole list (the form, a correction), not more to add.
 fn set_facts(
@@ -990,19 +1002,6 @@ fn set_facts(
     replace_lots: bool,
 ) -> Reply {
     let (now, tz) = (w.ctx.now, w.ctx.policy.timezone);
-    // The form sends every field: one emptied that holds a fact would take it off the record
-    // with nothing said; it is refused, and the form stays open on it.
-    let emptied = fields.iter().find_map(|(k, v)| {
-        let kept =
-            w.t.substance
-                .facts
-                .get(*k)
-                .filter(|_| replace_lots && !super::command::says_something(v))?;
-        Some(UsageError::FactEmptied { key: *k, kept })
-    });
-    if let Some(e) = emptied {
-        return Reply::Usage(e);
-    }
     let fields: Result<Vec<(FactKey, String)>, UsageError> = fields
         .into_iter()
         .filter(|(_, v)| super::command::says_something(v))
