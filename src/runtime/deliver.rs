@@ -734,7 +734,7 @@ async fn deliver_once(
             // A close, and a lowering: posted there, their reasons (the chain's, internal) not.
             let closing = matches!(message, Message::Closed { .. } | Message::SeverityLowered { .. });
             let mut t = t;
-            let shared_closing;
+            let for_outside_line;
             let mut message = message;
             if let (true, Some(c)) = (
                 (internal || closing || follow_up) && !matches!(to, Dest::Dm(_) | Dest::Channel(_)),
@@ -749,20 +749,20 @@ async fn deliver_once(
                     }
                     if let Message::Closed { by, forced_reason, .. } = message {
                         t = Arc::new(crate::trouble::approval::for_outside(&t));
-                        shared_closing = Message::Closed {
+                        for_outside_line = Message::Closed {
                             by: by.clone(),
                             forced_reason: forced_reason.clone(),
                             report_withheld: true,
                         };
-                        message = &shared_closing;
+                        message = &for_outside_line;
                     } else if let Message::SeverityLowered { by, from, to, .. } = message {
-                        shared_closing = Message::SeverityLowered {
+                        for_outside_line = Message::SeverityLowered {
                             by: by.clone(),
                             from: *from,
                             to: *to,
                             reason: String::new(),
                         };
-                        message = &shared_closing;
+                        message = &for_outside_line;
                     } else {
                         tracing::warn!(channel = %c, "not posting the split, a cost, a proposal, the customer's past costs or the internal report into a channel shared outside the company");
                         return Ok(match message {
