@@ -986,8 +986,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
             Rendered::text(tr!(
                 l,
-                format!("📞 {}がトラブル {id}（{customer}）にお客様への報告 #{n} を記録し、次回の連絡を {when} までと約束しました。以後の催促はこの約束に合わせ、その15分前にあなたにお知らせします。{channel}\n報告:\n{said}\nあなたが守れない約束なら、チャンネルで `/trouble withdraw update {n} 理由` で取り消せます。", user(by)),
-                format!("📞 {} logged customer update #{n} on trouble {id} ({customer}), promising the next contact by {when}. The follow-up now keeps to that promise: you are reminded 15 minutes before it. {channel}\nThe update:\n{said}\nNot a promise you can keep? `/trouble withdraw update {n} REASON` in its channel.", user(by))
+                format!("📞 {}がトラブル {id}（{customer}）にお客様への報告 #{n} を記録し、次回の連絡を {when} までと約束しました。以後の催促はこの約束に合わせ、その前にあなたにお知らせします。{channel}\n報告:\n{said}\nあなたが守れない約束なら、チャンネルで `/trouble withdraw update {n} 理由` で取り消せます。", user(by)),
+                format!("📞 {} logged customer update #{n} on trouble {id} ({customer}), promising the next contact by {when}. The follow-up now keeps to that promise: you are reminded before it. {channel}\nThe update:\n{said}\nNot a promise you can keep? `/trouble withdraw update {n} REASON` in its channel.", user(by))
             ))
         }
         Message::UpdateWithdrawnNotice { n, by } => {
