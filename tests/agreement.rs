@@ -741,8 +741,9 @@ async fn a_tap_on_a_superseded_proposal_names_the_one_that_replaced_it() {
     // The channel's line reads the split as every split reads, with its reason.
     let line = bot.posted_saying(&t.channel, "Corrected split").await;
     assert!(
-        line.contains("Corrected split: us 70% / the customer 30% → us 60% / the customer 40%")
-            && line.contains("our mold, their storage"),
+        line.contains(&format!(
+            "Corrected split by <@{SALES}>: us 70% / the customer 30% → us 60% / the customer 40%"
+        )) && line.contains("our mold, their storage"),
         "{line}"
     );
     click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;

@@ -99,38 +99,53 @@ fn structured_commands_are_shown(locale: Locale, out: &str) {
     for (typed, said) in [
         (
             "/trouble fact part HX-200",
-            pick("🔎 事実を記録 — 品番: HX-200", "🔎 Fact recorded — Part: HX-200"),
+            pick(
+                "🔎 事実を記録（@佐藤さん） — 品番: HX-200",
+                "🔎 Fact recorded by @sato — Part: HX-200",
+            ),
         ),
         (
             "/trouble fact lot L42",
-            pick("🔎 事実を記録 — ロット: L42", "🔎 Fact recorded — Lot: L42"),
+            pick(
+                "🔎 事実を記録（@佐藤さん） — ロット: L42",
+                "🔎 Fact recorded by @sato — Lot: L42",
+            ),
         ),
         (
             "/trouble fact qty 120",
-            pick("🔎 事実を記録 — 数量: 120", "🔎 Fact recorded — Quantity: 120"),
+            pick(
+                "🔎 事実を記録（@佐藤さん） — 数量: 120",
+                "🔎 Fact recorded by @sato — Quantity: 120",
+            ),
         ),
         (
             "/trouble return requested qty 120",
             pick(
-                "📦 現品回収: 回収依頼済み · 数量 120",
-                "📦 Returned goods: requested · qty 120",
+                "📦 現品回収（@佐藤さん）: 回収依頼済み · 数量 120",
+                "📦 Returned goods recorded by @sato: requested · qty 120",
             ),
         ),
         // The quantity given at the request is kept when the goods arrive.
         (
             "/trouble return received",
             pick(
-                "📦 現品回収: 現品を受領 · 数量 120",
-                "📦 Returned goods: received · qty 120",
+                "📦 現品回収（@山田さん）: 現品を受領 · 数量 120",
+                "📦 Returned goods recorded by @yamada: received · qty 120",
             ),
         ),
         (
             "/trouble scope ",
-            pick("🗺️ 波及範囲 #1 を追加（未確認）", "🗺️ Scope line #1 added (unchecked)"),
+            pick(
+                "🗺️ 波及範囲 #1（未確認）を追加（@山田さん）",
+                "🗺️ Scope line #1 added by @yamada (unchecked)",
+            ),
         ),
         (
             "/trouble scope check 1",
-            pick("🗺️ 波及範囲 #1 を確認済みにしました", "🗺️ Scope line #1 checked"),
+            pick(
+                "🗺️ 波及範囲 #1 を確認済みにしました（@山田さん）",
+                "🗺️ Scope line #1 checked by @yamada",
+            ),
         ),
         (
             "/trouble cause ",
@@ -141,7 +156,10 @@ fn structured_commands_are_shown(locale: Locale, out: &str) {
         ),
         (
             "/trouble action interim ",
-            pick("🛠️ 対策を追加 #1 暫定対策", "🛠️ Action added #1 interim"),
+            pick(
+                "🛠️ 対策を追加（@山田さん） #1 暫定対策",
+                "🛠️ Action added by @yamada #1 interim",
+            ),
         ),
         ("/trouble action done 1", pick("☑️ 対策 #1 完了", "☑️ Action #1 done")),
         (

@@ -270,7 +270,12 @@ async fn a_returned_goods_reminder_fires_once() {
         .command_text(SALES, &t.channel, "return requested qty 12 tracking YM-123")
         .await;
     assert!(r.contains("requested"), "{r}");
-    message_with(&bot, &t.channel, &["Returned goods: requested", "qty 12", "YM-123"]).await;
+    message_with(
+        &bot,
+        &t.channel,
+        &["Returned goods recorded by <@U0SALES>: requested", "qty 12", "YM-123"],
+    )
+    .await;
     message_with(&bot, &t.channel, &["neither shipped nor received", SALES]).await;
     // The timer is not set again: one reminder, however long the goods stay requested.
     let is_reminder = |c: &Call| text_of(&c.params).contains("neither shipped nor received");
@@ -312,7 +317,7 @@ async fn received_goods_are_not_reminded_about() {
     let t = bot.open_ready("ACME: housings cracked").await;
     bot.command_text(SALES, &t.channel, "return requested").await;
     bot.command_text(SALES, &t.channel, "return received qty 12").await;
-    message_with(&bot, &t.channel, &["Returned goods: received"]).await;
+    message_with(&bot, &t.channel, &["Returned goods recorded by <@U0SALES>: received"]).await;
     bot.slack
         .expect_none(
             "chat.postMessage",
@@ -881,7 +886,12 @@ async fn returned_goods_keep_their_quantity_and_tracking_through_each_step_every
     bot.command_text(SALES, &t.channel, "return shipped tracking YM-123")
         .await;
     let goods = "shipped by the customer · qty 40 · tracking YM-123";
-    message_with(&bot, &t.channel, &[&format!("📦 Returned goods: {goods}")]).await;
+    message_with(
+        &bot,
+        &t.channel,
+        &[&format!("📦 Returned goods recorded by <@{SALES}>: {goods}")],
+    )
+    .await;
     status_with(&bot, &t.id, &[&format!("• Returned goods: {goods} (")]).await;
     for format in [trouble_bot::admin::Format::Md, trouble_bot::admin::Format::EightD] {
         let report = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, format).stdout;
@@ -1137,7 +1147,7 @@ async fn a_second_cause_or_fact_is_posted_as_a_correction() {
     message_with(
         &bot,
         &t.channel,
-        &["Corrected cause: Mold temperature drifted → Wrong resin grade / not caught because: incoming inspection skipped"],
+        &["Corrected cause by <@U0SALES>: Mold temperature drifted → Wrong resin grade / not caught because: incoming inspection skipped"],
     )
     .await;
     let cause = trouble(&bot, &t.id).substance.cause.expect("a cause");
@@ -1172,7 +1182,7 @@ async fn a_second_cause_or_fact_is_posted_as_a_correction() {
     bot.command_text(SALES, &t.channel, "fact part HX-200").await;
     let r = bot.command_text(SALES, &t.channel, "fact part HX-210").await;
     assert!(r.contains("Corrected (Part)"), "{r}");
-    message_with(&bot, &t.channel, &["Corrected Part: HX-200 → HX-210"]).await;
+    message_with(&bot, &t.channel, &["Corrected Part by <@U0SALES>: HX-200 → HX-210"]).await;
     // The form gives back what it showed: only what changed is news.
     let before = step_events(&bot, &t.id).len();
     let response = bot
@@ -1584,7 +1594,7 @@ async fn a_customer_typed_wrong_at_open_is_corrected_everywhere_and_filed_under_
         e,
         StepEvent::CustomerCorrected { from, to } if from == "ACMF" && to == "ACME"
     )));
-    message_with(&bot, &t.channel, &["Corrected customer: ACMF → ACME"]).await;
+    message_with(&bot, &t.channel, &["Corrected customer by <@U0SALES>: ACMF → ACME"]).await;
 
     // The kickoff, the status, the manager's DM and the notice where it was opened say ACME.
     message_says(&bot, &t.channel, &t.kickoff_ts, "ACME").await;
@@ -1642,7 +1652,7 @@ async fn a_customer_corrected_back_to_the_one_reported_does_not_repeat_its_histo
     bot.command_text(SALES, &t.channel, "fix customer Globex").await;
     message_with(&bot, &t.channel, &["Past troubles with Globex"]).await;
     bot.command_text(SALES, &t.channel, "fix customer ACME").await;
-    message_with(&bot, &t.channel, &["Corrected customer: Globex → ACME"]).await;
+    message_with(&bot, &t.channel, &["Corrected customer by <@U0SALES>: Globex → ACME"]).await;
     bot.settle().await;
     let shown = bot
         .slack
@@ -1711,7 +1721,12 @@ async fn the_summary_and_the_customer_are_corrected_with_the_japanese_words_too(
 
     let r = bot.command_text(SALES, &t.channel, "訂正 概要 ハウジング割れ").await;
     assert!(r.contains("概要を訂正しました"), "{r}");
-    message_with(&bot, &t.channel, &["✏️ 訂正 概要: ハウジンク割れ → ハウジング割れ"]).await;
+    message_with(
+        &bot,
+        &t.channel,
+        &["✏️ 訂正 概要（<@U0SALES>さん）: ハウジンク割れ → ハウジング割れ"],
+    )
+    .await;
     message_says(
         &bot,
         &t.channel,
@@ -1724,7 +1739,7 @@ async fn the_summary_and_the_customer_are_corrected_with_the_japanese_words_too(
     let r = bot.command_text(SALES, &t.channel, "訂正 お客様：ACME様").await;
     assert!(r.contains("お客様名を訂正しました"), "{r}");
     assert_eq!(trouble(&bot, &t.id).customer, "ACME");
-    message_with(&bot, &t.channel, &["✏️ 訂正 お客様名: ACMF → ACME"]).await;
+    message_with(&bot, &t.channel, &["✏️ 訂正 お客様名（<@U0SALES>さん）: ACMF → ACME"]).await;
     let r = bot.command_text(SALES, &t.channel, "訂正 顧客 ACME").await;
     assert!(r.contains("すでにそのとおり"), "{r}");
     // The manager, told at open what the trouble is, hears of each correction by DM.
@@ -1836,7 +1851,7 @@ async fn an_action_given_to_the_wrong_person_is_corrected_and_reminded_to_the_ri
     message_with(
         &bot,
         &t.channel,
-        &["✏️ Corrected action #1: owner <@U0QA1> → <@U0COLLEAGUE>, due Thu 2026-12-10 18:00 → Sat 2026-12-12 18:00"],
+        &["✏️ Corrected action #1 by <@U0SALES>: owner <@U0QA1> → <@U0COLLEAGUE>, due Thu 2026-12-10 18:00 → Sat 2026-12-12 18:00"],
     )
     .await;
     // The new owner did not take part: invited, as `action … owner:` does.
@@ -1955,7 +1970,7 @@ async fn a_correction_of_an_action_refused_changes_nothing_and_changes_only_what
     message_with(
         &bot,
         &t.channel,
-        &["✏️ Corrected action #2: text “Repair the mold” → “Repair the mold and add a cooling check”"],
+        &["✏️ Corrected action #2 by <@U0MANAGER>: text “Repair the mold” → “Repair the mold and add a cooling check”"],
     )
     .await;
     let r = bot
@@ -2112,7 +2127,7 @@ async fn correcting_and_cancelling_an_action_answer_in_japanese() {
         .await;
     let r = bot.command_text(SALES, &t.channel, "訂正 対策 1 期限:来週金曜").await;
     assert!(r.starts_with("対策 #1 を訂正しました（期限）"), "{r}");
-    message_with(&bot, &t.channel, &["✏️ 訂正 対策 #1: 期限 — → "]).await;
+    message_with(&bot, &t.channel, &["✏️ 訂正 対策 #1（<@U0SALES>さん）: 期限 — → "]).await;
     let r = bot.command_text(SALES, &t.channel, "対策 取消 2").await;
     assert!(r.starts_with("取り消す理由を入力してください"), "{r}");
     let r = bot.command_text(SALES, &t.channel, "対策 取消 2 重複のため").await;
@@ -2424,4 +2439,40 @@ async fn whoever_recorded_a_cause_hears_when_someone_else_replaces_it() {
         .filter(|c| c.params["channel"] == "U0QA1" && text_of(&c.params).contains("replaced the cause"))
         .count();
     assert_eq!(told, 1, "their own correction told them nothing");
+}
+
+/// The channel credits who recorded each fact, cause, scope line and returned goods: a quality
+/// engineer's work reads as theirs where everyone reads it, and nobody's change is anonymous
+/// there. In Japanese too.
+#[tokio::test]
+async fn the_channel_names_who_recorded_each_fact_cause_scope_line_and_return() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("+quality ACME: housings cracked").await;
+    for typed in [
+        "fact part HX-300",
+        "scope Plant 2, lot 42",
+        "scope check 1 no other lots",
+        "cause Mold temperature drifted",
+        "return received qty 4",
+    ] {
+        let r = bot.command_text("U0QA1", &t.channel, typed).await;
+        assert!(!r.contains("Only"), "{typed}: {r}");
+    }
+    for line in [
+        "🔎 Fact recorded by <@U0QA1> — Part: HX-300",
+        "🗺️ Scope line #1 added by <@U0QA1> (unchecked): Plant 2, lot 42",
+        "🗺️ Scope line #1 checked by <@U0QA1> — no other lots",
+        "🔬 Cause recorded by <@U0QA1>: Mold temperature drifted",
+        "📦 Returned goods recorded by <@U0QA1>: received",
+    ] {
+        message_with(&bot, &t.channel, &[line]).await;
+    }
+    // Someone else's correction names the one who made it.
+    bot.command_text(SALES, &t.channel, "fact part HX-310").await;
+    message_with(&bot, &t.channel, &["Corrected Part by <@U0SALES>: HX-300 → HX-310"]).await;
+
+    let bot = spawn_bot_in("ja").await;
+    let t = bot.open_ready("+quality ACME: ハウジング割れ").await;
+    bot.command_text("U0QA1", &t.channel, "原因 金型温度のドリフト").await;
+    message_with(&bot, &t.channel, &["🔬 発生原因（<@U0QA1>さん）: 金型温度のドリフト"]).await;
 }

@@ -246,78 +246,126 @@ fn marked_by(l: Locale, t: &Trouble, n: usize, verified: bool) -> String {
     }
 }
 
-/// A line posted in the trouble's channel.
-pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Rendered {
-    let tz = config.policy.timezone;
-    let text = match line {
-        StepLine::Logged(StepEvent::Fact { key, value, .. }) => tr!(
+/// A change recorded on the timeline, as its line in the channel says it: with who made it
+/// (`by`; absent from a line queued before lines named them), so a department member's work is
+/// credited where everyone reads it, and nobody's change is anonymous there.
+fn logged_line(l: Locale, config: &Config, t: &Trouble, event: &StepEvent, by: Option<&UserId>) -> String {
+    let who = by
+        .map(|b| tr!(l, format!("（{}）", user(b)), format!(" by {}", user(b))))
+        .unwrap_or_default();
+    match event {
+        StepEvent::Fact { key, value, .. } => tr!(
             l,
-            format!("🔎 事実を記録 — {}: {}", fact_label(l, *key), here(value)),
-            format!("🔎 Fact recorded — {}: {}", fact_label(l, *key), here(value))
+            format!("🔎 事実を記録{who} — {}: {}", fact_label(l, *key), here(value)),
+            format!("🔎 Fact recorded{who} — {}: {}", fact_label(l, *key), here(value))
         ),
-        StepLine::Logged(StepEvent::FactSuperseded { key, old, value: new }) => {
+        StepEvent::FactSuperseded { key, old, value: new } => {
             let what = fact_label(l, *key);
             let old = if old.is_empty() { "—" } else { old.as_str() };
-            corrected(l, what, &here(old), &here(new))
+            corrected(l, what, &who, &here(old), &here(new))
         }
-        StepLine::Logged(StepEvent::CostSuperseded { n, old_amount, old_payer, amount, payer, note }) => {
+        StepEvent::CostSuperseded {
+            n,
+            old_amount,
+            old_payer,
+            amount,
+            payer,
+            note,
+        } => {
             let line = corrected(
                 l,
                 &tr!(l, format!("費用 #{n}"), format!("cost #{n}")),
+                &who,
                 &written_cost_phrase(l, old_amount, old_payer, Where::OwnChannel),
                 &written_cost_phrase(l, amount, payer, Where::OwnChannel),
             );
             format!("{line}{}", super::note_below(note, Where::OwnChannel))
         }
-        StepLine::Logged(StepEvent::SplitSuperseded { old, ours, customer, other, reason }) => {
+        StepEvent::SplitSuperseded {
+            old,
+            ours,
+            customer,
+            other,
+            reason,
+        } => {
             let line = corrected(
                 l,
                 tr!(l, "責任区分", "split"),
+                &who,
                 &shares_as_written(l, old).unwrap_or_else(|| here(old)),
                 &super::messages::split_shares(l, *ours, *customer, *other),
             );
             format!("{line}{}", super::note_below(reason, Where::OwnChannel))
         }
-        StepLine::Logged(StepEvent::CustomerCorrected { from, to }) => {
-            corrected(l, opening_label(l, OpeningField::Customer), &here(from), &here(to))
+        StepEvent::CustomerCorrected { from, to } => corrected(
+            l,
+            opening_label(l, OpeningField::Customer),
+            &who,
+            &here(from),
+            &here(to),
+        ),
+        StepEvent::SummaryCorrected { from, to } => {
+            corrected(l, opening_label(l, OpeningField::Summary), &who, &here(from), &here(to))
         }
-        StepLine::Logged(StepEvent::SummaryCorrected { from, to }) => {
-            corrected(l, opening_label(l, OpeningField::Summary), &here(from), &here(to))
-        }
-        StepLine::Logged(StepEvent::ReturnReminded) => String::new(),
-        StepLine::Logged(StepEvent::Returned { state, qty, tracking }) => {
+        StepEvent::ReturnReminded => String::new(),
+        StepEvent::Returned { state, qty, tracking } => {
             let goods = return_phrase(l, *state, qty.as_deref(), tracking.as_deref(), Where::OwnChannel);
-            tr!(l, format!("📦 現品回収: {goods}"), format!("📦 Returned goods: {goods}"))
+            tr!(
+                l,
+                format!("📦 現品回収{who}: {goods}"),
+                format!("📦 Returned goods recorded{who}: {goods}")
+            )
         }
-        StepLine::ReturnReminder { owner, since } => tr!(
+        StepEvent::ScopeAdded { n, text } => tr!(
             l,
-            format!("📦 {} 現品の回収を {} に依頼したまま、まだ発送・受領の記録がありません。お客様に状況を確認し、`/trouble return 発送` か `/trouble return 受領` を入力してください。", user(owner), format_day_time(l, tz, *since)),
-            format!("📦 {} the returned goods were requested at {} and are neither shipped nor received yet. Check with the customer and record `/trouble return shipped` or `received`.", user(owner), format_day_time(l, tz, *since))
+            format!("🗺️ 波及範囲 #{n}（未確認）を追加{who}: {}", here(text)),
+            format!("🗺️ Scope line #{n} added{who} (unchecked): {}", here(text))
         ),
-        StepLine::Logged(StepEvent::ScopeAdded { n, text }) => tr!(l, format!("🗺️ 波及範囲 #{n} を追加（未確認）: {}", here(text)), format!("🗺️ Scope line #{n} added (unchecked): {}", here(text))),
-        StepLine::Logged(StepEvent::ScopeChecked { n, note }) => tr!(
+        StepEvent::ScopeChecked { n, note } => tr!(
             l,
-            format!("🗺️ 波及範囲 #{n} を確認済みにしました{}", note_tail(note, Where::OwnChannel)),
-            format!("🗺️ Scope line #{n} checked{}", note_tail(note, Where::OwnChannel))
+            format!(
+                "🗺️ 波及範囲 #{n} を確認済みにしました{who}{}",
+                note_tail(note, Where::OwnChannel)
+            ),
+            format!("🗺️ Scope line #{n} checked{who}{}", note_tail(note, Where::OwnChannel))
         ),
-        StepLine::Logged(StepEvent::Cause { text, escape }) => {
-            let escape = escape.as_deref().map(|e| tr!(l, format!("\n流出原因: {}", here(e)), format!("\nWhy it was not caught: {}", here(e)))).unwrap_or_default();
-            tr!(l, format!("🔬 発生原因: {}{escape}", here(text)), format!("🔬 Cause: {}{escape}", here(text)))
+        StepEvent::Cause { text, escape } => {
+            let escape = escape
+                .as_deref()
+                .map(|e| {
+                    tr!(
+                        l,
+                        format!("\n流出原因: {}", here(e)),
+                        format!("\nWhy it was not caught: {}", here(e))
+                    )
+                })
+                .unwrap_or_default();
+            tr!(
+                l,
+                format!("🔬 発生原因{who}: {}{escape}", here(text)),
+                format!("🔬 Cause recorded{who}: {}{escape}", here(text))
+            )
         }
-        StepLine::Logged(StepEvent::CauseSuperseded { old, old_escape, text, escape }) => corrected(
+        StepEvent::CauseSuperseded {
+            old,
+            old_escape,
+            text,
+            escape,
+        } => corrected(
             l,
             tr!(l, "原因", "cause"),
+            &who,
             &cause_phrase(l, old, old_escape.as_deref(), here),
             &cause_phrase(l, text, escape.as_deref(), here),
         ),
-        StepLine::Logged(StepEvent::ActionAdded {
+        StepEvent::ActionAdded {
             n,
             kind,
             text,
             owner,
             due,
             check,
-        }) => match action_of(t, *n) {
+        } => match action_of(t, *n) {
             Some(a) => {
                 // As it was added, from the entry: a line posted late (behind pacing) shows it
                 // neither done, nor corrected, nor handed over with the trouble since.
@@ -333,27 +381,47 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
                     cancelled: None,
                     ..a.clone()
                 };
-                tr!(l, format!("🛠️ 対策を追加 {}", action_line(l, config, *n, a, Where::OwnChannel)), format!("🛠️ Action added {}", action_line(l, config, *n, a, Where::OwnChannel)))
+                // Who added it, when it is not its owner's own (the line names the owner).
+                let who = if by == Some(owner) { String::new() } else { who.clone() };
+                tr!(
+                    l,
+                    format!(
+                        "🛠️ 対策を追加{who} {}",
+                        action_line(l, config, *n, a, Where::OwnChannel)
+                    ),
+                    format!(
+                        "🛠️ Action added{who} {}",
+                        action_line(l, config, *n, a, Where::OwnChannel)
+                    )
+                )
             }
             None => format!("🛠️ #{n}"),
         },
-        StepLine::Logged(StepEvent::ActionDone { n, note }) => {
+        StepEvent::ActionDone { n, note } => {
             let (by, what) = (marked_by(l, t, *n, false), note_tail(note, Where::OwnChannel));
-            tr!(l, format!("☑️ 対策 #{n} 完了{by}{what}"), format!("☑️ Action #{n} done{by}{what}"))
+            tr!(
+                l,
+                format!("☑️ 対策 #{n} 完了{by}{what}"),
+                format!("☑️ Action #{n} done{by}{what}")
+            )
         }
-        StepLine::Logged(StepEvent::ActionVerified { n, note }) => {
+        StepEvent::ActionVerified { n, note } => {
             let (by, what) = (marked_by(l, t, *n, true), note_tail(note, Where::OwnChannel));
-            tr!(l, format!("✅ 対策 #{n} を検証しました{by}{what}"), format!("✅ Action #{n} verified{by}{what}"))
+            tr!(
+                l,
+                format!("✅ 対策 #{n} を検証しました{by}{what}"),
+                format!("✅ Action #{n} verified{by}{what}")
+            )
         }
-        StepLine::Logged(StepEvent::ActionCorrected { n, change }) => {
+        StepEvent::ActionCorrected { n, change } => {
             let what = change_phrase(l, config, change, user, here);
             tr!(
                 l,
-                format!("✏️ 訂正 対策 #{n}: {what}（元の記録はタイムラインに残ります）"),
-                format!("✏️ Corrected action #{n}: {what} (the earlier entry stays on the timeline)")
+                format!("✏️ 訂正 対策 #{n}{who}: {what}（元の記録はタイムラインに残ります）"),
+                format!("✏️ Corrected action #{n}{who}: {what} (the earlier entry stays on the timeline)")
             )
         }
-        StepLine::Logged(StepEvent::ActionCancelled { n, reason }) => {
+        StepEvent::ActionCancelled { n, reason } => {
             let (by, what) = match action_of(t, *n) {
                 Some(a) => (
                     a.cancelled.as_ref().map(|c| user(&c.by)).unwrap_or_default(),
@@ -363,10 +431,80 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             };
             tr!(
                 l,
-                format!("🚫 対策 #{n}「{what}」を{by}が取り消しました: {}（記録はタイムラインに残ります）", here(reason)),
-                format!("🚫 Action #{n} cancelled by {by}: {} (it was “{what}”; the entry stays on the timeline)", here(reason))
+                format!(
+                    "🚫 対策 #{n}「{what}」を{by}が取り消しました: {}（記録はタイムラインに残ります）",
+                    here(reason)
+                ),
+                format!(
+                    "🚫 Action #{n} cancelled by {by}: {} (it was “{what}”; the entry stays on the timeline)",
+                    here(reason)
+                )
             )
         }
+        StepEvent::EffectAnswered { n, effective } => {
+            if *effective {
+                tr!(
+                    l,
+                    format!("🌟 再発防止策 #{n}: 効果ありと確認しました{who}。"),
+                    format!("🌟 Prevention action #{n}: confirmed effective{who}.")
+                )
+            } else {
+                tr!(
+                    l,
+                    format!("❌ 再発防止策 #{n}: 効果なしと判断されました{who}。トラブルを再開します。"),
+                    format!("❌ Prevention action #{n}: found not effective{who}. The trouble is reopened.")
+                )
+            }
+        }
+        StepEvent::Reopened {
+            reason,
+            not_effective: None,
+        } => {
+            let at = reopened_at(l, t.current_stage());
+            tr!(
+                l,
+                format!(
+                    "🔄 トラブル {} を再開しました{who}（{at}）。理由:\n{}",
+                    t.id,
+                    quoted(reason, Where::OwnChannel)
+                ),
+                format!(
+                    "🔄 Trouble {} reopened{who} ({at}). Reason:\n{}",
+                    t.id,
+                    quoted(reason, Where::OwnChannel)
+                )
+            )
+        }
+        StepEvent::Reopened {
+            reason,
+            not_effective: Some(n),
+        } => {
+            let at = reopened_at(l, t.current_stage());
+            let measure = cut(&one_line(reason, Where::OwnChannel), 300);
+            tr!(
+                l,
+                format!("🔄 トラブル {} を再開しました（{at}）。理由: 再発防止策 #{n}「{measure}」の効果確認で「効果なし」と判断されました。", t.id),
+                format!("🔄 Trouble {} reopened ({at}). Reason: the effectiveness check found prevention action #{n} “{measure}” not effective.", t.id)
+            )
+        }
+        // Timer-driven events are told by their own lines.
+        e @ (StepEvent::ActionReminded { .. }
+        | StepEvent::ActionReminderWithdrawn { .. }
+        | StepEvent::EffectAsked { .. }
+        | StepEvent::Recurrence { .. }) => event_text(l, config, e),
+    }
+}
+
+/// A line posted in the trouble's channel.
+pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Rendered {
+    let tz = config.policy.timezone;
+    let text = match line {
+        StepLine::Logged { event, by } => logged_line(l, config, t, event, by.as_ref()),
+        StepLine::ReturnReminder { owner, since } => tr!(
+            l,
+            format!("📦 {} 現品の回収を {} に依頼したまま、まだ発送・受領の記録がありません。お客様に状況を確認し、`/trouble return 発送` か `/trouble return 受領` を入力してください。", user(owner), format_day_time(l, tz, *since)),
+            format!("📦 {} the returned goods were requested at {} and are neither shipped nor received yet. Check with the customer and record `/trouble return shipped` or `received`.", user(owner), format_day_time(l, tz, *since))
+        ),
         // The owner is mentioned first, so the action's line does not name them again (by an id
         // a phone shows raw, before the trouble has learnt their name), nor its state: a
         // reminder comes only for an action not done.
@@ -431,36 +569,6 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
                 actions("effect", vec![button(contracts::Action::EffectOk.id(), tr!(l, "効果あり", "Effective"), &value, true), button(contracts::Action::EffectNotOk.id(), tr!(l, "効果なし（再開）", "Not effective (reopen)"), &value, false)]),
             ];
             return Rendered { text, blocks: Some(blocks) };
-        }
-        StepLine::Logged(StepEvent::EffectAnswered { n, effective }) => {
-            if *effective {
-                tr!(l, format!("🌟 再発防止策 #{n}: 効果ありと確認しました。"), format!("🌟 Prevention action #{n}: confirmed effective."))
-            } else {
-                tr!(l, format!("❌ 再発防止策 #{n}: 効果なし。トラブルを再開します。"), format!("❌ Prevention action #{n}: not effective. The trouble is reopened."))
-            }
-        }
-        StepLine::Logged(StepEvent::Reopened { reason, not_effective: None }) => {
-            let at = reopened_at(l, t.current_stage());
-            tr!(
-                l,
-                format!("🔄 トラブル {} を再開しました（{at}）。理由:\n{}", t.id, quoted(reason, Where::OwnChannel)),
-                format!("🔄 Trouble {} reopened ({at}). Reason:\n{}", t.id, quoted(reason, Where::OwnChannel))
-            )
-        }
-        StepLine::Logged(StepEvent::Reopened { reason, not_effective: Some(n) }) => {
-            let at = reopened_at(l, t.current_stage());
-            let measure = cut(&one_line(reason, Where::OwnChannel), 300);
-            tr!(
-                l,
-                format!("🔄 トラブル {} を再開しました（{at}）。理由: 再発防止策 #{n}「{measure}」の効果確認で「効果なし」と判断されました。", t.id),
-                format!("🔄 Trouble {} reopened ({at}). Reason: the effectiveness check found prevention action #{n} “{measure}” not effective.", t.id)
-            )
-        }
-        // Timer-driven events are told by their own lines.
-        StepLine::Logged(
-            e @ (StepEvent::ActionReminded { .. } | StepEvent::ActionReminderWithdrawn { .. } | StepEvent::EffectAsked { .. } | StepEvent::Recurrence { .. }),
-        ) => {
-            event_text(l, config, e)
         }
         StepLine::Recurrence { earlier, channel, opened_at, shared } => {
             let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
@@ -603,11 +711,11 @@ fn opening_label(l: Locale, field: OpeningField) -> &'static str {
 }
 
 /// A correction in the channel: the old value, the new one, and that the old entry stands superseded.
-fn corrected(l: Locale, what: &str, old: &str, new: &str) -> String {
+fn corrected(l: Locale, what: &str, who: &str, old: &str, new: &str) -> String {
     tr!(
         l,
-        format!("✏️ 訂正 {what}: {old} → {new}（元の記録はタイムラインに残り、無効として扱います）"),
-        format!("✏️ Corrected {what}: {old} → {new} (the earlier entry stays on the timeline, marked superseded)")
+        format!("✏️ 訂正 {what}{who}: {old} → {new}（元の記録はタイムラインに残り、無効として扱います）"),
+        format!("✏️ Corrected {what}{who}: {old} → {new} (the earlier entry stays on the timeline, marked superseded)")
     )
 }
 
@@ -1685,14 +1793,17 @@ mod tests {
             cancelled: None,
             round: 0,
         });
-        let added = StepLine::Logged(StepEvent::ActionAdded {
-            n: 1,
-            kind: crate::trouble::actions::ActionKind::Interim,
-            text: "sort stock".into(),
-            owner: t.owner.clone(),
-            due: None,
-            check: None,
-        });
+        let added = StepLine::Logged {
+            event: StepEvent::ActionAdded {
+                n: 1,
+                kind: crate::trouble::actions::ActionKind::Interim,
+                text: "sort stock".into(),
+                owner: t.owner.clone(),
+                due: None,
+                check: None,
+            },
+            by: Some(t.owner.clone()),
+        };
         let text = step_line(Locale::En, &config, &t, &added).text;
         assert!(text.contains("⬜ open") && !text.contains("done"), "{text}");
     }

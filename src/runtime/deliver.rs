@@ -714,7 +714,7 @@ async fn deliver_once(
                 | Message::ReportContinues { .. }
                 | Message::CustomerHistory => true,
                 Message::Recorded { what, .. } => matches!(what, Record::Split { .. } | Record::Cost { .. }),
-                Message::Step(StepLine::Logged(event)) => matches!(
+                Message::Step(StepLine::Logged { event, .. }) => matches!(
                     event,
                     StepEvent::CostSuperseded { .. } | StepEvent::SplitSuperseded { .. }
                 ),

@@ -1230,7 +1230,10 @@ mod tests {
         ];
         for event in events {
             for message in [
-                Message::Step(StepLine::Logged(event.clone())),
+                Message::Step(StepLine::Logged {
+                    event: event.clone(),
+                    by: None,
+                }),
                 Message::ActionChanged {
                     to: UserId::new("U1"),
                     by: UserId::new("U2"),

@@ -1285,8 +1285,14 @@ pub enum StepEvent {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "line", rename_all = "snake_case")]
 pub enum StepLine {
-    /// A change recorded on the timeline, told in the channel as it is.
-    Logged(StepEvent),
+    /// A change recorded on the timeline, told in the channel as it is, with who made it (`by`
+    /// is absent from a line queued before lines named them: it is told as before).
+    Logged {
+        #[serde(flatten)]
+        event: StepEvent,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<UserId>,
+    },
     ReturnReminder {
         owner: UserId,
         since: DateTime<Utc>,
@@ -1534,7 +1540,13 @@ mod tests {
                 note: String::new(),
             },
         ];
-        let mut lines: Vec<StepLine> = events.into_iter().map(StepLine::Logged).collect();
+        let mut lines: Vec<StepLine> = events
+            .into_iter()
+            .map(|event| StepLine::Logged {
+                event,
+                by: Some(UserId::new("U2")),
+            })
+            .collect();
         lines.push(StepLine::EffectCheck {
             n: 1,
             ask: vec![UserId::new("U1")],
@@ -1546,5 +1558,20 @@ mod tests {
             let back: Message = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
             assert_eq!(back, message);
         }
+    }
+
+    /// A line queued before lines named who made the change (no `by`) is still delivered, told
+    /// as it was; one naming them keeps the name.
+    #[test]
+    fn a_logged_line_queued_before_it_named_its_author_still_reads() {
+        // As a line was stored before it carried `by`.
+        let stored = r#"{"kind":"step","line":"logged","step":"fact","key":"part","value":"HX-200"}"#;
+        let back: Message = serde_json::from_str(stored).unwrap_or_else(|e| panic!("{stored}: {e}"));
+        let fact = StepEvent::Fact {
+            key: FactKey::Part,
+            value: "HX-200".into(),
+            lots_replaced: None,
+        };
+        assert_eq!(back, Message::Step(StepLine::Logged { event: fact, by: None }));
     }
 }

@@ -4290,9 +4290,10 @@ fn an_open_troubles_channel_deleted_gets_a_new_one_set_up_as_at_opening_and_the_
         matches!(
             op,
             Op::Post {
-                message: Message::Step(crate::trouble::facts::StepLine::Logged(
-                    crate::trouble::facts::StepEvent::Reopened { .. }
-                )),
+                message: Message::Step(crate::trouble::facts::StepLine::Logged {
+                    event: crate::trouble::facts::StepEvent::Reopened { .. },
+                    ..
+                }),
                 ..
             }
         )

@@ -133,7 +133,10 @@ impl<'a> Work<'a> {
     /// A change to the new stages: a timeline entry and the same told as one line in the channel.
     pub(in crate::trouble) fn step(&mut self, by: &UserId, event: crate::trouble::facts::StepEvent) {
         self.log(Some(by), Event::Stage(event.clone()));
-        let line = crate::trouble::facts::StepLine::Logged(event);
+        let line = crate::trouble::facts::StepLine::Logged {
+            event,
+            by: Some(by.clone()),
+        };
         self.post(Lane::Channel, Dest::TroubleChannel, Message::Step(line));
     }
 
