@@ -1387,13 +1387,24 @@ async fn a_channel_command_typed_in_a_dm_with_an_id_says_where_it_works() {
         .command_text(MANAGER, &other.channel, &format!("note same lot as {}", t.id))
         .await;
     assert!(!noted.contains("works in"), "{noted}");
-    // Where a trouble is named (first, or last of a short command), it is that trouble's, never
-    // recorded on this one: a rep logging Initech's call in ACME's channel is told where it goes.
+    // Where a trouble is named (first, last of a short command, or first of the command's text,
+    // by its id or its channel), it is that trouble's, never recorded on this one: a rep
+    // logging Initech's call in ACME's channel is told where it goes, and a forced close, a
+    // lowering, a stage done or an update withdrawn never lands on the trouble whose channel it
+    // was typed in.
+    bot.command_text(SALES, &other.channel, "update called them").await;
     let other_before = trouble(&bot, &other.id);
+    let name = trouble(&bot, &t.id).channel_name.expect("its channel's name");
     for text in [
         format!("update {} told them the truck left", t.id),
         format!("done 1 {}", t.id),
         format!("fact lot 42 {}", t.id),
+        format!("close force {} duplicate of the lot 42 trouble", t.id),
+        format!("sev 3 {} cosmetic only", t.id),
+        format!("done 1 {} facts gathered by QA", t.id),
+        format!("withdraw update {} logged on the wrong trouble", t.id),
+        format!("close force <#{}|{name}> duplicate", t.channel),
+        format!("close force #{name} duplicate"),
     ] {
         let there = bot.command_text(SALES, &other.channel, &text).await;
         assert!(
@@ -1411,7 +1422,18 @@ async fn a_channel_command_typed_in_a_dm_with_an_id_says_where_it_works() {
         other_after.timeline_len, other_before.timeline_len,
         "nothing recorded here"
     );
-    assert!(other_after.customer_updates.is_empty());
+    assert!(other_after.is_open());
+    assert_eq!(other_after.customer_updates.len(), 1);
+    assert!(other_after.customer_updates[0].withdrawn.is_none());
+    // Inside the text, an id or a channel is the text's: the note records it as written.
+    let noted = bot
+        .command_text(
+            MANAGER,
+            &other.channel,
+            &format!("note see <#{}|{name}> for the same lot", t.channel),
+        )
+        .await;
+    assert!(!noted.contains("works in"), "{noted}");
 
     let after = trouble(&bot, &t.id);
     assert_eq!(after.severity, before.severity);

@@ -66,14 +66,17 @@ fn help_answer(l: i18n::Locale) -> Response {
 async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Response {
     let l = app.config.locale;
     let now = app.clock.now();
-    if let Some(text) = Box::pin(trouble_named_first(app, &cmd.text)).await {
+    let known = Box::pin(channels_known(app, &cmd.text)).await;
+    let of_channel = |channel: &ChannelId| known.iter().find(|(c, _)| c == channel).map(|(_, id)| id.clone());
+    if let Some(text) = command::trouble_named_first(&cmd.text, of_channel) {
         cmd.text = text;
     }
     let parsed = command::parse(&cmd.text);
     let user = UserId::new(&cmd.user_id);
     let channel = ChannelId::new(&cmd.channel_id);
     // `sev 3 20261130-1` in a DM: said where it works, not read as a usage error.
-    if let Some(named) = command::named_trouble(&cmd.text) {
+    let named = command::named_trouble(&cmd.text).or_else(|| command::named_by_channel(&cmd.text, of_channel));
+    if let Some(named) = named {
         if let Some(answer) = Box::pin(named_elsewhere(app, &named, &user, &channel)).await {
             return ephemeral_text(answer);
         }
@@ -368,19 +371,17 @@ fn answer(app: &App, applied: Applied) -> Response {
     ephemeral(answer)
 }
 
-/// The command's text with a trouble named by its channel or by its id before the command
-/// read as the parser reads an id ([`command::trouble_named_first`]); a channel mentioned is
-/// looked up, so one renamed by hand names its trouble too.
-async fn trouble_named_first(app: &App, text: &str) -> Option<String> {
+/// The troubles of the channels mentioned where a command names its trouble
+/// ([`command::channels_named_first`]), looked up, so a channel renamed by hand names its
+/// trouble too.
+async fn channels_known(app: &App, text: &str) -> Vec<(ChannelId, TroubleId)> {
     let mut known = Vec::new();
     for channel in command::channels_named_first(text) {
         if let Ok(Some(id)) = Box::pin(app.store.by_channel(&channel)).await {
             known.push((channel, id));
         }
     }
-    command::trouble_named_first(text, |channel| {
-        known.iter().find(|(c, _)| c == channel).map(|(_, id)| id.clone())
-    })
+    known
 }
 
 /// The trouble a command acts on: the one it names (`status ID`, `ack ID`), or else the one

@@ -225,8 +225,11 @@ pub fn check_length(text: &str) -> Result<(), UsageError> {
 }
 
 /// Every free-text field of a command, so none is stored over the limit.
-fn check_lengths(command: &Command) -> Result<(), UsageError> {
-    let texts: Vec<&str> = match command {
+/// The texts a command carries as typed (its reasons, notes and values): each is bounded in size
+/// ([`check_lengths`]), and a trouble's id or channel opening one names that trouble
+/// ([`named_trouble`]).
+fn texts(command: &Command) -> Vec<&str> {
+    match command {
         Command::Open(r) => vec![&r.customer, &r.summary],
         Command::History(t)
         | Command::Next(t)
@@ -237,7 +240,8 @@ fn check_lengths(command: &Command) -> Result<(), UsageError> {
         | Command::CloseForce(t)
         | Command::Agreed(_, t)
         | Command::WithdrawUpdate { reason: t, .. }
-        | Command::WithdrawAgreed { reason: t, .. } => vec![t],
+        | Command::WithdrawAgreed { reason: t, .. }
+        | Command::Severity { reason: t, .. } => vec![t],
         Command::Update { text, next } => vec![text, next.as_deref().unwrap_or_default()],
         Command::Split { reason, .. } => vec![reason],
         Command::Prevent(a) => a.texts(),
@@ -249,15 +253,17 @@ fn check_lengths(command: &Command) -> Result<(), UsageError> {
         | Command::Ack
         | Command::Owner(_)
         | Command::Manager(_)
-        | Command::Severity { .. }
         | Command::Add { .. }
         | Command::Remove { .. }
         | Command::Report
         | Command::Report8d
         | Command::Stats(_) => vec![],
         Command::Step(step) => step.texts(),
-    };
-    texts.into_iter().try_for_each(check_length)
+    }
+}
+
+fn check_lengths(command: &Command) -> Result<(), UsageError> {
+    texts(command).into_iter().try_for_each(check_length)
 }
 
 pub fn parse(text: &str) -> Result<Command, UsageError> {
@@ -295,15 +301,54 @@ pub fn addressed_troubles(text: &str) -> Vec<TroubleId> {
         .collect()
 }
 
-/// The channels mentioned where [`trouble_named_first`] reads a trouble's name (`<#C…>`), for
-/// the shell to look up which trouble's each is.
+/// The channels mentioned where [`trouble_named_first`] or [`named_by_channel`] reads a
+/// trouble's name (`<#C…>`), for the shell to look up which trouble's each is.
 pub fn channels_named_first(text: &str) -> Vec<super::model::ChannelId> {
     let (first, rest) = split_word(text.trim());
     let (second, _) = split_word(rest.trim());
+    let command = parse(text).ok();
+    let opening = command.as_ref().map(words_opening_texts).unwrap_or_default();
     [first, second]
         .into_iter()
+        .chain(opening)
         .filter_map(|w| channel_mention(w).map(|(channel, _)| channel))
         .collect()
+}
+
+/// The first word of each text the command carries.
+fn words_opening_texts(command: &Command) -> Vec<&str> {
+    texts(command)
+        .into_iter()
+        .map(|t| split_word(t.trim()).0)
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// The trouble a word names by its channel (`<#C…|trouble-20261130-3-initech>`, or
+/// `#trouble-20261130-3-initech`): `of_channel` knows the channel, or its name is one the bot
+/// gives. A channel's name only after `#`: bare, `lot-20261130-5` is as likely a lot number.
+fn trouble_of_channel_word(
+    word: &str,
+    of_channel: &impl Fn(&super::model::ChannelId) -> Option<TroubleId>,
+) -> Option<TroubleId> {
+    match channel_mention(word) {
+        Some((channel, name)) => of_channel(&channel).or_else(|| trouble_of_channel_name(name)),
+        None => word.strip_prefix('#').and_then(trouble_of_channel_name),
+    }
+}
+
+/// The [`NamedTrouble`] of a command whose text opens with a trouble's channel, as a phone's
+/// autocomplete inserts it (`close force #trouble-20261130-2-acme duplicate`): that trouble is
+/// named as by its id. The text itself is left as typed (a channel inside a note stays a link).
+pub fn named_by_channel(
+    text: &str,
+    of_channel: impl Fn(&super::model::ChannelId) -> Option<TroubleId>,
+) -> Option<NamedTrouble> {
+    let command = parse(text).ok()?;
+    words_opening_texts(&command).into_iter().find_map(|word| {
+        let id = trouble_of_channel_word(word, &of_channel)?;
+        named_trouble(&text.replacen(word, id.as_str(), 1)).filter(|named| named.names_a_trouble)
+    })
 }
 
 /// `text` as the parser reads it, when a trouble is named where it is not read otherwise: by
@@ -316,11 +361,7 @@ pub fn trouble_named_first(
     text: &str,
     of_channel: impl Fn(&super::model::ChannelId) -> Option<TroubleId>,
 ) -> Option<String> {
-    // A channel's name only after `#`: bare, `lot-20261130-5` is as likely a lot number.
-    let named = |word: &str| match channel_mention(word) {
-        Some((channel, name)) => of_channel(&channel).or_else(|| trouble_of_channel_name(name)),
-        None => word.strip_prefix('#').and_then(trouble_of_channel_name),
-    };
+    let named = |word: &str| trouble_of_channel_word(word, &of_channel);
     let (first, rest) = split_word(text.trim());
     let rest = rest.trim();
     let (second, tail) = split_word(rest);
@@ -379,8 +420,9 @@ pub struct NamedTrouble {
     /// The whole text read as a command, the id as part of it (`note called about 20261130-1`).
     pub reads_whole: bool,
     /// The id stands where a trouble would be named: first after the command word (`update
-    /// 20261130-2 told them`), or last of a short command (`done 1 20261130-2`). Typed in
-    /// another trouble's channel, it names that trouble, not words of this one's record.
+    /// 20261130-2 told them`), last of a short command (`done 1 20261130-2`), or first of the
+    /// command's text (`close force 20261130-2 duplicate`). Typed in another trouble's channel,
+    /// it names that trouble, not words of this one's record.
     pub names_a_trouble: bool,
     /// The command as it would be typed in that trouble's channel: the text without the id
     /// when that reads as a command, else the command word alone (as typed).
@@ -407,10 +449,20 @@ pub fn named_trouble(text: &str) -> Option<NamedTrouble> {
         at = start + w.len();
         trouble_id(w).map(|id| (start, at, id, i))
     })?;
-    let names_a_trouble = place == 0 || (place + 1 == words && words <= 3);
     let without_id = format!("{} {}", text[..start].trim_end(), text[end..].trim_start());
     let without_id = without_id.trim();
     let whole = parse(text);
+    // First after the command word, last of a short command, or opening the command's text:
+    // `close force 20261130-2 duplicate`, `sev 3 20261130-2 cosmetic`, `done 1 20261130-2 ok`
+    // name that trouble as surely as `close 20261130-2` does, and a forced close must never
+    // land on the trouble whose channel it was typed in with the id read as its reason.
+    let names_a_trouble = place == 0
+        || (place + 1 == words && words <= 3)
+        || whole.as_ref().is_ok_and(|c| {
+            texts(c)
+                .iter()
+                .any(|t| trouble_id(split_word(t.trim()).0).as_ref() == Some(&id))
+        });
     let read = match whole.clone().or_else(|_| parse(without_id)) {
         Ok(read) => read,
         // `done 20261130-1`: a command of a trouble's channel that lacks its argument once the
@@ -2171,6 +2223,41 @@ mod tests {
         }
     }
 
+    /// An id opening the command's text names its trouble as surely as one right after the
+    /// command word; inside the text, it is the text's.
+    #[test]
+    fn an_id_opening_the_commands_text_names_its_trouble() {
+        for text in [
+            "close force 20261130-2 duplicate",
+            "クローズ 強制 20261130-2 お客様が注文を取消",
+            "sev 3 20261130-2 cosmetic only",
+            "done 1 20261130-2 facts gathered by QA",
+            "withdraw update 20261130-2 logged on the wrong trouble",
+            "action done 1 20261130-2 sorted",
+        ] {
+            let named = named_trouble(text).unwrap_or_else(|| panic!("{text}"));
+            assert!(
+                named.names_a_trouble && named.id.as_str() == "20261130-2",
+                "{text}: {named:?}"
+            );
+        }
+        for text in [
+            "close force duplicate of 20261130-2",
+            "note same lot as 20261130-2 and L43",
+        ] {
+            assert!(named_trouble(text).is_some_and(|n| !n.names_a_trouble), "{text}");
+        }
+        let known = |_: &crate::trouble::model::ChannelId| Some(TroubleId::new("20261130-2"));
+        for text in [
+            "close force <#C0000002> duplicate",
+            "sev 3 #trouble-20261130-2-acme cosmetic",
+        ] {
+            let named = named_by_channel(text, known).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(named.id.as_str(), "20261130-2", "{text}");
+        }
+        assert!(named_by_channel("note see <#C0000002> too", known).is_none());
+    }
+
     #[test]
     fn a_command_of_a_trouble_channel_typed_with_an_id_names_that_trouble() {
         let named = |text: &str| {
@@ -2637,6 +2724,7 @@ mod tests {
             format!("prevent {long}"),
             format!("done 2 {long}"),
             format!("close force {long}"),
+            format!("sev 3 {long}"),
             format!("split 50/50 {long}"),
             format!("cost ¥1 ours {long}"),
             format!("open ACME: {long}"),
