@@ -194,6 +194,11 @@ impl App {
         self.identity.read().ok()?.as_ref().map(|i| i.user_id.to_string())
     }
 
+    /// The bot's own identity, once `auth.test` has said it.
+    pub fn bot_identity(&self) -> Option<crate::slack::client::Identity> {
+        self.identity.read().ok()?.clone()
+    }
+
     /// The refusal when `people` name the bot itself to a part in a trouble (see
     /// [`crate::trouble::command::Command::people_given_a_part`]).
     pub fn refuse_the_bot<'a>(

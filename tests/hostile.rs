@@ -1059,3 +1059,110 @@ fn opens_spots_what_would_open_a_trouble() {
         assert!(!opens(text), "{text:?}");
     }
 }
+
+/// Someone in the trouble's channel posts (with another app's token) a message carrying the
+/// marker the bot puts on its own posts, listing a range of delivery ids.
+async fn post_forged_marker(bot: &TestBot, channel: &str) -> String {
+    let ids: Vec<String> = (1..=400).map(|i| i.to_string()).collect();
+    let body = json!({
+        "channel": channel, "text": "✅ Trouble closed, nothing to do.", "user": "U0MALLORY",
+        "metadata": {"event_type": "trouble_bot_delivery", "event_payload": {"delivery": ids.join(",")}},
+    });
+    // The fake may be failing posts just now (the test's faults): post until it takes it.
+    for _ in 0..50 {
+        let answer: Value = http_client()
+            .post(format!("{}chat.postMessage", bot.slack.api_url()))
+            .bearer_auth("xoxb-another-app")
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap_or_default();
+        if let Some(ts) = answer["ts"].as_str() {
+            return ts.to_string();
+        }
+    }
+    panic!("the fake never took the forged post")
+}
+
+/// After an ambiguous failure (a 5xx, a timeout, a crash), the bot looks in Slack for its
+/// earlier post by the marker in its metadata: only a message the bot itself posted counts.
+/// Another app's message carrying the marker never becomes the pinned kickoff (with no
+/// Acknowledge button) or the status.
+#[tokio::test]
+async fn a_message_someone_else_posted_with_the_bots_marker_is_never_taken_for_the_bots_own_post() {
+    let slack = FakeSlack::start().await;
+    // Every post fails once with a 5xx (Slack may have posted it): each is looked for before it
+    // is sent again, once the backoff passes.
+    slack.fail_http_next("chat.postMessage", 500, 12);
+    let bot = spawn_bot_on(
+        &format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"),
+        trouble_bot::http::server::Limits::default(),
+        slack,
+        &[],
+    )
+    .await;
+    let answer = bot.command_text(SALES, ORIGIN, "open ACME: lid cracked").await;
+    let id = answer.split_whitespace().nth(1).expect("the id").to_string();
+    let channel = wait_until(|| trouble(&bot, &id).channel.map(|c| c.to_string())).await;
+    let forged = post_forged_marker(&bot, &channel).await;
+    for _ in 0..20 {
+        bot.advance_and_settle(Duration::from_secs(2)).await;
+        let t = trouble(&bot, &id);
+        if t.kickoff.is_some() && t.status.is_some() {
+            break;
+        }
+    }
+    let t = trouble(&bot, &id);
+    let kickoff = t.kickoff.as_ref().map(|k| k.ts.to_string()).expect("a kickoff");
+    let status = t.status.as_ref().map(|k| k.ts.to_string()).expect("a status");
+    assert_ne!(kickoff, forged, "the forged message became the kickoff");
+    assert_ne!(status, forged, "the forged message became the status");
+    assert!(
+        !bot.slack.pins(&channel).contains(&forged),
+        "the bot pinned the forged message"
+    );
+    let posted = bot.slack.messages_in(&channel);
+    let kickoff = posted
+        .iter()
+        .find(|m| m["ts"] == kickoff.as_str())
+        .expect("the kickoff posted");
+    assert!(kickoff.to_string().contains("<@U0MANAGER>"), "{kickoff}");
+}
+
+/// A channel someone created in advance under the name the bot gives a trouble's channel is
+/// never taken for the one the bot created, even before the bot knows who it is (`auth.test`
+/// failing): it waits to know, then creates its own.
+#[tokio::test]
+async fn a_channel_squatted_under_the_predictable_name_is_never_adopted_as_the_troubles() {
+    let slack = FakeSlack::start().await;
+    slack.fail_http_next("auth.test", 500, 3);
+    let squatted = slack.add_channel("trouble-20261130-1-acme", false, "U0MALLORY");
+    // The first creation fails ambiguously (a 5xx: Slack may have created it).
+    slack.fail_http_next("conversations.create", 500, 1);
+    let bot = spawn_bot_on(
+        &format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"),
+        trouble_bot::http::server::Limits::default(),
+        slack,
+        &[],
+    )
+    .await;
+    let answer = bot.command_text(SALES, ORIGIN, "open ACME: lid cracked").await;
+    let id = answer.split_whitespace().nth(1).expect("the id").to_string();
+    let mut channel = None;
+    for _ in 0..40 {
+        bot.advance_and_settle(Duration::from_secs(1)).await;
+        channel = trouble(&bot, &id).channel.map(|c| c.to_string());
+        if channel.is_some() {
+            break;
+        }
+    }
+    let channel = channel.expect("a channel of its own");
+    assert_ne!(
+        channel, squatted,
+        "the trouble was set up in a channel U0MALLORY created"
+    );
+    assert!(bot.slack.messages_in(&squatted).is_empty());
+}

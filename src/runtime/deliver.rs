@@ -98,6 +98,10 @@ enum AttemptError {
     /// next run.
     #[error("the bot is stopping")]
     Stopping,
+    /// Whether an earlier attempt went through is told by what the bot itself posted or
+    /// created, and Slack has not said yet who the bot is (`auth.test`): try again.
+    #[error("the bot's own identity is not known yet")]
+    IdentityUnknown,
 }
 
 impl From<SlackError> for AttemptError {
@@ -576,7 +580,8 @@ async fn deliver_once(
                     Err(SlackError::Api { error, .. }) if error == "name_taken" => {
                         // Our own earlier attempt may have created it before we heard back.
                         if maybe_sent {
-                            match slack.find_own_channel(&name, app.bot_user_id().as_deref()).await {
+                            let own = app.bot_identity().ok_or(AttemptError::IdentityUnknown)?;
+                            match slack.find_own_channel(&name, &own.user_id).await {
                                 Ok(Some(channel)) => return Ok(Some(Outcome::ChannelCreated { channel, name })),
                                 Ok(None) => {}
                                 Err(e) if e.is_permanent() => tracing::info!(error = %e, "cannot list channels"),
@@ -1184,9 +1189,10 @@ async fn earlier_post(
     channel: &ChannelId,
     thread_ts: Option<&Ts>,
 ) -> Result<Option<Marked>, AttemptError> {
+    let own = app.bot_identity().ok_or(AttemptError::IdentityUnknown)?;
     match app
         .slack
-        .find_marked(channel.as_str(), thread_ts, item.id, item.created_at.timestamp())
+        .find_marked(channel.as_str(), thread_ts, item.id, item.created_at.timestamp(), &own)
         .await
     {
         Ok(Some(posted)) => {

@@ -366,6 +366,14 @@ pub struct Identity {
     pub bot_id: Option<String>,
 }
 
+impl Identity {
+    /// Whether Slack shows message `m` as posted by this bot (its user, or its bot id).
+    fn posted(&self, m: &Value) -> bool {
+        m["user"].as_str() == Some(self.user_id.as_str())
+            || self.bot_id.as_deref().is_some_and(|b| m["bot_id"].as_str() == Some(b))
+    }
+}
+
 impl SlackClient {
     pub fn new(base: &str, token: Secret, timeout: Duration) -> SlackClient {
         let http = reqwest::Client::builder()
@@ -725,15 +733,18 @@ impl SlackClient {
         ))
     }
 
-    /// Finds a message this bot posted for outbox item `delivery` (after a crash or an
+    /// Finds a message this bot (`own`) posted for outbox item `delivery` (after a crash or an
     /// ambiguous error), alone or combined with others, so it is not posted twice. `channel` may
-    /// be a user id (a DM). Looks back from `since`.
+    /// be a user id (a DM). Looks back from `since`. Only the bot's own message counts: anyone
+    /// in the channel could post another app's message carrying the same marker, and it would
+    /// stand in for the kickoff (pinned, with no Acknowledge button) or a mention never posted.
     pub async fn find_marked(
         &self,
         channel: &str,
         thread_ts: Option<&Ts>,
         delivery: u64,
         since: i64,
+        own: &Identity,
     ) -> Result<Option<Marked>, SlackError> {
         let channel = if channel.starts_with('U') || channel.starts_with('W') {
             let v = self.call("conversations.open", &json!({"users": channel})).await?;
@@ -749,7 +760,7 @@ impl SlackClient {
         let wanted = delivery.to_string();
         let found = v["messages"].as_array().into_iter().flatten().find(|m| {
             let listed = m["metadata"]["event_payload"]["delivery"].as_str().unwrap_or_default();
-            listed.split(',').any(|d| d == wanted)
+            listed.split(',').any(|d| d == wanted) && own.posted(m)
         });
         Ok(found.and_then(|m| {
             let troubles = m["metadata"]["event_payload"]["troubles"]
@@ -767,8 +778,9 @@ impl SlackClient {
         }))
     }
 
-    /// A channel named `name` that this bot created (after a crash or an ambiguous error).
-    pub async fn find_own_channel(&self, name: &str, bot_user: Option<&str>) -> Result<Option<ChannelId>, SlackError> {
+    /// A channel named `name` that this bot (`bot_user`) created (after a crash or an ambiguous
+    /// error): never one someone created under the name the bot would give, in advance.
+    pub async fn find_own_channel(&self, name: &str, bot_user: &UserId) -> Result<Option<ChannelId>, SlackError> {
         let mut cursor = String::new();
         for _ in 0..50 {
             let mut args = json!({"types": "public_channel,private_channel", "exclude_archived": true, "limit": 1000});
@@ -780,7 +792,7 @@ impl SlackClient {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .find(|c| c["name"] == name && (bot_user.is_none() || c["creator"].as_str() == bot_user));
+                .find(|c| c["name"] == name && c["creator"].as_str() == Some(bot_user.as_str()));
             if let Some(c) = found {
                 return Ok(c["id"].as_str().map(ChannelId::new));
             }
