@@ -4,6 +4,8 @@
 mod common;
 mod pg;
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use common::*;
 use trouble_bot::store::Store;
@@ -444,4 +446,38 @@ async fn a_proposal_over_the_limit_names_everyone_who_may_decide_it() {
         above.contains("“line stop” · waiting for *you* (our share ¥2,000,000 is over"),
         "{above}"
     );
+}
+
+/// A trouble force-closed before any call and reopened days later owes its customer an update
+/// a cadence after the reopening, as its nudge says: App Home does not call it overdue the
+/// moment it is reopened, and the digest does not count the days it was closed as lateness.
+#[tokio::test]
+async fn a_trouble_reopened_before_any_call_is_owed_an_update_from_its_reopening_everywhere() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: late delivery of spare parts").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(MANAGER, &t.channel, "close force a duplicate").await;
+    bot.advance_and_settle(Duration::from_secs(3 * 24 * 3600)).await;
+    let reopened = bot
+        .command_text(MANAGER, &t.channel, "reopen not a duplicate after all")
+        .await;
+    assert!(reopened.contains("open again"), "{reopened}");
+    let home = app_home(&bot, MANAGER).await;
+    assert!(home.contains("Customer update overdue* (0)"), "{home}");
+    let mark = last_call(&bot);
+    bot.advance_and_settle(Duration::from_secs(5 * 3600)).await;
+    let nudge = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.seq > mark && c.params["channel"] == t.channel.as_str())
+        .map(|c| c.params["text"].as_str().unwrap_or_default().to_string())
+        .find(|text| text.contains("heard nothing"))
+        .expect("the nudge");
+    assert!(nudge.contains("since the trouble was reopened"), "{nudge}");
+    advance_to(&bot, MONDAY_NINE).await;
+    let digest = digest_to(&bot, MANAGER).await;
+    let row = digest.lines().find(|l| l.contains(&t.id)).expect("its row");
+    // Due a cadence (4h) after the reopening on Thursday, not since Monday's opening.
+    assert!(row.contains("· due Thu 2026-12-03 14:00 ("), "{row}");
 }

@@ -172,11 +172,10 @@ fn home_blocks(
         .iter()
         .copied()
         .filter(|t| {
-            let first_call_from = t.never_updated.then_some(t.last_customer_contact);
             t.answers_customer
                 && config
                     .policy
-                    .owed_by(t.severity, t.cadence_from(), t.promised_next, first_call_from)
+                    .owed_by(t.severity, t.cadence_from(), t.promised_next, t.first_call_from())
                     <= now
         })
         .collect();

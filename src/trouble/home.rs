@@ -150,6 +150,12 @@ impl HomeRow {
         super::model::cadence_from(self.last_customer_contact, self.reopened_at)
     }
 
+    /// From when the first call's deadline counts, as `Trouble::first_call_from` (while no
+    /// update was logged, `last_customer_contact` is the opening).
+    pub fn first_call_from(&self) -> Option<DateTime<Utc>> {
+        super::model::first_call_from(self.never_updated, self.last_customer_contact, self.reopened_at)
+    }
+
     pub fn of(t: &Trouble, user: &UserId) -> HomeRow {
         let row = HomeRow::in_open(t, user);
         if t.is_open() {

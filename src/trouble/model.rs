@@ -598,6 +598,11 @@ impl Trouble {
         cadence_from(self.last_customer_contact(), self.substance.reopened_at)
     }
 
+    /// From when the first call's deadline counts: see [`first_call_from`].
+    pub fn first_call_from(&self) -> Option<DateTime<Utc>> {
+        first_call_from(!self.contacted(), self.opened_at, self.substance.reopened_at)
+    }
+
     /// Everyone who may act as the manager: the manager and the chain above.
     pub const EARLIER_KICKOFFS: usize = 5;
     /// How many replies in a thread not known yet a trouble keeps.
@@ -638,6 +643,18 @@ impl Trouble {
 /// after the reopening, not at once for the days it was closed.
 pub fn cadence_from(last_contact: DateTime<Utc>, reopened_at: Option<DateTime<Utc>>) -> DateTime<Utc> {
     reopened_at.filter(|r| *r > last_contact).unwrap_or(last_contact)
+}
+
+/// From when the first call's deadline counts: the opening, while no call has been made and the
+/// trouble was never reopened. A trouble reopened owes its customer an update a cadence after
+/// the reopening (its nudge counts so), not a first call due since an opening days before: the
+/// status, App Home and the digest say what the nudge goes by.
+pub fn first_call_from(
+    never_updated: bool,
+    opened_at: DateTime<Utc>,
+    reopened_at: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
+    (never_updated && reopened_at.is_none()).then_some(opened_at)
 }
 
 /// What `/trouble list` shows of an open trouble, kept in its own index so listing thousands
