@@ -220,8 +220,8 @@ pub fn run(config: &Config, request: Request) -> Outcome {
         Ok(None) => {}
         Err(e) => return not_answering(config.locale, &config.data_dir, e),
     }
-    let store = match open_existing(config) {
-        Ok(store) => store,
+    let (store, _copy) = match open_existing_copy(config) {
+        Ok(opened) => opened,
         Err(outcome) => return outcome,
     };
     on_store(config, &store, request).0
@@ -255,7 +255,7 @@ pub fn backup(config: &Config, dir: &Path) -> Outcome {
             Ok(trees) => trees,
             Err(e) => return not_answering(config.locale, &config.data_dir, e),
         },
-        Ok(None) => match open_existing(config).map(|store| store.with_writes_paused(Store::records)) {
+        Ok(None) => match open_existing_copy(config).map(|(store, _copy)| store.records()) {
             Ok(Ok(trees)) => trees,
             Ok(Err(e)) => return Outcome::failed(e.to_string()),
             Err(outcome) => return outcome,
@@ -336,17 +336,68 @@ pub fn restore(config: &Config, from: &Path, even_if_broken: bool) -> Outcome {
     }
 }
 
-/// Opens the store of `config.data_dir` for a command that reads it, refusing (and creating
-/// nothing) when there is none: an empty store made on the spot would verify, export and back
-/// up as if it were the bot's.
-fn open_existing(config: &Config) -> Result<Store, Outcome> {
-    if !Store::holds_store(&config.data_dir) {
-        return Err(Outcome::failed(crate::i18n::admin::no_store(
-            config.locale,
-            &config.data_dir,
-        )));
+/// The store a stopped bot left in `config.data_dir`, for a command that only reads it
+/// (`verify`, `export`, `backup`): a copy of it is opened, never the store itself. Opening a
+/// sled store rewrites it (and cuts its log at the first damaged record: a check must not
+/// destroy what someone may recover by hand), and a disk remounted read-only after errors, or
+/// a snapshot mounted read-only, is read all the same. The store's lock is held while it is
+/// copied, so a bot serving it without its admin socket is refused as before.
+fn open_existing_copy(config: &Config) -> Result<(Store, TempCopy), Outcome> {
+    let (l, data_dir) = (config.locale, &config.data_dir);
+    // None there: an empty store made on the spot would verify, export and back up as if it
+    // were the bot's.
+    if !Store::holds_store(data_dir) {
+        return Err(Outcome::failed(crate::i18n::admin::no_store(l, data_dir)));
     }
-    open(config.locale, &config.data_dir)
+    let unopenable = |e: &dyn std::fmt::Display| {
+        Outcome::failed(admin_text::store_unopenable(l, data_dir, e, &socket_path(data_dir)))
+    };
+    let db = data_dir.join("db");
+    // The lock sled takes on its data file: held, the store is another process's.
+    let data_file = std::fs::File::open(db.join("db")).map_err(|e| unopenable(&e))?;
+    data_file.try_lock().map_err(|e| unopenable(&e))?;
+    let copy = TempCopy::new().map_err(|e| unopenable(&e))?;
+    copy_dir(&db, &copy.0.join("db"))
+        .map_err(|e| Outcome::failed(admin_text::store_not_copied(l, data_dir, &copy.0, &e)))?;
+    drop(data_file);
+    let store = Store::open(&copy.0).map_err(|e| unopenable(&e))?;
+    Ok((store, copy))
+}
+
+/// A directory of its own under the system's temporary directory (`TMPDIR`), removed when
+/// dropped.
+struct TempCopy(PathBuf);
+
+impl TempCopy {
+    fn new() -> io::Result<TempCopy> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let dir = std::env::temp_dir().join(format!("trouble-bot-read-{}-{nanos}", std::process::id()));
+        std::fs::create_dir(&dir)?;
+        Ok(TempCopy(dir))
+    }
+}
+
+impl Drop for TempCopy {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Copies directory `from` into `to` (created), files and folders alike.
+fn copy_dir(from: &Path, to: &Path) -> io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
 }
 
 fn open(l: Locale, data_dir: &Path) -> Result<Store, Outcome> {

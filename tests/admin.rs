@@ -394,3 +394,59 @@ async fn a_backup_that_does_not_verify_is_restored_only_when_asked_to_and_says_w
     let (ok, report, stderr) = admin(&["export", &intact.id], &config, &fresh).await;
     assert!(ok && report.contains("Globex"), "{report}\n{stderr}");
 }
+
+/// Every file of the store under `data_dir/db`, by path, with its bytes.
+fn store_files(data_dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    fn walk(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push((path.clone(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&data_dir.join("db"), &mut out);
+    out.sort();
+    out
+}
+
+/// `verify`, `export` and `backup` on a stopped bot's store read it and change nothing of it:
+/// opening a sled store rewrites it (and would cut a damaged log short, destroying what someone
+/// could still recover by hand), so they read a copy. A store another process holds open is
+/// refused, never copied mid-write.
+#[tokio::test]
+async fn verify_export_and_backup_of_a_stopped_store_leave_every_byte_of_it_as_it_was() {
+    let mut bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let data = bot.dir.path().to_path_buf();
+    bot.stop().await;
+    let (verified, _) = verify_stopped(&data);
+    assert!(verified);
+    let before = store_files(&data);
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path(), "en");
+    let backup = dir.path().join("backup");
+    for args in [
+        vec!["verify"],
+        vec!["export", t.id.as_str()],
+        vec!["backup", backup.to_str().unwrap()],
+    ] {
+        let (ok, stdout, stderr) = admin(&args, &config, &data).await;
+        assert!(ok, "{args:?}: {stdout}\n{stderr}");
+    }
+    assert!(
+        store_files(&data) == before,
+        "a command that reads the store changed it"
+    );
+    let (ok, report, _) = admin(&["export", &t.id], &config, &backup).await;
+    assert!(ok && report.contains("ACME"), "{report}");
+
+    let held = trouble_bot::store::SledStore::open(&data).expect("the store opens");
+    let (ok, stdout, stderr) = admin(&["verify"], &config, &data).await;
+    assert!(!ok && stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("cannot open the store"), "{stderr}");
+    drop(held);
+}

@@ -190,6 +190,16 @@ pub fn store_unopenable(l: Locale, data_dir: &Path, e: &dyn std::fmt::Display, s
     )
 }
 
+/// The store could not be copied for a command that reads it (see `admin::open_existing_copy`).
+pub fn store_not_copied(l: Locale, data_dir: &Path, copy: &Path, e: &dyn std::fmt::Display) -> String {
+    let (dir, copy) = (data_dir.display(), copy.display());
+    tr!(
+        l,
+        format!("{dir} のストアを読むためのコピーを {copy} に作れません: {e}\n（ストアそのものは変更していません。空きのある一時ディレクトリを TMPDIR で指定してください）"),
+        format!("cannot copy the store in {dir} to {copy} to read it: {e}\n(the store itself is unchanged; point TMPDIR to a temporary directory with room for it)")
+    )
+}
+
 pub fn bot_not_answering(l: Locale, socket: &Path, e: &dyn std::fmt::Display) -> String {
     let socket = socket.display();
     tr!(
