@@ -2476,3 +2476,40 @@ async fn the_channel_names_who_recorded_each_fact_cause_scope_line_and_return() 
     bot.command_text("U0QA1", &t.channel, "原因 金型温度のドリフト").await;
     message_with(&bot, &t.channel, &["🔬 発生原因（<@U0QA1>さん）: 金型温度のドリフト"]).await;
 }
+
+/// A due date typed without its weekday in mind may fall when nobody works: the answer says so
+/// at once, with how to correct it, in both languages; a working day is answered as before.
+#[tokio::test]
+async fn an_action_due_on_a_day_off_or_a_holiday_is_said_to_be_so() {
+    let bot = spawn_bot_with(OFFICE_HOURS).await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "action interim sort the stock due:12/5")
+        .await;
+    assert!(
+        r.ends_with("Due Sat 2026-12-05 18:00, not a working day (`/trouble fix action 1 due:…` corrects it)."),
+        "{r}"
+    );
+    let r = bot
+        .command_text(SALES, &t.channel, "action interim call them due:12/7")
+        .await;
+    assert!(r.contains("Due Mon 2026-12-07 18:00, a holiday"), "{r}");
+    let r = bot
+        .command_text(SALES, &t.channel, "action interim ship spares due:12/8")
+        .await;
+    assert!(r.ends_with("Due Tue 2026-12-08 18:00."), "{r}");
+
+    let bot = spawn_bot_raw(&format!(
+        "{}\n{OFFICE_HOURS}",
+        BASE_CONFIG.replace("locale = \"en\"", "locale = \"ja\"")
+    ))
+    .await;
+    let t = bot.open_ready("ACME: ハウジング割れ").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "対策 暫定 在庫選別 期限:12/5")
+        .await;
+    assert!(
+        r.contains("で、営業日ではありません（`/trouble 訂正 対策 1 期限:…` で直せます）。"),
+        "{r}"
+    );
+}

@@ -1257,8 +1257,23 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
         StepReply::ActionAdded { n, kind, due } => {
             let due = due
                 .map(|d| {
-                    let d = format_day_time(l, config.policy.timezone, d);
-                    tr!(l, format!("期限は {d} です。"), format!(" Due {d}."))
+                    // A date typed without its weekday in mind (`12/26`, `due:1/2`) may fall
+                    // when nobody works: said at once, while it is easily corrected.
+                    let closed = crate::trouble::hours::closed_day(config.policy.business_hours.as_ref(), config.policy.timezone, d);
+                    let when = format_day_time(l, config.policy.timezone, d);
+                    match closed {
+                        None => tr!(l, format!("期限は {when} です。"), format!(" Due {when}.")),
+                        Some(crate::trouble::hours::ClosedDay::DayOff) => tr!(
+                            l,
+                            format!("期限は {when} で、営業日ではありません（`/trouble 訂正 対策 {n} 期限:…` で直せます）。"),
+                            format!(" Due {when}, not a working day (`/trouble fix action {n} due:…` corrects it).")
+                        ),
+                        Some(crate::trouble::hours::ClosedDay::Holiday) => tr!(
+                            l,
+                            format!("期限は {when} で、休日です（`/trouble 訂正 対策 {n} 期限:…` で直せます）。"),
+                            format!(" Due {when}, a holiday (`/trouble fix action {n} due:…` corrects it).")
+                        ),
+                    }
                 })
                 .unwrap_or_default();
             match kind {

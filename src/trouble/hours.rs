@@ -115,6 +115,26 @@ pub fn is_open(schedule: Option<&BusinessHours>, tz: Tz, at: DateTime<Utc>) -> b
     next_open(schedule, tz, at) == at
 }
 
+/// Why the local day of `at` has no business hours: a weekday off (`days`) or a holiday; None
+/// on a working day, and without a schedule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClosedDay {
+    DayOff,
+    Holiday,
+}
+
+pub fn closed_day(schedule: Option<&BusinessHours>, tz: Tz, at: DateTime<Utc>) -> Option<ClosedDay> {
+    let hours = effective(schedule)?;
+    let day = local_date(tz, at);
+    if !hours.days.contains(&day.weekday()) {
+        Some(ClosedDay::DayOff)
+    } else if hours.holidays.contains(&day) {
+        Some(ClosedDay::Holiday)
+    } else {
+        None
+    }
+}
+
 /// The first instant >= at that is inside business hours (at itself when open).
 ///
 /// When the schedule yields no working day for two years, time is taken to run around the clock
