@@ -379,7 +379,10 @@ async fn the_owner_cannot_close_a_trouble_nobody_has_acknowledged_and_the_chain_
     bot.posted_saying(DIRECTOR, "not been acknowledged").await;
     // Once someone in the chain has heard of it, the owner closes it.
     bot.command_text(DIRECTOR, &t.channel, "ack").await;
-    assert_eq!(bot.command_text(SALES, &t.channel, "close").await, "Closed.");
+    assert_eq!(
+        bot.command_text(SALES, &t.channel, "close").await,
+        closed_reply(&bot, &t)
+    );
 }
 
 /// A manager covering for their rep, who acknowledges, lowers a sev1 and forces it closed,
@@ -398,7 +401,7 @@ async fn a_lowering_and_a_forced_close_are_told_to_the_one_above_who_made_them_a
     assert_eq!(
         bot.command_text(MANAGER, &t.channel, "sev 3 only cosmetic: no fire risk after all")
             .await,
-        "Severity changed from sev1 to sev3."
+        format!("Severity of trouble {} (ACME) changed from sev1 to sev3.", t.id)
     );
     let lowered = bot.posted_saying(DIRECTOR, "lowered the severity").await;
     assert!(

@@ -808,7 +808,10 @@ async fn a_trouble_with_a_proposal_awaiting_a_decision_is_not_closed_until_it_is
     assert!(trouble(&bot, &t.id).closed.is_none());
     click_on(&bot, MANAGER, "proposal_approve", &t, 2).await;
     click_answer(&bot, MANAGER, "You approved proposal #2").await;
-    assert_eq!(bot.command_text(SALES, &t.channel, "close").await, "Closed.");
+    assert_eq!(
+        bot.command_text(SALES, &t.channel, "close").await,
+        closed_reply(&bot, &t)
+    );
 }
 
 /// A proposal awaiting the manager's decision when the manager takes the trouble over: nobody
@@ -908,7 +911,7 @@ async fn every_message_that_asked_for_a_decision_says_what_came_of_it_and_loses_
     let r = bot
         .command_text(DIRECTOR, &t.channel, "close force customer withdrew")
         .await;
-    assert_eq!(r, "Closed.");
+    assert_eq!(r, closed_reply(&bot, &t));
     for at in [&line, &dm] {
         settled(&bot, at, "The trouble was closed before anyone decided it.").await;
     }

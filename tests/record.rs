@@ -421,7 +421,7 @@ async fn closing_posts_the_report_and_edits_the_kickoff_to_say_closed_by_whom_an
     assert_eq!(
         bot.command_text(MANAGER, &t.channel, "close force settled by phone")
             .await,
-        "Closed."
+        closed_reply(&bot, &t)
     );
     let kickoff = bot
         .paced("the kickoff says closed", || {

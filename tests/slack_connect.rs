@@ -429,7 +429,10 @@ async fn a_shared_trouble_closed_says_where_its_internal_report_is() {
     bot.command_text(SALES, &t.channel, "prevent add a mold temperature alarm")
         .await;
     all_stages_done(&bot, &t).await;
-    assert_eq!(bot.command_text(SALES, &t.channel, "close").await, "Closed.");
+    assert_eq!(
+        bot.command_text(SALES, &t.channel, "close").await,
+        closed_reply(&bot, &t)
+    );
     // Behind the stage lines, paced in the channel: the clock moves through the pacing.
     let closed = bot
         .paced("the closing line", || {

@@ -393,7 +393,7 @@ async fn the_seven_stages_walked_by_commands_and_the_status_button_end_in_a_clos
     click_answer(&bot, SALES, "All seven stages are done").await;
 
     let r = bot.command_text(SALES, &t.channel, "close all settled").await;
-    assert_eq!(r, "Closed.");
+    assert_eq!(r, closed_reply(&bot, &t));
     let closed = trouble(&bot, &t.id).closed.expect("closed");
     assert_eq!(closed.forced_reason, None);
 
@@ -482,7 +482,7 @@ async fn close_says_what_is_missing_and_only_the_manager_chain_may_force_it() {
     let ok = bot
         .command_text(MANAGER, &t.channel, &format!("close force {reason}"))
         .await;
-    assert_eq!(ok, "Closed.");
+    assert_eq!(ok, closed_reply(&bot, &t));
     let closed = trouble(&bot, &t.id).closed.expect("closed");
     assert_eq!(closed.forced_reason.as_deref(), Some(reason));
     assert_eq!(closed.by.as_str(), MANAGER);
@@ -1102,7 +1102,7 @@ async fn history_finds_a_customer_written_in_full_width_letters_with_split_and_c
     let closed = bot
         .command_text(MANAGER, &acme.channel, "close force settled by phone")
         .await;
-    assert_eq!(closed, "Closed.");
+    assert_eq!(closed, closed_reply(&bot, &acme));
 
     let history = bot.command_text(COLLEAGUE, "C0ELSEWHERE", "history ＡＣＭＥ").await;
     assert!(history.contains(&format!("`{}`", acme.id)), "{history}");
@@ -1335,7 +1335,7 @@ async fn commands_typed_with_full_width_digits_or_as_open_teaches_them_work_and_
     let split = bot.command_text(SALES, &t.channel, "split ７０／３０ 金型").await;
     assert!(split.contains("proposal #1"), "{split}");
     let raised = bot.command_text(SALES, &t.channel, "sev1").await;
-    assert!(raised.contains("Severity changed from sev2 to sev1"), "{raised}");
+    assert!(raised.contains("changed from sev2 to sev1"), "{raised}");
     let stats = bot.command_text(SALES, ORIGIN, "stats a month").await;
     assert!(
         stats.contains("number of days") && stats.contains("/trouble stats 30"),
@@ -1379,7 +1379,7 @@ async fn mistyped_commands_are_explained_and_record_nothing_and_a_full_width_com
     assert_eq!(posts(), posted_before, "a mistake posted in the channel");
     // Typed full-width by a Japanese input method, the command still reads.
     let raised = bot.command_text(SALES, &t.channel, "ｓｅｖ\u{3000}１").await;
-    assert!(raised.contains("Severity changed from sev2 to sev1"), "{raised}");
+    assert!(raised.contains("changed from sev2 to sev1"), "{raised}");
 }
 
 /// `due: 12/25 24:00` is refused as typed (a time of day past 23:59 reads as none), not taken

@@ -1517,7 +1517,10 @@ async fn an_action_the_close_leaves_open_stays_its_owners_to_be_reminded_of_and_
     )
     .await;
     all_stages_done(&bot, &t).await;
-    assert_eq!(bot.command_text(SALES, &t.channel, "close").await, "Closed.");
+    assert_eq!(
+        bot.command_text(SALES, &t.channel, "close").await,
+        closed_reply(&bot, &t)
+    );
     // The customer's 8D does not read as completed while its measure is under way.
     bot.command_text(SALES, &t.channel, "report 8d").await;
     let d8 = text_of(&message_with(&bot, &t.channel, &["D8"]).await);
@@ -2110,7 +2113,7 @@ async fn an_action_recorded_by_mistake_is_cancelled_and_no_longer_holds_the_clos
         "{eightd}"
     );
     let r = bot.command_text(SALES, &t.channel, "close").await;
-    assert_eq!(r, "Closed.");
+    assert_eq!(r, closed_reply(&bot, &t));
     // The cancelled actions' dates pass: no reminder of them.
     bot.advance_and_settle(Duration::from_secs(11 * 24 * 3600)).await;
     bot.nothing_posted_saying("U0FS1", "action #2 is").await;

@@ -621,18 +621,24 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             }
             text
         }
-        Reply::SeverityChanged { from, to } => tr!(
-            l,
-            format!("重大度を sev{from} から sev{to} に変更しました。"),
-            format!("Severity changed from sev{from} to sev{to}.")
-        ),
+        Reply::SeverityChanged { id, customer, from, to } => {
+            let customer = cut(&one_line(customer, Where::Elsewhere), 100);
+            tr!(
+                l,
+                format!("トラブル {id}（{customer}）の重大度を sev{from} から sev{to} に変更しました。"),
+                format!("Severity of trouble {id} ({customer}) changed from sev{from} to sev{to}.")
+            )
+        }
         Reply::LoweringNeedsReason { from, to } => tr!(
             l,
             format!("重大度を sev{from} から下げるには理由を添えてください: `/trouble sev {} 理由`（引き下げは確認と報告の期限をすべて延ばすため、理由とともにチャンネルと上位者に伝えます）。何も変更していません。", to.level()),
             format!("Give the reason for lowering it from sev{from}: `/trouble sev {} REASON` (a lowering slows every clock, so the channel and the level above hear why). Nothing was changed.", to.level())
         ),
         Reply::SeverityUnchanged { level } => tr!(l, format!("重大度はすでに sev{level} です。"), format!("The severity is already sev{level}.")),
-        Reply::Closed => tr!(l, "クローズしました。", "Closed.").to_string(),
+        Reply::Closed { id, customer } => {
+            let customer = cut(&one_line(customer, Where::Elsewhere), 100);
+            tr!(l, format!("トラブル {id}（{customer}）をクローズしました。"), format!("Closed trouble {id} ({customer})."))
+        }
         Reply::CloseUnacknowledged { chain } => tr!(
             l,
             format!("このトラブルはまだ誰も確認していないため、クローズできません。先に {} が確認してください（上司が知らないままクローズされることのないように）。", chain_text(l, chain)),

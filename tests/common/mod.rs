@@ -794,6 +794,11 @@ pub async fn message_says(bot: &TestBot, channel: &str, ts: &str, words: &str) {
 }
 
 /// A trouble as stored now.
+/// The answer to a close that went through: it names the trouble closed.
+pub fn closed_reply(bot: &TestBot, t: &OpenedTrouble) -> String {
+    format!("Closed trouble {} ({}).", t.id, trouble(bot, &t.id).customer)
+}
+
 pub fn trouble(bot: &TestBot, id: &str) -> trouble_bot::trouble::model::Trouble {
     bot.store()
         .get(&trouble_bot::trouble::model::TroubleId::new(id))

@@ -426,7 +426,12 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             // The managers' DMs show the severity first, the notice where it was opened and the
             // DMs still asking someone to acknowledge or decide too: each is kept true.
             crate::trouble::facts::refresh_opening(w);
-            Reply::SeverityChanged { from, to }
+            Reply::SeverityChanged {
+                id: w.t.id.clone(),
+                customer: w.t.customer.clone(),
+                from,
+                to,
+            }
         }
         Command::Close(note) => {
             let not_done: Vec<StageId> = StageId::all()
@@ -464,7 +469,10 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                 }
             }
             close(w, &user, note, None);
-            Reply::Closed
+            Reply::Closed {
+                id: w.t.id.clone(),
+                customer: w.t.customer.clone(),
+            }
         }
         Command::CloseForce(reason) => {
             // Whoever in the chain forces a close has heard of the trouble: before anyone
@@ -473,7 +481,10 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                 acknowledge(w, &user);
             }
             close(w, &user, String::new(), Some(reason));
-            Reply::Closed
+            Reply::Closed {
+                id: w.t.id.clone(),
+                customer: w.t.customer.clone(),
+            }
         }
         // Answered by the shell: they read other troubles or the whole timeline.
         Command::Report

@@ -408,7 +408,7 @@ impl Sim {
     fn close_properly(&mut self) {
         self.acknowledged_and_ready_to_close();
         let d = self.cmd("U0SALES", Command::Close("customer satisfied".into()));
-        assert_eq!(d.reply, Some(Reply::Closed));
+        assert!(matches!(d.reply, Some(Reply::Closed { .. })), "{:?}", d.reply);
     }
 
     fn assert_chain_valid(&self) {
@@ -1263,7 +1263,7 @@ fn a_trouble_closed_before_anyone_acknowledged_edits_every_dm_that_still_asks() 
     sim.feed(escalation_dm_posted("U0DIRECTOR", "1.1"));
     sim.ready_to_close();
     let d = sim.cmd("U0DIRECTOR", Command::CloseForce("settled by phone".into()));
-    assert_eq!(d.reply, Some(Reply::Closed));
+    assert!(matches!(d.reply, Some(Reply::Closed { .. })), "{:?}", d.reply);
     assert_eq!(
         edits(&d),
         vec![("1.1".to_string(), Message::EscalationDmSettled { asked_again: false })]
@@ -1710,7 +1710,7 @@ fn close_after_every_stage_and_a_measure_closes_the_trouble() {
     sim.status_refresh_delivered();
     let (epoch, round) = (sim.t.followup_epoch, sim.t.escalation.round);
     let d = sim.cmd("U0SALES", Command::Close("customer satisfied".into()));
-    assert_eq!(d.reply, Some(Reply::Closed));
+    assert!(matches!(d.reply, Some(Reply::Closed { .. })), "{:?}", d.reply);
     assert_eq!(
         sim.t.closed,
         Some(Closure {
@@ -1767,7 +1767,7 @@ fn close_force_is_only_for_the_manager_chain() {
             assert!(sim.t.is_open());
             continue;
         }
-        assert_eq!(d.reply, Some(Reply::Closed), "{who}");
+        assert!(matches!(d.reply, Some(Reply::Closed { .. })), "{who}: {:?}", d.reply);
         let closure = sim.t.closed.clone().expect("closed");
         assert_eq!(closure.by, u(who));
         assert_eq!(closure.forced_reason.as_deref(), Some("customer withdrew the claim"));
@@ -1923,6 +1923,8 @@ fn raising_the_severity_invites_the_newly_required_departments_and_announces() {
     assert_eq!(
         d.reply,
         Some(Reply::SeverityChanged {
+            id: sim.t.id.clone(),
+            customer: sim.t.customer.clone(),
             from: Severity::new(3),
             to: Severity::new(1)
         })
@@ -2001,6 +2003,8 @@ fn lowering_the_severity_is_said_in_the_channel_and_to_the_one_above_and_logged(
     assert_eq!(
         d.reply,
         Some(Reply::SeverityChanged {
+            id: sim.t.id.clone(),
+            customer: sim.t.customer.clone(),
             from: Severity::new(1),
             to: Severity::new(3)
         })
@@ -2787,7 +2791,7 @@ fn the_timeline_chain_stays_valid_across_a_whole_trouble() {
     }
     sim.advance(hours(1));
     let d = sim.cmd("U0OTHERREP", Command::Close("customer satisfied".into()));
-    assert_eq!(d.reply, Some(Reply::Closed));
+    assert!(matches!(d.reply, Some(Reply::Closed { .. })), "{:?}", d.reply);
     sim.assert_chain_valid();
     assert_eq!(sim.entries.len() as u64, sim.t.timeline_len);
     assert!(sim.entries.len() >= 20, "{} entries", sim.entries.len());

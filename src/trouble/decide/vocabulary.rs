@@ -940,7 +940,10 @@ pub enum Reply {
         /// Who had acknowledged and is out of the chain now: that no longer stands.
         ack_withdrawn: Option<UserId>,
     },
+    /// Which trouble, as `Acknowledged` says it: a change typed in the wrong channel is seen.
     SeverityChanged {
+        id: TroubleId,
+        customer: String,
         from: Severity,
         to: Severity,
     },
@@ -954,7 +957,12 @@ pub enum Reply {
     SeverityUnchanged {
         level: Severity,
     },
-    Closed,
+    /// Closed: which trouble, as `Acknowledged` says it (a close is the gravest act to land on
+    /// the wrong trouble unseen).
+    Closed {
+        id: TroubleId,
+        customer: String,
+    },
     /// `close` by the owner of a trouble nobody in the chain has acknowledged: closing first
     /// would end the escalation with no manager having heard. `chain` acknowledges first.
     CloseUnacknowledged {
