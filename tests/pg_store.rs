@@ -410,6 +410,47 @@ fn migrate_store_refuses_a_directory_without_a_store() {
     assert!(stderr.contains("holds no store"), "{stderr}");
 }
 
+/// Two sled stores that each numbered the day's first trouble (an overlapping cutover, a trial
+/// run), copied into one database: the second copy would keep the database's row and lose its
+/// own trouble unseen, giving its timers to the other. It copies nothing, names the id and
+/// exits 1; the same store copied again still copies nothing and succeeds.
+#[tokio::test]
+async fn migrate_store_refuses_a_trouble_the_database_holds_another_of_under_the_same_id() {
+    let stopped_with = |summary: &'static str| async move {
+        let mut bot = spawn_bot().await;
+        let t = bot.open_ready(summary).await;
+        bot.stop().await;
+        (bot, t)
+    };
+    let (first, acme) = stopped_with("ACME: cracked housing").await;
+    let (second, globex) = stopped_with("Globex: wrong part shipped").await;
+    assert_eq!(acme.id, globex.id, "both stores numbered the day's first trouble");
+    let url = pg::fresh_database();
+    let copy = |bot: &TestBot| {
+        let dir = bot.dir.path().to_string_lossy().into_owned();
+        bot_binary(&["migrate-store", "--from", &dir, "--to", &url], &[])
+    };
+    let (ok, stdout, stderr) = copy(&first);
+    assert!(ok && stdout.contains("copied 1 troubles"), "{stdout}{stderr}");
+    let (ok, stdout, stderr) = copy(&second);
+    assert!(!ok, "{stdout}");
+    assert!(
+        stderr.contains(&format!(
+            "the database holds other troubles under the ids {} of the sled store",
+            globex.id
+        )) && stderr.contains("nothing was copied"),
+        "{stderr}"
+    );
+    let c = client(&url).await;
+    let timers: i64 = c.query_one("SELECT count(*) FROM timers", &[]).await.unwrap().get(0);
+    let body: Vec<u8> = c.query_one("SELECT body FROM troubles", &[]).await.unwrap().get(0);
+    assert!(String::from_utf8_lossy(&body).contains("ACME"));
+    let (ok, stdout, stderr) = copy(&first);
+    assert!(ok && stdout.contains("copied 0 troubles"), "{stdout}{stderr}");
+    let after: i64 = c.query_one("SELECT count(*) FROM timers", &[]).await.unwrap().get(0);
+    assert_eq!(after, timers, "no timer of the refused store was copied");
+}
+
 // ---- Several instances on one database: each `PgStore` below has its own pool, as two
 // processes would.
 

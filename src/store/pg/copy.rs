@@ -61,6 +61,7 @@ pub async fn copy_from_sled(from: &Path, pool: &Pool) -> Result<Copied, PgError>
     drop(store);
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
+    refuse_another_trouble_under_the_same_id(&tx, &trees).await?;
     let mut copied = Copied::default();
     // Parents first: timeline rows reference their trouble.
     let order = [
@@ -178,6 +179,48 @@ pub async fn copy_from_sled(from: &Path, pool: &Pool) -> Result<Copied, PgError>
     }
     tx.commit().await?;
     Ok(copied)
+}
+
+/// A trouble the database holds under an id the sled store gives too must be the same trouble
+/// (the copy run again, the trouble gone on since): its first timeline entry, which nothing
+/// rewrites, is the same. The database numbering the same day itself (an overlapping cutover,
+/// a trial run) gives the id to another trouble, and keeping its row would lose the sled one
+/// unseen and give its timers to the other: nothing is copied, and the ids are named.
+async fn refuse_another_trouble_under_the_same_id(
+    tx: &deadpool_postgres::Transaction<'_>,
+    trees: &[crate::store::TreeRecords],
+) -> Result<(), PgError> {
+    let timeline = trees.iter().filter(|(name, _)| name.as_slice() == b"timeline");
+    let mut taken = Vec::new();
+    for (_, records) in timeline {
+        for (_, value) in records {
+            for first in crate::store::sled::timeline_entries(value)?
+                .into_iter()
+                .filter(|e| e.seq == 0)
+            {
+                let row = tx
+                    .query_opt(
+                        "SELECT entry FROM timeline WHERE trouble = $1 AND seq = 0",
+                        &[&first.trouble.as_str()],
+                    )
+                    .await?;
+                if let Some(row) = row {
+                    let there = decode::<Entry>("timeline entry", row.get::<_, &[u8]>(0))?;
+                    if there.hash != first.hash {
+                        taken.push(first.trouble.to_string());
+                    }
+                }
+            }
+        }
+    }
+    match taken.is_empty() {
+        true => Ok(()),
+        false => Err(PgError::CopyRefused(format!(
+            "the database holds other troubles under the ids {} of the sled store (both numbered \
+             the same day): nothing was copied; bring them over by hand, or copy into another database",
+            taken.join(", ")
+        ))),
+    }
 }
 
 /// True the first time this sled record is copied; remembered for good, so delivered calls

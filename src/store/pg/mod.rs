@@ -38,6 +38,9 @@ pub enum PgError {
     Store(#[from] crate::store::StoreError),
     #[error("store: corrupt record: {0}")]
     Corrupt(String),
+    /// `migrate-store` refused a copy that would lose a trouble (see `copy::copy_from_sled`).
+    #[error("{0}")]
+    CopyRefused(String),
 }
 
 impl PgError {
@@ -57,7 +60,7 @@ impl PgError {
                 }
             },
             PgError::Store(e) => !e.is_permanent(),
-            PgError::Url(_) | PgError::Corrupt(_) => false,
+            PgError::Url(_) | PgError::Corrupt(_) | PgError::CopyRefused(_) => false,
         }
     }
 }
