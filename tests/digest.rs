@@ -90,7 +90,7 @@ async fn a_manager_with_an_overdue_update_and_a_waiting_proposal_reads_both_in_t
     assert!(dm.contains("*⚠️ Customer update overdue* (1)"), "{dm}");
     assert!(
         dm.contains(&format!(
-            "`{}` ACME · sev2 · <#{}> · due Mon 2026-11-30 11:00",
+            "`{}` ACME — cracked housings · sev2 · <#{}> · due Mon 2026-11-30 11:00",
             t.id, t.channel
         )),
         // Never told anything: what was owed first is the first call, an hour after opening.

@@ -879,7 +879,7 @@ async fn a_channel_command_typed_where_the_trouble_was_opened_lists_the_reps_tro
         .await;
     assert!(
         r.starts_with(&format!("{where_it_works}\nYours:\n• `{}` sev", t.id))
-            && r.ends_with(&format!(" ACME · <#{}>", t.channel)),
+            && r.ends_with(&format!(" ACME — housings cracked · <#{}>", t.channel)),
         "{r}"
     );
     let before = trouble(&bot, &t.id).timeline_len;

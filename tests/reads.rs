@@ -737,3 +737,129 @@ async fn app_home_lists_the_troubles_someone_takes_part_in() {
     let home = home_published_after(&bot, "U0FS1", mark).await;
     assert!(!home.contains(&t.id), "a closed trouble leaves every Home: {home}");
 }
+
+/// The line of `text` that names trouble `id`.
+fn row_of<'a>(text: &'a str, id: &str) -> &'a str {
+    text.lines().find(|l| l.contains(id)).unwrap_or("")
+}
+
+/// Moves the bot's clock to `at` (UTC) and lets everything due by then happen.
+async fn advance_to(bot: &TestBot, at: &str) {
+    let target: chrono::DateTime<chrono::Utc> = at.parse().expect("a UTC instant");
+    let by = (target - bot.clock.now()).to_std().expect("ahead of the clock");
+    bot.advance_and_settle(by).await;
+}
+
+/// Each of `places` (what it is, its text) names both troubles, each line with the start of its
+/// own summary next to its id, and shows no typed text live.
+fn told_apart(places: &[(&str, String)], troubles: [(&str, &str); 2]) {
+    let mut same = Vec::new();
+    for (place, text) in places {
+        for (id, summary) in troubles {
+            let row = row_of(text, id);
+            if !row.contains(summary) {
+                same.push(format!("{place}: {id} without “{summary}”: {row:?}"));
+            }
+        }
+        assert!(
+            !text.contains("<!channel>"),
+            "{place}: a typed broadcast went live: {text}"
+        );
+    }
+    assert!(
+        same.is_empty(),
+        "rows that do not tell the two apart:\n{}",
+        same.join("\n")
+    );
+}
+
+/// A rep with two ACME troubles open and their manager with both waiting tell them apart in
+/// every list that names them, as in App Home: each row has the start of its summary next to
+/// its id (`/trouble list`, `/trouble ack` in a DM, the answer to a DM message that could be for
+/// either, the troubles listed with a channel command typed in a DM, the weekly digest), and
+/// a broadcast typed in a summary stays text there.
+#[tokio::test]
+async fn two_troubles_of_one_customer_tell_apart_in_every_list_by_the_start_of_their_summary() {
+    let bot = spawn_bot().await;
+    let a1 = bot.open_ready("ACME: cracked housings lot 42").await;
+    let a2 = bot
+        .open_ready("ACME: late delivery of spare parts, <!channel> told")
+        .await;
+    let troubles = [
+        (a1.id.as_str(), "— cracked housings lot 42"),
+        (a2.id.as_str(), "— late delivery of spare parts, "),
+    ];
+    let mut places = vec![
+        ("list", bot.command_text(SALES, "D0SALES", "list").await),
+        (
+            "where to type",
+            bot.command_text(SALES, "D0SALES", "update told them").await,
+        ),
+    ];
+    assert!(places[1].1.contains("Yours:"), "{}", places[1].1);
+    let ack = bot.command(MANAGER, "D0MANAGER", "ack").await;
+    places.push(("ack list", ack["text"].as_str().unwrap_or_default().to_string()));
+    // The rows beside their buttons too.
+    let rows = ack["blocks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|b| b["text"]["text"].as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    places.push(("ack list's rows", rows));
+    bot.event(&dm_event("EvDmApart", MANAGER, "on it", None), None).await;
+    places.push((
+        "several wait",
+        bot.posted_saying(MANAGER, "Several troubles wait").await,
+    ));
+    advance_to(&bot, "2026-12-07T00:00:00Z").await;
+    let digest = bot.posted_saying(MANAGER, "Weekly trouble digest").await;
+    for section in ["*⏳ Not acknowledged*", "*📂 Open troubles*"] {
+        let rows = digest
+            .split(section)
+            .nth(1)
+            .expect(section)
+            .split("\n\n")
+            .next()
+            .unwrap_or_default();
+        places.push((section, rows.to_string()));
+    }
+    told_apart(&places, troubles);
+    // The list, the digest and App Home say it the same way.
+    let home = app_home(&bot, MANAGER).await;
+    assert!(
+        home.contains(&format!("*ACME* — cracked housings lot 42 `{}`", a1.id)),
+        "{home}"
+    );
+    assert!(
+        row_of(&places[0].1, &a1.id).starts_with(&format!("• `{}` *ACME* — cracked housings lot 42 · sev2 · ", a1.id)),
+        "{}",
+        places[0].1
+    );
+}
+
+/// The same in Japanese: the list, the DM's list to acknowledge from and the digest.
+#[tokio::test]
+async fn two_troubles_of_one_customer_tell_apart_in_japanese() {
+    let bot = spawn_bot_in("ja").await;
+    let a1 = bot.open_ready("アクメ: 筐体割れ ロット42").await;
+    let a2 = bot.open_ready("アクメ: 予備部品の納期遅れ").await;
+    let troubles = [
+        (a1.id.as_str(), "— 筐体割れ ロット42"),
+        (a2.id.as_str(), "— 予備部品の納期遅れ"),
+    ];
+    let mut places = vec![
+        ("一覧", bot.command_text(SALES, "D0SALES", "一覧").await),
+        ("確認", bot.command_text(MANAGER, "D0MANAGER", "確認").await),
+    ];
+    advance_to(&bot, "2026-12-07T00:00:00Z").await;
+    let digest = bot.posted_saying(MANAGER, "週次トラブルダイジェスト").await;
+    let open = digest
+        .split("*📂 対応中のトラブル*")
+        .nth(1)
+        .expect("the open troubles")
+        .to_string();
+    places.push(("ダイジェスト", open));
+    told_apart(&places, troubles);
+}

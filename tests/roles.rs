@@ -1457,7 +1457,7 @@ async fn ack_in_a_dm_without_an_id_lists_the_troubles_waiting_for_you() {
         waiting["text"],
         format!(
             "Waiting for your acknowledgement; press its button, or name the one you acknowledge: `/trouble ack ID`\n\
-             • `{}` sev{sev} ACME · <#{}>",
+             • `{}` sev{sev} ACME — housings cracked · <#{}>",
             t.id, t.channel
         )
     );
@@ -1465,7 +1465,7 @@ async fn ack_in_a_dm_without_an_id_lists_the_troubles_waiting_for_you() {
     let row = &waiting["blocks"][1];
     assert_eq!(
         row["text"]["text"],
-        format!("• `{}` sev{sev} ACME · <#{}>", t.id, t.channel)
+        format!("• `{}` sev{sev} ACME — housings cracked · <#{}>", t.id, t.channel)
     );
     assert_eq!(row["accessory"]["action_id"], "acknowledge", "{waiting}");
     let none = "No trouble is waiting for your acknowledgement. To acknowledge another, type it in its \
@@ -1516,7 +1516,7 @@ async fn a_channel_command_typed_in_a_dm_is_answered_in_japanese() {
     assert_eq!(
         bot.command_text(MANAGER, dm, "確認").await,
         format!(
-            "あなたの確認待ちのトラブルです。ボタンを押すか、番号を付けて確認してください: `/trouble ack ID`\n• `{}` sev{sev} ACME · <#{}>",
+            "あなたの確認待ちのトラブルです。ボタンを押すか、番号を付けて確認してください: `/trouble ack ID`\n• `{}` sev{sev} ACME — ハウジング割れ · <#{}>",
             t.id, t.channel
         )
     );

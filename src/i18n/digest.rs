@@ -9,7 +9,7 @@ use super::{format_day_time, format_duration, san, stage_name, Locale};
 use crate::slack::blocks::cut;
 use crate::slack::text::{one_line, Where};
 use crate::trouble::digest::{ActionRef, ManagerDigest, Waiting};
-use crate::trouble::model::Trouble;
+use crate::trouble::model::{summary_start, Trouble};
 
 /// Rows per section: a phone screen or two; the rest is counted ("and N more").
 pub const MAX_ROWS: usize = 8;
@@ -156,9 +156,17 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
 /// Which date of an action a section shows.
 type When = fn(&ActionRef) -> Option<DateTime<Utc>>;
 
-/// `` `20261130-1` ACME · sev1 · #channel ``: which trouble, and where to act on it.
+/// `` `20261130-1` ACME — lids cracked · sev1 · #channel ``: which trouble (the start of its
+/// summary, as in App Home, so two troubles of one customer tell apart), and where to act on it.
 fn trouble_ref(l: Locale, t: &Trouble) -> String {
-    format!("`{}` {} · sev{} · {}", t.id, customer(t), t.severity, channel_ref(l, t))
+    format!(
+        "`{}` {}{} · sev{} · {}",
+        t.id,
+        customer(t),
+        super::summary_part(&summary_start(&t.summary)),
+        t.severity,
+        channel_ref(l, t)
+    )
 }
 
 fn customer(t: &Trouble) -> String {

@@ -60,10 +60,7 @@ fn row_text(l: Locale, t: &HomeRow, now: DateTime<Utc>) -> String {
         .unwrap_or_else(|| tr!(l, "全段階完了", "all stages done").into());
     let heard = customer_waited(l, t.last_customer_contact, now, t.never_updated);
     let customer = cut(&one_line(&t.customer, Where::Elsewhere), 200);
-    let summary = match t.summary.trim() {
-        "" => String::new(),
-        s => format!(" — {}", one_line(s, Where::Elsewhere)),
-    };
+    let summary = super::summary_part(&t.summary);
     // Whom to follow up with, on someone else's trouble.
     let owner = t
         .owner

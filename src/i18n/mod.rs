@@ -223,6 +223,24 @@ pub fn severity_default_name(l: Locale, level: crate::trouble::model::Severity) 
     }
 }
 
+/// A row's start of the trouble's summary, after its customer (` — lids cracked in lot 42`):
+/// `start` is what [`crate::trouble::model::summary_start`] kept, shown through the
+/// neutraliser like any user text, so it never becomes a mention, a broadcast or a link. Nothing
+/// for a row written before rows kept it (or a trouble with no summary).
+pub fn summary_part(start: &str) -> String {
+    match start.trim() {
+        "" => String::new(),
+        // Bounded once neutralised too: a start of `&` or `<` reads five times as long.
+        s => format!(
+            " — {}",
+            crate::slack::blocks::cut(
+                &crate::slack::text::one_line(s, crate::slack::text::Where::Elsewhere),
+                2 * crate::trouble::model::SUMMARY_CHARS
+            )
+        ),
+    }
+}
+
 /// How long the customer has waited, for `list` and App Home: since the last update, or since
 /// the opening when nobody has told them anything yet (not "last heard" of a trouble they never
 /// heard of from us).
@@ -531,14 +549,19 @@ fn listed_rows(l: Locale, head: &str, rows: &[crate::trouble::home::HomeRow]) ->
     lines.join("\n")
 }
 
-/// A trouble's line in a list: `• `20261130-1` sev2 ACME · #channel`.
+/// Characters of a line's customer and start of summary together: the head and twenty lines
+/// share one section of Slack's 3,000 characters (the answer to a DM, a tap's answer in place
+/// of the list), so the longest of both is cut here rather than the section cut in its last
+/// line (a customer of this length leaves no room for the summary).
+const ROW_NAME_CHARS: usize = 96;
+
+/// A trouble's line in a list: `• `20261130-1` sev2 ACME — lids cracked · #channel`, with the
+/// start of its summary, so two troubles of one customer tell apart (as in App Home).
 fn row_line(t: &crate::trouble::home::HomeRow) -> String {
-    let customer = crate::slack::blocks::cut(
-        &crate::slack::text::one_line(&t.customer, crate::slack::text::Where::Elsewhere),
-        100,
-    );
+    let customer = crate::slack::text::one_line(&t.customer, crate::slack::text::Where::Elsewhere);
+    let named = crate::slack::blocks::cut(&format!("{customer}{}", summary_part(&t.summary)), ROW_NAME_CHARS);
     let channel = t.channel.as_ref().map(|c| format!(" · <#{c}>")).unwrap_or_default();
-    format!("• `{}` sev{} {customer}{channel}", t.id, t.severity)
+    format!("• `{}` sev{} {named}{channel}", t.id, t.severity)
 }
 
 /// How many of `rows` a list leaves out, if any.
@@ -770,6 +793,78 @@ pub use report::{
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `n` rows as long as rows get: the longest customer and summary, all `&` and `<` (five
+    /// and four times as long once escaped), four-digit ids, long channel ids.
+    fn longest_rows(n: usize) -> Vec<crate::trouble::home::HomeRow> {
+        use crate::trouble::model::{ChannelId, Severity, TroubleId};
+        (0..n)
+            .map(|i| crate::trouble::home::HomeRow {
+                id: TroubleId::new(format!("20261130-{}", 1000 + i)),
+                customer: "&".repeat(3000),
+                severity: Severity::new(1),
+                current_stage: None,
+                channel: Some(ChannelId::new("C0123456789AB")),
+                channel_name: None,
+                last_customer_contact: Utc::now(),
+                promised_next: None,
+                awaits_ack: true,
+                owns: true,
+                answers_customer: true,
+                participant: true,
+                private: None,
+                never_updated: false,
+                reopened_at: None,
+                summary: crate::trouble::model::summary_start(&"<&".repeat(3000)),
+                owner: None,
+                manages: true,
+                proposals: Vec::new(),
+                takes_part: false,
+                actions: Vec::new(),
+            })
+            .collect()
+    }
+
+    /// A list of troubles that shares one section with its head (the answer to a DM, a tap's
+    /// answer in place of the list) keeps every line it names whole: the section is never
+    /// cut, so its last line and the count of the rest are never lost.
+    #[test]
+    fn the_longest_lists_of_a_dm_fit_one_section() {
+        let rows = longest_rows(ACK_WAITING_SHOWN + 5);
+        for l in [Locale::En, Locale::Ja] {
+            let id = crate::trouble::model::TroubleId::new("20261130-999");
+            for text in [
+                dm_not_read(l, &rows, true),
+                dm_not_read(l, &rows, false),
+                your_troubles_to_type_in(l, &rows),
+                answered_in_list(l, &id, "Acknowledged.", &rows),
+                name_the_trouble_to_ack(l, &rows).text,
+            ] {
+                let chars = text.chars().count();
+                assert!(
+                    chars <= crate::slack::blocks::SECTION_TEXT_LIMIT,
+                    "{l:?}: {chars} characters"
+                );
+                assert!(text.contains("20261130-1019`"), "{l:?}: the last line shown");
+                assert!(text.ends_with("5 more") || text.ends_with("5件"), "{l:?}: {text}");
+            }
+        }
+    }
+
+    /// The start of a summary after the customer is user text: escaped, never a live mention,
+    /// broadcast or link, and bounded once escaped.
+    #[test]
+    fn a_rows_summary_start_is_neutralised_and_bounded() {
+        let part = summary_part("<!channel> <@U0BOSS> <https://evil.example|click> & co");
+        assert_eq!(part.chars().filter(|c| *c == '<').count(), 0, "{part}");
+        assert!(part.starts_with(" — ") && part.contains("&amp;"), "{part}");
+        assert_eq!(summary_part("  "), "");
+        let long = summary_part(&crate::trouble::model::summary_start(&"&".repeat(500)));
+        assert!(
+            long.chars().count() <= 3 + 2 * crate::trouble::model::SUMMARY_CHARS,
+            "{long}"
+        );
+    }
 
     #[test]
     fn the_help_lists_what_answers_anywhere_before_what_needs_a_trouble_channel() {

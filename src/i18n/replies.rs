@@ -848,8 +848,14 @@ pub fn list_text(l: Locale, troubles: &[TroubleSummary], total: usize, now: Date
             .map(|c| format!("<#{c}>"))
             .unwrap_or_else(|| format!("#{}", t.channel_name.clone().unwrap_or_default()));
         let customer = typed(&t.customer);
+        // The start of its summary, so two troubles of one customer tell apart (as in App
+        // Home); a row the index kept before it held one reads as it did.
+        let (summary, sev) = match super::summary_part(&t.summary) {
+            s if s.is_empty() => (s, " "),
+            s => (s, " · "),
+        };
         out.push_str(&format!(
-            "• `{}` *{customer}* sev{} · {stage} · {ack} · {heard} · {channel}\n",
+            "• `{}` *{customer}*{summary}{sev}sev{} · {stage} · {ack} · {heard} · {channel}\n",
             t.id, t.severity
         ));
     }

@@ -141,9 +141,6 @@ pub fn actions_of(t: &Trouble, user: &UserId) -> Vec<HomeAction> {
         .collect()
 }
 
-/// How much of the summary a row keeps: enough to tell troubles apart on a phone.
-const SUMMARY_CHARS: usize = 80;
-
 impl HomeRow {
     /// Where the customer-update cadence counts from, as `Trouble::cadence_from`.
     pub fn cadence_from(&self) -> DateTime<Utc> {
@@ -194,7 +191,7 @@ impl HomeRow {
             private: t.private,
             never_updated: !t.contacted(),
             reopened_at: t.substance.reopened_at,
-            summary: t.summary.chars().take(SUMMARY_CHARS).collect(),
+            summary: super::model::summary_start(&t.summary),
             owner: (t.owner != *user).then(|| t.owner.clone()),
             manages: t.owner != *user
                 && (t.manager.as_ref() == Some(user) || chain.iter().take(t.escalation.level + 1).any(|u| u == user)),

@@ -673,6 +673,21 @@ pub struct TroubleSummary {
     /// Whether its channel is private; None in a summary written before this was recorded.
     #[serde(default)]
     pub private: Option<bool>,
+    /// The start of the trouble's summary ([`summary_start`]), so two troubles of one customer
+    /// tell apart in `/trouble list`; empty in a summary written before this was kept, until
+    /// the trouble's next change.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub summary: String,
+}
+
+/// How much of a trouble's summary a row keeps (App Home, `/trouble list`, the lists of a DM,
+/// the digest): enough to tell two troubles of one customer apart on a phone.
+pub const SUMMARY_CHARS: usize = 80;
+
+/// The start of `summary` a row shows: its first [`SUMMARY_CHARS`] characters, as typed (shown
+/// through the neutraliser like any user text).
+pub fn summary_start(summary: &str) -> String {
+    summary.chars().take(SUMMARY_CHARS).collect()
 }
 
 impl From<&Trouble> for TroubleSummary {
@@ -688,6 +703,7 @@ impl From<&Trouble> for TroubleSummary {
             channel: t.channel.clone(),
             channel_name: t.channel_name.clone(),
             private: t.private,
+            summary: summary_start(&t.summary),
         }
     }
 }
