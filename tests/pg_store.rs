@@ -1059,3 +1059,35 @@ async fn a_database_the_server_refuses_is_answered_with_what_the_server_said() {
     assert!(said.contains("database \"nosuchdb\" does not exist"), "{said}");
     assert!(!said.contains(pg::PASSWORD), "{said}");
 }
+
+/// A `/trouble list` row an earlier release wrote, without the start of the trouble's summary,
+/// gains it at the next connect (as on sled at its first start), so two troubles of one
+/// customer tell apart in the list from the upgrade on; the rest of the row stays as it was.
+#[tokio::test]
+async fn list_rows_written_without_the_summarys_start_gain_it_at_connect() {
+    let url = pg::fresh_database();
+    let pool = trouble_bot::store::pg::connect(&url).unwrap();
+    trouble_bot::store::pg::migrate(&pool).await.unwrap();
+    open_one(&PgStore::new(pool, "a", LEASE)).await;
+    let store = trouble_bot::store::Store::connect_postgres(&url, "b", LEASE)
+        .await
+        .unwrap();
+    let written = store.open_summaries().await.unwrap();
+    assert_eq!(written.len(), 1);
+    assert_eq!(written[0].summary, "cracked");
+    // As the release before wrote it: no `summary` in the row.
+    let old = client(&url)
+        .await
+        .execute(
+            "UPDATE troubles SET summary = convert_to((convert_from(summary, 'UTF8')::jsonb - 'summary')::text, 'UTF8')",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(old, 1);
+    assert_eq!(store.open_summaries().await.unwrap()[0].summary, "");
+    let store = trouble_bot::store::Store::connect_postgres(&url, "c", LEASE)
+        .await
+        .unwrap();
+    assert_eq!(store.open_summaries().await.unwrap(), written);
+}

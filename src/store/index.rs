@@ -1598,6 +1598,42 @@ pub mod pg {
         Ok(built)
     }
 
+    /// Gives the `/trouble list` summaries an earlier release wrote the start of their
+    /// trouble's summary, at connect (as sled at its first start), so the list tells two
+    /// troubles of one customer apart from the upgrade on. Only the rows without one are read
+    /// (none after the first connect), and each is changed only while it is the row read: a
+    /// write of its trouble meanwhile wrote it whole. One whose record does not read is left
+    /// as it is.
+    pub async fn add_summary_starts(pool: &Pool) -> Result<u64, PgError> {
+        let client = pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT id, body, summary FROM troubles
+                 WHERE summary IS NOT NULL AND position('\"summary\":'::bytea IN summary) = 0",
+                &[],
+            )
+            .await?;
+        let mut added = 0;
+        for row in &rows {
+            let (id, body, kept) = (row.get::<_, &str>(0), row.get::<_, &[u8]>(1), row.get::<_, &[u8]>(2));
+            let (Ok(t), Ok(mut summary)) = (decode::<Trouble>(body), decode::<TroubleSummary>(kept)) else {
+                continue;
+            };
+            summary.summary = crate::trouble::model::summary_start(&t.summary);
+            if summary.summary.is_empty() {
+                continue;
+            }
+            let with_start = serde_json::to_vec(&summary).expect("a summary serializes");
+            added += client
+                .execute(
+                    "UPDATE troubles SET summary = $2 WHERE id = $1 AND summary = $3",
+                    &[&id, &with_start, &kept],
+                )
+                .await?;
+        }
+        Ok(added)
+    }
+
     /// The records `sql` (selecting an id and a JSON record for `id = ANY($1)`) finds for `ids`,
     /// in the order of `ids` (an id it does not find, or whose record does not read, is left
     /// out).

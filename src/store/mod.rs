@@ -370,6 +370,7 @@ impl Store {
         let pool = crate::store::pg::connect(url)?;
         Box::pin(crate::store::pg::migrate(&pool)).await?;
         Box::pin(index::pg::build_missing(&pool)).await?;
+        Box::pin(index::pg::add_summary_starts(&pool)).await?;
         Ok(Store::Postgres(PgStore::new(pool, instance, lease)))
     }
 

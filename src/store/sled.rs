@@ -662,6 +662,9 @@ const SUMMARIES_INCOMPLETE: &[u8] = b"summaries:incomplete";
 /// In sled's default tree once the summaries are built: a store whose troubles are all closed
 /// (no summary) is not walked again at each start to find that out.
 const SUMMARIES_BUILT: &[u8] = b"summaries:built";
+/// In sled's default tree once every open trouble's summary carries the start of the trouble's
+/// summary (`TroubleSummary::summary`, which earlier releases did not keep).
+const SUMMARY_STARTS_ADDED: &[u8] = b"summaries:summary starts";
 /// In sled's default tree after a clean stop: outbox ids below it with no attempt recorded
 /// never left (see [`SledStore::stopped_cleanly`]). Raised by each clean stop.
 const STOPPED_CLEANLY_BELOW: &[u8] = b"stopped cleanly below";
@@ -805,6 +808,10 @@ impl SledStore {
         if summaries_due {
             left_out.extend(store.rebuild_summaries()?);
         }
+        if !store.db.contains_key(SUMMARY_STARTS_ADDED)? {
+            store.add_summary_starts()?;
+            store.db.insert(SUMMARY_STARTS_ADDED, &[])?;
+        }
         let index_due = !super::index::sled_is_built(&store.index)?;
         if index_due {
             let unread = super::index::build_sled(&store.index, &store.troubles, &store.tracking)?;
@@ -945,6 +952,39 @@ impl SledStore {
                 .insert(t.id.as_str().as_bytes(), encode(&TroubleSummary::from(&t)))?;
         }
         Ok(walked.unreadable.into_iter().map(|u| u.key).collect())
+    }
+
+    /// Gives the summaries an earlier release wrote the start of their trouble's summary, so
+    /// `/trouble list` tells two troubles of one customer apart from the upgrade on, not from
+    /// each trouble's next change of what the list shows: once, over the open troubles only.
+    /// One whose summary or record does not read is left as it is (the list passes it over,
+    /// or shows it without).
+    fn add_summary_starts(&self) -> Result<(), StoreError> {
+        let mut added = 0usize;
+        for entry in self.summaries.iter() {
+            let (key, value) = entry?;
+            let Ok(mut kept) = decode::<TroubleSummary>(&value) else {
+                continue;
+            };
+            if !kept.summary.is_empty() {
+                continue;
+            }
+            // The start alone: the rest of the row stays as its trouble's last write left it.
+            if let Ok(Some(t)) = self.get(&kept.id) {
+                kept.summary = crate::trouble::model::summary_start(&t.summary);
+                if !kept.summary.is_empty() {
+                    self.summaries.insert(key, encode(&kept))?;
+                    added += 1;
+                }
+            }
+        }
+        if added > 0 {
+            tracing::info!(
+                added,
+                "the open troubles' list rows now carry the start of their summary"
+            );
+        }
+        Ok(())
     }
 
     /// Files each trouble a build at an earlier start left out whose record reads now: its
@@ -2599,6 +2639,48 @@ mod tests {
             .insert(key, &br#"{"op":{"kind":"a_call_of_a_newer_release"}}"#[..])
             .unwrap();
         assert_eq!(store.oldest_outbox_at().unwrap(), Some(now), "not hidden behind it");
+    }
+
+    /// The summaries an earlier release wrote, without the start of the trouble's summary, gain
+    /// it at the first start of this release, so `/trouble list` tells two troubles of one
+    /// customer apart at once; only once.
+    #[test]
+    fn summaries_written_without_the_summarys_start_gain_it_at_the_upgrade() {
+        let (dir, store, config, now) = fresh();
+        let ctx = Ctx {
+            policy: &config.policy,
+            now,
+        };
+        for _ in 0..2 {
+            open_in(&store, &ctx, &[], 2).unwrap();
+        }
+        let ids: Vec<TroubleId> = (1..=2).map(|n| TroubleId::new(format!("20261130-{n}"))).collect();
+        let starts = |store: &SledStore| {
+            let summaries = store.summaries_of(&ids).unwrap();
+            summaries.into_iter().map(|s| s.summary).collect::<Vec<_>>()
+        };
+        let current = starts(&store);
+        assert!(current.iter().all(|s| !s.is_empty()), "{current:?}");
+        // As the release before wrote them: no `summary` in the record.
+        for id in &ids {
+            let mut old = store.summaries_of(std::slice::from_ref(id)).unwrap().remove(0);
+            old.summary.clear();
+            let json = serde_json::to_vec(&old).unwrap();
+            assert!(!String::from_utf8_lossy(&json).contains("\"summary\""));
+            store.summaries.insert(id.as_str(), json).unwrap();
+        }
+        store.db.remove(SUMMARY_STARTS_ADDED).unwrap();
+        assert_eq!(starts(&store), vec![String::new(); 2]);
+        drop(store);
+        let store = reopen(dir.path());
+        assert_eq!(starts(&store), current);
+        // Marked done: not walked again at the next start.
+        let mut cleared = store.summaries_of(&ids[..1]).unwrap().remove(0);
+        cleared.summary.clear();
+        store.summaries.insert(ids[0].as_str(), encode(&cleared)).unwrap();
+        drop(store);
+        let store = reopen(dir.path());
+        assert_eq!(starts(&store)[0], "");
     }
 
     #[test]
