@@ -118,11 +118,17 @@ impl Engine<'_> {
         // The customer's history goes to the core with the request (principle 3: the balance),
         // read and written in the customer's turn: it must hold an open of theirs sent a moment
         // before (the same open sent twice opens once).
-        let turn = self
-            .app
-            .opening
-            .take(&crate::trouble::customer::normalize(&request.customer))
-            .await;
+        let key = crate::trouble::customer::normalize(&request.customer);
+        let turn = self.app.opening.take(&key).await;
+        // Across instances too, on a shared database: a double submit behind a balancer lands
+        // on two of them.
+        let shared_turn = match Box::pin(self.app.store.customer_turn(&key)).await {
+            Ok(turn) => turn,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot take the customer's turn to open in the database");
+                None
+            }
+        };
         let aliases = &self.app.config.policy.customers;
         let past = self
             .app
@@ -139,6 +145,7 @@ impl Engine<'_> {
             })
             .await?;
         // Written (readable by the next open), if not yet flushed: the next may read it now.
+        drop(shared_turn);
         drop(turn);
         self.committed(result.ok(), true).await
     }

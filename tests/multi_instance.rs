@@ -284,6 +284,26 @@ async fn the_same_request_delivered_to_both_instances_opens_one_trouble() {
     );
 }
 
+/// A double submit (two requests, the same open) whose two halves a balancer sends to two
+/// instances opens one trouble: the customer's turn to open is taken in the database, from the
+/// read of their troubles to the write, so the second answer names the trouble opened.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_double_submitted_open_landing_on_two_instances_opens_one_trouble() {
+    let slack = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, url) = two_instances(&slack, dir.path()).await;
+    let mut answers = Vec::new();
+    for round in 0..5 {
+        let text = format!("open CUST{round}: housing cracked");
+        let form = || slash_command_form(SALES, ORIGIN, &text, "http://127.0.0.1:9/unused");
+        let (x, y) = tokio::join!(a.post_form(form()), b.post_form(form()));
+        answers.push((x["text"].to_string(), y["text"].to_string()));
+    }
+    let db = trouble_bot::store::pg::connect(&url).unwrap().get().await.unwrap();
+    let troubles: i64 = db.query_one("SELECT count(*) FROM troubles", &[]).await.unwrap().get(0);
+    assert_eq!(troubles, 5, "{answers:#?}");
+}
+
 /// Severity 2 escalates after a few seconds, so the test waits for it in real time.
 const QUICK_ESCALATION: &str = r#"
 [severity.2]

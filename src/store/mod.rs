@@ -786,6 +786,16 @@ impl Store {
 
     /// Customer `name`'s troubles (every spelling of it, and its `[customers]` aliases), from
     /// the customer index: `/trouble history`, the past troubles at open, recurrences.
+    /// The turn of the customer `key` (normalized) to open, across the instances sharing a
+    /// database (see [`pg::store::PgStore::customer_turn`]); None on sled, where one process
+    /// serves the store and the engine's own turn is enough.
+    pub async fn customer_turn(&self, key: &str) -> Result<Option<pg::store::CustomerTurn>, StoreError> {
+        match self {
+            Store::Sled(_) => Ok(None),
+            Store::Postgres(p) => Ok(Box::pin(p.customer_turn(key)).await?),
+        }
+    }
+
     pub async fn customer_troubles(
         &self,
         aliases: &std::collections::BTreeMap<String, String>,

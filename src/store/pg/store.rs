@@ -27,7 +27,14 @@ pub struct PgStore {
     /// How long a claim holds: longer than `slack_timeout`, so a live instance finishes its
     /// call first, and short enough that a dead one's work moves on.
     lease: chrono::Duration,
+    /// Opens holding a customer's turn in the database at once ([`CUSTOMER_TURNS`]).
+    turns: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// How many opens of this instance hold a customer's turn in the database at once: each holds a
+/// connection of the pool's 16 for it, besides the connections its reads and write take, so a
+/// burst of opens never takes every connection for turns and waits on itself.
+const CUSTOMER_TURNS: usize = 4;
 
 /// Who holds an outbox row that did not read while it waits out its retry: no instance.
 const PASSED_OVER: &str = "(does not read)";
@@ -86,12 +93,86 @@ pub fn lane_name(trouble: Option<&TroubleId>, lane: Lane) -> String {
     LaneKey::of(trouble, lane).as_str().to_string()
 }
 
+/// A customer's turn to open across instances (see [`PgStore::customer_turn`]): a session
+/// advisory lock on a connection of its own, let go when dropped.
+pub struct CustomerTurn {
+    client: Option<deadpool_postgres::Object>,
+    key: i64,
+    /// Given back once the lock is let go (see [`CUSTOMER_TURNS`]).
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl Drop for CustomerTurn {
+    fn drop(&mut self) {
+        let Some(client) = self.client.take() else {
+            return;
+        };
+        let key = self.key;
+        // Unlocked before the connection goes back to the pool; a connection that cannot say so
+        // leaves the pool and closes, and its session's locks go with it: a lock never stays
+        // behind on a pooled connection.
+        let leave = |client| drop(deadpool_postgres::Object::take(client));
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    if client.execute("SELECT pg_advisory_unlock($1)", &[&key]).await.is_err() {
+                        leave(client);
+                    }
+                });
+            }
+            Err(_) => leave(client),
+        }
+    }
+}
+
+/// How long an open waits for another instance's open of the same customer: far longer than one
+/// open takes. Past it, the open goes ahead (this instance's own turn still holds).
+const CUSTOMER_TURN_WAIT: Duration = Duration::from_secs(5);
+const CUSTOMER_TURN_STEP: Duration = Duration::from_millis(10);
+
 impl PgStore {
+    /// The turn of the customer whose normalized name is `key` to open a trouble, held across
+    /// every instance on the database from the read of the customer's troubles to the open's
+    /// write, so the same open sent twice, landing on two instances behind a balancer, opens
+    /// once. None when another instance holds it past [`CUSTOMER_TURN_WAIT`]. Tried without
+    /// waiting in the database, so a request given up never leaves a lock it was granted
+    /// later: the guard exists before each try and unlocks when dropped.
+    pub async fn customer_turn(&self, key: &str) -> Result<Option<CustomerTurn>, PgError> {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(format!("trouble-bot open {key}").as_bytes());
+        let key = i64::from_be_bytes(digest[..8].try_into().expect("eight bytes"));
+        let permit = self.turns.clone().acquire_owned().await.expect("the semaphore is never closed");
+        let turn = CustomerTurn {
+            client: Some(self.pool.get().await?),
+            key,
+            _permit: permit,
+        };
+        let started = tokio::time::Instant::now();
+        loop {
+            let client = turn.client.as_ref().expect("held until dropped");
+            let taken: bool = client
+                .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
+                .await?
+                .get(0);
+            if taken {
+                return Ok(Some(turn));
+            }
+            if started.elapsed() >= CUSTOMER_TURN_WAIT {
+                tracing::warn!(
+                    "another instance's open of the same customer held its turn too long; opening without it"
+                );
+                return Ok(None);
+            }
+            tokio::time::sleep(CUSTOMER_TURN_STEP).await;
+        }
+    }
+
     pub fn new(pool: Pool, instance: impl Into<String>, lease: Duration) -> PgStore {
         PgStore {
             pool,
             instance: instance.into(),
             lease: chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(60)),
+            turns: std::sync::Arc::new(tokio::sync::Semaphore::new(CUSTOMER_TURNS)),
         }
     }
 
