@@ -1091,3 +1091,96 @@ async fn list_rows_written_without_the_summarys_start_gain_it_at_connect() {
         .unwrap();
     assert_eq!(store.open_summaries().await.unwrap(), written);
 }
+
+// ---- A database that stops answering.
+
+/// A TCP link to the test cluster that can be frozen: bytes are taken and held, as a database
+/// hung mid-failover holds them (the connection stays up; nothing answers).
+struct FrozenLink {
+    port: u16,
+    frozen: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl FrozenLink {
+    async fn start() -> FrozenLink {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let frozen: Arc<std::sync::atomic::AtomicBool> = Default::default();
+        let upstream = pg::cluster().port();
+        let held = frozen.clone();
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let held = held.clone();
+                tokio::spawn(async move {
+                    let Ok(server) = tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await else {
+                        return;
+                    };
+                    let (cr, cw) = client.into_split();
+                    let (sr, sw) = server.into_split();
+                    tokio::join!(FrozenLink::pipe(cr, sw, held.clone()), FrozenLink::pipe(sr, cw, held));
+                });
+            }
+        });
+        FrozenLink { port, frozen }
+    }
+
+    async fn pipe(
+        mut from: tokio::net::tcp::OwnedReadHalf,
+        mut to: tokio::net::tcp::OwnedWriteHalf,
+        frozen: Arc<std::sync::atomic::AtomicBool>,
+    ) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            let n = match from.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => n,
+            };
+            while frozen.load(Ordering::SeqCst) {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            if to.write_all(&buf[..n]).await.is_err() {
+                return;
+            }
+        }
+    }
+
+    fn url(&self, url: &str) -> String {
+        url.replace(&format!(":{}/", pg::cluster().port()), &format!(":{}/", self.port))
+    }
+}
+
+/// A database that stops answering (failing over, a hung server) holds the open's write: the
+/// rep is still answered within Slack's 3 seconds, told it may not be saved and to tell their
+/// manager themself, never left with Slack's `operation_timeout`; once the database answers,
+/// the open goes on to its end and the manager hears.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn while_the_database_does_not_answer_a_command_is_still_answered_in_time() {
+    let slack = FakeSlack::start().await;
+    let link = FrozenLink::start().await;
+    let url = link.url(&pg::fresh_database());
+    let bot = spawn_bot_on(
+        &format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"),
+        trouble_bot::http::server::Limits::default(),
+        slack.clone(),
+        &[("DATABASE_URL", url)],
+    )
+    .await;
+    let first = bot.command_text(SALES, ORIGIN, "open ACME: housing cracked").await;
+    assert!(first.starts_with("Trouble "), "{first}");
+    link.frozen.store(true, Ordering::SeqCst);
+    let started = std::time::Instant::now();
+    let answer = bot.command_text(SALES, ORIGIN, "open Globex: wrong part shipped").await;
+    let took = started.elapsed();
+    link.frozen.store(false, Ordering::SeqCst);
+    assert!(took < Duration::from_secs(3), "answered after {took:?}: {answer}");
+    assert!(
+        answer.contains("it may or may not be saved") && answer.contains("tell them yourself"),
+        "{answer}"
+    );
+    slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == MANAGER && c.params.to_string().contains("Globex")
+        })
+        .await;
+}

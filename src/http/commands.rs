@@ -41,9 +41,36 @@ pub(crate) async fn answer_command(app: &Arc<App>, cmd: SlashCommand, request_ke
     if let Err(r) = check_team(app, Some(cmd.team_id.as_str()).filter(|t| !t.is_empty())) {
         return r.into_response();
     }
-    let response = run(app, cmd, request_key).await;
+    // Help reads nothing stored: answered at once, on the request's own task.
+    let response = if command::parse(&cmd.text) == Ok(Command::Help) {
+        run(app, cmd, request_key).await
+    } else {
+        Box::pin(within_slacks_wait(app, cmd, request_key)).await
+    };
     app.metrics.request("commands", response.status().as_u16());
     response
+}
+
+/// How long a command may take before the rep is answered that it is still under way: Slack
+/// shows "failed with the error operation_timeout" at 3 s, which tells nobody whether a trouble
+/// was opened or the manager will hear.
+const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_millis(2500);
+
+/// Runs the command on a task of its own and answers within [`ANSWER_WITHIN`]: when the store
+/// does not answer in time (a database failing over, a disk stalled), the rep is told it may or
+/// may not be saved and to tell their manager themself, while the command runs on to its end
+/// (saved or not, never cut off halfway).
+async fn within_slacks_wait(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
+    let (task_app, key) = (app.clone(), request_key.to_string());
+    let mut running = tokio::spawn(async move { run(&task_app, cmd, &key).await });
+    match tokio::time::timeout(ANSWER_WITHIN, &mut running).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(e)) => failed(app, Surface::Command, "a command's task ended without an answer", e),
+        Err(_) => {
+            tracing::warn!("a command is still running after {ANSWER_WITHIN:?}: the store is slow to answer");
+            ephemeral_text(i18n::still_saving(app.config.locale))
+        }
+    }
 }
 
 /// The help answer never changes: rendered once per locale, then served from memory.

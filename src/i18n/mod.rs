@@ -656,6 +656,16 @@ pub fn another_trouble_not_where_the_customer_reads(l: Locale) -> String {
     .to_string()
 }
 
+/// A command still running when Slack stops waiting for its answer (the store slow to answer).
+pub fn still_saving(l: Locale) -> String {
+    tr!(
+        l,
+        "処理に時間がかかっています（ボットの保存先が応答していません）。保存されたかどうか、上長に伝わるかどうかはまだわかりません。急ぎの場合は上長にご自身で直接伝えてください。保存されたかは 1 分後に `/trouble list` で確認できます。",
+        "This is taking longer than it should (the bot's store is slow to answer): it may or may not be saved, and your manager may not have heard. If it is urgent, tell them yourself; `/trouble list` shows in a minute whether it was saved."
+    )
+    .into()
+}
+
 pub fn sorry_internal(l: Locale) -> String {
     tr!(
         l,

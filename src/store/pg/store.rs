@@ -141,7 +141,12 @@ impl PgStore {
         use sha2::Digest;
         let digest = sha2::Sha256::digest(format!("trouble-bot open {key}").as_bytes());
         let key = i64::from_be_bytes(digest[..8].try_into().expect("eight bytes"));
-        let permit = self.turns.clone().acquire_owned().await.expect("the semaphore is never closed");
+        let permit = self
+            .turns
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed");
         let turn = CustomerTurn {
             client: Some(self.pool.get().await?),
             key,
