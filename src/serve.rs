@@ -43,6 +43,64 @@ pub enum StartError {
     Database { url: String, error: StoreError },
     #[error("cannot listen on {addr}: {error}")]
     Listen { addr: String, error: std::io::Error },
+    #[error(
+        "this machine's clock is {} s {} the database's: instances sharing the database write their \
+         claims on Slack calls in their own time, so a clock off by half a claim's lease ({} s) takes \
+         the others' calls for abandoned and sends them again. Set the clock right (NTP) and start again",
+        .skew.num_milliseconds().abs() as f64 / 1000.0,
+        if .skew.num_milliseconds() > 0 { "ahead of" } else { "behind" },
+        .lease.as_secs()
+    )]
+    ClockOff {
+        skew: chrono::Duration,
+        lease: std::time::Duration,
+    },
+}
+
+/// How far this machine's clock is from the database's, and what that means: within a second
+/// nothing; past it a warning; past half a claim's lease, a refusal to start (another instance's
+/// claims would read as lapsed, and its calls would be made twice).
+#[derive(Debug, PartialEq, Eq)]
+enum ClockCheck {
+    Fine,
+    Off,
+    TooFarOff,
+}
+
+fn clock_check(skew: chrono::Duration, lease: std::time::Duration) -> ClockCheck {
+    let off = skew.abs().to_std().unwrap_or_default();
+    if off >= lease / 2 {
+        ClockCheck::TooFarOff
+    } else if off > std::time::Duration::from_secs(1) {
+        ClockCheck::Off
+    } else {
+        ClockCheck::Fine
+    }
+}
+
+/// On a shared database, this machine's clock against the database's (see [`clock_check`]). A
+/// test's manual clock is its own, and not checked.
+async fn check_clock(app: &App, clock: &Clock) -> Result<(), StartError> {
+    if !matches!(clock, Clock::System) {
+        return Ok(());
+    }
+    let Ok(Ok(Some(theirs))) = tokio::time::timeout(std::time::Duration::from_secs(5), app.store.shared_clock()).await
+    else {
+        return Ok(());
+    };
+    let skew = app.clock.now() - theirs;
+    let lease = crate::app::claim_lease(&app.config);
+    match clock_check(skew, lease) {
+        ClockCheck::Fine => Ok(()),
+        ClockCheck::Off => {
+            tracing::warn!(
+                skew_ms = skew.num_milliseconds(),
+                "this machine's clock is off the database's: keep it set by NTP"
+            );
+            Ok(())
+        }
+        ClockCheck::TooFarOff => Err(StartError::ClockOff { skew, lease }),
+    }
 }
 
 /// Starts the bot with the default HTTP limits.
@@ -63,7 +121,8 @@ pub async fn start_on(
 ) -> Result<RunningBot, StartError> {
     let listen = config.listen.clone();
     let store = open_store(&config).await.map_err(|e| why_not_opened(&config, e))?;
-    let app = App::new(config, clock, store);
+    let app = App::new(config, clock.clone(), store);
+    Box::pin(check_clock(&app, &clock)).await?;
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .map_err(|error| StartError::Listen {
@@ -280,5 +339,46 @@ async fn prune_keys(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
             _ = app.clock.sleep(std::time::Duration::from_secs(600)) => {}
             _ = shutdown.changed() => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Within a second of the database's clock nothing is said; past it a warning; from half a
+    /// claim's lease on (the default lease is 20 s) the bot refuses to start, saying how far
+    /// off it is, which way, and why.
+    #[test]
+    fn a_clock_far_off_the_databases_refuses_the_start_and_says_why() {
+        let lease = std::time::Duration::from_secs(20);
+        let ms = chrono::Duration::milliseconds;
+        assert_eq!(clock_check(ms(900), lease), ClockCheck::Fine);
+        assert_eq!(clock_check(ms(-1500), lease), ClockCheck::Off);
+        assert_eq!(clock_check(ms(9_999), lease), ClockCheck::Off);
+        assert_eq!(clock_check(ms(10_000), lease), ClockCheck::TooFarOff);
+        assert_eq!(clock_check(ms(-60_000), lease), ClockCheck::TooFarOff);
+        let said = StartError::ClockOff {
+            skew: ms(60_000),
+            lease,
+        }
+        .to_string();
+        assert!(
+            said.starts_with("this machine's clock is 60 s ahead of the database's"),
+            "{said}"
+        );
+        assert!(
+            said.contains("half a claim's lease (20 s)") && said.ends_with("(NTP) and start again"),
+            "{said}"
+        );
+        let said = StartError::ClockOff {
+            skew: ms(-12_500),
+            lease,
+        }
+        .to_string();
+        assert!(
+            said.starts_with("this machine's clock is 12.5 s behind the database's"),
+            "{said}"
+        );
     }
 }

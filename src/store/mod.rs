@@ -391,6 +391,22 @@ impl Store {
         }
     }
 
+    /// The database's clock, which every instance sharing it writes its leases and pacing
+    /// against in its own time: None on sled (one process, one clock).
+    pub async fn shared_clock(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        match self {
+            Store::Sled(_) => Ok(None),
+            Store::Postgres(p) => {
+                let client = p.pool().get().await.map_err(crate::store::pg::PgError::from)?;
+                let row = client
+                    .query_one("SELECT now()", &[])
+                    .await
+                    .map_err(crate::store::pg::PgError::from)?;
+                Ok(Some(row.get(0)))
+            }
+        }
+    }
+
     /// Whether other instances may share this store (and claims must be leased).
     pub fn is_shared(&self) -> bool {
         matches!(self, Store::Postgres(_))
