@@ -135,7 +135,9 @@ impl Engine<'_> {
             .store
             .customer_troubles(aliases, &request.customer)
             .await
-            .map(|theirs| crate::trouble::customer::past_troubles(aliases, &request.customer, &theirs))?;
+            .map(|theirs| {
+                crate::trouble::customer::past_troubles(&self.app.config.policy, &request.customer, &theirs)
+            })?;
         let request = OpenRequest { past, ..request };
         let result = self
             .app

@@ -863,3 +863,254 @@ async fn two_troubles_of_one_customer_tell_apart_in_japanese() {
     places.push(("ダイジェスト", open));
     told_apart(&places, troubles);
 }
+
+// ---- A confidential (private) trouble never reaches anyone with no part in it through another
+// trouble's channel: its history, a possible recurrence, a channel set up again.
+
+/// Someone in another chain: their manager is not the rep's, so neither of them takes part in
+/// the rep's troubles.
+const OTHER_REP: &str = "U0OTHERREP";
+const OTHER_MGR: &str = "U0OTHERMGR";
+
+fn private_config() -> String {
+    let org = BASE_CONFIG.replace(
+        "[org.managers]\n",
+        &format!("[org.managers]\n{OTHER_REP} = \"{OTHER_MGR}\"\n"),
+    );
+    format!("private_channels = true\n{org}\n{DEFAULT_SEVERITIES}")
+}
+
+/// `/trouble open TEXT` typed by `user`, waited on until its channel, kickoff and status exist.
+async fn open_ready_as(bot: &TestBot, user: &str, text: &str) -> OpenedTrouble {
+    let answer = bot.command_text(user, ORIGIN, &format!("open {text}")).await;
+    let id = answer
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_else(|| panic!("{answer}"))
+        .to_string();
+    let tid = trouble_bot::trouble::model::TroubleId::new(&id);
+    let t = wait_until(|| {
+        bot.store()
+            .get(&tid)
+            .ok()
+            .flatten()
+            .filter(|t| t.status.is_some() && t.kickoff.is_some())
+    })
+    .await;
+    let channel = t.channel.clone().expect("channel").to_string();
+    bot.slack
+        .wait_for_n("pins.add", 2, |c| c.params["channel"] == channel.as_str())
+        .await;
+    OpenedTrouble {
+        id,
+        channel,
+        kickoff_ts: t.kickoff.expect("kickoff").ts.to_string(),
+    }
+}
+
+/// Every message the bot posted in `channel` (thread replies too), as text.
+fn said_in(bot: &TestBot, channel: &str) -> Vec<String> {
+    bot.slack.messages_in(channel).iter().map(text_of).collect()
+}
+
+/// A confidential trouble of the rep's: a safety incident at ACME with a cost and a split.
+async fn confidential(bot: &TestBot) -> OpenedTrouble {
+    let a = bot
+        .open_ready("sev2 ACME: SAFETY-INCIDENT operator injured by guard")
+        .await;
+    bot.command_text(SALES, &a.channel, "cost ¥4,200,000 ours settlement")
+        .await;
+    bot.command_text(SALES, &a.channel, "split 80/20 our guard design")
+        .await;
+    bot.command_text(SALES, &a.channel, "fact lot LOT-SECRET-7").await;
+    bot.settle().await;
+    a
+}
+
+/// The rep in another chain is told nothing of the rep's private trouble by the bot's reads:
+/// the baseline the tests below build on.
+async fn other_rep_may_not_see(bot: &TestBot, a: &OpenedTrouble) {
+    for ask in ["list", "history ACME", "search SAFETY-INCIDENT"] {
+        let answer = bot.command_text(OTHER_REP, "D0OTHER", ask).await;
+        assert!(
+            !answer.contains(&a.id) && !answer.contains("operator injured"),
+            "baseline: {ask} hides it: {answer}"
+        );
+    }
+}
+
+/// A rep in another chain opens their own (private) trouble for the same customer. Its
+/// kickoff thread lists "Past troubles with ACME" — the rep's confidential trouble among them,
+/// with its summary, split, cost and running balance — in a channel of people none of whom may
+/// see it (`history ACME` typed by the same person hides it).
+#[tokio::test]
+async fn a_new_private_trouble_never_lists_a_private_past_trouble_of_another_chain() {
+    let bot = spawn_bot_raw(&private_config()).await;
+    let a = confidential(&bot).await;
+    other_rep_may_not_see(&bot, &a).await;
+
+    let b = open_ready_as(&bot, OTHER_REP, "ACME: late delivery of brackets").await;
+    bot.settle().await;
+    let stored = trouble(&bot, &b.id);
+    assert!(
+        stored.private == Some(true),
+        "B is a private trouble too: {:?}",
+        stored.private
+    );
+    // Nobody in B's channel may see A.
+    for member in bot.slack.members(&b.channel) {
+        let policy = bot.config().policy;
+        let sees = trouble_bot::trouble::decide::may_see(
+            &policy,
+            &trouble(&bot, &a.id),
+            &trouble_bot::trouble::model::UserId::new(&member),
+        );
+        assert!(!sees, "{member} in B's channel may not see A");
+    }
+    let leaked: Vec<String> = said_in(&bot, &b.channel)
+        .into_iter()
+        .filter(|m| m.contains(&a.id) || m.contains("SAFETY-INCIDENT") || m.contains("4,200,000"))
+        .collect();
+    assert!(
+        leaked.is_empty(),
+        "A's summary/costs posted where only B's people read: {leaked:#?}"
+    );
+    let policy = bot.config().policy;
+    let who = trouble_bot::trouble::model::UserId::new(OTHER_REP);
+    assert!(!trouble_bot::trouble::decide::may_see(
+        &policy,
+        &trouble(&bot, &a.id),
+        &who
+    ));
+}
+
+/// The same through a recurrence: the other rep records the lot on their private
+/// trouble and its kickoff thread names the confidential trouble (id, date, channel link,
+/// shared lot) as a "possible recurrence".
+#[tokio::test]
+async fn a_recurrence_flag_never_names_a_private_trouble_of_another_chain() {
+    let bot = spawn_bot_raw(&private_config()).await;
+    let a = confidential(&bot).await;
+    let b = open_ready_as(&bot, OTHER_REP, "Globex: dented crates").await;
+    // Filed under the wrong customer at first, then corrected and given the lot.
+    bot.command_text(OTHER_REP, &b.channel, "fix customer ACME").await;
+    bot.command_text(OTHER_REP, &b.channel, "fact lot LOT-SECRET-7").await;
+    bot.settle().await;
+    let leaked: Vec<String> = said_in(&bot, &b.channel)
+        .into_iter()
+        .filter(|m| m.contains("Possible recurrence") && m.contains(&a.id))
+        .collect();
+    assert!(leaked.is_empty(), "A named in B's channel: {leaked:#?}");
+}
+
+/// A trouble whose own channel is public (opened while the bot made public channels)
+/// gets `fix customer ACME` while the bot makes private ones: the history it posts is judged by
+/// today's `private_channels`, not by the trouble's own channel (`t.private`), so an earlier
+/// private confidential trouble is posted into a public channel the whole company reads. (A new
+/// public trouble lists only public past troubles: README, "The customer's history".)
+#[tokio::test]
+async fn fix_customer_on_a_public_trouble_never_posts_a_private_past_trouble_there() {
+    let mut bot = spawn_bot_raw(&private_config()).await;
+    let a = confidential(&bot).await;
+    assert_eq!(trouble(&bot, &a.id).private, Some(true));
+    // For a while the company runs public channels; a trouble is opened then.
+    bot.restart_with_config(&format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"))
+        .await;
+    let p = bot.open_ready("Globex: dented crates").await;
+    assert_eq!(trouble(&bot, &p.id).private, Some(false));
+    bot.settle().await;
+    // Back to private channels; P's channel stays public.
+    bot.restart_with_config(&private_config()).await;
+
+    let r = bot.command_text(SALES, &p.channel, "fix customer ACME").await;
+    assert!(r.contains("orrected"), "{r}");
+    bot.settle().await;
+    let leaked: Vec<String> = said_in(&bot, &p.channel)
+        .into_iter()
+        .filter(|m| m.contains(&a.id) || m.contains("operator injured"))
+        .collect();
+    assert!(
+        leaked.is_empty(),
+        "a private trouble posted in a public channel: {leaked:#?}"
+    );
+}
+
+/// A confidential trouble's private channel is deleted after the company switched new
+/// troubles to public channels (`private_channels = false`): the channel set up again is
+/// private, as the trouble's own say (`t.private`) is, never a public one holding its kickoff,
+/// summary and costs.
+#[tokio::test]
+async fn a_private_troubles_channel_set_up_again_after_a_deletion_stays_private() {
+    let mut bot = spawn_bot_raw(&private_config()).await;
+    let a = confidential(&bot).await;
+    let first = bot
+        .slack
+        .channels()
+        .into_iter()
+        .find(|c| c.id == a.channel)
+        .expect("A's channel");
+    assert!(first.is_private, "created private: {first:?}");
+    bot.restart_with_config(&format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"))
+        .await;
+
+    bot.slack.delete_channel(&a.channel);
+    let deleted = channel_event("group_deleted", &a.channel, None);
+    assert_eq!(bot.event(&deleted, None).await.status(), 200);
+    let again = wait_until(|| trouble(&bot, &a.id).channel.filter(|c| c.as_str() != a.channel)).await;
+    bot.settle().await;
+    let channel = bot
+        .slack
+        .channels()
+        .into_iter()
+        .find(|c| c.id == again.as_str())
+        .expect("the new channel");
+    assert_eq!(trouble(&bot, &a.id).private, Some(true), "the trouble is still private");
+    let kickoff = said_in(&bot, again.as_str()).join("\n");
+    assert!(
+        channel.is_private,
+        "set up again as a PUBLIC channel {:?} holding: {}",
+        channel.name,
+        kickoff.chars().take(400).collect::<String>()
+    );
+}
+
+/// The everyday case: the same rep opens a second, severe ACME trouble; severity 1 brings in
+/// Quality, whose members take no part in the confidential one: its kickoff thread never shows
+/// them the confidential trouble's summary and costs.
+#[tokio::test]
+async fn the_same_reps_next_trouble_never_shows_a_private_past_trouble_to_a_new_department() {
+    let bot = spawn_bot_raw(&private_config()).await;
+    let a = confidential(&bot).await;
+    let policy = bot.config().policy;
+    let qa = trouble_bot::trouble::model::UserId::new("U0QA1");
+    assert!(!trouble_bot::trouble::decide::may_see(
+        &policy,
+        &trouble(&bot, &a.id),
+        &qa
+    ));
+    let answer = bot.command_text("U0QA1", "D0QA1", "history ACME").await;
+    assert!(!answer.contains(&a.id), "{answer}");
+
+    let b = bot.open_ready("sev1 ACME: labels smudged").await;
+    bot.settle().await;
+    assert!(bot.slack.members(&b.channel).iter().any(|m| m == "U0QA1"));
+    let leaked: Vec<String> = said_in(&bot, &b.channel)
+        .into_iter()
+        .filter(|m| m.contains(&a.id) || m.contains("operator injured"))
+        .collect();
+    assert!(
+        leaked.is_empty(),
+        "Quality reads A's summary and costs in B's channel: {leaked:#?}"
+    );
+    // The rep's next trouble among the same people (no department A did not have) lists it:
+    // its history is for them.
+    let c = bot.open_ready("ACME: paint peeling").await;
+    bot.settle().await;
+    assert!(
+        said_in(&bot, &c.channel)
+            .iter()
+            .any(|m| m.contains(&a.id) && m.contains("4,200,000")),
+        "{:#?}",
+        said_in(&bot, &c.channel)
+    );
+}

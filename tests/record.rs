@@ -506,6 +506,7 @@ fn sample() -> (Config, Trouble) {
         private: Some(false),
         owner: None,
         channel: None,
+        readers: None,
     };
     let req = OpenRequest {
         severity: Some(Severity::new(1)),

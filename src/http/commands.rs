@@ -218,7 +218,7 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
                     let name = crate::trouble::customer::as_kept(&name);
                     match app.store.customer_troubles(aliases, &name).await {
                         Ok(theirs) => Command::Step(Step::FixCustomer {
-                            past: crate::trouble::customer::past_troubles(aliases, &name, &theirs),
+                            past: crate::trouble::customer::past_troubles(&app.config.policy, &name, &theirs),
                             name,
                         }),
                         Err(e) => return failed(app, Surface::Command, "cannot read the customer's troubles", e),

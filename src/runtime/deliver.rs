@@ -572,10 +572,13 @@ async fn deliver_once(
                     name: name.clone(),
                 }));
             }
+            // Its own say: a private trouble's channel set up again (deleted, or reopened
+            // without one) stays private, whatever `private_channels` says since.
+            let private = t.private.unwrap_or(app.config.policy.private_channels);
             for attempt in 1..=MAX_NAME_ATTEMPTS {
                 let name = channel_name(&app.config.policy.channel_prefix, &t.id, &t.customer, attempt);
                 mark_attempt(app, claim).await?;
-                match slack.create_channel(&name, app.config.policy.private_channels).await {
+                match slack.create_channel(&name, private).await {
                     Ok((channel, name)) => return Ok(Some(Outcome::ChannelCreated { channel, name })),
                     Err(SlackError::Api { error, .. }) if error == "name_taken" => {
                         // Our own earlier attempt may have created it before we heard back.

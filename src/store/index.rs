@@ -2388,6 +2388,7 @@ customer_update_every = "4h"
                     private: None,
                     owner: None,
                     channel: None,
+                    readers: None,
                 })
             },
         ];

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{ChannelId, Cost, Split, StageState, Trouble, TroubleId, UserId};
 use super::money::fold_width;
+use super::policy::Policy;
 
 /// What a new trouble shows of one of the customer's past troubles (principle 3: the balance).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +37,10 @@ pub struct PastTrouble {
     pub owner: Option<UserId>,
     #[serde(skip)]
     pub channel: Option<ChannelId>,
+    /// Who may see it, when it is private ([`past_troubles`] fills it in): it is told in a new
+    /// trouble's channel only when everyone there may ([`shown_in`]). Never stored.
+    #[serde(skip)]
+    pub readers: Option<Vec<UserId>>,
 }
 
 impl From<&Trouble> for PastTrouble {
@@ -62,6 +67,7 @@ impl From<&Trouble> for PastTrouble {
             private: t.private,
             owner: Some(t.owner.clone()),
             channel: t.channel.clone(),
+            readers: None,
         }
     }
 }
@@ -69,28 +75,43 @@ impl From<&Trouble> for PastTrouble {
 /// How many past troubles a new one lists.
 pub const PAST_SHOWN: usize = 5;
 
-/// The customer's troubles among `all`, newest first: what the shell hands to `open`.
-pub fn past_troubles(aliases: &BTreeMap<String, String>, customer: &str, all: &[Trouble]) -> Vec<PastTrouble> {
+/// The customer's troubles among `all`, newest first: what the shell hands to `open`. A
+/// private one carries who may see it.
+pub fn past_troubles(policy: &Policy, customer: &str, all: &[Trouble]) -> Vec<PastTrouble> {
+    let aliases = &policy.customers;
     let key = customer_key(aliases, customer);
     let mut past: Vec<PastTrouble> = all
         .iter()
         .filter(|t| customer_key(aliases, &t.customer) == key)
-        .map(PastTrouble::from)
+        .map(|t| {
+            let viewers = super::decide::Viewers::of(t);
+            PastTrouble {
+                readers: viewers.private(policy).then(|| viewers.everyone(policy)),
+                ..PastTrouble::from(t)
+            }
+        })
         .collect();
     past.sort_by_key(|p| std::cmp::Reverse(p.opened_at));
     past
 }
 
-/// What a new trouble may show: in a public channel only troubles whose channels were public
-/// (a private trouble is not told to the whole company); the last [`PAST_SHOWN`].
-pub fn shown_in(new_is_private: bool, past: &[PastTrouble]) -> Vec<PastTrouble> {
+/// What trouble `t` may show of the customer's `past` in its channel: a public trouble, and a
+/// private one only where everyone who reads `t`'s channel may see it (a private trouble is not
+/// told to the whole company, nor to another chain's people or a department it never had); the
+/// last [`PAST_SHOWN`].
+pub fn shown_in(policy: &Policy, t: &Trouble, past: &[PastTrouble]) -> Vec<PastTrouble> {
     past.iter()
-        .filter(|p| new_is_private || p.private == Some(false))
+        .filter(|p| match &p.readers {
+            Some(readers) => super::decide::told_in(policy, t, true, readers),
+            None => p.private == Some(false),
+        })
         .take(PAST_SHOWN)
         .map(|p| PastTrouble {
-            // What the record keeps, and reads back: the owner and channel are the open's alone.
+            // What the record keeps, and reads back: the owner, channel and readers are the
+            // open's alone.
             owner: None,
             channel: None,
+            readers: None,
             ..p.clone()
         })
         .collect()
@@ -452,18 +473,61 @@ mod tests {
             private,
             owner: None,
             channel: None,
+            readers: None,
         }
+    }
+
+    /// A trouble of U0SALES's, managed by U0MANAGER under U0DIRECTOR, private or not.
+    fn new_trouble(private: bool) -> Trouble {
+        let json = serde_json::json!({
+            "id": "20260201-1", "seq": 1, "customer": "ACME", "summary": "s", "severity": 2,
+            "owner": "U0SALES", "manager": "U0MANAGER", "departments": [],
+            "origin": {"channel": "C1", "response_url": null}, "opened_at": "2026-02-01T01:00:00Z",
+            "channel": "C9", "channel_name": "trouble-x", "kickoff": null, "status": null, "manager_dm": null, "origin_notice": null,
+            "stages": (0..7).map(|_| serde_json::json!({"state": "not_started", "started_at": null, "done_at": null, "done_by": null, "notes": []})).collect::<Vec<_>>(),
+            "ack": null,
+            "escalation": {"chain": ["U0MANAGER", "U0DIRECTOR"], "level": 0, "round": 1, "top_repings": 0, "gave_up": false},
+            "customer_updates": [], "split": null, "costs": [], "measures": [], "closed": null,
+            "timeline_len": 0, "timeline_head": "", "status_refresh_queued": false, "followup_epoch": 0,
+            "private": private,
+        });
+        serde_json::from_value(json).expect("fixture trouble")
     }
 
     #[test]
     fn a_public_trouble_lists_only_public_past_troubles_and_at_most_five() {
+        let policy = Policy::default();
         let all: Vec<PastTrouble> = (1..=8)
             .map(|n| past(n, Some(n % 2 == 0)))
             .chain([past(9, None)])
             .collect();
-        let public = shown_in(false, &all);
+        let public = shown_in(&policy, &new_trouble(false), &all);
         assert!(public.iter().all(|p| p.private == Some(false)), "{public:?}");
         assert_eq!(public.len(), 4);
-        assert_eq!(shown_in(true, &all).len(), PAST_SHOWN);
+    }
+
+    /// A private past trouble is told in a new trouble's channel only when everyone who reads
+    /// it may see the past one: never in a public channel, nor to someone it never had.
+    #[test]
+    fn a_private_past_trouble_is_listed_only_where_everyone_may_see_it() {
+        let policy = Policy::default();
+        let readers = |who: &[&str]| Some(who.iter().map(|u| UserId::new(*u)).collect::<Vec<_>>());
+        let same_chain = PastTrouble {
+            readers: readers(&["U0SALES", "U0MANAGER", "U0DIRECTOR", "U0QA1"]),
+            ..past(1, Some(true))
+        };
+        let another_chain = PastTrouble {
+            readers: readers(&["U0OTHERREP", "U0OTHERMGR"]),
+            ..past(2, Some(true))
+        };
+        let without_the_director = PastTrouble {
+            readers: readers(&["U0SALES", "U0MANAGER"]),
+            ..past(3, Some(true))
+        };
+        let all = [same_chain, another_chain, without_the_director];
+        let shown = shown_in(&policy, &new_trouble(true), &all);
+        assert_eq!(shown.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), ["20260101-1"]);
+        assert!(shown[0].readers.is_none(), "never stored");
+        assert!(shown_in(&policy, &new_trouble(false), &all).is_empty());
     }
 }

@@ -890,7 +890,7 @@ fn fix_customer(w: &mut Work, user: &UserId, name: String, past: Vec<super::cust
             .into_iter()
             .filter(|p| p.id != id && p.opened_at < opened_at)
             .collect();
-        w.t.past = super::customer::shown_in(w.ctx.policy.private_channels, &earlier);
+        w.t.past = super::customer::shown_in(w.ctx.policy, &w.t, &earlier);
         let shown_at_open = w.t.as_reported.as_ref().is_some_and(|r| key(&r.customer) == key(&name));
         if !w.t.past.is_empty() && !shown_at_open {
             w.post(Lane::Channel, Dest::KickoffThread, Message::CustomerHistory);

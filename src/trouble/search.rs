@@ -69,19 +69,29 @@ fn parts_and_lots(t: &Trouble) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Earlier troubles of the same customer that had one of `t`'s parts or lots. From a public
-/// trouble's channel, only earlier troubles whose channels were public are named.
+/// Earlier troubles of the same customer that had one of `t`'s parts or lots. A private one
+/// is named only where everyone who reads `t`'s channel may see it (never from a public
+/// trouble's channel, nor to another chain's people).
 pub fn earlier_sharing(policy: &Policy, t: &Trouble, all: &[Trouble]) -> Vec<Earlier> {
     let mine = parts_and_lots(t);
     if mine.is_empty() {
         return Vec::new();
     }
     let key = customer_key(&policy.customers, &t.customer);
-    let public = |x: &Trouble| !x.private.unwrap_or(policy.private_channels);
+    let told = |e: &Trouble| {
+        let viewers = crate::trouble::decide::Viewers::of(e);
+        let private = viewers.private(policy);
+        crate::trouble::decide::told_in(
+            policy,
+            t,
+            private,
+            &if private { viewers.everyone(policy) } else { Vec::new() },
+        )
+    };
     let mut found: Vec<Earlier> = all
         .iter()
         .filter(|e| e.id != t.id && e.opened_at < t.opened_at)
-        .filter(|e| !public(t) || public(e))
+        .filter(|e| told(e))
         .filter(|e| customer_key(&policy.customers, &e.customer) == key)
         .filter_map(|e| {
             let theirs = parts_and_lots(e);

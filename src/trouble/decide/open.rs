@@ -253,7 +253,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         };
         w.post(Lane::Channel, Dest::TroubleChannel, hint);
     }
-    w.t.past = crate::trouble::customer::shown_in(policy.private_channels, &req.past);
+    w.t.past = crate::trouble::customer::shown_in(policy, &w.t, &req.past);
     if !w.t.past.is_empty() {
         w.post(Lane::Channel, Dest::KickoffThread, Message::CustomerHistory);
     }

@@ -148,6 +148,31 @@ impl<'a> Viewers<'a> {
                 .any(|d| d.members.contains(user))
     }
 
+    /// Whether its channel is private (its own say, else the policy's).
+    pub fn private(&self, policy: &Policy) -> bool {
+        self.private.unwrap_or(policy.private_channels)
+    }
+
+    /// Everyone who takes part (owner, manager chain, people added, its departments' members)
+    /// and the members the bot has seen join: who reads its channel, and who may see it when
+    /// it is private.
+    pub fn everyone(&self, policy: &Policy) -> Vec<UserId> {
+        let mut everyone: Vec<UserId> = std::iter::once(self.owner)
+            .chain(self.chain)
+            .chain(self.added)
+            .chain(self.members_seen)
+            .cloned()
+            .chain(
+                self.departments(policy)
+                    .filter_map(|d| policy.departments.get(d))
+                    .flat_map(|d| d.members.iter().cloned()),
+            )
+            .collect();
+        everyone.sort();
+        everyone.dedup();
+        everyone
+    }
+
     /// Anyone when its channel is public; for a private one, its participants and the members
     /// the bot has seen join.
     pub fn seen_by(&self, policy: &Policy, user: &UserId) -> bool {
@@ -247,6 +272,17 @@ pub(in crate::trouble) fn refuse(policy: &Policy, t: &Trouble, user: &UserId, ac
 /// Who may see a trouble in `list`, `history` and App Home ([`Viewers::seen_by`]).
 pub fn may_see(policy: &Policy, t: &Trouble, user: &UserId) -> bool {
     Viewers::of(t).seen_by(policy, user)
+}
+
+/// Whether another trouble may be told of in `t`'s channel (its history, a possible
+/// recurrence): a public one from a private channel or a public one; a private one only where
+/// everyone who reads `t`'s channel may see it (`readers_of_other`: who may see the other).
+pub fn told_in(policy: &Policy, t: &Trouble, other_private: bool, readers_of_other: &[UserId]) -> bool {
+    if !other_private {
+        return true;
+    }
+    let here = Viewers::of(t);
+    here.private(policy) && here.everyone(policy).iter().all(|u| readers_of_other.contains(u))
 }
 
 /// The row of the roles table a command falls under (None: anyone in the channel, or checked
