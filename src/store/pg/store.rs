@@ -34,7 +34,7 @@ pub struct PgStore {
 /// How many opens of this instance hold a customer's turn in the database at once: each holds a
 /// connection of the pool's 16 for it, besides the connections its reads and write take, so a
 /// burst of opens never takes every connection for turns and waits on itself.
-const CUSTOMER_TURNS: usize = 4;
+const CUSTOMER_TURNS: usize = 8;
 
 /// Who holds an outbox row that did not read while it waits out its retry: no instance.
 const PASSED_OVER: &str = "(does not read)";
