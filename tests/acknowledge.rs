@@ -1474,3 +1474,25 @@ async fn a_tap_in_a_dm_answers_list_draws_the_list_again_with_what_still_waits()
         drawn.params
     );
 }
+
+/// The top of the chain cannot be DMed (gone from Slack) after the manager and the director
+/// were asked: the owner is told who was asked and has not answered, never that nobody was
+/// asked to acknowledge it.
+#[tokio::test]
+async fn an_unreachable_top_is_reported_with_who_was_asked_below_it() {
+    let bot = spawn_bot().await;
+    bot.open_ready("ACME: housings cracked").await;
+    bot.settle().await;
+    bot.slack.no_such_user(VP);
+    let hour = std::time::Duration::from_secs(3600);
+    bot.advance_and_settle(hour).await; // the director is asked
+    bot.advance_and_settle(hour).await; // the VP cannot be
+    let told = bot.posted_saying(SALES, "could not DM").await;
+    assert!(!told.contains("nobody has been asked"), "{told}");
+    assert!(
+        told.contains(&format!(
+            "Nobody is above them to ask; the bot asked <@{MANAGER}>, <@{DIRECTOR}> and has no answer yet"
+        )),
+        "{told}"
+    );
+}

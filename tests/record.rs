@@ -637,11 +637,19 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             who: manager.clone(),
             error: "channel_not_found".into(),
             nobody_above: false,
+            asked: Vec::new(),
         },
         Message::PersonUnreachable {
             who: manager.clone(),
             error: "channel_not_found".into(),
             nobody_above: true,
+            asked: Vec::new(),
+        },
+        Message::PersonUnreachable {
+            who: UserId::new(VP),
+            error: "channel_not_found".into(),
+            nobody_above: true,
+            asked: vec![manager.clone(), UserId::new(DIRECTOR)],
         },
         Message::ChannelLost {
             how: ChannelLoss::Archived,

@@ -1745,3 +1745,25 @@ async fn the_managers_dm_names_who_opened_the_trouble_after_a_handover() {
     );
     assert!(!latest.contains(&format!("<@{COLLEAGUE}> reported")), "{latest}");
 }
+
+/// The chain only goes up, after a reorg too: the rep promoted above their former manager
+/// (`[org]` now has the manager reporting to the rep) keeps the chain their trouble was opened
+/// with, but the former manager, now their report, no longer acknowledges it (which would stop
+/// the escalation with the director never told); the refusal says who may.
+#[tokio::test]
+async fn after_a_reorg_a_report_of_the_owner_cannot_acknowledge_their_trouble() {
+    let mut bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.settle().await;
+    let reorg = format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")
+        .replace("U0SALES = \"U0MANAGER\"", "U0SALES = \"U0DIRECTOR\"")
+        .replace("U0MANAGER = \"U0DIRECTOR\"", "U0MANAGER = \"U0SALES\"");
+    assert_ne!(reorg, format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"));
+    bot.restart_with_config(&reorg).await;
+    let r = bot.command_text(MANAGER, &t.channel, "ack").await;
+    assert!(r.starts_with("Only") && r.contains(&format!("<@{DIRECTOR}>")), "{r}");
+    assert!(!r.contains(&format!("<@{MANAGER}>")), "{r}");
+    assert!(trouble(&bot, &t.id).ack.is_none());
+    let r = bot.command_text(DIRECTOR, &t.channel, "ack").await;
+    assert!(r.starts_with("Acknowledged"), "{r}");
+}

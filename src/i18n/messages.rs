@@ -1183,16 +1183,26 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::Agreement(line) => super::agreement::line(l, config, t, line),
         Message::EightD => super::eightd::rendered(l, config, t, None),
         Message::Text { .. } | Message::TextWithAcks { .. } => super::shell_rendered(l, message).unwrap_or_default(),
-        Message::PersonUnreachable { who, error, nobody_above } => {
+        Message::PersonUnreachable { who, error, nobody_above, asked } => {
             let (id, customer, error) = (&t.id, away(&t.customer), away(error));
             let then = match nobody_above {
-                false => tr!(l, "次の上位者に依頼しました。", "It asked the next one up the chain instead."),
+                false => tr!(l, "次の上位者に依頼しました。", "It asked the next one up the chain instead.").to_string(),
+                // Those below were asked and have not answered: nobody above them can be.
+                true if !asked.is_empty() => {
+                    let asked = super::listed(l, asked.iter().map(user));
+                    tr!(
+                        l,
+                        format!("これより上位の人はいません。{asked}には確認を依頼済みですが、まだ応答がありません。直接連絡してください。`[org]` を直した後は、設定上の上司も確認できます。"),
+                        format!("Nobody is above them to ask; the bot asked {asked} and has no answer yet: reach them yourself. Once `[org]` is fixed, your manager there can acknowledge it too.")
+                    )
+                }
                 // Nobody at all is asked: the owner must hear it plainly, and what unblocks it.
                 true => tr!(
                     l,
                     "上位者がいないため、*誰にも確認を依頼できていません*。`[org]` を直した後は、設定上のあなたの上司が確認するか、`/trouble manager @名前` で上司を指名できます。",
                     "Nobody is above them, so *nobody has been asked to acknowledge it*. Once `[org]` is fixed, your manager there can acknowledge it or name a manager with `/trouble manager @name`."
-                ),
+                )
+                .to_string(),
             };
             Rendered::text(tr!(
                 l,
@@ -2245,11 +2255,19 @@ pub(super) mod tests {
                 who: by.clone(),
                 error: t.summary.clone(),
                 nobody_above: false,
+                asked: Vec::new(),
             },
             Message::PersonUnreachable {
                 who: by.clone(),
                 error: t.summary.clone(),
                 nobody_above: true,
+                asked: Vec::new(),
+            },
+            Message::PersonUnreachable {
+                who: by.clone(),
+                error: t.summary.clone(),
+                nobody_above: true,
+                asked: vec![by.clone()],
             },
             Message::ChannelLost {
                 how: ChannelLoss::BotRemoved,

@@ -182,6 +182,17 @@ pub(super) fn person_unreachable(w: &mut Work, who: UserId, error: String) {
     }
     let owner = w.t.owner.clone();
     let nobody_above = w.t.escalation.level + 1 >= w.t.escalation.chain.len();
+    let asked = match nobody_above {
+        true => {
+            let below = &w.t.escalation.chain[..w.t.escalation.level];
+            below
+                .iter()
+                .filter(|u| !w.t.escalation.unreachable.contains(u))
+                .cloned()
+                .collect()
+        }
+        false => Vec::new(),
+    };
     w.post(
         Lane::Dm,
         Dest::Dm(owner),
@@ -189,6 +200,7 @@ pub(super) fn person_unreachable(w: &mut Work, who: UserId, error: String) {
             who: who.clone(),
             error,
             nobody_above,
+            asked,
         },
     );
     // Re-pinging the top of the chain would only fail again.

@@ -196,7 +196,14 @@ pub fn overruling_chain(policy: &Policy, t: &Trouble) -> Vec<UserId> {
 }
 
 pub fn who_may(policy: &Policy, t: &Trouble, act: Act) -> Who {
-    let chain = t.manager_chain().to_vec();
+    // The chain only goes up: someone `[org]` now has reporting to the owner (a reorg since the
+    // chain was kept) no longer acknowledges, closes or names the manager of the owner's trouble.
+    let chain: Vec<UserId> = t
+        .manager_chain()
+        .iter()
+        .filter(|u| !policy.reports_to(u, &t.owner))
+        .cloned()
+        .collect();
     // The chain is kept on the trouble as it was when it was last rebuilt; `[org]` may have
     // changed since (a typo fixed, someone gone, a new manager). The owner's chain from `[org]`
     // as it is now may always do what the trouble's chain does, so a chain left with nobody who

@@ -371,6 +371,10 @@ pub enum Message {
         error: String,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         nobody_above: bool,
+        /// With nobody above: who below was asked all the same (and has not answered), so the
+        /// owner never reads that nobody was asked when their manager was.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        asked: Vec<UserId>,
     },
     /// The bot lost the trouble's channel while the trouble is open (`by`, when Slack says who).
     ChannelLost {
