@@ -1097,13 +1097,7 @@ async fn a_message_someone_else_posted_with_the_bots_marker_is_never_taken_for_t
     // Every post fails once with a 5xx (Slack may have posted it): each is looked for before it
     // is sent again, once the backoff passes.
     slack.fail_http_next("chat.postMessage", 500, 12);
-    let bot = spawn_bot_on(
-        &format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"),
-        trouble_bot::http::server::Limits::default(),
-        slack,
-        &[],
-    )
-    .await;
+    let bot = spawn_bot_on_slack(slack).await;
     let answer = bot.command_text(SALES, ORIGIN, "open ACME: lid cracked").await;
     let id = answer.split_whitespace().nth(1).expect("the id").to_string();
     let channel = wait_until(|| trouble(&bot, &id).channel.map(|c| c.to_string())).await;
@@ -1142,13 +1136,7 @@ async fn a_channel_squatted_under_the_predictable_name_is_never_adopted_as_the_t
     let squatted = slack.add_channel("trouble-20261130-1-acme", false, "U0MALLORY");
     // The first creation fails ambiguously (a 5xx: Slack may have created it).
     slack.fail_http_next("conversations.create", 500, 1);
-    let bot = spawn_bot_on(
-        &format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"),
-        trouble_bot::http::server::Limits::default(),
-        slack,
-        &[],
-    )
-    .await;
+    let bot = spawn_bot_on_slack(slack).await;
     let answer = bot.command_text(SALES, ORIGIN, "open ACME: lid cracked").await;
     let id = answer.split_whitespace().nth(1).expect("the id").to_string();
     let mut channel = None;

@@ -79,17 +79,10 @@ impl Instance {
     }
 
     async fn open(&self, customer: &str) -> String {
-        let form = slash_command_form(
-            SALES,
-            ORIGIN,
-            &format!("open {customer}: housing cracked"),
-            "http://127.0.0.1:9/unused",
-        );
-        let answer = self.post_form(form).await;
-        let text = answer["text"].as_str().unwrap_or_default().to_string();
+        let text = self.open_answer(customer).await;
         text.split_whitespace()
             .nth(1)
-            .unwrap_or_else(|| panic!("no trouble id in {answer}"))
+            .unwrap_or_else(|| panic!("no trouble id in {text}"))
             .to_string()
     }
 

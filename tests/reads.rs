@@ -880,34 +880,6 @@ fn private_config() -> String {
     format!("private_channels = true\n{org}\n{DEFAULT_SEVERITIES}")
 }
 
-/// `/trouble open TEXT` typed by `user`, waited on until its channel, kickoff and status exist.
-async fn open_ready_as(bot: &TestBot, user: &str, text: &str) -> OpenedTrouble {
-    let answer = bot.command_text(user, ORIGIN, &format!("open {text}")).await;
-    let id = answer
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or_else(|| panic!("{answer}"))
-        .to_string();
-    let tid = trouble_bot::trouble::model::TroubleId::new(&id);
-    let t = wait_until(|| {
-        bot.store()
-            .get(&tid)
-            .ok()
-            .flatten()
-            .filter(|t| t.status.is_some() && t.kickoff.is_some())
-    })
-    .await;
-    let channel = t.channel.clone().expect("channel").to_string();
-    bot.slack
-        .wait_for_n("pins.add", 2, |c| c.params["channel"] == channel.as_str())
-        .await;
-    OpenedTrouble {
-        id,
-        channel,
-        kickoff_ts: t.kickoff.expect("kickoff").ts.to_string(),
-    }
-}
-
 /// Every message the bot posted in `channel` (thread replies too), as text.
 fn said_in(bot: &TestBot, channel: &str) -> Vec<String> {
     bot.slack.messages_in(channel).iter().map(text_of).collect()
@@ -949,7 +921,7 @@ async fn a_new_private_trouble_never_lists_a_private_past_trouble_of_another_cha
     let a = confidential(&bot).await;
     other_rep_may_not_see(&bot, &a).await;
 
-    let b = open_ready_as(&bot, OTHER_REP, "ACME: late delivery of brackets").await;
+    let b = bot.open_ready_as(OTHER_REP, "ACME: late delivery of brackets").await;
     bot.settle().await;
     let stored = trouble(&bot, &b.id);
     assert!(
@@ -991,7 +963,7 @@ async fn a_new_private_trouble_never_lists_a_private_past_trouble_of_another_cha
 async fn a_recurrence_flag_never_names_a_private_trouble_of_another_chain() {
     let bot = spawn_bot_raw(&private_config()).await;
     let a = confidential(&bot).await;
-    let b = open_ready_as(&bot, OTHER_REP, "Globex: dented crates").await;
+    let b = bot.open_ready_as(OTHER_REP, "Globex: dented crates").await;
     // Filed under the wrong customer at first, then corrected and given the lot.
     bot.command_text(OTHER_REP, &b.channel, "fix customer ACME").await;
     bot.command_text(OTHER_REP, &b.channel, "fact lot LOT-SECRET-7").await;

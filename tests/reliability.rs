@@ -583,13 +583,7 @@ async fn slack_saying_the_token_was_revoked_or_the_app_uninstalled_is_believed_b
 async fn a_token_refused_at_start_holds_every_call_from_the_first() {
     let slack = FakeSlack::start().await;
     slack.refuse_token(Some("invalid_auth"));
-    let bot = spawn_bot_on(
-        &format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"),
-        trouble_bot::http::server::Limits::default(),
-        slack,
-        &[],
-    )
-    .await;
+    let bot = spawn_bot_on_slack(slack).await;
     bot.slack
         .wait_for("auth.test", |c| c.outcome == "error:invalid_auth")
         .await;

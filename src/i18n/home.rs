@@ -314,14 +314,14 @@ fn actions_section(l: Locale, config: &Config, rows: &[&HomeRow], now: DateTime<
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::trouble::actions::ActionKind;
     use crate::trouble::home::HomeAction;
     use crate::trouble::model::{Severity, TroubleId};
 
     /// `n` rows of sev1 troubles in every section.
-    fn full_rows(now: DateTime<Utc>, n: usize) -> Vec<HomeRow> {
+    pub(crate) fn full_rows(now: DateTime<Utc>, n: usize) -> Vec<HomeRow> {
         (0..n)
             .map(|i| HomeRow {
                 id: TroubleId::new(format!("20261130-{i}")),

@@ -807,30 +807,16 @@ mod tests {
     /// `n` rows as long as rows get: the longest customer and summary, all `&` and `<` (five
     /// and four times as long once escaped), four-digit ids, long channel ids.
     fn longest_rows(n: usize) -> Vec<crate::trouble::home::HomeRow> {
-        use crate::trouble::model::{ChannelId, Severity, TroubleId};
-        (0..n)
-            .map(|i| crate::trouble::home::HomeRow {
+        use crate::trouble::model::{ChannelId, TroubleId};
+        home::tests::full_rows(Utc::now(), n)
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| crate::trouble::home::HomeRow {
                 id: TroubleId::new(format!("20261130-{}", 1000 + i)),
                 customer: "&".repeat(3000),
-                severity: Severity::new(1),
-                current_stage: None,
                 channel: Some(ChannelId::new("C0123456789AB")),
-                channel_name: None,
-                last_customer_contact: Utc::now(),
-                promised_next: None,
-                awaits_ack: true,
-                owns: true,
-                answers_customer: true,
-                participant: true,
-                private: None,
-                never_updated: false,
-                reopened_at: None,
                 summary: crate::trouble::model::summary_start(&"<&".repeat(3000)),
-                owner: None,
-                manages: true,
-                proposals: Vec::new(),
-                takes_part: false,
-                actions: Vec::new(),
+                ..row
             })
             .collect()
     }

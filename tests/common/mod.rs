@@ -143,6 +143,17 @@ pub async fn spawn_bot_paced_like_slack(config_text: &str) -> TestBot {
     bot
 }
 
+/// The bot with the shared configuration, on a fake Slack the test prepared (faults set ahead).
+pub async fn spawn_bot_on_slack(slack: FakeSlack) -> TestBot {
+    spawn_bot_on(
+        &format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"),
+        trouble_bot::http::server::Limits::default(),
+        slack,
+        &[],
+    )
+    .await
+}
+
 /// The bot with exactly this TOML, on a fake Slack the test prepared, with these environment
 /// variables set over the usual ones (to reach Slack through a front, to use Socket Mode, …).
 pub async fn spawn_bot_on(
@@ -356,7 +367,12 @@ impl TestBot {
 
     /// Opens a trouble as the sales rep and waits until its channel, kickoff and status exist.
     pub async fn open_ready(&self, text: &str) -> OpenedTrouble {
-        let answer = self.command_text(SALES, ORIGIN, &format!("open {text}")).await;
+        self.open_ready_as(SALES, text).await
+    }
+
+    /// Opens a trouble as `user` and waits until its channel, kickoff and status exist.
+    pub async fn open_ready_as(&self, user: &str, text: &str) -> OpenedTrouble {
+        let answer = self.command_text(user, ORIGIN, &format!("open {text}")).await;
         let id = answer
             .split_whitespace()
             .nth(1)
