@@ -224,7 +224,6 @@ pub fn check_length(text: &str) -> Result<(), UsageError> {
     }
 }
 
-/// Every free-text field of a command, so none is stored over the limit.
 /// The texts a command carries as typed (its reasons, notes and values): each is bounded in size
 /// ([`check_lengths`]), and a trouble's id or channel opening one names that trouble
 /// ([`named_trouble`]).
@@ -262,6 +261,7 @@ fn texts(command: &Command) -> Vec<&str> {
     }
 }
 
+/// Every free-text field of a command, so none is stored over the limit.
 fn check_lengths(command: &Command) -> Result<(), UsageError> {
     texts(command).into_iter().try_for_each(check_length)
 }
