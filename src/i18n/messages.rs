@@ -1183,6 +1183,17 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
         Message::Agreement(line) => super::agreement::line(l, config, t, line),
         Message::EightD => super::eightd::rendered(l, config, t, None),
         Message::Text { .. } | Message::TextWithAcks { .. } => super::shell_rendered(l, message).unwrap_or_default(),
+        Message::WorkUnreachable { who, error, actions } => {
+            let (id, customer, error) = (&t.id, away(&t.customer), away(error));
+            let numbers = super::listed(l, actions.iter().map(|n| format!("#{n}")));
+            let first = actions.first().copied().unwrap_or(1);
+            let channel = channel_ref(l, t);
+            Rendered::text(tr!(
+                l,
+                format!("⚠️ トラブル {id}（{customer}）の対策 {numbers} の担当 {} に DM を送れませんでした（{error}）。退職などで Slack にいない可能性があります。この対策のリマインドは誰にも届きません。{channel} で `/trouble 訂正 対策 {first} 担当:@…` と入力し、引き継ぐ人を指名してください。", user(who)),
+                format!("⚠️ The bot could not DM {}, owner of {} {numbers} of trouble {id} ({customer}) ({error}): they may have left Slack, so the reminders reach nobody. Hand the work to someone with `/trouble fix action {first} owner:@…` in {channel}.", user(who), if actions.len() == 1 { "action" } else { "actions" })
+            ))
+        }
         Message::PersonUnreachable { who, error, nobody_above, asked } => {
             let (id, customer, error) = (&t.id, away(&t.customer), away(error));
             let then = match nobody_above {
@@ -2250,6 +2261,11 @@ pub(super) mod tests {
             Message::AddedBack {
                 user: by.clone(),
                 owner: false,
+            },
+            Message::WorkUnreachable {
+                who: by.clone(),
+                error: t.summary.clone(),
+                actions: vec![1, 2],
             },
             Message::PersonUnreachable {
                 who: by.clone(),

@@ -500,6 +500,10 @@ pub struct Trouble {
     /// [`Trouble::EARLY_REPLIES`], forgotten once the kickoff is known.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub early_replies: Vec<EarlyReply>,
+    /// Owners of its open actions the bot could not DM (gone from Slack): whoever answers for
+    /// the trouble was told once, to hand their work to someone else.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreachable_workers: Vec<UserId>,
 }
 
 /// What a trouble's opening said before `fix customer` or `fix summary` corrected it.
@@ -835,6 +839,7 @@ impl Trouble {
             names,
             as_reported,
             early_replies,
+            unreachable_workers,
         } = self;
         *id == other.id
             && *seq == other.seq
@@ -869,6 +874,7 @@ impl Trouble {
             && *names == other.names
             && *as_reported == other.as_reported
             && *early_replies == other.early_replies
+            && *unreachable_workers == other.unreachable_workers
     }
 }
 

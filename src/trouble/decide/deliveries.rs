@@ -182,6 +182,7 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                     error: error.clone(),
                 },
             );
+            work_unreachable(w, &who, &error);
             person_unreachable(w, who, error);
         }
         Outcome::ChannelUnavailable {
@@ -248,4 +249,34 @@ fn kickoff_known(w: &mut Work, ts: &Ts) {
     if let (Some(reply), None, true) = (first, &w.t.ack, w.t.is_open()) {
         acknowledge(w, &reply.user);
     }
+}
+
+/// `who` could not be DMed (gone from Slack, say) and owns open actions of the trouble: their
+/// reminders, and after the close the measure's checks, reach nobody. Whoever answers for the
+/// trouble hears it once, with the actions to hand on: its owner, or its manager when the owner
+/// is the one who cannot be reached.
+fn work_unreachable(w: &mut Work, who: &UserId, error: &str) {
+    let actions: Vec<usize> = (1..)
+        .zip(&w.t.substance.actions)
+        .filter(|(_, a)| a.owner == *who && a.is_open())
+        .map(|(n, _)| n)
+        .collect();
+    if actions.is_empty() || w.t.unreachable_workers.contains(who) {
+        return;
+    }
+    let to = match *who == w.t.owner {
+        false => Some(w.t.owner.clone()),
+        true => w.t.manager.clone(),
+    };
+    let Some(to) = to else {
+        return;
+    };
+    w.t.unreachable_workers.push(who.clone());
+    w.changed = true;
+    let message = Message::WorkUnreachable {
+        who: who.clone(),
+        error: error.to_string(),
+        actions,
+    };
+    w.post(Lane::Dm, Dest::Dm(to), message);
 }

@@ -176,6 +176,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         names: Default::default(),
         as_reported: None,
         early_replies: Vec::new(),
+        unreachable_workers: Vec::new(),
     };
     let mut w = Work::new(ctx, trouble);
     let departments = w.departments_to_ping();

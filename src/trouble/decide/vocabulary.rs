@@ -364,6 +364,13 @@ pub enum Message {
         method: String,
         error: String,
     },
+    /// To whoever answers for the trouble: `who`, owner of its open actions `actions`, could not
+    /// be DMed (`error`): their reminders reach nobody, so the work is to be handed on.
+    WorkUnreachable {
+        who: UserId,
+        error: String,
+        actions: Vec<usize>,
+    },
     /// To the owner: `who`, asked to acknowledge, could not be DMed (`error`); the bot went on
     /// up the chain, or, with nobody above them, could ask nobody (`nobody_above`).
     PersonUnreachable {
