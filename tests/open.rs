@@ -882,6 +882,12 @@ async fn a_channel_command_typed_where_the_trouble_was_opened_lists_the_reps_tro
             && r.ends_with(&format!(" ACME — housings cracked · <#{}>", t.channel)),
         "{r}"
     );
+    // Their manager, who owns none of them, is shown the troubles they manage.
+    let r = bot.command_text(MANAGER, ORIGIN, "note called them").await;
+    assert!(
+        r.starts_with(&format!("{where_it_works}\nYours:\n• `{}` sev", t.id)),
+        "{r}"
+    );
     let before = trouble(&bot, &t.id).timeline_len;
     let r = bot.command_text(COLLEAGUE, ORIGIN, "note called them").await;
     assert_eq!(r, where_it_works);

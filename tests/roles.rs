@@ -1473,10 +1473,18 @@ async fn ack_in_a_dm_without_an_id_lists_the_troubles_waiting_for_you() {
     // Not the owner's to acknowledge, and not shown to whoever may not see it.
     assert_eq!(bot.command_text(SALES, "D0SALES", "ack").await, none);
     assert_eq!(bot.command_text("U0STRANGER", "D0STRANGER", "ack").await, none);
+    // `status` with no id: how to name the trouble, and the troubles they own or manage (a
+    // manager owns none of theirs), each with its channel.
+    let name_it =
+        "Type it in a trouble's channel, or name the trouble: `/trouble status ID`. `/trouble list` shows their ids.";
     assert_eq!(
         bot.command_text(MANAGER, dm, "status").await,
-        "Type it in a trouble's channel, or name the trouble: `/trouble status ID`. `/trouble list` shows their ids."
+        format!(
+            "{name_it}\nYours:\n• `{}` sev{sev} ACME — housings cracked · <#{}>",
+            t.id, t.channel
+        )
     );
+    assert_eq!(bot.command_text("U0STRANGER", "D0STRANGER", "status").await, name_it);
 
     let tapped = bot
         .interaction(&button_payload(&bot.slack, MANAGER, "acknowledge", &t.id, dm))

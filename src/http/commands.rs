@@ -445,22 +445,31 @@ async fn trouble_of(app: &App, text: &str, user: &UserId, channel: &ChannelId) -
 /// where such commands work, with the channels of the troubles `user` owns, the newest first,
 /// unless the channel is shared outside the company.
 async fn where_to_type(app: &App, user: &UserId, channel: &ChannelId) -> String {
-    let l = app.config.locale;
-    let answer = reply_text(l, &app.config, &Reply::NotInTroubleChannel);
+    let answer = reply_text(app.config.locale, &app.config, &Reply::NotInTroubleChannel);
+    with_yours(app, answer, user, channel).await
+}
+
+/// `answer`, with the open troubles `user` owns or manages below it, the newest first, each
+/// with its channel (a manager with fifteen on a phone owns none of them), unless the channel
+/// is shared outside the company.
+async fn with_yours(app: &App, answer: String, user: &UserId, channel: &ChannelId) -> String {
     if Box::pin(shared_outside(app, channel)).await {
         return answer;
     }
     match Box::pin(app.store.home_rows(&app.config.policy, user)).await {
         Ok(rows) => {
-            let mut owned: Vec<_> = rows.into_iter().filter(|r| r.owns).collect();
-            if owned.is_empty() {
+            let mut yours: Vec<_> = rows.into_iter().filter(|r| r.owns || r.manages).collect();
+            if yours.is_empty() {
                 return answer;
             }
-            owned.sort_by(|a, b| b.id.opening_order().cmp(&a.id.opening_order()));
-            format!("{answer}\n{}", i18n::your_troubles_to_type_in(l, &owned))
+            yours.sort_by(|a, b| b.id.opening_order().cmp(&a.id.opening_order()));
+            format!(
+                "{answer}\n{}",
+                i18n::your_troubles_to_type_in(app.config.locale, &yours)
+            )
         }
         Err(e) => {
-            tracing::warn!(error = %e, "cannot read the troubles someone owns");
+            tracing::warn!(error = %e, "cannot read the troubles someone owns or manages");
             answer
         }
     }
@@ -491,7 +500,8 @@ async fn seen_from_here(
 async fn name_one(app: &App, text: &str, user: &UserId, channel: &ChannelId) -> Rendered {
     let l = app.config.locale;
     if command::parse(text) != Ok(Command::Ack) {
-        return Rendered::plain(i18n::name_the_trouble(l, "status"));
+        let answer = i18n::name_the_trouble(l, "status");
+        return Rendered::plain(Box::pin(with_yours(app, answer, user, channel)).await);
     }
     if Box::pin(shared_outside(app, channel)).await {
         return Rendered::plain(i18n::name_the_trouble(l, "ack"));

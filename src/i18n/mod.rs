@@ -533,10 +533,10 @@ pub fn dm_not_read(l: Locale, waiting: &[crate::trouble::home::HomeRow], several
     listed_rows(l, head, waiting)
 }
 
-/// A command of a trouble's channel typed elsewhere, by someone who owns open troubles: the
-/// troubles, each with its channel to type it in.
+/// A command of a trouble's channel typed elsewhere, or `status` with no id, by someone who owns
+/// or manages open troubles: the troubles, each with its channel to type it in.
 pub fn your_troubles_to_type_in(l: Locale, owned: &[crate::trouble::home::HomeRow]) -> String {
-    let head = tr!(l, "あなたが担当のトラブル:", "Yours:");
+    let head = tr!(l, "あなたが担当・管理するトラブル:", "Yours:");
     listed_rows(l, head, owned)
 }
 
