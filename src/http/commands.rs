@@ -453,26 +453,22 @@ async fn where_to_type(app: &App, user: &UserId, channel: &ChannelId) -> String 
 /// with its channel (a manager with fifteen on a phone owns none of them), unless the channel
 /// is shared outside the company.
 async fn with_yours(app: &App, answer: String, user: &UserId, channel: &ChannelId) -> String {
-    if Box::pin(shared_outside(app, channel)).await {
-        return answer;
-    }
-    match Box::pin(app.store.home_rows(&app.config.policy, user)).await {
-        Ok(rows) => {
-            let mut yours: Vec<_> = rows.into_iter().filter(|r| r.owns || r.manages).collect();
-            if yours.is_empty() {
-                return answer;
-            }
-            yours.sort_by(|a, b| b.id.opening_order().cmp(&a.id.opening_order()));
-            format!(
-                "{answer}\n{}",
-                i18n::your_troubles_to_type_in(app.config.locale, &yours)
-            )
-        }
+    let mut yours: Vec<_> = match Box::pin(app.store.home_rows(&app.config.policy, user)).await {
+        Ok(rows) => rows.into_iter().filter(|r| r.owns || r.manages).collect(),
         Err(e) => {
             tracing::warn!(error = %e, "cannot read the troubles someone owns or manages");
-            answer
+            return answer;
         }
+    };
+    // Slack is asked about the channel only when there is something to list.
+    if yours.is_empty() || Box::pin(shared_outside(app, channel)).await {
+        return answer;
     }
+    yours.sort_by(|a, b| b.id.opening_order().cmp(&a.id.opening_order()));
+    format!(
+        "{answer}\n{}",
+        i18n::your_troubles_to_type_in(app.config.locale, &yours)
+    )
 }
 
 /// Trouble `id`, when `user` may see it and it may be told of in `channel`; Err is the answer
