@@ -442,8 +442,7 @@ async fn trouble_of(app: &App, text: &str, user: &UserId, channel: &ChannelId) -
 }
 
 /// A command of a trouble's channel typed elsewhere (the channel it was opened from, a DM):
-/// where such commands work, with the channels of the troubles `user` owns, the newest first,
-/// unless the channel is shared outside the company.
+/// where such commands work, with `user`'s troubles ([`with_yours`]).
 async fn where_to_type(app: &App, user: &UserId, channel: &ChannelId) -> String {
     let answer = reply_text(app.config.locale, &app.config, &Reply::NotInTroubleChannel);
     with_yours(app, answer, user, channel).await
