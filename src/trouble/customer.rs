@@ -83,12 +83,9 @@ pub fn past_troubles(policy: &Policy, customer: &str, all: &[Trouble]) -> Vec<Pa
     let mut past: Vec<PastTrouble> = all
         .iter()
         .filter(|t| customer_key(aliases, &t.customer) == key)
-        .map(|t| {
-            let viewers = super::decide::Viewers::of(t);
-            PastTrouble {
-                readers: viewers.private(policy).then(|| viewers.everyone(policy)),
-                ..PastTrouble::from(t)
-            }
+        .map(|t| PastTrouble {
+            readers: super::decide::private_readers(policy, t),
+            ..PastTrouble::from(t)
         })
         .collect();
     past.sort_by_key(|p| std::cmp::Reverse(p.opened_at));
@@ -102,7 +99,7 @@ pub fn past_troubles(policy: &Policy, customer: &str, all: &[Trouble]) -> Vec<Pa
 pub fn shown_in(policy: &Policy, t: &Trouble, past: &[PastTrouble]) -> Vec<PastTrouble> {
     past.iter()
         .filter(|p| match &p.readers {
-            Some(readers) => super::decide::told_in(policy, t, true, readers),
+            Some(readers) => super::decide::told_in(policy, t, Some(readers)),
             None => p.private == Some(false),
         })
         .take(PAST_SHOWN)

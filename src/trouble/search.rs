@@ -79,14 +79,8 @@ pub fn earlier_sharing(policy: &Policy, t: &Trouble, all: &[Trouble]) -> Vec<Ear
     }
     let key = customer_key(&policy.customers, &t.customer);
     let told = |e: &Trouble| {
-        let viewers = crate::trouble::decide::Viewers::of(e);
-        let private = viewers.private(policy);
-        crate::trouble::decide::told_in(
-            policy,
-            t,
-            private,
-            &if private { viewers.everyone(policy) } else { Vec::new() },
-        )
+        let readers = crate::trouble::decide::private_readers(policy, e);
+        crate::trouble::decide::told_in(policy, t, readers.as_deref())
     };
     let mut found: Vec<Earlier> = all
         .iter()

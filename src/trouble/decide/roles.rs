@@ -281,15 +281,22 @@ pub fn may_see(policy: &Policy, t: &Trouble, user: &UserId) -> bool {
     Viewers::of(t).seen_by(policy, user)
 }
 
+/// Who may see `t` when it is private (its participants and the members seen: see
+/// [`Viewers::everyone`]); None when it is public, for anyone to see.
+pub fn private_readers(policy: &Policy, t: &Trouble) -> Option<Vec<UserId>> {
+    let viewers = Viewers::of(t);
+    viewers.private(policy).then(|| viewers.everyone(policy))
+}
+
 /// Whether another trouble may be told of in `t`'s channel (its history, a possible
-/// recurrence): a public one from a private channel or a public one; a private one only where
-/// everyone who reads `t`'s channel may see it (`readers_of_other`: who may see the other).
-pub fn told_in(policy: &Policy, t: &Trouble, other_private: bool, readers_of_other: &[UserId]) -> bool {
-    if !other_private {
+/// recurrence): a public one (`readers_of_other` None) anywhere; a private one only in a
+/// private channel where everyone who reads it may see the other (is among its readers).
+pub fn told_in(policy: &Policy, t: &Trouble, readers_of_other: Option<&[UserId]>) -> bool {
+    let Some(readers) = readers_of_other else {
         return true;
-    }
+    };
     let here = Viewers::of(t);
-    here.private(policy) && here.everyone(policy).iter().all(|u| readers_of_other.contains(u))
+    here.private(policy) && here.everyone(policy).iter().all(|u| readers.contains(u))
 }
 
 /// The row of the roles table a command falls under (None: anyone in the channel, or checked
