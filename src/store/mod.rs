@@ -396,14 +396,7 @@ impl Store {
     pub async fn shared_clock(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         match self {
             Store::Sled(_) => Ok(None),
-            Store::Postgres(p) => {
-                let client = p.pool().get().await.map_err(crate::store::pg::PgError::from)?;
-                let row = client
-                    .query_one("SELECT now()", &[])
-                    .await
-                    .map_err(crate::store::pg::PgError::from)?;
-                Ok(Some(row.get(0)))
-            }
+            Store::Postgres(p) => Ok(Some(Box::pin(p.clock()).await?)),
         }
     }
 

@@ -97,7 +97,7 @@ pub fn lane_name(trouble: Option<&TroubleId>, lane: Lane) -> String {
 /// advisory lock on a connection of its own, let go when dropped.
 pub struct CustomerTurn {
     client: Option<deadpool_postgres::Object>,
-    key: i64,
+    key: String,
     /// Given back once the lock is let go (see [`CUSTOMER_TURNS`]).
     _permit: tokio::sync::OwnedSemaphorePermit,
 }
@@ -107,7 +107,7 @@ impl Drop for CustomerTurn {
         let Some(client) = self.client.take() else {
             return;
         };
-        let key = self.key;
+        let key = std::mem::take(&mut self.key);
         // Unlocked before the connection goes back to the pool; a connection that cannot say so
         // leaves the pool and closes, and its session's locks go with it: a lock never stays
         // behind on a pooled connection.
@@ -115,7 +115,7 @@ impl Drop for CustomerTurn {
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => {
                 runtime.spawn(async move {
-                    if client.execute("SELECT pg_advisory_unlock($1)", &[&key]).await.is_err() {
+                    if client.execute(CUSTOMER_UNLOCK, &[&key]).await.is_err() {
                         leave(client);
                     }
                 });
@@ -124,6 +124,11 @@ impl Drop for CustomerTurn {
         }
     }
 }
+
+/// A customer's turn, keyed as the timers' lock is (`hashtext`), in a keyspace of its own: the
+/// two-key form, whose first key says it is an open's turn.
+const CUSTOMER_LOCK: &str = "SELECT pg_try_advisory_lock(1, hashtext($1))";
+const CUSTOMER_UNLOCK: &str = "SELECT pg_advisory_unlock(1, hashtext($1))";
 
 /// How long an open waits for another instance's open of the same customer: far longer than one
 /// open takes. Past it, the open goes ahead (this instance's own turn still holds).
@@ -138,9 +143,6 @@ impl PgStore {
     /// waiting in the database, so a request given up never leaves a lock it was granted
     /// later: the guard exists before each try and unlocks when dropped.
     pub async fn customer_turn(&self, key: &str) -> Result<Option<CustomerTurn>, PgError> {
-        use sha2::Digest;
-        let digest = sha2::Sha256::digest(format!("trouble-bot open {key}").as_bytes());
-        let key = i64::from_be_bytes(digest[..8].try_into().expect("eight bytes"));
         let permit = self
             .turns
             .clone()
@@ -149,16 +151,13 @@ impl PgStore {
             .expect("the semaphore is never closed");
         let turn = CustomerTurn {
             client: Some(self.pool.get().await?),
-            key,
+            key: key.to_string(),
             _permit: permit,
         };
         let started = tokio::time::Instant::now();
         loop {
             let client = turn.client.as_ref().expect("held until dropped");
-            let taken: bool = client
-                .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
-                .await?
-                .get(0);
+            let taken: bool = client.query_one(CUSTOMER_LOCK, &[&turn.key]).await?.get(0);
             if taken {
                 return Ok(Some(turn));
             }
@@ -179,6 +178,12 @@ impl PgStore {
             lease: chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(60)),
             turns: std::sync::Arc::new(tokio::sync::Semaphore::new(CUSTOMER_TURNS)),
         }
+    }
+
+    /// The database's clock now.
+    pub async fn clock(&self) -> Result<DateTime<Utc>, PgError> {
+        let client = self.pool.get().await?;
+        Ok(client.query_one("SELECT now()", &[]).await?.get(0))
     }
 
     pub fn pool(&self) -> &Pool {
