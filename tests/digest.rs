@@ -466,12 +466,8 @@ async fn a_trouble_reopened_before_any_call_is_owed_an_update_from_its_reopening
     assert!(home.contains("Customer update overdue* (0)"), "{home}");
     let mark = last_call(&bot);
     bot.advance_and_settle(Duration::from_secs(5 * 3600)).await;
-    let nudge = bot
-        .slack
-        .calls_to("chat.postMessage")
+    let nudge = posted_since(&bot, &t.channel, mark)
         .into_iter()
-        .filter(|c| c.seq > mark && c.params["channel"] == t.channel.as_str())
-        .map(|c| c.params["text"].as_str().unwrap_or_default().to_string())
         .find(|text| text.contains("heard nothing"))
         .expect("the nudge");
     assert!(nudge.contains("since the trouble was reopened"), "{nudge}");

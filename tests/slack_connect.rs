@@ -24,16 +24,6 @@ async fn share_with_the_customer(bot: &TestBot, front: &FakeSocket, channel: &st
     assert_eq!(bot.event(&event, None).await.status(), 200);
 }
 
-/// What the bot posted to `channel` (a user: their DM) after the call `mark`, as text.
-fn posted_since(bot: &TestBot, channel: &str, mark: u64) -> Vec<String> {
-    bot.slack
-        .calls_to("chat.postMessage")
-        .iter()
-        .filter(|c| c.seq > mark && c.params["channel"] == channel)
-        .map(|c| text_of(&c.params))
-        .collect()
-}
-
 fn posts_to(slack: &FakeSlack, channel: &str) -> usize {
     slack
         .calls_to("chat.postMessage")

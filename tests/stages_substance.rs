@@ -2517,16 +2517,6 @@ async fn an_action_due_on_a_day_off_or_a_holiday_is_said_to_be_so() {
     );
 }
 
-/// The messages posted to `to` after call `mark`, as text.
-fn posted_to_since(bot: &TestBot, to: &str, mark: u64) -> Vec<String> {
-    bot.slack
-        .calls_to("chat.postMessage")
-        .into_iter()
-        .filter(|c| c.seq > mark && c.params["channel"] == to)
-        .map(|c| c.params["text"].as_str().unwrap_or_default().to_string())
-        .collect()
-}
-
 /// A prevention measure left open at the close goes on being reminded by DM to its owner. When
 /// they cannot be DMed (gone from Slack), whoever answers for the trouble hears it once, with
 /// the action to hand on: its owner, or the manager when the owner is the one gone.
@@ -2557,17 +2547,20 @@ async fn a_measure_whose_owner_cannot_be_reached_is_told_to_whoever_answers_for_
         bot.slack.no_such_user(gone);
         let mark = last_call(&bot);
         bot.advance_and_settle(Duration::from_secs(11 * 24 * 3600)).await;
-        let notices: Vec<String> = posted_to_since(&bot, told, mark)
+        let notices: Vec<String> = posted_since(&bot, told, mark)
             .into_iter()
             .filter(|m| m.contains("could not DM"))
             .collect();
-        assert_eq!(
-            notices,
-            [format!(
-                "⚠️ The bot could not DM <@{gone}>, owner of actions #1, #2 of trouble {} (ACME) (channel_not_found): they may have left Slack, so the reminders reach nobody. Hand the work to someone with `/trouble fix action 1 owner:@…` in <#{}>.",
-                t.id, t.channel
-            )],
-            "told once, though each action's reminder failed"
+        let said = format!(
+            "⚠️ The bot could not DM <@{gone}>, owner of actions #1, #2 of trouble {} (ACME) (channel_not_found): they may have left Slack, so the reminders reach nobody. Hand the work to someone with `/trouble fix action 1 owner:@…` in <#{}>.",
+            t.id, t.channel
         );
+        // The message's text, then its blocks (`text_of`).
+        assert_eq!(
+            notices.len(),
+            1,
+            "told once, though each action's reminder failed: {notices:?}"
+        );
+        assert!(notices[0].starts_with(&format!("{said} ")), "{notices:?}");
     }
 }

@@ -990,6 +990,17 @@ pub async fn app_home(bot: &TestBot, user: &str) -> String {
     home_published_after(bot, user, mark).await
 }
 
+/// What the bot posted to `channel` (a user: their DM) after the call `mark`, as text (with
+/// its blocks: see [`text_of`]).
+pub fn posted_since(bot: &TestBot, channel: &str, mark: u64) -> Vec<String> {
+    bot.slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| c.seq > mark && c.params["channel"] == channel)
+        .map(|c| text_of(&c.params))
+        .collect()
+}
+
 /// The last call Slack has had so far: what came after it is what a step made.
 pub fn last_call(bot: &TestBot) -> u64 {
     bot.slack.calls().iter().map(|c| c.seq).max().unwrap_or(0)
