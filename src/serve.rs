@@ -80,8 +80,8 @@ fn clock_check(skew: chrono::Duration, lease: std::time::Duration) -> ClockCheck
 
 /// On a shared database, this machine's clock against the database's (see [`clock_check`]). A
 /// test's manual clock is its own, and not checked.
-async fn check_clock(app: &App, clock: &Clock) -> Result<(), StartError> {
-    if !matches!(clock, Clock::System) {
+async fn check_clock(app: &App) -> Result<(), StartError> {
+    if !matches!(app.clock, Clock::System) {
         return Ok(());
     }
     let Ok(Ok(Some(theirs))) = tokio::time::timeout(std::time::Duration::from_secs(5), app.store.shared_clock()).await
@@ -121,8 +121,8 @@ pub async fn start_on(
 ) -> Result<RunningBot, StartError> {
     let listen = config.listen.clone();
     let store = open_store(&config).await.map_err(|e| why_not_opened(&config, e))?;
-    let app = App::new(config, clock.clone(), store);
-    Box::pin(check_clock(&app, &clock)).await?;
+    let app = App::new(config, clock, store);
+    Box::pin(check_clock(&app)).await?;
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .map_err(|error| StartError::Listen {

@@ -59,8 +59,8 @@ pub(crate) async fn answer_command(app: &Arc<App>, cmd: SlashCommand, request_ke
 /// was opened or the manager will hear.
 const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_millis(2500);
 
-/// Runs the command on a task of its own and answers within [`ANSWER_WITHIN`]: when the store
-/// does not answer in time (a database failing over, a disk stalled), the rep is told it may or
+/// Runs the command on a task of its own and answers within [`ANSWER_WITHIN`]: when the shared
+/// database does not answer in time (failing over, hung), the rep is told it may or
 /// may not be saved and to tell their manager themself, while the command runs on to its end
 /// (saved or not, never cut off halfway).
 async fn within_slacks_wait(app: &Arc<App>, cmd: SlashCommand, request_key: &str) -> Response {
