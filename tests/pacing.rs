@@ -36,10 +36,15 @@ async fn open_many(bot: &TestBot, n: usize) -> Vec<(String, u64)> {
 
 /// The manager's DMs that reached Slack, in order, with their place among the fake's calls.
 fn dms(bot: &TestBot) -> Vec<(u64, Value)> {
+    dms_to(bot, MANAGER)
+}
+
+/// The DMs to `who` that reached Slack, in order, with their place among the fake's calls.
+fn dms_to(bot: &TestBot, who: &str) -> Vec<(u64, Value)> {
     bot.slack
         .calls_to("chat.postMessage")
         .into_iter()
-        .filter(|c| c.params["channel"] == MANAGER && c.took_effect())
+        .filter(|c| c.params["channel"] == who && c.took_effect())
         .map(|c| (c.seq, c.params))
         .collect()
 }
@@ -89,13 +94,18 @@ async fn each_reaches_the_manager_within_one_turn(n: usize) -> (TestBot, Vec<Str
 /// The DM `posted` points at, as it reads now: trouble `id`'s line in it (the whole message
 /// when it is the trouble's own) and whether that line still has its Acknowledge button.
 fn dm_line(bot: &TestBot, posted: &PostedMessage, id: &str) -> (Value, String, bool) {
+    dm_line_in(bot, MANAGER, posted, id)
+}
+
+/// [`dm_line`] in `who`'s DM.
+fn dm_line_in(bot: &TestBot, who: &str, posted: &PostedMessage, id: &str) -> (Value, String, bool) {
     let message = bot
         .slack
-        .messages_in(MANAGER)
+        .messages_in(who)
         .into_iter()
         .find(|m| m["ts"] == posted.ts.as_str())
         .unwrap_or_else(|| panic!("{id}'s DM {posted:?} exists"));
-    assert!(speaks_of(&message, id), "{id}'s DM speaks of it: {message}");
+    assert!(asks_of(&message, id), "{id}'s DM speaks of it: {message}");
     let blocks = message["blocks"].as_array().cloned().unwrap_or_default();
     if posted.together.is_empty() {
         let button = message.to_string().contains("\"action_id\":\"acknowledge\"");
@@ -286,6 +296,190 @@ async fn a_hand_over_takes_the_button_off_its_line_in_a_dm_it_shares_and_leaves_
 /// The manager is asked again (at the top of a chain of one, the re-ping after the timeout), one
 /// DM a trouble: the lines of the DM the troubles shared point to the newer ones and lose their
 /// buttons, so only the newest ask.
+/// Whether `message` (a manager's or an escalation's DM, alone or shared) speaks of trouble `id`.
+fn asks_of(message: &Value, id: &str) -> bool {
+    speaks_of(message, id) || text_of(message).contains(&format!("Trouble {id} ("))
+}
+
+/// The escalation's DM to `who` that trouble `id` keeps, while it asks.
+fn asking_dm(bot: &TestBot, id: &str, who: &str) -> Option<PostedMessage> {
+    trouble(bot, id)
+        .escalation
+        .dms
+        .into_iter()
+        .find(|dm| dm.posted.channel.as_str() == format!("D{who}"))
+        .map(|dm| dm.posted)
+}
+
+/// Troubles opened together time out together. Each step up the chain asks about all of them
+/// in one paced turn: at most two DMs to the director for six troubles (not six in the same
+/// instant), each trouble with its own line, its reason and its button. One acknowledged there
+/// loses its button and leaves the others asking; the VP's asks are combined the same way, and
+/// the hourly ask of the top of the chain points the older shared DM to the newer one.
+#[tokio::test]
+async fn troubles_that_time_out_together_ask_each_one_up_the_chain_in_a_shared_dm_with_a_button_each() {
+    let bot = spawn_bot_paced_like_slack(&format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    bot.slack.enforce_channel_rate_limit(true);
+    let ids: Vec<String> = open_many(&bot, 6).await.into_iter().map(|(id, _)| id).collect();
+    eventually("all six told to the manager", Duration::from_secs(20), || {
+        not_yet_told(&bot, &ids).is_empty().then_some(())
+    })
+    .await;
+    bot.settle().await;
+
+    let asked_of_all = |who: &'static str| {
+        let bot = &bot;
+        let ids = &ids;
+        move || {
+            let dms = dms_to(bot, who);
+            ids.iter()
+                .all(|id| dms.iter().filter(|(_, m)| asks_of(m, id)).count() == 1)
+                .then_some(dms)
+        }
+    };
+    bot.advance_and_settle(Duration::from_secs(3600)).await;
+    let director = eventually(
+        "each asked of the director once",
+        Duration::from_secs(20),
+        asked_of_all(DIRECTOR),
+    )
+    .await;
+    bot.settle().await;
+    assert!(
+        director.len() <= 2,
+        "{} DMs to the director for six troubles",
+        director.len()
+    );
+    let refused = |who: &str| {
+        bot.slack
+            .calls_to("chat.postMessage")
+            .into_iter()
+            .filter(|c| c.params["channel"] == who && !c.took_effect())
+            .count()
+    };
+    assert_eq!(refused(DIRECTOR), 0, "no DM to the director was answered 429");
+    let posted = ids
+        .iter()
+        .filter_map(|id| asking_dm(&bot, id, DIRECTOR))
+        .find(|p| p.together.len() > 1)
+        .expect("several troubles share the director's DM, each keeping it");
+    for id in &posted.together {
+        let (_, line, button) = dm_line_in(&bot, DIRECTOR, &posted, id.as_str());
+        assert!(button, "{id} can be acknowledged from the shared DM: {line}");
+        assert!(
+            line.contains("unacknowledged for") && line.contains(&format!("asked: <@{MANAGER}>")),
+            "{id}'s line says why the director is asked and who was asked before: {line}"
+        );
+    }
+
+    // A severity raised on one of them draws its line again in the shared DM, and only its line:
+    // the others keep theirs, each with its button.
+    let raised = posted.together[1].clone();
+    let (_, before, _) = dm_line_in(&bot, DIRECTOR, &posted, raised.as_str());
+    let channel = trouble(&bot, raised.as_str()).channel.expect("channel");
+    let answer = bot
+        .command_text(SALES, channel.as_str(), "sev 1 the customer's line has stopped")
+        .await;
+    assert!(answer.contains("sev1") || answer.contains("1"), "{answer}");
+    bot.settle().await;
+    let (_, after, button) = dm_line_in(&bot, DIRECTOR, &posted, raised.as_str());
+    assert!(
+        after != before && button,
+        "{raised}'s line is drawn again, still asking: {after}"
+    );
+    for id in &posted.together {
+        let (_, line, button) = dm_line_in(&bot, DIRECTOR, &posted, id.as_str());
+        assert!(button, "{id} still asks after another's change: {line}");
+    }
+    let edits = bot.slack.calls_to("chat.update");
+    let edits: Vec<&str> = edits
+        .iter()
+        .filter(|c| c.params["ts"] == posted.ts.as_str())
+        .map(|c| c.params["text"].as_str().unwrap_or_default())
+        .collect();
+    assert!(
+        !edits.is_empty()
+            && edits
+                .iter()
+                .all(|text| text.contains("troubles were left unacknowledged")),
+        "every edit of the shared DM draws all its troubles: {edits:?}"
+    );
+
+    let acked = posted.together[0].clone();
+    let answer = bot
+        .interaction(&button_payload(
+            &bot.slack,
+            DIRECTOR,
+            "acknowledge",
+            acked.as_str(),
+            "D0DIRECTOR",
+        ))
+        .await;
+    assert_eq!(answer.status(), 200);
+    bot.settle().await;
+    assert!(trouble(&bot, acked.as_str()).ack.is_some(), "acknowledged");
+    let (message, line, button) = dm_line_in(&bot, DIRECTOR, &posted, acked.as_str());
+    assert!(!button && line.contains("acknowledged by"), "{line}");
+    let n = posted.together.len();
+    let heading = format!("⏫ {n} troubles were left unacknowledged. {} still wait", n - 1);
+    let heading = match n {
+        2 => "⏫ 2 troubles were left unacknowledged. 1 still waits".to_string(),
+        _ => heading,
+    };
+    assert!(
+        message["text"].as_str().unwrap_or_default().starts_with(&heading),
+        "{message}"
+    );
+    for other in posted.together.iter().filter(|id| **id != acked) {
+        let (_, line, button) = dm_line_in(&bot, DIRECTOR, &posted, other.as_str());
+        assert!(button, "{other} still asks the director: {line}");
+    }
+
+    // An hour on, the VP is asked about the five left, combined the same way.
+    let waiting: Vec<String> = ids.iter().filter(|id| id.as_str() != acked.as_str()).cloned().collect();
+    bot.advance_and_settle(Duration::from_secs(3600)).await;
+    let vp = eventually("each asked of the VP", Duration::from_secs(20), || {
+        let dms = dms_to(&bot, VP);
+        waiting
+            .iter()
+            .all(|id| dms.iter().any(|(_, m)| asks_of(m, id)))
+            .then_some(dms)
+    })
+    .await;
+    assert!(vp.len() <= 2, "{} DMs to the VP for five troubles", vp.len());
+    assert_eq!(refused(VP), 0, "no DM to the VP was answered 429");
+    assert!(
+        vp.iter().all(|(_, m)| !asks_of(m, acked.as_str())),
+        "the acknowledged one is not asked"
+    );
+    bot.settle().await;
+    let first_to_vp = waiting
+        .iter()
+        .filter_map(|id| asking_dm(&bot, id, VP))
+        .find(|p| p.together.len() > 1)
+        .expect("several troubles share the VP's DM");
+
+    // The top of the chain is asked again the next hour: the older shared DM points below.
+    bot.advance_and_settle(Duration::from_secs(3600)).await;
+    for id in &first_to_vp.together {
+        eventually(
+            &format!("{id}'s line in the VP's older DM points to the newer one"),
+            Duration::from_secs(20),
+            || {
+                let (_, line, button) = dm_line_in(&bot, VP, &first_to_vp, id.as_str());
+                (!button && line.contains("asked again in a newer message below")).then_some(())
+            },
+        )
+        .await;
+    }
+    let vp_again = dms_to(&bot, VP);
+    assert!(
+        vp_again.len() - vp.len() <= 2,
+        "{} new DMs to the VP",
+        vp_again.len() - vp.len()
+    );
+}
+
 #[tokio::test]
 async fn a_dm_several_troubles_share_points_to_the_newer_ones_when_the_manager_is_asked_again() {
     let alone = BASE_CONFIG.replacen("U0MANAGER = \"U0DIRECTOR\"\n", "", 1);

@@ -1,13 +1,15 @@
-//! Several troubles in one message: the manager's DM and the channel notices, when many wait at once.
+//! Several troubles in one message: the manager's DM, the escalation's DMs and the channel
+//! notices, when many wait at once.
 
 use super::messages::{
-    ack_text, answered, asked_again_below, away, channel_ref, closed_note, no_longer_asks_reader, severity_label, user,
-    FALLBACK_TEXT_LIMIT,
+    ack_text, answered, asked_again_below, away, channel_ref, closed_note, no_longer_asks_reader, opened_ago,
+    severity_label, user, who_was_asked, FALLBACK_TEXT_LIMIT,
 };
-use super::Locale;
+use super::{format_duration, Locale};
 use crate::config::Config;
 use crate::slack::blocks::Rendered;
 use crate::slack::blocks::{context, cut, section, section_with, Block};
+use crate::trouble::decide::{Message, NewToChain};
 use crate::trouble::model::{PostedMessage, Trouble};
 
 /// Slack allows 50 blocks in a message: one heading and one line per trouble.
@@ -28,55 +30,35 @@ pub fn how_many(waiting: usize) -> usize {
 pub enum Combined {
     /// The manager's ping, with an Acknowledge button per trouble.
     ManagerDm,
+    /// The ask of someone up the chain (or the top of it, again) when nobody acknowledged,
+    /// with an Acknowledge button per trouble: several troubles escalate in the same instant.
+    EscalationDm,
     /// The notice in the channel a trouble was opened from, or an announcement channel.
     Notice,
 }
 
+/// One trouble of a combined message, and the message it would have had alone (an escalation's
+/// DM says why its reader is asked; None once that is not known, or not needed).
+pub type Part = (Trouble, Option<Message>);
+
 /// One message for `troubles` (as many as [`how_many`] allows), each on its own line with what
 /// the single message would have said of it; `more` troubles follow in the next message.
-/// `drawn_again` is the message when it is edited (None when it is posted): a manager's DM no
-/// longer asks of its reader about a trouble that no longer keeps it.
+/// `drawn_again` is the message when it is edited (None when it is posted): a DM no longer asks
+/// of its reader about a trouble that no longer keeps it.
 pub fn combined(
     l: Locale,
     config: &Config,
     kind: Combined,
-    troubles: &[Trouble],
+    troubles: &[Part],
     more: usize,
     drawn_again: Option<&PostedMessage>,
 ) -> Rendered {
     let n = troubles.len() + more;
     let state = |t: &Trouble| asks_reader(l, config, t, drawn_again);
-    let asking = troubles.iter().filter(|t| state(t).is_none()).count();
+    let asking = troubles.iter().filter(|(t, _)| state(t).is_none()).count();
+    let all_answered = troubles.iter().all(|(t, _)| answered(l, config, t).is_some());
     let heading = match kind {
-        // Once every one is answered, the first line a phone shows no longer asks.
-        Combined::ManagerDm
-            if asking == 0 && more == 0 && troubles.iter().all(|t| answered(l, config, t).is_some()) =>
-        {
-            tr!(
-                l,
-                format!("トラブルの報告が{n}件ありました。いずれも確認待ちではありません。"),
-                format!("{n} troubles were reported. None waits for acknowledgement now.")
-            )
-        }
-        // Some still wait, asked again in newer DMs or of others: not of this message's reader.
-        Combined::ManagerDm if asking == 0 && more == 0 => tr!(
-            l,
-            format!("トラブルの報告が{n}件ありました。このメッセージでお願いしている確認はもうありません。"),
-            format!("{n} troubles were reported. This message asks nothing of you any longer.")
-        ),
-        Combined::ManagerDm if asking < n && more == 0 => tr!(
-            l,
-            format!("🚨 トラブルの報告が{n}件あります。あと{asking}件、確認をお願いします。"),
-            match asking {
-                1 => format!("🚨 {n} troubles were reported. 1 still waits for acknowledgement."),
-                _ => format!("🚨 {n} troubles were reported. {asking} still wait for acknowledgement."),
-            }
-        ),
-        Combined::ManagerDm => tr!(
-            l,
-            format!("🚨 トラブルの報告が{n}件あります。1件ずつ確認をお願いします。"),
-            format!("🚨 {n} troubles were reported. Please acknowledge each one.")
-        ),
+        Combined::ManagerDm | Combined::EscalationDm => asking_heading(l, kind, n, asking, more, all_answered),
         Combined::Notice => tr!(
             l,
             format!("🚨 トラブルが{n}件起票されました。"),
@@ -85,10 +67,14 @@ pub fn combined(
     };
     // The most severe first, in the lines and in the notification, which names each one's
     // severity and customer: on a phone that is all there is to tell them apart.
-    let mut shown: Vec<&Trouble> = troubles.iter().take(how_many(troubles.len() + more)).collect();
-    shown.sort_by_key(|t| t.severity);
+    let mut shown: Vec<&Part> = troubles.iter().take(how_many(troubles.len() + more)).collect();
+    shown.sort_by_key(|(t, _)| t.severity);
     let mut blocks = vec![section(&heading)];
-    blocks.extend(shown.iter().map(|t| line(l, config, kind, t, state(t))));
+    blocks.extend(
+        shown
+            .iter()
+            .map(|(t, alone)| line(l, config, kind, t, alone.as_ref(), state(t))),
+    );
     if more > 0 {
         blocks.push(context(&tr!(
             l,
@@ -98,7 +84,7 @@ pub fn combined(
     }
     let each: Vec<String> = shown
         .iter()
-        .map(|t| {
+        .map(|(t, _)| {
             let customer = cut(&away(&t.customer), 40);
             tr!(
                 l,
@@ -120,11 +106,56 @@ pub fn combined(
     }
 }
 
-/// What a manager's DM says of `t` once it no longer asks its reader (answered, the reader
-/// asked again in a newer DM, or left the trouble's chain); None while it asks.
+/// The first line of a DM asking several troubles' acknowledgement: how many, and how many of
+/// them it still asks. Once every one is answered, the first line a phone shows no longer asks.
+fn asking_heading(l: Locale, kind: Combined, n: usize, asking: usize, more: usize, all_answered: bool) -> String {
+    let (ja, en) = match kind {
+        Combined::EscalationDm => (
+            format!("確認されていないトラブルが{n}件"),
+            format!("{n} troubles were left unacknowledged"),
+        ),
+        _ => (format!("トラブルの報告が{n}件"), format!("{n} troubles were reported")),
+    };
+    let mark = match kind {
+        Combined::EscalationDm => "⏫",
+        _ => "🚨",
+    };
+    match (asking, more) {
+        (0, 0) if all_answered => tr!(
+            l,
+            format!("{ja}ありました。いずれも確認待ちではありません。"),
+            format!("{en}. None waits for acknowledgement now.")
+        ),
+        // Some still wait, asked again in newer DMs or of others: not of this message's reader.
+        (0, 0) => tr!(
+            l,
+            format!("{ja}ありました。このメッセージでお願いしている確認はもうありません。"),
+            format!("{en}. This message asks nothing of you any longer.")
+        ),
+        (1, 0) if n > 1 => tr!(
+            l,
+            format!("{mark} {ja}あります。あと1件、確認をお願いします。"),
+            format!("{mark} {en}. 1 still waits for acknowledgement.")
+        ),
+        (asking, 0) if asking < n => tr!(
+            l,
+            format!("{mark} {ja}あります。あと{asking}件、確認をお願いします。"),
+            format!("{mark} {en}. {asking} still wait for acknowledgement.")
+        ),
+        _ => tr!(
+            l,
+            format!("{mark} {ja}あります。1件ずつ確認をお願いします。"),
+            format!("{mark} {en}. Please acknowledge each one.")
+        ),
+    }
+}
+
+/// What a DM asking to acknowledge (the manager's, an escalation's) says of `t` once it no
+/// longer asks its reader (answered, the reader asked again in a newer DM, or left the
+/// trouble's chain); None while it asks.
 fn asks_reader(l: Locale, config: &Config, t: &Trouble, drawn_again: Option<&PostedMessage>) -> Option<String> {
     answered(l, config, t).or_else(|| {
-        let let_go = drawn_again.filter(|m| !t.keeps_manager_dm(m))?;
+        let let_go = drawn_again.filter(|m| !t.keeps_asking_dm(m))?;
         // A DM channel is one reader's: a newer escalation DM in it asks them again.
         let asked_again = t.escalation.dms.iter().any(|dm| dm.posted.channel == let_go.channel);
         Some(match asked_again {
@@ -134,14 +165,41 @@ fn asks_reader(l: Locale, config: &Config, t: &Trouble, drawn_again: Option<&Pos
     })
 }
 
-/// A trouble's line: the same facts as its own message, and its own Acknowledge button while
-/// it asks (`settled` None).
-fn line(l: Locale, config: &Config, kind: Combined, t: &Trouble, settled: Option<String>) -> Block {
+/// A trouble's line: the same facts as its own message (`alone`, when it says more than the
+/// trouble does), and its own Acknowledge button while it asks (`settled` None).
+fn line(
+    l: Locale,
+    config: &Config,
+    kind: Combined,
+    t: &Trouble,
+    alone: Option<&Message>,
+    settled: Option<String>,
+) -> Block {
     let (id, owner, link) = (&t.id, user(t.opened_by()), channel_ref(l, t));
     let what = format!("{} — {}", away(&t.customer), away(&t.summary));
     let sev = severity_label(l, config, t.severity);
-    match kind {
-        Combined::ManagerDm => {
+    match (kind, alone) {
+        // Why its reader is asked, who opened it and who was asked before: all a phone shows.
+        (
+            Combined::EscalationDm,
+            Some(Message::EscalationDm {
+                waited_secs,
+                passed_over,
+                new_to_chain,
+                asked_before,
+                ..
+            }),
+        ) if settled.is_none() => {
+            let why = why_asked(l, *waited_secs, passed_over.as_ref(), *new_to_chain);
+            let who = who_was_asked(l, t, asked_before);
+            let text = tr!(
+                l,
+                format!("*{id}* {what}（{sev}）\n{why} · {who} · {link}"),
+                format!("*{id}* {what} ({sev})\n{why} · {who} · {link}")
+            );
+            section_with(&text, super::messages::ack_button(l, id))
+        }
+        (Combined::ManagerDm | Combined::EscalationDm, _) => {
             let asks = settled.is_none();
             let ack = settled.unwrap_or_else(|| ack_text(l, t));
             let text = tr!(
@@ -154,7 +212,7 @@ fn line(l: Locale, config: &Config, kind: Combined, t: &Trouble, settled: Option
                 false => section(&text),
             }
         }
-        Combined::Notice => {
+        (Combined::Notice, _) => {
             let opened = tr!(
                 l,
                 format!("{owner}がトラブル {id} を起票しました: {what}（{sev}）→ {link}"),
@@ -168,18 +226,58 @@ fn line(l: Locale, config: &Config, kind: Combined, t: &Trouble, settled: Option
     }
 }
 
+/// Why someone up the chain is asked, in a few words: the single DM's sentence, shortened to
+/// fit a line among others.
+fn why_asked(
+    l: Locale,
+    waited_secs: i64,
+    passed_over: Option<&crate::trouble::model::UserId>,
+    new_to_chain: Option<NewToChain>,
+) -> String {
+    match (passed_over, new_to_chain) {
+        (_, Some(NewToChain::Manager)) => tr!(
+            l,
+            format!("上司に指名されました（{}）", opened_ago(l, waited_secs)),
+            format!("you were named its manager ({})", opened_ago(l, waited_secs))
+        ),
+        (_, Some(NewToChain::Above)) => tr!(
+            l,
+            format!("確認の依頼先に加わりました（{}）", opened_ago(l, waited_secs)),
+            format!("you are now in its manager chain ({})", opened_ago(l, waited_secs))
+        ),
+        (_, Some(NewToChain::Reopened)) => tr!(
+            l,
+            "確認されないままクローズされ、再開されました",
+            "closed unacknowledged, and open again"
+        )
+        .to_string(),
+        (Some(p), None) => tr!(
+            l,
+            format!("先に依頼した {} に連絡がつきません", user(p)),
+            format!("the bot could not reach {}, asked first", user(p))
+        ),
+        (None, None) => {
+            let waited = format_duration(l, waited_secs.max(0) as u64);
+            tr!(l, format!("{waited}未確認"), format!("unacknowledged for {waited}"))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::trouble::model::TroubleId;
 
     /// `n` troubles whose typed fields try to ping, link and forge.
-    fn hostile(n: usize) -> (Config, Vec<Trouble>) {
+    fn hostile(n: usize) -> (Config, Vec<Part>) {
         let (config, t) = super::super::messages::tests::hostile();
         let troubles = (1..=n)
-            .map(|i| Trouble {
-                id: TroubleId::new(format!("20261130-{i}")),
-                ..t.clone()
+            .map(|i| {
+                let t = Trouble {
+                    id: TroubleId::new(format!("20261130-{i}")),
+                    ..t.clone()
+                };
+                (t, None)
             })
             .collect();
         (config, troubles)
@@ -206,7 +304,7 @@ mod tests {
             let blocks = as_values(r.blocks.expect("blocks"));
             assert_eq!(blocks.len(), 50);
             assert!(blocks[49].to_string().contains('8'), "{}", blocks[49]);
-            for (t, b) in troubles.iter().zip(&blocks[1..]) {
+            for ((t, _), b) in troubles.iter().zip(&blocks[1..]) {
                 assert!(b["text"]["text"].as_str().unwrap().contains(t.id.as_str()));
                 assert!(b["accessory"]["value"].as_str().unwrap().contains(t.id.as_str()));
             }
@@ -225,7 +323,45 @@ mod tests {
             let blocks = as_values(r.blocks.expect("blocks"));
             assert_eq!(blocks.len(), 4);
             assert!(blocks.iter().all(|b| b.get("accessory").is_none()));
-            assert!(troubles.iter().all(|t| r.text.contains(t.id.as_str())));
+            assert!(troubles.iter().all(|(t, _)| r.text.contains(t.id.as_str())));
+        }
+    }
+
+    #[test]
+    fn an_escalation_several_troubles_share_says_why_each_is_asked_and_gives_each_its_button() {
+        use crate::trouble::decide::AskedBefore;
+        use crate::trouble::model::UserId;
+        let (config, mut troubles) = hostile(3);
+        for (_, alone) in &mut troubles {
+            *alone = Some(Message::EscalationDm {
+                to: UserId::new("U0DIRECTOR"),
+                waited_secs: 3600,
+                passed_over: None,
+                new_to_chain: None,
+                asked_before: vec![AskedBefore {
+                    who: UserId::new("U0MANAGER"),
+                    secs_ago: Some(3600),
+                }],
+            });
+        }
+        for (l, waited, heading) in [
+            (Locale::Ja, "1時間未確認", "⏫ 確認されていないトラブルが3件あります。"),
+            (
+                Locale::En,
+                "unacknowledged for 1h",
+                "⏫ 3 troubles were left unacknowledged.",
+            ),
+        ] {
+            let r = combined(l, &config, Combined::EscalationDm, &troubles, 0, None);
+            assert!(r.text.starts_with(heading), "{}", r.text);
+            let blocks = as_values(r.blocks.expect("blocks"));
+            assert_eq!(blocks.len(), 4);
+            for ((t, _), b) in troubles.iter().zip(&blocks[1..]) {
+                let text = b["text"]["text"].as_str().unwrap();
+                assert!(text.contains(t.id.as_str()) && text.contains(waited), "{text}");
+                assert!(text.contains("<@U0MANAGER>"), "who was asked before: {text}");
+                assert_eq!(b["accessory"]["action_id"], "acknowledge");
+            }
         }
     }
 

@@ -303,7 +303,7 @@ fn asked_about(l: Locale, t: &Trouble, sev: &str) -> String {
 
 /// Under an escalation's ask: who opened the trouble (and owns it now, when someone else),
 /// and who was asked before and how long ago: `opened by @rep · asked: @manager 1h ago`.
-fn who_was_asked(l: Locale, t: &Trouble, asked_before: &[crate::trouble::decide::AskedBefore]) -> String {
+pub(super) fn who_was_asked(l: Locale, t: &Trouble, asked_before: &[crate::trouble::decide::AskedBefore]) -> String {
     let opener = user(t.opened_by());
     let mut line = match t.owner != *t.opened_by() {
         true => tr!(
@@ -392,7 +392,7 @@ fn all_stages_done(l: Locale, config: &Config, t: &Trouble) -> String {
     )
 }
 
-fn opened_ago(l: Locale, secs: i64) -> String {
+pub(super) fn opened_ago(l: Locale, secs: i64) -> String {
     match secs {
         ..60 => tr!(l, "起票されたばかり", "opened just now").to_string(),
         _ => {

@@ -11,7 +11,7 @@ use tokio::sync::{oneshot, watch};
 
 use super::pacer::{backoff, span, PaceKey, Pass, Turn, Waiter};
 use crate::app::{App, Wake};
-use crate::i18n::combined::{combined, how_many, Combined, MAX_PER_MESSAGE};
+use crate::i18n::combined::{combined, how_many, Combined, Part, MAX_PER_MESSAGE};
 use crate::i18n::render;
 use crate::slack::blocks::Rendered;
 use crate::slack::client::{Marked, Marker};
@@ -694,9 +694,13 @@ async fn deliver_once(
                 .inspect_err(|e| hold_on_429(app, &posted.channel, e))?;
             Ok(None)
         }
-        (Op::RedrawSharedDm { message }, Some(_)) => {
+        (Op::RedrawSharedDm { message, escalation }, Some(_)) => {
             call_slot.release();
-            Box::pin(refresh_together(app, Combined::ManagerDm, message)).await
+            let kind = match escalation {
+                true => Combined::EscalationDm,
+                false => Combined::ManagerDm,
+            };
+            Box::pin(refresh_together(app, kind, message)).await
         }
         (Op::Edit { channel, ts, message }, Some(t)) => {
             slack
@@ -849,25 +853,7 @@ async fn deliver_once(
             if let Err(e) = &result {
                 hold_on_429(app, &channel, e);
             }
-            let shown = keep_as.and_then(|slot| shown(slot, message));
-            Ok(
-                posted(app, &t, *keep_as, result, Vec::new())?.map(|outcome| match outcome {
-                    Outcome::Posted {
-                        slot,
-                        channel,
-                        ts,
-                        together,
-                        ..
-                    } => Outcome::Posted {
-                        slot,
-                        channel,
-                        ts,
-                        together,
-                        shown,
-                    },
-                    other => other,
-                }),
-            )
+            Ok(posted(app, &t, message, *keep_as, result, Vec::new())?)
         }
     }
 }
@@ -878,11 +864,12 @@ fn shown(slot: Slot, message: &Message) -> Option<Box<Message>> {
     matches!(slot, Slot::EscalationDm | Slot::Proposal { dm: true, .. }).then(|| Box::new(message.clone()))
 }
 
-/// What the core hears of a post carrying trouble `t` (with `together`, the troubles of a
-/// combined message).
+/// What the core hears of a post carrying trouble `t`'s `message` (with `together`, the
+/// troubles of a combined message).
 fn posted(
     app: &App,
     t: &Trouble,
+    message: &Message,
     keep_as: Option<Slot>,
     result: Result<(ChannelId, Ts), SlackError>,
     together: Vec<TroubleId>,
@@ -898,7 +885,7 @@ fn posted(
                 channel,
                 ts,
                 together,
-                shown: None,
+                shown: shown(slot, message),
             }))
         }
         (Ok(_), None) => Ok(None),
@@ -935,11 +922,14 @@ const BURST: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The messages several troubles may share when many wait for the same channel at once: the
 /// manager's first ping (ten troubles opened together for one manager must all reach them in
-/// the first second, while Slack allows about one message a second per channel), and the
-/// notices in an origin or announcement channel.
+/// the first second, while Slack allows about one message a second per channel), the asks of
+/// an escalation (troubles opened together time out together: a director asked about six of
+/// them in the same instant reads two DMs, not six), and the notices in an origin or
+/// announcement channel.
 fn combinable(to: &Dest, message: &Message) -> Option<Combined> {
     match (to, message) {
         (Dest::Dm(_), Message::ManagerDm) => Some(Combined::ManagerDm),
+        (Dest::Dm(_), Message::EscalationDm { .. }) => Some(Combined::EscalationDm),
         (Dest::Channel(_), Message::OriginNotice | Message::Announcement) => Some(Combined::Notice),
         _ => None,
     }
@@ -1106,8 +1096,11 @@ async fn lead_post(
     let (rendered, together) = if members.len() == 1 {
         (render(locale, &app.config, &me.trouble, &me.message), Vec::new())
     } else {
-        let troubles: Vec<Trouble> = members.iter().map(|w| Trouble::clone(&w.trouble)).collect();
-        let together = troubles.iter().map(|t| t.id.clone()).collect();
+        let troubles: Vec<Part> = members
+            .iter()
+            .map(|w| (Trouble::clone(&w.trouble), Some(w.message.clone())))
+            .collect();
+        let together = troubles.iter().map(|(t, _)| t.id.clone()).collect();
         (combined(locale, &app.config, *kind, &troubles, more, None), together)
     };
     let marker = Marker {
@@ -1130,6 +1123,7 @@ async fn lead_post(
             Turn::Done(posted(
                 app,
                 &waiter.trouble,
+                &waiter.message,
                 waiter.keep_as,
                 result.clone(),
                 together.clone(),
@@ -1140,7 +1134,7 @@ async fn lead_post(
         // A waiter that gave up (its worker stopped) finds the message by its marker later.
         let _ = turn.send(told);
     }
-    Ok(posted(app, &me.trouble, me.keep_as, result, together)?)
+    Ok(posted(app, &me.trouble, &me.message, me.keep_as, result, together)?)
 }
 
 /// Edits a message several troubles share (see [`post_together`]) from the current state of
@@ -1158,7 +1152,10 @@ async fn refresh_together(app: &App, kind: Combined, message: &PostedMessage) ->
     let mut troubles = Vec::with_capacity(message.together.len());
     for id in &message.together {
         match app.store.get(id).await {
-            Ok(Some(t)) => troubles.push(Arc::unwrap_or_clone(t)),
+            Ok(Some(t)) => {
+                let alone = t.asking_escalation_dm(message).cloned();
+                troubles.push((Arc::unwrap_or_clone(t), alone));
+            }
             Ok(None) => {}
             // Rendered without it, the message would lose that trouble's line: it stays as it
             // was, and the lane (the troubles' later pings) goes on.

@@ -626,15 +626,26 @@ impl Trouble {
         managers.chain(escalation).any(|posted| posted.ts == *thread_ts)
     }
 
-    /// Whether the trouble still keeps `message` as a manager's DM asking about it: one shared
-    /// with other troubles is forgotten by a trouble its reader left the chain of, and stays for
-    /// the others.
-    pub fn keeps_manager_dm(&self, message: &PostedMessage) -> bool {
+    /// Whether the trouble still keeps `message` as a DM asking to acknowledge it (a manager's,
+    /// an escalation's): one shared with other troubles is forgotten by a trouble that no longer
+    /// asks its reader (answered, asked again below, left the chain), and stays for the others.
+    pub fn keeps_asking_dm(&self, message: &PostedMessage) -> bool {
         let same = |kept: &PostedMessage| kept.channel == message.channel && kept.ts == message.ts;
+        let escalation = self.escalation.dms.iter().map(|dm| &dm.posted);
         [&self.manager_dm, &self.configured_manager_dm]
             .into_iter()
             .flatten()
+            .chain(escalation)
             .any(same)
+    }
+
+    /// What trouble's escalation DM `message` said when it was posted, while it still asks.
+    pub fn asking_escalation_dm(&self, message: &PostedMessage) -> Option<&crate::trouble::decide::Message> {
+        self.escalation
+            .dms
+            .iter()
+            .find(|dm| dm.posted.channel == message.channel && dm.posted.ts == message.ts)
+            .and_then(|dm| dm.shown.as_ref())
     }
 
     pub fn manager_chain(&self) -> &[UserId] {

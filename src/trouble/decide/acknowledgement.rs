@@ -287,7 +287,10 @@ fn release_left_out(w: &mut Work, manager_before: Option<UserId>, change: &Chain
             // A DM shared with other troubles (combined while they waited) speaks for them too:
             // it is drawn again, this one's line saying nothing is asked of its reader.
             let op = match dm.together.len() > 1 {
-                true => Op::RedrawSharedDm { message: dm },
+                true => Op::RedrawSharedDm {
+                    message: dm,
+                    escalation: false,
+                },
                 false => Op::Edit {
                     channel: dm.channel,
                     ts: dm.ts,
@@ -303,14 +306,18 @@ fn release_left_out(w: &mut Work, manager_before: Option<UserId>, change: &Chain
     w.t.escalation.dms = kept;
     for dm in gone {
         let above = dm.asks() != manager_before.as_ref();
-        w.send(
-            Lane::Dm,
-            Op::Edit {
+        let op = match dm.posted.together.len() > 1 {
+            true => Op::RedrawSharedDm {
+                message: dm.posted,
+                escalation: true,
+            },
+            false => Op::Edit {
                 channel: dm.posted.channel,
                 ts: dm.posted.ts,
                 message: said(above),
             },
-        );
+        };
+        w.send(Lane::Dm, op);
         w.changed = true;
     }
 }
@@ -450,7 +457,13 @@ pub(super) fn escalation_dm_posted(w: &mut Work, posted: KeptDm) {
         .collect();
     for first in superseded {
         match first.together.len() > 1 {
-            true => w.send(Lane::Dm, Op::RedrawSharedDm { message: first }),
+            true => w.send(
+                Lane::Dm,
+                Op::RedrawSharedDm {
+                    message: first,
+                    escalation: false,
+                },
+            ),
             false => edit_escalation_dm(w, first, true),
         }
     }
@@ -473,14 +486,18 @@ pub(super) fn settle_escalation_dms(w: &mut Work) {
 }
 
 /// Edits an escalation DM to say it no longer asks (`asked_again`: a newer one does), with the
-/// trouble's current facts.
+/// trouble's current facts; one several troubles share is drawn again from all of them.
 pub(super) fn edit_escalation_dm(w: &mut Work, dm: PostedMessage, asked_again: bool) {
-    w.send(
-        Lane::Dm,
-        Op::Edit {
+    let op = match dm.together.len() > 1 {
+        true => Op::RedrawSharedDm {
+            message: dm,
+            escalation: true,
+        },
+        false => Op::Edit {
             channel: dm.channel,
             ts: dm.ts,
             message: Message::EscalationDmSettled { asked_again },
         },
-    );
+    };
+    w.send(Lane::Dm, op);
 }

@@ -519,11 +519,14 @@ pub enum Op {
         ts: Ts,
         message: Message,
     },
-    /// Draw again, from each trouble's state, a manager's DM several troubles share, which this
-    /// trouble no longer keeps (its reader left the chain): its line then says nothing is asked
-    /// of them, with no button. Only ever a DM.
+    /// Draw again, from each trouble's state, a DM several troubles share (a manager's, or with
+    /// `escalation` an escalation's) that this trouble no longer keeps as it was (answered, its
+    /// reader asked again below or left the chain): its line then says so, with no button.
+    /// Only ever a DM.
     RedrawSharedDm {
         message: PostedMessage,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        escalation: bool,
     },
     Pin {
         slot: Slot,

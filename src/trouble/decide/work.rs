@@ -275,7 +275,19 @@ impl<'a> Work<'a> {
             .iter()
             .filter(|a| a.dm)
             .map(|a| (&a.message, &a.shown));
+        let shared: Vec<Op> = self
+            .t
+            .escalation
+            .dms
+            .iter()
+            .filter(|dm| dm.posted.together.len() > 1)
+            .map(|dm| Op::RedrawSharedDm {
+                message: dm.posted.clone(),
+                escalation: true,
+            })
+            .collect();
         let edits: Vec<Op> = escalation
+            .filter(|(posted, _)| posted.together.len() <= 1)
             .chain(proposals)
             .filter_map(|(posted, shown)| {
                 shown.as_ref().map(|message| Op::Edit {
@@ -284,6 +296,7 @@ impl<'a> Work<'a> {
                     message: message.clone(),
                 })
             })
+            .chain(shared)
             .collect();
         for op in edits {
             self.send(Lane::Dm, op);
