@@ -19,14 +19,18 @@ async fn assert_not_acknowledged(bot: &TestBot, t: &OpenedTrouble) {
     assert_eq!(acked_by(bot, &t.id), None);
 }
 
-/// The manager's DM answer that several troubles wait (the latest).
+/// The manager's DM answer that several troubles wait (the latest), as Slack took it (Slack
+/// refuses a block that repeats a button's `action_id`).
 fn several_wait_answer(bot: &TestBot) -> Call {
-    bot.slack
+    let answer = bot
+        .slack
         .calls_to("chat.postMessage")
         .into_iter()
         .rev()
         .find(|c| c.params["channel"] == MANAGER && text_of(&c.params).contains("Several troubles wait"))
-        .expect("the answer")
+        .expect("the answer");
+    assert!(answer.took_effect(), "Slack took the answer: {}", answer.outcome);
+    answer
 }
 
 /// The labels of a message's Acknowledge buttons, in order.
@@ -36,7 +40,11 @@ fn button_labels(message: &serde_json::Value) -> Vec<String> {
         .into_iter()
         .flatten()
         .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
-        .filter(|e| e["action_id"] == "acknowledge")
+        .filter(|e| {
+            e["action_id"]
+                .as_str()
+                .is_some_and(|id| id.split('#').next() == Some("acknowledge"))
+        })
         .map(|e| e["text"]["text"].as_str().unwrap_or_default().to_string())
         .collect()
 }
@@ -1407,7 +1415,7 @@ async fn a_tap_in_a_dm_answers_list_draws_the_list_again_with_what_still_waits()
     bot.posted_saying(MANAGER, "Several troubles wait").await;
     let list = several_wait_answer(&bot);
     // The buttons as Slack shows them: each with its block, as a tap sends them back.
-    let button = |id: &str| -> (String, String) {
+    let button = |id: &str| -> (String, String, String) {
         list.params["blocks"]
             .as_array()
             .into_iter()
@@ -1422,12 +1430,16 @@ async fn a_tap_in_a_dm_answers_list_draws_the_list_again_with_what_still_waits()
                     .map(move |e| (block.clone(), e))
             })
             .find(|(_, e)| e["text"]["text"] == format!("Acknowledge {id}").as_str())
-            .map(|(block, e)| (block, e["value"].as_str().unwrap_or_default().to_string()))
+            .map(|(block, e)| {
+                let value = e["value"].as_str().unwrap_or_default().to_string();
+                (block, e["action_id"].as_str().unwrap_or_default().to_string(), value)
+            })
             .unwrap_or_else(|| panic!("no button for {id}: {}", list.params))
     };
+    // Tapped as Slack sends it: with the button's own action id (each one in a row its own).
     let tap = |id: &str, url: &str| {
-        let (block, value) = button(id);
-        let mut payload = button_payload_to(&bot.slack.response_url(url), MANAGER, "acknowledge", &value, MANAGER);
+        let (block, action, value) = button(id);
+        let mut payload = button_payload_to(&bot.slack.response_url(url), MANAGER, &action, &value, MANAGER);
         payload["actions"][0]["block_id"] = block.into();
         payload
     };

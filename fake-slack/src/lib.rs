@@ -1753,8 +1753,10 @@ fn flag(p: &Value, key: &str) -> bool {
 
 /// A JSON-valued param (view, blocks, metadata): an object/array in JSON bodies, a JSON string in forms.
 /// What Slack refuses in a message's blocks, as it answers: more than 50 blocks, a section's
-/// text over 3,000 characters or a field's over 2,000 (`invalid_blocks`), or texts that together
-/// pass about 12,000 characters though each is within its own limit (`msg_blocks_too_long`).
+/// text over 3,000 characters or a field's over 2,000, two blocks with one `block_id`, or one
+/// block repeating an element's `action_id` (`invalid_blocks`); or texts, button labels
+/// included, that together pass about 12,000 characters though each is within its own limit
+/// (`msg_blocks_too_long`).
 fn blocks_problem(p: &Value) -> Option<&'static str> {
     let blocks = json_param(p, "blocks")?;
     let blocks = blocks.as_array()?;
@@ -1763,13 +1765,24 @@ fn blocks_problem(p: &Value) -> Option<&'static str> {
     }
     let chars = |v: &Value| v["text"].as_str().map_or(0, |t| t.chars().count());
     let mut total = 0;
+    let mut block_ids = std::collections::HashSet::new();
     for b in blocks {
         let (text, fields) = (chars(&b["text"]), b["fields"].as_array().map(Vec::as_slice).unwrap_or_default());
         let elements = b["elements"].as_array().map(Vec::as_slice).unwrap_or_default();
         if text > 3000 || fields.iter().any(|f| chars(f) > 2000) {
             return Some("invalid_blocks");
         }
-        total += text + fields.iter().map(chars).sum::<usize>() + elements.iter().map(|e| chars(e) + chars(&e["text"])).sum::<usize>();
+        if b["block_id"].as_str().is_some_and(|id| !block_ids.insert(id.to_string())) {
+            return Some("invalid_blocks");
+        }
+        let mut action_ids = std::collections::HashSet::new();
+        if elements.iter().any(|e| e["action_id"].as_str().is_some_and(|id| !action_ids.insert(id.to_string()))) {
+            return Some("invalid_blocks");
+        }
+        total += text
+            + fields.iter().map(chars).sum::<usize>()
+            + elements.iter().map(|e| chars(e) + chars(&e["text"])).sum::<usize>()
+            + chars(&b["accessory"]["text"]);
     }
     (total > 12_000).then_some("msg_blocks_too_long")
 }

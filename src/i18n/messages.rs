@@ -113,10 +113,11 @@ pub(super) fn channel_ref(l: Locale, t: &Trouble) -> String {
     }
 }
 
-/// The Acknowledge button naming its trouble, where several stand side by side.
-pub(super) fn ack_button_for(l: Locale, id: &TroubleId) -> crate::slack::blocks::Button {
+/// The Acknowledge button naming its trouble, where several stand side by side: the `n`th in
+/// its row.
+pub(super) fn ack_button_for(l: Locale, id: &TroubleId, n: usize) -> crate::slack::blocks::Button {
     button(
-        Action::Acknowledge.id(),
+        &Action::Acknowledge.id_in_row(n),
         &tr!(l, format!("{id} を確認"), format!("Acknowledge {id}")),
         &ButtonValue::trouble(id.as_str()).encode(),
         false,

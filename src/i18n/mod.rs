@@ -491,7 +491,11 @@ pub fn shell_rendered(l: Locale, message: &crate::trouble::decide::Message) -> O
             let mut blocks = vec![crate::slack::blocks::section(text)];
             // Slack takes at most 25 elements in an actions block; five to a row reads on a phone.
             for (row, ids) in acknowledge.chunks(5).enumerate() {
-                let buttons = ids.iter().map(|id| messages::ack_button_for(l, id)).collect();
+                let buttons = ids
+                    .iter()
+                    .enumerate()
+                    .map(|(n, id)| messages::ack_button_for(l, id, n))
+                    .collect();
                 blocks.push(crate::slack::blocks::actions(
                     &format!("{ACK_LIST_BLOCK}{row}"),
                     buttons,

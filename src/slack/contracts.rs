@@ -44,7 +44,18 @@ impl Action {
         Action::ActionDone,
     ];
 
+    /// The action's id for the `n`th of several of its buttons in one block: Slack refuses a
+    /// message whose block repeats an `action_id` (`invalid_blocks`), and [`Self::parse`]
+    /// reads both forms as the same action.
+    pub fn id_in_row(self, n: usize) -> String {
+        match n {
+            0 => self.id().to_string(),
+            n => format!("{}#{n}", self.id()),
+        }
+    }
+
     pub fn parse(id: &str) -> Option<Action> {
+        let id = id.split_once('#').map_or(id, |(action, _)| action);
         Action::ALL.into_iter().find(|a| a.id() == id)
     }
 }
