@@ -9,7 +9,8 @@ use common::fake_slack::Fault;
 use common::*;
 use serde_json::Value;
 use trouble_bot::trouble::decide::{Dest, Op};
-use trouble_bot::trouble::model::PostedMessage;
+use trouble_bot::trouble::model::{PostedMessage, TroubleId};
+use trouble_bot::trouble::timeline::Event;
 
 /// Opens `n` troubles for the sales rep (whose manager is MANAGER) at once; for each, its id and
 /// how many calls the fake had seen when its answer came (the trouble was stored by then: what
@@ -296,6 +297,82 @@ async fn a_hand_over_takes_the_button_off_its_line_in_a_dm_it_shares_and_leaves_
 /// The manager is asked again (at the top of a chain of one, the re-ping after the timeout), one
 /// DM a trouble: the lines of the DM the troubles shared point to the newer ones and lose their
 /// buttons, so only the newest ask.
+/// Forty troubles opened at once with long summaries (some as long as a summary may be): the
+/// messages they share stay within what Slack takes (3,000 characters a line, about 12,000 in
+/// all, which the fake enforces), so each reaches the manager and the origin channel, and none
+/// records a failed delivery. Before, a shared message of 15,000 characters was refused, and
+/// 29 of 30 troubles never pinged the manager.
+#[tokio::test]
+async fn many_troubles_with_long_summaries_share_messages_slack_takes_and_each_is_told() {
+    let bot = spawn_bot_paced_like_slack(&format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    let long = "the customer's line stopped after the housings cracked during assembly; ".repeat(6);
+    let longest = "the customer's line stopped after the housings cracked during assembly; ".repeat(39);
+    let opens = (0..40).map(|i| {
+        let (bot, long, longest) = (&bot, &long, &longest);
+        async move {
+            // Every tenth as long as a summary may be.
+            let summary = if i % 10 == 5 { longest } else { long };
+            let answer = bot
+                .command_text(
+                    SALES,
+                    ORIGIN,
+                    &format!("open Customer number {i} of the lot: {summary} (case {i})"),
+                )
+                .await;
+            assert!(answer.contains("opened"), "{answer}");
+            answer
+                .split_whitespace()
+                .nth(1)
+                .expect("the answer names the trouble")
+                .to_string()
+        }
+    });
+    let ids: Vec<String> = futures_util::future::join_all(opens).await;
+    let told_in = |channel: &str| {
+        let posts = dms_to(&bot, channel);
+        ids.iter()
+            .all(|id| {
+                posts
+                    .iter()
+                    .any(|(_, m)| speaks_of(m, id) || text_of(m).contains(id.as_str()))
+            })
+            .then_some(posts)
+    };
+    let dms = eventually("each told to the manager", Duration::from_secs(30), || told_in(MANAGER)).await;
+    eventually("each told in the origin channel", Duration::from_secs(30), || {
+        told_in(ORIGIN)
+    })
+    .await;
+    bot.settle().await;
+    assert!(dms.len() < 40, "{} DMs for 40 troubles: several share one", dms.len());
+    // Each line whole, as posted: the summary shortened, never the line's own end (its link and
+    // what it asks), as shortening the whole message to fit would.
+    for (_, dm) in &dms {
+        for line in dm["blocks"].as_array().into_iter().flatten().skip(1) {
+            let text = line["text"]["text"].as_str().unwrap_or_default();
+            assert!(
+                !line["accessory"].is_object() || text.ends_with("waiting for acknowledgement"),
+                "{text}"
+            );
+        }
+    }
+    let refused: Vec<String> = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| !c.took_effect())
+        .map(|c| format!("{} {}", c.params["channel"], c.outcome))
+        .collect();
+    assert!(refused.is_empty(), "refused: {refused:?}");
+    for id in &ids {
+        let timeline = bot.store().timeline(&TroubleId::new(id)).unwrap();
+        assert!(
+            !timeline.iter().any(|e| matches!(e.event, Event::DeliveryFailed { .. })),
+            "{id}: {timeline:?}"
+        );
+    }
+}
+
 /// Whether `message` (a manager's or an escalation's DM, alone or shared) speaks of trouble `id`.
 fn asks_of(message: &Value, id: &str) -> bool {
     speaks_of(message, id) || text_of(message).contains(&format!("Trouble {id} ("))

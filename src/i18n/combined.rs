@@ -8,12 +8,22 @@ use super::messages::{
 use super::{format_duration, Locale};
 use crate::config::Config;
 use crate::slack::blocks::Rendered;
-use crate::slack::blocks::{context, cut, section, section_with, Block};
+use crate::slack::blocks::{context, cut, fit, section, section_with, Block, MESSAGE_TEXT_BUDGET};
 use crate::trouble::decide::{Message, NewToChain};
 use crate::trouble::model::{PostedMessage, Trouble};
 
 /// Slack allows 50 blocks in a message: one heading and one line per trouble.
 pub const MAX_PER_MESSAGE: usize = 49;
+
+/// What a line shows of the customer and of the summary, which the trouble's channel holds
+/// whole: a message of many troubles stays within Slack's size.
+const LINE_CUSTOMER: usize = 60;
+const LINE_SUMMARY: usize = 160;
+
+/// The characters of text a combined message is posted with at most: room is left under
+/// [`MESSAGE_TEXT_BUDGET`] for its lines to grow when it is drawn again (who acknowledged, who
+/// is asked now, who it was handed to).
+const POSTED_BUDGET: usize = 8_000;
 
 /// How many of `waiting` troubles one message carries: all when they fit, else one less than
 /// fits, leaving room for the line that says how many follow in the next message.
@@ -23,6 +33,22 @@ pub fn how_many(waiting: usize) -> usize {
     } else {
         MAX_PER_MESSAGE - 1
     }
+}
+
+/// How many of `parts`, from the first, one message posts: as many as [`how_many`] allows
+/// whose lines fit Slack's size together (always the first). Slack refuses a message whose
+/// blocks pass about 12,000 characters, and every trouble in it would go unheard.
+pub fn how_many_fit(l: Locale, config: &Config, kind: Combined, parts: &[(&Trouble, Option<&Message>)]) -> usize {
+    let most = how_many(parts.len());
+    // The heading, and the line saying how many follow.
+    let mut total = 300;
+    for (k, (t, alone)) in parts.iter().enumerate().take(most) {
+        total += line(l, config, kind, t, *alone, None).text_chars();
+        if total > POSTED_BUDGET {
+            return k.max(1);
+        }
+    }
+    most
 }
 
 /// Which message several troubles share.
@@ -100,6 +126,9 @@ pub fn combined(
         format!("{heading} {}", super::listed(l, &each))
     );
     super::san_blocks(l, &mut blocks);
+    // Should its lines have grown past Slack's size since it was posted, their texts are
+    // shortened rather than the edit refused.
+    fit(&mut blocks, MESSAGE_TEXT_BUDGET);
     Rendered {
         text: cut(&super::san(l, &text), FALLBACK_TEXT_LIMIT),
         blocks: Some(blocks),
@@ -176,7 +205,11 @@ fn line(
     settled: Option<String>,
 ) -> Block {
     let (id, owner, link) = (&t.id, user(t.opened_by()), channel_ref(l, t));
-    let what = format!("{} — {}", away(&t.customer), away(&t.summary));
+    let what = format!(
+        "{} — {}",
+        cut(&away(&t.customer), LINE_CUSTOMER),
+        cut(&away(&t.summary), LINE_SUMMARY)
+    );
     let sev = severity_label(l, config, t.severity);
     match (kind, alone) {
         // Why its reader is asked, who opened it and who was asked before: all a phone shows.

@@ -11,7 +11,7 @@ use tokio::sync::{oneshot, watch};
 
 use super::pacer::{backoff, span, PaceKey, Pass, Turn, Waiter};
 use crate::app::{App, Wake};
-use crate::i18n::combined::{combined, how_many, Combined, Part, MAX_PER_MESSAGE};
+use crate::i18n::combined::{combined, how_many, how_many_fit, Combined, Part, MAX_PER_MESSAGE};
 use crate::i18n::render;
 use crate::slack::blocks::Rendered;
 use crate::slack::client::{Marked, Marker};
@@ -1050,20 +1050,28 @@ async fn lead_post(
             joined = now_joined;
         }
     }
-    let (others, more) = {
-        let mut gatherings = app.pacer.gatherings.lock().expect("gathering lock");
-        let gathering = gatherings.entry((channel.clone(), *kind)).or_default();
-        let take = how_many(gathering.waiting.len() + 1) - 1;
-        let others: Vec<_> = gathering.waiting.drain(..take).collect();
-        (others, gathering.waiting.len())
-    };
     let put_back = |others: Vec<(Waiter, oneshot::Sender<Turn>)>| {
         let mut gatherings = app.pacer.gatherings.lock().expect("gathering lock");
         let gathering = gatherings.entry((channel.clone(), *kind)).or_default();
         for other in others.into_iter().rev() {
             gathering.waiting.push_front(other);
         }
+        gathering.waiting.len()
     };
+    let mut others: Vec<_> = {
+        let mut gatherings = app.pacer.gatherings.lock().expect("gathering lock");
+        let gathering = gatherings.entry((channel.clone(), *kind)).or_default();
+        let take = how_many(gathering.waiting.len() + 1) - 1;
+        gathering.waiting.drain(..take).collect()
+    };
+    // As many as fit one message Slack takes; the rest keep their place at the head of the line.
+    let parts: Vec<_> = std::iter::once(&me)
+        .chain(others.iter().map(|(w, _)| w))
+        .map(|w| (&*w.trouble, Some(&w.message)))
+        .collect();
+    let fit = how_many_fit(app.config.locale, &app.config, *kind, &parts);
+    let left = others.split_off(fit - 1);
+    let more = put_back(left);
     // Recorded, durably and together, before the call (or, within `ATTEMPT_COVERED` of their
     // queueing, stood for by the items themselves): after a crash each call looks for the
     // message by its own id (see `find_marked`) instead of posting again.
