@@ -211,3 +211,66 @@ async fn the_owner_of_many_open_actions_is_told_at_the_close_and_home_counts_the
         assert_eq!(refused_or_over(&bot), Vec::<String>::new());
     }
 }
+
+/// Should Slack refuse a message's blocks (a rule the bot does not model), the message still
+/// goes, as its text alone: the manager is pinged, the kickoff and status reach the channel,
+/// the origin hears, and no delivery is recorded as failed. Before, each was tried once and
+/// dropped, leaving a channel with no kickoff and a manager never pinged.
+#[tokio::test]
+async fn messages_whose_blocks_slack_refuses_go_as_their_text_alone() {
+    let bot = spawn_bot().await;
+    bot.slack.refuse_blocks(true);
+    let answer = bot.command_text(SALES, ORIGIN, "open ACME: housings cracked").await;
+    let id = answer
+        .split_whitespace()
+        .nth(1)
+        .expect("the answer names the trouble")
+        .to_string();
+    bot.settle().await;
+    let t = trouble(&bot, &id);
+    assert!(
+        t.kickoff.is_some() && t.status.is_some() && t.manager_dm.is_some() && t.origin_notice.is_some(),
+        "{t:?}"
+    );
+    let refused = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| !c.took_effect())
+        .count();
+    assert!(refused >= 4, "the fake refused the posts' blocks: {refused}");
+    // An edit too: acknowledged, the kickoff and the manager's DM say so, as text.
+    let channel = t.channel.clone().expect("channel");
+    bot.command_text(MANAGER, channel.as_str(), "ack").await;
+    bot.settle().await;
+    let kickoff = t.kickoff.expect("kickoff");
+    let edited = bot
+        .slack
+        .calls_to("chat.update")
+        .into_iter()
+        .rev()
+        .find(|c| c.params["ts"] == kickoff.ts.as_str() && c.took_effect())
+        .expect("the kickoff edited");
+    assert!(text_of(&edited.params).contains("acknowledged"), "{}", edited.params);
+    let dm = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .find(|c| c.params["channel"] == MANAGER && c.took_effect())
+        .expect("the manager was pinged");
+    assert!(
+        dm.params["blocks"].is_null() && text_of(&dm.params).contains(&id),
+        "the ping as text: {}",
+        dm.params
+    );
+    let timeline = bot
+        .store()
+        .timeline(&trouble_bot::trouble::model::TroubleId::new(&id))
+        .unwrap();
+    assert!(
+        !timeline
+            .iter()
+            .any(|e| matches!(e.event, trouble_bot::trouble::timeline::Event::DeliveryFailed { .. })),
+        "{timeline:?}"
+    );
+}

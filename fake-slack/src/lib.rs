@@ -227,6 +227,8 @@ struct World {
     channel_limit: bool,
     limiter: ChannelLimiter,
     rate_limited: usize,
+    /// Set by `refuse_blocks`: every message or edit carrying blocks is answered `invalid_blocks`.
+    blocks_refused: bool,
     injected: usize,
     taken_names: HashSet<String>,
     not_in_channel: HashSet<String>,
@@ -688,6 +690,12 @@ impl FakeSlack {
         let mut world = self.shared.lock();
         world.channel_limit = on;
         world.limiter = ChannelLimiter::default();
+    }
+
+    /// Refuses (`invalid_blocks`) every chat.postMessage and chat.update that carries blocks, as
+    /// Slack does a block it will not take, while `on`; their text alone goes through.
+    pub fn refuse_blocks(&self, on: bool) {
+        self.shared.lock().blocks_refused = on;
     }
 
     /// How many 429s the per-channel rate limit answered (injected 429s are in `fault_count`).
@@ -1178,6 +1186,16 @@ impl World {
         at + now.duration_since(then).unwrap_or_default()
     }
 
+    /// What Slack refuses in a message's blocks (see [`blocks_problem`]), or any blocks at all
+    /// while `refuse_blocks` is on.
+    fn blocks_problem(&self, p: &Value) -> Option<&'static str> {
+        let carries_blocks = json_param(p, "blocks").is_some_and(|b| b.as_array().is_some_and(|b| !b.is_empty()));
+        match self.blocks_refused && carries_blocks {
+            true => Some("invalid_blocks"),
+            false => blocks_problem(p),
+        }
+    }
+
     /// Per-channel token bucket of chat.postMessage; false (and counted) when the call must get a 429.
     fn take_channel_token(&mut self, p: &Value) -> bool {
         if !self.channel_limit {
@@ -1407,7 +1425,7 @@ impl World {
         if self.unknown_users.contains(&raw_channel) {
             return err("channel_not_found");
         }
-        if let Some(problem) = blocks_problem(p) {
+        if let Some(problem) = self.blocks_problem(p) {
             return err(problem);
         }
         let has_content = ["text", "blocks", "attachments", "markdown_text"]
@@ -1442,7 +1460,7 @@ impl World {
         }
         let channel = dm_or_channel(&raw_channel);
         let ts = s(p, "ts").unwrap_or_default();
-        if let Some(problem) = blocks_problem(p) {
+        if let Some(problem) = self.blocks_problem(p) {
             return err(problem);
         }
         if self.lean {

@@ -36,7 +36,31 @@ impl Rendered {
             text,
         }
     }
+
+    /// The message as text alone, for when Slack refuses its blocks: what each block says, one
+    /// after another (its buttons left out), within what Slack shows of a message's text. Every
+    /// block's text is already mrkdwn made safe (a header's too), so it reads as it did.
+    pub fn text_alone(&self) -> Rendered {
+        let Some(blocks) = &self.blocks else {
+            return self.clone();
+        };
+        let said: Vec<&str> = blocks
+            .iter()
+            .flat_map(|b| match b {
+                Block::Header(text) | Block::Context(text) | Block::Section { text, .. } => vec![text.as_str()],
+                Block::Fields(fields) => fields.iter().map(String::as_str).collect(),
+                Block::Divider | Block::Actions { .. } => Vec::new(),
+            })
+            .collect();
+        match said.is_empty() {
+            true => Rendered::plain(self.text.clone()),
+            false => Rendered::plain(cut(&said.join("\n"), TEXT_ALONE_LIMIT)),
+        }
+    }
 }
+
+/// What Slack shows of a message's text before it cuts it off (it takes up to 40,000).
+const TEXT_ALONE_LIMIT: usize = 3_900;
 
 /// A message only its asker sees: the answer to a command, or one sent to a `response_url`.
 /// Serialised directly (keys in the order the `json!` it replaced gave them), as `/trouble help`

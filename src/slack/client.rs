@@ -710,7 +710,27 @@ impl SlackClient {
 
     /// Posts a message; `marker` (its metadata) marks it as ours so a re-send after a crash can
     /// be detected.
+    /// Posts `rendered`; should Slack refuse its blocks (a Block Kit rule the bot's builders do
+    /// not model, a size Slack counts differently), posts what they say as text alone, without
+    /// buttons: a trouble's message reaches its channel or its reader plainer, rather than not
+    /// at all (a kickoff's thread still takes the acknowledgement).
     pub async fn post_message(
+        &self,
+        channel: &str,
+        rendered: &Rendered,
+        thread_ts: Option<&Ts>,
+        marker: Option<&Marker>,
+    ) -> Result<(ChannelId, Ts), SlackError> {
+        match self.post_once(channel, rendered, thread_ts, marker).await {
+            Err(e) if blocks_refused(rendered, &e) => {
+                tracing::warn!(channel, error = %e, "Slack refused the message's blocks: posting its text alone");
+                self.post_once(channel, &rendered.text_alone(), thread_ts, marker).await
+            }
+            other => other,
+        }
+    }
+
+    async fn post_once(
         &self,
         channel: &str,
         rendered: &Rendered,
@@ -807,7 +827,19 @@ impl SlackClient {
         Ok(None)
     }
 
+    /// Edits a message to `rendered`, or to its text alone should Slack refuse its blocks (see
+    /// [`Self::post_message`]).
     pub async fn update_message(&self, channel: &ChannelId, ts: &Ts, rendered: &Rendered) -> Result<(), SlackError> {
+        match self.update_once(channel, ts, rendered).await {
+            Err(e) if blocks_refused(rendered, &e) => {
+                tracing::warn!(channel = %channel, error = %e, "Slack refused the edit's blocks: editing to its text alone");
+                self.update_once(channel, ts, &rendered.text_alone()).await
+            }
+            other => other,
+        }
+    }
+
+    async fn update_once(&self, channel: &ChannelId, ts: &Ts, rendered: &Rendered) -> Result<(), SlackError> {
         let body = MessageBody {
             channel: channel.as_str(),
             ts: Some(ts),
@@ -843,6 +875,12 @@ impl SlackClient {
         .await
         .map(drop)
     }
+}
+
+/// Whether Slack refused `rendered` for its blocks, which its text alone would not carry.
+fn blocks_refused(rendered: &Rendered, e: &SlackError) -> bool {
+    const REFUSED_BLOCKS: [&str; 3] = ["invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long"];
+    rendered.blocks.is_some() && matches!(e, SlackError::Api { error, .. } if REFUSED_BLOCKS.contains(&error.as_str()))
 }
 
 /// An answer that is not the JSON it should be: Slack (or what stands in its way) answered
