@@ -46,6 +46,8 @@ pub struct App {
     pub identity: RwLock<Option<Identity>>,
     /// Which channels are shared outside the company (Slack Connect), as far as the bot knows.
     pub shared_channels: crate::slack::connect::SharedChannels,
+    /// Who has left (a deactivated account), as far as the bot knows.
+    pub people_left: crate::slack::people::PeopleLeft,
     /// The Socket Mode connections, when the bot receives Slack's requests that way.
     pub socket: SocketState,
     /// Outbox items older than this were left by a previous run and may have been in flight.
@@ -107,6 +109,7 @@ impl App {
             shared_work: Arc::default(),
             identity: RwLock::new(None),
             shared_channels: Default::default(),
+            people_left: Default::default(),
             socket: Default::default(),
             refusals_logged: Default::default(),
             stopping: watch::Sender::new(false),

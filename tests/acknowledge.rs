@@ -656,6 +656,47 @@ async fn a_manager_nobody_can_dm_is_passed_over_at_once_and_the_owner_hears_why(
     assert_eq!(t.escalation.level, 1);
 }
 
+/// Slack takes a DM to a deactivated account without error, and nobody reads it: a manager who
+/// left would have held every trouble of their reports for a whole acknowledgement timeout.
+/// Once the ping went, the bot asks Slack whether its reader has left (remembered for an hour),
+/// and goes past them at once, as past an id Slack does not know, telling the owner they were
+/// deactivated.
+#[tokio::test]
+async fn a_manager_who_left_is_passed_over_at_once_and_the_owner_hears_they_were_deactivated() {
+    let bot = spawn_bot().await;
+    let before = bot.open_ready("Initech: late delivery").await;
+    bot.command_text(MANAGER, &before.channel, "ack").await;
+    bot.settle().await;
+    bot.slack.deactivate(MANAGER);
+    let dms_to_manager = || {
+        bot.slack
+            .calls_to("chat.postMessage")
+            .into_iter()
+            .filter(|c| c.params["channel"] == MANAGER && c.took_effect())
+            .count()
+    };
+    let pinged_before = dms_to_manager();
+    assert!(pinged_before >= 1, "{} pinged the manager", before.id);
+    // What Slack said is trusted for an hour; the next DM after it asks again.
+    bot.advance_and_settle(Duration::from_secs(3601)).await;
+
+    let answer = bot.command_text(SALES, ORIGIN, "open ACME: housing cracked").await;
+    let id = answer.split_whitespace().nth(1).unwrap().to_string();
+    let asked = bot.posted_saying(DIRECTOR, "needs acknowledging").await;
+    assert!(
+        asked.contains(&id) && asked.contains(&format!("<@{MANAGER}>")),
+        "{asked}"
+    );
+    let told = bot.posted_saying(SALES, "has been deactivated in Slack").await;
+    assert!(told.contains(&format!("<@{MANAGER}>")) && told.contains(&id), "{told}");
+    bot.settle().await;
+    assert_eq!(dms_to_manager(), pinged_before + 1, "the ping went, as Slack takes it");
+    let t = bot.store().get(&TroubleId::new(&id)).unwrap().unwrap();
+    assert!(t.manager_dm.is_none(), "no DM kept that nobody reads");
+    assert_eq!(t.escalation.level, 1, "the director is asked now");
+    assert!(t.escalation.unreachable.iter().any(|u| u.as_str() == MANAGER));
+}
+
 #[tokio::test]
 async fn a_timer_record_that_does_not_read_holds_back_no_other_trouble_s_escalation() {
     let mut bot = spawn_bot_with(ESCALATION).await;

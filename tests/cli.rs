@@ -178,6 +178,8 @@ async fn check_slack_names_each_announce_channel_and_person_the_bot_cannot_reach
     let with_bot = slack.add_channel("quality-leads", true, "U0QA1");
     slack.join(&with_bot, &["UBOT"]);
     slack.no_such_user("U0FS1");
+    // Someone who left: Slack still opens a DM with them.
+    slack.deactivate("U0QA1");
     // An app installed before the bot needed pins and reading channels.
     let scopes = trouble_bot::slack::check::BOT_SCOPES;
     let older: Vec<&str> = scopes
@@ -231,15 +233,18 @@ async fn check_slack_names_each_announce_channel_and_person_the_bot_cannot_reach
     assert!(line("announce C0GONE (severity 2):").contains("not found (channel_not_found)"));
     // The org chart (both sides), the default manager, the departments' members: 8 people.
     assert!(
-        line("[org], departments:").contains("8 people checked, ✗ the bot cannot DM 1"),
+        line("[org], departments:").contains("8 people checked, ✗ the bot cannot DM 2"),
         "{stdout}"
     );
     assert!(stdout.contains("  - U0FS1 (user_not_found)"), "{stdout}");
+    assert!(stdout.contains("  - U0QA1 (user_deactivated)"), "{stdout}");
     assert!(stdout.ends_with("4 problems found.\n"), "{stdout}");
 
     // All fixed: exit 0.
     slack.grant_scopes(scopes);
-    let config = config(&[&public], &[&with_bot]).replace("members = [\"U0FS1\"]", "members = [\"U0QA2\"]");
+    let config = config(&[&public], &[&with_bot])
+        .replace("members = [\"U0FS1\"]", "members = [\"U0QA2\"]")
+        .replace("members = [\"U0QA1\", \"U0QA2\"]", "members = [\"U0QA2\"]");
     let (ok, stdout, stderr) = check(config).await.unwrap();
     assert!(ok, "{stdout} {stderr}");
     assert!(stdout.ends_with("No problems.\n"), "{stdout}");

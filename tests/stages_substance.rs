@@ -2518,11 +2518,16 @@ async fn an_action_due_on_a_day_off_or_a_holiday_is_said_to_be_so() {
 }
 
 /// A prevention measure left open at the close goes on being reminded by DM to its owner. When
-/// they cannot be DMed (gone from Slack), whoever answers for the trouble hears it once, with
-/// the action to hand on: its owner, or the manager when the owner is the one gone.
+/// they cannot be DMed (gone from Slack), or left (their account deactivated, which Slack still
+/// writes to), whoever answers for the trouble hears it once, with the action to hand on: its
+/// owner, or the manager when the owner is the one gone.
 #[tokio::test]
 async fn a_measure_whose_owner_cannot_be_reached_is_told_to_whoever_answers_for_the_trouble() {
-    for (gone, told) in [("U0FS1", SALES), (SALES, MANAGER)] {
+    for (gone, told, error) in [
+        ("U0FS1", SALES, "channel_not_found"),
+        (SALES, MANAGER, "channel_not_found"),
+        ("U0FS1", SALES, "user_deactivated"),
+    ] {
         let bot = spawn_bot().await;
         let t = bot.open_ready("+field ACME: housings cracked").await;
         bot.command_text(MANAGER, &t.channel, "ack").await;
@@ -2544,7 +2549,10 @@ async fn a_measure_whose_owner_cannot_be_reached_is_told_to_whoever_answers_for_
             closed_reply(&bot, &t)
         );
         bot.settle().await;
-        bot.slack.no_such_user(gone);
+        match error {
+            "user_deactivated" => bot.slack.deactivate(gone),
+            _ => bot.slack.no_such_user(gone),
+        }
         let mark = last_call(&bot);
         bot.advance_and_settle(Duration::from_secs(11 * 24 * 3600)).await;
         let notices: Vec<String> = posted_since(&bot, told, mark)
@@ -2552,7 +2560,7 @@ async fn a_measure_whose_owner_cannot_be_reached_is_told_to_whoever_answers_for_
             .filter(|m| m.contains("could not DM"))
             .collect();
         let said = format!(
-            "⚠️ The bot could not DM <@{gone}>, owner of actions #1, #2 of trouble {} (ACME) (channel_not_found): they may have left Slack, so the reminders reach nobody. Hand the work to someone with `/trouble fix action 1 owner:@…` in <#{}>.",
+            "⚠️ The bot could not DM <@{gone}>, owner of actions #1, #2 of trouble {} (ACME) ({error}): they may have left Slack, so the reminders reach nobody. Hand the work to someone with `/trouble fix action 1 owner:@…` in <#{}>.",
             t.id, t.channel
         );
         // The message's text, then its blocks (`text_of`).

@@ -222,6 +222,8 @@ struct World {
     token_refused: Option<String>,
     /// User ids Slack does not know (`no_such_user`).
     unknown_users: HashSet<String>,
+    /// Accounts deactivated (`deactivate`).
+    deactivated: HashSet<String>,
     /// The names `users.info` gives for people (display name and full name alike).
     user_names: HashMap<String, String>,
     channel_limit: bool,
@@ -666,6 +668,12 @@ impl FakeSlack {
     /// user, as Slack does).
     pub fn no_such_user(&self, user: &str) {
         self.shared.lock().unknown_users.insert(user.to_string());
+    }
+
+    /// From now, `user`'s account is deactivated (they left): `users.info` says `deleted`, and a
+    /// DM to them is still taken without error, as Slack does.
+    pub fn deactivate(&self, user: &str) {
+        self.shared.lock().deactivated.insert(user.to_string());
     }
 
     /// From now, `users.info` names `user` so (their display name and full name); anyone not
@@ -1270,7 +1278,7 @@ impl World {
                     let name = self.user_names.get(&user).cloned().unwrap_or_default();
                     json!({"ok": true, "user": {
                         "id": user, "team_id": TEAM_ID, "name": user.to_lowercase(),
-                        "real_name": name, "deleted": false, "is_bot": false,
+                        "real_name": name, "deleted": self.deactivated.contains(&user), "is_bot": false,
                         "tz": "Asia/Tokyo", "tz_label": "Japan Standard Time", "tz_offset": 32400,
                         "profile": {"real_name": name, "display_name": name}
                     }})

@@ -1216,11 +1216,20 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 )
                 .to_string(),
             };
-            Rendered::text(tr!(
-                l,
-                format!("⚠️ トラブル {id}（{customer}）の確認を {} に DM で依頼できませんでした（{error}）。存在しないユーザーか、ボットです。{then}ボットの管理者に設定（`[org]`）の確認を依頼してください。", user(who)),
-                format!("⚠️ The bot could not DM {} to acknowledge trouble {id} ({customer}): Slack has no such person to write to ({error}), or it is a bot. {then} Please ask the bot's admin to check `[org]` in its configuration.", user(who))
-            ))
+            // Someone who left reads nothing: said so, rather than as a mistyped id.
+            let left = error == crate::slack::people::DEACTIVATED;
+            Rendered::text(match left {
+                true => tr!(
+                    l,
+                    format!("⚠️ トラブル {id}（{customer}）の確認を依頼する {} は、Slack のアカウントが無効になっています（退職や異動の可能性があります）。{then}ボットの管理者に設定（`[org]`）の更新を依頼してください。", user(who)),
+                    format!("⚠️ {}, whom the bot would ask to acknowledge trouble {id} ({customer}), has been deactivated in Slack (they may have left). {then} Please ask the bot's admin to update `[org]` in its configuration.", user(who))
+                ),
+                false => tr!(
+                    l,
+                    format!("⚠️ トラブル {id}（{customer}）の確認を {} に DM で依頼できませんでした（{error}）。存在しないユーザーか、ボットです。{then}ボットの管理者に設定（`[org]`）の確認を依頼してください。", user(who)),
+                    format!("⚠️ The bot could not DM {} to acknowledge trouble {id} ({customer}): Slack has no such person to write to ({error}), or it is a bot. {then} Please ask the bot's admin to check `[org]` in its configuration.", user(who))
+                ),
+            })
         }
         Message::DeliveryProblem { method, error } => Rendered::text(tr!(
             l,

@@ -20,7 +20,7 @@ use crate::store::{Claim, LaneKey, OutboxItem, StoreError};
 use crate::trouble::approval::AgreementLine;
 use crate::trouble::decide::{channel_name, Delivery, Dest, Lane, Message, Op, Outcome, Slot};
 use crate::trouble::facts::{StepEvent, StepLine};
-use crate::trouble::model::{ChannelId, PostedMessage, Trouble, TroubleId, Ts};
+use crate::trouble::model::{ChannelId, PostedMessage, Trouble, TroubleId, Ts, UserId};
 use crate::trouble::record::Record;
 
 /// How many suffixed names to try on `name_taken` before giving up.
@@ -853,6 +853,11 @@ async fn deliver_once(
             if let Err(e) = &result {
                 hold_on_429(app, &channel, e);
             }
+            if result.is_ok() {
+                if let Some(who) = Box::pin(reader_left(app, to, message)).await {
+                    return Ok(Some(person_left(who)));
+                }
+            }
             Ok(posted(app, &t, message, *keep_as, result, Vec::new())?)
         }
     }
@@ -862,6 +867,31 @@ async fn deliver_once(
 /// kept several at once (an escalation's DM, a proposal's DM), to edit it again as it was.
 fn shown(slot: Slot, message: &Message) -> Option<Box<Message>> {
     matches!(slot, Slot::EscalationDm | Slot::Proposal { dm: true, .. }).then(|| Box::new(message.clone()))
+}
+
+/// Who read `message`, just posted to `to`, if they have left: Slack writes to a deactivated
+/// account without error, and nobody reads it. Asked of a DM that asks its reader to act
+/// (acknowledge, or see to an action), once it went, so the first ping never waits for the
+/// answer.
+async fn reader_left<'a>(app: &App, to: &'a Dest, message: &Message) -> Option<&'a UserId> {
+    let asks = matches!(
+        message,
+        Message::ManagerDm | Message::EscalationDm { .. } | Message::Step(StepLine::ActionReminder { .. })
+    );
+    match to {
+        Dest::Dm(who) if asks && app.people_left.has_left(&app.slack, who, app.clock.now()).await => Some(who),
+        _ => None,
+    }
+}
+
+/// What the core hears of a DM that reached `who`, who has left: as of one Slack had nobody to
+/// deliver to, so the trouble goes past them and whoever answers for their work hears.
+fn person_left(who: &UserId) -> Outcome {
+    Outcome::PersonUnreachable {
+        who: who.clone(),
+        method: "chat.postMessage".into(),
+        error: crate::slack::people::DEACTIVATED.into(),
+    }
 }
 
 /// What the core hears of a post carrying trouble `t`'s `message` (with `together`, the
@@ -1126,23 +1156,36 @@ async fn lead_post(
     if let Err(e) = &result {
         hold_on_429(app, channel, e);
     }
+    // One reader for all of them: one who left reads none of it.
+    let to = match &me.claim.item.op {
+        Op::Post { to, .. } => Some(to.clone()),
+        _ => None,
+    };
+    let left = match &to {
+        Some(to) if result.is_ok() => Box::pin(reader_left(app, to, &me.message)).await,
+        _ => None,
+    };
+    let outcome = |waiter: &Waiter| match left {
+        Some(who) => Ok(Some(person_left(who))),
+        None => posted(
+            app,
+            &waiter.trouble,
+            &waiter.message,
+            waiter.keep_as,
+            result.clone(),
+            together.clone(),
+        ),
+    };
     for ((waiter, turn), still_ours) in others.into_iter().zip(marked.into_iter().skip(1)) {
         let told = if still_ours {
-            Turn::Done(posted(
-                app,
-                &waiter.trouble,
-                &waiter.message,
-                waiter.keep_as,
-                result.clone(),
-                together.clone(),
-            ))
+            Turn::Done(outcome(&waiter))
         } else {
             Turn::Lost
         };
         // A waiter that gave up (its worker stopped) finds the message by its marker later.
         let _ = turn.send(told);
     }
-    Ok(posted(app, &me.trouble, &me.message, me.keep_as, result, together)?)
+    Ok(outcome(&me)?)
 }
 
 /// Edits a message several troubles share (see [`post_together`]) from the current state of

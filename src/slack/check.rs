@@ -127,8 +127,13 @@ pub async fn check_slack(config: &Config, slack: &SlackClient) -> Vec<Finding> {
     let mut unreachable = Vec::new();
     for who in &people {
         let dm = json!({ "users": who.as_str() });
-        if let Err(e) = patiently(|| slack.call("conversations.open", &dm)).await {
-            unreachable.push((who.clone(), e.code()));
+        match patiently(|| slack.call("conversations.open", &dm)).await {
+            Err(e) => unreachable.push((who.clone(), e.code())),
+            // Slack opens a DM with someone who left, and nobody reads it.
+            Ok(_) if slack.is_deactivated(who.as_str()).await.unwrap_or(false) => {
+                unreachable.push((who.clone(), super::people::DEACTIVATED.to_string()));
+            }
+            Ok(_) => {}
         }
     }
     findings.push(Finding::People {

@@ -88,6 +88,9 @@ struct UserAnswer {
 #[derive(Deserialize)]
 struct UserInfo {
     profile: Option<Profile>,
+    /// A deactivated account: someone who left.
+    #[serde(default)]
+    deleted: bool,
 }
 
 #[derive(Default, Deserialize)]
@@ -203,11 +206,11 @@ impl SlackError {
     }
 
     /// Whether a DM failed because Slack has nobody there to write to: no such user (or one
-    /// whose DM cannot be opened), or a bot. Asked only of a DM: for a channel post
+    /// whose DM cannot be opened), a bot, or someone who left (refused by the bot itself). Asked only of a DM: for a channel post
     /// `channel_not_found` means the channel.
     pub fn no_such_person(&self) -> bool {
         matches!(self, SlackError::Api { error, .. }
-            if ["channel_not_found", "user_not_found", "user_disabled", "cannot_dm_bot"].contains(&error.as_str()))
+            if ["channel_not_found", "user_not_found", "user_disabled", "cannot_dm_bot", super::people::DEACTIVATED].contains(&error.as_str()))
     }
 
     /// Whether a call in a channel failed for good because the bot cannot post there now: the
@@ -621,6 +624,16 @@ impl SlackClient {
             .into_iter()
             .flatten()
             .find(|name| !name.trim().is_empty()))
+    }
+
+    /// Whether `user`'s account is deactivated (someone who left); not for an id Slack does not
+    /// know, which a DM finds out for itself.
+    pub async fn is_deactivated(&self, user: &str) -> Result<bool, SlackError> {
+        match self.call_for::<UserAnswer>("users.info", &json!({"user": user})).await {
+            Ok(answer) => Ok(answer.user.is_some_and(|u| u.deleted)),
+            Err(SlackError::Api { error, .. }) if error == "user_not_found" => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     /// Whether a channel is shared with another organisation (Slack Connect), or invited to be.

@@ -7,6 +7,7 @@ pub mod client;
 pub mod connect;
 pub mod contracts;
 pub mod payloads;
+pub mod people;
 pub mod signature;
 pub mod text;
 
