@@ -1284,3 +1284,49 @@ async fn the_same_update_sent_twice_is_logged_once() {
     assert!(later.starts_with("Customer update logged"), "{later}");
     assert_eq!(trouble(&bot, &t.id).customer_updates.len(), 2);
 }
+
+/// A relative promise is counted from the moment each copy arrives, so two copies of `next: 2h`
+/// land milliseconds (or, typed again, seconds) apart: still the promise already made, logged
+/// once, while another promise within the minute is news.
+#[tokio::test]
+async fn the_same_update_with_a_relative_promise_sent_twice_or_retyped_is_logged_once() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    let text = "update called them, replacement ships today next: 2h";
+    let (a, b) = tokio::join!(
+        bot.command_text(SALES, &t.channel, text),
+        bot.command_text(SALES, &t.channel, text)
+    );
+    assert_eq!(
+        [&a, &b]
+            .iter()
+            .filter(|r| r.starts_with("Customer update logged"))
+            .count(),
+        1,
+        "{a}\n{b}"
+    );
+    bot.advance(Duration::from_secs(50));
+    let again = bot.command_text(SALES, &t.channel, text).await;
+    assert!(again.starts_with("You logged this same update at"), "{again}");
+    // The Log update form with the same words and promise is the same update too.
+    let form = update_submission(SALES, &t.id, "called them, replacement ships today", Some("2h"));
+    bot.interaction(&form).await;
+    let tr = trouble(&bot, &t.id);
+    assert_eq!(tr.customer_updates.len(), 1, "{:?}", tr.customer_updates);
+    bot.settle().await;
+    let lines = posted_since(&bot, &t.channel, 0)
+        .into_iter()
+        .filter(|p| p.contains("📞") && p.contains("replacement ships today"))
+        .count();
+    assert_eq!(lines, 1, "one 📞 line in the channel");
+    // Another promise, even within the minute, is what the customer was told now.
+    let later = bot
+        .command_text(
+            SALES,
+            &t.channel,
+            "update called them, replacement ships today next: 3h",
+        )
+        .await;
+    assert!(later.starts_with("Customer update logged"), "{later}");
+    assert_eq!(trouble(&bot, &t.id).customer_updates.len(), 2);
+}

@@ -39,29 +39,39 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
         None => crate::trouble::command::unread_promise(&text).map(str::to_string),
         Some(_) => None,
     };
-    let promised = match next {
+    let promised = match &next {
         None => None,
-        Some(n) => match promised_by(&n, now, w.ctx.policy) {
+        Some(n) => match promised_by(n, now, w.ctx.policy) {
             // A promise far ahead would silence every nudge until then.
             Ok(at) if at > now + Duration::days(MAX_PROMISE_DAYS.into()) => {
                 return Reply::BadWhen {
-                    text: n,
+                    text: n.clone(),
                     error: WhenError::TooFar { days: MAX_PROMISE_DAYS },
                 }
             }
             Ok(at) => Some(at),
-            Err(error) => return Reply::BadWhen { text: n, error },
+            Err(error) => return Reply::BadWhen { text: n.clone(), error },
         },
     };
     // Sent twice at once, or typed again when no answer came in time: logged once (a second
     // entry would count as a second contact and move the cadence). Another promise is news.
     let n = w.t.customer_updates.len();
     if let Some(last) = w.t.customer_updates.last() {
+        // The promise as typed, read at the moment the first copy was logged: `2h` typed again
+        // 50 s later is the promise already made, though counted from now it lands 50 s later
+        // (compared as instants, a double submit was logged twice). Rounding to the minute
+        // would not do: two copies either side of a minute's turn still differ. A different
+        // promise (`3h`, `16:00`) reads differently from then too, and is logged.
+        let same_promise = match (&next, last.promised_next) {
+            (None, None) => true,
+            (Some(n), Some(p)) => promised == Some(p) || promised_by(n, last.at, w.ctx.policy).ok() == Some(p),
+            _ => false,
+        };
         let again = last.by == *user
             && last.withdrawn.is_none()
             && now - last.at < Duration::seconds(SAME_UPDATE_WITHIN_SECS)
             && crate::trouble::customer::same_words(&last.text, &text)
-            && last.promised_next == promised;
+            && same_promise;
         if again {
             return Reply::UpdateAlreadyLogged { n, at: last.at };
         }
