@@ -1330,3 +1330,45 @@ async fn the_same_update_with_a_relative_promise_sent_twice_or_retyped_is_logged
     assert!(later.starts_with("Customer update logged"), "{later}");
     assert_eq!(trouble(&bot, &t.id).customer_updates.len(), 2);
 }
+
+/// A promise nearer than the reminder's quarter of an hour: a reminder "coming up" would go at
+/// once, mentioning the rep who just typed it. None comes before it; the answer says so, and
+/// at the promise, with no update logged, the nudge says it is overdue.
+#[tokio::test]
+async fn a_promise_nearer_than_the_reminder_lead_is_not_reminded_of_at_once() {
+    let bot = spawn_bot_with(NUDGES).await;
+    let t = bot.open_ready("ACME: broken").await;
+    let mark = last_call(&bot) + 1;
+    let answer = bot
+        .command_text(SALES, &t.channel, "update called them next: 10m")
+        .await;
+    assert!(
+        answer.contains("less than 15 minutes away, so no reminder comes before it"),
+        "{answer}"
+    );
+    assert!(!answer.contains("15 minutes before"), "{answer}");
+    bot.settle().await;
+    assert!(nudges_since(&bot, &t.channel, mark).is_empty(), "no nudge at once");
+    bot.advance_and_settle(9 * MINUTE).await;
+    assert!(
+        nudges_since(&bot, &t.channel, mark).is_empty(),
+        "nor before the promise"
+    );
+    bot.advance_and_settle(MINUTE).await;
+    let nudges = nudges_since(&bot, &t.channel, mark);
+    assert_eq!(nudges.len(), 1, "at the promise");
+    assert!(text_of(&nudges[0].params).contains("overdue"), "{}", nudges[0].params);
+}
+
+#[tokio::test]
+async fn a_promise_nearer_than_the_reminder_lead_is_answered_in_japanese() {
+    let bot = spawn_bot_in("ja").await;
+    let t = bot.open_ready("ACME: 蓋の割れ").await;
+    let answer = bot
+        .command_text(SALES, &t.channel, "update 電話しました next: 10m")
+        .await;
+    assert!(
+        answer.contains("15分を切っているため、事前のお知らせはしません"),
+        "{answer}"
+    );
+}

@@ -428,6 +428,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             next_due,
             promised,
             reminder,
+            near,
             kept,
             unread_promise,
             reminded,
@@ -447,7 +448,14 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                 ),
                 false => "",
             };
-            let text = if *promised {
+            let text = if *promised && *near {
+                // Said as it will happen: a reminder "15 minutes before" would be one already due.
+                tr!(
+                    l,
+                    format!("お客様への報告を記録しました。次回の約束 {promise} まで15分を切っているため、事前のお知らせはしません。それまでに次の報告が記録されなければ、{you_ja}約束の時刻が過ぎたことをお知らせします。"),
+                    format!("Customer update logged. The promised {promise} is less than 15 minutes away, so no reminder comes before it: if no update is logged by then, I'll tell {you_en} it is overdue.")
+                )
+            } else if *promised {
                 match reminder {
                     Some(at) if *next_due - *at <= crate::trouble::decide::REMINDER_LEAD => tr!(
                         l,

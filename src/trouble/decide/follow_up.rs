@@ -113,13 +113,21 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
         w.post(Lane::Dm, Dest::Dm(w.t.owner.clone()), notice);
     }
     let promised = promised.or(kept);
-    let (next_due, reminder) = next_follow_up(w, promised);
+    // A promise nearer than the reminder lead would be "coming up" at once: a nudge mentioning
+    // the one who just typed it. None comes before it; the follow-up looks at the promise
+    // itself and says it is overdue if no update came by then (the answer says so).
+    let near = promised.is_some_and(|p| p - REMINDER_LEAD <= now);
+    let (next_due, reminder) = match promised {
+        Some(p) if near => (p, None),
+        _ => next_follow_up(w, promised),
+    };
     w.start_followup_timer(next_due);
     w.refresh_status();
     Reply::UpdateLogged {
         next_due: promised.unwrap_or(next_due),
         promised: promised.is_some(),
         reminder,
+        near,
         kept: kept.is_some(),
         unread_promise,
         reminded: Some(w.t.owner.clone()).filter(|owner| owner != user),
@@ -147,7 +155,8 @@ pub(in crate::trouble) fn next_follow_up(
 pub const REMINDER_LEAD: Duration = Duration::minutes(15);
 
 /// When to remind the owner of a promise made at NOW for PROMISED: a quarter of an hour before
-/// (at once when it is closer). Nothing is posted outside business hours, so a promise for the
+/// (at once when it is closer: a promise that comes back standing, at a reopening or a
+/// withdrawal, is news; one just typed is not, see `log_update`). Nothing is posted outside business hours, so a promise for the
 /// evening, a weekend or a holiday is recalled a quarter of an hour before the hours end (or at
 /// once, in that last quarter); None when no working time is left before it.
 fn promise_reminder(policy: &Policy, now: DateTime<Utc>, promised: DateTime<Utc>) -> Option<DateTime<Utc>> {

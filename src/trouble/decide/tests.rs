@@ -2324,9 +2324,11 @@ fn an_update_restarts_the_clock_and_a_promise_sets_the_nudge_fifteen_minutes_bef
             Some(at("2026-11-28T01:00:00Z")),
             at("2026-11-28T00:45:00Z"),
         ),
-        (Some("10m"), Some(t0() + mins(10)), t0()),
+        // Nearer than the reminder lead: no reminder at once, the follow-up looks at the promise.
+        (Some("10m"), Some(t0() + mins(10)), t0() + mins(10)),
     ];
     for (next, promise, due) in cases {
+        let near = promise.is_some_and(|p| p - mins(15) <= t0());
         let mut sim = Sim::ready(req("ACME"));
         let d = sim.cmd(
             "U0SALES",
@@ -2341,7 +2343,8 @@ fn an_update_restarts_the_clock_and_a_promise_sets_the_nudge_fifteen_minutes_bef
             Some(Reply::UpdateLogged {
                 next_due: promise.unwrap_or(due),
                 promised: promise.is_some(),
-                reminder: promise.map(|_| due),
+                reminder: promise.map(|_| due).filter(|_| !near),
+                near,
                 kept: false,
                 unread_promise: None,
                 reminded: None,

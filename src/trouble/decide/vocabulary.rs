@@ -890,6 +890,9 @@ pub enum Reply {
         /// for a promise outside business hours, before the hours end. None: no working time is
         /// left before it, so no reminder comes.
         reminder: Option<DateTime<Utc>>,
+        /// The promise is less than the reminder lead away: no reminder comes before it, and
+        /// the follow-up says it is overdue at the promise if no update came by then.
+        near: bool,
         /// The promise is one made at an earlier update, which this one (with no `next:`) left
         /// standing: the customer still expects it.
         kept: bool,
