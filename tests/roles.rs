@@ -1300,6 +1300,39 @@ async fn refusals_name_the_manager_chain_one_way_in_both_languages() {
     }
 }
 
+/// A director named manager at open stands in front of the owner's configured chain, so the
+/// configured manager, who reports to the director, follows them: a refusal then names the chain
+/// without calling the manager "above" the director, and so does the proposal's line.
+#[tokio::test]
+async fn a_refusal_never_calls_someone_below_a_named_manager_above_them() {
+    for (locale, ack, approve) in [
+        (
+            "en",
+            "Only <@U0DIRECTOR>, <@U0MANAGER> or <@U0VP> can acknowledge.",
+            "Who may approve: <@U0DIRECTOR> (or the others in its manager chain)",
+        ),
+        (
+            "ja",
+            "確認ができるのは <@U0DIRECTOR>さん、<@U0MANAGER>さん、<@U0VP>さんだけです。",
+            "<@U0DIRECTOR>さん（またはこのトラブルの確認の依頼先のほかの方）",
+        ),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready(&format!("<@{DIRECTOR}> Initech: lid cracked")).await;
+        assert_eq!(
+            trouble(&bot, &t.id).manager.as_ref().map(|m| m.as_str()),
+            Some(DIRECTOR)
+        );
+        let refusal = bot.command_text(SALES, &t.channel, "ack").await;
+        assert_eq!(refusal, ack);
+        assert!(!refusal.contains("above") && !refusal.contains("上位者"), "{refusal}");
+        bot.command_text(SALES, &t.channel, "split 70/30 our mold, their storage")
+            .await;
+        let line = bot.posted_saying(&t.channel, "#1").await;
+        assert!(line.contains(approve), "{line}");
+    }
+}
+
 /// A manager on a phone types in their DM with the bot a command that works only in a
 /// trouble's channel, naming the trouble: the answer says where it works, with the channel's
 /// link, rather than a usage error that misreads the id. Whoever may not see the trouble is

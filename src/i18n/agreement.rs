@@ -196,15 +196,21 @@ pub(super) fn proposal_buttons(l: Locale, t: &Trouble, n: usize, block_id: &str)
 
 /// Who may decide a proposal, as the channel asks it: the first of them mentioned, the rest
 /// only said to exist, so a proposal within the manager's limit pings the manager alone, not the
-/// director and the VP above (a refusal, which pings nobody, names them all).
-fn first_who_may(l: Locale, approvers: &[UserId]) -> String {
+/// director and the VP above (a refusal, which pings nobody, names them all). "Above" only when
+/// they are (see `chain_text`: a director named manager comes before the configured manager).
+fn first_who_may(l: Locale, policy: &crate::trouble::policy::Policy, approvers: &[UserId]) -> String {
     match approvers {
         [] => String::new(),
         [only] => format!("<@{only}>"),
-        [first, ..] => tr!(
+        [first, rest @ ..] if super::all_above(policy, first, rest) => tr!(
             l,
             format!("<@{first}>（またはその上位者）"),
             format!("<@{first}> (or those above them)")
+        ),
+        [first, ..] => tr!(
+            l,
+            format!("<@{first}>（またはこのトラブルの確認の依頼先のほかの方）"),
+            format!("<@{first}> (or the others in its manager chain)")
         ),
     }
 }
@@ -235,7 +241,7 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
                 return settled(l, t, *n, false);
             }
             let what = item_phrase(l, t, p.item, Where::OwnChannel);
-            let who = first_who_may(l, &approvers(&config.policy, t, p));
+            let who = first_who_may(l, &config.policy, &approvers(&config.policy, t, p));
             let why = if p.crossed.is_empty() {
                 String::new()
             } else {

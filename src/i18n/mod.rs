@@ -87,17 +87,37 @@ pub fn people(l: Locale, list: &[crate::trouble::model::UserId]) -> String {
 }
 
 /// A manager chain as a refusal names it: its head "or those above them", each named, so the
-/// refusal says whom to ask.
-pub fn chain_text(l: Locale, chain: &[crate::trouble::model::UserId]) -> String {
+/// refusal says whom to ask. Only when they are above the head in `[org]`: a manager named at
+/// open stands in front of the owner's configured chain, so the director named may come before
+/// the manager who reports to them, and the refusal then lists the chain without ranking it.
+pub fn chain_text(
+    l: Locale,
+    policy: &crate::trouble::policy::Policy,
+    chain: &[crate::trouble::model::UserId],
+) -> String {
     match chain {
         [] => tr!(l, "（上司が未指名）", "(no manager named yet)").to_string(),
         [only] => format!("<@{only}>"),
-        [head, above @ ..] => tr!(
+        [head, above @ ..] if all_above(policy, head, above) => tr!(
             l,
             format!("<@{head}> またはその上位者（{}）", people(l, above)),
             format!("<@{head}> or those above them ({})", people(l, above))
         ),
+        [.., last] => {
+            let others = people(l, &chain[..chain.len() - 1]);
+            tr!(l, format!("{others}、<@{last}>"), format!("{others} or <@{last}>"))
+        }
     }
+}
+
+/// Whether every one of `others` is above `head` in `[org]` (the head reports to them), so a
+/// message may call them "those above".
+pub(super) fn all_above(
+    policy: &crate::trouble::policy::Policy,
+    head: &crate::trouble::model::UserId,
+    others: &[crate::trouble::model::UserId],
+) -> bool {
+    others.iter().all(|u| policy.reports_to(head, u))
 }
 
 /// In Japanese a person is never named bare: every user mention (`<@U…>`, `<@W…>`) is followed

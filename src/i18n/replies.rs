@@ -576,8 +576,8 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                 ),
                 false => tr!(
                     l,
-                    format!("お客様への報告 #{n} を取り消せるのは {} と {}だけです。", logged, chain_text(l, chain)),
-                    format!("Only {logged} or {} can withdraw update #{n}.", chain_text(l, chain))
+                    format!("お客様への報告 #{n} を取り消せるのは {} と {}だけです。", logged, chain_text(l, &config.policy, chain)),
+                    format!("Only {logged} or {} can withdraw update #{n}.", chain_text(l, &config.policy, chain))
                 ),
             }
         }
@@ -649,8 +649,8 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
         }
         Reply::CloseUnacknowledged { chain } => tr!(
             l,
-            format!("このトラブルはまだ誰も確認していないため、クローズできません。先に {} が確認してください（上司が知らないままクローズされることのないように）。", chain_text(l, chain)),
-            format!("Nobody has acknowledged this trouble yet, so it cannot be closed: {} acknowledges it first, so that no trouble closes before its manager has heard of it.", chain_text(l, chain))
+            format!("このトラブルはまだ誰も確認していないため、クローズできません。先に {} が確認してください（上司が知らないままクローズされることのないように）。", chain_text(l, &config.policy, chain)),
+            format!("Nobody has acknowledged this trouble yet, so it cannot be closed: {} acknowledges it first, so that no trouble closes before its manager has heard of it.", chain_text(l, &config.policy, chain))
         ),
         Reply::CloseMissing {
             not_done,
@@ -692,8 +692,8 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
         }
         Reply::AlreadyClosed { reopeners } => tr!(
             l,
-            format!("このトラブルはクローズ済みです。作業を続けるには、{}が `/trouble reopen 理由` で再開できます。", super::chain_text(l, reopeners)),
-            format!("This trouble is already closed. To work on it again, {} may reopen it: `/trouble reopen REASON`.", super::chain_text(l, reopeners))
+            format!("このトラブルはクローズ済みです。作業を続けるには、{}が `/trouble reopen 理由` で再開できます。", super::chain_text(l, &config.policy, reopeners)),
+            format!("This trouble is already closed. To work on it again, {} may reopen it: `/trouble reopen REASON`.", super::chain_text(l, &config.policy, reopeners))
         ),
         Reply::ReportPosted { parts, shown } if shown < parts => tr!(
             l,
@@ -765,8 +765,8 @@ fn not_allowed(l: Locale, config: &Config, act: Act, who: &Who) -> String {
         ),
         Who::Chain(chain) => tr!(
             l,
-            format!("{what}ができるのは {}だけです。", chain_text(l, chain)),
-            format!("Only {} can {what}.", chain_text(l, chain))
+            format!("{what}ができるのは {}だけです。", chain_text(l, &config.policy, chain)),
+            format!("Only {} can {what}.", chain_text(l, &config.policy, chain))
         ),
         Who::OwnerOrChain { owner, chain } if chain.is_empty() && matches!(act, Act::NameManager) => tr!(
             l,
@@ -780,8 +780,8 @@ fn not_allowed(l: Locale, config: &Config, act: Act, who: &Who) -> String {
         ),
         Who::OwnerOrChain { owner, chain } => tr!(
             l,
-            format!("{what}ができるのは担当者 <@{owner}> と {}だけです。", chain_text(l, chain)),
-            format!("Only the owner <@{owner}> or {} can {what}.", chain_text(l, chain))
+            format!("{what}ができるのは担当者 <@{owner}> と {}だけです。", chain_text(l, &config.policy, chain)),
+            format!("Only the owner <@{owner}> or {} can {what}.", chain_text(l, &config.policy, chain))
         ),
         Who::Owner(owner) => tr!(
             l,
@@ -817,11 +817,11 @@ fn not_allowed(l: Locale, config: &Config, act: Act, who: &Who) -> String {
                 l,
                 format!(
                     "{what}ができるのはこのトラブルの参加者だけです: 担当者 <@{owner}>、{}{depts}、`/trouble add` で追加された人。{how}",
-                    chain_text(l, chain)
+                    chain_text(l, &config.policy, chain)
                 ),
                 format!(
                     "Only this trouble's participants can {what}: the owner <@{owner}>, {}{depts}, and people added with `/trouble add`. {how}",
-                    chain_text(l, chain)
+                    chain_text(l, &config.policy, chain)
                 )
             )
         }

@@ -154,11 +154,11 @@ fn action_line(l: Locale, config: &Config, n: usize, a: &Action, place: Where) -
 }
 
 /// Who may do what a refusal says only the manager chain may: named, or "the manager chain".
-fn chain_or_word(l: Locale, chain: &[UserId]) -> String {
+fn chain_or_word(l: Locale, policy: &crate::trouble::policy::Policy, chain: &[UserId]) -> String {
     if chain.is_empty() {
         tr!(l, "上司", "the manager chain").to_string()
     } else {
-        super::chain_text(l, chain)
+        super::chain_text(l, policy, chain)
     }
 }
 
@@ -1363,7 +1363,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
             } else {
                 ("Scope lines", "are")
             };
-            let chain = chain_or_word(l, chain);
+            let chain = chain_or_word(l, &config.policy, chain);
             tr!(
                 l,
                 format!("波及範囲 {lines} が未確認のため、第2段階は完了にできません。`/trouble scope check N` で確認するか、{chain}が理由を添えて `/trouble done 2 理由` を入力してください。"),
@@ -1371,7 +1371,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
             )
         }
         StepReply::CauseUnrecorded { chain } => {
-            let chain = chain_or_word(l, chain);
+            let chain = chain_or_word(l, &config.policy, chain);
             tr!(
                 l,
                 format!("原因が記録されていないため、第3段階は完了にできません。`/trouble cause 原因 流出: なぜ見逃したか` で記録してください。原因が特定できない場合は、{chain}が理由を添えて `/trouble done 3 理由` を入力できます。"),
@@ -1387,7 +1387,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
                     if chain.is_empty() {
                         "上司".to_string()
                     } else {
-                        super::chain_text(l, chain)
+                        super::chain_text(l, &config.policy, chain)
                     }
                 ),
                 format!(
@@ -1396,7 +1396,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
                     if chain.is_empty() {
                         "the manager chain".to_string()
                     } else {
-                        super::chain_text(l, chain)
+                        super::chain_text(l, &config.policy, chain)
                     }
                 )
             ),
@@ -1407,7 +1407,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
                 let chain = if chain.is_empty() {
                     tr!(l, "上司", "the manager chain").to_string()
                 } else {
-                    super::chain_text(l, chain)
+                    super::chain_text(l, &config.policy, chain)
                 };
                 if departments.is_empty() {
                     // No department takes part: no empty brackets, and how to bring one in.
@@ -1434,7 +1434,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
             let chain = if chain.is_empty() {
                 tr!(l, "上司", "the manager chain").to_string()
             } else {
-                super::chain_text(l, chain)
+                super::chain_text(l, &config.policy, chain)
             };
             match cancel {
                 true => tr!(
@@ -1450,7 +1450,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
             }
         }
         StepReply::EffectIsSomeoneElses { n, owner, chain } => {
-            let chain = super::chain_text(l, chain);
+            let chain = super::chain_text(l, &config.policy, chain);
             let who = match owner {
                 Some(o) => tr!(l, format!("担当者 {}、{chain}、またはほかの参加者", user(o)), format!("the owner {}, {chain}, or another participant", user(o))),
                 None => tr!(l, format!("{chain}、またはほかの参加者"), format!("{chain}, or another participant")),
@@ -1467,7 +1467,7 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
             given_by,
             chain,
         } => {
-            let chain = super::chain_text(l, chain);
+            let chain = super::chain_text(l, &config.policy, chain);
             let (verb_ja, verb_en) = match cancel {
                 true => ("取り消せる", "cancel"),
                 false => ("訂正できる", "correct"),
