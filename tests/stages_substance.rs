@@ -1501,6 +1501,33 @@ async fn the_8ds_team_names_who_did_the_work() {
     assert!(d1.contains(r"- Members: @U0QA2, @U0QA1, @U0FS1\n"), "{d1}");
 }
 
+/// The DM telling someone the close left their actions open mentions them as the owner: Slack
+/// shows a mention as their name, where a bare `@U…` (the names are fetched for the report,
+/// after the close) shows the id.
+#[tokio::test]
+async fn the_dm_of_actions_a_close_leaves_open_mentions_their_owner() {
+    for (locale, heard, owner) in [
+        ("en", "with actions of yours still open", "owner <@U0FS1>"),
+        ("ja", "あなたの対策はまだ完了していません", "担当 <@U0FS1>さん"),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready("+field ACME: housings cracked").await;
+        bot.command_text(MANAGER, &t.channel, "ack").await;
+        bot.command_text(
+            SALES,
+            &t.channel,
+            "action prevent Humidity alarm in the store owner:<@U0FS1> due:12/10",
+        )
+        .await;
+        bot.command_text(MANAGER, &t.channel, "close force customer withdrew the claim")
+            .await;
+        assert!(trouble(&bot, &t.id).closed.is_some(), "{locale}: closed");
+        let dm = bot.posted_saying("U0FS1", heard).await;
+        assert!(dm.contains(owner), "{dm}");
+        assert!(!dm.contains(" @U0FS1"), "{dm}");
+    }
+}
+
 /// An action a close leaves open (a measure that takes weeks) is still its owner's: they hear of
 /// the close with it, it stays in their App Home, its reminder reaches them by DM (the channel
 /// has moved on), and they mark it done after the close; the channel line says who did what for

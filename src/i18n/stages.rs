@@ -108,14 +108,27 @@ fn numbered(l: Locale, what: Numbered) -> &'static str {
 /// An action on one line: `#2 暫定対策 選別 — <@U>さん · 期限 … · 完了`.
 fn action_line(l: Locale, config: &Config, n: usize, a: &Action, place: Where) -> String {
     // The report names people without mentioning them.
-    let user = |u: &UserId| super::person(u, place);
+    action_line_naming(l, config, n, a, place, &super::person(&a.owner, place), str::to_string)
+}
+
+/// An action on one line, its owner written as `owner` says and the people its text and a
+/// cancellation's note name as `names` writes them.
+fn action_line_naming(
+    l: Locale,
+    config: &Config,
+    n: usize,
+    a: &Action,
+    place: Where,
+    owner: &str,
+    names: impl Fn(&str) -> String,
+) -> String {
     let tz = config.policy.timezone;
-    let mut parts = vec![format!("#{n} {}: {}", kind_label(l, a.kind), one_line(&a.text, place))];
-    parts.push(tr!(
-        l,
-        format!("担当 {}", user(&a.owner)),
-        format!("owner {}", user(&a.owner))
-    ));
+    let mut parts = vec![format!(
+        "#{n} {}: {}",
+        kind_label(l, a.kind),
+        names(&one_line(&a.text, place))
+    )];
+    parts.push(tr!(l, format!("担当 {owner}"), format!("owner {owner}")));
     if let Some(d) = a.due {
         parts.push(tr!(
             l,
@@ -137,8 +150,8 @@ fn action_line(l: Locale, config: &Config, n: usize, a: &Action, place: Where) -
         }
         parts.push(tr!(
             l,
-            format!("🚫 取消{}", note_tail(&c.note, place)),
-            format!("🚫 cancelled{}", note_tail(&c.note, place))
+            format!("🚫 取消{}", names(&note_tail(&c.note, place))),
+            format!("🚫 cancelled{}", names(&note_tail(&c.note, place)))
         ));
         return parts.join(" · ");
     }
@@ -174,7 +187,15 @@ pub(super) fn actions_left_open(l: Locale, config: &Config, t: &Trouble, to: &Us
     let channel = super::messages::channel_ref(l, t);
     let mine: Vec<String> = crate::trouble::home::undone_actions(t)
         .filter(|(_, a)| a.owner == *to)
-        .map(|(n, a)| format!("• {}", t.with_names(&action_line(l, config, n, a, Where::Elsewhere))))
+        .map(|(n, a)| {
+            // The owner is whom this DM goes to: mentioned, which Slack shows as their name and
+            // which pings nobody else. Named `@U…`, Slack showed the id (names are fetched for
+            // the report, after the close); the names known are written in the text alone, as
+            // `with_names` would rewrite the id inside the mention.
+            let owner = format!("<@{}>", a.owner);
+            let line = action_line_naming(l, config, n, a, Where::Elsewhere, &owner, |s| t.with_names(s));
+            format!("• {line}")
+        })
         .collect();
     let first = crate::trouble::home::undone_actions(t)
         .find(|(_, a)| a.owner == *to)
