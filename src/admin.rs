@@ -1,4 +1,4 @@
-//! Admin commands (export, verify, backup, restore) beside a running bot, or on the store when it is stopped.
+//! Admin commands (export, verify, backup, restore, accept-loss) beside a running bot, or on the store when it is stopped.
 //!
 //! sled lets one process open a store, so while `serve` runs it answers the admin commands
 //! itself on `DATA_DIR/trouble-admin.sock` (mode 0600, in the bot's own directory: only its user may
@@ -24,6 +24,7 @@ use crate::app::App;
 use crate::config::Config;
 use crate::i18n::admin as admin_text;
 use crate::i18n::{export_json, export_markdown, Locale};
+use crate::store::sled::high_water::{self, Numbered};
 use crate::store::{pg, SledStore as Store, TreeRecords};
 use crate::trouble::model::{Trouble, TroubleId};
 use crate::trouble::replay::verify_trouble;
@@ -150,7 +151,14 @@ fn report(config: &Config, trouble: &Trouble, timeline: &[Entry], format: Format
 }
 
 /// Recomputes every timeline's hash chain; names the first broken entry of each broken one.
+/// The store is held against the high-water mark beside it.
 pub fn verify(l: Locale, store: &Store) -> Outcome {
+    verify_against(l, store, store.own_mark().as_ref())
+}
+
+/// [`verify`], the store held against `mark`: the high-water mark of the data directory whose
+/// store this is a copy of (a store behind it lost troubles, which no chain can show).
+pub fn verify_against(l: Locale, store: &Store, mark: Option<&Numbered>) -> Outcome {
     // A trouble and its timeline entries are written in one transaction; read them the same way.
     store.with_writes_paused(|store| {
         let walked = match store.troubles_where(|_| true) {
@@ -185,7 +193,26 @@ pub fn verify(l: Locale, store: &Store) -> Outcome {
             broken += 1;
             out.push_str(&admin_text::broken_line(&admin_text::missing(l, id)));
         }
-        let checked = troubles.len() + walked.unreadable.len() + missing.len();
+        // Lost with its log, the numbering too: only the mark outside the store remembers them.
+        let lost = match store.behind(mark) {
+            Ok(lost) => lost,
+            Err(e) => return Outcome::failed(e.to_string()),
+        };
+        let lost_count = lost.as_ref().map_or(0, |loss| loss.missing.len());
+        if let Some(loss) = &lost {
+            broken += lost_count;
+            out.push_str(&admin_text::broken_line(&admin_text::lost(l, loss)));
+        }
+        // Lost before and accepted as lost: said, not counted as broken.
+        match store.accepted_lost() {
+            Ok(accepted) => {
+                for (id, when) in &accepted {
+                    out.push_str(&admin_text::accepted_lost(l, id, when));
+                }
+            }
+            Err(e) => return Outcome::failed(e.to_string()),
+        }
+        let checked = troubles.len() + walked.unreadable.len() + missing.len() + lost_count;
         out.push_str(&admin_text::checked(l, checked, broken));
         let queued = match store.unreadable_queued() {
             Ok(queued) => queued,
@@ -232,7 +259,11 @@ fn on_store(config: &Config, store: &Store, request: Request) -> (Outcome, Vec<u
     match request {
         Request::Ping => (Outcome::ok(String::new()), Vec::new()),
         Request::Export { id, format } => (export(config, store, &id, format), Vec::new()),
-        Request::Verify => (verify(config.locale, store), Vec::new()),
+        // A copy of the store lies elsewhere: the mark is the data directory's.
+        Request::Verify => (
+            verify_against(config.locale, store, high_water::read(&config.data_dir).as_ref()),
+            Vec::new(),
+        ),
         // Copied into memory with writes paused; sent after, with writes flowing again.
         Request::Backup => match store.with_writes_paused(Store::records) {
             Ok(trees) => (Outcome::ok(String::new()), frames(&trees)),
@@ -330,10 +361,47 @@ pub fn restore(config: &Config, from: &Path, even_if_broken: bool) -> Outcome {
                 Some(findings) => restored + &admin_text::restored_though_broken(l, findings.trim_end()),
                 None => restored,
             };
-            Outcome::ok(restored)
+            // A backup older than the data directory's mark lacks the troubles numbered since:
+            // restoring it is the admin's choice to lose them, but not to give their ids again.
+            match open(l, data_dir).and_then(|store| accept_the_loss(l, &store)) {
+                Ok(Some(loss)) => Outcome::ok(restored + &admin_text::restore_lost(l, &loss)),
+                Ok(None) => Outcome::ok(restored),
+                Err(outcome) => Outcome::failed(restored + &outcome.stderr),
+            }
         }
         Err(e) => Outcome::failed(admin_text::store_not_written(l, data_dir, &e, &kept)),
     }
+}
+
+/// `accept-loss`: the store of a stopped bot that lost troubles (behind its high-water mark,
+/// which `serve` refuses) is told so for good: the lost ids are recorded as lost and the day's
+/// numbering goes on after the mark. Only while no bot serves it; says so when nothing is lost.
+pub fn accept_loss(config: &Config) -> Outcome {
+    if config.database_url.is_some() {
+        return Outcome::failed(admin_text::sled_only_loss(config.locale));
+    }
+    let (l, data_dir) = (config.locale, &config.data_dir);
+    match ask(data_dir, &Request::Ping) {
+        Ok(None) => {}
+        // It started, so its store was not behind its mark.
+        Ok(Some(_)) => return Outcome::ok(admin_text::running_nothing_lost(l, data_dir)),
+        Err(e) => return not_answering(l, data_dir, e),
+    }
+    if !Store::holds_store(data_dir) {
+        return Outcome::failed(crate::i18n::admin::no_store(l, data_dir));
+    }
+    match open(l, data_dir).and_then(|store| accept_the_loss(l, &store)) {
+        Ok(Some(loss)) => Outcome::ok(admin_text::loss_accepted(l, &loss)),
+        Ok(None) => Outcome::ok(admin_text::nothing_lost(l, data_dir)),
+        Err(outcome) => outcome,
+    }
+}
+
+/// Accepts the loss of the store (see [`Store::accept_loss`]).
+fn accept_the_loss(l: Locale, store: &Store) -> Result<Option<high_water::Loss>, Outcome> {
+    store
+        .accept_loss(chrono::Utc::now())
+        .map_err(|e| Outcome::failed(admin_text::loss_not_accepted(l, &e)))
 }
 
 /// The store a stopped bot left in `config.data_dir`, for a command that only reads it

@@ -1,4 +1,4 @@
-//! The `trouble-bot` command line: serve, check-config, export, verify, backup, restore, migrate,
+//! The `trouble-bot` command line: serve, check-config, export, verify, backup, restore, accept-loss, migrate,
 //! migrate-store. Wiring only.
 
 use std::path::{Path, PathBuf};
@@ -64,7 +64,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Md)]
         format: Format,
     },
-    /// Recompute every timeline's hash chain (in PostgreSQL when database_url is set); exit 1 naming each trouble's first broken entry, and each trouble whose record does not read; works beside a running bot.
+    /// Recompute every timeline's hash chain (in PostgreSQL when database_url is set); exit 1 naming each trouble's first broken entry, each trouble whose record does not read, and (sled) the troubles a damaged log lost; works beside a running bot.
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
     Verify,
     /// Copy the store into DIR, consistently, even while the bot runs; DIR becomes a data directory. The sled store only: with database_url set, use pg_dump.
@@ -83,6 +83,9 @@ enum Command {
         #[arg(long)]
         even_if_broken: bool,
     },
+    /// Accept that the store lost troubles (its log damaged: serve refuses a store behind its high-water mark): the lost ids are recorded as lost, and the day's numbering goes on after the mark, so no id is given out twice. Only while the bot is stopped; the sled store only.
+    #[command(after_help = format!("Environment:\n{ENV_CONFIG}\n\nRestoring a backup (trouble-bot restore DIR) is the other way out; it accepts the loss of whatever the backup lacks the same way."))]
+    AcceptLoss,
     /// Create or update the PostgreSQL schema at database_url, then exit (serve also runs this at start).
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
     Migrate,
@@ -144,6 +147,7 @@ fn main() -> ExitCode {
         Command::Restore { dir, even_if_broken } => {
             with_config(|config| print_outcome(admin::restore(&config, &dir, even_if_broken)))
         }
+        Command::AcceptLoss => with_config(|config| print_outcome(admin::accept_loss(&config))),
         Command::Migrate => with_config(migrate),
         Command::MigrateStore { from, to } => migrate_store(&from, &to),
     }

@@ -39,6 +39,25 @@ pub enum StartError {
         error: StoreError,
         hint: &'static str,
     },
+    #[error(
+        "the store in the data directory {} (data_dir or TROUBLE_DATA_DIR) has lost troubles: it holds \
+         troubles numbered up to {}, but {} was numbered (the high-water mark {}), so {} {} gone. Its \
+         log was damaged (a disk error, or a crash that tore it) and sled cut it short at the first \
+         bad record; started on it, the bot would give out those ids again. Restore the latest \
+         backup (trouble-bot restore DIR), or accept the loss with trouble-bot accept-loss (the \
+         day's numbering then goes on after {}, and verify names the lost ids)",
+        .dir.display(),
+        .loss.held.as_ref().map_or("none".to_string(), ToString::to_string),
+        .loss.issued,
+        .dir.join(crate::store::sled::high_water::FILE).display(),
+        .loss.missing_shown(),
+        if .loss.missing.len() == 1 { "is" } else { "are" },
+        .loss.issued
+    )]
+    LostTroubles {
+        dir: std::path::PathBuf,
+        loss: crate::store::sled::high_water::Loss,
+    },
     #[error("cannot open the store in the database at {url} (database_url or DATABASE_URL): {error}")]
     Database { url: String, error: StoreError },
     #[error("cannot listen on {addr}: {error}")]
@@ -121,6 +140,14 @@ pub async fn start_on(
 ) -> Result<RunningBot, StartError> {
     let listen = config.listen.clone();
     let store = open_store(&config).await.map_err(|e| why_not_opened(&config, e))?;
+    // A store behind the mark beside it lost troubles its log held: serving it would number
+    // them again, and nothing else would ever say they were lost.
+    if let Some(loss) = store.sled().and_then(|s| s.lost_at_open()) {
+        return Err(StartError::LostTroubles {
+            dir: data_dir_shown(&config),
+            loss: loss.clone(),
+        });
+    }
     let app = App::new(config, clock, store);
     Box::pin(check_clock(&app)).await?;
     let listener = tokio::net::TcpListener::bind(&listen)

@@ -319,6 +319,11 @@ async fn verify_export_backup_and_restore_answer_in_the_configured_language() {
     );
     let (ok, _, stderr) = admin(&["export", "20991231-9"], &ja, &data).await;
     assert!(!ok && stderr.contains("トラブル 20991231-9 はありません"), "{stderr}");
+    let (ok, accepted, _) = admin(&["accept-loss"], &ja, &data).await;
+    assert!(
+        ok && accepted.contains("番号が振られたトラブルをすべて保持しています"),
+        "{accepted}"
+    );
     let backup = dir.path().join("backup");
     let backup_arg = backup.to_str().unwrap();
     let (ok, written, stderr) = admin(&["backup", backup_arg], &ja, &data).await;
@@ -449,4 +454,199 @@ async fn verify_export_and_backup_of_a_stopped_store_leave_every_byte_of_it_as_i
     assert!(!ok && stdout.is_empty(), "{stdout}");
     assert!(stderr.contains("cannot open the store"), "{stderr}");
     drop(held);
+}
+
+/// The id a `/trouble open` answer names (`Trouble 20261130-3 opened …`).
+fn opened_id(answer: &Value) -> String {
+    let text = answer["text"].as_str().unwrap_or_default();
+    text.split_whitespace()
+        .nth(1)
+        .unwrap_or_else(|| panic!("no id in {text:?}"))
+        .to_string()
+}
+
+/// `trouble-bot serve` on `data_dir` expected to refuse to start: its exit status and stderr.
+/// A bot that starts instead fails the test (and is killed), rather than serving forever.
+async fn serve_refused(config: &Path, data_dir: &Path, slack_url: &str) -> (std::process::ExitStatus, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+        .arg("serve")
+        .env("SLACK_SIGNING_SECRET", SECRET)
+        .env("SLACK_BOT_TOKEN", "xoxb-admin-test")
+        .env("SLACK_API_URL", slack_url)
+        .env("TROUBLE_CONFIG", config)
+        .env("TROUBLE_DATA_DIR", data_dir)
+        .env("TROUBLE_LISTEN", "127.0.0.1:0")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let stderr = collect_stderr(&mut child);
+    // None as soon as its stdout closes: it exited without listening.
+    let listening = tokio::task::block_in_place(|| listening_address(&mut child, Duration::from_secs(20)));
+    if let Some(addr) = listening {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the bot started on {addr}:\n{}", stderr.lock().unwrap());
+    }
+    let status = eventually("the refusing bot's exit", Duration::from_secs(10), || {
+        child.try_wait().expect("the bot's status")
+    })
+    .await;
+    let said = eventually("its stderr read to its end", Duration::from_secs(10), || {
+        let said = stderr.lock().unwrap();
+        said.ends_with(STDERR_CLOSED).then(|| said.clone())
+    })
+    .await;
+    (status, said)
+}
+
+/// The data directory's store files (`DATA_DIR/db`) replaced by those of `snapshot`, the rest
+/// of the directory (the high-water mark) left as it is: a store whose log lost its tail, as
+/// sled leaves it when it cuts a damaged log at its first bad record.
+fn lose_the_tail(data_dir: &Path, snapshot: &Path) {
+    std::fs::remove_dir_all(data_dir.join("db")).unwrap();
+    copy_dir(snapshot, &data_dir.join("db"));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+/// Troubles 3 and 4 were opened and answered, then the store lost them with its log's tail
+/// (its files put back as they were after trouble 2): `serve` refuses to start, naming what is
+/// missing and the ways out; `verify` names the loss and fails; `accept-loss` accepts it, after
+/// which verify passes naming the lost ids, and the bot starts and numbers the next trouble 5,
+/// never 3 again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_that_lost_its_last_troubles_does_not_serve_until_the_loss_is_accepted_and_never_reuses_their_ids() {
+    let slack = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path(), "en");
+    let data = dir.path().join("data");
+    let client = http_client();
+
+    let bot = Served::start(&config, &data, &slack.api_url());
+    let first = opened_id(&command(&client, &bot.base_url, "open ACME: housings cracked").await);
+    let day = first.split('-').next().unwrap().to_string();
+    assert_eq!(first, format!("{day}-1"));
+    command(&client, &bot.base_url, "open Globex: labels smudged").await;
+    drop(bot);
+    let snapshot = dir.path().join("snapshot");
+    copy_dir(&data.join("db"), &snapshot);
+
+    let bot = Served::start(&config, &data, &slack.api_url());
+    for customer in ["Initech", "Umbrella"] {
+        command(&client, &bot.base_url, &format!("open {customer}: seals leaking")).await;
+    }
+    drop(bot);
+    let mark = std::fs::read_to_string(data.join("high-water")).unwrap();
+    assert_eq!(mark.trim(), format!("{day}-4"), "the mark is the highest id answered");
+    lose_the_tail(&data, &snapshot);
+
+    let (status, said) = serve_refused(&config, &data, &slack.api_url()).await;
+    assert!(!status.success(), "{said}");
+    assert!(
+        said.contains("has lost troubles: it holds troubles numbered up to")
+            && said.contains(&format!("{day}-2, but {day}-4 was numbered"))
+            && said.contains(&format!("so {day}-3 … {day}-4 are gone"))
+            && said.contains("trouble-bot restore DIR")
+            && said.contains("trouble-bot accept-loss"),
+        "{said}"
+    );
+
+    let (ok, verified, stderr) = admin(&["verify"], &config, &data).await;
+    assert!(!ok, "verify passed a store that lost troubles: {verified}");
+    assert!(
+        verified.contains(&format!(
+            "BROKEN {day}-3 … {day}-4: numbered, but the store no longer holds them"
+        )) && verified.contains("4 troubles checked, 2 broken"),
+        "{verified}\n{stderr}"
+    );
+
+    let (ok, accepted, stderr) = admin(&["accept-loss"], &config, &data).await;
+    assert!(ok, "{accepted}\n{stderr}");
+    assert!(
+        accepted.contains(&format!("accepted the loss of {day}-3 … {day}-4")),
+        "{accepted}"
+    );
+    let (ok, again, _) = admin(&["accept-loss"], &config, &data).await;
+    assert!(ok && again.contains("holds every trouble numbered"), "{again}");
+
+    let (ok, verified, stderr) = admin(&["verify"], &config, &data).await;
+    assert!(
+        ok && verified.contains(&format!("{day}-3: lost with a damaged log"))
+            && verified.contains(&format!("{day}-4: lost with a damaged log"))
+            && verified.contains(", 0 broken"),
+        "{verified}\n{stderr}"
+    );
+
+    let bot = Served::start(&config, &data, &slack.api_url());
+    let next = opened_id(&command(&client, &bot.base_url, "open Hooli: screens dim").await);
+    assert_eq!(next, format!("{day}-5"), "an id already given out was given again");
+}
+
+/// The same store restored from a backup taken before its last troubles: the restore says
+/// which ids the backup lacks, and the bot starts on it and numbers on after them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restored_backup_older_than_the_last_trouble_says_what_it_lacks_and_numbers_on_after_it() {
+    let slack = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path(), "en");
+    let data = dir.path().join("data");
+    let client = http_client();
+    let backup = dir.path().join("backup");
+
+    let bot = Served::start(&config, &data, &slack.api_url());
+    let first = opened_id(&command(&client, &bot.base_url, "open ACME: housings cracked").await);
+    let day = first.split('-').next().unwrap().to_string();
+    let (ok, _, stderr) = admin(&["backup", backup.to_str().unwrap()], &config, &data).await;
+    assert!(ok, "{stderr}");
+    let second = opened_id(&command(&client, &bot.base_url, "open Globex: labels smudged").await);
+    drop(bot);
+
+    let (ok, restored, stderr) = admin(&["restore", backup.to_str().unwrap()], &config, &data).await;
+    assert!(ok, "{restored}\n{stderr}");
+    assert!(
+        restored.contains(&format!(
+            "{second}, numbered after this backup, are not in the restored store"
+        )),
+        "{restored}"
+    );
+    let bot = Served::start(&config, &data, &slack.api_url());
+    let next = opened_id(&command(&client, &bot.base_url, "open Hooli: screens dim").await);
+    assert_eq!(next, format!("{day}-3"), "an id already given out was given again");
+}
+
+/// Stopped and started again with nothing lost, the bot starts as always and numbers on; its
+/// mark follows each trouble answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_that_lost_nothing_restarts_and_its_mark_follows_each_trouble_answered() {
+    let mut bot = spawn_bot().await;
+    let first = bot.open_ready("ACME: housings cracked").await;
+    let file = bot.dir.path().join("high-water");
+    let mark = || std::fs::read_to_string(&file).unwrap();
+    assert_eq!(mark().trim(), first.id);
+    bot.restart().await;
+    let second = bot.open_ready("Globex: labels smudged").await;
+    assert_eq!(second.id, "20261130-2");
+    assert_eq!(mark().trim(), second.id);
+    bot.restart().await;
+    let third = bot.open_ready("Initech: seals leaking").await;
+    assert_eq!(third.id, "20261130-3");
+    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
+    assert!(
+        verified.code == 0 && verified.stdout.contains("3 troubles checked, 0 broken"),
+        "{}",
+        verified.stdout
+    );
 }

@@ -71,6 +71,7 @@ fn help_for_the_bot_and_each_command_works_with_a_broken_config() {
         "verify",
         "backup",
         "restore",
+        "accept-loss",
     ] {
         assert!(stdout.contains(command), "{command} missing from --help:\n{stdout}");
     }

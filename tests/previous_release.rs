@@ -120,6 +120,9 @@ async fn takes_a_note_and_is_listed(fixture: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_data_of_2026_11_30_verifies_and_its_waiting_timer_still_escalates() {
     let bot = bot_on_previous_data(RELEASE_2026_11_30).await;
+    // It had no high-water mark: one is made from what it holds, and it starts as before.
+    let mark = std::fs::read_to_string(bot.dir.path().join("high-water")).expect("a mark made at the open");
+    assert_eq!(mark.trim(), UNACKED, "the highest id the store numbered");
     let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
     assert_eq!(verified.code, 0, "verify: {}", verified.stdout);
     assert!(

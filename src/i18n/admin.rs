@@ -1,8 +1,10 @@
-//! What the admin commands (export, verify, backup, restore) say when they refuse, in the configured locale.
+//! What the admin commands (export, verify, backup, restore, accept-loss) say when they refuse, in the configured locale.
 
 use std::path::Path;
 
 use super::Locale;
+use crate::store::sled::high_water::Loss;
+use crate::trouble::model::TroubleId;
 
 /// `dir` has no store in it: the command refused rather than create an empty one there.
 pub fn no_store(l: Locale, dir: &Path) -> String {
@@ -52,6 +54,91 @@ pub fn missing(l: Locale, id: &crate::trouble::model::TroubleId) -> String {
         l,
         format!("{id}: 起票で番号が振られたトラブルの記録とタイムラインがありません（削除されています）"),
         format!("{id}: numbered at its opening, its record and timeline are gone (deleted)")
+    )
+}
+
+/// `verify`'s line for a store behind its high-water mark: troubles numbered whose records,
+/// timelines and numbering its damaged log lost.
+pub fn lost(l: Locale, loss: &Loss) -> String {
+    let (missing, issued) = (loss.missing_shown(), &loss.issued);
+    let held = loss.held.as_ref().map(ToString::to_string);
+    tr!(
+        l,
+        format!(
+            "{missing}: 起票で番号が振られましたが、ストアにありません（ストアにあるのは{}まで、高水位標によれば{issued}まで番号が振られています）。ストアのログが壊れ、sled が最初の壊れた記録で切り詰めました。バックアップを復元するか（trouble-bot restore DIR）、損失を受け入れてください（trouble-bot accept-loss: 番号は{issued}の次から振られます）",
+            held.unwrap_or_else(|| "なし".into())
+        ),
+        format!(
+            "{missing}: numbered, but the store no longer holds them (it holds troubles numbered up to {}, the high-water mark says {issued} was numbered): its log was damaged and sled cut it short at the first bad record. Restore a backup (trouble-bot restore DIR) or accept the loss (trouble-bot accept-loss: the numbering goes on after {issued})",
+            held.unwrap_or_else(|| "none".into())
+        )
+    )
+}
+
+/// `verify`'s note of an id lost with a damaged log whose loss was accepted (not counted as broken).
+pub fn accepted_lost(l: Locale, id: &TroubleId, when: &str) -> String {
+    tr!(
+        l,
+        format!("{id}: 壊れたログとともに失われました（{when} に損失を受け入れ済み）\n"),
+        format!("{id}: lost with a damaged log (the loss accepted at {when})\n")
+    )
+}
+
+/// `accept-loss` done.
+pub fn loss_accepted(l: Locale, loss: &Loss) -> String {
+    let (missing, issued) = (loss.missing_shown(), &loss.issued);
+    tr!(
+        l,
+        format!("{missing} の損失を受け入れました（番号は振られましたが、ストアにはありません）。その日の番号は{issued}の次から振られ、同じ番号が二度使われることはありません。verify はこれらを失われたものとして挙げます。ボットを起動できます。\n"),
+        format!("accepted the loss of {missing} (numbered, but no longer in the store): the day's numbering goes on after {issued}, so no id is given out twice, and verify names them as lost. The bot can be started.\n")
+    )
+}
+
+/// `accept-loss` on a store that holds every trouble its mark says was numbered.
+pub fn nothing_lost(l: Locale, dir: &Path) -> String {
+    let dir = dir.display();
+    tr!(
+        l,
+        format!("{dir} のストアは番号が振られたトラブルをすべて保持しています。何もしていません。\n"),
+        format!("the store in {dir} holds every trouble numbered; nothing was done\n")
+    )
+}
+
+/// `accept-loss` while a bot serves the data directory: it started, so nothing was lost.
+pub fn running_nothing_lost(l: Locale, dir: &Path) -> String {
+    let dir = dir.display();
+    tr!(
+        l,
+        format!("{dir} でボットが動いています。トラブルを失ったストアではボットは起動しないので、失われたものはありません。何もしていません。\n"),
+        format!("the bot is running on {dir}; it does not start on a store that lost troubles, so none was lost; nothing was done\n")
+    )
+}
+
+/// `accept-loss` with `database_url` set.
+pub fn sled_only_loss(l: Locale) -> String {
+    tr!(
+        l,
+        "database_url が設定されているため、トラブルは PostgreSQL にあります。trouble-bot accept-loss は組み込みストア（sled）専用で、何もしていません。",
+        "database_url is set, so the troubles are in PostgreSQL: trouble-bot accept-loss is for the embedded (sled) store only, and did nothing."
+    )
+    .to_string()
+}
+
+pub fn loss_not_accepted(l: Locale, e: &dyn std::fmt::Display) -> String {
+    tr!(
+        l,
+        format!("損失を受け入れられません（何も変えていないか、もう一度実行すれば完了します）: {e}"),
+        format!("cannot accept the loss (nothing changed, or running it again completes it): {e}")
+    )
+}
+
+/// Said after a restore of a backup older than the data directory's high-water mark.
+pub fn restore_lost(l: Locale, loss: &Loss) -> String {
+    let (missing, issued) = (loss.missing_shown(), &loss.issued);
+    tr!(
+        l,
+        format!("このバックアップより後に番号が振られた {missing} は、復元したストアにありません。その日の番号は{issued}の次から振られ、verify はこれらを失われたものとして挙げます（以前のストアに残っていれば、そこから手で取り出せます）。\n"),
+        format!("{missing}, numbered after this backup, are not in the restored store: the day's numbering goes on after {issued}, and verify names them as lost (the previous store, if kept, may still hold them for recovery by hand).\n")
     )
 }
 

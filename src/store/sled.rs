@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 mod decoded;
 mod global;
+pub mod high_water;
 mod journal;
 pub(super) mod record;
 mod timeline;
@@ -85,6 +86,9 @@ pub struct SledStore {
     /// Queued calls whose records did not read, by key: passed over by their lane until a
     /// restart (perhaps on the release that wrote them) tries them again.
     passed_over_calls: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<Vec<u8>>>>,
+    /// The highest id numbered, kept outside the store too ([`high_water`]); set once the
+    /// open has completed what a crash interrupted (the journal may hold a numbering).
+    high_water: std::sync::Arc<std::sync::OnceLock<high_water::HighWater>>,
 }
 
 /// The outbox's ids as the runs of the bot left them: which calls an earlier run may have begun
@@ -367,10 +371,18 @@ impl GroupCommit {
             drop(store.apply_lock());
         }
         let covering = self.tickets.load(std::sync::atomic::Ordering::SeqCst);
+        // Every id numbered by now was applied before the fsync begins, so is durable after it.
+        let numbered = store.highest_numbered();
         store.halting(store.db.flush_async().await)?;
         *flushed_upto = covering;
-        let mut unflushed = self.unflushed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        unflushed.retain(|_, t| *t > covering);
+        self.unflushed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .retain(|_, t| *t > covering);
+        drop(flushed_upto);
+        // After the fsync, and outside its lock: the next group's fsync need not wait for the
+        // mark's rename (~50 µs on ext4 against an fsync's ~2 ms); the mark keeps its own order.
+        store.mark_high_water(numbered);
         Ok(())
     }
 }
@@ -749,6 +761,7 @@ impl SledStore {
             halted: Default::default(),
             deferred_timers: Default::default(),
             passed_over_calls: Default::default(),
+            high_water: Default::default(),
             db,
         };
         // The trees of many small records keep leaves of up to 2 KB rather than sixteen
@@ -833,6 +846,7 @@ impl SledStore {
         if index_due {
             super::index::mark_sled_built(&store.index)?;
         }
+        store.open_high_water(dir)?;
         Ok(store)
     }
 
@@ -1375,6 +1389,7 @@ impl SledStore {
         now: DateTime<Utc>,
         decide: impl Fn(TroubleId, u32) -> Decision,
     ) -> Result<Result<Decision, Skip>, StoreError> {
+        let mut given = None;
         let result = self.write(turn, |tx| {
             check_unseen(&tx.events, seen)?;
             let counters = &tx.counters;
@@ -1389,10 +1404,14 @@ impl SledStore {
                 counters.insert(day.as_bytes(), &seq.to_be_bytes());
                 write_decision(tx, &decision, None, None, now)?;
                 remember(&tx.events, seen, now);
+                given = Some(seq);
             }
             Ok(decision)
         });
         self.committed(&result);
+        if let (Ok(Ok(_)), Some(seq)) = (&result, given) {
+            self.numbered(day, seq);
+        }
         result
     }
 
@@ -1897,7 +1916,8 @@ impl SledStore {
             let last = u32::from_be_bytes(last.as_ref().try_into().unwrap_or([0; 4]));
             for seq in 1..=last {
                 let id = format!("{day}-{seq}");
-                if !self.troubles.contains_key(id.as_bytes())? {
+                // One lost with a damaged log and accepted as lost is named apart.
+                if !self.troubles.contains_key(id.as_bytes())? && !self.accepted_as_lost(&id)? {
                     missing.push(TroubleId::new(id));
                 }
             }
