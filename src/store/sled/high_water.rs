@@ -380,4 +380,43 @@ mod tests {
         assert!(hw.lost().is_none());
         assert_eq!(read(dir.path()), Some(n("20261130", 1)));
     }
+    /// Flushes on several tasks each write the mark: a reader never finds it torn or moved
+    /// down, and it ends at the highest id numbered.
+    #[test]
+    fn marks_written_from_several_threads_only_go_up_and_always_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let hw = std::sync::Arc::new(HighWater::open(dir.path(), None, |_| 0));
+        let done = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(|| {
+                let mut last = None;
+                let mut reads = 0;
+                while !done.load(std::sync::atomic::Ordering::SeqCst) || reads == 0 {
+                    if let Ok(text) = std::fs::read_to_string(path(dir.path())) {
+                        let mark = Numbered::parse(&text).unwrap_or_else(|| panic!("torn: {text:?}"));
+                        assert!(Some(&mark) >= last.as_ref(), "{mark} after {last:?}");
+                        last = Some(mark);
+                        reads += 1;
+                    }
+                }
+            });
+            let writers: Vec<_> = (0..4)
+                .map(|t| {
+                    let hw = hw.clone();
+                    scope.spawn(move || {
+                        for seq in (1..=400).filter(|s| s % 4 == t) {
+                            hw.numbered(n("20261130", seq));
+                            hw.write_up_to(hw.highest());
+                        }
+                    })
+                })
+                .collect();
+            for w in writers {
+                w.join().unwrap();
+            }
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+            reader.join().unwrap();
+        });
+        assert_eq!(read(dir.path()), Some(n("20261130", 400)));
+    }
 }
