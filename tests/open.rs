@@ -718,6 +718,43 @@ async fn a_customer_typed_with_a_look_alike_letter_is_the_same_customer() {
     assert_eq!(name, format!("trouble-{}-acme", second.id));
 }
 
+/// A trouble's id typed into `search` finds that trouble (a manager pasting the id from a DM),
+/// beside what its words find, and only for those who may see it: a private trouble's id finds
+/// nothing for someone outside its chain.
+#[tokio::test]
+async fn search_by_a_troubles_id_finds_it_for_those_who_may_see_it() {
+    let bot = spawn_bot_raw(&format!(
+        "{}\n{DEFAULT_SEVERITIES}",
+        BASE_CONFIG.replace("locale = \"en\"", "locale = \"en\"\nprivate_channels = true")
+    ))
+    .await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let other = bot.open_ready("Globex: late delivery").await;
+    // The answer repeats the query: what it found is read by its customer.
+    let found = bot
+        .command_text(MANAGER, "D0MANAGER", &format!("search {}", t.id))
+        .await;
+    assert!(found.contains("ACME") && !found.contains(&other.id), "{found}");
+    // Full-width, as a Japanese keyboard types it.
+    let wide: String =
+        t.id.chars()
+            .map(|c| match c {
+                '0'..='9' => char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap(),
+                '-' => '－',
+                c => c,
+            })
+            .collect();
+    let found = bot.command_text(SALES, ORIGIN, &format!("search {wide}")).await;
+    assert!(found.contains("ACME") && found.contains(&t.id), "{found}");
+    let outside = bot
+        .command_text("U0OUTSIDER", ORIGIN, &format!("search {}", t.id))
+        .await;
+    assert!(
+        outside.starts_with("No trouble matches") && !outside.contains("ACME"),
+        "a private trouble stays hidden: {outside}"
+    );
+}
+
 /// `ACME様` is how a rep writes a customer, out of habit: the trouble keeps `ACME` (the bot adds
 /// 様 itself where Japanese wants it), so it is filed with ACME's earlier troubles; a customer
 /// typed full-width still names the channel.

@@ -77,8 +77,8 @@ pub(super) async fn open_form(
 const SEARCH_SHOWN: usize = 20;
 
 /// `/trouble search TEXT`: newest first, only troubles the asker may see. The words are
-/// looked up in the store's search texts, the whole query also as a customer (its index);
-/// only the troubles shown are read whole.
+/// looked up in the store's search texts, the whole query also as a customer (its index), and
+/// a trouble's id as that trouble; only the troubles shown are read whole.
 pub(super) async fn search(app: &Arc<App>, user: &UserId, query: &str) -> Response {
     match search_hits(app, user, query).await {
         Ok((shown, total)) => ephemeral_text(search_text(app.config.locale, &app.config, query, &shown, total)),
@@ -88,6 +88,17 @@ pub(super) async fn search(app: &Arc<App>, user: &UserId, query: &str) -> Respon
 
 async fn search_hits(app: &Arc<App>, user: &UserId, query: &str) -> Result<(Vec<Trouble>, usize), StoreError> {
     let mut hits = app.store.search(search::query_words(query)).await?;
+    // An id typed finds its trouble, which holds no id among its words.
+    let named = crate::trouble::command::trouble_ids_in(query);
+    for t in app.store.get_many(&named).await? {
+        if !hits.iter().any(|h| h.id == t.id) {
+            hits.push(Hit {
+                id: t.id,
+                opened_at: t.opened_at,
+                private: t.private,
+            });
+        }
+    }
     let whole = customer_key(&app.config.policy.customers, query);
     if !whole.is_empty() {
         for t in app.store.customer_troubles(&app.config.policy.customers, query).await? {

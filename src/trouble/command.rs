@@ -400,6 +400,15 @@ fn trouble_of_channel_name(name: &str) -> Option<TroubleId> {
 
 /// A word that is a trouble's id as people type one: `20261130-1`, `#20261130-1`, full-width,
 /// perhaps ending a sentence (`20261130-1.`).
+/// The trouble ids among a query's words (`search 20261130-3`): a trouble is found by its id
+/// as by what it is about.
+pub fn trouble_ids_in(query: &str) -> Vec<TroubleId> {
+    query
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '、')
+        .filter_map(trouble_id)
+        .collect()
+}
+
 fn trouble_id(word: &str) -> Option<TroubleId> {
     let id = super::money::fold_width(word);
     let id = id.strip_prefix('#').unwrap_or(&id).trim_end_matches(OPTION_SEPARATORS);
