@@ -19,11 +19,14 @@ pub const MAX_PER_MESSAGE: usize = 49;
 /// whole: a message of many troubles stays within Slack's size.
 const LINE_CUSTOMER: usize = 60;
 const LINE_SUMMARY: usize = 160;
+/// The summary's length in a line when a message drawn again has grown past Slack's size (who
+/// acknowledged, who is asked now, who it was handed to): shortened in these steps, never the
+/// line's own end (its link, what it asks).
+const SHORTER_SUMMARIES: [usize; 3] = [80, 40, 10];
 
-/// The characters of text a combined message is posted with at most: room is left under
-/// [`MESSAGE_TEXT_BUDGET`] for its lines to grow when it is drawn again (who acknowledged, who
-/// is asked now, who it was handed to).
-const POSTED_BUDGET: usize = 8_000;
+/// The characters of text a combined message is posted with at most, a little under
+/// [`MESSAGE_TEXT_BUDGET`]: drawn again, its summaries are shortened should its lines grow.
+const POSTED_BUDGET: usize = 10_000;
 
 /// How many of `waiting` troubles one message carries: all when they fit, else one less than
 /// fits, leaving room for the line that says how many follow in the next message.
@@ -43,7 +46,7 @@ pub fn how_many_fit(l: Locale, config: &Config, kind: Combined, parts: &[(&Troub
     // The heading, and the line saying how many follow.
     let mut total = 300;
     for (k, (t, alone)) in parts.iter().enumerate().take(most) {
-        total += line(l, config, kind, t, *alone, None).text_chars();
+        total += line(l, config, kind, t, *alone, None, LINE_SUMMARY).text_chars();
         if total > POSTED_BUDGET {
             return k.max(1);
         }
@@ -95,18 +98,30 @@ pub fn combined(
     // severity and customer: on a phone that is all there is to tell them apart.
     let mut shown: Vec<&Part> = troubles.iter().take(how_many(troubles.len() + more)).collect();
     shown.sort_by_key(|(t, _)| t.severity);
-    let mut blocks = vec![section(&heading)];
-    blocks.extend(
-        shown
-            .iter()
-            .map(|(t, alone)| line(l, config, kind, t, alone.as_ref(), state(t))),
-    );
-    if more > 0 {
-        blocks.push(context(&tr!(
-            l,
-            format!("…ほか{more}件は次のメッセージでお知らせします。"),
-            format!("…and {more} more in the next message.")
-        )));
+    let draw = |summary: usize| {
+        let mut blocks = vec![section(&heading)];
+        blocks.extend(
+            shown
+                .iter()
+                .map(|(t, alone)| line(l, config, kind, t, alone.as_ref(), state(t), summary)),
+        );
+        if more > 0 {
+            blocks.push(context(&tr!(
+                l,
+                format!("…ほか{more}件は次のメッセージでお知らせします。"),
+                format!("…and {more} more in the next message.")
+            )));
+        }
+        super::san_blocks(l, &mut blocks);
+        blocks
+    };
+    let size = |blocks: &[Block]| blocks.iter().map(Block::text_chars).sum::<usize>();
+    let mut blocks = draw(LINE_SUMMARY);
+    for summary in SHORTER_SUMMARIES {
+        if size(&blocks) <= MESSAGE_TEXT_BUDGET {
+            break;
+        }
+        blocks = draw(summary);
     }
     let each: Vec<String> = shown
         .iter()
@@ -125,9 +140,8 @@ pub fn combined(
         format!("{heading}{}", super::listed(l, &each)),
         format!("{heading} {}", super::listed(l, &each))
     );
-    super::san_blocks(l, &mut blocks);
-    // Should its lines have grown past Slack's size since it was posted, their texts are
-    // shortened rather than the edit refused.
+    // Still too long (many people named in its lines): the texts themselves are shortened
+    // rather than the edit refused.
     fit(&mut blocks, MESSAGE_TEXT_BUDGET);
     Rendered {
         text: cut(&super::san(l, &text), FALLBACK_TEXT_LIMIT),
@@ -203,12 +217,13 @@ fn line(
     t: &Trouble,
     alone: Option<&Message>,
     settled: Option<String>,
+    summary: usize,
 ) -> Block {
     let (id, owner, link) = (&t.id, user(t.opened_by()), channel_ref(l, t));
     let what = format!(
         "{} — {}",
         cut(&away(&t.customer), LINE_CUSTOMER),
-        cut(&away(&t.summary), LINE_SUMMARY)
+        cut(&away(&t.summary), summary)
     );
     let sev = severity_label(l, config, t.severity);
     match (kind, alone) {
@@ -393,6 +408,30 @@ mod tests {
                 let text = b["text"]["text"].as_str().unwrap();
                 assert!(text.contains(t.id.as_str()) && text.contains(waited), "{text}");
                 assert!(text.contains("<@U0MANAGER>"), "who was asked before: {text}");
+                assert_eq!(b["accessory"]["action_id"], "acknowledge");
+            }
+        }
+    }
+
+    /// Drawn again with more lines than were posted together fit (its lines grew), the message
+    /// shortens the summaries, never a line's end: each still says what it asks, with its
+    /// button, and Slack takes the whole.
+    #[test]
+    fn a_shared_message_too_long_shortens_its_summaries_not_its_lines_ends() {
+        let (config, mut troubles) = hostile(45);
+        for (t, _) in &mut troubles {
+            t.customer = "C".repeat(300);
+            t.summary = "housings cracked in the customer's line ".repeat(70);
+        }
+        for l in [Locale::Ja, Locale::En] {
+            let r = combined(l, &config, Combined::ManagerDm, &troubles, 0, None);
+            let blocks = r.blocks.expect("blocks");
+            let total: usize = blocks.iter().map(Block::text_chars).sum();
+            assert!(total <= MESSAGE_TEXT_BUDGET, "{l:?}: {total}");
+            let waiting = tr!(l, "⏳ 確認待ち", "⏳ waiting for acknowledgement");
+            for b in &as_values(blocks)[1..] {
+                let text = b["text"]["text"].as_str().unwrap();
+                assert!(text.contains(waiting), "{l:?}: {text}");
                 assert_eq!(b["accessory"]["action_id"], "acknowledge");
             }
         }
