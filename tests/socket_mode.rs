@@ -133,6 +133,40 @@ async fn an_envelope_redelivered_after_a_reconnect_is_handled_once_and_answered_
 }
 
 #[tokio::test]
+async fn an_envelope_in_flight_when_its_socket_drops_is_still_handled_and_its_redeliveries_acknowledged() {
+    let (bot, socket) = socket_bot().await;
+    let c = socket.wait_live(2).await;
+    // `/trouble open` alone opens the modal: the envelope is in flight while views.open takes
+    // its time.
+    bot.slack.delay("views.open", Duration::from_millis(1500));
+    let envelope = command_envelope("env-drop-1", &bot.command_form(SALES, ORIGIN, "open"));
+    socket.send(c[0], &envelope);
+    bot.slack.wait_for("views.open", |_| true).await;
+
+    // The network cuts the socket meanwhile: the handling goes on, and Slack, never
+    // acknowledged, delivers the envelope again on the socket opened in its place and on the
+    // other one.
+    socket.drop_connection(c[0]);
+    socket.wait_closed(c[0]).await;
+    let live = eventually("a replacement socket", Duration::from_secs(10), || {
+        let live = socket.live();
+        (live.len() == 2 && !live.contains(&c[0])).then_some(live)
+    })
+    .await;
+    let fresh = *live.iter().find(|id| **id != c[1]).expect("the new socket");
+    socket.send(fresh, &envelope);
+    socket.send(c[1], &envelope);
+    let acks = socket.wait_acks("env-drop-1", 2).await;
+    let mut on: Vec<usize> = acks.iter().map(|a| a.connection).collect();
+    on.sort_unstable();
+    let mut expected = vec![fresh, c[1]];
+    expected.sort_unstable();
+    assert_eq!(on, expected, "each redelivery acknowledged where it came");
+    assert_eq!(acks[0].body, acks[1].body, "with the same answer");
+    assert_eq!(bot.slack.calls_to("views.open").len(), 1, "handled once");
+}
+
+#[tokio::test]
 async fn a_disconnect_message_brings_a_new_socket_while_the_envelope_in_flight_is_still_answered() {
     let (bot, socket) = socket_bot().await;
     let c = socket.wait_live(2).await;

@@ -5,7 +5,8 @@
 //! sockets open, so that while one is being refreshed (a `disconnect` message, a dropped
 //! socket) the other still receives; a refreshed socket finishes what it was handling before
 //! it closes. An envelope Slack delivers again (its acknowledgement was lost with a socket) is
-//! acknowledged with the answer it got the first time, and handled once.
+//! acknowledged with the answer it got the first time, and handled once: a socket's end does
+//! not cancel what it was handling, so that answer comes even when the socket is gone.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -95,27 +96,54 @@ enum Ended {
     Early,
 }
 
+/// What a socket leaves when it ends: how, and the envelopes it was still handling.
+struct Served {
+    ended: Ended,
+    /// Handlers the socket's end does not stop: what they decide is stored, and their answer
+    /// goes to the next delivery of their envelope, on whichever socket it comes.
+    unfinished: Handlers,
+}
+
+type Handlers = tokio::task::JoinSet<()>;
+
+/// Lets `handlers` run to their end in `draining`, rather than cancel them with their socket.
+fn finish_in(draining: &mut tokio::task::JoinSet<()>, mut handlers: Handlers) {
+    if !handlers.is_empty() {
+        draining.spawn(async move { while handlers.join_next().await.is_some() {} });
+    }
+}
+
 /// One of the sockets: opens it, and opens it again whenever it ends, with backoff while
 /// it keeps failing.
 async fn keep_connected(app: Arc<App>, token: Secret, slot: usize, mut shutdown: watch::Receiver<bool>) {
     let mut failures: u32 = 0;
     let mut draining = tokio::task::JoinSet::new();
     while !*shutdown.borrow() {
+        while draining.try_join_next().is_some() {}
         match open_socket(&app, &token).await {
             Ok(socket) => {
                 let (replace_tx, mut replace_rx) = oneshot::channel();
                 let mut connection =
                     tokio::spawn(serve_socket(app.clone(), socket, slot, replace_tx, shutdown.clone()));
                 tokio::select! {
-                    ended = &mut connection => match ended {
-                        Ok(Ended::AfterHello) => failures = 0,
-                        _ => failures += 1,
+                    served = &mut connection => match served {
+                        Ok(Served { ended, unfinished }) => {
+                            finish_in(&mut draining, unfinished);
+                            match ended {
+                                Ended::AfterHello => failures = 0,
+                                Ended::Early => failures += 1,
+                            }
+                        }
+                        Err(_) => failures += 1,
                     },
                     Ok(()) = &mut replace_rx => {
                         // Slack is retiring this socket: open the next one at once, and let the
                         // old one send what it still owes in the background.
                         draining.spawn(async move {
-                            let _ = connection.await;
+                            if let Ok(served) = connection.await {
+                                let mut handlers = served.unfinished;
+                                while handlers.join_next().await.is_some() {}
+                            }
                         });
                         failures = 0;
                         continue;
@@ -134,7 +162,9 @@ async fn keep_connected(app: Arc<App>, token: Secret, slot: usize, mut shutdown:
             _ = stopped(&mut shutdown) => break,
         }
     }
-    while draining.join_next().await.is_some() {}
+    // Stopping: what is still being handled gets as long as a retiring socket does; whatever
+    // is cut off after that answered nobody, so its redelivery (after a restart) is handled.
+    let _ = tokio::time::timeout(DRAIN_LIMIT, async { while draining.join_next().await.is_some() {} }).await;
 }
 
 /// Resolves once the stop signal is given.
@@ -173,14 +203,15 @@ async fn open_socket(app: &App, token: &Secret) -> Result<Socket, String> {
 
 /// Reads one socket until it ends, handling each envelope in its own task and writing the
 /// acknowledgements. On a `disconnect` message it asks for its replacement (`replace`), then
-/// only finishes what it was handling.
+/// only finishes what it was handling. The handlers still running when it ends are returned,
+/// not cancelled.
 async fn serve_socket(
     app: Arc<App>,
     socket: Socket,
     slot: usize,
     replace: oneshot::Sender<()>,
     mut shutdown: watch::Receiver<bool>,
-) -> Ended {
+) -> Served {
     let (mut sink, mut stream) = socket.split();
     let (acks_tx, mut acks) = tokio::sync::mpsc::unbounded_channel::<String>();
     let mut in_flight = tokio::task::JoinSet::new();
@@ -257,10 +288,10 @@ async fn serve_socket(
     if counted {
         app.socket.down(why);
     }
-    if said_hello {
-        Ended::AfterHello
-    } else {
-        Ended::Early
+    let ended = if said_hello { Ended::AfterHello } else { Ended::Early };
+    Served {
+        ended,
+        unfinished: in_flight,
     }
 }
 
@@ -329,12 +360,16 @@ async fn answer_once(
         }
         ack
     };
-    let done = match app.socket.begin(&key) {
-        Seen::New(done) => done,
-        Seen::Before(mut earlier) => {
-            tracing::info!("an envelope handled before came again; acknowledged with the same answer");
-            let answered = earlier.wait_for(Option::is_some).await.ok()?.clone();
-            return answered.map(ack);
+    let answering = loop {
+        match app.socket.begin(&key) {
+            Seen::New(answering) => break answering,
+            Seen::Before(mut earlier) => {
+                if let Ok(answered) = earlier.wait_for(Option::is_some).await {
+                    tracing::info!("an envelope handled before came again; acknowledged with the same answer");
+                    return answered.clone().map(ack);
+                }
+                // Its first handling ended without an answer: this delivery handles it.
+            }
         }
     };
     let response = match kind {
@@ -351,7 +386,7 @@ async fn answer_once(
     let status = response.status();
     if status.is_server_error() {
         tracing::warn!(%status, "not acknowledged, so Slack delivers it again");
-        app.socket.forget(&key);
+        drop(answering);
         return None;
     }
     let answer = if status.is_success() {
@@ -360,7 +395,7 @@ async fn answer_once(
         tracing::info!(%status, "refused an envelope");
         None
     };
-    let _ = done.send(Some(answer.clone()));
+    answering.finish(answer.clone());
     Some(ack(answer))
 }
 
@@ -444,19 +479,32 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_envelope_seen_before_resolves_to_its_first_answer_and_a_forgotten_one_is_new() {
+    async fn an_envelope_seen_before_resolves_to_its_first_answer_and_one_left_unanswered_is_new() {
         let state = state::SocketState::default();
-        let Seen::New(done) = state.begin("envelope:1") else {
+        let Seen::New(answering) = state.begin("envelope:1") else {
             panic!("first delivery is new")
         };
         let Seen::Before(mut again) = state.begin("envelope:1") else {
             panic!("second delivery is not new")
         };
-        done.send(Some(Some(json!({"text": "opened"}))))
-            .expect("receiver alive");
+        answering.finish(Some(json!({"text": "opened"})));
         let answered = again.wait_for(Option::is_some).await.expect("answered").clone();
         assert_eq!(answered, Some(Some(json!({"text": "opened"}))));
-        state.forget("envelope:1");
-        assert!(matches!(state.begin("envelope:1"), Seen::New(_)));
+        assert!(
+            matches!(state.begin("envelope:1"), Seen::Before(_)),
+            "answered: remembered"
+        );
+
+        // A handling that ends without an answer (dropped: a failure, a panic, cut off) leaves
+        // the envelope to its next delivery, and wakes one waiting with an error.
+        let Seen::New(answering) = state.begin("envelope:2") else {
+            panic!("first delivery is new")
+        };
+        let Seen::Before(mut waiting) = state.begin("envelope:2") else {
+            panic!("second delivery is not new")
+        };
+        drop(answering);
+        assert!(waiting.wait_for(Option::is_some).await.is_err());
+        assert!(matches!(state.begin("envelope:2"), Seen::New(_)));
     }
 }

@@ -62,15 +62,45 @@ struct Answered {
 /// The answer an envelope was acknowledged with (None: an empty acknowledgement).
 pub(super) type Acked = Option<Value>;
 
-pub(super) enum Seen {
-    /// First time: handle it, then `finish` (or `forget` if it should come again).
-    New(watch::Sender<Option<Acked>>),
-    /// Handled or being handled: this resolves to its answer.
+pub(super) enum Seen<'a> {
+    /// First time (or its first handling never answered): handle it, then
+    /// [`Answering::finish`]; dropped unfinished, the next delivery is handled afresh.
+    New(Answering<'a>),
+    /// Handled or being handled: this resolves to its answer, or fails if that handling ends
+    /// without one (then ask again).
     Before(watch::Receiver<Option<Acked>>),
 }
 
+/// An envelope being handled. Whatever ends its handling without an answer (a failure that
+/// wants a redelivery, a panic, the task cut off at shutdown) drops this unfinished, which
+/// forgets the envelope: a delivery waiting for its answer, or a later one, handles it afresh
+/// instead of waiting for an answer that never comes.
+pub(super) struct Answering<'a> {
+    state: &'a SocketState,
+    key: String,
+    done: Option<watch::Sender<Option<Acked>>>,
+}
+
+impl Answering<'_> {
+    /// Records the answer: every delivery of the envelope from now on is acknowledged with it.
+    pub(super) fn finish(mut self, answer: Acked) {
+        if let Some(done) = self.done.take() {
+            let _ = done.send(Some(answer));
+        }
+    }
+}
+
+impl Drop for Answering<'_> {
+    fn drop(&mut self) {
+        if self.done.is_some() {
+            // While the sender still lives, the entry under `key` is this one.
+            self.state.forget(&self.key);
+        }
+    }
+}
+
 impl SocketState {
-    pub(super) fn begin(&self, key: &str) -> Seen {
+    pub(super) fn begin(&self, key: &str) -> Seen<'_> {
         let mut answered = self.answered.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(rx) = answered.by_key.get(key) {
             return Seen::Before(rx.clone());
@@ -83,11 +113,15 @@ impl SocketState {
                 answered.by_key.remove(&old);
             }
         }
-        Seen::New(tx)
+        Seen::New(Answering {
+            state: self,
+            key: key.to_string(),
+            done: Some(tx),
+        })
     }
 
     /// Handling failed in a way a redelivery may fix: the next delivery is handled afresh.
-    pub(super) fn forget(&self, key: &str) {
+    fn forget(&self, key: &str) {
         let mut answered = self.answered.lock().unwrap_or_else(|e| e.into_inner());
         answered.by_key.remove(key);
         answered.order.retain(|k| k != key);
