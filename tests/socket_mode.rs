@@ -197,6 +197,54 @@ async fn a_disconnect_message_brings_a_new_socket_while_the_envelope_in_flight_i
 }
 
 #[tokio::test]
+async fn a_command_arriving_on_a_socket_after_its_disconnect_warning_is_still_handled_and_acknowledged() {
+    let (bot, socket) = socket_bot().await;
+    let c = socket.wait_live(2).await;
+    // Something in flight keeps the retiring socket open, as a real refresh often finds.
+    bot.slack.delay("views.open", Duration::from_millis(1500));
+    socket.send(
+        c[0],
+        &command_envelope("env-warned-modal", &bot.command_form(SALES, ORIGIN, "open")),
+    );
+    bot.slack.wait_for("views.open", |_| true).await;
+    socket.send(
+        c[0],
+        &json!({"type": "disconnect", "reason": "warning", "debug_info": {"host": "x"}}),
+    );
+    eventually("a socket in place of the retiring one", Duration::from_secs(10), || {
+        (socket.opens() == 3).then_some(())
+    })
+    .await;
+
+    // Slack still delivers on that socket during the warning; it never sends a slash command
+    // again, so this one must be answered here.
+    socket.send(
+        c[0],
+        &command_envelope(
+            "env-warned-open",
+            &bot.command_form(SALES, ORIGIN, "open sev2 ACME: cracked housings"),
+        ),
+    );
+    let ack = socket.wait_acks("env-warned-open", 1).await.remove(0);
+    assert_eq!(ack.connection, c[0], "acknowledged on the socket it came on");
+    assert!(
+        ack.body["payload"]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("opened"),
+        "{}",
+        ack.body
+    );
+    bot.slack
+        .wait_for("chat.postMessage", |c| c.params["channel"] == MANAGER)
+        .await;
+    socket.wait_acks("env-warned-modal", 1).await;
+    socket.wait_closed(c[0]).await;
+    bot.settle().await;
+    assert_eq!(bot.store().open_summaries().expect("store").len(), 1);
+}
+
+#[tokio::test]
 async fn slacks_request_urls_answer_404_in_socket_mode() {
     let (bot, socket) = socket_bot().await;
     socket.wait_live(2).await;

@@ -218,7 +218,8 @@ async fn serve_socket(
     let mut replace = Some(replace);
     let mut counted = false;
     let mut said_hello = false;
-    // Set once this socket takes no new envelopes: after `disconnect`, or at shutdown.
+    // Set once this socket is on its way out: after `disconnect`, or at shutdown. It still
+    // handles what comes on it, and closes once it owes nothing.
     let mut retiring: Option<tokio::time::Instant> = None;
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
@@ -268,9 +269,9 @@ async fn serve_socket(
                         }
                         retiring.get_or_insert(tokio::time::Instant::now() + DRAIN_LIMIT);
                     }
-                    Some(Inbound::EventsApi(envelope)) => dispatch(&app, &mut in_flight, &acks_tx, Kind::Event, envelope, retiring.is_some()),
-                    Some(Inbound::SlashCommands(envelope)) => dispatch(&app, &mut in_flight, &acks_tx, Kind::Command, envelope, retiring.is_some()),
-                    Some(Inbound::Interactive(envelope)) => dispatch(&app, &mut in_flight, &acks_tx, Kind::Interaction, envelope, retiring.is_some()),
+                    Some(Inbound::EventsApi(envelope)) => dispatch(&app, &mut in_flight, &acks_tx, Kind::Event, envelope),
+                    Some(Inbound::SlashCommands(envelope)) => dispatch(&app, &mut in_flight, &acks_tx, Kind::Command, envelope),
+                    Some(Inbound::Interactive(envelope)) => dispatch(&app, &mut in_flight, &acks_tx, Kind::Interaction, envelope),
                     Some(Inbound::Other) => {}
                     None => tracing::warn!(slot, "ignored a Socket Mode frame that is not Slack's JSON"),
                 },
@@ -303,19 +304,16 @@ enum Kind {
 }
 
 /// Starts handling an envelope; its acknowledgement goes to `acks` when it is ready. A
-/// retiring socket leaves new envelopes unacknowledged: Slack gives them to another socket.
+/// retiring socket handles what still comes on it too: Slack may deliver on a socket for a
+/// while after its `disconnect` warning, and a slash command or a click left unacknowledged
+/// there is never delivered again.
 fn dispatch(
     app: &Arc<App>,
     in_flight: &mut tokio::task::JoinSet<()>,
     acks: &tokio::sync::mpsc::UnboundedSender<String>,
     kind: Kind,
     envelope: Envelope,
-    retiring: bool,
 ) {
-    if retiring {
-        tracing::info!(envelope = %envelope.envelope_id, "left an envelope to another connection");
-        return;
-    }
     let (app, acks) = (app.clone(), acks.clone());
     in_flight.spawn(async move {
         if let Some(ack) = answer(&app, kind, envelope).await {
