@@ -283,6 +283,57 @@ async fn healthz_says_why_while_no_socket_is_up_and_ok_once_one_is() {
     health_until(&bot, "503 once every socket dropped", |status, _| status == 503).await;
 }
 
+#[tokio::test]
+async fn a_rate_limited_connections_open_is_not_asked_again_before_retry_after_on_any_slot() {
+    let (bot, socket) = spawn_bot_behind_front(true, |socket| socket.rate_limit_opens(Some(30))).await;
+    let (_, said) = health_until(&bot, "503 naming Slack's wait", |status, text| {
+        status == 503 && text.contains("next attempt in 30 s")
+    })
+    .await;
+    assert!(said.contains("rate limited"), "{said}");
+    // Each slot asked at most once. Without Retry-After the backoff would ask again after
+    // 0.5 s, then 1 s, …: a short window shows nobody does.
+    let asked = socket.opens();
+    assert!((1..=2).contains(&asked), "{asked}");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(socket.opens(), asked, "asked again before Retry-After");
+}
+
+#[tokio::test]
+async fn connections_slack_turns_away_at_once_are_asked_for_again_with_growing_waits_and_said_why() {
+    let (bot, socket) = socket_bot().await;
+    let live = socket.wait_live(2).await;
+    // Another instance on the same app, say: Slack turns every new connection away.
+    let turned_away = json!({"type": "disconnect", "reason": "too_many_websockets"});
+    socket.greet_new_connections_with(Some(turned_away.clone()));
+    let before = socket.opens();
+    let start = tokio::time::Instant::now();
+    for id in live {
+        socket.send(id, &turned_away);
+    }
+    // Per slot: a replacement at once, the next after 0.375–0.5 s, the next after 0.75–1 s.
+    eventually(
+        "three more sockets asked for on each slot",
+        Duration::from_secs(10),
+        || (socket.opens() >= before + 6).then_some(()),
+    )
+    .await;
+    let took = start.elapsed();
+    assert!(took >= Duration::from_secs(1), "6 sockets asked for in {took:?}");
+    let (_, said) = health_until(&bot, "503 naming the reason", |status, _| status == 503).await;
+    assert!(
+        said.contains("too_many_websockets") && said.contains("another trouble-bot"),
+        "{said}"
+    );
+
+    // Once Slack takes connections again, both come back (after a wait of at most a few seconds).
+    socket.greet_new_connections_with(None);
+    health_until(&bot, "200 with both sockets up", |status, text| {
+        status == 200 && text.contains("2 connected")
+    })
+    .await;
+}
+
 /// Polls `/healthz` until `ok` holds for its status and text, for up to 10 s.
 async fn health_until(bot: &TestBot, what: &str, ok: impl Fn(u16, &str) -> bool) -> (u16, String) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);

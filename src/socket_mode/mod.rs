@@ -36,8 +36,12 @@ const PING_EVERY: Duration = Duration::from_secs(30);
 /// After a `disconnect` message (or at shutdown), how long a socket may still take to send
 /// the acknowledgements of what it was handling.
 const DRAIN_LIMIT: Duration = Duration::from_secs(10);
-/// The longest wait between two attempts to open a socket.
+/// The longest wait between two attempts to open a socket (unless Slack's `Retry-After` says
+/// longer).
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// A socket that ends sooner than this after it opened (Slack turning it away, say with
+/// `too_many_websockets`) counts as a failed attempt: a second one in a row is backed off from.
+const SHORT_LIVED: Duration = Duration::from_secs(30);
 
 /// One frame Slack sends on the socket.
 #[derive(Debug, Deserialize)]
@@ -88,6 +92,11 @@ pub async fn run(app: Arc<App>, shutdown: watch::Receiver<bool>) {
     while slots.join_next().await.is_some() {}
 }
 
+/// Said (log and /healthz) when Slack turns a connection away for having too many.
+const TOO_MANY_WEBSOCKETS: &str = "Slack turned a connection away: too_many_websockets (more than ten \
+    connections for this app: is another trouble-bot running with the same SLACK_APP_TOKEN?); asking again \
+    with growing waits";
+
 /// How a socket ended.
 enum Ended {
     /// It worked (Slack said hello) until it closed or dropped.
@@ -114,49 +123,85 @@ fn finish_in(draining: &mut tokio::task::JoinSet<()>, mut handlers: Handlers) {
 }
 
 /// One of the sockets: opens it, and opens it again whenever it ends, with backoff while
-/// it keeps failing.
+/// it keeps failing or keeps ending soon after it opened.
 async fn keep_connected(app: Arc<App>, token: Secret, slot: usize, mut shutdown: watch::Receiver<bool>) {
-    let mut failures: u32 = 0;
+    // Attempts in a row that brought no socket lasting [`SHORT_LIVED`]: failed opens, sockets
+    // that ended before or soon after Slack's hello, `disconnect`s that came at once.
+    let mut streak: u32 = 0;
     let mut draining = tokio::task::JoinSet::new();
     while !*shutdown.borrow() {
         while draining.try_join_next().is_some() {}
-        match open_socket(&app, &token).await {
+        // Slack said when to ask again (a rate-limited open, on any slot): nobody asks before.
+        if let Some(until) = app.socket.opens_held_until() {
+            tokio::select! {
+                _ = tokio::time::sleep_until(until) => {}
+                _ = stopped(&mut shutdown) => break,
+            }
+        }
+        let wait = match open_socket(&app, &token).await {
             Ok(socket) => {
+                let opened = tokio::time::Instant::now();
                 let (replace_tx, mut replace_rx) = oneshot::channel();
                 let mut connection =
                     tokio::spawn(serve_socket(app.clone(), socket, slot, replace_tx, shutdown.clone()));
                 tokio::select! {
-                    served = &mut connection => match served {
-                        Ok(Served { ended, unfinished }) => {
-                            finish_in(&mut draining, unfinished);
-                            match ended {
-                                Ended::AfterHello => failures = 0,
-                                Ended::Early => failures += 1,
-                            }
-                        }
-                        Err(_) => failures += 1,
-                    },
+                    // A socket told to go may be gone as soon as told: it still counts as told.
+                    biased;
                     Ok(()) = &mut replace_rx => {
-                        // Slack is retiring this socket: open the next one at once, and let the
-                        // old one send what it still owes in the background.
+                        // Slack is retiring this socket: let it send what it still owes in the
+                        // background, and open the next one.
                         draining.spawn(async move {
                             if let Ok(served) = connection.await {
                                 let mut handlers = served.unfinished;
                                 while handlers.join_next().await.is_some() {}
                             }
                         });
-                        failures = 0;
-                        continue;
+                        streak = match opened.elapsed() >= SHORT_LIVED {
+                            true => 0,
+                            false => streak + 1,
+                        };
+                        // A refresh (or one that came early, once) is replaced at once; Slack
+                        // turning every new socket away (`too_many_websockets`) is not asked
+                        // again and again in a tight loop.
+                        if streak <= 1 {
+                            continue;
+                        }
+                        jittered(backoff(streak - 2))
+                    }
+                    served = &mut connection => {
+                        let said_hello = match served {
+                            Ok(Served { ended, unfinished }) => {
+                                finish_in(&mut draining, unfinished);
+                                matches!(ended, Ended::AfterHello)
+                            }
+                            Err(_) => false,
+                        };
+                        if said_hello && opened.elapsed() >= SHORT_LIVED {
+                            streak = 0;
+                        } else {
+                            streak += 1;
+                        }
+                        // A socket that worked is reopened after 0.5 s, the first time.
+                        match said_hello {
+                            true => jittered(backoff(streak.saturating_sub(1))),
+                            false => jittered(backoff(streak)),
+                        }
                     }
                 }
             }
-            Err(problem) => {
-                failures += 1;
-                tracing::warn!(slot, %problem, "cannot open a Socket Mode connection; will retry");
-                app.socket.problem(problem);
+            Err(failure) => {
+                streak += 1;
+                let mut wait = jittered(backoff(streak));
+                if let Some(retry_after) = failure.retry_after() {
+                    app.socket.hold_opens_for(retry_after);
+                    wait = wait.max(retry_after);
+                }
+                tracing::warn!(slot, problem = %failure, next_attempt_in_s = wait.as_secs_f32(), "cannot open a Socket Mode connection; will retry");
+                app.socket
+                    .problem(format!("{failure}; next attempt in {} s", wait.as_secs().max(1)));
+                wait
             }
-        }
-        let wait = backoff(failures);
+        };
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = stopped(&mut shutdown) => break,
@@ -179,15 +224,51 @@ fn backoff(failures: u32) -> Duration {
         .min(MAX_BACKOFF)
 }
 
+/// `wait` shortened by up to a quarter, at random: the two slots (and other instances on the
+/// same app) turned away together do not all come back at the same moment.
+fn jittered(wait: Duration) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    // Each RandomState is freshly keyed: random enough to spread retries, and no dependency.
+    let random = std::collections::hash_map::RandomState::new().build_hasher().finish();
+    shorten_by_up_to_a_quarter(wait, random)
+}
+
+fn shorten_by_up_to_a_quarter(wait: Duration, random: u64) -> Duration {
+    let share = (random % 1001) as f64 / 1000.0;
+    wait.saturating_sub((wait / 4).mul_f64(share))
+}
+
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
+/// Why no socket could be opened: Slack's answer to `apps.connections.open`, or the connect.
+#[derive(Debug)]
+enum OpenFailure {
+    Slack(crate::slack::client::SlackError),
+    Connect(String),
+}
+
+impl OpenFailure {
+    /// How long Slack asked the app to wait before asking again (HTTP 429).
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            OpenFailure::Slack(e) => e.retry_after(),
+            OpenFailure::Connect(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for OpenFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OpenFailure::Slack(e) => write!(f, "apps.connections.open failed: {e}"),
+            OpenFailure::Connect(why) => write!(f, "cannot connect the socket: {why}"),
+        }
+    }
+}
+
 /// Asks Slack for a socket URL and connects to it.
-async fn open_socket(app: &App, token: &Secret) -> Result<Socket, String> {
-    let url = app
-        .slack
-        .open_connection(token)
-        .await
-        .map_err(|e| format!("apps.connections.open failed: {e}"))?;
+async fn open_socket(app: &App, token: &Secret) -> Result<Socket, OpenFailure> {
+    let url = app.slack.open_connection(token).await.map_err(OpenFailure::Slack)?;
     // Slack's payloads are small; a bounded frame keeps a bad peer from growing the process.
     let config = WebSocketConfig::default()
         .max_message_size(Some(crate::http::BODY_LIMIT))
@@ -196,8 +277,8 @@ async fn open_socket(app: &App, token: &Secret) -> Result<Socket, String> {
     match tokio::time::timeout(Duration::from_secs(10), connect).await {
         Ok(Ok((socket, _))) => Ok(socket),
         // The URL carries a one-time ticket: it is not logged.
-        Ok(Err(e)) => Err(format!("cannot connect the socket: {e}")),
-        Err(_) => Err("cannot connect the socket: timed out".into()),
+        Ok(Err(e)) => Err(OpenFailure::Connect(e.to_string())),
+        Err(_) => Err(OpenFailure::Connect("timed out".into())),
     }
 }
 
@@ -259,13 +340,20 @@ async fn serve_socket(
                         }
                     }
                     Some(Inbound::Disconnect { reason }) => {
-                        tracing::info!(slot, ?reason, "Slack asked for a new Socket Mode connection");
+                        let reason = reason.unwrap_or_default();
+                        let why = if reason == "too_many_websockets" {
+                            tracing::warn!(slot, "{TOO_MANY_WEBSOCKETS}");
+                            TOO_MANY_WEBSOCKETS.to_string()
+                        } else {
+                            tracing::info!(slot, reason, "Slack asked for a new Socket Mode connection");
+                            format!("refreshing ({reason})")
+                        };
                         if let Some(replace) = replace.take() {
                             let _ = replace.send(());
                         }
                         if counted {
                             counted = false;
-                            app.socket.down(format!("refreshing ({})", reason.unwrap_or_default()));
+                            app.socket.down(why);
                         }
                         retiring.get_or_insert(tokio::time::Instant::now() + DRAIN_LIMIT);
                     }
@@ -474,6 +562,21 @@ mod tests {
         assert_eq!(backoff(3), Duration::from_secs(4));
         assert_eq!(backoff(10), MAX_BACKOFF);
         assert_eq!(backoff(u32::MAX), MAX_BACKOFF);
+    }
+
+    #[test]
+    fn jitter_shortens_a_wait_by_at_most_a_quarter() {
+        let wait = Duration::from_secs(8);
+        assert_eq!(shorten_by_up_to_a_quarter(wait, 0), wait);
+        assert_eq!(shorten_by_up_to_a_quarter(wait, 1000), Duration::from_secs(6));
+        for random in [1, 77, 500, 999, u64::MAX] {
+            let shorter = shorten_by_up_to_a_quarter(wait, random);
+            assert!(shorter >= Duration::from_secs(6) && shorter <= wait, "{shorter:?}");
+        }
+        for _ in 0..100 {
+            let j = jittered(MAX_BACKOFF);
+            assert!(j >= MAX_BACKOFF * 3 / 4 && j <= MAX_BACKOFF, "{j:?}");
+        }
     }
 
     #[tokio::test]

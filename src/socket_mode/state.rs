@@ -15,6 +15,9 @@ const REMEMBERED: usize = 4096;
 pub struct SocketState {
     status: Mutex<Status>,
     answered: Mutex<Answered>,
+    /// Until when Slack asked the app not to call `apps.connections.open` (its `Retry-After`):
+    /// shared, so no slot asks earlier.
+    opens_held: Mutex<Option<tokio::time::Instant>>,
 }
 
 #[derive(Default)]
@@ -49,6 +52,19 @@ impl SocketState {
 
     pub(super) fn problem(&self, why: String) {
         self.status.lock().unwrap_or_else(|e| e.into_inner()).last_problem = Some(why);
+    }
+
+    /// Slack asked for no new `apps.connections.open` for `wait`.
+    pub(super) fn hold_opens_for(&self, wait: std::time::Duration) {
+        let until = tokio::time::Instant::now() + wait;
+        let mut held = self.opens_held.lock().unwrap_or_else(|e| e.into_inner());
+        *held = Some(held.map_or(until, |earlier| earlier.max(until)));
+    }
+
+    /// Until when no socket may be asked for, if that is still to come.
+    pub(super) fn opens_held_until(&self) -> Option<tokio::time::Instant> {
+        let held = *self.opens_held.lock().unwrap_or_else(|e| e.into_inner());
+        held.filter(|until| *until > tokio::time::Instant::now())
     }
 }
 

@@ -53,6 +53,10 @@ struct Shared {
 struct SocketWorld {
     opens: usize,
     refuse_opens: bool,
+    /// `apps.connections.open` answers HTTP 429 with this `Retry-After` (seconds) while set.
+    rate_limit_opens: Option<u64>,
+    /// Sent on every new connection right after `hello`.
+    greeting: Option<String>,
     connections: Vec<Connection>,
     acks: Vec<Ack>,
     ext_shared: HashSet<String>,
@@ -131,6 +135,16 @@ impl FakeSocket {
     /// `apps.connections.open` fails (`ok:false`) while this is on.
     pub fn refuse_opens(&self, on: bool) {
         self.world().refuse_opens = on;
+    }
+
+    /// `apps.connections.open` is rate limited (HTTP 429, `Retry-After: secs`) while `Some`.
+    pub fn rate_limit_opens(&self, retry_after: Option<u64>) {
+        self.world().rate_limit_opens = retry_after;
+    }
+
+    /// Every connection opened from now on gets `frame` right after `hello` (None: nothing).
+    pub fn greet_new_connections_with(&self, frame: Option<Value>) {
+        self.world().greeting = frame.map(|f| f.to_string());
     }
 
     /// The connections the bot holds open now, oldest first.
@@ -224,7 +238,12 @@ async fn serve_socket(
 ) {
     let (mut sink, mut stream) = socket.split();
     let hello = fixture("hello.json");
-    if sink.send(Message::text(hello)).await.is_ok() {
+    let greeting = shared.state.lock().unwrap_or_else(|e| e.into_inner()).greeting.clone();
+    let greeted = match greeting {
+        Some(frame) => sink.send(Message::text(hello)).await.is_ok() && sink.send(Message::text(frame)).await.is_ok(),
+        None => sink.send(Message::text(hello)).await.is_ok(),
+    };
+    if greeted {
         loop {
             tokio::select! {
                 frame = stream.next() => match frame {
@@ -269,6 +288,15 @@ async fn api(
     if method == "apps.connections.open" {
         let mut world = shared.state.lock().unwrap_or_else(|e| e.into_inner());
         world.opens += 1;
+        if let Some(secs) = world.rate_limit_opens {
+            let limited = axum::Json(json!({"ok": false, "error": "ratelimited"}));
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", secs.to_string())],
+                limited,
+            )
+                .into_response();
+        }
         let answer = if auth != format!("Bearer {APP_TOKEN}") {
             json!({"ok": false, "error": "invalid_auth"})
         } else if world.refuse_opens {
