@@ -336,9 +336,14 @@ async fn connections_slack_turns_away_at_once_are_asked_for_again_with_growing_w
 
 /// Polls `/healthz` until `ok` holds for its status and text, for up to 10 s.
 async fn health_until(bot: &TestBot, what: &str, ok: impl Fn(u16, &str) -> bool) -> (u16, String) {
+    health_at(&bot.base_url, what, ok).await
+}
+
+/// [`health_until`] for a bot at `base_url`.
+async fn health_at(base_url: &str, what: &str, ok: impl Fn(u16, &str) -> bool) -> (u16, String) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        let r = http_get(format!("{}/healthz", bot.base_url)).await.expect("healthz");
+        let r = http_get(format!("{base_url}/healthz")).await.expect("healthz");
         let seen = (r.status().as_u16(), r.text().await.unwrap_or_default());
         if ok(seen.0, &seen.1) {
             return seen;
@@ -455,4 +460,62 @@ async fn the_binary_serves_in_socket_mode_with_only_the_two_tokens_and_never_log
         !logs.contains("ticket="),
         "a socket URL (a one-time ticket) appears in the logs"
     );
+}
+
+#[tokio::test]
+async fn a_refused_app_token_is_named_once_in_the_log_and_in_healthz_with_what_to_do() {
+    let slack = FakeSlack::start().await;
+    let front = FakeSocket::start(&slack).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("trouble.toml");
+    std::fs::write(&config, format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).expect("config");
+    let log_path = dir.path().join("stderr.log");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+        .arg("serve")
+        .env_remove("SLACK_SIGNING_SECRET")
+        .env("SLACK_APP_TOKEN", "xapp-1-A0APP-1-revokedtoken")
+        .env("SLACK_BOT_TOKEN", "xoxb-test-token")
+        .env("SLACK_API_URL", front.api_url())
+        .env("TROUBLE_CONFIG", &config)
+        .env("TROUBLE_DATA_DIR", dir.path().join("data"))
+        .env("TROUBLE_LISTEN", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(&log_path).expect("log file"))
+        .spawn()
+        .expect("the binary starts");
+    let addr = listening_address(&mut child, Duration::from_secs(20)).expect("listening");
+
+    let (_, health) = health_at(&format!("http://{addr}"), "503 naming the app token", |status, text| {
+        status == 503 && text.contains("SLACK_APP_TOKEN")
+    })
+    .await;
+    assert!(
+        health.starts_with("socket mode: Slack refuses the app-level token (invalid_auth)")
+            && health.contains("connections:write")
+            && health.contains("next attempt in"),
+        "{health}"
+    );
+    // Both connections asked again meanwhile: still said once.
+    eventually("a second attempt on each connection", Duration::from_secs(10), || {
+        (front.opens() >= 4).then_some(())
+    })
+    .await;
+    let _ = child.kill();
+    let _ = child.wait();
+    let logs = std::fs::read_to_string(&log_path).unwrap_or_default();
+    let named: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("Slack refuses the app-level token"))
+        .collect();
+    assert_eq!(named.len(), 1, "once, not per connection and attempt:\n{logs}");
+    assert!(
+        named[0].contains("ERROR")
+            && named[0].contains("invalid_auth")
+            && named[0].contains("SLACK_APP_TOKEN environment variable")
+            && named[0].contains("App-Level Tokens"),
+        "{}",
+        named[0]
+    );
+    assert!(!logs.contains("revokedtoken"), "the app token appears in the logs");
 }

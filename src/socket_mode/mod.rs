@@ -22,6 +22,7 @@ use tokio_tungstenite::tungstenite::Message as Frame;
 
 use crate::app::App;
 use crate::config::Secret;
+use crate::slack::client::SlackError;
 use crate::slack::payloads::{EventBody, SlashCommand};
 
 pub mod state;
@@ -140,6 +141,9 @@ async fn keep_connected(app: Arc<App>, token: Secret, slot: usize, mut shutdown:
         }
         let wait = match open_socket(&app, &token).await {
             Ok(socket) => {
+                if app.socket.app_token_heard(None) {
+                    tracing::info!("Slack takes the app-level token again");
+                }
                 let opened = tokio::time::Instant::now();
                 let (replace_tx, mut replace_rx) = oneshot::channel();
                 let mut connection =
@@ -197,8 +201,19 @@ async fn keep_connected(app: Arc<App>, token: Secret, slot: usize, mut shutdown:
                     wait = wait.max(retry_after);
                 }
                 tracing::warn!(slot, problem = %failure, next_attempt_in_s = wait.as_secs_f32(), "cannot open a Socket Mode connection; will retry");
+                let problem = match failure.refused_app_token() {
+                    Some(error) => {
+                        let said = app_token_refused(error);
+                        // Once, not per slot and attempt: it stays so until an admin acts.
+                        if app.socket.app_token_heard(Some(error)) {
+                            tracing::error!(error, "{said}");
+                        }
+                        said
+                    }
+                    None => failure.to_string(),
+                };
                 app.socket
-                    .problem(format!("{failure}; next attempt in {} s", wait.as_secs().max(1)));
+                    .problem(format!("{problem}; next attempt in {} s", wait.as_secs().max(1)));
                 wait
             }
         };
@@ -210,6 +225,17 @@ async fn keep_connected(app: Arc<App>, token: Secret, slot: usize, mut shutdown:
     // Stopping: what is still being handled gets as long as a retiring socket does; whatever
     // is cut off after that answered nobody, so its redelivery (after a restart) is handled.
     let _ = tokio::time::timeout(DRAIN_LIMIT, async { while draining.join_next().await.is_some() {} }).await;
+}
+
+/// What the log and /healthz say while Slack refuses the app-level token (`error`): which
+/// variable sets it and where a good one comes from, as for the bot token.
+fn app_token_refused(error: &str) -> String {
+    format!(
+        "Slack refuses the app-level token ({error}): no request reaches the bot until it takes one (generate \
+         an app-level token with the connections:write scope under the app's Basic Information → App-Level \
+         Tokens, put it, xapp-…, in the SLACK_APP_TOKEN environment variable, under systemd in \
+         /etc/trouble-bot/trouble-bot.env, and restart)"
+    )
 }
 
 /// Resolves once the stop signal is given.
@@ -243,11 +269,24 @@ type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStre
 /// Why no socket could be opened: Slack's answer to `apps.connections.open`, or the connect.
 #[derive(Debug)]
 enum OpenFailure {
-    Slack(crate::slack::client::SlackError),
+    Slack(SlackError),
     Connect(String),
 }
 
 impl OpenFailure {
+    /// The error with which Slack refused the app-level token itself (wrong, revoked, a bot
+    /// token in its place, without `connections:write`): only an admin mends that.
+    fn refused_app_token(&self) -> Option<&str> {
+        match self {
+            OpenFailure::Slack(e @ SlackError::Api { error, .. })
+                if e.refuses_token() || matches!(error.as_str(), "not_allowed_token_type" | "missing_scope") =>
+            {
+                Some(error)
+            }
+            _ => None,
+        }
+    }
+
     /// How long Slack asked the app to wait before asking again (HTTP 429).
     fn retry_after(&self) -> Option<Duration> {
         match self {

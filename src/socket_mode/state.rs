@@ -18,6 +18,8 @@ pub struct SocketState {
     /// Until when Slack asked the app not to call `apps.connections.open` (its `Retry-After`):
     /// shared, so no slot asks earlier.
     opens_held: Mutex<Option<tokio::time::Instant>>,
+    /// The error with which Slack last refused the app-level token (None once it took it).
+    app_token_refused: Mutex<Option<String>>,
 }
 
 #[derive(Default)]
@@ -52,6 +54,15 @@ impl SocketState {
 
     pub(super) fn problem(&self, why: String) {
         self.status.lock().unwrap_or_else(|e| e.into_inner()).last_problem = Some(why);
+    }
+
+    /// Records whether Slack refused the app-level token (with that error) or took it; true
+    /// when that changes between refused and taken, so it is said once.
+    pub(super) fn app_token_heard(&self, refused_with: Option<&str>) -> bool {
+        let mut refused = self.app_token_refused.lock().unwrap_or_else(|e| e.into_inner());
+        let changed = refused.is_some() != refused_with.is_some();
+        *refused = refused_with.map(str::to_string);
+        changed
     }
 
     /// Slack asked for no new `apps.connections.open` for `wait`.
