@@ -334,6 +334,34 @@ async fn connections_slack_turns_away_at_once_are_asked_for_again_with_growing_w
     .await;
 }
 
+#[tokio::test]
+async fn socket_mode_turned_off_for_the_app_stops_the_reconnecting_and_healthz_says_what_to_do() {
+    let (bot, socket) = socket_bot().await;
+    let live = socket.wait_live(2).await;
+    let before = socket.opens();
+    for id in &live {
+        socket.send(*id, &json!({"type": "disconnect", "reason": "link_disabled"}));
+    }
+    let (_, said) = health_until(&bot, "503 saying Socket Mode is off", |status, text| {
+        status == 503 && text.contains("turned Socket Mode off")
+    })
+    .await;
+    assert!(
+        said.contains("link_disabled") && said.contains("Enable Socket Mode") && said.contains("restart"),
+        "{said}"
+    );
+    for id in live {
+        socket.wait_closed(id).await;
+    }
+    // A refresh would be replaced at once: a short window shows nothing is asked for.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(socket.opens(), before, "asked for a connection after link_disabled");
+    assert!(health_until(&bot, "still 503", |status, _| status == 503)
+        .await
+        .1
+        .contains("link_disabled"));
+}
+
 /// Polls `/healthz` until `ok` holds for its status and text, for up to 10 s.
 async fn health_until(bot: &TestBot, what: &str, ok: impl Fn(u16, &str) -> bool) -> (u16, String) {
     health_at(&bot.base_url, what, ok).await

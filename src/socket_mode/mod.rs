@@ -98,6 +98,11 @@ const TOO_MANY_WEBSOCKETS: &str = "Slack turned a connection away: too_many_webs
     connections for this app: is another trouble-bot running with the same SLACK_APP_TOKEN?); asking again \
     with growing waits";
 
+/// Said (log and /healthz) when Slack ends a connection because Socket Mode was turned off.
+const LINK_DISABLED: &str = "Slack turned Socket Mode off for this app (link_disabled): no request reaches the \
+    bot, and it no longer asks for connections. Turn it on again under the app's settings (Socket Mode → Enable \
+    Socket Mode; manifest.socket.yml has socket_mode_enabled: true), then restart the bot";
+
 /// How a socket ended.
 enum Ended {
     /// It worked (Slack said hello) until it closed or dropped.
@@ -132,6 +137,11 @@ async fn keep_connected(app: Arc<App>, token: Secret, slot: usize, mut shutdown:
     let mut draining = tokio::task::JoinSet::new();
     while !*shutdown.borrow() {
         while draining.try_join_next().is_some() {}
+        if app.socket.given_up() {
+            // Socket Mode is off for the app: only an admin and a restart bring it back.
+            stopped(&mut shutdown).await;
+            break;
+        }
         // Slack said when to ask again (a rate-limited open, on any slot): nobody asks before.
         if let Some(until) = app.socket.opens_held_until() {
             tokio::select! {
@@ -380,12 +390,23 @@ async fn serve_socket(
                     }
                     Some(Inbound::Disconnect { reason }) => {
                         let reason = reason.unwrap_or_default();
-                        let why = if reason == "too_many_websockets" {
-                            tracing::warn!(slot, "{TOO_MANY_WEBSOCKETS}");
-                            TOO_MANY_WEBSOCKETS.to_string()
-                        } else {
-                            tracing::info!(slot, reason, "Slack asked for a new Socket Mode connection");
-                            format!("refreshing ({reason})")
+                        let why = match reason.as_str() {
+                            "too_many_websockets" => {
+                                tracing::warn!(slot, "{TOO_MANY_WEBSOCKETS}");
+                                TOO_MANY_WEBSOCKETS.to_string()
+                            }
+                            "link_disabled" => {
+                                // No connection will be taken until an admin acts: asking again is
+                                // pointless, and everyone must hear why the bot went deaf.
+                                if app.socket.give_up(LINK_DISABLED) {
+                                    tracing::error!(slot, "{LINK_DISABLED}");
+                                }
+                                LINK_DISABLED.to_string()
+                            }
+                            _ => {
+                                tracing::info!(slot, reason, "Slack asked for a new Socket Mode connection");
+                                format!("refreshing ({reason})")
+                            }
                         };
                         if let Some(replace) = replace.take() {
                             let _ = replace.send(());

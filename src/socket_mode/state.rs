@@ -20,6 +20,8 @@ pub struct SocketState {
     opens_held: Mutex<Option<tokio::time::Instant>>,
     /// The error with which Slack last refused the app-level token (None once it took it).
     app_token_refused: Mutex<Option<String>>,
+    /// Why the bot asks for no more connections (Slack turned Socket Mode off for the app).
+    given_up: Mutex<Option<String>>,
 }
 
 #[derive(Default)]
@@ -31,6 +33,9 @@ struct Status {
 impl SocketState {
     /// The number of sockets up, or why none is.
     pub fn health(&self) -> Result<usize, String> {
+        if let Some(why) = self.given_up.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+            return Err(why);
+        }
         let status = self.status.lock().unwrap_or_else(|e| e.into_inner());
         match status.connected {
             0 => Err(status
@@ -63,6 +68,18 @@ impl SocketState {
         let changed = refused.is_some() != refused_with.is_some();
         *refused = refused_with.map(str::to_string);
         changed
+    }
+
+    /// No more connections are asked for, for `why`; true the first time it is said.
+    pub(super) fn give_up(&self, why: &str) -> bool {
+        let mut given_up = self.given_up.lock().unwrap_or_else(|e| e.into_inner());
+        let first = given_up.is_none();
+        given_up.get_or_insert_with(|| why.to_string());
+        first
+    }
+
+    pub(super) fn given_up(&self) -> bool {
+        self.given_up.lock().unwrap_or_else(|e| e.into_inner()).is_some()
     }
 
     /// Slack asked for no new `apps.connections.open` for `wait`.
