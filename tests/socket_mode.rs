@@ -291,12 +291,11 @@ async fn a_rate_limited_connections_open_is_not_asked_again_before_retry_after_o
     })
     .await;
     assert!(said.contains("rate limited"), "{said}");
-    // Each slot asked at most once. Without Retry-After the backoff would ask again after
+    // Each slot asks at most once. Without Retry-After the backoff would ask again after
     // 0.5 s, then 1 s, …: a short window shows nobody does.
-    let asked = socket.opens();
-    assert!((1..=2).contains(&asked), "{asked}");
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(socket.opens(), asked, "asked again before Retry-After");
+    let asked = socket.opens();
+    assert!((1..=2).contains(&asked), "asked {asked} times before Retry-After");
 }
 
 #[tokio::test]
