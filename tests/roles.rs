@@ -1764,6 +1764,44 @@ async fn the_owner_or_manager_leaving_an_open_troubles_channel_is_added_back() {
     bot.expect_none("conversations.invite", invited_back(SALES, mark)).await;
 }
 
+/// Someone up the chain asked to acknowledge an open trouble nobody has acknowledged, who
+/// leaves its channel, is added back too: the escalation's mention in the kickoff thread is how
+/// the channel reaches them. Once it is acknowledged they come and go freely.
+#[tokio::test]
+async fn someone_asked_to_acknowledge_who_leaves_the_channel_is_added_back_until_it_is_acknowledged() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.advance_and_settle(Duration::from_secs(3600)).await;
+    assert_eq!(trouble(&bot, &t.id).escalation.level, 1, "the director is asked");
+    let channel = t.channel.clone();
+    let invited_back = |mark: u64| {
+        let channel = channel.clone();
+        move |c: &Call| {
+            c.seq > mark
+                && c.params["channel"] == channel.as_str()
+                && c.params["users"].as_str().is_some_and(|u| u.contains(DIRECTOR))
+        }
+    };
+    let mark = last_call(&bot);
+    let left = member_event("member_left_channel", "EvAskedLeft1", &t.channel, DIRECTOR);
+    assert_eq!(bot.event(&left, None).await.status(), 200);
+    bot.slack.wait_for("conversations.invite", invited_back(mark)).await;
+    bot.posted_saying(
+        &t.channel,
+        &format!(
+            "<@{DIRECTOR}> left this channel but is asked to acknowledge trouble {}",
+            t.id
+        ),
+    )
+    .await;
+
+    bot.command_text(DIRECTOR, &t.channel, "ack").await;
+    let mark = last_call(&bot);
+    let left = member_event("member_left_channel", "EvAskedLeft2", &t.channel, DIRECTOR);
+    assert_eq!(bot.event(&left, None).await.status(), 200);
+    bot.expect_none("conversations.invite", invited_back(mark)).await;
+}
+
 /// A hand-over changes who owns the trouble, not who reported it: the manager's DM, edited when
 /// the trouble is acknowledged, still names the one who opened it.
 #[tokio::test]

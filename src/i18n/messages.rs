@@ -1045,7 +1045,12 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("🔄 {} reopened trouble {id} ({customer}). {channel}\n{why}", user(by))
             ))
         }
-        Message::AddedBack { user: u, owner } => Rendered::text(match owner {
+        Message::AddedBack { user: u, owner, asked } => Rendered::text(match owner {
+            false if *asked => tr!(
+                l,
+                format!("↩️ {}がこのチャンネルを退出しましたが、まだ誰も確認していないトラブル {} の確認をお願いしているため再追加しました。キックオフのスレッドに返信するか「確認しました」ボタンで確認できます。", user(u), t.id),
+                format!("↩️ {} left this channel but is asked to acknowledge trouble {}, which nobody has yet, so the bot added them back. Reply in the kickoff's thread or press Acknowledge.", user(u), t.id)
+            ),
             true => tr!(
                 l,
                 format!("↩️ {}がこのチャンネルを退出しましたが、トラブル {} の担当者なので再追加しました。催促やお客様への報告はここに投稿されます。担当を外れるには、上司が `/trouble owner @担当者` で引き継いでください。", user(u), t.id),
@@ -2203,6 +2208,12 @@ pub(super) mod tests {
             Message::AddedBack {
                 user: by.clone(),
                 owner: true,
+                asked: false,
+            },
+            Message::AddedBack {
+                user: by.clone(),
+                owner: false,
+                asked: true,
             },
             Message::ClosedNotice {
                 by: by.clone(),
@@ -2271,6 +2282,7 @@ pub(super) mod tests {
             Message::AddedBack {
                 user: by.clone(),
                 owner: false,
+                asked: false,
             },
             Message::WorkUnreachable {
                 who: by.clone(),

@@ -98,12 +98,22 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
             }
             // The owner or the manager leaving an open trouble's channel would silence what it
             // posts for them: a mention of someone not in a channel notifies nobody. They are
-            // added back, and the channel says so and how to step off it (a hand-over).
+            // added back, and the channel says so and how to step off it (a hand-over). So is
+            // someone up the chain asked to acknowledge it while nobody has: the escalation's
+            // mention in the kickoff thread is how the channel reaches them.
             let owner = user == w.t.owner;
-            if w.t.is_open() && w.t.channel.is_some() && (owner || w.t.manager.as_ref() == Some(&user)) {
+            let manager = w.t.manager.as_ref() == Some(&user);
+            let escalation = &w.t.escalation;
+            let asked = w.t.ack.is_none() && escalation.chain.iter().take(escalation.level + 1).any(|u| *u == user);
+            if w.t.is_open() && w.t.channel.is_some() && (owner || manager || asked) {
                 w.log(None, Event::AddedBack { user: user.clone() });
                 w.invite(vec![user.clone()]);
-                w.post(Lane::Channel, Dest::TroubleChannel, Message::AddedBack { user, owner });
+                let asked = asked && !owner && !manager;
+                w.post(
+                    Lane::Channel,
+                    Dest::TroubleChannel,
+                    Message::AddedBack { user, owner, asked },
+                );
             }
             None
         }

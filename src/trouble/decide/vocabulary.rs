@@ -286,10 +286,13 @@ pub enum Message {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         not_effective: Option<usize>,
     },
-    /// `user`, the owner (or else the manager), left the channel and was added back.
+    /// `user`, the owner (or else the manager, or with `asked` someone up the chain asked to
+    /// acknowledge it while nobody has), left the channel and was added back.
     AddedBack {
         user: UserId,
         owner: bool,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        asked: bool,
     },
     StageChanged {
         stage: StageId,
