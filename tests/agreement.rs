@@ -1170,3 +1170,40 @@ async fn a_proposals_reason_is_set_apart_from_the_bots_words() {
         "{approved}"
     );
 }
+
+/// An amount past what one cost may be is refused, saying the most it may be, in both
+/// languages; below that cap, a huge cost with a split never panics and never wraps under a
+/// limit: its share goes up the chain.
+#[tokio::test]
+async fn a_huge_amount_is_refused_and_a_large_one_with_a_split_still_goes_up_the_chain() {
+    let bot = spawn_bot_with(&format!("{DEFAULT_SEVERITIES}\n{LIMITS}")).await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
+    for amount in ["1400000000.5億円", "USD 999999999999999", "9999999999.99999999億円"] {
+        let r = bot
+            .command_text(SALES, &t.channel, &format!("cost {amount} ours damages"))
+            .await;
+        assert!(
+            r.contains("more than one cost may be") && r.contains("Nothing was recorded"),
+            "{amount}: {r}"
+        );
+    }
+    let r = bot
+        .command_text(SALES, &t.channel, "fix cost 1 USD 999999999999999 ours damages")
+        .await;
+    assert!(r.contains("more than one cost may be"), "{r}");
+    assert!(trouble(&bot, &t.id).costs.is_empty());
+    // Just under the cap, it is a cost like any other, and its share goes up the chain.
+    let r = bot
+        .command_text(SALES, &t.channel, "cost JPY 999999999999999 ours damages")
+        .await;
+    assert!(r.contains("proposal #2"), "{r}");
+    let p = proposals(&bot, &t.id);
+    assert!(p.len() == 2 && p[1].level >= 1, "{p:?}");
+    let ja = spawn_in("ja").await;
+    let t = ja.open_ready("ACME: 蓋の割れ").await;
+    let r = ja
+        .command_text(SALES, &t.channel, "費用 1400000000.5億円 当社 損害")
+        .await;
+    assert!(r.contains("上限") && r.contains("何も記録していません"), "{r}");
+}

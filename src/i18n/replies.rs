@@ -143,6 +143,10 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
             let a = typed(a);
             tr!(l, format!("`{a}` を金額として読めません。円・ドル・ユーロのいずれかで、通貨を付けて入力してください（`¥1,500,000`、`150万円`、`1億2000万円`、`JPY 1500000`、`$3,000`）。通貨のない金額は費用の合計にも承認限度額にも数えられません。何も記録していません。"), format!("`{a}` is not an amount I can read: write it with its currency, in yen, dollars or euros (`¥1,500,000`, `150万円`, `JPY 1500000`, `3,000 USD`, `$3,000`). Without one it could count neither in the cost totals nor against approval limits. Nothing was recorded."))
         }
+        UsageError::AmountTooLarge { amount, max } => {
+            let a = typed(amount);
+            tr!(l, format!("`{a}` は1件の費用として記録できる上限（{max}）を超えています。桁を確かめて入力し直してください。本当にこの額なら、上限以下の複数の費用に分けて記録してください（承認限度額で上位者の承認が必要になります）。何も記録していません。"), format!("`{a}` is more than one cost may be (at most {max}): check the digits and type it again. If it really is that much, record it as several costs of at most that each (the approval limits then send it up the chain). Nothing was recorded."))
+        }
         UsageError::DepartmentStays(d) => {
             let d = typed(d);
             tr!(l, format!("部門（`+{d}`）は一度加わるとトラブルから外せません（誰にもトラブルを隠せないように）。外すのは `add` で追加した人だけです: `/trouble remove @名前`。何も変更していません。"), format!("A department (`+{d}`) stays on a trouble once it is in: nothing is hidden from it. Only people added with `add` can be removed: `/trouble remove @name`. Nothing was changed."))

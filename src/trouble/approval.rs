@@ -338,17 +338,20 @@ pub fn shares(split: Option<&Split>, costs: &[Cost]) -> Vec<Share> {
     };
     let mut totals: BTreeMap<Currency, i64> = BTreeMap::new();
     for m in costs.iter().filter_map(Cost::money) {
-        *totals.entry(m.currency).or_insert(0) += m.minor;
+        let sum = totals.entry(m.currency).or_insert(0i64);
+        // Saturating, never wrapping: a share that wrapped negative would pass every limit.
+        *sum = sum.saturating_add(m.minor);
     }
     totals
         .into_iter()
         .map(|(currency, total)| Share {
             total: Money { currency, minor: total },
             ours_pct: split.ours,
-            // Rounded half up to the minor unit, so 70% of ¥1 is ¥1.
+            // Rounded half up to the minor unit, so 70% of ¥1 is ¥1; in i128, where no total
+            // times a percentage overflows (the result is at most the total, so it fits back).
             ours: Money {
                 currency,
-                minor: (total.saturating_mul(split.ours as i64) + 50).div_euclid(100),
+                minor: ((i128::from(total) * i128::from(split.ours) + 50).div_euclid(100)) as i64,
             },
         })
         .collect()
@@ -366,7 +369,8 @@ pub fn borne_by_us(split: Option<&Split>, costs: &[Cost]) -> BTreeMap<Currency, 
     let mut out = BTreeMap::new();
     for (m, p) in costs.iter().map(|c| (c.money(), c.payer_kind())) {
         if let (Some(m), Some(Payer::Ours)) = (m, p) {
-            *out.entry(m.currency).or_insert(0) += m.minor;
+            let sum = out.entry(m.currency).or_insert(0i64);
+            *sum = sum.saturating_add(m.minor);
         }
     }
     out
@@ -1092,6 +1096,21 @@ mod tests {
     fn without_a_split_we_bear_what_is_written_against_us() {
         let costs = [cost("¥1,000,000", "ours"), cost("20万円", "customer")];
         assert_eq!(borne_by_us(None, &costs).get(&Currency::Jpy), Some(&1_000_000));
+    }
+
+    #[test]
+    fn shares_of_huge_stored_costs_saturate_and_never_wrap_under_a_limit() {
+        // Read uncapped, as costs stored by an earlier release are: 100 × $999,999,999,999,999.
+        let costs: Vec<Cost> = (0..100).map(|_| cost("USD 999999999999999", "ours")).collect();
+        let mut policy = Policy::default();
+        policy.approval_limits.insert(Currency::Usd, 1_000_000);
+        for split in [Some(split(70)), Some(split(100)), None] {
+            let borne = borne_by_us(split.as_ref(), &costs);
+            assert!(borne[&Currency::Usd] > i64::MAX / 2, "{split:?}: {borne:?}");
+            assert_eq!(level_needed(&policy, &borne).len(), 1, "{split:?}");
+        }
+        let t = crate::trouble::money::totals(costs.iter().map(|c| (c.money(), c.payer_kind())));
+        assert_eq!(t[&(Payer::Ours, Currency::Usd)], i64::MAX);
     }
 
     #[test]

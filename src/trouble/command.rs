@@ -171,6 +171,12 @@ pub enum UsageError {
     CustomerHoldsAMention,
     /// A cost whose amount does not read as money (`1,500,000` with no currency, `3k`).
     BadAmount(String),
+    /// An amount over the most one cost may be (`max`, as shown): a slip of the keyboard, and
+    /// past it the sums the approval limits measure could no longer be trusted.
+    AmountTooLarge {
+        amount: String,
+        max: String,
+    },
     NeedsUser(&'static str),
     /// `remove +quality`: a department, once in, stays (nothing is hidden from it).
     DepartmentStays(String),
@@ -1453,7 +1459,14 @@ pub(super) fn parse_cost(rest: &str) -> Result<Command, UsageError> {
             (unpunctuated(first), after)
         };
     // Full-width digits count: `￥１２０，０００` is an amount; so do kanji numerals (`十二万円`).
-    let read = super::money::parse_amount(&amount);
+    let read = super::money::read_amount(&amount);
+    if let Err(super::money::AmountRefusal::TooLarge { max }) = read {
+        return Err(UsageError::AmountTooLarge {
+            amount: truncate(&amount, 40),
+            max: max.to_string(),
+        });
+    }
+    let read = read.ok();
     if read.is_none() && !super::money::fold_width(&amount).chars().any(|c| c.is_ascii_digit()) {
         return Err(UsageError::BadCost);
     }

@@ -108,6 +108,36 @@ pub fn fold_width(text: &str) -> String {
         .collect()
 }
 
+/// The most one cost may be, in minor units (¥1,000,000,000,000,000; $10,000,000,000,000.00):
+/// far above any real trouble, and far enough below `i64::MAX` that thousands of them still
+/// add up without overflow, so no share can wrap and slip under an approval limit.
+pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000_000;
+
+/// Why an amount typed for a cost is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AmountRefusal {
+    /// It does not read as money (no currency, not a number).
+    Unreadable,
+    /// It reads, but is more than [`MAX_AMOUNT_MINOR`]: the most it may be, in its currency.
+    TooLarge { max: Money },
+}
+
+/// An amount typed for a cost (`cost`, `fix cost`): read as [`parse_amount`] reads it, and
+/// refused above [`MAX_AMOUNT_MINOR`]. Stored costs are read with [`parse_amount`], uncapped,
+/// so a huge one an earlier release kept still counts (saturated) rather than dropping out.
+pub fn read_amount(text: &str) -> Result<Money, AmountRefusal> {
+    let m = parse_amount(text).ok_or(AmountRefusal::Unreadable)?;
+    if m.minor > MAX_AMOUNT_MINOR {
+        return Err(AmountRefusal::TooLarge {
+            max: Money {
+                currency: m.currency,
+                minor: MAX_AMOUNT_MINOR,
+            },
+        });
+    }
+    Ok(m)
+}
+
 /// Parses an amount; None when it names no currency or is not a number (it then stays text).
 pub fn parse_amount(text: &str) -> Option<Money> {
     let folded: String = fold_width(text).chars().filter(|c| !c.is_whitespace()).collect();
@@ -330,7 +360,8 @@ pub fn totals<'a>(
     let mut out = BTreeMap::new();
     for (money, payer) in costs {
         if let (Some(m), Some(p)) = (money, payer) {
-            *out.entry((p, m.currency)).or_insert(0) += m.minor;
+            let sum = out.entry((p, m.currency)).or_insert(0i64);
+            *sum = sum.saturating_add(m.minor);
         }
     }
     out

@@ -69,7 +69,8 @@ impl Stats {
                 sum.troubles += g.troubles;
                 sum.open += g.open;
                 for (currency, minor) in &g.ours {
-                    *sum.ours.entry(*currency).or_insert(0) += minor;
+                    let s = sum.ours.entry(*currency).or_insert(0i64);
+                    *s = s.saturating_add(*minor);
                 }
             }
             (others.len(), sum)
@@ -160,7 +161,7 @@ impl Counts {
         self.open += u64::from(r.open);
         for (c, minor) in &r.ours {
             let (sum, n) = self.ours.entry(*c).or_insert((0, 0));
-            *sum += minor;
+            *sum = sum.saturating_add(*minor);
             *n += 1;
         }
     }
@@ -175,7 +176,7 @@ impl Counts {
             self.open -= u64::from(r.open);
             for (c, minor) in &r.ours {
                 let entry = self.ours.get_mut(c).expect("checked above");
-                entry.0 -= minor;
+                entry.0 = entry.0.saturating_sub(*minor);
                 entry.1 -= 1;
                 if entry.1 == 0 {
                     self.ours.remove(c);
@@ -190,7 +191,7 @@ impl Counts {
         self.open += other.open;
         for (c, (minor, n)) in &other.ours {
             let (sum, count) = self.ours.entry(*c).or_insert((0, 0));
-            *sum += minor;
+            *sum = sum.saturating_add(*minor);
             *count += n;
         }
     }
