@@ -231,7 +231,10 @@ async fn a_cost_that_crosses_the_jpy_limit_needs_the_director_who_is_dmed() {
     let t = bot.open_ready("ACME: cracked housings").await;
 
     bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
-    // Ours 70% of ¥1,200,000 = ¥840,000: under the limit, the manager's to approve.
+    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
+    click_answer(&bot, MANAGER, "You approved proposal #1").await;
+    // Ours 70% of ¥1,200,000 = ¥840,000 on the approved split: under the limit, the
+    // manager's to approve.
     let r = bot
         .command_text(SALES, &t.channel, "cost ¥1,200,000 ours replacement lot")
         .await;
@@ -282,9 +285,10 @@ async fn app_home_lists_the_proposals_each_approver_may_decide_and_a_click_there
             c.params["user_id"] == MANAGER && c.params["view"].to_string().contains("proposal #1")
         })
         .await;
-    bot.command_text(SALES, &t.channel, "cost ¥1,200,000 ours replacement lot")
+    // ¥900,000 ours: under the limit with the split pending or without it.
+    bot.command_text(SALES, &t.channel, "cost ¥900,000 ours replacement lot")
         .await;
-    // Ours ¥1,260,000 with this one: over the limit, so the director's alone.
+    // Ours 70% of ¥1,500,000 = ¥1,050,000 with this one: over the limit, so the director's alone.
     bot.command_text(SALES, &t.channel, "cost 60万円 ours line stop").await;
     assert_eq!(proposals(&bot, &t.id)[2].level, 1);
 
@@ -1206,4 +1210,52 @@ async fn a_huge_amount_is_refused_and_a_large_one_with_a_split_still_goes_up_the
         .command_text(SALES, &t.channel, "費用 1400000000.5億円 当社 損害")
         .await;
     assert!(r.contains("上限") && r.contains("何も記録していません"), "{r}");
+}
+
+/// A cost proposed while a split that would make our share small still waits is measured as
+/// if that split were not there: the split may yet be rejected, and the cost would then stand,
+/// whole and over the limit, approved by the manager alone.
+#[tokio::test]
+async fn a_pending_split_never_lowers_the_level_a_cost_needs() {
+    let bot = spawn_bot_with(&format!("{DEFAULT_SEVERITIES}\n{LIMITS}")).await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    bot.command_text(SALES, &t.channel, "split 10/90 their storage").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "cost ¥5,000,000 ours replacement lot")
+        .await;
+    assert!(r.contains("proposal #2") && r.contains(DIRECTOR), "{r}");
+    click_on(&bot, MANAGER, "proposal_approve", &t, 2).await;
+    let a = click_answer(&bot, MANAGER, DIRECTOR).await;
+    assert!(!a.contains("You approved"), "{a}");
+    click_on(&bot, MANAGER, "proposal_reject", &t, 1).await;
+    click_answer(&bot, MANAGER, "You rejected proposal #1").await;
+    let p = proposals(&bot, &t.id);
+    assert_eq!(p[1].state, ProposalState::Proposed, "{p:?}");
+    click_on(&bot, DIRECTOR, "proposal_approve", &t, 2).await;
+    click_answer(&bot, DIRECTOR, "You approved proposal #2").await;
+}
+
+/// A proposal is measured again when it is decided: a cost the manager could approve when
+/// proposed needs the director once a cost approved meanwhile took our share over the limit,
+/// and the director is asked for it.
+#[tokio::test]
+async fn a_cost_is_measured_again_when_decided_on_the_terms_approved_since() {
+    let bot = spawn_bot_with(&format!("{DEFAULT_SEVERITIES}\n{LIMITS}")).await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    bot.command_text(SALES, &t.channel, "split 10/90 their storage").await;
+    bot.command_text(SALES, &t.channel, "cost ¥5,000,000 ours replacement lot")
+        .await;
+    let r = bot.command_text(SALES, &t.channel, "cost ¥600,000 ours sorting").await;
+    assert!(r.contains("proposal #3") && r.contains(MANAGER), "{r}");
+    click_on(&bot, DIRECTOR, "proposal_approve", &t, 2).await;
+    click_answer(&bot, DIRECTOR, "You approved proposal #2").await;
+    // ¥5,600,000 of ours decided with #3: over the ¥1,000,000 limit, so the director's.
+    let dm = posted(&bot, DIRECTOR, "Proposal #3").await;
+    assert!(dm["text"].as_str().unwrap().contains("¥5,600,000"), "{dm}");
+    click_on(&bot, MANAGER, "proposal_approve", &t, 3).await;
+    let a = click_answer(&bot, MANAGER, DIRECTOR).await;
+    assert!(!a.contains("You approved"), "{a}");
+    assert_eq!(proposals(&bot, &t.id)[2].state, ProposalState::Proposed);
+    click_on(&bot, DIRECTOR, "proposal_approve", &t, 3).await;
+    click_answer(&bot, DIRECTOR, "You approved proposal #3").await;
 }

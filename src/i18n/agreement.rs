@@ -242,10 +242,11 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
             }
             let what = item_phrase(l, t, p.item, Where::OwnChannel);
             let who = first_who_may(l, &config.policy, &approvers(&config.policy, t, p));
-            let why = if p.crossed.is_empty() {
+            let crossed = crate::trouble::approval::crossed_now(&config.policy, t, p);
+            let why = if crossed.is_empty() {
                 String::new()
             } else {
-                format!("\n{}", crossed_text(l, &p.crossed))
+                format!("\n{}", crossed_text(l, &crossed))
             };
             let shares = shares_text(l, t).map(|s| format!("\n{s}")).unwrap_or_default();
             let text = tr!(
@@ -269,14 +270,15 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
             }
             let what = item_phrase(l, t, p.item, Where::Elsewhere);
             let channel = dm_channel(t);
-            let why = if p.crossed.is_empty() {
+            let crossed = crate::trouble::approval::crossed_now(&config.policy, t, p);
+            let why = if crossed.is_empty() {
                 tr!(
                     l,
                     "提案者とトラブルの担当者は承認できないため、上位のあなたにお願いしています".to_string(),
                     "nobody approves their own proposal or trouble, so it goes up the chain to you".to_string()
                 )
             } else {
-                crossed_text(l, &p.crossed)
+                crossed_text(l, &crossed)
             };
             let customer = dm_customer(t);
             let text = tr!(

@@ -397,6 +397,70 @@ pub fn level_needed(policy: &Policy, borne: &BTreeMap<Currency, i64>) -> Vec<Cro
         .collect()
 }
 
+/// The split and costs as decided so far: approved or agreed terms (and those of an earlier
+/// release, which knew no proposals); a correction awaiting a decision counts as the terms it
+/// would replace, a new split or cost awaiting one not at all, a rejected one never. `with`'s
+/// terms count as now written: the proposal being measured.
+pub fn decided_terms(t: &Trouble, with: Option<Item>) -> (Option<Split>, Vec<Cost>) {
+    // Some(Some(terms)): stands; Some(None): counts not; None: as written.
+    let standing = |item: Item| -> Option<Option<Terms>> {
+        if with == Some(item) {
+            return None;
+        }
+        let p = state_of(t, item)?;
+        match &p.state {
+            ProposalState::Approved { .. } | ProposalState::Agreed { .. } => None,
+            ProposalState::Proposed => Some(
+                t.agreement
+                    .standing
+                    .iter()
+                    .find(|s| s.correction == p.n)
+                    .map(|s| s.value.clone()),
+            ),
+            ProposalState::Rejected { .. } | ProposalState::Superseded => Some(None),
+        }
+    };
+    let split = match standing(Item::Split) {
+        None => t.split.clone(),
+        Some(Some(Terms::Split { split })) => Some(split),
+        Some(_) => None,
+    };
+    let costs = t
+        .costs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| match standing(Item::Cost { n: i + 1 }) {
+            None => Some(c.clone()),
+            Some(Some(Terms::Cost { cost })) => Some(cost),
+            Some(_) => None,
+        })
+        .collect();
+    (split, costs)
+}
+
+/// The limits `item`'s proposal crosses once decided: our share on the terms decided so far
+/// with it added. Terms still awaiting a decision never lower it (a split that may yet be
+/// rejected cannot make a cost the manager's to approve), so no approval ever rests on terms
+/// nobody approved, and a later rejection leaves no approval below its level.
+pub fn crossed_once_decided(policy: &Policy, t: &Trouble, item: Item) -> Vec<Crossed> {
+    let (split, costs) = decided_terms(t, Some(item));
+    level_needed(policy, &borne_by_us(split.as_ref(), &costs))
+}
+
+/// The limits proposal `p` crosses now: those it was proposed with, or, while it waits, those
+/// the terms decided since make it cross when they are more (measured again at each decision).
+pub fn crossed_now(policy: &Policy, t: &Trouble, p: &Proposal) -> Vec<Crossed> {
+    if p.state != ProposalState::Proposed {
+        return p.crossed.clone();
+    }
+    let now = crossed_once_decided(policy, t, p.item);
+    if now.len() > p.crossed.len() {
+        now
+    } else {
+        p.crossed.clone()
+    }
+}
+
 /// Who may approve or reject proposal `p`: the chain from its level up, never its proposer nor
 /// the owner. When `[org]` gives the owner a chain, money is decided by it: a manager named in
 /// front of it (at open, or with `/trouble manager`) acknowledges, but approves only when they
@@ -404,8 +468,10 @@ pub fn level_needed(policy: &Policy, borne: &BTreeMap<Currency, i64>) -> Vec<Cro
 /// peer approve their costs. The levels above the manager count on the configured chain, so
 /// naming one never lets the manager approve what needs their director.
 pub fn approvers(policy: &Policy, t: &Trouble, p: &Proposal) -> Vec<UserId> {
+    // Measured again while it waits: terms decided since may need someone higher.
+    let level = p.level.max(crossed_now(policy, t, p).len());
     let from_level = |chain: &[UserId]| -> Vec<UserId> {
-        let from = p.level.min(chain.len().saturating_sub(1));
+        let from = level.min(chain.len().saturating_sub(1));
         chain
             .iter()
             .skip(from)
@@ -417,7 +483,7 @@ pub fn approvers(policy: &Policy, t: &Trouble, p: &Proposal) -> Vec<UserId> {
     if configured.is_empty() {
         return from_level(t.manager_chain());
     }
-    if p.level > 0 {
+    if level > 0 {
         return from_level(&configured);
     }
     let in_configured: Vec<UserId> = t
@@ -448,6 +514,12 @@ pub(super) fn first_approvers(policy: &Policy, t: &Trouble) -> Vec<(usize, Optio
 /// line mentioned whoever was first then; nobody else would tell them.
 pub(super) fn ask_new_approvers(w: &mut Work, before: &[(usize, Option<UserId>)], by: &UserId) {
     release_left_out_approvers(w, by);
+    ask_first_approvers(w, before);
+}
+
+/// Whoever is now first to decide a proposal awaiting a decision, and was not `before`, is
+/// asked by DM with its buttons.
+fn ask_first_approvers(w: &mut Work, before: &[(usize, Option<UserId>)]) {
     for (n, now) in first_approvers(w.ctx.policy, &w.t) {
         let Some(a) = now else { continue };
         let was = before.iter().find(|(m, _)| *m == n).and_then(|(_, u)| u.as_ref());
@@ -633,8 +705,12 @@ pub(super) fn propose(w: &mut Work, user: &UserId, item: Item) -> Reply {
             p.state = ProposalState::Superseded;
         }
     }
-    let borne = our_share(&w.t);
-    let crossed = level_needed(w.ctx.policy, &borne);
+    // Measured on every term counted (pending ones too, so an approver sees what is coming)
+    // and on the decided terms with this one added (so a pending split that may yet be
+    // rejected never lowers it): whichever needs more.
+    let all = level_needed(w.ctx.policy, &our_share(&w.t));
+    let decided = crossed_once_decided(w.ctx.policy, &w.t, item);
+    let crossed = if decided.len() > all.len() { decided } else { all };
     let n = w.t.agreement.proposals.len() + 1;
     let proposal = Proposal {
         n,
@@ -833,6 +909,7 @@ pub(super) fn decide_button(w: &mut Work, user: &UserId, n: usize, approve: bool
             who: Who::Chain(allowed),
         };
     }
+    let before = first_approvers(w.ctx.policy, &w.t);
     let mark = Mark {
         by: user.clone(),
         at: w.ctx.now,
@@ -863,6 +940,9 @@ pub(super) fn decide_button(w: &mut Work, user: &UserId, n: usize, approve: bool
             by: user.clone(),
         }),
     );
+    // Terms decided now may send a proposal still waiting further up: whoever is first to
+    // decide it now is asked, as a limit crossed at proposal would have asked them.
+    ask_first_approvers(w, &before);
     w.refresh_status();
     Reply::Agreement(if approve {
         AgreementReply::Approved { n }
