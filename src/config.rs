@@ -91,6 +91,9 @@ pub enum Warning {
     /// A department lists no `members`: its Slack group is pinged, but nobody is invited to its
     /// troubles, and nobody pinged through the group may record anything there.
     DepartmentWithoutMembers,
+    /// `[approval_limits]` names some currencies but not all: a cost in one it leaves out goes
+    /// to the top of the manager chain, however small.
+    CurrencyWithoutLimit,
 }
 
 /// `slack_timeout`'s bounds. A stop waits up to the timeout (and a second) for the calls in
@@ -179,6 +182,12 @@ impl Config {
         }
         if self.policy.departments.values().any(|d| d.members.is_empty()) {
             warnings.push(Warning::DepartmentWithoutMembers);
+        }
+        let limits = &self.policy.approval_limits;
+        use crate::trouble::money::Currency;
+        let every = [Currency::Jpy, Currency::Usd, Currency::Eur];
+        if !limits.is_empty() && every.iter().any(|c| !limits.contains_key(c)) {
+            warnings.push(Warning::CurrencyWithoutLimit);
         }
         warnings
     }

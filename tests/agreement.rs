@@ -1259,3 +1259,25 @@ async fn a_cost_is_measured_again_when_decided_on_the_terms_approved_since() {
     click_on(&bot, DIRECTOR, "proposal_approve", &t, 3).await;
     click_answer(&bot, DIRECTOR, "You approved proposal #3").await;
 }
+
+/// With limits set for yen and dollars, a cost in euros, which no limit names, goes to the top
+/// of the chain rather than to the manager alone, and says why.
+#[tokio::test]
+async fn a_cost_in_a_currency_the_limits_leave_out_goes_to_the_top_of_the_chain() {
+    let bot = spawn_bot_with(&format!("{DEFAULT_SEVERITIES}\n{LIMITS}")).await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "cost €50,000,000 ours recall in Germany")
+        .await;
+    assert!(r.contains("proposal #1") && r.contains(VP), "{r}");
+    let dm = posted(&bot, VP, "Proposal #1").await;
+    let text = dm["text"].as_str().unwrap_or_default();
+    assert!(text.contains("no approval limit is set for EUR"), "{text}");
+    for who in [MANAGER, DIRECTOR] {
+        click_on(&bot, who, "proposal_approve", &t, 1).await;
+        let a = click_answer(&bot, who, VP).await;
+        assert!(!a.contains("You approved"), "{a}");
+    }
+    click_on(&bot, VP, "proposal_approve", &t, 1).await;
+    click_answer(&bot, VP, "You approved proposal #1").await;
+}

@@ -583,3 +583,24 @@ fn check_config_shows_escalation_in_business_hours_and_refuses_it_without_them()
         "{stderr}"
     );
 }
+
+#[test]
+fn check_config_warns_of_a_currency_the_approval_limits_leave_to_the_top_of_the_chain() {
+    let limits = "[approval_limits]\nJPY = 1_000_000\nUSD = 10_000\n";
+    let (ok, stdout, stderr) = run(&["check-config"], &format!("{}\n{limits}", config_in("en")));
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("warning: [approval_limits] sets a limit for some"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = run(
+        &["check-config"],
+        &format!("{}\n{limits}EUR = 10_000\n", config_in("en")),
+    );
+    assert!(!stdout.contains("[approval_limits]"), "{stdout}");
+    let (_, stdout, _) = run(&["check-config"], &format!("{}\n{limits}", config_in("ja")));
+    assert!(
+        stdout.contains("注意: [approval_limits] が JPY・USD・EUR の一部"),
+        "{stdout}"
+    );
+}

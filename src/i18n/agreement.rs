@@ -92,6 +92,14 @@ pub(super) fn crossed_text(l: Locale, crossed: &[Crossed]) -> String {
                 currency: c.currency,
                 minor: c.limit,
             };
+            if c.unset {
+                let code = format!("{:?}", c.currency).to_uppercase();
+                return tr!(
+                    l,
+                    format!("当社負担 {ours}: {code} の承認限度額が設定されていないため、上司の系統の最上位が承認します"),
+                    format!("our share {ours}: no approval limit is set for {code}, so the top of the manager chain decides")
+                );
+            }
             tr!(
                 l,
                 format!("当社負担 {ours} が承認限度 {limit} を超えています"),
@@ -708,6 +716,7 @@ mod tests {
                 currency: Currency::Jpy,
                 ours: 203_000,
                 limit: 100_000,
+                unset: false,
             }],
         };
         let ja = event_text(Locale::Ja, &proposed);

@@ -338,6 +338,12 @@ pub fn warning(l: Locale, w: Warning) -> &'static str {
         (Warning::DepartmentWithoutMembers, Locale::En) => {
             "a department lists no members (0 members in its line above): its Slack group is pinged, but nobody is invited to its troubles' channels, and nobody who comes from the group may record anything as a participant. List its people under [departments.KEY] members."
         }
+        (Warning::CurrencyWithoutLimit, Locale::Ja) => {
+            "[approval_limits] が JPY・USD・EUR の一部にしか限度額を設定していません。設定のない通貨の費用は、金額にかかわらず上司の系統の最上位が承認します。上司に承認させたい通貨には限度額を設定してください。"
+        }
+        (Warning::CurrencyWithoutLimit, Locale::En) => {
+            "[approval_limits] sets a limit for some of JPY, USD and EUR but not all: a cost in a currency without one goes to the top of the manager chain, however small. Set a limit for each currency the manager should approve."
+        }
         (Warning::RustLogUnchecked, Locale::En) => {
             "RUST_LOG is not a log level (like info) nor target=level directives, so it is passed to the log filter as written; a word the filter does not know (like verbose) reads as a module name and silences every other line."
         }

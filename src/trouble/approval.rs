@@ -88,7 +88,25 @@ pub struct Crossed {
     pub currency: Currency,
     pub ours: i64,
     pub limit: i64,
+    /// `[approval_limits]` names other currencies but not this one: no limit was set for it, so
+    /// the top of the chain decides (`limit` is then 0). Absent in records of earlier releases.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unset: bool,
 }
+
+/// The level a proposal crossing `crossed` needs: one above the manager per currency over its
+/// limit, and the top of the chain for a currency `[approval_limits]` sets no limit for
+/// ([`approvers`] stops at the chain's last).
+pub fn level_of(crossed: &[Crossed]) -> usize {
+    if crossed.iter().any(|c| c.unset) {
+        TOP_OF_THE_CHAIN
+    } else {
+        crossed.len()
+    }
+}
+
+/// A level no chain reaches: its top decides.
+pub const TOP_OF_THE_CHAIN: usize = 1000;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -381,18 +399,28 @@ pub fn current_shares(t: &Trouble) -> Vec<Share> {
     shares(counted_split(t), &counted_costs(t))
 }
 
-/// How many levels above the manager an approval must come from, and why: one per currency
-/// whose share borne by us is over its `[approval_limits]`.
+/// Why an approval must come from above the manager: each currency whose share borne by us is
+/// over its `[approval_limits]`, and, when limits are set, each currency they do not name in
+/// which we bear anything (a limit set for yen and dollars says nothing of euros: the finance
+/// controller expects a €50,000,000 recall to reach the top, not the manager alone).
+/// [`level_of`] says how far up.
 pub fn level_needed(policy: &Policy, borne: &BTreeMap<Currency, i64>) -> Vec<Crossed> {
+    let limits = &policy.approval_limits;
     borne
         .iter()
-        .filter_map(|(currency, ours)| {
-            let limit = *policy.approval_limits.get(currency)?;
-            (*ours > limit).then_some(Crossed {
+        .filter_map(|(currency, ours)| match limits.get(currency) {
+            Some(limit) => (*ours > *limit).then_some(Crossed {
                 currency: *currency,
                 ours: *ours,
-                limit,
-            })
+                limit: *limit,
+                unset: false,
+            }),
+            None => (!limits.is_empty() && *ours > 0).then_some(Crossed {
+                currency: *currency,
+                ours: *ours,
+                limit: 0,
+                unset: true,
+            }),
         })
         .collect()
 }
@@ -454,7 +482,7 @@ pub fn crossed_now(policy: &Policy, t: &Trouble, p: &Proposal) -> Vec<Crossed> {
         return p.crossed.clone();
     }
     let now = crossed_once_decided(policy, t, p.item);
-    if now.len() > p.crossed.len() {
+    if level_of(&now) > level_of(&p.crossed) {
         now
     } else {
         p.crossed.clone()
@@ -469,7 +497,7 @@ pub fn crossed_now(policy: &Policy, t: &Trouble, p: &Proposal) -> Vec<Crossed> {
 /// naming one never lets the manager approve what needs their director.
 pub fn approvers(policy: &Policy, t: &Trouble, p: &Proposal) -> Vec<UserId> {
     // Measured again while it waits: terms decided since may need someone higher.
-    let level = p.level.max(crossed_now(policy, t, p).len());
+    let level = p.level.max(level_of(&crossed_now(policy, t, p)));
     let from_level = |chain: &[UserId]| -> Vec<UserId> {
         let from = level.min(chain.len().saturating_sub(1));
         chain
@@ -710,14 +738,18 @@ pub(super) fn propose(w: &mut Work, user: &UserId, item: Item) -> Reply {
     // rejected never lowers it): whichever needs more.
     let all = level_needed(w.ctx.policy, &our_share(&w.t));
     let decided = crossed_once_decided(w.ctx.policy, &w.t, item);
-    let crossed = if decided.len() > all.len() { decided } else { all };
+    let crossed = if level_of(&decided) > level_of(&all) {
+        decided
+    } else {
+        all
+    };
     let n = w.t.agreement.proposals.len() + 1;
     let proposal = Proposal {
         n,
         item,
         by: user.clone(),
         at: now,
-        level: crossed.len(),
+        level: level_of(&crossed),
         crossed: crossed.clone(),
         state: ProposalState::Proposed,
     };
@@ -728,7 +760,7 @@ pub(super) fn propose(w: &mut Work, user: &UserId, item: Item) -> Reply {
         Event::Agreement(AgreementEvent::Proposed {
             n,
             item,
-            level: crossed.len(),
+            level: level_of(&crossed),
             approver: approver.clone(),
             crossed: crossed.clone(),
         }),
@@ -1224,5 +1256,23 @@ mod tests {
         assert_eq!(crossed[0].currency, Currency::Jpy);
         let both: BTreeMap<Currency, i64> = [(Currency::Jpy, 2_000_000), (Currency::Usd, 1_000_001)].into();
         assert_eq!(level_needed(&policy, &both).len(), 2);
+        assert_eq!(level_of(&level_needed(&policy, &both)), 2);
+    }
+
+    #[test]
+    fn a_currency_the_limits_leave_out_goes_to_the_top_and_none_set_leaves_the_manager() {
+        let mut policy = Policy::default();
+        let euros: BTreeMap<Currency, i64> = [(Currency::Eur, 5_000_000_000), (Currency::Jpy, 1)].into();
+        assert!(
+            level_needed(&policy, &euros).is_empty(),
+            "no limits at all: the manager decides"
+        );
+        policy.approval_limits.insert(Currency::Jpy, 1_000_000);
+        let crossed = level_needed(&policy, &euros);
+        assert_eq!(crossed.len(), 1);
+        assert!(crossed[0].unset && crossed[0].currency == Currency::Eur);
+        assert_eq!(level_of(&crossed), TOP_OF_THE_CHAIN);
+        let nothing: BTreeMap<Currency, i64> = [(Currency::Eur, 0)].into();
+        assert!(level_needed(&policy, &nothing).is_empty());
     }
 }
