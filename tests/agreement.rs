@@ -1281,3 +1281,25 @@ async fn a_cost_in_a_currency_the_limits_leave_out_goes_to_the_top_of_the_chain(
     click_on(&bot, VP, "proposal_approve", &t, 1).await;
     click_answer(&bot, VP, "You approved proposal #1").await;
 }
+
+/// The director's own cost is never approved by the manager who reports to them: those above
+/// the proposer decide it.
+#[tokio::test]
+async fn a_directors_own_cost_goes_above_the_director_not_to_the_manager_below() {
+    let bot = spawn_bot_with(&format!("{DEFAULT_SEVERITIES}\n{LIMITS}")).await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    let r = bot
+        .command_text(DIRECTOR, &t.channel, "cost ¥900,000 ours goodwill discount")
+        .await;
+    assert!(
+        r.contains("proposal #1") && r.contains(VP) && !r.contains(MANAGER),
+        "{r}"
+    );
+    posted(&bot, VP, "Proposal #1").await;
+    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
+    let a = click_answer(&bot, MANAGER, VP).await;
+    assert!(!a.contains("You approved"), "{a}");
+    assert_eq!(proposals(&bot, &t.id)[0].state, ProposalState::Proposed);
+    click_on(&bot, VP, "proposal_approve", &t, 1).await;
+    click_answer(&bot, VP, "You approved proposal #1").await;
+}

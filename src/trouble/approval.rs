@@ -499,13 +499,22 @@ pub fn approvers(policy: &Policy, t: &Trouble, p: &Proposal) -> Vec<UserId> {
     // Measured again while it waits: terms decided since may need someone higher.
     let level = p.level.max(level_of(&crossed_now(policy, t, p)));
     let from_level = |chain: &[UserId]| -> Vec<UserId> {
-        let from = level.min(chain.len().saturating_sub(1));
-        chain
-            .iter()
-            .skip(from)
-            .filter(|u| **u != p.by && **u != t.owner)
-            .cloned()
-            .collect()
+        let pick = |from: usize| -> Vec<UserId> {
+            chain
+                .iter()
+                .skip(from.min(chain.len().saturating_sub(1)))
+                .filter(|u| **u != p.by && **u != t.owner)
+                .cloned()
+                .collect()
+        };
+        // Nobody approves the money of someone above them: a director's own cost goes to those
+        // above the director. At the top of the chain there is nobody above, and the others in
+        // it decide, so even the top's proposal has a second pair of eyes.
+        let above = chain.iter().position(|u| *u == p.by).map_or(0, |i| i + 1);
+        match pick(level.max(above)) {
+            deciders if deciders.is_empty() && above > level => pick(level),
+            deciders => deciders,
+        }
     };
     let configured = chain_for(policy, &t.owner, None);
     if configured.is_empty() {
