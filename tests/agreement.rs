@@ -1025,10 +1025,10 @@ async fn a_rejected_correction_leaves_the_approved_terms_standing() {
         .await;
     bot.command_text(SALES, &t.channel, "fix split 40/60 customer misused")
         .await;
-    // Waiting for approval, the corrected figures read so in the history, as in the status.
+    // Waiting for approval, the approved figures still count in the history, marked as awaiting.
     let history = bot.command_text(SALES, ORIGIN, "history ACME").await;
     assert!(
-        history.contains("¥450,000 (borne by us) · ⏳ a proposal awaits approval")
+        history.contains("us 70% / the customer 30% · ¥120,000 (borne by us) · ⏳ a proposal awaits approval")
             && history.contains("(including proposals awaiting approval)"),
         "{history}"
     );
@@ -1302,4 +1302,38 @@ async fn a_directors_own_cost_goes_above_the_director_not_to_the_manager_below()
     assert_eq!(proposals(&bot, &t.id)[0].state, ProposalState::Proposed);
     click_on(&bot, VP, "proposal_approve", &t, 1).await;
     click_answer(&bot, VP, "You approved proposal #1").await;
+}
+
+/// An approved, customer-agreed cost corrected down and the correction left waiting: the
+/// agreed amount stays in the totals, `stats` and the next trouble's running balance until the
+/// correction is decided, and the status says so.
+#[tokio::test]
+async fn a_pending_correction_leaves_the_approved_amount_in_stats_and_history_until_decided() {
+    let bot = spawn_bot_with(&format!("{DEFAULT_SEVERITIES}\n{LIMITS}")).await;
+    let a = bot.open_ready("ACME: cracked housings").await;
+    bot.command_text(SALES, &a.channel, "cost ¥900,000 ours replacement lot")
+        .await;
+    click_on(&bot, MANAGER, "proposal_approve", &a, 1).await;
+    click_answer(&bot, MANAGER, "You approved proposal #1").await;
+    bot.command_text(SALES, &a.channel, "agreed 1 signed").await;
+    let r = bot
+        .command_text(SALES, &a.channel, "fix cost 1 ¥1 ours replacement lot")
+        .await;
+    assert!(r.contains("proposal #2"), "{r}");
+    let stats = bot.command_text(DIRECTOR, ORIGIN, "stats 30").await;
+    assert!(stats.contains("our share ¥900,000"), "{stats}");
+    let status = bot.command(SALES, &a.channel, "status").await.to_string();
+    assert!(
+        status.contains("¥900,000")
+            && status.contains("cost #1 counted as approved until its correction to ¥1 is decided"),
+        "{status}"
+    );
+    let b = bot.open_ready("ACME: scratched panels").await;
+    let hist = bot.posted_saying(&b.channel, "Running balance").await;
+    assert!(hist.contains("borne by us ¥900,000"), "{hist}");
+    // Approved, the correction is what counts.
+    click_on(&bot, MANAGER, "proposal_approve", &a, 2).await;
+    click_answer(&bot, MANAGER, "You approved proposal #2").await;
+    let stats = bot.command_text(DIRECTOR, ORIGIN, "stats 30").await;
+    assert!(stats.contains("our share ¥1"), "{stats}");
 }

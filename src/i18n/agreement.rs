@@ -113,7 +113,10 @@ pub(super) fn crossed_text(l: Locale, crossed: &[Crossed]) -> String {
 /// Costs with the split applied: `当社分 70% × ¥1,200,000 = ¥840,000`. Our *share* (当社分),
 /// apart from who pays each cost (当社負担), which the cost lines say.
 pub fn shares_text(l: Locale, t: &Trouble) -> Option<String> {
-    let shares = current_shares(t);
+    shares_line(l, &current_shares(t))
+}
+
+fn shares_line(l: Locale, shares: &[crate::trouble::approval::Share]) -> Option<String> {
     if shares.is_empty() {
         return None;
     }
@@ -143,6 +146,17 @@ pub fn totals_text(l: Locale, t: &Trouble) -> Option<String> {
             l,
             format!("うち承認待ち {pending}"),
             format!("of which awaiting approval: {pending}")
+        ));
+    }
+    for (n, proposed) in &counts.corrections {
+        let to = proposed
+            .money()
+            .map(|m| m.to_string())
+            .unwrap_or_else(|| proposed.amount.clone());
+        notes.push(tr!(
+            l,
+            format!("費用 #{n} は訂正（{to}）の承認まで承認済みの額で計上"),
+            format!("cost #{n} counted as approved until its correction to {to} is decided")
         ));
     }
     if counts.rejected > 0 {
@@ -256,7 +270,9 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
             } else {
                 format!("\n{}", crossed_text(l, &crossed))
             };
-            let shares = shares_text(l, t).map(|s| format!("\n{s}")).unwrap_or_default();
+            let shares = shares_line(l, &crate::trouble::approval::proposed_shares(t))
+                .map(|s| format!("\n{s}"))
+                .unwrap_or_default();
             let text = tr!(
                 l,
                 format!("🗳️ 提案 #{n}（{}）: {what}\n承認できる人: {}{why}{shares}\nお客様に提示する前に承認してください。", user(&p.by), if who.is_empty() { "（上司が未指名）".into() } else { who.clone() }),

@@ -302,10 +302,48 @@ pub fn counted_costs(t: &Trouble) -> Vec<Cost> {
     cost_counts(t).counted
 }
 
-/// Our share of the trouble's costs per currency, as the approval limits measure it: the split
-/// applied, rejected proposals left out. History and stats count it so too.
+/// Our share of the trouble's costs per currency, as the totals, history and stats count it:
+/// the split applied, rejected proposals left out, approved terms a correction would replace
+/// counted until it is decided.
 pub fn our_share(t: &Trouble) -> BTreeMap<Currency, i64> {
     borne_by_us(counted_split(t), &counted_costs(t))
+}
+
+/// Our share on every term as now written (a correction awaiting a decision in place of the
+/// terms it would replace; rejected ones left out): what an approver sees coming.
+fn share_as_proposed(t: &Trouble) -> BTreeMap<Currency, i64> {
+    let (split, costs) = terms_as_proposed(t);
+    borne_by_us(split, &costs)
+}
+
+/// The split and costs as now written, rejected ones left out.
+fn terms_as_proposed(t: &Trouble) -> (Option<&Split>, Vec<Cost>) {
+    let rejected = |item| state_of(t, item).is_some_and(|p| matches!(p.state, ProposalState::Rejected { .. }));
+    let split = t.split.as_ref().filter(|_| !rejected(Item::Split));
+    let costs: Vec<Cost> = t
+        .costs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !rejected(Item::Cost { n: i + 1 }))
+        .map(|(_, c)| c.clone())
+        .collect();
+    (split, costs)
+}
+
+/// The shares as they would be with every proposal awaiting a decision approved: what a
+/// proposal's line shows its approver (a split corrected to 40/60 shows 40%, not the approved
+/// split the totals still count).
+pub fn proposed_shares(t: &Trouble) -> Vec<Share> {
+    let (split, costs) = terms_as_proposed(t);
+    shares(split, &costs)
+}
+
+/// The approved (or agreed) terms correction proposal `p` would replace, while it waits.
+fn standing_for<'a>(t: &'a Trouble, p: &Proposal) -> Option<&'a Terms> {
+    (p.state == ProposalState::Proposed)
+        .then(|| t.agreement.standing.iter().find(|s| s.correction == p.n))
+        .flatten()
+        .map(|s| &s.value)
 }
 
 /// The costs as the totals and the shares count them.
@@ -317,13 +355,24 @@ pub struct CostCounts {
     pub pending: Vec<Cost>,
     /// How many costs were rejected and are left out.
     pub rejected: usize,
+    /// Costs counted at their approved terms while a correction to them awaits a decision:
+    /// the cost's number, and the terms the correction proposes.
+    pub corrections: Vec<(usize, Cost)>,
 }
 
 /// Each cost by the state of its latest proposal: rejected ones are left out of every total.
 pub fn cost_counts(t: &Trouble) -> CostCounts {
     let mut out = CostCounts::default();
     for (i, c) in t.costs.iter().enumerate() {
-        match state_of(t, Item::Cost { n: i + 1 }).map(|p| &p.state) {
+        let latest = state_of(t, Item::Cost { n: i + 1 });
+        // Approved money stays counted while a correction of it waits: a `fix cost 1 ¥1` left
+        // pending would otherwise drop it from every total, history and stats.
+        if let Some(Terms::Cost { cost }) = latest.and_then(|p| standing_for(t, p)) {
+            out.counted.push(cost.clone());
+            out.corrections.push((i + 1, c.clone()));
+            continue;
+        }
+        match latest.map(|p| &p.state) {
             Some(ProposalState::Rejected { .. }) => out.rejected += 1,
             Some(ProposalState::Proposed) => {
                 out.pending.push(c.clone());
@@ -335,9 +384,14 @@ pub fn cost_counts(t: &Trouble) -> CostCounts {
     out
 }
 
-/// The split as it counts: the latest not rejected.
+/// The split as it counts: the latest not rejected, or the approved one while a correction of
+/// it awaits a decision.
 pub fn counted_split(t: &Trouble) -> Option<&Split> {
-    let rejected = state_of(t, Item::Split).is_some_and(|p| matches!(p.state, ProposalState::Rejected { .. }));
+    let latest = state_of(t, Item::Split);
+    if let Some(Terms::Split { split }) = latest.and_then(|p| standing_for(t, p)) {
+        return Some(split);
+    }
+    let rejected = latest.is_some_and(|p| matches!(p.state, ProposalState::Rejected { .. }));
     t.split.as_ref().filter(|_| !rejected)
 }
 
@@ -745,7 +799,7 @@ pub(super) fn propose(w: &mut Work, user: &UserId, item: Item) -> Reply {
     // Measured on every term counted (pending ones too, so an approver sees what is coming)
     // and on the decided terms with this one added (so a pending split that may yet be
     // rejected never lowers it): whichever needs more.
-    let all = level_needed(w.ctx.policy, &our_share(&w.t));
+    let all = level_needed(w.ctx.policy, &share_as_proposed(&w.t));
     let decided = crossed_once_decided(w.ctx.policy, &w.t, item);
     let crossed = if level_of(&decided) > level_of(&all) {
         decided
