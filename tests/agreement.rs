@@ -1337,3 +1337,28 @@ async fn a_pending_correction_leaves_the_approved_amount_in_stats_and_history_un
     let stats = bot.command_text(DIRECTOR, ORIGIN, "stats 30").await;
     assert!(stats.contains("our share ¥1"), "{stats}");
 }
+
+/// A past trouble with a split: the running balance a new trouble shows, and `history`, say our
+/// share with the split applied, as its status and `stats` count it, beside the payer words.
+#[tokio::test]
+async fn the_running_balance_says_our_share_with_each_split_applied_as_stats_do() {
+    let bot = spawn_bot().await;
+    let a = bot.open_ready("ACME: cracked housings").await;
+    bot.command_text(SALES, &a.channel, "split 70/30 our mold").await;
+    bot.command_text(SALES, &a.channel, "cost ¥1,000,000 customer sorting at their site")
+        .await;
+    click_on(&bot, MANAGER, "proposal_approve", &a, 1).await;
+    click_answer(&bot, MANAGER, "You approved proposal #1").await;
+    click_on(&bot, MANAGER, "proposal_approve", &a, 2).await;
+    click_answer(&bot, MANAGER, "You approved proposal #2").await;
+    let stats = bot.command_text(DIRECTOR, ORIGIN, "stats 30").await;
+    assert!(stats.contains("our share ¥700,000"), "{stats}");
+    let b = bot.open_ready("ACME: scratched panels").await;
+    let hist = bot.posted_saying(&b.channel, "Running balance").await;
+    assert!(hist.contains("our share with each split applied ¥700,000"), "{hist}");
+    let history = bot.command_text(SALES, ORIGIN, "history ACME").await;
+    assert!(
+        history.contains("our share with each split applied ¥700,000"),
+        "{history}"
+    );
+}

@@ -1978,6 +1978,38 @@ fn closing_summary(l: Locale, t: &Trouble) -> String {
     lines.join("\n")
 }
 
+/// Our share summed over troubles, each with its own split applied, as `stats` counts it: said
+/// after the totals by payer when any trouble had a split, since a split can make us bear what
+/// a cost's payer word puts on the customer (` · our share with each split applied ¥700,000`).
+pub fn our_share_total_text(
+    l: Locale,
+    any_split: bool,
+    shares: impl Iterator<Item = std::collections::BTreeMap<crate::trouble::money::Currency, i64>>,
+) -> String {
+    if !any_split {
+        return String::new();
+    }
+    let mut sum: std::collections::BTreeMap<crate::trouble::money::Currency, i64> = Default::default();
+    for share in shares {
+        for (currency, minor) in share {
+            let s = sum.entry(currency).or_insert(0);
+            *s = s.saturating_add(minor);
+        }
+    }
+    let amounts: Vec<String> = sum
+        .into_iter()
+        .map(|(currency, minor)| crate::trouble::money::Money { currency, minor }.to_string())
+        .collect();
+    if amounts.is_empty() {
+        return String::new();
+    }
+    tr!(
+        l,
+        format!(" · 責任区分を適用した当社分 {}", amounts.join(" · ")),
+        format!(" · our share with each split applied {}", amounts.join(" · "))
+    )
+}
+
 /// The customer's past troubles and the running balance, in the kickoff thread at opening and
 /// again in the channel when the split is being settled.
 fn customer_history(l: Locale, config: &Config, t: &Trouble) -> String {
@@ -1987,7 +2019,16 @@ fn customer_history(l: Locale, config: &Config, t: &Trouble) -> String {
         .map(|p| super::report::past_trouble_line(l, config, p, Where::OwnChannel))
         .collect();
     let costs: Vec<Cost> = t.past.iter().flat_map(|p| p.costs.clone()).collect();
+    let with_split = t.past.iter().any(|p| p.split.is_some());
+    let ours = our_share_total_text(
+        l,
+        with_split,
+        t.past
+            .iter()
+            .map(|p| crate::trouble::approval::borne_by_us(p.split.as_ref(), &p.costs)),
+    );
     let balance = cost_totals_text(l, &costs)
+        .map(|b| format!("{b}{ours}"))
         .map(|b| {
             tr!(
                 l,

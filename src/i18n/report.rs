@@ -780,6 +780,14 @@ pub fn balance_text(l: Locale, troubles: &[Trouble]) -> Option<String> {
         .flat_map(crate::trouble::approval::counted_costs)
         .collect();
     let totals = super::messages::cost_totals_text(l, &costs)?;
+    let ours = super::messages::our_share_total_text(
+        l,
+        troubles
+            .iter()
+            .any(|t| crate::trouble::approval::counted_split(t).is_some()),
+        troubles.iter().map(crate::trouble::approval::our_share),
+    );
+    let totals = format!("{totals}{ours}");
     let awaiting = match troubles.iter().any(crate::trouble::approval::awaits_decision) {
         true => tr!(
             l,
