@@ -1362,3 +1362,27 @@ async fn the_running_balance_says_our_share_with_each_split_applied_as_stats_do(
         "{history}"
     );
 }
+
+/// The customer's history posted again when the split is being settled is read afresh: a cost
+/// an earlier trouble recorded and approved after this one opened is in its running balance.
+#[tokio::test]
+async fn the_history_shown_at_the_split_counts_what_earlier_troubles_recorded_since_the_open() {
+    let bot = spawn_bot().await;
+    let a = bot.open_ready("ACME: cracked housings").await;
+    bot.command_text(SALES, &a.channel, "cost ¥100,000 ours courier").await;
+    let b = bot.open_ready("ACME: scratched panels").await;
+    let at_open = bot.posted_saying(&b.channel, "Running balance").await;
+    assert!(at_open.contains("¥100,000"), "{at_open}");
+    bot.command_text(SALES, &a.channel, "cost ¥5,000,000 ours line stop")
+        .await;
+    click_on(&bot, MANAGER, "proposal_approve", &a, 2).await;
+    click_answer(&bot, MANAGER, "You approved proposal #2").await;
+    let mark = last_call(&bot);
+    bot.command_text(SALES, &b.channel, "start 5").await;
+    bot.settle().await;
+    let again: Vec<String> = posted_since(&bot, &b.channel, mark)
+        .into_iter()
+        .filter(|t| t.contains("Running balance"))
+        .collect();
+    assert!(again.iter().any(|t| t.contains("borne by us ¥5,100,000")), "{again:?}");
+}

@@ -784,6 +784,26 @@ async fn deliver_once(
                     }
                 }
             }
+            // The history shown again when the split is being settled is read afresh: the
+            // snapshot taken at open would miss what the customer's earlier troubles recorded
+            // and approved since, the very balance the split is weighed against.
+            if matches!((message, to), (Message::CustomerHistory, Dest::TroubleChannel)) {
+                let policy = &app.config.policy;
+                match app.store.customer_troubles(&policy.customers, &t.customer).await {
+                    Ok(theirs) => {
+                        let earlier: Vec<_> = crate::trouble::customer::past_troubles(policy, &t.customer, &theirs)
+                            .into_iter()
+                            .filter(|p| p.id != t.id && p.opened_at < t.opened_at)
+                            .collect();
+                        let mut now = (*t).clone();
+                        now.past = crate::trouble::customer::shown_in(policy, &now, &earlier);
+                        t = Arc::new(now);
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot read the customer's troubles again: the history shows them as at open")
+                    }
+                }
+            }
             let (channel, thread_ts) = match to {
                 Dest::TroubleChannel => (t.channel.clone().ok_or_else(|| missing(method, "channel"))?, None),
                 Dest::KickoffThread => {
