@@ -1386,3 +1386,47 @@ async fn the_history_shown_at_the_split_counts_what_earlier_troubles_recorded_si
         .collect();
     assert!(again.iter().any(|t| t.contains("borne by us ¥5,100,000")), "{again:?}");
 }
+
+/// Amounts as people write them that the bot cannot take as typed are refused saying why:
+/// `5千万円` reads (¥50,000,000), a negative amount says how to record a credit, and digits
+/// spaced as thousands are not taken for a payer.
+#[tokio::test]
+async fn everyday_amounts_read_and_negative_or_spaced_ones_are_refused_saying_how() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    let r = bot.command_text(SALES, &t.channel, "cost 5千万円 ours line stop").await;
+    assert!(r.contains("proposal #1"), "{r}");
+    assert_eq!(trouble(&bot, &t.id).costs[0].money().map(|m| m.minor), Some(50_000_000));
+    for cmd in [
+        "cost ¥-50,000 ours credit note",
+        "cost △50,000円 ours 値引き",
+        "cost -¥1,000 ours",
+    ] {
+        let r = bot.command_text(SALES, &t.channel, cmd).await;
+        assert!(
+            r.contains("is a negative amount") && r.contains("cost ¥50,000 ours discount"),
+            "{cmd}: {r}"
+        );
+    }
+    for cmd in ["cost ¥1 000 000 ours courier", "cost 1 000 000円 ours courier"] {
+        let r = bot.command_text(SALES, &t.channel, cmd).await;
+        assert!(
+            r.contains("has spaces between its digits") && !r.contains("not a payer"),
+            "{cmd}: {r}"
+        );
+    }
+    let r = bot
+        .command_text(SALES, &t.channel, "cost ¥1,000,000- ours courier")
+        .await;
+    assert!(!r.contains("negative"), "the formal trailing dash is no minus: {r}");
+    assert_eq!(trouble(&bot, &t.id).costs.len(), 1);
+    let ja = spawn_in("ja").await;
+    let t = ja.open_ready("ACME: 蓋の割れ").await;
+    let r = ja.command_text(SALES, &t.channel, "費用 △50,000円 当社 値引き").await;
+    assert!(
+        r.contains("マイナスの金額") && r.contains("何も記録していません"),
+        "{r}"
+    );
+    let r = ja.command_text(SALES, &t.channel, "費用 ¥1 000 000 当社").await;
+    assert!(r.contains("数字の間に空白"), "{r}");
+}

@@ -147,6 +147,14 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
             let a = typed(amount);
             tr!(l, format!("`{a}` は1件の費用として記録できる上限（{max}）を超えています。桁を確かめて入力し直してください。本当にこの額なら、上限以下の複数の費用に分けて記録してください（承認限度額で上位者の承認が必要になります）。何も記録していません。"), format!("`{a}` is more than one cost may be (at most {max}): check the digits and type it again. If it really is that much, record it as several costs of at most that each (the approval limits then send it up the chain). Nothing was recorded."))
         }
+        UsageError::NegativeAmount(amount) => {
+            let a = typed(amount);
+            tr!(l, format!("`{a}` はマイナスの金額です。費用は負担する額を正の数で記録します。お客様への値引きや返金は当社負担の費用です: `/trouble cost ¥50,000 当社 値引き`。記録済みの費用を減らすには訂正してください: `/trouble fix cost 番号 金額 負担者`。何も記録していません。"), format!("`{a}` is a negative amount: a cost is recorded as the positive amount someone bears. A discount or credit note we give the customer is a cost we bear: `/trouble cost ¥50,000 ours discount`. To lower a cost already recorded, correct it: `/trouble fix cost N AMOUNT PAYER`. Nothing was recorded."))
+        }
+        UsageError::SpacedAmount(amount) => {
+            let a = typed(amount);
+            tr!(l, format!("`{a}` は数字の間に空白があります。空白を入れずに入力してください（`¥1,000,000`、`100万円`）。何も記録していません。"), format!("`{a}` has spaces between its digits: write it without them (`¥1,000,000`, `JPY 1000000`). Nothing was recorded."))
+        }
         UsageError::DepartmentStays(d) => {
             let d = typed(d);
             tr!(l, format!("部門（`+{d}`）は一度加わるとトラブルから外せません（誰にもトラブルを隠せないように）。外すのは `add` で追加した人だけです: `/trouble remove @名前`。何も変更していません。"), format!("A department (`+{d}`) stays on a trouble once it is in: nothing is hidden from it. Only people added with `add` can be removed: `/trouble remove @name`. Nothing was changed."))

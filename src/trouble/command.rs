@@ -177,6 +177,10 @@ pub enum UsageError {
         amount: String,
         max: String,
     },
+    /// An amount written negative (`¥-50,000`, `△50,000円`): a cost is what someone bears.
+    NegativeAmount(String),
+    /// Digits spaced as thousands (`¥1 000 000`), which read as an amount and a payer.
+    SpacedAmount(String),
     NeedsUser(&'static str),
     /// `remove +quality`: a department, once in, stays (nothing is hidden from it).
     DepartmentStays(String),
@@ -1459,6 +1463,21 @@ pub(super) fn parse_cost(rest: &str) -> Result<Command, UsageError> {
             (unpunctuated(first), after)
         };
     // Full-width digits count: `￥１２０，０００` is an amount; so do kanji numerals (`十二万円`).
+    // `¥1 000 000`: digits spaced as thousands, read as an amount and a payer `000`.
+    let digits = |w: &str| super::money::fold_width(w).starts_with(|c: char| c.is_ascii_digit());
+    if digits(split_word(after.trim_start()).0) {
+        let groups: Vec<&str> = after.split_whitespace().take_while(|w| digits(w)).collect();
+        let written = format!("{amount} {}", groups.join(" "));
+        return Err(UsageError::SpacedAmount(truncate(&written, 40)));
+    }
+    // `¥-50,000`, `△50,000円`: a credit or discount written negative.
+    let folded = super::money::fold_width(&amount);
+    let before_digits = &folded[..folded.find(|c: char| c.is_ascii_digit()).unwrap_or(0)];
+    if before_digits.contains(['-', '−', '△', '▲'])
+        && super::money::parse_amount(&folded.replace(['-', '−', '△', '▲'], "")).is_some()
+    {
+        return Err(UsageError::NegativeAmount(truncate(&amount, 40)));
+    }
     let read = super::money::read_amount(&amount);
     if let Err(super::money::AmountRefusal::TooLarge { max }) = read {
         return Err(UsageError::AmountTooLarge {

@@ -238,6 +238,10 @@ fn yen_in_man_and_sen(s: &str) -> Option<i64> {
         return None;
     }
     let (man, rest) = s.split_once('万').unwrap_or(("", s));
+    // `5千万` (five thousand 万, ¥50,000,000), as said every day: the kanji reading takes it.
+    if man.ends_with('千') {
+        return yen_in_kanji(s);
+    }
     let (sen, ones) = rest.split_once('千').unwrap_or(("", rest));
     let part = |p: &str, below: i64| -> Option<i64> {
         if p.is_empty() {
@@ -421,6 +425,11 @@ mod tests {
             ("1億10000万", None),
             ("$1億", None),
             ("億円", None),
+            ("5千万円", yen(50_000_000)),
+            ("3千万", yen(30_000_000)),
+            ("¥5千万", yen(50_000_000)),
+            ("1千5百万円", yen(15_000_000)),
+            ("$5千万", None),
             ("12万12000円", None),
             ("12万5千1000円", None),
             ("$1万5千", None),
