@@ -2599,3 +2599,155 @@ async fn a_measure_whose_owner_cannot_be_reached_is_told_to_whoever_answers_for_
         assert!(notices[0].starts_with(&format!("{said} ")), "{notices:?}");
     }
 }
+
+/// `/trouble fact` typed by `user`: the facts form drawn now, as Slack will send back its metadata.
+async fn facts_form_drawn(bot: &TestBot, user: &str, channel: &str) -> String {
+    let mark = last_call(bot);
+    bot.command(user, channel, "fact").await;
+    let open = bot.slack.wait_for("views.open", |c| c.seq > mark).await;
+    open.params["view"]["private_metadata"]
+        .as_str()
+        .expect("the form's metadata")
+        .to_string()
+}
+
+/// The facts form drawn with `metadata`, submitted by `user` with `fields`.
+fn drawn_facts_submitted(user: &str, metadata: &str, fields: &[(&str, &str)]) -> Value {
+    let mut v = facts_submission("", fields);
+    v["user"]["id"] = json!(user);
+    v["view"]["private_metadata"] = json!(metadata);
+    v
+}
+
+// A facts form left open while a colleague records a lot: saving it adds what the rep typed and
+// keeps the colleague's lot, and the channel names nobody for a change they did not make.
+#[tokio::test]
+async fn a_facts_form_opened_before_a_colleagues_lot_keeps_that_lot() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "fact part HX-200").await;
+    bot.command_text(SALES, &t.channel, "fact lot L41").await;
+    let form = facts_form_drawn(&bot, SALES, &t.channel).await;
+    bot.command_text(MANAGER, &t.channel, "fact lot L42").await;
+    bot.settle().await;
+    let mark = last_call(&bot);
+    let submitted = drawn_facts_submitted(
+        SALES,
+        &form,
+        &[
+            ("part", "HX-200"),
+            ("lot", "L41, L43"),
+            ("symptom", "lid cracked at the hinge"),
+        ],
+    );
+    assert_eq!(bot.interaction(&submitted).await.status(), 200);
+    bot.settle().await;
+    let facts = trouble(&bot, &t.id).substance.facts;
+    assert_eq!(
+        facts.lots,
+        ["L41", "L42", "L43"],
+        "the manager's L42 stays, the rep's L43 is added"
+    );
+    assert_eq!(facts.symptom.as_deref(), Some("lid cracked at the hinge"));
+    let posted = posted_since(&bot, &t.channel, mark);
+    assert!(
+        !posted.iter().any(|m| m.contains("Corrected Lot by <@U0SALES>")),
+        "the rep corrected nothing: {posted:?}"
+    );
+}
+
+// A facts form left open while the manager corrects the part: the untouched part is not put back;
+// a part changed on the form too is refused on its field, saying who changed it to what.
+#[tokio::test]
+async fn a_facts_form_opened_before_a_correction_does_not_undo_it() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "fact part HX-200").await;
+    let form = facts_form_drawn(&bot, SALES, &t.channel).await;
+    bot.command_text(MANAGER, &t.channel, "fix fact part HX-201").await;
+
+    let both = drawn_facts_submitted(SALES, &form, &[("part", "HX-202"), ("symptom", "lid cracked")]);
+    let answer: Value = bot.interaction(&both).await.json().await.expect("field errors");
+    let error = answer["errors"]["fact_part"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("changed to “HX-201” by <@U0MANAGER> after this form was opened")
+            && error.contains("nothing was recorded"),
+        "{answer}"
+    );
+    let facts = trouble(&bot, &t.id).substance.facts;
+    assert_eq!((facts.part.as_deref(), facts.symptom), (Some("HX-201"), None));
+
+    bot.settle().await;
+    let mark = last_call(&bot);
+    let untouched = drawn_facts_submitted(SALES, &form, &[("part", "HX-200"), ("symptom", "lid cracked")]);
+    assert_eq!(bot.interaction(&untouched).await.status(), 200);
+    bot.settle().await;
+    let facts = trouble(&bot, &t.id).substance.facts;
+    assert_eq!(
+        (facts.part.as_deref(), facts.symptom.as_deref()),
+        (Some("HX-201"), Some("lid cracked"))
+    );
+    let posted = posted_since(&bot, &t.channel, mark);
+    assert!(
+        !posted.iter().any(|m| m.contains("Corrected Part by <@U0SALES>")),
+        "{posted:?}"
+    );
+}
+
+// A facts form drawn before any lot was recorded: saved unchanged, it empties nothing.
+#[tokio::test]
+async fn a_facts_form_opened_before_a_lot_was_recorded_is_not_refused_as_emptying_it() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "fact part HX-200").await;
+    let form = facts_form_drawn(&bot, SALES, &t.channel).await;
+    bot.command_text(MANAGER, &t.channel, "fact lot L42").await;
+    let submitted = drawn_facts_submitted(
+        SALES,
+        &form,
+        &[("part", "HX-200"), ("lot", ""), ("symptom", "lid cracked")],
+    );
+    let response = bot.interaction(&submitted).await;
+    let body = response.text().await.unwrap_or_default();
+    assert!(!body.contains("cannot be emptied"), "{body}");
+    bot.settle().await;
+    let facts = trouble(&bot, &t.id).substance.facts;
+    assert_eq!(
+        (facts.lots, facts.symptom.as_deref()),
+        (vec!["L42".to_string()], Some("lid cracked"))
+    );
+}
+
+// The same in Japanese: the refusal says who changed the field, and the lots are merged.
+#[tokio::test]
+async fn a_facts_form_opened_before_a_change_is_answered_in_japanese() {
+    let bot = spawn_bot_in("ja").await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &t.channel, "fact part HX-200").await;
+    bot.command_text(SALES, &t.channel, "fact lot L41").await;
+    let form = facts_form_drawn(&bot, SALES, &t.channel).await;
+    bot.command_text(MANAGER, &t.channel, "fact lot L42").await;
+    bot.command_text(MANAGER, &t.channel, "fix fact part HX-201").await;
+    let both = drawn_facts_submitted(
+        SALES,
+        &form,
+        &[("part", "HX-202"), ("lot", "L41"), ("symptom", "蓋の割れ")],
+    );
+    let answer: Value = bot.interaction(&both).await.json().await.expect("field errors");
+    let error = answer["errors"]["fact_part"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("このフォームを開いた後に、<@U0MANAGER>さんが") && error.contains("「HX-201」に変更しました"),
+        "{answer}"
+    );
+    let mut again = drawn_facts_submitted(
+        SALES,
+        &form,
+        &[("part", "HX-201"), ("lot", "L41"), ("symptom", "蓋の割れ")],
+    );
+    again["view"]["id"] = json!(format!("VAGAIN{}", unique()));
+    assert_eq!(bot.interaction(&again).await.status(), 200);
+    bot.settle().await;
+    let facts = trouble(&bot, &t.id).substance.facts;
+    assert_eq!(facts.lots, ["L41", "L42"]);
+    assert_eq!(facts.symptom.as_deref(), Some("蓋の割れ"));
+}

@@ -11,6 +11,7 @@ use crate::app::App;
 use crate::engine::Applied;
 use crate::i18n::{modals, reply_text, stages::search_text};
 use crate::slack::blocks::escape;
+use crate::slack::contracts::FactsMetadata;
 use crate::slack::payloads::View;
 use crate::store::{Hit, StoreError};
 use crate::trouble::actions::{parse_new_action, ActionKind};
@@ -179,7 +180,7 @@ async fn submit_step(
     field: &'static str,
 ) -> Response {
     let l = app.config.locale;
-    let recheck = matches!(step, Step::Facts(_) | Step::FactsForm(_));
+    let recheck = matches!(step, Step::Facts(_) | Step::FactsForm { .. });
     let input = Input::Command {
         user,
         command: Command::Step(step),
@@ -190,7 +191,9 @@ async fn submit_step(
                 // An occurrence that does not read is said on its own field.
                 let field = match &reply {
                     Reply::Usage(UsageError::BadOccurred) => "fact_occurred".to_string(),
-                    Reply::Usage(UsageError::FactEmptied { key, .. }) => format!("fact_{}", key.code()),
+                    Reply::Usage(
+                        UsageError::FactEmptied { key, .. } | UsageError::FactChangedMeanwhile { key, .. },
+                    ) => format!("fact_{}", key.code()),
                     _ => field.to_string(),
                 };
                 stays_open(&field, reply_text(l, &app.config, &reply))
@@ -212,9 +215,14 @@ fn stays_open(field: &str, text: String) -> Response {
 }
 
 pub(super) async fn on_facts_submitted(app: &Arc<App>, user: UserId, view: &View, seen: &[&str]) -> Response {
-    let facts = facts_as_sent(view);
-    let id = TroubleId::new(&view.private_metadata);
-    submit_step(app, &id, user, Step::FactsForm(facts), seen, "fact_part").await
+    let fields = facts_as_sent(view);
+    let meta = FactsMetadata::parse(&view.private_metadata);
+    let id = TroubleId::new(&meta.trouble);
+    let step = Step::FactsForm {
+        fields,
+        shown: meta.shown,
+    };
+    submit_step(app, &id, user, step, seen, "fact_part").await
 }
 
 pub(super) async fn on_action_submitted(app: &Arc<App>, user: UserId, view: &View, seen: &[&str]) -> Response {
@@ -246,7 +254,10 @@ pub(super) async fn on_action_submitted(app: &Arc<App>, user: UserId, view: &Vie
 pub(super) async fn facts_at_open(app: &Arc<App>, id: &TroubleId, user: UserId, facts: Vec<(FactKey, String)>) {
     let input = Input::Command {
         user,
-        command: Command::Step(Step::FactsForm(facts)),
+        command: Command::Step(Step::FactsForm {
+            fields: facts,
+            shown: None,
+        }),
     };
     match app.engine().apply(id, &[], input).await {
         Ok(_) => flag_recurrence(app, id).await,

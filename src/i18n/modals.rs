@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use super::{severity_label, Locale};
 use crate::config::Config;
 use crate::slack::blocks::{cut, modal, text_input};
-use crate::slack::contracts::{Callback, OpenMetadata};
+use crate::slack::contracts::{Callback, FactsMetadata, OpenMetadata};
 use crate::trouble::command::TEXT_LIMIT;
 use crate::trouble::model::{ChannelId, Trouble, UserId};
 
@@ -230,7 +230,7 @@ pub fn facts_modal(l: Locale, t: &Trouble) -> Value {
         tr!(l, "事実（5W2H）", "Facts (5W2H)"),
         tr!(l, "記録", "Save"),
         tr!(l, "キャンセル", "Cancel"),
-        t.id.as_str(),
+        &FactsMetadata::drawn(t.id.as_str(), &t.substance.facts).encode(),
         fact_inputs(l, Some(t)),
     )
 }

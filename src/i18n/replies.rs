@@ -210,6 +210,20 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
                 format!("{label} cannot be emptied: the record keeps “{kept}”. Type the right value instead; why it is no longer known can go in a `/trouble note`. Nothing was recorded.")
             )
         }
+        UsageError::FactChangedMeanwhile { key, now, by } => {
+            let label = super::stages::fact_label(l, *key);
+            let now = typed(now.as_deref().unwrap_or_default());
+            let code = key.code();
+            let (by_ja, by_en) = match by {
+                Some(by) => (format!("{}さんが", super::messages::user(by)), format!(" by {}", super::messages::user(by))),
+                None => (String::new(), String::new()),
+            };
+            tr!(
+                l,
+                format!("このフォームを開いた後に、{by_ja}{label}を「{now}」に変更しました。あなたもこの欄を変えたため、何も記録していません。その値のままにするにはここに「{now}」と入力し、置き換えるにはフォームを閉じて `/trouble fix fact {code} …` を使ってください。"),
+                format!("{label} was changed to “{now}”{by_en} after this form was opened, and you changed it too, so nothing was recorded. To keep theirs, type “{now}” here; to replace it, close the form and use `/trouble fix fact {code} …`.")
+            )
+        }
     }
 }
 

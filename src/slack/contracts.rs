@@ -2,6 +2,8 @@
 //! ids and metadata — each with one encode/parse pair, used by i18n/ (which builds the blocks)
 //! and http/ (which reads the payloads).
 
+use crate::trouble::facts::{FactKey, Facts, Shown, ShownFacts};
+
 /// A button's `action_id`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -112,7 +114,7 @@ pub enum Callback {
     OpenTrouble,
     /// The Log update form; its metadata is the trouble id.
     LogUpdate,
-    /// The facts form (`/trouble fact`); its metadata is the trouble id.
+    /// The facts form (`/trouble fact`); its metadata is [`FactsMetadata`].
     TroubleFacts,
     /// The action form (`/trouble action`); its metadata is the trouble id.
     TroubleAction,
@@ -164,6 +166,87 @@ impl OpenMetadata {
     }
 }
 
+/// Slack keeps at most this many characters of a modal's `private_metadata`.
+pub const METADATA_LIMIT: usize = 3000;
+
+/// The facts form's `private_metadata`: its trouble, and digests of what it showed of each
+/// fact when drawn (`{"id": …, "digests": {"part": "…"}, "lots": ["…", …]}`, a digest a lot),
+/// so a submit applies only what the person changed; no typed text goes to Slack in it. A form
+/// drawn by an earlier release carries the bare trouble id, and shows nothing known.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FactsMetadata {
+    pub trouble: String,
+    pub shown: Option<ShownFacts>,
+}
+
+impl FactsMetadata {
+    /// The metadata of a form drawn now for `trouble`, which holds `facts`: within Slack's limit
+    /// whatever the facts hold (a lot list too long for a digest a lot goes as one digest).
+    pub fn drawn(trouble: &str, facts: &Facts) -> FactsMetadata {
+        let encoded = |shown: &ShownFacts| {
+            FactsMetadata {
+                trouble: trouble.to_string(),
+                shown: Some(shown.clone()),
+            }
+            .encode()
+        };
+        let shown = ShownFacts::of(facts, |s| encoded(s).chars().count() <= METADATA_LIMIT);
+        FactsMetadata {
+            trouble: trouble.to_string(),
+            shown: Some(shown),
+        }
+    }
+
+    pub fn encode(&self) -> String {
+        let Some(shown) = &self.shown else {
+            return self.trouble.clone();
+        };
+        let mut digests = serde_json::Map::new();
+        let mut lots = None;
+        for (key, s) in &shown.0 {
+            match s {
+                Shown::Digest(d) => {
+                    digests.insert(key.code().to_string(), d.clone().into());
+                }
+                Shown::Lots(each) => lots = Some(each.clone()),
+            }
+        }
+        let mut value = serde_json::json!({"id": self.trouble, "digests": digests});
+        if let Some(lots) = lots {
+            value["lots"] = lots.into();
+        }
+        value.to_string()
+    }
+
+    /// A bare id (an earlier release's form) reads as the trouble with nothing known shown.
+    pub fn parse(metadata: &str) -> FactsMetadata {
+        let value: serde_json::Value = serde_json::from_str(metadata).unwrap_or_default();
+        let Some(id) = value.get("id").and_then(|v| v.as_str()) else {
+            return FactsMetadata {
+                trouble: metadata.to_string(),
+                shown: None,
+            };
+        };
+        let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
+        let mut shown = Vec::new();
+        for key in FactKey::ALL {
+            if key == FactKey::Lot {
+                if let Some(lots) = value.get("lots").and_then(|v| v.as_array()) {
+                    shown.push((key, Shown::Lots(lots.iter().filter_map(text).collect())));
+                    continue;
+                }
+            }
+            if let Some(d) = value["digests"].get(key.code()).and_then(text) {
+                shown.push((key, Shown::Digest(d)));
+            }
+        }
+        FactsMetadata {
+            trouble: id.to_string(),
+            shown: Some(ShownFacts(shown)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +267,39 @@ mod tests {
             response_url: Some("https://hooks.slack.com/x".into()),
         };
         assert_eq!(OpenMetadata::parse(&meta.encode()), meta);
+        let facts = Facts {
+            part: Some("HX-200".into()),
+            lots: vec!["L41".into(), "L42".into()],
+            symptom: Some("“lid” cracked\nat the hinge <!channel> &amp; &lt;".into()),
+            ..Facts::default()
+        };
+        let meta = FactsMetadata::drawn("20261130-1", &facts);
+        assert_eq!(FactsMetadata::parse(&meta.encode()), meta);
+    }
+
+    #[test]
+    fn facts_metadata_stays_within_slacks_limit_whatever_the_facts_hold() {
+        let long = "\"<&割れ".repeat(600);
+        let facts = Facts {
+            part: Some(long.clone()),
+            lots: (0..400).map(|n| format!("L{n}{long}")).collect(),
+            qty: Some(long.clone()),
+            occurred: Some(long.clone()),
+            found: Some(long.clone()),
+            symptom: Some(long),
+        };
+        let meta = FactsMetadata::drawn("20261130-1", &facts);
+        assert!(meta.encode().chars().count() <= METADATA_LIMIT);
+        assert!(!meta.encode().contains("割れ"), "no typed text: {}", meta.encode());
+        assert_eq!(FactsMetadata::parse(&meta.encode()), meta);
+        // An earlier release's form: the bare id, nothing known of what it showed.
+        assert_eq!(
+            FactsMetadata::parse("20261130-1"),
+            FactsMetadata {
+                trouble: "20261130-1".into(),
+                shown: None
+            }
+        );
     }
 
     #[test]

@@ -216,6 +216,14 @@ pub enum UsageError {
         key: crate::trouble::facts::FactKey,
         kept: String,
     },
+    /// A fact changed on a facts form that was also changed in the record after the form was
+    /// drawn: the record holds `now`, last changed by `by` (unknown for a trouble stored before
+    /// that was kept).
+    FactChangedMeanwhile {
+        key: crate::trouble::facts::FactKey,
+        now: Option<String>,
+        by: Option<crate::trouble::model::UserId>,
+    },
 }
 
 /// The most characters, as typed, any free-text field may hold (a note, an update, a reason,

@@ -33,6 +33,10 @@ pub struct Substance {
     /// before an earlier release kept it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reopened_at: Option<DateTime<Utc>>,
+    /// Who last changed each fact, so a facts form drawn before that change can say by whom
+    /// (absent from troubles stored before an earlier release kept it; the timeline says it too).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fact_by: Vec<(FactKey, UserId)>,
 }
 
 /// The 5W2H of stage 1, as typed.
@@ -168,6 +172,95 @@ impl Facts {
     }
 }
 
+/// What the facts form showed of one fact when it was drawn, as digests: enough to tell whether
+/// it changed since, while the form's metadata (sent to Slack) carries no typed text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Shown {
+    /// A digest of the whole value.
+    Digest(String),
+    /// A digest of each lot shown, so the lots added or taken off on the form are known (the
+    /// lot field only; a list too long for the metadata is shown as one digest).
+    Lots(Vec<String>),
+}
+
+/// The facts a form showed, as its metadata carries them back; a fact not listed was empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ShownFacts(pub Vec<(FactKey, Shown)>);
+
+impl ShownFacts {
+    /// What a form drawn now shows of `facts`; the lots as one digest when `fits` says a
+    /// digest each is too long.
+    pub fn of(facts: &Facts, fits: impl Fn(&ShownFacts) -> bool) -> ShownFacts {
+        let shown = |k: FactKey, v: String| match k {
+            FactKey::Lot => Shown::Lots(canonical_lots(&v).iter().map(|l| shown_digest(l)).collect()),
+            _ => Shown::Digest(shown_digest(&canonical(k, &v))),
+        };
+        let mut shown = ShownFacts(
+            FactKey::ALL
+                .iter()
+                .filter_map(|k| facts.get(*k).map(|v| (*k, shown(*k, v))))
+                .collect(),
+        );
+        if !fits(&shown) {
+            for (k, s) in shown.0.iter_mut().filter(|(k, _)| *k == FactKey::Lot) {
+                *s = Shown::Digest(shown_digest(&canonical(*k, &facts.lots.join(", "))));
+            }
+        }
+        shown
+    }
+
+    /// Whether `value` (as the record keeps it, or as the form sends it) is what was shown of `key`.
+    fn shows(&self, key: FactKey, value: &str) -> bool {
+        let shown = self.0.iter().find(|(k, _)| *k == key).map(|(_, s)| s);
+        match shown {
+            None => canonical(key, value).is_empty(),
+            Some(Shown::Digest(d)) => *d == shown_digest(&canonical(key, value)),
+            Some(Shown::Lots(was)) => {
+                let mut now: Vec<String> = canonical_lots(value).iter().map(|l| shown_digest(l)).collect();
+                let mut was = was.clone();
+                now.sort();
+                was.sort();
+                now == was
+            }
+        }
+    }
+
+    /// Whether the form showed `lot` (None: not known lot by lot).
+    fn showed_lot(&self, lot: &str) -> Option<bool> {
+        match self.0.iter().find(|(k, _)| *k == FactKey::Lot).map(|(_, s)| s) {
+            None => Some(false),
+            Some(Shown::Lots(was)) => Some(was.contains(&shown_digest(lot))),
+            Some(Shown::Digest(_)) => None,
+        }
+    }
+}
+
+/// Lots as compared: each once, in order (their order on the form is not a change).
+fn canonical_lots(value: &str) -> Vec<String> {
+    let mut lots = lots_in(value);
+    lots.sort();
+    lots.dedup();
+    lots
+}
+
+/// A fact as compared.
+fn canonical(key: FactKey, value: &str) -> String {
+    match key {
+        FactKey::Lot => canonical_lots(value).join(", "),
+        _ => value.trim().to_string(),
+    }
+}
+
+fn same_fact(key: FactKey, a: &str, b: &str) -> bool {
+    canonical(key, a) == canonical(key, b)
+}
+
+/// A short digest of a fact (or a lot) as shown: 64 bits, plenty to tell one trouble's values apart.
+fn shown_digest(value: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(value.as_bytes())[..8])
+}
+
 /// `L1, L2 L3` or `L1、L2`: several lots at once.
 pub fn lots_in(text: &str) -> Vec<String> {
     // `L47とL48`: a Japanese "and" between two lot numbers, written without spaces, parts them.
@@ -247,8 +340,13 @@ pub enum Step {
     FactModal,
     /// `fact KEY VALUE`: a lot adds to the list.
     Facts(Vec<(FactKey, String)>),
-    /// The facts form's fields at once: its lots are the whole list.
-    FactsForm(Vec<(FactKey, String)>),
+    /// The facts form's fields at once: its lots are the whole list. `shown`: what the form
+    /// showed when it was drawn (none from a form of an earlier release, or the open form), so
+    /// only what the person changed is applied.
+    FactsForm {
+        fields: Vec<(FactKey, String)>,
+        shown: Option<ShownFacts>,
+    },
     Return {
         state: ReturnState,
         qty: Option<String>,
@@ -302,7 +400,7 @@ impl Step {
     pub fn texts(&self) -> Vec<&str> {
         match self {
             Step::FactModal | Step::ActionModal => vec![],
-            Step::Facts(fields) | Step::FactsForm(fields) => fields.iter().map(|(_, v)| v.as_str()).collect(),
+            Step::Facts(fields) | Step::FactsForm { fields, .. } => fields.iter().map(|(_, v)| v.as_str()).collect(),
             Step::Return { qty, tracking, .. } => vec![qty.as_deref().unwrap_or(""), tracking.as_deref().unwrap_or("")],
             Step::Scope(t)
             | Step::ScopeCheck(_, t)
@@ -329,7 +427,7 @@ impl Step {
         Some(match self {
             Step::FactModal
             | Step::Facts(_)
-            | Step::FactsForm(_)
+            | Step::FactsForm { .. }
             | Step::Return { .. }
             | Step::Scope(_)
             | Step::ScopeCheck(..)
@@ -660,10 +758,19 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
     }
     match step {
         Step::Facts(fields) => set_facts(w, user, fields, false, false),
-        Step::FactsForm(fields) => match emptied_on_form(&w.t.substance.facts, &fields) {
-            Some(e) => Reply::Usage(e),
-            None => set_facts(w, user, fields, false, true),
-        },
+        Step::FactsForm { fields, shown } => {
+            let fields = match shown {
+                Some(shown) => match changed_on_form(&w.t.substance, fields, &shown) {
+                    Ok(fields) => fields,
+                    Err(e) => return Reply::Usage(e),
+                },
+                None => fields,
+            };
+            match emptied_on_form(&w.t.substance.facts, &fields) {
+                Some(e) => Reply::Usage(e),
+                None => set_facts(w, user, fields, false, true),
+            }
+        }
         Step::FixFact(key, value) => set_facts(w, user, vec![(key, value)], true, true),
         Step::FixCustomer { name, past } => fix_customer(w, user, name, past),
         Step::FixSummary(text) => fix_summary(w, user, text),
@@ -983,6 +1090,62 @@ pub(super) fn refresh_opening(w: &mut Work) {
     w.refresh_asking_dms();
 }
 
+/// The facts form's fields that the person changed from what it showed when drawn, each as it
+/// is to be recorded: the record may have changed since (a colleague's `fact lot L42`, a
+/// `fix fact`), and what the person did not touch is not theirs to put back. Lots are merged:
+/// the lots added on the form are added, those taken off are taken off, those recorded
+/// meanwhile stay. A field changed both on the form and in the record since is refused, naming
+/// who changed it, rather than overwritten unseen.
+fn changed_on_form(
+    s: &Substance,
+    fields: Vec<(FactKey, String)>,
+    shown: &ShownFacts,
+) -> Result<Vec<(FactKey, String)>, UsageError> {
+    let mut changed = Vec::new();
+    for (key, sent) in fields {
+        if shown.shows(key, &sent) {
+            continue;
+        }
+        let now = s.facts.get(key);
+        let recorded = now.clone().unwrap_or_default();
+        if shown.shows(key, &recorded) || same_fact(key, &recorded, &sent) {
+            changed.push((key, sent));
+            continue;
+        }
+        let recorded_lots: Option<Vec<(String, bool)>> = s
+            .facts
+            .lots
+            .iter()
+            .map(|l| shown.showed_lot(l).map(|showed| (l.clone(), showed)))
+            .collect();
+        if let (FactKey::Lot, Some(recorded_lots)) = (key, recorded_lots) {
+            let typed = lots_in(&sent);
+            // A lot shown and taken off the form goes; one recorded meanwhile stays.
+            let mut lots: Vec<String> = recorded_lots
+                .into_iter()
+                .filter(|(l, showed)| typed.contains(l) || !showed)
+                .map(|(l, _)| l)
+                .collect();
+            for lot in typed {
+                if !lots.contains(&lot) {
+                    lots.push(lot);
+                }
+            }
+            // Every lot taken off: that is emptying the list, refused as such below.
+            changed.push((key, lots.join(", ")));
+            continue;
+        }
+        let by = s
+            .fact_by
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == key)
+            .map(|(_, by)| by.clone());
+        return Err(UsageError::FactChangedMeanwhile { key, now, by });
+    }
+    Ok(changed)
+}
+
 /// The facts form sends every field it showed: one emptied that holds a fact would take it off
 /// the record with nothing said; it is refused, and the form stays open on it.
 fn emptied_on_form(facts: &Facts, fields: &[(FactKey, String)]) -> Option<UsageError> {
@@ -1059,6 +1222,9 @@ fn set_facts(
             }
         };
         w.step(user, event);
+        let fact_by = &mut w.t.substance.fact_by;
+        fact_by.retain(|(k, _)| k != key);
+        fact_by.push((*key, user.clone()));
     }
     if keys.is_empty() && corrected.is_empty() {
         return Reply::Step(StepReply::FactsUnchanged);

@@ -4429,7 +4429,13 @@ fn lots_replay_exactly_and_older_entries_still_catch_a_lot_never_given() {
     let mut sim = Sim::ready(req("ACME"));
     let lots = |text: &str| vec![(FactKey::Lot, text.to_string())];
     sim.cmd("U0SALES", Command::Step(Step::Facts(lots("L41 L42"))));
-    sim.cmd("U0SALES", Command::Step(Step::FactsForm(lots("L41"))));
+    sim.cmd(
+        "U0SALES",
+        Command::Step(Step::FactsForm {
+            fields: lots("L41"),
+            shown: None,
+        }),
+    );
     assert_eq!(sim.t.substance.facts.lots, ["L41"]);
     let mut removed = sim.t.clone();
     removed.substance.facts.lots.clear();
