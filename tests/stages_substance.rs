@@ -2751,3 +2751,109 @@ async fn a_facts_form_opened_before_a_change_is_answered_in_japanese() {
     assert_eq!(facts.lots, ["L41", "L42"]);
     assert_eq!(facts.symptom.as_deref(), Some("蓋の割れ"));
 }
+
+/// `user` taps the button `action` of `message` as it was drawn (its own value); the answer
+/// comes to the response URL `click-{user}`.
+async fn tap_as_drawn(bot: &TestBot, user: &str, action: &str, message: &Value, channel: &str) {
+    let blocks = message["blocks"].as_array().cloned().unwrap_or_default();
+    let value = blocks
+        .iter()
+        .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
+        .find(|e| e["action_id"].as_str().is_some_and(|a| a.starts_with(action)))
+        .and_then(|e| e["value"].as_str().map(str::to_string))
+        .unwrap_or_else(|| panic!("no {action} button in {message}"));
+    let url = bot.slack.response_url(&format!("click-{user}"));
+    let payload = button_payload_to(&url, user, action, &value, channel);
+    assert_eq!(bot.interaction(&payload).await.status(), 200, "tap on {action}");
+}
+
+/// A trouble closed with prevention action #1 to check 2 s later, and the check as posted.
+async fn closed_with_an_effect_check(bot: &TestBot) -> (OpenedTrouble, Value) {
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(SALES, &t.channel, "action prevent Mold temperature alarm check:2s")
+        .await;
+    all_stages_done(bot, &t).await;
+    let r = bot.command_text(SALES, &t.channel, "close").await;
+    assert!(r.contains("Closed"), "{r}");
+    bot.advance_and_settle(Duration::from_secs(5)).await;
+    let asked = message_with(bot, &t.channel, &["Did it work?", "Mold temperature alarm"]).await;
+    (t, asked)
+}
+
+// "Not effective" tapped on the check of a measure cancelled since (a duplicate): nothing is
+// recorded and the trouble stays closed; the tapper is told why.
+#[tokio::test]
+async fn an_effectiveness_answer_for_a_cancelled_measure_changes_nothing() {
+    let bot = spawn_bot().await;
+    let (t, asked) = closed_with_an_effect_check(&bot).await;
+    bot.command_text(
+        MANAGER,
+        &t.channel,
+        "action cancel 1 duplicate of the alarm in the old trouble",
+    )
+    .await;
+    tap_as_drawn(&bot, SALES, "effect_ng", &asked, &t.channel).await;
+    let answer = click_answer(&bot, SALES, "").await;
+    assert!(
+        answer.contains("Action #1 was cancelled by <@U0MANAGER>. Nothing was changed."),
+        "{answer}"
+    );
+    bot.settle().await;
+    let after = trouble(&bot, &t.id);
+    assert!(!after.is_open(), "a cancelled measure reopened the trouble");
+    assert_eq!(
+        (after.substance.reopened, after.substance.actions[0].effective),
+        (0, None)
+    );
+}
+
+// The check answered after the trouble was reopened (by its own button, or one drawn by an
+// earlier release): the close it asked about no longer stands, so nothing is recorded, and the
+// measure is checked again at the next close.
+#[tokio::test]
+async fn an_effectiveness_answer_after_a_reopen_is_not_taken_and_the_check_is_asked_again() {
+    let bot = spawn_bot().await;
+    let (t, asked) = closed_with_an_effect_check(&bot).await;
+    bot.command_text(MANAGER, &t.channel, "reopen customer found more cracks in lot 43")
+        .await;
+    tap_as_drawn(&bot, DIRECTOR, "effect_ok", &asked, &t.channel).await;
+    let answer = click_answer(&bot, DIRECTOR, "").await;
+    assert!(
+        answer.contains(&format!("Trouble {} was reopened on ", t.id)) && answer.contains("nothing was recorded"),
+        "{answer}"
+    );
+    click_on(&bot, SALES, "effect_ng", &t, 1).await;
+    let answer = click_answer(&bot, SALES, "").await;
+    assert!(answer.contains("was reopened"), "{answer}");
+    bot.settle().await;
+    let after = trouble(&bot, &t.id);
+    assert_eq!(
+        (after.substance.reopened, after.substance.actions[0].effective),
+        (1, None)
+    );
+
+    for n in [4, 7] {
+        bot.command_text(SALES, &t.channel, &format!("done {n}")).await;
+    }
+    let r = bot.command_text(SALES, &t.channel, "close").await;
+    assert!(r.contains("Closed"), "{r}");
+    bot.advance_and_settle(Duration::from_secs(60)).await;
+    let asks = bot
+        .slack
+        .messages_in(&t.channel)
+        .into_iter()
+        .filter(|m| text_of(m).contains("Did it work?"))
+        .count();
+    assert_eq!(asks, 2, "the measure is checked again at the next close");
+    // The check of this close is answered.
+    let asked = bot
+        .slack
+        .messages_in(&t.channel)
+        .into_iter()
+        .rfind(|m| text_of(m).contains("Did it work?"))
+        .expect("the second check");
+    tap_as_drawn(&bot, DIRECTOR, "effect_ok", &asked, &t.channel).await;
+    let answer = click_answer(&bot, DIRECTOR, "Recorded").await;
+    assert!(answer.contains("Recorded as effective"), "{answer}");
+}

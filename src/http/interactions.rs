@@ -74,6 +74,7 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
                 Some(Action::EffectOk) | Some(Action::EffectNotOk) => ButtonAction::Effect {
                     n: value.stage.unwrap_or(0),
                     effective: Action::parse(&action.action_id) == Some(Action::EffectOk),
+                    round: value.round,
                 },
                 Some(Action::ProposalApprove) | Some(Action::ProposalReject) => ButtonAction::Proposal {
                     n: value.stage.unwrap_or(0),

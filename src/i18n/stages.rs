@@ -563,7 +563,7 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             }
             None => format!("⏰ #{n}"),
         },
-        StepLine::EffectCheck { n, ask } => {
+        StepLine::EffectCheck { n, ask, round } => {
             let who = ask.iter().map(user).collect::<Vec<_>>().join(" ");
             let what = action_of(t, *n).map(|a| here(&a.text)).unwrap_or_default();
             let mut text = tr!(
@@ -584,7 +584,7 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
                     }
                 }
             }
-            let value = ButtonValue::stage(t.id.as_str(), *n).encode();
+            let value = ButtonValue::effect(t.id.as_str(), *n, *round).encode();
             let blocks = vec![
                 section(&text),
                 actions("effect", vec![button(contracts::Action::EffectOk.id(), tr!(l, "効果あり", "Effective"), &value, true), button(contracts::Action::EffectNotOk.id(), tr!(l, "効果なし（再開）", "Not effective (reopen)"), &value, false)]),
@@ -1615,6 +1615,21 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
             "Recorded as not effective; the trouble is already open."
         )
         .to_string(),
+        StepReply::EffectCheckSuperseded { n, id, at } => {
+            let tz = config.policy.timezone;
+            let (on_ja, on_en) = match at {
+                Some(at) => (
+                    format!("{}に", format_day_time(l, tz, *at)),
+                    format!(" on {}", format_day_time(l, tz, *at)),
+                ),
+                None => (String::new(), String::new()),
+            };
+            tr!(
+                l,
+                format!("トラブル {id} はこの効果確認の後、{on_ja}再開されました。確認していたクローズはもう有効でないため、何も記録していません。再発防止策 #{n} の効果は、次にクローズしたときに改めて伺います。"),
+                format!("Trouble {id} was reopened{on_en}, after this check was asked: the close it asked about no longer stands, so nothing was recorded. Prevention action #{n} is checked again at its next close.")
+            )
+        }
         StepReply::EffectAlreadyRecorded { n, effective } => {
             let answer = if *effective {
                 tr!(l, "効果あり", "effective")

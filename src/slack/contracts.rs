@@ -65,11 +65,13 @@ impl Action {
 /// A button's `value`: the trouble, and on the status message's "Complete stage" button the
 /// 0-based stage it showed (`<id>:<stage>`), so a stale click cannot complete a later stage; on
 /// the effectiveness check's and a proposal's buttons, the same place carries the prevention
-/// action's or the proposal's number.
+/// action's or the proposal's number; the effectiveness check's buttons add the round of
+/// reopenings it was asked in (`<id>:<n>:<round>`), so a tap after a reopen is known stale.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ButtonValue {
     pub trouble: String,
     pub stage: Option<usize>,
+    pub round: Option<u32>,
 }
 
 impl ButtonValue {
@@ -77,6 +79,7 @@ impl ButtonValue {
         ButtonValue {
             trouble: id.to_string(),
             stage: None,
+            round: None,
         }
     }
 
@@ -84,25 +87,37 @@ impl ButtonValue {
         ButtonValue {
             trouble: id.to_string(),
             stage: Some(stage),
+            round: None,
+        }
+    }
+
+    /// The effectiveness check's buttons for prevention action `n`, asked in `round`.
+    pub fn effect(id: &str, n: usize, round: Option<u32>) -> ButtonValue {
+        ButtonValue {
+            round,
+            ..ButtonValue::stage(id, n)
         }
     }
 
     pub fn encode(&self) -> String {
-        match self.stage {
-            Some(stage) => format!("{}:{stage}", self.trouble),
-            None => self.trouble.clone(),
+        match (self.stage, self.round) {
+            (Some(stage), Some(round)) => format!("{}:{stage}:{round}", self.trouble),
+            (Some(stage), None) => format!("{}:{stage}", self.trouble),
+            (None, _) => self.trouble.clone(),
         }
     }
 
-    /// Whatever Slack sent back: an unreadable stage reads as none (the current stage).
+    /// Whatever Slack sent back: an unreadable stage reads as none (the current stage), an
+    /// unreadable round as none (a button drawn by an earlier release).
     pub fn parse(value: &str) -> ButtonValue {
-        let (trouble, stage) = match value.split_once(':') {
-            Some((trouble, stage)) => (trouble, stage.parse().ok()),
-            None => (value, None),
-        };
+        let mut parts = value.splitn(3, ':');
+        let trouble = parts.next().unwrap_or_default();
+        let stage = parts.next().and_then(|s| s.parse().ok());
+        let round = parts.next().and_then(|r| r.parse().ok());
         ButtonValue {
             trouble: trouble.to_string(),
             stage,
+            round,
         }
     }
 }
@@ -259,7 +274,11 @@ mod tests {
         for c in Callback::ALL {
             assert_eq!(Callback::parse(c.id()), Some(c));
         }
-        for v in [ButtonValue::trouble("20261130-1"), ButtonValue::stage("20261130-1", 3)] {
+        for v in [
+            ButtonValue::trouble("20261130-1"),
+            ButtonValue::stage("20261130-1", 3),
+            ButtonValue::effect("20261130-1", 2, Some(1)),
+        ] {
             assert_eq!(ButtonValue::parse(&v.encode()), v);
         }
         let meta = OpenMetadata {

@@ -975,12 +975,16 @@ pub(super) fn effect_check(w: &mut Work, n: usize, round: u32, epoch: u32) {
     w.log(None, Event::Stage(StepEvent::EffectAsked { n }));
     // A closed trouble's channel is often archived: then the two are asked by DM.
     let manager = w.t.manager.clone();
-    w.post_in_channel_or_dm(Message::Step(StepLine::EffectCheck { n, ask }), manager);
+    let round = Some(round);
+    w.post_in_channel_or_dm(Message::Step(StepLine::EffectCheck { n, ask, round }), manager);
 }
 
 /// The answer to an effectiveness check, by the owner or the manager chain: "not effective"
-/// reopens the trouble.
-pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: bool) -> Reply {
+/// reopens the trouble. Taken only while it means something: not for a measure cancelled since,
+/// not twice, and not once the close it was asked for no longer stands (`round`: the reopenings
+/// when it was asked; None from a button of an earlier release, then an open trouble reopened
+/// since a close tells it).
+pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: bool, round: Option<u32>) -> Reply {
     if let Some(refusal) = super::decide::refuse(w.ctx.policy, &w.t, user, super::decide::Act::JudgeEffect) {
         return refusal;
     }
@@ -993,8 +997,26 @@ pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: 
     if a.kind != ActionKind::Prevent {
         return Reply::Step(StepReply::NoEffectCheck { n });
     }
+    if let Some(cancelled) = &a.cancelled {
+        return Reply::Step(StepReply::ActionWasCancelled {
+            n,
+            by: cancelled.by.clone(),
+        });
+    }
     if let Some(effective) = a.effective {
         return Reply::Step(StepReply::EffectAlreadyRecorded { n, effective });
+    }
+    let reopened = w.t.substance.reopened;
+    let superseded = match round {
+        Some(round) => round != reopened,
+        None => reopened > 0 && w.t.is_open(),
+    };
+    if superseded {
+        return Reply::Step(StepReply::EffectCheckSuperseded {
+            n,
+            id: w.t.id.clone(),
+            at: w.t.substance.reopened_at,
+        });
     }
     // "Effective" answers a check that fell due: early (a forged button, a stale one) it would
     // settle a measure nobody has yet seen work. "Not effective" hides nothing and may come

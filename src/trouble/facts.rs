@@ -1467,10 +1467,13 @@ pub enum StepLine {
         n: usize,
         overdue: bool,
     },
-    /// The effectiveness check of a prevention action, with its two buttons.
+    /// The effectiveness check of a prevention action, with its two buttons; asked in `round`
+    /// of reopenings (absent from a check queued by an earlier release).
     EffectCheck {
         n: usize,
         ask: Vec<UserId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        round: Option<u32>,
     },
     Recurrence {
         earlier: TroubleId,
@@ -1649,6 +1652,13 @@ pub enum StepReply {
         /// "Not effective" reopened the trouble (it may have been reopened already).
         reopened: bool,
     },
+    /// The check of action `n` was asked for a close that no longer stands: trouble `id` was
+    /// reopened since (`at`), and the check is asked again at its next close.
+    EffectCheckSuperseded {
+        n: usize,
+        id: TroubleId,
+        at: Option<DateTime<Utc>>,
+    },
     /// The check of action `n` was answered before (a second tap).
     EffectAlreadyRecorded {
         n: usize,
@@ -1716,6 +1726,7 @@ mod tests {
         lines.push(StepLine::EffectCheck {
             n: 1,
             ask: vec![UserId::new("U1")],
+            round: Some(1),
         });
         lines.push(StepLine::ActionReminder { n: 2, overdue: true });
         for line in lines {

@@ -628,8 +628,8 @@ fn remove_participants(w: &mut Work, by: &UserId, users: Vec<UserId>) -> Reply {
 
 pub(super) fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option<Reply> {
     // The effectiveness check is asked after close.
-    if let ButtonAction::Effect { n, effective } = action {
-        return Some(crate::trouble::actions::effect_answered(w, &user, n, effective));
+    if let ButtonAction::Effect { n, effective, round } = action {
+        return Some(crate::trouble::actions::effect_answered(w, &user, n, effective, round));
     }
     // Who may mark an action done depends on the action: decided there, as the command is
     // (after the close too, as the command is).

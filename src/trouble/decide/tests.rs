@@ -4140,7 +4140,11 @@ fn a_closed_troubles_daily_checks_come_back_to_a_minute_when_it_is_reopened() {
     sim.advance(hours(24 * 21));
     sim.feed(Input::Button {
         user: u("U0MANAGER"),
-        action: ButtonAction::Effect { n: 1, effective: true },
+        action: ButtonAction::Effect {
+            n: 1,
+            effective: true,
+            round: None,
+        },
     });
     assert!(sim.t.held.is_some());
     let mut check = next_check(&sim);
@@ -4202,7 +4206,11 @@ fn a_closed_troubles_channel_is_checked_daily_for_about_a_week_while_something_w
     // Another line for the channel (the prevention found effective) starts them again.
     let d = sim.feed(Input::Button {
         user: u("U0MANAGER"),
-        action: ButtonAction::Effect { n: 1, effective: true },
+        action: ButtonAction::Effect {
+            n: 1,
+            effective: true,
+            round: None,
+        },
     });
     assert_eq!(check_timers(&d).len(), 1, "{d:?}");
 }

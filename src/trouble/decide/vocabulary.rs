@@ -728,10 +728,12 @@ pub enum ButtonAction {
     LogUpdate {
         trigger_id: String,
     },
-    /// The effectiveness check's answer for prevention action `n`.
+    /// The effectiveness check's answer for prevention action `n`, from a check asked in
+    /// `round` of reopenings (None: a button drawn by an earlier release).
     Effect {
         n: usize,
         effective: bool,
+        round: Option<u32>,
     },
     /// Approve or Reject on proposal `n`.
     Proposal {
