@@ -2841,9 +2841,9 @@ async fn an_effectiveness_answer_after_a_reopen_is_not_taken_and_the_check_is_as
     bot.advance_and_settle(Duration::from_secs(60)).await;
     let asks = bot
         .slack
-        .messages_in(&t.channel)
-        .into_iter()
-        .filter(|m| text_of(m).contains("Did it work?"))
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| c.params.to_string().contains("Did it work?"))
         .count();
     assert_eq!(asks, 2, "the measure is checked again at the next close");
     // The check of this close is answered.
@@ -2856,4 +2856,68 @@ async fn an_effectiveness_answer_after_a_reopen_is_not_taken_and_the_check_is_as
     tap_as_drawn(&bot, DIRECTOR, "effect_ok", &asked, &t.channel).await;
     let answer = click_answer(&bot, DIRECTOR, "Recorded").await;
     assert!(answer.contains("Recorded as effective"), "{answer}");
+}
+
+/// The check's message as it reads now (its last version), once it has been edited.
+async fn check_redrawn(bot: &TestBot, channel: &str, asked: &Value) -> Value {
+    let ts = asked["ts"].as_str().unwrap_or_default().to_string();
+    bot.paced("the check's message redrawn", || {
+        let versions = bot.slack.message_versions(channel, &ts);
+        (versions.len() > 1).then(|| versions.last().cloned().unwrap_or_default())
+    })
+    .await
+}
+
+// The check's message stops asking once its answer no longer counts: answered (saying by whom),
+// the measure cancelled, or the trouble reopened; its buttons go.
+#[tokio::test]
+async fn the_effectiveness_check_loses_its_buttons_once_answered_cancelled_or_reopened() {
+    let bot = spawn_bot().await;
+    let (t, asked) = closed_with_an_effect_check(&bot).await;
+    tap_as_drawn(&bot, MANAGER, "effect_ok", &asked, &t.channel).await;
+    click_answer(&bot, MANAGER, "Recorded as effective").await;
+    let now = check_redrawn(&bot, &t.channel, &asked).await;
+    let text = text_of(&now);
+    assert!(!text.contains("effect_ok") && !text.contains("effect_ng"), "{now}");
+    assert!(
+        text.contains("prevention action #1 “Mold temperature alarm”")
+            && text.contains("recorded as effective by <@U0MANAGER>"),
+        "{now}"
+    );
+
+    let bot = spawn_bot().await;
+    let (t, asked) = closed_with_an_effect_check(&bot).await;
+    bot.command_text(
+        MANAGER,
+        &t.channel,
+        "action cancel 1 duplicate of the alarm in the old trouble",
+    )
+    .await;
+    let now = check_redrawn(&bot, &t.channel, &asked).await;
+    let text = text_of(&now);
+    assert!(!text.contains("effect_ng"), "{now}");
+    assert!(text.contains("the action was cancelled by <@U0MANAGER>"), "{now}");
+
+    let bot = spawn_bot_in("ja").await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(SALES, &t.channel, "action prevent Mold temperature alarm check:2s")
+        .await;
+    bot.command_text(SALES, &t.channel, "cause mold temperature drifted")
+        .await;
+    for n in 1..=7 {
+        bot.command_text(SALES, &t.channel, &format!("done {n}")).await;
+    }
+    bot.command_text(SALES, &t.channel, "close").await;
+    bot.advance_and_settle(Duration::from_secs(5)).await;
+    let asked = message_with(&bot, &t.channel, &["効果はありましたか", "Mold temperature alarm"]).await;
+    bot.command_text(MANAGER, &t.channel, "reopen customer found more cracks in lot 43")
+        .await;
+    let now = check_redrawn(&bot, &t.channel, &asked).await;
+    let text = text_of(&now);
+    assert!(!text.contains("effect_ok"), "{now}");
+    assert!(
+        text.contains("トラブルが再開されたため、この確認は終わりました"),
+        "{now}"
+    );
 }

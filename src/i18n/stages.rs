@@ -591,6 +591,49 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             ];
             return Rendered { text, blocks: Some(blocks) };
         }
+        StepLine::EffectCheckSettled { n, why } => {
+            use crate::trouble::facts::EffectSettled;
+            let what = action_of(t, *n).map(|a| here(&a.text)).unwrap_or_default();
+            let (ja, en) = match why {
+                EffectSettled::Answered { effective, by } => {
+                    let (answer_ja, answer_en) = match effective {
+                        true => ("効果あり", "effective"),
+                        false => ("効果なし", "not effective"),
+                    };
+                    match by {
+                        Some(by) => (
+                            format!("{}さんが「{answer_ja}」と回答しました。", user(by)),
+                            format!("recorded as {answer_en} by {}.", user(by)),
+                        ),
+                        None => (
+                            format!("「{answer_ja}」と記録されています。"),
+                            format!("recorded as {answer_en}."),
+                        ),
+                    }
+                }
+                EffectSettled::Cancelled { by } => (
+                    format!("この対策は{}さんが取り消したため、確認は不要になりました。", user(by)),
+                    format!("no longer asked: the action was cancelled by {}.", user(by)),
+                ),
+                EffectSettled::Reopened => (
+                    "トラブルが再開されたため、この確認は終わりました。次にクローズしたときに改めて伺います。".to_string(),
+                    "no longer asked: the trouble was reopened, and the check is asked again at its next close.".to_string(),
+                ),
+                EffectSettled::Rescheduled => (
+                    "効果確認日が変更されたため、新しい確認日に改めて伺います。".to_string(),
+                    "no longer asked here: its check date was changed, and it is asked on the new date.".to_string(),
+                ),
+                EffectSettled::Superseded => (
+                    "この確認はもう受け付けていません。".to_string(),
+                    "no longer asked.".to_string(),
+                ),
+            };
+            tr!(
+                l,
+                format!("🔁 再発防止策 #{n}「{what}」の効果確認（トラブル {}）: {ja}", t.id),
+                format!("🔁 Effectiveness check of prevention action #{n} “{what}” (trouble {}): {en}", t.id)
+            )
+        }
         StepLine::Recurrence { earlier, channel, opened_at, shared } => {
             let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
             tr!(

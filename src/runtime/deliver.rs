@@ -465,7 +465,7 @@ fn slot_message(t: &Trouble, slot: Slot) -> Option<&crate::trouble::model::Poste
         Slot::Announcement { n } => t.announcements.get(n).and_then(Option::as_ref),
         Slot::Report => t.last_report.as_ref().and_then(|r| r.message.as_ref()),
         // Several at once, each edited by its own `Op::Edit`.
-        Slot::EscalationDm | Slot::Proposal { .. } => None,
+        Slot::EscalationDm | Slot::Proposal { .. } | Slot::EffectCheck { .. } => None,
     }
 }
 
@@ -479,6 +479,10 @@ fn slot_content(slot: Slot) -> Message {
         Slot::Report => Message::ReportSummary,
         Slot::EscalationDm => Message::EscalationDmSettled { asked_again: false },
         Slot::Proposal { n, dm } => Message::Agreement(AgreementLine::Settled { n, dm }),
+        Slot::EffectCheck { n, .. } => Message::Step(StepLine::EffectCheckSettled {
+            n,
+            why: crate::trouble::facts::EffectSettled::Superseded,
+        }),
     }
 }
 

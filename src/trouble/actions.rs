@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use super::command::{parse_user, UsageError};
 use super::decide::{departments_of, Dest, Lane, Message, Op, Reply, Slot, TimerKind, Who, Work};
 use super::due::{parse_due, reminder_before};
-use super::facts::{Mark, Numbered, Step, StepEvent, StepLine, StepReply};
-use super::model::{StageId, StageState, Trouble, UserId};
+use super::facts::{EffectAsking, EffectSettled, Mark, Numbered, Step, StepEvent, StepLine, StepReply};
+use super::model::{PostedMessage, StageId, StageState, Trouble, UserId};
 use super::timeline::Event;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -975,8 +975,80 @@ pub(super) fn effect_check(w: &mut Work, n: usize, round: u32, epoch: u32) {
     w.log(None, Event::Stage(StepEvent::EffectAsked { n }));
     // A closed trouble's channel is often archived: then the two are asked by DM.
     let manager = w.t.manager.clone();
-    let round = Some(round);
-    w.post_in_channel_or_dm(Message::Step(StepLine::EffectCheck { n, ask, round }), manager);
+    let keep_as = Some(Slot::EffectCheck { n, round, epoch });
+    let message = Message::Step(StepLine::EffectCheck {
+        n,
+        ask,
+        round: Some(round),
+    });
+    w.post_kept_in_channel_or_dm(message, manager, keep_as);
+}
+
+/// Whether the check of action `n` asked in `round` for `epoch` still asks.
+fn check_asks(t: &Trouble, n: usize, round: u32, epoch: u32) -> bool {
+    let asks = |a: &Action| a.effective.is_none() && a.cancelled.is_none() && a.round == epoch;
+    !t.is_open() && t.substance.reopened == round && t.substance.actions.get(n.wrapping_sub(1)).is_some_and(asks)
+}
+
+/// An effectiveness check that Slack now holds: kept while it asks (settled at once if it was
+/// answered or superseded while it was on its way).
+pub(super) fn effect_check_posted(w: &mut Work, n: usize, round: u32, epoch: u32, message: PostedMessage) {
+    let asking = EffectAsking {
+        n,
+        round,
+        epoch,
+        message,
+    };
+    // The same post told twice (its outcome recorded again after a retry) is no new message.
+    if !w.t.substance.effect_asking.iter().any(|a| a.message == asking.message) {
+        w.t.substance.effect_asking.push(asking);
+        w.changed = true;
+    }
+}
+
+/// Every effectiveness check's message that no longer asks (answered, its action cancelled,
+/// the trouble reopened, its check date corrected) says why and loses its buttons.
+pub(super) fn settle_effect_checks(w: &mut Work) {
+    let asking = &w.t.substance.effect_asking;
+    if asking.iter().all(|a| check_asks(&w.t, a.n, a.round, a.epoch)) {
+        return;
+    }
+    let (keep, settle): (Vec<EffectAsking>, Vec<EffectAsking>) = std::mem::take(&mut w.t.substance.effect_asking)
+        .into_iter()
+        .partition(|a| check_asks(&w.t, a.n, a.round, a.epoch));
+    w.t.substance.effect_asking = keep;
+    w.changed = true;
+    for a in settle {
+        let action = w.t.substance.actions.get(a.n.wrapping_sub(1));
+        let why = match action {
+            Some(Action { cancelled: Some(c), .. }) => EffectSettled::Cancelled { by: c.by.clone() },
+            Some(Action {
+                effective: Some(effective),
+                ..
+            }) => {
+                let effective = *effective;
+                let n = a.n;
+                let by = w.actor_here(|e| matches!(e, Event::Stage(StepEvent::EffectAnswered { n: m, .. }) if *m == n));
+                EffectSettled::Answered { effective, by }
+            }
+            Some(action) if action.round != a.epoch => EffectSettled::Rescheduled,
+            Some(_) if w.t.substance.reopened != a.round || w.t.is_open() => EffectSettled::Reopened,
+            _ => EffectSettled::Superseded,
+        };
+        let lane = if w.t.channel.as_ref() == Some(&a.message.channel) {
+            Lane::Channel
+        } else {
+            Lane::Dm
+        };
+        w.send(
+            lane,
+            Op::Edit {
+                channel: a.message.channel,
+                ts: a.message.ts,
+                message: Message::Step(StepLine::EffectCheckSettled { n: a.n, why }),
+            },
+        );
+    }
 }
 
 /// The answer to an effectiveness check, by the owner or the manager chain: "not effective"

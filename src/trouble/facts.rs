@@ -37,6 +37,36 @@ pub struct Substance {
     /// (absent from troubles stored before an earlier release kept it; the timeline says it too).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fact_by: Vec<(FactKey, UserId)>,
+    /// The effectiveness checks still asking, with their buttons: edited once answered,
+    /// cancelled or superseded (absent from troubles stored before they were kept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effect_asking: Vec<EffectAsking>,
+}
+
+/// An effectiveness check's message, as Slack returned it: for prevention action `n`, asked in
+/// `round` of reopenings for its `epoch` of check dates.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EffectAsking {
+    pub n: usize,
+    pub round: u32,
+    pub epoch: u32,
+    pub message: super::model::PostedMessage,
+}
+
+/// Why an effectiveness check's message no longer asks (its buttons gone).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EffectSettled {
+    /// Answered (by whom, when this decision knows).
+    Answered { effective: bool, by: Option<UserId> },
+    /// The action was cancelled, by `by`.
+    Cancelled { by: UserId },
+    /// The trouble was reopened: the close it asked about no longer stands.
+    Reopened,
+    /// Its check date was corrected: it is asked on the new date.
+    Rescheduled,
+    /// No longer asks, for a reason no longer known.
+    Superseded,
 }
 
 /// The 5W2H of stage 1, as typed.
@@ -1475,6 +1505,11 @@ pub enum StepLine {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         round: Option<u32>,
     },
+    /// The effectiveness check of action `n`, once it no longer asks: why, with no buttons.
+    EffectCheckSettled {
+        n: usize,
+        why: EffectSettled,
+    },
     Recurrence {
         earlier: TroubleId,
         channel: Option<super::model::ChannelId>,
@@ -1727,6 +1762,13 @@ mod tests {
             n: 1,
             ask: vec![UserId::new("U1")],
             round: Some(1),
+        });
+        lines.push(StepLine::EffectCheckSettled {
+            n: 1,
+            why: EffectSettled::Answered {
+                effective: true,
+                by: Some(UserId::new("U3")),
+            },
         });
         lines.push(StepLine::ActionReminder { n: 2, overdue: true });
         for line in lines {

@@ -96,6 +96,9 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 }
                 Slot::EscalationDm => escalation_dm_posted(w, KeptDm { posted, shown }),
                 Slot::Proposal { n, dm } => crate::trouble::approval::asking_posted(w, n, dm, posted, shown),
+                Slot::EffectCheck { n, round, epoch } => {
+                    crate::trouble::actions::effect_check_posted(w, n, round, epoch, posted)
+                }
                 Slot::Announcement { n } => {
                     if w.t.announcements.len() <= n {
                         w.t.announcements.resize(n + 1, None);

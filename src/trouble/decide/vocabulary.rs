@@ -66,6 +66,14 @@ pub enum Slot {
         n: usize,
         dm: bool,
     },
+    /// The effectiveness check of prevention action `n`, with its buttons, asked in `round` of
+    /// reopenings for the action's `epoch` of check dates. Kept in `Substance::effect_asking`
+    /// while it asks, edited once it is answered, cancelled or superseded.
+    EffectCheck {
+        n: usize,
+        round: u32,
+        epoch: u32,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -73,11 +73,35 @@ impl<'a> Work<'a> {
     /// channel deleted) the owner gets it by DM instead, and so does `also`: nobody silences the
     /// bot by taking the channel away.
     pub(in crate::trouble) fn post_in_channel_or_dm(&mut self, message: Message, also: Option<UserId>) {
+        self.post_kept_in_channel_or_dm(message, also, None);
+    }
+
+    /// As [`Self::post_in_channel_or_dm`], each message posted kept as `keep_as`.
+    pub(in crate::trouble) fn post_kept_in_channel_or_dm(
+        &mut self,
+        message: Message,
+        also: Option<UserId>,
+        keep_as: Option<Slot>,
+    ) {
         let gone = self.t.channel.is_none() && !self.t.is_open();
+        let post = |to: Dest, message: Message| Op::Post { to, message, keep_as };
         if self.t.channel_lost.is_none() && !gone {
-            return self.post(Lane::Channel, Dest::TroubleChannel, message);
+            return self.send(Lane::Channel, post(Dest::TroubleChannel, message));
         }
-        self.dm_owner_and(message, also);
+        let also = also.filter(|a| *a != self.t.owner);
+        for who in std::iter::once(self.t.owner.clone()).chain(also) {
+            self.send(Lane::Dm, post(Dest::Dm(who), message.clone()));
+        }
+    }
+
+    /// Who made the change this decision logged that `what` picks out (None: not logged here).
+    pub(in crate::trouble) fn actor_here(&self, what: impl Fn(&Event) -> bool) -> Option<UserId> {
+        self.d
+            .entries
+            .iter()
+            .rev()
+            .find(|e| what(&e.event))
+            .and_then(|e| e.actor.clone())
     }
 
     /// DMs `message` to the owner, and to `also`.
@@ -157,6 +181,8 @@ impl<'a> Work<'a> {
         settle_escalation_dms(&mut self);
         // So does a proposal's message, however it stopped waiting.
         crate::trouble::approval::settle_asking(&mut self);
+        // So does an effectiveness check, once answered, cancelled or superseded.
+        crate::trouble::actions::settle_effect_checks(&mut self);
         // Acknowledging refreshes the managers' DMs itself; a close before it must too. Once
         // acknowledged before, those DMs and the escalation's answered ones say it was closed,
         // and no longer once it is reopened.
