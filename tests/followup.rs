@@ -1372,3 +1372,21 @@ async fn a_promise_nearer_than_the_reminder_lead_is_answered_in_japanese() {
         "{answer}"
     );
 }
+
+// The Log update form, opened from a button, names its trouble in its first block (its id, the
+// customer and the start of the summary): a rep with two ACME troubles can tell which it logs for.
+#[tokio::test]
+async fn the_log_update_form_names_its_trouble() {
+    let bot = spawn_bot().await;
+    let a = bot.open_ready("ACME: housings cracked").await;
+    let _b = bot.open_ready("ACME: labels misprinted").await;
+    let mark = last_call(&bot);
+    let payload = button_payload(&bot.slack, SALES, "log_update", &a.id, &a.channel);
+    assert_eq!(bot.interaction(&payload).await.status(), 200);
+    let open = bot.slack.wait_for("views.open", |c| c.seq > mark).await;
+    let first = open.params["view"]["blocks"][0].to_string();
+    assert!(
+        first.contains(&format!("`{}` *ACME* — housings cracked", a.id)),
+        "the form's first block: {first}"
+    );
+}

@@ -147,9 +147,22 @@ fn notice_modal(l: Locale, title: &str, text: &str) -> Value {
     })
 }
 
+/// A form's first block: which trouble it is for, as App Home's rows name it (its id, customer
+/// and the start of its summary), so a rep with two troubles of one customer, or a form left
+/// open over lunch, can tell (a modal's title holds 24 characters, too few for it).
+fn which_trouble(t: &Trouble) -> Value {
+    use crate::slack::text::{one_line, Where};
+    let customer = cut(&one_line(&t.customer, Where::Elsewhere), 200);
+    let summary = super::summary_part(&crate::trouble::model::summary_start(&t.summary));
+    json!({"type": "context", "block_id": "trouble", "elements": [
+        {"type": "mrkdwn", "text": format!("`{}` *{customer}*{summary}", t.id)}
+    ]})
+}
+
 /// The Log update button: what the customer was told, and when they hear next.
 pub fn update_modal(l: Locale, t: &Trouble) -> Value {
     let blocks = vec![
+        which_trouble(t),
         limited(
             text_input(
                 "text",
@@ -231,7 +244,9 @@ pub fn facts_modal(l: Locale, t: &Trouble) -> Value {
         tr!(l, "記録", "Save"),
         tr!(l, "キャンセル", "Cancel"),
         &FactsMetadata::drawn(t.id.as_str(), &t.substance.facts).encode(),
-        fact_inputs(l, Some(t)),
+        std::iter::once(which_trouble(t))
+            .chain(fact_inputs(l, Some(t)))
+            .collect(),
     )
 }
 
@@ -243,6 +258,7 @@ pub fn action_modal(l: Locale, t: &Trouble) -> Value {
         .map(|k| option(super::stages::kind_label(l, *k), k.code()))
         .collect();
     let blocks = vec![
+        which_trouble(t),
         json!({"type": "input", "block_id": "kind", "label": {"type": "plain_text", "text": tr!(l, "種類", "Kind")},
                "element": {"type": "static_select", "action_id": "value", "options": kinds.clone(), "initial_option": kinds[0]}}),
         limited(
