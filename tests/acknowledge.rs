@@ -1517,7 +1517,8 @@ async fn a_tap_in_a_dm_answers_list_draws_the_list_again_with_what_still_waits()
         .await;
     let text = text_of(&drawn.params);
     assert!(
-        text.starts_with(&format!("`{}` · Already acknowledged by <@{DIRECTOR}>", first.id)),
+        text.starts_with(&format!("Trouble {} (", first.id))
+            && text.contains(&format!("was already acknowledged by <@{DIRECTOR}>")),
         "which, and who acknowledged it: {text}"
     );
     assert!(text.contains("None waits for your acknowledgement now."), "{text}");
@@ -1548,4 +1549,44 @@ async fn an_unreachable_top_is_reported_with_who_was_asked_below_it() {
         )),
         "{told}"
     );
+}
+
+// A late Acknowledge on the manager's DM, after the director acknowledged or after a forced
+// close: nothing is recorded, and the answer, which comes beside one of several DMs, names the
+// trouble (its id and customer), as the answer to an acknowledgement does.
+#[tokio::test]
+async fn a_late_acknowledge_on_a_dm_names_the_trouble_it_refuses() {
+    let bot = spawn_bot().await;
+    let a = bot.open_ready("ACME: housings cracked").await;
+    let b = bot.open_ready("Globex: labels misprinted").await;
+    bot.command_text(DIRECTOR, &a.channel, "ack").await;
+    bot.command_text(DIRECTOR, &b.channel, "close force customer withdrew the claim")
+        .await;
+    bot.settle().await;
+    let mut answers = Vec::new();
+    for t in [&a, &b] {
+        let who = format!("{MANAGER}-{}", t.id);
+        let url = bot.slack.response_url(&format!("click-{who}"));
+        let payload = button_payload_to(&url, MANAGER, "acknowledge", &t.id, &format!("D{MANAGER}"));
+        assert_eq!(bot.interaction(&payload).await.status(), 200);
+        answers.push(click_answer(&bot, &who, "").await);
+    }
+    assert!(
+        answers[0].contains(&format!(
+            "Trouble {} (ACME) was already acknowledged by <@{DIRECTOR}>",
+            a.id
+        )),
+        "{}",
+        answers[0]
+    );
+    assert!(
+        answers[1].contains(&format!("Trouble {} (Globex) is already closed", b.id)),
+        "{}",
+        answers[1]
+    );
+    assert_eq!(
+        trouble(&bot, &a.id).ack.map(|k| k.by.to_string()),
+        Some(DIRECTOR.to_string())
+    );
+    assert!(trouble(&bot, &b.id).ack.is_none_or(|k| k.by.as_str() != MANAGER));
 }

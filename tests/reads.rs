@@ -567,7 +567,7 @@ async fn the_manager_acknowledges_from_app_home_and_a_refused_tap_is_answered_ov
         .await;
     assert_eq!(clicked.status(), 200);
     let answer = tap_answer(&bot, mark).await;
-    assert!(answer.contains("Already acknowledged"), "{answer}");
+    assert!(answer.contains("already acknowledged by <@U0MANAGER>"), "{answer}");
 }
 
 /// When Slack does not open the answer over the Home (the tap's trigger expired), it comes by

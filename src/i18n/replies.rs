@@ -407,6 +407,36 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             format!("すでに <@{by}>が確認しています。"),
             format!("Already acknowledged by <@{by}>.")
         ),
+        Reply::AboutTrouble { id, customer, reply } => {
+            let customer = cut(&one_line(customer, Where::Elsewhere), 100);
+            match reply.as_ref() {
+                Reply::AlreadyAcknowledged { you: true, .. } => tr!(
+                    l,
+                    format!("トラブル {id}（{customer}）は確認済みです（あなたが確認しています）。"),
+                    format!("You have acknowledged trouble {id} ({customer}) already.")
+                ),
+                Reply::AlreadyAcknowledged { by, you: false } => tr!(
+                    l,
+                    format!("トラブル {id}（{customer}）は、すでに <@{by}>が確認しています。"),
+                    format!("Trouble {id} ({customer}) was already acknowledged by <@{by}>.")
+                ),
+                Reply::AlreadyClosed { reopeners } if reopeners.is_empty() => tr!(
+                    l,
+                    format!("トラブル {id}（{customer}）はクローズ済みです。"),
+                    format!("Trouble {id} ({customer}) is already closed.")
+                ),
+                Reply::AlreadyClosed { reopeners } => tr!(
+                    l,
+                    format!("トラブル {id}（{customer}）はクローズ済みです。作業を続けるには、{}が `/trouble reopen 理由` で再開できます。", super::chain_text(l, &config.policy, reopeners)),
+                    format!("Trouble {id} ({customer}) is already closed. To work on it again, {} may reopen it: `/trouble reopen REASON`.", super::chain_text(l, &config.policy, reopeners))
+                ),
+                other => tr!(
+                    l,
+                    format!("トラブル {id}（{customer}）: {}", reply_text(l, config, other)),
+                    format!("Trouble {id} ({customer}): {}", reply_text(l, config, other))
+                ),
+            }
+        }
         Reply::Acknowledged { id, customer } => {
             let customer = cut(&one_line(customer, Where::Elsewhere), 100);
             tr!(

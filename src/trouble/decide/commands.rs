@@ -637,8 +637,18 @@ pub(super) fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option
         let done = crate::trouble::facts::Step::ActionDone(n, String::new());
         return Some(crate::trouble::facts::decide_step(w, &user, done));
     }
+    // A late Acknowledge, from a DM beside others, says which trouble it was about.
+    let named = |t: &Trouble, reply: Reply| Reply::AboutTrouble {
+        id: t.id.clone(),
+        customer: t.customer.clone(),
+        reply: Box::new(reply),
+    };
     if w.t.closed.is_some() {
-        return Some(already_closed(w.ctx.policy, &w.t));
+        let closed = already_closed(w.ctx.policy, &w.t);
+        return Some(match action {
+            ButtonAction::Acknowledge => named(&w.t, closed),
+            _ => closed,
+        });
     }
     // Who may approve depends on the proposal: decided there.
     if let ButtonAction::Proposal { n, approve } = action {
@@ -654,7 +664,10 @@ pub(super) fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option
         return Some(refusal);
     }
     match action {
-        ButtonAction::Acknowledge => Some(try_acknowledge(w, &user)),
+        ButtonAction::Acknowledge => Some(match try_acknowledge(w, &user) {
+            already @ Reply::AlreadyAcknowledged { .. } => named(&w.t, already),
+            reply => reply,
+        }),
         // A stale button (a double click, or a status message not yet refreshed) must not
         // complete a later stage than the one it showed.
         ButtonAction::CompleteStage { stage: Some(shown) } => {

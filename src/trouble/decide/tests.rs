@@ -975,9 +975,14 @@ fn a_second_acknowledgement_changes_nothing() {
                 user: u("U0MANAGER"),
                 action: ButtonAction::Acknowledge,
             },
-            Some(Reply::AlreadyAcknowledged {
-                by: u("U0MANAGER"),
-                you: true,
+            // The button, on a DM beside others, names its trouble.
+            Some(Reply::AboutTrouble {
+                id: sim.t.id.clone(),
+                customer: sim.t.customer.clone(),
+                reply: Box::new(Reply::AlreadyAcknowledged {
+                    by: u("U0MANAGER"),
+                    you: true,
+                }),
             }),
         ),
         (
@@ -1844,14 +1849,21 @@ fn commands_buttons_and_replies_after_close_change_nothing() {
     for action in [ButtonAction::Acknowledge, ButtonAction::CompleteStage { stage: None }] {
         let d = sim.feed(Input::Button {
             user: u("U0MANAGER"),
-            action,
+            action: action.clone(),
         });
-        assert_eq!(
-            d.reply,
-            Some(Reply::AlreadyClosed {
-                reopeners: sim.t.manager_chain().to_vec()
-            })
-        );
+        let closed = Reply::AlreadyClosed {
+            reopeners: sim.t.manager_chain().to_vec(),
+        };
+        // Acknowledge, on a DM beside others, names its trouble.
+        let closed = match action {
+            ButtonAction::Acknowledge => Reply::AboutTrouble {
+                id: sim.t.id.clone(),
+                customer: sim.t.customer.clone(),
+                reply: Box::new(closed),
+            },
+            _ => closed,
+        };
+        assert_eq!(d.reply, Some(closed));
         assert_no_effect(&d, "button after close");
     }
     let d = sim.feed(Input::ThreadReply {

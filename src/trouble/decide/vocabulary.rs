@@ -875,6 +875,13 @@ pub enum Reply {
         /// The one asking acknowledged it themself (a second tap, the button after a reply).
         you: bool,
     },
+    /// A refusal of a late tap on a DM's button (already acknowledged, already closed), said of
+    /// trouble `id` of `customer`: the answer comes beside one of several DMs, and says which.
+    AboutTrouble {
+        id: TroubleId,
+        customer: String,
+        reply: Box<Reply>,
+    },
     /// Acknowledged: which trouble, so a manager with several on a phone knows which took.
     Acknowledged {
         id: TroubleId,
