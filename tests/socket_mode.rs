@@ -27,6 +27,16 @@ fn command_envelope(envelope_id: &str, form: &str) -> Value {
     })
 }
 
+/// `/trouble open` sent on socket `connection` as envelope `envelope_id`, in flight once this
+/// returns: the modal opens at once, and Slack takes 1.5 s over views.open. The envelope sent.
+async fn open_in_flight(bot: &TestBot, socket: &FakeSocket, connection: usize, envelope_id: &str) -> Value {
+    bot.slack.delay("views.open", Duration::from_millis(1500));
+    let envelope = command_envelope(envelope_id, &bot.command_form(SALES, ORIGIN, "open"));
+    socket.send(connection, &envelope);
+    bot.slack.wait_for("views.open", |_| true).await;
+    envelope
+}
+
 fn interactive_envelope(envelope_id: &str, payload: Value) -> Value {
     json!({
         "envelope_id": envelope_id,
@@ -136,12 +146,7 @@ async fn an_envelope_redelivered_after_a_reconnect_is_handled_once_and_answered_
 async fn an_envelope_in_flight_when_its_socket_drops_is_still_handled_and_its_redeliveries_acknowledged() {
     let (bot, socket) = socket_bot().await;
     let c = socket.wait_live(2).await;
-    // `/trouble open` alone opens the modal: the envelope is in flight while views.open takes
-    // its time.
-    bot.slack.delay("views.open", Duration::from_millis(1500));
-    let envelope = command_envelope("env-drop-1", &bot.command_form(SALES, ORIGIN, "open"));
-    socket.send(c[0], &envelope);
-    bot.slack.wait_for("views.open", |_| true).await;
+    let envelope = open_in_flight(&bot, &socket, c[0], "env-drop-1").await;
 
     // The network cuts the socket meanwhile: the handling goes on, and Slack, never
     // acknowledged, delivers the envelope again on the socket opened in its place and on the
@@ -170,14 +175,7 @@ async fn an_envelope_in_flight_when_its_socket_drops_is_still_handled_and_its_re
 async fn a_disconnect_message_brings_a_new_socket_while_the_envelope_in_flight_is_still_answered() {
     let (bot, socket) = socket_bot().await;
     let c = socket.wait_live(2).await;
-    // `/trouble open` alone opens the modal at once: the envelope is in flight while views.open
-    // takes its time.
-    bot.slack.delay("views.open", Duration::from_millis(1500));
-    socket.send(
-        c[0],
-        &command_envelope("env-flight-1", &bot.command_form(SALES, ORIGIN, "open")),
-    );
-    bot.slack.wait_for("views.open", |_| true).await;
+    open_in_flight(&bot, &socket, c[0], "env-flight-1").await;
     assert!(socket.acks_for("env-flight-1").is_empty(), "still in flight");
     socket.ask_to_reconnect(c[0]);
 
@@ -201,12 +199,7 @@ async fn a_command_arriving_on_a_socket_after_its_disconnect_warning_is_still_ha
     let (bot, socket) = socket_bot().await;
     let c = socket.wait_live(2).await;
     // Something in flight keeps the retiring socket open, as a real refresh often finds.
-    bot.slack.delay("views.open", Duration::from_millis(1500));
-    socket.send(
-        c[0],
-        &command_envelope("env-warned-modal", &bot.command_form(SALES, ORIGIN, "open")),
-    );
-    bot.slack.wait_for("views.open", |_| true).await;
+    open_in_flight(&bot, &socket, c[0], "env-warned-modal").await;
     socket.send(
         c[0],
         &json!({"type": "disconnect", "reason": "warning", "debug_info": {"host": "x"}}),
