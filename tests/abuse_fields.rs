@@ -388,6 +388,8 @@ async fn hostile_text_in_every_field_reaches_no_output_live_forges_no_report_lin
     answers.0.push(("status, open".into(), status_answers[0].clone()));
     let list = ask(&bot, &mut answers, MANAGER, "D0MANAGER", "list").await;
     assert!(list.contains(&t.id), "{list}");
+    let mine = ask(&bot, &mut answers, MANAGER, "D0MANAGER", "mine").await;
+    assert!(mine.contains(&t.id), "{mine}");
     app_home(&bot, MANAGER).await;
     let home = app_home(&bot, SALES).await;
     assert!(home.contains(&t.id), "the owner's App Home lists it: {home}");

@@ -397,7 +397,7 @@ impl Target {
             "application/x-www-form-urlencoded; charset=shift_jis",
             "image/png",
         ]);
-        let text = rng.pick(&["help", "list", "history ACME", "status", ""]);
+        let text = rng.pick(&["help", "list", "mine", "history ACME", "status", ""]);
         let body = self.command_form(SALES, ORIGIN, text).into_bytes();
         Req::post(
             "content type",
@@ -641,6 +641,7 @@ impl Target {
             "update",
             "history",
             "list",
+            "mine",
             "cost",
         ]);
         let filler = if rng.chance(50) {

@@ -225,3 +225,31 @@ async fn the_words_a_japanese_rep_reaches_for_first_are_understood_or_answered_w
     assert!(r.contains("対策 #1 を検証済みにしました"), "{r}");
     assert!(trouble(&bot, &t.id).substance.actions[0].verified.is_some());
 }
+
+/// `/trouble 自分`, as a Japanese team says "mine": the troubles waiting on the asker, in
+/// Japanese, and with none, what `一覧` shows instead.
+#[tokio::test]
+async fn jibun_lists_your_troubles_in_japanese() {
+    let bot = spawn_japanese().await;
+    let t = bot.open_ready("アクメ：ハウジング割れ").await;
+
+    let mine = bot.command_text(MANAGER, "D0MANAGER", "自分").await;
+    assert!(mine.starts_with("*あなたのトラブル 1件*"), "{mine}");
+    assert!(
+        mine.contains(&format!("`{}` *アクメ* — ハウジング割れ · sev2 · 1. ", t.id))
+            && mine.contains("⏳ あなたの確認待ち")
+            && mine.contains("お客様へ未報告")
+            && mine.contains(&format!("<#{}>", t.channel)),
+        "{mine}"
+    );
+    let mine = bot.command_text(SALES, "D0SALES", "自分のトラブル").await;
+    assert!(mine.contains(&t.id) && !mine.contains("確認待ち"), "{mine}");
+
+    let none = bot.command_text(COLLEAGUE, "D0COLLEAGUE", "自分").await;
+    assert!(
+        none.starts_with("あなたが担当・管理する対応中のトラブルはなく") && none.contains("`/trouble list`"),
+        "{none}"
+    );
+    let help = bot.command_text(SALES, ORIGIN, "ヘルプ").await;
+    assert!(help.contains("`/trouble 自分`"), "{help}");
+}

@@ -1086,3 +1086,89 @@ async fn the_same_reps_next_trouble_never_shows_a_private_past_trouble_to_a_new_
         said_in(&bot, &c.channel)
     );
 }
+
+/// `/trouble mine`: the asker's open troubles (owned, managed, or asking their acknowledgement
+/// or decision), what waits on them first, then an overdue customer update, then the rest, each
+/// as `list` shows it with what waits on them; a private trouble they take no part in stays out.
+#[tokio::test]
+async fn mine_lists_what_waits_on_you_first_and_never_a_trouble_you_may_not_see() {
+    let bot = spawn_bot_raw(&format!("private_channels = true\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    let acme = bot.open_ready("sev1 ACME: lids cracked in lot 42").await;
+    let globex = bot.open_ready("sev3 Globex: labels printed wrong").await;
+    let initech = bot.open_ready_as(COLLEAGUE, "sev2 Initech: pallets crushed").await;
+    bot.command_text(MANAGER, &acme.channel, "ack").await;
+    wait_until(|| trouble(&bot, &acme.id).ack.is_some().then_some(())).await;
+
+    let at = |answer: &str, id: &str| {
+        answer
+            .find(&format!("`{id}`"))
+            .unwrap_or_else(|| panic!("{id}: {answer}"))
+    };
+    let line = |answer: &str, id: &str| {
+        answer
+            .lines()
+            .find(|l| l.contains(&format!("`{id}`")))
+            .unwrap_or_else(|| panic!("{id}: {answer}"))
+            .to_string()
+    };
+    // The manager: the two waiting for their acknowledgement first, the more severe first, then
+    // the acknowledged sev1, which the list's order would put first.
+    let answer = bot.command(MANAGER, "D0MANAGER", "mine").await;
+    assert_eq!(answer["response_type"], "ephemeral", "{answer}");
+    let mine = answer["text"].as_str().unwrap_or_default().to_string();
+    assert!(mine.starts_with("*Your 3 open troubles*"), "{mine}");
+    assert!(
+        at(&mine, &initech.id) < at(&mine, &globex.id) && at(&mine, &globex.id) < at(&mine, &acme.id),
+        "{mine}"
+    );
+    let waiting = line(&mine, &globex.id);
+    assert!(
+        waiting.contains("*Globex* — labels printed wrong · sev3 · 1. ")
+            && waiting.contains("⏳ waits for your acknowledgement")
+            && waiting.contains("customer not updated yet")
+            && waiting.ends_with(&format!("· <#{}>", globex.channel)),
+        "{waiting}"
+    );
+    assert!(!line(&mine, &acme.id).contains("⏳"), "{mine}");
+
+    // A proposal the manager decides asks them too: the sev1 is among those first now.
+    bot.command_text(SALES, &acme.channel, "cost ¥100,000 ours replacement lot")
+        .await;
+    let mine = bot.command_text(MANAGER, "D0MANAGER", "mine").await;
+    assert!(
+        at(&mine, &acme.id) < at(&mine, &initech.id) && at(&mine, &initech.id) < at(&mine, &globex.id),
+        "{mine}"
+    );
+    assert!(
+        line(&mine, &acme.id).contains("🗳️ proposal #1 waits for your decision"),
+        "{mine}"
+    );
+
+    // The rep: their own two, never the colleague's private trouble they take no part in.
+    let mine = bot.command_text(SALES, "D0SALES", "mine").await;
+    assert!(mine.starts_with("*Your 2 open troubles*"), "{mine}");
+    assert!(mine.contains(&acme.id) && mine.contains(&globex.id), "{mine}");
+    assert!(!mine.contains(&initech.id) && !mine.contains("Initech"), "{mine}");
+    assert!(!mine.contains("proposal #1"), "the owner decides none: {mine}");
+
+    // Past the sev3's first-call deadline, with the sev1's customer told just now: the overdue
+    // update comes before the more severe trouble.
+    bot.advance_and_settle(Duration::from_secs(4 * 3600 + 300)).await;
+    bot.command_text(SALES, &acme.channel, "update told them a new lot ships today")
+        .await;
+    let mine = bot.command_text(SALES, "D0SALES", "mine").await;
+    assert!(at(&mine, &globex.id) < at(&mine, &acme.id), "{mine}");
+    assert!(
+        line(&mine, &globex.id).contains("⚠️ customer update overdue") && !line(&mine, &acme.id).contains("overdue"),
+        "{mine}"
+    );
+
+    // Someone with none is told so, and what `list` shows.
+    let none = bot.command_text("U0NOBODY", "D0NOBODY", "mine").await;
+    assert!(
+        none.starts_with("You own or manage no open trouble") && none.contains("`/trouble list`"),
+        "{none}"
+    );
+    let help = bot.command_text(SALES, ORIGIN, "help").await;
+    assert!(help.contains("`/trouble mine`"), "{help}");
+}

@@ -127,6 +127,10 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
             Ok((shown, total)) => ephemeral_text(list_text(l, &shown, total, now)),
             Err(e) => failed(app, Surface::Command, "cannot list troubles", e),
         },
+        Command::Mine => match Box::pin(mine(app, &user, now)).await {
+            Ok(mine) => ephemeral_text(i18n::mine_text(l, &mine, now)),
+            Err(e) => failed(app, Surface::Command, "cannot list someone's troubles", e),
+        },
         Command::History(customer) => {
             match Box::pin(app.store.customer_troubles(&app.config.policy.customers, &customer)).await {
                 Ok(mut troubles) => {
@@ -308,6 +312,21 @@ async fn open_list(app: &App, user: &UserId) -> Result<(Vec<TroubleSummary>, usi
     };
     visible.truncate(LIST_SHOWN);
     Ok((app.store.summaries_of(&visible).await?, total))
+}
+
+/// `user`'s troubles for `/trouble mine`, read as their App Home reads them (their rows in the
+/// index, filtered by who may see each, and only the troubles with a proposal read whole, for
+/// who may decide it), ranked by the core's [`crate::trouble::home::mine`].
+async fn mine(
+    app: &App,
+    user: &UserId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<crate::trouble::home::Mine>, StoreError> {
+    let policy = &app.config.policy;
+    let rows = Box::pin(app.store.home_rows(policy, user)).await?;
+    let decisions = Box::pin(app.store.home_decisions(policy, user, &rows)).await?;
+    let decisions: Vec<(TroubleId, Vec<usize>)> = decisions.into_iter().map(|(t, ns)| (t.id.clone(), ns)).collect();
+    Ok(crate::trouble::home::mine(policy, &rows, &decisions, now))
 }
 
 /// Whether `user` may see each of `troubles`, whose channels' privacy an index recorded: a
@@ -585,7 +604,7 @@ fn spans_troubles(command: &Command) -> bool {
     use crate::trouble::facts::Step;
     matches!(
         command,
-        Command::List | Command::History(_) | Command::Stats(_) | Command::Step(Step::Search(_))
+        Command::List | Command::Mine | Command::History(_) | Command::Stats(_) | Command::Step(Step::Search(_))
     )
 }
 

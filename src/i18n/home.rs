@@ -168,13 +168,7 @@ fn home_blocks(
     let overdue: Vec<&HomeRow> = rows
         .iter()
         .copied()
-        .filter(|t| {
-            t.answers_customer
-                && config
-                    .policy
-                    .owed_by(t.severity, t.cadence_from(), t.promised_next, t.first_call_from())
-                    <= now
-        })
+        .filter(|t| t.update_overdue(&config.policy, now))
         .collect();
     let owned: Vec<&HomeRow> = rows.iter().copied().filter(|t| t.owns || t.manages).collect();
     let mut blocks = vec![header(tr!(l, "🚨 トラブル対応", "🚨 Troubles"))];

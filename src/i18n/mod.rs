@@ -337,6 +337,7 @@ fn help_core(l: Locale) -> String {
          • `/trouble open お客様名: 概要` — トラブルを起票（例: `/trouble open sev1 +quality ACME: ロット42のハウジング不良`）。`sev1`〜`sev3`、`<@上司>`、`+部門` を先頭に付けられます。\n\
          • `/trouble open` — 入力フォームで起票\n\
          • `/trouble list` — 対応中のトラブル一覧\n\
+         • `/trouble mine`（`/trouble 自分`）— あなたが担当・管理するトラブルと、あなたの確認・承認待ちのトラブル（急ぐものから）\n\
          • `/trouble history お客様名` — そのお客様の過去のトラブル（責任区分・費用負担）\n\
          • `/trouble search 語` — 品番・ロット・お客様などで検索\n\
          • `/trouble stats [日数]` — 上司の確認・初回連絡までの時間、段階ごとの所要時間、お客様別・重大度別の件数と当社分\n\
@@ -361,6 +362,7 @@ fn help_core(l: Locale) -> String {
          • `/trouble open CUSTOMER: SUMMARY` — open a trouble (e.g. `/trouble open sev1 +quality ACME: defective housings in lot 42`). Put `sev1`–`sev3`, `<@manager>` and `+department` first if needed.\n\
          • `/trouble open` — open one with a form\n\
          • `/trouble list` — open troubles\n\
+         • `/trouble mine` — the open troubles you own or manage, or that wait for your acknowledgement or decision, the most urgent first\n\
          • `/trouble history CUSTOMER` — past troubles with that customer (splits and costs)\n\
          • `/trouble search WORDS` — find troubles by part, lot, customer…\n\
          • `/trouble stats [days]` — time to acknowledgement and first contact, stage lead times, troubles and our share of the costs by customer and severity\n\
@@ -818,7 +820,7 @@ pub use eightd::{eightd_markdown, export_eightd};
 pub use home::home_view;
 pub use locale::Locale;
 pub use messages::{render, render_to, severity_label};
-pub use replies::{list_text, reply_text, usage_text};
+pub use replies::{list_text, mine_text, reply_text, usage_text};
 pub use report::{
     chain_broken, chain_broken_short, export_json, export_markdown, history_text, report_markdown, report_mrkdwn,
     slack_parts,

@@ -895,10 +895,6 @@ pub fn list_text(l: Locale, troubles: &[TroubleSummary], total: usize, now: Date
         format!("*{}*\n", super::en_count(total, "open trouble", "open troubles"))
     );
     for t in troubles.iter().take(50) {
-        let stage = t
-            .current_stage
-            .map(|s| format!("{}. {}", s.number(), stage_name(l, s)))
-            .unwrap_or_else(|| tr!(l, "全段階完了", "all stages done").into());
         let ack = if t.acknowledged {
             tr!(l, "上司確認済み", "acknowledged")
         } else {
@@ -906,27 +902,130 @@ pub fn list_text(l: Locale, troubles: &[TroubleSummary], total: usize, now: Date
         };
         // The summary's last contact is the opening until an update is logged.
         let heard = super::customer_waited(l, t.last_customer_contact, now, t.last_customer_contact == t.opened_at);
-        let channel = t
-            .channel
-            .as_ref()
-            .map(|c| format!("<#{c}>"))
-            .unwrap_or_else(|| format!("#{}", t.channel_name.clone().unwrap_or_default()));
-        let customer = typed(&t.customer);
-        // The start of its summary, so two troubles of one customer tell apart (as in App
-        // Home); a row the index kept before it held one reads as it did.
-        let (summary, sev) = match super::summary_part(&t.summary) {
-            s if s.is_empty() => (s, " "),
-            s => (s, " · "),
+        let line = Line {
+            id: &t.id,
+            customer: &t.customer,
+            summary: &t.summary,
+            severity: t.severity,
+            stage: t.current_stage,
+            channel: t.channel.as_ref(),
+            channel_name: t.channel_name.as_deref(),
         };
-        out.push_str(&format!(
-            "• `{}` *{customer}*{summary}{sev}sev{} · {stage} · {ack} · {heard} · {channel}\n",
-            t.id, t.severity
-        ));
+        out.push_str(&line.text(l, &[ack.to_string(), heard]));
     }
     let shown = troubles.len().min(50);
     if total > shown {
         let more = total - shown;
         out.push_str(&tr!(l, format!("…ほか{more}件"), format!("…and {more} more")));
+    }
+    out
+}
+
+/// A trouble as a list of troubles shows it (`list`, `mine`).
+struct Line<'a> {
+    id: &'a crate::trouble::model::TroubleId,
+    customer: &'a str,
+    summary: &'a str,
+    severity: crate::trouble::model::Severity,
+    stage: Option<crate::trouble::model::StageId>,
+    channel: Option<&'a crate::trouble::model::ChannelId>,
+    channel_name: Option<&'a str>,
+}
+
+impl Line<'_> {
+    /// `• `ID` *CUSTOMER* — summary start · sevN · stage · SAID… · #channel`, ending its line.
+    fn text(&self, l: Locale, said: &[String]) -> String {
+        let stage = self
+            .stage
+            .map(|s| format!("{}. {}", s.number(), stage_name(l, s)))
+            .unwrap_or_else(|| tr!(l, "全段階完了", "all stages done").into());
+        let channel = self
+            .channel
+            .map(|c| format!("<#{c}>"))
+            .unwrap_or_else(|| format!("#{}", self.channel_name.unwrap_or_default()));
+        let customer = typed(self.customer);
+        // The start of its summary, so two troubles of one customer tell apart (as in App
+        // Home); a row the index kept before it held one reads as it did.
+        let (summary, sev) = match super::summary_part(self.summary) {
+            s if s.is_empty() => (s, " "),
+            s => (s, " · "),
+        };
+        let said: String = said.iter().map(|s| format!(" · {s}")).collect();
+        format!(
+            "• `{}` *{customer}*{summary}{sev}sev{} · {stage}{said} · {channel}\n",
+            self.id, self.severity
+        )
+    }
+}
+
+/// How many troubles `/trouble mine` lists (the rest, the least urgent, are counted).
+pub const MINE_SHOWN: usize = 30;
+
+/// `/trouble mine`: the asker's troubles (from [`crate::trouble::home::mine`], the most urgent
+/// first), each as `list` shows it with what waits on them in place of the acknowledgement,
+/// at most [`MINE_SHOWN`]; or, with none, that none waits and what `list` shows.
+pub fn mine_text(l: Locale, mine: &[crate::trouble::home::Mine], now: DateTime<Utc>) -> String {
+    if mine.is_empty() {
+        return tr!(
+            l,
+            "あなたが担当・管理する対応中のトラブルはなく、あなたの確認や承認を待つトラブルもありません。あなたが見られる対応中のトラブルはすべて `/trouble list` で表示します。",
+            "You own or manage no open trouble, and none waits for your acknowledgement or decision. `/trouble list` shows every open trouble you may see."
+        )
+        .to_string();
+    }
+    let total = mine.len();
+    let mut out = tr!(
+        l,
+        format!("*あなたのトラブル {total}件*（あなた待ちのものから順に）\n"),
+        format!(
+            "*Your {}* (what waits on you first)\n",
+            super::en_count(total, "open trouble", "open troubles")
+        )
+    );
+    for m in mine.iter().take(MINE_SHOWN) {
+        let t = &m.row;
+        let mut said = Vec::new();
+        if m.awaits_ack {
+            said.push(tr!(l, "⏳ あなたの確認待ち", "⏳ waits for your acknowledgement").to_string());
+        }
+        if !m.decide.is_empty() {
+            let ns = m.decide.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(", ");
+            said.push(tr!(
+                l,
+                format!("🗳️ 提案 {ns} があなたの承認待ち"),
+                format!("🗳️ proposal {ns} waits for your decision")
+            ));
+        }
+        if m.update_overdue {
+            said.push(tr!(l, "⚠️ お客様への報告が期限切れ", "⚠️ customer update overdue").to_string());
+        }
+        if !t.actions.is_empty() {
+            let ns = t
+                .actions
+                .iter()
+                .map(|a| format!("#{}", a.n))
+                .collect::<Vec<_>>()
+                .join(", ");
+            said.push(tr!(l, format!("🔧 あなたの対策 {ns}"), format!("🔧 your action {ns}")));
+        }
+        said.push(super::customer_waited(l, t.last_customer_contact, now, t.never_updated));
+        let line = Line {
+            id: &t.id,
+            customer: &t.customer,
+            summary: &t.summary,
+            severity: t.severity,
+            stage: t.current_stage,
+            channel: t.channel.as_ref(),
+            channel_name: t.channel_name.as_deref(),
+        };
+        out.push_str(&line.text(l, &said));
+    }
+    if let Some(more) = total.checked_sub(MINE_SHOWN).filter(|m| *m > 0) {
+        out.push_str(&tr!(
+            l,
+            format!("…ほか{more}件（上のものより急ぐものはありません）"),
+            format!("…and {more} more, none more urgent than those above")
+        ));
     }
     out
 }

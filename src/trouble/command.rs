@@ -20,6 +20,9 @@ pub enum Command {
     OpenModal,
     Open(OpenRequest),
     List,
+    /// The open troubles the asker owns, manages, or is asked to acknowledge or decide
+    /// something on, the most urgent first.
+    Mine,
     History(String),
     Status,
     Ack,
@@ -106,6 +109,7 @@ impl Command {
                 | Command::OpenModal
                 | Command::Open(_)
                 | Command::List
+                | Command::Mine
                 | Command::History(_)
                 | Command::Stats(_)
                 | Command::Step(super::facts::Step::Search(_))
@@ -266,6 +270,7 @@ fn texts(command: &Command) -> Vec<&str> {
         Command::Help
         | Command::OpenModal
         | Command::List
+        | Command::Mine
         | Command::Status
         | Command::Ack
         | Command::Owner(_)
@@ -570,6 +575,9 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
             }
         }
         "list" | "一覧" => Ok(Command::List),
+        // `自分` as a Japanese team says "mine" (`担当` is `owner`); `自分の` as it is written
+        // before the noun, `自分のトラブル` whole.
+        "mine" | "自分" | "自分の" | "自分のトラブル" => Ok(Command::Mine),
         "history" | "履歴" => {
             if rest.is_empty() {
                 Err(UsageError::HistoryNeedsCustomer)
@@ -693,9 +701,9 @@ fn stats_days(rest: &str) -> Option<u32> {
 
 /// Every command word, as `/trouble help` teaches it.
 const COMMAND_WORDS: &[&str] = &[
-    "help", "open", "list", "history", "status", "ack", "next", "done", "start", "update", "note", "split", "cost",
-    "prevent", "add", "remove", "owner", "manager", "sev", "close", "report", "agreed", "stats", "fact", "return",
-    "scope", "cause", "action", "reopen", "fix", "search", "withdraw",
+    "help", "open", "list", "mine", "history", "status", "ack", "next", "done", "start", "update", "note", "split",
+    "cost", "prevent", "add", "remove", "owner", "manager", "sev", "close", "report", "agreed", "stats", "fact",
+    "return", "scope", "cause", "action", "reopen", "fix", "search", "withdraw",
 ];
 
 /// The one command `word` is a slip away from: one edit (a letter wrong, missing, extra, or two
@@ -2411,6 +2419,7 @@ mod tests {
             "クローズ",
             "報告書",
             "一覧",
+            "自分",
             "履歴 ACME",
             "検索 L42",
         ] {
@@ -2421,6 +2430,10 @@ mod tests {
         assert!(matches!(parse("参加 <@U0QA1>"), Ok(Command::Add { .. })));
         // A colon glued between the word and its argument, as an input method types it.
         assert_eq!(parse("担当：<@U0QA1>"), Ok(Command::Owner(UserId::new("U0QA1"))));
+        // "My troubles", as a Japanese team says it; `担当` stays `owner`.
+        for mine in ["mine", "Mine.", "ｍｉｎｅ", "自分", "自分の", "自分のトラブル"] {
+            assert_eq!(parse(mine), Ok(Command::Mine), "{mine}");
+        }
         assert_eq!(parse("完了 二"), Ok(Command::Done(StageId::Scope, String::new())));
         assert_eq!(
             parse("返品 依頼 ３００個"),

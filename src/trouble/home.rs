@@ -210,3 +210,175 @@ impl HomeRow {
         }
     }
 }
+
+impl HomeRow {
+    /// Whether the customer update this person answers for (the owner, the manager) is
+    /// overdue: App Home's *Customer update overdue*, and `mine`'s second rank.
+    pub fn update_overdue(&self, policy: &super::policy::Policy, now: DateTime<Utc>) -> bool {
+        self.answers_customer
+            && policy.owed_by(
+                self.severity,
+                self.cadence_from(),
+                self.promised_next,
+                self.first_call_from(),
+            ) <= now
+    }
+}
+
+/// How soon one of `mine`'s troubles needs its reader, the most urgent first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Urgency {
+    /// It waits for their acknowledgement or their decision on a proposal.
+    AsksYou,
+    /// The customer update they answer for is overdue.
+    UpdateOverdue,
+    /// They own or manage it, and nothing of it is overdue on them.
+    Rest,
+}
+
+/// One of a person's troubles as `/trouble mine` lists it: its Home row, what waits on them
+/// there, and how urgent that is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mine {
+    pub row: HomeRow,
+    pub awaits_ack: bool,
+    /// The proposals awaiting their decision (as App Home's *Proposals waiting for your approval*).
+    pub decide: Vec<usize>,
+    pub update_overdue: bool,
+    pub urgency: Urgency,
+}
+
+/// A person's troubles for `/trouble mine`, from their App Home rows and the proposals they may
+/// decide (both as App Home reads them): those they own, manage, or are asked to acknowledge
+/// or to decide something on, the most urgent first (waiting for their acknowledgement or
+/// decision, then an overdue customer update, then the rest), each rank the most severe and
+/// then the oldest first. A row they only take part in or hold an action on is left out.
+pub fn mine(
+    policy: &super::policy::Policy,
+    rows: &[HomeRow],
+    decisions: &[(TroubleId, Vec<usize>)],
+    now: DateTime<Utc>,
+) -> Vec<Mine> {
+    let mut mine: Vec<Mine> = rows
+        .iter()
+        .filter_map(|row| {
+            let decide = decisions
+                .iter()
+                .find(|(id, _)| *id == row.id)
+                .map(|(_, ns)| ns.clone())
+                .unwrap_or_default();
+            if !(row.owns || row.manages || row.awaits_ack || !decide.is_empty()) {
+                return None;
+            }
+            let update_overdue = row.update_overdue(policy, now);
+            let urgency = match (row.awaits_ack || !decide.is_empty(), update_overdue) {
+                (true, _) => Urgency::AsksYou,
+                (false, true) => Urgency::UpdateOverdue,
+                (false, false) => Urgency::Rest,
+            };
+            Some(Mine {
+                row: row.clone(),
+                awaits_ack: row.awaits_ack,
+                decide,
+                update_overdue,
+                urgency,
+            })
+        })
+        .collect();
+    mine.sort_by(|a, b| {
+        (a.urgency, a.row.severity, a.row.id.opening_order()).cmp(&(
+            b.urgency,
+            b.row.severity,
+            b.row.id.opening_order(),
+        ))
+    });
+    mine
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trouble::model::Severity;
+
+    fn row(n: usize, sev: u8, now: DateTime<Utc>) -> HomeRow {
+        HomeRow {
+            id: TroubleId::new(format!("20261130-{n}")),
+            customer: "ACME".into(),
+            severity: Severity::new(sev),
+            current_stage: None,
+            channel: None,
+            channel_name: None,
+            // Heard from a minute ago: no update is owed.
+            last_customer_contact: now - chrono::Duration::minutes(1),
+            promised_next: None,
+            awaits_ack: false,
+            owns: true,
+            answers_customer: true,
+            participant: true,
+            private: None,
+            never_updated: false,
+            reopened_at: None,
+            summary: String::new(),
+            owner: None,
+            manages: false,
+            proposals: Vec::new(),
+            actions: Vec::new(),
+            takes_part: false,
+        }
+    }
+
+    fn ids(mine: &[Mine]) -> Vec<&str> {
+        mine.iter().map(|m| m.row.id.as_str()).collect()
+    }
+
+    #[test]
+    fn what_asks_you_comes_first_then_overdue_updates_then_the_rest() {
+        let now = Utc::now();
+        let policy = super::super::policy::Policy::default();
+        let rest = row(1, 1, now);
+        let overdue = HomeRow {
+            last_customer_contact: now - chrono::Duration::days(30),
+            ..row(2, 3, now)
+        };
+        let ack = HomeRow {
+            awaits_ack: true,
+            owns: false,
+            manages: true,
+            ..row(3, 3, now)
+        };
+        let decide = HomeRow {
+            owns: false,
+            manages: true,
+            proposals: vec![1],
+            ..row(4, 2, now)
+        };
+        let taking_part = HomeRow {
+            owns: false,
+            takes_part: true,
+            ..row(5, 1, now)
+        };
+        let rows = vec![rest, overdue, ack, decide, taking_part];
+        let decisions = vec![(TroubleId::new("20261130-4"), vec![1])];
+        let mine = mine(&policy, &rows, &decisions, now);
+        assert_eq!(ids(&mine), ["20261130-4", "20261130-3", "20261130-2", "20261130-1"]);
+        assert_eq!(mine[0].decide, [1]);
+        assert!(mine[1].awaits_ack && mine[2].update_overdue && !mine[3].update_overdue);
+    }
+
+    /// A proposal someone else decides (the limits ask for the director) asks nothing of a
+    /// manager who only sees it: their trouble is ranked by what does wait on them.
+    #[test]
+    fn a_proposal_they_may_not_decide_asks_nothing_of_them() {
+        let now = Utc::now();
+        let policy = super::super::policy::Policy::default();
+        let managed = HomeRow {
+            owns: false,
+            manages: true,
+            proposals: vec![1],
+            ..row(1, 1, now)
+        };
+        let mine = mine(&policy, &[managed], &[], now);
+        assert_eq!(mine[0].urgency, Urgency::Rest);
+        assert!(mine[0].decide.is_empty());
+    }
+}

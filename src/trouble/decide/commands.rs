@@ -492,6 +492,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
         | Command::OpenModal
         | Command::Open(_)
         | Command::List
+        | Command::Mine
         | Command::History(_)
         | Command::Stats(_) => return None,
     })
