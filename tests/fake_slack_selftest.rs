@@ -176,7 +176,13 @@ async fn post_update_pin_history_and_auth() {
 
     let pin = json!({"channel": "C0RIGIN", "timestamp": ts});
     assert_eq!(call(&fake, "pins.add", pin.clone()).await["ok"], true);
-    assert_eq!(call(&fake, "pins.add", pin).await["error"], "already_pinned");
+    assert_eq!(call(&fake, "pins.add", pin.clone()).await["error"], "already_pinned");
+    assert_eq!(fake.pins("C0RIGIN"), vec![ts.clone()]);
+    // Unpinned by a person, it can be pinned again; unpinning what is not pinned changes nothing.
+    assert!(fake.unpin("C0RIGIN", &ts));
+    assert!(!fake.unpin("C0RIGIN", &ts));
+    assert!(fake.pins("C0RIGIN").is_empty());
+    assert_eq!(call(&fake, "pins.add", pin).await["ok"], true);
     assert_eq!(fake.pins("C0RIGIN"), vec![ts.clone()]);
 
     let history = call(

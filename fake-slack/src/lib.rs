@@ -763,6 +763,20 @@ impl FakeSlack {
         }
     }
 
+    /// The message `ts` in `channel` unpinned, as by a person in Slack (`pins.remove`, which
+    /// the bot never calls): whether it was pinned. Slack then sends `pin_removed`, which the
+    /// test posts itself.
+    pub fn unpin(&self, channel: &str, ts: &str) -> bool {
+        let channel = dm_or_channel(channel);
+        let mut world = self.shared.lock();
+        let Some(pins) = world.pins.get_mut(&channel) else {
+            return false;
+        };
+        let before = pins.len();
+        pins.retain(|p| p != ts);
+        pins.len() < before
+    }
+
     /// ... and now they succeed again (unarchived, the bot added back).
     pub fn restore_channel(&self, channel: &str) {
         self.shared.lock().lost_channels.remove(channel);
