@@ -60,6 +60,8 @@ const EVENT_SCOPES: &[(&str, &[&str])] = &[
     // Who joined or left a trouble channel, public or private (specs/slack_events_api_async_v1.json).
     ("member_joined_channel", &["channels:read", "groups:read"]),
     ("member_left_channel", &["channels:read", "groups:read"]),
+    // The kickoff or the status unpinned: pinned again, and the channel hears who unpinned it.
+    ("pin_removed", &["pins:read"]),
     // A channel shared with (or unshared from) another organisation: forget what the bot knew of it.
     ("channel_shared", &["channels:read", "groups:read"]),
     ("channel_unshared", &["channels:read", "groups:read"]),

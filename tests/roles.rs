@@ -1125,6 +1125,115 @@ async fn the_kickoff_deleted_is_posted_and_pinned_again_and_a_reply_under_its_to
     assert!(trouble(&bot, &t.id).ack.is_some());
 }
 
+/// Slack's `pin_removed` for the message `ts` in `channel`, unpinned by `user`.
+fn pin_removed(event_id: &str, channel: &str, user: &str, ts: &str) -> Value {
+    json!({
+        "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0APP",
+        "event": {"type": "pin_removed", "user": user, "channel_id": channel,
+                  "item": {"type": "message", "channel": channel, "created": 1_800_000_000, "created_by": "UBOT",
+                           "message": {"type": "message", "user": "UBOT", "bot_id": "B0BOT", "text": "", "ts": ts}},
+                  "has_pins": true, "event_ts": "1800000000.000600"},
+        "type": "event_callback", "event_id": event_id, "event_time": now_secs(),
+        "authorizations": [{"team_id": "T0TEAM", "user_id": "UBOT", "is_bot": true}],
+    })
+}
+
+/// The kickoff and the status are pinned so that everyone finds the one shared record. Unpinned
+/// while the trouble is open, each is pinned again, once however often Slack retries, the
+/// channel hears who unpinned it, and the timeline records it. Another message's pin, the bot's
+/// own unpin, and a closed trouble's pins change nothing.
+#[tokio::test]
+async fn the_kickoff_or_the_status_unpinned_in_an_open_trouble_is_pinned_again_and_the_channel_hears_who() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    let status = trouble(&bot, &t.id).status.expect("status").ts.to_string();
+    let pinned_after = |mark: u64, ts: &str| {
+        let (channel, ts) = (t.channel.clone(), ts.to_string());
+        move |c: &Call| c.seq > mark && c.params["channel"] == channel.as_str() && c.params["timestamp"] == ts.as_str()
+    };
+    let cases = [
+        (t.kickoff_ts.clone(), "kickoff", Event::KickoffUnpinned),
+        (status.clone(), "status", Event::StatusUnpinned),
+    ];
+    for (n, (ts, what, event)) in cases.into_iter().enumerate() {
+        assert!(bot.slack.unpin(&t.channel, &ts), "the {what} was pinned");
+        let mark = last_call(&bot);
+        let unpinned = pin_removed(&format!("EvUnpin{n}"), &t.channel, COLLEAGUE, &ts);
+        assert_eq!(bot.event(&unpinned, None).await.status(), 200);
+        assert_eq!(bot.event(&unpinned, Some(1)).await.status(), 200, "Slack's retry");
+        let said = bot
+            .posted_saying(
+                &t.channel,
+                &format!("<@{COLLEAGUE}> unpinned the {what} of trouble {}", t.id),
+            )
+            .await;
+        assert!(said.contains("pinned it again"), "{said}");
+        bot.settle().await;
+        assert!(bot.slack.pins(&t.channel).contains(&ts), "the {what} pinned again");
+        assert_eq!(last_entry(&bot, &t.id), (event, Some(COLLEAGUE.to_string())));
+        let pins = bot.slack.calls_to("pins.add");
+        assert_eq!(
+            pins.iter().filter(|c| pinned_after(mark, &ts)(c)).count(),
+            1,
+            "pinned once"
+        );
+        let told = bot.slack.calls_to("chat.postMessage");
+        let told = told
+            .iter()
+            .filter(|c| c.seq > mark && text_of(&c.params).contains("unpinned the"));
+        assert_eq!(told.count(), 1, "told once");
+    }
+
+    let entries = bot.store().timeline(&TroubleId::new(&t.id)).unwrap().len();
+    let nothing_happens = |n: u32, user: &'static str, ts: String| {
+        let bot = &bot;
+        let channel = t.channel.clone();
+        async move {
+            let mark = last_call(bot);
+            let body = pin_removed(&format!("EvUnpinNothing{n}"), &channel, user, &ts);
+            assert_eq!(bot.event(&body, None).await.status(), 200);
+            bot.expect_none("pins.add", |c| c.seq > mark).await;
+            bot.expect_none("chat.postMessage", |c| {
+                c.seq > mark && text_of(&c.params).contains("unpinned")
+            })
+            .await;
+        }
+    };
+    // Another message's pin is the channel's own business.
+    nothing_happens(1, COLLEAGUE, "1800000000.000777".into()).await;
+    // The bot's own unpin is its own doing.
+    bot.slack.unpin(&t.channel, &status);
+    nothing_happens(2, "UBOT", status.clone()).await;
+    assert_eq!(bot.store().timeline(&TroubleId::new(&t.id)).unwrap().len(), entries);
+
+    // Closed, the trouble's pins are nobody's concern.
+    bot.command_text(MANAGER, &t.channel, "close force customer withdrew")
+        .await;
+    bot.settle().await;
+    bot.slack.unpin(&t.channel, &t.kickoff_ts);
+    nothing_happens(3, COLLEAGUE, t.kickoff_ts.clone()).await;
+}
+
+/// The channel hears of the unpin in the workspace's language too.
+#[tokio::test]
+async fn the_kickoff_unpinned_is_told_in_japanese() {
+    let bot = spawn_bot_in("ja").await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    bot.slack.unpin(&t.channel, &t.kickoff_ts);
+    let unpinned = pin_removed("EvUnpinJa", &t.channel, COLLEAGUE, &t.kickoff_ts);
+    assert_eq!(bot.event(&unpinned, None).await.status(), 200);
+    bot.posted_saying(
+        &t.channel,
+        &format!(
+            "<@{COLLEAGUE}>さんがトラブル {} のキックオフのピン留めを外しましたが",
+            t.id
+        ),
+    )
+    .await;
+    bot.settle().await;
+    assert!(bot.slack.pins(&t.channel).contains(&t.kickoff_ts));
+}
+
 #[tokio::test]
 async fn a_report_asked_for_as_the_bot_was_removed_follows_with_its_thread_once_it_is_back() {
     let bot = spawn_bot().await;

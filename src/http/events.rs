@@ -1,6 +1,6 @@
 //! `POST /slack/events`: the URL handshake, message events (acknowledgement in the thread or in
-//! a DM with the bot, the kickoff or status deleted), channel membership (who may see a private
-//! trouble), a trouble channel lost to the bot (archived, or the bot removed) and back, or
+//! a DM with the bot, the kickoff or status deleted), the kickoff or status unpinned, channel
+//! membership (who may see a private trouble), a trouble channel lost to the bot (archived, or the bot removed) and back, or
 //! deleted, App Home, and the app's uninstalling or its bot token's revoking.
 
 use std::sync::Arc;
@@ -134,6 +134,21 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
             };
             (channel.to_string(), input)
         }
+        // Someone unpinned a message: the core pins the kickoff or the status again. An unpin by
+        // the bot itself is its own doing, and only a message's pin can be the kickoff's.
+        Some("pin_removed") => {
+            let Some((channel, user, ts)) = unpinned_message(event) else {
+                return StatusCode::OK.into_response();
+            };
+            if app.bot_user_id().is_some_and(|bot| bot == user) {
+                return StatusCode::OK.into_response();
+            }
+            let input = Input::Unpinned {
+                user: UserId::new(user),
+                ts: Ts::new(ts),
+            };
+            (channel.to_string(), input)
+        }
         _ => {
             let bot = app.bot_user_id();
             if let Some((channel, ts)) = deleted_message(event) {
@@ -160,6 +175,22 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
         Ok(_) => StatusCode::OK.into_response(),
         Err(e) => failed(app, Surface::Event, "cannot store an event", e),
     }
+}
+
+/// A `pin_removed` event's channel, who unpinned, and the unpinned message's ts; `None` for a
+/// file or anything else that is not a message.
+fn unpinned_message(event: &serde_json::Value) -> Option<(&str, &str, &str)> {
+    let item = event.get("item")?;
+    if item.get("type").and_then(|t| t.as_str()) != Some("message") {
+        return None;
+    }
+    let channel = event
+        .get("channel_id")
+        .or_else(|| item.get("channel"))
+        .and_then(|c| c.as_str())?;
+    let user = event.get("user").and_then(|u| u.as_str())?;
+    let ts = item["message"].get("ts").and_then(|t| t.as_str())?;
+    Some((channel, user, ts))
 }
 
 /// Someone wrote to the bot in their DM. An answer to its ask acknowledges the trouble asked
@@ -237,4 +268,27 @@ async fn on_home_opened(app: &Arc<App>, event_id: &str, event: &serde_json::Valu
     }
     app.publish_home(user, now).await;
     StatusCode::OK.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unpinned_message;
+    use serde_json::json;
+
+    #[test]
+    fn only_a_messages_pin_removed_names_its_channel_who_and_ts() {
+        // Slack's documented shape (api.slack.com/events/pin_removed), the channel in `channel_id`.
+        let message = json!({"type": "pin_removed", "user": "U1", "channel_id": "C1", "has_pins": false,
+            "item": {"type": "message", "channel": "C1", "message": {"ts": "1.2"}}, "event_ts": "3.4"});
+        assert_eq!(unpinned_message(&message), Some(("C1", "U1", "1.2")));
+        let mut no_channel_id = message.clone();
+        no_channel_id.as_object_mut().unwrap().remove("channel_id");
+        assert_eq!(unpinned_message(&no_channel_id), Some(("C1", "U1", "1.2")));
+        let file = json!({"type": "pin_removed", "user": "U1", "channel_id": "C1",
+            "item": {"type": "file", "file": {"id": "F1"}}});
+        assert_eq!(unpinned_message(&file), None);
+        let mut no_user = message;
+        no_user.as_object_mut().unwrap().remove("user");
+        assert_eq!(unpinned_message(&no_user), None);
+    }
 }

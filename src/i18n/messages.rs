@@ -1062,6 +1062,18 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("↩️ {} left this channel but is the manager of trouble {}, so the bot added them back. To name another manager: `/trouble manager @someone`.", user(u), t.id)
             ),
         }),
+        Message::PinnedAgain { user: u, slot } => Rendered::text(match slot {
+            crate::trouble::decide::Slot::Status => tr!(
+                l,
+                format!("📌 {}がトラブル {} の状況メッセージのピン留めを外しましたが、全員が同じ記録を見られるよう、ボットが再度ピン留めしました。", user(u), t.id),
+                format!("📌 {} unpinned the status of trouble {}; the bot pinned it again so that everyone finds the one shared record.", user(u), t.id)
+            ),
+            _ => tr!(
+                l,
+                format!("📌 {}がトラブル {} のキックオフのピン留めを外しましたが、全員が同じ記録を見られるよう、ボットが再度ピン留めしました。", user(u), t.id),
+                format!("📌 {} unpinned the kickoff of trouble {}; the bot pinned it again so that everyone finds the one shared record.", user(u), t.id)
+            ),
+        }),
         Message::StageChanged { stage, done, by, note } => {
             let note = if note.trim().is_empty() { String::new() } else { format!("\n{}", quoted(note, Where::OwnChannel)) };
             Rendered::text(if *done {
@@ -2324,6 +2336,14 @@ pub(super) mod tests {
                 user: by.clone(),
                 owner: false,
                 asked: false,
+            },
+            Message::PinnedAgain {
+                user: by.clone(),
+                slot: crate::trouble::decide::Slot::Kickoff,
+            },
+            Message::PinnedAgain {
+                user: by.clone(),
+                slot: crate::trouble::decide::Slot::Status,
             },
             Message::WorkUnreachable {
                 who: by.clone(),

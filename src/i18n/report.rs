@@ -252,6 +252,18 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
             "kickoff message deleted (posted again)"
         )
         .to_string(),
+        Event::KickoffUnpinned => tr!(
+            l,
+            "キックオフのピン留めが外された（再度ピン留め）",
+            "kickoff unpinned (pinned again)"
+        )
+        .to_string(),
+        Event::StatusUnpinned => tr!(
+            l,
+            "状況のメッセージのピン留めが外された（再度ピン留め）",
+            "status message unpinned (pinned again)"
+        )
+        .to_string(),
         Event::StatusDeleted => tr!(
             l,
             "状況のメッセージが削除された（再投稿）",

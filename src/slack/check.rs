@@ -28,6 +28,7 @@ pub const BOT_SCOPES: &[&str] = &[
     "im:read",
     "im:write",
     "mpim:read",
+    "pins:read",
     "pins:write",
     "users:read",
 ];

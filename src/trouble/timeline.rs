@@ -148,6 +148,11 @@ pub enum Event {
     },
     /// The pinned status message was deleted, and posted again.
     StatusDeleted,
+    /// The kickoff was unpinned while the trouble was open (the entry's actor did it), and
+    /// pinned again.
+    KickoffUnpinned,
+    /// ... or the status.
+    StatusUnpinned,
     /// The trouble's channel was deleted (an open trouble gets a new one: `ChannelCreated`).
     ChannelDeleted {
         channel: ChannelId,

@@ -1,6 +1,6 @@
 //! The trouble's channel archived, the bot removed from it, the channel or its kickoff or status
-//! deleted: the channel is the trouble's shared record and where the nudges go, so nobody hides
-//! it or silences them that way unnoticed.
+//! deleted, the kickoff or status unpinned: the channel is the trouble's shared record and where
+//! the nudges go, so nobody hides it or silences them that way unnoticed.
 
 use super::*;
 
@@ -449,4 +449,25 @@ pub(super) fn message_deleted(w: &mut Work, ts: Ts) {
     };
     w.log(None, event);
     post_and_pin(w, message, slot);
+}
+
+/// The kickoff and the status are pinned so everyone finds the one shared record; anyone may
+/// unpin them. While the trouble is open the bot pins it again and the channel hears who
+/// unpinned it, so it is neither lost quietly nor a fight nobody sees. Any other message's pin,
+/// and everything once the trouble is closed, is the channel's own business.
+pub(super) fn unpinned(w: &mut Work, user: UserId, ts: Ts) {
+    if !w.t.is_open() {
+        return;
+    }
+    let is = |m: &Option<PostedMessage>| m.as_ref().is_some_and(|m| m.ts == ts);
+    let (slot, event) = if is(&w.t.kickoff) {
+        (Slot::Kickoff, Event::KickoffUnpinned)
+    } else if is(&w.t.status) {
+        (Slot::Status, Event::StatusUnpinned)
+    } else {
+        return;
+    };
+    w.log(Some(&user), event);
+    w.send(Lane::Channel, Op::Pin { slot });
+    w.post(Lane::Channel, Dest::TroubleChannel, Message::PinnedAgain { user, slot });
 }

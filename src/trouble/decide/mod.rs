@@ -129,6 +129,10 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
             message_deleted(&mut w, ts);
             None
         }
+        Input::Unpinned { user, ts } => {
+            unpinned(&mut w, user, ts);
+            None
+        }
         Input::ChannelDeleted { by } => {
             channel_deleted(&mut w, by);
             None

@@ -4557,3 +4557,55 @@ fn fix_customer_refreshes_what_shows_it_and_renames_the_channel() {
     let again = sim.cmd("U0SALES", fix("ACME"));
     assert!(again.trouble.is_none() && again.deliveries.is_empty(), "{again:?}");
 }
+
+#[test]
+fn the_kickoff_or_the_status_unpinned_while_open_is_pinned_again_and_the_channel_hears_who() {
+    for (slot, event) in [
+        (Slot::Kickoff, Event::KickoffUnpinned),
+        (Slot::Status, Event::StatusUnpinned),
+    ] {
+        let mut sim = Sim::ready(req("ACME"));
+        let kept = match slot {
+            Slot::Kickoff => sim.t.kickoff.clone(),
+            _ => sim.t.status.clone(),
+        };
+        let ts = kept.expect("posted").ts;
+        let d = sim.feed(Input::Unpinned {
+            user: u("U0COLLEAGUE"),
+            ts: ts.clone(),
+        });
+        let logged: Vec<(&Event, Option<&str>)> = d
+            .entries
+            .iter()
+            .map(|e| (&e.event, e.actor.as_ref().map(|a| a.as_str())))
+            .collect();
+        assert_eq!(logged, vec![(&event, Some("U0COLLEAGUE"))]);
+        let told = Message::PinnedAgain {
+            user: u("U0COLLEAGUE"),
+            slot,
+        };
+        assert_eq!(
+            ops(&d, Lane::Channel),
+            vec![Op::Pin { slot }, post_op(Dest::TroubleChannel, told, None)]
+        );
+        sim.assert_chain_valid();
+
+        // Any other message unpinned is the channel's own business.
+        let d = sim.feed(Input::Unpinned {
+            user: u("U0COLLEAGUE"),
+            ts: Ts::new("1795748400.000999"),
+        });
+        assert!(
+            d.trouble.is_none() && d.entries.is_empty() && d.deliveries.is_empty(),
+            "{d:?}"
+        );
+
+        // Once closed, so are its kickoff and status.
+        sim.close_properly();
+        let d = sim.feed(Input::Unpinned {
+            user: u("U0COLLEAGUE"),
+            ts,
+        });
+        assert!(d.entries.is_empty() && d.deliveries.is_empty(), "{d:?}");
+    }
+}

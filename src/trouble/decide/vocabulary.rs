@@ -302,6 +302,12 @@ pub enum Message {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         asked: bool,
     },
+    /// `user` unpinned the open trouble's kickoff or status (`slot`), and the bot pinned it
+    /// again: the channel hears who did it and why it is back.
+    PinnedAgain {
+        user: UserId,
+        slot: Slot,
+    },
     StageChanged {
         stage: StageId,
         done: bool,
@@ -790,6 +796,11 @@ pub enum Input {
     },
     MemberLeft {
         user: UserId,
+    },
+    /// Slack saw `user` unpin the message `ts` in the trouble's channel (`pin_removed`).
+    Unpinned {
+        user: UserId,
+        ts: Ts,
     },
     /// The bot can no longer post in the trouble's channel (archived, or the bot removed from
     /// it), by whom when Slack says.
