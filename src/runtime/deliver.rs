@@ -795,12 +795,9 @@ async fn deliver_once(
                 let policy = &app.config.policy;
                 match app.store.customer_troubles(&policy.customers, &t.customer).await {
                     Ok(theirs) => {
-                        let earlier: Vec<_> = crate::trouble::customer::past_troubles(policy, &t.customer, &theirs)
-                            .into_iter()
-                            .filter(|p| p.id != t.id && p.opened_at < t.opened_at)
-                            .collect();
+                        let past = crate::trouble::customer::past_troubles(policy, &t.customer, &theirs);
                         let mut now = (*t).clone();
-                        now.past = crate::trouble::customer::shown_in(policy, &now, &earlier);
+                        now.past = crate::trouble::customer::shown_before(policy, &now, past);
                         t = Arc::new(now);
                     }
                     Err(e) => {

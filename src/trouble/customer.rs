@@ -92,6 +92,16 @@ pub fn past_troubles(policy: &Policy, customer: &str, all: &[Trouble]) -> Vec<Pa
     past
 }
 
+/// What trouble `t`, already open, may show of its customer's troubles `past`: those opened
+/// before it, as [`shown_in`] allows (at a corrected customer, and again at the split).
+pub fn shown_before(policy: &Policy, t: &Trouble, past: Vec<PastTrouble>) -> Vec<PastTrouble> {
+    let earlier: Vec<PastTrouble> = past
+        .into_iter()
+        .filter(|p| p.id != t.id && p.opened_at < t.opened_at)
+        .collect();
+    shown_in(policy, t, &earlier)
+}
+
 /// What trouble `t` may show of the customer's `past` in its channel: a public trouble, and a
 /// private one only where everyone who reads `t`'s channel may see it (a private trouble is not
 /// told to the whole company, nor to another chain's people or a department it never had); the

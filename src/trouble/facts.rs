@@ -1022,12 +1022,7 @@ fn fix_customer(w: &mut Work, user: &UserId, name: String, past: Vec<super::cust
     let aliases = &w.ctx.policy.customers;
     let key = |c: &str| super::customer::customer_key(aliases, c);
     if key(&from) != key(&name) {
-        let (id, opened_at) = (w.t.id.clone(), w.t.opened_at);
-        let earlier: Vec<_> = past
-            .into_iter()
-            .filter(|p| p.id != id && p.opened_at < opened_at)
-            .collect();
-        w.t.past = super::customer::shown_in(w.ctx.policy, &w.t, &earlier);
+        w.t.past = super::customer::shown_before(w.ctx.policy, &w.t, past);
         let shown_at_open = w.t.as_reported.as_ref().is_some_and(|r| key(&r.customer) == key(&name));
         if !w.t.past.is_empty() && !shown_at_open {
             w.post(Lane::Channel, Dest::KickoffThread, Message::CustomerHistory);
