@@ -318,26 +318,11 @@ pub(crate) mod tests {
     pub(crate) fn full_rows(now: DateTime<Utc>, n: usize) -> Vec<HomeRow> {
         (0..n)
             .map(|i| HomeRow {
-                id: TroubleId::new(format!("20261130-{i}")),
-                customer: "ACME".into(),
-                severity: Severity::new(1),
-                current_stage: None,
-                channel: None,
-                channel_name: None,
                 last_customer_contact: now - chrono::Duration::days(3),
-                promised_next: None,
                 awaits_ack: true,
-                owns: true,
-                answers_customer: true,
-                participant: true,
-                private: None,
-                never_updated: false,
-                reopened_at: None,
                 summary: "lids cracked in lot 42, found at the customer's line".into(),
                 owner: Some(crate::trouble::model::UserId::new("U0SALES")),
                 manages: true,
-                proposals: Vec::new(),
-                takes_part: false,
                 actions: (1..=3)
                     .map(|n| HomeAction {
                         n,
@@ -346,6 +331,7 @@ pub(crate) mod tests {
                         due: None,
                     })
                     .collect(),
+                ..crate::trouble::home::tests::row(i, 1, now)
             })
             .collect()
     }

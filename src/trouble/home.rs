@@ -296,11 +296,13 @@ pub fn mine(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::trouble::model::Severity;
 
-    fn row(n: usize, sev: u8, now: DateTime<Utc>) -> HomeRow {
+    /// An open sev`sev` ACME trouble `n` its reader owns, heard from a minute ago: the row other
+    /// tests vary.
+    pub(crate) fn row(n: usize, sev: u8, now: DateTime<Utc>) -> HomeRow {
         HomeRow {
             id: TroubleId::new(format!("20261130-{n}")),
             customer: "ACME".into(),
