@@ -425,10 +425,14 @@ async fn a_managers_reply_over_the_socket_acknowledges_and_its_retry_is_acknowle
     assert_eq!(thanks, 1);
 }
 
-#[tokio::test]
-async fn the_binary_serves_in_socket_mode_with_only_the_two_tokens_and_never_logs_the_app_token() {
-    let slack = FakeSlack::start().await;
-    let front = FakeSocket::start(&slack).await;
+/// The binary serving in Socket Mode behind `front` with `app_token`, its log at `log_level`
+/// written to a file: the child, its address, the log's path and the directory holding them
+/// (kept while the test runs).
+fn binary_in_socket_mode(
+    front: &FakeSocket,
+    app_token: &str,
+    log_level: &str,
+) -> (std::process::Child, String, std::path::PathBuf, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = dir.path().join("trouble.toml");
     std::fs::write(&config, format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).expect("config");
@@ -436,18 +440,26 @@ async fn the_binary_serves_in_socket_mode_with_only_the_two_tokens_and_never_log
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
         .arg("serve")
         .env_remove("SLACK_SIGNING_SECRET")
-        .env("SLACK_APP_TOKEN", common::fake_socket::APP_TOKEN)
+        .env("SLACK_APP_TOKEN", app_token)
         .env("SLACK_BOT_TOKEN", "xoxb-test-token")
         .env("SLACK_API_URL", front.api_url())
         .env("TROUBLE_CONFIG", &config)
         .env("TROUBLE_DATA_DIR", dir.path().join("data"))
         .env("TROUBLE_LISTEN", "127.0.0.1:0")
-        .env("RUST_LOG", "debug")
+        .env("RUST_LOG", log_level)
         .stdout(std::process::Stdio::piped())
         .stderr(std::fs::File::create(&log_path).expect("log file"))
         .spawn()
         .expect("the binary starts");
     let addr = listening_address(&mut child, Duration::from_secs(20)).expect("listening");
+    (child, addr, log_path, dir)
+}
+
+#[tokio::test]
+async fn the_binary_serves_in_socket_mode_with_only_the_two_tokens_and_never_logs_the_app_token() {
+    let slack = FakeSlack::start().await;
+    let front = FakeSocket::start(&slack).await;
+    let (mut child, addr, log_path, _dir) = binary_in_socket_mode(&front, common::fake_socket::APP_TOKEN, "debug");
 
     let live = front.wait_live(2).await;
     let form = slash_command_form(SALES, ORIGIN, "open ACME: housings", &slack.response_url("bin"));
@@ -486,25 +498,7 @@ async fn the_binary_serves_in_socket_mode_with_only_the_two_tokens_and_never_log
 async fn a_refused_app_token_is_named_once_in_the_log_and_in_healthz_with_what_to_do() {
     let slack = FakeSlack::start().await;
     let front = FakeSocket::start(&slack).await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let config = dir.path().join("trouble.toml");
-    std::fs::write(&config, format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).expect("config");
-    let log_path = dir.path().join("stderr.log");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
-        .arg("serve")
-        .env_remove("SLACK_SIGNING_SECRET")
-        .env("SLACK_APP_TOKEN", "xapp-1-A0APP-1-revokedtoken")
-        .env("SLACK_BOT_TOKEN", "xoxb-test-token")
-        .env("SLACK_API_URL", front.api_url())
-        .env("TROUBLE_CONFIG", &config)
-        .env("TROUBLE_DATA_DIR", dir.path().join("data"))
-        .env("TROUBLE_LISTEN", "127.0.0.1:0")
-        .env("RUST_LOG", "info")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::fs::File::create(&log_path).expect("log file"))
-        .spawn()
-        .expect("the binary starts");
-    let addr = listening_address(&mut child, Duration::from_secs(20)).expect("listening");
+    let (mut child, addr, log_path, _dir) = binary_in_socket_mode(&front, "xapp-1-A0APP-1-revokedtoken", "info");
 
     let (_, health) = health_at(&format!("http://{addr}"), "503 naming the app token", |status, text| {
         status == 503 && text.contains("SLACK_APP_TOKEN")
