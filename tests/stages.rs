@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 use common::*;
 use serde_json::{json, Value};
 use trouble_bot::i18n::{stage_name, Locale};
-use trouble_bot::store::SledStore as Store;
 use trouble_bot::trouble::model::{Severity, StageId, StageState, Trouble, TroubleId};
 use trouble_bot::trouble::timeline::{Entry, Event};
 
@@ -111,6 +110,7 @@ fn config_file(locale: &str) -> (tempfile::TempDir, PathBuf) {
 
 /// Runs the built `trouble-bot` binary on a data directory.
 fn run_cli(config: &Path, data_dir: &Path, args: &[&str]) -> Output {
+    wait_released(data_dir);
     std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
         .args(args)
         .env("TROUBLE_CONFIG", config)
@@ -564,8 +564,8 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
     );
 
     // As an editor of the database files would: the record changed, the timeline left alone.
+    let db = sled_db(&data_dir).await;
     let edit = |id: &str, change: &dyn Fn(&mut Value)| {
-        let db = sled::open(data_dir.join("db")).expect("the stopped bot released the store");
         let troubles = db.open_tree("troubles").unwrap();
         let stored = troubles.get(id.as_bytes()).unwrap().expect("the record");
         let mut record = trouble_bot::store::sled::record_value(&stored).expect("a record");
@@ -598,6 +598,7 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
         r["agreement"]["proposals"][0]["state"] =
             json!({"state": "approved", "approved": {"by": MANAGER, "at": at, "note": ""}});
     });
+    drop(db);
 
     let broken = run_cli(&config, &data_dir, &["verify"]);
     assert!(!broken.status.success(), "{}", describe(&broken));
@@ -674,7 +675,7 @@ async fn verify_passes_an_intact_store_and_names_an_entry_changed_or_removed_beh
     // Rewrite one note of the first trouble and delete one note of the second, as an
     // editor of the database files would.
     let (edited_seq, removed_seq) = {
-        let store = Store::open(&data_dir).expect("the stopped bot released the store");
+        let store = sled_store(&data_dir).await;
         let tree = store.timeline_tree();
         // Each value holds one entry or a chunk of several: (key, place in the value, entry).
         let records: Vec<(sled::IVec, Vec<Vec<u8>>)> = tree

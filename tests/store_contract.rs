@@ -522,7 +522,7 @@ async fn the_read_indexes_follow_a_trouble_through_its_changes_and_a_restart(bac
 
 /// Opens the sled store in `dir` once an earlier handle has let go of its file lock.
 async fn reopen_sled(dir: &std::path::Path) -> Store {
-    sled_db::once_unlocked(|| Store::open_sled(dir)).await
+    sled_db::once_unlocked(dir, || Store::open_sled(dir))
 }
 
 async fn troubles_stored_before_the_index_are_indexed_when_the_store_opens(backend: &str) {

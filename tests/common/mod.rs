@@ -6,7 +6,9 @@ pub use fake_slack;
 pub mod fake_socket;
 mod sled_db;
 #[allow(unused_imports)]
-pub use sled_db::{overwrite_timers_of, overwrite_trouble, sled_db, sled_store, UNREADABLE_BODY, UNREADABLE_SHOWN};
+pub use sled_db::{
+    overwrite_timers_of, overwrite_trouble, sled_db, sled_store, wait_released, UNREADABLE_BODY, UNREADABLE_SHOWN,
+};
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -932,24 +934,13 @@ pub fn list_counted_one_by_one(bot: &TestBot, user: &str) -> (usize, Vec<String>
 /// `trouble-bot verify` on the stopped bot's data directory `data_dir`: (succeeded, stdout).
 pub fn verify_stopped(data_dir: &std::path::Path) -> (bool, String) {
     let config = tempfile::NamedTempFile::new().unwrap();
-    let verify = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
-            .arg("verify")
-            .env("TROUBLE_CONFIG", config.path())
-            .env("TROUBLE_DATA_DIR", data_dir)
-            .output()
-            .expect("the binary runs")
-    };
-    // A verify that ran prints its count; one that printed nothing could not open the store
-    // yet (the stopped bot's last handle lets go of its file lock a moment after the stop).
-    let mut out = verify();
-    for _ in 0..100 {
-        if out.status.success() || !out.stdout.is_empty() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-        out = verify();
-    }
+    wait_released(data_dir);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+        .arg("verify")
+        .env("TROUBLE_CONFIG", config.path())
+        .env("TROUBLE_DATA_DIR", data_dir)
+        .output()
+        .expect("the binary runs");
     (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
@@ -963,6 +954,7 @@ pub fn cli_config() -> (tempfile::TempDir, std::path::PathBuf) {
 
 /// `trouble-bot export ID --format FORMAT` with the built binary, as an operator runs it.
 pub fn cli_export(config: &std::path::Path, data_dir: &std::path::Path, id: &str, format: &str) -> String {
+    wait_released(data_dir);
     let out: std::process::Output = std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
         .args(["export", id, "--format", format])
         .env("TROUBLE_CONFIG", config)

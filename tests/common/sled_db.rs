@@ -3,26 +3,38 @@
 
 use std::time::Duration;
 
-/// What `open` opens, once an earlier handle has let go of the store's file lock (a read still
-/// finishing on a blocking thread, or sled's flusher, may hold it a moment after a stop).
-pub async fn once_unlocked<T, E: std::fmt::Debug>(open: impl Fn() -> Result<T, E>) -> T {
-    for _ in 0..100 {
-        if let Ok(opened) = open() {
-            return opened;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+/// What `open` opens on the store in `dir`, once no earlier handle holds its file lock.
+pub fn once_unlocked<T, E: std::fmt::Debug>(dir: &std::path::Path, open: impl Fn() -> Result<T, E>) -> T {
+    wait_released(dir);
     open().expect("the store opens")
+}
+
+/// Waits, for up to 5 s, until no handle of this process holds the store's file lock any more,
+/// so that another process (the command line) can open it: sled's I/O threads keep the lock a
+/// moment after the last handle of a stopped bot or a test is dropped. Taking and at once
+/// dropping the lock leaves nothing behind, unlike opening sled to find out.
+pub fn wait_released(dir: &std::path::Path) {
+    let lock = dir.join("db").join("db");
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while std::time::Instant::now() < deadline {
+        let Ok(file) = std::fs::OpenOptions::new().read(true).write(true).open(&lock) else {
+            return; // no store yet: nothing holds it
+        };
+        if file.try_lock().is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// The sled database in `dir` itself, once unlocked.
 pub async fn sled_db(dir: &std::path::Path) -> sled::Db {
-    once_unlocked(|| sled::open(dir.join("db"))).await
+    once_unlocked(dir, || sled::open(dir.join("db")))
 }
 
 /// The stopped bot's store in `dir`, opened as the bot opens it, once unlocked.
 pub async fn sled_store(dir: &std::path::Path) -> trouble_bot::store::SledStore {
-    once_unlocked(|| trouble_bot::store::SledStore::open(dir)).await
+    once_unlocked(dir, || trouble_bot::store::SledStore::open(dir))
 }
 
 /// A trouble body that does not read, and whose decode error quotes it: a stage state no
