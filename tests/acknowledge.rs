@@ -1590,3 +1590,76 @@ async fn a_late_acknowledge_on_a_dm_names_the_trouble_it_refuses() {
     );
     assert!(trouble(&bot, &b.id).ack.is_none_or(|k| k.by.as_str() != MANAGER));
 }
+
+/// The manager left and the admin fixed `[org]` while a trouble waited: the chain kept on the
+/// trouble still names the one who left, but the owner's manager `[org]` names now is invited
+/// and asked at the escalation's next step (beside the next one up), told why they are asked,
+/// and acknowledges.
+#[tokio::test]
+async fn the_manager_a_fixed_org_names_is_asked_at_the_next_escalation_step() {
+    const MANAGER2: &str = "U0MANAGER2";
+    let mut bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.settle().await;
+    let fixed = format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}").replace(
+        "U0SALES = \"U0MANAGER\"",
+        &format!("U0SALES = \"{MANAGER2}\"\n{MANAGER2} = \"U0DIRECTOR\""),
+    );
+    bot.restart_with_config(&fixed).await;
+    assert!(
+        !bot.slack.calls().iter().any(|c| c.params["channel"] == MANAGER2),
+        "nothing asks before the escalation's step"
+    );
+
+    bot.advance_and_settle(Duration::from_secs(3600)).await;
+    let dm = bot
+        .slack
+        .wait_for("chat.postMessage", |c| c.params["channel"] == MANAGER2)
+        .await;
+    assert!(
+        text_of(&dm.params)
+            .contains("the bot now has you as the owner's manager, and nobody has acknowledged it yet (opened 1h ago)"),
+        "{}",
+        dm.params
+    );
+    bot.slack
+        .wait_for("conversations.invite", |c| {
+            c.params["users"].as_str().is_some_and(|u| u.contains(MANAGER2))
+        })
+        .await;
+    bot.slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["thread_ts"] == t.kickoff_ts.as_str()
+                && text_of(&c.params).contains(&format!("<@{MANAGER2}> the bot now has you as the owner's manager"))
+        })
+        .await;
+    // The escalation goes on up as well.
+    bot.slack
+        .wait_for("chat.postMessage", |c| c.params["channel"] == DIRECTOR)
+        .await;
+    let pinged: Vec<String> = event_kinds(&bot, &t.id)
+        .into_iter()
+        .filter(|e| e.starts_with("ManagerPinged"))
+        .collect();
+    assert!(
+        pinged.len() == 2 && pinged[0].contains(MANAGER) && pinged[1].contains(MANAGER2),
+        "the timeline says whom the bot asked: {pinged:?}"
+    );
+
+    // Asked once: the next step asks the VP, not them again.
+    let asked = |bot: &TestBot| {
+        bot.slack
+            .calls()
+            .iter()
+            .filter(|c| c.method == "chat.postMessage" && c.params["channel"] == MANAGER2)
+            .count()
+    };
+    bot.advance_and_settle(Duration::from_secs(3600)).await;
+    bot.slack
+        .wait_for("chat.postMessage", |c| c.params["channel"] == VP)
+        .await;
+    assert_eq!(asked(&bot), 1);
+
+    let r = bot.command_text(MANAGER2, &t.channel, "ack").await;
+    assert!(r.starts_with("Acknowledged"), "{r}");
+}

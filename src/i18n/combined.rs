@@ -299,6 +299,17 @@ fn why_asked(
             "closed unacknowledged, and open again"
         )
         .to_string(),
+        (_, Some(NewToChain::OwnersManagerNow)) => tr!(
+            l,
+            format!(
+                "担当者の上司として新たに設定されました（{}）",
+                opened_ago(l, waited_secs)
+            ),
+            format!(
+                "you are now set up as the owner's manager ({})",
+                opened_ago(l, waited_secs)
+            )
+        ),
         (Some(p), None) => tr!(
             l,
             format!("先に依頼した {} に連絡がつきません", user(p)),

@@ -786,6 +786,11 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     format!("⏫ {} このトラブルは誰も確認しないままクローズされ、再開されました。{ask}", user(to)),
                     format!("⏫ {} this trouble was closed before anyone acknowledged it, and is open again. {ask}", user(to))
                 ),
+                (_, Some(NewToChain::OwnersManagerNow)) => tr!(
+                    l,
+                    format!("⏫ {} 担当者の上司として新たに設定されました。このトラブルはまだ誰も確認していません（{}）。{ask}", user(to), opened_ago(l, *waited_secs)),
+                    format!("⏫ {} the bot now has you as the owner's manager, and nobody has acknowledged this trouble yet ({}). {ask}", user(to), opened_ago(l, *waited_secs))
+                ),
                 (None, None) => tr!(
                     l,
                     format!("⏫ {} 起票から{waited}経っても確認がありません。{ask}", user(to)),
@@ -816,6 +821,11 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     l,
                     format!("{head}は誰も確認しないままクローズされ、再開されました。下のボタンか {channel} で確認をお願いします。"),
                     format!("{head} was closed before anyone acknowledged it, and is open again. Acknowledge it with the button below, or in {channel}.")
+                ),
+                (_, Some(NewToChain::OwnersManagerNow)) => tr!(
+                    l,
+                    format!("{head}：担当者の上司として新たに設定されました。まだ誰も確認していません（{}）。下のボタンか {channel} で確認をお願いします。", opened_ago(l, *waited_secs)),
+                    format!("{head}: the bot now has you as the owner's manager, and nobody has acknowledged it yet ({}). Acknowledge it with the button below, or in {channel}.", opened_ago(l, *waited_secs))
                 ),
                 (None, None) => tr!(
                     l,
@@ -2190,6 +2200,13 @@ pub(super) mod tests {
                     who: by.clone(),
                     secs_ago: Some(3600),
                 }],
+            },
+            Message::EscalationDm {
+                to: by.clone(),
+                waited_secs: 7200,
+                passed_over: None,
+                new_to_chain: Some(crate::trouble::decide::NewToChain::OwnersManagerNow),
+                asked_before: Vec::new(),
             },
             Message::EscalationDmSettled { asked_again: true },
             Message::SeverityRaised {

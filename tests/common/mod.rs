@@ -787,7 +787,6 @@ impl TestBot {
     }
 }
 
-/// A message's text and its blocks as one string, for assertions that look for words in either.
 /// Trouble `id`'s timeline events as debug text (`"NudgePosted { .. }"`), oldest first.
 pub fn event_kinds(bot: &TestBot, id: &str) -> Vec<String> {
     bot.store()
@@ -798,6 +797,7 @@ pub fn event_kinds(bot: &TestBot, id: &str) -> Vec<String> {
         .collect()
 }
 
+/// A message's text and its blocks as one string, for assertions that look for words in either.
 pub fn text_of(message: &Value) -> String {
     format!("{} {}", message["text"].as_str().unwrap_or_default(), message["blocks"])
 }

@@ -48,7 +48,31 @@ pub(super) fn acknowledge(w: &mut Work, user: &UserId) {
 const MAX_TOP_REPINGS: u32 = 5;
 
 pub(super) fn escalate(w: &mut Work) {
+    ask_owners_manager_now(w, false);
     go_up(w, None);
+}
+
+/// `[org]` fixed after the trouble opened (its manager left, a reorg): the chain kept on the
+/// trouble still starts with whom `[org]` named then, so the owner's manager it names now would
+/// never hear of the trouble, though they may acknowledge it. At the escalation's next step they
+/// are invited and asked, once; `again`, at each daily round once the bot gave up going up.
+fn ask_owners_manager_now(w: &mut Work, again: bool) {
+    let Some(now) = chain_for(w.ctx.policy, &w.t.owner, None).into_iter().next() else {
+        return;
+    };
+    let escalation = &w.t.escalation;
+    if escalation.chain.contains(&now) || escalation.unreachable.contains(&now) {
+        return;
+    }
+    let heard = escalation.asked_at(&now).is_some();
+    if heard && !again {
+        return;
+    }
+    if !heard {
+        w.log(None, Event::ManagerPinged { manager: now.clone() });
+        w.invite(vec![now.clone()]);
+    }
+    ask_to_acknowledge(w, &now, None, Some(NewToChain::OwnersManagerNow));
 }
 
 /// The next one up the chain is asked (`passed_over`: the one before could not be reached), or
@@ -129,6 +153,7 @@ pub(super) fn ask_again_daily(w: &mut Work) {
     if top != manager {
         ask_to_acknowledge(w, top, None, None);
     }
+    ask_owners_manager_now(w, true);
     start_daily_timer(w);
 }
 

@@ -471,6 +471,9 @@ pub enum NewToChain {
     /// Not the chain but the trouble is new again: closed before anyone acknowledged it, it was
     /// reopened, and the manager is asked anew (the time since opening would read as a wait).
     Reopened,
+    /// They are the owner's manager as `[org]` names them now, fixed after the trouble opened
+    /// (its manager left, a reorg): the chain kept on the trouble never reaches them.
+    OwnersManagerNow,
 }
 
 /// Someone asked to acknowledge before an escalation's DM, and how long before it (unknown in
