@@ -695,6 +695,14 @@ async fn a_manager_who_left_is_passed_over_at_once_and_the_owner_hears_they_were
     assert!(t.manager_dm.is_none(), "no DM kept that nobody reads");
     assert_eq!(t.escalation.level, 1, "the director is asked now");
     assert!(t.escalation.unreachable.iter().any(|u| u.as_str() == MANAGER));
+    // Nobody is sent to the one who left: a refusal names who can still answer.
+    let channel = t.channel.expect("its channel");
+    let refused = bot.command_text(COLLEAGUE, channel.as_str(), "ack").await;
+    assert!(
+        refused.starts_with("Only") && refused.contains(&format!("<@{DIRECTOR}>")),
+        "{refused}"
+    );
+    assert!(!refused.contains(&format!("<@{MANAGER}>")), "{refused}");
 }
 
 #[tokio::test]

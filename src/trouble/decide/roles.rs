@@ -259,7 +259,6 @@ pub fn may(policy: &Policy, t: &Trouble, user: &UserId, act: Act) -> bool {
     }
 }
 
-/// The refusal when `user` may not do `act`, naming who may.
 /// The answer to anything but a read on a closed trouble: closed, and who may reopen it.
 pub(in crate::trouble) fn already_closed(policy: &Policy, t: &Trouble) -> Reply {
     let reopeners = match who_may(policy, t, Act::Reopen) {
@@ -269,11 +268,43 @@ pub(in crate::trouble) fn already_closed(policy: &Policy, t: &Trouble) -> Reply 
     Reply::AlreadyClosed { reopeners }
 }
 
+/// The refusal when `user` may not do `act`, naming who may: never someone the bot found it
+/// cannot reach (gone from Slack, deactivated), whom nobody should be sent to, unless nobody
+/// else would be named.
 pub(in crate::trouble) fn refuse(policy: &Policy, t: &Trouble, user: &UserId, act: Act) -> Option<Reply> {
-    (!may(policy, t, user, act)).then(|| Reply::NotAllowed {
-        act,
-        who: who_may(policy, t, act),
-    })
+    if may(policy, t, user, act) {
+        return None;
+    }
+    let reachable = |chain: Vec<UserId>| {
+        let kept: Vec<UserId> = chain
+            .iter()
+            .filter(|u| !t.escalation.unreachable.contains(u))
+            .cloned()
+            .collect();
+        if kept.is_empty() {
+            chain
+        } else {
+            kept
+        }
+    };
+    let who = match who_may(policy, t, act) {
+        Who::Chain(chain) => Who::Chain(reachable(chain)),
+        Who::OwnerOrChain { owner, chain } => Who::OwnerOrChain {
+            owner,
+            chain: reachable(chain),
+        },
+        Who::Participants {
+            owner,
+            chain,
+            departments,
+        } => Who::Participants {
+            owner,
+            chain: reachable(chain),
+            departments,
+        },
+        owner @ Who::Owner(_) => owner,
+    };
+    Some(Reply::NotAllowed { act, who })
 }
 
 /// Who may see a trouble in `list`, `history` and App Home ([`Viewers::seen_by`]).
