@@ -1078,6 +1078,12 @@ async fn a_chain_of_one_unreachable_manager_says_nobody_was_asked_and_the_fixed_
 
     bot.restart_with_config(&format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"))
         .await;
+    // The daily round, with nobody in the kept chain to ask, asks the manager `[org]` names now.
+    bot.advance_and_settle(Duration::from_secs(24 * 3600)).await;
+    let asked = bot
+        .posted_saying(MANAGER, "the bot now has you as the owner's manager")
+        .await;
+    assert!(asked.contains(&t.id), "{asked}");
     let answer = bot.command_text(MANAGER, &t.channel, "ack").await;
     assert!(answer.starts_with("Acknowledged"), "{answer}");
     assert_eq!(

@@ -140,10 +140,22 @@ fn start_daily_timer(w: &mut Work) {
 
 /// An unacknowledged trouble never goes quiet: once the bot has given up going up the chain,
 /// the manager and the top of the chain are asked again once a working day until someone
-/// acknowledges or it is closed.
+/// acknowledges or it is closed. Someone the bot found it cannot reach is never asked again:
+/// the lowest and highest of the chain still reachable are.
 pub(super) fn ask_again_daily(w: &mut Work) {
-    let chain = w.t.escalation.chain.clone();
-    let (Some(manager), Some(top)) = (chain.first(), chain.last()) else {
+    let escalation = &w.t.escalation;
+    let reachable: Vec<UserId> = escalation
+        .chain
+        .iter()
+        .filter(|u| !escalation.unreachable.contains(u))
+        .cloned()
+        .collect();
+    let (Some(manager), Some(top)) = (reachable.first(), reachable.last()) else {
+        // Nobody it holds can answer: only the manager a fixed `[org]` names may.
+        ask_owners_manager_now(w, true);
+        if !w.t.escalation.chain.is_empty() {
+            start_daily_timer(w);
+        }
         return;
     };
     w.t.escalation.top_repings += 1;

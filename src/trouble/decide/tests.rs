@@ -4379,6 +4379,34 @@ fn the_kickoff_or_the_status_deleted_is_on_the_timeline_and_posted_and_pinned_ag
     }
 }
 
+/// The manager and the top of the chain both left: the daily round after the bot gave up asks
+/// the one in the middle who can still answer, not the two who cannot.
+#[test]
+fn the_daily_round_asks_whoever_in_the_chain_can_still_be_reached() {
+    let unreachable = |who: &str| {
+        Input::Delivered(Outcome::PersonUnreachable {
+            who: u(who),
+            method: "chat.postMessage".into(),
+            error: "user_deactivated".into(),
+        })
+    };
+    let asked = |d: &Decision| -> Vec<UserId> {
+        dms(d)
+            .into_iter()
+            .filter_map(|(who, message)| matches!(message, Message::EscalationDm { .. }).then_some(who))
+            .collect()
+    };
+    let mut sim = Sim::ready(req("ACME"));
+    assert_eq!(asked(&sim.feed(unreachable("U0MANAGER"))), users(&["U0DIRECTOR"]));
+    let d = sim.fire_when_due(&sim.last_ack_timer());
+    assert_eq!(asked(&d), users(&["U0VP"]));
+    sim.feed(unreachable("U0VP"));
+    assert!(sim.t.escalation.gave_up);
+    let d = sim.fire_when_due(&sim.last_ack_timer());
+    assert_eq!(asked(&d), users(&["U0DIRECTOR"]), "the daily round");
+    assert_eq!(ack_timers(&d).len(), 1, "and again the next day");
+}
+
 #[test]
 fn someone_in_the_chain_nobody_can_dm_is_passed_over_at_once_and_the_owner_hears_why() {
     let unreachable = |who: &str| {
