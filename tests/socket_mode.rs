@@ -533,3 +533,52 @@ async fn a_refused_app_token_is_named_once_in_the_log_and_in_healthz_with_what_t
     );
     assert!(!logs.contains("revokedtoken"), "the app token appears in the logs");
 }
+
+/// `check-slack` asks Slack for a connection with the app-level token, before a restart finds
+/// out that no request would reach the bot: it says the token works, or what to do.
+#[tokio::test(flavor = "multi_thread")]
+async fn check_slack_says_whether_slack_takes_the_app_token() {
+    let slack = FakeSlack::start().await;
+    let front = FakeSocket::start(&slack).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("trouble.toml");
+    // Only the tokens are looked at here: no announce channel to find.
+    let without_channels =
+        format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}").replace("announce_channels = [\"C0BIZUNIT\"]", "");
+    std::fs::write(&config, without_channels).expect("config");
+    let check = |app_token: &str| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"));
+        command
+            .arg("check-slack")
+            .env("SLACK_APP_TOKEN", app_token)
+            .env("SLACK_BOT_TOKEN", "xoxb-test-token")
+            .env("SLACK_API_URL", front.api_url())
+            .env("TROUBLE_CONFIG", &config)
+            .env("TROUBLE_DATA_DIR", dir.path().join("data"));
+        tokio::task::spawn_blocking(move || command.output().expect("the binary runs"))
+    };
+    let works = check(common::fake_socket::APP_TOKEN).await.unwrap();
+    let stdout = String::from_utf8_lossy(&works.stdout).into_owned();
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("app token:") && l.contains("works (Socket Mode can connect)")),
+        "{stdout}"
+    );
+    assert!(works.status.success(), "{stdout}");
+    let opened = front.opens();
+    assert_eq!(opened, 1, "asked once, and never connected");
+
+    let refused = check("xapp-1-A0APP-1-revokedtoken").await.unwrap();
+    let stdout = String::from_utf8_lossy(&refused.stdout).into_owned();
+    assert!(!refused.status.success(), "{stdout}");
+    assert!(
+        stdout.lines().any(|l| l.starts_with("app token:")
+            && l.contains("✗ Slack refuses it (invalid_auth)")
+            && l.contains("App-Level Tokens")
+            && l.contains("SLACK_APP_TOKEN")),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("revokedtoken"), "the token is never printed: {stdout}");
+    assert!(stdout.ends_with("1 problem found.\n"), "{stdout}");
+}

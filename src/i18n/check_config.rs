@@ -437,6 +437,19 @@ pub fn check_slack_report(l: Locale, findings: &[crate::slack::check::Finding]) 
                 };
                 line(&mut out, &label, state);
             }
+            Finding::AppToken { error: None } => line(
+                &mut out,
+                t("アプリレベルトークン:", "app token:"),
+                t("有効（ソケットモードで接続できます）", "works (Socket Mode can connect)").to_string(),
+            ),
+            Finding::AppToken { error: Some(error) } => line(
+                &mut out,
+                t("アプリレベルトークン:", "app token:"),
+                match l {
+                    Locale::Ja => format!("✗ Slack が受け付けません（{error}）。アプリの Basic Information → App-Level Tokens で connections:write 付きのトークンを作り、xapp-… を SLACK_APP_TOKEN に設定して再起動してください。それまで Slack からの要求は届きません。"),
+                    Locale::En => format!("✗ Slack refuses it ({error}): generate an app-level token with the connections:write scope under the app's Basic Information → App-Level Tokens, put it, xapp-…, in SLACK_APP_TOKEN and restart; until then no request from Slack reaches the bot."),
+                },
+            ),
             Finding::People { checked, unreachable } => {
                 let checked = count(l, *checked, "人", "person", "people");
                 let summary = match (unreachable.len(), l) {

@@ -1,5 +1,5 @@
 //! `check-slack`: asks Slack, before a trouble finds out, whether the bot can do what its
-//! configuration asks: the token, the announce channels, and everyone the org chart and the
+//! configuration asks: the tokens, the announce channels, and everyone the org chart and the
 //! departments name.
 
 use std::collections::BTreeSet;
@@ -51,6 +51,9 @@ pub enum Finding {
         severities: Vec<String>,
         state: ChannelState,
     },
+    /// Socket Mode's app-level token (`SLACK_APP_TOKEN`), when set: whether Slack gives it a
+    /// connection (`error` None) or refuses it.
+    AppToken { error: Option<String> },
     /// People named in `[org]` or a department, checked; those Slack has no DM for, with why.
     People {
         checked: usize,
@@ -80,6 +83,7 @@ impl Finding {
             Finding::Token { .. } => false,
             Finding::NoToken { .. } | Finding::OtherTeam { .. } => true,
             Finding::Scopes { missing, .. } => !missing.is_empty(),
+            Finding::AppToken { error } => error.is_some(),
             Finding::Channel { state, .. } => !matches!(state, ChannelState::Ok { .. }),
             Finding::People { unreachable, .. } => !unreachable.is_empty(),
         }
@@ -115,6 +119,14 @@ pub async fn check_slack(config: &Config, slack: &SlackClient) -> Vec<Finding> {
                 .map(|s| s.to_string())
                 .collect(),
         });
+    }
+    if let Some(app_token) = &config.slack.app_token {
+        // A connection's URL is good for one connect, and one never made costs nothing.
+        let error = patiently(|| slack.open_connection(app_token))
+            .await
+            .err()
+            .map(|e| e.code());
+        findings.push(Finding::AppToken { error });
     }
     for (id, severities) in announce_channels(config) {
         let info = json!({ "channel": id });
