@@ -46,6 +46,8 @@ pub struct Alarms {
     pub slack_token_refused: bool,
     /// The store stopped writing after a failed write.
     pub writes_halted: bool,
+    /// In Socket Mode, the sockets up (0: no request from Slack reaches the bot); None over HTTP.
+    pub socket_connections: Option<usize>,
 }
 
 #[derive(Default)]
@@ -229,6 +231,7 @@ impl Metrics {
             slack_unreachable_since,
             slack_token_refused,
             writes_halted,
+            socket_connections,
         } = alarms;
         let mut out = String::new();
         let help = |out: &mut String, name: &str, kind: &str| {
@@ -317,7 +320,14 @@ impl Metrics {
                 counts.open as f64,
             ),
         ];
-        for (name, text, value) in gauges {
+        let sockets = socket_connections.map(|n| {
+            (
+                "trouble_bot_socket_connections",
+                "Socket Mode connections up (0: no request from Slack reaches the bot).",
+                n as f64,
+            )
+        });
+        for (name, text, value) in gauges.into_iter().chain(sockets) {
             let _ = writeln!(out, "# HELP {name} {text}\n# TYPE {name} gauge\n{name} {value}");
         }
         out

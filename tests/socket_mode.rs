@@ -261,6 +261,16 @@ async fn healthz_says_why_while_no_socket_is_up_and_ok_once_one_is() {
     })
     .await;
     assert!(down.1.starts_with("socket mode:"), "{down:?}");
+    // What a dashboard alerts on: /metrics counts the sockets up.
+    let sockets = |text: String| {
+        text.lines()
+            .find(|l| l.starts_with("trouble_bot_socket_connections "))
+            .map(str::to_string)
+    };
+    assert_eq!(
+        sockets(metrics_at(&bot.base_url).await).as_deref(),
+        Some("trouble_bot_socket_connections 0")
+    );
 
     socket.refuse_opens(false);
     let live = socket.wait_live(2).await;
@@ -268,12 +278,23 @@ async fn healthz_says_why_while_no_socket_is_up_and_ok_once_one_is() {
         status == 200 && text.contains("2 connected")
     })
     .await;
+    assert_eq!(
+        sockets(metrics_at(&bot.base_url).await).as_deref(),
+        Some("trouble_bot_socket_connections 2")
+    );
 
     socket.refuse_opens(true);
     for id in live {
         socket.drop_connection(id);
     }
     health_until(&bot, "503 once every socket dropped", |status, _| status == 503).await;
+    assert_eq!(
+        sockets(metrics_at(&bot.base_url).await).as_deref(),
+        Some("trouble_bot_socket_connections 0")
+    );
+    // Over HTTP there are no sockets to count.
+    let http = spawn_bot().await;
+    assert_eq!(sockets(metrics_at(&http.base_url).await), None);
 }
 
 #[tokio::test]

@@ -102,6 +102,7 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
                 slack_unreachable_since: app.pacer.slack_unreachable_since(),
                 slack_token_refused: app.slack.token_refused().is_some(),
                 writes_halted: app.store.writes_halted().is_some(),
+                socket_connections: app.config.socket_mode().then(|| app.socket.health().unwrap_or(0)),
             },
             app.clock.now(),
         ),
