@@ -862,3 +862,69 @@ async fn a_home_view_past_slacks_limits_is_refused() {
     let repeated = publish(vec![twice.clone(), twice]).await;
     assert_eq!(repeated["error"], "invalid_arguments", "{repeated}");
 }
+
+/// A modal Slack would refuse is refused, by views.open and views.update alike, saying where:
+/// a title, close or submit over 24 characters, no title, an input without submit, private
+/// metadata over 3,000 characters, a placeholder over 150, an option over 75; one within the
+/// limits opens.
+#[tokio::test]
+async fn a_modal_past_slacks_limits_is_refused() {
+    let fake = FakeSlack::start().await;
+    let input = json!({
+        "type": "input", "block_id": "what", "label": {"type": "plain_text", "text": "What"},
+        "element": {"type": "plain_text_input", "action_id": "what",
+            "placeholder": {"type": "plain_text", "text": "Lot, quantity"}},
+    });
+    let modal = json!({
+        "type": "modal", "callback_id": "facts",
+        "title": {"type": "plain_text", "text": "事実と範囲を記録する"},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "private_metadata": "x".repeat(3000),
+        "blocks": [input],
+    });
+    let open = |view: Value| {
+        let fake = &fake;
+        async move { call(fake, "views.open", json!({"trigger_id": "1.2.3", "view": view})).await }
+    };
+    let fine = open(modal.clone()).await;
+    assert_eq!(fine["ok"], true, "{fine}");
+    let view_id = fine["view"]["id"].as_str().expect("a view id").to_string();
+    let changed = |pointer: &str, value: Value| {
+        let mut view = modal.clone();
+        *view.pointer_mut(pointer).unwrap_or_else(|| panic!("{pointer}")) = value;
+        view
+    };
+    for (pointer, value) in [
+        ("/title/text", json!("x".repeat(25))),
+        ("/title/text", json!("")),
+        ("/submit/text", json!("あ".repeat(25))),
+        ("/private_metadata", json!("x".repeat(3001))),
+        ("/blocks/0/element/placeholder/text", json!("x".repeat(151))),
+        ("/submit", Value::Null),
+    ] {
+        let refused = open(changed(pointer, value.clone())).await;
+        assert_eq!(refused["error"], "invalid_arguments", "{pointer} = {value}: {refused}");
+        assert!(
+            refused["response_metadata"]["messages"][0]
+                .as_str()
+                .is_some_and(|m| m.starts_with("[ERROR]")),
+            "{refused}"
+        );
+        let update = call(
+            &fake,
+            "views.update",
+            json!({"view_id": view_id, "view": changed(pointer, value.clone())}),
+        )
+        .await;
+        assert_eq!(update["error"], "invalid_arguments", "{pointer} = {value}: {update}");
+    }
+    let option = |text: String| json!({"text": {"type": "plain_text", "text": text}, "value": "v"});
+    let select = |text: String| {
+        changed(
+            "/blocks/0/element",
+            json!({"type": "static_select", "action_id": "who", "options": [option(text)]}),
+        )
+    };
+    assert_eq!(open(select("x".repeat(75))).await["ok"], true);
+    assert_eq!(open(select("x".repeat(76))).await["error"], "invalid_arguments");
+}

@@ -1268,15 +1268,23 @@ impl World {
             "views.open" => match (s(p, "trigger_id"), json_param(p, "view")) {
                 (None, _) => err("invalid_trigger_id"),
                 (_, None) => err("invalid_arguments"),
-                (Some(_), Some(view)) => self.view_reply(view, None),
+                (Some(_), Some(view)) => match view_problem(&view) {
+                    Some(problem) => refused_view(problem),
+                    None => self.view_reply(view, None),
+                },
             },
             "views.publish" => match (s(p, "user_id"), json_param(p, "view")) {
-                (Some(_), Some(view)) if view_problem(&view) => err("invalid_arguments"),
-                (Some(_), Some(view)) => self.view_reply(view, None),
+                (Some(_), Some(view)) => match view_problem(&view) {
+                    Some(problem) => refused_view(problem),
+                    None => self.view_reply(view, None),
+                },
                 _ => err("invalid_arguments"),
             },
             "views.update" => match json_param(p, "view") {
-                Some(view) => self.view_reply(view, s(p, "view_id")),
+                Some(view) => match view_problem(&view) {
+                    Some(problem) => refused_view(problem),
+                    None => self.view_reply(view, s(p, "view_id")),
+                },
                 None => err("invalid_arguments"),
             },
             "chat.getPermalink" => self.permalink(p),
@@ -1827,20 +1835,70 @@ fn blocks_problem(p: &Value) -> Option<&'static str> {
     (total > 12_000).then_some("msg_blocks_too_long")
 }
 
-/// What Slack refuses in a view's blocks, answering `invalid_arguments` with the schema's
-/// messages: more than 100 blocks, a section's text over 3,000 characters, or two blocks with
-/// one `block_id`.
-fn view_problem(view: &Value) -> bool {
-    let Some(blocks) = view["blocks"].as_array() else {
-        return false;
-    };
+/// What Slack refuses in a view (a modal, or App Home's), answering `invalid_arguments` with the
+/// schema's message: the view object's own limits (a modal's title, close and submit of at most
+/// 24 characters, its title required, a submit wherever there is an input, private_metadata of
+/// 3,000, callback_id of 255), more than 100 blocks, a section's text over 3,000 characters, two
+/// blocks with one `block_id`, and what an input, a text input or a select may hold.
+fn view_problem(view: &Value) -> Option<String> {
+    let chars = |v: &Value| v.as_str().map_or(0, |t| t.chars().count());
+    let over = |v: &Value, max: usize, at: &str| (chars(v) > max).then(|| format!("must be no longer than {max} characters [{at}]"));
+    let modal = view["type"] == "modal";
+    let blocks = view["blocks"].as_array().cloned().unwrap_or_default();
+    let has_input = blocks.iter().any(|b| b["type"] == "input");
+    let mut problems = vec![
+        over(&view["private_metadata"], 3000, "/view/private_metadata"),
+        over(&view["callback_id"], 255, "/view/callback_id"),
+        (blocks.len() > 100).then(|| "no more than 100 items allowed [/view/blocks]".to_string()),
+    ];
+    if modal {
+        problems.extend([
+            (chars(&view["title"]["text"]) == 0).then(|| "a modal needs a title [/view/title]".to_string()),
+            over(&view["title"]["text"], 24, "/view/title/text"),
+            over(&view["close"]["text"], 24, "/view/close/text"),
+            over(&view["submit"]["text"], 24, "/view/submit/text"),
+            (has_input && view["submit"].is_null()).then(|| "submit is required with an input block [/view/submit]".to_string()),
+        ]);
+    }
     let mut ids = std::collections::HashSet::new();
-    blocks.len() > 100
-        || blocks.iter().any(|b| {
-            let long = b["text"]["text"].as_str().is_some_and(|t| t.chars().count() > 3000);
-            let repeated = b["block_id"].as_str().is_some_and(|id| !ids.insert(id.to_string()));
-            long || repeated
-        })
+    for (i, b) in blocks.iter().enumerate() {
+        let at = |field: &str| format!("/view/blocks/{i}/{field}");
+        problems.extend([
+            over(&b["text"]["text"], 3000, &at("text/text")),
+            over(&b["block_id"], 255, &at("block_id")),
+            b["block_id"]
+                .as_str()
+                .is_some_and(|id| !ids.insert(id.to_string()))
+                .then(|| format!("block_id repeated [{}]", at("block_id"))),
+            over(&b["label"]["text"], 2000, &at("label/text")),
+            over(&b["hint"]["text"], 2000, &at("hint/text")),
+        ]);
+        let element = &b["element"];
+        if !element.is_null() {
+            problems.extend([
+                over(&element["action_id"], 255, &at("element/action_id")),
+                over(&element["placeholder"]["text"], 150, &at("element/placeholder/text")),
+                over(&element["initial_value"], 3000, &at("element/initial_value")),
+                element["max_length"]
+                    .as_u64()
+                    .is_some_and(|m| m > 3000)
+                    .then(|| format!("max_length over 3000 [{}]", at("element/max_length"))),
+                element["options"]
+                    .as_array()
+                    .is_some_and(|o| o.len() > 100)
+                    .then(|| format!("no more than 100 options [{}]", at("element/options"))),
+            ]);
+            for (j, option) in element["options"].as_array().into_iter().flatten().enumerate() {
+                problems.push(over(&option["text"]["text"], 75, &at(&format!("element/options/{j}/text/text"))));
+                problems.push(over(&option["value"], 150, &at(&format!("element/options/{j}/value"))));
+            }
+        }
+    }
+    problems.into_iter().flatten().next()
+}
+
+fn refused_view(problem: String) -> Value {
+    json!({"ok": false, "error": "invalid_arguments", "response_metadata": {"messages": [format!("[ERROR] {problem}")]}})
 }
 
 fn json_param(p: &Value, key: &str) -> Option<Value> {
