@@ -329,6 +329,15 @@ impl Escalation {
         now
     }
 
+    /// Of `people`, in order, those the bot has not found it cannot reach.
+    pub fn reachable(&self, people: &[UserId]) -> Vec<UserId> {
+        people
+            .iter()
+            .filter(|u| !self.unreachable.contains(u))
+            .cloned()
+            .collect()
+    }
+
     /// Notes that `who` is asked at `at`, unless they were asked before.
     pub fn note_asked(&mut self, who: &UserId, at: DateTime<Utc>) {
         if self.asked_at(who).is_none() {

@@ -143,13 +143,7 @@ fn start_daily_timer(w: &mut Work) {
 /// acknowledges or it is closed. Someone the bot found it cannot reach is never asked again:
 /// the lowest and highest of the chain still reachable are.
 pub(super) fn ask_again_daily(w: &mut Work) {
-    let escalation = &w.t.escalation;
-    let reachable: Vec<UserId> = escalation
-        .chain
-        .iter()
-        .filter(|u| !escalation.unreachable.contains(u))
-        .cloned()
-        .collect();
+    let reachable = w.t.escalation.reachable(&w.t.escalation.chain);
     let (Some(manager), Some(top)) = (reachable.first(), reachable.last()) else {
         // Nobody it holds can answer: only the manager a fixed `[org]` names may.
         ask_owners_manager_now(w, true);

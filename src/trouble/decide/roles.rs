@@ -276,11 +276,7 @@ pub(in crate::trouble) fn refuse(policy: &Policy, t: &Trouble, user: &UserId, ac
         return None;
     }
     let reachable = |chain: Vec<UserId>| {
-        let kept: Vec<UserId> = chain
-            .iter()
-            .filter(|u| !t.escalation.unreachable.contains(u))
-            .cloned()
-            .collect();
+        let kept = t.escalation.reachable(&chain);
         if kept.is_empty() {
             chain
         } else {
