@@ -1048,7 +1048,9 @@ async fn a_rejected_correction_leaves_the_approved_terms_standing() {
     bot.settle().await;
     let said = bot.posted_saying(&t.channel, "Proposal #3 rejected").await;
     assert!(
-        said.contains("↩️ Proposal #1's approved terms stand: cost #1 ¥120,000"),
+        said.contains(&format!(
+            "↩️ Proposal #1's approved terms stand, as recorded by <@{SALES}>: cost #1 ¥120,000"
+        )),
         "{said}"
     );
     bot.posted_saying(&t.channel, "↩️ Proposal #2's approved terms stand")
@@ -1429,4 +1431,65 @@ async fn everyday_amounts_read_and_negative_or_spaced_ones_are_refused_saying_ho
     );
     let r = ja.command_text(SALES, &t.channel, "費用 ¥1 000 000 当社").await;
     assert!(r.contains("数字の間に空白"), "{r}");
+}
+
+/// Terms a rejected correction restores are the terms as their writer recorded them: the record
+/// names the rep who wrote the cost and the split, and when (not the manager who rejected the
+/// correction, a minute later), the report's timeline says whose terms were restored, the
+/// export carries them so, and `verify` replays the record from the timeline.
+#[tokio::test]
+async fn terms_restored_by_a_rejected_correction_keep_their_original_writer() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: wrong labels").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(SALES, &t.channel, "cost ¥120,000 ours replacement")
+        .await;
+    bot.command_text(SALES, &t.channel, "split 70/30 our labelling").await;
+    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
+    click_on(&bot, MANAGER, "proposal_approve", &t, 2).await;
+    wait_until(|| matches!(proposals(&bot, &t.id)[1].state, ProposalState::Approved { .. }).then_some(())).await;
+    let written = trouble(&bot, &t.id);
+    let (cost, split) = (written.costs[0].clone(), written.split.clone().expect("split"));
+    assert_eq!((cost.by.as_str(), split.by.as_str()), (SALES, SALES));
+
+    bot.advance_and_settle(std::time::Duration::from_secs(60)).await;
+    bot.command_text(SALES, &t.channel, "fix cost 1 ¥450,000 ours full line")
+        .await;
+    bot.command_text(SALES, &t.channel, "fix split 40/60 customer misused")
+        .await;
+    click_on(&bot, MANAGER, "proposal_reject", &t, 3).await;
+    click_on(&bot, MANAGER, "proposal_reject", &t, 4).await;
+    wait_until(|| matches!(proposals(&bot, &t.id)[3].state, ProposalState::Rejected { .. }).then_some(())).await;
+
+    let now = trouble(&bot, &t.id);
+    assert_eq!(now.costs[0], cost, "the cost as its writer recorded it");
+    assert_eq!(now.split.as_ref(), Some(&split), "the split as its writer recorded it");
+    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
+    assert_eq!(
+        verified.code, 0,
+        "the timeline replays to the record: {}",
+        verified.stdout
+    );
+    bot.settle().await;
+    let said = bot.posted_saying(&t.channel, "Proposal #3 rejected").await;
+    assert!(
+        said.contains(&format!(
+            "↩️ Proposal #1's approved terms stand, as recorded by <@{SALES}>: cost #1 ¥120,000"
+        )),
+        "{said}"
+    );
+
+    let report = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
+    assert!(
+        report.contains(&format!(
+            "cost #1 restored: ¥450,000 (borne by us) → ¥120,000 (borne by us) as recorded by @{SALES}"
+        )) && report.contains(&format!(
+            "split restored: us 40% / the customer 60% → us 70% / the customer 30% as recorded by @{SALES}"
+        )),
+        "{report}"
+    );
+    let json = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Json).stdout;
+    let json: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(json["trouble"]["costs"][0]["by"], SALES, "{json}");
+    assert_eq!(json["trouble"]["split"]["by"], SALES, "{json}");
 }

@@ -378,13 +378,26 @@ pub fn line(l: Locale, config: &Config, t: &Trouble, line: &AgreementLine) -> Re
             match standing {
                 Some(s) => {
                     let what = item_phrase(l, t, s.item, Where::OwnChannel);
+                    // Restored as their writer recorded them: whose terms they are, not the
+                    // rejecter's, so whoever talks to the customer knows they stand again.
+                    let writer = match s.item {
+                        Item::Split => t.split.as_ref().map(|s| &s.by),
+                        Item::Cost { n } => t.costs.get(n.wrapping_sub(1)).map(|c| &c.by),
+                    };
+                    let (of_ja, of_en) = match writer {
+                        Some(w) => (
+                            format!("（{}の記録）", user(w)),
+                            format!(", as recorded by {}", user(w)),
+                        ),
+                        None => (String::new(), String::new()),
+                    };
                     tr!(
                         l,
                         format!(
-                            "{rejected}\n↩️ 提案 #{} の承認済みの条件が引き続き有効です: {what}",
+                            "{rejected}\n↩️ 提案 #{} の承認済みの条件{of_ja}が引き続き有効です: {what}",
                             s.n
                         ),
-                        format!("{rejected}\n↩️ Proposal #{}'s approved terms stand: {what}", s.n)
+                        format!("{rejected}\n↩️ Proposal #{}'s approved terms stand{of_en}: {what}", s.n)
                     )
                 }
                 None => rejected,

@@ -292,6 +292,7 @@ fn logged_line(l: Locale, config: &Config, t: &Trouble, event: &StepEvent, by: O
             amount,
             payer,
             note,
+            ..
         } => {
             let line = corrected(
                 l,
@@ -308,6 +309,7 @@ fn logged_line(l: Locale, config: &Config, t: &Trouble, event: &StepEvent, by: O
             customer,
             other,
             reason,
+            ..
         } => {
             let line = corrected(
                 l,
@@ -1162,6 +1164,29 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
             old_payer,
             amount,
             payer,
+            restored: Some(w),
+            ..
+        } => tr!(
+            l,
+            format!(
+                "費用 #{n} を復元: {} → {}（{}の記録どおり。訂正は却下）",
+                cost_whole(l, old_amount, old_payer),
+                cost_whole(l, amount, payer),
+                super::named(&w.by)
+            ),
+            format!(
+                "cost #{n} restored: {} → {} as recorded by {} (its correction rejected)",
+                cost_whole(l, old_amount, old_payer),
+                cost_whole(l, amount, payer),
+                super::named(&w.by)
+            )
+        ),
+        StepEvent::CostSuperseded {
+            n,
+            old_amount,
+            old_payer,
+            amount,
+            payer,
             ..
         } => tr!(
             l,
@@ -1181,15 +1206,29 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
             ours,
             customer,
             other,
+            restored,
             ..
         } => {
             let old = shares_as_written(l, old).unwrap_or_else(|| whole(old));
             let new = super::messages::split_shares(l, *ours, *customer, *other);
-            tr!(
-                l,
-                format!("責任区分を訂正: {old} → {new}（旧記録は無効）"),
-                format!("split corrected: {old} → {new} (earlier entry superseded)")
-            )
+            match restored {
+                Some(w) => tr!(
+                    l,
+                    format!(
+                        "責任区分を復元: {old} → {new}（{}の記録どおり。訂正は却下）",
+                        super::named(&w.by)
+                    ),
+                    format!(
+                        "split restored: {old} → {new} as recorded by {} (its correction rejected)",
+                        super::named(&w.by)
+                    )
+                ),
+                None => tr!(
+                    l,
+                    format!("責任区分を訂正: {old} → {new}（旧記録は無効）"),
+                    format!("split corrected: {old} → {new} (earlier entry superseded)")
+                ),
+            }
         }
         StepEvent::CustomerCorrected { from, to } | StepEvent::SummaryCorrected { from, to } => {
             let what = opening_label(

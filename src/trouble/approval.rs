@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::decide::{chain_for, who_may, Act, Dest, Lane, Message, Op, Reply, Slot, Who, Work};
-use super::facts::Mark;
+use super::facts::{Mark, Written};
 use super::model::{Cost, PostedMessage, Split, StageId, StageState, Trouble, UserId};
 use super::money::{Currency, Money, Payer};
 use super::timeline::Event;
@@ -733,18 +733,14 @@ fn restore_standing(w: &mut Work, user: &UserId, n: usize) {
         return;
     };
     let s = w.t.agreement.standing.remove(i);
-    let now = w.ctx.now;
     match s.value {
         Terms::Cost { cost } => {
             let Some(Item::Cost { n: k }) = proposal_item(&w.t, n) else {
                 return;
             };
             let Some(slot) = w.t.costs.get_mut(k - 1) else { return };
-            let restored = Cost {
-                by: user.clone(),
-                at: now,
-                ..cost
-            };
+            // The terms as their writer recorded them: the rejecter only undid a correction.
+            let restored = cost;
             let rejected = std::mem::replace(slot, restored.clone());
             w.log(
                 Some(user),
@@ -755,15 +751,15 @@ fn restore_standing(w: &mut Work, user: &UserId, n: usize) {
                     amount: restored.amount,
                     payer: restored.payer,
                     note: restored.note,
+                    restored: Some(Box::new(Written {
+                        by: restored.by,
+                        at: restored.at,
+                    })),
                 }),
             );
         }
         Terms::Split { split } => {
-            let restored = Split {
-                by: user.clone(),
-                at: now,
-                ..split
-            };
+            let restored = split;
             let rejected = w.t.split.replace(restored.clone());
             let old = rejected.map(|r| r.shares()).unwrap_or_else(|| "—".into());
             w.log(
@@ -774,6 +770,10 @@ fn restore_standing(w: &mut Work, user: &UserId, n: usize) {
                     customer: restored.customer,
                     other: restored.other,
                     reason: restored.reason,
+                    restored: Some(Box::new(Written {
+                        by: restored.by,
+                        at: restored.at,
+                    })),
                 }),
             );
         }

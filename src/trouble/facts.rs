@@ -346,6 +346,16 @@ pub struct ScopeLine {
     pub checked: Option<Mark>,
 }
 
+/// Who wrote terms a rejected correction restored, and when: the restored cost or split is
+/// theirs, not the rejecter's (who is the entry's actor). Absent from a correction someone
+/// typed, and from entries of releases before it was kept, which restored the terms as written
+/// by the rejecter at the rejection: those replay so, from the entry's actor and time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Written {
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+}
+
 /// Who did something to a numbered line, when, and what they said.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Mark {
@@ -941,6 +951,7 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                     amount,
                     payer,
                     note,
+                    restored: None,
                 },
             );
             // A corrected cost is a new proposal: the approval of the old amount does not carry
@@ -983,6 +994,7 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                     customer,
                     other,
                     reason,
+                    restored: None,
                 },
             );
             let terms = super::approval::Terms::Split { split: old };
@@ -1441,6 +1453,7 @@ pub enum StepEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         not_effective: Option<usize>,
     },
+    /// `fix cost`, or a rejected correction restoring the approved cost (`restored`).
     CostSuperseded {
         n: usize,
         old_amount: String,
@@ -1448,13 +1461,19 @@ pub enum StepEvent {
         amount: String,
         payer: String,
         note: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        restored: Option<Box<Written>>,
     },
+    /// `fix split` (or a new split over one), or a rejected correction restoring the approved
+    /// split (`restored`).
     SplitSuperseded {
         old: String,
         ours: u8,
         customer: u8,
         other: u8,
         reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        restored: Option<Box<Written>>,
     },
     Recurrence {
         earlier: TroubleId,
@@ -1744,6 +1763,7 @@ mod tests {
                 amount: "¥2".into(),
                 payer: "ours".into(),
                 note: String::new(),
+                restored: None,
             },
         ];
         let mut lines: Vec<StepLine> = events

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 
 use super::actions::Action;
 use super::approval::{AgreementEvent, Proposal, ProposalState};
-use super::facts::{Cause, FactKey, Facts, Mark, Returned, ScopeLine, StepEvent, Substance};
+use super::facts::{Cause, FactKey, Facts, Mark, Returned, ScopeLine, StepEvent, Substance, Written};
 use super::model::{
     Acknowledgement, Closure, Cost, CustomerUpdate, KnownName, Measure, Severity, Split, StageId, StageState, Trouble,
     UserId, Withdrawal, STAGE_COUNT,
@@ -118,6 +118,16 @@ pub fn differs(t: &Trouble, entries: &[Entry]) -> Option<Fact> {
     checks.into_iter().find(|(_, agrees)| !agrees).map(|(fact, _)| fact)
 }
 
+/// Who wrote the terms an entry sets: those a rejected correction restored are their writer's
+/// (`restored`); a correction's, and a restoration written by an earlier release (which kept
+/// the rejecter as their writer), are the entry's actor's, at its time.
+fn written(restored: Option<&Written>, by: UserId, at: DateTime<Utc>) -> (UserId, DateTime<Utc>) {
+    match restored {
+        Some(w) => (w.by.clone(), w.at),
+        None => (by, at),
+    }
+}
+
 fn replay(entries: &[Entry]) -> Told {
     let mut told = Told::default();
     for e in entries {
@@ -179,14 +189,25 @@ fn replay(entries: &[Entry]) -> Told {
                 customer,
                 other,
                 reason,
+            } => {
+                told.split = Some(Split {
+                    ours: *ours,
+                    customer: *customer,
+                    other: *other,
+                    reason: reason.clone(),
+                    by,
+                    at,
+                })
             }
-            | Event::Stage(StepEvent::SplitSuperseded {
+            Event::Stage(StepEvent::SplitSuperseded {
                 ours,
                 customer,
                 other,
                 reason,
+                restored,
                 ..
             }) => {
+                let (by, at) = written(restored.as_deref(), by, at);
                 told.split = Some(Split {
                     ours: *ours,
                     customer: *customer,
@@ -204,8 +225,14 @@ fn replay(entries: &[Entry]) -> Told {
                 at,
             }),
             Event::Stage(StepEvent::CostSuperseded {
-                n, amount, payer, note, ..
+                n,
+                amount,
+                payer,
+                note,
+                restored,
+                ..
             }) => {
+                let (by, at) = written(restored.as_deref(), by, at);
                 let cost = Cost {
                     amount: amount.clone(),
                     payer: payer.clone(),
@@ -467,5 +494,56 @@ fn replay_agreement(proposals: &mut Vec<Proposal>, event: &AgreementEvent, by: U
     let (n, state) = state;
     if let Some(p) = n.checked_sub(1).and_then(|i| proposals.get_mut(i)) {
         p.state = state;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trouble::model::TroubleId;
+
+    /// A restoration entry as a release before `restored` wrote it (no such key) still reads,
+    /// hashes as it was written, and replays its cost as written by the entry's actor (the
+    /// rejecter, as that release recorded it); one that carries `restored` replays it as its
+    /// writer's.
+    #[test]
+    fn a_restoration_written_by_an_earlier_release_replays_as_its_actors() {
+        let id = TroubleId::new("20261130-1");
+        let (wrote, rejected) = (
+            DateTime::parse_from_rfc3339("2026-11-30T01:00:00Z").unwrap().to_utc(),
+            DateTime::parse_from_rfc3339("2026-11-30T02:00:00Z").unwrap().to_utc(),
+        );
+        let old = r#"{"type":"stage","step":"cost_superseded","n":1,"old_amount":"¥450,000","old_payer":"ours","amount":"¥120,000","payer":"ours","note":"replacement"}"#;
+        let event: Event = serde_json::from_str(old).expect("an earlier release's entry reads");
+        assert_eq!(
+            serde_json::to_string(&event).unwrap(),
+            old,
+            "and hashes as it was written"
+        );
+        let added = Event::CostAdded {
+            amount: "¥120,000".into(),
+            payer: "ours".into(),
+            note: "replacement".into(),
+        };
+        let first = Entry::new(&id, 0, "genesis", wrote, Some(UserId::new("U0SALES")), added);
+        let old = Entry::new(&id, 1, &first.hash, rejected, Some(UserId::new("U0MANAGER")), event);
+        let cost = replay(&[first.clone(), old]).costs[0].clone();
+        assert_eq!((cost.by.as_str(), cost.at), ("U0MANAGER", rejected));
+
+        let new = Event::Stage(StepEvent::CostSuperseded {
+            n: 1,
+            old_amount: "¥450,000".into(),
+            old_payer: "ours".into(),
+            amount: "¥120,000".into(),
+            payer: "ours".into(),
+            note: "replacement".into(),
+            restored: Some(Box::new(Written {
+                by: UserId::new("U0SALES"),
+                at: wrote,
+            })),
+        });
+        let new = Entry::new(&id, 1, &first.hash, rejected, Some(UserId::new("U0MANAGER")), new);
+        let cost = replay(&[first, new]).costs[0].clone();
+        assert_eq!((cost.by.as_str(), cost.at), ("U0SALES", wrote));
     }
 }
