@@ -1493,3 +1493,66 @@ async fn terms_restored_by_a_rejected_correction_keep_their_original_writer() {
     assert_eq!(json["trouble"]["costs"][0]["by"], SALES, "{json}");
     assert_eq!(json["trouble"]["split"]["by"], SALES, "{json}");
 }
+
+/// A cost of ¥0 (a replacement given free under warranty) asks nobody for anything: it is
+/// recorded as settled at once, no proposal, no buttons, nobody pinged, the answer and the
+/// channel say it needs no approval, and stage 6 may be done on it. It never lowers an approved
+/// cost: that takes `fix cost`, a correction the chain decides as ever, the approved amount
+/// counted until then. In Japanese too.
+#[tokio::test]
+async fn a_zero_cost_needs_no_approval_and_lowers_no_approved_cost() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: wrong labels").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(SALES, &t.channel, "cost ¥120,000 ours replacement")
+        .await;
+    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
+    wait_until(|| matches!(proposals(&bot, &t.id)[0].state, ProposalState::Approved { .. }).then_some(())).await;
+
+    let r = bot
+        .command_text(SALES, &t.channel, "cost ¥0 ours relabelling done free")
+        .await;
+    assert!(
+        r.contains("Cost #2 recorded: ¥0 needs no approval, so it stands as settled."),
+        "{r}"
+    );
+    assert_eq!(proposals(&bot, &t.id).len(), 1, "no proposal for nothing to pay");
+    bot.settle().await;
+    let said = bot.posted_saying(&t.channel, "recorded a cost: ¥0").await;
+    assert!(said.contains("no approval needed"), "{said}");
+    bot.expect_none("chat.postMessage", |c| text_of(&c.params).contains("Proposal #2"))
+        .await;
+    let now = trouble(&bot, &t.id);
+    assert_eq!(now.costs.len(), 2);
+    assert_eq!(now.costs[0].amount, "¥120,000", "the approved cost stands");
+    let status = bot.command(SALES, &t.channel, "status").await.to_string();
+    assert!(
+        status.contains("#2 ¥0 (borne by us)") && status.contains("no approval needed (¥0)"),
+        "{status}"
+    );
+    assert!(status.contains("¥120,000"), "{status}");
+    let done = bot.command_text(SALES, &t.channel, "done 6 we bear it ourselves").await;
+    assert!(!done.contains("awaits"), "{done}");
+    assert_eq!(trouble(&bot, &t.id).stage(StageId::Cost).state, StageState::Done);
+
+    // Lowering the approved cost to ¥0 is a correction the chain decides, as any.
+    let r = bot.command_text(SALES, &t.channel, "fix cost 1 ¥0 ours").await;
+    assert!(r.contains("proposal #2"), "{r}");
+    let history = bot.command_text(SALES, ORIGIN, "history ACME").await;
+    assert!(
+        history.contains("¥120,000"),
+        "the approved amount counts meanwhile: {history}"
+    );
+
+    let bot = spawn_bot_in("ja").await;
+    let t = bot.open_ready("ACME: wrong labels").await;
+    let r = bot.command_text(SALES, &t.channel, "費用 0円 当社 無償交換").await;
+    assert!(
+        r.contains("費用 #1 を記録しました。0円のため承認は不要で、このまま確定です。"),
+        "{r}"
+    );
+    bot.settle().await;
+    let said = bot.posted_saying(&t.channel, "費用を記録").await;
+    assert!(said.contains("0円のため承認不要"), "{said}");
+    assert!(proposals(&bot, &t.id).is_empty());
+}

@@ -186,13 +186,28 @@ pub fn totals_text(l: Locale, t: &Trouble) -> Option<String> {
 /// Where an item's latest proposal stands, to follow the item's own line in the status message
 /// and the report: `proposal #2 approved by @tanaka`. `None` when nobody proposed it.
 pub fn item_state(l: Locale, t: &Trouble, item: Item, place: Where) -> Option<String> {
-    let p = state_of(t, item)?;
+    let Some(p) = state_of(t, item) else {
+        // A cost of nothing is no proposal: it says why nobody approves it.
+        let free = match item {
+            Item::Cost { n } => t
+                .costs
+                .get(n.wrapping_sub(1))
+                .is_some_and(crate::trouble::approval::costs_nothing),
+            Item::Split => false,
+        };
+        return free.then(|| nothing_to_approve(l).to_string());
+    };
     let state = state_label(l, &p.state, place);
     Some(tr!(
         l,
         format!("提案 #{} {state}", p.n),
         format!("proposal #{} {state}", p.n)
     ))
+}
+
+/// Said of a cost of ¥0, wherever it is listed or told.
+pub(super) fn nothing_to_approve(l: Locale) -> &'static str {
+    tr!(l, "0円のため承認不要", "no approval needed (¥0)")
 }
 
 /// An item's line followed by where its proposal stands, if anyone proposed it.
@@ -503,6 +518,11 @@ fn settled(l: Locale, t: &Trouble, n: usize, dm: bool) -> Rendered {
 
 pub fn reply_text(l: Locale, r: &AgreementReply) -> String {
     match r {
+        AgreementReply::NothingToApprove { n } => tr!(
+            l,
+            format!("費用 #{n} を記録しました。0円のため承認は不要で、このまま確定です。"),
+            format!("Cost #{n} recorded: ¥0 needs no approval, so it stands as settled.")
+        ),
         AgreementReply::Proposed {
             n,
             item,

@@ -1691,15 +1691,24 @@ fn record_line(l: Locale, config: &Config, by: &UserId, what: &Record) -> String
                 by: by.clone(),
                 at: DateTime::<Utc>::default(),
             };
+            // Nothing to pay asks nobody: the line says so, as no proposal follows it.
+            let free = match crate::trouble::approval::costs_nothing(&c) {
+                true => tr!(
+                    l,
+                    format!("（{}）", super::agreement::nothing_to_approve(l)),
+                    format!(" — {}", super::agreement::nothing_to_approve(l))
+                ),
+                false => String::new(),
+            };
             tr!(
                 l,
                 format!(
-                    "💴 {who}が費用を記録: {}{}",
+                    "💴 {who}が費用を記録: {}{free}{}",
                     cost_phrase(l, &c, Where::OwnChannel),
                     tail(note)
                 ),
                 format!(
-                    "💴 {who} recorded a cost: {}{}",
+                    "💴 {who} recorded a cost: {}{free}{}",
                     cost_phrase(l, &c, Where::OwnChannel),
                     tail(note)
                 )

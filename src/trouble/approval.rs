@@ -227,6 +227,10 @@ pub enum AgreementLine {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum AgreementReply {
+    /// Cost `n` is of nothing (¥0): settled as recorded, with nobody to ask.
+    NothingToApprove {
+        n: usize,
+    },
     Proposed {
         n: usize,
         item: Item,
@@ -657,6 +661,12 @@ fn release_left_out_approvers(w: &mut Work, by: &UserId) {
 /// Whether any split or cost proposal of `t` awaits a decision: its figures are not settled.
 pub fn awaits_decision(t: &Trouble) -> bool {
     t.agreement.proposals.iter().any(|p| p.state == ProposalState::Proposed)
+}
+
+/// Whether `c` is a cost of nothing (`¥0`, `$0.00`): there is nothing to approve, so it is no
+/// proposal and is settled as recorded. A cost that does not read as money is no such cost.
+pub fn costs_nothing(c: &Cost) -> bool {
+    c.money().is_some_and(|m| m.minor == 0)
 }
 
 /// The proposals of `t` awaiting a decision that `user` may make (their numbers).

@@ -120,6 +120,14 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
             );
             w.log(Some(&user), Event::CostAdded { amount, payer, note });
             let n = w.t.costs.len();
+            // Nothing to pay is nothing to approve: no proposal, nobody asked. It adds a line,
+            // so it never lowers an approved cost: that is `fix cost`, decided as ever.
+            if w.t.costs.last().is_some_and(crate::trouble::approval::costs_nothing) {
+                w.refresh_status();
+                return Some(Reply::Agreement(
+                    crate::trouble::approval::AgreementReply::NothingToApprove { n },
+                ));
+            }
             crate::trouble::approval::propose(w, &user, crate::trouble::approval::Item::Cost { n })
         }
         Command::Agreed(n, note) => crate::trouble::approval::agreed(w, &user, n, note),
