@@ -2921,3 +2921,71 @@ async fn the_effectiveness_check_loses_its_buttons_once_answered_cancelled_or_re
         "{now}"
     );
 }
+
+// A tap on an effectiveness check asked before `fix action N check:` moved its date answers a
+// check that no longer stands: nothing is recorded (here "Not effective" would have reopened
+// the trouble), the tapper is told which trouble and that its dates changed, and the check
+// asked on the new date is the one that counts. In Japanese too.
+#[tokio::test]
+async fn an_effectiveness_answer_on_a_check_asked_before_its_date_changed_is_not_taken() {
+    let bot = spawn_bot().await;
+    let (t, asked) = closed_with_an_effect_check(&bot).await;
+    let r = bot.command_text(SALES, &t.channel, "fix action 1 check:1m").await;
+    assert!(r.contains("#1"), "{r}");
+    tap_as_drawn(&bot, SALES, "effect_ng", &asked, &t.channel).await;
+    let answer = click_answer(&bot, SALES, "").await;
+    assert!(
+        answer.contains(&format!(
+            "This check of prevention action #1 on trouble {} was asked before its dates were corrected",
+            t.id
+        )) && answer.contains("Nothing was recorded")
+            && answer.contains("the check asked on ")
+            && answer.contains("is the one that counts"),
+        "{answer}"
+    );
+    bot.settle().await;
+    let after = trouble(&bot, &t.id);
+    assert!(!after.is_open(), "a stale tap reopened the trouble");
+    assert_eq!(after.substance.actions[0].effective, None);
+
+    bot.advance_and_settle(Duration::from_secs(90)).await;
+    let asked_again = bot
+        .slack
+        .messages_in(&t.channel)
+        .into_iter()
+        .rfind(|m| text_of(m).contains("Did it work?") && m["ts"] != asked["ts"])
+        .expect("the check asked on its new date");
+    // The old buttons, tapped once the new check is due, still answer nothing.
+    tap_as_drawn(&bot, DIRECTOR, "effect_ok", &asked, &t.channel).await;
+    let answer = click_answer(&bot, DIRECTOR, "").await;
+    assert!(answer.contains("before its dates were corrected"), "{answer}");
+    assert_eq!(trouble(&bot, &t.id).substance.actions[0].effective, None);
+    tap_as_drawn(&bot, DIRECTOR, "effect_ok", &asked_again, &t.channel).await;
+    let answer = click_answer(&bot, DIRECTOR, "Recorded").await;
+    assert!(answer.contains("Recorded as effective"), "{answer}");
+
+    let bot = spawn_bot_in("ja").await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(SALES, &t.channel, "action prevent Mold temperature alarm check:2s")
+        .await;
+    bot.command_text(SALES, &t.channel, "cause mold temperature drifted")
+        .await;
+    for n in 1..=7 {
+        bot.command_text(SALES, &t.channel, &format!("done {n}")).await;
+    }
+    bot.command_text(SALES, &t.channel, "close").await;
+    bot.advance_and_settle(Duration::from_secs(5)).await;
+    let asked = message_with(&bot, &t.channel, &["効果はありましたか", "Mold temperature alarm"]).await;
+    bot.command_text(SALES, &t.channel, "fix action 1 check:1m").await;
+    tap_as_drawn(&bot, SALES, "effect_ng", &asked, &t.channel).await;
+    let answer = click_answer(&bot, SALES, "").await;
+    assert!(
+        answer.contains(&format!(
+            "トラブル {} の再発防止策 #1 の効果確認は、日付が訂正される前に伺ったものです",
+            t.id
+        )) && answer.contains("何も記録していません"),
+        "{answer}"
+    );
+    assert!(!trouble(&bot, &t.id).is_open());
+}

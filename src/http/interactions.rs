@@ -75,6 +75,7 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
                     n: value.stage.unwrap_or(0),
                     effective: Action::parse(&action.action_id) == Some(Action::EffectOk),
                     round: value.round,
+                    epoch: value.epoch,
                 },
                 Some(Action::ProposalApprove) | Some(Action::ProposalReject) => ButtonAction::Proposal {
                     n: value.stage.unwrap_or(0),

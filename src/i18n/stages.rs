@@ -565,7 +565,7 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             }
             None => format!("⏰ #{n}"),
         },
-        StepLine::EffectCheck { n, ask, round } => {
+        StepLine::EffectCheck { n, ask, round, epoch } => {
             let who = ask.iter().map(user).collect::<Vec<_>>().join(" ");
             let what = action_of(t, *n).map(|a| here(&a.text)).unwrap_or_default();
             let mut text = tr!(
@@ -586,7 +586,7 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
                     }
                 }
             }
-            let value = ButtonValue::effect(t.id.as_str(), *n, *round).encode();
+            let value = ButtonValue::effect(t.id.as_str(), *n, *round, *epoch).encode();
             let blocks = vec![
                 section(&text),
                 actions("effect", vec![button(contracts::Action::EffectOk.id(), tr!(l, "効果あり", "Effective"), &value, true), button(contracts::Action::EffectNotOk.id(), tr!(l, "効果なし（再開）", "Not effective (reopen)"), &value, false)]),
@@ -1697,6 +1697,28 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
             "Recorded as not effective; the trouble is already open."
         )
         .to_string(),
+        StepReply::EffectCheckRescheduled { n, id, check } => {
+            let asked = tr!(
+                l,
+                format!("トラブル {id} の再発防止策 #{n} の効果確認は、日付が訂正される前に伺ったものです。"),
+                format!("This check of prevention action #{n} on trouble {id} was asked before its dates were corrected.")
+            );
+            match check {
+                Some(at) => {
+                    let on = format_day_time(l, config.policy.timezone, *at);
+                    tr!(
+                        l,
+                        format!("{asked}何も記録していません。{on}に改めて伺う確認でご回答ください。"),
+                        format!("{asked} Nothing was recorded: the check asked on {on} is the one that counts.")
+                    )
+                }
+                None => tr!(
+                    l,
+                    format!("{asked}現在は確認日がないため、何も記録していません。確認日は `/trouble fix action {n} check:日付` で設定できます。"),
+                    format!("{asked} It has no check date now, so nothing was recorded: `/trouble fix action {n} check:DATE` sets one.")
+                ),
+            }
+        }
         StepReply::EffectCheckSuperseded { n, id, at } => {
             let tz = config.policy.timezone;
             let (on_ja, on_en) = match at {

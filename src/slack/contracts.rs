@@ -66,12 +66,15 @@ impl Action {
 /// 0-based stage it showed (`<id>:<stage>`), so a stale click cannot complete a later stage; on
 /// the effectiveness check's and a proposal's buttons, the same place carries the prevention
 /// action's or the proposal's number; the effectiveness check's buttons add the round of
-/// reopenings it was asked in (`<id>:<n>:<round>`), so a tap after a reopen is known stale.
+/// reopenings it was asked in and the action's dates it was asked for
+/// (`<id>:<n>:<round>:<epoch>`), so a tap after a reopen or a corrected check date is known
+/// stale (one drawn before the epoch was kept has none, and is taken as before).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ButtonValue {
     pub trouble: String,
     pub stage: Option<usize>,
     pub round: Option<u32>,
+    pub epoch: Option<u32>,
 }
 
 impl ButtonValue {
@@ -80,6 +83,7 @@ impl ButtonValue {
             trouble: id.to_string(),
             stage: None,
             round: None,
+            epoch: None,
         }
     }
 
@@ -88,36 +92,42 @@ impl ButtonValue {
             trouble: id.to_string(),
             stage: Some(stage),
             round: None,
+            epoch: None,
         }
     }
 
-    /// The effectiveness check's buttons for prevention action `n`, asked in `round`.
-    pub fn effect(id: &str, n: usize, round: Option<u32>) -> ButtonValue {
+    /// The effectiveness check's buttons for prevention action `n`, asked in `round` for the
+    /// action's dates as of `epoch`.
+    pub fn effect(id: &str, n: usize, round: Option<u32>, epoch: Option<u32>) -> ButtonValue {
         ButtonValue {
             round,
+            epoch: epoch.filter(|_| round.is_some()),
             ..ButtonValue::stage(id, n)
         }
     }
 
     pub fn encode(&self) -> String {
-        match (self.stage, self.round) {
-            (Some(stage), Some(round)) => format!("{}:{stage}:{round}", self.trouble),
-            (Some(stage), None) => format!("{}:{stage}", self.trouble),
-            (None, _) => self.trouble.clone(),
+        match (self.stage, self.round, self.epoch) {
+            (Some(stage), Some(round), Some(epoch)) => format!("{}:{stage}:{round}:{epoch}", self.trouble),
+            (Some(stage), Some(round), None) => format!("{}:{stage}:{round}", self.trouble),
+            (Some(stage), None, _) => format!("{}:{stage}", self.trouble),
+            (None, ..) => self.trouble.clone(),
         }
     }
 
     /// Whatever Slack sent back: an unreadable stage reads as none (the current stage), an
     /// unreadable round as none (a button drawn by an earlier release).
     pub fn parse(value: &str) -> ButtonValue {
-        let mut parts = value.splitn(3, ':');
+        let mut parts = value.splitn(4, ':');
         let trouble = parts.next().unwrap_or_default();
         let stage = parts.next().and_then(|s| s.parse().ok());
         let round = parts.next().and_then(|r| r.parse().ok());
+        let epoch = parts.next().and_then(|e| e.parse().ok());
         ButtonValue {
             trouble: trouble.to_string(),
             stage,
             round,
+            epoch,
         }
     }
 }
@@ -277,7 +287,8 @@ mod tests {
         for v in [
             ButtonValue::trouble("20261130-1"),
             ButtonValue::stage("20261130-1", 3),
-            ButtonValue::effect("20261130-1", 2, Some(1)),
+            ButtonValue::effect("20261130-1", 2, Some(1), None),
+            ButtonValue::effect("20261130-1", 2, Some(1), Some(3)),
         ] {
             assert_eq!(ButtonValue::parse(&v.encode()), v);
         }

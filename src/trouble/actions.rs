@@ -980,6 +980,7 @@ pub(super) fn effect_check(w: &mut Work, n: usize, round: u32, epoch: u32) {
         n,
         ask,
         round: Some(round),
+        epoch: Some(epoch),
     });
     w.post_kept_in_channel_or_dm(message, manager, keep_as);
 }
@@ -1051,12 +1052,22 @@ pub(super) fn settle_effect_checks(w: &mut Work) {
     }
 }
 
+/// Which check a tap on an effectiveness check's button answers: the one asked in `round` of
+/// reopenings, for the action's dates as of `epoch` (None: drawn by an earlier release).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Asked {
+    pub round: Option<u32>,
+    pub epoch: Option<u32>,
+}
+
 /// The answer to an effectiveness check, by the owner or the manager chain: "not effective"
 /// reopens the trouble. Taken only while it means something: not for a measure cancelled since,
-/// not twice, and not once the close it was asked for no longer stands (`round`: the reopenings
-/// when it was asked; None from a button of an earlier release, then an open trouble reopened
-/// since a close tells it).
-pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: bool, round: Option<u32>) -> Reply {
+/// not twice, not once the close it was asked for no longer stands (`asked.round`: the
+/// reopenings when it was asked; None from a button of an earlier release, then an open trouble
+/// reopened since a close tells it), and not for a check asked before the action's dates were
+/// corrected (`asked.epoch`): the check asked for the new date is the one that counts.
+pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: bool, asked: Asked) -> Reply {
+    let round = asked.round;
     if let Some(refusal) = super::decide::refuse(w.ctx.policy, &w.t, user, super::decide::Act::JudgeEffect) {
         return refusal;
     }
@@ -1088,6 +1099,13 @@ pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: 
             n,
             id: w.t.id.clone(),
             at: w.t.substance.reopened_at,
+        });
+    }
+    if asked.epoch.is_some_and(|e| e != a.round) {
+        return Reply::Step(StepReply::EffectCheckRescheduled {
+            n,
+            id: w.t.id.clone(),
+            check: a.check,
         });
     }
     // "Effective" answers a check that fell due: early (a forged button, a stale one) it would

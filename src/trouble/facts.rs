@@ -1518,6 +1518,10 @@ pub enum StepLine {
         ask: Vec<UserId>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         round: Option<u32>,
+        /// The action's dates it was asked for (its `round`); absent from a check queued by an
+        /// earlier release, whose buttons are then taken as before.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        epoch: Option<u32>,
     },
     /// The effectiveness check of action `n`, once it no longer asks: why, with no buttons.
     EffectCheckSettled {
@@ -1708,6 +1712,14 @@ pub enum StepReply {
         id: TroubleId,
         at: Option<DateTime<Utc>>,
     },
+    /// The check of action `n` was asked before its dates were corrected (`fix action N
+    /// check:`): it no longer stands; `check` is its check date now, when the check is asked
+    /// again (None: it has none now).
+    EffectCheckRescheduled {
+        n: usize,
+        id: TroubleId,
+        check: Option<DateTime<Utc>>,
+    },
     /// The check of action `n` was answered before (a second tap).
     EffectAlreadyRecorded {
         n: usize,
@@ -1777,6 +1789,7 @@ mod tests {
             n: 1,
             ask: vec![UserId::new("U1")],
             round: Some(1),
+            epoch: Some(2),
         });
         lines.push(StepLine::EffectCheckSettled {
             n: 1,

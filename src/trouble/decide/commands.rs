@@ -637,8 +637,15 @@ fn remove_participants(w: &mut Work, by: &UserId, users: Vec<UserId>) -> Reply {
 
 pub(super) fn button(w: &mut Work, user: UserId, action: ButtonAction) -> Option<Reply> {
     // The effectiveness check is asked after close.
-    if let ButtonAction::Effect { n, effective, round } = action {
-        return Some(crate::trouble::actions::effect_answered(w, &user, n, effective, round));
+    if let ButtonAction::Effect {
+        n,
+        effective,
+        round,
+        epoch,
+    } = action
+    {
+        let asked = crate::trouble::actions::Asked { round, epoch };
+        return Some(crate::trouble::actions::effect_answered(w, &user, n, effective, asked));
     }
     // Who may mark an action done depends on the action: decided there, as the command is
     // (after the close too, as the command is).

@@ -4156,6 +4156,7 @@ fn a_closed_troubles_daily_checks_come_back_to_a_minute_when_it_is_reopened() {
             n: 1,
             effective: true,
             round: None,
+            epoch: None,
         },
     });
     assert!(sim.t.held.is_some());
@@ -4222,6 +4223,7 @@ fn a_closed_troubles_channel_is_checked_daily_for_about_a_week_while_something_w
             n: 1,
             effective: true,
             round: None,
+            epoch: None,
         },
     });
     assert_eq!(check_timers(&d).len(), 1, "{d:?}");

@@ -746,11 +746,13 @@ pub enum ButtonAction {
         trigger_id: String,
     },
     /// The effectiveness check's answer for prevention action `n`, from a check asked in
-    /// `round` of reopenings (None: a button drawn by an earlier release).
+    /// `round` of reopenings for the action's dates as of `epoch` (its `round`: a date
+    /// corrected since makes it stale); None: a button drawn by an earlier release.
     Effect {
         n: usize,
         effective: bool,
         round: Option<u32>,
+        epoch: Option<u32>,
     },
     /// Approve or Reject on proposal `n`.
     Proposal {
