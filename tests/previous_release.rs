@@ -1,7 +1,10 @@
 //! Data written by earlier releases opens unchanged: its timelines verify and its troubles go on.
 //! Two data directories are kept: v0.1's (`tests/fixtures/data-v0.1/`, one record per trouble)
 //! and the release of 2026-11-30's (`tests/fixtures/data-2026-11-30/`: bodies and tracking apart,
-//! the open summaries, the read index, timers waiting).
+//! the open summaries, the read index, timers waiting), and the release of 2026-12-03's
+//! (`tests/fixtures/data-2026-12-03/`, `c39bd2b`, written by that commit's own test harness) with
+//! work in flight at its stop: calls queued while Slack was down, timers waiting, a manager's DM
+//! of several troubles with that release's Acknowledge buttons, an effectiveness check asked.
 
 mod common;
 
@@ -312,4 +315,152 @@ async fn a_v0_1_trouble_keeps_its_channel_and_chain_through_a_change_of_its_body
     );
     let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
     assert_eq!(verified.code, 0, "the chain continues: {}", verified.stdout);
+}
+
+/// Written by the release of 2026-12-03 (`c39bd2b`) with work in flight at its stop.
+const RELEASE_2026_12_03: &str = "tests/fixtures/data-2026-12-03";
+
+/// The bot on the data of 2026-12-03, its fake Slack holding the four channels that release
+/// created (so the trouble whose channel was still to come gets a fifth).
+async fn bot_on_the_data_of_2026_12_03() -> TestBot {
+    let mut bot = spawn_bot().await;
+    bot.stop().await;
+    for name in ["acme", "globex", "initech", "umbrella"] {
+        let n = bot.slack.channels().len() + 1;
+        bot.slack
+            .add_channel(&format!("trouble-20261130-{n}-{name}"), false, "UBOT");
+    }
+    let data = bot.dir.path().to_path_buf();
+    std::fs::remove_dir_all(&data).expect("clear the data dir");
+    copy_dir(Path::new(RELEASE_2026_12_03), &data);
+    bot.restart().await;
+    bot
+}
+
+/// Its troubles: closed with a prevention measure whose check was asked in the channel (its
+/// buttons carry no round), closed with a check 30 days on, acknowledged with a promise to the
+/// customer (3h) and an action due in 2 days, nobody acknowledged (its manager's DM lists
+/// it with two others, a plain `acknowledge` button each), and one opened while Slack was down.
+const CHECK_ASKED: &str = "20261130-1";
+const CHECK_WAITING: &str = "20261130-2";
+const WORKING: &str = "20261130-3";
+const NOT_ACKED: &str = "20261130-4";
+const OPENED_WHILE_DOWN: &str = "20261130-5";
+
+/// Calls to `method` to `to` whose text holds every one of `words`.
+fn count_posts(bot: &TestBot, to: &str, words: &[&str]) -> usize {
+    bot.slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| c.params["channel"] == to && words.iter().all(|w| text_of(&c.params).contains(w)))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_the_release_of_2026_12_03_left_queued_while_slack_was_down_is_delivered_once_and_its_timers_fire() {
+    let bot = bot_on_the_data_of_2026_12_03().await;
+    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
+    assert_eq!(verified.code, 0, "verify: {}", verified.stdout);
+    assert!(
+        verified.stdout.contains("5 troubles checked, 0 broken"),
+        "{}",
+        verified.stdout
+    );
+    // Past the moment the earlier release stopped (its clock had gone on half a minute).
+    bot.advance_and_settle(std::time::Duration::from_secs(60)).await;
+
+    // The trouble opened while Slack was down: its channel, its manager's DM and the notice
+    // where it was opened, each once; the note queued on another trouble, once.
+    let created: Vec<_> = bot
+        .slack
+        .calls_to("conversations.create")
+        .into_iter()
+        .filter(|c| c.params["name"].as_str().is_some_and(|n| n.contains("hooli")))
+        .collect();
+    assert_eq!(created.len(), 1, "{created:?}");
+    assert_eq!(
+        trouble(&bot, OPENED_WHILE_DOWN)
+            .channel
+            .map(|c| c.to_string())
+            .as_deref(),
+        Some("C0000005")
+    );
+    assert_eq!(
+        count_posts(&bot, MANAGER, &[OPENED_WHILE_DOWN, "Please acknowledge"]),
+        1
+    );
+    assert_eq!(count_posts(&bot, ORIGIN, &[OPENED_WHILE_DOWN, "opened trouble"]), 1);
+    assert_eq!(count_posts(&bot, "C0000003", &["parts left the warehouse"]), 1);
+    assert_eq!(bot.store().outbox_len(), 0, "nothing left queued");
+
+    // Its timers: the promise's reminder (at 12:45 in Tokyo), the escalations of the two
+    // nobody acknowledged.
+    for _ in 0..36 {
+        bot.advance_and_settle(std::time::Duration::from_secs(300)).await;
+    }
+    assert_eq!(count_posts(&bot, "C0000003", &["you promised Initech", "coming up"]), 1);
+    for id in [NOT_ACKED, OPENED_WHILE_DOWN] {
+        assert_eq!(
+            count_posts(&bot, DIRECTOR, &[id, "has not been acknowledged"]),
+            1,
+            "{id}"
+        );
+    }
+    // The action's reminder to its owner, and the check 30 days after the close.
+    bot.advance_and_settle(std::time::Duration::from_secs(3 * 24 * 3600))
+        .await;
+    assert!(count_posts(&bot, "U0QA1", &[WORKING, "Relabel stock"]) >= 1);
+    bot.advance_and_settle(std::time::Duration::from_secs(30 * 24 * 3600))
+        .await;
+    assert_eq!(count_posts(&bot, "C0000002", &["Torque audit", "Did it work?"]), 1);
+    assert_eq!(trouble(&bot, CHECK_WAITING).substance.actions[0].effective, None);
+    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
+    assert_eq!(verified.code, 0, "the chains go on: {}", verified.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_buttons_the_release_of_2026_12_03_drew_still_do_what_they_said() {
+    let bot = bot_on_the_data_of_2026_12_03().await;
+    bot.advance_and_settle(std::time::Duration::from_secs(60)).await;
+    let click = |name: &str, user: &str, action: &str, value: &str, channel: &str| {
+        button_payload_to(&bot.slack.response_url(name), user, action, value, channel)
+    };
+
+    // A plain `acknowledge` (no `#n`) on the manager's DM of three troubles.
+    let r = bot
+        .interaction(&click("click-ack", MANAGER, "acknowledge", NOT_ACKED, "DU0MANAGER"))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert!(click_answer(&bot, "ack", NOT_ACKED).await.contains("Acknowledged"));
+    assert_eq!(
+        trouble(&bot, NOT_ACKED).ack.map(|a| a.by.to_string()).as_deref(),
+        Some(MANAGER)
+    );
+    // The effectiveness check's Effective, its value without the round of reopenings.
+    let r = bot
+        .interaction(&click(
+            "click-eff",
+            MANAGER,
+            "effect_ok",
+            &format!("{CHECK_ASKED}:1"),
+            "C0000001",
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert!(click_answer(&bot, "eff", "effective").await.contains("Recorded"));
+    assert_eq!(trouble(&bot, CHECK_ASKED).substance.actions[0].effective, Some(true));
+    // The status message's Complete stage, for the stage it showed.
+    let r = bot
+        .interaction(&click(
+            "click-stage",
+            SALES,
+            "complete_stage",
+            &format!("{WORKING}:0"),
+            "C0000003",
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert!(click_answer(&bot, "stage", "Stage 1").await.contains("marked done"));
+    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
+    assert_eq!(verified.code, 0, "{}", verified.stdout);
 }
