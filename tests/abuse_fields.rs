@@ -350,7 +350,7 @@ async fn hostile_text_in_every_field_reaches_no_output_live_forges_no_report_lin
     // The same fields through the forms, typed raw as Slack sends form input.
     for submission in [
         update_submission(SALES, &t.id, &hostile_typed("FupdformZ"), None),
-        facts_submission(&t.id, &[("symptom", &hostile_typed("FfactformZ"))]),
+        facts_form_now(&bot, &t.id, &[("symptom", &hostile_typed("FfactformZ"))]),
         action_submission(&t.id, "permanent", &hostile_typed("FactformZ")),
     ] {
         let r = bot.interaction(&submission).await;

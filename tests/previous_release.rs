@@ -464,3 +464,62 @@ async fn the_buttons_the_release_of_2026_12_03_drew_still_do_what_they_said() {
     let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
     assert_eq!(verified.code, 0, "{}", verified.stdout);
 }
+
+/// A facts form drawn by the release of 2026-12-03 carries the bare trouble id, not what it
+/// showed: submitted after the upgrade it may add, but what it would overwrite or leave out
+/// (a lot recorded since it was drawn) is refused on its field, never posted as the sender's
+/// correction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_facts_form_opened_before_the_upgrade_adds_but_overwrites_nothing_unseen() {
+    let bot = bot_on_the_data_of_2026_12_03().await;
+    bot.advance_and_settle(std::time::Duration::from_secs(60)).await;
+    // Recorded while the form (drawn with no lots) stood open.
+    bot.command_text(MANAGER, "C0000003", "fact lot L9").await;
+
+    let answer: serde_json::Value = bot
+        .interaction(&facts_submission(WORKING, &[("part", "HX-200"), ("lot", "L1")]))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(answer["response_action"], "errors", "{answer}");
+    let said = answer["errors"]["fact_lot"].as_str().unwrap_or_default();
+    assert!(
+        said.contains("L9") && said.contains("before the bot was updated"),
+        "{answer}"
+    );
+    let facts = trouble(&bot, WORKING).substance.facts;
+    assert_eq!(
+        (facts.lots, facts.part),
+        (vec!["L9".to_string()], None),
+        "nothing recorded"
+    );
+    bot.settle().await;
+    assert_eq!(count_posts(&bot, "C0000003", &["Corrected Lot"]), 0);
+
+    // What it adds goes in: a fact the record lacks, a lot beside those recorded.
+    let r = bot
+        .interaction(&facts_submission(WORKING, &[("part", "HX-200"), ("lot", "L9, L1")]))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap_or_default(), "");
+    let facts = trouble(&bot, WORKING).substance.facts;
+    assert_eq!(
+        (facts.lots, facts.part.as_deref()),
+        (vec!["L9".to_string(), "L1".to_string()], Some("HX-200"))
+    );
+    // A recorded fact it would replace.
+    let answer: serde_json::Value = bot
+        .interaction(&facts_submission(WORKING, &[("part", "HX-300")]))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        answer["errors"]["fact_part"]
+            .as_str()
+            .is_some_and(|t| t.contains("HX-200")),
+        "{answer}"
+    );
+    assert_eq!(trouble(&bot, WORKING).substance.facts.part.as_deref(), Some("HX-200"));
+}

@@ -548,7 +548,7 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
     for lots in ["fact lot L41", "fact lot L42", "fact lot L43"] {
         bot.command_text(SALES, &lotted.channel, lots).await;
     }
-    let form = facts_submission(&lotted.id, &[("lot", "L41, L43")]);
+    let form = facts_form_now(&bot, &lotted.id, &[("lot", "L41, L43")]);
     assert_eq!(bot.interaction(&form).await.status(), 200);
     wait_until(|| (trouble(&bot, &lotted.id).substance.facts.lots == ["L41", "L43"]).then_some(())).await;
     let learnt = event_kinds(&bot, &renamed.id);

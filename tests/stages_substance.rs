@@ -122,7 +122,7 @@ async fn facts_from_the_command_and_the_form_are_stored_and_shown_in_the_status(
         Some("2026-11-28 09:30")
     );
     let refused = bot
-        .interaction(&facts_submission(&t.id, &[("occurred", "in 2h")]))
+        .interaction(&facts_form_now(&bot, &t.id, &[("occurred", "in 2h")]))
         .await;
     let refused: Value = refused.json().await.expect("field errors");
     assert!(
@@ -143,7 +143,8 @@ async fn facts_from_the_command_and_the_form_are_stored_and_shown_in_the_status(
     );
 
     let response = bot
-        .interaction(&facts_submission(
+        .interaction(&facts_form_now(
+            &bot,
             &t.id,
             &[
                 ("qty", "120 pcs"),
@@ -188,7 +189,9 @@ async fn facts_from_the_command_and_the_form_are_stored_and_shown_in_the_status(
 
     // The form shows the whole list of lots: what it gives back is the list, even alone. A lot
     // typed full-width is the lot typed half-width.
-    let response = bot.interaction(&facts_submission(&t.id, &[("lot", "Ｌ４２")])).await;
+    let response = bot
+        .interaction(&facts_form_now(&bot, &t.id, &[("lot", "Ｌ４２")]))
+        .await;
     assert_eq!(response.status(), 200);
     let lots = bot
         .paced("the form's lot list stored", || {
@@ -202,7 +205,7 @@ async fn facts_from_the_command_and_the_form_are_stored_and_shown_in_the_status(
     // taken off unnoticed: the form stays open on that field, saying what the record keeps,
     // and nothing of the form is recorded.
     let before = trouble(&bot, &t.id);
-    let mut emptied = facts_submission(&t.id, &[("part", "HX-301"), ("lot", "L42"), ("qty", "")]);
+    let mut emptied = facts_form_now(&bot, &t.id, &[("part", "HX-301"), ("lot", "L42"), ("qty", "")]);
     for (field, value) in [
         ("fact_qty", json!("")),
         ("fact_qty", Value::Null),
@@ -1186,7 +1189,11 @@ async fn a_second_cause_or_fact_is_posted_as_a_correction() {
     // The form gives back what it showed: only what changed is news.
     let before = step_events(&bot, &t.id).len();
     let response = bot
-        .interaction(&facts_submission(&t.id, &[("part", "HX-210"), ("symptom", "crack")]))
+        .interaction(&facts_form_now(
+            &bot,
+            &t.id,
+            &[("part", "HX-210"), ("symptom", "crack")],
+        ))
         .await;
     assert_eq!(response.status(), 200);
     message_with(&bot, &t.channel, &["Fact recorded", "crack"]).await;

@@ -192,7 +192,9 @@ async fn submit_step(
                 let field = match &reply {
                     Reply::Usage(UsageError::BadOccurred) => "fact_occurred".to_string(),
                     Reply::Usage(
-                        UsageError::FactEmptied { key, .. } | UsageError::FactChangedMeanwhile { key, .. },
+                        UsageError::FactEmptied { key, .. }
+                        | UsageError::FactChangedMeanwhile { key, .. }
+                        | UsageError::FactOnEarlierForm { key, .. },
                     ) => format!("fact_{}", key.code()),
                     _ => field.to_string(),
                 };

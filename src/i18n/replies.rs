@@ -224,6 +224,16 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
                 format!("{label} was changed to “{now}”{by_en} after this form was opened, and you changed it too, so nothing was recorded. To keep theirs, type “{now}” here; to replace it, close the form and use `/trouble fix fact {code} …`.")
             )
         }
+        UsageError::FactOnEarlierForm { key, now } => {
+            let label = super::stages::fact_label(l, *key);
+            let now = typed(now);
+            let code = key.code();
+            tr!(
+                l,
+                format!("このフォームはボットの更新前に開かれたため、{label}「{now}」がその後に変更されたかどうか分かりません。何も記録していません。フォームを閉じて `/trouble fact` で開き直すか、`/trouble fix fact {code} …` を使ってください。"),
+                format!("This form was opened before the bot was updated, so it cannot tell whether {label} “{now}” was changed by someone since; nothing was recorded. Close the form and open it again with `/trouble fact`, or use `/trouble fix fact {code} …`.")
+            )
+        }
     }
 }
 

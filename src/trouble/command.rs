@@ -228,6 +228,13 @@ pub enum UsageError {
         now: Option<String>,
         by: Option<crate::trouble::model::UserId>,
     },
+    /// A facts form drawn by an earlier release (no record of what it showed) would replace
+    /// the recorded `now` of `key`, or leave out a recorded lot: whether the person changed it
+    /// or the record changed since cannot be told.
+    FactOnEarlierForm {
+        key: crate::trouble::facts::FactKey,
+        now: String,
+    },
 }
 
 /// The most characters, as typed, any free-text field may hold (a note, an update, a reason,

@@ -381,8 +381,8 @@ pub enum Step {
     /// `fact KEY VALUE`: a lot adds to the list.
     Facts(Vec<(FactKey, String)>),
     /// The facts form's fields at once: its lots are the whole list. `shown`: what the form
-    /// showed when it was drawn (none from a form of an earlier release, or the open form), so
-    /// only what the person changed is applied.
+    /// showed when it was drawn, so only what the person changed is applied (none from a form
+    /// of an earlier release, which may then only add, or the open form).
     FactsForm {
         fields: Vec<(FactKey, String)>,
         shown: Option<ShownFacts>,
@@ -804,7 +804,10 @@ pub(super) fn decide_step(w: &mut Work, user: &UserId, step: Step) -> Reply {
                     Ok(fields) => fields,
                     Err(e) => return Reply::Usage(e),
                 },
-                None => fields,
+                None => match overwritten_unseen(&w.t.substance.facts, &fields) {
+                    Some(e) => return Reply::Usage(e),
+                    None => fields,
+                },
             };
             match emptied_on_form(&w.t.substance.facts, &fields) {
                 Some(e) => Reply::Usage(e),
@@ -1181,6 +1184,27 @@ fn changed_on_form(
         return Err(UsageError::FactChangedMeanwhile { key, now, by });
     }
     Ok(changed)
+}
+
+/// A form that kept no digests of what it showed (drawn by an earlier release, left open across
+/// the upgrade) cannot tell a fact the person changed from one changed in the record since: it
+/// may add (a fact the record lacks, lots beside those recorded), but a recorded fact it would
+/// replace, or a recorded lot missing from it, is refused on its field rather than overwritten
+/// unseen and posted as the person's correction. The open form also has none, on a trouble with
+/// nothing recorded yet, so it is never refused here.
+fn overwritten_unseen(facts: &Facts, fields: &[(FactKey, String)]) -> Option<UsageError> {
+    fields.iter().find_map(|(key, sent)| {
+        let now = facts.get(*key)?;
+        // An emptied field is refused as such (`emptied_on_form`).
+        if !super::command::says_something(sent) || same_fact(*key, &now, sent) {
+            return None;
+        }
+        let only_adds = *key == FactKey::Lot && {
+            let typed = canonical_lots(sent);
+            facts.lots.iter().all(|l| typed.contains(l))
+        };
+        (!only_adds).then_some(UsageError::FactOnEarlierForm { key: *key, now })
+    })
 }
 
 /// The facts form sends every field it showed: one emptied that holds a fact would take it off

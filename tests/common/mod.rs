@@ -650,7 +650,18 @@ pub fn update_submission(user: &str, id: &str, text: &str, next: Option<&str>) -
     view_submission(user, "V0000001", "log_update", id, values)
 }
 
+/// The facts form drawn for trouble `trouble_id` as it stands now, submitted by the owner with
+/// `fields` (`(key, value)` each): its metadata carries what it showed, as the bot draws it.
+pub fn facts_form_now(bot: &TestBot, trouble_id: &str, fields: &[(&str, &str)]) -> Value {
+    let facts = trouble(bot, trouble_id).substance.facts;
+    let metadata = trouble_bot::slack::contracts::FactsMetadata::drawn(trouble_id, &facts).encode();
+    let mut v = facts_submission(trouble_id, fields);
+    v["view"]["private_metadata"] = serde_json::json!(metadata);
+    v
+}
+
 /// The facts form submitted by the owner for trouble `trouble_id`: each `(key, value)` a field.
+/// Its metadata is the bare id, as an earlier release drew it (no record of what it showed).
 pub fn facts_submission(trouble_id: &str, fields: &[(&str, &str)]) -> Value {
     let mut values = serde_json::Map::new();
     for (key, value) in fields {

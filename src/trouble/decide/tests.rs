@@ -4479,11 +4479,13 @@ fn lots_replay_exactly_and_older_entries_still_catch_a_lot_never_given() {
     let mut sim = Sim::ready(req("ACME"));
     let lots = |text: &str| vec![(FactKey::Lot, text.to_string())];
     sim.cmd("U0SALES", Command::Step(Step::Facts(lots("L41 L42"))));
+    // The form drawn now, showing both.
+    let shown = crate::trouble::facts::ShownFacts::of(&sim.t.substance.facts, |_| true);
     sim.cmd(
         "U0SALES",
         Command::Step(Step::FactsForm {
             fields: lots("L41"),
-            shown: None,
+            shown: Some(shown),
         }),
     );
     assert_eq!(sim.t.substance.facts.lots, ["L41"]);
