@@ -2996,3 +2996,46 @@ async fn an_effectiveness_answer_on_a_check_asked_before_its_date_changed_is_not
     );
     assert!(!trouble(&bot, &t.id).is_open());
 }
+
+/// A verification is what was checked: `action verify N` without it records nothing and says
+/// how to give it, in both languages; given, the 8D's D6 shows it with who verified and when.
+#[tokio::test]
+async fn a_verification_needs_its_evidence_and_d6_shows_it_with_who_and_when() {
+    for (locale, asked, d6) in [
+        (
+            "en",
+            "Say what was checked (the evidence): `/trouble action verify 1 EVIDENCE`",
+            "- Mold interlock: verified 2026-11-30 by @U0QA2 — 200 shots without cracks",
+        ),
+        (
+            "ja",
+            "何を確認したか（検証の根拠）を入力してください: `/trouble action verify 1 根拠`",
+            "- Mold interlock: 2026-11-30 に @U0QA2 が検証 — 200 shots without cracks",
+        ),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready("+quality ACME: housings cracked").await;
+        bot.command_text(SALES, &t.channel, "action permanent Mold interlock owner:<@U0QA1>")
+            .await;
+        bot.command_text("U0QA1", &t.channel, "action done 1").await;
+        for bare in ["action verify 1", "action verify 1  .", "action verify 1 :ok:"] {
+            let r = bot.command_text("U0QA2", &t.channel, bare).await;
+            assert!(r.starts_with(asked), "{locale}: {bare}: {r}");
+            assert!(
+                trouble(&bot, &t.id).substance.actions[0].verified.is_none(),
+                "{locale}: {bare}"
+            );
+        }
+        bot.command_text("U0QA2", &t.channel, "action verify 1 200 shots without cracks")
+            .await;
+        let verified = trouble(&bot, &t.id).substance.actions[0].verified.clone();
+        assert_eq!(
+            verified.map(|v| v.note),
+            Some("200 shots without cracks".to_string()),
+            "{locale}"
+        );
+        bot.command_text(SALES, &t.channel, "report 8d").await;
+        let posted = text_of(&message_with(&bot, &t.channel, &["D6", "200 shots"]).await);
+        assert!(posted.contains(d6), "{locale}: {posted}");
+    }
+}

@@ -1286,8 +1286,8 @@ pub fn usage_text(l: Locale, e: &UsageError) -> Option<String> {
         .to_string(),
         UsageError::BadAction => tr!(
             l,
-            "`/trouble action 暫定|恒久|再発防止 内容 [担当:@人] [期限:12/20] [確認日:効果確認日]`、`/trouble action done N`、`/trouble action verify N`、`/trouble action cancel N 理由` の形で入力してください（訂正は `/trouble fix action N 担当:@人 期限:12/20`）。期限は `12/10`、`12/10 15時`、`金曜`、`来週金曜`、`3営業日` など。",
-            "Write `/trouble action interim|permanent|prevent TEXT owner:@name due:DATE [check:DATE]`, `/trouble action done N`, `/trouble action verify N` or `/trouble action cancel N REASON` (to correct one: `/trouble fix action N owner:@name due:DATE`). DATE: `2026-12-10`, `12/10`, `fri`, `+3d` (business days)."
+            "`/trouble action 暫定|恒久|再発防止 内容 [担当:@人] [期限:12/20] [確認日:効果確認日]`、`/trouble action done N`、`/trouble action verify N 根拠`、`/trouble action cancel N 理由` の形で入力してください（訂正は `/trouble fix action N 担当:@人 期限:12/20`）。期限は `12/10`、`12/10 15時`、`金曜`、`来週金曜`、`3営業日` など。",
+            "Write `/trouble action interim|permanent|prevent TEXT owner:@name due:DATE [check:DATE]`, `/trouble action done N`, `/trouble action verify N EVIDENCE` or `/trouble action cancel N REASON` (to correct one: `/trouble fix action N owner:@name due:DATE`). DATE: `2026-12-10`, `12/10`, `fri`, `+3d` (business days)."
         )
         .to_string(),
         UsageError::BadFix => tr!(
@@ -1421,6 +1421,11 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
             l,
             format!("対策 #{n} はご自身が担当または完了にしたため、検証できません。上司の系列か関係部門の他のメンバーが検証します。何も記録していません。"),
             format!("You owned action #{n} or marked it done, so you cannot verify it: the manager chain or another member of its departments checks it. Nothing was recorded.")
+        ),
+        StepReply::VerifyNeedsEvidence { n } => tr!(
+            l,
+            format!("何を確認したか（検証の根拠）を入力してください: `/trouble action verify {n} 根拠`（例: `200ショット割れなし`）。8D報告書のD6にそのまま載ります。何も記録していません。"),
+            format!("Say what was checked (the evidence): `/trouble action verify {n} EVIDENCE` (say, `200 shots without cracks`). It goes into the 8D's D6 as written. Nothing was recorded.")
         ),
         StepReply::NotDoneYet { n } => tr!(
             l,
@@ -1861,7 +1866,7 @@ pub fn help(l: Locale) -> &'static str {
          • `/trouble return 依頼|発送|受領 [数量 N] [伝票 番号]` — 現品回収の状況\n\
          • `/trouble scope 内容` / `scope check N` — 波及範囲（未確認の行があると第2段階は完了できません）\n\
          • `/trouble cause 原因 [流出: 流出原因]` — 原因\n\
-         • `/trouble action 暫定|恒久|再発防止 内容 [担当:@人] [期限:12/20] [確認日:効果確認日]` / `action done N` / `action verify N` — 対策（期限の前営業日と超過時に担当者へ通知）\n\
+         • `/trouble action 暫定|恒久|再発防止 内容 [担当:@人] [期限:12/20] [確認日:効果確認日]` / `action done N` / `action verify N 根拠` — 対策（期限の前営業日と超過時に担当者へ通知）\n\
          • `/trouble fix action N [担当:@人] [期限:日付] [確認日:日付] [内容]` — 対策の訂正（書いた部分だけ）/ `/trouble action cancel N 理由`（`対策 取消 N 理由`）— 誤って登録した対策の取消（トラブルの担当か上司）\n\
          • `/trouble fix cost N …` / `fix split …` / `fix fact 項目 値` / `fix customer お客様名` / `fix summary 概要` — 記録の訂正（元の記録は残ります）\n\
          • `/trouble reopen 理由` — 再開（上司）",
@@ -1869,7 +1874,7 @@ pub fn help(l: Locale) -> &'static str {
          • `/trouble return requested|shipped|received [qty N] [tracking X]` — the returned goods\n\
          • `/trouble scope TEXT` / `scope check N` — scope of impact (stage 2 waits for every line to be checked)\n\
          • `/trouble cause TEXT [escape: WHY NOT CAUGHT]` — the cause\n\
-         • `/trouble action interim|permanent|prevent TEXT owner:@name due:DATE [check:DATE]` / `action done N` / `action verify N` — countermeasures (the owner is reminded the business day before and when overdue)\n\
+         • `/trouble action interim|permanent|prevent TEXT owner:@name due:DATE [check:DATE]` / `action done N` / `action verify N EVIDENCE` — countermeasures (the owner is reminded the business day before and when overdue)\n\
          • `/trouble fix action N [owner:@name] [due:DATE] [check:DATE] [TEXT]` — correct an action (only the parts given) / `/trouble action cancel N REASON` — cancel one given by mistake (the trouble's owner or the manager chain)\n\
          • `/trouble fix cost N …` / `fix split …` / `fix fact KEY VALUE` / `fix customer NAME` / `fix summary TEXT` — corrections (the old entry stays)\n\
          • `/trouble reopen REASON` — reopen (the manager chain)"

@@ -654,6 +654,12 @@ pub(super) fn verify(w: &mut Work, user: &UserId, n: usize, note: String) -> Rep
             by: verified.by.clone(),
         });
     }
+    // A verification is what was checked: "verified by X" alone is no evidence to the customer
+    // reading D6, nor to an auditor months later.
+    let note = note.trim().to_string();
+    if !crate::trouble::command::says_something(&note) {
+        return Reply::Step(StepReply::VerifyNeedsEvidence { n });
+    }
     mark(w, user, n, note, true)
 }
 

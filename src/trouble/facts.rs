@@ -1632,6 +1632,10 @@ pub enum StepReply {
     NotDoneYet {
         n: usize,
     },
+    /// `action verify N` without saying what was checked: a verification is its evidence.
+    VerifyNeedsEvidence {
+        n: usize,
+    },
     NoSuchLine {
         what: Numbered,
         n: usize,
