@@ -959,8 +959,9 @@ async fn what_a_hurried_hand_types_is_stored_as_meant() {
 }
 
 /// A measure whose effect the manager confirms after close, never marked done, reads in the
-/// customer's 8D as in place, not "in progress" beside "effectiveness: confirmed". Its owner
-/// does not certify it: that it worked is someone else's to say.
+/// customer's 8D as in place, not "in progress" beside "effectiveness: confirmed", with who
+/// confirmed it and when, as D6 names who verified. Its owner does not certify it: that it
+/// worked is someone else's to say.
 #[tokio::test]
 async fn an_effective_measure_reads_in_place_in_the_8d() {
     let bot = spawn_bot().await;
@@ -982,7 +983,9 @@ async fn an_effective_measure_reads_in_place_in_the_8d() {
     let d8 = message_with(&bot, &t.channel, &["D7", "effectiveness: confirmed"]).await;
     let text = text_of(&d8);
     assert!(
-        text.contains("Mold temperature alarm · owner @U0SALES · in place · effectiveness: confirmed"),
+        text.contains(
+            "Mold temperature alarm · owner @U0SALES · in place · effectiveness: confirmed 2026-11-30 by @U0MANAGER"
+        ),
         "{text}"
     );
 }

@@ -214,7 +214,7 @@ fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (St
         d1.push(format!("- {}: {}", tr!(l, "責任者", "Manager"), who(m)));
     }
     // Whoever did the work the 8D reports: who recorded the root cause and checked the scope,
-    // the actions' owners, who carried them out and who verified them, and those added to it.
+    // the actions' owners, who carried them out, verified them or judged their effect, and those added.
     let mut members: Vec<&UserId> = Vec::new();
     let found = t.substance.cause.as_ref().map(|c| &c.by).into_iter().chain(
         t.substance
@@ -232,6 +232,7 @@ fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (St
                 Some(&a.owner),
                 a.done.as_ref().map(|m| &m.by),
                 a.verified.as_ref().map(|m| &m.by),
+                a.judged.as_ref().map(|m| &m.by),
             ]
             .into_iter()
             .flatten()
@@ -427,11 +428,29 @@ fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (St
     let prevent = actions_of(t, ActionKind::Prevent)
         .into_iter()
         .map(|a| {
+            // Who answered the check, and when, as D6 names who verified: the effect is the
+            // measure's evidence. An answer an earlier release recorded does not say.
+            let (by_ja, by_en) = a.judged.as_ref().map_or((String::new(), String::new()), |m| {
+                (
+                    format!("{} に {} が確認", date(config, m.at), who(&m.by)),
+                    format!("{} by {}", date(config, m.at), who(&m.by)),
+                )
+            });
             let check = match (a.effective, a.check) {
+                (Some(true), _) if a.judged.is_some() => tr!(
+                    l,
+                    format!(" · 効果確認: 効果あり（{by_ja}）"),
+                    format!(" · effectiveness: confirmed {by_en}")
+                ),
                 (Some(true), _) => tr!(
                     l,
                     " · 効果確認: 効果あり".to_string(),
                     " · effectiveness: confirmed".to_string()
+                ),
+                (Some(false), _) if a.judged.is_some() => tr!(
+                    l,
+                    format!(" · 効果確認: 効果なし（{by_ja}・対策を見直し中）"),
+                    format!(" · effectiveness: not effective, found {by_en} (being revised)")
                 ),
                 (Some(false), _) => tr!(
                     l,
@@ -612,6 +631,7 @@ mod tests {
             done: None,
             verified: None,
             effective: None,
+            judged: None,
             cancelled: None,
             round: 0,
         }

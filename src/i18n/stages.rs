@@ -401,6 +401,7 @@ fn logged_line(l: Locale, config: &Config, t: &Trouble, event: &StepEvent, by: O
                     done: None,
                     verified: None,
                     effective: None,
+                    judged: None,
                     cancelled: None,
                     ..a.clone()
                 };
@@ -1950,6 +1951,7 @@ mod tests {
             done: Some(mark.clone()),
             verified: Some(mark),
             effective: None,
+            judged: None,
             cancelled: None,
             round: 0,
         });

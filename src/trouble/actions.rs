@@ -70,6 +70,10 @@ pub struct Action {
     pub verified: Option<Mark>,
     /// The answer to the effectiveness check.
     pub effective: Option<bool>,
+    /// Who answered the effectiveness check, and when: the 8D says who confirmed a measure
+    /// worked, as D6 says who verified one. None for an answer an earlier release recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judged: Option<Mark>,
     /// Cancelled (given by mistake, a duplicate): who, when and why. It stays on the timeline
     /// and in the lists, marked so, and is no longer open: no reminders, no close rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -521,6 +525,7 @@ pub(super) fn add_action(w: &mut Work, user: &UserId, a: NewAction) -> Reply {
         done: None,
         verified: None,
         effective: None,
+        judged: None,
         cancelled: None,
         round: 0,
     });
@@ -1129,6 +1134,11 @@ pub(super) fn effect_answered(w: &mut Work, user: &UserId, n: usize, effective: 
         return Reply::Step(StepReply::EffectIsSomeoneElses { n, owner, chain });
     }
     w.t.substance.actions[i].effective = Some(effective);
+    w.t.substance.actions[i].judged = Some(Mark {
+        by: user.clone(),
+        at: w.ctx.now,
+        note: String::new(),
+    });
     w.step(user, StepEvent::EffectAnswered { n, effective });
     let reopened = !effective && !w.t.is_open();
     if reopened {

@@ -363,6 +363,7 @@ fn replay_step(s: &mut Substance, step: &StepEvent, by: UserId, at: DateTime<Utc
             done: None,
             verified: None,
             effective: None,
+            judged: None,
             cancelled: None,
             round: 0,
         }),
@@ -389,6 +390,7 @@ fn replay_step(s: &mut Substance, step: &StepEvent, by: UserId, at: DateTime<Utc
         StepEvent::EffectAnswered { n, effective } => {
             if let Some(a) = s.actions.get_mut(n.wrapping_sub(1)) {
                 a.effective = Some(*effective);
+                a.judged = mark(&String::new());
             }
         }
         _ => {}
@@ -417,7 +419,16 @@ fn same_substance(told: &Told, record: &Substance) -> bool {
         && returned(&told.returned) == returned(&record.returned)
         && told.scope == record.scope
         && told.cause == record.cause
-        && told.actions == record.actions
+        && told.actions.len() == record.actions.len()
+        && told.actions.iter().zip(&record.actions).all(|(told, record)| {
+            // An effectiveness answer an earlier release recorded does not say who gave it.
+            let judged = if record.judged.is_none() {
+                None
+            } else {
+                told.judged.clone()
+            };
+            Action { judged, ..told.clone() } == *record
+        })
 }
 
 /// A note given with a stage's start or completion is kept with the stage (an empty one is none).
