@@ -3042,3 +3042,65 @@ async fn a_verification_needs_its_evidence_and_d6_shows_it_with_who_and_when() {
         assert!(posted.contains(d6), "{locale}: {posted}");
     }
 }
+
+/// A trouble closed, found not effective at its check and reopened says so in the 8D: D7 names
+/// who found the measure not effective and when, and D8 says it was reopened after an earlier
+/// close, while it is open again (never "not recorded") and after the next close.
+#[tokio::test]
+async fn a_reopened_troubles_8d_says_it_was_reopened_and_who_found_the_measure_not_effective() {
+    for (locale, d7, reopened, still_open, closed) in [
+        (
+            "en",
+            "- Mold temperature alarm · owner @U0SALES · in progress · effectiveness: not effective, found 2026-11-30 by @U0QA1 (being revised)",
+            "- Reopened 2026-11-30 after an earlier close: a prevention measure was found not effective (D7)",
+            "; not closed again yet\n",
+            "- Closed 2026-11-30 by @U0SALES",
+        ),
+        (
+            "ja",
+            "- Mold temperature alarm · 担当 @U0SALES · 実施中 · 効果確認: 効果なし（2026-11-30 に @U0QA1 が確認・対策を見直し中）",
+            "- 2026-11-30 に再開（一度対応を終了した後、再発防止策に効果がないと確認されたため。D7参照）",
+            "。再開後はまだ終了していません\n",
+            "- 2026-11-30 に対応を終了（@U0SALES）",
+        ),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready("+quality ACME: housings cracked").await;
+        bot.command_text(MANAGER, &t.channel, "ack").await;
+        bot.command_text(SALES, &t.channel, "action prevent Mold temperature alarm check:2s")
+            .await;
+        bot.command_text(SALES, &t.channel, "cause mold temperature drifted").await;
+        for n in 1..=7 {
+            bot.command_text(SALES, &t.channel, &format!("done {n}")).await;
+        }
+        bot.command_text(SALES, &t.channel, "close").await;
+        assert!(trouble(&bot, &t.id).closed.is_some(), "{locale}: closed");
+        bot.advance_and_settle(Duration::from_secs(5)).await;
+        click_on(&bot, "U0QA1", "effect_ng", &t, 1).await;
+        bot.paced("reopened", || trouble(&bot, &t.id).closed.is_none().then_some(()))
+            .await;
+        let d8 = |md: &str| md[md.find("## D8").expect("D8")..].to_string();
+        let export = || {
+            trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::EightD).stdout
+        };
+        let md = export();
+        assert!(md.contains(d7), "{locale}: {md}");
+        assert_eq!(d8(&md), format!("{}\n{reopened}{still_open}", d8(&md).lines().next().unwrap_or_default()), "{locale}");
+
+        bot.command_text(SALES, &t.channel, "action prevent Weekly mold temperature audit")
+            .await;
+        for n in [4, 7] {
+            bot.command_text(SALES, &t.channel, &format!("done {n}")).await;
+        }
+        bot.command_text(SALES, &t.channel, "close").await;
+        assert!(trouble(&bot, &t.id).closed.is_some(), "{locale}: closed again");
+        bot.command_text(SALES, &t.channel, "report 8d").await;
+        let posted = text_of(&message_with(&bot, &t.channel, &["D8", &closed[2..]]).await);
+        let md = export();
+        for doc in [&md, &posted] {
+            assert!(doc.contains(reopened), "{locale}: {doc}");
+            assert!(!doc.contains(still_open.trim_end()), "{locale}: {doc}");
+        }
+        assert!(d8(&md).contains(&format!("{reopened}\n{closed}")), "{locale}: {md}");
+    }
+}

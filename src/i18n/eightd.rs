@@ -175,6 +175,51 @@ fn actions_of(t: &Trouble, kind: ActionKind) -> Vec<&Action> {
         .collect()
 }
 
+/// A trouble closed and reopened says so in D8, before its latest close (or alone, while it is
+/// open again): the customer and an auditor read that an earlier close did not hold, and when,
+/// never a reopened trouble's D8 as "not recorded" or as closed once. A measure found not
+/// effective is named as the cause when one was (D7 says which); a reason typed with `reopen`
+/// stays internal, as a forced close's does.
+fn reopenings(l: Locale, config: &Config, t: &Trouble) -> Option<String> {
+    let n = t.substance.reopened;
+    if n == 0 {
+        return None;
+    }
+    // Reopened before an earlier release kept when: said without the date.
+    let on = t.substance.reopened_at.map(|at| date(config, at));
+    let (when_ja, when_en) = match &on {
+        Some(d) => (format!("{d} に"), format!(" {d}")),
+        None => (String::new(), String::new()),
+    };
+    let (times_ja, times_en) = match n {
+        1 => (String::new(), String::new()),
+        n => (format!("計{n}回、"), format!(" ({n} times in all)")),
+    };
+    let not_effective = actions_of(t, ActionKind::Prevent)
+        .iter()
+        .any(|a| a.effective == Some(false));
+    let line = match not_effective {
+        true => tr!(
+            l,
+            format!("- {when_ja}再開（{times_ja}一度対応を終了した後、再発防止策に効果がないと確認されたため。D7参照）"),
+            format!("- Reopened{when_en} after an earlier close{times_en}: a prevention measure was found not effective (D7)")
+        ),
+        false => tr!(
+            l,
+            format!("- {when_ja}再開（{times_ja}一度対応を終了した後）"),
+            format!("- Reopened{when_en} after an earlier close{times_en}")
+        ),
+    };
+    Some(match t.closed {
+        Some(_) => line,
+        None => tr!(
+            l,
+            format!("{line}。再開後はまだ終了していません"),
+            format!("{line}; not closed again yet")
+        ),
+    })
+}
+
 /// The 8D as Markdown. Each section is filled from the record or says it is not recorded.
 pub fn eightd_markdown(l: Locale, config: &Config, t: &Trouble) -> String {
     document(l, config, t, None).0
@@ -529,7 +574,10 @@ fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (St
             }]
         })
         .unwrap_or_default();
-    section(tr!(l, "## D8 完了", "## D8 Closure").to_string(), d8);
+    section(
+        tr!(l, "## D8 完了", "## D8 Closure").to_string(),
+        reopenings(l, config, t).into_iter().chain(d8).collect(),
+    );
 
     let mut text = head.join("\n");
     text.push('\n');
