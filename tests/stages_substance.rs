@@ -988,6 +988,11 @@ async fn an_effective_measure_reads_in_place_in_the_8d() {
         ),
         "{text}"
     );
+    // In place, it is not "still under way" in D8 either.
+    assert!(
+        text.contains(r"*D8 Closure*\n- Closed 2026-11-30 by @U0SALES\n"),
+        "{text}"
+    );
 }
 
 /// A scope line the manager set aside when marking stage 2 done reads in the customer's 8D as

@@ -49,7 +49,8 @@ fn still_under_way(
         .substance
         .actions
         .iter()
-        .filter(|a| a.is_open())
+        // A measure confirmed effective is in place (D7 says so), marked done or not.
+        .filter(|a| a.is_open() && a.effective != Some(true))
         .map(|a| format!("{}{}", one_line(&a.text, Where::Elsewhere), due(a.due)))
         .collect();
     left.extend(
