@@ -3109,3 +3109,57 @@ async fn a_reopened_troubles_8d_says_it_was_reopened_and_who_found_the_measure_n
         assert!(d8(&md).contains(&format!("{reopened}\n{closed}")), "{locale}: {md}");
     }
 }
+
+/// Who answered a measure's effectiveness check is on its record as the timeline says it:
+/// the 8D's D7 names them, so `verify` catches the record told otherwise. An answer an earlier
+/// release recorded, which kept no one, still checks.
+#[tokio::test]
+async fn verify_holds_who_answered_the_effectiveness_check_to_the_timeline() {
+    let mut bot = spawn_bot().await;
+    let t = closed_with_a_check(&bot, "2s").await;
+    message_with(&bot, &t.channel, &["Did it work?", "Mold temperature alarm"]).await;
+    click_on(&bot, MANAGER, "effect_ok", &t, 1).await;
+    let judged = bot
+        .paced("the effect recorded", || {
+            trouble(&bot, &t.id).substance.actions[0].judged.clone()
+        })
+        .await;
+    assert_eq!(judged.by, UserId::new(MANAGER));
+    bot.stop().await;
+    let data = bot.dir.path().to_path_buf();
+    let edit = |change: &dyn Fn(&mut Value)| {
+        let db = sled::open(data.join("db")).expect("the stopped bot released the store");
+        let troubles = db.open_tree("troubles").expect("troubles");
+        let stored = troubles.get(t.id.as_bytes()).expect("read").expect("the record");
+        let mut record = trouble_bot::store::sled::record_value(&stored).expect("a record");
+        change(&mut record);
+        troubles
+            .insert(t.id.as_bytes(), serde_json::to_vec(&record).expect("json"))
+            .expect("write");
+        db.flush().expect("flush");
+    };
+    let verify = || {
+        let store = trouble_bot::store::sled::SledStore::open(&data).expect("the store opens");
+        trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, &store)
+    };
+    assert_eq!(verify().code, 0, "{}", verify().stdout);
+    edit(&|r| r["substance"]["actions"][0]["judged"]["by"] = json!(DIRECTOR));
+    let broken = verify();
+    assert!(
+        broken.code != 0
+            && broken.stdout.contains(&format!(
+                "BROKEN {}: the record of its facts, scope, cause and actions (8D) does not match",
+                t.id
+            )),
+        "{}",
+        broken.stdout
+    );
+    edit(&|r| {
+        r["substance"]["actions"][0]
+            .as_object_mut()
+            .expect("an action")
+            .remove("judged");
+    });
+    let earlier = verify();
+    assert_eq!(earlier.code, 0, "{}", earlier.stdout);
+}
