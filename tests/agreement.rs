@@ -629,6 +629,13 @@ async fn the_8d_matches_its_golden_file(locale: &str) {
             got, golden,
             "{locale}: the 8D differs from {path} (UPDATE_GOLDEN=1 rewrites it)"
         );
+        // The report's times, read months later, say in which zone they are.
+        let report = trouble_bot::admin::export(&config, bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
+        let zone = match locale {
+            "ja" => "\n- タイムゾーン: Asia/Tokyo\n",
+            _ => "\n- Time zone: Asia/Tokyo\n",
+        };
+        assert!(report.contains(zone), "{locale}: {report}");
 
         // `/trouble report 8d` posts the same sections in the channel for review.
         let r = bot.command_text(SALES, &t.channel, "report 8d").await;

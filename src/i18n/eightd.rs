@@ -251,6 +251,12 @@ fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (St
         ),
         format!("- {}: {}", tr!(l, "件名", "Subject"), said(&t.summary)),
         format!("- {}: {}", tr!(l, "受付日", "Reported"), date(config, t.opened_at)),
+        // The day a date falls on depends on the zone: the customer may be in another one.
+        format!(
+            "- {}: {}",
+            tr!(l, "タイムゾーン", "Time zone"),
+            config.policy.timezone.name()
+        ),
     ];
 
     // D1: who works on it for the customer.

@@ -457,6 +457,12 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
             .map(|c| format_time(tz, c.at))
             .unwrap_or_else(|| tr!(l, "未（対応中）", "not yet (open)").into())
     ));
+    // Read months later, or by a site in another zone, a bare 10:00 is no evidence of when.
+    line(format!(
+        "- {}: {}",
+        tr!(l, "タイムゾーン", "Time zone"),
+        config.policy.timezone.name()
+    ));
     line(String::new());
     line(tr!(l, "## 7つの段階", "## The seven stages").to_string());
     for i in StageId::all() {
