@@ -3163,3 +3163,33 @@ async fn verify_holds_who_answered_the_effectiveness_check_to_the_timeline() {
     let earlier = verify();
     assert_eq!(earlier.code, 0, "{}", earlier.stdout);
 }
+
+/// A containment action has no section of its own for its verification (D6 is the permanent
+/// actions'): its line in D3 says who verified it, when, and what they found, so the 8D shows
+/// the evidence that the containment worked, in both languages.
+#[tokio::test]
+async fn d3_shows_who_verified_a_containment_action_and_what_they_found() {
+    for (locale, d3) in [
+        (
+            "en",
+            "- Sort the warehouse stock · owner @U0QA1 · done 2026-11-30, verified 2026-11-30 by @U0QA2 — 480 pcs re-inspected, 0 cracked\n",
+        ),
+        (
+            "ja",
+            "- Sort the warehouse stock · 担当 @U0QA1 · 2026-11-30 に実施・2026-11-30 に @U0QA2 が検証 — 480 pcs re-inspected, 0 cracked\n",
+        ),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready("+quality ACME: housings cracked").await;
+        bot.command_text(SALES, &t.channel, "action interim Sort the warehouse stock owner:<@U0QA1>")
+            .await;
+        bot.command_text("U0QA1", &t.channel, "action done 1").await;
+        bot.command_text("U0QA2", &t.channel, "action verify 1 480 pcs re-inspected, 0 cracked")
+            .await;
+        bot.command_text(SALES, &t.channel, "report 8d").await;
+        message_with(&bot, &t.channel, &["D3", "480 pcs"]).await;
+        let md =
+            trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::EightD).stdout;
+        assert!(md.contains(d3), "{locale}: {md}");
+    }
+}

@@ -149,6 +149,32 @@ fn action_line(l: Locale, config: &Config, a: &Action) -> String {
         ));
     }
     parts.push(match (&a.done, &a.verified) {
+        // D6 gives a permanent action's verification whole; a containment action (D3) or a
+        // prevention measure (D7) has no section of its own, so its line says who checked
+        // it, when, and what they found, or the 8D would show no evidence of it at all.
+        (Some(d), Some(v)) if a.kind != ActionKind::Permanent => {
+            let found = one_line(&v.note, Where::Elsewhere);
+            let found = if found.is_empty() {
+                String::new()
+            } else {
+                format!(" — {found}")
+            };
+            tr!(
+                l,
+                format!(
+                    "{} に実施・{} に {} が検証{found}",
+                    date(config, d.at),
+                    date(config, v.at),
+                    who(&v.by)
+                ),
+                format!(
+                    "done {}, verified {} by {}{found}",
+                    date(config, d.at),
+                    date(config, v.at),
+                    who(&v.by)
+                )
+            )
+        }
         (Some(_), Some(v)) => tr!(
             l,
             format!("実施済み・{} に検証", date(config, v.at)),
