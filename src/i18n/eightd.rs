@@ -21,6 +21,11 @@ fn not_recorded(l: Locale) -> String {
     tr!(l, "未記入", "not recorded").to_string()
 }
 
+/// The label of a line naming what was not recorded: `未記入: 発生日時`.
+fn not_recorded_heading(l: Locale) -> &'static str {
+    tr!(l, "未記入", "Not recorded")
+}
+
 fn date(config: &Config, at: chrono::DateTime<chrono::Utc>) -> String {
     at.with_timezone(&config.policy.timezone).format("%Y-%m-%d").to_string()
 }
@@ -356,6 +361,16 @@ fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (St
                 .map(|v| format!("- {}: {}", super::stages::fact_label(l, *k), said(&v)))
         })
         .collect();
+    // A fact of the 5W2H nobody recorded is named as such, never silently absent: the reader
+    // sees what is not known (when it occurred, say) as plainly as what is.
+    let missing: Vec<&str> = FactKey::ALL
+        .iter()
+        .filter(|k| facts.get(**k).is_none())
+        .map(|k| super::stages::fact_label(l, *k))
+        .collect();
+    if !missing.is_empty() {
+        d2.push(format!("- {}: {}", not_recorded_heading(l), super::listed(l, &missing)));
+    }
     if let Some(r) = &t.substance.returned {
         d2.push(format!(
             "- {}: {}",
