@@ -3056,14 +3056,14 @@ async fn a_reopened_troubles_8d_says_it_was_reopened_and_who_found_the_measure_n
     for (locale, d7, reopened, still_open, closed) in [
         (
             "en",
-            "- Mold temperature alarm · owner @U0SALES · in progress · effectiveness: not effective, found 2026-11-30 by @U0QA1 (being revised)",
+            "- Mold temperature alarm · owner @U0SALES · done 2026-11-30 · effectiveness: not effective, found 2026-11-30 by @U0QA1 (being revised)",
             "- Reopened 2026-11-30 after an earlier close: a prevention measure was found not effective (D7)",
             "; not closed again yet\n",
             "- Closed 2026-11-30 by @U0SALES",
         ),
         (
             "ja",
-            "- Mold temperature alarm · 担当 @U0SALES · 実施中 · 効果確認: 効果なし（2026-11-30 に @U0QA1 が確認・対策を見直し中）",
+            "- Mold temperature alarm · 担当 @U0SALES · 2026-11-30 に実施 · 効果確認: 効果なし（2026-11-30 に @U0QA1 が確認・対策を見直し中）",
             "- 2026-11-30 に再開（一度対応を終了した後、再発防止策に効果がないと確認されたため。D7参照）",
             "。再開後はまだ終了していません\n",
             "- 2026-11-30 に対応を終了（@U0SALES）",
@@ -3074,6 +3074,8 @@ async fn a_reopened_troubles_8d_says_it_was_reopened_and_who_found_the_measure_n
         bot.command_text(MANAGER, &t.channel, "ack").await;
         bot.command_text(SALES, &t.channel, "action prevent Mold temperature alarm check:2s")
             .await;
+        // Marked done, then judged by its check: not "verification pending" beside the answer.
+        bot.command_text(SALES, &t.channel, "action done 1").await;
         bot.command_text(SALES, &t.channel, "cause mold temperature drifted").await;
         for n in 1..=7 {
             bot.command_text(SALES, &t.channel, &format!("done {n}")).await;

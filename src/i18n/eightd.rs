@@ -185,6 +185,13 @@ fn action_line(l: Locale, config: &Config, a: &Action) -> String {
             format!("実施済み・{} に検証", date(config, v.at)),
             format!("done, verified {}", date(config, v.at))
         ),
+        // A prevention measure whose effect was judged was checked that way: the line that
+        // follows says how, and "verification pending" beside it would read as work left.
+        (Some(d), None) if a.effective.is_some() => tr!(
+            l,
+            format!("{} に実施", date(config, d.at)),
+            format!("done {}", date(config, d.at))
+        ),
         (Some(d), None) => tr!(
             l,
             format!("{} に実施（検証待ち）", date(config, d.at)),
