@@ -3009,16 +3009,18 @@ async fn an_effectiveness_answer_on_a_check_asked_before_its_date_changed_is_not
 /// how to give it, in both languages; given, the 8D's D6 shows it with who verified and when.
 #[tokio::test]
 async fn a_verification_needs_its_evidence_and_d6_shows_it_with_who_and_when() {
-    for (locale, asked, d6) in [
+    for (locale, asked, pending, d6) in [
         (
             "en",
             "Say what was checked (the evidence): `/trouble action verify 1 EVIDENCE`",
-            "- Mold interlock: verified 2026-11-30 by @U0QA2 — 200 shots without cracks",
+            "## D6 Implementation and verification\n- Mold interlock: implemented 2026-11-30 by @U0QA1; not verified yet\n",
+            "- Mold interlock: implemented 2026-11-30 by @U0QA1; verified 2026-11-30 by @U0QA2 — 200 shots without cracks",
         ),
         (
             "ja",
             "何を確認したか（検証の根拠）を入力してください: `/trouble action verify 1 根拠`",
-            "- Mold interlock: 2026-11-30 に @U0QA2 が検証 — 200 shots without cracks",
+            "## D6 恒久対策の実施と効果の検証\n- Mold interlock: 2026-11-30 に @U0QA1 が実施（検証待ち）\n",
+            "- Mold interlock: 2026-11-30 に @U0QA1 が実施、2026-11-30 に @U0QA2 が検証 — 200 shots without cracks",
         ),
     ] {
         let bot = spawn_bot_in(locale).await;
@@ -3026,6 +3028,10 @@ async fn a_verification_needs_its_evidence_and_d6_shows_it_with_who_and_when() {
         bot.command_text(SALES, &t.channel, "action permanent Mold interlock owner:<@U0QA1>")
             .await;
         bot.command_text("U0QA1", &t.channel, "action done 1").await;
+        // Done and not verified yet: D6 says so, never "not recorded" while D5 says done.
+        let md =
+            trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::EightD).stdout;
+        assert!(md.contains(pending), "{locale}: {md}");
         for bare in ["action verify 1", "action verify 1  .", "action verify 1 :ok:"] {
             let r = bot.command_text("U0QA2", &t.channel, bare).await;
             assert!(r.starts_with(asked), "{locale}: {bare}: {r}");

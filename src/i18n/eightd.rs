@@ -489,30 +489,45 @@ fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (St
             &mut left_out,
         ),
     );
+    // D6 is implementation and verification: each permanent action carried out, by whom and
+    // when, then who verified it, when and on what evidence, or that it is not verified yet,
+    // so D6 never reads "not recorded" while D5 says the work is done.
     let verification = permanent
         .iter()
         .filter_map(|a| {
-            let v = a.verified.as_ref()?;
-            let note = if v.note.trim().is_empty() {
-                String::new()
-            } else {
-                format!(" — {}", said(&v.note))
-            };
-            Some(tr!(
-                l,
-                format!(
-                    "- {}: {} に {} が検証{note}",
-                    one_line(&a.text, Where::Elsewhere),
-                    date(config, v.at),
-                    who(&v.by)
+            let d = a.done.as_ref()?;
+            let what = one_line(&a.text, Where::Elsewhere);
+            let (done_ja, done_en) = (
+                format!("{} に {} が実施", date(config, d.at), who(&d.by)),
+                format!("implemented {} by {}", date(config, d.at), who(&d.by)),
+            );
+            Some(match &a.verified {
+                Some(v) => {
+                    let note = if v.note.trim().is_empty() {
+                        String::new()
+                    } else {
+                        format!(" — {}", said(&v.note))
+                    };
+                    tr!(
+                        l,
+                        format!(
+                            "- {what}: {done_ja}、{} に {} が検証{note}",
+                            date(config, v.at),
+                            who(&v.by)
+                        ),
+                        format!(
+                            "- {what}: {done_en}; verified {} by {}{note}",
+                            date(config, v.at),
+                            who(&v.by)
+                        )
+                    )
+                }
+                None => tr!(
+                    l,
+                    format!("- {what}: {done_ja}（検証待ち）"),
+                    format!("- {what}: {done_en}; not verified yet")
                 ),
-                format!(
-                    "- {}: verified {} by {}{note}",
-                    one_line(&a.text, Where::Elsewhere),
-                    date(config, v.at),
-                    who(&v.by)
-                )
-            ))
+            })
         })
         .collect();
     section(
