@@ -255,8 +255,13 @@ fn structured_commands_are_shown(locale: Locale, out: &str) {
             "D2 Problem description\n- Part: HX-200",
         ),
         pick(
-            "D3 暫定対策\n- 倉庫在庫を全数選別 · 担当 加藤 · 実施済み",
-            "D3 Interim containment actions\n- sort the warehouse stock · owner kato · done, verified",
+            "D3 暫定対策\n- 倉庫在庫を全数選別 · 担当 加藤 · ",
+            "D3 Interim containment actions\n- sort the warehouse stock · owner kato · done ",
+        ),
+        // Its verification, with the evidence Quality gave: D3 is where the 8D shows it.
+        pick(
+            "が検証 — 選別品50個を再検査、割れなし\n",
+            " by yamada — 50 sorted pcs re-inspected, no cracks\n",
         ),
         pick(
             "- 流出原因: 抜き取り検査で見逃し",

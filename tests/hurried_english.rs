@@ -152,7 +152,8 @@ async fn the_8ds_words_name_an_action_and_complete_and_verified_mark_it() {
         .await;
     let action = &trouble(&bot, &t.id).substance.actions[0];
     assert_eq!(action.done.as_ref().map(|m| m.note.as_str()), Some("all sorted"));
-    bot.command_text(MANAGER, &t.channel, "action verified 1").await;
+    bot.command_text(MANAGER, &t.channel, "action verified 1 sampled 20, all good")
+        .await;
     assert!(trouble(&bot, &t.id).substance.actions[0].verified.is_some());
 }
 
