@@ -3115,6 +3115,14 @@ async fn a_reopened_troubles_8d_says_it_was_reopened_and_who_found_the_measure_n
             assert!(!doc.contains(still_open.trim_end()), "{locale}: {doc}");
         }
         assert!(d8(&md).contains(&format!("{reopened}\n{closed}")), "{locale}: {md}");
+        // The internal report's header says the close it shows is not the first.
+        let report =
+            trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
+        let header = match locale {
+            "ja" => "\n- 再開: 1回（最後は 2026-11-30 10:00）\n",
+            _ => "\n- Reopened: 1 time, the last 2026-11-30 10:00\n",
+        };
+        assert!(report.contains(header), "{locale}: {report}");
     }
 }
 

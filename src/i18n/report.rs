@@ -457,6 +457,23 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
             .map(|c| format_time(tz, c.at))
             .unwrap_or_else(|| tr!(l, "未（対応中）", "not yet (open)").into())
     ));
+    // A close that did not hold is in the header too, not only deep in the timeline: the
+    // "Closed" above is the latest of several.
+    if t.substance.reopened > 0 {
+        let n = t.substance.reopened;
+        let last = t.substance.reopened_at.map(|at| format_time(tz, at));
+        line(format!(
+            "- {}: {}",
+            tr!(l, "再開", "Reopened"),
+            match (l, last) {
+                (Locale::Ja, Some(last)) => format!("{n}回（最後は {last}）"),
+                (Locale::Ja, None) => format!("{n}回"),
+                (Locale::En, Some(last)) =>
+                    format!("{}, the last {last}", super::en_count(n as usize, "time", "times")),
+                (Locale::En, None) => super::en_count(n as usize, "time", "times"),
+            }
+        ));
+    }
     // Read months later, or by a site in another zone, a bare 10:00 is no evidence of when.
     line(format!(
         "- {}: {}",
