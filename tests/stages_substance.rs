@@ -3115,6 +3115,12 @@ async fn a_reopened_troubles_8d_says_it_was_reopened_and_who_found_the_measure_n
             assert!(!doc.contains(still_open.trim_end()), "{locale}: {doc}");
         }
         assert!(d8(&md).contains(&format!("{reopened}\n{closed}")), "{locale}: {md}");
+        // Closed again, the measure found not effective is no longer "being revised": it was.
+        let revised = match locale {
+            "ja" => d7.replace("対策を見直し中", "見直しのうえ再クローズ"),
+            _ => d7.replace("(being revised)", "(revised before the trouble was closed again)"),
+        };
+        assert!(md.contains(&revised) && !md.contains(d7), "{locale}: {md}");
         // The internal report's header says the close it shows is not the first.
         let report =
             trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;

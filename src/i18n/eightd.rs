@@ -551,6 +551,11 @@ fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (St
                     format!("{} by {}", date(config, m.at), who(&m.by)),
                 )
             });
+            // Found not effective, the trouble was reopened; closed again, the revision is done.
+            let (revision_ja, revision_en) = match t.closed {
+                Some(_) => ("見直しのうえ再クローズ", "revised before the trouble was closed again"),
+                None => ("対策を見直し中", "being revised"),
+            };
             let check = match (a.effective, a.check) {
                 (Some(true), _) if a.judged.is_some() => tr!(
                     l,
@@ -564,13 +569,13 @@ fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (St
                 ),
                 (Some(false), _) if a.judged.is_some() => tr!(
                     l,
-                    format!(" · 効果確認: 効果なし（{by_ja}・対策を見直し中）"),
-                    format!(" · effectiveness: not effective, found {by_en} (being revised)")
+                    format!(" · 効果確認: 効果なし（{by_ja}・{revision_ja}）"),
+                    format!(" · effectiveness: not effective, found {by_en} ({revision_en})")
                 ),
                 (Some(false), _) => tr!(
                     l,
-                    " · 効果確認: 効果なし（対策を見直し中）".to_string(),
-                    " · effectiveness: not effective (being revised)".to_string()
+                    format!(" · 効果確認: 効果なし（{revision_ja}）"),
+                    format!(" · effectiveness: not effective ({revision_en})")
                 ),
                 (None, Some(c)) => tr!(
                     l,
