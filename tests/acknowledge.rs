@@ -886,7 +886,7 @@ async fn a_reply_in_the_kickoffs_thread_before_the_bot_knows_it_still_acknowledg
         let kickoff = bot.slack.messages_in(&channel).into_iter().find(|m| {
             m["text"]
                 .as_str()
-                .is_some_and(|t| t.starts_with(&format!("Trouble {id}:")))
+                .is_some_and(|t| t.contains(&format!("Trouble {id}:")))
         })?;
         Some((channel, kickoff["ts"].as_str()?.to_string()))
     })

@@ -275,8 +275,8 @@ fn line(
 }
 
 /// Why someone up the chain is asked, in a few words: the single DM's sentence, shortened to
-/// fit a line among others.
-fn why_asked(
+/// fit a line among others (and a single DM's notification).
+pub(super) fn why_asked(
     l: Locale,
     waited_secs: i64,
     passed_over: Option<&crate::trouble::model::UserId>,

@@ -137,14 +137,48 @@ pub(super) fn ack_button(l: Locale, id: &TroubleId) -> crate::slack::blocks::But
 /// The trouble's departments, each by its user group (which pings them) and name:
 /// `@quality (Quality Assurance), @field (Field Service)`, `@品証（品質保証部）、@現場（…）`.
 fn department_mentions(l: Locale, config: &Config, t: &Trouble) -> String {
+    departments_pinged(l, config, &department_keys(config, t))
+}
+
+/// The trouble's departments: those named at open, then those its severity always includes.
+fn department_keys(config: &Config, t: &Trouble) -> Vec<String> {
     let mut keys = t.departments.clone();
     for d in &config.policy.severity(t.severity).departments {
         if !keys.contains(d) {
             keys.push(d.clone());
         }
     }
-    departments_pinged(l, config, &keys)
+    keys
 }
+
+/// The trouble's departments' user groups alone, `<!subteam^S1> <!subteam^S2>`: the kickoff's
+/// notification pings them as its blocks do, without their names taking a lock screen's room.
+fn department_groups(config: &Config, t: &Trouble) -> String {
+    department_keys(config, t)
+        .iter()
+        .filter_map(|k| config.policy.departments.get(k)?.usergroup.as_ref())
+        .map(|g| format!("<!subteam^{g}>"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// What a notification (a phone's lock screen, a banner: Slack shows a message's `text` there,
+/// cut after about 100–150 characters) says of the trouble after the ask: the severity, the id,
+/// the customer and the start of the summary (the message itself has them whole).
+/// `sev1 critical · Trouble 20261130-1: ACME — defective housings`.
+pub(super) fn notified_as(l: Locale, t: &Trouble, sev: &str, place: Where) -> String {
+    let customer = cut(&one_line(&t.customer, place), NOTIFIED_CUSTOMER);
+    let summary = cut(&one_line(&t.summary, place), NOTIFIED_SUMMARY);
+    tr!(
+        l,
+        format!("{sev} · トラブル {}: {customer} — {summary}", t.id),
+        format!("{sev} · Trouble {}: {customer} — {summary}", t.id)
+    )
+}
+
+/// How much of the customer's name and of the summary a notification's text carries.
+const NOTIFIED_CUSTOMER: usize = 60;
+const NOTIFIED_SUMMARY: usize = 120;
 
 /// The departments of `keys`, each by its user group (which pings it) and name.
 fn departments_pinged(l: Locale, config: &Config, keys: &[String]) -> String {
@@ -622,11 +656,19 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             if t.ack.is_none() && t.manager.is_some() && t.is_open() {
                 blocks.push(actions("kickoff", vec![ack_button(l, &t.id)]));
             }
-            let text = tr!(
-                l,
-                format!("トラブル {}: {} — {}（{}）{}", t.id, here(&t.customer), here(&t.summary), sev, t.manager.as_ref().filter(|_| t.ack.is_none() && t.is_open()).map(|m| format!(" {} 確認をお願いします", user(m))).unwrap_or_default()),
-                format!("Trouble {}: {} — {} ({}){}", t.id, here(&t.customer), here(&t.summary), sev, t.manager.as_ref().filter(|_| t.ack.is_none() && t.is_open()).map(|m| format!(" {} please acknowledge", user(m))).unwrap_or_default())
-            );
+            // What the manager's phone shows (and the departments'): the ask and whom it asks
+            // first, then which trouble, its summary cut short, and the groups it pings, so no
+            // summary however long pushes the ask off the lock screen or out of the text.
+            let ask = match &t.manager {
+                Some(m) if t.ack.is_none() && t.is_open() => tr!(l, format!("🚨 {} 確認をお願いします · ", user(m)), format!("🚨 {} please acknowledge · ", user(m))),
+                _ => "🚨 ".to_string(),
+            };
+            let groups = department_groups(config, t);
+            let groups = match groups.is_empty() {
+                true => groups,
+                false => format!(" · {groups}"),
+            };
+            let text = format!("{ask}{}{groups}", notified_as(l, t, &sev, Where::OwnChannel));
             Rendered { text, blocks: Some(blocks) }
         }
         Message::Status => {
@@ -723,11 +765,11 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 true => tr!(l, "🚨 確認をお願いします · ", "🚨 Please acknowledge · "),
                 false => "",
             };
-            let summary = crate::slack::blocks::cut(&away(&t.summary), 120);
+            let what = notified_as(l, t, &sev, Where::Elsewhere);
             let text = tr!(
                 l,
-                format!("{ask}{sev} · トラブル {}: {} — {summary} · 報告者 {} · {}", t.id, away(&t.customer), user(t.opened_by()), channel_ref(l, t)),
-                format!("{ask}{sev} · Trouble {}: {} — {summary} · from {} · {}", t.id, away(&t.customer), user(t.opened_by()), channel_ref(l, t))
+                format!("{ask}{what} · 報告者 {} · {}", user(t.opened_by()), channel_ref(l, t)),
+                format!("{ask}{what} · from {} · {}", user(t.opened_by()), channel_ref(l, t))
             );
             Rendered { text, blocks: Some(blocks) }
         }
@@ -839,8 +881,17 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 ),
             };
             // Enough to act on from a phone: whose trouble it is, and who has had it unanswered.
-            let text = format!("{text}\n{}", who_was_asked(l, t, asked_before));
-            let blocks = vec![section(&text), actions("dm", vec![ack_button(l, &t.id)])];
+            let who = who_was_asked(l, t, asked_before);
+            let blocks = vec![section(&format!("{text}\n{who}")), actions("dm", vec![ack_button(l, &t.id)])];
+            // The notification asks first, as the manager's does; the summary, whole in the
+            // message, is cut short there so that why they are asked still shows.
+            let why = super::combined::why_asked(l, *waited_secs, passed_over.as_ref(), *new_to_chain);
+            let what = notified_as(l, t, &sev, Where::Elsewhere);
+            let text = tr!(
+                l,
+                format!("⏫ 確認をお願いします · {what} · {why} · {channel}\n{who}"),
+                format!("⏫ Please acknowledge · {what} · {why} · {channel}\n{who}")
+            );
             Rendered { text, blocks: Some(blocks) }
         }
         // The ask above, once it no longer asks: the state in the manager's DM's words, no button.

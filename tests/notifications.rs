@@ -1,0 +1,91 @@
+//! What a phone's lock screen and Slack's banners show of the bot's messages: the top-level
+//! `text` (mobile notifications read nothing else), cut after about 100–150 characters. The
+//! messages that ask someone to act say so, and about which customer, within that.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+
+/// Slack shows about this much of a notification's text.
+const LOCK_SCREEN: usize = 150;
+
+/// The `text` of the first message posted to `to` whose text contains `words`.
+async fn text_posted(bot: &TestBot, to: &str, words: &str) -> String {
+    let call = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == to && c.params["text"].as_str().is_some_and(|t| t.contains(words))
+        })
+        .await;
+    call.params["text"].as_str().unwrap_or_default().to_string()
+}
+
+/// The first `n` characters of `text`: what a lock screen shows of it.
+fn shown(text: &str) -> String {
+    text.chars().take(LOCK_SCREEN).collect()
+}
+
+/// A summary far longer than any notification shows: whatever follows it in a text would never
+/// be seen.
+fn long_summary() -> String {
+    "defective housings cracked on arrival, ".repeat(60)
+}
+
+/// The kickoff asks the manager before anything else, names the customer, and pings the
+/// departments in its text too; the manager's DM and the escalation's DM ask first and say
+/// which customer, however long the summary: in English and in Japanese.
+#[tokio::test]
+async fn the_asks_and_the_customer_come_first_in_every_notification_in_both_locales() {
+    for (locale, kickoff_ask, dm_ask, escalation_ask, waited) in [
+        (
+            "en",
+            "🚨 <@U0MANAGER> please acknowledge · sev1 critical · Trouble ",
+            "🚨 Please acknowledge · sev1 critical · Trouble ",
+            "⏫ Please acknowledge · sev1 critical · Trouble ",
+            "unacknowledged for 1h",
+        ),
+        (
+            "ja",
+            "🚨 <@U0MANAGER>さん 確認をお願いします · sev1 重大 · トラブル ",
+            "🚨 確認をお願いします · sev1 重大 · トラブル ",
+            "⏫ 確認をお願いします · sev1 重大 · トラブル ",
+            "1時間未確認",
+        ),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready(&format!("sev1 ACME: {}", long_summary())).await;
+        let about = format!("{}: ACME — defective housings cracked", t.id);
+
+        let kickoff = text_posted(&bot, &t.channel, &t.id).await;
+        assert!(
+            shown(&kickoff).starts_with(&format!("{kickoff_ask}{about}")),
+            "{locale}: the kickoff's notification: {kickoff}"
+        );
+        // The user group of the department the severity brings in is pinged by the text too,
+        // however long the summary (which the text cuts short; the blocks have it whole).
+        assert!(
+            kickoff.ends_with(" · <!subteam^S0QUALITY>") && kickoff.chars().count() < 400,
+            "{locale}: {kickoff}"
+        );
+
+        let dm = text_posted(&bot, MANAGER, &t.id).await;
+        assert!(
+            shown(&dm).starts_with(&format!("{dm_ask}{about}")),
+            "{locale}: the manager's DM: {dm}"
+        );
+
+        bot.advance_and_settle(Duration::from_secs(3600)).await;
+        let escalation = text_posted(&bot, DIRECTOR, &t.id).await;
+        assert!(
+            shown(&escalation).starts_with(&format!("{escalation_ask}{about}")),
+            "{locale}: the escalation's DM: {escalation}"
+        );
+        // Why they are asked, and by whom it was opened, survive the summary.
+        assert!(
+            escalation.contains(waited) && escalation.contains(&format!("<@{SALES}>")),
+            "{locale}: {escalation}"
+        );
+    }
+}
