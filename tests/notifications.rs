@@ -89,3 +89,62 @@ async fn the_asks_and_the_customer_come_first_in_every_notification_in_both_loca
         );
     }
 }
+
+/// A private trouble's customer and summary never reach the channel it was typed in, nor an
+/// announce channel: their notifications (and the messages) say a private trouble was opened,
+/// by whom and where, in both locales; several opened at once, likewise; the trouble's own
+/// channel and the manager's DM still have them.
+#[tokio::test]
+async fn a_private_troubles_notices_outside_it_name_no_customer_or_summary() {
+    for (locale, opened) in [("en", "opened private trouble"), ("ja", "非公開のトラブル")] {
+        let config = BASE_CONFIG.replace(
+            "locale = \"en\"",
+            &format!("locale = \"{locale}\"\nprivate_channels = true"),
+        );
+        let bot = spawn_bot_raw(&format!("{config}\n{DEFAULT_SEVERITIES}")).await;
+        let t = bot.open_ready("sev1 ACME: defective housings").await;
+        let outside: Vec<String> = bot
+            .slack
+            .calls()
+            .iter()
+            .filter(|c| c.method == "chat.postMessage" || c.method == "chat.update")
+            .filter(|c| c.params["channel"] == ORIGIN || c.params["channel"] == "C0BIZUNIT")
+            .map(|c| text_of(&c.params))
+            .collect();
+        assert!(
+            outside.len() >= 2,
+            "{locale}: the origin and the announce channel told: {outside:?}"
+        );
+        for text in &outside {
+            assert!(
+                text.contains(opened) && text.contains(&t.id) && !text.contains("ACME") && !text.contains("housings"),
+                "{locale}: {text}"
+            );
+        }
+        // Those taking part read it whole.
+        assert!(text_of(&bot.slack.messages_in(&t.channel)[0]).contains("defective housings"));
+        assert!(bot.posted_saying(MANAGER, "defective housings").await.contains("ACME"));
+
+        // Closed by force with a reason: the announce channel hears it closed, not why.
+        bot.command_text(DIRECTOR, &t.channel, "close force Globex asked us to stop")
+            .await;
+        let closed = text_posted(&bot, "C0BIZUNIT", "🏁").await;
+        assert!(
+            closed.contains(&t.id) && !closed.contains("ACME") && !closed.contains("Globex"),
+            "{locale}: {closed}"
+        );
+
+        // Several at once share one notice, which names none of their customers.
+        let mark = last_call(&bot);
+        for i in 0..3 {
+            bot.command_text(COLLEAGUE, ORIGIN, &format!("open Initech {i}: pumps leaking"))
+                .await;
+        }
+        bot.settle().await;
+        let notices = posted_since(&bot, ORIGIN, mark);
+        assert!(!notices.is_empty(), "{locale}");
+        for text in notices {
+            assert!(!text.contains("Initech") && !text.contains("pumps"), "{locale}: {text}");
+        }
+    }
+}

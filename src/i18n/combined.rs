@@ -2,8 +2,8 @@
 //! notices, when many wait at once.
 
 use super::messages::{
-    ack_text, answered, asked_again_below, away, channel_ref, closed_note, no_longer_asks_reader, opened_ago,
-    severity_label, user, who_was_asked, FALLBACK_TEXT_LIMIT,
+    ack_text, answered, asked_again_below, away, channel_outside, channel_ref, closed_note, customer_outside,
+    kept_in_channel, no_longer_asks_reader, opened_ago, severity_label, user, who_was_asked, FALLBACK_TEXT_LIMIT,
 };
 use super::{format_duration, Locale};
 use crate::config::Config;
@@ -126,7 +126,10 @@ pub fn combined(
     let each: Vec<String> = shown
         .iter()
         .map(|(t, _)| {
-            let customer = cut(&away(&t.customer), 40);
+            let customer = match kind {
+                Combined::Notice => cut(&customer_outside(l, config, t), 40),
+                _ => cut(&away(&t.customer), 40),
+            };
             tr!(
                 l,
                 format!("sev{} {customer}（{}）", t.severity, t.id),
@@ -225,6 +228,11 @@ fn line(
         cut(&away(&t.customer), LINE_CUSTOMER),
         cut(&away(&t.summary), summary)
     );
+    // A notice is read outside the trouble: a private one's customer and summary stay in it.
+    let (what, link) = match kind == Combined::Notice && kept_in_channel(config, t) {
+        true => (customer_outside(l, config, t), channel_outside(l, t)),
+        false => (what, link),
+    };
     let sev = severity_label(l, config, t.severity);
     match (kind, alone) {
         // Why its reader is asked, who opened it and who was asked before: all a phone shows.

@@ -113,6 +113,29 @@ pub(super) fn channel_ref(l: Locale, t: &Trouble) -> String {
     }
 }
 
+/// Whether the trouble is private: what it says of itself, else the configuration.
+pub(super) fn kept_in_channel(config: &Config, t: &Trouble) -> bool {
+    t.private.unwrap_or(config.policy.private_channels)
+}
+
+/// The trouble's channel for people who may not read a private trouble: a link while it
+/// exists (Slack shows them no more than that it is private), never its name being set up,
+/// whose slug spells the customer.
+pub(super) fn channel_outside(l: Locale, t: &Trouble) -> String {
+    match &t.channel {
+        Some(c) => format!("<#{c}>"),
+        None => tr!(l, "（チャンネル作成中）", "(channel being set up)").to_string(),
+    }
+}
+
+/// The customer as a channel outside the trouble reads it: `private` for a private trouble.
+pub(super) fn customer_outside(l: Locale, config: &Config, t: &Trouble) -> String {
+    match kept_in_channel(config, t) {
+        true => tr!(l, "🔒 非公開", "🔒 private").to_string(),
+        false => away(&t.customer),
+    }
+}
+
 /// The Acknowledge button naming its trouble, where several stand side by side: the `n`th in
 /// its row.
 pub(super) fn ack_button_for(l: Locale, id: &TroubleId, n: usize) -> crate::slack::blocks::Button {
@@ -773,6 +796,20 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             );
             Rendered { text, blocks: Some(blocks) }
         }
+        Message::OriginNotice | Message::Announcement if kept_in_channel(config, t) => {
+            // A private trouble is its participants' to read: the channel it was typed in and
+            // the announce channels hear that it was opened and where, never its customer or
+            // summary (a notification there would show them to everyone in it).
+            let text = tr!(
+                l,
+                format!("🔒 {}が非公開のトラブル {} を起票しました（{}）→ {}。お客様と概要は参加者だけがチャンネルで確認できます。", user(t.opened_by()), t.id, sev, channel_outside(l, t)),
+                format!("🔒 {} opened private trouble {} ({}) → {}. Its customer and summary are for those taking part, in its channel.", user(t.opened_by()), t.id, sev, channel_outside(l, t))
+            );
+            match closed_note(l, config, t) {
+                Some(closed) => Rendered::text(format!("{text}\n{closed}")),
+                None => Rendered::text(text),
+            }
+        }
         Message::OriginNotice | Message::Announcement => {
             let text = tr!(
                 l,
@@ -972,11 +1009,16 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             })
         }
         Message::AnnouncedNoLonger { by, why } => {
-            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            let (id, customer, channel) = (&t.id, customer_outside(l, config, t), channel_ref(l, t));
+            // A private trouble's reasons, like its summary, are for those taking part.
+            let private = kept_in_channel(config, t);
             Rendered::text(match why {
                 crate::trouble::decide::NoLonger::Lowered { from, to, reason } => {
                     let (from, to) = (severity_label(l, config, *from), severity_label(l, config, *to));
-                    let why = because(l, reason, Where::Elsewhere);
+                    let why = match private {
+                        true => String::new(),
+                        false => because(l, reason, Where::Elsewhere),
+                    };
                     tr!(
                         l,
                         format!("⬇️ ここで {from} としてお知らせしたトラブル {id}（{customer}）は、{}が {to} に引き下げました。{channel}{why}", user(by)),
@@ -988,6 +1030,11 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     format!("🏁 ここでお知らせしたトラブル {id}（{customer}）は、{}がクローズしました。{channel}", user(by)),
                     format!("🏁 Trouble {id} ({customer}), announced here, was closed by {}. {channel}", user(by))
                 ),
+                crate::trouble::decide::NoLonger::Closed { forced_reason: Some(_) } if private => tr!(
+                    l,
+                    format!("🏁 ここでお知らせしたトラブル {id}（{customer}）は、{}が強制クローズしました。{channel}", user(by)),
+                    format!("🏁 Trouble {id} ({customer}), announced here, was force-closed by {}. {channel}", user(by))
+                ),
                 crate::trouble::decide::NoLonger::Closed { forced_reason: Some(r) } => {
                     let r = quoted(r, Where::Elsewhere);
                     tr!(
@@ -997,11 +1044,14 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     )
                 }
                 crate::trouble::decide::NoLonger::Reopened { reason, not_effective } => {
-                    let why = reopened_because(l, reason, *not_effective);
+                    let why = match private {
+                        true => String::new(),
+                        false => format!("\n{}", reopened_because(l, reason, *not_effective)),
+                    };
                     tr!(
                         l,
-                        format!("🔄 ここでお知らせし、クローズしたトラブル {id}（{customer}）を、{}が再開しました。{channel}\n{why}", user(by)),
-                        format!("🔄 Trouble {id} ({customer}), announced here and closed, was reopened by {}. {channel}\n{why}", user(by))
+                        format!("🔄 ここでお知らせし、クローズしたトラブル {id}（{customer}）を、{}が再開しました。{channel}{why}", user(by)),
+                        format!("🔄 Trouble {id} ({customer}), announced here and closed, was reopened by {}. {channel}{why}", user(by))
                     )
                 }
                 crate::trouble::decide::NoLonger::Corrected { summary, from, to } => {
@@ -1010,11 +1060,18 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                         false => tr!(l, "お客様名", "customer"),
                     };
                     let (from, now) = (cut(&away(from), 200), cut(&away(to), 200));
-                    tr!(
-                        l,
-                        format!("✏️ ここでお知らせしたトラブル {id} の{what}を{}が訂正しました: 「{from}」→「{now}」。{channel}", user(by)),
-                        format!("✏️ Trouble {id}, announced here: {} corrected its {what} from “{from}” to “{now}”. {channel}", user(by))
-                    )
+                    match private {
+                        true => tr!(
+                            l,
+                            format!("✏️ ここでお知らせした非公開のトラブル {id} の{what}を{}が訂正しました。{channel}", user(by)),
+                            format!("✏️ Private trouble {id}, announced here: {} corrected its {what}. {channel}", user(by))
+                        ),
+                        false => tr!(
+                            l,
+                            format!("✏️ ここでお知らせしたトラブル {id} の{what}を{}が訂正しました: 「{from}」→「{now}」。{channel}", user(by)),
+                            format!("✏️ Trouble {id}, announced here: {} corrected its {what} from “{from}” to “{now}”. {channel}", user(by))
+                        ),
+                    }
                 }
             })
         }
