@@ -148,3 +148,42 @@ async fn a_private_troubles_notices_outside_it_name_no_customer_or_summary() {
         }
     }
 }
+
+/// Someone asked by a line in the trouble's channel is mentioned in its text and its block
+/// however long what was typed before their name: the approver of a proposal with a long
+/// reason, the owner of an action with a long text. Both cut at Slack's limits once, losing
+/// the mention (nobody was pinged, nor read who may approve).
+#[tokio::test]
+async fn a_long_reason_or_action_text_never_pushes_out_who_is_asked() {
+    for (locale, approver, owner) in [
+        ("en", "Who may approve: <@U0MANAGER>", "owner <@U0QA1>"),
+        ("ja", "承認できる人: <@U0MANAGER>さん", "担当 <@U0QA1>さん"),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready("ACME: housings cracked").await;
+        let long = "mold ".repeat(590);
+        bot.command_text(SALES, &t.channel, &format!("split 70/30 {long}"))
+            .await;
+        bot.command_text(
+            SALES,
+            &t.channel,
+            &format!("action interim {long} owner:<@U0QA1> due:3d"),
+        )
+        .await;
+        for (needle, asked) in [("#1", approver), ("#1", owner)] {
+            let call = bot
+                .slack
+                .wait_for("chat.postMessage", |c| {
+                    c.params["channel"] == t.channel.as_str() && text_of(&c.params).contains(asked)
+                })
+                .await;
+            let text = call.params["text"].as_str().unwrap_or_default();
+            assert!(text.contains(asked) && text.contains(needle), "{locale}: {text}");
+            assert!(
+                call.params["blocks"].to_string().contains(asked),
+                "{locale}: {}",
+                call.params
+            );
+        }
+    }
+}

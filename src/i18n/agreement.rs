@@ -47,13 +47,21 @@ pub fn split_with_reason(l: Locale, s: &Split, place: Where) -> String {
     with_reason(l, split_shares(l, s.ours, s.customer, s.other), &s.reason, place, false)
 }
 
+/// How much of a reason a proposal's line quotes.
+const QUOTED_REASON: usize = 300;
+
 /// WHAT followed by the reason typed with it, on one line (and in quotes when `quoted`), when
 /// there is one.
 fn with_reason(l: Locale, what: String, reason: &str, place: Where, quoted: bool) -> String {
     if reason.trim().is_empty() {
         return what;
     }
-    let reason = one_line(reason, place);
+    // Quoted in a proposal's line, where who may approve it follows: however long the reason
+    // (the status and the report have it whole), the ask stays in the message and its text.
+    let reason = match quoted {
+        true => crate::slack::blocks::cut(&one_line(reason, place), QUOTED_REASON),
+        false => one_line(reason, place),
+    };
     match quoted {
         true => tr!(l, format!("{what} —「{reason}」"), format!("{what} — “{reason}”")),
         false => format!("{what} — {reason}"),

@@ -392,9 +392,11 @@ fn logged_line(l: Locale, config: &Config, t: &Trouble, event: &StepEvent, by: O
             Some(a) => {
                 // As it was added, from the entry: a line posted late (behind pacing) shows it
                 // neither done, nor corrected, nor handed over with the trouble since.
+                // Its text cut short (the status has it whole), so that the owner it is given
+                // to, named after it, is still in the line and pinged by it however long it is.
                 let a = &Action {
                     kind: *kind,
-                    text: text.clone(),
+                    text: cut(text, ADDED_ACTION_TEXT),
                     owner: owner.clone(),
                     due: *due,
                     check: *check,
@@ -520,6 +522,9 @@ fn logged_line(l: Locale, config: &Config, t: &Trouble, event: &StepEvent, by: O
 }
 
 /// A line posted in the trouble's channel.
+/// How much of an action's text the line saying it was added shows.
+const ADDED_ACTION_TEXT: usize = 300;
+
 pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Rendered {
     let tz = config.policy.timezone;
     let text = match line {
