@@ -134,6 +134,17 @@ async fn a_private_troubles_notices_outside_it_name_no_customer_or_summary() {
             "{locale}: {closed}"
         );
 
+        // Raised to a severity announced: the announce channel hears which trouble, not whose
+        // or why.
+        let raised = bot.open_ready("Hooli: lids cracked").await;
+        bot.command_text(SALES, &raised.channel, "sev 1 Hooli's line stopped")
+            .await;
+        let told = text_posted(&bot, "C0BIZUNIT", &raised.id).await;
+        assert!(
+            told.starts_with("⬆️") && !told.contains("Hooli") && !told.contains("lids"),
+            "{locale}: {told}"
+        );
+
         // Several at once share one notice, which names none of their customers.
         let mark = last_call(&bot);
         for i in 0..3 {

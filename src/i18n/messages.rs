@@ -473,6 +473,33 @@ fn title(l: Locale, t: &Trouble) -> String {
 /// the first-call checklist) that goes by DM instead, while the bot has lost the channel, first
 /// says which trouble it is about.
 pub fn render_to(l: Locale, config: &Config, t: &Trouble, message: &Message, to: &Dest) -> Rendered {
+    // An announce channel told of a private trouble's raise hears of it as of its opening:
+    // which trouble and how severe now, never its customer or the reason typed with it.
+    if let (Dest::Channel(_), Message::SeverityRaised { from, to, by, .. }, true) =
+        (to, message, kept_in_channel(config, t))
+    {
+        let (id, channel) = (&t.id, channel_outside(l, t));
+        let (from, to) = (severity_label(l, config, *from), severity_label(l, config, *to));
+        let text = match by {
+            Some(by) => tr!(
+                l,
+                format!(
+                    "⬆️ 非公開のトラブル {id} の重大度を {}が {from} から {to} に引き上げました。{channel}",
+                    user(by)
+                ),
+                format!(
+                    "⬆️ Private trouble {id} was raised from {from} to {to} by {}. {channel}",
+                    user(by)
+                )
+            ),
+            None => tr!(
+                l,
+                format!("⬆️ 非公開のトラブル {id} の重大度を {from} から {to} に引き上げました。{channel}"),
+                format!("⬆️ Private trouble {id} was raised from {from} to {to}. {channel}")
+            ),
+        };
+        return polished(l, Rendered::text(text));
+    }
     let mut rendered = render(l, config, t, message);
     let asked_in_dm = matches!(
         message,
