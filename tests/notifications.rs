@@ -198,3 +198,32 @@ async fn a_long_reason_or_action_text_never_pushes_out_who_is_asked() {
         }
     }
 }
+
+/// The effectiveness check asks in the trouble's channel, whose name may say nothing of the
+/// customer (a Japanese one's has no slug): its text names the trouble and its customer.
+#[tokio::test]
+async fn the_effectiveness_checks_notification_names_the_trouble_and_its_customer() {
+    for (locale, ask) in [
+        ("en", "it is time to check prevention action #1"),
+        ("ja", "再発防止策 #1"),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready("アクメ: 蓋の割れ").await;
+        bot.command_text(MANAGER, &t.channel, "ack").await;
+        bot.command_text(SALES, &t.channel, "action prevent Mold temperature alarm check:2s")
+            .await;
+        bot.command_text(SALES, &t.channel, "cause mold temperature drifted")
+            .await;
+        for n in 1..=7 {
+            bot.command_text(SALES, &t.channel, &format!("done {n}")).await;
+        }
+        bot.command_text(SALES, &t.channel, "close").await;
+        assert!(!trouble(&bot, &t.id).is_open(), "{locale}: closed");
+        bot.advance_and_settle(Duration::from_secs(10)).await;
+        let text = text_posted(&bot, &t.channel, "🔁").await;
+        assert!(
+            shown(&text).contains(ask) && shown(&text).contains(&format!("{} アクメ", t.id)),
+            "{locale}: {text}"
+        );
+    }
+}

@@ -573,11 +573,15 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
         },
         StepLine::EffectCheck { n, ask, round, epoch } => {
             let who = ask.iter().map(user).collect::<Vec<_>>().join(" ");
-            let what = action_of(t, *n).map(|a| here(&a.text)).unwrap_or_default();
+            // Which trouble, by its customer beside its id, as an action's reminder says it: a
+            // channel named without a slug (a Japanese customer's) tells a phone nothing. The
+            // measure cut short, so that who confirms it, below, is never cut off.
+            let what = action_of(t, *n).map(|a| cut(&here(&a.text), ADDED_ACTION_TEXT)).unwrap_or_default();
+            let trouble = format!("{} {}", t.id, cut(&super::messages::away(&t.customer), 40));
             let mut text = tr!(
                 l,
-                format!("🔁 {who} 再発防止策 #{n}「{what}」の効果確認の日です。効果はありましたか？"),
-                format!("🔁 {who} it is time to check prevention action #{n} “{what}”. Did it work?")
+                format!("🔁 {who} 再発防止策 #{n}「{what}」（トラブル {trouble}）の効果確認の日です。効果はありましたか？"),
+                format!("🔁 {who} it is time to check prevention action #{n} “{what}” (trouble {trouble}). Did it work?")
             );
             // Whose measure it is cannot certify it worked (the answer would be refused): the
             // ask says who confirms it, before anyone taps a button that is not theirs.
