@@ -219,6 +219,17 @@ async fn the_effectiveness_checks_notification_names_the_trouble_and_its_custome
         }
         bot.command_text(SALES, &t.channel, "close").await;
         assert!(!trouble(&bot, &t.id).is_open(), "{locale}: closed");
+        // The kickoff, edited, no longer reads as an alarm in the channel's list.
+        bot.settle().await;
+        let kickoff = bot
+            .slack
+            .message_versions(&t.channel, &t.kickoff_ts)
+            .pop()
+            .expect("kickoff");
+        assert!(
+            kickoff["text"].as_str().is_some_and(|k| k.starts_with("🏁 sev2")),
+            "{locale}: {kickoff}"
+        );
         bot.advance_and_settle(Duration::from_secs(10)).await;
         let text = text_posted(&bot, &t.channel, "🔁").await;
         assert!(

@@ -711,7 +711,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             // summary however long pushes the ask off the lock screen or out of the text.
             let ask = match &t.manager {
                 Some(m) if t.ack.is_none() && t.is_open() => tr!(l, format!("🚨 {} 確認をお願いします · ", user(m)), format!("🚨 {} please acknowledge · ", user(m))),
-                _ => "🚨 ".to_string(),
+                _ if t.is_open() => "🚨 ".to_string(),
+                _ => "🏁 ".to_string(),
             };
             let groups = department_groups(config, t);
             let groups = match groups.is_empty() {
