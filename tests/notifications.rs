@@ -238,3 +238,31 @@ async fn the_effectiveness_checks_notification_names_the_trouble_and_its_custome
         );
     }
 }
+
+/// Out of its channel (the bot removed from it), the owner's nudge comes by DM: its
+/// notification says the ask first and which trouble after it, the summary cut short, however
+/// long it is.
+#[tokio::test]
+async fn a_nudge_by_dm_asks_first_however_long_the_summary() {
+    for (locale, ask, about) in [
+        ("en", "⏰ <@U0SALES> ACME has heard nothing", "📌 Trouble "),
+        ("ja", "⏰ <@U0SALES>さん 起票から4時間、ACME様には", "📌 トラブル "),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready(&format!("ACME: {}", long_summary())).await;
+        bot.slack.lose_channel(&t.channel, "not_in_channel");
+        let mut left = channel_event("channel_left", &t.channel, None);
+        left["event"]["actor_id"] = serde_json::json!(MANAGER);
+        assert_eq!(bot.event(&left, None).await.status(), 200);
+        bot.advance_and_settle(Duration::from_secs(4 * 3600)).await;
+        // The first-call checklist comes the same way, and asks first too.
+        let first_call = text_posted(&bot, SALES, "📌").await;
+        assert!(first_call.starts_with("⚠️ <@U0SALES>"), "{locale}: {first_call}");
+        let nudge = text_posted(&bot, SALES, ask).await;
+        assert!(shown(&nudge).starts_with(ask), "{locale}: {nudge}");
+        assert!(
+            nudge.contains(&format!("{about}{}", t.id)) && nudge.chars().count() < 1000,
+            "{locale}: {nudge}"
+        );
+    }
+}

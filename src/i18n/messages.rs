@@ -508,13 +508,17 @@ pub fn render_to(l: Locale, config: &Config, t: &Trouble, message: &Message, to:
             | Message::Step(crate::trouble::facts::StepLine::EffectCheck { .. })
     );
     if matches!(to, Dest::Dm(_)) && asked_in_dm {
-        let (id, customer, summary, channel) = (&t.id, away(&t.customer), away(&t.summary), channel_ref(l, t));
+        let (id, channel) = (&t.id, channel_ref(l, t));
+        let customer = cut(&away(&t.customer), NOTIFIED_CUSTOMER);
+        let summary = cut(&away(&t.summary), NOTIFIED_SUMMARY);
         let about = tr!(
             l,
             format!("📌 トラブル {id}（{customer} — {summary}）· {channel}"),
             format!("📌 Trouble {id} ({customer} — {summary}) · {channel}")
         );
-        rendered.text = cut(&format!("{about}\n{}", rendered.text), FALLBACK_TEXT_LIMIT);
+        // The notification says the ask first (it names the customer itself); which trouble
+        // follows, its summary cut short, so a long one never pushes the ask off the lock screen.
+        rendered.text = cut(&format!("{}\n{about}", rendered.text), FALLBACK_TEXT_LIMIT);
         if let Some(blocks) = rendered.blocks.as_mut() {
             blocks.insert(0, context(&about));
         }
