@@ -553,12 +553,14 @@ pub fn assert_set_up_exactly_once(slack: &FakeSlack, troubles: &[(String, String
         let named: Vec<_> = channels.iter().filter(|c| c.name.ends_with(&slug)).collect();
         assert_eq!(named.len(), 1, "one channel for {id}: {named:?}");
         let channel = named[0].id.as_str();
+        // The kickoff's text starts with its ask (`🚨 @manager please acknowledge · sev2 … ·
+        // Trouble ID: …`); the status's with its id.
         let (kickoff, status) = (format!("Trouble {id}:"), format!("Status {id}:"));
         let messages = slack.messages_in(channel);
         let find = |prefix: &str| {
             messages
                 .iter()
-                .filter(|m| plain_text_of(m).starts_with(prefix))
+                .filter(|m| plain_text_of(m).contains(prefix))
                 .collect::<Vec<_>>()
         };
         let (kickoffs, statuses) = (find(&kickoff), find(&status));
@@ -589,7 +591,7 @@ pub fn assert_set_up_exactly_once(slack: &FakeSlack, troubles: &[(String, String
             calls
                 .iter()
                 .filter(|c| c.method == method && c.took_effect() && c.params["channel"] == channel)
-                .filter(|c| plain_text_of(&c.params).starts_with(prefix))
+                .filter(|c| plain_text_of(&c.params).contains(prefix))
                 .map(|c| c.seq)
                 .min()
                 .unwrap_or_else(|| panic!("{id}: no effective {method} {prefix:?}"))
