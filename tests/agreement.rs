@@ -1011,20 +1011,27 @@ async fn an_approval_dm_to_someone_a_hand_over_leaves_out_says_so_and_loses_its_
     );
 }
 
+/// A trouble acknowledged whose rep proposed a cost (#1, ¥120,000 ours) and a split (#2, 70/30),
+/// both approved by the manager.
+async fn cost_and_split_approved(bot: &TestBot) -> OpenedTrouble {
+    let t = bot.open_ready("ACME: wrong labels").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(SALES, &t.channel, "cost ¥120,000 ours replacement")
+        .await;
+    bot.command_text(SALES, &t.channel, "split 70/30 our labelling").await;
+    click_on(bot, MANAGER, "proposal_approve", &t, 1).await;
+    click_on(bot, MANAGER, "proposal_approve", &t, 2).await;
+    wait_until(|| matches!(proposals(bot, &t.id)[1].state, ProposalState::Approved { .. }).then_some(())).await;
+    t
+}
+
 /// A correction of an approved cost the customer accepted, rejected by the manager: the accepted
 /// terms stand again everywhere (the record, the totals, `history`), the channel says so, and
 /// the timeline replays to the same record. A rejected correction of a split likewise.
 #[tokio::test]
 async fn a_rejected_correction_leaves_the_approved_terms_standing() {
     let bot = spawn_bot().await;
-    let t = bot.open_ready("ACME: wrong labels").await;
-    bot.command_text(MANAGER, &t.channel, "ack").await;
-    bot.command_text(SALES, &t.channel, "cost ¥120,000 ours replacement")
-        .await;
-    bot.command_text(SALES, &t.channel, "split 70/30 our labelling").await;
-    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
-    click_on(&bot, MANAGER, "proposal_approve", &t, 2).await;
-    wait_until(|| matches!(proposals(&bot, &t.id)[1].state, ProposalState::Approved { .. }).then_some(())).await;
+    let t = cost_and_split_approved(&bot).await;
     let r = bot.command_text(SALES, &t.channel, "agreed 1 customer accepted").await;
     assert!(r.contains("#1"), "{r}");
 
@@ -1447,14 +1454,7 @@ async fn everyday_amounts_read_and_negative_or_spaced_ones_are_refused_saying_ho
 #[tokio::test]
 async fn terms_restored_by_a_rejected_correction_keep_their_original_writer() {
     let bot = spawn_bot().await;
-    let t = bot.open_ready("ACME: wrong labels").await;
-    bot.command_text(MANAGER, &t.channel, "ack").await;
-    bot.command_text(SALES, &t.channel, "cost ¥120,000 ours replacement")
-        .await;
-    bot.command_text(SALES, &t.channel, "split 70/30 our labelling").await;
-    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
-    click_on(&bot, MANAGER, "proposal_approve", &t, 2).await;
-    wait_until(|| matches!(proposals(&bot, &t.id)[1].state, ProposalState::Approved { .. }).then_some(())).await;
+    let t = cost_and_split_approved(&bot).await;
     let written = trouble(&bot, &t.id);
     let (cost, split) = (written.costs[0].clone(), written.split.clone().expect("split"));
     assert_eq!((cost.by.as_str(), split.by.as_str()), (SALES, SALES));

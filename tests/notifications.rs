@@ -208,17 +208,7 @@ async fn the_effectiveness_checks_notification_names_the_trouble_and_its_custome
         ("ja", "再発防止策 #1"),
     ] {
         let bot = spawn_bot_in(locale).await;
-        let t = bot.open_ready("アクメ: 蓋の割れ").await;
-        bot.command_text(MANAGER, &t.channel, "ack").await;
-        bot.command_text(SALES, &t.channel, "action prevent Mold temperature alarm check:2s")
-            .await;
-        bot.command_text(SALES, &t.channel, "cause mold temperature drifted")
-            .await;
-        for n in 1..=7 {
-            bot.command_text(SALES, &t.channel, &format!("done {n}")).await;
-        }
-        bot.command_text(SALES, &t.channel, "close").await;
-        assert!(!trouble(&bot, &t.id).is_open(), "{locale}: closed");
+        let t = closed_with_a_measure(&bot, "アクメ: 蓋の割れ").await;
         // The kickoff, edited, no longer reads as an alarm in the channel's list.
         bot.settle().await;
         let kickoff = bot

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::{json, Value};
+use trouble_bot::i18n::Locale;
 use trouble_bot::trouble::actions::Action;
 use trouble_bot::trouble::facts::{ReturnState, StepEvent};
 use trouble_bot::trouble::model::{StageId, StageState, TroubleId, UserId};
@@ -2784,15 +2785,13 @@ async fn tap_as_drawn(bot: &TestBot, user: &str, action: &str, message: &Value, 
 
 /// A trouble closed with prevention action #1 to check 2 s later, and the check as posted.
 async fn closed_with_an_effect_check(bot: &TestBot) -> (OpenedTrouble, Value) {
-    let t = bot.open_ready("ACME: housings cracked").await;
-    bot.command_text(MANAGER, &t.channel, "ack").await;
-    bot.command_text(SALES, &t.channel, "action prevent Mold temperature alarm check:2s")
-        .await;
-    all_stages_done(bot, &t).await;
-    let r = bot.command_text(SALES, &t.channel, "close").await;
-    assert!(r.contains("Closed"), "{r}");
+    let t = closed_with_a_measure(bot, "ACME: housings cracked").await;
     bot.advance_and_settle(Duration::from_secs(5)).await;
-    let asked = message_with(bot, &t.channel, &["Did it work?", "Mold temperature alarm"]).await;
+    let did_it_work = match bot.config().locale {
+        Locale::Ja => "効果はありましたか",
+        Locale::En => "Did it work?",
+    };
+    let asked = message_with(bot, &t.channel, &[did_it_work, "Mold temperature alarm"]).await;
     (t, asked)
 }
 
@@ -2914,18 +2913,7 @@ async fn the_effectiveness_check_loses_its_buttons_once_answered_cancelled_or_re
     assert!(text.contains("the action was cancelled by <@U0MANAGER>"), "{now}");
 
     let bot = spawn_bot_in("ja").await;
-    let t = bot.open_ready("ACME: housings cracked").await;
-    bot.command_text(MANAGER, &t.channel, "ack").await;
-    bot.command_text(SALES, &t.channel, "action prevent Mold temperature alarm check:2s")
-        .await;
-    bot.command_text(SALES, &t.channel, "cause mold temperature drifted")
-        .await;
-    for n in 1..=7 {
-        bot.command_text(SALES, &t.channel, &format!("done {n}")).await;
-    }
-    bot.command_text(SALES, &t.channel, "close").await;
-    bot.advance_and_settle(Duration::from_secs(5)).await;
-    let asked = message_with(&bot, &t.channel, &["効果はありましたか", "Mold temperature alarm"]).await;
+    let (t, asked) = closed_with_an_effect_check(&bot).await;
     bot.command_text(MANAGER, &t.channel, "reopen customer found more cracks in lot 43")
         .await;
     let now = check_redrawn(&bot, &t.channel, &asked).await;
@@ -2980,18 +2968,7 @@ async fn an_effectiveness_answer_on_a_check_asked_before_its_date_changed_is_not
     assert!(answer.contains("Recorded as effective"), "{answer}");
 
     let bot = spawn_bot_in("ja").await;
-    let t = bot.open_ready("ACME: housings cracked").await;
-    bot.command_text(MANAGER, &t.channel, "ack").await;
-    bot.command_text(SALES, &t.channel, "action prevent Mold temperature alarm check:2s")
-        .await;
-    bot.command_text(SALES, &t.channel, "cause mold temperature drifted")
-        .await;
-    for n in 1..=7 {
-        bot.command_text(SALES, &t.channel, &format!("done {n}")).await;
-    }
-    bot.command_text(SALES, &t.channel, "close").await;
-    bot.advance_and_settle(Duration::from_secs(5)).await;
-    let asked = message_with(&bot, &t.channel, &["効果はありましたか", "Mold temperature alarm"]).await;
+    let (t, asked) = closed_with_an_effect_check(&bot).await;
     bot.command_text(SALES, &t.channel, "fix action 1 check:1m").await;
     tap_as_drawn(&bot, SALES, "effect_ng", &asked, &t.channel).await;
     let answer = click_answer(&bot, SALES, "").await;

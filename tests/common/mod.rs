@@ -1049,6 +1049,24 @@ pub async fn all_stages_done(bot: &TestBot, t: &OpenedTrouble) {
     }
 }
 
+/// `opened` (`customer: summary`) opened, acknowledged by the manager, given a prevention
+/// measure whose effectiveness is checked 2 s after the close, every stage done, and closed: in
+/// whichever language the bot speaks (its answers are not read).
+pub async fn closed_with_a_measure(bot: &TestBot, opened: &str) -> OpenedTrouble {
+    let t = bot.open_ready(opened).await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(SALES, &t.channel, "action prevent Mold temperature alarm check:2s")
+        .await;
+    bot.command_text(SALES, &t.channel, "cause mold temperature drifted")
+        .await;
+    for n in 1..=7 {
+        bot.command_text(SALES, &t.channel, &format!("done {n}")).await;
+    }
+    bot.command_text(SALES, &t.channel, "close").await;
+    assert!(trouble(bot, &t.id).closed.is_some(), "{} closed", t.id);
+    t
+}
+
 /// The answer to a tap in App Home after the call `mark`: the window opened over the Home.
 pub async fn tap_answer(bot: &TestBot, mark: u64) -> String {
     let open = bot.slack.wait_for("views.open", |c| c.seq > mark).await;
