@@ -115,7 +115,7 @@ pub(super) fn channel_ref(l: Locale, t: &Trouble) -> String {
 
 /// Whether the trouble is private: what it says of itself, else the configuration.
 pub(super) fn kept_in_channel(config: &Config, t: &Trouble) -> bool {
-    t.private.unwrap_or(config.policy.private_channels)
+    crate::trouble::decide::Viewers::of(t).private(&config.policy)
 }
 
 /// The trouble's channel for people who may not read a private trouble: a link while it

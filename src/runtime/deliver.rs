@@ -578,7 +578,7 @@ async fn deliver_once(
             }
             // Its own say: a private trouble's channel set up again (deleted, or reopened
             // without one) stays private, whatever `private_channels` says since.
-            let private = t.private.unwrap_or(app.config.policy.private_channels);
+            let private = crate::trouble::decide::Viewers::of(&t).private(&app.config.policy);
             for attempt in 1..=MAX_NAME_ATTEMPTS {
                 let name = channel_name(&app.config.policy.channel_prefix, &t.id, &t.customer, attempt);
                 mark_attempt(app, claim).await?;
