@@ -611,3 +611,38 @@ async fn a_token_refused_at_start_holds_every_call_from_the_first() {
         })
         .await;
 }
+
+/// Troubles opened while Slack was down reach their manager, once it is back, in one DM: its
+/// every version asks about all of them, never "1 still waits" while each trouble records the
+/// shared message in turn.
+#[tokio::test]
+async fn a_dm_shared_by_troubles_opened_during_an_outage_never_reads_as_partly_answered() {
+    let bot = spawn_bot().await;
+    bot.slack.outage(Duration::from_secs(3600));
+    let ids = open_many(&bot, 3, "DOWN", "during the outage").await;
+    bot.slack.wait_for("conversations.create", |_| true).await;
+    bot.advance(Duration::from_secs(30));
+    bot.slack.end_outage();
+    bot.settle().await;
+    let dms: Vec<Value> = bot
+        .slack
+        .calls()
+        .into_iter()
+        .filter(|c| c.took_effect() && ["chat.postMessage", "chat.update"].contains(&c.method.as_str()))
+        .filter(|c| c.params["channel"] == MANAGER || c.params["channel"] == format!("D{MANAGER}"))
+        .map(|c| c.params)
+        .collect();
+    let shared: Vec<&Value> = dms
+        .iter()
+        .filter(|p| text_of(p).contains("troubles were reported"))
+        .collect();
+    assert!(!shared.is_empty(), "one DM for the three: {dms:?}");
+    for version in &shared {
+        let text = text_of(version);
+        assert!(ids.iter().all(|id| text.contains(id.as_str())), "{text}");
+        assert!(
+            !text.contains("still wait"),
+            "a version read as partly answered: {text}"
+        );
+    }
+}

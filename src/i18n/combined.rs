@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::slack::blocks::Rendered;
 use crate::slack::blocks::{context, cut, fit, section, section_with, Block, MESSAGE_TEXT_BUDGET};
 use crate::trouble::decide::{Message, NewToChain};
-use crate::trouble::model::{PostedMessage, Trouble};
+use crate::trouble::model::{PostedMessage, Trouble, UserId};
 
 /// Slack allows 50 blocks in a message: one heading and one line per trouble.
 pub const MAX_PER_MESSAGE: usize = 49;
@@ -83,7 +83,9 @@ pub fn combined(
     drawn_again: Option<&PostedMessage>,
 ) -> Rendered {
     let n = troubles.len() + more;
-    let state = |t: &Trouble| asks_reader(l, config, t, drawn_again);
+    // Whom the message asks, read off a trouble that keeps it.
+    let reader = drawn_again.and_then(|m| troubles.iter().find_map(|(t, _)| reader_of(config, t, m)));
+    let state = |t: &Trouble| asks_reader(l, config, t, drawn_again.map(|m| (m, reader.as_ref())));
     let asking = troubles.iter().filter(|(t, _)| state(t).is_none()).count();
     let all_answered = troubles.iter().all(|(t, _)| answered(l, config, t).is_some());
     let heading = match kind {
@@ -196,12 +198,49 @@ fn asking_heading(l: Locale, kind: Combined, n: usize, asking: usize, more: usiz
     }
 }
 
+/// Whom trouble `t` asks with DM `m`, if it keeps it: its manager, the configured manager, or
+/// the one an escalation's DM asks.
+fn reader_of(config: &Config, t: &Trouble, m: &PostedMessage) -> Option<UserId> {
+    let same = |kept: &PostedMessage| kept.channel == m.channel && kept.ts == m.ts;
+    if t.manager_dm.as_ref().is_some_and(same) {
+        return t.manager.clone();
+    }
+    if t.configured_manager_dm.as_ref().is_some_and(same) {
+        return config.policy.manager_of(t.opened_by());
+    }
+    t.escalation
+        .dms
+        .iter()
+        .find(|dm| same(&dm.posted))
+        .and_then(|dm| dm.asks().cloned())
+}
+
+/// Whether `t`, one of the troubles of the shared DM `m` to `reader`, has not recorded it yet:
+/// each trouble records the message in its own turn after the post, and one drawn again by
+/// another meanwhile still asks. A trouble that let it go keeps a newer DM in that channel, or
+/// its reader is no longer in its chain, or could not be reached.
+fn not_recorded_yet(t: &Trouble, m: &PostedMessage, reader: Option<&UserId>) -> bool {
+    let in_channel = |kept: &PostedMessage| kept.channel == m.channel;
+    let keeps_another = [&t.manager_dm, &t.configured_manager_dm]
+        .into_iter()
+        .flatten()
+        .chain(t.escalation.dms.iter().map(|dm| &dm.posted))
+        .any(in_channel);
+    reader.is_some_and(|r| t.manager_chain().contains(r) && !t.escalation.unreachable.contains(r)) && !keeps_another
+}
+
 /// What a DM asking to acknowledge (the manager's, an escalation's) says of `t` once it no
 /// longer asks its reader (answered, the reader asked again in a newer DM, or left the
-/// trouble's chain); None while it asks.
-fn asks_reader(l: Locale, config: &Config, t: &Trouble, drawn_again: Option<&PostedMessage>) -> Option<String> {
+/// trouble's chain); None while it asks. `drawn_again`: the message edited, and whom it asks.
+fn asks_reader(
+    l: Locale,
+    config: &Config,
+    t: &Trouble,
+    drawn_again: Option<(&PostedMessage, Option<&UserId>)>,
+) -> Option<String> {
     answered(l, config, t).or_else(|| {
-        let let_go = drawn_again.filter(|m| !t.keeps_asking_dm(m))?;
+        let (let_go, _) =
+            drawn_again.filter(|(m, reader)| !t.keeps_asking_dm(m) && !not_recorded_yet(t, m, *reader))?;
         // A DM channel is one reader's: a newer escalation DM in it asks them again.
         let asked_again = t.escalation.dms.iter().any(|dm| dm.posted.channel == let_go.channel);
         Some(match asked_again {

@@ -176,9 +176,7 @@ impl<'a> Viewers<'a> {
     /// Anyone when its channel is public; for a private one, its participants and the members
     /// the bot has seen join.
     pub fn seen_by(&self, policy: &Policy, user: &UserId) -> bool {
-        !self.private(policy)
-            || self.members_seen.contains(user)
-            || self.takes_part(policy, user)
+        !self.private(policy) || self.members_seen.contains(user) || self.takes_part(policy, user)
     }
 }
 
