@@ -1009,6 +1009,21 @@ async fn a_long_report_is_posted_in_slack_sized_parts_that_together_hold_every_n
     let count = first_number(&answer);
     assert!(count > 1, "a 12,000-character report needs several messages: {answer}");
     let parts = posted_report(&bot, &t.channel, count).await;
+    // The summary above the thread carries the timeline's hash, in Slack, outside the store.
+    let reported = trouble(&bot, &t.id);
+    let summary = bot
+        .slack
+        .messages_in(&t.channel)
+        .into_iter()
+        .find(|m| m["text"].as_str().is_some_and(|t| t.starts_with("📄 *Trouble report ")))
+        .expect("the report's summary");
+    assert!(
+        text_of(&summary).contains(&format!(
+            "Integrity hash (SHA-256) of its {} entries: `{}`",
+            reported.timeline_len, reported.timeline_head
+        )),
+        "{summary}"
+    );
     let mut all = String::new();
     for (i, part) in parts.iter().enumerate() {
         let blocks = part["blocks"].as_array().expect("the part has blocks");

@@ -1330,10 +1330,13 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 (None, Some(s)) => tr!(l, format!("第{}段階 {}", s.number(), stage_name(l, s)), format!("stage {} {}", s.number(), stage_name(l, s))),
                 (None, None) => tr!(l, "全段階完了", "all stages done").to_string(),
             };
+            // The timeline's hash where everyone can see it, outside the store: whoever rewrites
+            // the store and hashes the chain again still cannot make it match this message,
+            // which is posted even when the thread stops short of the report's last part.
             Rendered::text(tr!(
                 l,
-                format!("📄 *トラブル報告書 {}* — {}（{}）· {} · 記録{}件\n本文はこのスレッドにあります（{}件）。", t.id, away(&t.customer), sev, stage, t.timeline_len, parts),
-                format!("📄 *Trouble report {}* — {} ({}) · {} · {} timeline entries\nThe full report is in this thread ({}).", t.id, away(&t.customer), sev, stage, t.timeline_len, super::en_count(parts, "part", "parts"))
+                format!("📄 *トラブル報告書 {}* — {}（{}）· {} · 記録{}件\n本文はこのスレッドにあります（{}件）。\n改ざん検知用ハッシュ（SHA-256、記録{}件）: `{}`", t.id, away(&t.customer), sev, stage, t.timeline_len, parts, t.timeline_len, t.timeline_head),
+                format!("📄 *Trouble report {}* — {} ({}) · {} · {} timeline entries\nThe full report is in this thread ({}).\nIntegrity hash (SHA-256) of its {} entries: `{}`", t.id, away(&t.customer), sev, stage, t.timeline_len, super::en_count(parts, "part", "parts"), t.timeline_len, t.timeline_head)
             ))
         }
         Message::ReportPart { text, part, of } => {
