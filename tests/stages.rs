@@ -553,12 +553,14 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
     wait_until(|| (trouble(&bot, &lotted.id).substance.facts.lots == ["L41", "L43"]).then_some(())).await;
     let learnt = event_kinds(&bot, &renamed.id);
     assert!(learnt.iter().any(|k| k.starts_with("NamesLearned")), "{learnt:?}");
+    // A public trouble, which an editor of the store would hide by making it private.
+    let hidden = bot.open_ready("Vandelay: latex torn").await;
     let data_dir = bot.dir.path().to_path_buf();
     bot.stop().await;
     let (_config_dir, config) = config_file("en");
     let intact = run_cli(&config, &data_dir, &["verify"]);
     assert!(
-        intact.status.success() && stdout(&intact).contains("7 troubles checked, 0 broken"),
+        intact.status.success() && stdout(&intact).contains("8 troubles checked, 0 broken"),
         "{}",
         describe(&intact)
     );
@@ -598,6 +600,8 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
         r["agreement"]["proposals"][0]["state"] =
             json!({"state": "approved", "approved": {"by": MANAGER, "at": at, "note": ""}});
     });
+    // Hidden from everyone who does not take part: list, search and App Home leave it out.
+    edit(&hidden.id, &|r| r["private"] = json!(true));
     drop(db);
 
     let broken = run_cli(&config, &data_dir, &["verify"]);
@@ -611,11 +615,12 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
         (&noted.id, "stages and their notes"),
         (&acted.id, "facts, scope, cause and actions (8D)"),
         (&lotted.id, "facts, scope, cause and actions (8D)"),
+        (&hidden.id, "customer, summary, opening time and whether it is private"),
     ] {
         let line = format!("BROKEN {id}: the record of its {fact} does not match the timeline");
         assert!(out.contains(&line), "{line}: {}", describe(&broken));
     }
-    assert!(out.contains("7 troubles checked, 7 broken"), "{}", describe(&broken));
+    assert!(out.contains("8 troubles checked, 8 broken"), "{}", describe(&broken));
 
     // The export still prints, says so under its title, and exits 3; in the report's language.
     let md = run_cli(&config, &data_dir, &["export", &costly.id]);

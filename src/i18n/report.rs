@@ -343,7 +343,11 @@ pub fn chain_broken_short(l: Locale, b: &Break) -> String {
 
 fn fact_name(l: Locale, fact: Fact) -> &'static str {
     match fact {
-        Fact::Opening => tr!(l, "お客様・概要・起票日時", "customer, summary and opening time"),
+        Fact::Opening => tr!(
+            l,
+            "お客様・概要・起票日時・非公開かどうか",
+            "customer, summary, opening time and whether it is private"
+        ),
         Fact::Severity => tr!(l, "重大度", "severity"),
         Fact::Owner => tr!(l, "担当営業", "owner"),
         Fact::Manager => tr!(l, "上司", "manager"),

@@ -23,7 +23,7 @@ use super::timeline::{verify_chain, Break, Entry, Event};
 /// A part of the trouble record that its timeline establishes, named when the two disagree.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fact {
-    /// The customer, the summary and when it was opened.
+    /// The customer, the summary, when it was opened and whether it is private.
     Opening,
     Severity,
     Owner,
@@ -61,6 +61,8 @@ pub fn verify_trouble(t: &Trouble, entries: &[Entry]) -> Result<(), Break> {
 #[derive(Default)]
 struct Told {
     opening: Option<(String, String, DateTime<Utc>)>,
+    /// Whether it is private, when the opening's entry says (an earlier release's does not).
+    private: Option<bool>,
     severity: Option<Severity>,
     owner: Option<UserId>,
     manager: Option<UserId>,
@@ -96,7 +98,8 @@ pub fn differs(t: &Trouble, entries: &[Entry]) -> Option<Fact> {
     let checks = [
         (
             Fact::Opening,
-            told.opening == Some((t.customer.clone(), t.summary.clone(), t.opened_at)),
+            told.opening == Some((t.customer.clone(), t.summary.clone(), t.opened_at))
+                && told.private.is_none_or(|private| t.private == Some(private)),
         ),
         (Fact::Severity, told.severity == Some(t.severity)),
         (Fact::Owner, told.owner.as_ref() == Some(&t.owner)),
@@ -141,9 +144,11 @@ fn replay(entries: &[Entry]) -> Told {
                 severity,
                 owner,
                 manager,
+                private,
                 ..
             } => {
                 told.opening = Some((customer.clone(), summary.clone(), at));
+                told.private = *private;
                 told.severity = Some(*severity);
                 told.owner = Some(owner.clone());
                 told.manager = manager.clone();

@@ -19,6 +19,11 @@ pub enum Event {
         owner: UserId,
         manager: Option<UserId>,
         departments: Vec<String>,
+        /// Whether its channel is private, so its participants alone see it: on the timeline,
+        /// so a record edited to hide a trouble (or show a private one) no longer verifies.
+        /// None in an entry an earlier release wrote, which did not say.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        private: Option<bool>,
     },
     ChannelCreated {
         channel: ChannelId,

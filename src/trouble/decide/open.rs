@@ -189,6 +189,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
             owner: owner.clone(),
             manager: manager.clone(),
             departments: departments.clone(),
+            private: w.t.private,
         },
     );
     // 1. The manager's ping goes first, in its own lane: nothing about the channel may delay it.

@@ -724,6 +724,7 @@ fn open_writes_opened_and_manager_pinged_on_a_valid_chain() {
                 owner: u("U0SALES"),
                 manager: Some(u("U0MANAGER")),
                 departments: depts(&["field", "quality"]),
+                private: Some(false),
             },
             Event::ManagerPinged {
                 manager: u("U0MANAGER")
@@ -3951,8 +3952,11 @@ fn a_refusal_heard_after_the_channel_is_back_is_released_by_the_next_check() {
 #[test]
 fn a_channel_slack_no_longer_shows_is_replaced_when_public_and_taken_as_the_bot_removed_when_private() {
     for private in [false, true] {
-        let mut sim = Sim::ready(req("ACME"));
-        sim.t.private = Some(private);
+        let policy = Policy {
+            private_channels: private,
+            ..config()
+        };
+        let mut sim = Sim::ready_with(policy, req("ACME"));
         let note = note_line("waits");
         // Deleted, or left without the bot if private, and no event came.
         sim.feed(channel_refused(note, "channel_not_found"));
