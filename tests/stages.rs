@@ -555,12 +555,18 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
     assert!(learnt.iter().any(|k| k.starts_with("NamesLearned")), "{learnt:?}");
     // A public trouble, which an editor of the store would hide by making it private.
     let hidden = bot.open_ready("Vandelay: latex torn").await;
+    // Someone added, whom an editor would take off quietly (out of a private trouble's readers).
+    let shared = bot.open_ready("Kramerica: oil leaking").await;
+    let r = bot
+        .command_text(SALES, &shared.channel, &format!("add <@{COLLEAGUE}>"))
+        .await;
+    assert!(r.contains(COLLEAGUE), "{r}");
     let data_dir = bot.dir.path().to_path_buf();
     bot.stop().await;
     let (_config_dir, config) = config_file("en");
     let intact = run_cli(&config, &data_dir, &["verify"]);
     assert!(
-        intact.status.success() && stdout(&intact).contains("8 troubles checked, 0 broken"),
+        intact.status.success() && stdout(&intact).contains("9 troubles checked, 0 broken"),
         "{}",
         describe(&intact)
     );
@@ -602,6 +608,7 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
     });
     // Hidden from everyone who does not take part: list, search and App Home leave it out.
     edit(&hidden.id, &|r| r["private"] = json!(true));
+    edit(&shared.id, &|r| r["added"] = json!([]));
     drop(db);
 
     let broken = run_cli(&config, &data_dir, &["verify"]);
@@ -616,11 +623,12 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
         (&acted.id, "facts, scope, cause and actions (8D)"),
         (&lotted.id, "facts, scope, cause and actions (8D)"),
         (&hidden.id, "customer, summary, opening time and whether it is private"),
+        (&shared.id, "people added to it"),
     ] {
         let line = format!("BROKEN {id}: the record of its {fact} does not match the timeline");
         assert!(out.contains(&line), "{line}: {}", describe(&broken));
     }
-    assert!(out.contains("8 troubles checked, 8 broken"), "{}", describe(&broken));
+    assert!(out.contains("9 troubles checked, 9 broken"), "{}", describe(&broken));
 
     // The export still prints, says so under its title, and exits 3; in the report's language.
     let md = run_cli(&config, &data_dir, &["export", &costly.id]);

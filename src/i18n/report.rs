@@ -365,6 +365,7 @@ fn fact_name(l: Locale, fact: Fact) -> &'static str {
             "facts, scope, cause and actions (8D)"
         ),
         Fact::Measures => tr!(l, "再発防止策", "prevention measures"),
+        Fact::Added => tr!(l, "追加された参加者", "people added to it"),
     }
 }
 

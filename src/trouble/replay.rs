@@ -45,6 +45,9 @@ pub enum Fact {
     Substance,
     /// Prevention measures recorded before actions existed.
     Measures,
+    /// The people `add` made participants (and `remove` took off): who may see a private
+    /// trouble, and who is asked about it.
+    Added,
 }
 
 /// Checks the timeline's chain against the head the trouble records, then the record against
@@ -80,6 +83,7 @@ struct Told {
     /// was recorded): the record's lots can then only be checked to be among those given.
     lots_unsure: bool,
     measures: Vec<Measure>,
+    added: Vec<UserId>,
 }
 
 /// The first fact the record holds otherwise than its timeline says; None when they agree.
@@ -117,6 +121,7 @@ pub fn differs(t: &Trouble, entries: &[Entry]) -> Option<Fact> {
         (Fact::Proposals, told.proposals == t.agreement.proposals),
         (Fact::Substance, same_substance(&told, &t.substance)),
         (Fact::Measures, told.measures == t.measures),
+        (Fact::Added, told.added == t.added),
     ];
     checks.into_iter().find(|(_, agrees)| !agrees).map(|(fact, _)| fact)
 }
@@ -266,6 +271,8 @@ fn replay(entries: &[Entry]) -> Told {
                 }
             }
             Event::Agreement(event) => replay_agreement(&mut told.proposals, event, by, at),
+            Event::ParticipantsAdded { users, .. } => told.added.extend(users.iter().cloned()),
+            Event::ParticipantsRemoved { users } => told.added.retain(|u| !users.contains(u)),
             Event::MeasureAdded { text } => told.measures.push(Measure {
                 text: text.clone(),
                 by,
