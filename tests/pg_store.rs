@@ -223,7 +223,7 @@ async fn migrate_store_copies_a_sled_store_with_its_chains_intact_and_a_second_r
     assert!(!ok, "a renamed customer verified: {stdout}");
     assert!(
         stdout.contains(&format!(
-            "BROKEN {}: 記録の「お客様・概要・起票日時」がタイムラインと一致しません",
+            "BROKEN {}: 記録の「お客様・概要・起票日時・非公開かどうか」がタイムラインと一致しません",
             first.id
         )),
         "{stdout}"
