@@ -1369,6 +1369,7 @@ async fn seed_direct(bot: &RunningBot, n: u64) -> Duration {
                         t.ack = Some(Acknowledgement {
                             by: manager.clone(),
                             at: at + chrono::Duration::minutes(12),
+                            wait_untold: false,
                         });
                         t.customer_updates.push(CustomerUpdate {
                             text: "replacement shipped".into(),

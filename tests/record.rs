@@ -561,6 +561,7 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
         Message::Acknowledged {
             by: manager.clone(),
             after_secs: 252,
+            wait_withheld: false,
         },
         Message::EscalationMention {
             to: manager.clone(),
@@ -766,6 +767,7 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
     acknowledged.ack = Some(Acknowledgement {
         by: manager.clone(),
         at: t.opened_at + chrono::Duration::seconds(1500),
+        wait_untold: false,
     });
     let mut closed = t.clone();
     closed.closed = Some(Closure {

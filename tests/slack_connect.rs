@@ -12,6 +12,28 @@ async fn bot_with_connect() -> (TestBot, FakeSocket) {
     spawn_bot_behind_front(false, |_| {}).await
 }
 
+/// As [`bot_with_connect`], the bot speaking `locale` (`ja`, `en`).
+async fn bot_with_connect_in(locale: &str) -> (TestBot, FakeSocket) {
+    let slack = FakeSlack::start().await;
+    let front = FakeSocket::start(&slack).await;
+    let config =
+        format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}").replace("locale = \"en\"", &format!("locale = \"{locale}\""));
+    let env = [("SLACK_API_URL", front.api_url())];
+    let bot = spawn_bot_on(&config, trouble_bot::http::server::Limits::default(), slack, &env).await;
+    (bot, front)
+}
+
+/// Every post and edit of the bot in `channel` after the call `mark`, as text.
+fn said_in_since(bot: &TestBot, channel: &str, mark: u64) -> Vec<String> {
+    bot.slack
+        .calls()
+        .iter()
+        .filter(|c| c.seq > mark && matches!(c.method.as_str(), "chat.postMessage" | "chat.update"))
+        .filter(|c| c.params["channel"] == channel)
+        .map(|c| text_of(&c.params))
+        .collect()
+}
+
 /// Someone shares `channel` with the customer, and Slack says so with its event.
 async fn share_with_the_customer(bot: &TestBot, front: &FakeSocket, channel: &str) {
     bot.settle().await;
@@ -530,4 +552,54 @@ async fn the_approver_of_a_managers_proposal_in_a_shared_channel_gets_one_dm() {
     bot.settle().await;
     let to_director = posted_since(&bot, DIRECTOR, mark);
     assert_eq!(to_director.len(), 1, "{to_director:?}");
+}
+
+/// The escalation's lines go by DM when the trouble's channel is shared with the customer; the
+/// pinned status, the kickoff and the acknowledgement's line in its thread must not tell the
+/// same there: who up the chain is asked now, or how long the acknowledgement took. They say
+/// who acknowledged; the team's DMs still tell the wait. In both languages.
+#[tokio::test]
+async fn a_shared_trouble_channel_is_not_told_how_long_the_acknowledgement_waited_nor_who_is_asked() {
+    for (locale, asked, waited, acked) in [
+        ("en", "now asked", "after 3h", "✅ Acknowledged by <@U0DIRECTOR>."),
+        (
+            "ja",
+            "に依頼中",
+            "起票から3時間",
+            "✅ <@U0DIRECTOR>さんが確認しました。",
+        ),
+    ] {
+        let (bot, front) = bot_with_connect_in(locale).await;
+        let t = bot.open_ready("sev2 ACME: cracked housings").await;
+        share_with_the_customer(&bot, &front, &t.channel).await;
+        let mark = last_call(&bot);
+        // Past the manager's hour and the director's: the escalation has gone up twice.
+        bot.advance_and_settle(std::time::Duration::from_secs(2 * 3600 + 60))
+            .await;
+        bot.advance_and_settle(std::time::Duration::from_secs(3600 - 60)).await;
+        bot.command_text(DIRECTOR, &t.channel, "ack").await;
+        let line = bot
+            .paced("the acknowledgement's line", || {
+                posted_since(&bot, &t.channel, mark)
+                    .into_iter()
+                    .find(|p| p.contains("✅"))
+            })
+            .await;
+        assert!(line.starts_with(acked), "{locale}: {line}");
+        bot.settle().await;
+        let said = said_in_since(&bot, &t.channel, mark);
+        assert!(
+            said.iter().any(|p| p.contains("<@U0DIRECTOR>")),
+            "{locale}: the status and kickoff say who acknowledged: {said:?}"
+        );
+        for p in &said {
+            assert!(!p.contains(asked) && !p.contains(waited), "{locale}: {p}");
+        }
+        // Inside, the wait is told as ever: the director's DM that asked, edited, says it.
+        bot.slack
+            .wait_for("chat.update", |c| {
+                c.params["channel"] == format!("D{DIRECTOR}") && text_of(&c.params).contains(waited)
+            })
+            .await;
+    }
 }

@@ -261,6 +261,11 @@ fn stages_text(l: Locale, config: &Config, t: &Trouble) -> String {
 
 pub(super) fn ack_text(l: Locale, t: &Trouble) -> String {
     match &t.ack {
+        Some(a) if a.wait_untold => tr!(
+            l,
+            format!("✅ {}が確認", user(&a.by)),
+            format!("✅ acknowledged by {}", user(&a.by))
+        ),
         Some(a) => tr!(
             l,
             format!(
@@ -873,7 +878,8 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             format!("✅ トラブル {}（{}）を確認しました。エスカレーションは止まります。チャンネル: {}", t.id, away(&t.customer), channel_ref(l, t)),
             format!("✅ You acknowledged trouble {} ({}). Escalation has stopped. Its channel: {}", t.id, away(&t.customer), channel_ref(l, t))
         )),
-        Message::Acknowledged { by, after_secs } => Rendered::text(tr!(
+        Message::Acknowledged { by, wait_withheld: true, .. } => Rendered::text(tr!(l, format!("✅ {}が確認しました。", user(by)), format!("✅ Acknowledged by {}.", user(by)))),
+        Message::Acknowledged { by, after_secs, .. } => Rendered::text(tr!(
             l,
             format!("✅ {}が確認しました（起票から{}）。", user(by), format_duration(l, (*after_secs).max(0) as u64)),
             format!("✅ Acknowledged by {} after {}.", user(by), format_duration(l, (*after_secs).max(0) as u64))

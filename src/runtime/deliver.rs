@@ -683,10 +683,17 @@ async fn deliver_once(
                 return Box::pin(refresh_together(app, kind, &posted)).await;
             }
             // A status in a channel shared with the customer leaves out the split, costs and
-            // proposals (asked of Slack only when there is something to leave out).
-            let outside = *slot == Slot::Status
-                && crate::trouble::approval::has_internal(&trouble)
-                && Box::pin(app.shared_channels.is_shared(slack, &posted.channel, app.clock.now())).await?;
+            // proposals, and it and the kickoff leave out how long the acknowledgement waited
+            // and who up the chain is asked (asked of Slack only when there is something to
+            // leave out).
+            let outside = match slot {
+                Slot::Status => {
+                    crate::trouble::approval::has_internal(&trouble)
+                        || crate::trouble::approval::tells_the_wait(&trouble)
+                }
+                Slot::Kickoff => crate::trouble::approval::tells_the_wait(&trouble),
+                _ => false,
+            } && Box::pin(app.shared_channels.is_shared(slack, &posted.channel, app.clock.now())).await?;
             let message = if outside {
                 rendered(&crate::trouble::approval::for_outside(&trouble), &slot_content(*slot))
             } else {
@@ -747,8 +754,12 @@ async fn deliver_once(
                     | Message::NobodyAnswered
                     | Message::Step(StepLine::Recurrence { .. })
             );
-            // A close, and a lowering: posted there, their reasons (the chain's, internal) not.
-            let closing = matches!(message, Message::Closed { .. } | Message::SeverityLowered { .. });
+            // A close, and a lowering: posted there, their reasons (the chain's, internal) not;
+            // an acknowledgement, without how long it waited.
+            let closing = matches!(
+                message,
+                Message::Closed { .. } | Message::SeverityLowered { .. } | Message::Acknowledged { .. }
+            );
             let mut t = t;
             let for_outside_line;
             let mut message = message;
@@ -777,6 +788,13 @@ async fn deliver_once(
                             from: *from,
                             to: *to,
                             reason: String::new(),
+                        };
+                        message = &for_outside_line;
+                    } else if let Message::Acknowledged { by, after_secs, .. } = message {
+                        for_outside_line = Message::Acknowledged {
+                            by: by.clone(),
+                            after_secs: *after_secs,
+                            wait_withheld: true,
                         };
                         message = &for_outside_line;
                     } else {

@@ -2312,6 +2312,7 @@ customer_update_every = "4h"
                 t.ack = Some(Acknowledgement {
                     by: UserId::new("U0OTHER"),
                     at: t.opened_at,
+                    wait_untold: false,
                 })
             },
             |t| t.escalation.level += 1,

@@ -1187,12 +1187,28 @@ pub fn has_internal(t: &Trouble) -> bool {
     t.split.is_some() || !t.costs.is_empty() || !t.agreement.proposals.is_empty()
 }
 
-/// The trouble as a channel shared with the customer may show it: no split, costs or proposals.
+/// Whether the kickoff or status tells how the acknowledgement went inside the company: how
+/// long it waited, who up the chain is asked now, that the whole chain was asked.
+pub fn tells_the_wait(t: &Trouble) -> bool {
+    t.ack.is_some() || t.escalation.level > 0 || t.escalation.gave_up
+}
+
+/// The trouble as a channel shared with the customer may show it: no split, costs or proposals,
+/// and of the acknowledgement only who gave it: not how long it waited, nor who up the chain was
+/// asked (the escalation's lines go by DM there too).
 pub fn for_outside(t: &Trouble) -> Trouble {
+    let mut escalation = t.escalation.clone();
+    escalation.level = 0;
+    escalation.gave_up = false;
     Trouble {
         split: None,
         costs: Vec::new(),
         agreement: Agreements::default(),
+        ack: t
+            .ack
+            .clone()
+            .map(|a| super::model::Acknowledgement { wait_untold: true, ..a }),
+        escalation,
         ..t.clone()
     }
 }

@@ -187,6 +187,10 @@ pub struct Stage {
 pub struct Acknowledgement {
     pub by: UserId,
     pub at: DateTime<Utc>,
+    /// Set only on the view of a trouble rendered for a channel shared with the customer (never
+    /// stored): who acknowledged is said there, not how long the manager chain let it wait.
+    #[serde(skip)]
+    pub wait_untold: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -168,7 +168,13 @@ fn replay(entries: &[Entry]) -> Told {
                 }
             }
             Event::ManagerChanged { to, .. } => told.manager = Some(to.clone()),
-            Event::Acknowledged { by: who, .. } => told.ack = Some(Acknowledgement { by: who.clone(), at }),
+            Event::Acknowledged { by: who, .. } => {
+                told.ack = Some(Acknowledgement {
+                    by: who.clone(),
+                    at,
+                    wait_untold: false,
+                })
+            }
             Event::AcknowledgementWithdrawn { .. } => told.ack = None,
             Event::StageDone { stage, note } => {
                 told.done[stage.index()] = Some((by, at));

@@ -24,6 +24,7 @@ pub(super) fn acknowledge(w: &mut Work, user: &UserId) {
     w.t.ack = Some(Acknowledgement {
         by: user.clone(),
         at: w.ctx.now,
+        wait_untold: false,
     });
     w.log(
         Some(user),
@@ -38,6 +39,7 @@ pub(super) fn acknowledge(w: &mut Work, user: &UserId) {
         Message::Acknowledged {
             by: user.clone(),
             after_secs,
+            wait_withheld: false,
         },
     );
     w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });

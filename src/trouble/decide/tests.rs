@@ -872,7 +872,8 @@ fn a_reply_in_the_kickoff_thread_acknowledges_only_when_it_comes_from_the_manage
             sim.t.ack,
             Some(Acknowledgement {
                 by: u(who),
-                at: t0() + Duration::seconds(252)
+                at: t0() + Duration::seconds(252),
+                wait_untold: false,
             }),
             "{case}"
         );
@@ -883,7 +884,8 @@ fn a_reply_in_the_kickoff_thread_acknowledges_only_when_it_comes_from_the_manage
                 Dest::KickoffThread,
                 Message::Acknowledged {
                     by: u(who),
-                    after_secs: 252
+                    after_secs: 252,
+                    wait_withheld: false,
                 },
                 None
             )
@@ -2035,7 +2037,8 @@ fn lowering_the_severity_is_said_in_the_channel_and_to_the_one_above_and_logged(
             // Lowered before anyone acknowledged it: the manager who lowered it has heard of it.
             Message::Acknowledged {
                 by: UserId::new("U0MANAGER"),
-                after_secs: 0
+                after_secs: 0,
+                wait_withheld: false,
             },
             Message::OverruledNotice {
                 by: UserId::new("U0MANAGER"),

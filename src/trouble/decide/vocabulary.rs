@@ -162,6 +162,10 @@ pub enum Message {
     Acknowledged {
         by: UserId,
         after_secs: i64,
+        /// Set by the deliverer, never stored: the thread is in a channel shared with the
+        /// customer, who reads who acknowledged, not how long it waited.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        wait_withheld: bool,
     },
     EscalationMention {
         to: UserId,
