@@ -603,3 +603,43 @@ async fn a_shared_trouble_channel_is_not_told_how_long_the_acknowledgement_waite
             .await;
     }
 }
+
+/// An action's due-soon and overdue reminders tell the customer, in a shared trouble channel,
+/// that we are late with our own measures: there they go by DM alone, to the action's owner as
+/// ever, and to the trouble's owner when the action is someone else's (once, never twice).
+#[tokio::test]
+async fn action_reminders_of_a_shared_trouble_go_by_dm_not_where_the_customer_reads() {
+    for (locale, overdue) in [("en", "is overdue"), ("ja", "期限を過ぎています")] {
+        let (bot, front) = bot_with_connect_in(locale).await;
+        let t = bot.open_ready("sev2 ACME: cracked housings").await;
+        share_with_the_customer(&bot, &front, &t.channel).await;
+        bot.command_text(SALES, &t.channel, "action interim sort the stock due:+1d")
+            .await;
+        bot.command_text(
+            SALES,
+            &t.channel,
+            &format!("action interim recheck lot 42 owner:<@{COLLEAGUE}> due:+1d"),
+        )
+        .await;
+        let mark = last_call(&bot);
+        bot.advance_and_settle(std::time::Duration::from_secs(3 * 86400)).await;
+        let in_channel = posted_since(&bot, &t.channel, mark);
+        assert!(
+            in_channel.iter().all(|p| !p.contains(overdue)),
+            "{locale}: {in_channel:?}"
+        );
+        let reminded = |who: &str, n: usize| {
+            posted_since(&bot, who, mark)
+                .into_iter()
+                .filter(|p| p.contains(overdue) && p.contains(&format!("#{n}")))
+                .count()
+        };
+        assert_eq!(reminded(SALES, 1), 1, "{locale}: the owner's own action, once");
+        assert_eq!(reminded(COLLEAGUE, 2), 1, "{locale}: the action's owner");
+        assert_eq!(
+            reminded(SALES, 2),
+            1,
+            "{locale}: the trouble's owner hears instead of the channel"
+        );
+    }
+}

@@ -743,16 +743,18 @@ async fn deliver_once(
                 ),
                 _ => false,
             };
-            // What tells the team the customer is kept waiting, that nobody acknowledged, or
-            // that this may be the customer's trouble come back, goes to them by DM instead (the
-            // core decides to whom).
+            // What tells the team the customer is kept waiting, that nobody acknowledged, that
+            // an action of ours is late, or that this may be the customer's trouble come back,
+            // goes to them by DM instead (the core decides to whom).
             let follow_up = matches!(
                 message,
                 Message::Nudge(_)
                     | Message::FirstContact { .. }
                     | Message::EscalationMention { .. }
                     | Message::NobodyAnswered
-                    | Message::Step(StepLine::Recurrence { .. })
+                    | Message::Step(
+                        StepLine::Recurrence { .. } | StepLine::ActionReminder { .. } | StepLine::ReturnReminder { .. }
+                    )
             );
             // A close, and a lowering: posted there, their reasons (the chain's, internal) not;
             // an acknowledgement, without how long it waited.

@@ -165,7 +165,17 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 Message::Step(crate::trouble::facts::StepLine::Recurrence { .. }) => w.t.manager.clone(),
                 _ => None,
             };
-            if !matches!(message, Message::EscalationMention { .. }) {
+            // An action's reminder was DMed to the action's owner beside the channel's line:
+            // the trouble's owner hears it instead of the channel, unless it is theirs.
+            let dmed_already = match &message {
+                Message::Step(crate::trouble::facts::StepLine::ActionReminder { n, .. }) => {
+                    let action = n.checked_sub(1).and_then(|i| w.t.substance.actions.get(i));
+                    action.is_none_or(|a| a.owner == w.t.owner)
+                }
+                Message::EscalationMention { .. } => true,
+                _ => false,
+            };
+            if !dmed_already {
                 w.dm_owner_and(message, also);
             }
         }
