@@ -197,6 +197,26 @@ impl App {
         self.identity.read().ok()?.as_ref().map(|i| i.user_id.to_string())
     }
 
+    /// Whether a request Slack says comes from someone of workspace `team` (and Enterprise Grid
+    /// org `enterprise`) comes from another organisation: a customer in a channel shared with
+    /// them (Slack Connect), who never acts for the company. Unknown (Slack said no team, or the
+    /// bot does not know its own yet) is not another: the roles still decide.
+    pub fn of_another_org(&self, team: Option<&str>, enterprise: Option<&str>) -> bool {
+        let identity = self.bot_identity();
+        let ours = self
+            .config
+            .team_id
+            .clone()
+            .or_else(|| identity.as_ref().and_then(|i| i.team_id.clone()));
+        let (Some(team), Some(ours)) = (team.filter(|t| !t.is_empty()), ours) else {
+            return false;
+        };
+        let same_org = enterprise
+            .filter(|e| !e.is_empty())
+            .is_some_and(|e| identity.as_ref().and_then(|i| i.enterprise_id.as_deref()) == Some(e));
+        team != ours && !same_org
+    }
+
     /// The bot's own identity, once `auth.test` has said it.
     pub fn bot_identity(&self) -> Option<crate::slack::client::Identity> {
         self.identity.read().ok()?.clone()

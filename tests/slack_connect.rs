@@ -643,3 +643,69 @@ async fn action_reminders_of_a_shared_trouble_go_by_dm_not_where_the_customer_re
         );
     }
 }
+
+/// Someone of the customer's in a channel shared with them: a `/trouble` command they type, as
+/// Slack sends it (their own workspace's `team_id`), or a button they press (their
+/// `user.team_id`) never acts for the company: nothing is recorded or opened, and the answer,
+/// to them alone, says the bot is the company's and names nobody of its chain.
+#[tokio::test]
+async fn someone_of_the_customers_organisation_never_acts_on_a_trouble() {
+    for (locale, refusal) in [
+        ("en", "for the company's own staff"),
+        ("ja", "社内の担当者だけが使えます"),
+    ] {
+        let (bot, front) = bot_with_connect_in(locale).await;
+        let t = bot.open_ready("sev2 ACME: cracked housings").await;
+        share_with_the_customer(&bot, &front, &t.channel).await;
+        let as_customer = |text: &str| {
+            bot.command_form("W0CUSTOMER", &t.channel, text)
+                .replace("team_id=T0TEAM", "team_id=T0CUSTOMER")
+        };
+        let before = trouble(&bot, &t.id).timeline_len;
+        for text in [
+            "note your housing supplier is to blame",
+            "open ACME: a trouble of our own",
+        ] {
+            let answer = bot
+                .post_signed(
+                    "/slack/commands",
+                    "application/x-www-form-urlencoded",
+                    &as_customer(text),
+                )
+                .await;
+            assert_eq!(answer.status(), 200);
+            let answer: serde_json::Value = answer.json().await.expect("json");
+            assert_eq!(answer["response_type"], "ephemeral", "{locale}: {answer}");
+            assert!(
+                answer["text"].as_str().unwrap_or_default().contains(refusal),
+                "{locale}: {answer}"
+            );
+        }
+        bot.settle().await;
+        assert_eq!(trouble(&bot, &t.id).timeline_len, before, "{locale}: nothing recorded");
+        assert_eq!(
+            bot.slack.calls_to("conversations.create").len(),
+            1,
+            "{locale}: nothing opened"
+        );
+        // Their press of Acknowledge: refused without naming who may.
+        let mut press = button_payload(&bot.slack, "W0CUSTOMER", "acknowledge", &t.id, &t.channel);
+        press["user"]["team_id"] = json!("T0CUSTOMER");
+        assert_eq!(bot.interaction(&press).await.status(), 200);
+        let answer = bot
+            .slack
+            .wait_for("response_url", |c| c.params["_path"] == "click-W0CUSTOMER")
+            .await;
+        let answer = answer.params["text"].as_str().unwrap_or_default().to_string();
+        assert!(
+            answer.contains(refusal) && !answer.contains(MANAGER),
+            "{locale}: {answer}"
+        );
+        // A colleague of ours in the same channel is answered as ever.
+        bot.command_text(SALES, &t.channel, "note checked with QA").await;
+        assert!(
+            trouble(&bot, &t.id).timeline_len > before,
+            "{locale}: our rep's note is recorded"
+        );
+    }
+}

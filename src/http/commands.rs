@@ -41,6 +41,13 @@ pub(crate) async fn answer_command(app: &Arc<App>, cmd: SlashCommand, request_ke
     if let Err(r) = check_team(app, Some(cmd.team_id.as_str()).filter(|t| !t.is_empty())) {
         return r.into_response();
     }
+    // Someone of the customer's, in a channel shared with them (Slack Connect), never opens,
+    // notes or moves a trouble for the company, nor reads one.
+    if app.of_another_org(Some(cmd.team_id.as_str()), cmd.enterprise_id.as_deref()) {
+        tracing::info!(team = %crate::logs::bounded(&cmd.team_id), "refused a command from another organisation");
+        app.metrics.request("commands", 200);
+        return ephemeral_text(i18n::not_for_another_org(app.config.locale));
+    }
     // A database shared by several instances may stop answering (failing over, hung): a
     // command then answers within Slack's wait. Help reads nothing stored, and on sled every
     // command answers on the request's own task (a task of its own for each command slowed the

@@ -54,6 +54,7 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
     if let Err(r) = check_team(&app, interaction.team_id()) {
         return r.into_response();
     }
+    let interaction_enterprise = interaction.enterprise_id().map(str::to_string);
     let response = match interaction {
         Interaction::BlockActions {
             user,
@@ -87,6 +88,9 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
                 None => return StatusCode::OK.into_response(),
             };
             let id = TroubleId::new(&value.trouble);
+            // A customer in a channel shared with them (Slack Connect) sees the bot's buttons
+            // but never acknowledges, approves or completes anything for the company.
+            let of_another_org = app.of_another_org(user.team_id.as_deref(), interaction_enterprise.as_deref());
             let in_list = action
                 .block_id
                 .as_deref()
@@ -100,6 +104,12 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
                     trigger_id: trigger_id.unwrap_or_default(),
                 },
             };
+            if of_another_org {
+                tracing::info!("refused a button from another organisation");
+                let text = crate::i18n::not_for_another_org(app.config.locale);
+                answer_clicker(&app, &id, &UserId::new(user.id), clicked, text).await;
+                return StatusCode::OK.into_response();
+            }
             Box::pin(on_button(
                 &app,
                 &id,

@@ -367,6 +367,10 @@ impl TokenRefused {
 pub struct Identity {
     pub user_id: UserId,
     pub bot_id: Option<String>,
+    /// The workspace (and the Enterprise Grid org, on one) the bot is installed in: a request
+    /// from someone of another organisation (Slack Connect) is told apart by it.
+    pub team_id: Option<String>,
+    pub enterprise_id: Option<String>,
 }
 
 impl Identity {
@@ -663,6 +667,8 @@ impl SlackClient {
         Ok(Identity {
             user_id: UserId::new(v.get("user_id").and_then(Value::as_str).unwrap_or_default()),
             bot_id: v.get("bot_id").and_then(Value::as_str).map(str::to_string),
+            team_id: v.get("team_id").and_then(Value::as_str).map(str::to_string),
+            enterprise_id: v.get("enterprise_id").and_then(Value::as_str).map(str::to_string),
         })
     }
 

@@ -18,6 +18,9 @@ pub struct SlashCommand {
     pub response_url: Option<String>,
     #[serde(default)]
     pub trigger_id: Option<String>,
+    /// On Enterprise Grid, the org of the workspace `team_id` names.
+    #[serde(default)]
+    pub enterprise_id: Option<String>,
 }
 
 /// The fields of a slash command's form the bot reads, found in the body and still encoded;
@@ -27,7 +30,7 @@ pub struct SlashCommand {
 /// check is recognised before the signature check at the cost of one pass over the body.
 pub struct CommandForm<'a> {
     /// Each field's whole `key=value` pair, in the order of [`CommandForm::FIELDS`].
-    pairs: [Option<&'a [u8]>; 7],
+    pairs: [Option<&'a [u8]>; 8],
     /// A field the bot reads was sent more than once.
     twice: bool,
     /// `ssl_check=1` was among the pairs.
@@ -35,7 +38,7 @@ pub struct CommandForm<'a> {
 }
 
 impl<'a> CommandForm<'a> {
-    const FIELDS: [&'static str; 7] = [
+    const FIELDS: [&'static str; 8] = [
         "team_id",
         "channel_id",
         "user_id",
@@ -43,13 +46,14 @@ impl<'a> CommandForm<'a> {
         "text",
         "response_url",
         "trigger_id",
+        "enterprise_id",
     ];
     /// Where `command` is in [`CommandForm::FIELDS`].
     const COMMAND: usize = 3;
 
     pub fn find(body: &'a [u8]) -> CommandForm<'a> {
         let mut form = CommandForm {
-            pairs: [None; 7],
+            pairs: [None; 8],
             twice: false,
             ssl_check: false,
         };
@@ -81,7 +85,7 @@ impl<'a> CommandForm<'a> {
         if self.twice {
             return None;
         }
-        let [team_id, channel_id, user_id, command, text, response_url, trigger_id] =
+        let [team_id, channel_id, user_id, command, text, response_url, trigger_id, enterprise_id] =
             self.pairs.map(|p| p.map(form_value));
         Some(SlashCommand {
             team_id: team_id.unwrap_or_default(),
@@ -91,6 +95,7 @@ impl<'a> CommandForm<'a> {
             text: text.unwrap_or_default(),
             response_url,
             trigger_id,
+            enterprise_id,
         })
     }
 }
@@ -256,11 +261,16 @@ pub enum Interaction {
 #[derive(Debug, Clone, Deserialize)]
 pub struct InteractionUser {
     pub id: String,
+    /// The clicker's own workspace: another organisation's in a channel shared with it.
+    #[serde(default)]
+    pub team_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Team {
     pub id: String,
+    #[serde(default)]
+    pub enterprise_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -343,6 +353,16 @@ impl View {
 }
 
 impl Interaction {
+    /// The Enterprise Grid org of the workspace the interaction came through, when on one.
+    pub fn enterprise_id(&self) -> Option<&str> {
+        match self {
+            Interaction::BlockActions { team, .. } | Interaction::ViewSubmission { team, .. } => {
+                team.as_ref().and_then(|t| t.enterprise_id.as_deref())
+            }
+            Interaction::Other => None,
+        }
+    }
+
     pub fn team_id(&self) -> Option<&str> {
         match self {
             Interaction::BlockActions { team, .. } | Interaction::ViewSubmission { team, .. } => {
