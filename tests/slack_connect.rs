@@ -709,3 +709,32 @@ async fn someone_of_the_customers_organisation_never_acts_on_a_trouble() {
         );
     }
 }
+
+/// The bot remembers Slack's answer for an hour; when the `channel_shared` event is lost or late,
+/// any event from the channel that Slack marks `is_ext_shared_channel` (the customer's first
+/// message there, say) tells the bot at once, before it posts anything internal there again.
+#[tokio::test]
+async fn an_event_marked_as_from_a_shared_channel_tells_the_bot_at_once() {
+    let (bot, front) = bot_with_connect().await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(SALES, &t.channel, "cost ¥50,000 ours courier").await;
+    bot.posted_saying(&t.channel, "¥50,000").await;
+    // Shared now, and no channel_shared event came; the customer writes in the channel.
+    front.share_externally(&t.channel);
+    let mut said = message_event(
+        &format!("Ev0CUST{}", unique()),
+        &t.channel,
+        "W0CUSTOMER",
+        "1800000000.000100",
+        None,
+    );
+    said["is_ext_shared_channel"] = json!(true);
+    said["event"]["user_team"] = json!("T0CUSTOMER");
+    assert_eq!(bot.event(&said, None).await.status(), 200);
+    let mark = last_call(&bot);
+    bot.command_text(SALES, &t.channel, "cost ¥10,000 ours taxi").await;
+    bot.settle().await;
+    let in_channel = posted_since(&bot, &t.channel, mark);
+    assert!(in_channel.iter().all(|p| !p.contains("¥10,000")), "{in_channel:?}");
+}

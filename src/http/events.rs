@@ -38,9 +38,18 @@ pub(crate) async fn answer_event(app: &Arc<App>, event_body: EventBody) -> Respo
             team_id,
             event_id,
             event,
+            is_ext_shared_channel,
         } => {
             if let Err(r) = check_team(app, team_id.as_deref()) {
                 return r.into_response();
+            }
+            // Any event from a channel shared outside says so: the bot knows it at once, even
+            // when the `channel_shared` event was lost or the remembered answer is older. (Its
+            // absence proves nothing: only `channel_unshared` or Slack's answer clear it.)
+            if is_ext_shared_channel {
+                if let Some(channel) = event.get("channel").and_then(|c| c.as_str()) {
+                    app.shared_channels.learnt_shared(channel, app.clock.now());
+                }
             }
             on_event(app, &event_id, &event).await
         }

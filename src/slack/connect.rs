@@ -52,6 +52,11 @@ impl SharedChannels {
         Ok(shared)
     }
 
+    /// Slack said, with an event from `channel`, that it is shared outside: remembered as such.
+    pub fn learnt_shared(&self, channel: &str, now: DateTime<Utc>) {
+        self.lock().insert(channel.to_string(), (true, now));
+    }
+
     /// The channel's sharing changed: ask again next time.
     pub fn forget(&self, channel: &str) {
         self.lock().remove(channel);

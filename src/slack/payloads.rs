@@ -146,6 +146,9 @@ pub enum EventBody {
         team_id: Option<String>,
         event_id: String,
         event: Value,
+        /// Slack says the event's channel is shared with another organisation (Slack Connect).
+        #[serde(default)]
+        is_ext_shared_channel: bool,
     },
     #[serde(other)]
     Other,
