@@ -975,6 +975,40 @@ async fn a_recurrence_flag_never_names_a_private_trouble_of_another_chain() {
     assert!(leaked.is_empty(), "A named in B's channel: {leaked:#?}");
 }
 
+/// The same through a lot gone to another customer: the other rep's private trouble of
+/// Globex gets the confidential trouble's lot. Neither channel names the other trouble (nor its
+/// customer): none of the people in one may see the other.
+#[tokio::test]
+async fn a_same_lot_flag_never_names_a_private_trouble_of_another_chain() {
+    let bot = spawn_bot_raw(&private_config()).await;
+    let a = confidential(&bot).await;
+    let b = bot.open_ready_as(OTHER_REP, "Globex: dented crates").await;
+    bot.command_text(OTHER_REP, &b.channel, "fact lot lot-secret-7").await;
+    bot.settle().await;
+    let leaked: Vec<String> = said_in(&bot, &b.channel)
+        .into_iter()
+        .filter(|m| m.contains(&a.id) || m.contains("ACME"))
+        .collect();
+    assert!(leaked.is_empty(), "A named in B's channel: {leaked:#?}");
+    let leaked: Vec<String> = said_in(&bot, &a.channel)
+        .into_iter()
+        .filter(|m| m.contains(&b.id) || m.contains("Globex"))
+        .collect();
+    assert!(leaked.is_empty(), "B named in A's channel: {leaked:#?}");
+    // Two private troubles of one chain, for two customers, are told of each other.
+    let c = bot.open_ready("Initech: cracked housings").await;
+    bot.command_text(SALES, &c.channel, "fact lot LOT-SECRET-7").await;
+    bot.settle().await;
+    let told: Vec<String> = said_in(&bot, &c.channel)
+        .into_iter()
+        .filter(|m| m.contains("at another customer"))
+        .collect();
+    assert!(
+        told.len() == 1 && told[0].contains(&a.id) && !told[0].contains(&b.id),
+        "{told:#?}"
+    );
+}
+
 /// A trouble whose own channel is public (opened while the bot made public channels)
 /// gets `fix customer ACME` while the bot makes private ones: the history it posts is judged by
 /// today's `private_channels`, not by the trouble's own channel (`t.private`), so an earlier

@@ -532,6 +532,43 @@ async fn a_possible_recurrence_in_a_shared_trouble_goes_to_the_team_by_dm() {
     assert!(in_channel.iter().all(|p| !p.contains("recurrence")), "{in_channel:?}");
 }
 
+/// The same lot at another customer, found in a trouble whose channel is shared with its
+/// customer, would tell that customer of another customer's trouble: it goes to the owner and
+/// the manager by DM, and the other trouble's own (internal) channel is told as ever.
+#[tokio::test]
+async fn the_same_lot_at_another_customer_in_a_shared_trouble_goes_to_the_team_by_dm() {
+    let (bot, front) = bot_with_connect().await;
+    let globex = bot.open_ready("Globex: housings cracked").await;
+    bot.command_text(SALES, &globex.channel, "fact lot L42").await;
+    let acme = bot.open_ready("ACME: housings cracked").await;
+    share_with_the_customer(&bot, &front, &acme.channel).await;
+    let mark = last_call(&bot);
+    bot.command_text(SALES, &acme.channel, "fact lot L42").await;
+    for who in [SALES, MANAGER] {
+        bot.slack
+            .wait_for("chat.postMessage", |c| {
+                c.seq > mark
+                    && c.params["channel"] == who
+                    && text_of(&c.params).contains(&format!("at another customer ({})", acme.id))
+                    && text_of(&c.params).contains(globex.id.as_str())
+            })
+            .await;
+    }
+    bot.settle().await;
+    let in_channel = posted_since(&bot, &acme.channel, mark);
+    assert!(
+        in_channel
+            .iter()
+            .all(|p| !p.contains("Globex") && !p.contains(&globex.id)),
+        "{in_channel:?}"
+    );
+    let back = posted_since(&bot, &globex.channel, mark);
+    assert!(
+        back.iter().any(|p| p.contains(&acme.id) && p.contains("ACME")),
+        "{back:?}"
+    );
+}
+
 /// A proposal the manager makes goes up to the director by a DM with its buttons; in a channel
 /// shared with the customer, where the proposal line is held back, that DM is still the one.
 #[tokio::test]

@@ -3192,3 +3192,94 @@ async fn d3_shows_who_verified_a_containment_action_and_what_they_found() {
         assert!(md.contains(d3), "{locale}: {md}");
     }
 }
+
+/// Every kickoff-thread line of `t` that says another customer has the same part or lot.
+fn elsewhere_lines(bot: &TestBot, t: &OpenedTrouble, needle: &str) -> Vec<String> {
+    bot.slack
+        .messages_in(&t.channel)
+        .iter()
+        .filter(|m| m["thread_ts"] == t.kickoff_ts.as_str())
+        .map(text_of)
+        .filter(|m| m.contains(needle))
+        .collect()
+}
+
+/// One bad lot shipped to three customers, each reported by its own rep in the same week: each
+/// trouble's kickoff thread names the others that had the lot (whichever was opened first, and
+/// however the lot was typed), once each, so the quality people in each channel deploy one
+/// cause and one set of measures across all of them (横展開); `search` finds all three.
+#[tokio::test]
+async fn the_same_lot_at_other_customers_is_told_in_each_troubles_kickoff_thread() {
+    let bot = spawn_bot().await;
+    let acme = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &acme.channel, "fact lot L42").await;
+    let globex = bot.open_ready_as(COLLEAGUE, "Globex: housings cracked").await;
+    bot.command_text(COLLEAGUE, &globex.channel, "fact lot Ｌ４２").await;
+    let initech = bot.open_ready("Initech: lids split").await;
+    bot.command_text(SALES, &initech.channel, "fact lot l42").await;
+    bot.settle().await;
+
+    let needle = "at another customer";
+    for (t, others) in [
+        (&acme, [(&globex, "Globex"), (&initech, "Initech")]),
+        (&globex, [(&acme, "ACME"), (&initech, "Initech")]),
+        (&initech, [(&acme, "ACME"), (&globex, "Globex")]),
+    ] {
+        let lines = elsewhere_lines(&bot, t, needle);
+        assert_eq!(lines.len(), 2, "{}: {lines:#?}", t.id);
+        for (o, name) in others {
+            assert!(
+                lines
+                    .iter()
+                    .any(|l| l.contains(&o.id) && l.contains(name) && l.to_lowercase().contains("l42")),
+                "{} names {}: {lines:#?}",
+                t.id,
+                o.id
+            );
+        }
+        // Not a recurrence: that is the same customer's.
+        assert!(!elsewhere_lines(&bot, t, "Possible recurrence").iter().any(|_| true));
+    }
+    // Given again, the lot names nobody twice.
+    bot.command_text(SALES, &initech.channel, "fact lot L42").await;
+    bot.command_text(SALES, &acme.channel, "fact part HX-9").await;
+    bot.settle().await;
+    for t in [&acme, &globex, &initech] {
+        assert_eq!(elsewhere_lines(&bot, t, needle).len(), 2, "{}", t.id);
+    }
+    // The timeline keeps it too.
+    assert!(step_events(&bot, &initech.id).iter().any(|e| matches!(
+        e,
+        StepEvent::Recurrence { earlier, customer: Some(c), .. } if earlier.as_str() == acme.id && c == "ACME"
+    )));
+    for query in ["search l42", "search Ｌ４２"] {
+        let found = bot.command_text(MANAGER, ORIGIN, query).await;
+        for t in [&acme, &globex, &initech] {
+            assert!(found.contains(&t.id), "{query}: {found}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_same_lot_at_another_customer_is_told_in_japanese() {
+    let bot = spawn_bot_raw(&format!(
+        "{}\n{DEFAULT_SEVERITIES}",
+        BASE_CONFIG.replace("locale = \"en\"", "locale = \"ja\"")
+    ))
+    .await;
+    let acme = bot.open_ready("ACME: ハウジング割れ").await;
+    bot.command_text(SALES, &acme.channel, "fact part HX-302").await;
+    let globex = bot.open_ready("グロービックス: ハウジング割れ").await;
+    bot.command_text(SALES, &globex.channel, "fact part hx-302").await;
+    bot.settle().await;
+    let there = elsewhere_lines(&bot, &globex, "他のお客様にも同じ");
+    assert!(
+        there.len() == 1 && there[0].contains("ACME様のトラブル") && there[0].contains(&acme.id),
+        "{there:#?}"
+    );
+    let back = elsewhere_lines(&bot, &acme, "他のお客様にも同じ");
+    assert!(
+        back.len() == 1 && back[0].contains("グロービックス様のトラブル") && back[0].contains(&globex.id),
+        "{back:#?}"
+    );
+}

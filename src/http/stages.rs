@@ -125,31 +125,85 @@ async fn search_hits(app: &Arc<App>, user: &UserId, query: &str) -> Result<(Vec<
 }
 
 /// After a trouble gains a part or lot: earlier troubles of the same customer that had it are
-/// flagged in its kickoff thread (the core decides, once per earlier trouble).
+/// flagged in its kickoff thread as a possible recurrence, and other customers' troubles that
+/// had it as the same part or lot elsewhere (the core decides, once per other trouble). The
+/// other customers' open troubles are then checked the same way, so their channels learn of
+/// this one too, each told only of what its own readers may see.
 pub(crate) async fn flag_recurrence(app: &Arc<App>, id: &TroubleId) {
+    for other in flag_sharing(app, id).await {
+        flag_sharing(app, &other).await;
+    }
+}
+
+/// How many other customers' troubles one check names at most.
+const ELSEWHERE_NAMED: usize = 10;
+
+/// Flags in trouble `id`'s kickoff thread what [`flag_recurrence`] says; returns the other
+/// customers' open troubles that share a part or lot with it, to be checked in turn.
+async fn flag_sharing(app: &Arc<App>, id: &TroubleId) -> Vec<TroubleId> {
+    let policy = &app.config.policy;
     let t = match app.store.get(id).await {
         Ok(Some(t)) => t,
-        Ok(None) => return,
-        Err(e) => return tracing::error!(error = %e, "cannot read the trouble for the recurrence check"),
+        Ok(None) => return Vec::new(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the trouble for the recurrence check");
+            return Vec::new();
+        }
     };
-    let same_customer = match app
-        .store
-        .customer_troubles(&app.config.policy.customers, &t.customer)
-        .await
-    {
+    let same_customer = match app.store.customer_troubles(&policy.customers, &t.customer).await {
         Ok(troubles) => troubles,
-        Err(e) => return tracing::error!(error = %e, "cannot read troubles for the recurrence check"),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read troubles for the recurrence check");
+            return Vec::new();
+        }
     };
-    let earlier: Vec<_> = search::earlier_sharing(&app.config.policy, &t, &same_customer)
+    let elsewhere = match troubles_sharing(app, &t).await {
+        Ok(troubles) => troubles,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read other customers' troubles for the recurrence check");
+            Vec::new()
+        }
+    };
+    let key = customer_key(&policy.customers, &t.customer);
+    let to_check: Vec<TroubleId> = elsewhere
+        .iter()
+        .filter(|o| o.closed.is_none() && customer_key(&policy.customers, &o.customer) != key)
+        .filter(|o| !o.substance.recurrences.contains(&t.id))
+        .map(|o| o.id.clone())
+        .collect();
+    let found: Vec<_> = search::earlier_sharing(policy, &t, &same_customer)
         .into_iter()
+        .chain(
+            // A lot gone to many customers is named by its newest troubles, not by a flood.
+            search::elsewhere_sharing(policy, &t, &elsewhere)
+                .into_iter()
+                .filter(|e| !t.substance.recurrences.contains(&e.id))
+                .take(ELSEWHERE_NAMED),
+        )
         .filter(|e| !t.substance.recurrences.contains(&e.id))
         .collect();
-    if earlier.is_empty() {
-        return;
+    if !found.is_empty() {
+        if let Err(e) = app.engine().apply(id, &[], Input::Recurrence(found)).await {
+            tracing::error!(error = %e, "cannot flag a recurrence");
+        }
     }
-    if let Err(e) = app.engine().apply(id, &[], Input::Recurrence(earlier)).await {
-        tracing::error!(error = %e, "cannot flag a recurrence");
+    to_check
+}
+
+/// The troubles, of any customer, that had one of `t`'s parts or lots: looked up in the
+/// store's search texts, then read and held to the part or lot itself.
+async fn troubles_sharing(app: &Arc<App>, t: &Trouble) -> Result<Vec<Trouble>, StoreError> {
+    let mut ids: Vec<TroubleId> = Vec::new();
+    for words in search::part_and_lot_queries(t) {
+        for hit in app.store.search(words).await? {
+            if hit.id != t.id && !ids.contains(&hit.id) {
+                ids.push(hit.id);
+            }
+        }
     }
+    let mut troubles = app.store.get_many(&ids).await?;
+    troubles.retain(|o| search::share_a_part_or_lot(t, o));
+    Ok(troubles)
 }
 
 /// The facts typed in a form (the facts form or the open form), escaped like command text.

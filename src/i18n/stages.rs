@@ -646,7 +646,16 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
                 format!("🔁 Effectiveness check of prevention action #{n} “{what}” (trouble {}): {en}", t.id)
             )
         }
-        StepLine::Recurrence { earlier, channel, opened_at, shared } => {
+        StepLine::Recurrence { earlier, channel, opened_at, shared, customer: Some(customer) } => {
+            let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
+            let (customer, shared, opened) = (here(customer), here(shared), format_day_time(l, tz, *opened_at));
+            tr!(
+                l,
+                format!("🔗 他のお客様にも同じ {shared}（{}）: {customer}様のトラブル {earlier}（{opened}起票）{link} にも {shared} があります。原因が共通なら、波及範囲・原因・再発防止策を互いに展開してください（横展開）。", t.id),
+                format!("🔗 Same {shared} at another customer ({}): {customer}'s trouble {earlier} (opened {opened}){link} also has {shared}. If one cause is behind both, share the scope, the cause and the prevention measures across them.", t.id)
+            )
+        }
+        StepLine::Recurrence { earlier, channel, opened_at, shared, customer: None } => {
             let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
             tr!(
                 l,
@@ -1258,10 +1267,31 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
                 )
             )
         }
-        StepEvent::Recurrence { earlier, shared } => tr!(
+        StepEvent::Recurrence {
+            earlier,
+            shared,
+            customer: None,
+        } => tr!(
             l,
             format!("再発の可能性: {earlier}（{}）", whole(shared)),
             format!("possible recurrence of {earlier} ({})", whole(shared))
+        ),
+        StepEvent::Recurrence {
+            earlier,
+            shared,
+            customer: Some(customer),
+        } => tr!(
+            l,
+            format!(
+                "他のお客様と同じ部品・ロット: {earlier}（{}様、{}）",
+                whole(customer),
+                whole(shared)
+            ),
+            format!(
+                "same part or lot as another customer's trouble {earlier} ({}, {})",
+                whole(customer),
+                whole(shared)
+            )
         ),
     }
 }

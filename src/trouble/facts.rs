@@ -1341,7 +1341,9 @@ pub(super) fn return_reminder(w: &mut Work, round: u32) {
     );
 }
 
-/// An earlier trouble of the same customer that had one of this trouble's parts or lots.
+/// Another trouble that had one of this trouble's parts or lots: an earlier one of the same
+/// customer (a possible recurrence), or one of another customer (the same part or lot gone
+/// to several customers, whose cause and measures are to be shared across them).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Earlier {
     pub id: TroubleId,
@@ -1349,6 +1351,8 @@ pub struct Earlier {
     pub opened_at: DateTime<Utc>,
     /// The part or lot they share.
     pub shared: String,
+    /// The other trouble's customer, when it is another customer's (None: the same customer).
+    pub customer: Option<String>,
 }
 
 /// Flags possible recurrences in the kickoff thread, each earlier trouble once.
@@ -1363,6 +1367,7 @@ pub(super) fn flag_recurrences(w: &mut Work, earlier: Vec<Earlier>) {
             Event::Stage(StepEvent::Recurrence {
                 earlier: e.id.clone(),
                 shared: e.shared.clone(),
+                customer: e.customer.clone(),
             }),
         );
         w.post(
@@ -1373,6 +1378,7 @@ pub(super) fn flag_recurrences(w: &mut Work, earlier: Vec<Earlier>) {
                 channel: e.channel,
                 opened_at: e.opened_at,
                 shared: e.shared,
+                customer: e.customer,
             }),
         );
     }
@@ -1502,6 +1508,9 @@ pub enum StepEvent {
     Recurrence {
         earlier: TroubleId,
         shared: String,
+        /// Another customer's trouble with the same part or lot (absent: the same customer's).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        customer: Option<String>,
     },
     /// `fix customer`: the customer's name given at open (or last corrected) was `from`.
     CustomerCorrected {
@@ -1557,6 +1566,10 @@ pub enum StepLine {
         channel: Option<super::model::ChannelId>,
         opened_at: DateTime<Utc>,
         shared: String,
+        /// Another customer's trouble with the same part or lot (absent: the same customer's,
+        /// and in calls queued by an earlier release).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        customer: Option<String>,
     },
 }
 

@@ -73,20 +73,40 @@ fn parts_and_lots(t: &Trouble) -> Vec<(String, String)> {
 /// is named only where everyone who reads `t`'s channel may see it (never from a public
 /// trouble's channel, nor to another chain's people).
 pub fn earlier_sharing(policy: &Policy, t: &Trouble, all: &[Trouble]) -> Vec<Earlier> {
+    let key = customer_key(&policy.customers, &t.customer);
+    sharing(policy, t, all, |e| {
+        e.opened_at < t.opened_at && customer_key(&policy.customers, &e.customer) == key
+    })
+}
+
+/// Other customers' troubles, opened before or after `t`, that had one of `t`'s parts or lots:
+/// a bad lot shipped to several customers, so the cause and the measures found in one are
+/// deployed to the others (横展開). Private ones are named as in [`earlier_sharing`].
+pub fn elsewhere_sharing(policy: &Policy, t: &Trouble, all: &[Trouble]) -> Vec<Earlier> {
+    let key = customer_key(&policy.customers, &t.customer);
+    let mut found = sharing(policy, t, all, |e| customer_key(&policy.customers, &e.customer) != key);
+    for e in &mut found {
+        e.customer = all.iter().find(|o| o.id == e.id).map(|o| o.customer.clone());
+    }
+    found
+}
+
+/// The troubles of `all` that `which` keeps and had one of `t`'s parts or lots, newest first,
+/// each named only where `t`'s channel may be told of it.
+fn sharing(policy: &Policy, t: &Trouble, all: &[Trouble], which: impl Fn(&Trouble) -> bool) -> Vec<Earlier> {
     let mine = parts_and_lots(t);
     if mine.is_empty() {
         return Vec::new();
     }
-    let key = customer_key(&policy.customers, &t.customer);
     let told = |e: &Trouble| {
         let readers = crate::trouble::decide::private_readers(policy, e);
         crate::trouble::decide::told_in(policy, t, readers.as_deref())
     };
     let mut found: Vec<Earlier> = all
         .iter()
-        .filter(|e| e.id != t.id && e.opened_at < t.opened_at)
+        .filter(|e| e.id != t.id)
+        .filter(|e| which(e))
         .filter(|e| told(e))
-        .filter(|e| customer_key(&policy.customers, &e.customer) == key)
         .filter_map(|e| {
             let theirs = parts_and_lots(e);
             mine.iter()
@@ -96,9 +116,28 @@ pub fn earlier_sharing(policy: &Policy, t: &Trouble, all: &[Trouble]) -> Vec<Ear
                     channel: e.channel.clone(),
                     opened_at: e.opened_at,
                     shared: shared.clone(),
+                    customer: None,
                 })
         })
         .collect();
     found.sort_by_key(|e| std::cmp::Reverse(e.opened_at));
     found
+}
+
+/// Whether `a` and `b` had a part or lot in common (folded as the recurrence check folds it).
+pub fn share_a_part_or_lot(a: &Trouble, b: &Trouble) -> bool {
+    let theirs = parts_and_lots(b);
+    parts_and_lots(a)
+        .iter()
+        .any(|(k, _)| theirs.iter().any(|(o, _)| o == k))
+}
+
+/// The words to look `t`'s parts and lots up by in the store's search texts, one query each
+/// (a superset: [`elsewhere_sharing`] keeps only the troubles that had one exactly).
+pub fn part_and_lot_queries(t: &Trouble) -> Vec<Vec<String>> {
+    parts_and_lots(t)
+        .into_iter()
+        .map(|(_, raw)| query_words(&raw))
+        .filter(|w| !w.is_empty())
+        .collect()
 }
