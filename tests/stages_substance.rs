@@ -3283,3 +3283,26 @@ async fn the_same_lot_at_another_customer_is_told_in_japanese() {
         "{back:#?}"
     );
 }
+
+/// A quality manager looks a lot or part up as the search's own answer shows it (`Lot L42`):
+/// with its label, however typed; the texts hold the value, not the label.
+#[tokio::test]
+async fn search_finds_a_lot_or_part_typed_with_its_label() {
+    let bot = spawn_bot().await;
+    let acme = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &acme.channel, "fact lot L42").await;
+    bot.command_text(SALES, &acme.channel, "fact part HX-200").await;
+    let other = bot.open_ready("Globex: housings cracked").await;
+    bot.command_text(SALES, &other.channel, "fact lot L43").await;
+    for q in [
+        "lot L42",
+        "lot:L42",
+        "ロット Ｌ４２",
+        "ＬＯＴ：ｌ４２",
+        "part HX-200",
+        "品番 hx-200",
+    ] {
+        let r = bot.command_text(MANAGER, ORIGIN, &format!("search {q}")).await;
+        assert!(r.contains(&acme.id) && !r.contains(&other.id), "{q}: {r}");
+    }
+}

@@ -33,13 +33,31 @@ pub fn folded_text(t: &Trouble) -> String {
 }
 
 /// The words of a query, folded as the texts are; a trouble matches when its text holds all.
+/// A part or lot asked for with its label, as the search's own answer shows it (`lot L42`,
+/// `lot:L42`, `品番 HX-200`), is looked for by its value: the texts hold values, not labels.
 pub fn query_words(query: &str) -> Vec<String> {
-    fold(query)
+    let words: Vec<String> = fold(query)
         .split_whitespace()
         .map(|w| w.trim_matches(crate::trouble::markup::QUOTES))
         .filter(|w| !w.is_empty())
-        .map(str::to_string)
+        .map(|w| match w.split_once(':') {
+            Some((label, value)) if is_code_label(label) && !value.is_empty() => value.to_string(),
+            _ => w.to_string(),
+        })
+        .collect();
+    // A label alone is still a word to look for when nothing else was asked.
+    if words.iter().all(|w| is_code_label(w.trim_end_matches(':'))) {
+        return words;
+    }
+    words
+        .into_iter()
+        .filter(|w| !is_code_label(w.trim_end_matches(':')))
         .collect()
+}
+
+/// Whether `word` names the part or the lot (`lot`, `part`, `ロット`, `品番`, …).
+fn is_code_label(word: &str) -> bool {
+    matches!(FactKey::parse(word), Some(FactKey::Part | FactKey::Lot))
 }
 
 /// Whether a trouble's [`folded_text`] holds every one of `words` (none: no match).
@@ -140,4 +158,26 @@ pub fn part_and_lot_queries(t: &Trouble) -> Vec<Vec<String>> {
         .map(|(_, raw)| query_words(&raw))
         .filter(|w| !w.is_empty())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::query_words;
+
+    #[test]
+    fn a_part_or_lot_asked_for_with_its_label_is_looked_for_by_its_value() {
+        for (query, words) in [
+            ("lot L42", vec!["l42"]),
+            ("lot:L42", vec!["l42"]),
+            ("ＬＯＴ：Ｌ４２", vec!["l42"]),
+            ("ロット L42", vec!["l42"]),
+            ("品番 HX-200 cracked", vec!["hx-200", "cracked"]),
+            ("part: HX-200", vec!["hx-200"]),
+            ("lot", vec!["lot"]),
+            ("lot-42", vec!["lot-42"]),
+            ("symptom cracked", vec!["symptom", "cracked"]),
+        ] {
+            assert_eq!(query_words(query), words, "{query}");
+        }
+    }
 }
