@@ -1007,6 +1007,16 @@ async fn a_same_lot_flag_never_names_a_private_trouble_of_another_chain() {
         told.len() == 1 && told[0].contains(&a.id) && !told[0].contains(&b.id),
         "{told:#?}"
     );
+    // A's prevention measure is told in C's channel, never in B's.
+    bot.command_text(SALES, &a.channel, "prevent guard interlock on every press")
+        .await;
+    bot.settle().await;
+    assert!(said_in(&bot, &c.channel).iter().any(|m| m.contains("guard interlock")));
+    let leaked: Vec<String> = said_in(&bot, &b.channel)
+        .into_iter()
+        .filter(|m| m.contains(&a.id) || m.contains("guard interlock"))
+        .collect();
+    assert!(leaked.is_empty(), "A's measure in B's channel: {leaked:#?}");
 }
 
 /// A trouble whose own channel is public (opened while the bot made public channels)

@@ -567,6 +567,18 @@ async fn the_same_lot_at_another_customer_in_a_shared_trouble_goes_to_the_team_b
         back.iter().any(|p| p.contains(&acme.id) && p.contains("ACME")),
         "{back:?}"
     );
+    // Globex's prevention measure, told to ACME's trouble, goes to its team by DM too.
+    let mark = last_call(&bot);
+    bot.command_text(SALES, &globex.channel, "prevent torque audit at Globex line")
+        .await;
+    bot.slack
+        .wait_for("chat.postMessage", |c| {
+            c.seq > mark && c.params["channel"] == MANAGER && text_of(&c.params).contains("torque audit at Globex line")
+        })
+        .await;
+    bot.settle().await;
+    let in_channel = posted_since(&bot, &acme.channel, mark);
+    assert!(in_channel.iter().all(|p| !p.contains("torque audit")), "{in_channel:?}");
 }
 
 /// A proposal the manager makes goes up to the director by a DM with its buttons; in a channel

@@ -3252,6 +3252,19 @@ async fn the_same_lot_at_other_customers_is_told_in_each_troubles_kickoff_thread
         e,
         StepEvent::Recurrence { earlier, customer: Some(c), .. } if earlier.as_str() == acme.id && c == "ACME"
     )));
+    // A prevention measure recorded in one is told in the others' kickoff threads (横展開).
+    bot.command_text(SALES, &acme.channel, "prevent add a visual check of every housing")
+        .await;
+    bot.settle().await;
+    for t in [&globex, &initech] {
+        let told = elsewhere_lines(&bot, t, "recorded prevention action #1");
+        assert!(
+            told.len() == 1 && told[0].contains(&acme.id) && told[0].contains("visual check"),
+            "{}: {told:#?}",
+            t.id
+        );
+    }
+    assert!(elsewhere_lines(&bot, &acme, "recorded prevention action").is_empty());
     for query in ["search l42", "search Ｌ４２"] {
         let found = bot.command_text(MANAGER, ORIGIN, query).await;
         for t in [&acme, &globex, &initech] {
@@ -3281,6 +3294,14 @@ async fn the_same_lot_at_another_customer_is_told_in_japanese() {
     assert!(
         back.len() == 1 && back[0].contains("グロービックス様のトラブル") && back[0].contains(&globex.id),
         "{back:#?}"
+    );
+    bot.command_text(SALES, &globex.channel, "再発防止 受入検査の追加")
+        .await;
+    bot.settle().await;
+    let told = elsewhere_lines(&bot, &acme, "再発防止策 #1「受入検査の追加」");
+    assert!(
+        told.len() == 1 && told[0].contains("グロービックス様のトラブル") && told[0].contains(&globex.id),
+        "{told:#?}"
     );
 }
 

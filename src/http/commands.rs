@@ -246,6 +246,15 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
                 command,
                 Command::Step(Step::Facts(_) | Step::FixFact(..) | Step::FixCustomer { .. })
             );
+            // A prevention action is told to the troubles sharing a part or lot (横展開).
+            let measure = matches!(
+                &command,
+                Command::Prevent(_)
+                    | Command::Step(Step::Action(crate::trouble::actions::NewAction {
+                        kind: crate::trouble::actions::ActionKind::Prevent,
+                        ..
+                    }))
+            );
             let input = Input::Command { user, command };
             match Box::pin(app.engine().apply(&id, &[request_key], input)).await {
                 Ok(applied) => {
@@ -256,6 +265,9 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
                     let response = answer(app, applied);
                     if recheck && changed {
                         Box::pin(super::stages::flag_recurrence(app, &id)).await;
+                    }
+                    if measure && changed {
+                        Box::pin(super::stages::deploy_measure(app, &id)).await;
                     }
                     response
                 }

@@ -190,6 +190,49 @@ async fn flag_sharing(app: &Arc<App>, id: &TroubleId) -> Vec<TroubleId> {
     to_check
 }
 
+/// After trouble `id` recorded a prevention action: the open troubles whose check named it (a
+/// part or lot in common) are told of the newest one in their kickoff threads.
+pub(crate) async fn deploy_measure(app: &Arc<App>, id: &TroubleId) {
+    let t = match app.store.get(id).await {
+        Ok(Some(t)) => t,
+        Ok(None) => return,
+        Err(e) => return tracing::error!(error = %e, "cannot read the trouble for deploying a measure"),
+    };
+    let Some((n, action)) = t
+        .substance
+        .actions
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, a)| a.kind == ActionKind::Prevent)
+    else {
+        return;
+    };
+    let others = match troubles_sharing(app, &t).await {
+        Ok(others) => others,
+        Err(e) => return tracing::error!(error = %e, "cannot read the troubles a measure concerns"),
+    };
+    for other in others
+        .iter()
+        .filter(|o| o.closed.is_none() && o.substance.recurrences.contains(&t.id))
+    {
+        let measure = crate::trouble::facts::MeasureElsewhere {
+            id: t.id.clone(),
+            channel: t.channel.clone(),
+            customer: t.customer.clone(),
+            n: n + 1,
+            text: action.text.clone(),
+        };
+        if let Err(e) = app
+            .engine()
+            .apply(&other.id, &[], Input::MeasureElsewhere(measure))
+            .await
+        {
+            tracing::error!(error = %e, "cannot tell a measure to a trouble sharing a part or lot");
+        }
+    }
+}
+
 /// The troubles, of any customer, that had one of `t`'s parts or lots: looked up in the
 /// store's search texts, then read and held to the part or lot itself.
 async fn troubles_sharing(app: &Arc<App>, t: &Trouble) -> Result<Vec<Trouble>, StoreError> {
@@ -235,6 +278,7 @@ async fn submit_step(
 ) -> Response {
     let l = app.config.locale;
     let recheck = matches!(step, Step::Facts(_) | Step::FactsForm { .. });
+    let measure = matches!(&step, Step::Action(a) if a.kind == ActionKind::Prevent);
     let input = Input::Command {
         user,
         command: Command::Step(step),
@@ -257,6 +301,9 @@ async fn submit_step(
             _ => {
                 if recheck {
                     flag_recurrence(app, id).await;
+                }
+                if measure {
+                    deploy_measure(app, id).await;
                 }
                 StatusCode::OK.into_response()
             }

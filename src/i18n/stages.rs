@@ -517,7 +517,8 @@ fn logged_line(l: Locale, config: &Config, t: &Trouble, event: &StepEvent, by: O
         e @ (StepEvent::ActionReminded { .. }
         | StepEvent::ActionReminderWithdrawn { .. }
         | StepEvent::EffectAsked { .. }
-        | StepEvent::Recurrence { .. }) => event_text(l, config, e),
+        | StepEvent::Recurrence { .. }
+        | StepEvent::MeasureElsewhere { .. }) => event_text(l, config, e),
     }
 }
 
@@ -653,6 +654,15 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
                 l,
                 format!("🔗 他のお客様にも同じ {shared}（{}）: {customer}様のトラブル {earlier}（{opened}起票）{link} にも {shared} があります。原因が共通なら、波及範囲・原因・再発防止策を互いに展開してください（横展開）。", t.id),
                 format!("🔗 Same {shared} at another customer ({}): {customer}'s trouble {earlier} (opened {opened}){link} also has {shared}. If one cause is behind both, share the scope, the cause and the prevention measures across them.", t.id)
+            )
+        }
+        StepLine::MeasureElsewhere { from, channel, customer, n, text } => {
+            let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
+            let (customer, text) = (here(customer), here(text));
+            tr!(
+                l,
+                format!("🔗 同じ部品・ロットの {customer}様のトラブル {from}{link} で再発防止策 #{n}「{text}」が記録されました（{}）。こちらにも展開できるか確認してください（横展開）。", t.id),
+                format!("🔗 {customer}'s trouble {from}{link}, which shares a part or lot with {}, recorded prevention action #{n}: “{text}”. See whether it applies here too.", t.id)
             )
         }
         StepLine::Recurrence { earlier, channel, opened_at, shared, customer: None } => {
@@ -1267,6 +1277,14 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
                 )
             )
         }
+        StepEvent::MeasureElsewhere { from, n, text } => tr!(
+            l,
+            format!("同じ部品・ロットの {from} の再発防止策 #{n} を共有:「{}」", whole(text)),
+            format!(
+                "prevention action #{n} of {from}, which shares a part or lot, told: “{}”",
+                whole(text)
+            )
+        ),
         StepEvent::Recurrence {
             earlier,
             shared,

@@ -753,7 +753,10 @@ async fn deliver_once(
                     | Message::EscalationMention { .. }
                     | Message::NobodyAnswered
                     | Message::Step(
-                        StepLine::Recurrence { .. } | StepLine::ActionReminder { .. } | StepLine::ReturnReminder { .. }
+                        StepLine::Recurrence { .. }
+                            | StepLine::MeasureElsewhere { .. }
+                            | StepLine::ActionReminder { .. }
+                            | StepLine::ReturnReminder { .. }
                     )
             );
             // A close, and a lowering: posted there, their reasons (the chain's, internal) not;

@@ -1384,6 +1384,45 @@ pub(super) fn flag_recurrences(w: &mut Work, earlier: Vec<Earlier>) {
     }
 }
 
+/// A prevention measure recorded in another trouble that shares a part or lot with this one
+/// (found by the shell: the troubles whose check named it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct MeasureElsewhere {
+    pub id: TroubleId,
+    pub channel: Option<super::model::ChannelId>,
+    pub customer: String,
+    pub n: usize,
+    pub text: String,
+}
+
+/// Tells this trouble's kickoff thread of a prevention measure recorded in another trouble with
+/// the same part or lot, so it is weighed here too (横展開): only while this one is open, and
+/// only of a trouble its check named (so one its readers may be told of).
+pub(super) fn tell_measure_elsewhere(w: &mut Work, m: MeasureElsewhere) {
+    if w.t.closed.is_some() || m.id == w.t.id || !w.t.substance.recurrences.contains(&m.id) {
+        return;
+    }
+    w.log(
+        None,
+        Event::Stage(StepEvent::MeasureElsewhere {
+            from: m.id.clone(),
+            n: m.n,
+            text: m.text.clone(),
+        }),
+    );
+    w.post(
+        Lane::Channel,
+        Dest::KickoffThread,
+        Message::Step(StepLine::MeasureElsewhere {
+            from: m.id,
+            channel: m.channel,
+            customer: m.customer,
+            n: m.n,
+            text: m.text,
+        }),
+    );
+}
+
 /// What the new stages put on the timeline (one `Event::Stage` entry each).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
@@ -1512,6 +1551,12 @@ pub enum StepEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         customer: Option<String>,
     },
+    /// Prevention measure #`n` of trouble `from`, which shares a part or lot, told here.
+    MeasureElsewhere {
+        from: TroubleId,
+        n: usize,
+        text: String,
+    },
     /// `fix customer`: the customer's name given at open (or last corrected) was `from`.
     CustomerCorrected {
         from: String,
@@ -1570,6 +1615,14 @@ pub enum StepLine {
         /// and in calls queued by an earlier release).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         customer: Option<String>,
+    },
+    /// A prevention measure of another trouble with the same part or lot.
+    MeasureElsewhere {
+        from: TroubleId,
+        channel: Option<super::model::ChannelId>,
+        customer: String,
+        n: usize,
+        text: String,
     },
 }
 

@@ -162,7 +162,10 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 Message::Nudge(n) => n.manager.clone(),
                 Message::FirstContact { manager, .. } => manager.clone(),
                 // A possible recurrence is the manager's matter as much as the owner's.
-                Message::Step(crate::trouble::facts::StepLine::Recurrence { .. }) => w.t.manager.clone(),
+                Message::Step(
+                    crate::trouble::facts::StepLine::Recurrence { .. }
+                    | crate::trouble::facts::StepLine::MeasureElsewhere { .. },
+                ) => w.t.manager.clone(),
                 _ => None,
             };
             // An action's reminder was DMed to the action's owner beside the channel's line:

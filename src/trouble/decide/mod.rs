@@ -145,6 +145,10 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
             crate::trouble::facts::flag_recurrences(&mut w, earlier);
             None
         }
+        Input::MeasureElsewhere(measure) => {
+            crate::trouble::facts::tell_measure_elsewhere(&mut w, measure);
+            None
+        }
         Input::Delivered(outcome) => {
             delivered(&mut w, outcome);
             None

@@ -833,6 +833,8 @@ pub enum Input {
     },
     /// Earlier troubles of the same customer sharing a part or lot (found by the shell).
     Recurrence(Vec<crate::trouble::facts::Earlier>),
+    /// A prevention measure recorded in another trouble that shares a part or lot.
+    MeasureElsewhere(crate::trouble::facts::MeasureElsewhere),
 }
 
 /// What a user is told, ephemerally, in answer to what they did.
