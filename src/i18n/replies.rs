@@ -174,6 +174,14 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
             format!("`/trouble next` はいまの段階を完了にします（番号は付けません）。第{n}段階を完了にするには `/trouble done {n}`、始めるには `/trouble start {n}` と入力してください。何も記録していません。"),
             format!("`/trouble next` completes the current stage and takes no number. To complete stage {n}, write `/trouble done {n}`; to start it, `/trouble start {n}`. Nothing was recorded.")
         ),
+        UsageError::NextIsNoPromise(when) => {
+            let when = typed(when);
+            tr!(
+                l,
+                format!("`/trouble next` はいまの段階を完了にするコマンドです。お客様への次回連絡の約束は、伝えた内容と一緒に記録してください: `/trouble update 伝えた内容 次回: {when}`。段階を完了にするだけなら `/trouble next` です。何も記録していません。"),
+                format!("`/trouble next` completes the current stage. To promise the customer's next update, log it with what you told them: `/trouble update WHAT YOU TOLD THEM next: {when}`. To complete the stage, `/trouble next` alone. Nothing was recorded.")
+            )
+        }
         UsageError::BadReport(rest) => {
             let rest = typed(rest);
             tr!(

@@ -193,6 +193,9 @@ pub enum UsageError {
     NeedsSeverity,
     /// `next N`: `next` completes the current stage; stage N is `done N`.
     NextTakesNoStage(usize),
+    /// `next: 15:00`, `next tomorrow 10am`: a promise of the next customer update typed as
+    /// the help's `[next: 15:00]`, which alone would complete the current stage noting a time.
+    NextIsNoPromise(String),
     /// `report` followed by anything but `8d`.
     BadReport(String),
     HistoryNeedsCustomer,
@@ -597,6 +600,8 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         // `next 3` reads as "go to stage 3", yet would complete the current stage noting "3".
         "next" | "次へ" | "次" => match super::money::fold_width(rest).parse::<usize>() {
             Ok(n) => Err(UsageError::NextTakesNoStage(n)),
+            // `next: 15:00` is how the help writes a promise, after an update's text.
+            Err(_) if super::due::reads_as_due(rest) => Err(UsageError::NextIsNoPromise(truncate(rest, 40))),
             Err(_) => Ok(Command::Next(rest.to_string())),
         },
         "done" | "complete" | "完了" => parse_stage(rest, "done").map(|(n, note)| Command::Done(n, note)),
