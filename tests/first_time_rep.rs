@@ -31,3 +31,45 @@ async fn a_promise_typed_after_next_completes_no_stage() {
         assert_eq!(trouble(&bot, &t.id).stages[0].state, StageState::Done, "{locale}");
     }
 }
+
+/// `s1`, `P1` or `緊急` before the customer is how many write a severity; read as the name's
+/// first word, the trouble would open at the default severity, the departments and channels
+/// of sev1 never told, under a customer named `s1 ACME`.
+#[tokio::test]
+async fn a_severity_written_as_no_option_reads_opens_nothing_and_shows_the_open_meant() {
+    for (locale, typed, meant) in [
+        (
+            "en",
+            "open s1 ACME: lid cracked",
+            "`/trouble open sev1 ACME: lid cracked`",
+        ),
+        (
+            "en",
+            "open P2 +quality ACME: lid cracked",
+            "`/trouble open sev2 +quality ACME: lid cracked`",
+        ),
+        (
+            "en",
+            "open urgent ACME: lid cracked",
+            "`/trouble open sev1 ACME: lid cracked`",
+        ),
+        ("ja", "起票 緊急 ACME：蓋割れ", "`/trouble open sev1 ACME: 蓋割れ`"),
+        ("ja", "open 重大 ACME: 蓋割れ", "`/trouble open sev1 ACME: 蓋割れ`"),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let r = bot.command_text(SALES, ORIGIN, typed).await;
+        assert!(r.contains(meant), "{locale} {typed}: {r}");
+        assert!(
+            r.contains("Nothing was opened") || r.contains("起票していません"),
+            "{r}"
+        );
+        bot.expect_none("conversations.create", |_| true).await;
+        bot.expect_none("chat.postMessage", |_| true).await;
+    }
+    // A name that starts with a word a company may take is the name.
+    let bot = spawn_bot().await;
+    let r = bot
+        .command_text(SALES, ORIGIN, "open High Tech Corp: lid cracked")
+        .await;
+    assert!(r.contains("opened for High Tech Corp, sev2"), "{r}");
+}

@@ -58,6 +58,14 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
             "The command gives two severities; give one: `/trouble open sev1 ACME: defective housings in lot 42`. Nothing was opened."
         )
         .to_string(),
+        UsageError::OpenSeverityAsName { typed: word, open } => {
+            let (word, open) = (typed(word), typed(open));
+            tr!(
+                l,
+                format!("`{word}` は重大度のようですが、このままではお客様名の一部になります。`/trouble open {open}` のことですか？（重大度は `sev1`〜`sev3`、1が最も重大）起票していません。"),
+                format!("`{word}` reads as a severity, yet as typed it would be part of the customer's name. Did you mean `/trouble open {open}`? (Severity is `sev1` to `sev3`, 1 the most severe.) Nothing was opened.")
+            )
+        }
         UsageError::CustomerHoldsAMention => tr!(
             l,
             "お客様名にメンションが含まれています。上司は名前の前に指定してください: `/trouble open <@上司> ACME: ロット42のハウジング不良`。起票していません。",

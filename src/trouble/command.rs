@@ -168,6 +168,12 @@ pub enum UsageError {
     },
     /// `sev 3 20261130-1` in the trouble's own channel: its id where the reason goes.
     SevReasonIsAnId(String),
+    /// `open s1 ACME: …`, `open 緊急 ACME: …`: a severity written as no option reads, which would
+    /// open at the default severity under a customer named `s1 ACME`; `open` is the open as meant.
+    OpenSeverityAsName {
+        typed: String,
+        open: String,
+    },
     /// `open` naming two managers or two severities: which one was meant is not the bot's to guess.
     OpenNamesTwo(&'static str),
     /// `open`'s customer holding a mention of a person or a channel that is no option (`<@bob>`,
@@ -954,6 +960,45 @@ fn open_option(text: &str) -> Option<(OpenOption, &str)> {
     Some((OpenOption::Departments(departments), after))
 }
 
+/// The severity a word opening a customer's name says in a way no option reads: `s1` or `P1`
+/// (level 1), or a word for the most urgent (`urgent`, `緊急`, `至急`, `重大`, the name the
+/// configuration example gives severity 1). Words a company's name may start with (`High`,
+/// `Critical`) are not among them.
+fn severity_said_otherwise(word: &str) -> Option<u8> {
+    let folded = super::money::fold_width(word).to_lowercase();
+    let folded = folded.trim_end_matches(OPTION_SEPARATORS);
+    if let Some(n) = folded.strip_prefix(['s', 'p']) {
+        return n.parse::<u8>().ok().filter(|n| (1..=9).contains(n));
+    }
+    ["urgent", "緊急", "至急", "大至急", "重大"]
+        .contains(&folded)
+        .then_some(1)
+}
+
+/// `open s1 ACME: …` refused, with the open as meant (`sev1`, the manager and departments as
+/// read, then the rest of the name and the summary), when the customer's name opens with a
+/// severity no option reads and no severity was given otherwise. Asked after the names the
+/// configuration gives severities were read (`decide::severity_by_name`), so those open.
+pub fn severity_said_as_name(req: &OpenRequest) -> Option<UsageError> {
+    if req.severity.is_some() {
+        return None;
+    }
+    let (first, rest) = req.customer.trim().split_once(char::is_whitespace)?;
+    let level = severity_said_otherwise(first)?;
+    let mut open = format!("sev{level}");
+    if let Some(manager) = &req.manager {
+        open.push_str(&format!(" <@{}>", manager.as_str()));
+    }
+    for department in &req.departments {
+        open.push_str(&format!(" +{department}"));
+    }
+    open.push_str(&format!(" {}: {}", rest.trim(), req.summary));
+    Some(UsageError::OpenSeverityAsName {
+        typed: truncate(first, 40),
+        open: truncate(&open, 200),
+    })
+}
+
 /// Options taken from an open command, wherever they stood.
 #[derive(Default)]
 struct OpenOptions {
@@ -1022,6 +1067,7 @@ fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
     }
     // As typed (its spaces full-width or doubled) unless an option came out of it.
     let customer = if took { name.join(" ") } else { typed_name.to_string() };
+
     // A person or a channel is no customer: most likely the manager typed after the name.
     if customer.contains("<@") || customer.contains("<#") {
         return Err(UsageError::CustomerHoldsAMention);

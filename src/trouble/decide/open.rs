@@ -69,6 +69,9 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
     if let Err(e) = check_length(&req.customer).and_then(|_| check_length(&req.summary)) {
         return Decision::reply(Reply::Usage(e));
     }
+    if let Some(e) = crate::trouble::command::severity_said_as_name(&req) {
+        return Decision::reply(Reply::Usage(e));
+    }
     let severity = req.severity.unwrap_or(policy.default_severity);
     if !policy.severities.contains_key(&severity) {
         return Decision::reply(Reply::UnknownSeverity {
