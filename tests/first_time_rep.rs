@@ -73,3 +73,52 @@ async fn a_severity_written_as_no_option_reads_opens_nothing_and_shows_the_open_
         .await;
     assert!(r.contains("opened for High Tech Corp, sev2"), "{r}");
 }
+
+/// `ACME: lid cracked`, typed with no command as the rep would say it: the answer is the open
+/// to send, and nothing is opened on a guess (nobody paged).
+#[tokio::test]
+async fn a_trouble_described_with_no_command_is_answered_with_the_open_to_send() {
+    for (locale, typed, meant) in [
+        (
+            "en",
+            "ACME: lid cracked",
+            "Did you mean `/trouble open ACME: lid cracked`?",
+        ),
+        (
+            "ja",
+            "アクメ様：蓋が割れている",
+            "`/trouble open アクメ様：蓋が割れている` のことですか？",
+        ),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let r = bot.command_text(SALES, ORIGIN, typed).await;
+        assert!(r.contains(meant), "{locale} {typed}: {r}");
+        bot.expect_none("conversations.create", |_| true).await;
+        bot.expect_none("chat.postMessage", |_| true).await;
+        // A promise typed alone is no trouble to open.
+        let r = bot.command_text(SALES, ORIGIN, "次回: 明日10時").await;
+        assert!(!r.contains("open"), "{locale}: {r}");
+    }
+}
+
+/// `new` is `新規` in English, `create` what other tools call it, and a command pasted whole
+/// (`/trouble open …` after `/trouble`) is that command: each opens, as `open` does.
+#[tokio::test]
+async fn new_create_and_a_pasted_command_open_the_trouble() {
+    for (locale, typed, answer) in [
+        ("en", "new ACME: lid cracked", "opened for ACME, sev2"),
+        ("en", "create sev1 Globex: line stopped", "opened for Globex, sev1"),
+        (
+            "en",
+            "/trouble open Initech: labels smeared",
+            "opened for Initech, sev2",
+        ),
+        ("ja", "new ACME：蓋割れ", "を起票しました（ACME様、sev2）"),
+        ("ja", "trouble 起票 ベータ：蓋割れ", "を起票しました（ベータ様、sev2）"),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let r = bot.command_text(SALES, ORIGIN, typed).await;
+        assert!(r.contains(answer), "{locale} {typed}: {r}");
+        bot.slack.wait_for("conversations.create", |_| true).await;
+    }
+}

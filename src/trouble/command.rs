@@ -583,13 +583,16 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
     match folded.trim_end_matches([':', '.', ',', '。', '、']) {
         "" | "help" | "ヘルプ" | "使い方" | "?" => Ok(Command::Help),
         // Not `開始`: it reads "start", and in a trouble's channel `開始 3` must not open another.
-        "open" | "起票" | "新規" => {
+        // `new` as `新規` says it; `create`, as other tools name it.
+        "open" | "起票" | "新規" | "new" | "create" => {
             if rest.is_empty() {
                 Ok(Command::OpenModal)
             } else {
                 parse_open(rest).map(Command::Open)
             }
         }
+        // `/trouble /trouble open …`, `/trouble trouble open …`: the command pasted whole.
+        "/trouble" | "trouble" if !rest.is_empty() => parse_unchecked(rest),
         "list" | "一覧" => Ok(Command::List),
         // `自分` as a Japanese team says "mine" (`担当` is `owner`); `自分の` as it is written
         // before the noun, `自分のトラブル` whole.
@@ -694,10 +697,24 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
                         },
                     }
                 }
+                // `ACME: lid cracked`: a trouble described with no command before it. Shown as
+                // the open, never opened: a guess must not page a manager.
+                None if reads_as_an_open(text) => UsageError::Misspelt {
+                    typed: truncate(word, 40),
+                    meant: "open",
+                    rest: truncate(text, 200),
+                },
                 None => UsageError::UnknownSubcommand(truncate(word, 40)),
             }),
         },
     }
+}
+
+/// Whether TEXT, typed with no command word, is a trouble described as `open` takes it
+/// (`ACME: lid cracked`), and not a promise's marker (`次回: 明日10時`).
+fn reads_as_an_open(text: &str) -> bool {
+    let folded = super::money::fold_width(text).to_lowercase();
+    !NEXT_CONTACT.iter().any(|marker| folded.starts_with(marker)) && parse_open(text).is_ok()
 }
 
 /// The days `stats` looks back: `30`, `30d`, `30 days`, `30日`; weeks and months, written as a
@@ -2531,9 +2548,10 @@ mod tests {
             parse("note:called the buyer"),
             Ok(Command::Note("called the buyer".into()))
         );
+        // No command glued on: a trouble described, answered with the open to send.
         assert!(matches!(
             parse("ACME:lid cracked"),
-            Err(UsageError::UnknownSubcommand(_))
+            Err(UsageError::Misspelt { meant: "open", .. })
         ));
         assert!(matches!(
             parse("再発防止 作業手順書の改訂 担当：<@U0QA2>"),
