@@ -122,3 +122,25 @@ async fn new_create_and_a_pasted_command_open_the_trouble() {
         bot.slack.wait_for("conversations.create", |_| true).await;
     }
 }
+
+/// `@tanaka` typed without picking the person from Slack's list reaches the bot as text: as a
+/// customer's first word it would name the customer `@tanaka ACME` (and its channel), and
+/// after `owner` the answer asked for a mention the rep thought they had typed.
+#[tokio::test]
+async fn a_name_after_at_that_is_no_mention_is_said_to_be_text() {
+    for (locale, said) in [
+        ("en", "reached the bot as plain text"),
+        ("ja", "メンションではなく文字として届"),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let r = bot.command_text(SALES, ORIGIN, "open @tanaka ACME: lid cracked").await;
+        assert!(r.contains("`@tanaka`") && r.contains(said), "{locale}: {r}");
+        assert!(r.contains("`/trouble open ACME: lid cracked`"), "{locale}: {r}");
+        bot.expect_none("conversations.create", |_| true).await;
+
+        let t = bot.open_ready("ACME: lid cracked").await;
+        let r = bot.command_text(MANAGER, &t.channel, "owner @bob").await;
+        assert!(r.contains("`@bob`") && r.contains(said), "{locale}: {r}");
+        assert_eq!(trouble(&bot, &t.id).owner.as_str(), SALES);
+    }
+}

@@ -167,6 +167,22 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
             let d = typed(d);
             tr!(l, format!("部門（`+{d}`）は一度加わるとトラブルから外せません（誰にもトラブルを隠せないように）。外すのは `add` で追加した人だけです: `/trouble remove @名前`。何も変更していません。"), format!("A department (`+{d}`) stays on a trouble once it is in: nothing is hidden from it. Only people added with `add` can be removed: `/trouble remove @name`. Nothing was changed."))
         }
+        UsageError::PlainAtName { typed: name, sub: _, open: Some(open) } => {
+            let (name, open) = (typed(name), typed(open));
+            tr!(
+                l,
+                format!("`{name}` はメンションではなく文字として届いたため、お客様名の一部になってしまいます。上司を指定するには `@` を入力して表示される候補から選んでください。指定しなければいつもの上司に連絡します: `/trouble open {open}`。起票していません。"),
+                format!("`{name}` reached the bot as plain text, not as a mention, so it would become part of the customer's name. To name a manager, pick them from the list Slack shows as you type `@`; without one, your usual manager is told: `/trouble open {open}`. Nothing was opened.")
+            )
+        }
+        UsageError::PlainAtName { typed: name, sub, open: None } => {
+            let name = typed(name);
+            tr!(
+                l,
+                format!("`{name}` はメンションではなく文字として届きました。`@` を入力して表示される候補から相手を選んでから送ってください: `/trouble {sub} @名前`。何も変更していません。"),
+                format!("`{name}` reached the bot as plain text, not as a mention. Pick the person from the list Slack shows as you type `@`, then send: `/trouble {sub} @name`. Nothing was changed.")
+            )
+        }
         UsageError::NeedsUser(sub) => tr!(l, format!("ユーザーをメンションで指定してください: `/trouble {sub} @名前`"), format!("Mention the person: `/trouble {sub} @name`")),
         UsageError::SevReasonIsAnId(level) => {
             let level = typed(level);

@@ -192,6 +192,14 @@ pub enum UsageError {
     /// Digits spaced as thousands (`¥1 000 000`), which read as an amount and a payer.
     SpacedAmount(String),
     NeedsUser(&'static str),
+    /// `owner @bob`, `open @tanaka ACME: …`: a name typed after `@` that Slack did not turn
+    /// into a mention (not picked from its list), so the bot cannot tell who is meant; for an
+    /// open, the open without it (the usual manager told).
+    PlainAtName {
+        typed: String,
+        sub: &'static str,
+        open: Option<String>,
+    },
     /// `remove +quality`: a department, once in, stays (nothing is hidden from it).
     DepartmentStays(String),
     BadSeverity(String),
@@ -634,10 +642,10 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
         "remove" | "外す" | "除外" => parse_remove(rest),
         "owner" | "担当" => parse_user(rest)
             .map(Command::Owner)
-            .ok_or(UsageError::NeedsUser("owner")),
+            .ok_or_else(|| needs_user(rest, "owner")),
         "manager" | "上司" => parse_user(rest)
             .map(Command::Manager)
-            .ok_or(UsageError::NeedsUser("manager")),
+            .ok_or_else(|| needs_user(rest, "manager")),
         "sev" | "severity" | "重大度" => parse_severity(rest),
         // `sev1`, as `open` teaches it, is `sev 1`.
         w if w.starts_with("sev") && w.len() > 3 && rest.is_empty() => parse_severity(word),
@@ -892,6 +900,26 @@ fn needs_text(rest: &str, sub: &'static str) -> Result<String, UsageError> {
     }
 }
 
+/// The person `sub` asks for is missing from TEXT: said as a name typed after `@` that is no
+/// mention when TEXT starts with one (`@bob`), so the answer does not ask for what was typed.
+fn needs_user(text: &str, sub: &'static str) -> UsageError {
+    match plain_at_name(split_word(text.trim()).0) {
+        Some(name) => UsageError::PlainAtName {
+            typed: name,
+            sub,
+            open: None,
+        },
+        None => UsageError::NeedsUser(sub),
+    }
+}
+
+/// WORD when it is `@` and a name as typed, not a mention Slack made of it (`<@U1>`).
+fn plain_at_name(word: &str) -> Option<String> {
+    let folded = super::money::fold_width(word);
+    let name = folded.strip_prefix('@')?;
+    name.starts_with(char::is_alphanumeric).then(|| truncate(word, 40))
+}
+
 /// `<@U123>`, `<@U123|name>`, or a bare `U123`.
 pub fn parse_user(text: &str) -> Option<UserId> {
     // `<@U1>.` at the end of a sentence.
@@ -1085,6 +1113,19 @@ fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
     // As typed (its spaces full-width or doubled) unless an option came out of it.
     let customer = if took { name.join(" ") } else { typed_name.to_string() };
 
+    // `@tanaka` that Slack did not make a mention: a manager meant, whom the bot cannot know.
+    if let Some(typed) = name.iter().find_map(|w| plain_at_name(w)) {
+        let kept: Vec<&str> = name.iter().copied().filter(|w| plain_at_name(w).is_none()).collect();
+        let sep_len = remaining[split_at..].chars().next().map(char::len_utf8).unwrap_or(1);
+        return Err(UsageError::PlainAtName {
+            typed,
+            sub: "open",
+            open: Some(truncate(
+                &format!("{}: {}", kept.join(" "), remaining[split_at + sep_len..].trim()),
+                200,
+            )),
+        });
+    }
     // A person or a channel is no customer: most likely the manager typed after the name.
     if customer.contains("<@") || customer.contains("<#") {
         return Err(UsageError::CustomerHoldsAMention);
@@ -1190,7 +1231,7 @@ fn people_and_departments(rest: &str, sub: &'static str) -> Result<(Vec<UserId>,
                     .map(|d| d.trim_start_matches(['+', '＋']).to_string()),
             );
         } else {
-            users.push(parse_user(word).ok_or(UsageError::NeedsUser(sub))?);
+            users.push(parse_user(word).ok_or_else(|| needs_user(word, sub))?);
         }
         // `<@U1>, <@U2>` and `<@U1> and <@U2>`.
         remaining = after.trim_start_matches(|c: char| c.is_whitespace() || OPTION_SEPARATORS.contains(&c));
