@@ -144,3 +144,37 @@ async fn a_name_after_at_that_is_no_mention_is_said_to_be_text() {
         assert_eq!(trouble(&bot, &t.id).owner.as_str(), SALES);
     }
 }
+
+/// A manager answering on a phone types what they would say: `確認しました`, `承知しました`,
+/// `ok`. Refused, the trouble would go on escalating over a manager who believes they answered.
+#[tokio::test]
+async fn a_manager_acknowledges_with_the_words_they_would_say() {
+    for (locale, typed, acknowledged) in [
+        ("en", "ok", "Acknowledged trouble"),
+        ("ja", "確認しました", "を確認しました。エスカレーションは止まります"),
+        ("ja", "承知しました", "を確認しました。エスカレーションは止まります"),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready("ACME: lid cracked").await;
+        // The owner is told who may, and nothing is recorded.
+        let r = bot.command_text(SALES, &t.channel, typed).await;
+        assert!(r.contains("<@U0MANAGER>"), "{locale} {typed}: {r}");
+        assert!(trouble(&bot, &t.id).ack.is_none(), "{locale} {typed}");
+        let r = bot.command_text(MANAGER, &t.channel, typed).await;
+        assert!(r.contains(acknowledged), "{locale} {typed}: {r}");
+        assert!(trouble(&bot, &t.id).ack.is_some(), "{locale} {typed}");
+    }
+}
+
+/// `完了３`, as a phone's input method types it with no space: answered with the command meant,
+/// as `done3` is, and nothing marked on a guess.
+#[tokio::test]
+async fn a_stage_glued_to_a_japanese_command_word_is_answered_with_the_command_meant() {
+    for locale in ["ja", "en"] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready("ACME: lid cracked").await;
+        let r = bot.command_text(SALES, &t.channel, "完了１ 現品回収済み").await;
+        assert!(r.contains("`/trouble 完了 1 現品回収済み`"), "{locale}: {r}");
+        assert_eq!(trouble(&bot, &t.id).stages[0].state, StageState::InProgress);
+    }
+}

@@ -613,7 +613,12 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
             }
         }
         "status" | "状況" | "状態" | "ステータス" | "進捗" => Ok(Command::Status),
-        "ack" | "acknowledge" | "acknowledged" | "了解" | "確認" => Ok(Command::Ack),
+        // What a manager answers on a phone: `ok`, `確認しました`, `承知しました`. Only the
+        // manager chain's acknowledges; anyone else is told who may.
+        "ack" | "acknowledge" | "acknowledged" | "ok" | "okay" | "roger" | "了解" | "了解です" | "了解しました"
+        | "確認" | "確認しました" | "確認済み" | "承知" | "承知です" | "承知しました" => {
+            Ok(Command::Ack)
+        }
         // `next 3` reads as "go to stage 3", yet would complete the current stage noting "3".
         "next" | "次へ" | "次" => match super::money::fold_width(rest).parse::<usize>() {
             Ok(n) => Err(UsageError::NextTakesNoStage(n)),
@@ -707,6 +712,15 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
                 }
                 // `ACME: lid cracked`: a trouble described with no command before it. Shown as
                 // the open, never opened: a guess must not page a manager.
+                // `完了３`, `開始2`: a Japanese command word with its stage glued on.
+                None if glued_stage(other).is_some() => {
+                    let (meant, n) = glued_stage(other).unwrap_or_default();
+                    UsageError::Misspelt {
+                        typed: truncate(word, 40),
+                        meant,
+                        rest: truncate(format!("{n} {rest}").trim(), 200),
+                    }
+                }
                 None if reads_as_an_open(text) => UsageError::Misspelt {
                     typed: truncate(word, 40),
                     meant: "open",
@@ -716,6 +730,14 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
             }),
         },
     }
+}
+
+/// The stage command and the number glued to it in WORD (folded: `完了3`, `着手2`).
+fn glued_stage(word: &str) -> Option<(&'static str, &str)> {
+    let digits = word.len() - word.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let (head, n) = word.split_at(word.len() - digits);
+    let meant = ["完了", "開始", "着手"].into_iter().find(|w| *w == head)?;
+    (!n.is_empty()).then_some((meant, n))
 }
 
 /// Whether TEXT, typed with no command word, is a trouble described as `open` takes it
