@@ -178,3 +178,26 @@ async fn a_stage_glued_to_a_japanese_command_word_is_answered_with_the_command_m
         assert_eq!(trouble(&bot, &t.id).stages[0].state, StageState::InProgress);
     }
 }
+
+/// `open ACME - lid cracked`: the dash a hurried hand parts the two with gets the open to send,
+/// not a made-up example to retype from; nothing is opened on the guess.
+#[tokio::test]
+async fn a_customer_and_summary_parted_by_a_dash_get_the_open_to_send() {
+    for (locale, typed, meant) in [
+        (
+            "en",
+            "open sev1 ACME - lid cracked",
+            "Did you mean `/trouble open sev1 ACME: lid cracked`?",
+        ),
+        (
+            "ja",
+            "起票 アクメ — 蓋割れ",
+            "`/trouble open アクメ: 蓋割れ` のことですか？",
+        ),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let r = bot.command_text(SALES, ORIGIN, typed).await;
+        assert!(r.contains(meant), "{locale} {typed}: {r}");
+        bot.expect_none("conversations.create", |_| true).await;
+    }
+}

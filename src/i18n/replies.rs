@@ -46,6 +46,14 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
             "Write the customer and a summary separated by a colon: `/trouble open ACME: defective housings in lot 42` (`sev1` or `+department` go first). `/trouble open` alone opens a form."
         )
         .to_string(),
+        UsageError::OpenNeedsColon { open } => {
+            let open = typed(open);
+            tr!(
+                l,
+                format!("お客様名と概要はコロンで区切ります。`/trouble open {open}` のことですか？起票していません。"),
+                format!("The customer and the summary are parted by a colon. Did you mean `/trouble open {open}`? Nothing was opened.")
+            )
+        }
         UsageError::OpenNamesTwo("manager") => tr!(
             l,
             "上司が二人指定されています。一人だけにしてください: `/trouble open <@上司> ACME: ロット42のハウジング不良`。起票していません。",

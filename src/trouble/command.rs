@@ -130,6 +130,11 @@ pub enum UsageError {
         rest: String,
     },
     OpenNeedsCustomerAndSummary,
+    /// `open ACME - lid cracked`: the customer and the summary parted by a dash, not the colon
+    /// the open reads; `open` is the open as meant, to send.
+    OpenNeedsColon {
+        open: String,
+    },
     /// `fix summary lid cracked, sev1, +quality`: what the open reads as options is no part of
     /// a summary, and a correction does not change them (`sev`, `add` do).
     FixSummaryHoldsOptions {
@@ -559,6 +564,7 @@ fn lacks_an_argument(e: &UsageError) -> bool {
             | UsageError::Misspelt { .. }
             | UsageError::TooLong { .. }
             | UsageError::OpenNeedsCustomerAndSummary
+            | UsageError::OpenNeedsColon { .. }
             | UsageError::HistoryNeedsCustomer
     )
 }
@@ -1115,9 +1121,15 @@ impl OpenOptions {
 fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
     let mut options = OpenOptions::default();
     let remaining = options.take_leading(rest.trim())?;
-    let split_at = remaining
-        .find([':', '：'])
-        .ok_or(UsageError::OpenNeedsCustomerAndSummary)?;
+    let split_at = remaining.find([':', '：']).ok_or_else(|| {
+        match [" - ", " – ", " — "].into_iter().find(|dash| remaining.contains(dash)) {
+            // Shown, never opened on: a dash may be the customer's own (`ACME - Osaka plant`).
+            Some(dash) => UsageError::OpenNeedsColon {
+                open: truncate(&rest.trim().replacen(dash, ": ", 1), 200),
+            },
+            None => UsageError::OpenNeedsCustomerAndSummary,
+        }
+    })?;
     // The customer's name, its words that are options taken out.
     let typed_name = remaining[..split_at].trim();
     let (mut name, mut took) = (Vec::new(), false);
