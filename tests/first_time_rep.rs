@@ -201,3 +201,18 @@ async fn a_customer_and_summary_parted_by_a_dash_get_the_open_to_send() {
         bot.expect_none("conversations.create", |_| true).await;
     }
 }
+
+/// `s1` or `緊急` typed in the trouble's channel to raise it: answered with the `sev` meant.
+#[tokio::test]
+async fn a_severity_typed_alone_in_the_channel_is_answered_with_the_sev_meant() {
+    for (locale, typed, meant) in [
+        ("en", "s1 line stopped", "Did you mean `/trouble sev 1 line stopped`?"),
+        ("ja", "緊急", "`/trouble sev 1` のことですか？"),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready("ACME: lid cracked").await;
+        let r = bot.command_text(SALES, &t.channel, typed).await;
+        assert!(r.contains(meant), "{locale} {typed}: {r}");
+        assert_eq!(trouble(&bot, &t.id).severity.level(), 2);
+    }
+}

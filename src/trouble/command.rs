@@ -716,6 +716,15 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
                         },
                     }
                 }
+                // `s1`, `緊急`: a severity said as `open` does not read it either.
+                None if severity_said_otherwise(other).is_some() => UsageError::Misspelt {
+                    typed: truncate(word, 40),
+                    meant: "sev",
+                    rest: truncate(
+                        format!("{} {rest}", severity_said_otherwise(other).unwrap_or(1)).trim(),
+                        200,
+                    ),
+                },
                 // `ACME: lid cracked`: a trouble described with no command before it. Shown as
                 // the open, never opened: a guess must not page a manager.
                 // `完了３`, `開始2`: a Japanese command word with its stage glued on.
