@@ -1156,6 +1156,13 @@ fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
     // As typed (its spaces full-width or doubled) unless an option came out of it.
     let customer = if took { name.join(" ") } else { typed_name.to_string() };
 
+    // A person or a channel is no customer: most likely the manager typed after the name.
+    if customer.contains("<@") || customer.contains("<#") {
+        return Err(UsageError::CustomerHoldsAMention);
+    }
+    if !customer.is_empty() && !super::customer::is_a_name(&customer) {
+        return Err(UsageError::CustomerNotAName { at_open: true });
+    }
     // `@tanaka` that Slack did not make a mention: a manager meant, whom the bot cannot know.
     if let Some(typed) = name.iter().find_map(|w| plain_at_name(w)) {
         let kept: Vec<&str> = name.iter().copied().filter(|w| plain_at_name(w).is_none()).collect();
@@ -1168,13 +1175,6 @@ fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
                 200,
             )),
         });
-    }
-    // A person or a channel is no customer: most likely the manager typed after the name.
-    if customer.contains("<@") || customer.contains("<#") {
-        return Err(UsageError::CustomerHoldsAMention);
-    }
-    if !customer.is_empty() && !super::customer::is_a_name(&customer) {
-        return Err(UsageError::CustomerNotAName { at_open: true });
     }
     let sep_len = remaining[split_at..].chars().next().map(char::len_utf8).unwrap_or(1);
     let summary = trailing_options(&mut options, remaining[split_at + sep_len..].trim())?;
