@@ -18,6 +18,20 @@ fn proposals(bot: &TestBot, id: &str) -> Vec<Proposal> {
         .proposals
 }
 
+/// `who` approves proposal `n` of `t` with its button, and is told so.
+async fn approve(bot: &TestBot, who: &str, t: &OpenedTrouble, n: usize) {
+    click_on(bot, who, "proposal_approve", t, n).await;
+    click_answer(bot, who, &format!("You approved proposal #{n}")).await;
+}
+
+/// `who` taps Approve on proposal `n` of `t`, which is not theirs to decide: the answer names
+/// `approver`, and nothing is approved.
+async fn approve_refused(bot: &TestBot, who: &str, t: &OpenedTrouble, n: usize, approver: &str) {
+    click_on(bot, who, "proposal_approve", t, n).await;
+    let a = click_answer(bot, who, approver).await;
+    assert!(!a.contains("You approved"), "{a}");
+}
+
 /// A message the bot posted to `channel` whose text contains `needle`.
 async fn posted(bot: &TestBot, channel: &str, needle: &str) -> serde_json::Value {
     bot.slack
@@ -61,8 +75,7 @@ async fn a_split_approved_by_the_manager_is_recorded_as_agreed_with_the_customer
     let r = bot.command_text(SALES, &t.channel, "agreed 1").await;
     assert!(r.contains("not approved yet"), "{r}");
 
-    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
-    click_answer(&bot, MANAGER, "You approved proposal #1").await;
+    approve(&bot, MANAGER, &t, 1).await;
     posted(&bot, &t.channel, "Proposal #1 approved by").await;
 
     let r = bot
@@ -231,8 +244,7 @@ async fn a_cost_that_crosses_the_jpy_limit_needs_the_director_who_is_dmed() {
     let t = bot.open_ready("ACME: cracked housings").await;
 
     bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
-    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
-    click_answer(&bot, MANAGER, "You approved proposal #1").await;
+    approve(&bot, MANAGER, &t, 1).await;
     // Ours 70% of ¥1,200,000 = ¥840,000 on the approved split: under the limit, the
     // manager's to approve.
     let r = bot
@@ -254,8 +266,7 @@ async fn a_cost_that_crosses_the_jpy_limit_needs_the_director_who_is_dmed() {
     click_on(&bot, MANAGER, "proposal_approve", &t, 3).await;
     let r = click_answer(&bot, MANAGER, "Only").await;
     assert!(r.contains(DIRECTOR), "{r}");
-    click_on(&bot, DIRECTOR, "proposal_approve", &t, 3).await;
-    click_answer(&bot, DIRECTOR, "You approved proposal #3").await;
+    approve(&bot, DIRECTOR, &t, 3).await;
     assert!(matches!(
         proposals(&bot, &t.id)[2].state,
         ProposalState::Approved { .. }
@@ -376,8 +387,7 @@ async fn naming_a_manager_in_front_of_the_chain_never_lets_the_manager_approve_w
     let r = click_answer(&bot, MANAGER, "Only").await;
     assert!(r.contains(DIRECTOR) && !r.contains(COLLEAGUE), "{r}");
     assert!(matches!(proposals(&bot, &t.id)[0].state, ProposalState::Proposed));
-    click_on(&bot, DIRECTOR, "proposal_approve", &t, 1).await;
-    click_answer(&bot, DIRECTOR, "You approved proposal #1").await;
+    approve(&bot, DIRECTOR, &t, 1).await;
 }
 
 #[tokio::test]
@@ -472,8 +482,7 @@ async fn totals_apply_the_split_to_the_costs() {
 
     // The totals by payer count what the split-applied line counts: rejected costs left out,
     // pending ones counted and named.
-    click_on(&bot, MANAGER, "proposal_approve", &t, 2).await;
-    click_answer(&bot, MANAGER, "You approved proposal #2").await;
+    approve(&bot, MANAGER, &t, 2).await;
     click_on(&bot, MANAGER, "proposal_reject", &t, 3).await;
     click_answer(&bot, MANAGER, "You rejected proposal #3").await;
     bot.command_text(SALES, &t.channel, "cost ¥300,000 ours line stop")
@@ -683,8 +692,7 @@ async fn only_the_owner_records_the_customers_agreement_and_the_refusal_names_th
     let bot = spawn_bot().await;
     let t = bot.open_ready("ACME: cracked housings").await;
     bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
-    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
-    click_answer(&bot, MANAGER, "You approved proposal #1").await;
+    approve(&bot, MANAGER, &t, 1).await;
 
     // The manager approved it, but it is the owner who talks to the customer.
     let r = bot.command_text(MANAGER, &t.channel, "agreed 1").await;
@@ -722,8 +730,7 @@ async fn stage_5_and_6_wait_for_their_proposals_to_be_decided_before_the_custome
     }
     let after = bot.store().get(&TroubleId::new(&t.id)).unwrap().unwrap();
     assert_eq!(after.timeline_len, before, "a refused stage recorded something");
-    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
-    click_answer(&bot, MANAGER, "You approved proposal #1").await;
+    approve(&bot, MANAGER, &t, 1).await;
     let done = bot.command_text(SALES, &t.channel, "done 5 agreed").await;
     assert!(done.contains("marked done"), "{done}");
     click_on(&bot, MANAGER, "proposal_reject", &t, 2).await;
@@ -783,8 +790,7 @@ async fn a_peer_named_as_manager_acknowledges_but_does_not_approve_the_owners_co
     let refused = click_answer(&bot, COLLEAGUE, "Only").await;
     assert!(refused.contains(&format!("<@{MANAGER}>")), "names who may: {refused}");
     assert!(matches!(proposals(&bot, &t.id)[0].state, ProposalState::Proposed));
-    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
-    click_answer(&bot, MANAGER, "You approved proposal #1").await;
+    approve(&bot, MANAGER, &t, 1).await;
     assert!(matches!(
         proposals(&bot, &t.id)[0].state,
         ProposalState::Approved { .. }
@@ -797,8 +803,7 @@ async fn a_trouble_with_a_proposal_awaiting_a_decision_is_not_closed_until_it_is
     let t = bot.open_ready("ACME: cracked housings").await;
     bot.command_text(MANAGER, &t.channel, "ack").await;
     bot.command_text(SALES, &t.channel, "split 70/30 our mold").await;
-    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
-    click_answer(&bot, MANAGER, "You approved proposal #1").await;
+    approve(&bot, MANAGER, &t, 1).await;
     bot.command_text(SALES, &t.channel, "prevent add a mold temperature alarm")
         .await;
     all_stages_done(&bot, &t).await;
@@ -817,8 +822,7 @@ async fn a_trouble_with_a_proposal_awaiting_a_decision_is_not_closed_until_it_is
         )
     );
     assert!(trouble(&bot, &t.id).closed.is_none());
-    click_on(&bot, MANAGER, "proposal_approve", &t, 2).await;
-    click_answer(&bot, MANAGER, "You approved proposal #2").await;
+    approve(&bot, MANAGER, &t, 2).await;
     assert_eq!(
         bot.command_text(SALES, &t.channel, "close").await,
         closed_reply(&bot, &t)
@@ -888,8 +892,7 @@ async fn every_message_that_asked_for_a_decision_says_what_came_of_it_and_loses_
         .await;
     let line = posted_at(&bot, &t.channel, "Proposal #1").await;
     let dm = posted_at(&bot, DIRECTOR, "Proposal #1").await;
-    click_on(&bot, DIRECTOR, "proposal_approve", &t, 1).await;
-    click_answer(&bot, DIRECTOR, "You approved proposal #1").await;
+    approve(&bot, DIRECTOR, &t, 1).await;
     let approved = format!("Approved by <@{DIRECTOR}>");
     let now = settled(&bot, &dm, &approved).await;
     assert!(
@@ -970,8 +973,7 @@ async fn a_proposal_dm_still_asking_shows_the_corrected_customer() {
     .await;
     let now = text_of(&bot.slack.message_versions(&dm.0, &dm.1).pop().expect("the DM"));
     assert!(now.contains("proposal_approve"), "it still asks: {now}");
-    click_on(&bot, DIRECTOR, "proposal_approve", &t, 1).await;
-    click_answer(&bot, DIRECTOR, "You approved proposal #1").await;
+    approve(&bot, DIRECTOR, &t, 1).await;
     settled(&bot, &dm, &format!("Approved by <@{DIRECTOR}>")).await;
 }
 
@@ -1240,15 +1242,12 @@ async fn a_pending_split_never_lowers_the_level_a_cost_needs() {
         .command_text(SALES, &t.channel, "cost ¥5,000,000 ours replacement lot")
         .await;
     assert!(r.contains("proposal #2") && r.contains(DIRECTOR), "{r}");
-    click_on(&bot, MANAGER, "proposal_approve", &t, 2).await;
-    let a = click_answer(&bot, MANAGER, DIRECTOR).await;
-    assert!(!a.contains("You approved"), "{a}");
+    approve_refused(&bot, MANAGER, &t, 2, DIRECTOR).await;
     click_on(&bot, MANAGER, "proposal_reject", &t, 1).await;
     click_answer(&bot, MANAGER, "You rejected proposal #1").await;
     let p = proposals(&bot, &t.id);
     assert_eq!(p[1].state, ProposalState::Proposed, "{p:?}");
-    click_on(&bot, DIRECTOR, "proposal_approve", &t, 2).await;
-    click_answer(&bot, DIRECTOR, "You approved proposal #2").await;
+    approve(&bot, DIRECTOR, &t, 2).await;
 }
 
 /// A proposal is measured again when it is decided: a cost the manager could approve when
@@ -1263,17 +1262,13 @@ async fn a_cost_is_measured_again_when_decided_on_the_terms_approved_since() {
         .await;
     let r = bot.command_text(SALES, &t.channel, "cost ¥600,000 ours sorting").await;
     assert!(r.contains("proposal #3") && r.contains(MANAGER), "{r}");
-    click_on(&bot, DIRECTOR, "proposal_approve", &t, 2).await;
-    click_answer(&bot, DIRECTOR, "You approved proposal #2").await;
+    approve(&bot, DIRECTOR, &t, 2).await;
     // ¥5,600,000 of ours decided with #3: over the ¥1,000,000 limit, so the director's.
     let dm = posted(&bot, DIRECTOR, "Proposal #3").await;
     assert!(dm["text"].as_str().unwrap().contains("¥5,600,000"), "{dm}");
-    click_on(&bot, MANAGER, "proposal_approve", &t, 3).await;
-    let a = click_answer(&bot, MANAGER, DIRECTOR).await;
-    assert!(!a.contains("You approved"), "{a}");
+    approve_refused(&bot, MANAGER, &t, 3, DIRECTOR).await;
     assert_eq!(proposals(&bot, &t.id)[2].state, ProposalState::Proposed);
-    click_on(&bot, DIRECTOR, "proposal_approve", &t, 3).await;
-    click_answer(&bot, DIRECTOR, "You approved proposal #3").await;
+    approve(&bot, DIRECTOR, &t, 3).await;
 }
 
 /// With limits set for yen and dollars, a cost in euros, which no limit names, goes to the top
@@ -1290,12 +1285,9 @@ async fn a_cost_in_a_currency_the_limits_leave_out_goes_to_the_top_of_the_chain(
     let text = dm["text"].as_str().unwrap_or_default();
     assert!(text.contains("no approval limit is set for EUR"), "{text}");
     for who in [MANAGER, DIRECTOR] {
-        click_on(&bot, who, "proposal_approve", &t, 1).await;
-        let a = click_answer(&bot, who, VP).await;
-        assert!(!a.contains("You approved"), "{a}");
+        approve_refused(&bot, who, &t, 1, VP).await;
     }
-    click_on(&bot, VP, "proposal_approve", &t, 1).await;
-    click_answer(&bot, VP, "You approved proposal #1").await;
+    approve(&bot, VP, &t, 1).await;
 }
 
 /// The director's own cost is never approved by the manager who reports to them: those above
@@ -1312,12 +1304,9 @@ async fn a_directors_own_cost_goes_above_the_director_not_to_the_manager_below()
         "{r}"
     );
     posted(&bot, VP, "Proposal #1").await;
-    click_on(&bot, MANAGER, "proposal_approve", &t, 1).await;
-    let a = click_answer(&bot, MANAGER, VP).await;
-    assert!(!a.contains("You approved"), "{a}");
+    approve_refused(&bot, MANAGER, &t, 1, VP).await;
     assert_eq!(proposals(&bot, &t.id)[0].state, ProposalState::Proposed);
-    click_on(&bot, VP, "proposal_approve", &t, 1).await;
-    click_answer(&bot, VP, "You approved proposal #1").await;
+    approve(&bot, VP, &t, 1).await;
 }
 
 /// An approved, customer-agreed cost corrected down and the correction left waiting: the
@@ -1329,8 +1318,7 @@ async fn a_pending_correction_leaves_the_approved_amount_in_stats_and_history_un
     let a = bot.open_ready("ACME: cracked housings").await;
     bot.command_text(SALES, &a.channel, "cost ¥900,000 ours replacement lot")
         .await;
-    click_on(&bot, MANAGER, "proposal_approve", &a, 1).await;
-    click_answer(&bot, MANAGER, "You approved proposal #1").await;
+    approve(&bot, MANAGER, &a, 1).await;
     bot.command_text(SALES, &a.channel, "agreed 1 signed").await;
     let r = bot
         .command_text(SALES, &a.channel, "fix cost 1 ¥1 ours replacement lot")
@@ -1348,8 +1336,7 @@ async fn a_pending_correction_leaves_the_approved_amount_in_stats_and_history_un
     let hist = bot.posted_saying(&b.channel, "Running balance").await;
     assert!(hist.contains("borne by us ¥900,000"), "{hist}");
     // Approved, the correction is what counts.
-    click_on(&bot, MANAGER, "proposal_approve", &a, 2).await;
-    click_answer(&bot, MANAGER, "You approved proposal #2").await;
+    approve(&bot, MANAGER, &a, 2).await;
     let stats = bot.command_text(DIRECTOR, ORIGIN, "stats 30").await;
     assert!(stats.contains("our share ¥1"), "{stats}");
 }
@@ -1363,10 +1350,8 @@ async fn the_running_balance_says_our_share_with_each_split_applied_as_stats_do(
     bot.command_text(SALES, &a.channel, "split 70/30 our mold").await;
     bot.command_text(SALES, &a.channel, "cost ¥1,000,000 customer sorting at their site")
         .await;
-    click_on(&bot, MANAGER, "proposal_approve", &a, 1).await;
-    click_answer(&bot, MANAGER, "You approved proposal #1").await;
-    click_on(&bot, MANAGER, "proposal_approve", &a, 2).await;
-    click_answer(&bot, MANAGER, "You approved proposal #2").await;
+    approve(&bot, MANAGER, &a, 1).await;
+    approve(&bot, MANAGER, &a, 2).await;
     let stats = bot.command_text(DIRECTOR, ORIGIN, "stats 30").await;
     assert!(stats.contains("our share ¥700,000"), "{stats}");
     let b = bot.open_ready("ACME: scratched panels").await;
@@ -1391,8 +1376,7 @@ async fn the_history_shown_at_the_split_counts_what_earlier_troubles_recorded_si
     assert!(at_open.contains("¥100,000"), "{at_open}");
     bot.command_text(SALES, &a.channel, "cost ¥5,000,000 ours line stop")
         .await;
-    click_on(&bot, MANAGER, "proposal_approve", &a, 2).await;
-    click_answer(&bot, MANAGER, "You approved proposal #2").await;
+    approve(&bot, MANAGER, &a, 2).await;
     let mark = last_call(&bot);
     bot.command_text(SALES, &b.channel, "start 5").await;
     bot.settle().await;
