@@ -21,18 +21,26 @@ struct Served {
     base_url: String,
 }
 
+/// `trouble-bot serve` on `data_dir` with `config`, against the fake Slack at `slack_url`, on a
+/// free port it prints to its piped stdout.
+fn serve_command(config: &Path, data_dir: &Path, slack_url: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_trouble-bot"));
+    command
+        .arg("serve")
+        .env("SLACK_SIGNING_SECRET", SECRET)
+        .env("SLACK_BOT_TOKEN", "xoxb-admin-test")
+        .env("SLACK_API_URL", slack_url)
+        .env("TROUBLE_CONFIG", config)
+        .env("TROUBLE_DATA_DIR", data_dir)
+        .env("TROUBLE_LISTEN", "127.0.0.1:0")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped());
+    command
+}
+
 impl Served {
     fn start(config: &Path, data_dir: &Path, slack_url: &str) -> Served {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
-            .arg("serve")
-            .env("SLACK_SIGNING_SECRET", SECRET)
-            .env("SLACK_BOT_TOKEN", "xoxb-admin-test")
-            .env("SLACK_API_URL", slack_url)
-            .env("TROUBLE_CONFIG", config)
-            .env("TROUBLE_DATA_DIR", data_dir)
-            .env("TROUBLE_LISTEN", "127.0.0.1:0")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
+        let mut child = serve_command(config, data_dir, slack_url)
             .stderr(Stdio::null())
             .spawn()
             .expect("the binary starts");
@@ -471,16 +479,7 @@ fn opened_id(answer: &Value) -> String {
 /// `trouble-bot serve` on `data_dir` expected to refuse to start: its exit status and stderr.
 /// A bot that starts instead fails the test (and is killed), rather than serving forever.
 async fn serve_refused(config: &Path, data_dir: &Path, slack_url: &str) -> (std::process::ExitStatus, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
-        .arg("serve")
-        .env("SLACK_SIGNING_SECRET", SECRET)
-        .env("SLACK_BOT_TOKEN", "xoxb-admin-test")
-        .env("SLACK_API_URL", slack_url)
-        .env("TROUBLE_CONFIG", config)
-        .env("TROUBLE_DATA_DIR", data_dir)
-        .env("TROUBLE_LISTEN", "127.0.0.1:0")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
+    let mut child = serve_command(config, data_dir, slack_url)
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary starts");
