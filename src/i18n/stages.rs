@@ -649,7 +649,7 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
         }
         StepLine::Recurrence { earlier, channel, opened_at, shared, customer: Some(customer) } => {
             let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
-            let (customer, shared, opened) = (here(customer), here(shared), format_day_time(l, tz, *opened_at));
+            let (customer, shared, opened) = (away(customer), here(shared), format_day_time(l, tz, *opened_at));
             tr!(
                 l,
                 format!("🔗 他のお客様にも同じ {shared}（{}）: {customer}様のトラブル {earlier}（{opened}起票）{link} にも {shared} があります。原因が共通なら、波及範囲・原因・再発防止策を互いに展開してください（横展開）。", t.id),
@@ -658,7 +658,9 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
         }
         StepLine::MeasureElsewhere { from, channel, customer, n, text } => {
             let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
-            let (customer, text) = (here(customer), here(text));
+            // Another trouble's words, brought here: quoted as anywhere else, cut short (its
+            // own channel has them whole), so no mention in them pings this channel.
+            let (customer, text) = (away(customer), away(text));
             tr!(
                 l,
                 format!("🔗 同じ部品・ロットの {customer}様のトラブル {from}{link} で再発防止策 #{n}「{text}」が記録されました（{}）。こちらにも展開できるか確認してください（横展開）。", t.id),
@@ -1985,6 +1987,29 @@ mod tests {
         );
         assert_eq!(shares_as_written(Locale::En, "—"), None);
         assert_eq!(shares_as_written(Locale::En, "1/2/3/4"), None);
+    }
+
+    /// Another trouble's measure told here is quoted as text from elsewhere: cut short, so the
+    /// line fits a Slack section, and with no live mention of anyone in this channel.
+    #[test]
+    fn a_measure_told_from_another_trouble_is_cut_short_and_pings_nobody() {
+        let (config, t) = super::super::messages::tests::hostile();
+        for l in [Locale::En, Locale::Ja] {
+            let line = StepLine::MeasureElsewhere {
+                from: crate::trouble::model::TroubleId::new("20261130-9"),
+                channel: None,
+                customer: "Globex <@U0VP>".into(),
+                n: 1,
+                text: format!("<@U0VP> <!channel> {}", "x".repeat(2990)),
+            };
+            let rendered = step_line(l, &config, &t, &line);
+            assert!(rendered.text.chars().count() < 1000, "{}", rendered.text);
+            assert!(
+                !rendered.text.contains("<@U0VP>") && !rendered.text.contains("<!channel>"),
+                "{}",
+                rendered.text
+            );
+        }
     }
 
     /// The line saying an action was added shows it as added, though it is done by the time
