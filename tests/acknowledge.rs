@@ -1659,6 +1659,8 @@ async fn the_manager_a_fixed_org_names_is_asked_at_the_next_escalation_step() {
         pinged.len() == 2 && pinged[0].contains(MANAGER) && pinged[1].contains(MANAGER2),
         "the timeline says whom the bot asked: {pinged:?}"
     );
+    // Whoever reads the status sees them among those asked.
+    status_says(&bot, &t.id, &format!("now asked: <@{DIRECTOR}>, <@{MANAGER2}>")).await;
 
     // Asked once: the next step asks the VP, not them again.
     let asked = |bot: &TestBot| {

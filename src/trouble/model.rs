@@ -305,6 +305,10 @@ pub struct Escalation {
     /// past them, and nobody reads that they are asked now.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unreachable: Vec<UserId>,
+    /// The owner's manager a fixed `[org]` names now, outside the chain kept since opening, once
+    /// the bot asked them too: whoever reads the status sees them among those asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owners_manager_now: Option<UserId>,
 }
 
 impl Escalation {
@@ -317,18 +321,27 @@ impl Escalation {
     /// reached, and the manager too when they were asked no earlier. A manager named above the
     /// configured one (at opening, or passed up before anyone acknowledged) is asked together
     /// with them, so the status names both rather than the one below the kickoff's. Empty at
-    /// level 0, when the manager alone is asked. Nobody the bot could not reach is named.
+    /// level 0, when the manager alone is asked, unless the owner's manager a fixed `[org]` names
+    /// was asked too: then both. Nobody the bot could not reach is named.
     pub fn asked_now(&self) -> Vec<UserId> {
-        let Some(reached) = self.chain.get(self.level).filter(|_| self.level > 0) else {
-            return Vec::new();
+        let outside = self.owners_manager_now.as_ref().filter(|m| !self.chain.contains(m));
+        let mut now: Vec<UserId> = match self.chain.get(self.level).filter(|_| self.level > 0) {
+            None if outside.is_none() => return Vec::new(),
+            None => self.chain.first().cloned().into_iter().collect(),
+            Some(reached) => {
+                let head = &self.chain[0];
+                let together = match (self.asked_at(head), self.asked_at(reached)) {
+                    (Some(h), Some(r)) => h >= r,
+                    _ => false,
+                };
+                together
+                    .then(|| head.clone())
+                    .into_iter()
+                    .chain([reached.clone()])
+                    .collect()
+            }
         };
-        let head = &self.chain[0];
-        let together = match (self.asked_at(head), self.asked_at(reached)) {
-            (Some(h), Some(r)) => h >= r,
-            _ => false,
-        };
-        let mut now: Vec<UserId> = together.then(|| head.clone()).into_iter().collect();
-        now.push(reached.clone());
+        now.extend(outside.cloned());
         now.retain(|who| !self.unreachable.contains(who));
         now
     }

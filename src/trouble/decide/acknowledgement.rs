@@ -74,6 +74,7 @@ fn ask_owners_manager_now(w: &mut Work, again: bool) {
         w.log(None, Event::ManagerPinged { manager: now.clone() });
         w.invite(vec![now.clone()]);
     }
+    w.t.escalation.owners_manager_now = Some(now.clone());
     ask_to_acknowledge(w, &now, None, Some(NewToChain::OwnersManagerNow));
 }
 
@@ -186,6 +187,7 @@ pub(in crate::trouble) fn ask_again_after_reopen(w: &mut Work, by: &UserId) {
     escalation.gave_up = false;
     // Asked anew: who was asked before the close, and when, is no longer what they wait on.
     escalation.asked.clear();
+    escalation.owners_manager_now = None;
     ask_to_acknowledge(w, &manager, None, Some(NewToChain::Reopened));
     w.start_ack_timer();
     // The kickoff is refreshed by the reopening, rendered as it then stands.
