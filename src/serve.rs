@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::runtime::deliver::run_deliverer;
 use crate::runtime::timers::run_timers;
 use crate::store::{Store, StoreError};
+use crate::trouble::decide::Input;
 
 /// A bot serving on a socket, with its workers. Tests and `main` both start it this way.
 pub struct RunningBot {
@@ -181,6 +182,7 @@ pub async fn start_on(
         tasks.spawn(crate::socket_mode::run(app.clone(), rx.clone()));
     }
     tasks.spawn(prune_keys(app.clone(), rx.clone()));
+    tasks.spawn(ask_whom_org_names_now(app.clone()));
     if let (Some(url), true) = (&app.config.database_url, app.store.is_shared()) {
         let listen =
             crate::store::pg::listen::wake_on_new_work(url.expose().to_string(), app.shared_work.clone(), SHARED_POLL);
@@ -352,6 +354,24 @@ async fn learn_identity(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
             _ = shutdown.changed() => return,
         }
         wait = (wait * 2).min(std::time::Duration::from_secs(60));
+    }
+}
+
+/// `[org]` may name another manager for a trouble's owner than when it opened (the admin fixed
+/// it and restarted): each open trouble nobody acknowledged asks them at once. Read from the
+/// open troubles' index; a trouble whose chain holds them changes nothing.
+async fn ask_whom_org_names_now(app: Arc<App>) {
+    let open = match app.store.open_summaries().await {
+        Ok(open) => open,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the open troubles; a manager [org] names now hears at the escalation's next step");
+            return;
+        }
+    };
+    for waiting in open.into_iter().filter(|t| !t.acknowledged) {
+        if let Err(e) = app.engine().apply(&waiting.id, &[], Input::OrgRead).await {
+            tracing::warn!(error = %e, trouble = %waiting.id, "cannot ask the manager [org] names now; they hear at the escalation's next step");
+        }
     }
 }
 

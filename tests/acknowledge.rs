@@ -1607,38 +1607,39 @@ async fn a_late_acknowledge_on_a_dm_names_the_trouble_it_refuses() {
 
 /// The manager left and the admin fixed `[org]` while a trouble waited: the chain kept on the
 /// trouble still names the one who left, but the owner's manager `[org]` names now is invited
-/// and asked at the escalation's next step (beside the next one up), told why they are asked,
-/// and acknowledges.
+/// and asked as the bot starts, told why they are asked, listed among those asked, asked no
+/// second time at the escalation's next step (which goes on up), and acknowledges.
 #[tokio::test]
-async fn the_manager_a_fixed_org_names_is_asked_at_the_next_escalation_step() {
+async fn the_manager_a_fixed_org_names_is_asked_as_the_bot_starts() {
     const MANAGER2: &str = "U0MANAGER2";
     let mut bot = spawn_bot().await;
     let t = bot.open_ready("ACME: housings cracked").await;
+    let acknowledged = bot.open_ready("GLOBEX: lids loose").await;
+    bot.command_text(MANAGER, &acknowledged.channel, "ack").await;
     bot.settle().await;
+    bot.advance_and_settle(Duration::from_secs(1800)).await;
     let fixed = format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}").replace(
         "U0SALES = \"U0MANAGER\"",
         &format!("U0SALES = \"{MANAGER2}\"\n{MANAGER2} = \"U0DIRECTOR\""),
     );
+    let mark = bot.slack.calls().len();
     bot.restart_with_config(&fixed).await;
-    assert!(
-        !bot.slack.calls().iter().any(|c| c.params["channel"] == MANAGER2),
-        "nothing asks before the escalation's step"
-    );
 
-    bot.advance_and_settle(Duration::from_secs(3600)).await;
     let dm = bot
         .slack
         .wait_for("chat.postMessage", |c| c.params["channel"] == MANAGER2)
         .await;
     assert!(
         text_of(&dm.params)
-            .contains("the bot now has you as the owner's manager, and nobody has acknowledged it yet (opened 1h ago)"),
+            .contains("the bot now has you as the owner's manager, and nobody has acknowledged it yet (opened 30m"),
         "{}",
         dm.params
     );
+    assert!(text_of(&dm.params).contains("ACME"), "{}", dm.params);
     bot.slack
         .wait_for("conversations.invite", |c| {
-            c.params["users"].as_str().is_some_and(|u| u.contains(MANAGER2))
+            c.params["channel"] == t.channel.as_str()
+                && c.params["users"].as_str().is_some_and(|u| u.contains(MANAGER2))
         })
         .await;
     bot.slack
@@ -1647,10 +1648,22 @@ async fn the_manager_a_fixed_org_names_is_asked_at_the_next_escalation_step() {
                 && text_of(&c.params).contains(&format!("<@{MANAGER2}> the bot now has you as the owner's manager"))
         })
         .await;
-    // The escalation goes on up as well.
-    bot.slack
-        .wait_for("chat.postMessage", |c| c.params["channel"] == DIRECTOR)
-        .await;
+    bot.settle().await;
+    let asked = |bot: &TestBot| {
+        bot.slack
+            .calls()
+            .iter()
+            .filter(|c| c.method == "chat.postMessage" && c.params["channel"] == MANAGER2)
+            .count()
+    };
+    // The acknowledged trouble asks nobody.
+    assert_eq!(asked(&bot), 1);
+    assert!(
+        !bot.slack.calls()[mark..]
+            .iter()
+            .any(|c| { c.method == "conversations.invite" && c.params["channel"] == acknowledged.channel.as_str() }),
+        "the acknowledged trouble took nobody in"
+    );
     let pinged: Vec<String> = event_kinds(&bot, &t.id)
         .into_iter()
         .filter(|e| e.starts_with("ManagerPinged"))
@@ -1659,21 +1672,19 @@ async fn the_manager_a_fixed_org_names_is_asked_at_the_next_escalation_step() {
         pinged.len() == 2 && pinged[0].contains(MANAGER) && pinged[1].contains(MANAGER2),
         "the timeline says whom the bot asked: {pinged:?}"
     );
-    // Whoever reads the status sees them among those asked.
-    status_says(&bot, &t.id, &format!("now asked: <@{DIRECTOR}>, <@{MANAGER2}>")).await;
+    // Whoever reads the status sees them among those asked, beside the manager.
+    let now_asked = format!("now asked: <@{MANAGER}>, <@{MANAGER2}>");
+    status_says(&bot, &t.id, &now_asked).await;
+    message_says(&bot, &t.channel, &t.kickoff_ts, &now_asked).await;
 
-    // Asked once: the next step asks the VP, not them again.
-    let asked = |bot: &TestBot| {
-        bot.slack
-            .calls()
-            .iter()
-            .filter(|c| c.method == "chat.postMessage" && c.params["channel"] == MANAGER2)
-            .count()
-    };
-    bot.advance_and_settle(Duration::from_secs(3600)).await;
+    // Asked once: the escalation's next step goes on up, and a restart asks them no more.
+    bot.advance_and_settle(Duration::from_secs(1800)).await;
     bot.slack
-        .wait_for("chat.postMessage", |c| c.params["channel"] == VP)
+        .wait_for("chat.postMessage", |c| c.params["channel"] == DIRECTOR)
         .await;
+    status_says(&bot, &t.id, &format!("now asked: <@{DIRECTOR}>, <@{MANAGER2}>")).await;
+    bot.restart_with_config(&fixed).await;
+    bot.settle().await;
     assert_eq!(asked(&bot), 1);
 
     let r = bot.command_text(MANAGER2, &t.channel, "ack").await;

@@ -674,8 +674,10 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                         format!("{} 確認をお願いします。このスレッドに返信するか、下のボタンを押してください。", user(m)),
                         format!("{} please acknowledge: reply in this thread or press the button below.", user(m))
                     );
-                    // Gone up the chain, or given up: the kickoff says so, as the status does.
-                    if t.escalation.level > 0 || t.escalation.gave_up {
+                    // Gone up the chain, given up, or asked someone outside it: the kickoff
+                    // says so, as the status does.
+                    let escalation = &t.escalation;
+                    if escalation.level > 0 || escalation.gave_up || escalation.owners_manager_now.is_some() {
                         format!("{ask}\n{}", ack_text(l, t))
                     } else {
                         ask

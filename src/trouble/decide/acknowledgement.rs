@@ -58,17 +58,18 @@ pub(super) fn escalate(w: &mut Work) {
 /// trouble still starts with whom `[org]` named then, so the owner's manager it names now would
 /// never hear of the trouble, though they may acknowledge it. At the escalation's next step they
 /// are invited and asked, once; `again`, at each daily round once the bot gave up going up.
-fn ask_owners_manager_now(w: &mut Work, again: bool) {
+/// Whether they were asked.
+fn ask_owners_manager_now(w: &mut Work, again: bool) -> bool {
     let Some(now) = chain_for(w.ctx.policy, &w.t.owner, None).into_iter().next() else {
-        return;
+        return false;
     };
     let escalation = &w.t.escalation;
     if escalation.chain.contains(&now) || escalation.unreachable.contains(&now) {
-        return;
+        return false;
     }
     let heard = escalation.asked_at(&now).is_some();
     if heard && !again {
-        return;
+        return false;
     }
     if !heard {
         w.log(None, Event::ManagerPinged { manager: now.clone() });
@@ -76,6 +77,18 @@ fn ask_owners_manager_now(w: &mut Work, again: bool) {
     }
     w.t.escalation.owners_manager_now = Some(now.clone());
     ask_to_acknowledge(w, &now, None, Some(NewToChain::OwnersManagerNow));
+    true
+}
+
+/// The bot started (the admin fixed `[org]` and restarted it, most often): the owner's manager
+/// `[org]` names now is asked at once about an open trouble nobody acknowledged, rather than at
+/// the escalation's next step, which may be the next day's round once the bot gave up. Once.
+pub(super) fn ask_owners_manager_at_start(w: &mut Work) {
+    if w.t.ack.is_none() && w.t.is_open() && ask_owners_manager_now(w, false) {
+        // The status and the pinned kickoff say who is asked now.
+        w.refresh_status();
+        w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+    }
 }
 
 /// The next one up the chain is asked (`passed_over`: the one before could not be reached), or

@@ -149,6 +149,10 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
             crate::trouble::facts::tell_measure_elsewhere(&mut w, measure);
             None
         }
+        Input::OrgRead => {
+            ask_owners_manager_at_start(&mut w);
+            None
+        }
         Input::Delivered(outcome) => {
             delivered(&mut w, outcome);
             None

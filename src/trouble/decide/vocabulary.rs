@@ -835,6 +835,9 @@ pub enum Input {
     Recurrence(Vec<crate::trouble::facts::Earlier>),
     /// A prevention measure recorded in another trouble that shares a part or lot.
     MeasureElsewhere(crate::trouble::facts::MeasureElsewhere),
+    /// The bot started with `[org]` as it reads now: an unacknowledged trouble whose owner's
+    /// manager it names stands outside the chain asks them at once.
+    OrgRead,
 }
 
 /// What a user is told, ephemerally, in answer to what they did.
