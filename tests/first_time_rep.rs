@@ -216,3 +216,142 @@ async fn a_severity_typed_alone_in_the_channel_is_answered_with_the_sev_meant() 
         assert_eq!(trouble(&bot, &t.id).severity.level(), 2);
     }
 }
+
+/// `sev1 Initech: lid cracked`, a new trouble with its `open` forgotten: typed in another
+/// trouble's channel it changes nothing there (no raise, nobody paged) and shows the open meant;
+/// a severity change whose reason has a label, a time or the colon left out still changes it.
+#[tokio::test]
+async fn a_severity_typed_before_a_customer_and_summary_raises_no_trouble_and_shows_the_open_meant() {
+    for (locale, typed, meant, nothing, reason_only, label) in [
+        (
+            "en",
+            "sev1 Initech: lid cracked",
+            "Did you mean `/trouble open sev1 Initech: lid cracked`? Nothing was changed.",
+            "`/trouble sev 1 Initech - lid cracked`",
+            "sev 1 Initech - lid cracked",
+            "sev1 reason: line stopped since 10:00",
+        ),
+        (
+            "ja",
+            "sev 1 ベータ：蓋の割れ",
+            "`/trouble open sev1 ベータ：蓋の割れ` のことですか？何も変更していません。",
+            "`/trouble sev 1 ベータ - 蓋の割れ`",
+            "sev 1 ベータ - 蓋の割れ",
+            "sev 1 理由：ライン停止",
+        ),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready("sev3 ACME: cracked housings").await;
+        bot.settle().await;
+        let mark = last_call(&bot);
+        let r = bot.command_text(SALES, &t.channel, typed).await;
+        assert!(r.contains(meant) && r.contains(nothing), "{locale}: {r}");
+        // `P1 …` is the same open, the severity written as no option reads.
+        let p1 = bot.command_text(SALES, &t.channel, "P1 ACME: lid cracked").await;
+        assert!(p1.contains("`/trouble open sev1 ACME: lid cracked`"), "{locale}: {p1}");
+        assert_eq!(trouble(&bot, &t.id).severity.level(), 3, "{locale}");
+        bot.settle().await;
+        let said: Vec<_> = bot
+            .slack
+            .calls()
+            .into_iter()
+            .filter(|c| c.seq > mark && c.method.starts_with("chat."))
+            .collect();
+        assert!(said.is_empty(), "{locale}: nobody told of a change: {said:?}");
+        assert_eq!(bot.store().trouble_count(), 1, "{locale}: nothing opened on a guess");
+        // The change that was meant, as the answer writes it, and one whose reason has a label.
+        bot.command_text(SALES, &t.channel, reason_only).await;
+        assert_eq!(trouble(&bot, &t.id).severity.level(), 1, "{locale}: {reason_only}");
+        let other = bot.open_ready("sev3 Globex: bent brackets").await;
+        bot.command_text(SALES, &other.channel, label).await;
+        assert_eq!(trouble(&bot, &other.id).severity.level(), 1, "{locale}: {label}");
+    }
+}
+
+/// `escalate`, `resolved`, `cancel` and their Japanese: answered with how it is done here
+/// (the chain goes up by itself and `sev` raises it; `close` and what it needs; a trouble is
+/// never deleted, one opened by mistake is closed with `close force`), nothing recorded.
+#[tokio::test]
+async fn escalate_resolved_and_cancel_are_answered_with_how_it_is_done() {
+    for (locale, typed, says) in [
+        (
+            "en",
+            "escalate",
+            ["goes up the chain itself", "`/trouble sev 1 REASON`"],
+        ),
+        (
+            "en",
+            "resolved",
+            ["`/trouble close [note]`", "all seven stages are done"],
+        ),
+        ("en", "finish", ["`/trouble close [note]`", "prevention measure"]),
+        (
+            "en",
+            "cancel",
+            ["never deleted", "`/trouble close force opened by mistake`"],
+        ),
+        ("ja", "エスカレ", ["一つ上の上位者に依頼", "`/trouble sev 1 理由`"]),
+        ("ja", "解決", ["`/trouble close [メモ]`", "7段階すべての完了"]),
+        (
+            "ja",
+            "キャンセル",
+            ["削除できません", "`/trouble close force 誤って起票`"],
+        ),
+        (
+            "ja",
+            "取消",
+            ["`/trouble 取消 報告 [N] 理由`", "`/trouble close force 誤って起票`"],
+        ),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready("ACME: lid cracked").await;
+        let before = trouble(&bot, &t.id).timeline_len;
+        let r = bot.command_text(SALES, &t.channel, typed).await;
+        for s in says {
+            assert!(r.contains(s), "{locale} {typed}: {r}");
+        }
+        assert_eq!(trouble(&bot, &t.id).timeline_len, before, "{locale} {typed}");
+        assert!(trouble(&bot, &t.id).closed.is_none());
+    }
+}
+
+/// A summary of emoji or punctuation alone (`ACME: 🔥🔥`) would page the manager with nothing
+/// of what happened: refused as an empty one is, typed or on the form; an emoji beside words opens.
+#[tokio::test]
+async fn a_summary_of_emoji_or_punctuation_alone_opens_nothing() {
+    for (locale, typed, says) in [
+        (
+            "en",
+            "open ACME: 🔥🔥",
+            "Say what happened: `/trouble open ACME: lid cracked on lot 42`. Nothing was opened.",
+        ),
+        ("en", "open sev1 ACME: !!!", "Nothing was opened."),
+        (
+            "ja",
+            "起票 ベータ：:fire: …",
+            "起きたことを書いてください: `/trouble open ベータ: ロット42の蓋の割れ`。起票していません。",
+        ),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let r = bot.command_text(SALES, ORIGIN, typed).await;
+        assert!(r.contains(says), "{locale} {typed}: {r}");
+        let metadata = serde_json::json!({"channel": ORIGIN}).to_string();
+        let answer: serde_json::Value = bot
+            .interaction(&open_submission("ACME", "🔥🔥", MANAGER, &metadata))
+            .await
+            .json()
+            .await
+            .expect("field errors");
+        let error = answer["errors"]["summary"].as_str().unwrap_or_default();
+        assert!(
+            error.contains("punctuation or emoji") || error.contains("記号や絵文字"),
+            "{locale}: {answer}"
+        );
+        assert_eq!(bot.store().trouble_count(), 0, "{locale}");
+        bot.expect_none("conversations.create", |_| true).await;
+        bot.expect_none("chat.postMessage", |_| true).await;
+    }
+    let bot = spawn_bot().await;
+    let r = bot.command_text(SALES, ORIGIN, "open ACME: 🔥 line down").await;
+    assert!(r.contains("opened for ACME"), "{r}");
+}

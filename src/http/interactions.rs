@@ -446,6 +446,8 @@ async fn on_open_submitted(
     }
     if summary.is_empty() {
         errors.insert("summary".into(), json!(field_error(l, FieldError::SummaryMissing)));
+    } else if !crate::trouble::command::says_something(&summary) {
+        errors.insert("summary".into(), json!(field_error(l, FieldError::SummarySaysNothing)));
     }
     if !errors.is_empty() {
         return field_errors(serde_json::Value::Object(errors));

@@ -313,6 +313,8 @@ pub enum FieldError {
     /// An honorific or punctuation alone, or a name led by an emoji (`customer::is_a_name`).
     CustomerNotAName,
     SummaryMissing,
+    /// Punctuation or emoji alone (`🔥🔥`): it tells the manager paged nothing of what happened.
+    SummarySaysNothing,
 }
 
 pub fn field_error(l: Locale, e: FieldError) -> &'static str {
@@ -325,6 +327,11 @@ pub fn field_error(l: Locale, e: FieldError) -> &'static str {
             "Enter the customer's name (an honorific or punctuation alone names nobody, and it starts with no emoji)"
         ),
         FieldError::SummaryMissing => tr!(l, "概要を入力してください", "Enter a summary"),
+        FieldError::SummarySaysNothing => tr!(
+            l,
+            "何が起きたかを文字で書いてください（記号や絵文字だけでは上司に伝わりません）",
+            "Say what happened in words (punctuation or emoji alone tells the manager nothing)"
+        ),
     }
 }
 

@@ -46,6 +46,23 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
             "Write the customer and a summary separated by a colon: `/trouble open ACME: defective housings in lot 42` (`sev1` or `+department` go first). `/trouble open` alone opens a form."
         )
         .to_string(),
+        UsageError::OpenSummarySaysNothing { customer } => {
+            let customer = typed(customer);
+            tr!(
+                l,
+                format!("概要が記号や絵文字だけで、何が起きたかが伝わりません。呼び出される上司に分かるよう、起きたことを書いてください: `/trouble open {customer}: ロット42の蓋の割れ`。起票していません。"),
+                format!("The summary is punctuation or emoji alone, which tells whoever is paged nothing of what happened. Say what happened: `/trouble open {customer}: lid cracked on lot 42`. Nothing was opened.")
+            )
+        }
+        UsageError::SevReadsAsOpen { open, level, reason } => {
+            let (open, reason) = (typed(open), typed(reason));
+            tr!(
+                l,
+                format!("新しいトラブルの起票に見えます。`/trouble open {open}` のことですか？何も変更していません。トラブルの重大度を変えるなら、そのチャンネルで理由をコロンなしで: `/trouble sev {level} {reason}`"),
+                format!("This reads as a new trouble. Did you mean `/trouble open {open}`? Nothing was changed. To change a trouble's severity, type in its channel the reason with no colon: `/trouble sev {level} {reason}`")
+            )
+        }
+        UsageError::NoSuchWord { typed: w, meant } => no_such_word(l, &typed(w), *meant),
         UsageError::OpenNeedsColon { open } => {
             let open = typed(open);
             tr!(
@@ -89,8 +106,8 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
         .to_string(),
         UsageError::BadWithdraw => tr!(
             l,
-            "取り消せるのはお客様への報告です: `/trouble 取消 報告 [N] 理由`（N を省くと最新の報告）。",
-            "What can be withdrawn is a customer update: `/trouble withdraw update [N] REASON` (the latest when N is left out)."
+            "取り消せるのはお客様への報告です: `/trouble 取消 報告 [N] 理由`（N を省くと最新の報告）。誤って起票したトラブルは削除できず、上司などの上位者が理由を添えてクローズします: `/trouble close force 誤って起票`。",
+            "What can be withdrawn is a customer update: `/trouble withdraw update [N] REASON` (the latest when N is left out). A trouble opened by mistake is never deleted: the manager chain closes it with the reason, `/trouble close force opened by mistake`."
         )
         .to_string(),
         UsageError::NeedsText(sub @ ("reopen" | "close force" | "withdraw agreed")) => tr!(l, format!("`/trouble {sub}` の後に理由を入力してください。"), format!("Write the reason after `/trouble {sub}`.")),
@@ -103,6 +120,13 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
             l,
             "トラブルの起票は `/trouble 起票 ACME: ロット42のハウジング不良` です（`開始 N` は段階 N の開始です）。起票していません。",
             "To open a trouble: `/trouble open ACME: defective housings in lot 42` (`start N` starts stage N). Nothing was opened."
+        )
+        .to_string(),
+        // `done` alone may mean the trouble is over: the close is said too.
+        UsageError::BadStage("done") => tr!(
+            l,
+            "段階は1〜7の番号で指定してください: `/trouble done 3 原因特定`。トラブル自体を終えるには `/trouble close`。",
+            "Give the stage as a number 1-7: `/trouble done 3 cause confirmed`. To close the trouble itself: `/trouble close`."
         )
         .to_string(),
         UsageError::BadStage(sub) => tr!(l, format!("段階は1〜7の番号で指定してください: `/trouble {sub} 3 原因特定`"), format!("Give the stage as a number 1-7: `/trouble {sub} 3 cause confirmed`")),
@@ -1078,4 +1102,26 @@ pub fn mine_text(l: Locale, mine: &[crate::trouble::home::Mine], now: DateTime<U
         ));
     }
     out
+}
+
+/// The answer to a word the bot has no command for, with how what it most likely asks is done.
+fn no_such_word(l: Locale, w: &str, meant: crate::trouble::command::WordMeant) -> String {
+    use crate::trouble::command::WordMeant;
+    match meant {
+        WordMeant::Escalate => tr!(
+            l,
+            format!("`{w}` というコマンドはありません。上位者へのエスカレーションはボットが行います: 上司が重大度ごとの確認期限までに確認しなければ一つ上の上位者に依頼し、最上位まで続けます。急ぎを上げるには、トラブルのチャンネルで重大度を上げてください: `/trouble sev 1 理由`（確認期限が短くなり、その重大度で必要な部門が加わり、上司にも伝わります）。すぐに誰かを加えるには `/trouble add @ユーザー`。"),
+            format!("There is no `{w}` command: the bot goes up the chain itself. When the manager has not acknowledged within the severity's time, it asks the next one up, and so on to the top. To make it more urgent, raise the severity in the trouble's channel: `/trouble sev 1 REASON` (a shorter time to acknowledge, the departments that severity requires brought in, the manager told). To bring someone in now: `/trouble add @user`.")
+        ),
+        WordMeant::Close => tr!(
+            l,
+            format!("`{w}` というコマンドはありません。解決したトラブルはそのチャンネルでクローズします: `/trouble close [メモ]`。上司の確認、7段階すべての完了（`/trouble done N`）、再発防止策（`/trouble prevent 内容`）がそろえばクローズし、足りなければ何が足りないかを答えます。"),
+            format!("There is no `{w}` command. A resolved trouble is closed in its channel: `/trouble close [note]`. It closes once the manager chain has acknowledged it, all seven stages are done (`/trouble done N`) and a prevention measure is recorded (`/trouble prevent TEXT`); otherwise the answer says what is missing.")
+        ),
+        WordMeant::Cancel => tr!(
+            l,
+            format!("`{w}` というコマンドはありません。トラブルは削除できません（記録を隠さないため）。誤って起票したもの（重複・テストなど）は、上司などの上位者がそのチャンネルで理由を添えてクローズします: `/trouble close force 誤って起票`（理由はタイムラインに残ります）。誤って記録したお客様への報告は `/trouble 取消 報告 [N] 理由`。"),
+            format!("There is no `{w}` command: a trouble is never deleted, so its record hides nothing. One opened by mistake (a duplicate, a test) is closed by the manager chain in its channel, with the reason: `/trouble close force opened by mistake` (the reason stays on the timeline). A customer update logged by mistake: `/trouble withdraw update [N] REASON`.")
+        ),
+    }
 }

@@ -130,6 +130,17 @@ pub enum UsageError {
         rest: String,
     },
     OpenNeedsCustomerAndSummary,
+    /// `open ACME: 🔥🔥`: a summary of punctuation or emoji alone (no [`says_something`]), which
+    /// would page the manager telling them nothing of what happened; `customer` as typed.
+    OpenSummarySaysNothing {
+        customer: String,
+    },
+    /// A word for what the bot does otherwise (`escalate`, `resolved`, `cancel`): answered
+    /// with how it is done, nothing acted on.
+    NoSuchWord {
+        typed: String,
+        meant: WordMeant,
+    },
     /// `open ACME - lid cracked`: the customer and the summary parted by a dash, not the colon
     /// the open reads; `open` is the open as meant, to send.
     OpenNeedsColon {
@@ -173,6 +184,14 @@ pub enum UsageError {
     },
     /// `sev 3 20261130-1` in the trouble's own channel: its id where the reason goes.
     SevReasonIsAnId(String),
+    /// `sev1 ACME: lid cracked`: an open with `open` left out (`open`, as meant, to send),
+    /// never a change of the trouble whose channel it was typed in; `reason` is the text as a
+    /// reason reads it, for a change that was meant (`sev 1 ACME - lid cracked`).
+    SevReadsAsOpen {
+        open: String,
+        level: u8,
+        reason: String,
+    },
     /// `open s1 ACME: …`, `open 緊急 ACME: …`: a severity written as no option reads, which would
     /// open at the default severity under a customer named `s1 ACME`; `open` is the open as meant.
     OpenSeverityAsName {
@@ -257,6 +276,33 @@ pub enum UsageError {
         key: crate::trouble::facts::FactKey,
         now: String,
     },
+}
+
+/// What a word the bot has no command for most likely asks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WordMeant {
+    /// `escalate`, `エスカレ`: the chain goes up by itself; `sev` raises the urgency.
+    Escalate,
+    /// `resolved`, `finish`, `解決`: `close`, and what it needs.
+    Close,
+    /// `cancel`, `delete`, `キャンセル`: a trouble is never deleted; one opened by mistake is
+    /// closed by the chain with `close force`.
+    Cancel,
+}
+
+/// The words [`WordMeant`] reads, folded as command words are.
+fn word_meant(word: &str) -> Option<WordMeant> {
+    match word {
+        "escalate" | "escalated" | "escalation" | "エスカレ" | "エスカレーション" | "エスカレート" | "上申" => {
+            Some(WordMeant::Escalate)
+        }
+        "resolve" | "resolved" | "solved" | "fixed" | "finish" | "finished" | "end" | "closed" | "解決"
+        | "解決済み" | "解決済" | "終了" | "対応完了" => Some(WordMeant::Close),
+        "cancel" | "canceled" | "cancelled" | "delete" | "abort" | "キャンセル" | "削除" | "取り下げ" | "取下げ" => {
+            Some(WordMeant::Cancel)
+        }
+        _ => None,
+    }
 }
 
 /// The most characters, as typed, any free-text field may hold (a note, an update, a reason,
@@ -564,6 +610,8 @@ fn lacks_an_argument(e: &UsageError) -> bool {
             | UsageError::Misspelt { .. }
             | UsageError::TooLong { .. }
             | UsageError::OpenNeedsCustomerAndSummary
+            | UsageError::OpenSummarySaysNothing { .. }
+            | UsageError::NoSuchWord { .. }
             | UsageError::OpenNeedsColon { .. }
             | UsageError::HistoryNeedsCustomer
     )
@@ -699,6 +747,10 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
             meant: "start",
             rest: truncate(rest, 200),
         }),
+        other if word_meant(other).is_some() => Err(UsageError::NoSuchWord {
+            typed: truncate(word, 40),
+            meant: word_meant(other).unwrap_or(WordMeant::Close),
+        }),
         other => match super::facts::parse(other, rest) {
             Some(step) => step.map(Command::Step),
             None => Err(match closest_command(other).or_else(|| kanji_slip(other)) {
@@ -717,14 +769,22 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
                     }
                 }
                 // `s1`, `緊急`: a severity said as `open` does not read it either.
-                None if severity_said_otherwise(other).is_some() => UsageError::Misspelt {
-                    typed: truncate(word, 40),
-                    meant: "sev",
-                    rest: truncate(
-                        format!("{} {rest}", severity_said_otherwise(other).unwrap_or(1)).trim(),
-                        200,
-                    ),
-                },
+                // `P1 ACME: lid cracked` is the open with its `open` forgotten, as `sev1 ACME: …` is.
+                None if severity_said_otherwise(other).is_some() => {
+                    let sev = format!("{} {rest}", severity_said_otherwise(other).unwrap_or(1));
+                    match parse_severity(sev.trim()) {
+                        Err(UsageError::SevReadsAsOpen { open, .. }) => UsageError::Misspelt {
+                            typed: truncate(word, 40),
+                            meant: "open",
+                            rest: open,
+                        },
+                        _ => UsageError::Misspelt {
+                            typed: truncate(word, 40),
+                            meant: "sev",
+                            rest: truncate(sev.trim(), 200),
+                        },
+                    }
+                }
                 // `ACME: lid cracked`: a trouble described with no command before it. Shown as
                 // the open, never opened: a guess must not page a manager.
                 // `完了３`, `開始2`: a Japanese command word with its stage glued on.
@@ -1181,6 +1241,12 @@ fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
     if customer.is_empty() || summary.is_empty() {
         return Err(UsageError::OpenNeedsCustomerAndSummary);
     }
+    // The summary is what the manager is paged with: `🔥🔥` says it is urgent, not what happened.
+    if !says_something(summary) {
+        return Err(UsageError::OpenSummarySaysNothing {
+            customer: truncate(&customer, 80),
+        });
+    }
     Ok(OpenRequest {
         severity: options.severity,
         manager: options.manager,
@@ -1298,15 +1364,81 @@ fn parse_severity(rest: &str) -> Result<Command, UsageError> {
     if trouble_id(reason.trim()).is_some() {
         return Err(UsageError::SevReasonIsAnId(level.to_string()));
     }
-    super::money::fold_width(level)
+    let to = super::money::fold_width(level)
         .to_ascii_lowercase()
         .trim_start_matches("sev")
         .parse::<Severity>()
-        .map(|to| Command::Severity {
-            to,
-            reason: reason.trim().to_string(),
+        .map_err(|_| UsageError::BadSeverity(rest.to_string()))?;
+    // `sev1 ACME: lid cracked`: an open whose `open` was forgotten, the severity first as the
+    // open takes it. Read as a change, typed in a trouble's channel it would raise (or lower)
+    // THAT trouble and page whoever its new severity brings in: answered, nothing changed.
+    if let Some(open) = open_in_reason(to, reason.trim()) {
+        return Err(UsageError::SevReadsAsOpen {
+            open: truncate(&open, 200),
+            level: to.level(),
+            reason: truncate(&colons_as_dashes(reason.trim()), 200),
+        });
+    }
+    Ok(Command::Severity {
+        to,
+        reason: reason.trim().to_string(),
+    })
+}
+
+/// Words a reason may open with before a colon (`sev 1 理由：ライン停止`) that name no customer.
+const REASON_LABELS: &[&str] = &[
+    "reason", "because", "why", "note", "cause", "update", "details", "detail", "理由", "原因", "経緯", "詳細", "補足",
+    "メモ", "備考",
+];
+
+/// The open a severity change's REASON is, when it reads as `CUSTOMER: SUMMARY` the way `open`
+/// takes it (a short name, then the colon): `sev1 ACME: lid cracked` is `open sev1 ACME: lid
+/// cracked`. Not a time (`since 10:00`), a link, a label (`reason: …`), nor a sentence that
+/// reaches a colon late, which a reason is.
+fn open_in_reason(to: Severity, reason: &str) -> Option<String> {
+    let at = first_separating_colon(reason)?;
+    if at != reason.find([':', '：'])? {
+        return None;
+    }
+    let name = reason[..at].trim();
+    let label = super::money::fold_width(name).to_lowercase();
+    if name.split_whitespace().count() > 6 || REASON_LABELS.contains(&label.as_str()) {
+        return None;
+    }
+    let open = format!("sev{} {reason}", to.level());
+    (reads_as_an_open(reason) && parse_open(&open).is_ok()).then_some(open)
+}
+
+/// Where the first colon in TEXT stands that parts words (`ACME: …`, `理由：…`), as neither a
+/// time's (`10:00`) nor a link's (`https://…`).
+fn first_separating_colon(text: &str) -> Option<usize> {
+    text.char_indices()
+        .find(|&(i, c)| match c {
+            '：' => true,
+            ':' => {
+                let before = text[..i].chars().next_back();
+                let after = text[i + 1..].chars().next();
+                let in_a_time = before.is_some_and(|b| b.is_ascii_digit()) && after.is_some_and(|a| a.is_ascii_digit());
+                !in_a_time && !text[i + 1..].starts_with("//")
+            }
+            _ => false,
         })
-        .map_err(|_| UsageError::BadSeverity(rest.to_string()))
+        .map(|(i, _)| i)
+}
+
+/// TEXT with each colon that parts words written as a dash, so it no longer reads as an open's
+/// `CUSTOMER: SUMMARY` (a time's and a link's colons stay).
+fn colons_as_dashes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = first_separating_colon(rest) {
+        out.push_str(rest[..at].trim_end());
+        out.push_str(" - ");
+        let sep = rest[at..].chars().next().map_or(1, char::len_utf8);
+        rest = rest[at + sep..].trim_start();
+    }
+    out.push_str(rest);
+    out
 }
 
 fn parse_stage(rest: &str, sub: &'static str) -> Result<(StageId, String), UsageError> {
@@ -2983,6 +3115,38 @@ mod tests {
                 next: Some("15:00".into())
             }
         );
+    }
+
+    /// A severity change whose reason is `CUSTOMER: SUMMARY` is the open forgotten; a reason
+    /// with a label, a time, a link or a late colon is a reason.
+    #[test]
+    fn a_severity_before_a_customer_and_summary_is_an_open() {
+        for (text, open) in [
+            ("sev1 ACME: lid cracked", Some("sev1 ACME: lid cracked")),
+            ("sev 2 +quality ACME: lid", Some("sev2 +quality ACME: lid")),
+            ("重大度 1 ベータ：蓋の割れ", Some("sev1 ベータ：蓋の割れ")),
+            ("sev1 reason: line stopped", None),
+            ("sev 1 理由：ライン停止", None),
+            ("sev1 since 10:00 the line is down", None),
+            ("sev1 see https://example.com/x the line is down", None),
+            ("sev1 the customer says the whole line is down: call them", None),
+            ("sev1 ACME - lid cracked", None),
+        ] {
+            match (parse(text), open) {
+                (Err(UsageError::SevReadsAsOpen { open: got, .. }), Some(want)) => assert_eq!(got, want, "{text}"),
+                (Ok(Command::Severity { .. }), None) => {}
+                (other, _) => panic!("{text}: {other:?}"),
+            }
+        }
+        // The reason as the answer offers it reads as a reason, however many colons it had.
+        let Err(UsageError::SevReadsAsOpen { reason, .. }) = parse("sev1 ACME: Japan: lid at 10:00") else {
+            panic!("an open")
+        };
+        assert_eq!(reason, "ACME - Japan - lid at 10:00");
+        assert!(matches!(
+            parse(&format!("sev 1 {reason}")),
+            Ok(Command::Severity { .. })
+        ));
     }
 
     proptest! {

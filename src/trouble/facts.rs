@@ -741,7 +741,8 @@ fn parse_fix(rest: &str) -> Result<Step, UsageError> {
             }),
         },
         "summary" | "概要" | "件名" => match after.trim() {
-            "" => Err(UsageError::NeedsText("fix summary")),
+            // As at open: punctuation or emoji alone says nothing of what happened.
+            text if !super::command::says_something(text) => Err(UsageError::NeedsText("fix summary")),
             text => match super::command::options_after_summary(text) {
                 (None, departments) if departments.is_empty() => Ok(Step::FixSummary(text.to_string())),
                 (severity, departments) => Err(UsageError::FixSummaryHoldsOptions { severity, departments }),
