@@ -787,3 +787,69 @@ async fn an_event_marked_as_from_a_shared_channel_tells_the_bot_at_once() {
     let in_channel = posted_since(&bot, &t.channel, mark);
     assert!(in_channel.iter().all(|p| !p.contains("¥10,000")), "{in_channel:?}");
 }
+
+/// Our deadlines (the first customer contact's on the kickoff, the next update's on the status)
+/// are not the customer's to watch pass in a trouble channel shared with them: the pinned
+/// messages there are edited without them (the team hears of them by DM), while a channel
+/// nobody shared keeps showing them. In both languages.
+#[tokio::test]
+async fn a_shared_trouble_channel_is_not_shown_our_deadlines() {
+    for (locale, deadlines) in [
+        (
+            "en",
+            ["First customer contact", "First call due", "Next update due", "due by"],
+        ),
+        ("ja", ["お客様への初回連絡", "初回連絡の期限", "次回報告の期限", "期限"]),
+    ] {
+        let (bot, front) = bot_with_connect_in(locale).await;
+        let shared = bot.open_ready("sev2 ACME: cracked housings").await;
+        let internal = bot.open_ready("sev2 Globex: bent brackets").await;
+        share_with_the_customer(&bot, &front, &shared.channel).await;
+        let mark = last_call(&bot);
+        // A fact edits the status before anyone acknowledged (nothing internal in it yet).
+        for t in [&shared, &internal] {
+            bot.command_text(SALES, &t.channel, "fact part HX-302").await;
+        }
+        bot.settle().await;
+        let acked = last_call(&bot);
+        // Past the first call's deadline, then an acknowledgement edits the kickoff and status.
+        bot.advance_and_settle(std::time::Duration::from_secs(2 * 3600)).await;
+        for t in [&shared, &internal] {
+            bot.command_text(MANAGER, &t.channel, "ack").await;
+        }
+        bot.settle().await;
+        let edits = |channel: &str| -> Vec<String> {
+            bot.slack
+                .calls_to("chat.update")
+                .iter()
+                .filter(|c| c.seq > mark && c.params["channel"] == channel)
+                .map(|c| text_of(&c.params))
+                .collect()
+        };
+        let (in_shared, in_internal) = (edits(&shared.channel), edits(&internal.channel));
+        assert!(
+            in_shared.len() >= 3,
+            "{locale}: the status, then the kickoff and status edited: {in_shared:?}"
+        );
+        let before_ack = bot
+            .slack
+            .calls_to("chat.update")
+            .iter()
+            .filter(|c| c.seq > mark && c.seq <= acked && c.params["channel"] == shared.channel.as_str())
+            .count();
+        assert!(before_ack >= 1, "{locale}: the fact edited the status");
+        for edit in &in_shared {
+            for d in deadlines {
+                assert!(
+                    !edit.contains(d),
+                    "{locale}: {d} shown where the customer reads: {edit}"
+                );
+            }
+        }
+        assert!(
+            in_internal.iter().any(|e| e.contains(deadlines[0]))
+                && in_internal.iter().any(|e| e.contains(deadlines[1])),
+            "{locale}: {in_internal:?}"
+        );
+    }
+}

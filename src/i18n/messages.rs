@@ -698,16 +698,17 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 section(&quoted(&t.summary, Where::OwnChannel)),
             ];
             blocks.extend(as_reported_line(l, t, Where::OwnChannel).map(|line| context(&line)));
-            blocks.extend([
-                fields(&[
-                    (tr!(l, "お客様", "Customer").into(), here(&t.customer)),
-                    (tr!(l, "重大度", "Severity").into(), sev.clone()),
-                    (tr!(l, "担当営業", "Owner").into(), user(&t.owner)),
-                    (tr!(l, "上司", "Manager").into(), t.manager.as_ref().map(user).unwrap_or_else(|| "—".into())),
-                    (tr!(l, "お客様への初回連絡", "First customer contact").into(), first_contact_field(l, config, t)),
-                ]),
-                section(&manager_line),
-            ]);
+            let mut shown = vec![
+                (tr!(l, "お客様", "Customer").into(), here(&t.customer)),
+                (tr!(l, "重大度", "Severity").into(), sev.clone()),
+                (tr!(l, "担当営業", "Owner").into(), user(&t.owner)),
+                (tr!(l, "上司", "Manager").into(), t.manager.as_ref().map(user).unwrap_or_else(|| "—".into())),
+            ];
+            // Our deadline, not the customer's to watch pass where they read (Slack Connect).
+            if !t.deadlines_untold {
+                shown.push((tr!(l, "お客様への初回連絡", "First customer contact").into(), first_contact_field(l, config, t)));
+            }
+            blocks.extend([fields(&shown), section(&manager_line)]);
             if !depts.is_empty() {
                 blocks.push(section(&tr!(l, format!("関係部門: {depts}"), format!("Related departments: {depts}"))));
             }
@@ -745,6 +746,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     None => all_stages_done(l, config, t),
                 }
             };
+            // The due field last: left out where the customer reads (Slack Connect), as our deadline.
             let mut blocks = vec![
                 header(&tr!(l, format!("📋 状況 {} — {}", t.id, away(&t.customer)), format!("📋 Status {} — {}", t.id, away(&t.customer)))),
                 section(&state),
@@ -755,7 +757,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     (tr!(l, "上司確認", "Acknowledged").into(), ack_text(l, t)),
                     (tr!(l, "直近のお客様報告", "Customer last updated").into(), if !t.contacted() { tr!(l, "まだありません（起票時刻から計測）", "not yet (counting from opening)").into() } else { format_day_time(l, tz, last) }),
                     (due_label(l, t, promised).into(), if t.is_open() { format_day_time(l, tz, due) } else { "—".into() }),
-                ]),
+                ][..if t.deadlines_untold { 5 } else { 6 }]),
                 divider(),
                 section(&stages_text(l, config, t)),
             ];

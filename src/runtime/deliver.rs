@@ -683,19 +683,24 @@ async fn deliver_once(
                 return Box::pin(refresh_together(app, kind, &posted)).await;
             }
             // A status in a channel shared with the customer leaves out the split, costs and
-            // proposals, and it and the kickoff leave out how long the acknowledgement waited
-            // and who up the chain is asked (asked of Slack only when there is something to
-            // leave out).
+            // proposals, and it and the kickoff leave out how long the acknowledgement waited,
+            // who up the chain is asked, and our deadlines (the first call's, the next
+            // update's), which the customer would watch pass (asked of Slack only when there is
+            // something to leave out: the kickoff always shows the first call).
             let outside = match slot {
                 Slot::Status => {
-                    crate::trouble::approval::has_internal(&trouble)
+                    trouble.is_open()
+                        || crate::trouble::approval::has_internal(&trouble)
                         || crate::trouble::approval::tells_the_wait(&trouble)
                 }
-                Slot::Kickoff => crate::trouble::approval::tells_the_wait(&trouble),
+                Slot::Kickoff => true,
                 _ => false,
             } && Box::pin(app.shared_channels.is_shared(slack, &posted.channel, app.clock.now())).await?;
             let message = if outside {
-                rendered(&crate::trouble::approval::for_outside(&trouble), &slot_content(*slot))
+                rendered(
+                    &crate::trouble::approval::pinned_for_outside(&trouble),
+                    &slot_content(*slot),
+                )
             } else {
                 rendered(&trouble, &slot_content(*slot))
             };

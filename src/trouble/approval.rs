@@ -1213,6 +1213,15 @@ pub fn for_outside(t: &Trouble) -> Trouble {
     }
 }
 
+/// The trouble as its pinned kickoff and status show it in a channel shared with the customer:
+/// as [`for_outside`], and without our deadlines, which the customer would watch pass.
+pub fn pinned_for_outside(t: &Trouble) -> Trouble {
+    Trouble {
+        deadlines_untold: true,
+        ..for_outside(t)
+    }
+}
+
 /// `agreed N [note]`: N is the proposal's number as the channel showed it (`#2`, `２`).
 pub fn parse_agreed(rest: &str) -> Result<super::command::Command, super::command::UsageError> {
     let rest = rest.trim();

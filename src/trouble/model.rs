@@ -530,6 +530,11 @@ pub struct Trouble {
     /// the trouble was told once, to hand their work to someone else.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unreachable_workers: Vec<UserId>,
+    /// Set only on the view of a trouble rendered for its pinned kickoff and status in a
+    /// channel shared with the customer (never stored): our own deadlines (the first call's,
+    /// the next update's) are not the customer's to watch pass; the team has them by DM.
+    #[serde(skip)]
+    pub deadlines_untold: bool,
 }
 
 /// What a trouble's opening said before `fix customer` or `fix summary` corrected it.
@@ -877,6 +882,7 @@ impl Trouble {
             as_reported,
             early_replies,
             unreachable_workers,
+            deadlines_untold: _,
         } = self;
         *id == other.id
             && *seq == other.seq
