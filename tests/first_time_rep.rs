@@ -355,3 +355,31 @@ async fn a_summary_of_emoji_or_punctuation_alone_opens_nothing() {
     let r = bot.command_text(SALES, ORIGIN, "open ACME: 🔥 line down").await;
     assert!(r.contains("opened for ACME"), "{r}");
 }
+
+/// `open ACME: Japan K.K.: lid cracked`: the customer is the whole name when the bot knows that
+/// customer (a `[customers]` name, or an earlier trouble's), else the name before the first
+/// colon, as typed; the answer names the customer taken either way.
+#[tokio::test]
+async fn a_customer_name_with_a_colon_is_read_whole_when_the_bot_knows_it() {
+    let bot = spawn_bot_with(&format!(
+        "{DEFAULT_SEVERITIES}\n[customers]\n\"ベータ九州\" = \"Beta Kyushu\"\n"
+    ))
+    .await;
+    // Nobody knows `ACME Lot 42`: the customer is the name before the first colon.
+    let r = bot.command_text(SALES, ORIGIN, "open ACME: Lot 42: cracked lids").await;
+    assert!(r.contains("opened for ACME, sev2"), "{r}");
+    let first = bot.open_ready("Initech Osaka: bent brackets").await;
+    let r = bot
+        .command_text(SALES, ORIGIN, "open Initech: Osaka: lid cracked")
+        .await;
+    assert!(r.contains("opened for Initech Osaka, sev2"), "{r}");
+    let id = r.split_whitespace().nth(1).expect("an id");
+    let t = trouble(&bot, id);
+    assert_eq!(
+        (t.customer.as_str(), t.summary.as_str()),
+        ("Initech Osaka", "lid cracked")
+    );
+    assert_ne!(first.id, id);
+    let r = bot.command_text(SALES, ORIGIN, "open Beta：Kyushu：蓋の割れ").await;
+    assert!(r.contains("opened for Beta Kyushu, sev2"), "{r}");
+}

@@ -198,6 +198,7 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
             }
         }
         Command::Open(req) => {
+            let req = Box::pin(customer_as_known(app, &user, req)).await;
             let origin = Origin {
                 channel,
                 response_url: cmd.response_url.clone(),
@@ -661,6 +662,33 @@ async fn status_where_the_customer_reads(app: &App, channel: &ChannelId, applied
         &Message::Status,
     );
     Some(warned(status, &i18n::status_left_out_internal(l)))
+}
+
+/// `open ACME: Japan K.K.: lid cracked` opens for `ACME Japan K.K.` when that is a customer the
+/// bot knows (a `[customers]` name or alias, or an earlier trouble the rep may see), else for `ACME` as
+/// typed; the answer names the customer taken either way, so the rep sees which it was.
+async fn customer_as_known(
+    app: &App,
+    user: &UserId,
+    req: crate::trouble::command::OpenRequest,
+) -> crate::trouble::command::OpenRequest {
+    let Some(longer) = command::customer_continued(&req) else {
+        return req;
+    };
+    let aliases = &app.config.policy.customers;
+    let key = crate::trouble::customer::normalize(&longer.customer);
+    if crate::trouble::customer::AliasKeys::of(aliases).knows(&key) {
+        return longer;
+    }
+    match Box::pin(app.store.customer_troubles(aliases, &longer.customer)).await {
+        // Only a trouble the rep may see: the reading never tells of a private one.
+        Ok(theirs) if theirs.iter().any(|t| decide::may_see(&app.config.policy, t, user)) => longer,
+        Ok(_) => req,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read whether a customer is known; the name before the first colon is taken");
+            req
+        }
+    }
 }
 
 /// `answer` with `warning` before it, in its text and as its first block.

@@ -1257,6 +1257,26 @@ fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
     })
 }
 
+/// `open ACME: Japan K.K.: lid cracked`: read as the customer `ACME`, the summary opening with
+/// more of a name and a colon. The other reading, the name whole (`ACME Japan K.K.`) and the
+/// summary after it, for the shell to take when that names a customer the bot knows.
+pub fn customer_continued(req: &OpenRequest) -> Option<OpenRequest> {
+    let summary = &req.summary;
+    let at = first_separating_colon(summary)?;
+    if at != summary.find([':', '：'])? {
+        return None;
+    }
+    let more = summary[..at].trim();
+    let sep = summary[at..].chars().next().map_or(1, char::len_utf8);
+    let rest = summary[at + sep..].trim();
+    let name_like = more.split_whitespace().count() <= 4 && super::customer::is_a_name(more);
+    (name_like && says_something(rest)).then(|| OpenRequest {
+        customer: format!("{} {more}", req.customer),
+        summary: rest.to_string(),
+        ..req.clone()
+    })
+}
+
 /// The severity and departments typed at the end of `summary` (`lid cracked, sev1, +quality`),
 /// as the open reads them: empty when none.
 pub(super) fn options_after_summary(summary: &str) -> (Option<Severity>, Vec<String>) {

@@ -353,6 +353,11 @@ impl AliasKeys {
         AliasKeys(aliases.iter().map(|(a, t)| (normalize(a), normalize(t))).collect())
     }
 
+    /// Whether `key` is an alias or the name one stands for.
+    pub fn knows(&self, key: &str) -> bool {
+        self.0.iter().any(|(alias, target)| alias == key || target == key)
+    }
+
     /// The key an alias-free `key` stands for: the first alias's target that it spells, or itself.
     pub fn resolve(&self, key: &str) -> String {
         self.0
