@@ -1412,9 +1412,9 @@ const REASON_LABELS: &[&str] = &[
 ];
 
 /// The open a severity change's REASON is, when it reads as `CUSTOMER: SUMMARY` the way `open`
-/// takes it (a short name, then the colon): `sev1 ACME: lid cracked` is `open sev1 ACME: lid
-/// cracked`. Not a time (`since 10:00`), a link, a label (`reason: …`), nor a sentence that
-/// reaches a colon late, which a reason is.
+/// takes it (a short name not in lower case, then the colon): `sev1 ACME: lid cracked` is `open
+/// sev1 ACME: lid cracked`. Not a time (`since 10:00`), a link, a label (`reason: …`), words in
+/// lower case (`only cosmetic: …`), nor a sentence that reaches a colon late, which a reason is.
 fn open_in_reason(to: Severity, reason: &str) -> Option<String> {
     let at = first_separating_colon(reason)?;
     if at != reason.find([':', '：'])? {
@@ -1422,7 +1422,10 @@ fn open_in_reason(to: Severity, reason: &str) -> Option<String> {
     }
     let name = reason[..at].trim();
     let label = super::money::fold_width(name).to_lowercase();
-    if name.split_whitespace().count() > 6 || REASON_LABELS.contains(&label.as_str()) {
+    // A name is written capitalised (or in a script with no case): `only cosmetic: no fire
+    // risk` is a lowering's reason.
+    let lower_case = name.chars().next().is_some_and(char::is_lowercase);
+    if lower_case || name.split_whitespace().count() > 6 || REASON_LABELS.contains(&label.as_str()) {
         return None;
     }
     let open = format!("sev{} {reason}", to.level());
@@ -3151,6 +3154,7 @@ mod tests {
             ("sev1 see https://example.com/x the line is down", None),
             ("sev1 the customer says the whole line is down: call them", None),
             ("sev1 ACME - lid cracked", None),
+            ("sev 3 only cosmetic: no fire risk after all", None),
         ] {
             match (parse(text), open) {
                 (Err(UsageError::SevReadsAsOpen { open: got, .. }), Some(want)) => assert_eq!(got, want, "{text}"),
