@@ -1,0 +1,174 @@
+//! What a reader who cannot see the colours, or reads only one of the two languages, is given:
+//! a whole trouble worked end to end in each locale, every word the bot wrote scanned.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::Value;
+
+/// The shared org with its departments named in `locale`'s language, so every word a team
+/// configured or typed is in that language too: what is left in the other is the bot's.
+async fn spawn_speaking(locale: &str) -> TestBot {
+    let mut config = BASE_CONFIG.replace("locale = \"en\"", &format!("locale = \"{locale}\""));
+    if locale == "ja" {
+        config = config
+            .replace("name = \"Quality Assurance\"", "name = \"品質保証部\"")
+            .replace("name = \"Field Service\"", "name = \"フィールドサービス部\"");
+    }
+    spawn_bot_raw(&format!(
+        "{config}\n{DEFAULT_SEVERITIES}\n[business_hours]\nopen = \"09:00\"\nclose = \"18:00\"\n"
+    ))
+    .await
+}
+
+/// Every string a reader is shown in a Slack call's parameters: message text and fallback,
+/// the text of every block, label, button and option, image alt text, a channel's topic.
+fn shown_strings(value: &Value, key: Option<&str>, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) => {
+            if matches!(
+                key,
+                Some("text" | "alt_text" | "accessibility_label" | "fallback" | "topic" | "purpose" | "pretext")
+            ) {
+                out.push(s.clone());
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| shown_strings(v, key, out)),
+        Value::Object(map) => map.iter().for_each(|(k, v)| shown_strings(v, Some(k), out)),
+        _ => {}
+    }
+}
+
+/// Works one trouble from the open form to its close in the bot's locale, with the timers
+/// that escalate and nudge: every command typed is the team's own words in `ja` or `en`.
+/// Returns everything the bot showed: command answers and every call's shown strings.
+async fn whole_trouble(bot: &TestBot, ja: bool) -> Vec<String> {
+    let pick = |j: &'static str, e: &'static str| if ja { j } else { e };
+    let mut shown = Vec::new();
+    let mut answer = |v: Value| shown_strings(&v, None, &mut shown);
+    answer(bot.command(SALES, ORIGIN, "help").await);
+    answer(bot.command(SALES, ORIGIN, "open").await);
+    let t = bot
+        .open_ready(pick(
+            "sev1 +品質保証部 アクメ：ロット四十二のハウジング割れ",
+            "sev1 +quality Acme: cracked housings in lot 42",
+        ))
+        .await;
+    // Nobody acknowledges: the manager's deadline passes and the director is asked.
+    bot.advance_and_settle(Duration::from_secs(61 * 60)).await;
+    // The buttons and forms: the update form opened from its button and submitted.
+    let clicked = bot
+        .interaction(&button_payload(&bot.slack, SALES, "log_update", &t.id, &t.channel))
+        .await;
+    assert!(clicked.status().is_success());
+    let sent = bot
+        .interaction(&update_submission(
+            SALES,
+            &t.id,
+            pick("お詫びしました", "apologised"),
+            Some(pick("明日 10:00", "tomorrow 10:00")),
+        ))
+        .await;
+    answer(sent.json().await.unwrap_or_default());
+    let clicked = bot
+        .interaction(&button_payload(&bot.slack, MANAGER, "acknowledge", &t.id, &t.channel))
+        .await;
+    assert!(clicked.status().is_success());
+    for text in [
+        "status",
+        pick("事実 品番 ハウジング", "fact part housing"),
+        pick("メモ 現品を確認中", "note checking the goods"),
+        "ack",
+        pick(
+            "報告 お詫びと状況の説明 次回: 2h",
+            "update apologised and explained next: 2h",
+        ),
+        "next",
+        pick("範囲 第一工場", "scope plant one"),
+        pick("原因 金型温度のずれ", "cause mold temperature drift"),
+        pick("対策 暫定 在庫を選別", "action interim sort the stock"),
+        "action done 1",
+        "next",
+        "next",
+        "next",
+        pick("split 70/30 当社の金型", "split 70/30 our mold"),
+        pick("cost ¥120,000 当社 送料", "cost ¥120,000 ours shipping"),
+        "next",
+        pick("prevent 日常点検に追加", "prevent add it to the daily checks"),
+        "list",
+        "history",
+        "report",
+        "report 8d",
+        "close",
+        pick("close force 顧客と合意済み", "close force settled with the customer"),
+        "status",
+        "nonsense",
+    ] {
+        answer(bot.command(MANAGER, &t.channel, text).await);
+    }
+    // A customer update owed and not given: the nudges of the days after.
+    bot.advance_and_settle(Duration::from_secs(5 * 3600)).await;
+    answer(Value::String(app_home(bot, SALES).await));
+    bot.settle().await;
+    for call in bot.slack.calls() {
+        shown_strings(&call.params, None, &mut shown);
+    }
+    shown
+}
+
+/// `text` without what the bot did not write in words: mentions and links `<…>`, code in
+/// backticks (commands, ids), emoji names `:x:`, and tokens with digits (ids, dates, amounts).
+/// Words of English a Japanese team is used to read in Slack's own Japanese.
+const ALSO_JAPANESE: [&str; 1] = ["DM"];
+
+fn bot_words(text: &str) -> Vec<String> {
+    let mut plain = String::new();
+    let mut skip_until: Option<char> = None;
+    for c in text.chars() {
+        match skip_until {
+            Some(end) if c == end => skip_until = None,
+            Some(_) => {}
+            None if c == '<' => skip_until = Some('>'),
+            None if c == '`' => skip_until = Some('`'),
+            None => plain.push(c),
+        }
+    }
+    plain
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' || c == '/' || c == ':'))
+        .map(|w| w.trim_matches(|c: char| c == '.' || c == ':' || c == '-'))
+        .filter(|w| w.chars().filter(char::is_ascii_alphabetic).count() >= 2)
+        .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
+        .filter(|w| !(w.contains('/') || ALSO_JAPANESE.contains(w)))
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_japanese_team_is_shown_no_english_the_bot_wrote_through_a_whole_trouble() {
+    let bot = spawn_speaking("ja").await;
+    let shown = whole_trouble(&bot, true).await;
+    let mut leaks: Vec<(String, String)> = Vec::new();
+    for s in &shown {
+        for w in bot_words(s) {
+            if !leaks.iter().any(|(l, _)| *l == w) {
+                leaks.push((w, s.chars().take(160).collect()));
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "{} English words:\n{leaks:#?}", leaks.len());
+}
+
+#[tokio::test]
+async fn an_english_team_is_shown_no_japanese_the_bot_wrote_through_a_whole_trouble() {
+    let bot = spawn_speaking("en").await;
+    let shown = whole_trouble(&bot, false).await;
+    let japanese = |c: char| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}' | '\u{ff01}'..='\u{ff60}');
+    let leaks: Vec<String> = shown
+        .iter()
+        .filter(|s| s.chars().any(japanese))
+        .map(|s| s.chars().take(200).collect())
+        .collect();
+    assert!(leaks.is_empty(), "{leaks:#?}");
+}
