@@ -172,3 +172,22 @@ async fn an_english_team_is_shown_no_japanese_the_bot_wrote_through_a_whole_trou
         .collect();
     assert!(leaks.is_empty(), "{leaks:#?}");
 }
+
+/// A scope line in the status says whether it was checked in words, not by ⬜/✅ alone: a
+/// screen reader reads those as "white large square" and "check mark button".
+#[tokio::test]
+async fn a_scope_line_in_the_status_says_in_words_whether_it_was_checked() {
+    for (locale, unchecked, checked) in [
+        ("en", "⬜ #1 plant one (unchecked)", "✅ #1 plant one (checked)"),
+        ("ja", "⬜ #1 plant one（未確認）", "✅ #1 plant one（確認済み）"),
+    ] {
+        let bot = spawn_speaking(locale).await;
+        let t = bot.open_ready("Acme: cracked housings").await;
+        bot.command(SALES, &t.channel, "scope plant one").await;
+        let status = text_of(&bot.command(SALES, &t.channel, "status").await);
+        assert!(status.contains(unchecked), "{locale}: {status}");
+        bot.command(SALES, &t.channel, "scope check 1").await;
+        let status = text_of(&bot.command(SALES, &t.channel, "status").await);
+        assert!(status.contains(checked), "{locale}: {status}");
+    }
+}

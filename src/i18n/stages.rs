@@ -869,11 +869,17 @@ pub fn status_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
             .enumerate()
             .map(|(i, x)| Item {
                 n: i + 1,
+                // The state in words too: a screen reader reads ⬜ as "white large square", and
+                // ✅/⬜ tell nothing to whom cannot tell the two apart.
                 line: format!(
-                    "{} #{} {}{}",
+                    "{} #{} {}{}{}",
                     if x.checked.is_some() { "✅" } else { "⬜" },
                     i + 1,
                     here(&x.text),
+                    match x.checked.is_some() {
+                        true => tr!(l, "（確認済み）", " (checked)"),
+                        false => tr!(l, "（未確認）", " (unchecked)"),
+                    },
                     x.checked
                         .as_ref()
                         .map(|m| note_tail(&m.note, Where::OwnChannel))
