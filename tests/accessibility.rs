@@ -191,3 +191,64 @@ async fn a_scope_line_in_the_status_says_in_words_whether_it_was_checked() {
         assert!(status.contains(checked), "{locale}: {status}");
     }
 }
+
+/// Every button in `value` (a message's blocks, a view): (its text, its accessibility_label).
+fn buttons(value: &Value, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) if map.get("type") == Some(&Value::from("button")) => out.push((
+            map["text"]["text"].as_str().unwrap_or_default().to_string(),
+            map.get("accessibility_label")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+        )),
+        Value::Object(map) => map.values().for_each(|v| buttons(v, out)),
+        Value::Array(items) => items.iter().for_each(|v| buttons(v, out)),
+        _ => {}
+    }
+}
+
+/// Where the same terse button stands beside each of several troubles (App Home's Acknowledge
+/// and Done, Approve and Reject), a screen reader moving from button to button hears which
+/// trouble and which item each acts on, not "Acknowledge, Acknowledge".
+#[tokio::test]
+async fn a_terse_button_tells_a_screen_reader_what_it_acts_on() {
+    let bot = spawn_speaking("en").await;
+    let a = bot.open_ready("Acme: cracked housings").await;
+    let b = bot.open_ready("Initech: seals leaking").await;
+    let home: Value = serde_json::from_str(&app_home(&bot, MANAGER).await).unwrap();
+    let mut shown = Vec::new();
+    buttons(&home, &mut shown);
+    for t in [&a, &b] {
+        let label = format!("Acknowledge trouble {}", t.id);
+        assert!(
+            shown.iter().any(|(text, l)| text == "Acknowledge" && *l == label),
+            "{label}: {shown:?}"
+        );
+    }
+
+    bot.command(SALES, &a.channel, "action interim sort the stock").await;
+    let home: Value = serde_json::from_str(&app_home(&bot, SALES).await).unwrap();
+    let mut shown = Vec::new();
+    buttons(&home, &mut shown);
+    let label = format!("Mark action #1 of trouble {} done", a.id);
+    assert!(shown.iter().any(|(text, l)| text == "Done" && *l == label), "{shown:?}");
+
+    let mark = last_call(&bot);
+    bot.command(SALES, &a.channel, "split 70/30 our mold").await;
+    bot.settle().await;
+    let mut shown = Vec::new();
+    for call in bot.slack.calls_to("chat.postMessage").iter().filter(|c| c.seq > mark) {
+        buttons(&call.params, &mut shown);
+    }
+    for (text, label) in [
+        ("Approve", "Approve proposal #1 on trouble"),
+        ("Reject", "Reject proposal #1 on trouble"),
+    ] {
+        let label = format!("{label} {}", a.id);
+        assert!(
+            shown.iter().any(|(t, l)| t == text && *l == label),
+            "{label}: {shown:?}"
+        );
+    }
+}

@@ -1802,7 +1802,8 @@ fn flag(p: &Value, key: &str) -> bool {
 /// A JSON-valued param (view, blocks, metadata): an object/array in JSON bodies, a JSON string in forms.
 /// What Slack refuses in a message's blocks, as it answers: more than 50 blocks, a section's
 /// text over 3,000 characters or a field's over 2,000, two blocks with one `block_id`, or one
-/// block repeating an element's `action_id` (`invalid_blocks`); or texts, button labels
+/// block repeating an element's `action_id`, a button's `accessibility_label` over 75
+/// characters (`invalid_blocks`); or texts, button labels
 /// included, that together pass about 12,000 characters though each is within its own limit
 /// (`msg_blocks_too_long`).
 fn blocks_problem(p: &Value) -> Option<&'static str> {
@@ -1825,6 +1826,10 @@ fn blocks_problem(p: &Value) -> Option<&'static str> {
         }
         let mut action_ids = std::collections::HashSet::new();
         if elements.iter().any(|e| e["action_id"].as_str().is_some_and(|id| !action_ids.insert(id.to_string()))) {
+            return Some("invalid_blocks");
+        }
+        let label_over = |e: &Value| e["accessibility_label"].as_str().is_some_and(|a| a.chars().count() > 75);
+        if elements.iter().chain([&b["accessory"]]).any(label_over) {
             return Some("invalid_blocks");
         }
         total += text
@@ -1872,6 +1877,7 @@ fn view_problem(view: &Value) -> Option<String> {
                 .then(|| format!("block_id repeated [{}]", at("block_id"))),
             over(&b["label"]["text"], 2000, &at("label/text")),
             over(&b["hint"]["text"], 2000, &at("hint/text")),
+            over(&b["accessory"]["accessibility_label"], 75, &at("accessory/accessibility_label")),
         ]);
         let element = &b["element"];
         if !element.is_null() {

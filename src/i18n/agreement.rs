@@ -233,8 +233,16 @@ pub(super) fn proposal_buttons(l: Locale, t: &Trouble, n: usize, block_id: &str)
     actions(
         block_id,
         vec![
-            button(Action::ProposalApprove.id(), tr!(l, "承認", "Approve"), &value, true),
-            button(Action::ProposalReject.id(), tr!(l, "却下", "Reject"), &value, false),
+            button(Action::ProposalApprove.id(), tr!(l, "承認", "Approve"), &value, true).labelled(&tr!(
+                l,
+                format!("トラブル {} の提案 #{n} を承認", t.id),
+                format!("Approve proposal #{n} on trouble {}", t.id)
+            )),
+            button(Action::ProposalReject.id(), tr!(l, "却下", "Reject"), &value, false).labelled(&tr!(
+                l,
+                format!("トラブル {} の提案 #{n} を却下", t.id),
+                format!("Reject proposal #{n} on trouble {}", t.id)
+            )),
         ],
     )
 }

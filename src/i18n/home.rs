@@ -294,7 +294,11 @@ fn actions_section(l: Locale, config: &Config, rows: &[&HomeRow], now: DateTime<
         let value = ButtonValue::stage(row.id.as_str(), a.n).encode();
         blocks.push(section_with(
             &text,
-            button(Action::ActionDone.id(), tr!(l, "完了", "Done"), &value, false),
+            button(Action::ActionDone.id(), tr!(l, "完了", "Done"), &value, false).labelled(&tr!(
+                l,
+                format!("トラブル {} の対策 #{} を完了にする", row.id, a.n),
+                format!("Mark action #{} of trouble {} done", a.n, row.id)
+            )),
         ));
     }
     // The newest are the ones left out (a trouble's prevention measures come last): never silently.

@@ -147,7 +147,8 @@ pub(super) fn ack_button_for(l: Locale, id: &TroubleId, n: usize) -> crate::slac
     )
 }
 
-/// The Acknowledge button, wherever the manager chain is asked (kickoff, DMs, App Home).
+/// The Acknowledge button, wherever the manager chain is asked (kickoff, DMs, App Home). A
+/// screen reader names its trouble: in App Home and a list, one stands beside each.
 pub(super) fn ack_button(l: Locale, id: &TroubleId) -> crate::slack::blocks::Button {
     button(
         Action::Acknowledge.id(),
@@ -155,6 +156,11 @@ pub(super) fn ack_button(l: Locale, id: &TroubleId) -> crate::slack::blocks::But
         &ButtonValue::trouble(id.as_str()).encode(),
         true,
     )
+    .labelled(&tr!(
+        l,
+        format!("トラブル {id} を確認"),
+        format!("Acknowledge trouble {id}")
+    ))
 }
 
 /// The trouble's departments, each by its user group (which pings them) and name:
@@ -1717,6 +1723,11 @@ pub(super) fn log_update_button(l: Locale, id: &TroubleId) -> Button {
         &ButtonValue::trouble(id.as_str()).encode(),
         true,
     )
+    .labelled(&tr!(
+        l,
+        format!("トラブル {id} のお客様への報告を記録"),
+        format!("Log a customer update on trouble {id}")
+    ))
 }
 
 /// Who bears a cost, as someone wrote it: in the locale when it names a payer (`ours`, `当社`,

@@ -216,6 +216,17 @@ pub struct Button {
     pub text: String,
     pub value: String,
     pub primary: bool,
+    /// What a screen reader says instead of the text (`accessibility_label`), where the text is
+    /// terse and the same button stands beside other troubles (`Acknowledge`, `Done`).
+    pub label: Option<String>,
+}
+
+impl Button {
+    /// The button with `label` for screen readers: what it acts on, in words.
+    pub fn labelled(mut self, label: &str) -> Button {
+        self.label = Some(cut(label, BUTTON_TEXT_LIMIT));
+        self
+    }
 }
 
 impl Block {
@@ -333,7 +344,10 @@ impl Serialize for Block {
 
 impl Serialize for Button {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(4 + usize::from(self.primary)))?;
+        let mut m = s.serialize_map(Some(4 + usize::from(self.primary) + usize::from(self.label.is_some())))?;
+        if let Some(label) = &self.label {
+            m.serialize_entry("accessibility_label", &*within(label, BUTTON_TEXT_LIMIT))?;
+        }
         m.serialize_entry("action_id", &self.action_id)?;
         if self.primary {
             m.serialize_entry("style", "primary")?;
@@ -389,6 +403,7 @@ pub fn button(action_id: &str, text: &str, value: &str, primary: bool) -> Button
         text: cut(text, BUTTON_TEXT_LIMIT),
         value: value.to_string(),
         primary,
+        label: None,
     }
 }
 
