@@ -252,3 +252,52 @@ async fn a_terse_button_tells_a_screen_reader_what_it_acts_on() {
         );
     }
 }
+
+/// A screen reader reads a message's `text`, never its blocks: once the trouble is
+/// acknowledged and then closed, the kickoff's and the manager's DM's text say so in words, as
+/// their blocks do (the kickoff's said closed by 🏁 alone, read as "chequered flag").
+#[tokio::test]
+async fn the_kickoff_and_the_managers_dm_say_in_their_text_that_it_was_acknowledged_and_closed() {
+    for (locale, acked, closed, force) in [
+        ("en", "acknowledged by <@U0MANAGER>", "Closed", "close force settled"),
+        (
+            "ja",
+            "<@U0MANAGER>さんが確認",
+            "クローズしました",
+            "close force 解決済み",
+        ),
+    ] {
+        let bot = spawn_speaking(locale).await;
+        let t = bot.open_ready("Acme: cracked housings").await;
+        let asked = bot
+            .slack
+            .wait_for("chat.postMessage", |c| {
+                c.params["channel"] == MANAGER && c.outcome == "ok"
+            })
+            .await;
+        let dm = (
+            asked.answer["channel"].as_str().unwrap().to_string(),
+            asked.answer["ts"].as_str().unwrap().to_string(),
+        );
+        let text_now = |channel: &str, ts: &str| {
+            let now = bot.slack.message_versions(channel, ts).pop().expect("the message");
+            now["text"].as_str().unwrap_or_default().to_string()
+        };
+        bot.command(MANAGER, &t.channel, "ack").await;
+        bot.settle().await;
+        for (what, text) in [
+            ("kickoff", text_now(&t.channel, &t.kickoff_ts)),
+            ("DM", text_now(&dm.0, &dm.1)),
+        ] {
+            assert!(text.contains(acked), "{locale} {what}: {text}");
+        }
+        bot.command(MANAGER, &t.channel, force).await;
+        bot.settle().await;
+        for (what, text) in [
+            ("kickoff", text_now(&t.channel, &t.kickoff_ts)),
+            ("DM", text_now(&dm.0, &dm.1)),
+        ] {
+            assert!(text.contains(acked) && text.contains(closed), "{locale} {what}: {text}");
+        }
+    }
+}

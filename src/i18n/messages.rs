@@ -737,7 +737,13 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 true => groups,
                 false => format!(" · {groups}"),
             };
+            // Once answered, the text says so in words as the blocks do: a screen reader reads
+            // the text, never the blocks, and 🏁 alone is read as "chequered flag".
             let text = format!("{ask}{}{groups}", notified_as(l, t, &sev, Where::OwnChannel));
+            let text = match answered(l, config, t) {
+                Some(state) => format!("{text}\n{state}"),
+                None => text,
+            };
             Rendered { text, blocks: Some(blocks) }
         }
         Message::Status => {
@@ -825,7 +831,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             ];
             blocks.extend(as_reported_line(l, t, Where::Elsewhere).map(|line| context(&line)));
             let asks = answered.is_none();
-            blocks.push(context(&answered.unwrap_or_else(|| ack_text(l, t))));
+            blocks.push(context(&answered.clone().unwrap_or_else(|| ack_text(l, t))));
             if asks {
                 blocks.push(actions("dm", vec![ack_button(l, &t.id)]));
             }
@@ -841,6 +847,11 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("{ask}{what} · 報告者 {} · {}", user(t.opened_by()), channel_ref(l, t)),
                 format!("{ask}{what} · from {} · {}", user(t.opened_by()), channel_ref(l, t))
             );
+            // The answer under it, as the blocks show it: a screen reader reads only the text.
+            let text = match &answered {
+                Some(state) => format!("{text}\n{state}"),
+                None => text,
+            };
             Rendered { text, blocks: Some(blocks) }
         }
         Message::OriginNotice | Message::Announcement if kept_in_channel(config, t) => {
