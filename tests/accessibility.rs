@@ -301,3 +301,39 @@ async fn the_kickoff_and_the_managers_dm_say_in_their_text_that_it_was_acknowled
         }
     }
 }
+
+/// The text a screen reader reads carries what the message is for, not only its first line:
+/// the first-call checklist, and the 8D a reviewer must hear whole, not "8D report … (for review)".
+#[tokio::test]
+async fn the_first_call_checklist_and_the_8d_are_in_the_text_a_screen_reader_reads() {
+    let bot = spawn_speaking("en").await;
+    let t = bot.open_ready("Acme: cracked housings in lot 42").await;
+    bot.advance_and_settle(Duration::from_secs(61 * 60)).await;
+    let checklist = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            text_of(&c.params).contains("First call checklist")
+        })
+        .await;
+    let text = checklist.params["text"].as_str().unwrap_or_default();
+    assert!(
+        text.contains("Apologise") && text.contains("When we will call next"),
+        "{text}"
+    );
+
+    bot.command(SALES, &t.channel, "cause mold temperature drift").await;
+    bot.command(SALES, &t.channel, "report 8d").await;
+    let eightd = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["text"]
+                .as_str()
+                .is_some_and(|s| s.starts_with(&format!("8D report {}", t.id)))
+        })
+        .await;
+    let text = eightd.params["text"].as_str().unwrap_or_default();
+    assert!(
+        text.contains("cracked housings in lot 42") && text.contains("mold temperature drift") && text.contains("D8"),
+        "{text}"
+    );
+}

@@ -695,14 +695,20 @@ pub fn rendered(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) ->
             )
         )));
     }
-    super::Rendered {
-        text: tr!(
-            l,
-            format!("8D報告書 {}（確認用）", t.id),
-            format!("8D report {} (for review)", t.id)
-        ),
+    let title = tr!(
+        l,
+        format!("8D報告書 {}（確認用）", t.id),
+        format!("8D report {} (for review)", t.id)
+    );
+    // The 8D in the text too, as far as Slack shows a text: a screen reader reads the text,
+    // never the blocks, and whoever reviews the 8D with one must hear the 8D, not its title.
+    let mut rendered = super::Rendered {
+        text: title.to_string(),
         blocks: Some(blocks),
-    }
+    };
+    let said = format!("{title}\n{}", rendered.blocks_said());
+    rendered.text = crate::slack::blocks::cut(&said, crate::slack::blocks::TEXT_ALONE_LIMIT);
+    rendered
 }
 
 /// The most items any of the 8D's lists holds: keeping that many keeps them all.

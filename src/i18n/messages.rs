@@ -2111,8 +2111,10 @@ fn first_contact(
         section(checklist),
         actions("first_contact", vec![log_update_button(l, &t.id)]),
     ];
+    // The checklist in the text too: a screen reader reads the text, never the blocks, and the
+    // checklist is what this message is for. A phone's notification still starts with the ask.
     Rendered {
-        text: opening,
+        text: format!("{opening}\n{checklist}"),
         blocks: Some(blocks),
     }
 }

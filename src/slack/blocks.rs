@@ -41,8 +41,17 @@ impl Rendered {
     /// after another (its buttons left out), within what Slack shows of a message's text. Every
     /// block's text is already mrkdwn made safe (a header's too), so it reads as it did.
     pub fn text_alone(&self) -> Rendered {
+        match &self.blocks {
+            None => self.clone(),
+            Some(_) => Rendered::plain(self.blocks_said()),
+        }
+    }
+
+    /// What the blocks say, one after another (buttons left out), within what Slack shows of a
+    /// message's text; the text itself when there are no blocks or they say nothing.
+    pub fn blocks_said(&self) -> String {
         let Some(blocks) = &self.blocks else {
-            return self.clone();
+            return self.text.clone();
         };
         let said: Vec<&str> = blocks
             .iter()
@@ -53,14 +62,14 @@ impl Rendered {
             })
             .collect();
         match said.is_empty() {
-            true => Rendered::plain(self.text.clone()),
-            false => Rendered::plain(cut(&said.join("\n"), TEXT_ALONE_LIMIT)),
+            true => self.text.clone(),
+            false => cut(&said.join("\n"), TEXT_ALONE_LIMIT),
         }
     }
 }
 
 /// What Slack shows of a message's text before it cuts it off (it takes up to 40,000).
-const TEXT_ALONE_LIMIT: usize = 3_900;
+pub const TEXT_ALONE_LIMIT: usize = 3_900;
 
 /// A message only its asker sees: the answer to a command, or one sent to a `response_url`.
 /// Serialised directly (keys in the order the `json!` it replaced gave them), as `/trouble help`
