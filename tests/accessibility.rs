@@ -337,3 +337,19 @@ async fn the_first_call_checklist_and_the_8d_are_in_the_text_a_screen_reader_rea
         "{text}"
     );
 }
+
+/// 更新 ("update"), the word a Japanese rep types first for a customer update, is answered
+/// with the update meant, in Japanese; it was answered as the open of a customer named 更新.
+#[tokio::test]
+async fn koushin_typed_for_an_update_is_answered_with_the_update_meant_not_an_open() {
+    let bot = spawn_speaking("ja").await;
+    let t = bot.open_ready("アクメ：ハウジング割れ").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "更新 お詫びしました 次回: 2h")
+        .await;
+    assert!(
+        r.contains("`/trouble update お詫びしました 次回: 2h` のことですか？") && !r.contains("open"),
+        "{r}"
+    );
+    assert!(!trouble(&bot, &t.id).contacted(), "nothing logged");
+}

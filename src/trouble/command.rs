@@ -747,6 +747,14 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
             meant: "start",
             rest: truncate(rest, 200),
         }),
+        // 更新 is the word a Japanese rep reaches for first for "update" (the command is 報告):
+        // said as a slip, never logged, since a wrong update would stop the customer nudges;
+        // left to the guesses below it was answered as the open of a customer named 更新.
+        "更新" => Err(UsageError::Misspelt {
+            typed: truncate(word, 40),
+            meant: "update",
+            rest: truncate(rest, 200),
+        }),
         other if word_meant(other).is_some() => Err(UsageError::NoSuchWord {
             typed: truncate(word, 40),
             meant: word_meant(other).unwrap_or(WordMeant::Close),
