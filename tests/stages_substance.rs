@@ -3327,3 +3327,55 @@ async fn search_finds_a_lot_or_part_typed_with_its_label() {
         assert!(r.contains(&acme.id) && !r.contains(&other.id), "{q}: {r}");
     }
 }
+
+/// A bad lot that came back at another customer after the first trouble was closed: the
+/// closed trouble's channel (quiet, often archived) gets nothing, but its owner and manager are
+/// DMed, once, that the same lot turned up elsewhere, with both troubles and the close's date,
+/// since it may mean its measures did not hold; its timeline keeps it too.
+#[tokio::test]
+async fn the_same_lot_at_another_customer_after_a_close_is_told_to_the_closed_troubles_owner_and_manager() {
+    let bot = spawn_bot().await;
+    let acme = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &acme.channel, "fact lot L42").await;
+    bot.command_text(MANAGER, &acme.channel, "ack").await;
+    bot.command_text(SALES, &acme.channel, "prevent incoming inspection of every lot")
+        .await;
+    all_stages_done(&bot, &acme).await;
+    let r = bot.command_text(SALES, &acme.channel, "close").await;
+    assert!(r.contains("Closed"), "{r}");
+    bot.settle().await;
+    let in_acme = bot.slack.messages_in(&acme.channel).len();
+    let globex = bot.open_ready_as(COLLEAGUE, "Globex: housings cracked").await;
+    bot.command_text(COLLEAGUE, &globex.channel, "fact lot l42").await;
+    bot.settle().await;
+    // The new trouble names the closed one, as before.
+    assert_eq!(elsewhere_lines(&bot, &globex, "at another customer").len(), 1);
+    for who in [SALES, MANAGER] {
+        let dm = message_with(&bot, who, &["turned up at another customer", &acme.id, &globex.id]).await;
+        let text = text_of(&dm);
+        assert!(
+            text.contains("Globex") && text.contains("closed") && text.contains("L42"),
+            "{text}"
+        );
+    }
+    assert_eq!(
+        bot.slack.messages_in(&acme.channel).len(),
+        in_acme,
+        "nothing in the closed channel"
+    );
+    assert!(step_events(&bot, &acme.id).iter().any(|e| matches!(
+        e,
+        StepEvent::Recurrence { earlier, customer: Some(c), .. } if earlier.as_str() == globex.id && c == "Globex"
+    )));
+    // Once per pair.
+    bot.command_text(COLLEAGUE, &globex.channel, "fact lot L42").await;
+    bot.command_text(COLLEAGUE, &globex.channel, "fact part HX-9").await;
+    bot.settle().await;
+    let told = bot
+        .slack
+        .messages_in(SALES)
+        .iter()
+        .filter(|m| text_of(m).contains("turned up at another customer"))
+        .count();
+    assert_eq!(told, 1);
+}

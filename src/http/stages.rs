@@ -187,6 +187,25 @@ async fn flag_sharing(app: &Arc<App>, id: &TroubleId) -> Vec<TroubleId> {
             tracing::error!(error = %e, "cannot flag a recurrence");
         }
     }
+    // Another customer's closed troubles are not checked in turn (nothing new is said in their
+    // channels), but each is told of this one, once, by DM to its owner and manager: the same
+    // part or lot come back after its close may mean its measures did not hold. Only where its
+    // readers may be told of this one, and for the newest few.
+    let closed = elsewhere
+        .iter()
+        .filter(|o| o.closed.is_some() && customer_key(&policy.customers, &o.customer) != key)
+        .filter(|o| !o.substance.recurrences.contains(&t.id))
+        .filter_map(|o| {
+            let told = search::elsewhere_sharing(policy, o, std::slice::from_ref(&t));
+            (!told.is_empty()).then(|| (o.id.clone(), o.opened_at, told))
+        });
+    let mut closed: Vec<_> = closed.collect();
+    closed.sort_by_key(|(_, opened, _)| std::cmp::Reverse(*opened));
+    for (other, _, told) in closed.into_iter().take(ELSEWHERE_NAMED) {
+        if let Err(e) = app.engine().apply(&other, &[], Input::Recurrence(told)).await {
+            tracing::error!(error = %e, "cannot tell a closed trouble of the same part or lot elsewhere");
+        }
+    }
     to_check
 }
 

@@ -656,6 +656,17 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
                 format!("🔗 Same {shared} at another customer ({}): {customer}'s trouble {earlier} (opened {opened}){link} also has {shared}. If one cause is behind both, share the scope, the cause and the prevention measures across them.", t.id)
             )
         }
+        StepLine::SharedAfterClose { other, channel, opened_at, shared, customer, closed_at } => {
+            // A DM: every piece of user text as said away from its channel.
+            let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
+            let (mine, customer, shared) = (away(&t.customer), away(customer), away(shared));
+            let (opened, closed) = (format_day_time(l, tz, *opened_at), format_day_time(l, tz, *closed_at));
+            tr!(
+                l,
+                format!("🔁 {mine}様のトラブル {}（{closed}クローズ）と同じ {shared} が他のお客様でも見つかりました: {customer}様のトラブル {other}（{opened}起票）{link} にも {shared} があります。{} の原因と再発防止策で防げているか確認し、効果がなかった場合は {} のチャンネルで `/trouble reopen` してください。", t.id, t.id, t.id),
+                format!("🔁 The same {shared} as in {mine}'s trouble {} (closed {closed}) turned up at another customer: {customer}'s trouble {other} (opened {opened}){link} also has {shared}. See whether {}'s cause and prevention measures cover it; if they did not hold, `/trouble reopen` it in its channel.", t.id, t.id)
+            )
+        }
         StepLine::MeasureElsewhere { from, channel, customer, n, text } => {
             let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
             // Another trouble's words, brought here: quoted as anywhere else, cut short (its
@@ -2015,6 +2026,32 @@ mod tests {
                 "{}",
                 rendered.text
             );
+        }
+    }
+
+    /// The DM telling a closed trouble's people of the same part or lot elsewhere names both
+    /// troubles in either language, and pings nobody with the text it carries.
+    #[test]
+    fn the_same_lot_after_a_close_is_said_in_both_languages_and_pings_nobody() {
+        let (config, t) = super::super::messages::tests::hostile();
+        for (l, words) in [
+            (Locale::En, "turned up at another customer"),
+            (Locale::Ja, "他のお客様でも見つかりました"),
+        ] {
+            let line = StepLine::SharedAfterClose {
+                other: crate::trouble::model::TroubleId::new("20261130-9"),
+                channel: None,
+                opened_at: t.opened_at,
+                shared: "Lot <!channel>".into(),
+                customer: "Globex <@U0VP>".into(),
+                closed_at: t.opened_at,
+            };
+            let text = step_line(l, &config, &t, &line).text;
+            assert!(
+                text.contains(words) && text.contains("20261130-9") && text.contains(t.id.as_str()),
+                "{text}"
+            );
+            assert!(!text.contains("<@U0VP>") && !text.contains("<!channel>"), "{text}");
         }
     }
 

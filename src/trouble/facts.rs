@@ -1371,6 +1371,22 @@ pub(super) fn flag_recurrences(w: &mut Work, earlier: Vec<Earlier>) {
                 customer: e.customer.clone(),
             }),
         );
+        // A closed trouble's channel is quiet, often archived: the same part or lot turning up
+        // at another customer after its close may mean its measures did not hold, so its
+        // owner and manager hear it by DM, where they read it whatever became of the channel.
+        if let (Some(closed), Some(customer)) = (&w.t.closed, &e.customer) {
+            let line = StepLine::SharedAfterClose {
+                other: e.id,
+                channel: e.channel,
+                opened_at: e.opened_at,
+                shared: e.shared,
+                customer: customer.clone(),
+                closed_at: closed.at,
+            };
+            let manager = w.t.manager.clone();
+            w.dm_owner_and(Message::Step(line), manager);
+            continue;
+        }
         w.post(
             Lane::Channel,
             Dest::KickoffThread,
@@ -1616,6 +1632,16 @@ pub enum StepLine {
         /// and in calls queued by an earlier release).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         customer: Option<String>,
+    },
+    /// Another customer's trouble `other` with the same part or lot, found after this one was
+    /// closed (at `closed_at`): told to its owner and manager by DM.
+    SharedAfterClose {
+        other: TroubleId,
+        channel: Option<super::model::ChannelId>,
+        opened_at: DateTime<Utc>,
+        shared: String,
+        customer: String,
+        closed_at: DateTime<Utc>,
     },
     /// A prevention measure of another trouble with the same part or lot.
     MeasureElsewhere {
