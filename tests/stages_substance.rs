@@ -3303,6 +3303,11 @@ async fn the_same_lot_at_another_customer_is_told_in_japanese() {
         told.len() == 1 && told[0].contains("グロービックス様のトラブル") && told[0].contains(&globex.id),
         "{told:#?}"
     );
+    bot.command_text(SALES, &globex.channel, "fix action 1 受入全数検査")
+        .await;
+    bot.settle().await;
+    let fixed = elsewhere_lines(&bot, &acme, "再発防止策 #1が「受入全数検査」に訂正されました");
+    assert!(fixed.len() == 1 && fixed[0].contains(&globex.id), "{fixed:#?}");
 }
 
 /// A quality manager looks a lot or part up as the search's own answer shows it (`Lot L42`):
@@ -3350,6 +3355,12 @@ async fn the_same_lot_at_another_customer_after_a_close_is_told_to_the_closed_tr
     bot.settle().await;
     // The new trouble names the closed one, as before.
     assert_eq!(elsewhere_lines(&bot, &globex, "at another customer").len(), 1);
+    // And hears the measure the closed one took, recorded before the two were linked.
+    let measure = elsewhere_lines(&bot, &globex, "recorded prevention action #1");
+    assert!(
+        measure.len() == 1 && measure[0].contains(&acme.id) && measure[0].contains("incoming inspection"),
+        "{measure:#?}"
+    );
     for who in [SALES, MANAGER] {
         let dm = message_with(&bot, who, &["turned up at another customer", &acme.id, &globex.id]).await;
         let text = text_of(&dm);
@@ -3378,4 +3389,55 @@ async fn the_same_lot_at_another_customer_after_a_close_is_told_to_the_closed_tr
         .filter(|m| text_of(m).contains("turned up at another customer"))
         .count();
     assert_eq!(told, 1);
+}
+
+/// A prevention measure recorded before the lot linked two customers' troubles is told when
+/// they are linked, whichever got the lot last; a told measure whose text is corrected later
+/// (`fix action`) is told again as corrected, so the other channel does not weigh the words it
+/// heard first.
+#[tokio::test]
+async fn a_measure_recorded_before_the_link_and_a_corrected_one_are_told_to_the_sharing_trouble() {
+    let bot = spawn_bot().await;
+    let acme = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &acme.channel, "prevent incoming inspection of every lot")
+        .await;
+    let globex = bot.open_ready_as(COLLEAGUE, "Globex: housings cracked").await;
+    bot.command_text(COLLEAGUE, &globex.channel, "fact lot L42").await;
+    bot.command_text(COLLEAGUE, &globex.channel, "prevent torque check at assembly")
+        .await;
+    bot.settle().await;
+    assert!(elsewhere_lines(&bot, &globex, "prevention action").is_empty());
+    // ACME's lot comes last: each hears the other's measure recorded before.
+    bot.command_text(SALES, &acme.channel, "fact lot l42").await;
+    bot.settle().await;
+    let told = elsewhere_lines(&bot, &globex, "recorded prevention action #1");
+    assert!(
+        told.len() == 1 && told[0].contains(&acme.id) && told[0].contains("incoming inspection"),
+        "{told:#?}"
+    );
+    let back = elsewhere_lines(&bot, &acme, "recorded prevention action #1");
+    assert!(
+        back.len() == 1 && back[0].contains(&globex.id) && back[0].contains("torque check"),
+        "{back:#?}"
+    );
+    // The measure corrected: told again, as corrected.
+    let r = bot
+        .command_text(SALES, &acme.channel, "fix action 1 X-ray inspection of every lot")
+        .await;
+    assert!(!r.contains("Usage"), "{r}");
+    bot.settle().await;
+    let fixed = elsewhere_lines(&bot, &globex, "corrected prevention action #1");
+    assert!(
+        fixed.len() == 1 && fixed[0].contains(&acme.id) && fixed[0].contains("X-ray inspection"),
+        "{fixed:#?}"
+    );
+    // Only its owner changed: nothing new to weigh.
+    bot.command_text(SALES, &acme.channel, &format!("fix action 1 owner:<@{MANAGER}>"))
+        .await;
+    bot.settle().await;
+    assert_eq!(elsewhere_lines(&bot, &globex, "prevention action #1").len(), 2);
+    assert!(step_events(&bot, &globex.id).iter().any(|e| matches!(
+        e,
+        StepEvent::MeasureElsewhere { from, corrected: true, .. } if from.as_str() == acme.id
+    )));
 }

@@ -256,6 +256,11 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
                         ..
                     }))
             );
+            // So is a prevention action's text corrected, once told.
+            let corrected = match &command {
+                Command::Step(Step::FixAction { n, fix }) if fix.text.is_some() => Some(*n),
+                _ => None,
+            };
             let input = Input::Command { user, command };
             match Box::pin(app.engine().apply(&id, &[request_key], input)).await {
                 Ok(applied) => {
@@ -268,7 +273,11 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
                         Box::pin(super::stages::flag_recurrence(app, &id)).await;
                     }
                     if measure && changed {
-                        Box::pin(super::stages::deploy_measure(app, &id)).await;
+                        Box::pin(super::stages::deploy_measure(app, &id, super::stages::Deployed::Newest)).await;
+                    }
+                    if let (Some(n), true) = (corrected, changed) {
+                        let which = super::stages::Deployed::Corrected(n);
+                        Box::pin(super::stages::deploy_measure(app, &id, which)).await;
                     }
                     response
                 }

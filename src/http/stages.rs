@@ -182,9 +182,23 @@ async fn flag_sharing(app: &Arc<App>, id: &TroubleId) -> Vec<TroubleId> {
         )
         .filter(|e| !t.substance.recurrences.contains(&e.id))
         .collect();
+    // Another customer's troubles linked now: the prevention measures they recorded before
+    // the link are told here too, as those recorded after it will be (横展開).
+    let linked: Vec<&Trouble> = found
+        .iter()
+        .filter(|e| e.customer.is_some())
+        .filter_map(|e| elsewhere.iter().find(|o| o.id == e.id))
+        .collect();
     if !found.is_empty() {
-        if let Err(e) = app.engine().apply(id, &[], Input::Recurrence(found)).await {
+        if let Err(e) = app.engine().apply(id, &[], Input::Recurrence(found.clone())).await {
             tracing::error!(error = %e, "cannot flag a recurrence");
+        }
+    }
+    for other in linked {
+        for (i, a) in other.substance.actions.iter().enumerate() {
+            if a.kind == ActionKind::Prevent && a.cancelled.is_none() {
+                tell_measure(app, other, id, i + 1, a, false).await;
+            }
         }
     }
     // Another customer's closed troubles are not checked in turn (nothing new is said in their
@@ -209,22 +223,38 @@ async fn flag_sharing(app: &Arc<App>, id: &TroubleId) -> Vec<TroubleId> {
     to_check
 }
 
-/// After trouble `id` recorded a prevention action: the open troubles whose check named it (a
-/// part or lot in common) are told of the newest one in their kickoff threads.
-pub(crate) async fn deploy_measure(app: &Arc<App>, id: &TroubleId) {
+/// Which prevention action of a trouble [`deploy_measure`] tells.
+#[derive(Clone, Copy)]
+pub(crate) enum Deployed {
+    /// The one just recorded (the newest).
+    Newest,
+    /// Action `n`, whose text was just corrected.
+    Corrected(usize),
+}
+
+/// After trouble `id` recorded a prevention action, or corrected one's text: the open troubles
+/// whose check named it (a part or lot in common) are told of it in their kickoff threads.
+pub(crate) async fn deploy_measure(app: &Arc<App>, id: &TroubleId, which: Deployed) {
     let t = match app.store.get(id).await {
         Ok(Some(t)) => t,
         Ok(None) => return,
         Err(e) => return tracing::error!(error = %e, "cannot read the trouble for deploying a measure"),
     };
-    let Some((n, action)) = t
-        .substance
-        .actions
-        .iter()
-        .enumerate()
-        .rev()
-        .find(|(_, a)| a.kind == ActionKind::Prevent)
-    else {
+    let prevention = |a: &&crate::trouble::actions::Action| a.kind == ActionKind::Prevent;
+    let found = match which {
+        Deployed::Newest => t
+            .substance
+            .actions
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, a)| prevention(a)),
+        Deployed::Corrected(n) => n
+            .checked_sub(1)
+            .and_then(|i| Some(i).zip(t.substance.actions.get(i)))
+            .filter(|(_, a)| prevention(a) && a.cancelled.is_none()),
+    };
+    let Some((n, action)) = found else {
         return;
     };
     let others = match troubles_sharing(app, &t).await {
@@ -235,20 +265,31 @@ pub(crate) async fn deploy_measure(app: &Arc<App>, id: &TroubleId) {
         .iter()
         .filter(|o| o.closed.is_none() && o.substance.recurrences.contains(&t.id))
     {
-        let measure = crate::trouble::facts::MeasureElsewhere {
-            id: t.id.clone(),
-            channel: t.channel.clone(),
-            customer: t.customer.clone(),
-            n: n + 1,
-            text: action.text.clone(),
-        };
-        if let Err(e) = app
-            .engine()
-            .apply(&other.id, &[], Input::MeasureElsewhere(measure))
-            .await
-        {
-            tracing::error!(error = %e, "cannot tell a measure to a trouble sharing a part or lot");
-        }
+        let corrected = matches!(which, Deployed::Corrected(_));
+        tell_measure(app, &t, &other.id, n + 1, action, corrected).await;
+    }
+}
+
+/// Tells trouble `to` of prevention action `n` of `from` (the core tells it only while `to` is
+/// open and names `from`).
+async fn tell_measure(
+    app: &Arc<App>,
+    from: &Trouble,
+    to: &TroubleId,
+    n: usize,
+    action: &crate::trouble::actions::Action,
+    corrected: bool,
+) {
+    let measure = crate::trouble::facts::MeasureElsewhere {
+        id: from.id.clone(),
+        channel: from.channel.clone(),
+        customer: from.customer.clone(),
+        n,
+        text: action.text.clone(),
+        corrected,
+    };
+    if let Err(e) = app.engine().apply(to, &[], Input::MeasureElsewhere(measure)).await {
+        tracing::error!(error = %e, "cannot tell a measure to a trouble sharing a part or lot");
     }
 }
 
@@ -322,7 +363,7 @@ async fn submit_step(
                     flag_recurrence(app, id).await;
                 }
                 if measure {
-                    deploy_measure(app, id).await;
+                    deploy_measure(app, id, Deployed::Newest).await;
                 }
                 StatusCode::OK.into_response()
             }

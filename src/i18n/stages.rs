@@ -667,15 +667,22 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
                 format!("🔁 The same {shared} as in {mine}'s trouble {} (closed {closed}) turned up at another customer: {customer}'s trouble {other} (opened {opened}){link} also has {shared}. See whether {}'s cause and prevention measures cover it; if they did not hold, `/trouble reopen` it in its channel.", t.id, t.id)
             )
         }
-        StepLine::MeasureElsewhere { from, channel, customer, n, text } => {
+        StepLine::MeasureElsewhere { from, channel, customer, n, text, corrected } => {
             let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
             // Another trouble's words, brought here: quoted as anywhere else, cut short (its
             // own channel has them whole), so no mention in them pings this channel.
             let (customer, text) = (away(customer), away(text));
+            // A measure corrected after it was told here says so, or the channel weighs the
+            // words it heard first.
+            let (ja, en) = match corrected {
+                true => ("が「{text}」に訂正されました", "corrected prevention action #{n} to"),
+                false => ("「{text}」が記録されました", "recorded prevention action #{n}:"),
+            };
+            let (ja, en) = (ja.replace("{text}", &text), en.replace("{n}", &n.to_string()));
             tr!(
                 l,
-                format!("🔗 同じ部品・ロットの {customer}様のトラブル {from}{link} で再発防止策 #{n}「{text}」が記録されました（{}）。こちらにも展開できるか確認してください（横展開）。", t.id),
-                format!("🔗 {customer}'s trouble {from}{link}, which shares a part or lot with {}, recorded prevention action #{n}: “{text}”. See whether it applies here too.", t.id)
+                format!("🔗 同じ部品・ロットの {customer}様のトラブル {from}{link} で再発防止策 #{n}{ja}（{}）。こちらにも展開できるか確認してください（横展開）。", t.id),
+                format!("🔗 {customer}'s trouble {from}{link}, which shares a part or lot with {}, {en} “{text}”. See whether it applies here too.", t.id)
             )
         }
         StepLine::Recurrence { earlier, channel, opened_at, shared, customer: None } => {
@@ -1296,11 +1303,32 @@ pub fn event_text(l: Locale, config: &Config, e: &StepEvent) -> String {
                 )
             )
         }
-        StepEvent::MeasureElsewhere { from, n, text } => tr!(
+        StepEvent::MeasureElsewhere {
+            from,
+            n,
+            text,
+            corrected: false,
+        } => tr!(
             l,
             format!("同じ部品・ロットの {from} の再発防止策 #{n} を共有:「{}」", whole(text)),
             format!(
                 "prevention action #{n} of {from}, which shares a part or lot, told: “{}”",
+                whole(text)
+            )
+        ),
+        StepEvent::MeasureElsewhere {
+            from,
+            n,
+            text,
+            corrected: true,
+        } => tr!(
+            l,
+            format!(
+                "同じ部品・ロットの {from} の再発防止策 #{n} の訂正を共有:「{}」",
+                whole(text)
+            ),
+            format!(
+                "prevention action #{n} of {from}, which shares a part or lot, told as corrected: “{}”",
                 whole(text)
             )
         ),
@@ -2018,6 +2046,7 @@ mod tests {
                 customer: "Globex <@U0VP>".into(),
                 n: 1,
                 text: format!("<@U0VP> <!channel> {}", "x".repeat(2990)),
+                corrected: false,
             };
             let rendered = step_line(l, &config, &t, &line);
             assert!(rendered.text.chars().count() < 1000, "{}", rendered.text);

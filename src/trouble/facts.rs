@@ -1410,6 +1410,8 @@ pub struct MeasureElsewhere {
     pub customer: String,
     pub n: usize,
     pub text: String,
+    /// The measure's text was corrected (`fix action`) after it was told.
+    pub corrected: bool,
 }
 
 /// Tells this trouble's kickoff thread of a prevention measure recorded in another trouble with
@@ -1425,6 +1427,7 @@ pub(super) fn tell_measure_elsewhere(w: &mut Work, m: MeasureElsewhere) {
             from: m.id.clone(),
             n: m.n,
             text: m.text.clone(),
+            corrected: m.corrected,
         }),
     );
     w.post(
@@ -1436,6 +1439,7 @@ pub(super) fn tell_measure_elsewhere(w: &mut Work, m: MeasureElsewhere) {
             customer: m.customer,
             n: m.n,
             text: m.text,
+            corrected: m.corrected,
         }),
     );
 }
@@ -1573,6 +1577,9 @@ pub enum StepEvent {
         from: TroubleId,
         n: usize,
         text: String,
+        /// Told again with its corrected text (absent: told as recorded).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        corrected: bool,
     },
     /// `fix customer`: the customer's name given at open (or last corrected) was `from`.
     CustomerCorrected {
@@ -1650,6 +1657,9 @@ pub enum StepLine {
         customer: String,
         n: usize,
         text: String,
+        /// Its text corrected since it was told (absent from calls queued by an earlier release).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        corrected: bool,
     },
 }
 
