@@ -3040,14 +3040,14 @@ async fn a_reopened_troubles_8d_says_it_was_reopened_and_who_found_the_measure_n
         (
             "en",
             "- Mold temperature alarm · owner @U0SALES · done 2026-11-30 · effectiveness: not effective, found 2026-11-30 by @U0QA1 (being revised)",
-            "- Reopened 2026-11-30 after an earlier close: a prevention measure was found not effective (D7)",
+            "- Reopened 2026-11-30 after an earlier close on 2026-11-30: a prevention measure was found not effective (D7)",
             "; not closed again yet\n",
             "- Closed 2026-11-30 by @U0SALES",
         ),
         (
             "ja",
             "- Mold temperature alarm · 担当 @U0SALES · 2026-11-30 に実施 · 効果確認: 効果なし（2026-11-30 に @U0QA1 が確認・対策を見直し中）",
-            "- 2026-11-30 に再開（一度対応を終了した後、再発防止策に効果がないと確認されたため。D7参照）",
+            "- 2026-11-30 に再開（2026-11-30 に一度対応を終了した後、再発防止策に効果がないと確認されたため。D7参照）",
             "。再開後はまだ終了していません\n",
             "- 2026-11-30 に対応を終了（@U0SALES）",
         ),

@@ -234,19 +234,24 @@ fn reopenings(l: Locale, config: &Config, t: &Trouble) -> Option<String> {
         1 => (String::new(), String::new()),
         n => (format!("計{n}回、"), format!(" ({n} times in all)")),
     };
+    // The close it undid, so the customer reads when they were told it was over.
+    let (before_ja, before_en) = match t.substance.closed_before.map(|at| date(config, at)) {
+        Some(d) => (format!("{d} に"), format!(" on {d}")),
+        None => (String::new(), String::new()),
+    };
     let not_effective = actions_of(t, ActionKind::Prevent)
         .iter()
         .any(|a| a.effective == Some(false));
     let line = match not_effective {
         true => tr!(
             l,
-            format!("- {when_ja}再開（{times_ja}一度対応を終了した後、再発防止策に効果がないと確認されたため。D7参照）"),
-            format!("- Reopened{when_en} after an earlier close{times_en}: a prevention measure was found not effective (D7)")
+            format!("- {when_ja}再開（{times_ja}{before_ja}一度対応を終了した後、再発防止策に効果がないと確認されたため。D7参照）"),
+            format!("- Reopened{when_en} after an earlier close{before_en}{times_en}: a prevention measure was found not effective (D7)")
         ),
         false => tr!(
             l,
-            format!("- {when_ja}再開（{times_ja}一度対応を終了した後）"),
-            format!("- Reopened{when_en} after an earlier close{times_en}")
+            format!("- {when_ja}再開（{times_ja}{before_ja}一度対応を終了した後）"),
+            format!("- Reopened{when_en} after an earlier close{before_en}{times_en}")
         ),
     };
     Some(match t.closed {

@@ -1156,7 +1156,7 @@ pub(super) fn reopen(w: &mut Work, user: &UserId, reason: String, not_effective:
     if w.t.is_open() {
         return Reply::Step(StepReply::NotClosed);
     }
-    w.t.closed = None;
+    w.t.substance.closed_before = w.t.closed.take().map(|c| c.at);
     w.t.substance.reopened += 1;
     w.t.substance.reopened_at = Some(w.ctx.now);
     // The measures are worked on again, once done: a close forced before them (by mistake,

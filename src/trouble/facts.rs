@@ -33,6 +33,10 @@ pub struct Substance {
     /// before an earlier release kept it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reopened_at: Option<DateTime<Utc>>,
+    /// When the close that the latest reopening undid was made: the 8D's D8 gives both dates
+    /// (absent from troubles never reopened, or reopened before a release kept it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_before: Option<DateTime<Utc>>,
     /// Who last changed each fact, so a facts form drawn before that change can say by whom
     /// (absent from troubles stored before an earlier release kept it; the timeline says it too).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

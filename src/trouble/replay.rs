@@ -285,7 +285,7 @@ fn replay(entries: &[Entry]) -> Told {
                 at,
             }),
             Event::Stage(StepEvent::Reopened { .. }) => {
-                told.closed = None;
+                told.substance.closed_before = told.closed.take().map(|c| c.at);
                 // Open again at stage 4: it and stage 7 are to be done again.
                 for stage in [StageId::Countermeasures, StageId::Prevention] {
                     told.done[stage.index()] = None;
@@ -435,6 +435,8 @@ fn same_substance(told: &Told, record: &Substance) -> bool {
             record.facts.lots == told.facts.lots
         }
         && returned(&told.returned) == returned(&record.returned)
+        // A reopening an earlier release recorded kept no earlier close's date.
+        && record.closed_before.is_none_or(|at| told.closed_before == Some(at))
         && told.scope == record.scope
         && told.cause == record.cause
         && told.actions.len() == record.actions.len()
