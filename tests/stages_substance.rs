@@ -3441,3 +3441,44 @@ async fn a_measure_recorded_before_the_link_and_a_corrected_one_are_told_to_the_
         StepEvent::MeasureElsewhere { from, corrected: true, .. } if from.as_str() == acme.id
     )));
 }
+
+/// A fact, the cause or the escape point corrected after the customer may have heard it: the
+/// 8D shows the value now and, under it, that it was corrected, when, by whom and what it read
+/// before, in either language; the record still agrees with its timeline (`verify`).
+#[tokio::test]
+async fn the_8d_shows_a_corrected_fact_and_cause_with_what_they_read_before() {
+    for (locale, part, cause, escape) in [
+        (
+            "en",
+            "- Part: HX-210\n  - corrected 2026-11-30 by @U0MANAGER (before: HX-200)\n",
+            "- Root cause: mold temperature drifted\n  - corrected 2026-11-30 by @U0MANAGER (before: wrong resin grade)\n",
+            "- Escape point: final inspection sampled too few\n  - corrected 2026-11-30 by @U0MANAGER (before: incoming inspection skipped)\n",
+        ),
+        (
+            "ja",
+            "- 品番: HX-210\n  - 2026-11-30 に @U0MANAGER が訂正（訂正前: HX-200）\n",
+            "- 発生原因: mold temperature drifted\n  - 2026-11-30 に @U0MANAGER が訂正（訂正前: wrong resin grade）\n",
+            "- 流出原因: final inspection sampled too few\n  - 2026-11-30 に @U0MANAGER が訂正（訂正前: incoming inspection skipped）\n",
+        ),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready("ACME: housings cracked").await;
+        bot.command_text(SALES, &t.channel, "fact part HX-200").await;
+        bot.command_text(SALES, &t.channel, "cause wrong resin grade escape: incoming inspection skipped")
+            .await;
+        bot.command_text(MANAGER, &t.channel, "fix fact part HX-210").await;
+        bot.command_text(
+            MANAGER,
+            &t.channel,
+            "cause mold temperature drifted escape: final inspection sampled too few",
+        )
+        .await;
+        let md =
+            trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::EightD).stdout;
+        for line in [part, cause, escape] {
+            assert!(md.contains(line), "{locale}: {line}\n{md}");
+        }
+        let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
+        assert_eq!(verified.code, 0, "{locale}: {}", verified.stdout);
+    }
+}

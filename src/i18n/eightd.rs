@@ -4,7 +4,7 @@ use super::Locale;
 use crate::config::Config;
 use crate::slack::text::{one_line, Where};
 use crate::trouble::actions::{Action, ActionKind};
-use crate::trouble::facts::FactKey;
+use crate::trouble::facts::{Corrected, FactKey};
 use crate::trouble::model::{StageId, StageState, Trouble, UserId};
 
 // Text someone typed reads as in the report: one line inline, several quoted, never a mention.
@@ -89,6 +89,36 @@ fn still_under_way(
         left.push(tr!(l, format!("…ほか{more}件"), format!("…and {more} more")));
     }
     Some(super::listed(l, &left))
+}
+
+/// How many of one item's corrections the 8D shows, the newest; the earlier ones are counted.
+const CORRECTIONS_SHOWN: usize = 3;
+
+/// The lines under a fact, the cause or the escape point that was corrected: when, by whom and
+/// what it read before, since the customer may have heard that, not only the value now.
+fn corrected_lines(l: Locale, config: &Config, t: &Trouble, what: Corrected) -> Vec<String> {
+    let all: Vec<_> = t.substance.corrections.iter().filter(|c| c.what == what).collect();
+    let more = all.len().saturating_sub(CORRECTIONS_SHOWN);
+    let mut lines: Vec<String> = all[more..]
+        .iter()
+        .map(|c| {
+            let (on, by) = (date(config, c.at), who(&c.by));
+            let was = crate::slack::blocks::cut(&one_line(&c.was, Where::Elsewhere), 200);
+            tr!(
+                l,
+                format!("  - {on} に {by} が訂正（訂正前: {was}）"),
+                format!("  - corrected {on} by {by} (before: {was})")
+            )
+        })
+        .collect();
+    if more > 0 {
+        let earlier = super::en_count(more, "earlier correction", "earlier corrections");
+        lines.insert(
+            0,
+            tr!(l, format!("  - ほかに以前の訂正{more}回"), format!("  - and {earlier}")),
+        );
+    }
+    lines
 }
 
 /// One of the 8D's lists, as the Slack message may have to shorten it.
@@ -368,10 +398,12 @@ fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (St
     let mut d2: Vec<String> = FactKey::ALL
         .iter()
         .filter_map(|k| {
-            facts
-                .get(*k)
-                .map(|v| format!("- {}: {}", super::stages::fact_label(l, *k), said(&v)))
+            facts.get(*k).map(|v| {
+                let line = format!("- {}: {}", super::stages::fact_label(l, *k), said(&v));
+                std::iter::once(line).chain(corrected_lines(l, config, t, Corrected::Fact(*k)))
+            })
         })
+        .flatten()
         .collect();
     // A fact of the 5W2H nobody recorded is named as such, never silently absent: the reader
     // sees what is not known (when it occurred, say) as plainly as what is.
@@ -443,11 +475,13 @@ fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (St
     let d4 = match &t.substance.cause {
         Some(c) => {
             let mut lines = vec![format!("- {}: {}", tr!(l, "発生原因", "Root cause"), said(&c.text))];
+            lines.extend(corrected_lines(l, config, t, Corrected::Cause));
             lines.push(format!(
                 "- {}: {}",
                 tr!(l, "流出原因", "Escape point"),
                 c.escape.as_deref().map(said).unwrap_or_else(|| not_recorded(l))
             ));
+            lines.extend(corrected_lines(l, config, t, Corrected::Escape));
             lines
         }
         // Stage 3 done without a cause: the manager chain accepted that it could not be found.

@@ -37,6 +37,11 @@ pub struct Substance {
     /// (absent from troubles never reopened, or reopened before a release kept it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_before: Option<DateTime<Utc>>,
+    /// What facts, the cause and the escape point read before each correction, oldest first:
+    /// the customer may have heard the earlier value, so the 8D shows it was corrected (absent
+    /// from troubles stored before it was kept; their timeline has them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<Correction>,
     /// Who last changed each fact, so a facts form drawn before that change can say by whom
     /// (absent from troubles stored before an earlier release kept it; the timeline says it too).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -45,6 +50,55 @@ pub struct Substance {
     /// cancelled or superseded (absent from troubles stored before they were kept).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub effect_asking: Vec<EffectAsking>,
+}
+
+/// A fact, the cause or the escape point as it read before a correction, who corrected it and when.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Correction {
+    pub what: Corrected,
+    pub was: String,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+}
+
+/// What a [`Correction`] corrected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Corrected {
+    Fact(FactKey),
+    Cause,
+    Escape,
+}
+
+/// The corrections a superseding entry makes (the decision and the replay of the timeline both
+/// read them from it, so the two agree): a value that replaced an earlier one, never a first
+/// one (an escape point given for the first time corrects nothing).
+pub fn corrections_in(step: &StepEvent, by: &UserId, at: DateTime<Utc>) -> Vec<Correction> {
+    let was = |what: Corrected, old: &str| Correction {
+        what,
+        was: old.to_string(),
+        by: by.clone(),
+        at,
+    };
+    match step {
+        StepEvent::FactSuperseded { key, old, .. } if !old.is_empty() => vec![was(Corrected::Fact(*key), old)],
+        StepEvent::CauseSuperseded {
+            old,
+            old_escape,
+            text,
+            escape,
+        } => {
+            let mut found = Vec::new();
+            if old != text {
+                found.push(was(Corrected::Cause, old));
+            }
+            if let Some(old_escape) = old_escape.as_deref().filter(|e| Some(*e) != escape.as_deref()) {
+                found.push(was(Corrected::Escape, old_escape));
+            }
+            found
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// An effectiveness check's message, as Slack returned it: for prevention action `n`, asked in

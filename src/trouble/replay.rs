@@ -320,6 +320,7 @@ fn replay(entries: &[Entry]) -> Told {
 /// The 8D's substance as its timeline tells it: the facts set as the command or the form set
 /// them (an older entry of lots: see [`Told::lots_unsure`]).
 fn replay_step(s: &mut Substance, step: &StepEvent, by: UserId, at: DateTime<Utc>) {
+    s.corrections.extend(super::facts::corrections_in(step, &by, at));
     let mark = |note: &String| {
         Some(Mark {
             by: by.clone(),
@@ -437,6 +438,8 @@ fn same_substance(told: &Told, record: &Substance) -> bool {
         && returned(&told.returned) == returned(&record.returned)
         // A reopening an earlier release recorded kept no earlier close's date.
         && record.closed_before.is_none_or(|at| told.closed_before == Some(at))
+        // Corrections an earlier release made were not kept on the record: only the latest are.
+        && told.corrections.ends_with(&record.corrections)
         && told.scope == record.scope
         && told.cause == record.cause
         && told.actions.len() == record.actions.len()

@@ -156,6 +156,8 @@ impl<'a> Work<'a> {
 
     /// A change to the new stages: a timeline entry and the same told as one line in the channel.
     pub(in crate::trouble) fn step(&mut self, by: &UserId, event: crate::trouble::facts::StepEvent) {
+        let corrections = crate::trouble::facts::corrections_in(&event, by, self.ctx.now);
+        self.t.substance.corrections.extend(corrections);
         self.log(Some(by), Event::Stage(event.clone()));
         let line = crate::trouble::facts::StepLine::Logged {
             event,
