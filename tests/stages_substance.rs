@@ -3349,6 +3349,12 @@ async fn the_same_lot_at_another_customer_after_a_close_is_told_to_the_closed_tr
     let r = bot.command_text(SALES, &acme.channel, "close").await;
     assert!(r.contains("Closed"), "{r}");
     bot.settle().await;
+    // Tidying up: the closed trouble's channel is archived.
+    bot.slack.lose_channel(&acme.channel, "is_archived");
+    let archived = channel_event("channel_archive", &acme.channel, Some(SALES));
+    assert_eq!(bot.event(&archived, None).await.status(), 200);
+    bot.settle().await;
+    assert!(trouble(&bot, &acme.id).held.is_none());
     let in_acme = bot.slack.messages_in(&acme.channel).len();
     let globex = bot.open_ready_as(COLLEAGUE, "Globex: housings cracked").await;
     bot.command_text(COLLEAGUE, &globex.channel, "fact lot l42").await;
@@ -3373,6 +3379,10 @@ async fn the_same_lot_at_another_customer_after_a_close_is_told_to_the_closed_tr
         bot.slack.messages_in(&acme.channel).len(),
         in_acme,
         "nothing in the closed channel"
+    );
+    assert!(
+        trouble(&bot, &acme.id).held.is_none(),
+        "nothing waits for the archived channel"
     );
     assert!(step_events(&bot, &acme.id).iter().any(|e| matches!(
         e,
