@@ -3441,9 +3441,18 @@ async fn a_measure_recorded_before_the_link_and_a_corrected_one_are_told_to_the_
         fixed.len() == 1 && fixed[0].contains(&acme.id) && fixed[0].contains("X-ray inspection"),
         "{fixed:#?}"
     );
-    // Only its owner changed: nothing new to weigh.
-    bot.command_text(SALES, &acme.channel, &format!("fix action 1 owner:<@{MANAGER}>"))
+    // Only its owner changed (its text given as it stands): nothing new to weigh.
+    let r = bot
+        .command_text(
+            SALES,
+            &acme.channel,
+            &format!("fix action 1 owner:<@{MANAGER}> X-ray inspection of every lot"),
+        )
         .await;
+    assert!(
+        trouble(&bot, &acme.id).substance.actions[0].owner.as_str() == MANAGER,
+        "{r}"
+    );
     bot.settle().await;
     assert_eq!(elsewhere_lines(&bot, &globex, "prevention action #1").len(), 2);
     assert!(step_events(&bot, &globex.id).iter().any(|e| matches!(

@@ -256,11 +256,6 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
                         ..
                     }))
             );
-            // So is a prevention action's text corrected, once told.
-            let corrected = match &command {
-                Command::Step(Step::FixAction { n, fix }) if fix.text.is_some() => Some(*n),
-                _ => None,
-            };
             let input = Input::Command { user, command };
             match Box::pin(app.engine().apply(&id, &[request_key], input)).await {
                 Ok(applied) => {
@@ -268,6 +263,19 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
                         return ephemeral(status);
                     }
                     let changed = matches!(&applied, Applied::Decided(d) if d.trouble.is_some());
+                    // So is a prevention action's text corrected, once told (only its text: a
+                    // new owner or date changes nothing the other channels weigh).
+                    let corrected = match &applied {
+                        Applied::Decided(d) => match &d.reply {
+                            Some(Reply::Step(crate::trouble::facts::StepReply::ActionCorrected { n, change }))
+                                if change.text.is_some() =>
+                            {
+                                Some(*n)
+                            }
+                            _ => None,
+                        },
+                        _ => None,
+                    };
                     let response = answer(app, applied);
                     if recheck && changed {
                         Box::pin(super::stages::flag_recurrence(app, &id)).await;
