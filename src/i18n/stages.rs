@@ -663,8 +663,8 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             let (opened, closed) = (format_day_time(l, tz, *opened_at), format_day_time(l, tz, *closed_at));
             tr!(
                 l,
-                format!("🔁 {mine}様のトラブル {}（{closed}クローズ）と同じ {shared} が他のお客様でも見つかりました: {customer}様のトラブル {other}（{opened}起票）{link} にも {shared} があります。{} の原因と再発防止策で防げているか確認し、効果がなかった場合は {} のチャンネルで `/trouble reopen` してください。", t.id, t.id, t.id),
-                format!("🔁 The same {shared} as in {mine}'s trouble {} (closed {closed}) turned up at another customer: {customer}'s trouble {other} (opened {opened}){link} also has {shared}. See whether {}'s cause and prevention measures cover it; if they did not hold, `/trouble reopen` it in its channel.", t.id, t.id)
+                format!("🔁 {mine}様のトラブル {}（{closed}クローズ）と同じ {shared} が他のお客様でも見つかりました: {customer}様のトラブル {other}（{opened}起票）{link} にも {shared} があります。{} の原因と再発防止策で防げているか確認し、防げていなかった場合はそのチャンネルで（アーカイブ済みなら解除してから）`/trouble reopen 理由` で再開してください。", t.id, t.id),
+                format!("🔁 The same {shared} as in {mine}'s trouble {} (closed {closed}) turned up at another customer: {customer}'s trouble {other} (opened {opened}){link} also has {shared}. See whether {}'s cause and prevention measures cover it; if they did not hold, reopen it with `/trouble reopen REASON` in its channel (unarchived first if it was archived).", t.id, t.id)
             )
         }
         StepLine::MeasureElsewhere { from, channel, customer, n, text, corrected } => {
