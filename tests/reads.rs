@@ -1019,6 +1019,54 @@ async fn a_same_lot_flag_never_names_a_private_trouble_of_another_chain() {
     assert!(leaked.is_empty(), "A's measure in B's channel: {leaked:#?}");
 }
 
+/// A closed private trouble is told of the same lot turning up at another customer only
+/// where its people may see that trouble: the other chain's private trouble of Globex is never
+/// named to the confidential trouble's owner or manager (nor the confidential trouble's measure
+/// told in Globex's channel); a private trouble of the same chain is.
+#[tokio::test]
+async fn a_closed_private_trouble_is_told_of_the_same_lot_only_from_a_trouble_its_people_may_see() {
+    let bot = spawn_bot_raw(&private_config()).await;
+    let a = confidential(&bot).await;
+    bot.command_text(MANAGER, &a.channel, "ack").await;
+    bot.command_text(SALES, &a.channel, "prevent guard interlock on every press")
+        .await;
+    all_stages_done(&bot, &a).await;
+    // Its split and cost still await approval: the chain closes it all the same.
+    let r = bot
+        .command_text(MANAGER, &a.channel, "close force settled with the customer")
+        .await;
+    assert!(trouble(&bot, &a.id).closed.is_some(), "{r}");
+    let b = bot.open_ready_as(OTHER_REP, "Globex: dented crates").await;
+    bot.command_text(OTHER_REP, &b.channel, "fact lot lot-secret-7").await;
+    bot.settle().await;
+    for who in [SALES, MANAGER] {
+        let leaked: Vec<String> = said_in(&bot, who)
+            .into_iter()
+            .filter(|m| m.contains(&b.id) || m.contains("Globex"))
+            .collect();
+        assert!(leaked.is_empty(), "B named to {who}: {leaked:#?}");
+    }
+    let leaked: Vec<String> = said_in(&bot, &b.channel)
+        .into_iter()
+        .filter(|m| m.contains(&a.id) || m.contains("guard interlock"))
+        .collect();
+    assert!(leaked.is_empty(), "A in B's channel: {leaked:#?}");
+    let c = bot.open_ready("Initech: cracked housings").await;
+    bot.command_text(SALES, &c.channel, "fact lot LOT-SECRET-7").await;
+    bot.settle().await;
+    for who in [SALES, MANAGER] {
+        let told: Vec<String> = said_in(&bot, who)
+            .into_iter()
+            .filter(|m| m.contains("turned up at another customer"))
+            .collect();
+        assert!(
+            told.len() == 1 && told[0].contains(&c.id) && told[0].contains(&a.id),
+            "{who}: {told:#?}"
+        );
+    }
+    assert!(said_in(&bot, &c.channel).iter().any(|m| m.contains("guard interlock")));
+}
+
 /// A trouble whose own channel is public (opened while the bot made public channels)
 /// gets `fix customer ACME` while the bot makes private ones: the history it posts is judged by
 /// today's `private_channels`, not by the trouble's own channel (`t.private`), so an earlier
