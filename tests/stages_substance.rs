@@ -3401,6 +3401,56 @@ async fn the_same_lot_at_another_customer_after_a_close_is_told_to_the_closed_tr
     assert_eq!(told, 1);
 }
 
+/// The same lot back at the same customer after the first trouble was closed: the recurrence
+/// its measures were to prevent (再発). The new trouble's kickoff thread flags it, as before,
+/// and the closed trouble's owner and manager are DMed, once, with both troubles and the
+/// close's date, so those who closed it learn their measures may not have held.
+#[tokio::test]
+async fn the_same_lot_back_at_the_same_customer_after_a_close_is_told_to_the_closed_troubles_owner_and_manager() {
+    let bot = spawn_bot().await;
+    let first = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &first.channel, "fact lot L42").await;
+    bot.command_text(MANAGER, &first.channel, "ack").await;
+    bot.command_text(SALES, &first.channel, "prevent incoming inspection of every lot")
+        .await;
+    all_stages_done(&bot, &first).await;
+    let r = bot.command_text(SALES, &first.channel, "close").await;
+    assert!(r.contains("Closed"), "{r}");
+    bot.settle().await;
+    let in_first = bot.slack.messages_in(&first.channel).len();
+    let again = bot.open_ready_as(COLLEAGUE, "ACME Corp: housings cracked again").await;
+    bot.command_text(COLLEAGUE, &again.channel, "fact lot l42").await;
+    bot.settle().await;
+    for who in [SALES, MANAGER] {
+        let dm = message_with(&bot, who, &["a possible recurrence", &first.id, &again.id]).await;
+        let text = text_of(&dm);
+        assert!(
+            text.contains("ACME") && text.contains("closed") && text.contains("L42") && text.contains("reopen"),
+            "{text}"
+        );
+    }
+    assert_eq!(
+        bot.slack.messages_in(&first.channel).len(),
+        in_first,
+        "nothing in the closed channel"
+    );
+    assert!(step_events(&bot, &first.id).iter().any(|e| matches!(
+        e,
+        StepEvent::Recurrence { earlier, customer: None, .. } if earlier.as_str() == again.id
+    )));
+    // Once per pair.
+    bot.command_text(COLLEAGUE, &again.channel, "fact lot L42").await;
+    bot.command_text(COLLEAGUE, &again.channel, "fact part HX-9").await;
+    bot.settle().await;
+    let told = bot
+        .slack
+        .messages_in(SALES)
+        .iter()
+        .filter(|m| text_of(m).contains("a possible recurrence"))
+        .count();
+    assert_eq!(told, 1);
+}
+
 /// A prevention measure recorded before the lot linked two customers' troubles is told when
 /// they are linked, whichever got the lot last; a told measure whose text is corrected later
 /// (`fix action`) is told again as corrected, so the other channel does not weigh the words it

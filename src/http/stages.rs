@@ -213,7 +213,17 @@ async fn flag_sharing(app: &Arc<App>, id: &TroubleId) -> Vec<TroubleId> {
             let told = search::elsewhere_sharing(policy, o, std::slice::from_ref(&t));
             (!told.is_empty()).then(|| (o.id.clone(), o.opened_at, told))
         });
-    let mut closed: Vec<_> = closed.collect();
+    // So is each closed trouble of the same customer that had it, before this one: the same
+    // part or lot coming back is the recurrence its measures were to prevent (再発).
+    let recurred = same_customer
+        .iter()
+        .filter(|o| o.closed.is_some() && o.opened_at < t.opened_at)
+        .filter(|o| !o.substance.recurrences.contains(&t.id))
+        .filter_map(|o| {
+            let told = search::later_sharing(policy, o, std::slice::from_ref(&t));
+            (!told.is_empty()).then(|| (o.id.clone(), o.opened_at, told))
+        });
+    let mut closed: Vec<_> = closed.chain(recurred).collect();
     closed.sort_by_key(|(_, opened, _)| std::cmp::Reverse(*opened));
     for (other, _, told) in closed.into_iter().take(ELSEWHERE_NAMED) {
         if let Err(e) = app.engine().apply(&other, &[], Input::Recurrence(told)).await {

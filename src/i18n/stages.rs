@@ -659,13 +659,20 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
         StepLine::SharedAfterClose { other, channel, opened_at, shared, customer, closed_at } => {
             // A DM: every piece of user text as said away from its channel.
             let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
-            let (mine, customer, shared) = (away(&t.customer), away(customer), away(shared));
+            let (mine, shared) = (away(&t.customer), away(shared));
             let (opened, closed) = (format_day_time(l, tz, *opened_at), format_day_time(l, tz, *closed_at));
-            tr!(
-                l,
-                format!("🔁 {mine}様のトラブル {}（{closed}クローズ）と同じ {shared} が他のお客様でも見つかりました: {customer}様のトラブル {other}（{opened}起票）{link} にも {shared} があります。{} の原因と再発防止策で防げているか確認し、防げていなかった場合はそのチャンネルで（アーカイブ済みなら解除してから）`/trouble reopen 理由` で再開してください。", t.id, t.id),
-                format!("🔁 The same {shared} as in {mine}'s trouble {} (closed {closed}) turned up at another customer: {customer}'s trouble {other} (opened {opened}){link} also has {shared}. See whether {}'s cause and prevention measures cover it; if they did not hold, reopen it with `/trouble reopen REASON` in its channel (unarchived first if it was archived).", t.id, t.id)
-            )
+            match customer.as_deref().map(away) {
+                None => tr!(
+                    l,
+                    format!("🔁 {mine}様から、クローズ済みのトラブル {}（{closed}クローズ）と同じ {shared} の新しいトラブル {other}（{opened}起票）{link} が起票されました。再発の可能性があります。{} の原因と再発防止策が効いていたか確認し、効いていなかった場合はそのチャンネルで（アーカイブ済みなら解除してから）`/trouble reopen 理由` で再開してください。", t.id, t.id),
+                    format!("🔁 {mine} has a new trouble {other} (opened {opened}){link} with the same {shared} as trouble {} (closed {closed}): a possible recurrence. See whether {}'s cause and prevention measures held; if they did not, reopen it with `/trouble reopen REASON` in its channel (unarchived first if it was archived).", t.id, t.id)
+                ),
+                Some(customer) => tr!(
+                    l,
+                    format!("🔁 {mine}様のトラブル {}（{closed}クローズ）と同じ {shared} が他のお客様でも見つかりました: {customer}様のトラブル {other}（{opened}起票）{link} にも {shared} があります。{} の原因と再発防止策で防げているか確認し、防げていなかった場合はそのチャンネルで（アーカイブ済みなら解除してから）`/trouble reopen 理由` で再開してください。", t.id, t.id),
+                    format!("🔁 The same {shared} as in {mine}'s trouble {} (closed {closed}) turned up at another customer: {customer}'s trouble {other} (opened {opened}){link} also has {shared}. See whether {}'s cause and prevention measures cover it; if they did not hold, reopen it with `/trouble reopen REASON` in its channel (unarchived first if it was archived).", t.id, t.id)
+                ),
+            }
         }
         StepLine::MeasureElsewhere { from, channel, customer, n, text, corrected } => {
             let link = channel.as_ref().map(|c| format!(" <#{c}>")).unwrap_or_default();
@@ -2072,7 +2079,7 @@ mod tests {
                 channel: None,
                 opened_at: t.opened_at,
                 shared: "Lot <!channel>".into(),
-                customer: "Globex <@U0VP>".into(),
+                customer: Some("Globex <@U0VP>".into()),
                 closed_at: t.opened_at,
             };
             let text = step_line(l, &config, &t, &line).text;

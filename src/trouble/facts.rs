@@ -1430,15 +1430,17 @@ pub(super) fn flag_recurrences(w: &mut Work, earlier: Vec<Earlier>) {
             }),
         );
         // A closed trouble's channel is quiet, often archived: the same part or lot turning up
-        // at another customer after its close may mean its measures did not hold, so its
-        // owner and manager hear it by DM, where they read it whatever became of the channel.
-        if let (Some(closed), Some(customer)) = (&w.t.closed, &e.customer) {
+        // at another customer, or at the same one in a later trouble, after its close may mean
+        // its measures did not hold, so its owner and manager hear it by DM, where they read it
+        // whatever became of the channel.
+        let later = e.customer.is_some() || e.opened_at > w.t.opened_at;
+        if let (Some(closed), true) = (&w.t.closed, later) {
             let line = StepLine::SharedAfterClose {
                 other: e.id,
                 channel: e.channel,
                 opened_at: e.opened_at,
                 shared: e.shared,
-                customer: customer.clone(),
+                customer: e.customer,
                 closed_at: closed.at,
             };
             let manager = w.t.manager.clone();
@@ -1698,14 +1700,16 @@ pub enum StepLine {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         customer: Option<String>,
     },
-    /// Another customer's trouble `other` with the same part or lot, found after this one was
+    /// Another customer's trouble `other` (or, with no `customer`, a later one of the same
+    /// customer: a possible recurrence) with the same part or lot, found after this one was
     /// closed (at `closed_at`): told to its owner and manager by DM.
     SharedAfterClose {
         other: TroubleId,
         channel: Option<super::model::ChannelId>,
         opened_at: DateTime<Utc>,
         shared: String,
-        customer: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        customer: Option<String>,
         closed_at: DateTime<Utc>,
     },
     /// A prevention measure of another trouble with the same part or lot.

@@ -97,6 +97,15 @@ pub fn earlier_sharing(policy: &Policy, t: &Trouble, all: &[Trouble]) -> Vec<Ear
     })
 }
 
+/// Later troubles of the same customer that had one of `t`'s parts or lots: told to `t` once
+/// it is closed, since the same part or lot coming back may mean its measures did not hold.
+pub fn later_sharing(policy: &Policy, t: &Trouble, all: &[Trouble]) -> Vec<Earlier> {
+    let key = customer_key(&policy.customers, &t.customer);
+    sharing(policy, t, all, |e| {
+        e.opened_at > t.opened_at && customer_key(&policy.customers, &e.customer) == key
+    })
+}
+
 /// Other customers' troubles, opened before or after `t`, that had one of `t`'s parts or lots:
 /// a bad lot shipped to several customers, so the cause and the measures found in one are
 /// deployed to the others (横展開). Private ones are named as in [`earlier_sharing`].
