@@ -226,6 +226,8 @@ struct World {
     deactivated: HashSet<String>,
     /// The names `users.info` gives for people (display name and full name alike).
     user_names: HashMap<String, String>,
+    /// The status `users.info` gives for people (`set_status`): emoji, text, expiration.
+    statuses: HashMap<String, (String, String, i64)>,
     channel_limit: bool,
     limiter: ChannelLimiter,
     rate_limited: usize,
@@ -674,6 +676,15 @@ impl FakeSlack {
     /// DM to them is still taken without error, as Slack does.
     pub fn deactivate(&self, user: &str) {
         self.shared.lock().deactivated.insert(user.to_string());
+    }
+
+    /// From now, `users.info` gives `user` this status (`:palm_tree:`, `On vacation`, and when
+    /// Slack clears it in Unix seconds, 0 for never), as they set it in Slack.
+    pub fn set_status(&self, user: &str, emoji: &str, text: &str, expiration: i64) {
+        self.shared
+            .lock()
+            .statuses
+            .insert(user.to_string(), (emoji.to_string(), text.to_string(), expiration));
     }
 
     /// From now, `users.info` names `user` so (their display name and full name); anyone not
@@ -1298,11 +1309,13 @@ impl World {
                 // A person the test named shows by that name; anyone else has none to show.
                 Some(user) => {
                     let name = self.user_names.get(&user).cloned().unwrap_or_default();
+                    let (emoji, text, expiration) = self.statuses.get(&user).cloned().unwrap_or_default();
                     json!({"ok": true, "user": {
                         "id": user, "team_id": TEAM_ID, "name": user.to_lowercase(),
                         "real_name": name, "deleted": self.deactivated.contains(&user), "is_bot": false,
                         "tz": "Asia/Tokyo", "tz_label": "Japan Standard Time", "tz_offset": 32400,
-                        "profile": {"real_name": name, "display_name": name}
+                        "profile": {"real_name": name, "display_name": name, "status_emoji": emoji,
+                            "status_text": text, "status_expiration": expiration}
                     }})
                 }
                 None => err("user_not_found"),

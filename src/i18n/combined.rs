@@ -285,7 +285,13 @@ fn line(
                 ..
             }),
         ) if settled.is_none() => {
-            let why = why_asked(l, *waited_secs, passed_over.as_ref(), *new_to_chain);
+            let why = why_asked(
+                l,
+                config.policy.timezone,
+                *waited_secs,
+                passed_over.as_ref(),
+                *new_to_chain,
+            );
             let who = who_was_asked(l, t, asked_before);
             let text = tr!(
                 l,
@@ -325,6 +331,7 @@ fn line(
 /// fit a line among others (and a single DM's notification).
 pub(super) fn why_asked(
     l: Locale,
+    tz: chrono_tz::Tz,
     waited_secs: i64,
     passed_over: Option<&crate::trouble::model::UserId>,
     new_to_chain: Option<NewToChain>,
@@ -357,6 +364,14 @@ pub(super) fn why_asked(
                 opened_ago(l, waited_secs)
             )
         ),
+        (p, Some(NewToChain::BelowAway { away })) => {
+            let (p, away) = (p.map(user).unwrap_or_default(), super::away_text(l, tz, &away));
+            tr!(
+                l,
+                format!("先に依頼した {p} は{away}"),
+                format!("{p}, asked first, is {away}")
+            )
+        }
         (Some(p), None) => tr!(
             l,
             format!("先に依頼した {} に連絡がつきません", user(p)),

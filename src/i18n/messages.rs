@@ -929,6 +929,14 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     format!("⏫ {} 担当者の上司として新たに設定されました。このトラブルはまだ誰も確認していません（{}）。{ask}", user(to), opened_ago(l, *waited_secs)),
                     format!("⏫ {} the bot now has you as the owner's manager, and nobody has acknowledged this trouble yet ({}). {ask}", user(to), opened_ago(l, *waited_secs))
                 ),
+                (p, Some(NewToChain::BelowAway { away })) => {
+                    let (p, away) = (p.as_ref().map(user).unwrap_or_default(), super::away_text(l, tz, away));
+                    tr!(
+                        l,
+                        format!("⏫ {} 先に依頼した {p} は Slack で{away}のため、あわせて確認をお願いします（{p} も確認できます）。{ask}", user(to)),
+                        format!("⏫ {} {p}, asked first, is {away} in Slack, so you are asked as well ({p} may still acknowledge). {ask}", user(to))
+                    )
+                }
                 (None, None) => tr!(
                     l,
                     format!("⏫ {} 起票から{waited}経っても確認がありません。{ask}", user(to)),
@@ -965,6 +973,14 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     format!("{head}：担当者の上司として新たに設定されました。まだ誰も確認していません（{}）。下のボタンか {channel} で確認をお願いします。", opened_ago(l, *waited_secs)),
                     format!("{head}: the bot now has you as the owner's manager, and nobody has acknowledged it yet ({}). Acknowledge it with the button below, or in {channel}.", opened_ago(l, *waited_secs))
                 ),
+                (p, Some(NewToChain::BelowAway { away })) => {
+                    let (p, away) = (p.as_ref().map(user).unwrap_or_default(), super::away_text(l, tz, away));
+                    tr!(
+                        l,
+                        format!("{head}の確認をお願いします。先に依頼した {p} は Slack で{away}です（{p} も確認できます）。下のボタンか {channel} で確認をお願いします。"),
+                        format!("{head} needs acknowledging: {p}, asked first, is {away} in Slack ({p} may still acknowledge). Acknowledge it with the button below, or in {channel}.")
+                    )
+                }
                 (None, None) => tr!(
                     l,
                     format!("{head}は起票から{waited}経っても確認されていません。下のボタンか {channel} で確認をお願いします。"),
@@ -981,7 +997,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let blocks = vec![section(&format!("{text}\n{who}")), actions("dm", vec![ack_button(l, &t.id)])];
             // The notification asks first, as the manager's does; the summary, whole in the
             // message, is cut short there so that why they are asked still shows.
-            let why = super::combined::why_asked(l, *waited_secs, passed_over.as_ref(), *new_to_chain);
+            let why = super::combined::why_asked(l, tz, *waited_secs, passed_over.as_ref(), *new_to_chain);
             let what = notified_as(l, t, &sev, Where::Elsewhere);
             let text = tr!(
                 l,
@@ -2393,6 +2409,29 @@ pub(super) mod tests {
                 passed_over: None,
                 new_to_chain: Some(crate::trouble::decide::NewToChain::OwnersManagerNow),
                 asked_before: Vec::new(),
+            },
+            Message::EscalationDm {
+                to: by.clone(),
+                waited_secs: 0,
+                passed_over: Some(by.clone()),
+                new_to_chain: Some(crate::trouble::decide::NewToChain::BelowAway {
+                    away: crate::trouble::model::Away {
+                        why: crate::trouble::model::Absence::Sick,
+                        until: Some(t.opened_at),
+                    },
+                }),
+                asked_before: Vec::new(),
+            },
+            Message::EscalationMention {
+                to: by.clone(),
+                waited_secs: 0,
+                passed_over: Some(by.clone()),
+                new_to_chain: Some(crate::trouble::decide::NewToChain::BelowAway {
+                    away: crate::trouble::model::Away {
+                        why: crate::trouble::model::Absence::OutOfOffice,
+                        until: None,
+                    },
+                }),
             },
             Message::EscalationDmSettled { asked_again: true },
             Message::SeverityRaised {

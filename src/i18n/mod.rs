@@ -314,6 +314,31 @@ pub fn format_day_time(l: Locale, tz: Tz, at: DateTime<Utc>) -> String {
     tr!(l, format!("{day}({weekday}) {time}"), format!("{weekday} {day} {time}"))
 }
 
+/// Someone away, as their Slack status reads, in a few words: `away (🌴 on vacation until Thu
+/// 2026-12-10)`. Their own status text is never quoted: it is theirs to write, and could say
+/// anything; what it reads as, and when Slack clears it, is all a reader needs.
+pub fn away_text(l: Locale, tz: Tz, away: &crate::trouble::model::Away) -> String {
+    use crate::trouble::model::Absence;
+    let why = match away.why {
+        Absence::Vacation => tr!(l, "🌴 休暇中", "🌴 on vacation"),
+        Absence::Sick => tr!(l, "🤒 病欠", "🤒 out sick"),
+        Absence::Travelling => tr!(l, "✈️ 移動中", "✈️ travelling"),
+        Absence::OutOfOffice => tr!(l, "🚫 不在", "🚫 out of office"),
+    };
+    match away.until {
+        Some(until) => {
+            let local = until.with_timezone(&tz);
+            let (day, weekday) = (local.format("%Y-%m-%d"), weekday(l, local.weekday()));
+            tr!(
+                l,
+                format!("不在（{why}、{day}({weekday})まで）"),
+                format!("away ({why} until {weekday} {day})")
+            )
+        }
+        None => tr!(l, format!("不在（{why}）"), format!("away ({why})")),
+    }
+}
+
 /// A weekday as a calendar shows it: `月`, `Mon`.
 pub fn weekday(l: Locale, d: chrono::Weekday) -> &'static str {
     const JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];

@@ -89,6 +89,14 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
             format!("{} に再通知（{count}回目）", who(to)),
             format!("re-pinged {} (#{count})", who(to))
         ),
+        Event::AwayInSlack { who: away_one, away } => {
+            let away = super::away_text(l, config.policy.timezone, away);
+            tr!(
+                l,
+                format!("{} は Slack で{away}：次の上位者にも連絡", who(away_one)),
+                format!("{} is {away} in Slack: the next one up asked as well", who(away_one))
+            )
+        }
         Event::NobodyAnswered => tr!(l, "誰も確認せず", "nobody acknowledged").to_string(),
         Event::StageStarted { stage, note } => tr!(
             l,

@@ -902,12 +902,15 @@ async fn deliver_once(
             if let Err(e) = &result {
                 hold_on_429(app, &channel, e);
             }
+            let mut away = None;
             if result.is_ok() {
                 if let Some(who) = Box::pin(reader_left(app, to, message)).await {
                     return Ok(Some(person_left(who)));
                 }
+                away = Box::pin(reader_away(app, to, message)).await;
             }
-            Ok(posted(app, &t, message, *keep_as, result, Vec::new())?)
+            let outcome = posted(app, &t, message, *keep_as, result, Vec::new())?;
+            Ok(told_away(outcome, away))
         }
     }
 }
@@ -930,6 +933,32 @@ async fn reader_left<'a>(app: &App, to: &'a Dest, message: &Message) -> Option<&
     match to {
         Dest::Dm(who) if asks && app.people_left.has_left(&app.slack, who, app.clock.now()).await => Some(who),
         _ => None,
+    }
+}
+
+/// Who read `message`, just posted to `to`, and how they are away, if their Slack status says
+/// so: asked of a DM that asks its reader to acknowledge, so the next one up can be asked at
+/// once as well (the core decides whether they are the one it waits for).
+async fn reader_away(app: &App, to: &Dest, message: &Message) -> Option<(UserId, crate::trouble::model::Away)> {
+    let asks = matches!(message, Message::ManagerDm | Message::EscalationDm { .. });
+    match to {
+        Dest::Dm(who) if asks => {
+            let away = app.people_left.away(&app.slack, who, app.clock.now()).await?;
+            Some((who.clone(), away))
+        }
+        _ => None,
+    }
+}
+
+/// What the core hears of a post whose reader is `away`: what the post taught, and the absence.
+fn told_away(outcome: Option<Outcome>, away: Option<(UserId, crate::trouble::model::Away)>) -> Option<Outcome> {
+    match away {
+        Some((who, away)) => Some(Outcome::ReaderAway {
+            posted: outcome.map(Box::new),
+            who,
+            away,
+        }),
+        None => outcome,
     }
 }
 
@@ -1214,6 +1243,10 @@ async fn lead_post(
         Some(to) if result.is_ok() => Box::pin(reader_left(app, to, &me.message)).await,
         _ => None,
     };
+    let away = match &to {
+        Some(to) if result.is_ok() && left.is_none() => Box::pin(reader_away(app, to, &me.message)).await,
+        _ => None,
+    };
     let outcome = |waiter: &Waiter| match left {
         Some(who) => Ok(Some(person_left(who))),
         None => posted(
@@ -1223,7 +1256,8 @@ async fn lead_post(
             waiter.keep_as,
             result.clone(),
             together.clone(),
-        ),
+        )
+        .map(|outcome| told_away(outcome, away.clone())),
     };
     for ((waiter, turn), still_ours) in others.into_iter().zip(marked.into_iter().skip(1)) {
         let told = if still_ours {

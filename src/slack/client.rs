@@ -97,6 +97,22 @@ struct UserInfo {
 struct Profile {
     display_name: Option<String>,
     real_name: Option<String>,
+    /// The status its owner set (`🌴 On vacation`): read for an absence, never shown.
+    /// Options: a field Slack sends as `null` reads as none rather than failing the answer.
+    status_text: Option<String>,
+    status_emoji: Option<String>,
+    /// When Slack clears the status (Unix seconds; 0: never).
+    status_expiration: Option<i64>,
+}
+
+/// What `users.info` says of someone the bot asks to act: whether they left, and their status.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PersonSeen {
+    pub deactivated: bool,
+    pub status_text: String,
+    pub status_emoji: String,
+    /// Unix seconds; 0: never.
+    pub status_expiration: i64,
 }
 
 /// What `conversations.info` answers of whether a channel is shared outside the organisation.
@@ -633,9 +649,24 @@ impl SlackClient {
     /// Whether `user`'s account is deactivated (someone who left); not for an id Slack does not
     /// know, which a DM finds out for itself.
     pub async fn is_deactivated(&self, user: &str) -> Result<bool, SlackError> {
+        Ok(self.person_seen(user).await?.deactivated)
+    }
+
+    /// Whether `user`'s account is deactivated, and the status they set, in one `users.info`.
+    /// Nobody by that id is someone who has not left, with no status.
+    pub async fn person_seen(&self, user: &str) -> Result<PersonSeen, SlackError> {
         match self.call_for::<UserAnswer>("users.info", &json!({"user": user})).await {
-            Ok(answer) => Ok(answer.user.is_some_and(|u| u.deleted)),
-            Err(SlackError::Api { error, .. }) if error == "user_not_found" => Ok(false),
+            Ok(UserAnswer { user: Some(u) }) => {
+                let profile = u.profile.unwrap_or_default();
+                Ok(PersonSeen {
+                    deactivated: u.deleted,
+                    status_text: profile.status_text.unwrap_or_default(),
+                    status_emoji: profile.status_emoji.unwrap_or_default(),
+                    status_expiration: profile.status_expiration.unwrap_or_default(),
+                })
+            }
+            Ok(UserAnswer { user: None }) => Ok(PersonSeen::default()),
+            Err(SlackError::Api { error, .. }) if error == "user_not_found" => Ok(PersonSeen::default()),
             Err(e) => Err(e),
         }
     }

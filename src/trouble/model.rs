@@ -1006,3 +1006,24 @@ impl Held {
 pub(crate) fn is_zero(n: &u32) -> bool {
     *n == 0
 }
+
+/// Someone away, as their Slack status says (set by themselves: it may only bring more people
+/// in, never leave anyone out). Their own status text is never shown: only what it reads as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Away {
+    pub why: Absence,
+    /// When the status clears itself, when it was set to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// What a Slack status reads as, of the absences that keep someone from answering for a day
+/// or more (a meeting or a commute is waited out by the acknowledgement timeout).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Absence {
+    Vacation,
+    Sick,
+    Travelling,
+    OutOfOffice,
+}

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::model::{ChannelId, Severity, StageId, TroubleId, UserId};
+use super::model::{Away, ChannelId, Severity, StageId, TroubleId, UserId};
 
 /// The hash the first entry chains from.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -43,6 +43,12 @@ pub enum Event {
     Repinged {
         to: UserId,
         count: u32,
+    },
+    /// `who`, asked to acknowledge, is away as their Slack status says: the next one up was
+    /// asked at once as well.
+    AwayInSlack {
+        who: UserId,
+        away: Away,
     },
     NobodyAnswered,
     StageStarted {

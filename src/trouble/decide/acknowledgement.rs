@@ -94,6 +94,12 @@ pub(super) fn ask_owners_manager_at_start(w: &mut Work) {
 /// The next one up the chain is asked (`passed_over`: the one before could not be reached), or
 /// the top again, at most [`MAX_TOP_REPINGS`] times, before the bot gives up.
 fn go_up(w: &mut Work, passed_over: Option<&UserId>) {
+    go_up_because(w, passed_over, None);
+}
+
+/// [`go_up`], saying why the next one is asked (`because`) when it is not the one below's
+/// time running out.
+fn go_up_because(w: &mut Work, passed_over: Option<&UserId>, because: Option<NewToChain>) {
     let chain = w.t.escalation.chain.clone();
     let next_level = w.t.escalation.level + 1;
     if let Some(next) = chain.get(next_level) {
@@ -106,7 +112,7 @@ fn go_up(w: &mut Work, passed_over: Option<&UserId>) {
             },
         );
         w.invite(vec![next.clone()]);
-        ask_to_acknowledge(w, next, passed_over, None);
+        ask_to_acknowledge(w, next, passed_over, because);
         w.start_ack_timer();
         w.refresh_status();
         // The pinned kickoff asks the manager by name, and the manager's DM still asks them:
@@ -257,6 +263,23 @@ pub(super) fn person_unreachable(w: &mut Work, who: UserId, error: String) {
     } else {
         give_up(w);
     }
+}
+
+/// The DM asking `who` to acknowledge reached them, but their Slack status says they are away
+/// (on holiday, out sick, on a plane): waiting out their timeout would hold the trouble back
+/// for nothing, so if they are the one the chain waits for, the next one up is asked at once as
+/// well. Nobody is left out: they stay in the chain, may still acknowledge, and are asked again
+/// as before; a status only ever brings more people in, so setting one silences nothing. At the
+/// top, with nobody above, the re-pings go on as ever.
+pub(super) fn reader_away(w: &mut Work, who: UserId, away: Away) {
+    let escalation = &w.t.escalation;
+    let waiting_for = escalation.chain.get(escalation.level);
+    let nobody_above = escalation.level + 1 >= escalation.chain.len();
+    if !w.t.is_open() || w.t.ack.is_some() || escalation.gave_up || waiting_for != Some(&who) || nobody_above {
+        return;
+    }
+    w.log(None, Event::AwayInSlack { who: who.clone(), away });
+    go_up_because(w, Some(&who), Some(NewToChain::BelowAway { away }));
 }
 
 /// The chain rebuilt (a manager named, the owner changed) while the escalation may be running:

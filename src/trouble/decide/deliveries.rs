@@ -201,6 +201,12 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
             work_unreachable(w, &who, &error);
             person_unreachable(w, who, error);
         }
+        Outcome::ReaderAway { posted, who, away } => {
+            if let Some(posted) = posted {
+                delivered(w, *posted);
+            }
+            reader_away(w, who, away);
+        }
         Outcome::ChannelUnavailable {
             call,
             channel,

@@ -4648,3 +4648,39 @@ fn the_kickoff_or_the_status_unpinned_while_open_is_pinned_again_and_the_channel
         assert!(d.entries.is_empty() && d.deliveries.is_empty(), "{d:?}");
     }
 }
+
+/// A DM reaching someone away (their Slack status) asks the next one up at once, once: the same
+/// outcome told again, a DM of someone no longer waited for, the top's, or one after the
+/// acknowledgement brings in nobody more; and nobody is taken out of the chain.
+#[test]
+fn someone_away_brings_the_next_one_in_once_and_leaves_nobody_out() {
+    let away = |who: &str| {
+        Input::Delivered(Outcome::ReaderAway {
+            posted: None,
+            who: u(who),
+            away: Away {
+                why: Absence::Vacation,
+                until: None,
+            },
+        })
+    };
+    let asked = |d: &Decision| -> Vec<UserId> {
+        dms(d)
+            .into_iter()
+            .filter_map(|(who, message)| matches!(message, Message::EscalationDm { .. }).then_some(who))
+            .collect()
+    };
+    let mut sim = Sim::ready(req("ACME"));
+    assert_eq!(asked(&sim.feed(away("U0MANAGER"))), users(&["U0DIRECTOR"]));
+    assert!(asked(&sim.feed(away("U0MANAGER"))).is_empty(), "told twice, asked once");
+    assert_eq!(asked(&sim.feed(away("U0DIRECTOR"))), users(&["U0VP"]));
+    assert!(asked(&sim.feed(away("U0VP"))).is_empty(), "nobody above the top");
+    assert_eq!(sim.t.escalation.top_repings, 0, "the top's absence uses up no re-ping");
+    assert_eq!(sim.t.escalation.chain, users(&CHAIN));
+    assert!(sim.t.escalation.unreachable.is_empty());
+    sim.feed(Input::ThreadReply {
+        user: u("U0MANAGER"),
+        thread_ts: Ts::new(KICKOFF_TS),
+    });
+    assert!(sim.t.ack.is_some(), "the one away may still acknowledge");
+}

@@ -478,6 +478,9 @@ pub enum NewToChain {
     /// They are the owner's manager as `[org]` names them now, fixed after the trouble opened
     /// (its manager left, a reorg): the chain kept on the trouble never reaches them.
     OwnersManagerNow,
+    /// The one asked before them (`passed_over`) is away, as their Slack status says: they
+    /// are asked at once as well, and the one away may still acknowledge.
+    BelowAway { away: Away },
 }
 
 /// Someone asked to acknowledge before an escalation's DM, and how long before it (unknown in
@@ -710,6 +713,15 @@ pub enum Outcome {
         who: UserId,
         method: String,
         error: String,
+    },
+    /// A DM asking `who` to acknowledge reached them, and their Slack status says they are
+    /// away: what the post taught (`posted`, when it is kept), and the absence, so the next one
+    /// up is asked at once as well.
+    ReaderAway {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        posted: Option<Box<Outcome>>,
+        who: UserId,
+        away: Away,
     },
     /// The announcement in `channel` (at open, or of the raise to `raised_to`) failed for good
     /// (`error`): the bot is not in that private channel, it was archived or deleted, or

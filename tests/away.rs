@@ -1,0 +1,119 @@
+//! People who are away: a Slack status saying a manager is on holiday, sick or on a plane brings
+//! the next one up the chain in at once, and never leaves anyone out.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use trouble_bot::trouble::model::TroubleId;
+use trouble_bot::trouble::timeline::Event;
+
+/// The default severities' acknowledgement timeout (sev2).
+const ACK_TIMEOUT: Duration = Duration::from_secs(3600);
+
+fn dms_to(bot: &TestBot, who: &str) -> usize {
+    bot.slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.params["channel"] == who && c.took_effect())
+        .count()
+}
+
+/// A manager who set `🌴 On vacation` in Slack would read the ping a week later: the director is
+/// asked at once as well (the clock never moves), told why and until when, and the kickoff's
+/// thread says so. The manager stays in the chain and may still acknowledge, which stops it all.
+#[tokio::test]
+async fn a_manager_on_vacation_is_asked_and_the_director_too_at_once() {
+    let bot = spawn_bot().await;
+    // Back on Thursday: Slack clears the status then.
+    let until = bot.now_secs() + 3 * 24 * 3600;
+    bot.slack.set_status(MANAGER, ":palm_tree:", "On vacation", until);
+    let t = bot.open_ready("ACME: housing cracked").await;
+
+    let asked = bot.posted_saying(DIRECTOR, "needs acknowledging").await;
+    assert!(
+        asked.contains(&format!(
+            "<@{MANAGER}>, asked first, is away (🌴 on vacation until Thu 2026-12-03)"
+        )) && asked.contains(&t.id),
+        "{asked}"
+    );
+    let thread = bot.posted_saying(&t.channel, "so you are asked as well").await;
+    assert!(
+        thread.contains(&format!("<@{DIRECTOR}>")) && thread.contains(&format!("<@{MANAGER}>")),
+        "{thread}"
+    );
+    bot.settle().await;
+    assert!(dms_to(&bot, MANAGER) >= 1, "the manager is still pinged");
+    let stored = bot.store().get(&TroubleId::new(&t.id)).unwrap().unwrap();
+    assert_eq!(stored.escalation.level, 1, "the director is asked now");
+    assert!(
+        stored.escalation.unreachable.is_empty(),
+        "nobody is passed over as gone"
+    );
+    let timeline = bot.store().timeline(&stored.id).expect("the timeline reads");
+    assert!(
+        timeline
+            .iter()
+            .any(|e| matches!(&e.event, Event::AwayInSlack { who, .. } if who.as_str() == MANAGER)),
+        "the timeline says why"
+    );
+
+    // Away does not mean out of the chain: the manager, reading it on the beach, acknowledges.
+    let answer = bot.command_text(MANAGER, &t.channel, "ack").await;
+    assert!(answer.starts_with("Acknowledged"), "{answer}");
+    bot.advance_and_settle(3 * ACK_TIMEOUT).await;
+    assert_eq!(dms_to(&bot, VP), 0, "acknowledged: nobody further is asked");
+}
+
+/// The director on a plane too: each DM that reaches someone away brings in the next, so the VP
+/// is asked at once, and neither of those below is left out.
+#[tokio::test]
+async fn a_chain_away_one_after_another_reaches_the_first_one_present_at_once() {
+    let bot = spawn_bot().await;
+    bot.slack.set_status(MANAGER, ":face_with_thermometer:", "Out sick", 0);
+    bot.slack.set_status(DIRECTOR, "", "✈️ flight to Frankfurt", 0);
+    let t = bot.open_ready("ACME: housing cracked").await;
+    let asked = bot.posted_saying(VP, "needs acknowledging").await;
+    assert!(
+        asked.contains(&format!("<@{DIRECTOR}>, asked first, is away (✈️ travelling)")),
+        "{asked}"
+    );
+    bot.settle().await;
+    assert!(dms_to(&bot, MANAGER) >= 1 && dms_to(&bot, DIRECTOR) >= 1);
+    // Whoever of them answers first acknowledges.
+    let answer = bot.command_text(DIRECTOR, &t.channel, "ack").await;
+    assert!(answer.starts_with("Acknowledged"), "{answer}");
+}
+
+/// A status only ever brings people in: the owner on leave, or a manager in a meeting (waited
+/// out by the timeout, as ever), asks nobody early, and the escalation still goes up on time.
+#[tokio::test]
+async fn a_status_that_is_no_absence_or_not_the_askeds_changes_nothing() {
+    let bot = spawn_bot().await;
+    bot.slack.set_status(SALES, ":palm_tree:", "On vacation", 0);
+    bot.slack
+        .set_status(MANAGER, ":spiral_calendar_pad:", "In a meeting", 0);
+    let t = bot.open_ready("ACME: housing cracked").await;
+    bot.settle().await;
+    assert_eq!(dms_to(&bot, DIRECTOR), 0, "a meeting is no absence");
+    bot.advance_and_settle(ACK_TIMEOUT).await;
+    let asked = bot.posted_saying(DIRECTOR, "has not been acknowledged for 1h").await;
+    assert!(asked.contains(&t.id), "{asked}");
+}
+
+/// In Japanese too, without quoting what the manager wrote.
+#[tokio::test]
+async fn the_director_is_told_in_japanese_without_the_managers_own_words() {
+    let bot = spawn_bot_in("ja").await;
+    bot.slack.set_status(MANAGER, "", "夏季休暇中 <!channel>", 0);
+    let t = bot.open_ready("ACME: 筐体割れ").await;
+    let asked = bot.posted_saying(DIRECTOR, "休暇中").await;
+    assert!(
+        asked.contains(&format!("<@{MANAGER}>さんは Slack で不在（🌴 休暇中）です")),
+        "{asked}"
+    );
+    assert!(!asked.contains("<!channel>") && !asked.contains("夏季"), "{asked}");
+    let thread = bot.posted_saying(&t.channel, "あわせて確認をお願いします").await;
+    assert!(!thread.contains("<!channel>"), "{thread}");
+}
