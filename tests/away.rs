@@ -117,3 +117,53 @@ async fn the_director_is_told_in_japanese_without_the_managers_own_words() {
     let thread = bot.posted_saying(&t.channel, "あわせて確認をお願いします").await;
     assert!(!thread.contains("<!channel>"), "{thread}");
 }
+
+/// The customer's update cadence (the default severities', sev2).
+const CADENCE: Duration = Duration::from_secs(4 * 3600);
+
+/// Posts in `channel` since call `mark` that say `words`.
+fn posts_saying(bot: &TestBot, channel: &str, mark: u64, words: &str) -> Vec<String> {
+    posted_since(bot, channel, mark)
+        .into_iter()
+        .filter(|text| text.contains(words))
+        .collect()
+}
+
+/// The owner goes on leave in the middle of a trouble: the nudge that the customer is owed an
+/// update would wait, unread, until it is twice overdue before the manager heard. The manager
+/// is mentioned with the first nudge instead, to see the customer told or hand the trouble on;
+/// once handed to someone present, their nudges go to them alone, as ever.
+#[tokio::test]
+async fn an_owner_on_leave_brings_the_manager_to_the_first_nudge_until_handed_over() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.slack.set_status(SALES, ":palm_tree:", "On vacation", 0);
+    let mark = last_call(&bot);
+    bot.advance_and_settle(CADENCE).await;
+    let said = posts_saying(&bot, &t.channel, mark, "the owner, is away");
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        said[0].contains(&format!(
+            "<@{SALES}>, the owner, is away (🌴 on vacation) in Slack. <@{MANAGER}> ACME has heard nothing for 4h"
+        )),
+        "{said:?}"
+    );
+
+    // Handed to a colleague at work, with the customer told meanwhile: the next nudge is theirs.
+    let handed = bot
+        .command_text(MANAGER, &t.channel, &format!("owner <@{COLLEAGUE}>"))
+        .await;
+    assert!(!handed.contains("Only"), "{handed}");
+    bot.command_text(COLLEAGUE, &t.channel, "update called ACME, checking the lot")
+        .await;
+    let mark = last_call(&bot);
+    bot.advance_and_settle(CADENCE).await;
+    assert_eq!(
+        posts_saying(&bot, &t.channel, mark, &format!("<@{COLLEAGUE}>")).len(),
+        1,
+        "{:?}",
+        posted_since(&bot, &t.channel, mark)
+    );
+    assert!(posts_saying(&bot, &t.channel, mark, "is away").is_empty());
+}

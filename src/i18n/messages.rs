@@ -1150,6 +1150,15 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 }
             })
         }
+        Message::OwnerAway { owner, manager, away: gone, waited_secs } => {
+            let waited = format_duration(l, (*waited_secs).max(0) as u64);
+            let (customer, gone) = (away(&t.customer), super::away_text(l, tz, gone));
+            Rendered::text(tr!(
+                l,
+                format!("⚠️ 担当の {} は Slack で{gone}です。{} {customer}様への報告が{waited}ありません。お客様へのご連絡を手配するか、`/trouble owner @…` で対応できる人に引き継いでください。", user(owner), user(manager)),
+                format!("⚠️ {}, the owner, is {gone} in Slack. {} {customer} has heard nothing for {waited}: please see they hear from us, or hand the trouble to someone present with `/trouble owner @…`.", user(owner), user(manager))
+            ))
+        }
         Message::CustomerStillWaiting { waited_secs, manager } => {
             let waited = format_duration(l, (*waited_secs).max(0) as u64);
             let every = format_duration(l, config.policy.severity(t.severity).customer_update_every.as_secs());
@@ -2432,6 +2441,15 @@ pub(super) mod tests {
                         until: None,
                     },
                 }),
+            },
+            Message::OwnerAway {
+                owner: by.clone(),
+                manager: by.clone(),
+                away: crate::trouble::model::Away {
+                    why: crate::trouble::model::Absence::Vacation,
+                    until: None,
+                },
+                waited_secs: 3600,
             },
             Message::EscalationDmSettled { asked_again: true },
             Message::SeverityRaised {

@@ -93,8 +93,11 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
             let away = super::away_text(l, config.policy.timezone, away);
             tr!(
                 l,
-                format!("{} は Slack で{away}：次の上位者にも連絡", who(away_one)),
-                format!("{} is {away} in Slack: the next one up asked as well", who(away_one))
+                format!("{} は Slack で{away}：上位者にもすぐ連絡", who(away_one)),
+                format!(
+                    "{} is {away} in Slack: the one above them brought in at once",
+                    who(away_one)
+                )
             )
         }
         Event::NobodyAnswered => tr!(l, "誰も確認せず", "nobody acknowledged").to_string(),

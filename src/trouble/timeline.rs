@@ -44,8 +44,8 @@ pub enum Event {
         to: UserId,
         count: u32,
     },
-    /// `who`, asked to acknowledge, is away as their Slack status says: the next one up was
-    /// asked at once as well.
+    /// `who` is away as their Slack status says: asked to acknowledge, the next one up was
+    /// asked at once as well; nudged as the owner, their manager was.
     AwayInSlack {
         who: UserId,
         away: Away,

@@ -272,6 +272,9 @@ pub(super) fn person_unreachable(w: &mut Work, who: UserId, error: String) {
 /// as before; a status only ever brings more people in, so setting one silences nothing. At the
 /// top, with nobody above, the re-pings go on as ever.
 pub(super) fn reader_away(w: &mut Work, who: UserId, away: Away) {
+    if who == w.t.owner {
+        return owner_away(w, who, away);
+    }
     let escalation = &w.t.escalation;
     let waiting_for = escalation.chain.get(escalation.level);
     let nobody_above = escalation.level + 1 >= escalation.chain.len();
@@ -280,6 +283,36 @@ pub(super) fn reader_away(w: &mut Work, who: UserId, away: Away) {
     }
     w.log(None, Event::AwayInSlack { who: who.clone(), away });
     go_up_because(w, Some(&who), Some(NewToChain::BelowAway { away }));
+}
+
+/// A nudge went to an owner whose Slack status says they are away (on leave in the middle of
+/// the trouble): the customer waits on someone who will not read it, so the manager is
+/// mentioned at once, not only when the update is twice overdue, to see the customer told or
+/// hand the trouble on. One line a nudge: each period the customer waits, they hear again. An
+/// owner handed the trouble since (the nudge named the one before) changes nothing.
+fn owner_away(w: &mut Work, owner: UserId, away: Away) {
+    let Some(manager) = w.t.manager_chain().first().cloned() else {
+        return;
+    };
+    if !w.t.is_open() {
+        return;
+    }
+    // As the nudge counts it: from the last update, or the reopening since.
+    let waited_secs = (w.ctx.now - w.t.cadence_from()).num_seconds();
+    w.log(
+        None,
+        Event::AwayInSlack {
+            who: owner.clone(),
+            away,
+        },
+    );
+    let message = Message::OwnerAway {
+        owner,
+        manager: manager.clone(),
+        away,
+        waited_secs,
+    };
+    w.post_in_channel_or_dm(message, Some(manager));
 }
 
 /// The chain rebuilt (a manager named, the owner changed) while the escalation may be running:

@@ -4684,3 +4684,37 @@ fn someone_away_brings_the_next_one_in_once_and_leaves_nobody_out() {
     });
     assert!(sim.t.ack.is_some(), "the one away may still acknowledge");
 }
+
+/// A nudge read by an owner away brings the manager in, in the channel; an owner handed the
+/// trouble since (the nudge named the one before) brings in nobody.
+#[test]
+fn an_owner_away_brings_the_manager_in_but_a_former_owner_does_not() {
+    let away = |who: &str| {
+        Input::Delivered(Outcome::ReaderAway {
+            posted: None,
+            who: u(who),
+            away: Away {
+                why: Absence::Sick,
+                until: None,
+            },
+        })
+    };
+    let owner_away = |d: &Decision| -> Vec<UserId> {
+        messages(d)
+            .into_iter()
+            .filter_map(|m| match m {
+                Message::OwnerAway { manager, .. } => Some(manager),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut sim = Sim::ready(req("ACME"));
+    let d = sim.feed(away("U0SALES"));
+    assert_eq!(owner_away(&d), users(&["U0MANAGER"]));
+    assert_eq!(
+        sim.t.escalation.level, 0,
+        "the acknowledgement's chain is left as it was"
+    );
+    sim.cmd("U0MANAGER", Command::Owner(u("U0OTHERREP")));
+    assert!(owner_away(&sim.feed(away("U0SALES"))).is_empty());
+}

@@ -252,6 +252,14 @@ pub enum Message {
         by: UserId,
         why: NoLonger,
     },
+    /// In the channel, after a nudge the owner cannot read: their Slack status says they are
+    /// away, so the manager is asked to see the customer hears from us, or hand the trouble on.
+    OwnerAway {
+        owner: UserId,
+        manager: UserId,
+        away: Away,
+        waited_secs: i64,
+    },
     /// To the one above the manager, by DM, once the customer has heard nothing for four update
     /// periods: the manager's mentions have not got them told.
     CustomerStillWaiting {
