@@ -43,7 +43,19 @@ async fn a_manager_on_vacation_is_asked_and_the_director_too_at_once() {
         thread.contains(&format!("<@{DIRECTOR}>")) && thread.contains(&format!("<@{MANAGER}>")),
         "{thread}"
     );
+    // The pinned kickoff and status say who is asked now, and why the manager is not answering.
+    let away = format!("now asked: <@{DIRECTOR}> · <@{MANAGER}> is away (🌴 on vacation until Thu 2026-12-03)");
+    message_says(&bot, &t.channel, &t.kickoff_ts, &away).await;
     bot.settle().await;
+    let status_ts = bot
+        .store()
+        .get(&TroubleId::new(&t.id))
+        .unwrap()
+        .unwrap()
+        .status
+        .expect("a status")
+        .ts;
+    message_says(&bot, &t.channel, status_ts.as_str(), &away).await;
     assert!(dms_to(&bot, MANAGER) >= 1, "the manager is still pinged");
     let stored = bot.store().get(&TroubleId::new(&t.id)).unwrap().unwrap();
     assert_eq!(stored.escalation.level, 1, "the director is asked now");

@@ -302,7 +302,7 @@ fn line(
         }
         (Combined::ManagerDm | Combined::EscalationDm, _) => {
             let asks = settled.is_none();
-            let ack = settled.unwrap_or_else(|| ack_text(l, t));
+            let ack = settled.unwrap_or_else(|| ack_text(l, config.policy.timezone, t));
             let text = tr!(
                 l,
                 format!("*{id}* {what}（{sev}）\n報告者 {owner} · {link} · {ack}"),

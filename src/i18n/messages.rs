@@ -265,7 +265,7 @@ fn stages_text(l: Locale, config: &Config, t: &Trouble) -> String {
         .join("\n")
 }
 
-pub(super) fn ack_text(l: Locale, t: &Trouble) -> String {
+pub(super) fn ack_text(l: Locale, tz: chrono_tz::Tz, t: &Trouble) -> String {
     match &t.ack {
         Some(a) if a.wait_untold => tr!(
             l,
@@ -293,17 +293,34 @@ pub(super) fn ack_text(l: Locale, t: &Trouble) -> String {
         )
         .to_string(),
         // Gone up the chain: whoever reads the status sees who is asked now, not only the manager.
-        None => match t.escalation.asked_now().as_slice() {
-            [] => tr!(l, "⏳ 確認待ち", "⏳ waiting for acknowledgement").to_string(),
-            asked => tr!(
-                l,
-                format!("⏳ 確認待ち · 現在 {} に依頼中", super::people(l, asked)),
-                format!(
-                    "⏳ waiting for acknowledgement · now asked: {}",
-                    super::people(l, asked)
-                )
-            ),
-        },
+        None => {
+            let waiting = match t.escalation.asked_now().as_slice() {
+                [] => tr!(l, "⏳ 確認待ち", "⏳ waiting for acknowledgement").to_string(),
+                asked => tr!(
+                    l,
+                    format!("⏳ 確認待ち · 現在 {} に依頼中", super::people(l, asked)),
+                    format!(
+                        "⏳ waiting for acknowledgement · now asked: {}",
+                        super::people(l, asked)
+                    )
+                ),
+            };
+            // Why the one asked before is not answering, when Slack said: they are away.
+            let escalation = &t.escalation;
+            let below = &escalation.chain[..escalation.level.min(escalation.chain.len())];
+            escalation
+                .away
+                .iter()
+                .filter(|n| below.contains(&n.who) && !escalation.unreachable.contains(&n.who))
+                .fold(waiting, |said, n| {
+                    let away = super::away_text(l, tz, &n.away);
+                    tr!(
+                        l,
+                        format!("{said} · {}は{away}", user(&n.who)),
+                        format!("{said} · {} is {away}", user(&n.who))
+                    )
+                })
+        }
     }
 }
 
@@ -312,8 +329,12 @@ pub(super) fn ack_text(l: Locale, t: &Trouble) -> String {
 /// closed, when it was (first, or since). None while it still asks.
 pub(super) fn answered(l: Locale, config: &Config, t: &Trouble) -> Option<String> {
     match (&t.ack, &t.closed) {
-        (Some(_), None) => Some(ack_text(l, t)),
-        (Some(_), Some(c)) => Some(format!("{} · {}", ack_text(l, t), closed_by(l, config, c))),
+        (Some(_), None) => Some(ack_text(l, config.policy.timezone, t)),
+        (Some(_), Some(c)) => Some(format!(
+            "{} · {}",
+            ack_text(l, config.policy.timezone, t),
+            closed_by(l, config, c)
+        )),
         (None, Some(c)) => Some(tr!(
             l,
             format!("{} · 確認なし", closed_by(l, config, c)),
@@ -684,15 +705,15 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     // says so, as the status does.
                     let escalation = &t.escalation;
                     if escalation.level > 0 || escalation.gave_up || escalation.owners_manager_now.is_some() {
-                        format!("{ask}\n{}", ack_text(l, t))
+                        format!("{ask}\n{}", ack_text(l, tz, t))
                     } else {
                         ask
                     }
                 }
                 // The manager who acknowledged is named once, in the acknowledgement.
-                Some(m) if t.ack.as_ref().is_some_and(|a| a.by == *m) => ack_text(l, t),
-                Some(m) => format!("{} · {}", user(m), ack_text(l, t)),
-                None => ack_text(l, t),
+                Some(m) if t.ack.as_ref().is_some_and(|a| a.by == *m) => ack_text(l, tz, t),
+                Some(m) => format!("{} · {}", user(m), ack_text(l, tz, t)),
+                None => ack_text(l, tz, t),
             };
             let depts = department_mentions(l, config, t);
             let manager_line = match &t.closed {
@@ -766,7 +787,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     (tr!(l, "重大度", "Severity").into(), sev.clone()),
                     (tr!(l, "担当営業", "Owner").into(), user(&t.owner)),
                     (tr!(l, "上司", "Manager").into(), t.manager.as_ref().map(user).unwrap_or_else(|| "—".into())),
-                    (tr!(l, "上司確認", "Acknowledged").into(), ack_text(l, t)),
+                    (tr!(l, "上司確認", "Acknowledged").into(), ack_text(l, tz, t)),
                     (tr!(l, "直近のお客様報告", "Customer last updated").into(), if !t.contacted() { tr!(l, "まだありません（起票時刻から計測）", "not yet (counting from opening)").into() } else { format_day_time(l, tz, last) }),
                     (due_label(l, t, promised).into(), if t.is_open() { format_day_time(l, tz, due) } else { "—".into() }),
                 ][..if t.deadlines_untold { 5 } else { 6 }]),
@@ -831,7 +852,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             ];
             blocks.extend(as_reported_line(l, t, Where::Elsewhere).map(|line| context(&line)));
             let asks = answered.is_none();
-            blocks.push(context(&answered.clone().unwrap_or_else(|| ack_text(l, t))));
+            blocks.push(context(&answered.clone().unwrap_or_else(|| ack_text(l, tz, t))));
             if asks {
                 blocks.push(actions("dm", vec![ack_button(l, &t.id)]));
             }
@@ -1012,7 +1033,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let state = match answered(l, config, t) {
                 Some(answered) => answered,
                 None if *asked_again => asked_again_below(l),
-                None => ack_text(l, t),
+                None => ack_text(l, tz, t),
             };
             let text = format!("{head}\n{state}");
             Rendered { text, blocks: Some(vec![section(&head), context(&state)]) }

@@ -309,6 +309,18 @@ pub struct Escalation {
     /// the bot asked them too: whoever reads the status sees them among those asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owners_manager_now: Option<UserId>,
+    /// Those in the chain whose Slack status said they were away when the DM asking them went,
+    /// as it said then: the kickoff and the status name them beside who is asked now, so nobody
+    /// wonders why the manager is not answering. Only ever adds: nobody here is passed over.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub away: Vec<AwayNoted>,
+}
+
+/// Someone of the chain away, as their Slack status said (see [`Escalation::away`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AwayNoted {
+    pub who: UserId,
+    pub away: Away,
 }
 
 impl Escalation {

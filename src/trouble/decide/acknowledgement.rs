@@ -282,6 +282,9 @@ pub(super) fn reader_away(w: &mut Work, who: UserId, away: Away) {
         return;
     }
     w.log(None, Event::AwayInSlack { who: who.clone(), away });
+    let noted = &mut w.t.escalation.away;
+    noted.retain(|n| n.who != who);
+    noted.push(AwayNoted { who: who.clone(), away });
     go_up_because(w, Some(&who), Some(NewToChain::BelowAway { away }));
 }
 
