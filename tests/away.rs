@@ -179,3 +179,27 @@ async fn an_owner_on_leave_brings_the_manager_to_the_first_nudge_until_handed_ov
     );
     assert!(posts_saying(&bot, &t.channel, mark, "is away").is_empty());
 }
+
+/// The first move decides everything: a trouble handed to a rep who is out sick would have its
+/// first-call checklist read by nobody until the deadline. The manager is brought in with it.
+#[tokio::test]
+async fn the_first_call_checklist_for_an_owner_away_brings_the_manager_in() {
+    let bot = spawn_bot().await;
+    bot.slack
+        .set_status(COLLEAGUE, ":face_with_thermometer:", "Out sick", 0);
+    let t = bot.open_ready("ACME: housing cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(MANAGER, &t.channel, &format!("owner <@{COLLEAGUE}>"))
+        .await;
+    let mark = last_call(&bot);
+    // Halfway to the first call's deadline (1h at sev2).
+    bot.advance_and_settle(Duration::from_secs(30 * 60)).await;
+    let said = posts_saying(&bot, &t.channel, mark, "the owner, is away");
+    assert_eq!(said.len(), 1, "{:?}", posted_since(&bot, &t.channel, mark));
+    assert!(
+        said[0].contains(&format!(
+            "<@{COLLEAGUE}>, the owner, is away (🤒 out sick) in Slack. <@{MANAGER}>"
+        )),
+        "{said:?}"
+    );
+}

@@ -939,14 +939,28 @@ async fn reader_left<'a>(app: &App, to: &'a Dest, message: &Message) -> Option<&
 
 /// Who read `message`, just posted to `to`, and how they are away, if their Slack status says
 /// so: asked of a DM that asks its reader to acknowledge, so the next one up can be asked at
-/// once as well (the core decides whether they are the one it waits for), and of a nudge that
-/// only the owner is asked to act on, so the manager hears the customer waits on someone away.
+/// once as well (the core decides whether they are the one it waits for), and of a nudge or
+/// the first-call checklist that only the owner is asked to act on, so the manager hears the
+/// customer waits on someone away.
 async fn reader_away(app: &App, to: &Dest, message: &Message) -> Option<(UserId, crate::trouble::model::Away)> {
     let reader = match (to, message) {
         (Dest::Dm(who), Message::ManagerDm | Message::EscalationDm { .. }) => who,
         // Asked once a nudge: in the channel, or by DM to the owner while there is none.
         (Dest::TroubleChannel, Message::Nudge(n)) if n.manager.is_none() => &n.owner,
         (Dest::Dm(who), Message::Nudge(n)) if n.manager.is_none() && *who == n.owner => who,
+        // The first-call checklist, halfway to its deadline, likewise.
+        (
+            Dest::TroubleChannel,
+            Message::FirstContact {
+                owner, manager: None, ..
+            },
+        ) => owner,
+        (
+            Dest::Dm(who),
+            Message::FirstContact {
+                owner, manager: None, ..
+            },
+        ) if who == owner => who,
         _ => return None,
     };
     let away = app.people_left.away(&app.slack, reader, app.clock.now()).await?;
