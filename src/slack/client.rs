@@ -958,6 +958,26 @@ fn network_detail(e: &reqwest::Error) -> String {
 mod tests {
     use super::*;
 
+    /// `users.info` as Slack documents it (its example, cut to the fields read), a status with
+    /// no expiry as Slack leaves it out, and one whose fields Slack sent as `null`.
+    #[test]
+    fn a_users_info_answer_gives_the_status_and_null_fields_read_as_none() {
+        let documented = json!({"ok": true, "user": {"id": "W012A3CDE", "deleted": false,
+            "profile": {"status_text": "Print is dead", "status_emoji": ":books:",
+                "real_name": "Egon Spengler", "display_name": "spengler"}}});
+        let answer: UserAnswer = serde_json::from_value(documented).expect("reads");
+        let profile = answer.user.and_then(|u| u.profile).expect("a profile");
+        assert_eq!(profile.status_text.as_deref(), Some("Print is dead"));
+        assert_eq!(profile.status_emoji.as_deref(), Some(":books:"));
+        assert_eq!(profile.status_expiration, None);
+        let nulls = json!({"ok": true, "user": {"id": "U1", "deleted": true,
+            "profile": {"status_text": null, "status_emoji": null, "status_expiration": null}}});
+        let answer: UserAnswer = serde_json::from_value(nulls).expect("reads");
+        assert!(answer
+            .user
+            .is_some_and(|u| u.deleted && u.profile.is_some_and(|p| p.status_text.is_none())));
+    }
+
     fn rendered() -> Rendered {
         Rendered {
             text: "Trouble 20261130-1 opened".into(),
