@@ -151,6 +151,7 @@ async fn an_owner_on_leave_brings_the_manager_to_the_first_nudge_until_handed_ov
     let t = bot.open_ready("ACME: housing cracked").await;
     bot.command_text(MANAGER, &t.channel, "ack").await;
     bot.slack.set_status(SALES, ":palm_tree:", "On vacation", 0);
+    bot.settle().await;
     let mark = last_call(&bot);
     bot.advance_and_settle(CADENCE).await;
     let said = posts_saying(&bot, &t.channel, mark, "the owner, is away");
@@ -169,10 +170,17 @@ async fn an_owner_on_leave_brings_the_manager_to_the_first_nudge_until_handed_ov
     assert!(!handed.contains("Only"), "{handed}");
     bot.command_text(COLLEAGUE, &t.channel, "update called ACME, checking the lot")
         .await;
+    bot.settle().await;
     let mark = last_call(&bot);
     bot.advance_and_settle(CADENCE).await;
     assert_eq!(
-        posts_saying(&bot, &t.channel, mark, &format!("<@{COLLEAGUE}>")).len(),
+        posts_saying(
+            &bot,
+            &t.channel,
+            mark,
+            &format!("<@{COLLEAGUE}> ACME has heard nothing")
+        )
+        .len(),
         1,
         "{:?}",
         posted_since(&bot, &t.channel, mark)
@@ -191,6 +199,7 @@ async fn the_first_call_checklist_for_an_owner_away_brings_the_manager_in() {
     bot.command_text(MANAGER, &t.channel, "ack").await;
     bot.command_text(MANAGER, &t.channel, &format!("owner <@{COLLEAGUE}>"))
         .await;
+    bot.settle().await;
     let mark = last_call(&bot);
     // Halfway to the first call's deadline (1h at sev2).
     bot.advance_and_settle(Duration::from_secs(30 * 60)).await;
