@@ -212,3 +212,58 @@ async fn the_first_call_checklist_for_an_owner_away_brings_the_manager_in() {
         "{said:?}"
     );
 }
+
+/// Troubles opened in the same second for a manager on holiday reach them in one combined DM
+/// (Slack's pace for one channel): each of them still brings the director in at once, every
+/// trouble its own line, as a single DM would.
+#[tokio::test]
+async fn troubles_sharing_one_dm_to_a_manager_away_each_bring_the_director_in_at_once() {
+    let bot = spawn_bot_paced_like_slack(&format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    bot.slack.enforce_channel_rate_limit(true);
+    bot.slack
+        .set_status(MANAGER, ":palm_tree:", "On vacation", bot.now_secs() + 3 * 24 * 3600);
+    let opens = (0..6).map(|i| {
+        let bot = &bot;
+        async move {
+            let answer = bot
+                .command_text(SALES, ORIGIN, &format!("open CUST{i}: housings cracked in lot {i}"))
+                .await;
+            assert!(answer.contains("opened"), "{answer}");
+            answer
+                .split_whitespace()
+                .nth(1)
+                .expect("the answer names it")
+                .to_string()
+        }
+    });
+    let ids: Vec<String> = futures_util::future::join_all(opens).await;
+    bot.paced("each trouble asks the director", || {
+        ids.iter()
+            .all(|id| {
+                bot.store()
+                    .get(&TroubleId::new(id))
+                    .ok()
+                    .flatten()
+                    .is_some_and(|t| t.escalation.level == 1)
+            })
+            .then_some(())
+    })
+    .await;
+    let shared = ids
+        .iter()
+        .filter_map(|id| bot.store().get(&TroubleId::new(id)).ok().flatten())
+        .filter_map(|t| t.manager_dm.clone())
+        .any(|dm| dm.together.len() > 1);
+    assert!(shared, "some of them reached the manager in one combined DM");
+    let told_director = |id: &str| {
+        bot.slack
+            .messages_in(DIRECTOR)
+            .iter()
+            .map(text_of)
+            .any(|m| m.contains(id) && m.contains(&format!("<@{MANAGER}>, asked first, is away")))
+    };
+    bot.paced("the director told of each, and why", || {
+        ids.iter().all(|id| told_director(id)).then_some(())
+    })
+    .await;
+}
