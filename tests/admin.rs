@@ -24,6 +24,7 @@ struct Served {
 /// `trouble-bot serve` on `data_dir` with `config`, against the fake Slack at `slack_url`, on a
 /// free port it prints to its piped stdout.
 fn serve_command(config: &Path, data_dir: &Path, slack_url: &str) -> Command {
+    wait_released(data_dir);
     let mut command = Command::new(env!("CARGO_BIN_EXE_trouble-bot"));
     command
         .arg("serve")
@@ -71,6 +72,8 @@ async fn command(client: &reqwest::Client, base_url: &str, text: &str) -> Value 
 
 /// Runs an admin command on `data_dir`, off the async workers: (succeeded, stdout, stderr).
 async fn admin(args: &[&str], config: &Path, data_dir: &Path) -> (bool, String, String) {
+    // The stopped bot's store, or the last command's, may still be locked a moment.
+    wait_released(data_dir);
     let mut command = Command::new(env!("CARGO_BIN_EXE_trouble-bot"));
     command
         .args(args)
