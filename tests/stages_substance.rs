@@ -3340,15 +3340,7 @@ async fn search_finds_a_lot_or_part_typed_with_its_label() {
 #[tokio::test]
 async fn the_same_lot_at_another_customer_after_a_close_is_told_to_the_closed_troubles_owner_and_manager() {
     let bot = spawn_bot().await;
-    let acme = bot.open_ready("ACME: housings cracked").await;
-    bot.command_text(SALES, &acme.channel, "fact lot L42").await;
-    bot.command_text(MANAGER, &acme.channel, "ack").await;
-    bot.command_text(SALES, &acme.channel, "prevent incoming inspection of every lot")
-        .await;
-    all_stages_done(&bot, &acme).await;
-    let r = bot.command_text(SALES, &acme.channel, "close").await;
-    assert!(r.contains("Closed"), "{r}");
-    bot.settle().await;
+    let acme = closed_with_lot_l42(&bot).await;
     // Tidying up: the closed trouble's channel is archived.
     bot.slack.lose_channel(&acme.channel, "is_archived");
     let archived = channel_event("channel_archive", &acme.channel, Some(SALES));
@@ -3388,17 +3380,7 @@ async fn the_same_lot_at_another_customer_after_a_close_is_told_to_the_closed_tr
         e,
         StepEvent::Recurrence { earlier, customer: Some(c), .. } if earlier.as_str() == globex.id && c == "Globex"
     )));
-    // Once per pair.
-    bot.command_text(COLLEAGUE, &globex.channel, "fact lot L42").await;
-    bot.command_text(COLLEAGUE, &globex.channel, "fact part HX-9").await;
-    bot.settle().await;
-    let told = bot
-        .slack
-        .messages_in(SALES)
-        .iter()
-        .filter(|m| text_of(m).contains("turned up at another customer"))
-        .count();
-    assert_eq!(told, 1);
+    told_once_per_pair(&bot, &globex, "turned up at another customer").await;
 }
 
 /// The same lot back at the same customer after the first trouble was closed: the recurrence
@@ -3408,15 +3390,7 @@ async fn the_same_lot_at_another_customer_after_a_close_is_told_to_the_closed_tr
 #[tokio::test]
 async fn the_same_lot_back_at_the_same_customer_after_a_close_is_told_to_the_closed_troubles_owner_and_manager() {
     let bot = spawn_bot().await;
-    let first = bot.open_ready("ACME: housings cracked").await;
-    bot.command_text(SALES, &first.channel, "fact lot L42").await;
-    bot.command_text(MANAGER, &first.channel, "ack").await;
-    bot.command_text(SALES, &first.channel, "prevent incoming inspection of every lot")
-        .await;
-    all_stages_done(&bot, &first).await;
-    let r = bot.command_text(SALES, &first.channel, "close").await;
-    assert!(r.contains("Closed"), "{r}");
-    bot.settle().await;
+    let first = closed_with_lot_l42(&bot).await;
     let in_first = bot.slack.messages_in(&first.channel).len();
     let again = bot.open_ready_as(COLLEAGUE, "ACME Corp: housings cracked again").await;
     bot.command_text(COLLEAGUE, &again.channel, "fact lot l42").await;
@@ -3438,15 +3412,34 @@ async fn the_same_lot_back_at_the_same_customer_after_a_close_is_told_to_the_clo
         e,
         StepEvent::Recurrence { earlier, customer: None, .. } if earlier.as_str() == again.id
     )));
-    // Once per pair.
-    bot.command_text(COLLEAGUE, &again.channel, "fact lot L42").await;
-    bot.command_text(COLLEAGUE, &again.channel, "fact part HX-9").await;
+    told_once_per_pair(&bot, &again, "a possible recurrence").await;
+}
+
+/// ACME's trouble with lot L42 and a prevention measure, acknowledged and closed.
+async fn closed_with_lot_l42(bot: &TestBot) -> OpenedTrouble {
+    let acme = bot.open_ready("ACME: housings cracked").await;
+    bot.command_text(SALES, &acme.channel, "fact lot L42").await;
+    bot.command_text(MANAGER, &acme.channel, "ack").await;
+    bot.command_text(SALES, &acme.channel, "prevent incoming inspection of every lot")
+        .await;
+    all_stages_done(bot, &acme).await;
+    let r = bot.command_text(SALES, &acme.channel, "close").await;
+    assert!(r.contains("Closed"), "{r}");
+    bot.settle().await;
+    acme
+}
+
+/// The closed trouble's owner was DMed `words` once: the later trouble given the lot again,
+/// and another part, tells them nothing more.
+async fn told_once_per_pair(bot: &TestBot, later: &OpenedTrouble, words: &str) {
+    bot.command_text(COLLEAGUE, &later.channel, "fact lot L42").await;
+    bot.command_text(COLLEAGUE, &later.channel, "fact part HX-9").await;
     bot.settle().await;
     let told = bot
         .slack
         .messages_in(SALES)
         .iter()
-        .filter(|m| text_of(m).contains("a possible recurrence"))
+        .filter(|m| text_of(m).contains(words))
         .count();
     assert_eq!(told, 1);
 }
