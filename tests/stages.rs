@@ -654,6 +654,84 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
     );
 }
 
+/// Parts of the record an earlier `verify` did not read against the timeline: the departments
+/// taking part (named at open or added since: who may see a private trouble, who is asked, who
+/// may verify an action), what the opening said before `fix summary` corrected it (the kickoff
+/// and the managers' DMs show it), and when each stage started (`stats` times the stages from
+/// it). Each edited alone is caught, while the untouched store verifies.
+#[tokio::test]
+async fn verify_catches_departments_the_words_as_reported_and_stage_starts_edited_in_the_record() {
+    let mut bot = spawn_bot().await;
+    let named = bot.open_ready("sev2 +field ACME: housings cracked").await;
+    let added = bot.open_ready("Globex: labels smudged").await;
+    let r = bot.command_text(SALES, &added.channel, "add +quality").await;
+    assert!(r.contains("Quality"), "{r}");
+    let corrected = bot.open_ready("Initech: lids").await;
+    let r = bot
+        .command_text(SALES, &corrected.channel, "fix summary lids scratched on 40 units")
+        .await;
+    assert!(r.contains("orrected"), "{r}");
+    let started = bot.open_ready("Umbrella: seals leaking").await;
+    bot.advance_and_settle(std::time::Duration::from_secs(600)).await;
+    let r = bot.command_text(SALES, &started.channel, "start 3 cause doubted").await;
+    assert!(r.contains("3"), "{r}");
+    let first = bot.open_ready("Hooli: screws loose").await;
+    let data_dir = bot.dir.path().to_path_buf();
+    bot.stop().await;
+    let (_config_dir, config) = config_file("en");
+    let intact = run_cli(&config, &data_dir, &["verify"]);
+    assert!(
+        intact.status.success() && stdout(&intact).contains("5 troubles checked, 0 broken"),
+        "{}",
+        describe(&intact)
+    );
+
+    let db = sled_db(&data_dir).await;
+    let edit = |id: &str, change: &dyn Fn(&mut Value)| {
+        let troubles = db.open_tree("troubles").unwrap();
+        let stored = troubles.get(id.as_bytes()).unwrap().expect("the record");
+        let mut record = trouble_bot::store::sled::record_value(&stored).expect("a record");
+        change(&mut record);
+        troubles
+            .insert(id.as_bytes(), serde_json::to_vec(&record).unwrap())
+            .unwrap();
+        db.flush().unwrap();
+    };
+    // Field Service, named at open, quietly dropped; Quality, added, likewise.
+    edit(&named.id, &|r| r["departments"] = json!([]));
+    edit(&added.id, &|r| r["departments"] = json!([]));
+    // The kickoff would say the trouble was first reported as something else.
+    edit(&corrected.id, &|r| {
+        r["as_reported"]["summary"] = json!("nothing serious")
+    });
+    // Stage 3 shown as started at the opening, ten minutes before it was.
+    edit(&started.id, &|r| {
+        let opened = r["opened_at"].clone();
+        r["stages"][2]["started_at"] = opened;
+    });
+    // Stage 1, started at the opening, shown as never started.
+    edit(&first.id, &|r| r["stages"][0]["started_at"] = json!(null));
+    drop(db);
+
+    let broken = run_cli(&config, &data_dir, &["verify"]);
+    assert!(!broken.status.success(), "{}", describe(&broken));
+    let out = stdout(&broken);
+    for (id, fact) in [
+        (&named.id, "departments taking part"),
+        (&added.id, "departments taking part"),
+        (
+            &corrected.id,
+            "customer, summary, opening time and whether it is private",
+        ),
+        (&started.id, "stages and their notes"),
+        (&first.id, "stages and their notes"),
+    ] {
+        let line = format!("BROKEN {id}: the record of its {fact} does not match the timeline");
+        assert!(out.contains(&line), "{line}: {}", describe(&broken));
+    }
+    assert!(out.contains("5 troubles checked, 5 broken"), "{}", describe(&broken));
+}
+
 #[tokio::test]
 async fn verify_passes_an_intact_store_and_names_an_entry_changed_or_removed_behind_its_back() {
     let mut bot = spawn_bot().await;

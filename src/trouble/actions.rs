@@ -47,7 +47,7 @@ impl ActionKind {
     }
 
     /// The stage it belongs to.
-    fn stage(self) -> StageId {
+    pub(super) fn stage(self) -> StageId {
         match self {
             ActionKind::Interim | ActionKind::Permanent => StageId::Countermeasures,
             ActionKind::Prevent => StageId::Prevention,

@@ -2,7 +2,9 @@
 //!
 //! The hash chain guards the entries, but reports also read the record (who acknowledged and
 //! when, the stages, what the customer was told, the split, the costs, the closure, the names
-//! people are shown by, the 8D's facts, scope, cause and actions, which go to the customer).
+//! people are shown by, the 8D's facts, scope, cause and actions, which go to the customer;
+//! the departments taking part, what the opening said before a correction, when each stage
+//! started).
 //! An edit of
 //! the record in the store would change the report while every entry still checks, so the
 //! facts the timeline establishes are replayed from it and compared with the record.
@@ -15,8 +17,8 @@ use super::actions::Action;
 use super::approval::{AgreementEvent, Proposal, ProposalState};
 use super::facts::{Cause, FactKey, Facts, Mark, Returned, ScopeLine, StepEvent, Substance, Written};
 use super::model::{
-    Acknowledgement, Closure, Cost, CustomerUpdate, KnownName, Measure, Severity, Split, StageId, StageState, Trouble,
-    UserId, Withdrawal, STAGE_COUNT,
+    Acknowledgement, AsReported, Closure, Cost, CustomerUpdate, KnownName, Measure, Severity, Split, StageId,
+    StageState, Trouble, UserId, Withdrawal, STAGE_COUNT,
 };
 use super::timeline::{verify_chain, Break, Entry, Event};
 
@@ -48,6 +50,9 @@ pub enum Fact {
     /// The people `add` made participants (and `remove` took off): who may see a private
     /// trouble, and who is asked about it.
     Added,
+    /// The departments named at open and those `add` (or a lowered severity) brought in: whose
+    /// members take part (see a private trouble, are asked, may verify an action).
+    Departments,
 }
 
 /// Checks the timeline's chain against the head the trouble records, then the record against
@@ -64,6 +69,11 @@ pub fn verify_trouble(t: &Trouble, entries: &[Entry]) -> Result<(), Break> {
 #[derive(Default)]
 struct Told {
     opening: Option<(String, String, DateTime<Utc>)>,
+    /// The customer and summary as the first correction of either found them.
+    as_reported: Option<AsReported>,
+    /// The departments the opening pinged and how many of them were named (None when an
+    /// earlier release's entry does not say), then those added since, in order.
+    departments: (Vec<String>, Option<usize>, Vec<String>),
     /// Whether it is private, when the opening's entry says (an earlier release's does not).
     private: Option<bool>,
     severity: Option<Severity>,
@@ -71,6 +81,9 @@ struct Told {
     manager: Option<UserId>,
     ack: Option<Acknowledgement>,
     done: [Option<(UserId, DateTime<Utc>)>; STAGE_COUNT],
+    /// When each stage was first worked on: at the opening (stage 1), its `start`, its `done`,
+    /// the previous stage's `done` (the next one not done starts), or what it records.
+    started: [Option<DateTime<Utc>>; STAGE_COUNT],
     stage_notes: [Vec<String>; STAGE_COUNT],
     updates: Vec<CustomerUpdate>,
     split: Option<Split>,
@@ -103,7 +116,8 @@ pub fn differs(t: &Trouble, entries: &[Entry]) -> Option<Fact> {
         (
             Fact::Opening,
             told.opening == Some((t.customer.clone(), t.summary.clone(), t.opened_at))
-                && told.private.is_none_or(|private| t.private == Some(private)),
+                && told.private.is_none_or(|private| t.private == Some(private))
+                && told.as_reported == t.as_reported,
         ),
         (Fact::Severity, told.severity == Some(t.severity)),
         (Fact::Owner, told.owner.as_ref() == Some(&t.owner)),
@@ -111,7 +125,9 @@ pub fn differs(t: &Trouble, entries: &[Entry]) -> Option<Fact> {
         (Fact::Acknowledgement, told.ack == t.ack),
         (
             Fact::Stages,
-            told.done[..] == done[..] && t.stages.iter().map(|s| &s.notes).eq(told.stage_notes.iter()),
+            told.done[..] == done[..]
+                && t.stages.iter().map(|s| &s.notes).eq(told.stage_notes.iter())
+                && t.stages.iter().map(|s| s.started_at).eq(told.started),
         ),
         (Fact::CustomerUpdates, told.updates == t.customer_updates),
         (Fact::Split, told.split == t.split),
@@ -122,8 +138,24 @@ pub fn differs(t: &Trouble, entries: &[Entry]) -> Option<Fact> {
         (Fact::Substance, same_substance(&told, &t.substance)),
         (Fact::Measures, told.measures == t.measures),
         (Fact::Added, told.added == t.added),
+        (Fact::Departments, same_departments(&told.departments, &t.departments)),
     ];
     checks.into_iter().find(|(_, agrees)| !agrees).map(|(fact, _)| fact)
+}
+
+/// The record's departments are those the opening named, then those added since. An opening
+/// an earlier release wrote does not say how many it named: they are then some first ones of
+/// those it pinged (the others its severity brought).
+fn same_departments((pinged, named, added): &(Vec<String>, Option<usize>, Vec<String>), record: &[String]) -> bool {
+    let Some(at_open) = record.len().checked_sub(added.len()) else {
+        return false;
+    };
+    let (opening, since) = record.split_at(at_open);
+    since == &added[..]
+        && match named {
+            Some(n) => pinged.get(..*n) == Some(opening),
+            None => pinged.starts_with(opening),
+        }
 }
 
 /// Who wrote the terms an entry sets: those a rejected correction restored are their writer's
@@ -133,6 +165,35 @@ fn written(restored: Option<&Written>, by: UserId, at: DateTime<Utc>) -> (UserId
     match restored {
         Some(w) => (w.by.clone(), w.at),
         None => (by, at),
+    }
+}
+
+impl Told {
+    /// Stage `stage` worked on from `at`, unless it was already.
+    fn start(&mut self, stage: StageId, at: DateTime<Utc>) {
+        self.started[stage.index()].get_or_insert(at);
+    }
+
+    /// Before the first correction of the opening: its words as reported.
+    fn keep_as_reported(&mut self) {
+        if let (None, Some((customer, summary, _))) = (&self.as_reported, &self.opening) {
+            self.as_reported = Some(AsReported {
+                customer: customer.clone(),
+                summary: summary.clone(),
+            });
+        }
+    }
+}
+
+/// The stage recording `step` starts (its substance: facts and returned goods, scope, cause,
+/// actions), as the core starts it quietly.
+fn started_by(step: &StepEvent) -> Option<StageId> {
+    match step {
+        StepEvent::Fact { .. } | StepEvent::FactSuperseded { .. } | StepEvent::Returned { .. } => Some(StageId::Facts),
+        StepEvent::ScopeAdded { .. } => Some(StageId::Scope),
+        StepEvent::Cause { .. } | StepEvent::CauseSuperseded { .. } => Some(StageId::Cause),
+        StepEvent::ActionAdded { kind, .. } => Some(kind.stage()),
+        _ => None,
     }
 }
 
@@ -149,10 +210,13 @@ fn replay(entries: &[Entry]) -> Told {
                 severity,
                 owner,
                 manager,
+                departments,
+                named,
                 private,
-                ..
             } => {
                 told.opening = Some((customer.clone(), summary.clone(), at));
+                told.departments = (departments.clone(), *named, Vec::new());
+                told.start(StageId::Facts, at);
                 told.private = *private;
                 told.severity = Some(*severity);
                 told.owner = Some(owner.clone());
@@ -177,10 +241,16 @@ fn replay(entries: &[Entry]) -> Told {
             }
             Event::AcknowledgementWithdrawn { .. } => told.ack = None,
             Event::StageDone { stage, note } => {
+                told.start(*stage, at);
                 told.done[stage.index()] = Some((by, at));
                 noted(&mut told.stage_notes[stage.index()], note);
+                // The next stage not done is worked on from then.
+                if let Some(next) = StageId::all().find(|s| told.done[s.index()].is_none()) {
+                    told.start(next, at);
+                }
             }
             Event::StageStarted { stage, note } => {
+                told.start(*stage, at);
                 told.done[stage.index()] = None;
                 noted(&mut told.stage_notes[stage.index()], note);
             }
@@ -206,6 +276,7 @@ fn replay(entries: &[Entry]) -> Told {
                 other,
                 reason,
             } => {
+                told.start(StageId::Split, at);
                 told.split = Some(Split {
                     ours: *ours,
                     customer: *customer,
@@ -233,13 +304,16 @@ fn replay(entries: &[Entry]) -> Told {
                     at,
                 })
             }
-            Event::CostAdded { amount, payer, note } => told.costs.push(Cost {
-                amount: amount.clone(),
-                payer: payer.clone(),
-                note: note.clone(),
-                by,
-                at,
-            }),
+            Event::CostAdded { amount, payer, note } => {
+                told.start(StageId::Cost, at);
+                told.costs.push(Cost {
+                    amount: amount.clone(),
+                    payer: payer.clone(),
+                    note: note.clone(),
+                    by,
+                    at,
+                })
+            }
             Event::Stage(StepEvent::CostSuperseded {
                 n,
                 amount,
@@ -277,7 +351,10 @@ fn replay(entries: &[Entry]) -> Told {
                 }
             }
             Event::Agreement(event) => replay_agreement(&mut told.proposals, event, by, at),
-            Event::ParticipantsAdded { users, .. } => told.added.extend(users.iter().cloned()),
+            Event::ParticipantsAdded { users, departments } => {
+                told.added.extend(users.iter().cloned());
+                told.departments.2.extend(departments.iter().cloned());
+            }
             Event::ParticipantsRemoved { users } => told.added.retain(|u| !users.contains(u)),
             Event::MeasureAdded { text } => told.measures.push(Measure {
                 text: text.clone(),
@@ -296,21 +373,29 @@ fn replay(entries: &[Entry]) -> Told {
                 lots_replaced: None,
                 value,
             }) => {
+                told.start(StageId::Facts, at);
                 told.lots_unsure = true;
                 told.substance.facts.set(FactKey::Lot, value, false);
             }
             // `fix customer` / `fix summary`: what was given at open, corrected.
             Event::Stage(StepEvent::CustomerCorrected { to, .. }) => {
+                told.keep_as_reported();
                 if let Some(opening) = told.opening.as_mut() {
                     opening.0 = to.clone();
                 }
             }
             Event::Stage(StepEvent::SummaryCorrected { to, .. }) => {
+                told.keep_as_reported();
                 if let Some(opening) = told.opening.as_mut() {
                     opening.1 = to.clone();
                 }
             }
-            Event::Stage(step) => replay_step(&mut told.substance, step, by, at),
+            Event::Stage(step) => {
+                if let Some(stage) = started_by(step) {
+                    told.start(stage, at);
+                }
+                replay_step(&mut told.substance, step, by, at)
+            }
             _ => {}
         }
     }

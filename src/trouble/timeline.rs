@@ -18,7 +18,13 @@ pub enum Event {
         severity: Severity,
         owner: UserId,
         manager: Option<UserId>,
+        /// The departments it pings: those named at open, then those its severity brings.
         departments: Vec<String>,
+        /// How many of `departments` were named at open (the record keeps those: its severity
+        /// brings the others while it lasts), so a department dropped from the record no longer
+        /// verifies. None in an entry an earlier release wrote, which did not say.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        named: Option<usize>,
         /// Whether its channel is private, so its participants alone see it: on the timeline,
         /// so a record edited to hide a trouble (or show a private one) no longer verifies.
         /// None in an entry an earlier release wrote, which did not say.

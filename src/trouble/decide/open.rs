@@ -193,6 +193,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
             owner: owner.clone(),
             manager: manager.clone(),
             departments: departments.clone(),
+            named: Some(w.t.departments.len()),
             private: w.t.private,
         },
     );

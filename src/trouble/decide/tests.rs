@@ -724,6 +724,7 @@ fn open_writes_opened_and_manager_pinged_on_a_valid_chain() {
                 owner: u("U0SALES"),
                 manager: Some(u("U0MANAGER")),
                 departments: depts(&["field", "quality"]),
+                named: Some(1),
                 private: Some(false),
             },
             Event::ManagerPinged {
