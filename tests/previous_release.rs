@@ -523,3 +523,141 @@ async fn a_facts_form_opened_before_the_upgrade_adds_but_overwrites_nothing_unse
     );
     assert_eq!(trouble(&bot, WORKING).substance.facts.part.as_deref(), Some("HX-200"));
 }
+
+/// Posts `text` to `to` as the bot itself would have, marked with outbox delivery `delivery`
+/// of trouble `id`: what reached Slack from a run that crashed before recording it.
+async fn posted_before_the_crash(bot: &TestBot, to: &str, id: &str, delivery: u64, text: &str) {
+    let body = serde_json::json!({
+        "channel": to, "text": text,
+        "metadata": {"event_type": "trouble_bot_delivery", "event_payload": {"delivery": delivery.to_string(), "troubles": id}},
+    });
+    let answer: serde_json::Value = http_client()
+        .post(format!("{}chat.postMessage", bot.slack.api_url()))
+        .bearer_auth("xoxb-test")
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["ok"], true, "{answer}");
+}
+
+/// The delivery ids `call` (a chat.postMessage) was marked with.
+fn deliveries(call: &fake_slack::Call) -> Vec<u64> {
+    let metadata = &call.params["metadata"];
+    let metadata = match metadata.as_str() {
+        Some(text) => serde_json::from_str(text).unwrap_or_default(),
+        None => metadata.clone(),
+    };
+    metadata["event_payload"]["delivery"]
+        .as_str()
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|d| d.parse().ok())
+        .collect()
+}
+
+/// The release of 2026-12-03 crashed mid-work, and this release is started on its store an
+/// hour and a half later: of the calls it had begun, the channel of the trouble opened while
+/// Slack was down, the manager's DM and the notice where it was opened (each with an attempt
+/// on record) and a note (none) had reached Slack, unrecorded; the kickoff and status of that
+/// channel had not. Each goes out once (what reached Slack is found and kept, never posted
+/// again, the channel not created twice), and the timers that fell due meanwhile fire once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_the_release_of_2026_12_03_began_before_a_crash_goes_out_once_and_its_overdue_timers_fire_once() {
+    let mut bot = spawn_bot().await;
+    bot.stop().await;
+    for name in ["acme", "globex", "initech", "umbrella", "hooli"] {
+        let n = bot.slack.channels().len() + 1;
+        bot.slack
+            .add_channel(&format!("trouble-20261130-{n}-{name}"), false, "UBOT");
+    }
+    let data = bot.dir.path().to_path_buf();
+    std::fs::remove_dir_all(&data).expect("clear the data dir");
+    copy_dir(Path::new(RELEASE_2026_12_03), &data);
+    // The calls that release left queued, by what they do.
+    let queued = sled_store(&data).await.outbox_items().expect("the outbox reads");
+    let find = |what: &str| {
+        queued
+            .iter()
+            .find(|i| serde_json::to_string(&i.op).unwrap().contains(what))
+            .unwrap_or_else(|| panic!("{what} queued: {queued:?}"))
+            .id
+    };
+    let (manager_dm, origin, note) = (find("manager_dm"), find("origin_notice"), find("parts left"));
+    let (kickoff, status) = (find(r#""kickoff"}"#), find(r#""status"}"#));
+    let begun: Vec<u64> = queued
+        .iter()
+        .filter(|i| i.attempt_started_at.is_some())
+        .map(|i| i.id)
+        .collect();
+    assert!(
+        begun.contains(&manager_dm) && begun.contains(&origin) && !begun.contains(&note),
+        "{queued:?}"
+    );
+    posted_before_the_crash(
+        &bot,
+        MANAGER,
+        OPENED_WHILE_DOWN,
+        manager_dm,
+        "Please acknowledge (before the crash)",
+    )
+    .await;
+    posted_before_the_crash(
+        &bot,
+        ORIGIN,
+        OPENED_WHILE_DOWN,
+        origin,
+        "opened trouble (before the crash)",
+    )
+    .await;
+    posted_before_the_crash(&bot, "C0000003", WORKING, note, "parts left the warehouse").await;
+    // Down an hour and a half: the first acknowledgement's wait ran out meanwhile.
+    bot.advance(std::time::Duration::from_secs(90 * 60));
+    bot.restart().await;
+    for _ in 0..5 {
+        bot.advance_and_settle(std::time::Duration::from_secs(60)).await;
+    }
+    assert_eq!(bot.store().outbox_len(), 0, "nothing left queued");
+
+    // Its name found taken, the bot's own channel of that name is taken for the trouble's.
+    let hooli: Vec<_> = bot
+        .slack
+        .channels()
+        .into_iter()
+        .filter(|c| c.name.contains("hooli"))
+        .collect();
+    assert_eq!(hooli.len(), 1, "the channel is not created twice: {hooli:?}");
+    assert_eq!(
+        trouble(&bot, OPENED_WHILE_DOWN)
+            .channel
+            .map(|c| c.to_string())
+            .as_deref(),
+        Some("C0000005")
+    );
+    let posts = bot.slack.calls_to("chat.postMessage");
+    for (what, id) in [
+        ("manager's DM", manager_dm),
+        ("origin notice", origin),
+        ("note", note),
+        ("kickoff", kickoff),
+        ("status", status),
+    ] {
+        let sent = posts.iter().filter(|c| deliveries(c).contains(&id)).count();
+        assert_eq!(sent, 1, "the {what} (delivery {id}) went out once, not {sent} times");
+    }
+    // The DM found in Slack is the one kept, and edited from then on.
+    assert!(trouble(&bot, OPENED_WHILE_DOWN).manager_dm.is_some());
+
+    for id in [NOT_ACKED, OPENED_WHILE_DOWN] {
+        assert_eq!(
+            count_posts(&bot, DIRECTOR, &[id, "has not been acknowledged"]),
+            1,
+            "{id}"
+        );
+    }
+    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
+    assert_eq!(verified.code, 0, "{}", verified.stdout);
+}
