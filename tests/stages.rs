@@ -654,13 +654,13 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
     );
 }
 
-/// Parts of the record an earlier `verify` did not read against the timeline: the departments
-/// taking part (named at open or added since: who may see a private trouble, who is asked, who
+/// Parts of the record an earlier `verify` did not read against the timeline: who opened it
+/// (the kickoff and the managers' DMs name them), the departments taking part (named at open or added since: who may see a private trouble, who is asked, who
 /// may verify an action), what the opening said before `fix summary` corrected it (the kickoff
 /// and the managers' DMs show it), and when each stage started (`stats` times the stages from
 /// it). Each edited alone is caught, while the untouched store verifies.
 #[tokio::test]
-async fn verify_catches_departments_the_words_as_reported_and_stage_starts_edited_in_the_record() {
+async fn verify_catches_the_opener_departments_words_as_reported_and_stage_starts_edited_in_the_record() {
     let mut bot = spawn_bot().await;
     let named = bot.open_ready("sev2 +field ACME: housings cracked").await;
     let added = bot.open_ready("Globex: labels smudged").await;
@@ -676,12 +676,13 @@ async fn verify_catches_departments_the_words_as_reported_and_stage_starts_edite
     let r = bot.command_text(SALES, &started.channel, "start 3 cause doubted").await;
     assert!(r.contains("3"), "{r}");
     let first = bot.open_ready("Hooli: screws loose").await;
+    let reported = bot.open_ready("Soylent: cans dented").await;
     let data_dir = bot.dir.path().to_path_buf();
     bot.stop().await;
     let (_config_dir, config) = config_file("en");
     let intact = run_cli(&config, &data_dir, &["verify"]);
     assert!(
-        intact.status.success() && stdout(&intact).contains("5 troubles checked, 0 broken"),
+        intact.status.success() && stdout(&intact).contains("6 troubles checked, 0 broken"),
         "{}",
         describe(&intact)
     );
@@ -711,6 +712,8 @@ async fn verify_catches_departments_the_words_as_reported_and_stage_starts_edite
     });
     // Stage 1, started at the opening, shown as never started.
     edit(&first.id, &|r| r["stages"][0]["started_at"] = json!(null));
+    // The kickoff and the managers' DMs would say a colleague reported it.
+    edit(&reported.id, &|r| r["origin"]["by"] = json!(COLLEAGUE));
     drop(db);
 
     let broken = run_cli(&config, &data_dir, &["verify"]);
@@ -725,11 +728,15 @@ async fn verify_catches_departments_the_words_as_reported_and_stage_starts_edite
         ),
         (&started.id, "stages and their notes"),
         (&first.id, "stages and their notes"),
+        (
+            &reported.id,
+            "customer, summary, opening time and whether it is private",
+        ),
     ] {
         let line = format!("BROKEN {id}: the record of its {fact} does not match the timeline");
         assert!(out.contains(&line), "{line}: {}", describe(&broken));
     }
-    assert!(out.contains("5 troubles checked, 5 broken"), "{}", describe(&broken));
+    assert!(out.contains("6 troubles checked, 6 broken"), "{}", describe(&broken));
 }
 
 #[tokio::test]

@@ -3,8 +3,8 @@
 //! The hash chain guards the entries, but reports also read the record (who acknowledged and
 //! when, the stages, what the customer was told, the split, the costs, the closure, the names
 //! people are shown by, the 8D's facts, scope, cause and actions, which go to the customer;
-//! the departments taking part, what the opening said before a correction, when each stage
-//! started).
+//! who opened it, the departments taking part, what the opening said before a correction,
+//! when each stage started).
 //! An edit of
 //! the record in the store would change the report while every entry still checks, so the
 //! facts the timeline establishes are replayed from it and compared with the record.
@@ -69,6 +69,8 @@ pub fn verify_trouble(t: &Trouble, entries: &[Entry]) -> Result<(), Break> {
 #[derive(Default)]
 struct Told {
     opening: Option<(String, String, DateTime<Utc>)>,
+    /// Who opened it: the owner the opening named (a hand-over changes the owner only).
+    opened_by: Option<UserId>,
     /// The customer and summary as the first correction of either found them.
     as_reported: Option<AsReported>,
     /// The departments the opening pinged and how many of them were named (None when an
@@ -117,7 +119,9 @@ pub fn differs(t: &Trouble, entries: &[Entry]) -> Option<Fact> {
             Fact::Opening,
             told.opening == Some((t.customer.clone(), t.summary.clone(), t.opened_at))
                 && told.private.is_none_or(|private| t.private == Some(private))
-                && told.as_reported == t.as_reported,
+                && told.as_reported == t.as_reported
+                // A trouble stored before who opened it was kept names none.
+                && t.origin.by.as_ref().is_none_or(|by| told.opened_by.as_ref() == Some(by)),
         ),
         (Fact::Severity, told.severity == Some(t.severity)),
         (Fact::Owner, told.owner.as_ref() == Some(&t.owner)),
@@ -215,6 +219,7 @@ fn replay(entries: &[Entry]) -> Told {
                 private,
             } => {
                 told.opening = Some((customer.clone(), summary.clone(), at));
+                told.opened_by = Some(owner.clone());
                 told.departments = (departments.clone(), *named, Vec::new());
                 told.start(StageId::Facts, at);
                 told.private = *private;
