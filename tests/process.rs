@@ -710,3 +710,116 @@ async fn the_log_says_at_start_what_the_bot_reads_and_serves_and_at_the_end_that
     let last = logs.lines().rev().find(|l| !l.starts_with("--")).unwrap_or_default();
     assert!(last.contains("trouble-bot stopped; the store is flushed"), "{logs}");
 }
+
+/// A command as Slack sends it, with the `response_url` and `trigger_id` given (both are
+/// bearer credentials of a sort: whoever holds them may answer in the user's name).
+async fn command_with(bot: &BotProcess, user: &str, channel: &str, text: &str, response_url: &str, trigger: &str) {
+    let form = serde_urlencoded::to_string([
+        ("team_id", "T0TEAM"),
+        ("channel_id", channel),
+        ("user_id", user),
+        ("command", "/trouble"),
+        ("text", text),
+        ("response_url", response_url),
+        ("trigger_id", trigger),
+    ])
+    .unwrap();
+    let r = post_signed_command(&bot.client, &bot.base_url, form).await.unwrap();
+    assert_eq!(r.status(), 200, "{text}");
+}
+
+#[tokio::test]
+async fn a_whole_trouble_with_failures_logs_at_the_default_level_no_word_a_customer_or_colleague_wrote() {
+    const CUSTOMER: &str = "Qzvcorp";
+    const SUMMARY: &str = "lawsuit-threat over dented housings";
+    const NOTE: &str = "confided their plant manager was fired";
+    const UPDATE: &str = "told them the recall costs them nothing";
+    const LOT: &str = "LOTQX-991";
+    const REASON: &str = "settled out of court quietly";
+    const RESPONSE_URL: &str = "http://127.0.0.1:9/commands/T0TEAM/77/bearerxyzzy";
+    const TRIGGER: &str = "4242.77.triggerplugh";
+    let slack = FakeSlack::start().await;
+    // The origin channel refuses the notice: the reporter is told through the response_url,
+    // which does not answer either.
+    slack.set_not_in_channel(ORIGIN);
+    slack.fail_next("views.open", "expired_trigger_id", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let mut bot = BotProcess::start(dir.path(), &config(), &slack.api_url(), "");
+    command_with(&bot, SALES, ORIGIN, "open", RESPONSE_URL, TRIGGER).await;
+    command_with(
+        &bot,
+        SALES,
+        ORIGIN,
+        &format!("open sev1 {CUSTOMER}: {SUMMARY}"),
+        RESPONSE_URL,
+        TRIGGER,
+    )
+    .await;
+    let channel = loop_until_channel(&slack, "-qzvcorp").await;
+    slack
+        .wait_for_n("pins.add", 2, |c| c.params["channel"] == channel.as_str())
+        .await;
+    // A post Slack refuses for good, one it fails once, an edit it refuses.
+    slack.fail_next("chat.postMessage", "msg_too_long", 1);
+    command_with(&bot, SALES, &channel, &format!("note {NOTE}"), RESPONSE_URL, TRIGGER).await;
+    slack.fail_http_next("chat.postMessage", 500, 1);
+    slack.fail_next("chat.update", "cant_update_message", 1);
+    for text in [
+        format!("update {UPDATE}"),
+        format!("fact lot {LOT}"),
+        format!("search {SUMMARY}"),
+        format!("history {CUSTOMER}"),
+        "list".into(),
+        format!("bogus {NOTE}"),
+    ] {
+        command_with(&bot, SALES, &channel, &text, RESPONSE_URL, TRIGGER).await;
+    }
+    command_with(
+        &bot,
+        MANAGER,
+        &channel,
+        &format!("close force {REASON}"),
+        RESPONSE_URL,
+        TRIGGER,
+    )
+    .await;
+    // Someone forges a command carrying the same words: refused for its signature.
+    let forged = http_client()
+        .post(format!("{}/slack/commands", bot.base_url))
+        .header("x-slack-request-timestamp", now_secs().to_string())
+        .header("x-slack-signature", "v0=00")
+        .body(format!("text=note+{NOTE}&response_url={RESPONSE_URL}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 401);
+    slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == channel.as_str() && c.params.to_string().contains(REASON)
+        })
+        .await;
+    bot.terminate().await;
+    let logs = bot.logs_at_exit().await;
+    assert!(
+        logs.contains("Slack refused a call for good"),
+        "the failures are logged:\n{logs}"
+    );
+    let lower = logs.to_lowercase();
+    for secret in [
+        CUSTOMER,
+        SUMMARY,
+        NOTE,
+        UPDATE,
+        LOT,
+        REASON,
+        "bearerxyzzy",
+        "triggerplugh",
+        "dented",
+        "fired",
+    ] {
+        assert!(
+            !lower.contains(&secret.to_lowercase()),
+            "{secret:?} is in the log:\n{logs}"
+        );
+    }
+}
