@@ -442,7 +442,12 @@ impl TempCopy {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
         let dir = std::env::temp_dir().join(format!("trouble-bot-read-{}-{nanos}", std::process::id()));
-        std::fs::create_dir(&dir)?;
+        // Not recursive: a directory someone else made under that name in a shared TMPDIR is
+        // refused, not written into. Closed, as the data directory is, for it holds a copy of it.
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&dir)?;
         Ok(TempCopy(dir))
     }
 }
@@ -495,7 +500,10 @@ fn write_store(dir: &Path, trees: &[TreeRecords]) -> Result<(), Box<dyn std::err
     if partial.exists() {
         std::fs::remove_dir_all(&partial)?;
     }
-    std::fs::create_dir_all(dir)?;
+    // Every trouble is in it: closed to others as the data directory is, the store itself too
+    // when `dir` is one the admin made.
+    crate::store::sled::create_private_dir(dir)?;
+    crate::store::sled::create_private_dir(&partial)?;
     {
         let db = sled::Config::new().path(&partial).open()?;
         for (name, records) in trees {
@@ -682,6 +690,17 @@ fn read_frames(input: &mut impl Read) -> io::Result<Vec<TreeRecords>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The copy of a stopped bot's store sits in the shared TMPDIR while it is read: others
+    /// must not read the troubles in it.
+    #[cfg(unix)]
+    #[test]
+    fn the_copy_of_the_store_read_in_tmpdir_is_closed_to_others() {
+        use std::os::unix::fs::PermissionsExt;
+        let copy = TempCopy::new().unwrap();
+        let mode = std::fs::metadata(&copy.0).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{mode:o}");
+    }
 
     #[test]
     fn records_survive_the_wire_format_and_a_truncated_stream_is_an_error() {

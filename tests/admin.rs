@@ -655,3 +655,34 @@ async fn a_store_that_lost_nothing_restarts_and_its_mark_follows_each_trouble_an
         verified.stdout
     );
 }
+
+/// A backup holds every trouble, as the data directory does: only the bot's user reads it,
+/// and a store restored into a new data directory is as closed as one the bot made, whatever
+/// the admin's umask.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_backup_and_a_store_restored_into_a_new_directory_are_readable_by_the_bot_alone() {
+    let mut bot = spawn_bot().await;
+    bot.open_ready("ACME: housings cracked").await;
+    let data = bot.dir.path().to_path_buf();
+    bot.stop().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path(), "en");
+    let backup = dir.path().join("backup");
+    let (ok, _, stderr) = admin(&["backup", backup.to_str().unwrap()], &config, &data).await;
+    assert!(ok, "{stderr}");
+    let fresh = dir.path().join("fresh");
+    let (ok, _, stderr) = admin(&["restore", backup.to_str().unwrap()], &config, &fresh).await;
+    assert!(ok, "{stderr}");
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(
+        mode(&backup),
+        0o700,
+        "a new backup directory: others may read every trouble"
+    );
+    assert_eq!(
+        mode(&fresh),
+        0o700,
+        "a new data directory: others may read every trouble"
+    );
+}

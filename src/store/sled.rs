@@ -1940,8 +1940,9 @@ impl SledStore {
     }
 }
 
-/// The data directory holds every trouble: readable by the bot's user only.
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+/// The data directory holds every trouble: readable by the bot's user only. So do a backup and
+/// the copy `export`, `verify` and `backup` read of a stopped bot's store.
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
