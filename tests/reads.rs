@@ -1264,3 +1264,50 @@ async fn mine_lists_what_waits_on_you_first_and_never_a_trouble_you_may_not_see(
     let help = bot.command_text(SALES, ORIGIN, "help").await;
     assert!(help.contains("`/trouble mine`"), "{help}");
 }
+
+/// The rep names the wrong manager (another chain's) on a confidential trouble; the chain
+/// names the right one. The person named by mistake is out of the chain and the bot no longer
+/// lets them see the trouble, so they are taken out of its private channel too, where the
+/// costs, split and notes recorded from then on are posted (`remove` refuses them: they were
+/// not `add`ed). On the timeline and said in the channel.
+#[tokio::test]
+async fn a_manager_named_by_mistake_on_a_private_trouble_leaves_its_channel_once_replaced() {
+    let bot = spawn_bot_raw(&private_config()).await;
+    let a = bot
+        .open_ready(&format!("sev2 <@{OTHER_MGR}> ACME: SAFETY-INCIDENT operator injured"))
+        .await;
+    bot.settle().await;
+    assert!(bot.slack.members(&a.channel).contains(&OTHER_MGR.to_string()));
+    let answer = bot
+        .command_text(MANAGER, &a.channel, &format!("manager <@{MANAGER}>"))
+        .await;
+    assert!(answer.contains("manager is now"), "{answer}");
+    bot.settle().await;
+    let members = bot.slack.members(&a.channel);
+    assert!(
+        !members.contains(&OTHER_MGR.to_string()),
+        "the manager named by mistake still reads the private channel: {members:?}"
+    );
+    for kept in [SALES, MANAGER] {
+        assert!(members.contains(&kept.to_string()), "{kept}: {members:?}");
+    }
+    bot.posted_saying(&a.channel, "removed <@U0OTHERMGR> from this trouble's participants")
+        .await;
+    assert!(
+        event_kinds(&bot, &a.id)
+            .iter()
+            .any(|k| k.contains("ParticipantsRemoved")),
+        "{:?}",
+        event_kinds(&bot, &a.id)
+    );
+    // A public trouble's channel is open to anyone: the one named by mistake stays.
+    let public = spawn_bot().await;
+    let b = public
+        .open_ready(&format!("sev2 <@{COLLEAGUE}> Globex: labels smudged"))
+        .await;
+    public
+        .command_text(MANAGER, &b.channel, &format!("manager <@{MANAGER}>"))
+        .await;
+    public.settle().await;
+    assert!(public.slack.members(&b.channel).contains(&COLLEAGUE.to_string()));
+}

@@ -256,7 +256,9 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                 by: user.clone(),
                 handed_to: None,
             };
+            let chain_before = w.t.manager_chain().to_vec();
             rechain(w, chain, &approvers_before, change);
+            leave_private_channel(w, &user, chain_before);
             // Before an acknowledgement the chain asks them; after it nothing would tell them.
             if w.t.ack.is_some() && to != user {
                 w.post(
@@ -579,6 +581,39 @@ pub(in crate::trouble) fn add_participants(
         users: new_users,
         depts: new_departments,
     }
+}
+
+/// Those a new manager took out of a private trouble's chain (named by mistake) who take no
+/// other part in it leave its channel: the bot no longer shows it to them, and the costs,
+/// split and notes recorded from now on must not reach them there either. `remove` cannot
+/// (they were not added), so it happens here, on the timeline and said in the channel as a
+/// removal is. A public channel is open to anyone: nobody is taken out of it.
+fn leave_private_channel(w: &mut Work, by: &UserId, chain_before: Vec<UserId>) {
+    let viewers = roles::Viewers::of(&w.t);
+    if !viewers.private(w.ctx.policy) {
+        return;
+    }
+    let left: Vec<UserId> = chain_before
+        .into_iter()
+        .filter(|u| !viewers.takes_part(w.ctx.policy, u) && !w.t.members_seen.contains(u))
+        .collect();
+    if left.is_empty() {
+        return;
+    }
+    w.log(Some(by), Event::ParticipantsRemoved { users: left.clone() });
+    if w.t.channel.is_some() {
+        for user in &left {
+            w.send(Lane::Channel, Op::Kick { user: user.clone() });
+        }
+    }
+    w.post(
+        Lane::Channel,
+        Dest::TroubleChannel,
+        Message::ParticipantsRemoved {
+            by: by.clone(),
+            users: left,
+        },
+    );
 }
 
 /// `/trouble remove`: people added by mistake off the trouble, out of its channel and its
