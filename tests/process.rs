@@ -823,3 +823,42 @@ async fn a_whole_trouble_with_failures_logs_at_the_default_level_no_word_a_custo
         );
     }
 }
+
+/// A record damaged so that a customer's words stand where the bot expects a word of its own
+/// (a torn write, a hand edit, a newer release): the bot logs that it does not read, naming
+/// the trouble and the field's trouble, but not the words, which the decode error quotes.
+/// `verify`, run by the admin on the store itself, still shows them.
+#[tokio::test]
+async fn a_record_that_does_not_read_is_logged_without_the_words_it_holds() {
+    const SUMMARY: &str = "lawsuit-threat over dented housings";
+    let slack = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut bot = BotProcess::start(dir.path(), &config(), &slack.api_url(), "");
+    let id = trouble_id_of(
+        &bot.command(SALES, ORIGIN, &format!("open Qzvcorp: {SUMMARY}"))
+            .await
+            .json()
+            .await
+            .unwrap(),
+    );
+    let channel = loop_until_channel(&slack, "-qzvcorp").await;
+    slack
+        .wait_for_n("pins.add", 2, |c| c.params["channel"] == channel.as_str())
+        .await;
+    bot.terminate().await;
+    let damaged = serde_json::json!({"id": id, "customer": "Qzvcorp", "stages": [{"state": SUMMARY}]});
+    overwrite_trouble(&dir.path().join("data"), &id, damaged.to_string().as_bytes()).await;
+    let mut bot = BotProcess::start(dir.path(), &config(), &slack.api_url(), "");
+    for ask in ["list", "history Qzvcorp", "search dented"] {
+        bot.command(SALES, ORIGIN, ask).await;
+    }
+    let r = bot.command(SALES, &channel, "note more").await;
+    assert_eq!(r.status(), 200);
+    bot.terminate().await;
+    let logs = bot.logs_at_exit().await;
+    assert!(
+        logs.contains("does not read") && logs.contains(&id),
+        "the damage is logged:\n{logs}"
+    );
+    assert!(!logs.contains("dented"), "the summary is in the log:\n{logs}");
+}

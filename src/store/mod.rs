@@ -36,7 +36,8 @@ pub use self::sled::{LockTimeSoFar, SledStore, TreeRecords, WriteLocksSoFar};
 pub enum StoreError {
     #[error("store: {0}")]
     Sled(#[from] ::sled::Error),
-    #[error("store: corrupt record: {0}")]
+    /// Shown without the values the decode error quotes: it reaches the log.
+    #[error("store: corrupt record: {}", without_values(.0))]
     Corrupt(String),
     /// The embedded store stopped writing after a write failed (a disk that is full, or
     /// refuses writes): nothing more is written, decided or sent until a restart, which
@@ -118,7 +119,7 @@ impl std::fmt::Display for Unreadable {
 impl Unreadable {
     /// Logs that a walk left this trouble out of `what`, and how the admin looks into it.
     pub fn left_out_of(&self, what: &str) {
-        tracing::error!(trouble = %self.id, why = %self.why, "a trouble whose record does not read is left out of {what}; `trouble-bot verify` checks the store");
+        tracing::error!(trouble = %self.id, why = %without_values(&self.why), "a trouble whose record does not read is left out of {what}; `trouble-bot verify` checks the store");
     }
 
     pub fn new(id: &[u8], e: StoreError) -> Unreadable {
@@ -169,7 +170,7 @@ pub fn unreadable_call_line(lane: &str, why: &dyn std::fmt::Display) -> String {
 pub(crate) fn unreadable_timer(key: &[u8], e: &dyn std::fmt::Display) {
     tracing::error!(
         trouble = %timer_key_trouble(key),
-        why = %printable(&e.to_string()),
+        why = %without_values(&printable(&e.to_string())),
         "a timer whose record does not read is tried again in an hour, or after a restart (a newer release may have written it)"
     );
 }
@@ -179,7 +180,7 @@ pub(crate) fn unreadable_timer(key: &[u8], e: &dyn std::fmt::Display) {
 pub(crate) fn replaced_unreadable_timer(key: &[u8], e: &dyn std::fmt::Display) {
     tracing::error!(
         job = %timer_key_trouble(key),
-        why = %printable(&e.to_string()),
+        why = %without_values(&printable(&e.to_string())),
         "a waiting timer whose record does not read is written again as this release's, due when it was"
     );
 }
@@ -200,7 +201,7 @@ pub(crate) fn in_place_of_unreadable<K: AsRef<[u8]>>(timer: &Timer, unreadable: 
 pub(crate) fn unreadable_call(lane: &str, e: &dyn std::fmt::Display) {
     tracing::error!(
         lane = %printable(lane),
-        why = %printable(&e.to_string()),
+        why = %without_values(&printable(&e.to_string())),
         "a queued Slack call whose record does not read is passed over and the lane goes on (a newer release may have written it)"
     );
 }
@@ -216,6 +217,50 @@ pub(crate) fn readable<T>(id: &str, read: Result<Option<T>, StoreError>) -> Resu
             Ok(None)
         }
         read => read,
+    }
+}
+
+/// A decode error (`why`) as the log shows it: without the values it quotes (`unknown variant
+/// `…``, `invalid type: string "…"`), which a damaged record may have taken from a customer's
+/// name, a summary or a note. What was expected and where stay; `verify`, run on the store by
+/// the admin, shows the values.
+pub fn without_values(why: &str) -> String {
+    let mut out = String::with_capacity(why.len());
+    let mut rest = why;
+    loop {
+        let found = ["unknown variant `", "unknown field `", "character `", "string \""]
+            .iter()
+            .filter_map(|p| rest.find(p).map(|at| (at, *p)))
+            .min_by_key(|(at, _)| *at);
+        let Some((at, prefix)) = found else {
+            out.push_str(rest);
+            return out;
+        };
+        let start = at + prefix.len();
+        out.push_str(&rest[..start]);
+        out.push('…');
+        let value = &rest[start..];
+        let end = match prefix.ends_with('"') {
+            // Quoted as Rust's Debug quotes a string: up to the first quote not escaped.
+            true => {
+                let mut escaped = false;
+                value.char_indices().find_map(|(i, c)| {
+                    let closes = c == '"' && !escaped;
+                    escaped = c == '\\' && !escaped;
+                    closes.then_some(i)
+                })
+            }
+            // Serde writes these as they are: up to what it says after them.
+            false => ["`, expected", "`, there are no"]
+                .iter()
+                .filter_map(|tail| value.rfind(tail))
+                .min()
+                .or_else(|| value.rfind('`')),
+        };
+        match end {
+            Some(end) => rest = &value[end..],
+            None => return out,
+        }
     }
 }
 
@@ -1021,6 +1066,35 @@ fn pg_id(item: &OutboxItem) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_decode_error_is_logged_without_the_values_it_quotes() {
+        let cases = [
+            (
+                "unknown variant `lawsuit over dented housings`, expected one of `done` at line 1 column 96",
+                "unknown variant `…`, expected one of `done` at line 1 column 96",
+            ),
+            (
+                r#"invalid type: string "Acme \"secret\" recall", expected u8"#,
+                r#"invalid type: string "…", expected u8"#,
+            ),
+            (
+                "unknown field `fired`, there are no fields",
+                "unknown field `…`, there are no fields",
+            ),
+            ("missing field `customer`", "missing field `customer`"),
+            (
+                "invalid type: character `x`, expected a string",
+                "invalid type: character `…`, expected a string",
+            ),
+            (r#"invalid value: string "cut"#, r#"invalid value: string "…"#),
+        ];
+        for (why, shown) in cases {
+            assert_eq!(without_values(why), shown);
+        }
+        let error = StoreError::Corrupt("unknown variant `dented`, expected `done`".into());
+        assert!(!error.to_string().contains("dented"), "{error}");
+    }
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{mpsc, Arc};
 

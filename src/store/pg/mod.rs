@@ -36,7 +36,7 @@ pub enum PgError {
     Pool(String),
     #[error("{0}")]
     Store(#[from] crate::store::StoreError),
-    #[error("store: corrupt record: {0}")]
+    #[error("store: corrupt record: {}", crate::store::without_values(.0))]
     Corrupt(String),
     /// `migrate-store` refused a copy that would lose a trouble (see `copy::copy_from_sled`).
     #[error("{0}")]
