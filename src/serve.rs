@@ -123,6 +123,27 @@ async fn check_clock(app: &App) -> Result<(), StartError> {
     }
 }
 
+/// Every trouble is in the data directory: the bot makes it 0700, but one the admin made (a
+/// umask of 022, a directory created by hand or by a deployment tool) may let others read the
+/// store. Said at each start with how to close it; the bot changes nothing of the admin's.
+fn warn_if_others_read(dir: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(meta) = std::fs::metadata(dir) else {
+            return;
+        };
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            tracing::warn!(
+                path = %dir.display(),
+                mode = %format_args!("{mode:o}"),
+                "the data directory lets other users in, and it holds every trouble: `chmod 700` it"
+            );
+        }
+    }
+}
+
 /// Starts the bot with the default HTTP limits.
 pub async fn start(config: Config) -> Result<RunningBot, StartError> {
     start_with(config, crate::http::server::Limits::default()).await
@@ -210,6 +231,9 @@ pub async fn start_on(
     tracing::info!(%addr, config_file = %app.config.source, %store, "{serving}");
     for w in app.config.warnings() {
         tracing::warn!("{}", crate::i18n::config_warning(crate::i18n::Locale::En, w));
+    }
+    if app.config.database_url.is_none() {
+        warn_if_others_read(&data_dir_shown(&app.config));
     }
     Ok(RunningBot {
         addr,

@@ -862,3 +862,33 @@ async fn a_record_that_does_not_read_is_logged_without_the_words_it_holds() {
     );
     assert!(!logs.contains("dented"), "the summary is in the log:\n{logs}");
 }
+
+/// A data directory made by hand with a umask of 022 lets every local user read the store:
+/// the bot says so at start, with what to do, and leaves the admin's directory as it is. One
+/// the bot made itself (0700) brings no such line.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_data_directory_others_may_read_is_a_warning_at_start() {
+    use std::os::unix::fs::PermissionsExt;
+    const SAID: &str = "the data directory lets other users in";
+    let slack = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut bot = BotProcess::start(dir.path(), &config(), &slack.api_url(), "");
+    bot.terminate().await;
+    let logs = bot.logs_at_exit().await;
+    assert!(
+        logs.contains(SAID) && logs.contains("chmod 700") && logs.contains("755"),
+        "{logs}"
+    );
+    let mode = std::fs::metadata(&data).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o755, "the admin's directory is left as it is");
+
+    let fresh = tempfile::tempdir().unwrap();
+    let mut bot = BotProcess::start(fresh.path(), &config(), &slack.api_url(), "");
+    bot.terminate().await;
+    let logs = bot.logs_at_exit().await;
+    assert!(!logs.contains(SAID), "{logs}");
+}
