@@ -853,3 +853,54 @@ async fn a_shared_trouble_channel_is_not_shown_our_deadlines() {
         );
     }
 }
+
+/// A form of the bot's submitted by someone of the customer's organisation (their
+/// `user.team_id`, as Slack sends it in `view_submission`) acts no more than their command or
+/// button would: the Log update, facts, action and open forms record and open nothing, and the
+/// form, replaced, tells them why (in both languages), naming nobody of the chain.
+#[tokio::test]
+async fn a_form_submitted_by_someone_of_the_customers_organisation_records_nothing() {
+    for (locale, refusal) in [
+        ("en", "for the company's own staff"),
+        ("ja", "社内の担当者だけが使えます"),
+    ] {
+        let (bot, front) = bot_with_connect_in(locale).await;
+        let t = bot.open_ready("sev2 ACME: cracked housings").await;
+        share_with_the_customer(&bot, &front, &t.channel).await;
+        let before = trouble(&bot, &t.id).timeline_len;
+        let action = json!({
+            "kind": {"value": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "interim"}, "value": "interim"}}},
+            "text": {"value": {"type": "plain_text_input", "value": "we replace every unit free"}},
+            "owner": {"value": {"type": "users_select", "selected_user": SALES}},
+        });
+        let metadata = json!({"channel": t.channel}).to_string();
+        for mut form in [
+            update_submission("W0CUSTOMER", &t.id, "all fixed, no charge to you", None),
+            facts_submission(&t.id, &[("part", "HX-999")]),
+            view_submission("W0CUSTOMER", "VACTIONX", "trouble_action", &t.id, action.clone()),
+            open_submission("ACME", "a trouble of their own", MANAGER, &metadata),
+        ] {
+            form["user"]["id"] = json!("W0CUSTOMER");
+            form["user"]["team_id"] = json!("T0CUSTOMER");
+            let answer = bot.interaction(&form).await;
+            assert_eq!(answer.status(), 200, "{locale}");
+            let answer: serde_json::Value = answer.json().await.expect("the form is answered");
+            assert_eq!(answer["response_action"], "update", "{locale}: {answer}");
+            let said = answer["view"].to_string();
+            assert!(said.contains(refusal) && !said.contains(MANAGER), "{locale}: {said}");
+        }
+        bot.settle().await;
+        assert_eq!(trouble(&bot, &t.id).timeline_len, before, "{locale}: nothing recorded");
+        assert_eq!(
+            bot.slack.calls_to("conversations.create").len(),
+            1,
+            "{locale}: nothing opened"
+        );
+        // Our rep's form goes through as ever.
+        let ours = bot
+            .interaction(&update_submission(SALES, &t.id, "told them the cause by phone", None))
+            .await;
+        assert_eq!(ours.status(), 200);
+        assert!(trouble(&bot, &t.id).timeline_len > before, "{locale}: our rep's update");
+    }
+}

@@ -121,6 +121,14 @@ pub(crate) async fn answer_interaction(app: &Arc<App>, payload: serde_json::Valu
             .await
         }
         Interaction::ViewSubmission { user, view, .. } => {
+            // A form is refused to another organisation as their command and button are: a
+            // customer never gets to one of ours by those, yet a modal left open or passed on
+            // must not act for the company either (nor answer with our roles' names).
+            if app.of_another_org(user.team_id.as_deref(), interaction_enterprise.as_deref()) {
+                tracing::info!("refused a form from another organisation");
+                let l = app.config.locale;
+                return notice(crate::i18n::modals::not_for_another_org_modal(l));
+            }
             // One modal is submitted once: a second submission of an accepted view (a double
             // click, a replay) is skipped, while a corrected one after field errors goes through.
             let view_key = format!("view:{}", view.id);

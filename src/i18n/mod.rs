@@ -452,13 +452,13 @@ pub fn reads_not_where_the_customer_reads(l: Locale) -> String {
     .to_string()
 }
 
-/// A command or a button used by someone of another organisation (a customer in a channel
+/// A command, a button or a form used by someone of another organisation (a customer in a channel
 /// shared through Slack Connect): troubles are the company's to act on.
 pub fn not_for_another_org(l: Locale) -> String {
     tr!(
         l,
-        "このボットは社内の担当者だけが使えます。社外の方のコマンドやボタン操作では、トラブルに何も記録されません。ご用件はこのチャンネルの担当者にお伝えください。",
-        "This bot is for the company's own staff: a command or button used from another organisation records nothing on a trouble. Please tell the people of the company in this channel."
+        "このボットは社内の担当者だけが使えます。社外の方のコマンド・ボタン・フォームの操作では、トラブルに何も記録されません。ご用件はこのチャンネルの担当者にお伝えください。",
+        "This bot is for the company's own staff: a command, button or form used from another organisation records nothing on a trouble. Please tell the people of the company in this channel."
     )
     .to_string()
 }

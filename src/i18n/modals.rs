@@ -130,6 +130,12 @@ pub fn update_while_channel_lost_modal(l: Locale, how: crate::trouble::model::Ch
     notice_modal(l, tr!(l, "お客様への連絡", "Customer update"), &text)
 }
 
+/// A form submitted by someone of another organisation (Slack Connect), replaced by why it
+/// recorded nothing.
+pub fn not_for_another_org_modal(l: Locale) -> Value {
+    notice_modal(l, tr!(l, "トラブル", "Trouble"), &super::not_for_another_org(l))
+}
+
 /// The answer to a tap in App Home that changed nothing (refused, or done already): Home has no
 /// place for a private answer, so it opens over the Home, under the trouble's id.
 pub fn tap_answer_modal(l: Locale, id: &crate::trouble::model::TroubleId, text: &str) -> Value {
