@@ -904,3 +904,44 @@ async fn a_form_submitted_by_someone_of_the_customers_organisation_records_nothi
         assert!(trouble(&bot, &t.id).timeline_len > before, "{locale}: our rep's update");
     }
 }
+
+/// Someone of the customer's joining a trouble's channel shared with them (Slack says their
+/// workspace in the event's `team`) is not taken for one of ours: a private trouble is not
+/// theirs to see by it, and the bot draws them no App Home of our troubles. A colleague of
+/// ours joining is kept, as ever.
+#[tokio::test]
+async fn someone_of_the_customers_organisation_joining_the_channel_is_not_one_who_sees_the_trouble() {
+    let (bot, front) = bot_with_connect().await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    share_with_the_customer(&bot, &front, &t.channel).await;
+    let joined = |user: &str, team: &str| {
+        json!({
+            "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0APP", "type": "event_callback",
+            "event_id": format!("EvJoin{}", unique()), "event_time": now_secs(),
+            "event": {"type": "member_joined_channel", "user": user, "channel": t.channel, "channel_type": "C",
+                      "team": team, "inviter": SALES, "event_ts": "1800000000.000100"},
+            "authorizations": [{"team_id": "T0TEAM", "user_id": "UBOT", "is_bot": true}],
+        })
+    };
+    let mark = last_call(&bot);
+    assert_eq!(bot.event(&joined("W0CUSTOMER", "T0CUSTOMER"), None).await.status(), 200);
+    assert_eq!(bot.event(&joined(COLLEAGUE, "T0TEAM"), None).await.status(), 200);
+    wait_until(|| {
+        trouble(&bot, &t.id)
+            .members_seen
+            .iter()
+            .any(|u| u.as_str() == COLLEAGUE)
+            .then_some(())
+    })
+    .await;
+    bot.settle().await;
+    let seen = trouble(&bot, &t.id).members_seen;
+    assert!(seen.iter().all(|u| u.as_str() != "W0CUSTOMER"), "{seen:?}");
+    let homes: Vec<_> = bot
+        .slack
+        .calls_to("views.publish")
+        .into_iter()
+        .filter(|c| c.seq > mark && c.params["user_id"] == "W0CUSTOMER")
+        .collect();
+    assert!(homes.is_empty(), "an App Home drawn for the customer: {homes:?}");
+}

@@ -132,6 +132,13 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
                 return StatusCode::OK.into_response();
             };
             let is_bot = app.bot_user_id().is_some_and(|bot| bot == user);
+            // Someone of the customer's joining a channel shared with them (Slack names their
+            // workspace as the event's `team`) is no member of ours: seen, they would count as
+            // one who may see a private trouble, and have an App Home of our troubles drawn.
+            let team = field("user_team").or(field("team"));
+            if kind == "member_joined_channel" && app.of_another_org(team, field("enterprise")) {
+                return StatusCode::OK.into_response();
+            }
             let user = UserId::new(user);
             let input = match (kind, is_bot) {
                 ("member_joined_channel", true) => Input::ChannelBack {
