@@ -945,3 +945,50 @@ async fn someone_of_the_customers_organisation_joining_the_channel_is_not_one_wh
         .collect();
     assert!(homes.is_empty(), "an App Home drawn for the customer: {homes:?}");
 }
+
+/// The kickoff and the status posted again in a trouble channel shared with the customer (an
+/// admin deleted them) read as the pinned ones are edited there: no costs, no deadlines of
+/// ours, not how long the acknowledgement waited.
+#[tokio::test]
+async fn the_kickoff_and_status_posted_again_in_a_shared_channel_leave_out_what_is_internal() {
+    let (bot, front) = bot_with_connect().await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    bot.command_text(SALES, &t.channel, "cost ¥50,000 ours courier").await;
+    bot.advance_and_settle(std::time::Duration::from_secs(2 * 3600)).await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    share_with_the_customer(&bot, &front, &t.channel).await;
+    let status_ts = trouble(&bot, &t.id).status.expect("status posted").ts.to_string();
+    let mark = last_call(&bot);
+    for ts in [t.kickoff_ts.as_str(), status_ts.as_str()] {
+        bot.slack.delete_message(&t.channel, ts);
+        let deleted = json!({
+            "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0APP", "type": "event_callback",
+            "event_id": format!("EvDel{}", unique()), "event_time": now_secs(),
+            "event": {"type": "message", "subtype": "message_deleted", "hidden": true, "channel": t.channel,
+                      "ts": "1800000000.000400", "deleted_ts": ts, "event_ts": "1800000000.000400"},
+            "authorizations": [{"team_id": "T0TEAM", "user_id": "UBOT", "is_bot": true}],
+        });
+        assert_eq!(bot.event(&deleted, None).await.status(), 200);
+    }
+    bot.paced("the kickoff and status posted again", || {
+        let now = trouble(&bot, &t.id);
+        (now.kickoff.is_some_and(|k| k.ts.as_str() != t.kickoff_ts)
+            && now.status.is_some_and(|s| s.ts.as_str() != status_ts))
+        .then_some(())
+    })
+    .await;
+    bot.settle().await;
+    let again = posted_since(&bot, &t.channel, mark);
+    assert!(again.len() >= 2, "{again:?}");
+    for p in &again {
+        for internal in [
+            "¥50,000",
+            "First customer contact",
+            "Next update due",
+            "due by",
+            "after 2h",
+        ] {
+            assert!(!p.contains(internal), "{internal} where the customer reads: {p}");
+        }
+    }
+}

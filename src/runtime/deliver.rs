@@ -771,21 +771,31 @@ async fn deliver_once(
                 message,
                 Message::Closed { .. } | Message::SeverityLowered { .. } | Message::Acknowledged { .. }
             );
+            // The kickoff or status posted again (someone deleted it) in a channel shared since
+            // reads as the pinned ones are edited there (see the `Refresh` above).
+            let pinned = matches!(message, Message::Kickoff | Message::Status);
             let mut t = t;
             let for_outside_line;
             let mut message = message;
             if let (true, Some(c)) = (
-                (internal || closing || follow_up) && !matches!(to, Dest::Dm(_) | Dest::Channel(_)),
+                (internal || closing || follow_up || pinned) && !matches!(to, Dest::Dm(_) | Dest::Channel(_)),
                 &t.channel,
             ) {
-                if Box::pin(app.shared_channels.is_shared(slack, c, app.clock.now())).await? {
+                let now = app.clock.now();
+                let shared = match pinned {
+                    true => Box::pin(app.shared_channels.is_shared_now(slack, c, now)).await?,
+                    false => Box::pin(app.shared_channels.is_shared(slack, c, now)).await?,
+                };
+                if shared {
                     if follow_up {
                         tracing::info!(channel = %c, "a follow-up goes by DM: the trouble's channel is shared outside the company");
                         return Ok(Some(Outcome::FollowUpHeld {
                             message: message.clone(),
                         }));
                     }
-                    if let Message::Closed { by, forced_reason, .. } = message {
+                    if pinned {
+                        t = Arc::new(crate::trouble::approval::pinned_for_outside(&t));
+                    } else if let Message::Closed { by, forced_reason, .. } = message {
                         t = Arc::new(crate::trouble::approval::for_outside(&t));
                         for_outside_line = Message::Closed {
                             by: by.clone(),

@@ -33,6 +33,28 @@ impl SharedChannels {
         channel: &ChannelId,
         now: DateTime<Utc>,
     ) -> Result<bool, SlackError> {
+        self.ask(slack, channel, now, true).await
+    }
+
+    /// As [`Self::is_shared`], remembering only a "shared": for the kickoff and status posted in
+    /// a trouble's channel, most often as the bot has just made it, when a "not shared" kept for
+    /// the hour would outlast a `channel_shared` event lost soon after.
+    pub async fn is_shared_now(
+        &self,
+        slack: &SlackClient,
+        channel: &ChannelId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, SlackError> {
+        self.ask(slack, channel, now, false).await
+    }
+
+    async fn ask(
+        &self,
+        slack: &SlackClient,
+        channel: &ChannelId,
+        now: DateTime<Utc>,
+        remember_unshared: bool,
+    ) -> Result<bool, SlackError> {
         if let Some(shared) = self.known(channel, now) {
             return Ok(shared);
         }
@@ -48,7 +70,9 @@ impl SharedChannels {
             }
             Err(e) => return Err(e),
         };
-        self.lock().insert(channel.to_string(), (shared, now));
+        if shared || remember_unshared {
+            self.lock().insert(channel.to_string(), (shared, now));
+        }
         Ok(shared)
     }
 
