@@ -992,3 +992,33 @@ async fn the_kickoff_and_status_posted_again_in_a_shared_channel_leave_out_what_
         }
     }
 }
+
+/// A lowering said in a trouble channel shared with the customer leaves out the slower cadence
+/// of customer updates it brings (our own deadline, which the customer would watch pass, as the
+/// status there leaves out the next update's); a channel nobody shared is told it as ever. In
+/// both languages.
+#[tokio::test]
+async fn a_lowering_in_a_shared_trouble_channel_does_not_tell_the_customer_our_update_cadence() {
+    for (locale, cadence) in [("en", "Customer updates are now due every"), ("ja", "お客様への報告は")] {
+        let (bot, front) = bot_with_connect_in(locale).await;
+        let shared = bot.open_ready("sev2 ACME: cracked housings").await;
+        let internal = bot.open_ready("sev2 Globex: bent brackets").await;
+        share_with_the_customer(&bot, &front, &shared.channel).await;
+        let mark = last_call(&bot);
+        for t in [&shared, &internal] {
+            bot.command_text(MANAGER, &t.channel, "sev 3 cosmetic only").await;
+        }
+        let lowered = |channel: String| {
+            let bot = &bot;
+            bot.paced("the lowering said", move || {
+                posted_since(bot, &channel, mark)
+                    .into_iter()
+                    .find(|p| p.starts_with("⬇️"))
+            })
+        };
+        let in_shared = lowered(shared.channel.clone()).await;
+        let in_internal = lowered(internal.channel.clone()).await;
+        assert!(!in_shared.contains(cadence), "{locale}: {in_shared}");
+        assert!(in_internal.contains(cadence), "{locale}: {in_internal}");
+    }
+}

@@ -1341,14 +1341,18 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("⬇️ {} lowered the severity of trouble {id} ({customer}) from {from_label} to {to_label}. {channel}{why}\nCustomer updates are now due every {every}. `/trouble sev {}` in its channel raises it again.", user(by), from.level())
             ))
         }
-        Message::SeverityLowered { by, from, to, reason } => {
+        Message::SeverityLowered { by, from, to, reason, cadence_withheld } => {
             let every = format_duration(l, config.policy.severity(*to).customer_update_every.as_secs());
+            let cadence = match cadence_withheld {
+                true => String::new(),
+                false => tr!(l, format!("お客様への報告は{every}ごとになります。"), format!(" Customer updates are now due every {every}.")),
+            };
             // A reason pings nobody, here too, as a raise's DM and announcement read it.
             let why = because(l, reason, Where::Elsewhere);
             Rendered::text(tr!(
                 l,
-                format!("⬇️ {}が重大度を {} から {} に引き下げました。お客様への報告は{}ごとになります。{why}", user(by), severity_label(l, config, *from), severity_label(l, config, *to), every),
-                format!("⬇️ {} lowered the severity from {} to {}. Customer updates are now due every {}.{why}", user(by), severity_label(l, config, *from), severity_label(l, config, *to), every)
+                format!("⬇️ {}が重大度を {} から {} に引き下げました。{cadence}{why}", user(by), severity_label(l, config, *from), severity_label(l, config, *to)),
+                format!("⬇️ {} lowered the severity from {} to {}.{cadence}{why}", user(by), severity_label(l, config, *from), severity_label(l, config, *to))
             ))
         }
         Message::ParticipantsAdded { by, users, departments } => {
@@ -2485,6 +2489,7 @@ pub(super) mod tests {
                 from: Severity::new(1),
                 to: Severity::new(2),
                 reason: t.summary.clone(),
+                cadence_withheld: false,
             },
             Message::LoweredAboveYou {
                 by: by.clone(),

@@ -809,6 +809,7 @@ async fn deliver_once(
                             from: *from,
                             to: *to,
                             reason: String::new(),
+                            cadence_withheld: true,
                         };
                         message = &for_outside_line;
                     } else if let Message::Acknowledged { by, after_secs, .. } = message {

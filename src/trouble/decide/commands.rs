@@ -402,6 +402,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                         from,
                         to,
                         reason: reason.clone(),
+                        cadence_withheld: false,
                     },
                 );
                 // Whoever in the chain lowers a trouble nobody had acknowledged has heard of it:

@@ -2034,6 +2034,7 @@ fn lowering_the_severity_is_said_in_the_channel_and_to_the_one_above_and_logged(
                 from: Severity::new(1),
                 to: Severity::new(3),
                 reason: "r".into(),
+                cadence_withheld: false,
             },
             // Lowered before anyone acknowledged it: the manager who lowered it has heard of it.
             Message::Acknowledged {

@@ -348,6 +348,10 @@ pub enum Message {
         to: Severity,
         #[serde(default, skip_serializing_if = "String::is_empty")]
         reason: String,
+        /// Said without the cadence of customer updates it brings: in a channel shared with the
+        /// customer that is our own deadline, not theirs to watch pass.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        cadence_withheld: bool,
     },
     /// `/trouble add`: who brought whom in.
     ParticipantsAdded {
