@@ -1022,3 +1022,35 @@ async fn a_lowering_in_a_shared_trouble_channel_does_not_tell_the_customer_our_u
         assert!(in_internal.contains(cadence), "{locale}: {in_internal}");
     }
 }
+
+/// Someone up the chain asked to acknowledge who leaves a trouble channel shared with the
+/// customer is added back, as ever, but the channel is not told why: that nobody has
+/// acknowledged it and who is asked now is the team's (their own escalation DM asks them).
+/// In both languages.
+#[tokio::test]
+async fn someone_asked_to_acknowledge_added_back_to_a_shared_channel_is_not_said_to_be_asked() {
+    for (locale, asked) in [("en", "is asked to acknowledge"), ("ja", "確認をお願いしているため")] {
+        let (bot, front) = bot_with_connect_in(locale).await;
+        let t = bot.open_ready("sev2 ACME: cracked housings").await;
+        share_with_the_customer(&bot, &front, &t.channel).await;
+        bot.advance_and_settle(std::time::Duration::from_secs(3600 + 60)).await;
+        assert_eq!(
+            trouble(&bot, &t.id).escalation.level,
+            1,
+            "{locale}: the director is asked"
+        );
+        let mark = last_call(&bot);
+        let left = channel_event("member_left_channel", &t.channel, Some(DIRECTOR));
+        assert_eq!(bot.event(&left, None).await.status(), 200);
+        bot.slack
+            .wait_for("conversations.invite", |c| {
+                c.seq > mark
+                    && c.params["channel"] == t.channel.as_str()
+                    && c.params["users"].as_str().is_some_and(|u| u.contains(DIRECTOR))
+            })
+            .await;
+        bot.settle().await;
+        let said = said_in_since(&bot, &t.channel, mark);
+        assert!(said.iter().all(|p| !p.contains(asked)), "{locale}: {said:?}");
+    }
+}

@@ -748,9 +748,10 @@ async fn deliver_once(
                 ),
                 _ => false,
             };
-            // What tells the team the customer is kept waiting, that nobody acknowledged, that
-            // an action of ours is late, or that this may be the customer's trouble come back,
-            // goes to them by DM instead (the core decides to whom).
+            // What tells the team the customer is kept waiting, that nobody acknowledged (who is
+            // asked now, added back when they left), that an action of ours is late, or that this
+            // may be the customer's trouble come back, goes to them by DM instead (the core
+            // decides to whom).
             let follow_up = matches!(
                 message,
                 Message::Nudge(_)
@@ -758,6 +759,7 @@ async fn deliver_once(
                     | Message::FirstContact { .. }
                     | Message::EscalationMention { .. }
                     | Message::NobodyAnswered
+                    | Message::AddedBack { asked: true, .. }
                     | Message::Step(
                         StepLine::Recurrence { .. }
                             | StepLine::MeasureElsewhere { .. }

@@ -176,7 +176,9 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                     let action = n.checked_sub(1).and_then(|i| w.t.substance.actions.get(i));
                     action.is_none_or(|a| a.owner == w.t.owner)
                 }
-                Message::EscalationMention { .. } => true,
+                // Whoever up the chain was added back is asked by their own escalation DM; the
+                // channel, shared with the customer, sees them come back without why.
+                Message::EscalationMention { .. } | Message::AddedBack { .. } => true,
                 _ => false,
             };
             if !dmed_already {
