@@ -1054,3 +1054,21 @@ async fn someone_asked_to_acknowledge_added_back_to_a_shared_channel_is_not_said
         assert!(said.iter().all(|p| !p.contains(asked)), "{locale}: {said:?}");
     }
 }
+
+/// A trouble's channel the bot has just made is nobody else's: the kickoff and status it posts
+/// first ask Slack nothing about sharing (an open makes no call it can do without), while one
+/// posted again once the channel was shared still leaves out what is internal (above).
+#[tokio::test]
+async fn the_first_kickoff_and_status_in_a_channel_the_bot_made_ask_nothing_about_sharing() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    bot.settle().await;
+    assert!(trouble(&bot, &t.id).status.is_some(), "the status posted");
+    let asked: Vec<_> = bot
+        .slack
+        .calls_to("conversations.info")
+        .into_iter()
+        .filter(|c| c.params["channel"] == t.channel.as_str())
+        .collect();
+    assert!(asked.is_empty(), "asked whether the new channel is shared: {asked:?}");
+}

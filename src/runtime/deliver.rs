@@ -583,7 +583,10 @@ async fn deliver_once(
                 let name = channel_name(&app.config.policy.channel_prefix, &t.id, &t.customer, attempt);
                 mark_attempt(app, claim).await?;
                 match slack.create_channel(&name, private).await {
-                    Ok((channel, name)) => return Ok(Some(Outcome::ChannelCreated { channel, name })),
+                    Ok((channel, name)) => {
+                        app.shared_channels.made_here(channel.as_str(), app.clock.now());
+                        return Ok(Some(Outcome::ChannelCreated { channel, name }));
+                    }
                     Err(SlackError::Api { error, .. }) if error == "name_taken" => {
                         // Our own earlier attempt may have created it before we heard back.
                         if maybe_sent {
@@ -785,6 +788,7 @@ async fn deliver_once(
             ) {
                 let now = app.clock.now();
                 let shared = match pinned {
+                    true if app.shared_channels.just_made(c, now) => false,
                     true => Box::pin(app.shared_channels.is_shared_now(slack, c, now)).await?,
                     false => Box::pin(app.shared_channels.is_shared(slack, c, now)).await?,
                 };

@@ -11,9 +11,13 @@ use crate::trouble::model::ChannelId;
 /// An answer is trusted this long; `channel_shared` / `channel_unshared` events drop it sooner.
 const REMEMBER_FOR: Duration = Duration::hours(1);
 
+/// How long a channel the bot made is taken to be its own (see [`SharedChannels::made_here`]).
+const JUST_MADE: Duration = Duration::minutes(5);
+
 #[derive(Default)]
 pub struct SharedChannels {
     known: Mutex<HashMap<String, (bool, DateTime<Utc>)>>,
+    made: Mutex<HashMap<String, DateTime<Utc>>>,
 }
 
 impl SharedChannels {
@@ -79,6 +83,22 @@ impl SharedChannels {
     /// Slack said, with an event from `channel`, that it is shared outside: remembered as such.
     pub fn learnt_shared(&self, channel: &str, now: DateTime<Utc>) {
         self.lock().insert(channel.to_string(), (true, now));
+    }
+
+    /// The bot has just made `channel`: nobody of another organisation can be in it for minutes
+    /// (sharing takes an invitation the other side accepts), so the kickoff and status it posts
+    /// first need not ask Slack. Kept apart from the answers above, which the other posts trust
+    /// for an hour: a channel shared soon after, its event lost, is still asked about.
+    pub fn made_here(&self, channel: &str, now: DateTime<Utc>) {
+        let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+        made.retain(|_, at| now - *at < JUST_MADE);
+        made.insert(channel.to_string(), now);
+    }
+
+    /// Whether the bot made `channel` within the last few minutes (see [`Self::made_here`]).
+    pub fn just_made(&self, channel: &ChannelId, now: DateTime<Utc>) -> bool {
+        let made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+        made.get(channel.as_str()).is_some_and(|at| now - *at < JUST_MADE)
     }
 
     /// The channel's sharing changed: ask again next time.
