@@ -1,6 +1,8 @@
-//! The README as the newcomer's map: its links lead somewhere, its contents name every section.
+//! The README as the admin's contract: its links lead somewhere, its contents name every section,
+//! and its configuration table, `trouble.example.toml` and what check-config accepts agree.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use trouble_bot::Config;
 
 fn read(relative: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
@@ -81,4 +83,187 @@ fn the_contents_name_every_section_and_every_link_inside_the_readme_leads_to_a_h
         readme.find("**Contents**").expect("contents") < first_section,
         "the contents come before the first section, where a newcomer starts reading"
     );
+}
+
+/// The README's `## Configuration` section: the file's key table, one row per key.
+fn configuration_rows(readme: &str) -> Vec<(String, String, String)> {
+    let section = readme
+        .split("\n## Configuration\n")
+        .nth(1)
+        .expect("a ## Configuration section")
+        .split("\n## ")
+        .next()
+        .unwrap_or_default();
+    let table = section
+        .split("| key | default | meaning |")
+        .nth(1)
+        .expect("the configuration file's key table");
+    table
+        .lines()
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .map(|line| {
+            let cells: Vec<&str> = line.trim_matches('|').splitn(3, " | ").collect();
+            assert_eq!(cells.len(), 3, "a row of key, default and meaning: {line}");
+            (
+                cells[0].trim().to_string(),
+                cells[1].trim().to_string(),
+                cells[2].trim().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The `code` spans of a cell.
+fn code(cell: &str) -> Vec<String> {
+    cell.split('`').skip(1).step_by(2).map(str::to_string).collect()
+}
+
+/// The example with its commented-out keys (`# team_id = "T0123ABC"`) given, as an admin
+/// uncommenting them would.
+fn example_uncommented() -> String {
+    read("trouble.example.toml")
+        .lines()
+        .map(|line| match line.strip_prefix("# ") {
+            Some(rest)
+                if rest.split_once(" = ").is_some_and(|(key, _)| {
+                    !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                }) =>
+            {
+                rest
+            }
+            _ => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn accepted(text: &str) -> Config {
+    Config::from_sources(Some(text), &BTreeMap::new())
+        .unwrap_or_else(|problems| panic!("check-config refuses it: {problems:?}\n{text}"))
+}
+
+/// The example is what the README tells an admin to copy: check-config takes it as it is and
+/// with its commented keys given, without a warning; each of its keys has a row (or, inside a
+/// table, is named in its table's row), and each row's key is in the example, so a key the
+/// README promises is one check-config accepts.
+#[test]
+fn every_key_of_the_example_is_documented_and_every_documented_key_is_in_the_example_and_accepted() {
+    let example = read("trouble.example.toml");
+    assert!(accepted(&example).warnings().is_empty(), "the example draws no warning");
+    let uncommented = example_uncommented();
+    assert!(
+        accepted(&uncommented).warnings().is_empty(),
+        "nor with its commented keys given"
+    );
+    let table: toml::Table = uncommented.parse().expect("TOML");
+
+    let readme = read("README.md");
+    let rows = configuration_rows(&readme);
+    let documented: BTreeSet<String> = rows
+        .iter()
+        .flat_map(|(key, _, _)| code(key))
+        .filter(|k| !k.starts_with('['))
+        .collect();
+    let row_of_table = |name: &str| -> Option<&(String, String, String)> {
+        rows.iter().find(|(key, _, _)| {
+            code(key)
+                .iter()
+                .any(|k| k.trim_start_matches('[').starts_with(name) && k.starts_with('['))
+        })
+    };
+    for (key, value) in &table {
+        match value.as_table() {
+            None => assert!(
+                documented.contains(key),
+                "trouble.example.toml's {key} has no row in the README"
+            ),
+            Some(inner) => {
+                let row = row_of_table(key).unwrap_or_else(|| panic!("the README has no row for [{key}]"));
+                // `[departments.quality]`, `[severity.1]`: the keys of each are named in the
+                // row of `[departments.KEY]`, `[severity.N]`.
+                let named = format!("{} {}", row.0, row.2);
+                for (sub, v) in inner {
+                    let keys: Vec<(String, &toml::Value)> = match v.as_table() {
+                        Some(t) if key == "departments" || key == "severity" => {
+                            t.iter().map(|(k, v)| (k.clone(), v)).collect()
+                        }
+                        Some(_) => {
+                            assert!(
+                                row_of_table(&format!("{key}.{sub}")).is_some(),
+                                "the README has no row for [{key}.{sub}]"
+                            );
+                            continue;
+                        }
+                        None => vec![(sub.clone(), v)],
+                    };
+                    for (k, _) in keys {
+                        let free = key == "approval_limits" || key == "customers";
+                        // `name`, or the end of `[org] default_manager`.
+                        let said = code(&named).iter().any(|c| c == &k || c.ends_with(&format!(" {k}")));
+                        assert!(free || said, "[{key}]'s {k} is not named in its README row");
+                    }
+                }
+            }
+        }
+    }
+    for key in &documented {
+        assert!(
+            table.contains_key(key),
+            "the README documents {key}, which trouble.example.toml lacks"
+        );
+    }
+}
+
+/// A default the README gives is the one the code has: each key written with its documented
+/// default reads as no file at all, and the severities' documented timings are the built-in ones.
+#[test]
+fn the_readme_gives_the_defaults_the_code_has() {
+    let rows = configuration_rows(&read("README.md"));
+    let none = format!("{:?}", Config::from_sources(None, &BTreeMap::new()).unwrap());
+    let mut checked = 0;
+    for (keys, default, _) in &rows {
+        let keys = code(keys);
+        let defaults = code(default);
+        if keys.iter().any(|k| k.starts_with('[')) || defaults.is_empty() {
+            continue;
+        }
+        assert_eq!(keys.len(), defaults.len(), "one default per key: {keys:?} {defaults:?}");
+        for (key, value) in keys.iter().zip(&defaults) {
+            let literal = match value.as_str() {
+                "true" | "false" => value.clone(),
+                v if v.parse::<i64>().is_ok() => value.clone(),
+                v => format!("{v:?}"),
+            };
+            let written = format!("{:?}", accepted(&format!("{key} = {literal}\n")));
+            assert_eq!(written, none, "{key} = {literal} is not the default the README gives");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "the README's defaults were read ({checked})");
+
+    let (_, default, _) = rows
+        .iter()
+        .find(|(key, _, _)| key.contains("[severity.N]"))
+        .expect("a row for [severity.N]");
+    let built_in = trouble_bot::config::default_severities();
+    let documented: Vec<&str> = default.split(", ").collect();
+    assert_eq!(documented.len(), built_in.len(), "{default}");
+    for (said, (level, policy)) in documented.iter().zip(&built_in) {
+        let (n, timings) = said.split_once(": ").expect("N: ack/update/first");
+        assert_eq!(n, level.level().to_string());
+        let d = |t: &str| trouble_bot::trouble::when::parse_duration(t).expect("a duration");
+        let [ack, every, first] = timings.split('/').collect::<Vec<_>>()[..] else {
+            panic!("{said}")
+        };
+        assert_eq!(
+            (d(ack), d(every), d(first)),
+            (
+                policy.ack_timeout,
+                policy.customer_update_every,
+                policy.first_contact_within
+            ),
+            "severity {n}: ack_timeout/customer_update_every/first_contact_within"
+        );
+    }
 }
