@@ -1311,3 +1311,27 @@ async fn a_manager_named_by_mistake_on_a_private_trouble_leaves_its_channel_once
     public.settle().await;
     assert!(public.slack.members(&b.channel).contains(&COLLEAGUE.to_string()));
 }
+
+/// `search` lists the newest twenty of what it finds and counts the rest (README: "the newest
+/// twenty listed"), so a common word answers in one message rather than one per trouble.
+#[tokio::test]
+async fn search_lists_the_newest_twenty_and_counts_the_rest() {
+    let bot = spawn_bot().await;
+    let mut ids = Vec::new();
+    for n in 1..=22 {
+        let answer = bot
+            .command_text(SALES, ORIGIN, &format!("open Customer{n}: cracked housings"))
+            .await;
+        ids.push(answer.split_whitespace().nth(1).expect("the id").to_string());
+    }
+    let search = bot.command_text(MANAGER, "D0MANAGER", "search housings").await;
+    assert!(
+        search.starts_with("*22 troubles match “housings”* (newest first)"),
+        "{search}"
+    );
+    let listed: Vec<&str> = search.lines().filter(|l| l.starts_with("• ")).collect();
+    assert_eq!(listed.len(), 20, "{search}");
+    assert!(listed[0].contains(&ids[21]) && listed[19].contains(&ids[2]), "{search}");
+    assert!(!search.contains(&format!("{} ", ids[1])), "{search}");
+    assert!(search.trim_end().ends_with("…and 2 more"), "{search}");
+}
