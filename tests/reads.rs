@@ -1335,3 +1335,18 @@ async fn search_lists_the_newest_twenty_and_counts_the_rest() {
     assert!(!search.contains(&format!("{} ", ids[1])), "{search}");
     assert!(search.trim_end().ends_with("…and 2 more"), "{search}");
 }
+
+/// `list` shows fifty open troubles and counts the rest (README: "fifty at most").
+#[tokio::test]
+async fn list_shows_fifty_and_counts_the_rest() {
+    let bot = spawn_bot().await;
+    for n in 1..=52 {
+        bot.command_text(SALES, ORIGIN, &format!("open Customer{n}: cracked housings"))
+            .await;
+    }
+    let list = bot.command_text(MANAGER, "D0MANAGER", "list").await;
+    assert!(list.starts_with("*52 open troubles*"), "{list}");
+    let listed = list.matches("Customer").count();
+    assert_eq!(listed, 50, "{list}");
+    assert!(list.trim_end().ends_with("…and 2 more"), "{list}");
+}
