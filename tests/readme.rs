@@ -267,3 +267,41 @@ fn the_readme_gives_the_defaults_the_code_has() {
         );
     }
 }
+
+/// The files the README sends the admin to (`[manifest.yml](manifest.yml)`, `deploy/`,
+/// `tests/manifest.rs`) are in the repository: a file moved leaves no dead pointer.
+#[test]
+fn every_file_the_readme_names_is_in_the_repository() {
+    let readme = read("README.md");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let linked = readme
+        .split("](")
+        .skip(1)
+        .map(|rest| rest.split(')').next().unwrap_or_default().to_string())
+        .filter(|target| !target.starts_with('#') && !target.contains("://"));
+    let named = code(&readme).into_iter().filter(|span| {
+        [
+            "tests/",
+            "src/",
+            "deploy/",
+            "examples/",
+            "scripts/",
+            "benches/",
+            "migrations/",
+            ".ci/",
+            "docs/",
+        ]
+        .iter()
+        .any(|dir| span.starts_with(dir))
+            && !span.contains(['…', '*', ' ', '<'])
+    });
+    let mut checked = 0;
+    for path in linked.chain(named) {
+        assert!(
+            root.join(&path).exists(),
+            "README.md names {path}, which is not in the repository"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 10, "the README's files were read ({checked})");
+}
