@@ -268,6 +268,54 @@ async fn a_severity_typed_before_a_customer_and_summary_raises_no_trouble_and_sh
     }
 }
 
+/// `sev1 globex: lid cracked`, the customer typed in lower case by a rep who forgot `open`:
+/// when the words before the colon name a customer the bot knows (a `[customers]` alias, or an
+/// earlier trouble the rep may see), it is the open meant, as `sev1 Globex: …` is, and typed in
+/// another trouble's channel it raises nothing there; words that name no customer the bot
+/// knows stay a reason (`only cosmetic: …`).
+#[tokio::test]
+async fn a_severity_before_a_known_customer_typed_in_lower_case_raises_no_trouble() {
+    for (locale, meant) in [
+        (
+            "en",
+            "Did you mean `/trouble open sev1 globex: lid cracked`? Nothing was changed.",
+        ),
+        (
+            "ja",
+            "`/trouble open sev1 globex: lid cracked` のことですか？何も変更していません。",
+        ),
+    ] {
+        let config = BASE_CONFIG.replace("locale = \"en\"", &format!("locale = \"{locale}\""));
+        let aliases = "[customers]\n\"Initech Japan\" = \"Initech\"\n";
+        let bot = spawn_bot_raw(&format!("{config}\n{DEFAULT_SEVERITIES}\n{aliases}")).await;
+        let globex = bot.open_ready("sev3 Globex: bent brackets").await;
+        let t = bot.open_ready("sev3 ACME: cracked housings").await;
+        bot.settle().await;
+        let mark = last_call(&bot);
+        // An earlier trouble's customer, and a `[customers]` alias.
+        let r = bot.command_text(SALES, &t.channel, "sev1 globex: lid cracked").await;
+        assert!(r.contains(meant), "{locale}: {r}");
+        let r = bot
+            .command_text(SALES, &t.channel, "sev1 initech japan: lid cracked")
+            .await;
+        assert!(r.contains("sev1 initech japan: lid cracked"), "{locale}: {r}");
+        assert_eq!(trouble(&bot, &t.id).severity.level(), 3, "{locale}");
+        assert_eq!(trouble(&bot, &globex.id).severity.level(), 3, "{locale}");
+        bot.settle().await;
+        let said: Vec<_> = bot
+            .slack
+            .calls()
+            .into_iter()
+            .filter(|c| c.seq > mark && c.method.starts_with("chat."))
+            .collect();
+        assert!(said.is_empty(), "{locale}: nobody told of a change: {said:?}");
+        // Lower-case words that name no customer the bot knows are the change's reason.
+        bot.command_text(SALES, &t.channel, "sev1 line stopped: lid cracked")
+            .await;
+        assert_eq!(trouble(&bot, &t.id).severity.level(), 1, "{locale}");
+    }
+}
+
 /// `escalate`, `resolved`, `cancel` and their Japanese: answered with how it is done here
 /// (the chain goes up by itself and `sev` raises it; `close` and what it needs; a trouble is
 /// never deleted, one opened by mistake is closed with `close force`), nothing recorded.

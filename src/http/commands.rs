@@ -128,6 +128,13 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
     if spans_troubles(&command) && Box::pin(shared_outside(app, &channel)).await {
         return ephemeral_text(i18n::reads_not_where_the_customer_reads(l));
     }
+    // `sev1 acme: lid cracked` naming a customer the bot knows is an open with its `open`
+    // forgotten, as `sev1 ACME: …` is: typed in a trouble's channel it must not raise THAT one.
+    if let Some((customer, answer)) = command::open_in_lower_case_reason(&command) {
+        if Box::pin(customer_known(app, &user, &customer)).await {
+            return ephemeral_text(usage_text(l, &answer));
+        }
+    }
     match command {
         Command::Help => help_answer(l),
         Command::List => match Box::pin(open_list(app, &user)).await {
@@ -692,18 +699,27 @@ async fn customer_as_known(
     let Some(longer) = command::customer_continued(&req) else {
         return req;
     };
-    let aliases = &app.config.policy.customers;
-    let key = crate::trouble::customer::normalize(&longer.customer);
-    if crate::trouble::customer::AliasKeys::of(aliases).knows(&key) {
-        return longer;
+    if Box::pin(customer_known(app, user, &longer.customer)).await {
+        longer
+    } else {
+        req
     }
-    match Box::pin(app.store.customer_troubles(aliases, &longer.customer)).await {
-        // Only a trouble the rep may see: the reading never tells of a private one.
-        Ok(theirs) if theirs.iter().any(|t| decide::may_see(&app.config.policy, t, user)) => longer,
-        Ok(_) => req,
+}
+
+/// Whether `customer` is one the bot knows: a `[customers]` name or alias, or the customer of
+/// an earlier trouble `user` may see (so the answer never tells of a private one). Unknown when
+/// the store cannot say.
+async fn customer_known(app: &App, user: &UserId, customer: &str) -> bool {
+    let aliases = &app.config.policy.customers;
+    let key = crate::trouble::customer::normalize(customer);
+    if crate::trouble::customer::AliasKeys::of(aliases).knows(&key) {
+        return true;
+    }
+    match Box::pin(app.store.customer_troubles(aliases, customer)).await {
+        Ok(theirs) => theirs.iter().any(|t| decide::may_see(&app.config.policy, t, user)),
         Err(e) => {
-            tracing::warn!(error = %e, "cannot read whether a customer is known; the name before the first colon is taken");
-            req
+            tracing::warn!(error = %e, "cannot read whether a customer is known; taken as unknown");
+            false
         }
     }
 }

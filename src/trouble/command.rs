@@ -1424,20 +1424,47 @@ const REASON_LABELS: &[&str] = &[
 /// sev1 ACME: lid cracked`. Not a time (`since 10:00`), a link, a label (`reason: …`), words in
 /// lower case (`only cosmetic: …`), nor a sentence that reaches a colon late, which a reason is.
 fn open_in_reason(to: Severity, reason: &str) -> Option<String> {
+    // A name is written capitalised (or in a script with no case): `only cosmetic: no fire
+    // risk` is a lowering's reason.
+    open_read_in_reason(to, reason).and_then(|(open, lower_case)| (!lower_case).then_some(open))
+}
+
+/// The open REASON reads as whatever the case of its name (see [`open_in_reason`]), and
+/// whether that name begins in lower case.
+fn open_read_in_reason(to: Severity, reason: &str) -> Option<(String, bool)> {
     let at = first_separating_colon(reason)?;
     if at != reason.find([':', '：'])? {
         return None;
     }
     let name = reason[..at].trim();
     let label = super::money::fold_width(name).to_lowercase();
-    // A name is written capitalised (or in a script with no case): `only cosmetic: no fire
-    // risk` is a lowering's reason.
     let lower_case = name.chars().next().is_some_and(char::is_lowercase);
-    if lower_case || name.split_whitespace().count() > 6 || REASON_LABELS.contains(&label.as_str()) {
+    if name.split_whitespace().count() > 6 || REASON_LABELS.contains(&label.as_str()) {
         return None;
     }
     let open = format!("sev{} {reason}", to.level());
-    (reads_as_an_open(reason) && parse_open(&open).is_ok()).then_some(open)
+    (reads_as_an_open(reason) && parse_open(&open).is_ok()).then_some((open, lower_case))
+}
+
+/// `sev1 acme: lid cracked`: a severity change whose reason would read as an open but for
+/// the name before its colon, typed in lower case (as `only cosmetic: …` is a reason). The
+/// customer that open would take and the answer to give when it is one the bot knows, which
+/// the shell asks (`[customers]`, or an earlier trouble the rep may see): then it is the open
+/// with its `open` forgotten, as `sev1 ACME: …` is, and changes nothing.
+pub fn open_in_lower_case_reason(command: &Command) -> Option<(String, UsageError)> {
+    let Command::Severity { to, reason } = command else {
+        return None;
+    };
+    let (open, lower_case) = open_read_in_reason(*to, reason.trim())?;
+    let customer = parse_open(&open).ok()?.customer;
+    lower_case.then(|| {
+        let answer = UsageError::SevReadsAsOpen {
+            open: truncate(&open, 200),
+            level: to.level(),
+            reason: truncate(&colons_as_dashes(reason.trim()), 200),
+        };
+        (customer, answer)
+    })
 }
 
 /// Where the first colon in TEXT stands that parts words (`ACME: …`, `理由：…`), as neither a
