@@ -819,7 +819,6 @@ async fn remove_keeps_whoever_must_see_the_trouble_and_changes_nothing_when_refu
             "remove +quality".into(),
             "A department (`+quality`) stays".into(),
         ),
-        (SALES, "remove <@U0NOBODY>".into(), "was not added with `add`".into()),
     ];
     for (who, command, says) in cases {
         let r = bot.command_text(who, &t.channel, &command).await;
@@ -829,6 +828,64 @@ async fn remove_keeps_whoever_must_see_the_trouble_and_changes_nothing_when_refu
     assert_eq!(stored.timeline_len, len, "nothing recorded");
     assert_eq!(stored.added.len(), 2, "nobody removed: {:?}", stored.added);
     assert!(bot.slack.calls_to("conversations.kick").is_empty());
+}
+
+/// A private trouble handed to another owner: the former owner takes no part in it any more
+/// and the bot no longer shows it to them, yet they stay in its channel (the bot takes nobody
+/// out by itself: they still know the customer). The new owner takes them out with `remove`,
+/// which took only people brought in with `add`, as it does someone who joined of themselves.
+#[tokio::test]
+async fn remove_takes_out_a_former_owner_and_whoever_joined_of_themselves() {
+    let bot = spawn_bot_raw(&format!("private_channels = true\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}")).await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    bot.settle().await;
+    let answer = bot
+        .command_text(MANAGER, &t.channel, &format!("owner <@{COLLEAGUE}>"))
+        .await;
+    assert!(answer.contains(COLLEAGUE), "{answer}");
+    bot.settle().await;
+    assert!(
+        bot.slack.members(&t.channel).contains(&SALES.to_string()),
+        "nobody is taken out by the hand-over itself"
+    );
+    let list = bot.command_text(SALES, "D0SALES", "list").await;
+    assert!(!list.contains(&t.id), "no longer shown to the former owner: {list}");
+    let status = bot.command_text(COLLEAGUE, &t.channel, "status").await;
+    assert!(!status.contains(SALES), "the status presents no former owner: {status}");
+    let joined = bot
+        .event(
+            &member_event("member_joined_channel", "EvJoin1", &t.channel, HELPER),
+            None,
+        )
+        .await;
+    assert_eq!(joined.status(), 200);
+    // The former owner may no longer remove anyone.
+    let refused = bot
+        .command_text(SALES, &t.channel, &format!("remove <@{HELPER}>"))
+        .await;
+    assert!(refused.starts_with("Only"), "{refused}");
+    let r = bot
+        .command_text(COLLEAGUE, &t.channel, &format!("remove <@{SALES}> <@{HELPER}>"))
+        .await;
+    assert!(r.contains("Removed"), "{r}");
+    bot.settle().await;
+    let kicked: Vec<String> = bot
+        .slack
+        .calls_to("conversations.kick")
+        .iter()
+        .map(|c| c.params["user"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(kicked, [SALES, HELPER], "both out of the channel");
+    assert!(!bot.slack.members(&t.channel).contains(&SALES.to_string()));
+    bot.posted_saying(
+        &t.channel,
+        &format!("removed <@{SALES}>, <@{HELPER}> from this trouble's participants"),
+    )
+    .await;
+    let stored = trouble(&bot, &t.id);
+    assert!(stored.members_seen.is_empty(), "{:?}", stored.members_seen);
+    let list = bot.command_text(HELPER, "D0HELPER", "list").await;
+    assert!(!list.contains(&t.id), "{list}");
 }
 
 #[tokio::test]

@@ -377,7 +377,7 @@ fn help_core(l: Locale) -> String {
          • `/trouble cost 金額 負担者 [メモ]` — 補償・費用（例: `¥120,000 当社 交換品送料`）\n\
          • `/trouble prevent 対策 [担当:@人] [期限:12/20] [確認日:効果確認日]` — 再発防止策\n\
          • `/trouble add @人 [+部門]` — 参加者を追加して招待\n\
-         • `/trouble remove @人` — 誤って追加した人を外す\n\
+         • `/trouble remove @人` — 参加していない人（誤って追加した人、前の担当者など）を外す\n\
          • `/trouble owner @担当` / `manager @上司` / `sev N 理由` — 担当・上司・重大度の変更（引き下げと担当変更は上司）\n\
          • `/trouble close [メモ]` — クローズ（全7段階の完了と再発防止策が必要。上司は `close force 理由`）\n\
          • `/trouble report` — 報告書をチャンネルに投稿\n\
@@ -402,7 +402,7 @@ fn help_core(l: Locale) -> String {
          • `/trouble cost AMOUNT PAYER [note]` — compensation or cost (e.g. `¥120,000 ours replacement shipping`)\n\
          • `/trouble prevent MEASURE [owner:@user] [due:12/20]` — recurrence-prevention measure\n\
          • `/trouble add @user [+dept]` — add participants and invite them\n\
-         • `/trouble remove @user` — take someone added by mistake off it\n\
+         • `/trouble remove @user` — take someone with no part in it (added by mistake, a former owner) off it\n\
          • `/trouble owner @user` / `manager @user` / `sev N REASON` — reassign or change severity (lowering and reassigning are for the manager chain)\n\
          • `/trouble close [note]` — close (needs all seven stages done and a measure; the manager chain may `close force REASON`)\n\
          • `/trouble report` — post the report in the channel"

@@ -197,7 +197,7 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
         }
         UsageError::DepartmentStays(d) => {
             let d = typed(d);
-            tr!(l, format!("部門（`+{d}`）は一度加わるとトラブルから外せません（誰にもトラブルを隠せないように）。外すのは `add` で追加した人だけです: `/trouble remove @名前`。何も変更していません。"), format!("A department (`+{d}`) stays on a trouble once it is in: nothing is hidden from it. Only people added with `add` can be removed: `/trouble remove @name`. Nothing was changed."))
+            tr!(l, format!("部門（`+{d}`）は一度加わるとトラブルから外せません（誰にもトラブルを隠せないように）。外せるのは参加していない人だけです: `/trouble remove @名前`。何も変更していません。"), format!("A department (`+{d}`) stays on a trouble once it is in: nothing is hidden from it. Only people who take no part in it can be removed: `/trouble remove @name`. Nothing was changed."))
         }
         UsageError::PlainAtName { typed: name, sub: _, open: Some(open) } => {
             let (name, open) = (typed(name), typed(open));
@@ -468,7 +468,6 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                     let first = ns[0];
                     tr!(l, format!("{who}には完了していない対策（{}）があります。先に `/trouble fix action {first} 担当:@名前` で引き継いでください。", super::numbers(l, ns)), format!("{who} still has open actions ({}): hand them to someone first with `/trouble fix action {first} owner:@name`.", super::numbers(l, ns)))
                 }
-                KeptBy::NotAdded => tr!(l, format!("{who}は `add` で追加された参加者ではありません。外せるのは `add` で追加した人だけです。"), format!("{who} was not added with `add`: only people added that way can be removed.")),
             };
             tr!(l, format!("{why}何も変更していません。"), format!("{why} Nothing was changed."))
         }

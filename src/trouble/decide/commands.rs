@@ -617,10 +617,11 @@ fn leave_private_channel(w: &mut Work, by: &UserId, chain_before: Vec<UserId>) {
     );
 }
 
-/// `/trouble remove`: people added by mistake off the trouble, out of its channel and its
-/// readers' lists; on the timeline and said in the channel. Only those `add` brought in and
-/// who have no open action: the owner, the chain and the departments' members stay (nobody
-/// hides a trouble from them), and work is handed over first. All or nothing.
+/// `/trouble remove`: people who take no part in the trouble (added by mistake, or left in its
+/// channel by a part they no longer have) off it, out of its channel and its readers' lists;
+/// on the timeline and said in the channel. Only those with no open action: the owner, the
+/// chain and the departments' members stay (nobody hides a trouble from them), and work is
+/// handed over first. All or nothing.
 fn remove_participants(w: &mut Work, by: &UserId, users: Vec<UserId>) -> Reply {
     let policy = w.ctx.policy;
     let departments = departments_of(policy, &w.t);
@@ -635,9 +636,11 @@ fn remove_participants(w: &mut Work, by: &UserId, users: Vec<UserId>) -> Reply {
             .find(|d| policy.departments.get(*d).is_some_and(|d| d.members.contains(&user)))
         {
             Some(KeptBy::Department(d.clone()))
-        } else if !w.t.added.contains(&user) {
-            Some(KeptBy::NotAdded)
         } else {
+            // Anyone else takes no part in it (any more): brought in with `add`, or left in its
+            // channel by a part they no longer have (a former owner, the member of a
+            // department no longer its own, whoever joined of themselves). The bot takes none of
+            // them out by itself: a former owner still knows the customer.
             let open: Vec<usize> = (1..)
                 .zip(&w.t.substance.actions)
                 .filter(|(_, a)| a.owner == user && a.is_open())

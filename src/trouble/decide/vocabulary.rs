@@ -100,8 +100,6 @@ pub enum KeptBy {
     Department(String),
     /// Their actions still open (numbers): handed to someone else first.
     Actions(Vec<usize>),
-    /// They were never added with `add` (they joined the channel themselves, or not at all).
-    NotAdded,
 }
 
 /// Why an announcement no longer holds ([`Message::AnnouncedNoLonger`]).
