@@ -267,3 +267,29 @@ async fn troubles_sharing_one_dm_to_a_manager_away_each_bring_the_director_in_at
     })
     .await;
 }
+
+/// The whole chain away: nobody is above the VP to bring in, but the pinned status names the
+/// VP as away like those below, so whoever reads it knows why nobody answers.
+#[tokio::test]
+async fn the_top_of_the_chain_away_is_named_as_away_in_the_status() {
+    let bot = spawn_bot().await;
+    bot.slack.set_status(MANAGER, ":palm_tree:", "On vacation", 0);
+    bot.slack.set_status(DIRECTOR, ":palm_tree:", "On vacation", 0);
+    bot.slack.set_status(VP, ":face_with_thermometer:", "Out sick", 0);
+    let t = bot.open_ready("ACME: housing cracked").await;
+    bot.posted_saying(VP, "needs acknowledging").await;
+    message_says(
+        &bot,
+        &t.channel,
+        &t.kickoff_ts,
+        &format!("<@{VP}> is away (🤒 out sick)"),
+    )
+    .await;
+    message_says(
+        &bot,
+        &t.channel,
+        &t.kickoff_ts,
+        &format!("now asked: <@{VP}> · <@{MANAGER}> is away (🌴 on vacation) · <@{DIRECTOR}> is away (🌴 on vacation) · <@{VP}> is away (🤒 out sick)"),
+    )
+    .await;
+}

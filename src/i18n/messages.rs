@@ -305,9 +305,10 @@ pub(super) fn ack_text(l: Locale, tz: chrono_tz::Tz, t: &Trouble) -> String {
                     )
                 ),
             };
-            // Why the one asked before is not answering, when Slack said: they are away.
+            // Why the one asked before is not answering, when Slack said: they are away; and
+            // the top of the chain, asked now with nobody above to bring in, likewise.
             let escalation = &t.escalation;
-            let below = &escalation.chain[..escalation.level.min(escalation.chain.len())];
+            let below = &escalation.chain[..(escalation.level + 1).min(escalation.chain.len())];
             escalation
                 .away
                 .iter()

@@ -278,7 +278,20 @@ pub(super) fn reader_away(w: &mut Work, who: UserId, away: Away) {
     let escalation = &w.t.escalation;
     let waiting_for = escalation.chain.get(escalation.level);
     let nobody_above = escalation.level + 1 >= escalation.chain.len();
-    if !w.t.is_open() || w.t.ack.is_some() || escalation.gave_up || waiting_for != Some(&who) || nobody_above {
+    if !w.t.is_open() || w.t.ack.is_some() || escalation.gave_up || waiting_for != Some(&who) {
+        return;
+    }
+    // The top of the chain: nobody to bring in, the re-pings go on; the pinned kickoff and
+    // status say they are away, as of those below, so whoever reads them knows why it waits.
+    if nobody_above {
+        let noted = AwayNoted { who: who.clone(), away };
+        if !w.t.escalation.away.contains(&noted) {
+            w.t.escalation.away.retain(|n| n.who != who);
+            w.t.escalation.away.push(noted);
+            w.changed = true;
+            w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+            w.refresh_status();
+        }
         return;
     }
     w.log(None, Event::AwayInSlack { who: who.clone(), away });
