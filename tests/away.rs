@@ -268,6 +268,73 @@ async fn troubles_sharing_one_dm_to_a_manager_away_each_bring_the_director_in_at
     .await;
 }
 
+/// DMs to `who` that say `words`.
+fn dms_saying(bot: &TestBot, who: &str, words: &str) -> Vec<String> {
+    bot.slack
+        .messages_in(who)
+        .iter()
+        .map(text_of)
+        .filter(|m| m.contains(words))
+        .collect()
+}
+
+/// An action's owner on holiday reads neither its "due soon" nor its "overdue" reminder: the
+/// trouble's owner hears it once, to hand the action on, and the reminders still go to them.
+#[tokio::test]
+async fn an_action_owner_away_is_told_to_the_troubles_owner_once() {
+    let bot = spawn_bot().await;
+    bot.slack.set_status("U0QA1", ":palm_tree:", "On vacation", 0);
+    let t = bot.open_ready("ACME: housings cracked").await;
+    // Due in a few seconds: the "due soon" reminder is at once, the overdue one just after.
+    let added = bot
+        .command_text(
+            SALES,
+            &t.channel,
+            "action interim Sort the warehouse stock owner:<@U0QA1> due:3s",
+        )
+        .await;
+    assert!(added.to_lowercase().contains("action #1"), "{added}");
+    let told = bot.posted_saying(SALES, "owner of action #1").await;
+    assert!(
+        told.starts_with("⚠️ <@U0QA1>, owner of action #1 of trouble")
+            && told.contains("is away (🌴 on vacation) in Slack")
+            && told.contains("`/trouble fix action 1 owner:@…`"),
+        "{told}"
+    );
+    bot.advance_and_settle(Duration::from_secs(10)).await;
+    bot.posted_saying("U0QA1", "action #1 is overdue").await;
+    bot.settle().await;
+    assert_eq!(
+        dms_saying(&bot, SALES, "owner of action #1").len(),
+        1,
+        "once per action and absence"
+    );
+    assert!(dms_saying(&bot, MANAGER, "owner of action #1").is_empty());
+}
+
+/// The trouble's owner away too: the manager hears it, and why them.
+#[tokio::test]
+async fn an_action_owner_and_the_troubles_owner_both_away_tell_the_manager() {
+    let bot = spawn_bot_in("ja").await;
+    bot.slack.set_status("U0QA1", ":face_with_thermometer:", "Out sick", 0);
+    let t = bot.open_ready("ACME: 筐体割れ").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.slack.set_status(SALES, ":palm_tree:", "On vacation", 0);
+    bot.command_text(SALES, &t.channel, "action interim 在庫選別 owner:<@U0QA1> due:3s")
+        .await;
+    bot.posted_saying(SALES, "対策 #1 の担当 <@U0QA1>").await;
+    let told = bot.posted_saying(MANAGER, "対策 #1 の担当 <@U0QA1>").await;
+    assert!(
+        told.contains("Slack で不在（🤒 病欠）")
+            && told.contains(&format!("トラブルの担当 <@{SALES}>さんも Slack で不在（🌴 休暇中）"))
+            && told.contains("`/trouble 訂正 対策 1 担当:@…`"),
+        "{told}"
+    );
+    bot.advance_and_settle(Duration::from_secs(10)).await;
+    bot.settle().await;
+    assert_eq!(dms_saying(&bot, MANAGER, "対策 #1 の担当").len(), 1);
+}
+
 /// The whole chain away: nobody is above the VP to bring in, but the pinned status names the
 /// VP as away like those below, so whoever reads it knows why nobody answers.
 #[tokio::test]

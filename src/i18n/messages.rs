@@ -1181,6 +1181,33 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("⚠️ {}, the owner, is {gone} in Slack. {} {customer} has heard nothing for {waited}: please see they hear from us, or hand the trouble to someone present with `/trouble owner @…`.", user(owner), user(manager))
             ))
         }
+        Message::ActionOwnerAway { n, who, away: gone, owner_away } => {
+            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            let gone = super::away_text(l, tz, gone);
+            // Told to the manager: why not to the trouble's owner.
+            let why_you = match owner_away {
+                None => String::new(),
+                Some(_) if t.owner == *who => tr!(
+                    l,
+                    "トラブルの担当者本人のため、上司のあなたにお知らせしています。",
+                    " They own the trouble too, so you are told as its manager."
+                )
+                .to_string(),
+                Some(owner_away) => {
+                    let owner_away = super::away_text(l, tz, owner_away);
+                    tr!(
+                        l,
+                        format!("トラブルの担当 {} も Slack で{owner_away}のため、上司のあなたにお知らせしています。", user(&t.owner)),
+                        format!(" {}, the trouble's owner, is {owner_away} in Slack too, so you are told as its manager.", user(&t.owner))
+                    )
+                }
+            };
+            Rendered::text(tr!(
+                l,
+                format!("⚠️ トラブル {id}（{customer}）の対策 #{n} の担当 {} は Slack で{gone}です。リマインドを読んで動ける人がいません。{channel} で `/trouble 訂正 対策 {n} 担当:@…` と入力し、対応できる人に引き継いでください。{why_you}", user(who)),
+                format!("⚠️ {}, owner of action #{n} of trouble {id} ({customer}), is {gone} in Slack: its reminders reach nobody who will act on them. Hand it to someone present with `/trouble fix action {n} owner:@…` in {channel}.{why_you}", user(who))
+            ))
+        }
         Message::CustomerStillWaiting { waited_secs, manager } => {
             let waited = format_duration(l, (*waited_secs).max(0) as u64);
             let every = format_duration(l, config.policy.severity(t.severity).customer_update_every.as_secs());
@@ -2476,6 +2503,18 @@ pub(super) mod tests {
                     until: None,
                 },
                 waited_secs: 3600,
+            },
+            Message::ActionOwnerAway {
+                n: 1,
+                who: by.clone(),
+                away: crate::trouble::model::Away {
+                    why: crate::trouble::model::Absence::Sick,
+                    until: None,
+                },
+                owner_away: Some(crate::trouble::model::Away {
+                    why: crate::trouble::model::Absence::Vacation,
+                    until: None,
+                }),
             },
             Message::EscalationDmSettled { asked_again: true },
             Message::SeverityRaised {

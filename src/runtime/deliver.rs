@@ -18,7 +18,7 @@ use crate::slack::client::{Marked, Marker};
 use crate::slack::SlackError;
 use crate::store::{Claim, LaneKey, OutboxItem, StoreError};
 use crate::trouble::approval::AgreementLine;
-use crate::trouble::decide::{channel_name, Delivery, Dest, Lane, Message, Op, Outcome, Slot};
+use crate::trouble::decide::{channel_name, AwayReading, Delivery, Dest, Lane, Message, Op, Outcome, Slot};
 use crate::trouble::facts::{StepEvent, StepLine};
 use crate::trouble::model::{ChannelId, PostedMessage, Trouble, TroubleId, Ts, UserId};
 use crate::trouble::record::Record;
@@ -925,7 +925,7 @@ async fn deliver_once(
                 if let Some(who) = Box::pin(reader_left(app, to, message)).await {
                     return Ok(Some(person_left(who)));
                 }
-                away = Box::pin(reader_away(app, to, message)).await;
+                away = Box::pin(reader_away(app, &t, to, message)).await;
             }
             let outcome = posted(app, &t, message, *keep_as, result, Vec::new())?;
             Ok(told_away(outcome, away))
@@ -958,39 +958,68 @@ async fn reader_left<'a>(app: &App, to: &'a Dest, message: &Message) -> Option<&
 /// so: asked of a DM that asks its reader to acknowledge, so the next one up can be asked at
 /// once as well (the core decides whether they are the one it waits for), and of a nudge or
 /// the first-call checklist that only the owner is asked to act on, so the manager hears the
-/// customer waits on someone away.
-async fn reader_away(app: &App, to: &Dest, message: &Message) -> Option<(UserId, crate::trouble::model::Away)> {
-    let reader = match (to, message) {
-        (Dest::Dm(who), Message::ManagerDm | Message::EscalationDm { .. }) => who,
+/// customer waits on someone away. Also of what asks its reader for work no one else is asked
+/// for (`reading`): an action's reminder DMed to its owner, and the news of that owner away
+/// DMed to the trouble's owner.
+async fn reader_away(app: &App, t: &Trouble, to: &Dest, message: &Message) -> Option<FoundAway> {
+    let (reader, reading) = match (to, message) {
+        (Dest::Dm(who), Message::ManagerDm | Message::EscalationDm { .. }) => (who, None),
         // Asked once a nudge: in the channel, or by DM to the owner while there is none.
-        (Dest::TroubleChannel, Message::Nudge(n)) if n.manager.is_none() => &n.owner,
-        (Dest::Dm(who), Message::Nudge(n)) if n.manager.is_none() && *who == n.owner => who,
+        (Dest::TroubleChannel, Message::Nudge(n)) if n.manager.is_none() => (&n.owner, None),
+        (Dest::Dm(who), Message::Nudge(n)) if n.manager.is_none() && *who == n.owner => (who, None),
         // The first-call checklist, halfway to its deadline, likewise.
         (
             Dest::TroubleChannel,
             Message::FirstContact {
                 owner, manager: None, ..
             },
-        ) => owner,
+        ) => (owner, None),
         (
             Dest::Dm(who),
             Message::FirstContact {
                 owner, manager: None, ..
             },
-        ) if who == owner => who,
+        ) if who == owner => (who, None),
+        // The DM to the action's owner; a copy the trouble's owner reads is theirs to act on.
+        (Dest::Dm(who), Message::Step(StepLine::ActionReminder { n, .. }))
+            if n.checked_sub(1)
+                .and_then(|i| t.substance.actions.get(i))
+                .is_some_and(|a| a.owner == *who) =>
+        {
+            (who, Some(AwayReading::ActionReminder { n: *n }))
+        }
+        (
+            Dest::Dm(who),
+            Message::ActionOwnerAway {
+                n, owner_away: None, ..
+            },
+        ) if *who == t.owner => (who, Some(AwayReading::ActionOwnerAway { n: *n })),
         _ => return None,
     };
     let away = app.people_left.away(&app.slack, reader, app.clock.now()).await?;
-    Some((reader.clone(), away))
+    Some(FoundAway {
+        who: reader.clone(),
+        away,
+        reading,
+    })
+}
+
+/// Someone away who read a post, as [`reader_away`] found them.
+#[derive(Clone)]
+struct FoundAway {
+    who: UserId,
+    away: crate::trouble::model::Away,
+    reading: Option<AwayReading>,
 }
 
 /// What the core hears of a post whose reader is `away`: what the post taught, and the absence.
-fn told_away(outcome: Option<Outcome>, away: Option<(UserId, crate::trouble::model::Away)>) -> Option<Outcome> {
+fn told_away(outcome: Option<Outcome>, away: Option<FoundAway>) -> Option<Outcome> {
     match away {
-        Some((who, away)) => Some(Outcome::ReaderAway {
+        Some(FoundAway { who, away, reading }) => Some(Outcome::ReaderAway {
             posted: outcome.map(Box::new),
             who,
             away,
+            reading,
         }),
         None => outcome,
     }
@@ -1278,7 +1307,7 @@ async fn lead_post(
         _ => None,
     };
     let away = match &to {
-        Some(to) if result.is_ok() && left.is_none() => Box::pin(reader_away(app, to, &me.message)).await,
+        Some(to) if result.is_ok() && left.is_none() => Box::pin(reader_away(app, &me.trouble, to, &me.message)).await,
         _ => None,
     };
     let outcome = |waiter: &Waiter| match left {

@@ -7,7 +7,7 @@ use super::command::{parse_user, UsageError};
 use super::decide::{departments_of, Dest, Lane, Message, Op, Reply, Slot, TimerKind, Who, Work};
 use super::due::{parse_due, reminder_before};
 use super::facts::{EffectAsking, EffectSettled, Mark, Numbered, Step, StepEvent, StepLine, StepReply};
-use super::model::{PostedMessage, StageId, StageState, Trouble, UserId};
+use super::model::{Away, AwayWorker, PostedMessage, StageId, StageState, Trouble, UserId};
 use super::timeline::Event;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -962,6 +962,70 @@ pub(super) fn action_reminder(w: &mut Work, n: usize, overdue: bool, round: u32)
         Dest::Dm(owner),
         Message::Step(StepLine::ActionReminder { n, overdue }),
     );
+}
+
+/// The reminder of action `n` reached its owner `who`, whose Slack status says they are away:
+/// the work waits on someone who will not read it, so whoever answers for the trouble hears
+/// it, to hand it on; once per action and absence (the same status seen again by the next
+/// reminder says nothing new). The reminders go on to `who` as ever: a status silences nothing.
+/// Told to the trouble's owner, or to its manager when the owner is the one away.
+pub(in crate::trouble) fn action_owner_away(w: &mut Work, n: usize, who: UserId, away: Away) {
+    let Some(a) = w.t.substance.actions.get(n.wrapping_sub(1)) else {
+        return;
+    };
+    // Handed to someone else, or done, while the reminder was on its way: nothing waits on them.
+    if a.owner != who || !a.is_open() {
+        return;
+    }
+    let noted = AwayWorker {
+        n,
+        who: who.clone(),
+        away,
+    };
+    if w.t.away_workers.contains(&noted) {
+        return;
+    }
+    w.t.away_workers.retain(|x| x.n != n);
+    w.t.away_workers.push(noted);
+    w.changed = true;
+    let (to, owner_away) = match who == w.t.owner {
+        false => (Some(w.t.owner.clone()), None),
+        true => (w.t.manager_chain().first().cloned(), Some(away)),
+    };
+    if let Some(to) = to.filter(|to| *to != who) {
+        let message = Message::ActionOwnerAway {
+            n,
+            who,
+            away,
+            owner_away,
+        };
+        w.post(Lane::Dm, Dest::Dm(to), message);
+    }
+}
+
+/// The trouble's owner, told that action `n`'s owner is away, is away too (`owner_away`):
+/// the manager hears it instead, once, as that one message reached them.
+pub(in crate::trouble) fn action_owner_away_unread(w: &mut Work, n: usize, owner: UserId, owner_away: Away) {
+    let Some(a) = w.t.substance.actions.get(n.wrapping_sub(1)) else {
+        return;
+    };
+    let noted = w.t.away_workers.iter().find(|x| x.n == n && x.who == a.owner);
+    let (Some(noted), true, true) = (noted, a.is_open(), owner == w.t.owner) else {
+        return;
+    };
+    let Some(manager) = w.t.manager_chain().first().cloned() else {
+        return;
+    };
+    if manager == a.owner || manager == owner {
+        return;
+    }
+    let message = Message::ActionOwnerAway {
+        n,
+        who: a.owner.clone(),
+        away: noted.away,
+        owner_away: Some(owner_away),
+    };
+    w.post(Lane::Dm, Dest::Dm(manager), message);
 }
 
 /// The effectiveness check falls due (after close): the owner and the manager are asked.

@@ -542,6 +542,10 @@ pub struct Trouble {
     /// the trouble was told once, to hand their work to someone else.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unreachable_workers: Vec<UserId>,
+    /// Owners of its open actions a reminder found away in Slack, each as it found them:
+    /// whoever answers for the trouble was told once per action and absence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub away_workers: Vec<AwayWorker>,
     /// Set only on the view of a trouble rendered for its pinned kickoff and status in a
     /// channel shared with the customer (never stored): our own deadlines (the first call's,
     /// the next update's) are not the customer's to watch pass; the team has them by DM.
@@ -894,6 +898,7 @@ impl Trouble {
             as_reported,
             early_replies,
             unreachable_workers,
+            away_workers,
             deadlines_untold: _,
         } = self;
         *id == other.id
@@ -930,6 +935,7 @@ impl Trouble {
             && *as_reported == other.as_reported
             && *early_replies == other.early_replies
             && *unreachable_workers == other.unreachable_workers
+            && *away_workers == other.away_workers
     }
 }
 
@@ -1017,6 +1023,15 @@ impl Held {
 
 pub(crate) fn is_zero(n: &u32) -> bool {
     *n == 0
+}
+
+/// The owner `who` of action `n`, found away (`away`) by its reminder (see
+/// [`Trouble::away_workers`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwayWorker {
+    pub n: usize,
+    pub who: UserId,
+    pub away: Away,
 }
 
 /// Someone away, as their Slack status says (set by themselves: it may only bring more people

@@ -204,11 +204,22 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
             work_unreachable(w, &who, &error);
             person_unreachable(w, who, error);
         }
-        Outcome::ReaderAway { posted, who, away } => {
+        Outcome::ReaderAway {
+            posted,
+            who,
+            away,
+            reading,
+        } => {
             if let Some(posted) = posted {
                 delivered(w, *posted);
             }
-            reader_away(w, who, away);
+            match reading {
+                None => reader_away(w, who, away),
+                Some(AwayReading::ActionReminder { n }) => crate::trouble::actions::action_owner_away(w, n, who, away),
+                Some(AwayReading::ActionOwnerAway { n }) => {
+                    crate::trouble::actions::action_owner_away_unread(w, n, who, away)
+                }
+            }
         }
         Outcome::ChannelUnavailable {
             call,

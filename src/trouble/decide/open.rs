@@ -180,6 +180,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         as_reported: None,
         early_replies: Vec::new(),
         unreachable_workers: Vec::new(),
+        away_workers: Vec::new(),
         deadlines_untold: false,
     };
     let mut w = Work::new(ctx, trouble);

@@ -4664,6 +4664,7 @@ fn someone_away_brings_the_next_one_in_once_and_leaves_nobody_out() {
                 why: Absence::Vacation,
                 until: None,
             },
+            reading: None,
         })
     };
     let asked = |d: &Decision| -> Vec<UserId> {
@@ -4699,6 +4700,7 @@ fn an_owner_away_brings_the_manager_in_but_a_former_owner_does_not() {
                 why: Absence::Sick,
                 until: None,
             },
+            reading: None,
         })
     };
     let owner_away = |d: &Decision| -> Vec<UserId> {

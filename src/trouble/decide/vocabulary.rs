@@ -258,6 +258,17 @@ pub enum Message {
         away: Away,
         waited_secs: i64,
     },
+    /// By DM, once an action's reminder reached its owner `who`, whose Slack status says they
+    /// are away (`away`): to the trouble's owner, to see action `n` handed to someone present;
+    /// to the manager instead when the trouble's owner is away too (`owner_away`), or is the
+    /// action's owner themself.
+    ActionOwnerAway {
+        n: usize,
+        who: UserId,
+        away: Away,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        owner_away: Option<Away>,
+    },
     /// To the one above the manager, by DM, once the customer has heard nothing for four update
     /// periods: the manager's mentions have not got them told.
     CustomerStillWaiting {
@@ -665,6 +676,17 @@ pub struct Timer {
     pub kind: TimerKind,
 }
 
+/// What someone away read, of the posts that are neither a request to acknowledge nor a
+/// nudge (see [`Outcome::ReaderAway`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "reading", rename_all = "snake_case")]
+pub enum AwayReading {
+    /// The reminder of action `n`, which they own.
+    ActionReminder { n: usize },
+    /// As the trouble's owner, that action `n`'s owner is away ([`Message::ActionOwnerAway`]).
+    ActionOwnerAway { n: usize },
+}
+
 /// The result of a delivery, fed back so the trouble learns its channel and message ids.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -732,6 +754,9 @@ pub enum Outcome {
         posted: Option<Box<Outcome>>,
         who: UserId,
         away: Away,
+        /// What they read, when it asked them no acknowledgement and was no nudge.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reading: Option<AwayReading>,
     },
     /// The announcement in `channel` (at open, or of the raise to `raised_to`) failed for good
     /// (`error`): the bot is not in that private channel, it was archived or deleted, or
