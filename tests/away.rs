@@ -335,6 +335,28 @@ async fn an_action_owner_and_the_troubles_owner_both_away_tell_the_manager() {
     assert_eq!(dms_saying(&bot, MANAGER, "対策 #1 の担当").len(), 1);
 }
 
+/// `/trouble owner @x` cannot ask Slack before it answers; the line handing the trouble over,
+/// posted after, finds them away: the one who handed it and the manager hear it there.
+#[tokio::test]
+async fn a_trouble_handed_to_someone_away_tells_who_handed_it_and_the_manager() {
+    let bot = spawn_bot().await;
+    bot.slack.set_status(COLLEAGUE, "", "✈️ flight to Frankfurt", 0);
+    let t = bot.open_ready("ACME: housing cracked").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    let handed = bot
+        .command_text(DIRECTOR, &t.channel, &format!("owner <@{COLLEAGUE}>"))
+        .await;
+    assert!(!handed.contains("Only"), "{handed}");
+    let said = bot.posted_saying(&t.channel, "just handed this trouble").await;
+    assert!(
+        said.contains(&format!(
+            "⚠️ <@{COLLEAGUE}>, just handed this trouble by <@{DIRECTOR}>, is away (✈️ travelling) in Slack. <@{DIRECTOR}> <@{MANAGER}> please see ACME still hears from us"
+        )),
+        "{said}"
+    );
+    assert_eq!(trouble(&bot, &t.id).owner.as_str(), COLLEAGUE, "handed all the same");
+}
+
 /// The whole chain away: nobody is above the VP to bring in, but the pinned status names the
 /// VP as away like those below, so whoever reads it knows why nobody answers.
 #[tokio::test]

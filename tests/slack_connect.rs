@@ -693,6 +693,28 @@ async fn action_reminders_of_a_shared_trouble_go_by_dm_not_where_the_customer_re
     }
 }
 
+/// A trouble handed to someone away, in a channel shared with the customer: that the new owner
+/// is away is the team's to hear, by DM to who handed it over and the manager, never there.
+#[tokio::test]
+async fn a_shared_trouble_handed_to_someone_away_tells_the_team_by_dm() {
+    let (bot, front) = bot_with_connect().await;
+    bot.slack.set_status(COLLEAGUE, ":palm_tree:", "On vacation", 0);
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    share_with_the_customer(&bot, &front, &t.channel).await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    let mark = last_call(&bot);
+    bot.command_text(DIRECTOR, &t.channel, &format!("owner <@{COLLEAGUE}>"))
+        .await;
+    bot.posted_saying(DIRECTOR, "just handed this trouble").await;
+    bot.posted_saying(MANAGER, "just handed this trouble").await;
+    bot.settle().await;
+    let said = said_in_since(&bot, &t.channel, mark);
+    assert!(said.iter().all(|p| !p.contains("is away")), "{said:?}");
+    assert!(posted_since(&bot, COLLEAGUE, mark)
+        .iter()
+        .all(|p| !p.contains("just handed")));
+}
+
 /// Someone of the customer's in a channel shared with them: a `/trouble` command they type, as
 /// Slack sends it (their own workspace's `team_id`), or a button they press (their
 /// `user.team_id`) never acts for the company: nothing is recorded or opened, and the answer,

@@ -1208,6 +1208,16 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("⚠️ {}, owner of action #{n} of trouble {id} ({customer}), is {gone} in Slack: its reminders reach nobody who will act on them. Hand it to someone present with `/trouble fix action {n} owner:@…` in {channel}.{why_you}", user(who))
             ))
         }
+        Message::HandedToAway { to, by, manager, away: gone } => {
+            let gone = super::away_text(l, tz, gone);
+            let customer = away(&t.customer);
+            let asked = std::iter::once(by).chain(manager.as_ref()).map(user).collect::<Vec<_>>().join(" ");
+            Rendered::text(tr!(
+                l,
+                format!("⚠️ {}が担当を引き継いだ {} は Slack で{gone}です。{asked} {customer}様へのご連絡が途切れないよう手配するか、`/trouble owner @…` で対応できる人に引き継いでください。", user(by), user(to)),
+                format!("⚠️ {}, just handed this trouble by {}, is {gone} in Slack. {asked} please see {customer} still hears from us, or hand it to someone present with `/trouble owner @…`.", user(to), user(by))
+            ))
+        }
         Message::CustomerStillWaiting { waited_secs, manager } => {
             let waited = format_duration(l, (*waited_secs).max(0) as u64);
             let every = format_duration(l, config.policy.severity(t.severity).customer_update_every.as_secs());
@@ -2515,6 +2525,15 @@ pub(super) mod tests {
                     why: crate::trouble::model::Absence::Vacation,
                     until: None,
                 }),
+            },
+            Message::HandedToAway {
+                to: by.clone(),
+                by: by.clone(),
+                manager: Some(by.clone()),
+                away: crate::trouble::model::Away {
+                    why: crate::trouble::model::Absence::Travelling,
+                    until: None,
+                },
             },
             Message::EscalationDmSettled { asked_again: true },
             Message::SeverityRaised {

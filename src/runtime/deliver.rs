@@ -759,6 +759,7 @@ async fn deliver_once(
                 message,
                 Message::Nudge(_)
                     | Message::OwnerAway { .. }
+                    | Message::HandedToAway { .. }
                     | Message::FirstContact { .. }
                     | Message::EscalationMention { .. }
                     | Message::NobodyAnswered
@@ -959,8 +960,9 @@ async fn reader_left<'a>(app: &App, to: &'a Dest, message: &Message) -> Option<&
 /// once as well (the core decides whether they are the one it waits for), and of a nudge or
 /// the first-call checklist that only the owner is asked to act on, so the manager hears the
 /// customer waits on someone away. Also of what asks its reader for work no one else is asked
-/// for (`reading`): an action's reminder DMed to its owner, and the news of that owner away
-/// DMed to the trouble's owner.
+/// for (`reading`): an action's reminder DMed to its owner, the news of that owner away DMed to
+/// the trouble's owner, and the channel's line handing the trouble to someone, which the
+/// command could not check before answering.
 async fn reader_away(app: &App, t: &Trouble, to: &Dest, message: &Message) -> Option<FoundAway> {
     let (reader, reading) = match (to, message) {
         (Dest::Dm(who), Message::ManagerDm | Message::EscalationDm { .. }) => (who, None),
@@ -994,6 +996,13 @@ async fn reader_away(app: &App, t: &Trouble, to: &Dest, message: &Message) -> Op
                 n, owner_away: None, ..
             },
         ) if *who == t.owner => (who, Some(AwayReading::ActionOwnerAway { n: *n })),
+        (
+            Dest::TroubleChannel,
+            Message::Recorded {
+                by,
+                what: Record::Owner { to, .. },
+            },
+        ) if by != to => (to, Some(AwayReading::HandedOver { by: by.clone() })),
         _ => return None,
     };
     let away = app.people_left.away(&app.slack, reader, app.clock.now()).await?;

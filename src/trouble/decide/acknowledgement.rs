@@ -331,6 +331,31 @@ fn owner_away(w: &mut Work, owner: UserId, away: Away) {
     w.post_in_channel_or_dm(message, Some(manager));
 }
 
+/// The line handing the trouble to `to`, by `by`, found them away in Slack: the customer would
+/// wait on someone who will not read it. The command could not ask Slack before answering, so
+/// it is said now, in the channel, to the one who handed it over and the manager, to see the
+/// customer still hears from us or hand it to someone present. Nothing else changes: the new
+/// owner stays the owner. Someone taking it over themself is plainly there.
+pub(super) fn handed_to_away(w: &mut Work, to: UserId, by: UserId, away: Away) {
+    if !w.t.is_open() || w.t.owner != to || by == to {
+        return;
+    }
+    let manager = w.t.manager_chain().first().cloned().filter(|m| *m != by && *m != to);
+    let message = Message::HandedToAway {
+        to,
+        by: by.clone(),
+        manager: manager.clone(),
+        away,
+    };
+    if w.t.channel_lost.is_none() {
+        return w.post(Lane::Channel, Dest::TroubleChannel, message);
+    }
+    // No channel to say it in: each of them by DM.
+    for who in std::iter::once(by).chain(manager) {
+        w.post(Lane::Dm, Dest::Dm(who), message.clone());
+    }
+}
+
 /// The chain rebuilt (a manager named, the owner changed) while the escalation may be running:
 /// it goes on from the highest point it had reached, anyone at or below that point who was not
 /// asked yet is asked now, and the running deadline is kept (a change never postpones going up

@@ -157,6 +157,16 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
         }
         // Said to the people it is for, by DM, instead: the owner, and the manager it brings in.
         // An escalation's own DM already asks the one it names.
+        // A hand-over to someone away is for who handed it over and the manager, not the one away.
+        Outcome::FollowUpHeld {
+            message: message @ Message::HandedToAway { .. },
+        } => {
+            if let Message::HandedToAway { by, manager, .. } = &message {
+                for who in std::iter::once(by.clone()).chain(manager.clone()) {
+                    w.post(Lane::Dm, Dest::Dm(who), message.clone());
+                }
+            }
+        }
         Outcome::FollowUpHeld { message } => {
             let also = match &message {
                 Message::Nudge(n) => n.manager.clone(),
@@ -219,6 +229,7 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 Some(AwayReading::ActionOwnerAway { n }) => {
                     crate::trouble::actions::action_owner_away_unread(w, n, who, away)
                 }
+                Some(AwayReading::HandedOver { by }) => handed_to_away(w, who, by, away),
             }
         }
         Outcome::ChannelUnavailable {

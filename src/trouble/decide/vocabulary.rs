@@ -269,6 +269,16 @@ pub enum Message {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         owner_away: Option<Away>,
     },
+    /// In the channel, once the line handing the trouble to `to` found them away (`away`): the
+    /// one who handed it over (`by`) and the manager are asked to see the customer still hears
+    /// from us, or hand it to someone present.
+    HandedToAway {
+        to: UserId,
+        by: UserId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        manager: Option<UserId>,
+        away: Away,
+    },
     /// To the one above the manager, by DM, once the customer has heard nothing for four update
     /// periods: the manager's mentions have not got them told.
     CustomerStillWaiting {
@@ -685,6 +695,8 @@ pub enum AwayReading {
     ActionReminder { n: usize },
     /// As the trouble's owner, that action `n`'s owner is away ([`Message::ActionOwnerAway`]).
     ActionOwnerAway { n: usize },
+    /// The channel's line handing them the trouble, by `by`.
+    HandedOver { by: UserId },
 }
 
 /// The result of a delivery, fed back so the trouble learns its channel and message ids.
