@@ -758,9 +758,10 @@ pub enum Outcome {
         method: String,
         error: String,
     },
-    /// A DM asking `who` to acknowledge reached them, and their Slack status says they are
-    /// away: what the post taught (`posted`, when it is kept), and the absence, so the next one
-    /// up is asked at once as well.
+    /// A DM asking `who` to acknowledge reached them (or a nudge, or what `reading` says), and
+    /// their Slack status says they are away: what the post taught (`posted`, when it is
+    /// kept), and the absence, so the next one up is asked at once as well (or whoever answers
+    /// for what they were to do hears it).
     ReaderAway {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         posted: Option<Box<Outcome>>,
