@@ -561,28 +561,11 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
         .command_text(SALES, &shared.channel, &format!("add <@{COLLEAGUE}>"))
         .await;
     assert!(r.contains(COLLEAGUE), "{r}");
-    let data_dir = bot.dir.path().to_path_buf();
-    bot.stop().await;
-    let (_config_dir, config) = config_file("en");
-    let intact = run_cli(&config, &data_dir, &["verify"]);
-    assert!(
-        intact.status.success() && stdout(&intact).contains("9 troubles checked, 0 broken"),
-        "{}",
-        describe(&intact)
-    );
+    let (data_dir, _config_dir, config) = stopped_and_intact(&mut bot, 9).await;
 
     // As an editor of the database files would: the record changed, the timeline left alone.
     let db = sled_db(&data_dir).await;
-    let edit = |id: &str, change: &dyn Fn(&mut Value)| {
-        let troubles = db.open_tree("troubles").unwrap();
-        let stored = troubles.get(id.as_bytes()).unwrap().expect("the record");
-        let mut record = trouble_bot::store::sled::record_value(&stored).expect("a record");
-        change(&mut record);
-        troubles
-            .insert(id.as_bytes(), serde_json::to_vec(&record).unwrap())
-            .unwrap();
-        db.flush().unwrap();
-    };
+    let edit = |id: &str, change: &dyn Fn(&mut Value)| edit_record(&db, id, change);
     edit(&costly.id, &|r| r["costs"][0]["amount"] = json!("¥12,000"));
     edit(&acked.id, &|r| {
         let opened = r["opened_at"].clone();
@@ -654,6 +637,34 @@ async fn verify_and_export_catch_a_record_edited_to_say_what_its_timeline_does_n
     );
 }
 
+/// Stops `bot` and checks that `verify` finds its `n` troubles intact: the store in its data
+/// directory, the configuration directory (kept while the test runs) and the file in it.
+async fn stopped_and_intact(bot: &mut TestBot, n: usize) -> (PathBuf, tempfile::TempDir, PathBuf) {
+    let data_dir = bot.dir.path().to_path_buf();
+    bot.stop().await;
+    let (config_dir, config) = config_file("en");
+    let intact = run_cli(&config, &data_dir, &["verify"]);
+    assert!(
+        intact.status.success() && stdout(&intact).contains(&format!("{n} troubles checked, 0 broken")),
+        "{}",
+        describe(&intact)
+    );
+    (data_dir, config_dir, config)
+}
+
+/// Changes trouble `id`'s stored record in `db` as an editor of the database files would: the
+/// record changed, the timeline left alone.
+fn edit_record(db: &sled::Db, id: &str, change: &dyn Fn(&mut Value)) {
+    let troubles = db.open_tree("troubles").unwrap();
+    let stored = troubles.get(id.as_bytes()).unwrap().expect("the record");
+    let mut record = trouble_bot::store::sled::record_value(&stored).expect("a record");
+    change(&mut record);
+    troubles
+        .insert(id.as_bytes(), serde_json::to_vec(&record).unwrap())
+        .unwrap();
+    db.flush().unwrap();
+}
+
 /// Parts of the record an earlier `verify` did not read against the timeline: who opened it
 /// (the kickoff and the managers' DMs name them), the departments taking part (named at open or added since: who may see a private trouble, who is asked, who
 /// may verify an action), what the opening said before `fix summary` corrected it (the kickoff
@@ -677,27 +688,10 @@ async fn verify_catches_the_opener_departments_words_as_reported_and_stage_start
     assert!(r.contains("3"), "{r}");
     let first = bot.open_ready("Hooli: screws loose").await;
     let reported = bot.open_ready("Soylent: cans dented").await;
-    let data_dir = bot.dir.path().to_path_buf();
-    bot.stop().await;
-    let (_config_dir, config) = config_file("en");
-    let intact = run_cli(&config, &data_dir, &["verify"]);
-    assert!(
-        intact.status.success() && stdout(&intact).contains("6 troubles checked, 0 broken"),
-        "{}",
-        describe(&intact)
-    );
+    let (data_dir, _config_dir, config) = stopped_and_intact(&mut bot, 6).await;
 
     let db = sled_db(&data_dir).await;
-    let edit = |id: &str, change: &dyn Fn(&mut Value)| {
-        let troubles = db.open_tree("troubles").unwrap();
-        let stored = troubles.get(id.as_bytes()).unwrap().expect("the record");
-        let mut record = trouble_bot::store::sled::record_value(&stored).expect("a record");
-        change(&mut record);
-        troubles
-            .insert(id.as_bytes(), serde_json::to_vec(&record).unwrap())
-            .unwrap();
-        db.flush().unwrap();
-    };
+    let edit = |id: &str, change: &dyn Fn(&mut Value)| edit_record(&db, id, change);
     // Field Service, named at open, quietly dropped; Quality, added, likewise.
     edit(&named.id, &|r| r["departments"] = json!([]));
     edit(&added.id, &|r| r["departments"] = json!([]));

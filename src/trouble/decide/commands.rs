@@ -598,22 +598,23 @@ fn leave_private_channel(w: &mut Work, by: &UserId, chain_before: Vec<UserId>) {
         .into_iter()
         .filter(|u| !viewers.takes_part(w.ctx.policy, u) && !w.t.members_seen.contains(u))
         .collect();
-    if left.is_empty() {
-        return;
+    if !left.is_empty() {
+        take_out(w, by, left);
     }
-    w.log(Some(by), Event::ParticipantsRemoved { users: left.clone() });
+}
+
+/// `users` taken off the trouble by `by`: on the timeline, out of its channel, and said there.
+fn take_out(w: &mut Work, by: &UserId, users: Vec<UserId>) {
+    w.log(Some(by), Event::ParticipantsRemoved { users: users.clone() });
     if w.t.channel.is_some() {
-        for user in &left {
+        for user in &users {
             w.send(Lane::Channel, Op::Kick { user: user.clone() });
         }
     }
     w.post(
         Lane::Channel,
         Dest::TroubleChannel,
-        Message::ParticipantsRemoved {
-            by: by.clone(),
-            users: left,
-        },
+        Message::ParticipantsRemoved { by: by.clone(), users },
     );
 }
 
@@ -657,20 +658,7 @@ fn remove_participants(w: &mut Work, by: &UserId, users: Vec<UserId>) -> Reply {
     }
     w.t.added.retain(|u| !removed.contains(u));
     w.t.members_seen.retain(|u| !removed.contains(u));
-    w.log(Some(by), Event::ParticipantsRemoved { users: removed.clone() });
-    if w.t.channel.is_some() {
-        for user in &removed {
-            w.send(Lane::Channel, Op::Kick { user: user.clone() });
-        }
-    }
-    w.post(
-        Lane::Channel,
-        Dest::TroubleChannel,
-        Message::ParticipantsRemoved {
-            by: by.clone(),
-            users: removed.clone(),
-        },
-    );
+    take_out(w, by, removed.clone());
     Reply::ParticipantsRemoved { users: removed }
 }
 
