@@ -516,6 +516,8 @@ fn write_store(dir: &Path, trees: &[TreeRecords]) -> Result<(), Box<dyn std::err
         }
         db.flush()?;
     }
+    // `restore` opens the store it wrote at once, to accept a loss it may bring.
+    crate::store::sled::wait_released(&partial);
     std::fs::rename(&partial, &target)?;
     Ok(())
 }

@@ -24,7 +24,6 @@ struct Served {
 /// `trouble-bot serve` on `data_dir` with `config`, against the fake Slack at `slack_url`, on a
 /// free port it prints to its piped stdout.
 fn serve_command(config: &Path, data_dir: &Path, slack_url: &str) -> Command {
-    wait_released(data_dir);
     let mut command = Command::new(env!("CARGO_BIN_EXE_trouble-bot"));
     command
         .arg("serve")
@@ -72,8 +71,6 @@ async fn command(client: &reqwest::Client, base_url: &str, text: &str) -> Value 
 
 /// Runs an admin command on `data_dir`, off the async workers: (succeeded, stdout, stderr).
 async fn admin(args: &[&str], config: &Path, data_dir: &Path) -> (bool, String, String) {
-    // The stopped bot's store, or the last command's, may still be locked a moment.
-    wait_released(data_dir);
     let mut command = Command::new(env!("CARGO_BIN_EXE_trouble-bot"));
     command
         .args(args)
@@ -270,6 +267,7 @@ async fn a_backup_whose_writing_did_not_finish_neither_verifies_nor_restores_ove
     let t = bot.open_ready("ACME: housings cracked").await;
     let data = bot.dir.path().to_path_buf();
     bot.stop().await;
+    wait_released(&data);
     let dir = tempfile::tempdir().unwrap();
     let config = config_in(dir.path(), "en");
     // What a backup killed while writing leaves: its records under another name, no `db` yet.
@@ -324,6 +322,7 @@ async fn verify_export_backup_and_restore_answer_in_the_configured_language() {
     bot.open_ready("ACME: housings cracked").await;
     let data = bot.dir.path().to_path_buf();
     bot.stop().await;
+    wait_released(&data);
     let dir = tempfile::tempdir().unwrap();
     let ja = config_in(dir.path(), "ja");
     let (ok, verified, _) = admin(&["verify"], &ja, &data).await;
@@ -364,6 +363,7 @@ async fn a_backup_that_does_not_verify_is_restored_only_when_asked_to_and_says_w
     let intact = bot.open_ready("Globex: labels smudged").await;
     let data = bot.dir.path().to_path_buf();
     bot.stop().await;
+    wait_released(&data);
     let dir = tempfile::tempdir().unwrap();
     let config = config_in(dir.path(), "en");
     let backup = dir.path().join("backup");
@@ -442,6 +442,7 @@ async fn verify_export_and_backup_of_a_stopped_store_leave_every_byte_of_it_as_i
     let t = bot.open_ready("ACME: housings cracked").await;
     let data = bot.dir.path().to_path_buf();
     bot.stop().await;
+    wait_released(&data);
     let (verified, _) = verify_stopped(&data);
     assert!(verified);
     let before = store_files(&data);
@@ -666,6 +667,7 @@ async fn a_backup_and_a_store_restored_into_a_new_directory_are_readable_by_the_
     bot.open_ready("ACME: housings cracked").await;
     let data = bot.dir.path().to_path_buf();
     bot.stop().await;
+    wait_released(&data);
     let dir = tempfile::tempdir().unwrap();
     let config = config_in(dir.path(), "en");
     let backup = dir.path().join("backup");

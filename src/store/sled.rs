@@ -1940,6 +1940,24 @@ impl SledStore {
     }
 }
 
+/// Waits, for up to five seconds, until no handle of this process holds the lock sled takes on
+/// the store in `db_dir` (on its `db` file): sled's threads keep it a moment after the last
+/// handle is dropped, and the same process opening the store again at once would be refused it.
+pub fn wait_released(db_dir: &Path) {
+    let Ok(file) = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(db_dir.join("db"))
+    else {
+        return; // no store there: nothing holds it
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    // Taken and, with the file, dropped at once: the probe leaves nothing held.
+    while file.try_lock().is_err() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 /// The data directory holds every trouble: readable by the bot's user only. So do a backup and
 /// the copy `export`, `verify` and `backup` read of a stopped bot's store.
 pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {

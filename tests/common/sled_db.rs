@@ -1,30 +1,18 @@
 //! The sled database of a stopped bot, opened by a test that looks at or changes its trees.
 #![allow(dead_code)]
 
-use std::time::Duration;
-
 /// What `open` opens on the store in `dir`, once no earlier handle holds its file lock.
 pub fn once_unlocked<T, E: std::fmt::Debug>(dir: &std::path::Path, open: impl Fn() -> Result<T, E>) -> T {
     wait_released(dir);
     open().expect("the store opens")
 }
 
-/// Waits, for up to 5 s, until no handle of this process holds the store's file lock any more,
-/// so that another process (the command line) can open it: sled's I/O threads keep the lock a
-/// moment after the last handle of a stopped bot or a test is dropped. Taking and at once
-/// dropping the lock leaves nothing behind, unlike opening sled to find out.
+/// Waits, for up to 5 s, until no handle of this process holds the file lock of the store in
+/// data directory `dir` any more, so that another process (the command line) can open it:
+/// sled's I/O threads keep the lock a moment after the last handle of a stopped bot or a test
+/// is dropped (the bot's own wait, which `restore` uses before it opens what it wrote).
 pub fn wait_released(dir: &std::path::Path) {
-    let lock = dir.join("db").join("db");
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    while std::time::Instant::now() < deadline {
-        let Ok(file) = std::fs::OpenOptions::new().read(true).write(true).open(&lock) else {
-            return; // no store yet: nothing holds it
-        };
-        if file.try_lock().is_ok() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    trouble_bot::store::sled::wait_released(&dir.join("db"));
 }
 
 /// The sled database in `dir` itself, once unlocked.
