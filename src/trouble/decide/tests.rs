@@ -4651,22 +4651,23 @@ fn the_kickoff_or_the_status_unpinned_while_open_is_pinned_again_and_the_channel
     }
 }
 
+/// What the shell tells the core of a DM or nudge `who` read while their Slack status says
+/// they are away (`why`, with no end set).
+fn read_while_away(who: &str, why: Absence) -> Input {
+    Input::Delivered(Outcome::ReaderAway {
+        posted: None,
+        who: u(who),
+        away: Away { why, until: None },
+        reading: None,
+    })
+}
+
 /// A DM reaching someone away (their Slack status) asks the next one up at once, once: the same
 /// outcome told again, a DM of someone no longer waited for, the top's, or one after the
 /// acknowledgement brings in nobody more; and nobody is taken out of the chain.
 #[test]
 fn someone_away_brings_the_next_one_in_once_and_leaves_nobody_out() {
-    let away = |who: &str| {
-        Input::Delivered(Outcome::ReaderAway {
-            posted: None,
-            who: u(who),
-            away: Away {
-                why: Absence::Vacation,
-                until: None,
-            },
-            reading: None,
-        })
-    };
+    let away = |who: &str| read_while_away(who, Absence::Vacation);
     let asked = |d: &Decision| -> Vec<UserId> {
         dms(d)
             .into_iter()
@@ -4692,17 +4693,7 @@ fn someone_away_brings_the_next_one_in_once_and_leaves_nobody_out() {
 /// trouble since (the nudge named the one before) brings in nobody.
 #[test]
 fn an_owner_away_brings_the_manager_in_but_a_former_owner_does_not() {
-    let away = |who: &str| {
-        Input::Delivered(Outcome::ReaderAway {
-            posted: None,
-            who: u(who),
-            away: Away {
-                why: Absence::Sick,
-                until: None,
-            },
-            reading: None,
-        })
-    };
+    let away = |who: &str| read_while_away(who, Absence::Sick);
     let owner_away = |d: &Decision| -> Vec<UserId> {
         messages(d)
             .into_iter()
