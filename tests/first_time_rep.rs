@@ -5,6 +5,17 @@ mod common;
 use common::*;
 use trouble_bot::trouble::model::StageState;
 
+/// A bot in `locale` whose rep typed `typed` in the origin channel: asserts the answer says
+/// `meant` and that no trouble channel was created on a guess. The bot and the answer are
+/// returned for what a test checks besides.
+async fn answered_opening_nothing(locale: &str, typed: &str, meant: &str) -> (TestBot, String) {
+    let bot = spawn_bot_in(locale).await;
+    let r = bot.command_text(SALES, ORIGIN, typed).await;
+    assert!(r.contains(meant), "{locale} {typed}: {r}");
+    bot.expect_none("conversations.create", |_| true).await;
+    (bot, r)
+}
+
 /// The help writes a promise as `[next: 15:00]`; typed alone, `next` would complete the stage
 /// the team is working on, noting a time, and set no promise.
 #[tokio::test]
@@ -56,14 +67,11 @@ async fn a_severity_written_as_no_option_reads_opens_nothing_and_shows_the_open_
         ("ja", "起票 緊急 ACME：蓋割れ", "`/trouble open sev1 ACME: 蓋割れ`"),
         ("ja", "open 重大 ACME: 蓋割れ", "`/trouble open sev1 ACME: 蓋割れ`"),
     ] {
-        let bot = spawn_bot_in(locale).await;
-        let r = bot.command_text(SALES, ORIGIN, typed).await;
-        assert!(r.contains(meant), "{locale} {typed}: {r}");
+        let (bot, r) = answered_opening_nothing(locale, typed, meant).await;
         assert!(
             r.contains("Nothing was opened") || r.contains("起票していません"),
             "{r}"
         );
-        bot.expect_none("conversations.create", |_| true).await;
         bot.expect_none("chat.postMessage", |_| true).await;
     }
     // A name that starts with a word a company may take is the name.
@@ -90,10 +98,7 @@ async fn a_trouble_described_with_no_command_is_answered_with_the_open_to_send()
             "`/trouble open アクメ様：蓋が割れている` のことですか？",
         ),
     ] {
-        let bot = spawn_bot_in(locale).await;
-        let r = bot.command_text(SALES, ORIGIN, typed).await;
-        assert!(r.contains(meant), "{locale} {typed}: {r}");
-        bot.expect_none("conversations.create", |_| true).await;
+        let (bot, _) = answered_opening_nothing(locale, typed, meant).await;
         bot.expect_none("chat.postMessage", |_| true).await;
         // A promise typed alone is no trouble to open.
         let r = bot.command_text(SALES, ORIGIN, "次回: 明日10時").await;
@@ -195,10 +200,7 @@ async fn a_customer_and_summary_parted_by_a_dash_get_the_open_to_send() {
             "`/trouble open アクメ: 蓋割れ` のことですか？",
         ),
     ] {
-        let bot = spawn_bot_in(locale).await;
-        let r = bot.command_text(SALES, ORIGIN, typed).await;
-        assert!(r.contains(meant), "{locale} {typed}: {r}");
-        bot.expect_none("conversations.create", |_| true).await;
+        answered_opening_nothing(locale, typed, meant).await;
     }
 }
 
