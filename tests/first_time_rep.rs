@@ -16,6 +16,19 @@ async fn answered_opening_nothing(locale: &str, typed: &str, meant: &str) -> (Te
     (bot, r)
 }
 
+/// Asserts that, once all is delivered, the bot said nothing in Slack (no post, update or
+/// ephemeral) after the call `mark`: a command read as something else told nobody of a change.
+async fn nobody_told_since(bot: &TestBot, mark: u64, locale: &str) {
+    bot.settle().await;
+    let said: Vec<_> = bot
+        .slack
+        .calls()
+        .into_iter()
+        .filter(|c| c.seq > mark && c.method.starts_with("chat."))
+        .collect();
+    assert!(said.is_empty(), "{locale}: nobody told of a change: {said:?}");
+}
+
 /// The help writes a promise as `[next: 15:00]`; typed alone, `next` would complete the stage
 /// the team is working on, noting a time, and set no promise.
 #[tokio::test]
@@ -252,14 +265,7 @@ async fn a_severity_typed_before_a_customer_and_summary_raises_no_trouble_and_sh
         let p1 = bot.command_text(SALES, &t.channel, "P1 ACME: lid cracked").await;
         assert!(p1.contains("`/trouble open sev1 ACME: lid cracked`"), "{locale}: {p1}");
         assert_eq!(trouble(&bot, &t.id).severity.level(), 3, "{locale}");
-        bot.settle().await;
-        let said: Vec<_> = bot
-            .slack
-            .calls()
-            .into_iter()
-            .filter(|c| c.seq > mark && c.method.starts_with("chat."))
-            .collect();
-        assert!(said.is_empty(), "{locale}: nobody told of a change: {said:?}");
+        nobody_told_since(&bot, mark, locale).await;
         assert_eq!(bot.store().trouble_count(), 1, "{locale}: nothing opened on a guess");
         // The change that was meant, as the answer writes it, and one whose reason has a label.
         bot.command_text(SALES, &t.channel, reason_only).await;
@@ -303,14 +309,7 @@ async fn a_severity_before_a_known_customer_typed_in_lower_case_raises_no_troubl
         assert!(r.contains("sev1 initech japan: lid cracked"), "{locale}: {r}");
         assert_eq!(trouble(&bot, &t.id).severity.level(), 3, "{locale}");
         assert_eq!(trouble(&bot, &globex.id).severity.level(), 3, "{locale}");
-        bot.settle().await;
-        let said: Vec<_> = bot
-            .slack
-            .calls()
-            .into_iter()
-            .filter(|c| c.seq > mark && c.method.starts_with("chat."))
-            .collect();
-        assert!(said.is_empty(), "{locale}: nobody told of a change: {said:?}");
+        nobody_told_since(&bot, mark, locale).await;
         // Lower-case words that name no customer the bot knows are the change's reason.
         bot.command_text(SALES, &t.channel, "sev1 line stopped: lid cracked")
             .await;
