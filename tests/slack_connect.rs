@@ -46,6 +46,19 @@ async fn share_with_the_customer(bot: &TestBot, front: &FakeSocket, channel: &st
     assert_eq!(bot.event(&event, None).await.status(), 200);
 }
 
+/// Waits for the DM, after the call `mark`, to the owner (SALES) and to the manager that says
+/// every one of `words`.
+async fn dms_to_the_owner_and_manager(bot: &TestBot, mark: u64, words: &[&str]) {
+    for who in [SALES, MANAGER] {
+        bot.slack
+            .wait_for("chat.postMessage", |c| {
+                let text = text_of(&c.params);
+                c.seq > mark && c.params["channel"] == who && words.iter().all(|w| text.contains(w))
+            })
+            .await;
+    }
+}
+
 fn posts_to(slack: &FakeSlack, channel: &str) -> usize {
     slack
         .calls_to("chat.postMessage")
@@ -517,16 +530,8 @@ async fn a_possible_recurrence_in_a_shared_trouble_goes_to_the_team_by_dm() {
     share_with_the_customer(&bot, &front, &later.channel).await;
     let mark = last_call(&bot);
     bot.command_text(SALES, &later.channel, "fact part HX-200").await;
-    for who in [SALES, MANAGER] {
-        bot.slack
-            .wait_for("chat.postMessage", |c| {
-                c.seq > mark
-                    && c.params["channel"] == who
-                    && text_of(&c.params).contains(&format!("Possible recurrence in {}", later.id))
-                    && text_of(&c.params).contains(earlier.id.as_str())
-            })
-            .await;
-    }
+    let says = format!("Possible recurrence in {}", later.id);
+    dms_to_the_owner_and_manager(&bot, mark, &[&says, &earlier.id]).await;
     bot.settle().await;
     let in_channel = posted_since(&bot, &later.channel, mark);
     assert!(in_channel.iter().all(|p| !p.contains("recurrence")), "{in_channel:?}");
@@ -544,16 +549,8 @@ async fn the_same_lot_at_another_customer_in_a_shared_trouble_goes_to_the_team_b
     share_with_the_customer(&bot, &front, &acme.channel).await;
     let mark = last_call(&bot);
     bot.command_text(SALES, &acme.channel, "fact lot L42").await;
-    for who in [SALES, MANAGER] {
-        bot.slack
-            .wait_for("chat.postMessage", |c| {
-                c.seq > mark
-                    && c.params["channel"] == who
-                    && text_of(&c.params).contains(&format!("at another customer ({})", acme.id))
-                    && text_of(&c.params).contains(globex.id.as_str())
-            })
-            .await;
-    }
+    let says = format!("at another customer ({})", acme.id);
+    dms_to_the_owner_and_manager(&bot, mark, &[&says, &globex.id]).await;
     bot.settle().await;
     let in_channel = posted_since(&bot, &acme.channel, mark);
     assert!(
