@@ -649,12 +649,8 @@ async fn a_store_that_lost_nothing_restarts_and_its_mark_follows_each_trouble_an
     bot.restart().await;
     let third = bot.open_ready("Initech: seals leaking").await;
     assert_eq!(third.id, "20261130-3");
-    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
-    assert!(
-        verified.code == 0 && verified.stdout.contains("3 troubles checked, 0 broken"),
-        "{}",
-        verified.stdout
-    );
+    let verified = assert_store_verifies(&bot, "verify");
+    assert!(verified.contains("3 troubles checked, 0 broken"), "{verified}");
 }
 
 /// A backup holds every trouble, as the data directory does: only the bot's user reads it,

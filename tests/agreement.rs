@@ -1082,12 +1082,7 @@ async fn a_rejected_correction_leaves_the_approved_terms_standing() {
         "{history}"
     );
 
-    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
-    assert_eq!(
-        verified.code, 0,
-        "the timeline replays to the record: {}",
-        verified.stdout
-    );
+    assert_store_verifies(&bot, "the timeline replays to the record");
 
     // Approved, the correction stands and nothing waits to be restored.
     bot.command_text(SALES, &t.channel, "fix cost 1 ¥130,000 ours replacement and freight")
@@ -1127,12 +1122,7 @@ async fn a_new_split_over_an_approved_one_rejected_leaves_the_approved_split_sta
     assert!(now.agreement.standing.is_empty(), "nothing waits to be restored");
     bot.posted_saying(&t.channel, "↩️ Proposal #1's approved terms stand")
         .await;
-    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
-    assert_eq!(
-        verified.code, 0,
-        "the timeline replays to the record: {}",
-        verified.stdout
-    );
+    assert_store_verifies(&bot, "the timeline replays to the record");
 }
 
 /// A proposal's line waits its turn behind Slack: replaced meanwhile by a new split, it is drawn
@@ -1455,12 +1445,7 @@ async fn terms_restored_by_a_rejected_correction_keep_their_original_writer() {
     let now = trouble(&bot, &t.id);
     assert_eq!(now.costs[0], cost, "the cost as its writer recorded it");
     assert_eq!(now.split.as_ref(), Some(&split), "the split as its writer recorded it");
-    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
-    assert_eq!(
-        verified.code, 0,
-        "the timeline replays to the record: {}",
-        verified.stdout
-    );
+    assert_store_verifies(&bot, "the timeline replays to the record");
     bot.settle().await;
     let said = bot.posted_saying(&t.channel, "Proposal #3 rejected").await;
     assert!(

@@ -52,13 +52,8 @@ async fn bot_on_previous_data(fixture: &str) -> TestBot {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_v0_1_data_verifies_and_keeps_its_troubles() {
     let bot = bot_on_previous_data(V0_1).await;
-    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
-    assert_eq!(verified.code, 0, "verify: {}", verified.stdout);
-    assert!(
-        verified.stdout.contains("3 troubles checked, 0 broken"),
-        "{}",
-        verified.stdout
-    );
+    let verified = assert_store_verifies(&bot, "verify");
+    assert!(verified.contains("3 troubles checked, 0 broken"), "{verified}");
 
     let acked = bot.store().get(&TroubleId::new(ACKED)).unwrap().expect("acked trouble");
     assert!(acked.ack.is_some(), "the acknowledgement survives");
@@ -102,8 +97,7 @@ async fn takes_a_note_and_is_listed(fixture: &str) {
     })
     .await;
     assert!(format!("{:?}", timeline.last()).contains("the replacement left the warehouse"));
-    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
-    assert_eq!(verified.code, 0, "the chain continues: {}", verified.stdout);
+    assert_store_verifies(&bot, "the chain continues");
 
     let list = bot.command_text(MANAGER, &channel, "list").await;
     assert!(list.contains(ACKED) && list.contains(WITH_COST), "list: {list}");
@@ -126,13 +120,8 @@ async fn the_data_of_2026_11_30_verifies_and_its_waiting_timer_still_escalates()
     // It had no high-water mark: one is made from what it holds, and it starts as before.
     let mark = std::fs::read_to_string(bot.dir.path().join("high-water")).expect("a mark made at the open");
     assert_eq!(mark.trim(), UNACKED, "the highest id the store numbered");
-    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
-    assert_eq!(verified.code, 0, "verify: {}", verified.stdout);
-    assert!(
-        verified.stdout.contains("4 troubles checked, 0 broken"),
-        "{}",
-        verified.stdout
-    );
+    let verified = assert_store_verifies(&bot, "verify");
+    assert!(verified.contains("4 troubles checked, 0 broken"), "{verified}");
     let with_cost = trouble(&bot, WITH_COST);
     assert!(
         with_cost.costs.iter().any(|c| c.note.contains("courier")),
@@ -301,8 +290,7 @@ async fn a_v0_1_trouble_keeps_its_channel_and_chain_through_a_change_of_its_body
     assert_eq!(after.channel, before.channel, "its channel");
     assert_eq!(after.kickoff, before.kickoff, "its kickoff");
     assert_eq!(after.timeline_len, before.timeline_len, "its timeline's count");
-    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
-    assert_eq!(verified.code, 0, "{}", verified.stdout);
+    assert_store_verifies(&bot, "verify");
 
     let entries = bot.store().timeline(&before.id).unwrap().len();
     bot.command_text(SALES, &channel, "note called the customer").await;
@@ -313,8 +301,7 @@ async fn a_v0_1_trouble_keeps_its_channel_and_chain_through_a_change_of_its_body
         "the first entry stays: {:?}",
         timeline[0]
     );
-    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
-    assert_eq!(verified.code, 0, "the chain continues: {}", verified.stdout);
+    assert_store_verifies(&bot, "the chain continues");
 }
 
 /// Written by the release of 2026-12-03 (`c39bd2b`) with work in flight at its stop.
@@ -359,13 +346,8 @@ fn count_posts(bot: &TestBot, to: &str, words: &[&str]) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_the_release_of_2026_12_03_left_queued_while_slack_was_down_is_delivered_once_and_its_timers_fire() {
     let bot = bot_on_the_data_of_2026_12_03().await;
-    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
-    assert_eq!(verified.code, 0, "verify: {}", verified.stdout);
-    assert!(
-        verified.stdout.contains("5 troubles checked, 0 broken"),
-        "{}",
-        verified.stdout
-    );
+    let verified = assert_store_verifies(&bot, "verify");
+    assert!(verified.contains("5 troubles checked, 0 broken"), "{verified}");
     // Past the moment the earlier release stopped (its clock had gone on half a minute).
     bot.advance_and_settle(std::time::Duration::from_secs(60)).await;
 
@@ -414,8 +396,7 @@ async fn what_the_release_of_2026_12_03_left_queued_while_slack_was_down_is_deli
         .await;
     assert_eq!(count_posts(&bot, "C0000002", &["Torque audit", "Did it work?"]), 1);
     assert_eq!(trouble(&bot, CHECK_WAITING).substance.actions[0].effective, None);
-    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
-    assert_eq!(verified.code, 0, "the chains go on: {}", verified.stdout);
+    assert_store_verifies(&bot, "the chains go on");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -461,8 +442,7 @@ async fn the_buttons_the_release_of_2026_12_03_drew_still_do_what_they_said() {
         .await;
     assert_eq!(r.status(), 200);
     assert!(click_answer(&bot, "stage", "Stage 1").await.contains("marked done"));
-    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
-    assert_eq!(verified.code, 0, "{}", verified.stdout);
+    assert_store_verifies(&bot, "verify");
 }
 
 /// A facts form drawn by the release of 2026-12-03 carries the bare trouble id, not what it
@@ -658,6 +638,5 @@ async fn what_the_release_of_2026_12_03_began_before_a_crash_goes_out_once_and_i
             "{id}"
         );
     }
-    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
-    assert_eq!(verified.code, 0, "{}", verified.stdout);
+    assert_store_verifies(&bot, "verify");
 }

@@ -1184,12 +1184,7 @@ async fn a_second_cause_or_fact_is_posted_as_a_correction() {
         (cause.text.as_str(), cause.escape.as_deref()),
         ("Wrong resin grade from supplier B", Some("incoming inspection skipped"))
     );
-    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
-    assert_eq!(
-        verified.code, 0,
-        "the record agrees with its timeline: {}",
-        verified.stdout
-    );
+    assert_store_verifies(&bot, "the record agrees with its timeline");
 
     bot.command_text(SALES, &t.channel, "fact part HX-200").await;
     let r = bot.command_text(SALES, &t.channel, "fact part HX-210").await;
@@ -3540,7 +3535,6 @@ async fn the_8d_shows_a_corrected_fact_and_cause_with_what_they_read_before() {
         for line in [part, cause, escape] {
             assert!(md.contains(line), "{locale}: {line}\n{md}");
         }
-        let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
-        assert_eq!(verified.code, 0, "{locale}: {}", verified.stdout);
+        assert_store_verifies(&bot, locale);
     }
 }

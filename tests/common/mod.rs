@@ -1006,6 +1006,15 @@ pub fn posted_since(bot: &TestBot, channel: &str, mark: u64) -> Vec<String> {
         .collect()
 }
 
+/// Asserts that `trouble-bot verify` (in English) finds the bot's store sound, every record
+/// replaying from its timeline; `what` says what that proves. Its output is returned for what
+/// a test checks besides (the count of troubles checked).
+pub fn assert_store_verifies(bot: &TestBot, what: &str) -> String {
+    let verified = trouble_bot::admin::verify(trouble_bot::i18n::Locale::En, bot.store());
+    assert_eq!(verified.code, 0, "{what}: {}", verified.stdout);
+    verified.stdout
+}
+
 /// The last call Slack has had so far: what came after it is what a step made.
 pub fn last_call(bot: &TestBot) -> u64 {
     bot.slack.calls().iter().map(|c| c.seq).max().unwrap_or(0)
