@@ -1027,6 +1027,27 @@ async fn cost_and_split_approved(bot: &TestBot) -> OpenedTrouble {
     t
 }
 
+/// The manager rejects the corrections #3 (of the cost) and #4 (of the split) of
+/// [`cost_and_split_approved`], and the second rejection is recorded.
+async fn both_corrections_rejected(bot: &TestBot, t: &OpenedTrouble) {
+    click_on(bot, MANAGER, "proposal_reject", t, 3).await;
+    click_on(bot, MANAGER, "proposal_reject", t, 4).await;
+    wait_until(|| matches!(proposals(bot, &t.id)[3].state, ProposalState::Rejected { .. }).then_some(())).await;
+}
+
+/// Asserts that the channel, told the cost's correction #3 was rejected, is told in the same
+/// message that proposal #1's cost stands as its rep recorded it.
+async fn the_approved_cost_is_said_to_stand(bot: &TestBot, t: &OpenedTrouble) {
+    bot.settle().await;
+    let said = bot.posted_saying(&t.channel, "Proposal #3 rejected").await;
+    assert!(
+        said.contains(&format!(
+            "↩️ Proposal #1's approved terms stand, as recorded by <@{SALES}>: cost #1 ¥120,000"
+        )),
+        "{said}"
+    );
+}
+
 /// A correction of an approved cost the customer accepted, rejected by the manager: the accepted
 /// terms stand again everywhere (the record, the totals, `history`), the channel says so, and
 /// the timeline replays to the same record. A rejected correction of a split likewise.
@@ -1048,9 +1069,7 @@ async fn a_rejected_correction_leaves_the_approved_terms_standing() {
             && history.contains("(including proposals awaiting approval)"),
         "{history}"
     );
-    click_on(&bot, MANAGER, "proposal_reject", &t, 3).await;
-    click_on(&bot, MANAGER, "proposal_reject", &t, 4).await;
-    wait_until(|| matches!(proposals(&bot, &t.id)[3].state, ProposalState::Rejected { .. }).then_some(())).await;
+    both_corrections_rejected(&bot, &t).await;
 
     let now = trouble(&bot, &t.id);
     assert_eq!(now.costs[0].amount, "¥120,000");
@@ -1061,14 +1080,7 @@ async fn a_rejected_correction_leaves_the_approved_terms_standing() {
         ProposalState::Approved { .. }
     ));
     assert!(now.agreement.standing.is_empty(), "nothing waits to be restored");
-    bot.settle().await;
-    let said = bot.posted_saying(&t.channel, "Proposal #3 rejected").await;
-    assert!(
-        said.contains(&format!(
-            "↩️ Proposal #1's approved terms stand, as recorded by <@{SALES}>: cost #1 ¥120,000"
-        )),
-        "{said}"
-    );
+    the_approved_cost_is_said_to_stand(&bot, &t).await;
     bot.posted_saying(&t.channel, "↩️ Proposal #2's approved terms stand")
         .await;
     let history = bot.command_text(SALES, ORIGIN, "history ACME").await;
@@ -1438,22 +1450,13 @@ async fn terms_restored_by_a_rejected_correction_keep_their_original_writer() {
         .await;
     bot.command_text(SALES, &t.channel, "fix split 40/60 customer misused")
         .await;
-    click_on(&bot, MANAGER, "proposal_reject", &t, 3).await;
-    click_on(&bot, MANAGER, "proposal_reject", &t, 4).await;
-    wait_until(|| matches!(proposals(&bot, &t.id)[3].state, ProposalState::Rejected { .. }).then_some(())).await;
+    both_corrections_rejected(&bot, &t).await;
 
     let now = trouble(&bot, &t.id);
     assert_eq!(now.costs[0], cost, "the cost as its writer recorded it");
     assert_eq!(now.split.as_ref(), Some(&split), "the split as its writer recorded it");
     assert_store_verifies(&bot, "the timeline replays to the record");
-    bot.settle().await;
-    let said = bot.posted_saying(&t.channel, "Proposal #3 rejected").await;
-    assert!(
-        said.contains(&format!(
-            "↩️ Proposal #1's approved terms stand, as recorded by <@{SALES}>: cost #1 ¥120,000"
-        )),
-        "{said}"
-    );
+    the_approved_cost_is_said_to_stand(&bot, &t).await;
 
     let report = trouble_bot::admin::export(&bot.config(), bot.store(), &t.id, trouble_bot::admin::Format::Md).stdout;
     assert!(
