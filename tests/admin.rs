@@ -213,6 +213,18 @@ async fn a_backup_taken_while_troubles_are_opened_restores_into_a_fresh_director
     }
 }
 
+/// A bot that opened one trouble, `ACME: housings cracked`, and was stopped, its store
+/// released for the command line: the bot (its data directory lives as long as it does), the
+/// trouble and that directory.
+async fn stopped_with_one_trouble() -> (TestBot, OpenedTrouble, PathBuf) {
+    let mut bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housings cracked").await;
+    let data = bot.dir.path().to_path_buf();
+    bot.stop().await;
+    wait_released(&data);
+    (bot, t, data)
+}
+
 /// A config file in `locale` over the shared org, in `dir`.
 fn config_in(dir: &Path, locale: &str) -> PathBuf {
     let path = dir.join(format!("trouble-{locale}.toml"));
@@ -263,11 +275,7 @@ async fn verify_export_and_backup_refuse_a_data_directory_without_a_store_and_cr
 
 #[tokio::test]
 async fn a_backup_whose_writing_did_not_finish_neither_verifies_nor_restores_over_the_store() {
-    let mut bot = spawn_bot().await;
-    let t = bot.open_ready("ACME: housings cracked").await;
-    let data = bot.dir.path().to_path_buf();
-    bot.stop().await;
-    wait_released(&data);
+    let (_bot, t, data) = stopped_with_one_trouble().await;
     let dir = tempfile::tempdir().unwrap();
     let config = config_in(dir.path(), "en");
     // What a backup killed while writing leaves: its records under another name, no `db` yet.
@@ -318,11 +326,7 @@ fn assert_every_transaction_is_whole(data_dir: &Path) {
 
 #[tokio::test]
 async fn verify_export_backup_and_restore_answer_in_the_configured_language() {
-    let mut bot = spawn_bot().await;
-    bot.open_ready("ACME: housings cracked").await;
-    let data = bot.dir.path().to_path_buf();
-    bot.stop().await;
-    wait_released(&data);
+    let (_bot, _, data) = stopped_with_one_trouble().await;
     let dir = tempfile::tempdir().unwrap();
     let ja = config_in(dir.path(), "ja");
     let (ok, verified, _) = admin(&["verify"], &ja, &data).await;
@@ -438,11 +442,7 @@ fn store_files(data_dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 /// refused, never copied mid-write.
 #[tokio::test]
 async fn verify_export_and_backup_of_a_stopped_store_leave_every_byte_of_it_as_it_was() {
-    let mut bot = spawn_bot().await;
-    let t = bot.open_ready("ACME: housings cracked").await;
-    let data = bot.dir.path().to_path_buf();
-    bot.stop().await;
-    wait_released(&data);
+    let (_bot, t, data) = stopped_with_one_trouble().await;
     let (verified, _) = verify_stopped(&data);
     assert!(verified);
     let before = store_files(&data);
@@ -659,11 +659,7 @@ async fn a_store_that_lost_nothing_restarts_and_its_mark_follows_each_trouble_an
 #[cfg(unix)]
 #[tokio::test]
 async fn a_backup_and_a_store_restored_into_a_new_directory_are_readable_by_the_bot_alone() {
-    let mut bot = spawn_bot().await;
-    bot.open_ready("ACME: housings cracked").await;
-    let data = bot.dir.path().to_path_buf();
-    bot.stop().await;
-    wait_released(&data);
+    let (_bot, _, data) = stopped_with_one_trouble().await;
     let dir = tempfile::tempdir().unwrap();
     let config = config_in(dir.path(), "en");
     let backup = dir.path().join("backup");
