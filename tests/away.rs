@@ -6,7 +6,6 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use trouble_bot::trouble::model::TroubleId;
 use trouble_bot::trouble::timeline::Event;
 
 /// The default severities' acknowledgement timeout (sev2).
@@ -47,17 +46,10 @@ async fn a_manager_on_vacation_is_asked_and_the_director_too_at_once() {
     let away = format!("now asked: <@{DIRECTOR}> · <@{MANAGER}> is away (🌴 on vacation until Thu 2026-12-03)");
     message_says(&bot, &t.channel, &t.kickoff_ts, &away).await;
     bot.settle().await;
-    let status_ts = bot
-        .store()
-        .get(&TroubleId::new(&t.id))
-        .unwrap()
-        .unwrap()
-        .status
-        .expect("a status")
-        .ts;
+    let status_ts = trouble(&bot, &t.id).status.expect("a status").ts;
     message_says(&bot, &t.channel, status_ts.as_str(), &away).await;
     assert!(dms_to(&bot, MANAGER) >= 1, "the manager is still pinged");
-    let stored = bot.store().get(&TroubleId::new(&t.id)).unwrap().unwrap();
+    let stored = trouble(&bot, &t.id);
     assert_eq!(stored.escalation.level, 1, "the director is asked now");
     assert!(
         stored.escalation.unreachable.is_empty(),
@@ -239,20 +231,13 @@ async fn troubles_sharing_one_dm_to_a_manager_away_each_bring_the_director_in_at
     let ids: Vec<String> = futures_util::future::join_all(opens).await;
     bot.paced("each trouble asks the director", || {
         ids.iter()
-            .all(|id| {
-                bot.store()
-                    .get(&TroubleId::new(id))
-                    .ok()
-                    .flatten()
-                    .is_some_and(|t| t.escalation.level == 1)
-            })
+            .all(|id| trouble(&bot, id).escalation.level == 1)
             .then_some(())
     })
     .await;
     let shared = ids
         .iter()
-        .filter_map(|id| bot.store().get(&TroubleId::new(id)).ok().flatten())
-        .filter_map(|t| t.manager_dm.clone())
+        .filter_map(|id| trouble(&bot, id).manager_dm)
         .any(|dm| dm.together.len() > 1);
     assert!(shared, "some of them reached the manager in one combined DM");
     let told_director = |id: &str| {
