@@ -11,14 +11,14 @@ use serde_json::Value;
 /// The shared org with its departments named in `locale`'s language, so every word a team
 /// configured or typed is in that language too: what is left in the other is the bot's.
 async fn spawn_speaking(locale: &str) -> TestBot {
-    let mut config = BASE_CONFIG.replace("locale = \"en\"", &format!("locale = \"{locale}\""));
+    let mut config = config_speaking(locale);
     if locale == "ja" {
         config = config
             .replace("name = \"Quality Assurance\"", "name = \"品質保証部\"")
             .replace("name = \"Field Service\"", "name = \"フィールドサービス部\"");
     }
     spawn_bot_raw(&format!(
-        "{config}\n{DEFAULT_SEVERITIES}\n[business_hours]\nopen = \"09:00\"\nclose = \"18:00\"\n"
+        "{config}\n[business_hours]\nopen = \"09:00\"\nclose = \"18:00\"\n"
     ))
     .await
 }

@@ -293,9 +293,8 @@ async fn a_severity_before_a_known_customer_typed_in_lower_case_raises_no_troubl
             "`/trouble open sev1 globex: lid cracked` のことですか？何も変更していません。",
         ),
     ] {
-        let config = BASE_CONFIG.replace("locale = \"en\"", &format!("locale = \"{locale}\""));
         let aliases = "[customers]\n\"Initech Japan\" = \"Initech\"\n";
-        let bot = spawn_bot_raw(&format!("{config}\n{DEFAULT_SEVERITIES}\n{aliases}")).await;
+        let bot = spawn_bot_raw(&format!("{}\n{aliases}", config_speaking(locale))).await;
         let globex = bot.open_ready("sev3 Globex: bent brackets").await;
         let t = bot.open_ready("sev3 ACME: cracked housings").await;
         bot.settle().await;

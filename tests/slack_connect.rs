@@ -16,8 +16,7 @@ async fn bot_with_connect() -> (TestBot, FakeSocket) {
 async fn bot_with_connect_in(locale: &str) -> (TestBot, FakeSocket) {
     let slack = FakeSlack::start().await;
     let front = FakeSocket::start(&slack).await;
-    let config =
-        format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}").replace("locale = \"en\"", &format!("locale = \"{locale}\""));
+    let config = config_speaking(locale);
     let env = [("SLACK_API_URL", front.api_url())];
     let bot = spawn_bot_on(&config, trouble_bot::http::server::Limits::default(), slack, &env).await;
     (bot, front)

@@ -118,8 +118,14 @@ pub async fn spawn_bot_with(extra: &str) -> TestBot {
 
 /// The bot with the shared org and the default severities, speaking `locale` (`ja`, `en`).
 pub async fn spawn_bot_in(locale: &str) -> TestBot {
+    spawn_bot_raw(&config_speaking(locale)).await
+}
+
+/// The config of [`spawn_bot_in`] (the shared org and the default severities, speaking
+/// `locale`), for a test that adds tables to it or starts the bot another way.
+pub fn config_speaking(locale: &str) -> String {
     let config = BASE_CONFIG.replace("locale = \"en\"", &format!("locale = \"{locale}\""));
-    spawn_bot_raw(&format!("{config}\n{DEFAULT_SEVERITIES}")).await
+    format!("{config}\n{DEFAULT_SEVERITIES}")
 }
 
 /// The bot with exactly this TOML (top-level keys must come before any table).
