@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::fake_socket::{spawn_bot_behind_front, FakeSocket};
+use common::fake_socket::{spawn_bot_behind_front, spawn_bot_behind_front_with, FakeSocket};
 use common::*;
 use serde_json::json;
 
@@ -14,12 +14,7 @@ async fn bot_with_connect() -> (TestBot, FakeSocket) {
 
 /// As [`bot_with_connect`], the bot speaking `locale` (`ja`, `en`).
 async fn bot_with_connect_in(locale: &str) -> (TestBot, FakeSocket) {
-    let slack = FakeSlack::start().await;
-    let front = FakeSocket::start(&slack).await;
-    let config = config_speaking(locale);
-    let env = [("SLACK_API_URL", front.api_url())];
-    let bot = spawn_bot_on(&config, trouble_bot::http::server::Limits::default(), slack, &env).await;
-    (bot, front)
+    spawn_bot_behind_front_with(&config_speaking(locale), false, |_| {}).await
 }
 
 /// Every post and edit of the bot in `channel` after the call `mark`, as text.

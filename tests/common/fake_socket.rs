@@ -76,6 +76,16 @@ enum Out {
 /// The usual test bot, its Web API calls passing a fake front; in Socket Mode (the app-level
 /// token, no signing secret) when `socket_mode`. `prepare` runs before the bot starts.
 pub async fn spawn_bot_behind_front(socket_mode: bool, prepare: impl FnOnce(&FakeSocket)) -> (TestBot, FakeSocket) {
+    let config = format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}");
+    spawn_bot_behind_front_with(&config, socket_mode, prepare).await
+}
+
+/// As [`spawn_bot_behind_front`], the bot started with exactly this TOML.
+pub async fn spawn_bot_behind_front_with(
+    config_text: &str,
+    socket_mode: bool,
+    prepare: impl FnOnce(&FakeSocket),
+) -> (TestBot, FakeSocket) {
     let slack = FakeSlack::start().await;
     let front = FakeSocket::start(&slack).await;
     prepare(&front);
@@ -84,8 +94,7 @@ pub async fn spawn_bot_behind_front(socket_mode: bool, prepare: impl FnOnce(&Fak
         env.push(("SLACK_APP_TOKEN", APP_TOKEN.to_string()));
         env.push(("SLACK_SIGNING_SECRET", String::new()));
     }
-    let config = format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}");
-    let bot = spawn_bot_on(&config, trouble_bot::http::server::Limits::default(), slack, &env).await;
+    let bot = spawn_bot_on(config_text, trouble_bot::http::server::Limits::default(), slack, &env).await;
     (bot, front)
 }
 
