@@ -885,6 +885,16 @@ fn said_in(bot: &TestBot, channel: &str) -> Vec<String> {
     bot.slack.messages_in(channel).iter().map(text_of).collect()
 }
 
+/// Asserts that nothing said in `channel` (a user: their DM) mentions any of `words`; `what`
+/// names the leak.
+fn assert_none_say(bot: &TestBot, channel: &str, words: &[&str], what: &str) {
+    let leaked: Vec<String> = said_in(bot, channel)
+        .into_iter()
+        .filter(|m| words.iter().any(|w| m.contains(w)))
+        .collect();
+    assert!(leaked.is_empty(), "{what}: {leaked:#?}");
+}
+
 /// A confidential trouble of the rep's: a safety incident at ACME with a cost and a split.
 async fn confidential(bot: &TestBot) -> OpenedTrouble {
     let a = bot
@@ -939,13 +949,11 @@ async fn a_new_private_trouble_never_lists_a_private_past_trouble_of_another_cha
         );
         assert!(!sees, "{member} in B's channel may not see A");
     }
-    let leaked: Vec<String> = said_in(&bot, &b.channel)
-        .into_iter()
-        .filter(|m| m.contains(&a.id) || m.contains("SAFETY-INCIDENT") || m.contains("4,200,000"))
-        .collect();
-    assert!(
-        leaked.is_empty(),
-        "A's summary/costs posted where only B's people read: {leaked:#?}"
+    assert_none_say(
+        &bot,
+        &b.channel,
+        &[&a.id, "SAFETY-INCIDENT", "4,200,000"],
+        "A's summary/costs posted where only B's people read",
     );
     let policy = bot.config().policy;
     let who = trouble_bot::trouble::model::UserId::new(OTHER_REP);
@@ -985,16 +993,8 @@ async fn a_same_lot_flag_never_names_a_private_trouble_of_another_chain() {
     let b = bot.open_ready_as(OTHER_REP, "Globex: dented crates").await;
     bot.command_text(OTHER_REP, &b.channel, "fact lot lot-secret-7").await;
     bot.settle().await;
-    let leaked: Vec<String> = said_in(&bot, &b.channel)
-        .into_iter()
-        .filter(|m| m.contains(&a.id) || m.contains("ACME"))
-        .collect();
-    assert!(leaked.is_empty(), "A named in B's channel: {leaked:#?}");
-    let leaked: Vec<String> = said_in(&bot, &a.channel)
-        .into_iter()
-        .filter(|m| m.contains(&b.id) || m.contains("Globex"))
-        .collect();
-    assert!(leaked.is_empty(), "B named in A's channel: {leaked:#?}");
+    assert_none_say(&bot, &b.channel, &[&a.id, "ACME"], "A named in B's channel");
+    assert_none_say(&bot, &a.channel, &[&b.id, "Globex"], "B named in A's channel");
     // Two private troubles of one chain, for two customers, are told of each other.
     let c = bot.open_ready("Initech: cracked housings").await;
     bot.command_text(SALES, &c.channel, "fact lot LOT-SECRET-7").await;
@@ -1012,11 +1012,12 @@ async fn a_same_lot_flag_never_names_a_private_trouble_of_another_chain() {
         .await;
     bot.settle().await;
     assert!(said_in(&bot, &c.channel).iter().any(|m| m.contains("guard interlock")));
-    let leaked: Vec<String> = said_in(&bot, &b.channel)
-        .into_iter()
-        .filter(|m| m.contains(&a.id) || m.contains("guard interlock"))
-        .collect();
-    assert!(leaked.is_empty(), "A's measure in B's channel: {leaked:#?}");
+    assert_none_say(
+        &bot,
+        &b.channel,
+        &[&a.id, "guard interlock"],
+        "A's measure in B's channel",
+    );
 }
 
 /// A closed private trouble is told of the same lot turning up at another customer only
@@ -1040,17 +1041,9 @@ async fn a_closed_private_trouble_is_told_of_the_same_lot_only_from_a_trouble_it
     bot.command_text(OTHER_REP, &b.channel, "fact lot lot-secret-7").await;
     bot.settle().await;
     for who in [SALES, MANAGER] {
-        let leaked: Vec<String> = said_in(&bot, who)
-            .into_iter()
-            .filter(|m| m.contains(&b.id) || m.contains("Globex"))
-            .collect();
-        assert!(leaked.is_empty(), "B named to {who}: {leaked:#?}");
+        assert_none_say(&bot, who, &[&b.id, "Globex"], &format!("B named to {who}"));
     }
-    let leaked: Vec<String> = said_in(&bot, &b.channel)
-        .into_iter()
-        .filter(|m| m.contains(&a.id) || m.contains("guard interlock"))
-        .collect();
-    assert!(leaked.is_empty(), "A in B's channel: {leaked:#?}");
+    assert_none_say(&bot, &b.channel, &[&a.id, "guard interlock"], "A in B's channel");
     let c = bot.open_ready("Initech: cracked housings").await;
     bot.command_text(SALES, &c.channel, "fact lot LOT-SECRET-7").await;
     bot.settle().await;
@@ -1089,13 +1082,11 @@ async fn fix_customer_on_a_public_trouble_never_posts_a_private_past_trouble_the
     let r = bot.command_text(SALES, &p.channel, "fix customer ACME").await;
     assert!(r.contains("orrected"), "{r}");
     bot.settle().await;
-    let leaked: Vec<String> = said_in(&bot, &p.channel)
-        .into_iter()
-        .filter(|m| m.contains(&a.id) || m.contains("operator injured"))
-        .collect();
-    assert!(
-        leaked.is_empty(),
-        "a private trouble posted in a public channel: {leaked:#?}"
+    assert_none_say(
+        &bot,
+        &p.channel,
+        &[&a.id, "operator injured"],
+        "a private trouble posted in a public channel",
     );
 }
 
@@ -1158,13 +1149,11 @@ async fn the_same_reps_next_trouble_never_shows_a_private_past_trouble_to_a_new_
     let b = bot.open_ready("sev1 ACME: labels smudged").await;
     bot.settle().await;
     assert!(bot.slack.members(&b.channel).iter().any(|m| m == "U0QA1"));
-    let leaked: Vec<String> = said_in(&bot, &b.channel)
-        .into_iter()
-        .filter(|m| m.contains(&a.id) || m.contains("operator injured"))
-        .collect();
-    assert!(
-        leaked.is_empty(),
-        "Quality reads A's summary and costs in B's channel: {leaked:#?}"
+    assert_none_say(
+        &bot,
+        &b.channel,
+        &[&a.id, "operator injured"],
+        "Quality reads A's summary and costs in B's channel",
     );
     // The rep's next trouble among the same people (no department A did not have) lists it:
     // its history is for them.
