@@ -1223,7 +1223,8 @@ fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
     }
     // As typed (its spaces full-width or doubled) unless an option came out of it.
     let customer = if took { name.join(" ") } else { typed_name.to_string() };
-
+    let sep_len = remaining[split_at..].chars().next().map(char::len_utf8).unwrap_or(1);
+    let after = remaining[split_at + sep_len..].trim();
     // A person or a channel is no customer: most likely the manager typed after the name.
     if customer.contains("<@") || customer.contains("<#") {
         return Err(UsageError::CustomerHoldsAMention);
@@ -1234,18 +1235,13 @@ fn parse_open(rest: &str) -> Result<OpenRequest, UsageError> {
     // `@tanaka` that Slack did not make a mention: a manager meant, whom the bot cannot know.
     if let Some(typed) = name.iter().find_map(|w| plain_at_name(w)) {
         let kept: Vec<&str> = name.iter().copied().filter(|w| plain_at_name(w).is_none()).collect();
-        let sep_len = remaining[split_at..].chars().next().map(char::len_utf8).unwrap_or(1);
         return Err(UsageError::PlainAtName {
             typed,
             sub: "open",
-            open: Some(truncate(
-                &format!("{}: {}", kept.join(" "), remaining[split_at + sep_len..].trim()),
-                200,
-            )),
+            open: Some(truncate(&format!("{}: {after}", kept.join(" ")), 200)),
         });
     }
-    let sep_len = remaining[split_at..].chars().next().map(char::len_utf8).unwrap_or(1);
-    let summary = trailing_options(&mut options, remaining[split_at + sep_len..].trim())?;
+    let summary = trailing_options(&mut options, after)?;
     if customer.is_empty() || summary.is_empty() {
         return Err(UsageError::OpenNeedsCustomerAndSummary);
     }
