@@ -1397,11 +1397,7 @@ fn parse_severity(rest: &str) -> Result<Command, UsageError> {
     // open takes it. Read as a change, typed in a trouble's channel it would raise (or lower)
     // THAT trouble and page whoever its new severity brings in: answered, nothing changed.
     if let Some(open) = open_in_reason(to, reason.trim()) {
-        return Err(UsageError::SevReadsAsOpen {
-            open: truncate(&open, 200),
-            level: to.level(),
-            reason: truncate(&colons_as_dashes(reason.trim()), 200),
-        });
+        return Err(sev_reads_as_open(to, reason, &open));
     }
     Ok(Command::Severity {
         to,
@@ -1453,14 +1449,17 @@ pub fn open_in_lower_case_reason(command: &Command) -> Option<(String, UsageErro
     };
     let (open, lower_case) = open_read_in_reason(*to, reason.trim())?;
     let customer = parse_open(&open).ok()?.customer;
-    lower_case.then(|| {
-        let answer = UsageError::SevReadsAsOpen {
-            open: truncate(&open, 200),
-            level: to.level(),
-            reason: truncate(&colons_as_dashes(reason.trim()), 200),
-        };
-        (customer, answer)
-    })
+    lower_case.then(|| (customer, sev_reads_as_open(*to, reason, &open)))
+}
+
+/// The answer to a severity change to `to` whose REASON reads as OPEN: that open, and the
+/// reason as a change would take it, its colons as dashes.
+fn sev_reads_as_open(to: Severity, reason: &str, open: &str) -> UsageError {
+    UsageError::SevReadsAsOpen {
+        open: truncate(open, 200),
+        level: to.level(),
+        reason: truncate(&colons_as_dashes(reason.trim()), 200),
+    }
 }
 
 /// Where the first colon in TEXT stands that parts words (`ACME: …`, `理由：…`), as neither a
