@@ -755,64 +755,59 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
             meant: "update",
             rest: truncate(rest, 200),
         }),
-        other if word_meant(other).is_some() => Err(UsageError::NoSuchWord {
-            typed: truncate(word, 40),
-            meant: word_meant(other).unwrap_or(WordMeant::Close),
-        }),
-        other => match super::facts::parse(other, rest) {
-            Some(step) => step.map(Command::Step),
-            None => Err(match closest_command(other).or_else(|| kanji_slip(other)) {
-                Some(meant) => {
-                    // `done1`: the number typed onto the word is kept as its argument.
-                    let glued = other
-                        .strip_prefix(meant)
-                        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-                    UsageError::Misspelt {
-                        typed: truncate(word, 40),
-                        meant,
-                        rest: match glued {
-                            Some(n) => truncate(format!("{n} {rest}").trim(), 200),
-                            None => truncate(rest, 200),
-                        },
-                    }
-                }
-                // `s1`, `緊急`: a severity said as `open` does not read it either.
-                // `P1 ACME: lid cracked` is the open with its `open` forgotten, as `sev1 ACME: …` is.
-                None if severity_said_otherwise(other).is_some() => {
-                    let sev = format!("{} {rest}", severity_said_otherwise(other).unwrap_or(1));
-                    match parse_severity(sev.trim()) {
-                        Err(UsageError::SevReadsAsOpen { open, .. }) => UsageError::Misspelt {
-                            typed: truncate(word, 40),
-                            meant: "open",
-                            rest: open,
-                        },
-                        _ => UsageError::Misspelt {
-                            typed: truncate(word, 40),
-                            meant: "sev",
-                            rest: truncate(sev.trim(), 200),
-                        },
-                    }
-                }
-                // `ACME: lid cracked`: a trouble described with no command before it. Shown as
-                // the open, never opened: a guess must not page a manager.
-                // `完了３`, `開始2`: a Japanese command word with its stage glued on.
-                None if glued_stage(other).is_some() => {
-                    let (meant, n) = glued_stage(other).unwrap_or_default();
-                    UsageError::Misspelt {
-                        typed: truncate(word, 40),
-                        meant,
-                        rest: truncate(format!("{n} {rest}").trim(), 200),
-                    }
-                }
-                None if reads_as_an_open(text) => UsageError::Misspelt {
-                    typed: truncate(word, 40),
-                    meant: "open",
-                    rest: truncate(text, 200),
-                },
-                None => UsageError::UnknownSubcommand(truncate(word, 40)),
+        other => match word_meant(other) {
+            Some(meant) => Err(UsageError::NoSuchWord {
+                typed: truncate(word, 40),
+                meant,
             }),
+            None => match super::facts::parse(other, rest) {
+                Some(step) => step.map(Command::Step),
+                None => Err(unknown_word(word, other, rest, text)),
+            },
         },
     }
+}
+
+/// The answer to WORD (`other` as folded, `rest` after it, `text` whole) that is no command:
+/// the command most likely meant, shown as it would be sent, never run on a guess.
+fn unknown_word(word: &str, other: &str, rest: &str, text: &str) -> UsageError {
+    let misspelt = |meant: &'static str, rest: String| UsageError::Misspelt {
+        typed: truncate(word, 40),
+        meant,
+        rest,
+    };
+    if let Some(meant) = closest_command(other).or_else(|| kanji_slip(other)) {
+        // `done1`: the number typed onto the word is kept as its argument.
+        let glued = other
+            .strip_prefix(meant)
+            .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        return misspelt(
+            meant,
+            match glued {
+                Some(n) => truncate(format!("{n} {rest}").trim(), 200),
+                None => truncate(rest, 200),
+            },
+        );
+    }
+    // `s1`, `緊急`: a severity said as `open` does not read it either.
+    // `P1 ACME: lid cracked` is the open with its `open` forgotten, as `sev1 ACME: …` is.
+    if let Some(level) = severity_said_otherwise(other) {
+        let sev = format!("{level} {rest}");
+        return match parse_severity(sev.trim()) {
+            Err(UsageError::SevReadsAsOpen { open, .. }) => misspelt("open", open),
+            _ => misspelt("sev", truncate(sev.trim(), 200)),
+        };
+    }
+    // `完了３`, `開始2`: a Japanese command word with its stage glued on.
+    if let Some((meant, n)) = glued_stage(other) {
+        return misspelt(meant, truncate(format!("{n} {rest}").trim(), 200));
+    }
+    // `ACME: lid cracked`: a trouble described with no command before it. Shown as the open,
+    // never opened: a guess must not page a manager.
+    if reads_as_an_open(text) {
+        return misspelt("open", truncate(text, 200));
+    }
+    UsageError::UnknownSubcommand(truncate(word, 40))
 }
 
 /// The stage command and the number glued to it in WORD (folded: `完了3`, `着手2`).
