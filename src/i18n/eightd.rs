@@ -547,18 +547,11 @@ fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (St
                     } else {
                         format!(" — {}", said(&v.note))
                     };
+                    let (when, by) = (date(config, v.at), who(&v.by));
                     tr!(
                         l,
-                        format!(
-                            "- {what}: {done_ja}、{} に {} が検証{note}",
-                            date(config, v.at),
-                            who(&v.by)
-                        ),
-                        format!(
-                            "- {what}: {done_en}; verified {} by {}{note}",
-                            date(config, v.at),
-                            who(&v.by)
-                        )
+                        format!("- {what}: {done_ja}、{when} に {by} が検証{note}"),
+                        format!("- {what}: {done_en}; verified {when} by {by}{note}")
                     )
                 }
                 None => tr!(
@@ -647,19 +640,16 @@ fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (St
                 .filter(|s| t.stage(*s).state != StageState::Done)
                 .map(|s| super::stage_name(l, s))
                 .collect();
+            let (when, by) = (date(config, c.at), who(&c.by));
             vec![match (&c.forced_reason, unfinished.is_empty()) {
                 (Some(_), false) => tr!(
                     l,
                     format!(
-                        "- {} に対応を終了（{}）。次の段階は完了していません: {}",
-                        date(config, c.at),
-                        who(&c.by),
+                        "- {when} に対応を終了（{by}）。次の段階は完了していません: {}",
                         super::listed(l, &unfinished)
                     ),
                     format!(
-                        "- Closed {} by {} before these steps were completed: {}",
-                        date(config, c.at),
-                        who(&c.by),
+                        "- Closed {when} by {by} before these steps were completed: {}",
                         super::listed(l, &unfinished)
                     )
                 ),
@@ -668,21 +658,13 @@ fn document(l: Locale, config: &Config, t: &Trouble, keep: Option<usize>) -> (St
                     // not read as completed while the 8D above says they are not done.
                     Some(left) => tr!(
                         l,
-                        format!(
-                            "- {} に対応を終了（{}）。継続中: {left}",
-                            date(config, c.at),
-                            who(&c.by)
-                        ),
-                        format!(
-                            "- Closed {} by {}; still under way: {left}",
-                            date(config, c.at),
-                            who(&c.by)
-                        )
+                        format!("- {when} に対応を終了（{by}）。継続中: {left}"),
+                        format!("- Closed {when} by {by}; still under way: {left}")
                     ),
                     None => tr!(
                         l,
-                        format!("- {} に完了（{}）", date(config, c.at), who(&c.by)),
-                        format!("- Closed {} by {}", date(config, c.at), who(&c.by))
+                        format!("- {when} に完了（{by}）"),
+                        format!("- Closed {when} by {by}")
                     ),
                 },
             }]
