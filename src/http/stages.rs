@@ -261,7 +261,7 @@ pub(crate) async fn deploy_measure(app: &Arc<App>, id: &TroubleId, which: Deploy
             .find(|(_, a)| prevention(a)),
         Deployed::Corrected(n) => n
             .checked_sub(1)
-            .and_then(|i| Some(i).zip(t.substance.actions.get(i)))
+            .and_then(|i| t.substance.actions.get(i).map(|a| (i, a)))
             .filter(|(_, a)| prevention(a) && a.cancelled.is_none()),
     };
     let Some((n, action)) = found else {
@@ -271,11 +271,11 @@ pub(crate) async fn deploy_measure(app: &Arc<App>, id: &TroubleId, which: Deploy
         Ok(others) => others,
         Err(e) => return tracing::error!(error = %e, "cannot read the troubles a measure concerns"),
     };
+    let corrected = matches!(which, Deployed::Corrected(_));
     for other in others
         .iter()
         .filter(|o| o.closed.is_none() && o.substance.recurrences.contains(&t.id))
     {
-        let corrected = matches!(which, Deployed::Corrected(_));
         tell_measure(app, &t, &other.id, n + 1, action, corrected).await;
     }
 }
