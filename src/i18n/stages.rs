@@ -682,10 +682,9 @@ pub fn step_line(l: Locale, config: &Config, t: &Trouble, line: &StepLine) -> Re
             // A measure corrected after it was told here says so, or the channel weighs the
             // words it heard first.
             let (ja, en) = match corrected {
-                true => ("が「{text}」に訂正されました", "corrected prevention action #{n} to"),
-                false => ("「{text}」が記録されました", "recorded prevention action #{n}:"),
+                true => (format!("が「{text}」に訂正されました"), format!("corrected prevention action #{n} to")),
+                false => (format!("「{text}」が記録されました"), format!("recorded prevention action #{n}:")),
             };
-            let (ja, en) = (ja.replace("{text}", &text), en.replace("{n}", &n.to_string()));
             tr!(
                 l,
                 format!("🔗 同じ部品・ロットの {customer}様のトラブル {from}{link} で再発防止策 #{n}{ja}（{}）。こちらにも展開できるか確認してください（横展開）。", t.id),
