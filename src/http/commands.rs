@@ -255,14 +255,7 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
                 Command::Step(Step::Facts(_) | Step::FixFact(..) | Step::FixCustomer { .. })
             );
             // A prevention action is told to the troubles sharing a part or lot (横展開).
-            let measure = matches!(
-                &command,
-                Command::Prevent(_)
-                    | Command::Step(Step::Action(crate::trouble::actions::NewAction {
-                        kind: crate::trouble::actions::ActionKind::Prevent,
-                        ..
-                    }))
-            );
+            let measure = command.records_a_measure();
             let input = Input::Command { user, command };
             match Box::pin(app.engine().apply(&id, &[request_key], input)).await {
                 Ok(applied) => {

@@ -348,11 +348,9 @@ async fn submit_step(
 ) -> Response {
     let l = app.config.locale;
     let recheck = matches!(step, Step::Facts(_) | Step::FactsForm { .. });
-    let measure = matches!(&step, Step::Action(a) if a.kind == ActionKind::Prevent);
-    let input = Input::Command {
-        user,
-        command: Command::Step(step),
-    };
+    let command = Command::Step(step);
+    let measure = command.records_a_measure();
+    let input = Input::Command { user, command };
     match app.engine().apply(id, seen, input).await {
         Ok(Applied::Decided(decision)) => match decision.reply {
             Some(reply) if decision.trouble.is_none() => {

@@ -101,6 +101,18 @@ impl Command {
         }
     }
 
+    /// Whether the command records a prevention measure, which the troubles sharing a part or
+    /// lot with this one are told of (横展開): `prevent`, or an action of that kind.
+    pub fn records_a_measure(&self) -> bool {
+        use super::actions::ActionKind;
+        use super::facts::Step;
+        match self {
+            Command::Prevent(_) => true,
+            Command::Step(Step::Action(a)) => a.kind == ActionKind::Prevent,
+            _ => false,
+        }
+    }
+
     /// Commands that act on the trouble whose channel they are typed in.
     pub fn needs_trouble(&self) -> bool {
         !matches!(
