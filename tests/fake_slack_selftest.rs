@@ -436,6 +436,25 @@ async fn an_outage_answers_503_to_everything_until_it_ends() {
 }
 
 #[tokio::test]
+async fn a_response_url_is_refused_half_an_hour_after_it_was_handed_out_on_the_fakes_clock() {
+    let fake = FakeSlack::start().await;
+    let seconds = Arc::new(AtomicU64::new(1_577_836_800));
+    let story = seconds.clone();
+    fake.use_clock(move || UNIX_EPOCH + Duration::from_secs(story.load(Ordering::SeqCst)));
+    let url = fake.response_url("cmd-1");
+    let respond = || reqwest::Client::new().post(&url).json(&json!({"text": "t"})).send();
+    seconds.fetch_add(30 * 60, Ordering::SeqCst);
+    assert_eq!(respond().await.unwrap().status(), 200, "within its half hour");
+    seconds.fetch_add(1, Ordering::SeqCst);
+    let refused = respond().await.unwrap();
+    assert_eq!(refused.status(), 404);
+    assert_eq!(refused.json::<Value>().await.unwrap()["error"], "expired_url");
+    // Handed out again (another command by the same name), it is taken again.
+    let _ = fake.response_url("cmd-1");
+    assert_eq!(respond().await.unwrap().status(), 200);
+}
+
+#[tokio::test]
 async fn the_channel_rate_limit_refills_on_the_clock_the_fake_is_given() {
     let fake = FakeSlack::start().await;
     let seconds = Arc::new(AtomicU64::new(1_577_836_800));

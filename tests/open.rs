@@ -294,6 +294,47 @@ async fn when_the_bot_cannot_post_in_the_origin_channel_the_reporter_hears_throu
     );
 }
 
+/// Slack takes a command's response_url for half an hour. The notice the origin channel refused
+/// after an outage longer than that reaches the reporter by DM, never through the dead URL.
+#[tokio::test]
+async fn a_notice_refused_after_the_response_url_expired_reaches_the_reporter_by_dm() {
+    let bot = spawn_bot().await;
+    let clock = bot.clock.clone();
+    bot.slack.use_clock(move || std::time::SystemTime::from(clock.now()));
+    bot.slack.set_not_in_channel(ORIGIN);
+    bot.slack.outage(Duration::from_secs(3600));
+    let answer = bot.command_text(SALES, ORIGIN, "open ACME: broken").await;
+    assert!(answer.contains("opened"), "{answer}");
+    bot.slack.wait_for("chat.postMessage", |_| true).await;
+    bot.advance(Duration::from_secs(31 * 60));
+    bot.slack.end_outage();
+    bot.advance_and_settle(Duration::from_secs(60)).await;
+    let told = bot.posted_saying(SALES, "opened trouble").await;
+    assert!(told.contains("ACME"), "{told}");
+    bot.expect_none("response_url", |_| true).await;
+}
+
+/// A response_url Slack refuses (used up, or expired while the notice waited) is no lost
+/// notice: the reporter hears by DM, and the timeline says the URL was refused.
+#[tokio::test]
+async fn a_response_url_slack_refuses_leaves_the_reporter_told_by_dm() {
+    let bot = spawn_bot().await;
+    bot.slack.set_not_in_channel(ORIGIN);
+    bot.slack.fail_http_next("response_url", 404, 1);
+    let t = bot.open_ready("ACME: broken").await;
+    bot.slack.wait_for("response_url", |_| true).await;
+    let told = bot.posted_saying(SALES, "opened trouble").await;
+    assert!(told.contains("ACME"), "{told}");
+    bot.settle().await;
+    let kinds = event_kinds(&bot, &t.id);
+    assert!(
+        kinds
+            .iter()
+            .any(|k| k.starts_with("DeliveryFailed") && k.contains("response_url")),
+        "{kinds:?}"
+    );
+}
+
 /// The reporter alone heard, privately: the timeline says the channel did not, and /metrics
 /// counts the refused post as refused, not as a call that went through.
 #[tokio::test]

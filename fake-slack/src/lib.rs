@@ -252,6 +252,8 @@ struct World {
     /// Last ts handed out, in microseconds since the epoch.
     last_ts_micros: i64,
     view_counter: u64,
+    /// When each `response_url` was handed out, on the fake's clock: Slack takes one for half an hour.
+    response_urls_issued: HashMap<String, SystemTime>,
 }
 
 enum Reply {
@@ -485,7 +487,12 @@ impl FakeSlack {
         format!("http://{}/api/", self.addr)
     }
 
+    /// A `response_url` handed out now, on the fake's clock (see `use_clock`): like Slack's, it is
+    /// refused half an hour later (`404 expired_url`). Asking again for a name hands it out anew.
     pub fn response_url(&self, name: &str) -> String {
+        let mut world = self.shared.lock();
+        let now = world.wall_now();
+        world.response_urls_issued.insert(name.to_string(), now);
         format!("http://{}/response/{}", self.addr, name)
     }
 
@@ -984,13 +991,21 @@ async fn response_url_handler(
         Value::Object(map) => Value::Object(map),
         other => json!({ "_raw": other }),
     };
-    params["_path"] = Value::String(name);
-    handle(&shared, &conn, "response_url".to_string(), params, true, |_, _| {
-        Reply::Text("ok")
+    params["_path"] = Value::String(name.clone());
+    handle(&shared, &conn, "response_url".to_string(), params, true, move |world, _| {
+        let issued = world.response_urls_issued.get(&name).copied();
+        let age = issued.and_then(|at| world.wall_now().duration_since(at).ok());
+        match age.is_some_and(|age| age > RESPONSE_URL_LIFETIME) {
+            true => Reply::Json(StatusCode::NOT_FOUND, err("expired_url")),
+            false => Reply::Text("ok"),
+        }
     })
     .await
     .into_response()
 }
+
+/// How long Slack takes a `response_url`.
+const RESPONSE_URL_LIFETIME: Duration = Duration::from_secs(30 * 60);
 
 /// What `handle` decided on arrival.
 enum Next<A> {

@@ -18,7 +18,9 @@ use crate::slack::client::{Marked, Marker};
 use crate::slack::SlackError;
 use crate::store::{Claim, LaneKey, OutboxItem, StoreError};
 use crate::trouble::approval::AgreementLine;
-use crate::trouble::decide::{channel_name, AwayReading, Delivery, Dest, Lane, Message, Op, Outcome, Slot};
+use crate::trouble::decide::{
+    channel_name, AwayReading, Delivery, Dest, Lane, Message, Op, Outcome, Slot, RESPONSE_URL_LIFETIME,
+};
 use crate::trouble::facts::{StepEvent, StepLine};
 use crate::trouble::model::{ChannelId, PostedMessage, Trouble, TroubleId, Ts, UserId};
 use crate::trouble::record::Record;
@@ -309,6 +311,13 @@ async fn deliver_claim(app: &Arc<App>, claim: &Claim, shutdown: watch::Receiver<
                     let error = e.code();
                     break Some(match (&item.op, waiting) {
                         (_, Some(channel)) => channel_unavailable(item, channel, method, error),
+                        (
+                            Op::Respond {
+                                message: Message::OriginNotice,
+                                ..
+                            },
+                            _,
+                        ) => Outcome::ReporterUrlRefused { error },
                         (Op::Post { to: Dest::Dm(who), .. }, _) if e.no_such_person() => Outcome::PersonUnreachable {
                             who: who.clone(),
                             method: method.to_string(),
@@ -393,9 +402,6 @@ fn channel_unavailable(item: &OutboxItem, channel: ChannelId, method: &str, erro
         error,
     }
 }
-
-/// How long Slack takes a slash command's `response_url`.
-const RESPONSE_URL_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::minutes(30);
 
 /// While Slack refuses the bot token, whoever opened the trouble of `item` before the bot knew
 /// was answered that their manager was pinged. Until that ping has gone, they hear otherwise,

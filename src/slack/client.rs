@@ -609,7 +609,14 @@ impl SlackClient {
         let status = response.status().as_u16();
         self.heard(status);
         match status {
-            200..=299 => Ok(()),
+            // Slack answers `ok`; an answer in its JSON envelope saying otherwise is a refusal.
+            200..=299 => match response.json::<Value>().await.ok().filter(|v| v["ok"] == false) {
+                Some(refused) => Err(SlackError::Api {
+                    method: "response_url".into(),
+                    error: refused["error"].as_str().unwrap_or("unknown").to_string(),
+                }),
+                None => Ok(()),
+            },
             429 => Err(SlackError::RateLimited {
                 method: "response_url".into(),
                 retry_after: Duration::from_secs(1),
@@ -1059,6 +1066,24 @@ mod tests {
         let base = format!("http://{}/api/", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await });
         SlackClient::new(&base, Secret::new("xoxb-1"), Duration::from_secs(5))
+    }
+
+    #[tokio::test]
+    async fn a_response_url_answered_in_slacks_envelope_with_ok_false_is_a_refusal() {
+        let slack = answering(&[
+            ("refused", r#"{"ok":false,"error":"used_url"}"#),
+            ("taken", r#"{"ok":true}"#),
+        ])
+        .await;
+        let base = slack.base.clone();
+        let said = Rendered::text("t".into());
+        let refused = slack
+            .respond(&format!("{base}refused"), &said, false)
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), "used_url");
+        assert!(refused.is_permanent(), "{refused:?}");
+        assert_eq!(slack.respond(&format!("{base}taken"), &said, false).await, Ok(()));
     }
 
     #[tokio::test]

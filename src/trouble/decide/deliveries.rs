@@ -203,6 +203,19 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
             notice_to_reporter_alone(w);
         }
         Outcome::SharedExternally { .. } => notice_to_reporter_alone(w),
+        // Slack refused the `response_url` itself (used up, or expired while the notice
+        // waited): the reporter hears by DM, as without one.
+        Outcome::ReporterUrlRefused { error } => {
+            w.log(
+                None,
+                Event::DeliveryFailed {
+                    method: "response_url".into(),
+                    error,
+                },
+            );
+            let owner = w.t.owner.clone();
+            w.post(Lane::Dm, Dest::Dm(owner), Message::OriginNotice);
+        }
         Outcome::PersonUnreachable { who, method, error } => {
             w.log(
                 None,
@@ -262,9 +275,10 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
 }
 
 /// The notice the origin channel could not (or must not) carry goes to the reporter alone,
-/// through the command's `response_url`.
+/// through the command's `response_url` while Slack still takes it.
 fn notice_to_reporter_alone(w: &mut Work) {
-    match w.t.origin.response_url.clone() {
+    let url = w.t.origin.response_url.clone();
+    match url.filter(|_| w.ctx.now - w.t.opened_at < RESPONSE_URL_LIFETIME) {
         Some(url) => w.send(
             Lane::Origin,
             Op::Respond {
@@ -273,8 +287,9 @@ fn notice_to_reporter_alone(w: &mut Work) {
                 replace: false,
             },
         ),
-        // A form opened without a command (a shortcut) brings no response URL: the reporter,
-        // its owner, hears by DM, so they learn the trouble's id and channel all the same.
+        // A form opened without a command (a shortcut) brings no response URL, and Slack no
+        // longer takes one past its half hour (an outage, a restart): the reporter, its owner,
+        // hears by DM, so they learn the trouble's id and channel all the same.
         None => {
             let owner = w.t.owner.clone();
             w.post(Lane::Dm, Dest::Dm(owner), Message::OriginNotice);

@@ -8,6 +8,9 @@ pub struct Ctx<'a> {
     pub now: DateTime<Utc>,
 }
 
+/// How long Slack takes a slash command's `response_url` (five posts within half an hour).
+pub const RESPONSE_URL_LIFETIME: Duration = Duration::minutes(30);
+
 /// Per-trouble delivery lanes: calls in one lane run in order, lanes run side by side.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -729,6 +732,11 @@ pub enum Outcome {
         #[serde(default)]
         channel: Option<ChannelId>,
         #[serde(default)]
+        error: String,
+    },
+    /// Slack refused the `response_url` the origin notice went to (`error`): tell the reporter
+    /// by DM instead.
+    ReporterUrlRefused {
         error: String,
     },
     /// A post into `channel` was held back: the channel is shared with another organisation
