@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 
@@ -61,6 +62,12 @@ pub enum Request {
     },
     Verify,
     Backup,
+    /// `export-list`: the troubles opened in `since..=until`, as CSV.
+    #[serde(rename = "export-list")]
+    ExportList {
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    },
 }
 
 /// What a command prints and its exit code, the same whether the bot or the CLI ran it.
@@ -126,6 +133,122 @@ pub fn export_from_database(config: &Config, url: &str, id: &str, format: Format
         Ok(None) => Outcome::failed(crate::i18n::admin::no_trouble(config.locale, id.as_str())),
         // A decode error quotes what it read: stored text never acts on the terminal.
         Err(e) => Outcome::failed(crate::store::printable(&e)),
+    }
+}
+
+/// `export-list`: the troubles opened in `since..=until`, oldest first, as CSV (see
+/// [`crate::i18n::sheet`]). The period is found in the index by opening time; each trouble is
+/// then read, written and dropped one at a time, so a year of them is never held whole.
+pub fn export_list(config: &Config, store: &Store, since: DateTime<Utc>, until: DateTime<Utc>) -> Outcome {
+    let rows = match crate::store::index::sled_stats_rows(store.index_tree(), since, until) {
+        Ok(rows) => rows,
+        Err(e) => return Outcome::failed(crate::store::printable(&e.to_string())),
+    };
+    let mut sheet = Sheet::new(config);
+    for r in &rows {
+        match store.shared(&r.id) {
+            Ok(Some(t)) => sheet.add(&t),
+            // Indexed but gone or unreadable: listed all the same, from what the index knows.
+            Ok(None) => sheet.unreadable(r.id.as_str(), Some(r)),
+            Err(e) if e.is_unreadable() => sheet.unreadable(r.id.as_str(), Some(r)),
+            Err(e) => return Outcome::failed(crate::store::printable(&e.to_string())),
+        }
+    }
+    sheet.outcome()
+}
+
+/// `export-list`'s period: from the start of day `since` to the end of day `until` in `tz`
+/// (the first and the last trouble ever without them); None when `until` is before `since`.
+pub fn period(
+    tz: chrono_tz::Tz,
+    since: Option<chrono::NaiveDate>,
+    until: Option<chrono::NaiveDate>,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    use chrono::TimeZone;
+    // A day's start, even where a clock change skips midnight.
+    let start = |day: chrono::NaiveDate| {
+        let midnight = day.and_time(chrono::NaiveTime::MIN);
+        let hour = chrono::Duration::hours(1);
+        tz.from_local_datetime(&midnight)
+            .earliest()
+            .or_else(|| tz.from_local_datetime(&(midnight + hour)).earliest())
+            .map_or_else(|| Utc.from_utc_datetime(&midnight), |at| at.with_timezone(&Utc))
+    };
+    let from = since.map_or(DateTime::<Utc>::UNIX_EPOCH, start);
+    let to = match until {
+        Some(day) => start(day.succ_opt()?) - chrono::Duration::milliseconds(1),
+        // Beyond any trouble, within what PostgreSQL and the index store.
+        None => Utc.with_ymd_and_hms(9999, 12, 31, 0, 0, 0).single()?,
+    };
+    (from <= to).then_some((from, to))
+}
+
+/// `export-list` with `database_url` set: the period's troubles from one snapshot of
+/// PostgreSQL, fetched a few hundred at a time.
+pub fn export_list_from_database(config: &Config, url: &str, since: DateTime<Utc>, until: DateTime<Utc>) -> Outcome {
+    let mut sheet = Sheet::new(config);
+    let read = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
+        .and_then(|runtime| {
+            runtime
+                .block_on(async {
+                    pg::copy::troubles_opened(&pg::connect(url)?, since, until, |listed| match listed {
+                        pg::copy::Listed::Read(t) => sheet.add(&t),
+                        pg::copy::Listed::Unreadable(id, known) => sheet.unreadable(&id, known.as_ref()),
+                    })
+                    .await
+                })
+                .map_err(|e| format!("{}: {e}", pg::redacted(url)))
+        });
+    match read {
+        Ok(()) => sheet.outcome(),
+        // A decode error quotes what it read: stored text never acts on the terminal.
+        Err(e) => Outcome::failed(crate::store::printable(&e)),
+    }
+}
+
+/// The CSV `export-list` writes as it reads, and what it says on stderr.
+struct Sheet {
+    locale: Locale,
+    tz: chrono_tz::Tz,
+    csv: String,
+    stderr: String,
+}
+
+impl Sheet {
+    fn new(config: &Config) -> Sheet {
+        let (locale, tz) = (config.locale, config.policy.timezone);
+        Sheet {
+            locale,
+            tz,
+            csv: crate::i18n::sheet::csv_head(locale, tz),
+            stderr: String::new(),
+        }
+    }
+
+    fn add(&mut self, t: &Trouble) {
+        let row = crate::trouble::sheet::SheetRow::from(t);
+        self.csv
+            .push_str(&crate::i18n::sheet::csv_row(self.locale, self.tz, &row));
+    }
+
+    /// A trouble of the period whose record does not read: never left out unseen.
+    fn unreadable(&mut self, id: &str, known: Option<&crate::trouble::stats::StatsRow>) {
+        let id = crate::store::printable(id);
+        let line = crate::i18n::sheet::csv_unreadable_row(self.locale, self.tz, &id, known);
+        self.csv.push_str(&line);
+        self.stderr.push_str(&admin_text::unreadable_listed(self.locale, &id));
+    }
+
+    /// Exit 3, as `export` with a broken chain, when a trouble is listed without its record.
+    fn outcome(self) -> Outcome {
+        Outcome {
+            code: if self.stderr.is_empty() { 0 } else { CHAIN_BROKEN },
+            stdout: self.csv,
+            stderr: self.stderr,
+        }
     }
 }
 
@@ -259,6 +382,7 @@ fn on_store(config: &Config, store: &Store, request: Request) -> (Outcome, Vec<u
     match request {
         Request::Ping => (Outcome::ok(String::new()), Vec::new()),
         Request::Export { id, format } => (export(config, store, &id, format), Vec::new()),
+        Request::ExportList { since, until } => (export_list(config, store, since, until), Vec::new()),
         // A copy of the store lies elsewhere: the mark is the data directory's.
         Request::Verify => (
             verify_against(config.locale, store, high_water::read(&config.data_dir).as_ref()),

@@ -1,4 +1,4 @@
-//! The `trouble-bot` command line: serve, check-config, export, verify, backup, restore, accept-loss, migrate,
+//! The `trouble-bot` command line: serve, check-config, export, export-list, verify, backup, restore, accept-loss, migrate,
 //! migrate-store. Wiring only.
 
 use std::path::{Path, PathBuf};
@@ -63,6 +63,19 @@ enum Command {
         /// 8d: the 8D report for the customer, in the configured locale
         #[arg(long, value_enum, default_value_t = Format::Md)]
         format: Format,
+    },
+    /// Print every trouble opened in a period as CSV for a spreadsheet (Excel, Japanese Excel too): one row per trouble with customer, summary, severity, stages, times to acknowledgement and first customer contact, our share and total costs per currency, prevention measures, reopenings and channel. From PostgreSQL when database_url is set; works beside a running bot. Exit 3 when a trouble's record does not read (listed all the same from what the index knows).
+    #[command(
+        name = "export-list",
+        after_help = format!("Dates are days in the configured time zone, both included; without them, every trouble.\nExample: trouble-bot export-list --since 2026-09-01 --until 2026-11-30 > q3.csv\n\nEnvironment:\n{ENV_CONFIG}")
+    )]
+    ExportList {
+        /// The first day whose troubles are listed (YYYY-MM-DD, opening date)
+        #[arg(long, value_name = "DATE")]
+        since: Option<chrono::NaiveDate>,
+        /// The last day whose troubles are listed (YYYY-MM-DD, included)
+        #[arg(long, value_name = "DATE")]
+        until: Option<chrono::NaiveDate>,
     },
     /// Recompute every timeline's hash chain (in PostgreSQL when database_url is set); exit 1 naming each trouble's first broken entry, each trouble whose record does not read, and (sled) the troubles a damaged log lost; works beside a running bot.
     #[command(after_help = format!("Environment:\n{ENV_CONFIG}"))]
@@ -137,6 +150,16 @@ fn main() -> ExitCode {
             print_outcome(match &config.database_url {
                 Some(url) => admin::export_from_database(&config, url.expose(), &id, format),
                 None => admin::run(&config, admin::Request::Export { id, format }),
+            })
+        }),
+        Command::ExportList { since, until } => with_config(|config| {
+            let Some((since, until)) = admin::period(config.policy.timezone, since, until) else {
+                eprintln!("{}", admin_text::period_backwards(config.locale));
+                return ExitCode::from(2);
+            };
+            print_outcome(match &config.database_url {
+                Some(url) => admin::export_list_from_database(&config, url.expose(), since, until),
+                None => admin::run(&config, admin::Request::ExportList { since, until }),
             })
         }),
         Command::Verify => with_config(|config| match &config.database_url {

@@ -170,6 +170,11 @@ async fn a_backup_taken_while_troubles_are_opened_restores_into_a_fresh_director
     assert_eq!(json["trouble"]["id"], before[1].as_str());
     let (ok, verified, stderr) = admin(&["verify"], &config, &data).await;
     assert!(ok && verified.contains(", 0 broken"), "{verified}\n{stderr}");
+    let (ok, csv, stderr) = admin(&["export-list"], &config, &data).await;
+    assert!(ok && csv.starts_with('\u{FEFF}'), "{csv}\n{stderr}");
+    for id in &before {
+        assert!(csv.contains(&format!("\r\n\"{id}\",")), "{id} listed: {csv}");
+    }
 
     // Restore refuses while the bot runs, and leaves its store alone.
     let (ok, _, stderr) = admin(&["restore", backup.to_str().unwrap()], &config, &data).await;

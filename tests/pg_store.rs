@@ -398,6 +398,83 @@ async fn with_a_database_url_export_reads_the_database_and_backup_and_restore_po
     assert!(stderr.contains("1番目の記録で途切れています"), "{stderr}");
 }
 
+/// `export-list` with a database_url: the period's troubles from the database, before any bot
+/// built its index (right after `migrate-store`) and after; one whose record does not read is
+/// listed all the same and the export exits 3.
+#[tokio::test]
+async fn with_a_database_url_export_list_reads_the_period_from_the_database_indexed_or_not() {
+    let mut bot = spawn_bot().await;
+    let first = bot.open_ready("sev1 ACME: cracked housing").await;
+    bot.command_text(SALES, &first.channel, "cost ¥50,000 ours courier")
+        .await;
+    bot.advance_and_settle(std::time::Duration::from_secs(3 * 24 * 3600))
+        .await;
+    let later = bot.open_ready("=Globex: late delivery").await;
+    bot.stop().await;
+    let url = pg::fresh_database();
+    let from = bot.dir.path().to_string_lossy().into_owned();
+    let (ok, stdout, stderr) = bot_binary(&["migrate-store", "--from", &from, "--to", &url], &[]);
+    assert!(ok, "migrate-store failed: {stdout}{stderr}");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let data = elsewhere.path().join("data");
+    let env = [
+        ("DATABASE_URL", url.as_str()),
+        ("TROUBLE_DATA_DIR", data.to_str().unwrap()),
+    ];
+    let period = ["export-list", "--since", "2026-11-30", "--until", "2026-12-02"];
+    let listed = |csv: &str| -> Vec<String> {
+        csv.split("\r\n")
+            .skip(1)
+            .filter(|l| !l.is_empty())
+            .map(|l| l.split(',').next().unwrap().trim_matches('"').to_string())
+            .collect()
+    };
+    for when in ["before any bot built the index", "after"] {
+        let (ok, csv, stderr) = bot_binary(&period, &env);
+        assert!(ok, "{when}: {stderr}");
+        // The default locale is Japanese; the default time zone Tokyo.
+        assert!(
+            csv.starts_with("\u{FEFF}\"ID\",\"発生日時 (Asia/Tokyo)\""),
+            "{when}: {csv}"
+        );
+        assert_eq!(listed(&csv), [first.id.as_str()], "{when}: {csv}");
+        assert!(csv.contains(",50000,"), "{when}: our share of the cost: {csv}");
+        let (ok, csv, stderr) = bot_binary(&["export-list"], &env);
+        assert!(ok, "{when}: {stderr}");
+        assert_eq!(listed(&csv), [first.id.clone(), later.id.clone()], "{when}: {csv}");
+        assert!(csv.contains("\"'=Globex\""), "{when}: {csv}");
+        assert!(!data.exists(), "a sled store was made beside the database");
+        trouble_bot::store::Store::connect_postgres(&url, "index", std::time::Duration::from_secs(30))
+            .await
+            .expect("a bot connects and builds the index");
+    }
+
+    client(&url)
+        .await
+        .execute(
+            "UPDATE troubles SET body = $1 WHERE id = $2",
+            &[&UNREADABLE_BODY, &later.id.as_str()],
+        )
+        .await
+        .unwrap();
+    let config = tempfile::NamedTempFile::new().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+        .arg("export-list")
+        .env("TROUBLE_CONFIG", config.path())
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    let (csv, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(3), "{csv}\n{stderr}");
+    assert_eq!(listed(&csv), [first.id.clone(), later.id.clone()], "{csv}");
+    assert!(csv.contains("記録が読めません"), "{csv}");
+    assert!(stderr.contains(&format!("{}: 記録が読めない", later.id)), "{stderr}");
+    assert!(!stderr.contains(pg::PASSWORD), "{stderr}");
+}
+
 #[test]
 fn migrate_store_refuses_a_directory_without_a_store() {
     let dir = tempfile::tempdir().unwrap();

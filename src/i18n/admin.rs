@@ -42,6 +42,21 @@ pub fn no_trouble(l: Locale, id: &str) -> String {
     tr!(l, format!("トラブル {id} はありません。"), format!("no trouble {id}"))
 }
 
+/// `export-list` asked for a period that ends before it starts.
+pub fn period_backwards(l: Locale) -> String {
+    tr!(l, "--until の日付が --since より前です。", "--until is before --since.").to_string()
+}
+
+/// `export-list`'s line on stderr for a trouble in the period whose record does not read (its
+/// row says so too).
+pub fn unreadable_listed(l: Locale, id: &str) -> String {
+    tr!(
+        l,
+        format!("{id}: 記録が読めないため、一覧には分かっている項目だけを載せました（trouble-bot verify で確認してください）\n"),
+        format!("{id}: its record does not read; the list has only what its index knows (check with trouble-bot verify)\n")
+    )
+}
+
 /// `verify`'s line for a trouble whose timeline does not read or whose chain breaks.
 pub fn broken_line(what: &dyn std::fmt::Display) -> String {
     // The keyword stays as it is in every locale: scripts look for it.

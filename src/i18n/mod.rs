@@ -846,6 +846,7 @@ mod messages;
 pub mod modals;
 mod replies;
 mod report;
+pub mod sheet;
 pub mod stages;
 pub mod stats;
 pub use crate::slack::blocks::Rendered;

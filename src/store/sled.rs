@@ -1050,7 +1050,7 @@ impl SledStore {
     }
 
     /// The read indexes, for `index.rs`'s reads.
-    pub(super) fn index_tree(&self) -> &sled::Tree {
+    pub(crate) fn index_tree(&self) -> &sled::Tree {
         &self.index
     }
 

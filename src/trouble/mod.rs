@@ -19,6 +19,7 @@ pub mod policy;
 pub mod record;
 pub mod replay;
 pub mod search;
+pub mod sheet;
 pub mod stats;
 pub mod timeline;
 pub mod when;

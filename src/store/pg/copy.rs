@@ -269,6 +269,67 @@ pub async fn trouble_with_timeline(pool: &Pool, id: &TroubleId) -> Result<Option
     Ok(Some((t, entries)))
 }
 
+/// A trouble `export-list` lists: whole, or, when its record does not read, its id and the
+/// index's row of it (None when it has none).
+pub enum Listed {
+    Read(Box<Trouble>),
+    Unreadable(String, Option<crate::trouble::stats::StatsRow>),
+}
+
+/// The troubles opened in `since..=until`, oldest first, from one snapshot, for `export-list`:
+/// handed to `each` as they are fetched, a few hundred at a time through a portal, so a year of
+/// troubles is never held whole. Troubles without an index row (copied by `migrate-store`, whose
+/// index the first bot to connect builds) follow, read whole and kept by their opening time;
+/// one of them that does not read is listed, as the period cannot be told for it.
+pub async fn troubles_opened(
+    pool: &Pool,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+    mut each: impl FnMut(Listed),
+) -> Result<(), PgError> {
+    const FETCH: i32 = 500;
+    let mut client = pool.get().await?;
+    let tx = snapshot(&mut client).await?;
+    // The columns of `TROUBLE_COLUMNS` (which `assemble` reads by position), then the index row.
+    let columns = "SELECT t.body, k.tracking, t.id, i.stats FROM troubles t \
+                   LEFT JOIN trouble_tracking k ON k.id = t.id";
+    let indexed = format!(
+        "{columns} JOIN trouble_index i ON i.id = t.id \
+         WHERE i.opened_at >= $1 AND i.opened_at <= $2 ORDER BY i.opened_at, t.id"
+    );
+    let unindexed = format!("{columns} LEFT JOIN trouble_index i ON i.id = t.id WHERE i.id IS NULL ORDER BY t.id");
+    for (query, params) in [
+        (
+            indexed.as_str(),
+            vec![&since as &(dyn tokio_postgres::types::ToSql + Sync), &until],
+        ),
+        (unindexed.as_str(), vec![]),
+    ] {
+        let portal = tx.bind(query, &params).await?;
+        loop {
+            let rows = tx.query_portal(&portal, FETCH).await?;
+            for row in &rows {
+                let stats = row
+                    .get::<_, Option<&[u8]>>(3)
+                    .map(crate::store::index::decode_row)
+                    .transpose()?;
+                match super::store::assemble(row) {
+                    Ok(t) if stats.is_some() || (since..=until).contains(&t.opened_at) => {
+                        each(Listed::Read(Box::new(t)))
+                    }
+                    Ok(_) => {}
+                    Err(_) => each(Listed::Unreadable(super::store::row_id(row).to_string(), stats)),
+                }
+            }
+            if rows.len() < FETCH as usize {
+                break;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Recomputes every trouble's hash chain from the bytes in the database, in one snapshot; a
 /// break is said by `describe` (the caller's words, in its language).
 pub async fn verify(pool: &Pool, describe: &(dyn Fn(&Break) -> String + Sync)) -> Result<Checked, PgError> {

@@ -1,0 +1,100 @@
+//! One trouble as a spreadsheet row (`trouble-bot export-list`): the figures a quarterly review sorts by.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use super::actions::{prevention_count, ActionKind};
+use super::approval::{awaits_decision, counted_costs};
+use super::model::{ChannelId, Severity, StageState, Trouble, TroubleId, UserId};
+use super::money::Currency;
+use super::record::cost_totals;
+use super::stats::StatsRow;
+
+/// What the row says of one trouble, as values (the caller writes them in its format).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SheetRow {
+    pub id: TroubleId,
+    pub opened_at: DateTime<Utc>,
+    /// As stored (Slack's escaped form); the writer makes it plain, inert text.
+    pub customer: String,
+    pub summary: String,
+    pub severity: Severity,
+    pub private: Option<bool>,
+    /// The owner and manager by the name Slack last showed, else by id.
+    pub owner: String,
+    pub manager: Option<String>,
+    /// How many of the seven stages are done, and the first one not done (the current one;
+    /// None when all are done).
+    pub stages_done: usize,
+    pub current_stage: Option<usize>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Closed by the manager chain without stage 7 done.
+    pub forced: bool,
+    /// Milliseconds from opening to the acknowledgement and to the first customer contact.
+    pub to_ack_ms: Option<i64>,
+    pub to_first_contact_ms: Option<i64>,
+    /// Our share per currency and every counted cost per currency (all payers).
+    pub ours: BTreeMap<Currency, i64>,
+    pub total: BTreeMap<Currency, i64>,
+    /// A split or cost still awaits approval: its figures are not settled.
+    pub awaiting: bool,
+    /// Prevention measures (actions not cancelled, and measures of earlier releases), those
+    /// still open, and the effectiveness checks answered yes and no.
+    pub measures: usize,
+    pub measures_open: usize,
+    pub measures_effective: usize,
+    pub measures_not_effective: usize,
+    pub reopened: u32,
+    /// Earlier troubles flagged as a possible recurrence of this one's problem.
+    pub recurrence_of: Vec<TroubleId>,
+    pub channel_name: Option<String>,
+    pub channel: Option<ChannelId>,
+}
+
+impl From<&Trouble> for SheetRow {
+    fn from(t: &Trouble) -> Self {
+        // The durations and our share exactly as `/trouble stats` counts them, the totals as
+        // the trouble's own totals and `/trouble history` count them (rejected costs left out).
+        let stats = StatsRow::from(t);
+        let mut total = BTreeMap::new();
+        for ((_, currency), minor) in cost_totals(&counted_costs(t)) {
+            let sum: &mut i64 = total.entry(currency).or_insert(0);
+            *sum = sum.saturating_add(minor);
+        }
+        let name = |u: &UserId| t.names.get(u).map_or_else(|| u.to_string(), |n| n.name.clone());
+        let prevent = || {
+            t.substance
+                .actions
+                .iter()
+                .filter(|a| a.kind == ActionKind::Prevent && a.cancelled.is_none())
+        };
+        SheetRow {
+            id: t.id.clone(),
+            opened_at: t.opened_at,
+            customer: t.customer.clone(),
+            summary: t.summary.clone(),
+            severity: t.severity,
+            private: t.private,
+            owner: name(&t.owner),
+            manager: t.manager.as_ref().map(name),
+            stages_done: t.stages.iter().filter(|s| s.state == StageState::Done).count(),
+            current_stage: t.stages.iter().position(|s| s.state != StageState::Done).map(|i| i + 1),
+            closed_at: t.closed.as_ref().map(|c| c.at),
+            forced: t.closed.as_ref().is_some_and(|c| c.forced_reason.is_some()),
+            to_ack_ms: stats.to_ack_ms,
+            to_first_contact_ms: stats.to_first_contact_ms,
+            ours: stats.ours,
+            total,
+            awaiting: awaits_decision(t),
+            measures: prevention_count(t),
+            measures_open: prevent().filter(|a| a.is_open()).count(),
+            measures_effective: prevent().filter(|a| a.effective == Some(true)).count(),
+            measures_not_effective: prevent().filter(|a| a.effective == Some(false)).count(),
+            reopened: t.substance.reopened,
+            recurrence_of: t.substance.recurrences.clone(),
+            channel_name: t.channel_name.clone(),
+            channel: t.channel.clone(),
+        }
+    }
+}
