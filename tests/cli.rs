@@ -68,6 +68,7 @@ fn help_for_the_bot_and_each_command_works_with_a_broken_config() {
         "check-config",
         "check-slack",
         "export",
+        "export-list",
         "verify",
         "backup",
         "restore",
