@@ -145,6 +145,9 @@ pub fn export_list(config: &Config, store: &Store, since: DateTime<Utc>, until: 
         Err(e) => return Outcome::failed(crate::store::printable(&e.to_string())),
     };
     let mut sheet = Sheet::new(config);
+    // Writes are not paused, as `export` pauses them for one trouble: reading a year of troubles
+    // takes seconds, which a running bot's commands would wait out. Each trouble is read as it
+    // stands; one opened meanwhile is in the next list.
     for r in &rows {
         match store.shared(&r.id) {
             Ok(Some(t)) => sheet.add(&t),

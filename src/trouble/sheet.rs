@@ -98,3 +98,79 @@ impl From<&Trouble> for SheetRow {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn action(kind: &str, done: bool, effective: Option<bool>, cancelled: bool) -> serde_json::Value {
+        let mark = serde_json::json!({"by": "U0SALES", "at": "2026-11-02T00:00:00Z", "note": ""});
+        serde_json::json!({
+            "kind": kind, "text": "t", "owner": "U0SALES", "due": null, "check": null, "by": "U0SALES",
+            "at": "2026-11-02T00:00:00Z", "done": if done { mark.clone() } else { serde_json::Value::Null },
+            "verified": null, "effective": effective, "cancelled": if cancelled { mark } else { serde_json::Value::Null },
+        })
+    }
+
+    /// A trouble with a legacy measure, prevention actions in every state and an interim one.
+    fn trouble() -> Trouble {
+        let json = serde_json::json!({
+            "id": "20261102-1", "seq": 1, "customer": "ACME", "summary": "s", "severity": 2,
+            "owner": "U0SALES", "manager": "U0MANAGER", "departments": [],
+            "origin": {"channel": "C1", "response_url": null}, "opened_at": "2026-11-02T00:00:00Z",
+            "channel": "C0TROUBLE", "channel_name": "trouble-20261102-1-acme", "kickoff": null, "status": null,
+            "manager_dm": null, "origin_notice": null,
+            "stages": (0..7).map(|i| serde_json::json!({
+                "state": if i == 0 || i == 2 { "done" } else { "not_started" },
+                "started_at": null, "done_at": null, "done_by": null, "notes": []
+            })).collect::<Vec<_>>(),
+            "ack": null,
+            "escalation": {"chain": ["U0MANAGER"], "level": 0, "round": 1, "top_repings": 0, "gave_up": false},
+            "customer_updates": [], "split": null,
+            "costs": [
+                {"amount": "¥100,000", "payer": "ours", "note": "", "by": "U0SALES", "at": "2026-11-02T00:00:00Z"},
+                {"amount": "¥50,000", "payer": "customer", "note": "", "by": "U0SALES", "at": "2026-11-02T00:00:00Z"},
+                {"amount": "about 3 pallets", "payer": "ours", "note": "", "by": "U0SALES", "at": "2026-11-02T00:00:00Z"},
+            ],
+            "measures": [{"text": "old", "by": "U0SALES", "at": "2026-11-02T00:00:00Z"}],
+            "closed": null, "timeline_len": 0, "timeline_head": "", "status_refresh_queued": false, "followup_epoch": 0,
+            "names": {"U0SALES": {"name": "Tanaka", "at": "2026-11-02T00:00:00Z"}},
+            "substance": {
+                "actions": [
+                    action("prevent", false, None, false),
+                    action("prevent", true, Some(true), false),
+                    action("prevent", true, Some(false), false),
+                    action("prevent", false, None, true),
+                    action("interim", false, None, false),
+                ],
+                "reopened": 2, "recurrences": ["20261001-4"],
+            },
+        });
+        serde_json::from_value(json).expect("fixture trouble")
+    }
+
+    #[test]
+    fn measures_stages_costs_and_people_are_counted_as_the_report_and_history_count_them() {
+        let r = SheetRow::from(&trouble());
+        // The legacy measure and the three prevention actions not cancelled; the interim is none.
+        assert_eq!(
+            (
+                r.measures,
+                r.measures_open,
+                r.measures_effective,
+                r.measures_not_effective
+            ),
+            (4, 1, 1, 1)
+        );
+        assert_eq!((r.stages_done, r.current_stage), (2, Some(2)), "stage 3 done before 2");
+        assert_eq!(r.ours.get(&Currency::Jpy), Some(&100_000));
+        assert_eq!(
+            r.total.get(&Currency::Jpy),
+            Some(&150_000),
+            "a cost written as text is not summed"
+        );
+        assert_eq!((r.owner.as_str(), r.manager.as_deref()), ("Tanaka", Some("U0MANAGER")));
+        assert_eq!((r.reopened, r.recurrence_of.len()), (2, 1));
+        assert_eq!((r.to_ack_ms, r.closed_at, r.forced), (None, None, false));
+    }
+}
