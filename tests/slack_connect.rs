@@ -1085,3 +1085,48 @@ async fn the_first_kickoff_and_status_in_a_channel_the_bot_made_ask_nothing_abou
         .collect();
     assert!(asked.is_empty(), "asked whether the new channel is shared: {asked:?}");
 }
+
+/// A note is the team's memo (the 8D leaves notes out): typed in a trouble channel shared with
+/// the customer, it is recorded, kept from the channel, and read by the owner and the manager by
+/// DM (its writer is not sent their own note), its writer told so; a channel nobody shared is
+/// told it as ever. In both languages.
+#[tokio::test]
+async fn a_note_in_a_shared_trouble_channel_stays_with_the_team() {
+    for (locale, told) in [
+        ("en", "the note (for the team) is not posted here"),
+        ("ja", "メモ（社内向け）はここには投稿せず"),
+    ] {
+        let (bot, front) = bot_with_connect_in(locale).await;
+        let shared = bot.open_ready("sev2 ACME: cracked housings").await;
+        let internal = bot.open_ready("sev2 Globex: bent brackets").await;
+        share_with_the_customer(&bot, &front, &shared.channel).await;
+        let before = trouble(&bot, &shared.id).timeline_len;
+        let mark = last_call(&bot);
+        let note = "supplier Foo is likely at fault, do not tell them yet";
+        let answer = bot.command_text(SALES, &shared.channel, &format!("note {note}")).await;
+        assert!(answer.contains(told), "{locale}: {answer}");
+        let dm = bot.posted_saying(MANAGER, note).await;
+        assert!(
+            dm.contains(shared.id.as_str()),
+            "{locale}: the DM names the trouble: {dm}"
+        );
+        bot.command_text(SALES, &internal.channel, &format!("note {note}"))
+            .await;
+        bot.posted_saying(&internal.channel, note).await;
+        bot.settle().await;
+        assert!(
+            trouble(&bot, &shared.id).timeline_len > before,
+            "{locale}: the note is recorded"
+        );
+        let in_shared = said_in_since(&bot, &shared.channel, mark);
+        assert!(
+            in_shared.iter().all(|p| !p.contains("supplier Foo")),
+            "{locale}: {in_shared:?}"
+        );
+        let to_writer = posted_since(&bot, SALES, mark);
+        assert!(
+            to_writer.iter().all(|p| !p.contains("supplier Foo")),
+            "{locale}: {to_writer:?}"
+        );
+    }
+}

@@ -262,6 +262,9 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
                     if let Some(status) = Box::pin(status_where_the_customer_reads(app, &channel, &applied)).await {
                         return ephemeral(status);
                     }
+                    if Box::pin(noted_where_the_customer_reads(app, &channel, &applied)).await {
+                        return ephemeral_text(i18n::noted_for_the_team_alone(l));
+                    }
                     let changed = matches!(&applied, Applied::Decided(d) if d.trouble.is_some());
                     // So is a prevention action's text corrected, once told (only its text: a
                     // new owner or date changes nothing the other channels weigh).
@@ -679,6 +682,13 @@ async fn status_where_the_customer_reads(app: &App, channel: &ChannelId, applied
         &Message::Status,
     );
     Some(warned(status, &i18n::status_left_out_internal(l)))
+}
+
+/// Whether `applied` noted something in a channel shared with the customer, which the
+/// deliverer keeps the note from (the owner and the manager read it by DM): its writer is told.
+async fn noted_where_the_customer_reads(app: &App, channel: &ChannelId, applied: &Applied) -> bool {
+    matches!(applied, Applied::Decided(d) if d.reply == Some(Reply::Noted))
+        && Box::pin(shared_outside(app, channel)).await
 }
 
 /// `open ACME: Japan K.K.: lid cracked` opens for `ACME Japan K.K.` when that is a customer the

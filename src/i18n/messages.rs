@@ -534,9 +534,15 @@ pub fn render_to(l: Locale, config: &Config, t: &Trouble, message: &Message, to:
         return polished(l, Rendered::text(text));
     }
     let mut rendered = render(l, config, t, message);
+    // A note kept from a channel shared with the customer reaches the team by DM: which
+    // trouble it is about comes with it.
     let asked_in_dm = matches!(
         message,
         Message::Nudge(_)
+            | Message::Recorded {
+                what: crate::trouble::record::Record::Note { .. },
+                ..
+            }
             | Message::FirstContact { .. }
             | Message::Step(crate::trouble::facts::StepLine::EffectCheck { .. })
     );

@@ -431,6 +431,17 @@ pub fn status_left_out_internal(l: Locale) -> String {
     .to_string()
 }
 
+/// A note typed in a trouble's channel shared with the customer: recorded, and kept from them
+/// (notes are the team's memo, which the 8D leaves out).
+pub fn noted_for_the_team_alone(l: Locale) -> String {
+    tr!(
+        l,
+        "タイムラインに記録しました。このチャンネルはお客様と共有されているため、メモ（社内向け）はここには投稿せず、担当者とマネージャーに DM で伝えます。",
+        "Added to the timeline. This channel is shared with the customer, so the note (for the team) is not posted here: the owner and the manager get it by DM."
+    )
+    .to_string()
+}
+
 /// The bot itself named to own, manage or work on a trouble: a bot answers nothing, so the
 /// trouble would have nobody where a person must be.
 pub fn bot_given_a_part(l: Locale, bot: &str) -> String {

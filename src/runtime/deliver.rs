@@ -760,10 +760,15 @@ async fn deliver_once(
             // What tells the team the customer is kept waiting, that nobody acknowledged (who is
             // asked now, added back when they left), that an action of ours is late, or that this
             // may be the customer's trouble come back, goes to them by DM instead (the core
-            // decides to whom).
+            // decides to whom). So does a note: a memo for the team (the 8D leaves notes out),
+            // never the customer's to read.
             let follow_up = matches!(
                 message,
                 Message::Nudge(_)
+                    | Message::Recorded {
+                        what: Record::Note { .. },
+                        ..
+                    }
                     | Message::OwnerAway { .. }
                     | Message::HandedToAway { .. }
                     | Message::FirstContact { .. }

@@ -167,6 +167,23 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 }
             }
         }
+        // A note kept from a channel the customer reads: the owner and the manager read it by
+        // DM instead, as they would have in the channel; its writer has it already.
+        Outcome::FollowUpHeld {
+            message:
+                message @ Message::Recorded {
+                    what: Record::Note { .. },
+                    ..
+                },
+        } => {
+            if let Message::Recorded { by, .. } = &message {
+                let mut readers = vec![w.t.owner.clone()];
+                readers.extend(w.t.manager.clone().filter(|m| *m != w.t.owner));
+                for who in readers.into_iter().filter(|who| who != by) {
+                    w.post(Lane::Dm, Dest::Dm(who), message.clone());
+                }
+            }
+        }
         Outcome::FollowUpHeld { message } => {
             let also = match &message {
                 Message::Nudge(n) => n.manager.clone(),
