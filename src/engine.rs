@@ -71,7 +71,7 @@ impl Engine<'_> {
         if matches!(
             &input,
             Input::Command {
-                command: Command::Report8d,
+                command: Command::Report8d { .. },
                 ..
             }
         ) {

@@ -1130,3 +1130,53 @@ async fn a_note_in_a_shared_trouble_channel_stays_with_the_team() {
         );
     }
 }
+
+/// The 8D is the customer's once reviewed: asked for in a trouble channel shared with the
+/// customer, its draft goes to the asker by DM, not where the customer reads it, and the answer
+/// says so; a channel nobody shared gets it for review as ever. Should the bot learn that the
+/// channel is shared only as it posts (Slack too slow to say when it was asked), the draft goes
+/// to the owner by DM, never into the channel. In both languages.
+#[tokio::test]
+async fn the_8d_draft_asked_for_in_a_shared_channel_goes_to_the_asker_not_the_customer() {
+    for (locale, told, title) in [
+        (
+            "en",
+            "the 8D draft is not posted here: it is sent to you by DM",
+            "8D report",
+        ),
+        (
+            "ja",
+            "8D報告書の下書きはここには投稿せず、あなたに DM で送りました",
+            "8D報告書",
+        ),
+    ] {
+        let (bot, front) = bot_with_connect_in(locale).await;
+        let shared = bot.open_ready("sev2 ACME: cracked housings").await;
+        let internal = bot.open_ready("sev2 Globex: bent brackets").await;
+        share_with_the_customer(&bot, &front, &shared.channel).await;
+        let mark = last_call(&bot);
+        let answer = bot.command_text(COLLEAGUE, &shared.channel, "report 8d").await;
+        assert!(answer.contains(told), "{locale}: {answer}");
+        let draft = bot.posted_saying(COLLEAGUE, title).await;
+        assert!(draft.contains(shared.id.as_str()), "{locale}: {draft}");
+        bot.command_text(COLLEAGUE, &internal.channel, "report 8d").await;
+        bot.posted_saying(&internal.channel, title).await;
+        bot.settle().await;
+        let in_shared = said_in_since(&bot, &shared.channel, mark);
+        assert!(in_shared.iter().all(|p| !p.contains(title)), "{locale}: {in_shared:?}");
+
+        // Slack slow to say, when asked, that this one is shared too.
+        let late = bot.open_ready("sev2 ACME: bent lids").await;
+        share_with_the_customer(&bot, &front, &late.channel).await;
+        let mark = last_call(&bot);
+        bot.slack
+            .delay("conversations.info", std::time::Duration::from_millis(1500));
+        bot.command_text(COLLEAGUE, &late.channel, "report 8d").await;
+        let draft = bot.posted_saying(SALES, &format!("{title} {}", late.id)).await;
+        bot.slack.delay("conversations.info", std::time::Duration::ZERO);
+        assert!(!draft.is_empty(), "{locale}: the owner has it");
+        bot.settle().await;
+        let in_late = said_in_since(&bot, &late.channel, mark);
+        assert!(in_late.iter().all(|p| !p.contains(title)), "{locale}: {in_late:?}");
+    }
+}

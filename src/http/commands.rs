@@ -246,6 +246,10 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
                         Err(e) => return failed(app, Surface::Command, "cannot read the customer's troubles", e),
                     }
                 }
+                // The 8D's draft is not for the customer to read before it is reviewed.
+                Command::Report8d { .. } => Command::Report8d {
+                    shared: Box::pin(shared_outside(app, &channel)).await,
+                },
                 command => command,
             };
             // A new part or lot may be one an earlier trouble of this customer had; so may an

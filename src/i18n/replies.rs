@@ -856,6 +856,12 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             "The 8D report is posted for review before it goes to the customer (it leaves out the split, costs, approvals and internal notes)."
         )
         .to_string(),
+        Reply::EightDSentForReview => tr!(
+            l,
+            "このチャンネルはお客様と共有されているため、8D報告書の下書きはここには投稿せず、あなたに DM で送りました。確認してからお客様に送ってください（責任区分・費用・承認・社内メモは含みません）。",
+            "This channel is shared with the customer, so the 8D draft is not posted here: it is sent to you by DM to review before it goes to the customer (it leaves out the split, costs, approvals and internal notes)."
+        )
+        .to_string(),
         Reply::CloseActions { open_interim, has_prevention } => super::stages::close_actions_text(l, open_interim, *has_prevention),
     }
 }

@@ -761,10 +761,12 @@ async fn deliver_once(
             // asked now, added back when they left), that an action of ours is late, or that this
             // may be the customer's trouble come back, goes to them by DM instead (the core
             // decides to whom). So does a note: a memo for the team (the 8D leaves notes out),
-            // never the customer's to read.
+            // never the customer's to read; and the 8D's draft, should the channel have been
+            // shared since it was asked for: the customer reads it once it is reviewed.
             let follow_up = matches!(
                 message,
                 Message::Nudge(_)
+                    | Message::EightD
                     | Message::Recorded {
                         what: Record::Note { .. },
                         ..

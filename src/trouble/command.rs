@@ -75,8 +75,12 @@ pub enum Command {
     Step(super::facts::Step),
     /// `stats [days]`: the manager's numbers over the troubles the asker may see.
     Stats(Option<u32>),
-    /// `report 8d`: the 8D for the customer, posted in the channel for review.
-    Report8d,
+    /// `report 8d`: the 8D for the customer, posted in the channel for review; sent to the
+    /// asker alone when `shared` (its channel shared with the customer, read by the shell; the
+    /// grammar leaves it false), so the customer never reads a draft nobody reviewed.
+    Report8d {
+        shared: bool,
+    },
     /// `agreed N [note]`: the customer accepted approved proposal N (`approval.rs`).
     Agreed(usize, String),
     /// `withdraw agreed N REASON`: the customer's agreement to proposal N was recorded by
@@ -365,7 +369,7 @@ fn texts(command: &Command) -> Vec<&str> {
         | Command::Add { .. }
         | Command::Remove { .. }
         | Command::Report
-        | Command::Report8d
+        | Command::Report8d { .. }
         | Command::Stats(_) => vec![],
         Command::Step(step) => step.texts(),
     }
@@ -699,7 +703,9 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
             Err(e) => Err(e),
         },
         // `報告` is also "report": `報告 8d` asks for the 8D, never records "8d" as told to the customer.
-        "報告" if super::money::fold_width(rest).eq_ignore_ascii_case("8d") => Ok(Command::Report8d),
+        "報告" if super::money::fold_width(rest).eq_ignore_ascii_case("8d") => {
+            Ok(Command::Report8d { shared: false })
+        }
         "update" | "報告" => parse_update(rest),
         "withdraw" | "retract" | "取消" | "取り消し" | "取消し" | "撤回" => parse_withdraw(rest),
         // `fix update 2 …`, as the other corrections are written: an update cannot be rewritten
@@ -740,9 +746,11 @@ fn parse_unchecked(text: &str) -> Result<Command, UsageError> {
                 Ok(Command::Close(rest.to_string()))
             }
         }
-        "report" | "報告書" if super::money::fold_width(rest).eq_ignore_ascii_case("8d") => Ok(Command::Report8d),
+        "report" | "報告書" if super::money::fold_width(rest).eq_ignore_ascii_case("8d") => {
+            Ok(Command::Report8d { shared: false })
+        }
         "report" | "報告書" if rest.is_empty() => Ok(Command::Report),
-        "8d" | "8d報告" | "8d報告書" => Ok(Command::Report8d),
+        "8d" | "8d報告" | "8d報告書" => Ok(Command::Report8d { shared: false }),
         "強制クローズ" => needs_text(rest.trim(), "close force").map(Command::CloseForce),
         "report" | "報告書" => Err(UsageError::BadReport(truncate(rest, 40))),
         "agreed" | "合意" => super::approval::parse_agreed(rest),
@@ -2356,7 +2364,7 @@ mod tests {
             ("Status.", Command::Status),
             ("Acknowledged", Command::Ack),
             ("complete 3", Command::Done(stage(3), String::new())),
-            ("8D", Command::Report8d),
+            ("8D", Command::Report8d { shared: false }),
             (
                 "re-open customer found more",
                 Command::Step(Step::Reopen("customer found more".into())),
@@ -2751,7 +2759,7 @@ mod tests {
             parse("close ｆｏｒｃｅ 取り下げ").unwrap(),
             Command::CloseForce("取り下げ".into())
         );
-        assert_eq!(parse("report ８Ｄ").unwrap(), Command::Report8d);
+        assert_eq!(parse("report ８Ｄ").unwrap(), Command::Report8d { shared: false });
         // Every word the Japanese help teaches is a command.
         for text in [
             "起票 ACME：蓋割れ",
@@ -2860,7 +2868,7 @@ mod tests {
         );
         // `報告` is also "report": with `8d` it asks for the 8D, never logs "8d" as an update.
         for eightd in ["報告 8d", "報告 ８Ｄ", "8D報告", "８Ｄ報告書"] {
-            assert_eq!(parse(eightd).unwrap(), Command::Report8d, "{eightd}");
+            assert_eq!(parse(eightd).unwrap(), Command::Report8d { shared: false }, "{eightd}");
         }
         assert_eq!(
             parse("報告 8d の件でお詫び").unwrap(),

@@ -11,7 +11,7 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
         command,
         Command::Status
             | Command::Report
-            | Command::Report8d
+            | Command::Report8d { .. }
             | Command::Step(
                 Step::ActionDone(..) | Step::ActionVerify(..) | Step::FixAction { .. } | Step::ActionCancel(..)
             )
@@ -133,9 +133,14 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
         Command::Agreed(n, note) => crate::trouble::approval::agreed(w, &user, n, note),
         Command::WithdrawAgreed { n, reason } => crate::trouble::approval::withdraw_agreed(w, &user, n, reason),
         // Anyone in the channel may ask, like the report; the channel reviews it before it goes out.
-        Command::Report8d => {
+        Command::Report8d { shared: false } => {
             w.post(Lane::Channel, Dest::TroubleChannel, Message::EightD);
             Reply::EightDPosted
+        }
+        // Where the customer reads, a draft is theirs only once reviewed: the asker reviews it.
+        Command::Report8d { shared: true } => {
+            w.post(Lane::Dm, Dest::Dm(user), Message::EightD);
+            Reply::EightDSentForReview
         }
         // A measure is a prevention action, owned by the trouble's owner unless named.
         Command::Prevent(action) => crate::trouble::actions::add_action(w, &user, action),

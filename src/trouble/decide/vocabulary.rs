@@ -1123,6 +1123,8 @@ pub enum Reply {
     Step(crate::trouble::facts::StepReply),
     Agreement(crate::trouble::approval::AgreementReply),
     EightDPosted,
+    /// The 8D sent to the asker by DM for review: its channel is shared with the customer.
+    EightDSentForReview,
     /// Close refused: interim actions still open, or no prevention action.
     CloseActions {
         open_interim: Vec<usize>,
