@@ -217,6 +217,24 @@ impl App {
         team != ours && !same_org
     }
 
+    /// The first of `people` whom Slack places in another organisation (a customer met through
+    /// Slack Connect), asked for each within [`OUTSIDER_WAIT`]: someone Slack does not place in
+    /// time is taken as ours (the roles still refuse them anything a participant may not do).
+    pub async fn outsider_among<'a>(
+        &self,
+        people: impl Iterator<Item = &'a crate::trouble::model::UserId>,
+    ) -> Option<crate::trouble::model::UserId> {
+        for who in people {
+            let asked = self.people_left.workspace(&self.slack, who, self.clock.now());
+            if let Ok(Some((team, enterprise))) = tokio::time::timeout(OUTSIDER_WAIT, asked).await {
+                if self.of_another_org(team.as_deref(), enterprise.as_deref()) {
+                    return Some(who.clone());
+                }
+            }
+        }
+        None
+    }
+
     /// The bot's own identity, once `auth.test` has said it.
     pub fn bot_identity(&self) -> Option<crate::slack::client::Identity> {
         self.identity.read().ok()?.clone()
@@ -234,6 +252,9 @@ impl App {
             .then(|| crate::i18n::bot_given_a_part(self.config.locale, &bot))
     }
 }
+
+/// How long a command waits for Slack to say whose organisation someone named is of.
+const OUTSIDER_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A claim must outlast what a lane worker does between two renewals (an attempt and the
 /// longest backoff), so a live instance keeps its work; no longer, so a dead one's moves on.

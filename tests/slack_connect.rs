@@ -1180,3 +1180,66 @@ async fn the_8d_draft_asked_for_in_a_shared_channel_goes_to_the_asker_not_the_cu
         assert!(in_late.iter().all(|p| !p.contains(title)), "{locale}: {in_late:?}");
     }
 }
+
+/// Someone of the customer's (Slack places them in another workspace, `users.info`'s `team_id`)
+/// reads along in the channel shared with them; they are not made one of ours: `add`, `owner`,
+/// `manager`, an action's owner (typed, corrected or chosen in the form) naming them is refused,
+/// to the typer alone, nothing recorded nor invited. A colleague of ours is added as ever. In
+/// both languages.
+#[tokio::test]
+async fn someone_of_the_customers_organisation_is_never_made_a_participant() {
+    for (locale, refusal) in [
+        ("en", "<@W0CUSTOMER> is of another organisation"),
+        ("ja", "<@W0CUSTOMER> さんは社外"),
+    ] {
+        let (bot, front) = bot_with_connect_in(locale).await;
+        front.of_another_org("W0CUSTOMER", "T0CUSTOMER");
+        let t = bot.open_ready("sev2 ACME: cracked housings").await;
+        share_with_the_customer(&bot, &front, &t.channel).await;
+        bot.command_text(SALES, &t.channel, "action interim sort the stock")
+            .await;
+        bot.settle().await;
+        let before = trouble(&bot, &t.id).timeline_len;
+        for typed in [
+            "add <@W0CUSTOMER>",
+            "add <@U0COLLEAGUE> and <@W0CUSTOMER|tanaka>",
+            "owner <@W0CUSTOMER>",
+            "manager <@W0CUSTOMER>",
+            "action interim replace the units owner:<@W0CUSTOMER>",
+            "fix action 1 owner:<@W0CUSTOMER>",
+        ] {
+            let answer = bot.command_text(SALES, &t.channel, typed).await;
+            assert!(answer.contains(refusal), "{locale}: {typed}: {answer}");
+        }
+        let action = json!({
+            "kind": {"value": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "interim"}, "value": "interim"}}},
+            "text": {"value": {"type": "plain_text_input", "value": "we replace every unit"}},
+            "owner": {"value": {"type": "users_select", "selected_user": "W0CUSTOMER"}},
+        });
+        let form = view_submission(SALES, "VACTIONX", "trouble_action", &t.id, action);
+        let answer: serde_json::Value = bot.interaction(&form).await.json().await.expect("the form is answered");
+        assert_eq!(answer["response_action"], "errors", "{locale}: {answer}");
+        assert!(
+            answer["errors"]["owner"].as_str().is_some_and(|e| e.contains(refusal)),
+            "{locale}: {answer}"
+        );
+        bot.settle().await;
+        let now = trouble(&bot, &t.id);
+        assert_eq!(now.timeline_len, before, "{locale}: nothing recorded");
+        assert_eq!(now.owner.as_str(), SALES, "{locale}");
+        let invited: Vec<_> = bot
+            .slack
+            .calls_to("conversations.invite")
+            .into_iter()
+            .filter(|c| c.params["users"].as_str().is_some_and(|u| u.contains("W0CUSTOMER")))
+            .collect();
+        assert!(invited.is_empty(), "{locale}: {invited:?}");
+        // One of ours is added as ever.
+        let answer = bot.command_text(SALES, &t.channel, "add <@U0COLLEAGUE>").await;
+        assert!(!answer.contains(refusal), "{locale}: {answer}");
+        assert!(
+            trouble(&bot, &t.id).timeline_len > before,
+            "{locale}: the colleague added"
+        );
+    }
+}

@@ -125,6 +125,11 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
     if let Some(refusal) = app.refuse_the_bot(command.people_given_a_part().into_iter()) {
         return ephemeral_text(refusal);
     }
+    // Someone of the customer's reads along through Slack Connect; they never take part as one
+    // of ours (owner, manager, participant, an action's owner).
+    if let Some(outsider) = Box::pin(app.outsider_among(command.people_joining().into_iter())).await {
+        return ephemeral_text(i18n::outsider_given_a_part(l, outsider.as_str()));
+    }
     if spans_troubles(&command) && Box::pin(shared_outside(app, &channel)).await {
         return ephemeral_text(i18n::reads_not_where_the_customer_reads(l));
     }

@@ -412,7 +412,10 @@ pub(super) async fn on_action_submitted(app: &Arc<App>, user: UserId, view: &Vie
     let step = match parse_new_action(kind, &typed) {
         Ok(a) => match app.refuse_the_bot(a.owner.iter()) {
             Some(refusal) => return stays_open("owner", refusal),
-            None => Step::Action(a),
+            None => match Box::pin(app.outsider_among(a.owner.iter())).await {
+                Some(outsider) => return stays_open("owner", crate::i18n::outsider_given_a_part(l, outsider.as_str())),
+                None => Step::Action(a),
+            },
         },
         Err(e) => return stays_open("text", crate::i18n::usage_text(l, &e)),
     };

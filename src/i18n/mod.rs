@@ -452,6 +452,17 @@ pub fn bot_given_a_part(l: Locale, bot: &str) -> String {
     )
 }
 
+/// Someone of another organisation (the customer's, met through Slack Connect) named to own,
+/// manage or work on a trouble: they read along in the channel shared with them, but a trouble's
+/// parts are the company's own people's.
+pub fn outsider_given_a_part(l: Locale, who: &str) -> String {
+    tr!(
+        l,
+        format!("<@{who}> さんは社外（Slack コネクトでつながっているお客様側）の方です。共有チャンネルで読むことはできますが、トラブルの担当者・上司・参加者・対策の担当者には社内の人を指定してください。何も変更していません。"),
+        format!("<@{who}> is of another organisation (the customer's, through Slack Connect): they read along in a channel shared with them, but a trouble's owner, manager, participants and action owners are the company's own people. Nothing was changed.")
+    )
+}
+
 /// `list`, `history`, `stats` or `search` typed in a channel shared outside the company: they
 /// tell of other customers and of costs, so they are answered only where the company alone reads.
 pub fn reads_not_where_the_customer_reads(l: Locale) -> String {

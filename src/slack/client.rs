@@ -91,6 +91,15 @@ struct UserInfo {
     /// A deactivated account: someone who left.
     #[serde(default)]
     deleted: bool,
+    /// Their workspace: another organisation's for a customer met through Slack Connect.
+    team_id: Option<String>,
+    enterprise_user: Option<EnterpriseUser>,
+}
+
+/// Of someone on an Enterprise Grid org: which org.
+#[derive(Deserialize)]
+struct EnterpriseUser {
+    enterprise_id: Option<String>,
 }
 
 #[derive(Default, Deserialize)]
@@ -113,6 +122,10 @@ pub struct PersonSeen {
     pub status_emoji: String,
     /// Unix seconds; 0: never.
     pub status_expiration: i64,
+    /// Their workspace and Enterprise Grid org, as Slack gives them (another organisation's for
+    /// someone met through Slack Connect).
+    pub team_id: Option<String>,
+    pub enterprise_id: Option<String>,
 }
 
 /// What `conversations.info` answers of whether a channel is shared outside the organisation.
@@ -670,6 +683,8 @@ impl SlackClient {
                     status_text: profile.status_text.unwrap_or_default(),
                     status_emoji: profile.status_emoji.unwrap_or_default(),
                     status_expiration: profile.status_expiration.unwrap_or_default(),
+                    team_id: u.team_id,
+                    enterprise_id: u.enterprise_user.and_then(|e| e.enterprise_id),
                 })
             }
             Ok(UserAnswer { user: None }) => Ok(PersonSeen::default()),

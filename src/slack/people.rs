@@ -42,6 +42,19 @@ impl PeopleLeft {
         away_from_status(&seen, now)
     }
 
+    /// The workspace and Enterprise Grid org `who` belongs to, as Slack said within the last
+    /// hour (asked now when not; the same `users.info` answer as [`Self::has_left`]). None
+    /// when Slack did not say.
+    pub async fn workspace(
+        &self,
+        slack: &SlackClient,
+        who: &UserId,
+        now: DateTime<Utc>,
+    ) -> Option<(Option<String>, Option<String>)> {
+        let seen = self.seen(slack, who, now).await?;
+        Some((seen.team_id, seen.enterprise_id))
+    }
+
     async fn seen(&self, slack: &SlackClient, who: &UserId, now: DateTime<Utc>) -> Option<PersonSeen> {
         let known = self
             .known

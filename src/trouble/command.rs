@@ -101,7 +101,17 @@ impl Command {
             Command::Add { users, .. } | Command::Remove { users } => users.iter().collect(),
             Command::Owner(u) | Command::Manager(u) => vec![u],
             Command::Prevent(a) | Command::Step(Step::Action(a)) => a.owner.iter().collect(),
+            Command::Step(Step::FixAction { fix, .. }) => fix.owner.iter().collect(),
             _ => Vec::new(),
+        }
+    }
+
+    /// Of [`Self::people_given_a_part`], those the command makes take part in a trouble already
+    /// open (not the ones it takes off, nor an open's manager, whose DM waits on nothing).
+    pub fn people_joining(&self) -> Vec<&UserId> {
+        match self {
+            Command::Remove { .. } | Command::Open(_) => Vec::new(),
+            command => command.people_given_a_part(),
         }
     }
 

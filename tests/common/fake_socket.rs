@@ -4,7 +4,8 @@
 //! app-level token) with the URL of a WebSocket server that says `hello` like Slack, carries the
 //! envelopes a test sends and records the acknowledgements. Every other method is forwarded to
 //! the fake Slack unchanged, except that `conversations.info` says `is_ext_shared` for the
-//! channels a test shared with another organisation (Slack Connect).
+//! channels a test shared with another organisation (Slack Connect), and `users.info` places the
+//! people a test made the customer's in their workspace.
 #![allow(dead_code)]
 
 use std::collections::HashSet;
@@ -60,6 +61,8 @@ struct SocketWorld {
     connections: Vec<Connection>,
     acks: Vec<Ack>,
     ext_shared: HashSet<String>,
+    /// People `users.info` places in another organisation's workspace: user -> team.
+    outsiders: std::collections::HashMap<String, String>,
 }
 
 struct Connection {
@@ -222,6 +225,12 @@ impl FakeSocket {
     pub fn share_externally(&self, channel: &str) {
         self.world().ext_shared.insert(channel.to_string());
     }
+
+    /// `users.info` says `user` is of workspace `team`: someone of the customer's, met through
+    /// Slack Connect.
+    pub fn of_another_org(&self, user: &str, team: &str) {
+        self.world().outsiders.insert(user.to_string(), team.to_string());
+    }
 }
 
 async fn accept_sockets(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
@@ -335,6 +344,14 @@ async fn api(
     let retry_after = forwarded.headers().get("retry-after").cloned();
     let bytes = forwarded.bytes().await.unwrap_or_default();
     let mut answer: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    if method == "users.info" {
+        let asked: std::collections::HashMap<String, String> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+        let user = asked.get("user").cloned().unwrap_or_default();
+        let world = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+        if let (Some(team), true) = (world.outsiders.get(&user), answer["ok"] == true) {
+            answer["user"]["team_id"] = json!(team);
+        }
+    }
     if method == "conversations.info" {
         // Form arguments only, as Slack reads them for this method.
         let asked: std::collections::HashMap<String, String> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
