@@ -1243,3 +1243,59 @@ async fn someone_of_the_customers_organisation_is_never_made_a_participant() {
         );
     }
 }
+
+/// What the team types with a stage, a raise of the severity or a close (a note, a reason) is
+/// theirs, as a note is (the 8D leaves notes out): in a trouble channel shared with the customer
+/// the lines are said without it, and the pinned messages too; a channel nobody shared is told
+/// it as ever.
+#[tokio::test]
+async fn notes_and_reasons_typed_with_a_stage_a_raise_or_a_close_stay_out_of_a_shared_channel() {
+    let (bot, front) = bot_with_connect().await;
+    let shared = bot.open_ready("sev2 ACME: cracked housings").await;
+    let internal = bot.open_ready("sev2 Globex: bent brackets").await;
+    bot.command_text(MANAGER, &shared.channel, "ack").await;
+    share_with_the_customer(&bot, &front, &shared.channel).await;
+    let mark = last_call(&bot);
+    for t in [&shared, &internal] {
+        bot.command_text(SALES, &t.channel, "done 1 STAGENOTE supplier Foo is at fault")
+            .await;
+        bot.command_text(
+            MANAGER,
+            &t.channel,
+            "sev 1 RAISEREASON our biggest account, contract at risk",
+        )
+        .await;
+    }
+    bot.posted_saying(&internal.channel, "STAGENOTE").await;
+    bot.posted_saying(&internal.channel, "RAISEREASON").await;
+    bot.command_text(SALES, &shared.channel, "prevent add a mold temperature alarm")
+        .await;
+    all_stages_done(&bot, &shared).await;
+    assert_eq!(
+        bot.command_text(SALES, &shared.channel, "close CLOSENOTE credit of ten percent agreed")
+            .await,
+        closed_reply(&bot, &shared)
+    );
+    let said = bot
+        .paced("the stage, the raise and the close said", || {
+            let said = said_in_since(&bot, &shared.channel, mark);
+            (said.iter().any(|p| p.contains("Stage 1"))
+                && said.iter().any(|p| p.contains("raised the severity"))
+                && said.iter().any(|p| p.contains("closed trouble")))
+            .then_some(said)
+        })
+        .await;
+    bot.settle().await;
+    let said = said_in_since(&bot, &shared.channel, mark).into_iter().chain(said);
+    for p in said {
+        for internal in ["STAGENOTE", "RAISEREASON", "CLOSENOTE"] {
+            assert!(!p.contains(internal), "{internal} where the customer reads: {p}");
+        }
+    }
+    assert!(
+        trouble(&bot, &shared.id)
+            .closed
+            .is_some_and(|c| c.note.contains("CLOSENOTE")),
+        "kept on the record"
+    );
+}

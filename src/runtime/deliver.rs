@@ -785,11 +785,15 @@ async fn deliver_once(
                     )
             );
             // A close, and a lowering: posted there, their reasons (the chain's, internal) not;
-            // an acknowledgement, without how long it waited.
-            let closing = matches!(
-                message,
-                Message::Closed { .. } | Message::SeverityLowered { .. } | Message::Acknowledged { .. }
-            );
+            // an acknowledgement, without how long it waited; a raise and a stage's line,
+            // without the reason or note typed with them (the team's, as the 8D leaves notes out).
+            let closing = match message {
+                Message::Closed { .. } | Message::SeverityLowered { .. } | Message::Acknowledged { .. } => true,
+                Message::StageChanged { note: said, .. } | Message::SeverityRaised { reason: said, .. } => {
+                    !said.trim().is_empty()
+                }
+                _ => false,
+            };
             // The kickoff or status posted again (someone deleted it) in a channel shared since
             // reads as the pinned ones are edited there (see the `Refresh` above).
             let pinned = matches!(message, Message::Kickoff | Message::Status);
@@ -830,6 +834,26 @@ async fn deliver_once(
                             to: *to,
                             reason: String::new(),
                             cadence_withheld: true,
+                        };
+                        message = &for_outside_line;
+                    } else if let Message::StageChanged { stage, done, by, .. } = message {
+                        for_outside_line = Message::StageChanged {
+                            stage: *stage,
+                            done: *done,
+                            by: by.clone(),
+                            note: String::new(),
+                        };
+                        message = &for_outside_line;
+                    } else if let Message::SeverityRaised {
+                        from, to, by, brought, ..
+                    } = message
+                    {
+                        for_outside_line = Message::SeverityRaised {
+                            from: *from,
+                            to: *to,
+                            by: by.clone(),
+                            brought: brought.clone(),
+                            reason: String::new(),
                         };
                         message = &for_outside_line;
                     } else if let Message::Acknowledged { by, after_secs, .. } = message {

@@ -1195,7 +1195,7 @@ pub fn tells_the_wait(t: &Trouble) -> bool {
 
 /// The trouble as a channel shared with the customer may show it: no split, costs or proposals,
 /// and of the acknowledgement only who gave it: not how long it waited, nor who up the chain was
-/// asked (the escalation's lines go by DM there too).
+/// asked (the escalation's lines go by DM there too), nor the note given with its close.
 pub fn for_outside(t: &Trouble) -> Trouble {
     let mut escalation = t.escalation.clone();
     escalation.level = 0;
@@ -1209,6 +1209,11 @@ pub fn for_outside(t: &Trouble) -> Trouble {
             .clone()
             .map(|a| super::model::Acknowledgement { wait_untold: true, ..a }),
         escalation,
+        // A close's note is the team's, as a note is (the 8D leaves notes out).
+        closed: t.closed.clone().map(|c| super::model::Closure {
+            note: String::new(),
+            ..c
+        }),
         ..t.clone()
     }
 }
