@@ -1299,3 +1299,36 @@ async fn notes_and_reasons_typed_with_a_stage_a_raise_or_a_close_stay_out_of_a_s
         "kept on the record"
     );
 }
+
+/// That one of ours is away (out sick, on vacation, as their Slack status says) is theirs and
+/// the team's, not the customer's: the status pinned in a trouble channel shared with the
+/// customer does not say it, while a channel nobody shared does, as ever.
+#[tokio::test]
+async fn a_shared_trouble_channel_is_not_told_who_of_ours_is_away() {
+    let (bot, front) = bot_with_connect().await;
+    bot.slack.set_status(MANAGER, ":face_with_thermometer:", "Out sick", 0);
+    let shared = bot.open_ready("sev2 ACME: cracked housings").await;
+    let internal = bot.open_ready("sev2 Globex: bent brackets").await;
+    bot.posted_saying(DIRECTOR, "needs acknowledging").await;
+    share_with_the_customer(&bot, &front, &shared.channel).await;
+    let mark = last_call(&bot);
+    for t in [&shared, &internal] {
+        bot.command_text(SALES, &t.channel, "fact part HX-302").await;
+    }
+    bot.settle().await;
+    let edits = |channel: &str| -> Vec<String> {
+        bot.slack
+            .calls_to("chat.update")
+            .iter()
+            .filter(|c| c.seq > mark && c.params["channel"] == channel)
+            .map(|c| text_of(&c.params))
+            .collect()
+    };
+    let (in_shared, in_internal) = (edits(&shared.channel), edits(&internal.channel));
+    assert!(in_internal.iter().any(|e| e.contains("out sick")), "{in_internal:?}");
+    assert!(!in_shared.is_empty(), "the status edited");
+    assert!(
+        in_shared.iter().all(|e| !e.contains("out sick") && !e.contains("away")),
+        "{in_shared:?}"
+    );
+}

@@ -1195,11 +1195,14 @@ pub fn tells_the_wait(t: &Trouble) -> bool {
 
 /// The trouble as a channel shared with the customer may show it: no split, costs or proposals,
 /// and of the acknowledgement only who gave it: not how long it waited, nor who up the chain was
-/// asked (the escalation's lines go by DM there too), nor the note given with its close.
+/// asked (the escalation's lines go by DM there too), nor who of them is away, nor the note
+/// given with its close.
 pub fn for_outside(t: &Trouble) -> Trouble {
     let mut escalation = t.escalation.clone();
     escalation.level = 0;
     escalation.gave_up = false;
+    // Nor that one of ours is away (on vacation, out sick): their own, and the team's.
+    escalation.away.clear();
     Trouble {
         split: None,
         costs: Vec::new(),
