@@ -1332,3 +1332,36 @@ async fn a_shared_trouble_channel_is_not_told_who_of_ours_is_away() {
         "{in_shared:?}"
     );
 }
+
+/// The owner or the manager who leaves a trouble channel shared with the customer is added
+/// back, as ever, without a word there (the customer would read that one of ours left their
+/// trouble, and how we hand it over): they alone hear why, by DM. In both languages.
+#[tokio::test]
+async fn the_owner_or_manager_added_back_to_a_shared_channel_hear_why_by_dm_alone() {
+    for (locale, left, told) in [
+        ("en", "left this channel", "You left"),
+        ("ja", "退出しました", "退出されましたが"),
+    ] {
+        let (bot, front) = bot_with_connect_in(locale).await;
+        let t = bot.open_ready("sev2 ACME: cracked housings").await;
+        bot.command_text(MANAGER, &t.channel, "ack").await;
+        share_with_the_customer(&bot, &front, &t.channel).await;
+        let mark = last_call(&bot);
+        for who in [SALES, MANAGER] {
+            let gone = channel_event("member_left_channel", &t.channel, Some(who));
+            assert_eq!(bot.event(&gone, None).await.status(), 200);
+            bot.slack
+                .wait_for("conversations.invite", |c| {
+                    c.seq > mark
+                        && c.params["channel"] == t.channel.as_str()
+                        && c.params["users"].as_str().is_some_and(|u| u.contains(who))
+                })
+                .await;
+            let dm = bot.posted_saying(who, told).await;
+            assert!(dm.contains(t.id.as_str()), "{locale}: {dm}");
+        }
+        bot.settle().await;
+        let said = said_in_since(&bot, &t.channel, mark);
+        assert!(said.iter().all(|p| !p.contains(left)), "{locale}: {said:?}");
+    }
+}

@@ -533,6 +533,30 @@ pub fn render_to(l: Locale, config: &Config, t: &Trouble, message: &Message, to:
         };
         return polished(l, Rendered::text(text));
     }
+    // The owner or manager added back to a channel shared with the customer hears why by DM,
+    // never in front of the customer.
+    if let (
+        Dest::Dm(_),
+        Message::AddedBack {
+            owner, asked: false, ..
+        },
+    ) = (to, message)
+    {
+        let (id, channel) = (&t.id, channel_ref(l, t));
+        let text = match owner {
+            true => tr!(
+                l,
+                format!("↩️ トラブル {id} のチャンネル {channel}（お客様と共有）を退出されましたが、担当者なので再追加しました（チャンネルには何も投稿していません）。担当を外れるには、上司が `/trouble owner @担当者` で引き継いでください。"),
+                format!("↩️ You left {channel}, the channel of trouble {id}, shared with the customer; as its owner you were added back (nothing was said there). To step off it, the manager hands it over with `/trouble owner @someone`.")
+            ),
+            false => tr!(
+                l,
+                format!("↩️ トラブル {id} のチャンネル {channel}（お客様と共有）を退出されましたが、上司なので再追加しました（チャンネルには何も投稿していません）。上司を替えるには `/trouble manager @上司` を入力してください。"),
+                format!("↩️ You left {channel}, the channel of trouble {id}, shared with the customer; as its manager you were added back (nothing was said there). To name another manager: `/trouble manager @someone`.")
+            ),
+        };
+        return polished(l, Rendered::text(text));
+    }
     let mut rendered = render(l, config, t, message);
     // A note kept from a channel shared with the customer reaches the team by DM: which
     // trouble it is about comes with it.

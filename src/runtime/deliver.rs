@@ -759,7 +759,8 @@ async fn deliver_once(
             };
             // What tells the team the customer is kept waiting, that nobody acknowledged (who is
             // asked now, added back when they left), that an action of ours is late, or that this
-            // may be the customer's trouble come back, goes to them by DM instead (the core
+            // may be the customer's trouble come back, or that one of ours left the channel of
+            // the customer's trouble and was added back, goes to them by DM instead (the core
             // decides to whom). So does a note: a memo for the team (the 8D leaves notes out),
             // never the customer's to read; and the 8D's draft, should the channel have been
             // shared since it was asked for: the customer reads it once it is reviewed.
@@ -776,7 +777,7 @@ async fn deliver_once(
                     | Message::FirstContact { .. }
                     | Message::EscalationMention { .. }
                     | Message::NobodyAnswered
-                    | Message::AddedBack { asked: true, .. }
+                    | Message::AddedBack { .. }
                     | Message::Step(
                         StepLine::Recurrence { .. }
                             | StepLine::MeasureElsewhere { .. }

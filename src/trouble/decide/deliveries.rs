@@ -167,6 +167,16 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 }
             }
         }
+        // The owner or manager who left a channel the customer reads is added back without a
+        // word there: they alone hear why, by DM.
+        Outcome::FollowUpHeld {
+            message: message @ Message::AddedBack { asked: false, .. },
+        } => {
+            if let Message::AddedBack { user, .. } = &message {
+                let who = user.clone();
+                w.post(Lane::Dm, Dest::Dm(who), message);
+            }
+        }
         // A note kept from a channel the customer reads: the owner and the manager read it by
         // DM instead, as they would have in the channel; its writer has it already.
         Outcome::FollowUpHeld {
