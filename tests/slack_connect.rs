@@ -1244,7 +1244,8 @@ async fn someone_of_the_customers_organisation_is_never_made_a_participant() {
     }
 }
 
-/// What the team types with a stage, a raise of the severity or a close (a note, a reason) is
+/// What the team types with a stage, a raise of the severity, an update withdrawn or a close (a
+/// note, a reason) is
 /// theirs, as a note is (the 8D leaves notes out): in a trouble channel shared with the customer
 /// the lines are said without it, and the pinned messages too; a channel nobody shared is told
 /// it as ever.
@@ -1265,9 +1266,17 @@ async fn notes_and_reasons_typed_with_a_stage_a_raise_or_a_close_stay_out_of_a_s
             "sev 1 RAISEREASON our biggest account, contract at risk",
         )
         .await;
+        bot.command_text(SALES, &t.channel, "update told them the cause").await;
+        bot.command_text(
+            SALES,
+            &t.channel,
+            "withdraw update 1 WITHDRAWREASON we never reached them",
+        )
+        .await;
     }
     bot.posted_saying(&internal.channel, "STAGENOTE").await;
     bot.posted_saying(&internal.channel, "RAISEREASON").await;
+    bot.posted_saying(&internal.channel, "WITHDRAWREASON").await;
     bot.command_text(SALES, &shared.channel, "prevent add a mold temperature alarm")
         .await;
     all_stages_done(&bot, &shared).await;
@@ -1281,6 +1290,9 @@ async fn notes_and_reasons_typed_with_a_stage_a_raise_or_a_close_stay_out_of_a_s
             let said = said_in_since(&bot, &shared.channel, mark);
             (said.iter().any(|p| p.contains("Stage 1"))
                 && said.iter().any(|p| p.contains("raised the severity"))
+                && said
+                    .iter()
+                    .any(|p| p.contains("Update #1 withdrawn by <@U0SALES> (it said"))
                 && said.iter().any(|p| p.contains("closed trouble")))
             .then_some(said)
         })
@@ -1288,7 +1300,7 @@ async fn notes_and_reasons_typed_with_a_stage_a_raise_or_a_close_stay_out_of_a_s
     bot.settle().await;
     let said = said_in_since(&bot, &shared.channel, mark).into_iter().chain(said);
     for p in said {
-        for internal in ["STAGENOTE", "RAISEREASON", "CLOSENOTE"] {
+        for internal in ["STAGENOTE", "RAISEREASON", "WITHDRAWREASON", "CLOSENOTE"] {
             assert!(!p.contains(internal), "{internal} where the customer reads: {p}");
         }
     }

@@ -1940,6 +1940,18 @@ fn record_line(l: Locale, config: &Config, by: &UserId, what: &Record) -> String
                 )
             )
         }
+        // Said without its reason in a channel shared with the customer (the team's, as a note is).
+        Record::UpdateWithdrawn { n, text, reason } if reason.trim().is_empty() => tr!(
+            l,
+            format!(
+                "✏️ お客様への報告 #{n} を{who}が取り消しました（取り消した報告:「{}」）",
+                cut(&here(text), 200)
+            ),
+            format!(
+                "✏️ Update #{n} withdrawn by {who} (it said: “{}”)",
+                cut(&here(text), 200)
+            )
+        ),
         Record::UpdateWithdrawn { n, text, reason } => tr!(
             l,
             format!(

@@ -786,13 +786,17 @@ async fn deliver_once(
                     )
             );
             // A close, and a lowering: posted there, their reasons (the chain's, internal) not;
-            // an acknowledgement, without how long it waited; a raise and a stage's line,
-            // without the reason or note typed with them (the team's, as the 8D leaves notes out).
+            // an acknowledgement, without how long it waited; a raise, a stage's line and an
+            // update withdrawn, without the reason or note typed with them (the team's, as the 8D
+            // leaves notes out).
             let closing = match message {
                 Message::Closed { .. } | Message::SeverityLowered { .. } | Message::Acknowledged { .. } => true,
-                Message::StageChanged { note: said, .. } | Message::SeverityRaised { reason: said, .. } => {
-                    !said.trim().is_empty()
-                }
+                Message::StageChanged { note: said, .. }
+                | Message::SeverityRaised { reason: said, .. }
+                | Message::Recorded {
+                    what: Record::UpdateWithdrawn { reason: said, .. },
+                    ..
+                } => !said.trim().is_empty(),
                 _ => false,
             };
             // The kickoff or status posted again (someone deleted it) in a channel shared since
@@ -835,6 +839,20 @@ async fn deliver_once(
                             to: *to,
                             reason: String::new(),
                             cadence_withheld: true,
+                        };
+                        message = &for_outside_line;
+                    } else if let Message::Recorded {
+                        by,
+                        what: Record::UpdateWithdrawn { n, text, .. },
+                    } = message
+                    {
+                        for_outside_line = Message::Recorded {
+                            by: by.clone(),
+                            what: Record::UpdateWithdrawn {
+                                n: *n,
+                                text: text.clone(),
+                                reason: String::new(),
+                            },
                         };
                         message = &for_outside_line;
                     } else if let Message::StageChanged { stage, done, by, .. } = message {
