@@ -1376,6 +1376,7 @@ async fn seed_direct(bot: &RunningBot, n: u64) -> Duration {
                             by: owner.clone(),
                             at: at + chrono::Duration::hours(2),
                             promised_next: None,
+                            promised_zone: None,
                             withdrawn: None,
                         });
                         t.closed = Some(Closure {

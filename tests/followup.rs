@@ -1390,3 +1390,99 @@ async fn the_log_update_form_names_its_trouble() {
         "the form's first block: {first}"
     );
 }
+
+/// A rep in Tokyo promises a customer in Germany the next call at 17:00 their time: the bot
+/// reads `17:00 CET`, keeps the one moment (01:00 the next day in Tokyo), and shows it in both
+/// clocks, each with its zone, wherever the promise is read: the answer, the channel's line,
+/// the status, the reminder before our hours end, and the report.
+#[tokio::test]
+async fn a_promise_in_the_customers_time_zone_is_kept_and_shown_in_both_clocks() {
+    let bot = spawn_bot_with(OFFICE_HOURS).await;
+    let t = bot.open_ready("ACME GmbH: broken housings").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    let both = "Tue 2026-12-01 01:00 JST (Mon 2026-11-30 17:00 CET, the customer's time)";
+    let r = bot
+        .command_text(SALES, &t.channel, "update cause under investigation next: 17:00 CET")
+        .await;
+    assert!(
+        r.contains(&format!("The promised {both} is outside business hours")),
+        "{r}"
+    );
+    bot.posted_saying(&t.channel, &format!("next contact promised by {both}"))
+        .await;
+    let status_ts = trouble(&bot, &t.id).status.expect("a status message").ts.to_string();
+    bot.slack
+        .wait_for("chat.update", |c| {
+            c.params["ts"] == status_ts.as_str() && text_of(&c.params).contains(both)
+        })
+        .await;
+    assert_eq!(
+        trouble(&bot, &t.id).promised_next(),
+        Some("2026-11-30T16:00:00Z".parse().unwrap())
+    );
+
+    // Reminded at 17:45, before our hours end, in both clocks.
+    let mark = last_call(&bot);
+    bot.advance_and_settle(Duration::from_secs(7 * 3600 + 45 * 60)).await;
+    let reminder = bot
+        .slack
+        .wait_for("chat.postMessage", |c| c.seq > mark && is_nudge(c, &t.channel))
+        .await;
+    let text = text_of(&reminder.params);
+    assert!(
+        text.contains(&format!("promised ACME GmbH an update at {both}")),
+        "{text}"
+    );
+
+    let report = report_posted(&bot, &t.channel).await;
+    assert!(
+        report.contains("2026-12-01 01:00 (2026-11-30 17:00 CET, the customer's time)"),
+        "{report}"
+    );
+}
+
+/// In Japanese, with the customer's zone named as people say it (`ドイツ時間`, a city), in the
+/// week the US has moved its clocks and Europe not yet: each promise lands on the customer's
+/// clock as said, and the zone shown is the one in force then (EDT, still CET).
+#[tokio::test]
+async fn a_promise_in_the_customers_time_zone_in_japanese_across_a_daylight_saving_change() {
+    let hours =
+        "[business_hours]\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\nopen = \"09:00\"\nclose = \"18:00\"\n";
+    let bot = spawn_bot_raw(&format!("{}\n{hours}", config_speaking("ja"))).await;
+    // Friday 2027-03-12 10:00 in Tokyo: New York moves to EDT on Sunday the 14th, Berlin on the 28th.
+    bot.advance_and_settle(Duration::from_secs(102 * 24 * 3600)).await;
+    let t = bot.open_ready("Initech: 納期遅延").await;
+    let r = bot
+        .command_text(
+            SALES,
+            &t.channel,
+            "update 調査中とお伝えした 次回: 月曜 9時 ニューヨーク",
+        )
+        .await;
+    assert!(
+        r.contains("2027-03-15(月) 22:00 JST（先方時間 2027-03-15(月) 09:00 EDT）"),
+        "{r}"
+    );
+    let r = bot
+        .command_text(
+            SALES,
+            &t.channel,
+            "update ドイツ拠点にも説明した 次回: 月曜 17時 ドイツ時間",
+        )
+        .await;
+    assert!(
+        r.contains("2027-03-16(火) 01:00 JST（先方時間 2027-03-15(月) 17:00 CET）"),
+        "{r}"
+    );
+    bot.posted_saying(
+        &t.channel,
+        "次回連絡の約束 2027-03-16(火) 01:00 JST（先方時間 2027-03-15(月) 17:00 CET）",
+    )
+    .await;
+    // A zone that names more than one place is refused, not guessed (Chicago's or China's?).
+    let r = bot
+        .command_text(SALES, &t.channel, "update 連絡した 次回: 17:00 CST")
+        .await;
+    assert!(r.contains("`17:00 CST`"), "{r}");
+    assert_eq!(trouble(&bot, &t.id).customer_updates.len(), 2);
+}

@@ -534,6 +534,7 @@ fn sample() -> (Config, Trouble) {
         by: sales.clone(),
         at,
         promised_next: Some(at),
+        promised_zone: None,
         withdrawn: None,
     });
     t.costs = vec![Cost {
@@ -729,6 +730,7 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
             what: Record::Update {
                 text: "お詫び".into(),
                 promised_next: Some(t.opened_at),
+                promised_zone: None,
             },
         },
         Message::Recorded {

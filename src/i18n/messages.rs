@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{format_day_time, format_duration, severity_default_name, stage_icon, stage_name, stage_state, Locale};
+use super::{
+    format_day_time, format_duration, format_promise, severity_default_name, stage_icon, stage_name, stage_state,
+    Locale,
+};
 use crate::config::Config;
 use crate::slack::blocks::{
     actions, button, context, cut, divider, escape, fields, fit, header, longest_fitting, section, Block, Button,
@@ -820,7 +823,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                     (tr!(l, "上司", "Manager").into(), t.manager.as_ref().map(user).unwrap_or_else(|| "—".into())),
                     (tr!(l, "上司確認", "Acknowledged").into(), ack_text(l, tz, t)),
                     (tr!(l, "直近のお客様報告", "Customer last updated").into(), if !t.contacted() { tr!(l, "まだありません（起票時刻から計測）", "not yet (counting from opening)").into() } else { format_day_time(l, tz, last) }),
-                    (due_label(l, t, promised).into(), if t.is_open() { format_day_time(l, tz, due) } else { "—".into() }),
+                    (due_label(l, t, promised).into(), if t.is_open() { format_promise(l, tz, due, t.promise_zone(due)) } else { "—".into() }),
                 ][..if t.deadlines_untold { 5 } else { 6 }]),
                 divider(),
                 section(&stages_text(l, config, t)),
@@ -1273,7 +1276,7 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             let said = update.map(|u| quoted(&u.text, Where::Elsewhere)).unwrap_or_default();
             let when = update
                 .and_then(|u| u.promised_next)
-                .map(|at| format_day_time(l, tz, at))
+                .map(|at| format_promise(l, tz, at, t.promise_zone(at)))
                 .unwrap_or_default();
             let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
             Rendered::text(tr!(
@@ -1708,8 +1711,8 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
             };
             tr!(
                 l,
-                format!("⏰ {} {customer}様に {} に次の報告をすると約束しています{you_ja}{ja}", user(&n.owner), format_day_time(l, tz, p)),
-                format!("⏰ {} {you_en} promised {customer} an update at {}{en}", user(&n.owner), format_day_time(l, tz, p))
+                format!("⏰ {} {customer}様に {} に次の報告をすると約束しています{you_ja}{ja}", user(&n.owner), format_promise(l, tz, p, t.promise_zone(p))),
+                format!("⏰ {} {you_en} promised {customer} an update at {}{en}", user(&n.owner), format_promise(l, tz, p, t.promise_zone(p)))
             )
         }
         (Some(p), true) => tr!(
@@ -1717,13 +1720,13 @@ fn nudge(l: Locale, config: &Config, t: &Trouble, n: &Nudge) -> Rendered {
             format!(
                 "⚠️ {} {customer}様に約束した報告の時刻 {}{you_ja} を過ぎています。{customer}様は{}待っています。",
                 user(&n.owner),
-                format_day_time(l, tz, p),
+                format_promise(l, tz, p, t.promise_zone(p)),
                 waited
             ),
             format!(
                 "⚠️ {} the update {you_en} promised {customer} for {} is overdue. {customer} has been waiting {}.",
                 user(&n.owner),
-                format_day_time(l, tz, p),
+                format_promise(l, tz, p, t.promise_zone(p)),
                 waited
             )
         ),
@@ -1923,8 +1926,13 @@ fn record_line(l: Locale, config: &Config, by: &UserId, what: &Record) -> String
         }
     };
     match what {
-        Record::Update { text, promised_next } => {
-            let next = promised_next.map(|p| format_day_time(l, tz, p));
+        Record::Update {
+            text,
+            promised_next,
+            promised_zone,
+        } => {
+            let zone = promised_zone.as_deref().and_then(crate::trouble::zone::zone_of);
+            let next = promised_next.map(|p| format_promise(l, tz, p, zone));
             tr!(
                 l,
                 format!(
@@ -2066,8 +2074,11 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
             .map(|p| {
                 tr!(
                     l,
-                    format!("\n次回連絡の約束: {}", format_day_time(l, tz, p)),
-                    format!("\nNext contact promised by {}", format_day_time(l, tz, p))
+                    format!("\n次回連絡の約束: {}", format_promise(l, tz, p, t.promise_zone(p))),
+                    format!(
+                        "\nNext contact promised by {}",
+                        format_promise(l, tz, p, t.promise_zone(p))
+                    )
                 )
             })
             .unwrap_or_default();

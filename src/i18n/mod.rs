@@ -314,6 +314,27 @@ pub fn format_day_time(l: Locale, tz: Tz, at: DateTime<Utc>) -> String {
     tr!(l, format!("{day}({weekday}) {time}"), format!("{weekday} {day} {time}"))
 }
 
+/// A promised time, and, when it was written in the customer's zone (`17:00 CET`), that time as
+/// their clock reads it too, each labelled with its zone, so the rep, a colleague in another
+/// office and the manager abroad all read the one moment the customer expects: `Tue 2026-12-01
+/// 01:00 JST (Mon 2026-11-30 17:00 CET, the customer's time)`.
+pub fn format_promise(l: Locale, tz: Tz, at: DateTime<Utc>, zone: Option<Tz>) -> String {
+    use crate::trouble::zone::abbreviation;
+    let ours = format_day_time(l, tz, at);
+    match zone.filter(|zone| *zone != tz) {
+        None => ours,
+        Some(zone) => {
+            let (our_zone, theirs) = (abbreviation(tz, at), format_day_time(l, zone, at));
+            let their_zone = abbreviation(zone, at);
+            tr!(
+                l,
+                format!("{ours} {our_zone}（先方時間 {theirs} {their_zone}）"),
+                format!("{ours} {our_zone} ({theirs} {their_zone}, the customer's time)")
+            )
+        }
+    }
+}
+
 /// Someone away, as their Slack status reads, in a few words: `away (🌴 on vacation until Thu
 /// 2026-12-10)`. Their own status text is never quoted: it is theirs to write, and could say
 /// anything; what it reads as, and when Slack clears it, is all a reader needs.

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{chain_text, format_day_time, stage_name, Locale};
+use super::{chain_text, format_day_time, format_promise, stage_name, Locale};
 use crate::config::Config;
 use crate::slack::blocks::cut;
 use crate::slack::text::{one_line, Where};
@@ -561,8 +561,9 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             kept,
             unread_promise,
             reminded,
+            zone,
         } => {
-            let promise = format_day_time(l, tz, *next_due);
+            let promise = format_promise(l, tz, *next_due, *zone);
             // A promise logged by someone else is the owner's to keep: they are the one reminded.
             let (you_ja, you_en) = match reminded {
                 Some(owner) => (format!("担当者 <@{owner}> に"), format!("<@{owner}>")),

@@ -11,6 +11,33 @@ use crate::trouble::model::{StageId, Trouble, UserId};
 use crate::trouble::replay::{verify_trouble, Fact};
 use crate::trouble::timeline::{Break, BreakKind, Entry, Event};
 
+/// A promised time in the report's zone, and, when it was written in the customer's
+/// (`17:00 CET`), as their clock read it: `2026-12-01 01:00 (2026-11-30 17:00 CET, the
+/// customer's time)`, so the report says what the customer was told.
+fn promise_time(
+    l: Locale,
+    tz: chrono_tz::Tz,
+    at: chrono::DateTime<chrono::Utc>,
+    zone: Option<chrono_tz::Tz>,
+) -> String {
+    let ours = format_time(tz, at);
+    match zone.filter(|zone| *zone != tz) {
+        None => ours,
+        Some(zone) => {
+            let theirs = format!(
+                "{} {}",
+                format_time(zone, at),
+                crate::trouble::zone::abbreviation(zone, at)
+            );
+            tr!(
+                l,
+                format!("{ours}（先方時間 {theirs}）"),
+                format!("{ours} ({theirs}, the customer's time)")
+            )
+        }
+    }
+}
+
 /// User text in the report: inline when it is one line, else a quoted block on the lines
 /// below, so nothing someone typed can pass for a timeline line, a heading or a chain head.
 /// The report is read far from the trouble's channel and posted again and again: it pings
@@ -112,19 +139,24 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
             format!("stage {} done{}", stage.number(), said_after(note))
         ),
         Event::Note { text } => tr!(l, format!("メモ: {}", said(text)), format!("note: {}", said(text))),
-        Event::CustomerUpdate { text, promised_next } => {
+        Event::CustomerUpdate {
+            text,
+            promised_next,
+            promised_zone,
+        } => {
             let tz = config.policy.timezone;
+            let zone = promised_zone.as_deref().and_then(crate::trouble::zone::zone_of);
             match promised_next {
                 Some(p) => tr!(
                     l,
                     format!(
                         "お客様への報告（次回連絡の約束 {}）: {}",
-                        format_time(tz, *p),
+                        promise_time(l, tz, *p, zone),
                         said(text)
                     ),
                     format!(
                         "customer update (next contact promised by {}): {}",
-                        format_time(tz, *p),
+                        promise_time(l, tz, *p, zone),
                         said(text)
                     )
                 ),
@@ -547,7 +579,8 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
                     (Locale::En, false) => format!(", missed by {}", format_duration(l, late as u64)),
                 }
             });
-            let (p, kept) = (format_time(tz, p), kept.unwrap_or_default());
+            let zone = u.promised_zone.as_deref().and_then(crate::trouble::zone::zone_of);
+            let (p, kept) = (promise_time(l, tz, p, zone), kept.unwrap_or_default());
             tr!(
                 l,
                 format!("（次回連絡の約束 {p}{kept}）"),

@@ -2322,6 +2322,7 @@ customer_update_every = "4h"
                     by: UserId::new("U0OTHER"),
                     at: t.opened_at,
                     promised_next: None,
+                    promised_zone: None,
                     withdrawn: None,
                 })
             },

@@ -23,3 +23,4 @@ pub mod sheet;
 pub mod stats;
 pub mod timeline;
 pub mod when;
+pub mod zone;

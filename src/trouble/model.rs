@@ -233,6 +233,10 @@ pub struct CustomerUpdate {
     pub by: UserId,
     pub at: DateTime<Utc>,
     pub promised_next: Option<DateTime<Utc>>,
+    /// The customer's zone the promise was written in (`17:00 CET`: `Europe/Berlin`), so it is
+    /// shown in their time beside ours. None for a promise in our own zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promised_zone: Option<String>,
     /// Set when the update was withdrawn (`withdraw update N`, logged on the wrong trouble, say):
     /// it stays on the timeline and keeps its number, but no longer counts as contact with the
     /// customer, nor its promise as one made.
@@ -635,6 +639,15 @@ impl Trouble {
             .rev()
             .find_map(|u| u.promised_next)
             .filter(|p| *p > last.at)
+    }
+
+    /// The customer's zone the promise for AT was written in (`17:00 CET`), None for our own.
+    pub fn promise_zone(&self, at: DateTime<Utc>) -> Option<chrono_tz::Tz> {
+        self.counted_updates()
+            .rev()
+            .find(|u| u.promised_next == Some(at))
+            .and_then(|u| u.promised_zone.as_deref())
+            .and_then(crate::trouble::zone::zone_of)
     }
 
     /// The promise made at the last update, while it still stands: the trouble open and not

@@ -16,6 +16,9 @@ pub enum Record {
     Update {
         text: String,
         promised_next: Option<DateTime<Utc>>,
+        /// The customer's zone of the promise, to show it in their time too.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        promised_zone: Option<String>,
     },
     /// Customer update `n` withdrawn (`text` is what it said), with the reason.
     UpdateWithdrawn {

@@ -259,11 +259,16 @@ fn replay(entries: &[Entry]) -> Told {
                 told.done[stage.index()] = None;
                 noted(&mut told.stage_notes[stage.index()], note);
             }
-            Event::CustomerUpdate { text, promised_next } => told.updates.push(CustomerUpdate {
+            Event::CustomerUpdate {
+                text,
+                promised_next,
+                promised_zone,
+            } => told.updates.push(CustomerUpdate {
                 text: text.clone(),
                 by,
                 at,
                 promised_next: *promised_next,
+                promised_zone: promised_zone.clone(),
                 withdrawn: None,
             }),
             Event::UpdateWithdrawn { n, reason } => {

@@ -71,6 +71,10 @@ pub enum Event {
     CustomerUpdate {
         text: String,
         promised_next: Option<DateTime<Utc>>,
+        /// The customer's zone of the promise (see `CustomerUpdate`); absent from entries
+        /// without one, so their hashes are those an earlier release wrote.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        promised_zone: Option<String>,
     },
     /// Customer update `n` (1-based, counting every update logged) withdrawn: its entry stays,
     /// this one says it no longer counts as contact with the customer, nor its promise.

@@ -50,6 +50,18 @@ pub fn parse_when_opening(
 ) -> Result<DateTime<Utc>, WhenError> {
     // `明朝` is tomorrow morning in one word.
     let text = tidy(text).replace("明朝", "明日 朝");
+    // `17:00 CET`: the customer's clock, read in their zone (their morning is no opening of ours).
+    // A time of day alone is the next time their clock shows it: typed on a Monday morning in
+    // Tokyo, `5pm EST` is Monday's 5pm in New York, where it is still Sunday evening; refused
+    // as past, the rep would be told their customer's Monday is over before it began.
+    if let Some((rest, zone)) = super::zone::split_zone(&text) {
+        let alone = ["at ", "by "].iter().find_map(|lead| rest.strip_prefix(lead));
+        let time = time_of_day(rest).or_else(|| alone.and_then(|t| time_of_day(t).or_else(|| four_digit_time(t))));
+        return match (parse_when_opening(rest, now, zone, None), time) {
+            (Err(WhenError::InPast), Some(time)) => resolve(DaySpec::Tomorrow, time, now, zone),
+            (read, _) => read,
+        };
+    }
     // `at 3pm`, `by 3pm`: the word says nothing the time does not, except that `at 1500` is a
     // time, where `1500` alone could be a quantity or a year.
     let (text, led) = match ["at ", "by "].iter().find_map(|lead| text.strip_prefix(lead)) {
@@ -70,6 +82,13 @@ pub fn parse_when_opening(
         .or_else(four_digits)
         .ok_or(WhenError::Unrecognised)?;
     resolve(day, time, now, tz)
+}
+
+/// The zone written at the end of a time (`17:00 CET`, `5pm New York`), which `parse_when` reads
+/// it in; None when it names none.
+pub fn written_zone(text: &str) -> Option<Tz> {
+    let text = tidy(text);
+    super::zone::split_zone(&text).map(|(_, zone)| zone)
 }
 
 /// A day alone, as a due date names it: the day it means (a weekday, the next one after today;
@@ -1157,6 +1176,34 @@ mod tests {
         for &(now, text, want) in cases {
             assert_eq!(parse_when(text, now, New_York), Ok(at(want)), "{text:?}");
         }
+    }
+
+    /// A time written with the customer's zone is read on their clock, in Tokyo's office: the
+    /// weeks Europe and the US change their clocks on different dates included.
+    #[test]
+    fn parse_when_reads_a_time_in_the_customers_zone() {
+        // Friday 2027-03-12 10:00 in Tokyo: New York moves to EDT on the 14th, Berlin to CEST
+        // only on the 28th.
+        let before_the_switch = at("2027-03-12T01:00:00Z");
+        #[rustfmt::skip]
+        let cases: &[(DateTime<Utc>, &str, &str)] = &[
+            // Friday 12:00 in Tokyo is Thursday 20:00 in New York: `5pm EST` is Friday's.
+            (now(), "5pm est", "2026-11-27T22:00:00Z"),
+            (now(), "17:00 cet", "2026-11-27T16:00:00Z"),
+            (now(), "tomorrow 9:00 berlin", "2026-11-28T08:00:00Z"),
+            (now(), "12/1 10:00 europe/berlin", "2026-12-01T09:00:00Z"),
+            (now(), "mon 17時 ドイツ時間", "2026-11-30T16:00:00Z"),
+            (now(), "at 1500 (pst)", "2026-11-27T23:00:00Z"),
+            (before_the_switch, "mon 9am new york", "2027-03-15T13:00:00Z"),
+            (before_the_switch, "mon 9am est", "2027-03-15T13:00:00Z"),
+            (before_the_switch, "mon 17:00 cet", "2027-03-15T16:00:00Z"),
+        ];
+        for &(now, text, want) in cases {
+            assert_eq!(parse_when(text, now, Tokyo), Ok(at(want)), "{text:?}");
+        }
+        // A day named that has gone by on their clock stays refused; so is a zone not read.
+        assert_eq!(parse_when("today 3:00 cet", now(), Tokyo), Err(InPast));
+        assert_eq!(parse_when("17:00 cst", now(), Tokyo), Err(Unrecognised));
     }
 
     #[test]

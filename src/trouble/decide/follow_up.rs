@@ -39,6 +39,12 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
         None => crate::trouble::command::unread_promise(&text).map(str::to_string),
         Some(_) => None,
     };
+    // Kept to show the promise in the customer's time too; our own zone needs no second clock.
+    let zone = next
+        .as_deref()
+        .and_then(crate::trouble::when::written_zone)
+        .filter(|zone| *zone != w.ctx.policy.timezone)
+        .map(|zone| zone.name().to_string());
     let promised = match &next {
         None => None,
         Some(n) => match promised_by(n, now, w.ctx.policy) {
@@ -90,6 +96,7 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
         by: user.clone(),
         at: now,
         promised_next: promised,
+        promised_zone: zone.clone(),
         withdrawn: None,
     });
     w.record(
@@ -97,6 +104,7 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
         Record::Update {
             text: text.clone(),
             promised_next: promised,
+            promised_zone: zone.clone(),
         },
     );
     w.log(
@@ -104,6 +112,7 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
         Event::CustomerUpdate {
             text,
             promised_next: promised,
+            promised_zone: zone.clone(),
         },
     );
     // A promise someone else made is the owner's to keep: they hear of it, and how to undo it.
@@ -131,6 +140,7 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
         kept: kept.is_some(),
         unread_promise,
         reminded: Some(w.t.owner.clone()).filter(|owner| owner != user),
+        zone: promised.and_then(|p| w.t.promise_zone(p)),
     }
 }
 

@@ -2366,6 +2366,7 @@ fn an_update_restarts_the_clock_and_a_promise_sets_the_nudge_fifteen_minutes_bef
                 kept: false,
                 unread_promise: None,
                 reminded: None,
+                zone: None,
             }),
             "{case}"
         );

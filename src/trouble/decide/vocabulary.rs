@@ -1014,6 +1014,8 @@ pub enum Reply {
         unread_promise: Option<String>,
         /// Who is reminded of the promise, when not the one who logged it: the owner.
         reminded: Option<UserId>,
+        /// The customer's zone the promise was written in (`17:00 CET`), shown beside ours.
+        zone: Option<chrono_tz::Tz>,
     },
     BadWhen {
         text: String,
