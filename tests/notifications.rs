@@ -256,3 +256,41 @@ async fn a_nudge_by_dm_asks_first_however_long_the_summary() {
         );
     }
 }
+
+/// A manager on a trip to California, owner of an action: its reminder DM gives the due time in
+/// Tokyo's clock, as every message does, and ends saying so and how far that is from the zone
+/// their Slack is set to, so `due Wed 15:00` is not read as 15:00 in California. The channel's
+/// copy, a DM to someone in Tokyo and a DM giving no time of day say nothing of zones.
+#[tokio::test]
+async fn a_dm_giving_a_time_to_someone_in_another_zone_says_whose_time_it_is() {
+    for (locale, note) in [
+        (
+            "en",
+            "🕒 The times in this message are Asia/Tokyo time (JST), 17h ahead of your time zone in Slack (America/Los_Angeles, PST).",
+        ),
+        (
+            "ja",
+            "🕒 このメッセージの時刻は Asia/Tokyo の時刻（JST）で、あなたのSlackのタイムゾーン（America/Los_Angeles、PST）より17時間進んでいます。",
+        ),
+    ] {
+        let hours = "[business_hours]\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\nopen = \"09:00\"\nclose = \"18:00\"\n";
+        let bot = spawn_bot_raw(&format!("{}\n{hours}", config_speaking(locale))).await;
+        bot.slack.set_zone(MANAGER, "America/Los_Angeles", -8 * 3600);
+        let t = bot.open_ready("ACME: broken housings").await;
+        let first = text_posted(&bot, MANAGER, "ACME").await;
+        assert!(!first.contains("🕒"), "{first}");
+        let due = if locale == "en" { "due: wed 15:00" } else { "期限: 水曜 15:00" };
+        bot.command_text(SALES, &t.channel, &format!("action interim sort the stock owner:<@{MANAGER}> {due}"))
+            .await;
+        bot.command_text(SALES, &t.channel, &format!("action interim call the plant owner:<@{COLLEAGUE}> {due}"))
+            .await;
+        // Tuesday 09:00, the opening before the due date: the owners are reminded.
+        bot.advance_and_settle(Duration::from_secs(23 * 3600)).await;
+        let reminder = text_posted(&bot, MANAGER, "#1").await;
+        assert!(reminder.contains("15:00") && reminder.ends_with(note), "{locale}: {reminder}");
+        let colleagues = text_posted(&bot, COLLEAGUE, "#2").await;
+        assert!(!colleagues.contains("🕒"), "{locale}: {colleagues}");
+        let channel = text_posted(&bot, &t.channel, "#1").await;
+        assert!(!channel.contains("🕒"), "{locale}: {channel}");
+    }
+}

@@ -228,6 +228,9 @@ struct World {
     user_names: HashMap<String, String>,
     /// The status `users.info` gives for people (`set_status`): emoji, text, expiration.
     statuses: HashMap<String, (String, String, i64)>,
+    /// The time zone `users.info` gives for people (`set_zone`): IANA name and offset in
+    /// seconds; anyone else is in Tokyo.
+    zones: HashMap<String, (String, i64)>,
     channel_limit: bool,
     limiter: ChannelLimiter,
     rate_limited: usize,
@@ -692,6 +695,12 @@ impl FakeSlack {
             .lock()
             .statuses
             .insert(user.to_string(), (emoji.to_string(), text.to_string(), expiration));
+    }
+
+    /// From now, `users.info` gives `user` this time zone (`America/Los_Angeles`, and its
+    /// offset from UTC in seconds, `-28800`), as their Slack profile sets it.
+    pub fn set_zone(&self, user: &str, tz: &str, offset: i64) {
+        self.shared.lock().zones.insert(user.to_string(), (tz.to_string(), offset));
     }
 
     /// From now, `users.info` names `user` so (their display name and full name); anyone not
@@ -1325,10 +1334,15 @@ impl World {
                 Some(user) => {
                     let name = self.user_names.get(&user).cloned().unwrap_or_default();
                     let (emoji, text, expiration) = self.statuses.get(&user).cloned().unwrap_or_default();
+                    let (tz, offset) = self
+                        .zones
+                        .get(&user)
+                        .cloned()
+                        .unwrap_or_else(|| ("Asia/Tokyo".to_string(), 32400));
                     json!({"ok": true, "user": {
                         "id": user, "team_id": TEAM_ID, "name": user.to_lowercase(),
                         "real_name": name, "deleted": self.deactivated.contains(&user), "is_bot": false,
-                        "tz": "Asia/Tokyo", "tz_label": "Japan Standard Time", "tz_offset": 32400,
+                        "tz": tz, "tz_offset": offset,
                         "profile": {"real_name": name, "display_name": name, "status_emoji": emoji,
                             "status_text": text, "status_expiration": expiration}
                     }})

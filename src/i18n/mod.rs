@@ -314,6 +314,57 @@ pub fn format_day_time(l: Locale, tz: Tz, at: DateTime<Utc>) -> String {
     tr!(l, format!("{day}({weekday}) {time}"), format!("{weekday} {day} {time}"))
 }
 
+/// The line a DM ends with for a reader whose Slack is set to another zone than `timezone`
+/// (a manager on a trip to California), when the DM gives a time of day: its times are ours, and
+/// how far from theirs, so `due Wed 15:00` is not read as 15:00 where they are. None when their
+/// clock reads as ours now (the same offset).
+pub fn zone_note(l: Locale, ours: Tz, theirs: Tz, now: DateTime<Utc>) -> Option<String> {
+    use chrono::Offset;
+    use chrono::TimeZone;
+    let offset = |tz: Tz| i64::from(tz.offset_from_utc_datetime(&now.naive_utc()).fix().local_minus_utc());
+    let ahead = offset(ours) - offset(theirs);
+    if ahead == 0 {
+        return None;
+    }
+    let abbreviation = crate::trouble::zone::abbreviation;
+    let (our_abbr, their_abbr) = (abbreviation(ours, now), abbreviation(theirs, now));
+    let by = format_duration(l, ahead.unsigned_abs());
+    let (ours, theirs) = (ours.name(), theirs.name());
+    Some(match (l, ahead > 0) {
+        (Locale::Ja, true) => format!("🕒 このメッセージの時刻は {ours} の時刻（{our_abbr}）で、あなたのSlackのタイムゾーン（{theirs}、{their_abbr}）より{by}進んでいます。"),
+        (Locale::Ja, false) => format!("🕒 このメッセージの時刻は {ours} の時刻（{our_abbr}）で、あなたのSlackのタイムゾーン（{theirs}、{their_abbr}）より{by}遅れています。"),
+        (Locale::En, true) => format!("🕒 The times in this message are {ours} time ({our_abbr}), {by} ahead of your time zone in Slack ({theirs}, {their_abbr})."),
+        (Locale::En, false) => format!("🕒 The times in this message are {ours} time ({our_abbr}), {by} behind your time zone in Slack ({theirs}, {their_abbr})."),
+    })
+}
+
+/// Whether TEXT gives a time of day as [`format_day_time`] writes it (`Wed 2026-12-02 15:00`,
+/// `2026-12-02(水) 15:00`): a DM that does is read by its reader's clock, one that says only
+/// `1h ago` is not.
+pub fn gives_a_time(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let digits = |at: usize, n: usize| bytes.get(at..at + n).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    (0..bytes.len()).any(|i| {
+        let date = digits(i, 4)
+            && bytes.get(i + 4) == Some(&b'-')
+            && digits(i + 5, 2)
+            && bytes.get(i + 7) == Some(&b'-')
+            && digits(i + 8, 2);
+        if !date {
+            return false;
+        }
+        // `(水)` after the date, in Japanese: its weekday, in three bytes, between brackets.
+        let mut at = i + 10;
+        if bytes.get(at) == Some(&b'(') {
+            match bytes[at..].iter().position(|b| *b == b')') {
+                Some(close) if close <= 8 => at += close + 1,
+                _ => return false,
+            }
+        }
+        bytes.get(at) == Some(&b' ') && digits(at + 1, 2) && bytes.get(at + 3) == Some(&b':') && digits(at + 4, 2)
+    })
+}
+
 /// A promised time, and, when it was written in the customer's zone (`17:00 CET`), that time as
 /// their clock reads it too, each labelled with its zone, so the rep, a colleague in another
 /// office and the manager abroad all read the one moment the customer expects: `Tue 2026-12-01
@@ -909,6 +960,42 @@ pub use report::{
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_of_day_as_messages_write_it_is_found() {
+        let at = "2026-12-02T06:00:00Z".parse().unwrap();
+        for l in [Locale::En, Locale::Ja] {
+            let said = format!("due {}.", format_day_time(l, chrono_tz::Asia::Tokyo, at));
+            assert!(gives_a_time(&said), "{said}");
+        }
+        for text in [
+            "asked: @manager 1h ago",
+            "trouble 20261130-1",
+            "2026-12-02 only",
+            "2026-12-02(水)",
+        ] {
+            assert!(!gives_a_time(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_zone_note_says_how_far_ahead_or_behind_and_nothing_for_the_same_clock() {
+        use chrono_tz::{America, Asia, Europe};
+        let winter = "2026-12-02T06:00:00Z".parse().unwrap();
+        let note = zone_note(Locale::En, Asia::Tokyo, Europe::Berlin, winter).unwrap();
+        assert!(
+            note.contains("8h ahead of your time zone in Slack (Europe/Berlin, CET)"),
+            "{note}"
+        );
+        let note = zone_note(Locale::Ja, Europe::Berlin, America::New_York, winter).unwrap();
+        assert!(
+            note.contains("（America/New_York、EST）より6時間進んでいます"),
+            "{note}"
+        );
+        let note = zone_note(Locale::En, Asia::Kolkata, Asia::Tokyo, winter).unwrap();
+        assert!(note.contains("3h30m behind"), "{note}");
+        assert_eq!(zone_note(Locale::En, Asia::Tokyo, Asia::Seoul, winter), None);
+    }
 
     /// `n` rows as long as rows get: the longest customer and summary, all `&` and `<` (five
     /// and four times as long once escaped), four-digit ids, long channel ids.

@@ -567,7 +567,9 @@ async fn deliver_once(
                 return Ok(None);
             }
             Box::pin(take_turn_to_post(app, claim, &mut call_slot, &channel)).await?;
-            let message = crate::i18n::shell_rendered(locale, message).unwrap_or_default();
+            let mut message = crate::i18n::shell_rendered(locale, message).unwrap_or_default();
+            let zone = Box::pin(zone_of_reader(app, user, &message)).await;
+            say_whose_times(app, zone, &mut message);
             slack
                 .post_message(channel.as_str(), &message, None, Some(&marker))
                 .await
@@ -927,6 +929,15 @@ async fn deliver_once(
                 message,
                 Message::Nudge(_) | Message::Step(StepLine::ActionReminder { .. })
             );
+            // Slack is asked the reader's zone before the check of what may be stale, not
+            // between it and the post, where an answer slow to come would let one go stale.
+            let reader_zone = match to {
+                Dest::Dm(reader) => {
+                    let said = crate::i18n::render_to(locale, &app.config, &t, message, to);
+                    Box::pin(zone_of_reader(app, reader, &said)).await
+                }
+                _ => None,
+            };
             if may_be_stale && Box::pin(app.engine().sending(&t.id, &item.op)).await?.withdrawn {
                 return Ok(None);
             }
@@ -966,13 +977,10 @@ async fn deliver_once(
                 deliveries: vec![item.id],
                 troubles: vec![t.id.clone()],
             };
+            let mut rendered = crate::i18n::render_to(locale, &app.config, &t, message, to);
+            say_whose_times(app, reader_zone, &mut rendered);
             let result = slack
-                .post_message(
-                    channel.as_str(),
-                    &crate::i18n::render_to(locale, &app.config, &t, message, to),
-                    thread_ts.as_ref(),
-                    Some(&marker),
-                )
+                .post_message(channel.as_str(), &rendered, thread_ts.as_ref(), Some(&marker))
                 .await;
             if let Err(e) = &result {
                 hold_on_429(app, &channel, e);
@@ -994,6 +1002,30 @@ async fn deliver_once(
 /// kept several at once (an escalation's DM, a proposal's DM), to edit it again as it was.
 fn shown(slot: Slot, message: &Message) -> Option<Box<Message>> {
     matches!(slot, Slot::EscalationDm | Slot::Proposal { dm: true, .. }).then(|| Box::new(message.clone()))
+}
+
+/// A DM giving a time of day to someone whose Slack is set to another zone (a manager abroad)
+/// ends saying the times are ours and how far from theirs, so a due time is not read on their
+/// own clock. Their zone comes from the `users.info` answer the bot keeps for an hour (asked
+/// now when not kept; read from Slack's answer only: the bot's hours and quiet times stay the
+/// company's, and Slack's own notification schedule keeps their night).
+async fn zone_of_reader(app: &App, reader: &UserId, said: &crate::i18n::Rendered) -> Option<chrono_tz::Tz> {
+    if !crate::i18n::gives_a_time(&said.text) && !crate::i18n::gives_a_time(&said.blocks_said()) {
+        return None;
+    }
+    app.people_left.zone(&app.slack, reader, app.clock.now()).await
+}
+
+/// [`zone_of_reader`]'s line, added to the DM when the reader's clock is not ours.
+fn say_whose_times(app: &App, theirs: Option<chrono_tz::Tz>, rendered: &mut crate::i18n::Rendered) {
+    let (now, ours) = (app.clock.now(), app.config.policy.timezone);
+    let Some(note) = theirs.and_then(|theirs| crate::i18n::zone_note(app.config.locale, ours, theirs, now)) else {
+        return;
+    };
+    rendered.text = format!("{}\n{note}", rendered.text);
+    if let Some(blocks) = rendered.blocks.as_mut() {
+        blocks.push(crate::slack::blocks::context(&note));
+    }
 }
 
 /// Who read `message`, just posted to `to`, if they have left: Slack writes to a deactivated

@@ -94,6 +94,9 @@ struct UserInfo {
     /// Their workspace: another organisation's for a customer met through Slack Connect.
     team_id: Option<String>,
     enterprise_user: Option<EnterpriseUser>,
+    /// The time zone their Slack is set to (IANA name), to say in which zone a DM's times are.
+    #[serde(default)]
+    tz: Option<String>,
 }
 
 /// Of someone on an Enterprise Grid org: which org.
@@ -126,6 +129,8 @@ pub struct PersonSeen {
     /// someone met through Slack Connect).
     pub team_id: Option<String>,
     pub enterprise_id: Option<String>,
+    /// The time zone their Slack is set to (`America/Los_Angeles`), when Slack says.
+    pub zone: Option<String>,
 }
 
 /// What `conversations.info` answers of whether a channel is shared outside the organisation.
@@ -685,6 +690,7 @@ impl SlackClient {
                     status_expiration: profile.status_expiration.unwrap_or_default(),
                     team_id: u.team_id,
                     enterprise_id: u.enterprise_user.and_then(|e| e.enterprise_id),
+                    zone: u.tz,
                 })
             }
             Ok(UserAnswer { user: None }) => Ok(PersonSeen::default()),
@@ -985,10 +991,13 @@ mod tests {
     #[test]
     fn a_users_info_answer_gives_the_status_and_null_fields_read_as_none() {
         let documented = json!({"ok": true, "user": {"id": "W012A3CDE", "deleted": false,
+            "tz": "America/Los_Angeles", "tz_offset": -25200,
             "profile": {"status_text": "Print is dead", "status_emoji": ":books:",
                 "real_name": "Egon Spengler", "display_name": "spengler"}}});
         let answer: UserAnswer = serde_json::from_value(documented).expect("reads");
-        let profile = answer.user.and_then(|u| u.profile).expect("a profile");
+        let user = answer.user.expect("a user");
+        assert_eq!(user.tz.as_deref(), Some("America/Los_Angeles"));
+        let profile = user.profile.expect("a profile");
         assert_eq!(profile.status_text.as_deref(), Some("Print is dead"));
         assert_eq!(profile.status_emoji.as_deref(), Some(":books:"));
         assert_eq!(profile.status_expiration, None);

@@ -55,6 +55,12 @@ impl PeopleLeft {
         Some((seen.team_id, seen.enterprise_id))
     }
 
+    /// The time zone `who`'s Slack is set to, from the same remembered `users.info` answer;
+    /// None when Slack did not say (or was not asked: an install without `users:read`).
+    pub async fn zone(&self, slack: &SlackClient, who: &UserId, now: DateTime<Utc>) -> Option<chrono_tz::Tz> {
+        self.seen(slack, who, now).await?.zone?.parse().ok()
+    }
+
     async fn seen(&self, slack: &SlackClient, who: &UserId, now: DateTime<Utc>) -> Option<PersonSeen> {
         let known = self
             .known
