@@ -1439,6 +1439,11 @@ async fn a_promise_in_the_customers_time_zone_is_kept_and_shown_in_both_clocks()
         report.contains("2026-12-01 01:00 (2026-11-30 17:00 CET, the customer's time)"),
         "{report}"
     );
+    // A zone not read is refused, saying how to name it.
+    let r = bot
+        .command_text(SALES, &t.channel, "update called again next: 9am AEST")
+        .await;
+    assert!(r.contains("name their zone by its city or region"), "{r}");
 }
 
 /// In Japanese, with the customer's zone named as people say it (`ドイツ時間`, a city), in the
@@ -1483,6 +1488,9 @@ async fn a_promise_in_the_customers_time_zone_in_japanese_across_a_daylight_savi
     let r = bot
         .command_text(SALES, &t.channel, "update 連絡した 次回: 17:00 CST")
         .await;
-    assert!(r.contains("`17:00 CST`"), "{r}");
+    assert!(
+        r.contains("`17:00 CST`") && r.contains("`CST` や `IST` のように複数の地域を指す略称は読みません"),
+        "{r}"
+    );
     assert_eq!(trouble(&bot, &t.id).customer_updates.len(), 2);
 }

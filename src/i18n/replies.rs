@@ -327,8 +327,14 @@ fn when_error(l: Locale, text: &str, e: &WhenError) -> String {
                 ),
                 format!("`{text}` is not a time I can read. Try `15:00`, `tomorrow 10am`, `Dec 5 3pm`, `12/5 15:00`, `2h`, `mon 9:00` or `fri eod`. Nothing was recorded.")
             );
-            // `next: we ship the replacements`: the next steps, written where the promise goes.
-            if text.split_whitespace().count() >= 3 {
+            // `17:00 CST`: a zone was meant, and the rep learns how to name it.
+            if crate::trouble::zone::unread_zone(text.as_str()) {
+                tr!(
+                    l,
+                    format!("{tried}\nお客様の時刻なら、タイムゾーンを都市名か地域名で書いてください（`17時 ドイツ時間`、`17:00 シカゴ`、`5pm New York`、`America/Chicago`）。`CST` や `IST` のように複数の地域を指す略称は読みません。"),
+                    format!("{tried}\nFor the customer's time, name their zone by its city or region (`17:00 Chicago`, `17:00 Berlin`, `5pm New York`, `America/Chicago`): an abbreviation of several zones, such as `CST` or `IST`, is not read.")
+                )
+            } else if text.split_whitespace().count() >= 3 {
                 tr!(
                     l,
                     format!("{tried}\n`次回:` には、お客様に次に連絡する日時だけを書きます。次に何をするかは報告の本文に書いてください。"),

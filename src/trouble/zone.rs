@@ -156,6 +156,16 @@ fn zone_named(word: &str) -> Option<Tz> {
         })
 }
 
+/// Whether TEXT, not read as a time, ends in what looks meant as a zone this does not read: an
+/// abbreviation of several zones (`CST`), one unknown (`17:00 AEST`), or `現地時間` / `local
+/// time`, which name no place. The refusal then says how to name it.
+pub fn unread_zone(text: &str) -> bool {
+    let last = text.trim().rsplit([' ', '(', '（']).next().unwrap_or_default();
+    let last = last.trim_end_matches([')', '）']);
+    let abbreviation = (2..=5).contains(&last.len()) && last.bytes().all(|b| b.is_ascii_uppercase());
+    abbreviation || last.ends_with("時間") || text.trim().to_lowercase().ends_with(" time")
+}
+
 /// The zone named so in a stored record (an IANA name), None for one this build does not know.
 pub fn zone_of(name: &str) -> Option<Tz> {
     name.parse().ok()
@@ -209,6 +219,22 @@ mod tests {
             "17:00 est5edt",
         ] {
             assert_eq!(split_zone(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_zone_not_read_is_told_apart_from_a_time_not_read() {
+        for text in [
+            "17:00 CST",
+            "5pm (IST)",
+            "17:00 現地時間",
+            "9am local time",
+            "17:00 AEST",
+        ] {
+            assert!(unread_zone(text), "{text}");
+        }
+        for text in ["whenever", "after the meeting", "17h", "明日の午後"] {
+            assert!(!unread_zone(text), "{text}");
         }
     }
 
