@@ -18,8 +18,8 @@ const SUMMARY_LIMIT: usize = TEXT_LIMIT - CONTACT_LIMIT - 40;
 
 /// The examples under the update form's promise and the action form's due date: each must read
 /// as the bot reads them (a test holds them to it), or the form teaches what it refuses.
-const UPDATE_NEXT_HINT_JA: &str = "例: 15:00、明日 10:00、金曜、2時間後";
-const UPDATE_NEXT_HINT_EN: &str = "e.g. 3pm, tomorrow 10:00, fri eod, 2h";
+const UPDATE_NEXT_HINT_JA: &str = "例: 15:00、明日 10:00、金曜、2時間後、17時 ドイツ時間";
+const UPDATE_NEXT_HINT_EN: &str = "e.g. 3pm, tomorrow 10:00, fri eod, 2h, 5pm CET";
 const ACTION_DUE_HINT_JA: &str = "例: 12/10、12/10 15時、金曜、来週金曜、3営業日";
 const ACTION_DUE_HINT_EN: &str = "e.g. 2026-12-10, 12/10, fri, +3d (business days)";
 
