@@ -844,6 +844,25 @@ async fn blocks_past_slacks_limits_are_refused_as_slack_refuses_them() {
     assert_eq!(many["error"], "invalid_blocks");
     let wide = call(&fake, "chat.postMessage", post(vec![section(3001)])).await;
     assert_eq!(wide["error"], "invalid_blocks");
+    // Each part is held to its own limit, counted in characters (code points) as Slack counts
+    // them: 150 emoji of a header are within it, 151 are not.
+    let header = |t: String| json!({"type": "header", "text": {"type": "plain_text", "text": t}});
+    let button = |t: String| json!({"type": "actions", "elements": [{"type": "button", "action_id": "a", "text": {"type": "plain_text", "text": t}}]});
+    let context = |n: usize| json!({"type": "context", "elements": vec![json!({"type": "mrkdwn", "text": "x"}); n]});
+    for (blocks, fits) in [
+        (vec![header("🔥".repeat(150))], true),
+        (vec![header("🔥".repeat(151))], false),
+        (vec![button("確".repeat(75))], true),
+        (vec![button("確".repeat(76))], false),
+        (vec![context(10)], true),
+        (vec![context(11)], false),
+    ] {
+        let answer = call(&fake, "chat.postMessage", post(blocks.clone())).await;
+        assert_eq!(answer["ok"] == true, fits, "{blocks:?}: {answer}");
+        if !fits {
+            assert_eq!(answer["error"], "invalid_blocks");
+        }
+    }
     let ts = ok["ts"].as_str().expect("ts");
     let update = call(
         &fake,

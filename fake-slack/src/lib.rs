@@ -1845,7 +1845,8 @@ fn flag(p: &Value, key: &str) -> bool {
 /// What Slack refuses in a message's blocks, as it answers: more than 50 blocks, a section's
 /// text over 3,000 characters or a field's over 2,000, two blocks with one `block_id`, or one
 /// block repeating an element's `action_id`, a button's `accessibility_label` over 75
-/// characters (`invalid_blocks`); or texts, button labels
+/// characters, or any part past its own limit ([`element_problem`]: a header over 150, a
+/// button's text over 75…) (`invalid_blocks`); or texts, button labels
 /// included, that together pass about 12,000 characters though each is within its own limit
 /// (`msg_blocks_too_long`).
 fn blocks_problem(p: &Value) -> Option<&'static str> {
@@ -1874,12 +1875,43 @@ fn blocks_problem(p: &Value) -> Option<&'static str> {
         if elements.iter().chain([&b["accessory"]]).any(label_over) {
             return Some("invalid_blocks");
         }
+        if element_problem(b, elements, fields) {
+            return Some("invalid_blocks");
+        }
         total += text
             + fields.iter().map(chars).sum::<usize>()
             + elements.iter().map(|e| chars(e) + chars(&e["text"])).sum::<usize>()
             + chars(&b["accessory"]["text"]);
     }
     (total > 12_000).then_some("msg_blocks_too_long")
+}
+
+/// The limits Slack holds one block's parts to beyond a section's text, each as documented for
+/// its place (docs.slack.dev/reference/block-kit): a header's text 150 characters; a section
+/// at most 10 fields; a context at most 10 elements, an actions block 25; a button's text 75,
+/// its value 2,000 and url 3,000; a select's option text 75 and value 150; any text object
+/// 3,000; `block_id` and `action_id` 255. Characters are counted as Slack's JSON schema
+/// counts a string's length: in code points (Rust's `char`), never bytes.
+fn element_problem(b: &Value, elements: &[Value], fields: &[Value]) -> bool {
+    let n = |v: &Value| v.as_str().map_or(0, |t| t.chars().count());
+    let over = |v: &Value, max: usize| n(v) > max;
+    let kind = b["type"].as_str().unwrap_or_default();
+    let button_over = |e: &Value| {
+        (e["type"] == "button" && (over(&e["text"]["text"], 75) || over(&e["value"], 2000) || over(&e["url"], 3000)))
+            || over(&e["action_id"], 255)
+            || e["options"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|o| over(&o["text"]["text"], 75) || over(&o["value"], 150))
+    };
+    (kind == "header" && over(&b["text"]["text"], 150))
+        || fields.len() > 10
+        || (kind == "context" && elements.len() > 10)
+        || (kind == "actions" && elements.len() > 25)
+        || over(&b["block_id"], 255)
+        || elements.iter().any(|e| over(&e["text"], 3000) || button_over(e))
+        || (!b["accessory"].is_null() && button_over(&b["accessory"]))
 }
 
 /// What Slack refuses in a view (a modal, or App Home's), answering `invalid_arguments` with the
@@ -1921,6 +1953,11 @@ fn view_problem(view: &Value) -> Option<String> {
             over(&b["hint"]["text"], 2000, &at("hint/text")),
             over(&b["accessory"]["accessibility_label"], 75, &at("accessory/accessibility_label")),
         ]);
+        let elements = b["elements"].as_array().map(Vec::as_slice).unwrap_or_default();
+        let fields = b["fields"].as_array().map(Vec::as_slice).unwrap_or_default();
+        if element_problem(b, elements, fields) {
+            problems.push(Some(format!("a part past its limit [{}]", at(""))));
+        }
         let element = &b["element"];
         if !element.is_null() {
             problems.extend([
