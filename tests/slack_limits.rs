@@ -274,3 +274,19 @@ async fn messages_whose_blocks_slack_refuses_go_as_their_text_alone() {
         "{timeline:?}"
     );
 }
+
+/// A summary's start in `/trouble list` (and App Home, the digest) is cut at 80 characters: cut
+/// inside an emoji joined by zero-width joiners, a family (man, woman, girl) showed as a
+/// couple, another emoji than the one typed. The cut keeps each sequence whole or leaves it out.
+#[tokio::test]
+async fn the_start_of_a_summary_never_cuts_an_emoji_sequence_in_half() {
+    let bot = spawn_bot().await;
+    let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}";
+    // 2 + 5 × 20 characters: the 80th character falls inside the 16th family.
+    bot.open_ready(&format!("ACME: ab{}", family.repeat(20))).await;
+    let list = bot.command_text(SALES, "C0ANY", "list").await;
+    let row = list.lines().find(|l| l.contains("ACME")).expect("a row").to_string();
+    let (men, girls) = (row.matches('\u{1F468}').count(), row.matches('\u{1F467}').count());
+    assert!(men > 0 && men == girls, "a family cut in half: {row:?}");
+    assert!(!row.contains("\u{200D}…") && !row.contains("\u{1F469}…"), "{row:?}");
+}

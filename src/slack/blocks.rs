@@ -15,7 +15,7 @@ pub const BUTTON_TEXT_LIMIT: usize = 75;
 pub const MAX_FIELDS: usize = 10;
 
 /// mrkdwn escapes only `&`, `<` and `>`; the model keeps user text in that same form.
-pub use crate::trouble::markup::{escape, unescape};
+pub use crate::trouble::markup::{escape, start_within, unescape};
 
 /// A message ready for chat.postMessage / chat.update: fallback text plus blocks.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -100,24 +100,13 @@ impl<'a> Ephemeral<'a> {
 pub const CONTEXT_TEXT_LIMIT: usize = 2000;
 
 /// Cuts mrkdwn to at most `max` characters (with `…`), never inside an entity (`&am`) or a
-/// token (`<@U12`): half of one would show as raw syntax, or leave a `<` that starts nothing.
+/// token (`<@U12`): half of one would show as raw syntax, or leave a `<` that starts nothing;
+/// nor inside what reads as one character (an emoji sequence, a letter and its marks).
 pub fn cut(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
     }
-    let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
-    while let Some(i) = s.rfind(['&', '<']) {
-        let tail = &s[i..];
-        let open = if tail.starts_with('&') {
-            !tail.contains(';')
-        } else {
-            !tail.contains('>')
-        };
-        if !open {
-            break;
-        }
-        s.truncate(i);
-    }
+    let mut s = start_within(text, max.saturating_sub(1)).to_string();
     s.push('…');
     s
 }

@@ -936,7 +936,7 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
 }
 
 fn truncate(s: &str, max: usize) -> String {
-    s.chars().take(max).collect()
+    super::markup::start_within(s, max).to_string()
 }
 
 fn split_word(text: &str) -> (&str, &str) {

@@ -135,7 +135,7 @@ pub fn actions_of(t: &Trouble, user: &UserId) -> Vec<HomeAction> {
         .map(|(n, a)| HomeAction {
             n,
             kind: a.kind,
-            text: a.text.chars().take(ACTION_TEXT_CHARS).collect(),
+            text: super::markup::start_within(&a.text, ACTION_TEXT_CHARS).to_string(),
             due: a.due,
         })
         .collect()

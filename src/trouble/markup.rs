@@ -7,6 +7,8 @@
 //! where it counts, folds, searches or parses it. Text the bot gets as plain text (a modal's
 //! inputs) is brought to this form with [`escape`] when it enters.
 
+use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+
 /// Brings plain text to the model's form: only `&`, `<` and `>` are escaped (Slack's rule).
 /// The quotes a phone or an input method puts around what is typed (`“lid”`, `「蓋」`): never
 /// part of what is meant.
@@ -32,4 +34,126 @@ pub fn is_hidden(c: char) -> bool {
     matches!(c,
         '\u{00}'..='\u{08}' | '\u{0E}'..='\u{1F}' | '\u{7F}'..='\u{9F}'
         | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// The longest start of `text` (the model's form, or mrkdwn) of at most `max` characters that
+/// ends where a reader sees a break: never inside an entity (`&am`) or a `<…>` token (`<@U12`),
+/// which would show as raw syntax, nor inside what reads as one character (a letter and its
+/// combining marks, `が` typed as `か` + `゙`; an emoji and its variation selector or skin tone;
+/// emoji joined by a zero-width joiner; a flag's two letters), which would show another
+/// character, a different emoji or a stray joiner. A cluster longer than [`LONGEST_CLUSTER`]
+/// (marks stacked by the hundred) is cut anyway rather than dropped whole.
+pub fn start_within(text: &str, max: usize) -> &str {
+    let Some((mut end, _)) = text.char_indices().nth(max) else {
+        return text;
+    };
+    // Backing off a token can land inside a cluster, and off a cluster inside a token: both,
+    // until neither moves the end.
+    loop {
+        let before = end;
+        end = cluster_start(text, end);
+        end = token_start(&text[..end]);
+        if end == before {
+            return &text[..end];
+        }
+    }
+}
+
+/// `end`, or where the cluster it falls in starts (`end` itself past [`LONGEST_CLUSTER`]).
+fn cluster_start(text: &str, end: usize) -> usize {
+    let mut at = end;
+    for _ in 0..=LONGEST_CLUSTER {
+        if at == 0 || !joins(&text[..at], &text[at..]) {
+            return at;
+        }
+        at = text[..at].char_indices().next_back().map_or(0, |(i, _)| i);
+    }
+    end
+}
+
+/// The length of `s` without an entity or `<…>` token it ends inside of.
+fn token_start(mut s: &str) -> usize {
+    while let Some(i) = s.rfind(['&', '<']) {
+        let tail = &s[i..];
+        let open = match tail.starts_with('&') {
+            true => !tail.contains(';'),
+            false => !tail.contains('>'),
+        };
+        if !open {
+            break;
+        }
+        s = &s[..i];
+    }
+    s.len()
+}
+
+/// How many characters a cut backs off at most to keep one cluster whole.
+pub const LONGEST_CLUSTER: usize = 16;
+
+/// Whether `before` and `after` meet inside what reads as one character.
+fn joins(before: &str, after: &str) -> bool {
+    let (Some(last), Some(next)) = (before.chars().next_back(), after.chars().next()) else {
+        return false;
+    };
+    let regional = |c: char| ('\u{1F1E6}'..='\u{1F1FF}').contains(&c);
+    next.general_category_group() == GeneralCategoryGroup::Mark
+        || matches!(next, '\u{200D}' | '\u{1F3FB}'..='\u{1F3FF}' | '\u{E0020}'..='\u{E007F}')
+        || last == '\u{200D}'
+        // A flag is two regional indicators: cut after an odd count, the pair is split.
+        || (regional(next) && before.chars().rev().take_while(|c| regional(*c)).count() % 2 == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_cut_keeps_what_reads_as_one_character_whole() {
+        // `が` typed as `か` + the combining voiced mark (macOS file names, some input methods).
+        assert_eq!(start_within("ab\u{304B}\u{3099}c", 3), "ab");
+        assert_eq!(start_within("cafe\u{301} noir", 4), "caf");
+        // A family joined by ZWJ, a thumbs-up with its skin tone, a heart with its selector.
+        let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}";
+        assert_eq!(start_within(&format!("ok {family}!"), 5), "ok ");
+        assert_eq!(start_within("ok \u{1F44D}\u{1F3FD}", 4), "ok ");
+        assert_eq!(start_within("ok \u{2764}\u{FE0F}", 4), "ok ");
+        // Flags are pairs: the second flag is dropped whole, never half of it.
+        assert_eq!(
+            start_within("\u{1F1EF}\u{1F1F5}\u{1F1FA}\u{1F1F8}", 3),
+            "\u{1F1EF}\u{1F1F5}"
+        );
+        assert_eq!(
+            start_within("\u{1F1EF}\u{1F1F5}\u{1F1FA}\u{1F1F8}", 2),
+            "\u{1F1EF}\u{1F1F5}"
+        );
+        // Entities and tokens, as before.
+        assert_eq!(start_within("A&amp;B", 3), "A");
+        assert_eq!(start_within("ask <@U0QA1> now", 8), "ask ");
+        assert_eq!(start_within("short", 10), "short");
+    }
+
+    #[test]
+    fn marks_stacked_past_any_cluster_are_cut_rather_than_dropped() {
+        let zalgo = format!("a{}", "\u{0301}".repeat(100));
+        assert_eq!(start_within(&zalgo, 50).chars().count(), 50);
+    }
+
+    proptest! {
+        #[test]
+        fn a_start_is_a_prefix_within_the_limit_that_never_ends_inside_a_cluster(
+            text in "([a-z か が&<>;@U0-9]|\u{3099}|\u{301}|\u{200D}|\u{1F468}|\u{1F3FD}|\u{FE0F}|\u{1F1EF}|&amp;|<@U0QA1>)*",
+            max in 0usize..40,
+        ) {
+            let s = start_within(&text, max);
+            prop_assert!(text.starts_with(s));
+            prop_assert!(s.chars().count() <= max);
+            if s.len() < text.len() && !s.is_empty() {
+                let rest = &text[s.len()..];
+                let next = rest.chars().next().unwrap();
+                prop_assert!(next.general_category_group() != GeneralCategoryGroup::Mark, "{s:?} | {rest:?}");
+                prop_assert!(!s.ends_with('\u{200D}') && next != '\u{200D}', "{:?} | {:?}", s, rest);
+            }
+        }
+    }
 }

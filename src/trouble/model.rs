@@ -762,7 +762,7 @@ pub const SUMMARY_CHARS: usize = 80;
 /// The start of `summary` a row shows: its first [`SUMMARY_CHARS`] characters, as typed (shown
 /// through the neutraliser like any user text).
 pub fn summary_start(summary: &str) -> String {
-    summary.chars().take(SUMMARY_CHARS).collect()
+    super::markup::start_within(summary, SUMMARY_CHARS).to_string()
 }
 
 impl From<&Trouble> for TroubleSummary {
