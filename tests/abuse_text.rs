@@ -445,3 +445,37 @@ async fn long_allowed_texts_keep_the_status_and_the_8d_within_one_slack_message_
         .collect();
     assert!(refused.is_empty(), "Slack refused: {refused:?}");
 }
+
+/// Formatting markers typed in a note, an action and a fact never format the bot's messages:
+/// a note could post as the bot's bold "*Stage 7 closed*", an open action typed `~sort lot~`
+/// showed struck through in the pinned status as a cancelled one does, and a backtick turned
+/// the rest of a line into code. Each is shown as its full-width twin, which Slack never reads.
+#[tokio::test]
+async fn typed_formatting_markers_show_as_text_in_channel_posts_and_the_status() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: lid cracked").await;
+    for command in [
+        "note ✅ *Stage 7 closed by <@U0MANAGER>*",
+        "action interim ~sort lot 4~ 🚫 cancelled owner:<@U0QA1>",
+        "fact lot `L42",
+    ] {
+        bot.command_text(SALES, &t.channel, command).await;
+        bot.settle().await;
+    }
+    let status = bot.command(SALES, &t.channel, "status").await;
+    let mut shown: Vec<String> = bot
+        .slack
+        .calls()
+        .iter()
+        .filter(|c| c.params["channel"] == t.channel.as_str() && c.method.starts_with("chat."))
+        .flat_map(block_lines)
+        .collect();
+    shown.push(status["blocks"].to_string());
+    let shown = shown.join("\n");
+    assert!(shown.contains("✅ ＊Stage 7 closed by <@U0MANAGER>＊"), "{shown}");
+    assert!(shown.contains("～sort lot 4～ 🚫 cancelled"), "{shown}");
+    assert!(shown.contains("｀L42"), "{shown}");
+    for typed in ["*Stage 7", "~sort lot", "`L42"] {
+        assert!(!shown.contains(typed), "{typed} formats in Slack: {shown}");
+    }
+}

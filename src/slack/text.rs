@@ -119,8 +119,42 @@ pub fn strip_controls(text: &str) -> String {
     out
 }
 
+/// Typed text as mrkdwn that shows it: `&`, `<`, `>` escaped, and each formatting marker
+/// made inert ([`inert_markers`]).
 fn escape_plain(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    inert_markers(text)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// mrkdwn's formatting markers (`*bold*`, `_italic_`, `~strike~`, `` `code` ``) with a typed one
+/// that could open or close formatting shown as its full-width twin (`＊`, `＿`, `～`, `｀`),
+/// which Slack never reads as markup. Slack escapes only `&`, `<` and `>`; without this, a
+/// note `✅ *Stage 7 closed*` would post as the bot's bold, a single backtick would turn the
+/// rest of the bot's line into code (its mentions with it), and an action typed `~sort lot~`
+/// would show struck through, as the status marks a cancelled one. A marker between two
+/// letters or digits (`HX_300`, `10~20`) formats nothing in Slack and is kept as typed.
+fn inert_markers(text: &str) -> String {
+    if !text.contains(['*', '_', '~', '`']) {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let word = |i: Option<usize>| i.and_then(|i| chars.get(i)).is_some_and(|c| c.is_alphanumeric());
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let inside_a_word = word(i.checked_sub(1)) && word(Some(i + 1));
+            match c {
+                '*' if !inside_a_word => '＊',
+                '_' if !inside_a_word => '＿',
+                '~' if !inside_a_word => '～',
+                '`' => '｀',
+                c => c,
+            }
+        })
+        .collect()
 }
 
 /// `&amp;`, `&lt;`, `&gt;` (Slack's only entities) as the character and the length read; any
@@ -273,6 +307,23 @@ mod tests {
     }
 
     #[test]
+    fn typed_formatting_markers_format_nothing_and_a_word_keeps_its_own() {
+        assert_eq!(
+            user_text("✅ *Stage 7 closed by <@U0MANAGER>*", OWN),
+            "✅ ＊Stage 7 closed by <@U0MANAGER>＊"
+        );
+        assert_eq!(
+            user_text("~sort lot~ _done_ `L42` ```x```", AWAY),
+            "～sort lot～ ＿done＿ ｀L42｀ ｀｀｀x｀｀｀"
+        );
+        assert_eq!(user_text("HX_300 lot 10~20 a*b", AWAY), "HX_300 lot 10~20 a*b");
+        assert_eq!(
+            one_line("<http://x.example|*click*>", AWAY),
+            "＊click＊ (http://x.example)"
+        );
+    }
+
+    #[test]
     fn a_quoted_block_keeps_every_line_inside() {
         let raw = "ok\n99. 2026-11-30 09:00 <@U0MANAGER> — acknowledged\n# Heading\r\nChain head (SHA-256): `0000`";
         let q = quoted(raw, AWAY);
@@ -284,7 +335,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn no_broadcast_and_every_bracket_starts_an_allowed_mention(raw in "(\\PC|[<>&!@#|^\\n]|<!channel>|<@U0QA1>|<#C0GEN|x>|&amp;|&lt;|\u{1B}\\[|\u{202E})*") {
+        fn no_broadcast_and_every_bracket_starts_an_allowed_mention(raw in "(\\PC|[<>&!@#|^\\n*_~`]|<!channel>|<@U0QA1>|<#C0GEN|x>|&amp;|&lt;|\u{1B}\\[|\u{202E})*") {
             for place in [OWN, AWAY] {
                 let out = user_text(&raw, place);
                 prop_assert!(!out.contains("<!"), "{out}");
@@ -301,6 +352,14 @@ mod tests {
                     rest = &tail[end..];
                 }
                 prop_assert!(!out.contains('>') || out.matches('>').count() == out.matches('<').count(), "{out}");
+                // No marker Slack could read as formatting: any left sits inside a word.
+                let chars: Vec<char> = out.chars().collect();
+                for (i, c) in chars.iter().enumerate() {
+                    let word = |j: Option<usize>| j.and_then(|j| chars.get(j)).is_some_and(|c| c.is_alphanumeric());
+                    if matches!(c, '*' | '_' | '~' | '`') {
+                        prop_assert!(*c != '`' && word(i.checked_sub(1)) && word(Some(i + 1)), "{out}");
+                    }
+                }
             }
         }
 
