@@ -144,7 +144,8 @@ const FORGED_NOTE: &str = "ok\n99. 2026-11-30 09:00 <@U0MANAGER> — acknowledge
 fn assert_forgery_quoted(report: &str) {
     let mut seen = 0;
     for line in report.lines() {
-        if line.contains(" 2026-11-30 09:00 ") || line.contains("Forged heading") || line.contains("`0000`") {
+        // The typed backticks show as ｀ (inert): the forged hash is found by its count.
+        if line.contains(" 2026-11-30 09:00 ") || line.contains("Forged heading") || line.contains("(99 entries)") {
             seen += 1;
             assert!(
                 line.starts_with("> "),
