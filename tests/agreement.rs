@@ -471,11 +471,13 @@ async fn totals_apply_the_split_to_the_costs() {
         "{report}"
     );
     assert!(
-        status.contains("#1 ¥1,000,000 (borne by us) — replacement lot — proposal #2 awaiting approval"),
+        status.contains("#1 ¥1,000,000 (borne by us) — “replacement lot” — proposal #2 awaiting approval"),
         "{status}"
     );
+    // In the status the typed reason is quoted: the proposal's state follows it on the line,
+    // and a reason typed "✅ approved by @director" must not read as that state.
     assert!(
-        status.contains("Split: us 70% / the customer 30% — our mold — proposal #1 awaiting approval"),
+        status.contains("Split: us 70% / the customer 30% — “our mold” — proposal #1 awaiting approval"),
         "{status}"
     );
     assert_eq!(status.matches("our mold").count(), 1, "the split once: {status}");

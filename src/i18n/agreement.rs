@@ -50,22 +50,20 @@ pub fn split_with_reason(l: Locale, s: &Split, place: Where) -> String {
 /// How much of a reason a proposal's line quotes.
 const QUOTED_REASON: usize = 300;
 
-/// WHAT followed by the reason typed with it, on one line (and in quotes when `quoted`), when
-/// there is one.
-fn with_reason(l: Locale, what: String, reason: &str, place: Where, quoted: bool) -> String {
+/// WHAT followed by the reason typed with it, on one line and in quotes, when there is one:
+/// in the pinned status the proposal's state follows it, and a reason typed `✅ approved by
+/// @director` must read as what someone typed, not as the state.
+fn with_reason(l: Locale, what: String, reason: &str, place: Where, short: bool) -> String {
     if reason.trim().is_empty() {
         return what;
     }
-    // Quoted in a proposal's line, where who may approve it follows: however long the reason
+    // Shortened in a proposal's line, where who may approve it follows: however long the reason
     // (the status and the report have it whole), the ask stays in the message and its text.
-    let reason = match quoted {
+    let reason = match short {
         true => crate::slack::blocks::cut(&one_line(reason, place), QUOTED_REASON),
         false => one_line(reason, place),
     };
-    match quoted {
-        true => tr!(l, format!("{what} —「{reason}」"), format!("{what} — “{reason}”")),
-        false => format!("{what} — {reason}"),
-    }
+    tr!(l, format!("{what} —「{reason}」"), format!("{what} — “{reason}”"))
 }
 
 pub fn state_label(l: Locale, state: &ProposalState, place: Where) -> String {

@@ -2122,10 +2122,11 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
                 "• #{} {}{}",
                 i + 1,
                 cost_phrase(l, c, Where::OwnChannel),
+                // Quoted: the proposal's state follows on this line (see `with_reason`).
                 if c.note.trim().is_empty() {
                     String::new()
                 } else {
-                    format!(" — {}", here(&c.note))
+                    tr!(l, format!(" —「{}」", here(&c.note)), format!(" — “{}”", here(&c.note)))
                 }
             );
             let line = super::agreement::with_item_state(l, t, Item::Cost { n: i + 1 }, Where::OwnChannel, line);
