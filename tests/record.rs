@@ -111,7 +111,7 @@ async fn the_status_message_carries_what_the_customer_was_told_and_the_costs_by_
         assert!(shown.contains(needle), "{needle:?} in the status: {shown}");
     }
     assert!(
-        shown.contains("€300.00 (borne by others) — pallets of storage"),
+        shown.contains("€300.00 (borne by others) — “pallets of storage”"),
         "{shown}"
     );
     assert!(shown.contains("borne by others €300.00"), "{shown}");
