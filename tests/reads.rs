@@ -1339,3 +1339,46 @@ async fn list_shows_fifty_and_counts_the_rest() {
     assert_eq!(listed, 50, "{list}");
     assert!(list.trim_end().ends_with("…and 2 more"), "{list}");
 }
+
+/// `stats`' times to acknowledgement and to first contact are measured over the troubles that
+/// have one; those without (a sev1 nobody acknowledged all night, a customer never called) are
+/// counted beside them, so a median of 0s over the others never reads as all well. Once
+/// acknowledged and called, the trouble is measured and the count goes.
+#[tokio::test]
+async fn stats_counts_the_troubles_its_times_leave_out_for_want_of_an_acknowledgement_or_a_call() {
+    let bot = spawn_bot().await;
+    let night = bot.open_ready("sev1 MegaCorp: line 3 stopped").await;
+    let calm = bot.open_ready("sev3 ACME: label misprint").await;
+    bot.command_text(MANAGER, &calm.channel, "ack").await;
+    bot.command_text(SALES, &calm.channel, "update called them").await;
+    bot.advance_and_settle(std::time::Duration::from_secs(3600 * 8)).await;
+
+    let stats = bot.command_text(VP, "D0VP", "stats").await;
+    assert!(
+        stats.contains("To manager acknowledgement: median 0s · p90 0s (1 trouble) · not acknowledged: 1\n"),
+        "{stats}"
+    );
+    assert!(
+        stats.contains("To first customer contact: median 0s · p90 0s (1 trouble) · customer not updated: 1\n"),
+        "{stats}"
+    );
+
+    bot.command_text(VP, &night.channel, "ack").await;
+    bot.command_text(SALES, &night.channel, "update called them").await;
+    let stats = bot.command_text(VP, "D0VP", "stats").await;
+    assert!(stats.contains("(2 troubles)\n"), "{stats}");
+    assert!(
+        !stats.contains("not acknowledged") && !stats.contains("not updated"),
+        "{stats}"
+    );
+
+    // In Japanese alike.
+    let ja = spawn_bot_in("ja").await;
+    ja.open_ready("sev1 MegaCorp: ライン停止").await;
+    let stats = ja.command_text(VP, "D0VP", "stats").await;
+    assert!(
+        stats.contains("上司の確認まで: 記録なし · 上司の確認なし 1件\n")
+            && stats.contains("お客様への初回連絡まで: 記録なし · お客様への連絡なし 1件\n"),
+        "{stats}"
+    );
+}

@@ -28,6 +28,17 @@ fn spread_text(l: Locale, s: &Option<Spread>) -> String {
     }
 }
 
+/// The troubles a time to acknowledgement or first contact leaves out, having none to measure
+/// (` · not acknowledged: 3`): a median over those acknowledged alone reads 0s while a sev1
+/// has waited all night for anyone, so whoever reads the numbers is told the rest is missing.
+fn not_yet(l: Locale, s: &Stats, spread: &Option<Spread>, (ja, en): (&str, &str)) -> String {
+    let left_out = s.troubles.saturating_sub(spread.map_or(0, |s| s.count));
+    if left_out == 0 {
+        return String::new();
+    }
+    tr!(l, format!(" · {ja} {left_out}件"), format!(" · {en}: {left_out}"))
+}
+
 fn secs(d: chrono::Duration) -> u64 {
     d.num_seconds().max(0) as u64
 }
@@ -83,11 +94,16 @@ pub fn stats_text(l: Locale, config: &Config, s: &Stats) -> String {
             l,
             format!("上司の確認まで: {}", spread_text(l, &s.to_ack)),
             format!("To manager acknowledgement: {}", spread_text(l, &s.to_ack))
-        ),
+        ) + &not_yet(l, s, &s.to_ack, ("上司の確認なし", "not acknowledged")),
         tr!(
             l,
             format!("お客様への初回連絡まで: {}", spread_text(l, &s.to_first_contact)),
             format!("To first customer contact: {}", spread_text(l, &s.to_first_contact))
+        ) + &not_yet(
+            l,
+            s,
+            &s.to_first_contact,
+            ("お客様への連絡なし", "customer not updated"),
         ),
         tr!(l, "*段階ごとの所要時間*", "*Stage lead times*").to_string(),
     ];
