@@ -1494,3 +1494,69 @@ async fn a_promise_in_the_customers_time_zone_in_japanese_across_a_daylight_savi
     );
     assert_eq!(trouble(&bot, &t.id).customer_updates.len(), 2);
 }
+
+/// The part of an App Home view under its *Customer update overdue* heading.
+fn overdue_section(home: &str, heading: &str, next: &str) -> String {
+    let from = home.find(heading).unwrap_or_else(|| panic!("no {heading}: {home}"));
+    let to = home[from..].find(next).map_or(home.len(), |i| from + i);
+    home[from..to].to_string()
+}
+
+/// Whoever up the chain a trouble was escalated to sees its customer update overdue in their App
+/// Home, as its owner and manager do: a VP woken by a sev1 nobody acknowledged, whose customer
+/// has heard nothing all night, never reads "None" there. A trouble the chain never took up to
+/// them stays out of it.
+#[tokio::test]
+async fn the_vp_a_sev1_was_escalated_to_sees_its_customer_kept_waiting_in_app_home() {
+    for (locale, heading, next, none) in [
+        (
+            "en",
+            "Customer update overdue* (",
+            "Troubles you own or manage",
+            "Customer update overdue* (0)",
+        ),
+        (
+            "ja",
+            "お客様への報告が期限切れ（",
+            "担当・管理しているトラブル",
+            "お客様への報告が期限切れ（0）*",
+        ),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let night = bot.open_ready("sev1 MegaCorp: line 3 stopped").await;
+        let calm = bot.open_ready("sev3 ACME: label misprint").await;
+        bot.command_text(MANAGER, &calm.channel, "ack").await;
+        // Up the chain an hour at a time: the director at 11:00, the VP at 12:00.
+        for _ in 0..5 {
+            bot.advance_and_settle(Duration::from_secs(1800)).await;
+        }
+        assert_eq!(
+            trouble(&bot, &night.id).escalation.level,
+            2,
+            "{locale}: the VP is asked"
+        );
+        for who in [VP, DIRECTOR] {
+            let home = app_home(&bot, who).await;
+            let overdue = overdue_section(&home, heading, next);
+            assert!(
+                overdue.contains(&format!("\"value\":\"{}\"", night.id)) && overdue.contains("log_update"),
+                "{locale} {who}: the sev1's customer waits, with Log update: {overdue}"
+            );
+            assert!(
+                !overdue.contains(&calm.id),
+                "{locale} {who}: never escalated: {overdue}"
+            );
+        }
+        // Acknowledged, it stays where the VP finds it again, its customer still waiting.
+        bot.command_text(VP, &night.channel, "ack").await;
+        let home = app_home(&bot, VP).await;
+        assert!(
+            overdue_section(&home, heading, next).contains(&night.id),
+            "{locale}: {home}"
+        );
+        // Once the customer is called, nothing is overdue.
+        bot.command_text(SALES, &night.channel, "update called them").await;
+        let home = app_home(&bot, VP).await;
+        assert!(home.contains(none), "{locale}: {home}");
+    }
+}

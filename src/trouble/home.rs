@@ -34,7 +34,8 @@ pub struct HomeRow {
     pub awaits_ack: bool,
     #[serde(rename = "o")]
     pub owns: bool,
-    /// The owner or the manager: whose Home shows a customer update overdue.
+    /// The owner or the manager: whose customer update it is (whoever up the chain was asked
+    /// for it, `manages`, sees it overdue too).
     #[serde(rename = "u")]
     pub answers_customer: bool,
     /// Whether the person may see it whatever its channel's privacy (the owner, the chain,
@@ -212,10 +213,12 @@ impl HomeRow {
 }
 
 impl HomeRow {
-    /// Whether the customer update this person answers for (the owner, the manager) is
-    /// overdue: App Home's *Customer update overdue*, and `mine`'s second rank.
+    /// Whether the customer update this person answers for (the owner, the manager) or watches
+    /// over (whoever up the chain the bot asked to acknowledge it) is overdue: App Home's
+    /// *Customer update overdue*, and `mine`'s second rank. A VP the sev1 was escalated to
+    /// would otherwise read "None" there while its customer had heard nothing all night.
     pub fn update_overdue(&self, policy: &super::policy::Policy, now: DateTime<Utc>) -> bool {
-        self.answers_customer
+        (self.answers_customer || self.manages)
             && policy.owed_by(
                 self.severity,
                 self.cadence_from(),
