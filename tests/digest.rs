@@ -84,7 +84,7 @@ async fn a_manager_with_an_overdue_update_and_a_waiting_proposal_reads_both_in_t
     let dm = digest_to(&bot, MANAGER).await;
     assert!(dm.contains("Weekly trouble digest* — Mon 2026-12-07"), "{dm}");
     assert!(
-        dm.contains("Open 1 · Updates overdue 1 · Waiting for you 1\n"),
+        dm.contains("Open 1 · Updates overdue 1 · Waiting for your approval 1\n"),
         "the headline counts: {dm}"
     );
     assert!(dm.contains("*⚠️ Customer update overdue* (1)"), "{dm}");
@@ -476,4 +476,55 @@ async fn a_trouble_reopened_before_any_call_is_owed_an_update_from_its_reopening
     let row = digest.lines().find(|l| l.contains(&t.id)).expect("its row");
     // Due a cadence (4h) after the reopening on Thursday, not since Monday's opening.
     assert!(row.contains("· due Thu 2026-12-03 14:00 ("), "{row}");
+}
+
+/// The VP a sev1 was escalated to reads in the digest which unacknowledged troubles wait for
+/// *them*, counted in the headline beside the approvals that do: a trouble the chain has not
+/// taken up to them yet is listed, unmarked, as the manager's to acknowledge.
+#[tokio::test]
+async fn the_digest_says_which_unacknowledged_troubles_wait_for_its_reader() {
+    for (locale, count, yours) in [
+        ("en", "Waiting for your acknowledgement 1", " · waiting for *you*"),
+        ("ja", "あなたの確認待ち 1件", " · *あなた*の確認待ち"),
+    ] {
+        let cfg = config("", "").replace("locale = \"en\"", &format!("locale = \"{locale}\""));
+        let bot = spawn_bot_raw(&cfg).await;
+        let night = bot.open_ready("sev1 MegaCorp: line 3 stopped").await;
+        // Up to the VP an hour at a time, long before the digest.
+        for _ in 0..3 {
+            bot.advance_and_settle(Duration::from_secs(3600)).await;
+        }
+        assert_eq!(
+            trouble(&bot, &night.id).escalation.level,
+            2,
+            "{locale}: the VP is asked"
+        );
+        advance_to(&bot, "2026-12-06T23:30:00Z").await;
+        // Half an hour before it: only the manager is asked yet.
+        let late = bot.open_ready("sev3 ACME: label misprint").await;
+        advance_to(&bot, MONDAY_NINE).await;
+        let is_digest = |c: &Call, user: &str| {
+            c.params["channel"] == user
+                && c.params["text"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("Weekly trouble digest") || t.contains("週次トラブルダイジェスト"))
+        };
+        let vp = bot.slack.wait_for("chat.postMessage", |c| is_digest(c, VP)).await;
+        let vp = vp.params["text"].as_str().unwrap_or_default().to_string();
+        let row = |dm: &str, id: &str| {
+            dm.lines()
+                .find(|l| l.starts_with(&format!("• `{id}`")) && !l.contains("1. "))
+                .unwrap_or_else(|| panic!("{id} in {dm}"))
+                .to_string()
+        };
+        assert!(vp.lines().nth(1).is_some_and(|h| h.contains(count)), "{locale}: {vp}");
+        assert!(row(&vp, &night.id).ends_with(yours), "{locale}: {vp}");
+        assert!(
+            !row(&vp, &late.id).contains(yours),
+            "{locale}: not asked of the VP yet: {vp}"
+        );
+        let manager = bot.slack.wait_for("chat.postMessage", |c| is_digest(c, MANAGER)).await;
+        let manager = manager.params["text"].as_str().unwrap_or_default().to_string();
+        assert!(row(&manager, &late.id).ends_with(yours), "{locale}: {manager}");
+    }
 }

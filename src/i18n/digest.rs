@@ -24,13 +24,16 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
         .iter()
         .filter(|w| w.approvers.first() == Some(&d.manager))
         .count();
+    // Escalated to the reader and not acknowledged: as much theirs to act on as a proposal.
+    let acks = d.unacknowledged.iter().filter(|t| t.awaits_ack_of(&d.manager)).count();
     let counts = [
         (d.open.len(), tr!(l, "対応中", "Open")),
         (d.unacknowledged.len(), tr!(l, "確認待ち", "Not acknowledged")),
         (d.updates_overdue.len(), tr!(l, "報告期限切れ", "Updates overdue")),
         (d.actions_overdue.len(), tr!(l, "対策期限切れ", "Actions overdue")),
         (d.checks_due.len(), tr!(l, "効果確認", "Checks due")),
-        (mine, tr!(l, "あなたの承認待ち", "Waiting for you")),
+        (acks, tr!(l, "あなたの確認待ち", "Waiting for your acknowledgement")),
+        (mine, tr!(l, "あなたの承認待ち", "Waiting for your approval")),
     ];
     let headline = counts
         .iter()
@@ -78,7 +81,15 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
         tr!(l, "⏳ 上司の確認待ち", "⏳ Not acknowledged"),
         d.unacknowledged
             .iter()
-            .map(|t| format!("{} · {}", trouble_ref(l, t), age(l, t, now)))
+            .map(|t| {
+                // Which of them the chain has reached the reader for: theirs to acknowledge.
+                let yours = if t.awaits_ack_of(&d.manager) {
+                    tr!(l, " · *あなた*の確認待ち", " · waiting for *you*")
+                } else {
+                    ""
+                };
+                format!("{} · {}{yours}", trouble_ref(l, t), age(l, t, now))
+            })
             .collect(),
     );
     section(

@@ -182,7 +182,7 @@ impl HomeRow {
             channel_name: t.channel_name.clone(),
             last_customer_contact: t.last_customer_contact(),
             promised_next: t.promised_next(),
-            awaits_ack: t.ack.is_none() && chain.iter().take(t.escalation.level + 1).any(|u| u == user),
+            awaits_ack: t.awaits_ack_of(user),
             owns: t.owner == *user,
             answers_customer: t.owner == *user || t.manager.as_ref() == Some(user),
             participant: t.owner == *user

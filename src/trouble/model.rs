@@ -711,6 +711,17 @@ impl Trouble {
     pub fn manager_chain(&self) -> &[UserId] {
         &self.escalation.chain
     }
+
+    /// Nobody has acknowledged it and `user` is in the chain as far as it has been asked: it
+    /// waits for their acknowledgement (App Home's first section, the digest's *for you*).
+    pub fn awaits_ack_of(&self, user: &UserId) -> bool {
+        self.ack.is_none()
+            && self
+                .manager_chain()
+                .iter()
+                .take(self.escalation.level + 1)
+                .any(|u| u == user)
+    }
 }
 
 /// Where the customer-update cadence counts from: the last contact, or the reopening when it
