@@ -311,7 +311,8 @@ mod tests {
         }
         let en = digest_text(Locale::En, policy.timezone, &digests[0], now);
         assert!(
-            en.contains("Open 30 · Not acknowledged 30 · Updates overdue 30\n"),
+            // The manager is asked for each: all thirty are theirs to acknowledge.
+            en.contains("Open 30 · Not acknowledged 30 · Updates overdue 30 · Waiting for your acknowledgement 30\n"),
             "{en}"
         );
         assert!(en.contains("open 6d23h"), "{en}");
