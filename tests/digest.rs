@@ -528,3 +528,25 @@ async fn the_digest_says_which_unacknowledged_troubles_wait_for_its_reader() {
         assert!(row(&manager, &late.id).ends_with(yours), "{locale}: {manager}");
     }
 }
+
+/// A promise the rep wrote in the customer's zone (`17:00 CET`) reads in the digest's overdue
+/// row in both clocks, as in the status and the channel: the manager matches it to what the
+/// customer was told.
+#[tokio::test]
+async fn an_overdue_promise_made_in_the_customers_zone_reads_in_both_clocks_in_the_digest() {
+    let bot = spawn_bot_raw(&config("", "")).await;
+    let t = bot.open_ready("sev2 ACME GmbH: cracked housings").await;
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "update called next: tue 17:00 CET")
+        .await;
+    let both = "Wed 2026-12-02 01:00 JST (Tue 2026-12-01 17:00 CET, the customer's time)";
+    assert!(r.contains(both), "{r}");
+
+    advance_to(&bot, MONDAY_NINE).await;
+    let dm = digest_to(&bot, MANAGER).await;
+    assert!(
+        dm.contains(&format!("· <#{}> · due {both} (", t.channel)),
+        "the overdue promise in both clocks: {dm}"
+    );
+}

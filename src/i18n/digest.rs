@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 
 use super::agreement::{crossed_text, item_phrase};
 use super::messages::channel_ref;
-use super::{format_day_time, format_duration, san, stage_name, Locale};
+use super::{format_day_time, format_duration, format_promise, san, stage_name, Locale};
 use crate::slack::blocks::cut;
 use crate::slack::text::{one_line, Where};
 use crate::trouble::digest::{ActionRef, ManagerDigest, Waiting};
@@ -98,20 +98,12 @@ pub fn digest_text(l: Locale, tz: Tz, d: &ManagerDigest, now: DateTime<Utc>) -> 
             .iter()
             .map(|(t, due)| {
                 let late = lateness(l, (now - *due).num_seconds().max(0) as u64);
+                // A promise made in the customer's zone reads in both clocks, as in the status.
+                let due_at = format_promise(l, tz, *due, t.promise_zone(*due));
                 tr!(
                     l,
-                    format!(
-                        "{} · 期限 {}（{late}）· 担当 <@{}>",
-                        trouble_ref(l, t),
-                        format_day_time(l, tz, *due),
-                        t.owner
-                    ),
-                    format!(
-                        "{} · due {} ({late}) · owner <@{}>",
-                        trouble_ref(l, t),
-                        format_day_time(l, tz, *due),
-                        t.owner
-                    )
+                    format!("{} · 期限 {}（{late}）· 担当 <@{}>", trouble_ref(l, t), due_at, t.owner),
+                    format!("{} · due {} ({late}) · owner <@{}>", trouble_ref(l, t), due_at, t.owner)
                 )
             })
             .collect(),
