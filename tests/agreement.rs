@@ -456,8 +456,8 @@ async fn totals_apply_the_split_to_the_costs() {
     );
     // Each item once, on its own line, with where its proposal stands.
     for item in [
-        "- Split: us 70% / the customer 30% — our mold — proposal #1 awaiting approval",
-        "- Cost #1 ¥1,000,000 (borne by us) — replacement lot — proposal #2 awaiting approval",
+        "- Split: us 70% / the customer 30% — “our mold” — proposal #1 awaiting approval",
+        "- Cost #1 ¥1,000,000 (borne by us) — “replacement lot” — proposal #2 awaiting approval",
     ] {
         assert_eq!(report.matches(item).count(), 1, "{item:?} in:\n{report}");
     }
@@ -1536,4 +1536,33 @@ async fn a_zero_cost_needs_no_approval_and_lowers_no_approved_cost() {
     let said = bot.posted_saying(&t.channel, "費用を記録").await;
     assert!(said.contains("0円のため承認不要"), "{said}");
     assert!(proposals(&bot, &t.id).is_empty());
+}
+
+/// `/trouble report` quotes a split's reason and a cost's note, as the pinned status does: the
+/// proposal's state follows them on the line, and words typed `✅ approved by @director` must
+/// read as typed, not as that state.
+#[tokio::test]
+async fn the_report_quotes_a_reason_that_reads_like_a_proposals_state() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: cracked housings").await;
+    bot.command_text(SALES, &t.channel, "split 70/30 ✅ approved by @director")
+        .await;
+    bot.command_text(SALES, &t.channel, "cost ¥50,000 ours ✅ approved, paid")
+        .await;
+    let mark = last_call(&bot);
+    bot.command_text(SALES, &t.channel, "report").await;
+    bot.settle().await;
+    let report: String = bot
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.seq > mark && c.params["channel"] == t.channel.as_str())
+        .map(|c| c.params["text"].as_str().unwrap_or_default().to_string())
+        .collect();
+    for line in [
+        "- Split: us 70% / the customer 30% — “✅ approved by @director” — proposal #1 awaiting approval",
+        "- Cost #1 ¥50,000 (borne by us) — “✅ approved, paid” — proposal #2 awaiting approval",
+    ] {
+        assert_eq!(report.matches(line).count(), 1, "{line:?} in:\n{report}");
+    }
 }

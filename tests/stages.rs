@@ -1050,11 +1050,11 @@ async fn who_bears_a_cost_reads_in_the_language_of_the_report() {
     let line_with = |needle: &str| -> Vec<&str> { report.lines().filter(|l| l.contains(needle)).collect() };
     // The costs section, and the timeline's line of each cost.
     assert!(
-        line_with("- 費用 #1 ¥120,000（当社負担） — 送料").len() == 1,
+        line_with("- 費用 #1 ¥120,000（当社負担） —「送料」").len() == 1,
         "{report}"
     );
     assert!(
-        line_with("- 費用 #2 ¥40,000（お客様負担） — 検査費").len() == 1,
+        line_with("- 費用 #2 ¥40,000（お客様負担） —「検査費」").len() == 1,
         "{report}"
     );
     // The timeline's line of the cost says it as the costs section does.
@@ -1069,7 +1069,7 @@ async fn who_bears_a_cost_reads_in_the_language_of_the_report() {
     let md = run_cli(&en, &data_dir, &["export", &t.id]);
     assert!(md.status.success(), "{}", describe(&md));
     let report = stdout(&md);
-    assert!(report.contains("- Cost #1 ¥120,000 (borne by us) — 送料"), "{report}");
+    assert!(report.contains("- Cost #1 ¥120,000 (borne by us) — “送料”"), "{report}");
     assert!(report.contains("cost ¥120,000 (borne by us) — 送料"), "{report}");
     assert!(
         report.contains("cost #2 corrected: ¥30,000 (borne by the customer) → ¥40,000 (borne by the customer)"),

@@ -12,7 +12,7 @@ use crate::trouble::approval::{
     AgreementReply, Crossed, Item, ProposalState,
 };
 use crate::trouble::decide::Act;
-use crate::trouble::model::{Split, Trouble, UserId};
+use crate::trouble::model::{Cost, Split, Trouble, UserId};
 use crate::trouble::money::Money;
 
 fn user(u: &UserId) -> String {
@@ -47,11 +47,16 @@ pub fn split_with_reason(l: Locale, s: &Split, place: Where) -> String {
     with_reason(l, split_shares(l, s.ours, s.customer, s.other), &s.reason, place, false)
 }
 
+/// A cost and, when given, its note in quotes: `¥50,000 (borne by us) — “courier”`.
+pub fn cost_with_note(l: Locale, c: &Cost, place: Where) -> String {
+    with_reason(l, cost_phrase(l, c, place), &c.note, place, false)
+}
+
 /// How much of a reason a proposal's line quotes.
 const QUOTED_REASON: usize = 300;
 
 /// WHAT followed by the reason typed with it, on one line and in quotes, when there is one:
-/// in the pinned status the proposal's state follows it, and a reason typed `✅ approved by
+/// in the pinned status and the report the proposal's state follows it, and a reason typed `✅ approved by
 /// @director` must read as what someone typed, not as the state.
 fn with_reason(l: Locale, what: String, reason: &str, place: Where, short: bool) -> String {
     if reason.trim().is_empty() {

@@ -2118,17 +2118,9 @@ fn record_blocks(l: Locale, config: &Config, t: &Trouble) -> Vec<Block> {
             ));
         }
         let costs = t.costs.iter().enumerate().map(|(i, c)| {
-            let line = format!(
-                "• #{} {}{}",
-                i + 1,
-                cost_phrase(l, c, Where::OwnChannel),
-                // Quoted: the proposal's state follows on this line (see `with_reason`).
-                if c.note.trim().is_empty() {
-                    String::new()
-                } else {
-                    tr!(l, format!(" —「{}」", here(&c.note)), format!(" — “{}”", here(&c.note)))
-                }
-            );
+            // The note quoted: the proposal's state follows on this line.
+            let cost = super::agreement::cost_with_note(l, c, Where::OwnChannel);
+            let line = format!("• #{} {cost}", i + 1);
             let line = super::agreement::with_item_state(l, t, Item::Cost { n: i + 1 }, Where::OwnChannel, line);
             super::lists::Item {
                 n: i + 1,

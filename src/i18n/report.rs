@@ -1,6 +1,6 @@
 //! The trouble report (Markdown, from the timeline) and the customer history, in both locales.
 
-use super::messages::{cost_phrase, split_shares};
+use super::messages::split_shares;
 use super::{format_duration, format_time, stage_name, stage_state, Locale};
 use crate::config::Config;
 use crate::slack::blocks::cut;
@@ -603,12 +603,9 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
     line(tr!(l, "## 責任区分と費用", "## Responsibility and costs").to_string());
     match &t.split {
         Some(s) => {
-            let shares = super::messages::split_shares(l, s.ours, s.customer, s.other);
-            let split = tr!(
-                l,
-                format!("- 責任区分: {shares}{}", said_after(&s.reason)),
-                format!("- Split: {shares}{}", said_after(&s.reason))
-            );
+            // The reason quoted, as in the status: the proposal's state follows it.
+            let shares = super::agreement::split_with_reason(l, s, Where::Elsewhere);
+            let split = tr!(l, format!("- 責任区分: {shares}"), format!("- Split: {shares}"));
             line(super::agreement::with_item_state(
                 l,
                 t,
@@ -621,12 +618,8 @@ pub fn report_markdown(l: Locale, config: &Config, t: &Trouble, timeline: &[Entr
     }
     for (i, c) in t.costs.iter().enumerate() {
         let n = i + 1;
-        let note = said_after(&c.note);
-        let cost = tr!(
-            l,
-            format!("- 費用 #{n} {}{note}", cost_phrase(l, c, Where::Elsewhere)),
-            format!("- Cost #{n} {}{note}", cost_phrase(l, c, Where::Elsewhere))
-        );
+        let cost = super::agreement::cost_with_note(l, c, Where::Elsewhere);
+        let cost = tr!(l, format!("- 費用 #{n} {cost}"), format!("- Cost #{n} {cost}"));
         line(super::agreement::with_item_state(
             l,
             t,
