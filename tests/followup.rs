@@ -1560,3 +1560,41 @@ async fn the_vp_a_sev1_was_escalated_to_sees_its_customer_kept_waiting_in_app_ho
         assert!(home.contains(none), "{locale}: {home}");
     }
 }
+
+/// `/trouble list` says which customer updates are overdue, and by how much, as App Home does:
+/// a VP reading "customer last heard 5h ago" on every row need not know each severity's
+/// cadence, or the promise made, to tell a late sev2 from a sev3 on time.
+#[tokio::test]
+async fn the_list_marks_each_trouble_whose_customer_update_is_overdue_and_by_how_much() {
+    for (locale, mark) in [("en", "⚠️ update overdue by 1h"), ("ja", "⚠️ お客様への報告 1時間超過")]
+    {
+        let bot = spawn_bot_in(locale).await;
+        let late = bot.open_ready("sev2 ACME: lid cracked").await;
+        let promised = bot.open_ready("sev2 Globex: seal torn").await;
+        let calm = bot.open_ready("sev3 Initech: label misprint").await;
+        bot.advance_and_settle(10 * MINUTE).await;
+        bot.command_text(SALES, &late.channel, "update apologised").await;
+        bot.command_text(SALES, &promised.channel, "update truck leaves next: tomorrow 10:00")
+            .await;
+        bot.command_text(SALES, &calm.channel, "update reprint queued").await;
+        assert!(trouble(&bot, &promised.id).promised_next().is_some(), "{locale}");
+        // 15:10: the sev2's update was due at 14:10; the promise and the sev3's day still run.
+        bot.advance_and_settle(5 * 3600 * Duration::from_secs(1)).await;
+        let list = bot.command_text(VP, ORIGIN, "list").await;
+        let row = |id: &str| {
+            list.lines()
+                .find(|l| l.contains(id))
+                .unwrap_or_else(|| panic!("{locale}: {id:?} listed: {list}"))
+                .to_string()
+        };
+        assert!(row(&late.id).contains(mark), "{locale}: {list}");
+        for on_time in [&promised.id, &calm.id] {
+            assert!(!row(on_time).contains("⚠️"), "{locale}: {list}");
+        }
+        // Logged, it reads on time again.
+        bot.command_text(SALES, &late.channel, "update replacement shipped")
+            .await;
+        let list = bot.command_text(VP, ORIGIN, "list").await;
+        assert!(!list.contains("⚠️"), "{locale}: {list}");
+    }
+}

@@ -1169,6 +1169,36 @@ async fn list_rows_written_without_the_summarys_start_gain_it_at_connect() {
     assert_eq!(store.open_summaries().await.unwrap(), written);
 }
 
+/// A `/trouble list` row the release before wrote, without what its customer update's due time
+/// counts from, gains it at the next connect, so the list marks an overdue update from the
+/// upgrade on (the rows left longest unchanged are the ones it must mark).
+#[tokio::test]
+async fn list_rows_written_without_their_cadence_gain_it_at_connect() {
+    let url = pg::fresh_database();
+    let pool = trouble_bot::store::pg::connect(&url).unwrap();
+    trouble_bot::store::pg::migrate(&pool).await.unwrap();
+    open_one(&PgStore::new(pool, "a", LEASE)).await;
+    let store = trouble_bot::store::Store::connect_postgres(&url, "b", LEASE)
+        .await
+        .unwrap();
+    let written = store.open_summaries().await.unwrap();
+    assert!(written[0].cadence.is_some());
+    let old = client(&url)
+        .await
+        .execute(
+            "UPDATE troubles SET summary = convert_to((convert_from(summary, 'UTF8')::jsonb - 'cadence')::text, 'UTF8')",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(old, 1);
+    assert_eq!(store.open_summaries().await.unwrap()[0].cadence, None);
+    let store = trouble_bot::store::Store::connect_postgres(&url, "c", LEASE)
+        .await
+        .unwrap();
+    assert_eq!(store.open_summaries().await.unwrap(), written);
+}
+
 // ---- A database that stops answering.
 
 /// A TCP link to the test cluster that can be frozen: bytes are taken and held, as a database

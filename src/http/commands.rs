@@ -143,7 +143,7 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
     match command {
         Command::Help => help_answer(l),
         Command::List => match Box::pin(open_list(app, &user)).await {
-            Ok((shown, total)) => ephemeral_text(list_text(l, &shown, total, now)),
+            Ok((shown, total)) => ephemeral_text(list_text(l, &shown, total, &app.config.policy, now)),
             Err(e) => failed(app, Surface::Command, "cannot list troubles", e),
         },
         Command::Mine => match Box::pin(mine(app, &user, now)).await {

@@ -970,8 +970,15 @@ fn not_allowed(l: Locale, config: &Config, act: Act, who: &Who) -> String {
     }
 }
 
-/// `troubles` are the first open troubles to show, of `total`.
-pub fn list_text(l: Locale, troubles: &[TroubleSummary], total: usize, now: DateTime<Utc>) -> String {
+/// `troubles` are the first open troubles to show, of `total`; a row whose customer update is
+/// overdue under `policy` says by how much, so the reader need not know each severity's cadence.
+pub fn list_text(
+    l: Locale,
+    troubles: &[TroubleSummary],
+    total: usize,
+    policy: &crate::trouble::policy::Policy,
+    now: DateTime<Utc>,
+) -> String {
     if troubles.is_empty() {
         return tr!(l, "対応中のトラブルはありません。", "No open troubles.").to_string();
     }
@@ -988,6 +995,15 @@ pub fn list_text(l: Locale, troubles: &[TroubleSummary], total: usize, now: Date
         };
         // The summary's last contact is the opening until an update is logged.
         let heard = super::customer_waited(l, t.last_customer_contact, now, t.last_customer_contact == t.opened_at);
+        let mut said = vec![ack.to_string(), heard];
+        if let Some(late) = t.update_late(policy, now) {
+            let late = super::format_duration(l, late.num_seconds().max(0) as u64);
+            said.push(tr!(
+                l,
+                format!("⚠️ お客様への報告 {late}超過"),
+                format!("⚠️ update overdue by {late}")
+            ));
+        }
         let line = Line {
             id: &t.id,
             customer: &t.customer,
@@ -997,7 +1013,7 @@ pub fn list_text(l: Locale, troubles: &[TroubleSummary], total: usize, now: Date
             channel: t.channel.as_ref(),
             channel_name: t.channel_name.as_deref(),
         };
-        out.push_str(&line.text(l, &[ack.to_string(), heard]));
+        out.push_str(&line.text(l, &said));
     }
     let shown = troubles.len().min(50);
     if total > shown {

@@ -1634,6 +1634,38 @@ pub mod pg {
         Ok(added)
     }
 
+    /// Gives the `/trouble list` summaries an earlier release wrote what their customer update's
+    /// due time counts from, at connect (as sled at its first start), so the list marks an
+    /// overdue update from the upgrade on: the troubles whose customer has waited longest are
+    /// the ones no change would rewrite. Only the rows without one are read (none after the
+    /// first connect), each changed only while it is the row read.
+    pub async fn add_summary_cadences(pool: &Pool) -> Result<u64, PgError> {
+        let client = pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT id, body, summary FROM troubles
+                 WHERE summary IS NOT NULL AND position('\"cadence\":'::bytea IN summary) = 0",
+                &[],
+            )
+            .await?;
+        let mut added = 0;
+        for row in &rows {
+            let (id, body, kept) = (row.get::<_, &str>(0), row.get::<_, &[u8]>(1), row.get::<_, &[u8]>(2));
+            let (Ok(t), Ok(mut summary)) = (decode::<Trouble>(body), decode::<TroubleSummary>(kept)) else {
+                continue;
+            };
+            summary.cadence = Some(crate::trouble::model::CadenceBasis::of(&t));
+            let with_cadence = serde_json::to_vec(&summary).expect("a summary serializes");
+            added += client
+                .execute(
+                    "UPDATE troubles SET summary = $2 WHERE id = $1 AND summary = $3",
+                    &[&id, &with_cadence, &kept],
+                )
+                .await?;
+        }
+        Ok(added)
+    }
+
     /// The records `sql` (selecting an id and a JSON record for `id = ANY($1)`) finds for `ids`,
     /// in the order of `ids` (an id it does not find, or whose record does not read, is left
     /// out).

@@ -416,6 +416,7 @@ impl Store {
         Box::pin(crate::store::pg::migrate(&pool)).await?;
         Box::pin(index::pg::build_missing(&pool)).await?;
         Box::pin(index::pg::add_summary_starts(&pool)).await?;
+        Box::pin(index::pg::add_summary_cadences(&pool)).await?;
         Ok(Store::Postgres(PgStore::new(pool, instance, lease)))
     }
 

@@ -677,6 +677,9 @@ const SUMMARIES_BUILT: &[u8] = b"summaries:built";
 /// In sled's default tree once every open trouble's summary carries the start of the trouble's
 /// summary (`TroubleSummary::summary`, which earlier releases did not keep).
 const SUMMARY_STARTS_ADDED: &[u8] = b"summaries:summary starts";
+/// In sled's default tree once every open trouble's summary carries what its customer update's
+/// due time counts from (`TroubleSummary::cadence`, which earlier releases did not keep).
+const SUMMARY_CADENCES_ADDED: &[u8] = b"summaries:cadences";
 /// In sled's default tree after a clean stop: outbox ids below it with no attempt recorded
 /// never left (see [`SledStore::stopped_cleanly`]). Raised by each clean stop.
 const STOPPED_CLEANLY_BELOW: &[u8] = b"stopped cleanly below";
@@ -824,6 +827,10 @@ impl SledStore {
         if !store.db.contains_key(SUMMARY_STARTS_ADDED)? {
             store.add_summary_starts()?;
             store.db.insert(SUMMARY_STARTS_ADDED, &[])?;
+        }
+        if !store.db.contains_key(SUMMARY_CADENCES_ADDED)? {
+            store.add_summary_cadences()?;
+            store.db.insert(SUMMARY_CADENCES_ADDED, &[])?;
         }
         let index_due = !super::index::sled_is_built(&store.index)?;
         if index_due {
@@ -973,6 +980,35 @@ impl SledStore {
     /// each trouble's next change of what the list shows: once, over the open troubles only.
     /// One whose summary or record does not read is left as it is (the list passes it over,
     /// or shows it without).
+    /// Gives the summaries an earlier release wrote what their customer update's due time counts
+    /// from, so `/trouble list` marks an overdue update from the upgrade on: the troubles whose
+    /// customer has waited longest are the ones no change would rewrite. Once, over the open
+    /// troubles only; one whose record does not read is left without (shown unmarked).
+    fn add_summary_cadences(&self) -> Result<(), StoreError> {
+        let mut added = 0usize;
+        for entry in self.summaries.iter() {
+            let (key, value) = entry?;
+            let Ok(mut kept) = decode::<TroubleSummary>(&value) else {
+                continue;
+            };
+            if kept.cadence.is_some() {
+                continue;
+            }
+            if let Ok(Some(t)) = self.get(&kept.id) {
+                kept.cadence = Some(crate::trouble::model::CadenceBasis::of(&t));
+                self.summaries.insert(key, encode(&kept))?;
+                added += 1;
+            }
+        }
+        if added > 0 {
+            tracing::info!(
+                added,
+                "the open troubles' list rows now carry their customer update's cadence"
+            );
+        }
+        Ok(())
+    }
+
     fn add_summary_starts(&self) -> Result<(), StoreError> {
         let mut added = 0usize;
         for entry in self.summaries.iter() {
@@ -2720,6 +2756,33 @@ mod tests {
         drop(store);
         let store = reopen(dir.path());
         assert_eq!(starts(&store)[0], "");
+    }
+
+    /// The summaries an earlier release wrote gain what their customer update's due time counts
+    /// from at the next start, so `/trouble list` marks an overdue update at once: the troubles
+    /// left longest unchanged are the ones it must mark.
+    #[test]
+    fn summaries_written_without_their_cadence_gain_it_at_the_upgrade() {
+        let (dir, store, config, now) = fresh();
+        let ctx = Ctx {
+            policy: &config.policy,
+            now,
+        };
+        open_in(&store, &ctx, &[], 2).unwrap();
+        let ids = [TroubleId::new("20261130-1")];
+        let written = store.summaries_of(&ids).unwrap();
+        assert!(written[0].cadence.is_some());
+        // As the release before wrote it: no `cadence` in the record.
+        let mut old = written[0].clone();
+        old.cadence = None;
+        let json = serde_json::to_vec(&old).unwrap();
+        assert!(!String::from_utf8_lossy(&json).contains("\"cadence\""));
+        store.summaries.insert(ids[0].as_str(), json).unwrap();
+        store.db.remove(SUMMARY_CADENCES_ADDED).unwrap();
+        assert_eq!(store.summaries_of(&ids).unwrap()[0].cadence, None);
+        drop(store);
+        let store = reopen(dir.path());
+        assert_eq!(store.summaries_of(&ids).unwrap(), written);
     }
 
     #[test]

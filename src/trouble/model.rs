@@ -764,6 +764,48 @@ pub struct TroubleSummary {
     /// the trouble's next change.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub summary: String,
+    /// What the customer update's due time counts from, so the list marks an update overdue;
+    /// None in a summary an earlier release wrote, until the store's next start fills it in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cadence: Option<CadenceBasis>,
+}
+
+/// The parts of a trouble its customer update's due time is judged from (with its severity and
+/// last contact), as App Home's row keeps them: see [`TroubleSummary::update_late`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CadenceBasis {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promised_next: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reopened_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub never_updated: bool,
+}
+
+impl CadenceBasis {
+    pub fn of(t: &Trouble) -> Self {
+        CadenceBasis {
+            promised_next: t.promised_next(),
+            reopened_at: t.substance.reopened_at,
+            never_updated: !t.contacted(),
+        }
+    }
+}
+
+impl TroubleSummary {
+    /// How late the customer's update is at `now` (None while it is not due, or for a row that
+    /// does not carry its basis yet): what `Policy::customer_owed_by` says of the trouble, so
+    /// `/trouble list` marks the same troubles App Home calls overdue.
+    pub fn update_late(&self, policy: &super::policy::Policy, now: DateTime<Utc>) -> Option<chrono::Duration> {
+        let basis = self.cadence.as_ref()?;
+        let owed = policy.owed_by(
+            self.severity,
+            cadence_from(self.last_customer_contact, basis.reopened_at),
+            basis.promised_next,
+            first_call_from(basis.never_updated, self.opened_at, basis.reopened_at),
+        );
+        (owed < now).then(|| now - owed)
+    }
 }
 
 /// How much of a trouble's summary a row keeps (App Home, `/trouble list`, the lists of a DM,
@@ -790,6 +832,7 @@ impl From<&Trouble> for TroubleSummary {
             channel_name: t.channel_name.clone(),
             private: t.private,
             summary: summary_start(&t.summary),
+            cadence: Some(CadenceBasis::of(t)),
         }
     }
 }
