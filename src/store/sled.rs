@@ -980,59 +980,55 @@ impl SledStore {
     /// each trouble's next change of what the list shows: once, over the open troubles only.
     /// One whose summary or record does not read is left as it is (the list passes it over,
     /// or shows it without).
+    fn add_summary_starts(&self) -> Result<(), StoreError> {
+        let needs = |kept: &TroubleSummary| kept.summary.is_empty();
+        self.fill_summaries("the start of their summary", needs, |kept, t| {
+            // The start alone: the rest of the row stays as its trouble's last write left it.
+            kept.summary = crate::trouble::model::summary_start(&t.summary);
+            !kept.summary.is_empty()
+        })
+    }
+
     /// Gives the summaries an earlier release wrote what their customer update's due time counts
     /// from, so `/trouble list` marks an overdue update from the upgrade on: the troubles whose
     /// customer has waited longest are the ones no change would rewrite. Once, over the open
     /// troubles only; one whose record does not read is left without (shown unmarked).
     fn add_summary_cadences(&self) -> Result<(), StoreError> {
+        let needs = |kept: &TroubleSummary| kept.cadence.is_none();
+        self.fill_summaries("their customer update's cadence", needs, |kept, t| {
+            kept.cadence = Some(crate::trouble::model::CadenceBasis::of(t));
+            true
+        })
+    }
+
+    /// Rewrites each open trouble's summary that `fill` completes from its trouble's record (it
+    /// says whether it did); a summary `needs` nothing of is passed over before the record is
+    /// read. `what` names the field in the log line.
+    fn fill_summaries(
+        &self,
+        what: &str,
+        needs: impl Fn(&TroubleSummary) -> bool,
+        fill: impl Fn(&mut TroubleSummary, &Trouble) -> bool,
+    ) -> Result<(), StoreError> {
         let mut added = 0usize;
         for entry in self.summaries.iter() {
             let (key, value) = entry?;
             let Ok(mut kept) = decode::<TroubleSummary>(&value) else {
                 continue;
             };
-            if kept.cadence.is_some() {
+            if !needs(&kept) {
                 continue;
             }
-            if let Ok(Some(t)) = self.get(&kept.id) {
-                kept.cadence = Some(crate::trouble::model::CadenceBasis::of(&t));
+            let Ok(Some(t)) = self.get(&kept.id) else {
+                continue;
+            };
+            if fill(&mut kept, &t) {
                 self.summaries.insert(key, encode(&kept))?;
                 added += 1;
             }
         }
         if added > 0 {
-            tracing::info!(
-                added,
-                "the open troubles' list rows now carry their customer update's cadence"
-            );
-        }
-        Ok(())
-    }
-
-    fn add_summary_starts(&self) -> Result<(), StoreError> {
-        let mut added = 0usize;
-        for entry in self.summaries.iter() {
-            let (key, value) = entry?;
-            let Ok(mut kept) = decode::<TroubleSummary>(&value) else {
-                continue;
-            };
-            if !kept.summary.is_empty() {
-                continue;
-            }
-            // The start alone: the rest of the row stays as its trouble's last write left it.
-            if let Ok(Some(t)) = self.get(&kept.id) {
-                kept.summary = crate::trouble::model::summary_start(&t.summary);
-                if !kept.summary.is_empty() {
-                    self.summaries.insert(key, encode(&kept))?;
-                    added += 1;
-                }
-            }
-        }
-        if added > 0 {
-            tracing::info!(
-                added,
-                "the open troubles' list rows now carry the start of their summary"
-            );
+            tracing::info!(added, "the open troubles' list rows now carry {what}");
         }
         Ok(())
     }
