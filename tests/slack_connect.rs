@@ -1377,3 +1377,63 @@ async fn the_owner_or_manager_added_back_to_a_shared_channel_hear_why_by_dm_alon
         assert!(said.iter().all(|p| !p.contains(left)), "{locale}: {said:?}");
     }
 }
+
+/// A scope line names the customers, lots or sites a trouble may reach, often another
+/// customer's ("Globex got lot 42 too"): in a trouble channel shared with the customer it is
+/// recorded, kept from the channel (its line, the pinned status, `/trouble status` there) and
+/// read by the owner and the manager by DM (its writer is not sent their own), its writer told
+/// so; a channel nobody shared is told it as ever. In both languages.
+#[tokio::test]
+async fn a_scope_line_naming_another_customer_stays_out_of_a_shared_channel() {
+    for (locale, told) in [
+        (
+            "en",
+            "the scope (other customers, lots or sites, for the team) is not posted here",
+        ),
+        (
+            "ja",
+            "波及範囲（他のお客様・ロット・拠点の名前が入りうる社内情報）はここには投稿せず",
+        ),
+    ] {
+        let (bot, front) = bot_with_connect_in(locale).await;
+        let shared = bot.open_ready("sev2 ACME: cracked housings").await;
+        let internal = bot.open_ready("sev2 Initech: bent brackets").await;
+        share_with_the_customer(&bot, &front, &shared.channel).await;
+        let mark = last_call(&bot);
+        let scope = "Globex got lot 42 too";
+        let answer = bot
+            .command_text(SALES, &shared.channel, &format!("scope {scope}"))
+            .await;
+        assert!(answer.contains(told) && answer.contains("1"), "{locale}: {answer}");
+        let dm = bot.posted_saying(MANAGER, scope).await;
+        assert!(
+            dm.contains(shared.id.as_str()),
+            "{locale}: the DM names the trouble: {dm}"
+        );
+        // Checked by the manager: the owner reads it by DM, the manager wrote it.
+        let answer = bot
+            .command_text(MANAGER, &shared.channel, "scope check 1 Globex's lot quarantined")
+            .await;
+        assert!(answer.contains(told), "{locale}: {answer}");
+        bot.posted_saying(SALES, "Globex's lot quarantined").await;
+        bot.command_text(SALES, &internal.channel, &format!("scope {scope}"))
+            .await;
+        bot.posted_saying(&internal.channel, scope).await;
+        bot.settle().await;
+        assert_eq!(trouble(&bot, &shared.id).substance.scope.len(), 1, "{locale}: recorded");
+        let in_shared = said_in_since(&bot, &shared.channel, mark);
+        assert!(
+            in_shared.iter().all(|p| !p.contains("Globex")),
+            "{locale}: {in_shared:?}"
+        );
+        let to_writer = posted_since(&bot, SALES, mark);
+        assert!(to_writer.iter().all(|p| !p.contains(scope)), "{locale}: {to_writer:?}");
+        let to_checker = posted_since(&bot, MANAGER, mark);
+        assert!(
+            to_checker.iter().all(|p| !p.contains("lot quarantined")),
+            "{locale}: {to_checker:?}"
+        );
+        let status = bot.command(SALES, &shared.channel, "status").await.to_string();
+        assert!(!status.contains("Globex"), "{locale}: {status}");
+    }
+}

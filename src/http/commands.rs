@@ -274,6 +274,9 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
                     if Box::pin(noted_where_the_customer_reads(app, &channel, &applied)).await {
                         return ephemeral_text(i18n::noted_for_the_team_alone(l));
                     }
+                    if let Some(kept) = Box::pin(scope_where_the_customer_reads(app, &channel, &applied)).await {
+                        return ephemeral(kept);
+                    }
                     let changed = matches!(&applied, Applied::Decided(d) if d.trouble.is_some());
                     // So is a prevention action's text corrected, once told (only its text: a
                     // new owner or date changes nothing the other channels weigh).
@@ -677,7 +680,7 @@ async fn status_where_the_customer_reads(app: &App, channel: &ChannelId, applied
     let Some(Reply::Status(t)) = &decision.reply else {
         return None;
     };
-    if !crate::trouble::approval::has_internal(t) {
+    if !crate::trouble::approval::has_internal(t) && t.substance.scope.is_empty() {
         return None;
     }
     if !Box::pin(shared_outside(app, channel)).await {
@@ -698,6 +701,30 @@ async fn status_where_the_customer_reads(app: &App, channel: &ChannelId, applied
 async fn noted_where_the_customer_reads(app: &App, channel: &ChannelId, applied: &Applied) -> bool {
     matches!(applied, Applied::Decided(d) if d.reply == Some(Reply::Noted))
         && Box::pin(shared_outside(app, channel)).await
+}
+
+/// A scope line added or checked in a channel shared with the customer, which the deliverer
+/// keeps from the line there (the owner and the manager read it by DM): the usual answer, and
+/// its writer is told why the channel does not show it. `None` for any other answer.
+async fn scope_where_the_customer_reads(app: &App, channel: &ChannelId, applied: &Applied) -> Option<Rendered> {
+    let Applied::Decided(decision) = applied else {
+        return None;
+    };
+    let reply = decision.reply.as_ref().filter(|r| {
+        matches!(
+            r,
+            Reply::Step(
+                crate::trouble::facts::StepReply::ScopeAdded { .. }
+                    | crate::trouble::facts::StepReply::ScopeChecked { .. }
+            )
+        )
+    })?;
+    if !Box::pin(shared_outside(app, channel)).await {
+        return None;
+    }
+    let l = app.config.locale;
+    let said = Rendered::text(reply_text(l, &app.config, reply));
+    Some(warned(said, &i18n::scope_for_the_team_alone(l)))
 }
 
 /// `open ACME: Japan K.K.: lid cracked` opens for `ACME Japan K.K.` when that is a customer the

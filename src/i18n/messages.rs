@@ -561,8 +561,8 @@ pub fn render_to(l: Locale, config: &Config, t: &Trouble, message: &Message, to:
         return polished(l, Rendered::text(text));
     }
     let mut rendered = render(l, config, t, message);
-    // A note kept from a channel shared with the customer reaches the team by DM: which
-    // trouble it is about comes with it.
+    // A note or a scope line kept from a channel shared with the customer reaches the team by
+    // DM: which trouble it is about comes with it.
     let asked_in_dm = matches!(
         message,
         Message::Nudge(_)
@@ -572,7 +572,7 @@ pub fn render_to(l: Locale, config: &Config, t: &Trouble, message: &Message, to:
             }
             | Message::FirstContact { .. }
             | Message::Step(crate::trouble::facts::StepLine::EffectCheck { .. })
-    );
+    ) || crate::trouble::facts::names_the_scope(message);
     if matches!(to, Dest::Dm(_)) && asked_in_dm {
         let (id, channel) = (&t.id, channel_ref(l, t));
         let customer = cut(&away(&t.customer), NOTIFIED_CUSTOMER);

@@ -497,8 +497,8 @@ pub fn form_not_opened(l: Locale, instead: &str) -> String {
 pub fn status_left_out_internal(l: Locale) -> String {
     tr!(
         l,
-        "このチャンネルはお客様と共有されているため、責任区分・費用・提案は表示していません。",
-        "This channel is shared with the customer, so the split, costs and proposals are left out here."
+        "このチャンネルはお客様と共有されているため、責任区分・費用・提案と波及範囲は表示していません。",
+        "This channel is shared with the customer, so the split, costs and proposals are left out here, and the scope."
     )
     .to_string()
 }
@@ -510,6 +510,17 @@ pub fn noted_for_the_team_alone(l: Locale) -> String {
         l,
         "タイムラインに記録しました。このチャンネルはお客様と共有されているため、メモ（社内向け）はここには投稿せず、担当者とマネージャーに DM で伝えます。",
         "Added to the timeline. This channel is shared with the customer, so the note (for the team) is not posted here: the owner and the manager get it by DM."
+    )
+    .to_string()
+}
+
+/// A scope line added or checked in a trouble's channel shared with the customer: recorded,
+/// and kept from them (the scope often names another customer, lot or site).
+pub fn scope_for_the_team_alone(l: Locale) -> String {
+    tr!(
+        l,
+        "このチャンネルはお客様と共有されているため、波及範囲（他のお客様・ロット・拠点の名前が入りうる社内情報）はここには投稿せず、固定表示のステータスにも出しません。担当者とマネージャーに DM で伝えます（8D には載ります。お客様に渡す前に確認してください）。",
+        "This channel is shared with the customer, so the scope (other customers, lots or sites, for the team) is not posted here, nor shown in the pinned status: the owner and the manager get it by DM (the 8D carries it: review it before it goes to the customer)."
     )
     .to_string()
 }

@@ -702,6 +702,7 @@ async fn deliver_once(
                 Slot::Status => {
                     trouble.is_open()
                         || crate::trouble::approval::has_internal(&trouble)
+                        || !trouble.substance.scope.is_empty()
                         || crate::trouble::approval::tells_the_wait(&trouble)
                 }
                 Slot::Kickoff => true,
@@ -765,7 +766,9 @@ async fn deliver_once(
             // the customer's trouble and was added back, goes to them by DM instead (the core
             // decides to whom). So does a note: a memo for the team (the 8D leaves notes out),
             // never the customer's to read; and the 8D's draft, should the channel have been
-            // shared since it was asked for: the customer reads it once it is reviewed.
+            // shared since it was asked for: the customer reads it once it is reviewed. So does
+            // a scope line (added or checked): the other customers, lots or sites the trouble may
+            // reach ("Globex got lot 42 too") are not this customer's to read.
             let follow_up = matches!(
                 message,
                 Message::Nudge(_)
@@ -786,7 +789,7 @@ async fn deliver_once(
                             | StepLine::ActionReminder { .. }
                             | StepLine::ReturnReminder { .. }
                     )
-            );
+            ) || crate::trouble::facts::names_the_scope(message);
             // A close, and a lowering: posted there, their reasons (the chain's, internal) not;
             // an acknowledgement, without how long it waited; a raise, a stage's line and an
             // update withdrawn, without the reason or note typed with them (the team's, as the 8D

@@ -1196,7 +1196,7 @@ pub fn tells_the_wait(t: &Trouble) -> bool {
 /// The trouble as a channel shared with the customer may show it: no split, costs or proposals,
 /// and of the acknowledgement only who gave it: not how long it waited, nor who up the chain was
 /// asked (the escalation's lines go by DM there too), nor who of them is away, nor the note
-/// given with its close.
+/// given with its close, nor the scope.
 pub fn for_outside(t: &Trouble) -> Trouble {
     let mut escalation = t.escalation.clone();
     escalation.level = 0;
@@ -1217,6 +1217,12 @@ pub fn for_outside(t: &Trouble) -> Trouble {
             note: String::new(),
             ..c
         }),
+        // Nor the scope: the other customers, lots or sites it may reach are the team's (the
+        // 8D, reviewed before it is given, carries them).
+        substance: super::facts::Substance {
+            scope: Vec::new(),
+            ..t.substance.clone()
+        },
         ..t.clone()
     }
 }

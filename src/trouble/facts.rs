@@ -1725,6 +1725,18 @@ pub enum StepLine {
     },
 }
 
+/// Whether `message` is a scope line (added or checked): the customers, lots or sites the
+/// trouble may reach, often another customer's, kept from a channel shared with the customer.
+pub fn names_the_scope(message: &Message) -> bool {
+    matches!(
+        message,
+        Message::Step(StepLine::Logged {
+            event: StepEvent::ScopeAdded { .. } | StepEvent::ScopeChecked { .. },
+            ..
+        })
+    )
+}
+
 /// What `fix customer` and `fix summary` correct of what was given at open.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OpeningField {

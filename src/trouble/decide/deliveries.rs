@@ -177,21 +177,27 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
                 w.post(Lane::Dm, Dest::Dm(who), message);
             }
         }
-        // A note kept from a channel the customer reads: the owner and the manager read it by
-        // DM instead, as they would have in the channel; its writer has it already.
-        Outcome::FollowUpHeld {
-            message:
-                message @ Message::Recorded {
+        // A note or a scope line kept from a channel the customer reads: the owner and the
+        // manager read it by DM instead, as they would have in the channel; its writer has it
+        // already.
+        Outcome::FollowUpHeld { message }
+            if matches!(
+                message,
+                Message::Recorded {
                     what: Record::Note { .. },
                     ..
-                },
-        } => {
-            if let Message::Recorded { by, .. } = &message {
-                let mut readers = vec![w.t.owner.clone()];
-                readers.extend(w.t.manager.clone().filter(|m| *m != w.t.owner));
-                for who in readers.into_iter().filter(|who| who != by) {
-                    w.post(Lane::Dm, Dest::Dm(who), message.clone());
                 }
+            ) || crate::trouble::facts::names_the_scope(&message) =>
+        {
+            let by = match &message {
+                Message::Recorded { by, .. } => Some(by.clone()),
+                Message::Step(crate::trouble::facts::StepLine::Logged { by, .. }) => by.clone(),
+                _ => None,
+            };
+            let mut readers = vec![w.t.owner.clone()];
+            readers.extend(w.t.manager.clone().filter(|m| *m != w.t.owner));
+            for who in readers.into_iter().filter(|who| Some(who) != by.as_ref()) {
+                w.post(Lane::Dm, Dest::Dm(who), message.clone());
             }
         }
         Outcome::FollowUpHeld { message } => {
