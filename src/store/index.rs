@@ -1605,33 +1605,11 @@ pub mod pg {
     /// write of its trouble meanwhile wrote it whole. One whose record does not read is left
     /// as it is.
     pub async fn add_summary_starts(pool: &Pool) -> Result<u64, PgError> {
-        let client = pool.get().await?;
-        let rows = client
-            .query(
-                "SELECT id, body, summary FROM troubles
-                 WHERE summary IS NOT NULL AND position('\"summary\":'::bytea IN summary) = 0",
-                &[],
-            )
-            .await?;
-        let mut added = 0;
-        for row in &rows {
-            let (id, body, kept) = (row.get::<_, &str>(0), row.get::<_, &[u8]>(1), row.get::<_, &[u8]>(2));
-            let (Ok(t), Ok(mut summary)) = (decode::<Trouble>(body), decode::<TroubleSummary>(kept)) else {
-                continue;
-            };
+        fill_summaries(pool, "summary", |summary, t| {
             summary.summary = crate::trouble::model::summary_start(&t.summary);
-            if summary.summary.is_empty() {
-                continue;
-            }
-            let with_start = serde_json::to_vec(&summary).expect("a summary serializes");
-            added += client
-                .execute(
-                    "UPDATE troubles SET summary = $2 WHERE id = $1 AND summary = $3",
-                    &[&id, &with_start, &kept],
-                )
-                .await?;
-        }
-        Ok(added)
+            !summary.summary.is_empty()
+        })
+        .await
     }
 
     /// Gives the `/trouble list` summaries an earlier release wrote what their customer update's
@@ -1640,12 +1618,28 @@ pub mod pg {
     /// the ones no change would rewrite. Only the rows without one are read (none after the
     /// first connect), each changed only while it is the row read.
     pub async fn add_summary_cadences(pool: &Pool) -> Result<u64, PgError> {
+        fill_summaries(pool, "cadence", |summary, t| {
+            summary.cadence = Some(crate::trouble::model::CadenceBasis::of(t));
+            true
+        })
+        .await
+    }
+
+    /// Rewrites each list row written without `field` that `fill` completes from its trouble's
+    /// record (it says whether it did), each only while it is the row read: a write of its
+    /// trouble meanwhile wrote it whole. A row whose record does not read is left as it is.
+    async fn fill_summaries(
+        pool: &Pool,
+        field: &str,
+        fill: impl Fn(&mut TroubleSummary, &Trouble) -> bool,
+    ) -> Result<u64, PgError> {
         let client = pool.get().await?;
+        let key = format!("\"{field}\":").into_bytes();
         let rows = client
             .query(
                 "SELECT id, body, summary FROM troubles
-                 WHERE summary IS NOT NULL AND position('\"cadence\":'::bytea IN summary) = 0",
-                &[],
+                 WHERE summary IS NOT NULL AND position($1::bytea IN summary) = 0",
+                &[&key],
             )
             .await?;
         let mut added = 0;
@@ -1654,12 +1648,14 @@ pub mod pg {
             let (Ok(t), Ok(mut summary)) = (decode::<Trouble>(body), decode::<TroubleSummary>(kept)) else {
                 continue;
             };
-            summary.cadence = Some(crate::trouble::model::CadenceBasis::of(&t));
-            let with_cadence = serde_json::to_vec(&summary).expect("a summary serializes");
+            if !fill(&mut summary, &t) {
+                continue;
+            }
+            let filled = serde_json::to_vec(&summary).expect("a summary serializes");
             added += client
                 .execute(
                     "UPDATE troubles SET summary = $2 WHERE id = $1 AND summary = $3",
-                    &[&id, &with_cadence, &kept],
+                    &[&id, &filled, &kept],
                 )
                 .await?;
         }
