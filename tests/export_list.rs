@@ -5,30 +5,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
 
 use common::*;
-
-fn config_file(locale: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("trouble.toml");
-    std::fs::write(&path, config_speaking(locale)).expect("write config");
-    (dir, path)
-}
-
-fn run_cli(config: &Path, data_dir: &Path, args: &[&str]) -> Output {
-    wait_released(data_dir);
-    std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
-        .args(args)
-        .env("TROUBLE_CONFIG", config)
-        .env("TROUBLE_DATA_DIR", data_dir)
-        .env_remove("DATABASE_URL")
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("the trouble-bot binary runs")
-}
 
 fn describe(o: &Output) -> String {
     format!(

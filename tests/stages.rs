@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
@@ -98,27 +98,6 @@ fn config_text(locale: &str) -> String {
     let base = BASE_CONFIG.replacen("locale = \"en\"\n", "", 1);
     assert!(!base.contains("locale ="), "BASE_CONFIG's locale line was removed");
     format!("locale = \"{locale}\"\n{base}\n{DEFAULT_SEVERITIES}")
-}
-
-/// A config file for the CLI (TROUBLE_CONFIG must name an existing file).
-fn config_file(locale: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("trouble.toml");
-    std::fs::write(&path, config_text(locale)).expect("write config");
-    (dir, path)
-}
-
-/// Runs the built `trouble-bot` binary on a data directory.
-fn run_cli(config: &Path, data_dir: &Path, args: &[&str]) -> Output {
-    wait_released(data_dir);
-    std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
-        .args(args)
-        .env("TROUBLE_CONFIG", config)
-        .env("TROUBLE_DATA_DIR", data_dir)
-        .env_remove("TROUBLE_LISTEN")
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("the trouble-bot binary runs")
 }
 
 fn stdout(o: &Output) -> String {

@@ -128,6 +128,29 @@ pub fn config_speaking(locale: &str) -> String {
     format!("{config}\n{DEFAULT_SEVERITIES}")
 }
 
+/// A config file in `locale` for the CLI (TROUBLE_CONFIG must name an existing file).
+pub fn config_file(locale: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("trouble.toml");
+    std::fs::write(&path, config_speaking(locale)).expect("write config");
+    (dir, path)
+}
+
+/// Runs the built `trouble-bot` binary on a data directory once the bot there let it go (never
+/// on a database or a listen address the environment names).
+pub fn run_cli(config: &std::path::Path, data_dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    wait_released(data_dir);
+    std::process::Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
+        .args(args)
+        .env("TROUBLE_CONFIG", config)
+        .env("TROUBLE_DATA_DIR", data_dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("TROUBLE_LISTEN")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the trouble-bot binary runs")
+}
+
 /// The bot with exactly this TOML (top-level keys must come before any table).
 pub async fn spawn_bot_raw(config_text: &str) -> TestBot {
     spawn_bot_full(config_text, trouble_bot::http::server::Limits::default()).await
