@@ -119,21 +119,28 @@ pub fn export(config: &Config, store: &Store, id: &str, format: Format) -> Outco
 /// snapshot, checked and printed as from the sled store.
 pub fn export_from_database(config: &Config, url: &str, id: &str, format: Format) -> Outcome {
     let id = TroubleId::new(id);
-    let read = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())
-        .and_then(|runtime| {
-            runtime
-                .block_on(async { pg::copy::trouble_with_timeline(&pg::connect(url)?, &id).await })
-                .map_err(|e| format!("{}: {e}", pg::redacted(url)))
-        });
+    let read = on_database(url, async |pool| pg::copy::trouble_with_timeline(pool, &id).await);
     match read {
         Ok(Some((t, timeline))) => report(config, &t, &timeline, format),
         Ok(None) => Outcome::failed(crate::i18n::admin::no_trouble(config.locale, id.as_str())),
         // A decode error quotes what it read: stored text never acts on the terminal.
         Err(e) => Outcome::failed(crate::store::printable(&e)),
     }
+}
+
+/// What `read` finds in the PostgreSQL at `url`, on a runtime of its own (the CLI runs none);
+/// an error names the database with its password hidden.
+fn on_database<T>(
+    url: &str,
+    read: impl AsyncFnOnce(&deadpool_postgres::Pool) -> Result<T, pg::PgError>,
+) -> Result<T, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime
+        .block_on(async { read(&pg::connect(url)?).await })
+        .map_err(|e| format!("{}: {e}", pg::redacted(url)))
 }
 
 /// `export-list`: the troubles opened in `since..=until`, oldest first, as CSV (see
@@ -190,21 +197,13 @@ pub fn period(
 /// PostgreSQL, fetched a few hundred at a time.
 pub fn export_list_from_database(config: &Config, url: &str, since: DateTime<Utc>, until: DateTime<Utc>) -> Outcome {
     let mut sheet = Sheet::new(config);
-    let read = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())
-        .and_then(|runtime| {
-            runtime
-                .block_on(async {
-                    pg::copy::troubles_opened(&pg::connect(url)?, since, until, |listed| match listed {
-                        pg::copy::Listed::Read(t) => sheet.add(&t),
-                        pg::copy::Listed::Unreadable(id, known) => sheet.unreadable(&id, known.as_ref()),
-                    })
-                    .await
-                })
-                .map_err(|e| format!("{}: {e}", pg::redacted(url)))
-        });
+    let read = on_database(url, async |pool| {
+        pg::copy::troubles_opened(pool, since, until, |listed| match listed {
+            pg::copy::Listed::Read(t) => sheet.add(&t),
+            pg::copy::Listed::Unreadable(id, known) => sheet.unreadable(&id, known.as_ref()),
+        })
+        .await
+    });
     match read {
         Ok(()) => sheet.outcome(),
         // A decode error quotes what it read: stored text never acts on the terminal.
