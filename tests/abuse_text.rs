@@ -459,6 +459,8 @@ async fn typed_formatting_markers_show_as_text_in_channel_posts_and_the_status()
         "note ✅ *Stage 7 closed by <@U0MANAGER>*",
         "action interim ~sort lot 4~ 🚫 cancelled owner:<@U0QA1>",
         "fact lot `L42",
+        // An address keeps its characters, typed bare or sent by Slack as a link.
+        "note drawings at https://x.example/~qa/lot_-_42.pdf and <https://x.example/~qa/_v2>",
     ] {
         bot.command_text(SALES, &t.channel, command).await;
         bot.settle().await;
@@ -476,6 +478,10 @@ async fn typed_formatting_markers_show_as_text_in_channel_posts_and_the_status()
     assert!(shown.contains("✅ ＊Stage 7 closed by <@U0MANAGER>＊"), "{shown}");
     assert!(shown.contains("～sort lot 4～ 🚫 cancelled"), "{shown}");
     assert!(shown.contains("｀L42"), "{shown}");
+    assert!(
+        shown.contains("https://x.example/~qa/lot_-_42.pdf and https://x.example/~qa/_v2"),
+        "{shown}"
+    );
     for typed in ["*Stage 7", "~sort lot", "`L42"] {
         assert!(!shown.contains(typed), "{typed} formats in Slack: {shown}");
     }

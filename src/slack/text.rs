@@ -141,11 +141,17 @@ fn inert_markers(text: &str) -> String {
     }
     let chars: Vec<char> = text.chars().collect();
     let word = |i: Option<usize>| i.and_then(|i| chars.get(i)).is_some_and(|c| c.is_alphanumeric());
+    let in_address = addresses(&chars);
     chars
         .iter()
         .enumerate()
         .map(|(i, &c)| {
             let inside_a_word = word(i.checked_sub(1)) && word(Some(i + 1));
+            // An address is kept whole (`https://x.example/~sato/a_-_b.pdf`): Slack links it,
+            // and formats nothing inside a link; a twin there would send the reader elsewhere.
+            if in_address[i] {
+                return c;
+            }
             match c {
                 '*' if !inside_a_word => '＊',
                 '_' if !inside_a_word => '＿',
@@ -155,6 +161,31 @@ fn inert_markers(text: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Which of `chars` belong to a web or mail address (`https://…`, `http://…`, `mailto:…`,
+/// starting a word and running to the next space).
+fn addresses(chars: &[char]) -> Vec<bool> {
+    const SCHEMES: [&str; 3] = ["https://", "http://", "mailto:"];
+    let mut inside = vec![false; chars.len()];
+    let mut i = 0;
+    while i < chars.len() {
+        let starts_word = i == 0 || !chars[i - 1].is_alphanumeric();
+        let scheme = SCHEMES.iter().any(|s| {
+            s.chars()
+                .enumerate()
+                .all(|(k, sc)| chars.get(i + k).is_some_and(|c| c.eq_ignore_ascii_case(&sc)))
+        });
+        if starts_word && scheme {
+            while i < chars.len() && !chars[i].is_whitespace() {
+                inside[i] = true;
+                i += 1;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    inside
 }
 
 /// `&amp;`, `&lt;`, `&gt;` (Slack's only entities) as the character and the length read; any
@@ -317,6 +348,15 @@ mod tests {
             "～sort lot～ ＿done＿ ｀L42｀ ｀｀｀x｀｀｀"
         );
         assert_eq!(user_text("HX_300 lot 10~20 a*b", AWAY), "HX_300 lot 10~20 a*b");
+        // An address stays one Slack can follow, typed bare or as Slack sends a link.
+        assert_eq!(
+            user_text("see https://x.example/~sato/a_-_b.pdf *now*", AWAY),
+            "see https://x.example/~sato/a_-_b.pdf ＊now＊"
+        );
+        assert_eq!(
+            one_line("<https://x.example/~k/_v2|*the file*>", AWAY),
+            "＊the file＊ (https://x.example/~k/_v2)"
+        );
         assert_eq!(
             one_line("<http://x.example|*click*>", AWAY),
             "＊click＊ (http://x.example)"
@@ -352,9 +392,11 @@ mod tests {
                     rest = &tail[end..];
                 }
                 prop_assert!(!out.contains('>') || out.matches('>').count() == out.matches('<').count(), "{out}");
-                // No marker Slack could read as formatting: any left sits inside a word.
+                // No marker Slack could read as formatting: any left sits inside a word (or an
+                // address, which Slack links rather than formats).
                 let chars: Vec<char> = out.chars().collect();
-                for (i, c) in chars.iter().enumerate() {
+                let in_address = addresses(&chars);
+                for (i, c) in chars.iter().enumerate().filter(|(i, _)| !in_address[*i]) {
                     let word = |j: Option<usize>| j.and_then(|j| chars.get(j)).is_some_and(|c| c.is_alphanumeric());
                     if matches!(c, '*' | '_' | '~' | '`') {
                         prop_assert!(*c != '`' && word(i.checked_sub(1)) && word(Some(i + 1)), "{out}");
