@@ -271,10 +271,7 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
                     if let Some(status) = Box::pin(status_where_the_customer_reads(app, &channel, &applied)).await {
                         return ephemeral(status);
                     }
-                    if Box::pin(noted_where_the_customer_reads(app, &channel, &applied)).await {
-                        return ephemeral_text(i18n::noted_for_the_team_alone(l));
-                    }
-                    if let Some(kept) = Box::pin(scope_where_the_customer_reads(app, &channel, &applied)).await {
+                    if let Some(kept) = Box::pin(held_where_the_customer_reads(app, &channel, &applied)).await {
                         return ephemeral(kept);
                     }
                     let changed = matches!(&applied, Applied::Decided(d) if d.trouble.is_some());
@@ -696,35 +693,26 @@ async fn status_where_the_customer_reads(app: &App, channel: &ChannelId, applied
     Some(warned(status, &i18n::status_left_out_internal(l)))
 }
 
-/// Whether `applied` noted something in a channel shared with the customer, which the
-/// deliverer keeps the note from (the owner and the manager read it by DM): its writer is told.
-async fn noted_where_the_customer_reads(app: &App, channel: &ChannelId, applied: &Applied) -> bool {
-    matches!(applied, Applied::Decided(d) if d.reply == Some(Reply::Noted))
-        && Box::pin(shared_outside(app, channel)).await
-}
-
-/// A scope line added or checked in a channel shared with the customer, which the deliverer
-/// keeps from the line there (the owner and the manager read it by DM): the usual answer, and
-/// its writer is told why the channel does not show it. `None` for any other answer.
-async fn scope_where_the_customer_reads(app: &App, channel: &ChannelId, applied: &Applied) -> Option<Rendered> {
+/// A note, or a scope line added or checked, in a channel shared with the customer: the
+/// deliverer keeps the line from there (the owner and the manager read it by DM, a scope line
+/// often naming another customer), and its writer is told why the channel does not show it.
+/// `None` for any other answer.
+async fn held_where_the_customer_reads(app: &App, channel: &ChannelId, applied: &Applied) -> Option<Rendered> {
     let Applied::Decided(decision) = applied else {
         return None;
     };
-    let reply = decision.reply.as_ref().filter(|r| {
-        matches!(
-            r,
-            Reply::Step(
-                crate::trouble::facts::StepReply::ScopeAdded { .. }
-                    | crate::trouble::facts::StepReply::ScopeChecked { .. }
-            )
-        )
-    })?;
-    if !Box::pin(shared_outside(app, channel)).await {
-        return None;
-    }
     let l = app.config.locale;
-    let said = Rendered::text(reply_text(l, &app.config, reply));
-    Some(warned(said, &i18n::scope_for_the_team_alone(l)))
+    let held = match decision.reply.as_ref()? {
+        Reply::Noted => Rendered::plain(i18n::noted_for_the_team_alone(l)),
+        reply @ Reply::Step(
+            crate::trouble::facts::StepReply::ScopeAdded { .. } | crate::trouble::facts::StepReply::ScopeChecked { .. },
+        ) => warned(
+            Rendered::text(reply_text(l, &app.config, reply)),
+            &i18n::scope_for_the_team_alone(l),
+        ),
+        _ => return None,
+    };
+    Box::pin(shared_outside(app, channel)).await.then_some(held)
 }
 
 /// `open ACME: Japan K.K.: lid cracked` opens for `ACME Japan K.K.` when that is a customer the
