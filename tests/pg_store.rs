@@ -10,6 +10,15 @@ use std::process::Command;
 use common::*;
 use trouble_bot::trouble::model::TroubleId;
 
+/// A fresh database holding the store of `bot` (stopped), copied with `migrate-store`.
+fn moved_to_a_fresh_database(bot: &TestBot) -> String {
+    let url = pg::fresh_database();
+    let from = bot.dir.path().to_string_lossy().into_owned();
+    let (ok, stdout, stderr) = bot_binary(&["migrate-store", "--from", &from, "--to", &url], &[]);
+    assert!(ok, "migrate-store failed: {stdout}{stderr}");
+    url
+}
+
 fn bot_binary(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
     let config = tempfile::NamedTempFile::new().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_trouble-bot"))
@@ -336,10 +345,7 @@ async fn with_a_database_url_export_reads_the_database_and_backup_and_restore_po
         .await;
     assert!(!answer.is_empty());
     bot.stop().await;
-    let url = pg::fresh_database();
-    let from = bot.dir.path().to_string_lossy().into_owned();
-    let (ok, stdout, stderr) = bot_binary(&["migrate-store", "--from", &from, "--to", &url], &[]);
-    assert!(ok, "migrate-store failed: {stdout}{stderr}");
+    let url = moved_to_a_fresh_database(&bot);
 
     // A data directory with no store in it: what is printed comes from the database.
     let elsewhere = tempfile::tempdir().unwrap();
@@ -411,10 +417,7 @@ async fn with_a_database_url_export_list_reads_the_period_from_the_database_inde
         .await;
     let later = bot.open_ready("=Globex: late delivery").await;
     bot.stop().await;
-    let url = pg::fresh_database();
-    let from = bot.dir.path().to_string_lossy().into_owned();
-    let (ok, stdout, stderr) = bot_binary(&["migrate-store", "--from", &from, "--to", &url], &[]);
-    assert!(ok, "migrate-store failed: {stdout}{stderr}");
+    let url = moved_to_a_fresh_database(&bot);
     let elsewhere = tempfile::tempdir().unwrap();
     let data = elsewhere.path().join("data");
     let env = [
@@ -1089,10 +1092,7 @@ async fn a_trouble_moved_over_from_sled_keeps_its_channel_through_a_change_of_it
     let mut bot = spawn_bot().await;
     let t = bot.open_ready("ACME: cracked housing").await;
     bot.stop().await;
-    let dir = bot.dir.path().to_string_lossy().into_owned();
-    let url = pg::fresh_database();
-    let (ok, stdout, stderr) = bot_binary(&["migrate-store", "--from", &dir, "--to", &url], &[]);
-    assert!(ok, "migrate-store failed: {stdout}{stderr}");
+    let url = moved_to_a_fresh_database(&bot);
 
     let on_pg = spawn_bot_on(
         &format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}"),
