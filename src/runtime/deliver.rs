@@ -19,9 +19,9 @@ use crate::slack::SlackError;
 use crate::store::{Claim, LaneKey, OutboxItem, StoreError};
 use crate::trouble::approval::AgreementLine;
 use crate::trouble::decide::{
-    channel_name, AwayReading, Delivery, Dest, Lane, Message, Op, Outcome, Slot, RESPONSE_URL_LIFETIME,
+    channel_name, outside, AwayReading, Delivery, Dest, Lane, Message, Op, Outcome, Slot, RESPONSE_URL_LIFETIME,
 };
-use crate::trouble::facts::{StepEvent, StepLine};
+use crate::trouble::facts::StepLine;
 use crate::trouble::model::{ChannelId, PostedMessage, Trouble, TroubleId, Ts, UserId};
 use crate::trouble::record::Record;
 
@@ -738,80 +738,21 @@ async fn deliver_once(
             Ok(None)
         }
         (Op::Post { to, message, keep_as }, Some(t)) => {
-            // The split, costs, approvals and the internal report are internal even in the
-            // trouble's own channel, which someone may have shared with the customer: a proposal
-            // or its decision goes by DM instead (the core decides to whom); the line recording a
-            // split or cost is left out (its proposal carries it); the report is withheld
-            // (`report 8d` is the customer's). Checked before the report's thread is looked up,
+            // What a channel shared with the customer may not read, the core says (see
+            // `trouble::decide::outside`): internal lines, lines for the team alone, and lines
+            // said there without part of them. Checked before the report's thread is looked up,
             // which a withheld summary never gets.
-            // The corrections of a split or cost, and the customer's past troubles with their
-            // costs and running balance, are as internal; so are the split and costs in the
-            // closing summary, which is posted there without them.
-            let internal = match message {
-                Message::Agreement(_)
-                | Message::ReportSummary
-                | Message::ReportPart { .. }
-                | Message::ReportContinues { .. }
-                | Message::CustomerHistory => true,
-                Message::Recorded { what, .. } => matches!(what, Record::Split { .. } | Record::Cost { .. }),
-                Message::Step(StepLine::Logged { event, .. }) => matches!(
-                    event,
-                    StepEvent::CostSuperseded { .. } | StepEvent::SplitSuperseded { .. }
-                ),
-                _ => false,
-            };
-            // What tells the team the customer is kept waiting, that nobody acknowledged (who is
-            // asked now, added back when they left), that an action of ours is late, or that this
-            // may be the customer's trouble come back, or that one of ours left the channel of
-            // the customer's trouble and was added back, goes to them by DM instead (the core
-            // decides to whom). So does a note: a memo for the team (the 8D leaves notes out),
-            // never the customer's to read; and the 8D's draft, should the channel have been
-            // shared since it was asked for: the customer reads it once it is reviewed. So does
-            // a scope line (added or checked): the other customers, lots or sites the trouble may
-            // reach ("Globex got lot 42 too") are not this customer's to read.
-            let follow_up = matches!(
-                message,
-                Message::Nudge(_)
-                    | Message::EightD
-                    | Message::Recorded {
-                        what: Record::Note { .. },
-                        ..
-                    }
-                    | Message::OwnerAway { .. }
-                    | Message::HandedToAway { .. }
-                    | Message::FirstContact { .. }
-                    | Message::EscalationMention { .. }
-                    | Message::NobodyAnswered
-                    | Message::AddedBack { .. }
-                    | Message::Step(
-                        StepLine::Recurrence { .. }
-                            | StepLine::MeasureElsewhere { .. }
-                            | StepLine::ActionReminder { .. }
-                            | StepLine::ReturnReminder { .. }
-                    )
-            ) || crate::trouble::facts::names_the_scope(message);
-            // A close, and a lowering: posted there, their reasons (the chain's, internal) not;
-            // an acknowledgement, without how long it waited; a raise, a stage's line and an
-            // update withdrawn, without the reason or note typed with them (the team's, as the 8D
-            // leaves notes out).
-            let closing = match message {
-                Message::Closed { .. } | Message::SeverityLowered { .. } | Message::Acknowledged { .. } => true,
-                Message::StageChanged { note: said, .. }
-                | Message::SeverityRaised { reason: said, .. }
-                | Message::Recorded {
-                    what: Record::UpdateWithdrawn { reason: said, .. },
-                    ..
-                } => !said.trim().is_empty(),
-                _ => false,
-            };
+            let internal = outside::internal(message);
+            let follow_up = outside::for_the_team_alone(message);
+            let outside_line = outside::line_for_outside(message);
             // The kickoff or status posted again (someone deleted it) in a channel shared since
             // reads as the pinned ones are edited there (see the `Refresh` above).
             let pinned = matches!(message, Message::Kickoff | Message::Status);
             let mut t = t;
-            let for_outside_line;
             let mut message = message;
             if let (true, Some(c)) = (
-                (internal || closing || follow_up || pinned) && !matches!(to, Dest::Dm(_) | Dest::Channel(_)),
+                (internal || outside_line.is_some() || follow_up || pinned)
+                    && !matches!(to, Dest::Dm(_) | Dest::Channel(_)),
                 &t.channel,
             ) {
                 let now = app.clock.now();
@@ -829,64 +770,12 @@ async fn deliver_once(
                     }
                     if pinned {
                         t = Arc::new(crate::trouble::approval::pinned_for_outside(&t));
-                    } else if let Message::Closed { by, forced_reason, .. } = message {
-                        t = Arc::new(crate::trouble::approval::for_outside(&t));
-                        for_outside_line = Message::Closed {
-                            by: by.clone(),
-                            forced_reason: forced_reason.clone(),
-                            report_withheld: true,
-                        };
-                        message = &for_outside_line;
-                    } else if let Message::SeverityLowered { by, from, to, .. } = message {
-                        for_outside_line = Message::SeverityLowered {
-                            by: by.clone(),
-                            from: *from,
-                            to: *to,
-                            reason: String::new(),
-                            cadence_withheld: true,
-                        };
-                        message = &for_outside_line;
-                    } else if let Message::Recorded {
-                        by,
-                        what: Record::UpdateWithdrawn { n, text, .. },
-                    } = message
-                    {
-                        for_outside_line = Message::Recorded {
-                            by: by.clone(),
-                            what: Record::UpdateWithdrawn {
-                                n: *n,
-                                text: text.clone(),
-                                reason: String::new(),
-                            },
-                        };
-                        message = &for_outside_line;
-                    } else if let Message::StageChanged { stage, done, by, .. } = message {
-                        for_outside_line = Message::StageChanged {
-                            stage: *stage,
-                            done: *done,
-                            by: by.clone(),
-                            note: String::new(),
-                        };
-                        message = &for_outside_line;
-                    } else if let Message::SeverityRaised {
-                        from, to, by, brought, ..
-                    } = message
-                    {
-                        for_outside_line = Message::SeverityRaised {
-                            from: *from,
-                            to: *to,
-                            by: by.clone(),
-                            brought: brought.clone(),
-                            reason: String::new(),
-                        };
-                        message = &for_outside_line;
-                    } else if let Message::Acknowledged { by, after_secs, .. } = message {
-                        for_outside_line = Message::Acknowledged {
-                            by: by.clone(),
-                            after_secs: *after_secs,
-                            wait_withheld: true,
-                        };
-                        message = &for_outside_line;
+                    } else if let Some(line) = &outside_line {
+                        // A close's line says what was closed, without the split and costs.
+                        if matches!(message, Message::Closed { .. }) {
+                            t = Arc::new(crate::trouble::approval::for_outside(&t));
+                        }
+                        message = line;
                     } else {
                         tracing::warn!(channel = %c, "not posting the split, a cost, a proposal, the customer's past costs or the internal report into a channel shared outside the company");
                         return Ok(match message {

@@ -9,6 +9,7 @@ mod commands;
 mod deliveries;
 mod follow_up;
 mod open;
+pub mod outside;
 mod report;
 mod roles;
 mod stages;

@@ -1,0 +1,117 @@
+//! What a trouble's channel shared with the customer (Slack Connect) may read of what the bot posts there.
+
+use super::*;
+use crate::trouble::facts::{StepEvent, StepLine};
+
+/// Internal even in the trouble's own channel, which someone may have shared with the customer:
+/// a proposal or its decision goes by DM instead (the core decides to whom); the line recording
+/// a split or cost is left out (its proposal carries it); the report is withheld (`report 8d` is
+/// the customer's). The corrections of a split or cost, and the customer's past troubles with
+/// their costs and running balance, are as internal; so are the split and costs in the closing
+/// summary, which is posted there without them.
+pub fn internal(message: &Message) -> bool {
+    match message {
+        Message::Agreement(_)
+        | Message::ReportSummary
+        | Message::ReportPart { .. }
+        | Message::ReportContinues { .. }
+        | Message::CustomerHistory => true,
+        Message::Recorded { what, .. } => matches!(what, Record::Split { .. } | Record::Cost { .. }),
+        Message::Step(StepLine::Logged { event, .. }) => matches!(
+            event,
+            StepEvent::CostSuperseded { .. } | StepEvent::SplitSuperseded { .. }
+        ),
+        _ => false,
+    }
+}
+
+/// For the team alone, said to them by DM instead (the core decides to whom): that the customer
+/// is kept waiting, that nobody acknowledged (who is asked now, added back when they left), that
+/// an action of ours is late, that this may be the customer's trouble come back, or that one of
+/// ours left the channel of the customer's trouble and was added back. So is a note, a memo for
+/// the team (the 8D leaves notes out); the 8D's draft, should the channel have been shared since
+/// it was asked for (the customer reads it once it is reviewed); and a scope line (added or
+/// checked): the other customers, lots or sites the trouble may reach ("Globex got lot 42 too")
+/// are not this customer's to read.
+pub fn for_the_team_alone(message: &Message) -> bool {
+    matches!(
+        message,
+        Message::Nudge(_)
+            | Message::EightD
+            | Message::Recorded {
+                what: Record::Note { .. },
+                ..
+            }
+            | Message::OwnerAway { .. }
+            | Message::HandedToAway { .. }
+            | Message::FirstContact { .. }
+            | Message::EscalationMention { .. }
+            | Message::NobodyAnswered
+            | Message::AddedBack { .. }
+            | Message::Step(
+                StepLine::Recurrence { .. }
+                    | StepLine::MeasureElsewhere { .. }
+                    | StepLine::ActionReminder { .. }
+                    | StepLine::ReturnReminder { .. }
+            )
+    ) || crate::trouble::facts::names_the_scope(message)
+}
+
+/// The line said instead of `message` where the customer reads, when it is posted there without
+/// part of it: a close and a lowering without their reasons (the chain's, internal), and a close
+/// without promising the report; an acknowledgement without how long it waited; a raise, a
+/// stage's line and an update withdrawn without the reason or note typed with them (the team's,
+/// as the 8D leaves notes out). `None` for a line posted as it is, or not at all.
+pub fn line_for_outside(message: &Message) -> Option<Message> {
+    let said = |text: &String| !text.trim().is_empty();
+    Some(match message {
+        Message::Closed { by, forced_reason, .. } => Message::Closed {
+            by: by.clone(),
+            forced_reason: forced_reason.clone(),
+            report_withheld: true,
+        },
+        Message::SeverityLowered { by, from, to, .. } => Message::SeverityLowered {
+            by: by.clone(),
+            from: *from,
+            to: *to,
+            reason: String::new(),
+            cadence_withheld: true,
+        },
+        Message::Acknowledged { by, after_secs, .. } => Message::Acknowledged {
+            by: by.clone(),
+            after_secs: *after_secs,
+            wait_withheld: true,
+        },
+        Message::StageChanged { stage, done, by, note } if said(note) => Message::StageChanged {
+            stage: *stage,
+            done: *done,
+            by: by.clone(),
+            note: String::new(),
+        },
+        Message::SeverityRaised {
+            from,
+            to,
+            by,
+            brought,
+            reason,
+        } if said(reason) => Message::SeverityRaised {
+            from: *from,
+            to: *to,
+            by: by.clone(),
+            brought: brought.clone(),
+            reason: String::new(),
+        },
+        Message::Recorded {
+            by,
+            what: Record::UpdateWithdrawn { n, text, reason },
+        } if said(reason) => Message::Recorded {
+            by: by.clone(),
+            what: Record::UpdateWithdrawn {
+                n: *n,
+                text: text.clone(),
+                reason: String::new(),
+            },
+        },
+        _ => return None,
+    })
+}
