@@ -693,14 +693,17 @@ async fn status_where_the_customer_reads(app: &App, channel: &ChannelId, applied
     Some(warned(status, &i18n::status_left_out_internal(l)))
 }
 
-/// A note, or a scope line added or checked, in a channel shared with the customer: the
-/// deliverer keeps the line from there (the owner and the manager read it by DM, a scope line
-/// often naming another customer), and its writer is told why the channel does not show it.
-/// `None` for any other answer.
+/// A note, or a scope line added or checked, in a channel shared with the customer: the core
+/// says the line is for the team alone, the deliverer keeps it from there (the owner and the
+/// manager read it by DM, a scope line often naming another customer), and its writer is told
+/// why the channel does not show it. `None` for any other answer.
 async fn held_where_the_customer_reads(app: &App, channel: &ChannelId, applied: &Applied) -> Option<Rendered> {
     let Applied::Decided(decision) = applied else {
         return None;
     };
+    if !crate::trouble::decide::outside::holds_a_line(decision) {
+        return None;
+    }
     let l = app.config.locale;
     let held = match decision.reply.as_ref()? {
         Reply::Noted => Rendered::plain(i18n::noted_for_the_team_alone(l)),

@@ -57,6 +57,15 @@ pub fn for_the_team_alone(message: &Message) -> bool {
     ) || crate::trouble::facts::names_the_scope(message)
 }
 
+/// Whether `decision` posts in the trouble's channel a line [`for_the_team_alone`]: where the
+/// customer reads, the deliverer keeps it from there, and whoever typed it is told why.
+pub fn holds_a_line(decision: &Decision) -> bool {
+    decision.deliveries.iter().any(|delivery| match &delivery.op {
+        Op::Post { message, .. } => delivery.op.in_trouble_channel() && for_the_team_alone(message),
+        _ => false,
+    })
+}
+
 /// The line said instead of `message` where the customer reads, when it is posted there without
 /// part of it: a close and a lowering without their reasons (the chain's, internal), and a close
 /// without promising the report; an acknowledgement without how long it waited; a raise, a
