@@ -1446,6 +1446,24 @@ async fn a_promise_in_the_customers_time_zone_is_kept_and_shown_in_both_clocks()
     assert!(r.contains("name their zone by its city or region"), "{r}");
 }
 
+/// Withdrawing a later update brings back the earlier promise made in the customer's zone: the
+/// answer names it in both clocks, as every other place does, so the rep does not call Germany
+/// at 01:00 their time because our clock was the only one shown.
+#[tokio::test]
+async fn a_promise_in_the_customers_zone_that_stands_again_after_a_withdrawal_shows_both_clocks() {
+    let bot = spawn_bot_with(OFFICE_HOURS).await;
+    let t = bot.open_ready("ACME GmbH: broken housings").await;
+    bot.command_text(SALES, &t.channel, "update cause under investigation next: 17:00 CET")
+        .await;
+    bot.command_text(SALES, &t.channel, "update wrong trouble next: 16:00")
+        .await;
+    let r = bot
+        .command_text(SALES, &t.channel, "withdraw update 2 logged on the wrong trouble")
+        .await;
+    let both = "Tue 2026-12-01 01:00 JST (Mon 2026-11-30 17:00 CET, the customer's time)";
+    assert!(r.contains(&format!("The next update is due by {both}.")), "{r}");
+}
+
 /// In Japanese, with the customer's zone named as people say it (`ドイツ時間`, a city), in the
 /// week the US has moved its clocks and Europe not yet: each promise lands on the customer's
 /// clock as said, and the zone shown is the one in force then (EDT, still CET).

@@ -647,6 +647,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             next_due,
             overdue,
             first_contact,
+            zone,
         } => {
             let said = typed(text);
             // A time already past reads as a deadline still ahead: say it is owed now.
@@ -654,8 +655,8 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                 true => tr!(l, "次回の報告はすでに期限を過ぎています（今すぐ必要です）。", "The next update is overdue: it is owed now.").to_string(),
                 false => tr!(
                     l,
-                    format!("次回の報告期限は {} です。", format_day_time(l, tz, *next_due)),
-                    format!("The next update is due by {}.", format_day_time(l, tz, *next_due))
+                    format!("次回の報告期限は {} です。", format_promise(l, tz, *next_due, *zone)),
+                    format!("The next update is due by {}.", format_promise(l, tz, *next_due, *zone))
                 ),
             };
             let since = match (last_contact, first_contact) {

@@ -384,7 +384,8 @@ pub(super) fn withdraw_update(w: &mut Work, user: &UserId, n: Option<usize>, rea
     // The kickoff shows when the first contact was made; the status, what the customer was told.
     w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
     w.refresh_status();
-    let next_due = w.t.standing_promise().unwrap_or(next_due);
+    let standing = w.t.standing_promise();
+    let next_due = standing.unwrap_or(next_due);
     Reply::UpdateWithdrawn {
         n,
         text,
@@ -392,5 +393,7 @@ pub(super) fn withdraw_update(w: &mut Work, user: &UserId, n: Option<usize>, rea
         next_due,
         overdue: next_due <= now,
         first_contact,
+        // A promise standing again is shown in the customer's clock too, as everywhere else.
+        zone: standing.and_then(|p| w.t.promise_zone(p)),
     }
 }

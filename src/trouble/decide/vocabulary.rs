@@ -1023,7 +1023,8 @@ pub enum Reply {
     },
     /// Customer update `n` (what it said) withdrawn: the customer last heard from us at
     /// `last_contact` (None: never, and the first call is owed again, by `first_contact`), the
-    /// next update is due by `next_due` (`overdue`: that is now or past, owed at once).
+    /// next update is due by `next_due` (`overdue`: that is now or past, owed at once), a
+    /// promise standing again written in the customer's `zone` when it was.
     UpdateWithdrawn {
         n: usize,
         text: String,
@@ -1031,6 +1032,7 @@ pub enum Reply {
         next_due: DateTime<Utc>,
         overdue: bool,
         first_contact: Option<DateTime<Utc>>,
+        zone: Option<chrono_tz::Tz>,
     },
     /// `withdraw update N` naming none of the `count` updates logged.
     NoSuchUpdate {
