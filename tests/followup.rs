@@ -1464,6 +1464,47 @@ async fn a_promise_in_the_customers_zone_that_stands_again_after_a_withdrawal_sh
     assert!(r.contains(&format!("The next update is due by {both}.")), "{r}");
 }
 
+/// A customer who gives their time as an offset (`17:00 UTC+1`, `GMT-5`, `UTC+05:30`) is
+/// promised on that clock, shown as the offset it is, in the answer and the report; an offset no
+/// clock shows is refused, saying why, and nothing is logged.
+#[tokio::test]
+async fn a_promise_at_a_fixed_offset_from_utc_is_read_and_shown_as_that_offset() {
+    let bot = spawn_bot_with(OFFICE_HOURS).await;
+    let t = bot.open_ready("ACME GmbH: broken housings").await;
+    for (next, both) in [
+        (
+            "17:00 UTC+1",
+            "Tue 2026-12-01 01:00 JST (Mon 2026-11-30 17:00 UTC+01:00, the customer's time)",
+        ),
+        (
+            "5pm GMT-5",
+            "Tue 2026-12-01 07:00 JST (Mon 2026-11-30 17:00 UTC-05:00, the customer's time)",
+        ),
+        (
+            "17:00 (UTC+05:30)",
+            "Mon 2026-11-30 20:30 JST (Mon 2026-11-30 17:00 UTC+05:30, the customer's time)",
+        ),
+    ] {
+        let r = bot
+            .command_text(SALES, &t.channel, &format!("update told them {next} next: {next}"))
+            .await;
+        assert!(r.contains(&format!("promised {both}")), "{next}: {r}");
+    }
+    let report = report_posted(&bot, &t.channel).await;
+    assert!(
+        report.contains("2026-11-30 20:30 (2026-11-30 17:00 UTC+05:30, the customer's time)"),
+        "{report}"
+    );
+    let r = bot
+        .command_text(SALES, &t.channel, "update called again next: 17:00 UTC+15")
+        .await;
+    assert!(
+        r.contains("`UTC+15` is no clock's offset: no zone is more than 14 hours from UTC"),
+        "{r}"
+    );
+    assert_eq!(trouble(&bot, &t.id).customer_updates.len(), 3);
+}
+
 /// In Japanese, with the customer's zone named as people say it (`ドイツ時間`, a city), in the
 /// week the US has moved its clocks and Europe not yet: each promise lands on the customer's
 /// clock as said, and the zone shown is the one in force then (EDT, still CET).

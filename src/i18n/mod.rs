@@ -16,6 +16,7 @@
 //! | 次回連絡の約束 | next contact promised by | |
 //! | 改ざん検知用ハッシュ | integrity hash | chain head |
 
+use crate::trouble::zone::Zone;
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 
@@ -308,7 +309,11 @@ pub fn format_time(tz: Tz, at: DateTime<Utc>) -> String {
 /// phone sees "Mon" rather than working out what day the 7th is: `Mon 2026-12-07 09:30`
 /// (ja: `2026-12-07(月) 09:30`).
 pub fn format_day_time(l: Locale, tz: Tz, at: DateTime<Utc>) -> String {
-    let local = at.with_timezone(&tz);
+    format_local_day_time(l, at.with_timezone(&tz).naive_local())
+}
+
+/// [`format_day_time`] of a time on a clock already read (a customer's fixed offset too).
+fn format_local_day_time(l: Locale, local: chrono::NaiveDateTime) -> String {
     let (day, time) = (local.format("%Y-%m-%d"), local.format("%H:%M"));
     let weekday = weekday(l, local.weekday());
     tr!(l, format!("{day}({weekday}) {time}"), format!("{weekday} {day} {time}"))
@@ -369,14 +374,14 @@ pub fn gives_a_time(text: &str) -> bool {
 /// their clock reads it too, each labelled with its zone, so the rep, a colleague in another
 /// office and the manager abroad all read the one moment the customer expects: `Tue 2026-12-01
 /// 01:00 JST (Mon 2026-11-30 17:00 CET, the customer's time)`.
-pub fn format_promise(l: Locale, tz: Tz, at: DateTime<Utc>, zone: Option<Tz>) -> String {
+pub fn format_promise(l: Locale, tz: Tz, at: DateTime<Utc>, zone: Option<Zone>) -> String {
     use crate::trouble::zone::abbreviation;
     let ours = format_day_time(l, tz, at);
-    match zone.filter(|zone| *zone != tz) {
+    match zone.filter(|zone| *zone != Zone::Place(tz)) {
         None => ours,
         Some(zone) => {
-            let (our_zone, theirs) = (abbreviation(tz, at), format_day_time(l, zone, at));
-            let their_zone = abbreviation(zone, at);
+            let (our_zone, theirs) = (abbreviation(tz, at), format_local_day_time(l, zone.local(at)));
+            let their_zone = zone.label(at);
             tr!(
                 l,
                 format!("{ours} {our_zone}（先方時間 {theirs} {their_zone}）"),

@@ -327,8 +327,16 @@ fn when_error(l: Locale, text: &str, e: &WhenError) -> String {
                 ),
                 format!("`{text}` is not a time I can read. Try `15:00`, `tomorrow 10am`, `Dec 5 3pm`, `12/5 15:00`, `2h`, `mon 9:00` or `fri eod`. Nothing was recorded.")
             );
+            // `17:00 UTC+15`: an offset meant, that no clock shows (a typo, or the hours in Tokyo).
+            if let Some(offset) = crate::trouble::zone::impossible_offset(text.as_str()) {
+                let offset = typed(offset);
+                tr!(
+                    l,
+                    format!("`{offset}` はどの国の時刻でもありません。UTCとの時差は14時間までです（`17:00 UTC+1`、`9:00 UTC-5`、`17:00 UTC+05:30`）。何も記録していません。"),
+                    format!("`{offset}` is no clock's offset: no zone is more than 14 hours from UTC (`17:00 UTC+1`, `9:00 UTC-5`, `17:00 UTC+05:30`). Nothing was recorded.")
+                )
             // `17:00 CST`: a zone was meant, and the rep learns how to name it.
-            if crate::trouble::zone::unread_zone(text.as_str()) {
+            } else if crate::trouble::zone::unread_zone(text.as_str()) {
                 tr!(
                     l,
                     format!("{tried}\nお客様の時刻なら、タイムゾーンを都市名か地域名で書いてください（`17時 ドイツ時間`、`17:00 シカゴ`、`5pm New York`、`America/Chicago`）。`CST` や `IST` のように複数の地域を指す略称は読みません。"),

@@ -18,17 +18,13 @@ fn promise_time(
     l: Locale,
     tz: chrono_tz::Tz,
     at: chrono::DateTime<chrono::Utc>,
-    zone: Option<chrono_tz::Tz>,
+    zone: Option<crate::trouble::zone::Zone>,
 ) -> String {
     let ours = format_time(tz, at);
-    match zone.filter(|zone| *zone != tz) {
+    match zone.filter(|zone| *zone != crate::trouble::zone::Zone::Place(tz)) {
         None => ours,
         Some(zone) => {
-            let theirs = format!(
-                "{} {}",
-                format_time(zone, at),
-                crate::trouble::zone::abbreviation(zone, at)
-            );
+            let theirs = format!("{} {}", zone.local(at).format("%Y-%m-%d %H:%M"), zone.label(at));
             tr!(
                 l,
                 format!("{ours}（先方時間 {theirs}）"),

@@ -642,7 +642,7 @@ impl Trouble {
     }
 
     /// The customer's zone the promise for AT was written in (`17:00 CET`), None for our own.
-    pub fn promise_zone(&self, at: DateTime<Utc>) -> Option<chrono_tz::Tz> {
+    pub fn promise_zone(&self, at: DateTime<Utc>) -> Option<crate::trouble::zone::Zone> {
         self.counted_updates()
             .rev()
             .find(|u| u.promised_next == Some(at))

@@ -6,6 +6,7 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 
 use super::hours::{local_date, local_to_utc};
+use super::zone::Zone;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WhenError {
@@ -55,11 +56,13 @@ pub fn parse_when_opening(
     // Tokyo, `5pm EST` is Monday's 5pm in New York, where it is still Sunday evening; refused
     // as past, the rep would be told their customer's Monday is over before it began.
     if let Some((rest, zone)) = super::zone::split_zone(&text) {
-        let alone = ["at ", "by "].iter().find_map(|lead| rest.strip_prefix(lead));
-        let time = time_of_day(rest).or_else(|| alone.and_then(|t| time_of_day(t).or_else(|| four_digit_time(t))));
-        return match (parse_when_opening(rest, now, zone, None), time) {
-            (Err(WhenError::InPast), Some(time)) => resolve(DaySpec::Tomorrow, time, now, zone),
-            (read, _) => read,
+        return match zone {
+            Zone::Place(zone) => parse_on_their_clock(rest, now, zone),
+            // A fixed offset is UTC's clock moved by it: read there, and moved back.
+            Zone::Offset(offset) => {
+                let shift = chrono::Duration::seconds(offset.local_minus_utc().into());
+                parse_on_their_clock(rest, now + shift, Tz::UTC).map(|at| at - shift)
+            }
         };
     }
     // `at 3pm`, `by 3pm`: the word says nothing the time does not, except that `at 1500` is a
@@ -84,9 +87,19 @@ pub fn parse_when_opening(
     resolve(day, time, now, tz)
 }
 
-/// The zone written at the end of a time (`17:00 CET`, `5pm New York`), which `parse_when` reads
-/// it in; None when it names none.
-pub fn written_zone(text: &str) -> Option<Tz> {
+/// TEXT, a time the customer's clock shows, read in ZONE (see `parse_when_opening`).
+fn parse_on_their_clock(text: &str, now: DateTime<Utc>, zone: Tz) -> Result<DateTime<Utc>, WhenError> {
+    let alone = ["at ", "by "].iter().find_map(|lead| text.strip_prefix(lead));
+    let time = time_of_day(text).or_else(|| alone.and_then(|t| time_of_day(t).or_else(|| four_digit_time(t))));
+    match (parse_when_opening(text, now, zone, None), time) {
+        (Err(WhenError::InPast), Some(time)) => resolve(DaySpec::Tomorrow, time, now, zone),
+        (read, _) => read,
+    }
+}
+
+/// The zone written at the end of a time (`17:00 CET`, `5pm New York`, `17:00 UTC+1`), which
+/// `parse_when` reads it in; None when it names none.
+pub fn written_zone(text: &str) -> Option<Zone> {
     let text = tidy(text);
     super::zone::split_zone(&text).map(|(_, zone)| zone)
 }
@@ -1201,6 +1214,12 @@ mod tests {
         for &(now, text, want) in cases {
             assert_eq!(parse_when(text, now, Tokyo), Ok(at(want)), "{text:?}");
         }
+        // An offset is that clock: `17:00 utc+1` is 16:00 UTC; a time gone by there is tomorrow's.
+        assert_eq!(parse_when("17:00 utc+1", now(), Tokyo), ok("2026-11-27T16:00:00Z"));
+        assert_eq!(parse_when("1:00 utc+05:30", now(), Tokyo), ok("2026-11-27T19:30:00Z"));
+        assert_eq!(parse_when("mon 9:00 gmt-5", now(), Tokyo), ok("2026-11-30T14:00:00Z"));
+        assert_eq!(parse_when("2h utc+1", now(), Tokyo), ok("2026-11-27T05:00:00Z"));
+        assert_eq!(parse_when("17:00 utc+15", now(), Tokyo), Err(Unrecognised));
         // A day named that has gone by on their clock stays refused; so is a zone not read.
         assert_eq!(parse_when("today 3:00 cet", now(), Tokyo), Err(InPast));
         assert_eq!(parse_when("17:00 cst", now(), Tokyo), Err(Unrecognised));

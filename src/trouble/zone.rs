@@ -1,7 +1,85 @@
 //! Time zones written after a time, as a rep quotes the customer's: `17:00 CET`, `5pm New York`.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use chrono_tz::Tz;
+
+/// The customer's zone as written: a place's clock (`CET`, `Berlin`, `Europe/Berlin`), which
+/// changes with the seasons, or a fixed offset (`UTC+1`, `GMT-5`, `UTC+05:30`), which does not
+/// and is shown as such (`UTC+01:00`), never as a place it was not said to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zone {
+    Place(Tz),
+    Offset(FixedOffset),
+}
+
+impl Zone {
+    /// The name kept in the record: the IANA name, or the offset as shown (`UTC+05:30`).
+    pub fn name(&self) -> String {
+        match self {
+            Zone::Place(tz) => tz.name().to_string(),
+            Zone::Offset(offset) => offset_name(*offset),
+        }
+    }
+
+    /// The zone's own clock at AT.
+    pub fn local(&self, at: DateTime<Utc>) -> NaiveDateTime {
+        match self {
+            Zone::Place(tz) => at.with_timezone(tz).naive_local(),
+            Zone::Offset(offset) => at.with_timezone(offset).naive_local(),
+        }
+    }
+
+    /// The label shown after a time on this clock: `CET`/`CEST` as in force at AT, or the offset.
+    pub fn label(&self, at: DateTime<Utc>) -> String {
+        match self {
+            Zone::Place(tz) => abbreviation(*tz, at),
+            Zone::Offset(offset) => offset_name(*offset),
+        }
+    }
+}
+
+/// `UTC+01:00`, `UTC-05:00`, `UTC+05:30`.
+fn offset_name(offset: FixedOffset) -> String {
+    let seconds = offset.local_minus_utc();
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let minutes = seconds.unsigned_abs() / 60;
+    format!("UTC{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// No clock on Earth is further than this from UTC (Kiribati, UTC+14:00).
+const MAX_OFFSET_HOURS: u32 = 14;
+
+/// WORD as an offset from UTC or GMT (`utc+1`, `gmt-5`, `utc+05:30`, `utc+0530`): Some(None)
+/// when it is written as one but no clock shows it (`utc+15`, `utc+01:75`), None when it is
+/// not written as one.
+fn offset_written(word: &str) -> Option<Option<FixedOffset>> {
+    let rest = word
+        .strip_prefix("utc")
+        .or_else(|| word.strip_prefix("gmt"))?
+        .trim_start();
+    let (sign, rest) = match rest.chars().next()? {
+        '+' => (1, &rest[1..]),
+        '-' => (-1, &rest[1..]),
+        '−' => (-1, &rest['−'.len_utf8()..]),
+        _ => return None,
+    };
+    let rest = rest.trim_start();
+    let (hours, minutes) = match rest.split_once(':') {
+        Some((h, m)) => (h, m),
+        None if rest.len() == 4 => rest.split_at(2),
+        None => (rest, "0"),
+    };
+    let digits = |d: &str| !d.is_empty() && d.len() <= 2 && d.bytes().all(|b| b.is_ascii_digit());
+    if !digits(hours) || !digits(minutes) {
+        return None;
+    }
+    let (hours, minutes): (u32, u32) = (hours.parse().ok()?, minutes.parse().ok()?);
+    let total = hours * 60 + minutes;
+    if minutes >= 60 || total > MAX_OFFSET_HOURS * 60 {
+        return Some(None);
+    }
+    Some(FixedOffset::east_opt(sign * total as i32 * 60))
+}
 
 /// Abbreviations read as the wall clock of a place, whatever the season: `5pm EST` in July is
 /// 17:00 in New York, as the customer who wrote it meant (and the time is shown back with the
@@ -113,8 +191,8 @@ const PLACES: &[(&str, Tz)] = &[
 
 /// TEXT (already lower-cased and single-spaced) with the zone written at its end taken off:
 /// `17:00 cet`, `17:00 (cet)`, `5pm new york`, `5pm new york time`, `17時 ドイツ時間`,
-/// `17:00 europe/berlin`. None when it ends in no zone this reads.
-pub fn split_zone(text: &str) -> Option<(&str, Tz)> {
+/// `17:00 europe/berlin`, `17:00 utc+1`. None when it ends in no zone this reads.
+pub fn split_zone(text: &str) -> Option<(&str, Zone)> {
     let (rest, word) = match text.strip_suffix([')', '）']) {
         Some(inner) => {
             let open = inner.rfind(['(', '（'])?;
@@ -134,9 +212,17 @@ pub fn split_zone(text: &str) -> Option<(&str, Tz)> {
 }
 
 /// The zone WORD names: an abbreviation, a place (with ` time`, or `時間` in Japanese, after it
-/// or not), or an IANA name (`europe/berlin`, any case).
-fn zone_named(word: &str) -> Option<Tz> {
+/// or not), an IANA name (`europe/berlin`, any case), or an offset (`utc+1`).
+fn zone_named(word: &str) -> Option<Zone> {
     let word = word.trim();
+    if let Some(offset) = offset_written(word) {
+        return offset.map(Zone::Offset);
+    }
+    place_named(word).map(Zone::Place)
+}
+
+/// The place WORD names, as [`zone_named`] reads it.
+fn place_named(word: &str) -> Option<Tz> {
     let place = word
         .strip_suffix(" time")
         .or_else(|| word.strip_suffix("時間"))
@@ -166,9 +252,24 @@ pub fn unread_zone(text: &str) -> bool {
     abbreviation || last.ends_with("時間") || text.trim().to_lowercase().ends_with(" time")
 }
 
-/// The zone named so in a stored record (an IANA name), None for one this build does not know.
-pub fn zone_of(name: &str) -> Option<Tz> {
-    name.parse().ok()
+/// The written offset at the end of TEXT that no clock shows (`17:00 UTC+15`), as written, for
+/// the refusal to name: it is not read as any zone, nor guessed at.
+pub fn impossible_offset(text: &str) -> Option<&str> {
+    let last = text
+        .trim()
+        .rsplit([' ', '(', '（'])
+        .next()?
+        .trim_end_matches([')', '）']);
+    matches!(offset_written(&last.to_lowercase()), Some(None)).then_some(last)
+}
+
+/// The zone named so in a stored record (an IANA name or `UTC+01:00`), None for one this build
+/// does not know.
+pub fn zone_of(name: &str) -> Option<Zone> {
+    match name.parse() {
+        Ok(tz) => Some(Zone::Place(tz)),
+        Err(_) => offset_written(&name.to_lowercase()).flatten().map(Zone::Offset),
+    }
 }
 
 /// AT as the zone's own clock shows it, with the abbreviation in force then: `17:00 CET` in
@@ -183,7 +284,7 @@ mod tests {
 
     #[test]
     fn zones_written_after_a_time() {
-        let berlin = Some(("17:00", Tz::Europe__Berlin));
+        let berlin = Some(("17:00", Zone::Place(Tz::Europe__Berlin)));
         for text in [
             "17:00 cet",
             "17:00 cest",
@@ -198,15 +299,16 @@ mod tests {
         ] {
             assert_eq!(split_zone(text), berlin, "{text}");
         }
-        assert_eq!(split_zone("5pm new york"), Some(("5pm", Tz::America__New_York)));
+        let place = |tz| Some(Zone::Place(tz));
+        assert_eq!(split_zone("5pm new york").map(|s| s.1), place(Tz::America__New_York));
         assert_eq!(
             split_zone("tomorrow 5pm est"),
-            Some(("tomorrow 5pm", Tz::America__New_York))
+            Some(("tomorrow 5pm", Zone::Place(Tz::America__New_York)))
         );
-        assert_eq!(split_zone("9am pst"), Some(("9am", Tz::America__Los_Angeles)));
+        assert_eq!(split_zone("9am pst").map(|s| s.1), place(Tz::America__Los_Angeles));
         assert_eq!(
-            split_zone("mon 9:00 america/los_angeles"),
-            Some(("mon 9:00", Tz::America__Los_Angeles))
+            split_zone("mon 9:00 america/los_angeles").map(|s| s.1),
+            place(Tz::America__Los_Angeles)
         );
         // Abbreviations of more than one zone are refused rather than guessed; so is no zone.
         for text in [
@@ -219,6 +321,32 @@ mod tests {
             "17:00 est5edt",
         ] {
             assert_eq!(split_zone(text), None, "{text}");
+        }
+    }
+
+    /// An offset is a clock of its own, kept and shown as written, and read back from the record.
+    #[test]
+    fn offsets_from_utc_are_fixed_zones_within_fourteen_hours() {
+        let hours = |h: i32, m: i32| Zone::Offset(FixedOffset::east_opt(h * 3600 + m * 60).unwrap());
+        for (text, zone, name) in [
+            ("17:00 utc+1", hours(1, 0), "UTC+01:00"),
+            ("17:00 gmt-5", hours(-5, 0), "UTC-05:00"),
+            ("17:00 utc+05:30", hours(5, 30), "UTC+05:30"),
+            ("17:00 (utc+0530)", hours(5, 30), "UTC+05:30"),
+            ("17:00 utc −3", hours(-3, 0), "UTC-03:00"),
+            ("17:00 utc+14", hours(14, 0), "UTC+14:00"),
+        ] {
+            assert_eq!(split_zone(text), Some(("17:00", zone)), "{text}");
+            assert_eq!(zone.name(), name);
+            assert_eq!(zone_of(name), Some(zone), "{name}");
+        }
+        assert_eq!(zone_of("Europe/Berlin"), Some(Zone::Place(Tz::Europe__Berlin)));
+        for text in ["17:00 UTC+15", "17:00 GMT-24", "17:00 (UTC+01:75)", "17:00 utc+1500"] {
+            assert_eq!(split_zone(&text.to_lowercase()), None, "{text}");
+            assert!(impossible_offset(text).is_some(), "{text}");
+        }
+        for text in ["17:00 UTC+1", "17:00 UTC", "17:00 CST", "utc+x"] {
+            assert_eq!(impossible_offset(text), None, "{text}");
         }
     }
 

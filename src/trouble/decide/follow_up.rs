@@ -43,8 +43,8 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
     let zone = next
         .as_deref()
         .and_then(crate::trouble::when::written_zone)
-        .filter(|zone| *zone != w.ctx.policy.timezone)
-        .map(|zone| zone.name().to_string());
+        .filter(|zone| *zone != crate::trouble::zone::Zone::Place(w.ctx.policy.timezone))
+        .map(|zone| zone.name());
     let promised = match &next {
         None => None,
         Some(n) => match promised_by(n, now, w.ctx.policy) {

@@ -1015,7 +1015,7 @@ pub enum Reply {
         /// Who is reminded of the promise, when not the one who logged it: the owner.
         reminded: Option<UserId>,
         /// The customer's zone the promise was written in (`17:00 CET`), shown beside ours.
-        zone: Option<chrono_tz::Tz>,
+        zone: Option<crate::trouble::zone::Zone>,
     },
     BadWhen {
         text: String,
@@ -1032,7 +1032,7 @@ pub enum Reply {
         next_due: DateTime<Utc>,
         overdue: bool,
         first_contact: Option<DateTime<Utc>>,
-        zone: Option<chrono_tz::Tz>,
+        zone: Option<crate::trouble::zone::Zone>,
     },
     /// `withdraw update N` naming none of the `count` updates logged.
     NoSuchUpdate {
