@@ -1505,6 +1505,30 @@ async fn a_promise_at_a_fixed_offset_from_utc_is_read_and_shown_as_that_offset()
     assert_eq!(trouble(&bot, &t.id).customer_updates.len(), 3);
 }
 
+/// A hurried rep writes the zone right after the time and the day after it (`5pm EDT fri`), or
+/// the day first: both read as Friday 17:00 in New York. An abbreviation of several zones there
+/// is still refused, not guessed, saying how to name the zone.
+#[tokio::test]
+async fn a_zone_written_between_the_time_and_the_day_is_read() {
+    let bot = spawn_bot_with(OFFICE_HOURS).await;
+    let t = bot.open_ready("Initech: late delivery").await;
+    let both = "Sat 2026-12-05 07:00 JST (Fri 2026-12-04 17:00 EST, the customer's time)";
+    for (n, next) in ["5pm EDT fri", "fri 5pm EDT", "17:00 ET on Friday"].iter().enumerate() {
+        let r = bot
+            .command_text(SALES, &t.channel, &format!("update call {n} done next: {next}"))
+            .await;
+        assert!(r.contains(&format!("promised {both}")), "{next}: {r}");
+    }
+    let r = bot
+        .command_text(SALES, &t.channel, "update called again next: 5pm CST fri")
+        .await;
+    assert!(
+        r.contains("`5pm CST fri`") && r.contains("name their zone by its city or region"),
+        "{r}"
+    );
+    assert_eq!(trouble(&bot, &t.id).customer_updates.len(), 3);
+}
+
 /// In Japanese, with the customer's zone named as people say it (`ドイツ時間`, a city), in the
 /// week the US has moved its clocks and Europe not yet: each promise lands on the customer's
 /// clock as said, and the zone shown is the one in force then (EDT, still CET).

@@ -57,11 +57,11 @@ pub fn parse_when_opening(
     // as past, the rep would be told their customer's Monday is over before it began.
     if let Some((rest, zone)) = super::zone::split_zone(&text) {
         return match zone {
-            Zone::Place(zone) => parse_on_their_clock(rest, now, zone),
+            Zone::Place(zone) => parse_on_their_clock(&rest, now, zone),
             // A fixed offset is UTC's clock moved by it: read there, and moved back.
             Zone::Offset(offset) => {
                 let shift = chrono::Duration::seconds(offset.local_minus_utc().into());
-                parse_on_their_clock(rest, now + shift, Tz::UTC).map(|at| at - shift)
+                parse_on_their_clock(&rest, now + shift, Tz::UTC).map(|at| at - shift)
             }
         };
     }
@@ -1214,6 +1214,20 @@ mod tests {
         for &(now, text, want) in cases {
             assert_eq!(parse_when(text, now, Tokyo), Ok(at(want)), "{text:?}");
         }
+        // The zone where a hurried rep types it, after the time and before the day.
+        for text in [
+            "5pm edt fri",
+            "fri 5pm edt",
+            "5pm est on fri",
+            "5 pm (est) fri",
+            "fri 5pm new york time",
+        ] {
+            assert_eq!(parse_when(text, now(), Tokyo), ok("2026-11-27T22:00:00Z"), "{text:?}");
+        }
+        for text in ["17:00 cet mon", "17時 ドイツ時間 月曜", "17:00 utc+1 mon"] {
+            assert_eq!(parse_when(text, now(), Tokyo), ok("2026-11-30T16:00:00Z"), "{text:?}");
+        }
+        assert_eq!(parse_when("5pm cst fri", now(), Tokyo), Err(Unrecognised));
         // An offset is that clock: `17:00 utc+1` is 16:00 UTC; a time gone by there is tomorrow's.
         assert_eq!(parse_when("17:00 utc+1", now(), Tokyo), ok("2026-11-27T16:00:00Z"));
         assert_eq!(parse_when("1:00 utc+05:30", now(), Tokyo), ok("2026-11-27T19:30:00Z"));

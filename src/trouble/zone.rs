@@ -191,8 +191,36 @@ const PLACES: &[(&str, Tz)] = &[
 
 /// TEXT (already lower-cased and single-spaced) with the zone written at its end taken off:
 /// `17:00 cet`, `17:00 (cet)`, `5pm new york`, `5pm new york time`, `17時 ドイツ時間`,
-/// `17:00 europe/berlin`, `17:00 utc+1`. None when it ends in no zone this reads.
-pub fn split_zone(text: &str) -> Option<(&str, Zone)> {
+/// `17:00 europe/berlin`, `17:00 utc+1`; or written right after the time, the day after it, as
+/// a hurried rep types it (`5pm edt fri`, `17:00 cet on monday`). None when it names no zone
+/// this reads.
+pub fn split_zone(text: &str) -> Option<(String, Zone)> {
+    if let Some((rest, zone)) = zone_at_end(text) {
+        return Some((rest.to_string(), zone));
+    }
+    // Only right after a time: elsewhere a word such as `central` or `uk` is not a zone. The
+    // longest name first: `new york time`, not `new york` and a `time` left over.
+    let words: Vec<&str> = text.split(' ').collect();
+    (1..words.len()).find_map(|at| {
+        let before = words[..at].join(" ");
+        if !ends_in_a_time(&before) {
+            return None;
+        }
+        (1..=3).rev().filter(|n| at + n < words.len()).find_map(|n| {
+            let zone = zone_named(words[at..at + n].join(" ").trim_matches(['(', ')', '（', '）']))?;
+            Some((format!("{before} {}", words[at + n..].join(" ")), zone))
+        })
+    })
+}
+
+/// Whether TEXT ends as a time of day is written: `17:00`, `5pm`, `5 pm`, `17時`, `1500`.
+fn ends_in_a_time(text: &str) -> bool {
+    text.ends_with(|c: char| c.is_ascii_digit())
+        || ["am", "pm", "時", "分", "noon"].iter().any(|end| text.ends_with(end))
+}
+
+/// [`split_zone`] of a zone written last.
+fn zone_at_end(text: &str) -> Option<(&str, Zone)> {
     let (rest, word) = match text.strip_suffix([')', '）']) {
         Some(inner) => {
             let open = inner.rfind(['(', '（'])?;
@@ -242,13 +270,19 @@ fn place_named(word: &str) -> Option<Tz> {
         })
 }
 
-/// Whether TEXT, not read as a time, ends in what looks meant as a zone this does not read: an
-/// abbreviation of several zones (`CST`), one unknown (`17:00 AEST`), or `現地時間` / `local
-/// time`, which name no place. The refusal then says how to name it.
+/// Whether TEXT, not read as a time, has what looks meant as a zone this does not read: an
+/// abbreviation of several zones (`CST`), one unknown (`17:00 AEST`), last or after the time
+/// (`5pm CST fri`), or `現地時間` / `local time` last, which name no place. The refusal then
+/// says how to name it.
 pub fn unread_zone(text: &str) -> bool {
-    let last = text.trim().rsplit([' ', '(', '（']).next().unwrap_or_default();
-    let last = last.trim_end_matches([')', '）']);
-    let abbreviation = (2..=5).contains(&last.len()) && last.bytes().all(|b| b.is_ascii_uppercase());
+    let words: Vec<&str> = text.trim().split([' ', '(', '（']).collect();
+    let abbreviation = words.iter().skip(1).any(|word| {
+        let word = word.trim_end_matches([')', '）']);
+        // Capitals that are not zones: `5 PM`, `fri EOD`, `ASAP`.
+        let other = ["AM", "PM", "EOD", "COB", "ASAP", "TBD"].contains(&word);
+        (2..=5).contains(&word.len()) && word.bytes().all(|b| b.is_ascii_uppercase()) && !other
+    });
+    let last = words.last().copied().unwrap_or_default().trim_end_matches([')', '）']);
     abbreviation || last.ends_with("時間") || text.trim().to_lowercase().ends_with(" time")
 }
 
@@ -297,19 +331,26 @@ mod tests {
             "17:00 ドイツ",
             "17:00 german time",
         ] {
-            assert_eq!(split_zone(text), berlin, "{text}");
+            assert_eq!(split_zone(text), berlin.map(|(t, z)| (t.to_string(), z)), "{text}");
         }
         let place = |tz| Some(Zone::Place(tz));
         assert_eq!(split_zone("5pm new york").map(|s| s.1), place(Tz::America__New_York));
         assert_eq!(
             split_zone("tomorrow 5pm est"),
-            Some(("tomorrow 5pm", Zone::Place(Tz::America__New_York)))
+            Some(("tomorrow 5pm".to_string(), Zone::Place(Tz::America__New_York)))
         );
         assert_eq!(split_zone("9am pst").map(|s| s.1), place(Tz::America__Los_Angeles));
         assert_eq!(
             split_zone("mon 9:00 america/los_angeles").map(|s| s.1),
             place(Tz::America__Los_Angeles)
         );
+        // After the time, before the day, as typed in a hurry; elsewhere a word is not a zone.
+        let new_york = |rest: &str| Some((rest.to_string(), Zone::Place(Tz::America__New_York)));
+        assert_eq!(split_zone("5pm edt fri"), new_york("5pm fri"));
+        assert_eq!(split_zone("5 pm (est) on fri"), new_york("5 pm on fri"));
+        assert_eq!(split_zone("5pm new york time tomorrow"), new_york("5pm tomorrow"));
+        assert_eq!(split_zone("17:00 cst fri"), None);
+        assert_eq!(split_zone("central fri 17:00"), None);
         // Abbreviations of more than one zone are refused rather than guessed; so is no zone.
         for text in [
             "17:00 cst",
@@ -336,7 +377,7 @@ mod tests {
             ("17:00 utc −3", hours(-3, 0), "UTC-03:00"),
             ("17:00 utc+14", hours(14, 0), "UTC+14:00"),
         ] {
-            assert_eq!(split_zone(text), Some(("17:00", zone)), "{text}");
+            assert_eq!(split_zone(text), Some(("17:00".to_string(), zone)), "{text}");
             assert_eq!(zone.name(), name);
             assert_eq!(zone_of(name), Some(zone), "{name}");
         }
@@ -358,10 +399,19 @@ mod tests {
             "17:00 現地時間",
             "9am local time",
             "17:00 AEST",
+            "5pm CST fri",
+            "fri 5pm (IST) please",
         ] {
             assert!(unread_zone(text), "{text}");
         }
-        for text in ["whenever", "after the meeting", "17h", "明日の午後"] {
+        for text in [
+            "whenever",
+            "after the meeting",
+            "17h",
+            "明日の午後",
+            "ASAP",
+            "when ready PM",
+        ] {
             assert!(!unread_zone(text), "{text}");
         }
     }
