@@ -959,6 +959,44 @@ async fn what_a_hurried_hand_types_is_stored_as_meant() {
     );
 }
 
+/// When the defect happened, as the customer abroad reported it on their clock (`11/29 17:00
+/// CET`): kept as the one moment, in both clocks, each named, so the channel's fact line and the
+/// customer's 8D read their own 17:00 beside our 01:00 the next day; the zone may stand before
+/// the day, a moment still ahead on their clock is refused as any is.
+#[tokio::test]
+async fn when_a_defect_occurred_may_be_given_in_the_customers_time_zone() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME GmbH: housings cracked").await;
+    let both = "2026-11-30 01:00 JST (2026-11-29 17:00 CET)";
+    for (n, occurred) in ["11/29 17:00 CET", "5pm Berlin 11/29", "11月29日 17時 ドイツ時間"]
+        .iter()
+        .enumerate()
+    {
+        let r = bot
+            .command_text(SALES, &t.channel, &format!("fact occurred {occurred}"))
+            .await;
+        assert!(n > 0 || r.contains("Facts recorded"), "{occurred}: {r}");
+        assert_eq!(
+            trouble(&bot, &t.id).substance.facts.occurred.as_deref(),
+            Some(both),
+            "{occurred}: {r}"
+        );
+    }
+    message_with(&bot, &t.channel, &["Fact recorded", both]).await;
+    let r = bot
+        .command_text(SALES, &t.channel, "fact occurred yesterday 5pm EST")
+        .await;
+    let eastern = "2026-11-29 07:00 JST (2026-11-28 17:00 EST)";
+    assert!(!r.contains("Write when it occurred"), "{r}");
+    assert_eq!(trouble(&bot, &t.id).substance.facts.occurred.as_deref(), Some(eastern));
+    // 09:00 in Berlin is still ahead (it is 02:00 there): not a moment that has happened.
+    let r = bot.command_text(SALES, &t.channel, "fact occurred 9:00 CET").await;
+    assert!(r.contains("Write when it occurred"), "{r}");
+    bot.command_text(SALES, &t.channel, "report 8d").await;
+    let d2 = message_with(&bot, &t.channel, &["D2", eastern]).await;
+    assert!(text_of(&d2).contains(eastern), "{d2}");
+}
+
 /// A measure whose effect the manager confirms after close, never marked done, reads in the
 /// customer's 8D as in place, not "in progress" beside "effectiveness: confirmed", with who
 /// confirmed it and when, as D6 names who verified. Its owner does not certify it: that it

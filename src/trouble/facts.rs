@@ -826,8 +826,18 @@ fn kept_fact(key: FactKey, value: &str, now: DateTime<Utc>, tz: chrono_tz::Tz) -
         return Ok(value.to_string());
     }
     use super::when::{parse_past, Past};
+    let ours = |at: DateTime<Utc>| at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
     match parse_past(value, now, tz) {
-        Ok(Past::At(at)) => Ok(at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()),
+        Ok(Past::At(at)) => Ok(ours(at)),
+        // Both clocks, each named: the customer reads their own in the 8D, we ours. In no
+        // language's words, as the value is kept once for reports in either.
+        Ok(Past::AtTheirs(at, zone)) => Ok(format!(
+            "{} {} ({} {})",
+            ours(at),
+            super::zone::abbreviation(tz, at),
+            zone.local(at).format("%Y-%m-%d %H:%M"),
+            zone.label(at)
+        )),
         Ok(Past::Day(day)) => Ok(day.format("%Y-%m-%d").to_string()),
         Err(_) => Err(UsageError::BadOccurred),
     }

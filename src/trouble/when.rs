@@ -193,6 +193,8 @@ fn clock_hour_or_hours(text: &str) -> Option<u32> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Past {
     At(DateTime<Utc>),
+    /// A moment written on the customer's clock (`11/28 17:00 CET`), which the record shows too.
+    AtTheirs(DateTime<Utc>, Zone),
     Day(NaiveDate),
 }
 
@@ -212,9 +214,36 @@ const DAYS_AGO: &[(&str, u64)] = &[
 /// never after `now`. Forms that only mean something relative to when they were typed (`2h`,
 /// `tomorrow`, a weekday) are refused: kept as typed, they would read as nonsense in the
 /// document later, while `yesterday` is kept as the date it meant.
+///
+/// A zone may be written as for a promise (`11/28 17:00 CET`, `5pm EST yesterday`): the moment
+/// is read on that clock, a day alone (`11/28 CET`) is the customer's day as they gave it.
 pub fn parse_past(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<Past, WhenError> {
-    use WhenError::Unrecognised;
     let text = tidy(text);
+    let Some((rest, zone)) = super::zone::split_zone(&text) else {
+        return past_on(&text, now, tz);
+    };
+    let theirs = |past| match past {
+        Past::At(at) if zone != Zone::Place(tz) => Past::AtTheirs(at, zone),
+        past => past,
+    };
+    match zone {
+        Zone::Place(zone) => past_on(&rest, now, zone).map(theirs),
+        // A fixed offset is UTC's clock moved by it, as for a promise.
+        Zone::Offset(offset) => {
+            let shift = chrono::Duration::seconds(offset.local_minus_utc().into());
+            let past = past_on(&rest, now + shift, Tz::UTC)?;
+            Ok(theirs(match past {
+                Past::At(at) => Past::At(at - shift),
+                past => past,
+            }))
+        }
+    }
+}
+
+/// [`parse_past`] of TEXT, tidied and with no zone, on the clock of TZ.
+fn past_on(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<Past, WhenError> {
+    use WhenError::Unrecognised;
+    let text = text.to_string();
     if relative(&text).is_some() {
         return Err(Unrecognised);
     }
@@ -907,6 +936,46 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(&parse_past(text, now(), Tokyo), expected, "{text:?}");
         }
+    }
+
+    /// When it happened on the customer's clock: Friday 04:00 in Berlin, Thursday 22:00 in New
+    /// York, as Tokyo's Friday noon.
+    #[test]
+    fn parse_past_reads_a_moment_on_the_customers_clock() {
+        let berlin = Zone::Place(chrono_tz::Europe::Berlin);
+        let theirs = |s: &str, zone| Ok(Past::AtTheirs(at(s), zone));
+        assert_eq!(
+            parse_past("11/26 17:00 cet", now(), Tokyo),
+            theirs("2026-11-26T16:00:00Z", berlin)
+        );
+        assert_eq!(
+            parse_past("3:00 berlin", now(), Tokyo),
+            theirs("2026-11-27T02:00:00Z", berlin)
+        );
+        // Today on their clock is Thursday in New York: 21:00 there has happened, 23:00 not.
+        let new_york = Zone::Place(New_York);
+        assert_eq!(
+            parse_past("9pm est", now(), Tokyo),
+            theirs("2026-11-27T02:00:00Z", new_york)
+        );
+        assert_eq!(parse_past("11pm est", now(), Tokyo), Err(Unrecognised));
+        assert_eq!(
+            parse_past("yesterday 5pm est", now(), Tokyo),
+            theirs("2026-11-25T22:00:00Z", new_york)
+        );
+        let plus_one = Zone::Offset(chrono::FixedOffset::east_opt(3600).unwrap());
+        assert_eq!(
+            parse_past("11/26 17:00 utc+1", now(), Tokyo),
+            theirs("2026-11-26T16:00:00Z", plus_one)
+        );
+        // Our own zone named is our clock; a day alone is the day they gave.
+        assert_eq!(
+            parse_past("11/26 17:00 jst", now(), Tokyo),
+            Ok(Past::At(at("2026-11-26T08:00:00Z")))
+        );
+        let day = Ok(Past::Day(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()));
+        assert_eq!(parse_past("11/26 cet", now(), Tokyo), day);
+        assert_eq!(parse_past("11/26 17:00 cst", now(), Tokyo), Err(Unrecognised));
     }
 
     #[test]
