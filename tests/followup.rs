@@ -1505,6 +1505,35 @@ async fn a_promise_at_a_fixed_offset_from_utc_is_read_and_shown_as_that_offset()
     assert_eq!(trouble(&bot, &t.id).customer_updates.len(), 3);
 }
 
+/// Once a promise named the customer's zone, a later `next: 16:00` naming none is still read on
+/// our clock (read on theirs, a Tokyo 16:00 would move by eight hours without a word), but the
+/// answer shows it on the customer's clock too and says how to name theirs: a rep who meant
+/// Berlin's 16:00 sees at once that 08:00 there was promised.
+#[tokio::test]
+async fn a_later_promise_naming_no_zone_is_ours_and_shown_on_the_customers_clock_too() {
+    let bot = spawn_bot_with(OFFICE_HOURS).await;
+    let t = bot.open_ready("ACME GmbH: broken housings").await;
+    bot.command_text(SALES, &t.channel, "update cause under investigation next: 17:00 CET")
+        .await;
+    let r = bot
+        .command_text(SALES, &t.channel, "update parts shipped next: 16:00")
+        .await;
+    assert!(
+        r.contains("Mon 2026-11-30 16:00 JST (Mon 2026-11-30 08:00 CET, the customer's time)")
+            && r.contains("If you meant their time, name it: `next: 17:00 Europe/Berlin`."),
+        "{r}"
+    );
+    let t_now = trouble(&bot, &t.id);
+    assert_eq!(t_now.promised_next(), Some("2026-11-30T07:00:00Z".parse().unwrap()));
+    // The record keeps what was written: no zone.
+    assert_eq!(t_now.customer_updates[1].promised_zone, None);
+    // Our zone named is what the rep meant: nothing to point out.
+    let r = bot
+        .command_text(SALES, &t.channel, "update called Mr. Weber next: 17:00 JST")
+        .await;
+    assert!(!r.contains("If you meant their time"), "{r}");
+}
+
 /// A hurried rep writes the zone right after the time and the day after it (`5pm EDT fri`), or
 /// the day first: both read as Friday 17:00 in New York. An abbreviation of several zones there
 /// is still refused, not guessed, saying how to name the zone.

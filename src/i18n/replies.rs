@@ -576,6 +576,7 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
             unread_promise,
             reminded,
             zone,
+            zone_remembered,
         } => {
             let promise = format_promise(l, tz, *next_due, *zone);
             // A promise logged by someone else is the owner's to keep: they are the one reminded.
@@ -645,7 +646,19 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                 }
                 None => String::new(),
             };
-            format!("{text}{stands}{unread}")
+            // Read on our clock, the customer's shown beside it: a rep who meant theirs sees it.
+            let ours = match zone.filter(|_| *zone_remembered) {
+                Some(zone) => {
+                    let zone = zone.name();
+                    tr!(
+                        l,
+                        format!("（時刻にタイムゾーンがないため当社の時刻として読み、先方時間はこのトラブルで以前に指定されたタイムゾーンで併記しています。先方の時刻のつもりなら、タイムゾーンを添えてください: `次回: 17:00 {zone}`）"),
+                        format!(" (No zone was named, so the time was read on our clock; the customer's is shown in the zone given earlier on this trouble. If you meant their time, name it: `next: 17:00 {zone}`.)")
+                    )
+                }
+                None => String::new(),
+            };
+            format!("{text}{stands}{ours}{unread}")
         }
         Reply::BadWhen { text, error } => when_error(l, text, error),
         Reply::UpdateWithdrawn {

@@ -45,6 +45,18 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
         .and_then(crate::trouble::when::written_zone)
         .filter(|zone| *zone != crate::trouble::zone::Zone::Place(w.ctx.policy.timezone))
         .map(|zone| zone.name());
+    // A promise naming no zone is read on our clock, always: read on a zone given earlier, the
+    // `17:00` a rep meant as Tokyo's would move by hours without a word. The customer's zone
+    // given last on this trouble is only shown beside it (see `Reply::UpdateLogged`).
+    let remembered = match (&next, &zone) {
+        (Some(n), None) if crate::trouble::when::written_zone(n).is_none() => {
+            w.t.counted_updates()
+                .rev()
+                .find_map(|u| u.promised_zone.as_deref())
+                .and_then(crate::trouble::zone::zone_of)
+        }
+        _ => None,
+    };
     let promised = match &next {
         None => None,
         Some(n) => match promised_by(n, now, w.ctx.policy) {
@@ -132,6 +144,7 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
     };
     w.start_followup_timer(next_due);
     w.refresh_status();
+    let written = promised.and_then(|p| w.t.promise_zone(p));
     Reply::UpdateLogged {
         next_due: promised.unwrap_or(next_due),
         promised: promised.is_some(),
@@ -140,7 +153,8 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
         kept: kept.is_some(),
         unread_promise,
         reminded: Some(w.t.owner.clone()).filter(|owner| owner != user),
-        zone: promised.and_then(|p| w.t.promise_zone(p)),
+        zone: written.or(remembered),
+        zone_remembered: written.is_none() && remembered.is_some(),
     }
 }
 

@@ -2367,6 +2367,7 @@ fn an_update_restarts_the_clock_and_a_promise_sets_the_nudge_fifteen_minutes_bef
                 unread_promise: None,
                 reminded: None,
                 zone: None,
+                zone_remembered: false,
             }),
             "{case}"
         );

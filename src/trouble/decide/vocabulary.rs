@@ -1016,6 +1016,10 @@ pub enum Reply {
         reminded: Option<UserId>,
         /// The customer's zone the promise was written in (`17:00 CET`), shown beside ours.
         zone: Option<crate::trouble::zone::Zone>,
+        /// The promise named no zone and was read on our clock, while an earlier one on this
+        /// trouble named the customer's, `zone`: shown beside it, so a rep who meant their
+        /// 17:00 sees at once that ours was read.
+        zone_remembered: bool,
     },
     BadWhen {
         text: String,
