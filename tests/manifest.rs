@@ -17,6 +17,8 @@ const METHOD_SCOPES: &[(&str, &[&str])] = &[
     // im:write: direct messages are posted with the user id as the channel.
     ("chat.postMessage", &["chat:write", "im:write"]),
     ("chat.update", &["chat:write"]),
+    // Slack Connect: a line the team alone was told, withdrawn once the channel is shared.
+    ("chat.delete", &["chat:write"]),
     // Trouble channels are public (channels:manage) or, with `private_channels`, private (groups:write).
     ("conversations.create", &["channels:manage", "groups:write"]),
     ("conversations.invite", &["channels:manage", "groups:write"]),

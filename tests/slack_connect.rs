@@ -1437,3 +1437,172 @@ async fn a_scope_line_naming_another_customer_stays_out_of_a_shared_channel() {
         assert!(!status.contains("Globex"), "{locale}: {status}");
     }
 }
+
+/// The ts of the line in `channel` that says `words` (as Slack shows it now; the pinned
+/// kickoff and status aside).
+fn ts_saying(bot: &TestBot, channel: &str, words: &str) -> String {
+    let pinned = bot.slack.pins(channel);
+    let found = bot
+        .slack
+        .messages_in(channel)
+        .into_iter()
+        .filter(|m| !pinned.iter().any(|p| m["ts"] == p.as_str()))
+        .find(|m| text_of(m).contains(words));
+    let found = found.unwrap_or_else(|| panic!("nothing in {channel} says {words:?}"));
+    found["ts"].as_str().expect("a ts").to_string()
+}
+
+/// The manager acknowledges with `/trouble ack` a minute after the open: its line in the
+/// kickoff thread says how long it waited.
+async fn ack_a_minute_later(bot: &TestBot, t: &OpenedTrouble) {
+    bot.advance(std::time::Duration::from_secs(70));
+    let answer = bot.command_text(MANAGER, &t.channel, "ack").await;
+    assert!(!answer.is_empty());
+    bot.settle().await;
+}
+
+#[tokio::test]
+async fn lines_for_the_team_posted_before_the_channel_was_shared_are_withdrawn_once() {
+    for (locale, told) in [
+        ("en", "3 lines posted there for the team alone withdrawn (2 edited"),
+        (
+            "ja",
+            "社内向けに投稿していた 3 件を取り下げました（お客様に見せられる形に編集 2 件、削除 1 件）",
+        ),
+    ] {
+        let (bot, front) = bot_with_connect_in(locale).await;
+        let t = bot.open_ready("sev2 ACME: cracked housings").await;
+        // Said in the channel while only the team read it: the acknowledgement's line (how long
+        // it waited), a note, a stage's note; and what the customer may read (an update).
+        ack_a_minute_later(&bot, &t).await;
+        bot.command_text(SALES, &t.channel, "note Globex got lot 42 too, keep it quiet")
+            .await;
+        bot.command_text(SALES, &t.channel, "next supplier blames our drawing, internal only")
+            .await;
+        bot.command_text(SALES, &t.channel, "update told them we replace the lot")
+            .await;
+        bot.settle().await;
+        let note = ts_saying(&bot, &t.channel, "keep it quiet");
+        let stage = ts_saying(&bot, &t.channel, "internal only");
+        let update = ts_saying(&bot, &t.channel, "we replace the lot");
+        let waited = match locale {
+            "en" => "after 1m",
+            _ => "起票から1分",
+        };
+        let ack = ts_saying(&bot, &t.channel, waited);
+        let mark = last_call(&bot);
+
+        share_with_the_customer(&bot, &front, &t.channel).await;
+        bot.slack
+            .wait_for("chat.delete", |c| c.seq > mark && c.params["ts"] == note.as_str())
+            .await;
+        dms_to_the_owner_and_manager(&bot, mark, &[told, t.id.as_str()]).await;
+        bot.settle().await;
+        let shown: Vec<String> = bot.slack.messages_in(&t.channel).iter().map(text_of).collect();
+        for secret in ["keep it quiet", "internal only", waited] {
+            assert!(
+                shown.iter().all(|m| !m.contains(secret)),
+                "{locale}: {secret:?} is gone from the channel: {shown:?}"
+            );
+        }
+        for edited in [&stage, &ack] {
+            assert_eq!(
+                bot.slack.message_versions(&t.channel, edited).len(),
+                2,
+                "{locale}: the stage's and the acknowledgement's lines stay, edited once"
+            );
+        }
+        assert_eq!(
+            bot.slack.message_versions(&t.channel, &update).len(),
+            1,
+            "{locale}: what the customer may read is left as it is"
+        );
+        let kinds = event_kinds(&bot, &t.id);
+        assert_eq!(
+            kinds.iter().filter(|k| k.starts_with("TeamLinesWithdrawn")).count(),
+            1,
+            "{locale}: {kinds:?}"
+        );
+
+        // Slack says it again (a retry, another workspace joining): nothing is withdrawn twice.
+        let again = last_call(&bot);
+        share_with_the_customer(&bot, &front, &t.channel).await;
+        bot.settle().await;
+        let calls = bot.slack.calls();
+        let repeated: Vec<_> = calls
+            .iter()
+            .filter(|c| c.seq > again && ["chat.delete", "chat.update"].contains(&c.method.as_str()))
+            .filter(|c| [&note, &stage, &ack].iter().any(|ts| c.params["ts"] == ts.as_str()))
+            .collect();
+        assert!(repeated.is_empty(), "{locale}: {repeated:?}");
+        assert!(
+            posted_since(&bot, SALES, again)
+                .iter()
+                .all(|p| !p.contains(t.id.as_str())),
+            "{locale}: told once"
+        );
+    }
+}
+
+#[tokio::test]
+async fn lines_for_the_team_are_withdrawn_when_the_bot_finds_the_channel_shared_without_slacks_event() {
+    let (bot, front) = bot_with_connect().await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    bot.command_text(SALES, &t.channel, "note Globex got lot 42 too, keep it quiet")
+        .await;
+    bot.settle().await;
+    let note = ts_saying(&bot, &t.channel, "keep it quiet");
+    // Shared, and Slack's `channel_shared` lost: the bot learns it when it next asks Slack,
+    // its hour of trusting the earlier answer over.
+    front.share_externally(&t.channel);
+    bot.advance(std::time::Duration::from_secs(61 * 60));
+    let mark = last_call(&bot);
+    bot.command_text(SALES, &t.channel, "update told them we replace the lot")
+        .await;
+    bot.slack
+        .wait_for("chat.delete", |c| c.seq > mark && c.params["ts"] == note.as_str())
+        .await;
+    dms_to_the_owner_and_manager(
+        &bot,
+        mark,
+        &[
+            "another organisation",
+            "the line posted there for the team alone withdrawn (0 edited",
+        ],
+    )
+    .await;
+    bot.settle().await;
+    assert!(bot.slack.message_versions(&t.channel, &note).is_empty());
+}
+
+#[tokio::test]
+async fn a_proposal_asked_in_the_channel_before_it_was_shared_goes_to_the_approver_by_dm() {
+    let (bot, front) = bot_with_connect().await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    let r = bot.command_text(SALES, &t.channel, "cost ¥50,000 ours courier").await;
+    assert!(r.contains("proposal #1"), "{r}");
+    bot.settle().await;
+    let asked = ts_saying(&bot, &t.channel, "proposal_approve");
+    let mark = last_call(&bot);
+
+    share_with_the_customer(&bot, &front, &t.channel).await;
+    bot.slack
+        .wait_for("chat.delete", |c| c.seq > mark && c.params["ts"] == asked.as_str())
+        .await;
+    // The manager, asked in the channel, is asked by DM with the buttons instead.
+    let dm = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.seq > mark
+                && c.params["channel"] == MANAGER
+                && c.params["blocks"].to_string().contains("proposal_approve")
+        })
+        .await;
+    assert!(text_of(&dm.params).contains("Proposal #1"), "{}", dm.params);
+    bot.settle().await;
+    let shown: Vec<String> = bot.slack.messages_in(&t.channel).iter().map(text_of).collect();
+    assert!(
+        shown.iter().all(|m| !m.contains("50,000")),
+        "nothing of the cost is left where the customer reads: {shown:?}"
+    );
+}

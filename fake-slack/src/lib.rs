@@ -1277,6 +1277,7 @@ impl World {
             "conversations.rename",
             "chat.postMessage",
             "chat.update",
+            "chat.delete",
             "pins.add",
         ]
         .contains(&method);
@@ -1294,6 +1295,7 @@ impl World {
             "conversations.kick" => self.kick(p),
             "chat.postMessage" => self.post_message(p),
             "chat.update" => self.update_message(p),
+            "chat.delete" => self.delete_own_message(p),
             "pins.add" => self.pin(p),
             "chat.postEphemeral" => match (s(p, "channel"), s(p, "user")) {
                 (Some(_), Some(_)) => json!({"ok": true, "message_ts": self.next_ts()}),
@@ -1553,6 +1555,24 @@ impl World {
         let message = message_json(&msg.current);
         let text = msg.current.get("text").cloned().unwrap_or(json!(""));
         json!({"ok": true, "channel": channel, "ts": ts, "text": text, "message": message})
+    }
+
+    /// `chat.delete`: the message goes, unpinned with it (Slack leaves a thread's replies under
+    /// a tombstone; here they stay, as messages of their own).
+    fn delete_own_message(&mut self, p: &Value) -> Value {
+        let channel = dm_or_channel(&s(p, "channel").unwrap_or_default());
+        let ts = s(p, "ts").unwrap_or_default();
+        if self.lean {
+            return json!({"ok": true, "channel": channel, "ts": ts});
+        }
+        if self.find_message(&channel, &ts).is_none() {
+            return err("message_not_found");
+        }
+        self.messages.retain(|m| !(m.channel == channel && m.ts == ts));
+        if let Some(pins) = self.pins.get_mut(&channel) {
+            pins.retain(|p| *p != ts);
+        }
+        json!({"ok": true, "channel": channel, "ts": ts})
     }
 
     fn pin(&mut self, p: &Value) -> Value {

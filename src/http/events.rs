@@ -48,7 +48,13 @@ pub(crate) async fn answer_event(app: &Arc<App>, event_body: EventBody) -> Respo
             // absence proves nothing: only `channel_unshared` or Slack's answer clear it.)
             if is_ext_shared_channel {
                 if let Some(channel) = event.get("channel").and_then(|c| c.as_str()) {
+                    let news = app.shared_channels.known(&ChannelId::new(channel), app.clock.now()) != Some(true);
                     app.shared_channels.learnt_shared(channel, app.clock.now());
+                    // A trouble's channel found shared so: what the team alone was told there
+                    // is withdrawn (`channel_shared` lost or late).
+                    if news {
+                        Box::pin(withdraw_if_kept(app, channel)).await;
+                    }
                 }
             }
             on_event(app, &event_id, &event).await
@@ -64,7 +70,27 @@ pub(crate) async fn answer_event(app: &Arc<App>, event_body: EventBody) -> Respo
 async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> Response {
     let (channel, input) = match event.get("type").and_then(|t| t.as_str()) {
         Some("app_home_opened") => return Box::pin(on_home_opened(app, event_id, event)).await,
-        Some("channel_shared" | "channel_unshared") => {
+        // Shared with another organisation, which reads the channel's history: a trouble's
+        // channel has what the team alone was told there withdrawn. Shared within our own
+        // Enterprise Grid org, nothing is withdrawn. Either way Slack is asked again before the
+        // next post there.
+        Some("channel_shared") => {
+            let Some(channel) = event.get("channel").and_then(|c| c.as_str()) else {
+                return StatusCode::OK.into_response();
+            };
+            tracing::info!(channel, "a channel was shared");
+            let org = event.get("connected_team_id").and_then(|c| c.as_str());
+            if org.is_some_and(|org| !another_org(app, org)) {
+                app.shared_channels.forget(channel);
+                return StatusCode::OK.into_response();
+            }
+            // Slack is still asked before a post there (the cache forgets): the event is
+            // taken as the news, `conversations.info` as the word on what may be posted.
+            app.shared_channels.forget(channel);
+            let org = org.filter(|o| is_slack_id(o)).map(str::to_string);
+            (channel.to_string(), Input::ChannelShared { org })
+        }
+        Some("channel_unshared") => {
             if let Some(channel) = event.get("channel").and_then(|c| c.as_str()) {
                 tracing::info!(channel, "a channel's sharing outside the company changed");
                 app.shared_channels.forget(channel);
@@ -190,6 +216,43 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
     match Box::pin(app.engine().apply(&id, &[event_id], input)).await {
         Ok(_) => StatusCode::OK.into_response(),
         Err(e) => failed(app, Surface::Event, "cannot store an event", e),
+    }
+}
+
+/// Whether `team`, the workspace (`T…`) or Enterprise Grid org (`E…`) a channel was shared
+/// with, is another organisation's: neither our workspace nor our org. Before the bot knows its
+/// own (`auth.test` not answered yet), any is: withdrawing the team's lines is the safe side.
+fn another_org(app: &App, team: &str) -> bool {
+    let identity = app.bot_identity();
+    let workspace = app
+        .config
+        .team_id
+        .clone()
+        .or_else(|| identity.as_ref().and_then(|i| i.team_id.clone()));
+    let enterprise = identity.and_then(|i| i.enterprise_id);
+    workspace.as_deref() != Some(team) && enterprise.as_deref() != Some(team)
+}
+
+/// A Slack id as Slack writes them (`E0CUSTOMER`): anything else an event carries is not shown.
+fn is_slack_id(s: &str) -> bool {
+    (1..=24).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// `channel` was learnt to be shared outside from an event of it: when it is a trouble's channel
+/// still keeping lines posted there for the team, the core withdraws them. Nothing is answered
+/// from it: the event itself is handled as ever.
+async fn withdraw_if_kept(app: &Arc<App>, channel: &str) {
+    let Ok(Some(id)) = Box::pin(app.store.by_channel(&ChannelId::new(channel))).await else {
+        return;
+    };
+    let kept = match Box::pin(app.store.get(&id)).await {
+        Ok(Some(t)) => !t.team_lines.is_empty() || t.team_lines_dropped > 0,
+        _ => false,
+    };
+    if kept {
+        if let Err(e) = Box::pin(app.engine().apply(&id, &[], Input::ChannelShared { org: None })).await {
+            tracing::warn!(error = %e, trouble = %id, "cannot withdraw the team's lines from a shared channel yet");
+        }
     }
 }
 

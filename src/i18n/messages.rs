@@ -1642,6 +1642,36 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
             format!("⚠️ トラブル {}（{}）の重大度を {} に引き上げたことを <#{}> に告知できませんでした（{}）。告知先の人たちにはご自身で伝え、ボットの管理者にボットの招待か告知先の設定（`announce_channels`）の見直しを依頼してください。", t.id, away(&t.customer), severity_label(l, config, *to), channel, away(error)),
             format!("⚠️ Trouble {}'s raise to {} ({}) could not be announced in <#{}> ({}). Tell the people there yourself, and ask the bot's admin to invite the bot there or fix `announce_channels` in the configuration.", t.id, severity_label(l, config, *to), away(&t.customer), channel, away(error))
         )),
+        Message::TeamLinesWithdrawn {
+            org,
+            edited,
+            deleted,
+            dropped,
+        } => {
+            let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
+            let n = edited + deleted;
+            let lines = match n {
+                1 => "the line posted".to_string(),
+                n => format!("{n} lines posted"),
+            };
+            let with = match org {
+                Some(org) => tr!(l, format!("社外（{}）", away(org)), format!("another organisation ({})", away(org))),
+                None => tr!(l, "社外", "another organisation").to_string(),
+            };
+            let older = match dropped {
+                0 => String::new(),
+                d => tr!(
+                    l,
+                    format!("さらに古い {d} 件は記録しておらず取り下げられませんでした。チャンネルの履歴を確認してください。"),
+                    format!(" {d} older ones were not kept to withdraw: look through the channel's history.")
+                ),
+            };
+            Rendered::text(tr!(
+                l,
+                format!("🔒 トラブル {id}（{customer}）のチャンネル {channel} が{with}と共有されました（Slack コネクト）。共有先は過去の投稿も読めるため、社内向けに投稿していた {n} 件を取り下げました（お客様に見せられる形に編集 {edited} 件、削除 {deleted} 件）。内容はトラブルの記録に残っています。{older}"),
+                format!("🔒 {channel}, the channel of trouble {id} ({customer}), was shared with {with} (Slack Connect), who can read what was posted there before: {lines} there for the team alone withdrawn ({edited} edited to what the customer may read, {deleted} deleted). They stay on the trouble's record.{older}")
+            ))
+        }
         Message::SharedChannelSkipped { channel } => Rendered::text(tr!(
             l,
             format!("⚠️ トラブル {} の告知を <#{}> には投稿しませんでした。このチャンネルは社外と共有されています（Slack コネクト）。告知先の設定を見直してください。", t.id, channel),
@@ -2765,6 +2795,12 @@ pub(super) mod tests {
             },
             Message::SharedChannelSkipped {
                 channel: ChannelId::new("C0SHARED"),
+            },
+            Message::TeamLinesWithdrawn {
+                org: Some(t.summary.clone()),
+                edited: 2,
+                deleted: 1,
+                dropped: 3,
             },
             Message::ChannelReplaced,
             Message::ReopenedWhileLost {

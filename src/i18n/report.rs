@@ -280,6 +280,35 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
         Event::ChannelUnarchived => tr!(l, "チャンネルのアーカイブを解除", "channel unarchived").to_string(),
         Event::BotRemoved => tr!(l, "ボットをチャンネルから削除", "bot removed from the channel").to_string(),
         Event::BotReturned => tr!(l, "ボットをチャンネルに再追加", "bot added back to the channel").to_string(),
+        Event::TeamLinesWithdrawn {
+            org,
+            edited,
+            deleted,
+            dropped,
+        } => {
+            let n = edited + deleted;
+            let with = match org {
+                Some(org) => tr!(
+                    l,
+                    format!("社外（{}）", inline(org)),
+                    format!("another organisation ({})", inline(org))
+                ),
+                None => tr!(l, "社外", "another organisation").to_string(),
+            };
+            let older = match dropped {
+                0 => String::new(),
+                d => tr!(
+                    l,
+                    format!("、古い {d} 件は記録なし"),
+                    format!("; {d} older ones not kept")
+                ),
+            };
+            tr!(
+                l,
+                format!("チャンネルが{with}と共有されたため、社内向けの投稿 {n} 件を取り下げ（編集 {edited} 件、削除 {deleted} 件{older}）"),
+                format!("{n} team-only {} withdrawn from the channel when it was shared with {with} ({edited} edited, {deleted} deleted{older})", if n == 1 { "line" } else { "lines" })
+            )
+        }
         Event::AddedBack { user } => tr!(
             l,
             format!("{} がチャンネルを退出（ボットが再追加）", who(user)),

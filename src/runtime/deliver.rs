@@ -449,6 +449,8 @@ fn item_method(op: &Op) -> &'static str {
         Op::Kick { .. } => "conversations.kick",
         Op::Post { .. } => "chat.postMessage",
         Op::Refresh { .. } | Op::Edit { .. } | Op::RedrawSharedDm { .. } => "chat.update",
+        Op::Withdraw { outside: Some(_), .. } => "chat.update",
+        Op::Withdraw { outside: None, .. } => "chat.delete",
         Op::Pin { .. } => "pins.add",
         Op::Respond { .. } => "response_url",
         Op::OpenUpdateModal { .. } => "views.open",
@@ -708,6 +710,9 @@ async fn deliver_once(
                 Slot::Kickoff => true,
                 _ => false,
             } && Box::pin(app.shared_channels.is_shared(slack, &posted.channel, app.clock.now())).await?;
+            if outside {
+                Box::pin(found_shared(app, &trouble)).await;
+            }
             let message = if outside {
                 rendered(
                     &crate::trouble::approval::pinned_for_outside(&trouble),
@@ -730,6 +735,26 @@ async fn deliver_once(
             };
             Box::pin(refresh_together(app, kind, message)).await
         }
+        (Op::Withdraw { channel, ts, outside }, Some(t)) => {
+            // Gone already (someone deleted it): nothing of it is left to read.
+            let gone = |e: &SlackError| matches!(e, SlackError::Api { error, .. } if error == "message_not_found");
+            let result = match outside {
+                // Said as the deliverer says it where the customer reads (see `Op::Post`): a
+                // close's line without the split and costs.
+                Some(line) => {
+                    let t = crate::trouble::approval::for_outside(&t);
+                    slack.update_message(channel, ts, &rendered(&t, line)).await
+                }
+                None => slack.delete_message(channel, ts).await,
+            };
+            match result {
+                Err(e) if gone(&e) => Ok(None),
+                other => other
+                    .inspect_err(|e| hold_on_429(app, channel, e))
+                    .map(|_| None)
+                    .map_err(Into::into),
+            }
+        }
         (Op::Edit { channel, ts, message }, Some(t)) => {
             slack
                 .update_message(channel, ts, &rendered(&t, message))
@@ -750,6 +775,10 @@ async fn deliver_once(
             let pinned = matches!(message, Message::Kickoff | Message::Status);
             let mut t = t;
             let mut message = message;
+            // Posted as it is in the trouble's channel, a line for the team is kept to withdraw
+            // should the channel be shared later (Slack Connect shows the newcomers its history).
+            let judged = app.clock.now();
+            let mut for_the_team = false;
             if let (true, Some(c)) = (
                 (internal || outside_line.is_some() || follow_up || pinned)
                     && !matches!(to, Dest::Dm(_) | Dest::Channel(_)),
@@ -761,7 +790,9 @@ async fn deliver_once(
                     true => Box::pin(app.shared_channels.is_shared_now(slack, c, now)).await?,
                     false => Box::pin(app.shared_channels.is_shared(slack, c, now)).await?,
                 };
+                for_the_team = !shared && !pinned;
                 if shared {
+                    Box::pin(found_shared(app, &t)).await;
                     if follow_up {
                         tracing::info!(channel = %c, "a follow-up goes by DM: the trouble's channel is shared outside the company");
                         return Ok(Some(Outcome::FollowUpHeld {
@@ -845,13 +876,14 @@ async fn deliver_once(
                 if let Some(Marked { channel, ts, troubles }) =
                     Box::pin(earlier_post(app, item, &channel, thread_ts.as_ref())).await?
                 {
-                    return Ok(keep_as.map(|slot| Outcome::Posted {
+                    let outcome = keep_as.map(|slot| Outcome::Posted {
                         slot,
-                        channel,
-                        ts,
+                        channel: channel.clone(),
+                        ts: ts.clone(),
                         together: troubles,
                         shown: shown(slot, message),
-                    }));
+                    });
+                    return Ok(kept_for_the_team(for_the_team, channel, ts, message, judged, outcome));
                 }
             }
             if let (Some(kind), None) = (combinable(to, message), &thread_ts) {
@@ -884,9 +916,48 @@ async fn deliver_once(
                 }
                 away = Box::pin(reader_away(app, &t, to, message)).await;
             }
-            let outcome = posted(app, &t, message, *keep_as, result, Vec::new())?;
-            Ok(told_away(outcome, away))
+            let posted_at = result.as_ref().ok().cloned();
+            let outcome = told_away(posted(app, &t, message, *keep_as, result, Vec::new())?, away);
+            Ok(match posted_at {
+                Some((channel, ts)) => kept_for_the_team(for_the_team, channel, ts, message, judged, outcome),
+                None => outcome,
+            })
         }
+    }
+}
+
+/// `outcome`, and when `for_the_team`, the line posted (`channel`, `ts`) to withdraw should the
+/// trouble's channel be shared later (see `Outcome::TeamLinePosted`).
+fn kept_for_the_team(
+    for_the_team: bool,
+    channel: ChannelId,
+    ts: Ts,
+    message: &Message,
+    judged: DateTime<Utc>,
+    outcome: Option<Outcome>,
+) -> Option<Outcome> {
+    if !for_the_team {
+        return outcome;
+    }
+    let outside = outside::line_for_outside(message);
+    Some(Outcome::TeamLinePosted {
+        line: Box::new(crate::trouble::model::TeamLine { channel, ts, outside }),
+        judged,
+        then: outcome.map(Box::new),
+    })
+}
+
+/// The deliverer found the trouble's channel shared outside the company while the trouble still
+/// keeps lines posted there for the team: Slack's `channel_shared` was lost or late, and the
+/// core withdraws them now. Its own write: should it fail, the next post that finds the
+/// channel shared asks again.
+async fn found_shared(app: &App, t: &Trouble) {
+    if t.team_lines.is_empty() && t.team_lines_dropped == 0 {
+        return;
+    }
+    let input = crate::trouble::decide::Input::ChannelShared { org: None };
+    if let Err(e) = Box::pin(app.engine().apply(&t.id, &[], input)).await {
+        tracing::warn!(error = %e, trouble = %t.id, "cannot withdraw the team's lines from a shared channel yet");
     }
 }
 

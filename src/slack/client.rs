@@ -297,6 +297,7 @@ impl SlackError {
 const METHODS: &[&str] = &[
     "apps.connections.open",
     "auth.test",
+    "chat.delete",
     "chat.postMessage",
     "chat.update",
     "conversations.create",
@@ -928,6 +929,12 @@ impl SlackClient {
             metadata: None,
         };
         self.call_for::<IgnoredAny>("chat.update", &body).await.map(drop)
+    }
+
+    /// Deletes a message the bot posted (`chat.delete`, under `chat:write`).
+    pub async fn delete_message(&self, channel: &ChannelId, ts: &Ts) -> Result<(), SlackError> {
+        let body = json!({"channel": channel, "ts": ts});
+        self.call_for::<IgnoredAny>("chat.delete", &body).await.map(drop)
     }
 
     pub async fn pin(&self, channel: &ChannelId, ts: &Ts) -> Result<(), SlackError> {

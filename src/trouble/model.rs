@@ -429,6 +429,17 @@ pub struct EarlyReply {
     pub thread_ts: Ts,
 }
 
+/// A line the bot posted in the trouble's channel for the team (see [`Trouble::team_lines`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TeamLine {
+    pub channel: ChannelId,
+    pub ts: Ts,
+    /// What the customer may read of it (the line without its reason or note): edited to this.
+    /// None: nothing of it is theirs, and it is deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outside: Option<crate::trouble::decide::Message>,
+}
+
 /// A message the bot posted and keeps editing.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PostedMessage {
@@ -550,6 +561,20 @@ pub struct Trouble {
     /// whoever answers for the trouble was told once per action and absence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub away_workers: Vec<AwayWorker>,
+    /// Lines posted in its channel while nobody of another organisation read it that a channel
+    /// shared with the customer would not have carried as they are (see
+    /// `trouble::decide::outside`): withdrawn, each once, when the channel turns out to be
+    /// shared (Slack Connect shows the history to whoever joins). At most
+    /// [`Trouble::TEAM_LINES`]; older ones are counted in [`Trouble::team_lines_dropped`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub team_lines: Vec<TeamLine>,
+    /// Team lines beyond [`Trouble::TEAM_LINES`], not kept (told when the channel is shared).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub team_lines_dropped: u32,
+    /// When the bot last learnt that its channel is shared outside the company (and withdrew
+    /// the team lines): a line whose post was judged before then is withdrawn as it is told.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_seen: Option<DateTime<Utc>>,
     /// Set only on the view of a trouble rendered for its pinned kickoff and status in a
     /// channel shared with the customer (never stored): our own deadlines (the first call's,
     /// the next update's) are not the customer's to watch pass; the team has them by DM.
@@ -966,6 +991,9 @@ impl Trouble {
             early_replies,
             unreachable_workers,
             away_workers,
+            team_lines,
+            team_lines_dropped,
+            shared_seen,
             deadlines_untold: _,
         } = self;
         *id == other.id
@@ -1003,6 +1031,9 @@ impl Trouble {
             && *early_replies == other.early_replies
             && *unreachable_workers == other.unreachable_workers
             && *away_workers == other.away_workers
+            && *team_lines == other.team_lines
+            && *team_lines_dropped == other.team_lines_dropped
+            && *shared_seen == other.shared_seen
     }
 }
 
@@ -1086,6 +1117,11 @@ pub struct Held {
 
 impl Held {
     pub const MOST: usize = 50;
+}
+
+impl Trouble {
+    /// The most team lines a trouble keeps to withdraw (a few dozen bytes each).
+    pub const TEAM_LINES: usize = 500;
 }
 
 pub(crate) fn is_zero(n: &u32) -> bool {

@@ -184,6 +184,17 @@ pub enum Event {
     NamesLearned {
         names: std::collections::BTreeMap<UserId, String>,
     },
+    /// The trouble's channel was found shared with another organisation (`org`, its Slack id
+    /// when Slack said it): the lines posted there earlier for the team alone were withdrawn,
+    /// `edited` to what the customer may read and `deleted`; `dropped` older ones were not kept.
+    TeamLinesWithdrawn {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        org: Option<String>,
+        edited: u32,
+        deleted: u32,
+        #[serde(default, skip_serializing_if = "crate::trouble::model::is_zero")]
+        dropped: u32,
+    },
     /// Facts, returned goods, scope, cause, actions, corrections, reopening (`facts.rs`).
     Stage(super::facts::StepEvent),
     /// Split and cost proposals, approvals, rejections and the customer's agreement.

@@ -285,6 +285,12 @@ pub(super) fn delivered(w: &mut Work, outcome: Outcome) {
             error,
         } => channel_unavailable(w, *call, channel, method, error),
         Outcome::ChannelChecked { channel, seen, n } => channel_checked(w, channel, seen, n),
+        Outcome::TeamLinePosted { line, judged, then } => {
+            if let Some(then) = then {
+                delivered(w, *then);
+            }
+            super::outside::team_line_posted(w, *line, judged);
+        }
         // Always Slack's own error code: a call that could not run because an earlier one failed
         // (no channel yet) never reaches here, the deliverer drops it (see `AttemptError`).
         Outcome::Failed { method, error } => {

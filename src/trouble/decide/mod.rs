@@ -154,6 +154,10 @@ pub fn decide(ctx: &Ctx, trouble: &Trouble, input: Input) -> Decision {
             ask_owners_manager_at_start(&mut w);
             None
         }
+        Input::ChannelShared { org } => {
+            outside::channel_shared(&mut w, org);
+            None
+        }
         Input::Delivered(outcome) => {
             delivered(&mut w, outcome);
             None

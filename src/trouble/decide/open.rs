@@ -181,6 +181,9 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         early_replies: Vec::new(),
         unreachable_workers: Vec::new(),
         away_workers: Vec::new(),
+        team_lines: Vec::new(),
+        team_lines_dropped: 0,
+        shared_seen: None,
         deadlines_untold: false,
     };
     let mut w = Work::new(ctx, trouble);

@@ -124,3 +124,103 @@ pub fn line_for_outside(message: &Message) -> Option<Message> {
         _ => return None,
     })
 }
+
+/// A line for the team was posted as it is in the trouble's channel, judged not shared at
+/// `judged`. Kept to withdraw once the channel is shared; withdrawn at once when the bot has
+/// learnt since that it is (the post was on its way as the sharing became known).
+pub(super) fn team_line_posted(w: &mut Work, line: TeamLine, judged: DateTime<Utc>) {
+    if w.t
+        .team_lines
+        .iter()
+        .any(|l| l.ts == line.ts && l.channel == line.channel)
+    {
+        return;
+    }
+    w.changed = true;
+    if w.t.shared_seen.is_some_and(|seen| judged <= seen) {
+        return withdraw(w, vec![line], None, 0);
+    }
+    if w.t.team_lines.len() >= Trouble::TEAM_LINES {
+        w.t.team_lines.remove(0);
+        w.t.team_lines_dropped = w.t.team_lines_dropped.saturating_add(1);
+    }
+    w.t.team_lines.push(line);
+}
+
+/// The trouble's channel is shared with another organisation, which reads its history: the pinned
+/// kickoff and status are drawn again as the customer may read them, and every line posted
+/// there for the team alone is withdrawn (once: the kept lines leave the record in the same
+/// write as the calls that withdraw them).
+pub(super) fn channel_shared(w: &mut Work, org: Option<String>) {
+    w.t.shared_seen = Some(w.ctx.now);
+    w.changed = true;
+    if w.t.channel.is_none() {
+        return;
+    }
+    if w.t.kickoff.is_some() {
+        w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
+    }
+    if w.t.status.is_some() {
+        w.refresh_status();
+    }
+    let lines = std::mem::take(&mut w.t.team_lines);
+    let dropped = std::mem::take(&mut w.t.team_lines_dropped);
+    if !lines.is_empty() || dropped > 0 {
+        withdraw(w, lines, org, dropped);
+    }
+}
+
+fn withdraw(w: &mut Work, lines: Vec<TeamLine>, org: Option<String>, dropped: u32) {
+    let (mut edited, mut deleted) = (0u32, 0u32);
+    // The newest first: a thread's replies (a report's parts) go before the line they answer.
+    for line in lines.into_iter().rev() {
+        // A proposal's Approve / Reject buttons leave the channel: whoever must decide is asked
+        // by DM, as a proposal in a shared channel is.
+        let asked_here =
+            w.t.agreement
+                .asking
+                .iter()
+                .position(|a| !a.dm && a.message.ts == line.ts);
+        if let Some(i) = asked_here {
+            let asking = w.t.agreement.asking.remove(i);
+            crate::trouble::approval::held_back(w, crate::trouble::approval::AgreementLine::Proposed { n: asking.n });
+        }
+        // The internal report's summary gone, its thread can take no more parts.
+        if let Some(report) = w.t.last_report.as_mut() {
+            if report.message.as_ref().is_some_and(|m| m.ts == line.ts) {
+                report.message = None;
+            }
+        }
+        match line.outside {
+            Some(_) => edited += 1,
+            None => deleted += 1,
+        }
+        w.send(
+            Lane::Channel,
+            Op::Withdraw {
+                channel: line.channel,
+                ts: line.ts,
+                outside: line.outside,
+            },
+        );
+    }
+    w.log(
+        None,
+        Event::TeamLinesWithdrawn {
+            org: org.clone(),
+            edited,
+            deleted,
+            dropped,
+        },
+    );
+    let manager = w.t.manager.clone();
+    w.dm_owner_and(
+        Message::TeamLinesWithdrawn {
+            org,
+            edited,
+            deleted,
+            dropped,
+        },
+        manager,
+    );
+}

@@ -471,6 +471,18 @@ pub enum Message {
     EightD,
     /// The customer's past troubles and the running balance (`Trouble::past`).
     CustomerHistory,
+    /// To the owner and the manager: the trouble's channel turned out to be shared with another
+    /// organisation (`org`, its Slack id when Slack said it), and the lines posted there
+    /// earlier for the team alone were withdrawn: `edited` to what the customer may read,
+    /// `deleted`; `dropped` older ones were not kept to withdraw.
+    TeamLinesWithdrawn {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        org: Option<String>,
+        edited: u32,
+        deleted: u32,
+        #[serde(default, skip_serializing_if = "crate::trouble::model::is_zero")]
+        dropped: u32,
+    },
     /// To the owner: an announcement was not posted in `channel`, which is shared outside.
     SharedChannelSkipped {
         channel: ChannelId,
@@ -615,6 +627,15 @@ pub enum Op {
         #[serde(default)]
         n: u32,
     },
+    /// A line of the trouble's channel meant for the team, posted before the channel was shared
+    /// with the customer: edited to `outside` (`chat.update`), or deleted (`chat.delete`) when
+    /// nothing of it is the customer's.
+    Withdraw {
+        channel: ChannelId,
+        ts: Ts,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        outside: Option<Message>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -627,7 +648,7 @@ impl Op {
     /// Whether the call is made in the trouble's own channel (it cannot while the bot has lost it).
     pub fn in_trouble_channel(&self) -> bool {
         match self {
-            Op::Invite { .. } | Op::Kick { .. } => true,
+            Op::Invite { .. } | Op::Kick { .. } | Op::Withdraw { .. } => true,
             Op::Post { to, .. } => matches!(to, Dest::TroubleChannel | Dest::KickoffThread | Dest::ReportThread),
             Op::Refresh { slot } | Op::Pin { slot } => matches!(slot, Slot::Kickoff | Slot::Status | Slot::Report),
             Op::CreateChannel
@@ -804,6 +825,15 @@ pub enum Outcome {
         seen: ChannelSeen,
         n: u32,
     },
+    /// A line for the team was posted in the trouble's channel as it is, the channel judged not
+    /// shared outside at `judged` (see [`crate::trouble::model::Trouble::team_lines`]); `then`
+    /// is what else the post taught. Boxed: an outcome is small.
+    TeamLinePosted {
+        line: Box<crate::trouble::model::TeamLine>,
+        judged: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        then: Option<Box<Outcome>>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -906,6 +936,12 @@ pub enum Input {
     /// The bot started with `[org]` as it reads now: an unacknowledged trouble whose owner's
     /// manager it names stands outside the chain asks them at once.
     OrgRead,
+    /// The trouble's channel is shared with another organisation (Slack Connect): Slack said so
+    /// (`channel_shared`, naming `org`; an event marked `is_ext_shared_channel`), or the
+    /// deliverer found it so before a post. What the team alone was told there is withdrawn.
+    ChannelShared {
+        org: Option<String>,
+    },
 }
 
 /// What a user is told, ephemerally, in answer to what they did.
