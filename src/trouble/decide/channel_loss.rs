@@ -390,6 +390,9 @@ pub(super) fn channel_deleted(w: &mut Work, by: Option<UserId>) {
     if let Some(report) = w.t.last_report.as_mut() {
         report.message = None;
     }
+    // Gone with the channel: nobody will read them there, shared or not.
+    w.t.team_lines.clear();
+    w.t.team_lines_dropped = 0;
     if w.t.is_open() {
         set_up_channel_again(w, by.as_ref());
     }

@@ -4715,3 +4715,85 @@ fn an_owner_away_brings_the_manager_in_but_a_former_owner_does_not() {
     sim.cmd("U0MANAGER", Command::Owner(u("U0OTHERREP")));
     assert!(owner_away(&sim.feed(away("U0SALES"))).is_empty());
 }
+
+#[test]
+fn a_line_for_the_team_is_withdrawn_once_and_one_posted_as_the_sharing_became_known_at_once() {
+    let line = |ts: &str, outside: Option<Message>| crate::trouble::model::TeamLine {
+        channel: ChannelId::new(TROUBLE_CHANNEL),
+        ts: Ts::new(ts),
+        outside,
+    };
+    let posted = |l: crate::trouble::model::TeamLine, judged: DateTime<Utc>| {
+        Input::Delivered(Outcome::TeamLinePosted {
+            line: Box::new(l),
+            judged,
+            then: None,
+        })
+    };
+    let withdrawals = |d: &Decision| -> Vec<Op> {
+        ops(d, Lane::Channel)
+            .into_iter()
+            .filter(|op| matches!(op, Op::Withdraw { .. }))
+            .collect()
+    };
+    let mut sim = Sim::ready(req("ACME"));
+    let note = line("1795748400.000200", None);
+    let stage = line(
+        "1795748400.000300",
+        Some(Message::StageChanged {
+            stage: StageId::Facts,
+            done: true,
+            by: UserId::new("U0SALES"),
+            note: String::new(),
+        }),
+    );
+    let judged = sim.now;
+    sim.feed(posted(note.clone(), judged));
+    sim.feed(posted(stage.clone(), judged));
+    // Told twice (the outcome recorded again after a retry): one line.
+    sim.feed(posted(stage.clone(), judged));
+    assert_eq!(sim.t.team_lines.len(), 2);
+
+    sim.advance(mins(1));
+    let d = sim.feed(Input::ChannelShared {
+        org: Some("E0CUSTOMER".into()),
+    });
+    // The newest first, each as the customer may read it or deleted.
+    let expected = [&stage, &note].map(|l| Op::Withdraw {
+        channel: l.channel.clone(),
+        ts: l.ts.clone(),
+        outside: l.outside.clone(),
+    });
+    assert_eq!(withdrawals(&d), expected.to_vec());
+    assert!(d.entries.iter().any(|e| matches!(
+        &e.event,
+        Event::TeamLinesWithdrawn { org: Some(org), edited: 1, deleted: 1, dropped: 0 } if org == "E0CUSTOMER"
+    )));
+    for who in ["U0SALES", "U0MANAGER"] {
+        assert!(
+            ops(&d, Lane::Dm).iter().any(|op| matches!(
+                op,
+                Op::Post { to: Dest::Dm(u), message: Message::TeamLinesWithdrawn { edited: 1, deleted: 1, .. }, .. }
+                    if u.as_str() == who
+            )),
+            "{who} is told"
+        );
+    }
+    assert!(sim.t.team_lines.is_empty());
+
+    // Slack says it again: nothing left to withdraw, nobody told again.
+    let d = sim.feed(Input::ChannelShared { org: None });
+    assert!(withdrawals(&d).is_empty());
+    assert!(ops(&d, Lane::Dm).is_empty());
+
+    // A line whose post was judged before the bot learnt it is withdrawn as it is told; one
+    // judged since (the channel unshared meanwhile, as the deliverer found) is kept.
+    let late = line("1795748400.000400", None);
+    let d = sim.feed(posted(late.clone(), judged));
+    assert_eq!(withdrawals(&d).len(), 1);
+    assert!(sim.t.team_lines.is_empty());
+    sim.advance(mins(1));
+    let d = sim.feed(posted(line("1795748400.000500", None), sim.now));
+    assert!(withdrawals(&d).is_empty());
+    assert_eq!(sim.t.team_lines.len(), 1);
+}
