@@ -1606,3 +1606,51 @@ async fn a_proposal_asked_in_the_channel_before_it_was_shared_goes_to_the_approv
         "nothing of the cost is left where the customer reads: {shown:?}"
     );
 }
+
+#[tokio::test]
+async fn the_customers_first_message_in_a_channel_shared_without_slacks_event_withdraws_the_teams_lines() {
+    let (bot, front) = bot_with_connect().await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    bot.command_text(SALES, &t.channel, "note Globex got lot 42 too, keep it quiet")
+        .await;
+    bot.settle().await;
+    let note = ts_saying(&bot, &t.channel, "keep it quiet");
+    // Shared, no channel_shared came; the customer writes there, and nothing is posted since.
+    front.share_externally(&t.channel);
+    let mark = last_call(&bot);
+    let mut said = message_event(
+        &format!("Ev0CUST{}", unique()),
+        &t.channel,
+        "W0CUSTOMER",
+        "1800000000.000100",
+        None,
+    );
+    said["is_ext_shared_channel"] = json!(true);
+    said["event"]["user_team"] = json!("T0CUSTOMER");
+    assert_eq!(bot.event(&said, None).await.status(), 200);
+    bot.slack
+        .wait_for("chat.delete", |c| c.seq > mark && c.params["ts"] == note.as_str())
+        .await;
+    dms_to_the_owner_and_manager(&bot, mark, &["another organisation", t.id.as_str()]).await;
+}
+
+#[tokio::test]
+async fn a_channel_shared_within_our_own_organisation_keeps_the_teams_lines() {
+    let (bot, _front) = bot_with_connect().await;
+    let t = bot.open_ready("sev2 ACME: cracked housings").await;
+    bot.command_text(SALES, &t.channel, "note Globex got lot 42 too, keep it quiet")
+        .await;
+    bot.settle().await;
+    let note = ts_saying(&bot, &t.channel, "keep it quiet");
+    let mark = last_call(&bot);
+    // Another workspace of ours: Slack sends `channel_shared` naming it, and nobody else reads.
+    let event = json!({
+        "type": "event_callback", "team_id": "T0TEAM", "event_id": format!("Ev0SHARED{}", unique()),
+        "event": {"type": "channel_shared", "connected_team_id": "T0TEAM", "channel": t.channel,
+                  "event_ts": "1700000100.000100"},
+    });
+    assert_eq!(bot.event(&event, None).await.status(), 200);
+    bot.settle().await;
+    assert!(bot.slack.calls_to("chat.delete").iter().all(|c| c.seq <= mark));
+    assert_eq!(bot.slack.message_versions(&t.channel, &note).len(), 1);
+}
