@@ -1,5 +1,6 @@
 //! Two bot processes (the built binary) on one PostgreSQL database and one fake Slack: opens
-//! spread over both under faults, an instance killed mid-delivery, the same request at both.
+//! spread over both under faults, an instance killed mid-delivery (its survivor in this process,
+//! on a manual clock), the same request at both.
 
 mod common;
 mod pg;
@@ -114,6 +115,50 @@ impl Drop for Instance {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// An instance in this process (on the shared database, its own data directory), on a manual
+/// clock that starts at the real time: it agrees with the binaries' system clocks until the
+/// test moves it on, so the test can jump past a lease instead of waiting it out.
+struct InProcess {
+    bot: trouble_bot::RunningBot,
+    clock: trouble_bot::Clock,
+}
+
+impl InProcess {
+    async fn start(dir: &Path, slack_url: &str, database_url: &str) -> InProcess {
+        std::fs::create_dir_all(dir).unwrap();
+        // The configuration the binaries get (see `Instance::start_with`).
+        let config_text = format!("slack_timeout = \"1s\"\n{BASE_CONFIG}\n{DEFAULT_SEVERITIES}");
+        let env = [
+            ("SLACK_SIGNING_SECRET", SECRET.to_string()),
+            ("SLACK_BOT_TOKEN", "xoxb-multi-instance".to_string()),
+            ("SLACK_API_URL", slack_url.to_string()),
+            ("TROUBLE_DATA_DIR", dir.join("data").to_string_lossy().into_owned()),
+            ("TROUBLE_LISTEN", "127.0.0.1:0".to_string()),
+            ("DATABASE_URL", database_url.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let config = trouble_bot::Config::from_sources(Some(&config_text), &env).expect("the config reads");
+        let clock = trouble_bot::Clock::manual(chrono::Utc::now());
+        let bot = trouble_bot::start_on(config, Default::default(), clock.clone())
+            .await
+            .expect("the instance starts");
+        InProcess { bot, clock }
+    }
+}
+
+/// How many queued calls the instance of process `pid` holds (its claims name it `host:pid`).
+async fn held_by(db: &deadpool_postgres::Object, pid: u32) -> i64 {
+    db.query_one(
+        "SELECT count(*) FROM outbox WHERE claimed_by LIKE '%:' || $1",
+        &[&pid.to_string()],
+    )
+    .await
+    .unwrap()
+    .get(0)
 }
 
 /// Two instances on a fresh database, the schema migrated once beforehand as the README says.
@@ -257,7 +302,11 @@ async fn fifty_opens_spread_over_two_instances_under_slack_faults_set_each_troub
 async fn an_instance_killed_mid_delivery_leaves_its_claimed_work_to_the_other_after_the_lease() {
     let slack = FakeSlack::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let (mut a, b, _) = two_instances(&slack, dir.path()).await;
+    let url = migrated_database(dir.path());
+    let mut a = Instance::start(&dir.path().join("a"), &slack.api_url(), &url);
+    // The survivor runs in this process on a manual clock that reads the real time, as a's
+    // does, until the test moves it past a's lease instead of waiting the lease out.
+    let b = InProcess::start(&dir.path().join("b"), &slack.api_url(), &url).await;
     // Slack is slow, so calls are in flight when the kill comes.
     slack.delay("chat.postMessage", Duration::from_millis(400));
     slack.delay("conversations.create", Duration::from_millis(400));
@@ -269,10 +318,19 @@ async fn an_instance_killed_mid_delivery_leaves_its_claimed_work_to_the_other_af
     a.kill_hard();
     slack.delay("chat.postMessage", Duration::ZERO);
     slack.delay("conversations.create", Duration::ZERO);
+    let db = trouble_bot::store::pg::connect(&url).unwrap().get().await.unwrap();
+    let held_by_a = held_by(&db, a.child.id()).await;
+    assert!(
+        held_by_a > 0,
+        "a held no call when it died: nothing here would test the takeover"
+    );
     // Only b is left: it takes a's lanes once their lease (slack_timeout + backoff + 2 s) ends.
-    wait_until_all_set_up(&slack, &ids, Duration::from_secs(180)).await;
+    let lease = trouble_bot::app::claim_lease(&b.bot.app.config);
+    b.clock.as_manual().unwrap().advance(lease + Duration::from_secs(1));
+    wait_until_all_set_up(&slack, &ids, Duration::from_secs(60)).await;
     assert_set_up_exactly_once(&slack, &expected(&ids));
-    drop(b);
+    assert_eq!(held_by(&db, a.child.id()).await, 0, "b took over every call a held");
+    b.bot.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
