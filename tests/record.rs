@@ -812,7 +812,12 @@ fn japanese_output_says_kakunin_not_juryo_and_names_every_person_with_san() {
         Reply::OwnerChanged {
             to: manager.clone(),
             manager: Some(manager.clone()),
-            ack_withdrawn: true,
+            ack_withdrawn: Some(manager.clone()),
+        },
+        Reply::OwnerChanged {
+            to: manager.clone(),
+            manager: None,
+            ack_withdrawn: Some(UserId::new("U0COLLEAGUE")),
         },
         Reply::NobodyAboveNewOwner { to: manager.clone() },
         Reply::ManagerChanged {

@@ -382,6 +382,62 @@ async fn a_trouble_handed_to_the_director_leaves_the_directors_own_report_out_of
     assert!(acked.contains("Acknowledged"), "{acked}");
 }
 
+/// The manager acknowledged; their director then takes the trouble over. The manager reports to
+/// the new owner now, so their acknowledgement cannot stand for the director's trouble: it is
+/// withdrawn (on the timeline, in both languages), the VP above the director is asked at once,
+/// and the director cannot close it alone before the VP has acknowledged.
+#[tokio::test]
+async fn a_trouble_the_director_takes_over_after_their_manager_acknowledged_asks_the_one_above_afresh() {
+    let bot = spawn_bot_with(SEV2_FIRST).await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    let acked = bot.command_text(MANAGER, &t.channel, "ack").await;
+    assert!(acked.contains("Acknowledged"), "{acked}");
+    let r = bot
+        .command_text(DIRECTOR, &t.channel, &format!("owner <@{DIRECTOR}>"))
+        .await;
+    assert!(
+        r.contains(&format!(
+            "<@{MANAGER}> is not above the new owner, so their acknowledgement no longer stands and the manager is asked."
+        )),
+        "{r}"
+    );
+    let after = trouble(&bot, &t.id);
+    assert!(
+        after.ack.is_none(),
+        "a report's acknowledgement never stands for their boss's trouble"
+    );
+    assert!(event_kinds(&bot, &t.id)
+        .iter()
+        .any(|k| k.starts_with("AcknowledgementWithdrawn")));
+    // The VP, the new owner's manager, hears at once.
+    bot.slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == VP && text_of(&c.params).contains(&t.id)
+        })
+        .await;
+    // Everything done, the director may still not close it alone: the VP has not acknowledged.
+    bot.command_text(DIRECTOR, &t.channel, "cause mold temperature drifted")
+        .await;
+    bot.command_text(DIRECTOR, &t.channel, "action prevent mold temperature alarm")
+        .await;
+    for n in 1..=7 {
+        let r = bot.command_text(DIRECTOR, &t.channel, &format!("done {n}")).await;
+        assert!(r.contains(&format!("Stage {n}")), "done {n}: {r}");
+    }
+    let refused = bot.command_text(DIRECTOR, &t.channel, "close").await;
+    assert!(refused.contains(&format!("<@{VP}>")), "{refused}");
+    assert!(trouble(&bot, &t.id).is_open());
+    let acked = bot.command_text(VP, &t.channel, "ack").await;
+    assert!(acked.contains("Acknowledged"), "{acked}");
+    // The record says why the manager's acknowledgement went, truly, in both languages.
+    bot.command_text(DIRECTOR, &t.channel, "report").await;
+    let posted = bot.posted_saying(&t.channel, "withdrawn").await;
+    assert!(
+        posted.contains("they are no longer above the owner") && !posted.contains("they own it now"),
+        "{posted}"
+    );
+}
+
 #[tokio::test]
 async fn the_top_of_the_org_is_never_managed_by_their_own_reports_through_the_default_manager() {
     let bot = spawn_bot().await;

@@ -758,12 +758,18 @@ fn reply_words(l: Locale, config: &Config, reply: &Reply) -> String {
                     format!("The owner is now <@{to}>. The owner is never their own manager, so the manager is now <@{m}>.")
                 ),
             };
-            if *ack_withdrawn {
-                text.push_str(tr!(
+            match ack_withdrawn {
+                Some(by) if by == to => text.push_str(tr!(
                     l,
                     "自分のトラブルは確認できないため、これまでの確認は取り消し、上司に確認を依頼しました。",
                     " Nobody acknowledges their own trouble, so the earlier acknowledgement no longer stands and the manager is asked."
-                ));
+                )),
+                Some(by) => text.push_str(&tr!(
+                    l,
+                    format!("<@{by}>さんは新しい担当者の上位ではないため、その確認は取り消し、上司に確認を依頼しました。"),
+                    format!(" <@{by}> is not above the new owner, so their acknowledgement no longer stands and the manager is asked.")
+                )),
+                None => {}
             }
             text
         }

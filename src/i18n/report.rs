@@ -351,11 +351,11 @@ fn event_text(l: Locale, config: &Config, e: &Event) -> String {
         Event::AcknowledgementWithdrawn { by } => tr!(
             l,
             format!(
-                "{} の確認は取り消し（本人が担当になったため、上司に確認を依頼）",
+                "{} の確認は取り消し（担当者の上位ではなくなったため、上司に改めて確認を依頼）",
                 who(by)
             ),
             format!(
-                "acknowledgement by {} withdrawn: they own it now, so their manager is asked",
+                "acknowledgement by {} withdrawn: they are no longer above the owner, so the manager is asked afresh",
                 who(by)
             )
         ),

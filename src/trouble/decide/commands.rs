@@ -184,14 +184,21 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                 },
             );
             // Nobody acknowledges their own trouble: the acknowledger taking it over withdraws
-            // their acknowledgement, and the new chain is asked (and escalated) afresh.
-            let ack_withdrawn = w.t.ack.as_ref().is_some_and(|a| a.by == to);
-            if ack_withdrawn {
+            // their acknowledgement, and the new chain is asked (and escalated) afresh. So does
+            // one the new chain leaves out, as naming a manager does: a manager's acknowledgement
+            // of a trouble their director takes over would stand for the director's, and the one
+            // above the director would never hear of it (and the director could close it alone).
+            let ack_withdrawn =
+                w.t.ack
+                    .as_ref()
+                    .map(|a| a.by.clone())
+                    .filter(|by| *by == to || !chain.contains(by));
+            if let Some(by) = &ack_withdrawn {
                 w.t.ack = None;
                 // The ack timer of before may have fired (into an acknowledged trouble): a new
                 // one is started for the new chain.
                 w.t.escalation.due = None;
-                w.log(Some(&user), Event::AcknowledgementWithdrawn { by: to.clone() });
+                w.log(Some(&user), Event::AcknowledgementWithdrawn { by: by.clone() });
             }
             let manager_before = w.t.manager.clone();
             let change = ChainChange {

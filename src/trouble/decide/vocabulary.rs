@@ -1102,8 +1102,9 @@ pub enum Reply {
     OwnerChanged {
         to: UserId,
         manager: Option<UserId>,
-        /// The new owner had acknowledged the trouble: that no longer stands.
-        ack_withdrawn: bool,
+        /// Who had acknowledged and is not above the new owner (is the new owner, or reports to
+        /// them): that no longer stands.
+        ack_withdrawn: Option<UserId>,
     },
     /// `/trouble owner` naming someone with nobody above them left to acknowledge.
     NobodyAboveNewOwner {
