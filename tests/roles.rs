@@ -472,6 +472,56 @@ async fn the_top_of_the_org_is_never_managed_by_their_own_reports_through_the_de
     assert!(hint.contains(VP), "{hint}");
 }
 
+/// The VP, at the top of `[org]`, opens a trouble: nobody above them is pinged, and nobody can be
+/// named their manager (everyone reports to them). What they and their reports are told points
+/// to what works, never to `/trouble manager`: the VP hands it to the account's rep, whose chain
+/// is then asked at once (the VP in it), in English and Japanese.
+#[tokio::test]
+async fn the_top_of_the_org_is_told_what_works_and_may_hand_their_trouble_to_a_rep_whose_chain_is_asked() {
+    for locale in ["en", "ja"] {
+        let bot = spawn_bot_in(locale).await;
+        let answer = bot.command_text(VP, ORIGIN, "open ACME: housing cracked").await;
+        assert!(
+            !answer.contains("/trouble manager") && answer.contains("/trouble owner"),
+            "{answer}"
+        );
+        let id = answer.split_whitespace().nth(1).expect("an id").to_string();
+        let channel = bot
+            .paced("the trouble's channel", || {
+                let t = trouble(&bot, &id);
+                t.channel.clone().filter(|_| t.kickoff.is_some())
+            })
+            .await
+            .to_string();
+        let hint = bot.posted_saying(&channel, "[org]").await;
+        assert!(hint.contains("/trouble owner"), "{hint}");
+        // A report refused, and the VP refused a lowering: each told who may, truly.
+        for (who, command) in [(MANAGER, "ack"), (VP, "sev 3 one site only")] {
+            let refused = bot.command_text(who, &channel, command).await;
+            assert!(
+                !refused.contains("/trouble manager")
+                    && refused.contains("/trouble owner")
+                    && refused.contains(&format!("<@{VP}>")),
+                "{who} {command}: {refused}"
+            );
+        }
+        // The VP hands it to the rep: the rep's chain is asked at once, the VP among it.
+        let handed = bot.command_text(VP, &channel, &format!("owner <@{SALES}>")).await;
+        assert!(handed.contains(&format!("<@{SALES}>")), "{handed}");
+        let after = trouble(&bot, &id);
+        assert_eq!(after.owner.as_str(), SALES, "{handed}");
+        let chain: Vec<&str> = after.manager_chain().iter().map(|u| u.as_str()).collect();
+        assert_eq!(chain, [MANAGER, DIRECTOR, VP]);
+        bot.slack
+            .wait_for("chat.postMessage", |c| {
+                c.params["channel"] == MANAGER && text_of(&c.params).contains(&id)
+            })
+            .await;
+        let acked = bot.command_text(MANAGER, &channel, "ack").await;
+        assert!(trouble(&bot, &id).ack.is_some(), "{acked}");
+    }
+}
+
 #[tokio::test]
 async fn a_proposal_only_its_proposer_could_approve_says_who_can_name_someone_to_decide_it() {
     let bot = spawn_bot_raw(&format!(

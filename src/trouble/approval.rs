@@ -997,7 +997,7 @@ pub(super) fn decide_button(w: &mut Work, user: &UserId, n: usize, approve: bool
         let namers = match who_may(w.ctx.policy, &w.t, Act::NameManager) {
             Who::Chain(chain) => chain,
             Who::OwnerOrChain { owner, chain } => std::iter::once(owner).chain(chain).collect(),
-            Who::Owner(owner) | Who::Participants { owner, .. } => vec![owner],
+            Who::Owner(owner) | Who::Participants { owner, .. } | Who::TopOfOrg { owner } => vec![owner],
         };
         return Reply::Agreement(AgreementReply::NobodyToApprove {
             n,

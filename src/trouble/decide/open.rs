@@ -257,7 +257,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
     w.invite(invitees);
     post_kickoff_and_status(&mut w);
     if manager.is_none() {
-        let hint = if policy.default_manager.is_some() {
+        let hint = if at_top_of_org(policy, &owner) {
             Message::TopOfOrgHint
         } else {
             Message::NoManagerHint
@@ -285,6 +285,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
     let channel_name = w.t.channel_name.clone().unwrap_or_default();
     w.changed = true;
     let manager_pinged = manager.is_some();
+    let top_of_org = !manager_pinged && at_top_of_org(policy, &w.t.owner);
     let (customer, severity) = (w.t.customer.clone(), w.t.severity);
     w.finish(Some(Reply::Opened {
         id,
@@ -292,6 +293,7 @@ pub fn open(ctx: &Ctx, id: TroubleId, seq: u32, owner: UserId, origin: Origin, r
         severity,
         channel_name,
         manager_pinged,
+        top_of_org,
     }))
 }
 

@@ -57,6 +57,17 @@ pub enum Who {
         chain: Vec<UserId>,
         departments: Vec<String>,
     },
+    /// Nobody: the owner is at the top of `[org]`, so nobody is above them and nobody can be
+    /// named their manager (everyone reports to them). Handing the trouble to someone below
+    /// (`/trouble owner`) gives it a chain. Only in a refusal, never from [`who_may`].
+    TopOfOrg { owner: UserId },
+}
+
+/// Whether `owner` is at the top of `[org]`: a default manager is configured, so everyone
+/// reports up to one top, and nobody is above them. Nobody can be named their manager then,
+/// unlike someone `[org]` leaves out when there is no default manager.
+pub fn at_top_of_org(policy: &Policy, owner: &UserId) -> bool {
+    policy.default_manager.is_some() && chain_for(policy, owner, None).is_empty()
 }
 
 /// The manager chain of a trouble: a named manager in front of the owner's configured chain
@@ -219,7 +230,16 @@ pub fn who_may(policy: &Policy, t: &Trouble, act: Act) -> Who {
         // that is for the owner's chain from `[org]` when there is one. A manager named in front
         // of it (by the owner at open, say) acknowledges and approves, but does not overrule.
         Act::LowerSeverity | Act::CloseForce => Who::Chain(overruling_chain(policy, t)),
-        Act::Acknowledge | Act::ChangeOwner | Act::Reopen => Who::Chain(with_configured(chain)),
+        Act::Acknowledge | Act::Reopen => Who::Chain(with_configured(chain)),
+        // With nobody above the owner (the top of `[org]`), the owner may hand it over: to
+        // someone below, whose chain is then asked; never to someone with nobody above either.
+        Act::ChangeOwner => match with_configured(chain) {
+            chain if chain.is_empty() => Who::OwnerOrChain {
+                owner: t.owner.clone(),
+                chain,
+            },
+            chain => Who::Chain(chain),
+        },
         Act::Approve => Who::Chain(chain),
         // With no chain at all, the owner names one (anyone but themself).
         Act::NameManager if !chain.is_empty() => Who::Chain(with_configured(chain)),
@@ -254,6 +274,7 @@ pub fn may(policy: &Policy, t: &Trouble, user: &UserId, act: Act) -> bool {
         Who::OwnerOrChain { owner, chain } => owner == *user || chain.contains(user),
         Who::Owner(owner) => owner == *user,
         Who::Participants { .. } => is_participant(policy, t, user),
+        Who::TopOfOrg { .. } => false,
     }
 }
 
@@ -282,6 +303,10 @@ pub(in crate::trouble) fn refuse(policy: &Policy, t: &Trouble, user: &UserId, ac
         }
     };
     let who = match who_may(policy, t, act) {
+        // "Name a manager" would be no answer at the top of `[org]`: nobody can be named.
+        Who::Chain(chain) if chain.is_empty() && at_top_of_org(policy, &t.owner) => {
+            Who::TopOfOrg { owner: t.owner.clone() }
+        }
         Who::Chain(chain) => Who::Chain(reachable(chain)),
         Who::OwnerOrChain { owner, chain } => Who::OwnerOrChain {
             owner,
@@ -296,7 +321,7 @@ pub(in crate::trouble) fn refuse(policy: &Policy, t: &Trouble, user: &UserId, ac
             chain: reachable(chain),
             departments,
         },
-        owner @ Who::Owner(_) => owner,
+        owner @ (Who::Owner(_) | Who::TopOfOrg { .. }) => owner,
     };
     Some(Reply::NotAllowed { act, who })
 }

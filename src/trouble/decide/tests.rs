@@ -450,6 +450,7 @@ fn open_uses_the_default_severity_unless_one_is_given() {
                 severity,
                 channel_name: "trouble-20261127-3-acme".into(),
                 manager_pinged: true,
+                top_of_org: false,
             })
         );
         assert_eq!(ack_timers(&d), vec![(t0() + ack, 1)], "asked {asked:?}");

@@ -965,6 +965,9 @@ pub enum Reply {
         channel_name: String,
         /// Whether a manager was asked at once (none is configured or named: nobody was).
         manager_pinged: bool,
+        /// Nobody was pinged because the owner is at the top of `[org]` (nobody can be named
+        /// their manager either), not because `[org]` leaves them out.
+        top_of_org: bool,
     },
     Usage(UsageError),
     UnknownDepartment {
