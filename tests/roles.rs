@@ -522,6 +522,34 @@ async fn the_top_of_the_org_is_told_what_works_and_may_hand_their_trouble_to_a_r
     }
 }
 
+/// The VP closed their own trouble; the customer calls back. Nobody is above the VP to reopen
+/// it, so the VP may, and the answer to anything on the closed trouble names them as who may.
+#[tokio::test]
+async fn the_top_of_the_org_may_reopen_their_own_closed_trouble() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready_as(VP, "ACME: housing cracked").await;
+    bot.command_text(VP, &t.channel, "cause mold temperature drifted").await;
+    bot.command_text(VP, &t.channel, "action prevent mold temperature alarm")
+        .await;
+    for n in 1..=7 {
+        let r = bot.command_text(VP, &t.channel, &format!("done {n}")).await;
+        assert!(r.contains(&format!("Stage {n}")), "done {n}: {r}");
+    }
+    let closed = bot.command_text(VP, &t.channel, "close").await;
+    assert!(trouble(&bot, &t.id).closed.is_some(), "{closed}");
+    let answer = bot.command_text(VP, &t.channel, "note the customer called back").await;
+    assert!(answer.contains(&format!("<@{VP}> may reopen it")), "{answer}");
+    let refused = bot
+        .command_text(MANAGER, &t.channel, "reopen the customer found more")
+        .await;
+    assert!(
+        trouble(&bot, &t.id).closed.is_some(),
+        "a report does not reopen it: {refused}"
+    );
+    let reopened = bot.command_text(VP, &t.channel, "reopen the customer found more").await;
+    assert!(trouble(&bot, &t.id).is_open(), "{reopened}");
+}
+
 #[tokio::test]
 async fn a_proposal_only_its_proposer_could_approve_says_who_can_name_someone_to_decide_it() {
     let bot = spawn_bot_raw(&format!(

@@ -230,10 +230,11 @@ pub fn who_may(policy: &Policy, t: &Trouble, act: Act) -> Who {
         // that is for the owner's chain from `[org]` when there is one. A manager named in front
         // of it (by the owner at open, say) acknowledges and approves, but does not overrule.
         Act::LowerSeverity | Act::CloseForce => Who::Chain(overruling_chain(policy, t)),
-        Act::Acknowledge | Act::Reopen => Who::Chain(with_configured(chain)),
+        Act::Acknowledge => Who::Chain(with_configured(chain)),
         // With nobody above the owner (the top of `[org]`), the owner may hand it over: to
         // someone below, whose chain is then asked; never to someone with nobody above either.
-        Act::ChangeOwner => match with_configured(chain) {
+        // And reopen it: nobody else could, and a reopening hides nothing.
+        Act::ChangeOwner | Act::Reopen => match with_configured(chain) {
             chain if chain.is_empty() => Who::OwnerOrChain {
                 owner: t.owner.clone(),
                 chain,
@@ -282,6 +283,7 @@ pub fn may(policy: &Policy, t: &Trouble, user: &UserId, act: Act) -> bool {
 pub(in crate::trouble) fn already_closed(policy: &Policy, t: &Trouble) -> Reply {
     let reopeners = match who_may(policy, t, Act::Reopen) {
         Who::Chain(chain) => chain,
+        Who::OwnerOrChain { owner, chain } => std::iter::once(owner).chain(chain).collect(),
         _ => Vec::new(),
     };
     Reply::AlreadyClosed { reopeners }
