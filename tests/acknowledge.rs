@@ -8,6 +8,9 @@ use common::*;
 use serde_json::Value;
 use trouble_bot::trouble::model::TroubleId;
 
+/// The bot's own user id in the fake Slack.
+const BOT: &str = fake_slack::BOT_USER_ID;
+
 fn is_ack_reply(c: &Call, kickoff_ts: &str) -> bool {
     c.params["thread_ts"] == kickoff_ts && text_of(&c.params).contains("Acknowledged by")
 }
@@ -1090,6 +1093,36 @@ async fn a_chain_of_one_unreachable_manager_says_nobody_was_asked_and_the_fixed_
         trouble(&bot, &t.id).ack.map(|a| a.by.as_str().to_string()),
         Some(MANAGER.to_string())
     );
+}
+
+/// The bot's own user id pasted into `[org]` as the rep's manager: what it writes to itself
+/// nobody reads, so the next one up (the manager) is asked at once and the owner told to have
+/// `[org]` checked, as for any bot there; and the channel's invitation leaves the bot out, which
+/// Slack would refuse whole (`cant_invite_self`), keeping the owner out of their own channel.
+#[tokio::test]
+async fn the_bots_own_id_in_the_org_is_passed_over_at_once_and_the_owner_still_joins_the_channel() {
+    let config = format!("{BASE_CONFIG}\n{DEFAULT_SEVERITIES}").replace(
+        "U0SALES = \"U0MANAGER\"",
+        &format!("U0SALES = \"{BOT}\"\n{BOT} = \"U0MANAGER\""),
+    );
+    let bot = spawn_bot_raw(&config).await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    // No time passes: the manager is asked now, not an acknowledgement timeout later.
+    let asked = bot.posted_saying(MANAGER, "Please acknowledge").await;
+    assert!(asked.contains(&t.id), "{asked}");
+    let told = bot.posted_saying(SALES, "could not DM").await;
+    assert!(told.contains(&format!("<@{BOT}>")), "{told}");
+    bot.slack
+        .wait_for("conversations.invite", |c| {
+            c.outcome == "ok"
+                && c.params["channel"] == t.channel.as_str()
+                && c.params["users"].as_str().is_some_and(|u| u.contains(SALES))
+        })
+        .await;
+    bot.expect_none("conversations.invite", |c| {
+        c.params["users"].as_str().is_some_and(|u| u.contains(BOT))
+    })
+    .await;
 }
 
 /// The manager on a phone reads the notification, not the channel: the DM's text starts with

@@ -648,7 +648,12 @@ async fn deliver_once(
         }
         (Op::Invite { users }, Some(t)) => {
             let channel = t.channel.clone().ok_or_else(|| missing(method, "channel"))?;
-            slack.invite(&channel, users).await?;
+            // The bot's own id in `[org]` (pasted as someone's manager): Slack refuses the whole
+            // invitation (`cant_invite_self`), and the owner and everyone with it stay out.
+            let users: Vec<UserId> = users.iter().filter(|u| !is_the_bot(app, u)).cloned().collect();
+            if !users.is_empty() {
+                slack.invite(&channel, &users).await?;
+            }
             Ok(None)
         }
         (Op::Kick { user }, Some(t)) => {
@@ -844,6 +849,14 @@ async fn deliver_once(
                     (r.channel.clone(), Some(r.ts.clone()))
                 }
                 Dest::Channel(c) => (c.clone(), None),
+                // Nobody reads what the bot writes to itself (its own id in `[org]`, say): as a DM
+                // to any bot, so whoever it asked to act is passed over at once, and the owner told.
+                Dest::Dm(user) if is_the_bot(app, user) => {
+                    return Err(AttemptError::Slack(SlackError::Api {
+                        method: method.to_string(),
+                        error: "cannot_dm_bot".into(),
+                    }))
+                }
                 Dest::Dm(user) => (ChannelId::new(user.as_str()), None),
             };
             // A nudge or an action's reminder that waited in the queue may no longer be true: the
@@ -989,6 +1002,11 @@ fn say_whose_times(app: &App, theirs: Option<chrono_tz::Tz>, rendered: &mut crat
     if let Some(blocks) = rendered.blocks.as_mut() {
         blocks.push(crate::slack::blocks::context(&note));
     }
+}
+
+/// Whether `user` is the bot itself (once it knows its own id).
+fn is_the_bot(app: &App, user: &UserId) -> bool {
+    app.bot_user_id().is_some_and(|bot| bot == user.as_str())
 }
 
 /// Who read `message`, just posted to `to`, if they have left: Slack writes to a deactivated
