@@ -382,6 +382,57 @@ async fn a_trouble_handed_to_the_director_leaves_the_directors_own_report_out_of
     assert!(acked.contains("Acknowledged"), "{acked}");
 }
 
+/// A trouble handed to a rep of another team: their manager, new to the chain behind the manager
+/// kept in front, hears at once that their report owns it (acknowledged or not), and joins its
+/// channel; a hand-over within the team tells the manager nothing new.
+#[tokio::test]
+async fn the_new_owners_manager_hears_at_once_that_their_report_was_handed_a_trouble() {
+    const OTHER: &str = "U0OTHER";
+    const OTHER_MANAGER: &str = "U0OTHERMGR";
+    let config = format!("{BASE_CONFIG}\n{SEV2_FIRST}").replace(
+        "U0DIRECTOR = \"U0VP\"",
+        &format!("U0DIRECTOR = \"U0VP\"\n{OTHER} = \"{OTHER_MANAGER}\"\n{OTHER_MANAGER} = \"U0DIRECTOR\""),
+    );
+    let bot = spawn_bot_raw(&config).await;
+    let told = "who reports to you";
+    // Within the team: the manager is already the chain's first.
+    let t = bot.open_ready("ACME: housing cracked").await;
+    bot.command_text(MANAGER, &t.channel, &format!("owner <@{COLLEAGUE}>"))
+        .await;
+    bot.nothing_posted_saying(MANAGER, told).await;
+    // Acknowledged, then handed to the other team's rep: nothing asks their manager, so told.
+    bot.command_text(MANAGER, &t.channel, "ack").await;
+    bot.command_text(MANAGER, &t.channel, &format!("owner <@{OTHER}>"))
+        .await;
+    let dm = bot.posted_saying(OTHER_MANAGER, told).await;
+    assert!(
+        dm.contains(&t.id) && dm.contains(&format!("acknowledged by <@{MANAGER}>")),
+        "{dm}"
+    );
+    bot.slack
+        .wait_for("conversations.invite", |c| {
+            c.params["channel"] == t.channel.as_str()
+                && c.params["users"].as_str().is_some_and(|u| u.contains(OTHER_MANAGER))
+        })
+        .await;
+    // Not acknowledged: told at once, not an acknowledgement timeout later (or never, should
+    // the manager kept in front acknowledge first).
+    let t2 = bot.open_ready("INITECH: wrong part").await;
+    bot.command_text(MANAGER, &t2.channel, &format!("owner <@{OTHER}>"))
+        .await;
+    let dm = bot
+        .slack
+        .wait_for("chat.postMessage", |c| {
+            c.params["channel"] == OTHER_MANAGER && text_of(&c.params).contains(&t2.id)
+        })
+        .await;
+    let dm = text_of(&dm.params);
+    assert!(
+        dm.contains(told) && dm.contains("nobody has acknowledged it yet"),
+        "{dm}"
+    );
+}
+
 /// The manager acknowledged; their director then takes the trouble over. The manager reports to
 /// the new owner now, so their acknowledgement cannot stand for the director's trouble: it is
 /// withdrawn (on the timeline, in both languages), the VP above the director is asked at once,

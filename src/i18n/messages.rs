@@ -1086,6 +1086,18 @@ fn render_full(l: Locale, config: &Config, t: &Trouble, message: &Message) -> Re
                 format!("👤 {} named you manager of trouble {id}: *{customer}* — {summary} (acknowledged by {acked}). Channel: {}", user(by), channel_ref(l, t))
             ))
         }
+        Message::HandedToYourReport { by, to } => {
+            let (id, customer, summary) = (&t.id, away(&t.customer), away(&t.summary));
+            let state = match &t.ack {
+                Some(a) => tr!(l, format!("{}が確認済み", user(&a.by)), format!("acknowledged by {}", user(&a.by))),
+                None => tr!(l, "まだ誰も確認していません".to_string(), "nobody has acknowledged it yet".to_string()),
+            };
+            Rendered::text(tr!(
+                l,
+                format!("👤 {}がトラブル {id} をあなたの部下の{}に引き継ぎました: *{customer}* — {summary}（{state}）。チャンネル: {}", user(by), user(to), channel_ref(l, t)),
+                format!("👤 {} handed trouble {id} to {}, who reports to you: *{customer}* — {summary} ({state}). Channel: {}", user(by), user(to), channel_ref(l, t))
+            ))
+        }
         Message::NoLongerManager { by, to, handed_to, above } => {
             let (id, customer, channel) = (&t.id, away(&t.customer), channel_ref(l, t));
             Rendered::text(match (handed_to, above) {
@@ -2641,6 +2653,10 @@ pub(super) mod tests {
                 by: Some(by.clone()),
             },
             Message::NamedManager { by: by.clone() },
+            Message::HandedToYourReport {
+                by: by.clone(),
+                to: by.clone(),
+            },
             Message::NoLongerManager {
                 by: by.clone(),
                 to: by.clone(),

@@ -157,6 +157,11 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                 return Some(Reply::NobodyAboveNewOwner { to });
             }
             let approvers_before = crate::trouble::approval::first_approvers(w.ctx.policy, &w.t);
+            // The new owner's own manager, new to the chain: told below, as nothing else may.
+            let owners_manager = chain_for(w.ctx.policy, &to, None)
+                .into_iter()
+                .next()
+                .filter(|m| !w.t.manager_chain().contains(m) && *m != user);
             let from = std::mem::replace(&mut w.t.owner, to.clone());
             // What the former owner still had to do goes with the trouble: its reminders reach
             // the new owner, who may mark it done. Actions given to others stay theirs.
@@ -223,9 +228,27 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                     },
                 );
             }
+            // A manager whose report is handed a trouble hears of it at once, as at an open: the
+            // manager kept in front may acknowledge it (or had) before the escalation reaches
+            // them, and they may lower it, force its close and approve its money.
+            if let Some(m) = &owners_manager {
+                w.post(
+                    Lane::Dm,
+                    Dest::Dm(m.clone()),
+                    Message::HandedToYourReport {
+                        by: user.clone(),
+                        to: to.clone(),
+                    },
+                );
+            }
             // The pinned kickoff names the owner, as the status does.
             w.send(Lane::Channel, Op::Refresh { slot: Slot::Kickoff });
-            w.invite(std::iter::once(to.clone()).chain(manager.clone()).collect());
+            w.invite(
+                std::iter::once(to.clone())
+                    .chain(manager.clone())
+                    .chain(owners_manager)
+                    .collect(),
+            );
             w.refresh_status();
             Reply::OwnerChanged {
                 to,

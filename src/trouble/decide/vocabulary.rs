@@ -207,6 +207,13 @@ pub enum Message {
     NamedManager {
         by: UserId,
     },
+    /// To the new owner's manager in `[org]`, new to the chain with the hand-over (`by` handed
+    /// it to `to`, their report): the manager kept in front may acknowledge it before the
+    /// escalation reaches them, or had already, so nothing else would tell them.
+    HandedToYourReport {
+        by: UserId,
+        to: UserId,
+    },
     /// A DM that asked someone to acknowledge (the manager's, or an escalation's when `above`),
     /// edited once a change of the chain left them out of it: nothing is asked of them any
     /// longer. `by` named `to` manager instead; or, `handed_to` set, `by` handed the trouble to
