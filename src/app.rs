@@ -235,6 +235,24 @@ impl App {
         None
     }
 
+    /// The manager named at open (typed or chosen in the form) when Slack places them in
+    /// another organisation, asked as [`Self::outsider_among`] asks (the remembered answer, else
+    /// `users.info` within [`OUTSIDER_WAIT`]). Checked before anything is stored: once open, the
+    /// named manager's DM, the channel invite and the kickoff's mention would reach them. None
+    /// named, or the owner's configured manager (ours by configuration), asks nothing: the
+    /// usual open waits on no Slack call.
+    pub async fn outsider_named_at_open(
+        &self,
+        owner: &crate::trouble::model::UserId,
+        named: Option<&crate::trouble::model::UserId>,
+    ) -> Option<crate::trouble::model::UserId> {
+        let named = named?;
+        if self.config.policy.manager_of(owner).as_ref() == Some(named) {
+            return None;
+        }
+        self.outsider_among(std::iter::once(named)).await
+    }
+
     /// The bot's own identity, once `auth.test` has said it.
     pub fn bot_identity(&self) -> Option<crate::slack::client::Identity> {
         self.identity.read().ok()?.clone()

@@ -1654,3 +1654,64 @@ async fn a_channel_shared_within_our_own_organisation_keeps_the_teams_lines() {
     assert!(bot.slack.calls_to("chat.delete").iter().all(|c| c.seq <= mark));
     assert_eq!(bot.slack.message_versions(&t.channel, &note).len(), 1);
 }
+
+/// The manager named at open, typed (`/trouble open ACME: … <@W0CUSTOMER>`) or chosen in the
+/// form, is given a part as `manager` gives one: someone of the customer's is refused there, in
+/// both languages, before anything is opened, so they never get the manager's internal DM, an
+/// invite to the trouble's channel nor the kickoff's mention. The owner's configured manager,
+/// named or not, and one of ours named open as ever.
+#[tokio::test]
+async fn someone_of_the_customers_organisation_named_manager_at_open_is_refused() {
+    for (locale, refusal) in [
+        ("en", "<@W0CUSTOMER> is of another organisation"),
+        ("ja", "<@W0CUSTOMER> さんは社外"),
+    ] {
+        let (bot, front) = bot_with_connect_in(locale).await;
+        front.of_another_org("W0CUSTOMER", "T0CUSTOMER");
+        // Asked of Slack the first time, from what the bot remembers the second.
+        for typed in [
+            "open sev1 <@W0CUSTOMER> ACME: lid cracked",
+            "open manager <@W0CUSTOMER|tanaka> ACME: lid cracked",
+        ] {
+            let answer = bot.command_text(SALES, ORIGIN, typed).await;
+            assert!(answer.contains(refusal), "{locale}: {typed}: {answer}");
+        }
+        let metadata = json!({"channel": ORIGIN}).to_string();
+        let answer: serde_json::Value = bot
+            .interaction(&open_submission("ACME", "lid cracked", "W0CUSTOMER", &metadata))
+            .await
+            .json()
+            .await
+            .expect("the form is answered");
+        assert_eq!(answer["response_action"], "errors", "{locale}: {answer}");
+        assert!(
+            answer["errors"]["manager"]
+                .as_str()
+                .is_some_and(|e| e.contains(refusal)),
+            "{locale}: {answer}"
+        );
+        bot.settle().await;
+        assert_eq!(bot.store().trouble_count(), 0, "{locale}: nothing opened");
+        bot.expect_none("chat.postMessage", |c| c.params["channel"] == "W0CUSTOMER")
+            .await;
+        assert!(bot.slack.calls_to("conversations.create").is_empty(), "{locale}");
+        assert!(bot.slack.calls_to("conversations.invite").is_empty(), "{locale}");
+
+        // The owner's configured manager, named or not, opens as ever.
+        let t = bot.open_ready(&format!("<@{MANAGER}> ACME: cracked housings")).await;
+        assert_eq!(
+            trouble(&bot, &t.id).manager.as_ref().map(|m| m.as_str()),
+            Some(MANAGER),
+            "{locale}"
+        );
+        bot.open_ready("Globex: bent brackets").await;
+        // One of ours named opens as ever, and hears as the manager.
+        let t = bot.open_ready(&format!("<@{COLLEAGUE}> Initech: loose screws")).await;
+        assert_eq!(
+            trouble(&bot, &t.id).manager.as_ref().map(|m| m.as_str()),
+            Some(COLLEAGUE),
+            "{locale}"
+        );
+        bot.posted_saying(COLLEAGUE, "Initech").await;
+    }
+}

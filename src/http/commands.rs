@@ -210,6 +210,11 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
             }
         }
         Command::Open(req) => {
+            // The manager named at open is given a part as `manager` gives one (see
+            // `App::outsider_named_at_open`): refused before anything is stored or posted.
+            if let Some(outsider) = Box::pin(app.outsider_named_at_open(&user, req.manager.as_ref())).await {
+                return ephemeral_text(i18n::outsider_given_a_part(l, outsider.as_str()));
+            }
             let req = Box::pin(customer_as_known(app, &user, req)).await;
             let origin = Origin {
                 channel,

@@ -485,6 +485,11 @@ async fn on_open_submitted(
     if let Some(refusal) = app.refuse_the_bot(req.manager.iter()) {
         return field_errors(json!({ "manager": refusal }));
     }
+    // Nor someone of the customer's (Slack Connect): said on the field, nothing opened.
+    if let Some(outsider) = app.outsider_named_at_open(&user, req.manager.as_ref()).await {
+        let refusal = crate::i18n::outsider_given_a_part(l, outsider.as_str());
+        return field_errors(json!({ "manager": refusal }));
+    }
     // The owner is never their own manager, nor managed by their own report: say so on the
     // field rather than closing the form.
     if let Some(refusal) = crate::trouble::decide::open_refusal(&app.config.policy, &user, &req) {
