@@ -406,9 +406,6 @@ async fn an_instance_killed_mid_delivery_leaves_its_claimed_work_to_the_other_af
     let dir = tempfile::tempdir().unwrap();
     let url = migrated_database(dir.path());
     let mut a = Instance::start(&dir.path().join("a"), &slack.api_url(), &url);
-    // The survivor runs in this process on a manual clock that reads the real time, as a's
-    // does, until the test moves it past a's lease instead of waiting the lease out.
-    let b = InProcess::start(&dir.path().join("b"), &slack.api_url(), &url).await;
     // Slack is slow, so calls are in flight when the kill comes.
     slack.delay("chat.postMessage", Duration::from_millis(400));
     slack.delay("conversations.create", Duration::from_millis(400));
@@ -426,6 +423,11 @@ async fn an_instance_killed_mid_delivery_leaves_its_claimed_work_to_the_other_af
         held_by_a > 0,
         "a held no call when it died: nothing here would test the takeover"
     );
+    // The survivor starts only now, so a alone held the work (started before, it took lanes
+    // of its own on a loaded machine, and a could die holding none). It runs in this process
+    // on a manual clock that reads the real time, as a's does, until the test moves it past
+    // a's lease instead of waiting the lease out.
+    let b = InProcess::start(&dir.path().join("b"), &slack.api_url(), &url).await;
     // Only b is left: it takes a's lanes once their lease (slack_timeout + backoff + 2 s) ends.
     let lease = trouble_bot::app::claim_lease(&b.bot.app.config);
     b.clock.as_manual().unwrap().advance(lease + Duration::from_secs(1));
