@@ -1505,6 +1505,34 @@ async fn a_promise_at_a_fixed_offset_from_utc_is_read_and_shown_as_that_offset()
     assert_eq!(trouble(&bot, &t.id).customer_updates.len(), 3);
 }
 
+/// A Tokyo rep who writes our own clock as an offset (`17:00 UTC+9`) means our 17:00, as
+/// `17:00 JST` does: it is shown once, not again beside itself as the customer's time, and the
+/// record keeps no customer zone for it; nor does the report, nor a `fact occurred`.
+#[tokio::test]
+async fn an_offset_equal_to_ours_is_our_clock_not_the_customers() {
+    let bot = spawn_bot_with(OFFICE_HOURS).await;
+    let t = bot.open_ready("ACME KK: broken housings").await;
+    let r = bot
+        .command_text(SALES, &t.channel, "update called them next: 17:00 UTC+9")
+        .await;
+    assert!(r.contains("promised Mon 2026-11-30 17:00"), "{r}");
+    assert!(!r.contains("the customer's time") && !r.contains("UTC+09:00"), "{r}");
+    let t_now = trouble(&bot, &t.id);
+    assert_eq!(t_now.promised_next(), Some("2026-11-30T08:00:00Z".parse().unwrap()));
+    assert_eq!(t_now.customer_updates[0].promised_zone, None);
+    let report = report_posted(&bot, &t.channel).await;
+    assert!(
+        report.contains("2026-11-30 17:00") && !report.contains("UTC+09:00"),
+        "{report}"
+    );
+    bot.command_text(SALES, &t.channel, "fact occurred 11/28 10:00 GMT+9")
+        .await;
+    assert_eq!(
+        trouble(&bot, &t.id).substance.facts.occurred.as_deref(),
+        Some("2026-11-28 10:00")
+    );
+}
+
 /// Once a promise named the customer's zone, a later `next: 16:00` naming none is still read on
 /// our clock (read on theirs, a Tokyo 16:00 would move by eight hours without a word), but the
 /// answer shows it on the customer's clock too and says how to name theirs: a rep who meant

@@ -377,7 +377,7 @@ pub fn gives_a_time(text: &str) -> bool {
 pub fn format_promise(l: Locale, tz: Tz, at: DateTime<Utc>, zone: Option<Zone>) -> String {
     use crate::trouble::zone::abbreviation;
     let ours = format_day_time(l, tz, at);
-    match zone.filter(|zone| *zone != Zone::Place(tz)) {
+    match zone.filter(|zone| !zone.is_ours(tz, at)) {
         None => ours,
         Some(zone) => {
             let (our_zone, theirs) = (abbreviation(tz, at), format_local_day_time(l, zone.local(at)));

@@ -21,7 +21,7 @@ fn promise_time(
     zone: Option<crate::trouble::zone::Zone>,
 ) -> String {
     let ours = format_time(tz, at);
-    match zone.filter(|zone| *zone != crate::trouble::zone::Zone::Place(tz)) {
+    match zone.filter(|zone| !zone.is_ours(tz, at)) {
         None => ours,
         Some(zone) => {
             let theirs = format!("{} {}", zone.local(at).format("%Y-%m-%d %H:%M"), zone.label(at));

@@ -223,7 +223,7 @@ pub fn parse_past(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<Past, WhenEr
         return past_on(&text, now, tz);
     };
     let theirs = |past| match past {
-        Past::At(at) if zone != Zone::Place(tz) => Past::AtTheirs(at, zone),
+        Past::At(at) if !zone.is_ours(tz, at) => Past::AtTheirs(at, zone),
         past => past,
     };
     match zone {

@@ -1,6 +1,6 @@
 //! Time zones written after a time, as a rep quotes the customer's: `17:00 CET`, `5pm New York`.
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset, Utc};
 use chrono_tz::Tz;
 
 /// The customer's zone as written: a place's clock (`CET`, `Berlin`, `Europe/Berlin`), which
@@ -26,6 +26,16 @@ impl Zone {
         match self {
             Zone::Place(tz) => at.with_timezone(tz).naive_local(),
             Zone::Offset(offset) => at.with_timezone(offset).naive_local(),
+        }
+    }
+
+    /// Whether this clock reads as ours (TZ) at AT: our zone named (`JST`), or an offset equal
+    /// to ours then (`UTC+9` typed in Tokyo). Either is our clock, so it is shown once, never
+    /// again beside itself as the customer's.
+    pub fn is_ours(&self, tz: Tz, at: DateTime<Utc>) -> bool {
+        match self {
+            Zone::Place(place) => *place == tz,
+            Zone::Offset(offset) => at.with_timezone(&tz).offset().fix() == *offset,
         }
     }
 
@@ -389,6 +399,21 @@ mod tests {
         for text in ["17:00 UTC+1", "17:00 UTC", "17:00 CST", "utc+x"] {
             assert_eq!(impossible_offset(text), None, "{text}");
         }
+    }
+
+    /// An offset is ours when our clock shows it then: in Berlin `UTC+1` only in winter.
+    #[test]
+    fn an_offset_equal_to_ours_then_is_ours() {
+        let winter = "2026-12-01T16:00:00Z".parse().unwrap();
+        let summer = "2027-07-01T16:00:00Z".parse().unwrap();
+        let plus = |h| Zone::Offset(FixedOffset::east_opt(h * 3600).unwrap());
+        assert!(plus(9).is_ours(Tz::Asia__Tokyo, winter));
+        assert!(!plus(1).is_ours(Tz::Asia__Tokyo, winter));
+        assert!(plus(1).is_ours(Tz::Europe__Berlin, winter));
+        assert!(!plus(1).is_ours(Tz::Europe__Berlin, summer));
+        assert!(Zone::Place(Tz::Asia__Tokyo).is_ours(Tz::Asia__Tokyo, summer));
+        // Another place on our clock is still the customer's: Seoul is named as theirs.
+        assert!(!Zone::Place(Tz::Asia__Seoul).is_ours(Tz::Asia__Tokyo, summer));
     }
 
     #[test]

@@ -39,17 +39,11 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
         None => crate::trouble::command::unread_promise(&text).map(str::to_string),
         Some(_) => None,
     };
-    // Kept to show the promise in the customer's time too; our own zone needs no second clock.
-    let zone = next
-        .as_deref()
-        .and_then(crate::trouble::when::written_zone)
-        .filter(|zone| *zone != crate::trouble::zone::Zone::Place(w.ctx.policy.timezone))
-        .map(|zone| zone.name());
     // A promise naming no zone is read on our clock, always: read on a zone given earlier, the
     // `17:00` a rep meant as Tokyo's would move by hours without a word. The customer's zone
     // given last on this trouble is only shown beside it (see `Reply::UpdateLogged`).
-    let remembered = match (&next, &zone) {
-        (Some(n), None) if crate::trouble::when::written_zone(n).is_none() => {
+    let remembered = match &next {
+        Some(n) if crate::trouble::when::written_zone(n).is_none() => {
             w.t.counted_updates()
                 .rev()
                 .find_map(|u| u.promised_zone.as_deref())
@@ -71,6 +65,13 @@ pub(super) fn log_update(w: &mut Work, user: &UserId, text: String, next: Option
             Err(error) => return Reply::BadWhen { text: n.clone(), error },
         },
     };
+    // Kept to show the promise in the customer's time too; our own clock, named (`JST`) or as
+    // the offset it shows then (`UTC+9` in Tokyo), needs no second clock.
+    let zone = next
+        .as_deref()
+        .and_then(crate::trouble::when::written_zone)
+        .filter(|zone| !promised.is_some_and(|at| zone.is_ours(w.ctx.policy.timezone, at)))
+        .map(|zone| zone.name());
     // Sent twice at once, or typed again when no answer came in time: logged once (a second
     // entry would count as a second contact and move the cadence). Another promise is news.
     let n = w.t.customer_updates.len();
