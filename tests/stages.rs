@@ -1469,6 +1469,37 @@ async fn mistyped_commands_are_explained_and_record_nothing_and_a_full_width_com
     assert!(raised.contains("changed from sev2 to sev1"), "{raised}");
 }
 
+/// A `due:` with a zone meant that is not read says what is wrong, in the words `next:` uses:
+/// an offset no clock shows, or an abbreviation of several zones and how to name the zone
+/// instead; nothing is recorded. In Japanese too.
+#[tokio::test]
+async fn a_due_time_in_a_zone_not_read_says_why() {
+    for (locale, offset, several) in [
+        (
+            "en",
+            "`UTC+15` is no clock's offset: no zone is more than 14 hours from UTC",
+            "name their zone by its city or region",
+        ),
+        (
+            "ja",
+            "`UTC+15` はどの国の時刻でもありません",
+            "タイムゾーンを都市名か地域名で書いてください",
+        ),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready("ACME: housings cracked").await;
+        let r = bot
+            .command_text(SALES, &t.channel, "action interim sort stock due: 17:00 UTC+15")
+            .await;
+        assert!(r.contains(offset), "{locale}: {r}");
+        let r = bot
+            .command_text(SALES, &t.channel, "action interim sort stock due: fri 17:00 CST")
+            .await;
+        assert!(r.contains("`fri 17:00 CST`") && r.contains(several), "{locale}: {r}");
+        assert!(trouble(&bot, &t.id).substance.actions.is_empty(), "{locale}");
+    }
+}
+
 /// `due: 12/25 24:00` is refused as typed (a time of day past 23:59 reads as none), not taken
 /// as the day's close with `24:00` left in the action's text; `23:59` that day is its due time.
 #[tokio::test]

@@ -327,21 +327,10 @@ fn when_error(l: Locale, text: &str, e: &WhenError) -> String {
                 ),
                 format!("`{text}` is not a time I can read. Try `15:00`, `tomorrow 10am`, `Dec 5 3pm`, `12/5 15:00`, `2h`, `mon 9:00` or `fri eod`. Nothing was recorded.")
             );
-            // `17:00 UTC+15`: an offset meant, that no clock shows (a typo, or the hours in Tokyo).
-            if let Some(offset) = crate::trouble::zone::impossible_offset(text.as_str()) {
-                let offset = typed(offset);
-                tr!(
-                    l,
-                    format!("`{offset}` はどの国の時刻でもありません。UTCとの時差は14時間までです（`17:00 UTC+1`、`9:00 UTC-5`、`17:00 UTC+05:30`）。何も記録していません。"),
-                    format!("`{offset}` is no clock's offset: no zone is more than 14 hours from UTC (`17:00 UTC+1`, `9:00 UTC-5`, `17:00 UTC+05:30`). Nothing was recorded.")
-                )
-            // `17:00 CST`: a zone was meant, and the rep learns how to name it.
-            } else if crate::trouble::zone::unread_zone(text.as_str()) {
-                tr!(
-                    l,
-                    format!("{tried}\nお客様の時刻なら、タイムゾーンを都市名か地域名で書いてください（`17時 ドイツ時間`、`17:00 シカゴ`、`5pm New York`、`America/Chicago`）。`CST` や `IST` のように複数の地域を指す略称は読みません。"),
-                    format!("{tried}\nFor the customer's time, name their zone by its city or region (`17:00 Chicago`, `17:00 Berlin`, `5pm New York`, `America/Chicago`): an abbreviation of several zones, such as `CST` or `IST`, is not read.")
-                )
+            if let Some(why) = impossible_offset_words(l, text.as_str()) {
+                tr!(l, format!("{why}何も記録していません。"), format!("{why} Nothing was recorded."))
+            } else if let Some(how) = name_the_zone_words(l, text.as_str()) {
+                format!("{tried}\n{how}")
             } else if text.split_whitespace().count() >= 3 {
                 tr!(
                     l,
@@ -353,6 +342,30 @@ fn when_error(l: Locale, text: &str, e: &WhenError) -> String {
             }
         }
     }
+}
+
+/// Why TEXT, not read as a time, was refused, when it ends in an offset no clock shows
+/// (`17:00 UTC+15`: a typo, or the hours in Tokyo); None otherwise. For `next:` and `due:`.
+pub(super) fn impossible_offset_words(l: Locale, text: &str) -> Option<String> {
+    let offset = typed(crate::trouble::zone::impossible_offset(text)?);
+    Some(tr!(
+        l,
+        format!("`{offset}` はどの国の時刻でもありません。UTCとの時差は14時間までです（`17:00 UTC+1`、`9:00 UTC-5`、`17:00 UTC+05:30`）。"),
+        format!("`{offset}` is no clock's offset: no zone is more than 14 hours from UTC (`17:00 UTC+1`, `9:00 UTC-5`, `17:00 UTC+05:30`).")
+    ))
+}
+
+/// How to name the customer's zone, when TEXT, not read as a time, has one meant that is not
+/// read (`17:00 CST`, `現地時間`); None otherwise. For `next:` and `due:`.
+pub(super) fn name_the_zone_words(l: Locale, text: &str) -> Option<String> {
+    crate::trouble::zone::unread_zone(text).then(|| {
+        tr!(
+            l,
+            "お客様の時刻なら、タイムゾーンを都市名か地域名で書いてください（`17時 ドイツ時間`、`17:00 シカゴ`、`5pm New York`、`America/Chicago`）。`CST` や `IST` のように複数の地域を指す略称は読みません。",
+            "For the customer's time, name their zone by its city or region (`17:00 Chicago`, `17:00 Berlin`, `5pm New York`, `America/Chicago`): an abbreviation of several zones, such as `CST` or `IST`, is not read."
+        )
+        .to_string()
+    })
 }
 
 pub fn reply_text(l: Locale, config: &Config, reply: &Reply) -> String {

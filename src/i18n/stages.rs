@@ -1572,7 +1572,17 @@ pub fn reply_text(l: Locale, config: &Config, reply: &StepReply) -> String {
                     format!("`{text}` は{days}日より先です。年の入力を確かめてください（それより長くかかる対策は、近い区切りの期限を付けて進めながら `/trouble fix action` で延ばしてください）。"),
                     format!("`{text}` is more than {days} days ahead: check the year. A measure that takes longer gets a nearer milestone, moved on with `/trouble fix action` as it goes.")
                 ),
-                DueError::Unrecognised => tr!(l, format!("`{text}` を日付として読めません。`2026-12-10`、`12/10`、`12/10 15時`、`金曜`、`来週金曜`、`3営業日`、`+3d`（営業日）などで入力してください。"), format!("`{text}` is not a date I understand. Use `2026-12-10`, `12/10`, `Dec 10 3pm`, `fri`, `tomorrow eod`, `in 2 weeks` or `+3d` / `3 business days`.")),
+                DueError::Unrecognised => {
+                    let tried = tr!(l, format!("`{text}` を日付として読めません。`2026-12-10`、`12/10`、`12/10 15時`、`金曜`、`来週金曜`、`3営業日`、`+3d`（営業日）などで入力してください。"), format!("`{text}` is not a date I understand. Use `2026-12-10`, `12/10`, `Dec 10 3pm`, `fri`, `tomorrow eod`, `in 2 weeks` or `+3d` / `3 business days`."));
+                    // A zone meant, as `next:` takes it: the same words say what was wrong.
+                    match super::replies::impossible_offset_words(l, &text) {
+                        Some(why) => why,
+                        None => match super::replies::name_the_zone_words(l, &text) {
+                            Some(how) => format!("{tried}\n{how}"),
+                            None => tried,
+                        },
+                    }
+                }
             }
         }
         StepReply::ScopeUnchecked { unchecked, chain } => {

@@ -289,7 +289,16 @@ fn date_words(words: &[String], bracketed: bool) -> Option<(String, usize)> {
     // `due: 12/25 24:00`: a clock time straight after the date that does not read with it is
     // the date meant, refused as typed, never left in the action's text with the day's close
     // as its due time (six hours early).
-    match words.get(n).filter(|w| !bracketed && clock_like(w)) {
+    // So is a zone after its time that is not read (`due: fri 17:00 CST`, `17:00 UTC+15`):
+    // refused saying why, not left in the text with the time read on our clock.
+    let timed = || {
+        let value = value.to_lowercase();
+        value.ends_with(|c: char| c.is_ascii_digit()) || value.ends_with("am") || value.ends_with("pm")
+    };
+    match words
+        .get(n)
+        .filter(|w| !bracketed && (clock_like(w) || (timed() && super::zone::zone_refused(w))))
+    {
         Some(time) => Some((format!("{value} {time}"), n + 1)),
         None => Some((value, n)),
     }

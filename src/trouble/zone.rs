@@ -296,6 +296,17 @@ pub fn unread_zone(text: &str) -> bool {
     abbreviation || last.ends_with("時間") || text.trim().to_lowercase().ends_with(" time")
 }
 
+/// Abbreviations that name more than one zone, left out of [`ABBREVIATIONS`].
+const SEVERAL_ZONES: &[&str] = &["cst", "ist", "bst", "ast", "mst"];
+
+/// Whether WORD, written right after a time, is a zone meant but not read: an offset no clock
+/// shows (`UTC+15`) or an abbreviation of several zones (`CST`). A date option reading up to
+/// the time keeps it, so the refusal says why, rather than leaving it in the text.
+pub fn zone_refused(word: &str) -> bool {
+    let word = word.trim_matches(['(', ')', '（', '）']).to_lowercase();
+    matches!(offset_written(&word), Some(None)) || SEVERAL_ZONES.contains(&word.as_str())
+}
+
 /// The written offset at the end of TEXT that no clock shows (`17:00 UTC+15`), as written, for
 /// the refusal to name: it is not read as any zone, nor guessed at.
 pub fn impossible_offset(text: &str) -> Option<&str> {
@@ -398,6 +409,12 @@ mod tests {
         }
         for text in ["17:00 UTC+1", "17:00 UTC", "17:00 CST", "utc+x"] {
             assert_eq!(impossible_offset(text), None, "{text}");
+        }
+        for word in ["UTC+15", "(cst)", "IST"] {
+            assert!(zone_refused(word), "{word}");
+        }
+        for word in ["UTC+1", "CET", "QA", "pcs"] {
+            assert!(!zone_refused(word), "{word}");
         }
     }
 
