@@ -997,6 +997,36 @@ async fn when_a_defect_occurred_may_be_given_in_the_customers_time_zone() {
     assert!(text_of(&d2).contains(eastern), "{d2}");
 }
 
+/// A `fact occurred` in a zone not read says why, as `next:` does: an abbreviation of several
+/// zones and how to name the zone, or an offset no clock shows; nothing is recorded.
+#[tokio::test]
+async fn an_occurrence_in_a_zone_not_read_says_why() {
+    for (locale, several, offset) in [
+        (
+            "en",
+            "name their zone by its city or region",
+            "`UTC+15` is no clock's offset",
+        ),
+        (
+            "ja",
+            "タイムゾーンを都市名か地域名で書いてください",
+            "`UTC+15` はどの国の時刻でもありません",
+        ),
+    ] {
+        let bot = spawn_bot_in(locale).await;
+        let t = bot.open_ready("ACME: housings cracked").await;
+        let r = bot
+            .command_text(SALES, &t.channel, "fact occurred 11/28 17:00 CST")
+            .await;
+        assert!(r.contains(several), "{locale}: {r}");
+        let r = bot
+            .command_text(SALES, &t.channel, "fact occurred 11/28 17:00 UTC+15")
+            .await;
+        assert!(r.contains(offset), "{locale}: {r}");
+        assert_eq!(trouble(&bot, &t.id).substance.facts.occurred, None, "{locale}");
+    }
+}
+
 /// A measure whose effect the manager confirms after close, never marked done, reads in the
 /// customer's 8D as in place, not "in progress" beside "effectiveness: confirmed", with who
 /// confirmed it and when, as D6 names who verified. Its owner does not certify it: that it

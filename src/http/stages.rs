@@ -356,7 +356,7 @@ async fn submit_step(
             Some(reply) if decision.trouble.is_none() => {
                 // An occurrence that does not read is said on its own field.
                 let field = match &reply {
-                    Reply::Usage(UsageError::BadOccurred) => "fact_occurred".to_string(),
+                    Reply::Usage(UsageError::BadOccurred(_)) => "fact_occurred".to_string(),
                     Reply::Usage(
                         UsageError::FactEmptied { key, .. }
                         | UsageError::FactChangedMeanwhile { key, .. }

@@ -166,7 +166,14 @@ pub fn usage_text(l: Locale, e: &UsageError) -> String {
             format!("Write the amount, then who pays, after the number: `/trouble fix cost {n} ¥120,000 ours replacement shipping`")
         ),
         UsageError::BadCost => tr!(l, "金額と負担者を入力してください: `/trouble cost ¥120,000 当社 交換品送料`", "Write an amount and who pays: `/trouble cost ¥120,000 ours replacement shipping`").to_string(),
-        UsageError::BadOccurred => tr!(l, "発生日時は過去の日付（わかれば時刻も）で入力してください: `2026-11-28 10:00`、`11/28 10:00`、`11月28日`、`昨日 15時`、今日なら `10:00`、お客様の時刻ならタイムゾーンを添えて `11/28 17時 ドイツ時間`（「2時間」「明日」などは報告書で意味をなさないため使えません）。何も記録していません。", "Write when it occurred as a day not in the future, with the time if known: `2026-11-28 10:00`, `11/28 10:00`, `11/28`, `yesterday 15:00`, `10:00` for today, or on the customer's clock with their zone, `11/28 17:00 CET` (forms like `2h` or `tomorrow` mean nothing in the report later). Nothing was recorded.").to_string(),
+        UsageError::BadOccurred(value) => {
+            let how = tr!(l, "発生日時は過去の日付（わかれば時刻も）で入力してください: `2026-11-28 10:00`、`11/28 10:00`、`11月28日`、`昨日 15時`、今日なら `10:00`、お客様の時刻ならタイムゾーンを添えて `11/28 17時 ドイツ時間`（「2時間」「明日」などは報告書で意味をなさないため使えません）。何も記録していません。", "Write when it occurred as a day not in the future, with the time if known: `2026-11-28 10:00`, `11/28 10:00`, `11/28`, `yesterday 15:00`, `10:00` for today, or on the customer's clock with their zone, `11/28 17:00 CET` (forms like `2h` or `tomorrow` mean nothing in the report later). Nothing was recorded.");
+            // `11/28 17:00 CST`: why the zone was not read, in the words `next:` gives.
+            match impossible_offset_words(l, value).or_else(|| name_the_zone_words(l, value)) {
+                Some(why) => format!("{how}\n{why}"),
+                None => how.to_string(),
+            }
+        }
         UsageError::CostHalved { half, note } => {
             let half = half.as_deref().unwrap_or(tr!(l, "半額", "HALF"));
             let note = match note.trim() {

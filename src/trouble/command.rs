@@ -199,8 +199,9 @@ pub enum UsageError {
     BadSplit,
     SplitNotHundred(u32),
     BadCost,
-    /// A fact's `occurred` that is no past date or time today.
-    BadOccurred,
+    /// A fact's `occurred` that is no past date or time today, as typed (cut short): the answer
+    /// says why a zone in it was not read (`11/28 17:00 CST`).
+    BadOccurred(String),
     /// A cost's payer that is none of the words for us, the customer or another party.
     BadPayer(String),
     /// `cost ¥30,000 折半 運賃`: half each, which is two costs; `half`, each half's amount when

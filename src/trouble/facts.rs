@@ -839,7 +839,7 @@ fn kept_fact(key: FactKey, value: &str, now: DateTime<Utc>, tz: chrono_tz::Tz) -
             zone.label(at)
         )),
         Ok(Past::Day(day)) => Ok(day.format("%Y-%m-%d").to_string()),
-        Err(_) => Err(UsageError::BadOccurred),
+        Err(_) => Err(UsageError::BadOccurred(value.chars().take(80).collect())),
     }
 }
 
