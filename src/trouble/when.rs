@@ -1297,6 +1297,15 @@ mod tests {
             assert_eq!(parse_when(text, now(), Tokyo), ok("2026-11-30T16:00:00Z"), "{text:?}");
         }
         assert_eq!(parse_when("5pm cst fri", now(), Tokyo), Err(Unrecognised));
+        // Glued to the time, as Japanese is typed with no spaces.
+        for text in [
+            "月曜17時ドイツ時間",
+            "月曜17:00ドイツ時間",
+            "17:00（CET）月曜",
+            "月曜 17:00（CET）",
+        ] {
+            assert_eq!(parse_when(text, now(), Tokyo), ok("2026-11-30T16:00:00Z"), "{text:?}");
+        }
         // An offset is that clock: `17:00 utc+1` is 16:00 UTC; a time gone by there is tomorrow's.
         assert_eq!(parse_when("17:00 utc+1", now(), Tokyo), ok("2026-11-27T16:00:00Z"));
         assert_eq!(parse_when("1:00 utc+05:30", now(), Tokyo), ok("2026-11-27T19:30:00Z"));

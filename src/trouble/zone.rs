@@ -205,6 +205,33 @@ const PLACES: &[(&str, Tz)] = &[
 /// a hurried rep types it (`5pm edt fri`, `17:00 cet on monday`). None when it names no zone
 /// this reads.
 pub fn split_zone(text: &str) -> Option<(String, Zone)> {
+    // Glued as Japanese is typed, with no spaces (`月曜17時ドイツ時間`, `17:00（cet）月曜`): read
+    // as if spaced, only when a zone is then found, so nothing else is read differently.
+    split_spaced(text).or_else(|| split_spaced(&unglued(text)))
+}
+
+/// TEXT with a space put between a time and a bracket or a Japanese word glued to it, and after
+/// a closing bracket glued to what follows.
+fn unglued(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut previous = ' ';
+    for c in text.chars() {
+        // `17時` is a time, `ドイツ時` is not.
+        let time_word = out
+            .strip_suffix(['時', '分'])
+            .is_none_or(|before| before.ends_with(|d: char| d.is_ascii_digit()));
+        let after_time = ends_in_a_time(&out) && time_word && (!c.is_ascii() || c == '(') && !matches!(c, '時' | '分');
+        if c != ' ' && previous != ' ' && (after_time || matches!(previous, ')' | '）')) {
+            out.push(' ');
+        }
+        out.push(c);
+        previous = c;
+    }
+    out
+}
+
+/// [`split_zone`] of TEXT as written.
+fn split_spaced(text: &str) -> Option<(String, Zone)> {
     if let Some((rest, zone)) = zone_at_end(text) {
         return Some((rest.to_string(), zone));
     }
