@@ -235,6 +235,23 @@ impl App {
         None
     }
 
+    /// The first of `people` whose Slack account is deactivated, asked as
+    /// [`Self::outsider_among`] asks (the same remembered `users.info` answer, else within
+    /// [`OUTSIDER_WAIT`]): a trouble or action handed to them would have its nudges read by
+    /// nobody. Unsure counts as present.
+    pub async fn departed_among<'a>(
+        &self,
+        people: impl Iterator<Item = &'a crate::trouble::model::UserId>,
+    ) -> Option<crate::trouble::model::UserId> {
+        for who in people {
+            let asked = self.people_left.has_left(&self.slack, who, self.clock.now());
+            if let Ok(true) = tokio::time::timeout(OUTSIDER_WAIT, asked).await {
+                return Some(who.clone());
+            }
+        }
+        None
+    }
+
     /// The manager named at open (typed or chosen in the form) when Slack places them in
     /// another organisation, asked as [`Self::outsider_among`] asks (the remembered answer, else
     /// `users.info` within [`OUTSIDER_WAIT`]). Checked before anything is stored: once open, the

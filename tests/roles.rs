@@ -2197,3 +2197,38 @@ async fn after_a_reorg_a_report_of_the_owner_cannot_acknowledge_their_trouble() 
     let r = bot.command_text(DIRECTOR, &t.channel, "ack").await;
     assert!(r.starts_with("Acknowledged"), "{r}");
 }
+
+/// A trouble or an action handed to someone whose Slack account is deactivated would have its
+/// nudges and reminders read by nobody: `owner` and an action's `owner:` naming them are
+/// refused, saying why and what to do, and nothing changes.
+#[tokio::test]
+async fn handing_a_trouble_or_an_action_to_someone_deactivated_is_refused() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    bot.slack.deactivate(COLLEAGUE);
+    let refused = bot
+        .command_text(MANAGER, &t.channel, &format!("owner <@{COLLEAGUE}>"))
+        .await;
+    assert!(
+        refused.contains(&format!("<@{COLLEAGUE}>'s Slack account has been deactivated"))
+            && refused.contains("Nothing was changed"),
+        "{refused}"
+    );
+    let refused = bot
+        .command_text(
+            SALES,
+            &t.channel,
+            &format!("action interim Sort the stock owner:<@{COLLEAGUE}>"),
+        )
+        .await;
+    assert!(refused.contains("has been deactivated"), "{refused}");
+    let after = trouble(&bot, &t.id);
+    assert_eq!(after.owner.as_str(), SALES);
+    assert!(after.substance.actions.is_empty());
+    // Someone still at work takes it as ever.
+    let handed = bot
+        .command_text(MANAGER, &t.channel, &format!("owner <@{DIRECTOR}>"))
+        .await;
+    assert!(!handed.contains("deactivated"), "{handed}");
+    assert_eq!(trouble(&bot, &t.id).owner.as_str(), DIRECTOR);
+}

@@ -414,7 +414,10 @@ pub(super) async fn on_action_submitted(app: &Arc<App>, user: UserId, view: &Vie
             Some(refusal) => return stays_open("owner", refusal),
             None => match Box::pin(app.outsider_among(a.owner.iter())).await {
                 Some(outsider) => return stays_open("owner", crate::i18n::outsider_given_a_part(l, outsider.as_str())),
-                None => Step::Action(a),
+                None => match Box::pin(app.departed_among(a.owner.iter())).await {
+                    Some(gone) => return stays_open("owner", crate::i18n::departed_given_ownership(l, gone.as_str())),
+                    None => Step::Action(a),
+                },
             },
         },
         Err(e) => return stays_open("text", crate::i18n::usage_text(l, &e)),

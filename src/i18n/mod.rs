@@ -551,6 +551,16 @@ pub fn outsider_given_a_part(l: Locale, who: &str) -> String {
     )
 }
 
+/// `owner @x` or an action's `owner:@x` naming someone whose Slack account is deactivated: the
+/// nudges and reminders would go to nobody.
+pub fn departed_given_ownership(l: Locale, who: &str) -> String {
+    tr!(
+        l,
+        format!("<@{who}> さんの Slack アカウントは無効化されています（退職・異動など）。担当にすると催促やリマインドが誰にも届きません。いま Slack を使っている人を担当に指定してください。何も変更していません。"),
+        format!("<@{who}>'s Slack account has been deactivated (they left): as owner, the nudges and reminders would reach nobody. Name someone who uses Slack now as the owner. Nothing was changed.")
+    )
+}
+
 /// `list`, `history`, `stats` or `search` typed in a channel shared outside the company: they
 /// tell of other customers and of costs, so they are answered only where the company alone reads.
 pub fn reads_not_where_the_customer_reads(l: Locale) -> String {

@@ -116,6 +116,19 @@ impl Command {
         }
     }
 
+    /// Of [`Self::people_given_a_part`], those it makes the owner of something: the trouble
+    /// (`owner`) or an action. Nudges and reminders go to them alone, so one whose Slack account
+    /// is deactivated is refused (`App::departed_among`).
+    pub fn people_taking_ownership(&self) -> Vec<&UserId> {
+        use super::facts::Step;
+        match self {
+            Command::Owner(_) | Command::Prevent(_) | Command::Step(Step::Action(_) | Step::FixAction { .. }) => {
+                self.people_given_a_part()
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// Whether the command records a prevention measure, which the troubles sharing a part or
     /// lot with this one are told of (横展開): `prevent`, or an action of that kind.
     pub fn records_a_measure(&self) -> bool {
