@@ -1723,3 +1723,22 @@ async fn the_manager_a_fixed_org_names_is_asked_as_the_bot_starts() {
     let r = bot.command_text(MANAGER2, &t.channel, "ack").await;
     assert!(r.starts_with("Acknowledged"), "{r}");
 }
+
+/// A plain close by someone in the chain, before anyone acknowledged, is their acknowledgement
+/// as a forced close is: on the record and said in the kickoff's thread, so the trouble never
+/// reads "not acknowledged" once the chain itself closed it.
+#[tokio::test]
+async fn a_plain_close_by_the_chain_is_its_acknowledgement() {
+    let bot = spawn_bot_with(ESCALATION).await;
+    let t = bot.open_ready("ACME: broken").await;
+    bot.command_text(SALES, &t.channel, "prevent be careful").await;
+    all_stages_done(&bot, &t).await;
+    assert!(trouble(&bot, &t.id).ack.is_none());
+    let r = bot.command_text(DIRECTOR, &t.channel, "close").await;
+    assert_eq!(r, closed_reply(&bot, &t));
+    let closed = trouble(&bot, &t.id);
+    assert!(closed.closed.is_some());
+    assert_eq!(closed.ack.map(|a| a.by.to_string()).as_deref(), Some(DIRECTOR));
+    let said = bot.posted_saying(&t.channel, "Acknowledged by").await;
+    assert!(said.contains(&format!("<@{DIRECTOR}>")), "{said}");
+}

@@ -514,6 +514,11 @@ pub(super) fn command_on(w: &mut Work, user: UserId, command: Command) -> Option
                     }
                 }
             }
+            // As for `close force`: that is their acknowledgement, on the record as such, or
+            // the record would read "not acknowledged" for a trouble the chain itself closed.
+            if w.t.ack.is_none() && may(w.ctx.policy, &w.t, &user, Act::Acknowledge) {
+                acknowledge(w, &user);
+            }
             close(w, &user, note, None);
             Reply::Closed {
                 id: w.t.id.clone(),
