@@ -1403,6 +1403,20 @@ mod tests {
             }
         }
 
+        /// A zone typed after a time, as an offset or glued in Japanese, is read from the rep's
+        /// own text: whatever follows the sign or the time, it never panics.
+        #[test]
+        fn a_zone_written_after_a_time_never_panics(
+            text in "(5pm|17:00|17時|11/28 17:00|fri 9am)[ ]?(utc|gmt|UTC|GMT|（|\\(|ドイツ)?[+−-]?\\PC{0,5}( fri| 月曜)?",
+            now in (1_700_000_000i64..1_900_000_000).prop_map(|s| DateTime::from_timestamp(s, 0).unwrap()),
+            tz in zone(),
+        ) {
+            if let Ok(t) = parse_when(&text, now, tz) {
+                prop_assert!(t > now);
+            }
+            let _ = parse_past(&text, now, tz);
+        }
+
         #[test]
         fn parse_duration_never_panics(text in "\\PC{0,30}|[0-9]{1,22}[dhms]([0-9]{1,22}[dhms])?") {
             if let Some(duration) = parse_duration(&text) {

@@ -76,7 +76,9 @@ fn offset_written(word: &str) -> Option<Option<FixedOffset>> {
     let rest = rest.trim_start();
     let (hours, minutes) = match rest.split_once(':') {
         Some((h, m)) => (h, m),
-        None if rest.len() == 4 => rest.split_at(2),
+        // `0530`; anything else of four bytes (`€1`) is no offset, and is never cut inside a
+        // character.
+        None if rest.len() == 4 && rest.is_ascii() => rest.split_at(2),
         None => (rest, "0"),
     };
     let digits = |d: &str| !d.is_empty() && d.len() <= 2 && d.bytes().all(|b| b.is_ascii_digit());
@@ -436,6 +438,12 @@ mod tests {
         }
         for text in ["17:00 UTC+1", "17:00 UTC", "17:00 CST", "utc+x"] {
             assert_eq!(impossible_offset(text), None, "{text}");
+        }
+        // Typed text after the sign is data: never cut inside a character, never a zone.
+        for text in ["17:00 utc+€1", "17:00 utc+１２", "17:00 gmt-é5"] {
+            assert_eq!(split_zone(text), None, "{text}");
+            assert_eq!(impossible_offset(text), None, "{text}");
+            assert!(!zone_refused(text), "{text}");
         }
         for word in ["UTC+15", "(cst)", "IST"] {
             assert!(zone_refused(word), "{word}");
