@@ -203,18 +203,21 @@ impl App {
     /// bot does not know its own yet) is not another: the roles still decide.
     pub fn of_another_org(&self, team: Option<&str>, enterprise: Option<&str>) -> bool {
         let identity = self.bot_identity();
-        let ours = self
-            .config
-            .team_id
-            .clone()
-            .or_else(|| identity.as_ref().and_then(|i| i.team_id.clone()));
-        let (Some(team), Some(ours)) = (team.filter(|t| !t.is_empty()), ours) else {
+        let (Some(team), Some(ours)) = (team.filter(|t| !t.is_empty()), self.our_workspace(identity.as_ref())) else {
             return false;
         };
         let same_org = enterprise
             .filter(|e| !e.is_empty())
             .is_some_and(|e| identity.as_ref().and_then(|i| i.enterprise_id.as_deref()) == Some(e));
         team != ours && !same_org
+    }
+
+    /// Our workspace's id: the configured `team_id`, else the one `auth.test` said (`identity`).
+    pub fn our_workspace(&self, identity: Option<&crate::slack::client::Identity>) -> Option<String> {
+        self.config
+            .team_id
+            .clone()
+            .or_else(|| identity.and_then(|i| i.team_id.clone()))
     }
 
     /// The first of `people` whom Slack places in another organisation (a customer met through

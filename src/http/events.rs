@@ -224,11 +224,7 @@ async fn on_event(app: &Arc<App>, event_id: &str, event: &serde_json::Value) -> 
 /// own (`auth.test` not answered yet), any is: withdrawing the team's lines is the safe side.
 fn another_org(app: &App, team: &str) -> bool {
     let identity = app.bot_identity();
-    let workspace = app
-        .config
-        .team_id
-        .clone()
-        .or_else(|| identity.as_ref().and_then(|i| i.team_id.clone()));
+    let workspace = app.our_workspace(identity.as_ref());
     let enterprise = identity.and_then(|i| i.enterprise_id);
     workspace.as_deref() != Some(team) && enterprise.as_deref() != Some(team)
 }
