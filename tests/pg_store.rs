@@ -1153,20 +1153,25 @@ async fn list_rows_written_without_the_summarys_start_gain_it_at_connect() {
     assert_eq!(written.len(), 1);
     assert_eq!(written[0].summary, "cracked");
     // As the release before wrote it: no `summary` in the row.
-    let old = client(&url)
-        .await
-        .execute(
-            "UPDATE troubles SET summary = convert_to((convert_from(summary, 'UTF8')::jsonb - 'summary')::text, 'UTF8')",
-            &[],
-        )
-        .await
-        .unwrap();
-    assert_eq!(old, 1);
+    as_the_release_before_wrote(&url, "summary").await;
     assert_eq!(store.open_summaries().await.unwrap()[0].summary, "");
     let store = trouble_bot::store::Store::connect_postgres(&url, "c", LEASE)
         .await
         .unwrap();
     assert_eq!(store.open_summaries().await.unwrap(), written);
+}
+
+/// The one list row in the database at `url` as a release before wrote it: without `field`.
+async fn as_the_release_before_wrote(url: &str, field: &str) {
+    let changed = client(url)
+        .await
+        .execute(
+            "UPDATE troubles SET summary = convert_to((convert_from(summary, 'UTF8')::jsonb - $1::text)::text, 'UTF8')",
+            &[&field],
+        )
+        .await
+        .unwrap();
+    assert_eq!(changed, 1);
 }
 
 /// A `/trouble list` row the release before wrote, without what its customer update's due time
@@ -1183,15 +1188,7 @@ async fn list_rows_written_without_their_cadence_gain_it_at_connect() {
         .unwrap();
     let written = store.open_summaries().await.unwrap();
     assert!(written[0].cadence.is_some());
-    let old = client(&url)
-        .await
-        .execute(
-            "UPDATE troubles SET summary = convert_to((convert_from(summary, 'UTF8')::jsonb - 'cadence')::text, 'UTF8')",
-            &[],
-        )
-        .await
-        .unwrap();
-    assert_eq!(old, 1);
+    as_the_release_before_wrote(&url, "cadence").await;
     assert_eq!(store.open_summaries().await.unwrap()[0].cadence, None);
     let store = trouble_bot::store::Store::connect_postgres(&url, "c", LEASE)
         .await
