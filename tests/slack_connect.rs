@@ -32,12 +32,19 @@ fn said_in_since(bot: &TestBot, channel: &str, mark: u64) -> Vec<String> {
 async fn share_with_the_customer(bot: &TestBot, front: &FakeSocket, channel: &str) {
     bot.settle().await;
     front.share_externally(channel);
-    let event = json!({
+    assert_eq!(
+        bot.event(&channel_shared(channel, "E0CUSTOMER"), None).await.status(),
+        200
+    );
+}
+
+/// Slack's `channel_shared` event: `channel` now shared with the workspace or org `connected`.
+fn channel_shared(channel: &str, connected: &str) -> serde_json::Value {
+    json!({
         "type": "event_callback", "team_id": "T0TEAM", "event_id": format!("Ev0SHARED{}", unique()),
-        "event": {"type": "channel_shared", "connected_team_id": "E0CUSTOMER", "channel": channel,
+        "event": {"type": "channel_shared", "connected_team_id": connected, "channel": channel,
                   "event_ts": "1700000100.000100"},
-    });
-    assert_eq!(bot.event(&event, None).await.status(), 200);
+    })
 }
 
 /// Waits for the DM, after the call `mark`, to the owner (SALES) and to the manager that says
@@ -148,12 +155,10 @@ async fn a_channel_shared_event_makes_the_bot_ask_again_before_posting_there() {
 
     // The channel is shared with the customer afterwards; Slack says so with an event.
     front.share_externally(ORIGIN);
-    let event = json!({
-        "type": "event_callback", "team_id": "T0TEAM", "event_id": format!("Ev0SHARED{}", unique()),
-        "event": {"type": "channel_shared", "connected_team_id": "E0CUSTOMER", "channel": ORIGIN,
-                  "event_ts": "1700000100.000100"},
-    });
-    assert_eq!(bot.event(&event, None).await.status(), 200);
+    assert_eq!(
+        bot.event(&channel_shared(ORIGIN, "E0CUSTOMER"), None).await.status(),
+        200
+    );
 
     bot.command_text(SALES, ORIGIN, "open sev2 GLOBEX: second trouble")
         .await;
@@ -1452,6 +1457,14 @@ fn ts_saying(bot: &TestBot, channel: &str, words: &str) -> String {
     found["ts"].as_str().expect("a ts").to_string()
 }
 
+/// A note posted in `t`'s channel while only the team reads it: its ts.
+async fn a_note_for_the_team(bot: &TestBot, t: &OpenedTrouble) -> String {
+    bot.command_text(SALES, &t.channel, "note Globex got lot 42 too, keep it quiet")
+        .await;
+    bot.settle().await;
+    ts_saying(bot, &t.channel, "keep it quiet")
+}
+
 /// The manager acknowledges with `/trouble ack` a minute after the open: its line in the
 /// kickoff thread says how long it waited.
 async fn ack_a_minute_later(bot: &TestBot, t: &OpenedTrouble) {
@@ -1548,10 +1561,7 @@ async fn lines_for_the_team_posted_before_the_channel_was_shared_are_withdrawn_o
 async fn lines_for_the_team_are_withdrawn_when_the_bot_finds_the_channel_shared_without_slacks_event() {
     let (bot, front) = bot_with_connect().await;
     let t = bot.open_ready("sev2 ACME: cracked housings").await;
-    bot.command_text(SALES, &t.channel, "note Globex got lot 42 too, keep it quiet")
-        .await;
-    bot.settle().await;
-    let note = ts_saying(&bot, &t.channel, "keep it quiet");
+    let note = a_note_for_the_team(&bot, &t).await;
     // Shared, and Slack's `channel_shared` lost: the bot learns it when it next asks Slack,
     // its hour of trusting the earlier answer over.
     front.share_externally(&t.channel);
@@ -1611,10 +1621,7 @@ async fn a_proposal_asked_in_the_channel_before_it_was_shared_goes_to_the_approv
 async fn the_customers_first_message_in_a_channel_shared_without_slacks_event_withdraws_the_teams_lines() {
     let (bot, front) = bot_with_connect().await;
     let t = bot.open_ready("sev2 ACME: cracked housings").await;
-    bot.command_text(SALES, &t.channel, "note Globex got lot 42 too, keep it quiet")
-        .await;
-    bot.settle().await;
-    let note = ts_saying(&bot, &t.channel, "keep it quiet");
+    let note = a_note_for_the_team(&bot, &t).await;
     // Shared, no channel_shared came; the customer writes there, and nothing is posted since.
     front.share_externally(&t.channel);
     let mark = last_call(&bot);
@@ -1638,18 +1645,13 @@ async fn the_customers_first_message_in_a_channel_shared_without_slacks_event_wi
 async fn a_channel_shared_within_our_own_organisation_keeps_the_teams_lines() {
     let (bot, _front) = bot_with_connect().await;
     let t = bot.open_ready("sev2 ACME: cracked housings").await;
-    bot.command_text(SALES, &t.channel, "note Globex got lot 42 too, keep it quiet")
-        .await;
-    bot.settle().await;
-    let note = ts_saying(&bot, &t.channel, "keep it quiet");
+    let note = a_note_for_the_team(&bot, &t).await;
     let mark = last_call(&bot);
     // Another workspace of ours: Slack sends `channel_shared` naming it, and nobody else reads.
-    let event = json!({
-        "type": "event_callback", "team_id": "T0TEAM", "event_id": format!("Ev0SHARED{}", unique()),
-        "event": {"type": "channel_shared", "connected_team_id": "T0TEAM", "channel": t.channel,
-                  "event_ts": "1700000100.000100"},
-    });
-    assert_eq!(bot.event(&event, None).await.status(), 200);
+    assert_eq!(
+        bot.event(&channel_shared(&t.channel, "T0TEAM"), None).await.status(),
+        200
+    );
     bot.settle().await;
     assert!(bot.slack.calls_to("chat.delete").iter().all(|c| c.seq <= mark));
     assert_eq!(bot.slack.message_versions(&t.channel, &note).len(), 1);
