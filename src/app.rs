@@ -227,15 +227,13 @@ impl App {
         &self,
         people: impl Iterator<Item = &'a crate::trouble::model::UserId>,
     ) -> Option<crate::trouble::model::UserId> {
-        for who in people {
-            let asked = self.people_left.workspace(&self.slack, who, self.clock.now());
-            if let Ok(Some((team, enterprise))) = tokio::time::timeout(OUTSIDER_WAIT, asked).await {
-                if self.of_another_org(team.as_deref(), enterprise.as_deref()) {
-                    return Some(who.clone());
-                }
+        first_of_whom(people, |who| async move {
+            match self.people_left.workspace(&self.slack, who, self.clock.now()).await {
+                Some((team, enterprise)) => self.of_another_org(team.as_deref(), enterprise.as_deref()),
+                None => false,
             }
-        }
-        None
+        })
+        .await
     }
 
     /// The first of `people` whose Slack account is deactivated, asked as
@@ -246,13 +244,10 @@ impl App {
         &self,
         people: impl Iterator<Item = &'a crate::trouble::model::UserId>,
     ) -> Option<crate::trouble::model::UserId> {
-        for who in people {
-            let asked = self.people_left.has_left(&self.slack, who, self.clock.now());
-            if let Ok(true) = tokio::time::timeout(OUTSIDER_WAIT, asked).await {
-                return Some(who.clone());
-            }
-        }
-        None
+        first_of_whom(people, |who| {
+            self.people_left.has_left(&self.slack, who, self.clock.now())
+        })
+        .await
     }
 
     /// The manager named at open (typed or chosen in the form) when Slack places them in
@@ -296,6 +291,20 @@ const OUTSIDER_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A claim must outlast what a lane worker does between two renewals (an attempt and the
 /// longest backoff), so a live instance keeps its work; no longer, so a dead one's moves on.
+/// The first of `people` of whom Slack `says` so within [`OUTSIDER_WAIT`] each: unsure (no
+/// answer in time) is no.
+async fn first_of_whom<'a, Said: std::future::Future<Output = bool>>(
+    people: impl Iterator<Item = &'a crate::trouble::model::UserId>,
+    says: impl Fn(&'a crate::trouble::model::UserId) -> Said,
+) -> Option<crate::trouble::model::UserId> {
+    for who in people {
+        if let Ok(true) = tokio::time::timeout(OUTSIDER_WAIT, says(who)).await {
+            return Some(who.clone());
+        }
+    }
+    None
+}
+
 pub fn claim_lease(config: &Config) -> std::time::Duration {
     config.slack.timeout + crate::runtime::pacer::MAX_BACKOFF + std::time::Duration::from_secs(2)
 }
