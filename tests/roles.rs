@@ -2232,3 +2232,42 @@ async fn handing_a_trouble_or_an_action_to_someone_deactivated_is_refused() {
     assert!(!handed.contains("deactivated"), "{handed}");
     assert_eq!(trouble(&bot, &t.id).owner.as_str(), DIRECTOR);
 }
+
+/// A deactivated manager would never see the ask to acknowledge, and a deactivated participant
+/// never reads the trouble: both are refused, saying why and what to do, and nothing changes.
+#[tokio::test]
+async fn naming_someone_deactivated_manager_or_participant_is_refused() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    bot.slack.deactivate(COLLEAGUE);
+    let before = trouble(&bot, &t.id);
+    let refused = bot
+        .command_text(SALES, &t.channel, &format!("manager <@{COLLEAGUE}>"))
+        .await;
+    assert!(
+        refused.contains(&format!("<@{COLLEAGUE}>'s Slack account has been deactivated"))
+            && refused.contains("as manager")
+            && refused.contains("Name someone who uses Slack now as the manager")
+            && refused.contains("Nothing was changed"),
+        "{refused}"
+    );
+    let refused = bot
+        .command_text(SALES, &t.channel, &format!("add <@{COLLEAGUE}>"))
+        .await;
+    assert!(
+        refused.contains("has been deactivated")
+            && refused.contains("as a participant")
+            && refused.contains("Nothing was changed"),
+        "{refused}"
+    );
+    let after = trouble(&bot, &t.id);
+    assert_eq!(after.manager, before.manager);
+    assert_eq!(after.escalation.chain, before.escalation.chain);
+    assert!(!after.added.iter().any(|u| u.as_str() == COLLEAGUE));
+    bot.nothing_posted_saying(&t.channel, COLLEAGUE).await;
+    assert!(!bot.slack.members(&t.channel).iter().any(|m| m == COLLEAGUE));
+    // Someone still at work is added as ever.
+    let added = bot.command_text(SALES, &t.channel, &format!("add <@{HELPER}>")).await;
+    assert!(!added.contains("deactivated"), "{added}");
+    assert!(trouble(&bot, &t.id).added.iter().any(|u| u.as_str() == HELPER));
+}

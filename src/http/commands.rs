@@ -130,8 +130,10 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
     if let Some(outsider) = Box::pin(app.outsider_among(command.people_joining().into_iter())).await {
         return ephemeral_text(i18n::outsider_given_a_part(l, outsider.as_str()));
     }
-    if let Some(gone) = Box::pin(app.departed_among(command.people_taking_ownership().into_iter())).await {
-        return ephemeral_text(i18n::departed_given_ownership(l, gone.as_str()));
+    if let Some((part, people)) = command.people_to_reach() {
+        if let Some(gone) = Box::pin(app.departed_among(people.into_iter())).await {
+            return ephemeral_text(i18n::departed_given_a_part(l, gone.as_str(), part));
+        }
     }
     if spans_troubles(&command) && Box::pin(shared_outside(app, &channel)).await {
         return ephemeral_text(i18n::reads_not_where_the_customer_reads(l));

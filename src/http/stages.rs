@@ -415,7 +415,12 @@ pub(super) async fn on_action_submitted(app: &Arc<App>, user: UserId, view: &Vie
             None => match Box::pin(app.outsider_among(a.owner.iter())).await {
                 Some(outsider) => return stays_open("owner", crate::i18n::outsider_given_a_part(l, outsider.as_str())),
                 None => match Box::pin(app.departed_among(a.owner.iter())).await {
-                    Some(gone) => return stays_open("owner", crate::i18n::departed_given_ownership(l, gone.as_str())),
+                    Some(gone) => {
+                        return stays_open(
+                            "owner",
+                            crate::i18n::departed_given_a_part(l, gone.as_str(), crate::trouble::command::Part::Owner),
+                        )
+                    }
                     None => Step::Action(a),
                 },
             },

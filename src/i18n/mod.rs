@@ -551,14 +551,28 @@ pub fn outsider_given_a_part(l: Locale, who: &str) -> String {
     )
 }
 
-/// `owner @x` or an action's `owner:@x` naming someone whose Slack account is deactivated: the
-/// nudges and reminders would go to nobody.
-pub fn departed_given_ownership(l: Locale, who: &str) -> String {
-    tr!(
-        l,
-        format!("<@{who}> さんの Slack アカウントは無効化されています（退職・異動など）。担当にすると催促やリマインドが誰にも届きません。いま Slack を使っている人を担当に指定してください。何も変更していません。"),
-        format!("<@{who}>'s Slack account has been deactivated (they left): as owner, the nudges and reminders would reach nobody. Name someone who uses Slack now as the owner. Nothing was changed.")
-    )
+/// `owner @x`, an action's `owner:@x`, `manager @x` or `add @x` naming someone whose Slack account
+/// is deactivated: what the bot sends them for that part (nudges, the ask to acknowledge, the
+/// invitation) would go to nobody.
+pub fn departed_given_a_part(l: Locale, who: &str, part: crate::trouble::command::Part) -> String {
+    use crate::trouble::command::Part;
+    match part {
+        Part::Owner => tr!(
+            l,
+            format!("<@{who}> さんの Slack アカウントは無効化されています（退職・異動など）。担当にすると催促やリマインドが誰にも届きません。いま Slack を使っている人を担当に指定してください。何も変更していません。"),
+            format!("<@{who}>'s Slack account has been deactivated (they left): as owner, the nudges and reminders would reach nobody. Name someone who uses Slack now as the owner. Nothing was changed.")
+        ),
+        Part::Manager => tr!(
+            l,
+            format!("<@{who}> さんの Slack アカウントは無効化されています（退職・異動など）。上司にすると承認の依頼が誰にも届きません。いま Slack を使っている人を上司に指定してください。何も変更していません。"),
+            format!("<@{who}>'s Slack account has been deactivated (they left): as manager, the request to acknowledge would reach nobody. Name someone who uses Slack now as the manager. Nothing was changed.")
+        ),
+        Part::Participant => tr!(
+            l,
+            format!("<@{who}> さんの Slack アカウントは無効化されています（退職・異動など）。参加者に追加しても、チャンネルへの招待もトラブルの内容も本人には届きません。いま Slack を使っている人を追加してください。何も変更していません。"),
+            format!("<@{who}>'s Slack account has been deactivated (they left): as a participant, the invitation and the trouble would reach nobody. Add someone who uses Slack now. Nothing was changed.")
+        ),
+    }
 }
 
 /// `list`, `history`, `stats` or `search` typed in a channel shared outside the company: they

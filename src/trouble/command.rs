@@ -91,6 +91,14 @@ pub enum Command {
     },
 }
 
+/// The part a command gives someone in a trouble, as a refusal names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Owner,
+    Manager,
+    Participant,
+}
+
 impl Command {
     /// The people the command gives a part in a trouble: its manager, owner, participants, an
     /// action's owner.
@@ -116,17 +124,22 @@ impl Command {
         }
     }
 
-    /// Of [`Self::people_given_a_part`], those it makes the owner of something: the trouble
-    /// (`owner`) or an action. Nudges and reminders go to them alone, so one whose Slack account
-    /// is deactivated is refused (`App::departed_among`).
-    pub fn people_taking_ownership(&self) -> Vec<&UserId> {
+    /// Of [`Self::people_given_a_part`], those the bot will have to reach, with the part they
+    /// take: the owner of the trouble (`owner`) or of an action (nudges and reminders go to them
+    /// alone), its manager (asked to acknowledge it) or a participant (`add`: invited to read
+    /// it). One whose Slack account is deactivated would read none of it, so is refused
+    /// (`App::departed_among`).
+    pub fn people_to_reach(&self) -> Option<(Part, Vec<&UserId>)> {
         use super::facts::Step;
-        match self {
+        let part = match self {
             Command::Owner(_) | Command::Prevent(_) | Command::Step(Step::Action(_) | Step::FixAction { .. }) => {
-                self.people_given_a_part()
+                Part::Owner
             }
-            _ => Vec::new(),
-        }
+            Command::Manager(_) => Part::Manager,
+            Command::Add { .. } => Part::Participant,
+            _ => return None,
+        };
+        Some((part, self.people_given_a_part()))
     }
 
     /// Whether the command records a prevention measure, which the troubles sharing a part or
