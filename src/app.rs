@@ -221,33 +221,53 @@ impl App {
     }
 
     /// The first of `people` whom Slack places in another organisation (a customer met through
-    /// Slack Connect), asked for each within [`OUTSIDER_WAIT`]: someone Slack does not place in
+    /// Slack Connect), asked as [`Self::unfit_among`] asks: someone Slack does not place in
     /// time is taken as ours (the roles still refuse them anything a participant may not do).
     pub async fn outsider_among<'a>(
         &self,
         people: impl Iterator<Item = &'a crate::trouble::model::UserId>,
     ) -> Option<crate::trouble::model::UserId> {
-        first_of_whom(people, |who| async move {
-            match self.people_left.workspace(&self.slack, who, self.clock.now()).await {
-                Some((team, enterprise)) => self.of_another_org(team.as_deref(), enterprise.as_deref()),
-                None => false,
-            }
-        })
-        .await
+        match self.unfit_among(people.collect(), Vec::new()).await {
+            Some(Unfit::Outsider(who)) => Some(who),
+            _ => None,
+        }
     }
 
-    /// The first of `people` whose Slack account is deactivated, asked as
-    /// [`Self::outsider_among`] asks (the same remembered `users.info` answer, else within
-    /// [`OUTSIDER_WAIT`]): a trouble or action handed to them would have its nudges read by
-    /// nobody. Unsure counts as present.
-    pub async fn departed_among<'a>(
+    /// Of the people a command names, the first Slack says cannot take the part: one of
+    /// `joining` of another organisation (a customer met through Slack Connect, who never
+    /// acts for the company), else one of `to_reach` whose account is deactivated (what the
+    /// bot sends them would be read by nobody). Each person is looked up once (the remembered
+    /// `users.info` answer answers both questions), all at once, so the command waits
+    /// [`OUTSIDER_WAIT`] at most. Unsure (no answer in time) is neither.
+    pub async fn unfit_among<'a>(
         &self,
-        people: impl Iterator<Item = &'a crate::trouble::model::UserId>,
-    ) -> Option<crate::trouble::model::UserId> {
-        first_of_whom(people, |who| {
-            self.people_left.has_left(&self.slack, who, self.clock.now())
-        })
-        .await
+        joining: Vec<&'a crate::trouble::model::UserId>,
+        to_reach: Vec<&'a crate::trouble::model::UserId>,
+    ) -> Option<Unfit> {
+        let mut people: Vec<&crate::trouble::model::UserId> = Vec::new();
+        for who in joining.iter().chain(&to_reach) {
+            if !people.contains(who) {
+                people.push(who);
+            }
+        }
+        let now = self.clock.now();
+        let seen = futures_util::future::join_all(people.iter().map(|who| async move {
+            let seen = tokio::time::timeout(OUTSIDER_WAIT, self.people_left.seen(&self.slack, who, now)).await;
+            (*who, seen.ok().flatten())
+        }))
+        .await;
+        let said =
+            |who: &crate::trouble::model::UserId| seen.iter().find(|(w, _)| *w == who).and_then(|(_, s)| s.as_ref());
+        let outsider = joining.iter().find(|who| {
+            said(who).is_some_and(|s| self.of_another_org(s.team_id.as_deref(), s.enterprise_id.as_deref()))
+        });
+        if let Some(who) = outsider {
+            return Some(Unfit::Outsider((*who).clone()));
+        }
+        to_reach
+            .iter()
+            .find(|who| said(who).is_some_and(|s| s.deactivated))
+            .map(|who| Unfit::Departed((*who).clone()))
     }
 
     /// The manager named at open (typed or chosen in the form) when Slack places them in
@@ -286,25 +306,21 @@ impl App {
     }
 }
 
-/// How long a command waits for Slack to say whose organisation someone named is of.
+/// Why Slack says someone named cannot take the part a command gives them ([`App::unfit_among`]).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Unfit {
+    /// Of another organisation.
+    Outsider(crate::trouble::model::UserId),
+    /// Their Slack account is deactivated.
+    Departed(crate::trouble::model::UserId),
+}
+
+/// How long a command waits for Slack to say who someone named is (their organisation, whether
+/// their account is deactivated).
 const OUTSIDER_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A claim must outlast what a lane worker does between two renewals (an attempt and the
 /// longest backoff), so a live instance keeps its work; no longer, so a dead one's moves on.
-/// The first of `people` of whom Slack `says` so within [`OUTSIDER_WAIT`] each: unsure (no
-/// answer in time) is no.
-async fn first_of_whom<'a, Said: std::future::Future<Output = bool>>(
-    people: impl Iterator<Item = &'a crate::trouble::model::UserId>,
-    says: impl Fn(&'a crate::trouble::model::UserId) -> Said,
-) -> Option<crate::trouble::model::UserId> {
-    for who in people {
-        if let Ok(true) = tokio::time::timeout(OUTSIDER_WAIT, says(who)).await {
-            return Some(who.clone());
-        }
-    }
-    None
-}
-
 pub fn claim_lease(config: &Config) -> std::time::Duration {
     config.slack.timeout + crate::runtime::pacer::MAX_BACKOFF + std::time::Duration::from_secs(2)
 }

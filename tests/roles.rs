@@ -2233,6 +2233,27 @@ async fn handing_a_trouble_or_an_action_to_someone_deactivated_is_refused() {
     assert_eq!(trouble(&bot, &t.id).owner.as_str(), DIRECTOR);
 }
 
+/// When Slack is slow to say who someone is, a hand-over waits one bounded look-up, not one for
+/// whether they are of another organisation and another for whether they have left: the same
+/// `users.info` answer says both. Unsure, the hand-over goes through.
+#[tokio::test]
+async fn a_hand_over_waits_for_slack_once_when_it_is_slow() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    bot.slack.delay("users.info", Duration::from_secs(5));
+    let asked = std::time::Instant::now();
+    let handed = bot
+        .command_text(MANAGER, &t.channel, &format!("owner <@{COLLEAGUE}>"))
+        .await;
+    let waited = asked.elapsed();
+    assert!(!handed.contains("deactivated"), "{handed}");
+    assert!(
+        waited < Duration::from_millis(1700),
+        "the owner command waited {waited:?} for Slack"
+    );
+    assert_eq!(trouble(&bot, &t.id).owner.as_str(), COLLEAGUE);
+}
+
 /// A deactivated manager would never see the ask to acknowledge, and a deactivated participant
 /// never reads the trouble: both are refused, saying why and what to do, and nothing changes.
 #[tokio::test]

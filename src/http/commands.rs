@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::{already_handled, check_team, ephemeral, ephemeral_text, failed, verify, Surface};
-use crate::app::App;
+use crate::app::{App, Unfit};
 use crate::engine::Applied;
 use crate::i18n::{self, history_text, list_text, render, reply_text, usage_text, Rendered};
 use crate::slack::payloads::{CommandForm, SlashCommand};
@@ -126,14 +126,13 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
         return ephemeral_text(refusal);
     }
     // Someone of the customer's reads along through Slack Connect; they never take part as one
-    // of ours (owner, manager, participant, an action's owner).
-    if let Some(outsider) = Box::pin(app.outsider_among(command.people_joining().into_iter())).await {
-        return ephemeral_text(i18n::outsider_given_a_part(l, outsider.as_str()));
-    }
-    if let Some((part, people)) = command.people_to_reach() {
-        if let Some(gone) = Box::pin(app.departed_among(people.into_iter())).await {
-            return ephemeral_text(i18n::departed_given_a_part(l, gone.as_str(), part));
-        }
+    // of ours (owner, manager, participant, an action's owner). Nor does someone who has left:
+    // what the bot sends them for the part would reach nobody. One look-up answers both.
+    let (part, to_reach) = command.people_to_reach().unwrap_or((command::Part::Owner, Vec::new()));
+    match Box::pin(app.unfit_among(command.people_joining(), to_reach)).await {
+        Some(Unfit::Outsider(outsider)) => return ephemeral_text(i18n::outsider_given_a_part(l, outsider.as_str())),
+        Some(Unfit::Departed(gone)) => return ephemeral_text(i18n::departed_given_a_part(l, gone.as_str(), part)),
+        None => {}
     }
     if spans_troubles(&command) && Box::pin(shared_outside(app, &channel)).await {
         return ephemeral_text(i18n::reads_not_where_the_customer_reads(l));

@@ -61,7 +61,9 @@ impl PeopleLeft {
         self.seen(slack, who, now).await?.zone?.parse().ok()
     }
 
-    async fn seen(&self, slack: &SlackClient, who: &UserId, now: DateTime<Utc>) -> Option<PersonSeen> {
+    /// What Slack said of `who` within the last hour (asked now when not): one answer for all the
+    /// questions above. None when Slack did not say.
+    pub async fn seen(&self, slack: &SlackClient, who: &UserId, now: DateTime<Utc>) -> Option<PersonSeen> {
         let known = self
             .known
             .lock()
