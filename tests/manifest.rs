@@ -30,6 +30,8 @@ const METHOD_SCOPES: &[(&str, &[&str])] = &[
     // id, and read the history or thread of a trouble channel, the origin channel or that DM.
     ("conversations.list", &["channels:read", "groups:read"]),
     ("conversations.open", &["im:write"]),
+    // `remove`: whether someone the bot has no record of in a trouble's channel is in it.
+    ("conversations.members", &["channels:read", "groups:read"]),
     // Slack Connect: whether the origin or an announce channel (public, private, DM or group DM) is shared outside.
     (
         "conversations.info",

@@ -966,6 +966,39 @@ async fn someone_added_by_mistake_is_removed_from_the_trouble_and_its_channel() 
     assert!(refused.starts_with("Only"), "{refused}");
 }
 
+/// `remove` of someone who was never in the channel and takes no part changes nothing and posts
+/// no removal line (the channel is the shared record); someone in the channel the bot has no
+/// record of (a former owner, say, or one it never saw join) is still removed.
+#[tokio::test]
+async fn removing_someone_never_in_the_channel_says_so_and_posts_nothing() {
+    let bot = spawn_bot().await;
+    let t = bot.open_ready("ACME: housing cracked").await;
+    let len = trouble(&bot, &t.id).timeline_len;
+    let r = bot
+        .command_text(SALES, &t.channel, &format!("remove <@{HELPER}>"))
+        .await;
+    assert!(
+        r.contains(&format!("<@{HELPER}> is not in this trouble's channel")) && r.contains("Nothing was changed"),
+        "{r}"
+    );
+    bot.settle().await;
+    bot.nothing_posted_saying(&t.channel, "from this trouble's participants")
+        .await;
+    assert!(bot.slack.calls_to("conversations.kick").is_empty());
+    assert_eq!(trouble(&bot, &t.id).timeline_len, len);
+    // In the channel without the bot seeing them join: removed as ever.
+    bot.slack.join(&t.channel, &[COLLEAGUE]);
+    let r = bot
+        .command_text(SALES, &t.channel, &format!("remove <@{COLLEAGUE}>"))
+        .await;
+    assert!(r.contains(&format!("Removed <@{COLLEAGUE}>")), "{r}");
+    bot.posted_saying(
+        &t.channel,
+        &format!("removed <@{COLLEAGUE}> from this trouble's participants"),
+    )
+    .await;
+}
+
 /// Nobody hides a trouble by removing people: the owner, the chain and the departments'
 /// members stay, work is handed over first, and only the owner or the chain may remove.
 #[tokio::test]

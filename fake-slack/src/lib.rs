@@ -1330,6 +1330,12 @@ impl World {
             "conversations.open" => self.open_dm(p),
             "conversations.list" => self.list_channels(p),
             "conversations.info" => self.channel_info(p),
+            "conversations.members" => match s(p, "channel").and_then(|id| self.known_channel(&id)) {
+                // One page: a test's channel holds a handful.
+                Some(channel) => json!({"ok": true, "members": self.members.get(&channel.id).cloned().unwrap_or_default(),
+                    "response_metadata": {"next_cursor": ""}}),
+                None => err("channel_not_found"),
+            },
             "users.info" => match s(p, "user") {
                 Some(user) if self.unknown_users.contains(&user) => err("user_not_found"),
                 // A person the test named shows by that name; anyone else has none to show.
@@ -2133,6 +2139,7 @@ pub const FORM_ONLY: &[&str] = &[
     "conversations.history",
     "conversations.info",
     "conversations.list",
+    "conversations.members",
     "conversations.replies",
     "users.info",
     "usergroups.users.list",

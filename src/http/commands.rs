@@ -235,6 +235,11 @@ async fn run(app: &Arc<App>, mut cmd: SlashCommand, request_key: &str) -> Respon
                 Ok(id) => id,
                 Err(refused) => return ephemeral(refused),
             };
+            if let Command::Remove { users } = &command {
+                if let Some(outside) = Box::pin(never_in_the_channel(app, &id, users)).await {
+                    return ephemeral_text(i18n::not_in_the_channel(l, outside.as_str()));
+                }
+            }
             if command == Command::Report {
                 // Known to be shared with the customer: say so at once (the deliverer withholds
                 // the report there in any case, should the bot learn it only when posting).
@@ -664,6 +669,29 @@ fn spans_troubles(command: &Command) -> bool {
         command,
         Command::List | Command::Mine | Command::History(_) | Command::Stats(_) | Command::Step(Step::Search(_))
     )
+}
+
+/// Of the people `remove` names, the first who is neither in the trouble's record (a part, or
+/// seen joining its channel) nor, as Slack says within [`SHARED_WAIT`], a member of its channel:
+/// removing them would post a removal line about someone never there. The record alone cannot
+/// tell (a former owner stays in the channel, unrecorded), so Slack is asked, and only of those
+/// the record does not know. Unsure (no answer in time, no channel yet) is no: the removal goes
+/// ahead as before.
+async fn never_in_the_channel(app: &App, id: &TroubleId, users: &[UserId]) -> Option<UserId> {
+    let t = app.store.get(id).await.ok()??;
+    let channel = t.channel.clone()?;
+    let everyone = decide::Viewers::of(&t).everyone(&app.config.policy);
+    let unknown: Vec<&UserId> = users.iter().filter(|u| !everyone.contains(u)).collect();
+    if unknown.is_empty() {
+        return None;
+    }
+    let asked = app.slack.members_among(&channel, &unknown);
+    let members = tokio::time::timeout(SHARED_WAIT, asked).await.ok()?.ok()?;
+    unknown
+        .into_iter()
+        .zip(members)
+        .find(|(_, member)| !member)
+        .map(|(who, _)| who.clone())
 }
 
 /// Whether `channel` is shared outside the company (Slack Connect), as far as Slack says within

@@ -575,6 +575,16 @@ pub fn departed_given_a_part(l: Locale, who: &str, part: crate::trouble::command
     }
 }
 
+/// `remove @x` of someone who is not in the trouble's channel and takes no part in it: there is
+/// nobody to take out, and a removal line would tell the channel something that never was.
+pub fn not_in_the_channel(l: Locale, who: &str) -> String {
+    tr!(
+        l,
+        format!("<@{who}> さんはこのトラブルのチャンネルにおらず、トラブルにも参加していないため、外す必要はありません。何も変更していません。"),
+        format!("<@{who}> is not in this trouble's channel and takes no part in it: there is nobody to remove. Nothing was changed.")
+    )
+}
+
 /// `list`, `history`, `stats` or `search` typed in a channel shared outside the company: they
 /// tell of other customers and of costs, so they are answered only where the company alone reads.
 pub fn reads_not_where_the_customer_reads(l: Locale) -> String {

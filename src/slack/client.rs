@@ -305,6 +305,7 @@ const METHODS: &[&str] = &[
     "conversations.info",
     "conversations.invite",
     "conversations.list",
+    "conversations.members",
     "conversations.open",
     "conversations.rename",
     "conversations.replies",
@@ -322,6 +323,7 @@ const FORM_ONLY: &[&str] = &[
     "conversations.history",
     "conversations.info",
     "conversations.list",
+    "conversations.members",
     "conversations.replies",
     "users.info",
 ];
@@ -769,6 +771,41 @@ impl SlackClient {
             &["already_in_channel", "cant_invite_self"],
         )
         .await
+    }
+
+    /// Whether each of `people` is a member of `channel` now, as `conversations.members` lists
+    /// it (page by page, 200 a page: a trouble's channel holds a few dozen at most).
+    pub async fn members_among(&self, channel: &ChannelId, people: &[&UserId]) -> Result<Vec<bool>, SlackError> {
+        #[derive(Deserialize)]
+        struct Page {
+            #[serde(default)]
+            members: Vec<String>,
+            #[serde(default)]
+            response_metadata: Option<Cursor>,
+        }
+        #[derive(Deserialize)]
+        struct Cursor {
+            #[serde(default)]
+            next_cursor: String,
+        }
+        let mut found = vec![false; people.len()];
+        let mut cursor = String::new();
+        loop {
+            let mut body = json!({"channel": channel.as_str(), "limit": 200});
+            if !cursor.is_empty() {
+                body["cursor"] = json!(cursor);
+            }
+            let page: Page = self.call_for("conversations.members", &body).await?;
+            for member in &page.members {
+                for (seen, who) in found.iter_mut().zip(people) {
+                    *seen |= who.as_str() == member;
+                }
+            }
+            cursor = page.response_metadata.map(|m| m.next_cursor).unwrap_or_default();
+            if cursor.is_empty() || found.iter().all(|f| *f) {
+                return Ok(found);
+            }
+        }
     }
 
     /// Takes `user` out of `channel`: one who already left is where we wanted them.
