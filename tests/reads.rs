@@ -1355,7 +1355,7 @@ async fn stats_counts_the_troubles_its_times_leave_out_for_want_of_an_acknowledg
 
     let stats = bot.command_text(VP, "D0VP", "stats").await;
     assert!(
-        stats.contains("To manager acknowledgement: median 0s · p90 0s (1 trouble) · not acknowledged: 1\n"),
+        stats.contains("To manager acknowledgement: median 0s · p90 0s (1 trouble) · not acknowledged (still waiting, or closed without one): 1\n"),
         "{stats}"
     );
     assert!(
@@ -1377,7 +1377,7 @@ async fn stats_counts_the_troubles_its_times_leave_out_for_want_of_an_acknowledg
     ja.open_ready("sev1 MegaCorp: ライン停止").await;
     let stats = ja.command_text(VP, "D0VP", "stats").await;
     assert!(
-        stats.contains("上司の確認まで: 記録なし · 上司の確認なし 1件\n")
+        stats.contains("上司の確認まで: 記録なし · 上司の確認なし（確認待ち、または確認なしで完了） 1件\n")
             && stats.contains("お客様への初回連絡まで: 記録なし · お客様への連絡なし 1件\n"),
         "{stats}"
     );

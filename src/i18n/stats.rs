@@ -29,7 +29,7 @@ fn spread_text(l: Locale, s: &Option<Spread>) -> String {
 }
 
 /// The troubles a time to acknowledgement or first contact leaves out, having none to measure
-/// (` · not acknowledged: 3`): a median over those acknowledged alone reads 0s while a sev1
+/// (` · not acknowledged (still waiting, or closed without one): 3`): a median over those acknowledged alone reads 0s while a sev1
 /// has waited all night for anyone, so whoever reads the numbers is told the rest is missing.
 fn not_yet(l: Locale, s: &Stats, spread: &Option<Spread>, (ja, en): (&str, &str)) -> String {
     let left_out = s.troubles.saturating_sub(spread.map_or(0, |s| s.count));
@@ -93,8 +93,17 @@ pub fn stats_text(l: Locale, config: &Config, s: &Stats) -> String {
         tr!(
             l,
             format!("上司の確認まで: {}", spread_text(l, &s.to_ack)),
-            format!("To manager acknowledgement: {}", spread_text(l, &s.to_ack))
-        ) + &not_yet(l, s, &s.to_ack, ("上司の確認なし", "not acknowledged")),
+            format!("To manager acknowledgement: {}", spread_text(l, &s.to_ack)) // Counted from the stored per-day sums, which keep no "open and not acknowledged": the
+                                                                                 // label says both kinds are in it, so nobody reads it as "waiting now" alone.
+        ) + &not_yet(
+            l,
+            s,
+            &s.to_ack,
+            (
+                "上司の確認なし（確認待ち、または確認なしで完了）",
+                "not acknowledged (still waiting, or closed without one)",
+            ),
+        ),
         tr!(
             l,
             format!("お客様への初回連絡まで: {}", spread_text(l, &s.to_first_contact)),
